@@ -1,0 +1,115 @@
+/// An executable specification of what a mechanism may be observed to do, in the shape of porcupine's models:
+/// a pure `step` from a state, an operation's input and its output to the states that may follow.
+///
+/// A model is plain data: it does no I/O and knows nothing of the kernel, schedules or files.
+///
+/// - Nondeterminism (a short write, a read that merges two writes) is several next states.
+/// - An unknown output (`nil`: the process died or timed out mid-operation, or a checker is asking "whatever it
+///   returned") allows every output the model permits.
+/// - An operation that takes effect in several atomic pieces (a blocking pipe write larger than `PIPE_BUF`,
+///   which the kernel copies page run by page run while readers drain the pipe) returns ``Step/partial(_:)``
+///   states: the checker keeps the operation pending and steps it again later, before its completion.
+public protocol Model: Sendable {
+    associatedtype State: Hashable & Sendable
+    associatedtype Input: Hashable & Sendable
+    associatedtype Output: Hashable & Sendable
+
+    /// The state of `object` before any operation.
+    func initialState(of object: String) -> State
+
+    /// The states that may follow `state` when `input` takes effect (or takes one more piece of effect) with
+    /// `output`. Empty when the operation cannot take effect now with that output.
+    func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>]
+
+    /// The operation in words, for reports: `write "hello" (5 bytes) → wrote 5`.
+    func describe(_ input: Input, _ output: Output?) -> String
+
+    /// The state in words, for reports.
+    func describe(_ state: State) -> String
+
+    /// About how many bytes `state` occupies, for the checker's memory budget.
+    func estimatedSize(of state: State) -> Int
+}
+
+extension Model {
+    public func estimatedSize(of state: State) -> Int { MemoryLayout<State>.stride }
+}
+
+/// One way an operation may take effect.
+public enum Step<State: Hashable & Sendable>: Hashable, Sendable {
+    /// The operation is over; this is the state after it.
+    case completed(State)
+    /// The operation took one piece of effect and continues; this state records its progress.
+    case partial(State)
+
+    public var state: State {
+        switch self {
+        case .completed(let state), .partial(let state): state
+        }
+    }
+}
+
+/// An operation as it is recorded in a trace: who called what, on which object, with which arguments.
+public struct Call: Hashable, Sendable {
+    public var process: Int
+    public var object: String
+    /// The operation's name, e.g. "write".
+    public var f: String
+    /// The arguments, as recorded in the invoke event's `value`.
+    public var value: JSONValue?
+
+    public init(process: Int, object: String, f: String, value: JSONValue? = nil) {
+        self.process = process
+        self.object = object
+        self.f = f
+        self.value = value
+    }
+}
+
+/// How an operation ended, as recorded in a trace's completion event.
+public enum Outcome: Hashable, Sendable {
+    /// Completed; the results, as recorded in the ok event's `value`.
+    case ok(JSONValue?)
+    /// Failed with an errno.
+    case fail(ErrorCode)
+}
+
+/// A model that reads and writes its operations in trace form, so histories can be checked from trace files.
+///
+/// Every model documents its `f` names and `value` fields in traces/README.md.
+public protocol TraceModel: Model {
+    /// The name in trace headers (`"model": "pipe"`).
+    static var name: String { get }
+
+    /// A model configured by the trace header's `params` (which objects exist, who holds them, capacities).
+    init(parameters: JSONValue?) throws(ModelError)
+
+    /// The parameters that configure this model, as written into trace headers.
+    var parameters: JSONValue { get }
+
+    /// The objects this model has state for. Histories are checked one object at a time (P-compositionality).
+    var objects: [String] { get }
+
+    /// The typed input of a recorded call.
+    func input(from call: Call) throws(ModelError) -> Input
+
+    /// The typed output of a recorded completion of `input`.
+    func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output
+
+    /// The recorded form of `input`: its `f` and `value`.
+    func call(for input: Input) -> (f: String, value: JSONValue?)
+
+    /// The recorded form of `output`.
+    func outcome(for output: Output) -> Outcome
+
+    /// What the death of `process` does to `object` (its descriptors close, its undo adjustments apply), as
+    /// an input the checker steps between the process's last event and its reaping. Nil when nothing.
+    func exitInput(process: Int, object: String) -> Input?
+}
+
+/// A call or completion that does not fit a model: the message says which field and why.
+public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

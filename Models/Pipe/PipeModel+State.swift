@@ -1,0 +1,128 @@
+extension PipeModel {
+    /// One page of the pipe's ring: the unread bytes and where they start within the page.
+    public struct Page: Hashable, Sendable {
+        /// Where the first unread byte sits in the page; reads advance it, so free space at the front of a
+        /// partly read page is not reused (merges only append at the end).
+        public var offset: Int
+        public var bytes: ArraySlice<UInt8>
+    }
+
+    /// Bytes a process's blocking write has already put into the pipe while it waits to put in the rest.
+    public struct WriteProgress: Hashable, Sendable {
+        public var process: Int
+        public var written: Int
+    }
+
+    /// A pipe's contents and who holds it.
+    public struct State: Hashable, Sendable {
+        /// How many pages the pipe may hold (capacity / page size).
+        public let slots: Int
+        /// Pages in the ring, oldest first.
+        public internal(set) var pages: [Page] = []
+        /// Processes holding a read end, once per end held.
+        public internal(set) var readers: [Int]
+        /// Processes holding a write end, once per end held.
+        public internal(set) var writers: [Int]
+        /// Blocking writes in progress, by process.
+        public internal(set) var inProgress: [WriteProgress] = []
+
+        init(slots: Int, readers: [Int], writers: [Int]) {
+            self.slots = slots
+            self.readers = readers
+            self.writers = writers
+        }
+
+        /// How many unread bytes the pipe holds.
+        public var bufferedCount: Int { pages.reduce(0) { $0 + $1.bytes.count } }
+
+        /// All unread bytes, oldest first.
+        public var buffered: [UInt8] { pages.flatMap { Array($0.bytes) } }
+
+        func progress(of process: Int) -> Int? {
+            inProgress.first { $0.process == process }?.written
+        }
+
+        mutating func setProgress(of process: Int, _ written: Int?) {
+            inProgress.removeAll { $0.process == process }
+            if let written { inProgress.append(WriteProgress(process: process, written: written)) }
+        }
+
+        /// Removes and returns up to `count` bytes from the front, freeing pages that become empty.
+        mutating func consume(_ count: Int) -> [UInt8] {
+            var taken: [UInt8] = []
+            while taken.count < count, !pages.isEmpty {
+                let want = count - taken.count
+                if pages[0].bytes.count <= want {
+                    taken.append(contentsOf: pages[0].bytes)
+                    pages.removeFirst()
+                } else {
+                    taken.append(contentsOf: pages[0].bytes.prefix(want))
+                    pages[0].bytes.removeFirst(want)
+                    pages[0].offset += want
+                }
+            }
+            return taken
+        }
+
+        /// Hashes the shape and a few bytes of each page rather than every byte: states are hashed on every
+        /// step of a check, and equal-shaped states with different bytes are rare and still told apart by `==`.
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(pages.count)
+            for page in pages {
+                hasher.combine(page.offset)
+                hasher.combine(page.bytes.count)
+                hasher.combine(page.bytes.first)
+                hasher.combine(page.bytes.last)
+            }
+            hasher.combine(readers)
+            hasher.combine(writers)
+            hasher.combine(inProgress)
+        }
+    }
+
+    public func estimatedSize(of state: State) -> Int {
+        96 + state.pages.count * 48 + state.bufferedCount + (state.readers.count + state.writers.count) * 8
+    }
+
+    public func describe(_ state: State) -> String {
+        var parts = ["\(state.bufferedCount) bytes in \(state.pages.count) of \(state.slots) pages"]
+        if state.bufferedCount > 0 { parts[0] += " " + Payload.preview(state.buffered) }
+        parts.append("readers \(state.readers)")
+        parts.append("writers \(state.writers)")
+        for progress in state.inProgress {
+            parts.append(
+                progress.written == 0
+                    ? "process \(progress.process) sleeps in a blocking write"
+                    : "process \(progress.process) has written \(progress.written) bytes of a blocking write")
+        }
+        return parts.joined(separator: "; ")
+    }
+
+    public func describe(_ input: Input, _ output: Output?) -> String {
+        let call: String
+        switch input {
+        case .write(_, let data, let nonblocking):
+            call = "write \(Payload.preview(data)) (\(data.count) bytes\(nonblocking ? ", nonblocking" : ""))"
+        case .read(_, let max, let nonblocking):
+            call = "read up to \(max) bytes\(nonblocking ? " (nonblocking)" : "")"
+        case .close(_, let end):
+            call = "close the \(end.rawValue) end"
+        case .exit:
+            call = "exit (closes every end it holds)"
+        }
+        let result: String
+        switch output {
+        case nil: result = "?"
+        case .wrote(let count)?: result = "wrote \(count)"
+        case .read(let bytes)?:
+            if case .read(_, let max, _) = input, max > 0, bytes.isEmpty {
+                result = "0 (end of file)"
+            } else {
+                result = "\(Payload.preview(bytes)) (\(bytes.count) bytes)"
+            }
+        case .closed?, .exited?: result = "ok"
+        case .failed(let code)?: result = code.rawValue
+        }
+        return "\(call) → \(result)"
+    }
+}

@@ -1,0 +1,215 @@
+/// The Linux pipe as a byte stream, with the capacity rules of this kernel's `fs/pipe.c`.
+///
+/// What it allows, and why (each fact is also a test that runs on the real kernel):
+/// - Bytes come out in the order they went in; a read takes whatever is buffered, up to its size, so reads split
+///   and merge writes freely.
+/// - Capacity is counted in *page slots* (16 of 4096 bytes for the default 65536), not bytes. A write first tries
+///   to append `n mod 4096` bytes to the last page when they fit there; everything else goes into fresh pages.
+///   So 3000-byte writes fill a pipe at 48000 bytes, 4097-byte writes at 45066.
+/// - A write of at most `PIPE_BUF` (4096) bytes is atomic: merged whole into the last page or placed whole in a
+///   new one; with `O_NONBLOCK` and no room it fails `EAGAIN` and writes nothing.
+/// - A larger `O_NONBLOCK` write is one atomic piece that takes what fits (a short write), or `EAGAIN`.
+/// - A larger blocking write takes effect in pieces: each fills every free slot, then the writer sleeps until a
+///   reader frees one; readers see the pieces as they land and other writers' data can land in between.
+/// - A blocking writer that finds the pipe full sleeps (a piece that writes nothing) and, woken, no longer
+///   tries the merge: it starts a fresh page.
+/// - A read of an empty pipe with a writer open blocks (`EAGAIN` with `O_NONBLOCK`); with none open it returns
+///   0 (end of file). A read or write of 0 bytes returns 0 at once.
+/// - A write with no reader open fails `EPIPE`; a blocking write whose readers all leave mid-way returns the
+///   bytes it had written.
+/// - Each process holds its own open file descriptions of the ends it was given, so `O_NONBLOCK` is per process;
+///   closing an end, or dying, gives it up.
+public struct PipeModel: TraceModel {
+    public static let name = "pipe"
+
+    /// Which end of a pipe.
+    public enum End: String, Hashable, Sendable {
+        case read, write
+    }
+
+    public enum Input: Hashable, Sendable {
+        case write(process: Int, data: [UInt8], nonblocking: Bool)
+        case read(process: Int, max: Int, nonblocking: Bool)
+        case close(process: Int, end: End)
+        /// The process died or exited: every end it held is closed.
+        case exit(process: Int)
+    }
+
+    public enum Output: Hashable, Sendable {
+        case wrote(Int)
+        /// The bytes read; empty means end of file (or a read of size 0).
+        case read([UInt8])
+        case closed
+        case exited
+        case failed(ErrorCode)
+    }
+
+    /// How one pipe starts: its capacity, and which processes hold a read or write end.
+    public struct Setup: Hashable, Sendable {
+        public var capacity: Int
+        public var readers: [Int]
+        public var writers: [Int]
+
+        public init(capacity: Int = 65536, readers: [Int], writers: [Int]) {
+            self.capacity = capacity
+            self.readers = readers.sorted()
+            self.writers = writers.sorted()
+        }
+    }
+
+    /// Page size, which is also `PIPE_BUF` on this kernel.
+    public let pageSize: Int
+    public let setups: [(name: String, setup: Setup)]
+
+    public init(pageSize: Int = 4096, pipes: [(name: String, setup: Setup)]) {
+        self.pageSize = pageSize
+        self.setups = pipes
+    }
+
+    public var objects: [String] { setups.map(\.name) }
+
+    public func initialState(of object: String) -> State {
+        let setup = setups.first { $0.name == object }?.setup ?? Setup(readers: [], writers: [])
+        return State(slots: setup.capacity / pageSize, readers: setup.readers, writers: setup.writers)
+    }
+
+    public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        transitions(state, input).compactMap { candidate in
+            guard let candidateOutput = candidate.output else {
+                // A piece of a larger blocking write: possible only if the recorded result can still follow.
+                if case .failed? = output { return nil }
+                if case .wrote(let total)? = output, let progress = candidate.step.state.progress(of: input.process),
+                    progress >= total, total > 0
+                {
+                    return nil
+                }
+                return candidate.step
+            }
+            return output == nil || output == candidateOutput ? candidate.step : nil
+        }
+    }
+
+    /// Every way `input` may take effect from `state`: a completion with its output, or a piece (no output).
+    func transitions(_ state: State, _ input: Input) -> [(output: Output?, step: Step<State>)] {
+        switch input {
+        case .write(let process, let data, let nonblocking):
+            return writeTransitions(state, process: process, data: data, nonblocking: nonblocking)
+        case .read(let process, let max, let nonblocking):
+            guard state.readers.contains(process) else { return [(.failed(.EBADF), .completed(state))] }
+            if max == 0 { return [(.read([]), .completed(state))] }
+            if state.bufferedCount > 0 {
+                var next = state
+                let bytes = next.consume(max)
+                return [(.read(bytes), .completed(next))]
+            }
+            if state.writers.isEmpty { return [(.read([]), .completed(state))] }
+            return nonblocking ? [(.failed(.EAGAIN), .completed(state))] : []
+        case .close(let process, let end):
+            var next = state
+            let removed: Bool
+            switch end {
+            case .read: removed = next.readers.removeFirst(process)
+            case .write: removed = next.writers.removeFirst(process)
+            }
+            return removed ? [(.closed, .completed(next))] : [(.failed(.EBADF), .completed(state))]
+        case .exit(let process):
+            var next = state
+            next.readers.removeAll { $0 == process }
+            next.writers.removeAll { $0 == process }
+            next.setProgress(of: process, nil)
+            return [(.exited, .completed(next))]
+        }
+    }
+
+    private func writeTransitions(
+        _ state: State, process: Int, data: [UInt8], nonblocking: Bool
+    ) -> [(output: Output?, step: Step<State>)] {
+        guard state.writers.contains(process) else { return [(.failed(.EBADF), .completed(state))] }
+        if data.isEmpty { return [(.wrote(0), .completed(state))] }
+        let alreadyWritten = state.progress(of: process)
+        if state.readers.isEmpty {
+            var next = state
+            next.setProgress(of: process, nil)
+            if let alreadyWritten, alreadyWritten > 0 { return [(.wrote(alreadyWritten), .completed(next))] }
+            return [(.failed(.EPIPE), .completed(next))]
+        }
+        if nonblocking {
+            let (next, written) = fill(state, data[...], mayMerge: true)
+            return written == 0 ? [(.failed(.EAGAIN), .completed(state))] : [(.wrote(written), .completed(next))]
+        }
+        if data.count <= pageSize {
+            // Atomic: merged whole into the last page, or whole into a fresh one. The kernel tries the merge only
+            // on entry; a writer that finds the pipe full sleeps (a piece that writes nothing) and, once woken,
+            // takes a fresh page even if a merge would now fit.
+            if alreadyWritten == nil {
+                let (next, written) = fill(state, data[...], mayMerge: true)
+                if written == data.count { return [(.wrote(data.count), .completed(next))] }
+                var asleep = state
+                asleep.setProgress(of: process, 0)
+                return [(nil, .partial(asleep))]
+            }
+            guard state.pages.count < state.slots else { return [] }
+            var (next, _) = fill(state, data[...], mayMerge: false)
+            next.setProgress(of: process, nil)
+            return [(.wrote(data.count), .completed(next))]
+        }
+        let start = alreadyWritten ?? 0
+        let (next, written) = fill(state, data[start...], mayMerge: alreadyWritten == nil, mergeLength: data.count)
+        if written == 0 {
+            // Full on entry: the writer sleeps, and will not try to merge once woken.
+            guard alreadyWritten == nil else { return [] }
+            var asleep = state
+            asleep.setProgress(of: process, 0)
+            return [(nil, .partial(asleep))]
+        }
+        var after = next
+        if start + written == data.count {
+            after.setProgress(of: process, nil)
+            return [(.wrote(data.count), .completed(after))]
+        }
+        after.setProgress(of: process, start + written)
+        return [(nil, .partial(after))]
+    }
+
+    /// Copies `data` into the pipe as `pipe_write` does: first `length mod pageSize` bytes appended to the last
+    /// page if they fit there (and the pipe is not empty), then whole pages while slots are free.
+    /// Returns the new state and how many bytes went in.
+    private func fill(
+        _ state: State, _ data: ArraySlice<UInt8>, mayMerge: Bool, mergeOnly: Bool = false, mergeLength: Int? = nil
+    ) -> (State, Int) {
+        var next = state
+        var written = 0
+        if mayMerge, let last = next.pages.last {
+            let chars = (mergeLength ?? data.count) & (pageSize - 1)
+            if chars > 0, last.offset + last.bytes.count + chars <= pageSize {
+                next.pages[next.pages.count - 1].bytes.append(contentsOf: data.prefix(chars))
+                written = chars
+            }
+        }
+        if mergeOnly { return (next, written) }
+        while written < data.count && next.pages.count < next.slots {
+            let chunk = min(pageSize, data.count - written)
+            next.pages.append(Page(offset: 0, bytes: data.dropFirst(written).prefix(chunk)))
+            written += chunk
+        }
+        return (next, written)
+    }
+}
+
+extension PipeModel.Input {
+    /// The process that made the call.
+    public var process: Int {
+        switch self {
+        case .write(let process, _, _), .read(let process, _, _), .close(let process, _), .exit(let process): process
+        }
+    }
+}
+
+extension Array where Element == Int {
+    /// Removes one occurrence of `value`; false when there was none.
+    fileprivate mutating func removeFirst(_ value: Int) -> Bool {
+        guard let index = firstIndex(of: value) else { return false }
+        remove(at: index)
+        return true
+    }
+}

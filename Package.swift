@@ -1,0 +1,105 @@
+// swift-tools-version: 6.1
+//
+// IPCHarness: a property-based correctness and fault-injection harness for inter-process communication.
+// The layering (arrows point down only) is described in README.md and ../shared/DESIGN.md:
+//
+//   ipc-harness (CLI)      IPCHarnessTesting (links Testing)
+//            \              /
+//             IPCHarness (drive, schedule, trace, check, replay, bench)
+//            /               \
+//   IPCMechanisms           IPCModels (Models/: pure, no Glibc, no Foundation)
+//         |
+//   IPCSyscalls (one fault-injection point per call)
+//         |
+//   CIPCShims (C)    CURCU (C, liburcu)
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "IPCHarness",
+    products: [
+        .library(name: "IPCModels", targets: ["IPCModels"]),
+        .library(name: "IPCHarness", targets: ["IPCHarness"]),
+        .library(name: "IPCHarnessTesting", targets: ["IPCHarnessTesting"]),
+        .executable(name: "ipc-harness", targets: ["ipc-harness"]),
+        .executable(name: "ipc-harness-worker", targets: ["ipc-harness-worker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // C shims: GNU-only calls, macros and variadics Swift's Glibc module cannot reach.
+        .target(name: "CIPCShims", cSettings: [.define("_GNU_SOURCE")]),
+        .target(
+            name: "CURCU",
+            cSettings: [.define("_GNU_SOURCE"), .define("_LGPL_SOURCE")],
+            linkerSettings: [
+                .linkedLibrary("urcu-memb"), .linkedLibrary("urcu-qsbr"), .linkedLibrary("urcu-common"),
+            ]
+        ),
+
+        .target(
+            name: "IPCSyscalls",
+            dependencies: ["CIPCShims", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "IPCModels",
+            dependencies: [.product(name: "ExtrasBase64", package: "swift-extras-base64")],
+            path: "Models",
+            swiftSettings: strictSwift
+        ),
+        .target(name: "IPCMechanisms", dependencies: ["IPCSyscalls"], swiftSettings: strictSwift),
+        .target(
+            name: "IPCHarness",
+            dependencies: ["IPCModels", "IPCMechanisms", "IPCSyscalls", "CURCU"],
+            swiftSettings: strictSwift
+        ),
+        .target(name: "IPCHarnessTesting", dependencies: ["IPCHarness"], swiftSettings: strictSwift),
+        .executableTarget(
+            name: "ipc-harness",
+            dependencies: ["IPCHarness", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(name: "ipc-harness-worker", dependencies: ["IPCHarness"], swiftSettings: strictSwift),
+
+        .testTarget(
+            name: "IPCModelsTests",
+            dependencies: ["IPCModels", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(name: "IPCSyscallsTests", dependencies: ["IPCSyscalls"], swiftSettings: strictSwift),
+        .testTarget(name: "CURCUTests", dependencies: ["CURCU"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "IPCMechanismsTests",
+            dependencies: ["IPCMechanisms", "IPCSyscalls"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "IPCHarnessTests",
+            dependencies: [
+                "IPCHarness", "IPCModels", "ipc-harness-worker",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "IPCHarnessTestingTests",
+            dependencies: ["IPCHarnessTesting", "ipc-harness-worker"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "CommandLineTests",
+            dependencies: ["ipc-harness", "ipc-harness-worker", "IPCHarness"],
+            swiftSettings: strictSwift
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,47 @@
+// Thin C shims for calls Swift's Glibc module cannot reach: GNU-only functions (built with _GNU_SOURCE),
+// macros (wait status, CMSG) and constants hidden behind enums. No logic lives here: one shim per call.
+//
+// This header deliberately includes no system headers that would shadow Swift's Glibc overlay
+// (<sys/socket.h> hides SOCK_STREAM from Swift files that import other packages); the .c file includes them.
+#ifndef CIPCSHIMS_H
+#define CIPCSHIMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// pipe2(2), a GNU extension.
+int ipc_pipe2(int fds[2], int flags);
+
+/// strerrorname_np(3): the symbolic name of an errno value ("EAGAIN"), or NULL when unknown.
+const char *ipc_errno_name(int code);
+
+/// fcntl(F_GETPIPE_SZ) and fcntl(F_SETPIPE_SZ), both GNU-only commands.
+int ipc_get_pipe_size(int fd);
+int ipc_set_pipe_size(int fd, int size);
+
+/// fcntl(F_GETFL) / fcntl(F_SETFL): fcntl is variadic.
+int ipc_get_status_flags(int fd);
+int ipc_set_status_flags(int fd, int flags);
+
+/// The wait(2) status macros.
+int ipc_wifexited(int status);
+int ipc_wexitstatus(int status);
+int ipc_wifsignaled(int status);
+int ipc_wtermsig(int status);
+
+/// socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0): the control channel between driver and worker.
+int ipc_seqpacket_pair(int fds[2]);
+
+/// Socket constants that the Swift overlay exposes only as enum raw values.
+int ipc_msg_peek(void);
+int ipc_msg_trunc(void);
+int ipc_msg_dontwait(void);
+int ipc_msg_nosignal(void);
+
+/// The process's environment, for posix_spawn.
+char *const *ipc_environ(void);
+
+/// The calling thread's id (gettid(2)).
+int ipc_gettid(void);
+
+#endif

@@ -1,0 +1,36 @@
+#include "CIPCShims.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int ipc_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+
+const char *ipc_errno_name(int code) { return strerrorname_np(code); }
+
+int ipc_get_pipe_size(int fd) { return fcntl(fd, F_GETPIPE_SZ); }
+int ipc_set_pipe_size(int fd, int size) { return fcntl(fd, F_SETPIPE_SZ, size); }
+
+int ipc_get_status_flags(int fd) { return fcntl(fd, F_GETFL); }
+int ipc_set_status_flags(int fd, int flags) { return fcntl(fd, F_SETFL, flags); }
+
+int ipc_wifexited(int status) { return WIFEXITED(status); }
+int ipc_wexitstatus(int status) { return WEXITSTATUS(status); }
+int ipc_wifsignaled(int status) { return WIFSIGNALED(status); }
+int ipc_wtermsig(int status) { return WTERMSIG(status); }
+
+int ipc_seqpacket_pair(int fds[2]) { return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds); }
+
+int ipc_msg_peek(void) { return MSG_PEEK; }
+int ipc_msg_trunc(void) { return MSG_TRUNC; }
+int ipc_msg_dontwait(void) { return MSG_DONTWAIT; }
+int ipc_msg_nosignal(void) { return MSG_NOSIGNAL; }
+
+char *const *ipc_environ(void) { return environ; }
+
+int ipc_gettid(void) { return gettid(); }

@@ -1,0 +1,17 @@
+#if !__has_include(<urcu/urcu-qsbr.h>)
+#error "liburcu headers not found: install them with apt-get install -y liburcu-dev"
+#endif
+
+// One flavour per translation unit: each liburcu flavour header defines the generic rcu_* macros.
+#include "CURCU.h"
+
+#include <urcu/urcu-qsbr.h>
+
+void curcu_qsbr_register_thread(void) { urcu_qsbr_register_thread(); }
+void curcu_qsbr_unregister_thread(void) { urcu_qsbr_unregister_thread(); }
+void curcu_qsbr_read_lock(void) { urcu_qsbr_read_lock(); }
+void curcu_qsbr_read_unlock(void) { urcu_qsbr_read_unlock(); }
+void curcu_qsbr_quiescent_state(void) { urcu_qsbr_quiescent_state(); }
+void curcu_qsbr_thread_online(void) { urcu_qsbr_thread_online(); }
+void curcu_qsbr_thread_offline(void) { urcu_qsbr_thread_offline(); }
+void curcu_qsbr_synchronize(void) { urcu_qsbr_synchronize_rcu(); }

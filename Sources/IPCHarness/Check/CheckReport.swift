@@ -1,0 +1,39 @@
+import IPCModels
+
+/// The checker's conclusion about one object.
+public struct ObjectCheck: Sendable, Hashable {
+    public var object: String
+    public var result: Trace.Verdict.Result
+    public var operationCount: Int
+    /// Why it failed (violation) or why it could not be decided (unknown), in words.
+    public var explanation: String?
+    /// Trace indices of the invoke events of the operations that contradict each other.
+    public var coreEventIndices: [Int] = []
+    /// Trace indices of the invoke events of the longest linearizable prefix found, in linearization order.
+    public var linearizedEventIndices: [Int] = []
+}
+
+/// The checker's conclusion about a whole history.
+public struct CheckReport: Sendable, Hashable {
+    public var model: String
+    public var result: Trace.Verdict.Result
+    public var objects: [ObjectCheck]
+
+    /// Every object's explanation, violations first.
+    public var explanation: String {
+        let failing = objects.filter { $0.result == .violation } + objects.filter { $0.result == .unknown }
+        if failing.isEmpty {
+            let count = objects.reduce(0) { $0 + $1.operationCount }
+            return "linearizable: \(count) operations on \(objects.count) object\(objects.count == 1 ? "" : "s") are allowed by the \(model) model"
+        }
+        return failing.compactMap(\.explanation).joined(separator: "\n")
+    }
+
+    /// The verdict line for the trace.
+    public var verdict: Trace.Verdict {
+        var verdict = Trace.Verdict(result: result, model: model, explanation: explanation)
+        let core = objects.flatMap(\.coreEventIndices)
+        if !core.isEmpty { verdict.extra["operations"] = .array(core.sorted().map { .int($0) }) }
+        return verdict
+    }
+}

@@ -1,0 +1,169 @@
+import IPCModels
+
+/// One operation of a history, typed by its model.
+public struct HistoryOperation<Input: Hashable & Sendable, Output: Hashable & Sendable>: Sendable, Hashable {
+    /// How the operation ended.
+    public enum End: Sendable, Hashable {
+        /// It completed (ok or fail) at this time.
+        case returned(UInt64)
+        /// Its outcome is unknown: it may have taken effect at any point after its invoke, or never. When the
+        /// process died, it cannot have taken effect after `deadline` (the time the process was reaped).
+        case indeterminate(deadline: UInt64?)
+    }
+
+    public var id: Int
+    public var process: Int
+    public var object: String
+    public var input: Input
+    /// The recorded output; nil when unknown.
+    public var output: Output?
+    public var invokeTime: UInt64
+    public var end: End
+    /// The trace index of the invoke event (nil for operations the checker derives, such as a process's exit).
+    public var invokeIndex: Int?
+    /// The trace index of the completion event, when there is one.
+    public var completionIndex: Int?
+    /// True for operations derived from process events (a process's death closing its descriptors).
+    public var isLifecycle = false
+
+    public var returnTime: UInt64? {
+        if case .returned(let time) = end { return time }
+        return nil
+    }
+}
+
+/// The operations recorded in a trace, typed by a model.
+public struct History<M: TraceModel>: Sendable {
+    public typealias Operation = HistoryOperation<M.Input, M.Output>
+
+    public let model: M
+    public var operations: [Operation]
+
+    public init(model: M, operations: [Operation]) {
+        self.model = model
+        self.operations = operations
+    }
+
+    /// The history split by object; each part is checked on its own (P-compositionality).
+    public func partitions() -> [(object: String, operations: [Operation])] {
+        var byObject: [String: [Operation]] = [:]
+        for operation in operations { byObject[operation.object, default: []].append(operation) }
+        return model.objects.compactMap { object in byObject[object].map { (object, $0) } }
+    }
+}
+
+/// Turns trace events into a typed history, rejecting histories that cannot have happened: a completion without
+/// its invoke, a second invoke while one is outstanding, an operation after the process ended, an unknown object.
+/// Every error names the trace line.
+public struct HistoryBuilder<M: TraceModel> {
+    private let model: M
+    private let path: String?
+    private let objects: Set<String>
+    private var operations: [HistoryOperation<M.Input, M.Output>] = []
+    /// Each process's outstanding operation (position in `operations`) and the line of its invoke.
+    private var outstanding: [Int: (position: Int, line: Int)] = [:]
+    /// Processes that have exited, with the line of their exit event.
+    private var exited: [Int: Int] = [:]
+    /// Processes whose last operation ended indeterminate, with that line.
+    private var indeterminate: [Int: Int] = [:]
+    /// The time of each process's latest event.
+    private var lastEventTime: [Int: UInt64] = [:]
+
+    public init(model: M, path: String? = nil) {
+        self.model = model
+        self.path = path
+        self.objects = Set(model.objects)
+    }
+
+    private func failure(_ line: Int, _ message: String) -> TraceError {
+        TraceError(path: path, line: line, message)
+    }
+
+    public mutating func add(_ event: Trace.Event, line: Int) throws(TraceError) {
+        let process = event.process
+        defer { lastEventTime[process] = event.time }
+        switch event.type {
+        case .invoke:
+            if let exitLine = exited[process] {
+                throw failure(line, "process \(process) invokes '\(event.f ?? "")' after it exited (line \(exitLine))")
+            }
+            if let infoLine = indeterminate[process] {
+                throw failure(line, "process \(process) invokes '\(event.f ?? "")' after its operation at line \(infoLine) ended indeterminate; a process whose outcome is unknown must not invoke again")
+            }
+            if let previous = outstanding[process] {
+                throw failure(line, "process \(process) invokes '\(event.f ?? "")' while its operation invoked at line \(previous.line) has not completed")
+            }
+            let object = event.object ?? ""
+            guard objects.contains(object) else {
+                throw failure(line, "object '\(object)' is not declared in the header's params (declared: \(model.objects.joined(separator: ", ")))")
+            }
+            let input: M.Input
+            do {
+                input = try model.input(from: Call(process: process, object: object, f: event.f ?? "", value: event.value))
+            } catch {
+                throw failure(line, "'\(event.f ?? "")' on \(object): \(error.message)")
+            }
+            outstanding[process] = (operations.count, line)
+            operations.append(HistoryOperation(
+                id: operations.count, process: process, object: object, input: input, output: nil,
+                invokeTime: event.time, end: .indeterminate(deadline: nil), invokeIndex: event.index))
+        case .ok, .fail, .info:
+            guard let (position, invokeLine) = outstanding.removeValue(forKey: process) else {
+                throw failure(line, "\(event.type.rawValue) for process \(process) without a preceding invoke")
+            }
+            var operation = operations[position]
+            guard event.object == operation.object else {
+                throw failure(line, "\(event.type.rawValue) on object '\(event.object ?? "")' does not match the invoke on '\(operation.object)' at line \(invokeLine)")
+            }
+            let invokedF = model.call(for: operation.input).f
+            guard event.f == invokedF else {
+                throw failure(line, "\(event.type.rawValue) of '\(event.f ?? "")' does not match the invoke of '\(invokedF)' at line \(invokeLine)")
+            }
+            operation.completionIndex = event.index
+            switch event.type {
+            case .info:
+                indeterminate[process] = line
+            case .ok, .fail:
+                let outcome: Outcome = event.type == .ok ? .ok(event.value) : .fail(ErrorCode(event.error ?? ""))
+                do {
+                    operation.output = try model.output(from: outcome, for: operation.input)
+                } catch {
+                    throw failure(line, "result of '\(invokedF)' on \(operation.object): \(error.message)")
+                }
+                operation.end = .returned(event.time)
+            default:
+                break
+            }
+            operations[position] = operation
+        case .exit:
+            if let exitLine = exited[process] {
+                throw failure(line, "process \(process) exits twice (first at line \(exitLine))")
+            }
+            exited[process] = line
+            // An operation still outstanding, or ended indeterminate, cannot take effect after the process died.
+            for position in operations.indices.reversed() where operations[position].process == process {
+                if case .indeterminate(nil) = operations[position].end {
+                    operations[position].end = .indeterminate(deadline: event.time)
+                }
+                break
+            }
+            outstanding[process] = nil
+            let start = lastEventTime[process] ?? event.time
+            for object in model.objects {
+                guard let input = model.exitInput(process: process, object: object) else { continue }
+                var operation = HistoryOperation<M.Input, M.Output>(
+                    id: operations.count, process: process, object: object, input: input, output: nil,
+                    invokeTime: start, end: .returned(event.time))
+                operation.isLifecycle = true
+                operations.append(operation)
+            }
+        case .kill, .fault, .schedule, .spawn:
+            break
+        }
+    }
+
+    /// The history; operations still outstanding at the end of the trace are indeterminate.
+    public func finish() -> History<M> {
+        History(model: model, operations: operations)
+    }
+}

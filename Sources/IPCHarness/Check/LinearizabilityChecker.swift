@@ -1,0 +1,42 @@
+import IPCModels
+import IPCSyscalls
+
+/// Checks histories against models: linearizability per object (P-compositionality), within a budget, and
+/// with violations explained in words.
+public enum LinearizabilityChecker {
+    /// Checks every object of `history`. The budget covers the whole check.
+    public static func check<M: TraceModel>(_ history: History<M>, budget: CheckBudget = .standard) -> CheckReport {
+        let started = MonotonicClock.nanoseconds()
+        var objects: [ObjectCheck] = []
+        for (object, operations) in history.partitions() {
+            let elapsed = Double(MonotonicClock.nanoseconds() - started) / 1e9
+            var remaining = budget
+            remaining.seconds = Swift.max(0.001, budget.seconds - elapsed)
+            objects.append(checkObject(history.model, object: object, operations: operations, budget: remaining))
+        }
+        let result: Trace.Verdict.Result =
+            objects.contains { $0.result == .violation } ? .violation
+            : objects.contains { $0.result == .unknown } ? .unknown : .ok
+        return CheckReport(model: M.name, result: result, objects: objects)
+    }
+
+    static func checkObject<M: TraceModel>(
+        _ model: M, object: String, operations: [HistoryOperation<M.Input, M.Output>], budget: CheckBudget
+    ) -> ObjectCheck {
+        let explainer = ViolationExplainer(model: model, object: object, operations: operations)
+        let outcome = explainer.search(cutoff: nil, relaxed: [], budget: budget)
+        var report = ObjectCheck(object: object, result: .ok, operationCount: operations.count)
+        switch outcome {
+        case .linearizable:
+            break
+        case .notLinearizable(let progress):
+            report.result = .violation
+            explainer.explain(progress: progress, budget: budget, into: &report)
+        case .unknown(let progress, let reason):
+            report.result = .unknown
+            report.linearizedEventIndices = progress.longestLinearization.compactMap { operations[$0].invokeIndex }
+            report.explanation = "object \(object): undecided: \(reason) after linearizing \(progress.longestLinearization.count) of \(operations.count) operations"
+        }
+        return report
+    }
+}

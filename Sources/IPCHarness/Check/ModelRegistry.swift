@@ -1,0 +1,12 @@
+import IPCModels
+
+/// The models traces can name in their header's `model` field.
+public enum ModelRegistry {
+    public static let models: [any TraceModel.Type] = [PipeModel.self]
+
+    public static func model(named name: String) -> (any TraceModel.Type)? {
+        models.first { $0.name == name }
+    }
+
+    public static var names: [String] { models.map { $0.name } }
+}

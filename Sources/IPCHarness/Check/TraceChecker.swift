@@ -1,0 +1,46 @@
+import IPCModels
+
+/// Checks trace files against the model their header names.
+public enum TraceChecker {
+    /// Streams the trace at `path` into a history (never holding the file's text in memory) and checks it.
+    /// Malformed traces throw a ``TraceError`` naming the line.
+    public static func check(path: String, budget: CheckBudget = .standard) throws(TraceError) -> CheckReport {
+        try check(TraceReader(path: path), budget: budget)
+    }
+
+    /// Checks a trace held in memory.
+    public static func check(_ trace: Trace, budget: CheckBudget = .standard) throws(TraceError) -> CheckReport {
+        try check(TraceReader(bytes: trace.serialized()), budget: budget)
+    }
+
+    /// The model a header names, configured by its parameters.
+    public static func model(for header: Trace.Header, path: String? = nil) throws(TraceError) -> any TraceModel {
+        guard let type = ModelRegistry.model(named: header.model) else {
+            throw TraceError(path: path, line: 1, "unknown model '\(header.model)' (known: \(ModelRegistry.names.joined(separator: ", ")))")
+        }
+        do {
+            return try type.init(parameters: header.parameters)
+        } catch {
+            throw TraceError(path: path, line: 1, "the header's params do not fit the \(header.model) model: \(error.message)")
+        }
+    }
+
+    static func check(_ reader: TraceReader, budget: CheckBudget) throws(TraceError) -> CheckReport {
+        let model = try model(for: reader.header, path: reader.path)
+        return try check(model, reader: reader, budget: budget)
+    }
+
+    private static func check<M: TraceModel>(_ model: M, reader: TraceReader, budget: CheckBudget) throws(TraceError) -> CheckReport {
+        let history = try history(model, reader: reader)
+        return LinearizabilityChecker.check(history, budget: budget)
+    }
+
+    /// Reads the rest of `reader` into a typed history.
+    static func history<M: TraceModel>(_ model: M, reader: TraceReader) throws(TraceError) -> History<M> {
+        var builder = HistoryBuilder(model: model, path: reader.path)
+        while let line = try reader.next() {
+            if case .event(let event) = line { try builder.add(event, line: reader.lineNumber) }
+        }
+        return builder.finish()
+    }
+}

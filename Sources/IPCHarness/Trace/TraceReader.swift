@@ -1,0 +1,178 @@
+import Glibc
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+
+/// Reads a trace line by line, never holding more than the current line and one read buffer in memory, and
+/// checks each line as it goes: JSON syntax and UTF-8, field types and ranges, consecutive indices, times that
+/// never go backwards, and the verdict (if any) as the last line. Every error names the line.
+public final class TraceReader {
+    /// A line after the header.
+    public enum Line: Sendable, Hashable {
+        case event(Trace.Event)
+        case verdict(Trace.Verdict)
+    }
+
+    /// Lines longer than this are rejected rather than buffered (a trace line is an event, not a bulk transfer).
+    public static let maximumLineLength = 64 << 20
+    private static let chunkSize = 64 << 10
+
+    public let path: String
+    /// The header, read when the reader opens.
+    public private(set) var header: Trace.Header!
+    /// The 1-based line number of the line most recently returned.
+    public private(set) var lineNumber = 0
+    /// The most bytes the reader has buffered at once; stays near one chunk plus the longest line.
+    public private(set) var peakBufferedBytes = 0
+
+    private var descriptor: FileDescriptor?
+    private var buffer: [UInt8]
+    private var start = 0
+    private var end = 0
+    private var atEndOfInput = false
+    private var nextIndex = 0
+    private var lastTime: UInt64 = 0
+    private var sawVerdict = false
+
+    /// Opens a trace file and reads its header.
+    public init(path: String) throws(TraceError) {
+        self.path = path
+        self.buffer = [UInt8](repeating: 0, count: Self.chunkSize)
+        do {
+            descriptor = try Syscall.open(path, flags: O_RDONLY | O_CLOEXEC)
+        } catch {
+            throw TraceError(path: path, "cannot open: \(error)")
+        }
+        try readHeader()
+    }
+
+    /// Reads a trace held in memory (for tests and small tools).
+    public init(bytes: [UInt8], name: String = "trace") throws(TraceError) {
+        self.path = name
+        self.buffer = bytes
+        self.end = bytes.count
+        self.atEndOfInput = true
+        try readHeader()
+    }
+
+    deinit {
+        if let descriptor { try? Syscall.close(descriptor) }
+    }
+
+    private func readHeader() throws(TraceError) {
+        guard let (bytes, complete) = try nextRawLine() else {
+            throw TraceError(path: path, line: 1, "the trace is empty (the first line must be the header)")
+        }
+        lineNumber = 1
+        let json = try parse(bytes, complete: complete)
+        do {
+            header = try Trace.Header(json: json)
+        } catch {
+            throw TraceError(path: path, line: 1, error.message)
+        }
+    }
+
+    /// The next event or the verdict; nil at the end of the trace.
+    public func next() throws(TraceError) -> Line? {
+        while true {
+            guard let (bytes, complete) = try nextRawLine() else { return nil }
+            lineNumber += 1
+            if bytes.isEmpty {
+                if !complete { return nil }
+                throw TraceError(path: path, line: lineNumber, "blank line (every line must be one JSON object)")
+            }
+            if sawVerdict { throw TraceError(path: path, line: lineNumber, "nothing may follow the verdict line") }
+            let json = try parse(bytes, complete: complete)
+            do throws(TraceError) {
+                if case .string("verdict")? = json["type"] {
+                    sawVerdict = true
+                    return .verdict(try Trace.Verdict(json: json))
+                }
+                let event = try Trace.Event(json: json)
+                guard event.index == nextIndex else {
+                    throw TraceError("event index \(event.index) out of order (expected \(nextIndex))")
+                }
+                guard event.time >= lastTime else {
+                    throw TraceError("time \(event.time) is earlier than the previous event's \(lastTime)")
+                }
+                nextIndex += 1
+                lastTime = event.time
+                return .event(event)
+            } catch {
+                throw TraceError(path: path, line: lineNumber, error.message)
+            }
+        }
+    }
+
+    private func parse(_ bytes: UnsafeBufferPointer<UInt8>, complete: Bool) throws(TraceError) -> JSONValue {
+        do {
+            return try JSONParser.parse(bytes)
+        } catch {
+            if !complete && (error.message.hasPrefix("unexpected end") || error.message.hasPrefix("unterminated")) {
+                throw TraceError(path: path, line: lineNumber, "truncated line (the file ends inside a JSON value)")
+            }
+            throw TraceError(path: path, line: lineNumber, "invalid JSON: \(error)")
+        }
+    }
+
+    /// The next line's bytes (without the newline, or a trailing "\r\n") and whether a newline ended it.
+    /// The returned buffer is valid until the next call.
+    private func nextRawLine() throws(TraceError) -> (UnsafeBufferPointer<UInt8>, Bool)? {
+        var searchFrom = start
+        while true {
+            if let newline = buffer[searchFrom..<end].firstIndex(of: 0x0A) {
+                var lineEnd = newline
+                if lineEnd > start, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                let line = lineBuffer(start, lineEnd)
+                start = newline + 1
+                return (line, true)
+            }
+            if atEndOfInput {
+                guard start < end else { return nil }
+                let line = lineBuffer(start, end)
+                start = end
+                return (line, false)
+            }
+            searchFrom = end
+            try fill()
+            searchFrom = Swift.min(searchFrom, end)
+            if searchFrom < start { searchFrom = start }
+        }
+    }
+
+    private func lineBuffer(_ from: Int, _ to: Int) -> UnsafeBufferPointer<UInt8> {
+        buffer.withUnsafeBufferPointer { UnsafeBufferPointer(rebasing: $0[from..<to]) }
+    }
+
+    /// Reads more input, first moving the unfinished line to the front of the buffer.
+    private func fill() throws(TraceError) {
+        guard let descriptor else {
+            atEndOfInput = true
+            return
+        }
+        if start > 0 {
+            let pending = end - start
+            buffer.withUnsafeMutableBufferPointer { raw in
+                _ = memmove(raw.baseAddress!, raw.baseAddress! + start, pending)
+            }
+            start = 0
+            end = pending
+        }
+        if buffer.count - end < Self.chunkSize / 2 {
+            guard end < Self.maximumLineLength else {
+                throw TraceError(path: path, line: lineNumber + 1, "line longer than \(Self.maximumLineLength) bytes")
+            }
+            buffer.append(contentsOf: repeatElement(0, count: buffer.count))
+        }
+        peakBufferedBytes = Swift.max(peakBufferedBytes, buffer.count)
+        let count: Int
+        do {
+            count = try buffer.withUnsafeMutableBytes { (raw) throws(Errno) -> Int in
+                try Syscall.read(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
+            }
+        } catch {
+            throw TraceError(path: path, "cannot read: \(error)")
+        }
+        if count == 0 { atEndOfInput = true } else { end += count }
+    }
+}

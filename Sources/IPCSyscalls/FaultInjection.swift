@@ -1,0 +1,66 @@
+import Synchronization
+import SystemPackage
+
+/// The system calls the fault-injection point can see.
+public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
+    case read, write, close, open, pipe2, fcntl, poll, send, receive, socketpair
+    case fsync, rename, unlink, mkdir
+}
+
+/// What a fault injector is told about a call that is about to be made.
+public struct SyscallContext: Sendable, Hashable {
+    public var call: SystemCall
+    /// The descriptor the call works on, when it has one.
+    public var descriptor: FileDescriptor?
+    /// The byte count requested, for calls that transfer bytes.
+    public var count: Int?
+
+    public init(call: SystemCall, descriptor: FileDescriptor? = nil, count: Int? = nil) {
+        self.call = call
+        self.descriptor = descriptor
+        self.count = count
+    }
+}
+
+/// What happens to one call.
+public enum FaultAction: Sendable, Hashable {
+    /// Make the real call unchanged.
+    case proceed
+    /// Do not make the call; fail it with this error.
+    case fail(Errno)
+    /// Make the real call with at most this many bytes (a short read or write).
+    case shorten(to: Int)
+    /// Wait this long, then make the real call.
+    case delay(nanoseconds: UInt64)
+}
+
+/// Decides, call by call, which faults to inject. ``FaultPlan`` is the standard one.
+public protocol FaultInjector: AnyObject, Sendable {
+    func decide(_ context: SyscallContext) -> FaultAction
+}
+
+/// Where the syscall wrappers look for a fault injector.
+///
+/// A task-local injector (for tests that run side by side in one process) takes precedence over the
+/// process-wide one (for worker processes, which install their plan once). When neither is set, the check is
+/// one relaxed atomic load and one task-local read.
+public enum FaultInjection {
+    @TaskLocal public static var taskInjector: (any FaultInjector)?
+
+    private static let processInjector = Mutex<(any FaultInjector)?>(nil)
+    private static let processInjectorInstalled = Atomic<Bool>(false)
+
+    /// Installs `injector` for every thread of this process (nil removes it).
+    public static func installProcessWide(_ injector: (any FaultInjector)?) {
+        processInjector.withLock { $0 = injector }
+        processInjectorInstalled.store(injector != nil, ordering: .releasing)
+    }
+
+    @inline(__always)
+    static func decide(_ context: SyscallContext) -> FaultAction {
+        if let injector = taskInjector { return injector.decide(context) }
+        guard processInjectorInstalled.load(ordering: .acquiring) else { return .proceed }
+        guard let injector = processInjector.withLock({ $0 }) else { return .proceed }
+        return injector.decide(context)
+    }
+}

@@ -1,0 +1,110 @@
+import CIPCShims
+import Glibc
+import SystemPackage
+
+extension Syscall {
+    /// Reads up to `buffer.count` bytes; 0 means end of file.
+    ///
+    /// The corresponding C function is `read`.
+    public static func read(
+        _ descriptor: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer, retryOnInterrupt: Bool = true
+    ) throws(Errno) -> Int {
+        try perform(.read, descriptor: descriptor, count: buffer.count, retryOnInterrupt: retryOnInterrupt) {
+            Glibc.read(descriptor.rawValue, buffer.baseAddress, $0 ?? buffer.count)
+        }
+    }
+
+    /// Writes up to `buffer.count` bytes and returns how many the kernel took (possibly fewer).
+    ///
+    /// The corresponding C function is `write`.
+    public static func write(
+        _ descriptor: FileDescriptor, _ buffer: UnsafeRawBufferPointer, retryOnInterrupt: Bool = true
+    ) throws(Errno) -> Int {
+        try perform(.write, descriptor: descriptor, count: buffer.count, retryOnInterrupt: retryOnInterrupt) {
+            Glibc.write(descriptor.rawValue, buffer.baseAddress, $0 ?? buffer.count)
+        }
+    }
+
+    /// Closes a descriptor. Never retried: after `EINTR` the descriptor is already gone on Linux.
+    ///
+    /// The corresponding C function is `close`.
+    public static func close(_ descriptor: FileDescriptor) throws(Errno) {
+        _ = try perform(.close, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            Glibc.close(descriptor.rawValue)
+        }
+    }
+
+    /// Creates a pipe. Pass `O_CLOEXEC` (and `O_NONBLOCK`, `O_DIRECT`) in `flags`.
+    ///
+    /// The corresponding C function is `pipe2`.
+    public static func pipe(flags: CInt = O_CLOEXEC) throws(Errno) -> (read: FileDescriptor, write: FileDescriptor) {
+        var fds: [CInt] = [-1, -1]
+        _ = try perform(.pipe2, retryOnInterrupt: false) { _ in ipc_pipe2(&fds, flags) }
+        return (FileDescriptor(rawValue: fds[0]), FileDescriptor(rawValue: fds[1]))
+    }
+
+    /// Opens a path. Pass `O_CLOEXEC` in `flags`; `mode` applies with `O_CREAT`.
+    ///
+    /// The corresponding C function is `open`.
+    public static func open(
+        _ path: String, flags: CInt, mode: mode_t = 0, retryOnInterrupt: Bool = true
+    ) throws(Errno) -> FileDescriptor {
+        let fd = try perform(.open, retryOnInterrupt: retryOnInterrupt) { _ in Glibc.open(path, flags, mode) }
+        return FileDescriptor(rawValue: fd)
+    }
+
+    /// Opens another open file description of the same object through `/proc/self/fd`, with its own file status
+    /// flags. For a pipe this is a new reader or writer (it counts towards EOF and EPIPE), unlike `dup`, whose
+    /// copy shares the original's `O_NONBLOCK` with every other holder.
+    public static func reopen(_ descriptor: FileDescriptor, flags: CInt) throws(Errno) -> FileDescriptor {
+        try open("/proc/self/fd/\(descriptor.rawValue)", flags: flags)
+    }
+
+    /// The descriptor's file status flags (`O_NONBLOCK`, `O_APPEND`, ...).
+    ///
+    /// The corresponding C function is `fcntl(F_GETFL)`.
+    public static func statusFlags(_ descriptor: FileDescriptor) throws(Errno) -> CInt {
+        try perform(.fcntl, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_get_status_flags(descriptor.rawValue)
+        }
+    }
+
+    /// Replaces the descriptor's file status flags.
+    ///
+    /// The corresponding C function is `fcntl(F_SETFL)`.
+    public static func setStatusFlags(_ descriptor: FileDescriptor, _ flags: CInt) throws(Errno) {
+        _ = try perform(.fcntl, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_set_status_flags(descriptor.rawValue, flags)
+        }
+    }
+
+    /// Turns `O_NONBLOCK` on or off, leaving the other status flags as they are.
+    public static func setNonblocking(_ descriptor: FileDescriptor, _ nonblocking: Bool) throws(Errno) {
+        let flags = try statusFlags(descriptor)
+        let wanted = nonblocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK
+        if wanted != flags { try setStatusFlags(descriptor, wanted) }
+    }
+
+    /// The capacity of the pipe behind `descriptor`, in bytes.
+    ///
+    /// The corresponding C function is `fcntl(F_GETPIPE_SZ)`.
+    public static func pipeSize(_ descriptor: FileDescriptor) throws(Errno) -> Int {
+        Int(try perform(.fcntl, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_get_pipe_size(descriptor.rawValue)
+        })
+    }
+
+    /// Waits for events on `descriptors`; returns how many have events. A negative timeout waits forever.
+    ///
+    /// The corresponding C function is `poll`.
+    public static func poll(
+        _ descriptors: inout [pollfd], timeoutMilliseconds: CInt, retryOnInterrupt: Bool = true
+    ) throws(Errno) -> Int {
+        let count = descriptors.count
+        return Int(try descriptors.withUnsafeMutableBufferPointer { (buffer) throws(Errno) -> CInt in
+            try perform(.poll, retryOnInterrupt: retryOnInterrupt) { _ in
+                Glibc.poll(buffer.baseAddress, nfds_t(count), timeoutMilliseconds)
+            }
+        })
+    }
+}

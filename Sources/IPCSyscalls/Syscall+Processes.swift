@@ -1,0 +1,145 @@
+import CIPCShims
+import Glibc
+import SystemPackage
+
+/// How a child process ended.
+public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {
+    case exited(code: Int32)
+    case signaled(signal: Int32)
+
+    public var description: String {
+        switch self {
+        case .exited(let code): "exited with status \(code)"
+        case .signaled(let signal): "killed by \(SignalName.name(of: signal))"
+        }
+    }
+}
+
+/// Symbolic signal names, as written in traces.
+public enum SignalName {
+    private static let table: [(String, Int32)] = [
+        ("SIGHUP", SIGHUP), ("SIGINT", SIGINT), ("SIGQUIT", SIGQUIT), ("SIGILL", SIGILL), ("SIGTRAP", SIGTRAP),
+        ("SIGABRT", SIGABRT), ("SIGBUS", SIGBUS), ("SIGFPE", SIGFPE), ("SIGKILL", SIGKILL), ("SIGUSR1", SIGUSR1),
+        ("SIGSEGV", SIGSEGV), ("SIGUSR2", SIGUSR2), ("SIGPIPE", SIGPIPE), ("SIGALRM", SIGALRM), ("SIGTERM", SIGTERM),
+        ("SIGCHLD", SIGCHLD), ("SIGCONT", SIGCONT), ("SIGSTOP", SIGSTOP), ("SIGTSTP", SIGTSTP), ("SIGTTIN", SIGTTIN),
+        ("SIGTTOU", SIGTTOU), ("SIGURG", SIGURG), ("SIGXCPU", SIGXCPU), ("SIGXFSZ", SIGXFSZ),
+        ("SIGVTALRM", SIGVTALRM), ("SIGPROF", SIGPROF), ("SIGWINCH", SIGWINCH), ("SIGIO", SIGIO), ("SIGSYS", SIGSYS),
+    ]
+
+    public static func name(of signal: Int32) -> String {
+        if let entry = table.first(where: { $0.1 == signal }) { return entry.0 }
+        let realtimeMinimum = Int32(__libc_current_sigrtmin())
+        if signal >= realtimeMinimum { return "SIGRTMIN+\(signal - realtimeMinimum)" }
+        return "SIG\(signal)"
+    }
+
+    public static func number(of name: String) -> Int32? {
+        if let entry = table.first(where: { $0.0 == name }) { return entry.1 }
+        if name.hasPrefix("SIGRTMIN+"), let offset = Int32(name.dropFirst(9)) {
+            return Int32(__libc_current_sigrtmin()) + offset
+        }
+        return nil
+    }
+}
+
+/// What to start and which descriptors the child gets.
+public struct SpawnRequest: Sendable {
+    public var path: String
+    public var arguments: [String]
+    /// Descriptors to install in the child: `source` (in this process) becomes `target` (in the child).
+    /// Every other descriptor this process holds is close-on-exec by the harness's rule, so the child gets
+    /// exactly these plus 0, 1 and 2.
+    public var descriptors: [(source: FileDescriptor, target: CInt)]
+    /// Extra `NAME=value` entries added to this process's environment.
+    public var environment: [String]
+
+    public init(
+        path: String, arguments: [String] = [], descriptors: [(source: FileDescriptor, target: CInt)] = [],
+        environment: [String] = []
+    ) {
+        self.path = path
+        self.arguments = arguments
+        self.descriptors = descriptors
+        self.environment = environment
+    }
+}
+
+extension Syscall {
+    /// Starts a child process running `request.path`, with every signal at its default action and none blocked,
+    /// and returns its process id. `posix_spawn` returns its error rather than setting errno.
+    ///
+    /// The corresponding C function is `posix_spawn`.
+    public static func spawn(_ request: SpawnRequest) throws(Errno) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for (source, target) in request.descriptors {
+            precondition(source.rawValue != target, "spawn: source and target descriptors must differ")
+            posix_spawn_file_actions_adddup2(&actions, source.rawValue, target)
+        }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let argv = ([request.path] + request.arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var inherited: [String] = []
+        if let environment = ipc_environ() {
+            var index = 0
+            while let entry = environment[index] {
+                inherited.append(String(cString: entry))
+                index += 1
+            }
+        }
+        let envp = (inherited + request.environment).map { strdup($0) } + [nil]
+        defer { envp.forEach { free($0) } }
+
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, request.path, &actions, &attributes, argv, envp)
+        if result != 0 { throw Errno(rawValue: result) }
+        return pid
+    }
+
+    /// Sends `signal` to `pid`.
+    ///
+    /// The corresponding C function is `kill`.
+    public static func kill(_ pid: pid_t, signal: Int32) throws(Errno) {
+        if Glibc.kill(pid, signal) == -1 { throw Errno(rawValue: Glibc.errno) }
+    }
+
+    /// Reaps `pid`. With `block: false` returns nil while the child still runs.
+    ///
+    /// The corresponding C function is `waitpid`.
+    public static func wait(_ pid: pid_t, block: Bool = true) throws(Errno) -> ExitStatus? {
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, block ? 0 : WNOHANG)
+            if result == -1 {
+                if Glibc.errno == EINTR { continue }
+                throw Errno(rawValue: Glibc.errno)
+            }
+            if result == 0 { return nil }
+            if ipc_wifexited(status) != 0 { return .exited(code: ipc_wexitstatus(status)) }
+            if ipc_wifsignaled(status) != 0 { return .signaled(signal: ipc_wtermsig(status)) }
+        }
+    }
+
+    /// Ignores `SIGPIPE` in this process, so a write to a pipe without readers fails with `EPIPE` instead of
+    /// killing the process (and with it a whole `swift test` run).
+    ///
+    /// The corresponding C function is `signal(SIGPIPE, SIG_IGN)`.
+    public static func ignoreBrokenPipeSignal() {
+        _ = signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// This process's id.
+    public static var processID: pid_t { getpid() }
+}

@@ -1,0 +1,71 @@
+import CIPCShims
+import Glibc
+import SystemPackage
+
+/// Typed wrappers over the system calls the harness and its mechanisms make.
+///
+/// Every wrapper goes through ``perform(_:descriptor:count:retryOnInterrupt:_:)``, which is the single
+/// fault-injection point: before each attempt it asks ``FaultInjection`` whether the call should fail, be cut
+/// short or be delayed, and it passes straight through to the kernel when no fault is due. Errors come back as
+/// swift-system's `Errno`, read immediately after the call. `EINTR` is retried only where the caller asks
+/// (`retryOnInterrupt`, true by default as in swift-system); `close` never retries.
+public enum Syscall {}
+
+extension Syscall {
+    /// Runs one system call through the fault-injection point.
+    ///
+    /// `body` receives the byte count to use: the requested one, or a shorter one when the fault plan shortens
+    /// the call. It must return the C result unchanged, so that errno is still the call's own when read here.
+    @inline(__always)
+    static func perform<Result: FixedWidthInteger>(
+        _ call: SystemCall,
+        descriptor: FileDescriptor? = nil,
+        count: Int? = nil,
+        retryOnInterrupt: Bool,
+        _ body: (_ count: Int?) -> Result
+    ) throws(Errno) -> Result {
+        while true {
+            var effectiveCount = count
+            switch FaultInjection.decide(SyscallContext(call: call, descriptor: descriptor, count: count)) {
+            case .proceed:
+                break
+            case .fail(let error):
+                if error == .interrupted && retryOnInterrupt { continue }
+                throw error
+            case .shorten(let limit):
+                effectiveCount = Swift.min(limit, count ?? limit)
+            case .delay(let nanoseconds):
+                MonotonicClock.sleep(nanoseconds: nanoseconds)
+            }
+            let result = body(effectiveCount)
+            if result != -1 { return result }
+            let error = Errno(rawValue: Glibc.errno)
+            if error == .interrupted && retryOnInterrupt { continue }
+            throw error
+        }
+    }
+}
+
+extension Errno {
+    /// The symbolic name of this error ("EAGAIN"), as used in traces.
+    ///
+    /// The corresponding C function is `strerrorname_np`.
+    public var name: String {
+        if let name = ipc_errno_name(rawValue) { return String(cString: name) }
+        return "E\(rawValue)"
+    }
+
+    /// The error with the given symbolic name ("EAGAIN", "EWOULDBLOCK"), or nil when the name is unknown.
+    public init?(name: String) {
+        guard let code = Errno.codesByName[name] else { return nil }
+        self.init(rawValue: code)
+    }
+
+    private static let codesByName: [String: CInt] = {
+        var table: [String: CInt] = ["EWOULDBLOCK": Glibc.EAGAIN, "EDEADLOCK": Glibc.EDEADLK]
+        for code in CInt(1)...CInt(200) {
+            if let name = ipc_errno_name(code) { table[String(cString: name)] = code }
+        }
+        return table
+    }()
+}

@@ -1,0 +1,196 @@
+import IPCHarness
+import IPCModels
+import Testing
+
+/// Hand-written pipe histories: each forbidden one beside an allowed one that differs only where it matters.
+@Suite struct LinearizabilityCheckerTests {
+    @Test func sequentialWriteThenReadIsAllowed() throws {
+        var trace = PipeTraceBuilder()
+        trace.write(1, "hello")
+        trace.read(2, max: 10, gets: "hello")
+        #expect(try trace.check().result == .ok)
+    }
+
+    @Test func readsMaySplitAndMergeWrites() throws {
+        var trace = PipeTraceBuilder()
+        trace.write(1, "ab")
+        trace.write(1, "cd")
+        trace.read(2, max: 3, gets: "abc")
+        trace.read(2, max: 3, gets: "d")
+        #expect(try trace.check().result == .ok)
+    }
+
+    @Test func sequentialWritesReadInTheOtherOrderAreAViolation() throws {
+        var trace = PipeTraceBuilder()
+        trace.write(1, "ab")
+        trace.write(1, "cd")
+        trace.read(2, max: 10, gets: "cdab")
+        let report = try trace.check()
+        #expect(report.result == .violation)
+        let explanation = report.explanation
+        #expect(explanation.contains("object p0"))
+        #expect(explanation.contains(#"read up to 10 bytes → "cdab""#))
+        #expect(report.objects[0].coreEventIndices.count >= 2)
+    }
+
+    @Test func concurrentWritesMayLandInEitherOrder() throws {
+        var trace = PipeTraceBuilder(writers: [1, 3])
+        trace.invokeWrite(1, "ab")
+        trace.invokeWrite(3, "cd")
+        trace.wrote(3, 2)
+        trace.wrote(1, 2)
+        trace.read(2, max: 10, gets: "cdab")
+        #expect(try trace.check().result == .ok)
+    }
+
+    @Test func smallConcurrentWritesNeverInterleave() throws {
+        var allowed = PipeTraceBuilder(writers: [1, 3])
+        allowed.invokeWrite(1, "aaaa")
+        allowed.invokeWrite(3, "bbbb")
+        allowed.wrote(1, 4)
+        allowed.wrote(3, 4)
+        allowed.read(2, max: 100, gets: "bbbbaaaa")
+        #expect(try allowed.check().result == .ok)
+
+        var forbidden = PipeTraceBuilder(writers: [1, 3])
+        forbidden.invokeWrite(1, "aaaa")
+        forbidden.invokeWrite(3, "bbbb")
+        forbidden.wrote(1, 4)
+        forbidden.wrote(3, 4)
+        forbidden.read(2, max: 100, gets: "aabbbbaa")
+        #expect(try forbidden.check().result == .violation)
+    }
+
+    @Test func lostBytesAreAViolation() throws {
+        var trace = PipeTraceBuilder()
+        trace.write(1, "abc")
+        trace.write(1, "def")
+        trace.read(2, max: 10, gets: "abc")
+        trace.read(2, max: 10, gets: "ef")
+        let report = try trace.check()
+        #expect(report.result == .violation)
+        #expect(report.explanation.contains("longest linearizable prefix"))
+    }
+
+    @Test func nonblockingReadOfAnEmptyPipeFailsEAGAINOnlyWhenEmpty() throws {
+        var allowed = PipeTraceBuilder()
+        allowed.invokeRead(2, max: 10, nonblocking: true)
+        allowed.fail(2, "read", "EAGAIN")
+        #expect(try allowed.check().result == .ok)
+
+        var forbidden = PipeTraceBuilder()
+        forbidden.write(1, "x")
+        forbidden.invokeRead(2, max: 10, nonblocking: true)
+        forbidden.fail(2, "read", "EAGAIN")
+        #expect(try forbidden.check().result == .violation)
+    }
+
+    @Test func endOfFileOnlyAfterTheLastWriterCloses() throws {
+        var allowed = PipeTraceBuilder()
+        allowed.write(1, "x")
+        allowed.invokeClose(1, "write")
+        allowed.closed(1)
+        allowed.read(2, max: 10, gets: "x")
+        allowed.read(2, max: 10, gets: "")
+        #expect(try allowed.check().result == .ok)
+
+        var forbidden = PipeTraceBuilder()
+        forbidden.write(1, "x")
+        forbidden.read(2, max: 10, gets: "x")
+        forbidden.read(2, max: 10, gets: "")
+        #expect(try forbidden.check().result == .violation)
+    }
+
+    @Test func writeWithoutReadersFailsEPIPE() throws {
+        var allowed = PipeTraceBuilder()
+        allowed.invokeClose(2, "read")
+        allowed.closed(2)
+        allowed.invokeWrite(1, "x")
+        allowed.fail(1, "write", "EPIPE")
+        #expect(try allowed.check().result == .ok)
+
+        var forbidden = PipeTraceBuilder()
+        forbidden.invokeWrite(1, "x")
+        forbidden.fail(1, "write", "EPIPE")
+        #expect(try forbidden.check().result == .violation)
+    }
+
+    @Test func capacityIsCountedInPages() throws {
+        // 3000-byte nonblocking writes: 16 fit (one page each), the 17th fails EAGAIN with 17536 bytes free.
+        var allowed = PipeTraceBuilder()
+        for _ in 0..<16 { allowed.write(1, String(repeating: "x", count: 3000), nonblocking: true) }
+        allowed.invokeWrite(1, bytes: 3000, nonblocking: true)
+        allowed.fail(1, "write", "EAGAIN")
+        #expect(try allowed.check().result == .ok)
+
+        var forbidden = PipeTraceBuilder()
+        for _ in 0..<17 { forbidden.write(1, String(repeating: "x", count: 3000), nonblocking: true) }
+        #expect(try forbidden.check().result == .violation)
+    }
+
+    @Test func blockingWriteLargerThanThePipeLandsInPieces() throws {
+        // A 70000-byte blocking write fills the pipe, the reader drains it, the rest lands, the write returns.
+        var trace = PipeTraceBuilder()
+        trace.invokeWrite(1, bytes: 70000)
+        trace.invokeRead(2, max: 65536)
+        trace.read(2, bytes: 65536)
+        trace.wrote(1, 70000)
+        trace.read(2, max: 65536, gets: String(repeating: "x", count: 70000 - 65536))
+        #expect(try trace.check().result == .ok)
+    }
+
+    @Test func aBlockingWriteOfAtMostPipeBufIsNotSplit() throws {
+        var forbidden = PipeTraceBuilder()
+        forbidden.write(1, String(repeating: "y", count: 65536 - 100), nonblocking: true)
+        forbidden.invokeWrite(1, bytes: 1000)
+        forbidden.invokeRead(2, max: 70000)
+        forbidden.read(2, String(repeating: "y", count: 65536 - 100) + String(repeating: "x", count: 100))
+        forbidden.wrote(1, 1000)
+        #expect(try forbidden.check().result == .violation)
+    }
+
+    @Test func indeterminateWriteMayOrMayNotHaveHappened() throws {
+        for observed in ["abc", ""] {
+            var trace = PipeTraceBuilder()
+            trace.invokeWrite(1, "abc")
+            trace.info(1, "write")
+            trace.exit(1)
+            trace.read(2, max: 10, gets: observed)
+            #expect(try trace.check().result == .ok, "read \(observed)")
+        }
+        var forbidden = PipeTraceBuilder()
+        forbidden.invokeWrite(1, "abc")
+        forbidden.info(1, "write")
+        forbidden.exit(1)
+        forbidden.read(2, max: 10, gets: "ab")
+        #expect(try forbidden.check().result == .violation)
+    }
+
+    @Test func anIndeterminateOperationCannotTakeEffectAfterItsProcessDied() throws {
+        var forbidden = PipeTraceBuilder(writers: [1, 3])
+        forbidden.invokeWrite(1, "late")
+        forbidden.info(1, "write")
+        forbidden.exit(1)
+        forbidden.read(2, max: 10, gets: "")  // would need writers gone: 3 still holds one
+        #expect(try forbidden.check().result == .violation)
+    }
+
+    @Test func deathClosesTheDeadProcessesEnds() throws {
+        var trace = PipeTraceBuilder()
+        trace.invokeRead(2, max: 10)
+        trace.exit(1)  // the only writer dies: the blocked reader gets end of file
+        trace.read(2, "")
+        #expect(try trace.check().result == .ok)
+    }
+
+    @Test func aBudgetThatRunsOutGivesUnknownNotAVerdict() throws {
+        // Many concurrent indeterminate writes make the search wide; a zero budget stops it at the first check.
+        var trace = PipeTraceBuilder(writers: Array(10..<40))
+        for process in 10..<40 { trace.invokeWrite(process, "w\(process)") }
+        for process in 10..<40 { trace.info(process, "write") }
+        trace.read(2, max: 10, gets: "zz")
+        let report = try TraceChecker.check(trace.trace, budget: CheckBudget(seconds: 0, memoryBytes: 1 << 30))
+        #expect(report.result == .unknown)
+        #expect(report.explanation.contains("time budget"))
+    }
+}
