@@ -27,12 +27,17 @@ public protocol Model: Sendable {
     /// The state in words, for reports.
     func describe(_ state: State) -> String
 
+    /// The state after an indeterminate operation stops taking effect part-way (its process died inside it):
+    /// the pieces already taken stay, any record of the operation being in progress goes.
+    func abandon(_ state: State, _ input: Input) -> State
+
     /// About how many bytes `state` occupies, for the checker's memory budget.
     func estimatedSize(of state: State) -> Int
 }
 
 extension Model {
     public func estimatedSize(of state: State) -> Int { MemoryLayout<State>.stride }
+    public func abandon(_ state: State, _ input: Input) -> State { state }
 }
 
 /// One way an operation may take effect.

@@ -80,6 +80,12 @@ extension PipeModel {
         }
     }
 
+    public func abandon(_ state: State, _ input: Input) -> State {
+        var next = state
+        next.setProgress(of: input.process, nil)
+        return next
+    }
+
     public func estimatedSize(of state: State) -> Int {
         96 + state.pages.count * 48 + state.bufferedCount + (state.readers.count + state.writers.count) * 8
     }
@@ -103,6 +109,8 @@ extension PipeModel {
         switch input {
         case .write(_, let data, let nonblocking):
             call = "write \(Payload.preview(data)) (\(data.count) bytes\(nonblocking ? ", nonblocking" : ""))"
+        case .writeAll(_, let data):
+            call = "write-all \(Payload.preview(data)) (\(data.count) bytes)"
         case .read(_, let max, let nonblocking):
             call = "read up to \(max) bytes\(nonblocking ? " (nonblocking)" : "")"
         case .close(_, let end):

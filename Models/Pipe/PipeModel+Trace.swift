@@ -2,6 +2,7 @@
 //
 //   f        invoke value                                  ok value            fail error
 //   write    {"data": PAYLOAD, "nonblocking": BOOL?}       {"written": INT}    EAGAIN, EPIPE, EBADF, ...
+//   write-all {"data": PAYLOAD}                            {"written": INT}    EPIPE, EBADF
 //   read     {"max": INT, "nonblocking": BOOL?}            {"data": PAYLOAD}   EAGAIN, EBADF, ...
 //   close    {"end": "read" | "write"}                     (none)              EBADF
 //
@@ -48,6 +49,8 @@ extension PipeModel {
         switch call.f {
         case "write":
             return .write(process: call.process, data: try call.value.required("data").payload("data"), nonblocking: nonblocking)
+        case "write-all":
+            return .writeAll(process: call.process, data: try call.value.required("data").payload("data"))
         case "read":
             let max = try call.value.required("max").integer("max", in: 0...1 << 30)
             return .read(process: call.process, max: max, nonblocking: nonblocking)
@@ -58,7 +61,7 @@ extension PipeModel {
             }
             return .close(process: call.process, end: end)
         default:
-            throw ModelError("the pipe model has no operation '\(call.f)' (it has write, read and close)")
+            throw ModelError("the pipe model has no operation '\(call.f)' (it has write, write-all, read and close)")
         }
     }
 
@@ -66,7 +69,7 @@ extension PipeModel {
         switch (outcome, input) {
         case (.fail(let code), _):
             return .failed(code)
-        case (.ok(let value), .write(_, let data, _)):
+        case (.ok(let value), .write(_, let data, _)), (.ok(let value), .writeAll(_, let data)):
             return .wrote(try value.required("written").integer("written", in: 0...data.count))
         case (.ok(let value), .read(_, let max, _)):
             let bytes = try value.required("data").payload("data")
@@ -85,6 +88,8 @@ extension PipeModel {
             var value: JSONObject = ["data": Payload.json(data)]
             if nonblocking { value["nonblocking"] = true }
             return ("write", .object(value))
+        case .writeAll(_, let data):
+            return ("write-all", ["data": Payload.json(data)])
         case .read(_, let max, let nonblocking):
             var value: JSONObject = ["max": .int(max)]
             if nonblocking { value["nonblocking"] = true }

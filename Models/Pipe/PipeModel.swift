@@ -29,6 +29,9 @@ public struct PipeModel: TraceModel {
 
     public enum Input: Hashable, Sendable {
         case write(process: Int, data: [UInt8], nonblocking: Bool)
+        /// A client's poll-and-retry loop that writes every byte: each piece is one nonblocking `write` of what
+        /// remains (with its own merge attempt); between pieces the client waits for room.
+        case writeAll(process: Int, data: [UInt8])
         case read(process: Int, max: Int, nonblocking: Bool)
         case close(process: Int, end: End)
         /// The process died or exited: every end it held is closed.
@@ -79,7 +82,7 @@ public struct PipeModel: TraceModel {
                 // A piece of a larger blocking write: possible only if the recorded result can still follow.
                 if case .failed? = output { return nil }
                 if case .wrote(let total)? = output, let progress = candidate.step.state.progress(of: input.process),
-                    progress >= total, total > 0
+                    progress > total
                 {
                     return nil
                 }
@@ -90,10 +93,17 @@ public struct PipeModel: TraceModel {
     }
 
     /// Every way `input` may take effect from `state`: a completion with its output, or a piece (no output).
+    /// Generators use this to produce the outputs a correct pipe would give.
+    public func outcomes(of input: Input, in state: State) -> [(output: Output?, step: Step<State>)] {
+        transitions(state, input)
+    }
+
     func transitions(_ state: State, _ input: Input) -> [(output: Output?, step: Step<State>)] {
         switch input {
         case .write(let process, let data, let nonblocking):
             return writeTransitions(state, process: process, data: data, nonblocking: nonblocking)
+        case .writeAll(let process, let data):
+            return writeAllTransitions(state, process: process, data: data)
         case .read(let process, let max, let nonblocking):
             guard state.readers.contains(process) else { return [(.failed(.EBADF), .completed(state))] }
             if max == 0 { return [(.read([]), .completed(state))] }
@@ -154,6 +164,7 @@ public struct PipeModel: TraceModel {
             return [(.wrote(data.count), .completed(next))]
         }
         let start = alreadyWritten ?? 0
+        guard start < data.count else { return [] }
         let (next, written) = fill(state, data[start...], mayMerge: alreadyWritten == nil, mergeLength: data.count)
         if written == 0 {
             // Full on entry: the writer sleeps, and will not try to merge once woken.
@@ -169,6 +180,29 @@ public struct PipeModel: TraceModel {
         }
         after.setProgress(of: process, start + written)
         return [(nil, .partial(after))]
+    }
+
+    private func writeAllTransitions(
+        _ state: State, process: Int, data: [UInt8]
+    ) -> [(output: Output?, step: Step<State>)] {
+        guard state.writers.contains(process) else { return [(.failed(.EBADF), .completed(state))] }
+        if data.isEmpty { return [(.wrote(0), .completed(state))] }
+        let alreadyWritten = state.progress(of: process) ?? 0
+        if state.readers.isEmpty {
+            var next = state
+            next.setProgress(of: process, nil)
+            return [(alreadyWritten > 0 ? .wrote(alreadyWritten) : .failed(.EPIPE), .completed(next))]
+        }
+        guard alreadyWritten < data.count else { return [] }
+        let remaining = data[alreadyWritten...]
+        var (next, written) = fill(state, remaining, mayMerge: true)
+        guard written > 0 else { return [] }
+        if alreadyWritten + written == data.count {
+            next.setProgress(of: process, nil)
+            return [(.wrote(data.count), .completed(next))]
+        }
+        next.setProgress(of: process, alreadyWritten + written)
+        return [(nil, .partial(next))]
     }
 
     /// Copies `data` into the pipe as `pipe_write` does: first `length mod pageSize` bytes appended to the last
@@ -200,7 +234,9 @@ extension PipeModel.Input {
     /// The process that made the call.
     public var process: Int {
         switch self {
-        case .write(let process, _, _), .read(let process, _, _), .close(let process, _), .exit(let process): process
+        case .write(let process, _, _), .writeAll(let process, _), .read(let process, _, _), .close(let process, _),
+            .exit(let process):
+            process
         }
     }
 }

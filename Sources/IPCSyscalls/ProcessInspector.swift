@@ -17,7 +17,12 @@ public enum ProcessInspector {
 
         /// Asleep inside system call `number` on `descriptor`.
         public func isBlocked(inSyscall number: Int, descriptor: CInt) -> Bool {
-            (state == "S" || state == "D") && syscall == number && firstArgument == UInt64(descriptor)
+            isAsleepInSyscall && syscall == number && firstArgument == UInt64(descriptor)
+        }
+
+        /// Asleep inside some system call (not running, not stopped).
+        public var isAsleepInSyscall: Bool {
+            (state == "S" || state == "D") && syscall != nil
         }
     }
 
@@ -55,9 +60,11 @@ public enum SyscallNumber {
     #if arch(x86_64)
     public static let read = 0
     public static let write = 1
+    public static let receiveFrom = 45
     #elseif arch(arm64)
     public static let read = 63
     public static let write = 64
+    public static let receiveFrom = 207
     #endif
 }
 

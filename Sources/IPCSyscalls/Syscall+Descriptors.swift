@@ -94,6 +94,15 @@ extension Syscall {
         })
     }
 
+    /// Sets the capacity of the pipe behind `descriptor` (rounded up by the kernel to a power of two pages).
+    ///
+    /// The corresponding C function is `fcntl(F_SETPIPE_SZ)`.
+    public static func setPipeSize(_ descriptor: FileDescriptor, _ size: Int) throws(Errno) {
+        _ = try perform(.fcntl, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_set_pipe_size(descriptor.rawValue, CInt(size))
+        }
+    }
+
     /// Waits for events on `descriptors`; returns how many have events. A negative timeout waits forever.
     ///
     /// The corresponding C function is `poll`.

@@ -264,9 +264,12 @@ struct LinearizabilitySearch<M: Model> {
             }
             if operations[operation].mayNeverHappen {
                 // The deadline of an indeterminate operation: it took effect earlier (explored at its call) or never.
+                var abandoned = StateSet<M.State>()
+                for state in states.states { abandoned.insert(model.abandon(state, operations[operation].input)) }
                 linearized.insert(operation)
-                if remember(CacheKey(linearized: linearized.key, states: states)) {
+                if remember(CacheKey(linearized: linearized.key, states: abandoned)) {
                     stack.append(Frame(entry: entry, operation: Int32(operation), kind: .abandoned, saved: states, untriedPartial: nil, tip: tip))
+                    states = abandoned
                     lift(operation)
                     entry = next[0]
                     continue

@@ -6,7 +6,7 @@ import IPCSyscalls
 /// 1. The shortest failing prefix: the earliest completion time T such that the operations invoked by T already
 ///    admit no linearization (operations still running at T may or may not have taken effect).
 /// 2. A minimal core within that prefix: greedily relax each operation to indeterminate (any output, at any time
-///    after its invoke, or never) and keep it relaxed when the prefix still fails. What remains is a set of
+///    between its invoke and its return, or never) and keep it relaxed when the prefix still fails. What remains is a set of
 ///    operations whose recorded facts (that they happened, when, and what they returned) cannot all be true,
 ///    whatever the other operations did. A process's death is a fact and is never relaxed.
 /// 3. The longest linearizable prefix the search found, and the operation it could not get past.
@@ -30,8 +30,10 @@ struct ViolationExplainer<M: TraceModel> {
                 input: operation.input, output: operation.output,
                 invokeTime: operation.invokeTime, returnTime: nil, mayNeverHappen: true)
             switch operation.end {
-            case _ where relaxed.contains(index):
+            case .returned(let time) where relaxed.contains(index):
+                // Any output, or no effect at all, but not after it was seen to return.
                 searchOperation.output = nil
+                searchOperation.returnTime = time
             case .returned(let time) where cutoff.map({ time <= $0 }) ?? true:
                 searchOperation.returnTime = time
                 searchOperation.mayNeverHappen = false
@@ -112,7 +114,7 @@ struct ViolationExplainer<M: TraceModel> {
         lines.append(opening + ".")
         if !core.isEmpty {
             let others = inPrefix.count - core.count
-            lines.append("These \(core.count) operations cannot all have happened as recorded, whatever the other \(others) did:")
+            lines.append("These \(core.count) operations cannot all have happened as recorded, whatever the other \(others) returned (each taking effect within its recorded interval, or not at all):")
             for index in core { lines.append("  " + describe(index)) }
         }
         let order = progress.longestLinearization

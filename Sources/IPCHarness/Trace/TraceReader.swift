@@ -133,10 +133,10 @@ public final class TraceReader {
                 start = end
                 return (line, false)
             }
-            searchFrom = end
+            // Everything before `end` has been searched; filling may move the pending line to the front.
+            let searched = end - start
             try fill()
-            searchFrom = Swift.min(searchFrom, end)
-            if searchFrom < start { searchFrom = start }
+            searchFrom = start + searched
         }
     }
 

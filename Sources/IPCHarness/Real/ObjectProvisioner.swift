@@ -1,0 +1,75 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+
+/// The kernel objects of one run, created by the driver and shared out to the workers.
+struct ProvisionedObjects {
+    /// For each process: descriptors to install (source in the driver, target number in the worker).
+    var descriptors: [Int: [(source: FileDescriptor, target: CInt)]] = [:]
+    /// For each process: the setup of each object it holds, for its worker's bindings.
+    var setups: [Int: JSONObject] = [:]
+    /// Descriptors the driver must close once every worker has started.
+    var driverCopies: [FileDescriptor] = []
+
+    /// Closes the driver's copies; the workers' copies are theirs.
+    mutating func closeDriverCopies() {
+        for descriptor in driverCopies { try? Syscall.close(descriptor) }
+        driverCopies.removeAll()
+    }
+}
+
+/// Creates the objects of a workload, kind by kind.
+enum ObjectProvisioner {
+    static func provision(_ workload: Workload) throws(HarnessError) -> ProvisionedObjects {
+        var provisioned = ProvisionedObjects()
+        var nextTarget: CInt = 100
+        do {
+            for object in workload.objects {
+                switch object.kind {
+                case "pipe": try provisionPipe(object, workload, &provisioned, &nextTarget)
+                default: throw HarnessError("no provisioner for objects of kind '\(object.kind)'")
+                }
+            }
+        } catch let error as HarnessError {
+            provisioned.closeDriverCopies()
+            throw error
+        } catch {
+            provisioned.closeDriverCopies()
+            throw HarnessError("cannot create the run's objects: \(error)")
+        }
+        return provisioned
+    }
+
+    /// One pipe; each holder gets its own open file description of each end it holds.
+    private static func provisionPipe(
+        _ object: Workload.Object, _ workload: Workload, _ provisioned: inout ProvisionedObjects, _ nextTarget: inout CInt
+    ) throws(Errno) {
+        let (readEnd, writeEnd) = try KernelPipe.create()
+        provisioned.driverCopies += [readEnd, writeEnd]
+        if case .integer(let capacity)? = object.parameters["capacity"], capacity != 65536 {
+            try Syscall.setPipeSize(writeEnd, Int(capacity))
+        }
+        for process in workload.processes {
+            guard let roles = process.holds[object.name] else { continue }
+            var setup: JSONObject = ["kind": "pipe"]
+            for role in roles {
+                let forWriting = role == "write"
+                let descriptor = try KernelPipe.openEnd(forWriting ? writeEnd : readEnd, forWriting: forWriting)
+                provisioned.driverCopies.append(descriptor)
+                provisioned.descriptors[process.id, default: []].append((descriptor, nextTarget))
+                setup[role] = .integer(Int64(nextTarget))
+                nextTarget += 1
+            }
+            provisioned.setups[process.id, default: JSONObject()][object.name] = .object(setup)
+        }
+    }
+}
+
+/// A failure of the harness itself or of its setup (not a finding about the system under test).
+public struct HarnessError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,332 @@
+import Glibc
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+
+/// Runs a workload for real: one worker process per process of the workload, the kernel doing the IPC.
+///
+/// The driver is the only one who decides when an operation starts. After each move it *settles*: it waits
+/// until every worker inside an operation has either replied or is asleep inside that operation (read from
+/// `/proc/PID/stat` and `/proc/PID/syscall`, not guessed with a sleep). So at each decision point only the
+/// kernel's own wake-ups are in flight, the plan sees the same situation whenever the run is repeated, and a
+/// recorded run replays. Invocations are stamped before the command is sent and completions after the reply
+/// arrives, so each recorded interval contains the real one.
+final class RealDriver {
+    struct Options {
+        /// An operation still running (not asleep) after this long is treated as hung: its worker is killed.
+        var hungAfterSeconds: Double = 10
+    }
+
+    private struct Worker {
+        let id: Int
+        let pid: pid_t
+        let channel: ControlChannel
+        var outstanding: (call: Call, invokeIndex: Int, since: UInt64)?
+        var alive = true
+    }
+
+    private let workload: Workload
+    private let implementation: String
+    private let workerPath: String
+    private let options: Options
+    private var workers: [Int: Worker] = [:]
+    private(set) var recorder = EventRecorder()
+
+    init(workload: Workload, implementation: String, workerPath: String, options: Options = Options()) {
+        self.workload = workload
+        self.implementation = implementation
+        self.workerPath = workerPath
+        self.options = options
+    }
+
+    deinit { killAll() }
+
+    /// Runs the plan to its end and returns the recorded events.
+    func run(_ plan: inout some DriverPlan) throws(HarnessError) -> [Trace.Event] {
+        defer { killAll() }
+        try start()
+        while true {
+            try collectCompletions(timeoutMilliseconds: 0)
+            var situation = currentSituation()
+            var action = plan.next(situation)
+            if action == .wait {
+                if try collectCompletions(timeoutMilliseconds: 5) { continue }
+                situation.stalled = try isStalled()
+                action = plan.next(situation)
+                if action == .wait { continue }
+            }
+            switch action {
+            case .invoke(let process, let call, let choices):
+                if choices.count > 1 {
+                    recorder.record(process, .schedule) { $0.value = ["enabled": .array(choices.map { .int($0) })] }
+                }
+                try invoke(process, call)
+            case .exit(let process):
+                try exitWorker(process)
+            case .kill(let process):
+                try kill(process)
+            case .wait:
+                continue
+            case .finish:
+                return recorder.events
+            }
+            try settle()
+        }
+    }
+
+    // MARK: Starting
+
+    private func start() throws(HarnessError) {
+        var objects = try ObjectProvisioner.provision(workload)
+        defer { objects.closeDriverCopies() }
+        for process in workload.processes {
+            let driverEnd: FileDescriptor
+            let workerEnd: FileDescriptor
+            do {
+                (driverEnd, workerEnd) = try Syscall.seqpacketPair()
+            } catch {
+                throw HarnessError("cannot create a control channel: \(error)")
+            }
+            defer { try? Syscall.close(workerEnd) }
+            let descriptors = [(workerEnd, ControlChannel.workerDescriptor)] + (objects.descriptors[process.id] ?? [])
+            let pid: pid_t
+            do {
+                pid = try Syscall.spawn(SpawnRequest(path: workerPath, descriptors: descriptors))
+            } catch {
+                try? Syscall.close(driverEnd)
+                throw HarnessError("cannot start the worker \(workerPath): \(error)")
+            }
+            workers[process.id] = Worker(id: process.id, pid: pid, channel: ControlChannel(descriptor: driverEnd))
+            var holds = JSONObject()
+            for name in process.holds.keys.sorted() { holds[name] = .array(process.holds[name]!.map { .string($0) }) }
+            recorder.record(process.id, .spawn) { $0.value = ["pid": .int(Int(pid)), "holds": .object(holds)] }
+        }
+        objects.closeDriverCopies()
+        for process in workload.processes {
+            let worker = workers[process.id]!
+            let setup: JSONValue = [
+                "type": "setup", "implementation": .string(implementation),
+                "objects": .object(objects.setups[process.id] ?? JSONObject()),
+            ]
+            do {
+                try worker.channel.send(setup)
+            } catch {
+                throw HarnessError("worker \(process.id) died during setup: \(error)")
+            }
+            let reply = try receive(from: process.id)
+            guard case .string("ready")? = reply["type"] else {
+                throw HarnessError("worker \(process.id) failed to set up: \(reply["message"].map { "\($0)" } ?? "\(reply)")")
+            }
+        }
+    }
+
+    private func receive(from process: Int) throws(HarnessError) -> JSONValue {
+        do {
+            switch try workers[process]!.channel.receive() {
+            case .message(let message): return message
+            case .closed, .nothingYet:
+                let status = reap(process)
+                throw HarnessError("worker \(process) ended unexpectedly (\(status))")
+            }
+        } catch let error as HarnessError {
+            throw error
+        } catch {
+            throw HarnessError("worker \(process): \(error)")
+        }
+    }
+
+    // MARK: Moves
+
+    private func invoke(_ process: Int, _ call: Call) throws(HarnessError) {
+        let index = recorder.record(process, .invoke) {
+            $0.f = call.f
+            $0.object = call.object
+            $0.value = call.value
+        }
+        var message: JSONObject = ["type": "op", "f": .string(call.f), "object": .string(call.object)]
+        if let value = call.value { message["value"] = value }
+        workers[process]!.outstanding = (call, index, MonotonicClock.nanoseconds())
+        do {
+            try workers[process]!.channel.send(.object(message))
+        } catch {
+            // The worker is gone; the next collection reaps it and records the operation as indeterminate.
+        }
+    }
+
+    private func exitWorker(_ process: Int) throws(HarnessError) {
+        try? workers[process]!.channel.send(["type": "exit"])
+        let status = reap(process)
+        recorder.record(process, .exit) { $0.value = status.json }
+    }
+
+    private func kill(_ process: Int) throws(HarnessError) {
+        guard let worker = workers[process], worker.alive else { return }
+        let point: String
+        if worker.outstanding == nil {
+            point = "before"
+        } else if let snapshot = ProcessInspector.snapshot(of: worker.pid), isAsleepInOperation(snapshot) {
+            point = "blocked"
+        } else {
+            point = "during"
+        }
+        try? Syscall.kill(worker.pid, signal: SIGKILL)
+        recorder.record(process, .kill) {
+            $0.signal = "SIGKILL"
+            $0.point = point
+        }
+        let status = reap(process)
+        if let outstanding = worker.outstanding {
+            recorder.record(process, .info) {
+                $0.f = outstanding.call.f
+                $0.object = outstanding.call.object
+            }
+        }
+        recorder.record(process, .exit) { $0.value = status.json }
+    }
+
+    /// Waits for the process to end and closes its channel.
+    private func reap(_ process: Int) -> ReapedStatus {
+        guard var worker = workers[process], worker.alive else { return .unknown }
+        worker.alive = false
+        workers[process] = worker
+        try? Syscall.close(worker.channel.descriptor)
+        do {
+            return (try Syscall.wait(worker.pid)).map(ReapedStatus.ended) ?? .unknown
+        } catch {
+            return .unknown
+        }
+    }
+
+    private func killAll() {
+        for (id, worker) in workers where worker.alive {
+            try? Syscall.kill(worker.pid, signal: SIGKILL)
+            _ = reap(id)
+        }
+    }
+
+    // MARK: Waiting
+
+    private func currentSituation() -> DriverSituation {
+        let alive = workers.values.filter(\.alive)
+        return DriverSituation(
+            idle: alive.filter { $0.outstanding == nil }.map(\.id).sorted(),
+            running: alive.filter { $0.outstanding != nil }.map(\.id).sorted(),
+            stalled: false)
+    }
+
+    /// Reads every reply that is ready (waiting up to `timeoutMilliseconds` for the first); true if any came.
+    @discardableResult
+    private func collectCompletions(timeoutMilliseconds: CInt) throws(HarnessError) -> Bool {
+        let running = workers.values.filter { $0.alive && $0.outstanding != nil }.sorted { $0.id < $1.id }
+        guard !running.isEmpty else { return false }
+        var descriptors = running.map { pollfd(fd: $0.channel.descriptor.rawValue, events: Int16(POLLIN), revents: 0) }
+        let ready: Int
+        do {
+            ready = try Syscall.poll(&descriptors, timeoutMilliseconds: timeoutMilliseconds)
+        } catch {
+            throw HarnessError("poll on the control channels failed: \(error)")
+        }
+        guard ready > 0 else { return false }
+        for (offset, worker) in running.enumerated() where descriptors[offset].revents != 0 {
+            try complete(worker.id)
+        }
+        return true
+    }
+
+    private func complete(_ process: Int) throws(HarnessError) {
+        guard let outstanding = workers[process]!.outstanding else { return }
+        let received: ControlChannel.Received
+        do {
+            received = try workers[process]!.channel.receive(dontWait: true)
+        } catch {
+            throw HarnessError("worker \(process): \(error)")
+        }
+        switch received {
+        case .nothingYet:
+            return
+        case .closed:
+            // The worker died on its own inside the operation: its outcome is unknown.
+            let status = reap(process)
+            recorder.record(process, .info) {
+                $0.f = outstanding.call.f
+                $0.object = outstanding.call.object
+            }
+            recorder.record(process, .exit) { $0.value = status.json }
+        case .message(let reply):
+            workers[process]!.outstanding = nil
+            switch reply["type"] {
+            case .string("ok")?:
+                recorder.record(process, .ok) {
+                    $0.f = outstanding.call.f
+                    $0.object = outstanding.call.object
+                    $0.value = reply["value"]
+                }
+            case .string("fail")?:
+                recorder.record(process, .fail) {
+                    $0.f = outstanding.call.f
+                    $0.object = outstanding.call.object
+                    if case .string(let error)? = reply["error"] { $0.error = error }
+                }
+            default:
+                throw HarnessError("worker \(process) could not perform \(outstanding.call.f) on \(outstanding.call.object): \(reply["message"].map { "\($0)" } ?? "\(reply)")")
+            }
+        }
+    }
+
+    /// Waits until every running worker has replied or sleeps inside its operation, so the next decision sees a
+    /// situation that only the kernel can change. A worker that keeps running past the hung limit is left for
+    /// the stall check to kill.
+    private func settle() throws(HarnessError) {
+        while true {
+            try collectCompletions(timeoutMilliseconds: 0)
+            let unsettled = workers.values.filter { worker in
+                guard worker.alive, let outstanding = worker.outstanding else { return false }
+                if isHung(outstanding.since) { return false }
+                guard let snapshot = ProcessInspector.snapshot(of: worker.pid) else { return false }
+                return !isAsleepInOperation(snapshot)
+            }
+            if unsettled.isEmpty { return }
+            try collectCompletions(timeoutMilliseconds: 1)
+        }
+    }
+
+    /// True when no running operation can complete without the driver acting: every running worker is asleep in
+    /// its operation (or hung), and stays so across three short waits without a reply.
+    private func isStalled() throws(HarnessError) -> Bool {
+        for _ in 0..<3 {
+            if try collectCompletions(timeoutMilliseconds: 5) { return false }
+            for worker in workers.values where worker.alive {
+                guard let outstanding = worker.outstanding else { continue }
+                if isHung(outstanding.since) { continue }
+                guard let snapshot = ProcessInspector.snapshot(of: worker.pid), isAsleepInOperation(snapshot) else {
+                    return false
+                }
+            }
+        }
+        return true
+    }
+
+    private func isHung(_ since: UInt64) -> Bool {
+        Double(MonotonicClock.nanoseconds() &- since) / 1e9 > options.hungAfterSeconds
+    }
+
+    /// Asleep in a system call other than waiting for the driver's next command.
+    private func isAsleepInOperation(_ snapshot: ProcessInspector.Snapshot) -> Bool {
+        snapshot.isAsleepInSyscall
+            && !(snapshot.syscall == SyscallNumber.receiveFrom && snapshot.firstArgument == UInt64(ControlChannel.workerDescriptor))
+    }
+}
+
+/// How a reaped worker ended, as recorded in exit events.
+enum ReapedStatus {
+    case ended(ExitStatus)
+    case unknown
+
+    var json: JSONValue {
+        switch self {
+        case .ended(.exited(let code)): ["code": .int(Int(code))]
+        case .ended(.signaled(let signal)): ["signal": .string(SignalName.name(of: signal))]
+        case .unknown: ["status": "unknown"]
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Glibc
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+
+/// The worker process: receives operations over the control channel (descriptor 3), performs them on the
+/// kernel objects it was given with the implementation under test, and reports how each ended.
+///
+/// A second thread watches the control channel and ends the worker if the driver disappears, so a crashed
+/// driver never leaves workers blocked forever on each other's pipes.
+public enum WorkerMain {
+    public static func run() -> Never {
+        Syscall.ignoreBrokenPipeSignal()
+        startDriverWatch()
+        let channel = ControlChannel(descriptor: FileDescriptor(rawValue: ControlChannel.workerDescriptor))
+        var bindings: [String: any WorkerBinding] = [:]
+        while true {
+            let received: ControlChannel.Received
+            do {
+                received = try channel.receive()
+            } catch {
+                fail(channel, "\(error)")
+            }
+            guard case .message(let message) = received else { exit(0) }
+            switch message["type"] {
+            case .string("setup")?:
+                do {
+                    bindings = try makeBindings(message)
+                } catch {
+                    fail(channel, error.message)
+                }
+                reply(channel, ["type": "ready"])
+            case .string("op")?:
+                guard case .string(let object)? = message["object"], case .string(let f)? = message["f"] else {
+                    fail(channel, "an op message needs 'object' and 'f'")
+                }
+                guard var binding = bindings[object] else { fail(channel, "this worker holds no object '\(object)'") }
+                do {
+                    let completion = try binding.perform(f: f, value: message["value"])
+                    bindings[object] = binding
+                    reply(channel, completion.json)
+                } catch {
+                    fail(channel, "\(f) on \(object): \(error.message)")
+                }
+            case .string("exit")?:
+                for name in bindings.keys.sorted() { bindings[name]!.prepareForExit() }
+                exit(0)
+            default:
+                fail(channel, "unknown message \(message)")
+            }
+        }
+    }
+
+    private static func makeBindings(_ message: JSONValue) throws(BindingError) -> [String: any WorkerBinding] {
+        guard case .string(let implementation)? = message["implementation"],
+            case .object(let objects)? = message["objects"]
+        else { throw BindingError("a setup message needs 'implementation' and 'objects'") }
+        var bindings: [String: any WorkerBinding] = [:]
+        for member in objects {
+            guard case .string(let kind)? = member.value["kind"] else {
+                throw BindingError("object '\(member.key)' has no kind")
+            }
+            bindings[member.key] = try WorkerBindings.make(kind: kind, setup: member.value, implementation: implementation)
+        }
+        return bindings
+    }
+
+    private static func reply(_ channel: ControlChannel, _ message: JSONValue) {
+        do {
+            try channel.send(message)
+        } catch {
+            exit(0)  // The driver is gone.
+        }
+    }
+
+    private static func fail(_ channel: ControlChannel, _ message: String) -> Never {
+        try? channel.send(["type": "error", "message": .string(message)])
+        exit(2)
+    }
+
+    private static func startDriverWatch() {
+        var thread = pthread_t()
+        pthread_create(&thread, nil, { _ in
+            // Signals are for the worker's main thread (the one inside the operations), never this one.
+            var all = sigset_t()
+            sigfillset(&all)
+            pthread_sigmask(SIG_BLOCK, &all, nil)
+            var watched = pollfd(fd: ControlChannel.workerDescriptor, events: 0, revents: 0)
+            while true {
+                let result = poll(&watched, 1, -1)
+                if result > 0 && watched.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { _exit(70) }
+                if result < 0 && errno != EINTR { _exit(71) }
+            }
+        }, nil)
+    }
+}

@@ -1,0 +1,95 @@
+import IPCModels
+
+/// The text the command line prints, built here so the CLI stays a thin layer of argument parsing.
+public enum CommandLineText {
+    /// Exit statuses: 0 no violation, 1 violation, 2 bad input or usage, 3 undecided (budget ran out).
+    public static func exitStatus(for result: Trace.Verdict.Result) -> Int32 {
+        switch result {
+        case .ok: 0
+        case .violation: 1
+        case .unknown: 3
+        }
+    }
+
+    /// `ipc-harness list`: one scenario per line: name, mode, model, and what it does.
+    public static func scenarioList() -> String {
+        let width = Scenarios.all.map(\.name.count).max() ?? 0
+        return Scenarios.all.map { scenario in
+            scenario.name.padding(width) + "  " + scenario.mode.rawValue.padding(4) + "  "
+                + scenario.model.padding(8) + "  " + scenario.summary
+        }.joined(separator: "\n")
+    }
+
+    /// The command that replays a trace.
+    public static func replayCommand(_ path: String) -> String {
+        "ipc-harness replay \(shellQuoted(path))"
+    }
+
+    /// The report of one scenario's runs.
+    public static func summary(_ summary: ScenarioSummary, options: RunOptions) -> String {
+        let name = summary.scenario.name
+        if let violation = summary.firstViolation {
+            return """
+                \(name): VIOLATION in run \(summary.runs) of \(options.runs) (run seed \(violation.seed), strategy \(options.strategy))
+                \(violation.explanation)
+                trace: \(violation.path)
+                replay: \(replayCommand(violation.path))
+                """
+        }
+        var text = "\(name): no violation in \(summary.runs) runs (seed \(options.seed), strategy \(options.strategy))"
+        if let unknown = summary.firstUnknown {
+            text += "\n\(summary.unknowns) runs undecided; the first: \(unknown.explanation)\ntrace: \(unknown.path)\nreplay: \(replayCommand(unknown.path))"
+        }
+        return text
+    }
+
+    /// The report of a check.
+    public static func checkReport(_ report: CheckReport, path: String, replayable: Bool) -> String {
+        var text: String
+        switch report.result {
+        case .ok: text = "ok: " + report.explanation
+        case .violation: text = "VIOLATION\n" + report.explanation
+        case .unknown: text = "UNKNOWN\n" + report.explanation
+        }
+        if report.result != .ok {
+            text += "\n" + (replayable ? "replay: " + replayCommand(path) : "check again: ipc-harness check \(shellQuoted(path))")
+        }
+        return text
+    }
+
+    /// The report of a replay.
+    public static func replayReport(_ replay: ReplayResult, path: String, writtenTo: String?) -> String {
+        var lines: [String] = []
+        let result = replay.result.report.result
+        if let recorded = replay.recordedVerdict {
+            lines.append(recorded == result ? "replayed: same verdict (\(result.rawValue))" : "replayed: verdict \(result.rawValue), recorded \(recorded.rawValue)")
+        } else {
+            lines.append("replayed: verdict \(result.rawValue)")
+        }
+        if let first = replay.divergences.first {
+            lines.append("diverged: \(first)")
+            if replay.divergences.count > 1 { lines.append("(\(replay.divergences.count - 1) further divergences)") }
+        } else {
+            lines.append("every operation completed as recorded")
+        }
+        if result != .ok { lines.append(replay.result.report.explanation) }
+        if let writtenTo { lines.append("replayed trace: \(writtenTo)") }
+        lines.append("replay: " + replayCommand(path))
+        return lines.joined(separator: "\n")
+    }
+
+    static func shellQuoted(_ text: String) -> String {
+        let safe = text.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:=@".contains($0) }
+        return safe ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+extension String {
+    fileprivate func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

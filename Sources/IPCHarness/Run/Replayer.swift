@@ -1,0 +1,148 @@
+import IPCModels
+
+/// What replaying a trace found.
+public struct ReplayResult: Sendable {
+    /// The verdict recorded in the trace, if it has one.
+    public var recordedVerdict: Trace.Verdict.Result?
+    /// The replayed run, checked.
+    public var result: RunResult
+    /// Where the replay did not go as recorded, first divergence first: moves that could not be made, then
+    /// operations whose outcome differed.
+    public var divergences: [String]
+}
+
+/// Re-executes a recorded run: the same workload, the same invocations in the same order, the same kills.
+public enum Replayer {
+    /// Whether the trace at `path` carries what a replay needs (a real-mode workload in its header).
+    public static func isReplayable(path: String) -> Bool {
+        guard let header = try? TraceReader(path: path).header else { return false }
+        return header.mode == "real" && header.extra["workload"] != nil
+    }
+
+    public static func replay(path: String, workerPath: String, checkBudget: CheckBudget) throws(ReplayError) -> ReplayResult {
+        let trace: Trace
+        do {
+            trace = try Trace.load(path: path)
+        } catch {
+            throw .trace(error)
+        }
+        return try replay(trace, path: path, workerPath: workerPath, checkBudget: checkBudget)
+    }
+
+    public static func replay(
+        _ original: Trace, path: String? = nil, workerPath: String, checkBudget: CheckBudget
+    ) throws(ReplayError) -> ReplayResult {
+        let header = original.header
+        guard header.mode == "real" else {
+            throw .trace(TraceError(path: path, line: 1, "only real-mode traces can be replayed by this harness (mode is \(header.mode.map { "'\($0)'" } ?? "missing"))"))
+        }
+        guard let setup = header.extra["workload"] else {
+            throw .trace(TraceError(path: path, line: 1, "the header has no 'workload'; only traces recorded by `ipc-harness run` can be replayed"))
+        }
+        let workload: Workload
+        do {
+            workload = try Workload(setupJSON: setup)
+        } catch {
+            throw .trace(TraceError(path: path, line: 1, "the header's workload: \(error.message)"))
+        }
+        var plan = ReplayPlan(moves: moves(of: original))
+        let driver = RealDriver(workload: workload, implementation: header.mechanism, workerPath: workerPath)
+        let events: [Trace.Event]
+        do {
+            events = try driver.run(&plan)
+        } catch {
+            throw .harness(error)
+        }
+        var replayedHeader = header
+        replayedHeader.extra["replayOf"] = .string(path ?? "trace")
+        let seed = UInt64(header.seed) ?? 0
+        let result: RunResult
+        do {
+            result = try ScenarioRunner.check(Trace(header: replayedHeader, events: events), seed: seed, budget: checkBudget)
+        } catch {
+            throw .harness(error)
+        }
+        return ReplayResult(
+            recordedVerdict: original.verdict?.result, result: result,
+            divergences: plan.divergences + outcomeDivergences(original.events, events))
+    }
+
+    /// The driver's recorded moves, in order.
+    static func moves(of trace: Trace) -> [ReplayPlan.Move] {
+        var moves: [ReplayPlan.Move] = []
+        var killed = Set<Int>()
+        var choices: [Int]? = nil
+        for event in trace.events {
+            switch event.type {
+            case .schedule:
+                if case .array(let enabled)? = event.value?["enabled"] {
+                    choices = enabled.compactMap { value -> Int? in
+                        if case .integer(let process) = value { return Int(process) }
+                        return nil
+                    }
+                }
+            case .invoke:
+                let call = Call(process: event.process, object: event.object ?? "", f: event.f ?? "", value: event.value)
+                moves.append(.invoke(process: event.process, call: call, choices: choices ?? [event.process], eventIndex: event.index))
+                choices = nil
+            case .kill:
+                killed.insert(event.process)
+                moves.append(.kill(process: event.process, eventIndex: event.index))
+            case .exit where !killed.contains(event.process):
+                moves.append(.exit(process: event.process, eventIndex: event.index))
+            default:
+                break
+            }
+        }
+        return moves
+    }
+
+    /// Operations whose completion differs, matched by process and position in that process's program.
+    static func outcomeDivergences(_ recorded: [Trace.Event], _ replayed: [Trace.Event]) -> [String] {
+        func completions(_ events: [Trace.Event]) -> [Int: [Trace.Event]] {
+            var byProcess: [Int: [Trace.Event]] = [:]
+            for event in events where [.ok, .fail, .info].contains(event.type) {
+                byProcess[event.process, default: []].append(event)
+            }
+            return byProcess
+        }
+        let before = completions(recorded)
+        let after = completions(replayed)
+        var found: [(Int, String)] = []
+        for (process, expected) in before {
+            let got = after[process] ?? []
+            for (position, event) in expected.enumerated() {
+                let describe = { (event: Trace.Event) -> String in
+                    switch event.type {
+                    case .ok: "ok \(event.value.map { "\($0)" } ?? "")"
+                    case .fail: "fail \(event.error ?? "")"
+                    default: event.type.rawValue
+                    }
+                }
+                guard position < got.count else {
+                    found.append((event.index, "event \(event.index): process \(process)'s '\(event.f ?? "")' completed as \(describe(event)) when recorded, but never completed in the replay"))
+                    break
+                }
+                let other = got[position]
+                if other.type != event.type || other.value != event.value || other.error != event.error {
+                    found.append((event.index, "event \(event.index): process \(process)'s '\(event.f ?? "")' was recorded as \(describe(event)); the replay got \(describe(other))"))
+                    break
+                }
+            }
+        }
+        return found.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+}
+
+/// Why a trace could not be replayed.
+public enum ReplayError: Error, CustomStringConvertible {
+    case trace(TraceError)
+    case harness(HarnessError)
+
+    public var description: String {
+        switch self {
+        case .trace(let error): "\(error)"
+        case .harness(let error): "\(error)"
+        }
+    }
+}

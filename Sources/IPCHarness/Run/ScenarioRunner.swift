@@ -1,0 +1,142 @@
+import IPCModels
+import IPCSyscalls
+
+/// Options for running a scenario.
+public struct RunOptions: Sendable {
+    public var seed: UInt64
+    public var runs: Int
+    public var strategy: StrategySpec
+    /// Where violating traces are written.
+    public var outputDirectory: String
+    public var checkBudget: CheckBudget
+    /// Stop at the first violation (as QuickCheck does) or keep going to count them.
+    public var stopAtFirstViolation: Bool
+
+    public init(
+        seed: UInt64, runs: Int = 1, strategy: StrategySpec = .random, outputDirectory: String = ".ipc-harness/traces",
+        checkBudget: CheckBudget = CheckBudget(seconds: 30), stopAtFirstViolation: Bool = true
+    ) {
+        self.seed = seed
+        self.runs = runs
+        self.strategy = strategy
+        self.outputDirectory = outputDirectory
+        self.checkBudget = checkBudget
+        self.stopAtFirstViolation = stopAtFirstViolation
+    }
+}
+
+extension RunOptions {
+    /// A seed for a run series nobody chose: from the clock, and printed so the series can be repeated.
+    public static func freshSeed() -> UInt64 {
+        var state = MonotonicClock.nanoseconds() ^ UInt64(UInt32(bitPattern: Syscall.processID))
+        return SeededGenerator.splitMix64(&state) % 1_000_000_000
+    }
+}
+
+/// What every harness process does first.
+public enum ProcessSetup {
+    /// A write to a pipe without readers must fail with `EPIPE`, not kill the process.
+    public static func ignoreBrokenPipes() {
+        Syscall.ignoreBrokenPipeSignal()
+    }
+}
+
+/// One run: its seed, its trace (with the verdict) and the checker's report.
+public struct RunResult: Sendable {
+    public var seed: UInt64
+    public var trace: Trace
+    public var report: CheckReport
+}
+
+/// What running a scenario found.
+public struct ScenarioSummary: Sendable {
+    public var scenario: Scenario
+    public var runs = 0
+    public var violations = 0
+    public var unknowns = 0
+    /// The first violation: its run's seed, the trace written, and the explanation.
+    public var firstViolation: (seed: UInt64, path: String, explanation: String)?
+    public var firstUnknown: (seed: UInt64, path: String, explanation: String)?
+}
+
+/// Runs scenarios and writes the traces of runs that fail.
+public enum ScenarioRunner {
+    /// Runs `scenario` once with `seed`.
+    public static func runOnce(
+        _ scenario: Scenario, seed: UInt64, strategy: StrategySpec, workerPath: String, checkBudget: CheckBudget
+    ) throws(HarnessError) -> RunResult {
+        guard scenario.mode == .real else { throw HarnessError("scenario \(scenario.name) is not a real-mode scenario") }
+        var generator = SeededGenerator(seed: seed)
+        var workloadGenerator = generator.split()
+        let strategyGenerator = generator.split()
+        let victimGenerator = generator.split()
+        let workload = scenario.makeWorkload(&workloadGenerator)
+        let steps = workload.processes.reduce(0) { $0 + $1.program.count }
+        let schedule = strategy.makeStrategy(
+            processes: workload.processes.map(\.id), steps: steps, generator: strategyGenerator)
+        var plan = GeneratedPlan(workload: workload, strategy: schedule, generator: victimGenerator)
+        let driver = RealDriver(workload: workload, implementation: scenario.implementation, workerPath: workerPath)
+        let events = try driver.run(&plan)
+        var header = Trace.Header(
+            model: scenario.model, parameters: scenario.modelParameters(workload), mechanism: scenario.implementation,
+            seed: String(seed), strategy: strategy.description, faults: ["kinds": []], mode: scenario.mode.rawValue,
+            scenario: scenario.name)
+        header.extra["workload"] = workload.setupJSON
+        return try check(Trace(header: header, events: events), seed: seed, budget: checkBudget)
+    }
+
+    /// Checks a freshly recorded trace and attaches the verdict.
+    static func check(_ trace: Trace, seed: UInt64, budget: CheckBudget) throws(HarnessError) -> RunResult {
+        var trace = trace
+        let report: CheckReport
+        do {
+            report = try TraceChecker.check(trace, budget: budget)
+        } catch {
+            throw HarnessError("the recorded trace does not read back (a harness bug): \(error)")
+        }
+        trace.verdict = report.verdict
+        return RunResult(seed: seed, trace: trace, report: report)
+    }
+
+    /// Runs `scenario` `options.runs` times (run i uses ``SeededGenerator/runSeed(base:run:)``), writing the
+    /// trace of every violating or undecided run to the output directory. `progress` hears about each run.
+    public static func run(
+        _ scenario: Scenario, options: RunOptions, workerPath: String, progress: (Int, RunResult) -> Void = { _, _ in }
+    ) throws(HarnessError) -> ScenarioSummary {
+        var summary = ScenarioSummary(scenario: scenario)
+        for run in 0..<options.runs {
+            let seed = SeededGenerator.runSeed(base: options.seed, run: run)
+            let result = try runOnce(
+                scenario, seed: seed, strategy: options.strategy, workerPath: workerPath, checkBudget: options.checkBudget)
+            summary.runs += 1
+            progress(run, result)
+            switch result.report.result {
+            case .ok:
+                continue
+            case .violation:
+                summary.violations += 1
+                let path = try write(result, scenario: scenario, directory: options.outputDirectory)
+                if summary.firstViolation == nil {
+                    summary.firstViolation = (seed, path, result.report.explanation)
+                }
+                if options.stopAtFirstViolation { return summary }
+            case .unknown:
+                summary.unknowns += 1
+                let path = try write(result, scenario: scenario, directory: options.outputDirectory)
+                if summary.firstUnknown == nil { summary.firstUnknown = (seed, path, result.report.explanation) }
+            }
+        }
+        return summary
+    }
+
+    /// Writes a run's trace as `<directory>/<scenario>-<seed>.jsonl`.
+    public static func write(_ result: RunResult, scenario: Scenario, directory: String) throws(HarnessError) -> String {
+        let path = "\(directory)/\(scenario.name)-\(result.seed).jsonl"
+        do {
+            try result.trace.write(to: path)
+        } catch {
+            throw HarnessError("cannot write the trace: \(error)")
+        }
+        return path
+    }
+}

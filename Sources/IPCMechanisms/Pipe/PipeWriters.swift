@@ -1,0 +1,82 @@
+import IPCSyscalls
+import SystemPackage
+
+/// Client code that writes to a pipe: the implementations under test. Each is a small, common pattern; the
+/// broken ones carry a bug found in real code, and their correct twins show the harness does not cry wolf.
+public protocol PipeWriter {
+    /// Writes `bytes`, returning how many the client reports written.
+    mutating func write(_ bytes: [UInt8], to descriptor: FileDescriptor) throws(Errno) -> Int
+    /// Called before the process exits: anything the client still holds must go out now.
+    mutating func flush(to descriptor: FileDescriptor) throws(Errno)
+}
+
+extension PipeWriter {
+    public mutating func flush(to descriptor: FileDescriptor) throws(Errno) {}
+}
+
+/// The poll-and-retry loop: nonblocking writes of whatever remains, waiting for room after a short write or
+/// `EAGAIN`, until every byte is in the pipe (or the readers are gone: `EPIPE`, or the count so far).
+public struct WriteAllWriter: PipeWriter {
+    public init() {}
+
+    public mutating func write(_ bytes: [UInt8], to descriptor: FileDescriptor) throws(Errno) -> Int {
+        var written = 0
+        while written < bytes.count {
+            let result: TransferResult<Int>
+            do throws(Errno) {
+                result = try KernelPipe.write(descriptor, bytes[written...], nonblocking: true)
+            } catch .brokenPipe where written > 0 {
+                return written
+            }
+            switch result {
+            case .completed(let count):
+                written += count
+                if written < bytes.count { try KernelPipe.waitWritable(descriptor) }
+            case .wouldBlock:
+                try KernelPipe.waitWritable(descriptor)
+            }
+        }
+        return written
+    }
+}
+
+/// Broken: the same loop, except that after a short write it reports success and forgets the unwritten tail
+/// (the bug of treating `write`'s return value as all-or-nothing).
+public struct TailDroppingWriter: PipeWriter {
+    public init() {}
+
+    public mutating func write(_ bytes: [UInt8], to descriptor: FileDescriptor) throws(Errno) -> Int {
+        while true {
+            switch try KernelPipe.write(descriptor, bytes, nonblocking: true) {
+            case .completed: return bytes.count
+            case .wouldBlock: try KernelPipe.waitWritable(descriptor)
+            }
+        }
+    }
+}
+
+/// Broken: a coalescing writer that holds each write back until the next one arrives, then sends the batch
+/// newest first (a LIFO buffer where a FIFO was meant). It acknowledges every write at once.
+public struct ReorderingWriter: PipeWriter {
+    private var held: [UInt8]?
+
+    public init() {}
+
+    public mutating func write(_ bytes: [UInt8], to descriptor: FileDescriptor) throws(Errno) -> Int {
+        guard let earlier = held else {
+            held = bytes
+            return bytes.count
+        }
+        held = nil
+        var inner = WriteAllWriter()
+        _ = try inner.write(bytes + earlier, to: descriptor)
+        return bytes.count
+    }
+
+    public mutating func flush(to descriptor: FileDescriptor) throws(Errno) {
+        guard let earlier = held else { return }
+        held = nil
+        var inner = WriteAllWriter()
+        _ = try inner.write(earlier, to: descriptor)
+    }
+}

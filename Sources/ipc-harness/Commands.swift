@@ -1,0 +1,129 @@
+import ArgumentParser
+import Glibc
+import IPCHarness
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the built-in scenarios: name, mode, model, summary.")
+
+    func run() {
+        print(CommandLineText.scenarioList())
+    }
+}
+
+/// Options every running command shares.
+struct RunningOptions: ParsableArguments {
+    @Option(help: "Seconds the checker may spend on one history before answering 'unknown'.")
+    var budget: Double = 30
+
+    var checkBudget: CheckBudget { CheckBudget(seconds: budget) }
+
+    func validate() throws {
+        guard budget > 0 else { throw ValidationError("--budget must be positive") }
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a scenario (or every scenario with --all) and check each run against its model.")
+
+    @Argument(help: "The scenario to run (see `ipc-harness list`).")
+    var scenario: String?
+
+    @Flag(help: "Run every scenario; broken ones are expected to fail, so only a correct one failing exits 1.")
+    var all = false
+
+    @Option(help: "The seed of the first run (default: from the clock; printed).")
+    var seed: UInt64?
+
+    @Option(help: "How many runs.")
+    var runs: Int = 20
+
+    @Option(help: "Scheduling strategy: random, pct or pct:DEPTH.")
+    var strategy: String = "random"
+
+    @Option(help: "Where traces of failing runs are written.")
+    var out: String = ".ipc-harness/traces"
+
+    @OptionGroup var running: RunningOptions
+
+    func validate() throws {
+        guard StrategySpec(strategy) != nil else { throw ValidationError("unknown strategy '\(strategy)' (use random, pct or pct:DEPTH)") }
+        guard runs > 0 else { throw ValidationError("--runs must be positive") }
+        guard all || scenario != nil else { throw ValidationError("name a scenario (see `ipc-harness list`) or pass --all") }
+        guard !(all && scenario != nil) else { throw ValidationError("name a scenario or pass --all, not both") }
+        if let scenario, Scenarios.named(scenario) == nil {
+            throw ValidationError("no scenario named '\(scenario)' (see `ipc-harness list`)")
+        }
+    }
+
+    func run() throws {
+        let options = RunOptions(
+            seed: seed ?? RunOptions.freshSeed(), runs: runs, strategy: StrategySpec(strategy)!,
+            outputDirectory: out, checkBudget: running.checkBudget)
+        let workerPath = try WorkerLocator.workerPath()
+        let scenarios = all ? Scenarios.all : [Scenarios.named(scenario!)!]
+        var status: Int32 = 0
+        for scenario in scenarios {
+            let summary = try ScenarioRunner.run(scenario, options: options, workerPath: workerPath)
+            print(CommandLineText.summary(summary, options: options))
+            if summary.violations > 0 && (!all || !scenario.isBroken) { status = 1 }
+            if all && scenario.isBroken && summary.violations == 0 {
+                print("note: \(scenario.name) is broken on purpose, but these \(summary.runs) runs did not catch it")
+            }
+            if status == 0 && summary.unknowns > 0 { status = 3 }
+        }
+        throw ExitCode(status)
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check a trace against the model its header names.")
+
+    @Argument(help: "The trace file (JSON Lines, format version 1).")
+    var trace: String
+
+    @OptionGroup var running: RunningOptions
+
+    func run() throws {
+        let report = try TraceChecker.check(path: trace, budget: running.checkBudget)
+        print(CommandLineText.checkReport(report, path: trace, replayable: Replayer.isReplayable(path: trace)))
+        throw ExitCode(CommandLineText.exitStatus(for: report.result))
+    }
+}
+
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-execute a trace's run: same workload, same invocation order, same kills; report the verdict or where it diverged.")
+
+    @Argument(help: "The trace file to replay.")
+    var trace: String
+
+    @Option(help: "Also write the replayed run's trace here.")
+    var out: String?
+
+    @OptionGroup var running: RunningOptions
+
+    func run() throws {
+        let result = try Replayer.replay(path: trace, workerPath: try WorkerLocator.workerPath(), checkBudget: running.checkBudget)
+        if let out { try result.result.trace.write(to: out) }
+        print(CommandLineText.replayReport(result, path: trace, writtenTo: out))
+        throw ExitCode(CommandLineText.exitStatus(for: result.result.report.result))
+    }
+}
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Benchmarks (figures, not tests).", subcommands: [CheckerBench.self])
+}
+
+struct CheckerBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checker", abstract: "Check generated pipe histories of 1k, 10k and 100k operations; report time and memory.")
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        let results = CheckerBenchmark.run()
+        print(json ? CheckerBenchmark.json(results) : CheckerBenchmark.table(results))
+    }
+}
