@@ -25,6 +25,12 @@ extension PipeModel {
         public internal(set) var writers: [Int]
         /// Blocking writes in progress, by process.
         public internal(set) var inProgress: [WriteProgress] = []
+        /// Bytes ever written: the stream position just after the last buffered byte.
+        public private(set) var endPosition = 0
+        /// A fingerprint of the buffered bytes: the sum of byte × 31^(stream position), wrapping. Kept up to date
+        /// as bytes go in and out (work the copy does anyway), so hashing a state costs the same however full the
+        /// pipe is, yet tells apart buffers that hold the same writes in different orders.
+        private var fingerprint: UInt64 = 0
 
         init(slots: Int, readers: [Int], writers: [Int]) {
             self.slots = slots
@@ -47,6 +53,20 @@ extension PipeModel {
             if let written { inProgress.append(WriteProgress(process: process, written: written)) }
         }
 
+        /// Appends bytes to the last page.
+        mutating func appendToLastPage(_ bytes: ArraySlice<UInt8>) {
+            fingerprint &+= Self.fingerprint(of: bytes, at: endPosition)
+            endPosition += bytes.count
+            pages[pages.count - 1].bytes.append(contentsOf: bytes)
+        }
+
+        /// Appends a fresh page holding `bytes`.
+        mutating func appendPage(_ bytes: ArraySlice<UInt8>) {
+            fingerprint &+= Self.fingerprint(of: bytes, at: endPosition)
+            endPosition += bytes.count
+            pages.append(Page(offset: 0, bytes: bytes))
+        }
+
         /// Removes and returns up to `count` bytes from the front, freeing pages that become empty.
         mutating func consume(_ count: Int) -> [UInt8] {
             var taken: [UInt8] = []
@@ -61,19 +81,36 @@ extension PipeModel {
                     pages[0].offset += want
                 }
             }
+            fingerprint &-= Self.fingerprint(of: taken[...], at: endPosition - bufferedCount - taken.count)
             return taken
         }
 
-        /// Hashes the shape and a few bytes of each page rather than every byte: states are hashed on every
-        /// step of a check, and equal-shaped states with different bytes are rare and still told apart by `==`.
-        public func hash(into hasher: inout Hasher) {
-            hasher.combine(pages.count)
-            for page in pages {
-                hasher.combine(page.offset)
-                hasher.combine(page.bytes.count)
-                hasher.combine(page.bytes.first)
-                hasher.combine(page.bytes.last)
+        private static func fingerprint(of bytes: ArraySlice<UInt8>, at position: Int) -> UInt64 {
+            var power = Self.power(position)
+            var sum: UInt64 = 0
+            for byte in bytes {
+                sum &+= UInt64(byte) &* power
+                power &*= 31
             }
+            return sum
+        }
+
+        private static func power(_ exponent: Int) -> UInt64 {
+            var result: UInt64 = 1
+            var base: UInt64 = 31
+            var remaining = exponent
+            while remaining > 0 {
+                if remaining & 1 == 1 { result &*= base }
+                base &*= base
+                remaining >>= 1
+            }
+            return result
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(fingerprint)
+            hasher.combine(endPosition)
+            hasher.combine(pages.count)
             hasher.combine(readers)
             hasher.combine(writers)
             hasher.combine(inProgress)
@@ -87,7 +124,8 @@ extension PipeModel {
     }
 
     public func estimatedSize(of state: State) -> Int {
-        96 + state.pages.count * 48 + state.bufferedCount + (state.readers.count + state.writers.count) * 8
+        // Pages share storage with the operations' payloads until a merge copies one; count the copies.
+        160 + state.pages.count * 48 + (state.pages.last?.bytes.count ?? 0) + (state.readers.count + state.writers.count) * 8
     }
 
     public func describe(_ state: State) -> String {

@@ -216,14 +216,14 @@ public struct PipeModel: TraceModel {
         if mayMerge, let last = next.pages.last {
             let chars = (mergeLength ?? data.count) & (pageSize - 1)
             if chars > 0, last.offset + last.bytes.count + chars <= pageSize {
-                next.pages[next.pages.count - 1].bytes.append(contentsOf: data.prefix(chars))
+                next.appendToLastPage(data.prefix(chars))
                 written = chars
             }
         }
         if mergeOnly { return (next, written) }
         while written < data.count && next.pages.count < next.slots {
             let chunk = min(pageSize, data.count - written)
-            next.pages.append(Page(offset: 0, bytes: data.dropFirst(written).prefix(chunk)))
+            next.appendPage(data.dropFirst(written).prefix(chunk))
             written += chunk
         }
         return (next, written)

@@ -122,8 +122,31 @@ struct CheckerBench: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Option(parsing: .upToNextOption, help: "History sizes in operations.")
+    var operations: [Int] = [1_000, 10_000, 100_000]
+
+    @Option(parsing: .upToNextOption, help: "Numbers of objects.")
+    var objects: [Int] = [1, 16]
+
+    @Option(parsing: .upToNextOption, help: "Numbers of processes.")
+    var processes: [Int] = [4, 8]
+
+    @Option(help: "Seconds the checker may spend on each history.")
+    var budget: Double = 120
+
+    @Option(help: "Megabytes the checker may use on each history.")
+    var memory: Int = 4096
+
+    func validate() throws {
+        guard (operations + objects + processes).allSatisfy({ $0 > 0 }), budget > 0, memory > 0 else {
+            throw ValidationError("sizes, counts and the budget must be positive")
+        }
+    }
+
     func run() throws {
-        let results = CheckerBenchmark.run()
+        let results = CheckerBenchmark.run(
+            sizes: operations, objectCounts: objects, processCounts: processes,
+            budget: CheckBudget(seconds: budget, memoryBytes: memory << 20))
         print(json ? CheckerBenchmark.json(results) : CheckerBenchmark.table(results))
     }
 }

@@ -15,15 +15,18 @@ public enum CheckerBenchmark {
         public var verdict: Trace.Verdict.Result
     }
 
-    public static func run(sizes: [Int] = [1_000, 10_000, 100_000]) -> [Result] {
+    public static func run(
+        sizes: [Int] = [1_000, 10_000, 100_000], objectCounts: [Int] = [1, 16], processCounts: [Int] = [4, 8],
+        budget: CheckBudget = CheckBudget(seconds: 120, memoryBytes: 4 << 30)
+    ) -> [Result] {
         var results: [Result] = []
         for operations in sizes {
-            for objects in [1, 16] {
-                for processes in [4, 8] {
+            for objects in objectCounts {
+                for processes in processCounts {
                     let history = HistoryGenerator.pipeHistory(
                         operations: operations, processes: processes, objects: objects, seed: UInt64(operations + objects + processes))
                     let start = MonotonicClock.nanoseconds()
-                    let report = LinearizabilityChecker.check(history, budget: CheckBudget(seconds: 120, memoryBytes: 4 << 30))
+                    let report = LinearizabilityChecker.check(history, budget: budget)
                     let seconds = Double(MonotonicClock.nanoseconds() - start) / 1e9
                     results.append(Result(
                         operations: operations, processes: processes, objects: objects, seconds: seconds,

@@ -183,7 +183,8 @@ struct LinearizabilitySearch<M: Model> {
     /// Records a configuration; false when it was explored before.
     private mutating func remember(_ key: CacheKey) -> Bool {
         guard cache.insert(key).inserted else { return false }
-        var bytes = 64 + key.linearized.tail.count * 8
+        // The cache entry, its arrays' headers and the hash table's slack.
+        var bytes = 256 + key.linearized.tail.count * 8
         for state in key.states.states { bytes += model.estimatedSize(of: state) }
         estimatedBytes += bytes
         return true
