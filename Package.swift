@@ -79,7 +79,10 @@ let package = Package(
         .testTarget(name: "CURCUTests", dependencies: ["CURCU"], swiftSettings: strictSwift),
         .testTarget(
             name: "IPCMechanismsTests",
-            dependencies: ["IPCMechanisms", "IPCSyscalls"],
+            dependencies: [
+                "IPCMechanisms", "IPCSyscalls", "IPCModels",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(

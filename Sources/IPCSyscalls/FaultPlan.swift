@@ -37,6 +37,11 @@ public final class FaultPlan: FaultInjector, @unchecked Sendable {
     public struct Record: Sendable, Hashable {
         public var context: SyscallContext
         public var action: FaultAction
+
+        public init(context: SyscallContext, action: FaultAction) {
+            self.context = context
+            self.action = action
+        }
     }
 
     private struct State {
