@@ -26,6 +26,22 @@ public struct HistoryOperation<Input: Hashable & Sendable, Output: Hashable & Se
     /// True for operations derived from process events (a process's death closing its descriptors).
     public var isLifecycle = false
 
+    public init(
+        id: Int, process: Int, object: String, input: Input, output: Output?, invokeTime: UInt64, end: End,
+        invokeIndex: Int? = nil, completionIndex: Int? = nil, isLifecycle: Bool = false
+    ) {
+        self.id = id
+        self.process = process
+        self.object = object
+        self.input = input
+        self.output = output
+        self.invokeTime = invokeTime
+        self.end = end
+        self.invokeIndex = invokeIndex
+        self.completionIndex = completionIndex
+        self.isLifecycle = isLifecycle
+    }
+
     public var returnTime: UInt64? {
         if case .returned(let time) = end { return time }
         return nil

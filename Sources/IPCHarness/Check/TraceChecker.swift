@@ -8,9 +8,9 @@ public enum TraceChecker {
         try check(TraceReader(path: path), budget: budget)
     }
 
-    /// Checks a trace held in memory.
-    public static func check(_ trace: Trace, budget: CheckBudget = .standard) throws(TraceError) -> CheckReport {
-        try check(TraceReader(bytes: trace.serialized()), budget: budget)
+    /// Checks a trace held in memory; errors name it `name`.
+    public static func check(_ trace: Trace, name: String = "trace", budget: CheckBudget = .standard) throws(TraceError) -> CheckReport {
+        try check(TraceReader(bytes: trace.serialized(), name: name), budget: budget)
     }
 
     /// The model a header names, configured by its parameters.

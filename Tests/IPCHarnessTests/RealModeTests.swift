@@ -1,0 +1,111 @@
+import Glibc
+import IPCHarness
+import IPCModels
+import Testing
+
+/// Whole runs on the real kernel: worker processes, the driver, the checker. Seeds are fixed so CI is
+/// deterministic in what it runs (the kernel still decides what happens).
+@Suite struct RealModeTests {
+    let workerPath: String
+    let directory = "/tmp/ipc-harness-realmode-\(getpid())"
+
+    init() throws {
+        workerPath = try WorkerLocator.workerPath()
+        ProcessSetup.ignoreBrokenPipes()
+    }
+
+    func options(seed: UInt64, runs: Int, strategy: StrategySpec = .random) -> RunOptions {
+        RunOptions(seed: seed, runs: runs, strategy: strategy, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60))
+    }
+
+    @Test(arguments: ["pipe-basic", "pipe-two-pipes", "pipe-write-all"])
+    func correctScenariosShowNoViolation(name: String) throws {
+        let scenario = try #require(Scenarios.named(name))
+        for strategy in [StrategySpec.random, .pct(depth: 3)] {
+            let summary = try ScenarioRunner.run(scenario, options: options(seed: 1000, runs: 15, strategy: strategy), workerPath: workerPath)
+            #expect(summary.violations == 0, "\(summary.firstViolation.map { "\($0.path)\n\($0.explanation)" } ?? "")")
+            #expect(summary.unknowns == 0)
+            #expect(summary.runs == 15)
+        }
+    }
+
+    @Test(arguments: ["pipe-broken-drops-tail", "pipe-broken-reorders"])
+    func brokenScenariosAreCaught(name: String) throws {
+        let scenario = try #require(Scenarios.named(name))
+        #expect(scenario.isBroken)
+        let summary = try ScenarioRunner.run(scenario, options: options(seed: 2000, runs: 100), workerPath: workerPath)
+        let violation = try #require(summary.firstViolation, "\(name) ran \(summary.runs) times without being caught")
+        defer { unlink(violation.path) }
+        #expect(violation.explanation.contains("object p0: no linearization"))
+        // The trace on disk says the same, and replays to the same verdict with every operation as recorded.
+        #expect(try TraceChecker.check(path: violation.path).result == .violation)
+        let replay = try Replayer.replay(path: violation.path, workerPath: workerPath, checkBudget: CheckBudget(seconds: 60))
+        #expect(replay.recordedVerdict == .violation)
+        #expect(replay.result.report.result == .violation)
+        #expect(replay.divergences.isEmpty, "\(replay.divergences)")
+    }
+
+    @Test func aRunRecordsSpawnsInvocationsCompletionsAndExits() throws {
+        let scenario = try #require(Scenarios.named("pipe-basic"))
+        let result = try ScenarioRunner.runOnce(scenario, seed: 77, strategy: .random, workerPath: workerPath, checkBudget: CheckBudget(seconds: 60))
+        let events = result.trace.events
+        let processes = Set(events.map(\.process))
+        #expect(events.filter { $0.type == .spawn }.count == processes.count)
+        #expect(events.filter { $0.type == .exit }.count == processes.count)
+        let invokes = events.filter { $0.type == .invoke }.count
+        let completions = events.filter { [.ok, .fail, .info].contains($0.type) }.count
+        #expect(invokes == completions)
+        #expect(result.trace.header.mode == "real")
+        #expect(result.trace.header.extra["workload"] != nil)
+        #expect(result.trace.verdict?.result == .ok)
+    }
+
+    @Test func theSameSeedGivesTheSameInvocations() throws {
+        let scenario = try #require(Scenarios.named("pipe-two-pipes"))
+        func invocations(_ seed: UInt64) throws -> [String] {
+            let result = try ScenarioRunner.runOnce(scenario, seed: seed, strategy: .pct(depth: 2), workerPath: workerPath, checkBudget: CheckBudget(seconds: 60))
+            return result.trace.events.filter { $0.type == .invoke }.map { "\($0.process) \($0.f!) \($0.object!) \($0.value!)" }
+        }
+        #expect(try invocations(5) == invocations(5))
+        #expect(try invocations(5) != invocations(6))
+    }
+
+    @Test func aDeadlockedWorkloadEndsWithAKillAndAnIndeterminateOperation() throws {
+        // Process 1 holds both ends and reads an empty pipe: it waits for itself forever.
+        let scenario = Scenario(
+            name: "test-self-deadlock", model: PipeModel.name, implementation: "kernel.pipe",
+            summary: "a reader that holds the only write end",
+            makeWorkload: { _ in
+                Workload(
+                    objects: [Workload.Object(name: "p0", kind: "pipe")],
+                    processes: [Workload.Process(id: 1, holds: ["p0": ["read", "write"]], program: [
+                        Call(process: 1, object: "p0", f: "read", value: ["max": 10])
+                    ])])
+            },
+            modelParameters: PipeScenarios.parameters)
+        let result = try ScenarioRunner.runOnce(scenario, seed: 1, strategy: .random, workerPath: workerPath, checkBudget: CheckBudget(seconds: 60))
+        let types = result.trace.events.map(\.type)
+        #expect(types == [.spawn, .invoke, .kill, .info, .exit])
+        #expect(result.trace.events[2].point == "blocked")
+        #expect(result.report.result == .ok)
+    }
+
+    @Test func aReplayOfAnEditedTraceReportsWhereItDiverged() throws {
+        let scenario = try #require(Scenarios.named("pipe-write-all"))
+        var trace = try ScenarioRunner.runOnce(scenario, seed: 3, strategy: .random, workerPath: workerPath, checkBudget: CheckBudget(seconds: 60)).trace
+        // Claim the first read returned something else.
+        let index = try #require(trace.events.firstIndex { $0.type == .ok && $0.f == "read" })
+        trace.events[index].value = ["data": "not what was read"]
+        let replay = try Replayer.replay(trace, workerPath: workerPath, checkBudget: CheckBudget(seconds: 60))
+        #expect(replay.divergences.first?.hasPrefix("event \(index):") == true, "\(replay.divergences)")
+    }
+
+    @Test func aTraceWithoutAWorkloadCannotBeReplayed() {
+        let trace = Trace(header: Trace.Header(model: "pipe", mechanism: "kernel.pipe", seed: "1", strategy: "random", mode: "real"))
+        #expect {
+            _ = try Replayer.replay(trace, workerPath: workerPath, checkBudget: .standard)
+        } throws: { error in
+            "\(error)".contains("the header has no 'workload'")
+        }
+    }
+}
