@@ -58,6 +58,10 @@ import Testing
         #expect(result.trace.header.mode == "real")
         #expect(result.trace.header.extra["workload"] != nil)
         #expect(result.trace.verdict?.result == .ok)
+        // Processes told to exit end cleanly (not by the worker's driver-watch thread, status 70).
+        for exit in events.filter({ $0.type == .exit }) where !events.contains(where: { $0.type == .kill && $0.process == exit.process }) {
+            #expect(exit.value == ["code": 0], "process \(exit.process): \(exit.value.map { "\($0)" } ?? "")")
+        }
     }
 
     @Test func theSameSeedGivesTheSameInvocations() throws {

@@ -25,7 +25,8 @@ public enum LinearizabilityChecker {
     ) -> ObjectCheck {
         let explainer = ViolationExplainer(model: model, object: object, operations: operations)
         let outcome = explainer.search(cutoff: nil, relaxed: [], budget: budget)
-        var report = ObjectCheck(object: object, result: .ok, operationCount: operations.count)
+        let recorded = operations.filter { !$0.isLifecycle }.count
+        var report = ObjectCheck(object: object, result: .ok, operationCount: recorded)
         switch outcome {
         case .linearizable:
             break
@@ -35,7 +36,7 @@ public enum LinearizabilityChecker {
         case .unknown(let progress, let reason):
             report.result = .unknown
             report.linearizedEventIndices = progress.longestLinearization.compactMap { operations[$0].invokeIndex }
-            report.explanation = "object \(object): undecided: \(reason) after linearizing \(progress.longestLinearization.count) of \(operations.count) operations"
+            report.explanation = "object \(object): undecided: \(reason) after linearizing \(progress.longestLinearization.count) of \(operations.count) operations (including process exits)"
         }
         return report
     }

@@ -107,18 +107,20 @@ struct ViolationExplainer<M: TraceModel> {
         let prefixEnd = cutoff.flatMap { time in
             operations.filter { $0.returnTime == time }.compactMap(\.completionIndex).max()
         }
-        var opening = "object \(object): no linearization of its \(operations.count) operations exists"
-        if let prefixEnd, inPrefix.count < operations.count {
-            opening += "; the \(inPrefix.count) invoked by trace line \(prefixEnd + 2) already admit none"
+        let recorded = operations.filter { !$0.isLifecycle }.count
+        let recordedInPrefix = inPrefix.filter { !operations[$0].isLifecycle }.count
+        var opening = "object \(object): no linearization of its \(recorded) operations exists"
+        if let prefixEnd, recordedInPrefix < recorded {
+            opening += "; the \(recordedInPrefix) invoked by trace line \(prefixEnd + 2) already admit none"
         }
         lines.append(opening + ".")
         if !core.isEmpty {
-            let others = inPrefix.count - core.count
+            let others = recordedInPrefix - core.count
             lines.append("These \(core.count) operations cannot all have happened as recorded, whatever the other \(others) returned (each taking effect within its recorded interval, or not at all):")
             for index in core { lines.append("  " + describe(index)) }
         }
         let order = progress.longestLinearization
-        lines.append("The longest linearizable prefix found has \(order.count) of \(operations.count) operations\(order.isEmpty ? "" : ":")")
+        lines.append("The longest linearizable prefix found has \(order.count) of \(operations.count) operations (process exits included)\(order.isEmpty ? "" : ":")")
         let shown = order.suffix(12)
         if order.count > shown.count { lines.append("  … \(order.count - shown.count) earlier operations") }
         for (offset, index) in shown.enumerated() {

@@ -184,12 +184,13 @@ final class RealDriver {
         recorder.record(process, .exit) { $0.value = status.json }
     }
 
-    /// Waits for the process to end and closes its channel.
+    /// Waits for the process to end, then closes its channel. In that order: the worker ends itself when its
+    /// channel closes, and an exiting worker may still be flushing what its client buffered.
     private func reap(_ process: Int) -> ReapedStatus {
         guard var worker = workers[process], worker.alive else { return .unknown }
         worker.alive = false
         workers[process] = worker
-        try? Syscall.close(worker.channel.descriptor)
+        defer { try? Syscall.close(worker.channel.descriptor) }
         do {
             return (try Syscall.wait(worker.pid)).map(ReapedStatus.ended) ?? .unknown
         } catch {

@@ -1,0 +1,163 @@
+import Foundation
+import IPCHarness
+import Testing
+
+/// The `ipc-harness` executable, run as a user runs it: exit statuses 0/1/2/3, one-line errors, and failure
+/// output that ends with the command that replays it.
+@Suite struct CommandLineTests {
+    struct Result {
+        var status: Int32
+        var output: String
+        var error: String
+        var lastLine: String { output.split(separator: "\n").last.map(String.init) ?? "" }
+    }
+
+    let directory = NSTemporaryDirectory() + "ipc-harness-cli-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+
+    /// The built `ipc-harness` beside this test bundle.
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ipc-harness")
+    }
+
+    func run(_ arguments: String...) throws -> Result {
+        try runArguments(arguments)
+    }
+
+    func write(_ text: String, to name: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static let header = #"{"format":"ipc-trace","version":1,"model":"pipe","params":{"objects":{"p0":{"readers":[2],"writers":[1]}}},"mechanism":"kernel.pipe","seed":"1","strategy":"random","harness":"0.1.0"}"#
+    static let goodTrace = [
+        header,
+        #"{"index":0,"time":10,"process":1,"type":"invoke","f":"write","object":"p0","value":{"data":"ab"}}"#,
+        #"{"index":1,"time":20,"process":1,"type":"ok","f":"write","object":"p0","value":{"written":2}}"#,
+        #"{"index":2,"time":30,"process":2,"type":"invoke","f":"read","object":"p0","value":{"max":5}}"#,
+        #"{"index":3,"time":40,"process":2,"type":"ok","f":"read","object":"p0","value":{"data":"ab"}}"#,
+    ].joined(separator: "\n") + "\n"
+    static let badTrace = goodTrace.replacingOccurrences(
+        of: #""type":"ok","f":"read","object":"p0","value":{"data":"ab"}"#,
+        with: #""type":"ok","f":"read","object":"p0","value":{"data":"ba"}"#)
+
+    @Test func listShowsEveryScenarioWithModeAndModel() throws {
+        let result = try run("list")
+        #expect(result.status == 0)
+        let lines = result.output.split(separator: "\n")
+        #expect(lines.count == Scenarios.all.count)
+        for (line, scenario) in zip(lines, Scenarios.all) {
+            let columns = line.split(separator: " ", omittingEmptySubsequences: true)
+            #expect(columns.prefix(3).map(String.init) == [scenario.name, scenario.mode.rawValue, scenario.model])
+        }
+    }
+
+    @Test func checkExitsZeroForAnAllowedTraceAndOneForAViolation() throws {
+        let good = try run("check", try write(Self.goodTrace, to: "good.jsonl"))
+        #expect(good.status == 0)
+        #expect(good.output.hasPrefix("ok: linearizable"))
+        let badPath = try write(Self.badTrace, to: "bad.jsonl")
+        let bad = try run("check", badPath)
+        #expect(bad.status == 1)
+        #expect(bad.output.contains(#"read up to 5 bytes → "ba""#))
+        #expect(bad.lastLine == "check again: ipc-harness check \(badPath)")
+    }
+
+    @Test func malformedInputIsOneLineAndStatusTwo() throws {
+        let truncated = try write(Self.header + "\n" + #"{"index":0,"time":10,"proc"#, to: "truncated.jsonl")
+        let cases: [([String], String)] = [
+            (["check", truncated], "error: \(truncated):2: truncated line"),
+            (["check", directory + "/missing.jsonl"], "error: \(directory)/missing.jsonl: cannot open"),
+            (["run", "no-such-scenario"], "error: no scenario named 'no-such-scenario'"),
+            (["run", "pipe-basic", "--runs", "0"], "error: --runs must be positive"),
+            (["run", "pipe-basic", "--strategy", "fifo"], "error: unknown strategy 'fifo'"),
+            (["run"], "error: name a scenario"),
+            (["teleport"], "error: Unexpected argument 'teleport'"),
+            (["check"], "error: Missing expected argument '<trace>'"),
+        ]
+        for (arguments, message) in cases {
+            let process = try runArguments(arguments)
+            #expect(process.status == 2, "\(arguments): status \(process.status)")
+            #expect(process.error.hasPrefix(message), "\(arguments): \(process.error)")
+            #expect(process.error.split(separator: "\n").count == 1, "\(arguments): \(process.error)")
+        }
+    }
+
+    /// Runs the executable. Standard error goes to a file, so the output pipe is the only one to drain.
+    func runArguments(_ arguments: [String]) throws -> Result {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let errorPath = directory + "/stderr-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errorPath) }
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: errorPath)
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let errorText = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+        return Result(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self), error: errorText)
+    }
+
+    @Test func aBudgetThatRunsOutExitsThree() throws {
+        // Thirty concurrent writes of unknown outcome and a read nothing could produce: the search is wide.
+        var lines = [Self.header.replacingOccurrences(of: #""writers":[1]"#, with: #""writers":[\#((10..<40).map(String.init).joined(separator: ","))]"#)]
+        var index = 0
+        for process in 10..<40 {
+            lines.append(#"{"index":\#(index),"time":\#(index),"process":\#(process),"type":"invoke","f":"write","object":"p0","value":{"data":"w\#(process)"}}"#)
+            index += 1
+        }
+        for process in 10..<40 {
+            lines.append(#"{"index":\#(index),"time":\#(index),"process":\#(process),"type":"info","f":"write","object":"p0"}"#)
+            index += 1
+        }
+        lines.append(#"{"index":\#(index),"time":\#(index),"process":2,"type":"invoke","f":"read","object":"p0","value":{"max":10}}"#)
+        lines.append(#"{"index":\#(index + 1),"time":\#(index + 1),"process":2,"type":"ok","f":"read","object":"p0","value":{"data":"zz"}}"#)
+        let path = try write(lines.joined(separator: "\n") + "\n", to: "wide.jsonl")
+        let result = try run("check", path, "--budget", "0.2")
+        #expect(result.status == 3)
+        #expect(result.output.hasPrefix("UNKNOWN"))
+    }
+
+    @Test func runFindsABrokenScenarioWritesTheTraceAndReplayReproducesIt() throws {
+        let run = try self.run("run", "pipe-broken-reorders", "--seed", "5", "--runs", "30", "--out", directory)
+        #expect(run.status == 1)
+        #expect(run.output.hasPrefix("pipe-broken-reorders: VIOLATION in run "))
+        #expect(run.lastLine.hasPrefix("replay: ipc-harness replay \(directory)/pipe-broken-reorders-"))
+        let path = String(run.lastLine.dropFirst("replay: ipc-harness replay ".count))
+        #expect(FileManager.default.fileExists(atPath: path))
+        let replay = try self.run("replay", path)
+        #expect(replay.status == 1)
+        #expect(replay.output.hasPrefix("replayed: same verdict (violation)\nevery operation completed as recorded"))
+        #expect(replay.lastLine == "replay: ipc-harness replay \(path)")
+        let check = try self.run("check", path)
+        #expect(check.status == 1)
+        #expect(check.lastLine == "replay: ipc-harness replay \(path)")
+    }
+
+    @Test func runOfACorrectScenarioExitsZero() throws {
+        let result = try run("run", "pipe-basic", "--seed", "8", "--runs", "5", "--strategy", "pct:2", "--out", directory)
+        #expect(result.status == 0)
+        #expect(result.output == "pipe-basic: no violation in 5 runs (seed 8, strategy pct:2)\n")
+    }
+
+    @Test func runAllExpectsBrokenScenariosToFail() throws {
+        let result = try run("run", "--all", "--seed", "9", "--runs", "3", "--out", directory)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("pipe-broken-reorders: VIOLATION"))
+        #expect(result.output.contains("pipe-basic: no violation in 3 runs"))
+    }
+
+    @Test func benchCheckerPrintsJSON() throws {
+        let result = try run("bench", "checker", "--operations", "300", "--objects", "1", "--processes", "4", "--json")
+        #expect(result.status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]]
+        #expect(json?.count == 1)
+        #expect(json?.first?["verdict"] as? String == "ok")
+        #expect(json?.first?["operations"] as? Int == 300)
+    }
+}
