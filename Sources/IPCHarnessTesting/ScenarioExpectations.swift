@@ -85,7 +85,7 @@ public enum IPCHarnessExpectations {
         ProcessSetup.ignoreBrokenPipes()
         do {
             let options = RunOptions(seed: seed, runs: runs, strategy: strategy, outputDirectory: traceDirectory, checkBudget: checkBudget)
-            return try ScenarioRunner.run(scenario, options: options, workerPath: WorkerLocator.workerPath())
+            return try ScenarioRunner.run(scenario, options: options, worker: WorkerLocator.workerCommand())
         } catch {
             Issue.record(Comment(rawValue: "\(name): the harness could not run: \(error)"), sourceLocation: sourceLocation)
             return nil

@@ -60,11 +60,11 @@ struct Run: ParsableCommand {
         let options = RunOptions(
             seed: seed ?? RunOptions.freshSeed(), runs: runs, strategy: StrategySpec(strategy)!,
             outputDirectory: out, checkBudget: running.checkBudget)
-        let workerPath = try WorkerLocator.workerPath()
+        let worker = try WorkerLocator.workerCommand(runningExecutableCanServe: true)
         let scenarios = all ? Scenarios.all : [Scenarios.named(scenario!)!]
         var status: Int32 = 0
         for scenario in scenarios {
-            let summary = try ScenarioRunner.run(scenario, options: options, workerPath: workerPath)
+            let summary = try ScenarioRunner.run(scenario, options: options, worker: worker)
             print(CommandLineText.summary(summary, options: options))
             if summary.violations > 0 && (!all || !scenario.isBroken) { status = 1 }
             if all && scenario.isBroken && summary.violations == 0 {
@@ -104,7 +104,7 @@ struct Replay: ParsableCommand {
     @OptionGroup var running: RunningOptions
 
     func run() throws {
-        let result = try Replayer.replay(path: trace, workerPath: try WorkerLocator.workerPath(), checkBudget: running.checkBudget)
+        let result = try Replayer.replay(path: trace, worker: try WorkerLocator.workerCommand(runningExecutableCanServe: true), checkBudget: running.checkBudget)
         if let out { try result.result.trace.write(to: out) }
         print(CommandLineText.replayReport(result, path: trace, writtenTo: out))
         throw ExitCode(CommandLineText.exitStatus(for: result.result.report.result))

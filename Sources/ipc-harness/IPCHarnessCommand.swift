@@ -14,6 +14,7 @@ struct IPCHarnessCommand: ParsableCommand {
 
     /// Runs the command; errors print one line on standard error. Usage errors exit 2 (not ArgumentParser's 64).
     static func main() {
+        if CommandLine.arguments.dropFirst().first == WorkerLocator.selfServeArgument { WorkerMain.run() }
         ProcessSetup.ignoreBrokenPipes()
         do {
             var command = try parseAsRoot()

@@ -152,6 +152,26 @@ import Testing
         #expect(result.output.contains("pipe-basic: no violation in 3 runs"))
     }
 
+    @Test func theCommandLineServesAsItsOwnWorkerWhenNoneIsBesideIt() throws {
+        // `swift run ipc-harness` builds only the CLI; it must still run scenarios.
+        let alone = directory + "/alone"
+        try FileManager.default.createDirectory(atPath: alone, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.executable.path, toPath: alone + "/ipc-harness")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: alone + "/ipc-harness")
+        process.arguments = ["run", "pipe-broken-reorders", "--seed", "3", "--runs", "10", "--out", alone]
+        var environment = ProcessInfo.processInfo.environment
+        environment["IPC_HARNESS_WORKER"] = nil
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1, "\(text)")
+        #expect(text.contains("VIOLATION"))
+    }
+
     @Test func benchCheckerPrintsJSON() throws {
         let result = try run("bench", "checker", "--operations", "300", "--objects", "1", "--processes", "4", "--json")
         #expect(result.status == 0)

@@ -6,11 +6,11 @@ import Testing
 /// Whole runs on the real kernel: worker processes, the driver, the checker. Seeds are fixed so CI is
 /// deterministic in what it runs (the kernel still decides what happens).
 @Suite struct RealModeTests {
-    let workerPath: String
+    let worker: WorkerCommand
     let directory = "/tmp/ipc-harness-realmode-\(getpid())"
 
     init() throws {
-        workerPath = try WorkerLocator.workerPath()
+        worker = try WorkerLocator.workerCommand()
         ProcessSetup.ignoreBrokenPipes()
     }
 
@@ -22,7 +22,7 @@ import Testing
     func correctScenariosShowNoViolation(name: String) throws {
         let scenario = try #require(Scenarios.named(name))
         for strategy in [StrategySpec.random, .pct(depth: 3)] {
-            let summary = try ScenarioRunner.run(scenario, options: options(seed: 1000, runs: 15, strategy: strategy), workerPath: workerPath)
+            let summary = try ScenarioRunner.run(scenario, options: options(seed: 1000, runs: 15, strategy: strategy), worker: worker)
             #expect(summary.violations == 0, "\(summary.firstViolation.map { "\($0.path)\n\($0.explanation)" } ?? "")")
             #expect(summary.unknowns == 0)
             #expect(summary.runs == 15)
@@ -33,13 +33,13 @@ import Testing
     func brokenScenariosAreCaught(name: String) throws {
         let scenario = try #require(Scenarios.named(name))
         #expect(scenario.isBroken)
-        let summary = try ScenarioRunner.run(scenario, options: options(seed: 2000, runs: 100), workerPath: workerPath)
+        let summary = try ScenarioRunner.run(scenario, options: options(seed: 2000, runs: 100), worker: worker)
         let violation = try #require(summary.firstViolation, "\(name) ran \(summary.runs) times without being caught")
         defer { unlink(violation.path) }
         #expect(violation.explanation.contains("object p0: no linearization"))
         // The trace on disk says the same, and replays to the same verdict with every operation as recorded.
         #expect(try TraceChecker.check(path: violation.path).result == .violation)
-        let replay = try Replayer.replay(path: violation.path, workerPath: workerPath, checkBudget: CheckBudget(seconds: 60))
+        let replay = try Replayer.replay(path: violation.path, worker: worker, checkBudget: CheckBudget(seconds: 60))
         #expect(replay.recordedVerdict == .violation)
         #expect(replay.result.report.result == .violation)
         #expect(replay.divergences.isEmpty, "\(replay.divergences)")
@@ -47,7 +47,7 @@ import Testing
 
     @Test func aRunRecordsSpawnsInvocationsCompletionsAndExits() throws {
         let scenario = try #require(Scenarios.named("pipe-basic"))
-        let result = try ScenarioRunner.runOnce(scenario, seed: 77, strategy: .random, workerPath: workerPath, checkBudget: CheckBudget(seconds: 60))
+        let result = try ScenarioRunner.runOnce(scenario, seed: 77, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))
         let events = result.trace.events
         let processes = Set(events.map(\.process))
         #expect(events.filter { $0.type == .spawn }.count == processes.count)
@@ -67,7 +67,7 @@ import Testing
     @Test func theSameSeedGivesTheSameInvocations() throws {
         let scenario = try #require(Scenarios.named("pipe-two-pipes"))
         func invocations(_ seed: UInt64) throws -> [String] {
-            let result = try ScenarioRunner.runOnce(scenario, seed: seed, strategy: .pct(depth: 2), workerPath: workerPath, checkBudget: CheckBudget(seconds: 60))
+            let result = try ScenarioRunner.runOnce(scenario, seed: seed, strategy: .pct(depth: 2), worker: worker, checkBudget: CheckBudget(seconds: 60))
             return result.trace.events.filter { $0.type == .invoke }.map { "\($0.process) \($0.f!) \($0.object!) \($0.value!)" }
         }
         #expect(try invocations(5) == invocations(5))
@@ -87,7 +87,7 @@ import Testing
                     ])])
             },
             modelParameters: PipeScenarios.parameters)
-        let result = try ScenarioRunner.runOnce(scenario, seed: 1, strategy: .random, workerPath: workerPath, checkBudget: CheckBudget(seconds: 60))
+        let result = try ScenarioRunner.runOnce(scenario, seed: 1, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))
         let types = result.trace.events.map(\.type)
         #expect(types == [.spawn, .invoke, .kill, .info, .exit])
         #expect(result.trace.events[2].point == "blocked")
@@ -96,18 +96,18 @@ import Testing
 
     @Test func aReplayOfAnEditedTraceReportsWhereItDiverged() throws {
         let scenario = try #require(Scenarios.named("pipe-write-all"))
-        var trace = try ScenarioRunner.runOnce(scenario, seed: 3, strategy: .random, workerPath: workerPath, checkBudget: CheckBudget(seconds: 60)).trace
+        var trace = try ScenarioRunner.runOnce(scenario, seed: 3, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60)).trace
         // Claim the first read returned something else.
         let index = try #require(trace.events.firstIndex { $0.type == .ok && $0.f == "read" })
         trace.events[index].value = ["data": "not what was read"]
-        let replay = try Replayer.replay(trace, workerPath: workerPath, checkBudget: CheckBudget(seconds: 60))
+        let replay = try Replayer.replay(trace, worker: worker, checkBudget: CheckBudget(seconds: 60))
         #expect(replay.divergences.first?.hasPrefix("event \(index):") == true, "\(replay.divergences)")
     }
 
     @Test func aTraceWithoutAWorkloadCannotBeReplayed() {
         let trace = Trace(header: Trace.Header(model: "pipe", mechanism: "kernel.pipe", seed: "1", strategy: "random", mode: "real"))
         #expect {
-            _ = try Replayer.replay(trace, workerPath: workerPath, checkBudget: .standard)
+            _ = try Replayer.replay(trace, worker: worker, checkBudget: .standard)
         } throws: { error in
             "\(error)".contains("the header has no 'workload'")
         }

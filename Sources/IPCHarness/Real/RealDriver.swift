@@ -27,15 +27,15 @@ final class RealDriver {
 
     private let workload: Workload
     private let implementation: String
-    private let workerPath: String
+    private let worker: WorkerCommand
     private let options: Options
     private var workers: [Int: Worker] = [:]
     private(set) var recorder = EventRecorder()
 
-    init(workload: Workload, implementation: String, workerPath: String, options: Options = Options()) {
+    init(workload: Workload, implementation: String, worker: WorkerCommand, options: Options = Options()) {
         self.workload = workload
         self.implementation = implementation
-        self.workerPath = workerPath
+        self.worker = worker
         self.options = options
     }
 
@@ -91,10 +91,10 @@ final class RealDriver {
             let descriptors = [(workerEnd, ControlChannel.workerDescriptor)] + (objects.descriptors[process.id] ?? [])
             let pid: pid_t
             do {
-                pid = try Syscall.spawn(SpawnRequest(path: workerPath, descriptors: descriptors))
+                pid = try Syscall.spawn(SpawnRequest(path: worker.path, arguments: worker.arguments, descriptors: descriptors))
             } catch {
                 try? Syscall.close(driverEnd)
-                throw HarnessError("cannot start the worker \(workerPath): \(error)")
+                throw HarnessError("cannot start the worker \(worker.path): \(error)")
             }
             workers[process.id] = Worker(id: process.id, pid: pid, channel: ControlChannel(descriptor: driverEnd))
             var holds = JSONObject()

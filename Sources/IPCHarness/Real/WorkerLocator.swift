@@ -1,29 +1,46 @@
 import Glibc
 import IPCSyscalls
 
+/// How to start a worker process: an executable and its arguments.
+public struct WorkerCommand: Sendable, Hashable {
+    public var path: String
+    public var arguments: [String]
+
+    public init(path: String, arguments: [String] = []) {
+        self.path = path
+        self.arguments = arguments
+    }
+}
+
 /// Finds the worker executable: `$IPC_HARNESS_WORKER`, else `ipc-harness-worker` beside the running executable
-/// (the CLI, or the test bundle in `.build/debug`).
+/// (the CLI, or the test bundle in `.build/debug`), else — when the running executable can serve as a worker itself
+/// (the CLI can: `swift run ipc-harness` builds only the CLI) — the running executable with ``selfServeArgument``.
 public enum WorkerLocator {
     public static let environmentVariable = "IPC_HARNESS_WORKER"
     public static let executableName = "ipc-harness-worker"
+    /// The first argument that makes the `ipc-harness` CLI run as a worker.
+    public static let selfServeArgument = "--serve-as-worker"
 
-    public static func workerPath() throws(HarnessError) -> String {
+    public static func workerCommand(runningExecutableCanServe: Bool = false) throws(HarnessError) -> WorkerCommand {
         if let override = getenv(environmentVariable) {
             let path = String(cString: override)
             guard access(path, X_OK) == 0 else {
                 throw HarnessError("\(environmentVariable)=\(path) is not an executable file")
             }
-            return path
+            return WorkerCommand(path: path)
         }
+        let executable = try runningExecutable()
+        let directory = executable.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let path = directory + "/" + executableName
+        if access(path, X_OK) == 0 { return WorkerCommand(path: path) }
+        if runningExecutableCanServe { return WorkerCommand(path: executable, arguments: [selfServeArgument]) }
+        throw HarnessError("cannot find the worker executable \(path): build it with `swift build` or set \(environmentVariable)")
+    }
+
+    private static func runningExecutable() throws(HarnessError) -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard count > 0 else { throw HarnessError("cannot read /proc/self/exe to find \(executableName)") }
-        let executable = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let directory = executable.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        let path = directory + "/" + executableName
-        guard access(path, X_OK) == 0 else {
-            throw HarnessError("cannot find the worker executable \(path): build it with `swift build` or set \(environmentVariable)")
-        }
-        return path
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

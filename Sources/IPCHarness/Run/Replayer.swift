@@ -19,18 +19,18 @@ public enum Replayer {
         return header.mode == "real" && header.extra["workload"] != nil
     }
 
-    public static func replay(path: String, workerPath: String, checkBudget: CheckBudget) throws(ReplayError) -> ReplayResult {
+    public static func replay(path: String, worker: WorkerCommand, checkBudget: CheckBudget) throws(ReplayError) -> ReplayResult {
         let trace: Trace
         do {
             trace = try Trace.load(path: path)
         } catch {
             throw .trace(error)
         }
-        return try replay(trace, path: path, workerPath: workerPath, checkBudget: checkBudget)
+        return try replay(trace, path: path, worker: worker, checkBudget: checkBudget)
     }
 
     public static func replay(
-        _ original: Trace, path: String? = nil, workerPath: String, checkBudget: CheckBudget
+        _ original: Trace, path: String? = nil, worker: WorkerCommand, checkBudget: CheckBudget
     ) throws(ReplayError) -> ReplayResult {
         let header = original.header
         guard header.mode == "real" else {
@@ -46,7 +46,7 @@ public enum Replayer {
             throw .trace(TraceError(path: path, line: 1, "the header's workload: \(error.message)"))
         }
         var plan = ReplayPlan(moves: moves(of: original))
-        let driver = RealDriver(workload: workload, implementation: header.mechanism, workerPath: workerPath)
+        let driver = RealDriver(workload: workload, implementation: header.mechanism, worker: worker)
         let events: [Trace.Event]
         do {
             events = try driver.run(&plan)

@@ -63,7 +63,7 @@ public struct ScenarioSummary: Sendable {
 public enum ScenarioRunner {
     /// Runs `scenario` once with `seed`.
     public static func runOnce(
-        _ scenario: Scenario, seed: UInt64, strategy: StrategySpec, workerPath: String, checkBudget: CheckBudget
+        _ scenario: Scenario, seed: UInt64, strategy: StrategySpec, worker: WorkerCommand, checkBudget: CheckBudget
     ) throws(HarnessError) -> RunResult {
         guard scenario.mode == .real else { throw HarnessError("scenario \(scenario.name) is not a real-mode scenario") }
         var generator = SeededGenerator(seed: seed)
@@ -75,7 +75,7 @@ public enum ScenarioRunner {
         let schedule = strategy.makeStrategy(
             processes: workload.processes.map(\.id), steps: steps, generator: strategyGenerator)
         var plan = GeneratedPlan(workload: workload, strategy: schedule, generator: victimGenerator)
-        let driver = RealDriver(workload: workload, implementation: scenario.implementation, workerPath: workerPath)
+        let driver = RealDriver(workload: workload, implementation: scenario.implementation, worker: worker)
         let events = try driver.run(&plan)
         var header = Trace.Header(
             model: scenario.model, parameters: scenario.modelParameters(workload), mechanism: scenario.implementation,
@@ -101,13 +101,13 @@ public enum ScenarioRunner {
     /// Runs `scenario` `options.runs` times (run i uses ``SeededGenerator/runSeed(base:run:)``), writing the
     /// trace of every violating or undecided run to the output directory. `progress` hears about each run.
     public static func run(
-        _ scenario: Scenario, options: RunOptions, workerPath: String, progress: (Int, RunResult) -> Void = { _, _ in }
+        _ scenario: Scenario, options: RunOptions, worker: WorkerCommand, progress: (Int, RunResult) -> Void = { _, _ in }
     ) throws(HarnessError) -> ScenarioSummary {
         var summary = ScenarioSummary(scenario: scenario)
         for run in 0..<options.runs {
             let seed = SeededGenerator.runSeed(base: options.seed, run: run)
             let result = try runOnce(
-                scenario, seed: seed, strategy: options.strategy, workerPath: workerPath, checkBudget: options.checkBudget)
+                scenario, seed: seed, strategy: options.strategy, worker: worker, checkBudget: options.checkBudget)
             summary.runs += 1
             progress(run, result)
             switch result.report.result {
