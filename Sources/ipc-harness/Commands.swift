@@ -112,7 +112,8 @@ struct Replay: ParsableCommand {
 }
 
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks (figures, not tests).", subcommands: [CheckerBench.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks (figures, not tests).", subcommands: [CheckerBench.self, TraceBench.self])
 }
 
 struct CheckerBench: ParsableCommand {
@@ -148,5 +149,25 @@ struct CheckerBench: ParsableCommand {
             sizes: operations, objectCounts: objects, processCounts: processes,
             budget: CheckBudget(seconds: budget, memoryBytes: memory << 20))
         print(json ? CheckerBenchmark.json(results) : CheckerBenchmark.table(results))
+    }
+}
+
+struct TraceBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace", abstract: "Write a long trace and stream it back; report throughput and the reader's memory.")
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    @Option(help: "How many events.")
+    var events: Int = 1_000_000
+
+    func validate() throws {
+        guard events > 0 else { throw ValidationError("--events must be positive") }
+    }
+
+    func run() throws {
+        let result = try TraceBenchmark.run(events: events)
+        print(json ? TraceBenchmark.json(result) : TraceBenchmark.text(result))
     }
 }

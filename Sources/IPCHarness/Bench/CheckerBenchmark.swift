@@ -37,7 +37,7 @@ public enum CheckerBenchmark {
         return results
     }
 
-    static func peakResidentMegabytes() -> Double {
+    public static func peakResidentMegabytes() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024
@@ -65,7 +65,7 @@ public enum CheckerBenchmark {
         return array.description
     }
 
-    static func format(_ value: Double, _ decimals: Int) -> String {
+    public static func format(_ value: Double, _ decimals: Int) -> String {
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
         let rounded = (value * scale).rounded() / scale
