@@ -131,77 +131,66 @@ public struct PipeModel: TraceModel {
         }
     }
 
-    private func writeTransitions(
-        _ state: State, process: Int, data: [UInt8], nonblocking: Bool
-    ) -> [(output: Output?, step: Step<State>)] {
-        guard state.writers.contains(process) else { return [(.failed(.EBADF), .completed(state))] }
-        if data.isEmpty { return [(.wrote(0), .completed(state))] }
+    private typealias Transitions = [(output: Output?, step: Step<State>)]
+
+    private func writeTransitions(_ state: State, process: Int, data: [UInt8], nonblocking: Bool) -> Transitions {
+        if let early = writeBeforeCopying(state, process: process, data: data) { return early }
         let alreadyWritten = state.progress(of: process)
-        if state.readers.isEmpty {
-            var next = state
-            next.setProgress(of: process, nil)
-            if let alreadyWritten, alreadyWritten > 0 { return [(.wrote(alreadyWritten), .completed(next))] }
-            return [(.failed(.EPIPE), .completed(next))]
-        }
         if nonblocking {
             let (next, written) = fill(state, data[...], mayMerge: true)
             return written == 0 ? [(.failed(.EAGAIN), .completed(state))] : [(.wrote(written), .completed(next))]
         }
-        if data.count <= pageSize {
-            // Atomic: merged whole into the last page, or whole into a fresh one. The kernel tries the merge only
-            // on entry; a writer that finds the pipe full sleeps (a piece that writes nothing) and, once woken,
-            // takes a fresh page even if a merge would now fit.
-            if alreadyWritten == nil {
-                let (next, written) = fill(state, data[...], mayMerge: true)
-                if written == data.count { return [(.wrote(data.count), .completed(next))] }
-                var asleep = state
-                asleep.setProgress(of: process, 0)
-                return [(nil, .partial(asleep))]
-            }
+        if data.count <= pageSize && alreadyWritten != nil {
+            // Atomic, woken after sleeping on a full pipe: the whole write takes a fresh page, never a merge.
             guard state.pages.count < state.slots else { return [] }
             var (next, _) = fill(state, data[...], mayMerge: false)
             next.setProgress(of: process, nil)
             return [(.wrote(data.count), .completed(next))]
         }
         let start = alreadyWritten ?? 0
-        guard start < data.count else { return [] }
         let (next, written) = fill(state, data[start...], mayMerge: alreadyWritten == nil, mergeLength: data.count)
-        if written == 0 {
-            // Full on entry: the writer sleeps, and will not try to merge once woken.
+        // At most PIPE_BUF bytes go in whole or not at all (fill takes them into one page or merges them all).
+        if written == 0 || (data.count <= pageSize && written < data.count) {
+            // Full on entry: the writer sleeps (a piece that writes nothing), and will not try to merge once woken.
             guard alreadyWritten == nil else { return [] }
             var asleep = state
             asleep.setProgress(of: process, 0)
             return [(nil, .partial(asleep))]
         }
-        var after = next
-        if start + written == data.count {
-            after.setProgress(of: process, nil)
-            return [(.wrote(data.count), .completed(after))]
-        }
-        after.setProgress(of: process, start + written)
-        return [(nil, .partial(after))]
+        return piece(next, process: process, total: data.count, reached: start + written)
     }
 
-    private func writeAllTransitions(
-        _ state: State, process: Int, data: [UInt8]
-    ) -> [(output: Output?, step: Step<State>)] {
+    private func writeAllTransitions(_ state: State, process: Int, data: [UInt8]) -> Transitions {
+        if let early = writeBeforeCopying(state, process: process, data: data) { return early }
+        // Each piece is one nonblocking write of what remains: with its own merge attempt, nothing if it is full.
+        let alreadyWritten = state.progress(of: process) ?? 0
+        let (next, written) = fill(state, data[alreadyWritten...], mayMerge: true)
+        guard written > 0 else { return [] }
+        return piece(next, process: process, total: data.count, reached: alreadyWritten + written)
+    }
+
+    /// What a write does before any byte moves: `EBADF` without a write end, 0 for no data, and, when every
+    /// reader has gone, `EPIPE` or the count of bytes already written by this write's earlier pieces.
+    private func writeBeforeCopying(_ state: State, process: Int, data: [UInt8]) -> Transitions? {
         guard state.writers.contains(process) else { return [(.failed(.EBADF), .completed(state))] }
         if data.isEmpty { return [(.wrote(0), .completed(state))] }
-        let alreadyWritten = state.progress(of: process) ?? 0
-        if state.readers.isEmpty {
-            var next = state
+        let alreadyWritten = state.progress(of: process)
+        if let alreadyWritten, alreadyWritten >= data.count { return [] }  // left over from an abandoned write
+        guard state.readers.isEmpty else { return nil }
+        var next = state
+        next.setProgress(of: process, nil)
+        if let alreadyWritten, alreadyWritten > 0 { return [(.wrote(alreadyWritten), .completed(next))] }
+        return [(.failed(.EPIPE), .completed(next))]
+    }
+
+    /// After a piece that brought the write to `reached` of `total` bytes: done, or more to come.
+    private func piece(_ state: State, process: Int, total: Int, reached: Int) -> Transitions {
+        var next = state
+        if reached == total {
             next.setProgress(of: process, nil)
-            return [(alreadyWritten > 0 ? .wrote(alreadyWritten) : .failed(.EPIPE), .completed(next))]
+            return [(.wrote(total), .completed(next))]
         }
-        guard alreadyWritten < data.count else { return [] }
-        let remaining = data[alreadyWritten...]
-        var (next, written) = fill(state, remaining, mayMerge: true)
-        guard written > 0 else { return [] }
-        if alreadyWritten + written == data.count {
-            next.setProgress(of: process, nil)
-            return [(.wrote(data.count), .completed(next))]
-        }
-        next.setProgress(of: process, alreadyWritten + written)
+        next.setProgress(of: process, reached)
         return [(nil, .partial(next))]
     }
 
@@ -209,7 +198,7 @@ public struct PipeModel: TraceModel {
     /// page if they fit there (and the pipe is not empty), then whole pages while slots are free.
     /// Returns the new state and how many bytes went in.
     private func fill(
-        _ state: State, _ data: ArraySlice<UInt8>, mayMerge: Bool, mergeOnly: Bool = false, mergeLength: Int? = nil
+        _ state: State, _ data: ArraySlice<UInt8>, mayMerge: Bool, mergeLength: Int? = nil
     ) -> (State, Int) {
         var next = state
         var written = 0
@@ -220,7 +209,6 @@ public struct PipeModel: TraceModel {
                 written = chars
             }
         }
-        if mergeOnly { return (next, written) }
         while written < data.count && next.pages.count < next.slots {
             let chunk = min(pageSize, data.count - written)
             next.appendPage(data.dropFirst(written).prefix(chunk))
