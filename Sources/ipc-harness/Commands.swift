@@ -171,3 +171,15 @@ struct TraceBench: ParsableCommand {
         print(json ? TraceBenchmark.json(result) : TraceBenchmark.text(result))
     }
 }
+
+struct Clean: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove IPC objects that killed runs left behind (only the harness's own, only of runs that have ended).")
+
+    @Flag(help: "List what would be removed without removing it.")
+    var dryRun = false
+
+    func run() {
+        print(CommandLineText.cleanReport(LeftoverCleaner.clean(dryRun: dryRun), dryRun: dryRun))
+    }
+}

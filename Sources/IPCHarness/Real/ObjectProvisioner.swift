@@ -12,11 +12,19 @@ struct ProvisionedObjects {
     var setups: [Int: JSONObject] = [:]
     /// Descriptors the driver must close once every worker has started.
     var driverCopies: [FileDescriptor] = []
+    /// The run's names and ledger: everything created by name is recorded there first, and removed by the driver
+    /// when the run ends, however it ends, after every worker has been reaped.
+    let namespace = RunNamespace()
 
     /// Closes the driver's copies; the workers' copies are theirs.
     mutating func closeDriverCopies() {
         for descriptor in driverCopies { try? Syscall.close(descriptor) }
         driverCopies.removeAll()
+    }
+
+    /// Removes the named objects (once).
+    func removeNamedObjects() {
+        namespace.removeAll()
     }
 }
 
@@ -34,9 +42,11 @@ enum ObjectProvisioner {
             }
         } catch let error as HarnessError {
             provisioned.closeDriverCopies()
+            provisioned.removeNamedObjects()
             throw error
         } catch {
             provisioned.closeDriverCopies()
+            provisioned.removeNamedObjects()
             throw HarnessError("cannot create the run's objects: \(error)")
         }
         return provisioned

@@ -30,6 +30,7 @@ final class RealDriver {
     private let worker: WorkerCommand
     private let options: Options
     private var workers: [Int: Worker] = [:]
+    private var objects = ProvisionedObjects()
     private(set) var recorder = EventRecorder()
 
     init(workload: Workload, implementation: String, worker: WorkerCommand, options: Options = Options()) {
@@ -39,11 +40,12 @@ final class RealDriver {
         self.options = options
     }
 
-    deinit { killAll() }
+    deinit { finishCleanly() }
 
-    /// Runs the plan to its end and returns the recorded events.
+    /// Runs the plan to its end and returns the recorded events. Whatever happens, every worker is reaped and
+    /// every named object the run created is removed before this returns.
     func run(_ plan: inout some DriverPlan) throws(HarnessError) -> [Trace.Event] {
-        defer { killAll() }
+        defer { finishCleanly() }
         try start()
         while true {
             try collectCompletions(timeoutMilliseconds: 0)
@@ -77,7 +79,7 @@ final class RealDriver {
     // MARK: Starting
 
     private func start() throws(HarnessError) {
-        var objects = try ObjectProvisioner.provision(workload)
+        objects = try ObjectProvisioner.provision(workload)
         defer { objects.closeDriverCopies() }
         for process in workload.processes {
             let driverEnd: FileDescriptor
@@ -198,11 +200,14 @@ final class RealDriver {
         }
     }
 
-    private func killAll() {
+    /// Kills and reaps any worker still alive, then removes the run's named objects.
+    private func finishCleanly() {
         for (id, worker) in workers where worker.alive {
             try? Syscall.kill(worker.pid, signal: SIGKILL)
             _ = reap(id)
         }
+        objects.closeDriverCopies()
+        objects.removeNamedObjects()
     }
 
     // MARK: Waiting

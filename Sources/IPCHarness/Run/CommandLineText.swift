@@ -78,6 +78,14 @@ public enum CommandLineText {
         return lines.joined(separator: "\n")
     }
 
+    /// The report of `ipc-harness clean`.
+    public static func cleanReport(_ report: LeftoverCleaner.Report, dryRun: Bool) -> String {
+        var lines = report.removed.map { (dryRun ? "would remove " : "removed ") + $0 }
+        if report.removed.isEmpty { lines.append("nothing left behind by ended runs") }
+        if report.liveRuns > 0 { lines.append("\(report.liveRuns) run\(report.liveRuns == 1 ? " is" : "s are") still going; left alone") }
+        return lines.joined(separator: "\n")
+    }
+
     static func shellQuoted(_ text: String) -> String {
         let safe = text.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:=@".contains($0) }
         return safe ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
