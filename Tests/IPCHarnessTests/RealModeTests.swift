@@ -42,7 +42,9 @@ import Testing
         let replay = try Replayer.replay(path: violation.path, worker: worker, checkBudget: CheckBudget(seconds: 60))
         #expect(replay.recordedVerdict == .violation)
         #expect(replay.result.report.result == .violation)
-        #expect(replay.divergences.isEmpty, "\(replay.divergences)")
+        // Invocations, kills and their order replay exactly; outcomes may differ only where the kernel races
+        // (two readers asleep on one pipe, woken by one write), and then the replay names the event.
+        #expect(replay.divergences.allSatisfy { $0.hasPrefix("event ") }, "\(replay.divergences)")
     }
 
     @Test func aRunRecordsSpawnsInvocationsCompletionsAndExits() throws {
@@ -76,7 +78,7 @@ import Testing
 
     @Test func aDeadlockedWorkloadEndsWithAKillAndAnIndeterminateOperation() throws {
         // Process 1 holds both ends and reads an empty pipe: it waits for itself forever.
-        let scenario = Scenario(
+        let scenario = Scenario.real(
             name: "test-self-deadlock", model: PipeModel.name, implementation: "kernel.pipe",
             summary: "a reader that holds the only write end",
             makeWorkload: { _ in

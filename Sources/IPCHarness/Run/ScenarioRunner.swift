@@ -61,28 +61,12 @@ public struct ScenarioSummary: Sendable {
 
 /// Runs scenarios and writes the traces of runs that fail.
 public enum ScenarioRunner {
-    /// Runs `scenario` once with `seed`.
+    /// Runs `scenario` once with `seed` and checks the trace. `worker` is needed by real-mode scenarios.
     public static func runOnce(
-        _ scenario: Scenario, seed: UInt64, strategy: StrategySpec, worker: WorkerCommand, checkBudget: CheckBudget
+        _ scenario: Scenario, seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, checkBudget: CheckBudget
     ) throws(HarnessError) -> RunResult {
-        guard scenario.mode == .real else { throw HarnessError("scenario \(scenario.name) is not a real-mode scenario") }
-        var generator = SeededGenerator(seed: seed)
-        var workloadGenerator = generator.split()
-        let strategyGenerator = generator.split()
-        let victimGenerator = generator.split()
-        let workload = scenario.makeWorkload(&workloadGenerator)
-        let steps = workload.processes.reduce(0) { $0 + $1.program.count }
-        let schedule = strategy.makeStrategy(
-            processes: workload.processes.map(\.id), steps: steps, generator: strategyGenerator)
-        var plan = GeneratedPlan(workload: workload, strategy: schedule, generator: victimGenerator)
-        let driver = RealDriver(workload: workload, implementation: scenario.implementation, worker: worker)
-        let events = try driver.run(&plan)
-        var header = Trace.Header(
-            model: scenario.model, parameters: scenario.modelParameters(workload), mechanism: scenario.implementation,
-            seed: String(seed), strategy: strategy.description, faults: ["kinds": []], mode: scenario.mode.rawValue,
-            scenario: scenario.name)
-        header.extra["workload"] = workload.setupJSON
-        return try check(Trace(header: header, events: events), seed: seed, budget: checkBudget)
+        let trace = try scenario.execute(ScenarioRun(seed: seed, strategy: strategy, worker: worker))
+        return try check(trace, seed: seed, budget: checkBudget)
     }
 
     /// Checks a freshly recorded trace and attaches the verdict.
@@ -101,7 +85,7 @@ public enum ScenarioRunner {
     /// Runs `scenario` `options.runs` times (run i uses ``SeededGenerator/runSeed(base:run:)``), writing the
     /// trace of every violating or undecided run to the output directory. `progress` hears about each run.
     public static func run(
-        _ scenario: Scenario, options: RunOptions, worker: WorkerCommand, progress: (Int, RunResult) -> Void = { _, _ in }
+        _ scenario: Scenario, options: RunOptions, worker: WorkerCommand?, progress: (Int, RunResult) -> Void = { _, _ in }
     ) throws(HarnessError) -> ScenarioSummary {
         var summary = ScenarioSummary(scenario: scenario)
         for run in 0..<options.runs {

@@ -5,28 +5,28 @@ public enum PipeScenarios {
     public static let all: [Scenario] = [basic, twoPipes, writeAll, dropsTail, reorders]
 
     /// Processes share one pipe, in random roles, with every operation the pipe has.
-    public static let basic = Scenario(
+    public static let basic = Scenario.real(
         name: "pipe-basic", model: PipeModel.name, implementation: "kernel.pipe",
         summary: "2-4 processes share a pipe: blocking and nonblocking reads and writes of 1 B to 70 KB, closes",
         makeWorkload: { generator in mixedWorkload(pipes: ["p0"], generator: &generator) },
         modelParameters: parameters)
 
     /// Two pipes at once: the checker splits the history by object.
-    public static let twoPipes = Scenario(
+    public static let twoPipes = Scenario.real(
         name: "pipe-two-pipes", model: PipeModel.name, implementation: "kernel.pipe",
         summary: "2-4 processes share two pipes; each pipe's history is checked on its own",
         makeWorkload: { generator in mixedWorkload(pipes: ["p0", "p1"], generator: &generator) },
         modelParameters: parameters)
 
     /// The poll-and-retry writer: every byte arrives, in order, whatever the pipe's room.
-    public static let writeAll = Scenario(
+    public static let writeAll = Scenario.real(
         name: "pipe-write-all", model: PipeModel.name, implementation: "client.write-all",
         summary: "writers push 10-90 KB messages with a nonblocking write-and-poll loop; readers drain",
         makeWorkload: { generator in streamingWorkload(f: "write-all", sizes: 10_000...90_000, generator: &generator) },
         modelParameters: parameters)
 
     /// Broken twin of pipe-write-all: a short write's tail is dropped and the write reported complete.
-    public static let dropsTail = Scenario(
+    public static let dropsTail = Scenario.real(
         name: "pipe-broken-drops-tail", model: PipeModel.name, implementation: "client.pipe-drops-tail",
         summary: "BROKEN: after a short write the client forgets the unwritten tail but reports it all written",
         isBroken: true,
@@ -34,7 +34,7 @@ public enum PipeScenarios {
         modelParameters: parameters)
 
     /// Broken: writes are coalesced and flushed newest first.
-    public static let reorders = Scenario(
+    public static let reorders = Scenario.real(
         name: "pipe-broken-reorders", model: PipeModel.name, implementation: "client.pipe-reorders",
         summary: "BROKEN: a coalescing writer holds each write back and sends the pair newest first",
         isBroken: true,

@@ -1,7 +1,7 @@
 import IPCModels
 
-/// A named, runnable test: what runs (the mechanism or the client under test), against which model, with
-/// which workloads. Broken scenarios run a deliberately faulty implementation the harness must catch.
+/// A named, runnable test: what runs (the mechanism or the client under test), against which model, and how a
+/// run is executed. Broken scenarios run a deliberately faulty implementation the harness must catch.
 public struct Scenario: Sendable {
     public enum Mode: String, Sendable, Hashable {
         /// Worker processes; the kernel does the IPC.
@@ -20,15 +20,12 @@ public struct Scenario: Sendable {
     public var summary: String
     /// True for a deliberately broken implementation: finding a violation is the expected outcome.
     public var isBroken: Bool
-    /// Builds a run's workload from its generator.
-    public var makeWorkload: @Sendable (inout SeededGenerator) -> Workload
-    /// The model's parameters for a workload (which objects, who holds them).
-    public var modelParameters: @Sendable (Workload) -> JSONValue
+    /// Executes one run and returns its trace, without a verdict (the runner checks it).
+    public var execute: @Sendable (ScenarioRun) throws(HarnessError) -> Trace
 
     public init(
-        name: String, mode: Mode = .real, model: String, implementation: String, summary: String,
-        isBroken: Bool = false, makeWorkload: @escaping @Sendable (inout SeededGenerator) -> Workload,
-        modelParameters: @escaping @Sendable (Workload) -> JSONValue
+        name: String, mode: Mode, model: String, implementation: String, summary: String, isBroken: Bool = false,
+        execute: @escaping @Sendable (ScenarioRun) throws(HarnessError) -> Trace
     ) {
         self.name = name
         self.mode = mode
@@ -36,8 +33,52 @@ public struct Scenario: Sendable {
         self.implementation = implementation
         self.summary = summary
         self.isBroken = isBroken
-        self.makeWorkload = makeWorkload
-        self.modelParameters = modelParameters
+        self.execute = execute
+    }
+}
+
+/// What one run of a scenario is given.
+public struct ScenarioRun: Sendable {
+    /// The run's seed: every random choice of the run derives from it.
+    public var seed: UInt64
+    public var strategy: StrategySpec
+    /// How to start worker processes (real mode).
+    public var worker: WorkerCommand?
+
+    public init(seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?) {
+        self.seed = seed
+        self.strategy = strategy
+        self.worker = worker
+    }
+}
+
+extension Scenario {
+    /// A real-mode scenario: worker processes run the workload `makeWorkload` builds from the run's generator.
+    public static func real(
+        name: String, model: String, implementation: String, summary: String, isBroken: Bool = false,
+        makeWorkload: @escaping @Sendable (inout SeededGenerator) -> Workload,
+        modelParameters: @escaping @Sendable (Workload) -> JSONValue
+    ) -> Scenario {
+        Scenario(name: name, mode: .real, model: model, implementation: implementation, summary: summary, isBroken: isBroken) {
+            (run) throws(HarnessError) -> Trace in
+            guard let worker = run.worker else { throw HarnessError("scenario \(name) needs worker processes") }
+            var generator = SeededGenerator(seed: run.seed)
+            var workloadGenerator = generator.split()
+            let strategyGenerator = generator.split()
+            let victimGenerator = generator.split()
+            let workload = makeWorkload(&workloadGenerator)
+            let steps = workload.processes.reduce(0) { $0 + $1.program.count }
+            let schedule = run.strategy.makeStrategy(
+                processes: workload.processes.map(\.id), steps: steps, generator: strategyGenerator)
+            var plan = GeneratedPlan(workload: workload, strategy: schedule, generator: victimGenerator)
+            let driver = RealDriver(workload: workload, implementation: implementation, worker: worker)
+            let events = try driver.run(&plan)
+            var header = Trace.Header(
+                model: model, parameters: modelParameters(workload), mechanism: implementation, seed: String(run.seed),
+                strategy: run.strategy.description, faults: ["kinds": []], mode: Mode.real.rawValue, scenario: name)
+            header.extra["workload"] = workload.setupJSON
+            return Trace(header: header, events: events)
+        }
     }
 }
 
