@@ -56,7 +56,7 @@ let package = Package(
             path: "Models",
             swiftSettings: strictSwift
         ),
-        .target(name: "IPCMechanisms", dependencies: ["IPCSyscalls"], swiftSettings: strictSwift),
+        .target(name: "IPCMechanisms", dependencies: ["IPCSyscalls", "CIPCShims", "CURCU"], swiftSettings: strictSwift),
         .target(
             name: "IPCHarness",
             dependencies: ["IPCModels", "IPCMechanisms", "IPCSyscalls", "CURCU"],

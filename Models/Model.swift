@@ -33,9 +33,15 @@ public protocol Model: Sendable {
 
     /// About how many bytes `state` occupies, for the checker's memory budget.
     func estimatedSize(of state: State) -> Int
+
+    /// Why `output` breaks an invariant of the model, when it does: an output no state allows, whatever the order
+    /// of the other operations (a read of reclaimed memory, a torn read). The checker tests every operation
+    /// against it on its own, beside linearizability, and names the offending lines directly. Nil when none.
+    func invariantViolation(_ input: Input, _ output: Output) -> String?
 }
 
 extension Model {
+    public func invariantViolation(_ input: Input, _ output: Output) -> String? { nil }
     public func estimatedSize(of state: State) -> Int { MemoryLayout<State>.stride }
     public func abandon(_ state: State, _ input: Input) -> State { state }
 }
