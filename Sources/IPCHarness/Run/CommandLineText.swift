@@ -14,8 +14,9 @@ public enum CommandLineText {
     /// `ipc-harness list`: one scenario per line: name, mode, model, and what it does.
     public static func scenarioList() -> String {
         let width = Scenarios.all.map(\.name.count).max() ?? 0
+        let modeWidth = Scenarios.all.map(\.mode.rawValue.count).max() ?? 0
         return Scenarios.all.map { scenario in
-            scenario.name.padding(width) + "  " + scenario.mode.rawValue.padding(4) + "  "
+            scenario.name.padding(width) + "  " + scenario.mode.rawValue.padding(modeWidth) + "  "
                 + scenario.model.padding(8) + "  " + scenario.summary
         }.joined(separator: "\n")
     }
@@ -23,6 +24,18 @@ public enum CommandLineText {
     /// The command that replays a trace.
     public static func replayCommand(_ path: String) -> String {
         "ipc-harness replay \(shellQuoted(path))"
+    }
+
+    /// The command that repeats one run of a scenario whose traces cannot be replayed event by event (threads
+    /// mode: the same programs and delays, while the OS schedules the threads afresh).
+    public static func rerunCommand(_ scenario: Scenario, seed: UInt64, strategy: StrategySpec) -> String {
+        "ipc-harness run \(shellQuoted(scenario.name)) --seed \(seed) --runs 1 --strategy \(strategy)"
+    }
+
+    /// The last line of a failure: how to reproduce it.
+    static func reproduction(_ scenario: Scenario, seed: UInt64, strategy: StrategySpec, path: String) -> String {
+        scenario.mode == .real
+            ? "replay: " + replayCommand(path) : "rerun: " + rerunCommand(scenario, seed: seed, strategy: strategy)
     }
 
     /// The report of one scenario's runs.
@@ -33,12 +46,13 @@ public enum CommandLineText {
                 \(name): VIOLATION in run \(summary.runs) of \(options.runs) (run seed \(violation.seed), strategy \(options.strategy))
                 \(violation.explanation)
                 trace: \(violation.path)
-                replay: \(replayCommand(violation.path))
+                \(reproduction(summary.scenario, seed: violation.seed, strategy: options.strategy, path: violation.path))
                 """
         }
         var text = "\(name): no violation in \(summary.runs) runs (seed \(options.seed), strategy \(options.strategy))"
         if let unknown = summary.firstUnknown {
-            text += "\n\(summary.unknowns) runs undecided; the first: \(unknown.explanation)\ntrace: \(unknown.path)\nreplay: \(replayCommand(unknown.path))"
+            text += "\n\(summary.unknowns) runs undecided; the first: \(unknown.explanation)\ntrace: \(unknown.path)\n"
+                + reproduction(summary.scenario, seed: unknown.seed, strategy: options.strategy, path: unknown.path)
         }
         return text
     }

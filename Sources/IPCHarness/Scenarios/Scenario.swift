@@ -8,6 +8,9 @@ public struct Scenario: Sendable {
         case real
         /// In-process simulation.
         case sim
+        /// OS threads of the harness's own process run the implementation for real (shared-memory mechanisms
+        /// such as RCU); the OS schedules them, the seed fixes their programs and the delays injected into them.
+        case threads
     }
 
     public var name: String
@@ -84,7 +87,7 @@ extension Scenario {
 
 /// Every built-in scenario.
 public enum Scenarios {
-    public static let all: [Scenario] = PipeScenarios.all
+    public static let all: [Scenario] = PipeScenarios.all + RCUScenarios.all
 
     public static func named(_ name: String) -> Scenario? {
         all.first { $0.name == name }
