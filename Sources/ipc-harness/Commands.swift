@@ -113,7 +113,7 @@ struct Replay: ParsableCommand {
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks (figures, not tests).", subcommands: [CheckerBench.self, TraceBench.self])
+        abstract: "Benchmarks (figures, not tests).", subcommands: [CheckerBench.self, TraceBench.self, RCUBench.self])
 }
 
 struct CheckerBench: ParsableCommand {
@@ -169,6 +169,33 @@ struct TraceBench: ParsableCommand {
     func run() throws {
         let result = try TraceBenchmark.run(events: events)
         print(json ? TraceBenchmark.json(result) : TraceBenchmark.text(result))
+    }
+}
+
+struct RCUBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rcu",
+        abstract: "Reads per second per reader and grace periods per second: Swift RCU, liburcu-memb, liburcu-qsbr; 1 and 2 readers, with and without an updater.")
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @Option(help: "Runs of each configuration; figures are medians (at least 5).")
+    var repetitions: Int = 7
+
+    @Option(help: "Milliseconds each run lasts.")
+    var milliseconds: Int = 200
+
+    func validate() throws {
+        guard repetitions >= 5 else { throw ValidationError("--repetitions must be at least 5 (figures are medians)") }
+        guard (1...60_000).contains(milliseconds) else { throw ValidationError("--milliseconds must be within 1...60000") }
+    }
+
+    func run() throws {
+        let results = RCUBenchmark.run(repetitions: repetitions, milliseconds: milliseconds)
+        print(json
+            ? RCUBenchmark.json(results, repetitions: repetitions, milliseconds: milliseconds)
+            : RCUBenchmark.table(results, repetitions: repetitions, milliseconds: milliseconds))
     }
 }
 
