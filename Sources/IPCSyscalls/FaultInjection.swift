@@ -5,7 +5,7 @@ import SystemPackage
 public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case read, write, close, open, pipe2, fcntl, poll, send, receive, socketpair
     case fsync, rename, unlink, mkdir
-    case membarrier
+    case membarrier, futex
 }
 
 /// What a fault injector is told about a call that is about to be made.

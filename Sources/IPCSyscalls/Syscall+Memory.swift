@@ -17,3 +17,29 @@ extension Syscall {
         _ = try perform(.membarrier, retryOnInterrupt: true) { _ in ipc_membarrier_private_expedited() }
     }
 }
+
+extension Syscall {
+    /// Sleeps while the 32-bit word at `word` holds `expected`: returns on a wake, at once when it differs
+    /// (`EAGAIN`, returned as false), and after a signal (`EINTR` is not retried: the caller re-checks its condition).
+    ///
+    /// The corresponding C function is `futex` with `FUTEX_WAIT_PRIVATE`.
+    @discardableResult
+    public static func futexWait(_ word: UnsafeRawPointer, expected: Int32) throws(Errno) -> Bool {
+        do {
+            _ = try perform(.futex, retryOnInterrupt: false) { _ in
+                ipc_futex_wait(word.assumingMemoryBound(to: CInt.self), expected)
+            }
+            return true
+        } catch .resourceTemporarilyUnavailable, .interrupted {
+            return false
+        }
+    }
+
+    /// Wakes up to `count` threads sleeping in ``futexWait(_:expected:)`` on `word`; returns how many woke.
+    ///
+    /// The corresponding C function is `futex` with `FUTEX_WAKE_PRIVATE`.
+    @discardableResult
+    public static func futexWake(_ word: UnsafeRawPointer, count: Int32 = .max) throws(Errno) -> Int {
+        Int(try perform(.futex, retryOnInterrupt: true) { _ in ipc_futex_wake(word.assumingMemoryBound(to: CInt.self), count) })
+    }
+}
