@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(
             name: "IPCMechanismsTests",
             dependencies: [
-                "IPCMechanisms", "IPCSyscalls", "IPCModels",
+                "IPCMechanisms", "IPCSyscalls", "IPCModels", "CURCU",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSwift

@@ -4,12 +4,22 @@ extension RCUModel {
     public struct RetiredVersion: Hashable, Sendable {
         public var version: Int
         public var waitingFor: [Int]
+
+        public init(version: Int, waitingFor: [Int]) {
+            self.version = version
+            self.waitingFor = waitingFor
+        }
     }
 
     /// A synchronize that has begun, with the readers it must still wait for.
     public struct GracePeriod: Hashable, Sendable {
         public var process: Int
         public var waitingFor: [Int]
+
+        public init(process: Int, waitingFor: [Int]) {
+            self.process = process
+            self.waitingFor = waitingFor
+        }
     }
 
     /// One published pointer: the current version, who is in a read-side section, and what waits for whom.

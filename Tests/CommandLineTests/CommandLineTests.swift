@@ -180,4 +180,35 @@ import Testing
         #expect(json?.first?["verdict"] as? String == "ok")
         #expect(json?.first?["operations"] as? Int == 300)
     }
+
+    @Test func aBrokenRCUScenarioEndsWithTheCommandThatRerunsIt() throws {
+        let run = try self.run("run", "rcu-broken-no-grace", "--seed", "4", "--runs", "50", "--out", directory)
+        #expect(run.status == 1, "\(run.output)")
+        #expect(run.output.hasPrefix("rcu-broken-no-grace: VIOLATION in run "))
+        // Threads-mode runs cannot be replayed event by event: the last line reruns the same programs and delays.
+        #expect(run.lastLine.hasPrefix("rerun: ipc-harness run rcu-broken-no-grace --seed "))
+        #expect(run.lastLine.hasSuffix(" --runs 1 --strategy random"))
+        let trace = try #require(run.output.split(separator: "\n").first { $0.hasPrefix("trace: ") }).dropFirst("trace: ".count)
+        let check = try self.run("check", String(trace))
+        #expect(check.status == 1)
+        #expect(check.lastLine == "check again: ipc-harness check \(trace)")
+        let replay = try self.run("replay", String(trace))
+        #expect(replay.status == 2)
+        #expect(replay.error.contains("only real-mode traces can be replayed"))
+    }
+
+    @Test func benchRCUPrintsJSONForEveryImplementationAndSetting() throws {
+        let result = try run("bench", "rcu", "--json", "--repetitions", "5", "--milliseconds", "2")
+        #expect(result.status == 0, "\(result.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let rows = try #require(json["results"] as? [[String: Any]])
+        #expect(rows.count == 12)
+        #expect(Set(rows.compactMap { $0["implementation"] as? String }) == ["swift.rcu", "liburcu.memb", "liburcu.qsbr"])
+        for row in rows {
+            #expect(row["poisonedReads"] as? Int == 0)
+            #expect((row["gracePeriodsPerSecond"] != nil) == (row["updater"] as? Bool == true))
+        }
+        #expect((json["ratios"] as? [[String: Any]])?.count == 4)
+        #expect(try run("bench", "rcu", "--repetitions", "3").status == 2)
+    }
 }

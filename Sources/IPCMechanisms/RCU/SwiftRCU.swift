@@ -107,6 +107,9 @@ public final class SwiftRCU: RCUFlavor, @unchecked Sendable {
         (reader.epoch + 1).pointee.store(0, ordering: .releasing)
     }
 
+    /// True while an updater sleeps waiting for a reader to leave its section (a testing hook).
+    package var updaterIsSleeping: Bool { updaterSleeping.pointee.load(ordering: .acquiring) != 0 }
+
     public func registerUpdater() {}
     public func unregisterUpdater() {}
 
