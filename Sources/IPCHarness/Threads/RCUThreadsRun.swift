@@ -57,31 +57,26 @@ final class RCUThreadsRun<Flavor: RCUFlavor>: @unchecked Sendable {
             switch step {
             case .delay(let delay):
                 pendingDelay = delay
-                continue
             case .lock:
-                performDelay(&pendingDelay, buffer, before: "lock")
-                buffer.record(.invoke, "lock")
-                flavor.threadOnline(reader)
-                flavor.readLock(reader)
-                buffer.record(.ok, "lock")
+                perform("lock", buffer, after: &pendingDelay) {
+                    flavor.threadOnline(reader)
+                    flavor.readLock(reader)
+                }
             case .read:
-                performDelay(&pendingDelay, buffer, before: "read")
-                buffer.record(.invoke, "read")
-                let seen = flavor.dereference(slot).map { VersionBlock.inspect($0) } ?? .torn
-                buffer.record(.ok, "read", Self.json(seen))
+                performWithResult("read", buffer, after: &pendingDelay) {
+                    Self.json(flavor.dereference(slot).map { VersionBlock.inspect($0) } ?? .torn)
+                }
             case .quiescent:
-                performDelay(&pendingDelay, buffer, before: "quiescent")
-                buffer.record(.invoke, "quiescent")
-                flavor.readUnlock(reader)
-                flavor.quiescentState(reader)
-                flavor.readLock(reader)
-                buffer.record(.ok, "quiescent")
+                perform("quiescent", buffer, after: &pendingDelay) {
+                    flavor.readUnlock(reader)
+                    flavor.quiescentState(reader)
+                    flavor.readLock(reader)
+                }
             case .unlock:
-                performDelay(&pendingDelay, buffer, before: "unlock")
-                buffer.record(.invoke, "unlock")
-                flavor.readUnlock(reader)
-                flavor.threadOffline(reader)
-                buffer.record(.ok, "unlock")
+                perform("unlock", buffer, after: &pendingDelay) {
+                    flavor.readUnlock(reader)
+                    flavor.threadOffline(reader)
+                }
             }
         }
         flavor.unregisterReader(reader)
@@ -96,11 +91,30 @@ final class RCUThreadsRun<Flavor: RCUFlavor>: @unchecked Sendable {
         }
     }
 
-    private func performDelay(_ delay: inout InjectedDelay?, _ buffer: ThreadEventLog.Buffer, before operation: String) {
-        guard let pending = delay else { return }
-        delay = nil
-        buffer.recordDelay(pending, before: operation)
-        pending.perform()
+    /// One operation of a thread: the delay chosen for it (if any, recorded as a fault), then the invoke, the
+    /// call, and the completion with the result `body` returns.
+    private func performWithResult(
+        _ f: String, _ buffer: ThreadEventLog.Buffer, arguments: JSONValue? = nil, after delay: inout InjectedDelay?,
+        _ body: () -> JSONValue?
+    ) {
+        if let pending = delay {
+            delay = nil
+            buffer.recordDelay(pending, before: f)
+            pending.perform()
+        }
+        buffer.record(.invoke, f, arguments)
+        let result = body()
+        buffer.record(.ok, f, result)
+    }
+
+    private func perform(
+        _ f: String, _ buffer: ThreadEventLog.Buffer, arguments: JSONValue? = nil, after delay: inout InjectedDelay?,
+        _ body: () -> Void
+    ) {
+        performWithResult(f, buffer, arguments: arguments, after: &delay) {
+            body()
+            return nil
+        }
     }
 
     private func runUpdater(threads: Int) {
@@ -115,32 +129,26 @@ final class RCUThreadsRun<Flavor: RCUFlavor>: @unchecked Sendable {
             case .delay(let delay):
                 pendingDelay = delay
             case .publish(let version):
-                performDelay(&pendingDelay, buffer, before: "publish")
                 let block = VersionBlock.allocate(version: version, owner: reclaimer.context)
-                buffer.record(.invoke, "publish", ["version": .int(version)])
-                let replaced = flavor.exchange(slot, block)!
-                buffer.record(.ok, "publish", ["replaced": .int(VersionBlock.version(of: replaced))])
-                retired.append(replaced)
+                performWithResult("publish", buffer, arguments: ["version": .int(version)], after: &pendingDelay) {
+                    let replaced = flavor.exchange(slot, block)!
+                    retired.append(replaced)
+                    return ["replaced": .int(VersionBlock.version(of: replaced))]
+                }
             case .synchronize:
-                performDelay(&pendingDelay, buffer, before: "synchronize")
-                buffer.record(.invoke, "synchronize")
-                flavor.synchronize()
-                buffer.record(.ok, "synchronize")
+                perform("synchronize", buffer, after: &pendingDelay) { flavor.synchronize() }
             case .reclaimOldest:
-                performDelay(&pendingDelay, buffer, before: "reclaim")
-                reclaimer.reclaim(retired.removeFirst(), buffer)
-            case .callRCUOldest:
-                performDelay(&pendingDelay, buffer, before: "call-rcu")
                 let block = retired.removeFirst()
-                let version = VersionBlock.version(of: block)
-                buffer.record(.invoke, "call-rcu", ["version": .int(version)])
-                flavor.callRCU(VersionBlock.head(of: block), reclaimInCallback)
-                buffer.record(.ok, "call-rcu")
+                perform("reclaim", buffer, arguments: ["version": .int(VersionBlock.version(of: block))], after: &pendingDelay) {
+                    reclaimer.reclaim(block)
+                }
+            case .callRCUOldest:
+                let block = retired.removeFirst()
+                perform("call-rcu", buffer, arguments: ["version": .int(VersionBlock.version(of: block))], after: &pendingDelay) {
+                    flavor.callRCU(VersionBlock.head(of: block), reclaimInCallback)
+                }
             case .barrier:
-                performDelay(&pendingDelay, buffer, before: "barrier")
-                buffer.record(.invoke, "barrier")
-                flavor.barrier()
-                buffer.record(.ok, "barrier")
+                perform("barrier", buffer, after: &pendingDelay) { flavor.barrier() }
             }
         }
         flavor.unregisterUpdater()
@@ -169,17 +177,19 @@ final class Reclaimer: @unchecked Sendable {
         callbackLog.withLock { $0.record(type, nil, value) }
     }
 
-    /// Reclaims `block` as the callback process.
+    /// Reclaims `block` as the callback process, recording the operation on its buffer.
     func reclaimAsCallback(_ block: UnsafeMutableRawPointer) {
-        callbackLog.withLock { reclaim(block, $0) }
+        callbackLog.withLock { buffer in
+            buffer.record(.invoke, "reclaim", ["version": .int(VersionBlock.version(of: block))])
+            reclaim(block)
+            buffer.record(.ok, "reclaim")
+        }
     }
 
     /// Poisons a retired version and quarantines its memory until the run ends.
-    func reclaim(_ block: UnsafeMutableRawPointer, _ buffer: ThreadEventLog.Buffer) {
-        buffer.record(.invoke, "reclaim", ["version": .int(VersionBlock.version(of: block))])
+    func reclaim(_ block: UnsafeMutableRawPointer) {
         VersionBlock.poisonWords(block)
         quarantine.withLock { $0.append(UnsafeMutableRawPointerBox(pointer: block)) }
-        buffer.record(.ok, "reclaim")
     }
 
     func freeQuarantine() {
