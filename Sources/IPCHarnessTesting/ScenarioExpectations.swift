@@ -26,11 +26,11 @@ public enum IPCHarnessExpectations {
         }
         if let violation = summary.firstViolation {
             Issue.record(
-                Comment(rawValue: "\(name): violation (run seed \(violation.seed))\n\(violation.explanation)\ntrace: \(violation.path)\nreplay: \(CommandLineText.replayCommand(violation.path))"),
+                Comment(rawValue: "\(name): violation (run seed \(violation.seed))\n\(violation.explanation)\ntrace: \(violation.path)\n\(CommandLineText.reproduction(summary.scenario, seed: violation.seed, strategy: strategy, path: violation.path))"),
                 sourceLocation: sourceLocation)
         } else if let unknown = summary.firstUnknown {
             Issue.record(
-                Comment(rawValue: "\(name): undecided (run seed \(unknown.seed))\n\(unknown.explanation)\ntrace: \(unknown.path)\nreplay: \(CommandLineText.replayCommand(unknown.path))"),
+                Comment(rawValue: "\(name): undecided (run seed \(unknown.seed))\n\(unknown.explanation)\ntrace: \(unknown.path)\n\(CommandLineText.reproduction(summary.scenario, seed: unknown.seed, strategy: strategy, path: unknown.path))"),
                 sourceLocation: sourceLocation)
         }
         return summary
@@ -85,7 +85,9 @@ public enum IPCHarnessExpectations {
         ProcessSetup.ignoreBrokenPipes()
         do {
             let options = RunOptions(seed: seed, runs: runs, strategy: strategy, outputDirectory: traceDirectory, checkBudget: checkBudget)
-            return try ScenarioRunner.run(scenario, options: options, worker: WorkerLocator.workerCommand())
+            // Only real-mode scenarios start worker processes; threads-mode ones run in this process.
+            let worker = scenario.mode == .real ? try WorkerLocator.workerCommand() : nil
+            return try ScenarioRunner.run(scenario, options: options, worker: worker)
         } catch {
             Issue.record(Comment(rawValue: "\(name): the harness could not run: \(error)"), sourceLocation: sourceLocation)
             return nil

@@ -31,6 +31,16 @@ import Testing
         }
     }
 
+    @Test func threadsModeScenariosRunInProcessAndFailWithTheRerunCommand() {
+        IPCHarnessExpectations.expectNoViolation(scenario: "rcu-swift", runs: 10, seed: 2, traceDirectory: directory)
+        withKnownIssue {
+            IPCHarnessExpectations.expectNoViolation(scenario: "rcu-broken-no-grace", runs: 50, seed: 2, traceDirectory: directory)
+        } matching: { issue in
+            let text = issue.comments.map(\.rawValue).joined()
+            return text.contains("rerun: ipc-harness run rcu-broken-no-grace --seed ") && text.contains("object r0")
+        }
+    }
+
     @Test func anUnknownScenarioIsAnIssueNotACrash() {
         withKnownIssue {
             IPCHarnessExpectations.expectNoViolation(scenario: "no-such-scenario")

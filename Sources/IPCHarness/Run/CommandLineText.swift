@@ -32,8 +32,8 @@ public enum CommandLineText {
         "ipc-harness run \(shellQuoted(scenario.name)) --seed \(seed) --runs 1 --strategy \(strategy)"
     }
 
-    /// The last line of a failure: how to reproduce it.
-    static func reproduction(_ scenario: Scenario, seed: UInt64, strategy: StrategySpec, path: String) -> String {
+    /// The last line of a failure: how to reproduce it (replay a real-mode trace, rerun any other run).
+    public static func reproduction(_ scenario: Scenario, seed: UInt64, strategy: StrategySpec, path: String) -> String {
         scenario.mode == .real
             ? "replay: " + replayCommand(path) : "rerun: " + rerunCommand(scenario, seed: seed, strategy: strategy)
     }
