@@ -27,11 +27,16 @@ public enum RCUBenchmark {
         public var gracePeriodsPerSecond: Double?
         /// Poisoned or torn reads seen, summed over repetitions (zero for a correct implementation).
         public var poisonedReads: Int
+        /// Each repetition's reads per second per reader and grace periods per second, in order.
+        var samples: [Sample]
 
         public var nanosecondsPerRead: Double { 1e9 / readsPerSecondPerReader }
     }
 
-    /// Swift ÷ liburcu-memb figures of one reader count and updater setting.
+    /// Swift ÷ liburcu-memb figures of one reader count and updater setting: the median over repetitions of the
+    /// ratio within each repetition. Within a repetition the two run back to back, one run length apart, so load
+    /// from elsewhere (other processes on a shared machine) weighs on both alike; a ratio of separate medians can
+    /// pair a quiet Swift run with a loaded liburcu run.
     public struct Ratio: Sendable {
         public var readers: Int
         public var updater: Bool
@@ -70,7 +75,7 @@ public enum RCUBenchmark {
             return Result(
                 configuration: configuration, readsPerSecondPerReader: median(runs.map(\.readsPerSecondPerReader)),
                 gracePeriodsPerSecond: configuration.updater ? median(runs.map(\.gracePeriodsPerSecond)) : nil,
-                poisonedReads: runs.reduce(0) { $0 + $1.poisonedReads })
+                poisonedReads: runs.reduce(0) { $0 + $1.poisonedReads }, samples: runs)
         }
     }
 
@@ -82,18 +87,18 @@ public enum RCUBenchmark {
                 $0.configuration.implementation == "liburcu.memb" && $0.configuration.readers == swift.configuration.readers
                     && $0.configuration.updater == swift.configuration.updater
             }) else { continue }
-            var gracePeriodRatio: Double?
-            if let ours = swift.gracePeriodsPerSecond, let theirs = memb.gracePeriodsPerSecond, theirs > 0 {
-                gracePeriodRatio = ours / theirs
-            }
+            let pairs = zip(swift.samples, memb.samples)
+            let readRatio = median(pairs.map { $0.readsPerSecondPerReader / Swift.max(1, $1.readsPerSecondPerReader) })
+            let gracePeriodRatio = swift.configuration.updater
+                ? median(pairs.map { $0.gracePeriodsPerSecond / Swift.max(1, $1.gracePeriodsPerSecond) }) : nil
             ratios.append(Ratio(
-                readers: swift.configuration.readers, updater: swift.configuration.updater,
-                readRatio: swift.readsPerSecondPerReader / memb.readsPerSecondPerReader, gracePeriodRatio: gracePeriodRatio))
+                readers: swift.configuration.readers, updater: swift.configuration.updater, readRatio: readRatio,
+                gracePeriodRatio: gracePeriodRatio))
         }
         return ratios
     }
 
-    struct Sample {
+    struct Sample: Sendable {
         var readsPerSecondPerReader: Double
         var gracePeriodsPerSecond: Double
         var poisonedReads: Int
@@ -195,7 +200,7 @@ public enum RCUBenchmark {
                     + (result.gracePeriodsPerSecond.map { String(Int($0)) } ?? "-").leftPadded(18)
                     + String(result.poisonedReads).leftPadded(11))
         }
-        lines.append("Swift RCU ÷ liburcu-memb (≥ 1.0: Swift at least as fast):")
+        lines.append("Swift RCU ÷ liburcu-memb, median of the per-repetition ratios (≥ 1.0: Swift at least as fast):")
         for ratio in ratios(results) {
             var line = "  \(ratio.readers) reader\(ratio.readers == 1 ? "" : "s"), \(ratio.updater ? "with" : "no") updater: reads "
                 + CheckerBenchmark.format(ratio.readRatio, 2)
