@@ -4,8 +4,9 @@
 /// - Locked by one process at a time: `lock` sleeps while another holds it, `trylock` fails `EBUSY`; the owner
 ///   relocking gets `EDEADLK` (from both), anyone else unlocking `EPERM`, as does unlocking a free mutex.
 /// - When the owner dies or exits holding it (a thread's exit too), the next `lock` or `trylock` returns
-///   `EOWNERDEAD` *holding the lock*, inconsistent. `consistent` by that holder makes it an ordinary lock again
-///   (`EINVAL` from anyone else or in any other state). Unlocking without it makes the mutex not recoverable
+///   `EOWNERDEAD` *holding the lock*, inconsistent. `consistent` makes it an ordinary lock again, the holder
+///   keeping it — from *any* process: glibc checks the state, not the caller (`EINVAL` in any other state,
+///   including owner-died before anyone has locked it). Unlocking without it makes the mutex not recoverable
 ///   for good: `lock` fails `ENOTRECOVERABLE`. If the inconsistent holder dies too, the next locker gets
 ///   `EOWNERDEAD` again.
 /// - glibc 2.36's `pthread_mutex_trylock` on a not-recoverable mutex returns `ENOTRECOVERABLE` but leaves the
@@ -89,9 +90,11 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
             case .heldNotRecoverable: return [Transition(nil, .heldNotRecoverable(holder: process, crashing: true))]
             default: return [Transition(.done, .unlocked)]
             }
-        case .consistent(let process):
-            guard case .inconsistent(process) = state else { return same(.failed(.EINVAL)) }
-            return [Transition(.done, .locked(owner: process))]
+        case .consistent:
+            // glibc checks only that the mutex is inconsistent, not who calls: any process may make it consistent
+            // (the holder keeps the lock).
+            guard case .inconsistent(let owner) = state else { return same(.failed(.EINVAL)) }
+            return [Transition(.done, .locked(owner: owner))]
         case .exit(let process):
             guard state.holder == process else { return same(.done) }
             if case .heldNotRecoverable(_, false) = state { return [Transition(.done, .stuck)] }

@@ -37,9 +37,9 @@ public enum WordAccess: Hashable, Sendable {
 
     // Trace form: f "load" {"index"}, "store" {"index", "value"}, "add" {"index", "delta"}; ok {"value"} for load
     // and add (the value before), nothing for store.
-    static let names: Set<String> = ["load", "store", "add"]
+    public static let names: Set<String> = ["load", "store", "add"]
 
-    init(f: String, value: JSONValue?, words: Int) throws(ModelError) {
+    public init(f: String, value: JSONValue?, words: Int) throws(ModelError) {
         let index = try value.required("index").integer("index", in: 0...Swift.max(0, words - 1))
         switch f {
         case "load": self = .load(index: index)

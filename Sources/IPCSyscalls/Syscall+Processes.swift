@@ -73,9 +73,17 @@ extension Syscall {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        // The dup2 actions run in order, so a source whose number is also an earlier target (the driver's first
+        // descriptor is often 3, the worker's control channel) would be overwritten before it is copied. Copy every
+        // source above all targets first; the copies are close-on-exec and closed here after the spawn.
+        let floor = (request.descriptors.map(\.target).max() ?? 2) + 1
+        var copies: [CInt] = []
+        defer { copies.forEach { _ = Glibc.close($0) } }
         for (source, target) in request.descriptors {
-            precondition(source.rawValue != target, "spawn: source and target descriptors must differ")
-            posix_spawn_file_actions_adddup2(&actions, source.rawValue, target)
+            let copy = ipc_duplicate_above(source.rawValue, floor)
+            if copy == -1 { throw Errno(rawValue: Glibc.errno) }
+            copies.append(copy)
+            posix_spawn_file_actions_adddup2(&actions, copy, target)
         }
 
         var attributes = posix_spawnattr_t()
