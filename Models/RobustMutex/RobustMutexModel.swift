@@ -5,10 +5,11 @@
 ///   relocking gets `EDEADLK` (from both), anyone else unlocking `EPERM`, as does unlocking a free mutex.
 /// - When the owner dies or exits holding it (a thread's exit too), the next `lock` or `trylock` returns
 ///   `EOWNERDEAD` *holding the lock*, inconsistent. `consistent` makes it an ordinary lock again, the holder
-///   keeping it — from *any* process: glibc checks the state, not the caller (`EINVAL` in any other state,
-///   including owner-died before anyone has locked it). Unlocking without it makes the mutex not recoverable
-///   for good: `lock` fails `ENOTRECOVERABLE`. If the inconsistent holder dies too, the next locker gets
-///   `EOWNERDEAD` again.
+///   keeping it. Unlocking without it makes the mutex not recoverable for good: `lock` fails
+///   `ENOTRECOVERABLE`. If the inconsistent holder dies too, the next locker gets `EOWNERDEAD` again.
+/// - glibc's `pthread_mutex_consistent` checks only its own "inconsistent" mark, not the caller nor the lock:
+///   *any* process may call it, even after the inconsistent holder died (the next locker still gets
+///   `EOWNERDEAD`); `EINVAL` when the mark is not set, as after an owner's death before anyone locked.
 /// - glibc 2.36's `pthread_mutex_trylock` on a not-recoverable mutex returns `ENOTRECOVERABLE` but leaves the
 ///   caller's thread id in the lock word: from then on the caller holds it (`EDEADLK` on relock), others get
 ///   `EBUSY` or sleep forever. If the caller unlocks, glibc crashes it (`SIGSEGV` walking the robust list, a
@@ -17,24 +18,33 @@
 public struct RobustMutexModel: TransitionModel, TraceModel {
     public static let name = "robust-mutex"
 
-    public enum State: Hashable, Sendable {
-        case unlocked
-        case locked(owner: Int)
-        /// The owner died holding it; no one holds it now.
-        case ownerDied
-        /// Held after `EOWNERDEAD`, not yet made consistent.
-        case inconsistent(owner: Int)
-        case notRecoverable
-        /// Not recoverable, with `holder`'s thread id left in the lock word by a trylock. `crashing`: the holder
-        /// called unlock, which crashes it inside the robust-list update.
-        case heldNotRecoverable(holder: Int, crashing: Bool)
-        /// The lock word holds a dead thread's id and no owner-died mark: no one can ever take it.
-        case stuck
+    /// The mutex as glibc keeps it: a lock word the kernel knows (owner thread id, owner-died bit) and glibc's
+    /// own owner field (inconsistent, not recoverable). The two are separate, and glibc's calls read one or the
+    /// other, which is where the surprises come from.
+    public struct State: Hashable, Sendable {
+        public enum Word: Hashable, Sendable {
+            case free
+            /// Held by `owner`; `listed`: on its thread's robust list, so its death marks the word owner-died.
+            case held(owner: Int, listed: Bool)
+            /// Held by `owner`, which is crashing inside `pthread_mutex_unlock` with the mutex as its pending
+            /// robust-list operation: its death marks the word owner-died.
+            case crashing(owner: Int)
+            /// The owner died; the next locker gets `EOWNERDEAD`.
+            case ownerDied
+            /// A dead thread's id without the owner-died mark: held forever.
+            case deadHolder
+        }
+
+        public enum Field: Hashable, Sendable {
+            case normal, inconsistent, notRecoverable
+        }
+
+        public var word: Word = .free
+        public var field: Field = .normal
 
         var holder: Int? {
-            switch self {
-            case .locked(let owner), .inconsistent(let owner): owner
-            case .heldNotRecoverable(let holder, _): holder
+            switch word {
+            case .held(let owner, _), .crashing(let owner): owner
             default: nil
             }
         }
@@ -64,54 +74,77 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
 
     public var objects: [String] { mutexes }
 
-    public func initialState(of object: String) -> State { .unlocked }
+    public func initialState(of object: String) -> State { State() }
 
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         func same(_ output: Output) -> [Transition<State, Output>] { [Transition(output, state)] }
+        var next = state
         switch input {
         case .lock(let process), .tryLock(let process):
             let tryOnly: Bool
             if case .tryLock = input { tryOnly = true } else { tryOnly = false }
-            if state.holder == process { return same(.failed(.EDEADLK)) }
-            switch state {
-            case .unlocked: return [Transition(.locked, .locked(owner: process))]
-            case .ownerDied: return [Transition(.lockedOwnerDied, .inconsistent(owner: process))]
-            case .notRecoverable:
-                return tryOnly
-                    ? [Transition(.failed(.ENOTRECOVERABLE), .heldNotRecoverable(holder: process, crashing: false))]
-                    : same(.failed(.ENOTRECOVERABLE))
-            case .locked, .inconsistent, .heldNotRecoverable, .stuck:
+            switch state.word {
+            case .ownerDied:
+                next.word = .held(owner: process, listed: true)
+                next.field = .inconsistent
+                return [Transition(.lockedOwnerDied, next)]
+            case .held(process, _), .crashing(process):
+                return same(.failed(.EDEADLK))
+            case .held, .crashing, .deadHolder:
                 return tryOnly ? same(.failed(.EBUSY)) : []
+            case .free:
+                guard state.field == .notRecoverable else {
+                    next.word = .held(owner: process, listed: true)
+                    next.field = .normal
+                    return [Transition(.locked, next)]
+                }
+                // lock gives the word back; glibc 2.36's trylock keeps it (and never lists it).
+                if tryOnly { next.word = .held(owner: process, listed: false) }
+                return [Transition(.failed(.ENOTRECOVERABLE), next)]
             }
         case .unlock(let process):
-            guard state.holder == process else { return same(.failed(.EPERM)) }
-            switch state {
-            case .inconsistent: return [Transition(.done, .notRecoverable)]
-            case .heldNotRecoverable: return [Transition(nil, .heldNotRecoverable(holder: process, crashing: true))]
-            default: return [Transition(.done, .unlocked)]
+            guard state.holder == process, case .held = state.word else { return same(.failed(.EPERM)) }
+            switch state.field {
+            case .inconsistent:
+                next.field = .notRecoverable
+                next.word = .free
+                return [Transition(.done, next)]
+            case .notRecoverable:
+                next.word = .crashing(owner: process)
+                return [Transition(nil, next)]
+            case .normal:
+                next.word = .free
+                return [Transition(.done, next)]
             }
         case .consistent:
-            // glibc checks only that the mutex is inconsistent, not who calls: any process may make it consistent
-            // (the holder keeps the lock).
-            guard case .inconsistent(let owner) = state else { return same(.failed(.EINVAL)) }
-            return [Transition(.done, .locked(owner: owner))]
+            // glibc checks only its owner field, not the caller nor the lock word: any process may make the mutex
+            // consistent, even after the inconsistent holder died (the word stays owner-died).
+            guard state.field == .inconsistent else { return same(.failed(.EINVAL)) }
+            next.field = .normal
+            return [Transition(.done, next)]
         case .exit(let process):
-            guard state.holder == process else { return same(.done) }
-            if case .heldNotRecoverable(_, false) = state { return [Transition(.done, .stuck)] }
-            return [Transition(.done, .ownerDied)]
+            switch state.word {
+            case .held(process, true), .crashing(process): next.word = .ownerDied
+            case .held(process, false): next.word = .deadHolder
+            default: break
+            }
+            return [Transition(.done, next)]
         }
     }
 
     public func describe(_ state: State) -> String {
-        switch state {
-        case .unlocked: "unlocked"
-        case .locked(let owner): "locked by process \(owner)"
-        case .ownerDied: "owner died: the next locker gets EOWNERDEAD"
-        case .inconsistent(let owner): "held by process \(owner) after EOWNERDEAD, not yet consistent"
-        case .notRecoverable: "not recoverable"
-        case .heldNotRecoverable(let holder, let crashing):
-            "not recoverable, yet held by process \(holder) (glibc trylock)\(crashing ? ", which is crashing in unlock" : "")"
-        case .stuck: "stuck: the lock word holds a dead thread's id"
+        let word: String
+        switch state.word {
+        case .free: word = "unlocked"
+        case .held(let owner, let listed): word = "held by process \(owner)\(listed ? "" : " (not on its robust list)")"
+        case .crashing(let owner): word = "held by process \(owner), crashing in unlock"
+        case .ownerDied: word = "owner died: the next locker gets EOWNERDEAD"
+        case .deadHolder: word = "stuck: the lock word holds a dead thread's id"
+        }
+        switch state.field {
+        case .normal: return word
+        case .inconsistent: return word + "; inconsistent"
+        case .notRecoverable: return word + "; not recoverable"
         }
     }
 
