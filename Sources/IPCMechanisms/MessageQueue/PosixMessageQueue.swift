@@ -12,6 +12,11 @@ public enum PosixMessageQueue {
     public struct Message: Hashable, Sendable {
         public var data: [UInt8]
         public var priority: Int
+
+        public init(data: [UInt8], priority: Int) {
+            self.data = data
+            self.priority = priority
+        }
     }
 
     /// Creates a queue exclusively, mode 0600, and returns a read-write descriptor to it.

@@ -21,6 +21,11 @@ public enum SystemVMessageQueues {
     public struct Message: Hashable, Sendable {
         public var type: Int
         public var data: [UInt8]
+
+        public init(type: Int, data: [UInt8]) {
+            self.type = type
+            self.data = data
+        }
     }
 
     /// Creates a queue for `key` exclusively, mode 0600, and lowers its capacity to `capacity` bytes if given.
