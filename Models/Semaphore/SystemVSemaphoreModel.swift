@@ -118,8 +118,9 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.values(state.values), state)]
         case .setValue(_, let number, let value):
-            if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
+            // The value is checked before the set is looked up.
             if value < 0 || value > Self.maximumValue { return [Transition(.failed(.ERANGE), state)] }
+            if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
             next.values[number] = value
             for adjustment in state.adjustments {
                 var amounts = adjustment.amounts
