@@ -46,9 +46,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var messageSize: Int
         /// Queued messages in the order they come out.
         public var messages: [Message] = []
-        /// Descriptors open, by process, sorted.
-        public var holders: [Int]
-        public var unlinked = false
+        /// The name, and the descriptors open, by process.
+        public var name: NamedObjectHandles
 
         /// Queues `message` after every message of the same or a higher priority.
         mutating func enqueue(_ message: Message) {
@@ -67,7 +66,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case exit(process: Int)
     }
 
-    public enum Output: Hashable, Sendable {
+    public enum Output: PlainOutcomes {
         case sent
         case received(Message)
         case done
@@ -84,7 +83,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
 
     public func initialState(of object: String) -> State {
         let setup = setups.first { $0.name == object }?.setup ?? Setup(holders: [])
-        return State(maxMessages: setup.maxMessages, messageSize: setup.messageSize, holders: setup.holders)
+        return State(maxMessages: setup.maxMessages, messageSize: setup.messageSize, name: NamedObjectHandles(holders: setup.holders))
     }
 
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
@@ -92,7 +91,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         switch input {
         case .send(let process, let data, let priority, let nonblocking):
             if priority < 0 || priority >= Self.priorityLimit { return [Transition(.failed(.EINVAL), state)] }
-            guard state.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
+            guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             if data.count > state.messageSize { return [Transition(.failed(.EMSGSIZE), state)] }
             if state.messages.count >= state.maxMessages {
                 return nonblocking ? [Transition(.failed(.EAGAIN), state)] : []
@@ -100,32 +99,25 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             next.enqueue(Message(data: data, priority: priority))
             return [Transition(.sent, next)]
         case .receive(let process, let max, let nonblocking):
-            guard state.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
+            guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             if max < state.messageSize { return [Transition(.failed(.EMSGSIZE), state)] }
             guard !state.messages.isEmpty else { return nonblocking ? [Transition(.failed(.EAGAIN), state)] : [] }
             return [Transition(.received(next.messages.removeFirst()), next)]
         case .open(let process):
-            if state.unlinked { return [Transition(.failed(.ENOENT), state)] }
-            next.holders.insertSorted(process)
-            return [Transition(.done, next)]
+            return nameTransition(state, \.name) { $0.open(process) }
         case .close(let process):
-            guard next.holders.removeOne(process) else { return [Transition(.failed(.EBADF), state)] }
-            return [Transition(.done, next)]
+            return nameTransition(state, \.name) { $0.release(process, missing: .EBADF) }
         case .unlink:
-            if state.unlinked { return [Transition(.failed(.ENOENT), state)] }
-            next.unlinked = true
-            return [Transition(.done, next)]
+            return nameTransition(state, \.name) { $0.unlink() }
         case .exit(let process):
-            next.holders.removeAll { $0 == process }
-            return [Transition(.done, next)]
+            return nameTransition(state, \.name) { $0.exit(process); return nil }
         }
     }
 
     public func describe(_ state: State) -> String {
         let queued = state.messages.map { "\(Payload.preview($0.data, limit: 12))@\($0.priority)" }
         var parts = ["\(state.messages.count) of \(state.maxMessages) messages [\(queued.joined(separator: ", "))]"]
-        parts.append("descriptors held by \(state.holders)")
-        if state.unlinked { parts.append("unlinked") }
+        parts.append("descriptors \(state.name.text)")
         return parts.joined(separator: "; ")
     }
 
@@ -152,7 +144,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     }
 
     public func estimatedSize(of state: State) -> Int {
-        96 + state.holders.count * 8 + state.messages.reduce(0) { $0 + 40 + $1.data.count }
+        96 + state.name.holders.count * 8 + state.messages.reduce(0) { $0 + 40 + $1.data.count }
     }
 }
 

@@ -27,8 +27,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 
     public struct State: Hashable, Sendable {
         public var words: [Int64]
-        public var mappings: [Int]
-        public var unlinked = false
+        /// The name, and the mappings, by process.
+        public var name: NamedObjectHandles
     }
 
     public enum Input: Hashable, Sendable {
@@ -41,7 +41,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case exit(process: Int)
     }
 
-    public enum Output: Hashable, Sendable {
+    public enum Output: PlainOutcomes {
         case accessed(WordResult)
         case done
         case failed(ErrorCode)
@@ -57,36 +57,30 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 
     public func initialState(of object: String) -> State {
         let setup = setups.first { $0.name == object }?.setup ?? Setup(words: 0, mapped: [])
-        return State(words: [Int64](repeating: 0, count: setup.words), mappings: setup.mapped)
+        return State(words: [Int64](repeating: 0, count: setup.words), name: NamedObjectHandles(holders: setup.mapped))
     }
 
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         var next = state
         switch input {
         case .access(let process, let access):
-            guard state.mappings.contains(process) else { return [Transition(.failed(.EFAULT), state)] }
+            guard state.name.holders.contains(process) else { return [Transition(.failed(.EFAULT), state)] }
             let (result, words) = access.apply(to: state.words)
             next.words = words
             return [Transition(.accessed(result), next)]
         case .open(let process):
-            if state.unlinked { return [Transition(.failed(.ENOENT), state)] }
-            next.mappings.insertSorted(process)
-            return [Transition(.done, next)]
+            return nameTransition(state, \.name) { $0.open(process) }
         case .unmap(let process):
-            guard next.mappings.removeOne(process) else { return [Transition(.failed(.EINVAL), state)] }
-            return [Transition(.done, next)]
+            return nameTransition(state, \.name) { $0.release(process, missing: .EINVAL) }
         case .unlink:
-            if state.unlinked { return [Transition(.failed(.ENOENT), state)] }
-            next.unlinked = true
-            return [Transition(.done, next)]
+            return nameTransition(state, \.name) { $0.unlink() }
         case .exit(let process):
-            next.mappings.removeAll { $0 == process }
-            return [Transition(.done, next)]
+            return nameTransition(state, \.name) { $0.exit(process); return nil }
         }
     }
 
     public func describe(_ state: State) -> String {
-        "words \(state.words); mapped by \(state.mappings)\(state.unlinked ? "; unlinked" : "")"
+        "words \(state.words); mappings \(state.name.text)"
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
