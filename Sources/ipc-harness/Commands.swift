@@ -183,3 +183,21 @@ struct Clean: ParsableCommand {
         print(CommandLineText.cleanReport(LeftoverCleaner.clean(dryRun: dryRun), dryRun: dryRun))
     }
 }
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw a trace as one self-contained HTML file: processes as lanes, operations as bars, the violation highlighted.")
+
+    @Argument(help: "The trace file.")
+    var trace: String
+
+    @Option(help: "The HTML file to write.")
+    var html: String
+
+    @OptionGroup var running: RunningOptions
+
+    func run() throws {
+        try TraceReport.writeHTML(trace: trace, to: html, budget: running.checkBudget)
+        print("wrote \(html)")
+    }
+}
