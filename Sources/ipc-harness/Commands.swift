@@ -201,3 +201,29 @@ struct Report: ParsableCommand {
         print("wrote \(html)")
     }
 }
+
+struct Shrink: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make a failing trace smaller while it still fails the same check, re-running each candidate.")
+
+    @Argument(help: "The failing trace.")
+    var trace: String
+
+    @Option(help: "Where to write the shrunk trace (default: beside it, .shrunk.jsonl).")
+    var out: String?
+
+    @Option(help: "Seconds to spend shrinking at most.")
+    var time: Double = 300
+
+    @OptionGroup var running: RunningOptions
+
+    func run() throws {
+        let original = try Trace.load(path: trace)
+        let worker = try WorkerLocator.workerCommand(runningExecutableCanServe: true)
+        let result = try Shrinker.shrink(original, worker: worker, budget: running.checkBudget, timeLimitSeconds: time)
+        let destination = out ?? CommandLineText.shrunkPath(for: trace)
+        try result.result.trace.write(to: destination)
+        print(CommandLineText.shrinkReport(result, path: destination))
+        throw ExitCode(CommandLineText.exitStatus(for: result.result.report.result))
+    }
+}
