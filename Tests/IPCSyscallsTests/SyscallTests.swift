@@ -75,3 +75,28 @@ import Testing
         #expect(realtime.map { SignalName.name(of: $0) } == "SIGRTMIN+2")
     }
 }
+
+@Suite struct SpawnDescriptorTests {
+    /// A source numbered like another mapping's target must still arrive as itself: file actions run in order.
+    @Test func aSourceNumberedLikeAnEarlierTargetIsNotClobbered() throws {
+        // Pipe B's write end sits at descriptor 40, which is also where pipe A's write end must go; B's must go to 41.
+        let (readA, writeA) = try Syscall.pipe()
+        let (readB, writeB) = try Syscall.pipe()
+        defer { [readA, writeA, readB].forEach { try? Syscall.close($0) } }
+        let forty = FileDescriptor(rawValue: 40)
+        guard dup2(writeB.rawValue, 40) == 40 else { Issue.record("dup2 failed"); return }
+        try Syscall.close(writeB)
+        defer { try? Syscall.close(forty) }
+        let pid = try Syscall.spawn(SpawnRequest(
+            path: "/bin/bash", arguments: ["-c", "printf A >&40; printf B >&41"],
+            descriptors: [(writeA, 40), (forty, 41)]))
+        #expect(try Syscall.wait(pid) == .exited(code: 0))
+        try Syscall.close(forty)
+        try Syscall.close(writeA)
+        var buffer = [UInt8](repeating: 0, count: 4)
+        let a = try buffer.withUnsafeMutableBytes { try Syscall.read(readA, into: $0) }
+        #expect(String(decoding: buffer[..<a], as: UTF8.self) == "A")
+        let b = try buffer.withUnsafeMutableBytes { try Syscall.read(readB, into: $0) }
+        #expect(String(decoding: buffer[..<b], as: UTF8.self) == "B")
+    }
+}
