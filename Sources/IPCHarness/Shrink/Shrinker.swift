@@ -11,9 +11,9 @@ public struct ShrinkResult: Sendable {
     public var candidates: Int
 }
 
-/// Makes a failing real-mode trace smaller while it still fails the same check — a violation on the same object
-/// with the same kind of contradiction (the same operations, by name, in the explanation's core), so shrinking
-/// does not slip from the bug it was given to a different one — by delta debugging over the run and re-running every candidate on the real
+/// Makes a failing real-mode trace smaller while it still fails the same check — a violation on the same object,
+/// stuck at the same kind of operation, so shrinking does not slip from the bug it was given to a different one —
+/// by delta debugging over the run and re-running every candidate on the real
 /// kernel: whole processes first, then operations (in halving chunks, as ddmin does), kills, payload sizes, and
 /// finally schedule preemptions (invocations moved next to their process's previous one, fewer context switches
 /// first). Repeats until a whole round removes nothing, or the time limit.
@@ -23,7 +23,8 @@ public enum Shrinker {
         progress: (String) -> Void = { _ in }
     ) throws(ReplayError) -> ShrinkResult {
         var spec = try RealRunSpec(trace: trace)
-        guard let original = try? TraceChecker.check(trace, budget: budget) else {
+        let quick = budget.withoutExplanations
+        guard let original = try? TraceChecker.check(trace, budget: quick) else {
             throw .trace(TraceError(line: nil, "the trace does not check (run `ipc-harness check` on it)"))
         }
         let targets = Set(signatures(of: original, in: trace))
@@ -37,7 +38,7 @@ public enum Shrinker {
         /// Runs a candidate; true (and it becomes the best) when it still fails the same check.
         func fails(_ candidate: RealRunSpec) -> Bool {
             candidates += 1
-            guard let result = try? candidate.run(worker: worker, budget: budget) else { return false }
+            guard let result = try? candidate.run(worker: worker, budget: quick) else { return false }
             guard signatures(of: result.report, in: result.trace).contains(where: targets.contains) else { return false }
             best = result
             return true
@@ -119,6 +120,11 @@ public enum Shrinker {
             }
         }
         guard var best else { throw .harness(HarnessError("shrinking lost the failing run")) }
+        // Explain the one that is kept.
+        if let explained = try? TraceChecker.check(best.trace, budget: budget) {
+            best.report = explained
+            best.trace.verdict = explained.verdict
+        }
         // A shrunk trace is a regression input: it is expected to keep failing until the bug is fixed.
         best.trace.header.extra[Trace.expectationKey] = .string(Trace.Verdict.Result.violation.rawValue)
         return ShrinkResult(result: best, eventsBefore: trace.events.count, eventsAfter: best.trace.events.count, candidates: candidates)
@@ -126,13 +132,12 @@ public enum Shrinker {
 }
 
 extension Shrinker {
-    /// What "the same check" means: each violating object with the sorted names of its core operations.
+    /// What "the same check" means: each violating object with the name of the operation the checker could not
+    /// get past (so a reorder caught at a read does not slip into an unrelated failure caught at a write).
     public static func signatures(of report: CheckReport, in trace: Trace) -> [String] {
         report.objects.filter { $0.result == .violation }.map { object in
-            let names = object.coreEventIndices.compactMap { index in
-                trace.events.indices.contains(index) ? trace.events[index].f : nil
-            }
-            return object.object + ":" + names.sorted().joined(separator: ",")
+            let stuck = object.stuckEventIndex.flatMap { trace.events.indices.contains($0) ? trace.events[$0].f : nil }
+            return object.object + ":" + (stuck ?? "?")
         }
     }
 }
