@@ -79,20 +79,24 @@ import Testing
 @Suite struct SpawnDescriptorTests {
     /// A source numbered like another mapping's target must still arrive as itself: file actions run in order.
     @Test func aSourceNumberedLikeAnEarlierTargetIsNotClobbered() throws {
-        // Pipe B's write end sits at descriptor 40, which is also where pipe A's write end must go; B's must go to 41.
         let (readA, writeA) = try Syscall.pipe()
         let (readB, writeB) = try Syscall.pipe()
-        defer { [readA, writeA, readB].forEach { try? Syscall.close($0) } }
-        let forty = FileDescriptor(rawValue: 40)
-        guard dup2(writeB.rawValue, 40) == 40 else { Issue.record("dup2 failed"); return }
+        // Pipe B's write end moves to a free number N (never dup2 onto a number another test may be using); the
+        // child must get A's write end as N and B's as N + 1: B's source is numbered like A's target.
+        let moved = fcntl(writeB.rawValue, F_DUPFD_CLOEXEC, CInt(300))
+        try #require(moved >= 300)
+        let high = FileDescriptor(rawValue: moved)
         try Syscall.close(writeB)
-        defer { try? Syscall.close(forty) }
         let pid = try Syscall.spawn(SpawnRequest(
-            path: "/bin/bash", arguments: ["-c", "printf A >&40; printf B >&41"],
-            descriptors: [(writeA, 40), (forty, 41)]))
+            path: "/bin/bash", arguments: ["-c", "printf A >&\(moved); printf B >&\(moved + 1)"],
+            descriptors: [(writeA, moved), (high, moved + 1)]))
         #expect(try Syscall.wait(pid) == .exited(code: 0))
-        try Syscall.close(forty)
+        try Syscall.close(high)
         try Syscall.close(writeA)
+        defer {
+            try? Syscall.close(readA)
+            try? Syscall.close(readB)
+        }
         var buffer = [UInt8](repeating: 0, count: 4)
         let a = try buffer.withUnsafeMutableBytes { try Syscall.read(readA, into: $0) }
         #expect(String(decoding: buffer[..<a], as: UTF8.self) == "A")

@@ -19,11 +19,12 @@ public enum AtomicFile {
                     }
                 }
                 try Syscall.fsync(descriptor)
-                try Syscall.close(descriptor)
             } catch {
                 try? Syscall.close(descriptor)
                 throw error
             }
+            // Closed exactly once, success or not: a second close could hit a descriptor another thread just opened.
+            try Syscall.close(descriptor)
             try Syscall.rename(temporary, to: path)
         } catch {
             try? Syscall.unlink(temporary)
