@@ -19,8 +19,6 @@ int ipc_set_pipe_size(int fd, int size) { return fcntl(fd, F_SETPIPE_SZ, size); 
 int ipc_get_status_flags(int fd) { return fcntl(fd, F_GETFL); }
 int ipc_set_status_flags(int fd, int flags) { return fcntl(fd, F_SETFL, flags); }
 
-int ipc_duplicate_above(int fd, int minimum) { return fcntl(fd, F_DUPFD_CLOEXEC, minimum); }
-
 int ipc_wifexited(int status) { return WIFEXITED(status); }
 int ipc_wexitstatus(int status) { return WEXITSTATUS(status); }
 int ipc_wifsignaled(int status) { return WIFSIGNALED(status); }

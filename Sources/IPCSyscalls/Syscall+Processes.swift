@@ -73,17 +73,16 @@ extension Syscall {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        // The dup2 actions run in order, so a source whose number is also an earlier target (the driver's first
-        // descriptor is often 3, the worker's control channel) would be overwritten before it is copied. Copy every
-        // source above all targets first; the copies are close-on-exec and closed here after the spawn.
-        let floor = (request.descriptors.map(\.target).max() ?? 2) + 1
-        var copies: [CInt] = []
-        defer { copies.forEach { _ = Glibc.close($0) } }
-        for (source, target) in request.descriptors {
-            let copy = ipc_duplicate_above(source.rawValue, floor)
-            if copy == -1 { throw Errno(rawValue: Glibc.errno) }
-            copies.append(copy)
-            posix_spawn_file_actions_adddup2(&actions, copy, target)
+        // File actions run in order in the child, so a source numbered like an earlier target would be overwritten
+        // before it is copied (another thread's objects can sit at any number). Move every source to a fresh slot
+        // above all sources and targets first, then onto its target, then close the slots.
+        let highest = request.descriptors.reduce(CInt(2)) { Swift.max($0, $1.source.rawValue, $1.target) }
+        for (offset, (source, _)) in request.descriptors.enumerated() {
+            posix_spawn_file_actions_adddup2(&actions, source.rawValue, highest + 1 + CInt(offset))
+        }
+        for (offset, (_, target)) in request.descriptors.enumerated() {
+            posix_spawn_file_actions_adddup2(&actions, highest + 1 + CInt(offset), target)
+            posix_spawn_file_actions_addclose(&actions, highest + 1 + CInt(offset))
         }
 
         var attributes = posix_spawnattr_t()

@@ -27,9 +27,6 @@ int ipc_set_pipe_size(int fd, int size);
 int ipc_get_status_flags(int fd);
 int ipc_set_status_flags(int fd, int flags);
 
-/// fcntl(F_DUPFD_CLOEXEC): a close-on-exec copy of fd numbered at least `minimum`.
-int ipc_duplicate_above(int fd, int minimum);
-
 /// The wait(2) status macros.
 int ipc_wifexited(int status);
 int ipc_wexitstatus(int status);
