@@ -46,10 +46,3 @@ extension RCUModel {
         }
     }
 }
-
-extension Array where Element == Int {
-    /// Inserts `value` keeping the array sorted.
-    mutating func insertSorted(_ value: Int) {
-        insert(value, at: firstIndex { $0 > value } ?? endIndex)
-    }
-}

@@ -156,7 +156,14 @@ import Testing
         // `swift run ipc-harness` builds only the CLI; it must still run scenarios.
         let alone = directory + "/alone"
         try FileManager.default.createDirectory(atPath: alone, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Self.executable.path, toPath: alone + "/ipc-harness")
+        // Copied by `cp`, not in this process: a copy written here has its write descriptor open while other tests
+        // spawn children, and a child holding it makes the exec below fail ETXTBSY (seen in a full run).
+        let copy = Process()
+        copy.executableURL = URL(fileURLWithPath: "/bin/cp")
+        copy.arguments = [Self.executable.path, alone + "/ipc-harness"]
+        try copy.run()
+        copy.waitUntilExit()
+        try #require(copy.terminationStatus == 0)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: alone + "/ipc-harness")
         process.arguments = ["run", "pipe-broken-reorders", "--seed", "3", "--runs", "10", "--out", alone]
@@ -170,6 +177,30 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 1, "\(text)")
         #expect(text.contains("VIOLATION"))
+    }
+
+    @Test func fuzzRunsForTheTimeGivenAndExitsZeroWhenOnlyBrokenScenariosFail() throws {
+        let result = try run("fuzz", "--time", "2s", "--scenarios", "pipe-broken-reorders,pipe-basic", "--jobs", "2", "--seed", "5", "--out", directory + "/fuzz")
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.hasPrefix("fuzzing 2 scenarios for 2s with 2 jobs (seed 5)"))
+        #expect(result.output.contains("expected (broken on purpose)"))
+        #expect(result.output.contains("replay: ipc-harness replay \(directory)/fuzz/pipe-broken-reorders-"))
+        let bad = try run("fuzz", "--time", "soon")
+        #expect(bad.status == 2)
+        #expect(bad.error.hasPrefix("error: --time must be a duration"))
+    }
+
+    @Test func shrinkWritesASmallerTraceThatReplays() throws {
+        let found = try run("run", "pipe-broken-reorders", "--seed", "21", "--runs", "1", "--out", directory)
+        #expect(found.status == 1)
+        let path = directory + "/pipe-broken-reorders-21.jsonl"
+        let shrunk = try run("shrink", path)
+        #expect(shrunk.status == 1)
+        #expect(shrunk.output.hasPrefix("shrunk: "))
+        #expect(shrunk.lastLine == "replay: ipc-harness replay \(directory)/pipe-broken-reorders-21.shrunk.jsonl")
+        let report = try run("report", directory + "/pipe-broken-reorders-21.shrunk.jsonl", "--html", directory + "/r.html")
+        #expect(report.status == 0)
+        #expect(FileManager.default.fileExists(atPath: directory + "/r.html"))
     }
 
     @Test func benchCheckerPrintsJSON() throws {

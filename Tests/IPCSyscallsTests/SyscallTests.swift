@@ -51,6 +51,22 @@ import Testing
         #expect(try Syscall.wait(pid) == .exited(code: 0))
     }
 
+    @Test func spawnedChildrenDoNotInheritDescriptorsThatAreNotCloseOnExec() throws {
+        // Foundation's pipes in a test process, or a user's code, can hold descriptors without FD_CLOEXEC.
+        let (read, write) = try Syscall.pipe()
+        let leaky = fcntl(write.rawValue, F_DUPFD, 40)
+        try #require(leaky >= 40)
+        try #require(fcntl(leaky, F_GETFD) & FD_CLOEXEC == 0)
+        defer {
+            [read, write].forEach { try? Syscall.close($0) }
+            Glibc.close(leaky)
+        }
+        let pid = try Syscall.spawn(SpawnRequest(
+            path: "/bin/sh", arguments: ["-c", "[ -L /proc/self/fd/5 ] && [ ! -L /proc/self/fd/\(leaky) ]"],
+            descriptors: [(write, 5)]))
+        #expect(try Syscall.wait(pid) == .exited(code: 0))
+    }
+
     @Test func spawnFailureIsAnErrno() {
         #expect(throws: Errno.noSuchFileOrDirectory) {
             _ = try Syscall.spawn(SpawnRequest(path: "/nonexistent/program"))
@@ -73,5 +89,34 @@ import Testing
         #expect(SignalName.number(of: "SIGPIPE") == SIGPIPE)
         let realtime = SignalName.number(of: "SIGRTMIN+2")
         #expect(realtime.map { SignalName.name(of: $0) } == "SIGRTMIN+2")
+    }
+}
+
+@Suite struct SpawnDescriptorTests {
+    /// A source numbered like another mapping's target must still arrive as itself: file actions run in order.
+    @Test func aSourceNumberedLikeAnEarlierTargetIsNotClobbered() throws {
+        let (readA, writeA) = try Syscall.pipe()
+        let (readB, writeB) = try Syscall.pipe()
+        // Pipe B's write end moves to a free number N (never dup2 onto a number another test may be using); the
+        // child must get A's write end as N and B's as N + 1: B's source is numbered like A's target.
+        let moved = fcntl(writeB.rawValue, F_DUPFD_CLOEXEC, CInt(300))
+        try #require(moved >= 300)
+        let high = FileDescriptor(rawValue: moved)
+        try Syscall.close(writeB)
+        let pid = try Syscall.spawn(SpawnRequest(
+            path: "/bin/bash", arguments: ["-c", "printf A >&\(moved); printf B >&\(moved + 1)"],
+            descriptors: [(writeA, moved), (high, moved + 1)]))
+        #expect(try Syscall.wait(pid) == .exited(code: 0))
+        try Syscall.close(high)
+        try Syscall.close(writeA)
+        defer {
+            try? Syscall.close(readA)
+            try? Syscall.close(readB)
+        }
+        var buffer = [UInt8](repeating: 0, count: 4)
+        let a = try buffer.withUnsafeMutableBytes { try Syscall.read(readA, into: $0) }
+        #expect(String(decoding: buffer[..<a], as: UTF8.self) == "A")
+        let b = try buffer.withUnsafeMutableBytes { try Syscall.read(readB, into: $0) }
+        #expect(String(decoding: buffer[..<b], as: UTF8.self) == "B")
     }
 }

@@ -15,8 +15,6 @@ final class RCUThreadsRun<Flavor: RCUFlavor>: @unchecked Sendable {
     let workload: RCUWorkload
     let log = ThreadEventLog(object: "r0")
     private let slot = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: 1)
-    /// Threads that have reached the start line; they all start together.
-    private let ready = Atomic<Int>(0)
     private let reclaimer: Reclaimer
 
     init(flavor: Flavor, workload: RCUWorkload) {
@@ -42,42 +40,38 @@ final class RCUThreadsRun<Flavor: RCUFlavor>: @unchecked Sendable {
         return log.events()
     }
 
-    private func startTogether(threads: Int) {
-        ready.add(1, ordering: .acquiringAndReleasing)
-        while ready.load(ordering: .acquiring) < threads { OSThread.yield() }
-    }
-
     private func runReader(process: Int, program: [RCUWorkload.ReaderStep], threads: Int) {
         let buffer = log.buffer(for: process)
         buffer.record(.spawn, nil, ["thread": "reader"])
         let reader = flavor.registerReader()
-        startTogether(threads: threads)
-        var pendingDelay: InjectedDelay?
+        log.startTogether(threads: threads)
+        var delays: [InjectedDelay] = []
         for step in program {
             switch step {
             case .delay(let delay):
-                pendingDelay = delay
+                delays.append(delay)
+                continue
             case .lock:
-                perform("lock", buffer, after: &pendingDelay) {
+                buffer.perform("lock", after: delays) {
                     flavor.threadOnline(reader)
                     flavor.readLock(reader)
                 }
             case .read:
-                performWithResult("read", buffer, after: &pendingDelay) {
-                    Self.json(flavor.dereference(slot).map { VersionBlock.inspect($0) } ?? .torn)
-                }
+                buffer.perform("read", after: delays, { flavor.dereference(slot).map { VersionBlock.inspect($0) } ?? .torn },
+                               recorded: { .ok(Self.json($0)) })
             case .quiescent:
-                perform("quiescent", buffer, after: &pendingDelay) {
+                buffer.perform("quiescent", after: delays) {
                     flavor.readUnlock(reader)
                     flavor.quiescentState(reader)
                     flavor.readLock(reader)
                 }
             case .unlock:
-                perform("unlock", buffer, after: &pendingDelay) {
+                buffer.perform("unlock", after: delays) {
                     flavor.readUnlock(reader)
                     flavor.threadOffline(reader)
                 }
             }
+            delays.removeAll()
         }
         flavor.unregisterReader(reader)
         buffer.record(.exit, nil, ["code": 0])
@@ -91,65 +85,40 @@ final class RCUThreadsRun<Flavor: RCUFlavor>: @unchecked Sendable {
         }
     }
 
-    /// One operation of a thread: the delay chosen for it (if any, recorded as a fault), then the invoke, the
-    /// call, and the completion with the result `body` returns.
-    private func performWithResult(
-        _ f: String, _ buffer: ThreadEventLog.Buffer, arguments: JSONValue? = nil, after delay: inout InjectedDelay?,
-        _ body: () -> JSONValue?
-    ) {
-        if let pending = delay {
-            delay = nil
-            buffer.recordDelay(pending, before: f)
-            pending.perform()
-        }
-        buffer.record(.invoke, f, arguments)
-        let result = body()
-        buffer.record(.ok, f, result)
-    }
-
-    private func perform(
-        _ f: String, _ buffer: ThreadEventLog.Buffer, arguments: JSONValue? = nil, after delay: inout InjectedDelay?,
-        _ body: () -> Void
-    ) {
-        performWithResult(f, buffer, arguments: arguments, after: &delay) {
-            body()
-            return nil
-        }
-    }
-
     private func runUpdater(threads: Int) {
         let buffer = log.buffer(for: 1)
         buffer.record(.spawn, nil, ["thread": "updater"])
         flavor.registerUpdater()
-        startTogether(threads: threads)
+        log.startTogether(threads: threads)
         var retired: [UnsafeMutableRawPointer] = []
-        var pendingDelay: InjectedDelay?
+        var delays: [InjectedDelay] = []
         for step in workload.updater {
             switch step {
             case .delay(let delay):
-                pendingDelay = delay
+                delays.append(delay)
+                continue
             case .publish(let version):
                 let block = VersionBlock.allocate(version: version, owner: reclaimer.context)
-                performWithResult("publish", buffer, arguments: ["version": .int(version)], after: &pendingDelay) {
-                    let replaced = flavor.exchange(slot, block)!
-                    retired.append(replaced)
-                    return ["replaced": .int(VersionBlock.version(of: replaced))]
-                }
+                let replaced = buffer.perform(
+                    "publish", arguments: ["version": .int(version)], after: delays, { flavor.exchange(slot, block)! },
+                    recorded: { .ok(["replaced": .int(VersionBlock.version(of: $0))]) })
+                retired.append(replaced)
             case .synchronize:
-                perform("synchronize", buffer, after: &pendingDelay) { flavor.synchronize() }
+                buffer.perform("synchronize", after: delays) { flavor.synchronize() }
             case .reclaimOldest:
                 let block = retired.removeFirst()
-                perform("reclaim", buffer, arguments: ["version": .int(VersionBlock.version(of: block))], after: &pendingDelay) {
+                buffer.perform("reclaim", arguments: ["version": .int(VersionBlock.version(of: block))], after: delays) {
                     reclaimer.reclaim(block)
                 }
             case .callRCUOldest:
                 let block = retired.removeFirst()
-                perform("call-rcu", buffer, arguments: ["version": .int(VersionBlock.version(of: block))], after: &pendingDelay) {
+                buffer.perform("call-rcu", arguments: ["version": .int(VersionBlock.version(of: block))], after: delays) {
                     flavor.callRCU(VersionBlock.head(of: block), reclaimInCallback)
                 }
             case .barrier:
-                perform("barrier", buffer, after: &pendingDelay) { flavor.barrier() }
+                buffer.perform("barrier", after: delays) { flavor.barrier() }
             }
+            delays.removeAll()
         }
         flavor.unregisterUpdater()
         buffer.record(.exit, nil, ["code": 0])
@@ -180,9 +149,7 @@ final class Reclaimer: @unchecked Sendable {
     /// Reclaims `block` as the callback process, recording the operation on its buffer.
     func reclaimAsCallback(_ block: UnsafeMutableRawPointer) {
         callbackLog.withLock { buffer in
-            buffer.record(.invoke, "reclaim", ["version": .int(VersionBlock.version(of: block))])
-            reclaim(block)
-            buffer.record(.ok, "reclaim")
+            buffer.perform("reclaim", arguments: ["version": .int(VersionBlock.version(of: block))]) { reclaim(block) }
         }
     }
 
