@@ -5,6 +5,7 @@ import SystemPackage
 public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case read, write, close, open, pipe2, fcntl, poll, send, receive, socketpair
     case fsync, rename, unlink, mkdir
+    case memfd_create, ftruncate, mmap, munmap, mkfifo, chmod, setuid, setgid
 }
 
 /// What a fault injector is told about a call that is about to be made.

@@ -49,7 +49,7 @@ import Testing
         #expect(lines.count == Scenarios.all.count)
         for (line, scenario) in zip(lines, Scenarios.all) {
             let columns = line.split(separator: " ", omittingEmptySubsequences: true)
-            #expect(columns.prefix(3).map(String.init) == [scenario.name, scenario.mode.rawValue, scenario.model])
+            #expect(columns.prefix(3).map(String.init) == [scenario.name, scenario.modes.map(\.rawValue).joined(separator: "+"), scenario.model])
         }
     }
 

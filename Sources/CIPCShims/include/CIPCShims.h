@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ipc_memory.h"
+
 /// pipe2(2), a GNU extension.
 int ipc_pipe2(int fds[2], int flags);
 

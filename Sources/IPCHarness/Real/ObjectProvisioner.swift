@@ -37,6 +37,8 @@ enum ObjectProvisioner {
             for object in workload.objects {
                 switch object.kind {
                 case "pipe": try provisionPipe(object, workload, &provisioned, &nextTarget)
+                case "fifo": try provisionFIFO(object, workload, &provisioned)
+                case "reference": try provisionReference(object, workload, &provisioned, &nextTarget)
                 default: throw HarnessError("no provisioner for objects of kind '\(object.kind)'")
                 }
             }

@@ -35,9 +35,11 @@ struct BindingError: Error, CustomStringConvertible {
 
 /// Builds the binding for an object kind from the setup the driver sends.
 enum WorkerBindings {
-    static func make(kind: String, setup: JSONValue, implementation: String) throws(BindingError) -> any WorkerBinding {
+    static func make(object: String, kind: String, setup: JSONValue, implementation: String) throws(BindingError) -> any WorkerBinding {
         switch kind {
         case "pipe": return try PipeBinding(setup: setup, implementation: implementation)
+        case "fifo": return try FIFOBinding(setup: setup)
+        case "reference": return try ReferenceBinding(object: object, setup: setup, implementation: implementation)
         default: throw BindingError("no worker binding for objects of kind '\(kind)'")
         }
     }

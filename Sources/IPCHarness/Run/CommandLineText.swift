@@ -15,7 +15,7 @@ public enum CommandLineText {
     public static func scenarioList() -> String {
         let width = Scenarios.all.map(\.name.count).max() ?? 0
         return Scenarios.all.map { scenario in
-            scenario.name.padding(width) + "  " + scenario.mode.rawValue.padding(4) + "  "
+            scenario.name.padding(width) + "  " + scenario.modes.map(\.rawValue).joined(separator: "+").padding(8) + "  "
                 + scenario.model.padding(8) + "  " + scenario.summary
         }.joined(separator: "\n")
     }

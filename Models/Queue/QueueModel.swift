@@ -1,0 +1,147 @@
+/// A message channel: what the shared-memory rings, the hybrid channel, the mailbox and the revocable channel
+/// promise, each configured by its parameters.
+///
+/// - Messages are delivered whole, each once, in the order they were sent: in one global order (`"fifo"`: a
+///   receiver gets the oldest message, and only if it is addressed to it or to anyone — so a message for a
+///   stalled receiver at the head blocks the others), or per receiver (`"per-receiver"`: a receiver gets the
+///   oldest message addressed to it, wherever it lies).
+/// - A send fails `EAGAIN` exactly when the channel is full: `capacity` messages in all (`"fifo"`) or `credits`
+///   messages for that receiver (`"per-receiver"`). Without a `capacity` the channel may refuse a send at any
+///   time (its room is not counted in messages: the hybrid channel's buffers) but never accepts one it loses.
+/// - A receive fails `EAGAIN` exactly when nothing it may take is there.
+/// - Revocable channels: `revoke` takes effect atomically and reports how many sends had committed; every send
+///   that takes effect after it fails `EPERM`; messages committed before it are still delivered.
+public struct QueueModel: TraceModel {
+    public static let name = "queue"
+
+    public enum Order: String, Hashable, Sendable {
+        case fifo
+        case perReceiver = "per-receiver"
+    }
+
+    public struct Setup: Hashable, Sendable {
+        public var order: Order
+        /// Messages the channel holds in all (fifo); nil: not counted, a send may be refused at any time.
+        public var capacity: Int?
+        /// Messages it holds for each receiver (per-receiver order).
+        public var credits: Int?
+        public var revocable: Bool
+
+        public init(order: Order = .fifo, capacity: Int? = nil, credits: Int? = nil, revocable: Bool = false) {
+            self.order = order
+            self.capacity = capacity
+            self.credits = credits
+            self.revocable = revocable
+        }
+    }
+
+    public struct Message: Hashable, Sendable {
+        /// The receiver it is addressed to; nil for anyone.
+        public var to: Int?
+        public var data: [UInt8]
+    }
+
+    public struct State: Hashable, Sendable {
+        /// The object's configuration (constant; kept in the state because `step` is given no object).
+        public let setup: Setup
+        public var messages: [Message] = []
+        public var revoked = false
+        /// Sends that have taken effect, ever.
+        public var committed = 0
+    }
+
+    public enum Input: Hashable, Sendable {
+        case send(process: Int, to: Int?, data: [UInt8])
+        case receive(process: Int)
+        case revoke(process: Int)
+    }
+
+    public enum Output: Hashable, Sendable {
+        case sent
+        case received([UInt8])
+        case revoked(committed: Int)
+        case failed(ErrorCode)
+    }
+
+    public let setups: [(name: String, setup: Setup)]
+
+    public init(objects: [(name: String, setup: Setup)]) {
+        self.setups = objects
+    }
+
+    public var objects: [String] { setups.map(\.name) }
+
+    func setup(of object: String) -> Setup { setups.first { $0.name == object }?.setup ?? Setup() }
+
+    public func initialState(of object: String) -> State { State(setup: setup(of: object)) }
+
+    public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        outcomes(state, input).compactMap { candidate in
+            output == nil || output == candidate.output ? .completed(candidate.state) : nil
+        }
+    }
+
+    /// Every way `input` may take effect from `state`, with its output.
+    public func outcomes(_ state: State, _ input: Input) -> [(output: Output, state: State)] {
+        let setup = state.setup
+        switch input {
+        case .send(_, let to, let data):
+            if state.revoked { return [(.failed(.EPERM), state)] }
+            var next = state
+            next.messages.append(Message(to: to, data: data))
+            next.committed += 1
+            switch setup.order {
+            case .fifo:
+                guard let capacity = setup.capacity else { return [(.sent, next), (.failed(.EAGAIN), state)] }
+                return state.messages.count >= capacity ? [(.failed(.EAGAIN), state)] : [(.sent, next)]
+            case .perReceiver:
+                let waiting = state.messages.filter { $0.to == to }.count
+                guard let credits = setup.credits else { return [(.sent, next), (.failed(.EAGAIN), state)] }
+                return waiting >= credits ? [(.failed(.EAGAIN), state)] : [(.sent, next)]
+            }
+        case .receive(let process):
+            let index: Int?
+            switch setup.order {
+            case .fifo:
+                index = state.messages.first.map { $0.to == nil || $0.to == process } == true ? 0 : nil
+            case .perReceiver:
+                index = state.messages.firstIndex { $0.to == nil || $0.to == process }
+            }
+            guard let index else { return [(.failed(.EAGAIN), state)] }
+            var next = state
+            let message = next.messages.remove(at: index)
+            return [(.received(message.data), next)]
+        case .revoke:
+            guard setup.revocable else { return [(.failed(.EINVAL), state)] }
+            var next = state
+            next.revoked = true
+            return [(.revoked(committed: state.committed), next)]
+        }
+    }
+
+    public func describe(_ input: Input, _ output: Output?) -> String {
+        let action: String
+        switch input {
+        case .send(_, let to, let data): action = "send \(Payload.preview(data))" + (to.map { " to \($0)" } ?? "")
+        case .receive: action = "receive"
+        case .revoke: action = "revoke"
+        }
+        guard let output else { return action + " → ?" }
+        switch output {
+        case .sent: return action + " → sent"
+        case .received(let data): return action + " → \(Payload.preview(data)) (\(data.count) bytes)"
+        case .revoked(let committed): return action + " → \(committed) sends had committed"
+        case .failed(let code): return action + " → \(code)"
+        }
+    }
+
+    public func describe(_ state: State) -> String {
+        let messages = state.messages.map { message in
+            Payload.preview(message.data, limit: 12) + (message.to.map { "→\($0)" } ?? "")
+        }
+        return "\(state.messages.count) messages [\(messages.joined(separator: ", "))]; \(state.committed) committed"
+            + (state.revoked ? "; revoked" : "")
+    }
+
+    public func exitInput(process: Int, object: String) -> Input? { nil }
+}
