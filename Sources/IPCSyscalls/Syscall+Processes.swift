@@ -73,9 +73,22 @@ extension Syscall {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        // The dup2 actions run in order: a source numbered like an earlier target would be overwritten before
+        // it is copied (the memory file at 3 and the control channel going to 3). Such sources are copied first
+        // above every target.
+        let targets = Set(request.descriptors.map(\.target))
+        let above = (targets.max() ?? 2) + 1
+        var copies: [CInt] = []
+        defer { copies.forEach { _ = Glibc.close($0) } }
         for (source, target) in request.descriptors {
-            precondition(source.rawValue != target, "spawn: source and target descriptors must differ")
-            posix_spawn_file_actions_adddup2(&actions, source.rawValue, target)
+            var from = source.rawValue
+            if targets.contains(from) && from != target {
+                from = ipc_dup_at_least(from, above)
+                if from == -1 { throw Errno(rawValue: Glibc.errno) }
+                copies.append(from)
+            }
+            precondition(from != target, "spawn: source and target descriptors must differ")
+            posix_spawn_file_actions_adddup2(&actions, from, target)
         }
 
         var attributes = posix_spawnattr_t()

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ipc_memory.h"
+#include "ipc_spawn.h"
 
 /// pipe2(2), a GNU extension.
 int ipc_pipe2(int fds[2], int flags);

@@ -23,7 +23,8 @@ extension ObjectProvisioner {
 
     /// A reference implementation's shared memory (an anonymous memory file, initialised here, handed to every
     /// holder of the `memory` role) and its copy channels (a pipe each; `send:N` holders get a write end,
-    /// `receive:N` holders a read end, each its own open file description).
+    /// `receive:N` holders a read end, each its own open file description). The simulation's channels are
+    /// copy channels too; sockets and message queues are one ``CopyChannel`` adapter and one case here each.
     static func provisionReference(
         _ object: Workload.Object, _ workload: Workload, _ provisioned: inout ProvisionedObjects, _ nextTarget: inout CInt
     ) throws {
@@ -71,6 +72,15 @@ extension ObjectProvisioner {
                 ends[forWriting ? "write" : "read"] = .int(Int(nextTarget))
                 channels[String(channel)] = .object(ends)
                 nextTarget += 1
+                if forWriting {
+                    // The sender also holds (and never uses) a read end: a channel lives as long as anyone who
+                    // holds it, as the simulation's does, so a receiver that finished its program early does not
+                    // turn the sender's next send into EPIPE.
+                    let keeper = try KernelPipe.openEnd(pipes[channel].read, forWriting: false)
+                    provisioned.driverCopies.append(keeper)
+                    provisioned.descriptors[process.id, default: []].append((keeper, nextTarget))
+                    nextTarget += 1
+                }
             }
             setup["channels"] = .object(channels)
             provisioned.setups[process.id, default: JSONObject()][object.name] = .object(setup)
