@@ -7,7 +7,7 @@ import IPCModels
 /// A trace names the invariants it is checked against in its header (`"invariants": {"aba": {...}}`, each with
 /// its parameters), so `ipc-harness check` on a saved trace checks them again. An invariant sees every event in
 /// order, as the trace is streamed.
-public protocol TraceInvariant {
+public protocol TraceInvariant: Sendable {
     /// The name in trace headers.
     static var name: String { get }
     /// Configured by its entry in the header's `invariants`.
