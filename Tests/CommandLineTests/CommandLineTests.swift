@@ -180,4 +180,27 @@ import Testing
         #expect(json?.first?["verdict"] as? String == "ok")
         #expect(json?.first?["operations"] as? Int == 300)
     }
+
+    @Test func runInSimulationFindsABrokenTwinAndReplayReExecutesItExactly() throws {
+        let run = try self.run("run", "seqlock-broken", "--mode", "sim", "--seed", "400", "--runs", "200", "--out", directory)
+        #expect(run.status == 1)
+        #expect(run.output.hasPrefix("seqlock-broken: VIOLATION in run "))
+        let path = String(run.lastLine.dropFirst("replay: ipc-harness replay ".count))
+        let replay = try self.run("replay", path)
+        #expect(replay.status == 1)
+        #expect(replay.output.hasPrefix("replayed: same verdict (violation)\nevery operation completed as recorded"))
+    }
+
+    @Test func modeChoosesSimulationOrWorkerProcesses() throws {
+        let sim = try run("run", "spsc-ring", "--mode", "sim", "--seed", "2", "--runs", "20", "--out", directory)
+        #expect(sim.output == "spsc-ring: no violation in 20 runs (seed 2, strategy random)\n")
+        let real = try run("run", "spsc-ring", "--mode", "real", "--seed", "2", "--runs", "2", "--out", directory)
+        #expect(real.status == 0, "\(real.output)")
+        let unknown = try run("run", "spsc-ring", "--mode", "virtual")
+        #expect(unknown.status == 2)
+        #expect(unknown.error == "error: unknown mode 'virtual' (use sim or real)\n")
+        let unavailable = try run("run", "pipe-basic", "--mode", "sim")
+        #expect(unavailable.status == 2)
+        #expect(unavailable.error.hasPrefix("error: scenario pipe-basic does not run in sim mode"))
+    }
 }
