@@ -76,9 +76,7 @@ public struct QueueModel: TraceModel {
     public func initialState(of object: String) -> State { State(setup: setup(of: object)) }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
-        outcomes(state, input).compactMap { candidate in
-            output == nil || output == candidate.output ? .completed(candidate.state) : nil
-        }
+        Step.completions(outcomes(state, input).map { ($0.output, $0.state) }, matching: output)
     }
 
     /// Every way `input` may take effect from `state`, with its output.

@@ -56,7 +56,7 @@ public struct RegisterModel: TraceModel {
         case .write(let words): candidates = [(.written, words), (.failed(.EAGAIN), state)]
         case .read: candidates = [(.read(state), state), (.failed(.EAGAIN), state)]
         }
-        return candidates.compactMap { output == nil || output == $0.0 ? .completed($0.1) : nil }
+        return Step.completions(candidates, matching: output)
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {

@@ -87,7 +87,7 @@ public struct SnapshotModel: TraceModel {
                 candidates = [(.failed(.EAGAIN), state)]
             }
         }
-        return candidates.compactMap { output == nil || output == $0.0 ? .completed($0.1) : nil }
+        return Step.completions(candidates, matching: output)
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {

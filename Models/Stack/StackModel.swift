@@ -49,7 +49,7 @@ public struct StackModel: TraceModel {
         case .pop:
             if let top = state.last { candidates = [(.popped(top), Array(state.dropLast()))] } else { candidates = [(.failed(.EAGAIN), state)] }
         }
-        return candidates.compactMap { output == nil || output == $0.0 ? .completed($0.1) : nil }
+        return Step.completions(candidates, matching: output)
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {

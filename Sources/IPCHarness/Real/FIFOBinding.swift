@@ -25,7 +25,7 @@ struct FIFOBinding: WorkerBinding {
     }
 
     mutating func perform(f: String, value: JSONValue?) throws(BindingError) -> Completion {
-        do {
+        try Completion.performing(f) {
             switch f {
             case "open":
                 let forWriting = try value.required("end").text("end") == "write"
@@ -56,14 +56,6 @@ struct FIFOBinding: WorkerBinding {
             default:
                 throw BindingError("the FIFO binding has no operation '\(f)'")
             }
-        } catch let error as Errno {
-            return .fail(error.name)
-        } catch let error as ModelError {
-            throw BindingError("\(f): \(error.message)")
-        } catch let error as BindingError {
-            throw error
-        } catch {
-            throw BindingError("\(f): \(error)")
         }
     }
 

@@ -1,4 +1,6 @@
 import IPCModels
+import IPCSyscalls
+import SystemPackage
 
 /// How one operation ended in a worker, as sent back to the driver and recorded in the trace.
 enum Completion: Sendable, Hashable {
@@ -13,6 +15,24 @@ enum Completion: Sendable, Hashable {
             return .object(object)
         case .fail(let error):
             return ["type": "fail", "error": .string(error)]
+        }
+    }
+}
+
+extension Completion {
+    /// Runs one operation of a binding: an errno it throws is the operation's outcome (`fail`); a malformed command
+    /// (a field missing or of the wrong type) is a ``BindingError``.
+    static func performing(_ f: String, _ body: () throws -> Completion) throws(BindingError) -> Completion {
+        do {
+            return try body()
+        } catch let error as Errno {
+            return .fail(error.name)
+        } catch let error as ModelError {
+            throw BindingError("\(f): \(error.message)")
+        } catch let error as BindingError {
+            throw error
+        } catch {
+            throw BindingError("\(f): \(error)")
         }
     }
 }

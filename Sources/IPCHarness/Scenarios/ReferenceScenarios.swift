@@ -63,12 +63,7 @@ public enum ReferenceScenarios {
         modelParameters: { _ in QueueModel(objects: [("c0", .init(capacity: 3, revocable: true))]).parameters })
 
     static func revocationWorkload(_ generator: inout SeededGenerator) -> ReferenceWorkload {
-        let sends = generator.next(in: 4...8)
-        let sender = (0..<sends).map { sequence in
-            Call(process: 1, object: "c0", f: "send", value: ["data": Payload.json(PayloadMaker.make(
-                process: 1, sequence: sequence, count: generator.next(in: 6...16), generator: &generator))])
-        }
-        let receiver = (0..<(sends + 3)).map { _ in Call(process: 2, object: "c0", f: "receive") }
+        let (sender, receiver) = producerAndConsumer(object: "c0", sizes: { _ in 6...16 }, &generator)
         return ReferenceWorkload(
             setup: ["capacity": 3, "maximumMessage": 16], object: "c0",
             processes: [
@@ -203,12 +198,7 @@ public enum ReferenceScenarios {
         makeWorkload: { spscWorkload(&$0) }, modelParameters: { _ in QueueModel(objects: [("q0", .init(capacity: 3))]).parameters })
 
     static func spscWorkload(_ generator: inout SeededGenerator) -> ReferenceWorkload {
-        let sends = generator.next(in: 4...8)
-        let producer = (0..<sends).map { sequence in
-            Call(process: 1, object: "q0", f: "send", value: ["data": Payload.json(PayloadMaker.make(
-                process: 1, sequence: sequence, count: generator.next(in: 1...24), generator: &generator))])
-        }
-        let consumer = (0..<(sends + 3)).map { _ in Call(process: 2, object: "q0", f: "receive") }
+        let (producer, consumer) = producerAndConsumer(object: "q0", sizes: { _ in 1...24 }, &generator)
         return ReferenceWorkload(
             setup: ["capacity": 3, "maximumMessage": 24], object: "q0",
             processes: [
@@ -231,13 +221,8 @@ public enum ReferenceScenarios {
         makeWorkload: { hybridWorkload(&$0) }, modelParameters: { _ in QueueModel(objects: [("h0", .init())]).parameters })
 
     static func hybridWorkload(_ generator: inout SeededGenerator) -> ReferenceWorkload {
-        let sends = generator.next(in: 4...8)
-        let sender = (0..<sends).map { sequence in
-            let size = generator.pick(weighted: [(1, 1...16), (1, 17...64)])
-            return Call(process: 1, object: "h0", f: "send", value: ["data": Payload.json(PayloadMaker.make(
-                process: 1, sequence: sequence, count: generator.next(in: size), generator: &generator))])
-        }
-        let receiver = (0..<(sends + 3)).map { _ in Call(process: 2, object: "h0", f: "receive") }
+        let (sender, receiver) = producerAndConsumer(
+            object: "h0", sizes: { generator in generator.pick(weighted: [(1, 1...16), (1, 17...64)]) }, &generator)
         return ReferenceWorkload(
             setup: ["threshold": 16, "buffers": 2, "bufferBytes": 64], object: "h0",
             processes: [
@@ -245,6 +230,21 @@ public enum ReferenceScenarios {
                 Workload.Process(id: 2, holds: ["h0": ["memory", "receive:0"]], program: receiver),
             ],
             channelCapacity: 4)
+    }
+
+    /// Process 1 sends 4 to 8 messages of `sizes` bytes (tagged so that a lost, duplicated or reordered one
+    /// shows); process 2 receives 3 more times than that.
+    static func producerAndConsumer(
+        object: String, sizes: (inout SeededGenerator) -> ClosedRange<Int>, _ generator: inout SeededGenerator
+    ) -> (producer: [Call], consumer: [Call]) {
+        let sends = generator.next(in: 4...8)
+        let producer = (0..<sends).map { sequence in
+            let count = generator.next(in: sizes(&generator))
+            return Call(process: 1, object: object, f: "send", value: [
+                "data": Payload.json(PayloadMaker.make(process: 1, sequence: sequence, count: count, generator: &generator))
+            ])
+        }
+        return (producer, (0..<(sends + 3)).map { _ in Call(process: 2, object: object, f: "receive") })
     }
 
     // MARK: The seqlock

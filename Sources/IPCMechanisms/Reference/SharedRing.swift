@@ -35,17 +35,16 @@ public struct SharedRing: Sendable, Hashable {
     /// so a consumer can read a slot that is not written yet.
     public struct Send: SharedOperation {
         let ring: SharedRing
-        let words: [UInt64]
-        let count: Int
         let publishFirst: Bool
+        private var writer: WordWriter
         private var pc = 0
         private var tail: UInt64 = 0
+        private var published = false
 
         public init(ring: SharedRing, message: [UInt8], publishFirst: Bool = false) {
             precondition(message.count <= ring.maximumMessage, "message larger than a slot")
             self.ring = ring
-            self.words = SharedLayout.pack(message)
-            self.count = message.count
+            self.writer = WordWriter(offset: 0, message: message)
             self.publishFirst = publishFirst
         }
 
@@ -57,28 +56,18 @@ public struct SharedRing: Sendable, Hashable {
                 return .running
             case 1:
                 let head = shared.load(ring.headOffset, .acquiring)
-                return tail &- head >= UInt64(ring.capacity) ? .finished(false) : .running
-            default:
-                // Steps 2...: the length, the payload words and the publication, in that order (or publication first).
-                var index = pc - 2
-                if publishFirst {
-                    if index == 0 {
-                        shared.store(ring.tailOffset, tail &+ 1, .releasing)
-                        return .running
-                    }
-                    index -= 1
-                }
-                let slot = ring.slot(tail)
-                if index == 0 {
-                    shared.store(slot, UInt64(count), .relaxed)
-                } else if index <= words.count {
-                    shared.store(slot + index * SharedLayout.word, words[index - 1], .relaxed)
-                } else {
-                    if !publishFirst { shared.store(ring.tailOffset, tail &+ 1, .releasing) }
-                    return .finished(true)
-                }
-                if publishFirst && index == words.count { return .finished(true) }
+                if tail &- head >= UInt64(ring.capacity) { return .finished(false) }
+                writer.move(to: ring.slot(tail))
                 return .running
+            default:
+                // The length and payload words, then the publication (or the publication first).
+                if !published && (publishFirst || writer.isDone) {
+                    shared.store(ring.tailOffset, tail &+ 1, .releasing)
+                    published = true
+                } else {
+                    writer.step(shared)
+                }
+                return published && writer.isDone ? .finished(true) : .running
             }
         }
     }
@@ -88,32 +77,28 @@ public struct SharedRing: Sendable, Hashable {
         let ring: SharedRing
         private var pc = 0
         private var head: UInt64 = 0
-        private var count = 0
-        private var words: [UInt64] = []
+        private var reader: WordReader?
+        private var message: [UInt8]?
 
         public init(ring: SharedRing) { self.ring = ring }
 
         public mutating func step(_ shared: any SharedAccess) -> OperationProgress<[UInt8]?> {
             defer { pc += 1 }
-            let slot = ring.slot(head)
             switch pc {
             case 0:
                 head = shared.load(ring.headOffset, .relaxed)  // only this process writes it
                 return .running
             case 1:
-                let tail = shared.load(ring.tailOffset, .acquiring)
-                return tail == head ? .finished(nil) : .running
-            case 2:
-                count = Int(min(shared.load(slot, .relaxed), UInt64(ring.maximumMessage)))
-                words.reserveCapacity(SharedLayout.words(forBytes: count))
+                if shared.load(ring.tailOffset, .acquiring) == head { return .finished(nil) }
+                reader = WordReader(offset: ring.slot(head), limit: ring.maximumMessage)
                 return .running
             default:
-                if words.count < SharedLayout.words(forBytes: count) {
-                    words.append(shared.load(slot + (words.count + 1) * SharedLayout.word, .relaxed))
-                    return .running
+                if let message {
+                    shared.store(ring.headOffset, head &+ 1, .releasing)
+                    return .finished(message)
                 }
-                shared.store(ring.headOffset, head &+ 1, .releasing)
-                return .finished(SharedLayout.unpack(words, count: count))
+                message = reader!.step(shared)
+                return .running
             }
         }
     }

@@ -1,7 +1,7 @@
 /// Copying a message into or out of shared memory one word per step: a length word, then the payload's words.
 /// Used by the constructions that keep messages in slots.
 struct WordWriter {
-    let offset: Int
+    private(set) var offset: Int
     let words: [UInt64]
     let count: Int
     private(set) var written = 0
@@ -13,6 +13,9 @@ struct WordWriter {
     }
 
     var isDone: Bool { written > words.count }
+
+    /// Writes to `offset` instead (known only once a slot is chosen).
+    mutating func move(to offset: Int) { self.offset = offset }
 
     /// Stores the next word (the length first); call until ``isDone``.
     mutating func step(_ shared: any SharedAccess) {
