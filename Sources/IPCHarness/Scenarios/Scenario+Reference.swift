@@ -38,7 +38,9 @@ extension ReferenceWorkload {
     /// provisioner creates the shared memory and the copy channels.
     func realWorkload(implementation: String) -> Workload {
         Workload(
-            objects: [Workload.Object(name: object, kind: "reference", parameters: ["implementation": .string(implementation), "setup": setup])],
+            objects: [Workload.Object(
+                name: object, kind: "reference",
+                parameters: ["implementation": .string(implementation), "setup": setup, "channel": .string(channelKind)])],
             processes: processes)
     }
 }

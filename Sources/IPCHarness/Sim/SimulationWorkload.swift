@@ -11,6 +11,8 @@ public struct ReferenceWorkload: Sendable, Hashable {
     public var processes: [Workload.Process]
     /// Messages a simulated copy channel holds.
     public var channelCapacity: Int
+    /// The kernel mechanism behind the copy channels in real mode (a ``CopyChannelKind``: `pipe`).
+    public var channelKind = "pipe"
     /// The chance that the process chosen at a scheduling point is killed instead (simulation).
     public var killChance: Double
     public var maximumKills: Int
