@@ -67,10 +67,18 @@ public enum SimulationRunner {
     }
 
     static func simulator(for workload: ReferenceWorkload, implementation: String) throws(HarnessError) -> Simulator {
+        try simulator(
+            implementation: implementation, setup: workload.setup, programs: workload.programs,
+            channelCapacity: workload.channelCapacity)
+    }
+
+    static func simulator(
+        implementation: String, setup: JSONValue?, programs: [(process: Int, calls: [Call])], channelCapacity: Int
+    ) throws(HarnessError) -> Simulator {
         do {
             return Simulator(
-                construction: try ReferenceConstructions.make(implementation, setup: workload.setup),
-                programs: workload.programs, channelCapacity: workload.channelCapacity)
+                construction: try ReferenceConstructions.make(implementation, setup: setup), programs: programs,
+                channelCapacity: channelCapacity)
         } catch {
             throw HarnessError("cannot set up \(implementation): \(error.message)")
         }

@@ -19,15 +19,11 @@ enum SimulationReplayer {
         } catch {
             throw .trace(TraceError(path: path, line: 1, "the header's sim setup: \(error.message)"))
         }
-        let workload = ReferenceWorkload(
-            setup: sim["setup"] ?? .null, object: "", processes: [], channelCapacity: channelCapacity)
         let simulator: Simulator
         do {
-            var made = try SimulationRunner.simulator(for: workload, implementation: header.mechanism)
-            made = Simulator(
-                construction: made.construction, programs: SimulationTrace.programs(of: original, processes: processes),
-                channelCapacity: channelCapacity)
-            simulator = made
+            simulator = try SimulationRunner.simulator(
+                implementation: header.mechanism, setup: sim["setup"],
+                programs: SimulationTrace.programs(of: original, processes: processes), channelCapacity: channelCapacity)
         } catch {
             throw .harness(error)
         }
