@@ -96,17 +96,20 @@ public enum ABAExperiment {
         return largest
     }
 
+    /// 2^bits as text (2^64 does not fit in an Int).
+    static func power(_ bits: Int) -> String { bits < 63 ? String(1 << bits) : "2^\(bits)" }
+
     public static func table(exact: [ExactRow], random: [RandomRow]) -> String {
         var lines = ["exact windows (the others make n updates while the taker is preempted):", "   b   2^b      n   ABA found   history linearizable"]
         for row in exact {
             lines.append(
-                String(row.bits).leftPadded(4) + String(1 << row.bits).leftPadded(6) + String(row.updates).leftPadded(7)
+                String(row.bits).leftPadded(4) + power(row.bits).leftPadded(6) + String(row.updates).leftPadded(7)
                     + (row.abaFound ? "yes" : "no").leftPadded(12) + (row.linearizable ? "yes" : "no").leftPadded(23))
         }
         lines += ["", "random windows (aba-mailbox workload, random scheduler):", "   b   2^b   runs   largest window (updates)   runs with ABA   runs not linearizable"]
         for row in random {
             lines.append(
-                String(row.bits).leftPadded(4) + String(1 << row.bits).leftPadded(6) + String(row.runs).leftPadded(7)
+                String(row.bits).leftPadded(4) + power(row.bits).leftPadded(6) + String(row.runs).leftPadded(7)
                     + String(row.largestWindow).leftPadded(27) + String(row.runsWithABA).leftPadded(16)
                     + String(row.runsNotLinearizable).leftPadded(24))
         }
