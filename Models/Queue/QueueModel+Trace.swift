@@ -5,7 +5,7 @@
 //   receive  (none)                               {"data": PAYLOAD}       EAGAIN
 //   revoke   (none)                               {"committed": INT}
 //
-// params: {"objects": {"q0": {"order": "fifo", "capacity": 4, "credits": 2, "revocable": false}}}
+// params: {"objects": {"q0": {"order": "fifo", "capacity": 4, "credits": 2, "refusable": false, "revocable": false}}}
 extension QueueModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var objects: [(name: String, setup: Setup)] = []
@@ -17,6 +17,7 @@ extension QueueModel {
             objects.append((name, Setup(
                 order: order, capacity: try setup.optional("capacity")?.integer("capacity", in: 1...1 << 20),
                 credits: try setup.optional("credits")?.integer("credits", in: 1...1 << 20),
+                refusable: try setup.optional("refusable")?.boolean("refusable") ?? false,
                 revocable: try setup.optional("revocable")?.boolean("revocable") ?? false)))
         }
         self.init(objects: objects)
@@ -28,6 +29,7 @@ extension QueueModel {
             var entry: JSONObject = ["order": .string(setup.order.rawValue)]
             if let capacity = setup.capacity { entry["capacity"] = .int(capacity) }
             if let credits = setup.credits { entry["credits"] = .int(credits) }
+            if setup.refusable { entry["refusable"] = true }
             if setup.revocable { entry["revocable"] = true }
             objects[name] = .object(entry)
         }

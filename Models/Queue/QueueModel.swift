@@ -1,15 +1,17 @@
-/// A message channel: what the shared-memory rings, the hybrid channel, the mailbox and the revocable channel
-/// promise, each configured by its parameters.
+/// A queue of messages: what the shared-memory rings, the hybrid channel, the mailbox and the revocable channel
+/// promise, and what a user's concurrent queue is checked against (``init(capacity:object:)``, from a `@Test`
+/// through IPCHarnessTesting), each object configured by its parameters.
 ///
 /// - Messages are delivered whole, each once, in the order they were sent: in one global order (`"fifo"`: a
 ///   receiver gets the oldest message, and only if it is addressed to it or to anyone — so a message for a
 ///   stalled receiver at the head blocks the others), or per receiver (`"per-receiver"`: a receiver gets the
 ///   oldest message addressed to it, wherever it lies).
-/// - A send fails `EAGAIN` exactly when the channel is full: `capacity` messages in all (`"fifo"`) or `credits`
-///   messages for that receiver (`"per-receiver"`). Without a `capacity` the channel may refuse a send at any
-///   time (its room is not counted in messages: the hybrid channel's buffers) but never accepts one it loses.
+/// - A send fails `EAGAIN` exactly when the queue is full: `capacity` messages in all (`"fifo"`) or `credits`
+///   messages for that receiver (`"per-receiver"`); without them it is unbounded. A `refusable` queue may refuse a
+///   send at any time (its room is not counted in messages: the hybrid channel's buffers) but never accepts one it
+///   loses.
 /// - A receive fails `EAGAIN` exactly when nothing it may take is there.
-/// - Revocable channels: `revoke` takes effect atomically and reports how many sends had committed; every send
+/// - Revocable queues: `revoke` takes effect atomically and reports how many sends had committed; every send
 ///   that takes effect after it fails `EPERM`; messages committed before it are still delivered.
 public struct QueueModel: TraceModel {
     public static let name = "queue"
@@ -21,16 +23,21 @@ public struct QueueModel: TraceModel {
 
     public struct Setup: Hashable, Sendable {
         public var order: Order
-        /// Messages the channel holds in all (fifo); nil: not counted, a send may be refused at any time.
+        /// Messages the queue holds in all (fifo); nil: unbounded.
         public var capacity: Int?
-        /// Messages it holds for each receiver (per-receiver order).
+        /// Messages it holds for each receiver (per-receiver order); nil: unbounded.
         public var credits: Int?
+        /// A send may be refused (`EAGAIN`) whatever the count: the room is not counted in messages.
+        public var refusable: Bool
         public var revocable: Bool
 
-        public init(order: Order = .fifo, capacity: Int? = nil, credits: Int? = nil, revocable: Bool = false) {
+        public init(
+            order: Order = .fifo, capacity: Int? = nil, credits: Int? = nil, refusable: Bool = false, revocable: Bool = false
+        ) {
             self.order = order
             self.capacity = capacity
             self.credits = credits
+            self.refusable = refusable
             self.revocable = revocable
         }
     }
@@ -69,6 +76,12 @@ public struct QueueModel: TraceModel {
         self.setups = objects
     }
 
+    /// One FIFO queue named `object` holding at most `capacity` messages (nil: unbounded): the model a user's
+    /// queue is checked against.
+    public init(capacity: Int? = nil, object: String = "q") {
+        self.init(objects: [(object, Setup(capacity: capacity))])
+    }
+
     public var objects: [String] { setups.map(\.name) }
 
     func setup(of object: String) -> Setup { setups.first { $0.name == object }?.setup ?? Setup() }
@@ -85,18 +98,16 @@ public struct QueueModel: TraceModel {
         switch input {
         case .send(_, let to, let data):
             if state.revoked { return [(.failed(.EPERM), state)] }
+            let full: Bool
+            switch setup.order {
+            case .fifo: full = setup.capacity.map { state.messages.count >= $0 } ?? false
+            case .perReceiver: full = setup.credits.map { limit in state.messages.filter { $0.to == to }.count >= limit } ?? false
+            }
+            if full { return [(.failed(.EAGAIN), state)] }
             var next = state
             next.messages.append(Message(to: to, data: data))
             next.committed += 1
-            switch setup.order {
-            case .fifo:
-                guard let capacity = setup.capacity else { return [(.sent, next), (.failed(.EAGAIN), state)] }
-                return state.messages.count >= capacity ? [(.failed(.EAGAIN), state)] : [(.sent, next)]
-            case .perReceiver:
-                let waiting = state.messages.filter { $0.to == to }.count
-                guard let credits = setup.credits else { return [(.sent, next), (.failed(.EAGAIN), state)] }
-                return waiting >= credits ? [(.failed(.EAGAIN), state)] : [(.sent, next)]
-            }
+            return setup.refusable ? [(.sent, next), (.failed(.EAGAIN), state)] : [(.sent, next)]
         case .receive(let process):
             let index: Int?
             switch setup.order {

@@ -73,22 +73,16 @@ extension Syscall {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        // The dup2 actions run in order: a source numbered like an earlier target would be overwritten before
-        // it is copied (the memory file at 3 and the control channel going to 3). Such sources are copied first
-        // above every target.
-        let targets = Set(request.descriptors.map(\.target))
-        let above = (targets.max() ?? 2) + 1
-        var copies: [CInt] = []
-        defer { copies.forEach { _ = Glibc.close($0) } }
-        for (source, target) in request.descriptors {
-            var from = source.rawValue
-            if targets.contains(from) && from != target {
-                from = ipc_dup_at_least(from, above)
-                if from == -1 { throw Errno(rawValue: Glibc.errno) }
-                copies.append(from)
-            }
-            precondition(from != target, "spawn: source and target descriptors must differ")
-            posix_spawn_file_actions_adddup2(&actions, from, target)
+        // File actions run in order in the child, so a source numbered like an earlier target would be overwritten
+        // before it is copied (another thread's objects can sit at any number). Move every source to a fresh slot
+        // above all sources and targets first, then onto its target, then close the slots.
+        let highest = request.descriptors.reduce(CInt(2)) { Swift.max($0, $1.source.rawValue, $1.target) }
+        for (offset, (source, _)) in request.descriptors.enumerated() {
+            posix_spawn_file_actions_adddup2(&actions, source.rawValue, highest + 1 + CInt(offset))
+        }
+        for (offset, (_, target)) in request.descriptors.enumerated() {
+            posix_spawn_file_actions_adddup2(&actions, highest + 1 + CInt(offset), target)
+            posix_spawn_file_actions_addclose(&actions, highest + 1 + CInt(offset))
         }
 
         var attributes = posix_spawnattr_t()

@@ -2,16 +2,49 @@ import CIPCShims
 import Glibc
 import SystemPackage
 
+/// A System V shared memory segment's identifier.
+public struct SystemVSharedMemory: Sendable, Hashable {
+    public var id: CInt
+    public init(id: CInt) { self.id = id }
+}
+
+/// What `shmctl(IPC_STAT)` tells of a segment.
+public struct SharedMemoryStatus: Sendable, Hashable {
+    public var size: Int
+    public var attachments: Int
+    /// `SHM_DEST`: removed, destroyed when the last attachment goes.
+    public var markedForRemoval: Bool
+    public var key: key_t
+    public var ownerUID: uid_t
+    public var mode: mode_t
+}
+
 extension Syscall {
-    /// Creates an anonymous memory file (close-on-exec) to be sized, mapped `MAP_SHARED` and handed to other
-    /// processes as a descriptor: shared memory without a name to clean up.
+    // MARK: POSIX shared memory and mappings
+
+    /// Opens (or with `O_CREAT | O_EXCL` creates) a POSIX shared memory object. Pass `O_CLOEXEC` in `flags`
+    /// (glibc adds it anyway).
     ///
-    /// The corresponding C function is `memfd_create`.
-    public static func createMemoryFile(name: String) throws(Errno) -> FileDescriptor {
-        FileDescriptor(rawValue: try perform(.memfd_create, retryOnInterrupt: false) { _ in ipc_memfd_create(name) })
+    /// The corresponding C function is `shm_open`.
+    public static func shmOpen(_ name: String, flags: CInt, mode: mode_t = 0) throws(Errno) -> FileDescriptor {
+        FileDescriptor(rawValue: try perform(.shmOpen, retryOnInterrupt: false) { _ in Glibc.shm_open(name, flags, mode) })
     }
 
-    /// Sets a file's size.
+    /// Removes a POSIX shared memory object's name; mappings and descriptors keep the memory alive.
+    ///
+    /// The corresponding C function is `shm_unlink`.
+    public static func shmUnlink(_ name: String) throws(Errno) {
+        _ = try perform(.shmUnlink, retryOnInterrupt: false) { _ in Glibc.shm_unlink(name) }
+    }
+
+    /// Creates anonymous memory to share by descriptor, close-on-exec.
+    ///
+    /// The corresponding C function is `memfd_create`.
+    public static func memfdCreate(_ name: String) throws(Errno) -> FileDescriptor {
+        FileDescriptor(rawValue: try perform(.memfdCreate, retryOnInterrupt: false) { _ in ipc_memfd_create(name) })
+    }
+
+    /// Sets a file's size (new bytes read as zero).
     ///
     /// The corresponding C function is `ftruncate`.
     public static func truncate(_ descriptor: FileDescriptor, size: Int) throws(Errno) {
@@ -20,47 +53,75 @@ extension Syscall {
         }
     }
 
-    /// Maps `size` bytes of `descriptor` readable, writable and `MAP_SHARED`, wherever the kernel chooses (so
-    /// each process sees the region at its own address: shared structures hold offsets, never pointers).
+    /// Maps `size` bytes of `descriptor` shared, readable and writable.
     ///
     /// The corresponding C function is `mmap`.
     public static func mapShared(_ descriptor: FileDescriptor, size: Int) throws(Errno) -> UnsafeMutableRawPointer {
-        var mapped: UnsafeMutableRawPointer?
-        _ = try perform(.mmap, descriptor: descriptor, retryOnInterrupt: false) { _ -> CInt in
-            let address = Glibc.mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor.rawValue, 0)
-            if address == MAP_FAILED { return -1 }
-            mapped = address
-            return 0
+        let address = try perform(.mmap, descriptor: descriptor, retryOnInterrupt: false) { _ -> Int in
+            let result = Glibc.mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor.rawValue, 0)
+            return result == MAP_FAILED ? -1 : Int(bitPattern: result)
         }
-        return mapped!
+        return UnsafeMutableRawPointer(bitPattern: address)!
     }
 
-    /// Removes a mapping made by ``mapShared(_:size:)``.
+    /// Unmaps a mapping.
     ///
     /// The corresponding C function is `munmap`.
     public static func unmap(_ address: UnsafeMutableRawPointer, size: Int) throws(Errno) {
         _ = try perform(.munmap, retryOnInterrupt: false) { _ in Glibc.munmap(address, size) }
     }
 
-    /// Creates a FIFO (named pipe) at `path` with `mode` (less the umask); fails `EEXIST` if anything is there.
+    /// A descriptor's size and permission bits.
     ///
-    /// The corresponding C function is `mkfifo`.
-    public static func makeFIFO(_ path: String, mode: mode_t) throws(Errno) {
-        _ = try perform(.mkfifo, retryOnInterrupt: false) { _ in Glibc.mkfifo(path, mode) }
+    /// The corresponding C function is `fstat`.
+    public static func fileStatus(_ descriptor: FileDescriptor) throws(Errno) -> (size: Int, mode: mode_t) {
+        var info = stat()
+        guard fstat(descriptor.rawValue, &info) == 0 else { throw Errno(rawValue: Glibc.errno) }
+        return (Int(info.st_size), info.st_mode & 0o7777)
     }
 
-    /// Changes a file's permission bits.
+    // MARK: System V shared memory
+
+    /// Creates (with `IPC_CREAT | IPC_EXCL` in `flags`) or finds the segment of `key`.
     ///
-    /// The corresponding C function is `chmod`.
-    public static func changeMode(_ path: String, _ mode: mode_t) throws(Errno) {
-        _ = try perform(.chmod, retryOnInterrupt: false) { _ in Glibc.chmod(path, mode) }
+    /// The corresponding C function is `shmget`.
+    public static func shmget(_ key: key_t, size: Int, flags: CInt) throws(Errno) -> SystemVSharedMemory {
+        SystemVSharedMemory(id: try perform(.shmget, retryOnInterrupt: false) { _ in Glibc.shmget(key, size, flags) })
     }
 
-    /// Gives up root for `user` and `group` for good (group first, while still allowed to).
+    /// Attaches the segment, readable and writable.
     ///
-    /// The corresponding C functions are `setgid` and `setuid`.
-    public static func becomeUser(_ user: uid_t, group: gid_t) throws(Errno) {
-        _ = try perform(.setgid, retryOnInterrupt: false) { _ in Glibc.setgid(group) }
-        _ = try perform(.setuid, retryOnInterrupt: false) { _ in Glibc.setuid(user) }
+    /// The corresponding C function is `shmat`.
+    public static func shmat(_ segment: SystemVSharedMemory) throws(Errno) -> UnsafeMutableRawPointer {
+        let address = try perform(.shmat, retryOnInterrupt: false) { _ -> Int in
+            Int(bitPattern: Glibc.shmat(segment.id, nil, 0))
+        }
+        return UnsafeMutableRawPointer(bitPattern: address)!
+    }
+
+    /// Detaches the segment attached at `address`.
+    ///
+    /// The corresponding C function is `shmdt`.
+    public static func shmdt(_ address: UnsafeMutableRawPointer) throws(Errno) {
+        _ = try perform(.shmdt, retryOnInterrupt: false) { _ in Glibc.shmdt(address) }
+    }
+
+    /// The segment's size, attachment count, removal mark, key, owner and mode.
+    ///
+    /// The corresponding C function is `shmctl(IPC_STAT)`.
+    public static func shmStatus(_ segment: SystemVSharedMemory) throws(Errno) -> SharedMemoryStatus {
+        var info = shmid_ds()
+        _ = try perform(.shmctl, retryOnInterrupt: false) { _ in Glibc.shmctl(segment.id, IPC_STAT, &info) }
+        return SharedMemoryStatus(
+            size: Int(info.shm_segsz), attachments: Int(info.shm_nattch),
+            markedForRemoval: Int32(info.shm_perm.mode) & SHM_DEST != 0, key: info.shm_perm.__key,
+            ownerUID: info.shm_perm.uid, mode: mode_t(info.shm_perm.mode) & 0o777)
+    }
+
+    /// Marks the segment for removal: it goes when the last attachment does (new attaches still work until then).
+    ///
+    /// The corresponding C function is `shmctl(IPC_RMID)`.
+    public static func shmRemove(_ segment: SystemVSharedMemory) throws(Errno) {
+        _ = try perform(.shmctl, retryOnInterrupt: false) { _ in Glibc.shmctl(segment.id, IPC_RMID, nil) }
     }
 }

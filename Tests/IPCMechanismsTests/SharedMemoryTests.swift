@@ -9,7 +9,7 @@ import Testing
 /// layouts keep writers apart on cache lines.
 @Suite struct SharedMemoryTests {
     func memory(size: Int) throws -> FileDescriptor {
-        let file = try Syscall.createMemoryFile(name: "ipch-test")
+        let file = try Syscall.memfdCreate("ipch-test")
         try Syscall.truncate(file, size: size)
         return file
     }

@@ -9,8 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ipc_memory.h"
-#include "ipc_spawn.h"
+#include "ipc_mqueue.h"
+#include "ipc_semaphore.h"
+#include "ipc_sysv.h"
 
 /// pipe2(2), a GNU extension.
 int ipc_pipe2(int fds[2], int flags);

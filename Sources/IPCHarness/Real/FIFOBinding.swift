@@ -25,7 +25,7 @@ struct FIFOBinding: WorkerBinding {
     }
 
     mutating func perform(f: String, value: JSONValue?) throws(BindingError) -> Completion {
-        try Completion.performing(f) {
+        try completing(f) {
             switch f {
             case "open":
                 let forWriting = try value.required("end").text("end") == "write"

@@ -37,7 +37,7 @@ extension ObjectProvisioner {
         } catch {
             throw HarnessError("reference object \(object.name): \(error.message)")
         }
-        let memory = try Syscall.createMemoryFile(name: "\(RunNamespace.prefix)\(object.name)")
+        let memory = try Syscall.memfdCreate("\(RunNamespace.prefix)\(object.name)")
         provisioned.driverCopies.append(memory)
         try Syscall.truncate(memory, size: construction.size)
         do {

@@ -18,13 +18,13 @@ public enum ReferenceScenarios {
         name: "toctou-copy", model: SnapshotModel.name, implementation: "reference.snapshot-copy",
         summary: "a client sends requests over a copy channel (a kernel pipe in real mode) and rewrites its buffer; the service checks and uses its copy",
         modes: [.sim, .real], invariants: ["snapshot": [:]],
-        makeWorkload: { toctouWorkload(&$0) }, modelParameters: { _ in SnapshotModel(limit: requestLimit, objects: [("r0", 16)]).parameters })
+        makeWorkload: { toctouWorkload(&$0) }, modelParameters: SnapshotModel(limit: requestLimit, objects: [("r0", 16)]).parameters)
 
     public static let toctouShm = Scenario.reference(
         name: "toctou-shm", model: SnapshotModel.name, implementation: "reference.snapshot-shm",
         summary: "BROKEN: requests in shared memory: the client rewrites its request between the service's check and its use",
         isBroken: true, invariants: ["snapshot": [:]],
-        makeWorkload: { toctouWorkload(&$0) }, modelParameters: { _ in SnapshotModel(limit: requestLimit, objects: [("r0", 1)]).parameters })
+        makeWorkload: { toctouWorkload(&$0) }, modelParameters: SnapshotModel(limit: requestLimit, objects: [("r0", 1)]).parameters)
 
     /// Client 1 submits valid requests and rewrites its buffer with invalid ones after each; service 2 serves.
     static func toctouWorkload(_ generator: inout SeededGenerator) -> ReferenceWorkload {
@@ -53,14 +53,14 @@ public enum ReferenceScenarios {
         summary: "a capability-guarded shared-memory channel authorises each send when it commits; a third process revokes",
         modes: [.sim, .real],
         makeWorkload: { revocationWorkload(&$0) },
-        modelParameters: { _ in QueueModel(objects: [("c0", .init(capacity: 3, revocable: true))]).parameters })
+        modelParameters: QueueModel(objects: [("c0", .init(capacity: 3, revocable: true))]).parameters)
 
     public static let revocationEntryBroken = Scenario.reference(
         name: "revocation-entry-broken", model: QueueModel.name, implementation: "reference.revocable-entry",
         summary: "BROKEN: sends are authorised at entry, so a send in flight across a revoke is delivered after it",
         isBroken: true,
         makeWorkload: { revocationWorkload(&$0) },
-        modelParameters: { _ in QueueModel(objects: [("c0", .init(capacity: 3, revocable: true))]).parameters })
+        modelParameters: QueueModel(objects: [("c0", .init(capacity: 3, revocable: true))]).parameters)
 
     static func revocationWorkload(_ generator: inout SeededGenerator) -> ReferenceWorkload {
         let (sender, receiver) = producerAndConsumer(object: "c0", sizes: { _ in 6...16 }, &generator)
@@ -79,13 +79,13 @@ public enum ReferenceScenarios {
         name: "aba-tagged64", model: StackModel.name, implementation: "reference.treiber-stack",
         summary: "Treiber stack, top = node index + 48-bit tag in one 64-bit word; a popper is preempted for up to 2400 steps",
         invariants: ["aba": ["words": [0]]],
-        makeWorkload: { stackWorkload(tagBits: 48, &$0) }, modelParameters: { _ in StackModel(objects: ["s0"]).parameters })
+        makeWorkload: { stackWorkload(tagBits: 48, &$0) }, modelParameters: StackModel(objects: ["s0"]).parameters)
 
     public static let abaTag8Broken = Scenario.reference(
         name: "aba-tag8-broken", model: StackModel.name, implementation: "reference.treiber-stack",
         summary: "BROKEN: the same stack with an 8-bit tag: 256 updates in a preemption window bring the top back (A→B→A)",
         isBroken: true, invariants: ["aba": ["words": [0]]],
-        makeWorkload: { stackWorkload(tagBits: 8, &$0) }, modelParameters: { _ in StackModel(objects: ["s0"]).parameters })
+        makeWorkload: { stackWorkload(tagBits: 8, &$0) }, modelParameters: StackModel(objects: ["s0"]).parameters)
 
     /// Process 1 pushes two values, then pops with long pauses between reading the top and swapping it (its
     /// preemption window); process 2 keeps popping and pushing back, two updates of the top per round.
@@ -112,14 +112,14 @@ public enum ReferenceScenarios {
         summary: "one-slot mailbox guarded by a 64-bit sequence number (CAS to post and to take); a taker is preempted",
         invariants: ["aba": ["words": [0]]],
         makeWorkload: { mailboxWorkload(sequenceBits: 64, &$0) },
-        modelParameters: { _ in QueueModel(objects: [("b0", .init(capacity: 1))]).parameters })
+        modelParameters: QueueModel(objects: [("b0", .init(capacity: 1))]).parameters)
 
     public static let abaMailbox8Broken = Scenario.reference(
         name: "aba-mailbox-seq8-broken", model: QueueModel.name, implementation: "reference.sequence-mailbox",
         summary: "BROKEN: the same mailbox with an 8-bit sequence: it wraps inside a preemption window, a stale take succeeds",
         isBroken: true, invariants: ["aba": ["words": [0]]],
         makeWorkload: { mailboxWorkload(sequenceBits: 8, &$0) },
-        modelParameters: { _ in QueueModel(objects: [("b0", .init(capacity: 1))]).parameters })
+        modelParameters: QueueModel(objects: [("b0", .init(capacity: 1))]).parameters)
 
     /// Process 1 posts, processes 2 and 3 take; process 2's takes pause between copying and swapping.
     static func mailboxWorkload(sequenceBits: Int, _ generator: inout SeededGenerator) -> ReferenceWorkload {
@@ -146,21 +146,21 @@ public enum ReferenceScenarios {
         summary: "one producer, a shared-memory queue per consumer; consumer 2 stalls, the others keep receiving",
         invariants: ["starvation": ["bound": 3]],
         makeWorkload: { flowWorkload(setup: ["receivers": [2, 3, 4], "capacity": 2, "maximumMessage": 16], &$0) },
-        modelParameters: { _ in QueueModel(objects: [("r0", .init(order: .perReceiver, credits: 2))]).parameters })
+        modelParameters: QueueModel(objects: [("r0", .init(order: .perReceiver, credits: 2))]).parameters)
 
     public static let holSharedRing = Scenario.reference(
         name: "hol-shared-ring", model: QueueModel.name, implementation: "reference.hol-ring",
         summary: "BROKEN (unfair): one shared FIFO ring for all consumers: stalled consumer 2's message at the head blocks the rest",
         isBroken: true, invariants: ["starvation": ["bound": 3]],
         makeWorkload: { flowWorkload(setup: ["capacity": 4, "maximumMessage": 16], &$0) },
-        modelParameters: { _ in QueueModel(objects: [("r0", .init(order: .fifo, capacity: 4))]).parameters })
+        modelParameters: QueueModel(objects: [("r0", .init(order: .fifo, capacity: 4))]).parameters)
 
     public static let creditsRing = Scenario.reference(
         name: "credits-ring", model: QueueModel.name, implementation: "reference.credit-ring",
         summary: "the shared ring with 2 credits per consumer, each consumer taking its own messages: consumer 2's stall blocks nobody",
         invariants: ["starvation": ["bound": 3]],
         makeWorkload: { flowWorkload(setup: ["receivers": [2, 3, 4], "credits": 2, "maximumMessage": 16], &$0) },
-        modelParameters: { _ in QueueModel(objects: [("r0", .init(order: .perReceiver, credits: 2))]).parameters })
+        modelParameters: QueueModel(objects: [("r0", .init(order: .perReceiver, credits: 2))]).parameters)
 
     static func flowWorkload(setup: JSONValue, _ generator: inout SeededGenerator) -> ReferenceWorkload {
         let sends = generator.next(in: 7...10)
@@ -189,13 +189,13 @@ public enum ReferenceScenarios {
         name: "spsc-ring", model: QueueModel.name, implementation: "reference.spsc-ring",
         summary: "shared-memory SPSC ring, release/acquire publication, producer and consumer indices on separate cache lines",
         modes: [.sim, .real],
-        makeWorkload: { spscWorkload(&$0) }, modelParameters: { _ in QueueModel(objects: [("q0", .init(capacity: 3))]).parameters })
+        makeWorkload: { spscWorkload(&$0) }, modelParameters: QueueModel(objects: [("q0", .init(capacity: 3))]).parameters)
 
     public static let spscRingBroken = Scenario.reference(
         name: "spsc-ring-broken", model: QueueModel.name, implementation: "reference.spsc-ring-publish-first",
         summary: "BROKEN: the producer publishes the new tail before writing the slot (what relaxed publication permits)",
         isBroken: true,
-        makeWorkload: { spscWorkload(&$0) }, modelParameters: { _ in QueueModel(objects: [("q0", .init(capacity: 3))]).parameters })
+        makeWorkload: { spscWorkload(&$0) }, modelParameters: QueueModel(objects: [("q0", .init(capacity: 3))]).parameters)
 
     static func spscWorkload(_ generator: inout SeededGenerator) -> ReferenceWorkload {
         let (producer, consumer) = producerAndConsumer(object: "q0", sizes: { _ in 1...24 }, &generator)
@@ -212,13 +212,13 @@ public enum ReferenceScenarios {
         name: "hybrid", model: QueueModel.name, implementation: "reference.hybrid",
         summary: "hybrid channel: messages up to T=16 bytes by copy channel (a pipe in real mode), larger by shared memory + notification",
         modes: [.sim, .real],
-        makeWorkload: { hybridWorkload(&$0) }, modelParameters: { _ in QueueModel(objects: [("h0", .init())]).parameters })
+        makeWorkload: { hybridWorkload(&$0) }, modelParameters: QueueModel(objects: [("h0", .init(refusable: true))]).parameters)
 
     public static let hybridBroken = Scenario.reference(
         name: "hybrid-broken", model: QueueModel.name, implementation: "reference.hybrid-reuse-buffer",
         summary: "BROKEN: large messages reuse one staging buffer without waiting for the receiver to free it",
         isBroken: true,
-        makeWorkload: { hybridWorkload(&$0) }, modelParameters: { _ in QueueModel(objects: [("h0", .init())]).parameters })
+        makeWorkload: { hybridWorkload(&$0) }, modelParameters: QueueModel(objects: [("h0", .init(refusable: true))]).parameters)
 
     static func hybridWorkload(_ generator: inout SeededGenerator) -> ReferenceWorkload {
         let (sender, receiver) = producerAndConsumer(
@@ -253,13 +253,13 @@ public enum ReferenceScenarios {
         name: "seqlock", model: RegisterModel.name, implementation: "reference.seqlock",
         summary: "seqlock / version mailbox of 4 words: writers bump an odd version, readers re-check it and never return a torn value",
         modes: [.sim, .real],
-        makeWorkload: { seqlockWorkload(&$0) }, modelParameters: { _ in RegisterModel(objects: [("m0", 4)]).parameters })
+        makeWorkload: { seqlockWorkload(&$0) }, modelParameters: RegisterModel(objects: [("m0", 4)]).parameters)
 
     public static let seqlockBroken = Scenario.reference(
         name: "seqlock-broken", model: RegisterModel.name, implementation: "reference.seqlock-no-recheck",
         summary: "BROKEN: readers skip the version re-check and can return a torn value",
         isBroken: true,
-        makeWorkload: { seqlockWorkload(&$0) }, modelParameters: { _ in RegisterModel(objects: [("m0", 4)]).parameters })
+        makeWorkload: { seqlockWorkload(&$0) }, modelParameters: RegisterModel(objects: [("m0", 4)]).parameters)
 
     static func seqlockWorkload(_ generator: inout SeededGenerator) -> ReferenceWorkload {
         let writers = generator.next(in: 1...2)

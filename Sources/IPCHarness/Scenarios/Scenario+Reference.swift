@@ -4,14 +4,22 @@ extension Scenario {
     /// A scenario on a reference implementation: the workload runs in the simulation (virtual processes, every
     /// shared access a scheduling point) and, when `modes` includes `.real`, in worker processes over a
     /// `MAP_SHARED` mapping and kernel pipes. The same construction code runs in both; so does the checking, with
-    /// the model and the `invariants` named here.
+    /// the model (configured by `modelParameters`) and the `invariants` named here.
     public static func reference(
         name: String, model: String, implementation: String, summary: String, isBroken: Bool = false,
         modes: [Mode] = [.sim], invariants: JSONObject = JSONObject(),
-        makeWorkload: @escaping @Sendable (inout SeededGenerator) -> ReferenceWorkload,
-        modelParameters: @escaping @Sendable (ReferenceWorkload) -> JSONValue
+        makeWorkload: @escaping @Sendable (inout SeededGenerator) -> ReferenceWorkload, modelParameters: JSONValue
     ) -> Scenario {
-        Scenario(name: name, modes: modes, model: model, implementation: implementation, summary: summary, isBroken: isBroken) {
+        // Worker-process runs can be shrunk like any real scenario's: their workloads come from the same generator.
+        let realSetup = modes.contains(.real)
+            ? RealSetup(
+                makeWorkload: { makeWorkload(&$0).realWorkload(implementation: implementation) },
+                modelParameters: { _ in modelParameters })
+            : nil
+        return Scenario(
+            name: name, modes: modes, model: model, implementation: implementation, summary: summary, isBroken: isBroken,
+            realSetup: realSetup
+        ) {
             (run) throws(HarnessError) -> Trace in
             var generator = SeededGenerator(seed: run.seed)
             var workloadGenerator = generator.split()
@@ -21,13 +29,13 @@ extension Scenario {
                 return try SimulationRunner.run(
                     workload, implementation: implementation, strategy: run.strategy, generator: &generator,
                     header: Trace.Header(
-                        model: model, parameters: modelParameters(workload), mechanism: implementation, seed: String(run.seed),
+                        model: model, parameters: modelParameters, mechanism: implementation, seed: String(run.seed),
                         strategy: run.strategy.description, mode: Mode.sim.rawValue, scenario: name),
                     invariants: invariants)
             case .real:
                 return try runReal(
                     workload.realWorkload(implementation: implementation), run: run, generator: &generator, scenario: name,
-                    model: model, implementation: implementation, parameters: modelParameters(workload), invariants: invariants)
+                    model: model, implementation: implementation, parameters: modelParameters, invariants: invariants)
             }
         }
     }

@@ -25,18 +25,23 @@ public struct Scenario: Sendable {
     public var isBroken: Bool
     /// Executes one run and returns its trace, without a verdict (the runner checks it).
     public var execute: @Sendable (ScenarioRun) throws(HarnessError) -> Trace
+    /// For worker-process scenarios: how workloads are built and what model parameters a workload has, so a
+    /// shrinker can remove processes and keep the model's view of who holds what true.
+    public var realSetup: RealSetup?
 
     public init(
         name: String, mode: Mode, model: String, implementation: String, summary: String, isBroken: Bool = false,
-        execute: @escaping @Sendable (ScenarioRun) throws(HarnessError) -> Trace
+        realSetup: RealSetup? = nil, execute: @escaping @Sendable (ScenarioRun) throws(HarnessError) -> Trace
     ) {
-        self.init(name: name, modes: [mode], model: model, implementation: implementation, summary: summary, isBroken: isBroken, execute: execute)
+        self.init(
+            name: name, modes: [mode], model: model, implementation: implementation, summary: summary, isBroken: isBroken,
+            realSetup: realSetup, execute: execute)
     }
 
     /// A scenario that runs in several modes: `execute` reads the run's ``ScenarioRun/mode``.
     public init(
         name: String, modes: [Mode], model: String, implementation: String, summary: String, isBroken: Bool = false,
-        execute: @escaping @Sendable (ScenarioRun) throws(HarnessError) -> Trace
+        realSetup: RealSetup? = nil, execute: @escaping @Sendable (ScenarioRun) throws(HarnessError) -> Trace
     ) {
         precondition(!modes.isEmpty, "a scenario runs in at least one mode")
         self.name = name
@@ -45,8 +50,15 @@ public struct Scenario: Sendable {
         self.implementation = implementation
         self.summary = summary
         self.isBroken = isBroken
+        self.realSetup = realSetup
         self.execute = execute
     }
+}
+
+/// How a worker-process scenario builds its workloads and describes them to its model.
+public struct RealSetup: Sendable {
+    public var makeWorkload: @Sendable (inout SeededGenerator) -> Workload
+    public var modelParameters: @Sendable (Workload) -> JSONValue
 }
 
 /// What one run of a scenario is given.
@@ -74,7 +86,10 @@ extension Scenario {
         makeWorkload: @escaping @Sendable (inout SeededGenerator) -> Workload,
         modelParameters: @escaping @Sendable (Workload) -> JSONValue
     ) -> Scenario {
-        Scenario(name: name, mode: .real, model: model, implementation: implementation, summary: summary, isBroken: isBroken) {
+        Scenario(
+            name: name, mode: .real, model: model, implementation: implementation, summary: summary, isBroken: isBroken,
+            realSetup: RealSetup(makeWorkload: makeWorkload, modelParameters: modelParameters)
+        ) {
             (run) throws(HarnessError) -> Trace in
             var generator = SeededGenerator(seed: run.seed)
             var workloadGenerator = generator.split()
@@ -109,7 +124,9 @@ extension Scenario {
 
 /// Every built-in scenario.
 public enum Scenarios {
-    public static let all: [Scenario] = PipeScenarios.all + ReferenceScenarios.all + KernelRuleScenarios.all
+    public static let all: [Scenario] =
+        PipeScenarios.all + MessageQueueScenarios.all + SharedMemoryScenarios.all + SemaphoreScenarios.all
+        + ReferenceScenarios.all + KernelRuleScenarios.all
 
     public static func named(_ name: String) -> Scenario? {
         all.first { $0.name == name }
