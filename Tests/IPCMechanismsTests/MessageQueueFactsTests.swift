@@ -75,7 +75,8 @@ import Testing
 
     @Test func descriptorsAreCloseOnExecAndTheQueueLivesUntilUnlinked() throws {
         let (queue, name) = try makeQueue()
-        defer { discard(queue, name) }
+        // Closed exactly once below: a second close could hit a descriptor another test just opened.
+        defer { try? Syscall.mqUnlink(name) }
         #expect(fcntl(queue.rawValue, F_GETFD) & FD_CLOEXEC != 0)
         _ = try PosixMessageQueue.send(queue, bytes("kept"), priority: 3, nonblocking: true)
         let second = try PosixMessageQueue.open(name)
