@@ -299,15 +299,24 @@ struct Fuzz: ParsableCommand {
     @Option(help: "Seconds to spend shrinking each violation (0 saves it unshrunk).")
     var shrinkTime: Double = 60
 
+    @Option(help: "sim or real: run only scenarios that run in this mode, in it (default: each run draws one of its scenario's modes).")
+    var mode: String?
+
     @OptionGroup var running: RunningOptions
 
     func validate() throws {
         guard FuzzText.seconds(from: time) != nil else { throw ValidationError("--time must be a duration such as 90, 30s, 5m or 2h, not '\(time)'") }
         guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
-        for name in selectedNames where Scenarios.named(name) == nil {
-            throw ValidationError("no scenario named '\(name)' (see `ipc-harness list`)")
+        if let mode, Scenario.Mode(rawValue: mode) == nil { throw ValidationError("unknown mode '\(mode)' (use sim or real)") }
+        for name in selectedNames {
+            guard let scenario = Scenarios.named(name) else { throw ValidationError("no scenario named '\(name)' (see `ipc-harness list`)") }
+            if scenarios != nil, let chosen = chosenMode, !scenario.modes.contains(chosen) {
+                throw ValidationError("scenario \(name) does not run in \(chosen.rawValue) mode (it runs in \(scenario.modes.map(\.rawValue).joined(separator: ", ")))")
+            }
         }
     }
+
+    var chosenMode: Scenario.Mode? { mode.flatMap(Scenario.Mode.init(rawValue:)) }
 
     var selectedNames: [String] {
         scenarios.map { $0.split(separator: ",").map { String($0).trimmingWhitespace() } } ?? Scenarios.all.map(\.name)
@@ -315,9 +324,10 @@ struct Fuzz: ParsableCommand {
 
     func run() throws {
         let seed = seed ?? RunOptions.freshSeed()
+        let selected = selectedNames.compactMap(Scenarios.named).filter { scenario in chosenMode.map(scenario.modes.contains) ?? true }
         let options = FuzzOptions(
-            seconds: FuzzText.seconds(from: time)!, scenarios: selectedNames.compactMap(Scenarios.named), jobs: jobs,
-            outputDirectory: out, seed: seed, checkBudget: running.checkBudget, shrinkSeconds: shrinkTime)
+            seconds: FuzzText.seconds(from: time)!, scenarios: selected, jobs: jobs, outputDirectory: out, seed: seed,
+            checkBudget: running.checkBudget, shrinkSeconds: shrinkTime, mode: chosenMode)
         let fuzzer = Fuzzer(options: options, worker: try WorkerLocator.workerCommand(runningExecutableCanServe: true))
         print("fuzzing \(options.scenarios.count) scenarios for \(time) with \(jobs) job\(jobs == 1 ? "" : "s") (seed \(seed))")
         let terminal = FuzzText.outputIsTerminal

@@ -220,6 +220,23 @@ import Testing
         let replay = try self.run("replay", path)
         #expect(replay.status == 1)
         #expect(replay.output.hasPrefix("replayed: same verdict (violation)\nevery operation completed as recorded"))
+        // Shrunk in the simulator, the smaller trace still fails and replays exactly.
+        let shrunkPath = directory + "/seqlock-broken.shrunk.jsonl"
+        let shrink = try self.run("shrink", path, "--out", shrunkPath, "--time", "60")
+        #expect(shrink.status == 1, "\(shrink.output)\(shrink.error)")
+        #expect(shrink.output.hasPrefix("shrunk: "))
+        let replayShrunk = try self.run("replay", shrunkPath)
+        #expect(replayShrunk.status == 1)
+        #expect(replayShrunk.output.hasPrefix("replayed: same verdict (violation)\nevery operation completed as recorded"))
+    }
+
+    @Test func fuzzTakesAModeAndRefusesScenariosThatDoNotRunInIt() throws {
+        let unknown = try run("fuzz", "--time", "1", "--mode", "virtual")
+        #expect(unknown.status == 2)
+        #expect(unknown.error == "error: unknown mode 'virtual' (use sim or real)\n")
+        let unavailable = try run("fuzz", "--time", "1", "--scenarios", "pipe-basic", "--mode", "sim")
+        #expect(unavailable.status == 2)
+        #expect(unavailable.error.hasPrefix("error: scenario pipe-basic does not run in sim mode"))
     }
 
     @Test func modeChoosesSimulationOrWorkerProcesses() throws {
