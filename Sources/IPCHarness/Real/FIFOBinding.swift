@@ -13,8 +13,7 @@ struct FIFOBinding: WorkerBinding {
     private var writeEnd: FileDescriptor?
 
     init(setup: JSONValue) throws(BindingError) {
-        guard case .string(let path)? = setup["path"] else { throw BindingError("a FIFO's setup needs its 'path'") }
-        self.path = path
+        path = try (setup as JSONValue?).setupText("path")
         if case .integer(let user)? = setup["user"] {
             do {
                 try Syscall.becomeUser(uid_t(user), group: gid_t(user))
@@ -58,6 +57,4 @@ struct FIFOBinding: WorkerBinding {
             }
         }
     }
-
-    mutating func prepareForExit() {}
 }

@@ -14,9 +14,8 @@ struct ReferenceBinding: WorkerBinding {
 
     init(object: String, setup: JSONValue, implementation: String) throws(BindingError) {
         let construction = try ReferenceConstructions.make(implementation, setup: setup["setup"])
-        guard case .integer(let memory)? = setup["memory"], case .integer(let id)? = setup["process"] else {
-            throw BindingError("a reference object's setup needs 'memory' and 'process'")
-        }
+        let memory = try (setup as JSONValue?).descriptor("memory")
+        let id = try (setup as JSONValue?).setupInteger("process")
         let kind: CopyChannelKind
         do {
             kind = try CopyChannelKind.named(setup["channel"])
@@ -26,18 +25,16 @@ struct ReferenceBinding: WorkerBinding {
         var channels: [Int: any CopyChannel] = [:]
         for channel in 0..<construction.channels {
             let ends = setup["channels"]?[String(channel)]
-            let readEnd: FileDescriptor? = if case .integer(let fd)? = ends?["read"] { FileDescriptor(rawValue: CInt(fd)) } else { nil }
-            let writeEnd: FileDescriptor? = if case .integer(let fd)? = ends?["write"] { FileDescriptor(rawValue: CInt(fd)) } else { nil }
-            channels[channel] = kind.adapter(receiveEnd: readEnd, sendEnd: writeEnd)
+            channels[channel] = kind.adapter(receiveEnd: try? ends.descriptor("read"), sendEnd: try? ends.descriptor("write"))
         }
         do {
-            access = try MappedSharedAccess(descriptor: FileDescriptor(rawValue: CInt(memory)), size: construction.size, channels: channels)
+            access = try MappedSharedAccess(descriptor: memory, size: construction.size, channels: channels)
         } catch {
             throw BindingError("cannot map the shared memory: \(error)")
         }
-        processID = Int(id)
+        processID = id
         self.object = object
-        process = construction.makeProcess(Int(id))
+        process = construction.makeProcess(id)
     }
 
     mutating func perform(f: String, value: JSONValue?) throws(BindingError) -> Completion {
@@ -49,6 +46,4 @@ struct ReferenceBinding: WorkerBinding {
             }
         }
     }
-
-    mutating func prepareForExit() {}
 }
