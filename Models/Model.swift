@@ -33,15 +33,9 @@ public protocol Model: Sendable {
 
     /// About how many bytes `state` occupies, for the checker's memory budget.
     func estimatedSize(of state: State) -> Int
-
-    /// Why `output` breaks an invariant of the model, when it does: an output no state allows, whatever the order
-    /// of the other operations (a read of reclaimed memory, a torn read). The checker tests every operation
-    /// against it on its own, beside linearizability, and names the offending lines directly. Nil when none.
-    func invariantViolation(_ input: Input, _ output: Output) -> String?
 }
 
 extension Model {
-    public func invariantViolation(_ input: Input, _ output: Output) -> String? { nil }
     public func estimatedSize(of state: State) -> Int { MemoryLayout<State>.stride }
     public func abandon(_ state: State, _ input: Input) -> State { state }
 }
@@ -123,4 +117,12 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+extension Step {
+    /// The completing steps of those `candidates` (output, next state) whose output is the recorded `output`, or
+    /// all of them when it is unknown: how a model with atomic operations answers ``Model/step(_:_:_:)``.
+    public static func completions<Output: Equatable>(_ candidates: [(Output, State)], matching output: Output?) -> [Step<State>] {
+        candidates.compactMap { output == nil || output == $0.0 ? .completed($0.1) : nil }
+    }
 }

@@ -3,7 +3,7 @@
 ///
 /// - A reader sees one whole published version: a `read` inside a read-side section returns the version current at
 ///   some instant of the read (a linearizable register), never a torn one, never one whose memory was reclaimed.
-///   Torn and poisoned reads are also *invariants*: no state allows them, and the checker names them on their own.
+///   Traces of the `rcu-*` scenarios also name the `poison` invariant, which points at a torn or poisoned read.
 /// - `synchronize` returns only after every reader that was in a read-side section when it began has left it: it
 ///   takes effect in two pieces, a start that notes the readers in sections, and an end that is possible only once
 ///   each of them has unlocked (or, in QSBR, passed a quiescent state).
@@ -155,14 +155,6 @@ public struct RCUModel: TraceModel {
         var next = state
         if case .synchronize(let process) = input { next.synchronizing.removeAll { $0.process == process } }
         return next
-    }
-
-    public func invariantViolation(_ input: Input, _ output: Output) -> String? {
-        switch output {
-        case .poisoned: "a reader saw reclaimed memory (poisoned): it was reclaimed before the reader's grace period ended"
-        case .torn: "a reader saw a torn version: its words do not all belong to one published version"
-        default: nil
-        }
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {

@@ -19,18 +19,18 @@ public enum IPCHarnessExpectations {
     public static func expectNoViolation(
         scenario name: String, runs: Int = 20, seed: UInt64 = 1, strategy: StrategySpec = .random,
         traceDirectory: String = ".ipc-harness/traces", checkBudget: CheckBudget = CheckBudget(seconds: 60),
-        sourceLocation: SourceLocation = #_sourceLocation
+        mode: Scenario.Mode? = nil, sourceLocation: SourceLocation = #_sourceLocation
     ) -> ScenarioSummary? {
-        guard let summary = run(name, runs: runs, seed: seed, strategy: strategy, traceDirectory: traceDirectory, checkBudget: checkBudget, sourceLocation: sourceLocation) else {
+        guard let summary = run(name, runs: runs, seed: seed, strategy: strategy, traceDirectory: traceDirectory, checkBudget: checkBudget, mode: mode, sourceLocation: sourceLocation) else {
             return nil
         }
         if let violation = summary.firstViolation {
             Issue.record(
-                Comment(rawValue: "\(name): violation (run seed \(violation.seed))\n\(violation.explanation)\ntrace: \(violation.path)\n\(CommandLineText.reproduction(summary.scenario, seed: violation.seed, strategy: strategy, path: violation.path))"),
+                Comment(rawValue: "\(name): violation (run seed \(violation.seed))\n\(violation.explanation)\ntrace: \(violation.path)\n\(CommandLineText.reproduction(summary.scenario, mode: mode ?? summary.scenario.mode, seed: violation.seed, strategy: strategy, path: violation.path))"),
                 sourceLocation: sourceLocation)
         } else if let unknown = summary.firstUnknown {
             Issue.record(
-                Comment(rawValue: "\(name): undecided (run seed \(unknown.seed))\n\(unknown.explanation)\ntrace: \(unknown.path)\n\(CommandLineText.reproduction(summary.scenario, seed: unknown.seed, strategy: strategy, path: unknown.path))"),
+                Comment(rawValue: "\(name): undecided (run seed \(unknown.seed))\n\(unknown.explanation)\ntrace: \(unknown.path)\n\(CommandLineText.reproduction(summary.scenario, mode: mode ?? summary.scenario.mode, seed: unknown.seed, strategy: strategy, path: unknown.path))"),
                 sourceLocation: sourceLocation)
         }
         return summary
@@ -41,9 +41,9 @@ public enum IPCHarnessExpectations {
     public static func expectViolation(
         scenario name: String, within runs: Int = 100, seed: UInt64 = 1, strategy: StrategySpec = .random,
         traceDirectory: String = ".ipc-harness/traces", checkBudget: CheckBudget = CheckBudget(seconds: 60),
-        sourceLocation: SourceLocation = #_sourceLocation
+        mode: Scenario.Mode? = nil, sourceLocation: SourceLocation = #_sourceLocation
     ) -> ScenarioSummary? {
-        guard let summary = run(name, runs: runs, seed: seed, strategy: strategy, traceDirectory: traceDirectory, checkBudget: checkBudget, sourceLocation: sourceLocation) else {
+        guard let summary = run(name, runs: runs, seed: seed, strategy: strategy, traceDirectory: traceDirectory, checkBudget: checkBudget, mode: mode, sourceLocation: sourceLocation) else {
             return nil
         }
         if summary.firstViolation == nil {
@@ -76,7 +76,7 @@ public enum IPCHarnessExpectations {
 
     private static func run(
         _ name: String, runs: Int, seed: UInt64, strategy: StrategySpec, traceDirectory: String, checkBudget: CheckBudget,
-        sourceLocation: SourceLocation
+        mode: Scenario.Mode?, sourceLocation: SourceLocation
     ) -> ScenarioSummary? {
         guard let scenario = Scenarios.named(name) else {
             Issue.record(Comment(rawValue: "no scenario named '\(name)' (see `ipc-harness list`)"), sourceLocation: sourceLocation)
@@ -84,9 +84,10 @@ public enum IPCHarnessExpectations {
         }
         ProcessSetup.ignoreBrokenPipes()
         do {
-            let options = RunOptions(seed: seed, runs: runs, strategy: strategy, outputDirectory: traceDirectory, checkBudget: checkBudget)
-            // Only real-mode scenarios start worker processes; threads-mode ones run in this process.
-            let worker = scenario.mode == .real ? try WorkerLocator.workerCommand() : nil
+            let options = RunOptions(
+                seed: seed, runs: runs, strategy: strategy, outputDirectory: traceDirectory, checkBudget: checkBudget, mode: mode)
+            // Only real mode starts worker processes; simulations and threads-mode runs happen in this process.
+            let worker = (mode ?? scenario.mode) == .real ? try WorkerLocator.workerCommand() : nil
             return try ScenarioRunner.run(scenario, options: options, worker: worker)
         } catch {
             Issue.record(Comment(rawValue: "\(name): the harness could not run: \(error)"), sourceLocation: sourceLocation)

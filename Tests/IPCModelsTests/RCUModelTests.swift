@@ -41,12 +41,6 @@ import Testing
         ]) == nil)
     }
 
-    @Test func poisonedAndTornReadsBreakInvariantsOthersDoNot() {
-        #expect(model.invariantViolation(.read(process: 2), .poisoned)?.contains("reclaimed memory") == true)
-        #expect(model.invariantViolation(.read(process: 2), .torn)?.contains("torn") == true)
-        #expect(model.invariantViolation(.read(process: 2), .read(version: 3)) == nil)
-    }
-
     @Test func theTraceFormReadsWhatItWrites() throws {
         let parsed = try RCUModel(parameters: ["objects": ["r0": ["initial": 4], "r1": [:]]])
         #expect(parsed.objects == ["r0", "r1"])

@@ -14,10 +14,11 @@ public enum CommandLineText {
     /// `ipc-harness list`: one scenario per line: name, mode, model, and what it does.
     public static func scenarioList() -> String {
         let width = Scenarios.all.map(\.name.count).max() ?? 0
-        let modeWidth = Scenarios.all.map(\.mode.rawValue.count).max() ?? 0
+        func modes(_ scenario: Scenario) -> String { scenario.modes.map(\.rawValue).joined(separator: "+") }
+        let modeWidth = Scenarios.all.map { modes($0).count }.max() ?? 0
         let modelWidth = Scenarios.all.map(\.model.count).max() ?? 0
         return Scenarios.all.map { scenario in
-            scenario.name.padding(width) + "  " + scenario.mode.rawValue.padding(modeWidth) + "  "
+            scenario.name.padding(width) + "  " + modes(scenario).padding(modeWidth) + "  "
                 + scenario.model.padding(modelWidth) + "  " + scenario.summary
         }.joined(separator: "\n")
     }
@@ -29,14 +30,18 @@ public enum CommandLineText {
 
     /// The command that repeats one run of a scenario whose traces cannot be replayed event by event (threads
     /// mode: the same programs and delays, while the OS schedules the threads afresh).
-    public static func rerunCommand(_ scenario: Scenario, seed: UInt64, strategy: StrategySpec) -> String {
+    public static func rerunCommand(_ scenario: Scenario, mode: Scenario.Mode, seed: UInt64, strategy: StrategySpec) -> String {
         "ipc-harness run \(shellQuoted(scenario.name)) --seed \(seed) --runs 1 --strategy \(strategy)"
+            + (scenario.modes.count > 1 ? " --mode \(mode.rawValue)" : "")
     }
 
-    /// The last line of a failure: how to reproduce it (replay a real-mode trace, rerun any other run).
-    public static func reproduction(_ scenario: Scenario, seed: UInt64, strategy: StrategySpec, path: String) -> String {
-        scenario.mode == .real
-            ? "replay: " + replayCommand(path) : "rerun: " + rerunCommand(scenario, seed: seed, strategy: strategy)
+    /// The last line of a failure: how to reproduce it. Real-mode and simulation traces replay event by event;
+    /// a threads-mode run is rerun from its seed.
+    public static func reproduction(
+        _ scenario: Scenario, mode: Scenario.Mode, seed: UInt64, strategy: StrategySpec, path: String
+    ) -> String {
+        mode == .threads
+            ? "rerun: " + rerunCommand(scenario, mode: mode, seed: seed, strategy: strategy) : "replay: " + replayCommand(path)
     }
 
     /// The report of one scenario's runs.
@@ -47,13 +52,15 @@ public enum CommandLineText {
                 \(name): VIOLATION in run \(summary.runs) of \(options.runs) (run seed \(violation.seed), strategy \(options.strategy))
                 \(violation.explanation)
                 trace: \(violation.path)
-                \(reproduction(summary.scenario, seed: violation.seed, strategy: options.strategy, path: violation.path))
+                \(reproduction(summary.scenario, mode: options.mode ?? summary.scenario.mode, seed: violation.seed, strategy: options.strategy, path: violation.path))
                 """
         }
         var text = "\(name): no violation in \(summary.runs) runs (seed \(options.seed), strategy \(options.strategy))"
         if let unknown = summary.firstUnknown {
             text += "\n\(summary.unknowns) runs undecided; the first: \(unknown.explanation)\ntrace: \(unknown.path)\n"
-                + reproduction(summary.scenario, seed: unknown.seed, strategy: options.strategy, path: unknown.path)
+                + reproduction(
+                    summary.scenario, mode: options.mode ?? summary.scenario.mode, seed: unknown.seed, strategy: options.strategy,
+                    path: unknown.path)
         }
         return text
     }

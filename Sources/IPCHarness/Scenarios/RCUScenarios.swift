@@ -52,6 +52,7 @@ public enum RCUScenarios {
                 "updater": 1, "readers": .array((0..<workload.readers.count).map { .int($0 + 2) }),
                 "callbacks": .int(workload.callbackProcess),
             ]
+            header.extra["invariants"] = ["poison": [:]]
             return Trace(header: header, events: events)
         }
     }
