@@ -113,4 +113,12 @@ extension PipeModel {
     public func exitInput(process: Int, object: String) -> Input? {
         .exit(process: process)
     }
+
+    public func shortened(_ input: Input, to count: Int) -> Input? {
+        switch input {
+        case .write(let process, let data, let nonblocking): .write(process: process, data: Array(data.prefix(count)), nonblocking: nonblocking)
+        case .read(let process, let max, let nonblocking): .read(process: process, max: Swift.min(max, count), nonblocking: nonblocking)
+        case .writeAll, .close, .exit: nil
+        }
+    }
 }

@@ -13,6 +13,10 @@
 ///   reader frees one; readers see the pieces as they land and other writers' data can land in between.
 /// - A blocking writer that finds the pipe full sleeps (a piece that writes nothing) and, woken, no longer
 ///   tries the merge: it starts a fresh page.
+/// - A signal (without `SA_RESTART`) interrupts a blocked read, or a blocked write that has written nothing, with
+///   `EINTR` and no effect; a blocking write that has written some bytes returns that count instead.
+/// - A call a fault plan cut short (`shortened(_:to:)`) is the shorter call: a write of the data's prefix, a read
+///   with a smaller buffer.
 /// - A read of an empty pipe with a writer open blocks (`EAGAIN` with `O_NONBLOCK`); with none open it returns
 ///   0 (end of file). A read or write of 0 bytes returns 0 at once.
 /// - A write with no reader open fails `EPIPE`; a blocking write whose readers all leave mid-way returns the
@@ -77,7 +81,8 @@ public struct PipeModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
-        transitions(state, input).compactMap { candidate in
+        if case .failed(.EINTR)? = output { return interrupted(state, input) }
+        return transitions(state, input).compactMap { candidate in
             guard let candidateOutput = candidate.output else {
                 // A piece of a larger blocking write: possible only if the recorded result can still follow.
                 if case .failed? = output { return nil }
@@ -89,6 +94,21 @@ public struct PipeModel: TraceModel {
                 return candidate.step
             }
             return output == nil || output == candidateOutput ? candidate.step : nil
+        }
+    }
+
+    /// A read or write that failed `EINTR`: a signal interrupted it before any byte moved (a blocked call, or a
+    /// fault injected before the call), so it had no effect. A blocking write that had already written some
+    /// bytes is not interrupted this way: it returns its count (see ``transitions``).
+    private func interrupted(_ state: State, _ input: Input) -> [Step<State>] {
+        switch input {
+        case .read, .write, .writeAll:
+            if let progress = state.progress(of: input.process), progress > 0 { return [] }
+            var next = state
+            next.setProgress(of: input.process, nil)
+            return [.completed(next)]
+        case .close, .exit:
+            return []
         }
     }
 
@@ -148,16 +168,23 @@ public struct PipeModel: TraceModel {
             return [(.wrote(data.count), .completed(next))]
         }
         let start = alreadyWritten ?? 0
+        var results: Transitions = []
+        if let alreadyWritten, alreadyWritten > 0 {
+            // A signal interrupts the sleeping writer: it returns the bytes it has written so far.
+            var interrupted = state
+            interrupted.setProgress(of: process, nil)
+            results.append((.wrote(alreadyWritten), .completed(interrupted)))
+        }
         let (next, written) = fill(state, data[start...], mayMerge: alreadyWritten == nil, mergeLength: data.count)
         // At most PIPE_BUF bytes go in whole or not at all (fill takes them into one page or merges them all).
         if written == 0 || (data.count <= pageSize && written < data.count) {
             // Full on entry: the writer sleeps (a piece that writes nothing), and will not try to merge once woken.
-            guard alreadyWritten == nil else { return [] }
+            guard alreadyWritten == nil else { return results }
             var asleep = state
             asleep.setProgress(of: process, 0)
-            return [(nil, .partial(asleep))]
+            return results + [(nil, .partial(asleep))]
         }
-        return piece(next, process: process, total: data.count, reached: start + written)
+        return results + piece(next, process: process, total: data.count, reached: start + written)
     }
 
     private func writeAllTransitions(_ state: State, process: Int, data: [UInt8]) -> Transitions {

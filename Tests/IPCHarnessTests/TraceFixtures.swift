@@ -48,6 +48,9 @@ struct PipeTraceBuilder {
     mutating func info(_ process: Int, _ f: String) {
         event(process, "info", #","f":"\#(f)","object":"p0""#)
     }
+    mutating func fault(_ process: Int, _ fault: String, call: String, count: Int) {
+        event(process, "fault", #","fault":"\#(fault)","call":"\#(call)","value":{"count":\#(count)}"#)
+    }
     mutating func exit(_ process: Int) {
         event(process, "exit", #","value":{"status":"killed by SIGKILL"}"#)
     }

@@ -173,7 +173,21 @@ public struct HistoryBuilder<M: TraceModel> {
                 operation.isLifecycle = true
                 operations.append(operation)
             }
-        case .kill, .fault, .schedule, .spawn:
+        case .fault:
+            // A transfer cut short by the fault plan: the kernel saw a shorter call, which is what the model checks.
+            guard event.fault == "short" else { break }
+            guard let (position, invokeLine) = outstanding[process] else {
+                throw failure(line, "a short fault for process \(process), which has no operation in progress")
+            }
+            guard let count = try? event.value.required("count").integer("count") else {
+                throw failure(line, "a short fault needs {\"count\": N} in its value")
+            }
+            let input = operations[position].input
+            guard let shorter = model.shortened(input, to: count) else {
+                throw failure(line, "the \(M.name) model cannot shorten '\(model.call(for: input).f)' (invoked at line \(invokeLine))")
+            }
+            operations[position].input = shorter
+        case .kill, .schedule, .spawn:
             break
         }
     }
