@@ -105,7 +105,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["ipc-harness", "ipc-harness-worker", "IPCHarness"],
+            dependencies: ["ipc-harness", "ipc-harness-worker", "IPCHarness", "IPCMechanisms", "IPCSyscalls"],
             swiftSettings: strictSwift
         ),
     ],

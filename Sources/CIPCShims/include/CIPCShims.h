@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ipc_mqueue.h"
+#include "ipc_semaphore.h"
+#include "ipc_sysv.h"
+
 /// pipe2(2), a GNU extension.
 int ipc_pipe2(int fds[2], int flags);
 
@@ -40,6 +44,10 @@ int ipc_msg_nosignal(void);
 
 /// The process's environment, for posix_spawn.
 char *const *ipc_environ(void);
+
+/// posix_spawn_file_actions_addclosefrom_np (glibc 2.34), which the Glibc module does not export;
+/// `actions` is a posix_spawn_file_actions_t.
+int ipc_spawn_add_close_from(void *actions, int from);
 
 /// The calling thread's id (gettid(2)).
 int ipc_gettid(void);

@@ -2,7 +2,11 @@ import IPCModels
 
 /// The models traces can name in their header's `model` field.
 public enum ModelRegistry {
-    public static let models: [any TraceModel.Type] = [PipeModel.self, FIFOQueueModel.self]
+    public static let models: [any TraceModel.Type] = [
+        PipeModel.self, FIFOQueueModel.self, PosixMessageQueueModel.self, SystemVMessageQueueModel.self,
+        PosixSharedMemoryModel.self, SystemVSharedMemoryModel.self, PosixSemaphoreModel.self, SystemVSemaphoreModel.self,
+        RobustMutexModel.self,
+    ]
 
     public static func model(named name: String) -> (any TraceModel.Type)? {
         models.first { $0.name == name }

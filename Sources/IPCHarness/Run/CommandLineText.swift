@@ -14,9 +14,10 @@ public enum CommandLineText {
     /// `ipc-harness list`: one scenario per line: name, mode, model, and what it does.
     public static func scenarioList() -> String {
         let width = Scenarios.all.map(\.name.count).max() ?? 0
+        let modelWidth = Scenarios.all.map(\.model.count).max() ?? 0
         return Scenarios.all.map { scenario in
             scenario.name.padding(width) + "  " + scenario.mode.rawValue.padding(4) + "  "
-                + scenario.model.padding(8) + "  " + scenario.summary
+                + scenario.model.padding(modelWidth) + "  " + scenario.summary
         }.joined(separator: "\n")
     }
 

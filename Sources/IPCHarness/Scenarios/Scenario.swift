@@ -97,7 +97,8 @@ extension Scenario {
 
 /// Every built-in scenario.
 public enum Scenarios {
-    public static let all: [Scenario] = PipeScenarios.all
+    public static let all: [Scenario] =
+        PipeScenarios.all + MessageQueueScenarios.all + SharedMemoryScenarios.all + SemaphoreScenarios.all
 
     public static func named(_ name: String) -> Scenario? {
         all.first { $0.name == name }
