@@ -112,7 +112,8 @@ public protocol TraceModel: Model {
     func exitInput(process: Int, object: String) -> Input?
 
     /// The call the kernel actually received when a fault plan cut `input`'s system call down to `count` bytes
-    /// (a shorter write, a smaller read buffer); nil when the model has no such call.
+    /// (a shorter write, a smaller read buffer); nil when the operation is not one system call (a client's loop,
+    /// which must make up the difference itself, so its input stands).
     func shortened(_ input: Input, to count: Int) -> Input?
 }
 

@@ -44,11 +44,31 @@ struct Run: ParsableCommand {
     @Option(help: "Where traces of failing runs are written.")
     var out: String = ".ipc-harness/traces"
 
+    @Option(help: "Faults to inject in real mode: a comma-separated list of eintr, eagain, enomem, short, signal, signal-restart, kill; all; or none (default: the scenario's own, none for most).")
+    var faults: String?
+
+    @Option(name: .customLong("kill-rate"), help: "The chance, at each point the driver decides, that it SIGKILLs a worker (implies kill; default 0.04).")
+    var killRate: Double?
+
+    @Flag(help: "Swarm testing: each run enables a random subset of the fault kinds.")
+    var swarm = false
+
     @OptionGroup var running: RunningOptions
+
+    /// The faults the options ask for; nil when they name none (each scenario's own apply).
+    func faultOptions() throws -> FaultOptions? {
+        guard faults != nil || killRate != nil || swarm else { return nil }
+        do {
+            return try FaultOptions(parsing: faults ?? (swarm ? "all" : nil), killRate: killRate, swarm: swarm)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
 
     func validate() throws {
         guard StrategySpec(strategy) != nil else { throw ValidationError("unknown strategy '\(strategy)' (use random, pct or pct:DEPTH)") }
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
+        _ = try faultOptions()
         guard all || scenario != nil else { throw ValidationError("name a scenario (see `ipc-harness list`) or pass --all") }
         guard !(all && scenario != nil) else { throw ValidationError("name a scenario or pass --all, not both") }
         if let scenario, Scenarios.named(scenario) == nil {
@@ -59,7 +79,7 @@ struct Run: ParsableCommand {
     func run() throws {
         let options = RunOptions(
             seed: seed ?? RunOptions.freshSeed(), runs: runs, strategy: StrategySpec(strategy)!,
-            outputDirectory: out, checkBudget: running.checkBudget)
+            outputDirectory: out, checkBudget: running.checkBudget, faults: try faultOptions())
         let worker = try WorkerLocator.workerCommand(runningExecutableCanServe: true)
         let scenarios = all ? Scenarios.all : [Scenarios.named(scenario!)!]
         var status: Int32 = 0

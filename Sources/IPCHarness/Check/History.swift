@@ -78,6 +78,11 @@ public struct HistoryBuilder<M: TraceModel> {
     private var operations: [HistoryOperation<M.Input, M.Output>] = []
     /// Each process's outstanding operation (position in `operations`) and the line of its invoke.
     private var outstanding: [Int: (position: Int, line: Int)] = [:]
+    /// The errno the fault plan injected into the first system call of a process's outstanding operation.
+    private var injectedError: [Int: String] = [:]
+    /// Positions of operations that never reached the kernel: they failed with the errno injected into their
+    /// first call, so the call was not made (see ``finish()``).
+    private var withoutEffect: Set<Int> = []
     /// Processes that have exited, with the line of their exit event.
     private var exited: [Int: Int] = [:]
     /// Processes whose last operation ended indeterminate, with that line.
@@ -128,6 +133,7 @@ public struct HistoryBuilder<M: TraceModel> {
                 id: operations.count, process: process, object: object, input: input, output: nil,
                 invokeTime: event.time, end: .indeterminate(deadline: nil), invokeIndex: event.index))
         case .ok, .fail, .info:
+            defer { injectedError[process] = nil }
             guard let (position, invokeLine) = outstanding.removeValue(forKey: process) else {
                 throw failure(line, "\(event.type.rawValue) for process \(process) without a preceding invoke")
             }
@@ -145,6 +151,9 @@ public struct HistoryBuilder<M: TraceModel> {
                 indeterminate[process] = line
             case .ok, .fail:
                 unfinishedInvokeTime[process] = nil
+                if event.type == .fail, let injected = injectedError[process], injected == event.error {
+                    withoutEffect.insert(position)
+                }
                 let outcome: Outcome = event.type == .ok ? .ok(event.value) : .fail(ErrorCode(event.error ?? ""))
                 do {
                     operation.output = try model.output(from: outcome, for: operation.input)
@@ -170,7 +179,7 @@ public struct HistoryBuilder<M: TraceModel> {
             }
             outstanding[process] = nil
             // When the death can have happened: after the kill, for a killed process; after the invoke of the
-            // operation it died in, for one that died by itself; otherwise it exited when the driver told it to,
+            // operation it died in, for one that died by itself (or killed itself after its calls returned); otherwise it exited when the driver told it to,
             // after every event recorded before this one.
             // (Strictly after the previous event: at equal times the checker counts operations as concurrent.)
             let start = killTime[process] ?? unfinishedInvokeTime[process] ?? min((lastEventTime ?? event.time) + 1, event.time)
@@ -183,28 +192,45 @@ public struct HistoryBuilder<M: TraceModel> {
                 operations.append(operation)
             }
         case .fault:
-            // A transfer cut short by the fault plan: the kernel saw a shorter call, which is what the model checks.
-            guard event.fault == "short" else { break }
-            guard let (position, invokeLine) = outstanding[process] else {
-                throw failure(line, "a short fault for process \(process), which has no operation in progress")
+            // Faults injected into an operation's first system call (the plan injects nowhere else). A signal
+            // (`"fault": "signal"`) is the kernel's own business: the outcome it causes is checked as recorded.
+            guard let fault = event.fault, fault != "signal" else { break }
+            guard let (position, _) = outstanding[process] else {
+                throw failure(line, "a '\(fault)' fault for process \(process), which has no operation in progress")
+            }
+            guard fault == "short" else {
+                // An errno in place of the call: if the operation fails with it, the call was never made.
+                injectedError[process] = fault
+                break
             }
             guard let count = try? event.value.required("count").integer("count") else {
                 throw failure(line, "a short fault needs {\"count\": N} in its value")
             }
-            let input = operations[position].input
-            guard let shorter = model.shortened(input, to: count) else {
-                throw failure(line, "the \(M.name) model cannot shorten '\(model.call(for: input).f)' (invoked at line \(invokeLine))")
+            // A single-call operation is the shorter call the kernel saw; an operation the client carries out in
+            // a loop (nil here) keeps its input: the client must make up the difference.
+            if let shorter = model.shortened(operations[position].input, to: count) {
+                operations[position].input = shorter
             }
-            operations[position].input = shorter
         case .kill:
-            killTime[process] = killTime[process] ?? event.time
+            // A worker told to die after its operation's calls returned kills itself; the driver records the
+            // kill only when it notices, so the death can have come any time after that operation's invoke.
+            if event.point != "after" { killTime[process] = killTime[process] ?? event.time }
         case .schedule, .spawn:
             break
         }
     }
 
     /// The history; operations still outstanding at the end of the trace are indeterminate.
+    /// Operations that never reached the kernel are left out (the rest renumbered): whatever the client did
+    /// with the injected errno is in its outcome, and a client that reports the failure made no call.
     public func finish() -> History<M> {
-        History(model: model, operations: operations)
+        guard !withoutEffect.isEmpty else { return History(model: model, operations: operations) }
+        var kept: [HistoryOperation<M.Input, M.Output>] = []
+        for (position, operation) in operations.enumerated() where !withoutEffect.contains(position) {
+            var renumbered = operation
+            renumbered.id = kept.count
+            kept.append(renumbered)
+        }
+        return History(model: model, operations: kept)
     }
 }

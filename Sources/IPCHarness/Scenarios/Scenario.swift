@@ -25,6 +25,8 @@ public struct Scenario: Sendable {
     /// For worker-process scenarios: how workloads are built and what model parameters a workload has, so a
     /// shrinker can remove processes and keep the model's view of who holds what true.
     public var realSetup: RealSetup?
+    /// The faults a run injects when the command line names none (a fragile client's scenario is about one).
+    public var defaultFaults: FaultOptions = .none
 
     public init(
         name: String, mode: Mode, model: String, implementation: String, summary: String, isBroken: Bool = false,
@@ -54,11 +56,14 @@ public struct ScenarioRun: Sendable {
     public var strategy: StrategySpec
     /// How to start worker processes (real mode).
     public var worker: WorkerCommand?
+    /// The faults to inject (real mode).
+    public var faults: FaultOptions
 
-    public init(seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?) {
+    public init(seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, faults: FaultOptions = .none) {
         self.seed = seed
         self.strategy = strategy
         self.worker = worker
+        self.faults = faults
     }
 }
 
@@ -66,10 +71,11 @@ extension Scenario {
     /// A real-mode scenario: worker processes run the workload `makeWorkload` builds from the run's generator.
     public static func real(
         name: String, model: String, implementation: String, summary: String, isBroken: Bool = false,
+        defaultFaults: FaultOptions = .none,
         makeWorkload: @escaping @Sendable (inout SeededGenerator) -> Workload,
         modelParameters: @escaping @Sendable (Workload) -> JSONValue
     ) -> Scenario {
-        Scenario(
+        var scenario = Scenario(
             name: name, mode: .real, model: model, implementation: implementation, summary: summary, isBroken: isBroken,
             realSetup: RealSetup(makeWorkload: makeWorkload, modelParameters: modelParameters)
         ) {
@@ -83,15 +89,25 @@ extension Scenario {
             let steps = workload.processes.reduce(0) { $0 + $1.program.count }
             let schedule = run.strategy.makeStrategy(
                 processes: workload.processes.map(\.id), steps: steps, generator: strategyGenerator)
-            var plan = GeneratedPlan(workload: workload, strategy: schedule, generator: victimGenerator)
-            let driver = RealDriver(workload: workload, implementation: implementation, worker: worker)
+            // Split last, so that runs without faults are the runs they were before faults existed.
+            var faultGenerator = generator.split()
+            let faults = run.faults.forRun(&faultGenerator)
+            var options = RealDriver.Options()
+            options.signalRestarts = faults.signalRestarts(&faultGenerator)
+            var plan = GeneratedPlan(
+                workload: workload, strategy: schedule, generator: victimGenerator,
+                faults: FaultSchedule(options: faults, generator: faultGenerator))
+            let driver = RealDriver(workload: workload, implementation: implementation, worker: worker, options: options)
             let events = try driver.run(&plan)
             var header = Trace.Header(
                 model: model, parameters: modelParameters(workload), mechanism: implementation, seed: String(run.seed),
-                strategy: run.strategy.description, faults: ["kinds": []], mode: Mode.real.rawValue, scenario: name)
+                strategy: run.strategy.description, faults: faults.headerJSON(signalRestarts: options.signalRestarts),
+                mode: Mode.real.rawValue, scenario: name)
             header.extra["workload"] = workload.setupJSON
             return Trace(header: header, events: events)
         }
+        scenario.defaultFaults = defaultFaults
+        return scenario
     }
 }
 
@@ -99,6 +115,7 @@ extension Scenario {
 public enum Scenarios {
     public static let all: [Scenario] =
         PipeScenarios.all + MessageQueueScenarios.all + SharedMemoryScenarios.all + SemaphoreScenarios.all
+        + FaultScenarios.all
 
     public static func named(_ name: String) -> Scenario? {
         all.first { $0.name == name }

@@ -6,6 +6,8 @@ struct RealRunSpec {
     var header: Trace.Header
     var workload: Workload
     var moves: [ReplayPlan.Move]
+    /// Faults injected into invokes, by the invoke's recorded event index (which moves keep).
+    var directives: [Int: OperationDirective]
 
     init(trace: Trace) throws(ReplayError) {
         guard trace.header.mode == "real", let setup = trace.header.extra["workload"] else {
@@ -18,6 +20,7 @@ struct RealRunSpec {
         }
         header = trace.header
         moves = Replayer.moves(of: trace)
+        directives = Replayer.directives(of: trace)
     }
 
     /// The processes that invoke at least once.
@@ -42,8 +45,10 @@ struct RealRunSpec {
 
     /// Runs the spec on the real kernel and checks the trace it records.
     func run(worker: WorkerCommand, budget: CheckBudget) throws(ReplayError) -> RunResult {
-        var plan = ReplayPlan(moves: moves)
-        let driver = RealDriver(workload: workload, implementation: header.mechanism, worker: worker)
+        var plan = ReplayPlan(moves: moves, directives: directives)
+        let driver = RealDriver(
+            workload: workload, implementation: header.mechanism, worker: worker,
+            options: Replayer.driverOptions(of: header))
         let events: [Trace.Event]
         do {
             events = try driver.run(&plan)

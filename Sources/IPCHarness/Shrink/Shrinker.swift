@@ -146,7 +146,7 @@ extension ReplayPlan.Move {
     /// The process the move concerns.
     var process: Int {
         switch self {
-        case .invoke(let process, _, _, _), .kill(let process, _), .exit(let process, _): process
+        case .invoke(let process, _, _, _), .kill(let process, _), .exit(let process, _), .signal(let process, _): process
         }
     }
 
