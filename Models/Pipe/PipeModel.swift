@@ -34,8 +34,9 @@ public struct PipeModel: TraceModel {
     public enum Input: Hashable, Sendable {
         case write(process: Int, data: [UInt8], nonblocking: Bool)
         /// A client's poll-and-retry loop that writes every byte: each piece is one nonblocking `write` of what
-        /// remains (with its own merge attempt); between pieces the client waits for room.
-        case writeAll(process: Int, data: [UInt8])
+        /// remains (with its own merge attempt); between pieces the client waits for room. `firstCall`: the byte
+        /// count of the client's first call when the fault plan cut it short (see ``shortened(_:to:)``).
+        case writeAll(process: Int, data: [UInt8], firstCall: Int? = nil)
         case read(process: Int, max: Int, nonblocking: Bool)
         case close(process: Int, end: End)
         /// The process died or exited: every end it held is closed.
@@ -122,8 +123,8 @@ public struct PipeModel: TraceModel {
         switch input {
         case .write(let process, let data, let nonblocking):
             return writeTransitions(state, process: process, data: data, nonblocking: nonblocking)
-        case .writeAll(let process, let data):
-            return writeAllTransitions(state, process: process, data: data)
+        case .writeAll(let process, let data, let firstCall):
+            return writeAllTransitions(state, process: process, data: data, firstCall: firstCall)
         case .read(let process, let max, let nonblocking):
             guard state.readers.contains(process) else { return [(.failed(.EBADF), .completed(state))] }
             if max == 0 { return [(.read([]), .completed(state))] }
@@ -187,13 +188,20 @@ public struct PipeModel: TraceModel {
         return results + piece(next, process: process, total: data.count, reached: start + written)
     }
 
-    private func writeAllTransitions(_ state: State, process: Int, data: [UInt8]) -> Transitions {
+    private func writeAllTransitions(_ state: State, process: Int, data: [UInt8], firstCall: Int?) -> Transitions {
         if let early = writeBeforeCopying(state, process: process, data: data) { return early }
         // Each piece is one nonblocking write of what remains: with its own merge attempt, nothing if it is full.
         let alreadyWritten = state.progress(of: process) ?? 0
+        var results: Transitions = []
+        // When the fault plan cut the first call to `firstCall` bytes, the first piece is that call's, unless it
+        // found the pipe full: then it moved nothing, and the client's next call, uncut, makes the first piece.
+        if alreadyWritten == 0, let firstCall, firstCall < data.count {
+            let (next, written) = fill(state, data.prefix(firstCall), mayMerge: true)
+            if written > 0 { results += piece(next, process: process, total: data.count, reached: written) }
+        }
         let (next, written) = fill(state, data[alreadyWritten...], mayMerge: true)
-        guard written > 0 else { return [] }
-        return piece(next, process: process, total: data.count, reached: alreadyWritten + written)
+        if written > 0 { results += piece(next, process: process, total: data.count, reached: alreadyWritten + written) }
+        return results
     }
 
     /// What a write does before any byte moves: `EBADF` without a write end, 0 for no data, and, when every
@@ -249,7 +257,7 @@ extension PipeModel.Input {
     /// The process that made the call.
     public var process: Int {
         switch self {
-        case .write(let process, _, _), .writeAll(let process, _), .read(let process, _, _), .close(let process, _),
+        case .write(let process, _, _), .writeAll(let process, _, _), .read(let process, _, _), .close(let process, _),
             .exit(let process):
             process
         }

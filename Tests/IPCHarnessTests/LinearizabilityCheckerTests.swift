@@ -303,7 +303,7 @@ import Testing
         #expect {
             _ = try trace.check()
         } throws: { error in
-            "\(error)".contains("a short fault for process 1, which has no operation in progress")
+            "\(error)".contains("a 'short' fault for process 1, which has no operation in progress")
         }
     }
 }
