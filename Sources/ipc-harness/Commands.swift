@@ -53,6 +53,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Swarm testing: each run enables a random subset of the fault kinds.")
     var swarm = false
 
+    @Option(name: .customLong("hang-after"), help: "Kill a worker still running (not asleep) inside one operation after this many seconds and report the run as a hang (exit 3).")
+    var hangAfter: Double = 10
+
     @OptionGroup var running: RunningOptions
 
     /// The faults the options ask for; nil when they name none (each scenario's own apply).
@@ -69,6 +72,7 @@ struct Run: ParsableCommand {
         guard StrategySpec(strategy) != nil else { throw ValidationError("unknown strategy '\(strategy)' (use random, pct or pct:DEPTH)") }
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
         _ = try faultOptions()
+        guard hangAfter > 0 else { throw ValidationError("--hang-after must be positive") }
         guard all || scenario != nil else { throw ValidationError("name a scenario (see `ipc-harness list`) or pass --all") }
         guard !(all && scenario != nil) else { throw ValidationError("name a scenario or pass --all, not both") }
         if let scenario, Scenarios.named(scenario) == nil {
@@ -77,9 +81,10 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let options = RunOptions(
+        var options = RunOptions(
             seed: seed ?? RunOptions.freshSeed(), runs: runs, strategy: StrategySpec(strategy)!,
             outputDirectory: out, checkBudget: running.checkBudget, faults: try faultOptions())
+        options.hangAfterSeconds = hangAfter
         let worker = try WorkerLocator.workerCommand(runningExecutableCanServe: true)
         let scenarios = all ? Scenarios.all : [Scenarios.named(scenario!)!]
         var status: Int32 = 0

@@ -106,4 +106,32 @@ import Testing
         }
         #expect(sizes.count > 2)
     }
+
+    @Test func aClientSpinningInsideAnOperationIsKilledByTheWatchdogAndTheRunIsAHang() throws {
+        // The writer sends "hi" and exits; the reader's second read finds end of file, which this client takes
+        // for "nothing yet": it spins, never asleep, until the watchdog kills it.
+        let scenario = Scenario.real(
+            name: "test-spins-at-eof", model: PipeModel.name, implementation: "client.pipe-spins-at-eof", summary: "",
+            isBroken: true,
+            makeWorkload: { _ in
+                Workload(
+                    objects: [Workload.Object(name: "p0", kind: "pipe")],
+                    processes: [
+                        Workload.Process(id: 1, holds: ["p0": ["write"]], program: [
+                            Call(process: 1, object: "p0", f: "write", value: ["data": "hi"]),
+                        ]),
+                        Workload.Process(id: 2, holds: ["p0": ["read"]], program: [
+                            Call(process: 2, object: "p0", f: "read", value: ["max": 10]),
+                            Call(process: 2, object: "p0", f: "read", value: ["max": 10]),
+                        ]),
+                    ])
+            },
+            modelParameters: PipeScenarios.parameters)
+        let trace = try scenario.execute(ScenarioRun(seed: 1, strategy: .random, worker: worker, hangAfterSeconds: 0.5))
+        #expect(trace.events.contains { $0.type == .kill && $0.point == "hung" && $0.process == 2 })
+        let report = try TraceChecker.check(trace)
+        #expect(report.result == .unknown)
+        #expect(report.hangs.count == 1)
+        #expect(report.explanation.hasPrefix("HANG: process 2 hung in 'read' on p0"))
+    }
 }

@@ -23,6 +23,8 @@ public struct CheckReport: Sendable, Hashable {
     public var model: String
     public var result: Trace.Verdict.Result
     public var objects: [ObjectCheck]
+    /// Operations the watchdog killed as hung (see ``History/hangs``); a run with a hang is at best unknown.
+    public var hangs: [String] = []
 
     /// The model states and transitions the check stepped through, over every object.
     public var coverage: Coverage {
@@ -32,6 +34,9 @@ public struct CheckReport: Sendable, Hashable {
     /// Every object's explanation, violations first.
     public var explanation: String {
         let failing = objects.filter { $0.result == .violation } + objects.filter { $0.result == .unknown }
+        if !hangs.isEmpty {
+            return (["HANG: " + hangs.joined(separator: "\nHANG: ")] + failing.compactMap(\.explanation)).joined(separator: "\n")
+        }
         if failing.isEmpty {
             let count = objects.reduce(0) { $0 + $1.operationCount }
             return "linearizable: \(count) operations on \(objects.count) object\(objects.count == 1 ? "" : "s") are allowed by the \(model) model"

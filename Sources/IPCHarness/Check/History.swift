@@ -54,10 +54,13 @@ public struct History<M: TraceModel>: Sendable {
 
     public let model: M
     public var operations: [Operation]
+    /// Operations the driver's watchdog killed because they ran (not slept) past its limit, described.
+    public var hangs: [String]
 
-    public init(model: M, operations: [Operation]) {
+    public init(model: M, operations: [Operation], hangs: [String] = []) {
         self.model = model
         self.operations = operations
+        self.hangs = hangs
     }
 
     /// The history split by object; each part is checked on its own (P-compositionality).
@@ -80,6 +83,8 @@ public struct HistoryBuilder<M: TraceModel> {
     private var outstanding: [Int: (position: Int, line: Int)] = [:]
     /// The errno the fault plan injected into the first system call of a process's outstanding operation.
     private var injectedError: [Int: String] = [:]
+    /// What the watchdog killed, described (see ``History/hangs``).
+    private var hangs: [String] = []
     /// Positions of operations that never reached the kernel: they failed with the errno injected into their
     /// first call, so the call was not made (see ``finish()``).
     private var withoutEffect: Set<Int> = []
@@ -215,6 +220,14 @@ public struct HistoryBuilder<M: TraceModel> {
             // A worker told to die after its operation's calls returned kills itself; the driver records the
             // kill only when it notices, so the death can have come any time after that operation's invoke.
             if event.point != "after" { killTime[process] = killTime[process] ?? event.time }
+            if event.point == "hung" {
+                if let (position, invokeLine) = outstanding[process] {
+                    let operation = operations[position]
+                    hangs.append("process \(process) hung in '\(model.call(for: operation.input).f)' on \(operation.object) (invoked at line \(invokeLine)): it kept running past the watchdog's limit and was killed (line \(line))")
+                } else {
+                    hangs.append("process \(process) hung and was killed by the watchdog (line \(line))")
+                }
+            }
         case .schedule, .spawn:
             break
         }
@@ -224,13 +237,13 @@ public struct HistoryBuilder<M: TraceModel> {
     /// Operations that never reached the kernel are left out (the rest renumbered): whatever the client did
     /// with the injected errno is in its outcome, and a client that reports the failure made no call.
     public func finish() -> History<M> {
-        guard !withoutEffect.isEmpty else { return History(model: model, operations: operations) }
+        guard !withoutEffect.isEmpty else { return History(model: model, operations: operations, hangs: hangs) }
         var kept: [HistoryOperation<M.Input, M.Output>] = []
         for (position, operation) in operations.enumerated() where !withoutEffect.contains(position) {
             var renumbered = operation
             renumbered.id = kept.count
             kept.append(renumbered)
         }
-        return History(model: model, operations: kept)
+        return History(model: model, operations: kept, hangs: hangs)
     }
 }

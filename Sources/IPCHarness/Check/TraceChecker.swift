@@ -32,7 +32,13 @@ public enum TraceChecker {
 
     private static func check<M: TraceModel>(_ model: M, reader: TraceReader, budget: CheckBudget) throws(TraceError) -> CheckReport {
         let history = try history(model, reader: reader)
-        return LinearizabilityChecker.check(history, budget: budget)
+        var report = LinearizabilityChecker.check(history, budget: budget)
+        // A hang is never a pass: what the hung operation would have done is unknown.
+        if !history.hangs.isEmpty {
+            report.hangs = history.hangs
+            if report.result == .ok { report.result = .unknown }
+        }
+        return report
     }
 
     /// Reads the rest of `reader` into a typed history.

@@ -9,11 +9,13 @@ import SystemPackage
 /// Implementations: `kernel.pipe` (one system call per operation), `client.write-all` (the poll-and-retry loop),
 /// the broken twins `client.pipe-drops-tail` and `client.pipe-reorders`, and clients judged under faults: the
 /// fragile `client.pipe-eof-on-eintr` (blocking reads) and `client.pipe-ignores-short-writes` (`write-all`), and
-/// their robust twins `client.pipe-retrying-reader` and `client.write-all`.
+/// their robust twins `client.pipe-retrying-reader` and `client.write-all`; `client.pipe-spins-at-eof` busy-polls
+/// and spins forever at end of file (for the watchdog).
 struct PipeBinding: WorkerBinding {
     static let implementations = [
         "kernel.pipe", "client.write-all", "client.pipe-drops-tail", "client.pipe-reorders",
         "client.pipe-eof-on-eintr", "client.pipe-retrying-reader", "client.pipe-ignores-short-writes",
+        "client.pipe-spins-at-eof",
     ]
 
     private var readEnd: FileDescriptor?
@@ -39,6 +41,7 @@ struct PipeBinding: WorkerBinding {
         switch implementation {
         case "client.pipe-eof-on-eintr": reader = EndOfFileOnInterruptReader()
         case "client.pipe-retrying-reader": reader = RetryingReader()
+        case "client.pipe-spins-at-eof": reader = SpinningReader()
         default: reader = nil
         }
     }

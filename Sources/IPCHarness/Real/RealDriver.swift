@@ -51,6 +51,7 @@ final class RealDriver {
         try start()
         while true {
             try collectCompletions(timeoutMilliseconds: 0)
+            try killHungWorkers()
             var situation = currentSituation()
             var action = plan.next(situation)
             if action == .wait {
@@ -183,10 +184,25 @@ final class RealDriver {
         }
     }
 
-    private func kill(_ process: Int) throws(HarnessError) {
+    /// The watchdog: a worker still running (not asleep) inside one operation past the hung limit is killed,
+    /// and the kill is recorded at point "hung", which makes the run's verdict at best unknown (exit 3). So a
+    /// spinning client cannot keep a run going; one asleep in a call is the plan's business (a stall).
+    private func killHungWorkers() throws(HarnessError) {
+        for id in workers.keys.sorted() {
+            guard let worker = workers[id], worker.alive, let outstanding = worker.outstanding, isHung(outstanding.since) else {
+                continue
+            }
+            if let snapshot = ProcessInspector.snapshot(of: worker.pid), isAsleepInOperation(snapshot) { continue }
+            try kill(id, point: "hung")
+        }
+    }
+
+    private func kill(_ process: Int, point given: String? = nil) throws(HarnessError) {
         guard let worker = workers[process], worker.alive else { return }
         let point: String
-        if worker.outstanding == nil {
+        if let given {
+            point = given
+        } else if worker.outstanding == nil {
             point = "before"
         } else if let snapshot = ProcessInspector.snapshot(of: worker.pid), isAsleepInOperation(snapshot) {
             point = "blocked"

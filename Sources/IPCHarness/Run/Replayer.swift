@@ -88,8 +88,11 @@ public enum Replayer {
                 choices = nil
             case .kill:
                 killed.insert(event.process)
-                // A worker killed "after" killed itself, as its invoke's directive told it to.
-                if event.point != "after" { moves.append(.kill(process: event.process, eventIndex: event.index)) }
+                // A worker killed "after" killed itself, as its invoke's directive told it to; one killed as hung
+                // is the replay's watchdog's business.
+                if event.point != "after" && event.point != "hung" {
+                    moves.append(.kill(process: event.process, eventIndex: event.index))
+                }
             case .fault where event.fault == "signal":
                 moves.append(.signal(process: event.process, eventIndex: event.index))
             case .exit where !killed.contains(event.process):

@@ -13,6 +13,8 @@ public struct RunOptions: Sendable {
     public var stopAtFirstViolation: Bool
     /// The faults to inject; nil: the scenario's own (none for most).
     public var faults: FaultOptions?
+    /// The watchdog's limit (see ``ScenarioRun/hangAfterSeconds``).
+    public var hangAfterSeconds: Double = 10
 
     public init(
         seed: UInt64, runs: Int = 1, strategy: StrategySpec = .random, outputDirectory: String = ".ipc-harness/traces",
@@ -67,10 +69,11 @@ public enum ScenarioRunner {
     /// Runs `scenario` once with `seed` and checks the trace. `worker` is needed by real-mode scenarios.
     public static func runOnce(
         _ scenario: Scenario, seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, checkBudget: CheckBudget,
-        faults: FaultOptions? = nil
+        faults: FaultOptions? = nil, hangAfterSeconds: Double = 10
     ) throws(HarnessError) -> RunResult {
         let trace = try scenario.execute(ScenarioRun(
-            seed: seed, strategy: strategy, worker: worker, faults: faults ?? scenario.defaultFaults))
+            seed: seed, strategy: strategy, worker: worker, faults: faults ?? scenario.defaultFaults,
+            hangAfterSeconds: hangAfterSeconds))
         return try check(trace, seed: seed, budget: checkBudget)
     }
 
@@ -97,7 +100,7 @@ public enum ScenarioRunner {
             let seed = SeededGenerator.runSeed(base: options.seed, run: run)
             let result = try runOnce(
                 scenario, seed: seed, strategy: options.strategy, worker: worker, checkBudget: options.checkBudget,
-                faults: options.faults)
+                faults: options.faults, hangAfterSeconds: options.hangAfterSeconds)
             summary.runs += 1
             progress(run, result)
             switch result.report.result {

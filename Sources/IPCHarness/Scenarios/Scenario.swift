@@ -58,12 +58,19 @@ public struct ScenarioRun: Sendable {
     public var worker: WorkerCommand?
     /// The faults to inject (real mode).
     public var faults: FaultOptions
+    /// The watchdog's limit: a worker still running (not asleep) inside one operation this long is killed and
+    /// the run reported as a hang (real mode).
+    public var hangAfterSeconds: Double
 
-    public init(seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, faults: FaultOptions = .none) {
+    public init(
+        seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, faults: FaultOptions = .none,
+        hangAfterSeconds: Double = 10
+    ) {
         self.seed = seed
         self.strategy = strategy
         self.worker = worker
         self.faults = faults
+        self.hangAfterSeconds = hangAfterSeconds
     }
 }
 
@@ -92,7 +99,7 @@ extension Scenario {
             // Split last, so that runs without faults are the runs they were before faults existed.
             var faultGenerator = generator.split()
             let faults = run.faults.forRun(&faultGenerator)
-            var options = RealDriver.Options()
+            var options = RealDriver.Options(hungAfterSeconds: run.hangAfterSeconds)
             options.signalRestarts = faults.signalRestarts(&faultGenerator)
             var plan = GeneratedPlan(
                 workload: workload, strategy: schedule, generator: victimGenerator,

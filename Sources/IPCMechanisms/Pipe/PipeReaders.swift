@@ -36,3 +36,17 @@ public struct EndOfFileOnInterruptReader: PipeReader {
         }
     }
 }
+
+/// Fragile: a busy-polling reader that takes a read of 0 bytes for "nothing yet", as it takes EAGAIN — so once
+/// the writers are gone it spins at end of file forever. The harness's watchdog reports it as a hang.
+public struct SpinningReader: PipeReader {
+    public init() {}
+
+    public mutating func read(max: Int, from descriptor: FileDescriptor) throws(Errno) -> [UInt8] {
+        while true {
+            if case .completed(let bytes) = try KernelPipe.read(descriptor, max: max, nonblocking: true), !bytes.isEmpty {
+                return bytes
+            }
+        }
+    }
+}
