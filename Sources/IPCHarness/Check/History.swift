@@ -200,13 +200,14 @@ public struct HistoryBuilder<M: TraceModel> {
             // Faults injected into an operation's first system call (the plan injects nowhere else). A signal
             // (`"fault": "signal"`) is the kernel's own business: the outcome it causes is checked as recorded.
             guard let fault = event.fault, fault != "signal" else { break }
-            guard let (position, _) = outstanding[process] else {
-                throw failure(line, "a '\(fault)' fault for process \(process), which has no operation in progress")
-            }
             guard fault == "short" else {
-                // An errno in place of the call: if the operation fails with it, the call was never made.
-                injectedError[process] = fault
+                // An errno in place of the call: if the operation fails with it, the call was never made. (Outside
+                // an operation, in the harness's own calls, it is context only.)
+                if outstanding[process] != nil { injectedError[process] = fault }
                 break
+            }
+            guard let (position, _) = outstanding[process] else {
+                throw failure(line, "a 'short' fault for process \(process), which has no operation in progress")
             }
             guard let count = try? event.value.required("count").integer("count") else {
                 throw failure(line, "a short fault needs {\"count\": N} in its value")
