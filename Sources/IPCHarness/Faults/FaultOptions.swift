@@ -74,6 +74,19 @@ public struct FaultOptions: Sendable, Hashable, CustomStringConvertible {
 
     public var isEmpty: Bool { kinds.isEmpty }
 
+    /// The models whose scenarios have been run under every fault kind (kills included) and whose checks read the
+    /// faults right: an injected errno the adapter reports as such, a short count the model can place, a SIGUSR1
+    /// the mechanism does not itself wait for. The fuzzer injects faults only into their real-mode scenarios;
+    /// `--faults` applies to any scenario.
+    static let modelsCheckedUnderFaults: Set<String> = [
+        "pipe", "posix-mq", "sysv-msg", "posix-shm", "sysv-shm", "posix-sem", "sysv-sem", "robust-mutex",
+    ]
+
+    /// Whether the fuzzer may inject faults into `scenario`'s runs.
+    static func acceptedBy(_ scenario: Scenario) -> Bool {
+        scenario.mode == .real && modelsCheckedUnderFaults.contains(scenario.model)
+    }
+
     /// As the command line names them: `eintr,kill` (`swarm of …` under swarm testing).
     public var description: String {
         let list = kinds.sorted().map(\.rawValue).joined(separator: ",")

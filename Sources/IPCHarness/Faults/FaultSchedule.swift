@@ -54,8 +54,10 @@ struct FaultSchedule {
         signalled.remove(process)
         var directive = OperationDirective(dieAfter: dieAfterNext)
         dieAfterNext = false
+        // Not both: a worker that kills itself after its call never reports what its injector did, and the
+        // checker must know what the kernel was asked.
         let kinds = options.callFaults
-        guard !kinds.isEmpty, generator.chance(options.rate) else { return directive }
+        guard !directive.dieAfter, !kinds.isEmpty, generator.chance(options.rate) else { return directive }
         let kind = generator.pick(kinds)
         if let name = kind.injectedErrno {
             directive.fault = .errno(name)

@@ -69,6 +69,9 @@ public struct FuzzSummary: Sendable {
 /// execute at once with `jobs`.
 public final class Fuzzer: Sendable {
     /// The strategies a run draws from (swarm: a run uses one of them).
+    /// Every fault kind, for swarm runs.
+    static let swarm = FaultOptions(kinds: Set(FaultOptions.Kind.allCases), swarm: true)
+
     public static let strategies: [StrategySpec] = [.random, .pct(depth: 1), .pct(depth: 2), .pct(depth: 3), .pct(depth: 5)]
 
     private struct State {
@@ -125,17 +128,25 @@ public final class Fuzzer: Sendable {
     private func work() {
         let deadline = start + UInt64(options.seconds * 1e9)
         while MonotonicClock.nanoseconds() < deadline {
-            let drawn: (index: Int, seed: UInt64, strategy: StrategySpec)? = state.withLock { state in
+            typealias Draw = (index: Int, seed: UInt64, strategy: StrategySpec, faults: FaultOptions?)
+            let drawn: Draw? = state.withLock { (state) -> Draw? in
                 guard state.errors.isEmpty else { return nil }
                 let index = state.generator.next(below: options.scenarios.count)
-                return (index, state.generator.next(), state.generator.pick(Self.strategies))
+                let seed = state.generator.next()
+                let strategy = state.generator.pick(Self.strategies)
+                // Half the runs of a scenario that can take faults run with a random subset of every kind.
+                var faults: FaultOptions?
+                if FaultOptions.acceptedBy(options.scenarios[index]), state.generator.chance(0.5) {
+                    faults = Self.swarm.forRun(&state.generator)
+                }
+                return (index, seed, strategy, faults)
             }
             guard let drawn else { return }
             let scenario = options.scenarios[drawn.index]
             do {
                 let result = try ScenarioRunner.runOnce(
                     scenario, seed: drawn.seed, strategy: drawn.strategy, worker: worker,
-                    checkBudget: options.checkBudget.withoutExplanations)
+                    checkBudget: options.checkBudget.withoutExplanations, faults: drawn.faults)
                 var saved: String?
                 if result.report.result == .violation {
                     let key = scenario.name + "|" + Shrinker.signatures(of: result.report, in: result.trace).joined(separator: ";")
