@@ -138,7 +138,41 @@ struct Replay: ParsableCommand {
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks (figures, not tests).", subcommands: [CheckerBench.self, TraceBench.self])
+        abstract: "Benchmarks (figures, not tests).", subcommands: [CheckerBench.self, TraceBench.self, RealBench.self])
+}
+
+struct RealBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "real",
+        abstract: "Multi-process runs per minute with kills and faults on; what recording costs on a pipe ping-pong.")
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    @Option(help: "Seconds of runs for the throughput figure.")
+    var seconds: Double = 30
+
+    @Option(help: "Runs at once.")
+    var jobs: Int = 2
+
+    @Option(name: .customLong("round-trips"), help: "Round trips of the ping-pong.")
+    var roundTrips: Int = 500
+
+    @Option(help: "Ping-pong runs with and without recording (medians are reported).")
+    var repetitions: Int = 5
+
+    func validate() throws {
+        guard seconds > 0, jobs > 0, roundTrips > 0, repetitions > 0 else {
+            throw ValidationError("--seconds, --jobs, --round-trips and --repetitions must be positive")
+        }
+    }
+
+    func run() throws {
+        let worker = try WorkerLocator.workerCommand(runningExecutableCanServe: true)
+        let result = try RealBenchmark.run(
+            seconds: seconds, jobs: jobs, roundTrips: roundTrips, repetitions: repetitions, worker: worker)
+        print(json ? RealBenchmark.json(result) : RealBenchmark.text(result))
+    }
 }
 
 struct CheckerBench: ParsableCommand {

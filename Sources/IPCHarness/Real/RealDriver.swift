@@ -17,6 +17,8 @@ final class RealDriver {
         var hungAfterSeconds: Double = 10
         /// When signals are among the run's faults: whether the workers' SIGUSR1 handler has SA_RESTART.
         var signalRestarts: Bool?
+        /// False only to measure what recording costs: the run then returns no events.
+        var recording = true
     }
 
     private struct Worker {
@@ -40,6 +42,7 @@ final class RealDriver {
         self.implementation = implementation
         self.worker = worker
         self.options = options
+        recorder = EventRecorder(enabled: options.recording)
     }
 
     deinit { finishCleanly() }
