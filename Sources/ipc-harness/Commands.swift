@@ -38,7 +38,7 @@ struct Run: ParsableCommand {
     @Option(help: "How many runs.")
     var runs: Int = 20
 
-    @Option(help: "Scheduling strategy: random, pct or pct:DEPTH.")
+    @Option(help: "Scheduling strategy: random, pct or pct:DEPTH, or exhaustive or exhaustive:PREEMPTIONS (every schedule of the seed's workload with at most that many preemptions, default 2, one per run).")
     var strategy: String = "random"
 
     @Option(help: "Where traces of failing runs are written.")
@@ -69,7 +69,7 @@ struct Run: ParsableCommand {
     }
 
     func validate() throws {
-        guard StrategySpec(strategy) != nil else { throw ValidationError("unknown strategy '\(strategy)' (use random, pct or pct:DEPTH)") }
+        guard StrategySpec(strategy) != nil else { throw ValidationError("unknown strategy '\(strategy)' (use random, pct, pct:DEPTH, exhaustive or exhaustive:PREEMPTIONS)") }
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
         _ = try faultOptions()
         guard hangAfter > 0 else { throw ValidationError("--hang-after must be positive") }

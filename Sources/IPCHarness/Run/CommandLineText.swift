@@ -40,6 +40,11 @@ public enum CommandLineText {
                 """
         }
         var text = "\(name): no violation in \(summary.runs) runs (seed \(options.seed), strategy \(options.strategy)\(withFaults))"
+        switch summary.explorationComplete {
+        case true?: text += "; every schedule within the bound explored"
+        case false?: text += "; exploration incomplete: more schedules remain (raise --runs)"
+        case nil: break
+        }
         if let unknown = summary.firstUnknown {
             text += "\n\(summary.unknowns) runs undecided; the first: \(unknown.explanation)\ntrace: \(unknown.path)\nreplay: \(replayCommand(unknown.path))"
         }

@@ -62,6 +62,8 @@ public struct ScenarioSummary: Sendable {
     /// The first violation: its run's seed, the trace written, and the explanation.
     public var firstViolation: (seed: UInt64, path: String, explanation: String)?
     public var firstUnknown: (seed: UInt64, path: String, explanation: String)?
+    /// Under the exhaustive strategy: whether every schedule within the bound was run.
+    public var explorationComplete: Bool?
 }
 
 /// Runs scenarios and writes the traces of runs that fail.
@@ -69,11 +71,11 @@ public enum ScenarioRunner {
     /// Runs `scenario` once with `seed` and checks the trace. `worker` is needed by real-mode scenarios.
     public static func runOnce(
         _ scenario: Scenario, seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, checkBudget: CheckBudget,
-        faults: FaultOptions? = nil, hangAfterSeconds: Double = 10
+        faults: FaultOptions? = nil, hangAfterSeconds: Double = 10, schedulePrefix: [Int] = []
     ) throws(HarnessError) -> RunResult {
         let trace = try scenario.execute(ScenarioRun(
             seed: seed, strategy: strategy, worker: worker, faults: faults ?? scenario.defaultFaults,
-            hangAfterSeconds: hangAfterSeconds))
+            hangAfterSeconds: hangAfterSeconds, schedulePrefix: schedulePrefix))
         return try check(trace, seed: seed, budget: checkBudget)
     }
 
@@ -92,15 +94,32 @@ public enum ScenarioRunner {
 
     /// Runs `scenario` `options.runs` times (run i uses ``SeededGenerator/runSeed(base:run:)``), writing the
     /// trace of every violating or undecided run to the output directory. `progress` hears about each run.
+    /// Under the exhaustive strategy every run has the base seed (one workload) and its own schedule, and the
+    /// runs stop early when the exploration is complete.
     public static func run(
         _ scenario: Scenario, options: RunOptions, worker: WorkerCommand?, progress: (Int, RunResult) -> Void = { _, _ in }
     ) throws(HarnessError) -> ScenarioSummary {
         var summary = ScenarioSummary(scenario: scenario)
+        var explorer: ScheduleExplorer?
+        if case .exhaustive(let bound) = options.strategy, scenario.mode == .real {
+            explorer = ScheduleExplorer(preemptionBound: bound)
+            summary.explorationComplete = false
+        }
         for run in 0..<options.runs {
-            let seed = SeededGenerator.runSeed(base: options.seed, run: run)
+            var seed = SeededGenerator.runSeed(base: options.seed, run: run)
+            var prefix: [Int] = []
+            if let explorer {
+                guard let next = explorer.nextPrefix else { break }
+                seed = options.seed
+                prefix = next
+            }
             let result = try runOnce(
                 scenario, seed: seed, strategy: options.strategy, worker: worker, checkBudget: options.checkBudget,
-                faults: options.faults, hangAfterSeconds: options.hangAfterSeconds)
+                faults: options.faults, hangAfterSeconds: options.hangAfterSeconds, schedulePrefix: prefix)
+            if explorer != nil {
+                explorer!.record(result.trace)
+                summary.explorationComplete = explorer!.isComplete
+            }
             summary.runs += 1
             progress(run, result)
             switch result.report.result {

@@ -61,11 +61,14 @@ public struct ScenarioRun: Sendable {
     /// The watchdog's limit: a worker still running (not asleep) inside one operation this long is killed and
     /// the run reported as a hang (real mode).
     public var hangAfterSeconds: Double
+    /// Under the exhaustive strategy: the choices this run must make first (see ``ScheduleExplorer``).
+    public var schedulePrefix: [Int]
 
     public init(
         seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, faults: FaultOptions = .none,
-        hangAfterSeconds: Double = 10
+        hangAfterSeconds: Double = 10, schedulePrefix: [Int] = []
     ) {
+        self.schedulePrefix = schedulePrefix
         self.seed = seed
         self.strategy = strategy
         self.worker = worker
@@ -94,8 +97,9 @@ extension Scenario {
             let victimGenerator = generator.split()
             let workload = makeWorkload(&workloadGenerator)
             let steps = workload.processes.reduce(0) { $0 + $1.program.count }
-            let schedule = run.strategy.makeStrategy(
+            var schedule = run.strategy.makeStrategy(
                 processes: workload.processes.map(\.id), steps: steps, generator: strategyGenerator)
+            if case .exhaustive = run.strategy { schedule = ForcedStrategy(prefix: run.schedulePrefix) }
             // Split last, so that runs without faults are the runs they were before faults existed.
             var faultGenerator = generator.split()
             let faults = run.faults.forRun(&faultGenerator)
