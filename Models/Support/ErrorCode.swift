@@ -18,4 +18,6 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Comparable, Custo
     public static let ENOSPC = ErrorCode("ENOSPC")
     public static let EPERM = ErrorCode("EPERM")
     public static let ECONNRESET = ErrorCode("ECONNRESET")
+    public static let EACCES = ErrorCode("EACCES")
+    public static let ENXIO = ErrorCode("ENXIO")
 }

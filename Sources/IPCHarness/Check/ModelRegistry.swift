@@ -3,9 +3,9 @@ import IPCModels
 /// The models traces can name in their header's `model` field.
 public enum ModelRegistry {
     public static let models: [any TraceModel.Type] = [
-        PipeModel.self, FIFOQueueModel.self, PosixMessageQueueModel.self, SystemVMessageQueueModel.self,
-        PosixSharedMemoryModel.self, SystemVSharedMemoryModel.self, PosixSemaphoreModel.self, SystemVSemaphoreModel.self,
-        RobustMutexModel.self,
+        PipeModel.self, PosixMessageQueueModel.self, SystemVMessageQueueModel.self, PosixSharedMemoryModel.self,
+        SystemVSharedMemoryModel.self, PosixSemaphoreModel.self, SystemVSemaphoreModel.self, RobustMutexModel.self,
+        QueueModel.self, StackModel.self, RegisterModel.self, SnapshotModel.self, FIFOModel.self,
     ]
 
     public static func model(named name: String) -> (any TraceModel.Type)? {

@@ -44,6 +44,8 @@ enum ObjectProvisioner {
                 case "posix-sem": try provisionPosixSemaphore(object, workload, &provisioned, &nextTarget)
                 case "sysv-sem": try provisionSystemVSemaphore(object, workload, &provisioned)
                 case "robust-mutex": try provisionRobustMutex(object, workload, &provisioned, &nextTarget)
+                case "fifo": try provisionFIFO(object, workload, &provisioned)
+                case "reference": try provisionReference(object, workload, &provisioned, &nextTarget)
                 default: throw HarnessError("no provisioner for objects of kind '\(object.kind)'")
                 }
             }

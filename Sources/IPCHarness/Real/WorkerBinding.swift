@@ -37,7 +37,7 @@ struct BindingError: Error, CustomStringConvertible {
 
 /// Builds the binding for an object kind from the setup the driver sends.
 enum WorkerBindings {
-    static func make(kind: String, setup: JSONValue, implementation: String) throws(BindingError) -> any WorkerBinding {
+    static func make(object: String, kind: String, setup: JSONValue, implementation: String) throws(BindingError) -> any WorkerBinding {
         switch kind {
         case "pipe": return try PipeBinding(setup: setup, implementation: implementation)
         case "posix-mq": return try PosixMessageQueueBinding(setup: setup)
@@ -47,6 +47,8 @@ enum WorkerBindings {
         case "posix-sem": return try PosixSemaphoreBinding(setup: setup)
         case "sysv-sem": return try SystemVSemaphoreBinding(setup: setup)
         case "robust-mutex": return try RobustMutexBinding(setup: setup)
+        case "fifo": return try FIFOBinding(setup: setup)
+        case "reference": return try ReferenceBinding(object: object, setup: setup, implementation: implementation)
         default: throw BindingError("no worker binding for objects of kind '\(kind)'")
         }
     }

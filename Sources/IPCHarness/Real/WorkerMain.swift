@@ -76,7 +76,7 @@ public enum WorkerMain {
             guard case .string(let kind)? = member.value["kind"] else {
                 throw BindingError("object '\(member.key)' has no kind")
             }
-            bindings[member.key] = try WorkerBindings.make(kind: kind, setup: member.value, implementation: implementation)
+            bindings[member.key] = try WorkerBindings.make(object: member.key, kind: kind, setup: member.value, implementation: implementation)
         }
         return bindings
     }

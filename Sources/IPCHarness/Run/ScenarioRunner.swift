@@ -15,12 +15,16 @@ public struct RunOptions: Sendable {
     public var faults: FaultOptions?
     /// The watchdog's limit (see ``ScenarioRun/hangAfterSeconds``).
     public var hangAfterSeconds: Double = 10
+    /// The mode to run in; nil: each scenario's default.
+    public var mode: Scenario.Mode?
 
     public init(
         seed: UInt64, runs: Int = 1, strategy: StrategySpec = .random, outputDirectory: String = ".ipc-harness/traces",
-        checkBudget: CheckBudget = CheckBudget(seconds: 30), stopAtFirstViolation: Bool = true, faults: FaultOptions? = nil
+        checkBudget: CheckBudget = CheckBudget(seconds: 30), stopAtFirstViolation: Bool = true, faults: FaultOptions? = nil,
+        mode: Scenario.Mode? = nil
     ) {
         self.faults = faults
+        self.mode = mode
         self.seed = seed
         self.runs = runs
         self.strategy = strategy
@@ -71,10 +75,14 @@ public enum ScenarioRunner {
     /// Runs `scenario` once with `seed` and checks the trace. `worker` is needed by real-mode scenarios.
     public static func runOnce(
         _ scenario: Scenario, seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, checkBudget: CheckBudget,
-        faults: FaultOptions? = nil, hangAfterSeconds: Double = 10, schedulePrefix: [Int] = []
+        faults: FaultOptions? = nil, hangAfterSeconds: Double = 10, schedulePrefix: [Int] = [], mode: Scenario.Mode? = nil
     ) throws(HarnessError) -> RunResult {
+        let mode = mode ?? scenario.mode
+        guard scenario.modes.contains(mode) else {
+            throw HarnessError("scenario \(scenario.name) does not run in \(mode.rawValue) mode (it runs in \(scenario.modes.map(\.rawValue).joined(separator: ", ")))")
+        }
         let trace = try scenario.execute(ScenarioRun(
-            seed: seed, strategy: strategy, worker: worker, faults: faults ?? scenario.defaultFaults,
+            seed: seed, strategy: strategy, worker: worker, mode: mode, faults: faults ?? scenario.defaultFaults,
             hangAfterSeconds: hangAfterSeconds, schedulePrefix: schedulePrefix))
         return try check(trace, seed: seed, budget: checkBudget)
     }
@@ -101,7 +109,10 @@ public enum ScenarioRunner {
     ) throws(HarnessError) -> ScenarioSummary {
         var summary = ScenarioSummary(scenario: scenario)
         var explorer: ScheduleExplorer?
-        if case .exhaustive(let bound) = options.strategy, scenario.mode == .real {
+        if case .exhaustive(let bound) = options.strategy {
+            guard (options.mode ?? scenario.mode) == .real else {
+                throw HarnessError("the exhaustive strategy explores worker-process runs; \(scenario.name) would run in simulation (use --mode real, or a random or pct strategy)")
+            }
             explorer = ScheduleExplorer(preemptionBound: bound)
             summary.explorationComplete = false
         }
@@ -115,7 +126,7 @@ public enum ScenarioRunner {
             }
             let result = try runOnce(
                 scenario, seed: seed, strategy: options.strategy, worker: worker, checkBudget: options.checkBudget,
-                faults: options.faults, hangAfterSeconds: options.hangAfterSeconds, schedulePrefix: prefix)
+                faults: options.faults, hangAfterSeconds: options.hangAfterSeconds, schedulePrefix: prefix, mode: options.mode)
             if explorer != nil {
                 explorer!.record(result.trace)
                 summary.explorationComplete = explorer!.isComplete
