@@ -5,6 +5,8 @@ import SystemPackage
 public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case read, write, close, open, pipe2, fcntl, poll, send, receive, socketpair
     case fsync, rename, unlink, mkdir
+    case mkfifo, socket, bind, listen, connect, accept, sendmsg, recvmsg, getsockopt, chmod
+    case eventfd, memfd, fstat, kill, sigqueue, sigtimedwait, sigprocmask
 }
 
 /// What a fault injector is told about a call that is about to be made.

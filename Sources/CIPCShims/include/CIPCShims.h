@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ipc_events.h"
+#include "ipc_sockets.h"
+
 /// pipe2(2), a GNU extension.
 int ipc_pipe2(int fds[2], int flags);
 
