@@ -1,0 +1,225 @@
+/// The Linux FIFO (named pipe): the pipe model's byte stream, reached by opening a path, with the open rules of
+/// this kernel's `fifo_open` and the discarding of data when the last opener leaves.
+///
+/// What it allows beyond ``PipeModel``, and why (each fact is also a test on the real kernel, `KernelFIFOFactsTests`):
+/// - Opening for reading without `O_NONBLOCK` sleeps until a writer opens; opening for writing sleeps until a
+///   reader opens. The sleeper is woken by the partner's *open*, so it returns even if the partner has closed again
+///   (the reader then reads end of file).
+/// - A process asleep in `open` already counts as a reader or writer: a nonblocking writer may open and write, and a
+///   nonblocking reader sees `EAGAIN`, not end of file, while a writer sleeps in `open`.
+/// - `O_WRONLY | O_NONBLOCK` with no reader fails `ENXIO`; `O_RDONLY | O_NONBLOCK` always succeeds, and with no
+///   writer its reads return 0 (end of file), not `EAGAIN`.
+/// - When every descriptor of every opener has closed, the buffered bytes are discarded: the next opener finds an
+///   empty FIFO. The name stays until unlinked.
+public struct FIFOModel: TraceModel {
+    public static let name = "fifo"
+
+    public enum Input: Hashable, Sendable {
+        case open(process: Int, end: PipeModel.End, nonblocking: Bool)
+        case write(process: Int, data: [UInt8], nonblocking: Bool)
+        case read(process: Int, max: Int, nonblocking: Bool)
+        case close(process: Int, end: PipeModel.End)
+        /// The process died or exited: every descriptor it had open closes.
+        case exit(process: Int)
+    }
+
+    public enum Output: Hashable, Sendable {
+        case opened
+        case wrote(Int)
+        /// The bytes read; empty means end of file (or a read of size 0).
+        case read([UInt8])
+        case closed
+        case exited
+        case failed(ErrorCode)
+    }
+
+    /// A process asleep in a blocking `open`, registered as a reader or writer, waiting for a partner's open.
+    public struct Opener: Hashable, Sendable {
+        public var process: Int
+        public var end: PipeModel.End
+        /// A partner has opened since this process went to sleep: its open may now return.
+        public var released: Bool
+    }
+
+    public struct State: Hashable, Sendable {
+        /// The pipe behind the FIFO: its bytes, and the open descriptions (sleepers in `open` included).
+        public internal(set) var pipe: PipeModel.State
+        public internal(set) var openers: [Opener] = []
+    }
+
+    public let pipes: PipeModel
+    /// The FIFOs and their capacities.
+    public let capacities: [(name: String, capacity: Int)]
+
+    public init(pageSize: Int = 4096, fifos: [(name: String, capacity: Int)]) {
+        self.pipes = PipeModel(pageSize: pageSize, pipes: [])
+        self.capacities = fifos
+    }
+
+    public var objects: [String] { capacities.map(\.name) }
+
+    public func initialState(of object: String) -> State {
+        let capacity = capacities.first { $0.name == object }?.capacity ?? 65536
+        return State(pipe: PipeModel.State(slots: capacity / pipes.pageSize, readers: [], writers: []))
+    }
+
+    public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        transitions(state, input).compactMap { candidate in
+            guard let candidateOutput = candidate.output else {
+                if case .failed? = output { return nil }
+                if case .wrote(let total)? = output, let progress = candidate.step.state.pipe.progress(of: input.process),
+                    progress > total
+                {
+                    return nil
+                }
+                return candidate.step
+            }
+            return output == nil || output == candidateOutput ? candidate.step : nil
+        }
+    }
+
+    /// Every way `input` may take effect from `state`: a completion with its output, or a piece (no output).
+    public func outcomes(of input: Input, in state: State) -> [(output: Output?, step: Step<State>)] {
+        transitions(state, input)
+    }
+
+    func transitions(_ state: State, _ input: Input) -> [(output: Output?, step: Step<State>)] {
+        switch input {
+        case .open(let process, let end, let nonblocking):
+            return openTransitions(state, process: process, end: end, nonblocking: nonblocking)
+        case .write(let process, let data, let nonblocking):
+            return delegated(state, .write(process: process, data: data, nonblocking: nonblocking))
+        case .read(let process, let max, let nonblocking):
+            return delegated(state, .read(process: process, max: max, nonblocking: nonblocking))
+        case .close(let process, let end):
+            return delegated(state, .close(process: process, end: end))
+        case .exit(let process):
+            var next = state
+            next.openers.removeAll { $0.process == process }
+            return delegated(next, .exit(process: process))
+        }
+    }
+
+    /// `fifo_open`: register as reader or writer (waking sleepers of the other kind), then return at once or sleep
+    /// until a partner opens. The sleep is a piece that registers; the completion needs the partner's open.
+    private func openTransitions(
+        _ state: State, process: Int, end: PipeModel.End, nonblocking: Bool
+    ) -> [(output: Output?, step: Step<State>)] {
+        if let index = state.openers.firstIndex(where: { $0.process == process }) {
+            guard state.openers[index].released else { return [] }
+            var next = state
+            next.openers.remove(at: index)
+            return [(.opened, .completed(next))]
+        }
+        var next = state
+        switch end {
+        case .read:
+            next.pipe.readers.append(process)
+            next.pipe.readers.sort()
+            for index in next.openers.indices where next.openers[index].end == .write { next.openers[index].released = true }
+            if nonblocking || !next.pipe.writers.isEmpty { return [(.opened, .completed(next))] }
+        case .write:
+            if nonblocking && state.pipe.readers.isEmpty { return [(.failed(.ENXIO), .completed(state))] }
+            next.pipe.writers.append(process)
+            next.pipe.writers.sort()
+            for index in next.openers.indices where next.openers[index].end == .read { next.openers[index].released = true }
+            if !next.pipe.readers.isEmpty { return [(.opened, .completed(next))] }
+        }
+        next.openers.append(Opener(process: process, end: end, released: false))
+        return [(nil, .partial(next))]
+    }
+
+    /// A pipe operation on the FIFO's pipe; afterwards, if nobody has it open any more, its bytes are gone.
+    private func delegated(_ state: State, _ input: PipeModel.Input) -> [(output: Output?, step: Step<State>)] {
+        pipes.transitions(state.pipe, input).map { candidate in
+            func wrap(_ pipe: PipeModel.State) -> State {
+                var next = state
+                next.pipe = pipe
+                if pipe.readers.isEmpty && pipe.writers.isEmpty {
+                    next.pipe = PipeModel.State(slots: pipe.slots, readers: [], writers: [])
+                }
+                return next
+            }
+            let step: Step<State> =
+                switch candidate.step {
+                case .completed(let pipe): .completed(wrap(pipe))
+                case .partial(let pipe): .partial(wrap(pipe))
+                }
+            return (candidate.output.map(Self.output(from:)), step)
+        }
+    }
+
+    static func output(from pipe: PipeModel.Output) -> Output {
+        switch pipe {
+        case .wrote(let count): .wrote(count)
+        case .read(let bytes): .read(bytes)
+        case .closed: .closed
+        case .exited: .exited
+        case .failed(let code): .failed(code)
+        }
+    }
+
+    public func abandon(_ state: State, _ input: Input) -> State {
+        var next = state
+        next.openers.removeAll { $0.process == input.process }
+        next.pipe.setProgress(of: input.process, nil)
+        return next
+    }
+
+    public func estimatedSize(of state: State) -> Int {
+        pipes.estimatedSize(of: state.pipe) + state.openers.count * 24
+    }
+
+    public func describe(_ state: State) -> String {
+        var text = pipes.describe(state.pipe)
+        for opener in state.openers {
+            text += "; process \(opener.process) sleeps in open for \(opener.end == .read ? "reading" : "writing")"
+                + (opener.released ? " (a partner has opened)" : "")
+        }
+        return text
+    }
+
+    public func describe(_ input: Input, _ output: Output?) -> String {
+        let call: String
+        switch input {
+        case .open(_, let end, let nonblocking):
+            call = "open for \(end == .read ? "reading" : "writing")\(nonblocking ? " (nonblocking)" : "")"
+        case .write(let process, let data, let nonblocking):
+            return pipes.describe(.write(process: process, data: data, nonblocking: nonblocking), output.flatMap(Self.pipeOutput))
+        case .read(let process, let max, let nonblocking):
+            return pipes.describe(.read(process: process, max: max, nonblocking: nonblocking), output.flatMap(Self.pipeOutput))
+        case .close(let process, let end):
+            return pipes.describe(.close(process: process, end: end), output.flatMap(Self.pipeOutput))
+        case .exit(let process):
+            return pipes.describe(.exit(process: process), output.flatMap(Self.pipeOutput))
+        }
+        let result: String
+        switch output {
+        case nil: result = "?"
+        case .failed(let code)?: result = code.rawValue
+        default: result = "ok"
+        }
+        return "\(call) → \(result)"
+    }
+
+    static func pipeOutput(_ output: Output) -> PipeModel.Output? {
+        switch output {
+        case .wrote(let count): .wrote(count)
+        case .read(let bytes): .read(bytes)
+        case .closed: .closed
+        case .exited: .exited
+        case .failed(let code): .failed(code)
+        case .opened: nil
+        }
+    }
+}
+
+extension FIFOModel.Input {
+    public var process: Int {
+        switch self {
+        case .open(let process, _, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
+            .exit(let process):
+            process
+        }
+    }
+}
