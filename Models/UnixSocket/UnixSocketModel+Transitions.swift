@@ -150,7 +150,9 @@ extension UnixSocketModel {
             }
             return [(.failed(.ECONNREFUSED), .completed(next))]
         }
-        if to != nil && state.sockets[targetIndex].peer != socket.name
+        // The queue-length limit holds for unconnected sends to another socket (not to itself, nor to a socket
+        // connected back to the sender).
+        if to != nil && target != socket.name && state.sockets[targetIndex].peer != socket.name
             && state.sockets[targetIndex].queue.count > state.datagramQueue
         {
             return nonblocking ? failure(state, .EAGAIN) : []

@@ -224,6 +224,18 @@ extension Syscall {
         try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in ipc_peer_pid(descriptor.rawValue) }
     }
 
+    /// The address of a connected socket's peer; nil when the peer is not bound.
+    ///
+    /// The corresponding C function is `getpeername`.
+    public static func peerAddress(_ descriptor: FileDescriptor) throws(Errno) -> UnixAddress? {
+        var storage = [UInt8](repeating: 0, count: ipc_unix_address_capacity())
+        var length = CInt(storage.count)
+        _ = try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            storage.withUnsafeMutableBytes { ipc_peer_address(descriptor.rawValue, $0.baseAddress, &length) }
+        }
+        return storage.withUnsafeBytes { UnixAddress.decode($0.baseAddress!, length: length) }
+    }
+
     /// The socket's send buffer limit in bytes (`SO_SNDBUF`).
     ///
     /// The corresponding C function is `getsockopt(SO_SNDBUF)`.

@@ -60,6 +60,9 @@ int ipc_msg_cmsg_cloexec(void);
 /// getsockopt(SO_PEERCRED): the peer's process id, or -1.
 int ipc_peer_pid(int fd);
 
+/// getpeername(2) into a sockaddr_un buffer of `*length` bytes; `*length` is updated.
+int ipc_peer_address(int fd, void *storage, int *length);
+
 /// getsockopt(SO_SNDBUF).
 int ipc_send_buffer_size(int fd);
 
