@@ -105,7 +105,7 @@ extension EventCounterModel.Input {
 
 extension JSONValue {
     /// This value as a `UInt64`: a non-negative integer, or a string of decimal digits (for values above 2^63 − 1).
-    func unsigned64(_ field: String) throws(ModelError) -> UInt64 {
+    public func unsigned64(_ field: String) throws(ModelError) -> UInt64 {
         switch self {
         case .integer(let value) where value >= 0: return UInt64(value)
         case .string(let text):

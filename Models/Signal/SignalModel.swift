@@ -13,7 +13,8 @@
 ///   signal, still succeeds but loses its details (`SI_USER`, no sender), and a real-time signal without details
 ///   does not queue: the kernel keeps only its pending bit, so such sends coalesce.
 /// - A signal number outside 0...64 fails `EINVAL`; signal 0 checks that the receiver exists and sends nothing.
-/// - Once the receiver has died and been reaped, sends fail `ESRCH`; what was pending is gone with it.
+/// - Once the receiver has died and been reaped, sends fail `ESRCH` (even with a bad signal number: the receiver is
+///   looked up first); what was pending is gone with it.
 public struct SignalModel: TraceModel {
     public static let name = "signal"
 
@@ -114,8 +115,9 @@ public struct SignalModel: TraceModel {
     public func outcome(of input: Input, in state: State) -> (output: Output, next: State)? {
         switch input {
         case .send(let process, let signal, let method, let value):
-            guard (0...Self.last).contains(signal) else { return (.failed(.EINVAL), state) }
+            // The receiver is looked up before the signal number is checked.
             guard state.alive else { return (.failed(.ESRCH), state) }
+            guard (0...Self.last).contains(signal) else { return (.failed(.EINVAL), state) }
             if signal == 0 { return (.sent, state) }
             return generate(state, signal: signal, details: Details(queued: method == .sigqueue, sender: process, value: value))
         case .wait(_, let signals, let timeout):

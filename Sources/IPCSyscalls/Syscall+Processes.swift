@@ -70,12 +70,24 @@ extension Syscall {
     ///
     /// The corresponding C function is `posix_spawn`.
     public static func spawn(_ request: SpawnRequest) throws(Errno) -> pid_t {
+        // The child's dup2s run in order, so a source numbered like a target would be overwritten before its turn
+        // (the driver's first object is often descriptor 3, the control channel's target), and a source equal to its
+        // own target would stay close-on-exec. Such sources go through a copy numbered above every target.
+        let highest = request.descriptors.map(\.target).max() ?? 0
+        let targets = Set(request.descriptors.map(\.target))
+        var copies: [CInt] = []
+        defer { for copy in copies { Glibc.close(copy) } }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         for (source, target) in request.descriptors {
-            precondition(source.rawValue != target, "spawn: source and target descriptors must differ")
-            posix_spawn_file_actions_adddup2(&actions, source.rawValue, target)
+            var from = source.rawValue
+            if targets.contains(from) {
+                from = ipc_duplicate_above(from, highest + 1)
+                if from == -1 { throw Errno(rawValue: Glibc.errno) }
+                copies.append(from)
+            }
+            posix_spawn_file_actions_adddup2(&actions, from, target)
         }
 
         var attributes = posix_spawnattr_t()

@@ -22,6 +22,9 @@ const char *ipc_errno_name(int code);
 int ipc_get_pipe_size(int fd);
 int ipc_set_pipe_size(int fd, int size);
 
+/// fcntl(F_DUPFD_CLOEXEC, minimum): a close-on-exec copy of fd numbered at least `minimum`.
+int ipc_duplicate_above(int fd, int minimum);
+
 /// fcntl(F_GETFL) / fcntl(F_SETFL): fcntl is variadic.
 int ipc_get_status_flags(int fd);
 int ipc_set_status_flags(int fd, int flags);

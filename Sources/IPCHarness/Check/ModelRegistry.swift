@@ -2,7 +2,13 @@ import IPCModels
 
 /// The models traces can name in their header's `model` field.
 public enum ModelRegistry {
-    public static let models: [any TraceModel.Type] = [PipeModel.self]
+    public static let models: [any TraceModel.Type] = [
+        PipeModel.self,
+        FIFOModel.self,
+        UnixSocketModel.self,
+        SignalModel.self,
+        EventCounterModel.self,
+    ]
 
     public static func model(named name: String) -> (any TraceModel.Type)? {
         models.first { $0.name == name }

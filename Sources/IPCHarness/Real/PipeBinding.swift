@@ -31,7 +31,7 @@ struct PipeBinding: WorkerBinding {
     }
 
     mutating func perform(f: String, value: JSONValue?) throws(BindingError) -> Completion {
-        do {
+        try performing(f) {
             switch f {
             case "read":
                 guard let readEnd else { return .fail("EBADF") }
@@ -76,14 +76,6 @@ struct PipeBinding: WorkerBinding {
             default:
                 throw BindingError("the pipe binding has no operation '\(f)'")
             }
-        } catch let error as Errno {
-            return .fail(error.name)
-        } catch let error as ModelError {
-            throw BindingError("\(f): \(error.message)")
-        } catch let error as BindingError {
-            throw error
-        } catch {
-            throw BindingError("\(f): \(error)")
         }
     }
 

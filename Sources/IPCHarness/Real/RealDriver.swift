@@ -104,14 +104,16 @@ final class RealDriver {
             recorder.record(process.id, .spawn) { $0.value = ["pid": .int(Int(pid)), "holds": .object(holds)] }
         }
         objects.closeDriverCopies()
+        let pids = workers.mapValues { $0.pid }
         for process in workload.processes {
             let worker = workers[process.id]!
-            let setup: JSONValue = [
+            var setup: JSONObject = [
                 "type": "setup", "implementation": .string(implementation),
                 "objects": .object(objects.setups[process.id] ?? JSONObject()),
             ]
+            for member in WorkerContext(process: process.id, pids: pids).json { setup[member.key] = member.value }
             do {
-                try worker.channel.send(setup)
+                try worker.channel.send(.object(setup))
             } catch {
                 throw HarnessError("worker \(process.id) died during setup: \(error)")
             }

@@ -55,12 +55,14 @@ public enum WorkerMain {
         guard case .string(let implementation)? = message["implementation"],
             case .object(let objects)? = message["objects"]
         else { throw BindingError("a setup message needs 'implementation' and 'objects'") }
+        let context = try WorkerContext(setup: message)
         var bindings: [String: any WorkerBinding] = [:]
         for member in objects {
             guard case .string(let kind)? = member.value["kind"] else {
                 throw BindingError("object '\(member.key)' has no kind")
             }
-            bindings[member.key] = try WorkerBindings.make(kind: kind, setup: member.value, implementation: implementation)
+            bindings[member.key] = try WorkerBindings.make(
+                kind: kind, setup: member.value, implementation: implementation, context: context)
         }
         return bindings
     }

@@ -84,7 +84,13 @@ extension Scenario {
 
 /// Every built-in scenario.
 public enum Scenarios {
-    public static let all: [Scenario] = PipeScenarios.all
+    public static let all: [Scenario] =
+        PipeScenarios.all
+        + FIFOScenarios.all
+        + UnixSocketScenarios.all
+        + SCMRightsScenarios.all
+        + SignalScenarios.all
+        + EventCounterScenarios.all
 
     public static func named(_ name: String) -> Scenario? {
         all.first { $0.name == name }

@@ -1,0 +1,57 @@
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+
+/// FIFO operations in a worker: `open` by path (each a new open file description), then `read`, `write` and `close`
+/// on the most recently opened descriptor of each direction.
+struct FIFOBinding: WorkerBinding {
+    private let path: String
+    private var held: [PipeModel.End: [FileDescriptor]] = [:]
+
+    init(setup: JSONValue) throws(BindingError) {
+        guard case .string(let path)? = setup["path"] else { throw BindingError("a fifo setup needs its 'path'") }
+        self.path = path
+    }
+
+    mutating func perform(f: String, value: JSONValue?) throws(BindingError) -> Completion {
+        try performing(f) {
+            let nonblocking = try value.optional("nonblocking")?.boolean("nonblocking") ?? false
+            switch f {
+            case "open":
+                let end = try Self.end(value)
+                let descriptor = try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: nonblocking)
+                held[end, default: []].append(descriptor)
+                return .ok(nil)
+            case "read":
+                guard let descriptor = held[.read]?.last else { return .fail("EBADF") }
+                let max = try value.required("max").integer("max", in: 0...1 << 24)
+                switch try KernelPipe.read(descriptor, max: max, nonblocking: nonblocking) {
+                case .completed(let bytes): return .ok(["data": Payload.json(bytes)])
+                case .wouldBlock: return .fail("EAGAIN")
+                }
+            case "write":
+                guard let descriptor = held[.write]?.last else { return .fail("EBADF") }
+                let data = try value.required("data").payload("data")
+                switch try KernelPipe.write(descriptor, data, nonblocking: nonblocking) {
+                case .completed(let count): return .ok(["written": .int(count)])
+                case .wouldBlock: return .fail("EAGAIN")
+                }
+            case "close":
+                guard let descriptor = held[try Self.end(value)]?.popLast() else { return .fail("EBADF") }
+                try Syscall.close(descriptor)
+                return .ok(nil)
+            default:
+                throw BindingError("the fifo binding has no operation '\(f)'")
+            }
+        }
+    }
+
+    mutating func prepareForExit() {}
+
+    private static func end(_ value: JSONValue?) throws -> PipeModel.End {
+        let name = try value.required("end").text("end")
+        guard let end = PipeModel.End(rawValue: name) else { throw BindingError("unknown end '\(name)'") }
+        return end
+    }
+}
