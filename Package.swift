@@ -99,8 +99,13 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "TraceCorpusTests",
+            dependencies: ["IPCHarness", "ipc-harness-worker"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "CommandLineTests",
-            dependencies: ["ipc-harness", "ipc-harness-worker", "IPCHarness"],
+            dependencies: ["ipc-harness", "ipc-harness-worker", "IPCHarness", "IPCMechanisms", "IPCSyscalls"],
             swiftSettings: strictSwift
         ),
     ],

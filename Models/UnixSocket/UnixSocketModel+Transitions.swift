@@ -16,7 +16,7 @@ extension UnixSocketModel {
                 return failure(state, .EBADF)
             }
             var next = state
-            next.sockets[index].holders.removeOne(process)
+            _ = next.sockets[index].holders.removeOne(process)
             if next.sockets[index].holders.isEmpty { next.release(end) }
             return [(.closed, .completed(next))]
         case .readFile(let process, let file, let max):
@@ -33,7 +33,7 @@ extension UnixSocketModel {
                 return failure(state, .EBADF)
             }
             var next = state
-            next.files[index].holders.removeOne(process)
+            _ = next.files[index].holders.removeOne(process)
             return [(.closed, .completed(next))]
         case .probe(let process, let file):
             guard let index = state.fileIndex(file), state.files[index].isPipe, state.files[index].readers.contains(process) else {
@@ -343,12 +343,5 @@ extension UnixSocketModel.State {
             if sockets[index].queue.contains(where: { !$0.bytes.isEmpty }) || reset { sockets[peerIndex].error = .ECONNRESET }
         }
         purge(index)
-    }
-}
-
-extension Array where Element == Int {
-    /// Removes one occurrence of `value`.
-    fileprivate mutating func removeOne(_ value: Int) {
-        if let index = firstIndex(of: value) { remove(at: index) }
     }
 }

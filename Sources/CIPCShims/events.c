@@ -2,15 +2,12 @@
 
 #include <signal.h>
 #include <sys/eventfd.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 
 int ipc_eventfd(unsigned int initial, int flags) { return eventfd(initial, flags | EFD_CLOEXEC); }
 int ipc_efd_semaphore(void) { return EFD_SEMAPHORE; }
 int ipc_efd_nonblock(void) { return EFD_NONBLOCK; }
-
-int ipc_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
 
 int ipc_sigrtmin(void) { return SIGRTMIN; }
 int ipc_sigrtmax(void) { return SIGRTMAX; }

@@ -16,8 +16,6 @@ const char *ipc_errno_name(int code) { return strerrorname_np(code); }
 int ipc_get_pipe_size(int fd) { return fcntl(fd, F_GETPIPE_SZ); }
 int ipc_set_pipe_size(int fd, int size) { return fcntl(fd, F_SETPIPE_SZ, size); }
 
-int ipc_duplicate_above(int fd, int minimum) { return fcntl(fd, F_DUPFD_CLOEXEC, minimum); }
-
 int ipc_get_status_flags(int fd) { return fcntl(fd, F_GETFL); }
 int ipc_set_status_flags(int fd, int flags) { return fcntl(fd, F_SETFL, flags); }
 

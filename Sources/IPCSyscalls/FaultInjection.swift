@@ -6,7 +6,12 @@ public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case read, write, close, open, pipe2, fcntl, poll, send, receive, socketpair
     case fsync, rename, unlink, mkdir
     case mkfifo, socket, bind, listen, connect, accept, sendmsg, recvmsg, getsockopt, chmod
-    case eventfd, memfd, fstat, kill, sigqueue, sigtimedwait, sigprocmask
+    case eventfd, fstat, kill, sigqueue, sigtimedwait, sigprocmask
+    case mqOpen, mqSend, mqReceive, mqUnlink, mqGetAttributes, mqSetAttributes
+    case msgget, msgsnd, msgrcv, msgctl
+    case shmOpen, shmUnlink, memfdCreate, ftruncate, mmap, munmap, shmget, shmat, shmdt, shmctl
+    case semOpen, semClose, semUnlink, semInit, semWait, semTryWait, semPost, semGetValue, semget, semop, semctl
+    case mutexInit, mutexLock, mutexTryLock, mutexUnlock, mutexConsistent
 }
 
 /// What a fault injector is told about a call that is about to be made.

@@ -12,13 +12,6 @@ extension Syscall {
         return FileDescriptor(rawValue: try perform(.eventfd, retryOnInterrupt: false) { _ in ipc_eventfd(initial, flags) })
     }
 
-    /// A new anonymous memory file, close-on-exec.
-    ///
-    /// The corresponding C function is `memfd_create(name, MFD_CLOEXEC)`.
-    public static func memoryFile(name: String) throws(Errno) -> FileDescriptor {
-        FileDescriptor(rawValue: try perform(.memfd, retryOnInterrupt: false) { _ in ipc_memfd(name) })
-    }
-
     /// Creates a FIFO (named pipe) at `path` with `mode`; fails `EEXIST` when anything is there (exclusive).
     ///
     /// The corresponding C function is `mkfifo`.

@@ -70,24 +70,19 @@ extension Syscall {
     ///
     /// The corresponding C function is `posix_spawn`.
     public static func spawn(_ request: SpawnRequest) throws(Errno) -> pid_t {
-        // The child's dup2s run in order, so a source numbered like a target would be overwritten before its turn
-        // (the driver's first object is often descriptor 3, the control channel's target), and a source equal to its
-        // own target would stay close-on-exec. Such sources go through a copy numbered above every target.
-        let highest = request.descriptors.map(\.target).max() ?? 0
-        let targets = Set(request.descriptors.map(\.target))
-        var copies: [CInt] = []
-        defer { for copy in copies { Glibc.close(copy) } }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        for (source, target) in request.descriptors {
-            var from = source.rawValue
-            if targets.contains(from) {
-                from = ipc_duplicate_above(from, highest + 1)
-                if from == -1 { throw Errno(rawValue: Glibc.errno) }
-                copies.append(from)
-            }
-            posix_spawn_file_actions_adddup2(&actions, from, target)
+        // File actions run in order in the child, so a source numbered like an earlier target would be overwritten
+        // before it is copied (another thread's objects can sit at any number). Move every source to a fresh slot
+        // above all sources and targets first, then onto its target, then close the slots.
+        let highest = request.descriptors.reduce(CInt(2)) { Swift.max($0, $1.source.rawValue, $1.target) }
+        for (offset, (source, _)) in request.descriptors.enumerated() {
+            posix_spawn_file_actions_adddup2(&actions, source.rawValue, highest + 1 + CInt(offset))
+        }
+        for (offset, (_, target)) in request.descriptors.enumerated() {
+            posix_spawn_file_actions_adddup2(&actions, highest + 1 + CInt(offset), target)
+            posix_spawn_file_actions_addclose(&actions, highest + 1 + CInt(offset))
         }
 
         var attributes = posix_spawnattr_t()

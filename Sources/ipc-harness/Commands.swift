@@ -183,3 +183,112 @@ struct Clean: ParsableCommand {
         print(CommandLineText.cleanReport(LeftoverCleaner.clean(dryRun: dryRun), dryRun: dryRun))
     }
 }
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw a trace as one self-contained HTML file: processes as lanes, operations as bars, the violation highlighted.")
+
+    @Argument(help: "The trace file.")
+    var trace: String
+
+    @Option(help: "The HTML file to write.")
+    var html: String
+
+    @OptionGroup var running: RunningOptions
+
+    func run() throws {
+        try TraceReport.writeHTML(trace: trace, to: html, budget: running.checkBudget)
+        print("wrote \(html)")
+    }
+}
+
+struct Shrink: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make a failing trace smaller while it still fails the same check, re-running each candidate.")
+
+    @Argument(help: "The failing trace.")
+    var trace: String
+
+    @Option(help: "Where to write the shrunk trace (default: beside it, .shrunk.jsonl).")
+    var out: String?
+
+    @Option(help: "Seconds to spend shrinking at most.")
+    var time: Double = 300
+
+    @OptionGroup var running: RunningOptions
+
+    func run() throws {
+        let original = try Trace.load(path: trace)
+        let worker = try WorkerLocator.workerCommand(runningExecutableCanServe: true)
+        let result = try Shrinker.shrink(original, worker: worker, budget: running.checkBudget, timeLimitSeconds: time)
+        let destination = out ?? CommandLineText.shrunkPath(for: trace)
+        try result.result.trace.write(to: destination)
+        print(CommandLineText.shrinkReport(result, path: destination))
+        throw ExitCode(CommandLineText.exitStatus(for: result.result.report.result))
+    }
+}
+
+struct Fuzz: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Swarm-test the scenarios for a while: random scenarios, strategies and faults; every violation shrunk and saved.",
+        discussion: "Exits 1 if a scenario not marked broken shows a violation; broken scenarios are expected to.")
+
+    @Option(help: "How long: 90, 30s, 5m, 2h, 1h30m.")
+    var time: String
+
+    @Option(help: "Comma-separated scenario names (default: all).")
+    var scenarios: String?
+
+    @Option(help: "Runs executing at once.")
+    var jobs: Int = 1
+
+    @Option(help: "Where to save the shrunk traces of violations.")
+    var out: String = ".ipc-harness/fuzz"
+
+    @Option(help: "The session's seed (default: from the clock; printed).")
+    var seed: UInt64?
+
+    @Option(help: "Seconds to spend shrinking each violation (0 saves it unshrunk).")
+    var shrinkTime: Double = 60
+
+    @OptionGroup var running: RunningOptions
+
+    func validate() throws {
+        guard FuzzText.seconds(from: time) != nil else { throw ValidationError("--time must be a duration such as 90, 30s, 5m or 2h, not '\(time)'") }
+        guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
+        for name in selectedNames where Scenarios.named(name) == nil {
+            throw ValidationError("no scenario named '\(name)' (see `ipc-harness list`)")
+        }
+    }
+
+    var selectedNames: [String] {
+        scenarios.map { $0.split(separator: ",").map { String($0).trimmingWhitespace() } } ?? Scenarios.all.map(\.name)
+    }
+
+    func run() throws {
+        let seed = seed ?? RunOptions.freshSeed()
+        let options = FuzzOptions(
+            seconds: FuzzText.seconds(from: time)!, scenarios: selectedNames.compactMap(Scenarios.named), jobs: jobs,
+            outputDirectory: out, seed: seed, checkBudget: running.checkBudget, shrinkSeconds: shrinkTime)
+        let fuzzer = Fuzzer(options: options, worker: try WorkerLocator.workerCommand(runningExecutableCanServe: true))
+        print("fuzzing \(options.scenarios.count) scenarios for \(time) with \(jobs) job\(jobs == 1 ? "" : "s") (seed \(seed))")
+        let terminal = FuzzText.outputIsTerminal
+        let summary = fuzzer.run(progressInterval: terminal ? 0.25 : 10) { progress in
+            if terminal {
+                FuzzText.rewriteLine(FuzzText.progressLine(progress))
+            } else {
+                print(FuzzText.progressLine(progress))
+            }
+        }
+        if terminal { print() }
+        print(FuzzText.summary(summary))
+        if !summary.errors.isEmpty { throw ExitCode(2) }
+        throw ExitCode(summary.unexpectedViolations > 0 ? 1 : 0)
+    }
+}
+
+extension String {
+    fileprivate func trimmingWhitespace() -> String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

@@ -9,7 +9,7 @@ struct IPCHarnessCommand: ParsableCommand {
         commandName: "ipc-harness",
         abstract: "Property-based correctness and fault-injection testing for inter-process communication.",
         discussion: "Exit status: 0 no violation, 1 violation (trace written), 2 bad input or usage, 3 undecided.",
-        subcommands: [List.self, Run.self, Check.self, Replay.self, Clean.self, Bench.self]
+        subcommands: [List.self, Run.self, Fuzz.self, Check.self, Shrink.self, Replay.self, Report.self, Clean.self, Bench.self]
     )
 
     /// Runs the command; errors print one line on standard error. Usage errors exit 2 (not ArgumentParser's 64).

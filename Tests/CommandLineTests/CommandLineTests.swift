@@ -172,6 +172,30 @@ import Testing
         #expect(text.contains("VIOLATION"))
     }
 
+    @Test func fuzzRunsForTheTimeGivenAndExitsZeroWhenOnlyBrokenScenariosFail() throws {
+        let result = try run("fuzz", "--time", "2s", "--scenarios", "pipe-broken-reorders,pipe-basic", "--jobs", "2", "--seed", "5", "--out", directory + "/fuzz")
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.hasPrefix("fuzzing 2 scenarios for 2s with 2 jobs (seed 5)"))
+        #expect(result.output.contains("expected (broken on purpose)"))
+        #expect(result.output.contains("replay: ipc-harness replay \(directory)/fuzz/pipe-broken-reorders-"))
+        let bad = try run("fuzz", "--time", "soon")
+        #expect(bad.status == 2)
+        #expect(bad.error.hasPrefix("error: --time must be a duration"))
+    }
+
+    @Test func shrinkWritesASmallerTraceThatReplays() throws {
+        let found = try run("run", "pipe-broken-reorders", "--seed", "21", "--runs", "1", "--out", directory)
+        #expect(found.status == 1)
+        let path = directory + "/pipe-broken-reorders-21.jsonl"
+        let shrunk = try run("shrink", path)
+        #expect(shrunk.status == 1)
+        #expect(shrunk.output.hasPrefix("shrunk: "))
+        #expect(shrunk.lastLine == "replay: ipc-harness replay \(directory)/pipe-broken-reorders-21.shrunk.jsonl")
+        let report = try run("report", directory + "/pipe-broken-reorders-21.shrunk.jsonl", "--html", directory + "/r.html")
+        #expect(report.status == 0)
+        #expect(FileManager.default.fileExists(atPath: directory + "/r.html"))
+    }
+
     @Test func benchCheckerPrintsJSON() throws {
         let result = try run("bench", "checker", "--operations", "300", "--objects", "1", "--processes", "4", "--json")
         #expect(result.status == 0)

@@ -198,3 +198,51 @@ import Testing
         #expect(report.explanation.contains("time budget"))
     }
 }
+
+/// The FIFO queue model on hand-written histories.
+@Suite struct FIFOQueueModelTests {
+    let model = FIFOQueueModel(capacity: 2)
+
+    func operation(_ id: Int, _ process: Int, _ input: FIFOQueueModel.Input, _ output: FIFOQueueModel.Output, _ from: UInt64, _ to: UInt64)
+        -> HistoryOperation<FIFOQueueModel.Input, FIFOQueueModel.Output>
+    {
+        HistoryOperation(id: id, process: process, object: "q", input: input, output: output, invokeTime: from, end: .returned(to), invokeIndex: id)
+    }
+
+    @Test func concurrentEnqueuesMayBeDequeuedInEitherOrder() {
+        let history = History(model: model, operations: [
+            operation(0, 1, .enqueue(1), .accepted(true), 0, 10),
+            operation(1, 2, .enqueue(2), .accepted(true), 5, 15),
+            operation(2, 3, .dequeue, .dequeued(2), 20, 30),
+            operation(3, 3, .dequeue, .dequeued(1), 31, 40),
+        ])
+        #expect(LinearizabilityChecker.check(history).result == .ok)
+    }
+
+    @Test func sequentialEnqueuesDequeuedBackwardsAreAViolation() {
+        let history = History(model: model, operations: [
+            operation(0, 1, .enqueue(1), .accepted(true), 0, 10),
+            operation(1, 1, .enqueue(2), .accepted(true), 11, 20),
+            operation(2, 2, .dequeue, .dequeued(2), 21, 30),
+        ])
+        #expect(LinearizabilityChecker.check(history).result == .violation)
+    }
+
+    @Test func fullOnlyAtCapacityAndEmptyOnlyWhenEmpty() {
+        let full = History(model: model, operations: [
+            operation(0, 1, .enqueue(1), .accepted(true), 0, 10),
+            operation(1, 1, .enqueue(2), .accepted(false), 11, 20),
+        ])
+        #expect(LinearizabilityChecker.check(full).result == .violation)
+        let empty = History(model: model, operations: [
+            operation(0, 1, .enqueue(1), .accepted(true), 0, 10),
+            operation(1, 2, .dequeue, .dequeued(nil), 11, 20),
+        ])
+        #expect(LinearizabilityChecker.check(empty).result == .violation)
+        let racing = History(model: model, operations: [
+            operation(0, 1, .enqueue(1), .accepted(true), 0, 20),
+            operation(1, 2, .dequeue, .dequeued(nil), 5, 15),
+        ])
+        #expect(LinearizabilityChecker.check(racing).result == .ok)
+    }
+}

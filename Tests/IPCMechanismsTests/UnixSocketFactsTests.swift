@@ -216,7 +216,7 @@ import Testing
     // MARK: Descriptor passing
 
     func memoryFile(_ content: String) throws -> FileDescriptor {
-        let file = try Syscall.memoryFile(name: "passed")
+        let file = try Syscall.memfdCreate("passed")
         _ = try bytes(content).withUnsafeBytes { (raw) throws(Errno) -> Int in try Syscall.write(file, raw) }
         _ = lseek(file.rawValue, 0, SEEK_SET)
         return file

@@ -79,7 +79,7 @@ import Testing
         init(_ type: UnixSocketType) throws {
             let (a, b) = try KernelUnixSocket.pair(type)
             ends = ["a": a, "b": b]
-            let memory = try Syscall.memoryFile(name: "f0")
+            let memory = try Syscall.memfdCreate("f0")
             _ = try UnixSocketModelAgreementTests.content.withUnsafeBytes { (raw) throws(Errno) -> Int in
                 try Syscall.write(memory, raw)
             }

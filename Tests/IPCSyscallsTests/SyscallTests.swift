@@ -75,3 +75,32 @@ import Testing
         #expect(realtime.map { SignalName.name(of: $0) } == "SIGRTMIN+2")
     }
 }
+
+@Suite struct SpawnDescriptorTests {
+    /// A source numbered like another mapping's target must still arrive as itself: file actions run in order.
+    @Test func aSourceNumberedLikeAnEarlierTargetIsNotClobbered() throws {
+        let (readA, writeA) = try Syscall.pipe()
+        let (readB, writeB) = try Syscall.pipe()
+        // Pipe B's write end moves to a free number N (never dup2 onto a number another test may be using); the
+        // child must get A's write end as N and B's as N + 1: B's source is numbered like A's target.
+        let moved = fcntl(writeB.rawValue, F_DUPFD_CLOEXEC, CInt(300))
+        try #require(moved >= 300)
+        let high = FileDescriptor(rawValue: moved)
+        try Syscall.close(writeB)
+        let pid = try Syscall.spawn(SpawnRequest(
+            path: "/bin/bash", arguments: ["-c", "printf A >&\(moved); printf B >&\(moved + 1)"],
+            descriptors: [(writeA, moved), (high, moved + 1)]))
+        #expect(try Syscall.wait(pid) == .exited(code: 0))
+        try Syscall.close(high)
+        try Syscall.close(writeA)
+        defer {
+            try? Syscall.close(readA)
+            try? Syscall.close(readB)
+        }
+        var buffer = [UInt8](repeating: 0, count: 4)
+        let a = try buffer.withUnsafeMutableBytes { try Syscall.read(readA, into: $0) }
+        #expect(String(decoding: buffer[..<a], as: UTF8.self) == "A")
+        let b = try buffer.withUnsafeMutableBytes { try Syscall.read(readB, into: $0) }
+        #expect(String(decoding: buffer[..<b], as: UTF8.self) == "B")
+    }
+}

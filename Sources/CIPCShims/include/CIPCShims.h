@@ -11,6 +11,9 @@
 
 #include "ipc_events.h"
 #include "ipc_sockets.h"
+#include "ipc_mqueue.h"
+#include "ipc_semaphore.h"
+#include "ipc_sysv.h"
 
 /// pipe2(2), a GNU extension.
 int ipc_pipe2(int fds[2], int flags);
@@ -21,9 +24,6 @@ const char *ipc_errno_name(int code);
 /// fcntl(F_GETPIPE_SZ) and fcntl(F_SETPIPE_SZ), both GNU-only commands.
 int ipc_get_pipe_size(int fd);
 int ipc_set_pipe_size(int fd, int size);
-
-/// fcntl(F_DUPFD_CLOEXEC, minimum): a close-on-exec copy of fd numbered at least `minimum`.
-int ipc_duplicate_above(int fd, int minimum);
 
 /// fcntl(F_GETFL) / fcntl(F_SETFL): fcntl is variadic.
 int ipc_get_status_flags(int fd);

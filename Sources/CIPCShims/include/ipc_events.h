@@ -1,5 +1,5 @@
-// eventfd, signals and memfd shims: <sys/eventfd.h> is not in Swift's Glibc module, siginfo_t's fields are
-// macros over unions, and memfd_create is a GNU call. No system header is included here (see CIPCShims.h).
+// eventfd and signal shims: <sys/eventfd.h> is not in Swift's Glibc module and siginfo_t's fields are macros
+// over unions. No system header is included here (see CIPCShims.h).
 #ifndef IPC_EVENTS_H
 #define IPC_EVENTS_H
 
@@ -9,9 +9,6 @@
 int ipc_eventfd(unsigned int initial, int flags);
 int ipc_efd_semaphore(void);
 int ipc_efd_nonblock(void);
-
-/// memfd_create(name, MFD_CLOEXEC).
-int ipc_memfd(const char *name);
 
 /// The first real-time signal number applications may use (glibc's SIGRTMIN) and the last (SIGRTMAX).
 int ipc_sigrtmin(void);

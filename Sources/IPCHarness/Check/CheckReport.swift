@@ -11,6 +11,11 @@ public struct ObjectCheck: Sendable, Hashable {
     public var coreEventIndices: [Int] = []
     /// Trace indices of the invoke events of the longest linearizable prefix found, in linearization order.
     public var linearizedEventIndices: [Int] = []
+    /// The model states and transitions the check stepped through.
+    public var coverage = Coverage()
+    /// For a violation: the trace index of the invoke of the operation the search could not get past at its
+    /// deepest point (known without explaining).
+    public var stuckEventIndex: Int?
 }
 
 /// The checker's conclusion about a whole history.
@@ -18,6 +23,11 @@ public struct CheckReport: Sendable, Hashable {
     public var model: String
     public var result: Trace.Verdict.Result
     public var objects: [ObjectCheck]
+
+    /// The model states and transitions the check stepped through, over every object.
+    public var coverage: Coverage {
+        objects.reduce(into: Coverage()) { $0.formUnion($1.coverage) }
+    }
 
     /// Every object's explanation, violations first.
     public var explanation: String {

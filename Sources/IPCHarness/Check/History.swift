@@ -82,8 +82,11 @@ public struct HistoryBuilder<M: TraceModel> {
     private var exited: [Int: Int] = [:]
     /// Processes whose last operation ended indeterminate, with that line.
     private var indeterminate: [Int: Int] = [:]
-    /// The time of each process's latest event.
-    private var lastEventTime: [Int: UInt64] = [:]
+    /// The time of the latest event of the whole trace, and of each process's kill.
+    private var lastEventTime: UInt64?
+    private var killTime: [Int: UInt64] = [:]
+    /// Each process's latest operation that ended without a completion it reported (info, or none yet).
+    private var unfinishedInvokeTime: [Int: UInt64] = [:]
 
     public init(model: M, path: String? = nil) {
         self.model = model
@@ -97,7 +100,7 @@ public struct HistoryBuilder<M: TraceModel> {
 
     public mutating func add(_ event: Trace.Event, line: Int) throws(TraceError) {
         let process = event.process
-        defer { lastEventTime[process] = event.time }
+        defer { lastEventTime = event.time }
         switch event.type {
         case .invoke:
             if let exitLine = exited[process] {
@@ -120,6 +123,7 @@ public struct HistoryBuilder<M: TraceModel> {
                 throw failure(line, "'\(event.f ?? "")' on \(object): \(error.message)")
             }
             outstanding[process] = (operations.count, line)
+            unfinishedInvokeTime[process] = event.time
             operations.append(HistoryOperation(
                 id: operations.count, process: process, object: object, input: input, output: nil,
                 invokeTime: event.time, end: .indeterminate(deadline: nil), invokeIndex: event.index))
@@ -140,6 +144,7 @@ public struct HistoryBuilder<M: TraceModel> {
             case .info:
                 indeterminate[process] = line
             case .ok, .fail:
+                unfinishedInvokeTime[process] = nil
                 let outcome: Outcome = event.type == .ok ? .ok(event.value) : .fail(ErrorCode(event.error ?? ""))
                 do {
                     operation.output = try model.output(from: outcome, for: operation.input)
@@ -164,7 +169,11 @@ public struct HistoryBuilder<M: TraceModel> {
                 break
             }
             outstanding[process] = nil
-            let start = lastEventTime[process] ?? event.time
+            // When the death can have happened: after the kill, for a killed process; after the invoke of the
+            // operation it died in, for one that died by itself; otherwise it exited when the driver told it to,
+            // after every event recorded before this one.
+            // (Strictly after the previous event: at equal times the checker counts operations as concurrent.)
+            let start = killTime[process] ?? unfinishedInvokeTime[process] ?? min((lastEventTime ?? event.time) + 1, event.time)
             for object in model.objects {
                 guard let input = model.exitInput(process: process, object: object) else { continue }
                 var operation = HistoryOperation<M.Input, M.Output>(
@@ -173,7 +182,9 @@ public struct HistoryBuilder<M: TraceModel> {
                 operation.isLifecycle = true
                 operations.append(operation)
             }
-        case .kill, .fault, .schedule, .spawn:
+        case .kill:
+            killTime[process] = killTime[process] ?? event.time
+        case .fault, .schedule, .spawn:
             break
         }
     }

@@ -24,15 +24,22 @@ public enum LinearizabilityChecker {
         _ model: M, object: String, operations: [HistoryOperation<M.Input, M.Output>], budget: CheckBudget
     ) -> ObjectCheck {
         let explainer = ViolationExplainer(model: model, object: object, operations: operations)
-        let outcome = explainer.search(cutoff: nil, relaxed: [], budget: budget)
+        let (outcome, coverage) = explainer.searchWithCoverage(cutoff: nil, relaxed: [], budget: budget)
         let recorded = operations.filter { !$0.isLifecycle }.count
         var report = ObjectCheck(object: object, result: .ok, operationCount: recorded)
+        report.coverage = coverage
         switch outcome {
         case .linearizable:
             break
         case .notLinearizable(let progress):
             report.result = .violation
-            explainer.explain(progress: progress, budget: budget, into: &report)
+            report.stuckEventIndex = progress.stuckOperation.flatMap { operations[$0].invokeIndex }
+            if budget.explainsViolations {
+                explainer.explain(progress: progress, budget: budget, into: &report)
+            } else {
+                report.linearizedEventIndices = progress.longestLinearization.compactMap { operations[$0].invokeIndex }
+                report.explanation = "object \(object): no linearization of its \(recorded) operations exists (not explained)"
+            }
         case .unknown(let progress, let reason):
             report.result = .unknown
             report.linearizedEventIndices = progress.longestLinearization.compactMap { operations[$0].invokeIndex }

@@ -5,10 +5,21 @@ import IPCSyscalls
 public struct CheckBudget: Sendable, Hashable {
     public var seconds: Double
     public var memoryBytes: Int
+    /// Whether a violation is also explained (shortest failing prefix, minimal core), which costs further searches.
+    /// Shrinking and fuzzing check their candidate runs without it and explain only what they keep.
+    public var explainsViolations: Bool
 
-    public init(seconds: Double = 60, memoryBytes: Int = 1 << 30) {
+    public init(seconds: Double = 60, memoryBytes: Int = 1 << 30, explainsViolations: Bool = true) {
         self.seconds = seconds
         self.memoryBytes = memoryBytes
+        self.explainsViolations = explainsViolations
+    }
+
+    /// The same budget without explanations.
+    public var withoutExplanations: CheckBudget {
+        var copy = self
+        copy.explainsViolations = false
+        return copy
     }
 
     public static let standard = CheckBudget()
@@ -24,6 +35,22 @@ struct SearchOperation<Input: Hashable & Sendable, Output: Hashable & Sendable> 
     var returnTime: UInt64?
     /// True when the operation is indeterminate: it may also never take effect.
     var mayNeverHappen: Bool
+    /// The operation's name (`f`), for coverage.
+    var name: String = ""
+}
+
+/// Which model states and transitions a check stepped through (as hashes), for fuzzing's coverage figures.
+/// Hashes are seeded per process: compare them within one process only.
+public struct Coverage: Sendable, Hashable {
+    public var states = Set<Int>()
+    public var transitions = Set<Int>()
+
+    public init() {}
+
+    public mutating func formUnion(_ other: Coverage) {
+        states.formUnion(other.states)
+        transitions.formUnion(other.transitions)
+    }
 }
 
 /// The outcome of a search.
@@ -99,6 +126,7 @@ struct LinearizabilitySearch<M: Model> {
     private var bestDepth = -1
     private var bestTip: Int32 = -1
     private var bestStuck: Int?
+    private(set) var coverage = Coverage()
 
     init(model: M, initialState: M.State, operations: [Operation], budget: CheckBudget) {
         self.model = model
@@ -202,6 +230,14 @@ struct LinearizabilitySearch<M: Model> {
         stack.append(Frame(
             entry: entry, operation: Int32(operation), kind: .completed, saved: states,
             untriedPartial: partial.isEmpty ? nil : partial, tip: tip))
+        let from = states.hashValue
+        let to = completed.hashValue
+        coverage.states.insert(to)
+        var transition = Hasher()
+        transition.combine(from)
+        transition.combine(operations[operation].name)
+        transition.combine(to)
+        coverage.transitions.insert(transition.finalize())
         states = completed
         lift(operation)
         arenaOperation.append(Int32(operation))

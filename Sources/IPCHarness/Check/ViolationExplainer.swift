@@ -23,12 +23,18 @@ struct ViolationExplainer<M: TraceModel> {
     /// Searches the operations invoked by `cutoff` (all when nil), with the operations in `relaxed` made
     /// indeterminate.
     func search(cutoff: UInt64?, relaxed: Set<Int>, budget: CheckBudget) -> SearchOutcome {
+        searchWithCoverage(cutoff: cutoff, relaxed: relaxed, budget: budget).outcome
+    }
+
+    /// The search's outcome and the model states and transitions it stepped through.
+    func searchWithCoverage(cutoff: UInt64?, relaxed: Set<Int>, budget: CheckBudget) -> (outcome: SearchOutcome, coverage: Coverage) {
         var included: [SearchOperation<M.Input, M.Output>] = []
         for (index, operation) in operations.enumerated() {
             if let cutoff, operation.invokeTime > cutoff { continue }
             var searchOperation = SearchOperation(
                 input: operation.input, output: operation.output,
-                invokeTime: operation.invokeTime, returnTime: nil, mayNeverHappen: true)
+                invokeTime: operation.invokeTime, returnTime: nil, mayNeverHappen: true,
+                name: model.call(for: operation.input).f)
             switch operation.end {
             case .returned(let time) where relaxed.contains(index):
                 // Any output, or no effect at all, but not after it was seen to return.
@@ -48,6 +54,7 @@ struct ViolationExplainer<M: TraceModel> {
         var search = LinearizabilitySearch(
             model: model, initialState: model.initialState(of: object), operations: included, budget: budget)
         let outcome = search.run()
+        let coverage = search.coverage
         // Map positions in `included` back to positions in `operations`.
         let positions = operations.indices.filter { cutoff == nil || operations[$0].invokeTime <= cutoff! }
         func mapped(_ progress: SearchProgress) -> SearchProgress {
@@ -56,17 +63,22 @@ struct ViolationExplainer<M: TraceModel> {
                 stuckOperation: progress.stuckOperation.map { positions[$0] })
         }
         switch outcome {
-        case .linearizable: return .linearizable
-        case .notLinearizable(let progress): return .notLinearizable(mapped(progress))
-        case .unknown(let progress, let reason): return .unknown(mapped(progress), reason: reason)
+        case .linearizable: return (.linearizable, coverage)
+        case .notLinearizable(let progress): return (.notLinearizable(mapped(progress)), coverage)
+        case .unknown(let progress, let reason): return (.unknown(mapped(progress), reason: reason), coverage)
         }
     }
 
+    /// At most this long is spent explaining one object's violation (the verdict is already known): past it, the
+    /// explanation says what it has, with a core that may not be minimal.
+    static var explanationSeconds: Double { 3 }
+
     func explain(progress: SearchProgress, budget: CheckBudget, into report: inout ObjectCheck) {
         let started = MonotonicClock.nanoseconds()
+        let allowance = Swift.min(budget.seconds, Self.explanationSeconds)
+        func elapsed() -> Double { Double(MonotonicClock.nanoseconds() - started) / 1e9 }
         func remaining(_ share: Double) -> CheckBudget {
-            let elapsed = Double(MonotonicClock.nanoseconds() - started) / 1e9
-            return CheckBudget(seconds: Swift.max(0.05, Swift.min(share, budget.seconds - elapsed)), memoryBytes: budget.memoryBytes)
+            CheckBudget(seconds: Swift.max(0.02, Swift.min(share, allowance - elapsed())), memoryBytes: budget.memoryBytes)
         }
 
         // 1. The shortest failing prefix, by binary search over completion times.
@@ -74,7 +86,7 @@ struct ViolationExplainer<M: TraceModel> {
         var low = 0
         var high = cutoffs.count - 1
         var cutoff: UInt64? = nil
-        while low <= high && !cutoffs.isEmpty {
+        while low <= high && !cutoffs.isEmpty && elapsed() < allowance {
             let middle = (low + high) / 2
             if search(cutoff: cutoffs[middle], relaxed: [], budget: remaining(1)).isViolation {
                 cutoff = cutoffs[middle]
@@ -93,7 +105,7 @@ struct ViolationExplainer<M: TraceModel> {
         // 2. A minimal core: relax operations one at a time while the prefix still fails.
         var relaxed = Set<Int>()
         if observed.count <= Self.coreLimit {
-            for index in observed {
+            for index in observed where elapsed() < allowance {
                 relaxed.insert(index)
                 if !search(cutoff: cutoff, relaxed: relaxed, budget: remaining(0.5)).isViolation {
                     relaxed.remove(index)

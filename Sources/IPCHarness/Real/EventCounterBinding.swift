@@ -14,7 +14,7 @@ struct EventCounterBinding: WorkerBinding {
     }
 
     mutating func perform(f: String, value: JSONValue?) throws(BindingError) -> Completion {
-        try performing(f) {
+        try completing(f) {
             let size = try value.optional("size")?.integer("size", in: 0...64) ?? 8
             switch f {
             case "write":

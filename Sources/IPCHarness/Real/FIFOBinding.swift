@@ -15,7 +15,7 @@ struct FIFOBinding: WorkerBinding {
     }
 
     mutating func perform(f: String, value: JSONValue?) throws(BindingError) -> Completion {
-        try performing(f) {
+        try completing(f) {
             let nonblocking = try value.optional("nonblocking")?.boolean("nonblocking") ?? false
             switch f {
             case "open":

@@ -114,7 +114,7 @@ extension ObjectProvisioner {
                 guard case .string(let content)? = member.value["content"] else {
                     throw HarnessError("file '\(name)' of '\(object.name)' needs 'content' or \"pipe\": true")
                 }
-                writer = try Syscall.memoryFile(name: name)
+                writer = try Syscall.memfdCreate(name)
                 provisioned.driverCopies.append(writer)
                 _ = try Array(content.utf8).withUnsafeBytes { (raw) throws(Errno) -> Int in try Syscall.write(writer, raw) }
                 _ = lseek(writer.rawValue, 0, SEEK_SET)

@@ -55,6 +55,13 @@ enum ObjectProvisioner {
                 case "unix-socket": try provisionUnixSocket(object, workload, &provisioned, &nextTarget)
                 case "eventfd": try provisionEventCounter(object, workload, &provisioned, &nextTarget)
                 case "signal": try provisionSignal(object, workload, &provisioned)
+                case "posix-mq": try provisionPosixMessageQueue(object, workload, &provisioned)
+                case "sysv-msg": try provisionSystemVMessageQueue(object, workload, &provisioned)
+                case "posix-shm": try provisionPosixSharedMemory(object, workload, &provisioned, &nextTarget)
+                case "sysv-shm": try provisionSystemVSharedMemory(object, workload, &provisioned)
+                case "posix-sem": try provisionPosixSemaphore(object, workload, &provisioned, &nextTarget)
+                case "sysv-sem": try provisionSystemVSemaphore(object, workload, &provisioned)
+                case "robust-mutex": try provisionRobustMutex(object, workload, &provisioned, &nextTarget)
                 default: throw HarnessError("no provisioner for objects of kind '\(object.kind)'")
                 }
             }

@@ -31,7 +31,7 @@ struct PipeBinding: WorkerBinding {
     }
 
     mutating func perform(f: String, value: JSONValue?) throws(BindingError) -> Completion {
-        try performing(f) {
+        try completing(f) {
             switch f {
             case "read":
                 guard let readEnd else { return .fail("EBADF") }

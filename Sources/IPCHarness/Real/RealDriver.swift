@@ -93,7 +93,11 @@ final class RealDriver {
             let descriptors = [(workerEnd, ControlChannel.workerDescriptor)] + (objects.descriptors[process.id] ?? [])
             let pid: pid_t
             do {
-                pid = try Syscall.spawn(SpawnRequest(path: worker.path, arguments: worker.arguments, descriptors: descriptors))
+                // A worker that crashes (glibc's robust-mutex unlock can) is an outcome the trace records; the Swift
+                // runtime's backtrace would only flood the run's output and cost a fraction of a second.
+                pid = try Syscall.spawn(SpawnRequest(
+                    path: worker.path, arguments: worker.arguments, descriptors: descriptors,
+                    environment: ["SWIFT_BACKTRACE=enable=no"]))
             } catch {
                 try? Syscall.close(driverEnd)
                 throw HarnessError("cannot start the worker \(worker.path): \(error)")

@@ -31,7 +31,7 @@ struct SignalBinding: WorkerBinding {
     }
 
     mutating func perform(f: String, value: JSONValue?) throws(BindingError) -> Completion {
-        try performing(f) {
+        try completing(f) {
             switch f {
             case "kill", "sigqueue":
                 let signal = try Self.number(try value.required("signal"))

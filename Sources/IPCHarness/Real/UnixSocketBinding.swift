@@ -46,7 +46,7 @@ struct UnixSocketBinding: WorkerBinding {
     }
 
     mutating func perform(f: String, value: JSONValue?) throws(BindingError) -> Completion {
-        try performing(f) {
+        try completing(f) {
             let nonblocking = try value.optional("nonblocking")?.boolean("nonblocking") ?? false
             switch f {
             case "send":

@@ -28,22 +28,6 @@ protocol WorkerBinding {
     mutating func prepareForExit()
 }
 
-/// Runs one operation's body: an errno it throws is the operation's failure (an outcome for the trace); a value the
-/// body cannot read is a malformed command.
-func performing(_ f: String, _ body: () throws -> Completion) throws(BindingError) -> Completion {
-    do {
-        return try body()
-    } catch let error as Errno {
-        return .fail(error.name)
-    } catch let error as ModelError {
-        throw BindingError("\(f): \(error.message)")
-    } catch let error as BindingError {
-        throw error
-    } catch {
-        throw BindingError("\(f): \(error)")
-    }
-}
-
 /// A command the binding cannot carry out at all (a harness bug or a malformed replay), as opposed to an errno.
 struct BindingError: Error, CustomStringConvertible {
     var message: String
@@ -102,7 +86,58 @@ enum WorkerBindings {
         case "unix-socket": return try UnixSocketBinding(setup: setup, context: context)
         case "eventfd": return try EventCounterBinding(setup: setup)
         case "signal": return try SignalBinding(setup: setup, context: context)
+        case "posix-mq": return try PosixMessageQueueBinding(setup: setup)
+        case "sysv-msg": return try SystemVMessageQueueBinding(setup: setup)
+        case "posix-shm": return try PosixSharedMemoryBinding(setup: setup)
+        case "sysv-shm": return try SystemVSharedMemoryBinding(setup: setup)
+        case "posix-sem": return try PosixSemaphoreBinding(setup: setup)
+        case "sysv-sem": return try SystemVSemaphoreBinding(setup: setup)
+        case "robust-mutex": return try RobustMutexBinding(setup: setup)
         default: throw BindingError("no worker binding for objects of kind '\(kind)'")
         }
+    }
+}
+
+extension WorkerBinding {
+    /// Runs `body` for operation `f`, turning an errno into a `fail` completion and a malformed value into a
+    /// ``BindingError``.
+    func completing(_ f: String, _ body: () throws -> Completion) throws(BindingError) -> Completion {
+        do {
+            return try body()
+        } catch let error as Errno {
+            return .fail(error.name)
+        } catch let error as ModelError {
+            throw BindingError("\(f): \(error.message)")
+        } catch let error as BindingError {
+            throw error
+        } catch {
+            throw BindingError("\(f): \(error)")
+        }
+    }
+
+    func flag(_ value: JSONValue?, _ name: String) throws(ModelError) -> Bool {
+        try value.optional(name)?.boolean(name) ?? false
+    }
+
+    mutating func prepareForExit() {}
+}
+
+extension JSONValue? {
+    /// The descriptor number a setup names under `key`.
+    func descriptor(_ key: String) throws(BindingError) -> FileDescriptor {
+        guard case .integer(let fd)? = self?[key] else { throw BindingError("the setup has no descriptor '\(key)'") }
+        return FileDescriptor(rawValue: CInt(fd))
+    }
+
+    /// The integer a setup names under `key`.
+    func setupInteger(_ key: String) throws(BindingError) -> Int {
+        guard case .integer(let value)? = self?[key] else { throw BindingError("the setup has no integer '\(key)'") }
+        return Int(value)
+    }
+
+    /// The string a setup names under `key`.
+    func setupText(_ key: String) throws(BindingError) -> String {
+        guard case .string(let value)? = self?[key] else { throw BindingError("the setup has no string '\(key)'") }
+        return value
     }
 }

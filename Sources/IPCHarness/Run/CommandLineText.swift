@@ -14,9 +14,10 @@ public enum CommandLineText {
     /// `ipc-harness list`: one scenario per line: name, mode, model, and what it does.
     public static func scenarioList() -> String {
         let width = Scenarios.all.map(\.name.count).max() ?? 0
+        let modelWidth = Scenarios.all.map(\.model.count).max() ?? 0
         return Scenarios.all.map { scenario in
             scenario.name.padding(width) + "  " + scenario.mode.rawValue.padding(4) + "  "
-                + scenario.model.padding(8) + "  " + scenario.summary
+                + scenario.model.padding(modelWidth) + "  " + scenario.summary
         }.joined(separator: "\n")
     }
 
@@ -76,6 +77,21 @@ public enum CommandLineText {
         if let writtenTo { lines.append("replayed trace: \(writtenTo)") }
         lines.append("replay: " + replayCommand(path))
         return lines.joined(separator: "\n")
+    }
+
+    /// Where `shrink` writes by default: `x.jsonl` → `x.shrunk.jsonl`.
+    public static func shrunkPath(for path: String) -> String {
+        path.hasSuffix(".jsonl") ? String(path.dropLast(6)) + ".shrunk.jsonl" : path + ".shrunk.jsonl"
+    }
+
+    /// The report of a shrink.
+    public static func shrinkReport(_ shrink: ShrinkResult, path: String) -> String {
+        """
+        shrunk: \(shrink.eventsBefore) events → \(shrink.eventsAfter) events (\(shrink.candidates) candidate runs)
+        \(shrink.result.report.explanation)
+        trace: \(path)
+        replay: \(replayCommand(path))
+        """
     }
 
     /// The report of `ipc-harness clean`.

@@ -22,10 +22,13 @@ public struct Scenario: Sendable {
     public var isBroken: Bool
     /// Executes one run and returns its trace, without a verdict (the runner checks it).
     public var execute: @Sendable (ScenarioRun) throws(HarnessError) -> Trace
+    /// For worker-process scenarios: how workloads are built and what model parameters a workload has, so a
+    /// shrinker can remove processes and keep the model's view of who holds what true.
+    public var realSetup: RealSetup?
 
     public init(
         name: String, mode: Mode, model: String, implementation: String, summary: String, isBroken: Bool = false,
-        execute: @escaping @Sendable (ScenarioRun) throws(HarnessError) -> Trace
+        realSetup: RealSetup? = nil, execute: @escaping @Sendable (ScenarioRun) throws(HarnessError) -> Trace
     ) {
         self.name = name
         self.mode = mode
@@ -33,8 +36,15 @@ public struct Scenario: Sendable {
         self.implementation = implementation
         self.summary = summary
         self.isBroken = isBroken
+        self.realSetup = realSetup
         self.execute = execute
     }
+}
+
+/// How a worker-process scenario builds its workloads and describes them to its model.
+public struct RealSetup: Sendable {
+    public var makeWorkload: @Sendable (inout SeededGenerator) -> Workload
+    public var modelParameters: @Sendable (Workload) -> JSONValue
 }
 
 /// What one run of a scenario is given.
@@ -59,7 +69,10 @@ extension Scenario {
         makeWorkload: @escaping @Sendable (inout SeededGenerator) -> Workload,
         modelParameters: @escaping @Sendable (Workload) -> JSONValue
     ) -> Scenario {
-        Scenario(name: name, mode: .real, model: model, implementation: implementation, summary: summary, isBroken: isBroken) {
+        Scenario(
+            name: name, mode: .real, model: model, implementation: implementation, summary: summary, isBroken: isBroken,
+            realSetup: RealSetup(makeWorkload: makeWorkload, modelParameters: modelParameters)
+        ) {
             (run) throws(HarnessError) -> Trace in
             guard let worker = run.worker else { throw HarnessError("scenario \(name) needs worker processes") }
             var generator = SeededGenerator(seed: run.seed)
@@ -85,11 +98,8 @@ extension Scenario {
 /// Every built-in scenario.
 public enum Scenarios {
     public static let all: [Scenario] =
-        PipeScenarios.all
-        + FIFOScenarios.all
-        + UnixSocketScenarios.all
-        + SCMRightsScenarios.all
-        + SignalScenarios.all
+        PipeScenarios.all + MessageQueueScenarios.all + SharedMemoryScenarios.all + SemaphoreScenarios.all
+        + FIFOScenarios.all + UnixSocketScenarios.all + SCMRightsScenarios.all + SignalScenarios.all
         + EventCounterScenarios.all
 
     public static func named(_ name: String) -> Scenario? {

@@ -151,6 +151,18 @@ public struct Trace: Sendable, Hashable {
     }
 }
 
+extension Trace {
+    /// The header field of a regression trace that says what checking or replaying it must give: "violation" while
+    /// the bug it records exists (a broken twin's trace, always), "ok" once the bug is fixed.
+    public static let expectationKey = "expect"
+
+    /// The verdict this trace is expected to give, when it is a regression trace.
+    public var expectation: Trace.Verdict.Result? {
+        guard case .string(let text)? = header.extra[Self.expectationKey] else { return nil }
+        return Trace.Verdict.Result(rawValue: text)
+    }
+}
+
 /// The harness's own version, written into every trace header.
 public enum HarnessVersion {
     public static let current = "0.1.0"

@@ -1,0 +1,87 @@
+// The POSIX message queue model's trace form (documented in traces/README.md):
+//
+//   f        invoke value                                              ok value                       fail error
+//   send     {"data": PAYLOAD, "priority": INT, "nonblocking": BOOL?}  (none)                         EAGAIN, EMSGSIZE, EINVAL, EBADF
+//   receive  {"max": INT, "nonblocking": BOOL?}                        {"data": PAYLOAD, "priority": INT}  EAGAIN, EMSGSIZE, EBADF
+//   open     (none)                                                    (none)                         ENOENT
+//   close    (none)                                                    (none)                         EBADF
+//   unlink   (none)                                                    (none)                         ENOENT
+//
+// params: {"objects": {"q0": {"maxMessages": 4, "messageSize": 64, "holders": [1, 2]}}}
+extension PosixMessageQueueModel {
+    public init(parameters: JSONValue?) throws(ModelError) {
+        var queues: [(name: String, setup: Setup)] = []
+        for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
+            queues.append((name, Setup(
+                maxMessages: try setup.optional("maxMessages")?.integer("maxMessages", in: 1...65536) ?? 10,
+                messageSize: try setup.optional("messageSize")?.integer("messageSize", in: 1...1 << 24) ?? 8192,
+                holders: try setup.optional("holders")?.integers("holders") ?? [])))
+        }
+        self.init(queues: queues)
+    }
+
+    public var parameters: JSONValue {
+        ModelParameters.json(setups.map { name, setup in
+            (name, ["maxMessages": .int(setup.maxMessages), "messageSize": .int(setup.messageSize), "holders": .ints(setup.holders)])
+        })
+    }
+
+    public func input(from call: Call) throws(ModelError) -> Input {
+        let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
+        switch call.f {
+        case "send":
+            return .send(
+                process: call.process, data: try call.value.required("data").payload("data"),
+                priority: try call.value.required("priority").integer("priority", in: Int(Int32.min)...Int(UInt32.max)),
+                nonblocking: nonblocking)
+        case "receive":
+            return .receive(process: call.process, max: try call.value.required("max").integer("max", in: 0...1 << 24), nonblocking: nonblocking)
+        case "open": return .open(process: call.process)
+        case "close": return .close(process: call.process)
+        case "unlink": return .unlink(process: call.process)
+        default:
+            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, open, close and unlink)")
+        }
+    }
+
+    public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
+        switch (outcome, input) {
+        case (.fail(let code), _): return .failed(code)
+        case (.ok, .send): return .sent
+        case (.ok(let value), .receive(_, let max, _)):
+            let data = try value.required("data").payload("data")
+            guard data.count <= max else { throw ModelError("received \(data.count) bytes, more than max \(max)") }
+            return .received(Message(data: data, priority: try value.required("priority").integer("priority")))
+        case (.ok, _): return .done
+        }
+    }
+
+    public func call(for input: Input) -> (f: String, value: JSONValue?) {
+        switch input {
+        case .send(_, let data, let priority, let nonblocking):
+            var value: JSONObject = ["data": Payload.json(data), "priority": .int(priority)]
+            if nonblocking { value["nonblocking"] = true }
+            return ("send", .object(value))
+        case .receive(_, let max, let nonblocking):
+            var value: JSONObject = ["max": .int(max)]
+            if nonblocking { value["nonblocking"] = true }
+            return ("receive", .object(value))
+        case .open: return ("open", nil)
+        case .close: return ("close", nil)
+        case .unlink: return ("unlink", nil)
+        case .exit: return ("exit", nil)
+        }
+    }
+
+    public func outcome(for output: Output) -> Outcome {
+        switch output {
+        case .sent, .done: .ok(nil)
+        case .received(let message): .ok(["data": Payload.json(message.data), "priority": .int(message.priority)])
+        case .failed(let code): .fail(code)
+        }
+    }
+
+    public func exitInput(process: Int, object: String) -> Input? {
+        .exit(process: process)
+    }
+}

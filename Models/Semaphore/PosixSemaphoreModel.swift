@@ -1,0 +1,184 @@
+/// A POSIX semaphore, named (`sem_open`) or unnamed in shared memory (`sem_init` with pshared 1).
+///
+/// What it allows, and why (each fact is a test on the real kernel and glibc):
+/// - `wait` takes a unit, sleeping while the value is 0 (`EAGAIN` with `sem_trywait`); `post` adds one and fails
+///   `EOVERFLOW` at `SEM_VALUE_MAX` (2^31 − 1); `getvalue` reads 0, never a negative count, while processes wait.
+/// - It has no owner: a process that dies after a wait never posts, and the unit is *lost* — nothing gives it
+///   back. The model allows it (a process's exit leaves the value alone) and counts the units each process took
+///   and did not give back, so a report can name the hazard (`lostUnits`).
+/// - A named semaphore outlives every process until `sem_unlink`; after it, processes that have it open keep
+///   using it and `sem_open` fails `ENOENT`; a second unlink fails `ENOENT`.
+public struct PosixSemaphoreModel: TransitionModel, TraceModel {
+    public static let name = "posix-sem"
+    /// `SEM_VALUE_MAX`.
+    public static let maximumValue = Int(Int32.max)
+
+    public struct Setup: Hashable, Sendable {
+        public var value: Int
+        public var named: Bool
+
+        public init(value: Int, named: Bool) {
+            self.value = value
+            self.named = named
+        }
+    }
+
+    public struct State: Hashable, Sendable {
+        public var value: Int
+        public var unlinked = false
+        /// One entry per unit a process took with a wait and has not posted back, sorted.
+        public var taken: [Int] = []
+        /// Units taken by processes that died without posting them back.
+        public var lostUnits = 0
+    }
+
+    public enum Input: Hashable, Sendable {
+        case wait(process: Int, nonblocking: Bool)
+        case post(process: Int)
+        case getValue(process: Int)
+        /// `sem_open` of the name (named semaphores only).
+        case open(process: Int)
+        case unlink(process: Int)
+        case exit(process: Int)
+    }
+
+    public enum Output: Hashable, Sendable {
+        case done
+        case value(Int)
+        case failed(ErrorCode)
+    }
+
+    public let setups: [(name: String, setup: Setup)]
+
+    public init(semaphores: [(name: String, setup: Setup)]) {
+        self.setups = semaphores
+    }
+
+    public var objects: [String] { setups.map(\.name) }
+
+    public func initialState(of object: String) -> State {
+        State(value: setups.first { $0.name == object }?.setup.value ?? 0)
+    }
+
+    public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
+        var next = state
+        switch input {
+        case .wait(let process, let nonblocking):
+            guard state.value > 0 else { return nonblocking ? [Transition(.failed(.EAGAIN), state)] : [] }
+            next.value -= 1
+            next.taken.insertSorted(process)
+            return [Transition(.done, next)]
+        case .post(let process):
+            if state.value >= Self.maximumValue { return [Transition(.failed(.EOVERFLOW), state)] }
+            next.value += 1
+            _ = next.taken.removeOne(process)
+            return [Transition(.done, next)]
+        case .getValue:
+            return [Transition(.value(state.value), state)]
+        case .open:
+            return [Transition(state.unlinked ? .failed(.ENOENT) : .done, state)]
+        case .unlink:
+            if state.unlinked { return [Transition(.failed(.ENOENT), state)] }
+            next.unlinked = true
+            return [Transition(.done, next)]
+        case .exit(let process):
+            let before = next.taken.count
+            next.taken.removeAll { $0 == process }
+            next.lostUnits += before - next.taken.count
+            return [Transition(.done, next)]
+        }
+    }
+
+    public func describe(_ state: State) -> String {
+        var parts = ["value \(state.value)"]
+        if !state.taken.isEmpty { parts.append("units taken by \(state.taken)") }
+        if state.lostUnits > 0 { parts.append("\(state.lostUnits) lost with processes that died holding them") }
+        if state.unlinked { parts.append("unlinked") }
+        return parts.joined(separator: "; ")
+    }
+
+    public func describe(_ input: Input, _ output: Output?) -> String {
+        let call: String
+        switch input {
+        case .wait(_, let nonblocking): call = nonblocking ? "sem_trywait" : "sem_wait"
+        case .post: call = "sem_post"
+        case .getValue: call = "sem_getvalue"
+        case .open: call = "sem_open"
+        case .unlink: call = "sem_unlink"
+        case .exit: call = "exit"
+        }
+        let result = output.described { output in
+            switch output {
+            case .done: "ok"
+            case .value(let value): "\(value)"
+            case .failed(let code): code.rawValue
+            }
+        }
+        return "\(call) → \(result)"
+    }
+}
+
+// Trace form (documented in traces/README.md):
+//   wait {"nonblocking": BOOL?} (EAGAIN), post (EOVERFLOW), getvalue → {"value": INT}; named only: open, unlink
+//   (ENOENT).
+// params: {"objects": {"s0": {"value": 1, "named": true}}}
+extension PosixSemaphoreModel {
+    public init(parameters: JSONValue?) throws(ModelError) {
+        var semaphores: [(name: String, setup: Setup)] = []
+        for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
+            semaphores.append((name, Setup(
+                value: try setup.required("value").integer("value", in: 0...Self.maximumValue),
+                named: try setup.optional("named")?.boolean("named") ?? false)))
+        }
+        self.init(semaphores: semaphores)
+    }
+
+    public var parameters: JSONValue {
+        ModelParameters.json(setups.map { name, setup in (name, ["value": .int(setup.value), "named": .bool(setup.named)]) })
+    }
+
+    public func input(from call: Call) throws(ModelError) -> Input {
+        switch call.f {
+        case "wait":
+            return .wait(process: call.process, nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false)
+        case "post": return .post(process: call.process)
+        case "getvalue": return .getValue(process: call.process)
+        case "open", "unlink":
+            guard setups.first(where: { $0.name == call.object })?.setup.named == true else {
+                throw ModelError("'\(call.f)' needs a named semaphore, and \(call.object) is unnamed")
+            }
+            return call.f == "open" ? .open(process: call.process) : .unlink(process: call.process)
+        default:
+            throw ModelError("the posix-sem model has no operation '\(call.f)' (it has wait, post, getvalue, open and unlink)")
+        }
+    }
+
+    public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
+        switch (outcome, input) {
+        case (.fail(let code), _): return .failed(code)
+        case (.ok(let value), .getValue): return .value(try value.required("value").integer("value"))
+        case (.ok, _): return .done
+        }
+    }
+
+    public func call(for input: Input) -> (f: String, value: JSONValue?) {
+        switch input {
+        case .wait(_, let nonblocking): ("wait", nonblocking ? ["nonblocking": true] : nil)
+        case .post: ("post", nil)
+        case .getValue: ("getvalue", nil)
+        case .open: ("open", nil)
+        case .unlink: ("unlink", nil)
+        case .exit: ("exit", nil)
+        }
+    }
+
+    public func outcome(for output: Output) -> Outcome {
+        switch output {
+        case .done: .ok(nil)
+        case .value(let value): .ok(["value": .int(value)])
+        case .failed(let code): .fail(code)
+        }
+    }
+
+    public func exitInput(process: Int, object: String) -> Input? { .exit(process: process) }
+}

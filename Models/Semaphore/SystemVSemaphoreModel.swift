@@ -1,0 +1,251 @@
+/// A System V semaphore set of this kernel's `ipc/sem.c`.
+///
+/// What it allows, and why (each fact is a test on the real kernel):
+/// - A `semop` applies its operations in order, all or none: a negative change waits until the value can pay
+///   it, a zero change waits for the value to be 0 (`EAGAIN` with `IPC_NOWAIT`); a value above 32767 (`SEMVMX`)
+///   fails `ERANGE`, as does an undo adjustment outside −32768…32767. Operations on one semaphore see the
+///   effect of the ones before them in the same call.
+/// - No operations fails `EINVAL`, more than 500 (`SEMOPM`) `E2BIG`, a semaphore number outside the set `EFBIG`.
+/// - `SEM_UNDO` records the opposite of the change in the calling process's adjustment; the kernel adds the
+///   adjustments when the *process* exits — SIGKILL included, not when a thread exits — clamping the value to
+///   0…32767. `SETVAL` sets a value and clears every process's adjustment of that semaphore.
+/// - The set outlives every process until `IPC_RMID`; from then on calls fail `EINVAL`, and calls asleep in it
+///   when it went fail `EIDRM` (the model allows `EIDRM` for any blocking `semop` after the removal).
+public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
+    public static let name = "sysv-sem"
+    /// `SEMVMX`, also `SEMAEM`.
+    public static let maximumValue = 32767
+    /// `SEMOPM`: operations per call.
+    public static let maximumOperations = 500
+
+    public struct Operation: Hashable, Sendable {
+        public var number: Int
+        public var change: Int
+        public var undo: Bool
+
+        public init(number: Int, change: Int, undo: Bool) {
+            self.number = number
+            self.change = change
+            self.undo = undo
+        }
+    }
+
+    /// A process's undo adjustments, one per semaphore.
+    public struct Adjustment: Hashable, Sendable {
+        public var process: Int
+        public var amounts: [Int]
+    }
+
+    public struct State: Hashable, Sendable {
+        public var values: [Int]
+        /// Non-zero adjustments, by process, sorted.
+        public var adjustments: [Adjustment] = []
+        public var removed = false
+
+        func adjustment(of process: Int) -> [Int] {
+            adjustments.first { $0.process == process }?.amounts ?? [Int](repeating: 0, count: values.count)
+        }
+
+        mutating func setAdjustment(of process: Int, _ amounts: [Int]) {
+            adjustments.removeAll { $0.process == process }
+            if amounts.contains(where: { $0 != 0 }) {
+                adjustments.insert(Adjustment(process: process, amounts: amounts),
+                                   at: adjustments.firstIndex { $0.process > process } ?? adjustments.endIndex)
+            }
+        }
+    }
+
+    public enum Input: Hashable, Sendable {
+        case semop(process: Int, operations: [Operation], nonblocking: Bool)
+        /// `GETALL`.
+        case values(process: Int)
+        /// `SETVAL`.
+        case setValue(process: Int, number: Int, value: Int)
+        /// `IPC_RMID`.
+        case remove(process: Int)
+        /// The process exited: its adjustments apply.
+        case exit(process: Int)
+    }
+
+    public enum Output: Hashable, Sendable {
+        case done
+        case values([Int])
+        case failed(ErrorCode)
+    }
+
+    public let setups: [(name: String, values: [Int])]
+
+    public init(sets: [(name: String, values: [Int])]) {
+        self.setups = sets
+    }
+
+    public var objects: [String] { setups.map(\.name) }
+
+    public func initialState(of object: String) -> State {
+        State(values: setups.first { $0.name == object }?.values ?? [])
+    }
+
+    public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
+        var next = state
+        switch input {
+        case .semop(let process, let operations, let nonblocking):
+            if operations.isEmpty { return [Transition(.failed(.EINVAL), state)] }
+            if operations.count > Self.maximumOperations { return [Transition(.failed(.E2BIG), state)] }
+            if state.removed {
+                let invalid = Transition<State, Output>(.failed(.EINVAL), state)
+                return nonblocking ? [invalid] : [invalid, Transition(.failed(.EIDRM), state)]
+            }
+            if operations.contains(where: { $0.number < 0 || $0.number >= state.values.count }) {
+                return [Transition(.failed(.EFBIG), state)]
+            }
+            var adjustment = state.adjustment(of: process)
+            for operation in operations {
+                let current = next.values[operation.number]
+                if operation.change == 0 && current != 0 || current + operation.change < 0 {
+                    return nonblocking ? [Transition(.failed(.EAGAIN), state)] : []
+                }
+                if current + operation.change > Self.maximumValue { return [Transition(.failed(.ERANGE), state)] }
+                if operation.undo {
+                    let undo = adjustment[operation.number] - operation.change
+                    if undo < -Self.maximumValue - 1 || undo > Self.maximumValue { return [Transition(.failed(.ERANGE), state)] }
+                    adjustment[operation.number] = undo
+                }
+                next.values[operation.number] = current + operation.change
+            }
+            next.setAdjustment(of: process, adjustment)
+            return [Transition(.done, next)]
+        case .values:
+            if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            return [Transition(.values(state.values), state)]
+        case .setValue(_, let number, let value):
+            // The value is checked before the set is looked up.
+            if value < 0 || value > Self.maximumValue { return [Transition(.failed(.ERANGE), state)] }
+            if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
+            next.values[number] = value
+            for adjustment in state.adjustments {
+                var amounts = adjustment.amounts
+                amounts[number] = 0
+                next.setAdjustment(of: adjustment.process, amounts)
+            }
+            return [Transition(.done, next)]
+        case .remove:
+            if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            next.removed = true
+            next.adjustments = []
+            return [Transition(.done, next)]
+        case .exit(let process):
+            guard !state.removed else { return [Transition(.done, state)] }
+            for (number, amount) in state.adjustment(of: process).enumerated() {
+                next.values[number] = min(max(next.values[number] + amount, 0), Self.maximumValue)
+            }
+            next.setAdjustment(of: process, [])
+            return [Transition(.done, next)]
+        }
+    }
+
+    public func describe(_ state: State) -> String {
+        if state.removed { return "removed" }
+        let adjustments = state.adjustments.map { "process \($0.process) undo \($0.amounts)" }
+        return (["values \(state.values)"] + adjustments).joined(separator: "; ")
+    }
+
+    public func describe(_ input: Input, _ output: Output?) -> String {
+        let call: String
+        switch input {
+        case .semop(_, let operations, let nonblocking):
+            let text = operations.map { "sem \($0.number) \($0.change >= 0 ? "+" : "")\($0.change)\($0.undo ? " SEM_UNDO" : "")" }
+            call = "semop [\(text.joined(separator: ", "))]\(nonblocking ? " IPC_NOWAIT" : "")"
+        case .values: call = "GETALL"
+        case .setValue(_, let number, let value): call = "SETVAL sem \(number) = \(value)"
+        case .remove: call = "IPC_RMID"
+        case .exit: call = "exit (undo adjustments apply)"
+        }
+        let result = output.described { output in
+            switch output {
+            case .done: "ok"
+            case .values(let values): "\(values)"
+            case .failed(let code): code.rawValue
+            }
+        }
+        return "\(call) → \(result)"
+    }
+}
+
+// Trace form (documented in traces/README.md):
+//   semop {"ops": [{"num": INT, "op": INT, "undo": BOOL?}], "nonblocking": BOOL?} (EAGAIN, ERANGE, EFBIG, E2BIG,
+//   EINVAL, EIDRM); getall → {"values": [INT]}; setval {"num": INT, "value": INT}; remove.
+// params: {"objects": {"v0": {"values": [1, 0]}}}
+extension SystemVSemaphoreModel {
+    public init(parameters: JSONValue?) throws(ModelError) {
+        var sets: [(name: String, values: [Int])] = []
+        for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
+            let values = try setup.required("values").integers("values", in: 0...Self.maximumValue)
+            guard !values.isEmpty else { throw ModelError("semaphore set '\(name)' needs at least one value") }
+            sets.append((name, values))
+        }
+        self.init(sets: sets)
+    }
+
+    public var parameters: JSONValue {
+        ModelParameters.json(setups.map { name, values in (name, ["values": .ints(values)]) })
+    }
+
+    public func input(from call: Call) throws(ModelError) -> Input {
+        switch call.f {
+        case "semop":
+            let operations = try call.value.required("ops").elements("ops").map { (element) throws(ModelError) -> Operation in
+                let operation: JSONValue? = element
+                return Operation(
+                    number: try operation.required("num").integer("num", in: 0...65535),
+                    change: try operation.required("op").integer("op", in: -32768...32767),
+                    undo: try operation.optional("undo")?.boolean("undo") ?? false)
+            }
+            return .semop(
+                process: call.process, operations: operations,
+                nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false)
+        case "getall": return .values(process: call.process)
+        case "setval":
+            return .setValue(
+                process: call.process, number: try call.value.required("num").integer("num", in: 0...65535),
+                value: try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
+        case "remove": return .remove(process: call.process)
+        default:
+            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, setval and remove)")
+        }
+    }
+
+    public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
+        switch (outcome, input) {
+        case (.fail(let code), _): return .failed(code)
+        case (.ok(let value), .values): return .values(try value.required("values").integers("values"))
+        case (.ok, _): return .done
+        }
+    }
+
+    public func call(for input: Input) -> (f: String, value: JSONValue?) {
+        switch input {
+        case .semop(_, let operations, let nonblocking):
+            var value: JSONObject = ["ops": .array(operations.map { operation in
+                var entry: JSONObject = ["num": .int(operation.number), "op": .int(operation.change)]
+                if operation.undo { entry["undo"] = true }
+                return .object(entry)
+            })]
+            if nonblocking { value["nonblocking"] = true }
+            return ("semop", .object(value))
+        case .values: return ("getall", nil)
+        case .setValue(_, let number, let value): return ("setval", ["num": .int(number), "value": .int(value)])
+        case .remove: return ("remove", nil)
+        case .exit: return ("exit", nil)
+        }
+    }
+
+    public func outcome(for output: Output) -> Outcome {
+        switch output {
+        case .done: .ok(nil)
+        case .values(let values): .ok(["values": .ints(values)])
+        case .failed(let code): .fail(code)
+        }
+    }
+
+    public func exitInput(process: Int, object: String) -> Input? { .exit(process: process) }
+}

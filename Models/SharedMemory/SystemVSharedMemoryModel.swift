@@ -1,0 +1,197 @@
+/// System V shared memory (`shmget`, `shmat`, `shmdt`, `shmctl`) as processes observe it.
+///
+/// What it allows, and why (each fact is a test on the real kernel):
+/// - Every attachment is one memory (atomic word loads, stores and fetch-and-adds); a fresh segment reads zeros.
+/// - The segment outlives every process until `IPC_RMID`, and after it too while anything is attached: removal
+///   only marks it (`SHM_DEST`; a second `IPC_RMID` succeeds), Linux still lets processes attach it by id, and it
+///   is destroyed when the attachment count reaches 0. From then on `shmat`, `IPC_STAT` and `IPC_RMID` fail
+///   `EINVAL`.
+/// - `status` (`IPC_STAT`) reports the attachment count, which counts every attachment of every process, and
+///   whether the segment is marked.
+/// - A process's death detaches everything it had attached (and may so destroy a marked segment).
+/// - `shmdt` of an address not attached fails `EINVAL`. The harness's own rule: an access by a process with no
+///   attachment fails `EFAULT` (the worker refuses rather than touch unmapped memory).
+public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
+    public static let name = "sysv-shm"
+
+    public struct Setup: Hashable, Sendable {
+        public var words: Int
+        /// Processes attached at the start, once per attachment.
+        public var attached: [Int]
+
+        public init(words: Int, attached: [Int]) {
+            self.words = words
+            self.attached = attached.sorted()
+        }
+    }
+
+    public struct State: Hashable, Sendable {
+        public var words: [Int64]
+        public var attachments: [Int]
+        public var removed = false
+        public var destroyed = false
+
+        mutating func destroyIfUnused() {
+            if removed && attachments.isEmpty {
+                destroyed = true
+                words = []
+            }
+        }
+    }
+
+    public enum Input: Hashable, Sendable {
+        case access(process: Int, WordAccess)
+        case attach(process: Int)
+        case detach(process: Int)
+        case status(process: Int)
+        case remove(process: Int)
+        case exit(process: Int)
+    }
+
+    public enum Output: Hashable, Sendable {
+        case accessed(WordResult)
+        case status(attachments: Int, removed: Bool)
+        case done
+        case failed(ErrorCode)
+    }
+
+    public let setups: [(name: String, setup: Setup)]
+
+    public init(segments: [(name: String, setup: Setup)]) {
+        self.setups = segments
+    }
+
+    public var objects: [String] { setups.map(\.name) }
+
+    public func initialState(of object: String) -> State {
+        let setup = setups.first { $0.name == object }?.setup ?? Setup(words: 0, attached: [])
+        return State(words: [Int64](repeating: 0, count: setup.words), attachments: setup.attached)
+    }
+
+    public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
+        var next = state
+        switch input {
+        case .access(let process, let access):
+            guard state.attachments.contains(process) else { return [Transition(.failed(.EFAULT), state)] }
+            let (result, words) = access.apply(to: state.words)
+            next.words = words
+            return [Transition(.accessed(result), next)]
+        case .attach(let process):
+            if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
+            next.attachments.insertSorted(process)
+            return [Transition(.done, next)]
+        case .detach(let process):
+            guard next.attachments.removeOne(process) else { return [Transition(.failed(.EINVAL), state)] }
+            next.destroyIfUnused()
+            return [Transition(.done, next)]
+        case .status:
+            if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
+            return [Transition(.status(attachments: state.attachments.count, removed: state.removed), state)]
+        case .remove:
+            if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
+            next.removed = true
+            next.destroyIfUnused()
+            return [Transition(.done, next)]
+        case .exit(let process):
+            next.attachments.removeAll { $0 == process }
+            next.destroyIfUnused()
+            return [Transition(.done, next)]
+        }
+    }
+
+    public func describe(_ state: State) -> String {
+        if state.destroyed { return "destroyed" }
+        return "words \(state.words); attached by \(state.attachments)\(state.removed ? "; marked for removal" : "")"
+    }
+
+    public func describe(_ input: Input, _ output: Output?) -> String {
+        let call: String
+        switch input {
+        case .access(_, let access): call = access.text
+        case .attach: call = "shmat"
+        case .detach: call = "shmdt"
+        case .status: call = "IPC_STAT"
+        case .remove: call = "IPC_RMID"
+        case .exit: call = "exit (detaches everything)"
+        }
+        let result = output.described { output in
+            switch output {
+            case .accessed(let result): result.text
+            case .status(let attachments, let removed): "\(attachments) attached\(removed ? ", marked for removal" : "")"
+            case .done: "ok"
+            case .failed(let code): code.rawValue
+            }
+        }
+        return "\(call) → \(result)"
+    }
+}
+
+// Trace form (documented in traces/README.md):
+//   load {"index"} → {"value"}; store {"index", "value"}; add {"index", "delta"} → {"value": the value before};
+//   attach, detach, remove (no value); status → {"attachments": INT, "removed": BOOL}.
+//   EFAULT without an attachment, EINVAL detach without one and anything but access once destroyed.
+// params: {"objects": {"g0": {"words": 8, "attached": [1, 2]}}}
+extension SystemVSharedMemoryModel {
+    public init(parameters: JSONValue?) throws(ModelError) {
+        var segments: [(name: String, setup: Setup)] = []
+        for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
+            segments.append((name, Setup(
+                words: try setup.required("words").integer("words", in: 1...1 << 20),
+                attached: try setup.optional("attached")?.integers("attached") ?? [])))
+        }
+        self.init(segments: segments)
+    }
+
+    public var parameters: JSONValue {
+        ModelParameters.json(setups.map { name, setup in (name, ["words": .int(setup.words), "attached": .ints(setup.attached)]) })
+    }
+
+    public func input(from call: Call) throws(ModelError) -> Input {
+        if WordAccess.names.contains(call.f) {
+            let words = setups.first { $0.name == call.object }?.setup.words ?? 0
+            return .access(process: call.process, try WordAccess(f: call.f, value: call.value, words: words))
+        }
+        switch call.f {
+        case "attach": return .attach(process: call.process)
+        case "detach": return .detach(process: call.process)
+        case "status": return .status(process: call.process)
+        case "remove": return .remove(process: call.process)
+        default:
+            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status and remove)")
+        }
+    }
+
+    public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
+        switch (outcome, input) {
+        case (.fail(let code), _): return .failed(code)
+        case (.ok(let value), .access(_, let access)): return .accessed(try access.result(from: value))
+        case (.ok(let value), .status):
+            return .status(
+                attachments: try value.required("attachments").integer("attachments"),
+                removed: try value.required("removed").boolean("removed"))
+        case (.ok, _): return .done
+        }
+    }
+
+    public func call(for input: Input) -> (f: String, value: JSONValue?) {
+        switch input {
+        case .access(_, let access): access.call
+        case .attach: ("attach", nil)
+        case .detach: ("detach", nil)
+        case .status: ("status", nil)
+        case .remove: ("remove", nil)
+        case .exit: ("exit", nil)
+        }
+    }
+
+    public func outcome(for output: Output) -> Outcome {
+        switch output {
+        case .accessed(let result): .ok(result.json)
+        case .status(let attachments, let removed): .ok(["attachments": .int(attachments), "removed": .bool(removed)])
+        case .done: .ok(nil)
+        case .failed(let code): .fail(code)
+        }
+    }
+
+    public func exitInput(process: Int, object: String) -> Input? { .exit(process: process) }
+}

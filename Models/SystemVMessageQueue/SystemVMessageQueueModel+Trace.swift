@@ -1,0 +1,85 @@
+// The System V message queue model's trace form (documented in traces/README.md):
+//
+//   f        invoke value                                                    ok value                       fail error
+//   send     {"type": INT, "data": PAYLOAD, "nonblocking": BOOL?}            (none)                         EAGAIN, EINVAL, EIDRM
+//   receive  {"type": INT, "max": INT, "except": BOOL?, "truncate": BOOL?,   {"type": INT, "data": PAYLOAD}  ENOMSG, E2BIG, EINVAL, EIDRM
+//             "nonblocking": BOOL?}
+//   remove   (none)                                                          (none)                         EINVAL
+//
+// params: {"objects": {"m0": {"capacity": 16384, "maxMessageSize": 8192}}}
+extension SystemVMessageQueueModel {
+    public init(parameters: JSONValue?) throws(ModelError) {
+        var queues: [(name: String, setup: Setup)] = []
+        for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
+            queues.append((name, Setup(
+                capacity: try setup.optional("capacity")?.integer("capacity", in: 0...1 << 24) ?? 16384,
+                maxMessageSize: try setup.optional("maxMessageSize")?.integer("maxMessageSize", in: 0...1 << 24) ?? 8192)))
+        }
+        self.init(queues: queues)
+    }
+
+    public var parameters: JSONValue {
+        ModelParameters.json(setups.map { name, setup in
+            (name, ["capacity": .int(setup.capacity), "maxMessageSize": .int(setup.maxMessageSize)])
+        })
+    }
+
+    public func input(from call: Call) throws(ModelError) -> Input {
+        func flag(_ name: String) throws(ModelError) -> Bool { try call.value.optional(name)?.boolean(name) ?? false }
+        switch call.f {
+        case "send":
+            return .send(
+                process: call.process, type: try call.value.required("type").integer("type", in: Int.min...Int.max),
+                data: try call.value.required("data").payload("data"), nonblocking: try flag("nonblocking"))
+        case "receive":
+            return .receive(
+                process: call.process, type: try call.value.required("type").integer("type", in: Int.min...Int.max),
+                max: try call.value.required("max").integer("max", in: -(1 << 24)...1 << 24), except: try flag("except"),
+                truncate: try flag("truncate"), nonblocking: try flag("nonblocking"))
+        case "remove":
+            return .remove(process: call.process)
+        default:
+            throw ModelError("the sysv-msg model has no operation '\(call.f)' (it has send, receive and remove)")
+        }
+    }
+
+    public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
+        switch (outcome, input) {
+        case (.fail(let code), _): return .failed(code)
+        case (.ok, .send): return .sent
+        case (.ok(let value), .receive(_, _, let max, _, _, _)):
+            let data = try value.required("data").payload("data")
+            guard data.count <= max else { throw ModelError("received \(data.count) bytes, more than max \(max)") }
+            return .received(Message(type: try value.required("type").integer("type", in: 1...Int.max), data: data))
+        case (.ok, .remove): return .removed
+        }
+    }
+
+    public func call(for input: Input) -> (f: String, value: JSONValue?) {
+        switch input {
+        case .send(_, let type, let data, let nonblocking):
+            var value: JSONObject = ["type": .int(type), "data": Payload.json(data)]
+            if nonblocking { value["nonblocking"] = true }
+            return ("send", .object(value))
+        case .receive(_, let type, let max, let except, let truncate, let nonblocking):
+            var value: JSONObject = ["type": .int(type), "max": .int(max)]
+            if except { value["except"] = true }
+            if truncate { value["truncate"] = true }
+            if nonblocking { value["nonblocking"] = true }
+            return ("receive", .object(value))
+        case .remove:
+            return ("remove", nil)
+        }
+    }
+
+    public func outcome(for output: Output) -> Outcome {
+        switch output {
+        case .sent, .removed: .ok(nil)
+        case .received(let message): .ok(["type": .int(message.type), "data": Payload.json(message.data)])
+        case .failed(let code): .fail(code)
+        }
+    }
+
+    /// A process's death does nothing to a System V message queue.
+    public func exitInput(process: Int, object: String) -> Input? { nil }
+}

@@ -1,0 +1,161 @@
+/// The System V message queue of this kernel's `ipc/msg.c`.
+///
+/// What it allows, and why (each fact is a test on the real kernel):
+/// - `msgrcv` selects by type: 0 takes the first message; n > 0 the first of type n, or with `MSG_EXCEPT` the
+///   first of any other type; n < 0 the first message of the lowest type at most |n|. Queued types
+///   [3, 1, 2, 1′, 5] give 3 for type 0, then 2 for type 2, then 1 for type −4.
+/// - A selected message longer than the buffer fails `E2BIG` and stays queued (the receive does not look for
+///   another), unless `MSG_NOERROR`, which returns its first bytes and removes it whole.
+/// - No matching message: the receive waits, or fails `ENOMSG` with `IPC_NOWAIT`.
+/// - The queue holds at most `capacity` bytes (`msg_qbytes`, 16384 by default here) *and* at most `capacity`
+///   messages: a send that would exceed either waits, or fails `EAGAIN` with `IPC_NOWAIT`.
+/// - Type below 1, or more than `msgmax` (8192) bytes, fails `EINVAL`; so does a negative buffer size.
+/// - Messages and the queue outlive every process until `IPC_RMID`, which discards the messages at once; from
+///   then on every call fails `EINVAL`, and calls asleep in the queue when it went fail `EIDRM`. The model allows
+///   `EIDRM` for any blocking call that completes after the removal (it does not track who was asleep).
+/// - A process's death does nothing to the queue.
+public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
+    public static let name = "sysv-msg"
+
+    public struct Setup: Hashable, Sendable {
+        /// `msg_qbytes`.
+        public var capacity: Int
+        /// `msgmax`: the longest message a send accepts.
+        public var maxMessageSize: Int
+
+        public init(capacity: Int = 16384, maxMessageSize: Int = 8192) {
+            self.capacity = capacity
+            self.maxMessageSize = maxMessageSize
+        }
+    }
+
+    public struct Message: Hashable, Sendable {
+        public var type: Int
+        public var data: [UInt8]
+
+        public init(type: Int, data: [UInt8]) {
+            self.type = type
+            self.data = data
+        }
+    }
+
+    public struct State: Hashable, Sendable {
+        public var capacity: Int
+        public var maxMessageSize: Int
+        public var messages: [Message] = []
+        public var removed = false
+
+        public var bytes: Int { messages.reduce(0) { $0 + $1.data.count } }
+
+        /// The index of the message `msgrcv` selects with `type` (and `MSG_EXCEPT`), if any.
+        func selected(type: Int, except: Bool) -> Int? {
+            if type == 0 { return messages.isEmpty ? nil : 0 }
+            if type > 0 { return messages.firstIndex { except ? $0.type != type : $0.type == type } }
+            let limit = type == Int.min ? Int.max : -type
+            var best: Int?
+            for (index, message) in messages.enumerated() where message.type <= limit {
+                if best == nil || message.type < messages[best!].type { best = index }
+            }
+            return best
+        }
+    }
+
+    public enum Input: Hashable, Sendable {
+        case send(process: Int, type: Int, data: [UInt8], nonblocking: Bool)
+        /// `except`: `MSG_EXCEPT`; `truncate`: `MSG_NOERROR`.
+        case receive(process: Int, type: Int, max: Int, except: Bool, truncate: Bool, nonblocking: Bool)
+        /// `msgctl(IPC_RMID)`.
+        case remove(process: Int)
+    }
+
+    public enum Output: Hashable, Sendable {
+        case sent
+        case received(Message)
+        case removed
+        case failed(ErrorCode)
+    }
+
+    public let setups: [(name: String, setup: Setup)]
+
+    public init(queues: [(name: String, setup: Setup)]) {
+        self.setups = queues
+    }
+
+    public var objects: [String] { setups.map(\.name) }
+
+    public func initialState(of object: String) -> State {
+        let setup = setups.first { $0.name == object }?.setup ?? Setup()
+        return State(capacity: setup.capacity, maxMessageSize: setup.maxMessageSize)
+    }
+
+    public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
+        var next = state
+        switch input {
+        case .send(_, let type, let data, let nonblocking):
+            if type < 1 || data.count > state.maxMessageSize { return [Transition(.failed(.EINVAL), state)] }
+            if state.removed { return afterRemoval(state, blocking: !nonblocking) }
+            if state.bytes + data.count > state.capacity || state.messages.count + 1 > state.capacity {
+                return nonblocking ? [Transition(.failed(.EAGAIN), state)] : []
+            }
+            next.messages.append(Message(type: type, data: data))
+            return [Transition(.sent, next)]
+        case .receive(_, let type, let max, let except, let truncate, let nonblocking):
+            if max < 0 { return [Transition(.failed(.EINVAL), state)] }
+            if state.removed { return afterRemoval(state, blocking: !nonblocking) }
+            guard let index = state.selected(type: type, except: except) else {
+                return nonblocking ? [Transition(.failed(.ENOMSG), state)] : []
+            }
+            var message = state.messages[index]
+            if message.data.count > max {
+                guard truncate else { return [Transition(.failed(.E2BIG), state)] }
+                message.data.removeLast(message.data.count - max)
+            }
+            next.messages.remove(at: index)
+            return [Transition(.received(message), next)]
+        case .remove:
+            if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            next.messages.removeAll()
+            next.removed = true
+            return [Transition(.removed, next)]
+        }
+    }
+
+    /// A call on a removed queue: `EINVAL`, or `EIDRM` for a call that may have been asleep when it went.
+    private func afterRemoval(_ state: State, blocking: Bool) -> [Transition<State, Output>] {
+        blocking ? [Transition(.failed(.EINVAL), state), Transition(.failed(.EIDRM), state)] : [Transition(.failed(.EINVAL), state)]
+    }
+
+    public func describe(_ state: State) -> String {
+        if state.removed { return "removed" }
+        let queued = state.messages.map { "\($0.type):\(Payload.preview($0.data, limit: 12))" }
+        return "\(state.messages.count) messages, \(state.bytes) of \(state.capacity) bytes [\(queued.joined(separator: ", "))]"
+    }
+
+    public func describe(_ input: Input, _ output: Output?) -> String {
+        let call: String
+        switch input {
+        case .send(_, let type, let data, let nonblocking):
+            call = "msgsnd type \(type) \(Payload.preview(data)) (\(data.count) bytes)\(nonblocking ? " IPC_NOWAIT" : "")"
+        case .receive(_, let type, let max, let except, let truncate, let nonblocking):
+            var flags = [String]()
+            if except { flags.append("MSG_EXCEPT") }
+            if truncate { flags.append("MSG_NOERROR") }
+            if nonblocking { flags.append("IPC_NOWAIT") }
+            call = "msgrcv type \(type) into \(max) bytes\(flags.isEmpty ? "" : " " + flags.joined(separator: "|"))"
+        case .remove:
+            call = "IPC_RMID"
+        }
+        let result = output.described { output in
+            switch output {
+            case .sent, .removed: "ok"
+            case .received(let message): "type \(message.type) \(Payload.preview(message.data)) (\(message.data.count) bytes)"
+            case .failed(let code): code.rawValue
+            }
+        }
+        return "\(call) → \(result)"
+    }
+
+    public func estimatedSize(of state: State) -> Int {
+        64 + state.messages.reduce(0) { $0 + 40 + $1.data.count }
+    }
+}

@@ -1,0 +1,24 @@
+// POSIX message queues: <mqueue.h> is not in Swift's Glibc module, and mq_open is variadic.
+#ifndef IPC_MQUEUE_H
+#define IPC_MQUEUE_H
+
+#include <stddef.h>
+
+/// mq_open(name, oflag | O_CREAT, mode, &attr) with mq_maxmsg and mq_msgsize set; returns the descriptor.
+int ipc_mq_create(const char *name, int oflag, unsigned int mode, long maxmsg, long msgsize);
+/// mq_open(name, oflag) of an existing queue.
+int ipc_mq_open(const char *name, int oflag);
+/// mq_send(2).
+int ipc_mq_send(int mqdes, const char *bytes, size_t length, unsigned int priority);
+/// mq_receive(2).
+long ipc_mq_receive(int mqdes, char *buffer, size_t length, unsigned int *priority);
+/// mq_unlink(2).
+int ipc_mq_unlink(const char *name);
+/// mq_close(3).
+int ipc_mq_close(int mqdes);
+/// mq_getattr(2), field by field.
+int ipc_mq_getattr(int mqdes, long *flags, long *maxmsg, long *msgsize, long *curmsgs);
+/// mq_setattr(2) of mq_flags (only O_NONBLOCK is settable).
+int ipc_mq_setflags(int mqdes, long flags);
+
+#endif

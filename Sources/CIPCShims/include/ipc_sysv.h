@@ -1,0 +1,20 @@
+// System V IPC: semctl is variadic, MSG_EXCEPT is a GNU constant.
+#ifndef IPC_SYSV_H
+#define IPC_SYSV_H
+
+/// msgrcv's MSG_EXCEPT flag (GNU).
+int ipc_msg_except(void);
+/// semctl(id, num, GETVAL).
+int ipc_semctl_getval(int semid, int semnum);
+/// semctl(id, num, SETVAL, value).
+int ipc_semctl_setval(int semid, int semnum, int value);
+/// semctl(id, 0, GETALL, values).
+int ipc_semctl_getall(int semid, unsigned short *values);
+/// semctl(id, 0, SETALL, values).
+int ipc_semctl_setall(int semid, unsigned short *values);
+/// semctl(id, 0, IPC_RMID).
+int ipc_semctl_remove(int semid);
+/// semctl(id, 0, IPC_STAT): the number of semaphores and the owner's uid.
+int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *mode);
+
+#endif

@@ -1,0 +1,43 @@
+#include "ipc_mqueue.h"
+
+#include <fcntl.h>
+#include <mqueue.h>
+
+int ipc_mq_create(const char *name, int oflag, unsigned int mode, long maxmsg, long msgsize) {
+    struct mq_attr attr = {0};
+    attr.mq_maxmsg = maxmsg;
+    attr.mq_msgsize = msgsize;
+    return mq_open(name, oflag | O_CREAT, (mode_t)mode, &attr);
+}
+
+int ipc_mq_open(const char *name, int oflag) { return mq_open(name, oflag); }
+
+int ipc_mq_send(int mqdes, const char *bytes, size_t length, unsigned int priority) {
+    return mq_send(mqdes, bytes, length, priority);
+}
+
+long ipc_mq_receive(int mqdes, char *buffer, size_t length, unsigned int *priority) {
+    return mq_receive(mqdes, buffer, length, priority);
+}
+
+int ipc_mq_unlink(const char *name) { return mq_unlink(name); }
+
+int ipc_mq_close(int mqdes) { return mq_close(mqdes); }
+
+int ipc_mq_getattr(int mqdes, long *flags, long *maxmsg, long *msgsize, long *curmsgs) {
+    struct mq_attr attr;
+    int result = mq_getattr(mqdes, &attr);
+    if (result == 0) {
+        *flags = attr.mq_flags;
+        *maxmsg = attr.mq_maxmsg;
+        *msgsize = attr.mq_msgsize;
+        *curmsgs = attr.mq_curmsgs;
+    }
+    return result;
+}
+
+int ipc_mq_setflags(int mqdes, long flags) {
+    struct mq_attr attr = {0};
+    attr.mq_flags = flags;
+    return mq_setattr(mqdes, &attr, NULL);
+}

@@ -1,0 +1,43 @@
+#include "ipc_sysv.h"
+
+#include <sys/msg.h>
+#include <sys/sem.h>
+
+union ipc_semun {
+    int val;
+    struct semid_ds *buf;
+    unsigned short *array;
+};
+
+int ipc_msg_except(void) { return MSG_EXCEPT; }
+
+int ipc_semctl_getval(int semid, int semnum) { return semctl(semid, semnum, GETVAL); }
+
+int ipc_semctl_setval(int semid, int semnum, int value) {
+    union ipc_semun argument = {.val = value};
+    return semctl(semid, semnum, SETVAL, argument);
+}
+
+int ipc_semctl_getall(int semid, unsigned short *values) {
+    union ipc_semun argument = {.array = values};
+    return semctl(semid, 0, GETALL, argument);
+}
+
+int ipc_semctl_setall(int semid, unsigned short *values) {
+    union ipc_semun argument = {.array = values};
+    return semctl(semid, 0, SETALL, argument);
+}
+
+int ipc_semctl_remove(int semid) { return semctl(semid, 0, IPC_RMID); }
+
+int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *mode) {
+    struct semid_ds info;
+    union ipc_semun argument = {.buf = &info};
+    int result = semctl(semid, 0, IPC_STAT, argument);
+    if (result == 0) {
+        *nsems = info.sem_nsems;
+        *uid = info.sem_perm.uid;
+        *mode = info.sem_perm.mode;
+    }
+    return result;
+}

@@ -1,0 +1,74 @@
+import Glibc
+
+/// The text of `ipc-harness fuzz`: durations, the progress line and the summary table.
+public enum FuzzText {
+    /// Seconds in a duration such as `90`, `30s`, `5m`, `2h` or `1h30m`; nil when it is not one.
+    public static func seconds(from text: String) -> Double? {
+        if let plain = Double(text), plain >= 0 { return plain }
+        var total = 0.0
+        var number = ""
+        for character in text {
+            if character.isNumber || character == "." {
+                number.append(character)
+                continue
+            }
+            guard let value = Double(number) else { return nil }
+            switch character {
+            case "s": total += value
+            case "m": total += value * 60
+            case "h": total += value * 3600
+            case "d": total += value * 86400
+            default: return nil
+            }
+            number = ""
+        }
+        return number.isEmpty && !text.isEmpty ? total : nil
+    }
+
+    /// Whether standard output is a terminal (a live line) or not (periodic plain lines).
+    public static var outputIsTerminal: Bool { isatty(1) == 1 }
+
+    /// Replaces the terminal's current line with `text` (written directly: stdout's buffer would hold a line
+    /// that has no newline).
+    public static func rewriteLine(_ text: String) {
+        let bytes = Array(("\r\u{1B}[K" + text).utf8)
+        _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+    }
+
+    public static func progressLine(_ progress: FuzzProgress) -> String {
+        "\(Int(progress.elapsed))s  runs \(progress.runs)  \(format(progress.runsPerSecond)) runs/s  violations \(progress.violations)  unknown \(progress.unknowns)  states \(progress.states)  transitions \(progress.transitions)"
+    }
+
+    public static func summary(_ summary: FuzzSummary) -> String {
+        let width = max(8, summary.scenarios.map(\.scenario.name.count).max() ?? 0)
+        var lines = ["scenario".padded(width) + "   runs  violations  unknown  note"]
+        for row in summary.scenarios {
+            var note = ""
+            if row.violations > 0 { note = row.scenario.isBroken ? "expected (broken on purpose)" : "FOUND A BUG" }
+            if row.scenario.isBroken && row.violations == 0 && row.runs > 0 { note = "broken on purpose, not caught" }
+            lines.append(row.scenario.name.padded(width) + String(row.runs).leftPadded(7) + String(row.violations).leftPadded(12) + String(row.unknowns).leftPadded(9) + "  " + note)
+        }
+        let progress = summary.progress
+        lines.append("\(progress.runs) runs in \(Int(progress.elapsed)) s (\(format(progress.runsPerSecond)) runs/s); \(progress.states) model states and \(progress.transitions) transitions covered")
+        for row in summary.scenarios where row.violations > 0 {
+            for trace in row.traces.prefix(3) { lines.append("\(row.scenario.name): \(trace)\n  replay: \(CommandLineText.replayCommand(trace))") }
+        }
+        for error in summary.errors { lines.append("error: \(error)") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func format(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}
+
+extension String {
+    fileprivate func padded(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

@@ -1,0 +1,185 @@
+import IPCModels
+import IPCSyscalls
+
+/// What shrinking did.
+public struct ShrinkResult: Sendable {
+    /// The smallest failing run found, with its verdict.
+    public var result: RunResult
+    public var eventsBefore: Int
+    public var eventsAfter: Int
+    /// Candidate runs executed.
+    public var candidates: Int
+}
+
+/// Makes a failing real-mode trace smaller while it still fails the same check — a violation on the same object,
+/// stuck at the same kind of operation, so shrinking does not slip from the bug it was given to a different one —
+/// by delta debugging over the run and re-running every candidate on the real
+/// kernel: whole processes first, then operations (in halving chunks, as ddmin does), kills, payload sizes, and
+/// finally schedule preemptions (invocations moved next to their process's previous one, fewer context switches
+/// first). Repeats until a whole round removes nothing, or the time limit.
+public enum Shrinker {
+    public static func shrink(
+        _ trace: Trace, worker: WorkerCommand, budget: CheckBudget = CheckBudget(seconds: 30), timeLimitSeconds: Double = 300,
+        progress: (String) -> Void = { _ in }
+    ) throws(ReplayError) -> ShrinkResult {
+        var spec = try RealRunSpec(trace: trace)
+        let quick = budget.withoutExplanations
+        guard let original = try? TraceChecker.check(trace, budget: quick) else {
+            throw .trace(TraceError(line: nil, "the trace does not check (run `ipc-harness check` on it)"))
+        }
+        let targets = Set(signatures(of: original, in: trace))
+        guard !targets.isEmpty else {
+            throw .trace(TraceError(line: nil, "the trace has no violation to shrink (check it with `ipc-harness check`)"))
+        }
+        let deadline = MonotonicClock.nanoseconds() + UInt64(timeLimitSeconds * 1e9)
+        var candidates = 0
+        var best: RunResult?
+
+        /// Runs a candidate; true (and it becomes the best) when it still fails the same check.
+        func fails(_ candidate: RealRunSpec) -> Bool {
+            candidates += 1
+            guard let result = try? candidate.run(worker: worker, budget: quick) else { return false }
+            guard signatures(of: result.report, in: result.trace).contains(where: targets.contains) else { return false }
+            best = result
+            return true
+        }
+
+        // The original must reproduce before anything is removed (the kernel may race; try it a few times).
+        guard (0..<3).contains(where: { _ in fails(spec) }) else {
+            throw .trace(TraceError(line: nil, "replaying the trace did not reproduce its violation in 3 attempts, so it cannot be shrunk"))
+        }
+        let setup = trace.header.scenario.flatMap(Scenarios.named)?.realSetup
+        var changed = true
+        while changed && MonotonicClock.nanoseconds() < deadline {
+            changed = false
+            // Whole processes (only when the scenario can recompute the model's view of who holds what).
+            if let setup {
+                for process in spec.invokingProcesses.reversed() where MonotonicClock.nanoseconds() < deadline {
+                    var candidate = spec
+                    candidate.workload.processes.removeAll { $0.id == process }
+                    candidate.moves = candidate.moves.filter { $0.process != process }.map { $0.forgetting(process) }
+                    candidate.header.parameters = setup.modelParameters(candidate.workload)
+                    if fails(candidate) {
+                        spec = candidate
+                        changed = true
+                        progress("removed process \(process): \(spec.moves.count) moves")
+                    }
+                }
+            }
+            // Operations and kills, ddmin-style: chunks of halving size.
+            var chunk = Swift.max(1, spec.moves.count / 2)
+            while chunk >= 1 && MonotonicClock.nanoseconds() < deadline {
+                var start = 0
+                while start < spec.moves.count && MonotonicClock.nanoseconds() < deadline {
+                    var candidate = spec
+                    let removed = candidate.moves[start..<Swift.min(start + chunk, candidate.moves.count)]
+                    guard removed.contains(where: \.isRemovable) else {
+                        start += chunk
+                        continue
+                    }
+                    candidate.moves.removeSubrange(start..<Swift.min(start + chunk, candidate.moves.count))
+                    candidate.moves += removed.filter { !$0.isRemovable }
+                    if fails(candidate) {
+                        spec = candidate
+                        changed = true
+                        progress("removed \(removed.count) moves: \(spec.moves.count) left")
+                    } else {
+                        start += chunk
+                    }
+                }
+                chunk /= 2
+            }
+            // Payload sizes: halve each write's data and each read's size while it still fails.
+            for index in spec.moves.indices where MonotonicClock.nanoseconds() < deadline {
+                while let smaller = spec.moves[index].halved() {
+                    var candidate = spec
+                    candidate.moves[index] = smaller
+                    guard fails(candidate) else { break }
+                    spec = candidate
+                    changed = true
+                }
+            }
+            // Preemptions: move an invocation up next to its process's previous one.
+            var index = 1
+            while index < spec.moves.count && MonotonicClock.nanoseconds() < deadline {
+                guard case .invoke(let process, _, _, _) = spec.moves[index],
+                    let previous = spec.moves[..<index].lastIndex(where: { $0.invokes(process) }),
+                    previous + 1 < index
+                else {
+                    index += 1
+                    continue
+                }
+                var candidate = spec
+                let move = candidate.moves.remove(at: index)
+                candidate.moves.insert(move, at: previous + 1)
+                if candidate.contextSwitches < spec.contextSwitches && fails(candidate) {
+                    spec = candidate
+                    changed = true
+                }
+                index += 1
+            }
+        }
+        guard var best else { throw .harness(HarnessError("shrinking lost the failing run")) }
+        // Explain the one that is kept.
+        if let explained = try? TraceChecker.check(best.trace, budget: budget) {
+            best.report = explained
+            best.trace.verdict = explained.verdict
+        }
+        // A shrunk trace is a regression input: it is expected to keep failing until the bug is fixed.
+        best.trace.header.extra[Trace.expectationKey] = .string(Trace.Verdict.Result.violation.rawValue)
+        return ShrinkResult(result: best, eventsBefore: trace.events.count, eventsAfter: best.trace.events.count, candidates: candidates)
+    }
+}
+
+extension Shrinker {
+    /// What "the same check" means: each violating object with the name of the operation the checker could not
+    /// get past (so a reorder caught at a read does not slip into an unrelated failure caught at a write).
+    public static func signatures(of report: CheckReport, in trace: Trace) -> [String] {
+        report.objects.filter { $0.result == .violation }.map { object in
+            let stuck = object.stuckEventIndex.flatMap { trace.events.indices.contains($0) ? trace.events[$0].f : nil }
+            return object.object + ":" + (stuck ?? "?")
+        }
+    }
+}
+
+extension ReplayPlan.Move {
+    /// The process the move concerns.
+    var process: Int {
+        switch self {
+        case .invoke(let process, _, _, _), .kill(let process, _), .exit(let process, _): process
+        }
+    }
+
+    /// Invocations and kills can be removed; exits are where processes end and stay.
+    var isRemovable: Bool {
+        if case .exit = self { return false }
+        return true
+    }
+
+    /// The move without `process` among the choices it records (after that process was removed).
+    func forgetting(_ removed: Int) -> ReplayPlan.Move {
+        guard case .invoke(let process, let call, let choices, let eventIndex) = self else { return self }
+        return .invoke(process: process, call: call, choices: choices.filter { $0 != removed }, eventIndex: eventIndex)
+    }
+
+    func invokes(_ process: Int) -> Bool {
+        if case .invoke(process, _, _, _) = self { return true }
+        return false
+    }
+
+    /// The same invocation with its payload or read size halved; nil when there is nothing left to halve.
+    func halved() -> ReplayPlan.Move? {
+        guard case .invoke(let process, var call, _, let eventIndex) = self, case .object(var value)? = call.value else {
+            return nil
+        }
+        if let data = value["data"], let bytes = try? data.payload("data"), bytes.count > 1 {
+            value["data"] = Payload.json(bytes.prefix(bytes.count / 2))
+        } else if case .integer(let max)? = value["max"], max > 1 {
+            value["max"] = .integer(max / 2)
+        } else {
+            return nil
+        }
+        call.value = .object(value)
+        return .invoke(process: process, call: call, choices: [process], eventIndex: eventIndex)
+    }
+}

@@ -1,0 +1,57 @@
+import Glibc
+import IPCSyscalls
+import SystemPackage
+
+/// A process-shared, robust, error-checking pthread mutex in shared memory.
+///
+/// When its owner dies (or exits) holding it, the next locker gets `EOWNERDEAD` and holds it; it must call
+/// ``consistent()`` before unlocking, or the mutex becomes `ENOTRECOVERABLE` for good. Relocking by the owner is
+/// `EDEADLK`, unlocking by anyone else `EPERM`.
+///
+/// This glibc (2.36): `pthread_mutex_trylock` on a not-recoverable mutex returns `ENOTRECOVERABLE` yet leaves the
+/// caller's thread id in the lock word, so the mutex is held by it from then on; unlocking it then crashes the
+/// caller (`SIGSEGV`, in the robust list), and the kernel marks the mutex owner-dead.
+public struct RobustMutex: @unchecked Sendable {
+    /// How a lock attempt that acquired the mutex, or could not without waiting, ended.
+    public enum Acquisition: Hashable, Sendable {
+        case acquired
+        /// Acquired, but its previous owner died holding it (`EOWNERDEAD`): the protected state may be broken.
+        case acquiredOwnerDied
+        /// Held by another thread (`EBUSY`, trylock only).
+        case busy
+    }
+
+    public let pointer: UnsafeMutablePointer<pthread_mutex_t>
+
+    /// Initialises the mutex at `address`, which must be in shared memory.
+    public static func initialize(at address: UnsafeMutableRawPointer) throws(Errno) -> RobustMutex {
+        let mutex = RobustMutex(pointer: address.assumingMemoryBound(to: pthread_mutex_t.self))
+        try Syscall.robustMutexInit(mutex.pointer)
+        return mutex
+    }
+
+    /// A mutex some process initialised at `address`.
+    public static func existing(at address: UnsafeMutableRawPointer) -> RobustMutex {
+        RobustMutex(pointer: address.assumingMemoryBound(to: pthread_mutex_t.self))
+    }
+
+    /// Locks; with `tryOnly`, returns ``Acquisition/busy`` rather than sleeping.
+    public func lock(tryOnly: Bool) throws(Errno) -> Acquisition {
+        do throws(Errno) {
+            if tryOnly { try Syscall.mutexTryLock(pointer) } else { try Syscall.mutexLock(pointer) }
+            return .acquired
+        } catch .resourceBusy {
+            return .busy
+        } catch Errno(rawValue: EOWNERDEAD) {
+            return .acquiredOwnerDied
+        }
+    }
+
+    public func unlock() throws(Errno) {
+        try Syscall.mutexUnlock(pointer)
+    }
+
+    public func consistent() throws(Errno) {
+        try Syscall.mutexConsistent(pointer)
+    }
+}

@@ -1,0 +1,46 @@
+import Glibc
+import IPCSyscalls
+import SystemPackage
+
+/// POSIX shared memory objects (`shm_open`, `ftruncate`, `mmap`), through the syscall layer.
+///
+/// The object outlives every process that maps it until `shm_unlink`; after that, mappings keep the memory and
+/// new opens fail `ENOENT`. A fresh object reads as zeros.
+public enum PosixSharedMemory {
+    /// Creates an object exclusively, mode 0600, of `size` bytes; returns a close-on-exec descriptor.
+    public static func create(_ name: String, size: Int) throws(Errno) -> FileDescriptor {
+        let descriptor = try Syscall.shmOpen(name, flags: O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode: 0o600)
+        do {
+            try Syscall.truncate(descriptor, size: size)
+        } catch {
+            try? Syscall.close(descriptor)
+            throw error
+        }
+        return descriptor
+    }
+
+    /// Opens an existing object for reading and writing, close-on-exec.
+    public static func open(_ name: String) throws(Errno) -> FileDescriptor {
+        try Syscall.shmOpen(name, flags: O_RDWR | O_CLOEXEC)
+    }
+
+    /// Maps `size` bytes of the object shared; the mapping stays after the descriptor is closed.
+    public static func map(_ descriptor: FileDescriptor, size: Int) throws(Errno) -> SharedWords {
+        SharedWords(base: try Syscall.mapShared(descriptor, size: size), count: size / 8)
+    }
+
+    /// Opens, maps and closes: the usual way to get at an object by name.
+    public static func mapNamed(_ name: String, size: Int) throws(Errno) -> SharedWords {
+        let descriptor = try open(name)
+        defer { try? Syscall.close(descriptor) }
+        return try map(descriptor, size: size)
+    }
+
+    public static func unmap(_ words: SharedWords) throws(Errno) {
+        try Syscall.unmap(words.base, size: words.count * 8)
+    }
+
+    public static func unlink(_ name: String) throws(Errno) {
+        try Syscall.shmUnlink(name)
+    }
+}

@@ -1,0 +1,166 @@
+import CIPCShims
+import Glibc
+import SystemPackage
+
+/// The attributes of a POSIX message queue.
+public struct MessageQueueAttributes: Sendable, Hashable {
+    public var nonblocking: Bool
+    public var maximumMessages: Int
+    public var messageSize: Int
+    public var currentMessages: Int
+}
+
+/// A System V message queue's identifier (not a descriptor: ids are system-wide, and nothing closes them).
+public struct SystemVMessageQueue: Sendable, Hashable {
+    public var id: CInt
+    public init(id: CInt) { self.id = id }
+}
+
+extension Syscall {
+    // MARK: POSIX message queues
+
+    /// Creates a message queue with room for `maximumMessages` of `messageSize` bytes. Pass `O_EXCL` and the
+    /// access mode in `flags`. Message queue descriptors are always close-on-exec on Linux.
+    ///
+    /// The corresponding C function is `mq_open`.
+    public static func mqCreate(
+        _ name: String, flags: CInt, mode: mode_t, maximumMessages: Int, messageSize: Int
+    ) throws(Errno) -> FileDescriptor {
+        FileDescriptor(rawValue: try perform(.mqOpen, retryOnInterrupt: false) { _ in
+            ipc_mq_create(name, flags, UInt32(mode), maximumMessages, messageSize)
+        })
+    }
+
+    /// Opens an existing message queue (`O_RDONLY`, `O_WRONLY` or `O_RDWR`, maybe `O_NONBLOCK`).
+    ///
+    /// The corresponding C function is `mq_open`.
+    public static func mqOpen(_ name: String, flags: CInt) throws(Errno) -> FileDescriptor {
+        FileDescriptor(rawValue: try perform(.mqOpen, retryOnInterrupt: false) { _ in ipc_mq_open(name, flags) })
+    }
+
+    /// Queues one message with `priority` (0 to 32767).
+    ///
+    /// The corresponding C function is `mq_send`.
+    public static func mqSend(
+        _ queue: FileDescriptor, _ message: UnsafeRawBufferPointer, priority: UInt32, retryOnInterrupt: Bool = true
+    ) throws(Errno) {
+        _ = try perform(.mqSend, descriptor: queue, count: message.count, retryOnInterrupt: retryOnInterrupt) { _ in
+            ipc_mq_send(queue.rawValue, message.baseAddress?.assumingMemoryBound(to: CChar.self), message.count, priority)
+        }
+    }
+
+    /// Takes the oldest message of the highest priority into `buffer`; returns its length and priority.
+    ///
+    /// The corresponding C function is `mq_receive`.
+    public static func mqReceive(
+        _ queue: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer, retryOnInterrupt: Bool = true
+    ) throws(Errno) -> (length: Int, priority: UInt32) {
+        var priority: UInt32 = 0
+        let length = try perform(.mqReceive, descriptor: queue, count: buffer.count, retryOnInterrupt: retryOnInterrupt) { _ in
+            ipc_mq_receive(queue.rawValue, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count, &priority)
+        }
+        return (Int(length), priority)
+    }
+
+    /// Removes a message queue's name; the queue lives on while a descriptor is open.
+    ///
+    /// The corresponding C function is `mq_unlink`.
+    public static func mqUnlink(_ name: String) throws(Errno) {
+        _ = try perform(.mqUnlink, retryOnInterrupt: false) { _ in ipc_mq_unlink(name) }
+    }
+
+    /// The queue's attributes.
+    ///
+    /// The corresponding C function is `mq_getattr`.
+    public static func mqAttributes(_ queue: FileDescriptor) throws(Errno) -> MessageQueueAttributes {
+        var flags = 0, maximum = 0, size = 0, current = 0
+        _ = try perform(.mqGetAttributes, descriptor: queue, retryOnInterrupt: false) { _ in
+            ipc_mq_getattr(queue.rawValue, &flags, &maximum, &size, &current)
+        }
+        return MessageQueueAttributes(
+            nonblocking: flags & Int(O_NONBLOCK) != 0, maximumMessages: maximum, messageSize: size,
+            currentMessages: current)
+    }
+
+    /// Turns `O_NONBLOCK` on or off for this open queue description.
+    ///
+    /// The corresponding C function is `mq_setattr`.
+    public static func mqSetNonblocking(_ queue: FileDescriptor, _ nonblocking: Bool) throws(Errno) {
+        _ = try perform(.mqSetAttributes, descriptor: queue, retryOnInterrupt: false) { _ in
+            ipc_mq_setflags(queue.rawValue, nonblocking ? Int(O_NONBLOCK) : 0)
+        }
+    }
+
+    // MARK: System V message queues
+
+    /// Creates (with `IPC_CREAT`, and `IPC_EXCL` in `flags`) or finds the message queue of `key`.
+    ///
+    /// The corresponding C function is `msgget`.
+    public static func msgget(_ key: key_t, flags: CInt) throws(Errno) -> SystemVMessageQueue {
+        SystemVMessageQueue(id: try perform(.msgget, retryOnInterrupt: false) { _ in Glibc.msgget(key, flags) })
+    }
+
+    /// Queues a message of `type` (at least 1). `flags`: `IPC_NOWAIT`.
+    ///
+    /// The corresponding C function is `msgsnd`.
+    public static func msgsnd(
+        _ queue: SystemVMessageQueue, type: Int, _ text: [UInt8], flags: CInt, retryOnInterrupt: Bool = true
+    ) throws(Errno) {
+        // struct msgbuf: a long, then the text.
+        var buffer = [UInt8](repeating: 0, count: MemoryLayout<Int>.size + text.count)
+        withUnsafeBytes(of: type) { buffer.replaceSubrange(0..<MemoryLayout<Int>.size, with: $0) }
+        buffer.replaceSubrange(MemoryLayout<Int>.size..., with: text)
+        _ = try buffer.withUnsafeBufferPointer { (raw) throws(Errno) -> CInt in
+            try perform(.msgsnd, count: text.count, retryOnInterrupt: retryOnInterrupt) { _ in
+                Glibc.msgsnd(queue.id, raw.baseAddress, text.count, flags)
+            }
+        }
+    }
+
+    /// Takes a message selected by `type` (0: the first; > 0: the first of that type, or of another type with
+    /// `MSG_EXCEPT`; < 0: the first of the lowest type at most |type|) of at most `maximum` bytes.
+    /// `flags`: `IPC_NOWAIT`, `MSG_NOERROR`, `MSG_EXCEPT`.
+    ///
+    /// The corresponding C function is `msgrcv`.
+    public static func msgrcv(
+        _ queue: SystemVMessageQueue, maximum: Int, type: Int, flags: CInt, retryOnInterrupt: Bool = true
+    ) throws(Errno) -> (type: Int, text: [UInt8]) {
+        var buffer = [UInt8](repeating: 0, count: MemoryLayout<Int>.size + Swift.max(0, maximum))
+        let length = try buffer.withUnsafeMutableBufferPointer { (raw) throws(Errno) -> Int in
+            try perform(.msgrcv, count: maximum, retryOnInterrupt: retryOnInterrupt) { _ in
+                Glibc.msgrcv(queue.id, raw.baseAddress, maximum, type, flags)
+            }
+        }
+        let receivedType = buffer.withUnsafeBytes { $0.loadUnaligned(as: Int.self) }
+        return (receivedType, Array(buffer[MemoryLayout<Int>.size..<(MemoryLayout<Int>.size + length)]))
+    }
+
+    /// Sets the queue's capacity in bytes (`msg_qbytes`); lowering needs no privilege.
+    ///
+    /// The corresponding C function is `msgctl(IPC_SET)`.
+    public static func msgSetCapacity(_ queue: SystemVMessageQueue, bytes: Int) throws(Errno) {
+        var info = msqid_ds()
+        _ = try perform(.msgctl, retryOnInterrupt: false) { _ in Glibc.msgctl(queue.id, IPC_STAT, &info) }
+        info.msg_qbytes = msglen_t(bytes)
+        _ = try perform(.msgctl, retryOnInterrupt: false) { _ in Glibc.msgctl(queue.id, IPC_SET, &info) }
+    }
+
+    /// The queue's status: owner, mode, capacity and contents.
+    ///
+    /// The corresponding C function is `msgctl(IPC_STAT)`.
+    public static func msgStatus(_ queue: SystemVMessageQueue) throws(Errno) -> msqid_ds {
+        var info = msqid_ds()
+        _ = try perform(.msgctl, retryOnInterrupt: false) { _ in Glibc.msgctl(queue.id, IPC_STAT, &info) }
+        return info
+    }
+
+    /// Removes the queue at once; blocked senders and receivers fail `EIDRM`.
+    ///
+    /// The corresponding C function is `msgctl(IPC_RMID)`.
+    public static func msgRemove(_ queue: SystemVMessageQueue) throws(Errno) {
+        _ = try perform(.msgctl, retryOnInterrupt: false) { _ in Glibc.msgctl(queue.id, IPC_RMID, nil) }
+    }
+
+    /// `msgrcv`'s `MSG_EXCEPT` (a GNU flag Swift's Glibc module lacks).
+    public static var messageExcept: CInt { ipc_msg_except() }
+}

@@ -1,0 +1,54 @@
+import Glibc
+import SystemPackage
+
+extension Syscall {
+    /// Initialises a process-shared, robust, error-checking mutex at `mutex` (in shared memory).
+    ///
+    /// The corresponding C functions are `pthread_mutexattr_setpshared`, `pthread_mutexattr_setrobust`,
+    /// `pthread_mutexattr_settype` and `pthread_mutex_init`.
+    public static func robustMutexInit(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) throws(Errno) {
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        defer { pthread_mutexattr_destroy(&attributes) }
+        pthread_mutexattr_setpshared(&attributes, CInt(PTHREAD_PROCESS_SHARED))
+        pthread_mutexattr_setrobust(&attributes, CInt(PTHREAD_MUTEX_ROBUST))
+        pthread_mutexattr_settype(&attributes, CInt(PTHREAD_MUTEX_ERRORCHECK))
+        _ = try perform(.mutexInit, retryOnInterrupt: false) { _ in reportingErrno(pthread_mutex_init(mutex, &attributes)) }
+    }
+
+    /// Locks, sleeping while another thread holds it. Throws `EOWNERDEAD` *holding the lock* when the previous
+    /// owner died, `ENOTRECOVERABLE`, or `EDEADLK` when this thread holds it already.
+    ///
+    /// The corresponding C function is `pthread_mutex_lock`.
+    public static func mutexLock(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) throws(Errno) {
+        _ = try perform(.mutexLock, retryOnInterrupt: false) { _ in reportingErrno(pthread_mutex_lock(mutex)) }
+    }
+
+    /// Locks if free: as ``mutexLock(_:)`` but `EBUSY` instead of sleeping.
+    ///
+    /// The corresponding C function is `pthread_mutex_trylock`.
+    public static func mutexTryLock(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) throws(Errno) {
+        _ = try perform(.mutexTryLock, retryOnInterrupt: false) { _ in reportingErrno(pthread_mutex_trylock(mutex)) }
+    }
+
+    /// Unlocks (`EPERM` when this thread is not the owner).
+    ///
+    /// The corresponding C function is `pthread_mutex_unlock`.
+    public static func mutexUnlock(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) throws(Errno) {
+        _ = try perform(.mutexUnlock, retryOnInterrupt: false) { _ in reportingErrno(pthread_mutex_unlock(mutex)) }
+    }
+
+    /// Marks a mutex taken with `EOWNERDEAD` consistent again (`EINVAL` otherwise).
+    ///
+    /// The corresponding C function is `pthread_mutex_consistent`.
+    public static func mutexConsistent(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) throws(Errno) {
+        _ = try perform(.mutexConsistent, retryOnInterrupt: false) { _ in reportingErrno(pthread_mutex_consistent(mutex)) }
+    }
+
+    /// pthread functions return their error instead of setting errno: set it, so `perform` reads it as usual.
+    private static func reportingErrno(_ result: CInt) -> CInt {
+        if result == 0 { return 0 }
+        Glibc.errno = result
+        return -1
+    }
+}

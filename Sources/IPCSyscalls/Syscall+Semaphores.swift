@@ -1,0 +1,174 @@
+import CIPCShims
+import Glibc
+import SystemPackage
+
+/// A System V semaphore set's identifier.
+public struct SystemVSemaphoreSet: Sendable, Hashable {
+    public var id: CInt
+    public init(id: CInt) { self.id = id }
+}
+
+/// One operation of a `semop` call.
+public struct SemaphoreOperation: Sendable, Hashable {
+    public var number: Int
+    /// Added to the value; negative waits until it can subtract, zero waits for the value to be zero.
+    public var change: Int
+    /// `SEM_UNDO`: the kernel reverses the change when the process exits.
+    public var undo: Bool
+
+    public init(number: Int, change: Int, undo: Bool = false) {
+        self.number = number
+        self.change = change
+        self.undo = undo
+    }
+}
+
+extension Syscall {
+    // MARK: POSIX semaphores
+
+    /// Creates a named semaphore with `O_EXCL` in `flags`; the mapping stays valid after `sem_close`-less exit.
+    ///
+    /// The corresponding C function is `sem_open`.
+    public static func semCreate(
+        _ name: String, flags: CInt, mode: mode_t, value: UInt32
+    ) throws(Errno) -> UnsafeMutablePointer<sem_t> {
+        let address = try perform(.semOpen, retryOnInterrupt: false) { _ -> Int in
+            Int(bitPattern: ipc_sem_create(name, flags, UInt32(mode), value)).nonzeroOrFailure
+        }
+        return UnsafeMutablePointer(bitPattern: address)!
+    }
+
+    /// Opens an existing named semaphore (glibc maps it once per process and counts opens).
+    ///
+    /// The corresponding C function is `sem_open`.
+    public static func semOpen(_ name: String) throws(Errno) -> UnsafeMutablePointer<sem_t> {
+        let address = try perform(.semOpen, retryOnInterrupt: false) { _ -> Int in
+            Int(bitPattern: ipc_sem_open(name)).nonzeroOrFailure
+        }
+        return UnsafeMutablePointer(bitPattern: address)!
+    }
+
+    /// Closes a named semaphore (unmaps it when this process's last open goes).
+    ///
+    /// The corresponding C function is `sem_close`.
+    public static func semClose(_ semaphore: UnsafeMutablePointer<sem_t>) throws(Errno) {
+        _ = try perform(.semClose, retryOnInterrupt: false) { _ in Glibc.sem_close(semaphore) }
+    }
+
+    /// Removes a named semaphore's name; it lives on in the processes that have it open.
+    ///
+    /// The corresponding C function is `sem_unlink`.
+    public static func semUnlink(_ name: String) throws(Errno) {
+        _ = try perform(.semUnlink, retryOnInterrupt: false) { _ in Glibc.sem_unlink(name) }
+    }
+
+    /// Initialises an unnamed semaphore at `semaphore`, shared between processes when `shared`.
+    ///
+    /// The corresponding C function is `sem_init`.
+    public static func semInit(_ semaphore: UnsafeMutablePointer<sem_t>, shared: Bool, value: UInt32) throws(Errno) {
+        _ = try perform(.semInit, retryOnInterrupt: false) { _ in Glibc.sem_init(semaphore, shared ? 1 : 0, value) }
+    }
+
+    /// Decrements, sleeping while the value is 0.
+    ///
+    /// The corresponding C function is `sem_wait`.
+    public static func semWait(_ semaphore: UnsafeMutablePointer<sem_t>, retryOnInterrupt: Bool = true) throws(Errno) {
+        _ = try perform(.semWait, retryOnInterrupt: retryOnInterrupt) { _ in Glibc.sem_wait(semaphore) }
+    }
+
+    /// Decrements, or fails `EAGAIN` when the value is 0.
+    ///
+    /// The corresponding C function is `sem_trywait`.
+    public static func semTryWait(_ semaphore: UnsafeMutablePointer<sem_t>) throws(Errno) {
+        _ = try perform(.semTryWait, retryOnInterrupt: true) { _ in Glibc.sem_trywait(semaphore) }
+    }
+
+    /// Increments (`EOVERFLOW` at `SEM_VALUE_MAX`), waking one waiter.
+    ///
+    /// The corresponding C function is `sem_post`.
+    public static func semPost(_ semaphore: UnsafeMutablePointer<sem_t>) throws(Errno) {
+        _ = try perform(.semPost, retryOnInterrupt: false) { _ in Glibc.sem_post(semaphore) }
+    }
+
+    /// The current value (0 while processes wait, never negative on Linux).
+    ///
+    /// The corresponding C function is `sem_getvalue`.
+    public static func semValue(_ semaphore: UnsafeMutablePointer<sem_t>) throws(Errno) -> Int {
+        var value: CInt = 0
+        _ = try perform(.semGetValue, retryOnInterrupt: false) { _ in Glibc.sem_getvalue(semaphore, &value) }
+        return Int(value)
+    }
+
+    // MARK: System V semaphores
+
+    /// Creates (with `IPC_CREAT | IPC_EXCL` in `flags`) or finds the set of `count` semaphores of `key`.
+    ///
+    /// The corresponding C function is `semget`.
+    public static func semget(_ key: key_t, count: Int, flags: CInt) throws(Errno) -> SystemVSemaphoreSet {
+        SystemVSemaphoreSet(id: try perform(.semget, retryOnInterrupt: false) { _ in Glibc.semget(key, CInt(count), flags) })
+    }
+
+    /// Performs `operations` atomically: all or none. With `nonblocking`, each carries `IPC_NOWAIT`.
+    ///
+    /// The corresponding C function is `semop`.
+    public static func semop(
+        _ set: SystemVSemaphoreSet, _ operations: [SemaphoreOperation], nonblocking: Bool, retryOnInterrupt: Bool = true
+    ) throws(Errno) {
+        var buffers = operations.map { operation in
+            var flags: Int16 = 0
+            if operation.undo { flags |= Int16(SEM_UNDO) }
+            if nonblocking { flags |= Int16(IPC_NOWAIT) }
+            return sembuf(sem_num: UInt16(truncatingIfNeeded: operation.number), sem_op: Int16(truncatingIfNeeded: operation.change), sem_flg: flags)
+        }
+        _ = try perform(.semop, count: operations.count, retryOnInterrupt: retryOnInterrupt) { _ in
+            Glibc.semop(set.id, &buffers, buffers.count)
+        }
+    }
+
+    /// Every semaphore's value.
+    ///
+    /// The corresponding C function is `semctl(GETALL)`.
+    public static func semValues(_ set: SystemVSemaphoreSet, count: Int) throws(Errno) -> [Int] {
+        var values = [UInt16](repeating: 0, count: count)
+        _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_getall(set.id, &values) }
+        return values.map(Int.init)
+    }
+
+    /// Sets every semaphore's value (clearing every process's undo adjustments for them).
+    ///
+    /// The corresponding C function is `semctl(SETALL)`.
+    public static func semSetValues(_ set: SystemVSemaphoreSet, _ values: [Int]) throws(Errno) {
+        var raw = values.map { UInt16(truncatingIfNeeded: $0) }
+        _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_setall(set.id, &raw) }
+    }
+
+    /// Sets one semaphore's value (clearing every process's undo adjustment for it).
+    ///
+    /// The corresponding C function is `semctl(SETVAL)`.
+    public static func semSetValue(_ set: SystemVSemaphoreSet, number: Int, value: Int) throws(Errno) {
+        _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_setval(set.id, CInt(number), CInt(value)) }
+    }
+
+    /// The set's size, owner and mode.
+    ///
+    /// The corresponding C function is `semctl(IPC_STAT)`.
+    public static func semStatus(_ set: SystemVSemaphoreSet) throws(Errno) -> (count: Int, ownerUID: uid_t, mode: mode_t) {
+        var count: UInt = 0
+        var uid: UInt32 = 0
+        var mode: UInt32 = 0
+        _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_stat(set.id, &count, &uid, &mode) }
+        return (Int(count), uid, mode_t(mode) & 0o777)
+    }
+
+    /// Removes the set at once; blocked `semop`s fail `EIDRM`.
+    ///
+    /// The corresponding C function is `semctl(IPC_RMID)`.
+    public static func semRemove(_ set: SystemVSemaphoreSet) throws(Errno) {
+        _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_remove(set.id) }
+    }
+}
+
+extension Int {
+    /// -1 for a null pointer's bit pattern, so ``Syscall/perform`` reads errno.
+    fileprivate var nonzeroOrFailure: Int { self == 0 ? -1 : self }
+}

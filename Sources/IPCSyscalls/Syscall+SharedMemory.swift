@@ -1,0 +1,127 @@
+import CIPCShims
+import Glibc
+import SystemPackage
+
+/// A System V shared memory segment's identifier.
+public struct SystemVSharedMemory: Sendable, Hashable {
+    public var id: CInt
+    public init(id: CInt) { self.id = id }
+}
+
+/// What `shmctl(IPC_STAT)` tells of a segment.
+public struct SharedMemoryStatus: Sendable, Hashable {
+    public var size: Int
+    public var attachments: Int
+    /// `SHM_DEST`: removed, destroyed when the last attachment goes.
+    public var markedForRemoval: Bool
+    public var key: key_t
+    public var ownerUID: uid_t
+    public var mode: mode_t
+}
+
+extension Syscall {
+    // MARK: POSIX shared memory and mappings
+
+    /// Opens (or with `O_CREAT | O_EXCL` creates) a POSIX shared memory object. Pass `O_CLOEXEC` in `flags`
+    /// (glibc adds it anyway).
+    ///
+    /// The corresponding C function is `shm_open`.
+    public static func shmOpen(_ name: String, flags: CInt, mode: mode_t = 0) throws(Errno) -> FileDescriptor {
+        FileDescriptor(rawValue: try perform(.shmOpen, retryOnInterrupt: false) { _ in Glibc.shm_open(name, flags, mode) })
+    }
+
+    /// Removes a POSIX shared memory object's name; mappings and descriptors keep the memory alive.
+    ///
+    /// The corresponding C function is `shm_unlink`.
+    public static func shmUnlink(_ name: String) throws(Errno) {
+        _ = try perform(.shmUnlink, retryOnInterrupt: false) { _ in Glibc.shm_unlink(name) }
+    }
+
+    /// Creates anonymous memory to share by descriptor, close-on-exec.
+    ///
+    /// The corresponding C function is `memfd_create`.
+    public static func memfdCreate(_ name: String) throws(Errno) -> FileDescriptor {
+        FileDescriptor(rawValue: try perform(.memfdCreate, retryOnInterrupt: false) { _ in ipc_memfd_create(name) })
+    }
+
+    /// Sets a file's size (new bytes read as zero).
+    ///
+    /// The corresponding C function is `ftruncate`.
+    public static func truncate(_ descriptor: FileDescriptor, size: Int) throws(Errno) {
+        _ = try perform(.ftruncate, descriptor: descriptor, retryOnInterrupt: true) { _ in
+            Glibc.ftruncate(descriptor.rawValue, off_t(size))
+        }
+    }
+
+    /// Maps `size` bytes of `descriptor` shared, readable and writable.
+    ///
+    /// The corresponding C function is `mmap`.
+    public static func mapShared(_ descriptor: FileDescriptor, size: Int) throws(Errno) -> UnsafeMutableRawPointer {
+        let address = try perform(.mmap, descriptor: descriptor, retryOnInterrupt: false) { _ -> Int in
+            let result = Glibc.mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor.rawValue, 0)
+            return result == MAP_FAILED ? -1 : Int(bitPattern: result)
+        }
+        return UnsafeMutableRawPointer(bitPattern: address)!
+    }
+
+    /// Unmaps a mapping.
+    ///
+    /// The corresponding C function is `munmap`.
+    public static func unmap(_ address: UnsafeMutableRawPointer, size: Int) throws(Errno) {
+        _ = try perform(.munmap, retryOnInterrupt: false) { _ in Glibc.munmap(address, size) }
+    }
+
+    /// A descriptor's size and permission bits.
+    ///
+    /// The corresponding C function is `fstat`.
+    public static func fileStatus(_ descriptor: FileDescriptor) throws(Errno) -> (size: Int, mode: mode_t) {
+        var info = stat()
+        guard fstat(descriptor.rawValue, &info) == 0 else { throw Errno(rawValue: Glibc.errno) }
+        return (Int(info.st_size), info.st_mode & 0o7777)
+    }
+
+    // MARK: System V shared memory
+
+    /// Creates (with `IPC_CREAT | IPC_EXCL` in `flags`) or finds the segment of `key`.
+    ///
+    /// The corresponding C function is `shmget`.
+    public static func shmget(_ key: key_t, size: Int, flags: CInt) throws(Errno) -> SystemVSharedMemory {
+        SystemVSharedMemory(id: try perform(.shmget, retryOnInterrupt: false) { _ in Glibc.shmget(key, size, flags) })
+    }
+
+    /// Attaches the segment, readable and writable.
+    ///
+    /// The corresponding C function is `shmat`.
+    public static func shmat(_ segment: SystemVSharedMemory) throws(Errno) -> UnsafeMutableRawPointer {
+        let address = try perform(.shmat, retryOnInterrupt: false) { _ -> Int in
+            Int(bitPattern: Glibc.shmat(segment.id, nil, 0))
+        }
+        return UnsafeMutableRawPointer(bitPattern: address)!
+    }
+
+    /// Detaches the segment attached at `address`.
+    ///
+    /// The corresponding C function is `shmdt`.
+    public static func shmdt(_ address: UnsafeMutableRawPointer) throws(Errno) {
+        _ = try perform(.shmdt, retryOnInterrupt: false) { _ in Glibc.shmdt(address) }
+    }
+
+    /// The segment's size, attachment count, removal mark, key, owner and mode.
+    ///
+    /// The corresponding C function is `shmctl(IPC_STAT)`.
+    public static func shmStatus(_ segment: SystemVSharedMemory) throws(Errno) -> SharedMemoryStatus {
+        var info = shmid_ds()
+        _ = try perform(.shmctl, retryOnInterrupt: false) { _ in Glibc.shmctl(segment.id, IPC_STAT, &info) }
+        return SharedMemoryStatus(
+            size: Int(info.shm_segsz), attachments: Int(info.shm_nattch),
+            markedForRemoval: Int32(info.shm_perm.mode) & SHM_DEST != 0, key: info.shm_perm.__key,
+            ownerUID: info.shm_perm.uid, mode: mode_t(info.shm_perm.mode) & 0o777)
+    }
+
+    /// Marks the segment for removal: it goes when the last attachment does (new attaches still work until then).
+    ///
+    /// The corresponding C function is `shmctl(IPC_RMID)`.
+    public static func shmRemove(_ segment: SystemVSharedMemory) throws(Errno) {
+        _ = try perform(.shmctl, retryOnInterrupt: false) { _ in Glibc.shmctl(segment.id, IPC_RMID, nil) }
+    }
+}

@@ -1,0 +1,94 @@
+import Glibc
+import IPCHarness
+import IPCHarnessTesting
+import IPCModels
+import Synchronization
+import Testing
+
+/// A correct queue: a mutex around an array.
+final class LockedQueue: ConcurrentQueue {
+    private let storage = Mutex<[Int]>([])
+    private let capacity: Int?
+
+    init(capacity: Int?) { self.capacity = capacity }
+
+    func enqueue(_ value: Int) -> Bool {
+        storage.withLock { values in
+            if let capacity, values.count >= capacity { return false }
+            values.append(value)
+            return true
+        }
+    }
+
+    func dequeue() -> Int? {
+        storage.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+    }
+}
+
+/// Broken: last in, first out.
+final class StackQueue: ConcurrentQueue {
+    private let storage = Mutex<[Int]>([])
+    init(capacity: Int?) {}
+    func enqueue(_ value: Int) -> Bool {
+        storage.withLock { $0.append(value) }
+        return true
+    }
+    func dequeue() -> Int? {
+        storage.withLock { $0.popLast() }
+    }
+}
+
+/// Broken: ignores its capacity.
+final class UnboundedQueue: ConcurrentQueue {
+    private let inner = LockedQueue(capacity: nil)
+    init(capacity: Int?) {}
+    func enqueue(_ value: Int) -> Bool { inner.enqueue(value) }
+    func dequeue() -> Int? { inner.dequeue() }
+}
+
+@Suite struct ImplementationChecksTests {
+    let directory = "/tmp/ipc-harness-implementations-\(getpid())"
+
+    @Test func aCorrectQueuePasses() async {
+        let report = await IPCHarnessExpectations.check(LockedQueue.self, against: FIFOQueueModel(), runs: 200, seed: 1, traceDirectory: directory)
+        #expect(report == nil)
+        let bounded = await IPCHarnessExpectations.check(LockedQueue.self, against: FIFOQueueModel(capacity: 2), runs: 100, seed: 2, traceDirectory: directory)
+        #expect(bounded == nil)
+    }
+
+    @Test func aLIFOQueueFailsTheTestWithTheTraceAndHowToRerunIt() async {
+        await withKnownIssue {
+            let report = await IPCHarnessExpectations.check(StackQueue.self, against: FIFOQueueModel(), runs: 200, seed: 3, traceDirectory: directory)
+            #expect(report?.result == .violation)
+        } matching: { issue in
+            let text = issue.comments.map(\.rawValue).joined()
+            return text.contains("StackQueue: not linearizable") && text.contains("check again: ipc-harness check \(directory)/StackQueue-")
+                && text.contains("rerun: IPC_HARNESS_SEED=")
+        }
+    }
+
+    @Test func aQueueThatIgnoresItsCapacityFails() async {
+        await withKnownIssue {
+            await IPCHarnessExpectations.check(UnboundedQueue.self, against: FIFOQueueModel(capacity: 1), runs: 200, seed: 4, traceDirectory: directory)
+        } matching: { issue in
+            issue.comments.map(\.rawValue).joined().contains("enqueue(")
+        }
+    }
+
+    @Test func theRecordedHistoryIsATraceTheCommandLineCanCheck() throws {
+        let model = FIFOQueueModel()
+        let queue = StackQueue(capacity: nil)
+        let plan = ThreadedRun.Plan(model: model, implementation: "StackQueue", programs: [[.enqueue(1), .enqueue(2)], [.dequeue]]) { input in
+            switch input {
+            case .enqueue(let value): .accepted(queue.enqueue(value))
+            case .dequeue: .dequeued(queue.dequeue())
+            }
+        }
+        let trace = ThreadedRun.run(plan, seed: 9)
+        #expect(trace.header.mode == "threads")
+        #expect(trace.events.filter { $0.type == .invoke }.count == 3)
+        let reread = try Trace.parse(trace.serialized())
+        #expect(reread == trace)
+        _ = try TraceChecker.check(reread)
+    }
+}

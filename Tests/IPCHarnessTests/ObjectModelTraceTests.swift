@@ -1,0 +1,235 @@
+import IPCHarness
+import IPCModels
+import Testing
+
+/// Builds small hand-written traces for the per-object models: one object "o0".
+struct ObjectTraceBuilder {
+    private var lines: [String]
+    private var index = 0
+    private var time: UInt64 = 0
+
+    init(model: String, setup: String) {
+        lines = [#"{"format":"ipc-trace","version":1,"model":"\#(model)","params":{"objects":{"o0":\#(setup)}},"mechanism":"kernel.\#(model)","seed":"1","strategy":"random","harness":"0.1.0"}"#]
+    }
+
+    private mutating func event(_ process: Int, _ type: String, _ rest: String) {
+        time += 10
+        lines.append(#"{"index":\#(index),"time":\#(time),"process":\#(process),"type":"\#(type)"\#(rest)}"#)
+        index += 1
+    }
+
+    mutating func invoke(_ process: Int, _ f: String, _ value: String? = nil) {
+        event(process, "invoke", #","f":"\#(f)","object":"o0""# + (value.map { #","value":\#($0)"# } ?? ""))
+    }
+
+    mutating func ok(_ process: Int, _ f: String, _ value: String? = nil) {
+        event(process, "ok", #","f":"\#(f)","object":"o0""# + (value.map { #","value":\#($0)"# } ?? ""))
+    }
+
+    mutating func fail(_ process: Int, _ f: String, _ error: String) {
+        event(process, "fail", #","f":"\#(f)","object":"o0","error":"\#(error)""#)
+    }
+
+    /// One whole operation: invoke, then ok with `result` or fail with `error`.
+    mutating func call(_ process: Int, _ f: String, _ value: String? = nil, _ result: String? = nil, error: String? = nil) {
+        invoke(process, f, value)
+        if let error { fail(process, f, error) } else { ok(process, f, result) }
+    }
+
+    mutating func exit(_ process: Int) {
+        event(process, "exit", #","value":{"code":0}"#)
+    }
+
+    func check() throws -> Trace.Verdict.Result {
+        let trace = try Trace.parse(Array((lines.joined(separator: "\n") + "\n").utf8))
+        return try TraceChecker.check(trace, budget: CheckBudget(seconds: 20)).result
+    }
+}
+
+/// Each new model: histories it must allow next to forbidden ones that differ only where it matters.
+@Suite struct ObjectModelTraceTests {
+    func messageQueue() -> ObjectTraceBuilder {
+        ObjectTraceBuilder(model: "posix-mq", setup: #"{"maxMessages":8,"messageSize":8,"holders":[1,2]}"#)
+    }
+
+    @Test func posixMessagesComeOutByPriorityThenAge() throws {
+        func run(_ order: [String]) throws -> Trace.Verdict.Result {
+            var trace = messageQueue()
+            for (text, priority) in [("6", 6), ("10", 10), ("6'", 6), ("8", 8), ("1", 1)] {
+                trace.call(1, "send", #"{"data":"\#(text)","priority":\#(priority),"nonblocking":true}"#)
+            }
+            for text in order {
+                let priority = text == "6'" ? 6 : Int(text)!
+                trace.call(2, "receive", #"{"max":8}"#, #"{"data":"\#(text)","priority":\#(priority)}"#)
+            }
+            return try trace.check()
+        }
+        #expect(try run(["10", "8", "6", "6'", "1"]) == .ok)
+        #expect(try run(["10", "8", "6'", "6", "1"]) == .violation)
+        #expect(try run(["10", "6", "8", "6'", "1"]) == .violation)
+    }
+
+    @Test func aSmallPosixReceiveBufferFailsAndTheMessageStays() throws {
+        var allowed = messageQueue()
+        allowed.call(1, "send", #"{"data":"x","priority":0}"#)
+        allowed.call(2, "receive", #"{"max":4}"#, error: "EMSGSIZE")
+        allowed.call(2, "receive", #"{"max":8}"#, #"{"data":"x","priority":0}"#)
+        #expect(try allowed.check() == .ok)
+        var forbidden = messageQueue()
+        forbidden.call(1, "send", #"{"data":"x","priority":0}"#)
+        forbidden.call(2, "receive", #"{"max":4}"#, error: "EMSGSIZE")
+        forbidden.call(2, "receive", #"{"max":8,"nonblocking":true}"#, error: "EAGAIN")
+        #expect(try forbidden.check() == .violation)
+    }
+
+    @Test func posixMessagesOutliveTheirSenderButNotTheName() throws {
+        func run(_ result: String?, error: String?, unlinkFirst: Bool = false) throws -> Trace.Verdict.Result {
+            var trace = ObjectTraceBuilder(model: "posix-mq", setup: #"{"maxMessages":4,"messageSize":8,"holders":[1]}"#)
+            trace.call(1, "send", #"{"data":"kept","priority":2}"#)
+            trace.exit(1)
+            if unlinkFirst { trace.call(2, "unlink") }
+            trace.call(2, "open", error: unlinkFirst ? "ENOENT" : nil)
+            trace.call(2, "receive", #"{"max":8,"nonblocking":true}"#, result, error: error)
+            return try trace.check()
+        }
+        #expect(try run(#"{"data":"kept","priority":2}"#, error: nil) == .ok)
+        #expect(try run(nil, error: "EAGAIN") == .violation)
+        #expect(try run(#"{"data":"kept","priority":2}"#, error: nil, unlinkFirst: true) == .violation)
+    }
+
+    func systemVQueue() -> ObjectTraceBuilder {
+        ObjectTraceBuilder(model: "sysv-msg", setup: #"{"capacity":256}"#)
+    }
+
+    @Test func msgrcvSelectsByTypeAsTheKernelDoes() throws {
+        func run(_ lowest: String) throws -> Trace.Verdict.Result {
+            var trace = systemVQueue()
+            for (type, text) in [(3, "three"), (1, "one"), (2, "two"), (1, "one'"), (5, "five")] {
+                trace.call(1, "send", #"{"type":\#(type),"data":"\#(text)"}"#)
+            }
+            trace.call(2, "receive", #"{"type":0,"max":64}"#, #"{"type":3,"data":"three"}"#)
+            trace.call(2, "receive", #"{"type":2,"max":64}"#, #"{"type":2,"data":"two"}"#)
+            trace.call(2, "receive", #"{"type":-4,"max":64}"#, #"{"type":1,"data":"\#(lowest)"}"#)
+            trace.call(2, "receive", #"{"type":1,"except":true,"max":64}"#, #"{"type":5,"data":"five"}"#)
+            return try trace.check()
+        }
+        #expect(try run("one") == .ok)
+        #expect(try run("one'") == .violation)
+    }
+
+    @Test func e2bigLeavesTheMessageAndMsgNoErrorRemovesItWhole() throws {
+        var allowed = systemVQueue()
+        allowed.call(1, "send", #"{"type":1,"data":"hello"}"#)
+        allowed.call(2, "receive", #"{"type":0,"max":2,"nonblocking":true}"#, error: "E2BIG")
+        allowed.call(2, "receive", #"{"type":0,"max":2,"truncate":true}"#, #"{"type":1,"data":"he"}"#)
+        allowed.call(2, "receive", #"{"type":0,"max":64,"nonblocking":true}"#, error: "ENOMSG")
+        #expect(try allowed.check() == .ok)
+        var lost = systemVQueue()
+        lost.call(1, "send", #"{"type":1,"data":"hello"}"#)
+        lost.call(2, "receive", #"{"type":0,"max":2,"nonblocking":true}"#, error: "E2BIG")
+        lost.call(2, "receive", #"{"type":0,"max":64,"nonblocking":true}"#, error: "ENOMSG")
+        #expect(try lost.check() == .violation)
+        var tailKept = systemVQueue()
+        tailKept.call(1, "send", #"{"type":1,"data":"hello"}"#)
+        tailKept.call(2, "receive", #"{"type":0,"max":2,"truncate":true}"#, #"{"type":1,"data":"he"}"#)
+        tailKept.call(2, "receive", #"{"type":0,"max":64,"nonblocking":true}"#, #"{"type":1,"data":"llo"}"#)
+        #expect(try tailKept.check() == .violation)
+    }
+
+    @Test func sharedWordsAreOneMemoryThatOutlivesItsMappers() throws {
+        var allowed = ObjectTraceBuilder(model: "posix-shm", setup: #"{"words":2,"mapped":[1]}"#)
+        allowed.call(1, "store", #"{"index":1,"value":5}"#)
+        allowed.exit(1)
+        allowed.call(2, "open")
+        allowed.call(2, "add", #"{"index":1,"delta":1}"#, #"{"value":5}"#)
+        allowed.call(2, "load", #"{"index":1}"#, #"{"value":6}"#)
+        #expect(try allowed.check() == .ok)
+        var stale = ObjectTraceBuilder(model: "posix-shm", setup: #"{"words":2,"mapped":[1,2]}"#)
+        stale.call(1, "store", #"{"index":1,"value":5}"#)
+        stale.call(2, "load", #"{"index":1}"#, #"{"value":0}"#)
+        #expect(try stale.check() == .violation)
+        var lostUpdate = ObjectTraceBuilder(model: "posix-shm", setup: #"{"words":2,"mapped":[1,2]}"#)
+        lostUpdate.invoke(1, "add", #"{"index":0,"delta":1}"#)
+        lostUpdate.invoke(2, "add", #"{"index":0,"delta":1}"#)
+        lostUpdate.ok(1, "add", #"{"value":0}"#)
+        lostUpdate.ok(2, "add", #"{"value":0}"#)
+        #expect(try lostUpdate.check() == .violation)
+    }
+
+    @Test func aRemovedSegmentLivesUntilItsLastAttachmentGoes() throws {
+        func run(statusAfterExit error: String?) throws -> Trace.Verdict.Result {
+            var trace = ObjectTraceBuilder(model: "sysv-shm", setup: #"{"words":1,"attached":[1,2]}"#)
+            trace.call(1, "store", #"{"index":0,"value":9}"#)
+            trace.call(1, "remove")
+            trace.call(2, "status", nil, #"{"attachments":2,"removed":true}"#)
+            trace.call(2, "load", #"{"index":0}"#, #"{"value":9}"#)
+            trace.exit(1)
+            trace.call(2, "detach")
+            trace.call(2, "status", nil, error == nil ? #"{"attachments":0,"removed":true}"# : nil, error: error)
+            return try trace.check()
+        }
+        #expect(try run(statusAfterExit: "EINVAL") == .ok)
+        #expect(try run(statusAfterExit: nil) == .violation)
+    }
+
+    @Test func aPosixSemaphoreUnitTakenByAProcessThatDiesIsLost() throws {
+        func run(_ error: String?) throws -> Trace.Verdict.Result {
+            var trace = ObjectTraceBuilder(model: "posix-sem", setup: #"{"value":1,"named":false}"#)
+            trace.call(1, "wait")
+            trace.exit(1)
+            trace.call(2, "wait", #"{"nonblocking":true}"#, error: error)
+            return try trace.check()
+        }
+        #expect(try run("EAGAIN") == .ok)
+        #expect(try run(nil) == .violation)
+    }
+
+    @Test func semUndoIsAppliedWhenTheProcessExitsAndNotBefore() throws {
+        func run(undo: Bool, getallBeforeExit: String, after error: String?) throws -> Trace.Verdict.Result {
+            var trace = ObjectTraceBuilder(model: "sysv-sem", setup: #"{"values":[1]}"#)
+            trace.call(1, "semop", #"{"ops":[{"num":0,"op":-1\#(undo ? #","undo":true"# : "")}]}"#)
+            trace.call(2, "getall", nil, #"{"values":\#(getallBeforeExit)}"#)
+            trace.exit(1)
+            trace.call(2, "semop", #"{"ops":[{"num":0,"op":-1}],"nonblocking":true}"#, error: error)
+            return try trace.check()
+        }
+        #expect(try run(undo: true, getallBeforeExit: "[0]", after: nil) == .ok)
+        #expect(try run(undo: false, getallBeforeExit: "[0]", after: "EAGAIN") == .ok)
+        #expect(try run(undo: true, getallBeforeExit: "[0]", after: "EAGAIN") == .violation)
+        #expect(try run(undo: true, getallBeforeExit: "[1]", after: nil) == .violation)
+        #expect(try run(undo: false, getallBeforeExit: "[0]", after: nil) == .violation)
+    }
+
+    @Test func theNextLockerAfterAnOwnersDeathGetsEOWNERDEAD() throws {
+        func run(second: String?, consistent: Bool, third: String?) throws -> Trace.Verdict.Result {
+            var trace = ObjectTraceBuilder(model: "robust-mutex", setup: "{}")
+            trace.call(1, "lock")
+            trace.exit(1)
+            trace.call(2, "lock", error: second)
+            if consistent { trace.call(2, "consistent") }
+            trace.call(2, "unlock")
+            trace.call(3, "lock", error: third)
+            return try trace.check()
+        }
+        #expect(try run(second: "EOWNERDEAD", consistent: true, third: nil) == .ok)
+        #expect(try run(second: "EOWNERDEAD", consistent: false, third: "ENOTRECOVERABLE") == .ok)
+        #expect(try run(second: nil, consistent: false, third: nil) == .violation)
+        #expect(try run(second: "EOWNERDEAD", consistent: false, third: nil) == .violation)
+        #expect(try run(second: "EOWNERDEAD", consistent: true, third: "ENOTRECOVERABLE") == .violation)
+    }
+
+    @Test func glibcsTrylockOnANotRecoverableMutexKeepsItHeld() throws {
+        func run(_ third: String) throws -> Trace.Verdict.Result {
+            var trace = ObjectTraceBuilder(model: "robust-mutex", setup: "{}")
+            trace.call(1, "lock")
+            trace.exit(1)
+            trace.call(2, "lock", error: "EOWNERDEAD")
+            trace.call(2, "unlock")
+            trace.call(2, "trylock", error: "ENOTRECOVERABLE")
+            trace.call(3, "trylock", error: third)
+            return try trace.check()
+        }
+        #expect(try run("EBUSY") == .ok)
+        #expect(try run("ENOTRECOVERABLE") == .violation)
+    }
+}

@@ -1,0 +1,35 @@
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+import Testing
+
+/// Runs operations on a kernel object and on a model side by side, from one process, and reports the first
+/// operation whose outputs differ. An operation the model says would block (no transition), or would crash the
+/// caller (a transition no completion can report), is skipped on both sides: one process cannot wait for itself.
+struct ModelAgreement<M: TransitionModel> {
+    let model: M
+    let object: String
+
+    /// `steps`: each operation's model input and the kernel call that performs it.
+    func firstDisagreement(_ steps: [(input: M.Input, kernel: () throws -> M.Output)]) -> String? {
+        var state = model.initialState(of: object)
+        for (index, step) in steps.enumerated() {
+            let transitions = model.transitions(state, step.input)
+            guard transitions.count == 1, let expected = transitions[0].output else { continue }
+            let actual: M.Output
+            do {
+                actual = try step.kernel()
+            } catch {
+                return "operation \(index) \(model.describe(step.input, nil)): the kernel call threw \(error)"
+            }
+            if actual != expected {
+                return "operation \(index) of \(steps.count): kernel \(model.describe(step.input, actual)), model \(model.describe(step.input, expected)); state before: \(model.describe(state))"
+            }
+            state = transitions[0].state
+        }
+        return nil
+    }
+}
+
+/// The model's failure output for a thrown errno.
+func errorCode(_ error: any Error) -> ErrorCode { ErrorCode((error as? Errno)?.name ?? "\(error)") }

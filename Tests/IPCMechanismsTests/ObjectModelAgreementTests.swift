@@ -1,0 +1,365 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import PropertyBased
+import SystemPackage
+import Testing
+
+/// Random operation sequences on the real kernel objects and on their models, from one process, must give the
+/// same outputs call for call (nonblocking calls only: the model must predict every errno, count and byte).
+@Suite struct ObjectModelAgreementTests {
+    static let cases = 250
+
+    // MARK: POSIX message queue
+
+    enum QueueOperation: Sendable {
+        case send(size: Int, priority: Int)
+        case receive(max: Int)
+        case open, close, unlink
+    }
+
+    static let queueOperations = Gen.oneOf(
+        zip(Gen.int(in: 0...20), Gen.int(in: 0...4)).map { QueueOperation.send(size: $0, priority: [0, 1, 5, 6, 10][$1]) }.eraseToAny(),
+        zip(Gen.int(in: 15...17), Gen.int(in: 0...40)).map { QueueOperation.send(size: $0, priority: $1 == 0 ? 32768 : 3) }.eraseToAny(),
+        Gen.int(in: 0...9).map { QueueOperation.receive(max: $0 == 0 ? 15 : 16) }.eraseToAny(),
+        Gen.int(in: 0...30).map { $0 < 10 ? QueueOperation.open : $0 < 20 ? .close : $0 == 20 ? .unlink : .receive(max: 16) }.eraseToAny()
+    )
+
+    @Test func posixMessageQueueAgreesWithItsModel() async {
+        await propertyCheck(count: Self.cases, input: Self.queueOperations.array(of: 1...40)) { operations throws in
+            let name = "/ipch-test-\(getpid())-agree-\(UInt32.random(in: 0...UInt32.max))"
+            var descriptors = [try PosixMessageQueue.create(name, maximumMessages: 3, messageSize: 16)]
+            defer {
+                for descriptor in descriptors { try? Syscall.close(descriptor) }
+                try? Syscall.mqUnlink(name)
+            }
+            let model = PosixMessageQueueModel(queues: [("q", .init(maxMessages: 3, messageSize: 16, holders: [1]))])
+            var sequence = 0
+            let steps = operations.map { operation -> (PosixMessageQueueModel.Input, () throws -> PosixMessageQueueModel.Output) in
+                sequence += 1
+                switch operation {
+                case .send(let size, let priority):
+                    let data = [UInt8](repeating: UInt8(truncatingIfNeeded: sequence), count: size)
+                    return (.send(process: 1, data: data, priority: priority, nonblocking: true), {
+                        // As the worker does: the kernel checks the priority before the descriptor.
+                        guard priority < PosixMessageQueueModel.priorityLimit else { return .failed(.EINVAL) }
+                        guard let queue = descriptors.last else { return .failed(.EBADF) }
+                        do {
+                            return try PosixMessageQueue.send(queue, data, priority: priority, nonblocking: true) == .wouldBlock ? .failed(.EAGAIN) : .sent
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case .receive(let max):
+                    return (.receive(process: 1, max: max, nonblocking: true), {
+                        guard let queue = descriptors.last else { return .failed(.EBADF) }
+                        do {
+                            switch try PosixMessageQueue.receive(queue, maximum: max, nonblocking: true) {
+                            case .completed(let message): return .received(.init(data: message.data, priority: message.priority))
+                            case .wouldBlock: return .failed(.EAGAIN)
+                            }
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case .open:
+                    return (.open(process: 1), {
+                        do { descriptors.append(try PosixMessageQueue.open(name)); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case .close:
+                    return (.close(process: 1), {
+                        guard let queue = descriptors.popLast() else { return .failed(.EBADF) }
+                        try Syscall.close(queue)
+                        return .done
+                    })
+                case .unlink:
+                    return (.unlink(process: 1), {
+                        do { try PosixMessageQueue.unlink(name); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                }
+            }
+            if let problem = ModelAgreement(model: model, object: "q").firstDisagreement(steps) { Issue.record("\(problem)") }
+        }
+    }
+
+    // MARK: System V message queue
+
+    enum MessageOperation: Sendable {
+        case send(type: Int, size: Int)
+        case receive(type: Int, max: Int, except: Bool, truncate: Bool)
+        case remove
+    }
+
+    static let messageOperations = Gen.oneOf(
+        zip(Gen.int(in: 0...5), Gen.int(in: 0...30)).map { MessageOperation.send(type: $0, size: $1) }.eraseToAny(),
+        zip(Gen.int(in: -6...6), Gen.int(in: 0...3), Gen.int(in: 0...4)).map {
+            MessageOperation.receive(type: $0, max: [-1, 4, 30, 30][$1], except: $2 == 0, truncate: $2 == 1)
+        }.eraseToAny(),
+        Gen.int(in: 0...60).map { $0 == 0 ? MessageOperation.remove : .receive(type: 0, max: 30, except: false, truncate: false) }.eraseToAny()
+    )
+
+    @Test func systemVMessageQueueAgreesWithItsModel() async {
+        await propertyCheck(count: Self.cases, input: Self.messageOperations.array(of: 1...40)) { operations throws in
+            let queue = try SystemVMessageQueues.create(key: IPC_PRIVATE, capacity: 60)
+            defer { try? Syscall.msgRemove(queue) }
+            let model = SystemVMessageQueueModel(queues: [("m", .init(capacity: 60))])
+            var sequence = 0
+            let steps = operations.map { operation -> (SystemVMessageQueueModel.Input, () throws -> SystemVMessageQueueModel.Output) in
+                sequence += 1
+                switch operation {
+                case .send(let type, let size):
+                    let data = [UInt8](repeating: UInt8(truncatingIfNeeded: sequence), count: size)
+                    return (.send(process: 1, type: type, data: data, nonblocking: true), {
+                        do {
+                            return try SystemVMessageQueues.send(queue, type: type, data, nonblocking: true) == .wouldBlock ? .failed(.EAGAIN) : .sent
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case .receive(let type, let max, let except, let truncate):
+                    return (.receive(process: 1, type: type, max: max, except: except, truncate: truncate, nonblocking: true), {
+                        do {
+                            let result = try SystemVMessageQueues.receive(
+                                queue, maximum: max, selector: except ? .except(type) : .type(type), truncate: truncate, nonblocking: true)
+                            switch result {
+                            case .completed(let message): return .received(.init(type: message.type, data: message.data))
+                            case .wouldBlock: return .failed(.ENOMSG)
+                            }
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case .remove:
+                    return (.remove(process: 1), {
+                        do { try SystemVMessageQueues.remove(queue); return .removed } catch { return .failed(errorCode(error)) }
+                    })
+                }
+            }
+            if let problem = ModelAgreement(model: model, object: "m").firstDisagreement(steps) { Issue.record("\(problem)") }
+        }
+    }
+
+    // MARK: System V semaphores
+
+    enum SetOperation: Sendable {
+        case semop([SystemVSemaphoreModel.Operation])
+        case getAll
+        case setValue(number: Int, value: Int)
+        case remove
+    }
+
+    static let semaphoreOperation = zip(Gen.int(in: 0...2), Gen.int(in: -3...3), Gen.int(in: 0...1)).map {
+        SystemVSemaphoreModel.Operation(number: $0, change: $1 == 3 ? 32767 : $1, undo: $2 == 1)
+    }
+
+    static let setOperations = Gen.oneOf(
+        Self.semaphoreOperation.array(of: 0...3).map { SetOperation.semop($0) }.eraseToAny(),
+        Self.semaphoreOperation.array(of: 1...2).map { SetOperation.semop($0) }.eraseToAny(),
+        zip(Gen.int(in: 0...2), Gen.int(in: -1...4)).map { SetOperation.setValue(number: $0, value: $1 == 4 ? 32768 : $1) }.eraseToAny(),
+        Gen.int(in: 0...40).map { $0 == 0 ? SetOperation.remove : .getAll }.eraseToAny()
+    )
+
+    @Test func systemVSemaphoresAgreeWithTheirModel() async {
+        await propertyCheck(count: Self.cases, input: Self.setOperations.array(of: 1...40)) { operations throws in
+            let set = try SystemVSemaphores.create(key: IPC_PRIVATE, values: [1, 0])
+            defer { try? Syscall.semRemove(set) }
+            let model = SystemVSemaphoreModel(sets: [("v", [1, 0])])
+            let steps = operations.map { operation -> (SystemVSemaphoreModel.Input, () throws -> SystemVSemaphoreModel.Output) in
+                switch operation {
+                case .semop(let operations):
+                    return (.semop(process: 1, operations: operations, nonblocking: true), {
+                        let kernel = operations.map { SemaphoreOperation(number: $0.number, change: $0.change, undo: $0.undo) }
+                        do {
+                            return try SystemVSemaphores.perform(set, kernel, nonblocking: true) ? .done : .failed(.EAGAIN)
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case .getAll:
+                    return (.values(process: 1), {
+                        do { return .values(try SystemVSemaphores.values(set, count: 2)) } catch { return .failed(errorCode(error)) }
+                    })
+                case .setValue(let number, let value):
+                    return (.setValue(process: 1, number: number, value: value), {
+                        do { try SystemVSemaphores.setValue(set, number: number, value: value); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case .remove:
+                    return (.remove(process: 1), {
+                        do { try SystemVSemaphores.remove(set); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                }
+            }
+            if let problem = ModelAgreement(model: model, object: "v").firstDisagreement(steps) { Issue.record("\(problem)") }
+        }
+    }
+
+    // MARK: POSIX semaphore and robust mutex (in anonymous shared memory)
+
+    @Test func posixSemaphoreAgreesWithItsModel() async {
+        let operations = Gen.int(in: 0...9).array(of: 1...40)
+        await propertyCheck(count: Self.cases, input: operations, Gen.int(in: 0...3)) { operations, start throws in
+            let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
+            defer { munmap(memory, 4096) }
+            let value = start == 3 ? Int(Int32.max) - 2 : start
+            let semaphore = try PosixSemaphore.initialize(at: memory, value: value)
+            let model = PosixSemaphoreModel(semaphores: [("s", .init(value: value, named: false))])
+            let steps = operations.map { choice -> (PosixSemaphoreModel.Input, () throws -> PosixSemaphoreModel.Output) in
+                switch choice {
+                case 0...3:
+                    return (.wait(process: 1, nonblocking: true), { try semaphore.wait(nonblocking: true) ? .done : .failed(.EAGAIN) })
+                case 4...7:
+                    return (.post(process: 1), {
+                        do { try semaphore.post(); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                default:
+                    return (.getValue(process: 1), { .value(try semaphore.value()) })
+                }
+            }
+            if let problem = ModelAgreement(model: model, object: "s").firstDisagreement(steps) { Issue.record("\(problem)") }
+        }
+    }
+
+    /// Process 1 is this thread; "process 2" is a fresh thread each time that tries to lock and exits, holding the
+    /// mutex if it got it — the kernel walks a thread's robust list at its exit as at a process's death.
+    @Test func robustMutexAgreesWithItsModel() async {
+        await propertyCheck(count: Self.cases, input: Gen.int(in: 0...9).array(of: 1...30)) { operations throws in
+            let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
+            defer { munmap(memory, 4096) }
+            let mutex = try RobustMutex.initialize(at: memory)
+            func outcome(_ call: () throws -> RobustMutex.Acquisition) -> RobustMutexModel.Output {
+                do {
+                    switch try call() {
+                    case .acquired: return .locked
+                    case .acquiredOwnerDied: return .lockedOwnerDied
+                    case .busy: return .failed(.EBUSY)
+                    }
+                } catch { return .failed(errorCode(error)) }
+            }
+            var steps: [(RobustMutexModel.Input, () throws -> RobustMutexModel.Output)] = []
+            for choice in operations {
+                switch choice {
+                case 0...1: steps.append((.lock(process: 1), { outcome { try mutex.lock(tryOnly: false) } }))
+                case 2...3: steps.append((.tryLock(process: 1), { outcome { try mutex.lock(tryOnly: true) } }))
+                case 4...5:
+                    steps.append((.unlock(process: 1), {
+                        do { try mutex.unlock(); return .done } catch { return .failed(errorCode(error)) }
+                    }))
+                case 6: steps.append((.consistent(process: 1), {
+                        do { try mutex.consistent(); return .done } catch { return .failed(errorCode(error)) }
+                    }))
+                default:
+                    // Another thread trylocks and exits: two model steps, the trylock and the exit.
+                    nonisolated(unsafe) var result = RobustMutexModel.Output.done
+                    steps.append((.tryLock(process: 2), {
+                        TestThread { result = outcome { try mutex.lock(tryOnly: true) } }.join()
+                        return result
+                    }))
+                    steps.append((.exit(process: 2), { .done }))
+                }
+            }
+            // One thread is process 1 throughout, and ends before the memory is unmapped: robust mutexes belong
+            // to threads, and a thread's robust list must not point into memory that is gone.
+            nonisolated(unsafe) var problem: String?
+            TestThread { problem = ModelAgreement(model: model(), object: "x").firstDisagreement(steps) }.join()
+            if let problem { Issue.record("\(problem)") }
+        }
+    }
+
+    func model() -> RobustMutexModel { RobustMutexModel(mutexes: ["x"]) }
+
+    // MARK: Shared memory: two mappings in one process are one memory
+
+    static let wordOperations = zip(Gen.int(in: 0...9), Gen.int(in: 0...3), Gen.int(in: -5...5))
+
+    @Test func posixSharedMemoryAgreesWithItsModel() async {
+        await propertyCheck(count: Self.cases, input: Self.wordOperations.array(of: 1...40)) { operations throws in
+            let name = "/ipch-test-\(getpid())-words-\(UInt32.random(in: 0...UInt32.max))"
+            let descriptor = try PosixSharedMemory.create(name, size: 32)
+            var mappings = [try PosixSharedMemory.map(descriptor, size: 32)]
+            try Syscall.close(descriptor)
+            defer {
+                for mapping in mappings { try? PosixSharedMemory.unmap(mapping) }
+                try? Syscall.shmUnlink(name)
+            }
+            let model = PosixSharedMemoryModel(objects: [("s", .init(words: 4, mapped: [1]))])
+            let steps = operations.map { choice, index, amount -> (PosixSharedMemoryModel.Input, () throws -> PosixSharedMemoryModel.Output) in
+                switch choice {
+                case 0...5:
+                    let access = Self.access(choice, index, amount)
+                    return (.access(process: 1, access), { Self.perform(access, mappings.last) })
+                case 6...7:
+                    return (.open(process: 1), {
+                        do { mappings.append(try PosixSharedMemory.mapNamed(name, size: 32)); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case 8:
+                    return (.unmap(process: 1), {
+                        guard let mapping = mappings.popLast() else { return .failed(.EINVAL) }
+                        try PosixSharedMemory.unmap(mapping)
+                        return .done
+                    })
+                default:
+                    return (.unlink(process: 1), {
+                        do { try PosixSharedMemory.unlink(name); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                }
+            }
+            if let problem = ModelAgreement(model: model, object: "s").firstDisagreement(steps) { Issue.record("\(problem)") }
+        }
+    }
+
+    @Test func systemVSharedMemoryAgreesWithItsModel() async {
+        await propertyCheck(count: Self.cases, input: Self.wordOperations.array(of: 1...40)) { operations throws in
+            let segment = try Syscall.shmget(IPC_PRIVATE, size: 32, flags: IPC_CREAT | 0o600)
+            var attachments = [try SystemVSharedMemorySegments.attach(segment, size: 32)]
+            defer {
+                for attachment in attachments { try? SystemVSharedMemorySegments.detach(attachment) }
+                try? Syscall.shmRemove(segment)
+            }
+            let model = SystemVSharedMemoryModel(segments: [("g", .init(words: 4, attached: [1]))])
+            let steps = operations.map { choice, index, amount -> (SystemVSharedMemoryModel.Input, () throws -> SystemVSharedMemoryModel.Output) in
+                switch choice {
+                case 0...4:
+                    let access = Self.access(choice, index, amount)
+                    return (.access(process: 1, access), {
+                        switch Self.perform(access, attachments.last) {
+                        case .accessed(let result): return .accessed(result)
+                        default: return .failed(.EFAULT)
+                        }
+                    })
+                case 5...6:
+                    return (.attach(process: 1), {
+                        do { attachments.append(try SystemVSharedMemorySegments.attach(segment, size: 32)); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case 7:
+                    return (.detach(process: 1), {
+                        guard let attachment = attachments.popLast() else { return .failed(.EINVAL) }
+                        try SystemVSharedMemorySegments.detach(attachment)
+                        return .done
+                    })
+                case 8:
+                    return (.status(process: 1), {
+                        do {
+                            let status = try SystemVSharedMemorySegments.status(segment)
+                            return .status(attachments: status.attachments, removed: status.markedForRemoval)
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                default:
+                    return (.remove(process: 1), {
+                        do { try SystemVSharedMemorySegments.remove(segment); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                }
+            }
+            if let problem = ModelAgreement(model: model, object: "g").firstDisagreement(steps) { Issue.record("\(problem)") }
+        }
+    }
+
+    static func access(_ choice: Int, _ index: Int, _ amount: Int) -> WordAccess {
+        switch choice % 3 {
+        case 0: .load(index: index)
+        case 1: .store(index: index, value: Int64(amount))
+        default: .add(index: index, delta: Int64(amount))
+        }
+    }
+
+    static func perform(_ access: WordAccess, _ words: SharedWords?) -> PosixSharedMemoryModel.Output {
+        guard let words else { return .failed(.EFAULT) }
+        switch access {
+        case .load(let index): return .accessed(.value(Int64(bitPattern: words.load(index))))
+        case .store(let index, let value):
+            words.store(index, UInt64(bitPattern: value))
+            return .accessed(.stored)
+        case .add(let index, let delta): return .accessed(.value(Int64(bitPattern: words.add(index, UInt64(bitPattern: delta)))))
+        }
+    }
+}
