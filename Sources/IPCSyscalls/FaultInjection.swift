@@ -6,7 +6,7 @@ public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case read, write, close, open, pipe2, fcntl, poll, send, receive, socketpair
     case fsync, rename, unlink, mkdir
     case mkfifo, socket, bind, listen, connect, accept, sendmsg, recvmsg, getsockopt, chmod
-    case eventfd, fstat, kill, sigqueue, sigtimedwait, sigprocmask
+    case eventfd, fstat, kill, sigqueue, sigtimedwait, sigprocmask, setrlimit
     case mqOpen, mqSend, mqReceive, mqUnlink, mqGetAttributes, mqSetAttributes
     case msgget, msgsnd, msgrcv, msgctl
     case shmOpen, shmUnlink, memfdCreate, ftruncate, mmap, munmap, shmget, shmat, shmdt, shmctl

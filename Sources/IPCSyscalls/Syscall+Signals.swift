@@ -67,7 +67,7 @@ extension Syscall {
     ///
     /// The corresponding C function is `setrlimit(RLIMIT_SIGPENDING)`.
     public static func setPendingSignalLimit(_ limit: Int) throws(Errno) {
-        _ = try perform(.sigqueue, retryOnInterrupt: false) { _ in ipc_set_pending_signal_limit(UInt(limit)) }
+        _ = try perform(.setrlimit, retryOnInterrupt: false) { _ in ipc_set_pending_signal_limit(UInt(limit)) }
     }
 
     /// This process's soft `RLIMIT_SIGPENDING`.
