@@ -108,7 +108,12 @@ import Testing
                 let name = Self.name("p\(process)")
                 let address: UnixAddress = abstract ? .abstract(name) : .path("/tmp/" + name)
                 addresses["p\(process)"] = address
-                sockets["p\(process)"] = try KernelUnixSocket.bound(.dgram, to: address)
+                do {
+                    sockets["p\(process)"] = try KernelUnixSocket.bound(.dgram, to: address)
+                } catch {
+                    Issue.record("cannot bind \(address): \(error)")
+                    return
+                }
             }
             let model = UnixSocketModel(objects: [("s0", .init(type: .dgram, shape: .bound(processes: [1, 2, 3])))])
             var state = model.initialState(of: "s0")
