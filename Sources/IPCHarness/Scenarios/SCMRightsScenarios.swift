@@ -16,7 +16,7 @@ public enum SCMRightsScenarios {
     /// including those in messages a receiver closed, died with, or had no control room for.
     public static let inFlight = Scenario.real(
         name: "scm-rights-in-flight", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
-        summary: "a pipe's write end sent and left in flight; closing or killing the receiver (or MSG_CTRUNC) closes it",
+        summary: "a pipe's write end sent and left in flight; the receiver closing its socket or exiting (or MSG_CTRUNC) closes it",
         makeWorkload: { generator in inFlightWorkload(generator: &generator) },
         modelParameters: UnixSocketScenarios.parameters)
 
