@@ -5,7 +5,7 @@ import SystemPackage
 public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case read, write, close, open, pipe2, fcntl, poll, send, receive, socketpair
     case fsync, rename, unlink, mkdir
-    case mkfifo, socket, bind, listen, connect, accept, sendmsg, recvmsg, getsockopt, chmod
+    case mkfifo, socket, bind, listen, connect, accept, sendmsg, recvmsg, getsockopt, fchmod
     case eventfd, fstat, kill, sigqueue, sigtimedwait, sigprocmask, setrlimit
     case mqOpen, mqSend, mqReceive, mqUnlink, mqGetAttributes, mqSetAttributes
     case msgget, msgsnd, msgrcv, msgctl

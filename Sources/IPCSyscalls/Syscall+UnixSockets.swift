@@ -255,11 +255,12 @@ extension Syscall {
         })
     }
 
-    /// Changes the permission bits of a file (a bound socket path: mode 0600 after `bind`).
+    /// Changes the permission bits of the file behind `descriptor`. On a socket not yet bound this sets the mode
+    /// `bind` creates its path with (less the umask), so the path never exists with wider permissions.
     ///
-    /// The corresponding C function is `chmod`.
-    public static func changeMode(_ path: String, _ mode: mode_t) throws(Errno) {
-        _ = try perform(.chmod, retryOnInterrupt: false) { _ in Glibc.chmod(path, mode) }
+    /// The corresponding C function is `fchmod`.
+    public static func changeMode(_ descriptor: FileDescriptor, _ mode: mode_t) throws(Errno) {
+        _ = try perform(.fchmod, retryOnInterrupt: false) { _ in Glibc.fchmod(descriptor.rawValue, mode) }
     }
 }
 

@@ -178,6 +178,17 @@ import Testing
         #expect(throws: Errno.addressInUse) { try Syscall.close(try KernelUnixSocket.bound(.dgram, to: .path(path))) }
     }
 
+    /// Someone who plants a symbolic link at a path the harness will bind gains nothing: bind fails and creates
+    /// nothing at the link's target.
+    @Test func bindingIsExclusiveAndFollowsNoSymbolicLink() throws {
+        let path = "/tmp/" + abstractName("planted")
+        let target = path + "-target"
+        defer { unlink(path) }
+        try #require(symlink(target, path) == 0)
+        #expect(throws: Errno.addressInUse) { try Syscall.close(try KernelUnixSocket.bound(.stream, to: .path(path))) }
+        #expect(!Syscall.exists(target))
+    }
+
     @Test func anAbstractNameGoesWithItsSocket() throws {
         let name = UnixAddress.abstract(abstractName("abstract"))
         try Syscall.close(try KernelUnixSocket.bound(.dgram, to: name))

@@ -4,14 +4,15 @@ import IPCModels
 import IPCSyscalls
 import SystemPackage
 
-/// Provisioning of FIFOs, Unix sockets, eventfds and signal receivers. Every named object is recorded in the run's
-/// ledger before it is created, gets an unguessable `ipch-` name, mode 0600 and exclusive creation.
+/// Provisioning of FIFOs, Unix sockets, eventfds and signal receivers. Every path (a FIFO, a bound socket) gets an
+/// unguessable `ipch-` name from the run's namespace, is recorded in the run's ledger before it is created (and
+/// withdrawn if creation fails), and is created exclusively with mode 0600; abstract socket names also come from
+/// the namespace, and vanish with their sockets.
 extension ObjectProvisioner {
     /// A FIFO at a fresh path; processes open it themselves (role `open`).
     static func provisionFIFO(_ object: Workload.Object, _ workload: Workload, _ provisioned: inout ProvisionedObjects) throws {
         let path = provisioned.namespace.path(object.name)
-        try provisioned.namespace.record(.path, path)
-        try KernelFIFO.create(at: path)
+        try createNamed(.path, path, in: provisioned.namespace) { () throws(Errno) in try KernelFIFO.create(at: path) }
         for process in workload.processes where process.holds[object.name] != nil {
             provisioned.tell(process.id, about: object.name, ["kind": "fifo", "path": .string(path)])
         }
@@ -56,11 +57,15 @@ extension ObjectProvisioner {
         }
         let abstract = object.parameters["address"] == .string("abstract")
         let namespace = provisioned.namespace
-        func address(_ stem: String) throws -> UnixAddress {
-            if abstract { return .abstract(namespace.stem + stem) }
+        /// A socket that `create` binds to a fresh address named after `stem`; a path is recorded in the ledger
+        /// first (and withdrawn if binding fails), an abstract name goes with its socket.
+        func bound(_ stem: String, _ create: (UnixAddress) throws(Errno) -> FileDescriptor) throws -> (FileDescriptor, UnixAddress) {
+            if abstract {
+                let at = UnixAddress.abstract(namespace.stem + stem)
+                return (try create(at), at)
+            }
             let path = namespace.path(stem)
-            try namespace.record(.path, path)
-            return .path(path)
+            return (try createNamed(.path, path, in: namespace) { () throws(Errno) in try create(.path(path)) }, .path(path))
         }
         let holders = workload.processes.filter { $0.holds[object.name] != nil }
         var setups: [Int: JSONObject] = [:]
@@ -78,8 +83,9 @@ extension ObjectProvisioner {
             }
         case "listener":
             let backlog = object.parameters.integer("backlog") ?? 0
-            let at = try address(object.name)
-            let listener = try KernelUnixSocket.listener(type, at: at, backlog: backlog)
+            let (listener, at) = try bound(object.name) { (at) throws(Errno) in
+                try KernelUnixSocket.listener(type, at: at, backlog: backlog)
+            }
             provisioned.driverCopies.append(listener)
             for process in holders {
                 setups[process.id]!["address"] = UnixSocketBinding.json(at)
@@ -90,8 +96,9 @@ extension ObjectProvisioner {
         case "bound":
             var addresses = JSONObject()
             for process in holders where process.holds[object.name]!.contains("bound") {
-                let at = try address("\(object.name)-p\(process.id)")
-                let socket = try KernelUnixSocket.bound(type, to: at)
+                let (socket, at) = try bound("\(object.name)-p\(process.id)") { (at) throws(Errno) in
+                    try KernelUnixSocket.bound(type, to: at)
+                }
                 provisioned.driverCopies.append(socket)
                 addresses["p\(process.id)"] = UnixSocketBinding.json(at)
                 sockets[process.id, default: [:]]["p\(process.id)"] = .int(Int(provisioned.hand(socket, to: process.id, &nextTarget)))

@@ -13,13 +13,15 @@ public enum KernelUnixSocket {
         try Syscall.socketPair(type)
     }
 
-    /// A socket bound to `address`. A path gets mode 0600 once bound (bind creates it with the umask's mode;
-    /// until the chmod nobody but the owner can write it, which connecting needs, given the usual umask).
+    /// A socket bound to `address`. A path is created by `bind` with mode 0600: the socket's own mode, set before
+    /// binding, is what `bind` gives the path (less the umask), so it never exists with the umask's wider mode.
+    /// `bind` never reuses an existing path, nor follows a symbolic link there (`EADDRINUSE`): creation is
+    /// exclusive.
     public static func bound(_ type: UnixSocketType, to address: UnixAddress) throws(Errno) -> FileDescriptor {
         let socket = try Syscall.unixSocket(type)
         do {
+            if case .path = address { try Syscall.changeMode(socket, 0o600) }
             try Syscall.bind(socket, to: address)
-            if case .path(let path) = address { try Syscall.changeMode(path, 0o600) }
         } catch {
             try? Syscall.close(socket)
             throw error
