@@ -24,11 +24,16 @@ import Testing
         let workload = Workload(
             objects: [Workload.Object(name: "sig1", kind: "signal", parameters: parameters)],
             processes: [Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: calls)])
+        return try outcomes(of: workload, checked: queueLimit == nil)
+    }
+
+    /// Runs `workload` and returns each operation's outcome in order; with `checked`, its trace must check.
+    func outcomes(of workload: Workload, checked: Bool = true) throws -> [String] {
         let scenario = Scenario.real(
-            name: "test-signal-facts", model: SignalModel.name, implementation: "kernel.signal", summary: "one process signals itself",
+            name: "test-signal-facts", model: SignalModel.name, implementation: "kernel.signal", summary: "signals in a worker",
             makeWorkload: { _ in workload }, modelParameters: SignalScenarios.parameters)
         let result = try ScenarioRunner.runOnce(scenario, seed: 1, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 30))
-        if queueLimit == nil { #expect(result.report.result == .ok, "\(result.report.explanation)") }
+        if checked { #expect(result.report.result == .ok, "\(result.report.explanation)") }
         return result.trace.events.compactMap { event in
             switch event.type {
             case .ok: event.value.map { "\($0)" } ?? "ok"
@@ -65,6 +70,21 @@ import Testing
     @Test func badSignalNumbersFailEINVAL() throws {
         #expect(try outcomes([("kill", ["signal": 65]), ("sigqueue", ["signal": 65, "value": 1]), ("kill", ["signal": 0])], signals: signals)
             == ["EINVAL", "EINVAL", "ok"])
+    }
+
+    /// The receiver is looked up before the number is checked: once it has exited and been reaped, even a bad
+    /// number fails `ESRCH`. (Process 1, with nothing to do, is told to exit first.)
+    @Test func onceTheReceiverIsGoneEvenABadNumberFailsESRCH() throws {
+        let sends: [(f: String, value: JSONValue)] = [
+            ("kill", ["signal": 65]), ("sigqueue", ["signal": 65, "value": 1]), ("kill", ["signal": "SIGUSR2"]),
+        ]
+        let workload = Workload(
+            objects: [Workload.Object(name: "sig1", kind: "signal", parameters: ["signals": ["SIGUSR2"]])],
+            processes: [
+                Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: []),
+                Workload.Process(id: 2, holds: ["sig1": ["send"]], program: sends.map { Call(process: 2, object: "sig1", f: $0.f, value: $0.value) }),
+            ])
+        #expect(try outcomes(of: workload) == ["ESRCH", "ESRCH", "ESRCH"])
     }
 
     /// The pending-signal limit counts every pending signal of the receiver's user machine-wide, so this test
