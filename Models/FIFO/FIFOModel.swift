@@ -66,13 +66,9 @@ public struct FIFOModel: TraceModel {
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         transitions(state, input).compactMap { candidate in
             guard let candidateOutput = candidate.output else {
-                if case .failed? = output { return nil }
-                if case .wrote(let total)? = output, let progress = candidate.step.state.pipe.progress(of: input.process),
-                    progress > total
-                {
-                    return nil
-                }
-                return candidate.step
+                let recorded = output.flatMap(Self.pipeOutput)
+                return PipeModel.pieceMayLead(to: recorded, progress: candidate.step.state.pipe.progress(of: input.process))
+                    ? candidate.step : nil
             }
             return output == nil || output == candidateOutput ? candidate.step : nil
         }

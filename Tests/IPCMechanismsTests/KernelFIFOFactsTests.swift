@@ -44,33 +44,41 @@ import Testing
         }
     }
 
+    /// On its own thread: a blocking open for reading, one blocking read of up to 100 bytes, close. `join` returns
+    /// what the read gave.
+    final class SleepingReader: @unchecked Sendable {
+        private var received: TransferResult<[UInt8]>?
+        private var thread: TestThread?
+
+        init(_ path: String) {
+            thread = TestThread { [self] in
+                guard let descriptor = try? KernelFIFO.open(path, for: .read, nonblocking: false) else { return }
+                received = try? KernelPipe.read(descriptor, max: 100, nonblocking: false)
+                try? Syscall.close(descriptor)
+            }
+        }
+
+        func join() -> TransferResult<[UInt8]>? {
+            thread?.join()
+            return received
+        }
+    }
+
     @Test func aReaderAsleepInOpenAlreadyCountsAsAReader() throws {
         let path = try Path()
-        var received: TransferResult<[UInt8]>?
-        let reader = TestThread {
-            guard let descriptor = try? KernelFIFO.open(path.value, for: .read, nonblocking: false) else { return }
-            received = try? KernelPipe.read(descriptor, max: 100, nonblocking: false)
-            try? Syscall.close(descriptor)
-        }
+        let reader = SleepingReader(path.value)
         let writer = try openWriterOnceAReaderIsRegistered(path.value)
         // The reader may still be asleep in open; the write goes in all the same, and EPIPE would mean no reader.
         #expect(try KernelPipe.write(writer, bytes("for the sleeper"), nonblocking: true) == .completed(15))
         try Syscall.close(writer)
-        reader.join()
-        #expect(received == .completed(bytes("for the sleeper")))
+        #expect(reader.join() == .completed(bytes("for the sleeper")))
     }
 
     @Test func aReaderAsleepInOpenIsReleasedByAWriterThatOpensAndClosesAtOnce() throws {
         let path = try Path()
-        var received: TransferResult<[UInt8]>?
-        let reader = TestThread {
-            guard let descriptor = try? KernelFIFO.open(path.value, for: .read, nonblocking: false) else { return }
-            received = try? KernelPipe.read(descriptor, max: 100, nonblocking: false)
-            try? Syscall.close(descriptor)
-        }
+        let reader = SleepingReader(path.value)
         try Syscall.close(try openWriterOnceAReaderIsRegistered(path.value))
-        reader.join()
-        #expect(received == .completed([]))
+        #expect(reader.join() == .completed([]))
     }
 
     @Test func theBytesAreDiscardedWhenTheLastOpenerCloses() throws {
