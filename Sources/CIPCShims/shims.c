@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <spawn.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -32,5 +33,9 @@ int ipc_msg_dontwait(void) { return MSG_DONTWAIT; }
 int ipc_msg_nosignal(void) { return MSG_NOSIGNAL; }
 
 char *const *ipc_environ(void) { return environ; }
+
+int ipc_spawn_add_close_from(void *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np((posix_spawn_file_actions_t *)actions, from);
+}
 
 int ipc_gettid(void) { return gettid(); }

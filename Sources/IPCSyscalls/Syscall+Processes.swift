@@ -47,8 +47,8 @@ public struct SpawnRequest: Sendable {
     public var path: String
     public var arguments: [String]
     /// Descriptors to install in the child: `source` (in this process) becomes `target` (in the child).
-    /// Every other descriptor this process holds is close-on-exec by the harness's rule, so the child gets
-    /// exactly these plus 0, 1 and 2.
+    /// The child gets exactly these plus 0, 1 and 2: every other descriptor is closed in the child, whether or
+    /// not it is close-on-exec.
     public var descriptors: [(source: FileDescriptor, target: CInt)]
     /// Extra `NAME=value` entries added to this process's environment.
     public var environment: [String]
@@ -82,8 +82,18 @@ extension Syscall {
         }
         for (offset, (_, target)) in request.descriptors.enumerated() {
             posix_spawn_file_actions_adddup2(&actions, highest + 1 + CInt(offset), target)
-            posix_spawn_file_actions_addclose(&actions, highest + 1 + CInt(offset))
         }
+        // Then close everything else above 2: the slots, and whatever descriptors the process holds without
+        // close-on-exec (Foundation's pipes in a test process, a user's code around IPCHarnessTesting). Such a
+        // descriptor would otherwise live as long as the child: a write end kept open in a long-lived worker
+        // hides EOF from a reader and makes exec of a file being written fail ETXTBSY. Closing a number that is
+        // not open is not an error for posix_spawn.
+        let targets = Set(request.descriptors.map(\.target))
+        let highestTarget = targets.max() ?? 2
+        for number in CInt(3)..<Swift.max(3, highestTarget) where !targets.contains(number) {
+            posix_spawn_file_actions_addclose(&actions, number)
+        }
+        ipc_spawn_add_close_from(&actions, Swift.max(3, highestTarget + 1))
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

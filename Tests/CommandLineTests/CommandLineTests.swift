@@ -156,7 +156,14 @@ import Testing
         // `swift run ipc-harness` builds only the CLI; it must still run scenarios.
         let alone = directory + "/alone"
         try FileManager.default.createDirectory(atPath: alone, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Self.executable.path, toPath: alone + "/ipc-harness")
+        // Copied by `cp`, not in this process: a copy written here has its write descriptor open while other tests
+        // spawn children, and a child holding it makes the exec below fail ETXTBSY (seen in a full run).
+        let copy = Process()
+        copy.executableURL = URL(fileURLWithPath: "/bin/cp")
+        copy.arguments = [Self.executable.path, alone + "/ipc-harness"]
+        try copy.run()
+        copy.waitUntilExit()
+        try #require(copy.terminationStatus == 0)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: alone + "/ipc-harness")
         process.arguments = ["run", "pipe-broken-reorders", "--seed", "3", "--runs", "10", "--out", alone]

@@ -51,6 +51,22 @@ import Testing
         #expect(try Syscall.wait(pid) == .exited(code: 0))
     }
 
+    @Test func spawnedChildrenDoNotInheritDescriptorsThatAreNotCloseOnExec() throws {
+        // Foundation's pipes in a test process, or a user's code, can hold descriptors without FD_CLOEXEC.
+        let (read, write) = try Syscall.pipe()
+        let leaky = fcntl(write.rawValue, F_DUPFD, 40)
+        try #require(leaky >= 40)
+        try #require(fcntl(leaky, F_GETFD) & FD_CLOEXEC == 0)
+        defer {
+            [read, write].forEach { try? Syscall.close($0) }
+            Glibc.close(leaky)
+        }
+        let pid = try Syscall.spawn(SpawnRequest(
+            path: "/bin/sh", arguments: ["-c", "[ -L /proc/self/fd/5 ] && [ ! -L /proc/self/fd/\(leaky) ]"],
+            descriptors: [(write, 5)]))
+        #expect(try Syscall.wait(pid) == .exited(code: 0))
+    }
+
     @Test func spawnFailureIsAnErrno() {
         #expect(throws: Errno.noSuchFileOrDirectory) {
             _ = try Syscall.spawn(SpawnRequest(path: "/nonexistent/program"))

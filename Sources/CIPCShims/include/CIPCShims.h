@@ -47,6 +47,10 @@ int ipc_msg_nosignal(void);
 /// The process's environment, for posix_spawn.
 char *const *ipc_environ(void);
 
+/// posix_spawn_file_actions_addclosefrom_np (glibc 2.34), which the Glibc module does not export;
+/// `actions` is a posix_spawn_file_actions_t.
+int ipc_spawn_add_close_from(void *actions, int from);
+
 /// The calling thread's id (gettid(2)).
 int ipc_gettid(void);
 
