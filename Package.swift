@@ -30,6 +30,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
@@ -56,7 +57,12 @@ let package = Package(
             path: "Models",
             swiftSettings: strictSwift
         ),
-        .target(name: "IPCMechanisms", dependencies: ["IPCSyscalls"], swiftSettings: strictSwift),
+        // Atomics: `UnsafeAtomic(at:)` over mmap'd memory, for the reference implementations' real backend.
+        .target(
+            name: "IPCMechanisms",
+            dependencies: ["IPCSyscalls", .product(name: "Atomics", package: "swift-atomics")],
+            swiftSettings: strictSwift
+        ),
         .target(
             name: "IPCHarness",
             dependencies: ["IPCModels", "IPCMechanisms", "IPCSyscalls", "CURCU"],

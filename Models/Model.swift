@@ -118,3 +118,11 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+
+extension Step {
+    /// The completing steps of those `candidates` (output, next state) whose output is the recorded `output`, or
+    /// all of them when it is unknown: how a model with atomic operations answers ``Model/step(_:_:_:)``.
+    public static func completions<Output: Equatable>(_ candidates: [(Output, State)], matching output: Output?) -> [Step<State>] {
+        candidates.compactMap { output == nil || output == $0.0 ? .completed($0.1) : nil }
+    }
+}

@@ -1,38 +1,48 @@
-// The FIFO model's trace form (documented in traces/README.md): the pipe model's read, write and close, plus open.
+// The FIFO model's trace form (documented in traces/README.md): the pipe model's read, write and close, plus open
+// and chmod.
 //
 //   f       invoke value                                        ok value            fail error
-//   open    {"end": "read" | "write", "nonblocking": BOOL?}     (none)              ENXIO
+//   open    {"end": "read" | "write", "nonblocking": BOOL?}     (none)              EACCES, ENXIO
 //   write   {"data": PAYLOAD, "nonblocking": BOOL?}             {"written": INT}    EAGAIN, EPIPE, EBADF
 //   read    {"max": INT, "nonblocking": BOOL?}                  {"data": PAYLOAD}   EAGAIN, EBADF
 //   close   {"end": "read" | "write"}                           (none)              EBADF
+//   chmod   {"mode": INT}                                       (none)              EPERM
 //
-// params: {"pageSize": 4096, "objects": {"f0": {"capacity": 65536}}}. Nobody has a FIFO open at the start.
+// params: {"pageSize": 4096, "objects": {"f0": {"capacity": 65536, "mode": 438, "owner": 3, "privileged": [3]}}}.
+// Nobody has a FIFO open at the start. Without "privileged", every process passes permission checks.
 extension FIFOModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         let pageSize = try parameters.optional("pageSize")?.integer("pageSize", in: 64...1 << 20) ?? 4096
         guard pageSize & (pageSize - 1) == 0 else { throw ModelError("field 'pageSize' must be a power of two") }
-        guard case .object(let objects) = try parameters.required("objects") else {
-            throw ModelError("field 'objects' must be an object mapping FIFO names to their setup")
-        }
-        var fifos: [(name: String, capacity: Int)] = []
-        for member in objects {
-            let setup: JSONValue? = member.value
+        var fifos: [(name: String, setup: Setup)] = []
+        for (name, setup) in try parameters.objectSetups(model: "fifo") {
             let capacity = try setup.optional("capacity")?.integer("capacity", in: pageSize...1 << 30) ?? 65536
             guard capacity % pageSize == 0 else {
-                throw ModelError("FIFO '\(member.key)': capacity \(capacity) is not a multiple of the page size")
+                throw ModelError("FIFO '\(name)': capacity \(capacity) is not a multiple of the page size")
             }
-            fifos.append((member.key, capacity))
+            fifos.append((name, Setup(
+                capacity: capacity, mode: try setup.optional("mode")?.integer("mode", in: 0...0o7777) ?? 0o600,
+                owner: try setup.optional("owner")?.integer("owner", in: 1...10_000),
+                privileged: try setup.optional("privileged") == nil ? nil : try setup.processes("privileged"))))
         }
         self.init(pageSize: pageSize, fifos: fifos)
     }
 
     public var parameters: JSONValue {
         var objects = JSONObject()
-        for (name, capacity) in capacities { objects[name] = ["capacity": .int(capacity)] }
+        for (name, setup) in setups {
+            var entry: JSONObject = ["capacity": .int(setup.capacity), "mode": .int(setup.mode)]
+            if let owner = setup.owner { entry["owner"] = .int(owner) }
+            if let privileged = setup.privileged { entry["privileged"] = .array(privileged.map { .int($0) }) }
+            objects[name] = .object(entry)
+        }
         return ["pageSize": .int(pipes.pageSize), "objects": .object(objects)]
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {
+        if call.f == "chmod" {
+            return .chmod(process: call.process, mode: try call.value.required("mode").integer("mode", in: 0...0o7777))
+        }
         if call.f == "open" {
             return .open(
                 process: call.process, end: try Self.end(call.value),
@@ -48,17 +58,18 @@ extension FIFOModel {
             }
         } catch {
             if error.message.hasPrefix("the pipe model has no operation") {
-                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read and close)")
+                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close and chmod)")
             }
             throw error
         }
-        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read and close)")
+        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close and chmod)")
     }
 
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
         case (.ok, .open): return .opened
+        case (.ok, .chmod): return .modeChanged
         case (.ok, .exit): return .exited
         case (_, .write(let process, let data, let nonblocking)):
             return Self.output(from: try pipes.output(from: outcome, for: .write(process: process, data: data, nonblocking: nonblocking)))
@@ -75,6 +86,8 @@ extension FIFOModel {
             var value: JSONObject = ["end": .string(end.rawValue)]
             if nonblocking { value["nonblocking"] = true }
             return ("open", .object(value))
+        case .chmod(_, let mode):
+            return ("chmod", ["mode": .int(mode)])
         case .write(let process, let data, let nonblocking):
             return pipes.call(for: .write(process: process, data: data, nonblocking: nonblocking))
         case .read(let process, let max, let nonblocking):
@@ -88,7 +101,7 @@ extension FIFOModel {
 
     public func outcome(for output: Output) -> Outcome {
         switch output {
-        case .opened: .ok(nil)
+        case .opened, .modeChanged: .ok(nil)
         default: pipes.outcome(for: Self.pipeOutput(output)!)
         }
     }

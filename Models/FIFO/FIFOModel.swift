@@ -11,6 +11,11 @@
 ///   writer its reads return 0 (end of file), not `EAGAIN`.
 /// - When every descriptor of every opener has closed, the buffered bytes are discarded: the next opener finds an
 ///   empty FIFO. The name stays until unlinked.
+/// - Permission is checked when the FIFO is *opened*, never on `read` or `write` (the `fifo-permission` scenario,
+///   run on the kernel by `RealModeTests`): after a `chmod` that takes access away, descriptors already open keep
+///   working and only new opens fail `EACCES`, before any of the rules above. Privileged processes (root) pass the
+///   check whatever the mode; the others are judged by the mode's bits for others (they are neither the owner nor
+///   in its group). Only the owner or a privileged process may `chmod` (`EPERM`).
 public struct FIFOModel: TraceModel {
     public static let name = "fifo"
 
@@ -19,6 +24,7 @@ public struct FIFOModel: TraceModel {
         case write(process: Int, data: [UInt8], nonblocking: Bool)
         case read(process: Int, max: Int, nonblocking: Bool)
         case close(process: Int, end: PipeModel.End)
+        case chmod(process: Int, mode: Int)
         /// The process died or exited: every descriptor it had open closes.
         case exit(process: Int)
     }
@@ -29,8 +35,36 @@ public struct FIFOModel: TraceModel {
         /// The bytes read; empty means end of file (or a read of size 0).
         case read([UInt8])
         case closed
+        case modeChanged
         case exited
         case failed(ErrorCode)
+    }
+
+    /// How one FIFO starts.
+    public struct Setup: Hashable, Sendable {
+        public var capacity: Int
+        /// The permission bits at the start (the harness creates FIFOs 0600).
+        public var mode: Int
+        /// The process that owns the FIFO (may `chmod` it), if any.
+        public var owner: Int?
+        /// The processes that bypass permission checks; nil: every process (the harness runs as root).
+        public var privileged: [Int]?
+
+        public init(capacity: Int = 65536, mode: Int = 0o600, owner: Int? = nil, privileged: [Int]? = nil) {
+            self.capacity = capacity
+            self.mode = mode
+            self.owner = owner
+            self.privileged = privileged?.sorted()
+        }
+
+        /// Whether `process` passes the permission check of an open for `end` under `mode`.
+        func mayOpen(_ process: Int, for end: PipeModel.End, mode: Int) -> Bool {
+            privileged?.contains(process) ?? true || mode & (end == .read ? 0o004 : 0o002) != 0
+        }
+
+        func mayChangeMode(_ process: Int) -> Bool {
+            privileged?.contains(process) ?? true || owner == process
+        }
     }
 
     /// A process asleep in a blocking `open`, registered as a reader or writer, waiting for a partner's open.
@@ -45,22 +79,23 @@ public struct FIFOModel: TraceModel {
         /// The pipe behind the FIFO: its bytes, and the open descriptions (sleepers in `open` included).
         public internal(set) var pipe: PipeModel.State
         public internal(set) var openers: [Opener] = []
+        public internal(set) var mode: Int
+        public let setup: Setup
     }
 
     public let pipes: PipeModel
-    /// The FIFOs and their capacities.
-    public let capacities: [(name: String, capacity: Int)]
+    public let setups: [(name: String, setup: Setup)]
 
-    public init(pageSize: Int = 4096, fifos: [(name: String, capacity: Int)]) {
+    public init(pageSize: Int = 4096, fifos: [(name: String, setup: Setup)]) {
         self.pipes = PipeModel(pageSize: pageSize, pipes: [])
-        self.capacities = fifos
+        self.setups = fifos
     }
 
-    public var objects: [String] { capacities.map(\.name) }
+    public var objects: [String] { setups.map(\.name) }
 
     public func initialState(of object: String) -> State {
-        let capacity = capacities.first { $0.name == object }?.capacity ?? 65536
-        return State(pipe: PipeModel.State(slots: capacity / pipes.pageSize, readers: [], writers: []))
+        let setup = setups.first { $0.name == object }?.setup ?? Setup()
+        return State(pipe: PipeModel.State(slots: setup.capacity / pipes.pageSize, readers: [], writers: []), mode: setup.mode, setup: setup)
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
@@ -89,6 +124,11 @@ public struct FIFOModel: TraceModel {
             return delegated(state, .read(process: process, max: max, nonblocking: nonblocking))
         case .close(let process, let end):
             return delegated(state, .close(process: process, end: end))
+        case .chmod(let process, let mode):
+            guard state.setup.mayChangeMode(process) else { return [(.failed(.EPERM), .completed(state))] }
+            var next = state
+            next.mode = mode
+            return [(.modeChanged, .completed(next))]
         case .exit(let process):
             var next = state
             next.openers.removeAll { $0.process == process }
@@ -107,6 +147,7 @@ public struct FIFOModel: TraceModel {
             next.openers.remove(at: index)
             return [(.opened, .completed(next))]
         }
+        guard state.setup.mayOpen(process, for: end, mode: state.mode) else { return [(.failed(.EACCES), .completed(state))] }
         var next = state
         switch end {
         case .read:
@@ -167,7 +208,7 @@ public struct FIFOModel: TraceModel {
     }
 
     public func describe(_ state: State) -> String {
-        var text = pipes.describe(state.pipe)
+        var text = pipes.describe(state.pipe) + "; mode 0" + String(state.mode, radix: 8)
         for opener in state.openers {
             text += "; process \(opener.process) sleeps in open for \(opener.end == .read ? "reading" : "writing")"
                 + (opener.released ? " (a partner has opened)" : "")
@@ -180,6 +221,8 @@ public struct FIFOModel: TraceModel {
         switch input {
         case .open(_, let end, let nonblocking):
             call = "open for \(end == .read ? "reading" : "writing")\(nonblocking ? " (nonblocking)" : "")"
+        case .chmod(_, let mode):
+            call = "chmod 0" + String(mode, radix: 8)
         case .write(let process, let data, let nonblocking):
             return pipes.describe(.write(process: process, data: data, nonblocking: nonblocking), output.flatMap(Self.pipeOutput))
         case .read(let process, let max, let nonblocking):
@@ -205,7 +248,7 @@ public struct FIFOModel: TraceModel {
         case .closed: .closed
         case .exited: .exited
         case .failed(let code): .failed(code)
-        case .opened: nil
+        case .opened, .modeChanged: nil
         }
     }
 }
@@ -214,7 +257,7 @@ extension FIFOModel.Input {
     public var process: Int {
         switch self {
         case .open(let process, _, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
-            .exit(let process):
+            .chmod(let process, _), .exit(let process):
             process
         }
     }

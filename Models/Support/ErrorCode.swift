@@ -23,4 +23,5 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Comparable, Custo
     public static let EISCONN = ErrorCode("EISCONN")
     public static let ENXIO = ErrorCode("ENXIO")
     public static let ESRCH = ErrorCode("ESRCH")
+    public static let EACCES = ErrorCode("EACCES")
 }

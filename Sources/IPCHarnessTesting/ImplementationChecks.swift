@@ -3,7 +3,7 @@ import IPCModels
 import Glibc
 public import Testing
 
-/// A concurrent queue of integers to check against ``FIFOQueueModel``: conform your implementation and call
+/// A concurrent queue of integers to check against a FIFO ``QueueModel``: conform your implementation and call
 /// ``IPCHarnessExpectations/check(_:against:runs:threads:operationsPerThread:seed:traceDirectory:sourceLocation:)``.
 public protocol ConcurrentQueue: AnyObject, Sendable {
     /// An empty queue holding at most `capacity` values (nil: unbounded).
@@ -19,31 +19,46 @@ extension IPCHarnessExpectations {
     /// (and makes it a single run): how a failure is rerun.
     public static let seedVariable = "IPC_HARNESS_SEED"
 
-    /// Checks a queue implementation against the FIFO queue model: `runs` times, `threads` OS threads call
-    /// enqueue (distinct values) and dequeue at once on a fresh queue; each history must be linearizable.
+    /// Checks a queue implementation against the queue model (one FIFO object, `QueueModel(capacity:)`): `runs`
+    /// times, `threads` OS threads call enqueue (distinct values) and dequeue at once on a fresh queue; each history
+    /// must be linearizable. In the trace an enqueue is a `send` of the value's decimal text, refused `EAGAIN` when
+    /// the queue is full, and a dequeue a `receive`, refused `EAGAIN` when it is empty.
     /// A violation is an issue with the explanation, the trace written, and the commands that check it again and
     /// rerun it. Returns the first failing run's report, or nil.
     @discardableResult
     public static func check<Queue: ConcurrentQueue>(
-        _ type: Queue.Type, against model: FIFOQueueModel, runs: Int = 100, threads: Int = 3, operationsPerThread: Int = 12,
+        _ type: Queue.Type, against model: QueueModel, runs: Int = 100, threads: Int = 3, operationsPerThread: Int = 12,
         seed: UInt64? = nil, traceDirectory: String = ".ipc-harness/traces", sourceLocation: SourceLocation = #_sourceLocation
     ) async -> CheckReport? {
-        checkImplementation(
+        guard model.setups.count == 1, model.setups[0].setup.order == .fifo, !model.setups[0].setup.revocable else {
+            Issue.record(
+                Comment(rawValue: "a ConcurrentQueue is checked against one FIFO queue, QueueModel(capacity:), not \(model.parameters)"),
+                sourceLocation: sourceLocation)
+            return nil
+        }
+        let capacity = model.setups[0].setup.capacity
+        return checkImplementation(
             named: String(describing: type), model: model, runs: runs, seed: seed, traceDirectory: traceDirectory,
             sourceLocation: sourceLocation,
             programs: { generator in
                 (0..<threads).map { thread in
-                    (0..<operationsPerThread).map { position -> FIFOQueueModel.Input in
-                        generator.chance(0.55) ? .enqueue(thread * 10_000 + position) : .dequeue
+                    (0..<operationsPerThread).map { position -> QueueModel.Input in
+                        let process = thread + 1
+                        let value = thread * 10_000 + position
+                        return generator.chance(0.55) ? .send(process: process, to: nil, data: Array(String(value).utf8)) : .receive(process: process)
                     }
                 }
             },
             instance: {
-                let queue = Queue(capacity: model.capacity)
+                let queue = Queue(capacity: capacity)
                 return { input in
                     switch input {
-                    case .enqueue(let value): .accepted(queue.enqueue(value))
-                    case .dequeue: .dequeued(queue.dequeue())
+                    case .send(_, _, let data):
+                        return queue.enqueue(Int(String(decoding: data, as: UTF8.self))!) ? .sent : .failed(.EAGAIN)
+                    case .receive:
+                        return queue.dequeue().map { .received(Array(String($0).utf8)) } ?? .failed(.EAGAIN)
+                    case .revoke:
+                        return .failed(.EINVAL)
                     }
                 }
             })

@@ -19,9 +19,9 @@ public enum IPCHarnessExpectations {
     public static func expectNoViolation(
         scenario name: String, runs: Int = 20, seed: UInt64 = 1, strategy: StrategySpec = .random,
         traceDirectory: String = ".ipc-harness/traces", checkBudget: CheckBudget = CheckBudget(seconds: 60),
-        sourceLocation: SourceLocation = #_sourceLocation
+        mode: Scenario.Mode? = nil, sourceLocation: SourceLocation = #_sourceLocation
     ) -> ScenarioSummary? {
-        guard let summary = run(name, runs: runs, seed: seed, strategy: strategy, traceDirectory: traceDirectory, checkBudget: checkBudget, sourceLocation: sourceLocation) else {
+        guard let summary = run(name, runs: runs, seed: seed, strategy: strategy, traceDirectory: traceDirectory, checkBudget: checkBudget, mode: mode, sourceLocation: sourceLocation) else {
             return nil
         }
         if let violation = summary.firstViolation {
@@ -41,9 +41,9 @@ public enum IPCHarnessExpectations {
     public static func expectViolation(
         scenario name: String, within runs: Int = 100, seed: UInt64 = 1, strategy: StrategySpec = .random,
         traceDirectory: String = ".ipc-harness/traces", checkBudget: CheckBudget = CheckBudget(seconds: 60),
-        sourceLocation: SourceLocation = #_sourceLocation
+        mode: Scenario.Mode? = nil, sourceLocation: SourceLocation = #_sourceLocation
     ) -> ScenarioSummary? {
-        guard let summary = run(name, runs: runs, seed: seed, strategy: strategy, traceDirectory: traceDirectory, checkBudget: checkBudget, sourceLocation: sourceLocation) else {
+        guard let summary = run(name, runs: runs, seed: seed, strategy: strategy, traceDirectory: traceDirectory, checkBudget: checkBudget, mode: mode, sourceLocation: sourceLocation) else {
             return nil
         }
         if summary.firstViolation == nil {
@@ -76,7 +76,7 @@ public enum IPCHarnessExpectations {
 
     private static func run(
         _ name: String, runs: Int, seed: UInt64, strategy: StrategySpec, traceDirectory: String, checkBudget: CheckBudget,
-        sourceLocation: SourceLocation
+        mode: Scenario.Mode?, sourceLocation: SourceLocation
     ) -> ScenarioSummary? {
         guard let scenario = Scenarios.named(name) else {
             Issue.record(Comment(rawValue: "no scenario named '\(name)' (see `ipc-harness list`)"), sourceLocation: sourceLocation)
@@ -84,8 +84,11 @@ public enum IPCHarnessExpectations {
         }
         ProcessSetup.ignoreBrokenPipes()
         do {
-            let options = RunOptions(seed: seed, runs: runs, strategy: strategy, outputDirectory: traceDirectory, checkBudget: checkBudget)
-            return try ScenarioRunner.run(scenario, options: options, worker: WorkerLocator.workerCommand())
+            let options = RunOptions(
+                seed: seed, runs: runs, strategy: strategy, outputDirectory: traceDirectory, checkBudget: checkBudget, mode: mode)
+            // Simulations need no worker processes.
+            let worker = (mode ?? scenario.mode) == .real ? try WorkerLocator.workerCommand() : nil
+            return try ScenarioRunner.run(scenario, options: options, worker: worker)
         } catch {
             Issue.record(Comment(rawValue: "\(name): the harness could not run: \(error)"), sourceLocation: sourceLocation)
             return nil

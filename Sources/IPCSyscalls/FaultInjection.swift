@@ -12,6 +12,7 @@ public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case shmOpen, shmUnlink, memfdCreate, ftruncate, mmap, munmap, shmget, shmat, shmdt, shmctl
     case semOpen, semClose, semUnlink, semInit, semWait, semTryWait, semPost, semGetValue, semget, semop, semctl
     case mutexInit, mutexLock, mutexTryLock, mutexUnlock, mutexConsistent
+    case chmod, setuid, setgid
 }
 
 /// What a fault injector is told about a call that is about to be made.

@@ -12,13 +12,6 @@ extension Syscall {
         return FileDescriptor(rawValue: try perform(.eventfd, retryOnInterrupt: false) { _ in ipc_eventfd(initial, flags) })
     }
 
-    /// Creates a FIFO (named pipe) at `path` with `mode`; fails `EEXIST` when anything is there (exclusive).
-    ///
-    /// The corresponding C function is `mkfifo`.
-    public static func makeFIFO(_ path: String, mode: mode_t = 0o600) throws(Errno) {
-        _ = try perform(.mkfifo, retryOnInterrupt: false) { _ in Glibc.mkfifo(path, mode) }
-    }
-
     /// The device and inode of the file behind `descriptor`: two descriptors with the same identity refer to the
     /// same file (for a descriptor passed over a socket, the same open file).
     ///

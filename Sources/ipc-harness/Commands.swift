@@ -44,9 +44,18 @@ struct Run: ParsableCommand {
     @Option(help: "Where traces of failing runs are written.")
     var out: String = ".ipc-harness/traces"
 
+    @Option(help: "sim (in-process simulation) or real (worker processes); default: each scenario's first mode.")
+    var mode: String?
+
     @OptionGroup var running: RunningOptions
 
     func validate() throws {
+        if let mode {
+            guard let chosen = Scenario.Mode(rawValue: mode) else { throw ValidationError("unknown mode '\(mode)' (use sim or real)") }
+            if let scenario, let found = Scenarios.named(scenario), !found.modes.contains(chosen) {
+                throw ValidationError("scenario \(scenario) does not run in \(mode) mode (it runs in \(found.modes.map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
         guard StrategySpec(strategy) != nil else { throw ValidationError("unknown strategy '\(strategy)' (use random, pct or pct:DEPTH)") }
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
         guard all || scenario != nil else { throw ValidationError("name a scenario (see `ipc-harness list`) or pass --all") }
@@ -57,11 +66,13 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        let chosenMode = mode.flatMap(Scenario.Mode.init(rawValue:))
         let options = RunOptions(
             seed: seed ?? RunOptions.freshSeed(), runs: runs, strategy: StrategySpec(strategy)!,
-            outputDirectory: out, checkBudget: running.checkBudget)
+            outputDirectory: out, checkBudget: running.checkBudget, mode: chosenMode)
         let worker = try WorkerLocator.workerCommand(runningExecutableCanServe: true)
-        let scenarios = all ? Scenarios.all : [Scenarios.named(scenario!)!]
+        var scenarios = all ? Scenarios.all : [Scenarios.named(scenario!)!]
+        if let chosenMode { scenarios = scenarios.filter { $0.modes.contains(chosenMode) } }
         var status: Int32 = 0
         for scenario in scenarios {
             let summary = try ScenarioRunner.run(scenario, options: options, worker: worker)
@@ -113,7 +124,7 @@ struct Replay: ParsableCommand {
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks (figures, not tests).", subcommands: [CheckerBench.self, TraceBench.self])
+        abstract: "Benchmarks (figures, not tests).", subcommands: [CheckerBench.self, TraceBench.self, SimulationBench.self, ABABench.self])
 }
 
 struct CheckerBench: ParsableCommand {
@@ -169,6 +180,43 @@ struct TraceBench: ParsableCommand {
     func run() throws {
         let result = try TraceBenchmark.run(events: events)
         print(json ? TraceBenchmark.json(result) : TraceBenchmark.text(result))
+    }
+}
+
+struct SimulationBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim", abstract: "Simulation speed: scheduled steps per second, complete schedules per second (2 processes x 10 operations).")
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        let result = try SimulationBenchmark.run()
+        print(json ? SimulationBenchmark.json(result) : SimulationBenchmark.text(result))
+    }
+}
+
+struct ABABench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aba", abstract: "The seed's 2^b > r·Δt, measured: ABA found or not for b-bit sequences and n updates in a preemption window.")
+
+    @Option(help: "Runs per width in the random-window part.")
+    var runs: Int = 200
+
+    func validate() throws {
+        guard runs > 0 else { throw ValidationError("--runs must be positive") }
+    }
+
+    func run() throws {
+        var exact: [ABAExperiment.ExactRow] = []
+        for bits in [2, 4, 6, 8] {
+            let size = 1 << bits
+            for updates in [size - 2, size - 1, size, size + 1, size + 2, 2 * size] {
+                exact.append(try ABAExperiment.exact(bits: bits, updates: updates))
+            }
+        }
+        let random = try [6, 8, 9, 10, 11, 64].map { (bits) throws(HarnessError) in try ABAExperiment.random(bits: bits, runs: runs) }
+        print(ABAExperiment.table(exact: exact, random: random))
     }
 }
 
@@ -251,15 +299,24 @@ struct Fuzz: ParsableCommand {
     @Option(help: "Seconds to spend shrinking each violation (0 saves it unshrunk).")
     var shrinkTime: Double = 60
 
+    @Option(help: "sim or real: run only scenarios that run in this mode, in it (default: each run draws one of its scenario's modes).")
+    var mode: String?
+
     @OptionGroup var running: RunningOptions
 
     func validate() throws {
         guard FuzzText.seconds(from: time) != nil else { throw ValidationError("--time must be a duration such as 90, 30s, 5m or 2h, not '\(time)'") }
         guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
-        for name in selectedNames where Scenarios.named(name) == nil {
-            throw ValidationError("no scenario named '\(name)' (see `ipc-harness list`)")
+        if let mode, Scenario.Mode(rawValue: mode) == nil { throw ValidationError("unknown mode '\(mode)' (use sim or real)") }
+        for name in selectedNames {
+            guard let scenario = Scenarios.named(name) else { throw ValidationError("no scenario named '\(name)' (see `ipc-harness list`)") }
+            if scenarios != nil, let chosen = chosenMode, !scenario.modes.contains(chosen) {
+                throw ValidationError("scenario \(name) does not run in \(chosen.rawValue) mode (it runs in \(scenario.modes.map(\.rawValue).joined(separator: ", ")))")
+            }
         }
     }
+
+    var chosenMode: Scenario.Mode? { mode.flatMap(Scenario.Mode.init(rawValue:)) }
 
     var selectedNames: [String] {
         scenarios.map { $0.split(separator: ",").map { String($0).trimmingWhitespace() } } ?? Scenarios.all.map(\.name)
@@ -267,9 +324,10 @@ struct Fuzz: ParsableCommand {
 
     func run() throws {
         let seed = seed ?? RunOptions.freshSeed()
+        let selected = selectedNames.compactMap(Scenarios.named).filter { scenario in chosenMode.map(scenario.modes.contains) ?? true }
         let options = FuzzOptions(
-            seconds: FuzzText.seconds(from: time)!, scenarios: selectedNames.compactMap(Scenarios.named), jobs: jobs,
-            outputDirectory: out, seed: seed, checkBudget: running.checkBudget, shrinkSeconds: shrinkTime)
+            seconds: FuzzText.seconds(from: time)!, scenarios: selected, jobs: jobs, outputDirectory: out, seed: seed,
+            checkBudget: running.checkBudget, shrinkSeconds: shrinkTime, mode: chosenMode)
         let fuzzer = Fuzzer(options: options, worker: try WorkerLocator.workerCommand(runningExecutableCanServe: true))
         print("fuzzing \(options.scenarios.count) scenarios for \(time) with \(jobs) job\(jobs == 1 ? "" : "s") (seed \(seed))")
         let terminal = FuzzText.outputIsTerminal

@@ -49,7 +49,7 @@ import Testing
         #expect(lines.count == Scenarios.all.count)
         for (line, scenario) in zip(lines, Scenarios.all) {
             let columns = line.split(separator: " ", omittingEmptySubsequences: true)
-            #expect(columns.prefix(3).map(String.init) == [scenario.name, scenario.mode.rawValue, scenario.model])
+            #expect(columns.prefix(3).map(String.init) == [scenario.name, scenario.modes.map(\.rawValue).joined(separator: "+"), scenario.model])
         }
     }
 
@@ -210,5 +210,45 @@ import Testing
         #expect(json?.count == 1)
         #expect(json?.first?["verdict"] as? String == "ok")
         #expect(json?.first?["operations"] as? Int == 300)
+    }
+
+    @Test func runInSimulationFindsABrokenTwinAndReplayReExecutesItExactly() throws {
+        let run = try self.run("run", "seqlock-broken", "--mode", "sim", "--seed", "400", "--runs", "200", "--out", directory)
+        #expect(run.status == 1)
+        #expect(run.output.hasPrefix("seqlock-broken: VIOLATION in run "))
+        let path = String(run.lastLine.dropFirst("replay: ipc-harness replay ".count))
+        let replay = try self.run("replay", path)
+        #expect(replay.status == 1)
+        #expect(replay.output.hasPrefix("replayed: same verdict (violation)\nevery operation completed as recorded"))
+        // Shrunk in the simulator, the smaller trace still fails and replays exactly.
+        let shrunkPath = directory + "/seqlock-broken.shrunk.jsonl"
+        let shrink = try self.run("shrink", path, "--out", shrunkPath, "--time", "60")
+        #expect(shrink.status == 1, "\(shrink.output)\(shrink.error)")
+        #expect(shrink.output.hasPrefix("shrunk: "))
+        let replayShrunk = try self.run("replay", shrunkPath)
+        #expect(replayShrunk.status == 1)
+        #expect(replayShrunk.output.hasPrefix("replayed: same verdict (violation)\nevery operation completed as recorded"))
+    }
+
+    @Test func fuzzTakesAModeAndRefusesScenariosThatDoNotRunInIt() throws {
+        let unknown = try run("fuzz", "--time", "1", "--mode", "virtual")
+        #expect(unknown.status == 2)
+        #expect(unknown.error == "error: unknown mode 'virtual' (use sim or real)\n")
+        let unavailable = try run("fuzz", "--time", "1", "--scenarios", "pipe-basic", "--mode", "sim")
+        #expect(unavailable.status == 2)
+        #expect(unavailable.error.hasPrefix("error: scenario pipe-basic does not run in sim mode"))
+    }
+
+    @Test func modeChoosesSimulationOrWorkerProcesses() throws {
+        let sim = try run("run", "spsc-ring", "--mode", "sim", "--seed", "2", "--runs", "20", "--out", directory)
+        #expect(sim.output == "spsc-ring: no violation in 20 runs (seed 2, strategy random)\n")
+        let real = try run("run", "spsc-ring", "--mode", "real", "--seed", "2", "--runs", "2", "--out", directory)
+        #expect(real.status == 0, "\(real.output)")
+        let unknown = try run("run", "spsc-ring", "--mode", "virtual")
+        #expect(unknown.status == 2)
+        #expect(unknown.error == "error: unknown mode 'virtual' (use sim or real)\n")
+        let unavailable = try run("run", "pipe-basic", "--mode", "sim")
+        #expect(unavailable.status == 2)
+        #expect(unavailable.error.hasPrefix("error: scenario pipe-basic does not run in sim mode"))
     }
 }

@@ -50,15 +50,15 @@ final class UnboundedQueue: ConcurrentQueue {
     let directory = "/tmp/ipc-harness-implementations-\(getpid())"
 
     @Test func aCorrectQueuePasses() async {
-        let report = await IPCHarnessExpectations.check(LockedQueue.self, against: FIFOQueueModel(), runs: 200, seed: 1, traceDirectory: directory)
+        let report = await IPCHarnessExpectations.check(LockedQueue.self, against: QueueModel(), runs: 200, seed: 1, traceDirectory: directory)
         #expect(report == nil)
-        let bounded = await IPCHarnessExpectations.check(LockedQueue.self, against: FIFOQueueModel(capacity: 2), runs: 100, seed: 2, traceDirectory: directory)
+        let bounded = await IPCHarnessExpectations.check(LockedQueue.self, against: QueueModel(capacity: 2), runs: 100, seed: 2, traceDirectory: directory)
         #expect(bounded == nil)
     }
 
     @Test func aLIFOQueueFailsTheTestWithTheTraceAndHowToRerunIt() async {
         await withKnownIssue {
-            let report = await IPCHarnessExpectations.check(StackQueue.self, against: FIFOQueueModel(), runs: 200, seed: 3, traceDirectory: directory)
+            let report = await IPCHarnessExpectations.check(StackQueue.self, against: QueueModel(), runs: 200, seed: 3, traceDirectory: directory)
             #expect(report?.result == .violation)
         } matching: { issue in
             let text = issue.comments.map(\.rawValue).joined()
@@ -69,19 +69,34 @@ final class UnboundedQueue: ConcurrentQueue {
 
     @Test func aQueueThatIgnoresItsCapacityFails() async {
         await withKnownIssue {
-            await IPCHarnessExpectations.check(UnboundedQueue.self, against: FIFOQueueModel(capacity: 1), runs: 200, seed: 4, traceDirectory: directory)
+            await IPCHarnessExpectations.check(UnboundedQueue.self, against: QueueModel(capacity: 1), runs: 200, seed: 4, traceDirectory: directory)
         } matching: { issue in
-            issue.comments.map(\.rawValue).joined().contains("enqueue(")
+            issue.comments.map(\.rawValue).joined().contains("send \"")
+        }
+    }
+
+    @Test func aModelThatIsNotOneFIFOQueueIsRefusedWithAnIssue() async {
+        let perReceiver = QueueModel(objects: [("q", .init(order: .perReceiver, credits: 1))])
+        await withKnownIssue {
+            let report = await IPCHarnessExpectations.check(LockedQueue.self, against: perReceiver, runs: 1, seed: 5, traceDirectory: directory)
+            #expect(report == nil)
+        } matching: { issue in
+            issue.comments.map(\.rawValue).joined().contains("checked against one FIFO queue")
         }
     }
 
     @Test func theRecordedHistoryIsATraceTheCommandLineCanCheck() throws {
-        let model = FIFOQueueModel()
+        let model = QueueModel()
         let queue = StackQueue(capacity: nil)
-        let plan = ThreadedRun.Plan(model: model, implementation: "StackQueue", programs: [[.enqueue(1), .enqueue(2)], [.dequeue]]) { input in
+        let programs: [[QueueModel.Input]] = [
+            [.send(process: 1, to: nil, data: Array("1".utf8)), .send(process: 1, to: nil, data: Array("2".utf8))],
+            [.receive(process: 2)],
+        ]
+        let plan = ThreadedRun.Plan(model: model, implementation: "StackQueue", programs: programs) { input in
             switch input {
-            case .enqueue(let value): .accepted(queue.enqueue(value))
-            case .dequeue: .dequeued(queue.dequeue())
+            case .send(_, _, let data): queue.enqueue(Int(String(decoding: data, as: UTF8.self))!) ? .sent : .failed(.EAGAIN)
+            case .receive: queue.dequeue().map { .received(Array(String($0).utf8)) } ?? .failed(.EAGAIN)
+            case .revoke: .failed(.EINVAL)
             }
         }
         let trace = ThreadedRun.run(plan, seed: 9)

@@ -13,6 +13,11 @@ import Testing
         #expect(summary?.runs == 5)
     }
 
+    @Test func simulatedScenariosRunInTheirMode() {
+        IPCHarnessExpectations.expectNoViolation(scenario: "credits-ring", runs: 20, seed: 3, traceDirectory: directory, mode: .sim)
+        IPCHarnessExpectations.expectViolation(scenario: "hol-shared-ring", within: 100, seed: 3, traceDirectory: directory)
+    }
+
     @Test func aBrokenScenarioFailsTheTestWithTheReplayCommand() {
         withKnownIssue {
             IPCHarnessExpectations.expectNoViolation(scenario: "pipe-broken-reorders", runs: 20, seed: 3, traceDirectory: directory)

@@ -38,6 +38,22 @@ import Testing
         #expect(summary.progress.states > 0 && summary.progress.transitions > 0)
     }
 
+    @Test func simulatedViolationsAreShrunkInTheSimulatorAndTheSavedTraceReplaysExactly() throws {
+        let scenarios = [try #require(Scenarios.named("spsc-ring-broken")), try #require(Scenarios.named("spsc-ring"))]
+        let options = FuzzOptions(seconds: 1, scenarios: scenarios, jobs: 1, outputDirectory: directory, seed: 5, shrinkSeconds: 20, mode: .sim)
+        let summary = Fuzzer(options: options, worker: worker).run(progressInterval: 1) { _ in }
+        #expect(summary.errors.isEmpty, "\(summary.errors)")
+        let broken = try #require(summary.scenarios.first { $0.scenario.name == "spsc-ring-broken" })
+        #expect(broken.violations >= 1)
+        #expect(summary.unexpectedViolations == 0)
+        let saved = try Trace.load(path: try #require(broken.traces.first))
+        #expect(saved.header.mode == "sim")
+        #expect(saved.expectation == .violation)
+        let replay = try Replayer.replay(saved, worker: worker, checkBudget: CheckBudget(seconds: 60))
+        #expect(replay.divergences.isEmpty, "\(replay.divergences)")
+        #expect(replay.result.report.result == .violation)
+    }
+
     @Test func aViolationInAScenarioNotMarkedBrokenIsAFinding() throws {
         // The reordering client under a scenario that claims to be correct.
         let broken = try #require(Scenarios.named("pipe-broken-reorders"))

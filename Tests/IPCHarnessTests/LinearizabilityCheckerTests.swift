@@ -200,49 +200,72 @@ import Testing
 }
 
 /// The FIFO queue model on hand-written histories.
-@Suite struct FIFOQueueModelTests {
-    let model = FIFOQueueModel(capacity: 2)
+/// The queue model as a user's FIFO queue is checked against it (`QueueModel(capacity:)`): operations that
+/// overlap may take effect in either order; "full" and "empty" only when they are.
+@Suite struct QueueModelConcurrencyTests {
+    let model = QueueModel(capacity: 2)
 
-    func operation(_ id: Int, _ process: Int, _ input: FIFOQueueModel.Input, _ output: FIFOQueueModel.Output, _ from: UInt64, _ to: UInt64)
-        -> HistoryOperation<FIFOQueueModel.Input, FIFOQueueModel.Output>
+    func send(_ id: Int, _ process: Int, _ value: String, _ output: QueueModel.Output, _ from: UInt64, _ to: UInt64)
+        -> HistoryOperation<QueueModel.Input, QueueModel.Output>
+    {
+        operation(id, process, .send(process: process, to: nil, data: Array(value.utf8)), output, from, to)
+    }
+
+    func receive(_ id: Int, _ process: Int, _ output: QueueModel.Output, _ from: UInt64, _ to: UInt64)
+        -> HistoryOperation<QueueModel.Input, QueueModel.Output>
+    {
+        operation(id, process, .receive(process: process), output, from, to)
+    }
+
+    func operation(_ id: Int, _ process: Int, _ input: QueueModel.Input, _ output: QueueModel.Output, _ from: UInt64, _ to: UInt64)
+        -> HistoryOperation<QueueModel.Input, QueueModel.Output>
     {
         HistoryOperation(id: id, process: process, object: "q", input: input, output: output, invokeTime: from, end: .returned(to), invokeIndex: id)
     }
 
-    @Test func concurrentEnqueuesMayBeDequeuedInEitherOrder() {
+    static func received(_ value: String) -> QueueModel.Output { .received(Array(value.utf8)) }
+
+    @Test func concurrentSendsMayBeReceivedInEitherOrder() {
         let history = History(model: model, operations: [
-            operation(0, 1, .enqueue(1), .accepted(true), 0, 10),
-            operation(1, 2, .enqueue(2), .accepted(true), 5, 15),
-            operation(2, 3, .dequeue, .dequeued(2), 20, 30),
-            operation(3, 3, .dequeue, .dequeued(1), 31, 40),
+            send(0, 1, "1", .sent, 0, 10),
+            send(1, 2, "2", .sent, 5, 15),
+            receive(2, 3, Self.received("2"), 20, 30),
+            receive(3, 3, Self.received("1"), 31, 40),
         ])
         #expect(LinearizabilityChecker.check(history).result == .ok)
     }
 
-    @Test func sequentialEnqueuesDequeuedBackwardsAreAViolation() {
+    @Test func sequentialSendsReceivedBackwardsAreAViolation() {
         let history = History(model: model, operations: [
-            operation(0, 1, .enqueue(1), .accepted(true), 0, 10),
-            operation(1, 1, .enqueue(2), .accepted(true), 11, 20),
-            operation(2, 2, .dequeue, .dequeued(2), 21, 30),
+            send(0, 1, "1", .sent, 0, 10),
+            send(1, 1, "2", .sent, 11, 20),
+            receive(2, 2, Self.received("2"), 21, 30),
         ])
         #expect(LinearizabilityChecker.check(history).result == .violation)
     }
 
     @Test func fullOnlyAtCapacityAndEmptyOnlyWhenEmpty() {
         let full = History(model: model, operations: [
-            operation(0, 1, .enqueue(1), .accepted(true), 0, 10),
-            operation(1, 1, .enqueue(2), .accepted(false), 11, 20),
+            send(0, 1, "1", .sent, 0, 10),
+            send(1, 1, "2", .failed(.EAGAIN), 11, 20),
         ])
         #expect(LinearizabilityChecker.check(full).result == .violation)
         let empty = History(model: model, operations: [
-            operation(0, 1, .enqueue(1), .accepted(true), 0, 10),
-            operation(1, 2, .dequeue, .dequeued(nil), 11, 20),
+            send(0, 1, "1", .sent, 0, 10),
+            receive(1, 2, .failed(.EAGAIN), 11, 20),
         ])
         #expect(LinearizabilityChecker.check(empty).result == .violation)
         let racing = History(model: model, operations: [
-            operation(0, 1, .enqueue(1), .accepted(true), 0, 20),
-            operation(1, 2, .dequeue, .dequeued(nil), 5, 15),
+            send(0, 1, "1", .sent, 0, 20),
+            receive(1, 2, .failed(.EAGAIN), 5, 15),
         ])
         #expect(LinearizabilityChecker.check(racing).result == .ok)
+    }
+
+    @Test func anUnboundedQueueNeverRefusesAndARefusableOneMay() {
+        let refused = [send(0, 1, "1", .failed(.EAGAIN), 0, 10)]
+        #expect(LinearizabilityChecker.check(History(model: QueueModel(), operations: refused)).result == .violation)
+        let refusable = QueueModel(objects: [("q", .init(refusable: true))])
+        #expect(LinearizabilityChecker.check(History(model: refusable, operations: refused)).result == .ok)
     }
 }

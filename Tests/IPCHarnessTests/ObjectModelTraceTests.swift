@@ -2,13 +2,13 @@ import IPCHarness
 import IPCModels
 import Testing
 
-/// Hand-written traces on one object "o0" of a per-object model: ``ModelTraceBuilder`` with the object fixed and
+/// Hand-written traces on one object "o0" of a per-object model: ``GenericTraceBuilder`` with the object fixed and
 /// the object's setup as the whole of `params`.
 struct ObjectTraceBuilder {
-    private var trace: ModelTraceBuilder
+    private var trace: GenericTraceBuilder
 
     init(model: String, setup: String) {
-        trace = ModelTraceBuilder(model: model, params: #"{"objects":{"o0":\#(setup)}}"#)
+        trace = GenericTraceBuilder(model: model, params: #"{"objects":{"o0":\#(setup)}}"#)
     }
 
     mutating func invoke(_ process: Int, _ f: String, _ value: String? = nil) { trace.invoke(process, f, "o0", value) }
@@ -18,7 +18,7 @@ struct ObjectTraceBuilder {
 
     /// One whole operation: invoke, then ok with `result` or fail with `error`.
     mutating func call(_ process: Int, _ f: String, _ value: String? = nil, _ result: String? = nil, error: String? = nil) {
-        trace.call(process, f, "o0", value, ok: result, error: error)
+        trace.operation(process, f, "o0", value, ok: result, fail: error)
     }
 
     func check() throws -> Trace.Verdict.Result { try trace.check().result }

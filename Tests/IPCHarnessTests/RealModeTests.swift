@@ -115,3 +115,55 @@ import Testing
         }
     }
 }
+
+/// Reference implementations in worker processes over a MAP_SHARED memory file and kernel pipes, and the
+/// kernel's own FIFO permission rule. Few runs: each starts real processes.
+@Suite struct ReferenceRealModeTests {
+    let worker: WorkerCommand
+    let directory = "/tmp/ipc-harness-refreal-\(getpid())"
+
+    init() throws {
+        worker = try WorkerLocator.workerCommand()
+        ProcessSetup.ignoreBrokenPipes()
+    }
+
+    @Test(arguments: ["toctou-copy", "spsc-ring", "seqlock", "hybrid", "revocation-commit", "fifo-permission"])
+    func realRunsShowNoViolation(name: String) throws {
+        let scenario = try #require(Scenarios.named(name))
+        #expect(scenario.modes.contains(.real))
+        let options = RunOptions(seed: 500, runs: 4, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60), mode: .real)
+        let summary = try ScenarioRunner.run(scenario, options: options, worker: worker)
+        #expect(summary.violations == 0, "\(summary.firstViolation.map { "\($0.path)\n\($0.explanation)" } ?? "")")
+        #expect(summary.unknowns == 0)
+    }
+
+    @Test func theFIFOKeepsWorkingForOpenDescriptorsAfterTheChmod() throws {
+        let scenario = try #require(Scenarios.named("fifo-permission"))
+        var sawRefusedOpen = false
+        var sawUseAfterChmod = false
+        for run in 0..<6 {
+            let result = try ScenarioRunner.runOnce(
+                scenario, seed: SeededGenerator.runSeed(base: 77, run: run), strategy: .random, worker: worker, checkBudget: .standard)
+            #expect(result.report.result == .ok, "\(result.report.explanation)")
+            let events = result.trace.events
+            guard let chmod = events.first(where: { $0.type == .ok && $0.f == "chmod" }) else { continue }
+            let after = events.filter { $0.index > chmod.index }
+            sawRefusedOpen = sawRefusedOpen || after.contains { $0.type == .fail && $0.f == "open" && $0.error == "EACCES" }
+            sawUseAfterChmod = sawUseAfterChmod || after.contains { $0.type == .ok && ($0.f == "write" || $0.f == "read") }
+        }
+        #expect(sawRefusedOpen, "no open after a chmod to 0600 was refused in 6 runs")
+        #expect(sawUseAfterChmod, "no descriptor was used after a chmod in 6 runs")
+    }
+
+    @Test func realTracesOfReferenceImplementationsReplay() throws {
+        let scenario = try #require(Scenarios.named("spsc-ring"))
+        let result = try ScenarioRunner.runOnce(scenario, seed: 8, strategy: .random, worker: worker, checkBudget: .standard, mode: .real)
+        #expect(result.trace.header.mode == "real")
+        let path = "\(directory)/spsc-real.jsonl"
+        try result.trace.write(to: path)
+        defer { unlink(path) }
+        let replay = try Replayer.replay(path: path, worker: worker, checkBudget: .standard)
+        #expect(replay.result.report.result == .ok)
+        #expect(replay.divergences.isEmpty, "\(replay.divergences)")
+    }
+}

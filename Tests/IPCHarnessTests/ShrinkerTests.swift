@@ -30,6 +30,28 @@ import Testing
         #expect(replay.result.report.result == .violation)
     }
 
+    /// Simulated broken twins, one caught by an invariant (head-of-line blocking) rather than the model.
+    @Test(arguments: ["spsc-ring-broken", "revocation-entry-broken", "hol-shared-ring"])
+    func aSimulationTraceShrinksInTheSimulatorAndReplaysExactly(name: String) throws {
+        let scenario = try #require(Scenarios.named(name))
+        var found: RunResult?
+        for run in 0..<200 where found == nil {
+            let result = try ScenarioRunner.runOnce(scenario, seed: UInt64(500 + run), strategy: .random, worker: nil, checkBudget: CheckBudget(seconds: 60), mode: .sim)
+            if result.report.result == .violation { found = result }
+        }
+        let original = try #require(found)
+        let shrunk = try Shrinker.shrink(original.trace, worker: worker, timeLimitSeconds: 60)
+        #expect(shrunk.result.report.result == .violation)
+        #expect(shrunk.eventsAfter < shrunk.eventsBefore)
+        #expect(shrunk.result.trace.header.mode == "sim")
+        let before = Set(Shrinker.signatures(of: original.report, in: original.trace))
+        #expect(Shrinker.signatures(of: shrunk.result.report, in: shrunk.result.trace).contains(where: before.contains))
+        let replay = try Replayer.replay(try Trace.parse(shrunk.result.trace.serialized()), worker: worker, checkBudget: CheckBudget(seconds: 60))
+        #expect(replay.divergences.isEmpty, "\(replay.divergences)")
+        #expect(replay.result.report.result == .violation)
+        #expect(replay.result.trace.events == shrunk.result.trace.events)
+    }
+
     @Test func aPassingTraceIsRefused() throws {
         let scenario = try #require(Scenarios.named("pipe-basic"))
         let passing = try ScenarioRunner.runOnce(scenario, seed: 5, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))

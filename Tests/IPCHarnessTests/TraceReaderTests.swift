@@ -29,7 +29,7 @@ import Testing
         (#"{"format":"other","version":1}"#, 1, "not an ipc-trace header"),
         (#"{"format":"ipc-trace","version":2,"model":"pipe"}"#, 1, "unsupported trace format version 2"),
         (#"{"format":"ipc-trace","version":"1"}"#, 1, "'version' must be an integer"),
-        (#"{"format":"ipc-trace","version":1,"model":"queue","mechanism":"m","seed":"1","strategy":"random"}"#, 1, "unknown model 'queue'"),
+        (#"{"format":"ipc-trace","version":1,"model":"telepathy","mechanism":"m","seed":"1","strategy":"random"}"#, 1, "unknown model 'telepathy'"),
         (#"{"format":"ipc-trace","version":1,"model":"pipe","mechanism":"m","seed":"1","strategy":"random"}"#, 1, "params do not fit"),
         (header + "\n" + invoke + "\n" + #"{"index":1,"time":2"#, 3, "truncated line"),
         (header + "\n" + #"{"index":0,"time":10,"process":"one","type":"invoke","f":"write","object":"p0"}"#, 2, "'process' must be an integer"),

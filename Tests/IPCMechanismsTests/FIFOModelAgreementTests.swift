@@ -48,7 +48,7 @@ import Testing
                 for descriptor in held.values.joined() { try? Syscall.close(descriptor) }
                 unlink(path)
             }
-            let model = FIFOModel(fifos: [("f0", 65536)])
+            let model = FIFOModel(fifos: [("f0", FIFOModel.Setup())])
             var state = model.initialState(of: "f0")
             for (index, operation) in operations.enumerated() {
                 let input: FIFOModel.Input

@@ -23,26 +23,43 @@ public struct CheckReport: Sendable, Hashable {
     public var model: String
     public var result: Trace.Verdict.Result
     public var objects: [ObjectCheck]
+    /// The invariants the trace's header asked for, checked over the same events.
+    public var invariants: [InvariantCheck] = []
+
+    public init(model: String, result: Trace.Verdict.Result, objects: [ObjectCheck], invariants: [InvariantCheck] = []) {
+        self.model = model
+        self.result = result
+        self.objects = objects
+        self.invariants = invariants
+    }
+
+    /// Adds the invariants' conclusions: a failed invariant makes the whole verdict a violation.
+    mutating func add(_ checks: [InvariantCheck]) {
+        invariants += checks
+        if checks.contains(where: { $0.finding != nil }) { result = .violation }
+    }
 
     /// The model states and transitions the check stepped through, over every object.
     public var coverage: Coverage {
         objects.reduce(into: Coverage()) { $0.formUnion($1.coverage) }
     }
 
-    /// Every object's explanation, violations first.
+    /// Every object's explanation, violations first, then every failed invariant's.
     public var explanation: String {
         let failing = objects.filter { $0.result == .violation } + objects.filter { $0.result == .unknown }
-        if failing.isEmpty {
+        let broken = invariants.compactMap(\.finding?.explanation)
+        if failing.isEmpty && broken.isEmpty {
             let count = objects.reduce(0) { $0 + $1.operationCount }
-            return "linearizable: \(count) operations on \(objects.count) object\(objects.count == 1 ? "" : "s") are allowed by the \(model) model"
+            let held = invariants.isEmpty ? "" : "; invariants held: " + invariants.map(\.name).joined(separator: ", ")
+            return "linearizable: \(count) operations on \(objects.count) object\(objects.count == 1 ? "" : "s") are allowed by the \(model) model" + held
         }
-        return failing.compactMap(\.explanation).joined(separator: "\n")
+        return (failing.compactMap(\.explanation) + broken).joined(separator: "\n")
     }
 
     /// The verdict line for the trace.
     public var verdict: Trace.Verdict {
         var verdict = Trace.Verdict(result: result, model: model, explanation: explanation)
-        let core = objects.flatMap(\.coreEventIndices)
+        let core = objects.flatMap(\.coreEventIndices) + invariants.flatMap { $0.finding?.eventIndices ?? [] }
         if !core.isEmpty { verdict.extra["operations"] = .array(core.sorted().map { .int($0) }) }
         return verdict
     }

@@ -31,15 +31,22 @@ public enum TraceChecker {
     }
 
     private static func check<M: TraceModel>(_ model: M, reader: TraceReader, budget: CheckBudget) throws(TraceError) -> CheckReport {
-        let history = try history(model, reader: reader)
-        return LinearizabilityChecker.check(history, budget: budget)
+        var invariants = try InvariantRegistry.make(for: reader.header, path: reader.path)
+        let history = try history(model, reader: reader, invariants: &invariants)
+        var report = LinearizabilityChecker.check(history, budget: budget)
+        report.add(invariants.map { InvariantCheck(name: type(of: $0).name, finding: $0.finish()) })
+        return report
     }
 
-    /// Reads the rest of `reader` into a typed history.
-    static func history<M: TraceModel>(_ model: M, reader: TraceReader) throws(TraceError) -> History<M> {
+    /// Reads the rest of `reader` into a typed history, showing every event to `invariants` on the way.
+    static func history<M: TraceModel>(
+        _ model: M, reader: TraceReader, invariants: inout [any TraceInvariant]
+    ) throws(TraceError) -> History<M> {
         var builder = HistoryBuilder(model: model, path: reader.path)
         while let line = try reader.next() {
-            if case .event(let event) = line { try builder.add(event, line: reader.lineNumber) }
+            guard case .event(let event) = line else { continue }
+            try builder.add(event, line: reader.lineNumber)
+            for index in invariants.indices { invariants[index].observe(event) }
         }
         return builder.finish()
     }

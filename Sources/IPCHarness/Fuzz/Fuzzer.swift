@@ -13,11 +13,14 @@ public struct FuzzOptions: Sendable {
     public var checkBudget: CheckBudget
     /// Seconds to spend shrinking each violation (0: save it unshrunk).
     public var shrinkSeconds: Double
+    /// The mode every run uses (the scenarios must all run in it); nil: each run draws one of its scenario's modes.
+    public var mode: Scenario.Mode?
 
     public init(
         seconds: Double, scenarios: [Scenario], jobs: Int = 1, outputDirectory: String = ".ipc-harness/fuzz",
-        seed: UInt64, checkBudget: CheckBudget = CheckBudget(seconds: 30), shrinkSeconds: Double = 60
+        seed: UInt64, checkBudget: CheckBudget = CheckBudget(seconds: 30), shrinkSeconds: Double = 60, mode: Scenario.Mode? = nil
     ) {
+        self.mode = mode
         self.seconds = seconds
         self.scenarios = scenarios
         self.jobs = jobs
@@ -125,17 +128,21 @@ public final class Fuzzer: Sendable {
     private func work() {
         let deadline = start + UInt64(options.seconds * 1e9)
         while MonotonicClock.nanoseconds() < deadline {
-            let drawn: (index: Int, seed: UInt64, strategy: StrategySpec)? = state.withLock { state in
+            let drawn: (index: Int, seed: UInt64, strategy: StrategySpec, mode: Scenario.Mode)? = state.withLock { state in
                 guard state.errors.isEmpty else { return nil }
                 let index = state.generator.next(below: options.scenarios.count)
-                return (index, state.generator.next(), state.generator.pick(Self.strategies))
+                let modes = options.scenarios[index].modes
+                let seed = state.generator.next()
+                let strategy = state.generator.pick(Self.strategies)
+                let mode = options.mode ?? (modes.count > 1 ? state.generator.pick(modes) : modes[0])
+                return (index, seed, strategy, mode)
             }
             guard let drawn else { return }
             let scenario = options.scenarios[drawn.index]
             do {
                 let result = try ScenarioRunner.runOnce(
                     scenario, seed: drawn.seed, strategy: drawn.strategy, worker: worker,
-                    checkBudget: options.checkBudget.withoutExplanations)
+                    checkBudget: options.checkBudget.withoutExplanations, mode: drawn.mode)
                 var saved: String?
                 if result.report.result == .violation {
                     let key = scenario.name + "|" + Shrinker.signatures(of: result.report, in: result.trace).joined(separator: ";")
@@ -164,13 +171,13 @@ public final class Fuzzer: Sendable {
         }
     }
 
-    /// Shrinks a violation (real mode, within the session's remaining time) and writes it; returns the path, or nil
-    /// if even writing failed.
+    /// Shrinks a violation (within the session's remaining time) and writes it; returns the path, or nil if even
+    /// writing failed.
     private func save(_ result: RunResult, scenario: Scenario) -> String? {
         var best = result
         let remaining = Double(Int64(start + UInt64(options.seconds * 1e9)) - Int64(MonotonicClock.nanoseconds())) / 1e9
         let limit = Swift.min(options.shrinkSeconds, remaining)
-        if limit > 0, scenario.mode == .real,
+        if limit > 0,
             let shrunk = try? Shrinker.shrink(result.trace, worker: worker, budget: options.checkBudget, timeLimitSeconds: limit)
         {
             best = shrunk.result

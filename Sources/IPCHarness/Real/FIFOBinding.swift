@@ -1,17 +1,25 @@
+import Glibc
 import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import SystemPackage
 
 /// FIFO operations in a worker: `open` by path (each a new open file description), then `read`, `write` and `close`
-/// on the most recently opened descriptor of each direction.
+/// on the most recently opened descriptor of each direction, and `chmod` of the path. A process set up with a
+/// `user` gives up root for that user first, so the kernel's permission checks apply to it.
 struct FIFOBinding: WorkerBinding {
     private let path: String
     private var held: [PipeModel.End: [FileDescriptor]] = [:]
 
     init(setup: JSONValue) throws(BindingError) {
-        guard case .string(let path)? = setup["path"] else { throw BindingError("a fifo setup needs its 'path'") }
-        self.path = path
+        path = try (setup as JSONValue?).setupText("path")
+        if case .integer(let user)? = setup["user"] {
+            do {
+                try Syscall.becomeUser(uid_t(user), group: gid_t(user))
+            } catch {
+                throw BindingError("cannot become user \(user): \(error)")
+            }
+        }
     }
 
     mutating func perform(f: String, value: JSONValue?) throws(BindingError) -> Completion {
@@ -41,13 +49,14 @@ struct FIFOBinding: WorkerBinding {
                 guard let descriptor = held[try Self.end(value)]?.popLast() else { return .fail("EBADF") }
                 try Syscall.close(descriptor)
                 return .ok(nil)
+            case "chmod":
+                try Syscall.changeMode(path, mode_t(try value.required("mode").integer("mode", in: 0...0o7777)))
+                return .ok(nil)
             default:
                 throw BindingError("the fifo binding has no operation '\(f)'")
             }
         }
     }
-
-    mutating func prepareForExit() {}
 
     private static func end(_ value: JSONValue?) throws -> PipeModel.End {
         let name = try value.required("end").text("end")

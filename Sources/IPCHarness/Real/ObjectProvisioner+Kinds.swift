@@ -9,12 +9,18 @@ import SystemPackage
 /// withdrawn if creation fails), and is created exclusively with mode 0600; abstract socket names also come from
 /// the namespace, and vanish with their sockets.
 extension ObjectProvisioner {
-    /// A FIFO at a fresh path; processes open it themselves (role `open`).
+    /// A FIFO at a fresh path, created 0600; processes open it themselves (role `open`). A `mode` parameter opens
+    /// it up after creation, beyond what the umask would allow (the `fifo-permission` scenario's 0666), and
+    /// holders in role `unprivileged` give up root for the nobody user when they set up.
     static func provisionFIFO(_ object: Workload.Object, _ workload: Workload, _ provisioned: inout ProvisionedObjects) throws {
         let path = provisioned.namespace.path(object.name)
         try createNamed(.path, path, in: provisioned.namespace) { () throws(Errno) in try KernelFIFO.create(at: path) }
-        for process in workload.processes where process.holds[object.name] != nil {
-            provisioned.tell(process.id, about: object.name, ["kind": "fifo", "path": .string(path)])
+        if let mode = object.parameters.integer("mode") { try Syscall.changeMode(path, mode_t(mode)) }
+        for process in workload.processes {
+            guard let roles = process.holds[object.name] else { continue }
+            var setup: JSONObject = ["kind": "fifo", "path": .string(path)]
+            if roles.contains("unprivileged") { setup["user"] = .int(KernelRuleScenarios.nobody) }
+            provisioned.tell(process.id, about: object.name, setup)
         }
     }
 

@@ -78,7 +78,7 @@ struct WorkerContext: Sendable {
 /// Builds the binding for an object kind from the setup the driver sends.
 enum WorkerBindings {
     static func make(
-        kind: String, setup: JSONValue, implementation: String, context: WorkerContext
+        object: String, kind: String, setup: JSONValue, implementation: String, context: WorkerContext
     ) throws(BindingError) -> any WorkerBinding {
         switch kind {
         case "pipe": return try PipeBinding(setup: setup, implementation: implementation)
@@ -93,6 +93,7 @@ enum WorkerBindings {
         case "posix-sem": return try PosixSemaphoreBinding(setup: setup)
         case "sysv-sem": return try SystemVSemaphoreBinding(setup: setup)
         case "robust-mutex": return try RobustMutexBinding(setup: setup)
+        case "reference": return try ReferenceBinding(object: object, setup: setup, implementation: implementation)
         default: throw BindingError("no worker binding for objects of kind '\(kind)'")
         }
     }

@@ -62,7 +62,7 @@ public enum WorkerMain {
                 throw BindingError("object '\(member.key)' has no kind")
             }
             bindings[member.key] = try WorkerBindings.make(
-                kind: kind, setup: member.value, implementation: implementation, context: context)
+                object: member.key, kind: kind, setup: member.value, implementation: implementation, context: context)
         }
         return bindings
     }

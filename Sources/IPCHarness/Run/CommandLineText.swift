@@ -16,7 +16,7 @@ public enum CommandLineText {
         let width = Scenarios.all.map(\.name.count).max() ?? 0
         let modelWidth = Scenarios.all.map(\.model.count).max() ?? 0
         return Scenarios.all.map { scenario in
-            scenario.name.padding(width) + "  " + scenario.mode.rawValue.padding(4) + "  "
+            scenario.name.padding(width) + "  " + scenario.modes.map(\.rawValue).joined(separator: "+").padding(8) + "  "
                 + scenario.model.padding(modelWidth) + "  " + scenario.summary
         }.joined(separator: "\n")
     }

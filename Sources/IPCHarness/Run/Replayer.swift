@@ -13,10 +13,11 @@ public struct ReplayResult: Sendable {
 
 /// Re-executes a recorded run: the same workload, the same invocations in the same order, the same kills.
 public enum Replayer {
-    /// Whether the trace at `path` carries what a replay needs (a real-mode workload in its header).
+    /// Whether the trace at `path` carries what a replay needs (a real-mode workload or a simulation setup in its
+    /// header).
     public static func isReplayable(path: String) -> Bool {
         guard let header = try? TraceReader(path: path).header else { return false }
-        return header.mode == "real" && header.extra["workload"] != nil
+        return (header.mode == "real" && header.extra["workload"] != nil) || (header.mode == "sim" && header.extra["sim"] != nil)
     }
 
     public static func replay(path: String, worker: WorkerCommand, checkBudget: CheckBudget) throws(ReplayError) -> ReplayResult {
@@ -33,8 +34,9 @@ public enum Replayer {
         _ original: Trace, path: String? = nil, worker: WorkerCommand, checkBudget: CheckBudget
     ) throws(ReplayError) -> ReplayResult {
         let header = original.header
+        if header.mode == "sim" { return try SimulationReplayer.replay(original, path: path, checkBudget: checkBudget) }
         guard header.mode == "real" else {
-            throw .trace(TraceError(path: path, line: 1, "only real-mode traces can be replayed by this harness (mode is \(header.mode.map { "'\($0)'" } ?? "missing"))"))
+            throw .trace(TraceError(path: path, line: 1, "only real-mode and simulation traces can be replayed (mode is \(header.mode.map { "'\($0)'" } ?? "missing"))"))
         }
         guard let setup = header.extra["workload"] else {
             throw .trace(TraceError(path: path, line: 1, "the header has no 'workload'; only traces recorded by `ipc-harness run` can be replayed"))

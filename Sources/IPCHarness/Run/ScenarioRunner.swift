@@ -11,11 +11,14 @@ public struct RunOptions: Sendable {
     public var checkBudget: CheckBudget
     /// Stop at the first violation (as QuickCheck does) or keep going to count them.
     public var stopAtFirstViolation: Bool
+    /// The mode to run in; nil: each scenario's default.
+    public var mode: Scenario.Mode?
 
     public init(
         seed: UInt64, runs: Int = 1, strategy: StrategySpec = .random, outputDirectory: String = ".ipc-harness/traces",
-        checkBudget: CheckBudget = CheckBudget(seconds: 30), stopAtFirstViolation: Bool = true
+        checkBudget: CheckBudget = CheckBudget(seconds: 30), stopAtFirstViolation: Bool = true, mode: Scenario.Mode? = nil
     ) {
+        self.mode = mode
         self.seed = seed
         self.runs = runs
         self.strategy = strategy
@@ -63,9 +66,14 @@ public struct ScenarioSummary: Sendable {
 public enum ScenarioRunner {
     /// Runs `scenario` once with `seed` and checks the trace. `worker` is needed by real-mode scenarios.
     public static func runOnce(
-        _ scenario: Scenario, seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, checkBudget: CheckBudget
+        _ scenario: Scenario, seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, checkBudget: CheckBudget,
+        mode: Scenario.Mode? = nil
     ) throws(HarnessError) -> RunResult {
-        let trace = try scenario.execute(ScenarioRun(seed: seed, strategy: strategy, worker: worker))
+        let mode = mode ?? scenario.mode
+        guard scenario.modes.contains(mode) else {
+            throw HarnessError("scenario \(scenario.name) does not run in \(mode.rawValue) mode (it runs in \(scenario.modes.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let trace = try scenario.execute(ScenarioRun(seed: seed, strategy: strategy, worker: worker, mode: mode))
         return try check(trace, seed: seed, budget: checkBudget)
     }
 
@@ -91,7 +99,8 @@ public enum ScenarioRunner {
         for run in 0..<options.runs {
             let seed = SeededGenerator.runSeed(base: options.seed, run: run)
             let result = try runOnce(
-                scenario, seed: seed, strategy: options.strategy, worker: worker, checkBudget: options.checkBudget)
+                scenario, seed: seed, strategy: options.strategy, worker: worker, checkBudget: options.checkBudget,
+                mode: options.mode)
             summary.runs += 1
             progress(run, result)
             switch result.report.result {

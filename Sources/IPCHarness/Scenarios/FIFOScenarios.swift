@@ -19,8 +19,15 @@ public enum FIFOScenarios {
         makeWorkload: { generator in workload(generator: &generator, rounds: 0...2, reopen: 0.4) },
         modelParameters: parameters)
 
+    /// The fifo model's parameters for a workload: each FIFO's mode (0600 unless the object names one), its owner
+    /// (the holder in role `owner`) and, if some holders run `unprivileged`, every other process as privileged.
     @Sendable public static func parameters(_ workload: Workload) -> JSONValue {
-        FIFOModel(fifos: workload.objects.filter { $0.kind == "fifo" }.map { ($0.name, 65536) }).parameters
+        FIFOModel(fifos: workload.objects.filter { $0.kind == "fifo" }.map { object in
+            let unprivileged = workload.holders(of: object.name, role: "unprivileged")
+            return (object.name, FIFOModel.Setup(
+                mode: object.parameters.integer("mode") ?? 0o600, owner: workload.holders(of: object.name, role: "owner").first,
+                privileged: unprivileged.isEmpty ? nil : workload.processes.map(\.id).filter { !unprivileged.contains($0) }))
+        }).parameters
     }
 
     static func workload(generator: inout SeededGenerator, rounds: ClosedRange<Int>, reopen: Double) -> Workload {

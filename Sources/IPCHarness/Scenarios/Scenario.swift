@@ -11,7 +11,10 @@ public struct Scenario: Sendable {
     }
 
     public var name: String
-    public var mode: Mode
+    /// The modes it runs in; the first is the default (`run` without `--mode`).
+    public var modes: [Mode]
+    /// The default mode.
+    public var mode: Mode { modes[0] }
     /// The model the trace is checked against (a ``ModelRegistry`` name).
     public var model: String
     /// What runs: the mechanism or client implementation, as written in the trace header's `mechanism`.
@@ -30,8 +33,19 @@ public struct Scenario: Sendable {
         name: String, mode: Mode, model: String, implementation: String, summary: String, isBroken: Bool = false,
         realSetup: RealSetup? = nil, execute: @escaping @Sendable (ScenarioRun) throws(HarnessError) -> Trace
     ) {
+        self.init(
+            name: name, modes: [mode], model: model, implementation: implementation, summary: summary, isBroken: isBroken,
+            realSetup: realSetup, execute: execute)
+    }
+
+    /// A scenario that runs in several modes: `execute` reads the run's ``ScenarioRun/mode``.
+    public init(
+        name: String, modes: [Mode], model: String, implementation: String, summary: String, isBroken: Bool = false,
+        realSetup: RealSetup? = nil, execute: @escaping @Sendable (ScenarioRun) throws(HarnessError) -> Trace
+    ) {
+        precondition(!modes.isEmpty, "a scenario runs in at least one mode")
         self.name = name
-        self.mode = mode
+        self.modes = modes
         self.model = model
         self.implementation = implementation
         self.summary = summary
@@ -54,11 +68,14 @@ public struct ScenarioRun: Sendable {
     public var strategy: StrategySpec
     /// How to start worker processes (real mode).
     public var worker: WorkerCommand?
+    /// The mode to run in (one of the scenario's ``Scenario/modes``).
+    public var mode: Scenario.Mode
 
-    public init(seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?) {
+    public init(seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, mode: Scenario.Mode = .real) {
         self.seed = seed
         self.strategy = strategy
         self.worker = worker
+        self.mode = mode
     }
 }
 
@@ -74,24 +91,34 @@ extension Scenario {
             realSetup: RealSetup(makeWorkload: makeWorkload, modelParameters: modelParameters)
         ) {
             (run) throws(HarnessError) -> Trace in
-            guard let worker = run.worker else { throw HarnessError("scenario \(name) needs worker processes") }
             var generator = SeededGenerator(seed: run.seed)
             var workloadGenerator = generator.split()
-            let strategyGenerator = generator.split()
-            let victimGenerator = generator.split()
             let workload = makeWorkload(&workloadGenerator)
-            let steps = workload.processes.reduce(0) { $0 + $1.program.count }
-            let schedule = run.strategy.makeStrategy(
-                processes: workload.processes.map(\.id), steps: steps, generator: strategyGenerator)
-            var plan = GeneratedPlan(workload: workload, strategy: schedule, generator: victimGenerator)
-            let driver = RealDriver(workload: workload, implementation: implementation, worker: worker)
-            let events = try driver.run(&plan)
-            var header = Trace.Header(
-                model: model, parameters: modelParameters(workload), mechanism: implementation, seed: String(run.seed),
-                strategy: run.strategy.description, faults: ["kinds": []], mode: Mode.real.rawValue, scenario: name)
-            header.extra["workload"] = workload.setupJSON
-            return Trace(header: header, events: events)
+            return try runReal(
+                workload, run: run, generator: &generator, scenario: name, model: model, implementation: implementation,
+                parameters: modelParameters(workload))
         }
+    }
+
+    /// One real-mode run of `workload`: the strategy and the deadlock victims draw from `generator`.
+    static func runReal(
+        _ workload: Workload, run: ScenarioRun, generator: inout SeededGenerator, scenario: String, model: String,
+        implementation: String, parameters: JSONValue, invariants: JSONObject = JSONObject()
+    ) throws(HarnessError) -> Trace {
+        guard let worker = run.worker else { throw HarnessError("scenario \(scenario) needs worker processes") }
+        let strategyGenerator = generator.split()
+        let victimGenerator = generator.split()
+        let steps = workload.processes.reduce(0) { $0 + $1.program.count }
+        let schedule = run.strategy.makeStrategy(processes: workload.processes.map(\.id), steps: steps, generator: strategyGenerator)
+        var plan = GeneratedPlan(workload: workload, strategy: schedule, generator: victimGenerator)
+        let driver = RealDriver(workload: workload, implementation: implementation, worker: worker)
+        let events = try driver.run(&plan)
+        var header = Trace.Header(
+            model: model, parameters: parameters, mechanism: implementation, seed: String(run.seed),
+            strategy: run.strategy.description, faults: ["kinds": []], mode: Mode.real.rawValue, scenario: scenario)
+        header.extra["workload"] = workload.setupJSON
+        if invariants.count > 0 { header.extra["invariants"] = .object(invariants) }
+        return Trace(header: header, events: events)
     }
 }
 
@@ -99,6 +126,7 @@ extension Scenario {
 public enum Scenarios {
     public static let all: [Scenario] =
         PipeScenarios.all + MessageQueueScenarios.all + SharedMemoryScenarios.all + SemaphoreScenarios.all
+        + ReferenceScenarios.all + KernelRuleScenarios.all
         + FIFOScenarios.all + UnixSocketScenarios.all + SCMRightsScenarios.all + SignalScenarios.all
         + EventCounterScenarios.all
 

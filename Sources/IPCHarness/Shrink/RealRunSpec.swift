@@ -2,17 +2,21 @@ import IPCModels
 
 /// A real-mode run as a shrinker edits it: the objects and who holds them, and the driver's moves in order.
 /// Running a spec replays the moves on the real kernel and checks the new trace.
-struct RealRunSpec {
+struct RealRunSpec: ShrinkableRun {
     var header: Trace.Header
     var workload: Workload
     var moves: [ReplayPlan.Move]
+    /// The scenario's workload setup, which recomputes the model's parameters when a process goes; without it
+    /// processes are not removed.
+    var setup: RealSetup?
 
-    init(trace: Trace) throws(ReplayError) {
-        guard trace.header.mode == "real", let setup = trace.header.extra["workload"] else {
-            throw .trace(TraceError(line: 1, "only real-mode traces recorded by `ipc-harness run` can be shrunk here"))
+    init(trace: Trace, setup: RealSetup?) throws(ReplayError) {
+        self.setup = setup
+        guard trace.header.mode == "real", let recorded = trace.header.extra["workload"] else {
+            throw .trace(TraceError(line: 1, "only real-mode and simulation traces recorded by `ipc-harness run` can be shrunk"))
         }
         do {
-            workload = try Workload(setupJSON: setup)
+            workload = try Workload(setupJSON: recorded)
         } catch {
             throw .trace(TraceError(line: 1, "the header's workload: \(error.message)"))
         }
@@ -20,24 +24,13 @@ struct RealRunSpec {
         moves = Replayer.moves(of: trace)
     }
 
-    /// The processes that invoke at least once.
-    var invokingProcesses: [Int] {
-        Array(Set(moves.compactMap { move -> Int? in
-            if case .invoke(let process, _, _, _) = move { return process }
-            return nil
-        })).sorted()
-    }
-
-    /// How many times consecutive invocations switch from one process to another.
-    var contextSwitches: Int {
-        var switches = 0
-        var last: Int?
-        for move in moves {
-            guard case .invoke(let process, _, _, _) = move else { continue }
-            if let last, last != process { switches += 1 }
-            last = process
-        }
-        return switches
+    func removing(process: Int) -> RealRunSpec? {
+        guard let setup else { return nil }
+        var candidate = self
+        candidate.workload.processes.removeAll { $0.id == process }
+        candidate.moves = moves.filter { $0.process != process }.map { $0.forgetting(process) }
+        candidate.header.parameters = setup.modelParameters(candidate.workload)
+        return candidate
     }
 
     /// Runs the spec on the real kernel and checks the trace it records.

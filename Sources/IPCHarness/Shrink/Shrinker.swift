@@ -11,18 +11,35 @@ public struct ShrinkResult: Sendable {
     public var candidates: Int
 }
 
-/// Makes a failing real-mode trace smaller while it still fails the same check — a violation on the same object,
-/// stuck at the same kind of operation, so shrinking does not slip from the bug it was given to a different one —
-/// by delta debugging over the run and re-running every candidate on the real
-/// kernel: whole processes first, then operations (in halving chunks, as ddmin does), kills, payload sizes, and
-/// finally schedule preemptions (invocations moved next to their process's previous one, fewer context switches
-/// first). Repeats until a whole round removes nothing, or the time limit.
+/// Makes a failing trace smaller while it still fails the same check — a violation on the same object, stuck at
+/// the same kind of operation, or the same invariant broken, so shrinking does not slip from the bug it was given
+/// to a different one — by delta debugging over the run and re-running every candidate (on the real kernel for a
+/// real-mode trace, in the simulator for a simulation): whole processes first, then moves (operations, kills and,
+/// in a simulation, single steps; in halving chunks, as ddmin does), payload sizes and pauses, and finally
+/// schedule preemptions (a process's move brought up next to its previous one, fewer context switches first).
+/// Repeats until a whole round removes nothing, or the time limit. The trace kept is the one its run recorded,
+/// so `replay` reproduces it.
 public enum Shrinker {
     public static func shrink(
         _ trace: Trace, worker: WorkerCommand, budget: CheckBudget = CheckBudget(seconds: 30), timeLimitSeconds: Double = 300,
         progress: (String) -> Void = { _ in }
     ) throws(ReplayError) -> ShrinkResult {
-        var spec = try RealRunSpec(trace: trace)
+        if trace.header.mode == "sim" {
+            return try shrink(
+                SimulationRunSpec(trace: trace), trace: trace, worker: worker, budget: budget, timeLimitSeconds: timeLimitSeconds,
+                progress: progress)
+        }
+        let setup = trace.header.scenario.flatMap(Scenarios.named)?.realSetup
+        return try shrink(
+            RealRunSpec(trace: trace, setup: setup), trace: trace, worker: worker, budget: budget, timeLimitSeconds: timeLimitSeconds,
+            progress: progress)
+    }
+
+    static func shrink<Run: ShrinkableRun>(
+        _ run: Run, trace: Trace, worker: WorkerCommand, budget: CheckBudget, timeLimitSeconds: Double,
+        progress: (String) -> Void
+    ) throws(ReplayError) -> ShrinkResult {
+        var spec = run
         let quick = budget.withoutExplanations
         guard let original = try? TraceChecker.check(trace, budget: quick) else {
             throw .trace(TraceError(line: nil, "the trace does not check (run `ipc-harness check` on it)"))
@@ -36,7 +53,7 @@ public enum Shrinker {
         var best: RunResult?
 
         /// Runs a candidate; true (and it becomes the best) when it still fails the same check.
-        func fails(_ candidate: RealRunSpec) -> Bool {
+        func fails(_ candidate: Run) -> Bool {
             candidates += 1
             guard let result = try? candidate.run(worker: worker, budget: quick) else { return false }
             guard signatures(of: result.report, in: result.trace).contains(where: targets.contains) else { return false }
@@ -48,25 +65,18 @@ public enum Shrinker {
         guard (0..<3).contains(where: { _ in fails(spec) }) else {
             throw .trace(TraceError(line: nil, "replaying the trace did not reproduce its violation in 3 attempts, so it cannot be shrunk"))
         }
-        let setup = trace.header.scenario.flatMap(Scenarios.named)?.realSetup
         var changed = true
         while changed && MonotonicClock.nanoseconds() < deadline {
             changed = false
-            // Whole processes (only when the scenario can recompute the model's view of who holds what).
-            if let setup {
-                for process in spec.invokingProcesses.reversed() where MonotonicClock.nanoseconds() < deadline {
-                    var candidate = spec
-                    candidate.workload.processes.removeAll { $0.id == process }
-                    candidate.moves = candidate.moves.filter { $0.process != process }.map { $0.forgetting(process) }
-                    candidate.header.parameters = setup.modelParameters(candidate.workload)
-                    if fails(candidate) {
-                        spec = candidate
-                        changed = true
-                        progress("removed process \(process): \(spec.moves.count) moves")
-                    }
+            // Whole processes.
+            for process in spec.invokingProcesses.reversed() where MonotonicClock.nanoseconds() < deadline {
+                if let candidate = spec.removing(process: process), fails(candidate) {
+                    spec = candidate
+                    changed = true
+                    progress("removed process \(process): \(spec.moves.count) moves")
                 }
             }
-            // Operations and kills, ddmin-style: chunks of halving size.
+            // Moves, ddmin-style: chunks of halving size.
             var chunk = Swift.max(1, spec.moves.count / 2)
             while chunk >= 1 && MonotonicClock.nanoseconds() < deadline {
                 var start = 0
@@ -89,7 +99,7 @@ public enum Shrinker {
                 }
                 chunk /= 2
             }
-            // Payload sizes: halve each write's data and each read's size while it still fails.
+            // Payload sizes and pauses: halve each while it still fails.
             for index in spec.moves.indices where MonotonicClock.nanoseconds() < deadline {
                 while let smaller = spec.moves[index].halved() {
                     var candidate = spec
@@ -99,11 +109,12 @@ public enum Shrinker {
                     changed = true
                 }
             }
-            // Preemptions: move an invocation up next to its process's previous one.
+            // Preemptions: move a scheduling move up next to its process's previous one.
             var index = 1
             while index < spec.moves.count && MonotonicClock.nanoseconds() < deadline {
-                guard case .invoke(let process, _, _, _) = spec.moves[index],
-                    let previous = spec.moves[..<index].lastIndex(where: { $0.invokes(process) }),
+                let process = spec.moves[index].process
+                guard spec.moves[index].isScheduling,
+                    let previous = spec.moves[..<index].lastIndex(where: { $0.isScheduling && $0.process == process }),
                     previous + 1 < index
                 else {
                     index += 1
@@ -133,16 +144,17 @@ public enum Shrinker {
 
 extension Shrinker {
     /// What "the same check" means: each violating object with the name of the operation the checker could not
-    /// get past (so a reorder caught at a read does not slip into an unrelated failure caught at a write).
+    /// get past (so a reorder caught at a read does not slip into an unrelated failure caught at a write), and each
+    /// invariant that failed.
     public static func signatures(of report: CheckReport, in trace: Trace) -> [String] {
         report.objects.filter { $0.result == .violation }.map { object in
             let stuck = object.stuckEventIndex.flatMap { trace.events.indices.contains($0) ? trace.events[$0].f : nil }
             return object.object + ":" + (stuck ?? "?")
-        }
+        } + report.invariants.filter { $0.finding != nil }.map { "invariant:" + $0.name }
     }
 }
 
-extension ReplayPlan.Move {
+extension ReplayPlan.Move: ShrinkMove {
     /// The process the move concerns.
     var process: Int {
         switch self {
@@ -156,30 +168,24 @@ extension ReplayPlan.Move {
         return true
     }
 
+    /// The driver schedules a process by invoking its next operation.
+    var isScheduling: Bool {
+        if case .invoke = self { return true }
+        return false
+    }
+
     /// The move without `process` among the choices it records (after that process was removed).
     func forgetting(_ removed: Int) -> ReplayPlan.Move {
         guard case .invoke(let process, let call, let choices, let eventIndex) = self else { return self }
         return .invoke(process: process, call: call, choices: choices.filter { $0 != removed }, eventIndex: eventIndex)
     }
 
-    func invokes(_ process: Int) -> Bool {
-        if case .invoke(process, _, _, _) = self { return true }
-        return false
-    }
-
     /// The same invocation with its payload or read size halved; nil when there is nothing left to halve.
     func halved() -> ReplayPlan.Move? {
-        guard case .invoke(let process, var call, _, let eventIndex) = self, case .object(var value)? = call.value else {
+        guard case .invoke(let process, var call, _, let eventIndex) = self, let value = call.value?.halvedCallValue() else {
             return nil
         }
-        if let data = value["data"], let bytes = try? data.payload("data"), bytes.count > 1 {
-            value["data"] = Payload.json(bytes.prefix(bytes.count / 2))
-        } else if case .integer(let max)? = value["max"], max > 1 {
-            value["max"] = .integer(max / 2)
-        } else {
-            return nil
-        }
-        call.value = .object(value)
+        call.value = value
         return .invoke(process: process, call: call, choices: [process], eventIndex: eventIndex)
     }
 }

@@ -1,0 +1,72 @@
+import IPCModels
+
+/// No compare-and-swap succeeds across an A→B→A change: when a process reads a word (value A) and later
+/// compare-and-swaps it expecting A, the word must not have changed in between — if it did and came back to A,
+/// the swap succeeds on a stale premise (ABA). Watched words are given by their byte offset; other words (counters
+/// for which a return to A is harmless) are not checked.
+///
+/// It reads the accesses that simulation traces record in their `schedule` events (`value.access`):
+/// `{"op": "load"|"store"|"cas"|"add", "at": OFFSET, "value"/"found"/"expected"/"desired"/"exchanged": ...}`.
+/// Parameters: `{"words": [0]}`.
+public struct ABAInvariant: TraceInvariant {
+    public static let name = "aba"
+
+    private struct Observation {
+        var value: JSONValue
+        var index: Int
+        var changes: Int
+    }
+
+    let words: Set<Int>
+    /// Value-changing writes so far, per watched word.
+    private var changes: [Int: Int] = [:]
+    /// Each process's latest reading of each watched word.
+    private var observed: [Int: [Int: Observation]] = [:]
+    private var finding: InvariantFinding?
+
+    public init(parameters: JSONValue?) throws(ModelError) {
+        words = Set(try parameters.required("words").elements("words").map { (word) throws(ModelError) in try word.integer("words") })
+    }
+
+    public mutating func observe(_ event: Trace.Event) {
+        guard finding == nil, event.type == .schedule, let access = event.value?["access"],
+            case .integer(let at)? = access["at"], words.contains(Int(at)), case .string(let op)? = access["op"]
+        else { return }
+        let word = Int(at)
+        let process = event.process
+        func changed(from old: JSONValue?, to new: JSONValue?) -> Bool { old != nil && new != nil && old != new }
+        switch op {
+        case "load":
+            if let value = access["value"] { observe(process, word, value, event.index) }
+        case "store":
+            if changed(from: access["found"], to: access["value"]) { changes[word, default: 0] += 1 }
+        case "add":
+            if case .integer(let delta)? = access["delta"], delta != 0 { changes[word, default: 0] += 1 }
+        case "cas":
+            guard case .bool(let exchanged)? = access["exchanged"], let expected = access["expected"] else { return }
+            if exchanged {
+                if let reading = observed[process]?[word], reading.value == expected,
+                    changes[word, default: 0] > reading.changes
+                {
+                    let count = changes[word, default: 0] - reading.changes
+                    finding = InvariantFinding(
+                        explanation: "aba: process \(process)'s compare-and-swap of the word at offset \(word) (line \(event.line)) succeeded expecting \(expected), the value it read at line \(reading.index + 2); but the word changed \(count) time\(count == 1 ? "" : "s") in between and came back to that value (A→B→A): the swap acted on a stale premise",
+                        eventIndices: [reading.index, event.index])
+                    return
+                }
+                if changed(from: expected, to: access["desired"]) { changes[word, default: 0] += 1 }
+                if let desired = access["desired"] { observe(process, word, desired, event.index) }
+            } else if let found = access["found"] {
+                observe(process, word, found, event.index)
+            }
+        default:
+            break
+        }
+    }
+
+    private mutating func observe(_ process: Int, _ word: Int, _ value: JSONValue, _ index: Int) {
+        observed[process, default: [:]][word] = Observation(value: value, index: index, changes: changes[word, default: 0])
+    }
+
+    public func finish() -> InvariantFinding? { finding }
+}

@@ -1,0 +1,71 @@
+import IPCModels
+
+/// A property of a whole run that is not linearizability — no CAS succeeding across an A→B→A change, no
+/// receiver starved while its messages wait, what a service checked being what it used — checked alongside the
+/// model, over the same events, and reported in the same verdict.
+///
+/// A trace names the invariants it is checked against in its header (`"invariants": {"aba": {...}}`, each with
+/// its parameters), so `ipc-harness check` on a saved trace checks them again. An invariant sees every event in
+/// order, as the trace is streamed.
+public protocol TraceInvariant: Sendable {
+    /// The name in trace headers.
+    static var name: String { get }
+    /// Configured by its entry in the header's `invariants`.
+    init(parameters: JSONValue?) throws(ModelError)
+    /// Sees the next event.
+    mutating func observe(_ event: Trace.Event)
+    /// Nil when the invariant held; otherwise why not, and the trace indices of the events that show it.
+    func finish() -> InvariantFinding?
+}
+
+/// Why an invariant failed.
+public struct InvariantFinding: Sendable, Hashable {
+    public var explanation: String
+    public var eventIndices: [Int]
+
+    public init(explanation: String, eventIndices: [Int]) {
+        self.explanation = explanation
+        self.eventIndices = eventIndices
+    }
+}
+
+/// The conclusion about one invariant.
+public struct InvariantCheck: Sendable, Hashable {
+    public var name: String
+    /// Nil when it held.
+    public var finding: InvariantFinding?
+}
+
+/// The invariants traces can name.
+public enum InvariantRegistry {
+    public static let invariants: [any TraceInvariant.Type] = [
+        ABAInvariant.self, StarvationInvariant.self, SnapshotInvariant.self,
+    ]
+
+    public static var names: [String] { invariants.map { $0.name } }
+
+    /// The invariants a header asks for, configured; errors name line 1 of `path`.
+    static func make(for header: Trace.Header, path: String?) throws(TraceError) -> [any TraceInvariant] {
+        guard let requested = header.extra["invariants"] else { return [] }
+        guard case .object(let entries) = requested else {
+            throw TraceError(path: path, line: 1, "the header's 'invariants' must be an object mapping invariant names to their parameters")
+        }
+        var made: [any TraceInvariant] = []
+        for entry in entries {
+            guard let type = invariants.first(where: { $0.name == entry.key }) else {
+                throw TraceError(path: path, line: 1, "unknown invariant '\(entry.key)' (known: \(names.joined(separator: ", ")))")
+            }
+            do {
+                made.append(try type.init(parameters: entry.value))
+            } catch {
+                throw TraceError(path: path, line: 1, "the parameters of invariant '\(entry.key)': \(error.message)")
+            }
+        }
+        return made
+    }
+}
+
+extension Trace.Event {
+    /// The trace line of this event (the header is line 1).
+    var line: Int { index + 2 }
+}

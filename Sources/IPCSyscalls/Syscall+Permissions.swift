@@ -1,0 +1,26 @@
+import Glibc
+import SystemPackage
+
+extension Syscall {
+    /// Creates a FIFO (named pipe) at `path` with `mode` (less the umask); fails `EEXIST` if anything is there.
+    ///
+    /// The corresponding C function is `mkfifo`.
+    public static func makeFIFO(_ path: String, mode: mode_t) throws(Errno) {
+        _ = try perform(.mkfifo, retryOnInterrupt: false) { _ in Glibc.mkfifo(path, mode) }
+    }
+
+    /// Changes a file's permission bits.
+    ///
+    /// The corresponding C function is `chmod`.
+    public static func changeMode(_ path: String, _ mode: mode_t) throws(Errno) {
+        _ = try perform(.chmod, retryOnInterrupt: false) { _ in Glibc.chmod(path, mode) }
+    }
+
+    /// Gives up root for `user` and `group` for good (group first, while still allowed to).
+    ///
+    /// The corresponding C functions are `setgid` and `setuid`.
+    public static func becomeUser(_ user: uid_t, group: gid_t) throws(Errno) {
+        _ = try perform(.setgid, retryOnInterrupt: false) { _ in Glibc.setgid(group) }
+        _ = try perform(.setuid, retryOnInterrupt: false) { _ in Glibc.setuid(user) }
+    }
+}
