@@ -9,17 +9,13 @@
 // params: {"objects": {"e0": {"initial": 0, "semaphore": false, "nonblocking": true, "holders": [1, 2]}}}
 extension EventCounterModel {
     public init(parameters: JSONValue?) throws(ModelError) {
-        guard case .object(let objects) = try parameters.required("objects") else {
-            throw ModelError("field 'objects' must be an object mapping eventfd names to their setup")
-        }
         var counters: [(name: String, setup: Setup)] = []
-        for member in objects {
-            let setup: JSONValue? = member.value
+        for (name, setup) in try parameters.objectSetups(model: "eventfd") {
             let initial = try setup.optional("initial")?.unsigned64("initial") ?? 0
             guard initial <= UInt64(UInt32.max) else {
-                throw ModelError("eventfd '\(member.key)': field 'initial' is \(initial); eventfd(2) takes an unsigned int")
+                throw ModelError("eventfd '\(name)': field 'initial' is \(initial); eventfd(2) takes an unsigned int")
             }
-            counters.append((member.key, Setup(
+            counters.append((name, Setup(
                 initial: initial,
                 semaphore: try setup.optional("semaphore")?.boolean("semaphore") ?? false,
                 nonblocking: try setup.optional("nonblocking")?.boolean("nonblocking") ?? false,

@@ -11,13 +11,9 @@
 // params: {"objects": {"sig2": {"receiver": 2, "queueLimit": 8}}}
 extension SignalModel {
     public init(parameters: JSONValue?) throws(ModelError) {
-        guard case .object(let objects) = try parameters.required("objects") else {
-            throw ModelError("field 'objects' must be an object mapping signal objects to their receiver")
-        }
         var receivers: [(name: String, setup: Setup)] = []
-        for member in objects {
-            let setup: JSONValue? = member.value
-            receivers.append((member.key, Setup(
+        for (name, setup) in try parameters.objectSetups(model: "signal") {
+            receivers.append((name, Setup(
                 receiver: try setup.required("receiver").integer("receiver", in: 1...10_000),
                 queueLimit: try setup.optional("queueLimit")?.integer("queueLimit", in: 0...1 << 30))))
         }

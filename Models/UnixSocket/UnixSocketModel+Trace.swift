@@ -23,31 +23,27 @@ extension UnixSocketModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         let sendBuffer = try parameters.optional("sendBuffer")?.integer("sendBuffer", in: 2048...1 << 30) ?? 212_992
         let datagramQueue = try parameters.optional("datagramQueue")?.integer("datagramQueue", in: 0...1 << 20) ?? 10
-        guard case .object(let objects) = try parameters.required("objects") else {
-            throw ModelError("field 'objects' must be an object mapping socket objects to their setup")
-        }
         var setups: [(name: String, setup: Setup)] = []
-        for member in objects {
-            let setup: JSONValue? = member.value
+        for (name, setup) in try parameters.objectSetups(model: "unix-socket") {
             let typeName = try setup.required("type").text("type")
             guard let type = SocketType(rawValue: typeName) else {
-                throw ModelError("object '\(member.key)': field 'type' must be \"stream\", \"dgram\" or \"seqpacket\", not \"\(typeName)\"")
+                throw ModelError("object '\(name)': field 'type' must be \"stream\", \"dgram\" or \"seqpacket\", not \"\(typeName)\"")
             }
             let shape: Shape
             if let pair = try setup.optional("pair") {
                 let ends: JSONValue? = pair
                 shape = .pair(a: try Self.processes(ends.required("a"), "a"), b: try Self.processes(ends.required("b"), "b"))
             } else if let listener = try setup.optional("listener") {
-                guard type != .dgram else { throw ModelError("object '\(member.key)': a datagram socket cannot listen") }
+                guard type != .dgram else { throw ModelError("object '\(name)': a datagram socket cannot listen") }
                 let fields: JSONValue? = listener
                 shape = .listener(
                     holders: try Self.processes(fields.required("holders"), "holders"),
                     backlog: try fields.optional("backlog")?.integer("backlog", in: 0...4096) ?? 0)
             } else if let bound = try setup.optional("bound") {
-                guard type == .dgram else { throw ModelError("object '\(member.key)': only datagram sockets are bound one per process") }
+                guard type == .dgram else { throw ModelError("object '\(name)': only datagram sockets are bound one per process") }
                 shape = .bound(processes: try Self.processes(bound, "bound"))
             } else {
-                throw ModelError("object '\(member.key)' needs one of 'pair', 'listener' or 'bound'")
+                throw ModelError("object '\(name)' needs one of 'pair', 'listener' or 'bound'")
             }
             var files: [FileSetup] = []
             if let declared = try setup.optional("files") {
@@ -61,7 +57,7 @@ extension UnixSocketModel {
                         readers: try file.optional("readers").map { (value) throws(ModelError) in try Self.processes(value, "readers") } ?? []))
                 }
             }
-            setups.append((member.key, Setup(type: type, shape: shape, files: files)))
+            setups.append((name, Setup(type: type, shape: shape, files: files)))
         }
         self.init(sendBuffer: sendBuffer, datagramQueue: datagramQueue, objects: setups)
     }
