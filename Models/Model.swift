@@ -110,6 +110,15 @@ public protocol TraceModel: Model {
     /// What the death of `process` does to `object` (its descriptors close, its undo adjustments apply), as
     /// an input the checker steps between the process's last event and its reaping. Nil when nothing.
     func exitInput(process: Int, object: String) -> Input?
+
+    /// The call the kernel actually received when a fault plan cut `input`'s system call down to `count` bytes
+    /// (a shorter write, a smaller read buffer); nil when the operation is not one system call (a client's loop,
+    /// which must make up the difference itself, so its input stands).
+    func shortened(_ input: Input, to count: Int) -> Input?
+}
+
+extension TraceModel {
+    public func shortened(_ input: Input, to count: Int) -> Input? { nil }
 }
 
 /// A call or completion that does not fit a model: the message says which field and why.

@@ -147,7 +147,7 @@ extension PipeModel {
         switch input {
         case .write(_, let data, let nonblocking):
             call = "write \(Payload.preview(data)) (\(data.count) bytes\(nonblocking ? ", nonblocking" : ""))"
-        case .writeAll(_, let data):
+        case .writeAll(_, let data, _):
             call = "write-all \(Payload.preview(data)) (\(data.count) bytes)"
         case .read(_, let max, let nonblocking):
             call = "read up to \(max) bytes\(nonblocking ? " (nonblocking)" : "")"

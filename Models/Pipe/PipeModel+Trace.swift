@@ -69,7 +69,7 @@ extension PipeModel {
         switch (outcome, input) {
         case (.fail(let code), _):
             return .failed(code)
-        case (.ok(let value), .write(_, let data, _)), (.ok(let value), .writeAll(_, let data)):
+        case (.ok(let value), .write(_, let data, _)), (.ok(let value), .writeAll(_, let data, _)):
             return .wrote(try value.required("written").integer("written", in: 0...data.count))
         case (.ok(let value), .read(_, let max, _)):
             let bytes = try value.required("data").payload("data")
@@ -88,7 +88,7 @@ extension PipeModel {
             var value: JSONObject = ["data": Payload.json(data)]
             if nonblocking { value["nonblocking"] = true }
             return ("write", .object(value))
-        case .writeAll(_, let data):
+        case .writeAll(_, let data, _):
             return ("write-all", ["data": Payload.json(data)])
         case .read(_, let max, let nonblocking):
             var value: JSONObject = ["max": .int(max)]
@@ -112,5 +112,14 @@ extension PipeModel {
 
     public func exitInput(process: Int, object: String) -> Input? {
         .exit(process: process)
+    }
+
+    public func shortened(_ input: Input, to count: Int) -> Input? {
+        switch input {
+        case .write(let process, let data, let nonblocking): .write(process: process, data: Array(data.prefix(count)), nonblocking: nonblocking)
+        case .read(let process, let max, let nonblocking): .read(process: process, max: Swift.min(max, count), nonblocking: nonblocking)
+        case .writeAll(let process, let data, nil): .writeAll(process: process, data: data, firstCall: Swift.min(count, data.count))
+        case .writeAll, .close, .exit: nil
+        }
     }
 }

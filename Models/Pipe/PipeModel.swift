@@ -13,6 +13,10 @@
 ///   reader frees one; readers see the pieces as they land and other writers' data can land in between.
 /// - A blocking writer that finds the pipe full sleeps (a piece that writes nothing) and, woken, no longer
 ///   tries the merge: it starts a fresh page.
+/// - A signal (without `SA_RESTART`) interrupts a blocked read, or a blocked write that has written nothing, with
+///   `EINTR` and no effect; a blocking write that has written some bytes returns that count instead.
+/// - A call a fault plan cut short (`shortened(_:to:)`) is the shorter call: a write of the data's prefix, a read
+///   with a smaller buffer.
 /// - A read of an empty pipe with a writer open blocks (`EAGAIN` with `O_NONBLOCK`); with none open it returns
 ///   0 (end of file). A read or write of 0 bytes returns 0 at once.
 /// - A write with no reader open fails `EPIPE`; a blocking write whose readers all leave mid-way returns the
@@ -30,8 +34,9 @@ public struct PipeModel: TraceModel {
     public enum Input: Hashable, Sendable {
         case write(process: Int, data: [UInt8], nonblocking: Bool)
         /// A client's poll-and-retry loop that writes every byte: each piece is one nonblocking `write` of what
-        /// remains (with its own merge attempt); between pieces the client waits for room.
-        case writeAll(process: Int, data: [UInt8])
+        /// remains (with its own merge attempt); between pieces the client waits for room. `firstCall`: the byte
+        /// count of the client's first call when the fault plan cut it short (see ``shortened(_:to:)``).
+        case writeAll(process: Int, data: [UInt8], firstCall: Int? = nil)
         case read(process: Int, max: Int, nonblocking: Bool)
         case close(process: Int, end: End)
         /// The process died or exited: every end it held is closed.
@@ -77,7 +82,8 @@ public struct PipeModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
-        transitions(state, input).compactMap { candidate in
+        if case .failed(.EINTR)? = output { return interrupted(state, input) }
+        return transitions(state, input).compactMap { candidate in
             guard let candidateOutput = candidate.output else {
                 return Self.pieceMayLead(to: output, progress: candidate.step.state.progress(of: input.process))
                     ? candidate.step : nil
@@ -96,6 +102,21 @@ public struct PipeModel: TraceModel {
         }
     }
 
+    /// A read or write that failed `EINTR`: a signal interrupted it before any byte moved (a blocked call, or a
+    /// fault injected before the call), so it had no effect. A blocking write that had already written some
+    /// bytes is not interrupted this way: it returns its count (see ``transitions``).
+    private func interrupted(_ state: State, _ input: Input) -> [Step<State>] {
+        switch input {
+        case .read, .write, .writeAll:
+            if let progress = state.progress(of: input.process), progress > 0 { return [] }
+            var next = state
+            next.setProgress(of: input.process, nil)
+            return [.completed(next)]
+        case .close, .exit:
+            return []
+        }
+    }
+
     /// Every way `input` may take effect from `state`: a completion with its output, or a piece (no output).
     /// Generators use this to produce the outputs a correct pipe would give.
     public func outcomes(of input: Input, in state: State) -> [(output: Output?, step: Step<State>)] {
@@ -106,8 +127,8 @@ public struct PipeModel: TraceModel {
         switch input {
         case .write(let process, let data, let nonblocking):
             return writeTransitions(state, process: process, data: data, nonblocking: nonblocking)
-        case .writeAll(let process, let data):
-            return writeAllTransitions(state, process: process, data: data)
+        case .writeAll(let process, let data, let firstCall):
+            return writeAllTransitions(state, process: process, data: data, firstCall: firstCall)
         case .read(let process, let max, let nonblocking):
             guard state.readers.contains(process) else { return [(.failed(.EBADF), .completed(state))] }
             if max == 0 { return [(.read([]), .completed(state))] }
@@ -152,25 +173,39 @@ public struct PipeModel: TraceModel {
             return [(.wrote(data.count), .completed(next))]
         }
         let start = alreadyWritten ?? 0
+        var results: Transitions = []
+        if let alreadyWritten, alreadyWritten > 0 {
+            // A signal interrupts the sleeping writer: it returns the bytes it has written so far.
+            var interrupted = state
+            interrupted.setProgress(of: process, nil)
+            results.append((.wrote(alreadyWritten), .completed(interrupted)))
+        }
         let (next, written) = fill(state, data[start...], mayMerge: alreadyWritten == nil, mergeLength: data.count)
         // At most PIPE_BUF bytes go in whole or not at all (fill takes them into one page or merges them all).
         if written == 0 || (data.count <= pageSize && written < data.count) {
             // Full on entry: the writer sleeps (a piece that writes nothing), and will not try to merge once woken.
-            guard alreadyWritten == nil else { return [] }
+            guard alreadyWritten == nil else { return results }
             var asleep = state
             asleep.setProgress(of: process, 0)
-            return [(nil, .partial(asleep))]
+            return results + [(nil, .partial(asleep))]
         }
-        return piece(next, process: process, total: data.count, reached: start + written)
+        return results + piece(next, process: process, total: data.count, reached: start + written)
     }
 
-    private func writeAllTransitions(_ state: State, process: Int, data: [UInt8]) -> Transitions {
+    private func writeAllTransitions(_ state: State, process: Int, data: [UInt8], firstCall: Int?) -> Transitions {
         if let early = writeBeforeCopying(state, process: process, data: data) { return early }
         // Each piece is one nonblocking write of what remains: with its own merge attempt, nothing if it is full.
         let alreadyWritten = state.progress(of: process) ?? 0
+        var results: Transitions = []
+        // When the fault plan cut the first call to `firstCall` bytes, the first piece is that call's, unless it
+        // found the pipe full: then it moved nothing, and the client's next call, uncut, makes the first piece.
+        if alreadyWritten == 0, let firstCall, firstCall < data.count {
+            let (next, written) = fill(state, data.prefix(firstCall), mayMerge: true)
+            if written > 0 { results += piece(next, process: process, total: data.count, reached: written) }
+        }
         let (next, written) = fill(state, data[alreadyWritten...], mayMerge: true)
-        guard written > 0 else { return [] }
-        return piece(next, process: process, total: data.count, reached: alreadyWritten + written)
+        if written > 0 { results += piece(next, process: process, total: data.count, reached: alreadyWritten + written) }
+        return results
     }
 
     /// What a write does before any byte moves: `EBADF` without a write end, 0 for no data, and, when every
@@ -226,7 +261,7 @@ extension PipeModel.Input {
     /// The process that made the call.
     public var process: Int {
         switch self {
-        case .write(let process, _, _), .writeAll(let process, _), .read(let process, _, _), .close(let process, _),
+        case .write(let process, _, _), .writeAll(let process, _, _), .read(let process, _, _), .close(let process, _),
             .exit(let process):
             process
         }

@@ -24,11 +24,14 @@ extension Syscall {
         retryOnInterrupt: Bool,
         _ body: (_ count: Int?) -> Result
     ) throws(Errno) -> Result {
+        // A call the kernel interrupted (EINTR) and that is retried is the same call: a shortening applies to the
+        // retry too, or the bytes it moves would not be the ones the fault plan reported.
+        var shortenedBeforeInterrupt: Int?
         while true {
             var effectiveCount = count
             switch FaultInjection.decide(SyscallContext(call: call, descriptor: descriptor, count: count)) {
             case .proceed:
-                break
+                if let limit = shortenedBeforeInterrupt { effectiveCount = limit }
             case .fail(let error):
                 if error == .interrupted && retryOnInterrupt { continue }
                 throw error
@@ -40,7 +43,10 @@ extension Syscall {
             let result = body(effectiveCount)
             if result != -1 { return result }
             let error = Errno(rawValue: Glibc.errno)
-            if error == .interrupted && retryOnInterrupt { continue }
+            if error == .interrupted && retryOnInterrupt {
+                if effectiveCount != count { shortenedBeforeInterrupt = effectiveCount }
+                continue
+            }
             throw error
         }
     }

@@ -38,16 +38,38 @@ struct Run: ParsableCommand {
     @Option(help: "How many runs.")
     var runs: Int = 20
 
-    @Option(help: "Scheduling strategy: random, pct or pct:DEPTH.")
+    @Option(help: "Scheduling strategy: random, pct or pct:DEPTH, or exhaustive or exhaustive:PREEMPTIONS (every schedule of the seed's workload with at most that many preemptions, default 2, one per run).")
     var strategy: String = "random"
 
     @Option(help: "Where traces of failing runs are written.")
     var out: String = ".ipc-harness/traces"
 
+    @Option(help: "Faults to inject in real mode: a comma-separated list of eintr, eagain, enomem, short, signal, signal-restart, kill; all; or none (default: the scenario's own, none for most).")
+    var faults: String?
+
+    @Option(name: .customLong("kill-rate"), help: "The chance, at each point the driver decides, that it SIGKILLs a worker (implies kill; default 0.04).")
+    var killRate: Double?
+
+    @Flag(help: "Swarm testing: each run enables a random subset of the fault kinds.")
+    var swarm = false
+
+    @Option(name: .customLong("hang-after"), help: "Kill a worker still running (not asleep) inside one operation after this many seconds and report the run as a hang (exit 3).")
+    var hangAfter: Double = 10
+
     @Option(help: "sim (in-process simulation) or real (worker processes); default: each scenario's first mode.")
     var mode: String?
 
     @OptionGroup var running: RunningOptions
+
+    /// The faults the options ask for; nil when they name none (each scenario's own apply).
+    func faultOptions() throws -> FaultOptions? {
+        guard faults != nil || killRate != nil || swarm else { return nil }
+        do {
+            return try FaultOptions(parsing: faults ?? (swarm ? "all" : nil), killRate: killRate, swarm: swarm)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
 
     func validate() throws {
         if let mode {
@@ -56,8 +78,10 @@ struct Run: ParsableCommand {
                 throw ValidationError("scenario \(scenario) does not run in \(mode) mode (it runs in \(found.modes.map(\.rawValue).joined(separator: ", ")))")
             }
         }
-        guard StrategySpec(strategy) != nil else { throw ValidationError("unknown strategy '\(strategy)' (use random, pct or pct:DEPTH)") }
+        guard StrategySpec(strategy) != nil else { throw ValidationError("unknown strategy '\(strategy)' (use random, pct, pct:DEPTH, exhaustive or exhaustive:PREEMPTIONS)") }
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
+        _ = try faultOptions()
+        guard hangAfter > 0 else { throw ValidationError("--hang-after must be positive") }
         guard all || scenario != nil else { throw ValidationError("name a scenario (see `ipc-harness list`) or pass --all") }
         guard !(all && scenario != nil) else { throw ValidationError("name a scenario or pass --all, not both") }
         if let scenario, Scenarios.named(scenario) == nil {
@@ -67,9 +91,10 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let chosenMode = mode.flatMap(Scenario.Mode.init(rawValue:))
-        let options = RunOptions(
+        var options = RunOptions(
             seed: seed ?? RunOptions.freshSeed(), runs: runs, strategy: StrategySpec(strategy)!,
-            outputDirectory: out, checkBudget: running.checkBudget, mode: chosenMode)
+            outputDirectory: out, checkBudget: running.checkBudget, faults: try faultOptions(), mode: chosenMode)
+        options.hangAfterSeconds = hangAfter
         let worker = try WorkerLocator.workerCommand(runningExecutableCanServe: true)
         var scenarios = all ? Scenarios.all : [Scenarios.named(scenario!)!]
         if let chosenMode { scenarios = scenarios.filter { $0.modes.contains(chosenMode) } }
@@ -124,7 +149,42 @@ struct Replay: ParsableCommand {
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks (figures, not tests).", subcommands: [CheckerBench.self, TraceBench.self, SimulationBench.self, ABABench.self])
+        abstract: "Benchmarks (figures, not tests).",
+        subcommands: [CheckerBench.self, TraceBench.self, SimulationBench.self, ABABench.self, RealBench.self])
+}
+
+struct RealBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "real",
+        abstract: "Multi-process runs per minute with kills and faults on; what recording costs on a pipe ping-pong.")
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    @Option(help: "Seconds of runs for the throughput figure.")
+    var seconds: Double = 30
+
+    @Option(help: "Runs at once.")
+    var jobs: Int = 2
+
+    @Option(name: .customLong("round-trips"), help: "Round trips of the ping-pong.")
+    var roundTrips: Int = 500
+
+    @Option(help: "Ping-pong runs with and without recording (medians are reported).")
+    var repetitions: Int = 5
+
+    func validate() throws {
+        guard seconds > 0, jobs > 0, roundTrips > 0, repetitions > 0 else {
+            throw ValidationError("--seconds, --jobs, --round-trips and --repetitions must be positive")
+        }
+    }
+
+    func run() throws {
+        let worker = try WorkerLocator.workerCommand(runningExecutableCanServe: true)
+        let result = try RealBenchmark.run(
+            seconds: seconds, jobs: jobs, roundTrips: roundTrips, repetitions: repetitions, worker: worker)
+        print(json ? RealBenchmark.json(result) : RealBenchmark.text(result))
+    }
 }
 
 struct CheckerBench: ParsableCommand {

@@ -212,6 +212,24 @@ import Testing
         #expect(json?.first?["operations"] as? Int == 300)
     }
 
+    @Test func benchRealPrintsJSONWithRunsFaultsAndTheRecordingCost() throws {
+        let result = try run("bench", "real", "--seconds", "1", "--jobs", "1", "--round-trips", "5", "--repetitions", "1", "--json")
+        #expect(result.status == 0, "\(result.output)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        #expect((json?["runs"] as? Int ?? 0) > 0)
+        #expect(json?["failures"] as? Int == 0)
+        #expect((json?["recordingSeconds"] as? Double ?? 0) > 0)
+    }
+
+    @Test func faultOptionsAreCheckedWithOneLineAndExitTwo() throws {
+        let unknown = try run("run", "pipe-basic", "--faults", "eintr,telepathy")
+        #expect(unknown.status == 2)
+        #expect(unknown.error == "error: unknown fault kind 'telepathy' (known: eintr, eagain, enomem, short, signal, signal-restart, kill, all, none)\n")
+        let rate = try run("run", "pipe-basic", "--kill-rate", "1.5")
+        #expect(rate.status == 2)
+        #expect(rate.error == "error: --kill-rate must be between 0 and 1, not 1.5\n")
+    }
+
     @Test func runInSimulationFindsABrokenTwinAndReplayReExecutesItExactly() throws {
         let run = try self.run("run", "seqlock-broken", "--mode", "sim", "--seed", "400", "--runs", "200", "--out", directory)
         #expect(run.status == 1)

@@ -269,3 +269,64 @@ import Testing
         #expect(LinearizabilityChecker.check(History(model: refusable, operations: refused)).result == .ok)
     }
 }
+
+/// Interruptions and short transfers: what the kernel does when a signal or the fault plan cuts a call short.
+@Suite struct InterruptedPipeCallsTests {
+    @Test func anInterruptedReadHasNoEffect() throws {
+        var allowed = PipeTraceBuilder()
+        allowed.invokeRead(2, max: 10)
+        allowed.fail(2, "read", "EINTR")
+        allowed.write(1, "ab")
+        allowed.read(2, max: 10, gets: "ab")
+        #expect(try allowed.check().result == .ok)
+
+        var forbidden = PipeTraceBuilder()
+        forbidden.write(1, "ab")
+        forbidden.invokeRead(2, max: 10)
+        forbidden.fail(2, "read", "EINTR")
+        forbidden.read(2, max: 10, gets: "")  // the interrupted read consumed nothing, and the writer is open
+        #expect(try forbidden.check().result == .violation)
+    }
+
+    @Test func anInterruptedBlockingWriteReturnsWhatItWrote() throws {
+        // 70000 bytes into an empty pipe nobody reads: 65536 go in, the writer sleeps, a signal returns 65536.
+        var allowed = PipeTraceBuilder()
+        allowed.invokeWrite(1, bytes: 70000)
+        allowed.wrote(1, 65536)
+        allowed.read(2, max: 70000, gets: String(repeating: "x", count: 65536))
+        #expect(try allowed.check().result == .ok)
+
+        // It cannot claim EINTR once bytes have moved, nor return less than it wrote.
+        var eintrAfterProgress = PipeTraceBuilder()
+        eintrAfterProgress.invokeWrite(1, bytes: 70000)
+        eintrAfterProgress.fail(1, "write", "EINTR")
+        eintrAfterProgress.read(2, max: 70000, gets: String(repeating: "x", count: 65536))
+        #expect(try eintrAfterProgress.check().result == .violation)
+    }
+
+    @Test func aShortFaultMakesTheCallTheShorterOne() throws {
+        var trace = PipeTraceBuilder()
+        trace.invokeWrite(1, "abcdef")
+        trace.fault(1, "short", call: "write", count: 2)
+        trace.wrote(1, 2)
+        trace.read(2, max: 10, gets: "ab")
+        #expect(try trace.check().result == .ok)
+
+        // Without the fault event the same outputs are a violation: a blocking 6-byte write is atomic.
+        var unexplained = PipeTraceBuilder()
+        unexplained.invokeWrite(1, "abcdef")
+        unexplained.wrote(1, 2)
+        unexplained.read(2, max: 10, gets: "ab")
+        #expect(try unexplained.check().result == .violation)
+    }
+
+    @Test func aShortFaultWithoutAnOperationIsMalformed() {
+        var trace = PipeTraceBuilder()
+        trace.fault(1, "short", call: "write", count: 2)
+        #expect {
+            _ = try trace.check()
+        } throws: { error in
+            "\(error)".contains("a 'short' fault for process 1, which has no operation in progress")
+        }
+    }
+}

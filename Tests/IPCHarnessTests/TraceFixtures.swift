@@ -12,7 +12,7 @@ struct PipeTraceBuilder {
         lines = [#"{"format":"ipc-trace","version":1,"model":"pipe","params":\#(params),"mechanism":"kernel.pipe","seed":"1","strategy":"random","harness":"0.1.0"}"#]
     }
 
-    private mutating func event(_ process: Int, _ type: String, _ rest: String) {
+    mutating func event(_ process: Int, _ type: String, _ rest: String) {
         time += 10
         lines.append(#"{"index":\#(index),"time":\#(time),"process":\#(process),"type":"\#(type)"\#(rest)}"#)
         index += 1
@@ -47,6 +47,16 @@ struct PipeTraceBuilder {
     }
     mutating func info(_ process: Int, _ f: String) {
         event(process, "info", #","f":"\#(f)","object":"p0""#)
+    }
+    mutating func fault(_ process: Int, _ fault: String, call: String, count: Int) {
+        event(process, "fault", #","fault":"\#(fault)","call":"\#(call)","value":{"count":\#(count)}"#)
+    }
+    /// The fault plan failed the outstanding operation's first call with `errno` instead of making it.
+    mutating func injected(_ process: Int, _ errno: String, call: String) {
+        event(process, "fault", #","fault":"\#(errno)","call":"\#(call)""#)
+    }
+    mutating func kill(_ process: Int, point: String) {
+        event(process, "kill", #","signal":"SIGKILL","point":"\#(point)""#)
     }
     mutating func exit(_ process: Int) {
         event(process, "exit", #","value":{"status":"killed by SIGKILL"}"#)

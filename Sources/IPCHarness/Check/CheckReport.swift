@@ -25,6 +25,8 @@ public struct CheckReport: Sendable, Hashable {
     public var objects: [ObjectCheck]
     /// The invariants the trace's header asked for, checked over the same events.
     public var invariants: [InvariantCheck] = []
+    /// Operations the watchdog killed as hung (see ``History/hangs``); a run with a hang is at best unknown.
+    public var hangs: [String] = []
 
     public init(model: String, result: Trace.Verdict.Result, objects: [ObjectCheck], invariants: [InvariantCheck] = []) {
         self.model = model
@@ -48,6 +50,9 @@ public struct CheckReport: Sendable, Hashable {
     public var explanation: String {
         let failing = objects.filter { $0.result == .violation } + objects.filter { $0.result == .unknown }
         let broken = invariants.compactMap(\.finding?.explanation)
+        if !hangs.isEmpty {
+            return (["HANG: " + hangs.joined(separator: "\nHANG: ")] + failing.compactMap(\.explanation) + broken).joined(separator: "\n")
+        }
         if failing.isEmpty && broken.isEmpty {
             let count = objects.reduce(0) { $0 + $1.operationCount }
             let held = invariants.isEmpty ? "" : "; invariants held: " + invariants.map(\.name).joined(separator: ", ")

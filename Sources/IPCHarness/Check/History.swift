@@ -54,10 +54,13 @@ public struct History<M: TraceModel>: Sendable {
 
     public let model: M
     public var operations: [Operation]
+    /// Operations the driver's watchdog killed because they ran (not slept) past its limit, described.
+    public var hangs: [String]
 
-    public init(model: M, operations: [Operation]) {
+    public init(model: M, operations: [Operation], hangs: [String] = []) {
         self.model = model
         self.operations = operations
+        self.hangs = hangs
     }
 
     /// The history split by object; each part is checked on its own (P-compositionality).
@@ -78,6 +81,13 @@ public struct HistoryBuilder<M: TraceModel> {
     private var operations: [HistoryOperation<M.Input, M.Output>] = []
     /// Each process's outstanding operation (position in `operations`) and the line of its invoke.
     private var outstanding: [Int: (position: Int, line: Int)] = [:]
+    /// The errno the fault plan injected into the first system call of a process's outstanding operation.
+    private var injectedError: [Int: String] = [:]
+    /// What the watchdog killed, described (see ``History/hangs``).
+    private var hangs: [String] = []
+    /// Positions of operations that never reached the kernel: they failed with the errno injected into their
+    /// first call, so the call was not made (see ``finish()``).
+    private var withoutEffect: Set<Int> = []
     /// Processes that have exited, with the line of their exit event.
     private var exited: [Int: Int] = [:]
     /// Processes whose last operation ended indeterminate, with that line.
@@ -128,6 +138,7 @@ public struct HistoryBuilder<M: TraceModel> {
                 id: operations.count, process: process, object: object, input: input, output: nil,
                 invokeTime: event.time, end: .indeterminate(deadline: nil), invokeIndex: event.index))
         case .ok, .fail, .info:
+            defer { injectedError[process] = nil }
             guard let (position, invokeLine) = outstanding.removeValue(forKey: process) else {
                 throw failure(line, "\(event.type.rawValue) for process \(process) without a preceding invoke")
             }
@@ -145,6 +156,9 @@ public struct HistoryBuilder<M: TraceModel> {
                 indeterminate[process] = line
             case .ok, .fail:
                 unfinishedInvokeTime[process] = nil
+                if event.type == .fail, let injected = injectedError[process], injected == event.error {
+                    withoutEffect.insert(position)
+                }
                 let outcome: Outcome = event.type == .ok ? .ok(event.value) : .fail(ErrorCode(event.error ?? ""))
                 do {
                     operation.output = try model.output(from: outcome, for: operation.input)
@@ -170,7 +184,7 @@ public struct HistoryBuilder<M: TraceModel> {
             }
             outstanding[process] = nil
             // When the death can have happened: after the kill, for a killed process; after the invoke of the
-            // operation it died in, for one that died by itself; otherwise it exited when the driver told it to,
+            // operation it died in, for one that died by itself (or killed itself after its calls returned); otherwise it exited when the driver told it to,
             // after every event recorded before this one.
             // (Strictly after the previous event: at equal times the checker counts operations as concurrent.)
             let start = killTime[process] ?? unfinishedInvokeTime[process] ?? min((lastEventTime ?? event.time) + 1, event.time)
@@ -182,15 +196,55 @@ public struct HistoryBuilder<M: TraceModel> {
                 operation.isLifecycle = true
                 operations.append(operation)
             }
+        case .fault:
+            // Faults injected into an operation's first system call (the plan injects nowhere else). A signal
+            // (`"fault": "signal"`) is the kernel's own business: the outcome it causes is checked as recorded.
+            guard let fault = event.fault, fault != "signal" else { break }
+            guard fault == "short" else {
+                // An errno in place of the call: if the operation fails with it, the call was never made. (Outside
+                // an operation, in the harness's own calls, it is context only.)
+                if outstanding[process] != nil { injectedError[process] = fault }
+                break
+            }
+            guard let (position, _) = outstanding[process] else {
+                throw failure(line, "a 'short' fault for process \(process), which has no operation in progress")
+            }
+            guard let count = try? event.value.required("count").integer("count") else {
+                throw failure(line, "a short fault needs {\"count\": N} in its value")
+            }
+            // A single-call operation is the shorter call the kernel saw; an operation the client carries out in
+            // a loop (nil here) keeps its input: the client must make up the difference.
+            if let shorter = model.shortened(operations[position].input, to: count) {
+                operations[position].input = shorter
+            }
         case .kill:
-            killTime[process] = killTime[process] ?? event.time
-        case .fault, .schedule, .spawn:
+            // A worker told to die after its operation's calls returned kills itself; the driver records the
+            // kill only when it notices, so the death can have come any time after that operation's invoke.
+            if event.point != "after" { killTime[process] = killTime[process] ?? event.time }
+            if event.point == "hung" {
+                if let (position, invokeLine) = outstanding[process] {
+                    let operation = operations[position]
+                    hangs.append("process \(process) hung in '\(model.call(for: operation.input).f)' on \(operation.object) (invoked at line \(invokeLine)): it kept running past the watchdog's limit and was killed (line \(line))")
+                } else {
+                    hangs.append("process \(process) hung and was killed by the watchdog (line \(line))")
+                }
+            }
+        case .schedule, .spawn:
             break
         }
     }
 
     /// The history; operations still outstanding at the end of the trace are indeterminate.
+    /// Operations that never reached the kernel are left out (the rest renumbered): whatever the client did
+    /// with the injected errno is in its outcome, and a client that reports the failure made no call.
     public func finish() -> History<M> {
-        History(model: model, operations: operations)
+        guard !withoutEffect.isEmpty else { return History(model: model, operations: operations, hangs: hangs) }
+        var kept: [HistoryOperation<M.Input, M.Output>] = []
+        for (position, operation) in operations.enumerated() where !withoutEffect.contains(position) {
+            var renumbered = operation
+            renumbered.id = kept.count
+            kept.append(renumbered)
+        }
+        return History(model: model, operations: kept, hangs: hangs)
     }
 }

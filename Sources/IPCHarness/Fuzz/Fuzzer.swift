@@ -72,6 +72,9 @@ public struct FuzzSummary: Sendable {
 /// execute at once with `jobs`.
 public final class Fuzzer: Sendable {
     /// The strategies a run draws from (swarm: a run uses one of them).
+    /// Every fault kind, for swarm runs.
+    static let swarm = FaultOptions(kinds: Set(FaultOptions.Kind.allCases), swarm: true)
+
     public static let strategies: [StrategySpec] = [.random, .pct(depth: 1), .pct(depth: 2), .pct(depth: 3), .pct(depth: 5)]
 
     private struct State {
@@ -128,21 +131,27 @@ public final class Fuzzer: Sendable {
     private func work() {
         let deadline = start + UInt64(options.seconds * 1e9)
         while MonotonicClock.nanoseconds() < deadline {
-            let drawn: (index: Int, seed: UInt64, strategy: StrategySpec, mode: Scenario.Mode)? = state.withLock { state in
+            typealias Draw = (index: Int, seed: UInt64, strategy: StrategySpec, mode: Scenario.Mode, faults: FaultOptions?)
+            let drawn: Draw? = state.withLock { (state) -> Draw? in
                 guard state.errors.isEmpty else { return nil }
                 let index = state.generator.next(below: options.scenarios.count)
                 let modes = options.scenarios[index].modes
                 let seed = state.generator.next()
                 let strategy = state.generator.pick(Self.strategies)
                 let mode = options.mode ?? (modes.count > 1 ? state.generator.pick(modes) : modes[0])
-                return (index, seed, strategy, mode)
+                // Half the real runs of a scenario that can take faults run with a random subset of every kind.
+                var faults: FaultOptions?
+                if mode == .real, FaultOptions.acceptedBy(options.scenarios[index]), state.generator.chance(0.5) {
+                    faults = Self.swarm.forRun(&state.generator)
+                }
+                return (index, seed, strategy, mode, faults)
             }
             guard let drawn else { return }
             let scenario = options.scenarios[drawn.index]
             do {
                 let result = try ScenarioRunner.runOnce(
                     scenario, seed: drawn.seed, strategy: drawn.strategy, worker: worker,
-                    checkBudget: options.checkBudget.withoutExplanations, mode: drawn.mode)
+                    checkBudget: options.checkBudget.withoutExplanations, faults: drawn.faults, mode: drawn.mode)
                 var saved: String?
                 if result.report.result == .violation {
                     let key = scenario.name + "|" + Shrinker.signatures(of: result.report, in: result.trace).joined(separator: ";")

@@ -13,8 +13,11 @@ struct DriverSituation {
 
 /// The driver's next move.
 enum DriverAction: Equatable {
-    /// Start `call` in `process`; `choices` were the processes that could have started one.
-    case invoke(process: Int, call: Call, choices: [Int])
+    /// Start `call` in `process`; `choices` were the processes that could have started one; `directive` says
+    /// what to inject into it.
+    case invoke(process: Int, call: Call, choices: [Int], directive: OperationDirective = .none)
+    /// Send SIGUSR1 to `process`, asleep inside its operation.
+    case signal(process: Int)
     /// Tell `process` to exit (its program is over).
     case exit(process: Int)
     /// SIGKILL `process`.
@@ -32,28 +35,40 @@ protocol DriverPlan {
 
 /// Runs each process's program, choosing who goes next with a scheduling strategy. A process exits when its
 /// program ends; when every remaining process is stuck inside an operation (a deadlock of the workload), one is
-/// killed, chosen by the seeded generator, and its operation becomes indeterminate.
+/// killed, chosen by the seeded generator, and its operation becomes indeterminate. The fault schedule adds
+/// kills, signals and injected call faults at the points where the driver decides.
 struct GeneratedPlan: DriverPlan {
     private var programs: [Int: [Call]]
     private var position: [Int: Int] = [:]
     private var strategy: any SchedulingStrategy
     private var generator: SeededGenerator
+    private var faults: FaultSchedule
 
-    init(workload: Workload, strategy: any SchedulingStrategy, generator: SeededGenerator) {
+    init(
+        workload: Workload, strategy: any SchedulingStrategy, generator: SeededGenerator,
+        faults: FaultSchedule = FaultSchedule(options: .none, generator: SeededGenerator(seed: 0))
+    ) {
         programs = Dictionary(uniqueKeysWithValues: workload.processes.map { ($0.id, $0.program) })
         self.strategy = strategy
         self.generator = generator
+        self.faults = faults
     }
 
     mutating func next(_ situation: DriverSituation) -> DriverAction {
         if let finished = situation.idle.first(where: { position[$0, default: 0] >= programs[$0]!.count }) {
             return .exit(process: finished)
         }
+        if !situation.idle.isEmpty || situation.stalled,
+            let interruption = faults.interruption(idle: situation.idle, running: situation.running)
+        {
+            return interruption
+        }
         if !situation.idle.isEmpty {
             let process = strategy.choose(among: situation.idle)
             let call = programs[process]![position[process, default: 0]]
             position[process, default: 0] += 1
-            return .invoke(process: process, call: call, choices: situation.idle)
+            let directive = faults.directive(for: process, call: call)
+            return .invoke(process: process, call: call, choices: situation.idle, directive: directive)
         }
         if situation.running.isEmpty { return .finish }
         if situation.stalled { return .kill(process: generator.pick(situation.running)) }
@@ -69,14 +84,19 @@ struct ReplayPlan: DriverPlan {
         case invoke(process: Int, call: Call, choices: [Int], eventIndex: Int)
         case kill(process: Int, eventIndex: Int)
         case exit(process: Int, eventIndex: Int)
+        /// A signal sent to the process while it was blocked in its operation.
+        case signal(process: Int, eventIndex: Int)
     }
 
     private var moves: [Move]
+    /// What was injected into each recorded invoke, by the invoke's event index.
+    private let directives: [Int: OperationDirective]
     private var index = 0
     private(set) var divergences: [String] = []
 
-    init(moves: [Move]) {
+    init(moves: [Move], directives: [Int: OperationDirective] = [:]) {
         self.moves = moves
+        self.directives = directives
     }
 
     mutating func next(_ situation: DriverSituation) -> DriverAction {
@@ -86,7 +106,7 @@ struct ReplayPlan: DriverPlan {
             case .invoke(let process, let call, let choices, let eventIndex):
                 if situation.idle.contains(process) {
                     index += 1
-                    return .invoke(process: process, call: call, choices: choices)
+                    return .invoke(process: process, call: call, choices: choices, directive: directives[eventIndex] ?? .none)
                 }
                 if !alive.contains(process) {
                     divergences.append("event \(eventIndex): process \(process) had ended, so it could not invoke '\(call.f)'")
@@ -101,6 +121,17 @@ struct ReplayPlan: DriverPlan {
             case .kill(let process, _):
                 index += 1
                 if alive.contains(process) { return .kill(process: process) }
+            case .signal(let process, let eventIndex):
+                if situation.running.contains(process) {
+                    index += 1
+                    return .signal(process: process)
+                }
+                if situation.idle.contains(process) || !alive.contains(process) {
+                    divergences.append("event \(eventIndex): process \(process) was not inside an operation to be signalled")
+                    index += 1
+                    continue
+                }
+                return .wait
             case .exit(let process, let eventIndex):
                 if situation.idle.contains(process) {
                     index += 1

@@ -7,13 +7,22 @@ import SystemPackage
 /// carried out by the implementation under test.
 ///
 /// Implementations: `kernel.pipe` (one system call per operation), `client.write-all` (the poll-and-retry loop),
-/// and the broken twins `client.pipe-drops-tail` and `client.pipe-reorders`.
+/// the broken twins `client.pipe-drops-tail` and `client.pipe-reorders`, and clients judged under faults: the
+/// fragile `client.pipe-eof-on-eintr` (blocking reads) and `client.pipe-ignores-short-writes` (`write-all`), and
+/// their robust twins `client.pipe-retrying-reader` and `client.write-all`; `client.pipe-spins-at-eof` busy-polls
+/// and spins forever at end of file (for the watchdog).
 struct PipeBinding: WorkerBinding {
-    static let implementations = ["kernel.pipe", "client.write-all", "client.pipe-drops-tail", "client.pipe-reorders"]
+    static let implementations = [
+        "kernel.pipe", "client.write-all", "client.pipe-drops-tail", "client.pipe-reorders",
+        "client.pipe-eof-on-eintr", "client.pipe-retrying-reader", "client.pipe-ignores-short-writes",
+        "client.pipe-spins-at-eof",
+    ]
 
     private var readEnd: FileDescriptor?
     private var writeEnd: FileDescriptor?
     private var writer: any PipeWriter
+    /// The client that carries out blocking reads, when the implementation is a reading client.
+    private var reader: (any PipeReader)?
     private let implementation: String
 
     init(setup: JSONValue, implementation: String) throws(BindingError) {
@@ -26,7 +35,14 @@ struct PipeBinding: WorkerBinding {
         switch implementation {
         case "client.pipe-drops-tail": writer = TailDroppingWriter()
         case "client.pipe-reorders": writer = ReorderingWriter()
+        case "client.pipe-ignores-short-writes": writer = ShortWriteIgnoringWriter()
         default: writer = WriteAllWriter()
+        }
+        switch implementation {
+        case "client.pipe-eof-on-eintr": reader = EndOfFileOnInterruptReader()
+        case "client.pipe-retrying-reader": reader = RetryingReader()
+        case "client.pipe-spins-at-eof": reader = SpinningReader()
+        default: reader = nil
         }
     }
 
@@ -37,6 +53,10 @@ struct PipeBinding: WorkerBinding {
                 guard let readEnd else { return .fail("EBADF") }
                 let max = try value.required("max").integer("max", in: 0...1 << 24)
                 let nonblocking = try value.optional("nonblocking")?.boolean("nonblocking") ?? false
+                if !nonblocking, var client = reader {
+                    defer { reader = client }
+                    return .ok(["data": Payload.json(try client.read(max: max, from: readEnd))])
+                }
                 switch try KernelPipe.read(readEnd, max: max, nonblocking: nonblocking) {
                 case .completed(let bytes): return .ok(["data": Payload.json(bytes)])
                 case .wouldBlock: return .fail("EAGAIN")

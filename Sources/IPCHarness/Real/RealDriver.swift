@@ -16,13 +16,17 @@ final class RealDriver {
     struct Options {
         /// An operation still running (not asleep) after this long is treated as hung: its worker is killed.
         var hungAfterSeconds: Double = 10
+        /// When signals are among the run's faults: whether the workers' SIGUSR1 handler has SA_RESTART.
+        var signalRestarts: Bool?
+        /// False only to measure what recording costs: the run then returns no events.
+        var recording = true
     }
 
     private struct Worker {
         let id: Int
         let pid: pid_t
         let channel: ControlChannel
-        var outstanding: (call: Call, invokeIndex: Int, since: UInt64)?
+        var outstanding: (call: Call, invokeIndex: Int, since: UInt64, directive: OperationDirective)?
         var alive = true
     }
 
@@ -39,6 +43,7 @@ final class RealDriver {
         self.implementation = implementation
         self.worker = worker
         self.options = options
+        recorder = EventRecorder(enabled: options.recording)
     }
 
     deinit { finishCleanly() }
@@ -50,6 +55,7 @@ final class RealDriver {
         try start()
         while true {
             try collectCompletions(timeoutMilliseconds: 0)
+            try killHungWorkers()
             var situation = currentSituation()
             var action = plan.next(situation)
             if action == .wait {
@@ -59,11 +65,13 @@ final class RealDriver {
                 if action == .wait { continue }
             }
             switch action {
-            case .invoke(let process, let call, let choices):
+            case .invoke(let process, let call, let choices, let directive):
                 if choices.count > 1 {
                     recorder.record(process, .schedule) { $0.value = ["enabled": .array(choices.map { .int($0) })] }
                 }
-                try invoke(process, call)
+                try invoke(process, call, directive)
+            case .signal(let process):
+                signal(process)
             case .exit(let process):
                 try exitWorker(process)
             case .kill(let process):
@@ -135,6 +143,7 @@ final class RealDriver {
                 "objects": .object(objects.setups[process.id] ?? JSONObject()),
             ]
             for member in WorkerContext(process: process.id, pids: pids).json { setup[member.key] = member.value }
+            if let restart = options.signalRestarts { setup["interrupt"] = ["restart": .bool(restart)] }
             do {
                 try worker.channel.send(.object(setup))
             } catch {
@@ -164,7 +173,7 @@ final class RealDriver {
 
     // MARK: Moves
 
-    private func invoke(_ process: Int, _ call: Call) throws(HarnessError) {
+    private func invoke(_ process: Int, _ call: Call, _ directive: OperationDirective) throws(HarnessError) {
         let index = recorder.record(process, .invoke) {
             $0.f = call.f
             $0.object = call.object
@@ -172,7 +181,8 @@ final class RealDriver {
         }
         var message: JSONObject = ["type": "op", "f": .string(call.f), "object": .string(call.object)]
         if let value = call.value { message["value"] = value }
-        workers[process]!.outstanding = (call, index, MonotonicClock.nanoseconds())
+        for (key, value) in directive.messageMembers { message[key] = value }
+        workers[process]!.outstanding = (call, index, MonotonicClock.nanoseconds(), directive)
         do {
             try workers[process]!.channel.send(.object(message))
         } catch {
@@ -186,10 +196,37 @@ final class RealDriver {
         recorder.record(process, .exit) { $0.value = status.json }
     }
 
-    private func kill(_ process: Int) throws(HarnessError) {
+    /// Interrupts the call a worker is asleep in (its handler does nothing); what the call then does is the
+    /// kernel's and the client's business, recorded in the operation's outcome.
+    private func signal(_ process: Int) {
+        guard let worker = workers[process], worker.alive else { return }
+        try? Syscall.kill(worker.pid, signal: SIGUSR1)
+        recorder.record(process, .fault) {
+            $0.fault = "signal"
+            $0.signal = "SIGUSR1"
+            $0.value = ["restart": .bool(options.signalRestarts ?? false)]
+        }
+    }
+
+    /// The watchdog: a worker still running (not asleep) inside one operation past the hung limit is killed,
+    /// and the kill is recorded at point "hung", which makes the run's verdict at best unknown (exit 3). So a
+    /// spinning client cannot keep a run going; one asleep in a call is the plan's business (a stall).
+    private func killHungWorkers() throws(HarnessError) {
+        for id in workers.keys.sorted() {
+            guard let worker = workers[id], worker.alive, let outstanding = worker.outstanding, isHung(outstanding.since) else {
+                continue
+            }
+            if let snapshot = ProcessInspector.snapshot(of: worker.pid), isAsleepInOperation(snapshot) { continue }
+            try kill(id, point: "hung")
+        }
+    }
+
+    private func kill(_ process: Int, point given: String? = nil) throws(HarnessError) {
         guard let worker = workers[process], worker.alive else { return }
         let point: String
-        if worker.outstanding == nil {
+        if let given {
+            point = given
+        } else if worker.outstanding == nil {
             point = "before"
         } else if let snapshot = ProcessInspector.snapshot(of: worker.pid), isAsleepInOperation(snapshot) {
             point = "blocked"
@@ -235,6 +272,18 @@ final class RealDriver {
         objects.removeNamedObjects()
     }
 
+    /// Records what the worker's fault injector did to the operation's first call, before its completion.
+    private func recordFault(_ process: Int, _ fired: JSONValue) {
+        recorder.record(process, .fault) {
+            if case .string(let call)? = fired["call"] { $0.call = call }
+            if case .string(let name)? = fired["errno"] { $0.fault = name }
+            if case .integer(let count)? = fired["short"] {
+                $0.fault = "short"
+                $0.value = ["count": .integer(count)]
+            }
+        }
+    }
+
     // MARK: Waiting
 
     private func currentSituation() -> DriverSituation {
@@ -276,8 +325,15 @@ final class RealDriver {
         case .nothingYet:
             return
         case .closed:
-            // The worker died on its own inside the operation: its outcome is unknown.
+            // The worker died inside the operation: its outcome is unknown. When it was told to die after its
+            // calls returned, that is the kill the trace records.
             let status = reap(process)
+            if outstanding.directive.dieAfter {
+                recorder.record(process, .kill) {
+                    $0.signal = "SIGKILL"
+                    $0.point = "after"
+                }
+            }
             recorder.record(process, .info) {
                 $0.f = outstanding.call.f
                 $0.object = outstanding.call.object
@@ -285,6 +341,7 @@ final class RealDriver {
             recorder.record(process, .exit) { $0.value = status.json }
         case .message(let reply):
             workers[process]!.outstanding = nil
+            if let fired = reply["fault"] { recordFault(process, fired) }
             switch reply["type"] {
             case .string("ok")?:
                 recorder.record(process, .ok) {

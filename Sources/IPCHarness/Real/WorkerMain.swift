@@ -29,6 +29,13 @@ public enum WorkerMain {
                 } catch {
                     fail(channel, error.message)
                 }
+                if case .bool(let restart)? = message["interrupt"]?["restart"] {
+                    do {
+                        try Syscall.installInterruptingHandler(for: SIGUSR1, restart: restart)
+                    } catch {
+                        fail(channel, "cannot install the SIGUSR1 handler: \(error)")
+                    }
+                }
                 reply(channel, ["type": "ready"])
             case .string("op")?:
                 guard case .string(let object)? = message["object"], case .string(let f)? = message["f"] else {
@@ -36,9 +43,18 @@ public enum WorkerMain {
                 }
                 guard var binding = bindings[object] else { fail(channel, "this worker holds no object '\(object)'") }
                 do {
+                    let directive = try OperationDirective(message: message)
+                    let injector = directive.fault.map { FirstCallInjector($0, exempt: channel.descriptor) }
+                    FaultInjection.installProcessWide(injector)
                     let completion = try binding.perform(f: f, value: message["value"])
+                    FaultInjection.installProcessWide(nil)
                     bindings[object] = binding
-                    reply(channel, completion.json)
+                    // Killed after the calls returned, before the result is reported: the driver sees an
+                    // operation whose effect happened but whose outcome it never learns.
+                    if directive.dieAfter { Glibc.kill(getpid(), SIGKILL) }
+                    var json = completion.json.objectValue ?? JSONObject()
+                    if let fired = injector?.fired { json["fault"] = fired.json }
+                    reply(channel, .object(json))
                 } catch {
                     fail(channel, "\(f) on \(object): \(error.message)")
                 }

@@ -29,15 +29,22 @@ public enum CommandLineText {
     /// The report of one scenario's runs.
     public static func summary(_ summary: ScenarioSummary, options: RunOptions) -> String {
         let name = summary.scenario.name
+        let faults = options.faults ?? summary.scenario.defaultFaults
+        let withFaults = faults.isEmpty ? "" : ", faults \(faults)"
         if let violation = summary.firstViolation {
             return """
-                \(name): VIOLATION in run \(summary.runs) of \(options.runs) (run seed \(violation.seed), strategy \(options.strategy))
+                \(name): VIOLATION in run \(summary.runs) of \(options.runs) (run seed \(violation.seed), strategy \(options.strategy)\(withFaults))
                 \(violation.explanation)
                 trace: \(violation.path)
                 replay: \(replayCommand(violation.path))
                 """
         }
-        var text = "\(name): no violation in \(summary.runs) runs (seed \(options.seed), strategy \(options.strategy))"
+        var text = "\(name): no violation in \(summary.runs) runs (seed \(options.seed), strategy \(options.strategy)\(withFaults))"
+        switch summary.explorationComplete {
+        case true?: text += "; every schedule within the bound explored"
+        case false?: text += "; exploration incomplete: more schedules remain (raise --runs)"
+        case nil: break
+        }
         if let unknown = summary.firstUnknown {
             text += "\n\(summary.unknowns) runs undecided; the first: \(unknown.explanation)\ntrace: \(unknown.path)\nreplay: \(replayCommand(unknown.path))"
         }

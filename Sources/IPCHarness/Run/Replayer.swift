@@ -47,8 +47,9 @@ public enum Replayer {
         } catch {
             throw .trace(TraceError(path: path, line: 1, "the header's workload: \(error.message)"))
         }
-        var plan = ReplayPlan(moves: moves(of: original))
-        let driver = RealDriver(workload: workload, implementation: header.mechanism, worker: worker)
+        var plan = ReplayPlan(moves: moves(of: original), directives: directives(of: original))
+        let driver = RealDriver(
+            workload: workload, implementation: header.mechanism, worker: worker, options: driverOptions(of: header))
         let events: [Trace.Event]
         do {
             events = try driver.run(&plan)
@@ -89,7 +90,13 @@ public enum Replayer {
                 choices = nil
             case .kill:
                 killed.insert(event.process)
-                moves.append(.kill(process: event.process, eventIndex: event.index))
+                // A worker killed "after" killed itself, as its invoke's directive told it to; one killed as hung
+                // is the replay's watchdog's business.
+                if event.point != "after" && event.point != "hung" {
+                    moves.append(.kill(process: event.process, eventIndex: event.index))
+                }
+            case .fault where event.fault == "signal":
+                moves.append(.signal(process: event.process, eventIndex: event.index))
             case .exit where !killed.contains(event.process):
                 moves.append(.exit(process: event.process, eventIndex: event.index))
             default:
@@ -97,6 +104,40 @@ public enum Replayer {
             }
         }
         return moves
+    }
+
+    /// What the driver injected into each invoke (by the invoke's event index): the call fault its worker
+    /// reported, and a kill after the call returned.
+    static func directives(of trace: Trace) -> [Int: OperationDirective] {
+        var directives: [Int: OperationDirective] = [:]
+        var outstanding: [Int: Int] = [:]
+        for event in trace.events {
+            switch event.type {
+            case .invoke:
+                outstanding[event.process] = event.index
+            case .fault where event.fault == "short":
+                guard let invoke = outstanding[event.process], case .integer(let count)? = event.value?["count"] else { break }
+                directives[invoke, default: .none].fault = .short(Int(count))
+            case .fault where event.fault != "signal":
+                guard let invoke = outstanding[event.process], let name = event.fault else { break }
+                directives[invoke, default: .none].fault = .errno(name)
+            case .kill where event.point == "after":
+                guard let invoke = outstanding[event.process] else { break }
+                directives[invoke, default: .none].dieAfter = true
+            case .ok, .fail, .info:
+                outstanding[event.process] = nil
+            default:
+                break
+            }
+        }
+        return directives
+    }
+
+    /// The driver's options a recorded run had: how its workers handled signals.
+    static func driverOptions(of header: Trace.Header) -> RealDriver.Options {
+        var options = RealDriver.Options()
+        if case .bool(let restart)? = header.faults?["sa-restart"] { options.signalRestarts = restart }
+        return options
     }
 
     /// Operations whose completion differs, matched by process and position in that process's program.

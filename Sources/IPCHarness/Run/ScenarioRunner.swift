@@ -11,13 +11,19 @@ public struct RunOptions: Sendable {
     public var checkBudget: CheckBudget
     /// Stop at the first violation (as QuickCheck does) or keep going to count them.
     public var stopAtFirstViolation: Bool
+    /// The faults to inject; nil: the scenario's own (none for most).
+    public var faults: FaultOptions?
+    /// The watchdog's limit (see ``ScenarioRun/hangAfterSeconds``).
+    public var hangAfterSeconds: Double = 10
     /// The mode to run in; nil: each scenario's default.
     public var mode: Scenario.Mode?
 
     public init(
         seed: UInt64, runs: Int = 1, strategy: StrategySpec = .random, outputDirectory: String = ".ipc-harness/traces",
-        checkBudget: CheckBudget = CheckBudget(seconds: 30), stopAtFirstViolation: Bool = true, mode: Scenario.Mode? = nil
+        checkBudget: CheckBudget = CheckBudget(seconds: 30), stopAtFirstViolation: Bool = true, faults: FaultOptions? = nil,
+        mode: Scenario.Mode? = nil
     ) {
+        self.faults = faults
         self.mode = mode
         self.seed = seed
         self.runs = runs
@@ -60,6 +66,8 @@ public struct ScenarioSummary: Sendable {
     /// The first violation: its run's seed, the trace written, and the explanation.
     public var firstViolation: (seed: UInt64, path: String, explanation: String)?
     public var firstUnknown: (seed: UInt64, path: String, explanation: String)?
+    /// Under the exhaustive strategy: whether every schedule within the bound was run.
+    public var explorationComplete: Bool?
 }
 
 /// Runs scenarios and writes the traces of runs that fail.
@@ -67,13 +75,15 @@ public enum ScenarioRunner {
     /// Runs `scenario` once with `seed` and checks the trace. `worker` is needed by real-mode scenarios.
     public static func runOnce(
         _ scenario: Scenario, seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, checkBudget: CheckBudget,
-        mode: Scenario.Mode? = nil
+        faults: FaultOptions? = nil, hangAfterSeconds: Double = 10, schedulePrefix: [Int] = [], mode: Scenario.Mode? = nil
     ) throws(HarnessError) -> RunResult {
         let mode = mode ?? scenario.mode
         guard scenario.modes.contains(mode) else {
             throw HarnessError("scenario \(scenario.name) does not run in \(mode.rawValue) mode (it runs in \(scenario.modes.map(\.rawValue).joined(separator: ", ")))")
         }
-        let trace = try scenario.execute(ScenarioRun(seed: seed, strategy: strategy, worker: worker, mode: mode))
+        let trace = try scenario.execute(ScenarioRun(
+            seed: seed, strategy: strategy, worker: worker, mode: mode, faults: faults ?? scenario.defaultFaults,
+            hangAfterSeconds: hangAfterSeconds, schedulePrefix: schedulePrefix))
         return try check(trace, seed: seed, budget: checkBudget)
     }
 
@@ -92,15 +102,35 @@ public enum ScenarioRunner {
 
     /// Runs `scenario` `options.runs` times (run i uses ``SeededGenerator/runSeed(base:run:)``), writing the
     /// trace of every violating or undecided run to the output directory. `progress` hears about each run.
+    /// Under the exhaustive strategy every run has the base seed (one workload) and its own schedule, and the
+    /// runs stop early when the exploration is complete.
     public static func run(
         _ scenario: Scenario, options: RunOptions, worker: WorkerCommand?, progress: (Int, RunResult) -> Void = { _, _ in }
     ) throws(HarnessError) -> ScenarioSummary {
         var summary = ScenarioSummary(scenario: scenario)
+        var explorer: ScheduleExplorer?
+        if case .exhaustive(let bound) = options.strategy {
+            guard (options.mode ?? scenario.mode) == .real else {
+                throw HarnessError("the exhaustive strategy explores worker-process runs; \(scenario.name) would run in simulation (use --mode real, or a random or pct strategy)")
+            }
+            explorer = ScheduleExplorer(preemptionBound: bound)
+            summary.explorationComplete = false
+        }
         for run in 0..<options.runs {
-            let seed = SeededGenerator.runSeed(base: options.seed, run: run)
+            var seed = SeededGenerator.runSeed(base: options.seed, run: run)
+            var prefix: [Int] = []
+            if let explorer {
+                guard let next = explorer.nextPrefix else { break }
+                seed = options.seed
+                prefix = next
+            }
             let result = try runOnce(
                 scenario, seed: seed, strategy: options.strategy, worker: worker, checkBudget: options.checkBudget,
-                mode: options.mode)
+                faults: options.faults, hangAfterSeconds: options.hangAfterSeconds, schedulePrefix: prefix, mode: options.mode)
+            if explorer != nil {
+                explorer!.record(result.trace)
+                summary.explorationComplete = explorer!.isComplete
+            }
             summary.runs += 1
             progress(run, result)
             switch result.report.result {

@@ -28,6 +28,8 @@ public struct Scenario: Sendable {
     /// For worker-process scenarios: how workloads are built and what model parameters a workload has, so a
     /// shrinker can remove processes and keep the model's view of who holds what true.
     public var realSetup: RealSetup?
+    /// The faults a run injects when the command line names none (a fragile client's scenario is about one).
+    public var defaultFaults: FaultOptions = .none
 
     public init(
         name: String, mode: Mode, model: String, implementation: String, summary: String, isBroken: Bool = false,
@@ -70,12 +72,25 @@ public struct ScenarioRun: Sendable {
     public var worker: WorkerCommand?
     /// The mode to run in (one of the scenario's ``Scenario/modes``).
     public var mode: Scenario.Mode
+    /// The faults to inject (real mode).
+    public var faults: FaultOptions
+    /// The watchdog's limit: a worker still running (not asleep) inside one operation this long is killed and
+    /// the run reported as a hang (real mode).
+    public var hangAfterSeconds: Double
+    /// Under the exhaustive strategy: the choices this run must make first (see ``ScheduleExplorer``).
+    public var schedulePrefix: [Int]
 
-    public init(seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, mode: Scenario.Mode = .real) {
+    public init(
+        seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, mode: Scenario.Mode = .real,
+        faults: FaultOptions = .none, hangAfterSeconds: Double = 10, schedulePrefix: [Int] = []
+    ) {
         self.seed = seed
         self.strategy = strategy
         self.worker = worker
         self.mode = mode
+        self.faults = faults
+        self.hangAfterSeconds = hangAfterSeconds
+        self.schedulePrefix = schedulePrefix
     }
 }
 
@@ -83,10 +98,11 @@ extension Scenario {
     /// A real-mode scenario: worker processes run the workload `makeWorkload` builds from the run's generator.
     public static func real(
         name: String, model: String, implementation: String, summary: String, isBroken: Bool = false,
+        defaultFaults: FaultOptions = .none,
         makeWorkload: @escaping @Sendable (inout SeededGenerator) -> Workload,
         modelParameters: @escaping @Sendable (Workload) -> JSONValue
     ) -> Scenario {
-        Scenario(
+        var scenario = Scenario(
             name: name, mode: .real, model: model, implementation: implementation, summary: summary, isBroken: isBroken,
             realSetup: RealSetup(makeWorkload: makeWorkload, modelParameters: modelParameters)
         ) {
@@ -98,6 +114,8 @@ extension Scenario {
                 workload, run: run, generator: &generator, scenario: name, model: model, implementation: implementation,
                 parameters: modelParameters(workload))
         }
+        scenario.defaultFaults = defaultFaults
+        return scenario
     }
 
     /// One real-mode run of `workload`: the strategy and the deadlock victims draw from `generator`.
@@ -109,13 +127,22 @@ extension Scenario {
         let strategyGenerator = generator.split()
         let victimGenerator = generator.split()
         let steps = workload.processes.reduce(0) { $0 + $1.program.count }
-        let schedule = run.strategy.makeStrategy(processes: workload.processes.map(\.id), steps: steps, generator: strategyGenerator)
-        var plan = GeneratedPlan(workload: workload, strategy: schedule, generator: victimGenerator)
-        let driver = RealDriver(workload: workload, implementation: implementation, worker: worker)
+        var schedule = run.strategy.makeStrategy(processes: workload.processes.map(\.id), steps: steps, generator: strategyGenerator)
+        if case .exhaustive = run.strategy { schedule = ForcedStrategy(prefix: run.schedulePrefix) }
+        // Split last, so that runs without faults are the runs they were before faults existed.
+        var faultGenerator = generator.split()
+        let faults = run.faults.forRun(&faultGenerator)
+        var options = RealDriver.Options(hungAfterSeconds: run.hangAfterSeconds)
+        options.signalRestarts = faults.signalRestarts(&faultGenerator)
+        var plan = GeneratedPlan(
+            workload: workload, strategy: schedule, generator: victimGenerator,
+            faults: FaultSchedule(options: faults, generator: faultGenerator))
+        let driver = RealDriver(workload: workload, implementation: implementation, worker: worker, options: options)
         let events = try driver.run(&plan)
         var header = Trace.Header(
             model: model, parameters: parameters, mechanism: implementation, seed: String(run.seed),
-            strategy: run.strategy.description, faults: ["kinds": []], mode: Mode.real.rawValue, scenario: scenario)
+            strategy: run.strategy.description, faults: faults.headerJSON(signalRestarts: options.signalRestarts),
+            mode: Mode.real.rawValue, scenario: scenario)
         header.extra["workload"] = workload.setupJSON
         if invariants.count > 0 { header.extra["invariants"] = .object(invariants) }
         return Trace(header: header, events: events)
@@ -126,7 +153,7 @@ extension Scenario {
 public enum Scenarios {
     public static let all: [Scenario] =
         PipeScenarios.all + MessageQueueScenarios.all + SharedMemoryScenarios.all + SemaphoreScenarios.all
-        + ReferenceScenarios.all + KernelRuleScenarios.all
+        + ReferenceScenarios.all + KernelRuleScenarios.all + FaultScenarios.all
         + FIFOScenarios.all + UnixSocketScenarios.all + SCMRightsScenarios.all + SignalScenarios.all
         + EventCounterScenarios.all
 

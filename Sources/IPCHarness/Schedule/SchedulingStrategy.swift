@@ -11,6 +11,9 @@ public enum StrategySpec: Sendable, Hashable, CustomStringConvertible {
     case random
     /// Probabilistic concurrency testing with bug depth `depth`.
     case pct(depth: Int)
+    /// Every schedule of one workload with at most `preemptions` preemptions, one per run (see
+    /// ``ScheduleExplorer``).
+    case exhaustive(preemptions: Int)
 
     public init?(_ text: String) {
         if text == "random" {
@@ -19,6 +22,10 @@ public enum StrategySpec: Sendable, Hashable, CustomStringConvertible {
             self = .pct(depth: 3)
         } else if text.hasPrefix("pct:"), let depth = Int(text.dropFirst(4)), (1...64).contains(depth) {
             self = .pct(depth: depth)
+        } else if text == "exhaustive" {
+            self = .exhaustive(preemptions: 2)
+        } else if text.hasPrefix("exhaustive:"), let bound = Int(text.dropFirst(11)), (0...16).contains(bound) {
+            self = .exhaustive(preemptions: bound)
         } else {
             return nil
         }
@@ -28,6 +35,7 @@ public enum StrategySpec: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .random: "random"
         case .pct(let depth): "pct:\(depth)"
+        case .exhaustive(let bound): "exhaustive:\(bound)"
         }
     }
 
@@ -36,6 +44,7 @@ public enum StrategySpec: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .random: RandomStrategy(generator: generator)
         case .pct(let depth): PCTStrategy(depth: depth, processes: processes, steps: steps, generator: generator)
+        case .exhaustive: ForcedStrategy(prefix: [])
         }
     }
 }

@@ -6,6 +6,8 @@ struct RealRunSpec: ShrinkableRun {
     var header: Trace.Header
     var workload: Workload
     var moves: [ReplayPlan.Move]
+    /// Faults injected into invokes, by the invoke's recorded event index (which moves keep).
+    var directives: [Int: OperationDirective]
     /// The scenario's workload setup, which recomputes the model's parameters when a process goes; without it
     /// processes are not removed.
     var setup: RealSetup?
@@ -22,6 +24,7 @@ struct RealRunSpec: ShrinkableRun {
         }
         header = trace.header
         moves = Replayer.moves(of: trace)
+        directives = Replayer.directives(of: trace)
     }
 
     func removing(process: Int) -> RealRunSpec? {
@@ -35,8 +38,10 @@ struct RealRunSpec: ShrinkableRun {
 
     /// Runs the spec on the real kernel and checks the trace it records.
     func run(worker: WorkerCommand, budget: CheckBudget) throws(ReplayError) -> RunResult {
-        var plan = ReplayPlan(moves: moves)
-        let driver = RealDriver(workload: workload, implementation: header.mechanism, worker: worker)
+        var plan = ReplayPlan(moves: moves, directives: directives)
+        let driver = RealDriver(
+            workload: workload, implementation: header.mechanism, worker: worker,
+            options: Replayer.driverOptions(of: header))
         let events: [Trace.Event]
         do {
             events = try driver.run(&plan)

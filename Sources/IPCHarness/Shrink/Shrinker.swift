@@ -158,7 +158,7 @@ extension ReplayPlan.Move: ShrinkMove {
     /// The process the move concerns.
     var process: Int {
         switch self {
-        case .invoke(let process, _, _, _), .kill(let process, _), .exit(let process, _): process
+        case .invoke(let process, _, _, _), .kill(let process, _), .exit(let process, _), .signal(let process, _): process
         }
     }
 

@@ -80,3 +80,34 @@ public struct ReorderingWriter: PipeWriter {
         _ = try inner.write(earlier, to: descriptor)
     }
 }
+
+/// A blocking writer that finishes what a short write left: each `write` is blocking, and after a short count
+/// (a signal interrupted it, or the fault plan cut it) it writes the rest. What a correct client of `write` does.
+public struct BlockingWriteAllWriter: PipeWriter {
+    public init() {}
+
+    public mutating func write(_ bytes: [UInt8], to descriptor: FileDescriptor) throws(Errno) -> Int {
+        var written = 0
+        while written < bytes.count {
+            do throws(Errno) {
+                if case .completed(let count) = try KernelPipe.write(descriptor, bytes[written...], nonblocking: false) {
+                    written += count
+                }
+            } catch .brokenPipe where written > 0 {
+                return written
+            }
+        }
+        return written
+    }
+}
+
+/// Fragile: one blocking `write`, reporting the whole message written whatever count it returned — the bug that
+/// shows only when a write is cut short (a signal, a full pipe with a nonblocking descriptor, the fault plan).
+public struct ShortWriteIgnoringWriter: PipeWriter {
+    public init() {}
+
+    public mutating func write(_ bytes: [UInt8], to descriptor: FileDescriptor) throws(Errno) -> Int {
+        _ = try KernelPipe.write(descriptor, bytes, nonblocking: false)
+        return bytes.count
+    }
+}

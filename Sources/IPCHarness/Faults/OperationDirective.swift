@@ -1,0 +1,53 @@
+import IPCModels
+
+/// A fault injected into the first system call of one operation (see ``FirstCallInjector``).
+public enum InjectedFault: Sendable, Hashable {
+    /// The call is not made; it fails with this errno ("EINTR").
+    case errno(String)
+    /// The call is made with at most this many bytes.
+    case short(Int)
+}
+
+/// What the driver tells a worker to do around one operation besides performing it: sent in the `op` message,
+/// and recovered from a trace (its `fault` events and `"point": "after"` kills) to replay the run.
+struct OperationDirective: Sendable, Hashable {
+    var fault: InjectedFault?
+    /// Kill itself (SIGKILL) after the operation's calls returned, before reporting the result.
+    var dieAfter = false
+
+    static let none = OperationDirective()
+
+    /// Members added to the `op` message.
+    var messageMembers: [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = []
+        switch fault {
+        case .errno(let name)?: members.append(("fault", ["errno": .string(name)]))
+        case .short(let count)?: members.append(("fault", ["short": .int(count)]))
+        case nil: break
+        }
+        if dieAfter { members.append(("die-after", true)) }
+        return members
+    }
+
+    init(fault: InjectedFault? = nil, dieAfter: Bool = false) {
+        self.fault = fault
+        self.dieAfter = dieAfter
+    }
+
+    /// The directive an `op` message carries.
+    init(message: JSONValue) throws(BindingError) {
+        switch message["fault"] {
+        case nil: fault = nil
+        case .object(let object)?:
+            if case .string(let name)? = object["errno"] {
+                fault = .errno(name)
+            } else if case .integer(let count)? = object["short"], count >= 1 {
+                fault = .short(Int(count))
+            } else {
+                throw BindingError("an op's fault must be {\"errno\": NAME} or {\"short\": N ≥ 1}, not \(object)")
+            }
+        default: throw BindingError("an op's fault must be an object")
+        }
+        if case .bool(true)? = message["die-after"] { dieAfter = true }
+    }
+}

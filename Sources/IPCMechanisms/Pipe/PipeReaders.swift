@@ -1,0 +1,52 @@
+import IPCSyscalls
+import SystemPackage
+
+/// Client code that reads from a pipe: a correct read and a fragile one, for the harness to tell apart under
+/// interruptions (real signals without `SA_RESTART`, or `EINTR` injected by the fault plan).
+public protocol PipeReader {
+    /// Reads up to `max` bytes; empty data means end of file, as the client reports it.
+    mutating func read(max: Int, from descriptor: FileDescriptor) throws(Errno) -> [UInt8]
+}
+
+/// Retries a read interrupted before it transferred anything, as POSIX expects callers to.
+public struct RetryingReader: PipeReader {
+    public init() {}
+
+    public mutating func read(max: Int, from descriptor: FileDescriptor) throws(Errno) -> [UInt8] {
+        switch try KernelPipe.read(descriptor, max: max, nonblocking: false, retryOnInterrupt: true) {
+        case .completed(let bytes): return bytes
+        case .wouldBlock: return try read(max: max, from: descriptor)
+        }
+    }
+}
+
+/// Fragile: a read loop's classic bug — any failed read ends the stream, so `EINTR` is taken for end of file
+/// and the rest of the data is never read.
+public struct EndOfFileOnInterruptReader: PipeReader {
+    public init() {}
+
+    public mutating func read(max: Int, from descriptor: FileDescriptor) throws(Errno) -> [UInt8] {
+        do {
+            switch try KernelPipe.read(descriptor, max: max, nonblocking: false, retryOnInterrupt: false) {
+            case .completed(let bytes): return bytes
+            case .wouldBlock: return []
+            }
+        } catch .interrupted {
+            return []
+        }
+    }
+}
+
+/// Fragile: a busy-polling reader that takes a read of 0 bytes for "nothing yet", as it takes EAGAIN — so once
+/// the writers are gone it spins at end of file forever. The harness's watchdog reports it as a hang.
+public struct SpinningReader: PipeReader {
+    public init() {}
+
+    public mutating func read(max: Int, from descriptor: FileDescriptor) throws(Errno) -> [UInt8] {
+        while true {
+            if case .completed(let bytes) = try KernelPipe.read(descriptor, max: max, nonblocking: true), !bytes.isEmpty {
+                return bytes
+            }
+        }
+    }
+}

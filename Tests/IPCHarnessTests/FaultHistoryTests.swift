@@ -1,0 +1,125 @@
+import IPCHarness
+import IPCModels
+import Testing
+
+/// How the checker reads what the fault plan did: each rule shown accepting the trace it must accept, next to
+/// the trace that differs only where it matters, which it must reject.
+@Suite struct FaultHistoryTests {
+    @Test func aBlockingReadFailingEAGAINIsAViolationUnlessTheFaultPlanInjectedIt() throws {
+        // The kernel never fails a blocking pipe read with EAGAIN.
+        var plain = PipeTraceBuilder()
+        plain.write(1, "hello")
+        plain.invokeRead(2, max: 10)
+        plain.fail(2, "read", "EAGAIN")
+        #expect(try plain.check().result == .violation)
+
+        // Injected in place of the read: the call was never made, so the bytes are still there.
+        var injected = PipeTraceBuilder()
+        injected.write(1, "hello")
+        injected.invokeRead(2, max: 10)
+        injected.injected(2, "EAGAIN", call: "read")
+        injected.fail(2, "read", "EAGAIN")
+        injected.read(2, max: 10, gets: "hello")
+        #expect(try injected.check().result == .ok)
+    }
+
+    @Test func anInjectedErrnoDoesNotExcuseAnOperationThatReportsSomethingElse() throws {
+        // The fragile reader's bug: EINTR taken for end of file while the writer is still there.
+        var trace = PipeTraceBuilder()
+        trace.write(1, "hello")
+        trace.invokeRead(2, max: 10)
+        trace.injected(2, "EINTR", call: "read")
+        trace.read(2, "")
+        #expect(try trace.check().result == .violation)
+
+        // A retrying client reports the data: fine.
+        var retried = PipeTraceBuilder()
+        retried.write(1, "hello")
+        retried.invokeRead(2, max: 10)
+        retried.injected(2, "EINTR", call: "read")
+        retried.read(2, "hello")
+        #expect(try retried.check().result == .ok)
+    }
+
+    @Test func anInjectedErrnoExcusesOnlyThatErrno() throws {
+        var trace = PipeTraceBuilder()
+        trace.write(1, "hello")
+        trace.invokeRead(2, max: 10)
+        trace.injected(2, "EINTR", call: "read")
+        trace.fail(2, "read", "EAGAIN")
+        #expect(try trace.check().result == .violation)
+    }
+
+    @Test func anOperationDroppedAsNeverMadeCannotHideTheBytesItWouldHaveTaken() throws {
+        // The read "failed" without a call, so a later read must still see every byte.
+        var trace = PipeTraceBuilder()
+        trace.write(1, "hello")
+        trace.invokeRead(2, max: 10)
+        trace.injected(2, "ENOMEM", call: "read")
+        trace.fail(2, "read", "ENOMEM")
+        trace.read(2, max: 10, gets: "llo")
+        #expect(try trace.check().result == .violation)
+    }
+
+    @Test func aShortFaultOnALoopCutsOnlyItsFirstPiece() throws {
+        // write-all is a client's loop: a short first call must be made up by the client, so reporting the
+        // whole message written while only part reached the pipe is caught.
+        var dropped = PipeTraceBuilder()
+        dropped.event(1, "invoke", #","f":"write-all","object":"p0","value":{"data":"abcdef"}"#)
+        dropped.fault(1, "short", call: "write", count: 2)
+        dropped.event(1, "ok", #","f":"write-all","object":"p0","value":{"written":6}"#)
+        dropped.read(2, max: 10, gets: "ab")
+        dropped.invokeClose(1, "write")
+        dropped.closed(1)
+        dropped.read(2, max: 10, gets: "")
+        #expect(try dropped.check().result == .violation)
+
+        var whole = PipeTraceBuilder()
+        whole.event(1, "invoke", #","f":"write-all","object":"p0","value":{"data":"abcdef"}"#)
+        whole.fault(1, "short", call: "write", count: 2)
+        whole.event(1, "ok", #","f":"write-all","object":"p0","value":{"written":6}"#)
+        whole.read(2, max: 10, gets: "abcdef")
+        #expect(try whole.check().result == .ok)
+    }
+
+    @Test func aWorkerKilledAfterItsCallReturnedMayHaveDiedAnyTimeAfterItsInvoke() throws {
+        // Process 1 wrote "hi" and closed nothing; it killed itself after the write returned, but the driver
+        // recorded the kill only after process 2 had seen end of file. Its death (closing the write end) may lie
+        // anywhere after its invoke.
+        var after = PipeTraceBuilder()
+        after.invokeWrite(1, "hi")
+        after.read(2, max: 10, gets: "hi")
+        after.read(2, max: 10, gets: "")
+        after.kill(1, point: "after")
+        after.info(1, "write")
+        after.exit(1)
+        #expect(try after.check().result == .ok)
+
+        // Killed by the driver while blocked: the death cannot come before the kill, so the reader's end of file
+        // before it is impossible.
+        var blocked = PipeTraceBuilder()
+        blocked.invokeWrite(1, "hi")
+        blocked.read(2, max: 10, gets: "hi")
+        blocked.read(2, max: 10, gets: "")
+        blocked.kill(1, point: "blocked")
+        blocked.info(1, "write")
+        blocked.exit(1)
+        #expect(try blocked.check().result == .violation)
+    }
+
+    @Test func aCutFirstCallOfALoopShapesThePagesOrFoundThePipeFull() throws {
+        // One page of room. Cut to 100 bytes, the first call fills 100 bytes of it and the next call merges the
+        // rest's odd 1804 bytes into that page: a reader then gets 1904. Had the cut call found the pipe full
+        // (EAGAIN, nothing moved), the next, uncut call fills the whole page: 4096. Nothing else is possible.
+        func trace(readerGets count: Int) -> PipeTraceBuilder {
+            var trace = PipeTraceBuilder(capacity: 4096)
+            trace.event(1, "invoke", #","f":"write-all","object":"p0","value":{"data":"\#(String(repeating: "x", count: 6000))"}"#)
+            trace.fault(1, "short", call: "write", count: 100)
+            trace.read(2, max: 4096, gets: String(repeating: "x", count: count))
+            return trace
+        }
+        #expect(try trace(readerGets: 1904).check().result == .ok)
+        #expect(try trace(readerGets: 4096).check().result == .ok)
+        #expect(try trace(readerGets: 2000).check().result == .violation)
+    }
+}

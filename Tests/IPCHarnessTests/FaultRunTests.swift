@@ -1,0 +1,137 @@
+import Glibc
+import IPCHarness
+import IPCModels
+import Testing
+
+/// Whole runs with faults on: the fragile clients are caught and their robust twins are not, the decisions come
+/// from the seed, and a run with faults replays with the same faults.
+@Suite struct FaultRunTests {
+    let worker: WorkerCommand
+    let directory = "/tmp/ipc-harness-faults-\(getpid())"
+
+    init() throws {
+        worker = try WorkerLocator.workerCommand()
+        ProcessSetup.ignoreBrokenPipes()
+    }
+
+    func options(seed: UInt64, runs: Int, faults: FaultOptions? = nil) -> RunOptions {
+        RunOptions(seed: seed, runs: runs, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60), faults: faults)
+    }
+
+    @Test(arguments: ["pipe-fragile-eof-on-eintr", "pipe-fragile-ignores-short-writes"])
+    func fragileClientsAreCaughtUnderTheirFaults(name: String) throws {
+        let scenario = try #require(Scenarios.named(name))
+        #expect(scenario.isBroken && !scenario.defaultFaults.isEmpty)
+        let summary = try ScenarioRunner.run(scenario, options: options(seed: 4000, runs: 60), worker: worker)
+        let violation = try #require(summary.firstViolation, "\(name) ran \(summary.runs) times without being caught")
+        defer { unlink(violation.path) }
+        let trace = try Trace.load(path: violation.path)
+        #expect(trace.events.contains { $0.type == .fault })
+        // Replayed with the same faults, to the same verdict, every invocation in its recorded order.
+        let replay = try Replayer.replay(path: violation.path, worker: worker, checkBudget: CheckBudget(seconds: 60))
+        #expect(replay.result.report.result == .violation)
+        #expect(replay.divergences.allSatisfy { $0.hasPrefix("event ") }, "\(replay.divergences)")
+        let injected = { (events: [Trace.Event]) in
+            events.filter { $0.type == .fault && $0.fault != "signal" }.map { "\($0.process) \($0.fault ?? "") \($0.call ?? "")" }
+        }
+        #expect(injected(replay.result.trace.events) == injected(trace.events))
+    }
+
+    @Test(arguments: ["pipe-robust-retrying-reader", "pipe-robust-write-all-under-faults"])
+    func robustTwinsPassUnderTheSameFaults(name: String) throws {
+        let scenario = try #require(Scenarios.named(name))
+        let summary = try ScenarioRunner.run(scenario, options: options(seed: 4100, runs: 12), worker: worker)
+        #expect(summary.violations == 0, "\(summary.firstViolation.map { "\($0.path)\n\($0.explanation)" } ?? "")")
+        #expect(summary.unknowns == 0)
+    }
+
+    @Test func correctScenariosPassWithEveryFaultKindIncludingKills() throws {
+        let faults = try FaultOptions(parsing: "all", killRate: 0.1)
+        var seen: Set<String> = []
+        for name in ["pipe-basic", "robust-mutex-owner-death", "sysv-sem-undo"] {
+            let scenario = try #require(Scenarios.named(name))
+            for run in 0..<8 {
+                let result = try ScenarioRunner.runOnce(
+                    scenario, seed: UInt64(4200 + run), strategy: .random, worker: worker,
+                    checkBudget: CheckBudget(seconds: 60), faults: faults)
+                #expect(result.report.result == .ok, "\(name) seed \(4200 + run): \(result.report.explanation)")
+                for event in result.trace.events {
+                    if event.type == .fault { seen.insert(event.fault == "signal" ? "signal" : "injected") }
+                    if event.type == .kill, let point = event.point { seen.insert("kill " + point) }
+                }
+            }
+        }
+        // The runs met every kind of interference they are about.
+        #expect(seen.isSuperset(of: ["signal", "injected", "kill before", "kill after"]), "\(seen)")
+    }
+
+    @Test func theSeedDecidesEveryFault() throws {
+        let scenario = try #require(Scenarios.named("pipe-fragile-eof-on-eintr"))
+        let faults = try FaultOptions(parsing: "eintr,short,kill", killRate: 0.1)
+        func decisions() throws -> [Int: [String]] {
+            let trace = try ScenarioRunner.runOnce(
+                scenario, seed: 4300, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60), faults: faults
+            ).trace
+            var byProcess: [Int: [String]] = [:]
+            for event in trace.events where [.invoke, .fault, .kill].contains(event.type) {
+                byProcess[event.process, default: []].append("\(event.type.rawValue) \(event.f ?? "") \(event.fault ?? "") \(event.point ?? "")")
+            }
+            return byProcess
+        }
+        let first = try decisions()
+        #expect(first.values.contains { $0.contains { $0.hasPrefix("fault") } })
+        #expect(try decisions() == first)
+    }
+
+    @Test func faultOptionsParseAndRejectWithOneLine() throws {
+        let parsed = try FaultOptions(parsing: "eintr, short", killRate: nil)
+        #expect(parsed.kinds == [.eintr, .short])
+        #expect(parsed.killRate == 0)
+        #expect(try FaultOptions(parsing: nil, killRate: 0.2).kinds == [.kill])
+        #expect(try FaultOptions(parsing: "none", killRate: nil).isEmpty)
+        #expect(try FaultOptions(parsing: "all", killRate: nil).kinds == Set(FaultOptions.Kind.allCases))
+        #expect(throws: HarnessError.self) { try FaultOptions(parsing: "eintr,telepathy", killRate: nil) }
+        #expect(throws: HarnessError.self) { try FaultOptions(parsing: "kill", killRate: 1.5) }
+        #expect(FaultOptions.none.headerJSON() == ["kinds": []])
+    }
+
+    @Test func swarmRunsEnableANonEmptySubset() {
+        let all = FaultOptions(kinds: Set(FaultOptions.Kind.allCases), swarm: true)
+        var generator = SeededGenerator(seed: 9)
+        var sizes: Set<Int> = []
+        for _ in 0..<50 {
+            let run = all.forRun(&generator)
+            #expect(!run.kinds.isEmpty && run.kinds.isSubset(of: all.kinds) && !run.swarm)
+            sizes.insert(run.kinds.count)
+        }
+        #expect(sizes.count > 2)
+    }
+
+    @Test func aClientSpinningInsideAnOperationIsKilledByTheWatchdogAndTheRunIsAHang() throws {
+        // The writer sends "hi" and exits; the reader's second read finds end of file, which this client takes
+        // for "nothing yet": it spins, never asleep, until the watchdog kills it.
+        let scenario = Scenario.real(
+            name: "test-spins-at-eof", model: PipeModel.name, implementation: "client.pipe-spins-at-eof", summary: "",
+            isBroken: true,
+            makeWorkload: { _ in
+                Workload(
+                    objects: [Workload.Object(name: "p0", kind: "pipe")],
+                    processes: [
+                        Workload.Process(id: 1, holds: ["p0": ["write"]], program: [
+                            Call(process: 1, object: "p0", f: "write", value: ["data": "hi"]),
+                        ]),
+                        Workload.Process(id: 2, holds: ["p0": ["read"]], program: [
+                            Call(process: 2, object: "p0", f: "read", value: ["max": 10]),
+                            Call(process: 2, object: "p0", f: "read", value: ["max": 10]),
+                        ]),
+                    ])
+            },
+            modelParameters: PipeScenarios.parameters)
+        let trace = try scenario.execute(ScenarioRun(seed: 1, strategy: .random, worker: worker, hangAfterSeconds: 0.5))
+        #expect(trace.events.contains { $0.type == .kill && $0.point == "hung" && $0.process == 2 })
+        let report = try TraceChecker.check(trace)
+        #expect(report.result == .unknown)
+        #expect(report.hangs.count == 1)
+        #expect(report.explanation.hasPrefix("HANG: process 2 hung in 'read' on p0"))
+    }
+}
