@@ -5,7 +5,8 @@ public enum ModelRegistry {
     public static let models: [any TraceModel.Type] = [
         PipeModel.self, PosixMessageQueueModel.self, SystemVMessageQueueModel.self, PosixSharedMemoryModel.self,
         SystemVSharedMemoryModel.self, PosixSemaphoreModel.self, SystemVSemaphoreModel.self, RobustMutexModel.self,
-        QueueModel.self, StackModel.self, RegisterModel.self, SnapshotModel.self, FIFOModel.self, RCUModel.self,
+        QueueModel.self, StackModel.self, RegisterModel.self, SnapshotModel.self, FIFOModel.self,
+        UnixSocketModel.self, SignalModel.self, EventCounterModel.self, RCUModel.self,
     ]
 
     public static func model(named name: String) -> (any TraceModel.Type)? {

@@ -156,7 +156,9 @@ extension Scenario {
 public enum Scenarios {
     public static let all: [Scenario] =
         PipeScenarios.all + MessageQueueScenarios.all + SharedMemoryScenarios.all + SemaphoreScenarios.all
-        + ReferenceScenarios.all + KernelRuleScenarios.all + FaultScenarios.all + RCUScenarios.all
+        + ReferenceScenarios.all + KernelRuleScenarios.all + FaultScenarios.all
+        + FIFOScenarios.all + UnixSocketScenarios.all + SCMRightsScenarios.all + SignalScenarios.all
+        + EventCounterScenarios.all + RCUScenarios.all
 
     public static func named(_ name: String) -> Scenario? {
         all.first { $0.name == name }
