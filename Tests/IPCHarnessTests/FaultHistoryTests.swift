@@ -82,6 +82,23 @@ import Testing
         #expect(try whole.check().result == .ok)
     }
 
+    @Test func aSingleCallCutShortThatReportsTheWholeWriteIsAViolationNotAMalformedTrace() throws {
+        // The kernel took 2 of 6 bytes; a client reporting 6 lies (the coalescing writer did, under fuzzing).
+        // The trace is well formed (6 is within what was invoked); the model finds no order for it.
+        var lying = PipeTraceBuilder()
+        lying.event(1, "invoke", #","f":"write","object":"p0","value":{"data":"abcdef"}"#)
+        lying.fault(1, "short", call: "write", count: 2)
+        lying.event(1, "ok", #","f":"write","object":"p0","value":{"written":6}"#)
+        #expect(try lying.check().result == .violation)
+
+        var honest = PipeTraceBuilder()
+        honest.event(1, "invoke", #","f":"write","object":"p0","value":{"data":"abcdef"}"#)
+        honest.fault(1, "short", call: "write", count: 2)
+        honest.event(1, "ok", #","f":"write","object":"p0","value":{"written":2}"#)
+        honest.read(2, max: 10, gets: "ab")
+        #expect(try honest.check().result == .ok)
+    }
+
     @Test func aWorkerKilledAfterItsCallReturnedMayHaveDiedAnyTimeAfterItsInvoke() throws {
         // Process 1 wrote "hi" and closed nothing; it killed itself after the write returned, but the driver
         // recorded the kill only after process 2 had seen end of file. Its death (closing the write end) may lie

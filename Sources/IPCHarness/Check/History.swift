@@ -83,6 +83,9 @@ public struct HistoryBuilder<M: TraceModel> {
     private var outstanding: [Int: (position: Int, line: Int)] = [:]
     /// The errno the fault plan injected into the first system call of a process's outstanding operation.
     private var injectedError: [Int: String] = [:]
+    /// The input as invoked, of operations a short fault replaced with the shorter call: their results are read
+    /// against what the trace says was asked for, and the model judges them against the shorter call.
+    private var invokedInputs: [Int: M.Input] = [:]
     /// What the watchdog killed, described (see ``History/hangs``).
     private var hangs: [String] = []
     /// Positions of operations that never reached the kernel: they failed with the errno injected into their
@@ -161,7 +164,7 @@ public struct HistoryBuilder<M: TraceModel> {
                 }
                 let outcome: Outcome = event.type == .ok ? .ok(event.value) : .fail(ErrorCode(event.error ?? ""))
                 do {
-                    operation.output = try model.output(from: outcome, for: operation.input)
+                    operation.output = try model.output(from: outcome, for: invokedInputs[position] ?? operation.input)
                 } catch {
                     throw failure(line, "result of '\(invokedF)' on \(operation.object): \(error.message)")
                 }
@@ -214,7 +217,10 @@ public struct HistoryBuilder<M: TraceModel> {
             }
             // A single-call operation is the shorter call the kernel saw; an operation the client carries out in
             // a loop (nil here) keeps its input: the client must make up the difference.
+            // A result beyond the shorter call (a client reporting bytes the kernel never took) is then a violation
+            // the model finds, not a malformed trace.
             if let shorter = model.shortened(operations[position].input, to: count) {
+                invokedInputs[position] = invokedInputs[position] ?? operations[position].input
                 operations[position].input = shorter
             }
         case .kill:
