@@ -58,8 +58,8 @@ import Testing
                 case 0: .close(end: "a")
                 case 1: .close(end: "b")
                 case 2: .closeFile("f0")
-                case 3, 4: .closeFile("w0")
-                case 5...14: .readFile(max: pick - 3)
+                case 3...8: .closeFile("w0")
+                case 9...14: .readFile(max: pick - 7)
                 case 15...20: .probe
                 default: .receive(end: pick % 2 == 0 ? "a" : "b", max: 1000, maxFiles: 2)
                 }
