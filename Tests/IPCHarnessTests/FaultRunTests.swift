@@ -67,7 +67,7 @@ import Testing
 
     @Test func theSeedDecidesEveryFault() throws {
         let scenario = try #require(Scenarios.named("pipe-fragile-eof-on-eintr"))
-        let faults = try FaultOptions(parsing: "eintr,short,kill", killRate: 0.1)
+        let faults = try FaultOptions(parsing: "eintr,short,delay,kill", killRate: 0.1)
         func decisions() throws -> [Int: [String]] {
             let trace = try ScenarioRunner.runOnce(
                 scenario, seed: 4300, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60), faults: faults

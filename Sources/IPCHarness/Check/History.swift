@@ -198,8 +198,9 @@ public struct HistoryBuilder<M: TraceModel> {
             }
         case .fault:
             // Faults injected into an operation's first system call (the plan injects nowhere else). A signal
-            // (`"fault": "signal"`) is the kernel's own business: the outcome it causes is checked as recorded.
-            guard let fault = event.fault, fault != "signal" else { break }
+            // (`"fault": "signal"`) is the kernel's own business, and a delay changes only timing: the outcome
+            // either causes is checked as recorded.
+            guard let fault = event.fault, fault != "signal", fault != "delay" else { break }
             guard fault == "short" else {
                 // An errno in place of the call: if the operation fails with it, the call was never made. (Outside
                 // an operation, in the harness's own calls, it is context only.)

@@ -20,6 +20,7 @@ final class FirstCallInjector: FaultInjector, @unchecked Sendable {
             switch fault {
             case .errno(let name): ["call": .string(call.rawValue), "errno": .string(name)]
             case .short(let count): ["call": .string(call.rawValue), "short": .int(count)]
+            case .delay(let microseconds): ["call": .string(call.rawValue), "delay": .int(microseconds)]
             }
         }
     }
@@ -52,6 +53,9 @@ final class FirstCallInjector: FaultInjector, @unchecked Sendable {
                 guard let error = Errno(name: name) else { return .proceed }
                 state.fired = Fired(call: context.call, fault: fault)
                 return .fail(error)
+            case .delay(let microseconds):
+                state.fired = Fired(call: context.call, fault: fault)
+                return .delay(nanoseconds: UInt64(microseconds) * 1000)
             case .short(let limit):
                 guard let count = context.count, count > 1 else { return .proceed }
                 let shorter = Swift.min(limit, count - 1)

@@ -260,6 +260,10 @@ final class RealDriver {
                 $0.fault = "short"
                 $0.value = ["count": .integer(count)]
             }
+            if case .integer(let microseconds)? = fired["delay"] {
+                $0.fault = "delay"
+                $0.value = ["microseconds": .integer(microseconds)]
+            }
         }
     }
 

@@ -118,6 +118,9 @@ public enum Replayer {
             case .fault where event.fault == "short":
                 guard let invoke = outstanding[event.process], case .integer(let count)? = event.value?["count"] else { break }
                 directives[invoke, default: .none].fault = .short(Int(count))
+            case .fault where event.fault == "delay":
+                guard let invoke = outstanding[event.process], case .integer(let microseconds)? = event.value?["microseconds"] else { break }
+                directives[invoke, default: .none].fault = .delay(microseconds: Int(microseconds))
             case .fault where event.fault != "signal":
                 guard let invoke = outstanding[event.process], let name = event.fault else { break }
                 directives[invoke, default: .none].fault = .errno(name)
