@@ -123,3 +123,30 @@ import Testing
         #expect(try trace(readerGets: 2000).check().result == .violation)
     }
 }
+
+/// Hazards: what the kernel allows but a program would regret, reported without changing the verdict.
+@Suite struct HazardTests {
+    func trace(postsBeforeDying: Bool) -> String {
+        var lines = [#"{"format":"ipc-trace","version":1,"model":"posix-sem","params":{"objects":{"q0":{"value":1,"named":false}}},"mechanism":"kernel.posix-sem","seed":"1","strategy":"random","harness":"0.1.0"}"#]
+        var events: [(Int, String, String)] = [(1, "invoke", #","f":"wait","object":"q0""#), (1, "ok", #","f":"wait","object":"q0""#)]
+        if postsBeforeDying { events += [(1, "invoke", #","f":"post","object":"q0""#), (1, "ok", #","f":"post","object":"q0""#)] }
+        events += [(1, "kill", #","signal":"SIGKILL","point":"before""#), (1, "exit", #","value":{"signal":"SIGKILL"}"#)]
+        events += [(2, "invoke", #","f":"wait","object":"q0","value":{"nonblocking":true}"#)]
+        events += [postsBeforeDying ? (2, "ok", #","f":"wait","object":"q0""#) : (2, "fail", #","f":"wait","object":"q0","error":"EAGAIN""#)]
+        for (index, event) in events.enumerated() {
+            lines.append(#"{"index":\#(index),"time":\#(10 * (index + 1)),"process":\#(event.0),"type":"\#(event.1)"\#(event.2)}"#)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test func aPOSIXSemaphoreUnitHeldByAKilledProcessIsNamedAsLostWithoutFailingTheRun() throws {
+        let lost = try TraceChecker.check(try Trace.parse(Array(trace(postsBeforeDying: false).utf8)))
+        #expect(lost.result == .ok)
+        #expect(lost.hazards.count == 1)
+        #expect(lost.explanation.contains("HAZARD: process 1 was killed holding 1 unit of POSIX semaphore q0"))
+
+        let returned = try TraceChecker.check(try Trace.parse(Array(trace(postsBeforeDying: true).utf8)))
+        #expect(returned.result == .ok)
+        #expect(returned.hazards.isEmpty)
+    }
+}

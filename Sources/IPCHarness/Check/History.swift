@@ -56,11 +56,14 @@ public struct History<M: TraceModel>: Sendable {
     public var operations: [Operation]
     /// Operations the driver's watchdog killed because they ran (not slept) past its limit, described.
     public var hangs: [String]
+    /// Dangers that are not violations (see ``HazardDetector``), described.
+    public var hazards: [String]
 
-    public init(model: M, operations: [Operation], hangs: [String] = []) {
+    public init(model: M, operations: [Operation], hangs: [String] = [], hazards: [String] = []) {
         self.model = model
         self.operations = operations
         self.hangs = hangs
+        self.hazards = hazards
     }
 
     /// The history split by object; each part is checked on its own (P-compositionality).
@@ -85,6 +88,7 @@ public struct HistoryBuilder<M: TraceModel> {
     private var injectedError: [Int: String] = [:]
     /// What the watchdog killed, described (see ``History/hangs``).
     private var hangs: [String] = []
+    private var hazards: HazardDetector
     /// Positions of operations that never reached the kernel: they failed with the errno injected into their
     /// first call, so the call was not made (see ``finish()``).
     private var withoutEffect: Set<Int> = []
@@ -102,6 +106,7 @@ public struct HistoryBuilder<M: TraceModel> {
         self.model = model
         self.path = path
         self.objects = Set(model.objects)
+        self.hazards = HazardDetector(model: M.name)
     }
 
     private func failure(_ line: Int, _ message: String) -> TraceError {
@@ -111,6 +116,7 @@ public struct HistoryBuilder<M: TraceModel> {
     public mutating func add(_ event: Trace.Event, line: Int) throws(TraceError) {
         let process = event.process
         defer { lastEventTime = event.time }
+        hazards.observe(event, line: line)
         switch event.type {
         case .invoke:
             if let exitLine = exited[process] {
@@ -239,13 +245,15 @@ public struct HistoryBuilder<M: TraceModel> {
     /// Operations that never reached the kernel are left out (the rest renumbered): whatever the client did
     /// with the injected errno is in its outcome, and a client that reports the failure made no call.
     public func finish() -> History<M> {
-        guard !withoutEffect.isEmpty else { return History(model: model, operations: operations, hangs: hangs) }
+        guard !withoutEffect.isEmpty else {
+            return History(model: model, operations: operations, hangs: hangs, hazards: hazards.hazards)
+        }
         var kept: [HistoryOperation<M.Input, M.Output>] = []
         for (position, operation) in operations.enumerated() where !withoutEffect.contains(position) {
             var renumbered = operation
             renumbered.id = kept.count
             kept.append(renumbered)
         }
-        return History(model: model, operations: kept, hangs: hangs)
+        return History(model: model, operations: kept, hangs: hangs, hazards: hazards.hazards)
     }
 }
