@@ -35,6 +35,13 @@ import Testing
             events.filter { $0.type == .fault && $0.fault != "signal" }.map { "\($0.process) \($0.fault ?? "") \($0.call ?? "")" }
         }
         #expect(injected(replay.result.trace.events) == injected(trace.events))
+        // Shrinking drops the faults the violation does not need, with the rest of what it does not need.
+        let shrunk = try Shrinker.shrink(trace, worker: worker, timeLimitSeconds: 60)
+        #expect(shrunk.result.report.result == .violation)
+        #expect(shrunk.eventsAfter < shrunk.eventsBefore)
+        let faultsBefore = trace.events.count { $0.type == .fault }
+        let faultsAfter = shrunk.result.trace.events.count { $0.type == .fault }
+        #expect(faultsAfter <= Swift.min(2, faultsBefore), "\(faultsBefore) → \(faultsAfter) faults")
     }
 
     @Test(arguments: ["pipe-robust-retrying-reader", "pipe-robust-write-all-under-faults"])
