@@ -18,7 +18,7 @@ import Testing
         RunOptions(seed: seed, runs: runs, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60), faults: faults)
     }
 
-    @Test(arguments: ["pipe-fragile-eof-on-eintr", "pipe-fragile-ignores-short-writes"])
+    @Test(arguments: ["pipe-fragile-eof-on-eintr", "pipe-fragile-ignores-short-writes", "robust-mutex-fragile-ignores-owner-death"])
     func fragileClientsAreCaughtUnderTheirFaults(name: String) throws {
         let scenario = try #require(Scenarios.named(name))
         #expect(scenario.isBroken && !scenario.defaultFaults.isEmpty)
@@ -26,7 +26,7 @@ import Testing
         let violation = try #require(summary.firstViolation, "\(name) ran \(summary.runs) times without being caught")
         defer { unlink(violation.path) }
         let trace = try Trace.load(path: violation.path)
-        #expect(trace.events.contains { $0.type == .fault })
+        #expect(trace.events.contains { $0.type == .fault || $0.type == .kill })
         // Replayed with the same faults, to the same verdict, every invocation in its recorded order.
         let replay = try Replayer.replay(path: violation.path, worker: worker, checkBudget: CheckBudget(seconds: 60))
         #expect(replay.result.report.result == .violation)
@@ -44,7 +44,7 @@ import Testing
         #expect(faultsAfter <= Swift.min(2, faultsBefore), "\(faultsBefore) → \(faultsAfter) faults")
     }
 
-    @Test(arguments: ["pipe-robust-retrying-reader", "pipe-robust-write-all-under-faults"])
+    @Test(arguments: ["pipe-robust-retrying-reader", "pipe-robust-write-all-under-faults", "robust-mutex-robust-recovers"])
     func robustTwinsPassUnderTheSameFaults(name: String) throws {
         let scenario = try #require(Scenarios.named(name))
         let summary = try ScenarioRunner.run(scenario, options: options(seed: 4100, runs: 12), worker: worker)
