@@ -78,12 +78,7 @@ public enum Replayer {
         for event in trace.events {
             switch event.type {
             case .schedule:
-                if case .array(let enabled)? = event.value?["enabled"] {
-                    choices = enabled.compactMap { value -> Int? in
-                        if case .integer(let process) = value { return Int(process) }
-                        return nil
-                    }
-                }
+                if let enabled = event.enabledProcesses { choices = enabled }
             case .invoke:
                 let call = Call(process: event.process, object: event.object ?? "", f: event.f ?? "", value: event.value)
                 moves.append(.invoke(process: event.process, call: call, choices: choices ?? [event.process], eventIndex: event.index))
