@@ -1,210 +1,264 @@
-/// A FIFO (named pipe) with its permission bits, as this kernel treats them: permission is checked when the
-/// FIFO is *opened*, never on `read` or `write` — so after a `chmod` that takes access away, descriptors already
-/// open keep working, and only new opens fail `EACCES`. Privileged processes (root) pass the check whatever the
-/// mode. (Measured: `Tests/IPCMechanismsTests/FIFOPermissionFactsTests.swift`.)
+/// The Linux FIFO (named pipe): the pipe model's byte stream, reached by opening a path, with the open rules of
+/// this kernel's `fifo_open` and the discarding of data when the last opener leaves.
 ///
-/// Opens are nonblocking, as in the workloads: opening for reading always succeeds (permission allowing);
-/// opening for writing fails `ENXIO` while no reader has it open; the permission check comes first. Writes are
-/// small (well under the FIFO's capacity) and reads take what is buffered, up to their size. A write without a
-/// reader fails `EPIPE`; a read of an empty FIFO fails `EAGAIN` while a writer has it open and returns end of
-/// file (no bytes) otherwise.
-///
-/// Trace form:
-///
-///   f      invoke value                  ok value             fail error
-///   open   {"end": "read" | "write"}     (none)               EACCES, ENXIO
-///   write  {"data": PAYLOAD}             {"written": INT}     EPIPE, EBADF
-///   read   {"max": INT}                  {"data": PAYLOAD}    EAGAIN, EBADF
-///   chmod  {"mode": INT}                 (none)               EPERM
-///   close  {"end": "read" | "write"}     (none)               EBADF
-///
-/// params: {"objects": {"f0": {"mode": 438, "owner": 3, "privileged": [3]}}}: the mode at the start (438 is
-/// 0o666), the process that owns it (it may chmod), and the processes that bypass permission checks.
+/// What it allows beyond ``PipeModel``, and why (each fact is also a test on the real kernel, `KernelFIFOFactsTests`):
+/// - Opening for reading without `O_NONBLOCK` sleeps until a writer opens; opening for writing sleeps until a
+///   reader opens. The sleeper is woken by the partner's *open*, so it returns even if the partner has closed again
+///   (the reader then reads end of file).
+/// - A process asleep in `open` already counts as a reader or writer: a nonblocking writer may open and write, and a
+///   nonblocking reader sees `EAGAIN`, not end of file, while a writer sleeps in `open`.
+/// - `O_WRONLY | O_NONBLOCK` with no reader fails `ENXIO`; `O_RDONLY | O_NONBLOCK` always succeeds, and with no
+///   writer its reads return 0 (end of file), not `EAGAIN`.
+/// - When every descriptor of every opener has closed, the buffered bytes are discarded: the next opener finds an
+///   empty FIFO. The name stays until unlinked.
+/// - Permission is checked when the FIFO is *opened*, never on `read` or `write` (the `fifo-permission` scenario,
+///   run on the kernel by `RealModeTests`): after a `chmod` that takes access away, descriptors already open keep
+///   working and only new opens fail `EACCES`, before any of the rules above. Privileged processes (root) pass the
+///   check whatever the mode; the others are judged by the mode's bits for others (they are neither the owner nor
+///   in its group). Only the owner or a privileged process may `chmod` (`EPERM`).
 public struct FIFOModel: TraceModel {
     public static let name = "fifo"
 
-    public enum End: String, Hashable, Sendable {
-        case read, write
-    }
-
     public enum Input: Hashable, Sendable {
-        case open(process: Int, end: End)
-        case write(process: Int, data: [UInt8])
-        case read(process: Int, max: Int)
+        case open(process: Int, end: PipeModel.End, nonblocking: Bool)
+        case write(process: Int, data: [UInt8], nonblocking: Bool)
+        case read(process: Int, max: Int, nonblocking: Bool)
+        case close(process: Int, end: PipeModel.End)
         case chmod(process: Int, mode: Int)
-        case close(process: Int, end: End)
+        /// The process died or exited: every descriptor it had open closes.
         case exit(process: Int)
     }
 
     public enum Output: Hashable, Sendable {
-        case done
+        case opened
         case wrote(Int)
+        /// The bytes read; empty means end of file (or a read of size 0).
         case read([UInt8])
+        case closed
+        case modeChanged
+        case exited
         case failed(ErrorCode)
     }
 
+    /// How one FIFO starts.
     public struct Setup: Hashable, Sendable {
+        public var capacity: Int
+        /// The permission bits at the start (the harness creates FIFOs 0600).
         public var mode: Int
+        /// The process that owns the FIFO (may `chmod` it), if any.
         public var owner: Int?
-        public var privileged: [Int]
+        /// The processes that bypass permission checks; nil: every process (the harness runs as root).
+        public var privileged: [Int]?
 
-        public init(mode: Int, owner: Int?, privileged: [Int]) {
+        public init(capacity: Int = 65536, mode: Int = 0o600, owner: Int? = nil, privileged: [Int]? = nil) {
+            self.capacity = capacity
             self.mode = mode
             self.owner = owner
-            self.privileged = privileged
+            self.privileged = privileged?.sorted()
+        }
+
+        /// Whether `process` passes the permission check of an open for `end` under `mode`.
+        func mayOpen(_ process: Int, for end: PipeModel.End, mode: Int) -> Bool {
+            privileged?.contains(process) ?? true || mode & (end == .read ? 0o004 : 0o002) != 0
+        }
+
+        func mayChangeMode(_ process: Int) -> Bool {
+            privileged?.contains(process) ?? true || owner == process
         }
     }
 
-    public struct State: Hashable, Sendable {
-        public let setup: Setup
-        public var mode: Int
-        /// Processes with a read or write end open, once per end.
-        public var readers: [Int] = []
-        public var writers: [Int] = []
-        public var buffered: [UInt8] = []
+    /// A process asleep in a blocking `open`, registered as a reader or writer, waiting for a partner's open.
+    public struct Opener: Hashable, Sendable {
+        public var process: Int
+        public var end: PipeModel.End
+        /// A partner has opened since this process went to sleep: its open may now return.
+        public var released: Bool
     }
 
+    public struct State: Hashable, Sendable {
+        /// The pipe behind the FIFO: its bytes, and the open descriptions (sleepers in `open` included).
+        public internal(set) var pipe: PipeModel.State
+        public internal(set) var openers: [Opener] = []
+        public internal(set) var mode: Int
+        public let setup: Setup
+    }
+
+    public let pipes: PipeModel
     public let setups: [(name: String, setup: Setup)]
 
-    public init(objects: [(name: String, setup: Setup)]) { self.setups = objects }
+    public init(pageSize: Int = 4096, fifos: [(name: String, setup: Setup)]) {
+        self.pipes = PipeModel(pageSize: pageSize, pipes: [])
+        self.setups = fifos
+    }
 
     public var objects: [String] { setups.map(\.name) }
 
     public func initialState(of object: String) -> State {
-        let setup = setups.first { $0.name == object }?.setup ?? Setup(mode: 0o666, owner: nil, privileged: [])
-        return State(setup: setup, mode: setup.mode)
+        let setup = setups.first { $0.name == object }?.setup ?? Setup()
+        return State(pipe: PipeModel.State(slots: setup.capacity / pipes.pageSize, readers: [], writers: []), mode: setup.mode, setup: setup)
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
-        let (result, next) = transition(state, input)
-        return output == nil || output == result ? [.completed(next)] : []
-    }
-
-    func transition(_ state: State, _ input: Input) -> (Output, State) {
-        var next = state
-        switch input {
-        case .open(let process, let end):
-            let bit = end == .read ? 0o004 : 0o002
-            if !state.setup.privileged.contains(process) && state.mode & bit == 0 { return (.failed(.EACCES), state) }
-            if end == .write && state.readers.isEmpty { return (.failed(.ENXIO), state) }
-            if end == .read { next.readers.append(process) } else { next.writers.append(process) }
-            return (.done, next)
-        case .write(let process, let data):
-            guard state.writers.contains(process) else { return (.failed(.EBADF), state) }
-            guard !state.readers.isEmpty else { return (.failed(.EPIPE), state) }
-            next.buffered += data
-            return (.wrote(data.count), next)
-        case .read(let process, let max):
-            guard state.readers.contains(process) else { return (.failed(.EBADF), state) }
-            if state.buffered.isEmpty { return state.writers.isEmpty ? (.read([]), state) : (.failed(.EAGAIN), state) }
-            let count = Swift.min(max, state.buffered.count)
-            next.buffered.removeFirst(count)
-            return (.read(Array(state.buffered.prefix(count))), next)
-        case .chmod(let process, let mode):
-            guard process == state.setup.owner || state.setup.privileged.contains(process) else { return (.failed(.EPERM), state) }
-            next.mode = mode
-            return (.done, next)
-        case .close(let process, let end):
-            guard let index = (end == .read ? state.readers : state.writers).firstIndex(of: process) else {
-                return (.failed(.EBADF), state)
+        transitions(state, input).compactMap { candidate in
+            guard let candidateOutput = candidate.output else {
+                let recorded = output.flatMap(Self.pipeOutput)
+                return PipeModel.pieceMayLead(to: recorded, progress: candidate.step.state.pipe.progress(of: input.process))
+                    ? candidate.step : nil
             }
-            if end == .read { next.readers.remove(at: index) } else { next.writers.remove(at: index) }
-            return (.done, next)
-        case .exit(let process):
-            next.readers.removeAll { $0 == process }
-            next.writers.removeAll { $0 == process }
-            return (.done, next)
+            return output == nil || output == candidateOutput ? candidate.step : nil
         }
     }
 
-    public func describe(_ input: Input, _ output: Output?) -> String {
-        let action: String
+    /// Every way `input` may take effect from `state`: a completion with its output, or a piece (no output).
+    public func outcomes(of input: Input, in state: State) -> [(output: Output?, step: Step<State>)] {
+        transitions(state, input)
+    }
+
+    func transitions(_ state: State, _ input: Input) -> [(output: Output?, step: Step<State>)] {
         switch input {
-        case .open(_, let end): action = "open for \(end == .read ? "reading" : "writing")"
-        case .write(_, let data): action = "write \(Payload.preview(data))"
-        case .read(_, let max): action = "read up to \(max) bytes"
-        case .chmod(_, let mode): action = "chmod 0" + String(mode, radix: 8)
-        case .close(_, let end): action = "close the \(end.rawValue) end"
-        case .exit: action = "exit"
+        case .open(let process, let end, let nonblocking):
+            return openTransitions(state, process: process, end: end, nonblocking: nonblocking)
+        case .write(let process, let data, let nonblocking):
+            return delegated(state, .write(process: process, data: data, nonblocking: nonblocking))
+        case .read(let process, let max, let nonblocking):
+            return delegated(state, .read(process: process, max: max, nonblocking: nonblocking))
+        case .close(let process, let end):
+            return delegated(state, .close(process: process, end: end))
+        case .chmod(let process, let mode):
+            guard state.setup.mayChangeMode(process) else { return [(.failed(.EPERM), .completed(state))] }
+            var next = state
+            next.mode = mode
+            return [(.modeChanged, .completed(next))]
+        case .exit(let process):
+            var next = state
+            next.openers.removeAll { $0.process == process }
+            return delegated(next, .exit(process: process))
         }
-        switch output {
-        case nil: return action + " → ?"
-        case .done?: return action + " → ok"
-        case .wrote(let count)?: return action + " → wrote \(count)"
-        case .read(let data)?: return action + " → \(Payload.preview(data))"
-        case .failed(let code)?: return action + " → \(code)"
+    }
+
+    /// `fifo_open`: register as reader or writer (waking sleepers of the other kind), then return at once or sleep
+    /// until a partner opens. The sleep is a piece that registers; the completion needs the partner's open.
+    private func openTransitions(
+        _ state: State, process: Int, end: PipeModel.End, nonblocking: Bool
+    ) -> [(output: Output?, step: Step<State>)] {
+        if let index = state.openers.firstIndex(where: { $0.process == process }) {
+            guard state.openers[index].released else { return [] }
+            var next = state
+            next.openers.remove(at: index)
+            return [(.opened, .completed(next))]
         }
+        guard state.setup.mayOpen(process, for: end, mode: state.mode) else { return [(.failed(.EACCES), .completed(state))] }
+        var next = state
+        switch end {
+        case .read:
+            next.pipe.readers.append(process)
+            next.pipe.readers.sort()
+            for index in next.openers.indices where next.openers[index].end == .write { next.openers[index].released = true }
+            if nonblocking || !next.pipe.writers.isEmpty { return [(.opened, .completed(next))] }
+        case .write:
+            if nonblocking && state.pipe.readers.isEmpty { return [(.failed(.ENXIO), .completed(state))] }
+            next.pipe.writers.append(process)
+            next.pipe.writers.sort()
+            for index in next.openers.indices where next.openers[index].end == .read { next.openers[index].released = true }
+            if !next.pipe.readers.isEmpty { return [(.opened, .completed(next))] }
+        }
+        next.openers.append(Opener(process: process, end: end, released: false))
+        return [(nil, .partial(next))]
+    }
+
+    /// A pipe operation on the FIFO's pipe; afterwards, if nobody has it open any more, its bytes are gone.
+    private func delegated(_ state: State, _ input: PipeModel.Input) -> [(output: Output?, step: Step<State>)] {
+        pipes.transitions(state.pipe, input).map { candidate in
+            func wrap(_ pipe: PipeModel.State) -> State {
+                var next = state
+                next.pipe = pipe
+                if pipe.readers.isEmpty && pipe.writers.isEmpty {
+                    next.pipe = PipeModel.State(slots: pipe.slots, readers: [], writers: [])
+                }
+                return next
+            }
+            let step: Step<State> =
+                switch candidate.step {
+                case .completed(let pipe): .completed(wrap(pipe))
+                case .partial(let pipe): .partial(wrap(pipe))
+                }
+            return (candidate.output.map(Self.output(from:)), step)
+        }
+    }
+
+    static func output(from pipe: PipeModel.Output) -> Output {
+        switch pipe {
+        case .wrote(let count): .wrote(count)
+        case .read(let bytes): .read(bytes)
+        case .closed: .closed
+        case .exited: .exited
+        case .failed(let code): .failed(code)
+        }
+    }
+
+    public func abandon(_ state: State, _ input: Input) -> State {
+        var next = state
+        next.openers.removeAll { $0.process == input.process }
+        next.pipe.setProgress(of: input.process, nil)
+        return next
+    }
+
+    public func estimatedSize(of state: State) -> Int {
+        pipes.estimatedSize(of: state.pipe) + state.openers.count * 24
     }
 
     public func describe(_ state: State) -> String {
-        "mode 0\(String(state.mode, radix: 8)); readers \(state.readers); writers \(state.writers); buffered \(Payload.preview(state.buffered))"
+        var text = pipes.describe(state.pipe) + "; mode 0" + String(state.mode, radix: 8)
+        for opener in state.openers {
+            text += "; process \(opener.process) sleeps in open for \(opener.end == .read ? "reading" : "writing")"
+                + (opener.released ? " (a partner has opened)" : "")
+        }
+        return text
     }
 
-    public init(parameters: JSONValue?) throws(ModelError) {
-        var setups: [(name: String, setup: Setup)] = []
-        for (name, setup) in try parameters.objectSetups(model: "fifo") {
-            setups.append((name, Setup(
-                mode: try setup.required("mode").integer("mode", in: 0...0o7777),
-                owner: try setup.optional("owner")?.integer("owner", in: 1...10_000),
-                privileged: try setup.processes("privileged"))))
-        }
-        self.init(objects: setups)
-    }
-
-    public var parameters: JSONValue {
-        var objects = JSONObject()
-        for (name, setup) in setups {
-            var entry: JSONObject = ["mode": .int(setup.mode), "privileged": .array(setup.privileged.map { .int($0) })]
-            if let owner = setup.owner { entry["owner"] = .int(owner) }
-            objects[name] = .object(entry)
-        }
-        return ["objects": .object(objects)]
-    }
-
-    public func input(from call: Call) throws(ModelError) -> Input {
-        func end() throws(ModelError) -> End {
-            let name = try call.value.required("end").text("end")
-            guard let end = End(rawValue: name) else { throw ModelError("field 'end' must be \"read\" or \"write\", not \"\(name)\"") }
-            return end
-        }
-        switch call.f {
-        case "open": return .open(process: call.process, end: try end())
-        case "write": return .write(process: call.process, data: try call.value.required("data").payload("data"))
-        case "read": return .read(process: call.process, max: try call.value.required("max").integer("max", in: 0...1 << 20))
-        case "chmod": return .chmod(process: call.process, mode: try call.value.required("mode").integer("mode", in: 0...0o7777))
-        case "close": return .close(process: call.process, end: try end())
-        default: throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, chmod and close)")
-        }
-    }
-
-    public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
-        switch (outcome, input) {
-        case (.fail(let code), _): return .failed(code)
-        case (.ok(let value), .write(_, let data)): return .wrote(try value.required("written").integer("written", in: 0...data.count))
-        case (.ok(let value), .read): return .read(try value.required("data").payload("data"))
-        case (.ok, _): return .done
-        }
-    }
-
-    public func call(for input: Input) -> (f: String, value: JSONValue?) {
+    public func describe(_ input: Input, _ output: Output?) -> String {
+        let call: String
         switch input {
-        case .open(_, let end): ("open", ["end": .string(end.rawValue)])
-        case .write(_, let data): ("write", ["data": Payload.json(data)])
-        case .read(_, let max): ("read", ["max": .int(max)])
-        case .chmod(_, let mode): ("chmod", ["mode": .int(mode)])
-        case .close(_, let end): ("close", ["end": .string(end.rawValue)])
-        case .exit: ("exit", nil)
+        case .open(_, let end, let nonblocking):
+            call = "open for \(end == .read ? "reading" : "writing")\(nonblocking ? " (nonblocking)" : "")"
+        case .chmod(_, let mode):
+            call = "chmod 0" + String(mode, radix: 8)
+        case .write(let process, let data, let nonblocking):
+            return pipes.describe(.write(process: process, data: data, nonblocking: nonblocking), output.flatMap(Self.pipeOutput))
+        case .read(let process, let max, let nonblocking):
+            return pipes.describe(.read(process: process, max: max, nonblocking: nonblocking), output.flatMap(Self.pipeOutput))
+        case .close(let process, let end):
+            return pipes.describe(.close(process: process, end: end), output.flatMap(Self.pipeOutput))
+        case .exit(let process):
+            return pipes.describe(.exit(process: process), output.flatMap(Self.pipeOutput))
         }
-    }
-
-    public func outcome(for output: Output) -> Outcome {
+        let result: String
         switch output {
-        case .done: .ok(nil)
-        case .wrote(let count): .ok(["written": .int(count)])
-        case .read(let data): .ok(["data": Payload.json(data)])
-        case .failed(let code): .fail(code)
+        case nil: result = "?"
+        case .failed(let code)?: result = code.rawValue
+        default: result = "ok"
         }
+        return "\(call) → \(result)"
     }
 
-    public func exitInput(process: Int, object: String) -> Input? { .exit(process: process) }
+    static func pipeOutput(_ output: Output) -> PipeModel.Output? {
+        switch output {
+        case .wrote(let count): .wrote(count)
+        case .read(let bytes): .read(bytes)
+        case .closed: .closed
+        case .exited: .exited
+        case .failed(let code): .failed(code)
+        case .opened, .modeChanged: nil
+        }
+    }
+}
+
+extension FIFOModel.Input {
+    public var process: Int {
+        switch self {
+        case .open(let process, _, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
+            .chmod(let process, _), .exit(let process):
+            process
+        }
+    }
 }

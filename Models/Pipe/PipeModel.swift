@@ -85,16 +85,20 @@ public struct PipeModel: TraceModel {
         if case .failed(.EINTR)? = output { return interrupted(state, input) }
         return transitions(state, input).compactMap { candidate in
             guard let candidateOutput = candidate.output else {
-                // A piece of a larger blocking write: possible only if the recorded result can still follow.
-                if case .failed? = output { return nil }
-                if case .wrote(let total)? = output, let progress = candidate.step.state.progress(of: input.process),
-                    progress > total
-                {
-                    return nil
-                }
-                return candidate.step
+                return Self.pieceMayLead(to: output, progress: candidate.step.state.progress(of: input.process))
+                    ? candidate.step : nil
             }
             return output == nil || output == candidateOutput ? candidate.step : nil
+        }
+    }
+
+    /// Whether a piece of a larger blocking write, after which its writer has written `progress` bytes, can still
+    /// end as `output` records: not if the write is recorded as failed, nor as having written fewer bytes.
+    static func pieceMayLead(to output: Output?, progress: Int?) -> Bool {
+        switch output {
+        case .failed?: false
+        case .wrote(let total)?: (progress ?? 0) <= total
+        default: true
         }
     }
 

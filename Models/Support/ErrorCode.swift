@@ -18,6 +18,10 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Comparable, Custo
     public static let ENOSPC = ErrorCode("ENOSPC")
     public static let EPERM = ErrorCode("EPERM")
     public static let ECONNRESET = ErrorCode("ECONNRESET")
-    public static let EACCES = ErrorCode("EACCES")
+    public static let ECONNREFUSED = ErrorCode("ECONNREFUSED")
+    public static let ENOTCONN = ErrorCode("ENOTCONN")
+    public static let EISCONN = ErrorCode("EISCONN")
     public static let ENXIO = ErrorCode("ENXIO")
+    public static let ESRCH = ErrorCode("ESRCH")
+    public static let EACCES = ErrorCode("EACCES")
 }

@@ -5,12 +5,14 @@ import SystemPackage
 public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case read, write, close, open, pipe2, fcntl, poll, send, receive, socketpair
     case fsync, rename, unlink, mkdir
+    case mkfifo, socket, bind, listen, connect, accept, sendmsg, recvmsg, getsockopt, fchmod
+    case eventfd, fstat, kill, sigqueue, sigtimedwait, sigprocmask, setrlimit
     case mqOpen, mqSend, mqReceive, mqUnlink, mqGetAttributes, mqSetAttributes
     case msgget, msgsnd, msgrcv, msgctl
     case shmOpen, shmUnlink, memfdCreate, ftruncate, mmap, munmap, shmget, shmat, shmdt, shmctl
     case semOpen, semClose, semUnlink, semInit, semWait, semTryWait, semPost, semGetValue, semget, semop, semctl
     case mutexInit, mutexLock, mutexTryLock, mutexUnlock, mutexConsistent
-    case mkfifo, chmod, setuid, setgid
+    case chmod, setuid, setgid
 }
 
 /// What a fault injector is told about a call that is about to be made.

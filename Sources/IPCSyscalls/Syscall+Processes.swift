@@ -129,7 +129,7 @@ extension Syscall {
     ///
     /// The corresponding C function is `kill`.
     public static func kill(_ pid: pid_t, signal: Int32) throws(Errno) {
-        if Glibc.kill(pid, signal) == -1 { throw Errno(rawValue: Glibc.errno) }
+        _ = try perform(.kill, retryOnInterrupt: false) { _ in Glibc.kill(pid, signal) }
     }
 
     /// Reaps `pid`. With `block: false` returns nil while the child still runs.

@@ -6,8 +6,9 @@ import IPCSyscalls
 import SystemPackage
 import Testing
 
-/// Hygiene for named and System V objects, with real drivers: a run that fails removes what it created, and
-/// `ipc-harness clean` removes what killed drivers left behind — only the harness's objects of dead runs.
+/// Hygiene for named and System V objects, FIFOs and bound socket paths, with real drivers: a run that fails
+/// removes what it created, and `ipc-harness clean` removes what killed drivers left behind — only the harness's
+/// objects of dead runs.
 @Suite(.serialized) struct CleanCommandTests {
     static var executable: String { CommandLineTests.executable.path }
 
@@ -72,6 +73,13 @@ import Testing
         try Syscall.close(try PosixSharedMemory.create(decoyMemory, size: 8))
         try PosixSemaphore.create(decoySemaphore, value: 0).close()
         let untagged = try Syscall.msgget(IPC_PRIVATE, flags: IPC_CREAT | 0o600)
+        // Paths: a FIFO and a bound socket under another prefix, and a harness-named FIFO of a live process.
+        let decoyFIFO = "/tmp/ipcx-decoy-fifo-\(tag)"
+        let decoySocketPath = "/tmp/ipcx-decoy-socket-\(tag)"
+        let liveFIFO = "/tmp/ipch-\(tag)-decoy-fifo"
+        try KernelFIFO.create(at: decoyFIFO)
+        try KernelFIFO.create(at: liveFIFO)
+        let decoySocket = try KernelUnixSocket.bound(.dgram, to: .path(decoySocketPath))
         let liveRun = RunNamespace()
         let liveKey = liveRun.sysvKey()
         try liveRun.record(.sysvSemaphore, RunNamespace.keyName(liveKey))
@@ -83,14 +91,17 @@ import Testing
             try? Syscall.msgRemove(untagged)
             try? Syscall.semRemove(liveSet)
             liveRun.removeAll()
+            try? Syscall.close(decoySocket)
+            for path in [decoyFIFO, decoySocketPath, liveFIFO] { unlink(path) }
         }
 
         // Drivers running scenarios of every kind, each stopped while its run's objects exist, then killed.
         let scenarios = [
             ("posix-mq-priority", "posix-mq"), ("posix-shm-words", "posix-shm"), ("posix-sem-named", "posix-sem"),
             ("sysv-msg-selection", "sysv-msg"), ("sysv-sem-undo", "sysv-sem"), ("sysv-shm-attach-count", "sysv-shm"),
+            ("fifo-basic", "path"), ("unix-dgram-bound-path", "path"), ("unix-stream-listener-path", "path"),
         ]
-        var left: [(kind: String, name: String)] = []
+        var left: [(kind: String, name: String, driver: pid_t)] = []
         for (scenario, kind) in scenarios {
             var caught = false
             for _ in 0..<5 where !caught {
@@ -109,26 +120,34 @@ import Testing
                 kill(driver.processIdentifier, SIGKILL)
                 driver.waitUntilExit()
                 let leftovers = records(ofRunsBy: driver.processIdentifier)
-                if caught { left += leftovers }
+                if caught { left += leftovers.map { ($0.kind, $0.name, driver.processIdentifier) } }
             }
             #expect(caught, "never caught a \(scenario) run with its objects")
         }
         #expect(left.contains { exists($0.kind, $0.name) })
 
+        // Another clean may take some leftovers first: RunNamespaceTests runs one in this process alongside, and
+        // other checkouts' suites on this machine run theirs (same user, same ledger directory). A leftover whose
+        // ledger was gone before this clean started is not required in its report.
+        let ledgersBefore = (try? Syscall.directoryEntries(RunNamespace.ledgerDirectory)) ?? []
         let clean = try CommandLineTests().run("clean")
         #expect(clean.status == 0)
-        for (kind, name) in left {
+        for (kind, name, driver) in left {
             #expect(!exists(kind, name), "\(kind) \(name) survived clean")
             // Every leftover of a killed driver is reported (it was there when the driver died, or clean saw its
             // record and found it already gone; either way it is listed).
+            guard ledgersBefore.contains(where: { $0.hasPrefix("ipch-\(driver)-") }) else { continue }
             #expect(clean.output.contains("\(kind) \(name)"), "\(kind) \(name) not in the report:\n\(clean.output)")
         }
+        #expect(left.contains { clean.output.contains("\($0.kind) \($0.name)") }, "clean reported none of the leftovers")
         #expect(exists("posix-mq", decoyQueue))
         #expect(exists("posix-shm", decoyMemory))
         #expect(exists("posix-sem", decoySemaphore))
         #expect((try? Syscall.msgStatus(untagged)) != nil)
         #expect((try? Syscall.semStatus(liveSet)) != nil)
+        for path in [decoyFIFO, decoySocketPath, liveFIFO] { #expect(Syscall.exists(path), "\(path) did not survive clean") }
         #expect(!clean.output.contains("ipcx-decoy"))
+        #expect(!clean.output.contains(liveFIFO))
     }
 
     @Test func aRunThatFailsRemovesEveryObjectItCreated() throws {
@@ -139,6 +158,9 @@ import Testing
             ("posix-shm", "map", #"{"words":2}"#), ("sysv-shm", "attach", #"{"words":2}"#),
             ("posix-sem", "use", #"{"value":0,"named":true}"#), ("sysv-sem", "use", #"{"values":[0]}"#),
             ("robust-mutex", "use", "{}"),
+            ("fifo", "open", "{}"), ("unix-socket", "bound", #"{"type":"dgram","shape":"bound","address":"path"}"#),
+            ("unix-socket", "listen", #"{"type":"seqpacket","shape":"listener","address":"path"}"#),
+            ("eventfd", "hold", "{}"), ("signal", "receive", #"{"signals":["SIGUSR2"]}"#),
         ]
         let objects = kinds.enumerated().map { index, kind in
             #"{"name":"o\#(index)","kind":"\#(kind.0)","params":\#(kind.2)}"#
@@ -153,14 +175,25 @@ import Testing
         defer { unlink(path) }
         let keysBefore = Set(["sysv-msg", "sysv-sem", "sysv-shm"].flatMap { kind in sysvKeys(kind).map { "\(kind) \($0)" } })
         let shmBefore = Set(try Syscall.directoryEntries("/dev/shm"))
+        let tmpBefore = Set(try Syscall.directoryEntries("/tmp"))
 
-        let driver = try start(["replay", path])
+        let driver = Process()
+        driver.executableURL = URL(fileURLWithPath: Self.executable)
+        driver.arguments = ["replay", path]
+        driver.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        driver.standardError = errors
+        try driver.run()
         let pid = driver.processIdentifier
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         driver.waitUntilExit()
         #expect(driver.terminationStatus == 2)
+        // It failed at the operation, so every object had been created and every worker had set up.
+        #expect(message.contains("no-such-operation"), "\(message)")
         #expect(records(ofRunsBy: pid).isEmpty)
         #expect(try Syscall.directoryEntries(RunNamespace.ledgerDirectory).allSatisfy { !$0.hasPrefix("ipch-\(pid)-") })
         #expect(try Syscall.directoryEntries("/dev/shm").filter { !shmBefore.contains($0) && $0.contains("ipch-\(pid)-") }.isEmpty)
+        #expect(try Syscall.directoryEntries("/tmp").filter { !tmpBefore.contains($0) && $0.hasPrefix("ipch-\(pid)-") }.isEmpty)
         // Any tagged key that appeared belongs to a run of this test process (other suites run alongside).
         let liveNames = Set(((try? Syscall.directoryEntries(RunNamespace.ledgerDirectory)) ?? [])
             .filter { $0.hasPrefix("ipch-\(getpid())-") }

@@ -36,6 +36,16 @@ struct GenericTraceBuilder {
         if let error { fail(process, f, object, error) } else { ok(process, f, object, result) }
     }
 
+    /// The operation's outcome is unknown (its process died in it).
+    mutating func info(_ process: Int, _ f: String, _ object: String) {
+        event(process, "info", #","f":"\#(f)","object":"\#(object)""#)
+    }
+
+    /// `process` ended (its death's effects on the objects it held follow).
+    mutating func exit(_ process: Int) {
+        event(process, "exit", #","value":{"code":0}"#)
+    }
+
     /// A simulation step of `process` that made `access` (JSON).
     mutating func step(_ process: Int, _ access: String) {
         event(process, "schedule", #","value":{"enabled":[1,2],"access":\#(access)}"#)

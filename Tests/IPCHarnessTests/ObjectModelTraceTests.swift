@@ -2,48 +2,26 @@ import IPCHarness
 import IPCModels
 import Testing
 
-/// Builds small hand-written traces for the per-object models: one object "o0".
+/// Hand-written traces on one object "o0" of a per-object model: ``GenericTraceBuilder`` with the object fixed and
+/// the object's setup as the whole of `params`.
 struct ObjectTraceBuilder {
-    private var lines: [String]
-    private var index = 0
-    private var time: UInt64 = 0
+    private var trace: GenericTraceBuilder
 
     init(model: String, setup: String) {
-        lines = [#"{"format":"ipc-trace","version":1,"model":"\#(model)","params":{"objects":{"o0":\#(setup)}},"mechanism":"kernel.\#(model)","seed":"1","strategy":"random","harness":"0.1.0"}"#]
+        trace = GenericTraceBuilder(model: model, params: #"{"objects":{"o0":\#(setup)}}"#)
     }
 
-    private mutating func event(_ process: Int, _ type: String, _ rest: String) {
-        time += 10
-        lines.append(#"{"index":\#(index),"time":\#(time),"process":\#(process),"type":"\#(type)"\#(rest)}"#)
-        index += 1
-    }
-
-    mutating func invoke(_ process: Int, _ f: String, _ value: String? = nil) {
-        event(process, "invoke", #","f":"\#(f)","object":"o0""# + (value.map { #","value":\#($0)"# } ?? ""))
-    }
-
-    mutating func ok(_ process: Int, _ f: String, _ value: String? = nil) {
-        event(process, "ok", #","f":"\#(f)","object":"o0""# + (value.map { #","value":\#($0)"# } ?? ""))
-    }
-
-    mutating func fail(_ process: Int, _ f: String, _ error: String) {
-        event(process, "fail", #","f":"\#(f)","object":"o0","error":"\#(error)""#)
-    }
+    mutating func invoke(_ process: Int, _ f: String, _ value: String? = nil) { trace.invoke(process, f, "o0", value) }
+    mutating func ok(_ process: Int, _ f: String, _ value: String? = nil) { trace.ok(process, f, "o0", value) }
+    mutating func fail(_ process: Int, _ f: String, _ error: String) { trace.fail(process, f, "o0", error) }
+    mutating func exit(_ process: Int) { trace.exit(process) }
 
     /// One whole operation: invoke, then ok with `result` or fail with `error`.
     mutating func call(_ process: Int, _ f: String, _ value: String? = nil, _ result: String? = nil, error: String? = nil) {
-        invoke(process, f, value)
-        if let error { fail(process, f, error) } else { ok(process, f, result) }
+        trace.operation(process, f, "o0", value, ok: result, fail: error)
     }
 
-    mutating func exit(_ process: Int) {
-        event(process, "exit", #","value":{"code":0}"#)
-    }
-
-    func check() throws -> Trace.Verdict.Result {
-        let trace = try Trace.parse(Array((lines.joined(separator: "\n") + "\n").utf8))
-        return try TraceChecker.check(trace, budget: CheckBudget(seconds: 20)).result
-    }
+    func check() throws -> Trace.Verdict.Result { try trace.check().result }
 }
 
 /// Each new model: histories it must allow next to forbidden ones that differ only where it matters.

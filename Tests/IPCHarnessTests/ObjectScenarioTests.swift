@@ -29,21 +29,8 @@ import Testing
 
     @Test(arguments: expectations)
     func runsShowNoViolationAndReachWhatTheScenarioIsAbout(name: String, errors: Set<String>) throws {
-        let scenario = try #require(Scenarios.named(name))
-        #expect(!scenario.isBroken)
-        var seen = Set<String>()
-        var deaths = 0
-        for seed in UInt64(4000)..<4015 {
-            for strategy in [StrategySpec.random, .pct(depth: 3)] {
-                let result = try ScenarioRunner.runOnce(scenario, seed: seed, strategy: strategy, worker: worker, checkBudget: CheckBudget(seconds: 60))
-                #expect(result.report.result == .ok, "\(name) seed \(seed) \(strategy): \(result.report.explanation)")
-                let events = result.trace.events
-                seen.formUnion(events.compactMap(\.error))
-                deaths += events.filter { $0.type == .exit }.count
-            }
-        }
+        let seen = try ScenarioRuns.reached(name, seeds: 4000..<4015, worker: worker)
         #expect(errors.isSubset(of: seen), "\(name) never saw \(errors.subtracting(seen).sorted()); saw \(seen.sorted())")
-        #expect(deaths > 0)
     }
 
     /// SEM_UNDO at a SIGKILL: process 1 takes the only unit with SEM_UNDO and then sleeps in a semop nothing will

@@ -117,12 +117,12 @@ import Testing
         let params = #"{"objects":{"f0":{"mode":438,"owner":3,"privileged":[3]}}}"#
         func history(writeAfterChmod: String?, reopen: String?) -> GenericTraceBuilder {
             var trace = GenericTraceBuilder(model: "fifo", params: params)
-            trace.operation(2, "open", "f0", #"{"end":"read"}"#)
-            trace.operation(1, "open", "f0", #"{"end":"write"}"#)
+            trace.operation(2, "open", "f0", #"{"end":"read","nonblocking":true}"#)
+            trace.operation(1, "open", "f0", #"{"end":"write","nonblocking":true}"#)
             trace.operation(3, "chmod", "f0", #"{"mode":384}"#)
             trace.operation(1, "write", "f0", #"{"data":"hi"}"#, ok: writeAfterChmod == nil ? #"{"written":2}"# : nil, fail: writeAfterChmod)
-            trace.operation(1, "open", "f0", #"{"end":"write"}"#, fail: reopen)
-            trace.operation(3, "open", "f0", #"{"end":"read"}"#)
+            trace.operation(1, "open", "f0", #"{"end":"write","nonblocking":true}"#, fail: reopen)
+            trace.operation(3, "open", "f0", #"{"end":"read","nonblocking":true}"#)
             return trace
         }
         #expect(try history(writeAfterChmod: nil, reopen: "EACCES").check().result == .ok)
@@ -132,7 +132,7 @@ import Testing
         #expect(try history(writeAfterChmod: nil, reopen: nil).check().result == .violation)
 
         var noReader = GenericTraceBuilder(model: "fifo", params: params)
-        noReader.operation(1, "open", "f0", #"{"end":"write"}"#, fail: "ENXIO")
+        noReader.operation(1, "open", "f0", #"{"end":"write","nonblocking":true}"#, fail: "ENXIO")
         #expect(try noReader.check().result == .ok)
     }
 }

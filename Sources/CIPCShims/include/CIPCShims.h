@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ipc_events.h"
+#include "ipc_sockets.h"
 #include "ipc_mqueue.h"
 #include "ipc_semaphore.h"
 #include "ipc_sysv.h"

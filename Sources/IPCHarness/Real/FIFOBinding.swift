@@ -4,13 +4,12 @@ import IPCModels
 import IPCSyscalls
 import SystemPackage
 
-/// FIFO operations in a worker: `open` (nonblocking), `write`, `read`, `chmod` and `close` on the FIFO at the
-/// path the driver created. A process holding the FIFO as `unprivileged` gives up root for the nobody user when
-/// it is set up, so the kernel's permission checks apply to it.
+/// FIFO operations in a worker: `open` by path (each a new open file description), then `read`, `write` and `close`
+/// on the most recently opened descriptor of each direction, and `chmod` of the path. A process set up with a
+/// `user` gives up root for that user first, so the kernel's permission checks apply to it.
 struct FIFOBinding: WorkerBinding {
     private let path: String
-    private var readEnd: FileDescriptor?
-    private var writeEnd: FileDescriptor?
+    private var held: [PipeModel.End: [FileDescriptor]] = [:]
 
     init(setup: JSONValue) throws(BindingError) {
         path = try (setup as JSONValue?).setupText("path")
@@ -25,36 +24,43 @@ struct FIFOBinding: WorkerBinding {
 
     mutating func perform(f: String, value: JSONValue?) throws(BindingError) -> Completion {
         try completing(f) {
+            let nonblocking = try value.optional("nonblocking")?.boolean("nonblocking") ?? false
             switch f {
             case "open":
-                let forWriting = try value.required("end").text("end") == "write"
-                let descriptor = try Syscall.open(path, flags: (forWriting ? O_WRONLY : O_RDONLY) | O_NONBLOCK | O_CLOEXEC)
-                if forWriting { writeEnd = descriptor } else { readEnd = descriptor }
+                let end = try Self.end(value)
+                let descriptor = try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: nonblocking)
+                held[end, default: []].append(descriptor)
                 return .ok(nil)
-            case "write":
-                guard let writeEnd else { return .fail("EBADF") }
-                switch try KernelPipe.write(writeEnd, try value.required("data").payload("data"), nonblocking: true) {
-                case .completed(let count): return .ok(["written": .int(count)])
-                case .wouldBlock: return .fail("EAGAIN")
-                }
             case "read":
-                guard let readEnd else { return .fail("EBADF") }
-                switch try KernelPipe.read(readEnd, max: try value.required("max").integer("max", in: 0...1 << 20), nonblocking: true) {
+                guard let descriptor = held[.read]?.last else { return .fail("EBADF") }
+                let max = try value.required("max").integer("max", in: 0...1 << 24)
+                switch try KernelPipe.read(descriptor, max: max, nonblocking: nonblocking) {
                 case .completed(let bytes): return .ok(["data": Payload.json(bytes)])
                 case .wouldBlock: return .fail("EAGAIN")
                 }
+            case "write":
+                guard let descriptor = held[.write]?.last else { return .fail("EBADF") }
+                let data = try value.required("data").payload("data")
+                switch try KernelPipe.write(descriptor, data, nonblocking: nonblocking) {
+                case .completed(let count): return .ok(["written": .int(count)])
+                case .wouldBlock: return .fail("EAGAIN")
+                }
+            case "close":
+                guard let descriptor = held[try Self.end(value)]?.popLast() else { return .fail("EBADF") }
+                try Syscall.close(descriptor)
+                return .ok(nil)
             case "chmod":
                 try Syscall.changeMode(path, mode_t(try value.required("mode").integer("mode", in: 0...0o7777)))
                 return .ok(nil)
-            case "close":
-                let forWriting = try value.required("end").text("end") == "write"
-                guard let descriptor = forWriting ? writeEnd : readEnd else { return .fail("EBADF") }
-                if forWriting { writeEnd = nil } else { readEnd = nil }
-                try Syscall.close(descriptor)
-                return .ok(nil)
             default:
-                throw BindingError("the FIFO binding has no operation '\(f)'")
+                throw BindingError("the fifo binding has no operation '\(f)'")
             }
         }
+    }
+
+    private static func end(_ value: JSONValue?) throws -> PipeModel.End {
+        let name = try value.required("end").text("end")
+        guard let end = PipeModel.End(rawValue: name) else { throw BindingError("unknown end '\(name)'") }
+        return end
     }
 }

@@ -137,7 +137,7 @@ extension ObjectProvisioner {
     }
 
     /// Records `name`, then creates it; withdraws the record if creation fails.
-    private static func createNamed<T>(
+    static func createNamed<T>(
         _ kind: RunNamespace.Kind, _ name: String, in namespace: RunNamespace, _ create: () throws(Errno) -> T
     ) throws -> T {
         try namespace.record(kind, name)

@@ -5,22 +5,6 @@ import IPCSyscalls
 import SystemPackage
 
 extension ObjectProvisioner {
-    /// A FIFO at a run-namespace path (recorded in the ledger before it exists), mode as the object says. Each
-    /// process opens it itself; holders with the `unprivileged` role become the nobody user first.
-    static func provisionFIFO(_ object: Workload.Object, _ workload: Workload, _ provisioned: inout ProvisionedObjects) throws {
-        let path = provisioned.namespace.path(object.name)
-        try provisioned.namespace.record(.path, path)
-        try Syscall.makeFIFO(path, mode: 0o600)
-        let mode: Int = if case .integer(let value)? = object.parameters["mode"] { Int(value) } else { 0o666 }
-        try Syscall.changeMode(path, mode_t(mode))  // not narrowed by the umask
-        for process in workload.processes {
-            guard let roles = process.holds[object.name] else { continue }
-            var setup: JSONObject = ["kind": "fifo", "path": .string(path)]
-            if roles.contains("unprivileged") { setup["user"] = .int(KernelRuleScenarios.nobody) }
-            provisioned.setups[process.id, default: JSONObject()][object.name] = .object(setup)
-        }
-    }
-
     /// A reference implementation's shared memory (an anonymous memory file, initialised here, handed to every
     /// holder of the `memory` role) and its copy channels (a pipe each; `send:N` holders get a write end,
     /// `receive:N` holders a read end, each its own open file description), of the ``CopyChannelKind`` the

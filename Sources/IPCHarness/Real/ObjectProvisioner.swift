@@ -26,6 +26,20 @@ struct ProvisionedObjects {
     func removeNamedObjects() {
         namespace.removeAll()
     }
+
+    /// Hands `process` a copy of `descriptor` (the same open file), installed at the next free target number,
+    /// which it returns. The driver's copy is closed once the workers have started.
+    mutating func hand(_ descriptor: FileDescriptor, to process: Int, _ nextTarget: inout CInt) -> CInt {
+        let target = nextTarget
+        descriptors[process, default: []].append((descriptor, target))
+        nextTarget += 1
+        return target
+    }
+
+    /// Adds `setup` as what `process` is told about `object`.
+    mutating func tell(_ process: Int, about object: String, _ setup: JSONObject) {
+        setups[process, default: JSONObject()][object] = .object(setup)
+    }
 }
 
 /// Creates the objects of a workload, kind by kind.
@@ -37,6 +51,10 @@ enum ObjectProvisioner {
             for object in workload.objects {
                 switch object.kind {
                 case "pipe": try provisionPipe(object, workload, &provisioned, &nextTarget)
+                case "fifo": try provisionFIFO(object, workload, &provisioned)
+                case "unix-socket": try provisionUnixSocket(object, workload, &provisioned, &nextTarget)
+                case "eventfd": try provisionEventCounter(object, workload, &provisioned, &nextTarget)
+                case "signal": try provisionSignal(object, workload, &provisioned)
                 case "posix-mq": try provisionPosixMessageQueue(object, workload, &provisioned)
                 case "sysv-msg": try provisionSystemVMessageQueue(object, workload, &provisioned)
                 case "posix-shm": try provisionPosixSharedMemory(object, workload, &provisioned, &nextTarget)
@@ -44,7 +62,6 @@ enum ObjectProvisioner {
                 case "posix-sem": try provisionPosixSemaphore(object, workload, &provisioned, &nextTarget)
                 case "sysv-sem": try provisionSystemVSemaphore(object, workload, &provisioned)
                 case "robust-mutex": try provisionRobustMutex(object, workload, &provisioned, &nextTarget)
-                case "fifo": try provisionFIFO(object, workload, &provisioned)
                 case "reference": try provisionReference(object, workload, &provisioned, &nextTarget)
                 default: throw HarnessError("no provisioner for objects of kind '\(object.kind)'")
                 }

@@ -1,6 +1,7 @@
 import Glibc
 import IPCModels
 import IPCSyscalls
+import Synchronization
 import SystemPackage
 
 /// Runs a workload for real: one worker process per process of the workload, the kernel doing the IPC.
@@ -86,7 +87,22 @@ final class RealDriver {
 
     // MARK: Starting
 
+    /// Held by a driver from creating its run's objects until it has closed its own copies of them. A spawned child
+    /// starts with a copy of the whole descriptor table and keeps it until its exec closes the close-on-exec ones;
+    /// a driver spawning on another thread meanwhile would give its child this run's objects too, and for as long
+    /// as that child is not yet running (long, on a loaded machine) a peer's death would not close them: seen as a
+    /// send on a socket pair succeeding after the only holder of the other end had exited. `posix_spawn` returns
+    /// once its child has exec'd, so with every driver's spawns inside this lock no child ever holds another run's
+    /// objects. (Only drivers are covered: anything else in the process that spawns can still race.)
+    private static let startLock = Mutex(())
+
     private func start() throws(HarnessError) {
+        try Self.startLock.withLock { (_) throws(HarnessError) in try spawnWorkers() }
+        try setUpWorkers()
+    }
+
+    /// Creates the run's objects, starts a worker per process with its descriptors, and closes the driver's copies.
+    private func spawnWorkers() throws(HarnessError) {
         objects = try ObjectProvisioner.provision(workload)
         defer { objects.closeDriverCopies() }
         for process in workload.processes {
@@ -115,13 +131,18 @@ final class RealDriver {
             for name in process.holds.keys.sorted() { holds[name] = .array(process.holds[name]!.map { .string($0) }) }
             recorder.record(process.id, .spawn) { $0.value = ["pid": .int(Int(pid)), "holds": .object(holds)] }
         }
-        objects.closeDriverCopies()
+    }
+
+    /// Tells each worker what it holds and who the others are, and waits until it is ready.
+    private func setUpWorkers() throws(HarnessError) {
+        let pids = workers.mapValues { $0.pid }
         for process in workload.processes {
             let worker = workers[process.id]!
             var setup: JSONObject = [
                 "type": "setup", "implementation": .string(implementation),
                 "objects": .object(objects.setups[process.id] ?? JSONObject()),
             ]
+            for member in WorkerContext(process: process.id, pids: pids).json { setup[member.key] = member.value }
             if let restart = options.signalRestarts { setup["interrupt"] = ["restart": .bool(restart)] }
             do {
                 try worker.channel.send(.object(setup))

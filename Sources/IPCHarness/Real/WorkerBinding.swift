@@ -35,11 +35,57 @@ struct BindingError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
+/// What a worker knows about the run beyond its own objects: who it is and the process ids of every worker (for
+/// mechanisms that name processes, such as signals, or report them, such as a socket's peer credentials).
+struct WorkerContext: Sendable {
+    /// This worker's process number in the workload.
+    var process: Int
+    /// Every worker's process id, by process number.
+    var pids: [Int: Int32]
+
+    /// The process number of `pid`, if it is one of the run's workers.
+    func process(of pid: Int32) -> Int? {
+        pids.first { $0.value == pid }?.key
+    }
+
+    /// The setup message's form: `"process": 1, "pids": {"1": 4101, "2": 4102}`.
+    var json: JSONObject {
+        var table = JSONObject()
+        for (process, pid) in pids.sorted(by: { $0.key < $1.key }) { table[String(process)] = .int(Int(pid)) }
+        return ["process": .int(process), "pids": .object(table)]
+    }
+
+    init(process: Int, pids: [Int: Int32]) {
+        self.process = process
+        self.pids = pids
+    }
+
+    init(setup message: JSONValue) throws(BindingError) {
+        guard case .integer(let process)? = message["process"], case .object(let table)? = message["pids"] else {
+            throw BindingError("a setup message needs 'process' and 'pids'")
+        }
+        var pids: [Int: Int32] = [:]
+        for member in table {
+            guard let number = Int(member.key), case .integer(let pid) = member.value else {
+                throw BindingError("'pids' must map process numbers to process ids")
+            }
+            pids[number] = Int32(pid)
+        }
+        self.init(process: Int(process), pids: pids)
+    }
+}
+
 /// Builds the binding for an object kind from the setup the driver sends.
 enum WorkerBindings {
-    static func make(object: String, kind: String, setup: JSONValue, implementation: String) throws(BindingError) -> any WorkerBinding {
+    static func make(
+        object: String, kind: String, setup: JSONValue, implementation: String, context: WorkerContext
+    ) throws(BindingError) -> any WorkerBinding {
         switch kind {
         case "pipe": return try PipeBinding(setup: setup, implementation: implementation)
+        case "fifo": return try FIFOBinding(setup: setup)
+        case "unix-socket": return try UnixSocketBinding(setup: setup, context: context)
+        case "eventfd": return try EventCounterBinding(setup: setup)
+        case "signal": return try SignalBinding(setup: setup, context: context)
         case "posix-mq": return try PosixMessageQueueBinding(setup: setup)
         case "sysv-msg": return try SystemVMessageQueueBinding(setup: setup)
         case "posix-shm": return try PosixSharedMemoryBinding(setup: setup)
@@ -47,7 +93,6 @@ enum WorkerBindings {
         case "posix-sem": return try PosixSemaphoreBinding(setup: setup)
         case "sysv-sem": return try SystemVSemaphoreBinding(setup: setup)
         case "robust-mutex": return try RobustMutexBinding(setup: setup, implementation: implementation)
-        case "fifo": return try FIFOBinding(setup: setup)
         case "reference": return try ReferenceBinding(object: object, setup: setup, implementation: implementation)
         default: throw BindingError("no worker binding for objects of kind '\(kind)'")
         }

@@ -71,12 +71,14 @@ public enum WorkerMain {
         guard case .string(let implementation)? = message["implementation"],
             case .object(let objects)? = message["objects"]
         else { throw BindingError("a setup message needs 'implementation' and 'objects'") }
+        let context = try WorkerContext(setup: message)
         var bindings: [String: any WorkerBinding] = [:]
         for member in objects {
             guard case .string(let kind)? = member.value["kind"] else {
                 throw BindingError("object '\(member.key)' has no kind")
             }
-            bindings[member.key] = try WorkerBindings.make(object: member.key, kind: kind, setup: member.value, implementation: implementation)
+            bindings[member.key] = try WorkerBindings.make(
+                object: member.key, kind: kind, setup: member.value, implementation: implementation, context: context)
         }
         return bindings
     }
@@ -95,12 +97,17 @@ public enum WorkerMain {
     }
 
     private static func startDriverWatch() {
+        // Signals are for the worker's main thread (the one inside the operations), never this one. A new thread
+        // starts with its creator's mask, so block everything around the creation: blocking them from inside the
+        // thread left a window, until it first ran, in which a process-directed signal the main thread had blocked
+        // could be delivered to it (seen on a loaded machine: a worker killed by the SIGRTMIN+1 it sent itself).
+        var all = sigset_t()
+        sigfillset(&all)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &all, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         var thread = pthread_t()
         pthread_create(&thread, nil, { _ in
-            // Signals are for the worker's main thread (the one inside the operations), never this one.
-            var all = sigset_t()
-            sigfillset(&all)
-            pthread_sigmask(SIG_BLOCK, &all, nil)
             var watched = pollfd(fd: ControlChannel.workerDescriptor, events: 0, revents: 0)
             while true {
                 let result = poll(&watched, 1, -1)

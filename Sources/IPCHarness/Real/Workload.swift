@@ -81,3 +81,11 @@ public struct Workload: Sendable, Hashable {
         self.init(objects: objects, processes: processes)
     }
 }
+
+extension JSONObject {
+    /// The integer member `key`, if present and an integer (workload parameters are written by the harness).
+    func integer(_ key: String) -> Int? {
+        if case .integer(let value)? = self[key] { return Int(value) }
+        return nil
+    }
+}

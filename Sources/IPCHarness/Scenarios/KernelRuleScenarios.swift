@@ -14,17 +14,15 @@ public enum KernelRuleScenarios {
         name: "fifo-permission", model: FIFOModel.name, implementation: "kernel.fifo",
         summary: "unprivileged processes use a FIFO while its owner chmods it: open descriptors keep working, new opens fail EACCES",
         makeWorkload: { workload(&$0) },
-        modelParameters: { workload in
-            FIFOModel(objects: [(
-                "f0",
-                FIFOModel.Setup(
-                    mode: 0o666, owner: workload.holders(of: "f0", role: "owner").first,
-                    privileged: workload.processes.map(\.id).filter { !workload.holders(of: "f0", role: "unprivileged").contains($0) })
-            )]).parameters
-        })
+        modelParameters: FIFOScenarios.parameters)
 
+    /// Every open, read and write is nonblocking: a refused open must not leave its process asleep.
     static func workload(_ generator: inout SeededGenerator) -> Workload {
-        func call(_ process: Int, _ f: String, _ value: JSONValue? = nil) -> Call { Call(process: process, object: "f0", f: f, value: value) }
+        func call(_ process: Int, _ f: String, _ value: JSONObject = [:]) -> Call {
+            var value = value
+            if f != "chmod" { value["nonblocking"] = true }
+            return Call(process: process, object: "f0", f: f, value: .object(value))
+        }
         var writer = [call(1, "open", ["end": "write"])]
         for sequence in 0..<generator.next(in: 3...5) {
             writer.append(call(1, "write", ["data": Payload.json(PayloadMaker.make(process: 1, sequence: sequence, count: generator.next(in: 4...12), generator: &generator))]))

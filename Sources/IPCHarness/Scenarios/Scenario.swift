@@ -154,6 +154,8 @@ public enum Scenarios {
     public static let all: [Scenario] =
         PipeScenarios.all + MessageQueueScenarios.all + SharedMemoryScenarios.all + SemaphoreScenarios.all
         + ReferenceScenarios.all + KernelRuleScenarios.all + FaultScenarios.all
+        + FIFOScenarios.all + UnixSocketScenarios.all + SCMRightsScenarios.all + SignalScenarios.all
+        + EventCounterScenarios.all
 
     public static func named(_ name: String) -> Scenario? {
         all.first { $0.name == name }

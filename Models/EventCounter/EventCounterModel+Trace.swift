@@ -1,0 +1,114 @@
+// The eventfd model's trace form (documented in traces/README.md):
+//
+//   f       invoke value                               ok value                fail error
+//   write   {"value": U64, "size": INT?}               {"written": 8}          EAGAIN, EINVAL, EBADF
+//   read    {"size": INT?}                             {"value": U64}          EAGAIN, EINVAL, EBADF
+//   close   (none)                                     (none)                  EBADF
+//
+// U64 is a JSON integer, or a decimal string for values above 2^63 − 1 (JSON integers here are 64-bit signed).
+// params: {"objects": {"e0": {"initial": 0, "semaphore": false, "nonblocking": true, "holders": [1, 2]}}}
+extension EventCounterModel {
+    public init(parameters: JSONValue?) throws(ModelError) {
+        var counters: [(name: String, setup: Setup)] = []
+        for (name, setup) in try parameters.objectSetups(model: "eventfd") {
+            let initial = try setup.optional("initial")?.unsigned64("initial") ?? 0
+            guard initial <= UInt64(UInt32.max) else {
+                throw ModelError("eventfd '\(name)': field 'initial' is \(initial); eventfd(2) takes an unsigned int")
+            }
+            counters.append((name, Setup(
+                initial: initial,
+                semaphore: try setup.optional("semaphore")?.boolean("semaphore") ?? false,
+                nonblocking: try setup.optional("nonblocking")?.boolean("nonblocking") ?? false,
+                holders: try setup.required("holders").elements("holders").map { (value) throws(ModelError) in
+                    try value.integer("holders")
+                })))
+        }
+        self.init(counters: counters)
+    }
+
+    public var parameters: JSONValue {
+        var objects = JSONObject()
+        for (name, setup) in setups {
+            objects[name] = [
+                "initial": Self.json(setup.initial), "semaphore": .bool(setup.semaphore),
+                "nonblocking": .bool(setup.nonblocking), "holders": .array(setup.holders.map { .int($0) }),
+            ]
+        }
+        return ["objects": .object(objects)]
+    }
+
+    public func input(from call: Call) throws(ModelError) -> Input {
+        let size = try call.value.optional("size")?.integer("size", in: 0...64) ?? 8
+        switch call.f {
+        case "write":
+            return .write(process: call.process, value: try call.value.required("value").unsigned64("value"), size: size)
+        case "read":
+            return .read(process: call.process, size: size)
+        case "close":
+            return .close(process: call.process)
+        default:
+            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read and close)")
+        }
+    }
+
+    public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
+        switch (outcome, input) {
+        case (.fail(let code), _): return .failed(code)
+        case (.ok(let value), .write): return .wrote(try value.required("written").integer("written", in: 0...64))
+        case (.ok(let value), .read): return .read(try value.required("value").unsigned64("value"))
+        case (.ok, .close): return .closed
+        }
+    }
+
+    public func call(for input: Input) -> (f: String, value: JSONValue?) {
+        switch input {
+        case .write(_, let value, let size):
+            var object: JSONObject = ["value": Self.json(value)]
+            if size != 8 { object["size"] = .int(size) }
+            return ("write", .object(object))
+        case .read(_, let size):
+            return ("read", size == 8 ? nil : ["size": .int(size)])
+        case .close:
+            return ("close", nil)
+        }
+    }
+
+    public func outcome(for output: Output) -> Outcome {
+        switch output {
+        case .wrote(let count): .ok(["written": .int(count)])
+        case .read(let value): .ok(["value": Self.json(value)])
+        case .closed: .ok(nil)
+        case .failed(let code): .fail(code)
+        }
+    }
+
+    /// A process's death changes nothing: the count stays while anyone holds the eventfd.
+    public func exitInput(process: Int, object: String) -> Input? { nil }
+
+    /// A 64-bit unsigned value in trace form: an integer when it fits, else its decimal digits as a string.
+    public static func json(_ value: UInt64) -> JSONValue {
+        value <= UInt64(Int64.max) ? .integer(Int64(value)) : .string(String(value))
+    }
+}
+
+extension EventCounterModel.Input {
+    public var process: Int {
+        switch self {
+        case .write(let process, _, _), .read(let process, _), .close(let process): process
+        }
+    }
+}
+
+extension JSONValue {
+    /// This value as a `UInt64`: a non-negative integer, or a string of decimal digits (for values above 2^63 − 1).
+    public func unsigned64(_ field: String) throws(ModelError) -> UInt64 {
+        switch self {
+        case .integer(let value) where value >= 0: return UInt64(value)
+        case .string(let text):
+            guard let value = UInt64(text) else { throw ModelError("field '\(field)' is \"\(text)\", not a decimal 64-bit unsigned integer") }
+            return value
+        default:
+            throw ModelError("field '\(field)' must be a non-negative integer or a decimal string, not \(typeName)")
+        }
+    }
+}

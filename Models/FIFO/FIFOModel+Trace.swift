@@ -1,0 +1,120 @@
+// The FIFO model's trace form (documented in traces/README.md): the pipe model's read, write and close, plus open
+// and chmod.
+//
+//   f       invoke value                                        ok value            fail error
+//   open    {"end": "read" | "write", "nonblocking": BOOL?}     (none)              EACCES, ENXIO
+//   write   {"data": PAYLOAD, "nonblocking": BOOL?}             {"written": INT}    EAGAIN, EPIPE, EBADF
+//   read    {"max": INT, "nonblocking": BOOL?}                  {"data": PAYLOAD}   EAGAIN, EBADF
+//   close   {"end": "read" | "write"}                           (none)              EBADF
+//   chmod   {"mode": INT}                                       (none)              EPERM
+//
+// params: {"pageSize": 4096, "objects": {"f0": {"capacity": 65536, "mode": 438, "owner": 3, "privileged": [3]}}}.
+// Nobody has a FIFO open at the start. Without "privileged", every process passes permission checks.
+extension FIFOModel {
+    public init(parameters: JSONValue?) throws(ModelError) {
+        let pageSize = try parameters.optional("pageSize")?.integer("pageSize", in: 64...1 << 20) ?? 4096
+        guard pageSize & (pageSize - 1) == 0 else { throw ModelError("field 'pageSize' must be a power of two") }
+        var fifos: [(name: String, setup: Setup)] = []
+        for (name, setup) in try parameters.objectSetups(model: "fifo") {
+            let capacity = try setup.optional("capacity")?.integer("capacity", in: pageSize...1 << 30) ?? 65536
+            guard capacity % pageSize == 0 else {
+                throw ModelError("FIFO '\(name)': capacity \(capacity) is not a multiple of the page size")
+            }
+            fifos.append((name, Setup(
+                capacity: capacity, mode: try setup.optional("mode")?.integer("mode", in: 0...0o7777) ?? 0o600,
+                owner: try setup.optional("owner")?.integer("owner", in: 1...10_000),
+                privileged: try setup.optional("privileged") == nil ? nil : try setup.processes("privileged"))))
+        }
+        self.init(pageSize: pageSize, fifos: fifos)
+    }
+
+    public var parameters: JSONValue {
+        var objects = JSONObject()
+        for (name, setup) in setups {
+            var entry: JSONObject = ["capacity": .int(setup.capacity), "mode": .int(setup.mode)]
+            if let owner = setup.owner { entry["owner"] = .int(owner) }
+            if let privileged = setup.privileged { entry["privileged"] = .array(privileged.map { .int($0) }) }
+            objects[name] = .object(entry)
+        }
+        return ["pageSize": .int(pipes.pageSize), "objects": .object(objects)]
+    }
+
+    public func input(from call: Call) throws(ModelError) -> Input {
+        if call.f == "chmod" {
+            return .chmod(process: call.process, mode: try call.value.required("mode").integer("mode", in: 0...0o7777))
+        }
+        if call.f == "open" {
+            return .open(
+                process: call.process, end: try Self.end(call.value),
+                nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false)
+        }
+        guard call.f != "write-all" else { throw ModelError("the fifo model has no operation 'write-all'") }
+        do {
+            switch try pipes.input(from: call) {
+            case .write(let process, let data, let nonblocking): return .write(process: process, data: data, nonblocking: nonblocking)
+            case .read(let process, let max, let nonblocking): return .read(process: process, max: max, nonblocking: nonblocking)
+            case .close(let process, let end): return .close(process: process, end: end)
+            case .writeAll, .exit: break
+            }
+        } catch {
+            if error.message.hasPrefix("the pipe model has no operation") {
+                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close and chmod)")
+            }
+            throw error
+        }
+        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close and chmod)")
+    }
+
+    public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
+        switch (outcome, input) {
+        case (.fail(let code), _): return .failed(code)
+        case (.ok, .open): return .opened
+        case (.ok, .chmod): return .modeChanged
+        case (.ok, .exit): return .exited
+        case (_, .write(let process, let data, let nonblocking)):
+            return Self.output(from: try pipes.output(from: outcome, for: .write(process: process, data: data, nonblocking: nonblocking)))
+        case (_, .read(let process, let max, let nonblocking)):
+            return Self.output(from: try pipes.output(from: outcome, for: .read(process: process, max: max, nonblocking: nonblocking)))
+        case (_, .close(let process, let end)):
+            return Self.output(from: try pipes.output(from: outcome, for: .close(process: process, end: end)))
+        }
+    }
+
+    public func call(for input: Input) -> (f: String, value: JSONValue?) {
+        switch input {
+        case .open(_, let end, let nonblocking):
+            var value: JSONObject = ["end": .string(end.rawValue)]
+            if nonblocking { value["nonblocking"] = true }
+            return ("open", .object(value))
+        case .chmod(_, let mode):
+            return ("chmod", ["mode": .int(mode)])
+        case .write(let process, let data, let nonblocking):
+            return pipes.call(for: .write(process: process, data: data, nonblocking: nonblocking))
+        case .read(let process, let max, let nonblocking):
+            return pipes.call(for: .read(process: process, max: max, nonblocking: nonblocking))
+        case .close(let process, let end):
+            return pipes.call(for: .close(process: process, end: end))
+        case .exit:
+            return ("exit", nil)
+        }
+    }
+
+    public func outcome(for output: Output) -> Outcome {
+        switch output {
+        case .opened, .modeChanged: .ok(nil)
+        default: pipes.outcome(for: Self.pipeOutput(output)!)
+        }
+    }
+
+    public func exitInput(process: Int, object: String) -> Input? {
+        .exit(process: process)
+    }
+
+    private static func end(_ value: JSONValue?) throws(ModelError) -> PipeModel.End {
+        let name = try value.required("end").text("end")
+        guard let end = PipeModel.End(rawValue: name) else {
+            throw ModelError("field 'end' must be \"read\" or \"write\", not \"\(name)\"")
+        }
+        return end
+    }
+}

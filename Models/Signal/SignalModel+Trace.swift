@@ -1,0 +1,132 @@
+// The signal model's trace form (documented in traces/README.md):
+//
+//   f         invoke value                                    ok value                                  fail error
+//   kill      {"signal": SIG}                                 (none)                                    EINVAL, ESRCH
+//   sigqueue  {"signal": SIG, "value": INT}                   (none)                                    EAGAIN, EINVAL, ESRCH
+//   wait      {"signals": [SIG, ...], "timeout": MS?}         {"signal": SIG, "code": "SI_USER" |       EAGAIN
+//                                                              "SI_QUEUE", "sender": INT?, "value": INT?}
+//
+// SIG is a name ("SIGUSR2", "SIGRTMIN+1") or a number (to provoke EINVAL). The object is the receiving process's
+// pending set: kill and sigqueue by any process target it; only the receiver waits.
+// params: {"objects": {"sig2": {"receiver": 2, "queueLimit": 8}}}
+extension SignalModel {
+    public init(parameters: JSONValue?) throws(ModelError) {
+        var receivers: [(name: String, setup: Setup)] = []
+        for (name, setup) in try parameters.objectSetups(model: "signal") {
+            receivers.append((name, Setup(
+                receiver: try setup.required("receiver").integer("receiver", in: 1...10_000),
+                queueLimit: try setup.optional("queueLimit")?.integer("queueLimit", in: 0...1 << 30))))
+        }
+        self.init(receivers: receivers)
+    }
+
+    public var parameters: JSONValue {
+        var objects = JSONObject()
+        for (name, setup) in setups {
+            var object: JSONObject = ["receiver": .int(setup.receiver)]
+            if let limit = setup.queueLimit { object["queueLimit"] = .int(limit) }
+            objects[name] = .object(object)
+        }
+        return ["objects": .object(objects)]
+    }
+
+    public func input(from call: Call) throws(ModelError) -> Input {
+        switch call.f {
+        case "kill", "sigqueue":
+            let signal = try Self.signal(try call.value.required("signal"), field: "signal")
+            let method: Method = call.f == "kill" ? .kill : .sigqueue
+            let value = method == .sigqueue ? try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)) : 0
+            return .send(process: call.process, signal: signal, method: method, value: Int32(value))
+        case "wait":
+            if let receiver = setups.first(where: { $0.name == call.object })?.setup.receiver, receiver != call.process {
+                throw ModelError("only process \(receiver) waits for the signals of \(call.object); process \(call.process) cannot")
+            }
+            let signals = try call.value.required("signals").elements("signals").map { (value) throws(ModelError) in
+                try Self.signal(value, field: "signals")
+            }
+            let timeout = try call.value.optional("timeout")?.integer("timeout", in: 0...3_600_000)
+            return .wait(process: call.process, signals: signals, timeout: timeout)
+        default:
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue and wait)")
+        }
+    }
+
+    public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
+        switch (outcome, input) {
+        case (.fail(let code), _):
+            return .failed(code)
+        case (.ok, .send):
+            return .sent
+        case (.ok(let value), .wait):
+            let signal = try Self.signal(try value.required("signal"), field: "signal")
+            let code = try value.required("code").text("code")
+            guard code == "SI_USER" || code == "SI_QUEUE" else {
+                throw ModelError("field 'code' must be \"SI_USER\" or \"SI_QUEUE\", not \"\(code)\"")
+            }
+            let sender = try value.optional("sender")?.integer("sender", in: 1...10_000)
+            let number = try value.optional("value")?.integer("value", in: Int(Int32.min)...Int(Int32.max)) ?? 0
+            return .received(signal: signal, details: Details(queued: code == "SI_QUEUE", sender: sender, value: Int32(number)))
+        case (.ok, .exit):
+            return .exited
+        }
+    }
+
+    public func call(for input: Input) -> (f: String, value: JSONValue?) {
+        switch input {
+        case .send(_, let signal, let method, let value):
+            var object: JSONObject = ["signal": Self.json(signal)]
+            if method == .sigqueue { object["value"] = .int(Int(value)) }
+            return (method.rawValue, .object(object))
+        case .wait(_, let signals, let timeout):
+            var object: JSONObject = ["signals": .array(signals.map(Self.json))]
+            if let timeout { object["timeout"] = .int(timeout) }
+            return ("wait", .object(object))
+        case .exit:
+            return ("exit", nil)
+        }
+    }
+
+    public func outcome(for output: Output) -> Outcome {
+        switch output {
+        case .sent, .exited:
+            return .ok(nil)
+        case .received(let signal, let details):
+            var object: JSONObject = ["signal": Self.json(signal), "code": details.queued ? "SI_QUEUE" : "SI_USER"]
+            if let sender = details.sender { object["sender"] = .int(sender) }
+            if details.queued { object["value"] = .int(Int(details.value)) }
+            return .ok(.object(object))
+        case .failed(let code):
+            return .fail(code)
+        }
+    }
+
+    public func exitInput(process: Int, object: String) -> Input? {
+        guard let setup = setups.first(where: { $0.name == object })?.setup, setup.receiver == process else { return nil }
+        return .exit(process: process)
+    }
+
+    static func json(_ signal: Int) -> JSONValue {
+        let name = name(of: signal)
+        return Int(name) == nil ? .string(name) : .int(signal)
+    }
+
+    static func signal(_ value: JSONValue, field: String) throws(ModelError) -> Int {
+        switch value {
+        case .string(let name):
+            guard let number = number(of: name) else { throw ModelError("field '\(field)': unknown signal \"\(name)\"") }
+            return number
+        case .integer:
+            return try value.integer(field, in: -1...1000)
+        default:
+            throw ModelError("field '\(field)' must be a signal name or number, not \(value.typeName)")
+        }
+    }
+}
+
+extension SignalModel.Input {
+    public var process: Int {
+        switch self {
+        case .send(let process, _, _, _), .wait(let process, _, _), .exit(let process): process
+        }
+    }
+}

@@ -1,0 +1,80 @@
+extension UnixSocketModel {
+    public func describe(_ state: State) -> String {
+        var parts: [String] = []
+        for socket in state.sockets {
+            var text = "\(socket.name)"
+            if socket.released {
+                text += " closed"
+            } else {
+                text += " held by \(socket.holders)"
+            }
+            if !socket.queue.isEmpty {
+                let bytes = socket.queue.reduce(0) { $0 + $1.bytes.count }
+                let first = socket.queue[0]
+                text += ", \(socket.queue.count) queued (\(bytes) bytes, first \(Payload.preview(first.bytes)) from \(first.sender)"
+                    + (first.files.isEmpty ? "" : " with \(first.files)") + ")"
+            }
+            if socket.memory > 0 { text += ", \(socket.memory) of \(state.sendBuffer) send-buffer bytes in use" }
+            if let error = socket.error { text += ", pending \(error)" }
+            if socket.peerClosed { text += ", peer closed" }
+            if socket.disconnected { text += ", disconnected" }
+            if !socket.pending.isEmpty { text += ", waiting \(socket.pending)" }
+            parts.append(text)
+        }
+        for file in state.files {
+            var text = "file \(file.name) held by \(file.holders)"
+            if file.inFlight > 0 { text += ", \(file.inFlight) in flight" }
+            if file.isPipe { text += file.isOpen ? " (write end open)" : " (every write end closed)" } else { text += ", offset \(file.offset)" }
+            parts.append(text)
+        }
+        for progress in state.progress {
+            parts.append(
+                progress.received.isEmpty
+                    ? "process \(progress.process) has sent \(progress.sent) bytes so far on \(progress.socket)"
+                    : "process \(progress.process) has received \(progress.received.count) bytes so far on \(progress.socket)")
+        }
+        return parts.joined(separator: "; ")
+    }
+
+    public func describe(_ input: Input, _ output: Output?) -> String {
+        let call: String
+        switch input {
+        case .send(_, let end, let data, let nonblocking, let to, let files):
+            call = "send on \(end)\(to.map { " to \($0)" } ?? "") \(Payload.preview(data)) (\(data.count) bytes"
+                + (files.isEmpty ? "" : ", files \(files)") + (nonblocking ? ", nonblocking" : "") + ")"
+        case .receive(_, let end, let max, let nonblocking, let maxFiles):
+            call = "receive on \(end) up to \(max) bytes" + (maxFiles > 0 ? " and \(maxFiles) files" : "")
+                + (nonblocking ? " (nonblocking)" : "")
+        case .connect(_, let nonblocking): call = "connect" + (nonblocking ? " (nonblocking)" : "")
+        case .accept(_, let end, let nonblocking): call = "accept on \(end)" + (nonblocking ? " (nonblocking)" : "")
+        case .close(_, let end): call = "close \(end)"
+        case .readFile(_, let file, let max): call = "read up to \(max) bytes of file \(file)"
+        case .closeFile(_, let file): call = "close file \(file)"
+        case .probe(_, let file): call = "probe pipe \(file)"
+        case .exit: call = "exit (closes every descriptor it holds)"
+        }
+        let result: String
+        switch output {
+        case nil: result = "?"
+        case .sent(let count)?: result = "sent \(count)"
+        case .received(let received)?:
+            if received.data.isEmpty && received.files.isEmpty {
+                result = "0 bytes (end of file, or an empty message)"
+            } else {
+                result = "\(Payload.preview(received.data)) (\(received.data.count) bytes)"
+            }
+            var flags: [String] = []
+            if received.truncated { flags.append("MSG_TRUNC") }
+            if !received.files.isEmpty { flags.append("files \(received.files)") }
+            if received.filesTruncated { flags.append("MSG_CTRUNC") }
+            if let from = received.from { flags.append("from \(from)") }
+            return "\(call) → \(result)" + (flags.isEmpty ? "" : " [" + flags.joined(separator: ", ") + "]")
+        case .connected(let end)?: result = end
+        case .closed?, .exited?: result = "ok"
+        case .fileData(let bytes)?: result = "\(Payload.preview(bytes)) (\(bytes.count) bytes)"
+        case .probed(let open)?: result = open ? "a write end is open" : "every write end is closed"
+        case .failed(let code)?: result = code.rawValue
+        }
+        return "\(call) → \(result)"
+    }
+}

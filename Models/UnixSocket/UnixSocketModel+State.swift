@@ -1,0 +1,110 @@
+extension UnixSocketModel {
+    /// One buffer in a socket's receive queue: a datagram or record, or a piece of a stream.
+    public struct Message: Hashable, Sendable {
+        /// The bytes not yet read (a stream buffer can be read in parts).
+        public var bytes: ArraySlice<UInt8>
+        /// The socket that sent it (charged with its cost until it is consumed).
+        public var sender: String
+        /// Files passed with it (`SCM_RIGHTS`), in order; a stream's first read of the buffer takes them.
+        public var files: [String]
+        /// Its true size, charged to the sender.
+        public var cost: Int
+    }
+
+    /// One socket of an object: a pair's end, a listener, one side of a connection, or a bound datagram socket.
+    public struct Socket: Hashable, Sendable {
+        public let name: String
+        /// Processes holding a descriptor for it, once per descriptor (processes that share it share one open file).
+        public internal(set) var holders: [Int]
+        /// The socket it is connected to.
+        public internal(set) var peer: String?
+        public internal(set) var queue: [Message] = []
+        /// The true sizes of what it sent that nobody has consumed yet.
+        public internal(set) var memory = 0
+        /// A pending socket error (`ECONNRESET` once the peer closed with unread data), reported once.
+        public internal(set) var error: ErrorCode?
+        /// Stream and seqpacket: the peer has closed; reads end with 0 after the data, sends fail `EPIPE`.
+        public internal(set) var peerClosed = false
+        /// Datagram: a send found the peer closed (`ECONNREFUSED`); the socket is no longer connected.
+        public internal(set) var disconnected = false
+        /// The last descriptor closed.
+        public internal(set) var released = false
+        /// A listener: connections made but not yet accepted (their server-side sockets), oldest first.
+        public internal(set) var pending: [String] = []
+        public let isListener: Bool
+
+        init(name: String, holders: [Int], peer: String? = nil, isListener: Bool = false) {
+            self.name = name
+            self.holders = holders.sorted()
+            self.peer = peer
+            self.isListener = isListener
+        }
+    }
+
+    /// A file passed over the object's sockets: a memory file (its reads show the offset all its descriptors
+    /// share), or a pipe's write end (whose read end, held by `readers`, sees end of file once every write end is
+    /// closed, in flight ones included).
+    public struct PassedFile: Hashable, Sendable {
+        public let name: String
+        public let isPipe: Bool
+        /// Processes holding a descriptor for it, once per descriptor.
+        public internal(set) var holders: [Int]
+        /// References in messages not yet received.
+        public internal(set) var inFlight = 0
+        /// The shared file offset (memory files).
+        public internal(set) var offset = 0
+        /// Processes holding the pipe's read end (pipes).
+        public internal(set) var readers: [Int]
+
+        /// Whether any reference to it is left anywhere.
+        public var isOpen: Bool { !holders.isEmpty || inFlight > 0 }
+    }
+
+    /// A stream send or receive that takes effect buffer by buffer.
+    public struct Progress: Hashable, Sendable {
+        public var process: Int
+        public var socket: String
+        /// A receive (which holds the socket's read lock), not a send.
+        public var isReceive = false
+        /// Bytes sent so far; or, for a receive, the bytes and files received so far.
+        public var sent = 0
+        public var received: [UInt8] = []
+        public var files: [String] = []
+        public var filesTruncated = false
+    }
+
+    /// An object's sockets and files.
+    public struct State: Hashable, Sendable {
+        public let type: SocketType
+        public let sendBuffer: Int
+        public let datagramQueue: Int
+        public let backlog: Int
+        /// A bound-datagram object: receives report who sent.
+        public let reportsSender: Bool
+        /// Memory files' contents, by name (constant).
+        public let contents: [String: [UInt8]]
+        public internal(set) var sockets: [Socket]
+        public internal(set) var files: [PassedFile]
+        public internal(set) var progress: [Progress] = []
+
+        func socketIndex(_ name: String) -> Int? { sockets.firstIndex { $0.name == name } }
+        func fileIndex(_ name: String) -> Int? { files.firstIndex { $0.name == name } }
+        func progress(of process: Int) -> Progress? { progress.first { $0.process == process } }
+
+        mutating func setProgress(_ value: Progress?, of process: Int) {
+            progress.removeAll { $0.process == process }
+            if let value { progress.append(value) }
+        }
+
+        public static func == (lhs: State, rhs: State) -> Bool {
+            lhs.sockets == rhs.sockets && lhs.files == rhs.files && lhs.progress == rhs.progress
+                && lhs.type == rhs.type && lhs.sendBuffer == rhs.sendBuffer && lhs.backlog == rhs.backlog
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(sockets)
+            hasher.combine(files)
+            hasher.combine(progress)
+        }
+    }
+}

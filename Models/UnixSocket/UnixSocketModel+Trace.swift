@@ -1,0 +1,222 @@
+// The unix-socket model's trace form (documented in traces/README.md):
+//
+//   f           invoke value                                                  ok value
+//   send        {"end": S, "data": PAYLOAD, "nonblocking": BOOL?,             {"sent": INT}
+//                "to": S?, "files": [F]?}
+//   receive     {"end": S, "max": INT, "nonblocking": BOOL?, "maxFiles": INT?} {"data": PAYLOAD, "truncated": BOOL?,
+//                                                                              "files": [F]?, "filesTruncated": BOOL?,
+//                                                                              "from": S?}
+//   connect     {"nonblocking": BOOL?}                                        {"end": "client-P"}
+//   accept      {"end": "listen", "nonblocking": BOOL?}                       {"end": "server-P"}
+//   close       {"end": S}                                                    (none)
+//   read-file   {"file": F, "max": INT}                                       {"data": PAYLOAD}
+//   close-file  {"file": F}                                                   (none)
+//   probe       {"file": F}                                                   {"open": BOOL}
+//
+// S names a socket of the object ("a", "b"; "listen", "client-P", "server-P"; "pP"); F a passed file.
+// params: {"sendBuffer": 212992, "datagramQueue": 10, "objects": {
+//   "s0": {"type": "stream", "pair": {"a": [1], "b": [2]}, "files": {"f0": {"content": "ABC", "holders": [1]}}},
+//   "s1": {"type": "seqpacket", "listener": {"holders": [1], "backlog": 2}},
+//   "s2": {"type": "dgram", "bound": [1, 2, 3]},
+//   "s3": {"type": "dgram", "pair": {"a": [1], "b": [2]}, "files": {"w0": {"pipe": true, "holders": [1], "readers": [2]}}}}}
+extension UnixSocketModel {
+    public init(parameters: JSONValue?) throws(ModelError) {
+        let sendBuffer = try parameters.optional("sendBuffer")?.integer("sendBuffer", in: 2048...1 << 30) ?? 212_992
+        let datagramQueue = try parameters.optional("datagramQueue")?.integer("datagramQueue", in: 0...1 << 20) ?? 10
+        var setups: [(name: String, setup: Setup)] = []
+        for (name, setup) in try parameters.objectSetups(model: "unix-socket") {
+            let typeName = try setup.required("type").text("type")
+            guard let type = SocketType(rawValue: typeName) else {
+                throw ModelError("object '\(name)': field 'type' must be \"stream\", \"dgram\" or \"seqpacket\", not \"\(typeName)\"")
+            }
+            let shape: Shape
+            if let pair = try setup.optional("pair") {
+                let ends: JSONValue? = pair
+                shape = .pair(a: try Self.processes(ends.required("a"), "a"), b: try Self.processes(ends.required("b"), "b"))
+            } else if let listener = try setup.optional("listener") {
+                guard type != .dgram else { throw ModelError("object '\(name)': a datagram socket cannot listen") }
+                let fields: JSONValue? = listener
+                shape = .listener(
+                    holders: try Self.processes(fields.required("holders"), "holders"),
+                    backlog: try fields.optional("backlog")?.integer("backlog", in: 0...4096) ?? 0)
+            } else if let bound = try setup.optional("bound") {
+                guard type == .dgram else { throw ModelError("object '\(name)': only datagram sockets are bound one per process") }
+                shape = .bound(processes: try Self.processes(bound, "bound"))
+            } else {
+                throw ModelError("object '\(name)' needs one of 'pair', 'listener' or 'bound'")
+            }
+            var files: [FileSetup] = []
+            if let declared = try setup.optional("files") {
+                guard case .object(let entries) = declared else { throw ModelError("field 'files' must be an object") }
+                for entry in entries {
+                    let file: JSONValue? = entry.value
+                    let isPipe = try file.optional("pipe")?.boolean("pipe") ?? false
+                    files.append(FileSetup(
+                        name: entry.key, content: isPipe ? nil : try file.required("content").payload("content"),
+                        holders: try Self.processes(file.required("holders"), "holders"),
+                        readers: try file.optional("readers").map { (value) throws(ModelError) in try Self.processes(value, "readers") } ?? []))
+                }
+            }
+            setups.append((name, Setup(type: type, shape: shape, files: files)))
+        }
+        self.init(sendBuffer: sendBuffer, datagramQueue: datagramQueue, objects: setups)
+    }
+
+    private static func processes(_ value: JSONValue, _ field: String) throws(ModelError) -> [Int] {
+        try value.elements(field).map { (element) throws(ModelError) in try element.integer(field, in: 1...10_000) }
+    }
+
+    public var parameters: JSONValue {
+        var objects = JSONObject()
+        for (name, setup) in setups {
+            var object: JSONObject = ["type": .string(setup.type.rawValue)]
+            switch setup.shape {
+            case .pair(let a, let b):
+                object["pair"] = ["a": .array(a.map { .int($0) }), "b": .array(b.map { .int($0) })]
+            case .listener(let holders, let backlog):
+                object["listener"] = ["holders": .array(holders.map { .int($0) }), "backlog": .int(backlog)]
+            case .bound(let processes):
+                object["bound"] = .array(processes.map { .int($0) })
+            }
+            if !setup.files.isEmpty {
+                var files = JSONObject()
+                for file in setup.files {
+                    var entry = JSONObject()
+                    if let content = file.content { entry["content"] = Payload.json(content) } else { entry["pipe"] = true }
+                    entry["holders"] = .array(file.holders.map { .int($0) })
+                    if file.content == nil { entry["readers"] = .array(file.readers.map { .int($0) }) }
+                    files[file.name] = .object(entry)
+                }
+                object["files"] = .object(files)
+            }
+            objects[name] = .object(object)
+        }
+        return ["sendBuffer": .int(sendBuffer), "datagramQueue": .int(datagramQueue), "objects": .object(objects)]
+    }
+
+    public func input(from call: Call) throws(ModelError) -> Input {
+        let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
+        switch call.f {
+        case "send":
+            return .send(
+                process: call.process, end: try call.value.required("end").text("end"),
+                data: try call.value.required("data").payload("data"), nonblocking: nonblocking,
+                to: try call.value.optional("to")?.text("to"),
+                files: try call.value.optional("files")?.elements("files").map { (file) throws(ModelError) in try file.text("files") } ?? [])
+        case "receive":
+            return .receive(
+                process: call.process, end: try call.value.required("end").text("end"),
+                max: try call.value.required("max").integer("max", in: 0...1 << 24), nonblocking: nonblocking,
+                maxFiles: try call.value.optional("maxFiles")?.integer("maxFiles", in: 0...64) ?? 0)
+        case "connect":
+            return .connect(process: call.process, nonblocking: nonblocking)
+        case "accept":
+            return .accept(process: call.process, end: try call.value.optional("end")?.text("end") ?? "listen", nonblocking: nonblocking)
+        case "close":
+            return .close(process: call.process, end: try call.value.required("end").text("end"))
+        case "read-file":
+            return .readFile(
+                process: call.process, file: try call.value.required("file").text("file"),
+                max: try call.value.required("max").integer("max", in: 0...1 << 24))
+        case "close-file":
+            return .closeFile(process: call.process, file: try call.value.required("file").text("file"))
+        case "probe":
+            return .probe(process: call.process, file: try call.value.required("file").text("file"))
+        default:
+            throw ModelError(
+                "the unix-socket model has no operation '\(call.f)' (it has send, receive, connect, accept, close, read-file, close-file and probe)")
+        }
+    }
+
+    public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
+        let value: JSONValue?
+        switch outcome {
+        case .fail(let code): return .failed(code)
+        case .ok(let recorded): value = recorded
+        }
+        switch input {
+        case .send(_, _, let data, _, _, _):
+            return .sent(try value.required("sent").integer("sent", in: 0...data.count))
+        case .receive(_, _, let max, _, _):
+            let data = try value.required("data").payload("data")
+            guard data.count <= max else { throw ModelError("received \(data.count) bytes, more than max \(max)") }
+            return .received(Received(
+                data: data, truncated: try value.optional("truncated")?.boolean("truncated") ?? false,
+                files: try value.optional("files")?.elements("files").map { (file) throws(ModelError) in try file.text("files") } ?? [],
+                filesTruncated: try value.optional("filesTruncated")?.boolean("filesTruncated") ?? false,
+                from: try value.optional("from")?.text("from")))
+        case .connect, .accept:
+            return .connected(try value.required("end").text("end"))
+        case .close, .closeFile:
+            return .closed
+        case .readFile(_, _, let max):
+            let data = try value.required("data").payload("data")
+            guard data.count <= max else { throw ModelError("read \(data.count) bytes, more than max \(max)") }
+            return .fileData(data)
+        case .probe:
+            return .probed(open: try value.required("open").boolean("open"))
+        case .exit:
+            return .exited
+        }
+    }
+
+    public func call(for input: Input) -> (f: String, value: JSONValue?) {
+        switch input {
+        case .send(_, let end, let data, let nonblocking, let to, let files):
+            var value: JSONObject = ["end": .string(end), "data": Payload.json(data)]
+            if nonblocking { value["nonblocking"] = true }
+            if let to { value["to"] = .string(to) }
+            if !files.isEmpty { value["files"] = .array(files.map { .string($0) }) }
+            return ("send", .object(value))
+        case .receive(_, let end, let max, let nonblocking, let maxFiles):
+            var value: JSONObject = ["end": .string(end), "max": .int(max)]
+            if nonblocking { value["nonblocking"] = true }
+            if maxFiles > 0 { value["maxFiles"] = .int(maxFiles) }
+            return ("receive", .object(value))
+        case .connect(_, let nonblocking):
+            return ("connect", nonblocking ? ["nonblocking": true] : nil)
+        case .accept(_, let end, let nonblocking):
+            var value: JSONObject = ["end": .string(end)]
+            if nonblocking { value["nonblocking"] = true }
+            return ("accept", .object(value))
+        case .close(_, let end):
+            return ("close", ["end": .string(end)])
+        case .readFile(_, let file, let max):
+            return ("read-file", ["file": .string(file), "max": .int(max)])
+        case .closeFile(_, let file):
+            return ("close-file", ["file": .string(file)])
+        case .probe(_, let file):
+            return ("probe", ["file": .string(file)])
+        case .exit:
+            return ("exit", nil)
+        }
+    }
+
+    public func outcome(for output: Output) -> Outcome {
+        switch output {
+        case .sent(let count):
+            return .ok(["sent": .int(count)])
+        case .received(let received):
+            var value: JSONObject = ["data": Payload.json(received.data)]
+            if received.truncated { value["truncated"] = true }
+            if !received.files.isEmpty { value["files"] = .array(received.files.map { .string($0) }) }
+            if received.filesTruncated { value["filesTruncated"] = true }
+            if let from = received.from { value["from"] = .string(from) }
+            return .ok(.object(value))
+        case .connected(let end):
+            return .ok(["end": .string(end)])
+        case .closed, .exited:
+            return .ok(nil)
+        case .fileData(let bytes):
+            return .ok(["data": Payload.json(bytes)])
+        case .probed(let open):
+            return .ok(["open": .bool(open)])
+        case .failed(let code):
+            return .fail(code)
+        }
+    }
+
+    public func exitInput(process: Int, object: String) -> Input? {
+        .exit(process: process)
+    }
+}

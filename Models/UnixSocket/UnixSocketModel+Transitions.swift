@@ -1,0 +1,347 @@
+extension UnixSocketModel {
+    typealias Transitions = [(output: Output?, step: Step<State>)]
+
+    func transitions(_ state: State, _ input: Input) -> Transitions {
+        switch input {
+        case .send(let process, let end, let data, let nonblocking, let to, let files):
+            return send(state, process: process, end: end, data: data, nonblocking: nonblocking, to: to, files: files)
+        case .receive(let process, let end, let max, let nonblocking, let maxFiles):
+            return receive(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
+        case .connect(let process, let nonblocking):
+            return connect(state, process: process, nonblocking: nonblocking)
+        case .accept(let process, let end, let nonblocking):
+            return accept(state, process: process, end: end, nonblocking: nonblocking)
+        case .close(let process, let end):
+            guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+                return failure(state, .EBADF)
+            }
+            var next = state
+            _ = next.sockets[index].holders.removeOne(process)
+            if next.sockets[index].holders.isEmpty { next.release(end) }
+            return [(.closed, .completed(next))]
+        case .readFile(let process, let file, let max):
+            guard let index = state.fileIndex(file), state.files[index].holders.contains(process),
+                let content = state.contents[file]
+            else { return failure(state, .EBADF) }
+            var next = state
+            let start = min(state.files[index].offset, content.count)
+            let bytes = Array(content[start..<min(start + max, content.count)])
+            next.files[index].offset = start + bytes.count
+            return [(.fileData(bytes), .completed(next))]
+        case .closeFile(let process, let file):
+            guard let index = state.fileIndex(file), state.files[index].holders.contains(process) else {
+                return failure(state, .EBADF)
+            }
+            var next = state
+            _ = next.files[index].holders.removeOne(process)
+            return [(.closed, .completed(next))]
+        case .probe(let process, let file):
+            guard let index = state.fileIndex(file), state.files[index].isPipe, state.files[index].readers.contains(process) else {
+                return failure(state, .EBADF)
+            }
+            return [(.probed(open: state.files[index].isOpen), .completed(state))]
+        case .exit(let process):
+            var next = state
+            next.setProgress(nil, of: process)
+            for index in next.files.indices {
+                next.files[index].holders.removeAll { $0 == process }
+                next.files[index].readers.removeAll { $0 == process }
+            }
+            for socket in state.sockets where socket.holders.contains(process) {
+                let index = next.socketIndex(socket.name)!
+                next.sockets[index].holders.removeAll { $0 == process }
+                if next.sockets[index].holders.isEmpty { next.release(socket.name) }
+            }
+            return [(.exited, .completed(next))]
+        }
+    }
+
+    private func failure(_ state: State, _ code: ErrorCode) -> Transitions {
+        [(.failed(code), .completed(state))]
+    }
+
+    // MARK: Sending
+
+    private func send(
+        _ state: State, process: Int, end: String, data: [UInt8], nonblocking: Bool, to: String?, files: [String]
+    ) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        if let progress = state.progress(of: process) {
+            return streamPiece(state, progress, data: data, nonblocking: nonblocking, files: [])
+        }
+        let socket = state.sockets[index]
+        for file in files {
+            guard let fileIndex = state.fileIndex(file), state.files[fileIndex].holders.contains(process) else {
+                return failure(state, .EBADF)
+            }
+        }
+        if state.type == .seqpacket {
+            if let error = socket.error {
+                var next = state
+                next.sockets[index].error = nil
+                return [(.failed(error), .completed(next))]
+            }
+            if socket.peer == nil { return failure(state, .ENOTCONN) }
+        }
+        switch state.type {
+        case .stream:
+            if socket.peer == nil { return failure(state, .ENOTCONN) }
+            if socket.peerClosed { return failure(state, .EPIPE) }
+            if data.isEmpty { return [(.sent(0), .completed(state))] }
+            return streamPiece(state, Progress(process: process, socket: end), data: data, nonblocking: nonblocking, files: files)
+        case .dgram, .seqpacket:
+            return datagramSend(state, index, data: data, nonblocking: nonblocking, to: to, files: files)
+        }
+    }
+
+    /// One buffer of a stream send (`unix_stream_sendmsg`'s loop): queued while the sender's memory is below its
+    /// send buffer; otherwise a nonblocking send ends (short, or `EAGAIN`) and a blocking one sleeps.
+    private func streamPiece(_ state: State, _ progress: Progress, data: [UInt8], nonblocking: Bool, files: [String]) -> Transitions {
+        let index = state.socketIndex(progress.socket)!
+        let socket = state.sockets[index]
+        func finish(_ error: ErrorCode) -> Transitions {
+            var next = state
+            next.setProgress(nil, of: progress.process)
+            return [(progress.sent > 0 ? .sent(progress.sent) : .failed(error), .completed(next))]
+        }
+        guard let peer = socket.peer, !socket.peerClosed else { return finish(.EPIPE) }
+        guard socket.memory < state.sendBuffer else { return nonblocking ? finish(.EAGAIN) : [] }
+        let length = UnixSocketMemory.streamChunk(data.count - progress.sent, sendBuffer: state.sendBuffer)
+        var next = state
+        next.enqueue(
+            Message(
+                bytes: data[progress.sent..<progress.sent + length], sender: socket.name, files: files,
+                cost: UnixSocketMemory.streamCost(length)),
+            into: peer)
+        var advanced = progress
+        advanced.sent += length
+        if advanced.sent == data.count {
+            next.setProgress(nil, of: progress.process)
+            return [(.sent(data.count), .completed(next))]
+        }
+        next.setProgress(advanced, of: progress.process)
+        return [(nil, .partial(next))]
+    }
+
+    /// `unix_dgram_sendmsg`: one datagram or record, whole or not at all.
+    private func datagramSend(
+        _ state: State, _ index: Int, data: [UInt8], nonblocking: Bool, to: String?, files: [String]
+    ) -> Transitions {
+        let socket = state.sockets[index]
+        if data.count > UnixSocketMemory.largestMessage(sendBuffer: state.sendBuffer) { return failure(state, .EMSGSIZE) }
+        let target: String
+        if let to {
+            target = to
+        } else if let peer = socket.peer, !socket.disconnected {
+            target = peer
+        } else {
+            return failure(state, .ENOTCONN)
+        }
+        if state.type == .seqpacket && socket.peerClosed { return failure(state, .EPIPE) }
+        guard socket.memory < state.sendBuffer else { return nonblocking ? failure(state, .EAGAIN) : [] }
+        guard let targetIndex = state.socketIndex(target), !state.sockets[targetIndex].released else {
+            var next = state
+            if to == nil && state.type == .dgram {
+                // The sender finds its peer gone: it disconnects and discards everything queued for it.
+                next.sockets[index].disconnected = true
+                next.purge(index)
+            }
+            return [(.failed(.ECONNREFUSED), .completed(next))]
+        }
+        // The queue-length limit holds for unconnected sends to another socket (not to itself, nor to a socket
+        // connected back to the sender).
+        if to != nil && target != socket.name && state.sockets[targetIndex].peer != socket.name
+            && state.sockets[targetIndex].queue.count > state.datagramQueue
+        {
+            return nonblocking ? failure(state, .EAGAIN) : []
+        }
+        var next = state
+        next.enqueue(
+            Message(bytes: data[...], sender: socket.name, files: files, cost: UnixSocketMemory.datagramCost(data.count)),
+            into: target)
+        return [(.sent(data.count), .completed(next))]
+    }
+
+    // MARK: Receiving
+
+    private func receive(
+        _ state: State, process: Int, end: String, max: Int, nonblocking: Bool, maxFiles: Int
+    ) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        let room = UnixSocketMemory.descriptorRoom(requested: maxFiles)
+        if state.type == .stream {
+            return streamReceive(state, process: process, index, max: max, nonblocking: nonblocking, room: room)
+        }
+        let socket = state.sockets[index]
+        if state.type == .seqpacket, let error = socket.error {
+            var next = state
+            next.sockets[index].error = nil
+            return [(.failed(error), .completed(next))]
+        }
+        guard let message = socket.queue.first else {
+            if state.type == .seqpacket && socket.peerClosed { return [(.received(Received(data: [])), .completed(state))] }
+            return nonblocking ? failure(state, .EAGAIN) : []
+        }
+        var next = state
+        next.sockets[index].queue.removeFirst()
+        next.discharge(message)
+        let (files, dropped) = next.deliver(message.files, room: room, to: process)
+        let received = Received(
+            data: Array(message.bytes.prefix(max)), truncated: message.bytes.count > max, files: files,
+            filesTruncated: dropped, from: state.reportsSender ? message.sender : nil)
+        return [(.received(received), .completed(next))]
+    }
+
+    /// `unix_stream_read_generic`, buffer by buffer: readers of one socket take turns (its `iolock`), and a read
+    /// ends when its size is reached, the queue is empty after some data, or a buffer carrying descriptors is used.
+    private func streamReceive(
+        _ state: State, process: Int, _ index: Int, max: Int, nonblocking: Bool, room: Int
+    ) -> Transitions {
+        let socket = state.sockets[index]
+        let progress = state.progress(of: process) ?? Progress(process: process, socket: socket.name, isReceive: true)
+        if state.progress.contains(where: { $0.socket == socket.name && $0.process != process && $0.isReceive }) {
+            return []  // another reader holds the socket's read lock
+        }
+        func finish(_ state: State, _ progress: Progress) -> Transitions {
+            var next = state
+            next.setProgress(nil, of: process)
+            return [(
+                .received(Received(data: progress.received, files: progress.files, filesTruncated: progress.filesTruncated)),
+                .completed(next)
+            )]
+        }
+        if max == 0, let message = socket.queue.first, state.progress(of: process) == nil {
+            // A read of 0 bytes with data queued returns 0 at once, but still takes the first buffer's descriptors.
+            var next = state
+            var received = progress
+            if !message.files.isEmpty {
+                (received.files, received.filesTruncated) = next.deliver(message.files, room: room, to: process)
+                next.sockets[index].queue[0].files = []
+                next.dischargeFiles(message.files)
+            }
+            return finish(next, received)
+        }
+        guard let message = socket.queue.first, progress.received.count < max else {
+            if !progress.received.isEmpty { return finish(state, progress) }
+            if let error = socket.error {
+                var next = state
+                next.sockets[index].error = nil
+                return [(.failed(error), .completed(next))]
+            }
+            if socket.peerClosed { return finish(state, progress) }
+            return nonblocking ? failure(state, .EAGAIN) : []
+        }
+        var next = state
+        var advanced = progress
+        let take = min(message.bytes.count, max - progress.received.count)
+        advanced.received += message.bytes.prefix(take)
+        var carriedFiles = false
+        if !message.files.isEmpty {
+            carriedFiles = true
+            let (files, dropped) = next.deliver(message.files, room: room, to: process)
+            advanced.files = files
+            advanced.filesTruncated = dropped
+            next.sockets[index].queue[0].files = []
+            next.dischargeFiles(message.files)
+        }
+        if take < message.bytes.count {
+            next.sockets[index].queue[0].bytes.removeFirst(take)
+            return finish(next, advanced)
+        }
+        next.sockets[index].queue.removeFirst()
+        next.discharge(message, keepingFiles: true)
+        if carriedFiles || advanced.received.count == max { return finish(next, advanced) }
+        next.setProgress(advanced, of: process)
+        return [(nil, .partial(next))] + (next.sockets[index].queue.isEmpty ? finish(next, advanced) : [])
+    }
+
+    // MARK: Connections
+
+    private func connect(_ state: State, process: Int, nonblocking: Bool) -> Transitions {
+        guard let listener = state.sockets.firstIndex(where: \.isListener) else { return failure(state, .EINVAL) }
+        if state.sockets[listener].released { return failure(state, .ECONNREFUSED) }
+        if state.sockets[listener].pending.count > state.backlog { return nonblocking ? failure(state, .EAGAIN) : [] }
+        let client = "client-\(process)"
+        let server = "server-\(process)"
+        if let existing = state.socketIndex(client) {
+            if state.sockets[existing].holders.contains(process) { return failure(state, .EISCONN) }
+            // A second connection after the first was closed is not modelled: its sockets' names would collide.
+            return []
+        }
+        var next = state
+        next.sockets.append(Socket(name: client, holders: [process], peer: server))
+        next.sockets.append(Socket(name: server, holders: [], peer: client))
+        next.sockets[listener].pending.append(server)
+        return [(.connected(client), .completed(next))]
+    }
+
+    private func accept(_ state: State, process: Int, end: String, nonblocking: Bool) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        guard state.sockets[index].isListener else { return failure(state, .EINVAL) }
+        guard let server = state.sockets[index].pending.first else { return nonblocking ? failure(state, .EAGAIN) : [] }
+        var next = state
+        next.sockets[index].pending.removeFirst()
+        next.sockets[next.socketIndex(server)!].holders = [process]
+        return [(.connected(server), .completed(next))]
+    }
+}
+
+extension UnixSocketModel.State {
+    /// Appends `message` to `target`'s queue, charging its sender and counting its files in flight.
+    mutating func enqueue(_ message: UnixSocketModel.Message, into target: String) {
+        guard let targetIndex = socketIndex(target) else { return }
+        sockets[targetIndex].queue.append(message)
+        if let sender = socketIndex(message.sender) { sockets[sender].memory += message.cost }
+        for file in message.files { if let index = fileIndex(file) { files[index].inFlight += 1 } }
+    }
+
+    /// A message leaves a queue: its cost is given back to its sender and, unless the receiver takes them, its
+    /// files' in-flight references are dropped.
+    mutating func discharge(_ message: UnixSocketModel.Message, keepingFiles: Bool = false) {
+        if let sender = socketIndex(message.sender) { sockets[sender].memory -= message.cost }
+        if !keepingFiles { dischargeFiles(message.files) }
+    }
+
+    mutating func dischargeFiles(_ names: [String]) {
+        for file in names { if let index = fileIndex(file) { files[index].inFlight -= 1 } }
+    }
+
+    /// Installs up to `room` of `names` in `process` (the rest are closed); returns those installed and whether
+    /// any were closed (`MSG_CTRUNC`). The caller drops the in-flight references.
+    mutating func deliver(_ names: [String], room: Int, to process: Int) -> (files: [String], dropped: Bool) {
+        let installed = Array(names.prefix(room))
+        for file in installed { if let index = fileIndex(file) { files[index].holders.append(process) } }
+        for index in files.indices { files[index].holders.sort() }
+        return (installed, installed.count < names.count)
+    }
+
+    /// Empties a socket's queue, as closing it or a datagram disconnect does.
+    mutating func purge(_ index: Int) {
+        let queue = sockets[index].queue
+        sockets[index].queue = []
+        for message in queue { discharge(message) }
+    }
+
+    /// The socket's last descriptor closed (`unix_release_sock`): waiting connections are reset, a stream or
+    /// seqpacket peer is shut down (and gets `ECONNRESET` if unread bytes were lost), and the queue is discarded.
+    mutating func release(_ name: String, reset: Bool = false) {
+        guard let index = socketIndex(name), !sockets[index].released else { return }
+        sockets[index].released = true
+        sockets[index].holders = []
+        let waiting = sockets[index].pending
+        sockets[index].pending = []
+        for embryo in waiting { release(embryo, reset: true) }
+        if type != .dgram, let peer = sockets[index].peer, let peerIndex = socketIndex(peer), !sockets[peerIndex].released {
+            sockets[peerIndex].peerClosed = true
+            // Measured: unread *bytes* reset the peer; an unread empty record does not.
+            if sockets[index].queue.contains(where: { !$0.bytes.isEmpty }) || reset { sockets[peerIndex].error = .ECONNRESET }
+        }
+        purge(index)
+    }
+}

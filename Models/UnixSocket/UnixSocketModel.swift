@@ -1,0 +1,205 @@
+/// Unix-domain sockets as this kernel implements them (`net/unix/af_unix.c`): stream, datagram and seqpacket
+/// sockets, as pairs, as listeners with connections, or bound to addresses, with descriptor passing (`SCM_RIGHTS`).
+/// Each object is a set of sockets and the files that may be passed over them.
+///
+/// What it allows, and why (each fact is also a test on the real kernel, `UnixSocketFactsTests`, and random
+/// operation sequences must give the same results on the kernel and here, `UnixSocketModelAgreementTests`):
+/// - Boundaries: a stream is bytes (reads merge and split sends); a datagram or record is read whole, one per
+///   read: a longer one is truncated to the buffer (`MSG_TRUNC`) and the rest discarded.
+/// - Capacity: a sender may queue while the true sizes it has queued (see ``UnixSocketMemory``) are below its send
+///   buffer; then nonblocking sends fail `EAGAIN` (a stream send is short if some went) and blocking ones sleep.
+///   An unconnected datagram socket also holds at most `datagramQueue` + 1 messages (`EAGAIN`), and a datagram
+///   longer than the send buffer − 32 fails `EMSGSIZE`.
+/// - A stream send goes in buffers of up to 36544 bytes, each on its own: concurrent senders' buffers interleave,
+///   and a reader can see part of a send. A stream read takes buffers until its size is reached, the queue is
+///   empty, or it took a buffer that carried descriptors.
+/// - Peer death. Stream: reads return the data, then 0; sends fail `EPIPE`. If the closing end had unread data,
+///   the survivor also gets `ECONNRESET` once, on a read after its data (a send does not report it). Seqpacket:
+///   the same, but `ECONNRESET` comes before the queued records, on a read or a send. Datagram pair: reads never
+///   see end of file (they block, or `EAGAIN`); the first send fails `ECONNREFUSED` and discards everything queued
+///   for the sender, later ones `ENOTCONN`. A bound datagram socket that has closed refuses (`ECONNREFUSED`).
+/// - Listeners: a connection is made at `connect` (data may flow before `accept`); `backlog` + 1 may wait; then a
+///   nonblocking connect fails `EAGAIN`. `accept` takes the oldest. A listener that closes resets what is waiting
+///   (`ECONNRESET`, then end of file); a closed listener refuses (`ECONNREFUSED`).
+/// - Descriptor passing: a received descriptor shares the sender's open file and its offset; each passed
+///   descriptor arrives once. Descriptors that do not fit the receiver's control buffer are closed
+///   (`MSG_CTRUNC`; the room is rounded up to an even count); those in messages nobody receives are closed when the
+///   receiving socket closes. A stream send of 0 bytes sends nothing, descriptors included.
+public struct UnixSocketModel: TraceModel {
+    public static let name = "unix-socket"
+
+    public enum SocketType: String, Hashable, Sendable, CaseIterable {
+        case stream, dgram, seqpacket
+    }
+
+    public enum Input: Hashable, Sendable {
+        case send(process: Int, end: String, data: [UInt8], nonblocking: Bool, to: String?, files: [String])
+        case receive(process: Int, end: String, max: Int, nonblocking: Bool, maxFiles: Int)
+        case connect(process: Int, nonblocking: Bool)
+        case accept(process: Int, end: String, nonblocking: Bool)
+        case close(process: Int, end: String)
+        case readFile(process: Int, file: String, max: Int)
+        case closeFile(process: Int, file: String)
+        case probe(process: Int, file: String)
+        /// The process died or exited: every descriptor it held closes.
+        case exit(process: Int)
+    }
+
+    /// What a receive delivered.
+    public struct Received: Hashable, Sendable {
+        public var data: [UInt8]
+        /// `MSG_TRUNC`: the datagram or record was longer than the buffer.
+        public var truncated: Bool
+        public var files: [String]
+        /// `MSG_CTRUNC`: descriptors were closed for want of control-buffer room.
+        public var filesTruncated: Bool
+        /// Bound datagram sockets: the sending socket.
+        public var from: String?
+
+        public init(data: [UInt8], truncated: Bool = false, files: [String] = [], filesTruncated: Bool = false, from: String? = nil) {
+            self.data = data
+            self.truncated = truncated
+            self.files = files
+            self.filesTruncated = filesTruncated
+            self.from = from
+        }
+    }
+
+    public enum Output: Hashable, Sendable {
+        case sent(Int)
+        case received(Received)
+        /// A connection was made or accepted; the socket's name (`client-2`, `server-2`).
+        case connected(String)
+        case closed
+        case fileData([UInt8])
+        /// Whether the pipe still has a write end open anywhere.
+        case probed(open: Bool)
+        case exited
+        case failed(ErrorCode)
+    }
+
+    /// How an object's sockets start.
+    public enum Shape: Hashable, Sendable {
+        /// A `socketpair`: ends `a` and `b`, each held by some processes.
+        case pair(a: [Int], b: [Int])
+        /// A stream or seqpacket socket listening on an address (socket `listen`); any process may connect once
+        /// (socket `client-P`, whose other side is `server-P`).
+        case listener(holders: [Int], backlog: Int)
+        /// Datagram sockets bound to addresses, one per process (socket `pP`).
+        case bound(processes: [Int])
+    }
+
+    /// A file that may be passed.
+    public struct FileSetup: Hashable, Sendable {
+        public var name: String
+        /// A memory file with this content; nil for a pipe's write end.
+        public var content: [UInt8]?
+        public var holders: [Int]
+        /// Pipes: who holds the read end.
+        public var readers: [Int]
+
+        public init(name: String, content: [UInt8]?, holders: [Int], readers: [Int] = []) {
+            self.name = name
+            self.content = content
+            self.holders = holders.sorted()
+            self.readers = readers.sorted()
+        }
+    }
+
+    public struct Setup: Hashable, Sendable {
+        public var type: SocketType
+        public var shape: Shape
+        public var files: [FileSetup]
+
+        public init(type: SocketType, shape: Shape, files: [FileSetup] = []) {
+            self.type = type
+            self.shape = shape
+            self.files = files
+        }
+    }
+
+    /// `SO_SNDBUF` of every socket (net.core.wmem_default).
+    public let sendBuffer: Int
+    /// net.unix.max_dgram_qlen.
+    public let datagramQueue: Int
+    public let setups: [(name: String, setup: Setup)]
+
+    public init(sendBuffer: Int = 212_992, datagramQueue: Int = 10, objects: [(name: String, setup: Setup)]) {
+        self.sendBuffer = sendBuffer
+        self.datagramQueue = datagramQueue
+        self.setups = objects
+    }
+
+    public var objects: [String] { setups.map(\.name) }
+
+    func setup(of object: String) -> Setup? { setups.first { $0.name == object }?.setup }
+
+    public func initialState(of object: String) -> State {
+        let setup = setup(of: object) ?? Setup(type: .stream, shape: .pair(a: [], b: []))
+        var sockets: [Socket] = []
+        var backlog = 0
+        switch setup.shape {
+        case .pair(let a, let b):
+            sockets = [Socket(name: "a", holders: a, peer: "b"), Socket(name: "b", holders: b, peer: "a")]
+        case .listener(let holders, let limit):
+            sockets = [Socket(name: "listen", holders: holders, isListener: true)]
+            backlog = limit
+        case .bound(let processes):
+            sockets = processes.sorted().map { Socket(name: "p\($0)", holders: [$0]) }
+        }
+        var contents: [String: [UInt8]] = [:]
+        for file in setup.files { if let content = file.content { contents[file.name] = content } }
+        return State(
+            type: setup.type, sendBuffer: sendBuffer, datagramQueue: datagramQueue, backlog: backlog,
+            reportsSender: { if case .bound = setup.shape { return true } else { return false } }(), contents: contents,
+            sockets: sockets,
+            files: setup.files.map { PassedFile(name: $0.name, isPipe: $0.content == nil, holders: $0.holders, readers: $0.readers) })
+    }
+
+    public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        transitions(state, input).compactMap { candidate in
+            guard let candidateOutput = candidate.output else {
+                return Self.pieceMayLeadTo(output, candidate.step.state.progress(of: input.process)) ? candidate.step : nil
+            }
+            return output == nil || output == candidateOutput ? candidate.step : nil
+        }
+    }
+
+    /// Every way `input` may take effect from `state`: a completion with its output, or a piece (no output).
+    public func outcomes(of input: Input, in state: State) -> [(output: Output?, step: Step<State>)] {
+        transitions(state, input)
+    }
+
+    /// Whether a stream operation that has got as far as `progress` can still end with the recorded `output`.
+    static func pieceMayLeadTo(_ output: Output?, _ progress: Progress?) -> Bool {
+        guard let output, let progress else { return true }
+        switch output {
+        case .sent(let total): return progress.sent <= total
+        case .received(let received):
+            return received.data.starts(with: progress.received) && received.files.starts(with: progress.files)
+        case .failed: return progress.sent == 0 && progress.received.isEmpty
+        default: return false
+        }
+    }
+
+    public func abandon(_ state: State, _ input: Input) -> State {
+        var next = state
+        next.setProgress(nil, of: input.process)
+        return next
+    }
+
+    public func estimatedSize(of state: State) -> Int {
+        200 + state.sockets.reduce(0) { $0 + 120 + $1.queue.count * 64 } + state.files.count * 64
+    }
+}
+
+extension UnixSocketModel.Input {
+    public var process: Int {
+        switch self {
+        case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .connect(let process, _),
+            .accept(let process, _, _), .close(let process, _), .readFile(let process, _, _),
+            .closeFile(let process, _), .probe(let process, _), .exit(let process):
+            process
+        }
+    }
+}

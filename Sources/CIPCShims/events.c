@@ -1,0 +1,69 @@
+#include "ipc_events.h"
+
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <time.h>
+
+int ipc_eventfd(unsigned int initial, int flags) { return eventfd(initial, flags | EFD_CLOEXEC); }
+int ipc_efd_semaphore(void) { return EFD_SEMAPHORE; }
+int ipc_efd_nonblock(void) { return EFD_NONBLOCK; }
+
+int ipc_sigrtmin(void) { return SIGRTMIN; }
+int ipc_sigrtmax(void) { return SIGRTMAX; }
+
+static int make_set(sigset_t *set, const int *signals, int count) {
+    sigemptyset(set);
+    for (int index = 0; index < count; index++) {
+        if (sigaddset(set, signals[index]) == -1) return -1;
+    }
+    return 0;
+}
+
+int ipc_block_signals(const int *signals, int count, int block) {
+    sigset_t set;
+    if (make_set(&set, signals, count) == -1) return -1;
+    // pthread_sigmask returns its error rather than setting errno; sigprocmask is the same call per thread on Linux.
+    return sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+int ipc_sigqueue(int pid, int signal, int value) {
+    union sigval payload = {.sival_int = value};
+    return sigqueue(pid, signal, payload);
+}
+
+int ipc_sigtimedwait(const int *signals, int count, long long timeoutNanoseconds, int *code, int *pid, int *value) {
+    sigset_t set;
+    if (make_set(&set, signals, count) == -1) return -1;
+    siginfo_t info = {0};
+    int result;
+    if (timeoutNanoseconds < 0) {
+        result = sigwaitinfo(&set, &info);
+    } else {
+        struct timespec timeout = {
+            .tv_sec = (time_t)(timeoutNanoseconds / 1000000000LL), .tv_nsec = (long)(timeoutNanoseconds % 1000000000LL)};
+        result = sigtimedwait(&set, &info, &timeout);
+    }
+    if (result > 0) {
+        *code = info.si_code;
+        *pid = info.si_pid;
+        *value = info.si_value.sival_int;
+    }
+    return result;
+}
+
+int ipc_si_user(void) { return SI_USER; }
+int ipc_si_queue(void) { return SI_QUEUE; }
+
+int ipc_set_pending_signal_limit(unsigned long limit) {
+    struct rlimit value = {.rlim_cur = limit, .rlim_max = limit};
+    struct rlimit current;
+    if (getrlimit(RLIMIT_SIGPENDING, &current) == 0 && current.rlim_max < limit) value.rlim_max = current.rlim_max;
+    return setrlimit(RLIMIT_SIGPENDING, &value);
+}
+
+long ipc_pending_signal_limit(void) {
+    struct rlimit current;
+    if (getrlimit(RLIMIT_SIGPENDING, &current) == -1) return -1;
+    return (long)current.rlim_cur;
+}

@@ -1,0 +1,35 @@
+// eventfd and signal shims: <sys/eventfd.h> is not in Swift's Glibc module and siginfo_t's fields are macros
+// over unions. No system header is included here (see CIPCShims.h).
+#ifndef IPC_EVENTS_H
+#define IPC_EVENTS_H
+
+#include <stdint.h>
+
+/// eventfd(initial, flags | EFD_CLOEXEC).
+int ipc_eventfd(unsigned int initial, int flags);
+int ipc_efd_semaphore(void);
+int ipc_efd_nonblock(void);
+
+/// The first real-time signal number applications may use (glibc's SIGRTMIN) and the last (SIGRTMAX).
+int ipc_sigrtmin(void);
+int ipc_sigrtmax(void);
+
+/// Blocks (`block` true) or unblocks the signals `signals[0..<count]` in the calling thread.
+int ipc_block_signals(const int *signals, int count, int block);
+
+/// sigqueue(pid, signal, {.sival_int = value}).
+int ipc_sigqueue(int pid, int signal, int value);
+
+/// sigtimedwait for any of `signals[0..<count]`; a negative `timeoutNanoseconds` waits without limit
+/// (sigwaitinfo). Returns the signal and fills the sender's si_code, si_pid and si_value.sival_int.
+int ipc_sigtimedwait(const int *signals, int count, long long timeoutNanoseconds, int *code, int *pid, int *value);
+
+/// SI_USER and SI_QUEUE.
+int ipc_si_user(void);
+int ipc_si_queue(void);
+
+/// setrlimit(RLIMIT_SIGPENDING, {limit, limit}) and the soft limit now.
+int ipc_set_pending_signal_limit(unsigned long limit);
+long ipc_pending_signal_limit(void);
+
+#endif

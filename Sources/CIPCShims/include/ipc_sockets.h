@@ -1,0 +1,72 @@
+// Unix-domain socket shims: socket types and flags Swift sees only as enum raw values, the sockaddr_un layout of
+// path and abstract names, and the CMSG macros of SCM_RIGHTS. No system header is included here (see CIPCShims.h).
+#ifndef IPC_SOCKETS_H
+#define IPC_SOCKETS_H
+
+#include <stddef.h>
+
+/// SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET.
+int ipc_sock_stream(void);
+int ipc_sock_dgram(void);
+int ipc_sock_seqpacket(void);
+
+/// socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, fds).
+int ipc_unix_socketpair(int type, int fds[2]);
+
+/// socket(AF_UNIX, type | SOCK_CLOEXEC, 0).
+int ipc_unix_socket(int type);
+
+/// Writes a sockaddr_un for `name` (`length` bytes, no terminator needed) into `storage` and returns the address
+/// length to pass to bind/connect/sendto, or -1 when the name does not fit. With `abstract`, the name goes after a
+/// leading NUL byte (Linux's abstract namespace) and the length counts exactly its bytes.
+int ipc_unix_address(void *storage, size_t capacity, const char *name, size_t length, int abstract);
+
+/// The name in a sockaddr_un of `length` bytes: copies it to `name` (at most `capacity` bytes), sets `*abstract`,
+/// and returns its length; 0 for an unnamed (unbound) address.
+int ipc_unix_address_name(const void *storage, int length, char *name, size_t capacity, int *abstract);
+
+/// The size of a sockaddr_un, for receive buffers.
+size_t ipc_unix_address_capacity(void);
+
+/// accept4(fd, NULL, NULL, SOCK_CLOEXEC): a GNU call.
+int ipc_accept(int fd);
+
+/// CMSG_SPACE(count * sizeof(int)): the control buffer room for `count` descriptors.
+size_t ipc_cmsg_space_for_descriptors(int count);
+
+/// Fills `control` (of `capacity` bytes) with one SCM_RIGHTS message carrying `count` descriptors; returns the
+/// control length to put in msg_controllen, or 0 when it does not fit.
+size_t ipc_scm_rights_pack(void *control, size_t capacity, const int *descriptors, int count);
+
+/// Copies the descriptors of every SCM_RIGHTS message in `control` (msg_controllen `length`) into `descriptors`
+/// (room for `capacity`); returns how many there were.
+int ipc_scm_rights_unpack(void *control, size_t length, int *descriptors, int capacity);
+
+/// sendmsg(2) of one buffer with an optional destination address and control data.
+long ipc_send_message(
+    int fd, const void *data, size_t length, const void *address, int addressLength, const void *control,
+    size_t controlLength, int flags);
+
+/// recvmsg(2) into one buffer. On return `*addressLength`, `*controlLength` and `*messageFlags` hold what the
+/// kernel reported.
+long ipc_receive_message(
+    int fd, void *data, size_t length, void *address, int *addressLength, void *control, size_t *controlLength,
+    int *messageFlags, int flags);
+
+/// MSG_CTRUNC and MSG_CMSG_CLOEXEC.
+int ipc_msg_ctrunc(void);
+int ipc_msg_cmsg_cloexec(void);
+
+/// getsockopt(SO_PEERCRED): the peer's process id, or -1.
+int ipc_peer_pid(int fd);
+
+/// getpeername(2) into a sockaddr_un buffer of `*length` bytes; `*length` is updated.
+int ipc_peer_address(int fd, void *storage, int *length);
+
+/// getsockopt(SO_SNDBUF).
+int ipc_send_buffer_size(int fd);
+
+/// ioctl(SIOCOUTQ): the bytes of kernel memory charged to the socket's unconsumed sent data (skb truesize).
+int ipc_socket_output_queue(int fd);
+
+#endif

@@ -1,0 +1,62 @@
+import IPCModels
+
+/// Scenarios on the kernel eventfd, plain and as a semaphore.
+public enum EventCounterScenarios {
+    public static let all: [Scenario] = [counter, semaphore]
+
+    /// Writers add, readers take the whole count; one blocking eventfd and one nonblocking, with writes near the
+    /// 2^64 − 2 ceiling and bad buffer sizes.
+    public static let counter = Scenario.real(
+        name: "eventfd-counter", model: EventCounterModel.name, implementation: "kernel.eventfd",
+        summary: "2-4 processes write and read a blocking and a nonblocking eventfd: sums, resets, overflow, EINVAL",
+        makeWorkload: { generator in workload(generator: &generator, semaphore: false) },
+        modelParameters: parameters)
+
+    /// Each read takes 1.
+    public static let semaphore = Scenario.real(
+        name: "eventfd-semaphore", model: EventCounterModel.name, implementation: "kernel.eventfd",
+        summary: "EFD_SEMAPHORE: writes of 1-7, every read returns 1; blocking and nonblocking eventfds",
+        makeWorkload: { generator in workload(generator: &generator, semaphore: true) },
+        modelParameters: parameters)
+
+    @Sendable public static func parameters(_ workload: Workload) -> JSONValue {
+        EventCounterModel(counters: workload.objects.filter { $0.kind == "eventfd" }.map { object in
+            (object.name, EventCounterModel.Setup(
+                initial: UInt64(object.parameters.integer("initial") ?? 0),
+                semaphore: object.parameters["semaphore"] == .bool(true),
+                nonblocking: object.parameters["nonblocking"] == .bool(true),
+                holders: workload.holders(of: object.name, role: "hold")))
+        }).parameters
+    }
+
+    static func workload(generator: inout SeededGenerator, semaphore: Bool) -> Workload {
+        let objects = [
+            Workload.Object(name: "e0", kind: "eventfd", parameters: ["semaphore": .bool(semaphore), "nonblocking": false]),
+            Workload.Object(
+                name: "e1", kind: "eventfd",
+                parameters: ["semaphore": .bool(semaphore), "nonblocking": true, "initial": .int(generator.next(in: 0...3))]),
+        ]
+        let count = generator.next(in: 2...4)
+        var processes: [Workload.Process] = []
+        for process in 1...count {
+            var program: [Call] = []
+            for _ in 0..<generator.next(in: 2...7) {
+                let object = generator.pick(["e0", "e1"])
+                switch generator.next(in: 0...19) {
+                case 0..<9:
+                    var value: UInt64 = UInt64(generator.next(in: 0...7))
+                    if !semaphore && object == "e1" && generator.chance(0.15) { value = EventCounterModel.maximum - UInt64(generator.next(in: 0...2)) }
+                    program.append(Call(process: process, object: object, f: "write", value: ["value": EventCounterModel.json(value)]))
+                case 9..<18:
+                    program.append(Call(process: process, object: object, f: "read"))
+                case 18:
+                    program.append(Call(process: process, object: object, f: "read", value: ["size": 4]))
+                default:
+                    program.append(Call(process: process, object: object, f: "write", value: ["value": EventCounterModel.json(.max)]))
+                }
+            }
+            processes.append(Workload.Process(id: process, holds: ["e0": ["hold"], "e1": ["hold"]], program: program))
+        }
+        return Workload(objects: objects, processes: processes)
+    }
+}

@@ -1,0 +1,69 @@
+import IPCModels
+
+/// Scenarios on the kernel FIFO: processes open it by path (blocking or not) and use it as a pipe.
+public enum FIFOScenarios {
+    public static let all: [Scenario] = [basic, rendezvous]
+
+    /// Readers and writers open, transfer, close and reopen.
+    public static let basic = Scenario.real(
+        name: "fifo-basic", model: FIFOModel.name, implementation: "kernel.fifo",
+        summary: "2-4 processes open a FIFO by path (blocking or not), read and write 1 B to 20 KB, close and reopen",
+        makeWorkload: { generator in workload(generator: &generator, rounds: 2...6, reopen: 0.15) },
+        modelParameters: parameters)
+
+    /// Blocking opens meet: a reader asleep in open counts as a reader, and a writer that opens and closes at once
+    /// still releases it (it then reads end of file).
+    public static let rendezvous = Scenario.real(
+        name: "fifo-open-rendezvous", model: FIFOModel.name, implementation: "kernel.fifo",
+        summary: "blocking and nonblocking opens meet: sleepers count as partners; ENXIO; end of file after open-and-close",
+        makeWorkload: { generator in workload(generator: &generator, rounds: 0...2, reopen: 0.4) },
+        modelParameters: parameters)
+
+    /// The fifo model's parameters for a workload: each FIFO's mode (0600 unless the object names one), its owner
+    /// (the holder in role `owner`) and, if some holders run `unprivileged`, every other process as privileged.
+    @Sendable public static func parameters(_ workload: Workload) -> JSONValue {
+        FIFOModel(fifos: workload.objects.filter { $0.kind == "fifo" }.map { object in
+            let unprivileged = workload.holders(of: object.name, role: "unprivileged")
+            return (object.name, FIFOModel.Setup(
+                mode: object.parameters.integer("mode") ?? 0o600, owner: workload.holders(of: object.name, role: "owner").first,
+                privileged: unprivileged.isEmpty ? nil : workload.processes.map(\.id).filter { !unprivileged.contains($0) }))
+        }).parameters
+    }
+
+    static func workload(generator: inout SeededGenerator, rounds: ClosedRange<Int>, reopen: Double) -> Workload {
+        let count = generator.next(in: 2...4)
+        var processes: [Workload.Process] = []
+        for process in 1...count {
+            // Process 1 writes and the last reads, so both sides exist; the others pick.
+            let end: PipeModel.End = process == 1 ? .write : process == count ? .read : generator.pick([.read, .write])
+            var program: [Call] = []
+            func open() {
+                var value: JSONObject = ["end": .string(end.rawValue)]
+                if generator.chance(0.3) { value["nonblocking"] = true }
+                program.append(Call(process: process, object: "f0", f: "open", value: .object(value)))
+            }
+            open()
+            for sequence in 0..<generator.next(in: rounds) {
+                if generator.chance(reopen) {
+                    program.append(Call(process: process, object: "f0", f: "close", value: ["end": .string(end.rawValue)]))
+                    open()
+                    continue
+                }
+                var value: JSONObject
+                if end == .write {
+                    let size = generator.next(in: generator.pick(weighted: [(60, 1...200), (30, 201...4096), (10, 4097...20_000)]))
+                    value = ["data": Payload.json(PayloadMaker.make(process: process, sequence: sequence, count: size, generator: &generator))]
+                } else {
+                    value = ["max": .int(generator.next(in: generator.pick([1...16, 17...4096, 4097...30_000])))]
+                }
+                if generator.chance(0.3) { value["nonblocking"] = true }
+                program.append(Call(process: process, object: "f0", f: end == .write ? "write" : "read", value: .object(value)))
+            }
+            if generator.chance(0.5) {
+                program.append(Call(process: process, object: "f0", f: "close", value: ["end": .string(end.rawValue)]))
+            }
+            processes.append(Workload.Process(id: process, holds: ["f0": ["open"]], program: program))
+        }
+        return Workload(objects: [Workload.Object(name: "f0", kind: "fifo")], processes: processes)
+    }
+}

@@ -1,0 +1,67 @@
+import IPCModels
+
+/// Scenarios on standard and real-time signals sent with `kill` and `sigqueue` to a process that blocks them and
+/// takes them with `sigtimedwait`.
+public enum SignalScenarios {
+    public static let all: [Scenario] = [coalescing, realtimeQueue]
+
+    /// Standard signals sent while pending are dropped: only the first sender's details survive.
+    public static let coalescing = Scenario.real(
+        name: "signal-standard-coalescing", model: SignalModel.name, implementation: "kernel.signal",
+        summary: "1-3 senders kill and sigqueue SIGUSR2 and SIGWINCH at a receiver; repeats while pending coalesce",
+        makeWorkload: { generator in workload(generator: &generator, signals: ["SIGUSR2", "SIGWINCH"]) },
+        modelParameters: parameters)
+
+    /// Real-time signals queue, each with its value, lowest number first.
+    public static let realtimeQueue = Scenario.real(
+        name: "signal-rt-queue", model: SignalModel.name, implementation: "kernel.signal",
+        summary: "SIGRTMIN+1 and SIGRTMIN+2 (and SIGUSR2) queue with values; the receiver takes them lowest first, in order",
+        makeWorkload: { generator in workload(generator: &generator, signals: ["SIGRTMIN+1", "SIGRTMIN+2", "SIGUSR2"]) },
+        modelParameters: parameters)
+
+    @Sendable public static func parameters(_ workload: Workload) -> JSONValue {
+        SignalModel(receivers: workload.objects.filter { $0.kind == "signal" }.map { object in
+            (object.name, SignalModel.Setup(
+                receiver: workload.holders(of: object.name, role: "receive").first ?? 0,
+                queueLimit: object.parameters.integer("queueLimit")))
+        }).parameters
+    }
+
+    /// Process 1 receives; the others (and process 1 itself, sometimes) send. The receiver mostly polls
+    /// (timeout 0) and sometimes waits, so its program is not stuck for long when nothing more comes.
+    static func workload(generator: inout SeededGenerator, signals: [String]) -> Workload {
+        let count = generator.next(in: 2...4)
+        var processes: [Workload.Process] = []
+        var sent = 0
+        for process in 2...count {
+            var program: [Call] = []
+            for sequence in 0..<generator.next(in: 2...6) {
+                let signal = generator.pick(signals)
+                if generator.chance(0.5) {
+                    program.append(Call(process: process, object: "sig1", f: "kill", value: ["signal": .string(signal)]))
+                } else {
+                    let value = process * 100 + sequence
+                    program.append(Call(process: process, object: "sig1", f: "sigqueue", value: ["signal": .string(signal), "value": .int(value)]))
+                }
+                if generator.chance(0.05) {
+                    program.append(Call(process: process, object: "sig1", f: "kill", value: ["signal": 65]))
+                }
+                sent += 1
+            }
+            processes.append(Workload.Process(id: process, holds: ["sig1": ["send"]], program: program))
+        }
+        var receiver: [Call] = []
+        for sequence in 0..<(sent / 2 + generator.next(in: 1...4)) {
+            if generator.chance(0.1) {
+                receiver.append(Call(process: 1, object: "sig1", f: "sigqueue", value: ["signal": .string(generator.pick(signals)), "value": .int(sequence)]))
+            }
+            var value: JSONObject = ["signals": .array(signals.map { .string($0) })]
+            if generator.chance(0.75) { value["timeout"] = 0 }
+            receiver.append(Call(process: 1, object: "sig1", f: "wait", value: .object(value)))
+        }
+        processes.insert(Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: receiver), at: 0)
+        return Workload(
+            objects: [Workload.Object(name: "sig1", kind: "signal", parameters: ["signals": .array(signals.map { .string($0) })])],
+            processes: processes)
+    }
+}

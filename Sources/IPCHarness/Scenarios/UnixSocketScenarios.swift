@@ -1,0 +1,199 @@
+import IPCModels
+
+/// Scenarios on Unix-domain sockets: socket pairs of each type, listeners on a path or an abstract name, and bound
+/// datagram sockets.
+public enum UnixSocketScenarios {
+    public static let all: [Scenario] = [
+        streamPair, seqpacketPair, datagramTruncation, streamListener, seqpacketListener, boundPath, boundAbstract,
+    ]
+
+    public static let streamPair = Scenario.real(
+        name: "unix-stream-pair", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+        summary: "2-4 processes share a stream socketpair: sends of 1 B to 120 KB that split and merge, capacity, closes",
+        makeWorkload: { generator in
+            pairWorkload(.stream, sizes: [(50, 1...300), (30, 301...8000), (20, 8001...120_000)], reads: [1...64, 65...70_000], generator: &generator)
+        },
+        modelParameters: parameters)
+
+    public static let seqpacketPair = Scenario.real(
+        name: "unix-seqpacket-pair", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+        summary: "2-4 processes share a seqpacket socketpair: records kept whole, truncation, EPIPE and ECONNRESET on close",
+        makeWorkload: { generator in
+            pairWorkload(.seqpacket, sizes: [(70, 0...200), (30, 201...20_000)], reads: [1...32, 33...30_000], generator: &generator)
+        },
+        modelParameters: parameters)
+
+    /// The fact in motion: a datagram read into a smaller buffer is truncated and the rest is gone.
+    public static let datagramTruncation = Scenario.real(
+        name: "unix-dgram-truncation", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+        summary: "2-4 processes share a datagram socketpair; reads of 1-20 bytes truncate longer datagrams (MSG_TRUNC)",
+        makeWorkload: { generator in
+            pairWorkload(.dgram, sizes: [(80, 0...40), (20, 41...3000)], reads: [1...20, 21...4000], generator: &generator)
+        },
+        modelParameters: parameters)
+
+    public static let streamListener = Scenario.real(
+        name: "unix-stream-listener-path", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+        summary: "a server listens on a 0600 path, clients connect (backlog 0-2), data flows before and after accept",
+        makeWorkload: { generator in listenerWorkload(.stream, address: "path", generator: &generator) },
+        modelParameters: parameters)
+
+    public static let seqpacketListener = Scenario.real(
+        name: "unix-seqpacket-listener-abstract", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+        summary: "a server listens on an abstract name; seqpacket connections, accept order, resets when the listener goes",
+        makeWorkload: { generator in listenerWorkload(.seqpacket, address: "abstract", generator: &generator) },
+        modelParameters: parameters)
+
+    public static let boundPath = Scenario.real(
+        name: "unix-dgram-bound-path", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+        summary: "2-4 datagram sockets bound to 0600 paths send to each other: senders named, 11-message queues",
+        makeWorkload: { generator in boundWorkload(address: "path", generator: &generator) },
+        modelParameters: parameters)
+
+    public static let boundAbstract = Scenario.real(
+        name: "unix-dgram-bound-abstract", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+        summary: "2-4 datagram sockets bound to abstract names send to each other; a closed one refuses",
+        makeWorkload: { generator in boundWorkload(address: "abstract", generator: &generator) },
+        modelParameters: parameters)
+
+    /// The unix-socket model's parameters for a workload: each object's type, shape, holders and files.
+    @Sendable public static func parameters(_ workload: Workload) -> JSONValue {
+        let objects = workload.objects.filter { $0.kind == "unix-socket" }.map { object -> (name: String, setup: UnixSocketModel.Setup) in
+            let typeName: String = if case .string(let name)? = object.parameters["type"] { name } else { "stream" }
+            let type = UnixSocketModel.SocketType(rawValue: typeName) ?? .stream
+            let shape: UnixSocketModel.Shape
+            switch object.parameters["shape"] {
+            case .string("listener")?:
+                shape = .listener(
+                    holders: workload.holders(of: object.name, role: "listen"), backlog: object.parameters.integer("backlog") ?? 0)
+            case .string("bound")?:
+                shape = .bound(processes: workload.holders(of: object.name, role: "bound"))
+            default:
+                shape = .pair(a: workload.holders(of: object.name, role: "a"), b: workload.holders(of: object.name, role: "b"))
+            }
+            let files = (object.parameters["files"]?.objectValue ?? JSONObject()).map { member in
+                let content: [UInt8]? = if case .string(let text)? = member.value["content"] { Array(text.utf8) } else { nil }
+                return UnixSocketModel.FileSetup(
+                    name: member.key, content: content, holders: workload.holders(of: object.name, role: "hold:\(member.key)"),
+                    readers: workload.holders(of: object.name, role: "read:\(member.key)"))
+            }
+            return (object.name, UnixSocketModel.Setup(type: type, shape: shape, files: files))
+        }
+        return UnixSocketModel(objects: objects).parameters
+    }
+
+    // MARK: Workloads
+
+    /// Processes share the two ends of a pair in random roles and send, receive and sometimes close.
+    static func pairWorkload(
+        _ type: UnixSocketModel.SocketType, sizes: [(weight: Int, value: ClosedRange<Int>)], reads: [ClosedRange<Int>],
+        generator: inout SeededGenerator
+    ) -> Workload {
+        let count = generator.next(in: 2...4)
+        var roles: [Int: [String]] = [:]
+        for process in 1...count { roles[process] = generator.pick(weighted: [(4, ["a"]), (4, ["b"]), (2, ["a", "b"])]) }
+        if !roles.values.contains(where: { $0.contains("a") }) { roles[1] = ["a"] }
+        if !roles.values.contains(where: { $0.contains("b") }) { roles[count] = ["b"] }
+        let processes = (1...count).map { process in
+            var open = roles[process]!
+            var program: [Call] = []
+            for sequence in 0..<generator.next(in: 2...8) {
+                guard !open.isEmpty else { break }
+                let end = generator.pick(open)
+                if generator.chance(0.08) {
+                    program.append(Call(process: process, object: "s0", f: "close", value: ["end": .string(end)]))
+                    open.removeAll { $0 == end }
+                    continue
+                }
+                var value: JSONObject = ["end": .string(end)]
+                if generator.chance(0.35) { value["nonblocking"] = true }
+                if generator.chance(0.5) {
+                    let size = generator.next(in: generator.pick(weighted: sizes))
+                    value["data"] = Payload.json(PayloadMaker.make(process: process, sequence: sequence, count: size, generator: &generator))
+                    program.append(Call(process: process, object: "s0", f: "send", value: .object(value)))
+                } else {
+                    value["max"] = .int(generator.next(in: generator.pick(reads)))
+                    program.append(Call(process: process, object: "s0", f: "receive", value: .object(value)))
+                }
+            }
+            return Workload.Process(id: process, holds: ["s0": roles[process]!], program: program)
+        }
+        return Workload(
+            objects: [Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": .string(type.rawValue), "shape": "pair"])],
+            processes: processes)
+    }
+
+    /// Process 1 listens and accepts; the others connect, and both sides exchange a few messages.
+    static func listenerWorkload(_ type: UnixSocketModel.SocketType, address: String, generator: inout SeededGenerator) -> Workload {
+        let count = generator.next(in: 2...4)
+        let backlog = generator.next(in: 0...2)
+        var server: [Call] = []
+        var processes: [Workload.Process] = []
+        for client in 2...count {
+            var program = [Call(process: client, object: "s0", f: "connect", value: generator.chance(0.3) ? ["nonblocking": true] : nil)]
+            for sequence in 0..<generator.next(in: 1...4) {
+                if generator.chance(0.6) {
+                    let data = PayloadMaker.make(process: client, sequence: sequence, count: generator.next(in: 1...3000), generator: &generator)
+                    program.append(Call(process: client, object: "s0", f: "send", value: ["end": .string("client-\(client)"), "data": Payload.json(data)]))
+                } else {
+                    var value: JSONObject = ["end": .string("client-\(client)"), "max": .int(generator.next(in: 1...4000))]
+                    if generator.chance(0.5) { value["nonblocking"] = true }
+                    program.append(Call(process: client, object: "s0", f: "receive", value: .object(value)))
+                }
+            }
+            if generator.chance(0.4) { program.append(Call(process: client, object: "s0", f: "close", value: ["end": .string("client-\(client)")])) }
+            processes.append(Workload.Process(id: client, holds: ["s0": ["connect"]], program: program))
+        }
+        for sequence in 0..<generator.next(in: count...(2 * count + 2)) {
+            let peer = generator.next(in: 2...count)
+            switch generator.next(in: 0...9) {
+            case 0..<3:
+                server.append(Call(process: 1, object: "s0", f: "accept", value: generator.chance(0.3) ? ["end": "listen", "nonblocking": true] : ["end": "listen"]))
+            case 3..<6:
+                var value: JSONObject = ["end": .string("server-\(peer)"), "max": .int(generator.next(in: 1...4000))]
+                if generator.chance(0.5) { value["nonblocking"] = true }
+                server.append(Call(process: 1, object: "s0", f: "receive", value: .object(value)))
+            case 6..<9:
+                let data = PayloadMaker.make(process: 1, sequence: sequence, count: generator.next(in: 1...3000), generator: &generator)
+                server.append(Call(process: 1, object: "s0", f: "send", value: ["end": .string("server-\(peer)"), "data": Payload.json(data), "nonblocking": true]))
+            default:
+                server.append(Call(process: 1, object: "s0", f: "close", value: ["end": generator.chance(0.3) ? "listen" : .string("server-\(peer)")]))
+            }
+        }
+        processes.insert(Workload.Process(id: 1, holds: ["s0": ["listen"]], program: server), at: 0)
+        return Workload(
+            objects: [Workload.Object(
+                name: "s0", kind: "unix-socket",
+                parameters: ["type": .string(type.rawValue), "shape": "listener", "address": .string(address), "backlog": .int(backlog)])],
+            processes: processes)
+    }
+
+    /// Every process has its own bound datagram socket and sends to the others' (and its own) addresses.
+    static func boundWorkload(address: String, generator: inout SeededGenerator) -> Workload {
+        let count = generator.next(in: 2...4)
+        let processes = (1...count).map { process in
+            var program: [Call] = []
+            for sequence in 0..<generator.next(in: 2...9) {
+                var value: JSONObject = ["end": .string("p\(process)")]
+                if generator.chance(0.4) { value["nonblocking"] = true }
+                switch generator.next(in: 0...19) {
+                case 0..<11:
+                    value["to"] = .string("p\(generator.next(in: 1...count))")
+                    let size = generator.next(in: generator.pick([0...50, 51...2000]))
+                    value["data"] = Payload.json(PayloadMaker.make(process: process, sequence: sequence, count: size, generator: &generator))
+                    program.append(Call(process: process, object: "s0", f: "send", value: .object(value)))
+                case 11..<19:
+                    value["max"] = .int(generator.next(in: generator.pick([1...30, 31...3000])))
+                    program.append(Call(process: process, object: "s0", f: "receive", value: .object(value)))
+                default:
+                    program.append(Call(process: process, object: "s0", f: "close", value: ["end": .string("p\(process)")]))
+                }
+            }
+            return Workload.Process(id: process, holds: ["s0": ["bound"]], program: program)
+        }
+        return Workload(
+            objects: [Workload.Object(
+                name: "s0", kind: "unix-socket", parameters: ["type": "dgram", "shape": "bound", "address": .string(address)])],
+            processes: processes)
+    }
+}

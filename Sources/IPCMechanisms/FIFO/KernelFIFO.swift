@@ -1,0 +1,33 @@
+import Glibc
+import IPCSyscalls
+import SystemPackage
+
+/// The kernel's FIFO (named pipe): a pipe that processes open by path. Reads and writes on an open FIFO are
+/// pipe reads and writes (``KernelPipe``); what differs is `open`:
+///
+/// - `O_RDONLY` sleeps until a writer opens (any writer, even one that closes again at once), unless
+///   `O_NONBLOCK`; `O_WRONLY` sleeps until a reader opens, and with `O_NONBLOCK` fails `ENXIO` when none has.
+/// - A process sleeping in `open` already counts as a reader or writer: a nonblocking writer may open, and its
+///   data waits for the sleeper.
+/// - When the last descriptor of every opener closes, the buffered bytes are discarded; the name stays.
+public enum KernelFIFO {
+    /// Which way a process opens the FIFO.
+    public enum Direction: String, Sendable, Hashable {
+        case read, write
+    }
+
+    /// Creates the FIFO at `path` with mode 0600; `EEXIST` when anything is there already (exclusive creation).
+    public static func create(at path: String) throws(Errno) {
+        try Syscall.makeFIFO(path, mode: 0o600)
+    }
+
+    /// Opens the FIFO for `direction`, close-on-exec. Each open is a new open file description (its own
+    /// `O_NONBLOCK`). A blocking open may sleep (see the type's notes); `EINTR` is retried when `retryOnInterrupt`.
+    public static func open(
+        _ path: String, for direction: Direction, nonblocking: Bool, retryOnInterrupt: Bool = true
+    ) throws(Errno) -> FileDescriptor {
+        let access = direction == .read ? O_RDONLY : O_WRONLY
+        return try Syscall.open(
+            path, flags: access | O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0), retryOnInterrupt: retryOnInterrupt)
+    }
+}

@@ -1,0 +1,42 @@
+import Glibc
+import IPCSyscalls
+import SystemPackage
+
+/// Standard and real-time signals sent with `kill` and `sigqueue` and taken synchronously with `sigtimedwait` by a
+/// thread that blocks them (no handlers: a handler would run at an arbitrary point of the worker).
+///
+/// What users trip over, measured on this kernel: a standard signal sent while one is pending is dropped (only the
+/// first sender's details survive); real-time signals queue, in order, each with its value; among pending signals
+/// the lowest number is taken first, so standard ones before real-time ones; over `RLIMIT_SIGPENDING` a real-time
+/// `sigqueue` fails `EAGAIN` while `kill` still marks the signal pending, without details, and it coalesces.
+public enum KernelSignals {
+    /// How a signal is sent.
+    public enum Method: String, Sendable, Hashable {
+        case kill, sigqueue
+    }
+
+    /// Sends `signal` to `pid`. `value` goes with `sigqueue` only.
+    public static func send(_ signal: Int32, to pid: pid_t, by method: Method, value: Int32 = 0) throws(Errno) {
+        switch method {
+        case .kill: try Syscall.kill(pid, signal: signal)
+        case .sigqueue: try Syscall.queueSignal(pid, signal: signal, value: value)
+        }
+    }
+
+    /// Blocks `signals` in the calling thread, so they stay pending until taken with ``wait(for:timeoutNanoseconds:retryOnInterrupt:)``.
+    public static func block(_ signals: [Int32]) throws(Errno) {
+        try Syscall.setSignalsBlocked(signals, true)
+    }
+
+    /// Takes one pending signal among `signals`; with a timeout (0 polls), none pending in time is
+    /// ``TransferResult/wouldBlock``.
+    public static func wait(
+        for signals: [Int32], timeoutNanoseconds: Int64?, retryOnInterrupt: Bool = true
+    ) throws(Errno) -> TransferResult<SignalInfo> {
+        do throws(Errno) {
+            return .completed(try Syscall.waitForSignal(signals, timeoutNanoseconds: timeoutNanoseconds, retryOnInterrupt: retryOnInterrupt))
+        } catch .wouldBlock {
+            return .wouldBlock
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Glibc
+import IPCSyscalls
+import SystemPackage
+
+/// Unix-domain sockets (stream, datagram, seqpacket): pairs, bound addresses (a path or an abstract name),
+/// listeners and connections, and descriptor passing (`SCM_RIGHTS`).
+///
+/// Nonblocking sends and receives use `MSG_DONTWAIT` per call, never `O_NONBLOCK`: processes that share a socket
+/// share its open file description, so a flag set by one would change every other's calls.
+public enum KernelUnixSocket {
+    /// A connected pair, both close-on-exec.
+    public static func pair(_ type: UnixSocketType) throws(Errno) -> (FileDescriptor, FileDescriptor) {
+        try Syscall.socketPair(type)
+    }
+
+    /// A socket bound to `address`. A path is created by `bind` with mode 0600: the socket's own mode, set before
+    /// binding, is what `bind` gives the path (less the umask), so it never exists with the umask's wider mode.
+    /// `bind` never reuses an existing path, nor follows a symbolic link there (`EADDRINUSE`): creation is
+    /// exclusive.
+    public static func bound(_ type: UnixSocketType, to address: UnixAddress) throws(Errno) -> FileDescriptor {
+        let socket = try Syscall.unixSocket(type)
+        do {
+            if case .path = address { try Syscall.changeMode(socket, 0o600) }
+            try Syscall.bind(socket, to: address)
+        } catch {
+            try? Syscall.close(socket)
+            throw error
+        }
+        return socket
+    }
+
+    /// A stream or seqpacket socket bound to `address` and listening: `backlog` + 1 connections may wait.
+    public static func listener(_ type: UnixSocketType, at address: UnixAddress, backlog: Int) throws(Errno) -> FileDescriptor {
+        let socket = try bound(type, to: address)
+        do {
+            try Syscall.listen(socket, backlog: backlog)
+        } catch {
+            try? Syscall.close(socket)
+            throw error
+        }
+        return socket
+    }
+
+    /// A new socket connected to the listener at `address`. Nonblocking, a full backlog is
+    /// ``TransferResult/wouldBlock``; blocking, it sleeps until an accept makes room. The socket comes back in
+    /// blocking mode either way.
+    public static func connect(
+        _ type: UnixSocketType, to address: UnixAddress, nonblocking: Bool, retryOnInterrupt: Bool = true
+    ) throws(Errno) -> TransferResult<FileDescriptor> {
+        let socket = try Syscall.unixSocket(type)
+        do throws(Errno) {
+            if nonblocking { try Syscall.setNonblocking(socket, true) }
+            try Syscall.connect(socket, to: address, retryOnInterrupt: retryOnInterrupt)
+            if nonblocking { try Syscall.setNonblocking(socket, false) }
+            return .completed(socket)
+        } catch .wouldBlock {
+            try? Syscall.close(socket)
+            return .wouldBlock
+        } catch {
+            try? Syscall.close(socket)
+            throw error
+        }
+    }
+
+    /// Accepts the oldest waiting connection. `nonblocking` toggles `O_NONBLOCK` on the listener, so a listener must
+    /// have one holder for per-call blocking to mean anything.
+    public static func accept(
+        _ listener: FileDescriptor, nonblocking: Bool, retryOnInterrupt: Bool = true
+    ) throws(Errno) -> TransferResult<FileDescriptor> {
+        try Syscall.setNonblocking(listener, nonblocking)
+        do throws(Errno) {
+            return .completed(try Syscall.accept(listener, retryOnInterrupt: retryOnInterrupt))
+        } catch .wouldBlock {
+            return .wouldBlock
+        }
+    }
+
+    /// Sends `bytes` (to `address`, for an unconnected datagram socket) with `descriptors` attached. The count
+    /// may be short (a stream whose send buffer filled part-way); ``TransferResult/wouldBlock`` when nothing went.
+    public static func send(
+        _ socket: FileDescriptor, _ bytes: [UInt8], to address: UnixAddress? = nil, descriptors: [FileDescriptor] = [],
+        nonblocking: Bool, retryOnInterrupt: Bool = true
+    ) throws(Errno) -> TransferResult<Int> {
+        do throws(Errno) {
+            return .completed(try Syscall.sendMessage(
+                socket, bytes, to: address, descriptors: descriptors,
+                flags: nonblocking ? Syscall.MessageFlags.dontWait : 0, retryOnInterrupt: retryOnInterrupt))
+        } catch .wouldBlock {
+            return .wouldBlock
+        }
+    }
+
+    /// Receives into a buffer of `maximum` bytes with room for `descriptorRoom` descriptors: a stream's bytes (up
+    /// to and including a buffer that carried descriptors), or one whole datagram or record, truncated to the buffer
+    /// (the rest is discarded). Empty data is end of file on a stream or seqpacket socket, or an empty message.
+    public static func receive(
+        _ socket: FileDescriptor, maximum: Int, descriptorRoom: Int = 0, wantSender: Bool = false, nonblocking: Bool,
+        retryOnInterrupt: Bool = true
+    ) throws(Errno) -> TransferResult<ReceivedMessage> {
+        do throws(Errno) {
+            return .completed(try Syscall.receiveMessage(
+                socket, maximum: maximum, descriptorRoom: descriptorRoom, wantSender: wantSender,
+                flags: nonblocking ? Syscall.MessageFlags.dontWait : 0, retryOnInterrupt: retryOnInterrupt))
+        } catch .wouldBlock {
+            return .wouldBlock
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import CIPCShims
+import Glibc
+import SystemPackage
+
+/// How a signal was sent, from the receiver's `siginfo_t`.
+public struct SignalInfo: Sendable, Hashable {
+    public var signal: Int32
+    /// `si_code`: `SI_USER` for `kill`, `SI_QUEUE` for `sigqueue`.
+    public var code: Int32
+    /// `si_pid`: the sender, or 0 when the kernel could not keep the sender's details (the pending-signal limit).
+    public var senderPID: pid_t
+    /// `si_value.sival_int` (meaningful for `SI_QUEUE`).
+    public var value: Int32
+
+    public init(signal: Int32, code: Int32, senderPID: pid_t, value: Int32) {
+        self.signal = signal
+        self.code = code
+        self.senderPID = senderPID
+        self.value = value
+    }
+
+    public static var userCode: Int32 { ipc_si_user() }
+    public static var queueCode: Int32 { ipc_si_queue() }
+}
+
+extension Syscall {
+    /// Glibc's `SIGRTMIN` (the first real-time signal applications may use; glibc keeps two below it).
+    public static var realtimeSignalMinimum: Int32 { ipc_sigrtmin() }
+    public static var realtimeSignalMaximum: Int32 { ipc_sigrtmax() }
+
+    /// Blocks or unblocks `signals` in the calling thread only (other threads keep their masks).
+    ///
+    /// The corresponding C function is `pthread_sigmask`.
+    public static func setSignalsBlocked(_ signals: [Int32], _ blocked: Bool) throws(Errno) {
+        _ = try perform(.sigprocmask, retryOnInterrupt: false) { _ in
+            ipc_block_signals(signals, CInt(signals.count), blocked ? 1 : 0)
+        }
+    }
+
+    /// Queues `signal` for `pid` with an integer value; `EAGAIN` when the receiver's user is at its
+    /// `RLIMIT_SIGPENDING` for real-time signals.
+    ///
+    /// The corresponding C function is `sigqueue`.
+    public static func queueSignal(_ pid: pid_t, signal: Int32, value: Int32) throws(Errno) {
+        _ = try perform(.sigqueue, retryOnInterrupt: false) { _ in ipc_sigqueue(pid, signal, value) }
+    }
+
+    /// Takes one pending signal of `signals` (which the caller must have blocked), the lowest-numbered first.
+    /// With a timeout, `EAGAIN` when none arrives in time; without one, waits as long as it takes.
+    /// `EINTR` is retried when `retryOnInterrupt`.
+    ///
+    /// The corresponding C functions are `sigtimedwait` and `sigwaitinfo`.
+    public static func waitForSignal(
+        _ signals: [Int32], timeoutNanoseconds: Int64?, retryOnInterrupt: Bool = true
+    ) throws(Errno) -> SignalInfo {
+        var code: CInt = 0
+        var pid: CInt = 0
+        var value: CInt = 0
+        let signal = try perform(.sigtimedwait, retryOnInterrupt: retryOnInterrupt) { _ in
+            ipc_sigtimedwait(signals, CInt(signals.count), timeoutNanoseconds ?? -1, &code, &pid, &value)
+        }
+        return SignalInfo(signal: signal, code: code, senderPID: pid, value: value)
+    }
+
+    /// Sets this process's `RLIMIT_SIGPENDING` (soft and hard, never above the current hard limit). The count it
+    /// limits is per user, over every process of the user, and is checked against the *receiver's* limit.
+    ///
+    /// The corresponding C function is `setrlimit(RLIMIT_SIGPENDING)`.
+    public static func setPendingSignalLimit(_ limit: Int) throws(Errno) {
+        _ = try perform(.setrlimit, retryOnInterrupt: false) { _ in ipc_set_pending_signal_limit(UInt(limit)) }
+    }
+
+    /// This process's soft `RLIMIT_SIGPENDING`.
+    public static var pendingSignalLimit: Int { Int(ipc_pending_signal_limit()) }
+}

@@ -1,0 +1,163 @@
+import Glibc
+import IPCHarness
+import IPCModels
+import PropertyBased
+import Synchronization
+import Testing
+
+/// Facts about this kernel's signals that the signal model encodes, and random sequences on which the kernel and
+/// the model agree. A test process has many threads, any of which could take a process-directed signal, so the
+/// signals go to a worker process that signals itself from its main thread, where it blocks them.
+@Suite struct KernelSignalFactsTests {
+    let worker: WorkerCommand
+
+    init() throws {
+        worker = try WorkerLocator.workerCommand()
+    }
+
+    /// Runs `program` (calls on object sig1) in one worker that receives the object's signals; returns each
+    /// operation's outcome in order.
+    func outcomes(_ program: [(f: String, value: JSONValue)], signals: [String], queueLimit: Int? = nil) throws -> [String] {
+        var parameters: JSONObject = ["signals": .array(signals.map { .string($0) })]
+        if let queueLimit { parameters["queueLimit"] = .int(queueLimit) }
+        let calls = program.map { Call(process: 1, object: "sig1", f: $0.f, value: $0.value) }
+        let workload = Workload(
+            objects: [Workload.Object(name: "sig1", kind: "signal", parameters: parameters)],
+            processes: [Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: calls)])
+        return try outcomes(of: workload, checked: queueLimit == nil)
+    }
+
+    /// Runs `workload` and returns each operation's outcome in order; with `checked`, its trace must check.
+    func outcomes(of workload: Workload, checked: Bool = true) throws -> [String] {
+        let scenario = Scenario.real(
+            name: "test-signal-facts", model: SignalModel.name, implementation: "kernel.signal", summary: "signals in a worker",
+            makeWorkload: { _ in workload }, modelParameters: SignalScenarios.parameters)
+        let result = try ScenarioRunner.runOnce(scenario, seed: 1, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 30))
+        if checked { #expect(result.report.result == .ok, "\(result.report.explanation)") }
+        return result.trace.events.compactMap { event in
+            switch event.type {
+            case .ok: event.value.map { "\($0)" } ?? "ok"
+            case .fail: event.error
+            default: nil
+            }
+        }
+    }
+
+    static let poll: JSONValue = ["signals": ["SIGUSR2", "SIGWINCH", "SIGRTMIN+1", "SIGRTMIN+2"], "timeout": 0]
+    let signals = ["SIGUSR2", "SIGWINCH", "SIGRTMIN+1", "SIGRTMIN+2"]
+
+    @Test func aStandardSignalSentFiveTimesWhileBlockedIsDeliveredOnceWithTheFirstSendersValue() throws {
+        let sends = (1...5).map { (f: "sigqueue", value: ["signal": "SIGUSR2", "value": .int($0)] as JSONValue) }
+        let results = try outcomes(sends + [("wait", Self.poll), ("wait", Self.poll)], signals: signals)
+        #expect(results.suffix(2) == [#"{"signal":"SIGUSR2","code":"SI_QUEUE","sender":1,"value":1}"#, "EAGAIN"])
+    }
+
+    @Test func aRealTimeSignalQueuedFiveTimesIsDeliveredFiveTimesInOrderWithItsValue() throws {
+        let sends = (1...5).map { (f: "sigqueue", value: ["signal": "SIGRTMIN+1", "value": .int($0 * 10)] as JSONValue) }
+        let results = try outcomes(sends + Array(repeating: ("wait", Self.poll), count: 6), signals: signals)
+        #expect(Array(results.suffix(6)) == (1...5).map { #"{"signal":"SIGRTMIN+1","code":"SI_QUEUE","sender":1,"value":\#($0 * 10)}"# } + ["EAGAIN"])
+    }
+
+    @Test func theLowestNumberComesFirstSoStandardSignalsBeforeRealTimeOnes() throws {
+        let sends: [(f: String, value: JSONValue)] = [
+            ("kill", ["signal": "SIGRTMIN+2"]), ("kill", ["signal": "SIGRTMIN+1"]), ("kill", ["signal": "SIGWINCH"]),
+            ("kill", ["signal": "SIGUSR2"]),
+        ]
+        let results = try outcomes(sends + Array(repeating: ("wait", Self.poll), count: 4), signals: signals)
+        #expect(results.suffix(4).map { $0.split(separator: "\"")[3] } == ["SIGUSR2", "SIGWINCH", "SIGRTMIN+1", "SIGRTMIN+2"])
+    }
+
+    @Test func badSignalNumbersFailEINVAL() throws {
+        #expect(try outcomes([("kill", ["signal": 65]), ("sigqueue", ["signal": 65, "value": 1]), ("kill", ["signal": 0])], signals: signals)
+            == ["EINVAL", "EINVAL", "ok"])
+    }
+
+    /// The receiver is looked up before the number is checked: once it has exited and been reaped, even a bad
+    /// number fails `ESRCH`. (Process 1, with nothing to do, is told to exit first.)
+    @Test func onceTheReceiverIsGoneEvenABadNumberFailsESRCH() throws {
+        let sends: [(f: String, value: JSONValue)] = [
+            ("kill", ["signal": 65]), ("sigqueue", ["signal": 65, "value": 1]), ("kill", ["signal": "SIGUSR2"]),
+        ]
+        let workload = Workload(
+            objects: [Workload.Object(name: "sig1", kind: "signal", parameters: ["signals": ["SIGUSR2"]])],
+            processes: [
+                Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: []),
+                Workload.Process(id: 2, holds: ["sig1": ["send"]], program: sends.map { Call(process: 2, object: "sig1", f: $0.f, value: $0.value) }),
+            ])
+        #expect(try outcomes(of: workload) == ["ESRCH", "ESRCH", "ESRCH"])
+    }
+
+    /// The pending-signal limit counts every pending signal of the receiver's user machine-wide, so this test
+    /// lowers it and asks only for what must follow: some real-time `sigqueue` fails `EAGAIN`, `kill` still
+    /// succeeds, and what it sent past the limit arrives without a sender.
+    @Test func overThePendingLimitSigqueueFailsButKillStillMarksTheSignalPending() throws {
+        let sends = (1...6).map { (f: "sigqueue", value: ["signal": "SIGRTMIN+1", "value": .int($0)] as JSONValue) }
+        let kills = Array(repeating: (f: "kill", value: ["signal": "SIGRTMIN+2"] as JSONValue), count: 2)
+        let results = try outcomes(sends + kills + Array(repeating: ("wait", Self.poll), count: 8), signals: signals, queueLimit: 3)
+        #expect(results.prefix(6).contains("EAGAIN"))
+        #expect(results.prefix(6).filter { $0 == "ok" }.count <= 3)
+        #expect(results[6..<8] == ["ok", "ok"])
+        let lateDeliveries = results.suffix(8).filter { $0.contains("SIGRTMIN+2") }
+        #expect(!lateDeliveries.isEmpty)
+        #expect(lateDeliveries.count == 1 ? !lateDeliveries[0].contains("sender") : true)
+    }
+
+    enum Operation: Sendable, CustomStringConvertible {
+        case kill(String)
+        case sigqueue(String, Int)
+        case wait([String])
+
+        var description: String {
+            switch self {
+            case .kill(let signal): "kill(\(signal))"
+            case .sigqueue(let signal, let value): "sigqueue(\(signal), \(value))"
+            case .wait(let set): "wait(\(set))"
+            }
+        }
+    }
+
+    static let names = ["SIGUSR2", "SIGWINCH", "SIGRTMIN+1", "SIGRTMIN+2"]
+    static let signalName = Gen.int(in: 0...3).map { names[$0] }
+
+    static let operations = Gen.oneOf(
+        signalName.map { Operation.kill($0) }.eraseToAny(),
+        zip(signalName, Gen.int(in: -5...5)).map { Operation.sigqueue($0, $1) }.eraseToAny(),
+        Gen.int(in: 1...15).map { mask in Operation.wait(names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element)) }.eraseToAny()
+    ).array(of: 1...25)
+
+    @Test func theKernelAndTheModelAgreeOnRandomSequences() async throws {
+        let model = SignalModel(receivers: [("sig1", .init(receiver: 1))])
+        await propertyCheck(count: 25, input: Self.operations) { operations throws in
+            let program: [(f: String, value: JSONValue)] = operations.map { operation in
+                switch operation {
+                case .kill(let signal): ("kill", ["signal": .string(signal)])
+                case .sigqueue(let signal, let value): ("sigqueue", ["signal": .string(signal), "value": .int(value)])
+                case .wait(let set): ("wait", ["signals": .array(set.map { .string($0) }), "timeout": 0])
+                }
+            }
+            let kernel = try outcomes(program, signals: Self.names)
+            var state = model.initialState(of: "sig1")
+            for (index, step) in program.enumerated() {
+                let input = try model.input(from: Call(process: 1, object: "sig1", f: step.f, value: step.value))
+                guard let (output, next) = model.outcome(of: input, in: state) else {
+                    Issue.record("operation \(index) of \(operations): the model blocks")
+                    return
+                }
+                let expected: String =
+                    switch model.outcome(for: output) {
+                    case .ok(let value): value.map { "\($0)" } ?? "ok"
+                    case .fail(let code): code.rawValue
+                    }
+                guard index < kernel.count else {
+                    Issue.record("operation \(index) \(operations[index]) of \(operations): the kernel run ended before it")
+                    return
+                }
+                guard kernel[index] == expected else {
+                    Issue.record("operation \(index) \(operations[index]) of \(operations): kernel \(kernel[index]), model \(expected)")
+                    return
+                }
+                state = next
+            }
+        }
+    }
+}

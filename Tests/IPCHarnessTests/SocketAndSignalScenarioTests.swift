@@ -1,0 +1,39 @@
+import IPCHarness
+import Testing
+
+/// The scenarios of FIFOs, Unix sockets, descriptor passing, signals and eventfd, run for real with fixed seeds
+/// under both strategies: no violation, and each reaches the outcomes it is about.
+@Suite struct SocketAndSignalScenarioTests {
+    let worker: WorkerCommand
+
+    init() throws {
+        worker = try WorkerLocator.workerCommand()
+        ProcessSetup.ignoreBrokenPipes()
+    }
+
+    /// Each scenario, and outcomes (errnos and the marks of ``ScenarioRuns/marks(of:)``) at least one of its runs
+    /// must reach.
+    static let expectations: [(String, Set<String>)] = [
+        ("fifo-basic", ["EAGAIN", "EPIPE", "empty", "asleep"]),
+        ("fifo-open-rendezvous", ["ENXIO", "EAGAIN", "empty", "asleep", "ok:open"]),
+        ("unix-stream-pair", ["EAGAIN", "EPIPE", "ECONNRESET", "empty", "asleep"]),
+        ("unix-seqpacket-pair", ["truncated", "EAGAIN", "EPIPE", "ECONNRESET", "empty", "asleep"]),
+        ("unix-dgram-truncation", ["truncated", "EAGAIN", "ECONNREFUSED", "ENOTCONN", "asleep"]),
+        ("unix-stream-listener-path", ["ok:connect", "ok:accept", "EAGAIN", "ECONNRESET", "ECONNREFUSED", "EPIPE", "asleep"]),
+        ("unix-seqpacket-listener-abstract", ["ok:connect", "ok:accept", "truncated", "ECONNRESET", "ECONNREFUSED", "asleep"]),
+        ("unix-dgram-bound-path", ["from", "truncated", "EAGAIN", "ECONNREFUSED", "asleep"]),
+        ("unix-dgram-bound-abstract", ["from", "truncated", "EAGAIN", "ECONNREFUSED", "asleep"]),
+        ("scm-rights-shared-offset", ["files", "ok:read-file", "ok:close-file", "EAGAIN"]),
+        ("scm-rights-in-flight", ["files", "filesTruncated", "open", "closed", "ok:close"]),
+        ("signal-standard-coalescing", ["sent while pending", "SI_USER", "SI_QUEUE", "EAGAIN", "EINVAL", "asleep"]),
+        ("signal-rt-queue", ["taken twice", "SI_USER", "SI_QUEUE", "EAGAIN", "asleep"]),
+        ("eventfd-counter", ["above 2^63", "EAGAIN", "EINVAL", "asleep"]),
+        ("eventfd-semaphore", ["EAGAIN", "EINVAL", "asleep"]),
+    ]
+
+    @Test(arguments: expectations)
+    func runsShowNoViolationAndReachWhatTheScenarioIsAbout(name: String, marks: Set<String>) throws {
+        let seen = try ScenarioRuns.reached(name, seeds: 5000..<5015, worker: worker)
+        #expect(marks.isSubset(of: seen), "\(name) never reached \(marks.subtracting(seen).sorted()); reached \(seen.sorted())")
+    }
+}

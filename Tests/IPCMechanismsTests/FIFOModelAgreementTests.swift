@@ -1,0 +1,115 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import PropertyBased
+import Synchronization
+import SystemPackage
+import Testing
+
+/// Random sequences of nonblocking opens, reads, writes and closes on a real FIFO and on the fifo model must give
+/// the same outputs: `ENXIO`, end of file without a writer, `EAGAIN` with one, `EPIPE`, and the bytes discarded
+/// once nobody has the FIFO open.
+@Suite struct FIFOModelAgreementTests {
+    enum Operation: Sendable, CustomStringConvertible {
+        case open(PipeModel.End)
+        case write(Int)
+        case read(Int)
+        case close(PipeModel.End)
+
+        var description: String {
+            switch self {
+            case .open(let end): "open(\(end))"
+            case .write(let size): "write(\(size))"
+            case .read(let max): "read(\(max))"
+            case .close(let end): "close(\(end))"
+            }
+        }
+    }
+
+    static let operations = Gen.oneOf(
+        Gen.int(in: 0...3).map { Operation.open($0 % 2 == 0 ? .read : .write) }.eraseToAny(),
+        Gen.int(in: 1...5000).map { Operation.write($0) }.eraseToAny(),
+        Gen.int(in: 0...70000).map { Operation.write($0) }.eraseToAny(),
+        Gen.int(in: 0...70000).map { Operation.read($0) }.eraseToAny(),
+        Gen.int(in: 0...3).map { Operation.close($0 % 2 == 0 ? .read : .write) }.eraseToAny()
+    ).array(of: 1...40)
+
+    static let pattern: [UInt8] = (0..<80_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 253) }
+
+    @Test func modelAndKernelGiveTheSameOutputs() async throws {
+        Syscall.ignoreBrokenPipeSignal()
+        let seen = Mutex<Set<String>>([])
+        await propertyCheck(count: 150, input: Self.operations) { operations throws in
+            let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+            try KernelFIFO.create(at: path)
+            var held: [PipeModel.End: [FileDescriptor]] = [:]
+            defer {
+                for descriptor in held.values.joined() { try? Syscall.close(descriptor) }
+                unlink(path)
+            }
+            let model = FIFOModel(fifos: [("f0", FIFOModel.Setup())])
+            var state = model.initialState(of: "f0")
+            for (index, operation) in operations.enumerated() {
+                let input: FIFOModel.Input
+                let kernel: FIFOModel.Output
+                do {
+                    switch operation {
+                    case .open(let end):
+                        input = .open(process: 1, end: end, nonblocking: true)
+                        held[end, default: []].append(try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: true))
+                        kernel = .opened
+                    case .write(let size):
+                        let start = size % 253
+                        let data = Array(Self.pattern[start..<start + size])
+                        input = .write(process: 1, data: data, nonblocking: true)
+                        guard let descriptor = held[.write]?.last else { kernel = .failed(.EBADF); break }
+                        switch try KernelPipe.write(descriptor, data, nonblocking: true) {
+                        case .completed(let count): kernel = .wrote(count)
+                        case .wouldBlock: kernel = .failed(.EAGAIN)
+                        }
+                    case .read(let max):
+                        input = .read(process: 1, max: max, nonblocking: true)
+                        guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
+                        switch try KernelPipe.read(descriptor, max: max, nonblocking: true) {
+                        case .completed(let bytes): kernel = .read(bytes)
+                        case .wouldBlock: kernel = .failed(.EAGAIN)
+                        }
+                    case .close(let end):
+                        input = .close(process: 1, end: end)
+                        guard let descriptor = held[end]?.popLast() else { kernel = .failed(.EBADF); break }
+                        try Syscall.close(descriptor)
+                        kernel = .closed
+                    }
+                } catch let error as Errno {
+                    kernel = .failed(ErrorCode(error.name))
+                } catch {
+                    kernel = .failed(ErrorCode("\(error)"))
+                }
+                let outcomes = model.outcomes(of: input, in: state)
+                guard outcomes.count == 1, case .completed(let next) = outcomes[0].step, outcomes[0].output == kernel else {
+                    Issue.record("operation \(index) \(operation) of \(operations): kernel \(Self.short(kernel)), model \(outcomes.map { $0.output.map(Self.short) ?? "piece" })")
+                    return
+                }
+                let discarded = state.pipe.bufferedCount > 0 && next.pipe.bufferedCount == 0 && kernel == .closed
+                seen.withLock { _ = $0.insert(discarded ? "discarded" : Self.kind(operation, kernel)) }
+                state = next
+            }
+        }
+        let missing = Set(["ENXIO", "EAGAIN", "EPIPE", "end of file", "data", "discarded"]).subtracting(seen.withLock { $0 })
+        #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
+    }
+
+    static func kind(_ operation: Operation, _ output: FIFOModel.Output) -> String {
+        switch (operation, output) {
+        case (.read(let max), .read(let bytes)) where max > 0: bytes.isEmpty ? "end of file" : "data"
+        case (_, .failed(let code)): code.rawValue
+        default: ""
+        }
+    }
+
+    static func short(_ output: FIFOModel.Output) -> String {
+        if case .read(let bytes) = output { return "read \(bytes.count) bytes" }
+        return "\(output)"
+    }
+}

@@ -1,0 +1,115 @@
+import Glibc
+import IPCMechanisms
+import IPCSyscalls
+import SystemPackage
+import Testing
+
+/// Facts about this kernel's FIFOs that the fifo model encodes, measured on the real thing.
+@Suite struct KernelFIFOFactsTests {
+    final class Path {
+        let value = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))-fifo"
+        init() throws { try KernelFIFO.create(at: value) }
+        deinit { unlink(value) }
+    }
+
+    func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    @Test func creationIsExclusiveWithMode0600() throws {
+        let path = try Path()
+        #expect(Syscall.permissions(of: path.value) == 0o600)
+        #expect(throws: Errno.fileExists) { try KernelFIFO.create(at: path.value) }
+    }
+
+    @Test func aNonblockingWriterWithoutReaderFailsENXIO() throws {
+        let path = try Path()
+        #expect(throws: Errno.noSuchAddressOrDevice) { _ = try KernelFIFO.open(path.value, for: .write, nonblocking: true) }
+    }
+
+    @Test func aNonblockingReaderWithoutWriterReadsEndOfFileNotEAGAIN() throws {
+        let path = try Path()
+        let reader = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+        defer { try? Syscall.close(reader) }
+        #expect(try KernelPipe.read(reader, max: 10, nonblocking: true) == .completed([]))
+    }
+
+    /// Opens for writing, nonblocking, until a reader has registered (ENXIO before): the state change itself tells
+    /// that the other thread is inside its open, no sleep needed.
+    func openWriterOnceAReaderIsRegistered(_ path: String) throws -> FileDescriptor {
+        while true {
+            do {
+                return try KernelFIFO.open(path, for: .write, nonblocking: true)
+            } catch .noSuchAddressOrDevice {
+                sched_yield()
+            }
+        }
+    }
+
+    /// On its own thread: a blocking open for reading, one blocking read of up to 100 bytes, close. `join` returns
+    /// what the read gave.
+    final class SleepingReader: @unchecked Sendable {
+        private var received: TransferResult<[UInt8]>?
+        private var thread: TestThread?
+
+        init(_ path: String) {
+            thread = TestThread { [self] in
+                guard let descriptor = try? KernelFIFO.open(path, for: .read, nonblocking: false) else { return }
+                received = try? KernelPipe.read(descriptor, max: 100, nonblocking: false)
+                try? Syscall.close(descriptor)
+            }
+        }
+
+        func join() -> TransferResult<[UInt8]>? {
+            thread?.join()
+            return received
+        }
+    }
+
+    @Test func aReaderAsleepInOpenAlreadyCountsAsAReader() throws {
+        let path = try Path()
+        let reader = SleepingReader(path.value)
+        let writer = try openWriterOnceAReaderIsRegistered(path.value)
+        // The reader may still be asleep in open; the write goes in all the same, and EPIPE would mean no reader.
+        #expect(try KernelPipe.write(writer, bytes("for the sleeper"), nonblocking: true) == .completed(15))
+        try Syscall.close(writer)
+        #expect(reader.join() == .completed(bytes("for the sleeper")))
+    }
+
+    @Test func aReaderAsleepInOpenIsReleasedByAWriterThatOpensAndClosesAtOnce() throws {
+        let path = try Path()
+        let reader = SleepingReader(path.value)
+        try Syscall.close(try openWriterOnceAReaderIsRegistered(path.value))
+        #expect(reader.join() == .completed([]))
+    }
+
+    @Test func theBytesAreDiscardedWhenTheLastOpenerCloses() throws {
+        let path = try Path()
+        let reader = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+        let writer = try KernelFIFO.open(path.value, for: .write, nonblocking: true)
+        #expect(try KernelPipe.write(writer, bytes("lost"), nonblocking: true) == .completed(4))
+        try Syscall.close(writer)
+        try Syscall.close(reader)
+        let again = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+        defer { try? Syscall.close(again) }
+        #expect(try KernelPipe.read(again, max: 10, nonblocking: true) == .completed([]))
+    }
+
+    @Test func theBytesStayWhileAReaderKeepsItOpen() throws {
+        let path = try Path()
+        let reader = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+        defer { try? Syscall.close(reader) }
+        let writer = try KernelFIFO.open(path.value, for: .write, nonblocking: true)
+        _ = try KernelPipe.write(writer, bytes("kept"), nonblocking: true)
+        try Syscall.close(writer)
+        #expect(try KernelPipe.read(reader, max: 10, nonblocking: true) == .completed(bytes("kept")))
+        #expect(try KernelPipe.read(reader, max: 10, nonblocking: true) == .completed([]))
+    }
+
+    /// Outside the model (the harness opens read-only or write-only): Linux lets `O_RDWR` open a FIFO without a
+    /// partner, and such an opener is its own writer, so it never reads end of file.
+    @Test func readWriteOpensNeverBlockAndNeverSeeEndOfFile() throws {
+        let path = try Path()
+        let both = try Syscall.open(path.value, flags: O_RDWR | O_CLOEXEC)
+        defer { try? Syscall.close(both) }
+        #expect(try KernelPipe.read(both, max: 10, nonblocking: true) == .wouldBlock)
+    }
+}

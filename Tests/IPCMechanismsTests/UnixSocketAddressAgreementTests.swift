@@ -1,0 +1,266 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import PropertyBased
+import Synchronization
+import SystemPackage
+import Testing
+
+/// The unix-socket model's listeners and bound datagram sockets against the kernel, on random sequences run by one
+/// process on behalf of several (each socket is "its" process's): connect, accept in connection order, the backlog,
+/// data before accept, a closing listener resetting waiting connections; sendto between bound sockets, the sender's
+/// address on receipt, the queue-length limit, and a closed receiver refusing.
+@Suite struct UnixSocketAddressAgreementTests {
+    enum Operation: Sendable, CustomStringConvertible {
+        case connect(Int)
+        case accept
+        case send(end: String, size: Int, to: String?)
+        case receive(end: String, max: Int)
+        case close(String)
+
+        var description: String {
+            switch self {
+            case .connect(let process): "connect(\(process))"
+            case .accept: "accept"
+            case .send(let end, let size, let to): "send(\(end), \(size)\(to.map { " to \($0)" } ?? ""))"
+            case .receive(let end, let max): "receive(\(end), \(max))"
+            case .close(let end): "close(\(end))"
+            }
+        }
+
+        /// The model's process for this operation: the one whose socket it uses (process 9 listens and accepts).
+        var process: Int {
+            switch self {
+            case .connect(let process): process
+            case .accept: 9
+            case .send(let end, _, _), .receive(let end, _), .close(let end):
+                end.hasPrefix("client-") || end.hasPrefix("p") ? Int(end.filter(\.isNumber)) ?? 9 : 9
+            }
+        }
+    }
+
+    static func name(_ stem: String) -> String { "ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))-\(stem)" }
+
+    static let connectionEnds = Gen.int(in: 0...5).map { $0 < 3 ? "client-\($0 + 1)" : "server-\($0 - 2)" }
+
+    static let listenerOperations = Gen.oneOf(
+        Gen.int(in: 1...3).map { Operation.connect($0) }.eraseToAny(),
+        Gen.int(in: 0...1).map { _ in Operation.accept }.eraseToAny(),
+        zip(connectionEnds, Gen.int(in: 0...3000)).map { Operation.send(end: $0, size: $1, to: nil) }.eraseToAny(),
+        zip(connectionEnds, Gen.int(in: 0...4000)).map { Operation.receive(end: $0, max: $1) }.eraseToAny(),
+        Gen.int(in: 0...8).map { $0 == 0 ? Operation.close("listen") : .close($0 % 2 == 0 ? "client-\($0 / 2 % 3 + 1)" : "server-\($0 / 2 % 3 + 1)") }.eraseToAny()
+    ).array(of: 1...40)
+
+    @Test(arguments: [UnixSocketType.stream, .seqpacket])
+    func listenersAgree(type: UnixSocketType) async throws {
+        Syscall.ignoreBrokenPipeSignal()
+        let seen = Mutex<Set<String>>([])
+        await propertyCheck(count: 120, input: zip(Gen.int(in: 0...2), Self.listenerOperations)) { backlog, operations throws in
+            let address = UnixAddress.abstract(Self.name("listen"))
+            var sockets: [String: FileDescriptor] = ["listen": try KernelUnixSocket.listener(type, at: address, backlog: backlog)]
+            var closed: Set<String> = []
+            var clientNames: [UnixAddress: Int] = [:]
+            defer { for socket in sockets.values { try? Syscall.close(socket) } }
+            let model = UnixSocketModel(objects: [("s0", .init(type: .init(rawValue: type.rawValue)!, shape: .listener(holders: [9], backlog: backlog)))])
+            var state = model.initialState(of: "s0")
+            for (index, operation) in operations.enumerated() {
+                // A second connection by one process after its first closed is outside the model (names collide).
+                if case .connect(let process) = operation, closed.contains("client-\(process)") { continue }
+                let kernel: UnixSocketModel.Output
+                do {
+                    kernel = try Self.run(operation, type: type, address: address, &sockets, &clientNames)
+                } catch let error as Errno {
+                    kernel = .failed(ErrorCode(error.name))
+                }
+                if case .close(let end) = operation, kernel == .closed { closed.insert(end) }
+                seen.withLock { _ = $0.insert(Self.kind(operation, kernel)) }
+                guard let next = Self.expect(model, &state, Self.input(operation, address: nil), kernel, index, operations) else { return }
+                state = next
+            }
+        }
+        let missing = Set(["connected", "accepted", "EAGAIN", "ECONNRESET", "ECONNREFUSED", "EISCONN", "data before accept"])
+            .subtracting(seen.withLock { $0 })
+        #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
+    }
+
+    static let boundEnds = Gen.int(in: 1...3).map { "p\($0)" }
+
+    static let boundOperations = Gen.oneOf(
+        zip(boundEnds, boundEnds, Gen.int(in: 0...3000)).map { Operation.send(end: $0, size: $2, to: $1) }.eraseToAny(),
+        zip(boundEnds, Gen.int(in: 1...40)).map { end, _ in Operation.send(end: end, size: 1, to: "p1") }.eraseToAny(),
+        zip(boundEnds, Gen.int(in: 0...10)).map { end, size in Operation.send(end: end, size: size, to: nil) }.eraseToAny(),
+        zip(boundEnds, Gen.int(in: 0...4000)).map { Operation.receive(end: $0, max: $1) }.eraseToAny(),
+        Gen.int(in: 0...12).map { $0 < 3 ? Operation.close("p\($0 + 1)") : .receive(end: "p1", max: 100) }.eraseToAny()
+    ).array(of: 1...60)
+
+    @Test(arguments: [false, true])
+    func boundDatagramSocketsAgree(abstract: Bool) async throws {
+        let seen = Mutex<Set<String>>([])
+        await propertyCheck(count: 120, input: Self.boundOperations) { operations throws in
+            var sockets: [String: FileDescriptor] = [:]
+            var addresses: [String: UnixAddress] = [:]
+            defer {
+                for socket in sockets.values { try? Syscall.close(socket) }
+                for case .path(let path) in addresses.values { unlink(path) }
+            }
+            for process in 1...3 {
+                let name = Self.name("p\(process)")
+                let address: UnixAddress = abstract ? .abstract(name) : .path("/tmp/" + name)
+                addresses["p\(process)"] = address
+                do {
+                    sockets["p\(process)"] = try KernelUnixSocket.bound(.dgram, to: address)
+                } catch {
+                    Issue.record("cannot bind \(address): \(error)")
+                    return
+                }
+            }
+            let model = UnixSocketModel(objects: [("s0", .init(type: .dgram, shape: .bound(processes: [1, 2, 3])))])
+            var state = model.initialState(of: "s0")
+            for (index, operation) in operations.enumerated() {
+                let kernel: UnixSocketModel.Output
+                do {
+                    kernel = try Self.runBound(operation, sockets: &sockets, addresses: addresses)
+                } catch let error as Errno {
+                    kernel = .failed(ErrorCode(error.name))
+                }
+                seen.withLock { _ = $0.insert(Self.kind(operation, kernel)) }
+                guard let next = Self.expect(model, &state, Self.input(operation, address: nil), kernel, index, operations) else { return }
+                state = next
+            }
+        }
+        let missing = Set(["from", "EAGAIN", "ECONNREFUSED", "ENOTCONN"]).subtracting(seen.withLock { $0 })
+        #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
+    }
+
+    // MARK: Running
+
+    static func run(
+        _ operation: Operation, type: UnixSocketType, address: UnixAddress, _ sockets: inout [String: FileDescriptor],
+        _ clientNames: inout [UnixAddress: Int]
+    ) throws(Errno) -> UnixSocketModel.Output {
+        switch operation {
+        case .connect(let process):
+            if let existing = sockets["client-\(process)"] {
+                try Syscall.setNonblocking(existing, true)
+                try Syscall.connect(existing, to: address)
+                return .connected("client-\(process)")
+            }
+            let socket = try Syscall.unixSocket(type)
+            let name = UnixAddress.abstract(Self.name("c\(process)"))
+            try Syscall.bind(socket, to: name)
+            clientNames[name] = process
+            do throws(Errno) {
+                try Syscall.setNonblocking(socket, true)
+                try Syscall.connect(socket, to: address)
+            } catch {
+                try? Syscall.close(socket)
+                if error == .wouldBlock { return .failed(.EAGAIN) }
+                throw error
+            }
+            sockets["client-\(process)"] = socket
+            return .connected("client-\(process)")
+        case .accept:
+            guard let listener = sockets["listen"] else { return .failed(.EBADF) }
+            switch try KernelUnixSocket.accept(listener, nonblocking: true) {
+            case .wouldBlock:
+                return .failed(.EAGAIN)
+            case .completed(let socket):
+                let process = try Syscall.peerAddress(socket).flatMap { clientNames[$0] } ?? 0
+                sockets["server-\(process)"] = socket
+                return .connected("server-\(process)")
+            }
+        case .send(let end, let size, _):
+            guard let socket = sockets[end] else { return .failed(.EBADF) }
+            switch try KernelUnixSocket.send(socket, UnixSocketModelAgreementTests.payload(size), nonblocking: true) {
+            case .completed(let count): return .sent(count)
+            case .wouldBlock: return .failed(.EAGAIN)
+            }
+        case .receive(let end, let max):
+            guard let socket = sockets[end] else { return .failed(.EBADF) }
+            switch try KernelUnixSocket.receive(socket, maximum: max, nonblocking: true) {
+            case .completed(let message): return .received(.init(data: message.data, truncated: message.truncated))
+            case .wouldBlock: return .failed(.EAGAIN)
+            }
+        case .close(let end):
+            guard let socket = sockets.removeValue(forKey: end) else { return .failed(.EBADF) }
+            try Syscall.close(socket)
+            return .closed
+        }
+    }
+
+    static func runBound(
+        _ operation: Operation, sockets: inout [String: FileDescriptor], addresses: [String: UnixAddress]
+    ) throws(Errno) -> UnixSocketModel.Output {
+        switch operation {
+        case .send(let end, let size, let to):
+            guard let socket = sockets[end] else { return .failed(.EBADF) }
+            switch try KernelUnixSocket.send(
+                socket, UnixSocketModelAgreementTests.payload(size), to: to.flatMap { addresses[$0] }, nonblocking: true)
+            {
+            case .completed(let count): return .sent(count)
+            case .wouldBlock: return .failed(.EAGAIN)
+            }
+        case .receive(let end, let max):
+            guard let socket = sockets[end] else { return .failed(.EBADF) }
+            switch try KernelUnixSocket.receive(socket, maximum: max, wantSender: true, nonblocking: true) {
+            case .completed(let message):
+                let from = message.sender.flatMap { sender in addresses.first { $0.value == sender }?.key }
+                return .received(.init(data: message.data, truncated: message.truncated, from: from))
+            case .wouldBlock:
+                return .failed(.EAGAIN)
+            }
+        case .close(let end):
+            guard let socket = sockets.removeValue(forKey: end) else { return .failed(.EBADF) }
+            try Syscall.close(socket)
+            return .closed
+        case .connect, .accept:
+            return .failed(.EINVAL)
+        }
+    }
+
+    static func input(_ operation: Operation, address: String?) -> UnixSocketModel.Input {
+        let process = operation.process
+        switch operation {
+        case .connect: return .connect(process: process, nonblocking: true)
+        case .accept: return .accept(process: 9, end: "listen", nonblocking: true)
+        case .send(let end, let size, let to):
+            return .send(process: process, end: end, data: UnixSocketModelAgreementTests.payload(size), nonblocking: true, to: to, files: [])
+        case .receive(let end, let max): return .receive(process: process, end: end, max: max, nonblocking: true, maxFiles: 0)
+        case .close(let end): return .close(process: process, end: end)
+        }
+    }
+
+    /// Steps the model through `input` (piece by piece for a stream); records an issue unless it completes exactly
+    /// as the kernel did.
+    static func expect(
+        _ model: UnixSocketModel, _ state: inout UnixSocketModel.State, _ input: UnixSocketModel.Input,
+        _ kernel: UnixSocketModel.Output, _ index: Int, _ operations: [Operation]
+    ) -> UnixSocketModel.State? {
+        var current = state
+        for _ in 0..<100 {
+            let outcomes = model.outcomes(of: input, in: current)
+            let completions = outcomes.filter { if case .completed = $0.step { true } else { false } }
+            if completions.count == 1 {
+                if completions[0].output == kernel { return completions[0].step.state }
+                Issue.record("operation \(index) \(operations[index]) of \(operations): kernel \(kernel), model \(completions[0].output.map { "\($0)" } ?? "?")\nstate: \(model.describe(current))")
+                return nil
+            }
+            guard completions.isEmpty, outcomes.count == 1 else { break }
+            current = outcomes[0].step.state
+        }
+        Issue.record("operation \(index) \(operations[index]) of \(operations): kernel \(kernel), model has no single completion\nstate: \(model.describe(current))")
+        return nil
+    }
+
+    static func kind(_ operation: Operation, _ output: UnixSocketModel.Output) -> String {
+        switch (operation, output) {
+        case (.connect, .connected): "connected"
+        case (.accept, .connected): "accepted"
+        case (.receive(let end, _), .received(let received)) where end.hasPrefix("server") && !received.data.isEmpty: "data before accept"
+        case (_, .received(let received)) where received.from != nil: "from"
+        case (_, .failed(let code)): code.rawValue
+        default: ""
+        }
+    }
+}

@@ -1,0 +1,254 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import PropertyBased
+import Synchronization
+import SystemPackage
+import Testing
+
+/// Random sequences of operations on a real socket pair (with a memory file and a pipe's write end to pass) and on
+/// the unix-socket model must give the same outputs, call for call, for each socket type: boundaries, truncation,
+/// capacity in true sizes, peer closing, `ECONNRESET`, descriptor passing and `MSG_CTRUNC`.
+@Suite struct UnixSocketModelAgreementTests {
+    enum Operation: Sendable, CustomStringConvertible {
+        case send(end: String, size: Int, files: [String])
+        case receive(end: String, max: Int, maxFiles: Int)
+        case close(end: String)
+        case readFile(max: Int)
+        case closeFile(String)
+        case probe
+
+        var description: String {
+            switch self {
+            case .send(let end, let size, let files): "send(\(end), \(size)\(files.isEmpty ? "" : ", \(files)"))"
+            case .receive(let end, let max, let maxFiles): "receive(\(end), \(max), files \(maxFiles))"
+            case .close(let end): "close(\(end))"
+            case .readFile(let max): "read-file(\(max))"
+            case .closeFile(let file): "close-file(\(file))"
+            case .probe: "probe"
+            }
+        }
+    }
+
+    static let content = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
+
+    /// Sizes up to 250000: past a datagram's limit of 212960 (`EMSGSIZE`), and several stream buffers long.
+    static let operations = {
+        let largest = 250_000
+        let end = Gen.oneOf(Gen.always("a").eraseToAny(), Gen.always("b").eraseToAny())
+        let files = Gen.int(in: 0...9).map { pick -> [String] in
+            switch pick {
+            case 0: ["f0"]
+            case 1: ["w0"]
+            case 2: ["f0", "w0"]
+            case 3: ["w0", "f0", "w0"]
+            default: []
+            }
+        }
+        let operation = Gen.oneOf(
+            zip(end, Gen.int(in: 0...300), files).map { Operation.send(end: $0, size: $1, files: $2) }.eraseToAny(),
+            zip(end, Gen.int(in: 301...5000), files).map { Operation.send(end: $0, size: $1, files: $2) }.eraseToAny(),
+            zip(end, Gen.int(in: 5001...largest)).map { Operation.send(end: $0, size: $1, files: []) }.eraseToAny(),
+            zip(end, Gen.int(in: 1...40)).map { end, _ in Operation.send(end: end, size: 60_000, files: []) }.eraseToAny(),
+            zip(end, Gen.int(in: 0...64), Gen.int(in: 0...3)).map { Operation.receive(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
+            zip(end, Gen.int(in: 65...300_000), Gen.int(in: 0...3)).map { Operation.receive(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
+            Gen.int(in: 0...40).map { pick -> Operation in
+                switch pick {
+                case 0: .close(end: "a")
+                case 1: .close(end: "b")
+                case 2: .closeFile("f0")
+                case 3, 4: .closeFile("w0")
+                case 5...14: .readFile(max: pick - 3)
+                case 15...20: .probe
+                default: .receive(end: pick % 2 == 0 ? "a" : "b", max: 1000, maxFiles: 2)
+                }
+            }.eraseToAny()
+        )
+        return operation.array(of: 1...50)
+    }()
+
+    /// The kernel side: one process holding both ends, the memory file and the pipe's write end (the read end
+    /// probes whether any write end is left).
+    final class KernelRun {
+        var ends: [String: FileDescriptor] = [:]
+        var files: [String: [FileDescriptor]] = [:]
+        var names: [FileIdentity: String] = [:]
+        let probe: FileDescriptor
+
+        init(_ type: UnixSocketType) throws {
+            let (a, b) = try KernelUnixSocket.pair(type)
+            ends = ["a": a, "b": b]
+            let memory = try Syscall.memfdCreate("f0")
+            _ = try UnixSocketModelAgreementTests.content.withUnsafeBytes { (raw) throws(Errno) -> Int in
+                try Syscall.write(memory, raw)
+            }
+            _ = lseek(memory.rawValue, 0, SEEK_SET)
+            let (read, write) = try Syscall.pipe(flags: O_CLOEXEC | O_NONBLOCK)
+            probe = read
+            files = ["f0": [memory], "w0": [write]]
+            names = [try Syscall.fileIdentity(memory): "f0", try Syscall.fileIdentity(write): "w0"]
+        }
+
+        deinit {
+            for descriptor in ends.values { try? Syscall.close(descriptor) }
+            for descriptors in files.values { for descriptor in descriptors { try? Syscall.close(descriptor) } }
+            try? Syscall.close(probe)
+        }
+
+        func run(_ operation: Operation) -> UnixSocketModel.Output {
+            do {
+                switch operation {
+                case .send(let end, let size, let passed):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    var descriptors: [FileDescriptor] = []
+                    for file in passed {
+                        guard let descriptor = files[file]?.last else { return .failed(.EBADF) }
+                        descriptors.append(descriptor)
+                    }
+                    switch try KernelUnixSocket.send(socket, payload(size), descriptors: descriptors, nonblocking: true) {
+                    case .completed(let count): return .sent(count)
+                    case .wouldBlock: return .failed(.EAGAIN)
+                    }
+                case .receive(let end, let max, let maxFiles):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    switch try KernelUnixSocket.receive(socket, maximum: max, descriptorRoom: maxFiles, nonblocking: true) {
+                    case .completed(let message):
+                        var received: [String] = []
+                        for descriptor in message.descriptors {
+                            let name = names[try Syscall.fileIdentity(descriptor)] ?? "?"
+                            files[name, default: []].append(descriptor)
+                            received.append(name)
+                        }
+                        return .received(UnixSocketModel.Received(
+                            data: message.data, truncated: message.truncated, files: received,
+                            filesTruncated: message.descriptorsTruncated))
+                    case .wouldBlock:
+                        return .failed(.EAGAIN)
+                    }
+                case .close(let end):
+                    guard let socket = ends.removeValue(forKey: end) else { return .failed(.EBADF) }
+                    try Syscall.close(socket)
+                    return .closed
+                case .readFile(let max):
+                    guard let descriptor = files["f0"]?.last else { return .failed(.EBADF) }
+                    var buffer = [UInt8](repeating: 0, count: max)
+                    let count = try buffer.withUnsafeMutableBufferPointer { (raw) throws(Errno) -> Int in
+                        try Syscall.read(descriptor, into: UnsafeMutableRawBufferPointer(raw))
+                    }
+                    return .fileData(Array(buffer[..<count]))
+                case .closeFile(let file):
+                    guard let descriptor = files[file]?.popLast() else { return .failed(.EBADF) }
+                    try Syscall.close(descriptor)
+                    return .closed
+                case .probe:
+                    switch try KernelPipe.read(probe, max: 1, nonblocking: true) {
+                    case .wouldBlock: return .probed(open: true)
+                    case .completed: return .probed(open: false)
+                    }
+                }
+            } catch let error as Errno {
+                return .failed(ErrorCode(error.name))
+            } catch {
+                return .failed(ErrorCode("\(error)"))
+            }
+        }
+    }
+
+    /// The model side; nil where the model does not give exactly one way for the call to complete.
+    static func modelRun(_ type: UnixSocketType, _ operations: [Operation]) -> [UnixSocketModel.Output?] {
+        let model = UnixSocketModel(objects: [(
+            "s0",
+            UnixSocketModel.Setup(
+                type: UnixSocketModel.SocketType(rawValue: type.rawValue)!, shape: .pair(a: [1], b: [1]),
+                files: [
+                    .init(name: "f0", content: content, holders: [1]),
+                    .init(name: "w0", content: nil, holders: [1], readers: [1]),
+                ])
+        )])
+        var state = model.initialState(of: "s0")
+        return operations.map { operation in
+            let input: UnixSocketModel.Input
+            switch operation {
+            case .send(let end, let size, let files):
+                input = .send(process: 1, end: end, data: payload(size), nonblocking: true, to: nil, files: files)
+            case .receive(let end, let max, let maxFiles):
+                input = .receive(process: 1, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
+            case .close(let end): input = .close(process: 1, end: end)
+            case .readFile(let max): input = .readFile(process: 1, file: "f0", max: max)
+            case .closeFile(let file): input = .closeFile(process: 1, file: file)
+            case .probe: input = .probe(process: 1, file: "w0")
+            }
+            // A stream send or receive goes buffer by buffer; alone, each piece leads to one next.
+            for _ in 0..<1000 {
+                let outcomes = model.outcomes(of: input, in: state)
+                let completions = outcomes.filter { if case .completed = $0.step { true } else { false } }
+                if completions.count == 1 {
+                    state = completions[0].step.state
+                    return completions[0].output
+                }
+                guard completions.isEmpty, outcomes.count == 1 else { return nil }
+                state = outcomes[0].step.state
+            }
+            return nil
+        }
+    }
+
+    /// A send's bytes: a window of a fixed pattern starting at a place that depends on the size, so sends of
+    /// different sizes differ (and making them costs a copy, not a loop, in a debug build).
+    static func payload(_ size: Int) -> [UInt8] {
+        let start = size % 251
+        return Array(pattern[start..<start + size])
+    }
+
+    static let pattern: [UInt8] = (0..<260_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 / 251) }
+
+    @Test(arguments: UnixSocketType.allCases)
+    func modelAndKernelGiveTheSameOutputs(type: UnixSocketType) async throws {
+        Syscall.ignoreBrokenPipeSignal()
+        let seen = Mutex<Set<String>>([])
+        await propertyCheck(count: 120, input: Self.operations) { (operations: [Operation]) throws in
+            let kernel = try KernelRun(type)
+            var outputs: [UnixSocketModel.Output] = []
+            for operation in operations { outputs.append(kernel.run(operation)) }
+            seen.withLock { $0.formUnion(zip(operations, outputs).map(Self.kind)) }
+            let model = Self.modelRun(type, operations)
+            for index in operations.indices where outputs[index] != model[index] {
+                Issue.record("\(type) operation \(index) \(operations[index]) of \(operations): kernel \(short(outputs[index])), model \(model[index].map(short) ?? "no single completion")")
+                return
+            }
+        }
+        let missing = Self.expectedKinds[type]!.subtracting(seen.withLock { $0 })
+        #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted()) on \(type) sockets")
+    }
+
+    /// What happened, coarsely: the property must have met each interesting case, or it proved little.
+    static func kind(_ operation: Operation, _ output: UnixSocketModel.Output) -> String {
+        switch (operation, output) {
+        case (.send(_, let size, _), .sent(let count)) where count < size: "short send"
+        case (.send(_, _, let files), .sent) where !files.isEmpty: "files sent"
+        case (_, .received(let received)) where received.truncated: "MSG_TRUNC"
+        case (_, .received(let received)) where received.filesTruncated: "MSG_CTRUNC"
+        case (_, .received(let received)) where !received.files.isEmpty: "files received"
+        case (.receive(_, let max, _), .received(let received)) where received.data.isEmpty && max > 0: "empty read"
+        case (_, .probed(let open)): "probe \(open)"
+        case (_, .failed(let code)): "\(code)"
+        default: ""
+        }
+    }
+
+    static let expectedKinds: [UnixSocketType: Set<String>] = [
+        .stream: ["short send", "files sent", "files received", "MSG_CTRUNC", "empty read", "EAGAIN", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
+        .dgram: ["files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "EAGAIN", "EMSGSIZE", "ECONNREFUSED", "ENOTCONN", "EBADF", "probe false"],
+        .seqpacket: ["files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "empty read", "EAGAIN", "EMSGSIZE", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
+    ]
+
+    func short(_ output: UnixSocketModel.Output) -> String {
+        switch output {
+        case .received(let received):
+            "received \(received.data.count) bytes truncated \(received.truncated) files \(received.files) ctrunc \(received.filesTruncated)"
+        case .fileData(let bytes): "file data \(String(decoding: bytes, as: UTF8.self))"
+        default: "\(output)"
+        }
+    }
+}
