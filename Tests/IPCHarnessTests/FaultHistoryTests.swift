@@ -107,6 +107,22 @@ import Testing
         #expect(try blocked.check().result == .violation)
     }
 
+    @Test func aCutCallForAnotherCountIsNotTheOperationsOwnCall() throws {
+        // A client that flushes something else first (the coalescing writer): the cut call asked for 9 bytes, so
+        // the 6-byte write it reports whole stands, and the reader sees all 6.
+        func trace(requested: Int) -> PipeTraceBuilder {
+            var trace = PipeTraceBuilder()
+            trace.invokeWrite(1, "abcdef")
+            trace.fault(1, "short", call: "write", count: 2, requested: requested)
+            trace.wrote(1, 6)
+            trace.read(2, max: 10, gets: "abcdef")
+            return trace
+        }
+        #expect(try trace(requested: 9).check().result == .ok)
+        // Asked for its own 6 bytes and cut to 2, the write cannot have put 6 in the pipe.
+        #expect(try trace(requested: 6).check().result == .violation)
+    }
+
     @Test func aCutFirstCallOfALoopShapesThePagesOrFoundThePipeFull() throws {
         // One page of room. Cut to 100 bytes, the first call fills 100 bytes of it and the next call merges the
         // rest's odd 1804 bytes into that page: a reader then gets 1904. Had the cut call found the pipe full

@@ -86,6 +86,8 @@ public struct HistoryBuilder<M: TraceModel> {
     private var outstanding: [Int: (position: Int, line: Int)] = [:]
     /// The errno the fault plan injected into the first system call of a process's outstanding operation.
     private var injectedError: [Int: String] = [:]
+    /// The inputs of operations a short fault replaced, as invoked (by position).
+    private var unshortened: [Int: M.Input] = [:]
     /// What the watchdog killed, described (see ``History/hangs``).
     private var hangs: [String] = []
     private var hazards: HazardDetector
@@ -167,7 +169,9 @@ public struct HistoryBuilder<M: TraceModel> {
                 }
                 let outcome: Outcome = event.type == .ok ? .ok(event.value) : .fail(ErrorCode(event.error ?? ""))
                 do {
-                    operation.output = try model.output(from: outcome, for: operation.input)
+                    // Read against what the client was asked to do: a client reporting more than its cut call
+                    // moved is a violation for the model to find, not a malformed trace.
+                    operation.output = try model.output(from: outcome, for: unshortened[position] ?? operation.input)
                 } catch {
                     throw failure(line, "result of '\(invokedF)' on \(operation.object): \(error.message)")
                 }
@@ -221,7 +225,9 @@ public struct HistoryBuilder<M: TraceModel> {
             }
             // A single-call operation is the shorter call the kernel saw; an operation the client carries out in
             // a loop (nil here) keeps its input: the client must make up the difference.
-            if let shorter = model.shortened(operations[position].input, to: count) {
+            let requested = try? event.value.required("requested").integer("requested")
+            if let shorter = model.shortened(operations[position].input, to: count, requested: requested) {
+                unshortened[position] = operations[position].input
                 operations[position].input = shorter
             }
         case .kill:
