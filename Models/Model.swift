@@ -114,11 +114,14 @@ public protocol TraceModel: Model {
     /// The call the kernel actually received when a fault plan cut `input`'s system call down to `count` bytes
     /// (a shorter write, a smaller read buffer); nil when the operation is not one system call (a client's loop,
     /// which must make up the difference itself, so its input stands).
-    func shortened(_ input: Input, to count: Int) -> Input?
+    ///
+    /// `requested` is the byte count the cut call asked for, when the trace says: a call for another count was not
+    /// the operation's own call of its data (a client flushing something else first), and then the input stands.
+    func shortened(_ input: Input, to count: Int, requested: Int?) -> Input?
 }
 
 extension TraceModel {
-    public func shortened(_ input: Input, to count: Int) -> Input? { nil }
+    public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? { nil }
 }
 
 /// A call or completion that does not fit a model: the message says which field and why.

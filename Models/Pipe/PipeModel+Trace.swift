@@ -114,8 +114,15 @@ extension PipeModel {
         .exit(process: process)
     }
 
-    public func shortened(_ input: Input, to count: Int) -> Input? {
+    public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? {
+        let own: Int
         switch input {
+        case .write(_, let data, _), .writeAll(_, let data, _): own = data.count
+        case .read(_, let max, _): own = max
+        case .close, .exit: return nil
+        }
+        if let requested, requested != own { return nil }
+        return switch input {
         case .write(let process, let data, let nonblocking): .write(process: process, data: Array(data.prefix(count)), nonblocking: nonblocking)
         case .read(let process, let max, let nonblocking): .read(process: process, max: Swift.min(max, count), nonblocking: nonblocking)
         case .writeAll(let process, let data, nil): .writeAll(process: process, data: data, firstCall: Swift.min(count, data.count))

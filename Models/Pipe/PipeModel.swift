@@ -15,7 +15,7 @@
 ///   tries the merge: it starts a fresh page.
 /// - A signal (without `SA_RESTART`) interrupts a blocked read, or a blocked write that has written nothing, with
 ///   `EINTR` and no effect; a blocking write that has written some bytes returns that count instead.
-/// - A call a fault plan cut short (`shortened(_:to:)`) is the shorter call: a write of the data's prefix, a read
+/// - A call a fault plan cut short (`shortened(_:to:requested:)`) is the shorter call: a write of the data's prefix, a read
 ///   with a smaller buffer.
 /// - A read of an empty pipe with a writer open blocks (`EAGAIN` with `O_NONBLOCK`); with none open it returns
 ///   0 (end of file). A read or write of 0 bytes returns 0 at once.
@@ -35,7 +35,7 @@ public struct PipeModel: TraceModel {
         case write(process: Int, data: [UInt8], nonblocking: Bool)
         /// A client's poll-and-retry loop that writes every byte: each piece is one nonblocking `write` of what
         /// remains (with its own merge attempt); between pieces the client waits for room. `firstCall`: the byte
-        /// count of the client's first call when the fault plan cut it short (see ``shortened(_:to:)``).
+        /// count of the client's first call when the fault plan cut it short (see ``shortened(_:to:requested:)``).
         case writeAll(process: Int, data: [UInt8], firstCall: Int? = nil)
         case read(process: Int, max: Int, nonblocking: Bool)
         case close(process: Int, end: End)

@@ -44,7 +44,7 @@ struct Run: ParsableCommand {
     @Option(help: "Where traces of failing runs are written.")
     var out: String = ".ipc-harness/traces"
 
-    @Option(help: "Faults to inject in real mode: a comma-separated list of eintr, eagain, enomem, short, signal, signal-restart, kill; all; or none (default: the scenario's own, none for most).")
+    @Option(help: "Faults to inject in real mode: a comma-separated list of eintr, eagain, enomem, short, delay, signal, signal-restart, kill; all; or none (default: the scenario's own, none for most).")
     var faults: String?
 
     @Option(name: .customLong("kill-rate"), help: "The chance, at each point the driver decides, that it SIGKILLs a worker (implies kill; default 0.04).")

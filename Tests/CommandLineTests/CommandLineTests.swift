@@ -255,7 +255,7 @@ import Testing
     @Test func faultOptionsAreCheckedWithOneLineAndExitTwo() throws {
         let unknown = try run("run", "pipe-basic", "--faults", "eintr,telepathy")
         #expect(unknown.status == 2)
-        #expect(unknown.error == "error: unknown fault kind 'telepathy' (known: eintr, eagain, enomem, short, signal, signal-restart, kill, all, none)\n")
+        #expect(unknown.error == "error: unknown fault kind 'telepathy' (known: eintr, eagain, enomem, short, delay, signal, signal-restart, kill, all, none)\n")
         let rate = try run("run", "pipe-basic", "--kill-rate", "1.5")
         #expect(rate.status == 2)
         #expect(rate.error == "error: --kill-rate must be between 0 and 1, not 1.5\n")

@@ -18,7 +18,7 @@ import Testing
         RunOptions(seed: seed, runs: runs, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60), faults: faults)
     }
 
-    @Test(arguments: ["pipe-fragile-eof-on-eintr", "pipe-fragile-ignores-short-writes"])
+    @Test(arguments: ["pipe-fragile-eof-on-eintr", "pipe-fragile-ignores-short-writes", "robust-mutex-fragile-ignores-owner-death"])
     func fragileClientsAreCaughtUnderTheirFaults(name: String) throws {
         let scenario = try #require(Scenarios.named(name))
         #expect(scenario.isBroken && !scenario.defaultFaults.isEmpty)
@@ -26,21 +26,27 @@ import Testing
         let violation = try #require(summary.firstViolation, "\(name) ran \(summary.runs) times without being caught")
         defer { unlink(violation.path) }
         let trace = try Trace.load(path: violation.path)
-        #expect(trace.events.contains { $0.type == .fault })
+        #expect(trace.events.contains { $0.type == .fault || $0.type == .kill })
         // Replayed with the same faults, to the same verdict, every invocation in its recorded order.
         let replay = try Replayer.replay(path: violation.path, worker: worker, checkBudget: CheckBudget(seconds: 60))
         #expect(replay.result.report.result == .violation)
         #expect(replay.divergences.allSatisfy { $0.hasPrefix("event ") }, "\(replay.divergences)")
-        // Each process's injected faults, in its order: processes run concurrently, so the trace may interleave
-        // two processes' faults differently in the replay (seen under load) while each gets the same ones.
-        let injected = { (events: [Trace.Event]) in
+        // Per process: completions of different processes may arrive in another order when replayed.
+        let injected = { (events: [Trace.Event]) -> [Int: [String]] in
             Dictionary(grouping: events.filter { $0.type == .fault && $0.fault != "signal" }, by: \.process)
                 .mapValues { $0.map { "\($0.fault ?? "") \($0.call ?? "")" } }
         }
         #expect(injected(replay.result.trace.events) == injected(trace.events))
+        // Shrinking drops the faults the violation does not need, with the rest of what it does not need.
+        let shrunk = try Shrinker.shrink(trace, worker: worker, timeLimitSeconds: 60)
+        #expect(shrunk.result.report.result == .violation)
+        #expect(shrunk.eventsAfter < shrunk.eventsBefore)
+        let faultsBefore = trace.events.count { $0.type == .fault }
+        let faultsAfter = shrunk.result.trace.events.count { $0.type == .fault }
+        #expect(faultsAfter <= Swift.min(2, faultsBefore), "\(faultsBefore) → \(faultsAfter) faults")
     }
 
-    @Test(arguments: ["pipe-robust-retrying-reader", "pipe-robust-write-all-under-faults"])
+    @Test(arguments: ["pipe-robust-retrying-reader", "pipe-robust-write-all-under-faults", "robust-mutex-robust-recovers"])
     func robustTwinsPassUnderTheSameFaults(name: String) throws {
         let scenario = try #require(Scenarios.named(name))
         let summary = try ScenarioRunner.run(scenario, options: options(seed: 4100, runs: 12), worker: worker)
@@ -70,7 +76,7 @@ import Testing
 
     @Test func theSeedDecidesEveryFault() throws {
         let scenario = try #require(Scenarios.named("pipe-fragile-eof-on-eintr"))
-        let faults = try FaultOptions(parsing: "eintr,short,kill", killRate: 0.1)
+        let faults = try FaultOptions(parsing: "eintr,short,delay,kill", killRate: 0.1)
         func decisions() throws -> [Int: [String]] {
             let trace = try ScenarioRunner.runOnce(
                 scenario, seed: 4300, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60), faults: faults

@@ -48,8 +48,9 @@ struct PipeTraceBuilder {
     mutating func info(_ process: Int, _ f: String) {
         event(process, "info", #","f":"\#(f)","object":"p0""#)
     }
-    mutating func fault(_ process: Int, _ fault: String, call: String, count: Int) {
-        event(process, "fault", #","fault":"\#(fault)","call":"\#(call)","value":{"count":\#(count)}"#)
+    mutating func fault(_ process: Int, _ fault: String, call: String, count: Int, requested: Int? = nil) {
+        let of = requested.map { #","requested":\#($0)"# } ?? ""
+        event(process, "fault", #","fault":"\#(fault)","call":"\#(call)","value":{"count":\#(count)\#(of)}"#)
     }
     /// The fault plan failed the outstanding operation's first call with `errno` instead of making it.
     mutating func injected(_ process: Int, _ errno: String, call: String) {

@@ -27,6 +27,8 @@ public struct CheckReport: Sendable, Hashable {
     public var invariants: [InvariantCheck] = []
     /// Operations the watchdog killed as hung (see ``History/hangs``); a run with a hang is at best unknown.
     public var hangs: [String] = []
+    /// Dangers the run shows that are not violations (see ``History/hazards``); they do not change the result.
+    public var hazards: [String] = []
 
     public init(model: String, result: Trace.Verdict.Result, objects: [ObjectCheck], invariants: [InvariantCheck] = []) {
         self.model = model
@@ -48,6 +50,10 @@ public struct CheckReport: Sendable, Hashable {
 
     /// Every object's explanation, violations first, then every failed invariant's.
     public var explanation: String {
+        verdictExplanation + hazards.map { "\nHAZARD: " + $0 }.joined()
+    }
+
+    private var verdictExplanation: String {
         let failing = objects.filter { $0.result == .violation } + objects.filter { $0.result == .unknown }
         let broken = invariants.compactMap(\.finding?.explanation)
         if !hangs.isEmpty {

@@ -56,11 +56,14 @@ public struct History<M: TraceModel>: Sendable {
     public var operations: [Operation]
     /// Operations the driver's watchdog killed because they ran (not slept) past its limit, described.
     public var hangs: [String]
+    /// Dangers that are not violations (see ``HazardDetector``), described.
+    public var hazards: [String]
 
-    public init(model: M, operations: [Operation], hangs: [String] = []) {
+    public init(model: M, operations: [Operation], hangs: [String] = [], hazards: [String] = []) {
         self.model = model
         self.operations = operations
         self.hangs = hangs
+        self.hazards = hazards
     }
 
     /// The history split by object; each part is checked on its own (P-compositionality).
@@ -83,11 +86,11 @@ public struct HistoryBuilder<M: TraceModel> {
     private var outstanding: [Int: (position: Int, line: Int)] = [:]
     /// The errno the fault plan injected into the first system call of a process's outstanding operation.
     private var injectedError: [Int: String] = [:]
-    /// The input as invoked, of operations a short fault replaced with the shorter call: their results are read
-    /// against what the trace says was asked for, and the model judges them against the shorter call.
-    private var invokedInputs: [Int: M.Input] = [:]
+    /// The inputs of operations a short fault replaced, as invoked (by position).
+    private var unshortened: [Int: M.Input] = [:]
     /// What the watchdog killed, described (see ``History/hangs``).
     private var hangs: [String] = []
+    private var hazards: HazardDetector
     /// Positions of operations that never reached the kernel: they failed with the errno injected into their
     /// first call, so the call was not made (see ``finish()``).
     private var withoutEffect: Set<Int> = []
@@ -105,6 +108,7 @@ public struct HistoryBuilder<M: TraceModel> {
         self.model = model
         self.path = path
         self.objects = Set(model.objects)
+        self.hazards = HazardDetector(model: M.name)
     }
 
     private func failure(_ line: Int, _ message: String) -> TraceError {
@@ -114,6 +118,7 @@ public struct HistoryBuilder<M: TraceModel> {
     public mutating func add(_ event: Trace.Event, line: Int) throws(TraceError) {
         let process = event.process
         defer { lastEventTime = event.time }
+        hazards.observe(event, line: line)
         switch event.type {
         case .invoke:
             if let exitLine = exited[process] {
@@ -164,7 +169,9 @@ public struct HistoryBuilder<M: TraceModel> {
                 }
                 let outcome: Outcome = event.type == .ok ? .ok(event.value) : .fail(ErrorCode(event.error ?? ""))
                 do {
-                    operation.output = try model.output(from: outcome, for: invokedInputs[position] ?? operation.input)
+                    // Read against what the client was asked to do: a client reporting more than its cut call
+                    // moved is a violation for the model to find, not a malformed trace.
+                    operation.output = try model.output(from: outcome, for: unshortened[position] ?? operation.input)
                 } catch {
                     throw failure(line, "result of '\(invokedF)' on \(operation.object): \(error.message)")
                 }
@@ -201,8 +208,9 @@ public struct HistoryBuilder<M: TraceModel> {
             }
         case .fault:
             // Faults injected into an operation's first system call (the plan injects nowhere else). A signal
-            // (`"fault": "signal"`) is the kernel's own business: the outcome it causes is checked as recorded.
-            guard let fault = event.fault, fault != "signal" else { break }
+            // (`"fault": "signal"`) is the kernel's own business, and a delay changes only timing: the outcome
+            // either causes is checked as recorded.
+            guard let fault = event.fault, fault != "signal", fault != "delay" else { break }
             guard fault == "short" else {
                 // An errno in place of the call: if the operation fails with it, the call was never made. (Outside
                 // an operation, in the harness's own calls, it is context only.)
@@ -217,10 +225,9 @@ public struct HistoryBuilder<M: TraceModel> {
             }
             // A single-call operation is the shorter call the kernel saw; an operation the client carries out in
             // a loop (nil here) keeps its input: the client must make up the difference.
-            // A result beyond the shorter call (a client reporting bytes the kernel never took) is then a violation
-            // the model finds, not a malformed trace.
-            if let shorter = model.shortened(operations[position].input, to: count) {
-                invokedInputs[position] = invokedInputs[position] ?? operations[position].input
+            let requested = try? event.value.required("requested").integer("requested")
+            if let shorter = model.shortened(operations[position].input, to: count, requested: requested) {
+                unshortened[position] = operations[position].input
                 operations[position].input = shorter
             }
         case .kill:
@@ -244,13 +251,15 @@ public struct HistoryBuilder<M: TraceModel> {
     /// Operations that never reached the kernel are left out (the rest renumbered): whatever the client did
     /// with the injected errno is in its outcome, and a client that reports the failure made no call.
     public func finish() -> History<M> {
-        guard !withoutEffect.isEmpty else { return History(model: model, operations: operations, hangs: hangs) }
+        guard !withoutEffect.isEmpty else {
+            return History(model: model, operations: operations, hangs: hangs, hazards: hazards.hazards)
+        }
         var kept: [HistoryOperation<M.Input, M.Output>] = []
         for (position, operation) in operations.enumerated() where !withoutEffect.contains(position) {
             var renumbered = operation
             renumbered.id = kept.count
             kept.append(renumbered)
         }
-        return History(model: model, operations: kept, hangs: hangs)
+        return History(model: model, operations: kept, hangs: hangs, hazards: hazards.hazards)
     }
 }

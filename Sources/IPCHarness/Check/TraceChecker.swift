@@ -35,6 +35,7 @@ public enum TraceChecker {
         let history = try history(model, reader: reader, invariants: &invariants)
         var report = LinearizabilityChecker.check(history, budget: budget)
         report.add(invariants.map { InvariantCheck(name: type(of: $0).name, finding: $0.finish()) })
+        report.hazards = history.hazards
         // A hang is never a pass: what the hung operation would have done is unknown.
         if !history.hangs.isEmpty {
             report.hangs = history.hangs

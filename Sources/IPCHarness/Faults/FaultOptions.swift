@@ -12,6 +12,8 @@ public struct FaultOptions: Sendable, Hashable, CustomStringConvertible {
         case enomem
         /// … cuts the call's byte count to a random smaller one (a short read or write).
         case short
+        /// … delays the call by up to 2 ms before making it (a slow peer, a preempted thread).
+        case delay
         /// A real SIGUSR1 reaches a worker blocked inside an operation; its handler has no SA_RESTART, so the
         /// kernel fails the call with EINTR (or returns the bytes already moved).
         case signal
@@ -103,7 +105,7 @@ public struct FaultOptions: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The call faults the plan may inject (not signals or kills).
-    var callFaults: [Kind] { kinds.sorted().filter { $0.injectedErrno != nil || $0 == .short } }
+    var callFaults: [Kind] { kinds.sorted().filter { $0.injectedErrno != nil || $0 == .short || $0 == .delay } }
 
     /// Whether a worker's SIGUSR1 handler restarts calls, when signals are enabled at all: with both kinds on,
     /// the run's generator chooses.

@@ -61,6 +61,8 @@ struct FaultSchedule {
         let kind = generator.pick(kinds)
         if let name = kind.injectedErrno {
             directive.fault = .errno(name)
+        } else if kind == .delay {
+            directive.fault = .delay(microseconds: generator.next(in: 1...2000))
         } else {
             // Somewhere strictly inside the transfer the call asks for; the injector also keeps it below the
             // count the call actually makes.

@@ -6,6 +6,8 @@ public enum InjectedFault: Sendable, Hashable {
     case errno(String)
     /// The call is made with at most this many bytes.
     case short(Int)
+    /// The call is made after this many microseconds.
+    case delay(microseconds: Int)
 }
 
 /// What the driver tells a worker to do around one operation besides performing it: sent in the `op` message,
@@ -23,6 +25,7 @@ struct OperationDirective: Sendable, Hashable {
         switch fault {
         case .errno(let name)?: members.append(("fault", ["errno": .string(name)]))
         case .short(let count)?: members.append(("fault", ["short": .int(count)]))
+        case .delay(let microseconds)?: members.append(("fault", ["delay": .int(microseconds)]))
         case nil: break
         }
         if dieAfter { members.append(("die-after", true)) }
@@ -43,8 +46,10 @@ struct OperationDirective: Sendable, Hashable {
                 fault = .errno(name)
             } else if case .integer(let count)? = object["short"], count >= 1 {
                 fault = .short(Int(count))
+            } else if case .integer(let microseconds)? = object["delay"], (0...1_000_000).contains(microseconds) {
+                fault = .delay(microseconds: Int(microseconds))
             } else {
-                throw BindingError("an op's fault must be {\"errno\": NAME} or {\"short\": N ≥ 1}, not \(object)")
+                throw BindingError("an op's fault must be {\"errno\": NAME}, {\"short\": N ≥ 1} or {\"delay\": µs ≤ 10^6}, not \(object)")
             }
         default: throw BindingError("an op's fault must be an object")
         }

@@ -14,12 +14,15 @@ final class FirstCallInjector: FaultInjector, @unchecked Sendable {
     struct Fired: Sendable, Hashable {
         var call: SystemCall
         var fault: InjectedFault
+        /// The byte count the call asked for (for a short fault).
+        var requested: Int?
 
         /// As sent in the worker's reply: `{"call": "read", "errno": "EINTR"}` or `{"call": "write", "short": 7}`.
         var json: JSONValue {
             switch fault {
             case .errno(let name): ["call": .string(call.rawValue), "errno": .string(name)]
-            case .short(let count): ["call": .string(call.rawValue), "short": .int(count)]
+            case .short(let count): ["call": .string(call.rawValue), "short": .int(count), "of": requested.map { .int($0) } ?? .null]
+            case .delay(let microseconds): ["call": .string(call.rawValue), "delay": .int(microseconds)]
             }
         }
     }
@@ -52,10 +55,13 @@ final class FirstCallInjector: FaultInjector, @unchecked Sendable {
                 guard let error = Errno(name: name) else { return .proceed }
                 state.fired = Fired(call: context.call, fault: fault)
                 return .fail(error)
+            case .delay(let microseconds):
+                state.fired = Fired(call: context.call, fault: fault)
+                return .delay(nanoseconds: UInt64(microseconds) * 1000)
             case .short(let limit):
                 guard let count = context.count, count > 1 else { return .proceed }
                 let shorter = Swift.min(limit, count - 1)
-                state.fired = Fired(call: context.call, fault: .short(shorter))
+                state.fired = Fired(call: context.call, fault: .short(shorter), requested: count)
                 return .shorten(to: shorter)
             }
         }

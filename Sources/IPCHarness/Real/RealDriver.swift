@@ -279,7 +279,13 @@ final class RealDriver {
             if case .string(let name)? = fired["errno"] { $0.fault = name }
             if case .integer(let count)? = fired["short"] {
                 $0.fault = "short"
-                $0.value = ["count": .integer(count)]
+                var value: JSONObject = ["count": .integer(count)]
+                if case .integer(let requested)? = fired["of"] { value["requested"] = .integer(requested) }
+                $0.value = .object(value)
+            }
+            if case .integer(let microseconds)? = fired["delay"] {
+                $0.fault = "delay"
+                $0.value = ["microseconds": .integer(microseconds)]
             }
         }
     }

@@ -98,10 +98,17 @@ struct SystemVSemaphoreBinding: WorkerBinding {
 /// Robust mutex operations in a worker (model `robust-mutex`): `lock` (blocking on the main thread),
 /// `trylock`, `unlock` and `consistent` on the mutex the driver initialised in the memory it handed over.
 /// `EOWNERDEAD` is reported as a failure of `lock`/`trylock`, as the call returns it, though the lock is held.
+/// Robust-mutex operations in a worker. Implementations: `kernel.robust-mutex` (each call as it returns) and the
+/// fragile `client.mutex-ignores-owner-death`, a lock user that takes EOWNERDEAD for an ordinary acquisition and
+/// never makes the mutex consistent (so its unlock leaves it unrecoverable for everyone).
 struct RobustMutexBinding: WorkerBinding {
     private let mutex: RobustMutex
+    private let ignoresOwnerDeath: Bool
 
-    init(setup: JSONValue) throws(BindingError) {
+    /// `implementation` names what the run tests, which may be another object's (a workload of several kinds):
+    /// only the fragile client changes what this binding does.
+    init(setup: JSONValue, implementation: String = "kernel.robust-mutex") throws(BindingError) {
+        ignoresOwnerDeath = implementation == "client.mutex-ignores-owner-death"
         let descriptor = try (setup as JSONValue?).descriptor("fd")
         defer { try? Syscall.close(descriptor) }
         do {
@@ -117,7 +124,7 @@ struct RobustMutexBinding: WorkerBinding {
             case "lock", "trylock":
                 switch try mutex.lock(tryOnly: f == "trylock") {
                 case .acquired: return .ok(nil)
-                case .acquiredOwnerDied: return .fail("EOWNERDEAD")
+                case .acquiredOwnerDied: return ignoresOwnerDeath ? .ok(nil) : .fail("EOWNERDEAD")
                 case .busy: return .fail("EBUSY")
                 }
             case "unlock":

@@ -92,7 +92,7 @@ enum WorkerBindings {
         case "sysv-shm": return try SystemVSharedMemoryBinding(setup: setup)
         case "posix-sem": return try PosixSemaphoreBinding(setup: setup)
         case "sysv-sem": return try SystemVSemaphoreBinding(setup: setup)
-        case "robust-mutex": return try RobustMutexBinding(setup: setup)
+        case "robust-mutex": return try RobustMutexBinding(setup: setup, implementation: implementation)
         case "reference": return try ReferenceBinding(object: object, setup: setup, implementation: implementation)
         default: throw BindingError("no worker binding for objects of kind '\(kind)'")
         }

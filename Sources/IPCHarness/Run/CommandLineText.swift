@@ -63,6 +63,9 @@ public enum CommandLineText {
         case false?: text += "; exploration incomplete: more schedules remain (raise --runs)"
         case nil: break
         }
+        if let hazard = summary.firstHazard {
+            text += "\nhazards (not violations) in \(summary.hazardRuns) run\(summary.hazardRuns == 1 ? "" : "s"); the first: \(hazard)"
+        }
         if let unknown = summary.firstUnknown {
             text += "\n\(summary.unknowns) runs undecided; the first: \(unknown.explanation)\ntrace: \(unknown.path)\n"
                 + reproduction(

@@ -78,12 +78,7 @@ public enum Replayer {
         for event in trace.events {
             switch event.type {
             case .schedule:
-                if case .array(let enabled)? = event.value?["enabled"] {
-                    choices = enabled.compactMap { value -> Int? in
-                        if case .integer(let process) = value { return Int(process) }
-                        return nil
-                    }
-                }
+                if let enabled = event.enabledProcesses { choices = enabled }
             case .invoke:
                 let call = Call(process: event.process, object: event.object ?? "", f: event.f ?? "", value: event.value)
                 moves.append(.invoke(process: event.process, call: call, choices: choices ?? [event.process], eventIndex: event.index))
@@ -118,6 +113,9 @@ public enum Replayer {
             case .fault where event.fault == "short":
                 guard let invoke = outstanding[event.process], case .integer(let count)? = event.value?["count"] else { break }
                 directives[invoke, default: .none].fault = .short(Int(count))
+            case .fault where event.fault == "delay":
+                guard let invoke = outstanding[event.process], case .integer(let microseconds)? = event.value?["microseconds"] else { break }
+                directives[invoke, default: .none].fault = .delay(microseconds: Int(microseconds))
             case .fault where event.fault != "signal":
                 guard let invoke = outstanding[event.process], let name = event.fault else { break }
                 directives[invoke, default: .none].fault = .errno(name)

@@ -68,6 +68,9 @@ public struct ScenarioSummary: Sendable {
     public var firstUnknown: (seed: UInt64, path: String, explanation: String)?
     /// Under the exhaustive strategy: whether every schedule within the bound was run.
     public var explorationComplete: Bool?
+    /// Runs whose check named a hazard (see ``CheckReport/hazards``), and the first one named.
+    public var hazardRuns = 0
+    public var firstHazard: String?
 }
 
 /// Runs scenarios and writes the traces of runs that fail.
@@ -134,6 +137,10 @@ public enum ScenarioRunner {
                 summary.explorationComplete = explorer!.isComplete
             }
             summary.runs += 1
+            if let hazard = result.report.hazards.first {
+                summary.hazardRuns += 1
+                if summary.firstHazard == nil { summary.firstHazard = "run seed \(seed): " + hazard }
+            }
             progress(run, result)
             switch result.report.result {
             case .ok:

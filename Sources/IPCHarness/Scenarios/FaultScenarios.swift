@@ -4,7 +4,41 @@ import IPCModels
 /// or cut short, and runs with those faults on by default (`--faults` overrides); its robust twin passes under
 /// the same faults.
 public enum FaultScenarios {
-    public static let all: [Scenario] = [eofOnInterrupt, retryingReader, ignoresShortWrites, writeAllUnderFaults]
+    public static let all: [Scenario] = [
+        eofOnInterrupt, retryingReader, ignoresShortWrites, writeAllUnderFaults, ignoresOwnerDeath, recoversOwnerDeath,
+    ]
+
+    /// Kills, often: lock holders die holding the lock.
+    static let kills = FaultOptions(kinds: [.kill], killRate: 0.15)
+
+    /// Critical sections on one robust mutex: each process's program is `section` repeated.
+    static func lockUsers(_ section: [String], generator: inout SeededGenerator) -> Workload {
+        let count = generator.next(in: 2...3)
+        let processes = (1...count).map { process in
+            let program = (0..<generator.next(in: 2...4)).flatMap { _ in
+                section.map { Call(process: process, object: "m0", f: $0) }
+            }
+            return Workload.Process(id: process, holds: ["m0": ["use"]], program: program)
+        }
+        return Workload(objects: [Workload.Object(name: "m0", kind: "robust-mutex")], processes: processes)
+    }
+
+    public static let ignoresOwnerDeath = Scenario.real(
+        name: "robust-mutex-fragile-ignores-owner-death", model: RobustMutexModel.name,
+        implementation: "client.mutex-ignores-owner-death",
+        summary: "BROKEN under kills: a lock user that takes EOWNERDEAD for an ordinary lock and never makes the mutex consistent",
+        isBroken: true, defaultFaults: kills,
+        makeWorkload: { generator in lockUsers(["lock", "unlock"], generator: &generator) },
+        modelParameters: { workload in RobustMutexModel(mutexes: workload.objects.map(\.name)).parameters })
+
+    /// Its robust twin: every critical section calls `pthread_mutex_consistent` after locking (EINVAL when the
+    /// mutex was consistent already), so an owner's death is repaired.
+    public static let recoversOwnerDeath = Scenario.real(
+        name: "robust-mutex-robust-recovers", model: RobustMutexModel.name, implementation: "kernel.robust-mutex",
+        summary: "robust twin of robust-mutex-fragile-ignores-owner-death: lock, make consistent, unlock",
+        defaultFaults: kills,
+        makeWorkload: { generator in lockUsers(["lock", "consistent", "unlock"], generator: &generator) },
+        modelParameters: { workload in RobustMutexModel(mutexes: workload.objects.map(\.name)).parameters })
 
     /// Interruptions of blocking reads: injected EINTR and real signals without SA_RESTART (or with it).
     static let interruptions = FaultOptions(kinds: [.eintr, .signal, .signalRestart], rate: 0.3)

@@ -68,12 +68,7 @@ public struct ScheduleExplorer: Sendable {
         for event in trace.events {
             switch event.type {
             case .schedule:
-                if case .array(let list)? = event.value?["enabled"] {
-                    pendingEnabled = list.compactMap { value -> Int? in
-                        if case .integer(let process) = value { return Int(process) }
-                        return nil
-                    }
-                }
+                if let enabled = event.enabledProcesses { pendingEnabled = enabled }
             case .invoke:
                 if let enabled = pendingEnabled {
                     points.append((enabled, previous, event.process))
@@ -126,5 +121,16 @@ public struct ScheduleExplorer: Sendable {
 
     private func preemptions(in nodes: ArraySlice<Node>) -> Int {
         nodes.reduce(0) { $0 + (isPreemption($1.chosen, $1) ? 1 : 0) }
+    }
+}
+
+extension Trace.Event {
+    /// A `schedule` event's `enabled` list: the processes that could have gone.
+    var enabledProcesses: [Int]? {
+        guard case .array(let enabled)? = value?["enabled"] else { return nil }
+        return enabled.compactMap { value -> Int? in
+            if case .integer(let process) = value { return Int(process) }
+            return nil
+        }
     }
 }

@@ -27,6 +27,14 @@ struct RealRunSpec: ShrinkableRun {
         directives = Replayer.directives(of: trace)
     }
 
+    var injectedFaults: [Int] { directives.filter { $0.value.fault != nil }.keys.sorted() }
+
+    func removingInjectedFault(_ eventIndex: Int) -> RealRunSpec {
+        var candidate = self
+        candidate.directives[eventIndex]?.fault = nil
+        return candidate
+    }
+
     func removing(process: Int) -> RealRunSpec? {
         guard let setup else { return nil }
         var candidate = self

@@ -11,6 +11,16 @@ protocol ShrinkableRun {
     func removing(process: Int) -> Self?
     /// Runs the edited run and checks the trace it records.
     func run(worker: WorkerCommand, budget: CheckBudget) throws(ReplayError) -> RunResult
+    /// The call faults injected into invocations (by the invocation's recorded event index); empty where a run
+    /// has none.
+    var injectedFaults: [Int] { get }
+    /// The run with the call fault injected into invocation `eventIndex` left out.
+    func removingInjectedFault(_ eventIndex: Int) -> Self
+}
+
+extension ShrinkableRun {
+    var injectedFaults: [Int] { [] }
+    func removingInjectedFault(_ eventIndex: Int) -> Self { self }
 }
 
 /// One move of a run being shrunk.

@@ -99,6 +99,15 @@ public enum Shrinker {
                 }
                 chunk /= 2
             }
+            // Injected call faults, one at a time (kills and signals are moves, removed above).
+            for eventIndex in spec.injectedFaults where MonotonicClock.nanoseconds() < deadline {
+                let candidate = spec.removingInjectedFault(eventIndex)
+                if fails(candidate) {
+                    spec = candidate
+                    changed = true
+                    progress("removed the fault injected at event \(eventIndex)")
+                }
+            }
             // Payload sizes and pauses: halve each while it still fails.
             for index in spec.moves.indices where MonotonicClock.nanoseconds() < deadline {
                 while let smaller = spec.moves[index].halved() {
