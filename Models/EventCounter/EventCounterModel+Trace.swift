@@ -85,6 +85,18 @@ extension EventCounterModel {
     /// A process's death changes nothing: the count stays while anyone holds the eventfd.
     public func exitInput(process: Int, object: String) -> Input? { nil }
 
+    /// A read or write the fault plan cut to `count` bytes passes that buffer size: below 8 the kernel refuses it
+    /// (`EINVAL`).
+    public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? {
+        switch input {
+        case .write(let process, let value, let size) where requested == nil || requested == size:
+            .write(process: process, value: value, size: Swift.min(size, count))
+        case .read(let process, let size) where requested == nil || requested == size:
+            .read(process: process, size: Swift.min(size, count))
+        default: nil
+        }
+    }
+
     /// A 64-bit unsigned value in trace form: an integer when it fits, else its decimal digits as a string.
     public static func json(_ value: UInt64) -> JSONValue {
         value <= UInt64(Int64.max) ? .integer(Int64(value)) : .string(String(value))

@@ -110,6 +110,18 @@ extension FIFOModel {
         .exit(process: process)
     }
 
+    /// A read or write the fault plan cut to `count` bytes is the shorter call, as for the pipe (see
+    /// ``PipeModel/shortened(_:to:requested:)``).
+    public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? {
+        switch input {
+        case .write(let process, let data, let nonblocking) where requested == nil || requested == data.count:
+            .write(process: process, data: Array(data.prefix(count)), nonblocking: nonblocking)
+        case .read(let process, let max, let nonblocking) where requested == nil || requested == max:
+            .read(process: process, max: Swift.min(max, count), nonblocking: nonblocking)
+        default: nil
+        }
+    }
+
     private static func end(_ value: JSONValue?) throws(ModelError) -> PipeModel.End {
         let name = try value.required("end").text("end")
         guard let end = PipeModel.End(rawValue: name) else {

@@ -219,4 +219,18 @@ extension UnixSocketModel {
     public func exitInput(process: Int, object: String) -> Input? {
         .exit(process: process)
     }
+
+    /// A send, receive or file read the fault plan cut to `count` bytes is the shorter call: a send of the data's
+    /// prefix (for a datagram or record, a shorter message), a receive or read into a smaller buffer.
+    public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? {
+        switch input {
+        case .send(let process, let end, let data, let nonblocking, let to, let files) where requested == nil || requested == data.count:
+            .send(process: process, end: end, data: Array(data.prefix(count)), nonblocking: nonblocking, to: to, files: files)
+        case .receive(let process, let end, let max, let nonblocking, let maxFiles) where requested == nil || requested == max:
+            .receive(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking, maxFiles: maxFiles)
+        case .readFile(let process, let file, let max) where requested == nil || requested == max:
+            .readFile(process: process, file: file, max: Swift.min(max, count))
+        default: nil
+        }
+    }
 }

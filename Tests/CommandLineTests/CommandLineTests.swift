@@ -179,6 +179,36 @@ import Testing
         #expect(text.contains("VIOLATION"))
     }
 
+    @Test func aWorkerBuiltBeforeTheCommandLineIsNotUsed() throws {
+        // `swift build --product ipc-harness` rebuilds only the CLI: an older worker beside it may not understand
+        // it (seen: "no worker binding for objects of kind 'fifo'"), so the CLI serves as its own worker.
+        let alone = directory + "/stale"
+        try FileManager.default.createDirectory(atPath: alone, withIntermediateDirectories: true)
+        let copy = Process()
+        copy.executableURL = URL(fileURLWithPath: "/bin/cp")
+        copy.arguments = [Self.executable.path, alone + "/ipc-harness"]
+        try copy.run()
+        copy.waitUntilExit()
+        try #require(copy.terminationStatus == 0)
+        let stale = alone + "/ipc-harness-worker"
+        try "#!/bin/sh\nexit 9\n".write(toFile: stale, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes(
+            [.posixPermissions: 0o755, .modificationDate: Date(timeIntervalSinceNow: -86_400)], ofItemAtPath: stale)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: alone + "/ipc-harness")
+        process.arguments = ["run", "pipe-basic", "--seed", "3", "--runs", "2", "--out", alone]
+        var environment = ProcessInfo.processInfo.environment
+        environment["IPC_HARNESS_WORKER"] = nil
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("no violation in 2 runs"))
+    }
+
     @Test func fuzzRunsForTheTimeGivenAndExitsZeroWhenOnlyBrokenScenariosFail() throws {
         let result = try run("fuzz", "--time", "2s", "--scenarios", "pipe-broken-reorders,pipe-basic", "--jobs", "2", "--seed", "5", "--out", directory + "/fuzz")
         #expect(result.status == 0, "\(result.output)")

@@ -24,6 +24,27 @@ import Testing
         #expect(try forbidden.check().result == .violation)
     }
 
+    @Test func aReadTheFaultPlanCutBelowEightBytesFailsEINVALAndTakesNothing() throws {
+        func read(cut: Bool, countStays: Bool) -> GenericTraceBuilder {
+            var trace = counter()
+            trace.operation(1, "write", "e0", #"{"value":5}"#, ok: #"{"written":8}"#)
+            trace.invoke(2, "read", "e0")
+            if cut { trace.event(2, "fault", #","fault":"short","call":"read","value":{"count":7,"requested":8}"#) }
+            trace.fail(2, "read", "e0", "EINVAL")
+            if countStays {
+                trace.operation(2, "read", "e0", nil, ok: #"{"value":5}"#)
+            } else {
+                trace.operation(2, "read", "e0", nil, fail: "EAGAIN")
+            }
+            return trace
+        }
+        // Cut to 7 bytes, the read is refused (eventfd needs 8) and the count stays for the next read.
+        #expect(try read(cut: true, countStays: true).check().result == .ok)
+        // Not cut, an 8-byte read never fails EINVAL; and a refused read cannot have taken the count.
+        #expect(try read(cut: false, countStays: true).check().result == .violation)
+        #expect(try read(cut: true, countStays: false).check().result == .violation)
+    }
+
     @Test func asASemaphoreEveryReadTakesOne() throws {
         var allowed = counter(semaphore: true)
         allowed.operation(1, "write", "e0", #"{"value":2}"#, ok: #"{"written":8}"#)

@@ -81,7 +81,7 @@ public struct FaultOptions: Sendable, Hashable, CustomStringConvertible {
     /// the mechanism does not itself wait for. The fuzzer injects faults only into their real-mode scenarios;
     /// `--faults` applies to any scenario.
     static let modelsCheckedUnderFaults: Set<String> = [
-        "pipe", "posix-mq", "sysv-msg", "posix-shm", "sysv-shm", "posix-sem", "sysv-sem", "robust-mutex",
+        "pipe", "posix-mq", "sysv-msg", "posix-shm", "sysv-shm", "posix-sem", "sysv-sem", "robust-mutex", "fifo", "eventfd",
     ]
 
     /// Whether the fuzzer may inject faults into `scenario`'s runs.

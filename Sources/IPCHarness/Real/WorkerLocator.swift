@@ -32,9 +32,18 @@ public enum WorkerLocator {
         let executable = try runningExecutable()
         let directory = executable.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         let path = directory + "/" + executableName
-        if access(path, X_OK) == 0 { return WorkerCommand(path: path) }
+        // A worker built before the CLI (`swift build --product ipc-harness` rebuilds only the CLI) may not know
+        // what the CLI now sends; the CLI serves instead.
+        let stale = runningExecutableCanServe && modificationTime(path) < modificationTime(executable)
+        if access(path, X_OK) == 0 && !stale { return WorkerCommand(path: path) }
         if runningExecutableCanServe { return WorkerCommand(path: executable, arguments: [selfServeArgument]) }
         throw HarnessError("cannot find the worker executable \(path): build it with `swift build` or set \(environmentVariable)")
+    }
+
+    private static func modificationTime(_ path: String) -> Int {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return 0 }
+        return status.st_mtim.tv_sec
     }
 
     private static func runningExecutable() throws(HarnessError) -> String {
