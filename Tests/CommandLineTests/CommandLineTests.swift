@@ -85,14 +85,16 @@ import Testing
     }
 
     /// Runs the executable. Standard error goes to a file, so the output pipe is the only one to drain.
-    func runArguments(_ arguments: [String]) throws -> Result {
+    /// Runs `executable` (the built CLI unless given) with `arguments`; `environment` replaces the inherited one.
+    func runArguments(_ arguments: [String], executable: URL = executable, environment: [String: String]? = nil) throws -> Result {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let errorPath = directory + "/stderr-\(UUID().uuidString)"
         FileManager.default.createFile(atPath: errorPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errorPath) }
         let process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = executable
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: errorPath)
@@ -152,61 +154,51 @@ import Testing
         #expect(result.output.contains("pipe-basic: no violation in 3 runs"))
     }
 
-    @Test func theCommandLineServesAsItsOwnWorkerWhenNoneIsBesideIt() throws {
-        // `swift run ipc-harness` builds only the CLI; it must still run scenarios.
-        let alone = directory + "/alone"
+    /// A copy of the built CLI alone in `directory/name`, to be run without `$IPC_HARNESS_WORKER`.
+    func copyOfTheCommandLine(in name: String) throws -> (directory: String, executable: URL) {
+        let alone = directory + "/" + name
         try FileManager.default.createDirectory(atPath: alone, withIntermediateDirectories: true)
         // Copied by `cp`, not in this process: a copy written here has its write descriptor open while other tests
-        // spawn children, and a child holding it makes the exec below fail ETXTBSY (seen in a full run).
+        // spawn children, and a child holding it makes the exec fail ETXTBSY (seen in a full run).
         let copy = Process()
         copy.executableURL = URL(fileURLWithPath: "/bin/cp")
         copy.arguments = [Self.executable.path, alone + "/ipc-harness"]
         try copy.run()
         copy.waitUntilExit()
         try #require(copy.terminationStatus == 0)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: alone + "/ipc-harness")
-        process.arguments = ["run", "pipe-broken-reorders", "--seed", "3", "--runs", "10", "--out", alone]
+        return (alone, URL(fileURLWithPath: alone + "/ipc-harness"))
+    }
+
+    /// This process's environment without the worker override.
+    var environmentWithoutWorker: [String: String] {
         var environment = ProcessInfo.processInfo.environment
-        environment["IPC_HARNESS_WORKER"] = nil
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1, "\(text)")
-        #expect(text.contains("VIOLATION"))
+        environment[WorkerLocator.environmentVariable] = nil
+        return environment
+    }
+
+    @Test func theCommandLineServesAsItsOwnWorkerWhenNoneIsBesideIt() throws {
+        // `swift run ipc-harness` builds only the CLI; it must still run scenarios.
+        let (alone, executable) = try copyOfTheCommandLine(in: "alone")
+        let result = try runArguments(
+            ["run", "pipe-broken-reorders", "--seed", "3", "--runs", "10", "--out", alone], executable: executable,
+            environment: environmentWithoutWorker)
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("VIOLATION"))
     }
 
     @Test func aWorkerBuiltBeforeTheCommandLineIsNotUsed() throws {
         // `swift build --product ipc-harness` rebuilds only the CLI: an older worker beside it may not understand
         // it (seen: "no worker binding for objects of kind 'fifo'"), so the CLI serves as its own worker.
-        let alone = directory + "/stale"
-        try FileManager.default.createDirectory(atPath: alone, withIntermediateDirectories: true)
-        let copy = Process()
-        copy.executableURL = URL(fileURLWithPath: "/bin/cp")
-        copy.arguments = [Self.executable.path, alone + "/ipc-harness"]
-        try copy.run()
-        copy.waitUntilExit()
-        try #require(copy.terminationStatus == 0)
+        let (alone, executable) = try copyOfTheCommandLine(in: "stale")
         let stale = alone + "/ipc-harness-worker"
         try "#!/bin/sh\nexit 9\n".write(toFile: stale, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes(
             [.posixPermissions: 0o755, .modificationDate: Date(timeIntervalSinceNow: -86_400)], ofItemAtPath: stale)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: alone + "/ipc-harness")
-        process.arguments = ["run", "pipe-basic", "--seed", "3", "--runs", "2", "--out", alone]
-        var environment = ProcessInfo.processInfo.environment
-        environment["IPC_HARNESS_WORKER"] = nil
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
-        #expect(text.contains("no violation in 2 runs"))
+        let result = try runArguments(
+            ["run", "pipe-basic", "--seed", "3", "--runs", "2", "--out", alone], executable: executable,
+            environment: environmentWithoutWorker)
+        #expect(result.status == 0, "\(result.output)\(result.error)")
+        #expect(result.output.contains("no violation in 2 runs"))
     }
 
     @Test func fuzzRunsForTheTimeGivenAndExitsZeroWhenOnlyBrokenScenariosFail() throws {

@@ -7,6 +7,7 @@ import Testing
 /// interleavings; two without a preemption (one process runs out, then the other), four with at most one.
 @Suite struct ExhaustiveExplorationTests {
     let worker: WorkerCommand
+    let directory = "/tmp/ipc-harness-exhaustive-\(getpid())"
 
     init() throws {
         worker = try WorkerLocator.workerCommand()
@@ -34,7 +35,7 @@ import Testing
     func everyScheduleWithinTheBoundRunsOnce(bound: Int, schedules: Int) throws {
         var orders: Set<[Int]> = []
         let options = RunOptions(
-            seed: 1, runs: 50, strategy: .exhaustive(preemptions: bound), outputDirectory: "/tmp/ipc-harness-exhaustive-\(getpid())")
+            seed: 1, runs: 50, strategy: .exhaustive(preemptions: bound), outputDirectory: directory)
         let summary = try ScenarioRunner.run(Self.scenario, options: options, worker: worker) { _, result in
             orders.insert(result.trace.events.filter { $0.type == .invoke }.map(\.process))
         }
@@ -45,7 +46,7 @@ import Testing
     }
 
     @Test func aRunsLimitBelowTheTreeLeavesTheExplorationIncomplete() throws {
-        let options = RunOptions(seed: 1, runs: 3, strategy: .exhaustive(preemptions: 2), outputDirectory: "/tmp")
+        let options = RunOptions(seed: 1, runs: 3, strategy: .exhaustive(preemptions: 2), outputDirectory: directory)
         let summary = try ScenarioRunner.run(Self.scenario, options: options, worker: worker)
         #expect(summary.runs == 3)
         #expect(summary.explorationComplete == false)

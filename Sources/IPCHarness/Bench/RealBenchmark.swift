@@ -38,7 +38,7 @@ public enum RealBenchmark {
         return Result(
             seconds: throughput.seconds, jobs: jobs, runs: throughput.runs, kills: throughput.kills,
             faults: throughput.faults, failures: throughput.failures, roundTrips: roundTrips,
-            recordingSeconds: median(on), notRecordingSeconds: median(off))
+            recordingSeconds: RCUBenchmark.median(on), notRecordingSeconds: RCUBenchmark.median(off))
     }
 
     private struct Tally {
@@ -113,12 +113,6 @@ public enum RealBenchmark {
         let start = MonotonicClock.nanoseconds()
         _ = try RealDriver(workload: workload, implementation: "kernel.pipe", worker: worker, options: options).run(&plan)
         return Double(MonotonicClock.nanoseconds() - start) / 1e9
-    }
-
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        guard !sorted.isEmpty else { return 0 }
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     public static func text(_ result: Result) -> String {

@@ -10,7 +10,6 @@ struct HazardDetector {
     private let model: String
     /// Units each process holds on each semaphore: successful waits minus posts.
     private var held: [Int: [String: Int]] = [:]
-    private var outstanding: [Int: String] = [:]
     private(set) var hazards: [String] = []
 
     init(model: String) {
@@ -20,15 +19,10 @@ struct HazardDetector {
     mutating func observe(_ event: Trace.Event, line: Int) {
         guard model == PosixSemaphoreModel.name else { return }
         switch event.type {
-        case .invoke:
-            outstanding[event.process] = event.f
         case .ok:
             guard let object = event.object else { break }
             if event.f == "wait" { held[event.process, default: [:]][object, default: 0] += 1 }
             if event.f == "post" { held[event.process, default: [:]][object, default: 0] -= 1 }
-            outstanding[event.process] = nil
-        case .fail:
-            outstanding[event.process] = nil
         case .kill:
             for (object, units) in (held[event.process] ?? [:]).sorted(by: { $0.key < $1.key }) where units > 0 {
                 hazards.append("process \(event.process) was killed holding \(units) unit\(units == 1 ? "" : "s") of POSIX semaphore \(object) (line \(line)): POSIX semaphores have no undo, so \(units == 1 ? "it is" : "they are") lost for good")

@@ -126,28 +126,6 @@ public struct FaultOptions: Sendable, Hashable, CustomStringConvertible {
         if let signalRestarts { object["sa-restart"] = .bool(signalRestarts) }
         return .object(object)
     }
-
-    /// The options a header's `faults` field describes (absent or unreadable: none).
-    init(headerJSON json: JSONValue?) {
-        guard case .array(let names)? = json?["kinds"] else {
-            self = .none
-            return
-        }
-        let kinds = Set(names.compactMap { name -> Kind? in
-            if case .string(let text) = name { return Kind(rawValue: text) }
-            return nil
-        })
-        func number(_ key: String, _ otherwise: Double) -> Double {
-            switch json?[key] {
-            case .number(let value)?: value
-            case .integer(let value)?: Double(value)
-            default: otherwise
-            }
-        }
-        let rate = number("rate", 0.25)
-        let killRate = number("kill-rate", 0.04)
-        self.init(kinds: kinds, rate: rate, killRate: killRate)
-    }
 }
 
 extension String {

@@ -50,7 +50,6 @@ public struct ScheduleExplorer: Sendable {
     private var path: [Node] = []
     /// The prefix the next run must follow; nil once the search is complete.
     public private(set) var nextPrefix: [Int]? = []
-    public private(set) var schedulesExplored = 0
 
     public init(preemptionBound: Int) {
         self.preemptionBound = preemptionBound
@@ -61,7 +60,6 @@ public struct ScheduleExplorer: Sendable {
     /// Takes in a run's trace (its `schedule` events and the invokes that follow them) and moves to the next
     /// prefix.
     public mutating func record(_ trace: Trace) {
-        schedulesExplored += 1
         var points: [(enabled: [Int], previous: Int?, chosen: Int)] = []
         var pendingEnabled: [Int]?
         var previous: Int?
