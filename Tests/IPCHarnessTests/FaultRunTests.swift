@@ -18,7 +18,10 @@ import Testing
         RunOptions(seed: seed, runs: runs, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60), faults: faults)
     }
 
-    @Test(arguments: ["pipe-fragile-eof-on-eintr", "pipe-fragile-ignores-short-writes", "robust-mutex-fragile-ignores-owner-death"])
+    @Test(arguments: [
+        "pipe-fragile-eof-on-eintr", "pipe-fragile-ignores-short-writes", "robust-mutex-fragile-ignores-owner-death",
+        "ack-queue-fragile-forgets-unacked",
+    ])
     func fragileClientsAreCaughtUnderTheirFaults(name: String) throws {
         let scenario = try #require(Scenarios.named(name))
         #expect(scenario.isBroken && !scenario.defaultFaults.isEmpty)
@@ -46,7 +49,10 @@ import Testing
         #expect(faultsAfter <= Swift.min(2, faultsBefore), "\(faultsBefore) → \(faultsAfter) faults")
     }
 
-    @Test(arguments: ["pipe-robust-retrying-reader", "pipe-robust-write-all-under-faults", "robust-mutex-robust-recovers"])
+    @Test(arguments: [
+        "pipe-robust-retrying-reader", "pipe-robust-write-all-under-faults", "robust-mutex-robust-recovers",
+        "ack-queue-robust-redelivers",
+    ])
     func robustTwinsPassUnderTheSameFaults(name: String) throws {
         let scenario = try #require(Scenarios.named(name))
         let summary = try ScenarioRunner.run(scenario, options: options(seed: 4100, runs: 12), worker: worker)

@@ -210,4 +210,43 @@ struct ObjectTraceBuilder {
         #expect(try run("EBUSY") == .ok)
         #expect(try run("ENOTRECOVERABLE") == .violation)
     }
+
+    /// The kill invariant for consumers: nothing acknowledged is lost or duplicated, and a message a dead consumer
+    /// never acknowledged comes back first.
+    @Test func anAckQueueGivesADeadConsumersMessageBackFirst() throws {
+        func run(afterDeath: String?, ackBeforeDeath: Bool = false) throws -> Trace.Verdict.Result {
+            var trace = ObjectTraceBuilder(model: "ack-queue", setup: #"{"capacity":4}"#)
+            trace.call(1, "send", #"{"message":10}"#)
+            trace.call(1, "send", #"{"message":11}"#)
+            trace.call(2, "receive", nil, #"{"message":10}"#)
+            if ackBeforeDeath { trace.call(2, "ack") }
+            trace.exit(2)
+            trace.call(3, "receive", nil, afterDeath.map { #"{"message":\#($0)}"# }, error: afterDeath == nil ? "EAGAIN" : nil)
+            return try trace.check()
+        }
+        #expect(try run(afterDeath: "10") == .ok)
+        #expect(try run(afterDeath: "11", ackBeforeDeath: true) == .ok)
+        #expect(try run(afterDeath: "11") == .violation)  // 10 was lost with its consumer
+        #expect(try run(afterDeath: "10", ackBeforeDeath: true) == .violation)  // acknowledged, delivered again
+        #expect(try run(afterDeath: nil) == .violation)
+    }
+
+    @Test func anAckQueueHoldsOneMessageInFlightPerProcessAndCountsOnlyQueuedOnes() throws {
+        func run(secondReceive: String?, fifthSend: String?) throws -> Trace.Verdict.Result {
+            var trace = ObjectTraceBuilder(model: "ack-queue", setup: #"{"capacity":2}"#)
+            trace.call(1, "send", #"{"message":1}"#)
+            trace.call(1, "send", #"{"message":2}"#)
+            trace.call(1, "send", #"{"message":3}"#, error: "EAGAIN")
+            trace.call(2, "receive", nil, #"{"message":1}"#)
+            trace.call(2, "receive", nil, secondReceive.map { #"{"message":\#($0)}"# }, error: secondReceive == nil ? "EBUSY" : nil)
+            trace.call(1, "send", #"{"message":4}"#)
+            trace.call(1, "send", #"{"message":5}"#, error: fifthSend)
+            trace.call(2, "ack")
+            trace.call(2, "ack", error: "EINVAL")
+            return try trace.check()
+        }
+        #expect(try run(secondReceive: nil, fifthSend: "EAGAIN") == .ok)
+        #expect(try run(secondReceive: "2", fifthSend: "EAGAIN") == .violation)
+        #expect(try run(secondReceive: nil, fifthSend: nil) == .violation)
+    }
 }

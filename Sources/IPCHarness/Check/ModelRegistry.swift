@@ -6,7 +6,7 @@ public enum ModelRegistry {
         PipeModel.self, PosixMessageQueueModel.self, SystemVMessageQueueModel.self, PosixSharedMemoryModel.self,
         SystemVSharedMemoryModel.self, PosixSemaphoreModel.self, SystemVSemaphoreModel.self, RobustMutexModel.self,
         QueueModel.self, StackModel.self, RegisterModel.self, SnapshotModel.self, FIFOModel.self,
-        UnixSocketModel.self, SignalModel.self, EventCounterModel.self, RCUModel.self,
+        UnixSocketModel.self, SignalModel.self, EventCounterModel.self, RCUModel.self, AckQueueModel.self,
     ]
 
     public static func model(named name: String) -> (any TraceModel.Type)? {

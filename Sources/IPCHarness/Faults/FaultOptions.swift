@@ -82,6 +82,7 @@ public struct FaultOptions: Sendable, Hashable, CustomStringConvertible {
     /// `--faults` applies to any scenario.
     static let modelsCheckedUnderFaults: Set<String> = [
         "pipe", "posix-mq", "sysv-msg", "posix-shm", "sysv-shm", "posix-sem", "sysv-sem", "robust-mutex", "fifo", "eventfd",
+        "ack-queue",
     ]
 
     /// Whether the fuzzer may inject faults into `scenario`'s runs.

@@ -136,6 +136,24 @@ extension ObjectProvisioner {
         }
     }
 
+    /// The ack queue's page, laid out once; each holder joins it (taking its lease) while setting up.
+    static func provisionAckQueue(
+        _ object: Workload.Object, _ workload: Workload, _ provisioned: inout ProvisionedObjects, _ nextTarget: inout CInt
+    ) throws {
+        let capacity = object.integer("capacity") ?? 8
+        guard (1...SharedAckQueue.maximumCapacity).contains(capacity) else {
+            throw HarnessError("an ack queue holds 1 to \(SharedAckQueue.maximumCapacity) messages, not \(capacity)")
+        }
+        let memory = try sharedObjectMemory(&provisioned) { (address) throws(Errno) in
+            try SharedAckQueue.initialize(at: address, capacity: capacity)
+        }
+        for process in workload.processes where process.holds[object.name] != nil {
+            provisioned.descriptors[process.id, default: []].append((memory, nextTarget))
+            provisioned.setups[process.id, default: JSONObject()][object.name] = ["kind": "ack-queue", "fd": .integer(Int64(nextTarget))]
+            nextTarget += 1
+        }
+    }
+
     /// Records `name`, then creates it; withdraws the record if creation fails.
     static func createNamed<T>(
         _ kind: RunNamespace.Kind, _ name: String, in namespace: RunNamespace, _ create: () throws(Errno) -> T

@@ -62,6 +62,7 @@ enum ObjectProvisioner {
                 case "posix-sem": try provisionPosixSemaphore(object, workload, &provisioned, &nextTarget)
                 case "sysv-sem": try provisionSystemVSemaphore(object, workload, &provisioned)
                 case "robust-mutex": try provisionRobustMutex(object, workload, &provisioned, &nextTarget)
+                case "ack-queue": try provisionAckQueue(object, workload, &provisioned, &nextTarget)
                 case "reference": try provisionReference(object, workload, &provisioned, &nextTarget)
                 default: throw HarnessError("no provisioner for objects of kind '\(object.kind)'")
                 }

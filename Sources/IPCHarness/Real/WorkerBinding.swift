@@ -93,6 +93,7 @@ enum WorkerBindings {
         case "posix-sem": return try PosixSemaphoreBinding(setup: setup)
         case "sysv-sem": return try SystemVSemaphoreBinding(setup: setup)
         case "robust-mutex": return try RobustMutexBinding(setup: setup, implementation: implementation)
+        case "ack-queue": return try AckQueueBinding(setup: setup, implementation: implementation, context: context)
         case "reference": return try ReferenceBinding(object: object, setup: setup, implementation: implementation)
         default: throw BindingError("no worker binding for objects of kind '\(kind)'")
         }

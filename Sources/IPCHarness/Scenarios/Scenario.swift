@@ -158,7 +158,7 @@ public enum Scenarios {
         PipeScenarios.all + MessageQueueScenarios.all + SharedMemoryScenarios.all + SemaphoreScenarios.all
         + ReferenceScenarios.all + KernelRuleScenarios.all + FaultScenarios.all
         + FIFOScenarios.all + UnixSocketScenarios.all + SCMRightsScenarios.all + SignalScenarios.all
-        + EventCounterScenarios.all + RCUScenarios.all
+        + EventCounterScenarios.all + RCUScenarios.all + AckQueueScenarios.all
 
     public static func named(_ name: String) -> Scenario? {
         all.first { $0.name == name }
