@@ -54,7 +54,7 @@ extension FIFOModel {
             case .write(let process, let data, let nonblocking): return .write(process: process, data: data, nonblocking: nonblocking)
             case .read(let process, let max, let nonblocking): return .read(process: process, max: max, nonblocking: nonblocking)
             case .close(let process, let end): return .close(process: process, end: end)
-            case .writeAll, .exit: break
+            case .writeAll, .available, .exit: break
             }
         } catch {
             if error.message.hasPrefix("the pipe model has no operation") {

@@ -36,6 +36,8 @@ public struct FIFOModel: TraceModel {
         case read([UInt8])
         case closed
         case modeChanged
+        /// `FIONREAD` (only the pipe's operation; a FIFO's trace does not offer it).
+        case available(Int)
         case exited
         case failed(ErrorCode)
     }
@@ -188,6 +190,7 @@ public struct FIFOModel: TraceModel {
 
     static func output(from pipe: PipeModel.Output) -> Output {
         switch pipe {
+        case .available(let count): .available(count)
         case .wrote(let count): .wrote(count)
         case .read(let bytes): .read(bytes)
         case .closed: .closed
@@ -247,6 +250,7 @@ public struct FIFOModel: TraceModel {
         case .read(let bytes): .read(bytes)
         case .closed: .closed
         case .exited: .exited
+        case .available(let count): .available(count)
         case .failed(let code): .failed(code)
         case .opened, .modeChanged: nil
         }

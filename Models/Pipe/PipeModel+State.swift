@@ -153,6 +153,8 @@ extension PipeModel {
             call = "read up to \(max) bytes\(nonblocking ? " (nonblocking)" : "")"
         case .close(_, let end):
             call = "close the \(end.rawValue) end"
+        case .available:
+            call = "FIONREAD (bytes in the pipe)"
         case .exit:
             call = "exit (closes every end it holds)"
         }
@@ -167,6 +169,7 @@ extension PipeModel {
                 result = "\(Payload.preview(bytes)) (\(bytes.count) bytes)"
             }
         case .closed?, .exited?: result = "ok"
+        case .available(let count)?: result = "\(count) bytes"
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

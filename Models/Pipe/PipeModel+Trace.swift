@@ -54,6 +54,8 @@ extension PipeModel {
         case "read":
             let max = try call.value.required("max").integer("max", in: 0...1 << 30)
             return .read(process: call.process, max: max, nonblocking: nonblocking)
+        case "available":
+            return .available(process: call.process)
         case "close":
             let name = try call.value.required("end").text("end")
             guard let end = End(rawValue: name) else {
@@ -61,7 +63,7 @@ extension PipeModel {
             }
             return .close(process: call.process, end: end)
         default:
-            throw ModelError("the pipe model has no operation '\(call.f)' (it has write, write-all, read and close)")
+            throw ModelError("the pipe model has no operation '\(call.f)' (it has write, write-all, read, close and available)")
         }
     }
 
@@ -77,6 +79,8 @@ extension PipeModel {
             return .read(bytes)
         case (.ok, .close):
             return .closed
+        case (.ok(let value), .available):
+            return .available(try value.required("bytes").integer("bytes"))
         case (.ok, .exit):
             return .exited
         }
@@ -96,6 +100,8 @@ extension PipeModel {
             return ("read", .object(value))
         case .close(_, let end):
             return ("close", ["end": .string(end.rawValue)])
+        case .available:
+            return ("available", nil)
         case .exit:
             return ("exit", nil)
         }
@@ -106,6 +112,7 @@ extension PipeModel {
         case .wrote(let count): .ok(["written": .int(count)])
         case .read(let bytes): .ok(["data": Payload.json(bytes)])
         case .closed, .exited: .ok(nil)
+        case .available(let count): .ok(["bytes": .int(count)])
         case .failed(let code): .fail(code)
         }
     }
@@ -119,14 +126,14 @@ extension PipeModel {
         switch input {
         case .write(_, let data, _), .writeAll(_, let data, _): own = data.count
         case .read(_, let max, _): own = max
-        case .close, .exit: return nil
+        case .close, .available, .exit: return nil
         }
         if let requested, requested != own { return nil }
         return switch input {
         case .write(let process, let data, let nonblocking): .write(process: process, data: Array(data.prefix(count)), nonblocking: nonblocking)
         case .read(let process, let max, let nonblocking): .read(process: process, max: Swift.min(max, count), nonblocking: nonblocking)
         case .writeAll(let process, let data, nil): .writeAll(process: process, data: data, firstCall: Swift.min(count, data.count))
-        case .writeAll, .close, .exit: nil
+        case .writeAll, .close, .available, .exit: nil
         }
     }
 }

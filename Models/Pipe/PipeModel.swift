@@ -39,6 +39,9 @@ public struct PipeModel: TraceModel {
         case writeAll(process: Int, data: [UInt8], firstCall: Int? = nil)
         case read(process: Int, max: Int, nonblocking: Bool)
         case close(process: Int, end: End)
+        /// `FIONREAD` on the read end: how many bytes are in the pipe. It changes nothing; the driver uses it to
+        /// resolve what a killed process's operation did.
+        case available(process: Int)
         /// The process died or exited: every end it held is closed.
         case exit(process: Int)
     }
@@ -48,6 +51,8 @@ public struct PipeModel: TraceModel {
         /// The bytes read; empty means end of file (or a read of size 0).
         case read([UInt8])
         case closed
+        /// The bytes in the pipe (`available`).
+        case available(Int)
         case exited
         case failed(ErrorCode)
     }
@@ -112,7 +117,7 @@ public struct PipeModel: TraceModel {
             var next = state
             next.setProgress(of: input.process, nil)
             return [.completed(next)]
-        case .close, .exit:
+        case .close, .available, .exit:
             return []
         }
     }
@@ -147,6 +152,9 @@ public struct PipeModel: TraceModel {
             case .write: removed = next.writers.removeFirst(process)
             }
             return removed ? [(.closed, .completed(next))] : [(.failed(.EBADF), .completed(state))]
+        case .available(let process):
+            guard state.readers.contains(process) else { return [(.failed(.EBADF), .completed(state))] }
+            return [(.available(state.bufferedCount), .completed(state))]
         case .exit(let process):
             var next = state
             next.readers.removeAll { $0 == process }
@@ -261,7 +269,7 @@ extension PipeModel.Input {
     /// The process that made the call.
     public var process: Int {
         switch self {
-        case .write(let process, _, _), .writeAll(let process, _, _), .read(let process, _, _), .close(let process, _),
+        case .write(let process, _, _), .writeAll(let process, _, _), .read(let process, _, _), .close(let process, _), .available(let process),
             .exit(let process):
             process
         }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@ const char *ipc_errno_name(int code) { return strerrorname_np(code); }
 
 int ipc_get_pipe_size(int fd) { return fcntl(fd, F_GETPIPE_SZ); }
 int ipc_set_pipe_size(int fd, int size) { return fcntl(fd, F_SETPIPE_SZ, size); }
+int ipc_bytes_readable(int fd, int *count) { return ioctl(fd, FIONREAD, count); }
 
 int ipc_get_status_flags(int fd) { return fcntl(fd, F_GETFL); }
 int ipc_set_status_flags(int fd, int flags) { return fcntl(fd, F_SETFL, flags); }

@@ -3,7 +3,7 @@ import SystemPackage
 
 /// The system calls the fault-injection point can see.
 public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
-    case read, write, close, open, pipe2, fcntl, poll, send, receive, socketpair
+    case read, write, close, open, pipe2, fcntl, ioctl, poll, send, receive, socketpair
     case fsync, rename, unlink, mkdir
     case mkfifo, socket, bind, listen, connect, accept, sendmsg, recvmsg, getsockopt, fchmod
     case eventfd, fstat, kill, sigqueue, sigtimedwait, sigprocmask, setrlimit

@@ -103,6 +103,17 @@ extension Syscall {
         }
     }
 
+    /// The bytes ready to be read from a pipe, FIFO or socket, without reading them.
+    ///
+    /// The corresponding C function is `ioctl(FIONREAD)`.
+    public static func bytesReadable(_ descriptor: FileDescriptor) throws(Errno) -> Int {
+        var count: CInt = 0
+        _ = try perform(.ioctl, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_bytes_readable(descriptor.rawValue, &count)
+        }
+        return Int(count)
+    }
+
     /// Waits for events on `descriptors`; returns how many have events. A negative timeout waits forever.
     ///
     /// The corresponding C function is `poll`.

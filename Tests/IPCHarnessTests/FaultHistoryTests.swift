@@ -107,6 +107,31 @@ import Testing
         #expect(try blocked.check().result == .violation)
     }
 
+    /// The driver's resolution probe (FIONREAD on the read end, by a live holder) after a kill: without it both
+    /// outcomes of the killed write stay possible for the rest of the run; with it, only the one the kernel saw.
+    @Test func aResolutionProbeDecidesWhatAKilledWriteDid() throws {
+        func run(probe: Int?, then read: String) throws -> Trace.Verdict.Result {
+            var trace = PipeTraceBuilder()
+            trace.invokeWrite(1, "hello")
+            trace.kill(1, point: "during")
+            trace.info(1, "write")
+            trace.exit(1)
+            if let probe {
+                trace.event(2, "invoke", #","f":"available","object":"p0","resolves":1"#)
+                trace.event(2, "ok", #","f":"available","object":"p0","value":{"bytes":\#(probe)}"#)
+            }
+            trace.read(2, max: 10, gets: read)
+            return try trace.check().result
+        }
+        #expect(try run(probe: nil, then: "hello") == .ok)
+        #expect(try run(probe: nil, then: "") == .ok)
+        #expect(try run(probe: 5, then: "hello") == .ok)
+        #expect(try run(probe: 0, then: "") == .ok)
+        #expect(try run(probe: 5, then: "") == .violation)
+        #expect(try run(probe: 0, then: "hello") == .violation)
+        #expect(try run(probe: 3, then: "hel") == .violation)  // a write of at most PIPE_BUF bytes is atomic
+    }
+
     @Test func aCutCallForAnotherCountIsNotTheOperationsOwnCall() throws {
         // A client that flushes something else first (the coalescing writer): the cut call asked for 9 bytes, so
         // the 6-byte write it reports whole stands, and the reader sees all 6.

@@ -80,6 +80,40 @@ import Testing
         #expect(seen.isSuperset(of: ["signal", "injected", "kill before", "kill after"]), "\(seen)")
     }
 
+    /// After a kill leaves an operation indeterminate, a live holder of its object observes what it did: the
+    /// probe names the invoke it resolves, the run still checks, and a replay repeats the recorded probes
+    /// without adding its own.
+    @Test(arguments: ["pipe-basic", "posix-sem-named", "sysv-sem-undo"])
+    func killsAreFollowedByResolutionProbes(name: String) throws {
+        let scenario = try #require(Scenarios.named(name))
+        let faults = try FaultOptions(parsing: "kill", killRate: 0.25)
+        var probed = 0
+        for run in 0..<12 where probed < 2 {
+            let result = try ScenarioRunner.runOnce(
+                scenario, seed: UInt64(4300 + run), strategy: .random, worker: worker,
+                checkBudget: CheckBudget(seconds: 60), faults: faults)
+            #expect(result.report.result == .ok, "\(name) seed \(4300 + run): \(result.report.explanation)")
+            let events = result.trace.events
+            let probes = events.filter { $0.type == .invoke && $0.extra["resolves"] != nil }
+            for probe in probes {
+                guard case .integer(let resolved)? = probe.extra["resolves"] else { continue }
+                // The resolved process's last operation, on the probed object, ended indeterminate before the probe.
+                let info = try #require(events.last { $0.type == .info && $0.process == Int(resolved) && $0.index < probe.index })
+                #expect(info.object == probe.object && Int(resolved) != probe.process)
+            }
+            guard !probes.isEmpty else { continue }
+            probed += 1
+            let path = "\(directory)/probed-\(name)-\(run).jsonl"
+            mkdir(directory, 0o700)
+            try result.trace.write(to: path)
+            defer { unlink(path) }
+            let replay = try Replayer.replay(path: path, worker: worker, checkBudget: CheckBudget(seconds: 60))
+            let replayedProbes = replay.result.trace.events.filter { $0.type == .invoke && $0.extra["resolves"] != nil }
+            #expect(replayedProbes.count == probes.count, "\(replay.divergences)")
+        }
+        #expect(probed > 0, "no run of \(name) left an operation for a probe to resolve")
+    }
+
     @Test func theSeedDecidesEveryFault() throws {
         let scenario = try #require(Scenarios.named("pipe-fragile-eof-on-eintr"))
         let faults = try FaultOptions(parsing: "eintr,short,delay,kill", killRate: 0.1)

@@ -25,6 +25,8 @@ const char *ipc_errno_name(int code);
 /// fcntl(F_GETPIPE_SZ) and fcntl(F_SETPIPE_SZ), both GNU-only commands.
 int ipc_get_pipe_size(int fd);
 int ipc_set_pipe_size(int fd, int size);
+/// ioctl(FIONREAD): the bytes ready to be read (ioctl is variadic, which Swift cannot call).
+int ipc_bytes_readable(int fd, int *count);
 
 /// fcntl(F_GETFL) / fcntl(F_SETFL): fcntl is variadic.
 int ipc_get_status_flags(int fd);

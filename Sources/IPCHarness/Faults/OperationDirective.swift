@@ -16,6 +16,9 @@ struct OperationDirective: Sendable, Hashable {
     var fault: InjectedFault?
     /// Kill itself (SIGKILL) after the operation's calls returned, before reporting the result.
     var dieAfter = false
+    /// A resolution probe (see ``ResolutionProbe``): the process whose indeterminate operation it observes.
+    /// Recorded on the invoke as `"resolves"`; the worker is not told.
+    var resolves: Int?
 
     static let none = OperationDirective()
 

@@ -3,7 +3,7 @@ import IPCModels
 import IPCSyscalls
 import SystemPackage
 
-/// Pipe operations in a worker: `read`, `write`, `write-all` and `close` on the ends this process holds,
+/// Pipe operations in a worker: `read`, `write`, `write-all`, `close` and `available` (FIONREAD) on the ends this process holds,
 /// carried out by the implementation under test.
 ///
 /// Implementations: `kernel.pipe` (one system call per operation), `client.write-all` (the poll-and-retry loop),
@@ -77,6 +77,9 @@ struct PipeBinding: WorkerBinding {
                 guard let writeEnd else { return .fail("EBADF") }
                 let data = try value.required("data").payload("data")
                 return .ok(["written": .int(try writer.write(data, to: writeEnd))])
+            case "available":
+                guard let readEnd else { return .fail("EBADF") }
+                return .ok(["bytes": .int(try Syscall.bytesReadable(readEnd))])
             case "close":
                 let end = try value.required("end").text("end")
                 switch end {

@@ -20,6 +20,9 @@ final class RealDriver {
         var signalRestarts: Bool?
         /// False only to measure what recording costs: the run then returns no events.
         var recording = true
+        /// After a kill leaves an operation indeterminate, have a live holder of its object observe what it did
+        /// (``ResolutionProbe``). Off in replay, where the recorded probes are moves like any other.
+        var resolvesIndeterminate = true
     }
 
     private struct Worker {
@@ -35,6 +38,9 @@ final class RealDriver {
     private let worker: WorkerCommand
     private let options: Options
     private var workers: [Int: Worker] = [:]
+    /// Operations a kill left indeterminate, waiting for a live holder of their object to observe what they did:
+    /// the object and the killed process (whose last operation it was).
+    private var pendingResolutions: [(object: String, process: Int)] = []
     private var objects = ProvisionedObjects()
     private(set) var recorder = EventRecorder()
 
@@ -56,6 +62,10 @@ final class RealDriver {
         while true {
             try collectCompletions(timeoutMilliseconds: 0)
             try killHungWorkers()
+            if try probeForPendingResolution() {
+                try settle()
+                continue
+            }
             var situation = currentSituation()
             var action = plan.next(situation)
             if action == .wait {
@@ -171,6 +181,43 @@ final class RealDriver {
         }
     }
 
+    // MARK: Resolving indeterminate operations
+
+    private func awaitResolution(of call: Call) {
+        guard options.resolvesIndeterminate else { return }
+        pendingResolutions.append((call.object, call.process))
+    }
+
+    /// Starts the probe for the oldest pending resolution that an idle, live holder of its object can make, and
+    /// says whether it did. A resolution nobody alive can make any more (no probe for the kind, or no live holder
+    /// in the needed role) is dropped; one whose holders are all busy waits for one to be idle.
+    private func probeForPendingResolution() throws(HarnessError) -> Bool {
+        var position = 0
+        while position < pendingResolutions.count {
+            let (object, killed) = pendingResolutions[position]
+            let kind = workload.objects.first { $0.name == object }?.kind
+            guard let probe = kind.flatMap(ResolutionProbe.probe(for:)) else {
+                pendingResolutions.remove(at: position)
+                continue
+            }
+            let able = workload.processes.filter { probe.canBeMade(by: $0.holds[object]) && workers[$0.id]?.alive == true }
+            guard !able.isEmpty else {
+                pendingResolutions.remove(at: position)
+                continue
+            }
+            guard let prober = able.first(where: { workers[$0.id]?.outstanding == nil }) else {
+                position += 1
+                continue
+            }
+            pendingResolutions.remove(at: position)
+            var directive = OperationDirective.none
+            directive.resolves = killed
+            try invoke(prober.id, Call(process: prober.id, object: object, f: probe.f), directive)
+            return true
+        }
+        return false
+    }
+
     // MARK: Moves
 
     private func invoke(_ process: Int, _ call: Call, _ directive: OperationDirective) throws(HarnessError) {
@@ -178,6 +225,7 @@ final class RealDriver {
             $0.f = call.f
             $0.object = call.object
             $0.value = call.value
+            if let resolves = directive.resolves { $0.extra["resolves"] = .int(resolves) }
         }
         var message: JSONObject = ["type": "op", "f": .string(call.f), "object": .string(call.object)]
         if let value = call.value { message["value"] = value }
@@ -244,6 +292,7 @@ final class RealDriver {
                 $0.f = outstanding.call.f
                 $0.object = outstanding.call.object
             }
+            awaitResolution(of: outstanding.call)
         }
         recorder.record(process, .exit) { $0.value = status.json }
     }
@@ -344,6 +393,7 @@ final class RealDriver {
                 $0.f = outstanding.call.f
                 $0.object = outstanding.call.object
             }
+            awaitResolution(of: outstanding.call)
             recorder.record(process, .exit) { $0.value = status.json }
         case .message(let reply):
             workers[process]!.outstanding = nil

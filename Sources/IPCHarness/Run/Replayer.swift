@@ -110,6 +110,9 @@ public enum Replayer {
             switch event.type {
             case .invoke:
                 outstanding[event.process] = event.index
+                if case .integer(let process)? = event.extra["resolves"] {
+                    directives[event.index, default: .none].resolves = Int(process)
+                }
             case .fault where event.fault == "short":
                 guard let invoke = outstanding[event.process], case .integer(let count)? = event.value?["count"] else { break }
                 directives[invoke, default: .none].fault = .short(Int(count))
@@ -134,6 +137,8 @@ public enum Replayer {
     /// The driver's options a recorded run had: how its workers handled signals.
     static func driverOptions(of header: Trace.Header) -> RealDriver.Options {
         var options = RealDriver.Options()
+        // The recorded probes are moves like any other; the replay makes no probes of its own.
+        options.resolvesIndeterminate = false
         if case .bool(let restart)? = header.faults?["sa-restart"] { options.signalRestarts = restart }
         return options
     }

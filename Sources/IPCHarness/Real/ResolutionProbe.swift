@@ -1,0 +1,31 @@
+import IPCModels
+
+/// What the driver asks a live process after a kill left an operation indeterminate, to learn from the kernel
+/// what that operation did: an observation the object's model checks like any other operation, which changes
+/// nothing. Recorded as an ordinary invoke and completion, with `"resolves"` naming the killed process whose last
+/// operation it resolves (a number that stays true when the run is replayed); the checker then sees the state the killed operation left and no longer has to allow both of its
+/// outcomes for the rest of the run.
+///
+/// The probes: `available` (`FIONREAD`) on a pipe's read end, `getvalue` on a POSIX semaphore, `getall` on a
+/// System V semaphore set. The driver itself holds no end of anything (holding a pipe end would change end of
+/// file and `EPIPE`), so the probe is made by a worker that holds the object and is idle.
+struct ResolutionProbe: Equatable {
+    var f: String
+    /// The role a prober must hold in the object (a pipe's read end), or nil for any holder.
+    var role: String?
+
+    static func probe(for kind: String) -> ResolutionProbe? {
+        switch kind {
+        case "pipe": ResolutionProbe(f: "available", role: "read")
+        case "posix-sem": ResolutionProbe(f: "getvalue", role: nil)
+        case "sysv-sem": ResolutionProbe(f: "getall", role: nil)
+        default: nil
+        }
+    }
+
+    /// Whether a process holding `object` with `roles` may make this probe.
+    func canBeMade(by roles: [String]?) -> Bool {
+        guard let roles else { return false }
+        return role.map(roles.contains) ?? true
+    }
+}
