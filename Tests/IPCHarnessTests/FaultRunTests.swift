@@ -74,6 +74,21 @@ import Testing
         #expect(seen.isSuperset(of: ["signal", "injected", "kill before", "kill after"]), "\(seen)")
     }
 
+    @Test func unixSocketSendsAndReceivesAreWhereTheFaultsLand() throws {
+        // sendmsg and recvmsg are the socket's data calls: a fault meant for a send or a receive must reach them
+        // (it once fired on nothing, and socket runs "passed" every fault kind untouched).
+        let scenario = try #require(Scenarios.named("unix-stream-pair"))
+        let faults = FaultOptions(kinds: [.short, .eintr], rate: 0.5)
+        var calls: Set<String> = []
+        for seed in UInt64(4400)..<4406 {
+            let result = try ScenarioRunner.runOnce(
+                scenario, seed: seed, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60), faults: faults)
+            #expect(result.report.result == .ok, "seed \(seed): \(result.report.explanation)")
+            for event in result.trace.events where event.type == .fault { calls.insert("\(event.fault ?? "") \(event.call ?? "")") }
+        }
+        #expect(calls.isSuperset(of: ["short sendmsg", "short recvmsg", "EINTR sendmsg", "EINTR recvmsg"]), "\(calls)")
+    }
+
     @Test func theSeedDecidesEveryFault() throws {
         let scenario = try #require(Scenarios.named("pipe-fragile-eof-on-eintr"))
         let faults = try FaultOptions(parsing: "eintr,short,delay,kill", killRate: 0.1)
