@@ -97,7 +97,9 @@ extension UnixSocketModel {
     }
 
     /// One buffer of a stream send (`unix_stream_sendmsg`'s loop): queued while the sender's memory is below its
-    /// send buffer; otherwise a nonblocking send ends (short, or `EAGAIN`) and a blocking one sleeps.
+    /// send buffer; otherwise a nonblocking send ends (short, or `EAGAIN`) and a blocking one sleeps, until a signal
+    /// ends it with the count it has queued (even with `SA_RESTART`, which restarts only a call that moved nothing;
+    /// one that moved nothing is retried by the client, so sleeps on as far as the model can tell).
     private func streamPiece(_ state: State, _ progress: Progress, data: [UInt8], nonblocking: Bool, files: [String]) -> Transitions {
         let index = state.socketIndex(progress.socket)!
         let socket = state.sockets[index]
@@ -107,7 +109,10 @@ extension UnixSocketModel {
             return [(progress.sent > 0 ? .sent(progress.sent) : .failed(error), .completed(next))]
         }
         guard let peer = socket.peer, !socket.peerClosed else { return finish(.EPIPE) }
-        guard socket.memory < state.sendBuffer else { return nonblocking ? finish(.EAGAIN) : [] }
+        guard socket.memory < state.sendBuffer else {
+            if nonblocking { return finish(.EAGAIN) }
+            return progress.sent > 0 ? finish(.EINTR) : []
+        }
         let length = UnixSocketMemory.streamChunk(data.count - progress.sent, sendBuffer: state.sendBuffer)
         var next = state
         next.enqueue(

@@ -7,7 +7,8 @@
 /// - Boundaries: a stream is bytes (reads merge and split sends); a datagram or record is read whole, one per
 ///   read: a longer one is truncated to the buffer (`MSG_TRUNC`) and the rest discarded.
 /// - Capacity: a sender may queue while the true sizes it has queued (see ``UnixSocketMemory``) are below its send
-///   buffer; then nonblocking sends fail `EAGAIN` (a stream send is short if some went) and blocking ones sleep.
+///   buffer; then nonblocking sends fail `EAGAIN` (a stream send is short if some went) and blocking ones sleep. A
+///   signal wakes a sleeping stream send that has queued some buffers with that count, even with `SA_RESTART`.
 ///   An unconnected datagram socket also holds at most `datagramQueue` + 1 messages (`EAGAIN`), and a datagram
 ///   longer than the send buffer − 32 fails `EMSGSIZE`.
 /// - A stream send goes in buffers of up to 36544 bytes, each on its own: concurrent senders' buffers interleave,
