@@ -18,7 +18,10 @@ import Testing
         RunOptions(seed: seed, runs: runs, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60), faults: faults)
     }
 
-    @Test(arguments: ["pipe-fragile-eof-on-eintr", "pipe-fragile-ignores-short-writes", "robust-mutex-fragile-ignores-owner-death"])
+    @Test(arguments: [
+        "pipe-fragile-eof-on-eintr", "pipe-fragile-ignores-short-writes", "robust-mutex-fragile-ignores-owner-death",
+        "unix-stream-fragile-one-read-per-message",
+    ])
     func fragileClientsAreCaughtUnderTheirFaults(name: String) throws {
         let scenario = try #require(Scenarios.named(name))
         #expect(scenario.isBroken && !scenario.defaultFaults.isEmpty)
@@ -46,12 +49,38 @@ import Testing
         #expect(faultsAfter <= Swift.min(2, faultsBefore), "\(faultsBefore) → \(faultsAfter) faults")
     }
 
-    @Test(arguments: ["pipe-robust-retrying-reader", "pipe-robust-write-all-under-faults", "robust-mutex-robust-recovers"])
+    @Test(arguments: [
+        "pipe-robust-retrying-reader", "pipe-robust-write-all-under-faults", "robust-mutex-robust-recovers",
+        "unix-stream-robust-framing-reader",
+    ])
     func robustTwinsPassUnderTheSameFaults(name: String) throws {
         let scenario = try #require(Scenarios.named(name))
         let summary = try ScenarioRunner.run(scenario, options: options(seed: 4100, runs: 12), worker: worker)
         #expect(summary.violations == 0, "\(summary.firstViolation.map { "\($0.path)\n\($0.explanation)" } ?? "")")
         #expect(summary.unknowns == 0)
+    }
+
+    @Test func theFramingReaderPassesWithEveryFaultKindIncludingKills() throws {
+        // Beyond its default faults: EAGAIN and ENOMEM in place of its first receive, delays, signals with
+        // SA_RESTART, kills anywhere.
+        let scenario = try #require(Scenarios.named("unix-stream-robust-framing-reader"))
+        let summary = try ScenarioRunner.run(
+            scenario, options: options(seed: 4500, runs: 16, faults: try FaultOptions(parsing: "all", killRate: 0.05)),
+            worker: worker)
+        #expect(summary.violations == 0, "\(summary.firstViolation.map { "\($0.path)\n\($0.explanation)" } ?? "")")
+        #expect(summary.unknowns == 0)
+        // Under its default faults, the reader's loop meets what it is about (or passing would prove nothing):
+        // receives cut short, interrupted by the fault plan, and real signals while it waits.
+        var seen: Set<String> = []
+        for run in 0..<6 {
+            let result = try ScenarioRunner.runOnce(
+                scenario, seed: UInt64(4500 + run), strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))
+            #expect(result.report.result == .ok, "seed \(4500 + run): \(result.report.explanation)")
+            for event in result.trace.events where event.type == .fault {
+                seen.insert("\(event.fault ?? "")\(event.call.map { " " + $0 } ?? "") by \(event.process)")
+            }
+        }
+        #expect(seen.isSuperset(of: ["short recvmsg by 2", "EINTR recvmsg by 2", "signal by 2"]), "\(seen)")
     }
 
     @Test func correctScenariosPassWithEveryFaultKindIncludingKills() throws {
