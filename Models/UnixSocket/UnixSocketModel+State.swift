@@ -66,6 +66,10 @@ extension UnixSocketModel {
         public var socket: String
         /// A receive (which holds the socket's read lock), not a send.
         public var isReceive = false
+        /// A client's `receive-exactly` loop: it holds the read lock only inside each of its `recv` calls, so
+        /// between pieces it keeps no other reader out (and, being sound rather than tight, the model lets others
+        /// in between any two of its pieces).
+        public var isLoop = false
         /// Bytes sent so far; or, for a receive, the bytes and files received so far.
         public var sent = 0
         public var received: [UInt8] = []

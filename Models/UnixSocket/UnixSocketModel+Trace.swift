@@ -6,6 +6,9 @@
 //   receive     {"end": S, "max": INT, "nonblocking": BOOL?, "maxFiles": INT?} {"data": PAYLOAD, "truncated": BOOL?,
 //                                                                              "files": [F]?, "filesTruncated": BOOL?,
 //                                                                              "from": S?}
+//   receive-exactly {"end": S, "size": INT}                                   {"data": PAYLOAD, "filesTruncated": BOOL?}
+//               (a client's loop of receives until size bytes, end of file or an error; stream sockets only, else
+//                EINVAL; fewer than size bytes only at end of file or after an error it then swallows)
 //   connect     {"nonblocking": BOOL?}                                        {"end": "client-P"}
 //   accept      {"end": "listen", "nonblocking": BOOL?}                       {"end": "server-P"}
 //   close       {"end": S}                                                    (none)
@@ -108,6 +111,10 @@ extension UnixSocketModel {
                 process: call.process, end: try call.value.required("end").text("end"),
                 max: try call.value.required("max").integer("max", in: 0...1 << 24), nonblocking: nonblocking,
                 maxFiles: try call.value.optional("maxFiles")?.integer("maxFiles", in: 0...64) ?? 0)
+        case "receive-exactly":
+            return .receiveExactly(
+                process: call.process, end: try call.value.required("end").text("end"),
+                size: try call.value.required("size").integer("size", in: 0...1 << 24))
         case "connect":
             return .connect(process: call.process, nonblocking: nonblocking)
         case "accept":
@@ -124,7 +131,7 @@ extension UnixSocketModel {
             return .probe(process: call.process, file: try call.value.required("file").text("file"))
         default:
             throw ModelError(
-                "the unix-socket model has no operation '\(call.f)' (it has send, receive, connect, accept, close, read-file, close-file and probe)")
+                "the unix-socket model has no operation '\(call.f)' (it has send, receive, receive-exactly, connect, accept, close, read-file, close-file and probe)")
         }
     }
 
@@ -138,13 +145,9 @@ extension UnixSocketModel {
         case .send(_, _, let data, _, _, _):
             return .sent(try value.required("sent").integer("sent", in: 0...data.count))
         case .receive(_, _, let max, _, _):
-            let data = try value.required("data").payload("data")
-            guard data.count <= max else { throw ModelError("received \(data.count) bytes, more than max \(max)") }
-            return .received(Received(
-                data: data, truncated: try value.optional("truncated")?.boolean("truncated") ?? false,
-                files: try value.optional("files")?.elements("files").map { (file) throws(ModelError) in try file.text("files") } ?? [],
-                filesTruncated: try value.optional("filesTruncated")?.boolean("filesTruncated") ?? false,
-                from: try value.optional("from")?.text("from")))
+            return .received(try Self.received(value, limit: max, "max"))
+        case .receiveExactly(_, _, let size):
+            return .received(try Self.received(value, limit: size, "size"))
         case .connect, .accept:
             return .connected(try value.required("end").text("end"))
         case .close, .closeFile:
@@ -160,6 +163,17 @@ extension UnixSocketModel {
         }
     }
 
+    /// A receipt's fields (those absent are false or empty); more bytes than `limit` is a malformed trace.
+    private static func received(_ value: JSONValue?, limit: Int, _ field: String) throws(ModelError) -> Received {
+        let data = try value.required("data").payload("data")
+        guard data.count <= limit else { throw ModelError("received \(data.count) bytes, more than \(field) \(limit)") }
+        return Received(
+            data: data, truncated: try value.optional("truncated")?.boolean("truncated") ?? false,
+            files: try value.optional("files")?.elements("files").map { (file) throws(ModelError) in try file.text("files") } ?? [],
+            filesTruncated: try value.optional("filesTruncated")?.boolean("filesTruncated") ?? false,
+            from: try value.optional("from")?.text("from"))
+    }
+
     public func call(for input: Input) -> (f: String, value: JSONValue?) {
         switch input {
         case .send(_, let end, let data, let nonblocking, let to, let files):
@@ -173,6 +187,8 @@ extension UnixSocketModel {
             if nonblocking { value["nonblocking"] = true }
             if maxFiles > 0 { value["maxFiles"] = .int(maxFiles) }
             return ("receive", .object(value))
+        case .receiveExactly(_, let end, let size):
+            return ("receive-exactly", ["end": .string(end), "size": .int(size)])
         case .connect(_, let nonblocking):
             return ("connect", nonblocking ? ["nonblocking": true] : nil)
         case .accept(_, let end, let nonblocking):
@@ -221,9 +237,12 @@ extension UnixSocketModel {
     }
 
     /// A send, receive or file read the fault plan cut to `count` bytes is the shorter call: a send of the data's
-    /// prefix (for a datagram or record, a shorter message), a receive or read into a smaller buffer.
+    /// prefix (for a datagram or record, a shorter message), a receive or read into a smaller buffer. A
+    /// `receive-exactly` loop whose first receive was cut keeps its input: the loop receives the rest, so it is
+    /// still judged by its whole `size`, and a client that reports the cut receive as the message is caught.
     public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? {
         switch input {
+        case .receiveExactly: nil
         case .send(let process, let end, let data, let nonblocking, let to, let files) where requested == nil || requested == data.count:
             .send(process: process, end: end, data: Array(data.prefix(count)), nonblocking: nonblocking, to: to, files: files)
         case .receive(let process, let end, let max, let nonblocking, let maxFiles) where requested == nil || requested == max:

@@ -7,6 +7,8 @@ extension UnixSocketModel {
             return send(state, process: process, end: end, data: data, nonblocking: nonblocking, to: to, files: files)
         case .receive(let process, let end, let max, let nonblocking, let maxFiles):
             return receive(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
+        case .receiveExactly(let process, let end, let size):
+            return receiveExactly(state, process: process, end: end, size: size)
         case .connect(let process, let nonblocking):
             return connect(state, process: process, nonblocking: nonblocking)
         case .accept(let process, let end, let nonblocking):
@@ -97,7 +99,9 @@ extension UnixSocketModel {
     }
 
     /// One buffer of a stream send (`unix_stream_sendmsg`'s loop): queued while the sender's memory is below its
-    /// send buffer; otherwise a nonblocking send ends (short, or `EAGAIN`) and a blocking one sleeps.
+    /// send buffer; otherwise a nonblocking send ends (short, or `EAGAIN`) and a blocking one sleeps, until a signal
+    /// ends it with the count it has queued (even with `SA_RESTART`, which restarts only a call that moved nothing;
+    /// one that moved nothing is retried by the client, so sleeps on as far as the model can tell).
     private func streamPiece(_ state: State, _ progress: Progress, data: [UInt8], nonblocking: Bool, files: [String]) -> Transitions {
         let index = state.socketIndex(progress.socket)!
         let socket = state.sockets[index]
@@ -107,7 +111,10 @@ extension UnixSocketModel {
             return [(progress.sent > 0 ? .sent(progress.sent) : .failed(error), .completed(next))]
         }
         guard let peer = socket.peer, !socket.peerClosed else { return finish(.EPIPE) }
-        guard socket.memory < state.sendBuffer else { return nonblocking ? finish(.EAGAIN) : [] }
+        guard socket.memory < state.sendBuffer else {
+            if nonblocking { return finish(.EAGAIN) }
+            return progress.sent > 0 ? finish(.EINTR) : []
+        }
         let length = UnixSocketMemory.streamChunk(data.count - progress.sent, sendBuffer: state.sendBuffer)
         var next = state
         next.enqueue(
@@ -203,9 +210,7 @@ extension UnixSocketModel {
     ) -> Transitions {
         let socket = state.sockets[index]
         let progress = state.progress(of: process) ?? Progress(process: process, socket: socket.name, isReceive: true)
-        if state.progress.contains(where: { $0.socket == socket.name && $0.process != process && $0.isReceive }) {
-            return []  // another reader holds the socket's read lock
-        }
+        if state.holdsReadLock(socket.name, except: process) { return [] }
         func finish(_ state: State, _ progress: Progress) -> Transitions {
             var next = state
             next.setProgress(nil, of: process)
@@ -259,6 +264,61 @@ extension UnixSocketModel {
         return [(nil, .partial(next))] + (next.sockets[index].queue.isEmpty ? finish(next, advanced) : [])
     }
 
+    /// `receive-exactly`: a client's loop of blocking `recv` calls for the bytes still missing, retrying `EINTR`,
+    /// taken one queued buffer (or the part of one it still needs) per piece. Where one `recv` ends and the next
+    /// begins changes nothing the loop reports, so the pieces need not follow the calls. It completes at `size`
+    /// bytes; at end of file with what it has (possibly nothing); on a pending error with that error if it has
+    /// nothing, else with what it has (the error is consumed, as the kernel clears a reported `ECONNRESET`). It
+    /// passes no control buffer, so descriptors it meets are closed (`MSG_CTRUNC`). Stream sockets only: on others
+    /// it fails `EINVAL`, as the clients do.
+    private func receiveExactly(_ state: State, process: Int, end: String, size: Int) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        guard state.type == .stream else { return failure(state, .EINVAL) }
+        let socket = state.sockets[index]
+        let progress = state.progress(of: process) ?? Progress(process: process, socket: socket.name, isReceive: true, isLoop: true)
+        func finish(_ state: State, _ progress: Progress) -> Transitions {
+            var next = state
+            next.setProgress(nil, of: process)
+            return [(.received(Received(data: progress.received, filesTruncated: progress.filesTruncated)), .completed(next))]
+        }
+        if progress.received.count == size { return finish(state, progress) }
+        if state.holdsReadLock(socket.name, except: process) { return [] }
+        guard let message = socket.queue.first else {
+            if let error = socket.error {
+                var next = state
+                next.sockets[index].error = nil
+                if progress.received.isEmpty {
+                    next.setProgress(nil, of: process)
+                    return [(.failed(error), .completed(next))]
+                }
+                return finish(next, progress)
+            }
+            if socket.peerClosed { return finish(state, progress) }
+            return []
+        }
+        var next = state
+        var advanced = progress
+        let take = min(message.bytes.count, size - progress.received.count)
+        advanced.received += message.bytes.prefix(take)
+        if !message.files.isEmpty {
+            // No room for any descriptor: the kernel closes them all.
+            advanced.filesTruncated = true
+            next.sockets[index].queue[0].files = []
+            next.dischargeFiles(message.files)
+        }
+        if take < message.bytes.count {
+            next.sockets[index].queue[0].bytes.removeFirst(take)
+        } else {
+            next.sockets[index].queue.removeFirst()
+            next.discharge(message, keepingFiles: true)
+        }
+        if advanced.received.count == size { return finish(next, advanced) }
+        next.setProgress(advanced, of: process)
+        return [(nil, .partial(next))]
+    }
+
     // MARK: Connections
 
     private func connect(_ state: State, process: Int, nonblocking: Bool) -> Transitions {
@@ -293,6 +353,12 @@ extension UnixSocketModel {
 }
 
 extension UnixSocketModel.State {
+    /// Whether a process other than `process` is inside a plain receive on `socket`, which holds the socket's read
+    /// lock (its `iolock`) for the whole call; a `receive-exactly` loop holds it only inside each `recv`.
+    func holdsReadLock(_ socket: String, except process: Int) -> Bool {
+        progress.contains { $0.socket == socket && $0.process != process && $0.isReceive && !$0.isLoop }
+    }
+
     /// Appends `message` to `target`'s queue, charging its sender and counting its files in flight.
     mutating func enqueue(_ message: UnixSocketModel.Message, into target: String) {
         guard let targetIndex = socketIndex(target) else { return }

@@ -7,7 +7,8 @@
 /// - Boundaries: a stream is bytes (reads merge and split sends); a datagram or record is read whole, one per
 ///   read: a longer one is truncated to the buffer (`MSG_TRUNC`) and the rest discarded.
 /// - Capacity: a sender may queue while the true sizes it has queued (see ``UnixSocketMemory``) are below its send
-///   buffer; then nonblocking sends fail `EAGAIN` (a stream send is short if some went) and blocking ones sleep.
+///   buffer; then nonblocking sends fail `EAGAIN` (a stream send is short if some went) and blocking ones sleep. A
+///   signal wakes a sleeping stream send that has queued some buffers with that count, even with `SA_RESTART`.
 ///   An unconnected datagram socket also holds at most `datagramQueue` + 1 messages (`EAGAIN`), and a datagram
 ///   longer than the send buffer − 32 fails `EMSGSIZE`.
 /// - A stream send goes in buffers of up to 36544 bytes, each on its own: concurrent senders' buffers interleave,
@@ -25,6 +26,11 @@
 ///   descriptor arrives once. Descriptors that do not fit the receiver's control buffer are closed
 ///   (`MSG_CTRUNC`; the room is rounded up to an even count); those in messages nobody receives are closed when the
 ///   receiving socket closes. A stream send of 0 bytes sends nothing, descriptors included.
+/// - `receive-exactly` is not a system call but a client's framing loop on a stream: blocking receives of what is
+///   still missing, `EINTR` retried, until `size` bytes have come, end of file (what it has, maybe nothing) or an
+///   error (that error if it has nothing, else what it has). Between its receives it holds no read lock, so other
+///   readers' receives may fall between its pieces; it passes no control buffer, so descriptors it meets are closed
+///   (`MSG_CTRUNC`). A fault that cuts its first receive short cuts nothing it reports: the loop goes on.
 public struct UnixSocketModel: TraceModel {
     public static let name = "unix-socket"
 
@@ -35,6 +41,9 @@ public struct UnixSocketModel: TraceModel {
     public enum Input: Hashable, Sendable {
         case send(process: Int, end: String, data: [UInt8], nonblocking: Bool, to: String?, files: [String])
         case receive(process: Int, end: String, max: Int, nonblocking: Bool, maxFiles: Int)
+        /// A client's loop of blocking receives until `size` bytes have arrived, end of file or an error (stream
+        /// sockets only).
+        case receiveExactly(process: Int, end: String, size: Int)
         case connect(process: Int, nonblocking: Bool)
         case accept(process: Int, end: String, nonblocking: Bool)
         case close(process: Int, end: String)
@@ -196,7 +205,8 @@ public struct UnixSocketModel: TraceModel {
 extension UnixSocketModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .connect(let process, _),
+        case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .receiveExactly(let process, _, _),
+            .connect(let process, _),
             .accept(let process, _, _), .close(let process, _), .readFile(let process, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process):
             process

@@ -96,6 +96,26 @@ import Testing
         #expect(result.report.result == .ok)
     }
 
+    @Test func anOperationTooLargeForTheControlChannelFailsTheRunInsteadOfHanging() throws {
+        // One control message is one seqpacket record (at most the send buffer less 32 bytes): a 300 KB write
+        // does not fit. The worker never sees it; the run must say so, not wait for the watchdog.
+        let data = Payload.json([UInt8](repeating: UInt8(ascii: "x"), count: 300_000))
+        let scenario = Scenario.real(
+            name: "test-huge-operation", model: PipeModel.name, implementation: "kernel.pipe", summary: "",
+            makeWorkload: { _ in
+                Workload(
+                    objects: [Workload.Object(name: "p0", kind: "pipe")],
+                    processes: [Workload.Process(id: 1, holds: ["p0": ["read", "write"]], program: [
+                        Call(process: 1, object: "p0", f: "write", value: ["data": data, "nonblocking": true])
+                    ])])
+            },
+            modelParameters: PipeScenarios.parameters)
+        let error = #expect(throws: HarnessError.self) {
+            try ScenarioRunner.runOnce(scenario, seed: 1, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))
+        }
+        #expect(error?.description.contains("EMSGSIZE") == true, "\(String(describing: error))")
+    }
+
     @Test func aReplayOfAnEditedTraceReportsWhereItDiverged() throws {
         let scenario = try #require(Scenarios.named("pipe-write-all"))
         var trace = try ScenarioRunner.runOnce(scenario, seed: 3, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60)).trace

@@ -107,6 +107,20 @@ import Testing
         #expect(try forbidden.check().result == .violation)
     }
 
+    @Test func aBlockingStreamSendEndsShortOnlyWhereItSleptForRoom() throws {
+        // After 150000 bytes, two more 36544-byte buffers fill the 212992-byte send buffer: a signal can end the
+        // second send there (73088 bytes), but not after its first buffer, when there was room for the next.
+        func trace(secondSent: Int) -> GenericTraceBuilder {
+            let data = String(repeating: "x", count: 150_000)
+            var trace = pair("stream")
+            trace.operation(1, "send", "s0", #"{"end":"a","data":"\#(data)"}"#, ok: #"{"sent":150000}"#)
+            trace.operation(1, "send", "s0", #"{"end":"a","data":"\#(data)"}"#, ok: #"{"sent":\#(secondSent)}"#)
+            return trace
+        }
+        #expect(try trace(secondSent: 73088).check().result == .ok)
+        #expect(try trace(secondSent: 36544).check().result == .violation)
+    }
+
     // MARK: Descriptor passing
 
     let memoryFile = #","files":{"f0":{"content":"ABCDEFGHIJ","holders":[1]}}"#

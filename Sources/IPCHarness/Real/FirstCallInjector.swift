@@ -42,7 +42,8 @@ final class FirstCallInjector: FaultInjector, @unchecked Sendable {
     /// refuse, or the kernel cut short. Housekeeping around them (a `fcntl` setting O_NONBLOCK first) is not
     /// where such faults happen, and changes nothing the models see.
     static let eligible: Set<SystemCall> = [
-        .read, .write, .send, .receive, .poll, .mqSend, .mqReceive, .msgsnd, .msgrcv, .semWait, .semTryWait, .semop,
+        .read, .write, .send, .receive, .sendmsg, .recvmsg, .poll, .mqSend, .mqReceive, .msgsnd, .msgrcv, .semWait,
+        .semTryWait, .semop,
     ]
 
     func decide(_ context: SyscallContext) -> FaultAction {

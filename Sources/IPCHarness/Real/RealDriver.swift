@@ -231,10 +231,14 @@ final class RealDriver {
         if let value = call.value { message["value"] = value }
         for (key, value) in directive.messageMembers { message[key] = value }
         workers[process]!.outstanding = (call, index, MonotonicClock.nanoseconds(), directive)
-        do {
+        do throws(Errno) {
             try workers[process]!.channel.send(.object(message))
-        } catch {
+        } catch .brokenPipe, .connectionReset {
             // The worker is gone; the next collection reaps it and records the operation as indeterminate.
+        } catch {
+            // Anything else never reached a live worker, which would wait for it until the watchdog took it for
+            // hung: an operation too large for one control message (EMSGSIZE) is the one seen.
+            throw HarnessError("cannot send \(call.f) on \(call.object) to worker \(process): \(error.name)\(error == .messageTooLong ? " (its value is larger than one control message can carry)" : "")")
         }
     }
 

@@ -7,8 +7,15 @@ import SystemPackage
 /// `a`/`b` (a pair), `listen`, `client-P` and `server-P` (a listener and its connections), `pP` (bound datagram
 /// sockets); and the files that may be passed over them, named by the object's setup and recognised on receipt by
 /// their device and inode.
+///
+/// Implementations: `kernel.unix-socket` (one system call per operation, and the reading loop for
+/// `receive-exactly`), and clients that frame messages on a stream, judged by `receive-exactly`: the fragile
+/// `client.stream-framing-one-read` (one receive taken for the whole message) and its robust twin
+/// `client.stream-framing-reader` (the loop). Every other operation is the kernel's under each.
 struct UnixSocketBinding: WorkerBinding {
     private let type: UnixSocketType
+    /// The client that carries out `receive-exactly`.
+    private var framingReader: any StreamFramingReader
     private let context: WorkerContext
     private var sockets: [String: FileDescriptor] = [:]
     /// The listener's address (connect), or every bound socket's address (sendto, and naming senders).
@@ -18,7 +25,10 @@ struct UnixSocketBinding: WorkerBinding {
     private var pipeReaders: [String: FileDescriptor] = [:]
     private let fileNames: [FileIdentity: String]
 
-    init(setup: JSONValue, context: WorkerContext) throws(BindingError) {
+    /// `implementation` names what the run tests, which may be another object's (a workload of several kinds):
+    /// only the fragile framing client changes what this binding does.
+    init(setup: JSONValue, implementation: String, context: WorkerContext) throws(BindingError) {
+        framingReader = implementation == "client.stream-framing-one-read" ? OneReadFramingReader() : FramingReader()
         guard case .string(let typeName)? = setup["type"], let type = UnixSocketType(rawValue: typeName) else {
             throw BindingError("a unix-socket setup needs a 'type'")
         }
@@ -77,6 +87,12 @@ struct UnixSocketBinding: WorkerBinding {
                 case .completed(let message): return .ok(try record(message))
                 case .wouldBlock: return .fail("EAGAIN")
                 }
+            case "receive-exactly":
+                guard let socket = sockets[try value.required("end").text("end")] else { return .fail("EBADF") }
+                let size = try value.required("size").integer("size", in: 0...1 << 24)
+                // A framing reader is for streams: a datagram or record socket keeps its own boundaries.
+                guard type == .stream else { return .fail("EINVAL") }
+                return .ok(try record(try framingReader.receive(exactly: size, from: socket)))
             case "connect":
                 return try connect(nonblocking: nonblocking)
             case "accept":

@@ -83,7 +83,7 @@ enum WorkerBindings {
         switch kind {
         case "pipe": return try PipeBinding(setup: setup, implementation: implementation)
         case "fifo": return try FIFOBinding(setup: setup)
-        case "unix-socket": return try UnixSocketBinding(setup: setup, context: context)
+        case "unix-socket": return try UnixSocketBinding(setup: setup, implementation: implementation, context: context)
         case "eventfd": return try EventCounterBinding(setup: setup)
         case "signal": return try SignalBinding(setup: setup, context: context)
         case "posix-mq": return try PosixMessageQueueBinding(setup: setup)

@@ -6,6 +6,7 @@ import IPCModels
 public enum FaultScenarios {
     public static let all: [Scenario] = [
         eofOnInterrupt, retryingReader, ignoresShortWrites, writeAllUnderFaults, ignoresOwnerDeath, recoversOwnerDeath,
+        oneReadPerMessage, framingReader,
     ]
 
     /// Interruptions of blocking reads: injected EINTR and real signals without SA_RESTART (or with it).
@@ -14,6 +15,9 @@ public enum FaultScenarios {
     static let shortWrites = FaultOptions(kinds: [.short, .signal], rate: 0.3)
     /// Kills, often: lock holders die holding the lock.
     static let kills = FaultOptions(kinds: [.kill], killRate: 0.15)
+    /// Receives cut short, interrupted by the fault plan and by real signals (which also cut a sender's blocking
+    /// send short once it has queued something).
+    static let cutReceives = FaultOptions(kinds: [.short, .eintr, .signal], rate: 0.3)
 
     public static let eofOnInterrupt = pipeClient(
         "pipe-fragile-eof-on-eintr", "client.pipe-eof-on-eintr",
@@ -50,6 +54,15 @@ public enum FaultScenarios {
         "robust twin of robust-mutex-fragile-ignores-owner-death: lock, make consistent, unlock",
         section: ["lock", "consistent", "unlock"])
 
+    public static let oneReadPerMessage = streamFramingClient(
+        "unix-stream-fragile-one-read-per-message", "client.stream-framing-one-read",
+        "BROKEN under faults: a framing reader that takes one receive on a stream socket for one whole message",
+        isBroken: true)
+
+    public static let framingReader = streamFramingClient(
+        "unix-stream-robust-framing-reader", "client.stream-framing-reader",
+        "robust twin of unix-stream-fragile-one-read-per-message: receives until the message's size has come")
+
     /// Writers sending messages of `sizes` bytes with `write-all`, readers draining with blocking reads, through
     /// the pipe client `implementation`.
     static func pipeClient(
@@ -61,6 +74,17 @@ public enum FaultScenarios {
             defaultFaults: faults,
             makeWorkload: { generator in PipeScenarios.streamingWorkload(f: "write-all", sizes: sizes, generator: &generator) },
             modelParameters: PipeScenarios.parameters)
+    }
+
+    /// A writer sending 2-6 messages of 1-80 KB on a stream socketpair (many larger than one kernel buffer, so
+    /// they arrive in pieces even without faults) and a reader receiving each with `receive-exactly` through the
+    /// framing client `implementation`.
+    static func streamFramingClient(_ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false) -> Scenario {
+        Scenario.real(
+            name: name, model: UnixSocketModel.name, implementation: implementation, summary: summary, isBroken: isBroken,
+            defaultFaults: cutReceives,
+            makeWorkload: { generator in UnixSocketScenarios.framingWorkload(sizes: 1_000...80_000, generator: &generator) },
+            modelParameters: UnixSocketScenarios.parameters)
     }
 
     /// 2-3 processes running critical sections on one robust mutex under kills: each program is `section` repeated.

@@ -123,6 +123,26 @@ public enum UnixSocketScenarios {
             processes: processes)
     }
 
+    /// Framed messages on a stream pair: process 1 sends 2-6 messages of `sizes` bytes with blocking sends (each
+    /// its own bytes, so a misframed read shows) and closes its end; process 2 receives each with
+    /// `receive-exactly` of its size, then once more, which finds end of file.
+    static func framingWorkload(sizes: ClosedRange<Int>, generator: inout SeededGenerator) -> Workload {
+        let messages = (0..<generator.next(in: 2...6)).map { sequence in
+            PayloadMaker.make(process: 1, sequence: sequence, count: generator.next(in: sizes), generator: &generator)
+        }
+        let writer = messages.map { Call(process: 1, object: "s0", f: "send", value: ["end": "a", "data": Payload.json($0)]) }
+            + [Call(process: 1, object: "s0", f: "close", value: ["end": "a"])]
+        let reader = (messages.map(\.count) + [sizes.lowerBound]).map { size in
+            Call(process: 2, object: "s0", f: "receive-exactly", value: ["end": "b", "size": .int(size)])
+        }
+        return Workload(
+            objects: [Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": "stream", "shape": "pair"])],
+            processes: [
+                Workload.Process(id: 1, holds: ["s0": ["a"]], program: writer),
+                Workload.Process(id: 2, holds: ["s0": ["b"]], program: reader),
+            ])
+    }
+
     /// Process 1 listens and accepts; the others connect, and both sides exchange a few messages.
     static func listenerWorkload(_ type: UnixSocketModel.SocketType, address: String, generator: inout SeededGenerator) -> Workload {
         let count = generator.next(in: 2...4)
