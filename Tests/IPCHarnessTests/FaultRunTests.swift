@@ -137,6 +137,8 @@ import Testing
             #expect(replayedProbes.count == probes.count, "\(replay.divergences)")
         }
         #expect(probed > 0, "no run of \(name) left an operation for a probe to resolve")
+    }
+
     @Test func unixSocketSendsAndReceivesAreWhereTheFaultsLand() throws {
         // sendmsg and recvmsg are the socket's data calls: a fault meant for a send or a receive must reach them
         // (it once fired on nothing, and socket runs "passed" every fault kind untouched).
