@@ -45,7 +45,8 @@ extension UnixSocketModel {
         case .receive(_, let end, let max, let nonblocking, let maxFiles):
             call = "receive on \(end) up to \(max) bytes" + (maxFiles > 0 ? " and \(maxFiles) files" : "")
                 + (nonblocking ? " (nonblocking)" : "")
-        case .receiveExactly(_, let end, let size): call = "receive exactly \(size) bytes on \(end) (a loop of receives)"
+        case .receiveExactly(_, let end, let size):
+            call = "receive exactly \(size) bytes on \(end) (a loop of receives)"
         case .connect(_, let nonblocking): call = "connect" + (nonblocking ? " (nonblocking)" : "")
         case .accept(_, let end, let nonblocking): call = "accept on \(end)" + (nonblocking ? " (nonblocking)" : "")
         case .close(_, let end): call = "close \(end)"

@@ -6,7 +6,8 @@
 //   receive     {"end": S, "max": INT, "nonblocking": BOOL?, "maxFiles": INT?} {"data": PAYLOAD, "truncated": BOOL?,
 //                                                                              "files": [F]?, "filesTruncated": BOOL?,
 //                                                                              "from": S?}
-//   receive-exactly {"end": S, "size": INT}                                   {"data": PAYLOAD, "filesTruncated": BOOL?}
+//   receive-exactly {"end": S, "size": INT}                                   {"data": PAYLOAD,
+//                                                                              "filesTruncated": BOOL?}
 //               (a client's loop of receives until size bytes, end of file or an error; stream sockets only, else
 //                EINVAL; fewer than size bytes only at end of file or after an error it then swallows)
 //   connect     {"nonblocking": BOOL?}                                        {"end": "client-P"}
@@ -131,7 +132,8 @@ extension UnixSocketModel {
             return .probe(process: call.process, file: try call.value.required("file").text("file"))
         default:
             throw ModelError(
-                "the unix-socket model has no operation '\(call.f)' (it has send, receive, receive-exactly, connect, accept, close, read-file, close-file and probe)")
+                "the unix-socket model has no operation '\(call.f)' (it has send, receive, receive-exactly, connect, "
+                    + "accept, close, read-file, close-file and probe)")
         }
     }
 
@@ -169,7 +171,9 @@ extension UnixSocketModel {
         guard data.count <= limit else { throw ModelError("received \(data.count) bytes, more than \(field) \(limit)") }
         return Received(
             data: data, truncated: try value.optional("truncated")?.boolean("truncated") ?? false,
-            files: try value.optional("files")?.elements("files").map { (file) throws(ModelError) in try file.text("files") } ?? [],
+            files: try value.optional("files")?.elements("files").map { (file) throws(ModelError) in
+                try file.text("files")
+            } ?? [],
             filesTruncated: try value.optional("filesTruncated")?.boolean("filesTruncated") ?? false,
             from: try value.optional("from")?.text("from"))
     }

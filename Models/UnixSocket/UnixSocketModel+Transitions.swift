@@ -277,11 +277,14 @@ extension UnixSocketModel {
         }
         guard state.type == .stream else { return failure(state, .EINVAL) }
         let socket = state.sockets[index]
-        let progress = state.progress(of: process) ?? Progress(process: process, socket: socket.name, isReceive: true, isLoop: true)
+        let progress =
+            state.progress(of: process)
+            ?? Progress(process: process, socket: socket.name, isReceive: true, isLoop: true)
         func finish(_ state: State, _ progress: Progress) -> Transitions {
             var next = state
             next.setProgress(nil, of: process)
-            return [(.received(Received(data: progress.received, filesTruncated: progress.filesTruncated)), .completed(next))]
+            let received = Received(data: progress.received, filesTruncated: progress.filesTruncated)
+            return [(.received(received), .completed(next))]
         }
         if progress.received.count == size { return finish(state, progress) }
         if state.holdsReadLock(socket.name, except: process) { return [] }

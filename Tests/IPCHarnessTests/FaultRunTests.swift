@@ -76,7 +76,8 @@ import Testing
         var seen: Set<String> = []
         for run in 0..<6 {
             let result = try ScenarioRunner.runOnce(
-                scenario, seed: UInt64(4500 + run), strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))
+                scenario, seed: UInt64(4500 + run), strategy: .random, worker: worker,
+                checkBudget: CheckBudget(seconds: 60))
             #expect(result.report.result == .ok, "seed \(4500 + run): \(result.report.explanation)")
             for event in result.trace.events where event.type == .fault {
                 seen.insert("\(event.fault ?? "")\(event.call.map { " " + $0 } ?? "") by \(event.process)")
@@ -147,9 +148,12 @@ import Testing
         var calls: Set<String> = []
         for seed in UInt64(4400)..<4406 {
             let result = try ScenarioRunner.runOnce(
-                scenario, seed: seed, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60), faults: faults)
+                scenario, seed: seed, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60),
+                faults: faults)
             #expect(result.report.result == .ok, "seed \(seed): \(result.report.explanation)")
-            for event in result.trace.events where event.type == .fault { calls.insert("\(event.fault ?? "") \(event.call ?? "")") }
+            for event in result.trace.events where event.type == .fault {
+                calls.insert("\(event.fault ?? "") \(event.call ?? "")")
+            }
         }
         #expect(calls.isSuperset(of: ["short sendmsg", "short recvmsg", "EINTR sendmsg", "EINTR recvmsg"]), "\(calls)")
     }

@@ -111,7 +111,8 @@ import Testing
             },
             modelParameters: PipeScenarios.parameters)
         let error = #expect(throws: HarnessError.self) {
-            try ScenarioRunner.runOnce(scenario, seed: 1, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))
+            try ScenarioRunner.runOnce(
+                scenario, seed: 1, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))
         }
         #expect(error?.description.contains("EMSGSIZE") == true, "\(String(describing: error))")
     }

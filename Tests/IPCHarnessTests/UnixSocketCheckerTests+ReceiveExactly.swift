@@ -9,7 +9,9 @@ extension UnixSocketCheckerTests {
     @Test func aFramingLoopReturnsShortOnlyAtEndOfFile() throws {
         func trace(closed: Bool, sends: [String], gets: String) -> GenericTraceBuilder {
             var trace = pair("stream")
-            for data in sends { trace.operation(1, "send", "s0", #"{"end":"a","data":"\#(data)"}"#, ok: #"{"sent":\#(data.count)}"#) }
+            for data in sends {
+                trace.operation(1, "send", "s0", #"{"end":"a","data":"\#(data)"}"#, ok: #"{"sent":\#(data.count)}"#)
+            }
             if closed { trace.operation(1, "close", "s0", #"{"end":"a"}"#) }
             trace.operation(2, "receive-exactly", "s0", exactly(11), ok: #"{"data":"\#(gets)"}"#)
             return trace
@@ -36,22 +38,31 @@ extension UnixSocketCheckerTests {
             return trace
         }
         // The error after some data is swallowed: the loop returns what it has, and the next read is end of file.
-        #expect(try trace {
-            $0.operation(2, "receive-exactly", "s0", self.exactly(5), ok: #"{"data":"hi"}"#)
-            $0.operation(2, "receive-exactly", "s0", self.exactly(5), ok: #"{"data":""}"#)
-        }.check().result == .ok)
-        #expect(try trace {
-            $0.operation(2, "receive", "s0", #"{"end":"b","max":2}"#, ok: #"{"data":"hi"}"#)
-            $0.operation(2, "receive-exactly", "s0", self.exactly(5), fail: "ECONNRESET")
-        }.check().result == .ok)
-        #expect(try trace { $0.operation(2, "receive-exactly", "s0", self.exactly(5), fail: "ECONNRESET") }.check().result == .violation)
+        #expect(
+            try trace {
+                $0.operation(2, "receive-exactly", "s0", self.exactly(5), ok: #"{"data":"hi"}"#)
+                $0.operation(2, "receive-exactly", "s0", self.exactly(5), ok: #"{"data":""}"#)
+            }.check().result == .ok)
+        #expect(
+            try trace {
+                $0.operation(2, "receive", "s0", #"{"end":"b","max":2}"#, ok: #"{"data":"hi"}"#)
+                $0.operation(2, "receive-exactly", "s0", self.exactly(5), fail: "ECONNRESET")
+            }.check().result == .ok)
+        #expect(
+            try trace { $0.operation(2, "receive-exactly", "s0", self.exactly(5), fail: "ECONNRESET") }.check().result
+                == .violation)
     }
 
     /// Four 2-byte sends queued, then two readers of b at once: one receives 4 bytes, the other a 4-byte frame.
     func twoReaders(first: String, firstGets: String, secondGets: String) -> GenericTraceBuilder {
-        var trace = GenericTraceBuilder(model: "unix-socket", params: #"{"objects":{"s0":{"type":"stream","pair":{"a":[1],"b":[2,3]}}}}"#)
-        for data in ["ab", "cd", "ef", "gh"] { trace.operation(1, "send", "s0", #"{"end":"a","data":"\#(data)"}"#, ok: #"{"sent":2}"#) }
-        trace.invoke(2, first == "receive" ? "receive" : "receive-exactly", "s0", first == "receive" ? #"{"end":"b","max":4}"# : exactly(4))
+        var trace = GenericTraceBuilder(
+            model: "unix-socket", params: #"{"objects":{"s0":{"type":"stream","pair":{"a":[1],"b":[2,3]}}}}"#)
+        for data in ["ab", "cd", "ef", "gh"] {
+            trace.operation(1, "send", "s0", #"{"end":"a","data":"\#(data)"}"#, ok: #"{"sent":2}"#)
+        }
+        trace.invoke(
+            2, first == "receive" ? "receive" : "receive-exactly", "s0",
+            first == "receive" ? #"{"end":"b","max":4}"# : exactly(4))
         trace.invoke(3, "receive-exactly", "s0", exactly(4))
         trace.ok(3, "receive-exactly", "s0", #"{"data":"\#(secondGets)"}"#)
         trace.ok(2, first, "s0", #"{"data":"\#(firstGets)"}"#)

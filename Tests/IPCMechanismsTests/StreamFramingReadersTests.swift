@@ -40,16 +40,23 @@ import Testing
 
     @Test func aReceiveCutShortIsTheMessageOnlyToTheOneReadClient() throws {
         defer { closeAll() }
-        func cutOnce() -> FaultPlan { FaultPlan(rules: [FaultPlan.Rule(call: .recvmsg, action: .shorten(to: 3), count: 1)]) }
+        func cutOnce() -> FaultPlan {
+            FaultPlan(rules: [FaultPlan.Rule(call: .recvmsg, action: .shorten(to: 3), count: 1)])
+        }
         try send("hello world")
         var fragile = OneReadFramingReader()
-        let fragileGot = try FaultInjection.$taskInjector.withValue(cutOnce()) { try fragile.receive(exactly: 11, from: reader) }
+        let fragileGot = try FaultInjection.$taskInjector.withValue(cutOnce()) {
+            try fragile.receive(exactly: 11, from: reader)
+        }
         #expect(text(fragileGot) == "hel")
-        #expect(try text(fragile.receive(exactly: 11, from: reader)) == "lo world")  // the next "message" starts mid-way
+        // Its next "message" starts in the middle of this one.
+        #expect(try text(fragile.receive(exactly: 11, from: reader)) == "lo world")
 
         try send("hello world")
         var robust = FramingReader()
-        let robustGot = try FaultInjection.$taskInjector.withValue(cutOnce()) { try robust.receive(exactly: 11, from: reader) }
+        let robustGot = try FaultInjection.$taskInjector.withValue(cutOnce()) {
+            try robust.receive(exactly: 11, from: reader)
+        }
         #expect(text(robustGot) == "hello world")
     }
 

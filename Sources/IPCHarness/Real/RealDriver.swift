@@ -238,7 +238,8 @@ final class RealDriver {
         } catch {
             // Anything else never reached a live worker, which would wait for it until the watchdog took it for
             // hung: an operation too large for one control message (EMSGSIZE) is the one seen.
-            throw HarnessError("cannot send \(call.f) on \(call.object) to worker \(process): \(error.name)\(error == .messageTooLong ? " (its value is larger than one control message can carry)" : "")")
+            let why = error == .messageTooLong ? " (its value is larger than one control message can carry)" : ""
+            throw HarnessError("cannot send \(call.f) on \(call.object) to worker \(process): \(error.name)\(why)")
         }
     }
 

@@ -79,11 +79,15 @@ public enum FaultScenarios {
     /// A writer sending 2-6 messages of 1-80 KB on a stream socketpair (many larger than one kernel buffer, so
     /// they arrive in pieces even without faults) and a reader receiving each with `receive-exactly` through the
     /// framing client `implementation`.
-    static func streamFramingClient(_ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false) -> Scenario {
+    static func streamFramingClient(
+        _ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false
+    ) -> Scenario {
         Scenario.real(
-            name: name, model: UnixSocketModel.name, implementation: implementation, summary: summary, isBroken: isBroken,
-            defaultFaults: cutReceives,
-            makeWorkload: { generator in UnixSocketScenarios.framingWorkload(sizes: 1_000...80_000, generator: &generator) },
+            name: name, model: UnixSocketModel.name, implementation: implementation, summary: summary,
+            isBroken: isBroken, defaultFaults: cutReceives,
+            makeWorkload: { generator in
+                UnixSocketScenarios.framingWorkload(sizes: 1_000...80_000, generator: &generator)
+            },
             modelParameters: UnixSocketScenarios.parameters)
     }
 

@@ -130,13 +130,16 @@ public enum UnixSocketScenarios {
         let messages = (0..<generator.next(in: 2...6)).map { sequence in
             PayloadMaker.make(process: 1, sequence: sequence, count: generator.next(in: sizes), generator: &generator)
         }
-        let writer = messages.map { Call(process: 1, object: "s0", f: "send", value: ["end": "a", "data": Payload.json($0)]) }
+        let writer =
+            messages.map { Call(process: 1, object: "s0", f: "send", value: ["end": "a", "data": Payload.json($0)]) }
             + [Call(process: 1, object: "s0", f: "close", value: ["end": "a"])]
         let reader = (messages.map(\.count) + [sizes.lowerBound]).map { size in
             Call(process: 2, object: "s0", f: "receive-exactly", value: ["end": "b", "size": .int(size)])
         }
         return Workload(
-            objects: [Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": "stream", "shape": "pair"])],
+            objects: [
+                Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": "stream", "shape": "pair"])
+            ],
             processes: [
                 Workload.Process(id: 1, holds: ["s0": ["a"]], program: writer),
                 Workload.Process(id: 2, holds: ["s0": ["b"]], program: reader),
