@@ -95,15 +95,7 @@ extension ObjectProvisioner {
                 _ = try PosixSemaphore.initialize(at: address, value: value)
             }
         }
-        for process in workload.processes where process.holds[object.name] != nil {
-            var processSetup = setup
-            if let memory {
-                processSetup["fd"] = .integer(Int64(nextTarget))
-                provisioned.descriptors[process.id, default: []].append((memory, nextTarget))
-                nextTarget += 1
-            }
-            provisioned.setups[process.id, default: JSONObject()][object.name] = .object(processSetup)
-        }
+        handToHolders(object, workload, setup: setup, memory: memory, &provisioned, &nextTarget)
     }
 
     static func provisionSystemVSemaphore(
@@ -129,11 +121,7 @@ extension ObjectProvisioner {
         let memory = try sharedObjectMemory(&provisioned) { (address) throws(Errno) in
             _ = try RobustMutex.initialize(at: address)
         }
-        for process in workload.processes where process.holds[object.name] != nil {
-            provisioned.descriptors[process.id, default: []].append((memory, nextTarget))
-            provisioned.setups[process.id, default: JSONObject()][object.name] = ["kind": "robust-mutex", "fd": .integer(Int64(nextTarget))]
-            nextTarget += 1
-        }
+        handToHolders(object, workload, setup: ["kind": "robust-mutex"], memory: memory, &provisioned, &nextTarget)
     }
 
     /// The ack queue's page, laid out once; each holder joins it (taking its lease) while setting up.
@@ -147,10 +135,23 @@ extension ObjectProvisioner {
         let memory = try sharedObjectMemory(&provisioned) { (address) throws(Errno) in
             try SharedAckQueue.initialize(at: address, capacity: capacity)
         }
+        handToHolders(object, workload, setup: ["kind": "ack-queue"], memory: memory, &provisioned, &nextTarget)
+    }
+
+    /// Tells every holder of `object` its `setup`; with `memory` (the object's shared page), also gives each its
+    /// own descriptor of the page at its next slot, named in the setup as `fd`.
+    private static func handToHolders(
+        _ object: Workload.Object, _ workload: Workload, setup: JSONObject, memory: FileDescriptor?,
+        _ provisioned: inout ProvisionedObjects, _ nextTarget: inout CInt
+    ) {
         for process in workload.processes where process.holds[object.name] != nil {
-            provisioned.descriptors[process.id, default: []].append((memory, nextTarget))
-            provisioned.setups[process.id, default: JSONObject()][object.name] = ["kind": "ack-queue", "fd": .integer(Int64(nextTarget))]
-            nextTarget += 1
+            var processSetup = setup
+            if let memory {
+                processSetup["fd"] = .integer(Int64(nextTarget))
+                provisioned.descriptors[process.id, default: []].append((memory, nextTarget))
+                nextTarget += 1
+            }
+            provisioned.tell(process.id, about: object.name, processSetup)
         }
     }
 
