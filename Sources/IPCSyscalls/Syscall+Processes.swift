@@ -1,6 +1,7 @@
 import CIPCShims
 import Glibc
 import SystemPackage
+import Synchronization
 
 /// How a child process ended.
 public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {
@@ -65,11 +66,27 @@ public struct SpawnRequest: Sendable {
 }
 
 extension Syscall {
+    /// Held while this process spawns: a child starts with a copy of the whole descriptor table and keeps it until
+    /// its exec, so for that moment it holds every descriptor of the process, and a close elsewhere in the process
+    /// is not the last close (no end of file, no `EPIPE`, no discard).
+    private static let spawning = Mutex(())
+
+    /// Runs `body` while no ``spawn(_:)`` is under way, for code whose outcome depends on its closes being the last
+    /// (a kernel-fact test comparing end of file with a model). Spawns by other means (Foundation, Subprocess) are
+    /// not held off.
+    public static func withoutConcurrentSpawns<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        try spawning.withLock { (_) throws(E) -> T in try body() }
+    }
+
     /// Starts a child process running `request.path`, with every signal at its default action and none blocked,
     /// and returns its process id. `posix_spawn` returns its error rather than setting errno.
     ///
     /// The corresponding C function is `posix_spawn`.
     public static func spawn(_ request: SpawnRequest) throws(Errno) -> pid_t {
+        try withoutConcurrentSpawns { () throws(Errno) -> pid_t in try spawnNow(request) }
+    }
+
+    private static func spawnNow(_ request: SpawnRequest) throws(Errno) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

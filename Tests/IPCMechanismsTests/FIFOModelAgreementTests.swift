@@ -41,59 +41,62 @@ import Testing
         Syscall.ignoreBrokenPipeSignal()
         let seen = Mutex<Set<String>>([])
         await propertyCheck(count: 150, input: Self.operations) { operations throws in
-            let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-            try KernelFIFO.create(at: path)
-            var held: [PipeModel.End: [FileDescriptor]] = [:]
-            defer {
-                for descriptor in held.values.joined() { try? Syscall.close(descriptor) }
-                unlink(path)
-            }
-            let model = FIFOModel(fifos: [("f0", FIFOModel.Setup())])
-            var state = model.initialState(of: "f0")
-            for (index, operation) in operations.enumerated() {
-                let input: FIFOModel.Input
-                let kernel: FIFOModel.Output
-                do {
-                    switch operation {
-                    case .open(let end):
-                        input = .open(process: 1, end: end, nonblocking: true)
-                        held[end, default: []].append(try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: true))
-                        kernel = .opened
-                    case .write(let size):
-                        let start = size % 253
-                        let data = Array(Self.pattern[start..<start + size])
-                        input = .write(process: 1, data: data, nonblocking: true)
-                        guard let descriptor = held[.write]?.last else { kernel = .failed(.EBADF); break }
-                        switch try KernelPipe.write(descriptor, data, nonblocking: true) {
-                        case .completed(let count): kernel = .wrote(count)
-                        case .wouldBlock: kernel = .failed(.EAGAIN)
+            // No spawn may hold a copy of these descriptors: their closes must be the last.
+            try Syscall.withoutConcurrentSpawns {
+                let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+                try KernelFIFO.create(at: path)
+                var held: [PipeModel.End: [FileDescriptor]] = [:]
+                defer {
+                    for descriptor in held.values.joined() { try? Syscall.close(descriptor) }
+                    unlink(path)
+                }
+                let model = FIFOModel(fifos: [("f0", FIFOModel.Setup())])
+                var state = model.initialState(of: "f0")
+                for (index, operation) in operations.enumerated() {
+                    let input: FIFOModel.Input
+                    let kernel: FIFOModel.Output
+                    do {
+                        switch operation {
+                        case .open(let end):
+                            input = .open(process: 1, end: end, nonblocking: true)
+                            held[end, default: []].append(try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: true))
+                            kernel = .opened
+                        case .write(let size):
+                            let start = size % 253
+                            let data = Array(Self.pattern[start..<start + size])
+                            input = .write(process: 1, data: data, nonblocking: true)
+                            guard let descriptor = held[.write]?.last else { kernel = .failed(.EBADF); break }
+                            switch try KernelPipe.write(descriptor, data, nonblocking: true) {
+                            case .completed(let count): kernel = .wrote(count)
+                            case .wouldBlock: kernel = .failed(.EAGAIN)
+                            }
+                        case .read(let max):
+                            input = .read(process: 1, max: max, nonblocking: true)
+                            guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
+                            switch try KernelPipe.read(descriptor, max: max, nonblocking: true) {
+                            case .completed(let bytes): kernel = .read(bytes)
+                            case .wouldBlock: kernel = .failed(.EAGAIN)
+                            }
+                        case .close(let end):
+                            input = .close(process: 1, end: end)
+                            guard let descriptor = held[end]?.popLast() else { kernel = .failed(.EBADF); break }
+                            try Syscall.close(descriptor)
+                            kernel = .closed
                         }
-                    case .read(let max):
-                        input = .read(process: 1, max: max, nonblocking: true)
-                        guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
-                        switch try KernelPipe.read(descriptor, max: max, nonblocking: true) {
-                        case .completed(let bytes): kernel = .read(bytes)
-                        case .wouldBlock: kernel = .failed(.EAGAIN)
-                        }
-                    case .close(let end):
-                        input = .close(process: 1, end: end)
-                        guard let descriptor = held[end]?.popLast() else { kernel = .failed(.EBADF); break }
-                        try Syscall.close(descriptor)
-                        kernel = .closed
+                    } catch let error as Errno {
+                        kernel = .failed(ErrorCode(error.name))
+                    } catch {
+                        kernel = .failed(ErrorCode("\(error)"))
                     }
-                } catch let error as Errno {
-                    kernel = .failed(ErrorCode(error.name))
-                } catch {
-                    kernel = .failed(ErrorCode("\(error)"))
+                    let outcomes = model.outcomes(of: input, in: state)
+                    guard outcomes.count == 1, case .completed(let next) = outcomes[0].step, outcomes[0].output == kernel else {
+                        Issue.record("operation \(index) \(operation) of \(operations): kernel \(Self.short(kernel)), model \(outcomes.map { $0.output.map(Self.short) ?? "piece" })")
+                        return
+                    }
+                    let discarded = state.pipe.bufferedCount > 0 && next.pipe.bufferedCount == 0 && kernel == .closed
+                    seen.withLock { _ = $0.insert(discarded ? "discarded" : Self.kind(operation, kernel)) }
+                    state = next
                 }
-                let outcomes = model.outcomes(of: input, in: state)
-                guard outcomes.count == 1, case .completed(let next) = outcomes[0].step, outcomes[0].output == kernel else {
-                    Issue.record("operation \(index) \(operation) of \(operations): kernel \(Self.short(kernel)), model \(outcomes.map { $0.output.map(Self.short) ?? "piece" })")
-                    return
-                }
-                let discarded = state.pipe.bufferedCount > 0 && next.pipe.bufferedCount == 0 && kernel == .closed
-                seen.withLock { _ = $0.insert(discarded ? "discarded" : Self.kind(operation, kernel)) }
-                state = next
             }
         }
         let missing = Set(["ENXIO", "EAGAIN", "EPIPE", "end of file", "data", "discarded"]).subtracting(seen.withLock { $0 })

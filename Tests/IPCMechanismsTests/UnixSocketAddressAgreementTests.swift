@@ -57,26 +57,29 @@ import Testing
         Syscall.ignoreBrokenPipeSignal()
         let seen = Mutex<Set<String>>([])
         await propertyCheck(count: 120, input: zip(Gen.int(in: 0...2), Self.listenerOperations)) { backlog, operations throws in
-            let address = UnixAddress.abstract(Self.name("listen"))
-            var sockets: [String: FileDescriptor] = ["listen": try KernelUnixSocket.listener(type, at: address, backlog: backlog)]
-            var closed: Set<String> = []
-            var clientNames: [UnixAddress: Int] = [:]
-            defer { for socket in sockets.values { try? Syscall.close(socket) } }
-            let model = UnixSocketModel(objects: [("s0", .init(type: .init(rawValue: type.rawValue)!, shape: .listener(holders: [9], backlog: backlog)))])
-            var state = model.initialState(of: "s0")
-            for (index, operation) in operations.enumerated() {
-                // A second connection by one process after its first closed is outside the model (names collide).
-                if case .connect(let process) = operation, closed.contains("client-\(process)") { continue }
-                let kernel: UnixSocketModel.Output
-                do {
-                    kernel = try Self.run(operation, type: type, address: address, &sockets, &clientNames)
-                } catch let error as Errno {
-                    kernel = .failed(ErrorCode(error.name))
+            // No spawn may hold a copy of these descriptors: their closes must be the last.
+            try Syscall.withoutConcurrentSpawns {
+                let address = UnixAddress.abstract(Self.name("listen"))
+                var sockets: [String: FileDescriptor] = ["listen": try KernelUnixSocket.listener(type, at: address, backlog: backlog)]
+                var closed: Set<String> = []
+                var clientNames: [UnixAddress: Int] = [:]
+                defer { for socket in sockets.values { try? Syscall.close(socket) } }
+                let model = UnixSocketModel(objects: [("s0", .init(type: .init(rawValue: type.rawValue)!, shape: .listener(holders: [9], backlog: backlog)))])
+                var state = model.initialState(of: "s0")
+                for (index, operation) in operations.enumerated() {
+                    // A second connection by one process after its first closed is outside the model (names collide).
+                    if case .connect(let process) = operation, closed.contains("client-\(process)") { continue }
+                    let kernel: UnixSocketModel.Output
+                    do {
+                        kernel = try Self.run(operation, type: type, address: address, &sockets, &clientNames)
+                    } catch let error as Errno {
+                        kernel = .failed(ErrorCode(error.name))
+                    }
+                    if case .close(let end) = operation, kernel == .closed { closed.insert(end) }
+                    seen.withLock { _ = $0.insert(Self.kind(operation, kernel)) }
+                    guard let next = Self.expect(model, &state, Self.input(operation, address: nil), kernel, index, operations) else { return }
+                    state = next
                 }
-                if case .close(let end) = operation, kernel == .closed { closed.insert(end) }
-                seen.withLock { _ = $0.insert(Self.kind(operation, kernel)) }
-                guard let next = Self.expect(model, &state, Self.input(operation, address: nil), kernel, index, operations) else { return }
-                state = next
             }
         }
         let missing = Set(["connected", "accepted", "EAGAIN", "ECONNRESET", "ECONNREFUSED", "EISCONN", "data before accept"])
@@ -98,35 +101,38 @@ import Testing
     func boundDatagramSocketsAgree(abstract: Bool) async throws {
         let seen = Mutex<Set<String>>([])
         await propertyCheck(count: 120, input: Self.boundOperations) { operations throws in
-            var sockets: [String: FileDescriptor] = [:]
-            var addresses: [String: UnixAddress] = [:]
-            defer {
-                for socket in sockets.values { try? Syscall.close(socket) }
-                for case .path(let path) in addresses.values { unlink(path) }
-            }
-            for process in 1...3 {
-                let name = Self.name("p\(process)")
-                let address: UnixAddress = abstract ? .abstract(name) : .path("/tmp/" + name)
-                addresses["p\(process)"] = address
-                do {
-                    sockets["p\(process)"] = try KernelUnixSocket.bound(.dgram, to: address)
-                } catch {
-                    Issue.record("cannot bind \(address): \(error)")
-                    return
+            // No spawn may hold a copy of these descriptors: their closes must be the last.
+            try Syscall.withoutConcurrentSpawns {
+                var sockets: [String: FileDescriptor] = [:]
+                var addresses: [String: UnixAddress] = [:]
+                defer {
+                    for socket in sockets.values { try? Syscall.close(socket) }
+                    for case .path(let path) in addresses.values { unlink(path) }
                 }
-            }
-            let model = UnixSocketModel(objects: [("s0", .init(type: .dgram, shape: .bound(processes: [1, 2, 3])))])
-            var state = model.initialState(of: "s0")
-            for (index, operation) in operations.enumerated() {
-                let kernel: UnixSocketModel.Output
-                do {
-                    kernel = try Self.runBound(operation, sockets: &sockets, addresses: addresses)
-                } catch let error as Errno {
-                    kernel = .failed(ErrorCode(error.name))
+                for process in 1...3 {
+                    let name = Self.name("p\(process)")
+                    let address: UnixAddress = abstract ? .abstract(name) : .path("/tmp/" + name)
+                    addresses["p\(process)"] = address
+                    do {
+                        sockets["p\(process)"] = try KernelUnixSocket.bound(.dgram, to: address)
+                    } catch {
+                        Issue.record("cannot bind \(address): \(error)")
+                        return
+                    }
                 }
-                seen.withLock { _ = $0.insert(Self.kind(operation, kernel)) }
-                guard let next = Self.expect(model, &state, Self.input(operation, address: nil), kernel, index, operations) else { return }
-                state = next
+                let model = UnixSocketModel(objects: [("s0", .init(type: .dgram, shape: .bound(processes: [1, 2, 3])))])
+                var state = model.initialState(of: "s0")
+                for (index, operation) in operations.enumerated() {
+                    let kernel: UnixSocketModel.Output
+                    do {
+                        kernel = try Self.runBound(operation, sockets: &sockets, addresses: addresses)
+                    } catch let error as Errno {
+                        kernel = .failed(ErrorCode(error.name))
+                    }
+                    seen.withLock { _ = $0.insert(Self.kind(operation, kernel)) }
+                    guard let next = Self.expect(model, &state, Self.input(operation, address: nil), kernel, index, operations) else { return }
+                    state = next
+                }
             }
         }
         let missing = Set(["from", "EAGAIN", "ECONNREFUSED", "ENOTCONN"]).subtracting(seen.withLock { $0 })

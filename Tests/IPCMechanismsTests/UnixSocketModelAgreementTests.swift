@@ -208,14 +208,17 @@ import Testing
         Syscall.ignoreBrokenPipeSignal()
         let seen = Mutex<Set<String>>([])
         await propertyCheck(count: 120, input: Self.operations) { (operations: [Operation]) throws in
-            let kernel = try KernelRun(type)
-            var outputs: [UnixSocketModel.Output] = []
-            for operation in operations { outputs.append(kernel.run(operation)) }
-            seen.withLock { $0.formUnion(zip(operations, outputs).map(Self.kind)) }
-            let model = Self.modelRun(type, operations)
-            for index in operations.indices where outputs[index] != model[index] {
-                Issue.record("\(type) operation \(index) \(operations[index]) of \(operations): kernel \(short(outputs[index])), model \(model[index].map(short) ?? "no single completion")")
-                return
+            // No spawn may hold a copy of these descriptors: their closes must be the last.
+            try Syscall.withoutConcurrentSpawns {
+                let kernel = try KernelRun(type)
+                var outputs: [UnixSocketModel.Output] = []
+                for operation in operations { outputs.append(kernel.run(operation)) }
+                seen.withLock { $0.formUnion(zip(operations, outputs).map(Self.kind)) }
+                let model = Self.modelRun(type, operations)
+                for index in operations.indices where outputs[index] != model[index] {
+                    Issue.record("\(type) operation \(index) \(operations[index]) of \(operations): kernel \(short(outputs[index])), model \(model[index].map(short) ?? "no single completion")")
+                    return
+                }
             }
         }
         let missing = Self.expectedKinds[type]!.subtracting(seen.withLock { $0 })
