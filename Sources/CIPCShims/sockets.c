@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 int ipc_sock_stream(void) { return SOCK_STREAM; }
@@ -136,4 +137,20 @@ int ipc_socket_output_queue(int fd) {
     int bytes = 0;
     if (ioctl(fd, SIOCOUTQ, &bytes) == -1) return -1;
     return bytes;
+}
+
+int ipc_descriptor_kind(int fd) {
+    struct stat status;
+    if (fstat(fd, &status) == -1) return -1;
+    if (S_ISFIFO(status.st_mode)) return 1;
+    if (!S_ISSOCK(status.st_mode)) return 0;
+    int type = 0;
+    socklen_t length = sizeof(type);
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == -1) return 0;
+    switch (type) {
+    case SOCK_STREAM: return 2;
+    case SOCK_DGRAM: return 3;
+    case SOCK_SEQPACKET: return 4;
+    default: return 0;
+    }
 }

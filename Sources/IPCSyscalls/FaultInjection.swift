@@ -23,11 +23,16 @@ public struct SyscallContext: Sendable, Hashable {
     public var descriptor: FileDescriptor?
     /// The byte count requested, for calls that transfer bytes.
     public var count: Int?
+    /// Whether the call, as made, may sleep: false when its own flags say not to wait (`MSG_DONTWAIT`,
+    /// `IPC_NOWAIT`, a zero poll timeout, `sem_trywait`), true when it always may (`sem_wait`); nil when that
+    /// depends on the descriptor's `O_NONBLOCK`, which ``FaultFeasibility`` reads.
+    public var mayBlock: Bool?
 
-    public init(call: SystemCall, descriptor: FileDescriptor? = nil, count: Int? = nil) {
+    public init(call: SystemCall, descriptor: FileDescriptor? = nil, count: Int? = nil, mayBlock: Bool? = nil) {
         self.call = call
         self.descriptor = descriptor
         self.count = count
+        self.mayBlock = mayBlock
     }
 }
 

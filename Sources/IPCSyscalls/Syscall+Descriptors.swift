@@ -122,7 +122,7 @@ extension Syscall {
     ) throws(Errno) -> Int {
         let count = descriptors.count
         return Int(try descriptors.withUnsafeMutableBufferPointer { (buffer) throws(Errno) -> CInt in
-            try perform(.poll, retryOnInterrupt: retryOnInterrupt) { _ in
+            try perform(.poll, mayBlock: timeoutMilliseconds != 0, retryOnInterrupt: retryOnInterrupt) { _ in
                 Glibc.poll(buffer.baseAddress, nfds_t(count), timeoutMilliseconds)
             }
         })

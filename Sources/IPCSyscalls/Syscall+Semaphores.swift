@@ -73,14 +73,14 @@ extension Syscall {
     ///
     /// The corresponding C function is `sem_wait`.
     public static func semWait(_ semaphore: UnsafeMutablePointer<sem_t>, retryOnInterrupt: Bool = true) throws(Errno) {
-        _ = try perform(.semWait, retryOnInterrupt: retryOnInterrupt) { _ in Glibc.sem_wait(semaphore) }
+        _ = try perform(.semWait, mayBlock: true, retryOnInterrupt: retryOnInterrupt) { _ in Glibc.sem_wait(semaphore) }
     }
 
     /// Decrements, or fails `EAGAIN` when the value is 0.
     ///
     /// The corresponding C function is `sem_trywait`.
     public static func semTryWait(_ semaphore: UnsafeMutablePointer<sem_t>) throws(Errno) {
-        _ = try perform(.semTryWait, retryOnInterrupt: true) { _ in Glibc.sem_trywait(semaphore) }
+        _ = try perform(.semTryWait, mayBlock: false, retryOnInterrupt: true) { _ in Glibc.sem_trywait(semaphore) }
     }
 
     /// Increments (`EOVERFLOW` at `SEM_VALUE_MAX`), waking one waiter.
@@ -120,7 +120,7 @@ extension Syscall {
             if nonblocking { flags |= Int16(IPC_NOWAIT) }
             return sembuf(sem_num: UInt16(truncatingIfNeeded: operation.number), sem_op: Int16(truncatingIfNeeded: operation.change), sem_flg: flags)
         }
-        _ = try perform(.semop, count: operations.count, retryOnInterrupt: retryOnInterrupt) { _ in
+        _ = try perform(.semop, count: operations.count, mayBlock: !nonblocking, retryOnInterrupt: retryOnInterrupt) { _ in
             Glibc.semop(set.id, &buffers, buffers.count)
         }
     }

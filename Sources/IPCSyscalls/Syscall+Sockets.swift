@@ -19,7 +19,7 @@ extension Syscall {
     public static func send(
         _ descriptor: FileDescriptor, _ buffer: UnsafeRawBufferPointer, flags: CInt = 0, retryOnInterrupt: Bool = true
     ) throws(Errno) -> Int {
-        try perform(.send, descriptor: descriptor, count: buffer.count, retryOnInterrupt: retryOnInterrupt) {
+        try perform(.send, descriptor: descriptor, count: buffer.count, mayBlock: mayBlock(flags), retryOnInterrupt: retryOnInterrupt) {
             Glibc.send(descriptor.rawValue, buffer.baseAddress, $0 ?? buffer.count, flags | ipc_msg_nosignal())
         }
     }
@@ -32,10 +32,13 @@ extension Syscall {
         _ descriptor: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer, flags: CInt = 0,
         retryOnInterrupt: Bool = true
     ) throws(Errno) -> Int {
-        try perform(.receive, descriptor: descriptor, count: buffer.count, retryOnInterrupt: retryOnInterrupt) {
+        try perform(.receive, descriptor: descriptor, count: buffer.count, mayBlock: mayBlock(flags), retryOnInterrupt: retryOnInterrupt) {
             Glibc.recv(descriptor.rawValue, buffer.baseAddress, $0 ?? buffer.count, flags)
         }
     }
+
+    /// False when `flags` hold `MSG_DONTWAIT` (the call cannot sleep); nil otherwise (the descriptor decides).
+    static func mayBlock(_ flags: CInt) -> Bool? { flags & ipc_msg_dontwait() != 0 ? false : nil }
 
     /// Flags for ``receive(_:into:flags:retryOnInterrupt:)``.
     public enum MessageFlags {

@@ -163,7 +163,7 @@ extension Syscall {
             }
         }
         let send = { (address: UnsafeRawPointer?, addressLength: CInt) throws(Errno) -> Int in
-            try perform(.sendmsg, descriptor: descriptor, count: bytes.count, retryOnInterrupt: retryOnInterrupt) { count in
+            try perform(.sendmsg, descriptor: descriptor, count: bytes.count, mayBlock: mayBlock(flags), retryOnInterrupt: retryOnInterrupt) { count in
                 control.withUnsafeBytes { controlBytes in
                     bytes.withUnsafeBytes { data in
                         ipc_send_message(
@@ -193,7 +193,7 @@ extension Syscall {
         var addressLength = CInt(address.count)
         var controlLength = control.count
         var messageFlags: CInt = 0
-        let count = try perform(.recvmsg, descriptor: descriptor, count: maximum, retryOnInterrupt: retryOnInterrupt) { limit in
+        let count = try perform(.recvmsg, descriptor: descriptor, count: maximum, mayBlock: mayBlock(flags), retryOnInterrupt: retryOnInterrupt) { limit in
             data.withUnsafeMutableBytes { buffer in
                 control.withUnsafeMutableBytes { controlBytes in
                     address.withUnsafeMutableBytes { addressBytes in

@@ -4,7 +4,7 @@ import SystemPackage
 
 /// Typed wrappers over the system calls the harness and its mechanisms make.
 ///
-/// Every wrapper goes through ``perform(_:descriptor:count:retryOnInterrupt:_:)``, which is the single
+/// Every wrapper goes through ``perform(_:descriptor:count:mayBlock:retryOnInterrupt:_:)``, which is the single
 /// fault-injection point: before each attempt it asks ``FaultInjection`` whether the call should fail, be cut
 /// short or be delayed, and it passes straight through to the kernel when no fault is due. Errors come back as
 /// swift-system's `Errno`, read immediately after the call. `EINTR` is retried only where the caller asks
@@ -21,6 +21,7 @@ extension Syscall {
         _ call: SystemCall,
         descriptor: FileDescriptor? = nil,
         count: Int? = nil,
+        mayBlock: Bool? = nil,
         retryOnInterrupt: Bool,
         _ body: (_ count: Int?) -> Result
     ) throws(Errno) -> Result {
@@ -29,7 +30,7 @@ extension Syscall {
         var shortenedBeforeInterrupt: Int?
         while true {
             var effectiveCount = count
-            switch FaultInjection.decide(SyscallContext(call: call, descriptor: descriptor, count: count)) {
+            switch FaultInjection.decide(SyscallContext(call: call, descriptor: descriptor, count: count, mayBlock: mayBlock)) {
             case .proceed:
                 if let limit = shortenedBeforeInterrupt { effectiveCount = limit }
             case .fail(let error):

@@ -69,4 +69,9 @@ int ipc_send_buffer_size(int fd);
 /// ioctl(SIOCOUTQ): the bytes of kernel memory charged to the socket's unconsumed sent data (skb truesize).
 int ipc_socket_output_queue(int fd);
 
+/// What kind of object a descriptor refers to, for deciding which faults the kernel could produce on it:
+/// 1 a pipe or FIFO, 2 a stream socket, 3 a datagram socket, 4 a seqpacket socket, 0 anything else, -1 not open.
+/// Made with fstat and getsockopt(SO_TYPE) directly, never through a fault point.
+int ipc_descriptor_kind(int fd);
+
 #endif

@@ -7,8 +7,14 @@ import SystemPackage
 /// (not on the control channel) and on no other, and remembers what it did so the worker can report it.
 ///
 /// Only the first call, so that an injected errno always means that nothing happened before it: an operation
-/// that fails with that errno made no call at all, which is how the checker reads it. A short fault needs a call
-/// that moves bytes; if the first call moves none (a poll), the fault does not fire.
+/// that fails with that errno made no call at all, which is how the checker reads it. And only a fault the kernel
+/// could itself produce on that call (``FaultFeasibility``): otherwise, or when the first call moves no bytes for
+/// a short fault, the fault does not fire and the operation runs untouched.
+///
+/// What fired is announced through `announce` at the moment it fires, before the faulted call is made (or
+/// refused): a worker killed later inside the same operation has then already told the driver, and the trace
+/// holds the fault the kernel saw. Reporting it with the operation's reply lost it whenever the worker died
+/// first, and the checker judged the operation as the uncut call (issue 20).
 final class FirstCallInjector: FaultInjector, @unchecked Sendable {
     /// What the injector did, as reported to the driver and recorded in a `fault` event.
     struct Fired: Sendable, Hashable {
@@ -29,11 +35,14 @@ final class FirstCallInjector: FaultInjector, @unchecked Sendable {
 
     private let fault: InjectedFault
     private let exempt: FileDescriptor
+    private let announce: @Sendable (Fired) -> Void
     private let state = Mutex<(decided: Bool, fired: Fired?)>((false, nil))
 
-    init(_ fault: InjectedFault, exempt: FileDescriptor) {
+    /// - Parameter announce: called once, when the fault fires, before the call it changes is made.
+    init(_ fault: InjectedFault, exempt: FileDescriptor, announce: @escaping @Sendable (Fired) -> Void = { _ in }) {
         self.fault = fault
         self.exempt = exempt
+        self.announce = announce
     }
 
     var fired: Fired? { state.withLock { $0.fired } }
@@ -48,23 +57,36 @@ final class FirstCallInjector: FaultInjector, @unchecked Sendable {
 
     func decide(_ context: SyscallContext) -> FaultAction {
         if context.descriptor == exempt || !Self.eligible.contains(context.call) { return .proceed }
-        return state.withLock { state in
-            guard !state.decided else { return .proceed }
+        let (action, fired) = choose(context)
+        if let fired { announce(fired) }
+        return action
+    }
+
+    /// The action for this call, and what fired if it is the one the fault was meant for.
+    private func choose(_ context: SyscallContext) -> (FaultAction, Fired?) {
+        state.withLock { state in
+            guard !state.decided else { return (.proceed, nil) }
             state.decided = true
+            let action: FaultAction
             switch fault {
             case .errno(let name):
-                guard let error = Errno(name: name) else { return .proceed }
+                guard let error = Errno(name: name), FaultFeasibility.permits(error, for: context) else {
+                    return (.proceed, nil)
+                }
                 state.fired = Fired(call: context.call, fault: fault)
-                return .fail(error)
+                action = .fail(error)
             case .delay(let microseconds):
                 state.fired = Fired(call: context.call, fault: fault)
-                return .delay(nanoseconds: UInt64(microseconds) * 1000)
+                action = .delay(nanoseconds: UInt64(microseconds) * 1000)
             case .short(let limit):
-                guard let count = context.count, count > 1 else { return .proceed }
+                guard let count = context.count, FaultFeasibility.permitsShortTransfer(for: context) else {
+                    return (.proceed, nil)
+                }
                 let shorter = Swift.min(limit, count - 1)
                 state.fired = Fired(call: context.call, fault: .short(shorter), requested: count)
-                return .shorten(to: shorter)
+                action = .shorten(to: shorter)
             }
+            return (action, state.fired)
         }
     }
 }

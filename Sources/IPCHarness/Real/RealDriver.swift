@@ -275,6 +275,11 @@ final class RealDriver {
     }
 
     private func kill(_ process: Int, point given: String? = nil) throws(HarnessError) {
+        // What the worker said before the kill lands is part of the run: a fault it announced, or the reply of an
+        // operation that ended after the driver last looked (the kill is then "before" its next operation).
+        while workers[process]?.alive == true, workers[process]?.outstanding != nil, try hasMessage(from: process) {
+            try complete(process)
+        }
         guard let worker = workers[process], worker.alive else { return }
         let point: String
         if let given {
@@ -291,8 +296,11 @@ final class RealDriver {
             $0.signal = "SIGKILL"
             $0.point = point
         }
-        let status = reap(process)
+        let (status, unread) = reapReadingLeftovers(process)
         if let outstanding = worker.outstanding {
+            // A fault announced between the last look and the kill happened before the death; a reply that raced
+            // the kill is dropped, and the operation is indeterminate (which includes what the reply said).
+            for message in unread where message["type"] == .string("fault") { recordFault(process, message) }
             recorder.record(process, .info) {
                 $0.f = outstanding.call.f
                 $0.object = outstanding.call.object
@@ -302,18 +310,38 @@ final class RealDriver {
         recorder.record(process, .exit) { $0.value = status.json }
     }
 
+    /// Whether the worker's channel has a message (or its end of file) to read now.
+    private func hasMessage(from process: Int) throws(HarnessError) -> Bool {
+        guard let worker = workers[process], worker.alive else { return false }
+        var descriptor = [pollfd(fd: worker.channel.descriptor.rawValue, events: Int16(POLLIN), revents: 0)]
+        do {
+            return try Syscall.poll(&descriptor, timeoutMilliseconds: 0) > 0
+        } catch {
+            throw HarnessError("poll on worker \(process)'s control channel failed: \(error)")
+        }
+    }
+
     /// Waits for the process to end, then closes its channel. In that order: the worker ends itself when its
     /// channel closes, and an exiting worker may still be flushing what its client buffered.
-    private func reap(_ process: Int) -> ReapedStatus {
-        guard var worker = workers[process], worker.alive else { return .unknown }
+    @discardableResult
+    private func reap(_ process: Int) -> ReapedStatus { reapReadingLeftovers(process).status }
+
+    /// ``reap(_:)``, returning too the messages the worker sent that nobody had read, in order (read after its
+    /// death: a dead peer's queued messages, then its end of file).
+    private func reapReadingLeftovers(_ process: Int) -> (status: ReapedStatus, unread: [JSONValue]) {
+        guard var worker = workers[process], worker.alive else { return (.unknown, []) }
         worker.alive = false
         workers[process] = worker
         defer { try? Syscall.close(worker.channel.descriptor) }
+        let status: ReapedStatus
         do {
-            return (try Syscall.wait(worker.pid)).map(ReapedStatus.ended) ?? .unknown
+            status = (try Syscall.wait(worker.pid)).map(ReapedStatus.ended) ?? .unknown
         } catch {
-            return .unknown
+            status = .unknown
         }
+        var unread: [JSONValue] = []
+        while case .message(let message)? = try? worker.channel.receive(dontWait: true) { unread.append(message) }
+        return (status, unread)
     }
 
     /// Kills and reaps any worker still alive, then removes the run's named objects.
@@ -401,8 +429,12 @@ final class RealDriver {
             awaitResolution(of: outstanding.call)
             recorder.record(process, .exit) { $0.value = status.json }
         case .message(let reply):
+            if case .string("fault")? = reply["type"] {
+                // Announced as it fired, before the faulted call was made; the reply follows.
+                recordFault(process, reply)
+                return
+            }
             workers[process]!.outstanding = nil
-            if let fired = reply["fault"] { recordFault(process, fired) }
             switch reply["type"] {
             case .string("ok")?:
                 recorder.record(process, .ok) {

@@ -39,6 +39,7 @@ struct ReferenceBinding: WorkerBinding {
 
     mutating func perform(f: String, value: JSONValue?) throws(BindingError) -> Completion {
         let operation = try process.operation(for: Call(process: processID, object: object, f: f, value: value))
+        access.clearChannelFailures()
         while true {
             if let completion = operation.step(access) {
                 if let failure = access.channelFailure { return .fail(failure.name) }

@@ -44,7 +44,15 @@ public enum WorkerMain {
                 guard var binding = bindings[object] else { fail(channel, "this worker holds no object '\(object)'") }
                 do {
                     let directive = try OperationDirective(message: message)
-                    let injector = directive.fault.map { FirstCallInjector($0, exempt: channel.descriptor) }
+                    // The fault is announced as it fires, in a message of its own ahead of the reply, so that
+                    // the driver learns it even if this worker is killed before it can reply.
+                    let injector = directive.fault.map { fault in
+                        FirstCallInjector(fault, exempt: channel.descriptor) { fired in
+                            var announcement = fired.json.objectValue ?? JSONObject()
+                            announcement["type"] = "fault"
+                            reply(channel, .object(announcement))
+                        }
+                    }
                     FaultInjection.installProcessWide(injector)
                     let completion = try binding.perform(f: f, value: message["value"])
                     FaultInjection.installProcessWide(nil)
@@ -52,9 +60,7 @@ public enum WorkerMain {
                     // Killed after the calls returned, before the result is reported: the driver sees an
                     // operation whose effect happened but whose outcome it never learns.
                     if directive.dieAfter { Glibc.kill(getpid(), SIGKILL) }
-                    var json = completion.json.objectValue ?? JSONObject()
-                    if let fired = injector?.fired { json["fault"] = fired.json }
-                    reply(channel, .object(json))
+                    reply(channel, completion.json)
                 } catch {
                     fail(channel, "\(f) on \(object): \(error.message)")
                 }

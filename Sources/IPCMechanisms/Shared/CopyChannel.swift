@@ -7,11 +7,13 @@ import SystemPackage
 ///
 /// One adapter per kernel mechanism; each is a few lines over its syscall wrappers. Calls never block: a full
 /// channel is `false`, an empty one `nil` (`EAGAIN` as a value). Any other error is kept in ``failure`` and
-/// looks like full or empty, so the operation that met it can report it.
+/// looks like full or empty, so the operation that met it can report it; ``clearFailure()`` starts the next
+/// operation afresh (a failure is one operation's outcome, not the channel's fate).
 public protocol CopyChannel: AnyObject {
     func send(_ message: [UInt8]) -> Bool
     func receive() -> [UInt8]?
     var failure: Errno? { get }
+    func clearFailure()
 }
 
 /// A copy channel over a kernel pipe. A pipe is a byte stream, so each message goes as one `write` of a 4-byte
@@ -56,22 +58,37 @@ public final class PipeCopyChannel: CopyChannel {
             return nil
         }
         do {
-            guard case .completed(let header) = try KernelPipe.read(readEnd, max: 4, nonblocking: true), header.count == 4
+            // The first read decides: nothing there (EAGAIN), or end of file, is no message.
+            guard case .completed(var header) = try KernelPipe.read(readEnd, max: 4, nonblocking: true), !header.isEmpty
             else { return nil }
+            // A message went in whole with its header (one write of at most PIPE_BUF bytes), so once any of it has
+            // come the rest is in the pipe; but any read may return fewer bytes than asked, so read on.
+            guard let rest = try readPresent(readEnd, 4 - header.count) else { return nil }
+            header += rest
             let count = header.enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-            var message: [UInt8] = []
-            // The message was written whole with its header, so the rest is already in the pipe.
-            while message.count < count {
-                guard case .completed(let piece) = try KernelPipe.read(readEnd, max: count - message.count, nonblocking: true),
-                    !piece.isEmpty
-                else { preconditionFailure("a message's bytes were not in the pipe with its header") }
-                message += piece
-            }
-            return message
+            return try readPresent(readEnd, count)
         } catch {
             _ = record(error)
             return nil
         }
+    }
+
+    public func clearFailure() { failure = nil }
+
+    /// Exactly `count` bytes that are already in the pipe; nil (and the failure EPROTO) if they are not there,
+    /// which only a second reader on the channel or a writer breaking the framing could cause.
+    private func readPresent(_ readEnd: FileDescriptor, _ count: Int) throws(Errno) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        while bytes.count < count {
+            guard case .completed(let piece) = try KernelPipe.read(readEnd, max: count - bytes.count, nonblocking: true),
+                !piece.isEmpty
+            else {
+                _ = record(.protocolError)
+                return nil
+            }
+            bytes += piece
+        }
+        return bytes
     }
 
     private func record(_ error: Errno) -> Bool {

@@ -82,6 +82,11 @@ public final class MappedSharedAccess: SharedAccess {
         return copy.receive()
     }
 
+    /// Forgets the channels' failures: call before each operation, whose outcome they are.
+    public func clearChannelFailures() {
+        for channel in channels.values { channel.clearFailure() }
+    }
+
     /// The first error a channel met other than "full" or "empty", for the caller to report.
     public var channelFailure: Errno? {
         channels.keys.sorted().lazy.compactMap { self.channels[$0]!.failure }.first
