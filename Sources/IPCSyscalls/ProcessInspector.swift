@@ -61,10 +61,14 @@ public enum SyscallNumber {
     public static let read = 0
     public static let write = 1
     public static let receiveFrom = 45
+    public static let nanosleep = 35
+    public static let clockNanosleep = 230
     #elseif arch(arm64)
     public static let read = 63
     public static let write = 64
     public static let receiveFrom = 207
+    public static let nanosleep = 101
+    public static let clockNanosleep = 115
     #endif
 }
 

@@ -21,14 +21,17 @@ struct EventRecorder {
         return lastTime
     }
 
-    /// Records an event stamped now and returns its index.
+    /// Records an event stamped now (or at `time`, taken earlier from ``now()`` with nothing recorded since) and
+    /// returns its index.
     @discardableResult
-    mutating func record(_ process: Int, _ type: Trace.EventType, _ fill: (inout Trace.Event) -> Void = { _ in }) -> Int {
+    mutating func record(
+        _ process: Int, _ type: Trace.EventType, at time: UInt64? = nil, _ fill: (inout Trace.Event) -> Void = { _ in }
+    ) -> Int {
         guard enabled else {
             count += 1
             return count - 1
         }
-        var event = Trace.Event(index: events.count, time: now(), process: process, type: type)
+        var event = Trace.Event(index: events.count, time: time.map { Swift.max($0, lastTime) } ?? now(), process: process, type: type)
         fill(&event)
         events.append(event)
         return event.index

@@ -291,16 +291,19 @@ final class RealDriver {
         } else {
             point = "during"
         }
+        let killedAt = recorder.now()
         try? Syscall.kill(worker.pid, signal: SIGKILL)
-        recorder.record(process, .kill) {
+        let (status, unread) = reapReadingLeftovers(process)
+        // A fault announced between the last look and the kill happened before the death: it goes before the kill.
+        // A reply that raced the kill is dropped: the operation is indeterminate, which includes what it said.
+        if worker.outstanding != nil {
+            for message in unread where message["type"] == .string("fault") { recordFault(process, message, at: killedAt) }
+        }
+        recorder.record(process, .kill, at: killedAt) {
             $0.signal = "SIGKILL"
             $0.point = point
         }
-        let (status, unread) = reapReadingLeftovers(process)
         if let outstanding = worker.outstanding {
-            // A fault announced between the last look and the kill happened before the death; a reply that raced
-            // the kill is dropped, and the operation is indeterminate (which includes what the reply said).
-            for message in unread where message["type"] == .string("fault") { recordFault(process, message) }
             recorder.record(process, .info) {
                 $0.f = outstanding.call.f
                 $0.object = outstanding.call.object
@@ -355,8 +358,8 @@ final class RealDriver {
     }
 
     /// Records what the worker's fault injector did to the operation's first call, before its completion.
-    private func recordFault(_ process: Int, _ fired: JSONValue) {
-        recorder.record(process, .fault) {
+    private func recordFault(_ process: Int, _ fired: JSONValue, at time: UInt64? = nil) {
+        recorder.record(process, .fault, at: time) {
             if case .string(let call)? = fired["call"] { $0.call = call }
             if case .string(let name)? = fired["errno"] { $0.fault = name }
             if case .integer(let count)? = fired["short"] {
@@ -491,10 +494,16 @@ final class RealDriver {
         Double(MonotonicClock.nanoseconds() &- since) / 1e9 > options.hungAfterSeconds
     }
 
-    /// Asleep in a system call other than waiting for the driver's next command.
+    /// Asleep in a system call other than waiting for the driver's next command, and not one that ends by itself:
+    /// a worker in `nanosleep` (an injected delay, a client's back-off) will run again whatever the driver does, so
+    /// deciding before it does would make the decision depend on timing, and the run not replay.
     private func isAsleepInOperation(_ snapshot: ProcessInspector.Snapshot) -> Bool {
-        snapshot.isAsleepInSyscall
-            && !(snapshot.syscall == SyscallNumber.receiveFrom && snapshot.firstArgument == UInt64(ControlChannel.workerDescriptor))
+        guard snapshot.isAsleepInSyscall else { return false }
+        switch snapshot.syscall {
+        case SyscallNumber.receiveFrom?: return snapshot.firstArgument != UInt64(ControlChannel.workerDescriptor)
+        case SyscallNumber.nanosleep?, SyscallNumber.clockNanosleep?: return false
+        default: return true
+        }
     }
 }
 
