@@ -156,7 +156,7 @@ struct Bench: ParsableCommand {
 struct RealBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "real",
-        abstract: "Multi-process runs per minute with kills and faults on; what recording costs on a pipe ping-pong.")
+        abstract: "Multi-process runs per minute with kills and faults on (every correct real-mode scenario in turn, each failure named with the command that repeats it); what recording costs on a pipe ping-pong.")
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
@@ -164,8 +164,20 @@ struct RealBench: ParsableCommand {
     @Option(help: "Seconds of runs for the throughput figure.")
     var seconds: Double = 30
 
+    @Option(help: "Stop after this many runs (a soak: with a large --seconds, exactly this many).")
+    var runs: Int?
+
     @Option(help: "Runs at once.")
     var jobs: Int = 2
+
+    @Option(help: "Faults to inject (as for `run`).")
+    var faults: String = "all"
+
+    @Option(name: .customLong("kill-rate"), help: "The chance, at each point where the driver decides, that it kills a worker.")
+    var killRate: Double = 0.05
+
+    @Option(help: "Where the traces of failed runs are written.")
+    var out: String = ".ipc-harness/bench"
 
     @Option(name: .customLong("round-trips"), help: "Round trips of the ping-pong.")
     var roundTrips: Int = 500
@@ -174,16 +186,20 @@ struct RealBench: ParsableCommand {
     var repetitions: Int = 5
 
     func validate() throws {
-        guard seconds > 0, jobs > 0, roundTrips > 0, repetitions > 0 else {
-            throw ValidationError("--seconds, --jobs, --round-trips and --repetitions must be positive")
+        guard seconds > 0, jobs > 0, roundTrips > 0, repetitions > 0, (runs ?? 1) > 0 else {
+            throw ValidationError("--seconds, --runs, --jobs, --round-trips and --repetitions must be positive")
         }
+        _ = try FaultOptions(parsing: faults, killRate: killRate)
     }
 
     func run() throws {
         let worker = try WorkerLocator.workerCommand(runningExecutableCanServe: true)
-        let result = try RealBenchmark.run(
-            seconds: seconds, jobs: jobs, roundTrips: roundTrips, repetitions: repetitions, worker: worker)
+        let soak = RealBenchmark.Soak(
+            seconds: seconds, runs: runs, jobs: jobs, faults: try FaultOptions(parsing: faults, killRate: killRate),
+            outputDirectory: out)
+        let result = try RealBenchmark.run(soak: soak, roundTrips: roundTrips, repetitions: repetitions, worker: worker)
         print(json ? RealBenchmark.json(result) : RealBenchmark.text(result))
+        if !result.failures.isEmpty { throw ExitCode(1) }
     }
 }
 

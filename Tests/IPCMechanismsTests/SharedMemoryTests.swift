@@ -80,6 +80,28 @@ import Testing
         _ = buffer
     }
 
+    /// Under the faults the kernel can give a pipe reader: a read of the header cut short does not lose the message
+    /// (the rest is in the pipe: the message went in as one atomic write), and a failed read fails that receive
+    /// only, not every later one.
+    @Test func aPipeCopyChannelReadsOnAfterAShortReadAndForgetsAFailure() throws {
+        let (readEnd, writeEnd) = try KernelPipe.create()
+        defer {
+            try? Syscall.close(readEnd)
+            try? Syscall.close(writeEnd)
+        }
+        let channel = PipeCopyChannel(readEnd: readEnd, writeEnd: writeEnd)
+        #expect(channel.send(Array("first".utf8)) && channel.send(Array("second".utf8)))
+        let cut = FaultPlan(rules: [FaultPlan.Rule(call: .read, action: .shorten(to: 1), count: 1)])
+        let received = FaultInjection.$taskInjector.withValue(cut) { channel.receive() }
+        #expect(received == Array("first".utf8))
+        let refused = FaultPlan(rules: [.counted(.read, errno: .noMemory)])
+        #expect(FaultInjection.$taskInjector.withValue(refused) { channel.receive() } == nil)
+        #expect(channel.failure == .noMemory)
+        channel.clearFailure()
+        #expect(channel.receive() == Array("second".utf8))
+        #expect(channel.failure == nil)
+    }
+
     @Test func aTagMakesTheStaleSwapFailWhereAnUntaggedWordLetsItThrough() throws {
         // Node 0 pushed; a pop reads the top and its next; another pops node 0 and pushes it back; the stale pop
         // resumes. Untagged, its first swap succeeds on the word it read (ABA: 2 more steps, the swap and the

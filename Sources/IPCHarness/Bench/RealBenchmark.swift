@@ -6,14 +6,50 @@ import Synchronization
 /// on, trace checked) the harness does per minute, and what recording the trace costs on a pipe ping-pong between
 /// two workers.
 public enum RealBenchmark {
+    /// What the throughput part runs: every correct real-mode scenario in turn, run i with seed i, under these
+    /// faults, for `seconds` or until `runs` runs have been made (whichever comes first).
+    public struct Soak: Sendable {
+        public var seconds: Double
+        public var runs: Int?
+        public var jobs: Int
+        public var faults: FaultOptions
+        /// Where the trace of a correct scenario's failed run is written.
+        public var outputDirectory: String
+        /// The scenarios run in turn: every correct real-mode one unless a test says otherwise.
+        package var scenarios: [Scenario] = RealBenchmark.scenarios
+
+        public init(
+            seconds: Double = 30, runs: Int? = nil, jobs: Int = 2,
+            faults: FaultOptions = FaultOptions(kinds: Set(FaultOptions.Kind.allCases), killRate: 0.05),
+            outputDirectory: String = ".ipc-harness/bench"
+        ) {
+            self.seconds = seconds
+            self.runs = runs
+            self.jobs = jobs
+            self.faults = faults
+            self.outputDirectory = outputDirectory
+        }
+    }
+
+    /// A run that did not pass: enough to run it again alone.
+    public struct Failure: Sendable, Hashable {
+        public var scenario: String
+        public var seed: UInt64
+        public var verdict: String
+        /// The trace written, or why it could not be.
+        public var trace: String
+        /// The command that repeats the run.
+        public var command: String
+    }
+
     public struct Result: Sendable {
         public var seconds: Double
         public var jobs: Int
         public var runs: Int
         public var kills: Int
         public var faults: Int
-        /// Runs of correct scenarios that did not pass (should be 0).
-        public var failures: Int
+        /// Runs of correct scenarios that did not pass (should be none), in the order they were made.
+        public var failures: [Failure]
         public var runsPerMinute: Double { Double(runs) / seconds * 60 }
         public var roundTrips: Int
         /// Median seconds of a ping-pong run with and without recording.
@@ -22,13 +58,13 @@ public enum RealBenchmark {
         public var overheadPercent: Double { (recordingSeconds / notRecordingSeconds - 1) * 100 }
     }
 
-    /// The correct real-mode scenarios whose models are checked under faults, run in turn with every fault kind.
-    static var scenarios: [Scenario] {
-        Scenarios.all.filter { !$0.isBroken && FaultOptions.acceptedBy($0) }
+    /// The correct scenarios that run in real mode: all of them are run under every fault kind.
+    package static var scenarios: [Scenario] {
+        Scenarios.all.filter { !$0.isBroken && $0.modes.contains(.real) }
     }
 
-    public static func run(seconds: Double, jobs: Int, roundTrips: Int, repetitions: Int, worker: WorkerCommand) throws(HarnessError) -> Result {
-        let throughput = try measureThroughput(seconds: seconds, jobs: jobs, worker: worker)
+    public static func run(soak: Soak, roundTrips: Int, repetitions: Int, worker: WorkerCommand) throws(HarnessError) -> Result {
+        let throughput = try soakRuns(soak, worker: worker)
         var on: [Double] = []
         var off: [Double] = []
         for _ in 0..<repetitions {
@@ -36,40 +72,53 @@ public enum RealBenchmark {
             off.append(try pingPong(roundTrips: roundTrips, recording: false, worker: worker))
         }
         return Result(
-            seconds: throughput.seconds, jobs: jobs, runs: throughput.runs, kills: throughput.kills,
+            seconds: throughput.seconds, jobs: soak.jobs, runs: throughput.runs, kills: throughput.kills,
             faults: throughput.faults, failures: throughput.failures, roundTrips: roundTrips,
             recordingSeconds: RCUBenchmark.median(on), notRecordingSeconds: RCUBenchmark.median(off))
     }
 
     private struct Tally {
-        var runs = 0, kills = 0, faults = 0, failures = 0
+        var runs = 0, kills = 0, faults = 0
+        var failures: [Failure] = []
         var error: HarnessError?
     }
 
-    private static func measureThroughput(seconds: Double, jobs: Int, worker: WorkerCommand) throws(HarnessError)
-        -> (seconds: Double, runs: Int, kills: Int, faults: Int, failures: Int)
+    /// The command line that repeats run `seed` of `scenario` under `faults`.
+    public static func command(scenario: String, seed: UInt64, faults: FaultOptions) -> String {
+        var words = ["ipc-harness run", scenario, "--mode real --seed \(seed) --runs 1"]
+        let callFaults = faults.kinds.subtracting([.kill])
+        if !callFaults.isEmpty { words.append("--faults \(callFaults.sorted().map(\.rawValue).joined(separator: ","))") }
+        if faults.kinds.contains(.kill) { words.append("--kill-rate \(faults.killRate)") }
+        return words.joined(separator: " ")
+    }
+
+    /// Runs the soak: runs, kills and faults counted, every run that did not pass named.
+    package static func soakRuns(_ soak: Soak, worker: WorkerCommand) throws(HarnessError)
+        -> (seconds: Double, runs: Int, kills: Int, faults: Int, failures: [Failure])
     {
-        let scenarios = scenarios
-        let faults = FaultOptions(kinds: Set(FaultOptions.Kind.allCases), killRate: 0.05)
+        let scenarios = soak.scenarios
         let tally = Mutex(Tally())
         let next = Atomic<Int>(0)
         let start = MonotonicClock.nanoseconds()
-        let deadline = start + UInt64(seconds * 1e9)
-        let threads = (0..<Swift.max(1, jobs)).map { _ in
+        let deadline = start + UInt64(soak.seconds * 1e9)
+        let threads = (0..<Swift.max(1, soak.jobs)).map { _ in
             OSThread {
                 while MonotonicClock.nanoseconds() < deadline {
                     let index = next.add(1, ordering: .relaxed).oldValue
+                    if let runs = soak.runs, index >= runs { return }
                     let scenario = scenarios[index % scenarios.count]
                     do throws(HarnessError) {
                         let result = try ScenarioRunner.runOnce(
                             scenario, seed: UInt64(index), strategy: .random, worker: worker,
-                            checkBudget: CheckBudget(seconds: 30).withoutExplanations, faults: faults)
+                            checkBudget: CheckBudget(seconds: 30).withoutExplanations, faults: soak.faults, mode: .real)
+                        let failure = result.report.result == .ok
+                            ? nil : Self.failure(result, scenario: scenario, seed: UInt64(index), soak: soak)
                         let events = result.trace.events
                         tally.withLock {
                             $0.runs += 1
                             $0.kills += events.count { $0.type == .kill }
                             $0.faults += events.count { $0.type == .fault }
-                            if result.report.result != .ok { $0.failures += 1 }
+                            if let failure { $0.failures.append(failure) }
                         }
                     } catch {
                         tally.withLock { $0.error = $0.error ?? error }
@@ -83,6 +132,19 @@ public enum RealBenchmark {
         let final = tally.withLock { $0 }
         if let error = final.error { throw error }
         return (elapsed, final.runs, final.kills, final.faults, final.failures)
+    }
+
+    /// Writes the failed run's trace and names it.
+    private static func failure(_ result: RunResult, scenario: Scenario, seed: UInt64, soak: Soak) -> Failure {
+        let trace: String
+        do {
+            trace = try ScenarioRunner.write(result, scenario: scenario, directory: soak.outputDirectory)
+        } catch {
+            trace = "(not written: \(error))"
+        }
+        return Failure(
+            scenario: scenario.name, seed: seed, verdict: result.report.result.rawValue, trace: trace,
+            command: command(scenario: scenario.name, seed: seed, faults: soak.faults))
     }
 
     /// Two workers bounce one byte `roundTrips` times over two pipes; the run's seconds.
@@ -116,19 +178,39 @@ public enum RealBenchmark {
     }
 
     public static func text(_ result: Result) -> String {
-        """
-        multi-process runs with every fault kind and kills (\(result.jobs) job\(result.jobs == 1 ? "" : "s"), \(scenarios.count) scenarios in turn):
-          \(result.runs) runs in \(CheckerBenchmark.format(result.seconds, 1)) s = \(Int(result.runsPerMinute.rounded())) runs/min; \(result.kills) kills, \(result.faults) faults; \(result.failures) runs of correct scenarios not ok
-        pipe ping-pong, \(result.roundTrips) round trips between two workers (median):
-          recording \(CheckerBenchmark.format(result.recordingSeconds, 3)) s, not recording \(CheckerBenchmark.format(result.notRecordingSeconds, 3)) s: overhead \(CheckerBenchmark.format(result.overheadPercent, 1)) %
-        """
+        var lines = [
+            "multi-process runs with every fault kind and kills (\(result.jobs) job\(result.jobs == 1 ? "" : "s"), \(scenarios.count) correct real-mode scenarios in turn):",
+            "  \(result.runs) runs in \(CheckerBenchmark.format(result.seconds, 1)) s = \(Int(result.runsPerMinute.rounded())) runs/min; \(result.kills) kills, \(result.faults) faults; \(result.failures.count) runs of correct scenarios not ok",
+        ]
+        lines += failureLines(result.failures)
+        lines += [
+            "pipe ping-pong, \(result.roundTrips) round trips between two workers (median):",
+            "  recording \(CheckerBenchmark.format(result.recordingSeconds, 3)) s, not recording \(CheckerBenchmark.format(result.notRecordingSeconds, 3)) s: overhead \(CheckerBenchmark.format(result.overheadPercent, 1)) %",
+        ]
+        return lines.joined(separator: "\n")
+    }
+
+    /// Two lines per failed run: what it was, and the command that repeats it.
+    package static func failureLines(_ failures: [Failure]) -> [String] {
+        failures.flatMap { failure in
+            [
+                "  NOT OK: \(failure.scenario) seed \(failure.seed) (\(failure.verdict)); trace: \(failure.trace)",
+                "    rerun: \(failure.command)",
+            ]
+        }
     }
 
     public static func json(_ result: Result) -> String {
+        let failures: [JSONValue] = result.failures.map { failure in
+            [
+                "scenario": .string(failure.scenario), "seed": .string(String(failure.seed)),
+                "verdict": .string(failure.verdict), "trace": .string(failure.trace), "command": .string(failure.command),
+            ]
+        }
         let object: JSONValue = [
             "seconds": .number(result.seconds), "jobs": .int(result.jobs), "runs": .int(result.runs),
             "runsPerMinute": .number(result.runsPerMinute), "kills": .int(result.kills), "faults": .int(result.faults),
-            "failures": .int(result.failures), "roundTrips": .int(result.roundTrips),
+            "failures": .array(failures), "roundTrips": .int(result.roundTrips),
             "recordingSeconds": .number(result.recordingSeconds), "notRecordingSeconds": .number(result.notRecordingSeconds),
             "overheadPercent": .number(result.overheadPercent),
         ]

@@ -15,13 +15,13 @@ import SystemPackage
 /// refused): a worker killed later inside the same operation has then already told the driver, and the trace
 /// holds the fault the kernel saw. Reporting it with the operation's reply lost it whenever the worker died
 /// first, and the checker judged the operation as the uncut call (issue 20).
-final class FirstCallInjector: FaultInjector, @unchecked Sendable {
+package final class FirstCallInjector: FaultInjector, @unchecked Sendable {
     /// What the injector did, as reported to the driver and recorded in a `fault` event.
-    struct Fired: Sendable, Hashable {
-        var call: SystemCall
-        var fault: InjectedFault
+    package struct Fired: Sendable, Hashable {
+        package var call: SystemCall
+        package var fault: InjectedFault
         /// The byte count the call asked for (for a short fault).
-        var requested: Int?
+        package var requested: Int?
 
         /// As sent in the worker's reply: `{"call": "read", "errno": "EINTR"}` or `{"call": "write", "short": 7}`.
         var json: JSONValue {
@@ -39,13 +39,13 @@ final class FirstCallInjector: FaultInjector, @unchecked Sendable {
     private let state = Mutex<(decided: Bool, fired: Fired?)>((false, nil))
 
     /// - Parameter announce: called once, when the fault fires, before the call it changes is made.
-    init(_ fault: InjectedFault, exempt: FileDescriptor, announce: @escaping @Sendable (Fired) -> Void = { _ in }) {
+    package init(_ fault: InjectedFault, exempt: FileDescriptor, announce: @escaping @Sendable (Fired) -> Void = { _ in }) {
         self.fault = fault
         self.exempt = exempt
         self.announce = announce
     }
 
-    var fired: Fired? { state.withLock { $0.fired } }
+    package var fired: Fired? { state.withLock { $0.fired } }
 
     /// The calls that move data or wait for the object: those a signal can interrupt, a full or empty object
     /// refuse, or the kernel cut short. Housekeeping around them (a `fcntl` setting O_NONBLOCK first) is not
@@ -55,7 +55,7 @@ final class FirstCallInjector: FaultInjector, @unchecked Sendable {
         .semTryWait, .semop,
     ]
 
-    func decide(_ context: SyscallContext) -> FaultAction {
+    package func decide(_ context: SyscallContext) -> FaultAction {
         if context.descriptor == exempt || !Self.eligible.contains(context.call) { return .proceed }
         let (action, fired) = choose(context)
         if let fired { announce(fired) }
