@@ -15,7 +15,7 @@ import Testing
     }
 
     static let scenario = Scenario.real(
-        name: "test-two-by-two", model: PipeModel.name, implementation: "kernel.pipe", summary: "",
+        name: "test-two-by-two", kind: PipeKind.self, implementation: "kernel.pipe", summary: "",
         makeWorkload: { _ in
             let program = { (process: Int) in
                 (0..<2).map { (_: Int) -> Call in
@@ -28,8 +28,7 @@ import Testing
                     Workload.Process(id: 1, holds: ["p0": ["write"]], program: program(1)),
                     Workload.Process(id: 2, holds: ["p0": ["write", "read"]], program: program(2)),
                 ])
-        },
-        modelParameters: PipeScenarios.parameters)
+        })
 
     @Test(arguments: [(0, 2), (1, 4), (2, 6), (5, 6)])
     func everyScheduleWithinTheBoundRunsOnce(bound: Int, schedules: Int) throws {

@@ -205,7 +205,7 @@ import Testing
         // The writer sends "hi" and exits; the reader's second read finds end of file, which this client takes
         // for "nothing yet": it spins, never asleep, until the watchdog kills it.
         let scenario = Scenario.real(
-            name: "test-spins-at-eof", model: PipeModel.name, implementation: "client.pipe-spins-at-eof", summary: "",
+            name: "test-spins-at-eof", kind: PipeKind.self, implementation: "client.pipe-spins-at-eof", summary: "",
             isBroken: true,
             makeWorkload: { _ in
                 Workload(
@@ -219,8 +219,7 @@ import Testing
                             Call(process: 2, object: "p0", f: "read", value: ["max": 10]),
                         ]),
                     ])
-            },
-            modelParameters: PipeScenarios.parameters)
+            })
         let trace = try scenario.execute(ScenarioRun(seed: 1, strategy: .random, worker: worker, hangAfterSeconds: 0.5))
         #expect(trace.events.contains { $0.type == .kill && $0.point == "hung" && $0.process == 2 })
         let report = try TraceChecker.check(trace)

@@ -30,8 +30,8 @@ import Testing
     /// Runs `workload` and returns each operation's outcome in order; with `checked`, its trace must check.
     func outcomes(of workload: Workload, checked: Bool = true) throws -> [String] {
         let scenario = Scenario.real(
-            name: "test-signal-facts", model: SignalModel.name, implementation: "kernel.signal", summary: "signals in a worker",
-            makeWorkload: { _ in workload }, modelParameters: SignalScenarios.parameters)
+            name: "test-signal-facts", kind: SignalKind.self, implementation: "kernel.signal", summary: "signals in a worker",
+            makeWorkload: { _ in workload })
         let result = try ScenarioRunner.runOnce(scenario, seed: 1, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 30))
         if checked { #expect(result.report.result == .ok, "\(result.report.explanation)") }
         return result.trace.events.compactMap { event in

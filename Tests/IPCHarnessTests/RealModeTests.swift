@@ -79,7 +79,7 @@ import Testing
     @Test func aDeadlockedWorkloadEndsWithAKillAndAnIndeterminateOperation() throws {
         // Process 1 holds both ends and reads an empty pipe: it waits for itself forever.
         let scenario = Scenario.real(
-            name: "test-self-deadlock", model: PipeModel.name, implementation: "kernel.pipe",
+            name: "test-self-deadlock", kind: PipeKind.self, implementation: "kernel.pipe",
             summary: "a reader that holds the only write end",
             makeWorkload: { _ in
                 Workload(
@@ -87,8 +87,7 @@ import Testing
                     processes: [Workload.Process(id: 1, holds: ["p0": ["read", "write"]], program: [
                         Call(process: 1, object: "p0", f: "read", value: ["max": 10])
                     ])])
-            },
-            modelParameters: PipeScenarios.parameters)
+            })
         let result = try ScenarioRunner.runOnce(scenario, seed: 1, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))
         let types = result.trace.events.map(\.type)
         #expect(types == [.spawn, .invoke, .kill, .info, .exit])
@@ -101,15 +100,14 @@ import Testing
         // does not fit. The worker never sees it; the run must say so, not wait for the watchdog.
         let data = Payload.json([UInt8](repeating: UInt8(ascii: "x"), count: 300_000))
         let scenario = Scenario.real(
-            name: "test-huge-operation", model: PipeModel.name, implementation: "kernel.pipe", summary: "",
+            name: "test-huge-operation", kind: PipeKind.self, implementation: "kernel.pipe", summary: "",
             makeWorkload: { _ in
                 Workload(
                     objects: [Workload.Object(name: "p0", kind: "pipe")],
                     processes: [Workload.Process(id: 1, holds: ["p0": ["read", "write"]], program: [
                         Call(process: 1, object: "p0", f: "write", value: ["data": data, "nonblocking": true])
                     ])])
-            },
-            modelParameters: PipeScenarios.parameters)
+            })
         let error = #expect(throws: HarnessError.self) {
             try ScenarioRunner.runOnce(
                 scenario, seed: 1, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))

@@ -26,9 +26,9 @@ import Testing
                     program: program.map { Call(process: 1, object: "s0", f: $0.f, value: $0.value) })
             ])
         let scenario = Scenario.real(
-            name: "test-unix-socket-signals", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+            name: "test-unix-socket-signals", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
             summary: "",
-            makeWorkload: { _ in workload }, modelParameters: UnixSocketScenarios.parameters)
+            makeWorkload: { _ in workload })
         let result = try ScenarioRunner.runOnce(
             scenario, seed: 1, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 30),
             faults: FaultOptions(kinds: [kind], rate: 1))

@@ -87,3 +87,17 @@ enum ControlChannelError: Error, CustomStringConvertible {
         }
     }
 }
+
+extension Outcome {
+    /// An operation's outcome as a worker reports it: `{"type": "ok", "value": …}` or `{"type": "fail", "error": …}`.
+    var reply: JSONValue {
+        switch self {
+        case .ok(let value):
+            var object: JSONObject = ["type": "ok"]
+            if let value { object["value"] = value }
+            return .object(object)
+        case .fail(let error):
+            return ["type": "fail", "error": .string(error.rawValue)]
+        }
+    }
+}

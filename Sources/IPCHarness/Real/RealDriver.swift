@@ -107,8 +107,28 @@ final class RealDriver {
     private static let startLock = Mutex(())
 
     private func start() throws(HarnessError) {
+        // Everything that can be refused is refused before anything is created.
+        let objectSetups = try Self.objectSetups(of: workload, running: implementation)
         try Self.startLock.withLock { (_) throws(HarnessError) in try spawnWorkers() }
-        try setUpWorkers()
+        try setUpWorkers(objectSetups)
+    }
+
+    /// What every worker is told about each object besides its own part: its kind, the implementation it runs
+    /// and its kind's model parameters.
+    private static func objectSetups(of workload: Workload, running implementation: String) throws(HarnessError) -> [String: JSONObject] {
+        let implementations = try workload.implementations(running: implementation)
+        var parameters: [String: JSONValue] = [:]
+        var setups: [String: JSONObject] = [:]
+        for object in workload.objects {
+            if parameters[object.kind] == nil {
+                parameters[object.kind] = try KindRegistry.requireKind(named: object.kind).modelParameters(for: workload)
+            }
+            setups[object.name] = [
+                "kind": .string(object.kind), "implementation": .string(implementations[object.name]!),
+                "model": parameters[object.kind]!,
+            ]
+        }
+        return setups
     }
 
     /// Creates the run's objects, starts a worker per process with its descriptors, and closes the driver's copies.
@@ -144,14 +164,18 @@ final class RealDriver {
     }
 
     /// Tells each worker what it holds and who the others are, and waits until it is ready.
-    private func setUpWorkers() throws(HarnessError) {
+    private func setUpWorkers(_ objectSetups: [String: JSONObject]) throws(HarnessError) {
         let pids = workers.mapValues { $0.pid }
         for process in workload.processes {
             let worker = workers[process.id]!
-            var setup: JSONObject = [
-                "type": "setup", "implementation": .string(implementation),
-                "objects": .object(objects.setups[process.id] ?? JSONObject()),
-            ]
+            var held = JSONObject()
+            for (name, roles) in process.holds.sorted(by: { $0.key < $1.key }) {
+                guard var entry = objectSetups[name] else { continue }
+                entry["roles"] = .array(roles.map { .string($0) })
+                entry["setup"] = objects.setups[process.id]?[name] ?? .object([:])
+                held[name] = .object(entry)
+            }
+            var setup: JSONObject = ["type": "setup", "objects": .object(held)]
             for member in WorkerContext(process: process.id, pids: pids).json { setup[member.key] = member.value }
             if let restart = options.signalRestarts { setup["interrupt"] = ["restart": .bool(restart)] }
             do {
@@ -196,7 +220,7 @@ final class RealDriver {
         while position < pendingResolutions.count {
             let (object, killed) = pendingResolutions[position]
             let kind = workload.objects.first { $0.name == object }?.kind
-            guard let probe = kind.flatMap(ResolutionProbe.probe(for:)) else {
+            guard let probe = kind.flatMap({ KindRegistry.kind(named: $0)?.resolutionProbe }) else {
                 pendingResolutions.remove(at: position)
                 continue
             }

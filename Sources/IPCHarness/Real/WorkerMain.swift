@@ -14,6 +14,8 @@ public enum WorkerMain {
         startDriverWatch()
         let channel = ControlChannel(descriptor: FileDescriptor(rawValue: ControlChannel.workerDescriptor))
         var bindings: [String: any WorkerBinding] = [:]
+        var process = 0
+        BindingFailure.install { message in fail(channel, message) }
         while true {
             let received: ControlChannel.Received
             do {
@@ -25,7 +27,7 @@ public enum WorkerMain {
             switch message["type"] {
             case .string("setup")?:
                 do {
-                    bindings = try makeBindings(message)
+                    (process, bindings) = try makeBindings(message)
                 } catch {
                     fail(channel, error.message)
                 }
@@ -42,6 +44,7 @@ public enum WorkerMain {
                     fail(channel, "an op message needs 'object' and 'f'")
                 }
                 guard var binding = bindings[object] else { fail(channel, "this worker holds no object '\(object)'") }
+                let call = Call(process: process, object: object, f: f, value: message["value"])
                 do {
                     let directive = try OperationDirective(message: message)
                     // The fault is announced as it fires, in a message of its own ahead of the reply, so that
@@ -54,13 +57,13 @@ public enum WorkerMain {
                         }
                     }
                     FaultInjection.installProcessWide(injector)
-                    let completion = try binding.perform(f: f, value: message["value"])
+                    let outcome = try binding.perform(call)
                     FaultInjection.installProcessWide(nil)
                     bindings[object] = binding
                     // Killed after the calls returned, before the result is reported: the driver sees an
                     // operation whose effect happened but whose outcome it never learns.
                     if directive.dieAfter { Glibc.kill(getpid(), SIGKILL) }
-                    reply(channel, completion.json)
+                    reply(channel, outcome.reply)
                 } catch {
                     fail(channel, "\(f) on \(object): \(error.message)")
                 }
@@ -73,20 +76,29 @@ public enum WorkerMain {
         }
     }
 
-    private static func makeBindings(_ message: JSONValue) throws(BindingError) -> [String: any WorkerBinding] {
-        guard case .string(let implementation)? = message["implementation"],
-            case .object(let objects)? = message["objects"]
-        else { throw BindingError("a setup message needs 'implementation' and 'objects'") }
+    /// Each held object's binding, made by its kind for the implementation the driver names.
+    private static func makeBindings(_ message: JSONValue) throws(BindingError) -> (Int, [String: any WorkerBinding]) {
+        guard case .object(let objects)? = message["objects"] else { throw BindingError("a setup message needs 'objects'") }
         let context = try WorkerContext(setup: message)
         var bindings: [String: any WorkerBinding] = [:]
-        for member in objects {
-            guard case .string(let kind)? = member.value["kind"] else {
-                throw BindingError("object '\(member.key)' has no kind")
+        for member in objects.sorted(by: { $0.key < $1.key }) {
+            let (name, entry) = (member.key, member.value)
+            guard case .string(let kindName)? = entry["kind"], case .string(let implementation)? = entry["implementation"] else {
+                throw BindingError("object '\(name)' has no kind or implementation")
             }
-            bindings[member.key] = try WorkerBindings.make(
-                object: member.key, kind: kind, setup: member.value, implementation: implementation, context: context)
+            guard let kind = KindRegistry.kind(named: kindName) else {
+                throw BindingError("this worker knows no kind of object named '\(kindName)' (known: \(KindRegistry.kinds.map { $0.name }.joined(separator: ", "))): build the worker with the components that define it")
+            }
+            var roles: [String] = []
+            if case .array(let names)? = entry["roles"] {
+                roles = names.compactMap { if case .string(let role) = $0 { role } else { nil } }
+            }
+            let object = WorkerObject(
+                name: name, kind: kindName, roles: roles, setup: entry["setup"]?.objectValue ?? JSONObject(),
+                modelParameters: entry["model"] ?? .null, context: context)
+            bindings[name] = try kind.workerBinding(for: object, implementation: implementation)
         }
-        return bindings
+        return (context.process, bindings)
     }
 
     private static func reply(_ channel: ControlChannel, _ message: JSONValue) {
@@ -97,7 +109,7 @@ public enum WorkerMain {
         }
     }
 
-    private static func fail(_ channel: ControlChannel, _ message: String) -> Never {
+    @Sendable private static func fail(_ channel: ControlChannel, _ message: String) -> Never {
         try? channel.send(["type": "error", "message": .string(message)])
         exit(2)
     }

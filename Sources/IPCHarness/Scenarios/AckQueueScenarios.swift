@@ -19,7 +19,7 @@ public enum AckQueueScenarios {
     /// acknowledging 2-3 messages; under kills, often.
     static func consumers(_ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false) -> Scenario {
         Scenario.real(
-            name: name, model: AckQueueModel.name, implementation: implementation, summary: summary, isBroken: isBroken,
+            name: name, kind: AckQueueKind.self, implementation: implementation, summary: summary, isBroken: isBroken,
             defaultFaults: FaultScenarios.kills,
             makeWorkload: { generator in
                 let messages = generator.next(in: 3...6)
@@ -38,9 +38,6 @@ public enum AckQueueScenarios {
                 return Workload(
                     objects: [Workload.Object(name: "q0", kind: "ack-queue", parameters: ["capacity": .int(capacity)])],
                     processes: processes)
-            },
-            modelParameters: { workload in
-                AckQueueModel(objects: workload.objects.map { ($0.name, $0.integer("capacity") ?? 8) }).parameters
             })
     }
 }

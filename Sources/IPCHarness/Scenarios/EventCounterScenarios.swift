@@ -7,27 +7,16 @@ public enum EventCounterScenarios {
     /// Writers add, readers take the whole count; one blocking eventfd and one nonblocking, with writes near the
     /// 2^64 − 2 ceiling and bad buffer sizes.
     public static let counter = Scenario.real(
-        name: "eventfd-counter", model: EventCounterModel.name, implementation: "kernel.eventfd",
+        name: "eventfd-counter", kind: EventCounterKind.self, implementation: "kernel.eventfd",
         summary: "2-4 processes write and read a blocking and a nonblocking eventfd: sums, resets, overflow, EINVAL",
-        makeWorkload: { generator in workload(generator: &generator, semaphore: false) },
-        modelParameters: parameters)
+        makeWorkload: { generator in workload(generator: &generator, semaphore: false) })
 
     /// Each read takes 1.
     public static let semaphore = Scenario.real(
-        name: "eventfd-semaphore", model: EventCounterModel.name, implementation: "kernel.eventfd",
+        name: "eventfd-semaphore", kind: EventCounterKind.self, implementation: "kernel.eventfd",
         summary: "EFD_SEMAPHORE: writes of 1-7, every read returns 1; blocking and nonblocking eventfds",
-        makeWorkload: { generator in workload(generator: &generator, semaphore: true) },
-        modelParameters: parameters)
+        makeWorkload: { generator in workload(generator: &generator, semaphore: true) })
 
-    @Sendable public static func parameters(_ workload: Workload) -> JSONValue {
-        EventCounterModel(counters: workload.objects.filter { $0.kind == "eventfd" }.map { object in
-            (object.name, EventCounterModel.Setup(
-                initial: UInt64(object.parameters.integer("initial") ?? 0),
-                semaphore: object.parameters["semaphore"] == .bool(true),
-                nonblocking: object.parameters["nonblocking"] == .bool(true),
-                holders: workload.holders(of: object.name, role: "hold")))
-        }).parameters
-    }
 
     static func workload(generator: inout SeededGenerator, semaphore: Bool) -> Workload {
         let objects = [

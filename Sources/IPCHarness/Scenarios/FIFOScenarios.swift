@@ -6,29 +6,17 @@ public enum FIFOScenarios {
 
     /// Readers and writers open, transfer, close and reopen.
     public static let basic = Scenario.real(
-        name: "fifo-basic", model: FIFOModel.name, implementation: "kernel.fifo",
+        name: "fifo-basic", kind: FIFOKind.self, implementation: "kernel.fifo",
         summary: "2-4 processes open a FIFO by path (blocking or not), read and write 1 B to 20 KB, close and reopen",
-        makeWorkload: { generator in workload(generator: &generator, rounds: 2...6, reopen: 0.15) },
-        modelParameters: parameters)
+        makeWorkload: { generator in workload(generator: &generator, rounds: 2...6, reopen: 0.15) })
 
     /// Blocking opens meet: a reader asleep in open counts as a reader, and a writer that opens and closes at once
     /// still releases it (it then reads end of file).
     public static let rendezvous = Scenario.real(
-        name: "fifo-open-rendezvous", model: FIFOModel.name, implementation: "kernel.fifo",
+        name: "fifo-open-rendezvous", kind: FIFOKind.self, implementation: "kernel.fifo",
         summary: "blocking and nonblocking opens meet: sleepers count as partners; ENXIO; end of file after open-and-close",
-        makeWorkload: { generator in workload(generator: &generator, rounds: 0...2, reopen: 0.4) },
-        modelParameters: parameters)
+        makeWorkload: { generator in workload(generator: &generator, rounds: 0...2, reopen: 0.4) })
 
-    /// The fifo model's parameters for a workload: each FIFO's mode (0600 unless the object names one), its owner
-    /// (the holder in role `owner`) and, if some holders run `unprivileged`, every other process as privileged.
-    @Sendable public static func parameters(_ workload: Workload) -> JSONValue {
-        FIFOModel(fifos: workload.objects.filter { $0.kind == "fifo" }.map { object in
-            let unprivileged = workload.holders(of: object.name, role: "unprivileged")
-            return (object.name, FIFOModel.Setup(
-                mode: object.parameters.integer("mode") ?? 0o600, owner: workload.holders(of: object.name, role: "owner").first,
-                privileged: unprivileged.isEmpty ? nil : workload.processes.map(\.id).filter { !unprivileged.contains($0) }))
-        }).parameters
-    }
 
     static func workload(generator: inout SeededGenerator, rounds: ClosedRange<Int>, reopen: Double) -> Workload {
         let count = generator.next(in: 2...4)

@@ -70,10 +70,9 @@ public enum FaultScenarios {
         sizes: ClosedRange<Int>
     ) -> Scenario {
         Scenario.real(
-            name: name, model: PipeModel.name, implementation: implementation, summary: summary, isBroken: isBroken,
+            name: name, kind: PipeKind.self, implementation: implementation, summary: summary, isBroken: isBroken,
             defaultFaults: faults,
-            makeWorkload: { generator in PipeScenarios.streamingWorkload(f: "write-all", sizes: sizes, generator: &generator) },
-            modelParameters: PipeScenarios.parameters)
+            makeWorkload: { generator in PipeScenarios.streamingWorkload(f: "write-all", sizes: sizes, generator: &generator) })
     }
 
     /// A writer sending 2-6 messages of 1-80 KB on a stream socketpair (many larger than one kernel buffer, so
@@ -83,12 +82,11 @@ public enum FaultScenarios {
         _ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false
     ) -> Scenario {
         Scenario.real(
-            name: name, model: UnixSocketModel.name, implementation: implementation, summary: summary,
+            name: name, kind: UnixSocketKind.self, implementation: implementation, summary: summary,
             isBroken: isBroken, defaultFaults: cutReceives,
             makeWorkload: { generator in
                 UnixSocketScenarios.framingWorkload(sizes: 1_000...80_000, generator: &generator)
-            },
-            modelParameters: UnixSocketScenarios.parameters)
+            })
     }
 
     /// 2-3 processes running critical sections on one robust mutex under kills: each program is `section` repeated.
@@ -96,7 +94,7 @@ public enum FaultScenarios {
         _ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false, section: [String]
     ) -> Scenario {
         Scenario.real(
-            name: name, model: RobustMutexModel.name, implementation: implementation, summary: summary,
+            name: name, kind: RobustMutexKind.self, implementation: implementation, summary: summary,
             isBroken: isBroken, defaultFaults: kills,
             makeWorkload: { generator in
                 let processes = (1...generator.next(in: 2...3)).map { process in
@@ -106,7 +104,6 @@ public enum FaultScenarios {
                     return Workload.Process(id: process, holds: ["m0": ["use"]], program: program)
                 }
                 return Workload(objects: [Workload.Object(name: "m0", kind: "robust-mutex")], processes: processes)
-            },
-            modelParameters: { workload in RobustMutexModel(mutexes: workload.objects.map(\.name)).parameters })
+            })
     }
 }

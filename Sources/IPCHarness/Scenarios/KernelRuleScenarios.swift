@@ -4,17 +4,13 @@ import IPCModels
 public enum KernelRuleScenarios {
     public static let all: [Scenario] = [fifoPermission]
 
-    /// The nobody user the unprivileged workers become.
-    static let nobody = 65534
-
     /// A FIFO created 0666 by the harness (root); processes 1 and 2 run as nobody and open it for writing and
     /// reading; process 3 (root, the owner) takes the permission away and gives it back. Permission is checked
     /// at open: descriptors already open keep working after the chmod, new opens fail `EACCES`.
     public static let fifoPermission = Scenario.real(
-        name: "fifo-permission", model: FIFOModel.name, implementation: "kernel.fifo",
+        name: "fifo-permission", kind: FIFOKind.self, implementation: "kernel.fifo",
         summary: "unprivileged processes use a FIFO while its owner chmods it: open descriptors keep working, new opens fail EACCES",
-        makeWorkload: { workload(&$0) },
-        modelParameters: FIFOScenarios.parameters)
+        makeWorkload: { workload(&$0) })
 
     /// Every open, read and write is nonblocking: a refused open must not leave its process asleep.
     static func workload(_ generator: inout SeededGenerator) -> Workload {

@@ -8,7 +8,7 @@ public enum MessageQueueScenarios {
 
     /// Priority order, FIFO among equals, whole messages, EMSGSIZE both ways, a full and an empty queue.
     public static let posixPriority = Scenario.real(
-        name: "posix-mq-priority", model: PosixMessageQueueModel.name, implementation: "kernel.posix-mq",
+        name: "posix-mq-priority", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq",
         summary: "2-4 processes send at priorities 0-10 (ties, one out of range) and receive, blocking or not, into buffers too small or right",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
@@ -16,13 +16,12 @@ public enum MessageQueueScenarios {
                 operation: { process, sequence, generator in
                     generator.chance(0.5) ? send(process, sequence, &generator) : receive(&generator)
                 })
-        },
-        modelParameters: posixParameters)
+        })
 
     /// The queue outlives its senders: a process sends and exits; others open it by name later, receive, close,
     /// unlink (after which opens fail ENOENT but descriptors work).
     public static let posixPersistence = Scenario.real(
-        name: "posix-mq-persistence", model: PosixMessageQueueModel.name, implementation: "kernel.posix-mq",
+        name: "posix-mq-persistence", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq",
         summary: "a sender sends and exits; later processes open the queue by name, receive, close and unlink it",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
@@ -39,8 +38,7 @@ public enum MessageQueueScenarios {
                         (10, { generator in send(process, sequence, &generator, nonblocking: true) }),
                     ])
                 })
-        },
-        modelParameters: posixParameters)
+        })
 
     static func send(
         _ process: Int, _ sequence: Int, _ generator: inout SeededGenerator, nonblocking: Bool? = nil
@@ -57,27 +55,19 @@ public enum MessageQueueScenarios {
         return ("receive", (["max": .int(max)] as JSONObject).nonblocking(nonblocking ?? generator.chance(0.5)))
     }
 
-    @Sendable static func posixParameters(_ workload: Workload) -> JSONValue {
-        let object = workload.objects[0]
-        return PosixMessageQueueModel(queues: [(object.name, PosixMessageQueueModel.Setup(
-            maxMessages: object.integer("maxMessages") ?? 10, messageSize: object.integer("messageSize") ?? 8192,
-            holders: ScenarioPrograms.holders(workload, role: "open")))]).parameters
-    }
 
     /// msgrcv's selection rules on a small queue (128 bytes): types 1-5, msgtyp 0, n, -n and MSG_EXCEPT, E2BIG
     /// and MSG_NOERROR, ENOMSG, a full queue.
     public static let systemVSelection = Scenario.real(
-        name: "sysv-msg-selection", model: SystemVMessageQueueModel.name, implementation: "kernel.sysv-msg",
+        name: "sysv-msg-selection", kind: SystemVMessageQueueKind.self, implementation: "kernel.sysv-msg",
         summary: "2-4 processes send types 1-5 to a 128-byte queue and receive by type 0, n, -n and MSG_EXCEPT, some truncating",
-        makeWorkload: { generator in systemVWorkload(removal: false, generator: &generator) },
-        modelParameters: systemVParameters)
+        makeWorkload: { generator in systemVWorkload(removal: false, generator: &generator) })
 
     /// The queue is removed while others use it (or sleep in it): their calls fail EIDRM, then EINVAL.
     public static let systemVRemoval = Scenario.real(
-        name: "sysv-msg-removal", model: SystemVMessageQueueModel.name, implementation: "kernel.sysv-msg",
+        name: "sysv-msg-removal", kind: SystemVMessageQueueKind.self, implementation: "kernel.sysv-msg",
         summary: "one process removes the queue (IPC_RMID) while others send and receive, some asleep in it",
-        makeWorkload: { generator in systemVWorkload(removal: true, generator: &generator) },
-        modelParameters: systemVParameters)
+        makeWorkload: { generator in systemVWorkload(removal: true, generator: &generator) })
 
     static func systemVWorkload(removal: Bool, generator: inout SeededGenerator) -> Workload {
         var workload = ScenarioPrograms.workload(
@@ -105,8 +95,4 @@ public enum MessageQueueScenarios {
         return workload
     }
 
-    @Sendable static func systemVParameters(_ workload: Workload) -> JSONValue {
-        let object = workload.objects[0]
-        return SystemVMessageQueueModel(queues: [(object.name, SystemVMessageQueueModel.Setup(capacity: object.integer("capacity") ?? 16384))]).parameters
-    }
 }

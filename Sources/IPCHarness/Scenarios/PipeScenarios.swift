@@ -6,55 +6,36 @@ public enum PipeScenarios {
 
     /// Processes share one pipe, in random roles, with every operation the pipe has.
     public static let basic = Scenario.real(
-        name: "pipe-basic", model: PipeModel.name, implementation: "kernel.pipe",
+        name: "pipe-basic", kind: PipeKind.self, implementation: "kernel.pipe",
         summary: "2-4 processes share a pipe: blocking and nonblocking reads and writes of 1 B to 70 KB, closes",
-        makeWorkload: { generator in mixedWorkload(pipes: ["p0"], generator: &generator) },
-        modelParameters: parameters)
+        makeWorkload: { generator in mixedWorkload(pipes: ["p0"], generator: &generator) })
 
     /// Two pipes at once: the checker splits the history by object.
     public static let twoPipes = Scenario.real(
-        name: "pipe-two-pipes", model: PipeModel.name, implementation: "kernel.pipe",
+        name: "pipe-two-pipes", kind: PipeKind.self, implementation: "kernel.pipe",
         summary: "2-4 processes share two pipes; each pipe's history is checked on its own",
-        makeWorkload: { generator in mixedWorkload(pipes: ["p0", "p1"], generator: &generator) },
-        modelParameters: parameters)
+        makeWorkload: { generator in mixedWorkload(pipes: ["p0", "p1"], generator: &generator) })
 
     /// The poll-and-retry writer: every byte arrives, in order, whatever the pipe's room.
     public static let writeAll = Scenario.real(
-        name: "pipe-write-all", model: PipeModel.name, implementation: "client.write-all",
+        name: "pipe-write-all", kind: PipeKind.self, implementation: "client.write-all",
         summary: "writers push 10-90 KB messages with a nonblocking write-and-poll loop; readers drain",
-        makeWorkload: { generator in streamingWorkload(f: "write-all", sizes: 10_000...90_000, generator: &generator) },
-        modelParameters: parameters)
+        makeWorkload: { generator in streamingWorkload(f: "write-all", sizes: 10_000...90_000, generator: &generator) })
 
     /// Broken twin of pipe-write-all: a short write's tail is dropped and the write reported complete.
     public static let dropsTail = Scenario.real(
-        name: "pipe-broken-drops-tail", model: PipeModel.name, implementation: "client.pipe-drops-tail",
+        name: "pipe-broken-drops-tail", kind: PipeKind.self, implementation: "client.pipe-drops-tail",
         summary: "BROKEN: after a short write the client forgets the unwritten tail but reports it all written",
         isBroken: true,
-        makeWorkload: { generator in streamingWorkload(f: "write-all", sizes: 10_000...90_000, generator: &generator) },
-        modelParameters: parameters)
+        makeWorkload: { generator in streamingWorkload(f: "write-all", sizes: 10_000...90_000, generator: &generator) })
 
     /// Broken: writes are coalesced and flushed newest first.
     public static let reorders = Scenario.real(
-        name: "pipe-broken-reorders", model: PipeModel.name, implementation: "client.pipe-reorders",
+        name: "pipe-broken-reorders", kind: PipeKind.self, implementation: "client.pipe-reorders",
         summary: "BROKEN: a coalescing writer holds each write back and sends the pair newest first",
         isBroken: true,
-        makeWorkload: { generator in streamingWorkload(f: "write", sizes: 5...300, generator: &generator) },
-        modelParameters: parameters)
+        makeWorkload: { generator in streamingWorkload(f: "write", sizes: 5...300, generator: &generator) })
 
-    /// The pipe model's parameters for a workload: each pipe's capacity and holders.
-    @Sendable public static func parameters(_ workload: Workload) -> JSONValue {
-        let pipes = workload.objects.filter { $0.kind == "pipe" }.map { object in
-            let capacity: Int
-            if case .integer(let value)? = object.parameters["capacity"] { capacity = Int(value) } else { capacity = 65536 }
-            return (
-                name: object.name,
-                setup: PipeModel.Setup(
-                    capacity: capacity, readers: workload.holders(of: object.name, role: "read"),
-                    writers: workload.holders(of: object.name, role: "write"))
-            )
-        }
-        return PipeModel(pipes: pipes).parameters
-    }
 
     /// Random roles and random programs over `pipes`.
     static func mixedWorkload(pipes: [String], generator: inout SeededGenerator) -> Workload {

@@ -7,18 +7,16 @@ public enum SCMRightsScenarios {
     /// A memory file passed to other processes: every copy shares one offset, and each passed descriptor arrives
     /// once.
     public static let sharedOffset = Scenario.real(
-        name: "scm-rights-shared-offset", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+        name: "scm-rights-shared-offset", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
         summary: "a memory file passed over a socket pair: reads through any copy advance one shared offset",
-        makeWorkload: { generator in offsetWorkload(generator: &generator) },
-        modelParameters: UnixSocketScenarios.parameters)
+        makeWorkload: { generator in offsetWorkload(generator: &generator) })
 
     /// A pipe's write end in flight: the pipe's reader sees end of file only once every reference is gone,
     /// including those in messages a receiver closed, died with, or had no control room for.
     public static let inFlight = Scenario.real(
-        name: "scm-rights-in-flight", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+        name: "scm-rights-in-flight", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
         summary: "a pipe's write end sent and left in flight; the receiver closing its socket or exiting (or MSG_CTRUNC) closes it",
-        makeWorkload: { generator in inFlightWorkload(generator: &generator) },
-        modelParameters: UnixSocketScenarios.parameters)
+        makeWorkload: { generator in inFlightWorkload(generator: &generator) })
 
     static let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

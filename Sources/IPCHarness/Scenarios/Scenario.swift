@@ -121,6 +121,18 @@ extension Scenario {
         return scenario
     }
 
+    /// A real-mode scenario on objects of one kind: its model is the kind's, described from each workload by
+    /// ``MechanismKind/model(for:)``; `implementation` defaults to the kind's own.
+    public static func real<Kind: MechanismKind>(
+        name: String, kind: Kind.Type, implementation: String? = nil, summary: String, isBroken: Bool = false,
+        defaultFaults: FaultOptions = .none, makeWorkload: @escaping @Sendable (inout SeededGenerator) -> Workload
+    ) -> Scenario {
+        real(
+            name: name, model: Kind.Model.name, implementation: implementation ?? Kind.implementations.first ?? Kind.name,
+            summary: summary, isBroken: isBroken, defaultFaults: defaultFaults, makeWorkload: makeWorkload,
+            modelParameters: { Kind.model(for: $0).parameters })
+    }
+
     /// One real-mode run of `workload`: the strategy and the deadlock victims draw from `generator`.
     static func runReal(
         _ workload: Workload, run: ScenarioRun, generator: inout SeededGenerator, scenario: String, model: String,

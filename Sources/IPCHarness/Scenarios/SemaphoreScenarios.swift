@@ -7,17 +7,15 @@ public enum SemaphoreScenarios {
     /// A named semaphore: waits (some asleep), trywaits, posts, reads; opens and unlinks by name; processes that
     /// end holding a unit lose it.
     public static let posixNamed = Scenario.real(
-        name: "posix-sem-named", model: PosixSemaphoreModel.name, implementation: "kernel.posix-sem",
+        name: "posix-sem-named", kind: PosixSemaphoreKind.self, implementation: "kernel.posix-sem",
         summary: "2-4 processes wait, trywait, post and read a named semaphore, open and unlink it; a holder that ends loses its unit",
-        makeWorkload: { generator in posixWorkload(named: true, generator: &generator) },
-        modelParameters: posixParameters)
+        makeWorkload: { generator in posixWorkload(named: true, generator: &generator) })
 
     /// An unnamed semaphore in shared memory the driver initialised (sem_init with pshared 1).
     public static let posixUnnamed = Scenario.real(
-        name: "posix-sem-unnamed", model: PosixSemaphoreModel.name, implementation: "kernel.posix-sem",
+        name: "posix-sem-unnamed", kind: PosixSemaphoreKind.self, implementation: "kernel.posix-sem",
         summary: "2-4 processes wait, trywait, post and read an unnamed semaphore in shared memory (sem_init pshared)",
-        makeWorkload: { generator in posixWorkload(named: false, generator: &generator) },
-        modelParameters: posixParameters)
+        makeWorkload: { generator in posixWorkload(named: false, generator: &generator) })
 
     static func posixWorkload(named: Bool, generator: inout SeededGenerator) -> Workload {
         ScenarioPrograms.workload(
@@ -34,17 +32,11 @@ public enum SemaphoreScenarios {
             })
     }
 
-    @Sendable static func posixParameters(_ workload: Workload) -> JSONValue {
-        let object = workload.objects[0]
-        let named: Bool
-        if case .bool(true)? = object.parameters["named"] { named = true } else { named = false }
-        return PosixSemaphoreModel(semaphores: [(object.name, PosixSemaphoreModel.Setup(value: object.integer("value") ?? 0, named: named))]).parameters
-    }
 
     /// SEM_UNDO: processes take and give units of a two-semaphore set, many with SEM_UNDO, and end (or are killed
     /// when everyone sleeps) holding them; the kernel undoes their changes at exit.
     public static let systemVUndo = Scenario.real(
-        name: "sysv-sem-undo", model: SystemVSemaphoreModel.name, implementation: "kernel.sysv-sem",
+        name: "sysv-sem-undo", kind: SystemVSemaphoreKind.self, implementation: "kernel.sysv-sem",
         summary: "2-4 processes semop on 2 semaphores (1-2 ops each, many SEM_UNDO, some IPC_NOWAIT), read and set them",
         makeWorkload: { generator in
             let values: JSONValue = .ints([generator.next(in: 0...2), generator.next(in: 0...1)])
@@ -70,19 +62,11 @@ public enum SemaphoreScenarios {
                         (2, { _ in ("remove", nil) }),
                     ])
                 })
-        },
-        modelParameters: { workload in
-            let object = workload.objects[0]
-            var values: [Int] = []
-            if case .array(let array)? = object.parameters["values"] {
-                values = array.compactMap { if case .integer(let value) = $0 { Int(value) } else { nil } }
-            }
-            return SystemVSemaphoreModel(sets: [(object.name, values)]).parameters
         })
 
     /// A robust mutex whose owners end holding it: EOWNERDEAD, consistent or not recoverable.
     public static let robustMutexOwnerDeath = Scenario.real(
-        name: "robust-mutex-owner-death", model: RobustMutexModel.name, implementation: "kernel.robust-mutex",
+        name: "robust-mutex-owner-death", kind: RobustMutexKind.self, implementation: "kernel.robust-mutex",
         summary: "2-4 processes lock, trylock, unlock and make consistent a robust mutex; owners end holding it (EOWNERDEAD)",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
@@ -90,6 +74,5 @@ public enum SemaphoreScenarios {
                 operation: { _, _, generator in
                     (generator.pick(weighted: [(35, "lock"), (20, "trylock"), (30, "unlock"), (15, "consistent")]), nil)
                 })
-        },
-        modelParameters: { workload in RobustMutexModel(mutexes: workload.objects.map(\.name)).parameters })
+        })
 }

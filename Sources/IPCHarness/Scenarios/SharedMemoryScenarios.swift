@@ -7,7 +7,7 @@ public enum SharedMemoryScenarios {
 
     /// One memory in every mapping; the object outlives its mappings until unlink.
     public static let posixWords = Scenario.real(
-        name: "posix-shm-words", model: PosixSharedMemoryModel.name, implementation: "kernel.posix-shm",
+        name: "posix-shm-words", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
         summary: "2-4 processes load, store and fetch-and-add 4 shared words; some map it later by name, unmap, unlink",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
@@ -21,16 +21,11 @@ public enum SharedMemoryScenarios {
                         (5, { _ in ("unlink", nil) }),
                     ])
                 })
-        },
-        modelParameters: { workload in
-            let object = workload.objects[0]
-            return PosixSharedMemoryModel(objects: [(object.name, PosixSharedMemoryModel.Setup(
-                words: object.integer("words") ?? 8, mapped: ScenarioPrograms.holders(workload, role: "map")))]).parameters
         })
 
     /// IPC_RMID only marks a segment; it is destroyed when the last attachment goes (processes' exits included).
     public static let systemVAttachCount = Scenario.real(
-        name: "sysv-shm-attach-count", model: SystemVSharedMemoryModel.name, implementation: "kernel.sysv-shm",
+        name: "sysv-shm-attach-count", kind: SystemVSharedMemoryKind.self, implementation: "kernel.sysv-shm",
         summary: "2-4 processes attach, detach, read the attachment count, remove the segment and use its 4 words",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
@@ -45,11 +40,6 @@ public enum SharedMemoryScenarios {
                         (8, { _ in ("remove", nil) }),
                     ])
                 })
-        },
-        modelParameters: { workload in
-            let object = workload.objects[0]
-            return SystemVSharedMemoryModel(segments: [(object.name, SystemVSharedMemoryModel.Setup(
-                words: object.integer("words") ?? 8, attached: ScenarioPrograms.holders(workload, role: "attach")))]).parameters
         })
 
     static func wordAccess(_ generator: inout SeededGenerator) -> (f: String, value: JSONValue?) {

@@ -7,25 +7,16 @@ public enum SignalScenarios {
 
     /// Standard signals sent while pending are dropped: only the first sender's details survive.
     public static let coalescing = Scenario.real(
-        name: "signal-standard-coalescing", model: SignalModel.name, implementation: "kernel.signal",
+        name: "signal-standard-coalescing", kind: SignalKind.self, implementation: "kernel.signal",
         summary: "1-3 senders kill and sigqueue SIGUSR2 and SIGWINCH at a receiver; repeats while pending coalesce",
-        makeWorkload: { generator in workload(generator: &generator, signals: ["SIGUSR2", "SIGWINCH"]) },
-        modelParameters: parameters)
+        makeWorkload: { generator in workload(generator: &generator, signals: ["SIGUSR2", "SIGWINCH"]) })
 
     /// Real-time signals queue, each with its value, lowest number first.
     public static let realtimeQueue = Scenario.real(
-        name: "signal-rt-queue", model: SignalModel.name, implementation: "kernel.signal",
+        name: "signal-rt-queue", kind: SignalKind.self, implementation: "kernel.signal",
         summary: "SIGRTMIN+1 and SIGRTMIN+2 (and SIGUSR2) queue with values; the receiver takes them lowest first, in order",
-        makeWorkload: { generator in workload(generator: &generator, signals: ["SIGRTMIN+1", "SIGRTMIN+2", "SIGUSR2"]) },
-        modelParameters: parameters)
+        makeWorkload: { generator in workload(generator: &generator, signals: ["SIGRTMIN+1", "SIGRTMIN+2", "SIGUSR2"]) })
 
-    @Sendable public static func parameters(_ workload: Workload) -> JSONValue {
-        SignalModel(receivers: workload.objects.filter { $0.kind == "signal" }.map { object in
-            (object.name, SignalModel.Setup(
-                receiver: workload.holders(of: object.name, role: "receive").first ?? 0,
-                queueLimit: object.parameters.integer("queueLimit")))
-        }).parameters
-    }
 
     /// Process 1 receives; the others (and process 1 itself, sometimes) send. The receiver mostly polls
     /// (timeout 0) and sometimes waits, so its program is not stuck for long when nothing more comes.

@@ -8,79 +8,47 @@ public enum UnixSocketScenarios {
     ]
 
     public static let streamPair = Scenario.real(
-        name: "unix-stream-pair", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+        name: "unix-stream-pair", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
         summary: "2-4 processes share a stream socketpair: sends of 1 B to 120 KB that split and merge, capacity, closes",
         makeWorkload: { generator in
             pairWorkload(.stream, sizes: [(50, 1...300), (30, 301...8000), (20, 8001...120_000)], reads: [1...64, 65...70_000], generator: &generator)
-        },
-        modelParameters: parameters)
+        })
 
     public static let seqpacketPair = Scenario.real(
-        name: "unix-seqpacket-pair", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+        name: "unix-seqpacket-pair", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
         summary: "2-4 processes share a seqpacket socketpair: records kept whole, truncation, EPIPE and ECONNRESET on close",
         makeWorkload: { generator in
             pairWorkload(.seqpacket, sizes: [(70, 0...200), (30, 201...20_000)], reads: [1...32, 33...30_000], generator: &generator)
-        },
-        modelParameters: parameters)
+        })
 
     /// The fact in motion: a datagram read into a smaller buffer is truncated and the rest is gone.
     public static let datagramTruncation = Scenario.real(
-        name: "unix-dgram-truncation", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+        name: "unix-dgram-truncation", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
         summary: "2-4 processes share a datagram socketpair; reads of 1-20 bytes truncate longer datagrams (MSG_TRUNC)",
         makeWorkload: { generator in
             pairWorkload(.dgram, sizes: [(80, 0...40), (20, 41...3000)], reads: [1...20, 21...4000], generator: &generator)
-        },
-        modelParameters: parameters)
+        })
 
     public static let streamListener = Scenario.real(
-        name: "unix-stream-listener-path", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+        name: "unix-stream-listener-path", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
         summary: "a server listens on a 0600 path, clients connect (backlog 0-2), data flows before and after accept",
-        makeWorkload: { generator in listenerWorkload(.stream, address: "path", generator: &generator) },
-        modelParameters: parameters)
+        makeWorkload: { generator in listenerWorkload(.stream, address: "path", generator: &generator) })
 
     public static let seqpacketListener = Scenario.real(
-        name: "unix-seqpacket-listener-abstract", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+        name: "unix-seqpacket-listener-abstract", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
         summary: "a server listens on an abstract name; seqpacket connections, accept order, resets when the listener goes",
-        makeWorkload: { generator in listenerWorkload(.seqpacket, address: "abstract", generator: &generator) },
-        modelParameters: parameters)
+        makeWorkload: { generator in listenerWorkload(.seqpacket, address: "abstract", generator: &generator) })
 
     public static let boundPath = Scenario.real(
-        name: "unix-dgram-bound-path", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+        name: "unix-dgram-bound-path", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
         summary: "2-4 datagram sockets bound to 0600 paths send to each other: senders named, 11-message queues",
-        makeWorkload: { generator in boundWorkload(address: "path", generator: &generator) },
-        modelParameters: parameters)
+        makeWorkload: { generator in boundWorkload(address: "path", generator: &generator) })
 
     public static let boundAbstract = Scenario.real(
-        name: "unix-dgram-bound-abstract", model: UnixSocketModel.name, implementation: "kernel.unix-socket",
+        name: "unix-dgram-bound-abstract", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
         summary: "2-4 datagram sockets bound to abstract names send to each other; a closed one refuses",
-        makeWorkload: { generator in boundWorkload(address: "abstract", generator: &generator) },
-        modelParameters: parameters)
+        makeWorkload: { generator in boundWorkload(address: "abstract", generator: &generator) })
 
-    /// The unix-socket model's parameters for a workload: each object's type, shape, holders and files.
-    @Sendable public static func parameters(_ workload: Workload) -> JSONValue {
-        let objects = workload.objects.filter { $0.kind == "unix-socket" }.map { object -> (name: String, setup: UnixSocketModel.Setup) in
-            let typeName: String = if case .string(let name)? = object.parameters["type"] { name } else { "stream" }
-            let type = UnixSocketModel.SocketType(rawValue: typeName) ?? .stream
-            let shape: UnixSocketModel.Shape
-            switch object.parameters["shape"] {
-            case .string("listener")?:
-                shape = .listener(
-                    holders: workload.holders(of: object.name, role: "listen"), backlog: object.parameters.integer("backlog") ?? 0)
-            case .string("bound")?:
-                shape = .bound(processes: workload.holders(of: object.name, role: "bound"))
-            default:
-                shape = .pair(a: workload.holders(of: object.name, role: "a"), b: workload.holders(of: object.name, role: "b"))
-            }
-            let files = (object.parameters["files"]?.objectValue ?? JSONObject()).map { member in
-                let content: [UInt8]? = if case .string(let text)? = member.value["content"] { Array(text.utf8) } else { nil }
-                return UnixSocketModel.FileSetup(
-                    name: member.key, content: content, holders: workload.holders(of: object.name, role: "hold:\(member.key)"),
-                    readers: workload.holders(of: object.name, role: "read:\(member.key)"))
-            }
-            return (object.name, UnixSocketModel.Setup(type: type, shape: shape, files: files))
-        }
-        return UnixSocketModel(objects: objects).parameters
-    }
 
     // MARK: Workloads
 

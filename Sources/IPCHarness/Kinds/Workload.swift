@@ -7,14 +7,23 @@ import IPCModels
 public struct Workload: Sendable, Hashable {
     public struct Object: Sendable, Hashable {
         public var name: String
-        /// The object kind a provisioner knows how to create ("pipe").
+        /// The name of the object's kind in the ``KindRegistry`` ("pipe").
         public var kind: String
         public var parameters: JSONObject
+        /// The implementation this object runs; nil: the run's, if the kind runs it, else the kind's default (see
+        /// ``Workload/implementations(running:)``).
+        public var implementation: String?
 
-        public init(name: String, kind: String, parameters: JSONObject = JSONObject()) {
+        public init(name: String, kind: String, parameters: JSONObject = JSONObject(), implementation: String? = nil) {
             self.name = name
             self.kind = kind
             self.parameters = parameters
+            self.implementation = implementation
+        }
+
+        /// An object of `kind`.
+        public init(name: String, kind: any ObjectKind.Type, parameters: JSONObject = JSONObject(), implementation: String? = nil) {
+            self.init(name: name, kind: kind.name, parameters: parameters, implementation: implementation)
         }
     }
 
@@ -48,7 +57,9 @@ public struct Workload: Sendable, Hashable {
     public var setupJSON: JSONValue {
         .object([
             "objects": .array(objects.map { object in
-                .object(["name": .string(object.name), "kind": .string(object.kind), "params": .object(object.parameters)])
+                var entry: JSONObject = ["name": .string(object.name), "kind": .string(object.kind), "params": .object(object.parameters)]
+                if let implementation = object.implementation { entry["implementation"] = .string(implementation) }
+                return .object(entry)
             }),
             "processes": .array(processes.map { process in
                 var holds = JSONObject()
@@ -67,7 +78,7 @@ public struct Workload: Sendable, Hashable {
             let parameters = try entry.optional("params")?.objectValue ?? JSONObject()
             objects.append(Object(
                 name: try entry.required("name").text("name"), kind: try entry.required("kind").text("kind"),
-                parameters: parameters))
+                parameters: parameters, implementation: try entry.optional("implementation")?.text("implementation")))
         }
         var processes: [Process] = []
         for process in try value.required("processes").elements("processes") {
@@ -87,5 +98,36 @@ extension JSONObject {
     func integer(_ key: String) -> Int? {
         if case .integer(let value)? = self[key] { return Int(value) }
         return nil
+    }
+}
+
+extension Workload {
+    /// Which implementation each object runs in a run that names `implementation` (its trace header's
+    /// `mechanism`): the object's own if it names one; else `implementation`, if its kind runs it; else the kind's
+    /// default (a workload of several kinds tests one of them). Refused — never quietly replaced — when an object's
+    /// kind is unknown, when an object names what its kind does not run, or when no object runs `implementation` at
+    /// all: the run would report on code it did not run.
+    public func implementations(running implementation: String) throws(HarnessError) -> [String: String] {
+        var chosen: [String: String] = [:]
+        for object in objects {
+            let kind = try KindRegistry.requireKind(named: object.kind)
+            if let named = object.implementation {
+                guard KindRegistry.runs(kind, named) else {
+                    throw HarnessError("object \(object.name): \(KindRegistry.refusal(of: named, by: kind))")
+                }
+                chosen[object.name] = named
+            } else if KindRegistry.runs(kind, implementation) {
+                chosen[object.name] = implementation
+            } else if let fallback = kind.implementations.first {
+                chosen[object.name] = fallback
+            } else {
+                throw HarnessError("object \(object.name): its kind \(kind.name) names no implementation of its own")
+            }
+        }
+        guard chosen.values.contains(implementation) else {
+            let kinds = Set(objects.map(\.kind)).sorted()
+            throw HarnessError("no object of this run runs '\(implementation)': its objects are of kind \(kinds.joined(separator: ", ")), whose implementations are \(kinds.compactMap { KindRegistry.kind(named: $0) }.flatMap { $0.implementations + KindRegistry.clients(for: $0.name).map(\.name) }.joined(separator: ", ")) — a run must not report on code it did not run (register a client implementation of the kind, or a kind of your own, in this process and the worker's)")
+        }
+        return chosen
     }
 }

@@ -1,0 +1,10 @@
+/// The kinds of object the harness knows without being told: the kernel's mechanisms, the seeds' acknowledged
+/// queue and reference constructions. Adding a kernel mechanism is one file beside these and one line here.
+public enum BuiltInKinds {
+    public static let all: [any ObjectKind.Type] = [
+        PipeKind.self, FIFOKind.self, UnixSocketKind.self, EventCounterKind.self, SignalKind.self,
+        PosixMessageQueueKind.self, SystemVMessageQueueKind.self, PosixSharedMemoryKind.self,
+        SystemVSharedMemoryKind.self, PosixSemaphoreKind.self, SystemVSemaphoreKind.self, RobustMutexKind.self,
+        AckQueueKind.self, ReferenceKind.self,
+    ]
+}

@@ -1,0 +1,70 @@
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+
+/// An eventfd (model `eventfd`); parameters `initial`, `semaphore`, `nonblocking`. Holders (role `hold`) share its
+/// one open file, so its blocking mode is every holder's (an eventfd cannot be reopened through `/proc/self/fd`).
+public enum EventCounterKind: MechanismKind {
+    public typealias Model = EventCounterModel
+
+    public static let implementations = ["kernel.eventfd"]
+
+    public static func model(for workload: Workload) -> EventCounterModel {
+        EventCounterModel(counters: workload.objects.filter { $0.kind == name }.map { object in
+            (object.name, EventCounterModel.Setup(
+                initial: UInt64(object.integer("initial") ?? 0),
+                semaphore: object.parameters["semaphore"] == .bool(true),
+                nonblocking: object.parameters["nonblocking"] == .bool(true),
+                holders: workload.holders(of: object.name, role: "hold")))
+        })
+    }
+
+    public static func provision(
+        _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
+    ) throws(HarnessError) {
+        let descriptor: FileDescriptor
+        do {
+            descriptor = try KernelEventCounter.create(
+                initial: UInt32(clamping: object.integer("initial") ?? 0), semaphore: object.parameters["semaphore"] == .bool(true),
+                nonblocking: object.parameters["nonblocking"] == .bool(true))
+        } catch {
+            throw HarnessError("cannot create eventfd \(object.name): \(error)")
+        }
+        objects.keepUntilStarted(descriptor)
+        objects.tellHolders(of: object, in: workload, handing: ["fd": descriptor])
+    }
+
+    public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<EventCounterModel> {
+        EventCounterBinding(descriptor: try object.descriptor("fd"))
+    }
+}
+
+/// eventfd operations on the one descriptor this process was given.
+struct EventCounterBinding: ObjectBinding {
+
+    typealias Model = EventCounterModel
+    var descriptor: FileDescriptor?
+
+    mutating func perform(_ input: EventCounterModel.Input) throws(Errno) -> EventCounterModel.Output {
+        switch input {
+        case .write(_, let value, let size):
+            guard let descriptor else { throw .badFileDescriptor }
+            switch try KernelEventCounter.write(descriptor, value, size: size) {
+            case .completed(let count): return .wrote(count)
+            case .wouldBlock: throw .wouldBlock
+            }
+        case .read(_, let size):
+            guard let descriptor else { throw .badFileDescriptor }
+            switch try KernelEventCounter.read(descriptor, size: size) {
+            case .completed(let value): return .read(value)
+            case .wouldBlock: throw .wouldBlock
+            }
+        case .close:
+            guard let open = descriptor else { throw .badFileDescriptor }
+            descriptor = nil
+            try Syscall.close(open)
+            return .closed
+        }
+    }
+}

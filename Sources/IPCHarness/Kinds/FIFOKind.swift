@@ -1,0 +1,105 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+
+/// A FIFO (model `fifo`) at a fresh path from the run's namespace, created 0600; processes open it themselves
+/// (role `open`), each open a new open file description. A `mode` parameter opens it up after creation, beyond what
+/// the umask would allow (the `fifo-permission` scenario's 0666); holders in role `unprivileged` give up root for
+/// the nobody user when they set up, so the kernel's permission checks apply to them; the holder in role `owner`
+/// may `chmod` it.
+public enum FIFOKind: MechanismKind {
+    public typealias Model = FIFOModel
+
+    public static let implementations = ["kernel.fifo"]
+
+    /// The user the unprivileged holders become.
+    public static let unprivilegedUser = 65534
+
+    /// Each FIFO's mode (0600 unless the object names one), its owner (the holder in role `owner`) and, if some
+    /// holders run `unprivileged`, every other process as privileged.
+    public static func model(for workload: Workload) -> FIFOModel {
+        FIFOModel(fifos: workload.objects.filter { $0.kind == name }.map { object in
+            let unprivileged = workload.holders(of: object.name, role: "unprivileged")
+            return (object.name, FIFOModel.Setup(
+                mode: object.integer("mode") ?? 0o600, owner: workload.holders(of: object.name, role: "owner").first,
+                privileged: unprivileged.isEmpty ? nil : workload.processes.map(\.id).filter { !unprivileged.contains($0) }))
+        })
+    }
+
+    public static func provision(
+        _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
+    ) throws(HarnessError) {
+        let path = objects.namespace.path(object.name)
+        try objects.createNamed(.path, path) { () throws(Errno) in try KernelFIFO.create(at: path) }
+        if let mode = object.integer("mode") {
+            do {
+                try Syscall.changeMode(path, mode_t(mode))
+            } catch {
+                throw HarnessError("cannot chmod FIFO \(object.name): \(error)")
+            }
+        }
+        for process in workload.processes {
+            guard let roles = process.holds[object.name] else { continue }
+            var setup: JSONObject = ["path": .string(path)]
+            if roles.contains("unprivileged") { setup["user"] = .int(unprivilegedUser) }
+            objects.tell(process.id, about: object.name, setup)
+        }
+    }
+
+    public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<FIFOModel> {
+        let binding = FIFOBinding(path: try object.text("path"))
+        if let user = try? object.integer("user") {
+            do {
+                try Syscall.becomeUser(uid_t(user), group: gid_t(user))
+            } catch {
+                throw BindingError("cannot become user \(user): \(error)")
+            }
+        }
+        return binding
+    }
+}
+
+/// FIFO operations: `open` by path, then `read`, `write` and `close` on the most recently opened descriptor of each
+/// direction, and `chmod` of the path.
+struct FIFOBinding: ObjectBinding {
+
+    typealias Model = FIFOModel
+    let path: String
+    private var held: [PipeModel.End: [FileDescriptor]] = [:]
+
+    init(path: String) {
+        self.path = path
+    }
+
+    mutating func perform(_ input: FIFOModel.Input) throws(Errno) -> FIFOModel.Output {
+        switch input {
+        case .open(_, let end, let nonblocking):
+            let descriptor = try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: nonblocking)
+            held[end, default: []].append(descriptor)
+            return .opened
+        case .read(_, let max, let nonblocking):
+            guard let descriptor = held[.read]?.last else { throw .badFileDescriptor }
+            switch try KernelPipe.read(descriptor, max: max, nonblocking: nonblocking) {
+            case .completed(let bytes): return .read(bytes)
+            case .wouldBlock: throw .wouldBlock
+            }
+        case .write(_, let data, let nonblocking):
+            guard let descriptor = held[.write]?.last else { throw .badFileDescriptor }
+            switch try KernelPipe.write(descriptor, data, nonblocking: nonblocking) {
+            case .completed(let count): return .wrote(count)
+            case .wouldBlock: throw .wouldBlock
+            }
+        case .close(_, let end):
+            guard let descriptor = held[end]?.popLast() else { throw .badFileDescriptor }
+            try Syscall.close(descriptor)
+            return .closed
+        case .chmod(_, let mode):
+            try Syscall.changeMode(path, mode_t(mode))
+            return .modeChanged
+        case .exit:
+            BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        }
+    }
+}

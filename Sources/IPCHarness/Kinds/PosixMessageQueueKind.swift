@@ -1,0 +1,88 @@
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+
+/// A POSIX message queue (model `posix-mq`) under a fresh name from the run's namespace; parameters `maxMessages`
+/// and `messageSize`. Holders in role `open` open a descriptor while setting up; `open` adds one, `close` closes
+/// the newest; with none, `send` and `receive` fail `EBADF` as the kernel would.
+public enum PosixMessageQueueKind: MechanismKind {
+    public typealias Model = PosixMessageQueueModel
+
+    public static let implementations = ["kernel.posix-mq"]
+
+    public static func model(for workload: Workload) -> PosixMessageQueueModel {
+        PosixMessageQueueModel(queues: workload.objects.filter { $0.kind == name }.map { object in
+            (object.name, PosixMessageQueueModel.Setup(
+                maxMessages: object.integer("maxMessages") ?? 10, messageSize: object.integer("messageSize") ?? 8192,
+                holders: workload.holders(of: object.name, role: "open")))
+        })
+    }
+
+    public static func provision(
+        _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
+    ) throws(HarnessError) {
+        let name = objects.namespace.posixName(object.name)
+        let queue = try objects.createNamed(.posixMessageQueue, name) { () throws(Errno) in
+            try PosixMessageQueue.create(
+                name, maximumMessages: object.integer("maxMessages") ?? 10, messageSize: object.integer("messageSize") ?? 8192)
+        }
+        try? Syscall.close(queue)
+        for process in workload.processes {
+            guard let roles = process.holds[object.name] else { continue }
+            objects.tell(process.id, about: object.name, ["name": .string(name), "open": .bool(roles.contains("open"))])
+        }
+    }
+
+    public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<PosixMessageQueueModel> {
+        let name = try object.text("name")
+        var binding = PosixMessageQueueBinding(name: name)
+        if object.flag("open") {
+            do {
+                binding.descriptors.append(try PosixMessageQueue.open(name))
+            } catch {
+                throw BindingError("cannot open message queue \(name): \(error)")
+            }
+        }
+        return binding
+    }
+}
+
+/// POSIX message queue operations on this process's descriptors of the queue.
+struct PosixMessageQueueBinding: ObjectBinding {
+
+    typealias Model = PosixMessageQueueModel
+    let name: String
+    var descriptors: [FileDescriptor] = []
+
+    mutating func perform(_ input: PosixMessageQueueModel.Input) throws(Errno) -> PosixMessageQueueModel.Output {
+        switch input {
+        case .send(_, let data, let priority, let nonblocking):
+            // The kernel checks the priority before it even looks at the descriptor.
+            guard priority >= 0 && priority < PosixMessageQueueModel.priorityLimit else { throw .invalidArgument }
+            guard let queue = descriptors.last else { throw .badFileDescriptor }
+            switch try PosixMessageQueue.send(queue, data, priority: priority, nonblocking: nonblocking) {
+            case .completed: return .sent
+            case .wouldBlock: throw .wouldBlock
+            }
+        case .receive(_, let max, let nonblocking):
+            guard let queue = descriptors.last else { throw .badFileDescriptor }
+            switch try PosixMessageQueue.receive(queue, maximum: max, nonblocking: nonblocking) {
+            case .completed(let message): return .received(PosixMessageQueueModel.Message(data: message.data, priority: message.priority))
+            case .wouldBlock: throw .wouldBlock
+            }
+        case .open:
+            descriptors.append(try PosixMessageQueue.open(name))
+            return .done
+        case .close:
+            guard let queue = descriptors.popLast() else { throw .badFileDescriptor }
+            try PosixMessageQueue.close(queue)
+            return .done
+        case .unlink:
+            try PosixMessageQueue.unlink(name)
+            return .done
+        case .exit:
+            BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        }
+    }
+}

@@ -1,0 +1,277 @@
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+
+/// The page of shared memory the driver initialises an unnamed semaphore, a mutex or an ack queue in, and hands
+/// to each holder (a `memfd`).
+public enum SharedObjectMemory {
+    public static let size = 4096
+}
+
+/// A POSIX semaphore (model `posix-sem`): named (parameter `named`, a fresh name, `sem_open` while setting up) or
+/// unnamed (`sem_init` with pshared 1 in a page of shared memory each holder maps); parameter `value`.
+public enum PosixSemaphoreKind: MechanismKind {
+    public typealias Model = PosixSemaphoreModel
+
+    public static let implementations = ["kernel.posix-sem"]
+
+    /// `sem_getvalue`: what a killed process's wait or post left.
+    public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "getvalue", role: nil)
+
+    public static func model(for workload: Workload) -> PosixSemaphoreModel {
+        PosixSemaphoreModel(semaphores: workload.objects.filter { $0.kind == name }.map { object in
+            (object.name, PosixSemaphoreModel.Setup(value: object.integer("value") ?? 0, named: object.parameters["named"] == .bool(true)))
+        })
+    }
+
+    public static func provision(
+        _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
+    ) throws(HarnessError) {
+        let value = object.integer("value") ?? 0
+        if object.parameters["named"] == .bool(true) {
+            let name = objects.namespace.posixName(object.name)
+            let semaphore = try objects.createNamed(.posixSemaphore, name) { () throws(Errno) in
+                try PosixSemaphore.create(name, value: value)
+            }
+            try? semaphore.close()
+            objects.tellHolders(of: object, in: workload, ["name": .string(name)])
+        } else {
+            let memory = try objects.shareMemory(size: SharedObjectMemory.size) { address in
+                _ = try PosixSemaphore.initialize(at: address, value: value)
+            }
+            objects.tellHolders(of: object, in: workload, handing: ["fd": memory])
+        }
+    }
+
+    public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<PosixSemaphoreModel> {
+        if let name = try? object.text("name") {
+            do {
+                return PosixSemaphoreBinding(name: name, semaphore: try PosixSemaphore.open(name))
+            } catch {
+                throw BindingError("cannot open semaphore \(name): \(error)")
+            }
+        }
+        let address = try object.mapSharedMemory("fd", size: SharedObjectMemory.size)
+        return PosixSemaphoreBinding(name: nil, semaphore: PosixSemaphore.existing(at: address))
+    }
+}
+
+/// POSIX semaphore operations: `wait` (blocking on the main thread, or `sem_trywait`), `post`, `getvalue`; for a
+/// named one also `open` and `unlink`.
+struct PosixSemaphoreBinding: ObjectBinding {
+
+    typealias Model = PosixSemaphoreModel
+    let name: String?
+    let semaphore: PosixSemaphore
+
+    mutating func perform(_ input: PosixSemaphoreModel.Input) throws(Errno) -> PosixSemaphoreModel.Output {
+        switch input {
+        case .wait(_, let nonblocking):
+            guard try semaphore.wait(nonblocking: nonblocking) else { throw .wouldBlock }
+            return .done
+        case .post:
+            try semaphore.post()
+            return .done
+        case .getValue:
+            return .value(try semaphore.value())
+        case .open:
+            guard let name else { BindingFailure.abandon("'open' of an unnamed semaphore") }
+            _ = try PosixSemaphore.open(name)
+            return .done
+        case .unlink:
+            guard let name else { BindingFailure.abandon("'unlink' of an unnamed semaphore") }
+            try PosixSemaphore.unlink(name)
+            return .done
+        case .exit:
+            BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        }
+    }
+}
+
+/// A System V semaphore set (model `sysv-sem`) under a fresh tagged key; parameter `values` (one per semaphore).
+public enum SystemVSemaphoreKind: MechanismKind {
+    public typealias Model = SystemVSemaphoreModel
+
+    public static let implementations = ["kernel.sysv-sem"]
+
+    /// `GETALL`: what a killed process's semop left.
+    public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "getall", role: nil)
+
+    public static func model(for workload: Workload) -> SystemVSemaphoreModel {
+        SystemVSemaphoreModel(sets: workload.objects.filter { $0.kind == name }.map { ($0.name, values(of: $0)) })
+    }
+
+    static func values(of object: Workload.Object) -> [Int] {
+        guard case .array(let array)? = object.parameters["values"] else { return [0] }
+        return array.compactMap { if case .integer(let value) = $0 { Int(value) } else { nil } }
+    }
+
+    public static func provision(
+        _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
+    ) throws(HarnessError) {
+        let values = values(of: object)
+        let set = try objects.createKeyed(.sysvSemaphore) { (key) throws(Errno) in
+            try SystemVSemaphores.create(key: key, values: values)
+        }
+        objects.tellHolders(of: object, in: workload, ["id": .int(Int(set.id)), "count": .int(values.count)])
+    }
+
+    public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<SystemVSemaphoreModel> {
+        SystemVSemaphoreBinding(set: SystemVSemaphoreSet(id: CInt(try object.integer("id"))), count: try object.integer("count"))
+    }
+}
+
+/// System V semaphore operations: `semop` (blocking on the main thread unless `nonblocking`), `getall`, `setval`
+/// and `remove`.
+struct SystemVSemaphoreBinding: ObjectBinding {
+
+    typealias Model = SystemVSemaphoreModel
+    let set: SystemVSemaphoreSet
+    let count: Int
+
+    mutating func perform(_ input: SystemVSemaphoreModel.Input) throws(Errno) -> SystemVSemaphoreModel.Output {
+        switch input {
+        case .semop(_, let operations, let nonblocking):
+            let done = try SystemVSemaphores.perform(
+                set, operations.map { SemaphoreOperation(number: $0.number, change: $0.change, undo: $0.undo) },
+                nonblocking: nonblocking)
+            guard done else { throw .wouldBlock }
+            return .done
+        case .values:
+            return .values(try SystemVSemaphores.values(set, count: count))
+        case .setValue(_, let number, let value):
+            try SystemVSemaphores.setValue(set, number: number, value: value)
+            return .done
+        case .remove:
+            try SystemVSemaphores.remove(set)
+            return .done
+        case .exit:
+            BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        }
+    }
+}
+
+/// A robust, process-shared mutex (model `robust-mutex`) initialised by the driver in a page each holder maps.
+/// Implementations: `kernel.robust-mutex` (each call as it returns; `EOWNERDEAD` is reported as a failure of
+/// `lock`/`trylock`, as the call returns it, though the lock is then held) and the fragile
+/// `client.mutex-ignores-owner-death`, a lock user that takes `EOWNERDEAD` for an ordinary acquisition and never
+/// makes the mutex consistent (so its unlock leaves it unrecoverable for everyone).
+public enum RobustMutexKind: MechanismKind {
+    public typealias Model = RobustMutexModel
+
+    public static let implementations = ["kernel.robust-mutex", "client.mutex-ignores-owner-death"]
+
+    public static func model(for workload: Workload) -> RobustMutexModel {
+        RobustMutexModel(mutexes: workload.objects.filter { $0.kind == name }.map(\.name))
+    }
+
+    public static func provision(
+        _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
+    ) throws(HarnessError) {
+        let memory = try objects.shareMemory(size: SharedObjectMemory.size) { address in
+            _ = try RobustMutex.initialize(at: address)
+        }
+        objects.tellHolders(of: object, in: workload, handing: ["fd": memory])
+    }
+
+    public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<RobustMutexModel> {
+        RobustMutexBinding(
+            mutex: RobustMutex.existing(at: try object.mapSharedMemory("fd", size: SharedObjectMemory.size)),
+            ignoresOwnerDeath: implementation == "client.mutex-ignores-owner-death")
+    }
+}
+
+struct RobustMutexBinding: ObjectBinding {
+
+    typealias Model = RobustMutexModel
+    let mutex: RobustMutex
+    let ignoresOwnerDeath: Bool
+
+    mutating func perform(_ input: RobustMutexModel.Input) throws(Errno) -> RobustMutexModel.Output {
+        switch input {
+        case .lock, .tryLock:
+            let tryOnly: Bool
+            if case .tryLock = input { tryOnly = true } else { tryOnly = false }
+            switch try mutex.lock(tryOnly: tryOnly) {
+            case .acquired: return .locked
+            case .acquiredOwnerDied: return ignoresOwnerDeath ? .locked : .lockedOwnerDied
+            case .busy: throw .resourceBusy
+            }
+        case .unlock:
+            try mutex.unlock()
+            return .done
+        case .consistent:
+            try mutex.consistent()
+            return .done
+        case .exit:
+            BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        }
+    }
+}
+
+/// The seeds' acknowledged queue (model `ack-queue`), laid out by the driver in a page of shared memory (parameter
+/// `capacity`); each holder joins it (taking its lease) while setting up. Implementations: `reference.ack-queue`
+/// (a consumer's message in flight is recorded in shared memory and given back when it dies) and the fragile
+/// `client.consumer-forgets-unacked` (a consumer that takes the message out of the queue and keeps it only in its
+/// own memory until it acknowledges).
+public enum AckQueueKind: MechanismKind {
+    public typealias Model = AckQueueModel
+
+    public static let implementations = ["reference.ack-queue", "client.consumer-forgets-unacked"]
+
+    public static func model(for workload: Workload) -> AckQueueModel {
+        AckQueueModel(objects: workload.objects.filter { $0.kind == name }.map { ($0.name, $0.integer("capacity") ?? 8) })
+    }
+
+    public static func provision(
+        _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
+    ) throws(HarnessError) {
+        let capacity = object.integer("capacity") ?? 8
+        guard (1...SharedAckQueue.maximumCapacity).contains(capacity) else {
+            throw HarnessError("an ack queue holds 1 to \(SharedAckQueue.maximumCapacity) messages, not \(capacity)")
+        }
+        let memory = try objects.shareMemory(size: SharedObjectMemory.size) { address in
+            try SharedAckQueue.initialize(at: address, capacity: capacity)
+        }
+        objects.tellHolders(of: object, in: workload, handing: ["fd": memory])
+    }
+
+    public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<AckQueueModel> {
+        guard (1...SharedAckQueue.maximumProcesses).contains(object.process) else {
+            throw BindingError("an ack queue serves processes 1 to \(SharedAckQueue.maximumProcesses), not \(object.process)")
+        }
+        let address = try object.mapSharedMemory("fd", size: SharedAckQueue.size)
+        do {
+            return AckQueueBinding(queue: try SharedAckQueue(
+                at: address, process: object.process, forgetsOnDeath: implementation == "client.consumer-forgets-unacked"))
+        } catch {
+            throw BindingError("cannot join the ack queue: \(error)")
+        }
+    }
+}
+
+struct AckQueueBinding: ObjectBinding {
+
+    typealias Model = AckQueueModel
+    var queue: SharedAckQueue
+
+    mutating func perform(_ input: AckQueueModel.Input) throws(Errno) -> AckQueueModel.Output {
+        switch input {
+        case .send(_, let message):
+            guard try queue.send(UInt64(message)) else { throw .wouldBlock }
+            return .sent
+        case .receive:
+            switch try queue.receive() {
+            case .success(let message): return .received(Int(message))
+            case .failure(.empty): throw .wouldBlock
+            case .failure(.holding): throw .resourceBusy
+            }
+        case .ack:
+            guard try queue.acknowledge() else { throw .invalidArgument }
+            return .acknowledged
+        case .exit:
+            BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        }
+    }
+}

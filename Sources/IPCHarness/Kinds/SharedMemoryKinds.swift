@@ -1,0 +1,164 @@
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+
+/// POSIX shared memory (model `posix-shm`): an object of `words` 8-byte words (parameter, 8 by default) under a
+/// fresh name. Holders in role `map` get a descriptor and map it while setting up; `open` maps it again by name,
+/// `unmap` drops the newest mapping, `unlink` removes the name.
+public enum PosixSharedMemoryKind: MechanismKind {
+    public typealias Model = PosixSharedMemoryModel
+
+    public static let implementations = ["kernel.posix-shm"]
+
+    public static func model(for workload: Workload) -> PosixSharedMemoryModel {
+        PosixSharedMemoryModel(objects: workload.objects.filter { $0.kind == name }.map { object in
+            (object.name, PosixSharedMemoryModel.Setup(
+                words: object.integer("words") ?? 8, mapped: workload.holders(of: object.name, role: "map")))
+        })
+    }
+
+    public static func provision(
+        _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
+    ) throws(HarnessError) {
+        let name = objects.namespace.posixName(object.name)
+        let words = object.integer("words") ?? 8
+        let descriptor = try objects.createNamed(.posixSharedMemory, name) { () throws(Errno) in
+            try PosixSharedMemory.create(name, size: words * 8)
+        }
+        objects.keepUntilStarted(descriptor)
+        for process in workload.processes {
+            guard let roles = process.holds[object.name] else { continue }
+            var setup: JSONObject = ["name": .string(name), "words": .int(words)]
+            if roles.contains("map") { setup["fd"] = .int(objects.hand(descriptor, to: process.id)) }
+            objects.tell(process.id, about: object.name, setup)
+        }
+    }
+
+    public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<PosixSharedMemoryModel> {
+        var binding = PosixSharedMemoryBinding(name: try object.text("name"), size: try object.integer("words") * 8)
+        if let descriptor = object.optionalDescriptor("fd") {
+            defer { try? Syscall.close(descriptor) }
+            do {
+                binding.mappings.append(try PosixSharedMemory.map(descriptor, size: binding.size))
+            } catch {
+                throw BindingError("cannot map shared memory \(binding.name): \(error)")
+            }
+        }
+        return binding
+    }
+}
+
+/// System V shared memory (model `sysv-shm`): a segment of `words` words under a fresh tagged key. Holders in role
+/// `attach` attach it while setting up; operations act on the newest attachment.
+public enum SystemVSharedMemoryKind: MechanismKind {
+    public typealias Model = SystemVSharedMemoryModel
+
+    public static let implementations = ["kernel.sysv-shm"]
+
+    public static func model(for workload: Workload) -> SystemVSharedMemoryModel {
+        SystemVSharedMemoryModel(segments: workload.objects.filter { $0.kind == name }.map { object in
+            (object.name, SystemVSharedMemoryModel.Setup(
+                words: object.integer("words") ?? 8, attached: workload.holders(of: object.name, role: "attach")))
+        })
+    }
+
+    public static func provision(
+        _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
+    ) throws(HarnessError) {
+        let words = object.integer("words") ?? 8
+        let segment = try objects.createKeyed(.sysvSharedMemory) { (key) throws(Errno) in
+            try SystemVSharedMemorySegments.create(key: key, size: words * 8)
+        }
+        for process in workload.processes {
+            guard let roles = process.holds[object.name] else { continue }
+            objects.tell(process.id, about: object.name, [
+                "id": .int(Int(segment.id)), "words": .int(words), "attach": .bool(roles.contains("attach")),
+            ])
+        }
+    }
+
+    public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<SystemVSharedMemoryModel> {
+        var binding = SystemVSharedMemoryBinding(
+            segment: SystemVSharedMemory(id: CInt(try object.integer("id"))), size: try object.integer("words") * 8)
+        if object.flag("attach") {
+            do {
+                binding.attachments.append(try SystemVSharedMemorySegments.attach(binding.segment, size: binding.size))
+            } catch {
+                throw BindingError("cannot attach shared memory segment \(binding.segment.id): \(error)")
+            }
+        }
+        return binding
+    }
+}
+
+/// A word load, store or fetch-and-add on this process's newest mapping or attachment; without one the worker
+/// refuses with `EFAULT` rather than touch unmapped memory.
+private func access(_ access: WordAccess, _ words: SharedWords?) throws(Errno) -> WordResult {
+    guard let words else { throw .badAddress }
+    switch access {
+    case .load(let index): return .value(Int64(bitPattern: words.load(index)))
+    case .store(let index, let value):
+        words.store(index, UInt64(bitPattern: value))
+        return .stored
+    case .add(let index, let delta):
+        return .value(Int64(bitPattern: words.add(index, UInt64(bitPattern: delta))))
+    }
+}
+
+struct PosixSharedMemoryBinding: ObjectBinding {
+
+    typealias Model = PosixSharedMemoryModel
+    let name: String
+    let size: Int
+    var mappings: [SharedWords] = []
+
+    mutating func perform(_ input: PosixSharedMemoryModel.Input) throws(Errno) -> PosixSharedMemoryModel.Output {
+        switch input {
+        case .access(_, let wordAccess):
+            return .accessed(try access(wordAccess, mappings.last))
+        case .open:
+            mappings.append(try PosixSharedMemory.mapNamed(name, size: size))
+            return .done
+        case .unmap:
+            guard let mapping = mappings.popLast() else { throw .invalidArgument }
+            try PosixSharedMemory.unmap(mapping)
+            return .done
+        case .unlink:
+            try PosixSharedMemory.unlink(name)
+            return .done
+        case .exit:
+            BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        }
+    }
+}
+
+struct SystemVSharedMemoryBinding: ObjectBinding {
+
+    typealias Model = SystemVSharedMemoryModel
+    let segment: SystemVSharedMemory
+    let size: Int
+    var attachments: [SharedWords] = []
+
+    mutating func perform(_ input: SystemVSharedMemoryModel.Input) throws(Errno) -> SystemVSharedMemoryModel.Output {
+        switch input {
+        case .access(_, let wordAccess):
+            return .accessed(try access(wordAccess, attachments.last))
+        case .attach:
+            attachments.append(try SystemVSharedMemorySegments.attach(segment, size: size))
+            return .done
+        case .detach:
+            guard let attachment = attachments.popLast() else { throw .invalidArgument }
+            try SystemVSharedMemorySegments.detach(attachment)
+            return .done
+        case .status:
+            let status = try SystemVSharedMemorySegments.status(segment)
+            return .status(attachments: status.attachments, removed: status.markedForRemoval)
+        case .remove:
+            try SystemVSharedMemorySegments.remove(segment)
+            return .done
+        case .exit:
+            BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+
+/// One receiving process's pending signals (model `signal`): nothing to create. The receiver (role `receive`)
+/// blocks the object's `signals` in its main thread while it sets up (before any can be sent: the driver starts
+/// operations only once every worker is ready) and takes them with `wait` (`sigtimedwait`); senders (role `send`,
+/// or any holder) `kill` or `sigqueue` it, learning its pid from the run's context. Parameter `queueLimit` lowers
+/// the receiver's `RLIMIT_SIGPENDING`.
+public enum SignalKind: MechanismKind {
+    public typealias Model = SignalModel
+
+    public static let implementations = ["kernel.signal"]
+
+    public static func model(for workload: Workload) -> SignalModel {
+        SignalModel(receivers: workload.objects.filter { $0.kind == name }.map { object in
+            (object.name, SignalModel.Setup(
+                receiver: workload.holders(of: object.name, role: "receive").first ?? 0,
+                queueLimit: object.integer("queueLimit")))
+        })
+    }
+
+    public static func provision(
+        _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
+    ) throws(HarnessError) {
+        let receivers = workload.holders(of: object.name, role: "receive")
+        guard receivers.count == 1 else {
+            throw HarnessError("signal object '\(object.name)' needs exactly one receiving process, not \(receivers.count)")
+        }
+        var setup: JSONObject = ["receiver": .int(receivers[0]), "signals": object.parameters["signals"] ?? .array([])]
+        if let limit = object.parameters["queueLimit"] { setup["queueLimit"] = limit }
+        objects.tellHolders(of: object, in: workload, setup)
+    }
+
+    public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<SignalModel> {
+        let receiver = try object.integer("receiver")
+        guard let pid = object.context.pids[receiver] else {
+            throw BindingError("a signal setup needs a 'receiver' among the run's processes")
+        }
+        if receiver == object.process {
+            guard case .array(let names)? = object.setup["signals"] else { throw BindingError("the receiver's setup needs 'signals'") }
+            var signals: [Int32] = []
+            for name in names {
+                guard case .string(let text) = name, let number = SignalName.number(of: text) else {
+                    throw BindingError("unknown signal \(name) in the receiver's setup")
+                }
+                signals.append(number)
+            }
+            guard !signals.contains(SignalName.number(of: "SIGUSR1")!) else {
+                throw BindingError("SIGUSR1 is reserved (the harness's interrupting signal, and liburcu's signal flavour)")
+            }
+            do {
+                try KernelSignals.block(signals)
+                if let limit = try? object.integer("queueLimit") { try Syscall.setPendingSignalLimit(limit) }
+            } catch {
+                throw BindingError("cannot prepare to receive signals: \(error)")
+            }
+        }
+        return SignalBinding(receiverPID: pid, context: object.context)
+    }
+}
+
+/// Signal operations on one receiving process's pending set.
+struct SignalBinding: ObjectBinding {
+
+    typealias Model = SignalModel
+    let receiverPID: Int32
+    let context: WorkerContext
+
+    mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
+        switch input {
+        case .send(_, let signal, let method, let value):
+            try KernelSignals.send(Int32(clamping: signal), to: receiverPID, by: method == .kill ? .kill : .sigqueue, value: value)
+            return .sent
+        case .wait(_, let signals, let timeout):
+            switch try KernelSignals.wait(for: signals.map { Int32(clamping: $0) }, timeoutNanoseconds: timeout.map { Int64($0) * 1_000_000 }) {
+            case .wouldBlock:
+                throw .wouldBlock
+            case .completed(let info):
+                let queued = info.code == SignalInfo.queueCode
+                return .received(
+                    signal: Int(info.signal),
+                    details: SignalModel.Details(queued: queued, sender: context.process(of: info.senderPID), value: queued ? info.value : 0))
+            }
+        case .exit:
+            BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        }
+    }
+}

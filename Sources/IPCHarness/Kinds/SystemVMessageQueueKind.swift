@@ -1,0 +1,57 @@
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+
+/// A System V message queue (model `sysv-msg`) under a fresh tagged key; parameter `capacity` (`msg_qbytes`).
+/// Holders get its id. A nonblocking receive that finds nothing fails `ENOMSG`, as the kernel says.
+public enum SystemVMessageQueueKind: MechanismKind {
+    public typealias Model = SystemVMessageQueueModel
+
+    public static let implementations = ["kernel.sysv-msg"]
+
+    public static func model(for workload: Workload) -> SystemVMessageQueueModel {
+        SystemVMessageQueueModel(queues: workload.objects.filter { $0.kind == name }.map { object in
+            (object.name, SystemVMessageQueueModel.Setup(capacity: object.integer("capacity") ?? 16384))
+        })
+    }
+
+    public static func provision(
+        _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
+    ) throws(HarnessError) {
+        let queue = try objects.createKeyed(.sysvMessageQueue) { (key) throws(Errno) in
+            try SystemVMessageQueues.create(key: key, capacity: object.integer("capacity"))
+        }
+        objects.tellHolders(of: object, in: workload, ["id": .int(Int(queue.id))])
+    }
+
+    public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<SystemVMessageQueueModel> {
+        SystemVMessageQueueBinding(queue: SystemVMessageQueue(id: CInt(try object.integer("id"))))
+    }
+}
+
+/// System V message queue operations on the queue id in the setup.
+struct SystemVMessageQueueBinding: ObjectBinding {
+
+    typealias Model = SystemVMessageQueueModel
+    let queue: SystemVMessageQueue
+
+    mutating func perform(_ input: SystemVMessageQueueModel.Input) throws(Errno) -> SystemVMessageQueueModel.Output {
+        switch input {
+        case .send(_, let type, let data, let nonblocking):
+            let result = try SystemVMessageQueues.send(queue, type: type, data, nonblocking: nonblocking)
+            if result == .wouldBlock { throw .wouldBlock }
+            return .sent
+        case .receive(_, let type, let max, let except, let truncate, let nonblocking):
+            let result = try SystemVMessageQueues.receive(
+                queue, maximum: max, selector: except ? .except(type) : .type(type), truncate: truncate, nonblocking: nonblocking)
+            switch result {
+            case .completed(let message): return .received(SystemVMessageQueueModel.Message(type: message.type, data: message.data))
+            case .wouldBlock: throw .noMessage
+            }
+        case .remove:
+            try SystemVMessageQueues.remove(queue)
+            return .removed
+        }
+    }
+}

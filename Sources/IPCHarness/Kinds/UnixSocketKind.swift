@@ -1,0 +1,337 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+
+/// Unix sockets (model `unix-socket`). Parameters: `type` (stream, dgram, seqpacket); `shape`: `pair` (roles `a`,
+/// `b`), `listener` (roles `listen`, `connect`; `backlog`) or `bound` (role `bound`: one socket per holder);
+/// `address`: `path` (a 0600 path from the run's namespace) or `abstract`; `files` to pass over the sockets
+/// (roles `hold:F`, a descriptor of file F, and `read:F`, a pipe's read end), recognised on receipt by device and
+/// inode. Every path is recorded in the run's ledger before it is bound; abstract names vanish with their sockets.
+///
+/// Implementations: `kernel.unix-socket` (one system call per operation, and the reading loop for
+/// `receive-exactly`), and clients that frame messages on a stream, judged by `receive-exactly`: the fragile
+/// `client.stream-framing-one-read` (one receive taken for the whole message) and its robust twin
+/// `client.stream-framing-reader` (the loop). A user's client composes over ``UnixSocketBinding``: it handles the
+/// operations it is about and hands the rest to the kernel binding.
+public enum UnixSocketKind: MechanismKind {
+    public typealias Model = UnixSocketModel
+
+    public static let implementations = [
+        "kernel.unix-socket", "client.stream-framing-reader", "client.stream-framing-one-read",
+    ]
+
+    /// Each object's type, shape, holders and files.
+    public static func model(for workload: Workload) -> UnixSocketModel {
+        UnixSocketModel(objects: workload.objects.filter { $0.kind == name }.map { object -> (name: String, setup: UnixSocketModel.Setup) in
+            let typeName: String = if case .string(let name)? = object.parameters["type"] { name } else { "stream" }
+            let type = UnixSocketModel.SocketType(rawValue: typeName) ?? .stream
+            let shape: UnixSocketModel.Shape
+            switch object.parameters["shape"] {
+            case .string("listener")?:
+                shape = .listener(holders: workload.holders(of: object.name, role: "listen"), backlog: object.integer("backlog") ?? 0)
+            case .string("bound")?:
+                shape = .bound(processes: workload.holders(of: object.name, role: "bound"))
+            default:
+                shape = .pair(a: workload.holders(of: object.name, role: "a"), b: workload.holders(of: object.name, role: "b"))
+            }
+            let files = (object.parameters["files"]?.objectValue ?? JSONObject()).map { member in
+                let content: [UInt8]? = if case .string(let text)? = member.value["content"] { Array(text.utf8) } else { nil }
+                return UnixSocketModel.FileSetup(
+                    name: member.key, content: content, holders: workload.holders(of: object.name, role: "hold:\(member.key)"),
+                    readers: workload.holders(of: object.name, role: "read:\(member.key)"))
+            }
+            return (object.name, UnixSocketModel.Setup(type: type, shape: shape, files: files))
+        })
+    }
+
+    public static func provision(
+        _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
+    ) throws(HarnessError) {
+        do {
+            try provisionSockets(object, workload, &objects)
+        } catch let error as HarnessError {
+            throw error
+        } catch {
+            throw HarnessError("cannot create unix-socket object \(object.name): \(error)")
+        }
+    }
+
+    private static func provisionSockets(_ object: Workload.Object, _ workload: Workload, _ objects: inout ProvisionedObjects) throws {
+        guard case .string(let typeName)? = object.parameters["type"], let type = UnixSocketType(rawValue: typeName) else {
+            throw HarnessError("unix-socket object '\(object.name)' needs a 'type' (stream, dgram or seqpacket)")
+        }
+        let abstract = object.parameters["address"] == .string("abstract")
+        let provisioned = objects
+        /// A socket that `create` binds to a fresh address named after `stem`; a path is recorded in the ledger
+        /// first (and withdrawn if binding fails), an abstract name goes with its socket.
+        func bound(_ stem: String, _ create: (UnixAddress) throws(Errno) -> FileDescriptor) throws -> (FileDescriptor, UnixAddress) {
+            if abstract {
+                let at = UnixAddress.abstract(provisioned.namespace.stem + stem)
+                return (try create(at), at)
+            }
+            let path = provisioned.namespace.path(stem)
+            return (try provisioned.createNamed(.path, path) { () throws(Errno) in try create(.path(path)) }, .path(path))
+        }
+        let holders = workload.processes.filter { $0.holds[object.name] != nil }
+        var setups: [Int: JSONObject] = [:]
+        var sockets: [Int: JSONObject] = [:]
+        for process in holders { setups[process.id] = ["type": .string(typeName)] }
+
+        switch object.parameters["shape"] ?? "pair" {
+        case "pair":
+            let (a, b) = try KernelUnixSocket.pair(type)
+            objects.keepUntilStarted(a)
+            objects.keepUntilStarted(b)
+            for process in holders {
+                for (role, descriptor) in [("a", a), ("b", b)] where process.holds[object.name]!.contains(role) {
+                    sockets[process.id, default: [:]][role] = .int(objects.hand(descriptor, to: process.id))
+                }
+            }
+        case "listener":
+            let backlog = object.integer("backlog") ?? 0
+            let (listener, at) = try bound(object.name) { (at) throws(Errno) in
+                try KernelUnixSocket.listener(type, at: at, backlog: backlog)
+            }
+            objects.keepUntilStarted(listener)
+            for process in holders {
+                setups[process.id]!["address"] = UnixSocketBinding.json(at)
+                if process.holds[object.name]!.contains("listen") {
+                    sockets[process.id, default: [:]]["listen"] = .int(objects.hand(listener, to: process.id))
+                }
+            }
+        case "bound":
+            var addresses = JSONObject()
+            for process in holders where process.holds[object.name]!.contains("bound") {
+                let (socket, at) = try bound("\(object.name)-p\(process.id)") { (at) throws(Errno) in
+                    try KernelUnixSocket.bound(type, to: at)
+                }
+                objects.keepUntilStarted(socket)
+                addresses["p\(process.id)"] = UnixSocketBinding.json(at)
+                sockets[process.id, default: [:]]["p\(process.id)"] = .int(objects.hand(socket, to: process.id))
+            }
+            for process in holders { setups[process.id]!["addresses"] = .object(addresses) }
+        case let other:
+            throw HarnessError("unix-socket object '\(object.name)': unknown shape \(other)")
+        }
+
+        var files: [Int: JSONObject] = [:]
+        for member in object.parameters["files"]?.objectValue ?? JSONObject() {
+            let name = member.key
+            let writer: FileDescriptor
+            var reader: FileDescriptor?
+            if member.value["pipe"] == .bool(true) {
+                let pipe = try Syscall.pipe(flags: O_CLOEXEC | O_NONBLOCK)
+                (reader, writer) = (pipe.read, pipe.write)
+                objects.keepUntilStarted(pipe.read)
+                objects.keepUntilStarted(pipe.write)
+            } else {
+                guard case .string(let content)? = member.value["content"] else {
+                    throw HarnessError("file '\(name)' of '\(object.name)' needs 'content' or \"pipe\": true")
+                }
+                writer = try Syscall.memfdCreate(name)
+                objects.keepUntilStarted(writer)
+                _ = try Array(content.utf8).withUnsafeBytes { (raw) throws(Errno) -> Int in try Syscall.write(writer, raw) }
+                _ = lseek(writer.rawValue, 0, SEEK_SET)
+            }
+            let identity = try Syscall.fileIdentity(writer).description
+            for process in holders {
+                var entry: JSONObject = ["identity": .string(identity)]
+                let roles = process.holds[object.name]!
+                if roles.contains("hold:\(name)") { entry["fd"] = .int(objects.hand(writer, to: process.id)) }
+                if let reader, roles.contains("read:\(name)") { entry["reader"] = .int(objects.hand(reader, to: process.id)) }
+                files[process.id, default: [:]][name] = .object(entry)
+            }
+        }
+        for process in holders {
+            var setup = setups[process.id]!
+            setup["sockets"] = .object(sockets[process.id] ?? [:])
+            if let entries = files[process.id] { setup["files"] = .object(entries) }
+            objects.tell(process.id, about: object.name, setup)
+        }
+    }
+
+    public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<UnixSocketModel> {
+        var binding = try UnixSocketBinding(object)
+        if implementation == "client.stream-framing-one-read" { binding.framingReader = OneReadFramingReader() }
+        return binding
+    }
+}
+
+/// Unix-socket operations on the sockets of one object, named as the unix-socket model names them: `a`/`b` (a
+/// pair), `listen`, `client-P` and `server-P` (a listener and its connections), `pP` (bound datagram sockets); and
+/// the files that may be passed over them.
+///
+/// Public so that a user's client can compose over it: handle the operations it is about (say `receive-exactly`
+/// with its own framing reader over ``socket(_:)``) and pass the others to this binding.
+public struct UnixSocketBinding: ObjectBinding {
+    public typealias Model = UnixSocketModel
+
+    let type: UnixSocketType
+    /// The client that carries out `receive-exactly` (the kernel's loop unless a client says otherwise).
+    var framingReader: any StreamFramingReader = FramingReader()
+    private let context: WorkerContext
+    private var sockets: [String: FileDescriptor] = [:]
+    /// The listener's address (connect), or every bound socket's address (sendto, and naming senders).
+    private let listenerAddress: UnixAddress?
+    private let addresses: [String: UnixAddress]
+    private var files: [String: [FileDescriptor]] = [:]
+    private var pipeReaders: [String: FileDescriptor] = [:]
+    private let fileNames: [FileIdentity: String]
+
+    /// The binding for this process's part of `object`, as the unix-socket kind provisioned it.
+    public init(_ object: WorkerObject) throws(BindingError) {
+        guard case .string(let typeName)? = object.setup["type"], let type = UnixSocketType(rawValue: typeName) else {
+            throw BindingError("a unix-socket setup needs a 'type'")
+        }
+        self.type = type
+        self.context = object.context
+        for member in object.setup["sockets"]?.objectValue ?? JSONObject() {
+            guard case .integer(let fd) = member.value else { throw BindingError("socket '\(member.key)' needs a descriptor") }
+            sockets[member.key] = FileDescriptor(rawValue: CInt(fd))
+        }
+        listenerAddress = try object.setup["address"].map(Self.address)
+        var addresses: [String: UnixAddress] = [:]
+        for member in object.setup["addresses"]?.objectValue ?? JSONObject() { addresses[member.key] = try Self.address(member.value) }
+        self.addresses = addresses
+        var names: [FileIdentity: String] = [:]
+        for member in object.setup["files"]?.objectValue ?? JSONObject() {
+            let file = member.value
+            guard case .string(let identity)? = file["identity"], let parsed = Self.identity(identity) else {
+                throw BindingError("file '\(member.key)' needs its 'identity'")
+            }
+            names[parsed] = member.key
+            if case .integer(let fd)? = file["fd"] { files[member.key] = [FileDescriptor(rawValue: CInt(fd))] }
+            if case .integer(let fd)? = file["reader"] { pipeReaders[member.key] = FileDescriptor(rawValue: CInt(fd)) }
+        }
+        fileNames = names
+    }
+
+    /// This process's socket named `end` (`a`, `client-2`, …), while it is open.
+    public func socket(_ end: String) -> FileDescriptor? { sockets[end] }
+
+    /// The same, as the number C calls take.
+    public func socketNumber(_ end: String) -> CInt? { sockets[end]?.rawValue }
+
+    public mutating func perform(_ input: UnixSocketModel.Input) throws(Errno) -> UnixSocketModel.Output {
+        switch input {
+        case .send(_, let end, let data, let nonblocking, let to, let passing):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            // A file this process does not hold goes as descriptor -1, and the kernel says EBADF.
+            let passed = passing.map { files[$0]?.last ?? FileDescriptor(rawValue: -1) }
+            let address = to.map { name -> UnixAddress in
+                guard let address = addresses[name] else { BindingFailure.abandon("send: no socket '\(name)' to send to") }
+                return address
+            }
+            switch try KernelUnixSocket.send(socket, data, to: address, descriptors: passed, nonblocking: nonblocking) {
+            case .completed(let count): return .sent(count)
+            case .wouldBlock: throw .wouldBlock
+            }
+        case .receive(_, let end, let max, let nonblocking, let room):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            switch try KernelUnixSocket.receive(
+                socket, maximum: max, descriptorRoom: room, wantSender: !addresses.isEmpty, nonblocking: nonblocking)
+            {
+            case .completed(let message): return .received(try record(message))
+            case .wouldBlock: throw .wouldBlock
+            }
+        case .receiveExactly(_, let end, let size):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            // A framing reader is for streams: a datagram or record socket keeps its own boundaries.
+            guard type == .stream else { throw .invalidArgument }
+            return .received(try record(try framingReader.receive(exactly: size, from: socket)))
+        case .connect(_, let nonblocking):
+            return try connect(nonblocking: nonblocking)
+        case .accept(_, let end, let nonblocking):
+            guard let listener = sockets[end] else { throw .badFileDescriptor }
+            switch try KernelUnixSocket.accept(listener, nonblocking: nonblocking) {
+            case .wouldBlock:
+                throw .wouldBlock
+            case .completed(let socket):
+                let peer = try Syscall.peerProcessID(socket)
+                guard let process = context.process(of: peer) else {
+                    try? Syscall.close(socket)
+                    BindingFailure.abandon("accept: the peer \(peer) is not one of the run's workers")
+                }
+                sockets["server-\(process)"] = socket
+                return .connected("server-\(process)")
+            }
+        case .close(_, let end):
+            guard let socket = sockets.removeValue(forKey: end) else { throw .badFileDescriptor }
+            try Syscall.close(socket)
+            return .closed
+        case .readFile(_, let file, let max):
+            guard let descriptor = files[file]?.last else { throw .badFileDescriptor }
+            var buffer = [UInt8](repeating: 0, count: max)
+            let count = try buffer.withUnsafeMutableBufferPointer { (raw) throws(Errno) -> Int in
+                try Syscall.read(descriptor, into: UnsafeMutableRawBufferPointer(raw))
+            }
+            return .fileData(Array(buffer[..<count]))
+        case .closeFile(_, let file):
+            guard let descriptor = files[file]?.popLast() else { throw .badFileDescriptor }
+            try Syscall.close(descriptor)
+            return .closed
+        case .probe(_, let file):
+            guard let reader = pipeReaders[file] else { throw .badFileDescriptor }
+            return .probed(open: try KernelPipe.read(reader, max: 1, nonblocking: true) == .wouldBlock)
+        case .exit:
+            BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        }
+    }
+
+    /// Connects this process's client socket; a second connect while it is open goes to the kernel on the same
+    /// socket (which says `EISCONN`, or why not).
+    private mutating func connect(nonblocking: Bool) throws(Errno) -> UnixSocketModel.Output {
+        let name = "client-\(context.process)"
+        guard let address = listenerAddress else { BindingFailure.abandon("connect: this object has no listener address") }
+        if let existing = sockets[name] {
+            try Syscall.setNonblocking(existing, nonblocking)
+            defer { try? Syscall.setNonblocking(existing, false) }
+            try Syscall.connect(existing, to: address)
+            return .connected(name)
+        }
+        switch try KernelUnixSocket.connect(type, to: address, nonblocking: nonblocking) {
+        case .wouldBlock:
+            throw .wouldBlock
+        case .completed(let socket):
+            sockets[name] = socket
+            return .connected(name)
+        }
+    }
+
+    /// A receipt as the model names it; received descriptors are kept under their file's name.
+    private mutating func record(_ message: ReceivedMessage) throws(Errno) -> UnixSocketModel.Received {
+        var names: [String] = []
+        for descriptor in message.descriptors {
+            guard let name = fileNames[try Syscall.fileIdentity(descriptor)] else {
+                try? Syscall.close(descriptor)
+                BindingFailure.abandon("receive: a descriptor arrived that is none of the object's files")
+            }
+            files[name, default: []].append(descriptor)
+            names.append(name)
+        }
+        let sender = message.sender.flatMap { sender in addresses.first { $0.value == sender }?.key }
+        return UnixSocketModel.Received(
+            data: message.data, truncated: message.truncated, files: names, filesTruncated: message.descriptorsTruncated, from: sender)
+    }
+
+    /// `{"path": "/tmp/..."}` or `{"abstract": "ipch-..."}`.
+    static func address(_ value: JSONValue) throws(BindingError) -> UnixAddress {
+        if case .string(let path)? = value["path"] { return .path(path) }
+        if case .string(let name)? = value["abstract"] { return .abstract(name) }
+        throw BindingError("an address is {\"path\": ...} or {\"abstract\": ...}")
+    }
+
+    static func json(_ address: UnixAddress) -> JSONValue {
+        switch address {
+        case .path(let path): ["path": .string(path)]
+        case .abstract(let name): ["abstract": .string(name)]
+        }
+    }
+
+    static func identity(_ text: String) -> FileIdentity? {
+        let parts = text.split(separator: ":").compactMap { UInt64($0) }
+        return parts.count == 2 ? FileIdentity(device: parts[0], inode: parts[1]) : nil
+    }
+}
