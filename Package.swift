@@ -3,9 +3,9 @@
 // IPCHarness: a property-based correctness and fault-injection harness for inter-process communication.
 // The layering (arrows point down only) is described in README.md and ../shared/DESIGN.md:
 //
-//   ipc-harness (CLI)      IPCHarnessTesting (links Testing)
-//            \              /
-//             IPCHarness (drive, schedule, trace, check, replay, bench)
+//   ipc-harness (CLI) = IPCHarnessCommand      IPCHarnessTesting (links Testing)     ipc-harness-worker
+//            \                                    /                                  /
+//             IPCHarness (kinds, drive, schedule, trace, check, replay, bench)   IPCHarnessWorker (+ CIPCInterposer)
 //            /               \
 //   IPCMechanisms           IPCModels (Models/: pure, no Glibc, no Foundation)
 //         |
@@ -25,6 +25,9 @@ let package = Package(
         .library(name: "IPCModels", targets: ["IPCModels"]),
         .library(name: "IPCHarness", targets: ["IPCHarness"]),
         .library(name: "IPCHarnessTesting", targets: ["IPCHarnessTesting"]),
+        // A user's own worker executable (their kinds and clients; the libc interposer) and their own CLI.
+        .library(name: "IPCHarnessWorker", targets: ["IPCHarnessWorker"]),
+        .library(name: "IPCHarnessCommand", targets: ["IPCHarnessCommand"]),
         .executable(name: "ipc-harness", targets: ["ipc-harness"]),
         .executable(name: "ipc-harness-worker", targets: ["ipc-harness-worker"]),
     ],
@@ -70,12 +73,26 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(name: "IPCHarnessTesting", dependencies: ["IPCHarness"], swiftSettings: strictSwift),
-        .executableTarget(
-            name: "ipc-harness",
-            dependencies: ["IPCHarness", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        // Definitions of the IPC calls that take precedence over libc's in a worker executable, so that faults
+        // reach code calling libc directly. Linked only through IPCHarnessWorker.
+        .target(name: "CIPCInterposer", cSettings: [.define("_GNU_SOURCE")]),
+        .target(
+            name: "IPCHarnessWorker",
+            dependencies: [
+                "IPCHarness", "IPCSyscalls", "CIPCInterposer", "CIPCShims",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: strictSwift
         ),
-        .executableTarget(name: "ipc-harness-worker", dependencies: ["IPCHarness"], swiftSettings: strictSwift),
+        .target(
+            name: "IPCHarnessCommand",
+            dependencies: [
+                "IPCHarness", "IPCHarnessWorker", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(name: "ipc-harness", dependencies: ["IPCHarnessCommand"], swiftSettings: strictSwift),
+        .executableTarget(name: "ipc-harness-worker", dependencies: ["IPCHarnessWorker"], swiftSettings: strictSwift),
 
         .testTarget(
             name: "IPCModelsTests",
@@ -112,7 +129,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["ipc-harness", "ipc-harness-worker", "IPCHarness", "IPCMechanisms", "IPCSyscalls"],
+            dependencies: ["ipc-harness", "ipc-harness-worker", "IPCHarness", "IPCMechanisms", "IPCSyscalls", "IPCHarnessCommand"],
             swiftSettings: strictSwift
         ),
     ],

@@ -51,6 +51,14 @@ public enum FaultAction: Sendable, Hashable {
 /// Decides, call by call, which faults to inject. ``FaultPlan`` is the standard one.
 public protocol FaultInjector: AnyObject, Sendable {
     func decide(_ context: SyscallContext) -> FaultAction
+    /// A call this injector shortened was interrupted by a real signal before it moved anything: its retry is the
+    /// same call and must be shortened the same way. (The syscall wrappers handle their own retries; this is for
+    /// calls made straight to libc, which the worker's interposer reports.)
+    func interrupted(_ context: SyscallContext)
+}
+
+extension FaultInjector {
+    public func interrupted(_ context: SyscallContext) {}
 }
 
 /// Where the syscall wrappers look for a fault injector.
@@ -71,10 +79,17 @@ public enum FaultInjection {
     }
 
     @inline(__always)
-    static func decide(_ context: SyscallContext) -> FaultAction {
+    package static func decide(_ context: SyscallContext) -> FaultAction {
         if let injector = taskInjector { return injector.decide(context) }
         guard processInjectorInstalled.load(ordering: .acquiring) else { return .proceed }
         guard let injector = processInjector.withLock({ $0 }) else { return .proceed }
         return injector.decide(context)
+    }
+
+    /// Passes a shortened call's interruption on to the injector that shortened it.
+    package static func interrupted(_ context: SyscallContext) {
+        if let injector = taskInjector { return injector.interrupted(context) }
+        guard processInjectorInstalled.load(ordering: .acquiring), let injector = processInjector.withLock({ $0 }) else { return }
+        injector.interrupted(context)
     }
 }

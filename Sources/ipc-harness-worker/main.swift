@@ -1,4 +1,4 @@
 // The worker process of real-mode runs: started by the driver with posix_spawn, commanded over descriptor 3.
-import IPCHarness
+import IPCHarnessWorker
 
-WorkerMain.run()
+IPCHarnessWorker.run()

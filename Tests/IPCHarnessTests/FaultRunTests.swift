@@ -21,7 +21,7 @@ import Testing
     @Test(arguments: [
         "pipe-fragile-eof-on-eintr", "pipe-fragile-ignores-short-writes", "robust-mutex-fragile-ignores-owner-death",
         "ack-queue-fragile-forgets-unacked",
-        "unix-stream-fragile-one-read-per-message",
+        "unix-stream-fragile-one-read-per-message", "pipe-libc-fragile-eof-on-eintr",
     ])
     func fragileClientsAreCaughtUnderTheirFaults(name: String) throws {
         let scenario = try #require(Scenarios.named(name))
@@ -53,7 +53,7 @@ import Testing
     @Test(arguments: [
         "pipe-robust-retrying-reader", "pipe-robust-write-all-under-faults", "robust-mutex-robust-recovers",
         "ack-queue-robust-redelivers",
-        "unix-stream-robust-framing-reader",
+        "unix-stream-robust-framing-reader", "pipe-libc-robust-retrying-reader",
     ])
     func robustTwinsPassUnderTheSameFaults(name: String) throws {
         let scenario = try #require(Scenarios.named(name))
@@ -156,6 +156,21 @@ import Testing
             }
         }
         #expect(calls.isSuperset(of: ["short sendmsg", "short recvmsg", "EINTR sendmsg", "EINTR recvmsg"]), "\(calls)")
+    }
+
+    /// A client that calls `Glibc.read` itself, past the harness's wrappers: the injected EINTR reaches it at the
+    /// libc boundary (the worker's interposer), is recorded as a fault of its `read`, and catches the fragile one
+    /// without any real signal.
+    @Test func injectedFaultsReachCodeThatCallsLibcDirectly() throws {
+        let scenario = try #require(Scenarios.named("pipe-libc-fragile-eof-on-eintr"))
+        let summary = try ScenarioRunner.run(
+            scenario, options: options(seed: 4700, runs: 60, faults: try FaultOptions(parsing: "eintr", killRate: nil)),
+            worker: worker)
+        let violation = try #require(summary.firstViolation, "the libc reader escaped 60 runs of injected EINTR")
+        defer { unlink(violation.path) }
+        let trace = try Trace.load(path: violation.path)
+        #expect(trace.events.contains { $0.type == .fault && $0.fault == "EINTR" && $0.call == "read" })
+        #expect(!trace.events.contains { $0.type == .fault && $0.fault == "signal" })
     }
 
     @Test func theSeedDecidesEveryFault() throws {

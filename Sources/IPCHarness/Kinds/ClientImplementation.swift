@@ -36,8 +36,12 @@ public protocol AnyClientImplementation: Sendable {
     var name: String { get }
     /// The name of the kind it runs on.
     var kindName: String { get }
+    /// Adds it to the ``KindRegistry``.
+    func register() throws(HarnessError)
 }
 
 extension ClientImplementation: AnyClientImplementation {
     public var kindName: String { Kind.name }
+
+    public func register() throws(HarnessError) { try KindRegistry.register(self) }
 }

@@ -11,14 +11,15 @@ import SystemPackage
 /// the broken twins `client.pipe-drops-tail` and `client.pipe-reorders`, and clients judged under faults: the
 /// fragile `client.pipe-eof-on-eintr` (blocking reads) and `client.pipe-ignores-short-writes` (`write-all`), and
 /// their robust twins `client.pipe-retrying-reader` and `client.write-all`; `client.pipe-spins-at-eof` busy-polls
-/// and spins forever at end of file (for the watchdog).
+/// and spins forever at end of file (for the watchdog); and the same reading pair written straight against libc
+/// (`client.libc-eof-on-eintr`, `client.libc-retrying-reader`), which only the worker's interposer can fault.
 public enum PipeKind: MechanismKind {
     public typealias Model = PipeModel
 
     public static let implementations = [
         "kernel.pipe", "client.write-all", "client.pipe-drops-tail", "client.pipe-reorders",
         "client.pipe-eof-on-eintr", "client.pipe-retrying-reader", "client.pipe-ignores-short-writes",
-        "client.pipe-spins-at-eof",
+        "client.pipe-spins-at-eof", "client.libc-eof-on-eintr", "client.libc-retrying-reader",
     ]
 
     /// `FIONREAD` on a read end: what a killed writer's write left in the pipe.
@@ -90,6 +91,8 @@ struct PipeBinding: ObjectBinding {
         case "client.pipe-eof-on-eintr": reader = EndOfFileOnInterruptReader()
         case "client.pipe-retrying-reader": reader = RetryingReader()
         case "client.pipe-spins-at-eof": reader = SpinningReader()
+        case "client.libc-eof-on-eintr": reader = LibcEndOfFileOnInterruptReader()
+        case "client.libc-retrying-reader": reader = LibcRetryingReader()
         default: reader = nil
         }
     }

@@ -36,7 +36,7 @@ package final class FirstCallInjector: FaultInjector, @unchecked Sendable {
     private let fault: InjectedFault
     private let exempt: FileDescriptor
     private let announce: @Sendable (Fired) -> Void
-    private let state = Mutex<(decided: Bool, fired: Fired?)>((false, nil))
+    private let state = Mutex<(decided: Bool, fired: Fired?, retry: SyscallContext?)>((false, nil, nil))
 
     /// - Parameter announce: called once, when the fault fires, before the call it changes is made.
     package init(_ fault: InjectedFault, exempt: FileDescriptor, announce: @escaping @Sendable (Fired) -> Void = { _ in }) {
@@ -57,9 +57,30 @@ package final class FirstCallInjector: FaultInjector, @unchecked Sendable {
 
     package func decide(_ context: SyscallContext) -> FaultAction {
         if context.descriptor == exempt || !Self.eligible.contains(context.call) { return .proceed }
+        if let limit = retryLimit(context) { return .shorten(to: limit) }
         let (action, fired) = choose(context)
         if let fired { announce(fired) }
         return action
+    }
+
+    /// The shortened call was interrupted before it moved anything: its retry (the same call on the same
+    /// descriptor for the same count) gets the same limit, or it would move bytes the fault event does not say.
+    package func interrupted(_ context: SyscallContext) {
+        state.withLock { state in
+            guard case .short? = state.fired?.fault, state.fired?.call == context.call else { return }
+            state.retry = context
+        }
+    }
+
+    /// The limit for a retry of an interrupted shortened call, once.
+    private func retryLimit(_ context: SyscallContext) -> Int? {
+        state.withLock { state in
+            guard let retry = state.retry, retry.call == context.call, retry.descriptor == context.descriptor,
+                retry.count == context.count, case .short(let limit)? = state.fired?.fault
+            else { return nil }
+            state.retry = nil
+            return limit
+        }
     }
 
     /// The action for this call, and what fired if it is the one the fault was meant for.

@@ -40,6 +40,12 @@ public enum WorkerLocator {
         throw HarnessError("cannot find the worker executable \(path): build it with `swift build` or set \(environmentVariable)")
     }
 
+    /// The running executable, serving as its own worker (``selfServeArgument``): a command line built with
+    /// components of its own, which a separately built worker would lack.
+    public static func runningExecutableAsWorker() throws(HarnessError) -> WorkerCommand {
+        WorkerCommand(path: try runningExecutable(), arguments: [selfServeArgument])
+    }
+
     private static func modificationTime(_ path: String) -> Int {
         var status = stat()
         guard stat(path, &status) == 0 else { return 0 }

@@ -6,7 +6,7 @@ import IPCModels
 public enum FaultScenarios {
     public static let all: [Scenario] = [
         eofOnInterrupt, retryingReader, ignoresShortWrites, writeAllUnderFaults, ignoresOwnerDeath, recoversOwnerDeath,
-        oneReadPerMessage, framingReader,
+        oneReadPerMessage, framingReader, libcEndOfFileOnInterrupt, libcRetryingReader,
     ]
 
     /// Interruptions of blocking reads: injected EINTR and real signals without SA_RESTART (or with it).
@@ -27,6 +27,17 @@ public enum FaultScenarios {
     public static let retryingReader = pipeClient(
         "pipe-robust-retrying-reader", "client.pipe-retrying-reader",
         "robust twin of pipe-fragile-eof-on-eintr: an interrupted read is retried",
+        faults: interruptions, sizes: 200...20_000)
+
+    /// The same pair written straight against libc (`Glibc.read`): faulted only through the worker's interposer.
+    public static let libcEndOfFileOnInterrupt = pipeClient(
+        "pipe-libc-fragile-eof-on-eintr", "client.libc-eof-on-eintr",
+        "BROKEN under faults: pipe-fragile-eof-on-eintr's reader calling Glibc.read directly (faults reach it at the libc boundary)",
+        isBroken: true, faults: interruptions, sizes: 200...20_000)
+
+    public static let libcRetryingReader = pipeClient(
+        "pipe-libc-robust-retrying-reader", "client.libc-retrying-reader",
+        "robust twin of pipe-libc-fragile-eof-on-eintr: its Glibc.read loop retries EINTR",
         faults: interruptions, sizes: 200...20_000)
 
     public static let ignoresShortWrites = pipeClient(

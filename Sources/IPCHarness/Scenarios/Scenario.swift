@@ -1,4 +1,5 @@
 import IPCModels
+import Synchronization
 
 /// A named, runnable test: what runs (the mechanism or the client under test), against which model, and how a
 /// run is executed. Broken scenarios run a deliberately faulty implementation the harness must catch.
@@ -164,16 +165,36 @@ extension Scenario {
     }
 }
 
-/// Every built-in scenario.
+/// The scenarios a process knows: the built-in ones and those registered with a user's components
+/// (``HarnessComponents``).
 public enum Scenarios {
-    public static let all: [Scenario] =
+    public static let builtIn: [Scenario] =
         PipeScenarios.all + MessageQueueScenarios.all + SharedMemoryScenarios.all + SemaphoreScenarios.all
         + ReferenceScenarios.all + KernelRuleScenarios.all + FaultScenarios.all
         + FIFOScenarios.all + UnixSocketScenarios.all + SCMRightsScenarios.all + SignalScenarios.all
         + EventCounterScenarios.all + RCUScenarios.all + AckQueueScenarios.all
 
+    private static let registered = Mutex<[Scenario]>([])
+
+    /// Every scenario known in this process, built-in first.
+    public static var all: [Scenario] { builtIn + registered.withLock { $0 } }
+
     public static func named(_ name: String) -> Scenario? {
         all.first { $0.name == name }
+    }
+
+    /// Adds a user's scenario; a name means one scenario.
+    public static func register(_ scenario: Scenario) throws(HarnessError) {
+        try registered.withLock { (registered) throws(HarnessError) in
+            if builtIn.contains(where: { $0.name == scenario.name }) || registered.contains(where: { $0.name == scenario.name }) {
+                // The same scenario registered again (by the same components) is one; anything else is a clash.
+                guard registered.first(where: { $0.name == scenario.name })?.summary == scenario.summary else {
+                    throw HarnessError("the scenario name '\(scenario.name)' is taken")
+                }
+                return
+            }
+            registered.append(scenario)
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import Glibc
 import IPCSyscalls
 import SystemPackage
 
@@ -48,5 +49,34 @@ public struct SpinningReader: PipeReader {
                 return bytes
             }
         }
+    }
+}
+
+/// A client that reads the way much code does: straight through libc (`Glibc.read`), not through the harness's
+/// syscall wrappers, retrying `EINTR` itself. Only an interposer at the libc boundary can fault it.
+public struct LibcRetryingReader: PipeReader {
+    public init() {}
+
+    public mutating func read(max: Int, from descriptor: FileDescriptor) throws(Errno) -> [UInt8] {
+        try Syscall.setNonblocking(descriptor, false)
+        var buffer = [UInt8](repeating: 0, count: max)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor.rawValue, $0.baseAddress, max) }
+            if count >= 0 { return Array(buffer[..<count]) }
+            let error = Errno(rawValue: Glibc.errno)
+            if error != .interrupted { throw error }
+        }
+    }
+}
+
+/// Fragile, straight through libc: any failed `read`, `EINTR` included, is taken for end of file.
+public struct LibcEndOfFileOnInterruptReader: PipeReader {
+    public init() {}
+
+    public mutating func read(max: Int, from descriptor: FileDescriptor) throws(Errno) -> [UInt8] {
+        try Syscall.setNonblocking(descriptor, false)
+        var buffer = [UInt8](repeating: 0, count: max)
+        let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor.rawValue, $0.baseAddress, max) }
+        return count > 0 ? Array(buffer[..<count]) : []
     }
 }

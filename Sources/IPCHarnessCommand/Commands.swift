@@ -95,7 +95,7 @@ struct Run: ParsableCommand {
             seed: seed ?? RunOptions.freshSeed(), runs: runs, strategy: StrategySpec(strategy)!,
             outputDirectory: out, checkBudget: running.checkBudget, faults: try faultOptions(), mode: chosenMode)
         options.hangAfterSeconds = hangAfter
-        let worker = try WorkerLocator.workerCommand(runningExecutableCanServe: true)
+        let worker = try CommandWorker.command()
         var scenarios = all ? Scenarios.all : [Scenarios.named(scenario!)!]
         if let chosenMode { scenarios = scenarios.filter { $0.modes.contains(chosenMode) } }
         var status: Int32 = 0
@@ -140,7 +140,7 @@ struct Replay: ParsableCommand {
     @OptionGroup var running: RunningOptions
 
     func run() throws {
-        let result = try Replayer.replay(path: trace, worker: try WorkerLocator.workerCommand(runningExecutableCanServe: true), checkBudget: running.checkBudget)
+        let result = try Replayer.replay(path: trace, worker: try CommandWorker.command(), checkBudget: running.checkBudget)
         if let out { try result.result.trace.write(to: out) }
         print(CommandLineText.replayReport(result, path: trace, writtenTo: out))
         throw ExitCode(CommandLineText.exitStatus(for: result.result.report.result))
@@ -193,7 +193,7 @@ struct RealBench: ParsableCommand {
     }
 
     func run() throws {
-        let worker = try WorkerLocator.workerCommand(runningExecutableCanServe: true)
+        let worker = try CommandWorker.command()
         let soak = RealBenchmark.Soak(
             seconds: seconds, runs: runs, jobs: jobs, faults: try FaultOptions(parsing: faults, killRate: killRate),
             outputDirectory: out)
@@ -370,7 +370,7 @@ struct Shrink: ParsableCommand {
 
     func run() throws {
         let original = try Trace.load(path: trace)
-        let worker = try WorkerLocator.workerCommand(runningExecutableCanServe: true)
+        let worker = try CommandWorker.command()
         let result = try Shrinker.shrink(original, worker: worker, budget: running.checkBudget, timeLimitSeconds: time)
         let destination = out ?? CommandLineText.shrunkPath(for: trace)
         try result.result.trace.write(to: destination)
@@ -431,7 +431,7 @@ struct Fuzz: ParsableCommand {
         let options = FuzzOptions(
             seconds: FuzzText.seconds(from: time)!, scenarios: selected, jobs: jobs, outputDirectory: out, seed: seed,
             checkBudget: running.checkBudget, shrinkSeconds: shrinkTime, mode: chosenMode)
-        let fuzzer = Fuzzer(options: options, worker: try WorkerLocator.workerCommand(runningExecutableCanServe: true))
+        let fuzzer = Fuzzer(options: options, worker: try CommandWorker.command())
         print("fuzzing \(options.scenarios.count) scenarios for \(time) with \(jobs) job\(jobs == 1 ? "" : "s") (seed \(seed))")
         let terminal = FuzzText.outputIsTerminal
         let summary = fuzzer.run(progressInterval: terminal ? 0.25 : 10) { progress in
