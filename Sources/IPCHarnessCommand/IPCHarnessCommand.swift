@@ -30,6 +30,7 @@ public enum IPCHarnessCommand {
             exit(2)
         }
         CommandWorker.servesItself.withLock { $0 = !components.isEmpty }
+        CommandLineText.commandName = HarnessCommandLine.configuration.commandName ?? "ipc-harness"
         HarnessCommandLine.main()
     }
 }
@@ -48,7 +49,7 @@ enum CommandWorker {
 }
 
 extension HarnessComponents {
-    var isEmpty: Bool { kinds.isEmpty && clients.isEmpty && models.isEmpty && scenarios.isEmpty }
+    var isEmpty: Bool { kinds.isEmpty && clients.isEmpty && models.isEmpty && invariants.isEmpty && scenarios.isEmpty }
 }
 
 /// The root command: lists the subcommands; each subcommand is one call into the library.

@@ -64,24 +64,37 @@ extension IPCHarnessExpectations {
             })
     }
 
-    /// The general form: any model, any implementation reachable through `instance`, which makes a fresh one for
-    /// each run and returns how to perform a call on it.
+    /// The general form: any model — a built-in one or your own (it is registered with the checker here) — and any
+    /// implementation reachable through `instance`, which makes a fresh one for each run and returns how to
+    /// perform a call on it. A call still inside the implementation after `hangAfterSeconds` ends that run as a hang
+    /// (an issue), rather than hanging the test; `invariants` (name → parameters, yours registered with
+    /// ``InvariantRegistry``) are checked beside the model.
     @discardableResult
     public static func checkImplementation<M: TraceModel>(
-        named name: String, model: M, runs: Int, seed: UInt64?, traceDirectory: String, sourceLocation: SourceLocation,
+        named name: String, model: M, runs: Int = 100, seed: UInt64? = nil, traceDirectory: String = ".ipc-harness/traces",
+        hangAfterSeconds: Double = 10, invariants: JSONObject = [:], checkBudget: CheckBudget = CheckBudget(seconds: 30),
+        sourceLocation: SourceLocation = #_sourceLocation,
         programs: (inout SeededGenerator) -> [[M.Input]],
         instance: () -> @Sendable (M.Input) -> M.Output
     ) -> CheckReport? {
+        do {
+            try ModelRegistry.register(M.self)
+        } catch {
+            Issue.record(Comment(rawValue: "\(name): \(error.message)"), sourceLocation: sourceLocation)
+            return nil
+        }
         let fixed = getenv(seedVariable).flatMap { UInt64(String(cString: $0)) }
         let base = fixed ?? seed ?? RunOptions.freshSeed()
         for run in 0..<(fixed == nil ? runs : 1) {
             let runSeed = SeededGenerator.runSeed(base: base, run: run)
             var generator = SeededGenerator(seed: runSeed)
-            let plan = ThreadedRun.Plan(model: model, implementation: name, programs: programs(&generator), perform: instance())
+            let plan = ThreadedRun.Plan(
+                model: model, implementation: name, programs: programs(&generator), hangAfterSeconds: hangAfterSeconds,
+                invariants: invariants, perform: instance())
             var trace = ThreadedRun.run(plan, seed: runSeed)
             let report: CheckReport
             do {
-                report = try TraceChecker.check(trace, budget: CheckBudget(seconds: 30))
+                report = try TraceChecker.check(trace, budget: checkBudget)
             } catch {
                 Issue.record(Comment(rawValue: "\(name): the recorded history does not read back (a harness bug): \(error)"), sourceLocation: sourceLocation)
                 return nil
@@ -91,13 +104,14 @@ extension IPCHarnessExpectations {
             let path = "\(traceDirectory)/\(name)-\(runSeed).jsonl"
             let written = (try? trace.write(to: path)) != nil
             let test = Test.current?.name ?? "<test>"
+            let what = report.result == .violation ? "not linearizable" : report.hangs.isEmpty ? "undecided" : "hung"
             Issue.record(
                 Comment(rawValue: """
-                    \(name): \(report.result == .violation ? "not linearizable" : "undecided") in run \(run + 1) of \(runs) (seed \(runSeed))
+                    \(name): \(what) in run \(run + 1) of \(runs) (seed \(runSeed))
                     \(report.explanation)
                     trace: \(written ? path : "(could not be written to \(path))")
-                    check again: ipc-harness check \(path)
-                    rerun: \(seedVariable)=\(runSeed) swift test --filter '\(test)'
+                    check again: \(CommandLineText.commandName) check \(path)
+                    rerun: \(seedVariable)=\(runSeed) swift test --filter '\(test)'  \(CommandLineText.rerunCaveat)
                     """),
                 sourceLocation: sourceLocation)
             return report

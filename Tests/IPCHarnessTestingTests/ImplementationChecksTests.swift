@@ -46,8 +46,47 @@ final class UnboundedQueue: ConcurrentQueue {
     func dequeue() -> Int? { inner.dequeue() }
 }
 
+/// Broken: a dequeue on an empty queue waits for an enqueue that may never come (a lost wake-up, a deadlock).
+final class WaitingQueue: ConcurrentQueue {
+    private let inner = LockedQueue(capacity: nil)
+    init(capacity: Int?) {}
+    func enqueue(_ value: Int) -> Bool { inner.enqueue(value) }
+    func dequeue() -> Int? {
+        while true {
+            if let value = inner.dequeue() { return value }
+            sched_yield()
+        }
+    }
+}
+
 @Suite struct ImplementationChecksTests {
     let directory = "/tmp/ipc-harness-implementations-\(getpid())"
+
+    /// A call that never returns ends its run as a hang — an issue that says so — and the test goes on: the
+    /// watchdog abandons the stuck thread instead of waiting for it.
+    @Test func aCallThatNeverReturnsIsAHangNotAHungTest() async {
+        await withKnownIssue {
+            let report = IPCHarnessExpectations.checkImplementation(
+                named: "WaitingQueue", model: QueueModel(), runs: 20, seed: 5, traceDirectory: directory,
+                hangAfterSeconds: 0.2,
+                programs: { _ in [[.receive(process: 1)], [.receive(process: 2), .send(process: 2, to: nil, data: Array("1".utf8))]] },
+                instance: {
+                    let queue = WaitingQueue(capacity: nil)
+                    return { input in
+                        switch input {
+                        case .send(_, _, let data): queue.enqueue(Int(String(decoding: data, as: UTF8.self))!) ? .sent : .failed(.EAGAIN)
+                        case .receive: queue.dequeue().map { .received(Array(String($0).utf8)) } ?? .failed(.EAGAIN)
+                        case .revoke: .failed(.EINVAL)
+                        }
+                    }
+                })
+            #expect(report?.result == .unknown)
+            #expect(report?.hangs.first?.contains("hung in 'receive'") == true)
+        } matching: { issue in
+            let text = issue.comments.map(\.rawValue).joined()
+            return text.contains("WaitingQueue: hung in run") && text.contains("the OS schedules the threads")
+        }
+    }
 
     @Test func aCorrectQueuePasses() async {
         let report = await IPCHarnessExpectations.check(LockedQueue.self, against: QueueModel(), runs: 200, seed: 1, traceDirectory: directory)

@@ -40,6 +40,23 @@ public enum WorkerLocator {
         throw HarnessError("cannot find the worker executable \(path): build it with `swift build` or set \(environmentVariable)")
     }
 
+    /// The worker executable named `name` (a user's, built from the `IPCHarnessWorker` product) beside the running
+    /// executable — in `swift test`, beside the test bundle, where SwiftPM puts every executable a test target
+    /// depends on — unless `$IPC_HARNESS_WORKER` names another.
+    public static func workerCommand(named name: String) throws(HarnessError) -> WorkerCommand {
+        if let override = getenv(environmentVariable) {
+            let path = String(cString: override)
+            guard access(path, X_OK) == 0 else { throw HarnessError("\(environmentVariable)=\(path) is not an executable file") }
+            return WorkerCommand(path: path)
+        }
+        let executable = try runningExecutable()
+        let path = executable.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/") + "/" + name
+        guard access(path, X_OK) == 0 else {
+            throw HarnessError("cannot find the worker executable \(path): make your test target depend on the executable target '\(name)' (SwiftPM then builds it for swift test), or set \(environmentVariable)")
+        }
+        return WorkerCommand(path: path)
+    }
+
     /// The running executable, serving as its own worker (``selfServeArgument``): a command line built with
     /// components of its own, which a separately built worker would lack.
     public static func runningExecutableAsWorker() throws(HarnessError) -> WorkerCommand {

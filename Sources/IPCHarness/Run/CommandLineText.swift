@@ -1,7 +1,17 @@
 import IPCModels
+import Synchronization
 
 /// The text the command line prints, built here so the CLI stays a thin layer of argument parsing.
 public enum CommandLineText {
+    private static let name = Mutex("ipc-harness")
+
+    /// The command line that reproduces what this process reports: `ipc-harness`, or a user's own CLI built from
+    /// `IPCHarnessCommand` (which sets it), since only that one knows the user's kinds.
+    public static var commandName: String {
+        get { name.withLock { $0 } }
+        set { name.withLock { $0 = newValue } }
+    }
+
     /// Exit statuses: 0 no violation, 1 violation, 2 bad input or usage, 3 undecided (budget ran out).
     public static func exitStatus(for result: Trace.Verdict.Result) -> Int32 {
         switch result {
@@ -25,15 +35,18 @@ public enum CommandLineText {
 
     /// The command that replays a trace.
     public static func replayCommand(_ path: String) -> String {
-        "ipc-harness replay \(shellQuoted(path))"
+        "\(commandName) replay \(shellQuoted(path))"
     }
 
     /// The command that repeats one run of a scenario whose traces cannot be replayed event by event (threads
     /// mode: the same programs and delays, while the OS schedules the threads afresh).
     public static func rerunCommand(_ scenario: Scenario, mode: Scenario.Mode, seed: UInt64, strategy: StrategySpec) -> String {
-        "ipc-harness run \(shellQuoted(scenario.name)) --seed \(seed) --runs 1 --strategy \(strategy)"
+        "\(commandName) run \(shellQuoted(scenario.name)) --seed \(seed) --runs 1 --strategy \(strategy)"
             + (scenario.modes.count > 1 ? " --mode \(mode.rawValue)" : "")
     }
+
+    /// What a threads-mode rerun repeats, said plainly: it is not a replay.
+    public static let rerunCaveat = "(the same programs and delays; the OS schedules the threads, so a rerun may not meet the race again: run it a few times)"
 
     /// The last line of a failure: how to reproduce it. Real-mode and simulation traces replay event by event;
     /// a threads-mode run is rerun from its seed.
@@ -41,7 +54,8 @@ public enum CommandLineText {
         _ scenario: Scenario, mode: Scenario.Mode, seed: UInt64, strategy: StrategySpec, path: String
     ) -> String {
         mode == .threads
-            ? "rerun: " + rerunCommand(scenario, mode: mode, seed: seed, strategy: strategy) : "replay: " + replayCommand(path)
+            ? "rerun: " + rerunCommand(scenario, mode: mode, seed: seed, strategy: strategy) + "  " + rerunCaveat
+            : "replay: " + replayCommand(path)
     }
 
     /// The report of one scenario's runs.
@@ -84,7 +98,7 @@ public enum CommandLineText {
         case .unknown: text = "UNKNOWN\n" + report.explanation
         }
         if report.result != .ok {
-            text += "\n" + (replayable ? "replay: " + replayCommand(path) : "check again: ipc-harness check \(shellQuoted(path))")
+            text += "\n" + (replayable ? "replay: " + replayCommand(path) : "check again: \(commandName) check \(shellQuoted(path))")
         }
         return text
     }

@@ -21,8 +21,9 @@ public struct RunOptions: Sendable {
     public init(
         seed: UInt64, runs: Int = 1, strategy: StrategySpec = .random, outputDirectory: String = ".ipc-harness/traces",
         checkBudget: CheckBudget = CheckBudget(seconds: 30), stopAtFirstViolation: Bool = true, faults: FaultOptions? = nil,
-        mode: Scenario.Mode? = nil
+        mode: Scenario.Mode? = nil, hangAfterSeconds: Double = 10
     ) {
+        self.hangAfterSeconds = hangAfterSeconds
         self.faults = faults
         self.mode = mode
         self.seed = seed

@@ -2,7 +2,7 @@ import IPCModels
 
 /// What a user adds to the harness, in one value their worker, their CLI and their tests are all given: kinds of
 /// object of their own (with their models), client implementations of existing kinds, models for traces recorded
-/// elsewhere, and scenarios.
+/// elsewhere, invariants checked beside the models, and scenarios.
 ///
 /// ```swift
 /// public let components = HarnessComponents(
@@ -22,15 +22,17 @@ public struct HarnessComponents: Sendable {
     public var kinds: [any ObjectKind.Type]
     public var clients: [any AnyClientImplementation]
     public var models: [any TraceModel.Type]
+    public var invariants: [any TraceInvariant.Type]
     public var scenarios: [Scenario]
 
     public init(
         kinds: [any ObjectKind.Type] = [], clients: [any AnyClientImplementation] = [],
-        models: [any TraceModel.Type] = [], scenarios: [Scenario] = []
+        models: [any TraceModel.Type] = [], invariants: [any TraceInvariant.Type] = [], scenarios: [Scenario] = []
     ) {
         self.kinds = kinds
         self.clients = clients
         self.models = models
+        self.invariants = invariants
         self.scenarios = scenarios
     }
 
@@ -41,7 +43,7 @@ public struct HarnessComponents: Sendable {
     public static func + (left: HarnessComponents, right: HarnessComponents) -> HarnessComponents {
         HarnessComponents(
             kinds: left.kinds + right.kinds, clients: left.clients + right.clients, models: left.models + right.models,
-            scenarios: left.scenarios + right.scenarios)
+            invariants: left.invariants + right.invariants, scenarios: left.scenarios + right.scenarios)
     }
 
     /// Makes them known in this process: to the driver and worker (kinds, clients), the checker (models, the
@@ -50,6 +52,7 @@ public struct HarnessComponents: Sendable {
         for kind in kinds { try KindRegistry.register(kind) }
         for client in clients { try client.register() }
         for model in models { try ModelRegistry.register(model) }
+        for invariant in invariants { try InvariantRegistry.register(invariant) }
         for scenario in scenarios { try Scenarios.register(scenario) }
     }
 }

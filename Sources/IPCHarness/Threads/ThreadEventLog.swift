@@ -22,22 +22,50 @@ package final class ThreadEventLog: @unchecked Sendable {
         var call: String?
     }
 
-    /// One thread's buffer. Only its thread (or whoever holds a lock guarding it) appends to it.
+    /// One thread's buffer. Only its thread (or whoever holds a lock guarding it) appends to it; the watchdog
+    /// may close it under the thread's feet (``abandon()``), after which nothing more is kept.
     final class Buffer: @unchecked Sendable {
         let process: Int
-        fileprivate(set) var entries: [Entry] = []
+        private let guarded = Mutex<(entries: [Entry], closed: Bool)>(([], false))
         private let start: UInt64
+        /// When the operation in progress was invoked (nanoseconds since the log started, plus one), or 0.
+        private let insideSince = Atomic<UInt64>(0)
 
         fileprivate init(process: Int, start: UInt64) {
             self.process = process
             self.start = start
         }
 
+        var entries: [Entry] { guarded.withLock { $0.entries } }
+
         private var now: UInt64 { MonotonicClock.nanoseconds() &- start }
+
+        private func append(_ entry: Entry) {
+            guarded.withLock { if !$0.closed { $0.entries.append(entry) } }
+        }
 
         /// A process event (spawn, exit) or a bare operation event, stamped now.
         func record(_ type: Trace.EventType, _ f: String? = nil, _ value: JSONValue? = nil) {
-            entries.append(Entry(time: now, process: process, type: type, f: f, value: value))
+            append(Entry(time: now, process: process, type: type, f: f, value: value))
+        }
+
+        /// How long the operation in progress has been running, in nanoseconds (nil when none is).
+        var runningFor: UInt64? {
+            let since = insideSince.load(ordering: .acquiring)
+            return since == 0 ? nil : now &- (since - 1)
+        }
+
+        /// Closes the buffer on a thread stuck inside an operation: records that the watchdog gave up on it (a kill
+        /// at point `hung`, and the operation indeterminate), and keeps nothing the thread records afterwards.
+        func abandon() {
+            let at = now
+            guarded.withLock { state in
+                guard !state.closed else { return }
+                let invoke = state.entries.last { $0.type == .invoke }
+                state.entries.append(Entry(time: at, process: process, type: .kill))
+                if let invoke { state.entries.append(Entry(time: at, process: process, type: .info, f: invoke.f)) }
+                state.closed = true
+            }
         }
 
         /// One operation: each delay chosen for it (recorded as a `delay` fault naming the operation, then
@@ -49,17 +77,20 @@ package final class ThreadEventLog: @unchecked Sendable {
             recorded: (Result) -> Outcome
         ) -> Result {
             for delay in delays {
-                entries.append(Entry(time: now, process: process, type: .fault, value: delay.json, fault: "delay", call: f))
+                append(Entry(time: now, process: process, type: .fault, value: delay.json, fault: "delay", call: f))
                 delay.perform()
             }
-            entries.append(Entry(time: now, process: process, type: .invoke, f: f, value: arguments))
+            let invoked = now
+            append(Entry(time: invoked, process: process, type: .invoke, f: f, value: arguments))
+            insideSince.store(invoked + 1, ordering: .releasing)
             let result = call()
             let completed = now
+            insideSince.store(0, ordering: .releasing)
             switch recorded(result) {
             case .ok(let value):
-                entries.append(Entry(time: completed, process: process, type: .ok, f: f, value: value))
+                append(Entry(time: completed, process: process, type: .ok, f: f, value: value))
             case .fail(let code):
-                entries.append(Entry(time: completed, process: process, type: .fail, f: f, error: code.rawValue))
+                append(Entry(time: completed, process: process, type: .fail, f: f, error: code.rawValue))
             }
             return result
         }
@@ -105,6 +136,11 @@ package final class ThreadEventLog: @unchecked Sendable {
                 object: entry.type.isOperationEvent ? object : nil, value: entry.value, error: entry.error)
             event.fault = entry.fault
             event.call = entry.call
+            if entry.type == .kill {
+                // The watchdog's verdict on a stuck thread (see ``Buffer/abandon()``).
+                event.point = "hung"
+                event.call = nil
+            }
             return event
         }
     }

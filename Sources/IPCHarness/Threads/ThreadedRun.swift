@@ -1,3 +1,4 @@
+import Glibc
 import IPCModels
 import IPCSyscalls
 import Synchronization
@@ -6,6 +7,11 @@ import Synchronization
 /// `threads`): each thread is a process, each call an operation stamped on the monotonic clock just before the
 /// call and just after it returns. Which calls overlap is up to the machine; what each thread calls, in what
 /// order, and where it yields the processor come from the run's seed.
+///
+/// A watchdog ends the run when a call stays inside the implementation longer than ``Plan/hangAfterSeconds`` (a
+/// deadlock, a lost wake-up): the run is reported as a hang (the trace's verdict at best `unknown`), never waited
+/// for. A thread cannot be killed, so the stuck one is abandoned, still holding the implementation; whatever it
+/// records afterwards is dropped.
 public enum ThreadedRun {
     /// What to run: a model, what each thread calls, and how a call is made.
     public struct Plan<M: TraceModel>: Sendable {
@@ -15,11 +21,21 @@ public enum ThreadedRun {
         public var programs: [[M.Input]]
         /// Performs one call on the implementation under test and returns its result.
         public var perform: @Sendable (M.Input) -> M.Output
+        /// A call still inside the implementation after this long ends the run as a hang.
+        public var hangAfterSeconds: Double
+        /// Invariants the trace is checked against beside the model (the header's `invariants`: name → parameters;
+        /// a user's must be registered with ``InvariantRegistry``).
+        public var invariants: JSONObject
 
-        public init(model: M, implementation: String, programs: [[M.Input]], perform: @escaping @Sendable (M.Input) -> M.Output) {
+        public init(
+            model: M, implementation: String, programs: [[M.Input]], hangAfterSeconds: Double = 10,
+            invariants: JSONObject = [:], perform: @escaping @Sendable (M.Input) -> M.Output
+        ) {
             self.model = model
             self.implementation = implementation
             self.programs = programs
+            self.hangAfterSeconds = hangAfterSeconds
+            self.invariants = invariants
             self.perform = perform
         }
     }
@@ -31,9 +47,11 @@ public enum ThreadedRun {
         var generator = SeededGenerator(seed: seed)
         let yields: [[Bool]] = plan.programs.map { program in program.map { _ in generator.chance(0.3) } }
         let log = ThreadEventLog(object: plan.model.objects.first ?? "object")
+        let buffers = plan.programs.indices.map { log.buffer(for: $0 + 1) }
+        let finished = Mutex<Set<Int>>([])
         let threads = plan.programs.indices.map { index in
             OSThread {
-                let buffer = log.buffer(for: index + 1)
+                let buffer = buffers[index]
                 log.startTogether(threads: plan.programs.count)
                 for (position, input) in plan.programs[index].enumerated() {
                     let (f, arguments) = plan.model.call(for: input)
@@ -41,12 +59,30 @@ public enum ThreadedRun {
                         f, arguments: arguments, after: yields[index][position] ? [.yield] : [], { plan.perform(input) },
                         recorded: { plan.model.outcome(for: $0) })
                 }
+                finished.withLock { _ = $0.insert(index) }
             }
         }
-        for thread in threads { thread.join() }
-        let header = Trace.Header(
+        let limit = UInt64(plan.hangAfterSeconds * 1e9)
+        var abandoned = Set<Int>()
+        while true {
+            var waiting = false
+            let done = finished.withLock { $0 }
+            for index in threads.indices where !abandoned.contains(index) && !done.contains(index) {
+                if let running = buffers[index].runningFor, running > limit {
+                    buffers[index].abandon()
+                    abandoned.insert(index)
+                } else {
+                    waiting = true
+                }
+            }
+            if !waiting { break }
+            usleep(1000)  // The watchdog's tick; the threads do not wait on it.
+        }
+        for (index, thread) in threads.enumerated() where !abandoned.contains(index) { thread.join() }
+        var header = Trace.Header(
             model: M.name, parameters: plan.model.parameters, mechanism: plan.implementation, seed: String(seed),
-            strategy: "threads", faults: ["kinds": ["delay"]], mode: Scenario.Mode.threads.rawValue)
+            strategy: "threads", faults: ["kinds": ["delay"]], mode: "threads")
+        if plan.invariants.count > 0 { header.extra["invariants"] = .object(plan.invariants) }
         return Trace(header: header, events: log.events())
     }
 }

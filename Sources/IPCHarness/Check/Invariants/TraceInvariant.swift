@@ -1,4 +1,5 @@
 import IPCModels
+import Synchronization
 
 /// A property of a whole run that is not linearizability — no CAS succeeding across an A→B→A change, no
 /// receiver starved while its messages wait, what a service checked being what it used — checked alongside the
@@ -36,13 +37,31 @@ public struct InvariantCheck: Sendable, Hashable {
     public var finding: InvariantFinding?
 }
 
-/// The invariants traces can name.
+/// The invariants traces can name: the built-in ones and those a user registered.
 public enum InvariantRegistry {
-    public static let invariants: [any TraceInvariant.Type] = [
+    public static let builtIn: [any TraceInvariant.Type] = [
         ABAInvariant.self, StarvationInvariant.self, SnapshotInvariant.self, PoisonInvariant.self,
     ]
 
+    private static let registered = Mutex<[any TraceInvariant.Type]>([])
+
+    /// Every invariant known in this process, built-in first.
+    public static var invariants: [any TraceInvariant.Type] { builtIn + registered.withLock { $0 } }
+
     public static var names: [String] { invariants.map { $0.name } }
+
+    /// Adds a user's invariant, so that traces naming it in their header are checked against it.
+    public static func register(_ invariant: any TraceInvariant.Type) throws(HarnessError) {
+        try registered.withLock { (registered) throws(HarnessError) in
+            if let existing = (builtIn + registered).first(where: { $0.name == invariant.name }) {
+                guard ObjectIdentifier(existing) == ObjectIdentifier(invariant) else {
+                    throw HarnessError("the invariant name '\(invariant.name)' is taken by \(existing)")
+                }
+                return
+            }
+            registered.append(invariant)
+        }
+    }
 
     /// The invariants a header asks for, configured; errors name line 1 of `path`.
     static func make(for header: Trace.Header, path: String?) throws(TraceError) -> [any TraceInvariant] {
