@@ -76,12 +76,11 @@ public struct FaultOptions: Sendable, Hashable, CustomStringConvertible {
 
     public var isEmpty: Bool { kinds.isEmpty }
 
-    /// Whether the fuzzer may inject faults into `scenario`'s runs: every scenario that runs in real mode. (Until
-    /// issue 20 only an allow-list of models was; now that faults are announced as they fire and only the faults
-    /// the kernel could produce are injected, every correct real-mode scenario passes every fault kind with kills,
-    /// which `FaultsMeetKillsTests` and `bench real` hold.)
-    static func acceptedBy(_ scenario: Scenario) -> Bool {
-        scenario.modes.contains(.real)
+    /// These options with only the kinds in `allowed`; nil when none is left.
+    func restricted(to allowed: Set<Kind>) -> FaultOptions? {
+        let kept = kinds.intersection(allowed)
+        guard !kept.isEmpty else { return nil }
+        return FaultOptions(kinds: kept, rate: rate, killRate: killRate, swarm: swarm)
     }
 
     /// As the command line names them: `eintr,kill` (`swarm of …` under swarm testing).

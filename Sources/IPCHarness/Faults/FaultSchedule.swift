@@ -22,9 +22,15 @@ struct FaultSchedule {
 
     private var signalsEnabled: Bool { options.kinds.contains(.signal) || options.kinds.contains(.signalRestart) }
 
+    /// What the schedule interrupts a run with, at a point where the driver decides.
+    enum Interruption: Equatable {
+        case kill(process: Int)
+        case signal(process: Int)
+    }
+
     /// A kill or a signal to make now, or nil. `idle`: processes about to be given an operation; `running`:
     /// processes asleep inside one.
-    mutating func interruption(idle: [Int], running: [Int]) -> DriverAction? {
+    mutating func interruption(idle: [Int], running: [Int]) -> Interruption? {
         if options.killRate > 0, generator.chance(options.killRate) {
             enum Point { case before, blocked, after }
             var points: [Point] = []

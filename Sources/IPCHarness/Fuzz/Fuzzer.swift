@@ -81,6 +81,11 @@ public struct FuzzSummary: Sendable {
 public final class Fuzzer: Sendable {
     /// The strategies a run draws from (swarm: a run uses one of them).
     /// Every fault kind, for swarm runs.
+    /// The faults the fuzzer may inject into `scenario`'s real-mode runs: every kind its objects' kinds all take.
+    static func fuzzedFaults(_ scenario: Scenario) -> Set<FaultOptions.Kind> {
+        scenario.kinds.compactMap(KindRegistry.kind(named:)).reduce(Set(FaultOptions.Kind.allCases)) { $0.intersection($1.fuzzedFaults) }
+    }
+
     static let swarm = FaultOptions(kinds: Set(FaultOptions.Kind.allCases), swarm: true)
 
     public static let strategies: [StrategySpec] = [.random, .pct(depth: 1), .pct(depth: 2), .pct(depth: 3), .pct(depth: 5)]
@@ -149,8 +154,8 @@ public final class Fuzzer: Sendable {
                 let mode = options.mode ?? (modes.count > 1 ? state.generator.pick(modes) : modes[0])
                 // Half the real runs of a scenario that can take faults run with a random subset of every kind.
                 var faults: FaultOptions?
-                if mode == .real, FaultOptions.acceptedBy(options.scenarios[index]), state.generator.chance(0.5) {
-                    faults = Self.swarm.forRun(&state.generator)
+                if mode == .real, state.generator.chance(0.5) {
+                    faults = Self.swarm.forRun(&state.generator).restricted(to: Self.fuzzedFaults(options.scenarios[index]))
                 }
                 return (index, seed, strategy, mode, faults)
             }

@@ -57,7 +57,8 @@ public protocol ObjectKind: Sendable {
     static var implementations: [String] { get }
 
     /// Creates `object` for a run of `workload` and hands each process that holds it its part (descriptors,
-    /// names, setup values), recording every named object in the run's ledger first.
+    /// names, setup values), recording every named object in the run's ledger first. `object.implementation` is
+    /// the implementation it runs (resolved: never nil here).
     static func provision(_ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects)
         throws(HarnessError)
 
@@ -71,13 +72,14 @@ public protocol ObjectKind: Sendable {
     /// the kind has no such observation.
     static var resolutionProbe: ResolutionProbe? { get }
 
-    /// Whether the fuzzer injects faults into runs of this kind (true unless its bindings cannot take them).
-    static var acceptsFaults: Bool { get }
+    /// The faults the fuzzer may inject into runs of this kind: every kind unless its model has no word for what
+    /// one of them causes (say, a killed sender's half-sent message).
+    static var fuzzedFaults: Set<FaultOptions.Kind> { get }
 }
 
 extension ObjectKind {
     public static var resolutionProbe: ResolutionProbe? { nil }
-    public static var acceptsFaults: Bool { true }
+    public static var fuzzedFaults: Set<FaultOptions.Kind> { Set(FaultOptions.Kind.allCases) }
 }
 
 extension MechanismKind {

@@ -38,6 +38,15 @@ public struct Workload: Sendable, Hashable {
             self.holds = holds
             self.program = program
         }
+
+        /// A process whose program is written in `model`'s typed inputs, each on the object it names: the model
+        /// writes each as the call the driver sends (its trace form), so a program never spells JSON.
+        public init<M: TraceModel>(id: Int, holds: [String: [String]], model: M, program: [(object: String, input: M.Input)]) {
+            self.init(id: id, holds: holds, program: program.map { step in
+                let (f, value) = model.call(for: step.input)
+                return Call(process: id, object: step.object, f: f, value: value)
+            })
+        }
     }
 
     public var objects: [Object]

@@ -61,7 +61,10 @@ struct GeneratedPlan: DriverPlan {
         if !situation.idle.isEmpty || situation.stalled,
             let interruption = faults.interruption(idle: situation.idle, running: situation.running)
         {
-            return interruption
+            switch interruption {
+            case .kill(let process): return .kill(process: process)
+            case .signal(let process): return .signal(process: process)
+            }
         }
         if !situation.idle.isEmpty {
             let process = strategy.choose(among: situation.idle)

@@ -109,7 +109,14 @@ final class RealDriver {
     private func start() throws(HarnessError) {
         // Everything that can be refused is refused before anything is created.
         let objectSetups = try Self.objectSetups(of: workload, running: implementation)
-        try Self.startLock.withLock { (_) throws(HarnessError) in try spawnWorkers() }
+        // Provisioners see which implementation each object runs (one may need other objects than another).
+        var resolved = workload
+        for index in resolved.objects.indices {
+            if case .string(let chosen)? = objectSetups[resolved.objects[index].name]?["implementation"] {
+                resolved.objects[index].implementation = chosen
+            }
+        }
+        try Self.startLock.withLock { (_) throws(HarnessError) in try spawnWorkers(resolved) }
         try setUpWorkers(objectSetups)
     }
 
@@ -132,7 +139,7 @@ final class RealDriver {
     }
 
     /// Creates the run's objects, starts a worker per process with its descriptors, and closes the driver's copies.
-    private func spawnWorkers() throws(HarnessError) {
+    private func spawnWorkers(_ workload: Workload) throws(HarnessError) {
         objects = try ObjectProvisioner.provision(workload)
         defer { objects.closeDriverCopies() }
         for process in workload.processes {

@@ -124,21 +124,6 @@ public enum CommandLineText {
         return lines.joined(separator: "\n")
     }
 
-    /// Where `shrink` writes by default: `x.jsonl` → `x.shrunk.jsonl`.
-    public static func shrunkPath(for path: String) -> String {
-        path.hasSuffix(".jsonl") ? String(path.dropLast(6)) + ".shrunk.jsonl" : path + ".shrunk.jsonl"
-    }
-
-    /// The report of a shrink.
-    public static func shrinkReport(_ shrink: ShrinkResult, path: String) -> String {
-        """
-        shrunk: \(shrink.eventsBefore) events → \(shrink.eventsAfter) events (\(shrink.candidates) candidate runs)
-        \(shrink.result.report.explanation)
-        trace: \(path)
-        replay: \(replayCommand(path))
-        """
-    }
-
     /// The report of `ipc-harness clean`.
     public static func cleanReport(_ report: LeftoverCleaner.Report, dryRun: Bool) -> String {
         var lines = report.removed.map { (dryRun ? "would remove " : "removed ") + $0 }

@@ -34,6 +34,9 @@ public struct Scenario: Sendable {
     public var realSetup: RealSetup?
     /// The faults a run injects when the command line names none (a fragile client's scenario is about one).
     public var defaultFaults: FaultOptions = .none
+    /// The kinds of object its runs use, when it says (``real(name:kind:implementation:summary:isBroken:defaultFaults:makeWorkload:)``
+    /// does): the fuzzer injects only the faults they all take (``ObjectKind/fuzzedFaults``).
+    public var kinds: [String] = []
 
     public init(
         name: String, mode: Mode, model: String, implementation: String, summary: String, isBroken: Bool = false,
@@ -128,10 +131,12 @@ extension Scenario {
         name: String, kind: Kind.Type, implementation: String? = nil, summary: String, isBroken: Bool = false,
         defaultFaults: FaultOptions = .none, makeWorkload: @escaping @Sendable (inout SeededGenerator) -> Workload
     ) -> Scenario {
-        real(
+        var scenario = real(
             name: name, model: Kind.Model.name, implementation: implementation ?? Kind.implementations.first ?? Kind.name,
             summary: summary, isBroken: isBroken, defaultFaults: defaultFaults, makeWorkload: makeWorkload,
             modelParameters: { Kind.model(for: $0).parameters })
+        scenario.kinds = [Kind.name]
+        return scenario
     }
 
     /// One real-mode run of `workload`: the strategy and the deadlock victims draw from `generator`.

@@ -1,0 +1,77 @@
+import ExampleIPC
+import Foundation
+import IPCHarness
+import IPCHarnessTesting
+import Testing
+
+/// The example's own code under the harness, as a user's tests would run it: in real worker processes
+/// (`example-worker`, which SwiftPM builds because this target depends on it), with faults and kills, each
+/// correct implementation beside its broken twin.
+@Suite struct ExampleIPCTests {
+    let traces = "/tmp/ipc-harness-example-\(getpid())"
+
+    @Test func theFramedChannelKeepsEveryMessageWholeUnderSignals() {
+        IPCHarnessExpectations.expectNoViolation(
+            ExampleScenarios.framedChannel, components: ExampleComponents.all, worker: "example-worker", runs: 40,
+            seed: 1, traceDirectory: traces, cli: "example-harness")
+    }
+
+    @Test func theFragileFramedChannelIsCaughtUnderSignals() throws {
+        let summary = IPCHarnessExpectations.expectViolation(
+            ExampleScenarios.fragileFramedChannel, within: 100, components: ExampleComponents.all,
+            worker: "example-worker", seed: 1, traceDirectory: traces)
+        #expect(summary?.firstViolation != nil)
+    }
+
+    /// The fragile receiver calls `Glibc.read` itself; an `EINTR` injected at the libc boundary reaches it with no
+    /// real signal sent.
+    @Test func injectedInterruptionsReachCodeThatCallsLibcDirectly() throws {
+        let summary = IPCHarnessExpectations.expectViolation(
+            ExampleScenarios.fragileFramedChannel, within: 100, components: ExampleComponents.all,
+            worker: "example-worker", seed: 2, faults: FaultOptions(kinds: [.eintr], rate: 0.3), traceDirectory: traces)
+        let trace = try Trace.load(path: try #require(summary?.firstViolation?.path))
+        #expect(trace.events.contains { $0.type == .fault && $0.fault == "EINTR" && $0.call == "read" })
+        #expect(!trace.events.contains { $0.type == .fault && $0.fault == "signal" })
+    }
+
+    @Test func theUndoPoolGetsEveryTokenBackFromKilledHolders() {
+        IPCHarnessExpectations.expectNoViolation(
+            ExampleScenarios.tokenPool, components: ExampleComponents.all, worker: "example-worker", runs: 100, seed: 1,
+            traceDirectory: traces, cli: "example-harness")
+    }
+
+    /// Caught under kills, and the failing trace replays and shrinks through the example's own command line.
+    @Test func theLeakyPoolIsCaughtAndItsTraceReplaysAndShrinksWithTheExamplesCommandLine() throws {
+        let summary = IPCHarnessExpectations.expectViolation(
+            ExampleScenarios.leakyTokenPool, within: 200, components: ExampleComponents.all, worker: "example-worker",
+            seed: 1, traceDirectory: traces)
+        let path = try #require(summary?.firstViolation?.path)
+        let replay = try command("replay", path)
+        #expect(replay.status == 1)
+        #expect(replay.output.hasPrefix("replayed: same verdict (violation)"), "\(replay.output)")
+        let shrink = try command("shrink", path, "--out", path + ".shrunk")
+        #expect(shrink.status == 1, "\(shrink.output)")
+        #expect(shrink.output.hasPrefix("shrunk: "), "\(shrink.output)")
+        #expect(try command("check", path + ".shrunk").status == 1)
+    }
+
+    /// Runs the example's command line (built beside this test bundle) and returns its status and standard output.
+    func command(_ arguments: String...) throws -> (status: Int32, output: String) {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = bundle.deletingLastPathComponent()
+        while !FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("example-harness").path),
+            directory.path != "/"
+        {
+            directory.deleteLastPathComponent()
+        }
+        let process = Process()
+        process.executableURL = directory.appendingPathComponent("example-harness")
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
