@@ -34,6 +34,25 @@ import Testing
         ]))
     }
 
+    /// Every built-in kind is exercised: some built-in scenario's workload has an object of it, and every
+    /// implementation a kind lists is some scenario's (an implementation nobody runs is code nobody tests).
+    @Test func everyBuiltInKindAndImplementationHasAScenario() {
+        var kinds: Set<String> = []
+        var implementations: Set<String> = []
+        for scenario in Scenarios.builtIn {
+            implementations.insert(scenario.implementation)
+            guard let setup = scenario.realSetup else { continue }
+            var generator = SeededGenerator(seed: 1)
+            for object in setup.makeWorkload(&generator).objects { kinds.insert(object.kind) }
+        }
+        for kind in BuiltInKinds.all {
+            #expect(kinds.contains(kind.name), "no scenario uses kind \(kind.name)")
+            for implementation in kind.implementations where implementation != "client.pipe-spins-at-eof" {
+                #expect(implementations.contains(implementation), "no scenario runs \(implementation)")
+            }
+        }
+    }
+
     /// A run naming an implementation no object runs would label the kernel's behaviour with the user's name.
     @Test(arguments: BuiltInKinds.all.map { $0.name })
     func aRunNamingAnImplementationNoObjectRunsIsRefused(kindName: String) throws {

@@ -55,6 +55,15 @@ import Testing
         #expect(try command("check", path + ".shrunk").status == 1)
     }
 
+    /// A client of a built-in kind: the example's framing reader runs on the unix-socket kind's sockets, judged by
+    /// its model, under cut and interrupted receives.
+    @Test func aClientOfTheBuiltInSocketKindRunsInTheWorkersAndPasses() throws {
+        let summary = IPCHarnessExpectations.expectNoViolation(
+            ExampleClients.framingReaderScenario, components: ExampleComponents.all, worker: "example-worker", runs: 30,
+            seed: 1, traceDirectory: traces, cli: "example-harness")
+        #expect(summary?.runs == 30)
+    }
+
     /// Runs the example's command line (built beside this test bundle) and returns its status and standard output.
     func command(_ arguments: String...) throws -> (status: Int32, output: String) {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()

@@ -10,14 +10,14 @@ public enum FaultScenarios {
     ]
 
     /// Interruptions of blocking reads: injected EINTR and real signals without SA_RESTART (or with it).
-    static let interruptions = FaultOptions(kinds: [.eintr, .signal, .signalRestart], rate: 0.3)
+    public static let interruptions = FaultOptions(kinds: [.eintr, .signal, .signalRestart], rate: 0.3)
     /// Writes cut short: by the fault plan, and by real signals reaching a writer blocked on a full pipe.
-    static let shortWrites = FaultOptions(kinds: [.short, .signal], rate: 0.3)
+    public static let shortWrites = FaultOptions(kinds: [.short, .signal], rate: 0.3)
     /// Kills, often: lock holders die holding the lock.
-    static let kills = FaultOptions(kinds: [.kill], killRate: 0.15)
+    public static let kills = FaultOptions(kinds: [.kill], killRate: 0.15)
     /// Receives cut short, interrupted by the fault plan and by real signals (which also cut a sender's blocking
     /// send short once it has queued something).
-    static let cutReceives = FaultOptions(kinds: [.short, .eintr, .signal], rate: 0.3)
+    public static let cutReceives = FaultOptions(kinds: [.short, .eintr, .signal], rate: 0.3)
 
     public static let eofOnInterrupt = pipeClient(
         "pipe-fragile-eof-on-eintr", "client.pipe-eof-on-eintr",

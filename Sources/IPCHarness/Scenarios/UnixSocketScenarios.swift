@@ -94,7 +94,7 @@ public enum UnixSocketScenarios {
     /// Framed messages on a stream pair: process 1 sends 2-6 messages of `sizes` bytes with blocking sends (each
     /// its own bytes, so a misframed read shows) and closes its end; process 2 receives each with
     /// `receive-exactly` of its size, then once more, which finds end of file.
-    static func framingWorkload(sizes: ClosedRange<Int>, generator: inout SeededGenerator) -> Workload {
+    public static func framingWorkload(sizes: ClosedRange<Int>, generator: inout SeededGenerator) -> Workload {
         let messages = (0..<generator.next(in: 2...6)).map { sequence in
             PayloadMaker.make(process: 1, sequence: sequence, count: generator.next(in: sizes), generator: &generator)
         }
