@@ -1,5 +1,4 @@
 import IPCModels
-import Synchronization
 
 /// The models traces can name in their header's `model` field: the built-in ones and those a user registered
 /// (directly, or with a kind: ``KindRegistry/register(_:)``). Registration only adds; a name means one model.
@@ -11,27 +10,16 @@ public enum ModelRegistry {
         UnixSocketModel.self, SignalModel.self, EventCounterModel.self, RCUModel.self, AckQueueModel.self,
     ]
 
-    private static let registered = Mutex<[any TraceModel.Type]>([])
+    private static let registry = NamedRegistry<any TraceModel.Type>(
+        "model", builtIn: builtIn, name: { $0.name }, identity: { ObjectIdentifier($0) })
 
     /// Every model known in this process, built-in first.
-    public static var models: [any TraceModel.Type] { builtIn + registered.withLock { $0 } }
+    public static var models: [any TraceModel.Type] { registry.all }
 
-    public static func model(named name: String) -> (any TraceModel.Type)? {
-        models.first { $0.name == name }
-    }
+    public static func model(named name: String) -> (any TraceModel.Type)? { registry.named(name) }
 
     public static var names: [String] { models.map { $0.name } }
 
     /// Adds a user's model, so that traces naming it check, draw, replay and shrink.
-    public static func register(_ model: any TraceModel.Type) throws(HarnessError) {
-        try registered.withLock { (registered) throws(HarnessError) in
-            if let existing = (builtIn + registered).first(where: { $0.name == model.name }) {
-                guard ObjectIdentifier(existing) == ObjectIdentifier(model) else {
-                    throw HarnessError("the model name '\(model.name)' is taken by \(existing); \(model) needs another")
-                }
-                return
-            }
-            registered.append(model)
-        }
-    }
+    public static func register(_ model: any TraceModel.Type) throws(HarnessError) { try registry.register(model) }
 }

@@ -1,5 +1,4 @@
 import IPCModels
-import Synchronization
 
 /// A property of a whole run that is not linearizability — no CAS succeeding across an A→B→A change, no
 /// receiver starved while its messages wait, what a service checked being what it used — checked alongside the
@@ -43,25 +42,16 @@ public enum InvariantRegistry {
         ABAInvariant.self, StarvationInvariant.self, SnapshotInvariant.self, PoisonInvariant.self,
     ]
 
-    private static let registered = Mutex<[any TraceInvariant.Type]>([])
+    private static let registry = NamedRegistry<any TraceInvariant.Type>(
+        "invariant", builtIn: builtIn, name: { $0.name }, identity: { ObjectIdentifier($0) })
 
     /// Every invariant known in this process, built-in first.
-    public static var invariants: [any TraceInvariant.Type] { builtIn + registered.withLock { $0 } }
+    public static var invariants: [any TraceInvariant.Type] { registry.all }
 
     public static var names: [String] { invariants.map { $0.name } }
 
     /// Adds a user's invariant, so that traces naming it in their header are checked against it.
-    public static func register(_ invariant: any TraceInvariant.Type) throws(HarnessError) {
-        try registered.withLock { (registered) throws(HarnessError) in
-            if let existing = (builtIn + registered).first(where: { $0.name == invariant.name }) {
-                guard ObjectIdentifier(existing) == ObjectIdentifier(invariant) else {
-                    throw HarnessError("the invariant name '\(invariant.name)' is taken by \(existing)")
-                }
-                return
-            }
-            registered.append(invariant)
-        }
-    }
+    public static func register(_ invariant: any TraceInvariant.Type) throws(HarnessError) { try registry.register(invariant) }
 
     /// The invariants a header asks for, configured; errors name line 1 of `path`.
     static func make(for header: Trace.Header, path: String?) throws(TraceError) -> [any TraceInvariant] {
