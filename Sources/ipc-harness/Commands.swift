@@ -121,7 +121,7 @@ struct Check: ParsableCommand {
     @OptionGroup var running: RunningOptions
 
     func run() throws {
-        let report = try TraceChecker.check(path: trace, budget: running.checkBudget)
+        let report = try TraceInput.check(path: trace, budget: running.checkBudget)
         print(CommandLineText.checkReport(report, path: trace, replayable: Replayer.isReplayable(path: trace)))
         throw ExitCode(CommandLineText.exitStatus(for: report.result))
     }
@@ -355,9 +355,9 @@ struct Shrink: ParsableCommand {
     func run() throws {
         let original = try Trace.load(path: trace)
         let worker = try WorkerLocator.workerCommand(runningExecutableCanServe: true)
-        let result = try Shrinker.shrink(original, worker: worker, budget: running.checkBudget, timeLimitSeconds: time)
+        let result = try Shrinker.shrink(original, path: trace, worker: worker, budget: running.checkBudget, timeLimitSeconds: time)
         let destination = out ?? CommandLineText.shrunkPath(for: trace)
-        try result.result.trace.write(to: destination)
+        if result.unshrunk == nil { try result.result.trace.write(to: destination) }
         print(CommandLineText.shrinkReport(result, path: destination))
         throw ExitCode(CommandLineText.exitStatus(for: result.result.report.result))
     }

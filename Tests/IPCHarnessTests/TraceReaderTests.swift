@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func aWellFormedTraceReadsBackExactly() throws {
-        var trace = Trace(header: Trace.Header(model: "pipe", parameters: ["objects": ["p0": ["readers": [2], "writers": [1]]]], mechanism: "kernel.pipe", seed: "7", strategy: "pct:3", mode: "real"))
+        var trace = Trace(header: Trace.Header(model: "pipe", parameters: ["objects": ["p0": ["readers": [2], "writers": [1]]]], mechanism: "kernel.pipe", seed: "7", strategy: "pct:3"))
         trace.header.extra["workload"] = ["objects": []]
         var invoke = Trace.Event(index: 0, time: 5, process: 1, type: .invoke, f: "write", object: "p0", value: ["data": Payload.json([0, 1, 2])])
         invoke.extra["note"] = "kept"

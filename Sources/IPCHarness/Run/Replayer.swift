@@ -33,6 +33,11 @@ public enum Replayer {
     public static func replay(
         _ original: Trace, path: String? = nil, worker: WorkerCommand, checkBudget: CheckBudget
     ) throws(ReplayError) -> ReplayResult {
+        do {
+            try TraceInput.validate(original, name: path ?? "trace")
+        } catch {
+            throw .trace(error)
+        }
         let header = original.header
         if header.mode == "sim" { return try SimulationReplayer.replay(original, path: path, checkBudget: checkBudget) }
         guard header.mode == "real" else {

@@ -9,6 +9,9 @@ public struct ShrinkResult: Sendable {
     public var eventsAfter: Int
     /// Candidate runs executed.
     public var candidates: Int
+    /// Why nothing was shrunk, when nothing was: the trace has no violation (its own verdict stands), or replaying
+    /// it did not reproduce the violation (the result is then unknown). Neither is bad input.
+    public var unshrunk: String?
 }
 
 /// Makes a failing trace smaller while it still fails the same check — a violation on the same object, stuck at
@@ -21,32 +24,49 @@ public struct ShrinkResult: Sendable {
 /// so `replay` reproduces it.
 public enum Shrinker {
     public static func shrink(
-        _ trace: Trace, worker: WorkerCommand, budget: CheckBudget = CheckBudget(seconds: 30), timeLimitSeconds: Double = 300,
-        progress: (String) -> Void = { _ in }
+        _ trace: Trace, path: String? = nil, worker: WorkerCommand, budget: CheckBudget = CheckBudget(seconds: 30),
+        timeLimitSeconds: Double = 300, progress: (String) -> Void = { _ in }
     ) throws(ReplayError) -> ShrinkResult {
+        do {
+            try TraceInput.validate(trace, name: path ?? "trace")
+        } catch {
+            throw .trace(error)
+        }
         if trace.header.mode == "sim" {
             return try shrink(
-                SimulationRunSpec(trace: trace), trace: trace, worker: worker, budget: budget, timeLimitSeconds: timeLimitSeconds,
+                SimulationRunSpec(trace: trace), trace: trace, path: path, worker: worker, budget: budget, timeLimitSeconds: timeLimitSeconds,
                 progress: progress)
         }
         let setup = trace.header.scenario.flatMap(Scenarios.named)?.realSetup
         return try shrink(
-            RealRunSpec(trace: trace, setup: setup), trace: trace, worker: worker, budget: budget, timeLimitSeconds: timeLimitSeconds,
+            RealRunSpec(trace: trace, setup: setup), trace: trace, path: path, worker: worker, budget: budget, timeLimitSeconds: timeLimitSeconds,
             progress: progress)
     }
 
     static func shrink<Run: ShrinkableRun>(
-        _ run: Run, trace: Trace, worker: WorkerCommand, budget: CheckBudget, timeLimitSeconds: Double,
+        _ run: Run, trace: Trace, path: String?, worker: WorkerCommand, budget: CheckBudget, timeLimitSeconds: Double,
         progress: (String) -> Void
     ) throws(ReplayError) -> ShrinkResult {
         var spec = run
         let quick = budget.withoutExplanations
-        guard let original = try? TraceChecker.check(trace, budget: quick) else {
-            throw .trace(TraceError(line: nil, "the trace does not check (run `ipc-harness check` on it)"))
+        let original: CheckReport
+        do {
+            original = try TraceChecker.check(trace, name: path ?? "trace", budget: quick)
+        } catch {
+            throw .trace(error)
+        }
+        func unshrunk(_ why: String, result: Trace.Verdict.Result) -> ShrinkResult {
+            var report = original
+            report.result = result
+            var checked = trace
+            checked.verdict = report.verdict
+            return ShrinkResult(
+                result: RunResult(seed: UInt64(trace.header.seed) ?? 0, trace: checked, report: report),
+                eventsBefore: trace.events.count, eventsAfter: trace.events.count, candidates: 0, unshrunk: why)
         }
         let targets = Set(signatures(of: original, in: trace))
         guard !targets.isEmpty else {
-            throw .trace(TraceError(line: nil, "the trace has no violation to shrink (check it with `ipc-harness check`)"))
+            return unshrunk("nothing to shrink: the trace has no violation (\(original.result.rawValue))", result: original.result)
         }
         let deadline = MonotonicClock.nanoseconds() + UInt64(timeLimitSeconds * 1e9)
         var candidates = 0
@@ -63,7 +83,7 @@ public enum Shrinker {
 
         // The original must reproduce before anything is removed (the kernel may race; try it a few times).
         guard (0..<3).contains(where: { _ in fails(spec) }) else {
-            throw .trace(TraceError(line: nil, "replaying the trace did not reproduce its violation in 3 attempts, so it cannot be shrunk"))
+            return unshrunk("not shrunk: replaying the trace did not reproduce its violation in 3 attempts", result: .unknown)
         }
         var changed = true
         while changed && MonotonicClock.nanoseconds() < deadline {
@@ -147,7 +167,7 @@ public enum Shrinker {
         }
         // A shrunk trace is a regression input: it is expected to keep failing until the bug is fixed.
         best.trace.header.extra[Trace.expectationKey] = .string(Trace.Verdict.Result.violation.rawValue)
-        return ShrinkResult(result: best, eventsBefore: trace.events.count, eventsAfter: best.trace.events.count, candidates: candidates)
+        return ShrinkResult(result: best, eventsBefore: trace.events.count, eventsAfter: best.trace.events.count, candidates: candidates, unshrunk: nil)
     }
 }
 

@@ -1,0 +1,142 @@
+import IPCModels
+
+/// A trace a command acts on, read by one reader under one set of rules: `check`, `report`, `replay` and `shrink`
+/// refuse exactly the same files, each with one line naming the file and the line, and accept the same ones.
+///
+/// Beyond what ``TraceReader`` and the history builder check (the format, then the history), a trace that can be
+/// re-executed must be one the harness can set up again: a real-mode `workload` whose objects a provisioner knows
+/// and the header's params declare; a simulation's construction and setup, and every invoke one that construction
+/// can perform (a message that fits its slots). `check` asks the same, so a trace `replay` would refuse is never
+/// judged a violation first.
+public enum TraceInput {
+    /// Reads the trace at `path` whole, with every rule `check` applies.
+    public static func load(path: String) throws(TraceError) -> Trace {
+        let trace = try Trace.load(path: path)
+        try validateSetup(trace.header, events: trace.events, path: path)
+        try TraceChecker.validate(trace, name: path)
+        return trace
+    }
+
+    /// Checks the trace at `path` against its model, streaming it (twice: its setup first, then its history).
+    public static func check(path: String, budget: CheckBudget = .standard) throws(TraceError) -> CheckReport {
+        let reader = try TraceReader(path: path)
+        var setup = try SetupRules(header: reader.header, path: path)
+        while let line = try reader.next() {
+            guard case .event(let event) = line else { continue }
+            try setup.check(event, line: reader.lineNumber)
+        }
+        return try TraceChecker.check(path: path, budget: budget)
+    }
+
+    /// Checks a trace held in memory the way ``load(path:)`` does.
+    public static func validate(_ trace: Trace, name: String = "trace") throws(TraceError) {
+        try validateSetup(trace.header, events: trace.events, path: name)
+        try TraceChecker.validate(trace, name: name)
+    }
+
+    private static func validateSetup(_ header: Trace.Header, events: [Trace.Event], path: String) throws(TraceError) {
+        var setup = try SetupRules(header: header, path: path)
+        // Line numbers: the header is line 1, event i is line i + 2.
+        for event in events { try setup.check(event, line: event.index + 2) }
+    }
+}
+
+/// What re-executing a trace needs from its header and invokes (see ``TraceInput``).
+private struct SetupRules {
+    let path: String
+    /// Simulation: the construction, its object, and each process's side of it (made on first use).
+    private var construction: (any ReferenceConstruction)?
+    private var simulatedObject: String?
+    private var processes: [Int: any ReferenceProcess] = [:]
+    /// Real mode: the workload's object names.
+    private var workloadObjects: Set<String>?
+
+    init(header: Trace.Header, path: String) throws(TraceError) {
+        self.path = path
+        func failure(_ message: String) -> TraceError { TraceError(path: path, line: 1, message) }
+        let model = try TraceChecker.model(for: header, path: path)
+        let declared = Set(model.objects)
+        switch header.mode {
+        case "real":
+            guard let setup = header.extra["workload"] else { return }
+            let workload: Workload
+            do {
+                workload = try Workload(setupJSON: setup)
+            } catch {
+                throw failure("the header's workload: \(error.message)")
+            }
+            var names = Set<String>()
+            for object in workload.objects {
+                guard names.insert(object.name).inserted else { throw failure("the header's workload names object '\(object.name)' twice") }
+                guard Self.provisionedKinds.contains(object.kind) else {
+                    throw failure("the workload's object '\(object.name)' is of kind '\(object.kind)', which no provisioner creates (known: \(Self.provisionedKinds.sorted().joined(separator: ", ")))")
+                }
+                if object.kind == "reference" {
+                    guard case .string(let implementation)? = object.parameters["implementation"] else {
+                        throw failure("the workload's reference object '\(object.name)' names no implementation")
+                    }
+                    do {
+                        _ = try ReferenceConstructions.make(implementation, setup: object.parameters["setup"])
+                    } catch {
+                        throw failure("the workload's reference object '\(object.name)': \(error.message)")
+                    }
+                }
+            }
+            for process in workload.processes {
+                for object in process.holds.keys where !names.contains(object) {
+                    throw failure("the workload's process \(process.id) holds '\(object)', which the workload does not create")
+                }
+            }
+            workloadObjects = names
+            guard Self.realImplementations.contains(header.mechanism) else {
+                throw failure("mechanism '\(header.mechanism)' is not one the workers run (known: \(Self.realImplementations.sorted().joined(separator: ", ")))")
+            }
+        case "sim":
+            guard let sim = header.extra["sim"] else { return }
+            do {
+                let value: JSONValue? = sim
+                _ = try value.required("channelCapacity").integer("channelCapacity", in: 1...1 << 20)
+                simulatedObject = try value.required("object").text("object")
+            } catch {
+                throw failure("the header's sim setup: \(error.message)")
+            }
+            guard declared.contains(simulatedObject!) else {
+                throw failure("the sim setup's object '\(simulatedObject!)' is not declared in the header's params")
+            }
+            do {
+                construction = try ReferenceConstructions.make(header.mechanism, setup: sim["setup"])
+            } catch {
+                throw failure("the simulation of \(header.mechanism) cannot be set up from the header's sim.setup: \(error.message)")
+            }
+        default:
+            return
+        }
+    }
+
+    /// What a real-mode trace's `mechanism` may name: the implementations of the worker-process scenarios.
+    static let realImplementations = Set(Scenarios.all.filter { $0.modes.contains(.real) }.map(\.implementation))
+
+    /// The kinds ``ObjectProvisioner`` creates.
+    static let provisionedKinds: Set<String> = [
+        "pipe", "fifo", "unix-socket", "eventfd", "signal", "posix-mq", "sysv-msg", "posix-shm", "sysv-shm", "posix-sem",
+        "sysv-sem", "robust-mutex", "ack-queue", "reference",
+    ]
+
+    mutating func check(_ event: Trace.Event, line: Int) throws(TraceError) {
+        guard event.type == .invoke, let object = event.object else { return }
+        if let workloadObjects, !workloadObjects.contains(object) {
+            throw TraceError(path: path, line: line, "object '\(object)' is not one the header's workload creates")
+        }
+        guard let construction, let simulatedObject else { return }
+        guard object == simulatedObject else {
+            throw TraceError(path: path, line: line, "object '\(object)' is not the simulated object '\(simulatedObject)'")
+        }
+        let process = processes[event.process] ?? construction.makeProcess(event.process)
+        processes[event.process] = process
+        do {
+            _ = try process.operation(for: Call(process: event.process, object: object, f: event.f ?? "", value: event.value))
+        } catch {
+            throw TraceError(path: path, line: line, "'\(event.f ?? "")' on \(object): \(error.message)")
+        }
+    }
+}
