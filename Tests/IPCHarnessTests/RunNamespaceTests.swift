@@ -31,7 +31,7 @@ import Testing
         let namespace = RunNamespace()
         let path = namespace.path("thing")
         try namespace.record(.path, path)
-        touch(path)
+        mkfifo(path, 0o600)
         let ledger = try Syscall.directoryEntries(RunNamespace.ledgerDirectory).filter { $0.contains(namespace.runID) }
         #expect(ledger.count == 1)
         namespace.removeAll()
@@ -44,7 +44,7 @@ import Testing
         let stem = "/tmp/ipch-\(dead)-feedface-"
         let leftover = stem + "fifo"
         let outsider = "/tmp/not-the-harness-\(getpid())"
-        touch(leftover)
+        mkfifo(leftover, 0o600)
         touch(outsider)
         defer {
             unlink(leftover)

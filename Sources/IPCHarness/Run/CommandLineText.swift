@@ -129,7 +129,9 @@ public enum CommandLineText {
     /// The report of `ipc-harness clean`.
     public static func cleanReport(_ report: LeftoverCleaner.Report, dryRun: Bool) -> String {
         var lines = report.removed.map { (dryRun ? "would remove " : "removed ") + $0 }
-        if report.removed.isEmpty { lines.append("nothing left behind by ended runs") }
+        lines += report.failed.map { "could not remove " + $0 }
+        if let problem = report.ledgerProblem { lines.append("ledgers not read: " + problem) }
+        if report.removed.isEmpty && report.failed.isEmpty { lines.append("nothing left behind by ended runs") }
         if report.liveRuns > 0 { lines.append("\(report.liveRuns) run\(report.liveRuns == 1 ? " is" : "s are") still going; left alone") }
         return lines.joined(separator: "\n")
     }
