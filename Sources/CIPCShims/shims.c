@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -41,3 +42,5 @@ int ipc_spawn_add_close_from(void *actions, int from) {
 }
 
 int ipc_gettid(void) { return gettid(); }
+
+void ipc_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }

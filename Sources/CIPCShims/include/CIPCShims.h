@@ -57,4 +57,7 @@ int ipc_spawn_add_close_from(void *actions, int from);
 /// The calling thread's id (gettid(2)).
 int ipc_gettid(void);
 
+/// Makes standard output line-buffered (setvbuf(stdout, NULL, _IOLBF, 0)); Swift cannot name `stdout` safely.
+void ipc_line_buffer_stdout(void);
+
 #endif

@@ -74,12 +74,19 @@ public enum LeftoverCleaner {
     /// `pid` of the harness could have created: a harness name (with that pid, for paths and POSIX names; a tagged key
     /// for System V), a path directly in /tmp, a temporary file of that pid's.
     static func ledgerEntries(_ path: String, pid: pid_t) -> [(RunNamespace.Kind, String)] {
+        entries(of: readLines(path)) { kind, name in isPlausible(kind, name, pid: pid) }
+    }
+
+    /// The records of a ledger's lines, less the ones withdrawn, oldest first, keeping those `keep` accepts.
+    static func entries(
+        of lines: [String], keeping keep: (RunNamespace.Kind, String) -> Bool = { _, _ in true }
+    ) -> [(RunNamespace.Kind, String)] {
         var entries: [(RunNamespace.Kind, String)] = []
-        for line in readLines(path) {
+        for line in lines {
             var parts = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
             let withdrawn = parts.first == RunNamespace.withdrawn
             if withdrawn { parts.removeFirst() }
-            guard parts.count == 2, let kind = RunNamespace.Kind(rawValue: parts[0]), isPlausible(kind, parts[1], pid: pid) else {
+            guard parts.count == 2, let kind = RunNamespace.Kind(rawValue: parts[0]), keep(kind, parts[1]) else {
                 continue
             }
             if withdrawn {

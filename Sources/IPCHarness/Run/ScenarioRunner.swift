@@ -1,3 +1,4 @@
+import CIPCShims
 import IPCModels
 import IPCSyscalls
 
@@ -47,6 +48,12 @@ public enum ProcessSetup {
     /// A write to a pipe without readers must fail with `EPIPE`, not kill the process.
     public static func ignoreBrokenPipes() {
         Syscall.ignoreBrokenPipeSignal()
+    }
+
+    /// Standard output goes out line by line even into a pipe or a file (`run --all | cat`, a log): a run stopped or
+    /// killed half-way has printed every line it finished, not lost a block of them in its buffer.
+    public static func lineBufferedOutput() {
+        ipc_line_buffer_stdout()
     }
 }
 

@@ -1,5 +1,6 @@
 import Glibc
 import IPCSyscalls
+import Synchronization
 import SystemPackage
 
 /// A file in this user's private ledger directory that lists, one `kind name` line each, what a process is about to
@@ -53,6 +54,7 @@ public final class Ledger {
                 throw HarnessError("cannot create the ledger \(path): \(error)")
             }
         }
+        Self.live.withLock { $0[path, default: []].append(line) }
         let bytes = Array("\(line)\n".utf8)
         do {
             _ = try bytes.withUnsafeBufferPointer { (raw) throws(Errno) -> Int in
@@ -65,9 +67,30 @@ public final class Ledger {
 
     /// Closes and deletes the ledger (once what it lists is gone). Safe to call more than once.
     public func discard() {
+        Self.live.withLock { _ = $0.removeValue(forKey: path) }
         guard let descriptor else { return }
         try? Syscall.close(descriptor)
         self.descriptor = nil
         try? Syscall.unlink(path)
+    }
+
+    /// The lines of every ledger of this process not yet discarded, by ledger path: what a process stopped by a
+    /// signal removes before it exits (see ``StopSignals``).
+    private static let live = Mutex<[String: [String]]>([:])
+
+    /// Removes everything the live ledgers of this process name, newest first, and the ledgers, then calls `exit`
+    /// with how many objects it removed, still holding the registry: nothing can be recorded (and then created)
+    /// behind it by another thread of the process before it ends.
+    static func removeEverythingLive(thenExit exit: (Int) -> Never) -> Never {
+        live.withLock { ledgers -> Never in
+            var removed = 0
+            for (path, lines) in ledgers {
+                for (kind, name) in LeftoverCleaner.entries(of: lines).reversed() where RunNamespace.remove(kind, name) == nil {
+                    removed += 1
+                }
+                try? Syscall.unlink(path)
+            }
+            exit(removed)
+        }
     }
 }
