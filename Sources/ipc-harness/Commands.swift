@@ -87,6 +87,11 @@ struct Run: ParsableCommand {
         if let scenario, Scenarios.named(scenario) == nil {
             throw ValidationError("no scenario named '\(scenario)' (see `ipc-harness list`)")
         }
+        if let scenario, let found = Scenarios.named(scenario),
+            let reason = ScenarioAvailability.reason(found, mode: mode.flatMap(Scenario.Mode.init(rawValue:)))
+        {
+            throw ValidationError("scenario \(scenario) cannot run here: \(reason)")
+        }
     }
 
     func run() throws {
@@ -99,14 +104,25 @@ struct Run: ParsableCommand {
         var scenarios = all ? Scenarios.all : [Scenarios.named(scenario!)!]
         if let chosenMode { scenarios = scenarios.filter { $0.modes.contains(chosenMode) } }
         var status: Int32 = 0
+        var rows: [CommandLineText.RunAllRow] = []
         for scenario in scenarios {
+            if all, let reason = ScenarioAvailability.reason(scenario, mode: chosenMode) {
+                print("\(scenario.name): skipped: \(reason)")
+                rows.append(.skipped(scenario, reason: reason))
+                continue
+            }
             let summary = try ScenarioRunner.run(scenario, options: options, worker: worker)
             print(CommandLineText.summary(summary, options: options))
+            rows.append(.ran(summary))
             if summary.violations > 0 && (!all || !scenario.isBroken) { status = 1 }
             if all && scenario.isBroken && summary.violations == 0 {
                 print("note: \(scenario.name) is broken on purpose, but these \(summary.runs) runs did not catch it")
             }
             if status == 0 && summary.unknowns > 0 { status = 3 }
+        }
+        if all {
+            print("\n" + CommandLineText.runAllSummary(rows))
+            status = CommandLineText.runAllStatus(rows)
         }
         throw ExitCode(status)
     }

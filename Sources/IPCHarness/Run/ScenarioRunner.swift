@@ -78,6 +78,10 @@ public struct ScenarioSummary: Sendable {
     /// Runs whose check named a hazard (see ``CheckReport/hazards``), and the first one named.
     public var hazardRuns = 0
     public var firstHazard: String?
+
+    public init(scenario: Scenario) {
+        self.scenario = scenario
+    }
 }
 
 /// Runs scenarios and writes the traces of runs that fail.
