@@ -27,47 +27,49 @@ public enum Shrinker {
         _ trace: Trace, path: String? = nil, worker: WorkerCommand, budget: CheckBudget = CheckBudget(seconds: 30),
         timeLimitSeconds: Double = 300, progress: (String) -> Void = { _ in }
     ) throws(ReplayError) -> ShrinkResult {
-        do {
-            try TraceInput.validate(trace, name: path ?? "trace")
-        } catch {
-            throw .trace(error)
-        }
-        if trace.header.mode == "sim" {
-            return try shrink(
-                SimulationRunSpec(trace: trace), trace: trace, path: path, worker: worker, budget: budget, timeLimitSeconds: timeLimitSeconds,
-                progress: progress)
-        }
-        let setup = trace.header.scenario.flatMap(Scenarios.named)?.realSetup
-        return try shrink(
-            RealRunSpec(trace: trace, setup: setup), trace: trace, path: path, worker: worker, budget: budget, timeLimitSeconds: timeLimitSeconds,
-            progress: progress)
-    }
-
-    static func shrink<Run: ShrinkableRun>(
-        _ run: Run, trace: Trace, path: String?, worker: WorkerCommand, budget: CheckBudget, timeLimitSeconds: Double,
-        progress: (String) -> Void
-    ) throws(ReplayError) -> ShrinkResult {
-        var spec = run
-        let quick = budget.withoutExplanations
         let original: CheckReport
         do {
-            original = try TraceChecker.check(trace, name: path ?? "trace", budget: quick)
+            try TraceInput.validate(trace, name: path ?? "trace")
+            original = try TraceChecker.check(trace, name: path ?? "trace", budget: budget.withoutExplanations)
         } catch {
             throw .trace(error)
-        }
-        func unshrunk(_ why: String, result: Trace.Verdict.Result) -> ShrinkResult {
-            var report = original
-            report.result = result
-            var checked = trace
-            checked.verdict = report.verdict
-            return ShrinkResult(
-                result: RunResult(seed: UInt64(trace.header.seed) ?? 0, trace: checked, report: report),
-                eventsBefore: trace.events.count, eventsAfter: trace.events.count, candidates: 0, unshrunk: why)
         }
         let targets = Set(signatures(of: original, in: trace))
         guard !targets.isEmpty else {
-            return unshrunk("nothing to shrink: the trace has no violation (\(original.result.rawValue))", result: original.result)
+            return unshrunk(trace, original, "nothing to shrink: the trace has no violation (\(original.result.rawValue))")
         }
+        let shrunk: ShrinkResult
+        if trace.header.mode == "sim" {
+            shrunk = try shrink(
+                SimulationRunSpec(trace: trace, path: path), trace: trace, targets: targets, worker: worker, budget: budget,
+                timeLimitSeconds: timeLimitSeconds, progress: progress)
+        } else {
+            let setup = trace.header.scenario.flatMap(Scenarios.named)?.realSetup
+            shrunk = try shrink(
+                RealRunSpec(trace: trace, setup: setup, path: path), trace: trace, targets: targets, worker: worker,
+                budget: budget, timeLimitSeconds: timeLimitSeconds, progress: progress)
+        }
+        return shrunk.unshrunk.map { unshrunk(trace, original, $0, result: .unknown) } ?? shrunk
+    }
+
+    /// The trace given, with its own verdict (or `result`), for a shrink that changed nothing (see
+    /// ``ShrinkResult/unshrunk``).
+    static func unshrunk(_ trace: Trace, _ original: CheckReport, _ why: String, result: Trace.Verdict.Result? = nil) -> ShrinkResult {
+        var report = original
+        report.result = result ?? original.result
+        var checked = trace
+        checked.verdict = report.verdict
+        return ShrinkResult(
+            result: RunResult(seed: UInt64(trace.header.seed) ?? 0, trace: checked, report: report),
+            eventsBefore: trace.events.count, eventsAfter: trace.events.count, candidates: 0, unshrunk: why)
+    }
+
+    static func shrink<Run: ShrinkableRun>(
+        _ run: Run, trace: Trace, targets: Set<String>, worker: WorkerCommand, budget: CheckBudget,
+        timeLimitSeconds: Double, progress: (String) -> Void
+    ) throws(ReplayError) -> ShrinkResult {
+        var spec = run
+        let quick = budget.withoutExplanations
         let deadline = MonotonicClock.nanoseconds() + UInt64(timeLimitSeconds * 1e9)
         var candidates = 0
         var best: RunResult?
@@ -81,9 +83,19 @@ public enum Shrinker {
             return true
         }
 
-        // The original must reproduce before anything is removed (the kernel may race; try it a few times).
+        // The original must reproduce before anything is removed (the kernel may race; try it a few times). A run
+        // that fails on the trace's own input (a worker refusing an operation) is bad input, as `replay` says.
+        do {
+            _ = try spec.run(worker: worker, budget: quick)
+        } catch {
+            if case .trace = error { throw error }
+        }
         guard (0..<3).contains(where: { _ in fails(spec) }) else {
-            return unshrunk("not shrunk: replaying the trace did not reproduce its violation in 3 attempts", result: .unknown)
+            return ShrinkResult(
+                result: RunResult(seed: 0, trace: trace, report: CheckReport(model: trace.header.model, result: .unknown, objects: [])),
+                eventsBefore: trace.events.count,
+                eventsAfter: trace.events.count, candidates: 0,
+                unshrunk: "not shrunk: replaying the trace did not reproduce its violation in 3 attempts")
         }
         var changed = true
         while changed && MonotonicClock.nanoseconds() < deadline {
