@@ -104,6 +104,11 @@ public enum LeftoverCleaner {
         case .sysvMessageQueue, .sysvSemaphore, .sysvSharedMemory:
             return SystemVKeys.key(from: name) != nil
         case .path:
+            // In /tmp, or one level down in a private directory of the same run.
+            let parent = name.split(separator: "/").dropLast().last.map(String.init) ?? ""
+            return (name == "/tmp/\(base)" && creatorPID(of: base) == pid)
+                || (name == "/tmp/\(parent)/\(base)" && creatorPID(of: parent) == pid && !base.hasPrefix("."))
+        case .directory:
             return name == "/tmp/\(base)" && creatorPID(of: base) == pid
         case .posixMessageQueue, .posixSharedMemory, .posixSemaphore:
             return name == "/\(base)" && creatorPID(of: base) == pid

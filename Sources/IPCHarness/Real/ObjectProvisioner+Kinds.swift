@@ -11,15 +11,19 @@ import SystemPackage
 extension ObjectProvisioner {
     /// A FIFO at a fresh path, created 0600; processes open it themselves (role `open`). A `mode` parameter opens
     /// it up after creation, beyond what the umask would allow (the `fifo-permission` scenario's 0666), and
-    /// holders in role `unprivileged` give up root for the nobody user when they set up.
+    /// holders in role `unprivileged` give up root for a user id nobody else uses when they set up; such a FIFO
+    /// lives in a directory only this user and that id can enter (see ``RunNamespace/privateDirectory(_:group:)``).
     static func provisionFIFO(_ object: Workload.Object, _ workload: Workload, _ provisioned: inout ProvisionedObjects) throws {
-        let path = provisioned.namespace.path(object.name)
+        let unprivileged = workload.processes.contains { $0.holds[object.name]?.contains("unprivileged") == true }
+        let user = unprivileged ? try UnusedUser.pick() : nil
+        let path = try user.map { "\(try provisioned.namespace.privateDirectory(object.name, group: $0))/fifo" }
+            ?? provisioned.namespace.path(object.name)
         try createNamed(.path, path, in: provisioned.namespace) { () throws(Errno) in try KernelFIFO.create(at: path) }
         if let mode = object.parameters.integer("mode") { try Syscall.changeMode(path, mode_t(mode)) }
         for process in workload.processes {
             guard let roles = process.holds[object.name] else { continue }
             var setup: JSONObject = ["kind": "fifo", "path": .string(path)]
-            if roles.contains("unprivileged") { setup["user"] = .int(KernelRuleScenarios.nobody) }
+            if roles.contains("unprivileged"), let user { setup["user"] = .int(Int(user)) }
             provisioned.tell(process.id, about: object.name, setup)
         }
     }

@@ -39,6 +39,9 @@ public final class RunNamespace {
         case sysvSharedMemory = "sysv-shm"
         /// A trace's or report's hidden temporary file (`.NAME.tmp-<pid>-<n>`), renamed into place when complete.
         case temporaryFile = "temporary"
+        /// A private directory in /tmp holding a run's paths that only some users may reach (see
+        /// ``RunNamespace/privateDirectory(_:group:)``).
+        case directory
 
         /// True for the System V kinds, whose ledger names are keys.
         public var isSystemV: Bool { rawValue.hasPrefix("sysv-") }
@@ -127,6 +130,11 @@ public final class RunNamespace {
             guard status.owner == getuid() else { return "it belongs to uid \(status.owner)" }
             guard expected.contains(status.kind) else { return "it is a \(status.kind), not what the harness made there" }
             return attempt { () throws(Errno) in try Syscall.unlink(name) }
+        case .directory:
+            guard let status = try? Syscall.fileStatus(name) else { return nil }
+            guard status.owner == getuid() else { return "it belongs to uid \(status.owner)" }
+            guard status.kind == .directory else { return "it is a \(status.kind), not a directory" }
+            return attempt { () throws(Errno) in try Syscall.removeDirectory(name) }
         case .posixMessageQueue: return attempt { () throws(Errno) in try Syscall.mqUnlink(name) }
         case .posixSharedMemory, .posixSemaphore:
             let file = kind == .posixSemaphore ? "/dev/shm/sem.\(name.dropFirst())" : "/dev/shm\(name)"
