@@ -1,6 +1,7 @@
 #include "CIPCShims.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -44,3 +45,6 @@ int ipc_spawn_add_close_from(void *actions, int from) {
 int ipc_gettid(void) { return gettid(); }
 
 void ipc_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
+
+int ipc_unshare_network(void) { return unshare(CLONE_NEWNET); }
+int ipc_enter_network(int fd) { return setns(fd, CLONE_NEWNET); }

@@ -107,7 +107,7 @@ final class RealDriver {
     private static let startLock = Mutex(())
 
     private func start() throws(HarnessError) {
-        try Self.startLock.withLock { (_) throws(HarnessError) in try spawnWorkers() }
+        try Self.startLock.withLock { (_) throws(HarnessError) in try PrivateNetwork.run(for: workload) { () throws(HarnessError) in try spawnWorkers() } }
         try setUpWorkers()
     }
 

@@ -14,6 +14,9 @@ public enum ScenarioAvailability {
         if needsAnotherUser && geteuid() != 0 {
             return "its workers run as another user, which needs root (this is uid \(geteuid()))"
         }
+        if PrivateNetwork.isNeeded(for: workload) && geteuid() != 0 {
+            return "its abstract socket names need a network namespace of the run's own, or any local user could reach them, and making one needs root (this is uid \(geteuid()))"
+        }
         return nil
     }
 }
