@@ -48,8 +48,9 @@ private struct SetupRules {
     private var construction: (any ReferenceConstruction)?
     private var simulatedObject: String?
     private var processes: [Int: any ReferenceProcess] = [:]
-    /// Real mode: the workload's object names.
+    /// Real mode: the workload's object names, and what each process holds.
     private var workloadObjects: Set<String>?
+    private var holdings: [Int: Set<String>] = [:]
 
     init(header: Trace.Header, path: String) throws(TraceError) {
         self.path = path
@@ -82,10 +83,16 @@ private struct SetupRules {
                     }
                 }
             }
-            for process in workload.processes {
+            for (position, process) in workload.processes.enumerated() {
+                guard case .array(let entries)? = setup["processes"], case .object(let holds)? = entries[position]["holds"],
+                    holds.allSatisfy({ Self.isRoleList($0.value) })
+                else {
+                    throw failure("the workload's process \(process.id) needs 'holds', an object mapping its objects to role names")
+                }
                 for object in process.holds.keys where !names.contains(object) {
                     throw failure("the workload's process \(process.id) holds '\(object)', which the workload does not create")
                 }
+                holdings[process.id] = Set(process.holds.keys)
             }
             workloadObjects = names
             guard Self.realImplementations.contains(header.mechanism) else {
@@ -113,6 +120,11 @@ private struct SetupRules {
         }
     }
 
+    static func isRoleList(_ value: JSONValue) -> Bool {
+        guard case .array(let roles) = value else { return false }
+        return roles.allSatisfy { if case .string = $0 { true } else { false } }
+    }
+
     /// What a real-mode trace's `mechanism` may name: the implementations of the worker-process scenarios.
     static let realImplementations = Set(Scenarios.all.filter { $0.modes.contains(.real) }.map(\.implementation))
 
@@ -126,6 +138,9 @@ private struct SetupRules {
         guard event.type == .invoke, let object = event.object else { return }
         if let workloadObjects, !workloadObjects.contains(object) {
             throw TraceError(path: path, line: line, "object '\(object)' is not one the header's workload creates")
+        }
+        if workloadObjects != nil, holdings[event.process]?.contains(object) != true {
+            throw TraceError(path: path, line: line, "process \(event.process) holds no '\(object)' in the header's workload, so it cannot invoke '\(event.f ?? "")' on it")
         }
         guard let construction, let simulatedObject else { return }
         guard object == simulatedObject else {
