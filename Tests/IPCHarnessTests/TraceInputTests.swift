@@ -139,4 +139,14 @@ import Testing
         defer { unlink(failPath) }
         expectRefused(failPath, line: fail + 1, containing: "unknown errno name")
     }
+
+    /// Found by mutation: a workload process whose holds were not an object held nothing, so its worker refused every
+    /// operation in `replay` while `check` judged them.
+    @Test func aWorkloadProcessWithoutItsHoldingsIsRefusedOnLineOne() throws {
+        var trace = try lines(Self.root.appendingPathComponent("traces/pipe-reorders-newest-first.jsonl").path)
+        trace[0] = trace[0].replacingOccurrences(of: #"{"id":3,"holds":{"p0":["read"]}}"#, with: #"{"id":3,"holds":null}"#)
+        let path = try write(trace, name: "holds")
+        defer { unlink(path) }
+        expectRefused(path, line: 1, containing: "the workload's process 3 needs 'holds'")
+    }
 }
