@@ -23,14 +23,15 @@ extension Syscall {
     public static func fileStatus(_ path: String) throws(Errno) -> FileStatus {
         var status = stat()
         _ = try perform(.lstat, retryOnInterrupt: false) { _ in Glibc.lstat(path, &status) }
-        let kind: FileStatus.Kind = switch status.st_mode & S_IFMT {
-        case S_IFREG: .regular
-        case S_IFDIR: .directory
-        case S_IFLNK: .symbolicLink
-        case S_IFIFO: .fifo
-        case S_IFSOCK: .socket
-        default: .other
-        }
+        let kind: FileStatus.Kind =
+            switch status.st_mode & S_IFMT {
+            case S_IFREG: .regular
+            case S_IFDIR: .directory
+            case S_IFLNK: .symbolicLink
+            case S_IFIFO: .fifo
+            case S_IFSOCK: .socket
+            default: .other
+            }
         return FileStatus(kind: kind, owner: status.st_uid, permissions: status.st_mode & 0o7777)
     }
 

@@ -11,10 +11,22 @@ import Testing
         (["run", "pipe-basic", "--seed", "-1"], "error: The value '-1' is invalid for '--seed <seed>'"),
         (["run", "pipe-basic", "--runs", "-5"], "error: --runs must be positive"),
         (["run", "pipe-basic", "--kill-rate", "-0.1"], "error: --kill-rate must be between 0 and 1"),
-        (["run", "pipe-basic", "--strategy", "pct:0"], "error: unknown strategy 'pct:0' (use random, pct, pct:DEPTH with DEPTH from 1 to 64"),
-        (["run", "pipe-basic", "--strategy", "exhaustive:999999"], "error: unknown strategy 'exhaustive:999999' (use random, pct, pct:DEPTH with DEPTH from 1 to 64, exhaustive, or exhaustive:PREEMPTIONS with PREEMPTIONS from 0 to 16)"),
-        (["run", "toctou-shm", "--faults", "eintr"], "error: --faults, --kill-rate and --swarm inject into worker processes; toctou-shm runs in sim mode"),
-        (["run", "rcu-swift", "--kill-rate", "0.5"], "error: --faults, --kill-rate and --swarm inject into worker processes; rcu-swift runs in threads mode"),
+        (
+            ["run", "pipe-basic", "--strategy", "pct:0"],
+            "error: unknown strategy 'pct:0' (use random, pct, pct:DEPTH with DEPTH from 1 to 64"
+        ),
+        (
+            ["run", "pipe-basic", "--strategy", "exhaustive:999999"],
+            "error: unknown strategy 'exhaustive:999999' (use random, pct, pct:DEPTH with DEPTH from 1 to 64, exhaustive, or exhaustive:PREEMPTIONS with PREEMPTIONS from 0 to 16)"
+        ),
+        (
+            ["run", "toctou-shm", "--faults", "eintr"],
+            "error: --faults, --kill-rate and --swarm inject into worker processes; toctou-shm runs in sim mode"
+        ),
+        (
+            ["run", "rcu-swift", "--kill-rate", "0.5"],
+            "error: --faults, --kill-rate and --swarm inject into worker processes; rcu-swift runs in threads mode"
+        ),
         (["run", "pipe-basic", "--hang-after", "-3"], "error: --hang-after must be positive"),
         (["fuzz", "--time", "0"], "error: --time must be longer than 0"),
         (["shrink", "x.jsonl", "--time", "-1"], "error: --time must be positive"),
@@ -48,12 +60,17 @@ import Testing
     /// A recorded workload this kernel cannot set up (a queue longer than any kernel allows) is the trace's
     /// problem: the file and its header line, not "a harness bug".
     @Test func aReplayThatCannotSetUpTheWorkloadNamesTheFileAndLine() throws {
-        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent("traces/README.md")
         let examples = try String(contentsOf: readme, encoding: .utf8).components(separatedBy: "```jsonl\n").dropFirst()
             .map { $0.components(separatedBy: "```")[0] }
-        let example = try #require(examples.first { $0.hasPrefix(#"{"format":"ipc-trace","version":1,"model":"posix-mq""#) && $0.contains(#""workload""#) })
-        let edited = example.replacingOccurrences(of: #""params":{"maxMessages":4,"#, with: #""params":{"maxMessages":100000,"#)
+        let example = try #require(
+            examples.first {
+                $0.hasPrefix(#"{"format":"ipc-trace","version":1,"model":"posix-mq""#) && $0.contains(#""workload""#)
+            })
+        let edited = example.replacingOccurrences(
+            of: #""params":{"maxMessages":4,"#, with: #""params":{"maxMessages":100000,"#)
         #expect(edited != example)
         let path = try cli.write(edited, to: "unbuildable.jsonl")
         let result = try cli.run("replay", path)

@@ -8,14 +8,17 @@ import Testing
 @Suite struct ReadmeTests {
     static var readme: String {
         get throws {
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent()
             return try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         }
     }
 
     @Test func theScenarioListIsWhatListPrints() throws {
         let text = try Self.readme
-        let block = try #require(text.components(separatedBy: "$ ipc-harness list\n").dropFirst().first?.components(separatedBy: "```").first)
+        let block = try #require(
+            text.components(separatedBy: "$ ipc-harness list\n").dropFirst().first?.components(separatedBy: "```").first
+        )
         #expect(block == CommandLineText.scenarioList() + "\n")
     }
 
@@ -27,9 +30,13 @@ import Testing
     @Test func everyScenarioTheExamplesRunExists() throws {
         let words = try Self.readme.split(whereSeparator: { $0.isWhitespace || $0 == "`" }).map(String.init)
         var named = 0
-        for (position, word) in words.enumerated() where word == "run" && position > 0 && words[position - 1] == "ipc-harness" {
-            guard position + 1 < words.count, !words[position + 1].hasPrefix("-"), !words[position + 1].hasPrefix("<") else { continue }
-            #expect(Scenarios.named(words[position + 1]) != nil, "README runs '\(words[position + 1])', which is no scenario")
+        for (position, word) in words.enumerated()
+        where word == "run" && position > 0 && words[position - 1] == "ipc-harness" {
+            guard position + 1 < words.count, !words[position + 1].hasPrefix("-"), !words[position + 1].hasPrefix("<")
+            else { continue }
+            #expect(
+                Scenarios.named(words[position + 1]) != nil,
+                "README runs '\(words[position + 1])', which is no scenario")
             named += 1
         }
         #expect(named >= 5)
@@ -38,7 +45,10 @@ import Testing
     /// The broken scenarios the README says may escape 20 runs are broken ones.
     @Test func theScenariosSaidToEscapeTwentyRunsAreBroken() throws {
         let text = try Self.readme
-        let paragraph = try #require(text.components(separatedBy: "often need more than 20 runs").dropFirst().first?.components(separatedBy: "the table notes").first)
+        let paragraph = try #require(
+            text.components(separatedBy: "often need more than 20 runs").dropFirst().first?.components(
+                separatedBy: "the table notes"
+            ).first)
         let names = paragraph.components(separatedBy: "`").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
         #expect(names.count >= 4)
         for name in names { #expect(Scenarios.named(name)?.isBroken == true, "\(name)") }

@@ -25,7 +25,10 @@ import Testing
         let result = try asNobody(["run", "--all", "--mode", "real", "--runs", "1", "--seed", "3", "--out", out])
         #expect(result.status != 2, "\(result.error)")
         let lines = result.output.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.hasPrefix("fifo-permission: skipped: its workers run as another user, which needs root") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("fifo-permission: skipped: its workers run as another user, which needs root")
+            })
         // Every real-mode scenario has its row in the closing table, the skipped one too; then the exit status.
         let header = try #require(lines.firstIndex { $0.hasPrefix("scenario ") && $0.contains("expected?") })
         let real = Scenarios.all.filter { $0.modes.contains(.real) }
@@ -44,7 +47,10 @@ import Testing
         }
         let result = try asNobody(["run", "fifo-permission", "--runs", "1"])
         #expect(result.status == 2)
-        #expect(result.error == "error: scenario fifo-permission cannot run here: its workers run as another user, which needs root (this is uid 65534)\n")
+        #expect(
+            result.error
+                == "error: scenario fifo-permission cannot run here: its workers run as another user, which needs root (this is uid 65534)\n"
+        )
     }
 
     @Test func theTableSaysWhatWasExpectedAndTheStatus() throws {

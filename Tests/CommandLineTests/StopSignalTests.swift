@@ -25,7 +25,10 @@ import Testing
     func aStopSignalRemovesTheRunsObjectsAndExitsWithItsStatus(signal: Int32, status: Int32) throws {
         var caught: [(kind: String, name: String)] = []
         for _ in 0..<5 where caught.isEmpty {
-            let driver = try start(["run", "posix-mq-priority", "--runs", "100000", "--seed", "9", "--out", "/tmp/ipch-stop-test-\(getpid())"])
+            let driver = try start([
+                "run", "posix-mq-priority", "--runs", "100000", "--seed", "9", "--out",
+                "/tmp/ipch-stop-test-\(getpid())",
+            ])
             let pid = driver.processIdentifier
             for _ in 0..<15_000 where caught.isEmpty {
                 kill(pid, SIGSTOP)
@@ -40,7 +43,9 @@ import Testing
             driver.waitUntilExit()
             guard !caught.isEmpty else { continue }
             #expect(driver.terminationReason == .exit && driver.terminationStatus == status)
-            for record in caught { #expect(!clean.exists(record.kind, record.name), "\(record.kind) \(record.name) left behind") }
+            for record in caught {
+                #expect(!clean.exists(record.kind, record.name), "\(record.kind) \(record.name) left behind")
+            }
             #expect(clean.records(ofRunsBy: pid).isEmpty, "the ledger of \(pid) is left")
         }
         #expect(!caught.isEmpty, "never caught a run with its objects")
@@ -50,7 +55,8 @@ import Testing
     /// its being stopped.
     @Test func outputIntoAPipeComesLineByLine() throws {
         let output = Pipe()
-        let fuzz = try start(["fuzz", "--time", "1h", "--mode", "sim", "--out", "/tmp/ipch-stop-test-\(getpid())"], output: output)
+        let fuzz = try start(
+            ["fuzz", "--time", "1h", "--mode", "sim", "--out", "/tmp/ipch-stop-test-\(getpid())"], output: output)
         var descriptor = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
         // A bound so that a block-buffered CLI fails the test rather than hanging it; nothing is measured.
         let ready = poll(&descriptor, 1, 120_000)

@@ -15,16 +15,20 @@ import Testing
     /// The regression corpus (real mode and simulation) and fresh simulation runs of the reference constructions
     /// whose messages have a size limit.
     static func baseTraces() throws -> [(name: String, lines: [[UInt8]])] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let directory = root.appendingPathComponent("traces").path
         var bases: [(String, [[UInt8]])] = []
-        for file in try FileManager.default.contentsOfDirectory(atPath: directory).sorted() where file.hasSuffix(".jsonl") {
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        where file.hasSuffix(".jsonl") {
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file)))
             bases.append((file, bytes.split(separator: 0x0A).map(Array.init)))
         }
         for name in ["hybrid-broken", "revocation-entry-broken", "spsc-ring", "credits-ring", "seqlock"] {
             let scenario = try #require(Scenarios.named(name))
-            let trace = try ScenarioRunner.runOnce(scenario, seed: 3, strategy: .random, worker: nil, checkBudget: CheckBudget(seconds: 10), mode: .sim).trace
+            let trace = try ScenarioRunner.runOnce(
+                scenario, seed: 3, strategy: .random, worker: nil, checkBudget: CheckBudget(seconds: 10), mode: .sim
+            ).trace
             bases.append((name, trace.serialized().split(separator: 0x0A).map(Array.init)))
         }
         return bases
@@ -48,7 +52,9 @@ import Testing
                 return .refused(line: error.line)
             }
         }
-        let check = outcome { () throws(TraceError) in _ = try TraceInput.check(path: path, budget: CheckBudget(seconds: 5)) }
+        let check = outcome { () throws(TraceError) in
+            _ = try TraceInput.check(path: path, budget: CheckBudget(seconds: 5))
+        }
         let load = outcome { () throws(TraceError) in _ = try TraceInput.load(path: path) }
         return (check, load, messages)
     }
@@ -64,7 +70,10 @@ import Testing
                 let path = try cli.write(String(decoding: [], as: UTF8.self), to: "\(name)-\(number).jsonl")
                 try Data(mutant.bytes).write(to: URL(fileURLWithPath: path))
                 let (check, load, messages) = Self.outcomes(path)
-                #expect(check == load, "\(name) mutant \(number) (\(mutant.kind)): check \(check), the other commands \(load): \(messages)")
+                #expect(
+                    check == load,
+                    "\(name) mutant \(number) (\(mutant.kind)): check \(check), the other commands \(load): \(messages)"
+                )
                 switch check {
                 case .refused(let line):
                     refused += 1
@@ -76,11 +85,14 @@ import Testing
                     acceptedKinds[mutant.kind, default: 0] += 1
                     #expect(mutant.expectation == .either, "\(name) mutant \(number) (\(mutant.kind)) was accepted")
                     // A simulation replays in this process: whatever the file says must not reach a precondition.
-                    if case .object(let header)? = try? JSONParser.parse(mutant.bytes.split(separator: 0x0A).first.map(Array.init) ?? []),
+                    if case .object(let header)? = try? JSONParser.parse(
+                        mutant.bytes.split(separator: 0x0A).first.map(Array.init) ?? []),
                         header["mode"] == "sim"
                     {
                         let worker = WorkerCommand(path: "/bin/false")
-                        #expect(throws: Never.self) { _ = try Replayer.replay(path: path, worker: worker, checkBudget: CheckBudget(seconds: 5)) }
+                        #expect(throws: Never.self) {
+                            _ = try Replayer.replay(path: path, worker: worker, checkBudget: CheckBudget(seconds: 5))
+                        }
                     }
                 }
             }
@@ -111,7 +123,8 @@ import Testing
                 case .refused(let line):
                     #expect(statuses == [2, 2, 2, 2], "\(mutant.kind): \(statuses) \(results.map(\.error))")
                     for result in results {
-                        #expect(result.error.hasPrefix("error: \(path):\(line ?? 0): "), "\(mutant.kind): \(result.error)")
+                        #expect(
+                            result.error.hasPrefix("error: \(path):\(line ?? 0): "), "\(mutant.kind): \(result.error)")
                         #expect(result.error.split(separator: "\n").count == 1, "\(mutant.kind): \(result.error)")
                     }
                 case .accepted:

@@ -43,14 +43,17 @@ struct TraceMutator {
         default: []
         }
     }
-    static let requiredHeaderFields = ["format", "version", "model", "params", "mechanism", "seed", "strategy", "faults"]
+    static let requiredHeaderFields = [
+        "format", "version", "model", "params", "mechanism", "seed", "strategy", "faults",
+    ]
     static let replacements: [JSONValue] = ["x", 7, .number(21.0), .number(-0.0), true, .null, [], [:]]
 
     /// One mutant of `trace` (its lines, header first, without newlines).
     mutating func mutate(_ lines: [[UInt8]]) -> Mutant {
         let kinds = [
             "truncate-mid-line", "truncate-at-line", "drop-line", "duplicate-line", "swap-lines", "blank-line",
-            "invalid-utf8", "type-flip", "out-of-range", "unknown-name", "unknown-process", "header-name", "fault-config",
+            "invalid-utf8", "type-flip", "out-of-range", "unknown-name", "unknown-process", "header-name",
+            "fault-config",
             "verdict", "oversized-message",
         ]
         while true {
@@ -127,7 +130,9 @@ struct TraceMutator {
                 required = Self.coreEventFields
             }
             // `null` is a missing field: refused only where the field is required.
-            let refused = required.contains(field) || (replacement != .null && field != "value" && !Self.isExtra(field, line: line))
+            let refused =
+                required.contains(field)
+                || (replacement != .null && field != "value" && !Self.isExtra(field, line: line))
             return Mutant(kind: "\(kind) \(field)", bytes: joined(lines), expectation: refused ? .refused : .either)
         case "out-of-range":
             let line = pick(eventLines)
@@ -155,7 +160,8 @@ struct TraceMutator {
         case "header-name":
             guard var header = Self.object(lines[0]) else { return nil }
             let field = pick(["format", "model", "mechanism", "seed", "strategy", "mode", "version"])
-            header[field] = pick(["zz-unknown", "pct:0", "exhaustive:999999", "-1", "18446744073709551616", "2"]) as JSONValue
+            header[field] =
+                pick(["zz-unknown", "pct:0", "exhaustive:999999", "-1", "18446744073709551616", "2"]) as JSONValue
             if field == "version" { header[field] = 2 }
             lines[0] = JSONValue.object(header).serialized()
             return Mutant(kind: "\(kind) \(field)", bytes: joined(lines), expectation: .refused)
@@ -171,7 +177,8 @@ struct TraceMutator {
             lines[0] = JSONValue.object(header).serialized()
             return Mutant(kind: kind, bytes: joined(lines), expectation: .refused)
         case "verdict":
-            guard let last = lines.indices.last, var verdict = Self.object(lines[last]), verdict["type"] == "verdict" else {
+            guard let last = lines.indices.last, var verdict = Self.object(lines[last]), verdict["type"] == "verdict"
+            else {
                 return nil
             }
             verdict["result"] = pick(["maybe", "OK"])
@@ -180,7 +187,9 @@ struct TraceMutator {
         case "oversized-message":
             // A simulation's send of more bytes than its construction's slots (issue 14, item 1).
             guard let header = Self.object(lines[0]), header["mode"] == "sim",
-                let line = eventLines.first(where: { Self.object(lines[$0])?["f"] == "send" && Self.object(lines[$0])?["type"] == "invoke" }),
+                let line = eventLines.first(where: {
+                    Self.object(lines[$0])?["f"] == "send" && Self.object(lines[$0])?["type"] == "invoke"
+                }),
                 var object = Self.object(lines[line]), var value = object["value"]?.objectValue
             else { return nil }
             value["data"] = .string(String(repeating: "D", count: 4_100))
@@ -194,17 +203,26 @@ struct TraceMutator {
 
     /// Fields the format does not define are kept as they are, whatever their type.
     private static func isExtra(_ field: String, line: Int) -> Bool {
-        let known = line == 0
-            ? ["format", "version", "model", "params", "mechanism", "seed", "strategy", "faults", "harness", "mode", "scenario",
-               "workload", "sim", "threads", "invariants"]
-            : ["index", "time", "process", "type", "f", "object", "value", "error", "signal", "point", "fault", "call", "result",
-               "model", "explanation", "resolves"]
+        let known =
+            line == 0
+            ? [
+                "format", "version", "model", "params", "mechanism", "seed", "strategy", "faults", "harness", "mode",
+                "scenario",
+                "workload", "sim", "threads", "invariants",
+            ]
+            : [
+                "index", "time", "process", "type", "f", "object", "value", "error", "signal", "point", "fault", "call",
+                "result",
+                "model", "explanation", "resolves",
+            ]
         return !known.contains(field)
     }
 
     private static func sameType(_ a: JSONValue, _ b: JSONValue) -> Bool {
         switch (a, b) {
-        case (.null, .null), (.bool, .bool), (.integer, .integer), (.string, .string), (.array, .array), (.object, .object): true
+        case (.null, .null), (.bool, .bool), (.integer, .integer), (.string, .string), (.array, .array),
+            (.object, .object):
+            true
         case (.number, .number): true
         default: false
         }

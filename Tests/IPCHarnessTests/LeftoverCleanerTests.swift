@@ -86,9 +86,13 @@ import Testing
     /// before it exists, and `clean` removes it once the writer is gone.
     @Test func aTemporaryTraceIsNamedInALedgerWhileItIsWritten() throws {
         let destination = "/tmp/ipc-harness-cleaner-\(getpid()).jsonl"
-        let writer = try TraceWriter(path: destination, header: Trace.Header(model: "pipe", mechanism: "kernel.pipe", seed: "1", strategy: "random"))
+        let writer = try TraceWriter(
+            path: destination,
+            header: Trace.Header(model: "pipe", mechanism: "kernel.pipe", seed: "1", strategy: "random"))
         defer { writer.abandon() }
-        let ledgers = try Syscall.directoryEntries(RunNamespace.ledgerDirectory).filter { $0.hasPrefix("ipch-\(getpid())-tmp") }
+        let ledgers = try Syscall.directoryEntries(RunNamespace.ledgerDirectory).filter {
+            $0.hasPrefix("ipch-\(getpid())-tmp")
+        }
         let named = ledgers.flatMap { LeftoverCleanerTests.lines("\(RunNamespace.ledgerDirectory)/\($0)") }
             .filter { $0.hasPrefix("temporary /tmp/.ipc-harness-cleaner-\(getpid()).jsonl.tmp-\(getpid())-") }
         #expect(named.count == 1)
@@ -113,7 +117,9 @@ import Testing
         guard let descriptor = try? Syscall.open(path, flags: O_RDONLY | O_CLOEXEC) else { return [] }
         defer { try? Syscall.close(descriptor) }
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = (try? buffer.withUnsafeMutableBytes { (raw) throws(Errno) -> Int in try Syscall.read(descriptor, into: raw) }) ?? 0
+        let count =
+            (try? buffer.withUnsafeMutableBytes { (raw) throws(Errno) -> Int in try Syscall.read(descriptor, into: raw)
+            }) ?? 0
         return String(decoding: buffer[..<count], as: UTF8.self).split(separator: "\n").map(String.init)
     }
 }

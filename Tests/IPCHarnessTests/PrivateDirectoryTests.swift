@@ -70,9 +70,12 @@ import Testing
         let namespace = RunNamespace()
         try namespace.record(.path, namespace.path("probe"))
         defer { namespace.removeAll() }
-        let pid = try Syscall.spawn(SpawnRequest(
-            path: "/usr/bin/setpriv",
-            arguments: ["--reuid=65534", "--regid=65534", "--clear-groups", "/bin/ls", RunNamespace.ledgerDirectory]))
+        let pid = try Syscall.spawn(
+            SpawnRequest(
+                path: "/usr/bin/setpriv",
+                arguments: [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/ls", RunNamespace.ledgerDirectory,
+                ]))
         #expect(try Syscall.wait(pid) != .exited(code: 0), "nobody listed \(RunNamespace.ledgerDirectory)")
     }
 }

@@ -34,12 +34,16 @@ import Testing
 
         if access("/usr/bin/setpriv", X_OK) == 0 {
             // Another local user cannot even reach the FIFO's name.
-            let attacker = try Syscall.spawn(SpawnRequest(
-                path: "/usr/bin/setpriv", arguments: ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/test", "-e", path]))
+            let attacker = try Syscall.spawn(
+                SpawnRequest(
+                    path: "/usr/bin/setpriv",
+                    arguments: ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/test", "-e", path]))
             #expect(try Syscall.wait(attacker) == .exited(code: 1), "nobody reached \(path)")
             // The workers' user can (and the FIFO's own mode decides the rest).
-            let worker = try Syscall.spawn(SpawnRequest(
-                path: "/usr/bin/setpriv", arguments: ["--reuid=\(user)", "--regid=\(user)", "--clear-groups", "/usr/bin/test", "-p", path]))
+            let worker = try Syscall.spawn(
+                SpawnRequest(
+                    path: "/usr/bin/setpriv",
+                    arguments: ["--reuid=\(user)", "--regid=\(user)", "--clear-groups", "/usr/bin/test", "-p", path]))
             #expect(try Syscall.wait(worker) == .exited(code: 0), "the workers' user cannot reach \(path)")
         } else {
             print("skipped the attacker: setpriv is not installed")

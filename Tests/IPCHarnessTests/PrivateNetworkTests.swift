@@ -23,7 +23,9 @@ import Testing
         var generator = SeededGenerator(seed: 4)
         let workload = try #require(scenario.realSetup).makeWorkload(&generator)
         #expect(PrivateNetwork.isNeeded(for: workload))
-        var objects = try PrivateNetwork.run(for: workload) { () throws(HarnessError) in try ObjectProvisioner.provision(workload) }
+        var objects = try PrivateNetwork.run(for: workload) { () throws(HarnessError) in
+            try ObjectProvisioner.provision(workload)
+        }
         defer {
             objects.closeDriverCopies()
             objects.removeNamedObjects()
@@ -41,7 +43,9 @@ import Testing
                 _ = try KernelUnixSocket.send(stranger, Array("injected".utf8), to: address, nonblocking: true)
             }
         } else {
-            #expect(throws: Errno.connectionRefused) { _ = try KernelUnixSocket.connect(.seqpacket, to: address, nonblocking: true) }
+            #expect(throws: Errno.connectionRefused) {
+                _ = try KernelUnixSocket.connect(.seqpacket, to: address, nonblocking: true)
+            }
         }
     }
 

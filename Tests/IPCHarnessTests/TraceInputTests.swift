@@ -6,7 +6,8 @@ import Testing
 /// `check`, `report`, `replay` and `shrink` read a trace with one reader and one set of rules (``TraceInput``):
 /// what one refuses, each refuses, naming the same file and line; nothing read from a file reaches a precondition.
 @Suite struct TraceInputTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let ringTrace = root.appendingPathComponent("traces/spsc-ring-reads-slot-before-it-is-written.jsonl").path
 
     func lines(_ path: String) throws -> [String] {
@@ -20,16 +21,24 @@ import Testing
     }
 
     /// Every way a command reads the file refuses it with `path:line: message`.
-    func expectRefused(_ path: String, line: Int, containing text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectRefused(
+        _ path: String, line: Int, containing text: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let prefix = "\(path):\(line): "
         var messages: [String] = []
         do { _ = try TraceInput.check(path: path) } catch { messages.append("\(error)") }
         do { _ = try TraceInput.load(path: path) } catch { messages.append("\(error)") }
-        do { try TraceReport.writeHTML(trace: path, to: path + ".html", budget: .standard) } catch { messages.append("\(error)") }
-        do { _ = try Replayer.replay(path: path, worker: WorkerCommand(path: "/bin/false"), checkBudget: .standard) } catch { messages.append("\(error)") }
+        do { try TraceReport.writeHTML(trace: path, to: path + ".html", budget: .standard) } catch {
+            messages.append("\(error)")
+        }
+        do {
+            _ = try Replayer.replay(path: path, worker: WorkerCommand(path: "/bin/false"), checkBudget: .standard)
+        } catch { messages.append("\(error)") }
         #expect(messages.count == 4, "not refused by every reader: \(messages)", sourceLocation: sourceLocation)
         for message in messages {
-            #expect(message.hasPrefix(prefix) && message.contains(text) && !message.contains("\n"), "\(message)", sourceLocation: sourceLocation)
+            #expect(
+                message.hasPrefix(prefix) && message.contains(text) && !message.contains("\n"), "\(message)",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -39,7 +48,8 @@ import Testing
     func aMessageLargerThanTheSlotIsRefusedAtItsLine(size: Int) throws {
         var trace = try lines(Self.ringTrace)
         let line = try #require(trace.firstIndex { $0.contains(#""data":"D""#) })
-        trace[line] = trace[line].replacingOccurrences(of: #""data":"D""#, with: #""data":""# + String(repeating: "D", count: size) + #"""#)
+        trace[line] = trace[line].replacingOccurrences(
+            of: #""data":"D""#, with: #""data":""# + String(repeating: "D", count: size) + #"""#)
         let path = try write(trace, name: "oversized-\(size)")
         defer { unlink(path) }
         expectRefused(path, line: line + 1, containing: "does not fit the construction's slots of 24 bytes")
@@ -98,13 +108,22 @@ import Testing
 
     @Test(arguments: [
         (ringTrace, #""process":1,"type":"invoke""#, #""process":0,"type":"invoke""#, "outside 1...1000000"),
-        (ringTrace, #""process":1,"type":"invoke""#, #""process":7,"type":"invoke""#, "not one of the header's processes"),
+        (
+            ringTrace, #""process":1,"type":"invoke""#, #""process":7,"type":"invoke""#,
+            "not one of the header's processes"
+        ),
         (ackTrace, #""point":"before""#, #""point":"sideways""#, "unknown kill point"),
         (ackTrace, #""signal":"SIGKILL","point""#, #""signal":"SIGFOO","point""#, "unknown signal name"),
-        (ringTrace, #""type":"exit","value":{"code":0}"#, #""type":"exit","value":{"code":"zero"}"#, "an exit's value must be"),
+        (
+            ringTrace, #""type":"exit","value":{"code":0}"#, #""type":"exit","value":{"code":"zero"}"#,
+            "an exit's value must be"
+        ),
         (ringTrace, #""type":"exit","value":{"code":0}"#, #""type":"exit","value":[]"#, "an exit's value must be"),
         (ringTrace, #""value":{"enabled":[1,2],"#, #""value":{"enabled":"all","#, "'enabled' must be an array"),
-        (ackTrace, #""type":"spawn","value":{"pid":"#, #""type":"spawn","value":{"pid":-"#, "pid must be a positive integer"),
+        (
+            ackTrace, #""type":"spawn","value":{"pid":"#, #""type":"spawn","value":{"pid":-"#,
+            "pid must be a positive integer"
+        ),
     ])
     func aBadEventIsRefusedAtItsLine(file: String, original: String, replacement: String, message: String) throws {
         var trace = try lines(file)
@@ -123,7 +142,8 @@ import Testing
         trace.remove(at: spawn)
         for line in spawn..<trace.count where trace[line].hasPrefix(#"{"index":"#) {
             let index = line - 1
-            trace[line] = trace[line].replacingOccurrences(of: #"{"index":\#(index + 1),"#, with: #"{"index":\#(index),"#)
+            trace[line] = trace[line].replacingOccurrences(
+                of: #"{"index":\#(index + 1),"#, with: #"{"index":\#(index),"#)
         }
         let path = try write(trace, name: "unspawned")
         defer { unlink(path) }
@@ -132,7 +152,8 @@ import Testing
 
         var failing = try lines(realTrace)
         let fail = try #require(failing.firstIndex { $0.contains(#""type":"ok""#) })
-        failing[fail] = failing[fail].replacingOccurrences(of: #""type":"ok""#, with: #""type":"fail""#)
+        failing[fail] =
+            failing[fail].replacingOccurrences(of: #""type":"ok""#, with: #""type":"fail""#)
             .replacingOccurrences(of: #","value":{"written":1}"#, with: "") + ""
         failing[fail] = String(failing[fail].dropLast()) + #","error":"EWHATEVER"}"#
         let failPath = try write(failing, name: "errno")
@@ -144,7 +165,8 @@ import Testing
     /// operation in `replay` while `check` judged them.
     @Test func aWorkloadProcessWithoutItsHoldingsIsRefusedOnLineOne() throws {
         var trace = try lines(Self.root.appendingPathComponent("traces/pipe-reorders-newest-first.jsonl").path)
-        trace[0] = trace[0].replacingOccurrences(of: #"{"id":3,"holds":{"p0":["read"]}}"#, with: #"{"id":3,"holds":null}"#)
+        trace[0] = trace[0].replacingOccurrences(
+            of: #"{"id":3,"holds":{"p0":["read"]}}"#, with: #"{"id":3,"holds":null}"#)
         let path = try write(trace, name: "holds")
         defer { unlink(path) }
         expectRefused(path, line: 1, containing: "the workload's process 3 needs 'holds'")

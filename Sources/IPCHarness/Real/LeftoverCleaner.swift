@@ -37,10 +37,12 @@ public enum LeftoverCleaner {
         if let problem = PrivateDirectory.problem(with: directory, missingIsFine: true) {
             report.ledgerProblem = problem
         } else {
-            for file in (try? Syscall.directoryEntries(directory)) ?? [] where file.hasPrefix(RunNamespace.prefix) && file.hasSuffix(".ledger") {
+            for file in (try? Syscall.directoryEntries(directory)) ?? []
+            where file.hasPrefix(RunNamespace.prefix) && file.hasSuffix(".ledger") {
                 guard let pid = creatorPID(of: file) else { continue }
                 let path = "\(directory)/\(file)"
-                guard let status = try? Syscall.fileStatus(path), status.kind == .regular, status.owner == getuid() else { continue }
+                guard let status = try? Syscall.fileStatus(path), status.kind == .regular, status.owner == getuid()
+                else { continue }
                 if isAlive(pid) {
                     report.liveRuns += 1
                     continue
@@ -54,7 +56,9 @@ public enum LeftoverCleaner {
         for file in (try? Syscall.directoryEntries("/tmp")) ?? [] where file.hasPrefix(RunNamespace.prefix) {
             guard let pid = creatorPID(of: file), !isAlive(pid) else { continue }
             let path = "/tmp/\(file)"
-            guard let status = try? Syscall.fileStatus(path), status.owner == getuid(), [.fifo, .socket].contains(status.kind) else {
+            guard let status = try? Syscall.fileStatus(path), status.owner == getuid(),
+                [.fifo, .socket].contains(status.kind)
+            else {
                 continue
             }
             remove(.path, path)
@@ -63,7 +67,8 @@ public enum LeftoverCleaner {
             let isSemaphore = file.hasPrefix("sem.\(RunNamespace.prefix)")
             let name = isSemaphore ? String(file.dropFirst(4)) : file
             guard name.hasPrefix(RunNamespace.prefix), let pid = creatorPID(of: name), !isAlive(pid),
-                let status = try? Syscall.fileStatus("/dev/shm/\(file)"), status.owner == getuid(), status.kind == .regular
+                let status = try? Syscall.fileStatus("/dev/shm/\(file)"), status.owner == getuid(),
+                status.kind == .regular
             else { continue }
             remove(isSemaphore ? .posixSemaphore : .posixSharedMemory, "/\(name)")
         }

@@ -25,12 +25,15 @@ enum PrivateNetwork {
             original = try Syscall.open("/proc/thread-self/ns/net", flags: O_RDONLY | O_CLOEXEC)
             try Syscall.unshareNetwork()
         } catch {
-            throw HarnessError("cannot give the run's abstract socket names a network namespace of their own: \(error)", input: .setup)
+            throw HarnessError(
+                "cannot give the run's abstract socket names a network namespace of their own: \(error)", input: .setup)
         }
         defer {
             // Back to the process's own namespace; a thread that could not return must not go on to make other
             // runs' sockets in this one.
-            do { try Syscall.enterNetwork(original) } catch { fatalError("cannot return to the driver's network namespace: \(error)") }
+            do { try Syscall.enterNetwork(original) } catch {
+                fatalError("cannot return to the driver's network namespace: \(error)")
+            }
             try? Syscall.close(original)
         }
         return try body()

@@ -42,7 +42,8 @@ public enum UnusedUser {
             }
         }
         for entry in (try? Syscall.directoryEntries("/proc")) ?? [] where pid_t(entry) != nil {
-            for line in LeftoverCleaner.readLines("/proc/\(entry)/status") where line.hasPrefix("Uid:") || line.hasPrefix("Gid:") {
+            for line in LeftoverCleaner.readLines("/proc/\(entry)/status")
+            where line.hasPrefix("Uid:") || line.hasPrefix("Gid:") {
                 for field in line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst() {
                     if let id = UInt32(field) { used.insert(id) }
                 }

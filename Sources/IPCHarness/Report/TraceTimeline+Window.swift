@@ -15,7 +15,9 @@ extension TraceTimeline {
         var cut = self
         cut.firstIndex = start
         cut.shownCount = Self.maximumEvents
-        cut.operations = operations.filter { range.contains($0.invokeIndex) || ($0.invokeIndex < start && $0.endIndex >= start) }
+        cut.operations = operations.filter {
+            range.contains($0.invokeIndex) || ($0.invokeIndex < start && $0.endIndex >= start)
+        }
         cut.marks = marks.filter { range.contains($0.index) }
         return cut
     }
@@ -23,6 +25,7 @@ extension TraceTimeline {
     /// The sentence that says what was left out; nil when everything is drawn.
     var leftOut: String? {
         guard shownCount < eventCount else { return nil }
-        return "This trace has \(eventCount) events; this page draws events \(firstIndex)–\(firstIndex + shownCount - 1) (trace lines \(firstIndex + 2)–\(firstIndex + shownCount + 1)) and their \(operations.count) operations, and leaves the rest out. Every payload is cut to \(HTMLReport.maximumText) characters."
+        return
+            "This trace has \(eventCount) events; this page draws events \(firstIndex)–\(firstIndex + shownCount - 1) (trace lines \(firstIndex + 2)–\(firstIndex + shownCount + 1)) and their \(operations.count) operations, and leaves the rest out. Every payload is cut to \(HTMLReport.maximumText) characters."
     }
 }

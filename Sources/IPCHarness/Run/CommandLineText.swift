@@ -13,19 +13,29 @@ public enum CommandLineText {
 
     /// What each exit status of a subcommand means, for its `--help`.
     public static func exitStatusHelp(_ command: String) -> String {
-        let stopped = "129, 130, 143: stopped by SIGHUP, SIGINT or SIGTERM, after removing the run's objects."
+        let statuses: String
         switch command {
         case "shrink":
-            return "Exit status: 0 nothing to shrink (the trace has no violation), 1 shrunk (the violation kept), 2 bad input or usage (one line naming the file and line), 3 undecided (the violation did not come back, or the budget ran out). " + stopped
+            statuses = """
+                0 nothing to shrink (the trace has no violation), 1 shrunk (the violation kept), 2 bad input or usage \
+                (one line naming the file and line), 3 undecided (the violation did not come back, or the budget ran out)
+                """
         case "report":
-            return "Exit status: 0 the page was written, 2 bad input or usage (one line naming the file and line; nothing is written). " + stopped
+            statuses = "0 the page was written, 2 bad input or usage (one line naming the file and line; nothing is written)"
         case "clean", "list", "bench":
-            return "Exit status: 0 done, 2 bad usage. " + stopped
+            statuses = "0 done, 2 bad usage"
         case "fuzz":
-            return "Exit status: 0 no violation in a scenario not broken on purpose, 1 one showed a violation (broken ones are expected to), 2 bad usage or a run failed to start. " + stopped
+            statuses = """
+                0 no violation in a scenario not broken on purpose, 1 one showed a violation (broken ones are expected \
+                to), 2 bad usage or a run failed to start
+                """
         default:
-            return "Exit status: 0 no violation, 1 violation (the trace is written and named), 2 bad input or usage (one line; for a trace, naming the file and line), 3 undecided (the checker's budget ran out, or a worker hung). " + stopped
+            statuses = """
+                0 no violation, 1 violation (the trace is written and named), 2 bad input or usage (one line; for a \
+                trace, naming the file and line), 3 undecided (the checker's budget ran out, or a worker hung)
+                """
         }
+        return "Exit status: \(statuses). 129, 130, 143: stopped by SIGHUP, SIGINT or SIGTERM, after removing the run's objects."
     }
 
     /// `ipc-harness list`: one scenario per line: name, mode, model, and what it does.

@@ -43,10 +43,13 @@ extension CommandLineText {
                 } else {
                     expected = summary.unknowns > 0 ? "no: undecided" : "yes"
                 }
-                lines.append(summary.scenario.name.padded(width) + String(summary.runs).leftPadded(8) + "  " + verdict.padded(13) + "  " + expected)
+                lines.append(
+                    summary.scenario.name.padded(width) + String(summary.runs).leftPadded(8) + "  " + verdict.padded(13)
+                        + "  " + expected)
             case .skipped(let scenario, let reason):
                 skipped += 1
-                lines.append(scenario.name.padded(width) + "-".leftPadded(8) + "  " + "skipped".padded(13) + "  " + reason)
+                lines.append(
+                    scenario.name.padded(width) + "-".leftPadded(8) + "  " + "skipped".padded(13) + "  " + reason)
             }
         }
         let status = runAllStatus(rows)
@@ -57,7 +60,9 @@ extension CommandLineText {
         default: last += "every correct scenario passed"
         }
         var notes: [String] = []
-        if uncaught > 0 { notes.append("\(uncaught) broken scenario\(uncaught == 1 ? "" : "s") not caught in these runs") }
+        if uncaught > 0 {
+            notes.append("\(uncaught) broken scenario\(uncaught == 1 ? "" : "s") not caught in these runs")
+        }
         if skipped > 0 { notes.append("\(skipped) skipped") }
         if !notes.isEmpty { last += " (" + notes.joined(separator: ", ") + ")" }
         lines.append(last)

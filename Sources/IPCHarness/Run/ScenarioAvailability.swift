@@ -15,7 +15,8 @@ public enum ScenarioAvailability {
             return "its workers run as another user, which needs root (this is uid \(geteuid()))"
         }
         if PrivateNetwork.isNeeded(for: workload) && geteuid() != 0 {
-            return "its abstract socket names need a network namespace of the run's own, or any local user could reach them, and making one needs root (this is uid \(geteuid()))"
+            return
+                "its abstract socket names need a network namespace of the run's own, or any local user could reach them, and making one needs root (this is uid \(geteuid()))"
         }
         return nil
     }

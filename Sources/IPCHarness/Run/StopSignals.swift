@@ -47,7 +47,8 @@ public enum StopSignals {
     static func stop(_ signal: Int32) -> Never {
         let workers = killChildren()
         Ledger.removeEverythingLive { removed -> Never in
-            let line = "stopped by \(SignalName.name(of: signal)): killed \(workers) worker\(workers == 1 ? "" : "s"), removed \(removed) object\(removed == 1 ? "" : "s") and temporary file\(removed == 1 ? "" : "s")\n"
+            let line =
+                "stopped by \(SignalName.name(of: signal)): killed \(workers) worker\(workers == 1 ? "" : "s"), removed \(removed) object\(removed == 1 ? "" : "s") and temporary file\(removed == 1 ? "" : "s")\n"
             let bytes = Array(line.utf8)
             _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
             _exit(128 + signal)

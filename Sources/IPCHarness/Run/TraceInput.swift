@@ -68,9 +68,13 @@ private struct SetupRules {
             }
             var names = Set<String>()
             for object in workload.objects {
-                guard names.insert(object.name).inserted else { throw failure("the header's workload names object '\(object.name)' twice") }
+                guard names.insert(object.name).inserted else {
+                    throw failure("the header's workload names object '\(object.name)' twice")
+                }
                 guard Self.provisionedKinds.contains(object.kind) else {
-                    throw failure("the workload's object '\(object.name)' is of kind '\(object.kind)', which no provisioner creates (known: \(Self.provisionedKinds.sorted().joined(separator: ", ")))")
+                    throw failure(
+                        "the workload's object '\(object.name)' is of kind '\(object.kind)', which no provisioner creates (known: \(Self.provisionedKinds.sorted().joined(separator: ", ")))"
+                    )
                 }
                 if object.kind == "reference" {
                     guard case .string(let implementation)? = object.parameters["implementation"] else {
@@ -84,19 +88,25 @@ private struct SetupRules {
                 }
             }
             for (position, process) in workload.processes.enumerated() {
-                guard case .array(let entries)? = setup["processes"], case .object(let holds)? = entries[position]["holds"],
+                guard case .array(let entries)? = setup["processes"],
+                    case .object(let holds)? = entries[position]["holds"],
                     holds.allSatisfy({ Self.isRoleList($0.value) })
                 else {
-                    throw failure("the workload's process \(process.id) needs 'holds', an object mapping its objects to role names")
+                    throw failure(
+                        "the workload's process \(process.id) needs 'holds', an object mapping its objects to role names"
+                    )
                 }
                 for object in process.holds.keys where !names.contains(object) {
-                    throw failure("the workload's process \(process.id) holds '\(object)', which the workload does not create")
+                    throw failure(
+                        "the workload's process \(process.id) holds '\(object)', which the workload does not create")
                 }
                 holdings[process.id] = Set(process.holds.keys)
             }
             workloadObjects = names
             guard Self.realImplementations.contains(header.mechanism) else {
-                throw failure("mechanism '\(header.mechanism)' is not one the workers run (known: \(Self.realImplementations.sorted().joined(separator: ", ")))")
+                throw failure(
+                    "mechanism '\(header.mechanism)' is not one the workers run (known: \(Self.realImplementations.sorted().joined(separator: ", ")))"
+                )
             }
         case "sim":
             guard let sim = header.extra["sim"] else { return }
@@ -113,7 +123,9 @@ private struct SetupRules {
             do {
                 construction = try ReferenceConstructions.make(header.mechanism, setup: sim["setup"])
             } catch {
-                throw failure("the simulation of \(header.mechanism) cannot be set up from the header's sim.setup: \(error.message)")
+                throw failure(
+                    "the simulation of \(header.mechanism) cannot be set up from the header's sim.setup: \(error.message)"
+                )
             }
         default:
             return
@@ -130,7 +142,8 @@ private struct SetupRules {
 
     /// The kinds ``ObjectProvisioner`` creates.
     static let provisionedKinds: Set<String> = [
-        "pipe", "fifo", "unix-socket", "eventfd", "signal", "posix-mq", "sysv-msg", "posix-shm", "sysv-shm", "posix-sem",
+        "pipe", "fifo", "unix-socket", "eventfd", "signal", "posix-mq", "sysv-msg", "posix-shm", "sysv-shm",
+        "posix-sem",
         "sysv-sem", "robust-mutex", "ack-queue", "reference",
     ]
 
@@ -140,16 +153,21 @@ private struct SetupRules {
             throw TraceError(path: path, line: line, "object '\(object)' is not one the header's workload creates")
         }
         if workloadObjects != nil, holdings[event.process]?.contains(object) != true {
-            throw TraceError(path: path, line: line, "process \(event.process) holds no '\(object)' in the header's workload, so it cannot invoke '\(event.f ?? "")' on it")
+            throw TraceError(
+                path: path, line: line,
+                "process \(event.process) holds no '\(object)' in the header's workload, so it cannot invoke '\(event.f ?? "")' on it"
+            )
         }
         guard let construction, let simulatedObject else { return }
         guard object == simulatedObject else {
-            throw TraceError(path: path, line: line, "object '\(object)' is not the simulated object '\(simulatedObject)'")
+            throw TraceError(
+                path: path, line: line, "object '\(object)' is not the simulated object '\(simulatedObject)'")
         }
         let process = processes[event.process] ?? construction.makeProcess(event.process)
         processes[event.process] = process
         do {
-            _ = try process.operation(for: Call(process: event.process, object: object, f: event.f ?? "", value: event.value))
+            _ = try process.operation(
+                for: Call(process: event.process, object: object, f: event.f ?? "", value: event.value))
         } catch {
             throw TraceError(path: path, line: line, "'\(event.f ?? "")' on \(object): \(error.message)")
         }

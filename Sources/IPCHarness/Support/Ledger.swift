@@ -49,7 +49,8 @@ public final class Ledger {
         if descriptor == nil {
             try PrivateDirectory.ensure(Self.directory)
             do {
-                descriptor = try Syscall.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_APPEND, mode: 0o600)
+                descriptor = try Syscall.open(
+                    path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_APPEND, mode: 0o600)
             } catch {
                 throw HarnessError("cannot create the ledger \(path): \(error)")
             }
@@ -85,7 +86,8 @@ public final class Ledger {
         live.withLock { ledgers -> Never in
             var removed = 0
             for (path, lines) in ledgers {
-                for (kind, name) in LeftoverCleaner.entries(of: lines).reversed() where RunNamespace.remove(kind, name) == nil {
+                for (kind, name) in LeftoverCleaner.entries(of: lines).reversed()
+                where RunNamespace.remove(kind, name) == nil {
                     removed += 1
                 }
                 try? Syscall.unlink(path)

@@ -28,13 +28,15 @@ public enum PrivateDirectory {
             return missingIsFine && error == .noSuchFileOrDirectory ? nil : "cannot inspect \(path): \(error)"
         }
         guard status.kind == .directory else {
-            return "\(path) is not a directory of this user's (\(status.kind == .symbolicLink ? "a symbolic link" : "another kind of file")); remove it and try again"
+            return
+                "\(path) is not a directory of this user's (\(status.kind == .symbolicLink ? "a symbolic link" : "another kind of file")); remove it and try again"
         }
         guard status.owner == getuid() else {
             return "\(path) belongs to uid \(status.owner), not to this user (\(getuid())); remove it and try again"
         }
         guard status.isPrivate else {
-            return "\(path) has mode 0\(String(status.permissions, radix: 8)); it must be 0700 (chmod 700 it, or remove it)"
+            return
+                "\(path) has mode 0\(String(status.permissions, radix: 8)); it must be 0700 (chmod 700 it, or remove it)"
         }
         return nil
     }

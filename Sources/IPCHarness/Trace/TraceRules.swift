@@ -22,7 +22,9 @@ struct TraceRules {
     /// The kill points of the format.
     static let killPoints: Set<String> = ["before", "blocked", "during", "after", "hung"]
     /// The fault kinds a header's `faults.kinds` may list.
-    static let faultKinds: Set<String> = ["eintr", "eagain", "enomem", "short", "delay", "signal", "signal-restart", "kill"]
+    static let faultKinds: Set<String> = [
+        "eintr", "eagain", "enomem", "short", "delay", "signal", "signal-restart", "kill",
+    ]
     /// The threads a threads-mode spawn may start.
     static let threadRoles: Set<String> = ["updater", "reader", "callbacks"]
     /// The largest process number a trace may use.
@@ -36,9 +38,12 @@ struct TraceRules {
         }
         if let faults = header.faults { try Self.checkFaults(faults) }
         // What makes a trace re-executable belongs to one mode: a trace that lost its mode is not a hand-made one.
-        for (field, mode) in [("workload", "real"), ("sim", "sim"), ("threads", "threads")] where header.extra[field] != nil {
+        for (field, mode) in [("workload", "real"), ("sim", "sim"), ("threads", "threads")]
+        where header.extra[field] != nil {
             guard header.mode == mode else {
-                throw TraceError("a header with '\(field)' is a \(mode)-mode trace, but its mode is \(header.mode.map { "\"\($0)\"" } ?? "missing")")
+                throw TraceError(
+                    "a header with '\(field)' is a \(mode)-mode trace, but its mode is \(header.mode.map { "\"\($0)\"" } ?? "missing")"
+                )
             }
         }
         spawnRequired = header.mode == "real"
@@ -49,16 +54,21 @@ struct TraceRules {
     mutating func check(_ event: Trace.Event) throws(TraceError) {
         let process = event.process
         if let declared, !declared.contains(process) {
-            throw TraceError("process \(process) is not one of the header's processes (\(declared.sorted().map(String.init).joined(separator: ", ")))")
+            throw TraceError(
+                "process \(process) is not one of the header's processes (\(declared.sorted().map(String.init).joined(separator: ", ")))"
+            )
         }
         switch event.type {
         case .spawn:
             guard !spawned.contains(process) else { throw TraceError("process \(process) spawns twice") }
             if let earlier = unspawnedEvents[process] {
-                throw TraceError("process \(process) spawns after its own event \(earlier); a process spawns before anything else happens to it")
+                throw TraceError(
+                    "process \(process) spawns after its own event \(earlier); a process spawns before anything else happens to it"
+                )
             }
             if spawned.isEmpty, let (other, earlier) = unspawnedEvents.min(by: { $0.value < $1.value }) {
-                throw TraceError("the trace records spawns, but process \(other) has an event (\(earlier)) before it spawned")
+                throw TraceError(
+                    "the trace records spawns, but process \(other) has an event (\(earlier)) before it spawned")
             }
             spawned.insert(process)
             try Self.checkSpawnValue(event.value)
@@ -84,7 +94,9 @@ struct TraceRules {
             try Self.checkSignal(signal, field: "signal")
             guard let point = event.point else { throw TraceError("a kill event needs the field 'point'") }
             guard Self.killPoints.contains(point) else {
-                throw TraceError("unknown kill point \"\(point)\" (expected one of \(Self.killPoints.sorted().joined(separator: ", ")))")
+                throw TraceError(
+                    "unknown kill point \"\(point)\" (expected one of \(Self.killPoints.sorted().joined(separator: ", ")))"
+                )
             }
         case .fault:
             try Self.checkFault(event)
@@ -115,10 +127,13 @@ struct TraceRules {
         func bounded(_ prefix: String, _ range: ClosedRange<Int>) -> Bool {
             strategy.hasPrefix(prefix) && Int(strategy.dropFirst(prefix.count)).map(range.contains) == true
         }
-        let known = ["random", "pct", "exhaustive", "threads"].contains(strategy) || bounded("pct:", 1...64)
+        let known =
+            ["random", "pct", "exhaustive", "threads"].contains(strategy) || bounded("pct:", 1...64)
             || bounded("exhaustive:", 0...16)
         guard known else {
-            throw TraceError("unknown strategy \"\(strategy)\" in the header (expected random, pct:1 to pct:64, exhaustive:0 to exhaustive:16, or threads)")
+            throw TraceError(
+                "unknown strategy \"\(strategy)\" in the header (expected random, pct:1 to pct:64, exhaustive:0 to exhaustive:16, or threads)"
+            )
         }
     }
 
@@ -131,21 +146,25 @@ struct TraceRules {
         }
         for kind in kinds {
             guard case .string(let name) = kind, faultKinds.contains(name) else {
-                throw TraceError("unknown fault kind \(kind) in the header's faults (expected \(faultKinds.sorted().joined(separator: ", ")))")
+                throw TraceError(
+                    "unknown fault kind \(kind) in the header's faults (expected \(faultKinds.sorted().joined(separator: ", ")))"
+                )
             }
         }
         for key in ["rate", "kill-rate"] {
             guard let value = object[key] else { continue }
-            let number: Double? = switch value {
-            case .integer(let integer): Double(integer)
-            case .number(let number): number
-            default: nil
-            }
+            let number: Double? =
+                switch value {
+                case .integer(let integer): Double(integer)
+                case .number(let number): number
+                default: nil
+                }
             guard let number, (0...1).contains(number) else {
                 throw TraceError("the header's faults.\(key) must be a number from 0 to 1, not \(value)")
             }
         }
-        if let restart = object["sa-restart"], case .bool = restart {} else if let restart = object["sa-restart"] {
+        if let restart = object["sa-restart"], case .bool = restart {
+        } else if let restart = object["sa-restart"] {
             throw TraceError("the header's faults.sa-restart must be a boolean, not \(restart)")
         }
     }
@@ -153,7 +172,9 @@ struct TraceRules {
     /// The processes a real-mode workload, a simulation setup or a threads map names, when the header has one.
     private static func declaredProcesses(_ header: Trace.Header) throws(TraceError) -> Set<Int>? {
         func numbers(_ value: JSONValue?, _ field: String) throws(TraceError) -> [Int] {
-            guard case .array(let elements)? = value else { throw TraceError("the header's \(field) must be an array of process numbers") }
+            guard case .array(let elements)? = value else {
+                throw TraceError("the header's \(field) must be an array of process numbers")
+            }
             return try elements.map { (element) throws(TraceError) -> Int in
                 guard case .integer(let number) = element, processRange.contains(number) else {
                     throw TraceError("the header's \(field) must hold process numbers from 1, not \(element)")
@@ -172,7 +193,9 @@ struct TraceRules {
             var ids = Set<Int>()
             for process in processes {
                 let id = try numbers(.array([process["id"] ?? .null]), "workload's process ids")[0]
-                guard ids.insert(id).inserted else { throw TraceError("the header's workload lists process \(id) twice") }
+                guard ids.insert(id).inserted else {
+                    throw TraceError("the header's workload lists process \(id) twice")
+                }
             }
             return ids
         case "sim":
@@ -180,7 +203,9 @@ struct TraceRules {
                 throw TraceError("a simulation header needs its 'sim' object (the construction's setup and processes)")
             }
             let list = try numbers(sim["processes"], "sim.processes")
-            guard Set(list).count == list.count else { throw TraceError("the header's sim.processes lists a process twice") }
+            guard Set(list).count == list.count else {
+                throw TraceError("the header's sim.processes lists a process twice")
+            }
             return Set(list)
         case "threads":
             guard case .object(let threads)? = header.extra["threads"] else { return nil }
@@ -212,16 +237,20 @@ struct TraceRules {
             }
             if let requested = event.value?["requested"] {
                 guard case .integer(let number) = requested, number >= count else {
-                    throw TraceError("a short fault's 'requested' must be an integer no smaller than its count, not \(requested)")
+                    throw TraceError(
+                        "a short fault's 'requested' must be an integer no smaller than its count, not \(requested)")
                 }
             }
         case "delay":
             guard case .object(let value)? = event.value, !value.members.isEmpty else {
-                throw TraceError("a delay fault needs a value saying which delay ({\"microseconds\": N}, {\"spin\": N}, {\"yield\": true} or {\"sleep\": N})")
+                throw TraceError(
+                    "a delay fault needs a value saying which delay ({\"microseconds\": N}, {\"spin\": N}, {\"yield\": true} or {\"sleep\": N})"
+                )
             }
             for member in value where ["microseconds", "spin", "sleep"].contains(member.key) {
                 guard case .integer(let amount) = member.value, amount >= 0 else {
-                    throw TraceError("a delay fault's '\(member.key)' must be a non-negative integer, not \(member.value)")
+                    throw TraceError(
+                        "a delay fault's '\(member.key)' must be a non-negative integer, not \(member.value)")
                 }
             }
         case "signal":
@@ -229,7 +258,8 @@ struct TraceRules {
             try checkSignal(signal, field: "signal")
         default:
             guard Errno(name: fault) != nil else {
-                throw TraceError("unknown fault \"\(fault)\" (expected an errno name such as \"EINTR\", short, delay or signal)")
+                throw TraceError(
+                    "unknown fault \"\(fault)\" (expected an errno name such as \"EINTR\", short, delay or signal)")
             }
         }
     }
@@ -237,7 +267,8 @@ struct TraceRules {
     private static func checkSpawnValue(_ value: JSONValue?) throws(TraceError) {
         guard let value else { return }
         guard case .object(let object) = value else {
-            throw TraceError("a spawn event's value must be an object ({\"pid\": N, \"holds\": {...}} or {\"thread\": ROLE})")
+            throw TraceError(
+                "a spawn event's value must be an object ({\"pid\": N, \"holds\": {...}} or {\"thread\": ROLE})")
         }
         if let pid = object["pid"] {
             guard case .integer(let number) = pid, number >= 1, number <= Int64(Int32.max) else {
@@ -245,16 +276,21 @@ struct TraceRules {
             }
         }
         if let holds = object["holds"] {
-            guard case .object(let held) = holds else { throw TraceError("a spawn's holds must be an object, not \(holds.typeName)") }
+            guard case .object(let held) = holds else {
+                throw TraceError("a spawn's holds must be an object, not \(holds.typeName)")
+            }
             for member in held {
-                guard case .array(let roles) = member.value, roles.allSatisfy({ if case .string = $0 { true } else { false } }) else {
+                guard case .array(let roles) = member.value,
+                    roles.allSatisfy({ if case .string = $0 { true } else { false } })
+                else {
                     throw TraceError("a spawn's holds.\(member.key) must be an array of role names")
                 }
             }
         }
         if let thread = object["thread"] {
             guard case .string(let role) = thread, threadRoles.contains(role) else {
-                throw TraceError("a spawn's thread must be one of \(threadRoles.sorted().joined(separator: ", ")), not \(thread)")
+                throw TraceError(
+                    "a spawn's thread must be one of \(threadRoles.sorted().joined(separator: ", ")), not \(thread)")
             }
         }
     }
@@ -275,7 +311,9 @@ struct TraceRules {
     private static func checkScheduleValue(_ value: JSONValue?) throws(TraceError) {
         guard let value else { return }
         guard case .object(let object) = value else {
-            throw TraceError("a schedule event's value must be an object ('enabled': the processes that could go), not \(value.typeName)")
+            throw TraceError(
+                "a schedule event's value must be an object ('enabled': the processes that could go), not \(value.typeName)"
+            )
         }
         guard let listed = object["enabled"] else { return }
         guard case .array(let enabled) = listed else {
@@ -286,7 +324,8 @@ struct TraceRules {
                 throw TraceError("a schedule's 'enabled' must hold process numbers from 1, not \(element)")
             }
         }
-        if let access = object["access"], case .object = access {} else if let access = object["access"] {
+        if let access = object["access"], case .object = access {
+        } else if let access = object["access"] {
             throw TraceError("a schedule's 'access' must be an object, not \(access.typeName)")
         }
     }
