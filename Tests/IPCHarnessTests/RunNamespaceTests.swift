@@ -27,6 +27,15 @@ import Testing
         #expect(first.posixName("q") != second.posixName("q"))
     }
 
+    /// Issue 14, item 7: the stem of a run is visible in /tmp once it has made a path there; another user who knew
+    /// it squatted the run's next names. Each name has randomness of its own.
+    @Test func aRunsNamesCannotBeGuessedFromItsStem() {
+        let namespace = RunNamespace()
+        #expect(namespace.path("s0") != namespace.path("s0"))
+        #expect(namespace.posixName("q0") != namespace.posixName("q0"))
+        #expect(namespace.path("s0").hasPrefix("/tmp/" + namespace.stem + "s0-"))
+    }
+
     @Test func aRunRemovesWhatItRecordedAndItsLedger() throws {
         let namespace = RunNamespace()
         let path = namespace.path("thing")

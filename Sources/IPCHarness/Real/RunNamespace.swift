@@ -64,11 +64,19 @@ public final class RunNamespace {
     /// The stem every name of this run starts with: `ipch-<pid>-<random>-`.
     public var stem: String { "\(Self.prefix)\(pid)-\(runID)-" }
 
-    /// A POSIX IPC name (`mq_open`, `shm_open`, `sem_open`): `/ipch-<pid>-<random>-<object>`.
-    public func posixName(_ object: String) -> String { "/\(stem)\(object)" }
+    /// A POSIX IPC name (`mq_open`, `shm_open`, `sem_open`): `/ipch-<pid>-<random>-<object>-<random>`.
+    public func posixName(_ object: String) -> String { "/\(stem)\(Self.unique(object))" }
 
-    /// A path in /tmp for a FIFO or a Unix socket (short enough for `sockaddr_un`'s 108 bytes).
-    public func path(_ object: String) -> String { "/tmp/\(stem)\(object)" }
+    /// A path in /tmp for a FIFO or a Unix socket (short enough for `sockaddr_un`'s 108 bytes):
+    /// `/tmp/ipch-<pid>-<random>-<object>-<random>`.
+    public func path(_ object: String) -> String { "/tmp/\(stem)\(Self.unique(object))" }
+
+    /// `object` with 32 random bits of its own: a run's first path in /tmp shows its stem to everyone, and a name
+    /// made of the stem and the object's name alone would let another user create the run's next objects first.
+    static func unique(_ object: String) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "\(object)-\(String(UInt32.random(in: 0...UInt32.max, using: &generator), radix: 16))"
+    }
 
     /// A fresh System V key: ``sysvKeyTag`` in the top 8 bits, 24 random bits below. Keys cannot be unguessable
     /// (32 bits); exclusive creation with mode 0600 is what protects them.
