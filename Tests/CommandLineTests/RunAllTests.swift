@@ -22,6 +22,7 @@ import Testing
             return
         }
         let out = "/tmp/ipch-run-all-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: out) }
         let result = try asNobody(["run", "--all", "--mode", "real", "--runs", "1", "--seed", "3", "--out", out])
         #expect(result.status != 2, "\(result.error)")
         let lines = result.output.split(separator: "\n").map(String.init)

@@ -83,7 +83,7 @@ import Testing
         let namespace = RunNamespace()
         let path = namespace.path("busy")
         try namespace.record(.path, path)
-        touch(path)
+        mkfifo(path, 0o600)
         defer { namespace.removeAll() }
         let report = LeftoverCleaner.clean()
         #expect(report.liveRuns >= 1)
