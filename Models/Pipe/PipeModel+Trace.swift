@@ -52,7 +52,7 @@ extension PipeModel {
         case "write-all":
             return .writeAll(process: call.process, data: try call.value.required("data").payload("data"))
         case "read":
-            let max = try call.value.required("max").integer("max", in: 0...1 << 30)
+            let max = try call.value.required("max").integer("max", in: 0...1 << 24)
             return .read(process: call.process, max: max, nonblocking: nonblocking)
         case "available":
             return .available(process: call.process)

@@ -17,12 +17,10 @@ extension JSONValue {
         case .integer(let value):
             output.append(contentsOf: String(value).utf8)
         case .number(let value):
+            // Always with a fraction or an exponent ("21.0", "-0.0", "1e+20"), so that reading the text again gives
+            // a number, never an integer: one file, read twice, must mean the same thing both times.
             if value.isFinite {
-                if value == value.rounded(), abs(value) < 1e15 {
-                    output.append(contentsOf: String(Int64(value)).utf8)
-                } else {
-                    output.append(contentsOf: "\(value)".utf8)
-                }
+                output.append(contentsOf: "\(value)".utf8)
             } else {
                 output.append(contentsOf: "null".utf8)
             }

@@ -1,8 +1,10 @@
 #include "CIPCShims.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -41,3 +43,8 @@ int ipc_spawn_add_close_from(void *actions, int from) {
 }
 
 int ipc_gettid(void) { return gettid(); }
+
+void ipc_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
+
+int ipc_unshare_network(void) { return unshare(CLONE_NEWNET); }
+int ipc_enter_network(int fd) { return setns(fd, CLONE_NEWNET); }

@@ -3,7 +3,7 @@ import Glibc
 import IPCHarness
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the built-in scenarios: name, mode, model, summary.")
+    static let configuration = CommandConfiguration(abstract: "List the built-in scenarios: name, mode, model, summary.", discussion: CommandLineText.exitStatusHelp("list"))
 
     func run() {
         print(CommandLineText.scenarioList())
@@ -12,7 +12,7 @@ struct List: ParsableCommand {
 
 /// Options every running command shares.
 struct RunningOptions: ParsableArguments {
-    @Option(help: "Seconds the checker may spend on one history before answering 'unknown'.")
+    @Option(parsing: .unconditional, help: "Seconds the checker may spend on one history before answering 'unknown'.")
     var budget: Double = 30
 
     var checkBudget: CheckBudget { CheckBudget(seconds: budget) }
@@ -24,7 +24,7 @@ struct RunningOptions: ParsableArguments {
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a scenario (or every scenario with --all) and check each run against its model.")
+        abstract: "Run a scenario (or every scenario with --all) and check each run against its model.", discussion: CommandLineText.exitStatusHelp("run"))
 
     @Argument(help: "The scenario to run (see `ipc-harness list`).")
     var scenario: String?
@@ -32,10 +32,10 @@ struct Run: ParsableCommand {
     @Flag(help: "Run every scenario; broken ones are expected to fail, so only a correct one failing exits 1.")
     var all = false
 
-    @Option(help: "The seed of the first run (default: from the clock; printed).")
+    @Option(parsing: .unconditional, help: "The seed of the first run (default: from the clock; printed).")
     var seed: UInt64?
 
-    @Option(help: "How many runs.")
+    @Option(parsing: .unconditional, help: "How many runs.")
     var runs: Int = 20
 
     @Option(help: "Scheduling strategy: random, pct or pct:DEPTH, or exhaustive or exhaustive:PREEMPTIONS (every schedule of the seed's workload with at most that many preemptions, default 2, one per run).")
@@ -47,13 +47,13 @@ struct Run: ParsableCommand {
     @Option(help: "Faults to inject in real mode: a comma-separated list of eintr, eagain, enomem, short, delay, signal, signal-restart, kill; all; or none (default: the scenario's own, none for most).")
     var faults: String?
 
-    @Option(name: .customLong("kill-rate"), help: "The chance, at each point the driver decides, that it SIGKILLs a worker (implies kill; default 0.04).")
+    @Option(name: .customLong("kill-rate"), parsing: .unconditional, help: "The chance, at each point the driver decides, that it SIGKILLs a worker (implies kill; default 0.04).")
     var killRate: Double?
 
     @Flag(help: "Swarm testing: each run enables a random subset of the fault kinds.")
     var swarm = false
 
-    @Option(name: .customLong("hang-after"), help: "Kill a worker still running (not asleep) inside one operation after this many seconds and report the run as a hang (exit 3).")
+    @Option(name: .customLong("hang-after"), parsing: .unconditional, help: "Kill a worker still running (not asleep) inside one operation after this many seconds and report the run as a hang (exit 3).")
     var hangAfter: Double = 10
 
     @Option(help: "real (worker processes), sim (in-process simulation) or threads (OS threads in this process); default: each scenario's first mode.")
@@ -78,14 +78,26 @@ struct Run: ParsableCommand {
                 throw ValidationError("scenario \(scenario) does not run in \(mode) mode (it runs in \(found.modes.map(\.rawValue).joined(separator: ", ")))")
             }
         }
-        guard StrategySpec(strategy) != nil else { throw ValidationError("unknown strategy '\(strategy)' (use random, pct, pct:DEPTH, exhaustive or exhaustive:PREEMPTIONS)") }
+        guard StrategySpec(strategy) != nil else {
+            throw ValidationError("unknown strategy '\(strategy)' (use random, pct, pct:DEPTH with DEPTH from 1 to 64, exhaustive, or exhaustive:PREEMPTIONS with PREEMPTIONS from 0 to 16)")
+        }
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
-        _ = try faultOptions()
+        if try faultOptions() != nil, let scenario, let found = Scenarios.named(scenario) {
+            let runsIn = mode.flatMap(Scenario.Mode.init(rawValue:)) ?? found.mode
+            guard runsIn == .real else {
+                throw ValidationError("--faults, --kill-rate and --swarm inject into worker processes; \(scenario) runs in \(runsIn.rawValue) mode (they apply to real-mode runs only)")
+            }
+        }
         guard hangAfter > 0 else { throw ValidationError("--hang-after must be positive") }
         guard all || scenario != nil else { throw ValidationError("name a scenario (see `ipc-harness list`) or pass --all") }
         guard !(all && scenario != nil) else { throw ValidationError("name a scenario or pass --all, not both") }
         if let scenario, Scenarios.named(scenario) == nil {
             throw ValidationError("no scenario named '\(scenario)' (see `ipc-harness list`)")
+        }
+        if let scenario, let found = Scenarios.named(scenario),
+            let reason = ScenarioAvailability.reason(found, mode: mode.flatMap(Scenario.Mode.init(rawValue:)))
+        {
+            throw ValidationError("scenario \(scenario) cannot run here: \(reason)")
         }
     }
 
@@ -99,21 +111,32 @@ struct Run: ParsableCommand {
         var scenarios = all ? Scenarios.all : [Scenarios.named(scenario!)!]
         if let chosenMode { scenarios = scenarios.filter { $0.modes.contains(chosenMode) } }
         var status: Int32 = 0
+        var rows: [CommandLineText.RunAllRow] = []
         for scenario in scenarios {
+            if all, let reason = ScenarioAvailability.reason(scenario, mode: chosenMode) {
+                print("\(scenario.name): skipped: \(reason)")
+                rows.append(.skipped(scenario, reason: reason))
+                continue
+            }
             let summary = try ScenarioRunner.run(scenario, options: options, worker: worker)
             print(CommandLineText.summary(summary, options: options))
+            rows.append(.ran(summary))
             if summary.violations > 0 && (!all || !scenario.isBroken) { status = 1 }
             if all && scenario.isBroken && summary.violations == 0 {
                 print("note: \(scenario.name) is broken on purpose, but these \(summary.runs) runs did not catch it")
             }
             if status == 0 && summary.unknowns > 0 { status = 3 }
         }
+        if all {
+            print("\n" + CommandLineText.runAllSummary(rows))
+            status = CommandLineText.runAllStatus(rows)
+        }
         throw ExitCode(status)
     }
 }
 
 struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check a trace against the model its header names.")
+    static let configuration = CommandConfiguration(abstract: "Check a trace against the model its header names.", discussion: CommandLineText.exitStatusHelp("check"))
 
     @Argument(help: "The trace file (JSON Lines, format version 1).")
     var trace: String
@@ -121,7 +144,7 @@ struct Check: ParsableCommand {
     @OptionGroup var running: RunningOptions
 
     func run() throws {
-        let report = try TraceChecker.check(path: trace, budget: running.checkBudget)
+        let report = try TraceInput.check(path: trace, budget: running.checkBudget)
         print(CommandLineText.checkReport(report, path: trace, replayable: Replayer.isReplayable(path: trace)))
         throw ExitCode(CommandLineText.exitStatus(for: report.result))
     }
@@ -129,7 +152,7 @@ struct Check: ParsableCommand {
 
 struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Re-execute a trace's run: same workload, same invocation order, same kills; report the verdict or where it diverged.")
+        abstract: "Re-execute a trace's run: same workload, same invocation order, same kills; report the verdict or where it diverged.", discussion: CommandLineText.exitStatusHelp("replay"))
 
     @Argument(help: "The trace file to replay.")
     var trace: String
@@ -149,7 +172,7 @@ struct Replay: ParsableCommand {
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks (figures, not tests).",
+        abstract: "Benchmarks (figures, not tests).", discussion: CommandLineText.exitStatusHelp("bench"),
         subcommands: [CheckerBench.self, TraceBench.self, SimulationBench.self, ABABench.self, RealBench.self, RCUBench.self])
 }
 
@@ -161,28 +184,28 @@ struct RealBench: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    @Option(help: "Seconds of runs for the throughput figure.")
+    @Option(parsing: .unconditional, help: "Seconds of runs for the throughput figure.")
     var seconds: Double = 30
 
-    @Option(help: "Stop after this many runs (a soak: with a large --seconds, exactly this many).")
+    @Option(parsing: .unconditional, help: "Stop after this many runs (a soak: with a large --seconds, exactly this many).")
     var runs: Int?
 
-    @Option(help: "Runs at once.")
+    @Option(parsing: .unconditional, help: "Runs at once.")
     var jobs: Int = 2
 
     @Option(help: "Faults to inject (as for `run`).")
     var faults: String = "all"
 
-    @Option(name: .customLong("kill-rate"), help: "The chance, at each point where the driver decides, that it kills a worker.")
+    @Option(name: .customLong("kill-rate"), parsing: .unconditional, help: "The chance, at each point where the driver decides, that it kills a worker.")
     var killRate: Double = 0.05
 
     @Option(help: "Where the traces of failed runs are written.")
     var out: String = ".ipc-harness/bench"
 
-    @Option(name: .customLong("round-trips"), help: "Round trips of the ping-pong.")
+    @Option(name: .customLong("round-trips"), parsing: .unconditional, help: "Round trips of the ping-pong.")
     var roundTrips: Int = 500
 
-    @Option(help: "Ping-pong runs with and without recording (medians are reported).")
+    @Option(parsing: .unconditional, help: "Ping-pong runs with and without recording (medians are reported).")
     var repetitions: Int = 5
 
     func validate() throws {
@@ -219,10 +242,10 @@ struct CheckerBench: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Numbers of processes.")
     var processes: [Int] = [4, 8]
 
-    @Option(help: "Seconds the checker may spend on each history.")
+    @Option(parsing: .unconditional, help: "Seconds the checker may spend on each history.")
     var budget: Double = 120
 
-    @Option(help: "Megabytes the checker may use on each history.")
+    @Option(parsing: .unconditional, help: "Megabytes the checker may use on each history.")
     var memory: Int = 4096
 
     func validate() throws {
@@ -246,7 +269,7 @@ struct TraceBench: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    @Option(help: "How many events.")
+    @Option(parsing: .unconditional, help: "How many events.")
     var events: Int = 1_000_000
 
     func validate() throws {
@@ -267,10 +290,10 @@ struct RCUBench: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
-    @Option(help: "Runs of each configuration; figures are medians (at least 5).")
+    @Option(parsing: .unconditional, help: "Runs of each configuration; figures are medians (at least 5).")
     var repetitions: Int = 7
 
-    @Option(help: "Milliseconds each run lasts.")
+    @Option(parsing: .unconditional, help: "Milliseconds each run lasts.")
     var milliseconds: Int = 200
 
     func validate() throws {
@@ -303,7 +326,7 @@ struct ABABench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aba", abstract: "The seed's 2^b > r·Δt, measured: ABA found or not for b-bit sequences and n updates in a preemption window.")
 
-    @Option(help: "Runs per width in the random-window part.")
+    @Option(parsing: .unconditional, help: "Runs per width in the random-window part.")
     var runs: Int = 200
 
     func validate() throws {
@@ -325,7 +348,7 @@ struct ABABench: ParsableCommand {
 
 struct Clean: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Remove IPC objects that killed runs left behind (only the harness's own, only of runs that have ended).")
+        abstract: "Remove IPC objects that killed runs left behind (only the harness's own, only of runs that have ended).", discussion: CommandLineText.exitStatusHelp("clean"))
 
     @Flag(help: "List what would be removed without removing it.")
     var dryRun = false
@@ -337,7 +360,7 @@ struct Clean: ParsableCommand {
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Draw a trace as one self-contained HTML file: processes as lanes, operations as bars, the violation highlighted.")
+        abstract: "Draw a trace as one self-contained HTML file: processes as lanes, operations as bars, the violation highlighted.", discussion: CommandLineText.exitStatusHelp("report"))
 
     @Argument(help: "The trace file.")
     var trace: String
@@ -355,7 +378,7 @@ struct Report: ParsableCommand {
 
 struct Shrink: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Make a failing trace smaller while it still fails the same check, re-running each candidate.")
+        abstract: "Make a failing trace smaller while it still fails the same check, re-running each candidate.", discussion: CommandLineText.exitStatusHelp("shrink"))
 
     @Argument(help: "The failing trace.")
     var trace: String
@@ -363,17 +386,21 @@ struct Shrink: ParsableCommand {
     @Option(help: "Where to write the shrunk trace (default: beside it, .shrunk.jsonl).")
     var out: String?
 
-    @Option(help: "Seconds to spend shrinking at most.")
+    @Option(parsing: .unconditional, help: "Seconds to spend shrinking at most.")
     var time: Double = 300
 
     @OptionGroup var running: RunningOptions
 
+    func validate() throws {
+        guard time > 0 else { throw ValidationError("--time must be positive") }
+    }
+
     func run() throws {
         let original = try Trace.load(path: trace)
         let worker = try CommandWorker.command()
-        let result = try Shrinker.shrink(original, worker: worker, budget: running.checkBudget, timeLimitSeconds: time)
+        let result = try Shrinker.shrink(original, path: trace, worker: worker, budget: running.checkBudget, timeLimitSeconds: time)
         let destination = out ?? CommandLineText.shrunkPath(for: trace)
-        try result.result.trace.write(to: destination)
+        if result.unshrunk == nil { try result.result.trace.write(to: destination) }
         print(CommandLineText.shrinkReport(result, path: destination))
         throw ExitCode(CommandLineText.exitStatus(for: result.result.report.result))
     }
@@ -382,7 +409,7 @@ struct Shrink: ParsableCommand {
 struct Fuzz: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Swarm-test the scenarios for a while: random scenarios, strategies and faults; every violation shrunk and saved.",
-        discussion: "Exits 1 if a scenario not marked broken shows a violation; broken scenarios are expected to.")
+        discussion: "Exits 1 if a scenario not marked broken shows a violation; broken scenarios are expected to. " + CommandLineText.exitStatusHelp("fuzz"))
 
     @Option(help: "How long: 90, 30s, 5m, 2h, 1h30m.")
     var time: String
@@ -390,16 +417,16 @@ struct Fuzz: ParsableCommand {
     @Option(help: "Comma-separated scenario names (default: all).")
     var scenarios: String?
 
-    @Option(help: "Runs executing at once.")
+    @Option(parsing: .unconditional, help: "Runs executing at once.")
     var jobs: Int = 1
 
     @Option(help: "Where to save the shrunk traces of violations.")
     var out: String = ".ipc-harness/fuzz"
 
-    @Option(help: "The session's seed (default: from the clock; printed).")
+    @Option(parsing: .unconditional, help: "The session's seed (default: from the clock; printed).")
     var seed: UInt64?
 
-    @Option(help: "Seconds to spend shrinking each violation (0 saves it unshrunk).")
+    @Option(parsing: .unconditional, help: "Seconds to spend shrinking each violation (0 saves it unshrunk).")
     var shrinkTime: Double = 60
 
     @Option(help: "real, sim or threads: run only scenarios that run in this mode, in it (default: each run draws one of its scenario's modes).")
@@ -408,7 +435,9 @@ struct Fuzz: ParsableCommand {
     @OptionGroup var running: RunningOptions
 
     func validate() throws {
-        guard FuzzText.seconds(from: time) != nil else { throw ValidationError("--time must be a duration such as 90, 30s, 5m or 2h, not '\(time)'") }
+        guard let seconds = FuzzText.seconds(from: time) else { throw ValidationError("--time must be a duration such as 90, 30s, 5m or 2h, not '\(time)'") }
+        guard seconds > 0 else { throw ValidationError("--time must be longer than 0 (a session of no time runs nothing)") }
+        guard shrinkTime >= 0 else { throw ValidationError("--shrink-time must be 0 or more seconds") }
         guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
         if let mode, Scenario.Mode(rawValue: mode) == nil { throw ValidationError("unknown mode '\(mode)' (use real, sim or threads)") }
         for name in selectedNames {

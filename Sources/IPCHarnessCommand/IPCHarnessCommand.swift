@@ -63,22 +63,24 @@ struct HarnessCommandLine: ParsableCommand {
 
     /// Runs the command; errors print one line on standard error. Usage errors exit 2 (not ArgumentParser's 64).
     static func main() -> Never {
+        StopSignals.install()
+        ProcessSetup.lineBufferedOutput()
         ProcessSetup.ignoreBrokenPipes()
         do {
             var command = try parseAsRoot()
             try command.run()
-            Glibc.exit(0)
+            StopSignals.exit(0)
         } catch let exit as ExitCode {
-            Glibc.exit(exit.rawValue)
+            StopSignals.exit(exit.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
-                Glibc.exit(0)
+                StopSignals.exit(0)
             }
             let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             printError("error: \(message)")
-            Glibc.exit(2)
+            StopSignals.exit(2)
         }
     }
 }

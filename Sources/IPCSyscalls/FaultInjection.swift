@@ -4,7 +4,7 @@ import SystemPackage
 /// The system calls the fault-injection point can see.
 public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case read, write, close, open, pipe2, fcntl, ioctl, poll, send, receive, socketpair
-    case fsync, rename, unlink, mkdir
+    case fsync, rename, unlink, mkdir, lstat, rmdir
     case mkfifo, socket, bind, listen, connect, accept, sendmsg, recvmsg, getsockopt, fchmod
     case eventfd, fstat, kill, sigqueue, sigtimedwait, sigprocmask, setrlimit
     case mqOpen, mqSend, mqReceive, mqUnlink, mqGetAttributes, mqSetAttributes
@@ -12,7 +12,7 @@ public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case shmOpen, shmUnlink, memfdCreate, ftruncate, mmap, munmap, shmget, shmat, shmdt, shmctl
     case semOpen, semClose, semUnlink, semInit, semWait, semTryWait, semPost, semGetValue, semget, semop, semctl
     case mutexInit, mutexLock, mutexTryLock, mutexUnlock, mutexConsistent
-    case chmod, setuid, setgid
+    case chmod, setuid, setgid, unshare, setns
     case membarrier, futex
 }
 

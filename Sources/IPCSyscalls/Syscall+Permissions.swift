@@ -16,10 +16,20 @@ extension Syscall {
         _ = try perform(.chmod, retryOnInterrupt: false) { _ in Glibc.chmod(path, mode) }
     }
 
-    /// Gives up root for `user` and `group` for good (group first, while still allowed to).
+    /// Changes a file's owner and group (of the name itself, not a link's target).
+    ///
+    /// The corresponding C function is `lchown`.
+    public static func changeOwner(_ path: String, user: uid_t, group: gid_t) throws(Errno) {
+        _ = try perform(.chmod, retryOnInterrupt: false) { _ in Glibc.lchown(path, user, group) }
+    }
+
+    /// Gives up root for `user` and `group` for good (supplementary groups dropped, then the group, while still
+    /// allowed to).
     ///
     /// The corresponding C functions are `setgid` and `setuid`.
     public static func becomeUser(_ user: uid_t, group: gid_t) throws(Errno) {
+        // Root's supplementary groups (root's own among them) would otherwise stay with the process.
+        _ = try perform(.setgid, retryOnInterrupt: false) { _ in Glibc.setgroups(0, nil) }
         _ = try perform(.setgid, retryOnInterrupt: false) { _ in Glibc.setgid(group) }
         _ = try perform(.setuid, retryOnInterrupt: false) { _ in Glibc.setuid(user) }
     }

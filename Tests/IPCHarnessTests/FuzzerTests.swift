@@ -55,6 +55,24 @@ import Testing
         #expect(replay.result.report.result == .violation)
     }
 
+    /// Issue 14, item 19: fuzz saved unshrunk traces (one of 953 KB) beside shrunk ones without saying which.
+    @Test func aTraceSavedUnshrunkSaysSoInItsNameHeaderAndTheSummary() throws {
+        let scenarios = [try #require(Scenarios.named("spsc-ring-broken"))]
+        let options = FuzzOptions(seconds: 1, scenarios: scenarios, jobs: 1, outputDirectory: directory, seed: 5, shrinkSeconds: 0, mode: .sim)
+        let summary = Fuzzer(options: options, worker: worker).run(progressInterval: 1) { _ in }
+        let saved = try #require(summary.scenarios.first?.traces.first)
+        #expect(saved.path.hasSuffix(".unshrunk.jsonl"))
+        #expect(saved.notShrunk?.contains("no time left to shrink") == true)
+        let trace = try Trace.load(path: saved.path)
+        #expect(trace.header.extra["shrunk"] == false)
+        #expect(FuzzText.summary(summary).contains("\(saved.path) (not shrunk: no time left to shrink it"))
+
+        let shrinking = FuzzOptions(seconds: 1, scenarios: scenarios, jobs: 1, outputDirectory: directory, seed: 5, shrinkSeconds: 20, mode: .sim)
+        let shrunk = try #require(Fuzzer(options: shrinking, worker: worker).run(progressInterval: 1) { _ in }.scenarios.first?.traces.first)
+        #expect(!shrunk.path.hasSuffix(".unshrunk.jsonl") && shrunk.notShrunk == nil)
+        #expect(try Trace.load(path: shrunk.path).header.extra["shrunk"] == true)
+    }
+
     @Test func aViolationInAScenarioNotMarkedBrokenIsAFinding() throws {
         // The reordering client under a scenario that claims to be correct.
         let broken = try #require(Scenarios.named("pipe-broken-reorders"))

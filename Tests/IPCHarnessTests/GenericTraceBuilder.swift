@@ -9,7 +9,7 @@ struct GenericTraceBuilder {
     private var time: UInt64 = 0
 
     init(model: String, params: String, extra: String = "") {
-        lines = [#"{"format":"ipc-trace","version":1,"model":"\#(model)","params":\#(params),"mechanism":"test","seed":"1","strategy":"random","harness":"0.1.0","mode":"sim"\#(extra)}"#]
+        lines = [#"{"format":"ipc-trace","version":1,"model":"\#(model)","params":\#(params),"mechanism":"test","seed":"1","strategy":"random","harness":"0.1.0"\#(extra)}"#]
     }
 
     mutating func event(_ process: Int, _ type: String, _ rest: String = "") {

@@ -58,4 +58,27 @@ import Testing
         #expect(html.contains(#"stroke-dasharray="4 3""#))
         #expect(!html.contains("id=\"verdict\""))
     }
+
+    /// Issue 14, item 18: a 200 MB trace gave 456 MB of HTML. A long trace's page draws a window of it, says what
+    /// it left out, and cuts payloads: its size does not grow with the trace's length.
+    @Test func aLongTracesPageIsCappedAndSaysWhatItLeftOut() {
+        func page(operations: Int) -> String {
+            var trace = Trace(header: Trace.Header(
+                model: "pipe", parameters: ["objects": ["p0": ["readers": [2], "writers": [1]]]], mechanism: "kernel.pipe",
+                seed: "1", strategy: "random"))
+            let payload = Payload.json(Array(repeating: UInt8(ascii: "x"), count: 5_000))
+            for operation in 0..<operations {
+                trace.events.append(Trace.Event(index: 2 * operation, time: UInt64(2 * operation), process: 1, type: .invoke, f: "write", object: "p0", value: ["data": payload]))
+                trace.events.append(Trace.Event(index: 2 * operation + 1, time: UInt64(2 * operation + 1), process: 1, type: .ok, f: "write", object: "p0", value: ["written": 5_000]))
+            }
+            return HTMLReport.render(trace, report: nil, title: "long")
+        }
+        let short = page(operations: 10)
+        let long = page(operations: 5_000)
+        let longer = page(operations: 20_000)
+        #expect(!short.contains("Left out:"))
+        #expect(long.contains("Left out:</strong> This trace has 10000 events; this page draws events 0–1999"))
+        #expect(longer.utf8.count == long.utf8.count + "40000".utf8.count - "10000".utf8.count)
+        #expect(!long.contains(String(repeating: "x", count: 1_000)))
+    }
 }

@@ -126,11 +126,13 @@ import Testing
     }
 
     @Test func aTraceWithoutAWorkloadCannotBeReplayed() {
-        let trace = Trace(header: Trace.Header(model: "pipe", mechanism: "kernel.pipe", seed: "1", strategy: "random", mode: "real"))
+        let parameters: JSONValue = ["objects": ["p0": ["readers": [2], "writers": [1]]]]
+        let trace = Trace(header: Trace.Header(
+            model: "pipe", parameters: parameters, mechanism: "kernel.pipe", seed: "1", strategy: "random", mode: "real"))
         #expect {
             _ = try Replayer.replay(trace, worker: worker, checkBudget: .standard)
         } throws: { error in
-            "\(error)".contains("the header has no 'workload'")
+            "\(error)".contains("a real-mode header needs its 'workload'")
         }
     }
 }

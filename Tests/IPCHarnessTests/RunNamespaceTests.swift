@@ -27,11 +27,20 @@ import Testing
         #expect(first.posixName("q") != second.posixName("q"))
     }
 
+    /// Issue 14, item 7: the stem of a run is visible in /tmp once it has made a path there; another user who knew
+    /// it squatted the run's next names. Each name has randomness of its own.
+    @Test func aRunsNamesCannotBeGuessedFromItsStem() {
+        let namespace = RunNamespace()
+        #expect(namespace.path("s0") != namespace.path("s0"))
+        #expect(namespace.posixName("q0") != namespace.posixName("q0"))
+        #expect(namespace.path("s0").hasPrefix("/tmp/" + namespace.stem + "s0-"))
+    }
+
     @Test func aRunRemovesWhatItRecordedAndItsLedger() throws {
         let namespace = RunNamespace()
         let path = namespace.path("thing")
         try namespace.record(.path, path)
-        touch(path)
+        mkfifo(path, 0o600)
         let ledger = try Syscall.directoryEntries(RunNamespace.ledgerDirectory).filter { $0.contains(namespace.runID) }
         #expect(ledger.count == 1)
         namespace.removeAll()
@@ -44,7 +53,7 @@ import Testing
         let stem = "/tmp/ipch-\(dead)-feedface-"
         let leftover = stem + "fifo"
         let outsider = "/tmp/not-the-harness-\(getpid())"
-        touch(leftover)
+        mkfifo(leftover, 0o600)
         touch(outsider)
         defer {
             unlink(leftover)
@@ -74,7 +83,7 @@ import Testing
         let namespace = RunNamespace()
         let path = namespace.path("busy")
         try namespace.record(.path, path)
-        touch(path)
+        mkfifo(path, 0o600)
         defer { namespace.removeAll() }
         let report = LeftoverCleaner.clean()
         #expect(report.liveRuns >= 1)

@@ -60,7 +60,7 @@ struct PipeTraceBuilder {
         event(process, "kill", #","signal":"SIGKILL","point":"\#(point)""#)
     }
     mutating func exit(_ process: Int) {
-        event(process, "exit", #","value":{"status":"killed by SIGKILL"}"#)
+        event(process, "exit", #","value":{"signal":"SIGKILL"}"#)
     }
 
     /// Sequential helpers: invoke and complete at once.

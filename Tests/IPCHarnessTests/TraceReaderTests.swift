@@ -72,8 +72,8 @@ import Testing
     }
 
     @Test func aWellFormedTraceReadsBackExactly() throws {
-        var trace = Trace(header: Trace.Header(model: "pipe", parameters: ["objects": ["p0": ["readers": [2], "writers": [1]]]], mechanism: "kernel.pipe", seed: "7", strategy: "pct:3", mode: "real"))
-        trace.header.extra["workload"] = ["objects": []]
+        var trace = Trace(header: Trace.Header(model: "pipe", parameters: ["objects": ["p0": ["readers": [2], "writers": [1]]]], mechanism: "kernel.pipe", seed: "7", strategy: "pct:3"))
+        trace.header.extra["notes"] = ["objects": []]
         var invoke = Trace.Event(index: 0, time: 5, process: 1, type: .invoke, f: "write", object: "p0", value: ["data": Payload.json([0, 1, 2])])
         invoke.extra["note"] = "kept"
         var kill = Trace.Event(index: 1, time: 6, process: 1, type: .kill)

@@ -1,6 +1,7 @@
 import Glibc
 import IPCHarness
 import IPCModels
+import IPCSyscalls
 import Testing
 
 /// Traces are written atomically: nothing appears at the destination until the trace is finished, and an
@@ -80,5 +81,23 @@ import Testing
         } throws: { error in
             "\(error)".hasPrefix("/proc/forbidden/trace.jsonl: cannot create") && !"\(error)".contains("\n")
         }
+    }
+
+    /// Item 10 of issue 14: traces and reports carry every payload of a run and were written 0644.
+    @Test func tracesAndReportsAreTheOwnersOnly() throws {
+        defer { cleanUp() }
+        let path = "\(directory)/private.jsonl"
+        let writer = try TraceWriter(path: path, header: header)
+        try writer.finish()
+        #expect(try Syscall.fileStatus(path).permissions == 0o600)
+        let report = "\(directory)/private.html"
+        try AtomicFile.write(Array("<html></html>".utf8), to: report)
+        #expect(try Syscall.fileStatus(report).permissions == 0o600)
+    }
+
+    /// Item 17: a report to a directory that does not exist is an error, not a directory made on a typo's say.
+    @Test func aReportIntoAMissingDirectoryIsRefused() {
+        #expect(throws: HarnessError.self) { try AtomicFile.write([0x41], to: "/tmp/ipc-harness-no-such-dir-\(getpid())/x.html") }
+        #expect(access("/tmp/ipc-harness-no-such-dir-\(getpid())", F_OK) != 0)
     }
 }

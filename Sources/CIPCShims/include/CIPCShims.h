@@ -57,4 +57,12 @@ int ipc_spawn_add_close_from(void *actions, int from);
 /// The calling thread's id (gettid(2)).
 int ipc_gettid(void);
 
+/// Makes standard output line-buffered (setvbuf(stdout, NULL, _IOLBF, 0)); Swift cannot name `stdout` safely.
+void ipc_line_buffer_stdout(void);
+
+/// The calling thread leaves its network namespace for a new one (unshare(CLONE_NEWNET)); 0 or -1 with errno.
+int ipc_unshare_network(void);
+/// The calling thread joins the network namespace `fd` names (setns(fd, CLONE_NEWNET)); 0 or -1 with errno.
+int ipc_enter_network(int fd);
+
 #endif

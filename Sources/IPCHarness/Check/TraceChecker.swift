@@ -25,6 +25,18 @@ public enum TraceChecker {
         }
     }
 
+    /// Reads a trace held in memory into its history, with every rule `check` applies, without deciding it: what
+    /// `replay`, `shrink` and `report` ask before they act on a trace, so that they refuse exactly what `check` refuses.
+    public static func validate(_ trace: Trace, name: String = "trace") throws(TraceError) {
+        let reader = try TraceReader(bytes: trace.serialized(), name: name)
+        try validate(try model(for: reader.header, path: reader.path), reader: reader)
+    }
+
+    private static func validate<M: TraceModel>(_ model: M, reader: TraceReader) throws(TraceError) {
+        var invariants = try InvariantRegistry.make(for: reader.header, path: reader.path)
+        _ = try history(model, reader: reader, invariants: &invariants)
+    }
+
     static func check(_ reader: TraceReader, budget: CheckBudget) throws(TraceError) -> CheckReport {
         let model = try model(for: reader.header, path: reader.path)
         return try check(model, reader: reader, budget: budget)

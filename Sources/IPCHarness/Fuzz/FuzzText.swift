@@ -51,7 +51,10 @@ public enum FuzzText {
         let progress = summary.progress
         lines.append("\(progress.runs) runs in \(Int(progress.elapsed)) s (\(format(progress.runsPerSecond)) runs/s); \(progress.states) model states and \(progress.transitions) transitions covered")
         for row in summary.scenarios where row.violations > 0 {
-            for trace in row.traces.prefix(3) { lines.append("\(row.scenario.name): \(trace.path)\n  \(trace.reproduction)") }
+            for trace in row.traces.prefix(3) {
+                let state = trace.notShrunk.map { "not shrunk: " + $0 } ?? "shrunk"
+                lines.append("\(row.scenario.name): \(trace.path) (\(state))\n  \(trace.reproduction)")
+            }
         }
         for error in summary.errors { lines.append("error: \(error)") }
         return lines.joined(separator: "\n")

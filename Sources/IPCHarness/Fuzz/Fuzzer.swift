@@ -56,6 +56,9 @@ public struct FuzzScenarioSummary: Sendable {
 /// A violation's trace as fuzzing saved it, and how to see the failure again.
 public struct SavedTrace: Sendable {
     public var path: String
+    /// Why it was saved as it was found, when it was not shrunk (no time left, or its violation did not come back);
+    /// nil for a shrunk trace. Unshrunk traces are named `….unshrunk.jsonl` and say so in their header.
+    public var notShrunk: String?
     /// `replay: …` for a real-mode or simulation trace; `rerun: …` (same seed and strategy) where the OS schedules
     /// threads.
     public var reproduction: String
@@ -165,7 +168,7 @@ public final class Fuzzer: Sendable {
                 let result = try ScenarioRunner.runOnce(
                     scenario, seed: drawn.seed, strategy: drawn.strategy, worker: worker,
                     checkBudget: options.checkBudget.withoutExplanations, faults: drawn.faults, mode: drawn.mode)
-                var saved: String?
+                var saved: (path: String, notShrunk: String?)?
                 if result.report.result == .violation {
                     let key = scenario.name + "|" + Shrinker.signatures(of: result.report, in: result.trace).joined(separator: ";")
                     if state.withLock({ $0.seen.insert(key).inserted }) { saved = save(result, scenario: scenario) }
@@ -180,8 +183,8 @@ public final class Fuzzer: Sendable {
                         state.scenarios[drawn.index].violations += 1
                         if let saved {
                             state.scenarios[drawn.index].traces.append(SavedTrace(
-                                path: saved,
-                                reproduction: CommandLineText.reproduction(scenario, mode: drawn.mode, seed: drawn.seed, strategy: drawn.strategy, path: saved)))
+                                path: saved.path, notShrunk: saved.notShrunk,
+                                reproduction: CommandLineText.reproduction(scenario, mode: drawn.mode, seed: drawn.seed, strategy: drawn.strategy, path: saved.path)))
                         }
                     case .unknown:
                         state.progress.unknowns += 1
@@ -197,23 +200,41 @@ public final class Fuzzer: Sendable {
         }
     }
 
-    /// Shrinks a violation (within the session's remaining time) and writes it; returns the path, or nil if even
-    /// writing failed.
-    private func save(_ result: RunResult, scenario: Scenario) -> String? {
+    /// Shrinks a violation (within the session's remaining time) and writes it: `<scenario>-<seed>.jsonl` when
+    /// shrunk, `<scenario>-<seed>.unshrunk.jsonl` (its header saying `"shrunk": false` and why) when not; returns
+    /// the path and why it was not shrunk, or nil if even writing failed.
+    private func save(_ result: RunResult, scenario: Scenario) -> (path: String, notShrunk: String?)? {
         var best = result
         let remaining = Double(Int64(start + UInt64(options.seconds * 1e9)) - Int64(MonotonicClock.nanoseconds())) / 1e9
         let limit = Swift.min(options.shrinkSeconds, remaining)
-        if limit > 0,
-            let shrunk = try? Shrinker.shrink(result.trace, worker: worker, budget: options.checkBudget, timeLimitSeconds: limit)
-        {
-            best = shrunk.result
-        } else {
+        var notShrunk: String? = limit > 0 ? nil : "no time left to shrink it (--shrink-time \(options.shrinkSeconds))"
+        if notShrunk == nil {
+            do {
+                let shrunk = try Shrinker.shrink(result.trace, worker: worker, budget: options.checkBudget, timeLimitSeconds: limit)
+                if let why = shrunk.unshrunk { notShrunk = why } else { best = shrunk.result }
+            } catch {
+                notShrunk = "shrinking failed: \(error)"
+            }
+        }
+        best.trace.header.extra[Self.shrunkKey] = .bool(notShrunk == nil)
+        if let notShrunk {
+            best.trace.header.extra[Self.notShrunkKey] = .string(notShrunk)
             best.trace.header.extra[Trace.expectationKey] = .string(Trace.Verdict.Result.violation.rawValue)
             if let explained = try? TraceChecker.check(best.trace, budget: options.checkBudget) {
                 best.report = explained
                 best.trace.verdict = explained.verdict
             }
         }
-        return try? ScenarioRunner.write(best, scenario: scenario, directory: options.outputDirectory)
+        let path = "\(options.outputDirectory)/\(scenario.name)-\(result.seed)\(notShrunk == nil ? "" : ".unshrunk").jsonl"
+        do {
+            try best.trace.write(to: path)
+        } catch {
+            return nil
+        }
+        return (path, notShrunk)
     }
+
+    /// Header fields of a saved trace: whether it was shrunk, and why not.
+    static let shrunkKey = "shrunk"
+    static let notShrunkKey = "notShrunk"
 }

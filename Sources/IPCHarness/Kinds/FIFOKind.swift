@@ -6,16 +6,14 @@ import SystemPackage
 
 /// A FIFO (model `fifo`) at a fresh path from the run's namespace, created 0600; processes open it themselves
 /// (role `open`), each open a new open file description. A `mode` parameter opens it up after creation, beyond what
-/// the umask would allow (the `fifo-permission` scenario's 0666); holders in role `unprivileged` give up root for
-/// the nobody user when they set up, so the kernel's permission checks apply to them; the holder in role `owner`
-/// may `chmod` it.
+/// the umask would allow (the `fifo-permission` scenario's 0666); holders in role `unprivileged` give up root for a
+/// user id nobody else uses when they set up, so the kernel's permission checks apply to them, and such a FIFO lives
+/// in a directory only this user and that id can enter (``RunNamespace/privateDirectory(_:group:)``); the holder in
+/// role `owner` may `chmod` it.
 public enum FIFOKind: MechanismKind {
     public typealias Model = FIFOModel
 
     public static let implementations = ["kernel.fifo"]
-
-    /// The user the unprivileged holders become.
-    public static let unprivilegedUser = 65534
 
     /// Each FIFO's mode (0600 unless the object names one), its owner (the holder in role `owner`) and, if some
     /// holders run `unprivileged`, every other process as privileged.
@@ -31,7 +29,10 @@ public enum FIFOKind: MechanismKind {
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
-        let path = objects.namespace.path(object.name)
+        let unprivileged = workload.processes.contains { $0.holds[object.name]?.contains("unprivileged") == true }
+        let user = unprivileged ? try UnusedUser.pick() : nil
+        let path = try user.map { (user) throws(HarnessError) in "\(try objects.namespace.privateDirectory(object.name, group: user))/fifo" }
+            ?? objects.namespace.path(object.name)
         try objects.createNamed(.path, path) { () throws(Errno) in try KernelFIFO.create(at: path) }
         if let mode = object.integer("mode") {
             do {
@@ -43,7 +44,7 @@ public enum FIFOKind: MechanismKind {
         for process in workload.processes {
             guard let roles = process.holds[object.name] else { continue }
             var setup: JSONObject = ["path": .string(path)]
-            if roles.contains("unprivileged") { setup["user"] = .int(unprivilegedUser) }
+            if roles.contains("unprivileged"), let user { setup["user"] = .int(Int(user)) }
             objects.tell(process.id, about: object.name, setup)
         }
     }

@@ -15,9 +15,10 @@ import SystemPackage
 public final class RunNamespace {
     /// The prefix of every name the harness gives an object.
     public static let prefix = "ipch-"
-    /// Where ledgers live (one file per run, mode 0600, in a 0700 directory).
-    public static var ledgerDirectory: String { "/tmp/ipc-harness-ledgers-\(getuid())" }
-    /// SysV IPC keys the harness uses carry these top 8 bits, so `clean` can find them in /proc/sysvipc.
+    /// Where ledgers live (one file per run, mode 0600, in this user's private directory: see ``Ledger``).
+    public static var ledgerDirectory: String { Ledger.directory }
+    /// SysV IPC keys the harness uses carry these top 8 bits. They mark the harness's keys in ledgers only: any
+    /// program's `ftok(path, 'I')` key has the same top byte, so `clean` never removes a key no ledger names.
     public static let sysvKeyTag: Int32 = 0x49
 
     /// What kind of object a ledger entry names; each kind knows how to remove its objects.
@@ -36,6 +37,11 @@ public final class RunNamespace {
         case sysvSemaphore = "sysv-sem"
         /// A System V shared memory segment key (/proc/sysvipc/shm).
         case sysvSharedMemory = "sysv-shm"
+        /// A trace's or report's hidden temporary file (`.NAME.tmp-<pid>-<n>`), renamed into place when complete.
+        case temporaryFile = "temporary"
+        /// A private directory in /tmp holding a run's paths that only some users may reach (see
+        /// ``RunNamespace/privateDirectory(_:group:)``).
+        case directory
 
         /// True for the System V kinds, whose ledger names are keys.
         public var isSystemV: Bool { rawValue.hasPrefix("sysv-") }
@@ -43,15 +49,14 @@ public final class RunNamespace {
 
     public let runID: String
     public let pid: pid_t
-    private let ledgerPath: String
-    private var ledger: FileDescriptor?
+    private let ledger: Ledger
     private var entries: [(Kind, String)] = []
 
     public init() {
         pid = Syscall.processID
         var generator = SystemRandomNumberGenerator()
         runID = String(generator.next(), radix: 16)
-        ledgerPath = "\(Self.ledgerDirectory)/\(Self.prefix)\(pid)-\(runID).ledger"
+        ledger = Ledger(id: runID)
     }
 
     deinit { removeAll() }
@@ -59,11 +64,19 @@ public final class RunNamespace {
     /// The stem every name of this run starts with: `ipch-<pid>-<random>-`.
     public var stem: String { "\(Self.prefix)\(pid)-\(runID)-" }
 
-    /// A POSIX IPC name (`mq_open`, `shm_open`, `sem_open`): `/ipch-<pid>-<random>-<object>`.
-    public func posixName(_ object: String) -> String { "/\(stem)\(object)" }
+    /// A POSIX IPC name (`mq_open`, `shm_open`, `sem_open`): `/ipch-<pid>-<random>-<object>-<random>`.
+    public func posixName(_ object: String) -> String { "/\(stem)\(Self.unique(object))" }
 
-    /// A path in /tmp for a FIFO or a Unix socket (short enough for `sockaddr_un`'s 108 bytes).
-    public func path(_ object: String) -> String { "/tmp/\(stem)\(object)" }
+    /// A path in /tmp for a FIFO or a Unix socket (short enough for `sockaddr_un`'s 108 bytes):
+    /// `/tmp/ipch-<pid>-<random>-<object>-<random>`.
+    public func path(_ object: String) -> String { "/tmp/\(stem)\(Self.unique(object))" }
+
+    /// `object` with 32 random bits of its own: a run's first path in /tmp shows its stem to everyone, and a name
+    /// made of the stem and the object's name alone would let another user create the run's next objects first.
+    static func unique(_ object: String) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "\(object)-\(String(UInt32.random(in: 0...UInt32.max, using: &generator), radix: 16))"
+    }
 
     /// A fresh System V key: ``sysvKeyTag`` in the top 8 bits, 24 random bits below. Keys cannot be unguessable
     /// (32 bits); exclusive creation with mode 0600 is what protects them.
@@ -94,42 +107,53 @@ public final class RunNamespace {
     static let withdrawn = "withdrawn"
 
     private func appendToLedger(_ text: String) throws(HarnessError) {
-        do {
-            if ledger == nil {
-                try Syscall.createDirectories(Self.ledgerDirectory, mode: 0o700)
-                ledger = try Syscall.open(ledgerPath, flags: O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_APPEND, mode: 0o600)
-            }
-            let line = Array("\(text)\n".utf8)
-            _ = try line.withUnsafeBufferPointer { (raw) throws(Errno) -> Int in
-                try Syscall.write(ledger!, UnsafeRawBufferPointer(raw))
-            }
-        } catch {
-            throw HarnessError("cannot write \"\(text)\" to the run's ledger \(ledgerPath): \(error)")
-        }
+        try ledger.append(text)
     }
 
     /// Removes every recorded object (newest first) and the ledger. Safe to call more than once.
     public func removeAll() {
-        for (kind, name) in entries.reversed() { Self.remove(kind, name) }
+        for (kind, name) in entries.reversed() { _ = Self.remove(kind, name) }
         entries.removeAll()
-        if let ledger {
-            try? Syscall.close(ledger)
-            self.ledger = nil
-            try? Syscall.unlink(ledgerPath)
-        }
+        ledger.discard()
     }
 
-    /// Removes one object; an object already gone is not an error. A System V object is removed only while it
-    /// belongs to this user (its key may have been freed and taken by someone else's object since).
-    static func remove(_ kind: Kind, _ name: String) {
+    /// Removes one object, if it is this user's and of the kind the ledger says; returns why not when it was there
+    /// and could not be (an object already gone is no failure: nil). A System V object is removed only while it
+    /// belongs to this user (its key may have been freed and taken by someone else's object since); a path only
+    /// when it is a FIFO or socket (a temporary file: a regular file) owned by this user.
+    @discardableResult
+    static func remove(_ kind: Kind, _ name: String) -> String? {
+        func attempt(_ body: () throws(Errno) -> Void) -> String? {
+            do {
+                try body()
+                return nil
+            } catch {
+                return error == .noSuchFileOrDirectory ? nil : "\(error)"
+            }
+        }
         switch kind {
-        case .path: try? Syscall.unlink(name)
-        case .posixMessageQueue: try? Syscall.mqUnlink(name)
-        case .posixSharedMemory: try? Syscall.shmUnlink(name)
-        case .posixSemaphore: try? Syscall.semUnlink(name)
+        case .path, .temporaryFile:
+            guard let status = try? Syscall.fileStatus(name) else { return nil }
+            let expected: Set<FileStatus.Kind> = kind == .path ? [.fifo, .socket] : [.regular]
+            guard status.owner == getuid() else { return "it belongs to uid \(status.owner)" }
+            guard expected.contains(status.kind) else { return "it is a \(status.kind), not what the harness made there" }
+            return attempt { () throws(Errno) in try Syscall.unlink(name) }
+        case .directory:
+            guard let status = try? Syscall.fileStatus(name) else { return nil }
+            guard status.owner == getuid() else { return "it belongs to uid \(status.owner)" }
+            guard status.kind == .directory else { return "it is a \(status.kind), not a directory" }
+            return attempt { () throws(Errno) in try Syscall.removeDirectory(name) }
+        case .posixMessageQueue: return attempt { () throws(Errno) in try Syscall.mqUnlink(name) }
+        case .posixSharedMemory, .posixSemaphore:
+            let file = kind == .posixSemaphore ? "/dev/shm/sem.\(name.dropFirst())" : "/dev/shm\(name)"
+            if let status = try? Syscall.fileStatus(file), status.owner != getuid() { return "it belongs to uid \(status.owner)" }
+            return attempt { () throws(Errno) in
+                if kind == .posixSemaphore { try Syscall.semUnlink(name) } else { try Syscall.shmUnlink(name) }
+            }
         case .sysvMessageQueue, .sysvSemaphore, .sysvSharedMemory:
-            guard let key = SystemVKeys.key(from: name) else { return }
+            guard let key = SystemVKeys.key(from: name) else { return "not a harness key" }
             SystemVKeys.remove(kind, key: key)
+            return nil
         }
     }
 }
@@ -164,137 +188,5 @@ enum SystemVKeys {
         default:
             return
         }
-    }
-
-    /// The tagged keys of this user's System V objects of `kind` that exist now, read from /proc/sysvipc.
-    static func existing(_ kind: RunNamespace.Kind) -> [key_t] {
-        let file: String
-        switch kind {
-        case .sysvMessageQueue: file = "/proc/sysvipc/msg"
-        case .sysvSemaphore: file = "/proc/sysvipc/sem"
-        case .sysvSharedMemory: file = "/proc/sysvipc/shm"
-        default: return []
-        }
-        let lines = LeftoverCleaner.readLines(file)
-        guard let header = lines.first?.split(separator: " ").map(String.init),
-            let uidColumn = header.firstIndex(of: "uid")
-        else { return [] }
-        return lines.dropFirst().compactMap { line in
-            let fields = line.split(separator: " ")
-            guard fields.count > uidColumn, let key = Int32(fields[0]), UInt32(bitPattern: key) >> 24 == UInt32(RunNamespace.sysvKeyTag),
-                uid_t(fields[uidColumn]) == getuid()
-            else { return nil }
-            return key
-        }
-    }
-}
-
-/// `ipc-harness clean`: removes what runs that were killed left behind — only objects named with the harness's
-/// prefix, and only those of runs whose driver is no longer alive.
-public enum LeftoverCleaner {
-    public struct Report: Sendable {
-        /// What was removed, one `kind name` line each.
-        public var removed: [String] = []
-        /// Ledgers skipped because their run is still going.
-        public var liveRuns = 0
-    }
-
-    public static func clean(dryRun: Bool = false) -> Report {
-        var report = Report()
-        func remove(_ kind: RunNamespace.Kind, _ name: String) {
-            let line = "\(kind.rawValue) \(name)"
-            guard !report.removed.contains(line) else { return }
-            if !dryRun { RunNamespace.remove(kind, name) }
-            report.removed.append(line)
-        }
-        // System V objects carry no creator pid, so they are told apart by the ledgers of live runs. Scan first,
-        // read the ledgers after: an object seen by the scan was recorded before it was created, so its live run's
-        // ledger already names it.
-        let systemVKinds = RunNamespace.Kind.allCases.filter(\.isSystemV)
-        let existingKeys = systemVKinds.map { ($0, SystemVKeys.existing($0)) }
-        let directory = RunNamespace.ledgerDirectory
-        var deadLedgers: [(path: String, entries: [(RunNamespace.Kind, String)])] = []
-        var liveNames = Set<String>()
-        for file in (try? Syscall.directoryEntries(directory)) ?? [] where file.hasPrefix(RunNamespace.prefix) && file.hasSuffix(".ledger") {
-            guard let pid = creatorPID(of: file) else { continue }
-            let path = "\(directory)/\(file)"
-            let entries = ledgerEntries(path)
-            if isAlive(pid) {
-                report.liveRuns += 1
-                liveNames.formUnion(entries.map { $0.1 })
-            } else {
-                deadLedgers.append((path, entries))
-            }
-        }
-        for ledger in deadLedgers {
-            for (kind, name) in ledger.entries.reversed() where !(kind.isSystemV && liveNames.contains(name)) {
-                remove(kind, name)
-            }
-            if !dryRun { try? Syscall.unlink(ledger.path) }
-        }
-        // Objects whose ledger was lost: harness-named paths in /tmp and names in /dev/shm of dead runs.
-        for file in (try? Syscall.directoryEntries("/tmp")) ?? [] where file.hasPrefix(RunNamespace.prefix) {
-            guard let pid = creatorPID(of: file), !isAlive(pid) else { continue }
-            remove(.path, "/tmp/\(file)")
-        }
-        for file in (try? Syscall.directoryEntries("/dev/shm")) ?? [] {
-            let isSemaphore = file.hasPrefix("sem.\(RunNamespace.prefix)")
-            let name = isSemaphore ? String(file.dropFirst(4)) : file
-            guard name.hasPrefix(RunNamespace.prefix), let pid = creatorPID(of: name), !isAlive(pid) else { continue }
-            remove(isSemaphore ? .posixSemaphore : .posixSharedMemory, "/\(name)")
-        }
-        for (kind, keys) in existingKeys {
-            for key in keys where !liveNames.contains(RunNamespace.keyName(key)) { remove(kind, RunNamespace.keyName(key)) }
-        }
-        return report
-    }
-
-    /// A ledger's records, less the ones withdrawn, oldest first; lines naming anything but a harness object are
-    /// ignored.
-    static func ledgerEntries(_ path: String) -> [(RunNamespace.Kind, String)] {
-        var entries: [(RunNamespace.Kind, String)] = []
-        for line in readLines(path) {
-            var parts = line.split(separator: " ").map(String.init)
-            let withdrawn = parts.first == RunNamespace.withdrawn
-            if withdrawn { parts.removeFirst() }
-            guard parts.count == 2, let kind = RunNamespace.Kind(rawValue: parts[0]) else { continue }
-            let isHarnessObject = kind.isSystemV ? SystemVKeys.key(from: parts[1]) != nil : isHarnessName(parts[1])
-            guard isHarnessObject else { continue }
-            if withdrawn {
-                entries.removeAll { $0 == (kind, parts[1]) }
-            } else {
-                entries.append((kind, parts[1]))
-            }
-        }
-        return entries
-    }
-
-    /// The pid in `ipch-<pid>-...`, or nil for any other name.
-    static func creatorPID(of name: String) -> pid_t? {
-        let base = name.split(separator: "/").last.map(String.init) ?? name
-        guard base.hasPrefix(RunNamespace.prefix) else { return nil }
-        return base.dropFirst(RunNamespace.prefix.count).split(separator: "-").first.flatMap { pid_t($0) }
-    }
-
-    /// True for a name the harness could have given (so nothing else is ever removed).
-    static func isHarnessName(_ name: String) -> Bool {
-        creatorPID(of: name) != nil
-    }
-
-    static func isAlive(_ pid: pid_t) -> Bool {
-        kill(pid, 0) == 0 || errno == EPERM
-    }
-
-    static func readLines(_ path: String) -> [String] {
-        guard let descriptor = try? Syscall.open(path, flags: O_RDONLY | O_CLOEXEC) else { return [] }
-        defer { try? Syscall.close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while let count = try? chunk.withUnsafeMutableBufferPointer({ (raw) throws(Errno) -> Int in
-            try Syscall.read(descriptor, into: UnsafeMutableRawBufferPointer(raw))
-        }), count > 0 {
-            bytes += chunk[..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 }

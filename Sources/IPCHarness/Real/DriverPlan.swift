@@ -96,6 +96,8 @@ struct ReplayPlan: DriverPlan {
     private let directives: [Int: OperationDirective]
     private var index = 0
     private(set) var divergences: [String] = []
+    /// The event index of each process's latest invoke handed to the driver (to name an operation's trace line).
+    private(set) var lastInvoke: [Int: Int] = [:]
 
     init(moves: [Move], directives: [Int: OperationDirective] = [:]) {
         self.moves = moves
@@ -109,6 +111,7 @@ struct ReplayPlan: DriverPlan {
             case .invoke(let process, let call, let choices, let eventIndex):
                 if situation.idle.contains(process) {
                     index += 1
+                    lastInvoke[process] = eventIndex
                     return .invoke(process: process, call: call, choices: choices, directive: directives[eventIndex] ?? .none)
                 }
                 if !alive.contains(process) {

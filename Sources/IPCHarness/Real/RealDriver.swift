@@ -116,7 +116,9 @@ final class RealDriver {
                 resolved.objects[index].implementation = chosen
             }
         }
-        try Self.startLock.withLock { (_) throws(HarnessError) in try spawnWorkers(resolved) }
+        try Self.startLock.withLock { (_) throws(HarnessError) in
+            try PrivateNetwork.run(for: resolved) { () throws(HarnessError) in try spawnWorkers(resolved) }
+        }
         try setUpWorkers(objectSetups)
     }
 
@@ -140,7 +142,11 @@ final class RealDriver {
 
     /// Creates the run's objects, starts a worker per process with its descriptors, and closes the driver's copies.
     private func spawnWorkers(_ workload: Workload) throws(HarnessError) {
-        objects = try ObjectProvisioner.provision(workload)
+        do {
+            objects = try ObjectProvisioner.provision(workload)
+        } catch {
+            throw HarnessError(error.message, input: .setup)
+        }
         defer { objects.closeDriverCopies() }
         for process in workload.processes {
             let driverEnd: FileDescriptor
@@ -192,7 +198,7 @@ final class RealDriver {
             }
             let reply = try receive(from: process.id)
             guard case .string("ready")? = reply["type"] else {
-                throw HarnessError("worker \(process.id) failed to set up: \(reply["message"].map { "\($0)" } ?? "\(reply)")")
+                throw HarnessError("worker \(process.id) failed to set up: \(reply["message"].map { "\($0)" } ?? "\(reply)")", input: .setup)
             }
         }
     }
@@ -483,7 +489,9 @@ final class RealDriver {
                     if case .string(let error)? = reply["error"] { $0.error = error }
                 }
             default:
-                throw HarnessError("worker \(process) could not perform \(outstanding.call.f) on \(outstanding.call.object): \(reply["message"].map { "\($0)" } ?? "\(reply)")")
+                throw HarnessError(
+                    "worker \(process) could not perform \(outstanding.call.f) on \(outstanding.call.object): \(reply["message"].map { "\($0)" } ?? "\(reply)")",
+                    input: .operation(process: process))
             }
         }
     }

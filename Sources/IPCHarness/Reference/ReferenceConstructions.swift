@@ -45,7 +45,7 @@ enum ReferenceConstructions {
                 authoriseAtEntry: implementation.hasSuffix("entry"))
         case "reference.snapshot-shm", "reference.snapshot-copy":
             return SnapshotConstruction(
-                service: SnapshotService(base: 0, limit: UInt64(try setup.int("limit"))),
+                service: SnapshotService(base: 0, limit: UInt64(try setup.int("limit", in: 0...Int.max))),
                 path: implementation.hasSuffix("shm") ? .sharedMemory : .copy)
         case "reference.hybrid", "reference.hybrid-reuse-buffer":
             return HybridConstruction(
@@ -61,6 +61,16 @@ enum ReferenceConstructions {
 
     static func maximumMessage(_ setup: JSONValue?) throws(BindingError) -> Int {
         try setup.int("maximumMessage", in: 0...4000)
+    }
+
+    /// A send's message, refused when it is larger than the construction's slot: the construction itself takes
+    /// such a message for a programming error (a precondition), and a trace read from a file must never reach one.
+    static func message(_ call: Call, fitting maximum: Int) throws(BindingError) -> [UInt8] {
+        let data = try call.value.bytes("data")
+        guard data.count <= maximum else {
+            throw BindingError("a message of \(data.count) bytes does not fit the construction's slots of \(maximum) bytes (its setup's maximumMessage)")
+        }
+        return data
     }
 
     static func unknown(_ call: Call, _ construction: String) -> BindingError {
@@ -90,7 +100,7 @@ struct RingConstruction: ReferenceConstruction {
         StatelessProcess(process: process) { (_, call) throws(BindingError) in
             switch call.f {
             case "send":
-                let data = try call.value.bytes("data")
+                let data = try ReferenceConstructions.message(call, fitting: ring.maximumMessage)
                 return SteppedOperation(SharedRing.Send(ring: ring, message: data, publishFirst: publishFirst), Completion.sent)
             case "receive":
                 return SteppedOperation(SharedRing.Receive(ring: ring), Completion.data)
@@ -125,7 +135,7 @@ struct QueuePerReceiverConstruction: ReferenceConstruction {
             case "send":
                 let to = try call.value.int("to")
                 guard let index = receivers.firstIndex(of: to) else { throw BindingError("no queue for receiver \(to)") }
-                let data = try call.value.bytes("data")
+                let data = try ReferenceConstructions.message(call, fitting: rings[index].maximumMessage)
                 return SteppedOperation(SharedRing.Send(ring: rings[index], message: data), Completion.sent)
             case "receive":
                 guard let index = receivers.firstIndex(of: process) else { throw BindingError("process \(process) has no queue") }
@@ -146,7 +156,7 @@ struct HeadOfLineConstruction: ReferenceConstruction {
             switch call.f {
             case "send":
                 let to = try call.value.int("to")
-                let data = try call.value.bytes("data")
+                let data = try ReferenceConstructions.message(call, fitting: ring.maximumMessage)
                 return SteppedOperation(HeadOfLineRing.Send(ring: ring, consumer: to, message: data), Completion.sent)
             case "receive":
                 return SteppedOperation(HeadOfLineRing.Receive(ring: ring, consumer: process), Completion.data)
@@ -189,7 +199,7 @@ struct CreditConstruction: ReferenceConstruction {
             case "send":
                 let to = try call.value.int("to")
                 guard let index = receivers.firstIndex(of: to) else { throw BindingError("no credits for receiver \(to)") }
-                let data = try call.value.bytes("data")
+                let data = try ReferenceConstructions.message(call, fitting: construction.ring.maximumMessage)
                 let sequence = sent[to, default: 0]
                 let send = CreditRing.Send(ring: construction.ring, consumer: index + 1, sequence: sequence, message: data)
                 return SteppedOperation(send) { [self] accepted in
@@ -244,6 +254,9 @@ struct StackConstruction: ReferenceConstruction {
     init(setup: JSONValue?) throws(BindingError) {
         processes = try setup.processList("processes")
         nodesPerProcess = try setup.int("nodesPerProcess", in: 1...1024)
+        guard processes.count * nodesPerProcess < 1 << 16 else {
+            throw BindingError("a Treiber stack has fewer than 65536 nodes, not \(processes.count) processes × \(nodesPerProcess)")
+        }
         stack = TreiberStack(
             base: 0, nodes: processes.count * nodesPerProcess,
             tagBits: try setup.int("tagBits", in: 0...48))
@@ -329,7 +342,7 @@ struct RevocableConstruction: ReferenceConstruction {
         StatelessProcess(process: process) { (_, call) throws(BindingError) in
             switch call.f {
             case "send":
-                let data = try call.value.bytes("data")
+                let data = try ReferenceConstructions.message(call, fitting: channel.maximumMessage)
                 let send = RevocableChannel.Send(channel: channel, message: data, authoriseAtEntry: authoriseAtEntry)
                 return SteppedOperation(send) { outcome in
                     switch outcome {
@@ -359,7 +372,7 @@ struct SnapshotConstruction: ReferenceConstruction {
         StatelessProcess(process: process) { (_, call) throws(BindingError) in
             switch call.f {
             case "submit", "tamper":
-                let value = UInt64(try call.value.int("value"))
+                let value = UInt64(try call.value.int("value", in: 0...Int.max))
                 if call.f == "tamper" {
                     return SteppedOperation(SnapshotService.Tamper(service: service, path: path, value: value)) { _ in .ok(nil) }
                 }
@@ -388,7 +401,7 @@ struct HybridConstruction: ReferenceConstruction {
         StatelessProcess(process: process) { (_, call) throws(BindingError) in
             switch call.f {
             case "send":
-                let data = try call.value.bytes("data")
+                let data = try ReferenceConstructions.message(call, fitting: hybrid.bufferBytes)
                 return SteppedOperation(HybridChannel.Send(hybrid: hybrid, message: data, reuseBuffer: reuseBuffer), Completion.sent)
             case "receive":
                 return SteppedOperation(HybridChannel.Receive(hybrid: hybrid), Completion.data)

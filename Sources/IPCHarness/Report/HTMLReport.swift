@@ -7,9 +7,12 @@ import IPCModels
 /// The horizontal axis is the event index, not time: real-mode times span microseconds (an operation) to
 /// milliseconds (a process start), and ordering is what linearizability is about.
 public enum HTMLReport {
+    /// The most characters of any one value (a payload, an explanation line) a page shows.
+    static let maximumText = 200
+
     public static func render(_ trace: Trace, report: CheckReport?, title: String) -> String {
-        let timeline = TraceTimeline(trace)
         let core = Set(report?.objects.flatMap(\.coreEventIndices) ?? [])
+        let timeline = TraceTimeline(trace).cut(around: core.min())
         var order: [Int: Int] = [:]
         for object in report?.objects ?? [] {
             for (position, index) in object.linearizedEventIndices.enumerated() { order[index] = position + 1 }
@@ -22,6 +25,7 @@ public enum HTMLReport {
 
             """
         html += summary(trace, report: report)
+        if let leftOut = timeline.leftOut { html += "<p id=\"left-out\"><strong>Left out:</strong> \(escape(leftOut))</p>\n" }
         html += timelineSVG(timeline, core: core, order: order)
         html += legend
         html += operationTable(timeline, core: core, order: order)
@@ -66,16 +70,17 @@ public enum HTMLReport {
     private static let left = 96
 
     private static func timelineSVG(_ timeline: TraceTimeline, core: Set<Int>, order: [Int: Int]) -> String {
-        let step = max(8, min(40, 1600 / max(1, timeline.eventCount)))
-        let width = left + (timeline.eventCount + 1) * step + 24
+        let step = max(8, min(40, 1600 / max(1, timeline.shownCount)))
+        let width = left + (timeline.shownCount + 1) * step + 24
         let height = top + timeline.processes.count * laneHeight + 16
-        func x(_ index: Int) -> Int { left + index * step + step / 2 }
+        let window = timeline.window
+        func x(_ index: Int) -> Int { left + (min(max(index, window.lowerBound - 1), window.upperBound) - window.lowerBound) * step + step / 2 }
         func y(_ process: Int) -> Int { top + (timeline.processes.firstIndex(of: process) ?? 0) * laneHeight }
 
         var svg = "<h2>Timeline</h2>\n<div class=\"scroll\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" id=\"timeline\" font-family=\"ui-monospace,monospace\" font-size=\"11\">\n"
         // Event-index ruler.
         let tick = max(1, 10 / max(1, step / 8))
-        for index in stride(from: 0, to: timeline.eventCount, by: tick) {
+        for index in stride(from: window.lowerBound, to: window.upperBound, by: tick) {
             svg += "<line x1=\"\(x(index))\" y1=\"\(top - 6)\" x2=\"\(x(index))\" y2=\"\(height - 8)\" stroke=\"#eef0f4\"/>"
             svg += "<text x=\"\(x(index))\" y=\"\(top - 10)\" text-anchor=\"middle\" fill=\"#8a93a6\">\(index)</text>\n"
         }
@@ -93,7 +98,7 @@ public enum HTMLReport {
             let stroke = isCore ? "#c62828" : "#4a5266"
             let strokeWidth = isCore ? 3 : 1
             svg += "<g class=\"op\(isCore ? " core" : "")\" data-invoke=\"\(operation.invokeIndex)\">"
-            svg += "<title>\(escape(describe(operation)))</title>"
+            svg += "<title>\(escape(shortened(describe(operation))))</title>"
             svg += "<rect x=\"\(start)\" y=\"\(lane + 6)\" width=\"\(max(4, end - start))\" height=\"\(laneHeight - 14)\" rx=\"3\" fill=\"\(isCore ? "#f8c9c4" : fill)\" stroke=\"\(stroke)\" stroke-width=\"\(strokeWidth)\"\(dash)/>"
             let label = (order[operation.invokeIndex].map { "\($0). " } ?? "") + operation.f
             svg += "<text x=\"\(start + 4)\" y=\"\(lane + 22)\" fill=\"#1d2330\">\(escape(String(label.prefix(max(1, (end - start) / 7)))))</text></g>\n"
@@ -101,7 +106,7 @@ public enum HTMLReport {
         for mark in timeline.marks {
             let cx = x(mark.index)
             let lane = y(mark.process)
-            svg += "<g class=\"mark \(mark.type.rawValue)\"><title>\(escape(mark.label))</title>"
+            svg += "<g class=\"mark \(mark.type.rawValue)\"><title>\(escape(shortened(mark.label)))</title>"
             switch mark.type {
             case .kill:
                 svg += "<path d=\"M\(cx - 6) \(lane + 6) L\(cx + 6) \(lane + 22) M\(cx + 6) \(lane + 6) L\(cx - 6) \(lane + 22)\" stroke=\"#c62828\" stroke-width=\"3\"/>"
@@ -148,10 +153,17 @@ public enum HTMLReport {
         return html + "</table>\n"
     }
 
-    /// A table cell's text: at most 100 characters shown, the whole in a tooltip.
+    /// A table cell's text: at most 100 characters shown, up to ``maximumText`` in a tooltip.
     private static func cell(_ text: String) -> String {
         guard text.count > 100 else { return escape(text) }
-        return "<span title=\"\(escape(text))\">\(escape(String(text.prefix(100))))…</span>"
+        return "<span title=\"\(escape(shortened(text)))\">\(escape(String(text.prefix(100))))…</span>"
+    }
+
+    /// At most ``maximumText`` characters of `text`, saying how long it was when it was longer.
+    static func shortened(_ text: String) -> String {
+        let utf8 = text.utf8.count
+        guard utf8 > maximumText else { return text }
+        return String(text.prefix(maximumText)) + "… (\(utf8) bytes in all)"
     }
 
     private static func outcome(_ operation: TraceTimeline.Operation) -> String {

@@ -4,7 +4,7 @@ public enum TraceReport {
         let trace: Trace
         let report: CheckReport
         do {
-            trace = try Trace.load(path: path)
+            trace = try TraceInput.load(path: path)
             report = try TraceChecker.check(trace, name: path, budget: budget)
         } catch {
             throw .trace(error)

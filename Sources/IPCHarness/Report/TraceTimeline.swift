@@ -31,6 +31,9 @@ struct TraceTimeline {
     var operations: [Operation]
     var marks: [Mark]
     var eventCount: Int
+    /// The events drawn (see ``cut(around:)``): all of them unless the trace is long.
+    var firstIndex = 0
+    var shownCount: Int
 
     init(_ trace: Trace) {
         var operations: [Operation] = []
@@ -76,5 +79,6 @@ struct TraceTimeline {
         self.operations = operations
         self.marks = marks
         self.eventCount = trace.events.count
+        self.shownCount = trace.events.count
     }
 }

@@ -21,6 +21,33 @@ public enum CommandLineText {
         }
     }
 
+    /// What each exit status of a subcommand means, for its `--help`.
+    public static func exitStatusHelp(_ command: String) -> String {
+        let statuses: String
+        switch command {
+        case "shrink":
+            statuses = """
+                0 nothing to shrink (the trace has no violation), 1 shrunk (the violation kept), 2 bad input or usage \
+                (one line naming the file and line), 3 undecided (the violation did not come back, or the budget ran out)
+                """
+        case "report":
+            statuses = "0 the page was written, 2 bad input or usage (one line naming the file and line; nothing is written)"
+        case "clean", "list", "bench":
+            statuses = "0 done, 2 bad usage"
+        case "fuzz":
+            statuses = """
+                0 no violation in a scenario not broken on purpose, 1 one showed a violation (broken ones are expected \
+                to), 2 bad usage or a run failed to start
+                """
+        default:
+            statuses = """
+                0 no violation, 1 violation (the trace is written and named), 2 bad input or usage (one line; for a \
+                trace, naming the file and line), 3 undecided (the checker's budget ran out, or a worker hung)
+                """
+        }
+        return "Exit status: \(statuses). 129, 130, 143: stopped by SIGHUP, SIGINT or SIGTERM, after removing the run's objects."
+    }
+
     /// `ipc-harness list`: one scenario per line: name, mode, model, and what it does.
     public static func scenarioList() -> String {
         let width = Scenarios.all.map(\.name.count).max() ?? 0
@@ -61,7 +88,9 @@ public enum CommandLineText {
     /// The report of one scenario's runs.
     public static func summary(_ summary: ScenarioSummary, options: RunOptions) -> String {
         let name = summary.scenario.name
-        let faults = options.faults ?? summary.scenario.defaultFaults
+        // Faults are injected into worker processes only: a simulation or threads run has its scenario's own.
+        let mode = options.mode ?? summary.scenario.mode
+        let faults = mode == .real ? options.faults ?? summary.scenario.defaultFaults : summary.scenario.defaultFaults
         let withFaults = faults.isEmpty ? "" : ", faults \(faults)"
         if let violation = summary.firstViolation {
             return """
@@ -127,7 +156,9 @@ public enum CommandLineText {
     /// The report of `ipc-harness clean`.
     public static func cleanReport(_ report: LeftoverCleaner.Report, dryRun: Bool) -> String {
         var lines = report.removed.map { (dryRun ? "would remove " : "removed ") + $0 }
-        if report.removed.isEmpty { lines.append("nothing left behind by ended runs") }
+        lines += report.failed.map { "could not remove " + $0 }
+        if let problem = report.ledgerProblem { lines.append("ledgers not read: " + problem) }
+        if report.removed.isEmpty && report.failed.isEmpty { lines.append("nothing left behind by ended runs") }
         if report.liveRuns > 0 { lines.append("\(report.liveRuns) run\(report.liveRuns == 1 ? " is" : "s are") still going; left alone") }
         return lines.joined(separator: "\n")
     }

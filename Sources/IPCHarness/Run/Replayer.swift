@@ -33,6 +33,11 @@ public enum Replayer {
     public static func replay(
         _ original: Trace, path: String? = nil, worker: WorkerCommand, checkBudget: CheckBudget
     ) throws(ReplayError) -> ReplayResult {
+        do {
+            try TraceInput.validate(original, name: path ?? "trace")
+        } catch {
+            throw .trace(error)
+        }
         let header = original.header
         if header.mode == "sim" { return try SimulationReplayer.replay(original, path: path, checkBudget: checkBudget) }
         guard header.mode == "real" else {
@@ -54,7 +59,7 @@ public enum Replayer {
         do {
             events = try driver.run(&plan)
         } catch {
-            throw .harness(error)
+            throw .located(error, path: path, lastInvoke: plan.lastInvoke)
         }
         var replayedHeader = header
         replayedHeader.extra["replayOf"] = .string(path ?? "trace")
@@ -184,6 +189,19 @@ public enum Replayer {
 public enum ReplayError: Error, CustomStringConvertible {
     case trace(TraceError)
     case harness(HarnessError)
+
+    /// A failure re-executing a trace: about the trace when the driver says it is about the run's input (naming
+    /// the file, and the line of the operation a worker refused, or the header), else the harness's own.
+    static func located(_ error: HarnessError, path: String?, lastInvoke: [Int: Int]) -> ReplayError {
+        switch error.input {
+        case .setup?:
+            return .trace(TraceError(path: path, line: 1, "the header's workload cannot be set up: \(error.message)"))
+        case .operation(let process)?:
+            return .trace(TraceError(path: path, line: lastInvoke[process].map { $0 + 2 }, error.message))
+        case nil:
+            return .harness(error)
+        }
+    }
 
     public var description: String {
         switch self {

@@ -1,3 +1,4 @@
+import CIPCShims
 import IPCModels
 import IPCSyscalls
 
@@ -49,6 +50,12 @@ public enum ProcessSetup {
     public static func ignoreBrokenPipes() {
         Syscall.ignoreBrokenPipeSignal()
     }
+
+    /// Standard output goes out line by line even into a pipe or a file (`run --all | cat`, a log): a run stopped or
+    /// killed half-way has printed every line it finished, not lost a block of them in its buffer.
+    public static func lineBufferedOutput() {
+        ipc_line_buffer_stdout()
+    }
 }
 
 /// One run: its seed, its trace (with the verdict) and the checker's report.
@@ -72,6 +79,10 @@ public struct ScenarioSummary: Sendable {
     /// Runs whose check named a hazard (see ``CheckReport/hazards``), and the first one named.
     public var hazardRuns = 0
     public var firstHazard: String?
+
+    public init(scenario: Scenario) {
+        self.scenario = scenario
+    }
 }
 
 /// Runs scenarios and writes the traces of runs that fail.

@@ -4,8 +4,9 @@ import IPCModels
 public enum KernelRuleScenarios {
     public static let all: [Scenario] = [fifoPermission]
 
-    /// A FIFO created 0666 by the harness (root); processes 1 and 2 run as nobody and open it for writing and
-    /// reading; process 3 (root, the owner) takes the permission away and gives it back. Permission is checked
+    /// A FIFO created 0666 by the harness (root), in a directory only root and the workers' user may enter;
+    /// processes 1 and 2 run as a user id nobody else uses and open it for writing and reading; process 3 (root,
+    /// the owner) takes the permission away and gives it back. Permission is checked
     /// at open: descriptors already open keep working after the chmod, new opens fail `EACCES`.
     public static let fifoPermission = Scenario.real(
         name: "fifo-permission", kind: FIFOKind.self, implementation: "kernel.fifo",

@@ -11,16 +11,19 @@ struct RealRunSpec: ShrinkableRun {
     /// The scenario's workload setup, which recomputes the model's parameters when a process goes; without it
     /// processes are not removed.
     var setup: RealSetup?
+    /// The trace's file, which errors about its input name.
+    var path: String?
 
-    init(trace: Trace, setup: RealSetup?) throws(ReplayError) {
+    init(trace: Trace, setup: RealSetup?, path: String? = nil) throws(ReplayError) {
         self.setup = setup
+        self.path = path
         guard trace.header.mode == "real", let recorded = trace.header.extra["workload"] else {
-            throw .trace(TraceError(line: 1, "only real-mode and simulation traces recorded by `ipc-harness run` can be shrunk"))
+            throw .trace(TraceError(path: path, line: 1, "only real-mode and simulation traces recorded by `ipc-harness run` can be shrunk"))
         }
         do {
             workload = try Workload(setupJSON: recorded)
         } catch {
-            throw .trace(TraceError(line: 1, "the header's workload: \(error.message)"))
+            throw .trace(TraceError(path: path, line: 1, "the header's workload: \(error.message)"))
         }
         header = trace.header
         moves = Replayer.moves(of: trace)
@@ -54,7 +57,7 @@ struct RealRunSpec: ShrinkableRun {
         do {
             events = try driver.run(&plan)
         } catch {
-            throw .harness(error)
+            throw .located(error, path: path, lastInvoke: plan.lastInvoke)
         }
         var runHeader = header
         runHeader.extra["workload"] = workload.setupJSON

@@ -9,7 +9,8 @@ extension CommandLineText {
 
     /// The report of a shrink.
     public static func shrinkReport(_ shrink: ShrinkResult, path: String) -> String {
-        """
+        if let unshrunk = shrink.unshrunk { return unshrunk + "\n" + shrink.result.report.explanation }
+        return """
         shrunk: \(shrink.eventsBefore) events → \(shrink.eventsAfter) events (\(shrink.candidates) candidate runs)
         \(shrink.result.report.explanation)
         trace: \(path)

@@ -9,6 +9,9 @@ public struct ShrinkResult: Sendable {
     public var eventsAfter: Int
     /// Candidate runs executed.
     public var candidates: Int
+    /// Why nothing was shrunk, when nothing was: the trace has no violation (its own verdict stands), or replaying
+    /// it did not reproduce the violation (the result is then unknown). Neither is bad input.
+    public var unshrunk: String?
 }
 
 /// Makes a failing trace smaller while it still fails the same check — a violation on the same object, stuck at
@@ -21,33 +24,52 @@ public struct ShrinkResult: Sendable {
 /// so `replay` reproduces it.
 public enum Shrinker {
     public static func shrink(
-        _ trace: Trace, worker: WorkerCommand, budget: CheckBudget = CheckBudget(seconds: 30), timeLimitSeconds: Double = 300,
-        progress: (String) -> Void = { _ in }
+        _ trace: Trace, path: String? = nil, worker: WorkerCommand, budget: CheckBudget = CheckBudget(seconds: 30),
+        timeLimitSeconds: Double = 300, progress: (String) -> Void = { _ in }
     ) throws(ReplayError) -> ShrinkResult {
-        if trace.header.mode == "sim" {
-            return try shrink(
-                SimulationRunSpec(trace: trace), trace: trace, worker: worker, budget: budget, timeLimitSeconds: timeLimitSeconds,
-                progress: progress)
-        }
-        let setup = trace.header.scenario.flatMap(Scenarios.named)?.realSetup
-        return try shrink(
-            RealRunSpec(trace: trace, setup: setup), trace: trace, worker: worker, budget: budget, timeLimitSeconds: timeLimitSeconds,
-            progress: progress)
-    }
-
-    static func shrink<Run: ShrinkableRun>(
-        _ run: Run, trace: Trace, worker: WorkerCommand, budget: CheckBudget, timeLimitSeconds: Double,
-        progress: (String) -> Void
-    ) throws(ReplayError) -> ShrinkResult {
-        var spec = run
-        let quick = budget.withoutExplanations
-        guard let original = try? TraceChecker.check(trace, budget: quick) else {
-            throw .trace(TraceError(line: nil, "the trace does not check (run `ipc-harness check` on it)"))
+        let original: CheckReport
+        do {
+            try TraceInput.validate(trace, name: path ?? "trace")
+            original = try TraceChecker.check(trace, name: path ?? "trace", budget: budget.withoutExplanations)
+        } catch {
+            throw .trace(error)
         }
         let targets = Set(signatures(of: original, in: trace))
         guard !targets.isEmpty else {
-            throw .trace(TraceError(line: nil, "the trace has no violation to shrink (check it with `ipc-harness check`)"))
+            return unshrunk(trace, original, "nothing to shrink: the trace has no violation (\(original.result.rawValue))")
         }
+        let shrunk: ShrinkResult
+        if trace.header.mode == "sim" {
+            shrunk = try shrink(
+                SimulationRunSpec(trace: trace, path: path), trace: trace, targets: targets, worker: worker, budget: budget,
+                timeLimitSeconds: timeLimitSeconds, progress: progress)
+        } else {
+            let setup = trace.header.scenario.flatMap(Scenarios.named)?.realSetup
+            shrunk = try shrink(
+                RealRunSpec(trace: trace, setup: setup, path: path), trace: trace, targets: targets, worker: worker,
+                budget: budget, timeLimitSeconds: timeLimitSeconds, progress: progress)
+        }
+        return shrunk.unshrunk.map { unshrunk(trace, original, $0, result: .unknown) } ?? shrunk
+    }
+
+    /// The trace given, with its own verdict (or `result`), for a shrink that changed nothing (see
+    /// ``ShrinkResult/unshrunk``).
+    static func unshrunk(_ trace: Trace, _ original: CheckReport, _ why: String, result: Trace.Verdict.Result? = nil) -> ShrinkResult {
+        var report = original
+        report.result = result ?? original.result
+        var checked = trace
+        checked.verdict = report.verdict
+        return ShrinkResult(
+            result: RunResult(seed: UInt64(trace.header.seed) ?? 0, trace: checked, report: report),
+            eventsBefore: trace.events.count, eventsAfter: trace.events.count, candidates: 0, unshrunk: why)
+    }
+
+    static func shrink<Run: ShrinkableRun>(
+        _ run: Run, trace: Trace, targets: Set<String>, worker: WorkerCommand, budget: CheckBudget,
+        timeLimitSeconds: Double, progress: (String) -> Void
+    ) throws(ReplayError) -> ShrinkResult {
+        var spec = run
+        let quick = budget.withoutExplanations
         let deadline = MonotonicClock.nanoseconds() + UInt64(timeLimitSeconds * 1e9)
         var candidates = 0
         var best: RunResult?
@@ -61,9 +83,19 @@ public enum Shrinker {
             return true
         }
 
-        // The original must reproduce before anything is removed (the kernel may race; try it a few times).
+        // The original must reproduce before anything is removed (the kernel may race; try it a few times). A run
+        // that fails on the trace's own input (a worker refusing an operation) is bad input, as `replay` says.
+        do {
+            _ = try spec.run(worker: worker, budget: quick)
+        } catch {
+            if case .trace = error { throw error }
+        }
         guard (0..<3).contains(where: { _ in fails(spec) }) else {
-            throw .trace(TraceError(line: nil, "replaying the trace did not reproduce its violation in 3 attempts, so it cannot be shrunk"))
+            return ShrinkResult(
+                result: RunResult(seed: 0, trace: trace, report: CheckReport(model: trace.header.model, result: .unknown, objects: [])),
+                eventsBefore: trace.events.count,
+                eventsAfter: trace.events.count, candidates: 0,
+                unshrunk: "not shrunk: replaying the trace did not reproduce its violation in 3 attempts")
         }
         var changed = true
         while changed && MonotonicClock.nanoseconds() < deadline {
@@ -147,7 +179,7 @@ public enum Shrinker {
         }
         // A shrunk trace is a regression input: it is expected to keep failing until the bug is fixed.
         best.trace.header.extra[Trace.expectationKey] = .string(Trace.Verdict.Result.violation.rawValue)
-        return ShrinkResult(result: best, eventsBefore: trace.events.count, eventsAfter: best.trace.events.count, candidates: candidates)
+        return ShrinkResult(result: best, eventsBefore: trace.events.count, eventsAfter: best.trace.events.count, candidates: candidates, unshrunk: nil)
     }
 }
 

@@ -37,16 +37,16 @@ struct SimulationRunSpec: ShrinkableRun {
     var moves: [Move]
     let channelCapacity: Int
 
-    init(trace: Trace) throws(ReplayError) {
+    init(trace: Trace, path: String? = nil) throws(ReplayError) {
         guard let sim = trace.header.extra["sim"] else {
-            throw .trace(TraceError(line: 1, "the header has no 'sim' setup; only traces recorded by `ipc-harness run --mode sim` can be shrunk"))
+            throw .trace(TraceError(path: path, line: 1, "the header has no 'sim' setup; only traces recorded by `ipc-harness run --mode sim` can be shrunk"))
         }
         do {
             let value: JSONValue? = sim
             processes = try value.processes("processes")
             channelCapacity = try value.required("channelCapacity").integer("channelCapacity", in: 1...1 << 20)
         } catch {
-            throw .trace(TraceError(line: 1, "the header's sim setup: \(error.message)"))
+            throw .trace(TraceError(path: path, line: 1, "the header's sim setup: \(error.message)"))
         }
         header = trace.header
         var moves: [Move] = []
@@ -69,7 +69,7 @@ struct SimulationRunSpec: ShrinkableRun {
             }
         }
         guard moves.contains(where: \.isScheduling) else {
-            throw .trace(TraceError(line: nil, "the trace has no schedule events (a simulation trace records one per step), so its run cannot be repeated"))
+            throw .trace(TraceError(path: path, "the trace has no schedule events (a simulation trace records one per step), so its run cannot be repeated"))
         }
         self.moves = moves
     }

@@ -75,7 +75,7 @@ extension Trace.Event {
         guard case .object(let object) = json else { throw TraceError("an event must be a JSON object") }
         let index = try object.requiredInteger("index", in: 0...Int64(Int32.max))
         let time = try object.requiredInteger("time", in: 0...Int64.max)
-        let process = try object.requiredInteger("process", in: 0...1_000_000)
+        let process = try object.requiredInteger("process", in: TraceRules.processRange)
         let typeName = try object.requiredString("type", in: "event")
         guard let type = Trace.EventType(rawValue: typeName) else {
             let known = Trace.EventType.allCases.map(\.rawValue).joined(separator: ", ")

@@ -33,6 +33,7 @@ public final class TraceReader {
     private var nextIndex = 0
     private var lastTime: UInt64 = 0
     private var sawVerdict = false
+    private var rules: TraceRules?
 
     /// Opens a trace file and reads its header.
     public init(path: String) throws(TraceError) {
@@ -67,6 +68,7 @@ public final class TraceReader {
         let json = try parse(bytes, complete: complete)
         do {
             header = try Trace.Header(json: json)
+            rules = try TraceRules(header: header)
         } catch {
             throw TraceError(path: path, line: 1, error.message)
         }
@@ -95,6 +97,7 @@ public final class TraceReader {
                 guard event.time >= lastTime else {
                     throw TraceError("time \(event.time) is earlier than the previous event's \(lastTime)")
                 }
+                try rules?.check(event)
                 nextIndex += 1
                 lastTime = event.time
                 return .event(event)

@@ -5,10 +5,12 @@ import SystemPackage
 
 /// Writes a trace as it is recorded, atomically: lines go to a hidden temporary file beside the destination,
 /// which is flushed and renamed over the destination only by ``finish(verdict:)``. A run that dies half-way
-/// leaves the destination untouched (and a `.NAME.tmp-*` file that `ipc-harness clean` removes).
+/// leaves the destination untouched (and a `.NAME.tmp-*` file that `ipc-harness clean` removes: a ledger names it
+/// before it is created). A trace holds every payload of the run, so only its owner may read it (mode 0600).
 public final class TraceWriter {
     public let path: String
     private let temporaryPath: String
+    private let ledger: Ledger
     private var descriptor: FileDescriptor?
     private var pending: [UInt8] = []
     private var nextIndex = 0
@@ -17,13 +19,18 @@ public final class TraceWriter {
     /// Starts a trace at `path` (creating missing directories) and writes its header.
     public init(path: String, header: Trace.Header) throws(TraceError) {
         self.path = path
-        let (directory, name) = Self.split(path)
-        temporaryPath = "\(directory)/.\(name).tmp-\(Syscall.processID)-\(UInt32.random(in: 0...UInt32.max))"
+        let (directory, _) = Self.split(path)
+        do {
+            (ledger, temporaryPath) = try Ledger.forTemporaryFile(beside: path)
+        } catch {
+            throw TraceError(path: path, "cannot create: \(error)")
+        }
         do {
             try Syscall.createDirectories(directory)
             descriptor = try Syscall.open(
-                temporaryPath, flags: O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode: 0o644)
+                temporaryPath, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode: 0o600)
         } catch {
+            ledger.discard()
             throw TraceError(path: path, "cannot create: \(error)")
         }
         header.json.write(into: &pending)
@@ -57,6 +64,7 @@ public final class TraceWriter {
             try Syscall.close(descriptor)
             self.descriptor = nil
             try Syscall.rename(temporaryPath, to: path)
+            ledger.discard()
         } catch {
             abandon()
             throw TraceError(path: path, "cannot finish: \(error)")
@@ -70,6 +78,7 @@ public final class TraceWriter {
             self.descriptor = nil
             try? Syscall.unlink(temporaryPath)
         }
+        ledger.discard()
     }
 
     private func flush() throws(TraceError) {
