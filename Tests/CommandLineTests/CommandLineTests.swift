@@ -53,6 +53,24 @@ import Testing
         }
     }
 
+    /// A trace that names an implementation no object of its workload runs (say, a user's, in a trace given to the
+    /// built-in CLI) is refused on line 1 with exit 2 by every command — never run as the kernel's code under that
+    /// name.
+    @Test func aTraceNamingAnImplementationNoObjectRunsIsRefusedByEveryCommand() throws {
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("traces/pipe-eof-on-injected-eintr.jsonl")
+        var lines = try String(contentsOf: corpus, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let mechanism = try #require(lines[0].range(of: #""mechanism":"[^"]*""#, options: .regularExpression))
+        lines[0].replaceSubrange(mechanism, with: #""mechanism":"mine.reader""#)
+        let path = try write(lines.joined(separator: "\n"), to: "foreign.jsonl")
+        for command in ["check", "replay", "shrink", "report"] {
+            let result = command == "report" ? try run(command, path, "--html", directory + "/foreign.html") : try run(command, path)
+            #expect(result.status == 2, "\(command): \(result.output)\(result.error)")
+            #expect(result.error.hasPrefix("error: \(path):1: mechanism 'mine.reader': no object of this run runs 'mine.reader'"), "\(command): \(result.error)")
+            #expect(result.error.split(separator: "\n").count == 1)
+        }
+    }
+
     @Test func checkExitsZeroForAnAllowedTraceAndOneForAViolation() throws {
         let good = try run("check", try write(Self.goodTrace, to: "good.jsonl"))
         #expect(good.status == 0)
