@@ -132,11 +132,11 @@ struct TraceRules {
             strategy.hasPrefix(prefix) && Int(strategy.dropFirst(prefix.count)).map(range.contains) == true
         }
         let known =
-            ["random", "pct", "exhaustive", "threads"].contains(strategy) || bounded("pct:", 1...64)
+            ["random", "pct", "exhaustive", "threads", "imported"].contains(strategy) || bounded("pct:", 1...64)
             || bounded("exhaustive:", 0...16)
         guard known else {
             throw TraceError(
-                "unknown strategy \"\(strategy)\" in the header (expected random, pct:1 to pct:64, exhaustive:0 to exhaustive:16, or threads)"
+                "unknown strategy \"\(strategy)\" in the header (expected random, pct:1 to pct:64, exhaustive:0 to exhaustive:16, threads, or imported)"
             )
         }
     }
