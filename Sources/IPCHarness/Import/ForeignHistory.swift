@@ -9,6 +9,8 @@ public enum ForeignHistory {
         case jepsen
         /// Porcupine's key-value histories: Jepsen EDN maps with a `:key`, checked against the `kv` model.
         case porcupineKV = "porcupine-kv"
+        /// `strace -f` output of programs doing IPC: each call an operation of its kernel model.
+        case strace
 
         public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
     }
@@ -19,6 +21,7 @@ public enum ForeignHistory {
         case .trace: try Trace.load(path: path)
         case .jepsen: try JepsenImporter.importTrace(path: path)
         case .porcupineKV: try JepsenImporter.importTrace(path: path, target: .keyValue)
+        case .strace: try StraceImporter.importTrace(path: path)
         }
     }
 }

@@ -20,7 +20,7 @@ struct TraceRules {
     private var unspawnedEvents: [Int: Int] = [:]
 
     /// The kill points of the format.
-    static let killPoints: Set<String> = ["before", "blocked", "during", "after", "hung"]
+    static let killPoints: Set<String> = ["before", "blocked", "during", "after", "hung", "exiting"]
     /// The fault kinds a header's `faults.kinds` may list.
     static let faultKinds: Set<String> = [
         "eintr", "eagain", "enomem", "short", "delay", "signal", "signal-restart", "kill",
@@ -91,9 +91,11 @@ struct TraceRules {
             }
         case .kill:
             // A threads-mode watchdog abandons a stuck thread (point `hung`) without a signal: nothing can kill it.
+            // An imported process that began to exit by itself (point `exiting`: it entered exit_group, or let go
+            // of a descriptor) was not killed either.
             if let signal = event.signal {
                 try Self.checkSignal(signal, field: "signal")
-            } else if event.point != "hung" {
+            } else if event.point != "hung" && event.point != "exiting" {
                 throw TraceError("a kill event needs the field 'signal'")
             }
             guard let point = event.point else { throw TraceError("a kill event needs the field 'point'") }
@@ -300,14 +302,14 @@ struct TraceRules {
     }
 
     private static func checkExitValue(_ value: JSONValue?) throws(TraceError) {
-        let shape = "an exit's value must be {\"code\": 0-255}, {\"signal\": NAME} or {\"status\": \"unknown\"}"
+        let shape = "an exit's value must be {\"code\": 0-255}, {\"signal\": NAME}, {\"status\": \"unknown\"} or {\"status\": \"released\"}"
         guard case .object(let object)? = value, object.count == 1, let member = object.members.first else {
             throw TraceError(shape)
         }
         switch (member.key, member.value) {
         case ("code", .integer(let code)) where (0...255).contains(code): return
         case ("signal", .string(let name)): try checkSignal(name, field: "value.signal")
-        case ("status", .string("unknown")): return
+        case ("status", .string("unknown")), ("status", .string("released")): return
         default: throw TraceError("\(shape), not \(JSONValue.object(object))")
         }
     }
