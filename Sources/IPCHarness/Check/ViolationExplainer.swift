@@ -34,7 +34,7 @@ struct ViolationExplainer<M: TraceModel> {
             var searchOperation = SearchOperation(
                 input: operation.input, output: operation.output,
                 invokeTime: operation.invokeTime, returnTime: nil, mayNeverHappen: true,
-                name: model.call(for: operation.input).f)
+                name: model.operationName(of: operation.input))
             switch operation.end {
             case .returned(let time) where relaxed.contains(index):
                 // Any output, or no effect at all, but not after it was seen to return.
