@@ -74,34 +74,43 @@ public final class TraceReader {
 
     /// The next event or the verdict; nil at the end of the trace.
     public func next() throws(TraceError) -> Line? {
-        while true {
-            guard let (bytes, complete) = try nextRawLine() else { return nil }
-            lineNumber += 1
-            if bytes.isEmpty {
-                if !complete { return nil }
-                throw TraceError(path: path, line: lineNumber, "blank line (every line must be one JSON object)")
-            }
-            if sawVerdict { throw TraceError(path: path, line: lineNumber, "nothing may follow the verdict line") }
-            let json = try parse(bytes, complete: complete)
-            do throws(TraceError) {
-                if case .string("verdict")? = json["type"] {
-                    sawVerdict = true
-                    return .verdict(try Trace.Verdict(json: json))
-                }
-                let event = try Trace.Event(json: json)
-                guard event.index == nextIndex else {
-                    throw TraceError("event index \(event.index) out of order (expected \(nextIndex))")
-                }
-                guard event.time >= lastTime else {
-                    throw TraceError("time \(event.time) is earlier than the previous event's \(lastTime)")
-                }
-                nextIndex += 1
-                lastTime = event.time
-                return .event(event)
+        guard let (bytes, complete) = try nextRawLine() else { return nil }
+        lineNumber += 1
+        if bytes.isEmpty {
+            if !complete { return nil }
+            throw TraceError(path: path, line: lineNumber, "blank line (every line must be one JSON object)")
+        }
+        if sawVerdict { throw TraceError(path: path, line: lineNumber, "nothing may follow the verdict line") }
+        if let event = EventLineParser.event(bytes) { return .event(try ordered(event)) }
+        let json = try parse(bytes, complete: complete)
+        if case .string("verdict")? = json["type"] {
+            sawVerdict = true
+            do {
+                return .verdict(try Trace.Verdict(json: json))
             } catch {
                 throw TraceError(path: path, line: lineNumber, error.message)
             }
         }
+        let event: Trace.Event
+        do {
+            event = try Trace.Event(json: json)
+        } catch {
+            throw TraceError(path: path, line: lineNumber, error.message)
+        }
+        return .event(try ordered(event))
+    }
+
+    /// `event`, once its index follows the previous event's and its time does not go back.
+    private func ordered(_ event: Trace.Event) throws(TraceError) -> Trace.Event {
+        guard event.index == nextIndex else {
+            throw TraceError(path: path, line: lineNumber, "event index \(event.index) out of order (expected \(nextIndex))")
+        }
+        guard event.time >= lastTime else {
+            throw TraceError(path: path, line: lineNumber, "time \(event.time) is earlier than the previous event's \(lastTime)")
+        }
+        nextIndex += 1
+        lastTime = event.time
+        return event
     }
 
     private func parse(_ bytes: UnsafeBufferPointer<UInt8>, complete: Bool) throws(TraceError) -> JSONValue {
