@@ -47,9 +47,9 @@ public enum CheckerBenchmark {
         var lines = ["operations  processes  objects  check time     peak RSS   verdict"]
         for result in results {
             lines.append(
-                String(result.operations).leftPadded(10) + String(result.processes).leftPadded(11)
-                    + String(result.objects).leftPadded(9) + (format(result.seconds, 3) + " s").leftPadded(13)
-                    + (format(result.peakMegabytes, 1) + " MB").leftPadded(13) + "   " + result.verdict.rawValue)
+                String(result.operations).alignedRight(10) + String(result.processes).alignedRight(11)
+                    + String(result.objects).alignedRight(9) + (format(result.seconds, 3) + " s").alignedRight(13)
+                    + (format(result.peakMegabytes, 1) + " MB").alignedRight(13) + "   " + result.verdict.rawValue)
         }
         return lines.joined(separator: "\n")
     }
@@ -65,23 +65,5 @@ public enum CheckerBenchmark {
         return array.description
     }
 
-    public static func format(_ value: Double, _ decimals: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let rounded = (value * scale).rounded() / scale
-        let text = String(rounded)
-        let parts = text.split(separator: ".")
-        let fraction = parts.count > 1 ? String(parts[1]) : ""
-        return String(parts[0]) + "." + fraction.padding(toLength: decimals)
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
-    }
-
-    fileprivate func padding(toLength length: Int) -> String {
-        count >= length ? String(prefix(length)) : self + String(repeating: "0", count: length - count)
-    }
+    public static func format(_ value: Double, _ decimals: Int) -> String { BenchFigures.format(value, decimals) }
 }

@@ -193,12 +193,12 @@ public enum RCUBenchmark {
         for result in results {
             let configuration = result.configuration
             lines.append(
-                configuration.implementation.rightPadded(16) + String(configuration.readers).leftPadded(7)
-                    + (configuration.updater ? "yes" : "no").leftPadded(9)
-                    + CheckerBenchmark.format(result.nanosecondsPerRead, 2).leftPadded(12)
-                    + String(Int(result.readsPerSecondPerReader)).leftPadded(21)
-                    + (result.gracePeriodsPerSecond.map { String(Int($0)) } ?? "-").leftPadded(18)
-                    + String(result.poisonedReads).leftPadded(11))
+                configuration.implementation.alignedLeft(16) + String(configuration.readers).alignedRight(7)
+                    + (configuration.updater ? "yes" : "no").alignedRight(9)
+                    + CheckerBenchmark.format(result.nanosecondsPerRead, 2).alignedRight(12)
+                    + String(Int(result.readsPerSecondPerReader)).alignedRight(21)
+                    + (result.gracePeriodsPerSecond.map { String(Int($0)) } ?? "-").alignedRight(18)
+                    + String(result.poisonedReads).alignedRight(11))
         }
         lines.append("Swift RCU ÷ liburcu-memb, median of the per-repetition ratios (≥ 1.0: Swift at least as fast):")
         for ratio in ratios(results) {
@@ -231,15 +231,5 @@ public enum RCUBenchmark {
             "repetitions": .int(repetitions), "milliseconds": .int(milliseconds), "results": .array(rows),
             "ratios": .array(ratios),
         ]).description
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
-    }
-
-    fileprivate func rightPadded(_ width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }
