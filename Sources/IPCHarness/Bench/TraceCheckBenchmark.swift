@@ -75,11 +75,23 @@ public enum TraceCheckBenchmark {
 
     /// Measures each file `repetitions` times in this process and, when `executable` is given (the
     /// `ipc-harness` binary), `repetitions` times as a `check` process with the same budget.
+    ///
+    /// The processes run first, while this process is still small: `posix_spawn` starts a child in this
+    /// process's memory until its exec, and Linux counts this process's peak into the child's `ru_maxrss`. A child
+    /// never measures less than this process at start-up, which is the same binary's start-up.
     public static func run(
         files: [String], repetitions: Int, budget: CheckBudget, executable: String?
     ) throws(HarnessError) -> [Row] {
-        var rows: [Row] = []
+        var processes: [[ProcessSample]] = []
         for file in files {
+            var runs: [ProcessSample] = []
+            if let executable {
+                for _ in 0..<repetitions { runs.append(try checkProcess(executable, file: file, budget: budget)) }
+            }
+            processes.append(runs)
+        }
+        var rows: [Row] = []
+        for (file, runs) in zip(files, processes) {
             var samples: [Sample] = []
             var report: CheckReport?
             for _ in 0..<repetitions {
@@ -91,14 +103,10 @@ public enum TraceCheckBenchmark {
                 }
                 samples.append(Sample(parseSeconds: timings.parseSeconds, searchSeconds: timings.searchSeconds))
             }
-            var processes: [ProcessSample] = []
-            if let executable {
-                for _ in 0..<repetitions { processes.append(try checkProcess(executable, file: file, budget: budget)) }
-            }
             guard let report else { continue }
             rows.append(row(
                 file: file, operations: report.objects.reduce(0) { $0 + $1.operationCount }, objects: report.objects.count,
-                verdict: report.result, samples: samples, processes: processes))
+                verdict: report.result, samples: samples, processes: runs))
         }
         return rows
     }

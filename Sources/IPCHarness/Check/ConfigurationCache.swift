@@ -81,22 +81,22 @@ struct ConfigurationCache {
 }
 
 /// A map from 64-bit keys to 64-bit values by open addressing: the search's memo of which states follow a state
-/// set under an operation. Keys are stored plus one, so 0 marks an empty slot (no key is `UInt64.max`).
+/// set under an operation. Keys are stored plus one, so 0 marks an empty slot (no key is `UInt64.max`); each key
+/// sits beside its value, so a lookup touches one cache line.
 struct WordTable {
-    private var keys: [UInt64]
-    private var values: [UInt64]
+    /// Key + 1 at even positions, the value after it.
+    private var words: [UInt64]
     private var mask: Int
     private(set) var count = 0
 
     init(expected: Int) {
         var size = 1024
         while size < expected * 2 { size <<= 1 }
-        keys = [UInt64](repeating: 0, count: size)
-        values = [UInt64](repeating: 0, count: size)
+        words = [UInt64](repeating: 0, count: size * 2)
         mask = size - 1
     }
 
-    var bytes: Int { keys.count * 16 }
+    var bytes: Int { words.count * 8 }
 
     @inline(__always)
     private static func slot(of key: UInt64, mask: Int) -> Int {
@@ -107,36 +107,32 @@ struct WordTable {
         let stored = key &+ 1
         var slot = Self.slot(of: key, mask: mask)
         while true {
-            let found = keys[slot]
-            if found == stored { return values[slot] }
+            let found = words[slot &* 2]
+            if found == stored { return words[slot &* 2 &+ 1] }
             if found == 0 { return nil }
-            slot = (slot + 1) & mask
+            slot = (slot &+ 1) & mask
         }
     }
 
     /// Sets the value of a key not yet in the table.
     mutating func insert(_ key: UInt64, _ value: UInt64) {
         precondition(key != UInt64.max)
-        var slot = Self.slot(of: key, mask: mask)
-        while keys[slot] != 0 { slot = (slot + 1) & mask }
-        keys[slot] = key &+ 1
-        values[slot] = value
+        place(key &+ 1, value)
         count += 1
-        if count * 2 > keys.count { grow() }
+        if count * 2 > mask + 1 { grow() }
+    }
+
+    private mutating func place(_ stored: UInt64, _ value: UInt64) {
+        var slot = Self.slot(of: stored &- 1, mask: mask)
+        while words[slot &* 2] != 0 { slot = (slot &+ 1) & mask }
+        words[slot &* 2] = stored
+        words[slot &* 2 &+ 1] = value
     }
 
     private mutating func grow() {
-        let oldKeys = keys
-        let oldValues = values
-        let size = keys.count * 2
-        keys = [UInt64](repeating: 0, count: size)
-        values = [UInt64](repeating: 0, count: size)
-        mask = size - 1
-        for index in oldKeys.indices where oldKeys[index] != 0 {
-            var slot = Self.slot(of: oldKeys[index] &- 1, mask: mask)
-            while keys[slot] != 0 { slot = (slot + 1) & mask }
-            keys[slot] = oldKeys[index]
-            values[slot] = oldValues[index]
-        }
+        let old = words
+        words = [UInt64](repeating: 0, count: old.count * 2)
+        mask = old.count - 1
+        for slot in stride(from: 0, to: old.count, by: 2) where old[slot] != 0 { place(old[slot], old[slot + 1]) }
     }
 }

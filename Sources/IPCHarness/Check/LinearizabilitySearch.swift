@@ -34,6 +34,7 @@ struct LinearizabilitySearch<M: Model> {
     private let operations: [Operation]
     private let budget: CheckBudget
     private var entries: EntryList
+    /// The states met and the steps taken, for the next search of the same history.
     private(set) var table: StateTable<M>
     private var states: SetID
     private var linearized: LinearizedSet
@@ -50,11 +51,14 @@ struct LinearizabilitySearch<M: Model> {
     private var bestStuck: Int?
     private(set) var coverage = Coverage()
 
-    init(model: M, initialState: M.State, operations: [Operation], budget: CheckBudget) {
+    /// A search of `operations` from `initialState`, numbering states in `table` (a fresh one, or the one an
+    /// earlier search of the same history left: see ``StateTable``).
+    init(model: M, initialState: M.State, operations: [Operation], budget: CheckBudget, table: StateTable<M>? = nil) {
+        precondition(operations.count < 1 << 29, "a history of more than 2^29 operations on one object")
         self.operations = operations
         self.budget = budget
-        self.table = StateTable(model: model, expectedOperations: operations.count)
-        self.states = table.intern(initialState)
+        self.table = table ?? StateTable(model: model, expectedOperations: operations.count)
+        self.states = self.table.intern(initialState)
         self.linearized = LinearizedSet(count: operations.count)
         self.entries = EntryList(invokeTimes: operations.map(\.invokeTime), returnTimes: operations.map(\.returnTime))
         self.cache = ConfigurationCache(expected: operations.count * 2)
@@ -144,8 +148,8 @@ struct LinearizabilitySearch<M: Model> {
             let operation = Int(entries.entryOperation[Int(entry)])
             if !entries.entryIsReturn[Int(entry)] {
                 let (completed, partial) = table.step(
-                    states, operation: operation, operations[operation].input, operations[operation].output,
-                    limit: Self.maximumStates)
+                    states, operation: operations[operation].identity, operations[operation].input,
+                    operations[operation].output, limit: Self.maximumStates)
                 if completed == StateTable<M>.tooMany {
                     return .unknown(progress(), reason: "the model allows more than \(Self.maximumStates) states at once")
                 }
@@ -158,7 +162,7 @@ struct LinearizabilitySearch<M: Model> {
             }
             if operations[operation].mayNeverHappen {
                 // The deadline of an indeterminate operation: it took effect earlier (explored at its call) or never.
-                let abandoned = table.abandon(states, operation: operation, operations[operation].input)
+                let abandoned = table.abandon(states, operation: operations[operation].identity, operations[operation].input)
                 linearized.insert(operation)
                 if cache.insert(linearized, states: abandoned) {
                     stack.append(Frame(

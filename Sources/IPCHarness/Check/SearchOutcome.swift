@@ -10,6 +10,10 @@ struct SearchOperation<Input: Hashable & Sendable, Output: Hashable & Sendable> 
     var mayNeverHappen: Bool
     /// The operation's name (`f`), for coverage.
     var name: String = ""
+    /// Which operation of the object's history this is, the same in every search of that history (a prefix, some
+    /// operations relaxed): what the step memo shared by those searches is keyed by, with whether the output is
+    /// known. Every search of one history gives an operation its recorded input, and its recorded output or none.
+    var identity: Int = 0
 }
 
 /// Which model states and transitions a check stepped through (as hashes), for fuzzing's coverage figures.

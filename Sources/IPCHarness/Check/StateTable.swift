@@ -8,7 +8,10 @@ import IPCModels
 /// power-set construction's node) is one id as well. So the configuration cache compares and hashes a few words
 /// whatever the model's state holds (a queue's payloads, a pipe's bytes), and the search's frames hold no
 /// reference-counted values. Stepping is memoised by (state set, operation): the backtracking search applies the
-/// same operation to the same states under many linearized sets, and the model is asked once.
+/// same operation to the same states under many linearized sets, and the model is asked once. One table serves
+/// every search of an object's history (the check, then each search explaining a violation), which meet the same
+/// states and operations again: operations are keyed by their ``SearchOperation/identity`` and whether their
+/// output is known.
 ///
 /// Set ids: a set of one state is that state's id (≥ 0); ``empty`` is -1; larger sets are -2, -3, ...
 struct StateTable<M: Model> {
@@ -20,7 +23,12 @@ struct StateTable<M: Model> {
 
     let model: M
     private(set) var states: [M.State] = []
-    private var stateIDs: [M.State: Int32] = [:]
+    /// Each state's hash, and an open-addressing index of state ids by hash (-1: empty slot). Not a
+    /// `Dictionary<State, Int32>`: it compares the key at every occupied slot it probes, and comparing two queue
+    /// states retains and releases every message; here states are compared only when their full hashes agree.
+    private var hashes: [Int] = []
+    private var index: [Int32]
+    private var indexMask: Int
     /// The members of sets of several states, sorted, one after another; `setRanges[k]` is set -2-k's.
     private var setMembers: [Int32] = []
     private var setRanges: [(start: Int32, count: Int32)] = []
@@ -38,25 +46,48 @@ struct StateTable<M: Model> {
     init(model: M, expectedOperations: Int) {
         self.model = model
         memo = WordTable(expected: expectedOperations)
+        var size = 1024
+        while size < expectedOperations * 2 { size <<= 1 }
+        index = [Int32](repeating: -1, count: size)
+        indexMask = size - 1
     }
 
     /// About how many bytes the table holds.
     var bytes: Int {
-        // Each state is held twice (in `states` and as a dictionary key), with the dictionary's slack.
-        stateBytes * 2 + states.count * 24 + setMembers.capacity * 4 + setRanges.count * 40 + memo.bytes
+        stateBytes + states.capacity * (MemoryLayout<M.State>.stride + 16) + index.count * 4
+            + setMembers.capacity * 4 + setRanges.count * 40 + memo.bytes
             + completedMarks.capacity * 8
     }
 
     /// The id of `state`, numbering it if it is new.
     mutating func intern(_ state: M.State) -> Int32 {
-        if let id = stateIDs[state] { return id }
+        let hash = state.hashValue
+        var slot = hash & indexMask
+        while true {
+            let found = index[slot]
+            if found < 0 { break }
+            if hashes[Int(found)] == hash && states[Int(found)] == state { return found }
+            slot = (slot + 1) & indexMask
+        }
         let id = Int32(states.count)
         states.append(state)
-        stateIDs[state] = id
+        hashes.append(hash)
+        index[slot] = id
+        if states.count * 2 > index.count { growIndex() }
         completedMarks.append(0)
         partialMarks.append(0)
         stateBytes += model.estimatedSize(of: state)
         return id
+    }
+
+    private mutating func growIndex() {
+        index = [Int32](repeating: -1, count: index.count * 2)
+        indexMask = index.count - 1
+        for (id, hash) in hashes.enumerated() {
+            var slot = hash & indexMask
+            while index[slot] >= 0 { slot = (slot + 1) & indexMask }
+            index[slot] = Int32(id)
+        }
     }
 
     /// How many states `set` holds.
@@ -92,12 +123,12 @@ struct StateTable<M: Model> {
     }
 
     /// The sets of states that may follow `set` when `input` takes effect with `output` (operation `operation`
-    /// of the search, which the memo is keyed by): completing steps and pieces. `tooMany` as the completed set
+    /// of the history, which the memo is keyed by): completing steps and pieces. `tooMany` as the completed set
     /// when together they would hold more than `limit` states.
     mutating func step(
         _ set: SetID, operation: Int, _ input: M.Input, _ output: M.Output?, limit: Int
     ) -> (completed: SetID, partial: SetID) {
-        let key = UInt64(UInt32(bitPattern: set)) << 32 | UInt64(operation)
+        let key = UInt64(UInt32(bitPattern: set)) << 32 | UInt64(operation) << 2 | (output == nil ? 1 : 0)
         if let found = memo[key] { return Self.unpack(found) }
         nextGeneration()
         var result: (completed: SetID, partial: SetID)?
@@ -121,7 +152,7 @@ struct StateTable<M: Model> {
 
     /// The set of states after each state of `set` abandons `input` part-way (operation `operation`).
     mutating func abandon(_ set: SetID, operation: Int, _ input: M.Input) -> SetID {
-        let key = UInt64(UInt32(bitPattern: set)) << 32 | UInt64(operation) | 1 << 31
+        let key = UInt64(UInt32(bitPattern: set)) << 32 | UInt64(operation) << 2 | 2
         if let found = memo[key] { return Self.unpack(found).completed }
         nextGeneration()
         for index in 0..<count(of: set) {
