@@ -70,10 +70,16 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(name: "IPCHarnessTesting", dependencies: ["IPCHarness"], swiftSettings: strictSwift),
+        // Release builds of the CLI are linked statically: a dynamically linked Swift program spends about 4 ms
+        // of CPU loading and relocating the runtime and Foundation before main, most of a small `check`
+        // (measured: a 1k-operation check 13.7 ms of CPU dynamic, 9.1 ms static; peak memory 16.8 MB -> 10 MB).
         .executableTarget(
             name: "ipc-harness",
             dependencies: ["IPCHarness", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: strictSwift
+            swiftSettings: strictSwift,
+            linkerSettings: [
+                .unsafeFlags(["-static-executable", "-l_FoundationCShims", "-l_FoundationCollections"], .when(platforms: [.linux], configuration: .release))
+            ]
         ),
         .executableTarget(name: "ipc-harness-worker", dependencies: ["IPCHarness"], swiftSettings: strictSwift),
 
