@@ -49,6 +49,35 @@ struct ViolationExplainer<M: TraceModel> {
     func searchWithCoverage(
         cutoff: UInt64?, relaxed: Set<Int>, relaxedMayNotHappen: Bool = true, budget: CheckBudget
     ) -> (outcome: SearchOutcome, coverage: Coverage) {
+        let included = searchOperations(cutoff: cutoff, relaxed: relaxed, relaxedMayNotHappen: relaxedMayNotHappen)
+        // Moved, not copied, into the search: a second reference would make its first step copy the whole table.
+        let table = shared.table
+        shared.table = nil
+        var search = LinearizabilitySearch(
+            model: model, initialState: model.initialState(of: object), operations: included, budget: budget,
+            table: consume table)
+        let outcome = search.run()
+        shared.table = search.table
+        let coverage = search.coverage
+        // Map positions in `included` back to positions in `operations`.
+        let positions = operations.indices.filter { cutoff == nil || operations[$0].invokeTime <= cutoff! }
+        func mapped(_ progress: SearchProgress) -> SearchProgress {
+            SearchProgress(
+                longestLinearization: progress.longestLinearization.map { positions[$0] },
+                stuckOperation: progress.stuckOperation.map { positions[$0] })
+        }
+        switch outcome {
+        case .linearizable: return (.linearizable, coverage)
+        case .notLinearizable(let progress): return (.notLinearizable(mapped(progress)), coverage)
+        case .unknown(let progress, let reason): return (.unknown(mapped(progress), reason: reason), coverage)
+        }
+    }
+
+    /// The operations invoked by `cutoff` (all when nil) as the search takes them, with the operations in
+    /// `relaxed` given any output and, when `relaxedMayNotHappen`, allowed to take no effect.
+    func searchOperations(
+        cutoff: UInt64?, relaxed: Set<Int>, relaxedMayNotHappen: Bool
+    ) -> [SearchOperation<M.Input, M.Output>] {
         var included: [SearchOperation<M.Input, M.Output>] = []
         for (index, operation) in operations.enumerated() {
             if let cutoff, operation.invokeTime > cutoff { continue }
@@ -73,27 +102,7 @@ struct ViolationExplainer<M: TraceModel> {
             }
             included.append(searchOperation)
         }
-        // Moved, not copied, into the search: a second reference would make its first step copy the whole table.
-        let table = shared.table
-        shared.table = nil
-        var search = LinearizabilitySearch(
-            model: model, initialState: model.initialState(of: object), operations: included, budget: budget,
-            table: consume table)
-        let outcome = search.run()
-        shared.table = search.table
-        let coverage = search.coverage
-        // Map positions in `included` back to positions in `operations`.
-        let positions = operations.indices.filter { cutoff == nil || operations[$0].invokeTime <= cutoff! }
-        func mapped(_ progress: SearchProgress) -> SearchProgress {
-            SearchProgress(
-                longestLinearization: progress.longestLinearization.map { positions[$0] },
-                stuckOperation: progress.stuckOperation.map { positions[$0] })
-        }
-        switch outcome {
-        case .linearizable: return (.linearizable, coverage)
-        case .notLinearizable(let progress): return (.notLinearizable(mapped(progress)), coverage)
-        case .unknown(let progress, let reason): return (.unknown(mapped(progress), reason: reason), coverage)
-        }
+        return included
     }
 
     /// At most this long is spent explaining one object's violation (the verdict is already known): past it, the
