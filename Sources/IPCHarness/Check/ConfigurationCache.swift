@@ -15,7 +15,7 @@ struct ConfigurationCache {
 
     /// A cache expected to hold about `expected` configurations before it first grows.
     init(expected: Int) {
-        var size = 1024
+        var size = 64
         while size < expected * 2 { size <<= 1 }
         slots = [UInt32](repeating: 0, count: size)
         mask = size - 1
@@ -90,7 +90,7 @@ struct WordTable {
     private(set) var count = 0
 
     init(expected: Int) {
-        var size = 1024
+        var size = 64
         while size < expected * 2 { size <<= 1 }
         words = [UInt64](repeating: 0, count: size * 2)
         mask = size - 1

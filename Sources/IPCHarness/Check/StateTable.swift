@@ -46,7 +46,7 @@ struct StateTable<M: Model> {
     init(model: M, expectedOperations: Int) {
         self.model = model
         memo = WordTable(expected: expectedOperations)
-        var size = 1024
+        var size = 64
         while size < expectedOperations * 2 { size <<= 1 }
         index = [Int32](repeating: -1, count: size)
         indexMask = size - 1

@@ -19,7 +19,7 @@ public enum TraceChecker {
     /// Checks a trace held in memory; errors name it `name`.
     public static func check(_ trace: Trace, name: String = "trace", budget: CheckBudget = .standard) throws(TraceError) -> CheckReport {
         var timings = CheckTimings()
-        return try check(TraceReader(bytes: trace.serialized(), name: name), budget: budget, timings: &timings)
+        return try check(TraceReader(trace: trace, name: name), budget: budget, timings: &timings)
     }
 
     /// The model a header names, configured by its parameters.
@@ -93,6 +93,13 @@ public enum TraceChecker {
         _ model: M, reader: TraceReader, invariants: inout [any TraceInvariant]
     ) throws(TraceError) -> History<M> {
         var builder = HistoryBuilder(model: model, path: reader.path)
+        if reader.readsHeldTrace {
+            try reader.forEachHeldEvent { (event) throws(TraceError) in
+                try builder.add(event, line: reader.lineNumber)
+                for index in invariants.indices { invariants[index].observe(event) }
+            }
+            return builder.finish()
+        }
         while let line = try reader.next() {
             guard case .event(let event) = line else { continue }
             try builder.add(event, line: reader.lineNumber)
