@@ -176,8 +176,8 @@ struct RealBench: ParsableCommand {
     @Option(name: .customLong("round-trips"), help: "Round trips of the ping-pong.")
     var roundTrips: Int = 500
 
-    @Option(help: "Ping-pong runs with and without recording (medians are reported).")
-    var repetitions: Int = 5
+    @Option(help: "Ping-pong pairs, recording and not, back to back (the median and range of their ratios are reported).")
+    var repetitions: Int = 15
 
     func validate() throws {
         guard seconds > 0, jobs > 0, roundTrips > 0, repetitions > 0 else {

@@ -16,10 +16,29 @@ public enum RealBenchmark {
         public var failures: Int
         public var runsPerMinute: Double { Double(runs) / seconds * 60 }
         public var roundTrips: Int
-        /// Median seconds of a ping-pong run with and without recording.
+        /// Seconds of each ping-pong pair, recording then not recording, run back to back.
+        public var pairs: [RecordingPair]
+        public var recordingSeconds: Double { BenchFigures.median(pairs.map(\.recordingSeconds)) }
+        public var notRecordingSeconds: Double { BenchFigures.median(pairs.map(\.notRecordingSeconds)) }
+        /// What recording costs, in percent: the median over pairs of each pair's ratio, and its lowest and highest.
+        /// A pair runs one right after the other, so load from elsewhere weighs on both alike.
+        public var overheadPercent: Double { BenchFigures.median(pairs.map(\.overheadPercent)) }
+        public var overheadRange: ClosedRange<Double> {
+            let overheads = pairs.map(\.overheadPercent)
+            return (overheads.min() ?? 0)...(overheads.max() ?? 0)
+        }
+    }
+
+    /// One ping-pong run recording and one not, back to back.
+    public struct RecordingPair: Sendable, Hashable {
         public var recordingSeconds: Double
         public var notRecordingSeconds: Double
         public var overheadPercent: Double { (recordingSeconds / notRecordingSeconds - 1) * 100 }
+
+        public init(recordingSeconds: Double, notRecordingSeconds: Double) {
+            self.recordingSeconds = recordingSeconds
+            self.notRecordingSeconds = notRecordingSeconds
+        }
     }
 
     /// The correct real-mode scenarios whose models are checked under faults, run in turn with every fault kind.
@@ -29,16 +48,18 @@ public enum RealBenchmark {
 
     public static func run(seconds: Double, jobs: Int, roundTrips: Int, repetitions: Int, worker: WorkerCommand) throws(HarnessError) -> Result {
         let throughput = try measureThroughput(seconds: seconds, jobs: jobs, worker: worker)
-        var on: [Double] = []
-        var off: [Double] = []
-        for _ in 0..<repetitions {
-            on.append(try pingPong(roundTrips: roundTrips, recording: true, worker: worker))
-            off.append(try pingPong(roundTrips: roundTrips, recording: false, worker: worker))
+        var pairs: [RecordingPair] = []
+        for repetition in 0..<repetitions {
+            // Alternate which goes first, so neither always meets a cache the other warmed.
+            let first = try pingPong(roundTrips: roundTrips, recording: repetition % 2 == 0, worker: worker)
+            let second = try pingPong(roundTrips: roundTrips, recording: repetition % 2 != 0, worker: worker)
+            pairs.append(repetition % 2 == 0
+                ? RecordingPair(recordingSeconds: first, notRecordingSeconds: second)
+                : RecordingPair(recordingSeconds: second, notRecordingSeconds: first))
         }
         return Result(
             seconds: throughput.seconds, jobs: jobs, runs: throughput.runs, kills: throughput.kills,
-            faults: throughput.faults, failures: throughput.failures, roundTrips: roundTrips,
-            recordingSeconds: RCUBenchmark.median(on), notRecordingSeconds: RCUBenchmark.median(off))
+            faults: throughput.faults, failures: throughput.failures, roundTrips: roundTrips, pairs: pairs)
     }
 
     private struct Tally {
@@ -118,9 +139,9 @@ public enum RealBenchmark {
     public static func text(_ result: Result) -> String {
         """
         multi-process runs with every fault kind and kills (\(result.jobs) job\(result.jobs == 1 ? "" : "s"), \(scenarios.count) scenarios in turn):
-          \(result.runs) runs in \(CheckerBenchmark.format(result.seconds, 1)) s = \(Int(result.runsPerMinute.rounded())) runs/min; \(result.kills) kills, \(result.faults) faults; \(result.failures) runs of correct scenarios not ok
-        pipe ping-pong, \(result.roundTrips) round trips between two workers (median):
-          recording \(CheckerBenchmark.format(result.recordingSeconds, 3)) s, not recording \(CheckerBenchmark.format(result.notRecordingSeconds, 3)) s: overhead \(CheckerBenchmark.format(result.overheadPercent, 1)) %
+          \(result.runs) runs in \(BenchFigures.format(result.seconds, 1)) s = \(Int(result.runsPerMinute.rounded())) runs/min; \(result.kills) kills, \(result.faults) faults; \(result.failures) runs of correct scenarios not ok
+        pipe ping-pong, \(result.roundTrips) round trips between two workers, \(result.pairs.count) pairs recording and not, back to back (medians):
+          recording \(BenchFigures.format(result.recordingSeconds, 3)) s, not recording \(BenchFigures.format(result.notRecordingSeconds, 3)) s: recording costs \(BenchFigures.format(result.overheadPercent, 1)) % (pairs \(BenchFigures.format(result.overheadRange.lowerBound, 1)) to \(BenchFigures.format(result.overheadRange.upperBound, 1)) %)
         """
     }
 
@@ -131,6 +152,7 @@ public enum RealBenchmark {
             "failures": .int(result.failures), "roundTrips": .int(result.roundTrips),
             "recordingSeconds": .number(result.recordingSeconds), "notRecordingSeconds": .number(result.notRecordingSeconds),
             "overheadPercent": .number(result.overheadPercent),
+            "overheadPercentRange": [.number(result.overheadRange.lowerBound), .number(result.overheadRange.upperBound)],
         ]
         return object.description
     }
