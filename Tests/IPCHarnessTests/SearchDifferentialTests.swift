@@ -3,8 +3,8 @@ import IPCModels
 import PropertyBased
 import Testing
 
-/// The checker's search against the search as first written (``PlainLinearizabilitySearch``), which it replaced
-/// for speed: on many generated histories, linearizable, mutated and with indeterminate operations, with
+/// The checker's way of holding states and configurations (``InternedStates``: interned ids, memoised steps, a
+/// flat cache) against the first checker's (``PlainStates``), under the same search: on many generated histories, linearizable, mutated and with indeterminate operations, with
 /// operations relaxed as explanations relax them, and with budgets that run out, both must reach the same
 /// verdict, the same longest linearization and the same operation they could not get past.
 @Suite struct SearchDifferentialTests {
@@ -31,10 +31,12 @@ import Testing
             let explainer = ViolationExplainer(model: model, object: object, operations: operations)
             let relaxed = Set(operations.indices.filter { relax($0) && operations[$0].output != nil })
             let included = explainer.searchOperations(cutoff: nil, relaxed: relaxed, relaxedMayNotHappen: relaxedMayNotHappen)
-            var plain = PlainLinearizabilitySearch(
-                model: model, initialState: model.initialState(of: object), operations: included, budget: budget)
+            var plain = LinearizabilitySearch(
+                holder: PlainStates(model: model), initialState: model.initialState(of: object), operations: included,
+                budget: budget)
             var fast = LinearizabilitySearch(
-                model: model, initialState: model.initialState(of: object), operations: included, budget: budget)
+                holder: InternedStates(table: StateTable(model: model, expectedOperations: included.count), expectedOperations: included.count),
+                initialState: model.initialState(of: object), operations: included, budget: budget)
             return (describe(plain.run()), describe(fast.run()))
         }
     }

@@ -114,12 +114,6 @@ public enum RCUBenchmark {
         public var readsPerSecondPerReader: Double
         public var gracePeriodsPerSecond: Double
         public var poisonedReads: Int
-
-        public init(readsPerSecondPerReader: Double, gracePeriodsPerSecond: Double, poisonedReads: Int) {
-            self.readsPerSecondPerReader = readsPerSecondPerReader
-            self.gracePeriodsPerSecond = gracePeriodsPerSecond
-            self.poisonedReads = poisonedReads
-        }
     }
 
     /// Counts of one thread: how many operations in how many nanoseconds.

@@ -34,11 +34,6 @@ public enum RealBenchmark {
         public var recordingSeconds: Double
         public var notRecordingSeconds: Double
         public var overheadPercent: Double { (recordingSeconds / notRecordingSeconds - 1) * 100 }
-
-        public init(recordingSeconds: Double, notRecordingSeconds: Double) {
-            self.recordingSeconds = recordingSeconds
-            self.notRecordingSeconds = notRecordingSeconds
-        }
     }
 
     /// The correct real-mode scenarios whose models are checked under faults, run in turn with every fault kind.

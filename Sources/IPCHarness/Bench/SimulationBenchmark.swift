@@ -17,12 +17,6 @@ public enum SimulationBenchmark {
         public var executedSeconds: Double
         public var recordedSeconds: Double
         public var checkedSeconds: Double
-
-        public init(executedSeconds: Double, recordedSeconds: Double, checkedSeconds: Double) {
-            self.executedSeconds = executedSeconds
-            self.recordedSeconds = recordedSeconds
-            self.checkedSeconds = checkedSeconds
-        }
     }
 
     /// Per-second figures: the median and the range over rounds.

@@ -19,11 +19,6 @@ public enum TraceCheckBenchmark {
     public struct Sample: Sendable, Hashable {
         public var parseSeconds: Double
         public var searchSeconds: Double
-
-        public init(parseSeconds: Double, searchSeconds: Double) {
-            self.parseSeconds = parseSeconds
-            self.searchSeconds = searchSeconds
-        }
     }
 
     /// One `ipc-harness check` process.
@@ -31,12 +26,6 @@ public enum TraceCheckBenchmark {
         public var wallSeconds: Double
         public var peakResidentBytes: Int
         public var exitCode: Int32
-
-        public init(wallSeconds: Double, peakResidentBytes: Int, exitCode: Int32) {
-            self.wallSeconds = wallSeconds
-            self.peakResidentBytes = peakResidentBytes
-            self.exitCode = exitCode
-        }
     }
 
     public struct Row: Sendable, Hashable {

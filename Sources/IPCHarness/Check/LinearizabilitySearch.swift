@@ -10,14 +10,16 @@ import IPCSyscalls
 /// completing step; and an indeterminate operation may be abandoned (never take effect) when the search reaches
 /// its deadline entry, or simply left over when nothing else remains.
 ///
-/// The algorithm is ``PlainLinearizabilitySearch``'s, step for step (tests hold the two to the same verdicts);
-/// what differs is how it holds its data. States and sets of states are numbered by a ``StateTable``, which also
-/// remembers what each operation does to each set, so the loop below moves 32-bit ids, its cache is a flat
-/// ``ConfigurationCache``, and after a model's states are first met nothing in the loop hashes a model state,
-/// allocates or reference-counts. Coverage for fuzzing is recorded only when the budget asks for it.
-struct LinearizabilitySearch<M: Model> {
+/// How states and explored configurations are held is ``SearchStates``'s business. The checker's holder,
+/// ``InternedStates``, numbers states and sets of states and remembers what each operation does to each set, so
+/// the loop below moves 32-bit ids, its cache is a flat ``ConfigurationCache``, and after a model's states are
+/// first met nothing in the loop hashes a model state, allocates or reference-counts. ``PlainStates`` holds them
+/// as the first checker did; tests hold the two to the same outcomes. Coverage for fuzzing is recorded only when
+/// the budget asks for it.
+struct LinearizabilitySearch<Holder: SearchStates> {
+    typealias M = Holder.M
     typealias Operation = SearchOperation<M.Input, M.Output>
-    typealias SetID = StateTable<M>.SetID
+    typealias SetID = Holder.States
 
     private enum FrameKind: UInt8 { case completed, partial, abandoned }
 
@@ -25,7 +27,7 @@ struct LinearizabilitySearch<M: Model> {
         var entry: Int32
         var operation: Int32
         var saved: SetID
-        /// The pieces to try after the completion is undone; ``StateTable/empty`` when there are none.
+        /// The pieces to try after the completion is undone; the holder's empty set when there are none.
         var untriedPartial: SetID
         var tip: Int32
         var kind: FrameKind
@@ -34,12 +36,11 @@ struct LinearizabilitySearch<M: Model> {
     private let operations: [Operation]
     private let budget: CheckBudget
     private var entries: EntryList
-    /// The states met and the steps taken, for the next search of the same history.
-    private(set) var table: StateTable<M>
+    /// The states met, the configurations explored.
+    private(set) var holder: Holder
     private var states: SetID
     private var linearized: LinearizedSet
     private var stack: [Frame] = []
-    private var cache: ConfigurationCache
     // The linearization found so far, as a persistent list (arena of (operation, parent)) so the longest one can
     // be reported after backtracking has undone it.
     private var arenaOperation: [Int32] = []
@@ -51,34 +52,32 @@ struct LinearizabilitySearch<M: Model> {
     private var bestStuck: Int?
     private(set) var coverage = Coverage()
 
-    /// A search of `operations` from `initialState`, numbering states in `table` (a fresh one, or the one an
-    /// earlier search of the same history left: see ``StateTable``).
-    init(model: M, initialState: M.State, operations: [Operation], budget: CheckBudget, table: StateTable<M>? = nil) {
+    /// A search of `operations` from `initialState`, its states and configurations held by `holder`.
+    init(holder: Holder, initialState: M.State, operations: [Operation], budget: CheckBudget) {
         precondition(operations.count < 1 << 29, "a history of more than 2^29 operations on one object")
         self.operations = operations
         self.budget = budget
-        self.table = table ?? StateTable(model: model, expectedOperations: operations.count)
-        self.states = self.table.intern(initialState)
+        self.holder = holder
+        self.states = self.holder.initial(initialState)
         self.linearized = LinearizedSet(count: operations.count)
         self.entries = EntryList(invokeTimes: operations.map(\.invokeTime), returnTimes: operations.map(\.returnTime))
-        self.cache = ConfigurationCache(expected: operations.count * 2)
         stack.reserveCapacity(operations.count)
         arenaOperation.reserveCapacity(operations.count * 2)
         arenaParent.reserveCapacity(operations.count * 2)
     }
 
     /// The most model states the checker tracks at one point of the search before it gives up.
-    static var maximumStates: Int { PlainLinearizabilitySearch<M>.maximumStates }
+    static var maximumStates: Int { 1 << 16 }
 
     /// About how many bytes the search holds.
     private var estimatedBytes: Int {
-        cache.bytes + table.bytes + stack.capacity * MemoryLayout<Frame>.stride + arenaOperation.capacity * 8
+        holder.estimatedBytes + stack.capacity * MemoryLayout<Frame>.stride + arenaOperation.capacity * 8
     }
 
     private mutating func tryCompleted(_ entry: Int32, _ operation: Int, _ completed: SetID, _ partial: SetID) -> Bool {
-        guard completed != StateTable<M>.empty else { return false }
+        guard !holder.isEmpty(completed) else { return false }
         linearized.insert(operation)
-        guard cache.insert(linearized, states: completed) else {
+        guard holder.remember(linearized, completed) else {
             linearized.remove(operation)
             return false
         }
@@ -100,19 +99,19 @@ struct LinearizabilitySearch<M: Model> {
     }
 
     private mutating func recordCoverage(from: SetID, operation: Int, to: SetID) {
-        let to = table.coverageHash(of: to)
+        let to = holder.coverageHash(of: to)
         coverage.states.insert(to)
         var transition = Hasher()
-        transition.combine(table.coverageHash(of: from))
+        transition.combine(holder.coverageHash(of: from))
         transition.combine(operations[operation].name)
         transition.combine(to)
         coverage.transitions.insert(transition.finalize())
     }
 
     private mutating func tryPartial(_ entry: Int32, _ operation: Int, _ partial: SetID) -> Bool {
-        guard partial != StateTable<M>.empty, cache.insert(linearized, states: partial) else { return false }
+        guard !holder.isEmpty(partial), holder.remember(linearized, partial) else { return false }
         stack.append(Frame(
-            entry: entry, operation: Int32(operation), saved: states, untriedPartial: StateTable<M>.empty, tip: tip,
+            entry: entry, operation: Int32(operation), saved: states, untriedPartial: holder.empty, tip: tip,
             kind: .partial))
         states = partial
         return true
@@ -147,10 +146,7 @@ struct LinearizabilitySearch<M: Model> {
             guard entry != -1 else { return .linearizable }
             let operation = Int(entries.entryOperation[Int(entry)])
             if !entries.entryIsReturn[Int(entry)] {
-                let (completed, partial) = table.step(
-                    states, operation: operations[operation].identity, operations[operation].input,
-                    operations[operation].output, limit: Self.maximumStates)
-                if completed == StateTable<M>.tooMany {
+                guard let (completed, partial) = holder.step(states, operation: operations[operation], limit: Self.maximumStates) else {
                     return .unknown(progress(), reason: "the model allows more than \(Self.maximumStates) states at once")
                 }
                 if tryCompleted(entry, operation, completed, partial) || tryPartial(entry, operation, partial) {
@@ -162,11 +158,11 @@ struct LinearizabilitySearch<M: Model> {
             }
             if operations[operation].mayNeverHappen {
                 // The deadline of an indeterminate operation: it took effect earlier (explored at its call) or never.
-                let abandoned = table.abandon(states, operation: operations[operation].identity, operations[operation].input)
+                let abandoned = holder.abandon(states, operation: operations[operation])
                 linearized.insert(operation)
-                if cache.insert(linearized, states: abandoned) {
+                if holder.remember(linearized, abandoned) {
                     stack.append(Frame(
-                        entry: entry, operation: Int32(operation), saved: states, untriedPartial: StateTable<M>.empty,
+                        entry: entry, operation: Int32(operation), saved: states, untriedPartial: holder.empty,
                         tip: tip, kind: .abandoned))
                     states = abandoned
                     entries.lift(operation)

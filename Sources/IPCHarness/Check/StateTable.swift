@@ -201,6 +201,7 @@ struct StateTable<M: Model> {
     }
 
     /// The hash the fuzzer's coverage records for a set: as ``StateSet``'s, so figures stay comparable.
+
     func coverageHash(of set: SetID) -> Int {
         var hasher = Hasher()
         let count = count(of: set)

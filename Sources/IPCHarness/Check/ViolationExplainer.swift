@@ -53,11 +53,13 @@ struct ViolationExplainer<M: TraceModel> {
         // Moved, not copied, into the search: a second reference would make its first step copy the whole table.
         let table = shared.table
         shared.table = nil
+        let holder = InternedStates(
+            table: (consume table) ?? StateTable(model: model, expectedOperations: operations.count),
+            expectedOperations: included.count)
         var search = LinearizabilitySearch(
-            model: model, initialState: model.initialState(of: object), operations: included, budget: budget,
-            table: consume table)
+            holder: holder, initialState: model.initialState(of: object), operations: included, budget: budget)
         let outcome = search.run()
-        shared.table = search.table
+        shared.table = search.holder.table
         let coverage = search.coverage
         // Map positions in `included` back to positions in `operations`.
         let positions = operations.indices.filter { cutoff == nil || operations[$0].invokeTime <= cutoff! }
