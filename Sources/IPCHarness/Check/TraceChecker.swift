@@ -93,15 +93,7 @@ public enum TraceChecker {
         _ model: M, reader: TraceReader, invariants: inout [any TraceInvariant]
     ) throws(TraceError) -> History<M> {
         var builder = HistoryBuilder(model: model, path: reader.path)
-        if reader.readsHeldTrace {
-            try reader.forEachHeldEvent { (event) throws(TraceError) in
-                try builder.add(event, line: reader.lineNumber)
-                for index in invariants.indices { invariants[index].observe(event) }
-            }
-            return builder.finish()
-        }
-        while let line = try reader.next() {
-            guard case .event(let event) = line else { continue }
+        try reader.forEachEvent { (event) throws(TraceError) in
             try builder.add(event, line: reader.lineNumber)
             for index in invariants.indices { invariants[index].observe(event) }
         }

@@ -81,13 +81,17 @@ struct ViolationExplainer<M: TraceModel> {
         cutoff: UInt64?, relaxed: Set<Int>, relaxedMayNotHappen: Bool
     ) -> [SearchOperation<M.Input, M.Output>] {
         var included: [SearchOperation<M.Input, M.Output>] = []
-        for (index, operation) in operations.enumerated() {
-            if let cutoff, operation.invokeTime > cutoff { continue }
+        included.reserveCapacity(operations.count)
+        // Fields read one by one: copying each whole operation (its object's name, its input and output) cost
+        // more than the rest of this loop.
+        for index in operations.indices {
+            let invokeTime = operations[index].invokeTime
+            if let cutoff, invokeTime > cutoff { continue }
             var searchOperation = SearchOperation(
-                input: operation.input, output: operation.output,
-                invokeTime: operation.invokeTime, returnTime: nil, mayNeverHappen: true,
-                name: model.operationName(of: operation.input), identity: index)
-            switch operation.end {
+                input: operations[index].input, output: operations[index].output,
+                invokeTime: invokeTime, returnTime: nil, mayNeverHappen: true,
+                name: model.operationName(of: operations[index].input), identity: index)
+            switch operations[index].end {
             case .returned(let time) where relaxed.contains(index):
                 // Any output (or, when asked, no effect at all), but not after it was seen to return.
                 searchOperation.output = nil
@@ -177,7 +181,7 @@ struct ViolationExplainer<M: TraceModel> {
         let prefixEnd = cutoff.flatMap { time in
             operations.filter { $0.returnTime == time }.compactMap(\.completionIndex).max()
         }
-        let recorded = operations.filter { !$0.isLifecycle }.count
+        let recorded = operations.count { !$0.isLifecycle }
         let recordedInPrefix = inPrefix.filter { !operations[$0].isLifecycle }.count
         var opening = "object \(object): no linearization of its \(recorded) operations exists"
         if let prefixEnd, recordedInPrefix < recorded {

@@ -28,6 +28,8 @@ enum EventLineParser {
 
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
+        private static let typeNames = Trace.EventType.allCases.map { (Array($0.rawValue.utf8), $0) }
+
         mutating func event() -> Trace.Event? {
             guard take(UInt8(ascii: "{")) else { return nil }
             var seen = 0
@@ -43,7 +45,7 @@ enum EventLineParser {
                 case Self.indexBit: guard let n = integer(in: 0...Int64(Int32.max)) else { return nil }; index = n
                 case Self.timeBit: guard let n = integer(in: 0...Int64.max) else { return nil }; time = n
                 case Self.processBit: guard let n = integer(in: 0...1_000_000) else { return nil }; process = n
-                case Self.typeBit: guard let name = string(), let known = Trace.EventType(rawValue: name) else { return nil }; type = known
+                case Self.typeBit: guard let known = eventType() else { return nil }; type = known
                 case Self.fBit: guard let text = string() else { return nil }; f = text
                 case Self.objectBit: guard let text = string() else { return nil }; object = text
                 case Self.errorBit: guard let text = string() else { return nil }; error = text
@@ -123,6 +125,20 @@ enum EventLineParser {
                 if next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") { return nil }
             }
             return range.contains(value) ? value : nil
+        }
+
+        /// An event type's name in quotes, matched as bytes (making a string and switching on it was slower than
+        /// the rest of the line).
+        private mutating func eventType() -> Trace.EventType? {
+            guard take(UInt8(ascii: "\"")) else { return nil }
+            let start = position
+            while position < bytes.count, bytes[position] >= UInt8(ascii: "a"), bytes[position] <= UInt8(ascii: "z") {
+                position += 1
+            }
+            let name = UnsafeBufferPointer(rebasing: bytes[start..<position])
+            guard take(UInt8(ascii: "\"")) else { return nil }
+            for (spelling, type) in Self.typeNames where spelling.elementsEqual(name) { return type }
+            return nil
         }
 
         /// A string without escapes or control characters, in valid UTF-8.

@@ -98,30 +98,60 @@ public final class TraceReader {
     /// The next event or the verdict; nil at the end of the trace.
     public func next() throws(TraceError) -> Line? {
         if let heldEvents { return try nextHeld(heldEvents) }
-        guard let (bytes, complete) = try nextRawLine() else { return nil }
+        var line: Line?
+        guard try readLine(event: { line = .event(copy $0) }, verdict: { line = .verdict($0) }) else { return nil }
+        return line
+    }
+
+    /// Reads the next line of the file, handing its event or verdict to the closure for it; false at the end.
+    private func readLine(
+        event: (borrowing Trace.Event) throws(TraceError) -> Void, verdict: (Trace.Verdict) -> Void
+    ) throws(TraceError) -> Bool {
+        guard let (bytes, complete) = try nextRawLine() else { return false }
         lineNumber += 1
         if bytes.isEmpty {
-            if !complete { return nil }
+            if !complete { return false }
             throw TraceError(path: path, line: lineNumber, "blank line (every line must be one JSON object)")
         }
         if sawVerdict { throw TraceError(path: path, line: lineNumber, "nothing may follow the verdict line") }
-        if readsPlainLinesDirectly, let event = EventLineParser.event(bytes) { return .event(try ordered(event)) }
+        if readsPlainLinesDirectly, let plain = EventLineParser.event(bytes) {
+            try checkOrder(of: plain)
+            try event(plain)
+            return true
+        }
         let json = try parse(bytes, complete: complete)
         if case .string("verdict")? = json["type"] {
             sawVerdict = true
             do {
-                return .verdict(try Trace.Verdict(json: json))
+                verdict(try Trace.Verdict(json: json))
             } catch {
                 throw TraceError(path: path, line: lineNumber, error.message)
             }
+            return true
         }
-        let event: Trace.Event
+        let parsed: Trace.Event
         do {
-            event = try Trace.Event(json: json)
+            parsed = try Trace.Event(json: json)
         } catch {
             throw TraceError(path: path, line: lineNumber, error.message)
         }
-        return .event(try ordered(event))
+        try checkOrder(of: parsed)
+        try event(parsed)
+        return true
+    }
+
+    /// The rest of the trace's events, each read and checked as ``next()`` reads and checks it, handed to `body`
+    /// without the copies that returning each in a ``Line`` makes (an event is about 200 bytes: copying them was
+    /// a twentieth of reading a file, and a fifth of checking a simulation run's trace). The verdict is left out.
+    func forEachEvent(_ body: (borrowing Trace.Event) throws(TraceError) -> Void) throws(TraceError) {
+        if let events = heldEvents {
+            while heldPosition < events.count {
+                heldPosition += 1
+                try body(try checkedHeld(events[heldPosition - 1]))
+            }
+            return
+        }
+        while try readLine(event: body, verdict: { _ in }) {}
     }
 
     private func nextHeld(_ events: [Trace.Event]) throws(TraceError) -> Line? {
@@ -135,32 +165,20 @@ public final class TraceReader {
         return .event(try checkedHeld(events[heldPosition - 1]))
     }
 
-    /// Whether this reader reads a trace held in memory (``init(trace:name:)``).
-    var readsHeldTrace: Bool { heldEvents != nil }
-
-    /// The rest of a held trace's events, each checked as ``next()`` checks it, handed to `body` without the
-    /// copies that returning each as a ``Line`` makes (an event is about 200 bytes; a simulation run's check spent
-    /// a fifth of its time copying them). The verdict, if any, is left out.
-    func forEachHeldEvent(_ body: (borrowing Trace.Event) throws(TraceError) -> Void) throws(TraceError) {
-        guard let events = heldEvents else { return }
-        while heldPosition < events.count {
-            heldPosition += 1
-            try body(try checkedHeld(events[heldPosition - 1]))
-        }
-    }
-
     /// A held event as reading its line would give it, or that line's error.
     private func checkedHeld(_ event: Trace.Event) throws(TraceError) -> Trace.Event {
         lineNumber += 1
         do {
-            return try ordered(try event.asReadBack())
+            let readBack = try event.asReadBack()
+            try checkOrder(of: readBack)
+            return readBack
         } catch {
             throw TraceError(path: path, line: lineNumber, error.message)
         }
     }
 
-    /// `event`, once its index follows the previous event's and its time does not go back.
-    private func ordered(_ event: Trace.Event) throws(TraceError) -> Trace.Event {
+    /// Checks that `event`'s index follows the previous event's and its time does not go back.
+    private func checkOrder(of event: borrowing Trace.Event) throws(TraceError) {
         guard event.index == nextIndex else {
             throw TraceError(path: path, line: lineNumber, "event index \(event.index) out of order (expected \(nextIndex))")
         }
@@ -169,7 +187,6 @@ public final class TraceReader {
         }
         nextIndex += 1
         lastTime = event.time
-        return event
     }
 
     private func parse(_ bytes: UnsafeBufferPointer<UInt8>, complete: Bool) throws(TraceError) -> JSONValue {
