@@ -5,17 +5,18 @@ import IPCSyscalls
 ///
 /// 1. The shortest failing prefix: the earliest completion time T such that the operations invoked by T already
 ///    admit no linearization (operations still running at T may or may not have taken effect).
-/// 2. A minimal core within that prefix: greedily relax each operation (any output, taking effect at any time
-///    between its invoke and its return) and keep it relaxed when the prefix still fails. What remains is a set
-///    of operations whose recorded facts (that they happened, when, and what they returned) cannot all be true,
-///    whatever the other operations returned. Then one search asks the stronger question: can they all be true
-///    if the others may also never have taken effect? When it says no (the usual case), the core is minimal
-///    for that claim too, and the explanation makes it. A process's death is a fact and is never relaxed.
+/// 2. A minimal core within that prefix: greedily relax each operation to indeterminate (any output, at any time
+///    between its invoke and its return, or never) and keep it relaxed when the prefix still fails. What remains
+///    is a set of operations whose recorded facts (that they happened, when, and what they returned) cannot all
+///    be true, whatever the other operations did. A process's death is a fact and is never relaxed.
 ///
-///    Why in that order: an operation relaxed to "or never" doubles the ways the search may reach each later
-///    point, so minimising with it costs time exponential in the operations relaxed (on a queue history of 51
-///    operations, searches with 23 relaxed took 0.5 s each and the explanation 3 s, measured); relaxed to "any
-///    output" only, each search costs about what the check did.
+///    An operation relaxed to "or never" doubles the ways the search may reach each later point, so this costs
+///    time exponential in the operations relaxed (on a queue prefix of 51 operations, searches with 23 relaxed
+///    took 0.5 s each, and the explanation its whole 3 s, measured). So it runs only while every search decides
+///    within 50 ms and the whole within 0.1 s, which small histories (the trace corpus) always do. Past that the
+///    core is minimised with operations relaxed to "any output, taking effect within the interval" — each search
+///    then costs about what the check did — and one bounded search asks whether the stronger claim (the others
+///    may also not have happened) holds too; the explanation states whichever claim it has.
 /// 3. The longest linearizable prefix the search found, and the operation it could not get past.
 struct ViolationExplainer<M: TraceModel> {
     typealias Operation = HistoryOperation<M.Input, M.Output>
@@ -111,6 +112,9 @@ struct ViolationExplainer<M: TraceModel> {
         return included
     }
 
+    /// At most this long is spent minimising a core with operations relaxed to "or never" (see step 2).
+    static var strongCoreSeconds: Double { 0.1 }
+
     /// At most this long is spent explaining one object's violation (the verdict is already known): past it, the
     /// explanation says what it has, with a core that may not be minimal.
     static var explanationSeconds: Double { 3 }
@@ -161,18 +165,40 @@ struct ViolationExplainer<M: TraceModel> {
             return cutoff == nil || time <= cutoff!
         }
 
-        // 2. A minimal core: relax operations one at a time while the prefix still fails; then the stronger claim.
+        // 2. A minimal core: relax operations one at a time while the prefix still fails.
         var relaxed = Set<Int>()
         var strongerClaim: SearchOutcome?
         if observed.count <= Self.coreLimit {
-            for index in observed where elapsed() < allowance {
+            let strongAllowance = Swift.min(allowance, Self.strongCoreSeconds)
+            var decided = true
+            for index in observed {
+                guard elapsed() < strongAllowance else {
+                    decided = false
+                    break
+                }
                 relaxed.insert(index)
-                if !search(cutoff: cutoff, relaxed: relaxed, relaxedMayNotHappen: false, budget: remaining(0.5)).isViolation {
-                    relaxed.remove(index)
+                let outcome = search(
+                    cutoff: cutoff, relaxed: relaxed, budget: remaining(Swift.min(0.05, strongAllowance - elapsed())))
+                if case .notLinearizable = outcome { continue }
+                relaxed.remove(index)
+                if case .unknown = outcome {
+                    decided = false
+                    break
                 }
             }
-            // It may be exponential (see above): it gets a few times what the core took, between 20 ms and 0.25 s.
-            strongerClaim = search(cutoff: cutoff, relaxed: relaxed, budget: remaining(Swift.min(0.25, 4 * elapsed())))
+            if decided {
+                strongerClaim = .notLinearizable(SearchProgress(longestLinearization: [], stuckOperation: nil))
+            } else {
+                relaxed = []
+                for index in observed where elapsed() < allowance {
+                    relaxed.insert(index)
+                    if !search(cutoff: cutoff, relaxed: relaxed, relaxedMayNotHappen: false, budget: remaining(0.5)).isViolation {
+                        relaxed.remove(index)
+                    }
+                }
+                // It may be exponential (see above): a few times what the core took, from 20 ms to 0.1 s.
+                strongerClaim = search(cutoff: cutoff, relaxed: relaxed, budget: remaining(Swift.min(0.1, 4 * elapsed())))
+            }
         }
         let core = observed.count <= Self.coreLimit ? observed.filter { !relaxed.contains($0) } : []
 
