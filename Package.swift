@@ -49,6 +49,12 @@ let package = Package(
             ]
         ),
 
+        // liburcu's memb read side inlined, as C programs get it with _LGPL_SOURCE: for `bench rcu` only.
+        .target(
+            name: "CURCUInline", cSettings: [.define("_GNU_SOURCE"), .define("_LGPL_SOURCE")],
+            linkerSettings: [.linkedLibrary("urcu-memb"), .linkedLibrary("urcu-common")]
+        ),
+
         .target(
             name: "IPCSyscalls",
             dependencies: ["CIPCShims", .product(name: "SystemPackage", package: "swift-system")],
@@ -69,7 +75,7 @@ let package = Package(
         ),
         .target(
             name: "IPCHarness",
-            dependencies: ["IPCModels", "IPCMechanisms", "IPCSyscalls", "CURCU"],
+            dependencies: ["IPCModels", "IPCMechanisms", "IPCSyscalls", "CURCU", "CURCUInline"],
             swiftSettings: strictSwift
         ),
         .target(name: "IPCHarnessTesting", dependencies: ["IPCHarness"], swiftSettings: strictSwift),

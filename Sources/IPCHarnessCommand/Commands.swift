@@ -15,10 +15,16 @@ struct RunningOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Seconds the checker may spend on one history before answering 'unknown'.")
     var budget: Double = 30
 
-    var checkBudget: CheckBudget { CheckBudget(seconds: budget) }
+    @Option(help: "Megabytes the checker's search may hold before answering 'unknown' (default: three quarters of the memory the machine has available).")
+    var memory: Int?
+
+    var checkBudget: CheckBudget {
+        CheckBudget(seconds: budget, memoryBytes: memory.map { $0 << 20 } ?? CheckBudget.machineMemoryBytes)
+    }
 
     func validate() throws {
         guard budget > 0 else { throw ValidationError("--budget must be positive") }
+        if let memory { guard memory > 0, memory < 1 << 40 else { throw ValidationError("--memory must be a positive number of megabytes") } }
     }
 }
 
@@ -173,7 +179,7 @@ struct Replay: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (figures, not tests).", discussion: CommandLineText.exitStatusHelp("bench"),
-        subcommands: [CheckerBench.self, TraceBench.self, SimulationBench.self, ABABench.self, RealBench.self, RCUBench.self])
+        subcommands: [TraceCheckBench.self, CheckerBench.self, TraceBench.self, SimulationBench.self, ABABench.self, RealBench.self, RCUBench.self])
 }
 
 struct RealBench: ParsableCommand {
@@ -205,8 +211,8 @@ struct RealBench: ParsableCommand {
     @Option(name: .customLong("round-trips"), parsing: .unconditional, help: "Round trips of the ping-pong.")
     var roundTrips: Int = 500
 
-    @Option(parsing: .unconditional, help: "Ping-pong runs with and without recording (medians are reported).")
-    var repetitions: Int = 5
+    @Option(parsing: .unconditional, help: "Ping-pong pairs, recording and not, back to back (the median and range of their ratios are reported).")
+    var repetitions: Int = 15
 
     func validate() throws {
         guard seconds > 0, jobs > 0, roundTrips > 0, repetitions > 0, (runs ?? 1) > 0 else {
@@ -223,6 +229,38 @@ struct RealBench: ParsableCommand {
         let result = try RealBenchmark.run(soak: soak, roundTrips: roundTrips, repetitions: repetitions, worker: worker)
         print(json ? RealBenchmark.json(result) : RealBenchmark.text(result))
         if !result.failures.isEmpty { throw ExitCode(1) }
+    }
+}
+
+struct TraceCheckBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Time `ipc-harness check` on trace files: parse and search apart in this process, then whole `check` processes (wall time, peak memory).")
+
+    @Argument(help: "The trace files.")
+    var files: [String]
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @Option(help: "Runs of each file, in this process and as processes; figures are medians.")
+    var repetitions: Int = 5
+
+    @Flag(name: .customLong("no-processes"), help: "Measure only in this process.")
+    var noProcesses = false
+
+    @OptionGroup var running: RunningOptions
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("name at least one trace file") }
+        guard repetitions > 0 else { throw ValidationError("--repetitions must be positive") }
+    }
+
+    func run() throws {
+        let executable = noProcesses ? nil : try WorkerLocator.runningExecutable()
+        let rows = try TraceCheckBenchmark.run(
+            files: files, repetitions: repetitions, budget: running.checkBudget, executable: executable)
+        print(json ? TraceCheckBenchmark.json(rows) : TraceCheckBenchmark.table(rows, repetitions: repetitions))
     }
 }
 

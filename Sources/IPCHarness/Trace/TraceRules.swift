@@ -51,7 +51,7 @@ struct TraceRules {
     }
 
     /// Checks one event against the header and the events before it.
-    mutating func check(_ event: Trace.Event) throws(TraceError) {
+    mutating func check(_ event: borrowing Trace.Event) throws(TraceError) {
         let process = event.process
         if let declared, !declared.contains(process) {
             throw TraceError(
