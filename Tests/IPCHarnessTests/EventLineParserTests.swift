@@ -52,7 +52,7 @@ import Testing
     @Test(arguments: [
         #"{"index":0,"time":5,"process":1,"type":"invoke","f":"write","object":"m0","value":{"words":[1]}}"#,
         #"{"index":0,"time":5,"process":1,"type":"fail","f":"send","object":"q0","error":"EAGAIN"}"#,
-        #"{"index":0,"time":0,"process":0,"type":"kill","signal":"SIGKILL","point":"blocked"}"#,
+        #"{"index":0,"time":0,"process":1,"type":"kill","signal":"SIGKILL","point":"blocked"}"#,
         #"{"index":0,"time":9,"process":2,"type":"fault","fault":"short","call":"write","value":{"count":3}}"#,
         #"{"index":0,"time":9,"process":2,"type":"exit","value":{"status":0}}"#,
         #"{"index":0,"time":9,"process":2,"type":"ok","f":"réad","object":"é","value":"x"}"#,

@@ -44,7 +44,7 @@ enum EventLineParser {
                 switch key {
                 case Self.indexBit: guard let n = integer(in: 0...Int64(Int32.max)) else { return nil }; index = n
                 case Self.timeBit: guard let n = integer(in: 0...Int64.max) else { return nil }; time = n
-                case Self.processBit: guard let n = integer(in: 0...1_000_000) else { return nil }; process = n
+                case Self.processBit: guard let n = integer(in: 1...1_000_000) else { return nil }; process = n
                 case Self.typeBit: guard let known = eventType() else { return nil }; type = known
                 case Self.fBit: guard let text = string() else { return nil }; f = text
                 case Self.objectBit: guard let text = string() else { return nil }; object = text

@@ -63,6 +63,16 @@ struct StraceAssembly {
         let representatives = chooseRepresentatives()
         findRenewals(representatives)
         excludeFIFOsAcrossRenewals(representatives)
+        // The first pass finds the process numbers in use; they are then numbered by pid (in the order the log
+        // shows them) and epoch, and the second pass writes the trace with them.
+        _ = build(representatives)
+        let pidOrder = Dictionary(log.pids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        numbered.sort { (pidOrder[$0.pid] ?? Int.max, $0.pid, $0.epoch) < (pidOrder[$1.pid] ?? Int.max, $1.pid, $1.epoch) }
+        numbers = Dictionary(uniqueKeysWithValues: numbered.enumerated().map { (Pair(pid: $1.pid, epoch: $1.epoch), $0 + 1) })
+        return build(representatives)
+    }
+
+    private mutating func build(_ representatives: [Int: [Int: Int]]) -> Trace {
         let checked = objects.filter { $0.exclusions.isEmpty && !$0.operations.isEmpty }
         var events: [Placed] = []
         for object in checked {
@@ -91,7 +101,11 @@ struct StraceAssembly {
         }
         source["processes"] = .object(processes)
         header.extra["source"] = .object(source)
-        let notChecked = self.notChecked()
+        var notChecked = self.notChecked()
+        if checked.isEmpty {
+            // Nothing checked is never "no violation".
+            notChecked.insert("the log shows no IPC object it created that the importer could check", at: 0)
+        }
         if !notChecked.isEmpty { header.extra["notChecked"] = .array(notChecked.map { .string($0) }) }
         return Trace(header: header, events: ordered)
     }

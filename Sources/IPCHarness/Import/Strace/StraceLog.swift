@@ -27,6 +27,9 @@ struct StraceLog {
         var end: Int64
         /// The position of the end in the log: calls are simulated in this order (the kernel's order of returns).
         var order: Int
+        /// The position of its first half: a call that passes descriptors is simulated here, since a receive that
+        /// returns before strace sees the send return may already have them.
+        var startOrder: Int = 0
     }
 
     enum Result: Equatable {
@@ -102,7 +105,7 @@ struct StraceLog {
                 let bound = duration.map { parsed.time + $0 + 2 * parser.unit } ?? Int64.max
                 log.calls.append(Call(
                     pid: pid, name: name, arguments: arguments, result: result, line: lineNumber, endLine: lineNumber,
-                    start: parsed.time, end: bound, order: order))
+                    start: parsed.time, end: bound, order: order, startOrder: order))
                 awaitingNext.append(log.calls.count - 1)
             case .unfinished(let name, let prefix):
                 if let open = pending[pid] {
@@ -110,7 +113,7 @@ struct StraceLog {
                 }
                 pending[pid] = (Call(
                     pid: pid, name: name, arguments: "", result: .unknown, line: lineNumber, endLine: lineNumber,
-                    start: parsed.time, end: parsed.time, order: order), prefix)
+                    start: parsed.time, end: parsed.time, order: order, startOrder: order), prefix)
             case .resumed(let name, let rest, let result):
                 guard let open = pending.removeValue(forKey: pid) else {
                     throw failure("\(name) resumed for pid \(pid), which has no unfinished call")
@@ -306,10 +309,20 @@ struct StraceLog {
                 case "<" where previous.isNumber:
                     // A descriptor's annotation: brackets inside it (`[1->2]`) do not count.
                     var inner = 0
+                    var angles = 0
                     index = text.index(after: index)
                     while index < text.endIndex {
                         let c = text[index]
-                        if c == "[" { inner += 1 } else if c == "]" { inner -= 1 } else if c == ">" && inner == 0 { break }
+                        if c == "[" {
+                            inner += 1
+                        } else if c == "]" {
+                            inner -= 1
+                        } else if c == "<" && inner == 0 {
+                            angles += 1
+                        } else if c == ">" && inner == 0 {
+                            if angles == 0 { break }
+                            angles -= 1
+                        }
                         index = text.index(after: index)
                     }
                 case "(", "[", "{": depth += 1

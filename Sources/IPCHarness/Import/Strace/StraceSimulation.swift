@@ -63,7 +63,7 @@ struct StraceSimulation {
             parents[child] = (call.pid, Self.sharesTable(call))
         }
         enum Step { case call(StraceLog.Call), end(StraceLog.End), delivery(StraceLog.Delivery) }
-        var steps: [(order: Int, step: Step)] = log.calls.map { ($0.order, .call($0)) }
+        var steps: [(order: Int, step: Step)] = log.calls.map { ($0.passesDescriptors ? $0.startOrder : $0.order, .call($0)) }
         steps += log.ends.map { ($0.order, .end($0)) }
         steps += log.deliveries.map { ($0.order, .delivery($0)) }
         steps.sort { $0.order < $1.order }
@@ -261,7 +261,8 @@ struct StraceSimulation {
     /// `pipe:[12]` → `pipe:12`; `UNIX-STREAM:[34->35]`, `UNIX:[34]`, `socket:[34]` → `socket:34`.
     static func identity(_ annotation: String) -> String? {
         guard let open = annotation.firstIndex(of: "["), annotation.hasSuffix("]") || annotation.contains("->") else { return nil }
-        let kind = annotation[..<open]
+        var kind = annotation[..<open]
+        if kind.last == ":" { kind = kind.dropLast() }
         let inode = annotation[annotation.index(after: open)...].prefix(while: \.isNumber)
         guard !inode.isEmpty else { return nil }
         if kind == "pipe" { return "pipe:\(inode)" }
@@ -357,7 +358,11 @@ struct StraceSimulation {
                 killStart[table] = max(killStart[table] ?? call.start, call.start)
             }
             if signal != nil && signal != 0 { unchecked["signals", default: []].append(call.line) }
-        case "exit", "exit_group", "clone", "clone3", "fork", "vfork", "wait4", "waitid":
+        case "clone", "clone3", "fork", "vfork":
+            // The child's table is the parent's as it is now (the parent did nothing else meanwhile), unless the
+            // child already made calls that returned before the clone did, and met it then.
+            if let child = Self.cloneChild(call) { meet(child) }
+        case "exit", "exit_group", "wait4", "waitid":
             break
         default:
             return false
@@ -431,5 +436,13 @@ struct StraceDefaults: Sendable {
         if let value = read("/proc/sys/net/core/wmem_default") { defaults.socketSendBuffer = value }
         if let value = read("/proc/sys/net/unix/max_dgram_qlen") { defaults.datagramQueue = value }
         return defaults
+    }
+}
+
+extension StraceLog.Call {
+    /// A send with `SCM_RIGHTS` that succeeded: its descriptors are in flight from its start on (for the order of
+    /// simulation).
+    var passesDescriptors: Bool {
+        name == "sendmsg" && arguments.contains("cmsg_data") && { if case .value = result { true } else { false } }()
     }
 }

@@ -151,6 +151,9 @@ struct StraceValueReader {
     }
 
     var atEnd: Bool { position >= bytes.count }
+    private static let separators: Set<UInt8> = [
+        UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: ")"),
+    ]
     private var peek: UInt8? { position < bytes.count ? bytes[position] : nil }
     private var rest: String { String(decoding: bytes[position...].prefix(40), as: UTF8.self) }
 
@@ -173,8 +176,23 @@ struct StraceValueReader {
 
     mutating func value() throws(Failure) -> StraceValue {
         skipSpace()
+        let start = position
         var value = try single()
         skipSpace()
+        // An expression strace prints (`WIFEXITED(s) && WEXITSTATUS(s) == 0`, `[SIGUSR1 SIGUSR2]`'s members): kept
+        // whole as text up to the next separator. Descriptors inside are kept too, so none goes unnoticed.
+        if let byte = peek, !Self.separators.contains(byte),
+            !(byte == UInt8(ascii: "=") && position + 1 < bytes.count && bytes[position + 1] == UInt8(ascii: ">"))
+        {
+            var inner: [StraceValue] = [value]
+            while let next = peek, !Self.separators.contains(next) {
+                if let part = try? single() { inner.append(part) } else { position += 1 }
+                skipSpace()
+            }
+            let text = String(decoding: bytes[start..<position], as: UTF8.self)
+            let found = inner.flatMap(\.descriptors).map { StraceValue.descriptor($0.number, annotation: $0.annotation) }
+            return found.isEmpty ? .atom(text) : .call(text, found)
+        }
         // `in => out`
         if position + 1 < bytes.count, bytes[position] == UInt8(ascii: "="), bytes[position + 1] == UInt8(ascii: ">") {
             position += 2
@@ -280,12 +298,15 @@ struct StraceValueReader {
     private mutating func annotation() throws(Failure) -> String {
         position += 1  // "<"
         var depth = 0
+        var angles = 0
         var text: [UInt8] = []
         while let byte = peek {
             position += 1
             switch byte {
             case UInt8(ascii: "["): depth += 1
             case UInt8(ascii: "]"): depth -= 1
+            case UInt8(ascii: "<") where depth == 0: angles += 1  // `<` nests: `</dev/null<char 1:3>>`
+            case UInt8(ascii: ">") where depth == 0 && angles > 0: angles -= 1
             case UInt8(ascii: "\""):
                 // A quoted path inside (a socket's address): copied as it is.
                 text.append(byte)
@@ -301,6 +322,9 @@ struct StraceValueReader {
                 }
                 continue
             case UInt8(ascii: ">") where depth == 0:
+                // A file unlinked since it was opened: strace adds `(deleted)` after the annotation.
+                let deleted = Array("(deleted)".utf8)
+                if bytes[position...].starts(with: deleted) { position += deleted.count }
                 return String(decoding: Self.unescape(text), as: UTF8.self)
             default: break
             }
