@@ -29,6 +29,7 @@ public enum TraceChecker {
     /// `replay`, `shrink` and `report` ask before they act on a trace, so that they refuse exactly what `check` refuses.
     public static func validate(_ trace: Trace, name: String = "trace") throws(TraceError) {
         let reader = try TraceReader(bytes: trace.serialized(), name: name)
+        if MixedTrace.isMixed(reader.header) { return try MixedTrace.validate(reader) }
         try validate(try model(for: reader.header, path: reader.path), reader: reader)
     }
 
@@ -38,8 +39,14 @@ public enum TraceChecker {
     }
 
     static func check(_ reader: TraceReader, budget: CheckBudget) throws(TraceError) -> CheckReport {
-        let model = try model(for: reader.header, path: reader.path)
-        return try check(model, reader: reader, budget: budget)
+        var report: CheckReport
+        if MixedTrace.isMixed(reader.header) {
+            report = try MixedTrace.check(reader, budget: budget)
+        } else {
+            report = try check(try model(for: reader.header, path: reader.path), reader: reader, budget: budget)
+        }
+        report.note(notChecked: NotChecked.entries(of: reader.header))
+        return report
     }
 
     private static func check<M: TraceModel>(_ model: M, reader: TraceReader, budget: CheckBudget) throws(TraceError) -> CheckReport {
