@@ -1,6 +1,7 @@
 import Glibc
 import IPCModels
 import IPCSyscalls
+import SystemPackage
 
 /// `ipc-harness bench checker`: how long the checker takes, and how much memory the process peaks at, on
 /// generated pipe histories of 1k, 10k and 100k operations with 4 and 8 processes on 1 and 16 objects.
@@ -41,6 +42,16 @@ public enum CheckerBenchmark {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024
+    }
+
+    /// Starts the process's peak resident memory afresh from what it holds now (Linux: writing 5 to
+    /// `/proc/self/clear_refs`), so that the next ``peakResidentMegabytes()`` is the peak of what follows alone.
+    /// False where the kernel refuses: the peak then covers the whole process so far.
+    public static func resetPeakResident() -> Bool {
+        guard let descriptor = try? Syscall.open("/proc/self/clear_refs", flags: O_WRONLY | O_CLOEXEC) else { return false }
+        defer { try? Syscall.close(descriptor) }
+        let five: [UInt8] = [UInt8(ascii: "5")]
+        return (try? five.withUnsafeBytes { (raw) throws(Errno) -> Int in try Syscall.write(descriptor, raw) }) == 1
     }
 
     public static func table(_ results: [Result]) -> String {
