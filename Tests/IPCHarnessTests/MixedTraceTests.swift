@@ -31,7 +31,7 @@ import Testing
         #expect(report.result == .ok, "\(report.explanation)")
         #expect(report.objects.map(\.object) == ["p0", "q0"])
         #expect(report.objects.map(\.operationCount) == [3, 2])
-        #expect(report.model == "mixed: pipe, posix-mq")
+        #expect(report.model == "mixed (pipe, posix-mq)")
         // The writer's exit (an event without an object) reached the pipe's part: the last read saw end of file.
         try TraceInput.validate(Self.trace(Self.good), name: "mixed.jsonl")
     }

@@ -146,7 +146,7 @@ public enum MixedTrace {
         let result: Trace.Verdict.Result =
             reports.contains { $0.result == .violation } ? .violation
             : reports.contains { $0.result == .unknown } ? .unknown : .ok
-        var merged = CheckReport(model: "\(modelName): \(models.joined(separator: ", "))", result: result, objects: reports.flatMap(\.objects))
+        var merged = CheckReport(model: "\(modelName) (\(models.joined(separator: ", ")))", result: result, objects: reports.flatMap(\.objects))
         // Events without an object reach every part: what they show is reported once. An invariant is one
         // conclusion: broken if any part found it broken.
         var invariants: [InvariantCheck] = []
