@@ -144,14 +144,17 @@ struct Run: ParsableCommand {
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Check a trace against the model its header names.", discussion: CommandLineText.exitStatusHelp("check"))
 
-    @Argument(help: "The trace file (JSON Lines, format version 1).")
+    @Argument(help: "The trace file (JSON Lines, format version 1), or another tool's history with --format.")
     var trace: String
+
+    @OptionGroup var history: HistoryFormatOption
 
     @OptionGroup var running: RunningOptions
 
     func run() throws {
-        let report = try TraceInput.check(path: trace, budget: running.checkBudget)
-        print(CommandLineText.checkReport(report, path: trace, replayable: Replayer.isReplayable(path: trace)))
+        let report = try TraceInput.check(path: trace, format: history.historyFormat, budget: running.checkBudget)
+        let replayable = history.historyFormat == .trace && Replayer.isReplayable(path: trace)
+        print(CommandLineText.checkReport(report, path: trace, replayable: replayable, format: history.argument))
         throw ExitCode(CommandLineText.exitStatus(for: report.result))
     }
 }
@@ -179,7 +182,7 @@ struct Replay: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (figures, not tests).", discussion: CommandLineText.exitStatusHelp("bench"),
-        subcommands: [TraceCheckBench.self, CheckerBench.self, TraceBench.self, SimulationBench.self, ABABench.self, RealBench.self, RCUBench.self])
+        subcommands: [TraceCheckBench.self, CheckerBench.self, TraceBench.self, SimulationBench.self, ABABench.self, RealBench.self, RCUBench.self, ImportBench.self])
 }
 
 struct RealBench: ParsableCommand {
@@ -400,16 +403,22 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draw a trace as one self-contained HTML file: processes as lanes, operations as bars, the violation highlighted.", discussion: CommandLineText.exitStatusHelp("report"))
 
-    @Argument(help: "The trace file.")
+    @Argument(help: "The trace file, or another tool's history with --format.")
     var trace: String
 
     @Option(help: "The HTML file to write.")
     var html: String
 
+    @OptionGroup var history: HistoryFormatOption
+
     @OptionGroup var running: RunningOptions
 
     func run() throws {
-        try TraceReport.writeHTML(trace: trace, to: html, budget: running.checkBudget)
+        if history.historyFormat == .trace {
+            try TraceReport.writeHTML(trace: trace, to: html, budget: running.checkBudget)
+        } else {
+            try TraceReport.writeHTML(try ForeignHistory.load(path: trace, format: history.historyFormat), name: trace, to: html, budget: running.checkBudget)
+        }
         print("wrote \(html)")
     }
 }

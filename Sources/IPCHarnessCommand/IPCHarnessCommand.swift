@@ -15,8 +15,8 @@ import Synchronization
 /// IPCHarnessCommand.main(MyComponents.all)
 /// ```
 ///
-/// It has every subcommand of `ipc-harness` (`list`, `run`, `fuzz`, `check`, `replay`, `shrink`, `report`,
-/// `clean`, `bench`), over the built-in components and yours: your scenarios are listed and run, your traces
+/// It has every subcommand of `ipc-harness` (`list`, `run`, `fuzz`, `import`, `check`, `replay`, `shrink`,
+/// `report`, `clean`, `bench`), over the built-in components and yours: your scenarios are listed and run, your traces
 /// check, draw, replay and shrink. With components of your own it serves as its own worker process (it links the
 /// harness's worker and interposer), so what it drives runs your code; `IPC_HARNESS_WORKER` names another.
 /// `ipc-harness` is this with no components.
@@ -58,7 +58,7 @@ struct HarnessCommandLine: ParsableCommand {
         commandName: CommandLine.arguments.first.map { String($0.split(separator: "/").last ?? "ipc-harness") } ?? "ipc-harness",
         abstract: "Property-based correctness and fault-injection testing for inter-process communication.",
         discussion: "Exit status: 0 no violation, 1 violation (trace written), 2 bad input or usage, 3 undecided.",
-        subcommands: [List.self, Run.self, Fuzz.self, Check.self, Shrink.self, Replay.self, Report.self, Clean.self, Bench.self]
+        subcommands: [List.self, Run.self, Fuzz.self, Import.self, Check.self, Shrink.self, Replay.self, Report.self, Clean.self, Bench.self]
     )
 
     /// Runs the command; errors print one line on standard error. Usage errors exit 2 (not ArgumentParser's 64).

@@ -1,6 +1,7 @@
 import Glibc
 import IPCModels
 import IPCSyscalls
+import SystemPackage
 
 /// `ipc-harness bench checker`: how long the checker takes, and how much memory it peaks at, on generated pipe
 /// histories of 1k, 10k and 100k operations with 4 and 8 processes on 1 and 16 objects.

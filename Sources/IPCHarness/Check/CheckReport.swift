@@ -29,6 +29,8 @@ public struct CheckReport: Sendable, Hashable {
     public var hangs: [String] = []
     /// Dangers the run shows that are not violations (see ``History/hazards``); they do not change the result.
     public var hazards: [String] = []
+    /// What the trace's source showed but no model checked (see ``NotChecked``); each is a `NOT CHECKED:` line.
+    public var notChecked: [String] = []
 
     public init(model: String, result: Trace.Verdict.Result, objects: [ObjectCheck], invariants: [InvariantCheck] = []) {
         self.model = model
@@ -50,7 +52,7 @@ public struct CheckReport: Sendable, Hashable {
 
     /// Every object's explanation, violations first, then every failed invariant's.
     public var explanation: String {
-        verdictExplanation + hazards.map { "\nHAZARD: " + $0 }.joined()
+        verdictExplanation + hazards.map { "\nHAZARD: " + $0 }.joined() + notChecked.map { "\nNOT CHECKED: " + $0 }.joined()
     }
 
     private var verdictExplanation: String {
@@ -60,6 +62,7 @@ public struct CheckReport: Sendable, Hashable {
             return (["HANG: " + hangs.joined(separator: "\nHANG: ")] + failing.compactMap(\.explanation) + broken).joined(separator: "\n")
         }
         if failing.isEmpty && broken.isEmpty {
+            if result == .unknown { return "undecided: no operation was checked" }
             let count = objects.reduce(0) { $0 + $1.operationCount }
             let held = invariants.isEmpty ? "" : "; invariants held: " + invariants.map(\.name).joined(separator: ", ")
             return "linearizable: \(count) operations on \(objects.count) object\(objects.count == 1 ? "" : "s") are allowed by the \(model) model" + held

@@ -38,6 +38,7 @@ public enum TraceChecker {
     /// `replay`, `shrink` and `report` ask before they act on a trace, so that they refuse exactly what `check` refuses.
     public static func validate(_ trace: Trace, name: String = "trace") throws(TraceError) {
         let reader = try TraceReader(trace: trace, name: name)
+        if MixedTrace.isMixed(reader.header) { return try MixedTrace.validate(reader) }
         try validate(try model(for: reader.header, path: reader.path), reader: reader)
     }
 
@@ -47,7 +48,14 @@ public enum TraceChecker {
     }
 
     static func check(_ reader: TraceReader, budget: CheckBudget, timings: inout CheckTimings) throws(TraceError) -> CheckReport {
-        try checkSpecialized(try model(for: reader.header, path: reader.path), reader: reader, budget: budget, timings: &timings)
+        var report: CheckReport
+        if MixedTrace.isMixed(reader.header) {
+            report = try MixedTrace.check(reader, budget: budget)
+        } else {
+            report = try checkSpecialized(try model(for: reader.header, path: reader.path), reader: reader, budget: budget, timings: &timings)
+        }
+        report.note(notChecked: NotChecked.entries(of: reader.header))
+        return report
     }
 
     /// Checks with the model's concrete type in hand, so that the compiler specializes the history builder and

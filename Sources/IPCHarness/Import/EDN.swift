@@ -47,13 +47,29 @@ public indirect enum EDNValue: Hashable, Sendable {
         case .null: "nil"
         case .bool(let value): value ? "true" : "false"
         case .integer(let value): String(value)
-        case .string(let value): "\"\(value)\""
+        case .string(let value): "\"" + Self.escaped(value) + "\""
         case .keyword(let name): ":" + name
         case .symbol(let name): name
         case .vector(let values): "[" + values.map(\.text).joined(separator: " ") + "]"
         case .set(let values): "#{" + values.map(\.text).joined(separator: " ") + "}"
         case .map(let pairs): "{" + pairs.map { $0.key.text + " " + $0.value.text }.joined(separator: ", ") + "}"
         }
+    }
+
+    /// A string's characters as EDN writes them: what the reader unescapes is escaped again.
+    private static func escaped(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            switch character {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\t": result += "\\t"
+            case "\r": result += "\\r"
+            default: result.append(character)
+            }
+        }
+        return result
     }
 }
 

@@ -15,6 +15,9 @@ public enum ForeignHistory {
         public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
     }
 
+    /// The formats `import` converts: all but our own.
+    public static var importable: [Format] { Format.allCases.filter { $0 != .trace } }
+
     /// The history at `path` as a trace (not yet checked); bad input is a ``TraceError`` naming the file and line.
     public static func load(path: String, format: Format) throws(TraceError) -> Trace {
         switch format {

@@ -37,6 +37,11 @@ struct TraceRules {
             throw TraceError("the header's mode must be \"real\", \"sim\" or \"threads\", not \"\(mode)\"")
         }
         if let faults = header.faults { try Self.checkFaults(faults) }
+        if let notChecked = header.extra["notChecked"] {
+            guard case .array(let entries) = notChecked, entries.allSatisfy({ if case .string = $0 { true } else { false } }) else {
+                throw TraceError("the header's notChecked must be an array of strings (what the source showed that no model checks), not \(notChecked)")
+            }
+        }
         // What makes a trace re-executable belongs to one mode: a trace that lost its mode is not a hand-made one.
         for (field, mode) in [("workload", "real"), ("sim", "sim"), ("threads", "threads")]
         where header.extra[field] != nil {
