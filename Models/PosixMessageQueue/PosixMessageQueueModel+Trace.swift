@@ -1,8 +1,11 @@
 // The POSIX message queue model's trace form (documented in traces/README.md):
 //
 //   f        invoke value                                              ok value                       fail error
-//   send     {"data": PAYLOAD, "priority": INT, "nonblocking": BOOL?}  (none)                         EAGAIN, EMSGSIZE, EINVAL, EBADF
-//   receive  {"max": INT, "nonblocking": BOOL?}                        {"data": PAYLOAD, "priority": INT}  EAGAIN, EMSGSIZE, EBADF
+//   send     {"data": PAYLOAD, "priority": INT, "nonblocking": BOOL?,  (none)                         EAGAIN, EMSGSIZE, EINVAL, EBADF,
+//             "timeout": MS | "invalid"?}                                                              EINTR, ETIMEDOUT
+//   receive  {"max": INT, "nonblocking": BOOL?, "timeout": ...?}       {"data": PAYLOAD, "priority": INT}  EAGAIN, EMSGSIZE, EBADF,
+//                                                                                                      EINVAL, EINTR, ETIMEDOUT
+//   getattr  (none)                                                    {"messages": INT, "maxMessages": INT, "messageSize": INT}  EBADF
 //   open     (none)                                                    (none)                         ENOENT
 //   close    (none)                                                    (none)                         EBADF
 //   unlink   (none)                                                    (none)                         ENOENT
@@ -33,14 +36,17 @@ extension PosixMessageQueueModel {
             return .send(
                 process: call.process, data: try call.value.required("data").payload("data"),
                 priority: try call.value.required("priority").integer("priority", in: Int(Int32.min)...Int(UInt32.max)),
-                nonblocking: nonblocking)
+                nonblocking: nonblocking, timeout: try Timeout.field(of: call.value))
         case "receive":
-            return .receive(process: call.process, max: try call.value.required("max").integer("max", in: 0...1 << 24), nonblocking: nonblocking)
+            return .receive(
+                process: call.process, max: try call.value.required("max").integer("max", in: 0...1 << 24), nonblocking: nonblocking,
+                timeout: try Timeout.field(of: call.value))
+        case "getattr": return .getAttributes(process: call.process)
         case "open": return .open(process: call.process)
         case "close": return .close(process: call.process)
         case "unlink": return .unlink(process: call.process)
         default:
-            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, open, close and unlink)")
+            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, open, close and unlink)")
         }
     }
 
@@ -48,7 +54,12 @@ extension PosixMessageQueueModel {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
         case (.ok, .send): return .sent
-        case (.ok(let value), .receive(_, let max, _)):
+        case (.ok(let value), .getAttributes):
+            return .attributes(Attributes(
+                messages: try value.required("messages").integer("messages"),
+                maxMessages: try value.required("maxMessages").integer("maxMessages"),
+                messageSize: try value.required("messageSize").integer("messageSize")))
+        case (.ok(let value), .receive(_, let max, _, _)):
             let data = try value.required("data").payload("data")
             guard data.count <= max else { throw ModelError("received \(data.count) bytes, more than max \(max)") }
             return .received(Message(data: data, priority: try value.required("priority").integer("priority")))
@@ -58,14 +69,17 @@ extension PosixMessageQueueModel {
 
     public func call(for input: Input) -> (f: String, value: JSONValue?) {
         switch input {
-        case .send(_, let data, let priority, let nonblocking):
+        case .send(_, let data, let priority, let nonblocking, let timeout):
             var value: JSONObject = ["data": Payload.json(data), "priority": .int(priority)]
             if nonblocking { value["nonblocking"] = true }
+            if let timeout { value["timeout"] = timeout.json }
             return ("send", .object(value))
-        case .receive(_, let max, let nonblocking):
+        case .receive(_, let max, let nonblocking, let timeout):
             var value: JSONObject = ["max": .int(max)]
             if nonblocking { value["nonblocking"] = true }
+            if let timeout { value["timeout"] = timeout.json }
             return ("receive", .object(value))
+        case .getAttributes: return ("getattr", nil)
         case .open: return ("open", nil)
         case .close: return ("close", nil)
         case .unlink: return ("unlink", nil)
@@ -77,6 +91,11 @@ extension PosixMessageQueueModel {
         switch output {
         case .sent, .done: .ok(nil)
         case .received(let message): .ok(["data": Payload.json(message.data), "priority": .int(message.priority)])
+        case .attributes(let attributes):
+            .ok([
+                "messages": .int(attributes.messages), "maxMessages": .int(attributes.maxMessages),
+                "messageSize": .int(attributes.messageSize),
+            ])
         case .failed(let code): .fail(code)
         }
     }

@@ -11,6 +11,15 @@
 /// - The queue outlives every descriptor until `mq_unlink`: a process may send, exit, and another open the queue
 ///   and receive. After unlink, open descriptors keep working and opens fail `ENOENT`; a second unlink `ENOENT`.
 /// - A process's death closes its descriptors and does nothing else: its messages stay queued.
+/// - A send or receive asleep (full queue, empty queue) that a handled signal interrupts fails `EINTR` and has no
+///   effect — without `SA_RESTART`; with it the kernel restarts the call, which the trace cannot tell apart from a
+///   longer sleep (`MessageQueueInterruptionFactsTests`). One that can proceed never fails `EINTR`: the kernel
+///   looks for signals only once asleep.
+/// - `mq_timedsend` and `mq_timedreceive` (a `timeout`) end asleep with `ETIMEDOUT`; a timeout already past does
+///   not stop a call that can proceed. An invalid timeout fails `EINVAL` before anything else is checked, except
+///   the priority (see ``Timeout``).
+/// - `getattr` (`mq_getattr`) reports `mq_curmsgs`, `mq_maxmsg` and `mq_msgsize`; it changes nothing, so the
+///   driver uses it to learn what a killed process's send or receive did.
 public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     public static let name = "posix-mq"
     /// `MQ_PRIO_MAX`: priorities are 0 ..< 32768.
@@ -56,8 +65,12 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     }
 
     public enum Input: Hashable, Sendable {
-        case send(process: Int, data: [UInt8], priority: Int, nonblocking: Bool)
-        case receive(process: Int, max: Int, nonblocking: Bool)
+        /// `mq_send`, or `mq_timedsend` with a `timeout`.
+        case send(process: Int, data: [UInt8], priority: Int, nonblocking: Bool, timeout: Timeout? = nil)
+        /// `mq_receive`, or `mq_timedreceive` with a `timeout`.
+        case receive(process: Int, max: Int, nonblocking: Bool, timeout: Timeout? = nil)
+        /// `mq_getattr`: the queue's attributes and how many messages it holds.
+        case getAttributes(process: Int)
         /// `mq_open` of the queue's name without `O_CREAT`: another descriptor.
         case open(process: Int)
         case close(process: Int)
@@ -66,9 +79,23 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case exit(process: Int)
     }
 
+    /// What `mq_getattr` reports (its `mq_flags` are the descriptor's, set per call, so not reported).
+    public struct Attributes: Hashable, Sendable {
+        public var messages: Int
+        public var maxMessages: Int
+        public var messageSize: Int
+
+        public init(messages: Int, maxMessages: Int, messageSize: Int) {
+            self.messages = messages
+            self.maxMessages = maxMessages
+            self.messageSize = messageSize
+        }
+    }
+
     public enum Output: PlainOutcomes {
         case sent
         case received(Message)
+        case attributes(Attributes)
         case done
         case failed(ErrorCode)
     }
@@ -89,8 +116,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         var next = state
         switch input {
-        case .send(let process, let data, let priority, let nonblocking):
-            if priority < 0 || priority >= Self.priorityLimit { return [Transition(.failed(.EINVAL), state)] }
+        case .send(let process, let data, let priority, let nonblocking, let timeout):
+            if priority < 0 || priority >= Self.priorityLimit || timeout == .invalid {
+                return [Transition(.failed(.EINVAL), state)]
+            }
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             if data.count > state.messageSize { return [Transition(.failed(.EMSGSIZE), state)] }
             if state.messages.count >= state.maxMessages {
@@ -98,11 +127,16 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             }
             next.enqueue(Message(data: data, priority: priority))
             return [Transition(.sent, next)]
-        case .receive(let process, let max, let nonblocking):
+        case .receive(let process, let max, let nonblocking, let timeout):
+            if timeout == .invalid { return [Transition(.failed(.EINVAL), state)] }
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             if max < state.messageSize { return [Transition(.failed(.EMSGSIZE), state)] }
             guard !state.messages.isEmpty else { return nonblocking ? [Transition(.failed(.EAGAIN), state)] : [] }
             return [Transition(.received(next.messages.removeFirst()), next)]
+        case .getAttributes(let process):
+            guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
+            let attributes = Attributes(messages: state.messages.count, maxMessages: state.maxMessages, messageSize: state.messageSize)
+            return [Transition(.attributes(attributes), state)]
         case .open(let process):
             return nameTransition(state, \.name) { $0.open(process) }
         case .close(let process):
@@ -111,6 +145,15 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             return nameTransition(state, \.name) { $0.unlink() }
         case .exit(let process):
             return nameTransition(state, \.name) { $0.exit(process); return nil }
+        }
+    }
+
+    /// A blocking send or receive asleep may be interrupted (`EINTR`); a timed one may also time out.
+    public func wakeUps(of input: Input) -> [Output] {
+        switch input {
+        case .send(_, _, _, false, let timeout), .receive(_, _, false, let timeout):
+            timeout == nil ? [.failed(.EINTR)] : [.failed(.EINTR), .failed(.ETIMEDOUT)]
+        default: []
         }
     }
 
@@ -124,10 +167,12 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     public func describe(_ input: Input, _ output: Output?) -> String {
         let call: String
         switch input {
-        case .send(_, let data, let priority, let nonblocking):
+        case .send(_, let data, let priority, let nonblocking, let timeout):
             call = "send \(Payload.preview(data)) (\(data.count) bytes) at priority \(priority)\(nonblocking ? " (nonblocking)" : "")"
-        case .receive(_, let max, let nonblocking):
-            call = "receive into \(max) bytes\(nonblocking ? " (nonblocking)" : "")"
+                + (timeout.map { " \($0.text)" } ?? "")
+        case .receive(_, let max, let nonblocking, let timeout):
+            call = "receive into \(max) bytes\(nonblocking ? " (nonblocking)" : "")" + (timeout.map { " \($0.text)" } ?? "")
+        case .getAttributes: call = "mq_getattr"
         case .open: call = "open by name"
         case .close: call = "close"
         case .unlink: call = "unlink"
@@ -137,6 +182,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             switch output {
             case .sent, .done: "ok"
             case .received(let message): "\(Payload.preview(message.data)) (\(message.data.count) bytes) at priority \(message.priority)"
+            case .attributes(let attributes):
+                "\(attributes.messages) messages (of \(attributes.maxMessages), \(attributes.messageSize) bytes each)"
             case .failed(let code): code.rawValue
             }
         }
@@ -151,8 +198,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
 extension PosixMessageQueueModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _), .receive(let process, _, _), .open(let process), .close(let process),
-            .unlink(let process), .exit(let process):
+        case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process),
+            .close(let process), .unlink(let process), .exit(let process):
             process
         }
     }

@@ -8,6 +8,11 @@
 ///   and did not give back, so a report can name the hazard (`lostUnits`).
 /// - A named semaphore outlives every process until `sem_unlink`; after it, processes that have it open keep
 ///   using it and `sem_open` fails `ENOENT`; a second unlink fails `ENOENT`.
+/// - A wait asleep that a handled signal interrupts fails `EINTR` with no effect. With `SA_RESTART` glibc restarts
+///   `sem_wait` but not `sem_timedwait` (`SemaphoreInterruptionFactsTests`); the trace does not say how handlers
+///   were installed, so the model allows `EINTR` for any wait asleep. `sem_trywait` never sleeps: never `EINTR`.
+/// - `sem_timedwait` (a `timeout`) ends asleep with `ETIMEDOUT`; an invalid timeout fails `EINVAL` even when the
+///   value is positive (glibc 2.36 checks it first), and a timeout already past still takes an available unit.
 public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     public static let name = "posix-sem"
     /// `SEM_VALUE_MAX`.
@@ -33,7 +38,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     }
 
     public enum Input: Hashable, Sendable {
-        case wait(process: Int, nonblocking: Bool)
+        /// `sem_wait`; `sem_trywait` when `nonblocking`; `sem_timedwait` with a `timeout`.
+        case wait(process: Int, nonblocking: Bool, timeout: Timeout? = nil)
         case post(process: Int)
         case getValue(process: Int)
         /// `sem_open` of the name (named semaphores only).
@@ -63,7 +69,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         var next = state
         switch input {
-        case .wait(let process, let nonblocking):
+        case .wait(let process, let nonblocking, let timeout):
+            if timeout == .invalid { return [Transition(.failed(.EINVAL), state)] }
             guard state.value > 0 else { return nonblocking ? [Transition(.failed(.EAGAIN), state)] : [] }
             next.value -= 1
             next.taken.insertSorted(process)
@@ -89,6 +96,12 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         }
     }
 
+    /// A blocking wait asleep may be interrupted (`EINTR`); a timed one may also time out (`ETIMEDOUT`).
+    public func wakeUps(of input: Input) -> [Output] {
+        guard case .wait(_, false, let timeout) = input else { return [] }
+        return timeout == nil ? [.failed(.EINTR)] : [.failed(.EINTR), .failed(.ETIMEDOUT)]
+    }
+
     public func describe(_ state: State) -> String {
         var parts = ["value \(state.value)"]
         if !state.taken.isEmpty { parts.append("units taken by \(state.taken)") }
@@ -100,7 +113,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     public func describe(_ input: Input, _ output: Output?) -> String {
         let call: String
         switch input {
-        case .wait(_, let nonblocking): call = nonblocking ? "sem_trywait" : "sem_wait"
+        case .wait(_, let nonblocking, let timeout):
+            call = nonblocking ? "sem_trywait" : timeout.map { "sem_timedwait (\($0.text))" } ?? "sem_wait"
         case .post: call = "sem_post"
         case .getValue: call = "sem_getvalue"
         case .open: call = "sem_open"
@@ -119,7 +133,7 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
 }
 
 // Trace form (documented in traces/README.md):
-//   wait {"nonblocking": BOOL?} (EAGAIN), post (EOVERFLOW), getvalue → {"value": INT}; named only: open, unlink
+//   wait {"nonblocking": BOOL?, "timeout": MS | "invalid"?} (EAGAIN; blocking: EINTR; timed: ETIMEDOUT, EINVAL), post (EOVERFLOW), getvalue → {"value": INT}; named only: open, unlink
 //   (ENOENT).
 // params: {"objects": {"s0": {"value": 1, "named": true}}}
 extension PosixSemaphoreModel {
@@ -140,7 +154,9 @@ extension PosixSemaphoreModel {
     public func input(from call: Call) throws(ModelError) -> Input {
         switch call.f {
         case "wait":
-            return .wait(process: call.process, nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false)
+            return .wait(
+                process: call.process, nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false,
+                timeout: try Timeout.field(of: call.value))
         case "post": return .post(process: call.process)
         case "getvalue": return .getValue(process: call.process)
         case "open", "unlink":
@@ -163,7 +179,12 @@ extension PosixSemaphoreModel {
 
     public func call(for input: Input) -> (f: String, value: JSONValue?) {
         switch input {
-        case .wait(_, let nonblocking): ("wait", nonblocking ? ["nonblocking": true] : nil)
+        case .wait(_, let nonblocking, let timeout):
+            if let timeout {
+                ("wait", nonblocking ? ["nonblocking": true, "timeout": timeout.json] : ["timeout": timeout.json])
+            } else {
+                ("wait", nonblocking ? ["nonblocking": true] : nil)
+            }
         case .post: ("post", nil)
         case .getValue: ("getvalue", nil)
         case .open: ("open", nil)

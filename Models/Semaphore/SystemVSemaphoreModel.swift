@@ -11,6 +11,11 @@
 ///   0…32767. `SETVAL` sets a value and clears every process's adjustment of that semaphore.
 /// - The set outlives every process until `IPC_RMID`; from then on calls fail `EINVAL`, and calls asleep in it
 ///   when it went fail `EIDRM` (the model allows `EIDRM` for any blocking `semop` after the removal).
+/// - A `semop` asleep that a handled signal interrupts fails `EINTR` with no effect, `SA_RESTART` or not (signal(7):
+///   never restarted; `SemaphoreInterruptionFactsTests`). One that can proceed never fails `EINTR`.
+/// - `semtimedop` (a `timeout`) ends asleep with `EAGAIN` — not `ETIMEDOUT` — when the timeout passes. An invalid
+///   timeout fails `EINVAL` even when the operations could proceed; it is checked after the operation count
+///   (`EINVAL`, `E2BIG`) and before the set and the semaphore numbers.
 public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     public static let name = "sysv-sem"
     /// `SEMVMX`, also `SEMAEM`.
@@ -56,7 +61,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     }
 
     public enum Input: Hashable, Sendable {
-        case semop(process: Int, operations: [Operation], nonblocking: Bool)
+        /// `semop`, or `semtimedop` with a `timeout`.
+        case semop(process: Int, operations: [Operation], nonblocking: Bool, timeout: Timeout? = nil)
         /// `GETALL`.
         case values(process: Int)
         /// `SETVAL`.
@@ -88,9 +94,10 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         var next = state
         switch input {
-        case .semop(let process, let operations, let nonblocking):
+        case .semop(let process, let operations, let nonblocking, let timeout):
             if operations.isEmpty { return [Transition(.failed(.EINVAL), state)] }
             if operations.count > Self.maximumOperations { return [Transition(.failed(.E2BIG), state)] }
+            if timeout == .invalid { return [Transition(.failed(.EINVAL), state)] }
             if state.removed {
                 let invalid = Transition<State, Output>(.failed(.EINVAL), state)
                 return nonblocking ? [invalid] : [invalid, Transition(.failed(.EIDRM), state)]
@@ -143,6 +150,12 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         }
     }
 
+    /// A blocking `semop` asleep may be interrupted (`EINTR`); a `semtimedop` may also time out (`EAGAIN`).
+    public func wakeUps(of input: Input) -> [Output] {
+        guard case .semop(_, _, false, let timeout) = input else { return [] }
+        return timeout == nil ? [.failed(.EINTR)] : [.failed(.EINTR), .failed(.EAGAIN)]
+    }
+
     public func describe(_ state: State) -> String {
         if state.removed { return "removed" }
         let adjustments = state.adjustments.map { "process \($0.process) undo \($0.amounts)" }
@@ -152,9 +165,10 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     public func describe(_ input: Input, _ output: Output?) -> String {
         let call: String
         switch input {
-        case .semop(_, let operations, let nonblocking):
+        case .semop(_, let operations, let nonblocking, let timeout):
             let text = operations.map { "sem \($0.number) \($0.change >= 0 ? "+" : "")\($0.change)\($0.undo ? " SEM_UNDO" : "")" }
-            call = "semop [\(text.joined(separator: ", "))]\(nonblocking ? " IPC_NOWAIT" : "")"
+            call = "\(timeout == nil ? "semop" : "semtimedop") [\(text.joined(separator: ", "))]\(nonblocking ? " IPC_NOWAIT" : "")"
+                + (timeout.map { " \($0.text)" } ?? "")
         case .values: call = "GETALL"
         case .setValue(_, let number, let value): call = "SETVAL sem \(number) = \(value)"
         case .remove: call = "IPC_RMID"
@@ -172,8 +186,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
 }
 
 // Trace form (documented in traces/README.md):
-//   semop {"ops": [{"num": INT, "op": INT, "undo": BOOL?}], "nonblocking": BOOL?} (EAGAIN, ERANGE, EFBIG, E2BIG,
-//   EINVAL, EIDRM); getall → {"values": [INT]}; setval {"num": INT, "value": INT}; remove.
+//   semop {"ops": [{"num": INT, "op": INT, "undo": BOOL?}], "nonblocking": BOOL?, "timeout": MS | "invalid"?}
+//   (EAGAIN, ERANGE, EFBIG, E2BIG, EINVAL, EIDRM; blocking: EINTR); getall → {"values": [INT]}; setval {"num": INT, "value": INT}; remove.
 // params: {"objects": {"v0": {"values": [1, 0]}}}
 extension SystemVSemaphoreModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -202,7 +216,8 @@ extension SystemVSemaphoreModel {
             }
             return .semop(
                 process: call.process, operations: operations,
-                nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false)
+                nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false,
+                timeout: try Timeout.field(of: call.value))
         case "getall": return .values(process: call.process)
         case "setval":
             return .setValue(
@@ -224,13 +239,14 @@ extension SystemVSemaphoreModel {
 
     public func call(for input: Input) -> (f: String, value: JSONValue?) {
         switch input {
-        case .semop(_, let operations, let nonblocking):
+        case .semop(_, let operations, let nonblocking, let timeout):
             var value: JSONObject = ["ops": .array(operations.map { operation in
                 var entry: JSONObject = ["num": .int(operation.number), "op": .int(operation.change)]
                 if operation.undo { entry["undo"] = true }
                 return .object(entry)
             })]
             if nonblocking { value["nonblocking"] = true }
+            if let timeout { value["timeout"] = timeout.json }
             return ("semop", .object(value))
         case .values: return ("getall", nil)
         case .setValue(_, let number, let value): return ("setval", ["num": .int(number), "value": .int(value)])

@@ -3,7 +3,7 @@
 //   f         invoke value                                    ok value                                  fail error
 //   kill      {"signal": SIG}                                 (none)                                    EINVAL, ESRCH
 //   sigqueue  {"signal": SIG, "value": INT}                   (none)                                    EAGAIN, EINVAL, ESRCH
-//   wait      {"signals": [SIG, ...], "timeout": MS?}         {"signal": SIG, "code": "SI_USER" |       EAGAIN
+//   wait      {"signals": [SIG, ...], "timeout": MS?}         {"signal": SIG, "code": "SI_USER" |       EAGAIN, EINTR
 //                                                              "SI_QUEUE", "sender": INT?, "value": INT?}
 //
 // SIG is a name ("SIGUSR2", "SIGRTMIN+1") or a number (to provoke EINVAL). The object is the receiving process's

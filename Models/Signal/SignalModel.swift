@@ -6,8 +6,13 @@
 ///   delivery, carrying the *first* sender's details.
 /// - A real-time signal (32 to 64) queues: five sends give five deliveries, in order, each with its sender and,
 ///   from `sigqueue`, its value.
-/// - `sigtimedwait` takes the lowest-numbered pending signal of its set first: standard before real-time.
+/// - `sigtimedwait` takes the synchronous signals of its set first — `SIGILL`, `SIGTRAP`, `SIGBUS`, `SIGFPE`,
+///   `SIGSEGV`, `SIGSYS` (the kernel's `SYNCHRONOUS_MASK`), lowest number first — then the lowest-numbered other
+///   pending signal: standard before real-time. With `SIGUSR1` and `SIGSYS` pending, `SIGSYS` comes first; all of
+///   them pending come out 4 5 7 8 11 31 1 10 12 … 34 35 … 64 (`KernelSignalFactsTests`).
 ///   With a timeout and nothing pending it fails `EAGAIN`; without one it waits.
+/// - A wait asleep (no timeout, or a non-zero one) that a handled signal outside its set interrupts fails `EINTR`
+///   and takes nothing; `sigtimedwait` is never restarted (signal(7)). A wait with timeout 0 never sleeps.
 /// - Each pending signal with details takes one slot of the receiver's user's `RLIMIT_SIGPENDING` (`queueLimit`;
 ///   unlimited when absent). Over it a real-time `sigqueue` fails `EAGAIN`; a `kill`, or a `sigqueue` of a standard
 ///   signal, still succeeds but loses its details (`SI_USER`, no sender), and a real-time signal without details
@@ -23,6 +28,8 @@ public struct SignalModel: TraceModel {
     public static let last = 64
     /// glibc's SIGRTMIN, which trace names count from (`SIGRTMIN+1` is 35).
     public static let realtimeNameBase = 34
+    /// The kernel's `SYNCHRONOUS_MASK`: SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV, SIGSYS, dequeued before the rest.
+    public static let synchronous: Set<Int> = [4, 5, 7, 8, 11, 31]
 
     public enum Method: String, Hashable, Sendable {
         case kill, sigqueue
@@ -106,6 +113,13 @@ public struct SignalModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if output == .failed(.EINTR) {
+            // Interrupted asleep: nothing of its set was pending, and it takes nothing.
+            guard case .wait(_, let signals, let timeout) = input, timeout != 0,
+                state.alive, !state.pending.contains(where: { signals.contains($0.signal) })
+            else { return [] }
+            return [.completed(state)]
+        }
         guard let (result, next) = outcome(of: input, in: state) else { return [] }
         return output == nil || output == result ? [.completed(next)] : []
     }
@@ -121,7 +135,9 @@ public struct SignalModel: TraceModel {
             if signal == 0 { return (.sent, state) }
             return generate(state, signal: signal, details: Details(queued: method == .sigqueue, sender: process, value: value))
         case .wait(_, let signals, let timeout):
-            guard let index = state.pending.firstIndex(where: { signals.contains($0.signal) }) else {
+            let waitedFor = { (pending: Pending) in signals.contains(pending.signal) }
+            let firstSynchronous = state.pending.firstIndex { waitedFor($0) && Self.synchronous.contains($0.signal) }
+            guard let index = firstSynchronous ?? state.pending.firstIndex(where: waitedFor) else {
                 return timeout == nil ? nil : (.failed(.EAGAIN), state)
             }
             var next = state

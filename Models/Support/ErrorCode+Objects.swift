@@ -11,4 +11,5 @@ extension ErrorCode {
     public static let EDEADLK = ErrorCode("EDEADLK")
     public static let EBUSY = ErrorCode("EBUSY")
     public static let ENOTRECOVERABLE = ErrorCode("ENOTRECOVERABLE")
+    public static let ETIMEDOUT = ErrorCode("ETIMEDOUT")
 }

@@ -17,11 +17,26 @@ public struct Transition<State: Hashable & Sendable, Output: Hashable & Sendable
 /// state.
 public protocol TransitionModel: Model {
     func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>]
+
+    /// What a call may end with, instead of sleeping, when it cannot proceed: `EINTR` when a handled signal
+    /// interrupts it, `ETIMEDOUT` (or `EAGAIN`, for `semtimedop`) when its timeout passes. Such an end changes
+    /// nothing. Empty (the default) for a call that never sleeps, such as a nonblocking one: the kernel looks for
+    /// a signal only once a call is asleep, so a call that can proceed never fails `EINTR`.
+    func wakeUps(of input: Input) -> [Output]
 }
 
 extension TransitionModel {
+    public func wakeUps(of input: Input) -> [Output] { [] }
+
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
-        transitions(state, input).compactMap { transition in
+        let transitions = transitions(state, input)
+        if transitions.isEmpty {
+            // Asleep: only a wake-up without effect ends the call now.
+            let wakeUps = wakeUps(of: input)
+            guard let output else { return wakeUps.isEmpty ? [] : [.completed(state)] }
+            return wakeUps.contains(output) ? [.completed(state)] : []
+        }
+        return transitions.compactMap { transition in
             guard output == nil || transition.output == output else { return nil }
             return .completed(transition.state)
         }

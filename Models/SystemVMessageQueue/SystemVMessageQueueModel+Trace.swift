@@ -5,6 +5,8 @@
 //   receive  {"type": INT, "max": INT, "except": BOOL?, "truncate": BOOL?,   {"type": INT, "data": PAYLOAD}  ENOMSG, E2BIG, EINVAL, EIDRM
 //             "nonblocking": BOOL?}
 //   remove   (none)                                                          (none)                         EINVAL
+//   stat     (none)                                       {"messages": INT, "bytes": INT, "capacity": INT}  EINVAL
+//   (send and receive without "nonblocking" may also fail EINTR)
 //
 // params: {"objects": {"m0": {"capacity": 16384, "maxMessageSize": 8192}}}
 extension SystemVMessageQueueModel {
@@ -38,8 +40,10 @@ extension SystemVMessageQueueModel {
                 truncate: try flag("truncate"), nonblocking: try flag("nonblocking"))
         case "remove":
             return .remove(process: call.process)
+        case "stat":
+            return .stat(process: call.process)
         default:
-            throw ModelError("the sysv-msg model has no operation '\(call.f)' (it has send, receive and remove)")
+            throw ModelError("the sysv-msg model has no operation '\(call.f)' (it has send, receive, remove and stat)")
         }
     }
 
@@ -52,6 +56,10 @@ extension SystemVMessageQueueModel {
             guard data.count <= max else { throw ModelError("received \(data.count) bytes, more than max \(max)") }
             return .received(Message(type: try value.required("type").integer("type", in: 1...Int.max), data: data))
         case (.ok, .remove): return .removed
+        case (.ok(let value), .stat):
+            return .status(Status(
+                messages: try value.required("messages").integer("messages"), bytes: try value.required("bytes").integer("bytes"),
+                capacity: try value.required("capacity").integer("capacity")))
         }
     }
 
@@ -69,6 +77,8 @@ extension SystemVMessageQueueModel {
             return ("receive", .object(value))
         case .remove:
             return ("remove", nil)
+        case .stat:
+            return ("stat", nil)
         }
     }
 
@@ -76,6 +86,8 @@ extension SystemVMessageQueueModel {
         switch output {
         case .sent, .removed: .ok(nil)
         case .received(let message): .ok(["type": .int(message.type), "data": Payload.json(message.data)])
+        case .status(let status):
+            .ok(["messages": .int(status.messages), "bytes": .int(status.bytes), "capacity": .int(status.capacity)])
         case .failed(let code): .fail(code)
         }
     }

@@ -14,6 +14,11 @@
 ///   then on every call fails `EINVAL`, and calls asleep in the queue when it went fail `EIDRM`. The model allows
 ///   `EIDRM` for any blocking call that completes after the removal (it does not track who was asleep).
 /// - A process's death does nothing to the queue.
+/// - A send or receive asleep that a handled signal interrupts fails `EINTR` with no effect — even with
+///   `SA_RESTART`: signal(7) lists `msgsnd` and `msgrcv` among the calls never restarted, and this kernel agrees
+///   (`MessageQueueInterruptionFactsTests`). A call that can proceed never fails `EINTR`.
+/// - `stat` (`msgctl(IPC_STAT)`) reports `msg_qnum`, `msg_cbytes` and `msg_qbytes`, and fails `EINVAL` once the
+///   queue is removed; it changes nothing, so the driver uses it to learn what a killed process's call did.
 public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
     public static let name = "sysv-msg"
 
@@ -66,12 +71,31 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         case receive(process: Int, type: Int, max: Int, except: Bool, truncate: Bool, nonblocking: Bool)
         /// `msgctl(IPC_RMID)`.
         case remove(process: Int)
+        /// `msgctl(IPC_STAT)`: how many messages and bytes are queued, and the capacity.
+        case stat(process: Int)
+    }
+
+    /// What `msgctl(IPC_STAT)` reports of the contents.
+    public struct Status: Hashable, Sendable {
+        /// `msg_qnum`.
+        public var messages: Int
+        /// `msg_cbytes`.
+        public var bytes: Int
+        /// `msg_qbytes`.
+        public var capacity: Int
+
+        public init(messages: Int, bytes: Int, capacity: Int) {
+            self.messages = messages
+            self.bytes = bytes
+            self.capacity = capacity
+        }
     }
 
     public enum Output: Hashable, Sendable {
         case sent
         case received(Message)
         case removed
+        case status(Status)
         case failed(ErrorCode)
     }
 
@@ -117,6 +141,17 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             next.messages.removeAll()
             next.removed = true
             return [Transition(.removed, next)]
+        case .stat:
+            if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            return [Transition(.status(Status(messages: state.messages.count, bytes: state.bytes, capacity: state.capacity)), state)]
+        }
+    }
+
+    /// A blocking send or receive asleep may be interrupted (`EINTR`), `SA_RESTART` or not.
+    public func wakeUps(of input: Input) -> [Output] {
+        switch input {
+        case .send(_, _, _, false), .receive(_, _, _, _, _, false): [.failed(.EINTR)]
+        default: []
         }
     }
 
@@ -144,11 +179,14 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             call = "msgrcv type \(type) into \(max) bytes\(flags.isEmpty ? "" : " " + flags.joined(separator: "|"))"
         case .remove:
             call = "IPC_RMID"
+        case .stat:
+            call = "IPC_STAT"
         }
         let result = output.described { output in
             switch output {
             case .sent, .removed: "ok"
             case .received(let message): "type \(message.type) \(Payload.preview(message.data)) (\(message.data.count) bytes)"
+            case .status(let status): "\(status.messages) messages, \(status.bytes) of \(status.capacity) bytes"
             case .failed(let code): code.rawValue
             }
         }

@@ -20,6 +20,14 @@ long ipc_mq_receive(int mqdes, char *buffer, size_t length, unsigned int *priori
     return mq_receive(mqdes, buffer, length, priority);
 }
 
+int ipc_mq_timedsend(int mqdes, const char *bytes, size_t length, unsigned int priority, const struct timespec *deadline) {
+    return mq_timedsend(mqdes, bytes, length, priority, deadline);
+}
+
+long ipc_mq_timedreceive(int mqdes, char *buffer, size_t length, unsigned int *priority, const struct timespec *deadline) {
+    return mq_timedreceive(mqdes, buffer, length, priority, deadline);
+}
+
 int ipc_mq_unlink(const char *name) { return mq_unlink(name); }
 
 int ipc_mq_close(int mqdes) { return mq_close(mqdes); }

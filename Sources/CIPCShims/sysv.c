@@ -11,6 +11,10 @@ union ipc_semun {
 
 int ipc_msg_except(void) { return MSG_EXCEPT; }
 
+int ipc_semtimedop(int semid, struct sembuf *operations, unsigned long count, const struct timespec *timeout) {
+    return semtimedop(semid, operations, count, timeout);
+}
+
 int ipc_semctl_getval(int semid, int semnum) { return semctl(semid, semnum, GETVAL); }
 
 int ipc_semctl_setval(int semid, int semnum, int value) {

@@ -38,26 +38,44 @@ extension Syscall {
         FileDescriptor(rawValue: try perform(.mqOpen, retryOnInterrupt: false) { _ in ipc_mq_open(name, flags) })
     }
 
-    /// Queues one message with `priority` (0 to 32767).
+    /// Queues one message with `priority` (0 to 32767). With a `deadline` (absolute, `CLOCK_REALTIME`), a full
+    /// queue fails `ETIMEDOUT` once it passes; an invalid one (`tv_nsec` out of range) fails `EINVAL` at once.
     ///
-    /// The corresponding C function is `mq_send`.
+    /// The corresponding C functions are `mq_send` and `mq_timedsend`.
     public static func mqSend(
-        _ queue: FileDescriptor, _ message: UnsafeRawBufferPointer, priority: UInt32, retryOnInterrupt: Bool = true
+        _ queue: FileDescriptor, _ message: UnsafeRawBufferPointer, priority: UInt32, deadline: timespec? = nil,
+        retryOnInterrupt: Bool = true
     ) throws(Errno) {
         _ = try perform(.mqSend, descriptor: queue, count: message.count, retryOnInterrupt: retryOnInterrupt) { _ in
-            ipc_mq_send(queue.rawValue, message.baseAddress?.assumingMemoryBound(to: CChar.self), message.count, priority)
+            let bytes = message.baseAddress?.assumingMemoryBound(to: CChar.self)
+            guard var deadline else { return ipc_mq_send(queue.rawValue, bytes, message.count, priority) }
+            return ipc_mq_timedsend(queue.rawValue, bytes, message.count, priority, &deadline)
         }
     }
 
-    /// Takes the oldest message of the highest priority into `buffer`; returns its length and priority.
+    /// The `CLOCK_REALTIME` time `milliseconds` from now, as `mq_timedsend` and `sem_timedwait` take deadlines.
+    public static func realtimeDeadline(milliseconds: Int) -> timespec {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let nanoseconds = now.tv_nsec + (milliseconds % 1000) * 1_000_000
+        return timespec(tv_sec: now.tv_sec + milliseconds / 1000 + nanoseconds / 1_000_000_000, tv_nsec: nanoseconds % 1_000_000_000)
+    }
+
+    /// A deadline the kernel refuses with `EINVAL` (`tv_nsec` of one whole second).
+    public static let invalidDeadline = timespec(tv_sec: 0, tv_nsec: 1_000_000_000)
+
+    /// Takes the oldest message of the highest priority into `buffer`; returns its length and priority. With a
+    /// `deadline`, as ``mqSend(_:_:priority:deadline:retryOnInterrupt:)``.
     ///
-    /// The corresponding C function is `mq_receive`.
+    /// The corresponding C functions are `mq_receive` and `mq_timedreceive`.
     public static func mqReceive(
-        _ queue: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer, retryOnInterrupt: Bool = true
+        _ queue: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer, deadline: timespec? = nil, retryOnInterrupt: Bool = true
     ) throws(Errno) -> (length: Int, priority: UInt32) {
         var priority: UInt32 = 0
         let length = try perform(.mqReceive, descriptor: queue, count: buffer.count, retryOnInterrupt: retryOnInterrupt) { _ in
-            ipc_mq_receive(queue.rawValue, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count, &priority)
+            let bytes = buffer.baseAddress?.assumingMemoryBound(to: CChar.self)
+            guard var deadline else { return ipc_mq_receive(queue.rawValue, bytes, buffer.count, &priority) }
+            return ipc_mq_timedreceive(queue.rawValue, bytes, buffer.count, &priority, &deadline)
         }
         return (Int(length), priority)
     }

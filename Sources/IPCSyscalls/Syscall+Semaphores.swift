@@ -76,6 +76,17 @@ extension Syscall {
         _ = try perform(.semWait, mayBlock: true, retryOnInterrupt: retryOnInterrupt) { _ in Glibc.sem_wait(semaphore) }
     }
 
+    /// Decrements, sleeping while the value is 0 until the absolute `CLOCK_REALTIME` `deadline`, then `ETIMEDOUT`.
+    /// An invalid deadline (`tv_nsec` out of range) fails `EINVAL` even when the value is positive.
+    ///
+    /// The corresponding C function is `sem_timedwait`.
+    public static func semTimedWait(
+        _ semaphore: UnsafeMutablePointer<sem_t>, deadline: timespec, retryOnInterrupt: Bool = true
+    ) throws(Errno) {
+        var deadline = deadline
+        _ = try perform(.semWait, mayBlock: true, retryOnInterrupt: retryOnInterrupt) { _ in Glibc.sem_timedwait(semaphore, &deadline) }
+    }
+
     /// Decrements, or fails `EAGAIN` when the value is 0.
     ///
     /// The corresponding C function is `sem_trywait`.
@@ -111,8 +122,10 @@ extension Syscall {
     /// Performs `operations` atomically: all or none. With `nonblocking`, each carries `IPC_NOWAIT`.
     ///
     /// The corresponding C function is `semop`.
+    /// With a `timeout` (relative), `semtimedop`: an operation still waiting when it passes fails `EAGAIN`.
     public static func semop(
-        _ set: SystemVSemaphoreSet, _ operations: [SemaphoreOperation], nonblocking: Bool, retryOnInterrupt: Bool = true
+        _ set: SystemVSemaphoreSet, _ operations: [SemaphoreOperation], nonblocking: Bool, timeout: timespec? = nil,
+        retryOnInterrupt: Bool = true
     ) throws(Errno) {
         var buffers = operations.map { operation in
             var flags: Int16 = 0
@@ -121,7 +134,8 @@ extension Syscall {
             return sembuf(sem_num: UInt16(truncatingIfNeeded: operation.number), sem_op: Int16(truncatingIfNeeded: operation.change), sem_flg: flags)
         }
         _ = try perform(.semop, count: operations.count, mayBlock: !nonblocking, retryOnInterrupt: retryOnInterrupt) { _ in
-            Glibc.semop(set.id, &buffers, buffers.count)
+            guard var timeout else { return Glibc.semop(set.id, &buffers, buffers.count) }
+            return ipc_semtimedop(set.id, &buffers, UInt(buffers.count), &timeout)
         }
     }
 

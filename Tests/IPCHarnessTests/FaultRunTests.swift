@@ -109,7 +109,7 @@ import Testing
     /// After a kill leaves an operation indeterminate, a live holder of its object observes what it did: the
     /// probe names the invoke it resolves, the run still checks, and a replay repeats the recorded probes
     /// without adding its own.
-    @Test(arguments: ["pipe-basic", "posix-sem-named", "sysv-sem-undo"])
+    @Test(arguments: ["pipe-basic", "posix-sem-named", "sysv-sem-undo", "posix-mq-priority", "sysv-msg-selection"])
     func killsAreFollowedByResolutionProbes(name: String) throws {
         let scenario = try #require(Scenarios.named(name))
         let faults = try FaultOptions(parsing: "kill", killRate: 0.25)

@@ -12,6 +12,11 @@ int ipc_mq_open(const char *name, int oflag);
 int ipc_mq_send(int mqdes, const char *bytes, size_t length, unsigned int priority);
 /// mq_receive(2).
 long ipc_mq_receive(int mqdes, char *buffer, size_t length, unsigned int *priority);
+struct timespec;
+/// mq_timedsend(2): mq_send with an absolute CLOCK_REALTIME deadline (NULL: none).
+int ipc_mq_timedsend(int mqdes, const char *bytes, size_t length, unsigned int priority, const struct timespec *deadline);
+/// mq_timedreceive(2): mq_receive with an absolute CLOCK_REALTIME deadline (NULL: none).
+long ipc_mq_timedreceive(int mqdes, char *buffer, size_t length, unsigned int *priority, const struct timespec *deadline);
 /// mq_unlink(2).
 int ipc_mq_unlink(const char *name);
 /// mq_close(3).

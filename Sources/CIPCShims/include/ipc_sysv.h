@@ -17,4 +17,9 @@ int ipc_semctl_remove(int semid);
 /// semctl(id, 0, IPC_STAT): the number of semaphores and the owner's uid.
 int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *mode);
 
+struct sembuf;
+struct timespec;
+/// semtimedop(2) (GNU): semop with a relative timeout (NULL: none); EAGAIN when it passes.
+int ipc_semtimedop(int semid, struct sembuf *operations, unsigned long count, const struct timespec *timeout);
+
 #endif

@@ -1,6 +1,7 @@
 import IPCMechanisms
 import IPCModels
 import IPCSyscalls
+import Glibc
 import SystemPackage
 
 /// A POSIX message queue (model `posix-mq`) under a fresh name from the run's namespace; parameters `maxMessages`
@@ -10,6 +11,9 @@ public enum PosixMessageQueueKind: MechanismKind {
     public typealias Model = PosixMessageQueueModel
 
     public static let implementations = ["kernel.posix-mq"]
+
+    /// `mq_getattr`'s `mq_curmsgs`: whether a killed process's send or receive took effect.
+    public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "getattr", role: "open")
 
     public static func model(for workload: Workload) -> PosixMessageQueueModel {
         PosixMessageQueueModel(queues: workload.objects.filter { $0.kind == name }.map { object in
@@ -57,20 +61,26 @@ struct PosixMessageQueueBinding: ObjectBinding {
 
     mutating func perform(_ input: PosixMessageQueueModel.Input) throws(Errno) -> PosixMessageQueueModel.Output {
         switch input {
-        case .send(_, let data, let priority, let nonblocking):
+        case .send(_, let data, let priority, let nonblocking, let timeout):
             // The kernel checks the priority before it even looks at the descriptor.
             guard priority >= 0 && priority < PosixMessageQueueModel.priorityLimit else { throw .invalidArgument }
-            guard let queue = descriptors.last else { throw .badFileDescriptor }
-            switch try PosixMessageQueue.send(queue, data, priority: priority, nonblocking: nonblocking) {
+            // mq_timedsend checks the timeout before the descriptor.
+            guard let queue = descriptors.last else { throw timeout == .invalid ? .invalidArgument : .badFileDescriptor }
+            switch try PosixMessageQueue.send(queue, data, priority: priority, nonblocking: nonblocking, deadline: timeout?.deadline) {
             case .completed: return .sent
             case .wouldBlock: throw .wouldBlock
             }
-        case .receive(_, let max, let nonblocking):
-            guard let queue = descriptors.last else { throw .badFileDescriptor }
-            switch try PosixMessageQueue.receive(queue, maximum: max, nonblocking: nonblocking) {
+        case .receive(_, let max, let nonblocking, let timeout):
+            guard let queue = descriptors.last else { throw timeout == .invalid ? .invalidArgument : .badFileDescriptor }
+            switch try PosixMessageQueue.receive(queue, maximum: max, nonblocking: nonblocking, deadline: timeout?.deadline) {
             case .completed(let message): return .received(PosixMessageQueueModel.Message(data: message.data, priority: message.priority))
             case .wouldBlock: throw .wouldBlock
             }
+        case .getAttributes:
+            guard let queue = descriptors.last else { throw .badFileDescriptor }
+            let attributes = try Syscall.mqAttributes(queue)
+            return .attributes(PosixMessageQueueModel.Attributes(
+                messages: attributes.currentMessages, maxMessages: attributes.maximumMessages, messageSize: attributes.messageSize))
         case .open:
             descriptors.append(try PosixMessageQueue.open(name))
             return .done
@@ -83,6 +93,24 @@ struct PosixMessageQueueBinding: ObjectBinding {
             return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        }
+    }
+}
+
+extension Timeout {
+    /// The absolute `CLOCK_REALTIME` deadline a timed call is given, starting now.
+    var deadline: timespec {
+        switch self {
+        case .milliseconds(let milliseconds): Syscall.realtimeDeadline(milliseconds: milliseconds)
+        case .invalid: Syscall.invalidDeadline
+        }
+    }
+
+    /// The relative interval `semtimedop` is given.
+    var interval: timespec {
+        switch self {
+        case .milliseconds(let milliseconds): timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+        case .invalid: Syscall.invalidDeadline
         }
     }
 }

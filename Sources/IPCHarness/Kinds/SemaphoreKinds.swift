@@ -67,8 +67,8 @@ struct PosixSemaphoreBinding: ObjectBinding {
 
     mutating func perform(_ input: PosixSemaphoreModel.Input) throws(Errno) -> PosixSemaphoreModel.Output {
         switch input {
-        case .wait(_, let nonblocking):
-            guard try semaphore.wait(nonblocking: nonblocking) else { throw .wouldBlock }
+        case .wait(_, let nonblocking, let timeout):
+            guard try semaphore.wait(nonblocking: nonblocking, deadline: timeout?.deadline) else { throw .wouldBlock }
             return .done
         case .post:
             try semaphore.post()
@@ -132,10 +132,10 @@ struct SystemVSemaphoreBinding: ObjectBinding {
 
     mutating func perform(_ input: SystemVSemaphoreModel.Input) throws(Errno) -> SystemVSemaphoreModel.Output {
         switch input {
-        case .semop(_, let operations, let nonblocking):
+        case .semop(_, let operations, let nonblocking, let timeout):
             let done = try SystemVSemaphores.perform(
                 set, operations.map { SemaphoreOperation(number: $0.number, change: $0.change, undo: $0.undo) },
-                nonblocking: nonblocking)
+                nonblocking: nonblocking, timeout: timeout?.interval)
             guard done else { throw .wouldBlock }
             return .done
         case .values:

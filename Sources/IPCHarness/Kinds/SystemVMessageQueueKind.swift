@@ -1,3 +1,4 @@
+import Glibc
 import IPCMechanisms
 import IPCModels
 import IPCSyscalls
@@ -9,6 +10,9 @@ public enum SystemVMessageQueueKind: MechanismKind {
     public typealias Model = SystemVMessageQueueModel
 
     public static let implementations = ["kernel.sysv-msg"]
+
+    /// `msgctl(IPC_STAT)`'s `msg_qnum` and `msg_cbytes`: whether a killed process's send or receive took effect.
+    public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "stat", role: nil)
 
     public static func model(for workload: Workload) -> SystemVMessageQueueModel {
         SystemVMessageQueueModel(queues: workload.objects.filter { $0.kind == name }.map { object in
@@ -52,6 +56,10 @@ struct SystemVMessageQueueBinding: ObjectBinding {
         case .remove:
             try SystemVMessageQueues.remove(queue)
             return .removed
+        case .stat:
+            let status = try Syscall.msgStatus(queue)
+            return .status(SystemVMessageQueueModel.Status(
+                messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes)))
         }
     }
 }

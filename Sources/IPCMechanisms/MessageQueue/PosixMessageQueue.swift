@@ -31,16 +31,19 @@ public enum PosixMessageQueue {
         try Syscall.mqOpen(name, flags: O_RDWR | O_CLOEXEC)
     }
 
-    /// Sends `data` with `priority`. With `nonblocking`, a full queue gives ``TransferResult/wouldBlock``.
+    /// Sends `data` with `priority`. With `nonblocking`, a full queue gives ``TransferResult/wouldBlock``; with a
+    /// `deadline` (`mq_timedsend`), a full queue fails `ETIMEDOUT` when it passes.
     public static func send(
-        _ queue: FileDescriptor, _ data: [UInt8], priority: Int, nonblocking: Bool, retryOnInterrupt: Bool = true
+        _ queue: FileDescriptor, _ data: [UInt8], priority: Int, nonblocking: Bool, deadline: timespec? = nil,
+        retryOnInterrupt: Bool = true
     ) throws(Errno) -> TransferResult<Int> {
         try Syscall.mqSetNonblocking(queue, nonblocking)
         // A priority that does not fit mq_send's unsigned int is out of range all the same.
         let priority = UInt32(clamping: priority < 0 ? Int(UInt32.max) : priority)
         do throws(Errno) {
             try data.withUnsafeBufferPointer { (raw) throws(Errno) in
-                try Syscall.mqSend(queue, UnsafeRawBufferPointer(raw), priority: priority, retryOnInterrupt: retryOnInterrupt)
+                try Syscall.mqSend(
+                    queue, UnsafeRawBufferPointer(raw), priority: priority, deadline: deadline, retryOnInterrupt: retryOnInterrupt)
             }
             return .completed(data.count)
         } catch .wouldBlock {
@@ -49,15 +52,16 @@ public enum PosixMessageQueue {
     }
 
     /// Receives into a buffer of `maximum` bytes. With `nonblocking`, an empty queue gives
-    /// ``TransferResult/wouldBlock``.
+    /// ``TransferResult/wouldBlock``; with a `deadline` (`mq_timedreceive`), it fails `ETIMEDOUT` when it passes.
     public static func receive(
-        _ queue: FileDescriptor, maximum: Int, nonblocking: Bool, retryOnInterrupt: Bool = true
+        _ queue: FileDescriptor, maximum: Int, nonblocking: Bool, deadline: timespec? = nil, retryOnInterrupt: Bool = true
     ) throws(Errno) -> TransferResult<Message> {
         try Syscall.mqSetNonblocking(queue, nonblocking)
         var buffer = [UInt8](repeating: 0, count: maximum)
         do throws(Errno) {
             let (length, priority) = try buffer.withUnsafeMutableBufferPointer { (raw) throws(Errno) in
-                try Syscall.mqReceive(queue, into: UnsafeMutableRawBufferPointer(raw), retryOnInterrupt: retryOnInterrupt)
+                try Syscall.mqReceive(
+                    queue, into: UnsafeMutableRawBufferPointer(raw), deadline: deadline, retryOnInterrupt: retryOnInterrupt)
             }
             return .completed(Message(data: Array(buffer.prefix(length)), priority: Int(priority)))
         } catch .wouldBlock {

@@ -36,9 +36,14 @@ public struct PosixSemaphore: @unchecked Sendable {
     }
 
     /// Decrements. Blocking, sleeps while the value is 0; with `nonblocking`, returns false instead (`EAGAIN`).
-    public func wait(nonblocking: Bool, retryOnInterrupt: Bool = true) throws(Errno) -> Bool {
+    /// With a `deadline` (absolute, `CLOCK_REALTIME`; `sem_timedwait`), a wait still asleep then fails `ETIMEDOUT`.
+    public func wait(nonblocking: Bool, deadline: timespec? = nil, retryOnInterrupt: Bool = true) throws(Errno) -> Bool {
         guard nonblocking else {
-            try Syscall.semWait(pointer, retryOnInterrupt: retryOnInterrupt)
+            if let deadline {
+                try Syscall.semTimedWait(pointer, deadline: deadline, retryOnInterrupt: retryOnInterrupt)
+            } else {
+                try Syscall.semWait(pointer, retryOnInterrupt: retryOnInterrupt)
+            }
             return true
         }
         do throws(Errno) {

@@ -21,12 +21,14 @@ public enum SystemVSemaphores {
         return set
     }
 
-    /// Performs `operations` atomically; false when `nonblocking` and one would have to wait (`EAGAIN`).
+    /// Performs `operations` atomically; false when `nonblocking` and one would have to wait (`EAGAIN`). With a
+    /// `timeout` (`semtimedop`), an operation still waiting when it passes throws `EAGAIN` (not `ETIMEDOUT`).
     public static func perform(
-        _ set: SystemVSemaphoreSet, _ operations: [SemaphoreOperation], nonblocking: Bool, retryOnInterrupt: Bool = true
+        _ set: SystemVSemaphoreSet, _ operations: [SemaphoreOperation], nonblocking: Bool, timeout: timespec? = nil,
+        retryOnInterrupt: Bool = true
     ) throws(Errno) -> Bool {
         do throws(Errno) {
-            try Syscall.semop(set, operations, nonblocking: nonblocking, retryOnInterrupt: retryOnInterrupt)
+            try Syscall.semop(set, operations, nonblocking: nonblocking, timeout: timeout, retryOnInterrupt: retryOnInterrupt)
             return true
         } catch .wouldBlock {
             return false
