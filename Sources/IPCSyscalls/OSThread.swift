@@ -1,3 +1,4 @@
+import CIPCShims
 import Glibc
 
 /// An OS thread running a closure, joined with ``join()``. RCU readers and updaters need threads of their own:
@@ -30,6 +31,18 @@ public final class OSThread: @unchecked Sendable {
         joined = true
         pthread_join(thread, nil)
     }
+
+    /// Sends `signal` to this thread (not the process: only this thread can take it).
+    ///
+    /// The corresponding C function is `pthread_kill`.
+    public func send(_ signal: CInt) {
+        pthread_kill(thread, signal)
+    }
+
+    /// The calling thread's kernel id, as `/proc/TID` and ``ProcessInspector`` name it.
+    ///
+    /// The corresponding C function is `gettid`.
+    public static var currentID: pid_t { ipc_gettid() }
 
     /// Gives the processor to another runnable thread.
     ///

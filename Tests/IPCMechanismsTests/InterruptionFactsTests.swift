@@ -1,0 +1,187 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import Synchronization
+import SystemPackage
+import Testing
+
+/// How many times the interrupting signal's handler has run: a test waits for it to know the signal has landed.
+private let interruptionsHandled = Atomic<Int>(0)
+
+/// What a handled signal does to a thread asleep in each blocking IPC call of the message queue and semaphore
+/// models, without and with `SA_RESTART` (issue 15), measured on this kernel and glibc 2.36:
+///
+/// | call                                 | no `SA_RESTART` | `SA_RESTART` |
+/// |--------------------------------------|-----------------|--------------|
+/// | `mq_receive`, `mq_send`, their timed forms | `EINTR`   | restarted    |
+/// | `msgrcv`, `msgsnd`                   | `EINTR`         | `EINTR`      |
+/// | `semop`, `semtimedop`                | `EINTR`         | `EINTR`      |
+/// | `sem_wait`                           | `EINTR`         | restarted    |
+/// | `sem_timedwait`                      | `EINTR`         | `EINTR`      |
+///
+/// (signal(7) lists the System V calls as never restarted; `sem_timedwait`'s futex wait with a timeout is not
+/// restarted either.) Each interrupted call had no effect, as the models say: they allow `EINTR` for any of these
+/// calls asleep, because a trace does not record how handlers were installed.
+///
+/// A call runs on its own thread; the test waits until that thread is asleep in a system call (read from
+/// `/proc`), signals the thread, waits for the handler to run, then for the call either to return or to be
+/// asleep again (restarted) — no sleeps, no timing.
+@Suite(.serialized) struct InterruptionFactsTests {
+    /// The interrupting signal: a real-time one (glibc's SIGRTMIN+8) nothing else in the test process uses.
+    static let signal: CInt = 42
+
+    enum Ending: Equatable, CustomStringConvertible {
+        case interrupted
+        case restarted
+        case other(String)
+
+        var description: String {
+            switch self {
+            case .interrupted: "EINTR"
+            case .restarted: "restarted"
+            case .other(let text): text
+            }
+        }
+    }
+
+    /// How `call`, asleep on its own thread, ends when a handled signal (with `SA_RESTART` when `restart`) lands:
+    /// `EINTR`, or restarted — asleep again, after which `release` lets it complete.
+    func ending(restart: Bool, of call: @escaping @Sendable () throws(Errno) -> Void, release: () throws -> Void) throws -> Ending {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in interruptionsHandled.add(1, ordering: .sequentiallyConsistent) }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = restart ? CInt(SA_RESTART) : 0
+        guard sigaction(Self.signal, &action, nil) == 0 else { throw Errno(rawValue: errno) }
+
+        // 0 while the call runs; then -1 for success or the errno it failed with.
+        let result = Atomic<Int32>(0)
+        let threadID = Atomic<Int32>(0)
+        let thread = OSThread {
+            // A thread starts with its creator's mask, and the test runner's threads block most signals.
+            var unblock = sigset_t()
+            sigemptyset(&unblock)
+            sigaddset(&unblock, Self.signal)
+            pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+            threadID.store(OSThread.currentID, ordering: .sequentiallyConsistent)
+            do throws(Errno) {
+                try call()
+                result.store(-1, ordering: .sequentiallyConsistent)
+            } catch {
+                result.store(error.rawValue, ordering: .sequentiallyConsistent)
+            }
+        }
+        defer { thread.join() }
+        func asleep() -> Bool {
+            let id = threadID.load(ordering: .sequentiallyConsistent)
+            return id != 0 && ProcessInspector.snapshot(of: id)?.isAsleepInSyscall == true
+        }
+        while !asleep() {
+            if result.load(ordering: .sequentiallyConsistent) != 0 { return .other("returned before sleeping") }
+            OSThread.yield()
+        }
+        let before = interruptionsHandled.load(ordering: .sequentiallyConsistent)
+        thread.send(Self.signal)
+        while interruptionsHandled.load(ordering: .sequentiallyConsistent) == before { OSThread.yield() }
+        while result.load(ordering: .sequentiallyConsistent) == 0 && !asleep() { OSThread.yield() }
+        switch result.load(ordering: .sequentiallyConsistent) {
+        case Errno.interrupted.rawValue: return .interrupted
+        case 0:
+            try release()
+            thread.join()
+            let after = result.load(ordering: .sequentiallyConsistent)
+            return after == -1 ? .restarted : .other("after the release: \(after == 0 ? "still running" : "\(Errno(rawValue: after))")")
+        case let other: return .other(other == -1 ? "completed" : "\(Errno(rawValue: other))")
+        }
+    }
+
+    // MARK: POSIX message queues
+
+    /// A queue of 2 messages of 8 bytes with two descriptors: one for the call, one for the release.
+    func withQueue(_ body: (FileDescriptor, FileDescriptor) throws -> Void) throws {
+        let name = "/ipch-test-\(getpid())-eintr-\(UInt32.random(in: 0...UInt32.max))"
+        let queue = try PosixMessageQueue.create(name, maximumMessages: 2, messageSize: 8)
+        defer { try? Syscall.close(queue); try? Syscall.mqUnlink(name) }
+        let other = try PosixMessageQueue.open(name)
+        defer { try? Syscall.close(other) }
+        try body(queue, other)
+    }
+
+    @Test(arguments: [(false, false, Ending.interrupted), (true, false, .restarted), (false, true, .interrupted), (true, true, .restarted)])
+    func anMQReceiveAsleepOnAnEmptyQueue(restart: Bool, timed: Bool, expected: Ending) throws {
+        try withQueue { queue, other in
+            let deadline = timed ? Syscall.realtimeDeadline(milliseconds: 600_000) : nil
+            let ending = try ending(restart: restart, of: { () throws(Errno) in
+                _ = try PosixMessageQueue.receive(queue, maximum: 8, nonblocking: false, deadline: deadline, retryOnInterrupt: false)
+            }, release: { _ = try PosixMessageQueue.send(other, [1], priority: 0, nonblocking: true) })
+            #expect(ending == expected)
+            // Nothing was taken: the released message (when restarted) went to the restarted call, else none came.
+            #expect(try Syscall.mqAttributes(other).currentMessages == 0)
+        }
+        let model = PosixMessageQueueModel(queues: [("q", .init(maxMessages: 2, messageSize: 8, holders: [1]))])
+        let empty = model.initialState(of: "q")
+        let timeout: Timeout? = timed ? .milliseconds(600_000) : nil
+        #expect(model.step(empty, .receive(process: 1, max: 8, nonblocking: false, timeout: timeout), .failed(.EINTR)) == [.completed(empty)])
+    }
+
+    @Test(arguments: [(false, Ending.interrupted), (true, .restarted)])
+    func anMQSendAsleepOnAFullQueue(restart: Bool, expected: Ending) throws {
+        try withQueue { queue, other in
+            for byte: UInt8 in [1, 2] { _ = try PosixMessageQueue.send(other, [byte], priority: 0, nonblocking: true) }
+            let ending = try ending(restart: restart, of: { () throws(Errno) in
+                _ = try PosixMessageQueue.send(queue, [3], priority: 0, nonblocking: false, retryOnInterrupt: false)
+            }, release: { _ = try PosixMessageQueue.receive(other, maximum: 8, nonblocking: true) })
+            #expect(ending == expected)
+            // Interrupted, it queued nothing; restarted, it queued its message in the room the release made.
+            #expect(try Syscall.mqAttributes(other).currentMessages == 2)
+        }
+    }
+
+    // MARK: System V message queues
+
+    @Test(arguments: [false, true])
+    func msgrcvAndMsgsndAsleepFailEINTREvenWithSA_RESTART(restart: Bool) throws {
+        let queue = try SystemVMessageQueues.create(key: IPC_PRIVATE, capacity: 4)
+        defer { try? SystemVMessageQueues.remove(queue) }
+        let receive = try ending(restart: restart, of: { () throws(Errno) in
+            _ = try SystemVMessageQueues.receive(queue, maximum: 8, selector: .type(0), truncate: false, nonblocking: false, retryOnInterrupt: false)
+        }, release: { _ = try SystemVMessageQueues.send(queue, type: 1, [1], nonblocking: true) })
+        #expect(receive == .interrupted)
+        _ = try SystemVMessageQueues.send(queue, type: 1, [1, 2, 3, 4], nonblocking: true)
+        let send = try ending(restart: restart, of: { () throws(Errno) in
+            _ = try SystemVMessageQueues.send(queue, type: 1, [5], nonblocking: false, retryOnInterrupt: false)
+        }, release: { _ = try SystemVMessageQueues.receive(queue, maximum: 8, selector: .type(0), truncate: false, nonblocking: true) })
+        #expect(send == .interrupted)
+        let status = try Syscall.msgStatus(queue)
+        #expect(status.msg_qnum == 1 && status.__msg_cbytes == 4)
+    }
+
+    // MARK: Semaphores
+
+    @Test(arguments: [false, true], [false, true])
+    func semopAndSemtimedopAsleepFailEINTREvenWithSA_RESTART(restart: Bool, timed: Bool) throws {
+        let set = try SystemVSemaphores.create(key: IPC_PRIVATE, values: [0])
+        defer { try? SystemVSemaphores.remove(set) }
+        let timeout = timed ? timespec(tv_sec: 600, tv_nsec: 0) : nil
+        let ending = try ending(restart: restart, of: { () throws(Errno) in
+            _ = try SystemVSemaphores.perform(
+                set, [SemaphoreOperation(number: 0, change: -1, undo: false)], nonblocking: false, timeout: timeout, retryOnInterrupt: false)
+        }, release: { _ = try SystemVSemaphores.perform(set, [SemaphoreOperation(number: 0, change: 1, undo: false)], nonblocking: true) })
+        #expect(ending == .interrupted)
+        #expect(try SystemVSemaphores.values(set, count: 1) == [0])
+    }
+
+    @Test(arguments: [(false, false, Ending.interrupted), (true, false, .restarted), (false, true, .interrupted), (true, true, .interrupted)])
+    func semWaitIsRestartedWithSA_RESTARTButSemTimedwaitIsNot(restart: Bool, timed: Bool, expected: Ending) throws {
+        let page = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
+        defer { munmap(page, 4096) }
+        let semaphore = try PosixSemaphore.initialize(at: page, value: 0)
+        let deadline = timed ? Syscall.realtimeDeadline(milliseconds: 600_000) : nil
+        nonisolated(unsafe) let shared = semaphore
+        let ending = try ending(restart: restart, of: { () throws(Errno) in
+            _ = try shared.wait(nonblocking: false, deadline: deadline, retryOnInterrupt: false)
+        }, release: { try semaphore.post() })
+        #expect(ending == expected)
+        #expect(try semaphore.value() == 0)
+    }
+}
