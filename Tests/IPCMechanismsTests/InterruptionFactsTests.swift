@@ -185,3 +185,48 @@ private let interruptionsHandled = Atomic<Int>(0)
         #expect(try semaphore.value() == 0)
     }
 }
+
+/// Timed waits on this kernel and glibc 2.36 (issue 15), each call made so that it need not sleep: a deadline
+/// already past, or an invalid one. What the models encode: a timed call that would sleep ends with `ETIMEDOUT`
+/// (`EAGAIN` for `semtimedop`); one that can proceed proceeds whatever its deadline; an invalid timeout (`tv_nsec`
+/// of a whole second) fails `EINVAL` even when the call could proceed, and changes nothing.
+@Suite struct TimedWaitFactsTests {
+    static let past = timespec(tv_sec: 0, tv_nsec: 0)
+
+    @Test func mqTimedReceiveAndSendTimeOutOnlyWhenTheyWouldSleep() throws {
+        let name = "/ipch-test-\(getpid())-timed-\(UInt32.random(in: 0...UInt32.max))"
+        let queue = try PosixMessageQueue.create(name, maximumMessages: 1, messageSize: 8)
+        defer { try? Syscall.close(queue); try? Syscall.mqUnlink(name) }
+        #expect(throws: Errno.timedOut) { _ = try PosixMessageQueue.receive(queue, maximum: 8, nonblocking: false, deadline: Self.past) }
+        #expect(try PosixMessageQueue.send(queue, [1], priority: 0, nonblocking: false, deadline: Self.past) == .completed(1))
+        #expect(throws: Errno.timedOut) { _ = try PosixMessageQueue.send(queue, [2], priority: 0, nonblocking: false, deadline: Self.past) }
+        #expect(throws: Errno.invalidArgument) {
+            _ = try PosixMessageQueue.receive(queue, maximum: 8, nonblocking: false, deadline: Syscall.invalidDeadline)
+        }
+        #expect(try Syscall.mqAttributes(queue).currentMessages == 1)
+        #expect(try PosixMessageQueue.receive(queue, maximum: 8, nonblocking: false, deadline: Self.past) == .completed(.init(data: [1], priority: 0)))
+    }
+
+    @Test func semTimedwaitTimesOutAtZeroAndRefusesAnInvalidDeadlineEvenAtOne() throws {
+        let page = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
+        defer { munmap(page, 4096) }
+        let semaphore = try PosixSemaphore.initialize(at: page, value: 0)
+        #expect(throws: Errno.timedOut) { _ = try semaphore.wait(nonblocking: false, deadline: Self.past) }
+        try semaphore.post()
+        #expect(throws: Errno.invalidArgument) { _ = try semaphore.wait(nonblocking: false, deadline: Syscall.invalidDeadline) }
+        #expect(try semaphore.value() == 1)
+        #expect(try semaphore.wait(nonblocking: false, deadline: Self.past))
+    }
+
+    @Test func semtimedopTimesOutWithEAGAINAndRefusesAnInvalidTimeoutEvenWhenItCouldProceed() throws {
+        let set = try SystemVSemaphores.create(key: IPC_PRIVATE, values: [0])
+        defer { try? SystemVSemaphores.remove(set) }
+        let down = [SemaphoreOperation(number: 0, change: -1, undo: false)]
+        let up = [SemaphoreOperation(number: 0, change: 1, undo: false)]
+        #expect(try SystemVSemaphores.perform(set, down, nonblocking: false, timeout: Self.past) == false)  // EAGAIN
+        #expect(throws: Errno.invalidArgument) {
+            _ = try SystemVSemaphores.perform(set, up, nonblocking: false, timeout: Syscall.invalidDeadline)
+        }
+        #expect(try SystemVSemaphores.values(set, count: 1) == [0])
+    }
+}
