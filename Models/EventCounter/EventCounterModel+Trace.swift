@@ -1,8 +1,8 @@
 // The eventfd model's trace form (documented in traces/README.md):
 //
 //   f       invoke value                               ok value                fail error
-//   write   {"value": U64, "size": INT?}               {"written": 8}          EAGAIN, EINVAL, EBADF
-//   read    {"size": INT?}                             {"value": U64}          EAGAIN, EINVAL, EBADF
+//   write   {"value": U64, "size": INT?}               {"written": 8}          EAGAIN, EINVAL, EBADF, EINTR (asleep)
+//   read    {"size": INT?}                             {"value": U64}          EAGAIN, EINVAL, EBADF, EINTR (asleep)
 //   close   (none)                                     (none)                  EBADF
 //
 // U64 is a JSON integer, or a decimal string for values above 2^63 − 1 (JSON integers here are 64-bit signed).

@@ -10,6 +10,9 @@
 /// - `O_NONBLOCK` is the eventfd's, shared by every holder (it cannot be reopened per process): it is a parameter
 ///   of the object, not of a call.
 /// - Closing one descriptor leaves the others working; a process's death changes nothing.
+/// - A read or write asleep (count 0; count too high) that a handled signal interrupts fails `EINTR` and changes
+///   nothing (with `SA_RESTART` the kernel restarts it: `InterruptionFactsTests`). One that can proceed, or on a
+///   nonblocking eventfd, never fails `EINTR`.
 public struct EventCounterModel: TraceModel {
     public static let name = "eventfd"
 
@@ -72,7 +75,10 @@ public struct EventCounterModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
-        guard let (result, next) = outcome(of: input, in: state) else { return [] }
+        guard let (result, next) = outcome(of: input, in: state) else {
+            // Asleep: only an interruption, without effect, ends the call now.
+            return output == .failed(.EINTR) ? [.completed(state)] : []
+        }
         return output == nil || output == result ? [.completed(next)] : []
     }
 

@@ -219,4 +219,19 @@ import Testing
         poll.call(1, "wait", #"{"signals":["SIGUSR2"],"timeout":0}"#, error: "EINTR")
         #expect(try poll.check() == .violation)
     }
+
+    @Test func anEventfdReadAsleepAtZeroMayFailEINTRButNotOneWithACountToTake() throws {
+        var allowed = ObjectTraceBuilder(model: "eventfd", setup: #"{"holders":[1,2]}"#)
+        allowed.call(1, "read", nil, error: "EINTR")
+        allowed.call(2, "write", #"{"value":5}"#, #"{"written":8}"#)
+        allowed.call(1, "read", nil, #"{"value":5}"#)
+        #expect(try allowed.check() == .ok)
+        var withCount = ObjectTraceBuilder(model: "eventfd", setup: #"{"holders":[1,2]}"#)
+        withCount.call(2, "write", #"{"value":5}"#, #"{"written":8}"#)
+        withCount.call(1, "read", nil, error: "EINTR")
+        #expect(try withCount.check() == .violation)
+        var nonblocking = ObjectTraceBuilder(model: "eventfd", setup: #"{"holders":[1],"nonblocking":true}"#)
+        nonblocking.call(1, "read", nil, error: "EINTR")
+        #expect(try nonblocking.check() == .violation)
+    }
 }

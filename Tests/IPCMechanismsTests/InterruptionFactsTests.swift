@@ -156,6 +156,21 @@ private let interruptionsHandled = Atomic<Int>(0)
         #expect(status.msg_qnum == 1 && status.__msg_cbytes == 4)
     }
 
+    // MARK: eventfd
+
+    @Test(arguments: [(false, Ending.interrupted), (true, .restarted)])
+    func anEventfdReadAsleepAtZero(restart: Bool, expected: Ending) throws {
+        let counter = try KernelEventCounter.create(semaphore: false, nonblocking: false)
+        defer { try? Syscall.close(counter) }
+        let ending = try ending(restart: restart, of: { () throws(Errno) in
+            _ = try KernelEventCounter.read(counter, retryOnInterrupt: false)
+        }, release: { _ = try KernelEventCounter.write(counter, 3) })
+        #expect(ending == expected)
+        let model = EventCounterModel(counters: [("e", .init(holders: [1]))])
+        let zero = model.initialState(of: "e")
+        #expect(model.step(zero, .read(process: 1, size: 8), .failed(.EINTR)) == [.completed(zero)])
+    }
+
     // MARK: Semaphores
 
     @Test(arguments: [false, true], [false, true])
