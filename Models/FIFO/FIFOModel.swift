@@ -101,13 +101,30 @@ public struct FIFOModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
-        transitions(state, input).compactMap { candidate in
+        if output == .failed(.EINTR) { return interrupted(state, input) }
+        return transitions(state, input).compactMap { candidate in
             guard let candidateOutput = candidate.output else {
                 let recorded = output.flatMap(Self.pipeOutput)
                 return PipeModel.pieceMayLead(to: recorded, progress: candidate.step.state.pipe.progress(of: input.process))
                     ? candidate.step : nil
             }
             return output == nil || output == candidateOutput ? candidate.step : nil
+        }
+    }
+
+    /// A read or write that failed `EINTR`: as on a pipe (``PipeModel``), interrupted before any byte moved, with
+    /// no effect. (A blocking `open` interrupted asleep is not yet modelled: the kernel undoes its registration.)
+    private func interrupted(_ state: State, _ input: Input) -> [Step<State>] {
+        let pipeInput: PipeModel.Input
+        switch input {
+        case .read(let process, let max, let nonblocking): pipeInput = .read(process: process, max: max, nonblocking: nonblocking)
+        case .write(let process, let data, let nonblocking): pipeInput = .write(process: process, data: data, nonblocking: nonblocking)
+        default: return []
+        }
+        return pipes.step(state.pipe, pipeInput, .failed(.EINTR)).map { step in
+            var next = state
+            next.pipe = step.state
+            return .completed(next)
         }
     }
 

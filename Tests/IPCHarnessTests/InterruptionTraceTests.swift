@@ -234,4 +234,20 @@ import Testing
         nonblocking.call(1, "read", nil, error: "EINTR")
         #expect(try nonblocking.check() == .violation)
     }
+
+    @Test func aFIFOReadAsleepMayFailEINTRAndReadsNothing() throws {
+        func run(interruptedRead: Bool) throws -> Trace.Verdict.Result {
+            var trace = GenericTraceBuilder(model: "fifo", params: #"{"objects":{"f0":{"capacity":65536}}}"#)
+            trace.invoke(2, "open", "f0", #"{"end":"read"}"#)
+            trace.operation(1, "open", "f0", #"{"end":"write"}"#)
+            trace.ok(2, "open", "f0")
+            trace.operation(2, "read", "f0", #"{"max":10}"#, fail: "EINTR")
+            trace.operation(1, "write", "f0", #"{"data":"hi"}"#, ok: #"{"written":2}"#)
+            // Wrong when the interrupted read had taken the bytes.
+            trace.operation(2, "read", "f0", #"{"max":10,"nonblocking":true}"#, ok: interruptedRead ? #"{"data":"hi"}"# : nil, fail: interruptedRead ? nil : "EAGAIN")
+            return try trace.check().result
+        }
+        #expect(try run(interruptedRead: true) == .ok)
+        #expect(try run(interruptedRead: false) == .violation)
+    }
 }
