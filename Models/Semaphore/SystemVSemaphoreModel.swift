@@ -16,6 +16,9 @@
 /// - `semtimedop` (a `timeout`) ends asleep with `EAGAIN` — not `ETIMEDOUT` — when the timeout passes. An invalid
 ///   timeout fails `EINVAL` even when the operations could proceed; it is checked after the operation count
 ///   (`EINVAL`, `E2BIG`) and before the set and the semaphore numbers.
+/// - `GETVAL` reads one value (`EINVAL` for a number outside the set). `SETALL` sets every value, refusing the
+///   whole call with `ERANGE` when any is above 32767, and clears every process's undo adjustments for the set:
+///   a process that took a unit with `SEM_UNDO` and exits after a `SETALL` gives nothing back (`SemaphoreFactsTests`).
 public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     public static let name = "sysv-sem"
     /// `SEMVMX`, also `SEMAEM`.
@@ -67,6 +70,10 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case values(process: Int)
         /// `SETVAL`.
         case setValue(process: Int, number: Int, value: Int)
+        /// `GETVAL`.
+        case value(process: Int, number: Int)
+        /// `SETALL`: one value per semaphore of the set.
+        case setValues(process: Int, values: [Int])
         /// `IPC_RMID`.
         case remove(process: Int)
         /// The process exited: its adjustments apply.
@@ -76,6 +83,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     public enum Output: Hashable, Sendable {
         case done
         case values([Int])
+        case value(Int)
         case failed(ErrorCode)
     }
 
@@ -135,6 +143,15 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
                 next.setAdjustment(of: adjustment.process, amounts)
             }
             return [Transition(.done, next)]
+        case .value(_, let number):
+            if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
+            return [Transition(.value(state.values[number]), state)]
+        case .setValues(_, let values):
+            if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            if values.contains(where: { $0 > Self.maximumValue }) { return [Transition(.failed(.ERANGE), state)] }
+            next.values = values
+            next.adjustments = []
+            return [Transition(.done, next)]
         case .remove:
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             next.removed = true
@@ -171,6 +188,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
                 + (timeout.map { " \($0.text)" } ?? "")
         case .values: call = "GETALL"
         case .setValue(_, let number, let value): call = "SETVAL sem \(number) = \(value)"
+        case .value(_, let number): call = "GETVAL sem \(number)"
+        case .setValues(_, let values): call = "SETALL \(values)"
         case .remove: call = "IPC_RMID"
         case .exit: call = "exit (undo adjustments apply)"
         }
@@ -178,6 +197,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             switch output {
             case .done: "ok"
             case .values(let values): "\(values)"
+            case .value(let value): "\(value)"
             case .failed(let code): code.rawValue
             }
         }
@@ -187,7 +207,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
 
 // Trace form (documented in traces/README.md):
 //   semop {"ops": [{"num": INT, "op": INT, "undo": BOOL?}], "nonblocking": BOOL?, "timeout": MS | "invalid"?}
-//   (EAGAIN, ERANGE, EFBIG, E2BIG, EINVAL, EIDRM; blocking: EINTR); getall → {"values": [INT]}; setval {"num": INT, "value": INT}; remove.
+//   (EAGAIN, ERANGE, EFBIG, E2BIG, EINVAL, EIDRM; blocking: EINTR); getval {"num": INT} → {"value": INT} (EINVAL);
+//   setall {"values": [INT]} (ERANGE, EINVAL); getall → {"values": [INT]}; setval {"num": INT, "value": INT}; remove.
 // params: {"objects": {"v0": {"values": [1, 0]}}}
 extension SystemVSemaphoreModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -224,8 +245,16 @@ extension SystemVSemaphoreModel {
                 process: call.process, number: try call.value.required("num").integer("num", in: 0...65535),
                 value: try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
         case "remove": return .remove(process: call.process)
+        case "getval": return .value(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
+        case "setall":
+            let values = try call.value.required("values").integers("values", in: 0...65535)
+            let size = setups.first { $0.name == call.object }?.values.count
+            guard values.count == size else {
+                throw ModelError("setall on \(call.object) needs one value per semaphore (\(size ?? 0)), not \(values.count)")
+            }
+            return .setValues(process: call.process, values: values)
         default:
-            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, setval and remove)")
+            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, setall, setval and remove)")
         }
     }
 
@@ -233,6 +262,7 @@ extension SystemVSemaphoreModel {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
         case (.ok(let value), .values): return .values(try value.required("values").integers("values"))
+        case (.ok(let value), .value): return .value(try value.required("value").integer("value"))
         case (.ok, _): return .done
         }
     }
@@ -251,6 +281,8 @@ extension SystemVSemaphoreModel {
         case .values: return ("getall", nil)
         case .setValue(_, let number, let value): return ("setval", ["num": .int(number), "value": .int(value)])
         case .remove: return ("remove", nil)
+        case .value(_, let number): return ("getval", ["num": .int(number)])
+        case .setValues(_, let values): return ("setall", ["values": .ints(values)])
         case .exit: return ("exit", nil)
         }
     }
@@ -259,6 +291,7 @@ extension SystemVSemaphoreModel {
         switch output {
         case .done: .ok(nil)
         case .values(let values): .ok(["values": .ints(values)])
+        case .value(let value): .ok(["value": .int(value)])
         case .failed(let code): .fail(code)
         }
     }

@@ -148,6 +148,13 @@ extension Syscall {
         return values.map(Int.init)
     }
 
+    /// One semaphore's value (`EINVAL` for a number outside the set).
+    ///
+    /// The corresponding C function is `semctl(GETVAL)`.
+    public static func semValue(_ set: SystemVSemaphoreSet, number: Int) throws(Errno) -> Int {
+        Int(try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_getval(set.id, CInt(truncatingIfNeeded: number)) })
+    }
+
     /// Sets every semaphore's value (clearing every process's undo adjustments for them).
     ///
     /// The corresponding C function is `semctl(SETALL)`.

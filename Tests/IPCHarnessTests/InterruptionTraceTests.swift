@@ -250,4 +250,21 @@ import Testing
         #expect(try run(interruptedRead: true) == .ok)
         #expect(try run(interruptedRead: false) == .violation)
     }
+
+    @Test func setallClearsEveryUndoAdjustmentAndRefusesAValueAbove32767Whole() throws {
+        func run(afterExit: String) throws -> Trace.Verdict.Result {
+            var trace = ObjectTraceBuilder(model: "sysv-sem", setup: #"{"values":[1,0]}"#)
+            trace.call(1, "semop", #"{"ops":[{"num":0,"op":-1,"undo":true}]}"#)
+            trace.call(2, "setall", #"{"values":[1,40000]}"#, error: "ERANGE")
+            trace.call(2, "getval", #"{"num":0}"#, #"{"value":0}"#)
+            trace.call(2, "setall", #"{"values":[5,5]}"#)
+            trace.exit(1)
+            trace.call(2, "getval", #"{"num":0}"#, afterExit)
+            trace.call(2, "getval", #"{"num":2}"#, error: "EINVAL")
+            return try trace.check()
+        }
+        #expect(try run(afterExit: #"{"value":5}"#) == .ok)
+        // Wrong: the undo adjustment of process 1 survived the SETALL.
+        #expect(try run(afterExit: #"{"value":6}"#) == .violation)
+    }
 }

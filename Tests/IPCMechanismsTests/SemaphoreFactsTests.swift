@@ -48,6 +48,20 @@ import Testing
         }
     }
 
+    /// `GETVAL` of a number outside the set fails `EINVAL`; `SETALL` with one value above 32767 fails `ERANGE` and
+    /// sets none. (That `SETALL` also clears every process's `SEM_UNDO` adjustment was measured with a C probe: a
+    /// child takes +1 with `SEM_UNDO`, sets all to 5 and exits, and the values stay 5 — it needs a process exit,
+    /// which a test process must not fork for; the sysv-sem model encodes it.)
+    @Test func getvalAndSetallCheckTheirArguments() throws {
+        let set = try Syscall.semget(IPC_PRIVATE, count: 2, flags: IPC_CREAT | 0o600)
+        defer { try? Syscall.semRemove(set) }
+        #expect(throws: Errno.invalidArgument) { _ = try Syscall.semValue(set, number: 5) }
+        #expect(throws: Errno(rawValue: ERANGE)) { try Syscall.semSetValues(set, [1, 40000]) }
+        #expect(try SystemVSemaphores.values(set, count: 2) == [0, 0])
+        try Syscall.semSetValues(set, [3, 7])
+        #expect(try Syscall.semValue(set, number: 1) == 7)
+    }
+
     @Test func semopAppliesItsOperationsInOrderAllOrNone() throws {
         let set = try Syscall.semget(IPC_PRIVATE, count: 2, flags: IPC_CREAT | 0o600)
         defer { try? Syscall.semRemove(set) }

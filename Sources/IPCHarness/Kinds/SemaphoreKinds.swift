@@ -146,6 +146,11 @@ struct SystemVSemaphoreBinding: ObjectBinding {
         case .remove:
             try SystemVSemaphores.remove(set)
             return .done
+        case .value(_, let number):
+            return .value(try Syscall.semValue(set, number: number))
+        case .setValues(_, let values):
+            try Syscall.semSetValues(set, values)
+            return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
