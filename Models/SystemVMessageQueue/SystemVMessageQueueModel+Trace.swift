@@ -6,6 +6,7 @@
 //             "nonblocking": BOOL?}
 //   remove   (none)                                                          (none)                         EINVAL
 //   stat     (none)                                       {"messages": INT, "bytes": INT, "capacity": INT}  EINVAL
+//   set      {"capacity": INT}                                               (none)                         EPERM, EINVAL
 //   (send and receive without "nonblocking" may also fail EINTR)
 //
 // params: {"objects": {"m0": {"capacity": 16384, "maxMessageSize": 8192}}}
@@ -42,8 +43,10 @@ extension SystemVMessageQueueModel {
             return .remove(process: call.process)
         case "stat":
             return .stat(process: call.process)
+        case "set":
+            return .setCapacity(process: call.process, capacity: try call.value.required("capacity").integer("capacity", in: 0...Int(UInt32.max)))
         default:
-            throw ModelError("the sysv-msg model has no operation '\(call.f)' (it has send, receive, remove and stat)")
+            throw ModelError("the sysv-msg model has no operation '\(call.f)' (it has send, receive, remove, stat and set)")
         }
     }
 
@@ -56,6 +59,7 @@ extension SystemVMessageQueueModel {
             guard data.count <= max else { throw ModelError("received \(data.count) bytes, more than max \(max)") }
             return .received(Message(type: try value.required("type").integer("type", in: 1...Int.max), data: data))
         case (.ok, .remove): return .removed
+        case (.ok, .setCapacity): return .capacitySet
         case (.ok(let value), .stat):
             return .status(Status(
                 messages: try value.required("messages").integer("messages"), bytes: try value.required("bytes").integer("bytes"),
@@ -79,12 +83,14 @@ extension SystemVMessageQueueModel {
             return ("remove", nil)
         case .stat:
             return ("stat", nil)
+        case .setCapacity(_, let capacity):
+            return ("set", ["capacity": .int(capacity)])
         }
     }
 
     public func outcome(for output: Output) -> Outcome {
         switch output {
-        case .sent, .removed: .ok(nil)
+        case .sent, .removed, .capacitySet: .ok(nil)
         case .received(let message): .ok(["type": .int(message.type), "data": Payload.json(message.data)])
         case .status(let status):
             .ok(["messages": .int(status.messages), "bytes": .int(status.bytes), "capacity": .int(status.capacity)])

@@ -19,8 +19,13 @@
 ///   (`MessageQueueInterruptionFactsTests`). A call that can proceed never fails `EINTR`.
 /// - `stat` (`msgctl(IPC_STAT)`) reports `msg_qnum`, `msg_cbytes` and `msg_qbytes`, and fails `EINVAL` once the
 ///   queue is removed; it changes nothing, so the driver uses it to learn what a killed process's call did.
+/// - `set` (`msgctl(IPC_SET)` of `msg_qbytes`) changes the capacity: lowering it needs no privilege, even below what
+///   is queued (later sends then wait); raising it above `msgmnb` (16384 here) fails `EPERM` without
+///   `CAP_SYS_RESOURCE`, but raising it back up to `msgmnb` does not; on a removed queue it fails `EINVAL`.
 public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
     public static let name = "sysv-msg"
+    /// `msgmnb`: the most `msg_qbytes` may be raised to without `CAP_SYS_RESOURCE` (which root lacks here).
+    public static let capacityLimit = 16384
 
     public struct Setup: Hashable, Sendable {
         /// `msg_qbytes`.
@@ -73,6 +78,8 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         case remove(process: Int)
         /// `msgctl(IPC_STAT)`: how many messages and bytes are queued, and the capacity.
         case stat(process: Int)
+        /// `msgctl(IPC_SET)` of `msg_qbytes`.
+        case setCapacity(process: Int, capacity: Int)
     }
 
     /// What `msgctl(IPC_STAT)` reports of the contents.
@@ -95,6 +102,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         case sent
         case received(Message)
         case removed
+        case capacitySet
         case status(Status)
         case failed(ErrorCode)
     }
@@ -141,6 +149,11 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             next.messages.removeAll()
             next.removed = true
             return [Transition(.removed, next)]
+        case .setCapacity(_, let capacity):
+            if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            if capacity > Self.capacityLimit { return [Transition(.failed(.EPERM), state)] }
+            next.capacity = capacity
+            return [Transition(.capacitySet, next)]
         case .stat:
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.status(Status(messages: state.messages.count, bytes: state.bytes, capacity: state.capacity)), state)]
@@ -181,10 +194,12 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             call = "IPC_RMID"
         case .stat:
             call = "IPC_STAT"
+        case .setCapacity(_, let capacity):
+            call = "IPC_SET msg_qbytes = \(capacity)"
         }
         let result = output.described { output in
             switch output {
-            case .sent, .removed: "ok"
+            case .sent, .removed, .capacitySet: "ok"
             case .received(let message): "type \(message.type) \(Payload.preview(message.data)) (\(message.data.count) bytes)"
             case .status(let status): "\(status.messages) messages, \(status.bytes) of \(status.capacity) bytes"
             case .failed(let code): code.rawValue

@@ -267,4 +267,18 @@ import Testing
         // Wrong: the undo adjustment of process 1 survived the SETALL.
         #expect(try run(afterExit: #"{"value":6}"#) == .violation)
     }
+
+    @Test func loweringASystemVQueuesCapacityBelowItsContentsMakesSendsWaitAndRaisingItPastMsgmnbFailsEPERM() throws {
+        func run(sendAfterLowering error: String?) throws -> Trace.Verdict.Result {
+            var trace = ObjectTraceBuilder(model: "sysv-msg", setup: #"{"capacity":16384}"#)
+            trace.call(1, "send", #"{"type":1,"data":"0123456789"}"#)
+            trace.call(1, "set", #"{"capacity":16385}"#, error: "EPERM")
+            trace.call(1, "set", #"{"capacity":4}"#)
+            trace.call(2, "stat", nil, #"{"messages":1,"bytes":10,"capacity":4}"#)
+            trace.call(1, "send", #"{"type":1,"data":"x","nonblocking":true}"#, error: error)
+            return try trace.check()
+        }
+        #expect(try run(sendAfterLowering: "EAGAIN") == .ok)
+        #expect(try run(sendAfterLowering: nil) == .violation)
+    }
 }

@@ -152,6 +152,21 @@ import Testing
         #expect(throws: Errno.notPermitted) { try Syscall.msgSetCapacity(queue, bytes: 16385) }
     }
 
+    /// `IPC_SET` may lower `msg_qbytes` below what is queued (a send then waits), and raise it back up to `msgmnb`
+    /// — the limit is the system's 16384, not the queue's first capacity; on a removed queue it fails `EINVAL`.
+    @Test func capacityMayBeLoweredBelowTheContentsAndRaisedBackToMsgmnb() throws {
+        let queue = try makeQueue()
+        #expect(try send(queue, 1, "0123456789") == .completed(10))
+        try Syscall.msgSetCapacity(queue, bytes: 4)
+        let status = try Syscall.msgStatus(queue)
+        #expect(status.msg_qbytes == 4 && status.__msg_cbytes == 10)
+        #expect(try send(queue, 1, "x") == .wouldBlock)
+        try Syscall.msgSetCapacity(queue, bytes: 16384)
+        #expect(try send(queue, 1, "x") == .completed(1))
+        try Syscall.msgRemove(queue)
+        #expect(throws: Errno.invalidArgument) { try Syscall.msgSetCapacity(queue, bytes: 10) }
+    }
+
     @Test func badTypesAndSizesFailEINVALAndARemovedQueueEINVAL() throws {
         let queue = try makeQueue()
         defer { try? Syscall.msgRemove(queue) }

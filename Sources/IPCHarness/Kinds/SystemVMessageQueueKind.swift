@@ -56,6 +56,9 @@ struct SystemVMessageQueueBinding: ObjectBinding {
         case .remove:
             try SystemVMessageQueues.remove(queue)
             return .removed
+        case .setCapacity(_, let capacity):
+            try Syscall.msgSetCapacity(queue, bytes: capacity)
+            return .capacitySet
         case .stat:
             let status = try Syscall.msgStatus(queue)
             return .status(SystemVMessageQueueModel.Status(
