@@ -16,6 +16,7 @@ import Testing
     /// Each scenario, and errors at least one of its runs must record.
     static let expectations: [(String, Set<String>)] = [
         ("posix-mq-priority", ["EMSGSIZE", "EINVAL", "EAGAIN"]),
+        ("posix-mq-timed", ["ETIMEDOUT", "EINVAL"]),
         ("posix-mq-persistence", ["ENOENT", "EBADF", "EAGAIN"]),
         ("sysv-msg-selection", ["E2BIG", "ENOMSG", "EAGAIN"]),
         ("sysv-msg-removal", ["EINVAL", "EIDRM"]),

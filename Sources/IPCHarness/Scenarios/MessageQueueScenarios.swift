@@ -2,7 +2,7 @@ import IPCModels
 
 /// Scenarios on POSIX and System V message queues.
 public enum MessageQueueScenarios {
-    public static let all: [Scenario] = [posixPriority, posixPersistence, systemVSelection, systemVRemoval]
+    public static let all: [Scenario] = [posixPriority, posixTimed, posixPersistence, systemVSelection, systemVRemoval]
 
     static let queueSize: JSONObject = ["maxMessages": 4, "messageSize": 64]
 
@@ -15,6 +15,29 @@ public enum MessageQueueScenarios {
                 kind: "posix-mq", parameters: queueSize, generator: &generator, roles: { _, _ in ["open"] },
                 operation: { process, sequence, generator in
                     generator.chance(0.5) ? send(process, sequence, &generator) : receive(&generator)
+                })
+        })
+
+    /// The timed calls and the observation (issue 15): `mq_timedsend` and `mq_timedreceive` with timeouts of 0 to
+    /// 20 ms (some already past, some invalid), blocking calls without one, and `mq_getattr`, on a queue of 2.
+    public static let posixTimed = Scenario.real(
+        name: "posix-mq-timed", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq",
+        summary: "2-4 processes send and receive with timeouts of 0-20 ms (some invalid) on a queue of 2, and read mq_getattr",
+        makeWorkload: { generator in
+            ScenarioPrograms.workload(
+                kind: "posix-mq", parameters: ["maxMessages": 2, "messageSize": 64], generator: &generator,
+                roles: { _, _ in ["open"] },
+                operation: { process, sequence, generator in
+                    if generator.chance(0.15) { return ("getattr", nil) }
+                    let timeout: JSONValue =
+                        generator.chance(0.1) ? "invalid" : .int(generator.pick([0, 0, 1, 5, 20]))
+                    var (f, value) = generator.chance(0.5)
+                        ? send(process, sequence, &generator, nonblocking: false) : receive(&generator, nonblocking: false)
+                    if case .object(var object)? = value, generator.chance(0.8) {
+                        object["timeout"] = timeout
+                        value = .object(object)
+                    }
+                    return (f, value)
                 })
         })
 
