@@ -166,11 +166,27 @@ public struct UnixSocketModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
-        transitions(state, input).compactMap { candidate in
+        let candidates = transitions(state, input)
+        if output == .failed(.EINTR), candidates.isEmpty, Self.maySleep(input) {
+            // Asleep with nothing moved (a receive with nothing to take, an accept with nobody connecting, a send
+            // with no room): a handled signal ends it with EINTR and no effect.
+            return [.completed(state)]
+        }
+        return candidates.compactMap { candidate in
             guard let candidateOutput = candidate.output else {
                 return Self.pieceMayLeadTo(output, candidate.step.state.progress(of: input.process)) ? candidate.step : nil
             }
             return output == nil || output == candidateOutput ? candidate.step : nil
+        }
+    }
+
+    /// Whether `input` is a call that sleeps when it cannot proceed (and so may be interrupted there).
+    static func maySleep(_ input: Input) -> Bool {
+        switch input {
+        case .send(_, _, _, let nonblocking, _, _), .receive(_, _, _, let nonblocking, _), .connect(_, let nonblocking),
+            .accept(_, _, let nonblocking):
+            !nonblocking
+        default: false
         }
     }
 

@@ -281,4 +281,23 @@ import Testing
         #expect(try run(sendAfterLowering: "EAGAIN") == .ok)
         #expect(try run(sendAfterLowering: nil) == .violation)
     }
+
+    @Test(arguments: ["stream", "dgram", "seqpacket"])
+    func aUnixSocketReceiveAsleepMayFailEINTRButNotOneWithDataToTake(type: String) throws {
+        func pair() -> GenericTraceBuilder {
+            GenericTraceBuilder(model: "unix-socket", params: #"{"objects":{"s0":{"type":"\#(type)","pair":{"a":[1],"b":[2]}}}}"#)
+        }
+        var allowed = pair()
+        allowed.operation(2, "receive", "s0", #"{"end":"b","max":10}"#, fail: "EINTR")
+        allowed.operation(1, "send", "s0", #"{"end":"a","data":"hi"}"#, ok: #"{"sent":2}"#)
+        allowed.operation(2, "receive", "s0", #"{"end":"b","max":10}"#, ok: #"{"data":"hi"}"#)
+        #expect(try allowed.check().result == .ok)
+        var withData = pair()
+        withData.operation(1, "send", "s0", #"{"end":"a","data":"hi"}"#, ok: #"{"sent":2}"#)
+        withData.operation(2, "receive", "s0", #"{"end":"b","max":10}"#, fail: "EINTR")
+        #expect(try withData.check().result == .violation)
+        var nonblocking = pair()
+        nonblocking.operation(2, "receive", "s0", #"{"end":"b","max":10,"nonblocking":true}"#, fail: "EINTR")
+        #expect(try nonblocking.check().result == .violation)
+    }
 }

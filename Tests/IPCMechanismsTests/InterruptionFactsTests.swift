@@ -171,6 +171,21 @@ private let interruptionsHandled = Atomic<Int>(0)
         #expect(model.step(zero, .read(process: 1, size: 8), .failed(.EINTR)) == [.completed(zero)])
     }
 
+    // MARK: Unix sockets
+
+    @Test(arguments: [(false, Ending.interrupted), (true, .restarted)])
+    func aUnixStreamReceiveAsleepOnAnEmptySocket(restart: Bool, expected: Ending) throws {
+        var ends: [CInt] = [-1, -1]
+        #expect(socketpair(AF_UNIX, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0, &ends) == 0)
+        defer { close(ends[0]); close(ends[1]) }
+        let (reader, writer) = (ends[0], ends[1])
+        let ending = try ending(restart: restart, of: { () throws(Errno) in
+            var byte: UInt8 = 0
+            guard recv(reader, &byte, 1, 0) == 1 else { throw Errno(rawValue: errno) }
+        }, release: { var byte: UInt8 = 7; _ = send(writer, &byte, 1, 0) })
+        #expect(ending == expected)
+    }
+
     // MARK: Semaphores
 
     @Test(arguments: [false, true], [false, true])
