@@ -14,7 +14,8 @@
 /// - A blocking writer that finds the pipe full sleeps (a piece that writes nothing) and, woken, no longer
 ///   tries the merge: it starts a fresh page.
 /// - A signal (without `SA_RESTART`) interrupts a blocked read, or a blocked write that has written nothing, with
-///   `EINTR` and no effect; a blocking write that has written some bytes returns that count instead.
+///   `EINTR` and no effect; a blocking write that has written some bytes returns that count instead. A read that
+///   would not sleep (bytes buffered, no writer left, nonblocking) is never interrupted.
 /// - A call a fault plan cut short (`shortened(_:to:requested:)`) is the shorter call: a write of the data's prefix, a read
 ///   with a smaller buffer.
 /// - A read of an empty pipe with a writer open blocks (`EAGAIN` with `O_NONBLOCK`); with none open it returns
@@ -114,6 +115,13 @@ public struct PipeModel: TraceModel {
         switch input {
         case .read, .write, .writeAll:
             if let progress = state.progress(of: input.process), progress > 0 { return [] }
+            // A read sleeps only on an empty pipe that still has a writer; any other read returns at once (data,
+            // end of file, EAGAIN, EBADF), so a signal cannot interrupt it. (Injected EINTRs never reach the model.)
+            if case .read(let process, let max, let nonblocking) = input,
+                nonblocking || max == 0 || state.bufferedCount > 0 || state.writers.isEmpty || !state.readers.contains(process)
+            {
+                return []
+            }
             var next = state
             next.setProgress(of: input.process, nil)
             return [.completed(next)]

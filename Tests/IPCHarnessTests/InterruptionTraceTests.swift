@@ -300,4 +300,25 @@ import Testing
         nonblocking.operation(2, "receive", "s0", #"{"end":"b","max":10,"nonblocking":true}"#, fail: "EINTR")
         #expect(try nonblocking.check().result == .violation)
     }
+
+    @Test func aPipeReadIsInterruptedOnlyWhenItWouldSleep() throws {
+        func pipe() -> GenericTraceBuilder {
+            GenericTraceBuilder(model: "pipe", params: #"{"objects":{"p0":{"capacity":65536,"readers":[2],"writers":[1]}}}"#)
+        }
+        var allowed = pipe()
+        allowed.operation(2, "read", "p0", #"{"max":10}"#, fail: "EINTR")
+        allowed.operation(1, "write", "p0", #"{"data":"hi"}"#, ok: #"{"written":2}"#)
+        allowed.operation(2, "read", "p0", #"{"max":10}"#, ok: #"{"data":"hi"}"#)
+        #expect(try allowed.check().result == .ok)
+        // Wrong: bytes were buffered, so the read could not have slept.
+        var withData = pipe()
+        withData.operation(1, "write", "p0", #"{"data":"hi"}"#, ok: #"{"written":2}"#)
+        withData.operation(2, "read", "p0", #"{"max":10}"#, fail: "EINTR")
+        #expect(try withData.check().result == .violation)
+        // Wrong: with no writer left a read returns end of file at once.
+        var noWriter = pipe()
+        noWriter.operation(1, "close", "p0", #"{"end":"write"}"#)
+        noWriter.operation(2, "read", "p0", #"{"max":10}"#, fail: "EINTR")
+        #expect(try noWriter.check().result == .violation)
+    }
 }
