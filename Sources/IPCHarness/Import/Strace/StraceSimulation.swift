@@ -201,6 +201,11 @@ struct StraceSimulation {
         {
             var annotation = ""
             if case .descriptor(_, let shown) = value { annotation = shown }
+            if let identity = Self.identity(annotation), let object = byIdentity[identity] {
+                // A new descriptor of a checked object, by a way the importer does not read: its operations
+                // through it would be missed.
+                objects[object].exclude("\(call.name) at line \(call.line) gave pid \(call.pid) a descriptor of it in a way the importer does not follow")
+            }
             installOther(pid: call.pid, fd: number, annotation: annotation, closeOnExec: false)
         }
     }
