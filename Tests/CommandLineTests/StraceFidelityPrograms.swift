@@ -103,7 +103,7 @@ int main(int argc, char **argv) {
 """#
 
     /// Each kernel mechanism's edges (EAGAIN, EPIPE, ECONNRESET, truncation, priorities, message types, ENXIO on a
-    /// FIFO without a reader) made by real calls. `argv[1]` names the POSIX queue.
+    /// FIFO without a reader, a System V semaphore given back by its killed holder's SEM_UNDO) made by real calls. `argv[1]` names the POSIX queue.
     static let mechanisms = #"""
 // Each kernel mechanism's edges, as the models describe them, made by real calls: strace records them and the
 // importer checks them against the models (the kernel is right by definition).
@@ -118,6 +118,7 @@ int main(int argc, char **argv) {
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -246,6 +247,36 @@ static void fifos(void) {
     rmdir(path);
 }
 
+static void semaphores(void) {
+    int id = semget(IPC_PRIVATE, 2, 0600);
+    must(id >= 0, "semget");
+    must(semctl(id, 0, SETVAL, 1) == 0, "SETVAL");
+    int ready[2];
+    must(pipe(ready) == 0, "pipe");
+    pid_t holder = fork();
+    if (holder == 0) {
+        struct sembuf take = {0, -1, SEM_UNDO};
+        must(semop(id, &take, 1) == 0, "take with undo");
+        must(write(ready[1], "t", 1) == 1, "tell");
+        for (;;) pause();
+    }
+    char byte;
+    must(read(ready[0], &byte, 1) == 1, "wait for the holder");
+    struct sembuf none = {0, -1, IPC_NOWAIT};
+    must(semop(id, &none, 1) == -1 && errno == EAGAIN, "EAGAIN while held");
+    kill(holder, SIGKILL);
+    waitpid(holder, NULL, 0);
+    struct sembuf take = {0, -1, 0}, give = {1, 2, 0};
+    must(semop(id, &take, 1) == 0, "the undo gave it back");
+    must(semop(id, &give, 1) == 0, "give two");
+    struct timespec brief = {0, 1000};
+    struct sembuf both[2] = {{1, -2, 0}, {0, -1, 0}};
+    must(semtimedop(id, both, 2, &brief) == -1 && errno == EAGAIN, "all or none: timed out");
+    must(semctl(id, 0, IPC_RMID) == 0, "IPC_RMID");
+    close(ready[0]);
+    close(ready[1]);
+}
+
 int main(int argc, char **argv) {
     if (argc > 1) queueName = argv[1];
     signal(SIGPIPE, SIG_IGN);
@@ -254,6 +285,7 @@ int main(int argc, char **argv) {
     events();
     queues();
     fifos();
+    semaphores();
     return 0;
 }
 """#

@@ -117,9 +117,9 @@ struct StraceFidelityTests {
         let (_, report) = try check(log)
         #expect(report.result == .ok, "\(report.explanation)")
         #expect(report.notChecked.isEmpty, "\(report.notChecked)")
-        // pipe, datagram, seqpacket and stream pairs, eventfd, POSIX queue, System V queue, FIFO.
-        #expect(report.objects.count == 8, "\(report.objects.map(\.object))")
-        for model in ["pipe", "unix-socket", "eventfd", "posix-mq", "sysv-msg", "fifo"] {
+        // Two pipes, datagram, seqpacket and stream pairs, eventfd, POSIX queue, System V queue, FIFO, semaphore set.
+        #expect(report.objects.count == 10, "\(report.objects.map(\.object))")
+        for model in ["pipe", "unix-socket", "eventfd", "posix-mq", "sysv-msg", "fifo", "sysv-sem"] {
             #expect(report.model.contains(model), "\(report.model)")
         }
 

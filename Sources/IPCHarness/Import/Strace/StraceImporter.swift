@@ -63,6 +63,7 @@ struct StraceAssembly {
         let representatives = chooseRepresentatives()
         findRenewals(representatives)
         excludeFIFOsAcrossRenewals(representatives)
+        excludeUndoAcrossRenewals()
         // The first pass finds the process numbers in use; they are then numbered by pid (in the order the log
         // shows them) and epoch, and the second pass writes the trace with them.
         _ = build(representatives)
@@ -167,6 +168,25 @@ struct StraceAssembly {
                 }
                 if renewals[pid, default: []].contains(where: { $0 > holding.gained && $0 < releasedAt }) {
                     object.exclude("a process let go of another object while it had it open; the fifo model cannot carry the open over")
+                }
+            }
+        }
+    }
+
+    /// A process's SEM_UNDO adjustments are applied when it exits: one that renews (continues under a new number)
+    /// would have them applied at the renewal, and threads sharing an undo list (CLONE_SYSVSEM) apply them when the
+    /// last one exits, neither of which the model's processes can say.
+    private func excludeUndoAcrossRenewals() {
+        for object in objects {
+            guard case .systemVSemaphores = object.kind else { continue }
+            for operation in object.operations where operation.usesUndo {
+                if !renewals[operation.pid, default: []].isEmpty {
+                    object.exclude("pid \(operation.pid) used SEM_UNDO (line \(operation.line)) and let go of another object; the model would apply its adjustments there")
+                    break
+                }
+                if simulation.sharedUndo.contains(operation.pid) {
+                    object.exclude("pid \(operation.pid) used SEM_UNDO (line \(operation.line)) sharing its undo list with another (CLONE_SYSVSEM)")
+                    break
                 }
             }
         }
@@ -325,6 +345,9 @@ struct StraceAssembly {
                 setup = ["capacity": .int(capacity), "maxMessageSize": .int(maxMessageSize)]
             case .fifo(_, let mode):
                 setup = ["capacity": .int(defaults.pipeCapacity), "mode": .int(mode)]
+            case .systemVSemaphores(_, let count):
+                // semget makes every semaphore 0 (Linux; POSIX leaves it unspecified).
+                setup = ["values": .ints(Array(repeating: 0, count: count))]
             }
             var part = parts[model] ?? JSONObject()
             var declared = part["objects"]?.objectValue ?? JSONObject()
@@ -383,7 +406,7 @@ extension StraceObject.Kind {
     var releasesMatter: Bool {
         switch self {
         case .pipe, .socketPair, .fifo: true
-        case .posixQueue, .eventfd, .systemVQueue: false
+        case .posixQueue, .eventfd, .systemVQueue, .systemVSemaphores: false
         }
     }
 }

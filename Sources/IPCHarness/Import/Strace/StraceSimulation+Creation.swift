@@ -82,6 +82,18 @@ extension StraceSimulation {
             } else if systemVIDs[id] == nil {
                 unchecked["System V queues that existed before the log began", default: []].append(call.line)
             }
+        case "semget":
+            guard case .value(let text) = call.result, let id = Int64(text), let key = argument(0)?.integer,
+                let count = argument(1)?.integer
+            else { return true }
+            let flags = argument(2)?.integer ?? 0
+            if key == 0 || flags & 0o3000 == 0o3000 {  // IPC_PRIVATE, or IPC_CREAT | IPC_EXCL
+                systemVSemaphoreIDs[id] = newObject(
+                    .systemVSemaphores(id: id, count: Int(count)), name: "sysv-sem-\(id)",
+                    description: "System V semaphore set \(id)", call: call)
+            } else if systemVSemaphoreIDs[id] == nil {
+                unchecked["System V semaphore sets that existed before the log began", default: []].append(call.line)
+            }
         case "mknod", "mknodat":
             let pathIndex = call.name == "mknodat" ? 1 : 0
             guard succeeded, let bytes = argument(pathIndex)?.bytes, let mode = argument(pathIndex + 1)?.integer,

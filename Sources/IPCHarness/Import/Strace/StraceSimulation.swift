@@ -24,6 +24,8 @@ struct StraceSimulation {
 
     /// Children by pid: who made them and whether they share the parent's table, from every clone's result.
     private var parents: [Int: (parent: Int, sharesTable: Bool)] = [:]
+    /// Processes sharing a System V undo list with another (clone with CLONE_SYSVSEM, as threads are made).
+    var sharedUndo: Set<Int> = []
     private var known: Set<Int> = []
     /// Per table: the latest start of a member's call, and the latest kill sent to a member.
     private var lastStart: [Int: Int64] = [:]
@@ -33,6 +35,7 @@ struct StraceSimulation {
     /// POSIX queue names and System V queue ids: the object they name now, or `absent` when known not to exist.
     var queueNames: [String: NameState] = [:]
     var systemVIDs: [Int64: Int] = [:]
+    var systemVSemaphoreIDs: [Int64: Int] = [:]
     /// FIFOs by absolute path.
     var fifoPaths: [String: Int] = [:]
     /// Socket pairs: descriptors in flight to each socket file, in the order they were sent.
@@ -60,7 +63,8 @@ struct StraceSimulation {
     mutating func run(_ log: StraceLog) throws(TraceError) {
         for call in log.calls {
             guard let child = Self.cloneChild(call) else { continue }
-            parents[child] = (call.pid, Self.sharesTable(call))
+            parents[child] = (call.pid, Self.cloneFlags(call) & 0x400 != 0)  // CLONE_FILES
+            if Self.cloneFlags(call) & 0x40000 != 0 { sharedUndo.formUnion([call.pid, child]) }  // CLONE_SYSVSEM
         }
         enum Step { case call(StraceLog.Call), end(StraceLog.End), delivery(StraceLog.Delivery) }
         var steps: [(order: Int, step: Step)] = log.calls.map { ($0.passesDescriptors ? $0.startOrder : $0.order, .call($0)) }
@@ -111,18 +115,13 @@ struct StraceSimulation {
         return child
     }
 
-    private static func sharesTable(_ call: StraceLog.Call) -> Bool {
+    /// A clone's flags (0 for fork and vfork, whose children share nothing but what vfork lends).
+    private static func cloneFlags(_ call: StraceLog.Call) -> Int64 {
         guard call.name == "clone" || call.name == "clone3", let arguments = try? StraceValueReader.values(call.arguments) else {
-            return false
+            return 0
         }
-        let flags: Int64?
-        if call.name == "clone3" {
-            flags = arguments.first?["flags"]?.integer
-        } else {
-            flags = arguments.compactMap { $0["flags"] }.first?.integer ?? (arguments.count > 2 ? arguments[2].integer : nil)
-        }
-        guard let flags else { return false }
-        return flags & 0x400 != 0  // CLONE_FILES
+        if call.name == "clone3" { return arguments.first?["flags"]?.integer ?? 0 }
+        return arguments.compactMap { $0["flags"] }.first?.integer ?? (arguments.count > 2 ? arguments[2].integer ?? 0 : 0)
     }
 
     /// Turns the tables' changes into holdings of objects' ends.
@@ -298,8 +297,7 @@ struct StraceSimulation {
 
     /// IPC of kinds the importer does not check, named for the list of what was not checked.
     static let uncheckedKinds: [String: String] = [
-        "semget": "System V semaphores", "semop": "System V semaphores", "semtimedop": "System V semaphores",
-        "semctl": "System V semaphores", "shmget": "shared memory", "shmat": "shared memory", "shmdt": "shared memory",
+        "shmget": "shared memory", "shmat": "shared memory", "shmdt": "shared memory",
         "shmctl": "shared memory", "rt_sigqueueinfo": "signals", "rt_tgsigqueueinfo": "signals",
         "rt_sigtimedwait": "signals", "connect": "Unix sockets made by socket() (socketpair is checked)",
         "bind": "Unix sockets made by socket() (socketpair is checked)",
@@ -362,7 +360,10 @@ struct StraceSimulation {
             if let target, target > 0, let table = descriptors.tableOf[Int(target)], signal != 0 {
                 killStart[table] = max(killStart[table] ?? call.start, call.start)
             }
-            if signal != nil && signal != 0 { unchecked["signals", default: []].append(call.line) }
+            // A SIGKILL to a process of the log is its death, which the trace has; other signals are IPC the
+            // importer does not check.
+            let killsATracedProcess = signal == 9 && target.map { descriptors.tableOf[Int($0)] != nil } == true
+            if signal != nil && signal != 0 && !killsATracedProcess { unchecked["signals", default: []].append(call.line) }
         case "clone", "clone3", "fork", "vfork":
             // The child's table is the parent's as it is now (the parent did nothing else meanwhile), unless the
             // child already made calls that returned before the clone did, and met it then.
