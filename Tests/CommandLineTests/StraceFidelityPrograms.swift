@@ -103,7 +103,8 @@ int main(int argc, char **argv) {
 """#
 
     /// Each kernel mechanism's edges (EAGAIN, EPIPE, ECONNRESET, truncation, priorities, message types, ENXIO on a
-    /// FIFO without a reader, a System V semaphore given back by its killed holder's SEM_UNDO) made by real calls. `argv[1]` names the POSIX queue.
+    /// FIFO without a reader, a System V semaphore given back by its killed holder's SEM_UNDO, blocked signals coalescing and queueing) made by
+    /// real calls. `argv[1]` names the POSIX queue.
     static let mechanisms = #"""
 // Each kernel mechanism's edges, as the models describe them, made by real calls: strace records them and the
 // importer checks them against the models (the kernel is right by definition).
@@ -277,6 +278,36 @@ static void semaphores(void) {
     close(ready[1]);
 }
 
+static void signals(void) {
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGUSR2);
+    sigaddset(&set, SIGRTMIN + 1);
+    must(sigprocmask(SIG_BLOCK, &set, &old) == 0, "sigprocmask");
+    pid_t receiver = getpid();
+    pid_t sender = fork();
+    if (sender == 0) {
+        union sigval value;
+        must(kill(receiver, SIGUSR2) == 0 && kill(receiver, SIGUSR2) == 0, "kill");
+        value.sival_int = 7;
+        must(sigqueue(receiver, SIGRTMIN + 1, value) == 0, "sigqueue");
+        value.sival_int = 8;
+        must(sigqueue(receiver, SIGRTMIN + 1, value) == 0, "sigqueue");
+        _exit(0);
+    }
+    waitpid(sender, NULL, 0);
+    siginfo_t info;
+    struct timespec none = {0, 0};
+    must(sigtimedwait(&set, &info, &none) == SIGUSR2, "one SIGUSR2 for two kills");
+    must(sigtimedwait(&set, &info, &none) == SIGRTMIN + 1 && info.si_value.sival_int == 7, "queued in order");
+    must(sigtimedwait(&set, &info, &none) == SIGRTMIN + 1 && info.si_value.sival_int == 8, "queued in order");
+    must(sigtimedwait(&set, &info, &none) == -1 && errno == EAGAIN, "nothing left");
+    must(kill(receiver, SIGUSR1) == 0 && sigwaitinfo(&set, &info) == SIGUSR1, "to itself");
+    must(kill(sender, SIGUSR1) == -1 && errno == ESRCH, "ESRCH once reaped");
+    must(sigprocmask(SIG_SETMASK, &old, NULL) == 0, "sigprocmask");
+}
+
 int main(int argc, char **argv) {
     if (argc > 1) queueName = argv[1];
     signal(SIGPIPE, SIG_IGN);
@@ -286,6 +317,7 @@ int main(int argc, char **argv) {
     queues();
     fifos();
     semaphores();
+    signals();
     return 0;
 }
 """#

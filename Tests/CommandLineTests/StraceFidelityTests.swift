@@ -117,9 +117,10 @@ struct StraceFidelityTests {
         let (_, report) = try check(log)
         #expect(report.result == .ok, "\(report.explanation)")
         #expect(report.notChecked.isEmpty, "\(report.notChecked)")
-        // Two pipes, datagram, seqpacket and stream pairs, eventfd, POSIX queue, System V queue, FIFO, semaphore set.
-        #expect(report.objects.count == 10, "\(report.objects.map(\.object))")
-        for model in ["pipe", "unix-socket", "eventfd", "posix-mq", "sysv-msg", "fifo", "sysv-sem"] {
+        // Two pipes, datagram, seqpacket and stream pairs, eventfd, POSIX queue, System V queue, FIFO, semaphore
+        // set, and the signals of two processes (the receiver; the reaped sender, whose late kill fails ESRCH).
+        #expect(report.objects.count == 12, "\(report.objects.map(\.object))")
+        for model in ["pipe", "unix-socket", "eventfd", "posix-mq", "sysv-msg", "fifo", "sysv-sem", "signal"] {
             #expect(report.model.contains(model), "\(report.model)")
         }
 
@@ -135,6 +136,12 @@ struct StraceFidelityTests {
         #expect(edited[again] != String(lines[again]))
         let path = try cli.write(edited.joined(separator: "\n"), to: "mechanisms-edited.log")
         #expect(try check(path).report.result == .violation)
+
+        // A queued signal taken with a value nobody sent.
+        let reordered = text.replacingOccurrences(of: "si_int=7, si_ptr=0x7}, {tv_sec=0", with: "si_int=9, si_ptr=0x9}, {tv_sec=0")
+        #expect(reordered != text)
+        let swapped = try cli.write(reordered, to: "mechanisms-signals.log")
+        #expect(try check(swapped).report.result == .violation)
     }
 
     @Test func aShellPipelineChecksOK() throws {

@@ -282,6 +282,57 @@ import Testing
         #expect(Self.notChecked(trace).contains { $0.contains("used SEM_UNDO") }, "\(Self.notChecked(trace))")
     }
 
+    static let signalLog = """
+        100 1.000100 rt_sigprocmask(SIG_BLOCK, [USR1 USR2 RT_3], NULL, 8) = 0 <0.000005>
+        100 1.000200 clone(child_stack=NULL, flags=SIGCHLD) = 101 <0.000010>
+        101 1.000300 kill(100, SIGUSR2) = 0 <0.000005>
+        101 1.000400 kill(100, SIGUSR2) = 0 <0.000005>
+        101 1.000500 rt_sigqueueinfo(100, SIGRT_3, {si_signo=SIGRT_3, si_code=SI_QUEUE, si_pid=101, si_uid=0, si_int=7, si_ptr=0x7}) = 0 <0.000005>
+        101 1.000600 rt_sigqueueinfo(100, SIGRT_3, {si_signo=SIGRT_3, si_code=SI_QUEUE, si_pid=101, si_uid=0, si_int=8, si_ptr=0x8}) = 0 <0.000005>
+        101 1.000700 exit_group(0) = ?
+        101 1.000800 +++ exited with 0 +++
+        100 1.000900 rt_sigtimedwait([USR1 USR2 RT_3], {si_signo=SIGUSR2, si_code=SI_USER, si_pid=101, si_uid=0}, {tv_sec=0, tv_nsec=0}, 8) = 12 (SIGUSR2) <0.000005>
+        100 1.001000 rt_sigtimedwait([USR1 USR2 RT_3], {si_signo=SIGRT_3, si_code=SI_QUEUE, si_pid=101, si_uid=0, si_int=7, si_ptr=0x7}, {tv_sec=0, tv_nsec=0}, 8) = 35 (SIGRT_3) <0.000005>
+        100 1.001100 rt_sigtimedwait([USR1 USR2 RT_3], {si_signo=SIGRT_3, si_code=SI_QUEUE, si_pid=101, si_uid=0, si_int=8, si_ptr=0x8}, {tv_sec=0, tv_nsec=0}, 8) = 35 (SIGRT_3) <0.000005>
+        100 1.001200 rt_sigtimedwait([USR1 USR2 RT_3], 0x7ffd0000, {tv_sec=0, tv_nsec=0}, 8) = -1 EAGAIN (Resource temporarily unavailable) <0.000005>
+        100 1.001300 +++ exited with 0 +++
+        """
+
+    @Test func blockedSignalsTakenWithSigtimedwaitAreTheSignalModels() throws {
+        let trace = try Self.convert(Self.signalLog)
+        #expect(trace.header.model == "signal")
+        #expect(Self.notChecked(trace).isEmpty, "\(Self.notChecked(trace))")
+        let report = try TraceChecker.check(trace)
+        #expect(report.result == .ok, "\(report.explanation)")
+        #expect(report.objects.first?.operationCount == 8)
+        // The queued signals taken out of the order they were sent in.
+        let reordered = Self.signalLog
+            .replacingOccurrences(of: "si_int=7, si_ptr=0x7}, {tv_sec", with: "si_int=X, si_ptr=0xX}, {tv_sec")
+            .replacingOccurrences(of: "si_int=8, si_ptr=0x8}, {tv_sec", with: "si_int=7, si_ptr=0x7}, {tv_sec")
+            .replacingOccurrences(of: "si_int=X, si_ptr=0xX}, {tv_sec", with: "si_int=8, si_ptr=0x8}, {tv_sec")
+        #expect(try Self.check(reordered).result == .violation)
+        // Two SIGUSR2 taken for two kills while it was pending: a standard signal does not queue.
+        let twice = Self.signalLog.replacingOccurrences(
+            of: "100 1.001200 rt_sigtimedwait([USR1 USR2 RT_3], 0x7ffd0000, {tv_sec=0, tv_nsec=0}, 8) = -1 EAGAIN (Resource temporarily unavailable) <0.000005>",
+            with: "100 1.001200 rt_sigtimedwait([USR1 USR2 RT_3], {si_signo=SIGUSR2, si_code=SI_USER, si_pid=101, si_uid=0}, {tv_sec=0, tv_nsec=0}, 8) = 12 (SIGUSR2) <0.000005>")
+        #expect(try Self.check(twice).result == .violation)
+    }
+
+    @Test(arguments: [
+        ("100 1.000100 rt_sigprocmask(SIG_BLOCK, [USR1 RT_3], NULL, 8) = 0 <0.000005>", "SIGUSR2 was sent at line 3 while pid 100 did not block it"),
+        ("100 1.000100 rt_sigprocmask(SIG_BLOCK, [USR1 USR2 RT_3], NULL, 8) = 0 <0.000005>\n100 1.000150 --- SIGUSR2 {si_signo=SIGUSR2, si_code=SI_USER, si_pid=101, si_uid=0} ---",
+         "SIGUSR2 was delivered to pid 100 at line 2"),
+        ("100 1.000100 rt_sigprocmask(SIG_BLOCK, [USR1 USR2 RT_3], NULL, 8) = 0 <0.000005>\n100 1.000150 kill(0, SIGUSR1) = 0 <0.000005>",
+         "a signal was sent to a process group at line 2"),
+    ])
+    func whatTheSignalModelCannotSayLeavesTheReceiverUnchecked(replacement: String, reason: String) throws {
+        let log = Self.signalLog.replacingOccurrences(of: "100 1.000100 rt_sigprocmask(SIG_BLOCK, [USR1 USR2 RT_3], NULL, 8) = 0 <0.000005>", with: replacement)
+        #expect(log != Self.signalLog)
+        let trace = try Self.convert(log)
+        #expect(Self.notChecked(trace).contains { $0.contains(reason) }, "\(Self.notChecked(trace))")
+        #expect(try TraceChecker.check(trace).result == .unknown)
+    }
+
     @Test func aQueueFromBeforeTheLogIsNotChecked() throws {
         let log = """
             100 1.000100 mq_open("old", O_RDWR|O_CREAT, 0600, NULL) = 3</old> <0.000010>

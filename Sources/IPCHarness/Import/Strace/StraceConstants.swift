@@ -48,6 +48,9 @@ enum StraceConstants {
         "SIGSTKFLT": 16, "SIGCHLD": 17, "SIGCONT": 18, "SIGSTOP": 19, "SIGTSTP": 20, "SIGTTIN": 21, "SIGTTOU": 22,
         "SIGURG": 23, "SIGXCPU": 24, "SIGXFSZ": 25, "SIGVTALRM": 26, "SIGPROF": 27, "SIGWINCH": 28, "SIGIO": 29,
         "SIGPWR": 30, "SIGSYS": 31,
+        // sigprocmask(2), siginfo's si_code
+        "SIG_BLOCK": 0, "SIG_UNBLOCK": 1, "SIG_SETMASK": 2, "SI_USER": 0, "SI_QUEUE": -1, "SI_TIMER": -2,
+        "SI_MESGQ": -3, "SI_ASYNCIO": -4, "SI_SIGIO": -5, "SI_TKILL": -6, "SI_KERNEL": 0x80,
     ]
 
     /// A number (`17`, `0x800`, `0600`, `-1`) or a flag set joined by `|` (`O_RDWR|O_CREAT`, `0x1200000|17`);

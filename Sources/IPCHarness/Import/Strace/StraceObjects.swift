@@ -10,6 +10,7 @@ final class StraceObject {
         case eventfd(initial: UInt64, semaphore: Bool, nonblocking: Bool)
         case systemVQueue(id: Int64, capacity: Int, maxMessageSize: Int)
         case systemVSemaphores(id: Int64, count: Int)
+        case signals(receiver: Int)
         case fifo(path: String, mode: Int)
 
         /// The model that checks it.
@@ -21,6 +22,7 @@ final class StraceObject {
             case .eventfd: EventCounterModel.name
             case .systemVQueue: SystemVMessageQueueModel.name
             case .systemVSemaphores: SystemVSemaphoreModel.name
+            case .signals: SignalModel.name
             case .fifo: FIFOModel.name
             }
         }
@@ -30,7 +32,7 @@ final class StraceObject {
         /// queues and semaphore sets are named by id.
         var hasEnds: Bool {
             switch self {
-            case .systemVQueue, .systemVSemaphores: false
+            case .systemVQueue, .systemVSemaphores, .signals: false
             default: true
             }
         }

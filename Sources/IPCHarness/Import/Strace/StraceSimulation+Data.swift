@@ -30,7 +30,7 @@ extension StraceSimulation {
             try simulateEventfd(call, arguments, object: id)
         case .posixQueue:
             try simulatePosixQueue(call, arguments, object: id, file: entry.file)
-        case .systemVQueue, .systemVSemaphores:
+        case .systemVQueue, .systemVSemaphores, .signals:
             break
         }
         return true

@@ -26,6 +26,11 @@ struct StraceSimulation {
     private var parents: [Int: (parent: Int, sharesTable: Bool)] = [:]
     /// Processes sharing a System V undo list with another (clone with CLONE_SYSVSEM, as threads are made).
     var sharedUndo: Set<Int> = []
+    /// Processes that made threads, and threads (clone with CLONE_THREAD): a signal to the group may go to any.
+    var threadGroups: Set<Int> = []
+    /// Every pid the log shows.
+    var logPids: Set<Int> = []
+    var signals = SignalState()
     private var known: Set<Int> = []
     /// Per table: the latest start of a member's call, and the latest kill sent to a member.
     private var lastStart: [Int: Int64] = [:]
@@ -61,10 +66,12 @@ struct StraceSimulation {
     // MARK: - Driving
 
     mutating func run(_ log: StraceLog) throws(TraceError) {
+        logPids = Set(log.pids)
         for call in log.calls {
             guard let child = Self.cloneChild(call) else { continue }
             parents[child] = (call.pid, Self.cloneFlags(call) & 0x400 != 0)  // CLONE_FILES
             if Self.cloneFlags(call) & 0x40000 != 0 { sharedUndo.formUnion([call.pid, child]) }  // CLONE_SYSVSEM
+            if Self.cloneFlags(call) & 0x10000 != 0 { threadGroups.formUnion([call.pid, child]) }  // CLONE_THREAD
         }
         enum Step { case call(StraceLog.Call), end(StraceLog.End), delivery(StraceLog.Delivery) }
         var steps: [(order: Int, step: Step)] = log.calls.map { ($0.passesDescriptors ? $0.startOrder : $0.order, .call($0)) }
@@ -95,6 +102,7 @@ struct StraceSimulation {
             }
         }
         for (pid, table) in descriptors.tableOf where finalTable[pid] == nil { finalTable[pid] = table }
+        finishSignals(log)
         finish()
     }
 
@@ -107,6 +115,12 @@ struct StraceSimulation {
             descriptors.addRoot(pid: pid)
         }
     }
+
+    /// The process that made `pid` (by fork or clone), if the log shows it.
+    func parentOf(_ pid: Int) -> Int? { parents[pid]?.parent }
+
+    /// Whether `pid` is a thread or has threads.
+    func sharesSignals(_ pid: Int) -> Bool { threadGroups.contains(pid) }
 
     private static func cloneChild(_ call: StraceLog.Call) -> Int? {
         guard ["clone", "clone3", "fork", "vfork"].contains(call.name), case .value(let text) = call.result,
@@ -190,6 +204,7 @@ struct StraceSimulation {
         }
         checkDescriptors(call, inputs: Self.inputDescriptors(call, arguments))
         var handled = try simulateLifecycle(call, arguments)
+        if !handled { handled = simulateSignals(call, arguments) }
         if !handled { handled = try simulateCreation(call, arguments) }
         if !handled { handled = try simulateData(call, arguments) }
         guard !handled else { return }
@@ -298,8 +313,7 @@ struct StraceSimulation {
     /// IPC of kinds the importer does not check, named for the list of what was not checked.
     static let uncheckedKinds: [String: String] = [
         "shmget": "shared memory", "shmat": "shared memory", "shmdt": "shared memory",
-        "shmctl": "shared memory", "rt_sigqueueinfo": "signals", "rt_tgsigqueueinfo": "signals",
-        "rt_sigtimedwait": "signals", "connect": "Unix sockets made by socket() (socketpair is checked)",
+        "shmctl": "shared memory", "connect": "Unix sockets made by socket() (socketpair is checked)",
         "bind": "Unix sockets made by socket() (socketpair is checked)",
         "listen": "Unix sockets made by socket() (socketpair is checked)",
         "accept": "Unix sockets made by socket() (socketpair is checked)",
@@ -360,10 +374,17 @@ struct StraceSimulation {
             if let target, target > 0, let table = descriptors.tableOf[Int(target)], signal != 0 {
                 killStart[table] = max(killStart[table] ?? call.start, call.start)
             }
-            // A SIGKILL to a process of the log is its death, which the trace has; other signals are IPC the
-            // importer does not check.
-            let killsATracedProcess = signal == 9 && target.map { descriptors.tableOf[Int($0)] != nil } == true
-            if signal != nil && signal != 0 && !killsATracedProcess { unchecked["signals", default: []].append(call.line) }
+            // A SIGKILL to a process of the log is its death, which the trace has; other signals are the signal
+            // model's (see StraceSimulation+Signals).
+            if signal == nil, let target {
+                unreadableSignal(call, target: target)
+            } else if let signal {
+                if call.name == "kill", let target {
+                    simulateKillSignal(call, target: target, signal: signal)
+                } else {
+                    simulateThreadSignal(call, target: target, signal: Int64(signal))
+                }
+            }
         case "clone", "clone3", "fork", "vfork":
             // The child's table is the parent's as it is now (the parent did nothing else meanwhile), unless the
             // child already made calls that returned before the clone did, and met it then.
