@@ -100,6 +100,8 @@ let package = Package(
         .executableTarget(name: "ipc-harness", dependencies: ["IPCHarnessCommand"], swiftSettings: strictSwift),
         .executableTarget(name: "ipc-harness-worker", dependencies: ["IPCHarnessWorker"], swiftSettings: strictSwift),
 
+        // What several test targets share (not a product).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSwift),
         .testTarget(
             name: "IPCModelsTests",
             dependencies: ["IPCModels", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -118,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "IPCHarnessTests",
             dependencies: [
-                "IPCHarness", "IPCModels", "ipc-harness-worker",
+                "IPCHarness", "IPCModels", "ipc-harness-worker", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSwift
@@ -135,7 +137,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["ipc-harness", "ipc-harness-worker", "IPCHarness", "IPCMechanisms", "IPCSyscalls", "IPCHarnessCommand"],
+            dependencies: ["ipc-harness", "ipc-harness-worker", "IPCHarness", "IPCMechanisms", "IPCSyscalls", "IPCHarnessCommand", "TestSupport"],
             swiftSettings: strictSwift
         ),
     ],

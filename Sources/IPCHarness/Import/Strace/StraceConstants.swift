@@ -24,9 +24,11 @@ enum StraceConstants {
         // eventfd(2)
         "EFD_SEMAPHORE": 1, "EFD_NONBLOCK": 0o4000, "EFD_CLOEXEC": 0o2000000,
         // System V IPC
-        "IPC_PRIVATE": 0, "IPC_CREAT": 0o1000, "IPC_EXCL": 0o2000, "IPC_NOWAIT": 0o4000, "IPC_RMID": 0,
+        "IPC_PRIVATE": 0, "IPC_CREAT": 0o1000, "IPC_EXCL": 0o2000, "IPC_NOWAIT": 0o4000, "IPC_RMID": 0, "SEM_UNDO": 0x1000,
         "IPC_SET": 1, "IPC_STAT": 2, "IPC_INFO": 3, "IPC_64": 0x100, "MSG_STAT": 11, "MSG_INFO": 12,
         "MSG_STAT_ANY": 13, "MSG_NOERROR": 0o10000, "MSG_EXCEPT": 0o20000, "MSG_COPY": 0o40000,
+        "GETPID": 11, "GETVAL": 12, "GETALL": 13, "GETNCNT": 14, "GETZCNT": 15, "SETVAL": 16, "SETALL": 17,
+        "SEM_STAT": 18, "SEM_INFO": 19, "SEM_STAT_ANY": 20,
         // clone(2)
         "CLONE_VM": 0x100, "CLONE_FS": 0x200, "CLONE_FILES": 0x400, "CLONE_SIGHAND": 0x800, "CLONE_PIDFD": 0x1000,
         "CLONE_PTRACE": 0x2000, "CLONE_VFORK": 0x4000, "CLONE_PARENT": 0x8000, "CLONE_THREAD": 0x10000,
@@ -46,6 +48,9 @@ enum StraceConstants {
         "SIGSTKFLT": 16, "SIGCHLD": 17, "SIGCONT": 18, "SIGSTOP": 19, "SIGTSTP": 20, "SIGTTIN": 21, "SIGTTOU": 22,
         "SIGURG": 23, "SIGXCPU": 24, "SIGXFSZ": 25, "SIGVTALRM": 26, "SIGPROF": 27, "SIGWINCH": 28, "SIGIO": 29,
         "SIGPWR": 30, "SIGSYS": 31,
+        // sigprocmask(2), siginfo's si_code
+        "SIG_BLOCK": 0, "SIG_UNBLOCK": 1, "SIG_SETMASK": 2, "SI_USER": 0, "SI_QUEUE": -1, "SI_TIMER": -2,
+        "SI_MESGQ": -3, "SI_ASYNCIO": -4, "SI_SIGIO": -5, "SI_TKILL": -6, "SI_KERNEL": 0x80,
     ]
 
     /// A number (`17`, `0x800`, `0600`, `-1`) or a flag set joined by `|` (`O_RDWR|O_CREAT`, `0x1200000|17`);

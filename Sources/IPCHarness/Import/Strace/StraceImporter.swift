@@ -45,6 +45,10 @@ struct StraceAssembly {
     /// Process numbers by (pid, epoch), in order of first use.
     private var numbers: [Pair: Int] = [:]
     private var numbered: [(pid: Int, epoch: Int)] = []
+    /// Per (sender pid, signal object id): the epoch of the sender's sends to it.
+    private var senderEpochs: [Pair: Int] = [:]
+    /// Per signal object id: the receiver's epoch in which all its operations fall.
+    private var receiverEpochs: [Int: Int] = [:]
 
     private struct Pair: Hashable {
         var pid: Int
@@ -63,6 +67,8 @@ struct StraceAssembly {
         let representatives = chooseRepresentatives()
         findRenewals(representatives)
         excludeFIFOsAcrossRenewals(representatives)
+        excludeUndoAcrossRenewals()
+        findSignalSenders()
         // The first pass finds the process numbers in use; they are then numbered by pid (in the order the log
         // shows them) and epoch, and the second pass writes the trace with them.
         _ = build(representatives)
@@ -172,6 +178,55 @@ struct StraceAssembly {
         }
     }
 
+    /// A process's SEM_UNDO adjustments are applied when it exits: one that renews (continues under a new number)
+    /// would have them applied at the renewal, and threads sharing an undo list (CLONE_SYSVSEM) apply them when the
+    /// last one exits, neither of which the model's processes can say.
+    private func excludeUndoAcrossRenewals() {
+        for object in objects {
+            guard case .systemVSemaphores = object.kind else { continue }
+            for operation in object.operations where operation.usesUndo {
+                if !renewals[operation.pid, default: []].isEmpty {
+                    object.exclude("pid \(operation.pid) used SEM_UNDO (line \(operation.line)) and let go of another object; the model would apply its adjustments there")
+                    break
+                }
+                if simulation.sharedUndo.contains(operation.pid) {
+                    object.exclude("pid \(operation.pid) used SEM_UNDO (line \(operation.line)) sharing its undo list with another (CLONE_SYSVSEM)")
+                    break
+                }
+            }
+        }
+    }
+
+    /// A receiver's number is the model's for the whole trace, and a signal taken names its sender by number: a
+    /// receiver that renews cannot be checked, nor a sender whose sends to it fall in different epochs.
+    private mutating func findSignalSenders() {
+        for object in objects {
+            guard case .signals(let receiver) = object.kind else { continue }
+            // Every operation within one of the receiver's epochs: it is that number's object, and the number's
+            // end (a renewal) comes after all of them.
+            let epochs = Set(object.operations.flatMap { operation in
+                [epoch(of: receiver, at: operation.start), epoch(of: receiver, at: operation.end ?? Int64.max)]
+            })
+            guard epochs.count <= 1 else {
+                object.exclude("pid \(receiver) let go of another object while signals were sent to it, and went on under a new number; the model's receiver is one process")
+                continue
+            }
+            receiverEpochs[object.id] = epochs.first ?? 0
+            for operation in object.operations {
+                guard case .ok(let value?) = operation.outcome, case .integer(let pid)? = value.objectValue?["senderPid"] else { continue }
+                let sender = Int(pid)
+                let epochs = Set(object.operations.filter { $0.pid == sender && $0.f != "wait" }.map { epoch(of: sender, at: $0.start) })
+                guard epochs.count == 1, let only = epochs.first else {
+                    object.exclude(epochs.isEmpty
+                        ? "a signal taken at line \(operation.line) came from pid \(sender), whose send the log does not show as one the model has"
+                        : "pid \(sender) sent to it under several process numbers (it let go of another object between sends)")
+                    break
+                }
+                senderEpochs[Pair(pid: sender, epoch: object.id)] = only
+            }
+        }
+    }
+
     private func epoch(of pid: Int, at time: Int64) -> Int {
         renewals[pid, default: []].count { $0 < time }
     }
@@ -209,7 +264,13 @@ struct StraceAssembly {
         completion.f = operation.f
         completion.object = object.name
         switch operation.outcome {
-        case .ok(let value):
+        case .ok(var value):
+            if case .object(var taken)? = value, case .integer(let pid)? = taken["senderPid"] {
+                // A signal's sender, by its process number (see `findSignalSenders`).
+                taken["senderPid"] = nil
+                taken["sender"] = .int(number(Int(pid), senderEpochs[Pair(pid: Int(pid), epoch: object.id)] ?? 0))
+                value = .object(taken)
+            }
             completion.value = value
         case .fail(let error):
             completion.type = .fail
@@ -325,6 +386,11 @@ struct StraceAssembly {
                 setup = ["capacity": .int(capacity), "maxMessageSize": .int(maxMessageSize)]
             case .fifo(_, let mode):
                 setup = ["capacity": .int(defaults.pipeCapacity), "mode": .int(mode)]
+            case .signals(let receiver):
+                setup = ["receiver": .int(number(receiver, receiverEpochs[object.id] ?? 0))]
+            case .systemVSemaphores(_, let count):
+                // semget makes every semaphore 0 (Linux; POSIX leaves it unspecified).
+                setup = ["values": .ints(Array(repeating: 0, count: count))]
             }
             var part = parts[model] ?? JSONObject()
             var declared = part["objects"]?.objectValue ?? JSONObject()
@@ -383,7 +449,7 @@ extension StraceObject.Kind {
     var releasesMatter: Bool {
         switch self {
         case .pipe, .socketPair, .fifo: true
-        case .posixQueue, .eventfd, .systemVQueue: false
+        case .posixQueue, .eventfd, .systemVQueue, .systemVSemaphores, .signals: false
         }
     }
 }

@@ -9,6 +9,8 @@ final class StraceObject {
         case posixQueue(name: String, maxMessages: Int, messageSize: Int)
         case eventfd(initial: UInt64, semaphore: Bool, nonblocking: Bool)
         case systemVQueue(id: Int64, capacity: Int, maxMessageSize: Int)
+        case systemVSemaphores(id: Int64, count: Int)
+        case signals(receiver: Int)
         case fifo(path: String, mode: Int)
 
         /// The model that checks it.
@@ -19,16 +21,20 @@ final class StraceObject {
             case .posixQueue: PosixMessageQueueModel.name
             case .eventfd: EventCounterModel.name
             case .systemVQueue: SystemVMessageQueueModel.name
+            case .systemVSemaphores: SystemVSemaphoreModel.name
+            case .signals: SignalModel.name
             case .fifo: FIFOModel.name
             }
         }
 
         /// Whether a process must hold a descriptor of it for the model to let it act: then holding is recorded per
         /// end and becomes the model's holders (pipes, socket pairs, FIFOs, eventfds, POSIX queues); System V
-        /// queues are named by id.
+        /// queues and semaphore sets are named by id.
         var hasEnds: Bool {
-            if case .systemVQueue = self { return false }
-            return true
+            switch self {
+            case .systemVQueue, .systemVSemaphores, .signals: false
+            default: true
+            }
         }
     }
 
@@ -46,6 +52,12 @@ final class StraceObject {
         /// A close the importer derives when a process's last descriptor of an end goes: its process is the end's
         /// holder in the process, which may be another thread than the one that closed.
         var table: Int?
+
+        /// A semop with SEM_UNDO on any of its operations.
+        var usesUndo: Bool {
+            guard f == "semop", case .object(let value)? = value, case .array(let operations)? = value["ops"] else { return false }
+            return operations.contains { $0.objectValue?["undo"] == .bool(true) }
+        }
     }
 
     /// A process (its descriptor table) holding an end of the object from `gained` until `released`.

@@ -82,6 +82,18 @@ extension StraceSimulation {
             } else if systemVIDs[id] == nil {
                 unchecked["System V queues that existed before the log began", default: []].append(call.line)
             }
+        case "semget":
+            guard case .value(let text) = call.result, let id = Int64(text), let key = argument(0)?.integer,
+                let count = argument(1)?.integer
+            else { return true }
+            let flags = argument(2)?.integer ?? 0
+            if key == 0 || flags & 0o3000 == 0o3000 {  // IPC_PRIVATE, or IPC_CREAT | IPC_EXCL
+                systemVSemaphoreIDs[id] = newObject(
+                    .systemVSemaphores(id: id, count: Int(count)), name: "sysv-sem-\(id)",
+                    description: "System V semaphore set \(id)", call: call)
+            } else if systemVSemaphoreIDs[id] == nil {
+                unchecked["System V semaphore sets that existed before the log began", default: []].append(call.line)
+            }
         case "mknod", "mknodat":
             let pathIndex = call.name == "mknodat" ? 1 : 0
             guard succeeded, let bytes = argument(pathIndex)?.bytes, let mode = argument(pathIndex + 1)?.integer,
@@ -91,6 +103,7 @@ extension StraceSimulation {
             fifoPaths[path] = newObject(
                 .fifo(path: path, mode: Int(mode & 0o7777)), name: "fifo-\(path)", description: "FIFO \(path)", call: call)
         case "open", "openat", "openat2", "creat":
+            if try simulateReopen(call, arguments) { return true }
             return try simulateFIFOOpen(call, arguments)
         case "unlink", "unlinkat":
             let pathIndex = call.name == "unlinkat" ? 1 : 0
@@ -203,6 +216,47 @@ extension StraceSimulation {
         }
     }
 
+    /// The flags of an open-like call (`creat` is `O_CREAT|O_WRONLY|O_TRUNC`; openat2 carries them in its `how`).
+    private func openFlags(_ call: StraceLog.Call, _ arguments: [StraceValue], pathIndex: Int) -> Int64 {
+        if call.name == "creat" { return 0o1101 }
+        guard pathIndex + 1 < arguments.count else { return 0 }
+        if call.name == "openat2" { return arguments[pathIndex + 1]["flags"]?.integer ?? 0 }
+        return arguments[pathIndex + 1].integer ?? 0
+    }
+
+    /// open of `/proc/self/fd/N` (or `/proc/PID/fd/N`, `/proc/thread-self/fd/N`) naming a pipe the log made: a new
+    /// open file description of the same pipe, its end the access mode (what the harness's own driver does to hand
+    /// each worker its own description). A pipe reopened O_RDWR holds both ends at once, which the pipe model's
+    /// holders cannot say: the pipe is not checked then.
+    private mutating func simulateReopen(_ call: StraceLog.Call, _ arguments: [StraceValue]) throws(TraceError) -> Bool {
+        let pathIndex = call.name == "open" || call.name == "creat" ? 0 : 1
+        guard pathIndex < arguments.count, let bytes = arguments[pathIndex].bytes else { return false }
+        let parts = String(decoding: bytes, as: UTF8.self).split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 5, parts[0].isEmpty, parts[1] == "proc", parts[3] == "fd", Int(parts[4]) != nil,
+            parts[2] == "self" || parts[2] == "thread-self" || Int(parts[2]) != nil
+        else { return false }
+        guard case .value(let text) = call.result, let value = (try? StraceValueReader.values(text[...]))?.first,
+            case .descriptor(let fd, let shown) = value, fd >= 0, let identity = Self.identity(shown),
+            let object = byIdentity[identity]
+        else { return false }
+        guard case .pipe = objects[object].kind else {
+            objects[object].exclude("reopened through \(String(decoding: bytes, as: UTF8.self)) at line \(call.line), which its model does not have")
+            installOther(pid: call.pid, fd: fd, annotation: shown, closeOnExec: false)
+            return true
+        }
+        let flags = openFlags(call, arguments, pathIndex: pathIndex)
+        let access = flags & 3
+        if access == 2 {
+            objects[object].exclude("reopened O_RDWR through /proc at line \(call.line): one description holding both ends is not in the pipe model")
+        }
+        let end = access == 0 ? "read" : "write"
+        let file = descriptors.newFile(.init(
+            object: access == 2 ? nil : object, end: end, nonblocking: flags & 0o4000 != 0, identity: identity,
+            description: "the \(end) end of \(objects[object].description)"))
+        descriptors.install(pid: call.pid, fd: fd, file: file, closeOnExec: flags & 0o2000000 != 0)
+        return true
+    }
+
     /// open of a FIFO the log made: the fifo model's `open` (O_RDWR is not in it).
     private mutating func simulateFIFOOpen(_ call: StraceLog.Call, _ arguments: [StraceValue]) throws(TraceError) -> Bool {
         let pathIndex = call.name == "open" || call.name == "creat" ? 0 : 1
@@ -216,14 +270,7 @@ extension StraceSimulation {
             _ = fd
         }
         guard let object = fifo else { return false }
-        let flags: Int64
-        if call.name == "creat" {
-            flags = 0o1101
-        } else if call.name == "openat2" {
-            flags = pathIndex + 1 < arguments.count ? arguments[pathIndex + 1]["flags"]?.integer ?? 0 : 0
-        } else {
-            flags = pathIndex + 1 < arguments.count ? arguments[pathIndex + 1].integer ?? 0 : 0
-        }
+        let flags = openFlags(call, arguments, pathIndex: pathIndex)
         let access = flags & 3
         guard access != 2 else {
             objects[object].exclude("opened O_RDWR at line \(call.line); the fifo model has read and write opens only")

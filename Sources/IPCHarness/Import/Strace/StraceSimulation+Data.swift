@@ -7,6 +7,9 @@ extension StraceSimulation {
         case "msgsnd", "msgrcv", "msgctl":
             try simulateSystemVQueue(call, arguments)
             return true
+        case "semop", "semtimedop", "semctl":
+            simulateSystemVSemaphores(call, arguments)
+            return true
         case "read", "readv", "write", "writev", "send", "sendto", "sendmsg", "recv", "recvfrom", "recvmsg",
             "mq_timedsend", "mq_timedreceive", "mq_getsetattr":
             break
@@ -27,7 +30,7 @@ extension StraceSimulation {
             try simulateEventfd(call, arguments, object: id)
         case .posixQueue:
             try simulatePosixQueue(call, arguments, object: id, file: entry.file)
-        case .systemVQueue:
+        case .systemVQueue, .systemVSemaphores, .signals:
             break
         }
         return true
@@ -39,7 +42,7 @@ extension StraceSimulation {
         return Int(text)
     }
 
-    private func outcome(_ call: StraceLog.Call, ok: () -> JSONValue?) -> StraceObject.Operation.Outcome {
+    func outcome(_ call: StraceLog.Call, ok: () -> JSONValue?) -> StraceObject.Operation.Outcome {
         switch call.result {
         case .value: .ok(ok())
         case .error(let error): .fail(error)
@@ -381,7 +384,10 @@ extension StraceSimulation {
     // MARK: - System V queues
 
     private mutating func simulateSystemVQueue(_ call: StraceLog.Call, _ arguments: [StraceValue]) throws(TraceError) {
-        guard let id = arguments.first?.integer, let object = systemVIDs[id] else { return }
+        guard let id = arguments.first?.integer, let object = systemVIDs[id] else {
+            unchecked["System V queues the log did not make", default: []].append(call.line)
+            return
+        }
         if case .error(let error) = call.result, Self.withoutEffect.contains(error) { return }
         func argument(_ index: Int) -> StraceValue? { index < arguments.count ? arguments[index] : nil }
         /// `{mtype=5, mtext="…"}` (with -X raw) or `{5, "…"}`.
@@ -426,8 +432,11 @@ extension StraceSimulation {
             }
             record(object, call, f: "receive", value: .object(value), outcome: outcome(call) { result })
         case "msgctl":
-            let command = (argument(1)?.integer ?? -1) & 0xff
-            switch command {
+            guard let given = argument(1)?.integer else {
+                objects[object].exclude("msgctl at line \(call.line): a command the importer cannot read")
+                return
+            }
+            switch given & 0xff {
             case 0:
                 record(object, call, f: "remove", value: nil, outcome: outcome(call) { nil })
             case 1:

@@ -24,6 +24,13 @@ struct StraceSimulation {
 
     /// Children by pid: who made them and whether they share the parent's table, from every clone's result.
     private var parents: [Int: (parent: Int, sharesTable: Bool)] = [:]
+    /// Processes sharing a System V undo list with another (clone with CLONE_SYSVSEM, as threads are made).
+    var sharedUndo: Set<Int> = []
+    /// Processes that made threads, and threads (clone with CLONE_THREAD): a signal to the group may go to any.
+    var threadGroups: Set<Int> = []
+    /// Every pid the log shows.
+    var logPids: Set<Int> = []
+    var signals = SignalState()
     private var known: Set<Int> = []
     /// Per table: the latest start of a member's call, and the latest kill sent to a member.
     private var lastStart: [Int: Int64] = [:]
@@ -33,6 +40,7 @@ struct StraceSimulation {
     /// POSIX queue names and System V queue ids: the object they name now, or `absent` when known not to exist.
     var queueNames: [String: NameState] = [:]
     var systemVIDs: [Int64: Int] = [:]
+    var systemVSemaphoreIDs: [Int64: Int] = [:]
     /// FIFOs by absolute path.
     var fifoPaths: [String: Int] = [:]
     /// Socket pairs: descriptors in flight to each socket file, in the order they were sent.
@@ -58,9 +66,12 @@ struct StraceSimulation {
     // MARK: - Driving
 
     mutating func run(_ log: StraceLog) throws(TraceError) {
+        logPids = Set(log.pids)
         for call in log.calls {
             guard let child = Self.cloneChild(call) else { continue }
-            parents[child] = (call.pid, Self.sharesTable(call))
+            parents[child] = (call.pid, Self.cloneFlags(call) & 0x400 != 0)  // CLONE_FILES
+            if Self.cloneFlags(call) & 0x40000 != 0 { sharedUndo.formUnion([call.pid, child]) }  // CLONE_SYSVSEM
+            if Self.cloneFlags(call) & 0x10000 != 0 { threadGroups.formUnion([call.pid, child]) }  // CLONE_THREAD
         }
         enum Step { case call(StraceLog.Call), end(StraceLog.End), delivery(StraceLog.Delivery) }
         var steps: [(order: Int, step: Step)] = log.calls.map { ($0.passesDescriptors ? $0.startOrder : $0.order, .call($0)) }
@@ -91,6 +102,7 @@ struct StraceSimulation {
             }
         }
         for (pid, table) in descriptors.tableOf where finalTable[pid] == nil { finalTable[pid] = table }
+        finishSignals(log)
         finish()
     }
 
@@ -104,6 +116,12 @@ struct StraceSimulation {
         }
     }
 
+    /// The process that made `pid` (by fork or clone), if the log shows it.
+    func parentOf(_ pid: Int) -> Int? { parents[pid]?.parent }
+
+    /// Whether `pid` is a thread or has threads.
+    func sharesSignals(_ pid: Int) -> Bool { threadGroups.contains(pid) }
+
     private static func cloneChild(_ call: StraceLog.Call) -> Int? {
         guard ["clone", "clone3", "fork", "vfork"].contains(call.name), case .value(let text) = call.result,
             let child = Int(text), child > 0
@@ -111,18 +129,13 @@ struct StraceSimulation {
         return child
     }
 
-    private static func sharesTable(_ call: StraceLog.Call) -> Bool {
+    /// A clone's flags (0 for fork and vfork, whose children share nothing but what vfork lends).
+    private static func cloneFlags(_ call: StraceLog.Call) -> Int64 {
         guard call.name == "clone" || call.name == "clone3", let arguments = try? StraceValueReader.values(call.arguments) else {
-            return false
+            return 0
         }
-        let flags: Int64?
-        if call.name == "clone3" {
-            flags = arguments.first?["flags"]?.integer
-        } else {
-            flags = arguments.compactMap { $0["flags"] }.first?.integer ?? (arguments.count > 2 ? arguments[2].integer : nil)
-        }
-        guard let flags else { return false }
-        return flags & 0x400 != 0  // CLONE_FILES
+        if call.name == "clone3" { return arguments.first?["flags"]?.integer ?? 0 }
+        return arguments.compactMap { $0["flags"] }.first?.integer ?? (arguments.count > 2 ? arguments[2].integer ?? 0 : 0)
     }
 
     /// Turns the tables' changes into holdings of objects' ends.
@@ -191,6 +204,7 @@ struct StraceSimulation {
         }
         checkDescriptors(call, inputs: Self.inputDescriptors(call, arguments))
         var handled = try simulateLifecycle(call, arguments)
+        if !handled { handled = simulateSignals(call, arguments) }
         if !handled { handled = try simulateCreation(call, arguments) }
         if !handled { handled = try simulateData(call, arguments) }
         guard !handled else { return }
@@ -201,6 +215,11 @@ struct StraceSimulation {
         {
             var annotation = ""
             if case .descriptor(_, let shown) = value { annotation = shown }
+            if let identity = Self.identity(annotation), let object = byIdentity[identity] {
+                // A new descriptor of a checked object, by a way the importer does not read: its operations
+                // through it would be missed.
+                objects[object].exclude("\(call.name) at line \(call.line) gave pid \(call.pid) a descriptor of it in a way the importer does not follow")
+            }
             installOther(pid: call.pid, fd: number, annotation: annotation, closeOnExec: false)
         }
     }
@@ -293,10 +312,8 @@ struct StraceSimulation {
 
     /// IPC of kinds the importer does not check, named for the list of what was not checked.
     static let uncheckedKinds: [String: String] = [
-        "semget": "System V semaphores", "semop": "System V semaphores", "semtimedop": "System V semaphores",
-        "semctl": "System V semaphores", "shmget": "shared memory", "shmat": "shared memory", "shmdt": "shared memory",
-        "shmctl": "shared memory", "rt_sigqueueinfo": "signals", "rt_tgsigqueueinfo": "signals",
-        "rt_sigtimedwait": "signals", "connect": "Unix sockets made by socket() (socketpair is checked)",
+        "shmget": "shared memory", "shmat": "shared memory", "shmdt": "shared memory",
+        "shmctl": "shared memory", "connect": "Unix sockets made by socket() (socketpair is checked)",
         "bind": "Unix sockets made by socket() (socketpair is checked)",
         "listen": "Unix sockets made by socket() (socketpair is checked)",
         "accept": "Unix sockets made by socket() (socketpair is checked)",
@@ -357,7 +374,17 @@ struct StraceSimulation {
             if let target, target > 0, let table = descriptors.tableOf[Int(target)], signal != 0 {
                 killStart[table] = max(killStart[table] ?? call.start, call.start)
             }
-            if signal != nil && signal != 0 { unchecked["signals", default: []].append(call.line) }
+            // A SIGKILL to a process of the log is its death, which the trace has; other signals are the signal
+            // model's (see StraceSimulation+Signals).
+            if signal == nil, let target {
+                unreadableSignal(call, target: target)
+            } else if let signal {
+                if call.name == "kill", let target {
+                    simulateKillSignal(call, target: target, signal: signal)
+                } else {
+                    simulateThreadSignal(call, target: target, signal: Int64(signal))
+                }
+            }
         case "clone", "clone3", "fork", "vfork":
             // The child's table is the parent's as it is now (the parent did nothing else meanwhile), unless the
             // child already made calls that returned before the clone did, and met it then.
