@@ -76,14 +76,29 @@ private let interruptionsHandled = Atomic<Int>(0)
             let id = threadID.load(ordering: .sequentiallyConsistent)
             return id != 0 && ProcessInspector.snapshot(of: id)?.isAsleepInSyscall == true
         }
+        // A bound far past any wait these steps need, so that a machine where /proc does not show the sleep (or the
+        // signal never comes) fails the test instead of hanging the suite; not a timing assertion.
+        let giveUp = ContinuousClock.now + .seconds(120)
+        func stuck(_ what: String) -> Ending? {
+            guard ContinuousClock.now > giveUp else { return nil }
+            try? release()  // lets the call end, so that joining its thread returns
+            return .other("gave up waiting: \(what)")
+        }
         while !asleep() {
             if result.load(ordering: .sequentiallyConsistent) != 0 { return .other("returned before sleeping") }
+            if let failed = stuck("the call never showed asleep in /proc") { return failed }
             OSThread.yield()
         }
         let before = interruptionsHandled.load(ordering: .sequentiallyConsistent)
         thread.send(Self.signal)
-        while interruptionsHandled.load(ordering: .sequentiallyConsistent) == before { OSThread.yield() }
-        while result.load(ordering: .sequentiallyConsistent) == 0 && !asleep() { OSThread.yield() }
+        while interruptionsHandled.load(ordering: .sequentiallyConsistent) == before {
+            if let failed = stuck("the signal's handler never ran") { return failed }
+            OSThread.yield()
+        }
+        while result.load(ordering: .sequentiallyConsistent) == 0 && !asleep() {
+            if let failed = stuck("the call neither returned nor slept again") { return failed }
+            OSThread.yield()
+        }
         switch result.load(ordering: .sequentiallyConsistent) {
         case Errno.interrupted.rawValue: return .interrupted
         case 0:
