@@ -44,7 +44,8 @@ public enum TraceChecker {
 
     private static func check<M: TraceModel>(_ model: M, reader: TraceReader, budget: CheckBudget) throws(TraceError) -> CheckReport {
         var invariants = try InvariantRegistry.make(for: reader.header, path: reader.path)
-        let history = try history(model, reader: reader, invariants: &invariants)
+        var staleLoads = StaleLoads()
+        let history = try history(model, reader: reader, invariants: &invariants, staleLoads: &staleLoads)
         var report = LinearizabilityChecker.check(history, budget: budget)
         report.add(invariants.map { InvariantCheck(name: type(of: $0).name, finding: $0.finish()) })
         report.hazards = history.hazards
@@ -53,6 +54,15 @@ public enum TraceChecker {
             report.hangs = history.hangs
             if report.result == .ok { report.result = .unknown }
         }
+        // A crash of the code under test is a failure whatever the history says.
+        if !history.crashes.isEmpty {
+            report.crashes = history.crashes
+            report.result = .violation
+        }
+        if report.result == .violation {
+            let core = report.objects.flatMap(\.coreEventIndices) + report.invariants.flatMap { $0.finding?.eventIndices ?? [] }
+            report.weakMemory = staleLoads.note(blaming: core)
+        }
         return report
     }
 
@@ -60,11 +70,19 @@ public enum TraceChecker {
     static func history<M: TraceModel>(
         _ model: M, reader: TraceReader, invariants: inout [any TraceInvariant]
     ) throws(TraceError) -> History<M> {
+        var staleLoads = StaleLoads()
+        return try history(model, reader: reader, invariants: &invariants, staleLoads: &staleLoads)
+    }
+
+    static func history<M: TraceModel>(
+        _ model: M, reader: TraceReader, invariants: inout [any TraceInvariant], staleLoads: inout StaleLoads
+    ) throws(TraceError) -> History<M> {
         var builder = HistoryBuilder(model: model, path: reader.path)
         while let line = try reader.next() {
             guard case .event(let event) = line else { continue }
             try builder.add(event, line: reader.lineNumber)
             for index in invariants.indices { invariants[index].observe(event) }
+            if event.type == .schedule || event.type == .invoke { staleLoads.observe(event) }
         }
         return builder.finish()
     }
