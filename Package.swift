@@ -51,6 +51,12 @@ let package = Package(
             ]
         ),
 
+        // liburcu's memb read side inlined, as C programs get it with _LGPL_SOURCE: for `bench rcu` only.
+        .target(
+            name: "CURCUInline", cSettings: [.define("_GNU_SOURCE"), .define("_LGPL_SOURCE")],
+            linkerSettings: [.linkedLibrary("urcu-memb"), .linkedLibrary("urcu-common")]
+        ),
+
         .target(
             name: "IPCSyscalls",
             dependencies: ["CIPCShims", .product(name: "SystemPackage", package: "swift-system")],
@@ -71,7 +77,7 @@ let package = Package(
         ),
         .target(
             name: "IPCHarness",
-            dependencies: ["IPCModels", "IPCMechanisms", "IPCSyscalls", "CURCU", "CCoroutine"],
+            dependencies: ["IPCModels", "IPCMechanisms", "IPCSyscalls", "CURCU", "CURCUInline", "CCoroutine"],
             swiftSettings: strictSwift
         ),
         .target(name: "IPCHarnessTesting", dependencies: ["IPCHarness"], swiftSettings: strictSwift),
@@ -96,6 +102,8 @@ let package = Package(
         .executableTarget(name: "ipc-harness", dependencies: ["IPCHarnessCommand"], swiftSettings: strictSwift),
         .executableTarget(name: "ipc-harness-worker", dependencies: ["IPCHarnessWorker"], swiftSettings: strictSwift),
 
+        // What several test targets share (not a product).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSwift),
         .testTarget(
             name: "IPCModelsTests",
             dependencies: ["IPCModels", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -114,7 +122,7 @@ let package = Package(
         .testTarget(
             name: "IPCHarnessTests",
             dependencies: [
-                "IPCHarness", "IPCModels", "ipc-harness-worker",
+                "IPCHarness", "IPCModels", "ipc-harness-worker", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSwift
@@ -131,7 +139,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["ipc-harness", "ipc-harness-worker", "IPCHarness", "IPCMechanisms", "IPCSyscalls", "IPCHarnessCommand"],
+            dependencies: ["ipc-harness", "ipc-harness-worker", "IPCHarness", "IPCMechanisms", "IPCSyscalls", "IPCHarnessCommand", "TestSupport"],
             swiftSettings: strictSwift
         ),
     ],

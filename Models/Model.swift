@@ -107,6 +107,10 @@ public protocol TraceModel: Model {
     /// The recorded form of `output`.
     func outcome(for output: Output) -> Outcome
 
+    /// The `f` of `input`'s recorded form: what ``call(for:)`` gives as `f`, without building its `value` (the
+    /// checker asks once per completion).
+    func operationName(of input: Input) -> String
+
     /// What the death of `process` does to `object` (its descriptors close, its undo adjustments apply), as
     /// an input the checker steps between the process's last event and its reaping. Nil when nothing.
     func exitInput(process: Int, object: String) -> Input?
@@ -122,6 +126,7 @@ public protocol TraceModel: Model {
 
 extension TraceModel {
     public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? { nil }
+    public func operationName(of input: Input) -> String { call(for: input).f }
 }
 
 /// A call or completion that does not fit a model: the message says which field and why.

@@ -67,6 +67,14 @@ extension QueueModel {
         }
     }
 
+    public func operationName(of input: Input) -> String {
+        switch input {
+        case .send: "send"
+        case .receive: "receive"
+        case .revoke: "revoke"
+        }
+    }
+
     public func outcome(for output: Output) -> Outcome {
         switch output {
         case .sent: .ok(nil)

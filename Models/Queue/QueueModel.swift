@@ -46,6 +46,14 @@ public struct QueueModel: TraceModel {
         /// The receiver it is addressed to; nil for anyone.
         public var to: Int?
         public var data: [UInt8]
+
+        /// The payload as one block of bytes: `[UInt8]`'s own hash feeds the hasher a byte at a time, which was most
+        /// of the checker's time on queue histories (the checker hashes each new state once).
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(to)
+            hasher.combine(data.count)
+            data.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
     }
 
     public struct State: Hashable, Sendable {
@@ -55,6 +63,13 @@ public struct QueueModel: TraceModel {
         public var revoked = false
         /// Sends that have taken effect, ever.
         public var committed = 0
+
+        /// Leaves out the setup, which is the same in every state of an object (equality still compares it).
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(messages)
+            hasher.combine(revoked)
+            hasher.combine(committed)
+        }
     }
 
     public enum Input: Hashable, Sendable {

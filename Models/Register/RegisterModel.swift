@@ -102,6 +102,13 @@ public struct RegisterModel: TraceModel {
         }
     }
 
+    public func operationName(of input: Input) -> String {
+        switch input {
+        case .write: "write"
+        case .read: "read"
+        }
+    }
+
     public func outcome(for output: Output) -> Outcome {
         switch output {
         case .written: .ok(nil)

@@ -23,6 +23,18 @@ public struct JSONParser {
         return value
     }
 
+    /// Parses the one JSON value that starts at `offset` (no white space before it), nested `depth` levels inside
+    /// other values, and says where it ends: for a reader that scans the rest of a line itself and hands over
+    /// only the parts it does not know the shape of. Anything may follow the value.
+    public static func parseValue(
+        _ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, depth: Int
+    ) throws(SyntaxError) -> (value: JSONValue, end: Int) {
+        var parser = JSONParser(bytes: bytes)
+        parser.position = offset
+        let value = try parser.parseValue(depth: depth)
+        return (value, parser.position)
+    }
+
     /// Parses exactly one JSON value from an array of bytes.
     public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONValue {
         try bytes.withUnsafeBufferPointer { (buffer) throws(SyntaxError) -> JSONValue in try parse(buffer) }

@@ -28,7 +28,15 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public init() {}
 
     public init(_ members: [(String, JSONValue)]) {
-        for (key, value) in members { self[key] = value }
+        self.members.reserveCapacity(members.count)
+        for (key, value) in members {
+            // Appended directly unless the key came earlier (then the later value wins, in the earlier place).
+            if let index = self.members.firstIndex(where: { $0.key == key }) {
+                self.members[index].value = value
+            } else {
+                self.members.append(Member(key: key, value: value))
+            }
+        }
     }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {

@@ -15,10 +15,16 @@ struct RunningOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Seconds the checker may spend on one history before answering 'unknown'.")
     var budget: Double = 30
 
-    var checkBudget: CheckBudget { CheckBudget(seconds: budget) }
+    @Option(help: "Megabytes the checker's search may hold before answering 'unknown' (default: three quarters of the memory the machine has available).")
+    var memory: Int?
+
+    var checkBudget: CheckBudget {
+        CheckBudget(seconds: budget, memoryBytes: memory.map { $0 << 20 } ?? CheckBudget.machineMemoryBytes)
+    }
 
     func validate() throws {
         guard budget > 0 else { throw ValidationError("--budget must be positive") }
+        if let memory { guard memory > 0, memory < 1 << 40 else { throw ValidationError("--memory must be a positive number of megabytes") } }
     }
 }
 
@@ -145,14 +151,17 @@ struct Run: ParsableCommand {
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Check a trace against the model its header names.", discussion: CommandLineText.exitStatusHelp("check"))
 
-    @Argument(help: "The trace file (JSON Lines, format version 1).")
+    @Argument(help: "The trace file (JSON Lines, format version 1), or another tool's history with --format.")
     var trace: String
+
+    @OptionGroup var history: HistoryFormatOption
 
     @OptionGroup var running: RunningOptions
 
     func run() throws {
-        let report = try TraceInput.check(path: trace, budget: running.checkBudget)
-        print(CommandLineText.checkReport(report, path: trace, replayable: Replayer.isReplayable(path: trace)))
+        let report = try TraceInput.check(path: trace, format: history.historyFormat, budget: running.checkBudget)
+        let replayable = history.historyFormat == .trace && Replayer.isReplayable(path: trace)
+        print(CommandLineText.checkReport(report, path: trace, replayable: replayable, format: history.argument))
         throw ExitCode(CommandLineText.exitStatus(for: report.result))
     }
 }
@@ -180,7 +189,7 @@ struct Replay: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (figures, not tests).", discussion: CommandLineText.exitStatusHelp("bench"),
-        subcommands: [CheckerBench.self, TraceBench.self, SimulationBench.self, ABABench.self, RealBench.self, RCUBench.self])
+        subcommands: [TraceCheckBench.self, CheckerBench.self, TraceBench.self, SimulationBench.self, ABABench.self, RealBench.self, RCUBench.self, ImportBench.self])
 }
 
 struct RealBench: ParsableCommand {
@@ -212,8 +221,8 @@ struct RealBench: ParsableCommand {
     @Option(name: .customLong("round-trips"), parsing: .unconditional, help: "Round trips of the ping-pong.")
     var roundTrips: Int = 500
 
-    @Option(parsing: .unconditional, help: "Ping-pong runs with and without recording (medians are reported).")
-    var repetitions: Int = 5
+    @Option(parsing: .unconditional, help: "Ping-pong pairs, recording and not, back to back (the median and range of their ratios are reported).")
+    var repetitions: Int = 15
 
     func validate() throws {
         guard seconds > 0, jobs > 0, roundTrips > 0, repetitions > 0, (runs ?? 1) > 0 else {
@@ -230,6 +239,38 @@ struct RealBench: ParsableCommand {
         let result = try RealBenchmark.run(soak: soak, roundTrips: roundTrips, repetitions: repetitions, worker: worker)
         print(json ? RealBenchmark.json(result) : RealBenchmark.text(result))
         if !result.failures.isEmpty { throw ExitCode(1) }
+    }
+}
+
+struct TraceCheckBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Time `ipc-harness check` on trace files: parse and search apart in this process, then whole `check` processes (wall time, peak memory).")
+
+    @Argument(help: "The trace files.")
+    var files: [String]
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @Option(help: "Runs of each file, in this process and as processes; figures are medians.")
+    var repetitions: Int = 5
+
+    @Flag(name: .customLong("no-processes"), help: "Measure only in this process.")
+    var noProcesses = false
+
+    @OptionGroup var running: RunningOptions
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("name at least one trace file") }
+        guard repetitions > 0 else { throw ValidationError("--repetitions must be positive") }
+    }
+
+    func run() throws {
+        let executable = noProcesses ? nil : try WorkerLocator.runningExecutable()
+        let rows = try TraceCheckBenchmark.run(
+            files: files, repetitions: repetitions, budget: running.checkBudget, executable: executable)
+        print(json ? TraceCheckBenchmark.json(rows) : TraceCheckBenchmark.table(rows, repetitions: repetitions))
     }
 }
 
@@ -369,16 +410,22 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draw a trace as one self-contained HTML file: processes as lanes, operations as bars, the violation highlighted.", discussion: CommandLineText.exitStatusHelp("report"))
 
-    @Argument(help: "The trace file.")
+    @Argument(help: "The trace file, or another tool's history with --format.")
     var trace: String
 
     @Option(help: "The HTML file to write.")
     var html: String
 
+    @OptionGroup var history: HistoryFormatOption
+
     @OptionGroup var running: RunningOptions
 
     func run() throws {
-        try TraceReport.writeHTML(trace: trace, to: html, budget: running.checkBudget)
+        if history.historyFormat == .trace {
+            try TraceReport.writeHTML(trace: trace, to: html, budget: running.checkBudget)
+        } else {
+            try TraceReport.writeHTML(try ForeignHistory.load(path: trace, format: history.historyFormat), name: trace, to: html, budget: running.checkBudget)
+        }
         print("wrote \(html)")
     }
 }

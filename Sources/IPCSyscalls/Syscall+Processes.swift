@@ -166,6 +166,27 @@ extension Syscall {
         }
     }
 
+    /// Reaps `pid`, waiting for it, with what it used: its peak resident memory in bytes and its CPU seconds
+    /// (user plus system).
+    ///
+    /// The corresponding C function is `wait4`.
+    public static func waitWithUsage(_ pid: pid_t) throws(Errno) -> (status: ExitStatus, peakResidentBytes: Int, cpuSeconds: Double) {
+        var status: Int32 = 0
+        var usage = rusage()
+        while true {
+            let result = wait4(pid, &status, 0, &usage)
+            if result == -1 {
+                if Glibc.errno == EINTR { continue }
+                throw Errno(rawValue: Glibc.errno)
+            }
+            let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+                + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+            let peak = usage.ru_maxrss * 1024
+            if ipc_wifexited(status) != 0 { return (.exited(code: ipc_wexitstatus(status)), peak, cpu) }
+            if ipc_wifsignaled(status) != 0 { return (.signaled(signal: ipc_wtermsig(status)), peak, cpu) }
+        }
+    }
+
     /// Ignores `SIGPIPE` in this process, so a write to a pipe without readers fails with `EPIPE` instead of
     /// killing the process (and with it a whole `swift test` run).
     ///

@@ -48,7 +48,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: missing))
     }
 
-    @Test(arguments: ["list", "run", "fuzz", "check", "shrink", "replay", "report", "clean", "bench"])
+    @Test(arguments: ["list", "run", "fuzz", "import", "check", "shrink", "replay", "report", "clean", "bench"])
     func everySubcommandsHelpGivesItsExitStatuses(subcommand: String) throws {
         let result = try cli.run(subcommand, "--help")
         #expect(result.status == 0)

@@ -5,11 +5,12 @@ import IPCMechanisms
 import IPCSyscalls
 import SystemPackage
 import Testing
+import TestSupport
 
 /// Hygiene for named and System V objects, FIFOs and bound socket paths, with real drivers: a run that fails
 /// removes what it created, and `ipc-harness clean` removes what killed drivers left behind — only the harness's
 /// objects of dead runs.
-@Suite(.serialized) struct CleanCommandTests {
+@Suite(.serialized, .cleanLock) struct CleanCommandTests {
     static var executable: String { CommandLineTests.executable.path }
 
     /// A ledger's live records (`kind name`), less withdrawn ones.

@@ -273,14 +273,40 @@ import Testing
         #expect(result.status == 0, "\(result.error)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         let rows = try #require(json["results"] as? [[String: Any]])
-        #expect(rows.count == 12)
-        #expect(Set(rows.compactMap { $0["implementation"] as? String }) == ["swift.rcu", "liburcu.memb", "liburcu.qsbr"])
+        #expect(rows.count == 16)
+        #expect(
+            Set(rows.compactMap { $0["implementation"] as? String })
+                == ["swift.rcu", "liburcu.memb-inlined", "liburcu.memb", "liburcu.qsbr"])
         for row in rows {
             #expect(row["poisonedReads"] as? Int == 0)
             #expect((row["gracePeriodsPerSecond"] != nil) == (row["updater"] as? Bool == true))
         }
         #expect((json["ratios"] as? [[String: Any]])?.count == 4)
         #expect(try run("bench", "rcu", "--repetitions", "3").status == 2)
+    }
+
+    @Test func benchCheckTimesParseSearchAndWholeProcesses() throws {
+        let trace = try write(Self.badTrace, to: "bad.jsonl")
+        let result = try run("bench", "check", trace, "--repetitions", "2", "--json")
+        #expect(result.status == 0, "\(result.error)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]])
+        #expect(rows.count == 1)
+        #expect(rows.first?["verdict"] as? String == "violation")
+        #expect(rows.first?["exitCodes"] as? [Int] == [1])
+        for key in ["parseSeconds", "searchSeconds", "processSeconds", "peakMegabytes"] {
+            #expect((rows.first?[key] as? Double ?? 0) > 0, "\(key)")
+        }
+        let inProcess = try run("bench", "check", trace, "--repetitions", "1", "--no-processes", "--json")
+        #expect(!inProcess.output.contains("processSeconds"))
+        #expect(try run("bench", "check", directory + "/missing.jsonl").status == 2)
+    }
+
+    @Test func checkTakesAMemoryBudget() throws {
+        let trace = try write(Self.badTrace, to: "bad.jsonl")
+        #expect(try run("check", trace, "--memory", "64").status == 1)
+        let refused = try run("check", trace, "--memory", "0")
+        #expect(refused.status == 2)
+        #expect(refused.error.contains("--memory"))
     }
 
     @Test func benchRealPrintsJSONWithRunsFaultsAndTheRecordingCost() throws {
@@ -290,6 +316,7 @@ import Testing
         #expect((json?["runs"] as? Int ?? 0) > 0)
         #expect((json?["failures"] as? [Any])?.isEmpty == true)
         #expect((json?["recordingSeconds"] as? Double ?? 0) > 0)
+        #expect((json?["overheadPercentRange"] as? [Double])?.count == 2)
     }
 
     @Test func faultOptionsAreCheckedWithOneLineAndExitTwo() throws {

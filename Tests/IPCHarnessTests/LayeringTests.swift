@@ -7,7 +7,7 @@ import Testing
 @Suite struct LayeringTests {
     /// Lowest first; folders on one line are peers and use none of each other.
     static let layers: [[String]] = [
-        ["Support"], ["Trace"], ["Check"], ["Schedule"], ["Faults"], ["Reference"], ["Kinds"], ["Real", "Sim", "Threads"],
+        ["Support"], ["Trace"], ["Check"], ["Import"], ["Schedule"], ["Faults"], ["Reference"], ["Kinds"], ["Real", "Sim", "Threads"],
         ["Scenarios"], ["Run"], ["Shrink"], ["Fuzz", "Report", "Bench"],
     ]
 

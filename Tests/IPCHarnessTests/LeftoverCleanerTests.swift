@@ -3,10 +3,11 @@ import IPCHarness
 import IPCSyscalls
 import SystemPackage
 import Testing
+import TestSupport
 
 /// `clean` removes only what a ledger of this user's names, only while it is still this user's object of the kind
 /// recorded, and reports only what happened (issue 14, items 8, 9, 12).
-@Suite(.serialized) struct LeftoverCleanerTests {
+@Suite(.serialized, .cleanLock) struct LeftoverCleanerTests {
     func deadPID() throws -> pid_t {
         let pid = try Syscall.spawn(SpawnRequest(path: "/bin/true"))
         _ = try Syscall.wait(pid)

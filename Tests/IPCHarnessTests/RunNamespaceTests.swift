@@ -2,10 +2,11 @@ import Glibc
 import IPCHarness
 import IPCSyscalls
 import Testing
+import TestSupport
 
 /// Hygiene: names carry the harness prefix and the creator's pid; a run removes what it created; `clean` removes
 /// what dead runs left and never anything else.
-@Suite(.serialized) struct RunNamespaceTests {
+@Suite(.serialized, .cleanLock) struct RunNamespaceTests {
     func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     func touch(_ path: String) {

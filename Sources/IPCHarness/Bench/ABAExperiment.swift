@@ -108,22 +108,16 @@ public enum ABAExperiment {
         var lines = ["exact windows (the others make n updates while the taker is preempted):", "   b   2^b      n   ABA found   history linearizable"]
         for row in exact {
             lines.append(
-                String(row.bits).leftPadded(4) + power(row.bits).leftPadded(6) + String(row.updates).leftPadded(7)
-                    + (row.abaFound ? "yes" : "no").leftPadded(12) + (row.linearizable ? "yes" : "no").leftPadded(23))
+                String(row.bits).alignedRight(4) + power(row.bits).alignedRight(6) + String(row.updates).alignedRight(7)
+                    + (row.abaFound ? "yes" : "no").alignedRight(12) + (row.linearizable ? "yes" : "no").alignedRight(23))
         }
         lines += ["", "random windows (aba-mailbox workload, random scheduler):", "   b   2^b   runs   largest window (updates)   runs with ABA   runs not linearizable"]
         for row in random {
             lines.append(
-                String(row.bits).leftPadded(4) + power(row.bits).leftPadded(6) + String(row.runs).leftPadded(7)
-                    + String(row.largestWindow).leftPadded(27) + String(row.runsWithABA).leftPadded(16)
-                    + String(row.runsNotLinearizable).leftPadded(24))
+                String(row.bits).alignedRight(4) + power(row.bits).alignedRight(6) + String(row.runs).alignedRight(7)
+                    + String(row.largestWindow).alignedRight(27) + String(row.runsWithABA).alignedRight(16)
+                    + String(row.runsNotLinearizable).alignedRight(24))
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

@@ -1,18 +1,41 @@
 import Glibc
 import IPCModels
 import IPCSyscalls
+import SystemPackage
 
-/// `ipc-harness bench checker`: how long the checker takes, and how much memory the process peaks at, on
-/// generated pipe histories of 1k, 10k and 100k operations with 4 and 8 processes on 1 and 16 objects.
+/// `ipc-harness bench checker`: how long the checker takes, and how much memory it peaks at, on generated pipe
+/// histories of 1k, 10k and 100k operations with 4 and 8 processes on 1 and 16 objects.
+///
+/// Each row's peak is its own: the process's peak is reset before the row (``ProcessMemory/resetPeak()``), and
+/// the row reports its peak and what it added over the resident size it started from (memory an earlier row
+/// freed may stay resident, so the start is part of the peak). `getrusage` alone gives the process's peak so far,
+/// which made every row after the largest repeat its figure.
 public enum CheckerBenchmark {
     public struct Result: Sendable {
         public var operations: Int
         public var processes: Int
         public var objects: Int
         public var seconds: Double
-        /// The process's peak resident memory after this case (cases run smallest first, so this bounds it).
-        public var peakMegabytes: Double
+        /// The process's peak resident memory during this row (reset before it), in megabytes; nil when the
+        /// kernel cannot reset the peak (then no per-row figure is honest, and none is printed).
+        public var peakMegabytes: Double?
+        /// Resident megabytes when the row started: the peak minus this is what the row added.
+        public var startMegabytes: Double?
         public var verdict: Trace.Verdict.Result
+
+        /// What the row added to the resident memory it started from, at its peak.
+        public var addedMegabytes: Double? {
+            guard let peakMegabytes, let startMegabytes else { return nil }
+            return Swift.max(0, peakMegabytes - startMegabytes)
+        }
+    }
+
+    /// A row's memory figures from what was read before and after it: none unless the peak was reset at its start.
+    static func memory(
+        resetAtStart: Bool, start: (current: Int, peak: Int)?, end: (current: Int, peak: Int)?
+    ) -> (peak: Double?, start: Double?) {
+        guard resetAtStart, let start, let end else { return (nil, nil) }
+        return (Double(end.peak) / Double(1 << 20), Double(start.current) / Double(1 << 20))
     }
 
     public static func run(
@@ -25,63 +48,49 @@ public enum CheckerBenchmark {
                 for processes in processCounts {
                     let history = HistoryGenerator.pipeHistory(
                         operations: operations, processes: processes, objects: objects, seed: UInt64(operations + objects + processes))
+                    let reset = ProcessMemory.resetPeak()
+                    let before = ProcessMemory.resident()
                     let start = MonotonicClock.nanoseconds()
                     let report = LinearizabilityChecker.check(history, budget: budget)
                     let seconds = Double(MonotonicClock.nanoseconds() - start) / 1e9
+                    let memory = memory(resetAtStart: reset, start: before, end: ProcessMemory.resident())
                     results.append(Result(
                         operations: operations, processes: processes, objects: objects, seconds: seconds,
-                        peakMegabytes: peakResidentMegabytes(), verdict: report.result))
+                        peakMegabytes: memory.peak, startMegabytes: memory.start, verdict: report.result))
                 }
             }
         }
         return results
     }
 
-    public static func peakResidentMegabytes() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
-    }
-
     public static func table(_ results: [Result]) -> String {
-        var lines = ["operations  processes  objects  check time     peak RSS   verdict"]
+        var lines = ["operations  processes  objects  check time   row peak RSS   added   verdict"]
         for result in results {
             lines.append(
-                String(result.operations).leftPadded(10) + String(result.processes).leftPadded(11)
-                    + String(result.objects).leftPadded(9) + (format(result.seconds, 3) + " s").leftPadded(13)
-                    + (format(result.peakMegabytes, 1) + " MB").leftPadded(13) + "   " + result.verdict.rawValue)
+                String(result.operations).alignedRight(10) + String(result.processes).alignedRight(11)
+                    + String(result.objects).alignedRight(9) + (format(result.seconds, 3) + " s").alignedRight(13)
+                    + (result.peakMegabytes.map { format($0, 1) + " MB" } ?? "-").alignedRight(15)
+                    + (result.addedMegabytes.map { format($0, 1) + " MB" } ?? "-").alignedRight(10) + "   "
+                    + result.verdict.rawValue)
+        }
+        if results.contains(where: { $0.peakMegabytes == nil }) {
+            lines.append("(no memory figures: this kernel cannot reset a process's peak, so none would be the row's own)")
         }
         return lines.joined(separator: "\n")
     }
 
     public static func json(_ results: [Result]) -> String {
         let array: JSONValue = .array(results.map { result in
-            [
+            var object: JSONObject = [
                 "operations": .int(result.operations), "processes": .int(result.processes), "objects": .int(result.objects),
-                "seconds": .number(result.seconds), "peakMegabytes": .number(result.peakMegabytes),
-                "verdict": .string(result.verdict.rawValue),
+                "seconds": .number(result.seconds), "verdict": .string(result.verdict.rawValue),
             ]
+            if let peak = result.peakMegabytes { object["peakMegabytes"] = .number(peak) }
+            if let added = result.addedMegabytes { object["addedMegabytes"] = .number(added) }
+            return .object(object)
         })
         return array.description
     }
 
-    public static func format(_ value: Double, _ decimals: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let rounded = (value * scale).rounded() / scale
-        let text = String(rounded)
-        let parts = text.split(separator: ".")
-        let fraction = parts.count > 1 ? String(parts[1]) : ""
-        return String(parts[0]) + "." + fraction.padding(toLength: decimals)
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
-    }
-
-    fileprivate func padding(toLength length: Int) -> String {
-        count >= length ? String(prefix(length)) : self + String(repeating: "0", count: length - count)
-    }
+    public static func format(_ value: Double, _ decimals: Int) -> String { BenchFigures.format(value, decimals) }
 }

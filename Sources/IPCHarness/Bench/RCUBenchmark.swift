@@ -3,13 +3,16 @@ import IPCModels
 import IPCSyscalls
 import Synchronization
 
-/// `ipc-harness bench rcu`: read-side and grace-period throughput of the Swift RCU, liburcu-memb and liburcu-qsbr
-/// on the same published-pointer workload, in one process run so that all three meet the same machine.
+/// `ipc-harness bench rcu`: read-side and grace-period throughput of the Swift RCU and liburcu's memb (its read
+/// side inlined, as C programs use it, and as library calls) and qsbr flavours on the same published-pointer
+/// workload, in one process run so that all meet the same machine.
 ///
 /// Each reader thread loops over: read lock, dereference the published pointer, check the version block (a
 /// poisoned or torn block counts as a poisoned read), read unlock; QSBR readers stay online and announce a
-/// quiescent state every 1024 reads, as liburcu's own benchmarks do. liburcu is reached through the CURCU shim's
-/// functions (library calls); the Swift RCU's read side inlines. The updater, when there is one, loops over:
+/// quiescent state every 1024 reads, as liburcu's own benchmarks do. `liburcu.memb-inlined` runs liburcu's own
+/// inline read side (``InlinedURCUMemb``: what a C program compiled with `_LGPL_SOURCE` gets), the yardstick;
+/// `liburcu.memb` and `liburcu.qsbr` go through the CURCU shim's functions (one library call each); the Swift
+/// RCU's read side inlines. The updater, when there is one, loops over:
 /// publish a new version, synchronize, poison and free the old one. Every configuration runs `repetitions` times,
 /// configurations interleaved, and each figure is the median.
 public enum RCUBenchmark {
@@ -28,26 +31,39 @@ public enum RCUBenchmark {
         /// Poisoned or torn reads seen, summed over repetitions (zero for a correct implementation).
         public var poisonedReads: Int
         /// Each repetition's reads per second per reader and grace periods per second, in order.
-        var samples: [Sample]
+        public var samples: [Sample]
+
+        public init(configuration: Configuration, samples: [Sample]) {
+            self.configuration = configuration
+            self.samples = samples
+            readsPerSecondPerReader = BenchFigures.median(samples.map(\.readsPerSecondPerReader))
+            gracePeriodsPerSecond = configuration.updater ? BenchFigures.median(samples.map(\.gracePeriodsPerSecond)) : nil
+            poisonedReads = samples.reduce(0) { $0 + $1.poisonedReads }
+        }
 
         public var nanosecondsPerRead: Double { 1e9 / readsPerSecondPerReader }
     }
 
-    /// Swift ÷ liburcu-memb figures of one reader count and updater setting: the median over repetitions of the
-    /// ratio within each repetition. Within a repetition the two run back to back, one run length apart, so load
-    /// from elsewhere (other processes on a shared machine) weighs on both alike; a ratio of separate medians can
-    /// pair a quiet Swift run with a loaded liburcu run.
+    /// Swift ÷ inlined liburcu-memb figures of one reader count and updater setting: the median over repetitions
+    /// of the ratio within each repetition, and the lowest and highest of those ratios. Within a repetition the
+    /// two run back to back, one run length apart, so load from elsewhere (other processes on a shared machine)
+    /// weighs on both alike; a ratio of separate medians can pair a quiet Swift run with a loaded liburcu run.
     public struct Ratio: Sendable {
         public var readers: Int
         public var updater: Bool
         public var readRatio: Double
+        public var readRatioRange: ClosedRange<Double>
         public var gracePeriodRatio: Double?
+        public var gracePeriodRatioRange: ClosedRange<Double>?
     }
 
-    public static let implementations = ["swift.rcu", "liburcu.memb", "liburcu.qsbr"]
+    /// What the Swift RCU is compared with.
+    public static let yardstick = "liburcu.memb-inlined"
+    public static let implementations = ["swift.rcu", yardstick, "liburcu.memb", "liburcu.qsbr"]
 
     public static func run(repetitions: Int = 7, milliseconds: Int = 200, readerCounts: [Int] = [1, 2]) -> [Result] {
         let swift = SwiftRCU()
+        let inlined = InlinedURCUMemb()
         let memb = URCUMemb()
         let qsbr = URCUQSBR()
         var configurations: [Configuration] = []
@@ -64,50 +80,40 @@ public enum RCUBenchmark {
                 let sample: Sample
                 switch configuration.implementation {
                 case "swift.rcu": sample = measure(swift, configuration, milliseconds: milliseconds)
+                case yardstick: sample = measure(inlined, configuration, milliseconds: milliseconds)
                 case "liburcu.memb": sample = measure(memb, configuration, milliseconds: milliseconds)
                 default: sample = measure(qsbr, configuration, milliseconds: milliseconds)
                 }
                 samples[configuration, default: []].append(sample)
             }
         }
-        return configurations.map { configuration in
-            let runs = samples[configuration] ?? []
-            return Result(
-                configuration: configuration, readsPerSecondPerReader: median(runs.map(\.readsPerSecondPerReader)),
-                gracePeriodsPerSecond: configuration.updater ? median(runs.map(\.gracePeriodsPerSecond)) : nil,
-                poisonedReads: runs.reduce(0) { $0 + $1.poisonedReads }, samples: runs)
-        }
+        return configurations.map { Result(configuration: $0, samples: samples[$0] ?? []) }
     }
 
-    /// The Swift RCU's figures over liburcu-memb's, per reader count and updater setting.
+    /// The Swift RCU's figures over inlined liburcu-memb's, per reader count and updater setting.
     public static func ratios(_ results: [Result]) -> [Ratio] {
         var ratios: [Ratio] = []
         for swift in results where swift.configuration.implementation == "swift.rcu" {
             guard let memb = results.first(where: {
-                $0.configuration.implementation == "liburcu.memb" && $0.configuration.readers == swift.configuration.readers
+                $0.configuration.implementation == yardstick && $0.configuration.readers == swift.configuration.readers
                     && $0.configuration.updater == swift.configuration.updater
             }) else { continue }
-            let pairs = zip(swift.samples, memb.samples)
-            let readRatio = median(pairs.map { $0.readsPerSecondPerReader / Swift.max(1, $1.readsPerSecondPerReader) })
-            let gracePeriodRatio = swift.configuration.updater
-                ? median(pairs.map { $0.gracePeriodsPerSecond / Swift.max(1, $1.gracePeriodsPerSecond) }) : nil
+            let pairs = Array(zip(swift.samples, memb.samples))
+            let reads = pairs.map { $0.readsPerSecondPerReader / Swift.max(1, $1.readsPerSecondPerReader) }
+            let gracePeriods = pairs.map { $0.gracePeriodsPerSecond / Swift.max(1, $1.gracePeriodsPerSecond) }
             ratios.append(Ratio(
-                readers: swift.configuration.readers, updater: swift.configuration.updater, readRatio: readRatio,
-                gracePeriodRatio: gracePeriodRatio))
+                readers: swift.configuration.readers, updater: swift.configuration.updater,
+                readRatio: BenchFigures.median(reads), readRatioRange: (reads.min() ?? 0)...(reads.max() ?? 0),
+                gracePeriodRatio: swift.configuration.updater ? BenchFigures.median(gracePeriods) : nil,
+                gracePeriodRatioRange: swift.configuration.updater ? (gracePeriods.min() ?? 0)...(gracePeriods.max() ?? 0) : nil))
         }
         return ratios
     }
 
-    struct Sample: Sendable {
-        var readsPerSecondPerReader: Double
-        var gracePeriodsPerSecond: Double
-        var poisonedReads: Int
-    }
-
-    static func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    public struct Sample: Sendable {
+        public var readsPerSecondPerReader: Double
+        public var gracePeriodsPerSecond: Double
+        public var poisonedReads: Int
     }
 
     /// Counts of one thread: how many operations in how many nanoseconds.
@@ -188,23 +194,28 @@ public enum RCUBenchmark {
     public static func table(_ results: [Result], repetitions: Int, milliseconds: Int) -> String {
         var lines = [
             "medians of \(repetitions) runs of \(milliseconds) ms each",
-            "implementation  readers  updater     ns/read   reads/s per reader   grace periods/s   poisoned",
+            "implementation        readers  updater     ns/read   reads/s per reader   grace periods/s   poisoned",
         ]
         for result in results {
             let configuration = result.configuration
             lines.append(
-                configuration.implementation.rightPadded(16) + String(configuration.readers).leftPadded(7)
-                    + (configuration.updater ? "yes" : "no").leftPadded(9)
-                    + CheckerBenchmark.format(result.nanosecondsPerRead, 2).leftPadded(12)
-                    + String(Int(result.readsPerSecondPerReader)).leftPadded(21)
-                    + (result.gracePeriodsPerSecond.map { String(Int($0)) } ?? "-").leftPadded(18)
-                    + String(result.poisonedReads).leftPadded(11))
+                configuration.implementation.alignedLeft(22) + String(configuration.readers).alignedRight(7)
+                    + (configuration.updater ? "yes" : "no").alignedRight(9)
+                    + BenchFigures.format(result.nanosecondsPerRead, 2).alignedRight(12)
+                    + String(Int(result.readsPerSecondPerReader)).alignedRight(21)
+                    + (result.gracePeriodsPerSecond.map { String(Int($0)) } ?? "-").alignedRight(18)
+                    + String(result.poisonedReads).alignedRight(11))
         }
-        lines.append("Swift RCU ÷ liburcu-memb, median of the per-repetition ratios (≥ 1.0: Swift at least as fast):")
+        lines.append("Swift RCU ÷ liburcu-memb with its read side inlined (_LGPL_SOURCE), median of the per-repetition ratios [lowest–highest] (≥ 1.0: Swift at least as fast):")
+        func range(_ range: ClosedRange<Double>) -> String {
+            "[" + BenchFigures.format(range.lowerBound, 2) + "–" + BenchFigures.format(range.upperBound, 2) + "]"
+        }
         for ratio in ratios(results) {
             var line = "  \(ratio.readers) reader\(ratio.readers == 1 ? "" : "s"), \(ratio.updater ? "with" : "no") updater: reads "
-                + CheckerBenchmark.format(ratio.readRatio, 2)
-            if let gracePeriods = ratio.gracePeriodRatio { line += ", grace periods " + CheckerBenchmark.format(gracePeriods, 2) }
+                + BenchFigures.format(ratio.readRatio, 2) + " " + range(ratio.readRatioRange)
+            if let gracePeriods = ratio.gracePeriodRatio, let spread = ratio.gracePeriodRatioRange {
+                line += ", grace periods " + BenchFigures.format(gracePeriods, 2) + " " + range(spread)
+            }
             lines.append(line)
         }
         return lines.joined(separator: "\n")
@@ -222,24 +233,19 @@ public enum RCUBenchmark {
         }
         let ratios: [JSONValue] = ratios(results).map { ratio in
             var row: JSONObject = [
-                "readers": .int(ratio.readers), "updater": .bool(ratio.updater), "swiftOverMembReads": .number(ratio.readRatio),
+                "readers": .int(ratio.readers), "updater": .bool(ratio.updater),
+                "swiftOverInlinedMembReads": .number(ratio.readRatio),
+                "swiftOverInlinedMembReadsRange": [.number(ratio.readRatioRange.lowerBound), .number(ratio.readRatioRange.upperBound)],
             ]
-            if let gracePeriods = ratio.gracePeriodRatio { row["swiftOverMembGracePeriods"] = .number(gracePeriods) }
+            if let gracePeriods = ratio.gracePeriodRatio, let spread = ratio.gracePeriodRatioRange {
+                row["swiftOverInlinedMembGracePeriods"] = .number(gracePeriods)
+                row["swiftOverInlinedMembGracePeriodsRange"] = [.number(spread.lowerBound), .number(spread.upperBound)]
+            }
             return .object(row)
         }
         return JSONValue.object([
             "repetitions": .int(repetitions), "milliseconds": .int(milliseconds), "results": .array(rows),
             "ratios": .array(ratios),
         ]).description
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
-    }
-
-    fileprivate func rightPadded(_ width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }

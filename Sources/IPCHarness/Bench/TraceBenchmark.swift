@@ -47,7 +47,7 @@ public enum TraceBenchmark {
         return Result(
             events: count, fileMegabytes: Double(info.st_size) / 1_048_576, writeSeconds: writeSeconds,
             readSeconds: readSeconds, readerBufferKilobytes: reader.peakBufferedBytes / 1024,
-            peakMegabytes: CheckerBenchmark.peakResidentMegabytes())
+            peakMegabytes: Double(ProcessMemory.resident()?.peak ?? 0) / Double(1 << 20))
     }
 
     public static func text(_ result: Result) -> String {

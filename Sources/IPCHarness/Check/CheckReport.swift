@@ -34,6 +34,8 @@ public struct CheckReport: Sendable, Hashable {
     /// For a violation in a simulation under weak memory: the loads that read a store older than the newest, and the
     /// stores they missed (see ``StaleLoads``).
     public var weakMemory: String?
+    /// What the trace's source showed but no model checked (see ``NotChecked``); each is a `NOT CHECKED:` line.
+    public var notChecked: [String] = []
 
     public init(model: String, result: Trace.Verdict.Result, objects: [ObjectCheck], invariants: [InvariantCheck] = []) {
         self.model = model
@@ -56,6 +58,7 @@ public struct CheckReport: Sendable, Hashable {
     /// Every object's explanation, violations first, then every failed invariant's.
     public var explanation: String {
         verdictExplanation + (weakMemory.map { "\n" + $0 } ?? "") + hazards.map { "\nHAZARD: " + $0 }.joined()
+            + notChecked.map { "\nNOT CHECKED: " + $0 }.joined()
     }
 
     private var verdictExplanation: String {
@@ -68,6 +71,7 @@ public struct CheckReport: Sendable, Hashable {
             return (["HANG: " + hangs.joined(separator: "\nHANG: ")] + failing.compactMap(\.explanation) + broken).joined(separator: "\n")
         }
         if failing.isEmpty && broken.isEmpty {
+            if result == .unknown { return "undecided: no operation was checked" }
             let count = objects.reduce(0) { $0 + $1.operationCount }
             let held = invariants.isEmpty ? "" : "; invariants held: " + invariants.map(\.name).joined(separator: ", ")
             return "linearizable: \(count) operations on \(objects.count) object\(objects.count == 1 ? "" : "s") are allowed by the \(model) model" + held

@@ -159,7 +159,7 @@ public struct HistoryBuilder<M: TraceModel> {
             guard event.object == operation.object else {
                 throw failure(line, "\(event.type.rawValue) on object '\(event.object ?? "")' does not match the invoke on '\(operation.object)' at line \(invokeLine)")
             }
-            let invokedF = model.call(for: operation.input).f
+            let invokedF = model.operationName(of: operation.input)
             guard event.f == invokedF else {
                 throw failure(line, "\(event.type.rawValue) of '\(event.f ?? "")' does not match the invoke of '\(invokedF)' at line \(invokeLine)")
             }
@@ -250,7 +250,7 @@ public struct HistoryBuilder<M: TraceModel> {
             } else if event.point == "hung" {
                 if let (position, invokeLine) = outstanding[process] {
                     let operation = operations[position]
-                    hangs.append("process \(process) hung in '\(model.call(for: operation.input).f)' on \(operation.object) (invoked at line \(invokeLine)): it kept running past the watchdog's limit and was killed (line \(line))")
+                    hangs.append("process \(process) hung in '\(model.operationName(of: operation.input))' on \(operation.object) (invoked at line \(invokeLine)): it kept running past the watchdog's limit and was killed (line \(line))")
                 } else {
                     hangs.append("process \(process) hung and was killed by the watchdog (line \(line))")
                 }

@@ -25,7 +25,7 @@ public enum LinearizabilityChecker {
     ) -> ObjectCheck {
         let explainer = ViolationExplainer(model: model, object: object, operations: operations)
         let (outcome, coverage) = explainer.searchWithCoverage(cutoff: nil, relaxed: [], budget: budget)
-        let recorded = operations.filter { !$0.isLifecycle }.count
+        let recorded = operations.count { !$0.isLifecycle }
         var report = ObjectCheck(object: object, result: .ok, operationCount: recorded)
         report.coverage = coverage
         switch outcome {

@@ -1,78 +1,6 @@
 import IPCModels
 import IPCSyscalls
 
-/// How long, and with how much memory, a check may run before it answers "unknown".
-public struct CheckBudget: Sendable, Hashable {
-    public var seconds: Double
-    public var memoryBytes: Int
-    /// Whether a violation is also explained (shortest failing prefix, minimal core), which costs further searches.
-    /// Shrinking and fuzzing check their candidate runs without it and explain only what they keep.
-    public var explainsViolations: Bool
-
-    public init(seconds: Double = 60, memoryBytes: Int = 1 << 30, explainsViolations: Bool = true) {
-        self.seconds = seconds
-        self.memoryBytes = memoryBytes
-        self.explainsViolations = explainsViolations
-    }
-
-    /// The same budget without explanations.
-    public var withoutExplanations: CheckBudget {
-        var copy = self
-        copy.explainsViolations = false
-        return copy
-    }
-
-    public static let standard = CheckBudget()
-}
-
-/// One operation as the search sees it.
-struct SearchOperation<Input: Hashable & Sendable, Output: Hashable & Sendable> {
-    var input: Input
-    /// nil: any output the model allows.
-    var output: Output?
-    var invokeTime: UInt64
-    /// When it must have taken effect by; nil when there is no bound (indeterminate, never reaped).
-    var returnTime: UInt64?
-    /// True when the operation is indeterminate: it may also never take effect.
-    var mayNeverHappen: Bool
-    /// The operation's name (`f`), for coverage.
-    var name: String = ""
-}
-
-/// Which model states and transitions a check stepped through (as hashes), for fuzzing's coverage figures.
-/// Hashes are seeded per process: compare them within one process only.
-public struct Coverage: Sendable, Hashable {
-    public var states = Set<Int>()
-    public var transitions = Set<Int>()
-
-    public init() {}
-
-    public mutating func formUnion(_ other: Coverage) {
-        states.formUnion(other.states)
-        transitions.formUnion(other.transitions)
-    }
-}
-
-/// The outcome of a search.
-enum SearchOutcome {
-    case linearizable
-    case notLinearizable(SearchProgress)
-    case unknown(SearchProgress, reason: String)
-
-    var isViolation: Bool {
-        if case .notLinearizable = self { return true }
-        return false
-    }
-}
-
-/// How far a failed or abandoned search got.
-struct SearchProgress {
-    /// The longest sequence of operations the search linearized, in order (indices into the operation list).
-    var longestLinearization: [Int]
-    /// The operation whose completion the search could not get past at its deepest point.
-    var stuckOperation: Int?
-}
-
 /// Linearizability checking by Wing & Gong's backtracking search with Lowe's memoisation, as in porcupine: the
 /// history is a doubly linked list of call and return entries in time order; the search linearizes any operation
 /// whose call precedes the first remaining return, backtracks on reaching a return, and never revisits a
@@ -81,42 +9,38 @@ struct SearchProgress {
 /// Two extensions: an operation may take effect in pieces (``Step/partial(_:)``), staying in the list until a
 /// completing step; and an indeterminate operation may be abandoned (never take effect) when the search reaches
 /// its deadline entry, or simply left over when nothing else remains.
-struct LinearizabilitySearch<M: Model> {
+///
+/// How states and explored configurations are held is ``SearchStates``'s business. The checker's holder,
+/// ``InternedStates``, numbers states and sets of states and remembers what each operation does to each set, so
+/// the loop below moves 32-bit ids, its cache is a flat ``ConfigurationCache``, and after a model's states are
+/// first met nothing in the loop hashes a model state, allocates or reference-counts. ``PlainStates`` holds them
+/// as the first checker did; tests hold the two to the same outcomes. Coverage for fuzzing is recorded only when
+/// the budget asks for it.
+struct LinearizabilitySearch<Holder: SearchStates> {
+    typealias M = Holder.M
     typealias Operation = SearchOperation<M.Input, M.Output>
+    typealias SetID = Holder.States
 
-    private enum FrameKind { case completed, partial, abandoned }
+    private enum FrameKind: UInt8 { case completed, partial, abandoned }
 
     private struct Frame {
         var entry: Int32
         var operation: Int32
-        var kind: FrameKind
-        var saved: StateSet<M.State>
-        var untriedPartial: StateSet<M.State>?
+        var saved: SetID
+        /// The pieces to try after the completion is undone; the holder's empty set when there are none.
+        var untriedPartial: SetID
         var tip: Int32
+        var kind: FrameKind
     }
 
-    private struct CacheKey: Hashable {
-        var linearized: LinearizedSet.Key
-        var states: StateSet<M.State>
-    }
-
-    private let model: M
     private let operations: [Operation]
     private let budget: CheckBudget
-
-    // The entry list: index 0 is the head sentinel; -1 is nil.
-    private var entryOperation: [Int32] = [-1]
-    private var entryIsReturn: [Bool] = [false]
-    private var previous: [Int32] = [-1]
-    private var next: [Int32] = [-1]
-    private var callEntry: [Int32]
-    private var returnEntry: [Int32]
-
-    private var states: StateSet<M.State>
+    private var entries: EntryList
+    /// The states met, the configurations explored.
+    private(set) var holder: Holder
+    private var states: SetID
     private var linearized: LinearizedSet
     private var stack: [Frame] = []
-    private var cache = Set<CacheKey>()
-    private var estimatedBytes = 0
     // The linearization found so far, as a persistent list (arena of (operation, parent)) so the longest one can
     // be reported after backtracking has undone it.
     private var arenaOperation: [Int32] = []
@@ -128,118 +52,40 @@ struct LinearizabilitySearch<M: Model> {
     private var bestStuck: Int?
     private(set) var coverage = Coverage()
 
-    init(model: M, initialState: M.State, operations: [Operation], budget: CheckBudget) {
-        self.model = model
+    /// A search of `operations` from `initialState`, its states and configurations held by `holder`.
+    init(holder: Holder, initialState: M.State, operations: [Operation], budget: CheckBudget) {
+        precondition(operations.count < 1 << 29, "a history of more than 2^29 operations on one object")
         self.operations = operations
         self.budget = budget
-        self.states = StateSet(initialState)
+        self.holder = holder
+        self.states = self.holder.initial(initialState)
         self.linearized = LinearizedSet(count: operations.count)
-        self.callEntry = [Int32](repeating: -1, count: operations.count)
-        self.returnEntry = [Int32](repeating: -1, count: operations.count)
-        buildEntries()
-    }
-
-    private mutating func buildEntries() {
-        // (time, calls before returns at equal times so touching operations count as concurrent, operation)
-        var events: [(time: UInt64, isReturn: Bool, operation: Int)] = []
-        events.reserveCapacity(operations.count * 2)
-        for (index, operation) in operations.enumerated() {
-            events.append((operation.invokeTime, false, index))
-            if let returnTime = operation.returnTime { events.append((Swift.max(returnTime, operation.invokeTime), true, index)) }
-        }
-        events.sort { a, b in
-            if a.time != b.time { return a.time < b.time }
-            if a.isReturn != b.isReturn { return !a.isReturn }
-            return a.operation < b.operation
-        }
-        for event in events {
-            let index = Int32(entryOperation.count)
-            entryOperation.append(Int32(event.operation))
-            entryIsReturn.append(event.isReturn)
-            previous.append(index - 1)
-            next.append(-1)
-            next[Int(index - 1)] = index
-            if event.isReturn { returnEntry[event.operation] = index } else { callEntry[event.operation] = index }
-        }
-    }
-
-    private mutating func unlink(_ entry: Int32) {
-        let e = Int(entry)
-        next[Int(previous[e])] = next[e]
-        if next[e] != -1 { previous[Int(next[e])] = previous[e] }
-    }
-
-    private mutating func relink(_ entry: Int32) {
-        let e = Int(entry)
-        next[Int(previous[e])] = entry
-        if next[e] != -1 { previous[Int(next[e])] = entry }
-    }
-
-    /// Removes an operation's entries from the list.
-    private mutating func lift(_ operation: Int) {
-        unlink(callEntry[operation])
-        if returnEntry[operation] != -1 { unlink(returnEntry[operation]) }
-    }
-
-    /// Puts them back, in the reverse order.
-    private mutating func unlift(_ operation: Int) {
-        if returnEntry[operation] != -1 { relink(returnEntry[operation]) }
-        relink(callEntry[operation])
+        self.entries = EntryList(invokeTimes: operations.map(\.invokeTime), returnTimes: operations.map(\.returnTime))
+        stack.reserveCapacity(operations.count)
+        arenaOperation.reserveCapacity(operations.count * 2)
+        arenaParent.reserveCapacity(operations.count * 2)
     }
 
     /// The most model states the checker tracks at one point of the search before it gives up.
     static var maximumStates: Int { 1 << 16 }
 
-    /// Every state that may follow, split into completing steps and pieces; nil when the set of possible
-    /// states outgrows ``maximumStates`` (a model too nondeterministic for this history).
-    private func apply(_ operation: Int) -> (completed: StateSet<M.State>, partial: StateSet<M.State>)? {
-        var completed = StateSet<M.State>()
-        var partial = StateSet<M.State>()
-        let op = operations[operation]
-        for state in states.states {
-            for step in model.step(state, op.input, op.output) {
-                switch step {
-                case .completed(let next): completed.insert(next)
-                case .partial(let next): partial.insert(next)
-                }
-            }
-            if completed.count + partial.count > Self.maximumStates { return nil }
-        }
-        return (completed, partial)
+    /// About how many bytes the search holds.
+    private var estimatedBytes: Int {
+        holder.estimatedBytes + stack.capacity * MemoryLayout<Frame>.stride + arenaOperation.capacity * 8
     }
 
-    /// Records a configuration; false when it was explored before.
-    private mutating func remember(_ key: CacheKey) -> Bool {
-        guard cache.insert(key).inserted else { return false }
-        // The cache entry, its arrays' headers and the hash table's slack.
-        var bytes = 256 + key.linearized.tail.count * 8
-        for state in key.states.states { bytes += model.estimatedSize(of: state) }
-        estimatedBytes += bytes
-        return true
-    }
-
-    private mutating func tryCompleted(
-        _ entry: Int32, _ operation: Int, _ completed: StateSet<M.State>, _ partial: StateSet<M.State>
-    ) -> Bool {
-        guard !completed.isEmpty else { return false }
+    private mutating func tryCompleted(_ entry: Int32, _ operation: Int, _ completed: SetID, _ partial: SetID) -> Bool {
+        guard !holder.isEmpty(completed) else { return false }
         linearized.insert(operation)
-        guard remember(CacheKey(linearized: linearized.key, states: completed)) else {
+        guard holder.remember(linearized, completed) else {
             linearized.remove(operation)
             return false
         }
         stack.append(Frame(
-            entry: entry, operation: Int32(operation), kind: .completed, saved: states,
-            untriedPartial: partial.isEmpty ? nil : partial, tip: tip))
-        let from = states.hashValue
-        let to = completed.hashValue
-        coverage.states.insert(to)
-        var transition = Hasher()
-        transition.combine(from)
-        transition.combine(operations[operation].name)
-        transition.combine(to)
-        coverage.transitions.insert(transition.finalize())
+            entry: entry, operation: Int32(operation), saved: states, untriedPartial: partial, tip: tip, kind: .completed))
+        if budget.recordsCoverage { recordCoverage(from: states, operation: operation, to: completed) }
         states = completed
-        lift(operation)
+        entries.lift(operation)
         arenaOperation.append(Int32(operation))
         arenaParent.append(tip)
         tip = Int32(arenaOperation.count - 1)
@@ -249,13 +95,24 @@ struct LinearizabilitySearch<M: Model> {
             bestTip = tip
             bestStuck = nil
         }
-        estimatedBytes += 8
         return true
     }
 
-    private mutating func tryPartial(_ entry: Int32, _ operation: Int, _ partial: StateSet<M.State>) -> Bool {
-        guard !partial.isEmpty, remember(CacheKey(linearized: linearized.key, states: partial)) else { return false }
-        stack.append(Frame(entry: entry, operation: Int32(operation), kind: .partial, saved: states, untriedPartial: nil, tip: tip))
+    private mutating func recordCoverage(from: SetID, operation: Int, to: SetID) {
+        let to = holder.coverageHash(of: to)
+        coverage.states.insert(to)
+        var transition = Hasher()
+        transition.combine(holder.coverageHash(of: from))
+        transition.combine(operations[operation].name)
+        transition.combine(to)
+        coverage.transitions.insert(transition.finalize())
+    }
+
+    private mutating func tryPartial(_ entry: Int32, _ operation: Int, _ partial: SetID) -> Bool {
+        guard !holder.isEmpty(partial), holder.remember(linearized, partial) else { return false }
+        stack.append(Frame(
+            entry: entry, operation: Int32(operation), saved: states, untriedPartial: holder.empty, tip: tip,
+            kind: .partial))
         states = partial
         return true
     }
@@ -273,9 +130,9 @@ struct LinearizabilitySearch<M: Model> {
     mutating func run() -> SearchOutcome {
         let deadline = MonotonicClock.nanoseconds() &+ UInt64(Swift.max(0, budget.seconds) * 1e9)
         var iterations = 0
-        var entry = next[0]
+        var entry = entries.first
         while true {
-            if next[0] == -1 { return .linearizable }
+            if entries.first == -1 { return .linearizable }
             iterations &+= 1
             if iterations & 0x3FF == 0 {
                 if estimatedBytes > budget.memoryBytes {
@@ -287,28 +144,29 @@ struct LinearizabilitySearch<M: Model> {
             }
             // Past the last return entry only indeterminate calls remain; leaving them out is allowed.
             guard entry != -1 else { return .linearizable }
-            let operation = Int(entryOperation[Int(entry)])
-            if !entryIsReturn[Int(entry)] {
-                guard let (completed, partial) = apply(operation) else {
+            let operation = Int(entries.entryOperation[Int(entry)])
+            if !entries.entryIsReturn[Int(entry)] {
+                guard let (completed, partial) = holder.step(states, operation: operations[operation], limit: Self.maximumStates) else {
                     return .unknown(progress(), reason: "the model allows more than \(Self.maximumStates) states at once")
                 }
                 if tryCompleted(entry, operation, completed, partial) || tryPartial(entry, operation, partial) {
-                    entry = next[0]
+                    entry = entries.first
                 } else {
-                    entry = next[Int(entry)]
+                    entry = entries.next[Int(entry)]
                 }
                 continue
             }
             if operations[operation].mayNeverHappen {
                 // The deadline of an indeterminate operation: it took effect earlier (explored at its call) or never.
-                var abandoned = StateSet<M.State>()
-                for state in states.states { abandoned.insert(model.abandon(state, operations[operation].input)) }
+                let abandoned = holder.abandon(states, operation: operations[operation])
                 linearized.insert(operation)
-                if remember(CacheKey(linearized: linearized.key, states: abandoned)) {
-                    stack.append(Frame(entry: entry, operation: Int32(operation), kind: .abandoned, saved: states, untriedPartial: nil, tip: tip))
+                if holder.remember(linearized, abandoned) {
+                    stack.append(Frame(
+                        entry: entry, operation: Int32(operation), saved: states, untriedPartial: holder.empty,
+                        tip: tip, kind: .abandoned))
                     states = abandoned
-                    lift(operation)
-                    entry = next[0]
+                    entries.lift(operation)
+                    entry = entries.first
                     continue
                 }
                 linearized.remove(operation)
@@ -321,21 +179,21 @@ struct LinearizabilitySearch<M: Model> {
                 let op = Int(frame.operation)
                 switch frame.kind {
                 case .abandoned:
-                    unlift(op)
+                    entries.unlift(op)
                     linearized.remove(op)
                     continue
                 case .completed:
-                    unlift(op)
+                    entries.unlift(op)
                     linearized.remove(op)
                     tip = frame.tip
                     depth -= 1
-                    if let partial = frame.untriedPartial, tryPartial(frame.entry, op, partial) {
-                        entry = next[0]
+                    if tryPartial(frame.entry, op, frame.untriedPartial) {
+                        entry = entries.first
                     } else {
-                        entry = next[Int(frame.entry)]
+                        entry = entries.next[Int(frame.entry)]
                     }
                 case .partial:
-                    entry = next[Int(frame.entry)]
+                    entry = entries.next[Int(frame.entry)]
                 }
                 break
             }

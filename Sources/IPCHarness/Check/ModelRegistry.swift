@@ -8,6 +8,8 @@ public enum ModelRegistry {
         SystemVSharedMemoryModel.self, PosixSemaphoreModel.self, SystemVSemaphoreModel.self, RobustMutexModel.self,
         QueueModel.self, StackModel.self, RegisterModel.self, SnapshotModel.self, FIFOModel.self,
         UnixSocketModel.self, SignalModel.self, EventCounterModel.self, RCUModel.self, AckQueueModel.self,
+        // Histories recorded elsewhere (Jepsen, Porcupine): see Import/.
+        CASRegisterModel.self, KeyValueModel.self, SetModel.self,
     ]
 
     private static let registry = NamedRegistry<any TraceModel.Type>(

@@ -167,7 +167,7 @@ public final class Fuzzer: Sendable {
             do {
                 let result = try ScenarioRunner.runOnce(
                     scenario, seed: drawn.seed, strategy: drawn.strategy, worker: worker,
-                    checkBudget: options.checkBudget.withoutExplanations, faults: drawn.faults, mode: drawn.mode)
+                    checkBudget: options.checkBudget.withoutExplanations.recordingCoverage, faults: drawn.faults, mode: drawn.mode)
                 var saved: (path: String, notShrunk: String?)?
                 if result.report.result == .violation {
                     let key = scenario.name + "|" + Shrinker.signatures(of: result.report, in: result.trace).joined(separator: ";")

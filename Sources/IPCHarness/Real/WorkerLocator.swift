@@ -69,7 +69,8 @@ public enum WorkerLocator {
         return status.st_mtim.tv_sec
     }
 
-    private static func runningExecutable() throws(HarnessError) -> String {
+    /// The path of the executable this process runs.
+    public static func runningExecutable() throws(HarnessError) -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard count > 0 else { throw HarnessError("cannot read /proc/self/exe to find \(executableName)") }

@@ -32,6 +32,8 @@ public enum CommandLineText {
                 """
         case "report":
             statuses = "0 the page was written, 2 bad input or usage (one line naming the file and line; nothing is written)"
+        case "import":
+            statuses = "0 converted (the trace is written), 2 bad input or usage (one line naming the file and line; nothing is written)"
         case "clean", "list", "bench":
             statuses = "0 done, 2 bad usage"
         case "fuzz":
@@ -120,7 +122,8 @@ public enum CommandLineText {
     }
 
     /// The report of a check.
-    public static func checkReport(_ report: CheckReport, path: String, replayable: Bool) -> String {
+    /// The report of `check`; `format` is the `--format` a history recorded elsewhere was read with.
+    public static func checkReport(_ report: CheckReport, path: String, replayable: Bool, format: String? = nil) -> String {
         var text: String
         switch report.result {
         case .ok: text = "ok: " + report.explanation
@@ -128,9 +131,20 @@ public enum CommandLineText {
         case .unknown: text = "UNKNOWN\n" + report.explanation
         }
         if report.result != .ok {
-            text += "\n" + (replayable ? "replay: " + replayCommand(path) : "check again: \(commandName) check \(shellQuoted(path))")
+            let formatArgument = format.map { " --format \($0)" } ?? ""
+            text += "\n" + (replayable ? "replay: " + replayCommand(path) : "check again: \(commandName) check\(formatArgument) \(shellQuoted(path))")
         }
         return text
+    }
+
+    /// The one line `import` prints on standard error: what was read, what it became, where it went.
+    public static func importSummary(_ trace: Trace, path: String, writtenTo: String?) -> String {
+        var source = "history"
+        if case .object(let object)? = trace.header.extra["source"], case .string(let form)? = object["format"] { source = form }
+        let operations = trace.events.filter { $0.type == .invoke }.count
+        let indeterminate = trace.events.filter { $0.type == .info }.count
+        let objects = Set(trace.events.compactMap(\.object)).count
+        return "imported \(path) (\(source)): \(operations) operation\(operations == 1 ? "" : "s") (\(indeterminate) indeterminate) on \(objects) object\(objects == 1 ? "" : "s"), model \(trace.header.model), \(trace.events.count) events → \(writtenTo ?? "standard output")"
     }
 
     /// The report of a replay.

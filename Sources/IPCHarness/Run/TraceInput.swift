@@ -28,6 +28,24 @@ public enum TraceInput {
         return try TraceChecker.check(path: path, budget: budget)
     }
 
+    /// Reads the history at `path` recorded in `format` (another tool's, converted; or a trace), with every rule
+    /// `check` applies to the converted trace.
+    public static func load(path: String, format: ForeignHistory.Format) throws(TraceError) -> Trace {
+        guard format != .trace else { return try load(path: path) }
+        let trace = try ForeignHistory.load(path: path, format: format)
+        try validate(trace, name: path)
+        return trace
+    }
+
+    /// Checks the history at `path` recorded in `format`: a trace streamed as ``check(path:budget:)`` does, another
+    /// tool's history converted first.
+    public static func check(path: String, format: ForeignHistory.Format, budget: CheckBudget = .standard) throws(TraceError) -> CheckReport {
+        guard format != .trace else { return try check(path: path, budget: budget) }
+        let trace = try ForeignHistory.load(path: path, format: format)
+        try validateSetup(trace.header, events: trace.events, path: path)
+        return try TraceChecker.check(trace, name: path, budget: budget)
+    }
+
     /// Checks a trace held in memory the way ``load(path:)`` does.
     public static func validate(_ trace: Trace, name: String = "trace") throws(TraceError) {
         try validateSetup(trace.header, events: trace.events, path: name)
@@ -55,7 +73,7 @@ private struct SetupRules {
         self.path = path
         self.modelParameters = header.parameters
         func failure(_ message: String) -> TraceError { TraceError(path: path, line: 1, message) }
-        _ = try TraceChecker.model(for: header, path: path)
+        _ = try MixedTrace.declaredObjects(header, path: path)
         guard header.mode == "real" || header.mode == "sim", let setup = header.extra["workload"] else { return }
         let workload: Workload
         do {

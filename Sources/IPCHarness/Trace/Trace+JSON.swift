@@ -73,9 +73,9 @@ extension Trace.Event {
     /// Reads an event line. Errors say what is wrong, without the line number (the reader adds it).
     public init(json: JSONValue) throws(TraceError) {
         guard case .object(let object) = json else { throw TraceError("an event must be a JSON object") }
-        let index = try object.requiredInteger("index", in: 0...Int64(Int32.max))
-        let time = try object.requiredInteger("time", in: 0...Int64.max)
-        let process = try object.requiredInteger("process", in: TraceRules.processRange)
+        let index = try object.requiredInteger("index", in: Self.indexRange)
+        let time = try object.requiredInteger("time", in: Self.timeRange)
+        let process = try object.requiredInteger("process", in: Self.processRange)
         let typeName = try object.requiredString("type", in: "event")
         guard let type = Trace.EventType(rawValue: typeName) else {
             let known = Trace.EventType.allCases.map(\.rawValue).joined(separator: ", ")
@@ -91,13 +91,40 @@ extension Trace.Event {
         fault = try object.optionalString("fault", in: "event")
         call = try object.optionalString("call", in: "event")
         extra = object.filtered { !Self.knownKeys.contains($0) }
+        try checkFieldsOfItsType()
+    }
+
+    static let indexRange: ClosedRange<Int64> = 0...Int64(Int32.max)
+    static let timeRange: ClosedRange<Int64> = 0...Int64.max
+    static let processRange: ClosedRange<Int64> = TraceRules.processRange
+
+    /// The fields its type requires are there.
+    func checkFieldsOfItsType() throws(TraceError) {
         if type.isOperationEvent {
-            guard f != nil else { throw TraceError("a \(typeName) event needs the field 'f' (the operation's name)") }
-            guard self.object != nil else { throw TraceError("a \(typeName) event needs the field 'object'") }
+            guard f != nil else { throw TraceError("a \(type.rawValue) event needs the field 'f' (the operation's name)") }
+            guard object != nil else { throw TraceError("a \(type.rawValue) event needs the field 'object'") }
         }
         if type == .fail && error == nil {
             throw TraceError("a fail event needs the field 'error' (an errno name such as \"EAGAIN\")")
         }
+    }
+
+    /// This event as writing it to a trace and reading it back gives it, or the error reading would give: what
+    /// checking a trace held in memory sees, without writing and parsing its text.
+    func asReadBack() throws(TraceError) -> Trace.Event {
+        func check(_ value: Int64, _ key: String, _ range: ClosedRange<Int64>) throws(TraceError) {
+            guard range.contains(value) else {
+                throw TraceError("the field '\(key)' is \(value), outside \(range.lowerBound)...\(range.upperBound)")
+            }
+        }
+        try check(Int64(index), "index", Self.indexRange)
+        try check(Int64(process), "process", Self.processRange)
+        guard time <= UInt64(Int64.max) else { throw TraceError("the field 'time' is \(time), outside 0...\(Int64.max)") }
+        try checkFieldsOfItsType()
+        guard let value, let changed = try value.changedByReadingBack(depth: 1) else { return self }
+        var event = self
+        event.value = changed
+        return event
     }
 }
 
@@ -123,6 +150,45 @@ extension Trace.Verdict {
         )
         extra = object.filtered { !["type", "result", "model", "explanation"].contains($0) }
     }
+}
+
+extension JSONValue {
+    /// This value as writing and reading it gives it back (integral numbers below 10^15 become integers, others
+    /// that are not finite null), or the reader's error for nesting deeper than it reads (`depth` levels in).
+    func readBack(depth: Int) throws(TraceError) -> JSONValue {
+        try changedByReadingBack(depth: depth) ?? self
+    }
+
+    /// What reading back changes, nil when nothing (most values hold no fractional numbers: not copied).
+    func changedByReadingBack(depth: Int) throws(TraceError) -> JSONValue? {
+        switch self {
+        case .number(let number):
+            guard number.isFinite else { return .null }
+            return number == number.rounded() && abs(number) < 1e15 ? .integer(Int64(number)) : nil
+        case .array(let elements):
+            guard depth < JSONParser.maximumDepth else { throw Self.tooDeep }
+            var copy: [JSONValue]?
+            for (index, element) in elements.enumerated() {
+                guard let changed = try element.changedByReadingBack(depth: depth + 1) else { continue }
+                if copy == nil { copy = elements }
+                copy![index] = changed
+            }
+            return copy.map { .array($0) }
+        case .object(let object):
+            guard depth < JSONParser.maximumDepth else { throw Self.tooDeep }
+            var copy: JSONObject?
+            for member in object {
+                guard let changed = try member.value.changedByReadingBack(depth: depth + 1) else { continue }
+                if copy == nil { copy = object }
+                copy![member.key] = changed
+            }
+            return copy.map { .object($0) }
+        default:
+            return nil
+        }
+    }
+
+    private static var tooDeep: TraceError { TraceError("invalid JSON: nesting deeper than \(JSONParser.maximumDepth) levels") }
 }
 
 extension JSONObject {

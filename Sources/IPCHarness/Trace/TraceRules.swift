@@ -20,7 +20,7 @@ struct TraceRules {
     private var unspawnedEvents: [Int: Int] = [:]
 
     /// The kill points of the format.
-    static let killPoints: Set<String> = ["before", "blocked", "during", "after", "hung"]
+    static let killPoints: Set<String> = ["before", "blocked", "during", "after", "hung", "exiting"]
     /// The fault kinds a header's `faults.kinds` may list.
     static let faultKinds: Set<String> = [
         "eintr", "eagain", "enomem", "short", "delay", "signal", "signal-restart", "kill",
@@ -37,6 +37,11 @@ struct TraceRules {
             throw TraceError("the header's mode must be \"real\", \"sim\" or \"threads\", not \"\(mode)\"")
         }
         if let faults = header.faults { try Self.checkFaults(faults) }
+        if let notChecked = header.extra["notChecked"] {
+            guard case .array(let entries) = notChecked, entries.allSatisfy({ if case .string = $0 { true } else { false } }) else {
+                throw TraceError("the header's notChecked must be an array of strings (what the source showed that no model checks), not \(notChecked)")
+            }
+        }
         // What makes a trace re-executable belongs to its modes: a trace that lost its mode is not a hand-made one.
         for (field, modes) in [("workload", ["real", "sim"]), ("sim", ["sim"]), ("threads", ["threads"])]
         where header.extra[field] != nil {
@@ -51,7 +56,7 @@ struct TraceRules {
     }
 
     /// Checks one event against the header and the events before it.
-    mutating func check(_ event: Trace.Event) throws(TraceError) {
+    mutating func check(_ event: borrowing Trace.Event) throws(TraceError) {
         let process = event.process
         if let declared, !declared.contains(process) {
             throw TraceError(
@@ -91,9 +96,11 @@ struct TraceRules {
             }
         case .kill:
             // A threads-mode watchdog abandons a stuck thread (point `hung`) without a signal: nothing can kill it.
+            // An imported process that began to exit by itself (point `exiting`: it entered exit_group, or let go
+            // of a descriptor) was not killed either.
             if let signal = event.signal {
                 try Self.checkSignal(signal, field: "signal")
-            } else if event.point != "hung" {
+            } else if event.point != "hung" && event.point != "exiting" {
                 throw TraceError("a kill event needs the field 'signal'")
             }
             guard let point = event.point else { throw TraceError("a kill event needs the field 'point'") }
@@ -132,11 +139,11 @@ struct TraceRules {
             strategy.hasPrefix(prefix) && Int(strategy.dropFirst(prefix.count)).map(range.contains) == true
         }
         let known =
-            ["random", "pct", "exhaustive", "threads"].contains(strategy) || bounded("pct:", 1...64)
+            ["random", "pct", "exhaustive", "threads", "imported"].contains(strategy) || bounded("pct:", 1...64)
             || bounded("exhaustive:", 0...16)
         guard known else {
             throw TraceError(
-                "unknown strategy \"\(strategy)\" in the header (expected random, pct:1 to pct:64, exhaustive:0 to exhaustive:16, or threads)"
+                "unknown strategy \"\(strategy)\" in the header (expected random, pct:1 to pct:64, exhaustive:0 to exhaustive:16, threads, or imported)"
             )
         }
     }
@@ -294,7 +301,7 @@ struct TraceRules {
     }
 
     private static func checkExitValue(_ value: JSONValue?) throws(TraceError) {
-        let shape = "an exit's value must be {\"code\": 0-255}, {\"signal\": NAME} (with a \"reason\" text when the simulation knows why) or {\"status\": \"unknown\"}"
+        let shape = "an exit's value must be {\"code\": 0-255}, {\"signal\": NAME} (with a \"reason\" text when the simulation knows why), {\"status\": \"unknown\"} or {\"status\": \"released\"}"
         guard case .object(var object)? = value else { throw TraceError(shape) }
         if object["signal"] != nil, let reason = object["reason"] {
             guard case .string = reason else { throw TraceError("\(shape), not \(JSONValue.object(object))") }
@@ -306,7 +313,7 @@ struct TraceRules {
         switch (member.key, member.value) {
         case ("code", .integer(let code)) where (0...255).contains(code): return
         case ("signal", .string(let name)): try checkSignal(name, field: "value.signal")
-        case ("status", .string("unknown")): return
+        case ("status", .string("unknown")), ("status", .string("released")): return
         default: throw TraceError("\(shape), not \(JSONValue.object(object))")
         }
     }

@@ -29,9 +29,14 @@ import Synchronization
 /// Threads are registered explicitly with ``registerReader()`` and pass the handle to every read-side call;
 /// never hold a section across an `await`.
 public final class SwiftRCU: RCUFlavor, @unchecked Sendable {
-    /// A registered reader: its own cache line in the domain's reader table.
+    /// A registered reader: its own cache line in the domain's reader table, and the domain's words its read side
+    /// touches. Held by the reading thread, so a read section finds all of them in registers: reached through
+    /// the domain object instead, each had to be loaded again after every compiler barrier (three loads a read).
     public struct Reader {
         @usableFromInline let epoch: UnsafeMutablePointer<Atomic<UInt64>>
+        @usableFromInline let globalEpoch: UnsafeMutablePointer<Atomic<UInt64>>
+        @usableFromInline let updaterSleeping: UnsafeMutablePointer<Atomic<Int32>>
+        @usableFromInline let fenceInReaders: Bool
         let index: Int
     }
 
@@ -96,7 +101,9 @@ public final class SwiftRCU: RCUFlavor, @unchecked Sendable {
             let inUse = line(index) + 1
             if inUse.pointee.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged {
                 highWater.max(index + 1, ordering: .acquiringAndReleasing)
-                return Reader(epoch: line(index), index: index)
+                return Reader(
+                    epoch: line(index), globalEpoch: globalEpoch, updaterSleeping: updaterSleeping,
+                    fenceInReaders: fenceInReaders, index: index)
             }
         }
         preconditionFailure("SwiftRCU: more than \(capacity) readers registered at once")
@@ -115,8 +122,8 @@ public final class SwiftRCU: RCUFlavor, @unchecked Sendable {
 
     @inlinable
     public func readLock(_ reader: Reader) {
-        reader.epoch.pointee.store(globalEpoch.pointee.load(ordering: .acquiring), ordering: .relaxed)
-        if fenceInReaders { atomicMemoryFence(ordering: .sequentiallyConsistent) }
+        reader.epoch.pointee.store(reader.globalEpoch.pointee.load(ordering: .acquiring), ordering: .relaxed)
+        if reader.fenceInReaders { atomicMemoryFence(ordering: .sequentiallyConsistent) }
         ipc_compiler_barrier()
     }
 
@@ -124,9 +131,9 @@ public final class SwiftRCU: RCUFlavor, @unchecked Sendable {
     public func readUnlock(_ reader: Reader) {
         ipc_compiler_barrier()
         reader.epoch.pointee.store(0, ordering: .releasing)
-        if fenceInReaders { atomicMemoryFence(ordering: .sequentiallyConsistent) }
+        if reader.fenceInReaders { atomicMemoryFence(ordering: .sequentiallyConsistent) }
         ipc_compiler_barrier()
-        if updaterSleeping.pointee.load(ordering: .relaxed) != 0 { wakeUpdater() }
+        if reader.updaterSleeping.pointee.load(ordering: .relaxed) != 0 { wakeUpdater() }
     }
 
     @usableFromInline
