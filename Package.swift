@@ -24,6 +24,9 @@ let package = Package(
     products: [
         .library(name: "IPCModels", targets: ["IPCModels"]),
         .library(name: "IPCHarness", targets: ["IPCHarness"]),
+        // The shared-memory protocol (SharedMemory, MemoryOrdering) and its MAP_SHARED implementation, for a user's
+        // production code: a construction written against it needs nothing else of the harness.
+        .library(name: "IPCMechanisms", targets: ["IPCMechanisms"]),
         .library(name: "IPCHarnessTesting", targets: ["IPCHarnessTesting"]),
         // A user's own worker executable (their kinds and clients; the libc interposer) and their own CLI.
         .library(name: "IPCHarnessWorker", targets: ["IPCHarnessWorker"]),

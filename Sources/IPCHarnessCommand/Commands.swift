@@ -65,8 +65,8 @@ struct Run: ParsableCommand {
     @Option(help: "real (worker processes), sim (in-process simulation) or threads (OS threads in this process); default: each scenario's first mode.")
     var mode: String?
 
-    @Option(help: "How a simulation treats memory: weak (the C11 model: a load may read any store coherence and happens-before allow, four per word), weak:N (N stores per word), or sc (sequential consistency: interleavings only). Default weak.")
-    var memory: String?
+    @Option(name: .customLong("memory-model"), help: "How a simulation treats memory: weak (the C11 model: a load may read any store coherence and happens-before allow, four per word), weak:N (N stores per word), or sc (sequential consistency: interleavings only). Default weak.")
+    var memoryModel: String?
 
     @OptionGroup var running: RunningOptions
 
@@ -90,8 +90,8 @@ struct Run: ParsableCommand {
         guard StrategySpec(strategy) != nil else {
             throw ValidationError("unknown strategy '\(strategy)' (use random, pct, pct:DEPTH with DEPTH from 1 to 64, exhaustive, or exhaustive:PREEMPTIONS with PREEMPTIONS from 0 to 16)")
         }
-        if let memory, MemoryModel(memory) == nil {
-            throw ValidationError("unknown memory model '\(memory)' (use weak, weak:N with N from 2 to 64, or sc)")
+        if let memoryModel, MemoryModel(memoryModel) == nil {
+            throw ValidationError("unknown memory model '\(memoryModel)' (use weak, weak:N with N from 2 to 64, or sc)")
         }
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
         if try faultOptions() != nil, let scenario, let found = Scenarios.named(scenario) {
@@ -118,7 +118,7 @@ struct Run: ParsableCommand {
         var options = RunOptions(
             seed: seed ?? RunOptions.freshSeed(), runs: runs, strategy: StrategySpec(strategy)!,
             outputDirectory: out, checkBudget: running.checkBudget, faults: try faultOptions(), mode: chosenMode,
-            memory: memory.flatMap(MemoryModel.init))
+            memory: memoryModel.flatMap(MemoryModel.init))
         options.hangAfterSeconds = hangAfter
         let worker = try CommandWorker.command()
         var scenarios = all ? Scenarios.all : [Scenarios.named(scenario!)!]

@@ -50,7 +50,7 @@ public enum SimulationBenchmark {
 
     /// The figures under one memory model.
     public struct Figures: Sendable {
-        /// The memory model's name as `--memory` takes it ("sc", or the weak model's).
+        /// The memory model's name as `--memory-model` takes it ("sc", or the weak model's).
         public var memory: String
         public var steps: Int
         public var stepSeconds: Double

@@ -84,7 +84,7 @@ struct StaleLoads {
         guard !loads.isEmpty else { return nil }
         let blamed = loads.filter { load in core.contains(load.index) || (load.operation.map(core.contains) ?? false) }
         guard !blamed.isEmpty else {
-            return "WEAK MEMORY: \(loads.count) load\(loads.count == 1 ? "" : "s") in this run read a store older than the newest, none in the operations blamed above (`--memory sc` shows whether the bug needs them)"
+            return "WEAK MEMORY: \(loads.count) load\(loads.count == 1 ? "" : "s") in this run read a store older than the newest, none in the operations blamed above (`--memory-model sc` shows whether the bug needs them)"
         }
         let named = blamed.prefix(3)
         let descriptions = named.map { load -> String in
@@ -98,6 +98,6 @@ struct StaleLoads {
         let count = blamed.count
         return "WEAK MEMORY: the operations above made \(count) load\(count == 1 ? "" : "s") that did not read the newest store: "
             + descriptions.joined(separator: "; ") + (count > named.count ? "; …" : "")
-            + ". Under sequential consistency (`--memory sc`) they would have read it."
+            + ". Under sequential consistency (`--memory-model sc`) they would have read it."
     }
 }

@@ -94,7 +94,7 @@ public enum CommandLineText {
         let mode = options.mode ?? summary.scenario.mode
         let faults = mode == .real ? options.faults ?? summary.scenario.defaultFaults : summary.scenario.defaultFaults
         var withFaults = faults.isEmpty ? "" : ", faults \(faults)"
-        if mode == .sim, let memory = options.memory, memory != .standard { withFaults += ", memory \(memory)" }
+        if mode == .sim, let memory = options.memory, memory != .standard { withFaults += ", memory model \(memory)" }
         if let violation = summary.firstViolation {
             return """
                 \(name): VIOLATION in run \(summary.runs) of \(options.runs) (run seed \(violation.seed), strategy \(options.strategy)\(withFaults))

@@ -1,7 +1,7 @@
 import IPCModels
 
 /// Scenarios on the reference implementations of the seeds: each correct construction, and a broken twin the
-/// harness must catch. They run in the simulation (weak memory unless `--memory sc`); those marked `sim real` also
+/// harness must catch. They run in the simulation (weak memory unless `--memory-model sc`); those marked `sim real` also
 /// run in worker processes over shared memory and kernel pipes (`--mode real`).
 public enum ReferenceScenarios {
     public static let all: [Scenario] = [
