@@ -5,12 +5,15 @@ import IPCModels
 /// workloads give the bug its chance: one process is the victim (a pop or a take that can be preempted between
 /// reading the word and swapping it) and another keeps updating the word, so that a preemption window holds
 /// enough updates to bring it back to the value the victim read. The `aba` invariant watches that word (offset 0)
-/// and says, on a violation, when it came back.
+/// and says, on a violation, when it came back. The correct twins also run in worker processes (`--mode real`), the
+/// same code over a `MAP_SHARED` memory file.
 public enum SharedMemoryExampleScenarios {
-    public static let stack = stackScenario("example-stack", "example.stack", "the user's Treiber stack with a 48-bit tag on its top word")
+    public static let stack = stackScenario(
+        "example-stack", "example.stack", "the user's Treiber stack with a 48-bit tag on its top word", modes: [.sim, .real])
     public static let untaggedStack = stackScenario(
         "example-stack-untagged", "example.stack-untagged", "BROKEN: the user's Treiber stack without a tag: ABA", isBroken: true)
-    public static let mailbox = mailboxScenario("example-mailbox", "example.mailbox", "the user's one-slot mailbox with a 64-bit sequence")
+    public static let mailbox = mailboxScenario(
+        "example-mailbox", "example.mailbox", "the user's one-slot mailbox with a 64-bit sequence", modes: [.sim, .real])
     public static let mailboxSequence8 = mailboxScenario(
         "example-mailbox-seq8", "example.mailbox-seq8", "BROKEN: the user's one-slot mailbox with an 8-bit sequence: it wraps, a stale take succeeds",
         isBroken: true)
@@ -19,9 +22,12 @@ public enum SharedMemoryExampleScenarios {
 
     /// Process 1 pushes two values, then pops and pushes; process 2 pops and pushes back, two updates of the top
     /// each round.
-    static func stackScenario(_ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false) -> Scenario {
+    static func stackScenario(
+        _ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false, modes: [Scenario.Mode] = [.sim]
+    ) -> Scenario {
         Scenario.simulated(
             name: name, kind: LockFreeStackKind.self, implementation: implementation, summary: summary, isBroken: isBroken,
+            modes: modes,
             invariants: ["aba": ["words": [0]]],
             makeWorkload: { generator in
                 let model = StackModel(objects: [])
@@ -44,9 +50,12 @@ public enum SharedMemoryExampleScenarios {
 
     /// Process 1 posts, processes 2 and 3 take. Posts and takes that find the box full or empty fail at once, so
     /// the programs are long enough to fill a window with more than 256 updates.
-    static func mailboxScenario(_ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false) -> Scenario {
+    static func mailboxScenario(
+        _ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false, modes: [Scenario.Mode] = [.sim]
+    ) -> Scenario {
         Scenario.simulated(
             name: name, kind: OneSlotMailboxKind.self, implementation: implementation, summary: summary, isBroken: isBroken,
+            modes: modes,
             invariants: ["aba": ["words": [0]]],
             makeWorkload: { generator in
                 let posts = (0..<1200).map { Call(process: 1, object: "b0", f: "send", value: ["data": .string("m\($0)")]) }

@@ -37,4 +37,13 @@ extension ExampleIPCTests {
             scenario, components: ExampleComponents.all, runs: 100, seed: 1, traceDirectory: traces, cli: "example-harness")
         #expect(summary?.runs == 100)
     }
+
+    /// The same code in real worker processes (`example-worker`), over a `MAP_SHARED` memory file.
+    @Test(arguments: [SharedMemoryExampleScenarios.stack, SharedMemoryExampleScenarios.mailbox])
+    func theCorrectTwinsPassInWorkerProcesses(scenario: Scenario) {
+        let summary = IPCHarnessExpectations.expectNoViolation(
+            scenario, components: ExampleComponents.all, worker: "example-worker", runs: 3, seed: 1, mode: .real,
+            traceDirectory: traces, cli: "example-harness")
+        #expect(summary?.runs == 3)
+    }
 }
