@@ -248,14 +248,20 @@ extension SharedMemoryKind {
 }
 
 /// A shared-memory binding in a worker: a copy channel's failure (anything but full or empty) during an operation
-/// is that operation's outcome.
+/// is that operation's outcome — also when the construction, seeing only that the send did not go, reported the
+/// operation as refused (`EAGAIN`): an injected `ENOMEM` on the channel's write is then the outcome, not "full".
 struct ChannelFailureBinding<Model: TraceModel>: ObjectBinding {
     let memory: MappedSharedMemory
     var binding: any ObjectBinding<Model>
 
     mutating func perform(_ input: Model.Input) throws(Errno) -> Model.Output {
         memory.clearChannelFailures()
-        let output = try binding.perform(input)
+        let output: Model.Output
+        do {
+            output = try binding.perform(input)
+        } catch {
+            throw memory.channelFailure ?? error
+        }
         if let failure = memory.channelFailure { throw failure }
         return output
     }
