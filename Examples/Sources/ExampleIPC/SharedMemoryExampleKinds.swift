@@ -95,3 +95,48 @@ public enum OneSlotMailboxKind: SharedMemoryKind {
         }
     }
 }
+
+/// The user's hand-off slot (``HandoffSlot``) described to the harness, checked against the queue model with room
+/// for one message: `example.handoff` (the flag raised with a releasing store) or `example.handoff-relaxed` (a
+/// relaxed one: correct under sequential consistency, broken under weak memory).
+public enum HandoffSlotKind: SharedMemoryKind {
+    public typealias Model = QueueModel
+    public static let name = "example-handoff"
+    public static let implementations = ["example.handoff", "example.handoff-relaxed"]
+
+    public static func model(for workload: Workload) -> QueueModel {
+        QueueModel(objects: workload.objects(of: self).map { ($0, .init(capacity: 1)) })
+    }
+
+    public static func layout(of object: SharedObjectSetup) throws(BindingError) -> SharedRegionLayout {
+        SharedRegionLayout(size: HandoffSlot<MappedSharedMemory>.size)
+    }
+
+    public static func refusal(of input: QueueModel.Input, by object: SharedObjectSetup) -> String? {
+        OneSlotMailboxKind.refusal(of: input, by: object)
+    }
+
+    public static func binding<Memory: SharedMemory>(
+        for object: SharedObjectSetup, process: Int, in memory: Memory
+    ) throws(BindingError) -> any ObjectBinding<QueueModel> {
+        Binding(slot: HandoffSlot(memory: memory, publishesRelaxed: object.implementation == "example.handoff-relaxed"))
+    }
+
+    struct Binding<Memory: SharedMemory>: ObjectBinding {
+        typealias Model = QueueModel
+        let slot: HandoffSlot<Memory>
+
+        func perform(_ input: QueueModel.Input) throws(Errno) -> QueueModel.Output {
+            switch input {
+            case .send(_, _, let data):
+                guard slot.put(data) else { throw .resourceTemporarilyUnavailable }
+                return .sent
+            case .receive:
+                guard let message = slot.take() else { throw .resourceTemporarilyUnavailable }
+                return .received(message)
+            case .revoke:
+                throw .invalidArgument  // refused before a run (see refusal(of:by:))
+            }
+        }
+    }
+}

@@ -18,7 +18,34 @@ public enum SharedMemoryExampleScenarios {
         "example-mailbox-seq8", "example.mailbox-seq8", "BROKEN: the user's one-slot mailbox with an 8-bit sequence: it wraps, a stale take succeeds",
         isBroken: true)
 
-    public static let all = [stack, untaggedStack, mailbox, mailboxSequence8]
+    public static let handoff = handoffScenario(
+        "example-handoff", "example.handoff", "the user's SPSC hand-off slot, its flag raised with a releasing store", modes: [.sim, .real])
+    public static let relaxedHandoff = handoffScenario(
+        "example-handoff-relaxed", "example.handoff-relaxed",
+        "BROKEN under weak memory: the user's hand-off slot raises its flag with a relaxed store; the message can be seen late",
+        isBroken: true)
+
+    public static let all = [stack, untaggedStack, mailbox, mailboxSequence8, handoff, relaxedHandoff]
+
+    /// Process 1 hands 12 messages over, process 2 takes; a put or take that finds the slot full or empty fails at
+    /// once and uses up its call, so both programs are longer than the messages.
+    static func handoffScenario(
+        _ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false, modes: [Scenario.Mode] = [.sim]
+    ) -> Scenario {
+        Scenario.simulated(
+            name: name, kind: HandoffSlotKind.self, implementation: implementation, summary: summary, isBroken: isBroken,
+            modes: modes,
+            makeWorkload: { generator in
+                let puts = (0..<generator.next(in: 12...24)).map { Call(process: 1, object: "h0", f: "send", value: ["data": .string("m\($0)")]) }
+                let takes = (0..<puts.count * 2).map { _ in Call(process: 2, object: "h0", f: "receive") }
+                return Workload(
+                    objects: [Workload.Object(name: "h0", kind: HandoffSlotKind.self)],
+                    processes: [
+                        Workload.Process(id: 1, holds: ["h0": ["memory"]], program: puts),
+                        Workload.Process(id: 2, holds: ["h0": ["memory"]], program: takes),
+                    ])
+            })
+    }
 
     /// Process 1 pushes two values, then pops and pushes; process 2 pops and pushes back, two updates of the top
     /// each round.

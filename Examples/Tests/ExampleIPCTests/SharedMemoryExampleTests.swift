@@ -46,4 +46,23 @@ extension ExampleIPCTests {
             traceDirectory: traces, cli: "example-harness")
         #expect(summary?.runs == 3)
     }
+
+    /// Weak memory from a user's package: the hand-off slot whose flag is raised with a relaxed store is caught, the
+    /// failure names the store seen late, and the same code passes under sequential consistency — as does the
+    /// releasing version under weak memory.
+    @Test func theRelaxedHandoffIsCaughtOnlyUnderWeakMemory() throws {
+        let summary = IPCHarnessExpectations.expectViolation(
+            SharedMemoryExampleScenarios.relaxedHandoff, within: 200, components: ExampleComponents.all, seed: 1,
+            traceDirectory: traces, cli: "example-harness")
+        let violation = try #require(summary?.firstViolation)
+        #expect(violation.explanation.contains("WEAK MEMORY:"), "\(violation.explanation)")
+        #expect(violation.explanation.contains("that store was seen late"), "\(violation.explanation)")
+        #expect(try command("replay", violation.path).output.hasPrefix("replayed: same verdict (violation)"))
+        IPCHarnessExpectations.expectNoViolation(
+            SharedMemoryExampleScenarios.relaxedHandoff, components: ExampleComponents.all, runs: 200, seed: 1,
+            memory: .sequentiallyConsistent, traceDirectory: traces, cli: "example-harness")
+        IPCHarnessExpectations.expectNoViolation(
+            SharedMemoryExampleScenarios.handoff, components: ExampleComponents.all, runs: 200, seed: 1,
+            traceDirectory: traces, cli: "example-harness")
+    }
 }
