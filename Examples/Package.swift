@@ -4,8 +4,8 @@
 // Copy it, point the dependency at IPCHarness (by path or URL), and replace ExampleIPC with your code.
 //
 //   ExampleIPC        your IPC code (a framing protocol over a socket, a token pool over a semaphore, a lock-free
-//                     stack, a one-slot mailbox and a hand-off slot in shared memory), each with a broken twin; the kinds and models
-//                     that describe it to the harness; your scenarios
+//                     stack, a one-slot mailbox and a hand-off slot in shared memory), each with a broken twin;
+//                     the kinds and models that describe it to the harness; your scenarios
 //   example-worker    your worker executable: IPCHarnessWorker.run(ExampleComponents.all)
 //   example-harness   your command line: IPCHarnessCommand.main(ExampleComponents.all) — run, fuzz, replay, shrink
 //   ExampleIPCTests   swift test: your scenarios in real worker processes, with faults and kills, and your
