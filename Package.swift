@@ -11,7 +11,7 @@
 //         |
 //   IPCSyscalls (one fault-injection point per call)
 //         |
-//   CIPCShims (C)    CURCU (C, liburcu)
+//   CIPCShims (C)    CURCU (C, liburcu)        CCoroutine (C: the simulation's virtual processes, under IPCHarness)
 import PackageDescription
 
 let strictSwift: [SwiftSetting] = [
@@ -24,6 +24,9 @@ let package = Package(
     products: [
         .library(name: "IPCModels", targets: ["IPCModels"]),
         .library(name: "IPCHarness", targets: ["IPCHarness"]),
+        // The shared-memory protocol (SharedMemory, MemoryOrdering) and its MAP_SHARED implementation, for a user's
+        // production code: a construction written against it needs nothing else of the harness.
+        .library(name: "IPCMechanisms", targets: ["IPCMechanisms"]),
         .library(name: "IPCHarnessTesting", targets: ["IPCHarnessTesting"]),
         // A user's own worker executable (their kinds and clients; the libc interposer) and their own CLI.
         .library(name: "IPCHarnessWorker", targets: ["IPCHarnessWorker"]),
@@ -33,7 +36,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
@@ -41,6 +43,9 @@ let package = Package(
     targets: [
         // C shims: GNU-only calls, macros and variadics Swift's Glibc module cannot reach.
         .target(name: "CIPCShims", cSettings: [.define("_GNU_SOURCE")]),
+        // Coroutines for the simulation's virtual processes: a hand-written context switch (x86-64), guard-paged
+        // stacks, crashes caught per coroutine.
+        .target(name: "CCoroutine", cSettings: [.define("_GNU_SOURCE")]),
         .target(
             name: "CURCU",
             cSettings: [.define("_GNU_SOURCE"), .define("_LGPL_SOURCE")],
@@ -66,16 +71,16 @@ let package = Package(
             path: "Models",
             swiftSettings: strictSwift
         ),
-        // Atomics: `UnsafeAtomic(at:)` over mmap'd memory, for the reference implementations' real backend. CURCU:
-        // liburcu for the RCU adapters.
+        // Shared memory across processes uses the toolchain's Synchronization module (see MappedSharedMemory).
+        // CURCU: liburcu for the RCU adapters.
         .target(
             name: "IPCMechanisms",
-            dependencies: ["IPCSyscalls", "CIPCShims", "CURCU", .product(name: "Atomics", package: "swift-atomics")],
+            dependencies: ["IPCSyscalls", "CIPCShims", "CURCU"],
             swiftSettings: strictSwift
         ),
         .target(
             name: "IPCHarness",
-            dependencies: ["IPCModels", "IPCMechanisms", "IPCSyscalls", "CURCU", "CURCUInline"],
+            dependencies: ["IPCModels", "IPCMechanisms", "IPCSyscalls", "CURCU", "CURCUInline", "CCoroutine"],
             swiftSettings: strictSwift
         ),
         .target(name: "IPCHarnessTesting", dependencies: ["IPCHarness"], swiftSettings: strictSwift),

@@ -3,11 +3,13 @@
 // An example of testing your own IPC code with IPCHarness, as a separate package that depends on it by path.
 // Copy it, point the dependency at IPCHarness (by path or URL), and replace ExampleIPC with your code.
 //
-//   ExampleIPC        your IPC code (a framing protocol over a socket, a token pool over a semaphore), each with a
-//                     broken twin; the kinds and models that describe it to the harness; your scenarios
+//   ExampleIPC        your IPC code (a framing protocol over a socket, a token pool over a semaphore, a lock-free
+//                     stack, a one-slot mailbox and a hand-off slot in shared memory), each with a broken twin;
+//                     the kinds and models that describe it to the harness; your scenarios
 //   example-worker    your worker executable: IPCHarnessWorker.run(ExampleComponents.all)
 //   example-harness   your command line: IPCHarnessCommand.main(ExampleComponents.all) — run, fuzz, replay, shrink
-//   ExampleIPCTests   swift test: your scenarios in real worker processes, with faults and kills
+//   ExampleIPCTests   swift test: your scenarios in real worker processes, with faults and kills, and your
+//                     shared-memory code in the simulation
 import Foundation
 import PackageDescription
 
@@ -26,6 +28,7 @@ let package = Package(
             name: "ExampleIPC",
             dependencies: [
                 .product(name: "IPCHarness", package: harness),
+                .product(name: "IPCMechanisms", package: harness),
                 .product(name: "IPCModels", package: harness),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

@@ -1,6 +1,5 @@
 #include "ipc_rcu.h"
 
-#include <linux/futex.h>
 #include <linux/membarrier.h>
 #include <stddef.h>
 #include <sys/syscall.h>
@@ -12,12 +11,4 @@ int ipc_membarrier_register_private_expedited(void) {
 
 int ipc_membarrier_private_expedited(void) {
     return (int)syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
-}
-
-int ipc_futex_wait(const int *word, int expected) {
-    return (int)syscall(__NR_futex, word, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
-}
-
-int ipc_futex_wake(const int *word, int count) {
-    return (int)syscall(__NR_futex, word, FUTEX_WAKE_PRIVATE, count, NULL, NULL, 0);
 }

@@ -65,6 +65,9 @@ struct Run: ParsableCommand {
     @Option(help: "real (worker processes), sim (in-process simulation) or threads (OS threads in this process); default: each scenario's first mode.")
     var mode: String?
 
+    @Option(name: .customLong("memory-model"), help: "How a simulation treats memory: weak (the C11 model: a load may read any store coherence and happens-before allow, four per word), weak:N (N stores per word), or sc (sequential consistency: interleavings only). Default weak.")
+    var memoryModel: String?
+
     @OptionGroup var running: RunningOptions
 
     /// The faults the options ask for; nil when they name none (each scenario's own apply).
@@ -86,6 +89,9 @@ struct Run: ParsableCommand {
         }
         guard StrategySpec(strategy) != nil else {
             throw ValidationError("unknown strategy '\(strategy)' (use random, pct, pct:DEPTH with DEPTH from 1 to 64, exhaustive, or exhaustive:PREEMPTIONS with PREEMPTIONS from 0 to 16)")
+        }
+        if let memoryModel, MemoryModel(memoryModel) == nil {
+            throw ValidationError("unknown memory model '\(memoryModel)' (use weak, weak:N with N from 2 to 64, or sc)")
         }
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
         if try faultOptions() != nil, let scenario, let found = Scenarios.named(scenario) {
@@ -111,7 +117,8 @@ struct Run: ParsableCommand {
         let chosenMode = mode.flatMap(Scenario.Mode.init(rawValue:))
         var options = RunOptions(
             seed: seed ?? RunOptions.freshSeed(), runs: runs, strategy: StrategySpec(strategy)!,
-            outputDirectory: out, checkBudget: running.checkBudget, faults: try faultOptions(), mode: chosenMode)
+            outputDirectory: out, checkBudget: running.checkBudget, faults: try faultOptions(), mode: chosenMode,
+            memory: memoryModel.flatMap(MemoryModel.init))
         options.hangAfterSeconds = hangAfter
         let worker = try CommandWorker.command()
         var scenarios = all ? Scenarios.all : [Scenarios.named(scenario!)!]

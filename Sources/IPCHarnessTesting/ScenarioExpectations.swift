@@ -59,18 +59,20 @@ public enum IPCHarnessExpectations {
     ///     `swift test` builds it); nil: the harness's own `ipc-harness-worker`, which knows only the built-in kinds.
     ///   - faults: what to inject (`FaultOptions(kinds: [.eintr, .signal])`, `FaultOptions(kinds: [.kill],
     ///     killRate: 0.2)`); nil: the scenario's own.
+    ///   - memory: how a simulation treats memory: nil or `.standard`, weak memory (the C11 model, the last 4 stores
+    ///     of each word); `.sequentiallyConsistent`, interleavings only (a weak-memory bug passes).
     ///   - cli: the name of your command line built with `IPCHarnessCommand` (it knows your kinds), for the
     ///     replay line of a failure.
     @discardableResult
     public static func expectNoViolation(
         _ scenario: Scenario, components: HarnessComponents = .none, worker: String? = nil, runs: Int = 20,
         seed: UInt64 = 1, strategy: StrategySpec = .random, faults: FaultOptions? = nil, hangAfterSeconds: Double = 10,
-        mode: Scenario.Mode? = nil, traceDirectory: String = ".ipc-harness/traces",
+        mode: Scenario.Mode? = nil, memory: MemoryModel? = nil, traceDirectory: String = ".ipc-harness/traces",
         checkBudget: CheckBudget = CheckBudget(seconds: 60), cli: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
     ) -> ScenarioSummary? {
         let options = RunOptions(
             seed: seed, runs: runs, strategy: strategy, outputDirectory: traceDirectory, checkBudget: checkBudget,
-            faults: faults, mode: mode, hangAfterSeconds: hangAfterSeconds)
+            faults: faults, mode: mode, hangAfterSeconds: hangAfterSeconds, memory: memory)
         guard let summary = run(scenario, components: components, worker: worker, options: options, sourceLocation: sourceLocation)
         else { return nil }
         let command = cli ?? CommandLineText.commandName
@@ -87,17 +89,17 @@ public enum IPCHarnessExpectations {
     }
 
     /// Runs `scenario`, whose implementation is broken on purpose, until a run fails (at most `runs`); not finding
-    /// the bug is an issue. The parameters are ``expectNoViolation(_:components:worker:runs:seed:strategy:faults:hangAfterSeconds:mode:traceDirectory:checkBudget:cli:sourceLocation:)``'s.
+    /// the bug is an issue. The parameters are ``expectNoViolation(_:components:worker:runs:seed:strategy:faults:hangAfterSeconds:mode:memory:traceDirectory:checkBudget:cli:sourceLocation:)``'s.
     @discardableResult
     public static func expectViolation(
         _ scenario: Scenario, within runs: Int = 100, components: HarnessComponents = .none, worker: String? = nil,
         seed: UInt64 = 1, strategy: StrategySpec = .random, faults: FaultOptions? = nil, hangAfterSeconds: Double = 10,
-        mode: Scenario.Mode? = nil, traceDirectory: String = ".ipc-harness/traces",
+        mode: Scenario.Mode? = nil, memory: MemoryModel? = nil, traceDirectory: String = ".ipc-harness/traces",
         checkBudget: CheckBudget = CheckBudget(seconds: 60), cli: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
     ) -> ScenarioSummary? {
         let options = RunOptions(
             seed: seed, runs: runs, strategy: strategy, outputDirectory: traceDirectory, checkBudget: checkBudget,
-            faults: faults, mode: mode, hangAfterSeconds: hangAfterSeconds)
+            faults: faults, mode: mode, hangAfterSeconds: hangAfterSeconds, memory: memory)
         guard let summary = run(scenario, components: components, worker: worker, options: options, sourceLocation: sourceLocation)
         else { return nil }
         if summary.firstViolation == nil {

@@ -27,6 +27,25 @@ import Testing
         }
     }
 
+    /// A weak-memory bug caught in the simulation by the one call: the issue names the trace, the store seen late and
+    /// the command that replays it, and that replay gives the same verdict.
+    @Test func aWeakMemoryBugFailsTheTestWithTheTraceTheStoreSeenLateAndTheReplayCommand() throws {
+        var path: String?
+        withKnownIssue {
+            let summary = IPCHarnessExpectations.expectNoViolation(
+                scenario: "spsc-ring-relaxed-broken", runs: 100, seed: 1, traceDirectory: directory)
+            path = summary?.firstViolation?.path
+        } matching: { issue in
+            let text = issue.comments.map(\.rawValue).joined()
+            return text.contains("trace: \(directory)/spsc-ring-relaxed-broken-")
+                && text.contains("replay: ipc-harness replay \(directory)/spsc-ring-relaxed-broken-")
+                && text.contains("WEAK MEMORY:") && text.contains("that store was seen late")
+        }
+        let replay = try Replayer.replay(path: try #require(path), worker: WorkerCommand(path: "/nonexistent"), checkBudget: .standard)
+        #expect(replay.divergences.isEmpty, "\(replay.divergences)")
+        #expect(replay.result.report.result == .violation)
+    }
+
     @Test func expectViolationPassesOnABrokenScenarioAndFailsOnACorrectOne() {
         IPCHarnessExpectations.expectViolation(scenario: "pipe-broken-drops-tail", within: 50, seed: 4, traceDirectory: directory)
         withKnownIssue {

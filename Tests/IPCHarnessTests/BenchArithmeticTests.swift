@@ -66,8 +66,8 @@ import Testing
     }
 
     @Test func simulationFiguresAreMediansOverRoundsWithTheirRange() {
-        let result = SimulationBenchmark.Result(
-            steps: 1000, stepSeconds: 0.001, schedulesPerRound: 1000, stepsPerSchedule: 45,
+        let result = SimulationBenchmark.Figures(
+            memory: "sc", steps: 1000, stepSeconds: 0.001, schedulesPerRound: 1000, stepsPerSchedule: 45,
             rounds: [
                 .init(executedSeconds: 0.010, recordedSeconds: 0.040, checkedSeconds: 0.100),
                 .init(executedSeconds: 0.020, recordedSeconds: 0.050, checkedSeconds: 0.050),

@@ -4,9 +4,10 @@ import IPCSyscalls
 import SystemPackage
 import Testing
 
-/// The real backend of the reference implementations: a memory file mapped twice lands at two addresses yet is
-/// one memory (so structures hold offsets, not pointers), the constructions run on it stepped to the end, and the
-/// layouts keep writers apart on cache lines.
+/// The real backend of the shared-memory constructions: a memory file mapped twice lands at two addresses yet is
+/// one memory (so structures hold offsets, not pointers), every operation of the protocol does what it says on it
+/// (read-modify-writes, byte copies, a futex wait woken across threads), the constructions' ordinary code runs on it,
+/// and the layouts keep writers apart on cache lines.
 @Suite struct SharedMemoryTests {
     func memory(size: Int) throws -> FileDescriptor {
         let file = try Syscall.memfdCreate("ipch-test")
@@ -17,32 +18,82 @@ import Testing
     @Test func twoMappingsAreOneMemoryAtDifferentAddresses() throws {
         let file = try memory(size: 4096)
         defer { try? Syscall.close(file) }
-        let first = try MappedSharedAccess(descriptor: file, size: 4096)
-        let second = try MappedSharedAccess(descriptor: file, size: 4096)
+        let first = try MappedSharedMemory(descriptor: file, size: 4096)
+        let second = try MappedSharedMemory(descriptor: file, size: 4096)
         #expect(first.base != second.base)
         first.store(64, 0xDEAD_BEEF, .releasing)
         #expect(second.load(64, .acquiring) == 0xDEAD_BEEF)
         #expect(second.compareExchange(64, expected: 0xDEAD_BEEF, desired: 7, .acquiringAndReleasing) == (true, 0xDEAD_BEEF))
+        #expect(second.compareExchange(64, expected: 0xDEAD_BEEF, desired: 9, .acquiring) == (false, 7))
         #expect(first.wrappingAdd(64, 3, .relaxed) == 7)
         #expect(second.load(64, .relaxed) == 10)
+    }
+
+    @Test(arguments: UpdateOrdering.allCases)
+    func readModifyWritesReturnTheValueBeforeAndLeaveTheResult(ordering: UpdateOrdering) throws {
+        let file = try memory(size: 4096)
+        defer { try? Syscall.close(file) }
+        let shared = try MappedSharedMemory(descriptor: file, size: 4096)
+        shared.store(8, 0b1100, .relaxed)
+        #expect(shared.wrappingAdd(8, 3, ordering) == 0b1100)
+        #expect(shared.wrappingSubtract(8, 1, ordering) == 0b1111)
+        #expect(shared.bitwiseOr(8, 0b1_0000, ordering) == 0b1110)
+        #expect(shared.bitwiseAnd(8, 0b1_0110, ordering) == 0b1_1110)
+        #expect(shared.load(8, .sequentiallyConsistent) == 0b1_0110)
+        shared.store(16, 0, .relaxed)
+        #expect(shared.wrappingSubtract(16, 1, ordering) == 0)
+        #expect(shared.load(16, .relaxed) == UInt64.max)
+        shared.fence(ordering)
+    }
+
+    @Test func bytesAndMessagesGoInWholeWordsAndComeBackExactly() throws {
+        let file = try memory(size: 4096)
+        defer { try? Syscall.close(file) }
+        let shared = try MappedSharedMemory(descriptor: file, size: 4096)
+        for count in [0, 1, 7, 8, 9, 23] {
+            let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 1) }
+            shared.storeMessage(bytes, at: 128, .releasing)
+            #expect(shared.loadMessage(at: 128, limit: 64, .acquiring) == bytes)
+        }
+        // A torn length cannot take a reader past its slot.
+        shared.store(256, 1 << 40, .relaxed)
+        #expect(shared.loadMessage(at: 256, limit: 16, .relaxed).count == 16)
+    }
+
+    /// A waiter sleeps on the futex until the word changes and a wake comes: no sleeping on a timer in the test —
+    /// the waiter loops until it sees the value, so it ends exactly when the store and the wake have happened.
+    @Test func aWaiterSleepsUntilTheWordChangesAndAWakeComes() throws {
+        let file = try memory(size: 4096)
+        defer { try? Syscall.close(file) }
+        let waiterSide = try MappedSharedMemory(descriptor: file, size: 4096)
+        let wakerSide = try MappedSharedMemory(descriptor: file, size: 4096)
+        nonisolated(unsafe) var seen: UInt64 = 0
+        let waiter = TestThread {
+            while waiterSide.load(64, .acquiring) == 0 { waiterSide.wait(64, whileEquals: 0) }
+            seen = waiterSide.load(64, .relaxed)
+        }
+        // A wait on a word that already differs returns at once.
+        wakerSide.store(128, 5, .relaxed)
+        wakerSide.wait(128, whileEquals: 4)
+        wakerSide.store(64, 42, .releasing)
+        wakerSide.wake(64)
+        waiter.join()
+        #expect(seen == 42)
     }
 
     @Test func aRingWorksAcrossTwoMappings() throws {
         let ring = SharedRing(base: 0, capacity: 2, maximumMessage: 20)
         let file = try memory(size: ring.size)
         defer { try? Syscall.close(file) }
-        let producer = try MappedSharedAccess(descriptor: file, size: ring.size)
-        let consumer = try MappedSharedAccess(descriptor: file, size: ring.size)
-        var empty = SharedRing.Receive(ring: ring)
-        #expect(empty.run(consumer) == nil)
+        let producer = try MappedSharedMemory(descriptor: file, size: ring.size)
+        let consumer = try MappedSharedMemory(descriptor: file, size: ring.size)
+        #expect(ring.receive(in: consumer) == nil)
         for message in ["first", "second message", "third"] {
-            var send = SharedRing.Send(ring: ring, message: Array(message.utf8))
-            #expect(send.run(producer) == (message != "third"), "\(message)")
+            #expect(ring.send(Array(message.utf8), in: producer) == (message != "third"), "\(message)")
         }
-        var receive = SharedRing.Receive(ring: ring)
-        #expect(receive.run(consumer) == Array("first".utf8))
-        var again = SharedRing.Receive(ring: ring)
-        #expect(again.run(consumer) == Array("second message".utf8))
+        #expect(ring.receive(in: consumer) == Array("first".utf8))
+        #expect(ring.receive(in: consumer) == Array("second message".utf8))
+        #expect(ring.receive(in: consumer) == nil)
     }
 
     @Test func producerAndConsumerFieldsAreOnSeparateCacheLines() {
@@ -102,35 +153,51 @@ import Testing
         #expect(channel.failure == nil)
     }
 
+    /// Node 0 pushed; a pop reads the top and its next; just before its compare-and-swap, another process pops node 0
+    /// and pushes it back (the interposed memory runs that at the pop's first swap). Untagged, the stale swap succeeds
+    /// on the word it read (ABA): one swap in all. Tagged, it fails and the pop starts over: two.
     @Test func aTagMakesTheStaleSwapFailWhereAnUntaggedWordLetsItThrough() throws {
-        // Node 0 pushed; a pop reads the top and its next; another pops node 0 and pushes it back; the stale pop
-        // resumes. Untagged, its first swap succeeds on the word it read (ABA: 2 more steps, the swap and the
-        // value). Tagged, that swap fails and it starts over (5 steps: the failed swap, top, next, swap, value).
-        for (tagBits, stepsToFinish) in [(0, 2), (8, 5)] {
+        for (tagBits, swaps) in [(0, 1), (8, 2)] {
             let stack = TreiberStack(base: 0, nodes: 2, tagBits: tagBits)
             let file = try memory(size: stack.size)
             defer { try? Syscall.close(file) }
-            let shared = try MappedSharedAccess(descriptor: file, size: stack.size)
-            var push = TreiberStack.Push(stack: stack, node: 0, value: 7)
-            push.run(shared)
-            var stale = TreiberStack.Pop(stack: stack)
-            _ = stale.step(shared)
-            _ = stale.step(shared)
-            var other = TreiberStack.Pop(stack: stack)
-            #expect(other.run(shared)?.node == 0)
-            var back = TreiberStack.Push(stack: stack, node: 0, value: 8)
-            back.run(shared)
-            var steps = 0
-            var popped: (node: Int, value: UInt64)?
-            while true {
-                steps += 1
-                if case .finished(let result) = stale.step(shared) {
-                    popped = result
-                    break
-                }
+            let shared = try MappedSharedMemory(descriptor: file, size: stack.size)
+            stack.push(7, node: 0, in: shared)
+            let stale = Interposer(shared)
+            stale.beforeFirstSwap = {
+                #expect(stack.pop(in: shared)?.node == 0)
+                stack.push(8, node: 0, in: shared)
             }
-            #expect(steps == stepsToFinish, "tag bits \(tagBits)")
+            let popped = stack.pop(in: stale)
+            #expect(stale.swaps == swaps, "tag bits \(tagBits)")
             #expect(popped?.value == 8)
         }
     }
+}
+
+/// A process's view of real shared memory that lets another process act at a chosen moment: just before this one's
+/// first compare-and-swap (as if it were preempted there).
+final class Interposer: SharedMemory {
+    let memory: MappedSharedMemory
+    var beforeFirstSwap: (() -> Void)?
+    private(set) var swaps = 0
+
+    init(_ memory: MappedSharedMemory) { self.memory = memory }
+
+    var size: Int { memory.size }
+    func load(_ offset: Int, _ ordering: LoadOrdering) -> UInt64 { memory.load(offset, ordering) }
+    func store(_ offset: Int, _ value: UInt64, _ ordering: StoreOrdering) { memory.store(offset, value, ordering) }
+    func compareExchange(_ offset: Int, expected: UInt64, desired: UInt64, _ ordering: UpdateOrdering) -> (exchanged: Bool, original: UInt64) {
+        if swaps == 0, let interruption = beforeFirstSwap { interruption() }
+        swaps += 1
+        return memory.compareExchange(offset, expected: expected, desired: desired, ordering)
+    }
+    func readModifyWrite(_ offset: Int, _ operation: ReadModifyWrite, _ operand: UInt64, _ ordering: UpdateOrdering) -> UInt64 {
+        memory.readModifyWrite(offset, operation, operand, ordering)
+    }
+    func fence(_ ordering: UpdateOrdering) { memory.fence(ordering) }
+    func wait(_ offset: Int, whileEquals expected: UInt32) { memory.wait(offset, whileEquals: expected) }
+    func wake(_ offset: Int, count: Int) { memory.wake(offset, count: count) }
+    func send(channel: Int, _ message: [UInt8]) -> Bool { memory.send(channel: channel, message) }
+    func receive(channel: Int) -> [UInt8]? { memory.receive(channel: channel) }
 }

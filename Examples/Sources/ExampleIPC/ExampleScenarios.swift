@@ -78,6 +78,7 @@ public enum ExampleScenarios {
 /// Everything the example adds to the harness, given to its worker, its command line and its tests alike.
 public enum ExampleComponents {
     public static let all = HarnessComponents(
-        kinds: [FramedChannelKind.self, TokenPoolKind.self], clients: [ExampleClients.framingReader],
-        scenarios: ExampleScenarios.all + [ExampleClients.framingReaderScenario])
+        kinds: [FramedChannelKind.self, TokenPoolKind.self, LockFreeStackKind.self, OneSlotMailboxKind.self, HandoffSlotKind.self],
+        clients: [ExampleClients.framingReader],
+        scenarios: ExampleScenarios.all + [ExampleClients.framingReaderScenario] + SharedMemoryExampleScenarios.all)
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ipc_events.h"
+#include "ipc_futex.h"
 #include "ipc_sockets.h"
 #include "ipc_mqueue.h"
 #include "ipc_rcu.h"

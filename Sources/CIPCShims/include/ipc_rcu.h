@@ -1,6 +1,6 @@
-// What the project's own RCU needs from C: membarrier(2) and futex(2), which glibc wraps only through the variadic
-// syscall(2), and a compiler-only barrier (Swift has no atomic_signal_fence). Static inline, so Swift inlines it: it costs no
-// instruction, it only keeps the compiler from moving memory accesses across it.
+// What the project's own RCU needs from C: membarrier(2), which glibc wraps only through the variadic syscall(2),
+// and a compiler-only barrier (Swift has no atomic_signal_fence). Static inline, so Swift inlines it: it costs no
+// instruction, it only keeps the compiler from moving memory accesses across it. (futex(2): ipc_futex.h.)
 #ifndef IPC_RCU_H
 #define IPC_RCU_H
 
@@ -10,13 +10,6 @@ int ipc_membarrier_register_private_expedited(void);
 /// membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED): every running thread of this process executes a full memory
 /// barrier before it returns. 0, or -1 with errno (EPERM before registration).
 int ipc_membarrier_private_expedited(void);
-
-/// futex(FUTEX_WAIT_PRIVATE): sleeps while *word == expected (until a wake, a signal, or at once when it differs).
-/// 0, or -1 with errno (EAGAIN: it differed; EINTR).
-int ipc_futex_wait(const int *word, int expected);
-
-/// futex(FUTEX_WAKE_PRIVATE): wakes up to `count` waiters on *word; the number woken, or -1 with errno.
-int ipc_futex_wake(const int *word, int count);
 
 /// atomic_signal_fence(memory_order_seq_cst): the compiler keeps memory accesses on their side of it.
 static inline void ipc_compiler_barrier(void) { __asm__ __volatile__("" ::: "memory"); }

@@ -5,7 +5,7 @@ import IPCModels
 /// 1. Exact windows: a taker copies the message at sequence s and is preempted; in its window the others make
 ///    exactly n updates of the sequence (takes and posts, alternating); then its compare-and-swap runs. For each
 ///    b and n: did the swap succeed across the change (ABA), and is the history still linearizable?
-/// 2. Random windows: the `aba-mailbox` workload (a taker pausing up to 1800 steps between copy and swap, the
+/// 2. Random windows: the `aba-mailbox` workload (one process slow: preempted for up to 4096 steps at a time, the
 ///    others running under the random scheduler) with b-bit sequences: the largest number of updates seen inside
 ///    one window, and whether ABA was found, over many runs.
 public enum ABAExperiment {
@@ -35,22 +35,25 @@ public enum ABAExperiment {
         let takes = (updates + 1) / 2
         let posts = 1 + updates / 2
         func call(_ process: Int, _ f: String, _ value: JSONValue? = nil) -> Call { Call(process: process, object: "b0", f: f, value: value) }
-        let workload = ReferenceWorkload(
-            setup: ["sequenceBits": .int(bits), "buffers": 4], object: "b0",
+        let workload = Workload(
+            objects: [Workload.Object(name: "b0", kind: SequenceMailboxKind.self, parameters: ["sequenceBits": .int(bits), "buffers": 4])],
             processes: [
-                Workload.Process(id: 1, holds: [:], program: (0..<posts).map { call(1, "send", ["data": .string("m\($0)")]) }),
-                Workload.Process(id: 2, holds: [:], program: [call(2, "receive")]),
-                Workload.Process(id: 3, holds: [:], program: (0..<takes).map { _ in call(3, "receive") }),
+                Workload.Process(id: 1, holds: ["b0": ["memory"]], program: (0..<posts).map { call(1, "send", ["data": .string("m\($0)")]) }),
+                Workload.Process(id: 2, holds: ["b0": ["memory"]], program: [call(2, "receive")]),
+                Workload.Process(id: 3, holds: ["b0": ["memory"]], program: (0..<takes).map { _ in call(3, "receive") }),
             ])
         // Post m0; the victim loads the sequence and copies m0; the window; the victim's swap.
         var moves: [SimMove] = Array(repeating: .step(1), count: 3) + [.step(2), .step(2)]
         for update in 0..<updates { moves += Array(repeating: .step(update % 2 == 0 ? 3 : 1), count: 3) }
         moves.append(.step(2))
-        var plan = ReplaySimPlan(moves: moves.map { ($0, 0) })
-        let simulator = try SimulationRunner.simulator(for: workload, implementation: "reference.sequence-mailbox")
+        var plan = ReplaySimPlan(moves: moves.enumerated().map { ReplaySimPlan.RecordedMove(move: $0.element, stale: nil, eventIndex: $0.offset) })
+        let parameters = SequenceMailboxKind.model(for: workload).parameters
+        var options = SimulationOptions()
+        options.memory = .sequentiallyConsistent
+        let simulator = try Simulator(workload: workload, implementation: "reference.sequence-mailbox", modelParameters: parameters, options: options)
         var header = header(bits: bits, seed: 0)
         header.extra["invariants"] = ["aba": ["words": [0]]]
-        let trace = Trace(header: header, events: SimulationTrace.events(try simulator.run(&plan).events))
+        let trace = Trace(header: header, events: SimulationTrace.events(try simulator.run(&plan).events, regionNames: ["b0"]))
         let report = try ScenarioRunner.check(trace, seed: 0, budget: .standard).report
         return ExactRow(
             bits: bits, updates: updates, abaFound: report.invariants.contains { $0.finding != nil },
@@ -66,9 +69,11 @@ public enum ABAExperiment {
             var workloadGenerator = generator.split()
             let workload = ReferenceScenarios.mailboxWorkload(sequenceBits: bits, &workloadGenerator)
             let trace = try SimulationRunner.run(
-                workload, implementation: "reference.sequence-mailbox", strategy: .random, generator: &generator,
-                header: header(bits: bits, seed: seed), invariants: ["aba": ["words": [0]]])
-            row.largestWindow = max(row.largestWindow, largestWindow(trace, victim: 2))
+                workload, implementation: "reference.sequence-mailbox", model: QueueModel.name,
+                parameters: SequenceMailboxKind.model(for: workload).parameters,
+                run: ScenarioRun(seed: seed, strategy: .random, worker: nil, mode: .sim), generator: &generator, scenario: nil,
+                invariants: ["aba": ["words": [0]]], kills: (0, 0))
+            row.largestWindow = max(row.largestWindow, largestWindow(trace, victim: 2), largestWindow(trace, victim: 3))
             let report = try ScenarioRunner.check(trace, seed: seed, budget: .standard).report
             if report.invariants.contains(where: { $0.finding != nil }) { row.runsWithABA += 1 }
             if report.objects.contains(where: { $0.result != .ok }) { row.runsNotLinearizable += 1 }

@@ -29,6 +29,11 @@ public struct CheckReport: Sendable, Hashable {
     public var hangs: [String] = []
     /// Dangers the run shows that are not violations (see ``History/hazards``); they do not change the result.
     public var hazards: [String] = []
+    /// Processes the simulation saw crash (see ``History/crashes``); a crash is a violation.
+    public var crashes: [String] = []
+    /// For a violation in a simulation under weak memory: the loads that read a store older than the newest, and the
+    /// stores they missed (see ``StaleLoads``).
+    public var weakMemory: String?
     /// What the trace's source showed but no model checked (see ``NotChecked``); each is a `NOT CHECKED:` line.
     public var notChecked: [String] = []
 
@@ -52,12 +57,16 @@ public struct CheckReport: Sendable, Hashable {
 
     /// Every object's explanation, violations first, then every failed invariant's.
     public var explanation: String {
-        verdictExplanation + hazards.map { "\nHAZARD: " + $0 }.joined() + notChecked.map { "\nNOT CHECKED: " + $0 }.joined()
+        verdictExplanation + (weakMemory.map { "\n" + $0 } ?? "") + hazards.map { "\nHAZARD: " + $0 }.joined()
+            + notChecked.map { "\nNOT CHECKED: " + $0 }.joined()
     }
 
     private var verdictExplanation: String {
         let failing = objects.filter { $0.result == .violation } + objects.filter { $0.result == .unknown }
         let broken = invariants.compactMap(\.finding?.explanation)
+        if !crashes.isEmpty {
+            return (crashes.map { "CRASH: " + $0 } + hangs.map { "HANG: " + $0 } + failing.compactMap(\.explanation) + broken).joined(separator: "\n")
+        }
         if !hangs.isEmpty {
             return (["HANG: " + hangs.joined(separator: "\nHANG: ")] + failing.compactMap(\.explanation) + broken).joined(separator: "\n")
         }

@@ -58,12 +58,15 @@ public struct History<M: TraceModel>: Sendable {
     public var hangs: [String]
     /// Dangers that are not violations (see ``HazardDetector``), described.
     public var hazards: [String]
+    /// Processes the simulation saw crash in the code under test (an exit by a signal, with its reason), described.
+    public var crashes: [String]
 
-    public init(model: M, operations: [Operation], hangs: [String] = [], hazards: [String] = []) {
+    public init(model: M, operations: [Operation], hangs: [String] = [], hazards: [String] = [], crashes: [String] = []) {
         self.model = model
         self.operations = operations
         self.hangs = hangs
         self.hazards = hazards
+        self.crashes = crashes
     }
 
     /// The history split by object; each part is checked on its own (P-compositionality).
@@ -90,6 +93,8 @@ public struct HistoryBuilder<M: TraceModel> {
     private var unshortened: [Int: M.Input] = [:]
     /// What the watchdog killed, described (see ``History/hangs``).
     private var hangs: [String] = []
+    /// Crashes, described (see ``History/crashes``).
+    private var crashes: [String] = []
     private var hazards: HazardDetector
     /// Positions of operations that never reached the kernel: they failed with the errno injected into their
     /// first call, so the call was not made (see ``finish()``).
@@ -185,6 +190,10 @@ public struct HistoryBuilder<M: TraceModel> {
                 throw failure(line, "process \(process) exits twice (first at line \(exitLine))")
             }
             exited[process] = line
+            if case .string(let signal)? = event.value?["signal"], case .string(let reason)? = event.value?["reason"], killTime[process] == nil {
+                let operation = operations.last { $0.process == process }.map { " in or after its '\(model.call(for: $0.input).f)' on \($0.object)" } ?? ""
+                crashes.append("process \(process) crashed\(operation) (line \(line)): \(signal), \(reason)")
+            }
             // An operation still outstanding, or ended indeterminate, cannot take effect after the process died.
             for position in operations.indices.reversed() where operations[position].process == process {
                 if case .indeterminate(nil) = operations[position].end {
@@ -234,7 +243,11 @@ public struct HistoryBuilder<M: TraceModel> {
             // A worker told to die after its operation's calls returned kills itself; the driver records the
             // kill only when it notices, so the death can have come any time after that operation's invoke.
             if event.point != "after" { killTime[process] = killTime[process] ?? event.time }
-            if event.point == "hung" {
+            if event.point == "hung", case .string(let reason)? = event.value?["reason"] {
+                // The simulation's: a process that can never run again.
+                let operation = outstanding[process].map { " in '\(model.call(for: operations[$0.position].input).f)' on \(operations[$0.position].object) (invoked at line \($0.line))" } ?? ""
+                hangs.append("process \(process) hung\(operation): \(reason) (line \(line))")
+            } else if event.point == "hung" {
                 if let (position, invokeLine) = outstanding[process] {
                     let operation = operations[position]
                     hangs.append("process \(process) hung in '\(model.operationName(of: operation.input))' on \(operation.object) (invoked at line \(invokeLine)): it kept running past the watchdog's limit and was killed (line \(line))")
@@ -252,7 +265,7 @@ public struct HistoryBuilder<M: TraceModel> {
     /// with the injected errno is in its outcome, and a client that reports the failure made no call.
     public func finish() -> History<M> {
         guard !withoutEffect.isEmpty else {
-            return History(model: model, operations: operations, hangs: hangs, hazards: hazards.hazards)
+            return History(model: model, operations: operations, hangs: hangs, hazards: hazards.hazards, crashes: crashes)
         }
         var kept: [HistoryOperation<M.Input, M.Output>] = []
         for (position, operation) in operations.enumerated() where !withoutEffect.contains(position) {
@@ -260,6 +273,6 @@ public struct HistoryBuilder<M: TraceModel> {
             renumbered.id = kept.count
             kept.append(renumbered)
         }
-        return History(model: model, operations: kept, hangs: hangs, hazards: hazards.hazards)
+        return History(model: model, operations: kept, hangs: hangs, hazards: hazards.hazards, crashes: crashes)
     }
 }

@@ -96,7 +96,8 @@ public enum TraceChecker {
     ) throws(TraceError) -> CheckReport {
         let started = MonotonicClock.nanoseconds()
         var invariants = try InvariantRegistry.make(for: reader.header, path: reader.path)
-        let history = try history(model, reader: reader, invariants: &invariants)
+        var staleLoads = StaleLoads()
+        let history = try history(model, reader: reader, invariants: &invariants, staleLoads: &staleLoads)
         let read = MonotonicClock.nanoseconds()
         var report = LinearizabilityChecker.check(history, budget: budget)
         timings.parseSeconds = Double(read - started) / 1e9
@@ -108,6 +109,15 @@ public enum TraceChecker {
             report.hangs = history.hangs
             if report.result == .ok { report.result = .unknown }
         }
+        // A crash of the code under test is a failure whatever the history says.
+        if !history.crashes.isEmpty {
+            report.crashes = history.crashes
+            report.result = .violation
+        }
+        if report.result == .violation {
+            let core = report.objects.flatMap(\.coreEventIndices) + report.invariants.flatMap { $0.finding?.eventIndices ?? [] }
+            report.weakMemory = staleLoads.note(blaming: core)
+        }
         return report
     }
 
@@ -115,10 +125,18 @@ public enum TraceChecker {
     static func history<M: TraceModel>(
         _ model: M, reader: TraceReader, invariants: inout [any TraceInvariant]
     ) throws(TraceError) -> History<M> {
+        var staleLoads = StaleLoads()
+        return try history(model, reader: reader, invariants: &invariants, staleLoads: &staleLoads)
+    }
+
+    static func history<M: TraceModel>(
+        _ model: M, reader: TraceReader, invariants: inout [any TraceInvariant], staleLoads: inout StaleLoads
+    ) throws(TraceError) -> History<M> {
         var builder = HistoryBuilder(model: model, path: reader.path)
         try reader.forEachEvent { (event) throws(TraceError) in
             try builder.add(event, line: reader.lineNumber)
             for index in invariants.indices { invariants[index].observe(event) }
+            if event.type == .schedule || event.type == .invoke { staleLoads.observe(event) }
         }
         return builder.finish()
     }

@@ -93,7 +93,8 @@ public enum CommandLineText {
         // Faults are injected into worker processes only: a simulation or threads run has its scenario's own.
         let mode = options.mode ?? summary.scenario.mode
         let faults = mode == .real ? options.faults ?? summary.scenario.defaultFaults : summary.scenario.defaultFaults
-        let withFaults = faults.isEmpty ? "" : ", faults \(faults)"
+        var withFaults = faults.isEmpty ? "" : ", faults \(faults)"
+        if mode == .sim, let memory = options.memory, memory != .standard { withFaults += ", memory model \(memory)" }
         if let violation = summary.firstViolation {
             return """
                 \(name): VIOLATION in run \(summary.runs) of \(options.runs) (run seed \(violation.seed), strategy \(options.strategy)\(withFaults))

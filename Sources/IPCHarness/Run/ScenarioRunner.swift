@@ -18,12 +18,15 @@ public struct RunOptions: Sendable {
     public var hangAfterSeconds: Double = 10
     /// The mode to run in; nil: each scenario's default.
     public var mode: Scenario.Mode?
+    /// How simulations treat memory; nil: weak memory.
+    public var memory: MemoryModel?
 
     public init(
         seed: UInt64, runs: Int = 1, strategy: StrategySpec = .random, outputDirectory: String = ".ipc-harness/traces",
         checkBudget: CheckBudget = CheckBudget(seconds: 30), stopAtFirstViolation: Bool = true, faults: FaultOptions? = nil,
-        mode: Scenario.Mode? = nil, hangAfterSeconds: Double = 10
+        mode: Scenario.Mode? = nil, hangAfterSeconds: Double = 10, memory: MemoryModel? = nil
     ) {
+        self.memory = memory
         self.hangAfterSeconds = hangAfterSeconds
         self.faults = faults
         self.mode = mode
@@ -90,7 +93,8 @@ public enum ScenarioRunner {
     /// Runs `scenario` once with `seed` and checks the trace. `worker` is needed by real-mode scenarios.
     public static func runOnce(
         _ scenario: Scenario, seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, checkBudget: CheckBudget,
-        faults: FaultOptions? = nil, hangAfterSeconds: Double = 10, schedulePrefix: [Int] = [], mode: Scenario.Mode? = nil
+        faults: FaultOptions? = nil, hangAfterSeconds: Double = 10, schedulePrefix: [Int] = [], mode: Scenario.Mode? = nil,
+        memory: MemoryModel? = nil
     ) throws(HarnessError) -> RunResult {
         let mode = mode ?? scenario.mode
         guard scenario.modes.contains(mode) else {
@@ -98,7 +102,7 @@ public enum ScenarioRunner {
         }
         let trace = try scenario.execute(ScenarioRun(
             seed: seed, strategy: strategy, worker: worker, mode: mode, faults: faults ?? scenario.defaultFaults,
-            hangAfterSeconds: hangAfterSeconds, schedulePrefix: schedulePrefix))
+            hangAfterSeconds: hangAfterSeconds, schedulePrefix: schedulePrefix, memory: memory))
         return try check(trace, seed: seed, budget: checkBudget)
     }
 
@@ -123,14 +127,14 @@ public enum ScenarioRunner {
         _ scenario: Scenario, options: RunOptions, worker: WorkerCommand?, progress: (Int, RunResult) -> Void = { _, _ in }
     ) throws(HarnessError) -> ScenarioSummary {
         var summary = ScenarioSummary(scenario: scenario)
-        var explorer: ScheduleExplorer?
+        var explorer: Explorer?
         if case .exhaustive(let bound) = options.strategy {
-            let mode = options.mode ?? scenario.mode
-            guard mode == .real else {
-                let running = mode == .sim ? "in simulation" : "on threads the OS schedules"
-                throw HarnessError("the exhaustive strategy explores worker-process runs; \(scenario.name) would run \(running) (use --mode real if it has one, or a random or pct strategy)")
+            switch options.mode ?? scenario.mode {
+            case .real: explorer = .real(ScheduleExplorer(preemptionBound: bound))
+            case .sim: explorer = .sim(SimulationExplorer(bound: bound))
+            case .threads:
+                throw HarnessError("the exhaustive strategy explores worker-process and simulated runs; \(scenario.name) would run on threads the OS schedules (use a random or pct strategy)")
             }
-            explorer = ScheduleExplorer(preemptionBound: bound)
             summary.explorationComplete = false
         }
         for run in 0..<options.runs {
@@ -143,7 +147,8 @@ public enum ScenarioRunner {
             }
             let result = try runOnce(
                 scenario, seed: seed, strategy: options.strategy, worker: worker, checkBudget: options.checkBudget,
-                faults: options.faults, hangAfterSeconds: options.hangAfterSeconds, schedulePrefix: prefix, mode: options.mode)
+                faults: options.faults, hangAfterSeconds: options.hangAfterSeconds, schedulePrefix: prefix, mode: options.mode,
+                memory: options.memory)
             if explorer != nil {
                 explorer!.record(result.trace)
                 summary.explorationComplete = explorer!.isComplete
@@ -171,6 +176,32 @@ public enum ScenarioRunner {
             }
         }
         return summary
+    }
+
+    /// The exhaustive strategy's search: over worker-process invocations, or over a simulation's decisions.
+    private enum Explorer {
+        case real(ScheduleExplorer)
+        case sim(SimulationExplorer)
+
+        var nextPrefix: [Int]? {
+            switch self {
+            case .real(let explorer): explorer.nextPrefix
+            case .sim(let explorer): explorer.nextPrefix
+            }
+        }
+
+        var isComplete: Bool { nextPrefix == nil }
+
+        mutating func record(_ trace: Trace) {
+            switch self {
+            case .real(var explorer):
+                explorer.record(trace)
+                self = .real(explorer)
+            case .sim(var explorer):
+                explorer.record(trace)
+                self = .sim(explorer)
+            }
+        }
     }
 
     /// Writes a run's trace as `<directory>/<scenario>-<seed>.jsonl`.

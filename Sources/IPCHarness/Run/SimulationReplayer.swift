@@ -1,36 +1,17 @@
 import IPCModels
 
-/// Replays a simulation trace exactly: the same construction and setup (from the header), the same programs
-/// (the invoke events), and the same moves (one step per schedule event, the kills where they were). The
-/// simulation has no other source of nondeterminism, so every event must come out as recorded; the first that
-/// does not is reported.
+/// Replays a simulation trace exactly: the same workload and simulation options (from the header), the same
+/// programs (the invoke events), the same moves (one step per schedule event, the kills where they were) and the
+/// same store read by every load that had a choice. The simulation has no other source of nondeterminism, so every
+/// event must come out as recorded; the first that does not is reported.
 enum SimulationReplayer {
     static func replay(_ original: Trace, path: String?, checkBudget: CheckBudget) throws(ReplayError) -> ReplayResult {
         let header = original.header
-        guard let sim = header.extra["sim"] else {
-            throw .trace(TraceError(path: path, line: 1, "the header has no 'sim' setup; only traces recorded by `ipc-harness run --mode sim` can be replayed"))
-        }
-        let processes: [Int]
-        let channelCapacity: Int
-        do {
-            let value: JSONValue? = sim
-            processes = try value.processes("processes")
-            channelCapacity = try value.required("channelCapacity").integer("channelCapacity", in: 1...1 << 20)
-        } catch {
-            throw .trace(TraceError(path: path, line: 1, "the header's sim setup: \(error.message)"))
-        }
-        let simulator: Simulator
-        do {
-            simulator = try SimulationRunner.simulator(
-                implementation: header.mechanism, setup: sim["setup"],
-                programs: SimulationTrace.programs(of: original, processes: processes), channelCapacity: channelCapacity)
-        } catch {
-            throw .harness(error)
-        }
+        let simulator = try simulator(for: original, path: path)
         var plan = ReplaySimPlan(moves: SimulationTrace.moves(of: original))
         let events: [Trace.Event]
         do {
-            events = SimulationTrace.events(try simulator.run(&plan).events)
+            events = SimulationTrace.events(try simulator.run(&plan).events, regionNames: simulator.workload.objects.map(\.name))
         } catch {
             throw .harness(error)
         }
@@ -50,6 +31,29 @@ enum SimulationReplayer {
         }
         if let divergence = plan.divergence { divergences.append(divergence) }
         return ReplayResult(recordedVerdict: original.verdict?.result, result: result, divergences: divergences)
+    }
+
+    /// The simulator a simulation trace's header sets up, with the programs of its invoke events.
+    static func simulator(for trace: Trace, path: String?, programs: [Int: [Call]]? = nil) throws(ReplayError) -> Simulator {
+        let header = trace.header
+        guard let setup = header.extra["workload"], header.extra["sim"] != nil else {
+            throw .trace(TraceError(path: path, line: 1, "the header has no 'workload' and 'sim'; only traces recorded by `ipc-harness run --mode sim` can be replayed"))
+        }
+        var workload: Workload
+        let options: SimulationOptions
+        do {
+            workload = try Workload(setupJSON: setup)
+            options = try SimulationTrace.options(from: header.extra["sim"])
+        } catch {
+            throw .trace(TraceError(path: path, line: 1, "the header's simulation setup: \(error.message)"))
+        }
+        let programs = programs ?? SimulationTrace.programs(of: trace, processes: workload.processes.map(\.id))
+        for index in workload.processes.indices { workload.processes[index].program = programs[workload.processes[index].id] ?? [] }
+        do {
+            return try Simulator(workload: workload, implementation: header.mechanism, modelParameters: header.parameters, options: options)
+        } catch {
+            throw .harness(error)
+        }
     }
 
     static func describe(_ event: Trace.Event) -> String {

@@ -4,9 +4,9 @@ import IPCModels
 /// refuse exactly the same files, each with one line naming the file and the line, and accept the same ones.
 ///
 /// Beyond what ``TraceReader`` and the history builder check (the format, then the history), a trace that can be
-/// re-executed must be one the harness can set up again: a real-mode `workload` whose objects a provisioner knows
-/// and the header's params declare; a simulation's construction and setup, and every invoke one that construction
-/// can perform (a message that fits its slots). `check` asks the same, so a trace `replay` would refuse is never
+/// re-executed must be one the harness can set up again: a `workload` whose objects a provisioner knows and the
+/// header's params declare; in a simulation, objects of shared-memory kinds set up from their parameters, and every
+/// invoke one its object can perform (a message that fits its slots). `check` asks the same, so a trace `replay` would refuse is never
 /// judged a violation first.
 public enum TraceInput {
     /// Reads the trace at `path` whole, with every rule `check` applies.
@@ -62,92 +62,72 @@ public enum TraceInput {
 /// What re-executing a trace needs from its header and invokes (see ``TraceInput``).
 private struct SetupRules {
     let path: String
-    /// Simulation: the construction, its object, and each process's side of it (made on first use).
-    private var construction: (any ReferenceConstruction)?
-    private var simulatedObject: String?
-    private var processes: [Int: any ReferenceProcess] = [:]
-    /// Real mode: the workload's object names, and what each process holds.
+    /// The workload's object names, and what each process holds (real mode and simulation).
     private var workloadObjects: Set<String>?
     private var holdings: [Int: Set<String>] = [:]
+    /// Simulation: each object's kind and setup, to ask whether it can perform an invoke.
+    private var simulated: [String: (kind: any SharedMemoryKind.Type, setup: SharedObjectSetup)] = [:]
+    private let modelParameters: JSONValue?
 
     init(header: Trace.Header, path: String) throws(TraceError) {
         self.path = path
+        self.modelParameters = header.parameters
         func failure(_ message: String) -> TraceError { TraceError(path: path, line: 1, message) }
-        let declared = Set(try MixedTrace.declaredObjects(header, path: path))
-        switch header.mode {
-        case "real":
-            guard let setup = header.extra["workload"] else { return }
-            let workload: Workload
-            do {
-                workload = try Workload(setupJSON: setup)
-            } catch {
-                throw failure("the header's workload: \(error.message)")
+        _ = try MixedTrace.declaredObjects(header, path: path)
+        guard header.mode == "real" || header.mode == "sim", let setup = header.extra["workload"] else { return }
+        let workload: Workload
+        do {
+            workload = try Workload(setupJSON: setup)
+        } catch {
+            throw failure("the header's workload: \(error.message)")
+        }
+        var names = Set<String>()
+        var implementations: [String: String] = [:]
+        for object in workload.objects {
+            guard names.insert(object.name).inserted else {
+                throw failure("the header's workload names object '\(object.name)' twice")
             }
-            var names = Set<String>()
-            for object in workload.objects {
-                guard names.insert(object.name).inserted else {
-                    throw failure("the header's workload names object '\(object.name)' twice")
-                }
-                guard KindRegistry.kind(named: object.kind) != nil else {
-                    throw failure(
-                        "the workload's object '\(object.name)' is of kind '\(object.kind)', which no provisioner creates (known: \(KindRegistry.kinds.map { $0.name }.sorted().joined(separator: ", ")); a user's kind is known to the command line built with its components)"
-                    )
-                }
-                if object.kind == "reference" {
-                    guard case .string(let implementation)? = object.parameters["implementation"] else {
-                        throw failure("the workload's reference object '\(object.name)' names no implementation")
-                    }
-                    do {
-                        _ = try ReferenceConstructions.make(implementation, setup: object.parameters["setup"])
-                    } catch {
-                        throw failure("the workload's reference object '\(object.name)': \(error.message)")
-                    }
-                }
-            }
-            for (position, process) in workload.processes.enumerated() {
-                guard case .array(let entries)? = setup["processes"],
-                    case .object(let holds)? = entries[position]["holds"],
-                    holds.allSatisfy({ Self.isRoleList($0.value) })
-                else {
-                    throw failure(
-                        "the workload's process \(process.id) needs 'holds', an object mapping its objects to role names"
-                    )
-                }
-                for object in process.holds.keys where !names.contains(object) {
-                    throw failure(
-                        "the workload's process \(process.id) holds '\(object)', which the workload does not create")
-                }
-                holdings[process.id] = Set(process.holds.keys)
-            }
-            workloadObjects = names
-            // The same refusal the driver makes: an implementation no object of the workload runs.
-            do {
-                _ = try workload.implementations(running: header.mechanism)
-            } catch {
-                throw failure("mechanism '\(header.mechanism)': \(error.message)")
-            }
-        case "sim":
-            guard let sim = header.extra["sim"] else { return }
-            do {
-                let value: JSONValue? = sim
-                _ = try value.required("channelCapacity").integer("channelCapacity", in: 1...1 << 20)
-                simulatedObject = try value.required("object").text("object")
-            } catch {
-                throw failure("the header's sim setup: \(error.message)")
-            }
-            guard declared.contains(simulatedObject!) else {
-                throw failure("the sim setup's object '\(simulatedObject!)' is not declared in the header's params")
-            }
-            do {
-                construction = try ReferenceConstructions.make(header.mechanism, setup: sim["setup"])
-            } catch {
+            guard let kind = KindRegistry.kind(named: object.kind) else {
                 throw failure(
-                    "the simulation of \(header.mechanism) cannot be set up from the header's sim.setup: \(error.message)"
+                    "the workload's object '\(object.name)' is of kind '\(object.kind)', which no provisioner creates (known: \(KindRegistry.kinds.map { $0.name }.sorted().joined(separator: ", ")); a user's kind is known to the command line built with its components)"
                 )
             }
-        default:
-            return
+            if header.mode == "sim" {
+                guard let shared = kind as? any SharedMemoryKind.Type else {
+                    throw failure("the workload's object '\(object.name)' is of kind '\(object.kind)', which does not run in the simulation (only shared-memory kinds do)")
+                }
+                simulated[object.name] = (shared, SharedObjectSetup(name: object.name, implementation: "", parameters: object.parameters))
+            }
         }
+        // The same refusal the driver and the simulator make: an implementation no object of the workload runs.
+        do {
+            implementations = try workload.implementations(running: header.mechanism)
+        } catch {
+            throw failure("mechanism '\(header.mechanism)': \(error.message)")
+        }
+        for (name, entry) in simulated {
+            var objectSetup = entry.setup
+            objectSetup.implementation = implementations[name] ?? ""
+            do {
+                _ = try entry.kind.layout(of: objectSetup)
+            } catch {
+                throw failure("the simulation of \(name) cannot be set up from its parameters: \(error.message)")
+            }
+            simulated[name] = (entry.kind, objectSetup)
+        }
+        for (position, process) in workload.processes.enumerated() {
+            guard case .array(let entries)? = setup["processes"],
+                case .object(let holds)? = entries[position]["holds"],
+                holds.allSatisfy({ Self.isRoleList($0.value) })
+            else {
+                throw failure("the workload's process \(process.id) needs 'holds', an object mapping its objects to role names")
+            }
+            for object in process.holds.keys where !names.contains(object) {
+                throw failure("the workload's process \(process.id) holds '\(object)', which the workload does not create")
+            }
+            holdings[process.id] = Set(process.holds.keys)
+        }
+        workloadObjects = names
     }
 
     static func isRoleList(_ value: JSONValue) -> Bool {
@@ -166,18 +146,10 @@ private struct SetupRules {
                 "process \(event.process) holds no '\(object)' in the header's workload, so it cannot invoke '\(event.f ?? "")' on it"
             )
         }
-        guard let construction, let simulatedObject else { return }
-        guard object == simulatedObject else {
-            throw TraceError(
-                path: path, line: line, "object '\(object)' is not the simulated object '\(simulatedObject)'")
-        }
-        let process = processes[event.process] ?? construction.makeProcess(event.process)
-        processes[event.process] = process
-        do {
-            _ = try process.operation(
-                for: Call(process: event.process, object: object, f: event.f ?? "", value: event.value))
-        } catch {
-            throw TraceError(path: path, line: line, "'\(event.f ?? "")' on \(object): \(error.message)")
+        guard let (kind, setup) = simulated[object] else { return }
+        let call = Call(process: event.process, object: object, f: event.f ?? "", value: event.value)
+        if let refusal = kind.refusal(of: call, by: setup, modelParameters: modelParameters) {
+            throw TraceError(path: path, line: line, "'\(event.f ?? "")' on \(object): \(refusal)")
         }
     }
 }

@@ -84,13 +84,17 @@ public struct ScenarioRun: Sendable {
     /// The watchdog's limit: a worker still running (not asleep) inside one operation this long is killed and
     /// the run reported as a hang (real mode).
     public var hangAfterSeconds: Double
-    /// Under the exhaustive strategy: the choices this run must make first (see ``ScheduleExplorer``).
+    /// Under the exhaustive strategy: the choices this run must make first (see ``ScheduleExplorer``,
+    /// ``SimulationExplorer``).
     public var schedulePrefix: [Int]
+    /// How a simulation treats memory; nil: weak memory (``MemoryModel/standard``).
+    public var memory: MemoryModel?
 
     public init(
         seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, mode: Scenario.Mode = .real,
-        faults: FaultOptions = .none, hangAfterSeconds: Double = 10, schedulePrefix: [Int] = []
+        faults: FaultOptions = .none, hangAfterSeconds: Double = 10, schedulePrefix: [Int] = [], memory: MemoryModel? = nil
     ) {
+        self.memory = memory
         self.seed = seed
         self.strategy = strategy
         self.worker = worker

@@ -1,20 +1,20 @@
 import IPCModels
 
-/// A simulated run as a shrinker edits it: the construction (from the header), and the plan's moves in order —
-/// each step of a process (the steps that start an operation carry its call, so the programs are the calls of
-/// those moves) and each virtual kill. An edited spec runs leniently: a move for a process that has already ended
-/// is skipped, and once the moves run out the lowest-numbered live process goes until all have ended. The trace
-/// kept is the one the simulator recorded, so `replay` repeats it exactly.
+/// A simulated run as a shrinker edits it: the setup (from the header), and the plan's moves in order — each step
+/// of a process, with the operations it started (so the programs are the calls of those moves) and the store its
+/// load read, and each virtual kill. An edited spec runs leniently: a move for a process that cannot move is
+/// skipped, a load's recorded choice of store is taken where it still has one, and once the moves run out the
+/// lowest-numbered process that can move goes until all have ended. The trace kept is the one the simulator
+/// recorded, so `replay` repeats it exactly.
 struct SimulationRunSpec: ShrinkableRun {
     enum Move: ShrinkMove {
-        /// The step that starts `call`.
-        case start(process: Int, call: Call)
-        case step(process: Int)
+        /// A step of `process` that started `calls` (usually none or one).
+        case step(process: Int, calls: [Call], stale: Int?)
         case kill(process: Int)
 
         var process: Int {
             switch self {
-            case .start(let process, _), .step(let process), .kill(let process): process
+            case .step(let process, _, _), .kill(let process): process
             }
         }
 
@@ -26,43 +26,42 @@ struct SimulationRunSpec: ShrinkableRun {
         }
 
         func halved() -> Move? {
-            guard case .start(let process, var call) = self, let value = call.value?.halvedCallValue() else { return nil }
-            call.value = value
-            return .start(process: process, call: call)
+            guard case .step(let process, var calls, let stale) = self else { return nil }
+            for index in calls.indices {
+                if let value = calls[index].value?.halvedCallValue() {
+                    calls[index].value = value
+                    return .step(process: process, calls: calls, stale: stale)
+                }
+            }
+            return nil
         }
     }
 
-    var header: Trace.Header
+    let trace: Trace
+    let path: String?
     var processes: [Int]
     var moves: [Move]
-    let channelCapacity: Int
 
     init(trace: Trace, path: String? = nil) throws(ReplayError) {
-        guard let sim = trace.header.extra["sim"] else {
-            throw .trace(TraceError(path: path, line: 1, "the header has no 'sim' setup; only traces recorded by `ipc-harness run --mode sim` can be shrunk"))
-        }
-        do {
-            let value: JSONValue? = sim
-            processes = try value.processes("processes")
-            channelCapacity = try value.required("channelCapacity").integer("channelCapacity", in: 1...1 << 20)
-        } catch {
-            throw .trace(TraceError(path: path, line: 1, "the header's sim setup: \(error.message)"))
-        }
-        header = trace.header
+        self.trace = trace
+        self.path = path
+        let workload = try SimulationReplayer.simulator(for: trace, path: path).workload
+        processes = workload.processes.map(\.id)
         var moves: [Move] = []
-        let events = trace.events
-        for (position, event) in events.enumerated() {
+        for event in trace.events {
             switch event.type {
             case .schedule:
-                // A step that starts an operation is followed by that operation's invoke, at the same time.
-                if position + 1 < events.count, events[position + 1].type == .invoke, events[position + 1].process == event.process {
-                    let invoke = events[position + 1]
-                    moves.append(.start(process: event.process, call: Call(
-                        process: event.process, object: invoke.object ?? "", f: invoke.f ?? "", value: invoke.value)))
-                } else {
-                    moves.append(.step(process: event.process))
-                }
-            case .kill:
+                var stale: Int?
+                if case .integer(let value)? = event.value?["access"]?["stale"] { stale = Int(value) }
+                moves.append(.step(process: event.process, calls: [], stale: stale))
+            case .invoke:
+                // An operation belongs to the step of its process it was invoked in (its last one so far).
+                guard let index = moves.lastIndex(where: { $0.process == event.process }),
+                    case .step(let process, var calls, let stale) = moves[index]
+                else { break }
+                calls.append(Call(process: event.process, object: event.object ?? "", f: event.f ?? "", value: event.value))
+                moves[index] = .step(process: process, calls: calls, stale: stale)
+            case .kill where event.point != "hung":
                 moves.append(.kill(process: event.process))
             default:
                 break
@@ -82,56 +81,64 @@ struct SimulationRunSpec: ShrinkableRun {
     }
 
     /// Each process's program: the calls its moves start, in order.
-    var programs: [(process: Int, calls: [Call])] {
-        processes.map { process in
-            (process, moves.compactMap { move -> Call? in
-                if case .start(process, let call) = move { return call }
-                return nil
-            })
-        }
+    var programs: [Int: [Call]] {
+        var programs: [Int: [Call]] = [:]
+        for process in processes { programs[process] = [] }
+        for case .step(let process, let calls, _) in moves where programs[process] != nil { programs[process]! += calls }
+        return programs
     }
 
     func run(worker: WorkerCommand, budget: CheckBudget) throws(ReplayError) -> RunResult {
-        var runHeader = header
-        if case .object(var sim)? = header.extra["sim"] {
-            sim["processes"] = .array(processes.map { .int($0) })
-            runHeader.extra["sim"] = .object(sim)
+        var runHeader = trace.header
+        if case .object(var workload)? = trace.header.extra["workload"], case .array(let entries)? = workload["processes"] {
+            workload["processes"] = .array(entries.filter { entry in processes.contains { entry["id"] == .int($0) } })
+            runHeader.extra["workload"] = .object(workload)
         }
+        let simulator = try SimulationReplayer.simulator(for: Trace(header: runHeader, events: []), path: path, programs: programs)
         do {
-            let simulator = try SimulationRunner.simulator(
-                implementation: header.mechanism, setup: header.extra["sim"]?["setup"], programs: programs,
-                channelCapacity: channelCapacity)
             var plan = LenientSimPlan(moves: moves.map { move in
-                if case .kill(let process) = move { return .kill(process) }
-                return .step(move.process)
+                switch move {
+                case .kill(let process): (.kill(process), nil)
+                case .step(let process, _, let stale): (.step(process), stale)
+                }
             })
-            let events = SimulationTrace.events(try simulator.run(&plan).events)
-            return try ScenarioRunner.check(Trace(header: runHeader, events: events), seed: UInt64(header.seed) ?? 0, budget: budget)
+            let events = SimulationTrace.events(try simulator.run(&plan).events, regionNames: simulator.workload.objects.map(\.name))
+            return try ScenarioRunner.check(Trace(header: runHeader, events: events), seed: UInt64(trace.header.seed) ?? 0, budget: budget)
         } catch {
             throw .harness(error)
         }
     }
 }
 
-/// Makes the moves it is given where it can — skipping those of processes that have ended — then lets the
-/// lowest-numbered live process go until every process has ended.
+/// Makes the moves it is given where it can — skipping those of processes that cannot move — then lets the
+/// lowest-numbered process that can move go until every process has ended. A load reads the store its move
+/// recorded where it still can, else the newest.
 struct LenientSimPlan: SimPlan {
-    let moves: [SimMove]
+    let moves: [(move: SimMove, stale: Int?)]
     private var index = 0
+    private var stale: Int?
 
-    init(moves: [SimMove]) {
+    init(moves: [(move: SimMove, stale: Int?)]) {
         self.moves = moves
     }
 
-    mutating func next(enabled: [Int], step: Int) -> SimMove? {
+    mutating func next(enabled: [Int], pending: [PendingAccess?], step: Int) -> SimMove? {
         while index < moves.count {
-            let move = moves[index]
+            let (move, stale) = moves[index]
             index += 1
             switch move {
             case .step(let process), .kill(let process):
-                if enabled.contains(process) { return move }
+                if enabled.contains(process) {
+                    self.stale = stale
+                    return move
+                }
             }
         }
+        stale = nil
         return .step(enabled[0])
+    }
+
+    mutating func chooseStore(among choices: Int, step: Int) -> Int {
+        min(stale ?? 0, choices - 1)
     }
 }

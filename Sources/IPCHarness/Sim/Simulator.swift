@@ -3,160 +3,148 @@ import IPCModels
 
 /// What the simulation's plan decides at each scheduling point.
 enum SimMove: Hashable {
-    /// `process` takes its next step (starting its next operation if it has none in progress).
+    /// `process` makes its pending access (and runs on to its next one).
     case step(Int)
     /// `process` is killed: it stops where it is; its operation in progress becomes indeterminate.
     case kill(Int)
 }
 
-/// Decides the simulation's moves: from a strategy and the seed, or from a recorded trace.
+/// Decides the simulation's moves, and which store each load under weak memory reads: from a strategy and the
+/// seed, from a recorded trace, or from an exploration's prefix.
 protocol SimPlan {
-    /// The move at scheduling point `step`, among the live processes `enabled` (ascending, never empty); nil
-    /// ends the run early (a replay that ran out of recorded moves).
-    mutating func next(enabled: [Int], step: Int) -> SimMove?
+    /// The move at scheduling point `step`, among the processes `enabled` (ascending, never empty) whose next
+    /// accesses are `pending` (in the same order); nil ends the run early (a replay that ran out of moves).
+    mutating func next(enabled: [Int], pending: [PendingAccess?], step: Int) -> SimMove?
+    /// Which of `choices` stores (0 the newest) the load made at `step` reads.
+    mutating func chooseStore(among choices: Int, step: Int) -> Int
+}
+
+/// The access a process waits to make (what the strategies may look at).
+struct PendingAccess: Hashable {
+    var region: Int
+    /// The byte offset; -1 for accesses that touch no word (a fence, a channel).
+    var offset: Int
+    var writes: Bool
+    /// A compare-and-swap's expected value, and the word's newest value now (filled in at each scheduling point).
+    var expected: UInt64?
+    var current: UInt64 = 0
 }
 
 /// One event of a simulated run, kept compactly until a trace is wanted.
 enum SimEvent {
+    /// A step; `access` is nil when the step made none (it ran operations that touch no shared memory).
     case schedule(process: Int, step: Int, enabled: [Int], access: SimulatedAccess?)
     case invoke(process: Int, step: Int, call: Call)
-    case completion(process: Int, step: Int, call: Call, completion: Completion)
+    case completion(process: Int, step: Int, call: Call, outcome: Outcome)
     case kill(process: Int, step: Int, during: Bool)
+    /// A process that can never run again: asleep in a wait nobody is left to wake, or still running when the run
+    /// ran out of steps.
+    case hung(process: Int, step: Int, reason: String)
     case indeterminate(process: Int, step: Int, call: Call)
-    case exit(process: Int, step: Int, killed: Bool)
+    /// A process's end: `signal` nil for an ordinary exit; `reason` says why it crashed.
+    case exit(process: Int, step: Int, signal: String?, reason: String?)
 }
 
-/// Runs a reference construction's workload in one thread: virtual processes take one step at a time, the plan
-/// choosing who goes next at every access to shared memory or a channel. Nothing else is a source of
-/// nondeterminism, so the plan's choices fix the run.
-struct Simulator {
-    let construction: any ReferenceConstruction
-    let programs: [(process: Int, calls: [Call])]
-    let channelCapacity: Int
-    /// A run longer than this is a harness bug (operations never spin without bound).
-    var maximumSteps = 5_000_000
+/// How a simulation treats memory.
+public enum MemoryModel: Sendable, Hashable, CustomStringConvertible {
+    /// Every load reads the newest store: interleavings only (as Shuttle).
+    case sequentiallyConsistent
+    /// The C11 release/acquire/relaxed model: a load may read any of a word's last `depth` stores that coherence
+    /// and happens-before allow (as Loom).
+    case weak(storeHistory: Int)
 
-    private struct ProcessState {
-        let id: Int
-        let calls: [Call]
-        let binding: any ReferenceProcess
-        var position = 0
-        var operation: SteppedOperation?
-        var call: Call?
-        var alive = true
+    /// The default: weak memory, four stores per word.
+    public static let standard = MemoryModel.weak(storeHistory: 4)
+
+    /// "sc" or "weak" (four stores), "weak:N".
+    public init?(_ text: String) {
+        switch text {
+        case "sc": self = .sequentiallyConsistent
+        case "weak": self = .standard
+        default:
+            guard text.hasPrefix("weak:"), let depth = Int(text.dropFirst(5)), (2...64).contains(depth) else { return nil }
+            self = .weak(storeHistory: depth)
+        }
     }
 
-    /// Runs until every process has ended (or the plan stops); `recordAccesses` false leaves schedule events out.
-    func run(_ plan: inout some SimPlan, recordAccesses: Bool = true) throws(HarnessError) -> (events: [SimEvent], steps: Int) {
-        let memory = SimulatedMemory(
-            size: construction.size, channels: construction.channels, channelCapacity: channelCapacity,
-            initialWords: construction.initialWords)
-        var processes = programs.map { ProcessState(id: $0.process, calls: $0.calls, binding: construction.makeProcess($0.process)) }
-        var events: [SimEvent] = []
-        events.reserveCapacity(recordAccesses ? 256 : 64)
-        for index in processes.indices where processes[index].calls.isEmpty {
-            processes[index].alive = false
-            events.append(.exit(process: processes[index].id, step: 0, killed: false))
+    public var description: String {
+        switch self {
+        case .sequentiallyConsistent: "sc"
+        case .weak(let depth): depth == 4 ? "weak" : "weak:\(depth)"
         }
-        var enabled: [Int] = []
-        var step = 0
-        while true {
-            enabled.removeAll(keepingCapacity: true)
-            for process in processes where process.alive { enabled.append(process.id) }
-            if enabled.isEmpty { break }
-            guard step < maximumSteps else { throw HarnessError("the simulation ran past \(maximumSteps) steps: an operation spins without bound") }
-            guard let move = plan.next(enabled: enabled, step: step) else { break }
-            switch move {
-            case .kill(let id):
-                guard let index = processes.firstIndex(where: { $0.id == id && $0.alive }) else {
-                    throw HarnessError("the plan killed process \(id), which is not alive")
-                }
-                events.append(.kill(process: id, step: step, during: processes[index].operation != nil))
-                if let call = processes[index].call, processes[index].operation != nil {
-                    events.append(.indeterminate(process: id, step: step, call: call))
-                }
-                events.append(.exit(process: id, step: step, killed: true))
-                processes[index].alive = false
-            case .step(let id):
-                guard let index = processes.firstIndex(where: { $0.id == id && $0.alive }) else {
-                    throw HarnessError("the plan stepped process \(id), which is not alive")
-                }
-                var invoked: Call?
-                if processes[index].operation == nil {
-                    let call = processes[index].calls[processes[index].position]
-                    processes[index].position += 1
-                    do {
-                        processes[index].operation = try processes[index].binding.operation(for: call)
-                    } catch {
-                        throw HarnessError("process \(id) cannot perform \(call.f) on \(call.object): \(error.message)")
-                    }
-                    processes[index].call = call
-                    invoked = call
-                }
-                memory.access = nil
-                let completion = processes[index].operation!.step(memory)
-                if recordAccesses { events.append(.schedule(process: id, step: step, enabled: enabled, access: memory.access)) }
-                if let invoked { events.append(.invoke(process: id, step: step, call: invoked)) }
-                if let completion {
-                    events.append(.completion(process: id, step: step, call: processes[index].call!, completion: completion))
-                    processes[index].operation = nil
-                    if processes[index].position == processes[index].calls.count {
-                        processes[index].alive = false
-                        events.append(.exit(process: id, step: step, killed: false))
+    }
+}
+
+/// The options of a simulated run that are not its workload.
+struct SimulationOptions: Hashable {
+    var memory: MemoryModel = .standard
+    /// Messages a simulated copy channel holds when its object's parameters do not say (`channelCapacity`).
+    var channelCapacity = 4
+    /// A run longer than this many steps ends with its processes reported hung.
+    var maximumSteps = 5_000_000
+    /// Whether to keep schedule events (a benchmark that only counts steps does not).
+    var recordsSchedule = true
+}
+
+/// Runs a workload of shared-memory objects in one thread: each virtual process runs its program — the kinds'
+/// ordinary code — on a coroutine of its own, and every access it makes to a simulated region is a scheduling
+/// point where the plan chooses who goes next (and, under weak memory, which store a load reads). Nothing else is a
+/// source of nondeterminism, so the plan's choices fix the run.
+struct Simulator {
+    let workload: Workload
+    /// The implementation each object runs, by object name.
+    let implementations: [String: String]
+    let modelParameters: JSONValue?
+    var options: SimulationOptions
+    /// Each object's kind and its model, decoded once.
+    let kinds: [String: (kind: any SharedMemoryKind.Type, model: any TraceModel)]
+
+    /// Checks that the workload can be simulated: every object of a shared-memory kind, every call one its object can
+    /// perform.
+    init(workload: Workload, implementation: String, modelParameters: JSONValue?, options: SimulationOptions) throws(HarnessError) {
+        self.workload = workload
+        self.implementations = try workload.implementations(running: implementation)
+        self.modelParameters = modelParameters
+        self.options = options
+        var kinds: [String: (kind: any SharedMemoryKind.Type, model: any TraceModel)] = [:]
+        for object in workload.objects {
+            guard let kind = KindRegistry.kind(named: object.kind) as? any SharedMemoryKind.Type else {
+                throw HarnessError("object \(object.name) is of kind \(object.kind), which is no shared-memory kind: only those run in the simulation")
+            }
+            do {
+                kinds[object.name] = (kind, try kind.model(parameters: modelParameters))
+            } catch {
+                throw HarnessError("cannot set up \(object.name): \(error.message)")
+            }
+            let setup = Self.setup(of: object, implementations: implementations)
+            do {
+                _ = try kind.layout(of: setup)
+            } catch {
+                throw HarnessError("cannot set up \(object.name): \(error.message)")
+            }
+            for process in workload.processes {
+                for call in process.program where call.object == object.name {
+                    if let refusal = kind.refusal(of: call, by: setup, modelParameters: modelParameters) {
+                        throw HarnessError("process \(process.id) cannot perform \(call.f) on \(object.name): \(refusal)")
                     }
                 }
             }
-            step += 1
         }
-        return (events, step)
-    }
-}
-
-/// Chooses moves with a scheduling strategy, and kills with the run's generator.
-struct GeneratedSimPlan: SimPlan {
-    var strategy: any SchedulingStrategy
-    var generator: SeededGenerator
-    /// The chance, at each scheduling point, that the chosen process is killed instead of stepped.
-    var killChance: Double
-    var killsLeft: Int
-
-    mutating func next(enabled: [Int], step: Int) -> SimMove? {
-        let process = strategy.choose(among: enabled)
-        if killsLeft > 0 && killChance > 0 && generator.chance(killChance) {
-            killsLeft -= 1
-            return .kill(process)
-        }
-        return .step(process)
-    }
-}
-
-/// Repeats a recorded run's moves exactly; the first move that cannot be made ends the replay as a divergence.
-struct ReplaySimPlan: SimPlan {
-    let moves: [(move: SimMove, eventIndex: Int)]
-    private var index = 0
-    private(set) var divergence: String?
-
-    init(moves: [(move: SimMove, eventIndex: Int)]) {
-        self.moves = moves
+        self.kinds = kinds
     }
 
-    var isExhausted: Bool { index == moves.count }
+    func setup(of object: Workload.Object) -> SharedObjectSetup { Self.setup(of: object, implementations: implementations) }
 
-    mutating func next(enabled: [Int], step: Int) -> SimMove? {
-        guard index < moves.count else {
-            divergence = "after the recorded moves, processes \(enabled) had not ended"
-            return nil
-        }
-        let (move, eventIndex) = moves[index]
-        let process: Int
-        switch move {
-        case .step(let id), .kill(let id): process = id
-        }
-        guard enabled.contains(process) else {
-            divergence = "event \(eventIndex): process \(process) had already ended, so it could not move"
-            return nil
-        }
-        index += 1
-        return move
+    static func setup(of object: Workload.Object, implementations: [String: String]) -> SharedObjectSetup {
+        SharedObjectSetup(name: object.name, implementation: implementations[object.name] ?? object.implementation ?? "", parameters: object.parameters)
+    }
+
+    /// Runs until every process has ended (or the plan stops).
+    func run<Plan: SimPlan>(_ plan: inout Plan) throws(HarnessError) -> (events: [SimEvent], steps: Int) {
+        let run = try SimulationRun(simulator: self, plan: plan)
+        defer { run.finish() }
+        let result = try run.execute()
+        plan = run.plan as! Plan
+        return result
     }
 }

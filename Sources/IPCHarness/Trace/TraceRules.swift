@@ -42,12 +42,12 @@ struct TraceRules {
                 throw TraceError("the header's notChecked must be an array of strings (what the source showed that no model checks), not \(notChecked)")
             }
         }
-        // What makes a trace re-executable belongs to one mode: a trace that lost its mode is not a hand-made one.
-        for (field, mode) in [("workload", "real"), ("sim", "sim"), ("threads", "threads")]
+        // What makes a trace re-executable belongs to its modes: a trace that lost its mode is not a hand-made one.
+        for (field, modes) in [("workload", ["real", "sim"]), ("sim", ["sim"]), ("threads", ["threads"])]
         where header.extra[field] != nil {
-            guard header.mode == mode else {
+            guard let mode = header.mode, modes.contains(mode) else {
                 throw TraceError(
-                    "a header with '\(field)' is a \(mode)-mode trace, but its mode is \(header.mode.map { "\"\($0)\"" } ?? "missing")"
+                    "a header with '\(field)' is a \(modes.joined(separator: "- or ")) mode trace, but its mode is \(header.mode.map { "\"\($0)\"" } ?? "missing")"
                 )
             }
         }
@@ -194,9 +194,12 @@ struct TraceRules {
             }
         }
         switch header.mode {
-        case "real":
+        case "sim", "real":
+            if header.mode == "sim", header.extra["sim"]?.objectValue == nil {
+                throw TraceError("a simulation header needs its 'sim' object (the simulation's options: {\"memory\": \"weak\"})")
+            }
             guard case .object(let workload)? = header.extra["workload"] else {
-                throw TraceError("a real-mode header needs its 'workload' object (the objects and who holds them)")
+                throw TraceError("a \(header.mode!)-mode header needs its 'workload' object (the objects and who holds them)")
             }
             guard case .array(let processes)? = workload["processes"] else {
                 throw TraceError("the header's workload needs 'processes', an array")
@@ -209,15 +212,6 @@ struct TraceRules {
                 }
             }
             return ids
-        case "sim":
-            guard case .object(let sim)? = header.extra["sim"] else {
-                throw TraceError("a simulation header needs its 'sim' object (the construction's setup and processes)")
-            }
-            let list = try numbers(sim["processes"], "sim.processes")
-            guard Set(list).count == list.count else {
-                throw TraceError("the header's sim.processes lists a process twice")
-            }
-            return Set(list)
         case "threads":
             guard case .object(let threads)? = header.extra["threads"] else { return nil }
             var all: [Int] = []
@@ -307,8 +301,13 @@ struct TraceRules {
     }
 
     private static func checkExitValue(_ value: JSONValue?) throws(TraceError) {
-        let shape = "an exit's value must be {\"code\": 0-255}, {\"signal\": NAME}, {\"status\": \"unknown\"} or {\"status\": \"released\"}"
-        guard case .object(let object)? = value, object.count == 1, let member = object.members.first else {
+        let shape = "an exit's value must be {\"code\": 0-255}, {\"signal\": NAME} (with a \"reason\" text when the simulation knows why), {\"status\": \"unknown\"} or {\"status\": \"released\"}"
+        guard case .object(var object)? = value else { throw TraceError(shape) }
+        if object["signal"] != nil, let reason = object["reason"] {
+            guard case .string = reason else { throw TraceError("\(shape), not \(JSONValue.object(object))") }
+            object["reason"] = nil
+        }
+        guard object.count == 1, let member = object.members.first else {
             throw TraceError(shape)
         }
         switch (member.key, member.value) {

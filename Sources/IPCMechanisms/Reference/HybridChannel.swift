@@ -28,84 +28,35 @@ public struct HybridChannel: Sendable, Hashable {
     func stateOffset(_ buffer: Int) -> Int { base + buffer * SharedLayout.cacheLine }
     var bufferStride: Int { SharedLayout.word * (1 + SharedLayout.words(forBytes: bufferBytes)) }
     func bufferOffset(_ buffer: Int) -> Int { base + buffers * SharedLayout.cacheLine + buffer * bufferStride }
-    func buffer(at offset: Int) -> Int { (offset - bufferOffset(0)) / bufferStride }
+    func buffer(at offset: Int) -> Int? {
+        let index = (offset - bufferOffset(0)) / bufferStride
+        return (0..<buffers).contains(index) && bufferOffset(index) == offset ? index : nil
+    }
     public var size: Int { SharedLayout.lines(buffers * SharedLayout.cacheLine + buffers * bufferStride) }
 
-    public struct Send: SharedOperation {
-        let hybrid: HybridChannel
-        let message: [UInt8]
-        let reuseBuffer: Bool
-        private var pc = 0
-        private var buffer = 0
-        private var writer: WordWriter?
-
-        public init(hybrid: HybridChannel, message: [UInt8], reuseBuffer: Bool = false) {
-            precondition(message.count <= hybrid.bufferBytes)
-            self.hybrid = hybrid
-            self.message = message
-            self.reuseBuffer = reuseBuffer
+    /// Sends a message; false when the copy channel is full or every buffer is in use (`EAGAIN`).
+    public func send<Memory: SharedMemory>(_ message: [UInt8], in memory: Memory, reuseBuffer: Bool = false) -> Bool {
+        precondition(message.count <= bufferBytes)
+        if message.count <= threshold { return memory.send(channel: channel, [0] + message) }
+        // Find a free buffer (the broken twin does not look: it always takes buffer 0).
+        guard let buffer = reuseBuffer ? 0 : (0..<buffers).first(where: { memory.load(stateOffset($0), .acquiring) == 0 }) else {
+            return false
         }
-
-        /// False when the copy channel is full or every buffer is in use (`EAGAIN`).
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<Bool> {
-            if message.count <= hybrid.threshold {
-                return .finished(shared.send(channel: hybrid.channel, [0] + message))
-            }
-            switch pc {
-            case 0:
-                // Find a free buffer (the broken twin does not look: it always takes buffer 0).
-                if reuseBuffer || shared.load(hybrid.stateOffset(buffer), .acquiring) == 0 {
-                    pc = 1
-                    if reuseBuffer { return step(shared) }
-                } else {
-                    buffer += 1
-                    if buffer == hybrid.buffers { return .finished(false) }
-                }
-                return .running
-            case 1:
-                shared.store(hybrid.stateOffset(buffer), 1, .relaxed)  // only the sender sets it: no race
-                writer = WordWriter(offset: hybrid.bufferOffset(buffer), message: message)
-                pc = 2
-                return .running
-            case 2:
-                if !writer!.isDone {
-                    writer!.step(shared)
-                    return .running
-                }
-                let notification = [UInt8(1)] + SnapshotService.encode(UInt64(hybrid.bufferOffset(buffer)))
-                if shared.send(channel: hybrid.channel, notification) { return .finished(true) }
-                pc = 3
-                return .running
-            default:
-                shared.store(hybrid.stateOffset(buffer), 0, .releasing)  // give the buffer back
-                return .finished(false)
-            }
-        }
+        memory.store(stateOffset(buffer), 1, .relaxed)  // only the sender sets it: no race
+        memory.storeMessage(message, at: bufferOffset(buffer), .relaxed)
+        if memory.send(channel: channel, [1] + SnapshotService.encode(UInt64(bufferOffset(buffer)))) { return true }
+        memory.store(stateOffset(buffer), 0, .releasing)  // give the buffer back
+        return false
     }
 
     /// Receives the next message, inline or from its buffer; nil when there is none (`EAGAIN`).
-    public struct Receive: SharedOperation {
-        let hybrid: HybridChannel
-        private var reader: WordReader?
-        private var offset = 0
-        private var message: [UInt8]?
-
-        public init(hybrid: HybridChannel) { self.hybrid = hybrid }
-
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<[UInt8]?> {
-            guard reader != nil else {
-                guard let received = shared.receive(channel: hybrid.channel), let kind = received.first else { return .finished(nil) }
-                if kind == 0 { return .finished(Array(received.dropFirst())) }
-                offset = Int(SnapshotService.decode(Array(received.dropFirst())))
-                reader = WordReader(offset: offset, limit: hybrid.bufferBytes)
-                return .running
-            }
-            if let message {
-                shared.store(hybrid.stateOffset(hybrid.buffer(at: offset)), 0, .releasing)
-                return .finished(message)
-            }
-            message = reader!.step(shared)
-            return .running
-        }
+    public func receive<Memory: SharedMemory>(in memory: Memory) -> [UInt8]? {
+        guard let received = memory.receive(channel: channel), let kind = received.first else { return nil }
+        if kind == 0 { return Array(received.dropFirst()) }
+        let offset = Int(SnapshotService.decode(Array(received.dropFirst())))
+        guard let buffer = buffer(at: offset) else { return nil }
+        let message = memory.loadMessage(at: offset, limit: bufferBytes, .relaxed)
+        memory.store(stateOffset(buffer), 0, .releasing)
+        return message
     }
 }

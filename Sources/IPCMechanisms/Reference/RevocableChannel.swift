@@ -35,101 +35,38 @@ public struct RevocableChannel: Sendable, Hashable {
         case sent, full, revoked
     }
 
-    public struct Send: SharedOperation {
-        let channel: RevocableChannel
-        let authoriseAtEntry: Bool
-        private var writer: WordWriter?
-        private let message: [UInt8]
-        private var pc = 0
-        private var tail: UInt64 = 0
-
-        public init(channel: RevocableChannel, message: [UInt8], authoriseAtEntry: Bool = false) {
-            precondition(message.count <= channel.maximumMessage)
-            self.channel = channel
-            self.message = message
-            self.authoriseAtEntry = authoriseAtEntry
+    public func send<Memory: SharedMemory>(_ message: [UInt8], in memory: Memory, authoriseAtEntry: Bool = false) -> SendOutcome {
+        precondition(message.count <= maximumMessage)
+        let control = memory.load(controlOffset, .acquiring)
+        if control & Self.revokedBit != 0 { return .revoked }
+        let tail = control
+        let head = memory.load(headOffset, .acquiring)
+        if tail &- head >= UInt64(capacity) { return .full }
+        memory.storeMessage(message, at: slot(tail), .relaxed)
+        if authoriseAtEntry {
+            memory.wrappingAdd(controlOffset, 1, .releasing)
+            return .sent
         }
-
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<SendOutcome> {
-            defer { pc += 1 }
-            switch pc {
-            case 0:
-                let control = shared.load(channel.controlOffset, .acquiring)
-                if control & RevocableChannel.revokedBit != 0 { return .finished(.revoked) }
-                tail = control
-                return .running
-            case 1:
-                let head = shared.load(channel.headOffset, .acquiring)
-                if tail &- head >= UInt64(channel.capacity) { return .finished(.full) }
-                writer = WordWriter(offset: channel.slot(tail), message: message)
-                return .running
-            default:
-                if !writer!.isDone {
-                    writer!.step(shared)
-                    return .running
-                }
-                if authoriseAtEntry {
-                    _ = shared.wrappingAdd(channel.controlOffset, 1, .releasing)
-                    return .finished(.sent)
-                }
-                let committed = shared.compareExchange(channel.controlOffset, expected: tail, desired: tail &+ 1, .releasing)
-                return .finished(committed.exchanged ? .sent : .revoked)
-            }
-        }
+        return memory.compareExchange(controlOffset, expected: tail, desired: tail &+ 1, .releasing).exchanged ? .sent : .revoked
     }
 
     /// Takes the oldest committed message; nil when there is none (`EAGAIN`). Works after a revoke.
-    public struct Receive: SharedOperation {
-        let channel: RevocableChannel
-        private var pc = 0
-        private var head: UInt64 = 0
-        private var reader: WordReader?
-
-        public init(channel: RevocableChannel) { self.channel = channel }
-
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<[UInt8]?> {
-            defer { pc += 1 }
-            switch pc {
-            case 0:
-                head = shared.load(channel.headOffset, .relaxed)
-                return .running
-            case 1:
-                let committed = shared.load(channel.controlOffset, .acquiring) & ~RevocableChannel.revokedBit
-                if committed == head { return .finished(nil) }
-                reader = WordReader(offset: channel.slot(head), limit: channel.maximumMessage)
-                return .running
-            default:
-                if let message {
-                    shared.store(channel.headOffset, head &+ 1, .releasing)
-                    return .finished(message)
-                }
-                message = reader!.step(shared)
-                return .running
-            }
-        }
-
-        private var message: [UInt8]?
+    public func receive<Memory: SharedMemory>(in memory: Memory) -> [UInt8]? {
+        let head = memory.load(headOffset, .relaxed)
+        let committed = memory.load(controlOffset, .acquiring) & ~Self.revokedBit
+        if committed == head { return nil }
+        let message = memory.loadMessage(at: slot(head), limit: maximumMessage, .relaxed)
+        memory.store(headOffset, head &+ 1, .releasing)
+        return message
     }
 
     /// Revokes the capability; returns how many messages were committed before it took effect.
-    public struct Revoke: SharedOperation {
-        let channel: RevocableChannel
-        private var pc = 0
-        private var control: UInt64 = 0
-
-        public init(channel: RevocableChannel) { self.channel = channel }
-
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<Int> {
-            if pc == 0 {
-                control = shared.load(channel.controlOffset, .relaxed)
-                pc = 1
-                return .running
-            }
-            let revoked = shared.compareExchange(
-                channel.controlOffset, expected: control, desired: control | RevocableChannel.revokedBit, .acquiringAndReleasing)
-            if revoked.exchanged { return .finished(Int(control & ~RevocableChannel.revokedBit)) }
-            pc = 0
-            return .running
+    public func revoke<Memory: SharedMemory>(in memory: Memory) -> Int {
+        var control = memory.load(controlOffset, .relaxed)
+        while true {
+            let swap = memory.compareExchange(controlOffset, expected: control, desired: control | Self.revokedBit, .acquiringAndReleasing)
+            if swap.exchanged { return Int(control & ~Self.revokedBit) }
+            control = swap.original
         }
     }
 }

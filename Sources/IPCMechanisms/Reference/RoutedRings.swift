@@ -26,80 +26,26 @@ public struct HeadOfLineRing: Sendable, Hashable {
     public var size: Int { SharedLayout.lines(2 * SharedLayout.cacheLine + capacity * slotBytes) }
 
     /// Appends a message for `consumer`; false when the ring is full.
-    public struct Send: SharedOperation {
-        let ring: HeadOfLineRing
-        let consumer: Int
-        let message: [UInt8]
-        private var pc = 0
-        private var tail: UInt64 = 0
-        private var writer: WordWriter?
-
-        public init(ring: HeadOfLineRing, consumer: Int, message: [UInt8]) {
-            self.ring = ring
-            self.consumer = consumer
-            self.message = message
-        }
-
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<Bool> {
-            defer { pc += 1 }
-            switch pc {
-            case 0:
-                tail = shared.load(ring.tailOffset, .relaxed)
-                return .running
-            case 1:
-                let head = shared.load(ring.headOffset, .acquiring)
-                return tail &- head >= UInt64(ring.capacity) ? .finished(false) : .running
-            case 2:
-                shared.store(ring.slot(tail), UInt64(consumer), .relaxed)
-                writer = WordWriter(offset: ring.slot(tail) + SharedLayout.word, message: message)
-                return .running
-            default:
-                if !writer!.isDone {
-                    writer!.step(shared)
-                    return .running
-                }
-                shared.store(ring.tailOffset, tail &+ 1, .releasing)
-                return .finished(true)
-            }
-        }
+    public func send<Memory: SharedMemory>(_ message: [UInt8], to consumer: Int, in memory: Memory) -> Bool {
+        precondition(message.count <= maximumMessage)
+        let tail = memory.load(tailOffset, .relaxed)
+        let head = memory.load(headOffset, .acquiring)
+        if tail &- head >= UInt64(capacity) { return false }
+        memory.store(slot(tail), UInt64(consumer), .relaxed)
+        memory.storeMessage(message, at: slot(tail) + SharedLayout.word, .relaxed)
+        memory.store(tailOffset, tail &+ 1, .releasing)
+        return true
     }
 
     /// Takes the head message if it is addressed to `consumer`; nil when the ring is empty or the head is
     /// someone else's (`EAGAIN`).
-    public struct Receive: SharedOperation {
-        let ring: HeadOfLineRing
-        let consumer: Int
-        private var pc = 0
-        private var head: UInt64 = 0
-        private var reader: WordReader?
-        private var message: [UInt8]?
-
-        public init(ring: HeadOfLineRing, consumer: Int) {
-            self.ring = ring
-            self.consumer = consumer
-        }
-
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<[UInt8]?> {
-            defer { pc += 1 }
-            switch pc {
-            case 0:
-                head = shared.load(ring.headOffset, .acquiring)
-                return .running
-            case 1:
-                return shared.load(ring.tailOffset, .acquiring) == head ? .finished(nil) : .running
-            case 2:
-                guard shared.load(ring.slot(head), .relaxed) == UInt64(consumer) else { return .finished(nil) }
-                reader = WordReader(offset: ring.slot(head) + SharedLayout.word, limit: ring.maximumMessage)
-                return .running
-            default:
-                if let message {
-                    let taken = shared.compareExchange(ring.headOffset, expected: head, desired: head &+ 1, .acquiringAndReleasing)
-                    return .finished(taken.exchanged ? message : nil)
-                }
-                message = reader!.step(shared)
-                return .running
-            }
-        }
+    public func receive<Memory: SharedMemory>(for consumer: Int, in memory: Memory) -> [UInt8]? {
+        let head = memory.load(headOffset, .acquiring)
+        if memory.load(tailOffset, .acquiring) == head { return nil }
+        guard memory.load(slot(head), .relaxed) == UInt64(consumer) else { return nil }
+        let message = memory.loadMessage(at: slot(head) + SharedLayout.word, limit: maximumMessage, .relaxed)
+        let taken = memory.compareExchange(headOffset, expected: head, desired: head &+ 1, .acquiringAndReleasing)
+        return taken.exchanged ? message : nil
     }
 }
 
@@ -145,91 +91,31 @@ public struct CreditRing: Sendable, Hashable {
 
     /// Sends `message` to `consumer` as its message number `sequence`; false when the consumer has no credit
     /// left (`EAGAIN`): backpressure for that consumer only.
-    public struct Send: SharedOperation {
-        let ring: CreditRing
-        let consumer: Int
-        let sequence: UInt64
-        let message: [UInt8]
-        private var pc = 0
-        private var available: UInt64 = 0
-        private var slot = 0
-        private var writer: WordWriter?
-
-        public init(ring: CreditRing, consumer: Int, sequence: UInt64, message: [UInt8]) {
-            self.ring = ring
-            self.consumer = consumer
-            self.sequence = sequence
-            self.message = message
+    public func send<Memory: SharedMemory>(_ message: [UInt8], to consumer: Int, sequence: UInt64, in memory: Memory) -> Bool {
+        precondition(message.count <= maximumMessage)
+        var available = memory.load(creditOffset(consumer), .acquiring)
+        while true {
+            if available == 0 { return false }
+            let taken = memory.compareExchange(creditOffset(consumer), expected: available, desired: available - 1, .acquiring)
+            if taken.exchanged { break }
+            available = taken.original
         }
-
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<Bool> {
-            switch pc {
-            case 0:
-                available = shared.load(ring.creditOffset(consumer), .acquiring)
-                if available == 0 { return .finished(false) }
-                pc = 1
-            case 1:
-                let taken = shared.compareExchange(ring.creditOffset(consumer), expected: available, desired: available - 1, .acquiring)
-                pc = taken.exchanged ? 2 : 0
-            case 2:
-                // A free slot exists: at most (credits - 1) of this consumer's and all others' are in use.
-                precondition(slot < ring.slots, "no free slot for a producer holding a credit")
-                if shared.load(ring.slot(slot), .acquiring) == 0 {
-                    writer = WordWriter(offset: ring.slot(slot) + SharedLayout.word, message: message)
-                    pc = 3
-                } else {
-                    slot += 1
-                }
-            default:
-                if !writer!.isDone {
-                    writer!.step(shared)
-                    return .running
-                }
-                shared.store(ring.slot(slot), ring.tag(consumer: consumer, sequence: sequence), .releasing)
-                return .finished(true)
-            }
-            return .running
+        // A free slot exists: at most (credits - 1) of this consumer's and all others' are in use.
+        guard let slot = (0..<slots).first(where: { memory.load(self.slot($0), .acquiring) == 0 }) else {
+            preconditionFailure("no free slot for a producer holding a credit")
         }
+        memory.storeMessage(message, at: self.slot(slot) + SharedLayout.word, .relaxed)
+        memory.store(self.slot(slot), tag(consumer: consumer, sequence: sequence), .releasing)
+        return true
     }
 
     /// Takes `consumer`'s message number `sequence` wherever it lies; nil when it has not arrived (`EAGAIN`).
-    public struct Receive: SharedOperation {
-        let ring: CreditRing
-        let consumer: Int
-        let sequence: UInt64
-        private var slot = 0
-        private var found = false
-        private var reader: WordReader?
-        private var message: [UInt8]?
-        private var freed = false
-
-        public init(ring: CreditRing, consumer: Int, sequence: UInt64) {
-            self.ring = ring
-            self.consumer = consumer
-            self.sequence = sequence
-        }
-
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<[UInt8]?> {
-            if !found {
-                if shared.load(ring.slot(slot), .acquiring) == ring.tag(consumer: consumer, sequence: sequence) {
-                    found = true
-                    reader = WordReader(offset: ring.slot(slot) + SharedLayout.word, limit: ring.maximumMessage)
-                    return .running
-                }
-                slot += 1
-                return slot == ring.slots ? .finished(nil) : .running
-            }
-            guard let message else {
-                message = reader!.step(shared)
-                return .running
-            }
-            if !freed {
-                shared.store(ring.slot(slot), 0, .releasing)
-                freed = true
-                return .running
-            }
-            _ = shared.wrappingAdd(ring.creditOffset(consumer), 1, .releasing)
-            return .finished(message)
-        }
+    public func receive<Memory: SharedMemory>(for consumer: Int, sequence: UInt64, in memory: Memory) -> [UInt8]? {
+        let wanted = tag(consumer: consumer, sequence: sequence)
+        guard let slot = (0..<slots).first(where: { memory.load(self.slot($0), .acquiring) == wanted }) else { return nil }
+        let message = memory.loadMessage(at: self.slot(slot) + SharedLayout.word, limit: maximumMessage, .relaxed)
+        memory.store(self.slot(slot), 0, .releasing)
+        memory.wrappingAdd(creditOffset(consumer), 1, .releasing)
+        return message
     }
 }

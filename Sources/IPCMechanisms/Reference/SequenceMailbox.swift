@@ -28,64 +28,20 @@ public struct SequenceMailbox: Sendable, Hashable {
     }
     public var size: Int { SharedLayout.lines(SharedLayout.cacheLine + buffers * SharedLayout.word) }
 
-    /// Puts `value` in the box; false when it is full (`EAGAIN`).
-    public struct Post: SharedOperation {
-        let mailbox: SequenceMailbox
-        let value: UInt64
-        private var pc = 0
-        private var sequence: UInt64 = 0
-
-        public init(mailbox: SequenceMailbox, value: UInt64) {
-            self.mailbox = mailbox
-            self.value = value
-        }
-
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<Bool> {
-            defer { pc += 1 }
-            switch pc {
-            case 0:
-                sequence = shared.load(mailbox.sequenceOffset, .acquiring)
-                return sequence & 1 == 1 ? .finished(false) : .running
-            case 1:
-                shared.store(mailbox.bufferOffset(sequence), value, .relaxed)
-                return .running
-            default:
-                let desired = mailbox.successor(sequence)
-                return .finished(shared.compareExchange(mailbox.sequenceOffset, expected: sequence, desired: desired, .releasing).exchanged)
-            }
-        }
+    /// Puts `value` in the box; false when it is full (`EAGAIN`). One poster at a time.
+    public func post<Memory: SharedMemory>(_ value: UInt64, in memory: Memory) -> Bool {
+        let sequence = memory.load(sequenceOffset, .acquiring)
+        if sequence & 1 == 1 { return false }
+        memory.store(bufferOffset(sequence), value, .relaxed)
+        return memory.compareExchange(sequenceOffset, expected: sequence, desired: successor(sequence), .releasing).exchanged
     }
 
-    /// Takes the message; nil when the box is empty or another taker won it (`EAGAIN`). `pause`: steps that
-    /// touch nothing between copying the message and the compare-and-swap, as ``TreiberStack/Pop`` has.
-    public struct Take: SharedOperation {
-        let mailbox: SequenceMailbox
-        let pause: Int
-        private var pc = 0
-        private var sequence: UInt64 = 0
-        private var value: UInt64 = 0
-
-        public init(mailbox: SequenceMailbox, pause: Int = 0) {
-            self.mailbox = mailbox
-            self.pause = pause
-        }
-
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<UInt64?> {
-            defer { pc += 1 }
-            switch pc {
-            case 0:
-                sequence = shared.load(mailbox.sequenceOffset, .acquiring)
-                return sequence & 1 == 0 ? .finished(nil) : .running
-            case 1:
-                value = shared.load(mailbox.bufferOffset(sequence), .relaxed)
-                return .running
-            case let pc where pc - 2 < pause:
-                return .running
-            default:
-                let desired = mailbox.successor(sequence)
-                let taken = shared.compareExchange(mailbox.sequenceOffset, expected: sequence, desired: desired, .acquiringAndReleasing)
-                return .finished(taken.exchanged ? value : nil)
-            }
-        }
+    /// Takes the message; nil when the box is empty or another taker won it (`EAGAIN`).
+    public func take<Memory: SharedMemory>(in memory: Memory) -> UInt64? {
+        let sequence = memory.load(sequenceOffset, .acquiring)
+        if sequence & 1 == 0 { return nil }
+        let value = memory.load(bufferOffset(sequence), .relaxed)
+        let taken = memory.compareExchange(sequenceOffset, expected: sequence, desired: successor(sequence), .acquiringAndReleasing)
+        return taken.exchanged ? value : nil
     }
 }

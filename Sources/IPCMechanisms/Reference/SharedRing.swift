@@ -14,6 +14,19 @@ public struct SharedRing: Sendable, Hashable {
     public let capacity: Int
     public let maximumMessage: Int
 
+    /// How the producer publishes a message: the correct way and two broken twins.
+    public enum Publication: Sendable, Hashable {
+        /// Payload first, then `tail + 1` with a releasing store.
+        case releasing
+        /// Payload first, then `tail + 1` with a *relaxed* store: correct under sequential consistency, broken
+        /// under the C11 model (and on arm64): nothing orders the payload's stores before the tail's, so a consumer
+        /// can see the new tail and a stale slot.
+        case relaxed
+        /// The tail first, then the payload: wrong in program order, so a consumer can read a slot that is not
+        /// written yet even under sequential consistency.
+        case beforePayload
+    }
+
     public init(base: Int, capacity: Int, maximumMessage: Int) {
         precondition(base % SharedLayout.cacheLine == 0, "a ring starts on a cache line")
         self.base = base
@@ -30,76 +43,29 @@ public struct SharedRing: Sendable, Hashable {
     /// Bytes the ring occupies, rounded to whole cache lines.
     public var size: Int { SharedLayout.lines(2 * SharedLayout.cacheLine + capacity * slotBytes) }
 
-    /// Appends a message; false when the ring is full. `publishFirst` is the broken twin: it publishes the new
-    /// tail before writing the payload — what a relaxed (unordered) publication allows the processor to do —
-    /// so a consumer can read a slot that is not written yet.
-    public struct Send: SharedOperation {
-        let ring: SharedRing
-        let publishFirst: Bool
-        private var writer: WordWriter
-        private var pc = 0
-        private var tail: UInt64 = 0
-        private var published = false
-
-        public init(ring: SharedRing, message: [UInt8], publishFirst: Bool = false) {
-            precondition(message.count <= ring.maximumMessage, "message larger than a slot")
-            self.ring = ring
-            self.writer = WordWriter(offset: 0, message: message)
-            self.publishFirst = publishFirst
+    /// Appends a message; false when the ring is full.
+    public func send<Memory: SharedMemory>(_ message: [UInt8], in memory: Memory, publication: Publication = .releasing) -> Bool {
+        precondition(message.count <= maximumMessage, "message larger than a slot")
+        let tail = memory.load(tailOffset, .relaxed)  // only this process writes it
+        let head = memory.load(headOffset, .acquiring)
+        if tail &- head >= UInt64(capacity) { return false }
+        switch publication {
+        case .releasing, .relaxed:
+            memory.storeMessage(message, at: slot(tail), .relaxed)
+            memory.store(tailOffset, tail &+ 1, publication == .releasing ? .releasing : .relaxed)
+        case .beforePayload:
+            memory.store(tailOffset, tail &+ 1, .releasing)
+            memory.storeMessage(message, at: slot(tail), .relaxed)
         }
-
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<Bool> {
-            defer { pc += 1 }
-            switch pc {
-            case 0:
-                tail = shared.load(ring.tailOffset, .relaxed)  // only this process writes it
-                return .running
-            case 1:
-                let head = shared.load(ring.headOffset, .acquiring)
-                if tail &- head >= UInt64(ring.capacity) { return .finished(false) }
-                writer.move(to: ring.slot(tail))
-                return .running
-            default:
-                // The length and payload words, then the publication (or the publication first).
-                if !published && (publishFirst || writer.isDone) {
-                    shared.store(ring.tailOffset, tail &+ 1, .releasing)
-                    published = true
-                } else {
-                    writer.step(shared)
-                }
-                return published && writer.isDone ? .finished(true) : .running
-            }
-        }
+        return true
     }
 
     /// Takes the oldest message; nil when the ring is empty.
-    public struct Receive: SharedOperation {
-        let ring: SharedRing
-        private var pc = 0
-        private var head: UInt64 = 0
-        private var reader: WordReader?
-        private var message: [UInt8]?
-
-        public init(ring: SharedRing) { self.ring = ring }
-
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<[UInt8]?> {
-            defer { pc += 1 }
-            switch pc {
-            case 0:
-                head = shared.load(ring.headOffset, .relaxed)  // only this process writes it
-                return .running
-            case 1:
-                if shared.load(ring.tailOffset, .acquiring) == head { return .finished(nil) }
-                reader = WordReader(offset: ring.slot(head), limit: ring.maximumMessage)
-                return .running
-            default:
-                if let message {
-                    shared.store(ring.headOffset, head &+ 1, .releasing)
-                    return .finished(message)
-                }
-                message = reader!.step(shared)
-                return .running
-            }
-        }
+    public func receive<Memory: SharedMemory>(in memory: Memory) -> [UInt8]? {
+        let head = memory.load(headOffset, .relaxed)  // only this process writes it
+        if memory.load(tailOffset, .acquiring) == head { return nil }
+        let message = memory.loadMessage(at: slot(head), limit: maximumMessage, .relaxed)
+        memory.store(headOffset, head &+ 1, .releasing)
+        return message
     }
 }

@@ -10,12 +10,14 @@
 public struct SnapshotService: Sendable, Hashable {
     public let base: Int
     public let limit: UInt64
+    public let path: Path
     /// The copy channel of the message-passing path.
     public let channel: Int
 
-    public init(base: Int, limit: UInt64, channel: Int = 0) {
+    public init(base: Int, limit: UInt64, path: Path, channel: Int = 0) {
         self.base = base
         self.limit = limit
+        self.path = path
         self.channel = channel
     }
 
@@ -37,93 +39,50 @@ public struct SnapshotService: Sendable, Hashable {
         case copy
     }
 
-    static func encode(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) } }
-    static func decode(_ bytes: [UInt8]) -> UInt64 {
+    public static func encode(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) } }
+    public static func decode(_ bytes: [UInt8]) -> UInt64 {
         bytes.prefix(8).enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
     }
 
-    /// The client submits a request; false when the previous one has not been served yet (`EAGAIN`).
-    public struct Submit: SharedOperation {
-        let service: SnapshotService
-        let path: Path
-        let value: UInt64
-        private var pc = 0
+    /// The client's side: its request buffer, which on the copy path is its own memory.
+    public struct Client: Sendable, Hashable {
+        public let service: SnapshotService
+        /// The request buffer in the client's own memory (copy path).
+        public private(set) var ownBuffer: UInt64 = 0
 
-        public init(service: SnapshotService, path: Path, value: UInt64) {
-            self.service = service
-            self.path = path
-            self.value = value
-        }
+        public init(service: SnapshotService) { self.service = service }
 
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<Bool> {
-            defer { pc += 1 }
-            if path == .copy { return .finished(shared.send(channel: service.channel, SnapshotService.encode(value))) }
-            switch pc {
-            case 0: return shared.load(service.flagOffset, .acquiring) == 0 ? .running : .finished(false)
-            case 1: shared.store(service.valueOffset, value, .relaxed)
-            default:
-                shared.store(service.flagOffset, 1, .releasing)
-                return .finished(true)
+        /// Submits a request; false when the previous one has not been served yet (`EAGAIN`).
+        public mutating func submit<Memory: SharedMemory>(_ value: UInt64, in memory: Memory) -> Bool {
+            if service.path == .copy {
+                ownBuffer = value
+                return memory.send(channel: service.channel, SnapshotService.encode(ownBuffer))
             }
-            return .running
-        }
-    }
-
-    /// The client rewrites its request buffer: on the shared path that is the shared area the service reads;
-    /// on the copy path it is the client's own memory, which the service never sees.
-    public struct Tamper: SharedOperation {
-        let service: SnapshotService
-        let path: Path
-        let value: UInt64
-        /// The client's private request buffer (copy path).
-        private var ownBuffer: UInt64 = 0
-
-        public init(service: SnapshotService, path: Path, value: UInt64) {
-            self.service = service
-            self.path = path
-            self.value = value
+            guard memory.load(service.flagOffset, .acquiring) == 0 else { return false }
+            memory.store(service.valueOffset, value, .relaxed)
+            memory.store(service.flagOffset, 1, .releasing)
+            return true
         }
 
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<Void> {
-            if path == .sharedMemory { shared.store(service.valueOffset, value, .relaxed) } else { ownBuffer = value }
-            return .finished(())
+        /// Rewrites the request buffer: on the shared path that is the shared area the service reads; on the copy
+        /// path it is the client's own memory, which the service never sees.
+        public mutating func tamper<Memory: SharedMemory>(_ value: UInt64, in memory: Memory) {
+            if service.path == .sharedMemory { memory.store(service.valueOffset, value, .relaxed) } else { ownBuffer = value }
         }
     }
 
     /// The service takes the pending request, checks it, and (if accepted) uses it; nil when none is pending.
-    public struct Serve: SharedOperation {
-        let service: SnapshotService
-        let path: Path
-        private var pc = 0
-        private var checked: UInt64 = 0
-        private var used: UInt64?
-
-        public init(service: SnapshotService, path: Path) {
-            self.service = service
-            self.path = path
+    public func serve<Memory: SharedMemory>(in memory: Memory) -> Decision? {
+        if path == .copy {
+            guard let request = memory.receive(channel: channel) else { return nil }
+            let copy = Self.decode(request)  // private: nobody else can write it
+            let accepted = copy <= limit
+            return Decision(checked: copy, accepted: accepted, used: accepted ? copy : nil)
         }
-
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<Decision?> {
-            defer { pc += 1 }
-            if path == .copy {
-                guard let request = shared.receive(channel: service.channel) else { return .finished(nil) }
-                let copy = SnapshotService.decode(request)  // private: nobody else can write it
-                let accepted = copy <= service.limit
-                return .finished(Decision(checked: copy, accepted: accepted, used: accepted ? copy : nil))
-            }
-            switch pc {
-            case 0:
-                return shared.load(service.flagOffset, .acquiring) == 1 ? .running : .finished(nil)
-            case 1:
-                checked = shared.load(service.valueOffset, .relaxed)  // time of check
-                if checked > service.limit { pc = 2 }  // rejected: nothing to use
-            case 2:
-                used = shared.load(service.valueOffset, .relaxed)  // time of use
-            default:
-                shared.store(service.flagOffset, 0, .releasing)
-                return .finished(Decision(checked: checked, accepted: checked <= service.limit, used: used))
-            }
-            return .running
-        }
+        guard memory.load(flagOffset, .acquiring) == 1 else { return nil }
+        let checked = memory.load(valueOffset, .relaxed)  // time of check
+        let used = checked <= limit ? memory.load(valueOffset, .relaxed) : nil  // time of use
+        memory.store(flagOffset, 0, .releasing)
+        return Decision(checked: checked, accepted: checked <= limit, used: used)
     }
 }

@@ -1,6 +1,6 @@
-/// A lock-free stack (Treiber 1986) in shared memory, whose top is a tagged word: the top node's index in the
-/// low 16 bits and a version tag in the `tagBits` above them, incremented (modulo 2^tagBits) by every
-/// successful compare-and-swap of the top.
+/// A lock-free stack (Treiber 1986) in shared memory, whose top is a tagged word: the top node's index plus one in
+/// the low 16 bits (0: empty) and a version tag in the `tagBits` above them, incremented (modulo 2^tagBits) by
+/// every successful compare-and-swap of the top.
 ///
 /// The tag is there against ABA: a pop reads top = A and A's next = B, is preempted, and meanwhile others pop
 /// A, pop B and push A back; the top is A again, so an untagged compare-and-swap would succeed and install B,
@@ -35,84 +35,31 @@ public struct TreiberStack: Sendable, Hashable {
         return tag << 16 | UInt64(node.map { $0 + 1 } ?? 0)
     }
 
-    /// Pushes `value` in free node `node`.
-    public struct Push: SharedOperation {
-        let stack: TreiberStack
-        let node: Int
-        let value: UInt64
-        private var pc = 0
-        private var top: UInt64 = 0
-
-        public init(stack: TreiberStack, node: Int, value: UInt64) {
-            self.stack = stack
-            self.node = node
-            self.value = value
-        }
-
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<Void> {
-            switch pc {
-            case 0:
-                shared.store(stack.valueOffset(node), value, .relaxed)
-            case 1:
-                top = shared.load(stack.topOffset, .acquiring)
-            case 2:
-                shared.store(stack.nextOffset(node), top & 0xFFFF, .relaxed)
-            default:
-                let desired = stack.successor(of: top, top: node)
-                if shared.compareExchange(stack.topOffset, expected: top, desired: desired, .acquiringAndReleasing).exchanged {
-                    return .finished(())
-                }
-                pc = 1
-                return .running
-            }
-            pc += 1
-            return .running
+    /// Pushes `value` in free node `node`: the value and the link are written relaxed and published by the
+    /// releasing compare-and-swap of the top.
+    public func push<Memory: SharedMemory>(_ value: UInt64, node: Int, in memory: Memory) {
+        precondition((0..<nodes).contains(node), "node \(node) is not one of the stack's \(nodes)")
+        memory.store(valueOffset(node), value, .relaxed)
+        var top = memory.load(topOffset, .acquiring)
+        while true {
+            memory.store(nextOffset(node), top & 0xFFFF, .relaxed)
+            let swap = memory.compareExchange(topOffset, expected: top, desired: successor(of: top, top: node), .acquiringAndReleasing)
+            if swap.exchanged { return }
+            top = swap.original
         }
     }
 
     /// Pops the top node: its index (now the caller's free node) and value; nil when the stack is empty.
-    ///
-    /// `pause` makes the preemption window explicit: after reading the top and its next, the pop takes that many
-    /// steps that touch nothing (the process is descheduled) before its compare-and-swap. In the simulation
-    /// each is a scheduling point where others run; in a worker process it costs nothing.
-    public struct Pop: SharedOperation {
-        let stack: TreiberStack
-        let pause: Int
-        private var pc = 0
-        private var paused = 0
-        private var top: UInt64 = 0
-        private var next: UInt64 = 0
-
-        public init(stack: TreiberStack, pause: Int = 0) {
-            self.stack = stack
-            self.pause = pause
+    public func pop<Memory: SharedMemory>(in memory: Memory) -> (node: Int, value: UInt64)? {
+        var top = memory.load(topOffset, .acquiring)
+        while top & 0xFFFF != 0 {
+            let node = Int(top & 0xFFFF) - 1
+            let next = memory.load(nextOffset(node), .relaxed)
+            let swap = memory.compareExchange(
+                topOffset, expected: top, desired: successor(of: top, top: next == 0 ? nil : Int(next) - 1), .acquiringAndReleasing)
+            if swap.exchanged { return (node, memory.load(valueOffset(node), .relaxed)) }
+            top = swap.original
         }
-
-        var topNode: Int { Int(top & 0xFFFF) - 1 }
-
-        public mutating func step(_ shared: any SharedAccess) -> OperationProgress<(node: Int, value: UInt64)?> {
-            switch pc {
-            case 0:
-                top = shared.load(stack.topOffset, .acquiring)
-                if top & 0xFFFF == 0 { return .finished(nil) }
-            case 1:
-                next = shared.load(stack.nextOffset(topNode), .relaxed)
-                paused = 0
-            case 2:
-                if paused < pause {
-                    paused += 1
-                    return .running
-                }
-                let desired = stack.successor(of: top, top: next == 0 ? nil : Int(next) - 1)
-                if !shared.compareExchange(stack.topOffset, expected: top, desired: desired, .acquiringAndReleasing).exchanged {
-                    pc = 0
-                    return .running
-                }
-            default:
-                return .finished((topNode, shared.load(stack.valueOffset(topNode), .relaxed)))
-            }
-            pc += 1
-            return .running
-        }
+        return nil
     }
 }
