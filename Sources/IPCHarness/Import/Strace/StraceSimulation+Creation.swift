@@ -263,11 +263,11 @@ extension StraceSimulation {
         guard pathIndex < arguments.count, let bytes = arguments[pathIndex].bytes else { return false }
         let path = resolve(String(decoding: bytes, as: UTF8.self), directory: pathIndex == 1 ? arguments[0] : nil, pid: call.pid)
         var fifo = fifoPaths[path]
-        if fifo == nil, let fd = returnedDescriptor(call), case .value(let text) = call.result,
+        // Opened by another path (a link, a relative path from an unknown directory): strace's -yy shows the FIFO's own.
+        if fifo == nil, case .value(let text) = call.result,
             case .descriptor(_, let shown)? = (try? StraceValueReader.values(text[...]))?.first
         {
             fifo = fifoPaths[shown]
-            _ = fd
         }
         guard let object = fifo else { return false }
         let flags = openFlags(call, arguments, pathIndex: pathIndex)
