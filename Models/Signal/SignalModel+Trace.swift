@@ -3,8 +3,11 @@
 //   f         invoke value                                    ok value                                  fail error
 //   kill      {"signal": SIG}                                 (none)                                    EINVAL, ESRCH
 //   sigqueue  {"signal": SIG, "value": INT}                   (none)                                    EAGAIN, EINVAL, ESRCH
+//   tgkill    {"signal": SIG}                                 (none)                                    EINVAL, ESRCH
 //   wait      {"signals": [SIG, ...], "timeout": MS?}         {"signal": SIG, "code": "SI_USER" |       EAGAIN, EINTR
-//                                                              "SI_QUEUE", "sender": INT?, "value": INT?}
+//                                                              "SI_QUEUE" | "SI_TKILL", "sender": INT?,
+//                                                              "value": INT?}
+//   pending   (none; receiver only: sigpending)               {"signals": [SIG, ...]}
 //
 // SIG is a name ("SIGUSR2", "SIGRTMIN+1") or a number (to provoke EINVAL). The object is the receiving process's
 // pending set: kill and sigqueue by any process target it; only the receiver waits.
@@ -32,22 +35,30 @@ extension SignalModel {
 
     public func input(from call: Call) throws(ModelError) -> Input {
         switch call.f {
-        case "kill", "sigqueue":
+        case "kill", "sigqueue", "tgkill":
             let signal = try Self.signal(try call.value.required("signal"), field: "signal")
-            let method: Method = call.f == "kill" ? .kill : .sigqueue
+            let method = Method(rawValue: call.f)!
             let value = method == .sigqueue ? try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)) : 0
             return .send(process: call.process, signal: signal, method: method, value: Int32(value))
+        case "pending":
+            try requireReceiver(call, doing: "asks sigpending about")
+            return .pending(process: call.process)
         case "wait":
-            if let receiver = setups.first(where: { $0.name == call.object })?.setup.receiver, receiver != call.process {
-                throw ModelError("only process \(receiver) waits for the signals of \(call.object); process \(call.process) cannot")
-            }
+            try requireReceiver(call, doing: "waits for")
             let signals = try call.value.required("signals").elements("signals").map { (value) throws(ModelError) in
                 try Self.signal(value, field: "signals")
             }
             let timeout = try call.value.optional("timeout")?.integer("timeout", in: 0...3_600_000)
             return .wait(process: call.process, signals: signals, timeout: timeout)
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue and wait)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, wait and pending)")
+        }
+    }
+
+    /// `wait` and `pending` are the receiver's own calls: another process's would be about another process.
+    private func requireReceiver(_ call: Call, doing what: String) throws(ModelError) {
+        if let receiver = setups.first(where: { $0.name == call.object })?.setup.receiver, receiver != call.process {
+            throw ModelError("only process \(receiver) \(what) the signals of \(call.object); process \(call.process) cannot")
         }
     }
 
@@ -59,13 +70,18 @@ extension SignalModel {
             return .sent
         case (.ok(let value), .wait):
             let signal = try Self.signal(try value.required("signal"), field: "signal")
-            let code = try value.required("code").text("code")
-            guard code == "SI_USER" || code == "SI_QUEUE" else {
-                throw ModelError("field 'code' must be \"SI_USER\" or \"SI_QUEUE\", not \"\(code)\"")
+            let text = try value.required("code").text("code")
+            guard let code = Code(rawValue: text) else {
+                throw ModelError("field 'code' must be \"SI_USER\", \"SI_QUEUE\" or \"SI_TKILL\", not \"\(text)\"")
             }
             let sender = try value.optional("sender")?.integer("sender", in: 1...10_000)
             let number = try value.optional("value")?.integer("value", in: Int(Int32.min)...Int(Int32.max)) ?? 0
-            return .received(signal: signal, details: Details(queued: code == "SI_QUEUE", sender: sender, value: Int32(number)))
+            return .received(signal: signal, details: Details(code: code, sender: sender, value: Int32(number)))
+        case (.ok(let value), .pending):
+            let signals = try value.required("signals").elements("signals").map { (value) throws(ModelError) in
+                try Self.signal(value, field: "signals")
+            }
+            return .pendingSignals(Set(signals).sorted())
         case (.ok, .exit):
             return .exited
         }
@@ -81,6 +97,8 @@ extension SignalModel {
             var object: JSONObject = ["signals": .array(signals.map(Self.json))]
             if let timeout { object["timeout"] = .int(timeout) }
             return ("wait", .object(object))
+        case .pending:
+            return ("pending", nil)
         case .exit:
             return ("exit", nil)
         }
@@ -91,10 +109,12 @@ extension SignalModel {
         case .sent, .exited:
             return .ok(nil)
         case .received(let signal, let details):
-            var object: JSONObject = ["signal": Self.json(signal), "code": details.queued ? "SI_QUEUE" : "SI_USER"]
+            var object: JSONObject = ["signal": Self.json(signal), "code": .string(details.code.rawValue)]
             if let sender = details.sender { object["sender"] = .int(sender) }
             if details.queued { object["value"] = .int(Int(details.value)) }
             return .ok(.object(object))
+        case .pendingSignals(let signals):
+            return .ok(["signals": .array(signals.map(Self.json))])
         case .failed(let code):
             return .fail(code)
         }
@@ -126,7 +146,7 @@ extension SignalModel {
 extension SignalModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _), .wait(let process, _, _), .exit(let process): process
+        case .send(let process, _, _, _), .wait(let process, _, _), .pending(let process), .exit(let process): process
         }
     }
 }

@@ -1,5 +1,6 @@
-/// Signals sent to one process with `kill` and `sigqueue` and taken by it with `sigtimedwait` while it blocks them.
-/// Each object is one receiving process's set of pending signals.
+/// Signals sent to one process with `kill`, `sigqueue` and `tgkill` and taken by it with `sigtimedwait` while it
+/// blocks them. Each object is one receiving process's pending signals: the process-wide set (`kill`, `sigqueue`)
+/// and its receiving thread's own set (`tgkill` to that thread).
 ///
 /// What it allows, and why (each fact is also a test on the real kernel, `KernelSignalFactsTests`):
 /// - A standard signal (below 32) sent while it is already pending is dropped: five sends while blocked give one
@@ -17,6 +18,12 @@
 ///   unlimited when absent). Over it a real-time `sigqueue` fails `EAGAIN`; a `kill`, or a `sigqueue` of a standard
 ///   signal, still succeeds but loses its details (`SI_USER`, no sender), and a real-time signal without details
 ///   does not queue: the kernel keeps only its pending bit, so such sends coalesce.
+/// - `tgkill` (and `raise`, `pthread_kill`) makes the signal pending for the receiving *thread*, a set of its own:
+///   `sigtimedwait` takes the thread's set first (synchronous first, then lowest) and only then the process-wide
+///   one, so with `SIGUSR1` sent by `kill` and `SIGUSR2` by `tgkill`, `SIGUSR2` comes first; and a standard signal
+///   pending in one set does not absorb the same signal sent to the other (two deliveries). Its `si_code` is
+///   `SI_TKILL` on the kernels whose source says so and `SI_USER` on this one (6.18, measured), so either is allowed.
+/// - `sigpending` reports the union of both sets and changes nothing.
 /// - A signal number outside 0...64 fails `EINVAL`; signal 0 checks that the receiver exists and sends nothing.
 /// - Once the receiver has died and been reaped, sends fail `ESRCH` (even with a bad signal number: the receiver is
 ///   looked up first); what was pending is gone with it.
@@ -32,32 +39,51 @@ public struct SignalModel: TraceModel {
     public static let synchronous: Set<Int> = [4, 5, 7, 8, 11, 31]
 
     public enum Method: String, Hashable, Sendable {
-        case kill, sigqueue
+        case kill, sigqueue, tgkill
+    }
+
+    /// `si_code`: how a signal was sent, as the receiver learns it.
+    public enum Code: String, Hashable, Sendable {
+        case user = "SI_USER", queue = "SI_QUEUE", tkill = "SI_TKILL"
     }
 
     /// How the receiver learns who sent a signal (`si_code`, `si_pid`, `si_value`).
     public struct Details: Hashable, Sendable {
-        /// True for `SI_QUEUE` (sent by `sigqueue`), false for `SI_USER`.
-        public var queued: Bool
+        public var code: Code
         /// The sending process; nil when the kernel dropped the details (`si_pid` 0).
         public var sender: Int?
-        /// `si_value.sival_int`, meaningful when `queued`.
+        /// `si_value.sival_int`, meaningful for `SI_QUEUE`.
         public var value: Int32
 
-        public init(queued: Bool, sender: Int?, value: Int32) {
-            self.queued = queued
+        /// True for `SI_QUEUE` (sent by `sigqueue`).
+        public var queued: Bool { code == .queue }
+
+        public init(code: Code, sender: Int?, value: Int32) {
+            self.code = code
             self.sender = sender
-            self.value = queued ? value : 0
+            self.value = code == .queue ? value : 0
+        }
+
+        public init(queued: Bool, sender: Int?, value: Int32) {
+            self.init(code: queued ? .queue : .user, sender: sender, value: value)
         }
 
         /// What a delivery looks like when the kernel kept no details.
-        public static let lost = Details(queued: false, sender: nil, value: 0)
+        public static let lost = Details(code: .user, sender: nil, value: 0)
+
+        /// Whether a delivery recorded with `observed` details is one the model's `self` allows: a `tgkill`'s
+        /// signal reads `SI_TKILL` on some kernels and `SI_USER` on this one.
+        public func allows(_ observed: Details) -> Bool {
+            observed == self || (code == .tkill && observed.code == .user && observed.sender == sender)
+        }
     }
 
     public enum Input: Hashable, Sendable {
         case send(process: Int, signal: Int, method: Method, value: Int32)
         /// `timeout` in milliseconds; nil waits without limit.
         case wait(process: Int, signals: [Int], timeout: Int?)
+        /// `sigpending` by the receiver.
+        case pending(process: Int)
         /// The receiver (or any process) died; only the receiver's death matters.
         case exit(process: Int)
     }
@@ -65,6 +91,8 @@ public struct SignalModel: TraceModel {
     public enum Output: Hashable, Sendable {
         case sent
         case received(signal: Int, details: Details)
+        /// What `sigpending` reported: the signals pending in either set, ascending.
+        case pendingSignals([Int])
         case exited
         case failed(ErrorCode)
     }
@@ -79,13 +107,19 @@ public struct SignalModel: TraceModel {
     public struct State: Hashable, Sendable {
         public let receiver: Int
         public let queueLimit: Int?
-        /// Signals whose pending bit is set, ascending; each with the details queued for it (possibly none).
+        /// Process-wide signals whose pending bit is set, ascending; each with the details queued for it (possibly
+        /// none).
         public internal(set) var pending: [Pending] = []
+        /// The same for the receiving thread's own set (signals sent to it by `tgkill`).
+        public internal(set) var threadPending: [Pending] = []
         /// False once the receiver has died.
         public internal(set) var alive = true
 
-        /// Queued details, which count against the limit.
-        var queuedCount: Int { pending.reduce(0) { $0 + $1.queue.count } }
+        /// Queued details in both sets, which count against the limit.
+        var queuedCount: Int { (pending + threadPending).reduce(0) { $0 + $1.queue.count } }
+
+        /// Every signal pending in either set, ascending (what `sigpending` reports).
+        var pendingSignals: [Int] { Set((pending + threadPending).map(\.signal)).sorted() }
     }
 
     /// How one receiver starts.
@@ -115,13 +149,21 @@ public struct SignalModel: TraceModel {
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         if output == .failed(.EINTR) {
             // Interrupted asleep: nothing of its set was pending, and it takes nothing.
-            guard case .wait(_, let signals, let timeout) = input, timeout != 0,
-                state.alive, !state.pending.contains(where: { signals.contains($0.signal) })
+            guard case .wait(_, let signals, let timeout) = input, timeout != 0, state.alive,
+                !state.pendingSignals.contains(where: { signals.contains($0) })
             else { return [] }
             return [.completed(state)]
         }
         guard let (result, next) = outcome(of: input, in: state) else { return [] }
-        return output == nil || output == result ? [.completed(next)] : []
+        return output.map { Self.allows(result, $0) } ?? true ? [.completed(next)] : []
+    }
+
+    /// Whether `observed` is what the model's `expected` allows (details compared with ``Details/allows(_:)``).
+    public static func allows(_ expected: Output, _ observed: Output) -> Bool {
+        if case .received(let signal, let details) = expected, case .received(signal, let seen) = observed {
+            return details.allows(seen)
+        }
+        return expected == observed
     }
 
     /// How `input` completes from `state` (every signal operation is one atomic step); nil when it cannot yet (a
@@ -133,59 +175,77 @@ public struct SignalModel: TraceModel {
             guard state.alive else { return (.failed(.ESRCH), state) }
             guard (0...Self.last).contains(signal) else { return (.failed(.EINVAL), state) }
             if signal == 0 { return (.sent, state) }
-            return generate(state, signal: signal, details: Details(queued: method == .sigqueue, sender: process, value: value))
+            let code: Code = switch method { case .kill: .user; case .sigqueue: .queue; case .tgkill: .tkill }
+            return generate(state, signal: signal, details: Details(code: code, sender: process, value: value), toThread: method == .tgkill)
         case .wait(_, let signals, let timeout):
-            let waitedFor = { (pending: Pending) in signals.contains(pending.signal) }
-            let firstSynchronous = state.pending.firstIndex { waitedFor($0) && Self.synchronous.contains($0.signal) }
-            guard let index = firstSynchronous ?? state.pending.firstIndex(where: waitedFor) else {
-                return timeout == nil ? nil : (.failed(.EAGAIN), state)
-            }
+            // The kernel's dequeue_signal: the thread's own set first, then the process-wide one.
             var next = state
-            let signal = state.pending[index].signal
-            let details: Details
-            if state.pending[index].queue.isEmpty {
-                details = .lost
-                next.pending.remove(at: index)
-            } else {
-                details = next.pending[index].queue.removeFirst()
-                if next.pending[index].queue.isEmpty { next.pending.remove(at: index) }
+            if let (signal, details) = Self.dequeue(from: &next.threadPending, signals)
+                ?? Self.dequeue(from: &next.pending, signals) {
+                return (.received(signal: signal, details: details), next)
             }
-            return (.received(signal: signal, details: details), next)
+            return timeout == nil ? nil : (.failed(.EAGAIN), state)
+        case .pending:
+            return (.pendingSignals(state.pendingSignals), state)
         case .exit(let process):
             guard process == state.receiver else { return (.exited, state) }
             var next = state
             next.alive = false
             next.pending = []
+            next.threadPending = []
             return (.exited, next)
         }
     }
 
-    /// The kernel's `__send_signal_locked`: a pending standard signal drops the new one; otherwise details are
-    /// queued if the limit allows (a standard signal sent by `kill` is allowed past it), else the real-time
+    /// The kernel's `__dequeue_signal` on one set: the synchronous signals of `signals` first, lowest first, then the
+    /// lowest-numbered other; nil when none of them is pending there.
+    static func dequeue(from set: inout [Pending], _ signals: [Int]) -> (signal: Int, details: Details)? {
+        let waitedFor = { (pending: Pending) in signals.contains(pending.signal) }
+        let firstSynchronous = set.firstIndex { waitedFor($0) && Self.synchronous.contains($0.signal) }
+        guard let index = firstSynchronous ?? set.firstIndex(where: waitedFor) else { return nil }
+        let signal = set[index].signal
+        guard !set[index].queue.isEmpty else {
+            set.remove(at: index)
+            return (signal, .lost)
+        }
+        let details = set[index].queue.removeFirst()
+        if set[index].queue.isEmpty { set.remove(at: index) }
+        return (signal, details)
+    }
+
+    /// The kernel's `__send_signal_locked` on the target set (the thread's for `tgkill`, else the process's): a
+    /// standard signal pending *in that set* drops the new one; otherwise details are queued if the limit (counted
+    /// over both sets) allows — a standard signal not sent by `sigqueue` is allowed past it — else the real-time
     /// `sigqueue` fails `EAGAIN` and anything else sets the pending bit without details.
-    private func generate(_ state: State, signal: Int, details: Details) -> (output: Output, next: State) {
+    private func generate(_ state: State, signal: Int, details: Details, toThread: Bool) -> (output: Output, next: State) {
         let realtime = signal >= Self.firstRealtime
-        let index = state.pending.firstIndex { $0.signal == signal }
+        var set = toThread ? state.threadPending : state.pending
+        let index = set.firstIndex { $0.signal == signal }
         if !realtime, index != nil { return (.sent, state) }
         let overrideLimit = !realtime && !details.queued
         let fits = overrideLimit || state.queueLimit.map { state.queuedCount < $0 } ?? true
         if !fits && realtime && details.queued { return (.failed(.EAGAIN), state) }
+        let position = index ?? set.firstIndex { $0.signal > signal } ?? set.count
+        if index == nil { set.insert(Pending(signal: signal, queue: []), at: position) }
+        if fits { set[position].queue.append(details) }
         var next = state
-        let position = index ?? next.pending.firstIndex { $0.signal > signal } ?? next.pending.count
-        if index == nil { next.pending.insert(Pending(signal: signal, queue: []), at: position) }
-        if fits { next.pending[position].queue.append(details) }
+        if toThread { next.threadPending = set } else { next.pending = set }
         return (.sent, next)
     }
 
     public func describe(_ state: State) -> String {
         guard state.alive else { return "process \(state.receiver) has died" }
-        if state.pending.isEmpty { return "nothing pending for process \(state.receiver)" }
-        let parts = state.pending.map { pending in
-            let name = Self.name(of: pending.signal)
-            if pending.queue.isEmpty { return "\(name) (no details)" }
-            return pending.queue.map { "\(name) \(Self.describe($0))" }.joined(separator: ", ")
+        if state.pending.isEmpty && state.threadPending.isEmpty { return "nothing pending for process \(state.receiver)" }
+        func list(_ set: [Pending]) -> String {
+            set.map { pending in
+                let name = Self.name(of: pending.signal)
+                if pending.queue.isEmpty { return "\(name) (no details)" }
+                return pending.queue.map { "\(name) \(Self.describe($0))" }.joined(separator: ", ")
+            }.joined(separator: ", ")
         }
-        return "pending for process \(state.receiver): " + parts.joined(separator: ", ")
+        var text = "pending for process \(state.receiver): " + (state.pending.isEmpty ? "none" : list(state.pending))
+        if !state.threadPending.isEmpty { text += "; for its thread (tgkill): " + list(state.threadPending) }
+        return text
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
@@ -196,6 +256,8 @@ public struct SignalModel: TraceModel {
         case .wait(_, let signals, let timeout):
             call = "sigtimedwait {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
                 + (timeout.map { " timeout \($0) ms" } ?? "")
+        case .pending:
+            call = "sigpending"
         case .exit:
             call = "exit"
         }
@@ -204,6 +266,7 @@ public struct SignalModel: TraceModel {
         case nil: result = "?"
         case .sent?, .exited?: result = "ok"
         case .received(let signal, let details)?: result = "\(Self.name(of: signal)) \(Self.describe(details))"
+        case .pendingSignals(let signals)?: result = "{\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"
@@ -211,7 +274,11 @@ public struct SignalModel: TraceModel {
 
     static func describe(_ details: Details) -> String {
         guard let sender = details.sender else { return "(SI_USER, no sender)" }
-        return details.queued ? "(SI_QUEUE from \(sender), value \(details.value))" : "(SI_USER from \(sender))"
+        switch details.code {
+        case .queue: return "(SI_QUEUE from \(sender), value \(details.value))"
+        case .user: return "(SI_USER from \(sender))"
+        case .tkill: return "(SI_TKILL or SI_USER from \(sender))"
+        }
     }
 }
 

@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <time.h>
 
 int ipc_eventfd(unsigned int initial, int flags) { return eventfd(initial, flags | EFD_CLOEXEC); }
@@ -32,6 +34,23 @@ int ipc_sigqueue(int pid, int signal, int value) {
     return sigqueue(pid, signal, payload);
 }
 
+int ipc_tgkill_main_thread(int pid, int signal) {
+    return (int)syscall(SYS_tgkill, pid, pid, signal);
+}
+
+int ipc_sigpending(int *signals, int capacity) {
+    sigset_t set;
+    if (sigpending(&set) == -1) return -1;
+    int count = 0;
+    for (int signal = 1; signal <= 64; signal++) {
+        if (sigismember(&set, signal) == 1) {
+            if (count < capacity) signals[count] = signal;
+            count++;
+        }
+    }
+    return count;
+}
+
 int ipc_sigtimedwait(const int *signals, int count, long long timeoutNanoseconds, int *code, int *pid, int *value) {
     sigset_t set;
     if (make_set(&set, signals, count) == -1) return -1;
@@ -54,6 +73,7 @@ int ipc_sigtimedwait(const int *signals, int count, long long timeoutNanoseconds
 
 int ipc_si_user(void) { return SI_USER; }
 int ipc_si_queue(void) { return SI_QUEUE; }
+int ipc_si_tkill(void) { return SI_TKILL; }
 
 int ipc_set_pending_signal_limit(unsigned long limit) {
     struct rlimit value = {.rlim_cur = limit, .rlim_max = limit};

@@ -5,7 +5,8 @@ import SystemPackage
 /// How a signal was sent, from the receiver's `siginfo_t`.
 public struct SignalInfo: Sendable, Hashable {
     public var signal: Int32
-    /// `si_code`: `SI_USER` for `kill`, `SI_QUEUE` for `sigqueue`.
+    /// `si_code`: `SI_USER` for `kill`, `SI_QUEUE` for `sigqueue`; for `tgkill`, `SI_TKILL` on older kernels and
+    /// `SI_USER` on this one (6.18).
     public var code: Int32
     /// `si_pid`: the sender, or 0 when the kernel could not keep the sender's details (the pending-signal limit).
     public var senderPID: pid_t
@@ -21,6 +22,7 @@ public struct SignalInfo: Sendable, Hashable {
 
     public static var userCode: Int32 { ipc_si_user() }
     public static var queueCode: Int32 { ipc_si_queue() }
+    public static var threadKillCode: Int32 { ipc_si_tkill() }
 }
 
 extension Syscall {
@@ -43,6 +45,23 @@ extension Syscall {
     /// The corresponding C function is `sigqueue`.
     public static func queueSignal(_ pid: pid_t, signal: Int32, value: Int32) throws(Errno) {
         _ = try perform(.sigqueue, retryOnInterrupt: false) { _ in ipc_sigqueue(pid, signal, value) }
+    }
+
+    /// Sends `signal` to the main thread of `pid` (whose thread id is `pid`): pending for that thread, not the
+    /// process, so its receiver takes it before any process-wide signal.
+    ///
+    /// The corresponding C function is `tgkill(pid, pid, signal)`.
+    public static func sendToMainThread(_ pid: pid_t, signal: Int32) throws(Errno) {
+        _ = try perform(.tgkill, retryOnInterrupt: false) { _ in ipc_tgkill_main_thread(pid, signal) }
+    }
+
+    /// The signals pending for the calling thread or its process (that it blocks), ascending.
+    ///
+    /// The corresponding C function is `sigpending`.
+    public static func pendingSignals() throws(Errno) -> [Int32] {
+        var signals = [CInt](repeating: 0, count: 64)
+        let count = try perform(.sigpending, retryOnInterrupt: false) { _ in ipc_sigpending(&signals, 64) }
+        return Array(signals.prefix(Int(count)))
     }
 
     /// Takes one pending signal of `signals` (which the caller must have blocked), the lowest-numbered first.

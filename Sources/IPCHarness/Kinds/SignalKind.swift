@@ -38,9 +38,9 @@ public enum SignalKind: MechanismKind {
         guard let pid = object.context.pids[receiver] else {
             throw BindingError("a signal setup needs a 'receiver' among the run's processes")
         }
+        var signals: [Int32] = []
         if receiver == object.process {
             guard case .array(let names)? = object.setup["signals"] else { throw BindingError("the receiver's setup needs 'signals'") }
-            var signals: [Int32] = []
             for name in names {
                 guard case .string(let text) = name, let number = SignalName.number(of: text) else {
                     throw BindingError("unknown signal \(name) in the receiver's setup")
@@ -57,7 +57,7 @@ public enum SignalKind: MechanismKind {
                 throw BindingError("cannot prepare to receive signals: \(error)")
             }
         }
-        return SignalBinding(receiverPID: pid, context: object.context)
+        return SignalBinding(receiverPID: pid, context: object.context, received: signals)
     }
 }
 
@@ -67,21 +67,31 @@ struct SignalBinding: ObjectBinding {
     typealias Model = SignalModel
     let receiverPID: Int32
     let context: WorkerContext
+    /// The object's signals, which the receiver blocks: `sigpending` reports only these (the worker may have other
+    /// signals blocked and pending that are no business of this object).
+    let received: [Int32]
 
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
         switch input {
         case .send(_, let signal, let method, let value):
-            try KernelSignals.send(Int32(clamping: signal), to: receiverPID, by: method == .kill ? .kill : .sigqueue, value: value)
+            let how: KernelSignals.Method = switch method { case .kill: .kill; case .sigqueue: .sigqueue; case .tgkill: .tgkill }
+            try KernelSignals.send(Int32(clamping: signal), to: receiverPID, by: how, value: value)
             return .sent
+        case .pending:
+            return .pendingSignals(try KernelSignals.pending().filter(received.contains).map(Int.init))
         case .wait(_, let signals, let timeout):
             switch try KernelSignals.wait(for: signals.map { Int32(clamping: $0) }, timeoutNanoseconds: timeout.map { Int64($0) * 1_000_000 }) {
             case .wouldBlock:
                 throw .wouldBlock
             case .completed(let info):
-                let queued = info.code == SignalInfo.queueCode
+                let code: SignalModel.Code = switch info.code {
+                case SignalInfo.queueCode: .queue
+                case SignalInfo.threadKillCode: .tkill
+                default: .user
+                }
                 return .received(
                     signal: Int(info.signal),
-                    details: SignalModel.Details(queued: queued, sender: context.process(of: info.senderPID), value: queued ? info.value : 0))
+                    details: SignalModel.Details(code: code, sender: context.process(of: info.senderPID), value: info.value))
             }
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")

@@ -13,6 +13,8 @@ public enum KernelSignals {
     /// How a signal is sent.
     public enum Method: String, Sendable, Hashable {
         case kill, sigqueue
+        /// `tgkill` to the receiver's main thread: pending for that thread alone.
+        case tgkill
     }
 
     /// Sends `signal` to `pid`. `value` goes with `sigqueue` only.
@@ -20,7 +22,13 @@ public enum KernelSignals {
         switch method {
         case .kill: try Syscall.kill(pid, signal: signal)
         case .sigqueue: try Syscall.queueSignal(pid, signal: signal, value: value)
+        case .tgkill: try Syscall.sendToMainThread(pid, signal: signal)
         }
+    }
+
+    /// The signals pending for the calling thread or its process, ascending (`sigpending`).
+    public static func pending() throws(Errno) -> [Int32] {
+        try Syscall.pendingSignals()
     }
 
     /// Blocks `signals` in the calling thread, so they stay pending until taken with ``wait(for:timeoutNanoseconds:retryOnInterrupt:)``.
