@@ -8,10 +8,15 @@ import SystemPackage
 /// operations only once every worker is ready) and takes them with `wait` (`sigtimedwait`); senders (role `send`,
 /// or any holder) `kill` or `sigqueue` it, learning its pid from the run's context. Parameter `queueLimit` lowers
 /// the receiver's `RLIMIT_SIGPENDING`.
+///
+/// `client.signal-lowest-pending-first` is a receiver with a plausible wrong belief: that the lowest-numbered
+/// pending signal is always taken first. Its `wait` asks `sigpending`, picks the lowest pending signal of the set and
+/// waits for that one alone — wrong when a signal was sent to its thread (`tgkill`, taken first) or a synchronous one
+/// (`SIGSYS`) is pending.
 public enum SignalKind: MechanismKind {
     public typealias Model = SignalModel
 
-    public static let implementations = ["kernel.signal"]
+    public static let implementations = ["kernel.signal", "client.signal-lowest-pending-first"]
 
     public static func model(for workload: Workload) -> SignalModel {
         SignalModel(receivers: workload.objects.filter { $0.kind == name }.map { object in
@@ -57,7 +62,9 @@ public enum SignalKind: MechanismKind {
                 throw BindingError("cannot prepare to receive signals: \(error)")
             }
         }
-        return SignalBinding(receiverPID: pid, context: object.context, received: signals)
+        return SignalBinding(
+            receiverPID: pid, context: object.context, received: signals,
+            lowestPendingFirst: implementation == "client.signal-lowest-pending-first")
     }
 }
 
@@ -70,6 +77,8 @@ struct SignalBinding: ObjectBinding {
     /// The object's signals, which the receiver blocks: `sigpending` reports only these (the worker may have other
     /// signals blocked and pending that are no business of this object).
     let received: [Int32]
+    /// `client.signal-lowest-pending-first`'s wrong `wait`.
+    let lowestPendingFirst: Bool
 
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
         switch input {
@@ -79,7 +88,10 @@ struct SignalBinding: ObjectBinding {
             return .sent
         case .pending:
             return .pendingSignals(try KernelSignals.pending().filter(received.contains).map(Int.init))
-        case .wait(_, let signals, let timeout):
+        case .wait(_, var signals, let timeout):
+            if lowestPendingFirst, let lowest = try KernelSignals.pending().map(Int.init).filter(signals.contains).min() {
+                signals = [lowest]
+            }
             switch try KernelSignals.wait(for: signals.map { Int32(clamping: $0) }, timeoutNanoseconds: timeout.map { Int64($0) * 1_000_000 }) {
             case .wouldBlock:
                 throw .wouldBlock
