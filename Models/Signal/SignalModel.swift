@@ -15,14 +15,17 @@
 /// - A wait asleep (no timeout, or a non-zero one) that a handled signal outside its set interrupts fails `EINTR`
 ///   and takes nothing; `sigtimedwait` is never restarted (signal(7)). A wait with timeout 0 never sleeps.
 /// - Each pending signal with details takes one slot of the receiver's user's `RLIMIT_SIGPENDING` (`queueLimit`;
-///   unlimited when absent). Over it a real-time `sigqueue` fails `EAGAIN`; a `kill`, or a `sigqueue` of a standard
-///   signal, still succeeds but loses its details (`SI_USER`, no sender), and a real-time signal without details
-///   does not queue: the kernel keeps only its pending bit, so such sends coalesce.
+///   unlimited when absent). Over it a real-time `sigqueue` or `tgkill` fails `EAGAIN`; a standard `kill` still
+///   gets its details queued (the kernel's `override_rlimit`); any other send succeeds but loses its details
+///   (`SI_USER`, no sender), and a real-time signal without details does not queue: the kernel keeps only its
+///   pending bit, so such sends coalesce.
 /// - `tgkill` (and `raise`, `pthread_kill`) makes the signal pending for the receiving *thread*, a set of its own:
 ///   `sigtimedwait` takes the thread's set first (synchronous first, then lowest) and only then the process-wide
 ///   one, so with `SIGUSR1` sent by `kill` and `SIGUSR2` by `tgkill`, `SIGUSR2` comes first; and a standard signal
 ///   pending in one set does not absorb the same signal sent to the other (two deliveries). Its `si_code` is
-///   `SI_TKILL` on the kernels whose source says so and `SI_USER` on this one (6.18, measured), so either is allowed.
+///   `SI_TKILL`, which glibc's `sigtimedwait` and `sigwaitinfo` fold into `SI_USER` (the raw call and `signalfd`
+///   show `SI_TKILL`), so either is allowed. Over `RLIMIT_SIGPENDING` it acts as `sigqueue` does: a real-time one
+///   fails `EAGAIN`, a standard one is kept without details.
 /// - `sigpending` reports the union of both sets and changes nothing.
 /// - A signal number outside 0...64 fails `EINVAL`; signal 0 checks that the receiver exists and sends nothing.
 /// - Once the receiver has died and been reaped, sends fail `ESRCH` (even with a bad signal number: the receiver is
@@ -72,7 +75,7 @@ public struct SignalModel: TraceModel {
         public static let lost = Details(code: .user, sender: nil, value: 0)
 
         /// Whether a delivery recorded with `observed` details is one the model's `self` allows: a `tgkill`'s
-        /// signal reads `SI_TKILL` on some kernels and `SI_USER` on this one.
+        /// signal reads `SI_TKILL` from the kernel and `SI_USER` through glibc's `sigtimedwait`, which folds it.
         public func allows(_ observed: Details) -> Bool {
             observed == self || (code == .tkill && observed.code == .user && observed.sender == sender)
         }
@@ -215,16 +218,18 @@ public struct SignalModel: TraceModel {
 
     /// The kernel's `__send_signal_locked` on the target set (the thread's for `tgkill`, else the process's): a
     /// standard signal pending *in that set* drops the new one; otherwise details are queued if the limit (counted
-    /// over both sets) allows — a standard signal not sent by `sigqueue` is allowed past it — else the real-time
-    /// `sigqueue` fails `EAGAIN` and anything else sets the pending bit without details.
+    /// over both sets) allows — a standard signal sent by `kill` is allowed past it — else a real-time `sigqueue`
+    /// or `tgkill` fails `EAGAIN` and anything else sets the pending bit without details.
     private func generate(_ state: State, signal: Int, details: Details, toThread: Bool) -> (output: Output, next: State) {
         let realtime = signal >= Self.firstRealtime
         var set = toThread ? state.threadPending : state.pending
         let index = set.firstIndex { $0.signal == signal }
         if !realtime, index != nil { return (.sent, state) }
-        let overrideLimit = !realtime && !details.queued
+        // `override_rlimit` only for a standard signal whose si_code is not negative (`kill`'s SI_USER);
+        // over the limit, a real-time one fails unless it is SI_USER (so `sigqueue` and `tgkill` fail).
+        let overrideLimit = !realtime && details.code == .user
         let fits = overrideLimit || state.queueLimit.map { state.queuedCount < $0 } ?? true
-        if !fits && realtime && details.queued { return (.failed(.EAGAIN), state) }
+        if !fits && realtime && details.code != .user { return (.failed(.EAGAIN), state) }
         let position = index ?? set.firstIndex { $0.signal > signal } ?? set.count
         if index == nil { set.insert(Pending(signal: signal, queue: []), at: position) }
         if fits { set[position].queue.append(details) }

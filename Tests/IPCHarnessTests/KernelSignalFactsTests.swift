@@ -142,11 +142,20 @@ import Testing
         #expect(results.suffix(3).map { $0.contains("SIGUSR2") } == [true, true, false])
     }
 
-    /// On this kernel (6.18) a `tgkill`'s signal arrives with `si_code` `SI_USER`, not the `SI_TKILL` that older
-    /// kernels' source gives it; the model allows either.
-    @Test func thisKernelReportsATgkillAsSIUSERWithItsSender() throws {
+    /// The kernel gives a `tgkill`'s signal `si_code` `SI_TKILL` (signalfd shows it: a C probe read -6), but glibc's
+    /// `sigtimedwait` folds `SI_TKILL` into `SI_USER`, so the worker sees `SI_USER`; the model allows either.
+    @Test func glibcsSigtimedwaitReportsATgkillAsSIUSERWithItsSender() throws {
         let results = try outcomes([("tgkill", ["signal": "SIGWINCH"]), ("wait", Self.poll)], signals: signals)
         #expect(results.last == #"{"signal":"SIGWINCH","code":"SI_USER","sender":1}"#)
+    }
+
+    /// Over the pending limit a real-time `tgkill` fails `EAGAIN` as `sigqueue` does (its `SI_TKILL` is not
+    /// `SI_USER`, which alone may pass); the limit is per user machine-wide, so only what must follow is asked.
+    @Test func overThePendingLimitARealTimeTgkillFailsEAGAIN() throws {
+        let sends = (1...6).map { _ in (f: "tgkill", value: ["signal": "SIGRTMIN+1"] as JSONValue) }
+        let results = try outcomes(sends + Array(repeating: ("wait", Self.poll), count: 7), signals: signals, queueLimit: 3)
+        #expect(results.prefix(6).contains("EAGAIN"))
+        #expect(results.prefix(6).filter { $0 == "ok" }.count <= 3)
     }
 
     /// `sigpending` reports the signals pending in either set, and takes none of them.
