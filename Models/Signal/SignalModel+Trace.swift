@@ -8,6 +8,8 @@
 //                                                              "SI_QUEUE" | "SI_TKILL", "sender": INT?,
 //                                                              "value": INT?}
 //   pending   (none; receiver only: sigpending)               {"signals": [SIG, ...]}
+//   signalfd-read {"signals": [SIG, ...], "max": BYTES,       {"deliveries": [{"signal": SIG,           EAGAIN, EINVAL, EINTR
+//             "nonblocking": BOOL?} (receiver only)            "code": …, "sender": …, "value": …}, …]}
 //
 // SIG is a name ("SIGUSR2", "SIGRTMIN+1") or a number (to provoke EINVAL). The object is the receiving process's
 // pending set: kill and sigqueue by any process target it; only the receiver waits.
@@ -43,6 +45,14 @@ extension SignalModel {
         case "pending":
             try requireReceiver(call, doing: "asks sigpending about")
             return .pending(process: call.process)
+        case "signalfd-read":
+            try requireReceiver(call, doing: "reads a signalfd for")
+            let signals = try call.value.required("signals").elements("signals").map { (value) throws(ModelError) in
+                try Self.signal(value, field: "signals")
+            }
+            let max = try call.value.required("max").integer("max", in: 0...(1 << 20))
+            let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
+            return .signalfdRead(process: call.process, signals: signals, max: max, nonblocking: nonblocking)
         case "wait":
             try requireReceiver(call, doing: "waits for")
             let signals = try call.value.required("signals").elements("signals").map { (value) throws(ModelError) in
@@ -51,7 +61,7 @@ extension SignalModel {
             let timeout = try call.value.optional("timeout")?.integer("timeout", in: 0...3_600_000)
             return .wait(process: call.process, signals: signals, timeout: timeout)
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, wait and pending)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, wait, pending and signalfd-read)")
         }
     }
 
@@ -69,14 +79,12 @@ extension SignalModel {
         case (.ok, .send):
             return .sent
         case (.ok(let value), .wait):
-            let signal = try Self.signal(try value.required("signal"), field: "signal")
-            let text = try value.required("code").text("code")
-            guard let code = Code(rawValue: text) else {
-                throw ModelError("field 'code' must be \"SI_USER\", \"SI_QUEUE\" or \"SI_TKILL\", not \"\(text)\"")
-            }
-            let sender = try value.optional("sender")?.integer("sender", in: 1...10_000)
-            let number = try value.optional("value")?.integer("value", in: Int(Int32.min)...Int(Int32.max)) ?? 0
-            return .received(signal: signal, details: Details(code: code, sender: sender, value: Int32(number)))
+            let delivery = try Self.delivery(from: value)
+            return .received(signal: delivery.signal, details: delivery.details)
+        case (.ok(let value), .signalfdRead):
+            return .deliveries(try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
+                try Self.delivery(from: value)
+            })
         case (.ok(let value), .pending):
             let signals = try value.required("signals").elements("signals").map { (value) throws(ModelError) in
                 try Self.signal(value, field: "signals")
@@ -99,6 +107,10 @@ extension SignalModel {
             return ("wait", .object(object))
         case .pending:
             return ("pending", nil)
+        case .signalfdRead(_, let signals, let max, let nonblocking):
+            var object: JSONObject = ["signals": .array(signals.map(Self.json)), "max": .int(max)]
+            if nonblocking { object["nonblocking"] = true }
+            return ("signalfd-read", .object(object))
         case .exit:
             return ("exit", nil)
         }
@@ -109,10 +121,9 @@ extension SignalModel {
         case .sent, .exited:
             return .ok(nil)
         case .received(let signal, let details):
-            var object: JSONObject = ["signal": Self.json(signal), "code": .string(details.code.rawValue)]
-            if let sender = details.sender { object["sender"] = .int(sender) }
-            if details.queued { object["value"] = .int(Int(details.value)) }
-            return .ok(.object(object))
+            return .ok(Self.json(Delivery(signal: signal, details: details)))
+        case .deliveries(let deliveries):
+            return .ok(["deliveries": .array(deliveries.map(Self.json))])
         case .pendingSignals(let signals):
             return .ok(["signals": .array(signals.map(Self.json))])
         case .failed(let code):
@@ -123,6 +134,25 @@ extension SignalModel {
     public func exitInput(process: Int, object: String) -> Input? {
         guard let setup = setups.first(where: { $0.name == object })?.setup, setup.receiver == process else { return nil }
         return .exit(process: process)
+    }
+
+    /// A delivery as `wait` and `signalfd-read` record it: `{"signal", "code", "sender"?, "value"?}`.
+    static func delivery(from value: JSONValue?) throws(ModelError) -> Delivery {
+        let signal = try Self.signal(try value.required("signal"), field: "signal")
+        let text = try value.required("code").text("code")
+        guard let code = Code(rawValue: text) else {
+            throw ModelError("field 'code' must be \"SI_USER\", \"SI_QUEUE\" or \"SI_TKILL\", not \"\(text)\"")
+        }
+        let sender = try value.optional("sender")?.integer("sender", in: 1...10_000)
+        let number = try value.optional("value")?.integer("value", in: Int(Int32.min)...Int(Int32.max)) ?? 0
+        return Delivery(signal: signal, details: Details(code: code, sender: sender, value: Int32(number)))
+    }
+
+    static func json(_ delivery: Delivery) -> JSONValue {
+        var object: JSONObject = ["signal": json(delivery.signal), "code": .string(delivery.details.code.rawValue)]
+        if let sender = delivery.details.sender { object["sender"] = .int(sender) }
+        if delivery.details.queued { object["value"] = .int(Int(delivery.details.value)) }
+        return .object(object)
     }
 
     static func json(_ signal: Int) -> JSONValue {
@@ -146,7 +176,8 @@ extension SignalModel {
 extension SignalModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _), .wait(let process, _, _), .pending(let process), .exit(let process): process
+        case .send(let process, _, _, _), .wait(let process, _, _), .pending(let process), .signalfdRead(let process, _, _, _),
+            .exit(let process): process
         }
     }
 }

@@ -27,6 +27,11 @@
 ///   show `SI_TKILL`), so either is allowed. Over `RLIMIT_SIGPENDING` it acts as `sigqueue` does: a real-time one
 ///   fails `EAGAIN`, a standard one is kept without details.
 /// - `sigpending` reports the union of both sets and changes nothing.
+/// - A `read` of a `signalfd` whose mask is `signals` takes what `sigtimedwait` would, one 128-byte
+///   `signalfd_siginfo` per signal, as many as its buffer holds and are pending: the first take may sleep (not with
+///   `SFD_NONBLOCK`: `EAGAIN`), the rest never do, and each is its own atomic step, so a signal sent between two
+///   takes may come second. A buffer under 128 bytes fails `EINVAL` first. Its `si_code` for a `tgkill` is
+///   `SI_TKILL` (glibc does not fold it here).
 /// - A signal number outside 0...64 fails `EINVAL`; signal 0 checks that the receiver exists and sends nothing.
 /// - Once the receiver has died and been reaped, sends fail `ESRCH` (even with a bad signal number: the receiver is
 ///   looked up first); what was pending is gone with it.
@@ -87,6 +92,8 @@ public struct SignalModel: TraceModel {
         case wait(process: Int, signals: [Int], timeout: Int?)
         /// `sigpending` by the receiver.
         case pending(process: Int)
+        /// `read` of a `signalfd` for `signals` with a buffer of `max` bytes (`SFD_NONBLOCK` when `nonblocking`).
+        case signalfdRead(process: Int, signals: [Int], max: Int, nonblocking: Bool)
         /// The receiver (or any process) died; only the receiver's death matters.
         case exit(process: Int)
     }
@@ -96,9 +103,25 @@ public struct SignalModel: TraceModel {
         case received(signal: Int, details: Details)
         /// What `sigpending` reported: the signals pending in either set, ascending.
         case pendingSignals([Int])
+        /// What a `signalfd` read returned, in order.
+        case deliveries([Delivery])
         case exited
         case failed(ErrorCode)
     }
+
+    /// One signal taken, with how it was sent.
+    public struct Delivery: Hashable, Sendable {
+        public var signal: Int
+        public var details: Details
+
+        public init(signal: Int, details: Details) {
+            self.signal = signal
+            self.details = details
+        }
+    }
+
+    /// The size of one `struct signalfd_siginfo`.
+    public static let signalfdInfoSize = 128
 
     /// One signal number's pending state: the kernel's pending bit and its queue of details.
     public struct Pending: Hashable, Sendable {
@@ -117,6 +140,8 @@ public struct SignalModel: TraceModel {
         public internal(set) var threadPending: [Pending] = []
         /// False once the receiver has died.
         public internal(set) var alive = true
+        /// How many signals the receiver's `signalfd` read in progress has taken (0 when none is).
+        public internal(set) var readTaken = 0
 
         /// Queued details in both sets, which count against the limit.
         var queuedCount: Int { (pending + threadPending).reduce(0) { $0 + $1.queue.count } }
@@ -150,6 +175,9 @@ public struct SignalModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if case .signalfdRead(_, let signals, let max, let nonblocking) = input {
+            return signalfdSteps(state, signals: signals, capacity: max / Self.signalfdInfoSize, nonblocking: nonblocking, output: output)
+        }
         if output == .failed(.EINTR) {
             // Interrupted asleep: nothing of its set was pending, and it takes nothing.
             guard case .wait(_, let signals, let timeout) = input, timeout != 0, state.alive,
@@ -159,6 +187,61 @@ public struct SignalModel: TraceModel {
         }
         guard let (result, next) = outcome(of: input, in: state) else { return [] }
         return output.map { Self.allows(result, $0) } ?? true ? [.completed(next)] : []
+    }
+
+    /// A `signalfd` read, one take per step (the kernel's `signalfd_read` loop, which takes the lock per signal):
+    /// each take must be the one `sigtimedwait` would make then and the one the read returned at that position; it
+    /// completes with its last take when its buffer is full or nothing more of its set is pending.
+    func signalfdSteps(_ state: State, signals: [Int], capacity: Int, nonblocking: Bool, output: Output?) -> [Step<State>] {
+        guard capacity > 0 else { return output == nil || output == .failed(.EINVAL) ? [.completed(state)] : [] }
+        let nothingPending = !state.pendingSignals.contains(where: signals.contains)
+        var done = state
+        done.readTaken = 0
+        switch output {
+        case .failed(.EAGAIN)?:
+            return state.readTaken == 0 && nonblocking && nothingPending && state.alive ? [.completed(done)] : []
+        case .failed(.EINTR)?:
+            return state.readTaken == 0 && !nonblocking && nothingPending && state.alive ? [.completed(done)] : []
+        case .deliveries(let returned)?:
+            guard !returned.isEmpty, returned.count <= capacity, state.readTaken < returned.count,
+                let (next, taken) = take(state, signals)
+            else { return [] }
+            let seen = returned[state.readTaken]
+            guard seen.signal == taken.signal, taken.details.allows(seen.details) else { return [] }
+            var after = next
+            after.readTaken = state.readTaken + 1
+            guard after.readTaken == returned.count else { return [.partial(after)] }
+            let full = returned.count == capacity
+            let more = after.pendingSignals.contains(where: signals.contains)
+            after.readTaken = 0
+            return full || !more ? [.completed(after)] : []
+        case nil:
+            // Its process died in it, or the checker asks for any outcome: it may stop after any take.
+            var steps: [Step<State>] = []
+            if state.readTaken > 0 || nonblocking || nothingPending { steps.append(.completed(done)) }
+            if state.readTaken < capacity, let (next, _) = take(state, signals) {
+                var after = next
+                after.readTaken = state.readTaken + 1
+                steps.append(.partial(after))
+            }
+            return steps
+        default:
+            return []
+        }
+    }
+
+    /// The next signal of `signals` the kernel's dequeue takes: the thread's set, then the process's.
+    private func take(_ state: State, _ signals: [Int]) -> (State, Delivery)? {
+        var next = state
+        guard let (signal, details) = Self.dequeue(from: &next.threadPending, signals) ?? Self.dequeue(from: &next.pending, signals)
+        else { return nil }
+        return (next, Delivery(signal: signal, details: details))
+    }
+
+    public func abandon(_ state: State, _ input: Input) -> State {
+        var next = state
+        next.readTaken = 0
+        return next
     }
 
     /// Whether `observed` is what the model's `expected` allows (details compared with ``Details/allows(_:)``).
@@ -190,6 +273,8 @@ public struct SignalModel: TraceModel {
             return timeout == nil ? nil : (.failed(.EAGAIN), state)
         case .pending:
             return (.pendingSignals(state.pendingSignals), state)
+        case .signalfdRead:
+            return nil  // several steps: see signalfdSteps
         case .exit(let process):
             guard process == state.receiver else { return (.exited, state) }
             var next = state
@@ -263,6 +348,8 @@ public struct SignalModel: TraceModel {
                 + (timeout.map { " timeout \($0) ms" } ?? "")
         case .pending:
             call = "sigpending"
+        case .signalfdRead(_, let signals, let max, let nonblocking):
+            call = "read signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))} up to \(max) bytes" + (nonblocking ? " (SFD_NONBLOCK)" : "")
         case .exit:
             call = "exit"
         }
@@ -272,6 +359,8 @@ public struct SignalModel: TraceModel {
         case .sent?, .exited?: result = "ok"
         case .received(let signal, let details)?: result = "\(Self.name(of: signal)) \(Self.describe(details))"
         case .pendingSignals(let signals)?: result = "{\(signals.map(Self.name(of:)).joined(separator: ", "))}"
+        case .deliveries(let deliveries)?:
+            result = deliveries.map { "\(Self.name(of: $0.signal)) \(Self.describe($0.details))" }.joined(separator: ", ")
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

@@ -2,7 +2,10 @@
 
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <time.h>
@@ -36,6 +39,38 @@ int ipc_sigqueue(int pid, int signal, int value) {
 
 int ipc_tgkill_main_thread(int pid, int signal) {
     return (int)syscall(SYS_tgkill, pid, pid, signal);
+}
+
+int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned long max,
+                      int *signo, int *code, int *pid, int *value, int capacity) {
+    sigset_t set;
+    if (make_set(&set, signals, count) == -1) return -1;
+    int fd = signalfd(-1, &set, SFD_CLOEXEC | (nonblocking ? SFD_NONBLOCK : 0));
+    if (fd == -1) return -1;
+    void *buffer = malloc(max > 0 ? max : 1);
+    if (buffer == NULL) {
+        close(fd);
+        errno = ENOMEM;
+        return -1;
+    }
+    ssize_t result = read(fd, buffer, max);
+    int saved = errno;
+    close(fd);
+    if (result == -1) {
+        free(buffer);
+        errno = saved;
+        return -1;
+    }
+    int taken = (int)(result / (ssize_t)sizeof(struct signalfd_siginfo));
+    const struct signalfd_siginfo *infos = buffer;
+    for (int index = 0; index < taken && index < capacity; index++) {
+        signo[index] = (int)infos[index].ssi_signo;
+        code[index] = infos[index].ssi_code;
+        pid[index] = (int)infos[index].ssi_pid;
+        value[index] = infos[index].ssi_int;
+    }
+    free(buffer);
+    return taken;
 }
 
 int ipc_sigpending(int *signals, int capacity) {

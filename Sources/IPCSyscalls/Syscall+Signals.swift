@@ -64,6 +64,23 @@ extension Syscall {
         return Array(signals.prefix(Int(count)))
     }
 
+    /// One `read` of `max` bytes from a `signalfd` for `signals` (which the caller must have blocked), made for
+    /// this read and closed after: the signals it took, in order, one per 128 bytes, as many as were pending.
+    /// `EAGAIN` nonblocking with none pending, `EINVAL` for a buffer under 128 bytes; `EINTR` asleep.
+    ///
+    /// The corresponding C functions are `signalfd` and `read`.
+    public static func readSignalDescriptor(_ signals: [Int32], max: Int, nonblocking: Bool) throws(Errno) -> [SignalInfo] {
+        let capacity = Swift.max(1, max / 128)
+        var numbers = [CInt](repeating: 0, count: capacity)
+        var codes = [CInt](repeating: 0, count: capacity)
+        var pids = [CInt](repeating: 0, count: capacity)
+        var values = [CInt](repeating: 0, count: capacity)
+        let taken = try perform(.signalfdRead, retryOnInterrupt: false) { _ in
+            ipc_signalfd_read(signals, CInt(signals.count), nonblocking ? 1 : 0, UInt(max), &numbers, &codes, &pids, &values, CInt(capacity))
+        }
+        return (0..<Int(taken)).map { SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0]) }
+    }
+
     /// Takes one pending signal of `signals` (which the caller must have blocked), the lowest-numbered first.
     /// With a timeout, `EAGAIN` when none arrives in time; without one, waits as long as it takes.
     /// `EINTR` is retried when `retryOnInterrupt`.

@@ -170,12 +170,35 @@ import Testing
         #expect(results[6] == #"{"signals":[]}"#)
     }
 
+    /// A `signalfd` read takes what `sigtimedwait` would, one 128-byte `signalfd_siginfo` each, as many as its buffer
+    /// holds and are pending: the thread's set first (with `SI_TKILL`, which glibc does not fold here), then the
+    /// synchronous `SIGSYS`, then the lowest. A buffer under 128 bytes fails `EINVAL` even with a signal pending,
+    /// which stays; a nonblocking read with nothing pending fails `EAGAIN`.
+    @Test func aSignalfdReadTakesAsManyAsItsBufferHoldsInTheKernelsOrder() throws {
+        let set = ["SIGUSR2", "SIGWINCH", "SIGSYS", "SIGRTMIN+1"]
+        let read = { (max: Int) -> (f: String, value: JSONValue) in
+            ("signalfd-read", ["signals": .array(set.map { .string($0) }), "max": .int(max), "nonblocking": true])
+        }
+        let program: [(f: String, value: JSONValue)] = [
+            read(1280), ("kill", ["signal": "SIGUSR2"]), read(100), ("sigqueue", ["signal": "SIGRTMIN+1", "value": 7]),
+            ("kill", ["signal": "SIGSYS"]), ("tgkill", ["signal": "SIGWINCH"]), read(1280),
+            ("kill", ["signal": "SIGUSR2"]), ("kill", ["signal": "SIGWINCH"]), read(200), read(128),
+        ]
+        let results = try outcomes(program, signals: set)
+        #expect(results[0] == "EAGAIN")
+        #expect(results[2] == "EINVAL")
+        #expect(results[6] == #"{"deliveries":[{"signal":"SIGWINCH","code":"SI_TKILL","sender":1},{"signal":"SIGSYS","code":"SI_USER","sender":1},{"signal":"SIGUSR2","code":"SI_USER","sender":1},{"signal":"SIGRTMIN+1","code":"SI_QUEUE","sender":1,"value":7}]}"#)
+        #expect(results[9] == #"{"deliveries":[{"signal":"SIGUSR2","code":"SI_USER","sender":1}]}"#)
+        #expect(results[10] == #"{"deliveries":[{"signal":"SIGWINCH","code":"SI_USER","sender":1}]}"#)
+    }
+
     enum Operation: Sendable, CustomStringConvertible {
         case kill(String)
         case sigqueue(String, Int)
         case tgkill(String)
         case wait([String])
         case pending
+        case signalfdRead([String], Int)
 
         var description: String {
             switch self {
@@ -184,6 +207,7 @@ import Testing
             case .tgkill(let signal): "tgkill(\(signal))"
             case .wait(let set): "wait(\(set))"
             case .pending: "sigpending"
+            case .signalfdRead(let set, let max): "signalfd-read(\(set), \(max))"
             }
         }
     }
@@ -196,6 +220,9 @@ import Testing
         zip(signalName, Gen.int(in: -5...5)).map { Operation.sigqueue($0, $1) }.eraseToAny(),
         signalName.map { Operation.tgkill($0) }.eraseToAny(),
         Gen.always(Operation.pending).eraseToAny(),
+        zip(Gen.int(in: 1...15), Gen.int(in: 0...4)).map { mask, slots in
+            Operation.signalfdRead(names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element), slots * 128 + (slots == 1 ? 60 : 0))
+        }.eraseToAny(),
         Gen.int(in: 1...15).map { mask in Operation.wait(names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element)) }.eraseToAny()
     ).array(of: 1...25)
 
@@ -209,12 +236,24 @@ import Testing
                 case .tgkill(let signal): ("tgkill", ["signal": .string(signal)])
                 case .wait(let set): ("wait", ["signals": .array(set.map { .string($0) }), "timeout": 0])
                 case .pending: ("pending", .null)
+                case .signalfdRead(let set, let max): ("signalfd-read", ["signals": .array(set.map { .string($0) }), "max": .int(max), "nonblocking": true])
                 }
             }
             let kernel = try outcomes(program, signals: Self.names)
             var state = model.initialState(of: "sig1")
             for (index, step) in program.enumerated() {
                 let input = try model.input(from: Call(process: 1, object: "sig1", f: step.f, value: step.value == .null ? nil : step.value))
+                if case .signalfdRead = input {
+                    // Several atomic takes: the model must accept what the kernel returned, take by take.
+                    guard index < kernel.count else { return }
+                    let outcome: Outcome = kernel[index].hasPrefix("{") ? .ok(try JSONParser.parse(kernel[index])) : .fail(ErrorCode(kernel[index]))
+                    guard let after = Self.completes(model, state, input, try model.output(from: outcome, for: input)) else {
+                        Issue.record("operation \(index) \(operations[index]) of \(operations): the model does not allow the kernel's \(kernel[index])")
+                        return
+                    }
+                    state = after
+                    continue
+                }
                 guard let (output, next) = model.outcome(of: input, in: state) else {
                     Issue.record("operation \(index) of \(operations): the model blocks")
                     return
@@ -236,5 +275,20 @@ import Testing
                 state = next
             }
         }
+    }
+
+    /// The state after `input` completes with `output` through the model's steps (partial ones included); nil when
+    /// the model does not allow it.
+    static func completes(_ model: SignalModel, _ state: SignalModel.State, _ input: SignalModel.Input, _ output: SignalModel.Output) -> SignalModel.State? {
+        var frontier = [state]
+        while let current = frontier.popLast() {
+            for step in model.step(current, input, output) {
+                switch step {
+                case .completed(let next): return next
+                case .partial(let next): frontier.append(next)
+                }
+            }
+        }
+        return nil
     }
 }

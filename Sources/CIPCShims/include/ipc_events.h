@@ -24,6 +24,12 @@ int ipc_sigqueue(int pid, int signal, int value);
 /// thread alone rather than for the process. (glibc 2.36 has no wrapper for another process's thread.)
 int ipc_tgkill_main_thread(int pid, int signal);
 
+/// One `read` of `max` bytes from a signalfd for `signals[0..<count]` (made with SFD_CLOEXEC, and SFD_NONBLOCK when
+/// `nonblocking`; closed after). Fills up to `capacity` entries of each array from the `signalfd_siginfo`s read and
+/// returns how many were read, or -1 with errno (the read's; the descriptor is closed keeping it).
+int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned long max,
+                      int *signo, int *code, int *pid, int *value, int capacity);
+
 /// sigpending: writes the numbers (1...64) pending for the calling thread or its process, ascending, into
 /// `signals[0..<capacity]` and returns how many there are.
 int ipc_sigpending(int *signals, int capacity);

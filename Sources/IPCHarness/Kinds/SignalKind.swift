@@ -88,6 +88,9 @@ struct SignalBinding: ObjectBinding {
             return .sent
         case .pending:
             return .pendingSignals(try KernelSignals.pending().filter(received.contains).map(Int.init))
+        case .signalfdRead(_, let signals, let max, let nonblocking):
+            let infos = try KernelSignals.readSignalDescriptor(for: signals.map { Int32(clamping: $0) }, max: max, nonblocking: nonblocking)
+            return .deliveries(infos.map(delivery))
         case .wait(_, var signals, let timeout):
             if lowestPendingFirst, let lowest = try KernelSignals.pending().map(Int.init).filter(signals.contains).min() {
                 signals = [lowest]
@@ -96,17 +99,22 @@ struct SignalBinding: ObjectBinding {
             case .wouldBlock:
                 throw .wouldBlock
             case .completed(let info):
-                let code: SignalModel.Code = switch info.code {
-                case SignalInfo.queueCode: .queue
-                case SignalInfo.threadKillCode: .tkill
-                default: .user
-                }
-                return .received(
-                    signal: Int(info.signal),
-                    details: SignalModel.Details(code: code, sender: context.process(of: info.senderPID), value: info.value))
+                let delivery = self.delivery(info)
+                return .received(signal: delivery.signal, details: delivery.details)
             }
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
+    }
+
+    /// A `siginfo` as the model records it, the sender's pid turned into its process number.
+    func delivery(_ info: SignalInfo) -> SignalModel.Delivery {
+        let code: SignalModel.Code = switch info.code {
+        case SignalInfo.queueCode: .queue
+        case SignalInfo.threadKillCode: .tkill
+        default: .user
+        }
+        return SignalModel.Delivery(
+            signal: Int(info.signal), details: SignalModel.Details(code: code, sender: context.process(of: info.senderPID), value: info.value))
     }
 }

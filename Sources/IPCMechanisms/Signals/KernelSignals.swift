@@ -26,6 +26,11 @@ public enum KernelSignals {
         }
     }
 
+    /// One `read` of a `signalfd` for `signals` with a buffer of `max` bytes: the signals it took, in order.
+    public static func readSignalDescriptor(for signals: [Int32], max: Int, nonblocking: Bool) throws(Errno) -> [SignalInfo] {
+        try Syscall.readSignalDescriptor(signals, max: max, nonblocking: nonblocking)
+    }
+
     /// The signals pending for the calling thread or its process, ascending (`sigpending`).
     public static func pending() throws(Errno) -> [Int32] {
         try Syscall.pendingSignals()
