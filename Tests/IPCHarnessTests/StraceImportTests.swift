@@ -318,6 +318,35 @@ import Testing
         #expect(try Self.check(twice).result == .violation)
     }
 
+    /// `tgkill` to the receiver's main thread is the model's `tgkill`: its signal is taken before the process's, and
+    /// the raw `rt_sigtimedwait` shows it `SI_TKILL` (glibc would fold that into `SI_USER`).
+    @Test func aTgkillToTheReceiversMainThreadIsTheSignalModels() throws {
+        let log = """
+            100 1.000100 rt_sigprocmask(SIG_BLOCK, [USR1 USR2 WINCH], NULL, 8) = 0 <0.000005>
+            100 1.000200 clone(child_stack=NULL, flags=SIGCHLD) = 101 <0.000010>
+            101 1.000300 kill(100, SIGUSR2) = 0 <0.000005>
+            101 1.000400 tgkill(100, 100, SIGWINCH) = 0 <0.000005>
+            101 1.000700 exit_group(0) = ?
+            101 1.000800 +++ exited with 0 +++
+            100 1.000900 rt_sigtimedwait([USR2 WINCH], {si_signo=SIGWINCH, si_code=SI_TKILL, si_pid=101, si_uid=0}, {tv_sec=0, tv_nsec=0}, 8) = 28 (SIGWINCH) <0.000005>
+            100 1.001000 rt_sigtimedwait([USR2 WINCH], {si_signo=SIGUSR2, si_code=SI_USER, si_pid=101, si_uid=0}, {tv_sec=0, tv_nsec=0}, 8) = 12 (SIGUSR2) <0.000005>
+            100 1.001300 +++ exited with 0 +++
+            """
+        let trace = try Self.convert(log)
+        #expect(Self.notChecked(trace).isEmpty, "\(Self.notChecked(trace))")
+        #expect(trace.events.contains { $0.f == "tgkill" })
+        #expect(try TraceChecker.check(trace).result == .ok)
+        // Taken lowest first, as if the tgkill were process-wide: the model rejects it.
+        let lowestFirst = log
+            .replacingOccurrences(of: "{si_signo=SIGWINCH, si_code=SI_TKILL, si_pid=101, si_uid=0}, {tv_sec=0, tv_nsec=0}, 8) = 28 (SIGWINCH)", with: "X")
+            .replacingOccurrences(of: "{si_signo=SIGUSR2, si_code=SI_USER, si_pid=101, si_uid=0}, {tv_sec=0, tv_nsec=0}, 8) = 12 (SIGUSR2)", with: "{si_signo=SIGWINCH, si_code=SI_TKILL, si_pid=101, si_uid=0}, {tv_sec=0, tv_nsec=0}, 8) = 28 (SIGWINCH)")
+            .replacingOccurrences(of: "X", with: "{si_signo=SIGUSR2, si_code=SI_USER, si_pid=101, si_uid=0}, {tv_sec=0, tv_nsec=0}, 8) = 12 (SIGUSR2)")
+        #expect(try Self.check(lowestFirst).result == .violation)
+        // To another thread of the process: the model does not have it, and says so.
+        let otherThread = log.replacingOccurrences(of: "tgkill(100, 100, SIGWINCH)", with: "tgkill(100, 102, SIGWINCH)")
+        #expect(try Self.convert(otherThread).events.contains { $0.f == "tgkill" } == false)
+    }
+
     @Test(arguments: [
         ("100 1.000100 rt_sigprocmask(SIG_BLOCK, [USR1 RT_3], NULL, 8) = 0 <0.000005>", "SIGUSR2 was sent at line 3 while pid 100 did not block it"),
         ("100 1.000100 rt_sigprocmask(SIG_BLOCK, [USR1 USR2 RT_3], NULL, 8) = 0 <0.000005>\n100 1.000150 --- SIGUSR2 {si_signo=SIGUSR2, si_code=SI_USER, si_pid=101, si_uid=0} ---",
