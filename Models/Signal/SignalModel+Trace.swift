@@ -4,7 +4,7 @@
 //   kill      {"signal": SIG}                                 (none)                                    EINVAL, ESRCH
 //   sigqueue  {"signal": SIG, "value": INT}                   (none)                                    EAGAIN, EINVAL, ESRCH
 //   tgkill    {"signal": SIG}                                 (none)                                    EINVAL, ESRCH
-//   wait      {"signals": [SIG, ...], "timeout": MS?}         {"signal": SIG, "code": "SI_USER" |       EAGAIN, EINTR
+//   wait      {"signals": [SIG, ...], "timeout": MS|"invalid"?}         {"signal": SIG, "code": "SI_USER" |       EAGAIN, EINTR
 //                                                              "SI_QUEUE" | "SI_TKILL", "sender": INT?,
 //                                                              "value": INT?}
 //   pending   (none; receiver only: sigpending)               {"signals": [SIG, ...]}
@@ -58,8 +58,7 @@ extension SignalModel {
             let signals = try call.value.required("signals").elements("signals").map { (value) throws(ModelError) in
                 try Self.signal(value, field: "signals")
             }
-            let timeout = try call.value.optional("timeout")?.integer("timeout", in: 0...3_600_000)
-            return .wait(process: call.process, signals: signals, timeout: timeout)
+            return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
             throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, wait, pending and signalfd-read)")
         }
@@ -103,7 +102,7 @@ extension SignalModel {
             return (method.rawValue, .object(object))
         case .wait(_, let signals, let timeout):
             var object: JSONObject = ["signals": .array(signals.map(Self.json))]
-            if let timeout { object["timeout"] = .int(timeout) }
+            if let timeout { object["timeout"] = timeout.json }
             return ("wait", .object(object))
         case .pending:
             return ("pending", nil)

@@ -11,7 +11,8 @@
 ///   `SIGSEGV`, `SIGSYS` (the kernel's `SYNCHRONOUS_MASK`), lowest number first — then the lowest-numbered other
 ///   pending signal: standard before real-time. With `SIGUSR1` and `SIGSYS` pending, `SIGSYS` comes first; all of
 ///   them pending come out 4 5 7 8 11 31 1 10 12 … 34 35 … 64 (`KernelSignalFactsTests`).
-///   With a timeout and nothing pending it fails `EAGAIN`; without one it waits.
+///   With a timeout and nothing pending it fails `EAGAIN`; without one it waits. An invalid timeout (`tv_nsec`
+///   outside 0 ..< 10^9, or negative) fails `EINVAL` before anything is taken, even with a signal pending.
 /// - A wait asleep (no timeout, or a non-zero one) that a handled signal outside its set interrupts fails `EINTR`
 ///   and takes nothing; `sigtimedwait` is never restarted (signal(7)). A wait with timeout 0 never sleeps.
 /// - Each pending signal with details takes one slot of the receiver's user's `RLIMIT_SIGPENDING` (`queueLimit`;
@@ -88,8 +89,8 @@ public struct SignalModel: TraceModel {
 
     public enum Input: Hashable, Sendable {
         case send(process: Int, signal: Int, method: Method, value: Int32)
-        /// `timeout` in milliseconds; nil waits without limit.
-        case wait(process: Int, signals: [Int], timeout: Int?)
+        /// nil waits without limit (`sigwaitinfo`).
+        case wait(process: Int, signals: [Int], timeout: Timeout?)
         /// `sigpending` by the receiver.
         case pending(process: Int)
         /// `read` of a `signalfd` for `signals` with a buffer of `max` bytes (`SFD_NONBLOCK` when `nonblocking`).
@@ -180,7 +181,7 @@ public struct SignalModel: TraceModel {
         }
         if output == .failed(.EINTR) {
             // Interrupted asleep: nothing of its set was pending, and it takes nothing.
-            guard case .wait(_, let signals, let timeout) = input, timeout != 0, state.alive,
+            guard case .wait(_, let signals, let timeout) = input, timeout != .milliseconds(0), timeout != .invalid, state.alive,
                 !state.pendingSignals.contains(where: { signals.contains($0) })
             else { return [] }
             return [.completed(state)]
@@ -264,6 +265,8 @@ public struct SignalModel: TraceModel {
             let code: Code = switch method { case .kill: .user; case .sigqueue: .queue; case .tgkill: .tkill }
             return generate(state, signal: signal, details: Details(code: code, sender: process, value: value), toThread: method == .tgkill)
         case .wait(_, let signals, let timeout):
+            // An invalid timeout fails before anything is taken (`do_sigtimedwait` checks it first).
+            if timeout == .invalid { return (.failed(.EINVAL), state) }
             // The kernel's dequeue_signal: the thread's own set first, then the process-wide one.
             var next = state
             if let (signal, details) = Self.dequeue(from: &next.threadPending, signals)
@@ -345,7 +348,7 @@ public struct SignalModel: TraceModel {
             call = "\(method.rawValue) \(Self.name(of: signal))" + (method == .sigqueue ? " value \(value)" : "")
         case .wait(_, let signals, let timeout):
             call = "sigtimedwait {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
-                + (timeout.map { " timeout \($0) ms" } ?? "")
+                + (timeout.map { " \($0.text)" } ?? "")
         case .pending:
             call = "sigpending"
         case .signalfdRead(_, let signals, let max, let nonblocking):

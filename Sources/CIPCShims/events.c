@@ -73,6 +73,14 @@ int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned l
     return taken;
 }
 
+int ipc_sigtimedwait_invalid_timeout(const int *signals, int count) {
+    sigset_t set;
+    if (make_set(&set, signals, count) == -1) return -1;
+    struct timespec invalid = {.tv_sec = 0, .tv_nsec = 1000000000L};
+    siginfo_t info;
+    return sigtimedwait(&set, &info, &invalid);
+}
+
 int ipc_sigpending(int *signals, int capacity) {
     sigset_t set;
     if (sigpending(&set) == -1) return -1;

@@ -81,6 +81,12 @@ extension Syscall {
         return (0..<Int(taken)).map { SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0]) }
     }
 
+    /// `sigtimedwait` for `signals` with an invalid timeout (`tv_nsec` of a whole second): `EINVAL` from the kernel,
+    /// before it takes anything; the signal, should a kernel take one anyway.
+    public static func waitForSignalWithInvalidTimeout(_ signals: [Int32]) throws(Errno) -> Int32 {
+        try perform(.sigtimedwait, retryOnInterrupt: false) { _ in ipc_sigtimedwait_invalid_timeout(signals, CInt(signals.count)) }
+    }
+
     /// Takes one pending signal of `signals` (which the caller must have blocked), the lowest-numbered first.
     /// With a timeout, `EAGAIN` when none arrives in time; without one, waits as long as it takes.
     /// `EINTR` is retried when `retryOnInterrupt`.

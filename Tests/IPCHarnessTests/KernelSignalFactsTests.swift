@@ -158,6 +158,15 @@ import Testing
         #expect(results.prefix(6).filter { $0 == "ok" }.count <= 3)
     }
 
+    /// An invalid timeout (`tv_nsec` of a whole second) fails `EINVAL` before anything is taken, even with a signal of
+    /// the set pending, which stays (a C probe: a negative `tv_sec` too).
+    @Test func anInvalidTimeoutFailsEINVALAndTakesNothing() throws {
+        let results = try outcomes(
+            [("kill", ["signal": "SIGUSR2"]), ("wait", ["signals": ["SIGUSR2"], "timeout": "invalid"]), ("wait", Self.poll)],
+            signals: signals)
+        #expect(results == ["ok", "EINVAL", #"{"signal":"SIGUSR2","code":"SI_USER","sender":1}"#])
+    }
+
     /// `sigpending` reports the signals pending in either set, and takes none of them.
     @Test func sigpendingReportsBothSetsAndChangesNothing() throws {
         let program: [(f: String, value: JSONValue)] = [

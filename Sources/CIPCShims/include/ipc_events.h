@@ -30,6 +30,10 @@ int ipc_tgkill_main_thread(int pid, int signal);
 int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned long max,
                       int *signo, int *code, int *pid, int *value, int capacity);
 
+/// sigtimedwait with an invalid timeout ({0, 1000000000}): the kernel's EINVAL, checked before anything is taken.
+/// Returns what sigtimedwait returns (the signal, should a kernel take one anyway).
+int ipc_sigtimedwait_invalid_timeout(const int *signals, int count);
+
 /// sigpending: writes the numbers (1...64) pending for the calling thread or its process, ascending, into
 /// `signals[0..<capacity]` and returns how many there are.
 int ipc_sigpending(int *signals, int capacity);

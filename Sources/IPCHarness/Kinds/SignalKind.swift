@@ -95,7 +95,16 @@ struct SignalBinding: ObjectBinding {
             if lowestPendingFirst, let lowest = try KernelSignals.pending().map(Int.init).filter(signals.contains).min() {
                 signals = [lowest]
             }
-            switch try KernelSignals.wait(for: signals.map { Int32(clamping: $0) }, timeoutNanoseconds: timeout.map { Int64($0) * 1_000_000 }) {
+            let nanoseconds: Int64?
+            switch timeout {
+            case nil: nanoseconds = nil
+            case .milliseconds(let milliseconds)?: nanoseconds = Int64(milliseconds) * 1_000_000
+            case .invalid?:
+                // The kernel refuses it before taking anything; a signal taken anyway is reported without details.
+                let signal = try KernelSignals.waitWithInvalidTimeout(for: signals.map { Int32(clamping: $0) })
+                return .received(signal: Int(signal), details: .lost)
+            }
+            switch try KernelSignals.wait(for: signals.map { Int32(clamping: $0) }, timeoutNanoseconds: nanoseconds) {
             case .wouldBlock:
                 throw .wouldBlock
             case .completed(let info):

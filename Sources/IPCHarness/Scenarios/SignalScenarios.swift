@@ -69,6 +69,7 @@ public enum SignalScenarios {
             }
             var value: JSONObject = ["signals": .array(signals.map { .string($0) })]
             if generator.chance(0.75) { value["timeout"] = 0 }
+            if threadDirected && generator.chance(0.05) { value["timeout"] = "invalid" }
             receiver.append(Call(process: 1, object: "sig1", f: "wait", value: .object(value)))
         }
         processes.insert(Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: receiver), at: 0)

@@ -31,6 +31,11 @@ public enum KernelSignals {
         try Syscall.readSignalDescriptor(signals, max: max, nonblocking: nonblocking)
     }
 
+    /// `sigtimedwait` with an invalid timeout: `EINVAL`, nothing taken (the signal number, should one be taken).
+    public static func waitWithInvalidTimeout(for signals: [Int32]) throws(Errno) -> Int32 {
+        try Syscall.waitForSignalWithInvalidTimeout(signals)
+    }
+
     /// The signals pending for the calling thread or its process, ascending (`sigpending`).
     public static func pending() throws(Errno) -> [Int32] {
         try Syscall.pendingSignals()
