@@ -39,6 +39,9 @@ extension SignalModel {
         switch call.f {
         case "kill", "sigqueue", "tgkill":
             let signal = try Self.signal(try call.value.required("signal"), field: "signal")
+            if Self.unblockable.contains(signal) {
+                throw ModelError("\(call.f) of \(Self.name(of: signal)): it cannot be blocked, so it kills or stops the receiver rather than wait for sigtimedwait; the signal model does not have it (a harness kill is a \"kill\" event)")
+            }
             let method = Method(rawValue: call.f)!
             let value = method == .sigqueue ? try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)) : 0
             return .send(process: call.process, signal: signal, method: method, value: Int32(value))
@@ -47,17 +50,13 @@ extension SignalModel {
             return .pending(process: call.process)
         case "signalfd-read":
             try requireReceiver(call, doing: "reads a signalfd for")
-            let signals = try call.value.required("signals").elements("signals").map { (value) throws(ModelError) in
-                try Self.signal(value, field: "signals")
-            }
+            let signals = try Self.waitSet(call.value)
             let max = try call.value.required("max").integer("max", in: 0...(1 << 20))
             let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
             return .signalfdRead(process: call.process, signals: signals, max: max, nonblocking: nonblocking)
         case "wait":
             try requireReceiver(call, doing: "waits for")
-            let signals = try call.value.required("signals").elements("signals").map { (value) throws(ModelError) in
-                try Self.signal(value, field: "signals")
-            }
+            let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
             throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, wait, pending and signalfd-read)")
@@ -157,6 +156,16 @@ extension SignalModel {
     static func json(_ signal: Int) -> JSONValue {
         let name = name(of: signal)
         return Int(name) == nil ? .string(name) : .int(signal)
+    }
+
+    /// SIGKILL and SIGSTOP, which no process can block, catch or wait for.
+    public static let unblockable: Set<Int> = [9, 19]
+
+    /// The `signals` a wait or a signalfd names, less SIGKILL and SIGSTOP, which the kernel silently drops from it.
+    static func waitSet(_ value: JSONValue?) throws(ModelError) -> [Int] {
+        try value.required("signals").elements("signals").map { (value) throws(ModelError) in
+            try Self.signal(value, field: "signals")
+        }.filter { !unblockable.contains($0) }
     }
 
     static func signal(_ value: JSONValue, field: String) throws(ModelError) -> Int {

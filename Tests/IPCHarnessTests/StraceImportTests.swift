@@ -357,6 +357,8 @@ import Testing
          "SIGUSR2 was delivered to pid 100 at line 2"),
         ("100 1.000100 rt_sigprocmask(SIG_BLOCK, [USR1 USR2 RT_3], NULL, 8) = 0 <0.000005>\n100 1.000150 kill(0, SIGUSR1) = 0 <0.000005>",
          "a signal was sent to a process group at line 2"),
+        ("100 1.000100 rt_sigprocmask(SIG_BLOCK, [USR1 USR2 RT_3], NULL, 8) = 0 <0.000005>\n101 1.000150 kill(100, SIGSTOP) = 0 <0.000005>",
+         "SIGSTOP was sent at line 2: it cannot be blocked"),
     ])
     func whatTheSignalModelCannotSayLeavesTheReceiverUnchecked(replacement: String, reason: String) throws {
         let log = Self.signalLog.replacingOccurrences(of: "100 1.000100 rt_sigprocmask(SIG_BLOCK, [USR1 USR2 RT_3], NULL, 8) = 0 <0.000005>", with: replacement)

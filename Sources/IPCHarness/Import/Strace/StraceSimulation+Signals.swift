@@ -164,6 +164,10 @@ extension StraceSimulation {
             return
         }
         if case .error(let error) = call.result, Self.withoutEffect.contains(error) { return }
+        if SignalModel.unblockable.contains(signal) {
+            objects[object].exclude("\(SignalModel.name(of: signal)) was sent at line \(call.line): it cannot be blocked, so it stops or kills pid \(target), which the signal model does not have")
+            return
+        }
         signals.involved[object, default: []].insert(signal)
         if case .error(let error) = call.result, error == "EAGAIN" || error == "EPERM" {
             objects[object].exclude("\(call.name) at line \(call.line) failed \(error): the user's pending-signal limit and credentials are not in the log")
