@@ -30,6 +30,8 @@ int64_t ipcmb_result_index(const ipcmb_plan *plan, int32_t index) {
     return (int64_t)index * (plan->latency_messages + 1);
 }
 
+uint64_t *ipcmb_results(ipcmb_control *control) { return (uint64_t *)(control + 1); }
+
 int64_t ipcmb_control_bytes(const ipcmb_plan *plan) {
     int64_t bytes = (int64_t)sizeof(ipcmb_control) + 8 * ipcmb_result_index(plan, plan->size_count);
     return (bytes + 4095) / 4096 * 4096;
@@ -102,12 +104,16 @@ static inline void relax(void) { __builtin_ia32_pause(); }
 
 /// Spins until *word >= target; after a while yields the CPU each round, so that on a machine with fewer free
 /// cores than processes the other side still runs.
-static void wait_at_least(const uint64_t *word, uint64_t target) {
+static int wait_at_least(const int32_t *abandoned, const uint64_t *word, uint64_t target) {
     unsigned spins = 0;
     while (__atomic_load_n(word, __ATOMIC_ACQUIRE) < target) {
+        if (abandoned && __atomic_load_n(abandoned, __ATOMIC_ACQUIRE)) return ECHILD;
         if (++spins < 4096) relax(); else sched_yield();
     }
+    return 0;
 }
+
+void ipcmb_abandon(ipcmb_control *control) { __atomic_store_n(&control->abandoned, 1, __ATOMIC_RELEASE); }
 
 static int futex_wait(uint32_t *word, uint32_t expected) {
     return (int)syscall(SYS_futex, word, FUTEX_WAIT, expected, NULL, NULL, 0);
@@ -461,21 +467,28 @@ int ipcmb_run_sender(ipcmb_control *control, const int fds[2], int region) {
     int error = open_side(&s, plan, fds, region, 1);
     uint64_t expected = 0;
     if (!error) {
-        wait_at_least((const uint64_t *)&control->receiver_ready, 1);
+        uint64_t ready = 0;
+        while (!error && !ready) {
+            ready = (uint64_t)__atomic_load_n(&control->receiver_ready, __ATOMIC_ACQUIRE);
+            if (__atomic_load_n(&control->abandoned, __ATOMIC_ACQUIRE)) error = ECHILD;
+            sched_yield();
+        }
         for (int index = 0; index < plan->size_count && !error; index++) {
             int64_t size = plan->sizes[index];
             // Latency: one batch at a time, each after the last was acknowledged.
             for (int message = 0; message < plan->latency_messages && !error; message++) {
                 __atomic_store_n(&control->sent_at, ipcmb_now(), __ATOMIC_RELEASE);
                 error = send_batch(&s, size, plan->batch);
-                if (!error) wait_at_least(&control->acknowledged, ++expected);
+                if (!error) error = wait_at_least(&control->abandoned, &control->acknowledged, ++expected);
+                uint64_t until = ipcmb_now() + (uint64_t)plan->pause_ns;
+                while (!error && ipcmb_now() < until) relax();
             }
             if (error) break;
             // Throughput: the stream goes back to back; the receiver stamps its end.
             int32_t count = ipcmb_throughput_count(plan, index);
             __atomic_store_n(&control->stream_start, ipcmb_now(), __ATOMIC_RELEASE);
             for (int32_t batch = 0; batch < count && !error; batch++) error = send_batch(&s, size, plan->batch);
-            if (!error) wait_at_least(&control->acknowledged, ++expected);
+            if (!error) error = wait_at_least(&control->abandoned, &control->acknowledged, ++expected);
         }
     }
     if (error) __atomic_store_n(&control->sender_error, error, __ATOMIC_RELEASE);
@@ -492,7 +505,7 @@ int ipcmb_run_receiver(ipcmb_control *control, const int fds[2], int region) {
         __atomic_store_n(&control->receiver_ready, 1, __ATOMIC_RELEASE);
         for (int index = 0; index < plan->size_count && !error; index++) {
             int64_t size = plan->sizes[index];
-            uint64_t *results = control->results + ipcmb_result_index(plan, index);
+            uint64_t *results = ipcmb_results(control) + ipcmb_result_index(plan, index);
             for (int message = 0; message < plan->latency_messages && !error; message++) {
                 error = receive_batch(&s, size, plan->batch);
                 uint64_t now = ipcmb_now();
@@ -590,6 +603,31 @@ int ipcmb_probe(int mechanism, int64_t size) {
     return error;
 }
 
+int ipcmb_probe_message_queue(const char *name, int64_t size) {
+    struct mq_attr attributes = {0};
+    attributes.mq_maxmsg = 10;
+    attributes.mq_msgsize = (long)size;
+    mqd_t queue = mq_open(name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600, &attributes);
+    if (queue == (mqd_t)-1) return errno;
+    mq_close(queue);
+    mq_unlink(name);
+    return 0;
+}
+
+int ipcmb_probe_sysv(int id, int64_t size) {
+    uint8_t *message = calloc(1, (size_t)size + sizeof(long));
+    if (!message) return ENOMEM;
+    long type = 1;
+    memcpy(message, &type, sizeof type);
+    int error = 0;
+    if (msgsnd(id, message, (size_t)size, IPC_NOWAIT) != 0) error = errno;
+    else msgrcv(id, message, (size_t)size, 0, IPC_NOWAIT);
+    free(message);
+    return error;
+}
+
+int ipcmb_create_sysv(int key) { return msgget((key_t)key, IPC_CREAT | IPC_EXCL | 0600); }
+
 // MARK: false sharing
 
 enum { SHARING_READY = 512, SHARING_SLOTS = 1024, SHARING_CAPACITY = 1024 };
@@ -599,7 +637,7 @@ uint64_t ipcmb_false_sharing_produce(void *region, int gap, int64_t messages) {
     uint64_t *tail = (uint64_t *)base;
     uint64_t *head = (uint64_t *)(base + gap);
     uint64_t *slots = (uint64_t *)(base + SHARING_SLOTS);
-    wait_at_least((uint64_t *)(base + SHARING_READY), 1);
+    wait_at_least(NULL, (uint64_t *)(base + SHARING_READY), 1);
     uint64_t start = ipcmb_now();
     for (int64_t sequence = 0; sequence < messages; sequence++) {
         // Reads the consumer's index at every message, as the naive ring does (no cached copy).
@@ -607,7 +645,7 @@ uint64_t ipcmb_false_sharing_produce(void *region, int gap, int64_t messages) {
         slots[sequence % SHARING_CAPACITY] = (uint64_t)sequence;
         __atomic_store_n(tail, (uint64_t)sequence + 1, __ATOMIC_RELEASE);
     }
-    wait_at_least(head, (uint64_t)messages);
+    wait_at_least(NULL, head, (uint64_t)messages);
     return ipcmb_now() - start;
 }
 
@@ -624,4 +662,15 @@ int64_t ipcmb_false_sharing_consume(void *region, int gap, int64_t messages) {
         __atomic_store_n(head, (uint64_t)sequence + 1, __ATOMIC_RELEASE);
     }
     return wrong;
+}
+
+uint64_t ipcmb_counter_run(void *region, int offset, int64_t increments) {
+    uint8_t *base = region;
+    uint64_t *word = (uint64_t *)(base + offset);
+    uint64_t *ready = (uint64_t *)(base + SHARING_READY);
+    __atomic_fetch_add(ready, 1, __ATOMIC_ACQ_REL);
+    wait_at_least(NULL, ready, 2);
+    uint64_t start = ipcmb_now();
+    for (int64_t i = 0; i < increments; i++) __atomic_store_n(word, __atomic_load_n(word, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+    return ipcmb_now() - start;
 }

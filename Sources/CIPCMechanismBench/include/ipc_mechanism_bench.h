@@ -50,24 +50,35 @@ typedef struct ipcmb_plan {
     int32_t slots;                ///< ring slots / hybrid buffers
     int32_t index_gap;            ///< bytes between the ring's tail and head words (8: one cache line)
     int32_t sysv_id;
-    int32_t unused;
+    int32_t pause_ns;             ///< latency phase: the sender waits this long after an acknowledgement, so
+                                  ///< that the receiver is asleep in its receive call when the next batch comes
     char name[IPCMB_NAME_BYTES];  ///< the FIFO's path or the message queue's name
 } ipcmb_plan;
 
-/// The block both processes map (a memory file): the plan, the acknowledgement and timestamps, results.
+/// The block both processes map (a memory file): the plan, the acknowledgement and timestamps, results. Words
+/// written by different processes are padded onto separate cache lines (explicit padding: Swift does not import a
+/// struct with _Alignas members).
 typedef struct ipcmb_control {
     ipcmb_plan plan;
-    _Alignas(64) uint64_t acknowledged;   ///< messages (batches) the receiver has taken, in this size's phase
-    _Alignas(64) uint64_t sent_at;        ///< the sender's stamp for the batch in flight (latency phase)
-    _Alignas(64) uint64_t stream_start;   ///< the sender's stamp before a throughput stream's first send
-    _Alignas(64) int32_t receiver_ready;
-    int32_t receiver_error;               ///< errno of the receiver's failed call, 0 if none
-    int32_t receiver_error_call;          ///< which call (an IPCMB_CALL_* number)
+    uint64_t padding0[8];
+    uint64_t acknowledged;   ///< written by the receiver: batches taken plus streams received, only growing
+    uint64_t padding1[7];
+    uint64_t sent_at;        ///< written by the sender: its stamp for the batch in flight (latency phase)
+    uint64_t stream_start;   ///< written by the sender: its stamp before a throughput stream's first send
+    uint64_t padding2[6];
+    int32_t receiver_ready;
+    int32_t receiver_error;  ///< errno of the receiver's failed call, 0 if none
     int32_t sender_error;
-    /// For size i: latency_messages latencies in nanoseconds, then the stream's nanoseconds (first send to last
-    /// receive).
-    uint64_t results[];
+    int32_t abandoned;       ///< set by the sender's process when the receiver's has ended
 } ipcmb_control;
+
+/// The results, right after the control block's fixed part: for size i, latency_messages latencies in nanoseconds,
+/// then the stream's nanoseconds (first send to last receive). (Not a flexible array member: Swift cannot import
+/// a struct that has one.)
+uint64_t *ipcmb_results(ipcmb_control *control);
+
+/// Marks the receiver gone: the sender's waits end with ECHILD instead of spinning forever.
+void ipcmb_abandon(ipcmb_control *control);
 
 /// Bytes of the control block for `plan`.
 int64_t ipcmb_control_bytes(const ipcmb_plan *plan);
@@ -99,6 +110,18 @@ int ipcmb_run_receiver(ipcmb_control *control, const int fds[2], int region);
 /// EINVAL for a size that is not the eventfd counter's 8 bytes).
 int ipcmb_probe(int mechanism, int64_t size);
 
+/// Creates a POSIX message queue `name` (exclusively, mode 0600) for `size`-byte messages, 10 of them, and removes
+/// it again: 0 if the kernel accepts that size, else the errno (EINVAL above msgsize_max without
+/// CAP_SYS_RESOURCE; EMFILE past RLIMIT_MSGQUEUE). The caller has recorded `name` in its ledger.
+int ipcmb_probe_message_queue(const char *name, int64_t size);
+
+/// Sends one `size`-byte message on the System V queue `id` without waiting and takes it back: 0, or the errno
+/// (EINVAL above msgmax).
+int ipcmb_probe_sysv(int id, int64_t size);
+
+/// Creates a System V message queue with `key` (exclusively, mode 0600): its id, or -1 with errno.
+int ipcmb_create_sysv(int key);
+
 /// Maps `bytes` of the memory file `fd` shared, or NULL with errno.
 void *ipcmb_map(int fd, int64_t bytes);
 void ipcmb_unmap(void *address, int64_t bytes);
@@ -117,5 +140,10 @@ uint64_t ipcmb_now(void);
 uint64_t ipcmb_false_sharing_produce(void *region, int gap, int64_t messages);
 /// The consumer's side; returns the number of messages whose value was wrong (0 expected).
 int64_t ipcmb_false_sharing_consume(void *region, int gap, int64_t messages);
+
+/// The classic false-sharing experiment, for comparison: each of two processes stores `increments` times to its own
+/// word at `offset` in `region` (the other's is elsewhere, on the same cache line or not). Both start together (a
+/// count at byte 512 of the region); returns this side's nanoseconds.
+uint64_t ipcmb_counter_run(void *region, int offset, int64_t increments);
 
 #endif
