@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "IPCHarnessTests",
             dependencies: [
-                "IPCHarness", "IPCModels", "ipc-harness-worker", "TestSupport",
+                "IPCHarness", "IPCModels", "ipc-harness-worker", "TestSupport", "CIPCMechanismBench",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSwift

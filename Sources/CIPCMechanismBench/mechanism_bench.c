@@ -132,8 +132,9 @@ typedef struct ring {
     int polling;
 } ring;
 
-// Offsets in the region: tail (producer), head (consumer), the consumer's "asleep" flag, the producer's.
-enum { RING_TAIL = 0, RING_HEAD = 64, RING_CONSUMER_ASLEEP = 128, RING_PRODUCER_ASLEEP = 192, RING_SLOTS = 256 };
+// Offsets in the region: tail (producer), head (consumer), the consumer's "asleep" flag, the head a sleeping
+// producer waits for (0: it is not asleep).
+enum { RING_TAIL = 0, RING_HEAD = 64, RING_CONSUMER_ASLEEP = 128, RING_PRODUCER_WANTS = 192, RING_SLOTS = 256 };
 
 static inline uint64_t *ring_word(const ring *r, int offset) { return (uint64_t *)(r->base + offset); }
 static inline uint8_t *ring_slot(const ring *r, uint64_t sequence) {
@@ -162,14 +163,34 @@ static void ring_notify(const ring *r, int offset, int flag) {
     if (__atomic_load_n(ring_word(r, flag), __ATOMIC_SEQ_CST)) futex_wake((uint32_t *)ring_word(r, offset));
 }
 
+/// Waits until `count` slots are free. A sleeping producer asks to be woken only once half the ring (or its batch,
+/// if larger) is free, by writing the head it waits for: a consumer that woke it for every message taken would
+/// cost a wake-up and a context switch per message, and measure that instead of the ring.
+static void ring_wait_space(const ring *r, uint64_t tail, int count) {
+    uint64_t *head_word = ring_word(r, RING_HEAD);
+    uint64_t *wants = ring_word(r, RING_PRODUCER_WANTS);
+    unsigned spins = 0;
+    for (;;) {
+        uint64_t head = __atomic_load_n(head_word, __ATOMIC_ACQUIRE);
+        if (tail + (uint64_t)count - head <= (uint64_t)r->slots) return;
+        if (r->polling || ++spins < 64) {
+            relax();
+            continue;
+        }
+        uint64_t need = tail + (uint64_t)count - (uint64_t)r->slots;
+        uint64_t half = tail - (uint64_t)r->slots / 2;
+        uint64_t want = need > half ? need : half;
+        __atomic_store_n(wants, want, __ATOMIC_SEQ_CST);
+        head = __atomic_load_n(head_word, __ATOMIC_SEQ_CST);
+        if (head < want) futex_wait((uint32_t *)head_word, (uint32_t)head);
+        __atomic_store_n(wants, 0, __ATOMIC_RELAXED);
+    }
+}
+
 /// Writes `count` messages of `size` bytes from `payload` and publishes them with one tail store and one wake.
 static void ring_send(const ring *r, const uint8_t *payload, int64_t size, int count) {
     uint64_t tail = __atomic_load_n(ring_word(r, RING_TAIL), __ATOMIC_RELAXED);
-    for (;;) {
-        uint64_t head = __atomic_load_n(ring_word(r, RING_HEAD), __ATOMIC_ACQUIRE);
-        if (tail + (uint64_t)count - head <= (uint64_t)r->slots) break;
-        ring_wait_change(r, RING_HEAD, head, RING_PRODUCER_ASLEEP);
-    }
+    ring_wait_space(r, tail, count);
     for (int i = 0; i < count; i++) {
         uint8_t *slot = ring_slot(r, tail + (uint64_t)i);
         memcpy(slot, &size, 8);
@@ -190,7 +211,10 @@ static int64_t ring_receive(const ring *r, uint8_t *buffer) {
     memcpy(&size, slot, 8);
     memcpy(buffer, slot + 8, (size_t)size);
     __atomic_store_n(ring_word(r, RING_HEAD), head + 1, __ATOMIC_SEQ_CST);
-    ring_notify(r, RING_HEAD, RING_PRODUCER_ASLEEP);
+    if (!r->polling) {
+        uint64_t wants = __atomic_load_n(ring_word(r, RING_PRODUCER_WANTS), __ATOMIC_SEQ_CST);
+        if (wants && head + 1 >= wants) futex_wake((uint32_t *)ring_word(r, RING_HEAD));
+    }
     return size;
 }
 

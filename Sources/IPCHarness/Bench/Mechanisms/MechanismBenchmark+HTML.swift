@@ -6,9 +6,12 @@ extension MechanismBenchmark {
         let mechanisms = result.mechanisms
         let color = Dictionary(uniqueKeysWithValues: (BenchMechanism.allCases).enumerated().map { ($1, SVGChart.palette[$0 % SVGChart.palette.count]) })
         let sizes = result.options.sizes.map { Double($0) }
+        // Powers of 16 from the smallest size to the largest: 1 B, 16 B, 256 B, 4 KiB, 64 KiB, 1 MiB.
+        let sizeTicks = sizes.enumerated().filter { $0.offset % 4 == 0 || $0.offset == sizes.count - 1 }.map(\.element)
 
         var latency = SVGChart(title: "One-way latency against message size", xLabel: "message size (bytes)", yLabel: "latency (ns), median", xScale: .logarithmic, yScale: .logarithmic)
         latency.tickText = { SVGChart.bytes($0) }
+        latency.xTicks = sizeTicks
         for mechanism in mechanisms {
             latency.series.append(.init(name: mechanism.mechanism.rawValue, points: mechanism.points.map { (Double($0.size), $0.latency) }, color: color[mechanism.mechanism]!))
         }
@@ -25,12 +28,14 @@ extension MechanismBenchmark {
 
         var throughput = SVGChart(title: "Stream throughput against message size", xLabel: "message size (bytes)", yLabel: "bytes per second", xScale: .logarithmic, yScale: .logarithmic)
         throughput.tickText = { SVGChart.bytes($0) }
+        throughput.xTicks = sizeTicks
         for mechanism in mechanisms {
             throughput.series.append(.init(name: mechanism.mechanism.rawValue, points: mechanism.points.map { (Double($0.size), $0.bytesPerSecond) }, color: color[mechanism.mechanism]!))
         }
 
         var hybrid = SVGChart(title: "Hybrid channel against its parts", xLabel: "message size (bytes)", yLabel: "latency (ns), median", xScale: .logarithmic, yScale: .logarithmic)
         hybrid.tickText = { SVGChart.bytes($0) }
+        hybrid.xTicks = sizeTicks
         for part in mechanisms + [result.hybrid].compactMap({ $0 }) where [.pipe, .sharedBufferPipeNotification, .hybrid].contains(part.mechanism) {
             hybrid.series.append(.init(name: part.mechanism == .hybrid ? "hybrid (T = \(SVGChart.bytes(Double(result.hybridThreshold))))" : part.mechanism.rawValue, points: part.points.map { (Double($0.size), $0.latency) }, color: color[part.mechanism]!))
         }
@@ -40,7 +45,9 @@ extension MechanismBenchmark {
 
         var batchRate = SVGChart(title: "Batching: throughput against messages per notification", xLabel: "messages per send / notification", yLabel: "messages per second", xScale: .logarithmic, yScale: .logarithmic)
         batchRate.tickText = { SVGChart.compact($0) }
+        batchRate.xTicks = result.options.batches.map(Double.init)
         var batchLatency = SVGChart(title: "Batching: latency of a batch (first write to last receipt)", xLabel: "messages per send / notification", yLabel: "latency (ns), median", xScale: .logarithmic, yScale: .logarithmic)
+        batchLatency.xTicks = result.options.batches.map(Double.init)
         for mechanism in [BenchMechanism.ring, .pipe] {
             let points = result.batching.filter { $0.mechanism == mechanism }
             batchRate.series.append(.init(name: mechanism.rawValue, points: points.map { (Double($0.batch), $0.messagesPerSecond) }, color: color[mechanism]!))
@@ -49,6 +56,7 @@ extension MechanismBenchmark {
 
         var headOfLine = SVGChart(title: "Head-of-line blocking: throughput per consumer that is not stalled", xLabel: "consumers stalled", yLabel: "messages per second", xScale: .linear, yScale: .linear)
         headOfLine.tickText = { $0 == 0 ? "none" : $0 == 1 ? "consumer 1" : "" }
+        headOfLine.xTicks = [0, 1]
         for (index, design) in HeadOfLineBenchmark.Design.allCases.enumerated() {
             let rows = result.headOfLine.filter { $0.configuration.design == design }
             headOfLine.series.append(.init(name: design.rawValue, points: rows.map { ($0.configuration.stalled ? 1 : 0, $0.throughputPerConsumer) }, color: SVGChart.palette[index]))
@@ -56,6 +64,7 @@ extension MechanismBenchmark {
 
         var falseSharing = SVGChart(title: "False sharing: ring throughput against the distance of its indices", xLabel: "bytes between the two words", yLabel: "messages per second", xScale: .logarithmic, yScale: .linear)
         falseSharing.tickText = { SVGChart.bytes($0) }
+        falseSharing.xTicks = result.falseSharing.map { Double($0.gap) }
         falseSharing.series.append(.init(name: "ring msg/s", points: result.falseSharing.map { (Double($0.gap), $0.messagesPerSecond) }, color: SVGChart.palette[0]))
         falseSharing.series.append(.init(name: "own counters stores/s", points: result.falseSharing.map { (Double($0.gap), $0.countsPerSecond) }, color: SVGChart.palette[1]))
 
@@ -72,10 +81,10 @@ extension MechanismBenchmark {
             ("Latency", latency), ("Throughput", throughput), ("Hybrid channel", hybrid), ("Batching", batchRate),
             ("", batchLatency), ("Head-of-line blocking", headOfLine), ("False sharing", falseSharing),
         ] {
-            if !heading.isEmpty { html += "<h2>\(HTMLReport.escape(heading))</h2>\n" }
+            if !heading.isEmpty { html += "<h2>\(SVGChart.escape(heading))</h2>\n" }
             html += chart.render()
         }
-        html += "<h2>Figures</h2>\n<pre>\(HTMLReport.escape(text(result)))</pre>\n</body></html>\n"
+        html += "<h2>Figures</h2>\n<pre>\(SVGChart.escape(text(result)))</pre>\n</body></html>\n"
         return html
     }
 }

@@ -89,15 +89,18 @@ extension MechanismBenchmark {
         lines.append("")
         lines.append("false sharing: polling SPSC ring, 8-byte messages, tail and head words `gap` bytes apart (8: one cache line)")
         let padded = result.falseSharing.first { $0.gap >= 64 }
+        func ratios(_ value: Double, _ best: Double, _ paddedValue: Double?, _ paddedBest: Double?) -> String {
+            guard let paddedValue, let paddedBest, paddedValue > 0, paddedBest > 0 else { return "" }
+            return " (×\(BenchFigures.format(value / paddedValue, 2)) of 64-byte padding; best repetitions ×\(BenchFigures.format(best / paddedBest, 2)))"
+        }
         for point in result.falseSharing {
             let range = "\(SVGChart.compact((point.repetitions.min() ?? 0).rounded()))–\(SVGChart.compact((point.repetitions.max() ?? 0).rounded()))"
-            let ratio = padded.map { " (×\(BenchFigures.format(point.messagesPerSecond / $0.messagesPerSecond, 2)) of 64-byte padding)" } ?? ""
-            lines.append("  ring, gap \(String(point.gap).alignedRight(3)) B: \(SVGChart.compact(point.messagesPerSecond.rounded())) msg/s [\(range)]\(ratio)")
+            lines.append("  ring, gap \(String(point.gap).alignedRight(3)) B: \(SVGChart.compact(point.messagesPerSecond.rounded())) msg/s [\(range)]" + ratios(point.messagesPerSecond, point.bestMessagesPerSecond, padded?.messagesPerSecond, padded?.bestMessagesPerSecond))
         }
         lines.append("  for comparison, two processes each storing to its own counter, the counters `gap` bytes apart:")
         for point in result.falseSharing {
-            let ratio = padded.map { " (×\(BenchFigures.format(point.countsPerSecond / $0.countsPerSecond, 2)) of 64-byte padding)" } ?? ""
-            lines.append("  counters, gap \(String(point.gap).alignedRight(3)) B: \(SVGChart.compact(point.countsPerSecond.rounded())) stores/s per process\(ratio)")
+            let range = "\(SVGChart.compact((point.counterRepetitions.min() ?? 0).rounded()))–\(SVGChart.compact((point.counterRepetitions.max() ?? 0).rounded()))"
+            lines.append("  counters, gap \(String(point.gap).alignedRight(3)) B: \(SVGChart.compact(point.countsPerSecond.rounded())) stores/s per process [\(range)]" + ratios(point.countsPerSecond, point.bestCountsPerSecond, padded?.countsPerSecond, padded?.bestCountsPerSecond))
         }
         lines.append("")
         lines.append("head-of-line blocking: 1 producer, 3 consumers, consumer 1 stalled or not; figures for consumers 2 and 3; \(BenchFigures.format(options.headOfLineSeconds, 1)) s windows")
@@ -171,6 +174,7 @@ extension MechanismBenchmark {
                 [
                     "gap": .integer(Int64($0.gap)), "messagesPerSecond": .number($0.messagesPerSecond),
                     "repetitions": .array($0.repetitions.map(JSONValue.number)), "counterStoresPerSecond": .number($0.countsPerSecond),
+                    "counterRepetitions": .array($0.counterRepetitions.map(JSONValue.number)),
                 ]
             }),
             "headOfLine": .array(result.headOfLine.map {
