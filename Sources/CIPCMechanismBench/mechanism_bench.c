@@ -200,22 +200,30 @@ static void ring_send(const ring *r, const uint8_t *payload, int64_t size, int c
     ring_notify(r, RING_TAIL, RING_CONSUMER_ASLEEP);
 }
 
-/// Takes one message into `buffer`; its size.
-static int64_t ring_receive(const ring *r, uint8_t *buffer) {
+/// Takes the messages waiting, at most `most`, into `buffer` one after another (each `size` bytes, checked), and
+/// gives their slots back with one head store: a batch is consumed as it was published, as one read of a pipe
+/// takes a whole batch. Waits (asleep, or polling) while the ring is empty. The number taken, or -1 for a
+/// message of another size.
+static int ring_receive(const ring *r, uint8_t *buffer, int64_t size, int most) {
     uint64_t head = __atomic_load_n(ring_word(r, RING_HEAD), __ATOMIC_RELAXED);
-    while (__atomic_load_n(ring_word(r, RING_TAIL), __ATOMIC_ACQUIRE) == head) {
+    uint64_t tail;
+    while ((tail = __atomic_load_n(ring_word(r, RING_TAIL), __ATOMIC_ACQUIRE)) == head) {
         ring_wait_change(r, RING_TAIL, head, RING_CONSUMER_ASLEEP);
     }
-    uint8_t *slot = ring_slot(r, head);
-    int64_t size;
-    memcpy(&size, slot, 8);
-    memcpy(buffer, slot + 8, (size_t)size);
-    __atomic_store_n(ring_word(r, RING_HEAD), head + 1, __ATOMIC_SEQ_CST);
+    int taken = tail - head < (uint64_t)most ? (int)(tail - head) : most;
+    for (int i = 0; i < taken; i++) {
+        uint8_t *slot = ring_slot(r, head + (uint64_t)i);
+        int64_t length;
+        memcpy(&length, slot, 8);
+        if (length != size) return -1;
+        memcpy(buffer + (int64_t)i * size, slot + 8, (size_t)size);
+    }
+    __atomic_store_n(ring_word(r, RING_HEAD), head + (uint64_t)taken, __ATOMIC_SEQ_CST);
     if (!r->polling) {
         uint64_t wants = __atomic_load_n(ring_word(r, RING_PRODUCER_WANTS), __ATOMIC_SEQ_CST);
-        if (wants && head + 1 >= wants) futex_wake((uint32_t *)ring_word(r, RING_HEAD));
+        if (wants && head + (uint64_t)taken >= wants) futex_wake((uint32_t *)ring_word(r, RING_HEAD));
     }
-    return size;
+    return taken;
 }
 
 // MARK: the hybrid channel's shared buffers: a state line per buffer (0 free, 1 in use), then the buffers.
@@ -447,8 +455,10 @@ static int receive_batch(side *s, int64_t size, int count) {
     }
     case IPCMB_RING:
     case IPCMB_RING_POLLING:
-        for (int i = 0; i < count; i++) {
-            if (ring_receive(&s->ring, s->buffer) != size) return EMSGSIZE;
+        for (int taken = 0; taken < count;) {
+            int got = ring_receive(&s->ring, s->buffer, size, count - taken);
+            if (got < 0) return EMSGSIZE;
+            taken += got;
         }
         return 0;
     case IPCMB_HYBRID:

@@ -215,3 +215,12 @@ extension MechanismBenchArithmeticTests {
         #expect(svg.contains("<circle cx=\"200.0\""))
     }
 }
+
+extension MechanismBenchArithmeticTests {
+    @Test func durationsTakeTheirUnitFromTheirSize() {
+        #expect(MechanismBenchmark.nanoseconds(850) == "850 ns")
+        #expect(MechanismBenchmark.nanoseconds(13_450) == "13.45 µs")
+        #expect(MechanismBenchmark.nanoseconds(-2_500) == "-2.50 µs")
+        #expect(MechanismBenchmark.nanoseconds(1_920_000) == "1.92 ms")
+    }
+}

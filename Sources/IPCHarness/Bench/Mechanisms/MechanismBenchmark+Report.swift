@@ -3,8 +3,8 @@ import IPCModels
 /// The bench's result as text (the default), JSON (`--json`) and figures shared by both.
 extension MechanismBenchmark {
     static func nanoseconds(_ value: Double) -> String {
-        if value >= 1e6 { return BenchFigures.format(value / 1e6, 2) + " ms" }
-        if value >= 1e3 { return BenchFigures.format(value / 1e3, 2) + " µs" }
+        if abs(value) >= 1e6 { return BenchFigures.format(value / 1e6, 2) + " ms" }
+        if abs(value) >= 1e3 { return BenchFigures.format(value / 1e3, 2) + " µs" }
         return BenchFigures.format(value, 0) + " ns"
     }
 

@@ -38,6 +38,8 @@ public enum MechanismBenchmark {
         public var threshold: Threshold = .measured
         public var batches: [Int] = (0...8).map { 1 << $0 }
         public var batchMessageBytes = 64
+        /// Messages in each batching stream, whatever the batch size.
+        public var batchStreamMessages = 1 << 18
         public var falseSharingMessages = 1_000_000
         public var falseSharingGaps: [Int] = [8, 64, 128]
         public var headOfLineSeconds = 0.3
@@ -295,6 +297,10 @@ public enum MechanismBenchmark {
                 for batch in options.batches {
                     var batchPair = pair(mechanism, sizes: [options.batchMessageBytes], options, placement)
                     batchPair.batch = batch
+                    // The same number of messages at every k (batches × k), and enough of them that one preemption
+                    // of either process (a few milliseconds on a loaded machine) does not decide the figure.
+                    batchPair.throughputMessages = Swift.max(16, options.batchStreamMessages / batch)
+                    batchPair.throughputBytes = options.batchStreamMessages * options.batchMessageBytes
                     let sample = try batchPair.run(worker: worker)[0]
                     let key = "\(mechanism.rawValue) \(batch)"
                     rates[key, default: []].append(Double(sample.streamMessages) / (Double(sample.streamNanoseconds) / 1e9))
