@@ -62,7 +62,7 @@ extension MechanismBenchmark {
             headOfLine.series.append(.init(name: design.rawValue, points: rows.map { ($0.configuration.stalled ? 1 : 0, $0.throughputPerConsumer) }, color: SVGChart.palette[index]))
         }
 
-        var falseSharing = SVGChart(title: "False sharing: ring throughput against the distance of its indices", xLabel: "bytes between the two words", yLabel: "messages per second", xScale: .logarithmic, yScale: .linear)
+        var falseSharing = SVGChart(title: "False sharing: ring throughput against the distance of its indices", xLabel: "bytes between the two words", yLabel: "per second (log)", xScale: .logarithmic, yScale: .logarithmic)
         falseSharing.tickText = { SVGChart.bytes($0) }
         falseSharing.xTicks = result.falseSharing.map { Double($0.gap) }
         falseSharing.series.append(.init(name: "ring msg/s", points: result.falseSharing.map { (Double($0.gap), $0.messagesPerSecond) }, color: SVGChart.palette[0]))
