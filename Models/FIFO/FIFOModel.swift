@@ -25,6 +25,8 @@ public struct FIFOModel: TraceModel {
         case read(process: Int, max: Int, nonblocking: Bool)
         case close(process: Int, end: PipeModel.End)
         case chmod(process: Int, mode: Int)
+        /// `lseek`, `pread` or `pwrite` on the process's descriptor of `end`: `ESPIPE`, as on a pipe.
+        case unseekable(process: Int, end: PipeModel.End, call: PipeModel.UnseekableCall)
         /// The process died or exited: every descriptor it had open closes.
         case exit(process: Int)
     }
@@ -38,6 +40,8 @@ public struct FIFOModel: TraceModel {
         case modeChanged
         /// `FIONREAD` (only the pipe's operation; a FIFO's trace does not offer it).
         case available(Int)
+        /// A recorded success of `lseek`, `pread` or `pwrite` (never allowed: see ``PipeModel/Output/positioned(_:)``).
+        case positioned(Int)
         case exited
         case failed(ErrorCode)
     }
@@ -143,6 +147,8 @@ public struct FIFOModel: TraceModel {
             return delegated(state, .read(process: process, max: max, nonblocking: nonblocking))
         case .close(let process, let end):
             return delegated(state, .close(process: process, end: end))
+        case .unseekable(let process, let end, let call):
+            return delegated(state, .unseekable(process: process, end: end, call: call))
         case .chmod(let process, let mode):
             guard state.setup.mayChangeMode(process) else { return [(.failed(.EPERM), .completed(state))] }
             var next = state
@@ -213,6 +219,9 @@ public struct FIFOModel: TraceModel {
         case .closed: .closed
         case .exited: .exited
         case .failed(let code): .failed(code)
+        case .positioned(let count): .positioned(count)
+        // The FIFO model hands the pipe no `fcntl`, so these never come back from it.
+        case .flags, .size, .flagsSet: .failed(.EINVAL)
         }
     }
 
@@ -249,6 +258,8 @@ public struct FIFOModel: TraceModel {
             return pipes.describe(.read(process: process, max: max, nonblocking: nonblocking), output.flatMap(Self.pipeOutput))
         case .close(let process, let end):
             return pipes.describe(.close(process: process, end: end), output.flatMap(Self.pipeOutput))
+        case .unseekable(let process, let end, let call):
+            return pipes.describe(.unseekable(process: process, end: end, call: call), output.flatMap(Self.pipeOutput))
         case .exit(let process):
             return pipes.describe(.exit(process: process), output.flatMap(Self.pipeOutput))
         }
@@ -268,6 +279,7 @@ public struct FIFOModel: TraceModel {
         case .closed: .closed
         case .exited: .exited
         case .available(let count): .available(count)
+        case .positioned(let count): .positioned(count)
         case .failed(let code): .failed(code)
         case .opened, .modeChanged: nil
         }
@@ -278,7 +290,7 @@ extension FIFOModel.Input {
     public var process: Int {
         switch self {
         case .open(let process, _, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
-            .chmod(let process, _), .exit(let process):
+            .chmod(let process, _), .exit(let process), .unseekable(let process, _, _):
             process
         }
     }
