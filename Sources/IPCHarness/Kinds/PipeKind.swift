@@ -15,7 +15,10 @@ import SystemPackage
 /// fragile `client.pipe-eof-on-eintr` (blocking reads) and `client.pipe-ignores-short-writes` (`write-all`), and
 /// their robust twins `client.pipe-retrying-reader` and `client.write-all`; `client.pipe-spins-at-eof` busy-polls
 /// and spins forever at end of file (for the watchdog); and the same reading pair written straight against libc
-/// (`client.libc-eof-on-eintr`, `client.libc-retrying-reader`), which only the worker's interposer can fault.
+/// (`client.libc-eof-on-eintr`, `client.libc-retrying-reader`), which only the worker's interposer can fault; and a
+/// pair for descriptions shared between processes: the fragile `client.pipe-eof-on-eagain`, which takes `EAGAIN` for
+/// end of file (right only while nobody sets `O_NONBLOCK` on its description), and its robust twin
+/// `client.pipe-polling-reader`, which polls and reads again.
 public enum PipeKind: MechanismKind {
     public typealias Model = PipeModel
 
@@ -23,6 +26,7 @@ public enum PipeKind: MechanismKind {
         "kernel.pipe", "client.write-all", "client.pipe-drops-tail", "client.pipe-reorders",
         "client.pipe-eof-on-eintr", "client.pipe-retrying-reader", "client.pipe-ignores-short-writes",
         "client.pipe-spins-at-eof", "client.libc-eof-on-eintr", "client.libc-retrying-reader",
+        "client.pipe-eof-on-eagain", "client.pipe-polling-reader",
     ]
 
     /// `FIONREAD` on a read end: what a killed writer's write left in the pipe.
@@ -110,6 +114,8 @@ struct PipeBinding: ObjectBinding {
         case "client.pipe-spins-at-eof": reader = SpinningReader()
         case "client.libc-eof-on-eintr": reader = LibcEndOfFileOnInterruptReader()
         case "client.libc-retrying-reader": reader = LibcRetryingReader()
+        case "client.pipe-eof-on-eagain": reader = EndOfFileOnWouldBlockReader()
+        case "client.pipe-polling-reader": reader = PollingReader()
         default: reader = nil
         }
     }
