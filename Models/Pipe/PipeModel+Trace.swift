@@ -144,8 +144,8 @@ extension PipeModel {
             return .flagsSet
         case (.ok(let value), .fcntl(_, _, .getPipeSize)), (.ok(let value), .fcntl(_, _, .setPipeSize)):
             return .size(try value.required("size").integer("size"))
-        case (.ok(let value), .unseekable(_, _, let unseekable)):
-            let field = unseekable == .lseek ? "position" : "count"
+        case (.ok(let value), .unseekable):
+            let field = try value.optional("position") == nil ? "count" : "position"
             return .positioned(try value.required(field).integer(field))
         }
     }
@@ -202,7 +202,7 @@ extension PipeModel {
         case .flags(let nonblocking, let direct): .ok(["nonblocking": .bool(nonblocking), "direct": .bool(direct)])
         case .size(let size): .ok(["size": .int(size)])
         case .flagsSet: .ok(nil)
-        case .positioned(let count): .ok(["count": .int(count)])
+        case .positioned(let count): .ok(["position": .int(count)])
         case .failed(let code): .fail(code)
         }
     }

@@ -49,6 +49,9 @@ import Testing
         let counter = try KernelEventCounter.create(semaphore: false, nonblocking: true)
         defer { try? Syscall.close(counter) }
         #expect(try KernelPipe.position(counter) == 0)  // noop_llseek: no error, position 0
+        #expect(try KernelEventCounter.write(counter, 5) == .completed(8))
+        #expect(try KernelEventCounter.read(counter) == .completed(5))
+        #expect(try KernelPipe.position(counter) == 0)  // reads and writes do not move it
         #expect(throws: Errno.illegalSeek) { try KernelPipe.readAtStart(counter, max: 8) }
         #expect(throws: Errno.inappropriateIOCTLForDevice) { try Syscall.bytesReadable(counter) }
     }
