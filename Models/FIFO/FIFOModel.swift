@@ -117,10 +117,25 @@ public struct FIFOModel: TraceModel {
     }
 
     /// A read or write that failed `EINTR`: as on a pipe (``PipeModel``), interrupted before any byte moved, with
-    /// no effect. (A blocking `open` interrupted asleep is not yet modelled: the kernel undoes its registration.)
+    /// no effect. A blocking `open` asleep that no partner has released yet is undone (`fifo_open`'s error path):
+    /// it stops counting as a reader or writer, and if it was the last, the FIFO's bytes go as after a last close.
+    /// Partners its registration released stay released. Once released, it returns the descriptor instead.
     private func interrupted(_ state: State, _ input: Input) -> [Step<State>] {
         let pipeInput: PipeModel.Input
         switch input {
+        case .open(let process, let end, _):
+            guard let index = state.openers.firstIndex(where: { $0.process == process }), !state.openers[index].released
+            else { return [] }
+            var next = state
+            next.openers.remove(at: index)
+            switch end {
+            case .read: next.pipe.readers.remove(at: next.pipe.readers.firstIndex(of: process)!)
+            case .write: next.pipe.writers.remove(at: next.pipe.writers.firstIndex(of: process)!)
+            }
+            if next.pipe.readers.isEmpty && next.pipe.writers.isEmpty {
+                next.pipe = PipeModel.State(slots: next.pipe.slots, readers: [], writers: [])
+            }
+            return [.completed(next)]
         case .read(let process, let max, let nonblocking): pipeInput = .read(process: process, max: max, nonblocking: nonblocking)
         case .write(let process, let data, let nonblocking): pipeInput = .write(process: process, data: data, nonblocking: nonblocking)
         default: return []
