@@ -123,9 +123,14 @@ public struct FIFOModel: TraceModel {
     private func interrupted(_ state: State, _ input: Input) -> [Step<State>] {
         let pipeInput: PipeModel.Input
         switch input {
-        case .open(let process, let end, _):
-            guard let index = state.openers.firstIndex(where: { $0.process == process }), !state.openers[index].released
-            else { return [] }
+        case .open(let process, let end, let nonblocking):
+            guard let index = state.openers.firstIndex(where: { $0.process == process }) else {
+                // Not asleep yet: the open first registers and sleeps (a piece), and is interrupted there.
+                return openTransitions(state, process: process, end: end, nonblocking: nonblocking).compactMap {
+                    $0.output == nil ? $0.step : nil
+                }
+            }
+            guard !state.openers[index].released else { return [] }
             var next = state
             next.openers.remove(at: index)
             switch end {
