@@ -45,6 +45,9 @@ extension UnixSocketModel {
         case .receive(_, let end, let max, let nonblocking, let maxFiles):
             call = "receive on \(end) up to \(max) bytes" + (maxFiles > 0 ? " and \(maxFiles) files" : "")
                 + (nonblocking ? " (nonblocking)" : "")
+        case .peek(_, let end, let max, let nonblocking, let maxFiles):
+            call = "peek (MSG_PEEK) on \(end) up to \(max) bytes" + (maxFiles > 0 ? " and \(maxFiles) files" : "")
+                + (nonblocking ? " (nonblocking)" : "")
         case .receiveExactly(_, let end, let size):
             call = "receive exactly \(size) bytes on \(end) (a loop of receives)"
         case .connect(_, let nonblocking): call = "connect" + (nonblocking ? " (nonblocking)" : "")

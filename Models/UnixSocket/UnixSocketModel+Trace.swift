@@ -3,7 +3,7 @@
 //   f           invoke value                                                  ok value
 //   send        {"end": S, "data": PAYLOAD, "nonblocking": BOOL?,             {"sent": INT}
 //                "to": S?, "files": [F]?}
-//   receive     {"end": S, "max": INT, "nonblocking": BOOL?, "maxFiles": INT?} {"data": PAYLOAD, "truncated": BOOL?,
+//   receive     {"end": S, "max": INT, "nonblocking": BOOL?, "maxFiles": INT?, "peek": BOOL?} {"data": PAYLOAD, "truncated": BOOL?,
 //                                                                              "files": [F]?, "filesTruncated": BOOL?,
 //                                                                              "from": S?}
 //   receive-exactly {"end": S, "size": INT}                                   {"data": PAYLOAD,
@@ -107,6 +107,11 @@ extension UnixSocketModel {
                 data: try call.value.required("data").payload("data"), nonblocking: nonblocking,
                 to: try call.value.optional("to")?.text("to"),
                 files: try call.value.optional("files")?.elements("files").map { (file) throws(ModelError) in try file.text("files") } ?? [])
+        case "receive" where try call.value.optional("peek")?.boolean("peek") == true:
+            return .peek(
+                process: call.process, end: try call.value.required("end").text("end"),
+                max: try call.value.required("max").integer("max", in: 0...1 << 24), nonblocking: nonblocking,
+                maxFiles: try call.value.optional("maxFiles")?.integer("maxFiles", in: 0...64) ?? 0)
         case "receive":
             return .receive(
                 process: call.process, end: try call.value.required("end").text("end"),
@@ -146,7 +151,7 @@ extension UnixSocketModel {
         switch input {
         case .send(_, _, let data, _, _, _):
             return .sent(try value.required("sent").integer("sent", in: 0...data.count))
-        case .receive(_, _, let max, _, _):
+        case .receive(_, _, let max, _, _), .peek(_, _, let max, _, _):
             return .received(try Self.received(value, limit: max, "max"))
         case .receiveExactly(_, _, let size):
             return .received(try Self.received(value, limit: size, "size"))
@@ -188,6 +193,11 @@ extension UnixSocketModel {
             return ("send", .object(value))
         case .receive(_, let end, let max, let nonblocking, let maxFiles):
             var value: JSONObject = ["end": .string(end), "max": .int(max)]
+            if nonblocking { value["nonblocking"] = true }
+            if maxFiles > 0 { value["maxFiles"] = .int(maxFiles) }
+            return ("receive", .object(value))
+        case .peek(_, let end, let max, let nonblocking, let maxFiles):
+            var value: JSONObject = ["end": .string(end), "max": .int(max), "peek": true]
             if nonblocking { value["nonblocking"] = true }
             if maxFiles > 0 { value["maxFiles"] = .int(maxFiles) }
             return ("receive", .object(value))
@@ -251,6 +261,8 @@ extension UnixSocketModel {
             .send(process: process, end: end, data: Array(data.prefix(count)), nonblocking: nonblocking, to: to, files: files)
         case .receive(let process, let end, let max, let nonblocking, let maxFiles) where requested == nil || requested == max:
             .receive(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking, maxFiles: maxFiles)
+        case .peek(let process, let end, let max, let nonblocking, let maxFiles) where requested == nil || requested == max:
+            .peek(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking, maxFiles: maxFiles)
         case .readFile(let process, let file, let max) where requested == nil || requested == max:
             .readFile(process: process, file: file, max: Swift.min(max, count))
         default: nil

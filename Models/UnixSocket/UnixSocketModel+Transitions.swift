@@ -9,6 +9,8 @@ extension UnixSocketModel {
             return receive(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
         case .receiveExactly(let process, let end, let size):
             return receiveExactly(state, process: process, end: end, size: size)
+        case .peek(let process, let end, let max, let nonblocking, let maxFiles):
+            return peek(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
         case .connect(let process, let nonblocking):
             return connect(state, process: process, nonblocking: nonblocking)
         case .accept(let process, let end, let nonblocking):
@@ -196,6 +198,60 @@ extension UnixSocketModel {
         var next = state
         next.sockets[index].queue.removeFirst()
         next.discharge(message)
+        let (files, dropped) = next.deliver(message.files, room: room, to: process)
+        let received = Received(
+            data: Array(message.bytes.prefix(max)), truncated: message.bytes.count > max, files: files,
+            filesTruncated: dropped, from: state.reportsSender ? message.sender : nil)
+        return [(.received(received), .completed(next))]
+    }
+
+    /// `MSG_PEEK`, measured on this kernel (`UnixSocketFactsTests`): the data a receive would return, left queued.
+    /// The descriptors of a message it reaches are installed in the peeker as new descriptors (`scm_fp_dup`, within
+    /// its control room: the rest closed, `MSG_CTRUNC`) and stay in the message for the real receive. On a datagram
+    /// or seqpacket socket it looks at the first message (truncated to the buffer, `MSG_TRUNC`); a pending
+    /// `ECONNRESET` of a seqpacket socket is reported and cleared first, as by a receive. On a stream it reads on
+    /// across buffers, and past its size too (taking no more bytes), until the queue ends or a buffer carrying
+    /// descriptors has been reached, whose descriptors it takes; it waits for the socket's read lock like a receive.
+    private func peek(
+        _ state: State, process: Int, end: String, max: Int, nonblocking: Bool, maxFiles: Int
+    ) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        let room = UnixSocketMemory.descriptorRoom(requested: maxFiles)
+        let socket = state.sockets[index]
+        if state.type == .stream {
+            if state.holdsReadLock(socket.name, except: process) { return [] }
+            guard !socket.queue.isEmpty else {
+                if let error = socket.error {
+                    var next = state
+                    next.sockets[index].error = nil
+                    return [(.failed(error), .completed(next))]
+                }
+                if socket.peerClosed { return [(.received(Received(data: [])), .completed(state))] }
+                return nonblocking ? failure(state, .EAGAIN) : []
+            }
+            var next = state
+            var received = Received(data: [])
+            for message in socket.queue {
+                received.data += message.bytes.prefix(max - received.data.count)
+                if !message.files.isEmpty {
+                    (received.files, received.filesTruncated) = next.deliver(message.files, room: room, to: process)
+                    break
+                }
+            }
+            return [(.received(received), .completed(next))]
+        }
+        if state.type == .seqpacket, let error = socket.error {
+            var next = state
+            next.sockets[index].error = nil
+            return [(.failed(error), .completed(next))]
+        }
+        guard let message = socket.queue.first else {
+            if state.type == .seqpacket && socket.peerClosed { return [(.received(Received(data: [])), .completed(state))] }
+            return nonblocking ? failure(state, .EAGAIN) : []
+        }
+        var next = state
         let (files, dropped) = next.deliver(message.files, room: room, to: process)
         let received = Received(
             data: Array(message.bytes.prefix(max)), truncated: message.bytes.count > max, files: files,

@@ -44,6 +44,8 @@ public struct UnixSocketModel: TraceModel {
         /// A client's loop of blocking receives until `size` bytes have arrived, end of file or an error (stream
         /// sockets only).
         case receiveExactly(process: Int, end: String, size: Int)
+        /// `recvmsg` with `MSG_PEEK`: what a receive would return, left queued (see ``peek(_:process:end:max:nonblocking:maxFiles:)``).
+        case peek(process: Int, end: String, max: Int, nonblocking: Bool, maxFiles: Int)
         case connect(process: Int, nonblocking: Bool)
         case accept(process: Int, end: String, nonblocking: Bool)
         case close(process: Int, end: String)
@@ -184,7 +186,7 @@ public struct UnixSocketModel: TraceModel {
     static func maySleep(_ input: Input) -> Bool {
         switch input {
         case .send(_, _, _, let nonblocking, _, _), .receive(_, _, _, let nonblocking, _), .connect(_, let nonblocking),
-            .accept(_, _, let nonblocking):
+            .accept(_, _, let nonblocking), .peek(_, _, _, let nonblocking, _):
             !nonblocking
         default: false
         }
@@ -224,7 +226,7 @@ extension UnixSocketModel.Input {
         case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .receiveExactly(let process, _, _),
             .connect(let process, _),
             .accept(let process, _, _), .close(let process, _), .readFile(let process, _, _),
-            .closeFile(let process, _), .probe(let process, _), .exit(let process):
+            .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _):
             process
         }
     }

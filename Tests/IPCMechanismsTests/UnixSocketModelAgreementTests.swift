@@ -14,6 +14,8 @@ import Testing
     enum Operation: Sendable, CustomStringConvertible {
         case send(end: String, size: Int, files: [String])
         case receive(end: String, max: Int, maxFiles: Int)
+        /// `MSG_PEEK`.
+        case peek(end: String, max: Int, maxFiles: Int)
         case close(end: String)
         case readFile(max: Int)
         case closeFile(String)
@@ -23,6 +25,7 @@ import Testing
             switch self {
             case .send(let end, let size, let files): "send(\(end), \(size)\(files.isEmpty ? "" : ", \(files)"))"
             case .receive(let end, let max, let maxFiles): "receive(\(end), \(max), files \(maxFiles))"
+            case .peek(let end, let max, let maxFiles): "peek(\(end), \(max), files \(maxFiles))"
             case .close(let end): "close(\(end))"
             case .readFile(let max): "read-file(\(max))"
             case .closeFile(let file): "close-file(\(file))"
@@ -53,6 +56,7 @@ import Testing
             zip(end, Gen.int(in: 1...40)).map { end, _ in Operation.send(end: end, size: 60_000, files: []) }.eraseToAny(),
             zip(end, Gen.int(in: 0...64), Gen.int(in: 0...3)).map { Operation.receive(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
             zip(end, Gen.int(in: 65...300_000), Gen.int(in: 0...3)).map { Operation.receive(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
+            zip(end, Gen.int(in: 0...5000), Gen.int(in: 0...3)).map { Operation.peek(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
             Gen.int(in: 0...40).map { pick -> Operation in
                 switch pick {
                 case 0: .close(end: "a")
@@ -110,9 +114,10 @@ import Testing
                     case .completed(let count): return .sent(count)
                     case .wouldBlock: return .failed(.EAGAIN)
                     }
-                case .receive(let end, let max, let maxFiles):
+                case .receive(let end, let max, let maxFiles), .peek(let end, let max, let maxFiles):
                     guard let socket = ends[end] else { return .failed(.EBADF) }
-                    switch try KernelUnixSocket.receive(socket, maximum: max, descriptorRoom: maxFiles, nonblocking: true) {
+                    let peek = if case .peek = operation { true } else { false }
+                    switch try KernelUnixSocket.receive(socket, maximum: max, descriptorRoom: maxFiles, nonblocking: true, peek: peek) {
                     case .completed(let message):
                         var received: [String] = []
                         for descriptor in message.descriptors {
@@ -174,6 +179,8 @@ import Testing
                 input = .send(process: 1, end: end, data: payload(size), nonblocking: true, to: nil, files: files)
             case .receive(let end, let max, let maxFiles):
                 input = .receive(process: 1, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
+            case .peek(let end, let max, let maxFiles):
+                input = .peek(process: 1, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
             case .close(let end): input = .close(process: 1, end: end)
             case .readFile(let max): input = .readFile(process: 1, file: "f0", max: max)
             case .closeFile(let file): input = .closeFile(process: 1, file: file)
