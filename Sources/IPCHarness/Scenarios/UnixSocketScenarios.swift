@@ -81,6 +81,7 @@ public enum UnixSocketScenarios {
                     program.append(Call(process: process, object: "s0", f: "send", value: .object(value)))
                 } else {
                     value["max"] = .int(generator.next(in: generator.pick(reads)))
+                    if generator.chance(0.15) { value["peek"] = true }  // MSG_PEEK
                     program.append(Call(process: process, object: "s0", f: "receive", value: .object(value)))
                 }
             }
