@@ -13,6 +13,7 @@
 //   connect     {"nonblocking": BOOL?}                                        {"end": "client-P"}
 //   accept      {"end": "listen", "nonblocking": BOOL?}                       {"end": "server-P"}
 //   close       {"end": S}                                                    (none)
+//   shutdown    {"end": S, "how": "SHUT_RD" | "SHUT_WR" | "SHUT_RDWR" | INT}   (none)   EINVAL, EBADF
 //   read-file   {"file": F, "max": INT}                                       {"data": PAYLOAD}
 //   close-file  {"file": F}                                                   (none)
 //   probe       {"file": F}                                                   {"open": BOOL}
@@ -127,6 +128,17 @@ extension UnixSocketModel {
             return .accept(process: call.process, end: try call.value.optional("end")?.text("end") ?? "listen", nonblocking: nonblocking)
         case "close":
             return .close(process: call.process, end: try call.value.required("end").text("end"))
+        case "shutdown":
+            let how: Int
+            switch try call.value.required("how") {
+            case .string(let name):
+                guard let index = Self.shutdownNames.firstIndex(of: name) else {
+                    throw ModelError("field 'how' must be SHUT_RD, SHUT_WR, SHUT_RDWR or a number, not \"\(name)\"")
+                }
+                how = index
+            case let other: how = try other.integer("how", in: Int(Int32.min)...Int(Int32.max))
+            }
+            return .shutdown(process: call.process, end: try call.value.required("end").text("end"), how: how)
         case "read-file":
             return .readFile(
                 process: call.process, file: try call.value.required("file").text("file"),
@@ -157,7 +169,7 @@ extension UnixSocketModel {
             return .received(try Self.received(value, limit: size, "size"))
         case .connect, .accept:
             return .connected(try value.required("end").text("end"))
-        case .close, .closeFile:
+        case .close, .closeFile, .shutdown:
             return .closed
         case .readFile(_, _, let max):
             let data = try value.required("data").payload("data")
@@ -211,6 +223,8 @@ extension UnixSocketModel {
             return ("accept", .object(value))
         case .close(_, let end):
             return ("close", ["end": .string(end)])
+        case .shutdown(_, let end, let how):
+            return ("shutdown", ["end": .string(end), "how": Self.shutdownNames.indices.contains(how) ? .string(Self.shutdownNames[how]) : .int(how)])
         case .readFile(_, let file, let max):
             return ("read-file", ["file": .string(file), "max": .int(max)])
         case .closeFile(_, let file):
@@ -268,4 +282,9 @@ extension UnixSocketModel {
         default: nil
         }
     }
+}
+
+extension UnixSocketModel {
+    /// `shutdown`'s `how` by its value.
+    static let shutdownNames = ["SHUT_RD", "SHUT_WR", "SHUT_RDWR"]
 }

@@ -16,6 +16,7 @@ import Testing
         case receive(end: String, max: Int, maxFiles: Int)
         /// `MSG_PEEK`.
         case peek(end: String, max: Int, maxFiles: Int)
+        case shutdown(end: String, how: Int)
         case close(end: String)
         case readFile(max: Int)
         case closeFile(String)
@@ -26,6 +27,7 @@ import Testing
             case .send(let end, let size, let files): "send(\(end), \(size)\(files.isEmpty ? "" : ", \(files)"))"
             case .receive(let end, let max, let maxFiles): "receive(\(end), \(max), files \(maxFiles))"
             case .peek(let end, let max, let maxFiles): "peek(\(end), \(max), files \(maxFiles))"
+            case .shutdown(let end, let how): "shutdown(\(end), \(how))"
             case .close(let end): "close(\(end))"
             case .readFile(let max): "read-file(\(max))"
             case .closeFile(let file): "close-file(\(file))"
@@ -65,6 +67,9 @@ import Testing
                 case 3...8: .closeFile("w0")
                 case 9...14: .readFile(max: pick - 7)
                 case 15...20: .probe
+                case 21: .shutdown(end: "a", how: 0)
+                case 22: .shutdown(end: "b", how: 1)
+                case 23: .shutdown(end: pick % 2 == 0 ? "a" : "b", how: 2)
                 default: .receive(end: pick % 2 == 0 ? "a" : "b", max: 1000, maxFiles: 2)
                 }
             }.eraseToAny()
@@ -131,6 +136,10 @@ import Testing
                     case .wouldBlock:
                         return .failed(.EAGAIN)
                     }
+                case .shutdown(let end, let how):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    try Syscall.shutdown(socket, how: CInt(how))
+                    return .closed
                 case .close(let end):
                     guard let socket = ends.removeValue(forKey: end) else { return .failed(.EBADF) }
                     try Syscall.close(socket)
@@ -181,6 +190,7 @@ import Testing
                 input = .receive(process: 1, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
             case .peek(let end, let max, let maxFiles):
                 input = .peek(process: 1, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
+            case .shutdown(let end, let how): input = .shutdown(process: 1, end: end, how: how)
             case .close(let end): input = .close(process: 1, end: end)
             case .readFile(let max): input = .readFile(process: 1, file: "f0", max: max)
             case .closeFile(let file): input = .closeFile(process: 1, file: file)

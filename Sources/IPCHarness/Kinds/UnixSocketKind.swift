@@ -269,6 +269,10 @@ public struct UnixSocketBinding: ObjectBinding {
             guard let socket = sockets.removeValue(forKey: end) else { throw .badFileDescriptor }
             try Syscall.close(socket)
             return .closed
+        case .shutdown(_, let end, let how):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            try Syscall.shutdown(socket, how: CInt(truncatingIfNeeded: how))
+            return .closed
         case .readFile(_, let file, let max):
             guard let descriptor = files[file]?.last else { throw .badFileDescriptor }
             var buffer = [UInt8](repeating: 0, count: max)

@@ -73,6 +73,11 @@ public enum UnixSocketScenarios {
                     open.removeAll { $0 == end }
                     continue
                 }
+                if generator.chance(0.05) {
+                    let how = generator.pick(["SHUT_RD", "SHUT_WR", "SHUT_RDWR"])
+                    program.append(Call(process: process, object: "s0", f: "shutdown", value: ["end": .string(end), "how": .string(how)]))
+                    continue
+                }
                 var value: JSONObject = ["end": .string(end)]
                 if generator.chance(0.35) { value["nonblocking"] = true }
                 if generator.chance(0.5) {
