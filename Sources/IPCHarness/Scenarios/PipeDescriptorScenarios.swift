@@ -14,14 +14,14 @@ public enum PipeDescriptorScenarios {
     /// Fragile: a reader that takes EAGAIN for end of file, whose forked sibling turns on O_NONBLOCK.
     public static let eofOnWouldBlock = Scenario.real(
         name: "pipe-fragile-eof-on-eagain", kind: PipeKind.self, implementation: "client.pipe-eof-on-eagain",
-        summary: "BROKEN: readers that take EAGAIN for end of file; one sets O_NONBLOCK with F_SETFL on the description its forked sibling shares",
+        summary: "BROKEN: a reader that takes EAGAIN for end of file; its forked sibling sets O_NONBLOCK with F_SETFL on the description they share",
         isBroken: true,
         makeWorkload: { generator in siblingReadersWorkload(generator: &generator) })
 
     /// Robust twin: on EAGAIN the reader polls and reads again.
     public static let pollingReader = Scenario.real(
         name: "pipe-robust-polling-reader", kind: PipeKind.self, implementation: "client.pipe-polling-reader",
-        summary: "robust twin of pipe-fragile-eof-on-eagain: on EAGAIN the reader polls for POLLIN and reads again",
+        summary: "robust twin of pipe-fragile-eof-on-eagain: the reader polls for POLLIN before it reads, and again on EAGAIN",
         makeWorkload: { generator in siblingReadersWorkload(generator: &generator) })
 
     static func fcntl(_ process: Int, _ end: String, _ fields: JSONObject) -> Call {
@@ -77,8 +77,8 @@ public enum PipeDescriptorScenarios {
     }
 
     /// Process 1 writes 3-6 messages; processes 2 and 3 share one description of the read end (as forked children
-    /// of one parent would); process 2 first sets `O_NONBLOCK` on it with `F_SETFL`, then both read until the
-    /// writer has gone.
+    /// of one parent would): process 2, an event loop, sets `O_NONBLOCK` on it with `F_SETFL` (and reads it back);
+    /// process 3, written for a blocking descriptor, reads until the writer has gone.
     static func siblingReadersWorkload(generator: inout SeededGenerator) -> Workload {
         var writes: [Call] = []
         for sequence in 0..<generator.next(in: 3...6) {
@@ -86,13 +86,13 @@ public enum PipeDescriptorScenarios {
             writes.append(Call(process: 1, object: "p0", f: "write", value: ["data": Payload.json(data)]))
         }
         var processes = [Workload.Process(id: 1, holds: ["p0": ["write"]], program: writes)]
-        for process in 2...3 {
-            var program = process == 2 ? [fcntl(2, "read", ["cmd": "F_SETFL", "nonblocking": true])] : []
-            program += (0..<(writes.count + 2)).map { _ in
-                Call(process: process, object: "p0", f: "read", value: ["max": .int(generator.pick([512, 4096]))])
-            }
-            processes.append(Workload.Process(id: process, holds: ["p0": ["read"]], program: program))
+        processes.append(Workload.Process(
+            id: 2, holds: ["p0": ["read"]],
+            program: [fcntl(2, "read", ["cmd": "F_SETFL", "nonblocking": true]), fcntl(2, "read", ["cmd": "F_GETFL"])]))
+        let reads = (0..<(writes.count + 2)).map { _ in
+            Call(process: 3, object: "p0", f: "read", value: ["max": .int(generator.pick([512, 4096]))])
         }
+        processes.append(Workload.Process(id: 3, holds: ["p0": ["read"]], program: reads))
         return Workload(
             objects: [Workload.Object(name: "p0", kind: "pipe", parameters: ["shared": [[2, 3]]])], processes: processes)
     }

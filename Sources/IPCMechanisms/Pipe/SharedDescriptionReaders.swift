@@ -17,19 +17,20 @@ public struct EndOfFileOnWouldBlockReader: PipeReader {
     }
 }
 
-/// Robust twin of ``EndOfFileOnWouldBlockReader``: on `EAGAIN` it waits for the pipe to become readable (`POLLIN`,
-/// or `POLLHUP` once every writer has gone) and reads again, so it is right whatever `O_NONBLOCK` the shared
-/// description has.
+/// Robust twin of ``EndOfFileOnWouldBlockReader``: it waits for the pipe to become readable (`POLLIN`, or `POLLHUP`
+/// once every writer has gone) before it reads, and polls again on `EAGAIN`, so it is right whatever `O_NONBLOCK` the
+/// shared description has. (Polling first also means its read is the one call that moves the bytes: a read that
+/// found nothing and was then retried would make the operation two calls, which a `read` of the model is not.)
 public struct PollingReader: PipeReader {
     public init() {}
 
     public mutating func read(max: Int, from descriptor: FileDescriptor) throws(Errno) -> [UInt8] {
         while true {
+            var descriptors = [pollfd(fd: descriptor.rawValue, events: Int16(POLLIN), revents: 0)]
+            _ = try Syscall.poll(&descriptors, timeoutMilliseconds: -1)
             if case .completed(let bytes) = try KernelPipe.readKeepingFlags(descriptor, max: max, nonblocking: false) {
                 return bytes
             }
-            var descriptors = [pollfd(fd: descriptor.rawValue, events: Int16(POLLIN), revents: 0)]
-            _ = try Syscall.poll(&descriptors, timeoutMilliseconds: -1)
         }
     }
 }
