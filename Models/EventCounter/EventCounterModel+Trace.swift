@@ -4,6 +4,10 @@
 //   write   {"value": U64, "size": INT?}               {"written": 8}          EAGAIN, EINVAL, EBADF, EINTR (asleep)
 //   read    {"size": INT?}                             {"value": U64}          EAGAIN, EINVAL, EBADF, EINTR (asleep)
 //   close   (none)                                     (none)                  EBADF
+//   fcntl   {"cmd": "F_GETFL"}                         {"nonblocking": BOOL}   EBADF
+//           {"cmd": "F_SETFL", "nonblocking": BOOL}    (none)                  EBADF
+//   lseek   (none)                                     {"position": 0}         EBADF
+//   pread   {"size": INT?}                             (never)                 ESPIPE, EBADF
 //
 // U64 is a JSON integer, or a decimal string for values above 2^63 − 1 (JSON integers here are 64-bit signed).
 // params: {"objects": {"e0": {"initial": 0, "semaphore": false, "nonblocking": true, "holders": [1, 2]}}}
@@ -46,8 +50,20 @@ extension EventCounterModel {
             return .read(process: call.process, size: size)
         case "close":
             return .close(process: call.process)
+        case "fcntl":
+            let command = try call.value.required("cmd").text("cmd")
+            switch command {
+            case "F_GETFL": return .fcntl(process: call.process, setNonblocking: nil)
+            case "F_SETFL":
+                return .fcntl(process: call.process, setNonblocking: try call.value.required("nonblocking").boolean("nonblocking"))
+            default: throw ModelError("field 'cmd' must be F_GETFL or F_SETFL, not \"\(command)\"")
+            }
+        case "lseek":
+            return .lseek(process: call.process)
+        case "pread":
+            return .pread(process: call.process, size: size)
         default:
-            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read and close)")
+            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, close, fcntl, lseek and pread)")
         }
     }
 
@@ -57,6 +73,12 @@ extension EventCounterModel {
         case (.ok(let value), .write): return .wrote(try value.required("written").integer("written", in: 0...64))
         case (.ok(let value), .read): return .read(try value.required("value").unsigned64("value"))
         case (.ok, .close): return .closed
+        case (.ok(let value), .fcntl(_, nil)): return .flags(nonblocking: try value.required("nonblocking").boolean("nonblocking"))
+        case (.ok, .fcntl): return .flagsSet
+        case (.ok(let value), .lseek), (.ok(let value), .pread):
+            // A success of pread never happens; read it as lseek's, so a trace that records one is judged.
+            let field = try value.optional("position") == nil ? "count" : "position"
+            return .position(try value.required(field).integer(field))
         }
     }
 
@@ -70,6 +92,14 @@ extension EventCounterModel {
             return ("read", size == 8 ? nil : ["size": .int(size)])
         case .close:
             return ("close", nil)
+        case .fcntl(_, nil):
+            return ("fcntl", ["cmd": "F_GETFL"])
+        case .fcntl(_, let on?):
+            return ("fcntl", ["cmd": "F_SETFL", "nonblocking": .bool(on)])
+        case .lseek:
+            return ("lseek", nil)
+        case .pread(_, let size):
+            return ("pread", size == 8 ? nil : ["size": .int(size)])
         }
     }
 
@@ -77,7 +107,9 @@ extension EventCounterModel {
         switch output {
         case .wrote(let count): .ok(["written": .int(count)])
         case .read(let value): .ok(["value": Self.json(value)])
-        case .closed: .ok(nil)
+        case .closed, .flagsSet: .ok(nil)
+        case .flags(let nonblocking): .ok(["nonblocking": .bool(nonblocking)])
+        case .position(let position): .ok(["position": .int(position)])
         case .failed(let code): .fail(code)
         }
     }
@@ -106,7 +138,9 @@ extension EventCounterModel {
 extension EventCounterModel.Input {
     public var process: Int {
         switch self {
-        case .write(let process, _, _), .read(let process, _), .close(let process): process
+        case .write(let process, _, _), .read(let process, _), .close(let process), .fcntl(let process, _),
+            .lseek(let process), .pread(let process, _):
+            process
         }
     }
 }

@@ -8,7 +8,9 @@
 ///   `EINVAL`, as does a write buffer of other than 8 bytes or a read buffer under 8 (checked before anything else).
 ///   A write of 0 succeeds and changes nothing.
 /// - `O_NONBLOCK` is the eventfd's, shared by every holder (it cannot be reopened per process): it is a parameter
-///   of the object, not of a call.
+///   of the object, not of a call, and `fcntl(F_SETFL)` by any holder changes it for all (`F_GETFL` reports it).
+/// - An eventfd has no file position, yet `lseek` succeeds and returns 0 (`noop_llseek`), while `pread` fails
+///   `ESPIPE`.
 /// - Closing one descriptor leaves the others working; a process's death changes nothing.
 /// - A read or write asleep (count 0; count too high) that a handled signal interrupts fails `EINTR` and changes
 ///   nothing (with `SA_RESTART` the kernel restarts it: `InterruptionFactsTests`). One that can proceed, or on a
@@ -24,12 +26,24 @@ public struct EventCounterModel: TraceModel {
         case write(process: Int, value: UInt64, size: Int)
         case read(process: Int, size: Int)
         case close(process: Int)
+        /// `fcntl(F_GETFL)` (nil) or `fcntl(F_SETFL)` of `O_NONBLOCK`.
+        case fcntl(process: Int, setNonblocking: Bool?)
+        /// `lseek(fd, 0, SEEK_CUR)`.
+        case lseek(process: Int)
+        /// `pread` with a buffer of `size` bytes.
+        case pread(process: Int, size: Int)
     }
 
     public enum Output: Hashable, Sendable {
         case wrote(Int)
         case read(UInt64)
         case closed
+        /// `F_GETFL`'s `O_NONBLOCK`.
+        case flags(nonblocking: Bool)
+        /// `F_SETFL` done.
+        case flagsSet
+        /// `lseek`'s position, or a recorded success of `pread` (never allowed).
+        case position(Int)
         case failed(ErrorCode)
     }
 
@@ -53,7 +67,7 @@ public struct EventCounterModel: TraceModel {
     public struct State: Hashable, Sendable {
         public internal(set) var count: UInt64
         public let semaphore: Bool
-        public let nonblocking: Bool
+        public internal(set) var nonblocking: Bool
         public internal(set) var holders: [Int]
     }
 
@@ -108,11 +122,21 @@ public struct EventCounterModel: TraceModel {
             var next = state
             next.holders.remove(at: index)
             return (.closed, next)
+        case .fcntl(let process, let setNonblocking):
+            guard state.holders.contains(process) else { return (.failed(.EBADF), state) }
+            guard let setNonblocking else { return (.flags(nonblocking: state.nonblocking), state) }
+            var next = state
+            next.nonblocking = setNonblocking
+            return (.flagsSet, next)
+        case .lseek(let process):
+            return state.holders.contains(process) ? (.position(0), state) : (.failed(.EBADF), state)
+        case .pread(let process, _):
+            return (.failed(state.holders.contains(process) ? .ESPIPE : .EBADF), state)
         }
     }
 
     public func describe(_ state: State) -> String {
-        "count \(state.count)\(state.semaphore ? " (semaphore)" : ""); holders \(state.holders)"
+        "count \(state.count)\(state.semaphore ? " (semaphore)" : "")\(state.nonblocking ? " (O_NONBLOCK)" : ""); holders \(state.holders)"
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
@@ -121,11 +145,17 @@ public struct EventCounterModel: TraceModel {
         case .write(_, let value, let size): call = "write \(value)" + (size == 8 ? "" : " (\(size)-byte buffer)")
         case .read(_, let size): call = "read" + (size == 8 ? "" : " (\(size)-byte buffer)")
         case .close: call = "close"
+        case .fcntl(_, nil): call = "fcntl(F_GETFL)"
+        case .fcntl(_, let on?): call = "fcntl(F_SETFL, \(on ? "O_NONBLOCK" : "0"))"
+        case .lseek: call = "lseek"
+        case .pread(_, let size): call = "pread (\(size)-byte buffer)"
         }
         let result: String
         switch output {
         case nil: result = "?"
-        case .wrote?, .closed?: result = "ok"
+        case .wrote?, .closed?, .flagsSet?: result = "ok"
+        case .flags(let nonblocking)?: result = nonblocking ? "O_NONBLOCK" : "no O_NONBLOCK"
+        case .position(let position)?: result = "\(position)"
         case .read(let value)?: result = "\(value)"
         case .failed(let code)?: result = code.rawValue
         }

@@ -7,6 +7,7 @@
 //   read    {"max": INT, "nonblocking": BOOL?}                  {"data": PAYLOAD}   EAGAIN, EBADF
 //   close   {"end": "read" | "write"}                           (none)              EBADF
 //   chmod   {"mode": INT}                                       (none)              EPERM
+//   lseek, pread, pwrite: as on a pipe (ESPIPE)
 //
 // params: {"pageSize": 4096, "objects": {"f0": {"capacity": 65536, "mode": 438, "owner": 3, "privileged": [3]}}}.
 // Nobody has a FIFO open at the start. Without "privileged", every process passes permission checks.
@@ -54,15 +55,16 @@ extension FIFOModel {
             case .write(let process, let data, let nonblocking): return .write(process: process, data: data, nonblocking: nonblocking)
             case .read(let process, let max, let nonblocking): return .read(process: process, max: max, nonblocking: nonblocking)
             case .close(let process, let end): return .close(process: process, end: end)
-            case .writeAll, .available, .exit: break
+            case .unseekable(let process, let end, let call): return .unseekable(process: process, end: end, call: call)
+            case .writeAll, .available, .exit, .fcntl: break
             }
         } catch {
             if error.message.hasPrefix("the pipe model has no operation") {
-                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close and chmod)")
+                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close, chmod, lseek, pread and pwrite)")
             }
             throw error
         }
-        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close and chmod)")
+        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close, chmod, lseek, pread and pwrite)")
     }
 
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
@@ -77,6 +79,8 @@ extension FIFOModel {
             return Self.output(from: try pipes.output(from: outcome, for: .read(process: process, max: max, nonblocking: nonblocking)))
         case (_, .close(let process, let end)):
             return Self.output(from: try pipes.output(from: outcome, for: .close(process: process, end: end)))
+        case (_, .unseekable(let process, let end, let call)):
+            return Self.output(from: try pipes.output(from: outcome, for: .unseekable(process: process, end: end, call: call)))
         }
     }
 
@@ -94,6 +98,8 @@ extension FIFOModel {
             return pipes.call(for: .read(process: process, max: max, nonblocking: nonblocking))
         case .close(let process, let end):
             return pipes.call(for: .close(process: process, end: end))
+        case .unseekable(let process, let end, let call):
+            return pipes.call(for: .unseekable(process: process, end: end, call: call))
         case .exit:
             return ("exit", nil)
         }

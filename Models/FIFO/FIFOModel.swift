@@ -25,6 +25,8 @@ public struct FIFOModel: TraceModel {
         case read(process: Int, max: Int, nonblocking: Bool)
         case close(process: Int, end: PipeModel.End)
         case chmod(process: Int, mode: Int)
+        /// `lseek`, `pread` or `pwrite` on the process's descriptor of `end`: `ESPIPE`, as on a pipe.
+        case unseekable(process: Int, end: PipeModel.End, call: PipeModel.UnseekableCall)
         /// The process died or exited: every descriptor it had open closes.
         case exit(process: Int)
     }
@@ -38,6 +40,8 @@ public struct FIFOModel: TraceModel {
         case modeChanged
         /// `FIONREAD` (only the pipe's operation; a FIFO's trace does not offer it).
         case available(Int)
+        /// A recorded success of `lseek`, `pread` or `pwrite` (never allowed: see ``PipeModel/Output/positioned(_:)``).
+        case positioned(Int)
         case exited
         case failed(ErrorCode)
     }
@@ -113,10 +117,30 @@ public struct FIFOModel: TraceModel {
     }
 
     /// A read or write that failed `EINTR`: as on a pipe (``PipeModel``), interrupted before any byte moved, with
-    /// no effect. (A blocking `open` interrupted asleep is not yet modelled: the kernel undoes its registration.)
+    /// no effect. A blocking `open` asleep that no partner has released yet is undone (`fifo_open`'s error path):
+    /// it stops counting as a reader or writer, and if it was the last, the FIFO's bytes go as after a last close.
+    /// Partners its registration released stay released. Once released, it returns the descriptor instead.
     private func interrupted(_ state: State, _ input: Input) -> [Step<State>] {
         let pipeInput: PipeModel.Input
         switch input {
+        case .open(let process, let end, let nonblocking):
+            guard let index = state.openers.firstIndex(where: { $0.process == process }) else {
+                // Not asleep yet: the open first registers and sleeps (a piece), and is interrupted there.
+                return openTransitions(state, process: process, end: end, nonblocking: nonblocking).compactMap {
+                    $0.output == nil ? $0.step : nil
+                }
+            }
+            guard !state.openers[index].released else { return [] }
+            var next = state
+            next.openers.remove(at: index)
+            switch end {
+            case .read: next.pipe.readers.remove(at: next.pipe.readers.firstIndex(of: process)!)
+            case .write: next.pipe.writers.remove(at: next.pipe.writers.firstIndex(of: process)!)
+            }
+            if next.pipe.readers.isEmpty && next.pipe.writers.isEmpty {
+                next.pipe = PipeModel.State(slots: next.pipe.slots, readers: [], writers: [])
+            }
+            return [.completed(next)]
         case .read(let process, let max, let nonblocking): pipeInput = .read(process: process, max: max, nonblocking: nonblocking)
         case .write(let process, let data, let nonblocking): pipeInput = .write(process: process, data: data, nonblocking: nonblocking)
         default: return []
@@ -143,6 +167,8 @@ public struct FIFOModel: TraceModel {
             return delegated(state, .read(process: process, max: max, nonblocking: nonblocking))
         case .close(let process, let end):
             return delegated(state, .close(process: process, end: end))
+        case .unseekable(let process, let end, let call):
+            return delegated(state, .unseekable(process: process, end: end, call: call))
         case .chmod(let process, let mode):
             guard state.setup.mayChangeMode(process) else { return [(.failed(.EPERM), .completed(state))] }
             var next = state
@@ -213,6 +239,9 @@ public struct FIFOModel: TraceModel {
         case .closed: .closed
         case .exited: .exited
         case .failed(let code): .failed(code)
+        case .positioned(let count): .positioned(count)
+        // The FIFO model hands the pipe no `fcntl`, so these never come back from it.
+        case .flags, .size, .flagsSet: .failed(.EINVAL)
         }
     }
 
@@ -249,6 +278,8 @@ public struct FIFOModel: TraceModel {
             return pipes.describe(.read(process: process, max: max, nonblocking: nonblocking), output.flatMap(Self.pipeOutput))
         case .close(let process, let end):
             return pipes.describe(.close(process: process, end: end), output.flatMap(Self.pipeOutput))
+        case .unseekable(let process, let end, let call):
+            return pipes.describe(.unseekable(process: process, end: end, call: call), output.flatMap(Self.pipeOutput))
         case .exit(let process):
             return pipes.describe(.exit(process: process), output.flatMap(Self.pipeOutput))
         }
@@ -268,6 +299,7 @@ public struct FIFOModel: TraceModel {
         case .closed: .closed
         case .exited: .exited
         case .available(let count): .available(count)
+        case .positioned(let count): .positioned(count)
         case .failed(let code): .failed(code)
         case .opened, .modeChanged: nil
         }
@@ -278,7 +310,7 @@ extension FIFOModel.Input {
     public var process: Int {
         switch self {
         case .open(let process, _, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
-            .chmod(let process, _), .exit(let process):
+            .chmod(let process, _), .exit(let process), .unseekable(let process, _, _):
             process
         }
     }

@@ -5,6 +5,19 @@ extension PipeModel {
         /// partly read page is not reused (merges only append at the end).
         public var offset: Int
         public var bytes: ArraySlice<UInt8>
+        /// Written by a writer in packet mode (`O_DIRECT`): nothing merges into it, and a read that reaches it
+        /// takes it alone (what the read's buffer cannot hold is discarded) and returns.
+        public var packet = false
+    }
+
+    /// One open file description of a pipe's end, named by the end and the lowest process sharing it.
+    public struct Description: Hashable, Sendable, Comparable {
+        public var end: End
+        public var holder: Int
+
+        public static func < (lhs: Self, rhs: Self) -> Bool {
+            (lhs.end.rawValue, lhs.holder) < (rhs.end.rawValue, rhs.holder)
+        }
     }
 
     /// Bytes a process's blocking write has already put into the pipe while it waits to put in the rest.
@@ -15,8 +28,8 @@ extension PipeModel {
 
     /// A pipe's contents and who holds it.
     public struct State: Hashable, Sendable {
-        /// How many pages the pipe may hold (capacity / page size).
-        public let slots: Int
+        /// How many pages the pipe may hold (capacity / page size); `F_SETPIPE_SZ` changes it.
+        public internal(set) var slots: Int
         /// Pages in the ring, oldest first.
         public internal(set) var pages: [Page] = []
         /// Processes holding a read end, once per end held.
@@ -25,6 +38,12 @@ extension PipeModel {
         public internal(set) var writers: [Int]
         /// Blocking writes in progress, by process.
         public internal(set) var inProgress: [WriteProgress] = []
+        /// Groups of processes sharing one description of each end they hold (from the setup).
+        public let shared: [[Int]]
+        /// The descriptions with `O_NONBLOCK` set, sorted.
+        public internal(set) var nonblocking: [Description] = []
+        /// The descriptions with `O_DIRECT` set (packet mode for their writes), sorted.
+        public internal(set) var direct: [Description] = []
         /// Bytes ever written: the stream position just after the last buffered byte.
         public private(set) var endPosition = 0
         /// A fingerprint of the buffered bytes: the sum of byte × 31^(stream position), wrapping. Kept up to date
@@ -32,10 +51,34 @@ extension PipeModel {
         /// pipe is, yet tells apart buffers that hold the same writes in different orders.
         private var fingerprint: UInt64 = 0
 
-        init(slots: Int, readers: [Int], writers: [Int]) {
+        init(slots: Int, readers: [Int], writers: [Int], shared: [[Int]] = []) {
             self.slots = slots
             self.readers = readers
             self.writers = writers
+            self.shared = shared
+        }
+
+        /// The description through which `process` reaches `end`.
+        public func description(of process: Int, _ end: End) -> Description {
+            Description(end: end, holder: shared.first { $0.contains(process) }?.first ?? process)
+        }
+
+        func isNonblocking(_ process: Int, _ end: End) -> Bool {
+            nonblocking.contains(description(of: process, end))
+        }
+
+        func isDirect(_ process: Int, _ end: End) -> Bool {
+            direct.contains(description(of: process, end))
+        }
+
+        /// Sets or clears a flag on the description `process` reaches `end` through (for everyone sharing it).
+        mutating func setFlag(_ flag: WritableKeyPath<State, [Description]>, of process: Int, _ end: End, _ on: Bool) {
+            let key = description(of: process, end)
+            self[keyPath: flag].removeAll { $0 == key }
+            if on {
+                self[keyPath: flag].append(key)
+                self[keyPath: flag].sort()
+            }
         }
 
         /// How many unread bytes the pipe holds.
@@ -61,27 +104,38 @@ extension PipeModel {
         }
 
         /// Appends a fresh page holding `bytes`.
-        mutating func appendPage(_ bytes: ArraySlice<UInt8>) {
+        mutating func appendPage(_ bytes: ArraySlice<UInt8>, packet: Bool = false) {
             fingerprint &+= Self.fingerprint(of: bytes, at: endPosition)
             endPosition += bytes.count
-            pages.append(Page(offset: 0, bytes: bytes))
+            pages.append(Page(offset: 0, bytes: bytes, packet: packet))
         }
 
-        /// Removes and returns up to `count` bytes from the front, freeing pages that become empty.
+        /// Removes and returns up to `count` bytes from the front, freeing pages that become empty. A packet page
+        /// ends the read: it is taken alone, and what did not fit in the read is discarded with it.
         mutating func consume(_ count: Int) -> [UInt8] {
+            let start = endPosition - bufferedCount
             var taken: [UInt8] = []
+            var removed: [UInt8] = []
             while taken.count < count, !pages.isEmpty {
                 let want = count - taken.count
+                if pages[0].packet {
+                    taken.append(contentsOf: pages[0].bytes.prefix(want))
+                    removed.append(contentsOf: pages[0].bytes)
+                    pages.removeFirst()
+                    break
+                }
                 if pages[0].bytes.count <= want {
                     taken.append(contentsOf: pages[0].bytes)
+                    removed.append(contentsOf: pages[0].bytes)
                     pages.removeFirst()
                 } else {
                     taken.append(contentsOf: pages[0].bytes.prefix(want))
+                    removed.append(contentsOf: pages[0].bytes.prefix(want))
                     pages[0].bytes.removeFirst(want)
                     pages[0].offset += want
                 }
             }
-            fingerprint &-= Self.fingerprint(of: taken[...], at: endPosition - bufferedCount - taken.count)
+            fingerprint &-= Self.fingerprint(of: removed[...], at: start)
             return taken
         }
 
@@ -114,6 +168,10 @@ extension PipeModel {
             hasher.combine(readers)
             hasher.combine(writers)
             hasher.combine(inProgress)
+            hasher.combine(slots)
+            hasher.combine(nonblocking)
+            hasher.combine(direct)
+            for (index, page) in pages.enumerated() where page.packet { hasher.combine(index) }
         }
     }
 
@@ -133,6 +191,10 @@ extension PipeModel {
         if state.bufferedCount > 0 { parts[0] += " " + Payload.preview(state.buffered) }
         parts.append("readers \(state.readers)")
         parts.append("writers \(state.writers)")
+        if state.slots * pageSize != 65536 { parts[0] += " (capacity \(state.slots * pageSize))" }
+        if state.pages.contains(where: \.packet) { parts.append("\(state.pages.filter(\.packet).count) packets") }
+        for description in state.nonblocking { parts.append("\(description.end.rawValue) end of process \(description.holder): O_NONBLOCK") }
+        for description in state.direct { parts.append("\(description.end.rawValue) end of process \(description.holder): O_DIRECT") }
         for progress in state.inProgress {
             parts.append(
                 progress.written == 0
@@ -157,8 +219,12 @@ extension PipeModel {
             call = "FIONREAD (bytes in the pipe)"
         case .exit:
             call = "exit (closes every end it holds)"
+        case .fcntl(_, let end, let command):
+            call = "fcntl(\(end.rawValue) end, \(command))"
+        case .unseekable(_, let end, let unseekable):
+            call = "\(unseekable.name) on the \(end.rawValue) end"
         }
-        let result: String
+        var result: String
         switch output {
         case nil: result = "?"
         case .wrote(let count)?: result = "wrote \(count)"
@@ -170,6 +236,12 @@ extension PipeModel {
             }
         case .closed?, .exited?: result = "ok"
         case .available(let count)?: result = "\(count) bytes"
+        case .flags(let nonblocking, let direct)?:
+            result = [nonblocking ? "O_NONBLOCK" : nil, direct ? "O_DIRECT" : nil].compactMap { $0 }.joined(separator: "|")
+            if result.isEmpty { result = "no flags" }
+        case .size(let size)?: result = "\(size) bytes"
+        case .flagsSet?: result = "ok"
+        case .positioned(let count)?: result = "\(count)"
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

@@ -5,11 +5,20 @@
 //   write-all {"data": PAYLOAD}                            {"written": INT}    EPIPE, EBADF
 //   read     {"max": INT, "nonblocking": BOOL?}            {"data": PAYLOAD}   EAGAIN, EBADF, ...
 //   close    {"end": "read" | "write"}                     (none)              EBADF
+//   fcntl    {"end": E, "cmd": "F_GETFL"}                  {"nonblocking": BOOL, "direct": BOOL}
+//            {"end": E, "cmd": "F_SETFL", "nonblocking": BOOL, "direct": BOOL?}   (none)
+//            {"end": E, "cmd": "F_GETPIPE_SZ"}             {"size": INT}
+//            {"end": E, "cmd": "F_SETPIPE_SZ", "size": INT} {"size": INT}      EBUSY, EPERM, EINVAL, EBADF
+//   lseek    {"end": E}                                    (never)             ESPIPE, EBADF
+//   pread    {"end": E, "max": INT}                        (never)             ESPIPE, EBADF
+//   pwrite   {"end": E, "data": PAYLOAD}                   (never)             ESPIPE, EBADF
 //
-// params: {"pageSize": 4096, "objects": {"p0": {"capacity": 65536, "readers": [1, 2], "writers": [1]}}}
+// params: {"pageSize": 4096, "maxSize": 1048576, "objects": {"p0": {"capacity": 65536, "readers": [1, 2],
+//          "writers": [1], "nonblocking": false, "packet": false, "shared": [[1, 2]]}}}
 extension PipeModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         let pageSize = try parameters.optional("pageSize")?.integer("pageSize", in: 64...1 << 20) ?? 4096
+        let maxSize = try parameters.optional("maxSize")?.integer("maxSize", in: 0...1 << 31) ?? 1 << 20
         guard pageSize & (pageSize - 1) == 0 else { throw ModelError("field 'pageSize' must be a power of two") }
         guard case .object(let objects) = try parameters.required("objects") else {
             throw ModelError("field 'objects' must be an object mapping pipe names to their setup")
@@ -27,21 +36,35 @@ extension PipeModel {
             let writers = try setup.required("writers").elements("writers").map { (value) throws(ModelError) in
                 try value.integer("writers")
             }
-            pipes.append((member.key, Setup(capacity: capacity, readers: readers, writers: writers)))
+            let nonblocking = try setup.optional("nonblocking")?.boolean("nonblocking") ?? false
+            let packet = try setup.optional("packet")?.boolean("packet") ?? false
+            let shared = try setup.optional("shared")?.elements("shared").map { (group) throws(ModelError) in
+                try group.elements("shared").map { (process) throws(ModelError) in try process.integer("shared") }
+            } ?? []
+            pipes.append((
+                member.key,
+                Setup(capacity: capacity, readers: readers, writers: writers, nonblocking: nonblocking, packet: packet, shared: shared)
+            ))
         }
-        self.init(pageSize: pageSize, pipes: pipes)
+        self.init(pageSize: pageSize, maxSize: maxSize, pipes: pipes)
     }
 
     public var parameters: JSONValue {
         var objects = JSONObject()
         for (name, setup) in setups {
-            objects[name] = [
+            var object: JSONObject = [
                 "capacity": .int(setup.capacity),
                 "readers": .array(setup.readers.map { .int($0) }),
                 "writers": .array(setup.writers.map { .int($0) }),
             ]
+            if setup.nonblocking { object["nonblocking"] = true }
+            if setup.packet { object["packet"] = true }
+            if !setup.shared.isEmpty { object["shared"] = .array(setup.shared.map { .array($0.map { .int($0) }) }) }
+            objects[name] = .object(object)
         }
-        return ["pageSize": .int(pageSize), "objects": .object(objects)]
+        var parameters: JSONObject = ["pageSize": .int(pageSize), "objects": .object(objects)]
+        if maxSize != 1 << 20 { parameters["maxSize"] = .int(maxSize) }
+        return .object(parameters)
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {
@@ -57,13 +80,43 @@ extension PipeModel {
         case "available":
             return .available(process: call.process)
         case "close":
-            let name = try call.value.required("end").text("end")
-            guard let end = End(rawValue: name) else {
-                throw ModelError("field 'end' must be \"read\" or \"write\", not \"\(name)\"")
-            }
-            return .close(process: call.process, end: end)
+            return .close(process: call.process, end: try Self.end(of: call))
+        case "fcntl":
+            return .fcntl(process: call.process, end: try Self.end(of: call), command: try Self.fileControl(of: call))
+        case "lseek":
+            return .unseekable(process: call.process, end: try Self.end(of: call), call: .lseek)
+        case "pread":
+            let max = try call.value.required("max").integer("max", in: 0...1 << 24)
+            return .unseekable(process: call.process, end: try Self.end(of: call), call: .pread(max: max))
+        case "pwrite":
+            let data = try call.value.required("data").payload("data")
+            return .unseekable(process: call.process, end: try Self.end(of: call), call: .pwrite(data: data))
         default:
-            throw ModelError("the pipe model has no operation '\(call.f)' (it has write, write-all, read, close and available)")
+            throw ModelError(
+                "the pipe model has no operation '\(call.f)' (it has write, write-all, read, close, available, fcntl, lseek, pread and pwrite)")
+        }
+    }
+
+    private static func end(of call: Call) throws(ModelError) -> End {
+        let name = try call.value.required("end").text("end")
+        guard let end = End(rawValue: name) else {
+            throw ModelError("field 'end' must be \"read\" or \"write\", not \"\(name)\"")
+        }
+        return end
+    }
+
+    private static func fileControl(of call: Call) throws(ModelError) -> FileControl {
+        let command = try call.value.required("cmd").text("cmd")
+        switch command {
+        case "F_GETFL": return .getFlags
+        case "F_SETFL":
+            return .setFlags(
+                nonblocking: try call.value.required("nonblocking").boolean("nonblocking"),
+                direct: try call.value.optional("direct")?.boolean("direct"))
+        case "F_GETPIPE_SZ": return .getPipeSize
+        case "F_SETPIPE_SZ": return .setPipeSize(try call.value.required("size").integer("size", in: -(1 << 31)...(1 << 32) - 1))
+        default:
+            throw ModelError("field 'cmd' must be F_GETFL, F_SETFL, F_GETPIPE_SZ or F_SETPIPE_SZ, not \"\(command)\"")
         }
     }
 
@@ -83,6 +136,17 @@ extension PipeModel {
             return .available(try value.required("bytes").integer("bytes"))
         case (.ok, .exit):
             return .exited
+        case (.ok(let value), .fcntl(_, _, .getFlags)):
+            return .flags(
+                nonblocking: try value.required("nonblocking").boolean("nonblocking"),
+                direct: try value.optional("direct")?.boolean("direct") ?? false)
+        case (.ok, .fcntl(_, _, .setFlags)):
+            return .flagsSet
+        case (.ok(let value), .fcntl(_, _, .getPipeSize)), (.ok(let value), .fcntl(_, _, .setPipeSize)):
+            return .size(try value.required("size").integer("size"))
+        case (.ok(let value), .unseekable):
+            let field = try value.optional("position") == nil ? "count" : "position"
+            return .positioned(try value.required(field).integer(field))
         }
     }
 
@@ -104,6 +168,28 @@ extension PipeModel {
             return ("available", nil)
         case .exit:
             return ("exit", nil)
+        case .fcntl(_, let end, let command):
+            var value: JSONObject = ["end": .string(end.rawValue)]
+            switch command {
+            case .getFlags: value["cmd"] = "F_GETFL"
+            case .setFlags(let nonblocking, let direct):
+                value["cmd"] = "F_SETFL"
+                value["nonblocking"] = .bool(nonblocking)
+                if let direct { value["direct"] = .bool(direct) }
+            case .getPipeSize: value["cmd"] = "F_GETPIPE_SZ"
+            case .setPipeSize(let size):
+                value["cmd"] = "F_SETPIPE_SZ"
+                value["size"] = .int(size)
+            }
+            return ("fcntl", .object(value))
+        case .unseekable(_, let end, let unseekable):
+            var value: JSONObject = ["end": .string(end.rawValue)]
+            switch unseekable {
+            case .lseek: break
+            case .pread(let max): value["max"] = .int(max)
+            case .pwrite(let data): value["data"] = Payload.json(data)
+            }
+            return (unseekable.name, .object(value))
         }
     }
 
@@ -113,6 +199,10 @@ extension PipeModel {
         case .read(let bytes): .ok(["data": Payload.json(bytes)])
         case .closed, .exited: .ok(nil)
         case .available(let count): .ok(["bytes": .int(count)])
+        case .flags(let nonblocking, let direct): .ok(["nonblocking": .bool(nonblocking), "direct": .bool(direct)])
+        case .size(let size): .ok(["size": .int(size)])
+        case .flagsSet: .ok(nil)
+        case .positioned(let count): .ok(["position": .int(count)])
         case .failed(let code): .fail(code)
         }
     }
@@ -126,14 +216,14 @@ extension PipeModel {
         switch input {
         case .write(_, let data, _), .writeAll(_, let data, _): own = data.count
         case .read(_, let max, _): own = max
-        case .close, .available, .exit: return nil
+        case .close, .available, .exit, .fcntl, .unseekable: return nil
         }
         if let requested, requested != own { return nil }
         return switch input {
         case .write(let process, let data, let nonblocking): .write(process: process, data: Array(data.prefix(count)), nonblocking: nonblocking)
         case .read(let process, let max, let nonblocking): .read(process: process, max: Swift.min(max, count), nonblocking: nonblocking)
         case .writeAll(let process, let data, nil): .writeAll(process: process, data: data, firstCall: Swift.min(count, data.count))
-        case .writeAll, .close, .available, .exit: nil
+        case .writeAll, .close, .available, .exit, .fcntl, .unseekable: nil
         }
     }
 }

@@ -45,6 +45,11 @@ public struct PipeModel: TraceModel {
         case available(process: Int)
         /// The process died or exited: every end it held is closed.
         case exit(process: Int)
+        /// `fcntl` on the process's descriptor of `end` (see ``FileControl``).
+        case fcntl(process: Int, end: End, command: FileControl)
+        /// `lseek`, `pread` or `pwrite` on the process's descriptor of `end`: a pipe has no file position, so each
+        /// fails `ESPIPE` (`EBADF` when the process holds no such end).
+        case unseekable(process: Int, end: End, call: UnseekableCall)
     }
 
     public enum Output: Hashable, Sendable {
@@ -55,28 +60,56 @@ public struct PipeModel: TraceModel {
         /// The bytes in the pipe (`available`).
         case available(Int)
         case exited
+        /// `F_GETFL`: the description's `O_NONBLOCK` and `O_DIRECT`.
+        case flags(nonblocking: Bool, direct: Bool)
+        /// `F_GETPIPE_SZ`, and `F_SETPIPE_SZ`'s result: the capacity in bytes.
+        case size(Int)
+        /// `F_SETFL` done.
+        case flagsSet
+        /// What a successful `lseek` (the new position), `pread` or `pwrite` (the bytes moved) would return: never
+        /// on a pipe, but a recorded success must be judged (and rejected), not refused as unreadable.
+        case positioned(Int)
         case failed(ErrorCode)
     }
 
-    /// How one pipe starts: its capacity, and which processes hold a read or write end.
+    /// How one pipe starts: its capacity, which processes hold a read or write end, the flags `pipe2` gave it, and
+    /// which holders share one open file description (inherited through `fork`, or passed).
     public struct Setup: Hashable, Sendable {
         public var capacity: Int
         public var readers: [Int]
         public var writers: [Int]
+        /// `pipe2(O_NONBLOCK)`: every description starts with `O_NONBLOCK`.
+        public var nonblocking: Bool
+        /// `pipe2(O_DIRECT)`: the write ends' descriptions start with `O_DIRECT` (packet mode; the kernel does not
+        /// set it on the read end).
+        public var packet: Bool
+        /// Groups of processes that hold one shared open file description of each end they hold: `O_NONBLOCK` set
+        /// by one is seen by all. Everyone else has a description of their own.
+        public var shared: [[Int]]
 
-        public init(capacity: Int = 65536, readers: [Int], writers: [Int]) {
+        public init(
+            capacity: Int = 65536, readers: [Int], writers: [Int], nonblocking: Bool = false, packet: Bool = false,
+            shared: [[Int]] = []
+        ) {
             self.capacity = capacity
             self.readers = readers.sorted()
             self.writers = writers.sorted()
+            self.nonblocking = nonblocking
+            self.packet = packet
+            self.shared = shared.map { $0.sorted() }.filter { $0.count > 1 }
         }
     }
 
     /// Page size, which is also `PIPE_BUF` on this kernel.
     public let pageSize: Int
+    /// `/proc/sys/fs/pipe-max-size`: `F_SETPIPE_SZ` may not grow a pipe beyond it without `CAP_SYS_RESOURCE`
+    /// (which root lacks on these machines).
+    public let maxSize: Int
     public let setups: [(name: String, setup: Setup)]
 
-    public init(pageSize: Int = 4096, pipes: [(name: String, setup: Setup)]) {
+    public init(pageSize: Int = 4096, maxSize: Int = 1 << 20, pipes: [(name: String, setup: Setup)]) {
         self.pageSize = pageSize
+        self.maxSize = maxSize
         self.setups = pipes
     }
 
@@ -84,7 +117,15 @@ public struct PipeModel: TraceModel {
 
     public func initialState(of object: String) -> State {
         let setup = setups.first { $0.name == object }?.setup ?? Setup(readers: [], writers: [])
-        return State(slots: setup.capacity / pageSize, readers: setup.readers, writers: setup.writers)
+        var state = State(slots: setup.capacity / pageSize, readers: setup.readers, writers: setup.writers, shared: setup.shared)
+        if setup.nonblocking {
+            for process in setup.readers { state.setFlag(\.nonblocking, of: process, .read, true) }
+            for process in setup.writers { state.setFlag(\.nonblocking, of: process, .write, true) }
+        }
+        if setup.packet {
+            for process in setup.writers { state.setFlag(\.direct, of: process, .write, true) }
+        }
+        return state
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
@@ -118,14 +159,14 @@ public struct PipeModel: TraceModel {
             // A read sleeps only on an empty pipe that still has a writer; any other read returns at once (data,
             // end of file, EAGAIN, EBADF), so a signal cannot interrupt it. (Injected EINTRs never reach the model.)
             if case .read(let process, let max, let nonblocking) = input,
-                nonblocking || max == 0 || state.bufferedCount > 0 || state.writers.isEmpty || !state.readers.contains(process)
+                nonblocking || state.isNonblocking(process, .read) || max == 0 || state.bufferedCount > 0 || state.writers.isEmpty || !state.readers.contains(process)
             {
                 return []
             }
             var next = state
             next.setProgress(of: input.process, nil)
             return [.completed(next)]
-        case .close, .available, .exit:
+        case .close, .available, .exit, .fcntl, .unseekable:
             return []
         }
     }
@@ -151,7 +192,7 @@ public struct PipeModel: TraceModel {
                 return [(.read(bytes), .completed(next))]
             }
             if state.writers.isEmpty { return [(.read([]), .completed(state))] }
-            return nonblocking ? [(.failed(.EAGAIN), .completed(state))] : []
+            return nonblocking || state.isNonblocking(process, .read) ? [(.failed(.EAGAIN), .completed(state))] : []
         case .close(let process, let end):
             var next = state
             let removed: Bool
@@ -169,6 +210,11 @@ public struct PipeModel: TraceModel {
             next.writers.removeAll { $0 == process }
             next.setProgress(of: process, nil)
             return [(.exited, .completed(next))]
+        case .fcntl(let process, let end, let command):
+            return fileControlTransitions(state, process: process, end: end, command: command)
+        case .unseekable(let process, let end, _):
+            let held = end == .read ? state.readers.contains(process) : state.writers.contains(process)
+            return [(.failed(held ? .ESPIPE : .EBADF), .completed(state))]
         }
     }
 
@@ -177,14 +223,15 @@ public struct PipeModel: TraceModel {
     private func writeTransitions(_ state: State, process: Int, data: [UInt8], nonblocking: Bool) -> Transitions {
         if let early = writeBeforeCopying(state, process: process, data: data) { return early }
         let alreadyWritten = state.progress(of: process)
-        if nonblocking {
-            let (next, written) = fill(state, data[...], mayMerge: true)
+        let packet = state.isDirect(process, .write)
+        if nonblocking || state.isNonblocking(process, .write) {
+            let (next, written) = fill(state, data[...], mayMerge: true, packet: packet)
             return written == 0 ? [(.failed(.EAGAIN), .completed(state))] : [(.wrote(written), .completed(next))]
         }
         if data.count <= pageSize && alreadyWritten != nil {
             // Atomic, woken after sleeping on a full pipe: the whole write takes a fresh page, never a merge.
             guard state.pages.count < state.slots else { return [] }
-            var (next, _) = fill(state, data[...], mayMerge: false)
+            var (next, _) = fill(state, data[...], mayMerge: false, packet: packet)
             next.setProgress(of: process, nil)
             return [(.wrote(data.count), .completed(next))]
         }
@@ -196,7 +243,8 @@ public struct PipeModel: TraceModel {
             interrupted.setProgress(of: process, nil)
             results.append((.wrote(alreadyWritten), .completed(interrupted)))
         }
-        let (next, written) = fill(state, data[start...], mayMerge: alreadyWritten == nil, mergeLength: data.count)
+        let (next, written) = fill(
+            state, data[start...], mayMerge: alreadyWritten == nil, mergeLength: data.count, packet: packet)
         // At most PIPE_BUF bytes go in whole or not at all (fill takes them into one page or merges them all).
         if written == 0 || (data.count <= pageSize && written < data.count) {
             // Full on entry: the writer sleeps (a piece that writes nothing), and will not try to merge once woken.
@@ -212,14 +260,15 @@ public struct PipeModel: TraceModel {
         if let early = writeBeforeCopying(state, process: process, data: data) { return early }
         // Each piece is one nonblocking write of what remains: with its own merge attempt, nothing if it is full.
         let alreadyWritten = state.progress(of: process) ?? 0
+        let packet = state.isDirect(process, .write)
         var results: Transitions = []
         // When the fault plan cut the first call to `firstCall` bytes, the first piece is that call's, unless it
         // found the pipe full: then it moved nothing, and the client's next call, uncut, makes the first piece.
         if alreadyWritten == 0, let firstCall, firstCall < data.count {
-            let (next, written) = fill(state, data.prefix(firstCall), mayMerge: true)
+            let (next, written) = fill(state, data.prefix(firstCall), mayMerge: true, packet: packet)
             if written > 0 { results += piece(next, process: process, total: data.count, reached: written) }
         }
-        let (next, written) = fill(state, data[alreadyWritten...], mayMerge: true)
+        let (next, written) = fill(state, data[alreadyWritten...], mayMerge: true, packet: packet)
         if written > 0 { results += piece(next, process: process, total: data.count, reached: alreadyWritten + written) }
         return results
     }
@@ -250,14 +299,16 @@ public struct PipeModel: TraceModel {
     }
 
     /// Copies `data` into the pipe as `pipe_write` does: first `length mod pageSize` bytes appended to the last
-    /// page if they fit there (and the pipe is not empty), then whole pages while slots are free.
+    /// page if they fit there (and the pipe is not empty, and that page is not a packet), then whole pages while
+    /// slots are free, each a packet when the writer's description has `O_DIRECT` (`packet`). A packet writer's
+    /// first bytes still merge into an ordinary last page: the kernel looks at that page's flag, not the writer's.
     /// Returns the new state and how many bytes went in.
     private func fill(
-        _ state: State, _ data: ArraySlice<UInt8>, mayMerge: Bool, mergeLength: Int? = nil
+        _ state: State, _ data: ArraySlice<UInt8>, mayMerge: Bool, mergeLength: Int? = nil, packet: Bool = false
     ) -> (State, Int) {
         var next = state
         var written = 0
-        if mayMerge, let last = next.pages.last {
+        if mayMerge, let last = next.pages.last, !last.packet {
             let chars = (mergeLength ?? data.count) & (pageSize - 1)
             if chars > 0, last.offset + last.bytes.count + chars <= pageSize {
                 next.appendToLastPage(data.prefix(chars))
@@ -266,7 +317,7 @@ public struct PipeModel: TraceModel {
         }
         while written < data.count && next.pages.count < next.slots {
             let chunk = min(pageSize, data.count - written)
-            next.appendPage(data.dropFirst(written).prefix(chunk))
+            next.appendPage(data.dropFirst(written).prefix(chunk), packet: packet)
             written += chunk
         }
         return (next, written)
@@ -278,7 +329,7 @@ extension PipeModel.Input {
     public var process: Int {
         switch self {
         case .write(let process, _, _), .writeAll(let process, _, _), .read(let process, _, _), .close(let process, _), .available(let process),
-            .exit(let process):
+            .exit(let process), .fcntl(let process, _, _), .unseekable(let process, _, _):
             process
         }
     }

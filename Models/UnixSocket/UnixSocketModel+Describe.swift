@@ -17,6 +17,8 @@ extension UnixSocketModel {
             if socket.memory > 0 { text += ", \(socket.memory) of \(state.sendBuffer) send-buffer bytes in use" }
             if let error = socket.error { text += ", pending \(error)" }
             if socket.peerClosed { text += ", peer closed" }
+            if socket.readShut { text += ", shut for reading" }
+            if socket.writeShut { text += ", shut for writing" }
             if socket.disconnected { text += ", disconnected" }
             if !socket.pending.isEmpty { text += ", waiting \(socket.pending)" }
             parts.append(text)
@@ -45,11 +47,16 @@ extension UnixSocketModel {
         case .receive(_, let end, let max, let nonblocking, let maxFiles):
             call = "receive on \(end) up to \(max) bytes" + (maxFiles > 0 ? " and \(maxFiles) files" : "")
                 + (nonblocking ? " (nonblocking)" : "")
+        case .peek(_, let end, let max, let nonblocking, let maxFiles):
+            call = "peek (MSG_PEEK) on \(end) up to \(max) bytes" + (maxFiles > 0 ? " and \(maxFiles) files" : "")
+                + (nonblocking ? " (nonblocking)" : "")
         case .receiveExactly(_, let end, let size):
             call = "receive exactly \(size) bytes on \(end) (a loop of receives)"
         case .connect(_, let nonblocking): call = "connect" + (nonblocking ? " (nonblocking)" : "")
         case .accept(_, let end, let nonblocking): call = "accept on \(end)" + (nonblocking ? " (nonblocking)" : "")
         case .close(_, let end): call = "close \(end)"
+        case .shutdown(_, let end, let how):
+            call = "shutdown \(end) " + (Self.shutdownNames.indices.contains(how) ? Self.shutdownNames[how] : "how \(how)")
         case .readFile(_, let file, let max): call = "read up to \(max) bytes of file \(file)"
         case .closeFile(_, let file): call = "close file \(file)"
         case .probe(_, let file): call = "probe pipe \(file)"

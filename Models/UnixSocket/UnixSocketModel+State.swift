@@ -25,6 +25,13 @@ extension UnixSocketModel {
         public internal(set) var error: ErrorCode?
         /// Stream and seqpacket: the peer has closed; reads end with 0 after the data, sends fail `EPIPE`.
         public internal(set) var peerClosed = false
+        /// `shutdown` took its receiving side (`RCV_SHUTDOWN`: its own `SHUT_RD`, or a stream or seqpacket peer's
+        /// `SHUT_WR`): an empty queue reads as end of file (a datagram socket's only when blocking), and datagrams
+        /// sent to it fail `EPIPE`.
+        public internal(set) var readShut = false
+        /// `shutdown` took its sending side (`SEND_SHUTDOWN`: its own `SHUT_WR`, or a stream or seqpacket peer's
+        /// `SHUT_RD`): its sends fail `EPIPE`.
+        public internal(set) var writeShut = false
         /// Datagram: a send found the peer closed (`ECONNREFUSED`); the socket is no longer connected.
         public internal(set) var disconnected = false
         /// The last descriptor closed.

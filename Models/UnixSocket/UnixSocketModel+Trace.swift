@@ -3,7 +3,7 @@
 //   f           invoke value                                                  ok value
 //   send        {"end": S, "data": PAYLOAD, "nonblocking": BOOL?,             {"sent": INT}
 //                "to": S?, "files": [F]?}
-//   receive     {"end": S, "max": INT, "nonblocking": BOOL?, "maxFiles": INT?} {"data": PAYLOAD, "truncated": BOOL?,
+//   receive     {"end": S, "max": INT, "nonblocking": BOOL?, "maxFiles": INT?, "peek": BOOL?} {"data": PAYLOAD, "truncated": BOOL?,
 //                                                                              "files": [F]?, "filesTruncated": BOOL?,
 //                                                                              "from": S?}
 //   receive-exactly {"end": S, "size": INT}                                   {"data": PAYLOAD,
@@ -13,6 +13,7 @@
 //   connect     {"nonblocking": BOOL?}                                        {"end": "client-P"}
 //   accept      {"end": "listen", "nonblocking": BOOL?}                       {"end": "server-P"}
 //   close       {"end": S}                                                    (none)
+//   shutdown    {"end": S, "how": "SHUT_RD" | "SHUT_WR" | "SHUT_RDWR" | INT}   (none)   EINVAL, EBADF
 //   read-file   {"file": F, "max": INT}                                       {"data": PAYLOAD}
 //   close-file  {"file": F}                                                   (none)
 //   probe       {"file": F}                                                   {"open": BOOL}
@@ -107,6 +108,11 @@ extension UnixSocketModel {
                 data: try call.value.required("data").payload("data"), nonblocking: nonblocking,
                 to: try call.value.optional("to")?.text("to"),
                 files: try call.value.optional("files")?.elements("files").map { (file) throws(ModelError) in try file.text("files") } ?? [])
+        case "receive" where try call.value.optional("peek")?.boolean("peek") == true:
+            return .peek(
+                process: call.process, end: try call.value.required("end").text("end"),
+                max: try call.value.required("max").integer("max", in: 0...1 << 24), nonblocking: nonblocking,
+                maxFiles: try call.value.optional("maxFiles")?.integer("maxFiles", in: 0...64) ?? 0)
         case "receive":
             return .receive(
                 process: call.process, end: try call.value.required("end").text("end"),
@@ -122,6 +128,17 @@ extension UnixSocketModel {
             return .accept(process: call.process, end: try call.value.optional("end")?.text("end") ?? "listen", nonblocking: nonblocking)
         case "close":
             return .close(process: call.process, end: try call.value.required("end").text("end"))
+        case "shutdown":
+            let how: Int
+            switch try call.value.required("how") {
+            case .string(let name):
+                guard let index = Self.shutdownNames.firstIndex(of: name) else {
+                    throw ModelError("field 'how' must be SHUT_RD, SHUT_WR, SHUT_RDWR or a number, not \"\(name)\"")
+                }
+                how = index
+            case let other: how = try other.integer("how", in: Int(Int32.min)...Int(Int32.max))
+            }
+            return .shutdown(process: call.process, end: try call.value.required("end").text("end"), how: how)
         case "read-file":
             return .readFile(
                 process: call.process, file: try call.value.required("file").text("file"),
@@ -146,13 +163,13 @@ extension UnixSocketModel {
         switch input {
         case .send(_, _, let data, _, _, _):
             return .sent(try value.required("sent").integer("sent", in: 0...data.count))
-        case .receive(_, _, let max, _, _):
+        case .receive(_, _, let max, _, _), .peek(_, _, let max, _, _):
             return .received(try Self.received(value, limit: max, "max"))
         case .receiveExactly(_, _, let size):
             return .received(try Self.received(value, limit: size, "size"))
         case .connect, .accept:
             return .connected(try value.required("end").text("end"))
-        case .close, .closeFile:
+        case .close, .closeFile, .shutdown:
             return .closed
         case .readFile(_, _, let max):
             let data = try value.required("data").payload("data")
@@ -191,6 +208,11 @@ extension UnixSocketModel {
             if nonblocking { value["nonblocking"] = true }
             if maxFiles > 0 { value["maxFiles"] = .int(maxFiles) }
             return ("receive", .object(value))
+        case .peek(_, let end, let max, let nonblocking, let maxFiles):
+            var value: JSONObject = ["end": .string(end), "max": .int(max), "peek": true]
+            if nonblocking { value["nonblocking"] = true }
+            if maxFiles > 0 { value["maxFiles"] = .int(maxFiles) }
+            return ("receive", .object(value))
         case .receiveExactly(_, let end, let size):
             return ("receive-exactly", ["end": .string(end), "size": .int(size)])
         case .connect(_, let nonblocking):
@@ -201,6 +223,8 @@ extension UnixSocketModel {
             return ("accept", .object(value))
         case .close(_, let end):
             return ("close", ["end": .string(end)])
+        case .shutdown(_, let end, let how):
+            return ("shutdown", ["end": .string(end), "how": Self.shutdownNames.indices.contains(how) ? .string(Self.shutdownNames[how]) : .int(how)])
         case .readFile(_, let file, let max):
             return ("read-file", ["file": .string(file), "max": .int(max)])
         case .closeFile(_, let file):
@@ -251,9 +275,16 @@ extension UnixSocketModel {
             .send(process: process, end: end, data: Array(data.prefix(count)), nonblocking: nonblocking, to: to, files: files)
         case .receive(let process, let end, let max, let nonblocking, let maxFiles) where requested == nil || requested == max:
             .receive(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking, maxFiles: maxFiles)
+        case .peek(let process, let end, let max, let nonblocking, let maxFiles) where requested == nil || requested == max:
+            .peek(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking, maxFiles: maxFiles)
         case .readFile(let process, let file, let max) where requested == nil || requested == max:
             .readFile(process: process, file: file, max: Swift.min(max, count))
         default: nil
         }
     }
+}
+
+extension UnixSocketModel {
+    /// `shutdown`'s `how` by its value.
+    static let shutdownNames = ["SHUT_RD", "SHUT_WR", "SHUT_RDWR"]
 }

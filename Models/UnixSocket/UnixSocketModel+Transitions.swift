@@ -9,6 +9,10 @@ extension UnixSocketModel {
             return receive(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
         case .receiveExactly(let process, let end, let size):
             return receiveExactly(state, process: process, end: end, size: size)
+        case .peek(let process, let end, let max, let nonblocking, let maxFiles):
+            return peek(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
+        case .shutdown(let process, let end, let how):
+            return shutdown(state, process: process, end: end, how: how)
         case .connect(let process, let nonblocking):
             return connect(state, process: process, nonblocking: nonblocking)
         case .accept(let process, let end, let nonblocking):
@@ -71,7 +75,7 @@ extension UnixSocketModel {
             return failure(state, .EBADF)
         }
         if let progress = state.progress(of: process) {
-            return streamPiece(state, progress, data: data, nonblocking: nonblocking, files: [])
+            return streamPiece(state, progress, data: data, nonblocking: nonblocking, files: [], continuing: true)
         }
         let socket = state.sockets[index]
         for file in files {
@@ -90,9 +94,10 @@ extension UnixSocketModel {
         switch state.type {
         case .stream:
             if socket.peer == nil { return failure(state, .ENOTCONN) }
-            if socket.peerClosed { return failure(state, .EPIPE) }
+            if socket.peerClosed || socket.writeShut { return failure(state, .EPIPE) }
             if data.isEmpty { return [(.sent(0), .completed(state))] }
-            return streamPiece(state, Progress(process: process, socket: end), data: data, nonblocking: nonblocking, files: files)
+            return streamPiece(
+                state, Progress(process: process, socket: end), data: data, nonblocking: nonblocking, files: files, continuing: false)
         case .dgram, .seqpacket:
             return datagramSend(state, index, data: data, nonblocking: nonblocking, to: to, files: files)
         }
@@ -102,7 +107,14 @@ extension UnixSocketModel {
     /// send buffer; otherwise a nonblocking send ends (short, or `EAGAIN`) and a blocking one sleeps, until a signal
     /// ends it with the count it has queued (even with `SA_RESTART`, which restarts only a call that moved nothing;
     /// one that moved nothing is retried by the client, so sleeps on as far as the model can tell).
-    private func streamPiece(_ state: State, _ progress: Progress, data: [UInt8], nonblocking: Bool, files: [String]) -> Transitions {
+    ///
+    /// A blocking send that finds no room sleeps (a piece that moves nothing). Woken by its peer's close, it reports
+    /// the socket's pending error first (`sock_alloc_send_pskb`, measured): `ECONNRESET` if the peer left unread
+    /// bytes, consuming it; else `EPIPE`. One that has sent some returns its count, and may or may not have
+    /// consumed the error (it may have been asleep for room, or between buffers, when the peer closed).
+    private func streamPiece(
+        _ state: State, _ progress: Progress, data: [UInt8], nonblocking: Bool, files: [String], continuing: Bool
+    ) -> Transitions {
         let index = state.socketIndex(progress.socket)!
         let socket = state.sockets[index]
         func finish(_ error: ErrorCode) -> Transitions {
@@ -110,10 +122,21 @@ extension UnixSocketModel {
             next.setProgress(nil, of: progress.process)
             return [(progress.sent > 0 ? .sent(progress.sent) : .failed(error), .completed(next))]
         }
-        guard let peer = socket.peer, !socket.peerClosed else { return finish(.EPIPE) }
+        guard let peer = socket.peer, !socket.peerClosed, !socket.writeShut else {
+            guard continuing, let error = socket.error else { return finish(.EPIPE) }
+            var consumed = state
+            consumed.sockets[index].error = nil
+            consumed.setProgress(nil, of: progress.process)
+            if progress.sent == 0 { return [(.failed(error), .completed(consumed))] }
+            return finish(.EPIPE) + [(.sent(progress.sent), .completed(consumed))]
+        }
         guard socket.memory < state.sendBuffer else {
             if nonblocking { return finish(.EAGAIN) }
-            return progress.sent > 0 ? finish(.EINTR) : []
+            if progress.sent > 0 { return finish(.EINTR) }
+            if continuing { return [] }
+            var asleep = state
+            asleep.setProgress(progress, of: progress.process)
+            return [(nil, .partial(asleep))]
         }
         let length = UnixSocketMemory.streamChunk(data.count - progress.sent, sendBuffer: state.sendBuffer)
         var next = state
@@ -138,6 +161,8 @@ extension UnixSocketModel {
     ) -> Transitions {
         let socket = state.sockets[index]
         if data.count > UnixSocketMemory.largestMessage(sendBuffer: state.sendBuffer) { return failure(state, .EMSGSIZE) }
+        // Measured: SEND_SHUTDOWN (checked as the buffer is allocated) comes before the peer is looked up (ENOTCONN).
+        if socket.writeShut { return failure(state, .EPIPE) }
         let target: String
         if let to {
             target = to
@@ -157,6 +182,8 @@ extension UnixSocketModel {
             }
             return [(.failed(.ECONNREFUSED), .completed(next))]
         }
+        // The receiver shut for reading (`RCV_SHUTDOWN`) refuses, after the check that it is alive.
+        if state.sockets[targetIndex].readShut { return failure(state, .EPIPE) }
         // The queue-length limit holds for unconnected sends to another socket (not to itself, nor to a socket
         // connected back to the sender).
         if to != nil && target != socket.name && state.sockets[targetIndex].peer != socket.name
@@ -190,7 +217,12 @@ extension UnixSocketModel {
             return [(.failed(error), .completed(next))]
         }
         guard let message = socket.queue.first else {
-            if state.type == .seqpacket && socket.peerClosed { return [(.received(Received(data: [])), .completed(state))] }
+            if state.type == .seqpacket && (socket.peerClosed || socket.readShut) {
+                return [(.received(Received(data: [])), .completed(state))]
+            }
+            // Measured: a datagram socket shut for reading returns 0 from a blocking receive, EAGAIN from a
+            // nonblocking one (the wait ends at once without an error; the nonblocking path never waits).
+            if state.type == .dgram && socket.readShut && !nonblocking { return [(.received(Received(data: [])), .completed(state))] }
             return nonblocking ? failure(state, .EAGAIN) : []
         }
         var next = state
@@ -201,6 +233,85 @@ extension UnixSocketModel {
             data: Array(message.bytes.prefix(max)), truncated: message.bytes.count > max, files: files,
             filesTruncated: dropped, from: state.reportsSender ? message.sender : nil)
         return [(.received(received), .completed(next))]
+    }
+
+    /// `MSG_PEEK`, measured on this kernel (`UnixSocketFactsTests`): the data a receive would return, left queued.
+    /// The descriptors of a message it reaches are installed in the peeker as new descriptors (`scm_fp_dup`, within
+    /// its control room: the rest closed, `MSG_CTRUNC`) and stay in the message for the real receive. On a datagram
+    /// or seqpacket socket it looks at the first message (truncated to the buffer, `MSG_TRUNC`); a pending
+    /// `ECONNRESET` of a seqpacket socket is reported and cleared first, as by a receive. On a stream it reads on
+    /// across buffers, and past its size too (taking no more bytes), until the queue ends or a buffer carrying
+    /// descriptors has been reached, whose descriptors it takes; it waits for the socket's read lock like a receive.
+    private func peek(
+        _ state: State, process: Int, end: String, max: Int, nonblocking: Bool, maxFiles: Int
+    ) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        let room = UnixSocketMemory.descriptorRoom(requested: maxFiles)
+        let socket = state.sockets[index]
+        if state.type == .stream {
+            if state.holdsReadLock(socket.name, except: process) { return [] }
+            guard !socket.queue.isEmpty else {
+                if let error = socket.error {
+                    var next = state
+                    next.sockets[index].error = nil
+                    return [(.failed(error), .completed(next))]
+                }
+                if socket.peerClosed || socket.readShut { return [(.received(Received(data: [])), .completed(state))] }
+                return nonblocking ? failure(state, .EAGAIN) : []
+            }
+            var next = state
+            var received = Received(data: [])
+            for message in socket.queue {
+                received.data += message.bytes.prefix(max - received.data.count)
+                if !message.files.isEmpty {
+                    (received.files, received.filesTruncated) = next.deliver(message.files, room: room, to: process)
+                    break
+                }
+            }
+            return [(.received(received), .completed(next))]
+        }
+        if state.type == .seqpacket, let error = socket.error {
+            var next = state
+            next.sockets[index].error = nil
+            return [(.failed(error), .completed(next))]
+        }
+        guard let message = socket.queue.first else {
+            if state.type == .seqpacket && (socket.peerClosed || socket.readShut) {
+                return [(.received(Received(data: [])), .completed(state))]
+            }
+            // Measured: a datagram socket shut for reading returns 0 from a blocking receive, EAGAIN from a
+            // nonblocking one (the wait ends at once without an error; the nonblocking path never waits).
+            if state.type == .dgram && socket.readShut && !nonblocking { return [(.received(Received(data: [])), .completed(state))] }
+            return nonblocking ? failure(state, .EAGAIN) : []
+        }
+        var next = state
+        let (files, dropped) = next.deliver(message.files, room: room, to: process)
+        let received = Received(
+            data: Array(message.bytes.prefix(max)), truncated: message.bytes.count > max, files: files,
+            filesTruncated: dropped, from: state.reportsSender ? message.sender : nil)
+        return [(.received(received), .completed(next))]
+    }
+
+    /// `unix_shutdown`: `EINVAL` for a `how` outside 0...2; the socket's own sides are shut, and on a stream or
+    /// seqpacket socket the peer's opposite sides too (`SHUT_RD` here stops the peer's sends, `SHUT_WR` gives it end
+    /// of file after the data). On a datagram socket only its own. Shutting again, or after the peer closed, is fine.
+    private func shutdown(_ state: State, process: Int, end: String, how: Int) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        guard (0...2).contains(how) else { return failure(state, .EINVAL) }
+        let reading = how != 1
+        let writing = how != 0
+        var next = state
+        if reading { next.sockets[index].readShut = true }
+        if writing { next.sockets[index].writeShut = true }
+        if state.type != .dgram, let peer = state.sockets[index].peer, let peerIndex = state.socketIndex(peer) {
+            if reading { next.sockets[peerIndex].writeShut = true }
+            if writing { next.sockets[peerIndex].readShut = true }
+        }
+        return [(.closed, .completed(next))]
     }
 
     /// `unix_stream_read_generic`, buffer by buffer: readers of one socket take turns (its `iolock`), and a read
@@ -237,7 +348,7 @@ extension UnixSocketModel {
                 next.sockets[index].error = nil
                 return [(.failed(error), .completed(next))]
             }
-            if socket.peerClosed { return finish(state, progress) }
+            if socket.peerClosed || socket.readShut { return finish(state, progress) }
             return nonblocking ? failure(state, .EAGAIN) : []
         }
         var next = state
@@ -298,7 +409,7 @@ extension UnixSocketModel {
                 }
                 return finish(next, progress)
             }
-            if socket.peerClosed { return finish(state, progress) }
+            if socket.peerClosed || socket.readShut { return finish(state, progress) }
             return []
         }
         var next = state

@@ -44,6 +44,10 @@ public struct UnixSocketModel: TraceModel {
         /// A client's loop of blocking receives until `size` bytes have arrived, end of file or an error (stream
         /// sockets only).
         case receiveExactly(process: Int, end: String, size: Int)
+        /// `recvmsg` with `MSG_PEEK`: what a receive would return, left queued (see ``peek(_:process:end:max:nonblocking:maxFiles:)``).
+        case peek(process: Int, end: String, max: Int, nonblocking: Bool, maxFiles: Int)
+        /// `shutdown(end, how)`: 0 `SHUT_RD`, 1 `SHUT_WR`, 2 `SHUT_RDWR` (anything else `EINVAL`).
+        case shutdown(process: Int, end: String, how: Int)
         case connect(process: Int, nonblocking: Bool)
         case accept(process: Int, end: String, nonblocking: Bool)
         case close(process: Int, end: String)
@@ -170,7 +174,11 @@ public struct UnixSocketModel: TraceModel {
         if output == .failed(.EINTR), candidates.isEmpty, Self.maySleep(input) {
             // Asleep with nothing moved (a receive with nothing to take, an accept with nobody connecting, a send
             // with no room): a handled signal ends it with EINTR and no effect.
-            return [.completed(state)]
+            var next = state
+            if let progress = state.progress(of: input.process), progress.sent == 0, progress.received.isEmpty {
+                next.setProgress(nil, of: input.process)
+            }
+            return [.completed(next)]
         }
         return candidates.compactMap { candidate in
             guard let candidateOutput = candidate.output else {
@@ -184,7 +192,7 @@ public struct UnixSocketModel: TraceModel {
     static func maySleep(_ input: Input) -> Bool {
         switch input {
         case .send(_, _, _, let nonblocking, _, _), .receive(_, _, _, let nonblocking, _), .connect(_, let nonblocking),
-            .accept(_, _, let nonblocking):
+            .accept(_, _, let nonblocking), .peek(_, _, _, let nonblocking, _):
             !nonblocking
         default: false
         }
@@ -224,7 +232,8 @@ extension UnixSocketModel.Input {
         case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .receiveExactly(let process, _, _),
             .connect(let process, _),
             .accept(let process, _, _), .close(let process, _), .readFile(let process, _, _),
-            .closeFile(let process, _), .probe(let process, _), .exit(let process):
+            .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
+            .shutdown(let process, _, _):
             process
         }
     }

@@ -22,6 +22,7 @@ int ipc_set_pipe_size(int fd, int size) { return fcntl(fd, F_SETPIPE_SZ, size); 
 int ipc_bytes_readable(int fd, int *count) { return ioctl(fd, FIONREAD, count); }
 
 int ipc_get_status_flags(int fd) { return fcntl(fd, F_GETFL); }
+int ipc_o_direct(void) { return O_DIRECT; }
 int ipc_set_status_flags(int fd, int flags) { return fcntl(fd, F_SETFL, flags); }
 
 int ipc_wifexited(int status) { return WIFEXITED(status); }

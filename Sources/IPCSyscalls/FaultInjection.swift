@@ -4,7 +4,7 @@ import SystemPackage
 /// The system calls the fault-injection point can see.
 public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case read, write, close, open, pipe2, fcntl, ioctl, poll, send, receive, socketpair
-    case fsync, rename, unlink, mkdir, lstat, rmdir
+    case fsync, rename, unlink, mkdir, lstat, rmdir, lseek, pread, pwrite, shutdown
     case mkfifo, socket, bind, listen, connect, accept, sendmsg, recvmsg, getsockopt, fchmod
     case eventfd, fstat, kill, sigqueue, sigtimedwait, sigprocmask, setrlimit
     case tgkill, sigpending, signalfdRead

@@ -94,13 +94,15 @@ extension Syscall {
         })
     }
 
-    /// Sets the capacity of the pipe behind `descriptor` (rounded up by the kernel to a power of two pages).
+    /// Sets the capacity of the pipe behind `descriptor` (rounded up by the kernel to a power of two pages) and
+    /// returns the capacity it got. `size` goes to the kernel as an `unsigned int`.
     ///
     /// The corresponding C function is `fcntl(F_SETPIPE_SZ)`.
-    public static func setPipeSize(_ descriptor: FileDescriptor, _ size: Int) throws(Errno) {
-        _ = try perform(.fcntl, descriptor: descriptor, retryOnInterrupt: false) { _ in
-            ipc_set_pipe_size(descriptor.rawValue, CInt(size))
-        }
+    @discardableResult
+    public static func setPipeSize(_ descriptor: FileDescriptor, _ size: Int) throws(Errno) -> Int {
+        Int(try perform(.fcntl, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_set_pipe_size(descriptor.rawValue, CInt(truncatingIfNeeded: size))
+        })
     }
 
     /// The bytes ready to be read from a pipe, FIFO or socket, without reading them.
@@ -126,5 +128,41 @@ extension Syscall {
                 Glibc.poll(buffer.baseAddress, nfds_t(count), timeoutMilliseconds)
             }
         })
+    }
+}
+
+extension Syscall {
+    /// `O_DIRECT`, which Swift's Glibc module does not export: on a pipe's write end, packet mode.
+    public static var directFlag: CInt { ipc_o_direct() }
+
+    /// Moves the file position; returns the new one.
+    ///
+    /// The corresponding C function is `lseek`.
+    public static func seek(_ descriptor: FileDescriptor, offset: Int, whence: CInt) throws(Errno) -> Int {
+        Int(try perform(.lseek, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            Glibc.lseek(descriptor.rawValue, off_t(offset), whence)
+        })
+    }
+
+    /// Reads up to `buffer.count` bytes at `offset`, leaving the file position alone.
+    ///
+    /// The corresponding C function is `pread`.
+    public static func read(
+        _ descriptor: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer, at offset: Int
+    ) throws(Errno) -> Int {
+        try perform(.pread, descriptor: descriptor, count: buffer.count, retryOnInterrupt: true) {
+            Glibc.pread(descriptor.rawValue, buffer.baseAddress, $0 ?? buffer.count, off_t(offset))
+        }
+    }
+
+    /// Writes up to `buffer.count` bytes at `offset`, leaving the file position alone.
+    ///
+    /// The corresponding C function is `pwrite`.
+    public static func write(
+        _ descriptor: FileDescriptor, _ buffer: UnsafeRawBufferPointer, at offset: Int
+    ) throws(Errno) -> Int {
+        try perform(.pwrite, descriptor: descriptor, count: buffer.count, retryOnInterrupt: true) {
+            Glibc.pwrite(descriptor.rawValue, buffer.baseAddress, $0 ?? buffer.count, off_t(offset))
+        }
     }
 }

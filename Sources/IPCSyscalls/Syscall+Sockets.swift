@@ -47,3 +47,12 @@ extension Syscall {
         public static var dontWait: CInt { ipc_msg_dontwait() }
     }
 }
+
+extension Syscall {
+    /// Shuts down part of a full-duplex connection: `how` 0 (`SHUT_RD`), 1 (`SHUT_WR`) or 2 (`SHUT_RDWR`).
+    ///
+    /// The corresponding C function is `shutdown`.
+    public static func shutdown(_ socket: FileDescriptor, how: CInt) throws(Errno) {
+        _ = try perform(.shutdown, descriptor: socket, retryOnInterrupt: false) { _ in Glibc.shutdown(socket.rawValue, how) }
+    }
+}

@@ -201,6 +201,38 @@ private let interruptionsHandled = Atomic<Int>(0)
         #expect(ending == expected)
     }
 
+    // MARK: FIFOs
+
+    /// A blocking open of a FIFO for reading, asleep until a writer opens: without `SA_RESTART` it fails `EINTR`
+    /// and its registration as a reader is undone (a nonblocking writer then finds no reader: `ENXIO`); with
+    /// `SA_RESTART` it sleeps again, still registered (that writer's open succeeds and releases it).
+    @Test(arguments: [(false, Ending.interrupted), (true, .restarted)])
+    func aFIFOOpenAsleepWaitingForAWriter(restart: Bool, expected: Ending) throws {
+        let path = "/tmp/ipch-test-\(getpid())-eintr-\(UInt32.random(in: 0...UInt32.max))-fifo"
+        try KernelFIFO.create(at: path)
+        defer { unlink(path) }
+        let opened = Mutex<FileDescriptor?>(nil)
+        defer { if let descriptor = opened.withLock({ $0 }) { try? Syscall.close(descriptor) } }
+        let ending = try ending(restart: restart, of: { () throws(Errno) in
+            let descriptor = try KernelFIFO.open(path, for: .read, nonblocking: false, retryOnInterrupt: false)
+            opened.withLock { $0 = descriptor }
+        }, release: {
+            let writer = try KernelFIFO.open(path, for: .write, nonblocking: true)
+            try Syscall.close(writer)
+        })
+        #expect(ending == expected)
+        if ending == .interrupted {
+            #expect(throws: Errno.noSuchAddressOrDevice) { _ = try KernelFIFO.open(path, for: .write, nonblocking: true) }
+        }
+        let model = FIFOModel(fifos: [("f", .init())])
+        let start = model.initialState(of: "f")
+        let asleep = model.step(start, .open(process: 1, end: .read, nonblocking: false), nil)
+        #expect(asleep.count == 1)
+        if case .partial(let sleeping)? = asleep.first {
+            #expect(model.step(sleeping, .open(process: 1, end: .read, nonblocking: false), .failed(.EINTR)) == [.completed(start)])
+        }
+    }
+
     // MARK: Semaphores
 
     @Test(arguments: [false, true], [false, true])

@@ -14,6 +14,9 @@ import Testing
     enum Operation: Sendable, CustomStringConvertible {
         case send(end: String, size: Int, files: [String])
         case receive(end: String, max: Int, maxFiles: Int)
+        /// `MSG_PEEK`.
+        case peek(end: String, max: Int, maxFiles: Int)
+        case shutdown(end: String, how: Int)
         case close(end: String)
         case readFile(max: Int)
         case closeFile(String)
@@ -23,6 +26,8 @@ import Testing
             switch self {
             case .send(let end, let size, let files): "send(\(end), \(size)\(files.isEmpty ? "" : ", \(files)"))"
             case .receive(let end, let max, let maxFiles): "receive(\(end), \(max), files \(maxFiles))"
+            case .peek(let end, let max, let maxFiles): "peek(\(end), \(max), files \(maxFiles))"
+            case .shutdown(let end, let how): "shutdown(\(end), \(how))"
             case .close(let end): "close(\(end))"
             case .readFile(let max): "read-file(\(max))"
             case .closeFile(let file): "close-file(\(file))"
@@ -53,6 +58,7 @@ import Testing
             zip(end, Gen.int(in: 1...40)).map { end, _ in Operation.send(end: end, size: 60_000, files: []) }.eraseToAny(),
             zip(end, Gen.int(in: 0...64), Gen.int(in: 0...3)).map { Operation.receive(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
             zip(end, Gen.int(in: 65...300_000), Gen.int(in: 0...3)).map { Operation.receive(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
+            zip(end, Gen.int(in: 0...5000), Gen.int(in: 0...3)).map { Operation.peek(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
             Gen.int(in: 0...40).map { pick -> Operation in
                 switch pick {
                 case 0: .close(end: "a")
@@ -61,6 +67,9 @@ import Testing
                 case 3...8: .closeFile("w0")
                 case 9...14: .readFile(max: pick - 7)
                 case 15...20: .probe
+                case 21: .shutdown(end: "a", how: 0)
+                case 22: .shutdown(end: "b", how: 1)
+                case 23: .shutdown(end: pick % 2 == 0 ? "a" : "b", how: 2)
                 default: .receive(end: pick % 2 == 0 ? "a" : "b", max: 1000, maxFiles: 2)
                 }
             }.eraseToAny()
@@ -110,9 +119,10 @@ import Testing
                     case .completed(let count): return .sent(count)
                     case .wouldBlock: return .failed(.EAGAIN)
                     }
-                case .receive(let end, let max, let maxFiles):
+                case .receive(let end, let max, let maxFiles), .peek(let end, let max, let maxFiles):
                     guard let socket = ends[end] else { return .failed(.EBADF) }
-                    switch try KernelUnixSocket.receive(socket, maximum: max, descriptorRoom: maxFiles, nonblocking: true) {
+                    let peek = if case .peek = operation { true } else { false }
+                    switch try KernelUnixSocket.receive(socket, maximum: max, descriptorRoom: maxFiles, nonblocking: true, peek: peek) {
                     case .completed(let message):
                         var received: [String] = []
                         for descriptor in message.descriptors {
@@ -126,6 +136,10 @@ import Testing
                     case .wouldBlock:
                         return .failed(.EAGAIN)
                     }
+                case .shutdown(let end, let how):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    try Syscall.shutdown(socket, how: CInt(how))
+                    return .closed
                 case .close(let end):
                     guard let socket = ends.removeValue(forKey: end) else { return .failed(.EBADF) }
                     try Syscall.close(socket)
@@ -174,6 +188,9 @@ import Testing
                 input = .send(process: 1, end: end, data: payload(size), nonblocking: true, to: nil, files: files)
             case .receive(let end, let max, let maxFiles):
                 input = .receive(process: 1, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
+            case .peek(let end, let max, let maxFiles):
+                input = .peek(process: 1, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
+            case .shutdown(let end, let how): input = .shutdown(process: 1, end: end, how: how)
             case .close(let end): input = .close(process: 1, end: end)
             case .readFile(let max): input = .readFile(process: 1, file: "f0", max: max)
             case .closeFile(let file): input = .closeFile(process: 1, file: file)

@@ -32,6 +32,8 @@ int ipc_bytes_readable(int fd, int *count);
 /// fcntl(F_GETFL) / fcntl(F_SETFL): fcntl is variadic.
 int ipc_get_status_flags(int fd);
 int ipc_set_status_flags(int fd, int flags);
+/// O_DIRECT, which Swift's Glibc does not export (it needs _GNU_SOURCE): packet mode on a pipe.
+int ipc_o_direct(void);
 
 /// The wait(2) status macros.
 int ipc_wifexited(int status);

@@ -65,6 +65,17 @@ struct EventCounterBinding: ObjectBinding {
             descriptor = nil
             try Syscall.close(open)
             return .closed
+        case .fcntl(_, let setNonblocking):
+            guard let descriptor else { throw .badFileDescriptor }
+            guard let setNonblocking else { return .flags(nonblocking: try KernelPipe.flags(descriptor).nonblocking) }
+            try Syscall.setNonblocking(descriptor, setNonblocking)
+            return .flagsSet
+        case .lseek:
+            guard let descriptor else { throw .badFileDescriptor }
+            return .position(try KernelPipe.position(descriptor))
+        case .pread(_, let size):
+            guard let descriptor else { throw .badFileDescriptor }
+            return .position(try KernelPipe.readAtStart(descriptor, max: size))
         }
     }
 }

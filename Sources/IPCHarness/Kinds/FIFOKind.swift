@@ -99,6 +99,9 @@ struct FIFOBinding: ObjectBinding {
         case .chmod(_, let mode):
             try Syscall.changeMode(path, mode_t(mode))
             return .modeChanged
+        case .unseekable(_, let end, let call):
+            guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
+            return .positioned(try PipeBinding.unseekable(call, on: descriptor))
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }

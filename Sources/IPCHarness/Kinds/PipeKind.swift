@@ -3,16 +3,22 @@ import IPCModels
 import IPCSyscalls
 import SystemPackage
 
-/// The kernel's anonymous pipe (model `pipe`). Roles: `read`, `write`; parameter `capacity` (bytes, set with
-/// `F_SETPIPE_SZ`). Each holder gets its own open file description of each end it holds (reopened through
-/// `/proc/self/fd`), so `O_NONBLOCK` is its own and each counts as a reader or writer.
+/// The kernel's anonymous pipe (model `pipe`). Roles: `read`, `write`; parameters `capacity` (bytes, set with
+/// `F_SETPIPE_SZ`), `nonblocking` and `packet` (`pipe2`'s `O_NONBLOCK` and `O_DIRECT`: every description starts with
+/// `O_NONBLOCK`, the write ends' with `O_DIRECT`), and `shared` (groups of processes, `[[1, 2]]`, that share one open
+/// file description of each end they hold, as after a `fork`). Every other holder gets its own open file
+/// description of each end it holds (reopened through `/proc/self/fd`), so `O_NONBLOCK` is its own and each counts
+/// as a reader or writer.
 ///
 /// Implementations: `kernel.pipe` (one system call per operation), `client.write-all` (the poll-and-retry loop),
 /// the broken twins `client.pipe-drops-tail` and `client.pipe-reorders`, and clients judged under faults: the
 /// fragile `client.pipe-eof-on-eintr` (blocking reads) and `client.pipe-ignores-short-writes` (`write-all`), and
 /// their robust twins `client.pipe-retrying-reader` and `client.write-all`; `client.pipe-spins-at-eof` busy-polls
 /// and spins forever at end of file (for the watchdog); and the same reading pair written straight against libc
-/// (`client.libc-eof-on-eintr`, `client.libc-retrying-reader`), which only the worker's interposer can fault.
+/// (`client.libc-eof-on-eintr`, `client.libc-retrying-reader`), which only the worker's interposer can fault; and a
+/// pair for descriptions shared between processes: the fragile `client.pipe-eof-on-eagain`, which takes `EAGAIN` for
+/// end of file (right only while nobody sets `O_NONBLOCK` on its description), and its robust twin
+/// `client.pipe-polling-reader`, which polls and reads again.
 public enum PipeKind: MechanismKind {
     public typealias Model = PipeModel
 
@@ -20,6 +26,7 @@ public enum PipeKind: MechanismKind {
         "kernel.pipe", "client.write-all", "client.pipe-drops-tail", "client.pipe-reorders",
         "client.pipe-eof-on-eintr", "client.pipe-retrying-reader", "client.pipe-ignores-short-writes",
         "client.pipe-spins-at-eof", "client.libc-eof-on-eintr", "client.libc-retrying-reader",
+        "client.pipe-eof-on-eagain", "client.pipe-polling-reader",
     ]
 
     /// `FIONREAD` on a read end: what a killed writer's write left in the pipe.
@@ -31,7 +38,8 @@ public enum PipeKind: MechanismKind {
                 name: object.name,
                 setup: PipeModel.Setup(
                     capacity: object.integer("capacity") ?? 65536, readers: workload.holders(of: object.name, role: "read"),
-                    writers: workload.holders(of: object.name, role: "write"))
+                    writers: workload.holders(of: object.name, role: "write"), nonblocking: object.flag("nonblocking"),
+                    packet: object.flag("packet"), shared: object.sharedGroups)
             )
         }
         return PipeModel(pipes: pipes)
@@ -45,13 +53,26 @@ public enum PipeKind: MechanismKind {
             objects.keepUntilStarted(readEnd)
             objects.keepUntilStarted(writeEnd)
             if let capacity = object.integer("capacity"), capacity != 65536 { try Syscall.setPipeSize(writeEnd, capacity) }
+            let shared = object.sharedGroups
+            // One description per holder, or per group of holders sharing it.
+            var descriptions: [String: FileDescriptor] = [:]
             for process in workload.processes {
                 guard let roles = process.holds[object.name] else { continue }
                 var setup = JSONObject()
                 for role in roles {
                     let forWriting = role == "write"
-                    let end = try KernelPipe.openEnd(forWriting ? writeEnd : readEnd, forWriting: forWriting)
-                    objects.keepUntilStarted(end)
+                    let key = "\(shared.first { $0.contains(process.id) }?.min() ?? process.id)/\(role)"
+                    let end: FileDescriptor
+                    if let opened = descriptions[key] {
+                        end = opened
+                    } else {
+                        end = try KernelPipe.openEnd(forWriting ? writeEnd : readEnd, forWriting: forWriting)
+                        objects.keepUntilStarted(end)
+                        descriptions[key] = end
+                        if object.flag("nonblocking") || (forWriting && object.flag("packet")) {
+                            try KernelPipe.setFlags(end, nonblocking: object.flag("nonblocking"), direct: forWriting && object.flag("packet"))
+                        }
+                    }
                     setup[role] = .int(objects.hand(end, to: process.id))
                 }
                 objects.tell(process.id, about: object.name, setup)
@@ -93,6 +114,8 @@ struct PipeBinding: ObjectBinding {
         case "client.pipe-spins-at-eof": reader = SpinningReader()
         case "client.libc-eof-on-eintr": reader = LibcEndOfFileOnInterruptReader()
         case "client.libc-retrying-reader": reader = LibcRetryingReader()
+        case "client.pipe-eof-on-eagain": reader = EndOfFileOnWouldBlockReader()
+        case "client.pipe-polling-reader": reader = PollingReader()
         default: reader = nil
         }
     }
@@ -105,7 +128,7 @@ struct PipeBinding: ObjectBinding {
                 defer { reader = client }
                 return .read(try client.read(max: max, from: readEnd))
             }
-            switch try KernelPipe.read(readEnd, max: max, nonblocking: nonblocking) {
+            switch try KernelPipe.readKeepingFlags(readEnd, max: max, nonblocking: nonblocking) {
             case .completed(let bytes): return .read(bytes)
             case .wouldBlock: throw .wouldBlock
             }
@@ -114,7 +137,7 @@ struct PipeBinding: ObjectBinding {
             return .wrote(try writer.write(data, to: writeEnd))
         case .write(_, let data, let nonblocking):
             guard let writeEnd else { throw .badFileDescriptor }
-            switch try KernelPipe.write(writeEnd, data, nonblocking: nonblocking) {
+            switch try KernelPipe.writeKeepingFlags(writeEnd, data, nonblocking: nonblocking) {
             case .completed(let count): return .wrote(count)
             case .wouldBlock: throw .wouldBlock
             }
@@ -135,12 +158,54 @@ struct PipeBinding: ObjectBinding {
             self.writeEnd = nil
             try Syscall.close(writeEnd)
             return .closed
+        case .fcntl(_, let end, let command):
+            guard let descriptor = end == .read ? readEnd : writeEnd else { throw .badFileDescriptor }
+            switch command {
+            case .getFlags:
+                let flags = try KernelPipe.flags(descriptor)
+                return .flags(nonblocking: flags.nonblocking, direct: flags.direct)
+            case .setFlags(let nonblocking, let direct):
+                try KernelPipe.setFlags(descriptor, nonblocking: nonblocking, direct: direct)
+                return .flagsSet
+            case .getPipeSize:
+                return .size(try Syscall.pipeSize(descriptor))
+            case .setPipeSize(let size):
+                return .size(try Syscall.setPipeSize(descriptor, size))
+            }
+        case .unseekable(_, let end, let call):
+            guard let descriptor = end == .read ? readEnd : writeEnd else { throw .badFileDescriptor }
+            return .positioned(try Self.unseekable(call, on: descriptor))
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
     }
 
+    /// `lseek`, `pread` or `pwrite` on a pipe's or FIFO's descriptor: what it returned, if it ever succeeds.
+    static func unseekable(_ call: PipeModel.UnseekableCall, on descriptor: FileDescriptor) throws(Errno) -> Int {
+        switch call {
+        case .lseek: try KernelPipe.position(descriptor)
+        case .pread(let max): try KernelPipe.readAtStart(descriptor, max: max)
+        case .pwrite(let data): try KernelPipe.writeAtStart(descriptor, data)
+        }
+    }
+
     mutating func prepareForExit() {
         if let writeEnd { try? writer.flush(to: writeEnd) }
+    }
+}
+
+extension Workload.Object {
+    /// The boolean parameter `key` (false when absent).
+    func flag(_ key: String) -> Bool {
+        parameters[key] == .bool(true)
+    }
+
+    /// The `shared` parameter of a pipe: groups of processes sharing one description of each end they hold.
+    var sharedGroups: [[Int]] {
+        guard case .array(let groups)? = parameters["shared"] else { return [] }
+        return groups.map { group in
+            guard case .array(let members) = group else { return [] }
+            return members.compactMap { if case .integer(let id) = $0 { Int(id) } else { nil } }
+        }
     }
 }

@@ -236,6 +236,14 @@ public struct UnixSocketBinding: ObjectBinding {
             case .completed(let message): return .received(try record(message))
             case .wouldBlock: throw .wouldBlock
             }
+        case .peek(_, let end, let max, let nonblocking, let room):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            switch try KernelUnixSocket.receive(
+                socket, maximum: max, descriptorRoom: room, wantSender: !addresses.isEmpty, nonblocking: nonblocking, peek: true)
+            {
+            case .completed(let message): return .received(try record(message))
+            case .wouldBlock: throw .wouldBlock
+            }
         case .receiveExactly(_, let end, let size):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             // A framing reader is for streams: a datagram or record socket keeps its own boundaries.
@@ -260,6 +268,10 @@ public struct UnixSocketBinding: ObjectBinding {
         case .close(_, let end):
             guard let socket = sockets.removeValue(forKey: end) else { throw .badFileDescriptor }
             try Syscall.close(socket)
+            return .closed
+        case .shutdown(_, let end, let how):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            try Syscall.shutdown(socket, how: CInt(truncatingIfNeeded: how))
             return .closed
         case .readFile(_, let file, let max):
             guard let descriptor = files[file]?.last else { throw .badFileDescriptor }

@@ -8,13 +8,13 @@ public enum EventCounterScenarios {
     /// 2^64 − 2 ceiling and bad buffer sizes.
     public static let counter = Scenario.real(
         name: "eventfd-counter", kind: EventCounterKind.self, implementation: "kernel.eventfd",
-        summary: "2-4 processes write and read a blocking and a nonblocking eventfd: sums, resets, overflow, EINVAL",
+        summary: "2-4 processes write and read a blocking and a nonblocking eventfd: sums, resets, overflow, EINVAL, F_SETFL O_NONBLOCK, lseek, pread",
         makeWorkload: { generator in workload(generator: &generator, semaphore: false) })
 
     /// Each read takes 1.
     public static let semaphore = Scenario.real(
         name: "eventfd-semaphore", kind: EventCounterKind.self, implementation: "kernel.eventfd",
-        summary: "EFD_SEMAPHORE: writes of 1-7, every read returns 1; blocking and nonblocking eventfds",
+        summary: "EFD_SEMAPHORE: writes of 1-7, every read returns 1; blocking and nonblocking eventfds, F_SETFL O_NONBLOCK",
         makeWorkload: { generator in workload(generator: &generator, semaphore: true) })
 
 
@@ -31,7 +31,7 @@ public enum EventCounterScenarios {
             var program: [Call] = []
             for _ in 0..<generator.next(in: 2...7) {
                 let object = generator.pick(["e0", "e1"])
-                switch generator.next(in: 0...19) {
+                switch generator.next(in: 0...23) {
                 case 0..<9:
                     var value: UInt64 = UInt64(generator.next(in: 0...7))
                     if !semaphore && object == "e1" && generator.chance(0.15) { value = EventCounterModel.maximum - UInt64(generator.next(in: 0...2)) }
@@ -40,8 +40,17 @@ public enum EventCounterScenarios {
                     program.append(Call(process: process, object: object, f: "read"))
                 case 18:
                     program.append(Call(process: process, object: object, f: "read", value: ["size": 4]))
-                default:
+                case 19:
                     program.append(Call(process: process, object: object, f: "write", value: ["value": EventCounterModel.json(.max)]))
+                case 20:
+                    // O_NONBLOCK is the eventfd's: every holder's later reads and writes follow it.
+                    program.append(Call(process: process, object: object, f: "fcntl", value: ["cmd": "F_SETFL", "nonblocking": .bool(generator.chance(0.5))]))
+                case 21:
+                    program.append(Call(process: process, object: object, f: "fcntl", value: ["cmd": "F_GETFL"]))
+                case 22:
+                    program.append(Call(process: process, object: object, f: "lseek"))
+                default:
+                    program.append(Call(process: process, object: object, f: "pread"))
                 }
             }
             processes.append(Workload.Process(id: process, holds: ["e0": ["hold"], "e1": ["hold"]], program: program))

@@ -42,6 +42,7 @@ public enum SCMRightsScenarios {
                 case 0..<5:
                     var value: JSONObject = ["end": "b", "max": .int(generator.next(in: 1...4)), "maxFiles": .int(generator.next(in: 1...2))]
                     if generator.chance(0.5) { value["nonblocking"] = true }
+                    if generator.chance(0.2) { value["peek"] = true }  // MSG_PEEK: new descriptors, the message stays
                     program.append(Call(process: process, object: "s0", f: "receive", value: .object(value)))
                 case 5..<9:
                     program.append(Call(process: process, object: "s0", f: "read-file", value: ["file": "f0", "max": .int(generator.next(in: 1...5))]))

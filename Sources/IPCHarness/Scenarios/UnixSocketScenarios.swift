@@ -73,6 +73,11 @@ public enum UnixSocketScenarios {
                     open.removeAll { $0 == end }
                     continue
                 }
+                if generator.chance(0.05) {
+                    let how = generator.pick(["SHUT_RD", "SHUT_WR", "SHUT_RDWR"])
+                    program.append(Call(process: process, object: "s0", f: "shutdown", value: ["end": .string(end), "how": .string(how)]))
+                    continue
+                }
                 var value: JSONObject = ["end": .string(end)]
                 if generator.chance(0.35) { value["nonblocking"] = true }
                 if generator.chance(0.5) {
@@ -81,6 +86,7 @@ public enum UnixSocketScenarios {
                     program.append(Call(process: process, object: "s0", f: "send", value: .object(value)))
                 } else {
                     value["max"] = .int(generator.next(in: generator.pick(reads)))
+                    if generator.chance(0.15) { value["peek"] = true }  // MSG_PEEK
                     program.append(Call(process: process, object: "s0", f: "receive", value: .object(value)))
                 }
             }

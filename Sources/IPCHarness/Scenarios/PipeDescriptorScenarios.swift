@@ -1,0 +1,99 @@
+import IPCModels
+
+/// Scenarios on what a pipe's descriptors do beyond reading and writing: `fcntl` on open file descriptions that
+/// forked holders share, `pipe2`'s flags, packet mode, the pipe's size, and the calls that need a file position.
+public enum PipeDescriptorScenarios {
+    public static let all: [Scenario] = [descriptors, eofOnWouldBlock, pollingReader]
+
+    /// Every descriptor call the pipe model has, on descriptions some holders share.
+    public static let descriptors = Scenario.real(
+        name: "pipe-descriptors", kind: PipeKind.self, implementation: "kernel.pipe",
+        summary: "3-4 processes, two of them sharing one description (as after fork): F_SETFL O_NONBLOCK/O_DIRECT, F_GETFL, F_GETPIPE_SZ/F_SETPIPE_SZ, lseek/pread/pwrite, pipe2 flags, reads and writes",
+        makeWorkload: { generator in descriptorWorkload(generator: &generator) })
+
+    /// Fragile: a reader that takes EAGAIN for end of file, whose forked sibling turns on O_NONBLOCK.
+    public static let eofOnWouldBlock = Scenario.real(
+        name: "pipe-fragile-eof-on-eagain", kind: PipeKind.self, implementation: "client.pipe-eof-on-eagain",
+        summary: "BROKEN: a reader that takes EAGAIN for end of file; its forked sibling sets O_NONBLOCK with F_SETFL on the description they share",
+        isBroken: true,
+        makeWorkload: { generator in siblingReadersWorkload(generator: &generator) })
+
+    /// Robust twin: on EAGAIN the reader polls and reads again.
+    public static let pollingReader = Scenario.real(
+        name: "pipe-robust-polling-reader", kind: PipeKind.self, implementation: "client.pipe-polling-reader",
+        summary: "robust twin of pipe-fragile-eof-on-eagain: the reader polls for POLLIN before it reads, and again on EAGAIN",
+        makeWorkload: { generator in siblingReadersWorkload(generator: &generator) })
+
+    static func fcntl(_ process: Int, _ end: String, _ fields: JSONObject) -> Call {
+        var value: JSONObject = ["end": .string(end)]
+        for member in fields { value[member.key] = member.value }
+        return Call(process: process, object: "p0", f: "fcntl", value: .object(value))
+    }
+
+    /// Process 1 writes; 2 and 3 read, sharing one description when the generator says so; an optional process 4
+    /// holds both ends. Reads and writes take no per-call `nonblocking`: whether they block is the description's.
+    static func descriptorWorkload(generator: inout SeededGenerator) -> Workload {
+        let count = generator.next(in: 3...4)
+        var parameters: JSONObject = [:]
+        if generator.chance(0.6) { parameters["shared"] = [[2, 3]] }
+        if generator.chance(0.3) { parameters["nonblocking"] = true }
+        if generator.chance(0.3) { parameters["packet"] = true }
+        let sizes: [JSONValue] = [0, 4096, 5000, 8192, 16384, 65536, .int(1 << 20), .int((1 << 20) + 1), -1]
+        var processes: [Workload.Process] = []
+        for process in 1...count {
+            let roles: [String] = process == 1 ? ["write"] : process == 4 ? ["read", "write"] : ["read"]
+            var program: [Call] = []
+            for sequence in 0..<generator.next(in: 3...8) {
+                let role = generator.pick(roles)
+                switch generator.next(in: 0...9) {
+                case 0:
+                    program.append(fcntl(process, role, ["cmd": "F_SETFL", "nonblocking": .bool(generator.chance(0.5))]))
+                case 1:
+                    program.append(fcntl(process, "write" == role ? "write" : "read", ["cmd": "F_GETFL"]))
+                    if role == "write" {
+                        program.append(fcntl(process, "write", ["cmd": "F_SETFL", "nonblocking": .bool(generator.chance(0.5)), "direct": .bool(generator.chance(0.5))]))
+                    }
+                case 2:
+                    program.append(fcntl(process, role, generator.chance(0.5) ? ["cmd": "F_GETPIPE_SZ"] : ["cmd": "F_SETPIPE_SZ", "size": generator.pick(sizes)]))
+                case 3:
+                    let call = generator.pick(["lseek", "pread", "pwrite"])
+                    var value: JSONObject = ["end": .string(role)]
+                    if call == "pread" { value["max"] = 8 }
+                    if call == "pwrite" { value["data"] = "x" }
+                    program.append(Call(process: process, object: "p0", f: call, value: .object(value)))
+                default:
+                    if role == "write" {
+                        let size = generator.pick(weighted: [(50, 1...200), (30, 201...4096), (20, 4097...9000)])
+                        let data = PayloadMaker.make(process: process, sequence: sequence, count: generator.next(in: size), generator: &generator)
+                        program.append(Call(process: process, object: "p0", f: "write", value: ["data": Payload.json(data)]))
+                    } else {
+                        program.append(Call(process: process, object: "p0", f: "read", value: ["max": .int(generator.pick([1, 100, 4096, 9000]))]))
+                    }
+                }
+            }
+            processes.append(Workload.Process(id: process, holds: ["p0": roles], program: program))
+        }
+        return Workload(objects: [Workload.Object(name: "p0", kind: "pipe", parameters: parameters)], processes: processes)
+    }
+
+    /// Process 1 writes 3-6 messages; processes 2 and 3 share one description of the read end (as forked children
+    /// of one parent would): process 2, an event loop, sets `O_NONBLOCK` on it with `F_SETFL` (and reads it back);
+    /// process 3, written for a blocking descriptor, reads until the writer has gone.
+    static func siblingReadersWorkload(generator: inout SeededGenerator) -> Workload {
+        var writes: [Call] = []
+        for sequence in 0..<generator.next(in: 3...6) {
+            let data = PayloadMaker.make(process: 1, sequence: sequence, count: generator.next(in: 10...3000), generator: &generator)
+            writes.append(Call(process: 1, object: "p0", f: "write", value: ["data": Payload.json(data)]))
+        }
+        var processes = [Workload.Process(id: 1, holds: ["p0": ["write"]], program: writes)]
+        processes.append(Workload.Process(
+            id: 2, holds: ["p0": ["read"]],
+            program: [fcntl(2, "read", ["cmd": "F_SETFL", "nonblocking": true]), fcntl(2, "read", ["cmd": "F_GETFL"])]))
+        let reads = (0..<(writes.count + 2)).map { _ in
+            Call(process: 3, object: "p0", f: "read", value: ["max": .int(generator.pick([512, 4096]))])
+        }
+        processes.append(Workload.Process(id: 3, holds: ["p0": ["read"]], program: reads))
+        return Workload(
+            objects: [Workload.Object(name: "p0", kind: "pipe", parameters: ["shared": [[2, 3]]])], processes: processes)
+    }
+}

@@ -1,0 +1,95 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import PropertyBased
+import SystemPackage
+import Testing
+
+/// Random sequences of reads, writes, `fcntl` (`F_GETFL`, `F_SETFL` of `O_NONBLOCK` through either of two
+/// descriptors of one eventfd), `lseek` and `pread` give the same outputs on the kernel and in the eventfd model.
+/// A call the model says would sleep (a blocking read at 0) is not made on the kernel: the model must then say it
+/// sleeps, and every call it lets complete must complete the same way there.
+@Suite struct EventCounterDescriptorAgreementTests {
+    enum Operation: Sendable, CustomStringConvertible {
+        case write(UInt64)
+        case read(size: Int)
+        case setNonblocking(holder: Int, Bool)
+        case getFlags(holder: Int)
+        case lseek
+        case pread
+
+        var description: String {
+            switch self {
+            case .write(let value): "write(\(value))"
+            case .read(let size): "read(\(size))"
+            case .setNonblocking(let holder, let on): "F_SETFL\(holder)(\(on))"
+            case .getFlags(let holder): "F_GETFL\(holder)"
+            case .lseek: "lseek"
+            case .pread: "pread"
+            }
+        }
+    }
+
+    static let operations = Gen.oneOf(
+        Gen.int(in: 0...9).map { Operation.write(UInt64($0)) }.eraseToAny(),
+        Gen.int(in: 4...16).map { Operation.read(size: $0) }.eraseToAny(),
+        Gen.int(in: 0...3).map { Operation.setNonblocking(holder: 1 + $0 / 2, $0 % 2 == 1) }.eraseToAny(),
+        Gen.int(in: 1...2).map { Operation.getFlags(holder: $0) }.eraseToAny(),
+        Gen.int(in: 0...1).map { $0 == 0 ? Operation.lseek : .pread }.eraseToAny()
+    )
+
+    @Test func modelAndKernelGiveTheSameOutputs() async throws {
+        await propertyCheck(count: 200, input: Self.operations.array(of: 1...40)) { operations throws in
+            let model = EventCounterModel(counters: [("e0", .init(semaphore: false, nonblocking: true, holders: [1, 2]))])
+            var state = model.initialState(of: "e0")
+            let first = try KernelEventCounter.create(semaphore: false, nonblocking: true)
+            defer { try? Syscall.close(first) }
+            let second = FileDescriptor(rawValue: fcntl(first.rawValue, F_DUPFD_CLOEXEC, 0))
+            defer { try? Syscall.close(second) }
+            for (index, operation) in operations.enumerated() {
+                let input: EventCounterModel.Input
+                switch operation {
+                case .write(let value): input = .write(process: 1, value: value, size: 8)
+                case .read(let size): input = .read(process: 2, size: size)
+                case .setNonblocking(let holder, let on): input = .fcntl(process: holder, setNonblocking: on)
+                case .getFlags(let holder): input = .fcntl(process: holder, setNonblocking: nil)
+                case .lseek: input = .lseek(process: 1)
+                case .pread: input = .pread(process: 2, size: 8)
+                }
+                guard let (expected, next) = model.outcome(of: input, in: state) else {
+                    #expect(state.count == 0 && !state.nonblocking, "the model sleeps in \(operation) at count \(state.count)")
+                    continue
+                }
+                state = next
+                let kernel: EventCounterModel.Output
+                do throws(Errno) {
+                    switch operation {
+                    case .write(let value):
+                        kernel = try KernelEventCounter.write(first, value) == .completed(8) ? .wrote(8) : .failed(.EAGAIN)
+                    case .read(let size):
+                        switch try KernelEventCounter.read(second, size: size) {
+                        case .completed(let value): kernel = .read(value)
+                        case .wouldBlock: kernel = .failed(.EAGAIN)
+                        }
+                    case .setNonblocking(let holder, let on):
+                        try Syscall.setNonblocking(holder == 1 ? first : second, on)
+                        kernel = .flagsSet
+                    case .getFlags(let holder):
+                        kernel = .flags(nonblocking: try KernelPipe.flags(holder == 1 ? first : second).nonblocking)
+                    case .lseek:
+                        kernel = .position(try KernelPipe.position(first))
+                    case .pread:
+                        kernel = .position(try KernelPipe.readAtStart(second, max: 8))
+                    }
+                } catch {
+                    kernel = .failed(ErrorCode(error.name))
+                }
+                if kernel != expected {
+                    Issue.record("operation \(index) \(operation) of \(operations): kernel \(kernel), model \(expected)")
+                    return
+                }
+            }
+        }
+    }
+}
