@@ -189,7 +189,56 @@ struct Replay: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (figures, not tests).", discussion: CommandLineText.exitStatusHelp("bench"),
-        subcommands: [TraceCheckBench.self, CheckerBench.self, TraceBench.self, SimulationBench.self, ABABench.self, RealBench.self, RCUBench.self, ImportBench.self])
+        subcommands: [TraceCheckBench.self, CheckerBench.self, TraceBench.self, SimulationBench.self, ABABench.self, RealBench.self, RCUBench.self, ImportBench.self, FuzzBench.self])
+}
+
+struct FuzzBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fuzz",
+        abstract: "Coverage guidance measured: runs and seconds to the first violation of each scenario broken on purpose, guided versus unguided, medians over seeds 1-N.")
+
+    @Flag(help: "Print JSON (every attempt) instead of a table.")
+    var json = false
+
+    @Option(help: "Comma-separated scenario names (default: every scenario broken on purpose that can run here).")
+    var scenarios: String?
+
+    @Option(parsing: .unconditional, help: "Seeds per scenario and variant (the median is over them).")
+    var seeds: Int = 20
+
+    @Option(name: .customLong("max-runs"), parsing: .unconditional, help: "A session that has not found a violation after this many runs stops (counted as more than any found).")
+    var maxRuns: Int = 3000
+
+    @Option(name: .customLong("max-time"), parsing: .unconditional, help: "Seconds a session may take at most.")
+    var maxTime: Double = 120
+
+    @Option(parsing: .unconditional, help: "Sessions at once.")
+    var jobs: Int = 2
+
+    @OptionGroup var running: RunningOptions
+
+    func validate() throws {
+        guard seeds >= 1 && seeds <= 1000 else { throw ValidationError("--seeds must be between 1 and 1000") }
+        guard maxRuns >= 1 else { throw ValidationError("--max-runs must be positive") }
+        guard maxTime > 0 else { throw ValidationError("--max-time must be positive") }
+        guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
+        for name in selectedNames where Scenarios.named(name) == nil {
+            throw ValidationError("no scenario named '\(name)' (see `ipc-harness list`)")
+        }
+    }
+
+    var selectedNames: [String] {
+        scenarios.map { $0.split(separator: ",").map(String.init) }
+            ?? Scenarios.all.filter { $0.isBroken && ScenarioAvailability.reason($0, mode: nil) == nil }.map(\.name)
+    }
+
+    func run() throws {
+        let limits = FuzzBenchmark.Limits(seeds: seeds, maxRuns: maxRuns, maxSeconds: maxTime)
+        let rows = FuzzBenchmark.run(
+            scenarios: selectedNames.compactMap(Scenarios.named), limits: limits, jobs: jobs, worker: try CommandWorker.command(),
+            budget: running.checkBudget, progress: { line in if !json { printError(line) } })
+        print(json ? FuzzBenchmark.json(rows, limits: limits) : FuzzBenchmark.table(rows, limits: limits))
+    }
 }
 
 struct RealBench: ParsableCommand {

@@ -235,17 +235,10 @@ public final class Fuzzer: Sendable {
             {
                 return (index, nil, parent, state.corpora[index].partners(of: parent), state.generator.next())
             }
-            let scenario = options.scenarios[index]
             let seed = options.shard.freshSeed(session: options.seed, draw: state.freshDraws)
             state.freshDraws += 1
-            let strategy = state.generator.pick(Self.strategies)
-            let mode = options.mode ?? (scenario.modes.count > 1 ? state.generator.pick(scenario.modes) : scenario.modes[0])
-            // Half the real runs of a scenario that can take faults run with a random subset of every kind.
-            var faults: FaultOptions?
-            if mode == .real, state.generator.chance(0.5) {
-                faults = Self.swarm.forRun(&state.generator).restricted(to: Self.fuzzedFaults(scenario))
-            }
-            return (index, FuzzRun(seed: seed, strategy: strategy, mode: mode, faults: faults), nil, [], 0)
+            let (scenarioIndex, run) = fresh(seed: seed)
+            return (scenarioIndex, run, nil, [], 0)
         }
         guard let drawn else { return nil }
         if let fresh = drawn.fresh { return (drawn.index, fresh) }
@@ -253,6 +246,23 @@ public final class Fuzzer: Sendable {
         var generator = SeededGenerator(seed: drawn.mutationSeed)
         return (drawn.index, FuzzMutator.derive(
             from: drawn.parent!, partners: drawn.partners, scenario: options.scenarios[drawn.index], generator: &generator))
+    }
+
+    /// A fresh run: everything about it — scenario, strategy, mode, faults — drawn from its own seed, so the run a
+    /// seed names is the same whichever shard makes it and however the session is split (N shards of an unguided
+    /// session make exactly the runs of the whole session).
+    private func fresh(seed: UInt64) -> (Int, FuzzRun) {
+        var generator = SeededGenerator(seed: seed ^ 0xBB67_AE85_84CA_A73B)
+        let index = generator.next(below: options.scenarios.count)
+        let scenario = options.scenarios[index]
+        let strategy = generator.pick(Self.strategies)
+        let mode = options.mode ?? (scenario.modes.count > 1 ? generator.pick(scenario.modes) : scenario.modes[0])
+        // Half the real runs of a scenario that can take faults run with a random subset of every kind.
+        var faults: FaultOptions?
+        if mode == .real, generator.chance(0.5) {
+            faults = Self.swarm.forRun(&generator).restricted(to: Self.fuzzedFaults(scenario))
+        }
+        return (index, FuzzRun(seed: seed, strategy: strategy, mode: mode, faults: faults))
     }
 
     /// Counts a run, grows the corpus with it when it reached something new, and saves a violation of a new kind.
