@@ -612,8 +612,9 @@ struct FuzzMergeCommand: ParsableCommand {
     @Argument(help: "The shards' --out directories, all N of them.")
     var directories: [String]
 
-    @Option(help: "Also copy the kept traces and write the merged fuzz-summary.json here.")
-    var out: String?
+    /// Not `--out`: `fuzz`'s own `--out` would take it (a parent command parses its options on a subcommand's line too).
+    @Option(help: "Also copy the kept traces and write the merged fuzz-summary.json into this directory.")
+    var into: String?
 
     func validate() throws {
         guard !directories.isEmpty else { throw ValidationError("name the shards' output directories") }
@@ -621,7 +622,7 @@ struct FuzzMergeCommand: ParsableCommand {
 
     func run() throws {
         let merged = try FuzzMerge.merge(directories: directories)
-        if let out { try merged.write(into: out) }
+        if let into { try merged.write(into: into) }
         print(FuzzText.mergeSummary(merged))
         throw ExitCode(merged.unexpectedViolations > 0 ? 1 : 0)
     }

@@ -36,8 +36,10 @@ struct FuzzRun {
             if let mutation { result.trace.header.extra[Self.mutationKey] = .string(mutation) }
             return result
         } catch {
+            // An edit the run's own setup or a worker refuses (a payload grown past a construction's slots) is not
+            // a finding: the run is dropped. Any other harness error is the harness's, and ends the session.
             switch error {
-            case .harness(let harness): throw harness
+            case .harness(let harness) where harness.input == nil: throw harness
             default: return nil
             }
         }
