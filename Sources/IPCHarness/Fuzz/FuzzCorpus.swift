@@ -20,7 +20,8 @@ struct CorpusEntry: Sendable {
 ///
 /// Coverage is what the checker counts while it searches for a linearization (``Coverage``: hashes of the sets of
 /// model states it stepped through, and of its transitions) plus, for each invariant the scenario checks, whether
-/// it held or failed: the features a run can be new in.
+/// it held or failed and how close the run came to breaking it (``TraceInvariant/coverageFeatures``, bucketed): the
+/// features a run can be new in.
 struct ScenarioCorpus: Sendable {
     private(set) var coverage = Coverage()
     private(set) var invariantOutcomes = Set<String>()
@@ -35,7 +36,10 @@ struct ScenarioCorpus: Sendable {
     mutating func record(_ report: CheckReport) -> Int {
         let before = coverage.states.count + coverage.transitions.count + invariantOutcomes.count
         coverage.formUnion(report.coverage)
-        for invariant in report.invariants { invariantOutcomes.insert(invariant.name + (invariant.finding == nil ? ":held" : ":failed")) }
+        for invariant in report.invariants {
+            invariantOutcomes.insert(invariant.name + (invariant.finding == nil ? ":held" : ":failed"))
+            for feature in invariant.coverageFeatures { invariantOutcomes.insert(invariant.name + ":" + feature) }
+        }
         return coverage.states.count + coverage.transitions.count + invariantOutcomes.count - before
     }
 
