@@ -328,8 +328,10 @@ public final class Fuzzer: Sendable {
                 best.trace.verdict = explained.verdict
             }
         }
-        // A derived run shares its parent's seed: its name says which edit of it this is.
-        let edited = run.edit == nil ? "" : "-\(run.mutation ?? "edit")-\(state.withLock { $0.progress.runs })"
+        // A derived run shares its parent's seed (and may fail another check): its name says which mutation of it
+        // this is, and the session's run number keeps two of the same seed apart.
+        let number = state.withLock { $0.progress.runs }
+        let edited = run.mutation.map { "-\($0)-\(number)" } ?? ""
         let path = "\(options.outputDirectory)/\(scenario.name)-\(result.seed)\(edited)\(notShrunk == nil ? "" : ".unshrunk").jsonl"
         do {
             try best.trace.write(to: path)
