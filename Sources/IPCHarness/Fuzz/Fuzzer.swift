@@ -110,10 +110,12 @@ public struct FuzzSummary: Sendable {
     }
 }
 
-/// Time-budgeted swarm testing: run after run, each with a scenario, a strategy and (when fault injection is
-/// available to the scenario) a random subset of fault kinds, all drawn from the session's seed. The first
-/// violation of each kind (scenario and failure signature) is shrunk and saved; repeats are counted. Several runs
-/// execute at once with `jobs`.
+/// Time- (or run-) budgeted swarm testing: run after run, each with a scenario, a strategy and (when fault injection
+/// is available to the scenario) a random subset of fault kinds. A fresh run draws all of that from its own seed, the
+/// shard's next (``FuzzShard``); guided, half the runs of a scenario whose corpus has entries are derived from one
+/// (``ScenarioCorpus``, ``FuzzMutator``), and a run that reached new coverage joins the corpus. The first violation
+/// of each kind (scenario and failure signature) is shrunk and saved; repeats are counted. Several runs execute at
+/// once with `jobs`.
 public final class Fuzzer: Sendable {
     /// The strategies a run draws from (swarm: a run uses one of them).
     /// Every fault kind, for swarm runs.
