@@ -189,7 +189,56 @@ struct Replay: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (figures, not tests).", discussion: CommandLineText.exitStatusHelp("bench"),
-        subcommands: [TraceCheckBench.self, CheckerBench.self, TraceBench.self, SimulationBench.self, ABABench.self, RealBench.self, RCUBench.self, ImportBench.self, MechanismsBench.self])
+        subcommands: [TraceCheckBench.self, CheckerBench.self, TraceBench.self, SimulationBench.self, ABABench.self, RealBench.self, RCUBench.self, ImportBench.self, MechanismsBench.self, FuzzBench.self])
+}
+
+struct FuzzBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fuzz",
+        abstract: "Coverage guidance measured: runs and seconds to the first violation of each scenario broken on purpose, guided versus unguided, medians over seeds 1-N.")
+
+    @Flag(help: "Print JSON (every attempt) instead of a table.")
+    var json = false
+
+    @Option(help: "Comma-separated scenario names (default: every scenario broken on purpose that can run here).")
+    var scenarios: String?
+
+    @Option(parsing: .unconditional, help: "Seeds per scenario and variant (the median is over them).")
+    var seeds: Int = 20
+
+    @Option(name: .customLong("max-runs"), parsing: .unconditional, help: "A session that has not found a violation after this many runs stops (counted as more than any found).")
+    var maxRuns: Int = 3000
+
+    @Option(name: .customLong("max-time"), parsing: .unconditional, help: "Seconds a session may take at most.")
+    var maxTime: Double = 120
+
+    @Option(parsing: .unconditional, help: "Sessions at once.")
+    var jobs: Int = 2
+
+    @OptionGroup var running: RunningOptions
+
+    func validate() throws {
+        guard seeds >= 1 && seeds <= 1000 else { throw ValidationError("--seeds must be between 1 and 1000") }
+        guard maxRuns >= 1 else { throw ValidationError("--max-runs must be positive") }
+        guard maxTime > 0 else { throw ValidationError("--max-time must be positive") }
+        guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
+        for name in selectedNames where Scenarios.named(name) == nil {
+            throw ValidationError("no scenario named '\(name)' (see `ipc-harness list`)")
+        }
+    }
+
+    var selectedNames: [String] {
+        scenarios.map { $0.split(separator: ",").map(String.init) }
+            ?? Scenarios.all.filter { $0.isBroken && ScenarioAvailability.reason($0, mode: nil) == nil }.map(\.name)
+    }
+
+    func run() throws {
+        let limits = FuzzBenchmark.Limits(seeds: seeds, maxRuns: maxRuns, maxSeconds: maxTime)
+        let rows = FuzzBenchmark.run(
+            scenarios: selectedNames.compactMap(Scenarios.named), limits: limits, jobs: jobs, worker: try CommandWorker.command(),
+            budget: running.checkBudget, progress: { line in if !json { printError(line) } })
+        print(json ? FuzzBenchmark.json(rows, limits: limits) : FuzzBenchmark.table(rows, limits: limits))
+    }
 }
 
 struct RealBench: ParsableCommand {
@@ -462,11 +511,15 @@ struct Shrink: ParsableCommand {
 
 struct Fuzz: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Swarm-test the scenarios for a while: random scenarios, strategies and faults; every violation shrunk and saved.",
-        discussion: "Exits 1 if a scenario not marked broken shows a violation; broken scenarios are expected to. " + CommandLineText.exitStatusHelp("fuzz"))
+        abstract: "Swarm-test the scenarios for a while: random scenarios, strategies and faults, guided by coverage; every violation shrunk and saved.",
+        discussion: "Exits 1 if a scenario not marked broken shows a violation; broken scenarios are expected to. Leaves fuzz-summary.json in --out for `fuzz merge`. " + CommandLineText.exitStatusHelp("fuzz"),
+        subcommands: [FuzzMergeCommand.self])
 
     @Option(help: "How long: 90, 30s, 5m, 2h, 1h30m.")
-    var time: String
+    var time: String?
+
+    @Option(parsing: .unconditional, help: "Stop after this many runs (in this shard), even with time left: a session whose size does not depend on the machine's speed.")
+    var runs: Int?
 
     @Option(help: "Comma-separated scenario names (default: all).")
     var scenarios: String?
@@ -474,11 +527,17 @@ struct Fuzz: ParsableCommand {
     @Option(parsing: .unconditional, help: "Runs executing at once.")
     var jobs: Int = 1
 
-    @Option(help: "Where to save the shrunk traces of violations.")
+    @Option(help: "Where to save the shrunk traces of violations and the session's fuzz-summary.json.")
     var out: String = ".ipc-harness/fuzz"
 
-    @Option(parsing: .unconditional, help: "The session's seed (default: from the clock; printed).")
+    @Option(parsing: .unconditional, help: "The session's seed (default: from the clock; printed). Every shard of a session takes the same one.")
     var seed: UInt64?
+
+    @Option(help: "K/N: make shard K (from 0) of N of the session: its fresh runs are K, K+N, K+2N, … so no two shards run the same seed. Merge the shards' --out directories with `fuzz merge`.")
+    var shard: String?
+
+    @Flag(help: "Draw every run afresh: no corpus, no mutation (the baseline coverage guidance is measured against).")
+    var unguided = false
 
     @Option(parsing: .unconditional, help: "Seconds to spend shrinking each violation (0 saves it unshrunk).")
     var shrinkTime: Double = 60
@@ -489,8 +548,12 @@ struct Fuzz: ParsableCommand {
     @OptionGroup var running: RunningOptions
 
     func validate() throws {
-        guard let seconds = FuzzText.seconds(from: time) else { throw ValidationError("--time must be a duration such as 90, 30s, 5m or 2h, not '\(time)'") }
-        guard seconds > 0 else { throw ValidationError("--time must be longer than 0 (a session of no time runs nothing)") }
+        if let time {
+            guard let seconds = FuzzText.seconds(from: time) else { throw ValidationError("--time must be a duration such as 90, 30s, 5m or 2h, not '\(time)'") }
+            guard seconds > 0 else { throw ValidationError("--time must be longer than 0 (a session of no time runs nothing)") }
+        }
+        if let runs { guard runs > 0 else { throw ValidationError("--runs must be positive") } }
+        if let shard, FuzzShard(shard) == nil { throw ValidationError("--shard must be K/N with 0 <= K < N <= 10000 (e.g. 0/4), not '\(shard)'") }
         guard shrinkTime >= 0 else { throw ValidationError("--shrink-time must be 0 or more seconds") }
         guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
         if let mode, Scenario.Mode(rawValue: mode) == nil { throw ValidationError("unknown mode '\(mode)' (use real, sim or threads)") }
@@ -509,13 +572,21 @@ struct Fuzz: ParsableCommand {
     }
 
     func run() throws {
+        // Checked here, not in validate(): `fuzz merge` validates this command's (absent) options too.
+        guard time != nil || runs != nil else { throw UsageFailure("give --time (a duration such as 90, 30s, 5m or 2h), --runs, or both") }
+        // Coverage from shards merges only if every process hashes model states alike.
+        DeterministicHashing.restartIfNeeded()
         let seed = seed ?? RunOptions.freshSeed()
         let selected = selectedNames.compactMap(Scenarios.named).filter { scenario in chosenMode.map(scenario.modes.contains) ?? true }
+        let part = shard.flatMap(FuzzShard.init) ?? .whole
         let options = FuzzOptions(
-            seconds: FuzzText.seconds(from: time)!, scenarios: selected, jobs: jobs, outputDirectory: out, seed: seed,
-            checkBudget: running.checkBudget, shrinkSeconds: shrinkTime, mode: chosenMode)
+            seconds: time.flatMap(FuzzText.seconds(from:)) ?? 365 * 86400, scenarios: selected, jobs: jobs, outputDirectory: out,
+            seed: seed, checkBudget: running.checkBudget, shrinkSeconds: shrinkTime, mode: chosenMode, guided: !unguided,
+            shard: part, maxRuns: runs)
         let fuzzer = Fuzzer(options: options, worker: try CommandWorker.command())
-        print("fuzzing \(options.scenarios.count) scenarios for \(time) with \(jobs) job\(jobs == 1 ? "" : "s") (seed \(seed))")
+        let budget = [time.map { "for \($0)" }, runs.map { "for at most \($0) runs" }].compactMap { $0 }.joined(separator: " ")
+        let sharded = part.count > 1 ? ", shard \(part)" : ""
+        print("fuzzing \(options.scenarios.count) scenarios \(budget) with \(jobs) job\(jobs == 1 ? "" : "s") (seed \(seed)\(sharded), \(unguided ? "unguided" : "coverage-guided"))")
         let terminal = FuzzText.outputIsTerminal
         let summary = fuzzer.run(progressInterval: terminal ? 0.25 : 10) { progress in
             if terminal {
@@ -526,8 +597,34 @@ struct Fuzz: ParsableCommand {
         }
         if terminal { print() }
         print(FuzzText.summary(summary))
+        try FuzzRecord(summary: summary, options: options).write(into: out)
         if !summary.errors.isEmpty { throw ExitCode(2) }
         throw ExitCode(summary.unexpectedViolations > 0 ? 1 : 0)
+    }
+}
+
+struct FuzzMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Combine the output directories of a fuzzing session's shards: one table, each kind of violation once (its shortest trace), coverage united, one exit status.",
+        discussion: "Refuses (exit 2) a missing or unfinished shard, a shard given twice, shards of different sessions, or a record naming a trace that is not there. " + CommandLineText.exitStatusHelp("fuzz"))
+
+    @Argument(help: "The shards' --out directories, all N of them.")
+    var directories: [String]
+
+    /// Not `--out`: `fuzz`'s own `--out` would take it (a parent command parses its options on a subcommand's line too).
+    @Option(help: "Also copy the kept traces and write the merged fuzz-summary.json into this directory.")
+    var into: String?
+
+    func validate() throws {
+        guard !directories.isEmpty else { throw ValidationError("name the shards' output directories") }
+    }
+
+    func run() throws {
+        let merged = try FuzzMerge.merge(directories: directories)
+        if let into { try merged.write(into: into) }
+        print(FuzzText.mergeSummary(merged))
+        throw ExitCode(merged.unexpectedViolations > 0 ? 1 : 0)
     }
 }
 

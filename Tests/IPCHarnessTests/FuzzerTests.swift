@@ -24,7 +24,10 @@ import Testing
 
     @Test func brokenScenariosAreFoundShrunkAndSavedOnceButAreNotFindings() throws {
         let scenarios = [try #require(Scenarios.named("pipe-broken-reorders")), try #require(Scenarios.named("pipe-basic"))]
-        let options = FuzzOptions(seconds: 2, scenarios: scenarios, jobs: 2, outputDirectory: directory, seed: 11, shrinkSeconds: 20)
+        // Unguided: a guided session's derived runs (a moved fault, a kill after a call) can fail the broken client
+        // at another operation, a second kind, rightly saved apart; this test is about one kind saved once.
+        let options = FuzzOptions(
+            seconds: 2, scenarios: scenarios, jobs: 2, outputDirectory: directory, seed: 11, shrinkSeconds: 20, guided: false)
         let summary = Fuzzer(options: options, worker: worker).run(progressInterval: 1) { _ in }
         #expect(summary.errors.isEmpty, "\(summary.errors)")
         let broken = try #require(summary.scenarios.first { $0.scenario.name == "pipe-broken-reorders" })

@@ -8,7 +8,7 @@ import Testing
     /// Lowest first; folders on one line are peers and use none of each other.
     static let layers: [[String]] = [
         ["Support"], ["Trace"], ["Check"], ["Import"], ["Schedule"], ["Faults"], ["Reference"], ["Kinds"], ["Real", "Sim", "Threads"],
-        ["Scenarios"], ["Run"], ["Shrink"], ["Fuzz", "Report", "Bench"],
+        ["Scenarios"], ["Run"], ["Shrink"], ["Fuzz", "Report"], ["Bench"],
     ]
 
     static var sources: URL {

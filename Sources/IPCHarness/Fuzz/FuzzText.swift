@@ -60,6 +60,32 @@ public enum FuzzText {
         return lines.joined(separator: "\n")
     }
 
+    /// The merged summary of a session's shards: one table, the union of coverage, one line per kind of violation.
+    public static func mergeSummary(_ merge: FuzzMerge) -> String {
+        let width = max(8, merge.rows.map(\.scenario.count).max() ?? 0)
+        var lines = ["scenario".padded(width) + "   runs  violations  unknown  note"]
+        for row in merge.rows {
+            var note = ""
+            if row.violations > 0 { note = row.broken ? "expected (broken on purpose)" : "FOUND A BUG" }
+            if row.broken && row.violations == 0 && row.runs > 0 { note = "broken on purpose, not caught" }
+            lines.append(row.scenario.padded(width) + String(row.runs).leftPadded(7) + String(row.violations).leftPadded(12) + String(row.unknowns).leftPadded(9) + "  " + note)
+        }
+        let shards = merge.configuration.shards
+        let longest = Int(merge.records.map(\.elapsed).max() ?? 0)
+        let comparable = merge.configuration.deterministicHashing || shards == 1
+            ? "" : " (not comparable across shards: they did not hash deterministically, so the union over-counts)"
+        lines.append("\(merge.runs) runs in \(shards) shard\(shards == 1 ? "" : "s") (the longest \(longest) s); \(merge.coverage.states.count) model states and \(merge.coverage.transitions.count) transitions covered (union)\(comparable)")
+        lines.append("\(merge.kept.count) kind\(merge.kept.count == 1 ? "" : "s") of violation\(merge.duplicates > 0 ? "; \(merge.duplicates) found again by another shard, kept once" : "")")
+        for entry in merge.kept {
+            let state = entry.finding.notShrunk.map { "not shrunk: " + $0 } ?? "shrunk"
+            let reproduction = entry.finding.reproduction.hasPrefix("replay: ")
+                ? "replay: " + CommandLineText.replayCommand(entry.path) : entry.finding.reproduction
+            let found = entry.shards.map(String.init).joined(separator: ",")
+            lines.append("\(entry.finding.scenario): \(entry.path) (\(state), \(entry.finding.events) events; shard\(entry.shards.count == 1 ? "" : "s") \(found))\n  \(reproduction)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     static func format(_ value: Double) -> String {
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)"

@@ -15,11 +15,29 @@ public struct FuzzOptions: Sendable {
     public var shrinkSeconds: Double
     /// The mode every run uses (the scenarios must all run in it); nil: each run draws one of its scenario's modes.
     public var mode: Scenario.Mode?
+    /// Coverage-guided (the default): half the runs are derived from a corpus of runs that reached new coverage
+    /// (``FuzzMutator``); unguided, every run is drawn afresh.
+    public var guided: Bool
+    /// Which part of the session this process makes (see ``FuzzShard``).
+    public var shard: FuzzShard
+    /// Stop after this many runs (whatever time is left): a session whose size does not depend on speed.
+    public var maxRuns: Int?
+    /// Stop at the first violation (benchmarks measure how long it takes).
+    public var stopAtFirstViolation: Bool
+    /// Whether violations are saved (shrunk when time allows) to `outputDirectory`.
+    public var savesTraces: Bool
 
     public init(
         seconds: Double, scenarios: [Scenario], jobs: Int = 1, outputDirectory: String = ".ipc-harness/fuzz",
-        seed: UInt64, checkBudget: CheckBudget = CheckBudget(seconds: 30), shrinkSeconds: Double = 60, mode: Scenario.Mode? = nil
+        seed: UInt64, checkBudget: CheckBudget = CheckBudget(seconds: 30), shrinkSeconds: Double = 60, mode: Scenario.Mode? = nil,
+        guided: Bool = true, shard: FuzzShard = .whole, maxRuns: Int? = nil, stopAtFirstViolation: Bool = false,
+        savesTraces: Bool = true
     ) {
+        self.guided = guided
+        self.shard = shard
+        self.maxRuns = maxRuns
+        self.stopAtFirstViolation = stopAtFirstViolation
+        self.savesTraces = savesTraces
         self.mode = mode
         self.seconds = seconds
         self.scenarios = scenarios
@@ -51,11 +69,24 @@ public struct FuzzScenarioSummary: Sendable {
     public var unknowns = 0
     /// Saved traces of this scenario's violations (shrunk), first first.
     public var traces: [SavedTrace] = []
+    /// The first violation: after how many of this scenario's runs (counting it) and how many seconds of the session.
+    public var firstViolation: (runs: Int, seconds: Double)?
+    /// Runs derived from the corpus (the rest were generated afresh), and runs the corpus kept.
+    public var derivedRuns = 0
+    public var corpusAdmissions = 0
+    /// The model states and transitions this scenario's runs covered (hashes; comparable across processes only
+    /// under deterministic hashing, see ``DeterministicHashing``).
+    public var coverage = Coverage()
 }
 
 /// A violation's trace as fuzzing saved it, and how to see the failure again.
 public struct SavedTrace: Sendable {
     public var path: String
+    /// The violation's stable signature (see ``FuzzFinding/signature(scenario:checks:)``): what makes two findings
+    /// the same kind, across shards too.
+    public var signature: String
+    /// Events in the saved trace (shorter is better: merging keeps the shortest of a kind).
+    public var events: Int
     /// Why it was saved as it was found, when it was not shrunk (no time left, or its violation did not come back);
     /// nil for a shrunk trace. Unshrunk traces are named `….unshrunk.jsonl` and say so in their header.
     public var notShrunk: String?
@@ -70,6 +101,8 @@ public struct FuzzSummary: Sendable {
     public var scenarios: [FuzzScenarioSummary]
     /// Harness errors (a run that could not be set up), which end the session early.
     public var errors: [String]
+    /// Every model state and transition the session's runs covered (hashes).
+    public var coverage = Coverage()
 
     /// Violations in scenarios that are not broken on purpose: real findings.
     public var unexpectedViolations: Int {
@@ -77,10 +110,12 @@ public struct FuzzSummary: Sendable {
     }
 }
 
-/// Time-budgeted swarm testing: run after run, each with a scenario, a strategy and (when fault injection is
-/// available to the scenario) a random subset of fault kinds, all drawn from the session's seed. The first
-/// violation of each kind (scenario and failure signature) is shrunk and saved; repeats are counted. Several runs
-/// execute at once with `jobs`.
+/// Time- (or run-) budgeted swarm testing: run after run, each with a scenario, a strategy and (when fault injection
+/// is available to the scenario) a random subset of fault kinds. A fresh run draws all of that from its own seed, the
+/// shard's next (``FuzzShard``); guided, half the runs of a scenario whose corpus has entries are derived from one
+/// (``ScenarioCorpus``, ``FuzzMutator``), and a run that reached new coverage joins the corpus. The first violation
+/// of each kind (scenario and failure signature) is shrunk and saved; repeats are counted. Several runs execute at
+/// once with `jobs`.
 public final class Fuzzer: Sendable {
     /// The strategies a run draws from (swarm: a run uses one of them).
     /// Every fault kind, for swarm runs.
@@ -101,6 +136,14 @@ public final class Fuzzer: Sendable {
         var errors: [String] = []
         /// Failures already saved, by scenario and signature: repeats are counted, not saved again.
         var seen = Set<String>()
+        /// Each scenario's corpus (guided sessions), by scenario index.
+        var corpora: [ScenarioCorpus]
+        /// Fresh runs drawn so far (their numbers within the shard pick their seeds), and runs started.
+        var freshDraws = 0
+        var started = 0
+        /// Worker threads that have stopped; the session ends when all have.
+        var stoppedThreads = 0
+        var stop = false
     }
 
     private let options: FuzzOptions
@@ -112,22 +155,40 @@ public final class Fuzzer: Sendable {
         self.options = options
         self.worker = worker
         state = Mutex(State(
-            generator: SeededGenerator(seed: options.seed),
+            generator: options.shard.choiceGenerator(session: options.seed),
             progress: FuzzProgress(elapsed: 0, runs: 0, violations: 0, unknowns: 0, states: 0, transitions: 0),
-            scenarios: options.scenarios.map { FuzzScenarioSummary(scenario: $0) }))
+            scenarios: options.scenarios.map { FuzzScenarioSummary(scenario: $0) },
+            corpora: options.scenarios.map { _ in ScenarioCorpus() }))
     }
 
     /// Runs the session; `progress` is called about every `interval` seconds from the calling thread.
     public func run(progressInterval interval: Double, progress: (FuzzProgress) -> Void) -> FuzzSummary {
-        let threads = (0..<Swift.max(1, options.jobs)).map { _ in OSThread { [self] in work() } }
+        let jobs = Swift.max(1, options.jobs)
+        let threads = (0..<jobs).map { _ in
+            OSThread { [self] in
+                work()
+                state.withLock { $0.stoppedThreads += 1 }
+            }
+        }
         let deadline = start + UInt64(options.seconds * 1e9)
-        while MonotonicClock.nanoseconds() < deadline && state.withLock({ $0.errors.isEmpty }) {
-            MonotonicClock.sleep(nanoseconds: UInt64(Swift.min(interval, Double(deadline - MonotonicClock.nanoseconds()) / 1e9) * 1e9))
-            progress(currentProgress())
+        var nextReport = MonotonicClock.nanoseconds() + UInt64(interval * 1e9)
+        // Short naps, so a session bounded by runs ends as soon as its last run does; progress every `interval`.
+        while MonotonicClock.nanoseconds() < deadline && state.withLock({ $0.errors.isEmpty && $0.stoppedThreads < jobs }) {
+            let now = MonotonicClock.nanoseconds()
+            MonotonicClock.sleep(nanoseconds: Swift.min(50_000_000, deadline - Swift.min(deadline, now)))
+            if MonotonicClock.nanoseconds() >= nextReport {
+                progress(currentProgress())
+                nextReport += UInt64(interval * 1e9)
+            }
         }
         for thread in threads { thread.join() }
         return state.withLock { state in
-            FuzzSummary(progress: currentProgress(state), scenarios: state.scenarios, errors: state.errors)
+            var scenarios = state.scenarios
+            for index in scenarios.indices {
+                scenarios[index].coverage = state.corpora[index].coverage
+                scenarios[index].corpusAdmissions = state.corpora[index].admitted
+            }
+            return FuzzSummary(progress: currentProgress(state), scenarios: scenarios, errors: state.errors, coverage: state.coverage)
         }
     }
 
@@ -143,59 +204,103 @@ public final class Fuzzer: Sendable {
         return progress
     }
 
-    /// One worker thread: draw a run, execute it, record it; until the time is up.
+    /// One worker thread: draw a run, execute it, record it; until the time or the runs are up.
     private func work() {
         let deadline = start + UInt64(options.seconds * 1e9)
         while MonotonicClock.nanoseconds() < deadline {
-            typealias Draw = (index: Int, seed: UInt64, strategy: StrategySpec, mode: Scenario.Mode, faults: FaultOptions?)
-            let drawn: Draw? = state.withLock { (state) -> Draw? in
-                guard state.errors.isEmpty else { return nil }
-                let index = state.generator.next(below: options.scenarios.count)
-                let modes = options.scenarios[index].modes
-                let seed = state.generator.next()
-                let strategy = state.generator.pick(Self.strategies)
-                let mode = options.mode ?? (modes.count > 1 ? state.generator.pick(modes) : modes[0])
-                // Half the real runs of a scenario that can take faults run with a random subset of every kind.
-                var faults: FaultOptions?
-                if mode == .real, state.generator.chance(0.5) {
-                    faults = Self.swarm.forRun(&state.generator).restricted(to: Self.fuzzedFaults(options.scenarios[index]))
-                }
-                return (index, seed, strategy, mode, faults)
-            }
-            guard let drawn else { return }
-            let scenario = options.scenarios[drawn.index]
+            guard let (index, run) = draw() else { return }
+            let scenario = options.scenarios[index]
+            let result: RunResult
             do {
-                let result = try ScenarioRunner.runOnce(
-                    scenario, seed: drawn.seed, strategy: drawn.strategy, worker: worker,
-                    checkBudget: options.checkBudget.withoutExplanations.recordingCoverage, faults: drawn.faults, mode: drawn.mode)
-                var saved: (path: String, notShrunk: String?)?
-                if result.report.result == .violation {
-                    let key = scenario.name + "|" + Shrinker.signatures(of: result.report, in: result.trace).joined(separator: ";")
-                    if state.withLock({ $0.seen.insert(key).inserted }) { saved = save(result, scenario: scenario) }
-                }
-                state.withLock { state in
-                    state.progress.runs += 1
-                    state.scenarios[drawn.index].runs += 1
-                    state.coverage.formUnion(result.report.coverage)
-                    switch result.report.result {
-                    case .violation:
-                        state.progress.violations += 1
-                        state.scenarios[drawn.index].violations += 1
-                        if let saved {
-                            state.scenarios[drawn.index].traces.append(SavedTrace(
-                                path: saved.path, notShrunk: saved.notShrunk,
-                                reproduction: CommandLineText.reproduction(scenario, mode: drawn.mode, seed: drawn.seed, strategy: drawn.strategy, path: saved.path)))
-                        }
-                    case .unknown:
-                        state.progress.unknowns += 1
-                        state.scenarios[drawn.index].unknowns += 1
-                    case .ok:
-                        break
-                    }
-                }
+                guard let executed = try run.execute(
+                    scenario, worker: worker, budget: options.checkBudget.withoutExplanations.recordingCoverage)
+                else { continue }
+                result = executed
             } catch {
-                state.withLock { $0.errors.append("\(scenario.name) (seed \(drawn.seed)): \(error)") }
+                state.withLock { $0.errors.append("\(scenario.name) (seed \(run.seed)): \(error)") }
                 return
+            }
+            record(result, of: run, scenario: index)
+        }
+    }
+
+    /// The next run: which scenario, and a fresh run or (guided, half the time once the scenario's corpus has
+    /// entries) one derived from the corpus. Nil when the session is over.
+    private func draw() -> (Int, FuzzRun)? {
+        let drawn = state.withLock { (state) -> (index: Int, fresh: FuzzRun?, parent: CorpusEntry?, partners: [CorpusEntry], mutationSeed: UInt64)? in
+            guard state.errors.isEmpty, !state.stop else { return nil }
+            if let maxRuns = options.maxRuns, state.started >= maxRuns { return nil }
+            state.started += 1
+            let index = state.generator.next(below: options.scenarios.count)
+            if options.guided, !state.corpora[index].entries.isEmpty, state.generator.chance(0.5),
+                let parent = state.corpora[index].pick(&state.generator)
+            {
+                return (index, nil, parent, state.corpora[index].partners(of: parent), state.generator.next())
+            }
+            let seed = options.shard.freshSeed(session: options.seed, draw: state.freshDraws)
+            state.freshDraws += 1
+            let (scenarioIndex, run) = fresh(seed: seed)
+            return (scenarioIndex, run, nil, [], 0)
+        }
+        guard let drawn else { return nil }
+        if let fresh = drawn.fresh { return (drawn.index, fresh) }
+        // Mutating happens outside the lock (it parses the parent's trace), from a generator the draw split off.
+        var generator = SeededGenerator(seed: drawn.mutationSeed)
+        return (drawn.index, FuzzMutator.derive(
+            from: drawn.parent!, partners: drawn.partners, scenario: options.scenarios[drawn.index], generator: &generator))
+    }
+
+    /// A fresh run: everything about it — scenario, strategy, mode, faults — drawn from its own seed, so the run a
+    /// seed names is the same whichever shard makes it and however the session is split (N shards of an unguided
+    /// session make exactly the runs of the whole session).
+    private func fresh(seed: UInt64) -> (Int, FuzzRun) {
+        var generator = SeededGenerator(seed: seed ^ 0xBB67_AE85_84CA_A73B)
+        let index = generator.next(below: options.scenarios.count)
+        let scenario = options.scenarios[index]
+        let strategy = generator.pick(Self.strategies)
+        let mode = options.mode ?? (scenario.modes.count > 1 ? generator.pick(scenario.modes) : scenario.modes[0])
+        // Half the real runs of a scenario that can take faults run with a random subset of every kind.
+        var faults: FaultOptions?
+        if mode == .real, generator.chance(0.5) {
+            faults = Self.swarm.forRun(&generator).restricted(to: Self.fuzzedFaults(scenario))
+        }
+        return (index, FuzzRun(seed: seed, strategy: strategy, mode: mode, faults: faults))
+    }
+
+    /// Counts a run, grows the corpus with it when it reached something new, and saves a violation of a new kind.
+    private func record(_ result: RunResult, of run: FuzzRun, scenario index: Int) {
+        let scenario = options.scenarios[index]
+        var saved: SavedTrace?
+        if result.report.result == .violation, options.savesTraces {
+            let signature = FuzzFinding.signature(scenario: scenario.name, checks: Shrinker.signatures(of: result.report, in: result.trace))
+            if state.withLock({ $0.seen.insert(signature).inserted }) {
+                saved = save(result, run: run, scenario: scenario, signature: signature)
+            }
+        }
+        state.withLock { state in
+            state.progress.runs += 1
+            state.scenarios[index].runs += 1
+            if run.mutation != nil { state.scenarios[index].derivedRuns += 1 }
+            state.coverage.formUnion(result.report.coverage)
+            let gain = state.corpora[index].record(result.report)
+            if options.guided, gain > 0, run.mode != .threads || run.edit == nil {
+                state.corpora[index].admit(CorpusEntry(
+                    seed: run.seed, strategy: run.strategy, mode: run.mode, faults: run.faults, trace: result.trace, gain: gain))
+            }
+            switch result.report.result {
+            case .violation:
+                state.progress.violations += 1
+                state.scenarios[index].violations += 1
+                if state.scenarios[index].firstViolation == nil {
+                    state.scenarios[index].firstViolation = (state.scenarios[index].runs, Double(MonotonicClock.nanoseconds() - start) / 1e9)
+                }
+                if options.stopAtFirstViolation { state.stop = true }
+                if let saved { state.scenarios[index].traces.append(saved) }
+            case .unknown:
+                state.progress.unknowns += 1
+                state.scenarios[index].unknowns += 1
+            case .ok:
+                break
             }
         }
     }
@@ -203,7 +308,7 @@ public final class Fuzzer: Sendable {
     /// Shrinks a violation (within the session's remaining time) and writes it: `<scenario>-<seed>.jsonl` when
     /// shrunk, `<scenario>-<seed>.unshrunk.jsonl` (its header saying `"shrunk": false` and why) when not; returns
     /// the path and why it was not shrunk, or nil if even writing failed.
-    private func save(_ result: RunResult, scenario: Scenario) -> (path: String, notShrunk: String?)? {
+    private func save(_ result: RunResult, run: FuzzRun, scenario: Scenario, signature: String) -> SavedTrace? {
         var best = result
         let remaining = Double(Int64(start + UInt64(options.seconds * 1e9)) - Int64(MonotonicClock.nanoseconds())) / 1e9
         let limit = Swift.min(options.shrinkSeconds, remaining)
@@ -225,13 +330,20 @@ public final class Fuzzer: Sendable {
                 best.trace.verdict = explained.verdict
             }
         }
-        let path = "\(options.outputDirectory)/\(scenario.name)-\(result.seed)\(notShrunk == nil ? "" : ".unshrunk").jsonl"
+        // A derived run shares its parent's seed (and may fail another check): its name says which mutation of it
+        // this is, and the session's run number keeps two of the same seed apart.
+        let number = state.withLock { $0.progress.runs }
+        let edited = run.mutation.map { "-\($0)-\(number)" } ?? ""
+        let path = "\(options.outputDirectory)/\(scenario.name)-\(result.seed)\(edited)\(notShrunk == nil ? "" : ".unshrunk").jsonl"
         do {
             try best.trace.write(to: path)
         } catch {
             return nil
         }
-        return (path, notShrunk)
+        let reproduction = run.edit == nil
+            ? CommandLineText.reproduction(scenario, mode: run.mode, seed: run.seed, strategy: run.strategy, path: path)
+            : "replay: " + CommandLineText.replayCommand(path)
+        return SavedTrace(path: path, signature: signature, events: best.trace.events.count, notShrunk: notShrunk, reproduction: reproduction)
     }
 
     /// Header fields of a saved trace: whether it was shrunk, and why not.

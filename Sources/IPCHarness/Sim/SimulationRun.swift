@@ -240,7 +240,7 @@ final class SimulationRun {
             do {
                 outcome = try binding.perform(call)
             } catch {
-                failure = HarnessError("process \(process.id) cannot perform \(call.f) on \(call.object): \(error.message)")
+                failure = HarnessError("process \(process.id) cannot perform \(call.f) on \(call.object): \(error.message)", input: .operation(process: process.id))
                 return
             }
             process.bindings[call.object] = binding

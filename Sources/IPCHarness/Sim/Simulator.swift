@@ -125,7 +125,7 @@ struct Simulator {
             for process in workload.processes {
                 for call in process.program where call.object == object.name {
                     if let refusal = kind.refusal(of: call, by: setup, modelParameters: modelParameters) {
-                        throw HarnessError("process \(process.id) cannot perform \(call.f) on \(object.name): \(refusal)")
+                        throw HarnessError("process \(process.id) cannot perform \(call.f) on \(object.name): \(refusal)", input: .operation(process: process.id))
                     }
                 }
             }

@@ -23,6 +23,9 @@ public struct ABAInvariant: TraceInvariant {
     /// Each process's latest reading of each watched word.
     private var observed: [Int: [Int: Observation]] = [:]
     private var finding: InvariantFinding?
+    /// The most changes of a watched word seen between a process's reading of it and its compare-and-swap on it:
+    /// the A→B→A window; a violation needs it to wrap the word's sequence.
+    private var widestWindow = 0
 
     public init(parameters: JSONValue?) throws(ModelError) {
         words = Set(try parameters.required("words").elements("words").map { (word) throws(ModelError) in try word.integer("words") })
@@ -44,6 +47,7 @@ public struct ABAInvariant: TraceInvariant {
             if case .integer(let delta)? = access["delta"], delta != 0 { changes[word, default: 0] += 1 }
         case "cas":
             guard case .bool(let exchanged)? = access["exchanged"], let expected = access["expected"] else { return }
+            if let reading = observed[process]?[word] { widestWindow = Swift.max(widestWindow, changes[word, default: 0] - reading.changes) }
             if exchanged {
                 if let reading = observed[process]?[word], reading.value == expected,
                     changes[word, default: 0] > reading.changes
@@ -69,4 +73,7 @@ public struct ABAInvariant: TraceInvariant {
     }
 
     public func finish() -> InvariantFinding? { finding }
+
+    /// The widest window between a reading and a compare-and-swap, bucketed.
+    public var coverageFeatures: [String] { ["window:\(powerOfTwoBucket(widestWindow))"] }
 }

@@ -23,6 +23,8 @@ public struct StarvationInvariant: TraceInvariant {
     /// Receives in a row refused while a message waited, per object and receiver.
     private var streak: [String: [Int: [Int]]] = [:]
     private var finding: InvariantFinding?
+    /// The most receives in a row refused while a message waited: a violation needs `bound` of them.
+    private var longestStreak = 0
 
     public init(parameters: JSONValue?) throws(ModelError) {
         bound = try parameters.optional("bound")?.integer("bound", in: 1...1000) ?? 3
@@ -53,6 +55,7 @@ public struct StarvationInvariant: TraceInvariant {
             }
             streak[object, default: [:]][event.process, default: []].append(invoke.index)
             let refused = streak[object]![event.process]!
+            longestStreak = Swift.max(longestStreak, refused.count)
             guard refused.count >= bound else { return }
             finding = InvariantFinding(
                 explanation: "starvation: process \(event.process)'s last \(refused.count) receives on \(object) (from line \(refused[0] + 2) to line \(event.line)) were all refused while a message sent to it at line \(oldest.sentLine) waited undelivered: it cannot make progress though its messages are there (head-of-line blocking)",
@@ -63,4 +66,6 @@ public struct StarvationInvariant: TraceInvariant {
     }
 
     public func finish() -> InvariantFinding? { finding }
+
+    public var coverageFeatures: [String] { ["streak:\(powerOfTwoBucket(longestStreak))"] }
 }

@@ -16,6 +16,20 @@ public protocol TraceInvariant: Sendable {
     mutating func observe(_ event: Trace.Event)
     /// Nil when the invariant held; otherwise why not, and the trace indices of the events that show it.
     func finish() -> InvariantFinding?
+    /// How close the run came to breaking it, as a few names (say, the longest A→B→A window seen, bucketed by powers
+    /// of two as AFL buckets hit counts): coverage-guided fuzzing keeps runs that reach a name no earlier run did,
+    /// and so climbs towards a violation rather than waiting for one. Default: none.
+    var coverageFeatures: [String] { get }
+}
+
+extension TraceInvariant {
+    public var coverageFeatures: [String] { [] }
+}
+
+/// A count's power-of-two bucket (0, 1, 2, 4, 8, …), as AFL buckets hit counts: a run is new when it reaches a
+/// bucket, not merely a count, no earlier run reached.
+func powerOfTwoBucket(_ count: Int) -> Int {
+    count <= 0 ? 0 : 1 << (Int.bitWidth - 1 - count.leadingZeroBitCount)
 }
 
 /// Why an invariant failed.
@@ -34,6 +48,8 @@ public struct InvariantCheck: Sendable, Hashable {
     public var name: String
     /// Nil when it held.
     public var finding: InvariantFinding?
+    /// How close the run came (``TraceInvariant/coverageFeatures``).
+    public var coverageFeatures: [String] = []
 }
 
 /// The invariants traces can name: the built-in ones and those a user registered.

@@ -1,0 +1,214 @@
+import IPCModels
+
+/// Derives a new run from a corpus entry, AFL- and HypoFuzz-style: by changing how it is run (a deeper PCT
+/// schedule, another set of faults) or by editing what was recorded — deleting or duplicating operations, changing
+/// an argument's size, moving or adding a kill (only where the run's faults include kills), moving an injected
+/// fault, delaying a process for a stretch of steps (a preemption window), or splicing the moves of two entries of
+/// the same workload. The edits work on the shrinker's views of a recorded run (``RealRunSpec``,
+/// ``SimulationRunSpec``), so an edited run executes exactly as a shrinking candidate does, and its trace replays.
+enum FuzzMutator {
+    /// A run derived from `entry` (with `partners`, entries of the same workload, to splice with).
+    static func derive(
+        from entry: CorpusEntry, partners: [CorpusEntry], scenario: Scenario, generator: inout SeededGenerator
+    ) -> FuzzRun {
+        var run = FuzzRun(seed: entry.seed, strategy: entry.strategy, mode: entry.mode, faults: entry.faults)
+        // A third of derived runs vary how the same workload is run; the rest edit the recorded run, where it can be.
+        if generator.chance(1.0 / 3.0) || entry.mode == .threads {
+            return varied(run, scenario: scenario, generator: &generator)
+        }
+        switch entry.mode {
+        case .real:
+            guard var spec = try? RealRunSpec(trace: entry.trace, setup: scenario.realSetup) else { break }
+            let killsAllowed = (entry.faults ?? scenario.defaultFaults).kinds.contains(.kill)
+            let partner = partners.compactMap { try? RealRunSpec(trace: $0.trace, setup: scenario.realSetup) }.first
+            guard let name = edit(&spec, killsAllowed: killsAllowed, partner: partner, generator: &generator) else { break }
+            run.edit = .real(spec)
+            run.mutation = name
+            return run
+        case .sim:
+            guard var spec = try? SimulationRunSpec(trace: entry.trace) else { break }
+            let partner = partners.compactMap { try? SimulationRunSpec(trace: $0.trace) }.first
+            guard let name = edit(&spec, partner: partner, generator: &generator) else { break }
+            run.edit = .sim(spec)
+            run.mutation = name
+            return run
+        case .threads:
+            break
+        }
+        return varied(run, scenario: scenario, generator: &generator)
+    }
+
+    /// The same seed (so the same workload) under a deeper PCT schedule or, in real mode, another set of faults.
+    static func varied(_ run: FuzzRun, scenario: Scenario, generator: inout SeededGenerator) -> FuzzRun {
+        var run = run
+        let fuzzed = Fuzzer.fuzzedFaults(scenario)
+        if run.mode == .real, !fuzzed.isEmpty, generator.chance(0.5) {
+            var kinds = (run.faults ?? scenario.defaultFaults).kinds
+            let kind = generator.pick(fuzzed.sorted())
+            if kinds.contains(kind) { kinds.remove(kind) } else { kinds.insert(kind) }
+            run.faults = FaultOptions(kinds: kinds)
+            run.mutation = "toggle-fault"
+        } else {
+            run.strategy = raised(run.strategy)
+            run.mutation = "raise-pct-depth"
+        }
+        return run
+    }
+
+    /// One more PCT change point (random becomes PCT of depth 2), up to depth 10.
+    static func raised(_ strategy: StrategySpec) -> StrategySpec {
+        switch strategy {
+        case .pct(let depth): .pct(depth: Swift.min(depth + 1, 10))
+        default: .pct(depth: 2)
+        }
+    }
+
+    // MARK: Real-mode runs
+
+    /// Edits a real-mode run's moves in place; returns the edit's name, or nil when none applies.
+    static func edit(_ spec: inout RealRunSpec, killsAllowed: Bool, partner: RealRunSpec?, generator: inout SeededGenerator) -> String? {
+        let invokes = spec.moves.indices.filter { spec.moves[$0].isScheduling }
+        guard !invokes.isEmpty else { return nil }
+        var choices = ["delete", "insert", "argument"]
+        if killsAllowed { choices += ["add-kill", "move-kill", "die-after"] }
+        if !spec.injectedFaults.isEmpty { choices.append("move-fault") }
+        if partner != nil { choices.append("splice") }
+        let choice = generator.pick(choices)
+        switch choice {
+        case "delete":
+            spec.moves = deletingChunk(spec.moves, generator: &generator)
+        case "insert":
+            let from = generator.pick(invokes)
+            let to = generator.next(in: (from + 1)...spec.moves.count)
+            spec.moves.insert(spec.moves[from], at: to)
+        case "argument":
+            let candidates = invokes.filter { spec.moves[$0].callValue?.resizedCallValue(grow: false) != nil }
+            guard let index = candidates.isEmpty ? nil : generator.pick(candidates),
+                let value = spec.moves[index].callValue?.resizedCallValue(grow: generator.chance(0.5))
+            else { return edit(&spec, killsAllowed: killsAllowed, partner: partner, generator: &generator) }
+            spec.moves[index] = spec.moves[index].withCallValue(value)
+        case "add-kill":
+            // Right after one of a process's invocations, or a little later: the window a kill must land in.
+            let after = generator.pick(invokes)
+            let position = Swift.min(spec.moves.count, after + 1 + generator.next(below: 3))
+            spec.moves.insert(.kill(process: spec.moves[after].process, eventIndex: -1), at: position)
+        case "move-kill":
+            let kills = spec.moves.indices.filter { if case .kill = spec.moves[$0] { true } else { false } }
+            guard !kills.isEmpty else { return nil }
+            let kill = spec.moves.remove(at: generator.pick(kills))
+            spec.moves.insert(kill, at: generator.next(in: 0...spec.moves.count))
+        case "die-after":
+            // The worker kills itself after an operation's calls returned, before it reports: a take without its ack.
+            guard case .invoke(_, _, _, let eventIndex) = spec.moves[generator.pick(invokes)] else { return nil }
+            spec.directives[eventIndex, default: .none].dieAfter = true
+        case "move-fault":
+            let from = generator.pick(spec.injectedFaults)
+            guard case .invoke(_, _, _, let to) = spec.moves[generator.pick(invokes)], to != from else { return nil }
+            spec.directives[to, default: .none].fault = spec.directives[from]?.fault
+            spec.directives[from]?.fault = nil
+        default:  // splice
+            guard let partner else { return nil }
+            let cut = generator.next(in: 0...Swift.min(spec.moves.count, partner.moves.count))
+            spec.moves = Array(spec.moves[..<cut]) + partner.moves[cut...]
+            for (eventIndex, directive) in partner.directives where spec.directives[eventIndex] == nil { spec.directives[eventIndex] = directive }
+        }
+        return choice
+    }
+
+    // MARK: Simulations
+
+    /// Edits a simulation's steps in place; returns the edit's name, or nil when none applies.
+    static func edit(_ spec: inout SimulationRunSpec, partner: SimulationRunSpec?, generator: inout SeededGenerator) -> String? {
+        let steps = spec.moves.indices.filter { spec.moves[$0].isScheduling }
+        guard !steps.isEmpty else { return nil }
+        let withCalls = steps.filter { if case .step(_, let calls, _) = spec.moves[$0] { !calls.isEmpty } else { false } }
+        let kills = spec.moves.indices.filter { !spec.moves[$0].isScheduling }
+        var choices = ["delete", "preempt", "preempt"]
+        if !withCalls.isEmpty { choices += ["insert", "argument"] }
+        if !kills.isEmpty { choices.append("move-kill") }
+        if partner != nil { choices.append("splice") }
+        let choice = generator.pick(choices)
+        switch choice {
+        case "delete":
+            spec.moves = deletingChunk(spec.moves, generator: &generator)
+        case "preempt":
+            // Hold one process back for a stretch of 8 to 4096 steps from a random point: its steps inside the
+            // window move after it, so everyone else runs meanwhile (the window an ABA or a stall needs).
+            let start = generator.pick(steps)
+            let process = spec.moves[start].process
+            let end = Swift.min(spec.moves.count, start + (1 << generator.next(in: 3...12)))
+            let held = (start..<end).filter { spec.moves[$0].process == process }
+            let kept = spec.moves[start..<end].filter { $0.process != process }
+            spec.moves.replaceSubrange(start..<end, with: kept + held.map { spec.moves[$0] })
+        case "insert":
+            // The same operation started once more, later: the program gets one more call.
+            let from = generator.pick(withCalls)
+            guard case .step(let process, let calls, _) = spec.moves[from] else { return nil }
+            let later = steps.filter { $0 > from && spec.moves[$0].process == process }
+            let to = later.isEmpty ? from : generator.pick(later)
+            guard case .step(_, let existing, let stale) = spec.moves[to] else { return nil }
+            spec.moves[to] = .step(process: process, calls: existing + calls, stale: stale)
+        case "argument":
+            let index = generator.pick(withCalls)
+            guard case .step(let process, var calls, let stale) = spec.moves[index] else { return nil }
+            let call = generator.next(below: calls.count)
+            guard let value = calls[call].value?.resizedCallValue(grow: generator.chance(0.5)) else {
+                return edit(&spec, partner: partner, generator: &generator)
+            }
+            calls[call].value = value
+            spec.moves[index] = .step(process: process, calls: calls, stale: stale)
+        case "move-kill":
+            let kill = spec.moves.remove(at: generator.pick(kills))
+            spec.moves.insert(kill, at: generator.next(in: 0...spec.moves.count))
+        default:  // splice
+            guard let partner else { return nil }
+            let cut = generator.next(in: 0...Swift.min(spec.moves.count, partner.moves.count))
+            spec.moves = Array(spec.moves[..<cut]) + partner.moves[cut...]
+        }
+        return choice
+    }
+
+    /// The moves without a chunk of 1 to an eighth of them; moves that may not go (a process's exit) stay, at the end.
+    static func deletingChunk<Move: ShrinkMove>(_ moves: [Move], generator: inout SeededGenerator) -> [Move] {
+        guard !moves.isEmpty else { return moves }
+        let length = generator.next(in: 1...Swift.max(1, moves.count / 8))
+        let start = generator.next(below: moves.count)
+        let range = start..<Swift.min(moves.count, start + length)
+        var kept = moves
+        kept.removeSubrange(range)
+        return kept + moves[range].filter { !$0.isRemovable }
+    }
+}
+
+extension ReplayPlan.Move {
+    /// An invocation's arguments; nil for other moves.
+    var callValue: JSONValue? {
+        if case .invoke(_, let call, _, _) = self { return call.value }
+        return nil
+    }
+
+    /// The invocation with other arguments.
+    func withCallValue(_ value: JSONValue) -> ReplayPlan.Move {
+        guard case .invoke(let process, var call, let choices, let eventIndex) = self else { return self }
+        call.value = value
+        return .invoke(process: process, call: call, choices: choices, eventIndex: eventIndex)
+    }
+}
+
+extension JSONValue {
+    /// A call's value with its payload (`data`) or read size (`max`) halved or doubled (a payload doubled by
+    /// repeating it, so its bytes stay the kind the workload writes); nil when it has neither.
+    func resizedCallValue(grow: Bool) -> JSONValue? {
+        guard case .object(var value) = self else { return nil }
+        if let data = value["data"], let bytes = try? data.payload("data"), !bytes.isEmpty {
+            guard grow || bytes.count > 1 else { return nil }
+            value["data"] = Payload.json(grow ? bytes + bytes : Array(bytes.prefix(bytes.count / 2)))
+        } else if case .integer(let max)? = value["max"], max >= 1 {
+            guard grow || max > 1 else { return nil }
+            value["max"] = .integer(grow ? Swift.min(max * 2, 1 << 20) : max / 2)
+        } else {
+            return nil
+        }
+        return .object(value)
+    }
+}

@@ -1,0 +1,248 @@
+import Glibc
+import IPCModels
+import IPCSyscalls
+
+/// A violation a fuzzing process saved, as its record lists it.
+public struct FuzzFinding: Sendable, Hashable {
+    public var scenario: String
+    /// The stable signature: the scenario and the checks the run failed — each violating object with the operation
+    /// the checker could not get past (the pivot of the shrunk core), each broken invariant. Two runs with the
+    /// same signature are the same kind of violation, in one process or across shards.
+    public var signature: String
+    /// The trace's file name, in the record's directory.
+    public var file: String
+    public var shrunk: Bool
+    /// Why it was saved unshrunk.
+    public var notShrunk: String?
+    public var events: Int
+    /// `replay: …` (or `rerun: …`) as the fuzzing process printed it.
+    public var reproduction: String
+
+    /// The signature of a violation of `scenario` that failed `checks` (``Shrinker/signatures(of:in:)``).
+    public static func signature(scenario: String, checks: [String]) -> String {
+        scenario + "|" + checks.sorted().joined(separator: ";")
+    }
+}
+
+/// What one fuzzing process (one shard, or a whole session) leaves in its output directory for `fuzz merge`:
+/// `fuzz-summary.json`, written atomically when the session ends, beside the saved traces. A directory without it
+/// is a session that did not finish, and merging refuses it rather than count its absence as "no violation".
+public struct FuzzRecord: Sendable {
+    /// What every shard of one session shares; shards whose configurations differ are not one session.
+    public struct Configuration: Sendable, Hashable {
+        public var seed: UInt64
+        public var shards: Int
+        public var scenarios: [String]
+        public var mode: String?
+        public var guided: Bool
+        public var seconds: Double
+        public var maxRuns: Int?
+        public var harness: String
+        /// Whether coverage hashes are comparable across processes (``DeterministicHashing``).
+        public var deterministicHashing: Bool
+    }
+
+    /// One scenario's counts.
+    public struct Row: Sendable, Hashable {
+        public var scenario: String
+        public var broken: Bool
+        public var runs: Int
+        public var violations: Int
+        public var unknowns: Int
+        public var derivedRuns: Int
+    }
+
+    public var configuration: Configuration
+    /// K of `configuration.shards`.
+    public var shard: Int
+    public var elapsed: Double
+    public var rows: [Row]
+    public var findings: [FuzzFinding]
+    public var coverage: Coverage
+    /// Harness errors that ended the session early: such a shard did not do its part.
+    public var errors: [String]
+
+    public static let fileName = "fuzz-summary.json"
+    static let format = "ipc-fuzz-summary"
+    static let version = 1
+
+    public init(summary: FuzzSummary, options: FuzzOptions) {
+        configuration = Configuration(
+            seed: options.seed, shards: options.shard.count, scenarios: options.scenarios.map(\.name),
+            mode: options.mode?.rawValue, guided: options.guided, seconds: options.seconds, maxRuns: options.maxRuns,
+            harness: HarnessVersion.current, deterministicHashing: DeterministicHashing.isOn)
+        shard = options.shard.index
+        elapsed = summary.progress.elapsed
+        rows = summary.scenarios.map { row in
+            Row(scenario: row.scenario.name, broken: row.scenario.isBroken, runs: row.runs, violations: row.violations,
+                unknowns: row.unknowns, derivedRuns: row.derivedRuns)
+        }
+        findings = summary.scenarios.flatMap { row in
+            row.traces.map { trace in
+                FuzzFinding(
+                    scenario: row.scenario.name, signature: trace.signature,
+                    file: String(trace.path.split(separator: "/").last ?? Substring(trace.path)),
+                    shrunk: trace.notShrunk == nil, notShrunk: trace.notShrunk, events: trace.events, reproduction: trace.reproduction)
+            }
+        }
+        coverage = summary.coverage
+        errors = summary.errors
+    }
+
+    public var runs: Int { rows.reduce(0) { $0 + $1.runs } }
+
+    /// Writes `fuzz-summary.json` into `directory` atomically (creating the directory).
+    public func write(into directory: String) throws(HarnessError) {
+        do {
+            try Syscall.createDirectories(directory)
+        } catch {
+            throw HarnessError("cannot create \(directory): \(error)")
+        }
+        var bytes = json.serialized()
+        bytes.append(0x0A)
+        try AtomicFile.write(bytes, to: directory + "/" + Self.fileName)
+    }
+
+    var json: JSONValue {
+        let configuration: JSONObject = [
+            "seed": .string(String(self.configuration.seed)), "shards": .int(self.configuration.shards),
+            "scenarios": .array(self.configuration.scenarios.map { .string($0) }),
+            "mode": self.configuration.mode.map { .string($0) } ?? .null, "guided": .bool(self.configuration.guided),
+            "seconds": .number(self.configuration.seconds), "maxRuns": self.configuration.maxRuns.map { .int($0) } ?? .null,
+            "harness": .string(self.configuration.harness), "deterministicHashing": .bool(self.configuration.deterministicHashing),
+        ]
+        let rows: [JSONValue] = rows.map { row in
+            .object([
+                "scenario": .string(row.scenario), "broken": .bool(row.broken), "runs": .int(row.runs),
+                "violations": .int(row.violations), "unknowns": .int(row.unknowns), "derivedRuns": .int(row.derivedRuns),
+            ])
+        }
+        let findings: [JSONValue] = findings.map { finding in
+            .object([
+                "scenario": .string(finding.scenario), "signature": .string(finding.signature), "file": .string(finding.file),
+                "shrunk": .bool(finding.shrunk), "notShrunk": finding.notShrunk.map { .string($0) } ?? .null,
+                "events": .int(finding.events), "reproduction": .string(finding.reproduction),
+            ])
+        }
+        return .object([
+            "format": .string(Self.format), "version": .int(Self.version), "configuration": .object(configuration),
+            "shard": .int(shard), "elapsed": .number(elapsed), "scenarios": .array(rows), "findings": .array(findings),
+            "coverage": .object([
+                "states": .array(coverage.states.sorted().map { .integer(Int64($0)) }),
+                "transitions": .array(coverage.transitions.sorted().map { .integer(Int64($0)) }),
+            ]),
+            "errors": .array(errors.map { .string($0) }),
+        ])
+    }
+
+    /// Reads `directory/fuzz-summary.json`; a missing, unreadable or malformed record is one line naming it.
+    public static func load(directory: String) throws(HarnessError) -> FuzzRecord {
+        let path = directory + "/" + fileName
+        guard Syscall.isDirectory(directory) else { throw HarnessError("\(directory): no such directory (a shard that did not run?)") }
+        guard let bytes = readFile(path) else {
+            throw HarnessError("\(path): missing or unreadable (the shard did not finish, so its result is unknown)")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw HarnessError("\(path): not a fuzz summary (\(error))")
+        }
+        do throws(FieldError) {
+            return try FuzzRecord(json: value)
+        } catch {
+            throw HarnessError("\(path): not a fuzz summary (\(error.message))")
+        }
+    }
+
+    /// A missing or mistyped field of a record.
+    struct FieldError: Error {
+        var message: String
+    }
+
+    init(json value: JSONValue) throws(FieldError) {
+        guard value["format"] == .string(Self.format) else { throw FieldError(message: "its format is not \(Self.format)") }
+        guard value["version"] == .int(Self.version) else { throw FieldError(message: "unknown version (this harness reads version \(Self.version))") }
+        let settings = value["configuration"]
+        guard let seed = UInt64(try Self.string(settings?["seed"], "configuration.seed")) else {
+            throw FieldError(message: "configuration.seed is not a seed")
+        }
+        var maxRuns: Int?
+        if let limit = settings?["maxRuns"], limit != .null { maxRuns = try Self.int(limit, "configuration.maxRuns") }
+        var mode: String?
+        if let chosen = settings?["mode"], chosen != .null { mode = try Self.string(chosen, "configuration.mode") }
+        configuration = Configuration(
+            seed: seed, shards: try Self.int(settings?["shards"], "configuration.shards"),
+            scenarios: try Self.array(settings?["scenarios"], "configuration.scenarios").map { (item) throws(FieldError) in try Self.string(item, "configuration.scenarios") },
+            mode: mode, guided: try Self.bool(settings?["guided"], "configuration.guided"),
+            seconds: try Self.double(settings?["seconds"], "configuration.seconds"), maxRuns: maxRuns,
+            harness: try Self.string(settings?["harness"], "configuration.harness"),
+            deterministicHashing: try Self.bool(settings?["deterministicHashing"], "configuration.deterministicHashing"))
+        shard = try Self.int(value["shard"], "shard")
+        guard configuration.shards >= 1, (0..<configuration.shards).contains(shard) else {
+            throw FieldError(message: "shard \(shard) of \(configuration.shards) is not one of its session's")
+        }
+        elapsed = try Self.double(value["elapsed"], "elapsed")
+        rows = try Self.array(value["scenarios"], "scenarios").map { (row) throws(FieldError) in
+            Row(scenario: try Self.string(row["scenario"], "scenarios.scenario"), broken: try Self.bool(row["broken"], "scenarios.broken"),
+                runs: try Self.int(row["runs"], "scenarios.runs"), violations: try Self.int(row["violations"], "scenarios.violations"),
+                unknowns: try Self.int(row["unknowns"], "scenarios.unknowns"), derivedRuns: try Self.int(row["derivedRuns"], "scenarios.derivedRuns"))
+        }
+        findings = try Self.array(value["findings"], "findings").map { (item) throws(FieldError) in
+            var notShrunk: String?
+            if let why = item["notShrunk"], why != .null { notShrunk = try Self.string(why, "findings.notShrunk") }
+            let file = try Self.string(item["file"], "findings.file")
+            guard !file.isEmpty, !file.contains("/"), file != "..", file != "." else { throw FieldError(message: "findings.file '\(file)' is not a file name") }
+            return FuzzFinding(
+                scenario: try Self.string(item["scenario"], "findings.scenario"), signature: try Self.string(item["signature"], "findings.signature"),
+                file: file, shrunk: try Self.bool(item["shrunk"], "findings.shrunk"), notShrunk: notShrunk,
+                events: try Self.int(item["events"], "findings.events"), reproduction: try Self.string(item["reproduction"], "findings.reproduction"))
+        }
+        var coverage = Coverage()
+        coverage.states = Set(try Self.array(value["coverage"]?["states"], "coverage.states").map { (item) throws(FieldError) in try Self.int(item, "coverage.states") })
+        coverage.transitions = Set(try Self.array(value["coverage"]?["transitions"], "coverage.transitions").map { (item) throws(FieldError) in try Self.int(item, "coverage.transitions") })
+        self.coverage = coverage
+        errors = try Self.array(value["errors"], "errors").map { (item) throws(FieldError) in try Self.string(item, "errors") }
+    }
+
+    private static func string(_ value: JSONValue?, _ field: String) throws(FieldError) -> String {
+        guard case .string(let text)? = value else { throw FieldError(message: "\(field) is missing or not a string") }
+        return text
+    }
+
+    private static func int(_ value: JSONValue?, _ field: String) throws(FieldError) -> Int {
+        guard case .integer(let number)? = value, let exact = Int(exactly: number) else { throw FieldError(message: "\(field) is missing or not an integer") }
+        return exact
+    }
+
+    private static func double(_ value: JSONValue?, _ field: String) throws(FieldError) -> Double {
+        switch value {
+        case .number(let number)?: return number
+        case .integer(let number)?: return Double(number)
+        default: throw FieldError(message: "\(field) is missing or not a number")
+        }
+    }
+
+    private static func bool(_ value: JSONValue?, _ field: String) throws(FieldError) -> Bool {
+        guard case .bool(let flag)? = value else { throw FieldError(message: "\(field) is missing or not true or false") }
+        return flag
+    }
+
+    private static func array(_ value: JSONValue?, _ field: String) throws(FieldError) -> [JSONValue] {
+        guard case .array(let items)? = value else { throw FieldError(message: "\(field) is missing or not an array") }
+        return items
+    }
+
+    /// A whole file's bytes; nil when it cannot be read.
+    static func readFile(_ path: String) -> [UInt8]? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            if count > 0 { bytes += buffer[..<count] }
+            if count < buffer.count { return ferror(file) != 0 ? nil : bytes }
+        }
+    }
+}
