@@ -13,6 +13,8 @@
 ///   were installed, so the model allows `EINTR` for any wait asleep. `sem_trywait` never sleeps: never `EINTR`.
 /// - `sem_timedwait` (a `timeout`) ends asleep with `ETIMEDOUT`; an invalid timeout fails `EINVAL` even when the
 ///   value is positive (glibc 2.36 checks it first), and a timeout already past still takes an available unit.
+/// - `sem_clockwait` (a `timeout` and a `clock`) is `sem_timedwait` on `CLOCK_MONOTONIC` or `CLOCK_REALTIME`; any
+///   other clock fails `EINVAL` first, even when the value is positive (`TimedWaitFactsTests`).
 public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     public static let name = "posix-sem"
     /// `SEM_VALUE_MAX`.
@@ -38,8 +40,9 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     }
 
     public enum Input: Hashable, Sendable {
-        /// `sem_wait`; `sem_trywait` when `nonblocking`; `sem_timedwait` with a `timeout`.
-        case wait(process: Int, nonblocking: Bool, timeout: Timeout? = nil)
+        /// `sem_wait`; `sem_trywait` when `nonblocking`; `sem_timedwait` with a `timeout`, `sem_clockwait` with a
+        /// `timeout` and a `clock`.
+        case wait(process: Int, nonblocking: Bool, timeout: Timeout? = nil, clock: WaitClock? = nil)
         case post(process: Int)
         case getValue(process: Int)
         /// `sem_open` of the name (named semaphores only).
@@ -69,8 +72,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         var next = state
         switch input {
-        case .wait(let process, let nonblocking, let timeout):
-            if timeout == .invalid { return [Transition(.failed(.EINVAL), state)] }
+        case .wait(let process, let nonblocking, let timeout, let clock):
+            if timeout == .invalid || clock == .unsupported { return [Transition(.failed(.EINVAL), state)] }
             guard state.value > 0 else { return nonblocking ? [Transition(.failed(.EAGAIN), state)] : [] }
             next.value -= 1
             next.taken.insertSorted(process)
@@ -98,7 +101,7 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
 
     /// A blocking wait asleep may be interrupted (`EINTR`); a timed one may also time out (`ETIMEDOUT`).
     public func wakeUps(of input: Input) -> [Output] {
-        guard case .wait(_, false, let timeout) = input else { return [] }
+        guard case .wait(_, false, let timeout, _) = input else { return [] }
         return timeout == nil ? [.failed(.EINTR)] : [.failed(.EINTR), .failed(.ETIMEDOUT)]
     }
 
@@ -113,8 +116,10 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     public func describe(_ input: Input, _ output: Output?) -> String {
         let call: String
         switch input {
-        case .wait(_, let nonblocking, let timeout):
-            call = nonblocking ? "sem_trywait" : timeout.map { "sem_timedwait (\($0.text))" } ?? "sem_wait"
+        case .wait(_, let nonblocking, let timeout, let clock):
+            call = nonblocking ? "sem_trywait"
+                : clock.map { clock in "sem_clockwait (\(clock.rawValue) clock, \(timeout?.text ?? "no timeout"))" }
+                ?? timeout.map { "sem_timedwait (\($0.text))" } ?? "sem_wait"
         case .post: call = "sem_post"
         case .getValue: call = "sem_getvalue"
         case .open: call = "sem_open"
@@ -133,7 +138,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
 }
 
 // Trace form (documented in traces/README.md):
-//   wait {"nonblocking": BOOL?, "timeout": MS | "invalid"?} (EAGAIN; blocking: EINTR; timed: ETIMEDOUT, EINVAL), post (EOVERFLOW), getvalue → {"value": INT}; named only: open, unlink
+//   wait {"nonblocking": BOOL?, "timeout": MS | "invalid"?, "clock": "monotonic" | "realtime" | "unsupported"?}
+//   (EAGAIN; blocking: EINTR; timed: ETIMEDOUT, EINVAL; a clock makes it sem_clockwait and needs a timeout), post (EOVERFLOW), getvalue → {"value": INT}; named only: open, unlink
 //   (ENOENT).
 // params: {"objects": {"s0": {"value": 1, "named": true}}}
 extension PosixSemaphoreModel {
@@ -154,9 +160,12 @@ extension PosixSemaphoreModel {
     public func input(from call: Call) throws(ModelError) -> Input {
         switch call.f {
         case "wait":
+            let timeout = try Timeout.field(of: call.value)
+            let clock = try WaitClock.field(of: call.value)
+            if clock != nil && timeout == nil { throw ModelError("a 'clock' (sem_clockwait) needs a 'timeout'") }
             return .wait(
                 process: call.process, nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false,
-                timeout: try Timeout.field(of: call.value))
+                timeout: timeout, clock: clock)
         case "post": return .post(process: call.process)
         case "getvalue": return .getValue(process: call.process)
         case "open", "unlink":
@@ -179,18 +188,21 @@ extension PosixSemaphoreModel {
 
     public func call(for input: Input) -> (f: String, value: JSONValue?) {
         switch input {
-        case .wait(_, let nonblocking, let timeout):
-            if let timeout {
-                ("wait", nonblocking ? ["nonblocking": true, "timeout": timeout.json] : ["timeout": timeout.json])
-            } else {
-                ("wait", nonblocking ? ["nonblocking": true] : nil)
-            }
+        case .wait(_, let nonblocking, let timeout, let clock): ("wait", Self.waitValue(nonblocking: nonblocking, timeout: timeout, clock: clock))
         case .post: ("post", nil)
         case .getValue: ("getvalue", nil)
         case .open: ("open", nil)
         case .unlink: ("unlink", nil)
         case .exit: ("exit", nil)
         }
+    }
+
+    static func waitValue(nonblocking: Bool, timeout: Timeout?, clock: WaitClock?) -> JSONValue? {
+        var value = JSONObject()
+        if nonblocking { value["nonblocking"] = true }
+        if let timeout { value["timeout"] = timeout.json }
+        if let clock { value["clock"] = clock.json }
+        return value.count == 0 ? nil : .object(value)
     }
 
     public func outcome(for output: Output) -> Outcome {

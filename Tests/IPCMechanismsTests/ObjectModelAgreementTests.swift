@@ -187,7 +187,7 @@ import Testing
     // MARK: POSIX semaphore and robust mutex (in anonymous shared memory)
 
     @Test func posixSemaphoreAgreesWithItsModel() async {
-        let operations = Gen.int(in: 0...9).array(of: 1...40)
+        let operations = Gen.int(in: 0...12).array(of: 1...40)
         await propertyCheck(count: Self.cases, input: operations, Gen.int(in: 0...3)) { operations, start throws in
             let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
             defer { munmap(memory, 4096) }
@@ -198,6 +198,18 @@ import Testing
                 switch choice {
                 case 0...3:
                     return (.wait(process: 1, nonblocking: true), { try semaphore.wait(nonblocking: true) ? .done : .failed(.EAGAIN) })
+                case 10...12:
+                    // sem_clockwait with a deadline already past (asleep it would time out: the model skips that), an
+                    // invalid deadline, or a clock glibc refuses.
+                    let clock: WaitClock = choice == 12 ? .unsupported : choice == 11 ? .realtime : .monotonic
+                    let timeout: Timeout = choice == 11 ? .invalid : .milliseconds(0)
+                    return (.wait(process: 1, nonblocking: false, timeout: timeout, clock: clock), {
+                        let deadline = timeout == .invalid ? Syscall.invalidDeadline : timespec(tv_sec: 0, tv_nsec: 0)
+                        let id = clock == .unsupported ? CLOCK_BOOTTIME : clock == .realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC
+                        do { _ = try semaphore.wait(nonblocking: false, deadline: deadline, clock: id); return .done } catch {
+                            return .failed(errorCode(error))
+                        }
+                    })
                 case 4...7:
                     return (.post(process: 1), {
                         do { try semaphore.post(); return .done } catch { return .failed(errorCode(error)) }
@@ -213,7 +225,7 @@ import Testing
     /// Process 1 is this thread; "process 2" is a fresh thread each time that tries to lock and exits, holding the
     /// mutex if it got it — the kernel walks a thread's robust list at its exit as at a process's death.
     @Test func robustMutexAgreesWithItsModel() async {
-        await propertyCheck(count: Self.cases, input: Gen.int(in: 0...9).array(of: 1...30)) { operations throws in
+        await propertyCheck(count: Self.cases, input: Gen.int(in: 0...12).array(of: 1...30)) { operations throws in
             let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
             defer { munmap(memory, 4096) }
             let mutex = try RobustMutex.initialize(at: memory)
@@ -234,6 +246,16 @@ import Testing
                 case 4...5:
                     steps.append((.unlock(process: 1), {
                         do { try mutex.unlock(); return .done } catch { return .failed(errorCode(error)) }
+                    }))
+                case 10...12:
+                    // timedlock with a deadline already past, clocklock with an invalid deadline, clocklock on a clock
+                    // glibc refuses: where the model has the call sleep, the agreement skips it.
+                    let timeout: Timeout = choice == 11 ? .invalid : .milliseconds(0)
+                    let clock: WaitClock? = choice == 10 ? nil : choice == 11 ? .monotonic : .unsupported
+                    steps.append((.timedLock(process: 1, timeout: timeout, clock: clock), {
+                        let deadline = timeout == .invalid ? Syscall.invalidDeadline : timespec(tv_sec: 0, tv_nsec: 0)
+                        let id: clockid_t? = clock.map { $0 == .unsupported ? CLOCK_BOOTTIME : CLOCK_MONOTONIC }
+                        return outcome { try mutex.timedLock(deadline: deadline, clock: id) }
                     }))
                 case 6: steps.append((.consistent(process: 1), {
                         do { try mutex.consistent(); return .done } catch { return .failed(errorCode(error)) }

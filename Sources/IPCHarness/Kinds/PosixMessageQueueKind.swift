@@ -106,11 +106,30 @@ extension Timeout {
         }
     }
 
+    /// The absolute deadline on `clock` a `sem_clockwait` or `pthread_mutex_clocklock` is given, starting now.
+    func deadline(on clock: WaitClock) -> timespec {
+        switch self {
+        case .milliseconds(let milliseconds): Syscall.deadline(on: clock.identifier, milliseconds: milliseconds)
+        case .invalid: Syscall.invalidDeadline
+        }
+    }
+
     /// The relative interval `semtimedop` is given.
     var interval: timespec {
         switch self {
         case .milliseconds(let milliseconds): timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
         case .invalid: Syscall.invalidDeadline
+        }
+    }
+}
+
+extension WaitClock {
+    /// The clock id the call is given: an unsupported clock is `CLOCK_BOOTTIME` (glibc 2.36 refuses it).
+    var identifier: clockid_t {
+        switch self {
+        case .monotonic: CLOCK_MONOTONIC
+        case .realtime: CLOCK_REALTIME
+        case .unsupported: CLOCK_BOOTTIME
         }
     }
 }

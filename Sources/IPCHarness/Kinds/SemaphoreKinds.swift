@@ -67,8 +67,9 @@ struct PosixSemaphoreBinding: ObjectBinding {
 
     mutating func perform(_ input: PosixSemaphoreModel.Input) throws(Errno) -> PosixSemaphoreModel.Output {
         switch input {
-        case .wait(_, let nonblocking, let timeout):
-            guard try semaphore.wait(nonblocking: nonblocking, deadline: timeout?.deadline) else { throw .wouldBlock }
+        case .wait(_, let nonblocking, let timeout, let clock):
+            let deadline = clock.flatMap { clock in timeout?.deadline(on: clock) } ?? timeout?.deadline
+            guard try semaphore.wait(nonblocking: nonblocking, deadline: deadline, clock: clock?.identifier) else { throw .wouldBlock }
             return .done
         case .post:
             try semaphore.post()
@@ -199,6 +200,12 @@ struct RobustMutexBinding: ObjectBinding {
             let tryOnly: Bool
             if case .tryLock = input { tryOnly = true } else { tryOnly = false }
             switch try mutex.lock(tryOnly: tryOnly) {
+            case .acquired: return .locked
+            case .acquiredOwnerDied: return ignoresOwnerDeath ? .locked : .lockedOwnerDied
+            case .busy: throw .resourceBusy
+            }
+        case .timedLock(_, let timeout, let clock):
+            switch try mutex.timedLock(deadline: clock.map { timeout.deadline(on: $0) } ?? timeout.deadline, clock: clock?.identifier) {
             case .acquired: return .locked
             case .acquiredOwnerDied: return ignoresOwnerDeath ? .locked : .lockedOwnerDied
             case .busy: throw .resourceBusy
