@@ -6,6 +6,8 @@
 //   receive  {"max": INT, "nonblocking": BOOL?, "timeout": ...?}       {"data": PAYLOAD, "priority": INT}  EAGAIN, EMSGSIZE, EBADF,
 //                                                                                                      EINVAL, EINTR, ETIMEDOUT
 //   getattr  (none)                                                    {"messages": INT, "maxMessages": INT, "messageSize": INT}  EBADF
+//   notify   {"register": BOOL} (mq_notify with a signal, or NULL)     (none)                         EBADF, EBUSY
+//   notified {"rearm": BOOL?}                                          {"count": INT, "rearmed": BOOL (with rearm)}
 //   open     (none)                                                    (none)                         ENOENT
 //   close    (none)                                                    (none)                         EBADF
 //   unlink   (none)                                                    (none)                         ENOENT
@@ -42,11 +44,14 @@ extension PosixMessageQueueModel {
                 process: call.process, max: try call.value.required("max").integer("max", in: 0...1 << 24), nonblocking: nonblocking,
                 timeout: try Timeout.field(of: call.value))
         case "getattr": return .getAttributes(process: call.process)
+        case "notify": return .notify(process: call.process, register: try call.value.required("register").boolean("register"))
+        case "notified":
+            return .takeNotifications(process: call.process, rearm: try call.value.optional("rearm")?.boolean("rearm") ?? false)
         case "open": return .open(process: call.process)
         case "close": return .close(process: call.process)
         case "unlink": return .unlink(process: call.process)
         default:
-            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, open, close and unlink)")
+            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, notify, notified, open, close and unlink)")
         }
     }
 
@@ -54,6 +59,9 @@ extension PosixMessageQueueModel {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
         case (.ok, .send): return .sent
+        case (.ok(let value), .takeNotifications(_, let rearm)):
+            return .notifications(
+                try value.required("count").integer("count"), rearmed: rearm ? try value.required("rearmed").boolean("rearmed") : nil)
         case (.ok(let value), .getAttributes):
             return .attributes(Attributes(
                 messages: try value.required("messages").integer("messages"),
@@ -80,6 +88,8 @@ extension PosixMessageQueueModel {
             if let timeout { value["timeout"] = timeout.json }
             return ("receive", .object(value))
         case .getAttributes: return ("getattr", nil)
+        case .notify(_, let register): return ("notify", ["register": .bool(register)])
+        case .takeNotifications(_, let rearm): return ("notified", rearm ? ["rearm": true] : nil)
         case .open: return ("open", nil)
         case .close: return ("close", nil)
         case .unlink: return ("unlink", nil)
@@ -96,6 +106,8 @@ extension PosixMessageQueueModel {
                 "messages": .int(attributes.messages), "maxMessages": .int(attributes.maxMessages),
                 "messageSize": .int(attributes.messageSize),
             ])
+        case .notifications(let count, let rearmed):
+            .ok(rearmed.map { ["count": .int(count), "rearmed": .bool($0)] } ?? ["count": .int(count)])
         case .failed(let code): .fail(code)
         }
     }

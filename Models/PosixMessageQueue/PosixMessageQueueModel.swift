@@ -20,6 +20,16 @@
 ///   the priority (see ``Timeout``).
 /// - `getattr` (`mq_getattr`) reports `mq_curmsgs`, `mq_maxmsg` and `mq_msgsize`; it changes nothing, so the
 ///   driver uses it to learn what a killed process's send or receive did.
+/// - `mq_notify` (`MessageQueueNotificationFactsTests`): one process at a time may register (`EBUSY` for anyone
+///   else, the owner too, through any descriptor); `NULL` removes the caller's own registration and does nothing
+///   for anyone else. A message arriving in the *empty* queue while no receiver sleeps in it notifies the owner
+///   once and removes the registration; a message arriving in a non-empty queue leaves it registered, and one
+///   handed straight to a sleeping receiver (the kernel's pipelined send: the queue stays empty) notifies no one.
+///   The owner closing *any* descriptor of the queue, or dying, removes the registration.
+/// - So the model knows who sleeps: a blocking `receive` on the empty queue takes a first piece of effect, going
+///   to sleep (``Step/partial(_:)``); a `send` while receivers sleep hands its message to one of them (any: the
+///   kernel's order among equal-priority waiters is its own), whose receive then returns it, signal or timeout
+///   notwithstanding.
 public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     public static let name = "posix-mq"
     /// `MQ_PRIO_MAX`: priorities are 0 ..< 32768.
@@ -57,6 +67,19 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var messages: [Message] = []
         /// The name, and the descriptors open, by process.
         public var name: NamedObjectHandles
+        /// Processes asleep in a receive on the empty queue, sorted.
+        public var sleepers: [Int] = []
+        /// Messages a send handed straight to a sleeping receiver, by process: its receive returns it.
+        public var handed: [Int: Message] = [:]
+        /// The process registered with `mq_notify`, if any.
+        public var notifier: Int?
+        /// Notifications delivered and not yet taken, one entry per notification, by process, sorted.
+        public var notifications: [Int] = []
+
+        mutating func abandonReceive(of process: Int) {
+            _ = sleepers.removeOne(process)
+            handed[process] = nil
+        }
 
         /// Queues `message` after every message of the same or a higher priority.
         mutating func enqueue(_ message: Message) {
@@ -71,6 +94,13 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case receive(process: Int, max: Int, nonblocking: Bool, timeout: Timeout? = nil)
         /// `mq_getattr`: the queue's attributes and how many messages it holds.
         case getAttributes(process: Int)
+        /// `mq_notify` with a signal (`register`) or `NULL` (not `register`), through the newest descriptor.
+        case notify(process: Int, register: Bool)
+        /// Takes the notifications delivered to the process since it last looked (its queued notification
+        /// signals, with `sigtimedwait` and no wait); no descriptor needed. With `rearm`, a client that, having
+        /// taken at least one, registers again at once (`mq_notify`; it stays unregistered when another process
+        /// was quicker, `EBUSY`, or when it has no descriptor).
+        case takeNotifications(process: Int, rearm: Bool = false)
         /// `mq_open` of the queue's name without `O_CREAT`: another descriptor.
         case open(process: Int)
         case close(process: Int)
@@ -96,6 +126,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case sent
         case received(Message)
         case attributes(Attributes)
+        /// How many notifications a process took, and whether it registered again (nil when not asked to).
+        case notifications(Int, rearmed: Bool? = nil)
         case done
         case failed(ErrorCode)
     }
@@ -125,9 +157,27 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             if state.messages.count >= state.maxMessages {
                 return nonblocking ? [Transition(.failed(.EAGAIN), state)] : []
             }
-            next.enqueue(Message(data: data, priority: priority))
+            let message = Message(data: data, priority: priority)
+            if !state.sleepers.isEmpty {
+                // Straight to a sleeping receiver: the queue stays empty and no one is notified.
+                return Set(state.sleepers).sorted().map { sleeper in
+                    var handed = state
+                    _ = handed.sleepers.removeOne(sleeper)
+                    handed.handed[sleeper] = message
+                    return Transition(.sent, handed)
+                }
+            }
+            next.enqueue(message)
+            if state.messages.isEmpty, let notifier = state.notifier {
+                next.notifications.insertSorted(notifier)
+                next.notifier = nil
+            }
             return [Transition(.sent, next)]
         case .receive(let process, let max, let nonblocking, let timeout):
+            if let message = state.handed[process] {
+                next.handed[process] = nil
+                return [Transition(.received(message), next)]
+            }
             if timeout == .invalid { return [Transition(.failed(.EINVAL), state)] }
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             if max < state.messageSize { return [Transition(.failed(.EMSGSIZE), state)] }
@@ -137,15 +187,65 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             let attributes = Attributes(messages: state.messages.count, maxMessages: state.maxMessages, messageSize: state.messageSize)
             return [Transition(.attributes(attributes), state)]
+        case .notify(let process, let register):
+            guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
+            if register {
+                if state.notifier != nil { return [Transition(.failed(.EBUSY), state)] }
+                next.notifier = process
+            } else if state.notifier == process {
+                next.notifier = nil
+            }
+            return [Transition(.done, next)]
+        case .takeNotifications(let process, let rearm):
+            next.notifications.removeAll { $0 == process }
+            let count = state.notifications.count - next.notifications.count
+            guard rearm else { return [Transition(.notifications(count), next)] }
+            let rearmed = count > 0 && next.notifier == nil && next.name.holders.contains(process)
+            if rearmed { next.notifier = process }
+            return [Transition(.notifications(count, rearmed: rearmed), next)]
         case .open(let process):
             return nameTransition(state, \.name) { $0.open(process) }
         case .close(let process):
-            return nameTransition(state, \.name) { $0.release(process, missing: .EBADF) }
+            // The owner of the registration closing any descriptor of the queue removes it.
+            if state.notifier == process && state.name.holders.contains(process) { next.notifier = nil }
+            return nameTransition(next, \.name) { $0.release(process, missing: .EBADF) }
         case .unlink:
             return nameTransition(state, \.name) { $0.unlink() }
         case .exit(let process):
-            return nameTransition(state, \.name) { $0.exit(process); return nil }
+            next.abandonReceive(of: process)
+            if next.notifier == process { next.notifier = nil }
+            next.notifications.removeAll { $0 == process }
+            return nameTransition(next, \.name) { $0.exit(process); return nil }
         }
+    }
+
+    /// As ``TransitionModel``'s step, and a blocking receive that finds the queue empty may also go to sleep (a
+    /// piece of effect); a wake-up without effect (`EINTR`, `ETIMEDOUT`) takes the process out of the sleepers.
+    public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        let transitions = transitions(state, input)
+        guard transitions.isEmpty else {
+            return transitions.compactMap { output == nil || $0.output == output ? .completed($0.state) : nil }
+        }
+        var steps: [Step<State>] = []
+        let wakeUps = wakeUps(of: input)
+        if output.map({ wakeUps.contains($0) }) ?? !wakeUps.isEmpty {
+            var awake = state
+            _ = awake.sleepers.removeOne(input.process)
+            steps.append(.completed(awake))
+        }
+        if case .receive(let process, _, false, _) = input, !state.sleepers.contains(process) {
+            var asleep = state
+            asleep.sleepers.insertSorted(process)
+            steps.append(.partial(asleep))
+        }
+        return steps
+    }
+
+    /// A receive whose process died in it: out of the sleepers, and a message handed to it is gone with it.
+    public func abandon(_ state: State, _ input: Input) -> State {
+        var next = state
+        if case .receive(let process, _, _, _) = input { next.abandonReceive(of: process) }
+        return next
     }
 
     /// A blocking send or receive asleep may be interrupted (`EINTR`); a timed one may also time out.
@@ -160,6 +260,12 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     public func describe(_ state: State) -> String {
         let queued = state.messages.map { "\(Payload.preview($0.data, limit: 12))@\($0.priority)" }
         var parts = ["\(state.messages.count) of \(state.maxMessages) messages [\(queued.joined(separator: ", "))]"]
+        if !state.sleepers.isEmpty { parts.append("receivers asleep \(state.sleepers)") }
+        for (process, message) in state.handed.sorted(by: { $0.key < $1.key }) {
+            parts.append("\(Payload.preview(message.data, limit: 12)) handed to process \(process)")
+        }
+        if let notifier = state.notifier { parts.append("process \(notifier) registered for notification") }
+        if !state.notifications.isEmpty { parts.append("notifications delivered to \(state.notifications)") }
         parts.append("descriptors \(state.name.text)")
         return parts.joined(separator: "; ")
     }
@@ -173,6 +279,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .receive(_, let max, let nonblocking, let timeout):
             call = "receive into \(max) bytes\(nonblocking ? " (nonblocking)" : "")" + (timeout.map { " \($0.text)" } ?? "")
         case .getAttributes: call = "mq_getattr"
+        case .notify(_, let register): call = register ? "mq_notify (register)" : "mq_notify (NULL)"
+        case .takeNotifications(_, let rearm): call = rearm ? "take notifications, registering again" : "take notifications"
         case .open: call = "open by name"
         case .close: call = "close"
         case .unlink: call = "unlink"
@@ -184,6 +292,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             case .received(let message): "\(Payload.preview(message.data)) (\(message.data.count) bytes) at priority \(message.priority)"
             case .attributes(let attributes):
                 "\(attributes.messages) messages (of \(attributes.maxMessages), \(attributes.messageSize) bytes each)"
+            case .notifications(let count, let rearmed):
+                "\(count) notifications" + (rearmed.map { $0 ? ", registered again" : ", not registered again" } ?? "")
             case .failed(let code): code.rawValue
             }
         }
@@ -191,7 +301,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     }
 
     public func estimatedSize(of state: State) -> Int {
-        96 + state.name.holders.count * 8 + state.messages.reduce(0) { $0 + 40 + $1.data.count }
+        128 + (state.name.holders.count + state.sleepers.count + state.notifications.count) * 8
+            + state.messages.reduce(0) { $0 + 40 + $1.data.count } + state.handed.values.reduce(0) { $0 + 64 + $1.data.count }
     }
 }
 
@@ -199,6 +310,7 @@ extension PosixMessageQueueModel.Input {
     public var process: Int {
         switch self {
         case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process),
+            .notify(let process, _), .takeNotifications(let process, _),
             .close(let process), .unlink(let process), .exit(let process):
             process
         }

@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <mqueue.h>
+#include <signal.h>
+#include <string.h>
 
 int ipc_mq_create(const char *name, int oflag, unsigned int mode, long maxmsg, long msgsize) {
     struct mq_attr attr = {0};
@@ -48,4 +50,13 @@ int ipc_mq_setflags(int mqdes, long flags) {
     struct mq_attr attr = {0};
     attr.mq_flags = flags;
     return mq_setattr(mqdes, &attr, NULL);
+}
+
+int ipc_mq_notify(int mqdes, int signo) {
+    if (signo == 0) return mq_notify(mqdes, NULL);
+    struct sigevent event;
+    memset(&event, 0, sizeof event);
+    event.sigev_notify = signo < 0 ? SIGEV_NONE : SIGEV_SIGNAL;
+    event.sigev_signo = signo < 0 ? 0 : signo;
+    return mq_notify(mqdes, &event);
 }

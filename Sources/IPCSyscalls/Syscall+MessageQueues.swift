@@ -109,6 +109,29 @@ extension Syscall {
         }
     }
 
+    /// How `mq_notify` is to notify.
+    public enum MessageQueueNotification: Sendable, Hashable {
+        /// `SIGEV_SIGNAL` with this signal.
+        case signal(Int32)
+        /// `SIGEV_NONE`: nothing is sent, but the registration is used up as if it were.
+        case withoutSignal
+    }
+
+    /// Registers this process for one notification when a message arrives in the empty queue (no receiver asleep
+    /// in it); with nil, removes this process's registration. `EBUSY` while any process (this one too) is
+    /// registered.
+    ///
+    /// The corresponding C function is `mq_notify`.
+    public static func mqNotify(_ queue: FileDescriptor, _ notification: MessageQueueNotification?) throws(Errno) {
+        let code: CInt
+        switch notification {
+        case .signal(let signal): code = signal
+        case .withoutSignal?: code = -1
+        case nil: code = 0
+        }
+        _ = try perform(.mqNotify, descriptor: queue, retryOnInterrupt: false) { _ in ipc_mq_notify(queue.rawValue, code) }
+    }
+
     // MARK: System V message queues
 
     /// Creates (with `IPC_CREAT`, and `IPC_EXCL` in `flags`) or finds the message queue of `key`.

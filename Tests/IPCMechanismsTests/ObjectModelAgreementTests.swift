@@ -17,13 +17,17 @@ import Testing
         case send(size: Int, priority: Int)
         case receive(max: Int)
         case open, close, unlink
+        /// `mq_notify` with `SIGEV_NONE` (register) or `NULL`: whether a registration exists, and was used up by a
+        /// message arriving in the empty queue, shows in the next register's `EBUSY`.
+        case notify(register: Bool)
     }
 
     static let queueOperations = Gen.oneOf(
         zip(Gen.int(in: 0...20), Gen.int(in: 0...4)).map { QueueOperation.send(size: $0, priority: [0, 1, 5, 6, 10][$1]) }.eraseToAny(),
         zip(Gen.int(in: 15...17), Gen.int(in: 0...40)).map { QueueOperation.send(size: $0, priority: $1 == 0 ? 32768 : 3) }.eraseToAny(),
         Gen.int(in: 0...9).map { QueueOperation.receive(max: $0 == 0 ? 15 : 16) }.eraseToAny(),
-        Gen.int(in: 0...30).map { $0 < 10 ? QueueOperation.open : $0 < 20 ? .close : $0 == 20 ? .unlink : .receive(max: 16) }.eraseToAny()
+        Gen.int(in: 0...30).map { $0 < 10 ? QueueOperation.open : $0 < 20 ? .close : $0 == 20 ? .unlink : .receive(max: 16) }.eraseToAny(),
+        Gen.int(in: 0...3).map { QueueOperation.notify(register: $0 != 0) }.eraseToAny()
     )
 
     @Test func posixMessageQueueAgreesWithItsModel() async {
@@ -72,6 +76,11 @@ import Testing
                 case .unlink:
                     return (.unlink(process: 1), {
                         do { try PosixMessageQueue.unlink(name); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case .notify(let register):
+                    return (.notify(process: 1, register: register), {
+                        guard let queue = descriptors.last else { return .failed(.EBADF) }
+                        do { try Syscall.mqNotify(queue, register ? .withoutSignal : nil); return .done } catch { return .failed(errorCode(error)) }
                     })
                 }
             }

@@ -6,11 +6,14 @@ import SystemPackage
 
 /// A POSIX message queue (model `posix-mq`) under a fresh name from the run's namespace; parameters `maxMessages`
 /// and `messageSize`. Holders in role `open` open a descriptor while setting up; `open` adds one, `close` closes
-/// the newest; with none, `send` and `receive` fail `EBADF` as the kernel would.
+/// the newest; with none, `send` and `receive` fail `EBADF` as the kernel would. Implementations: `kernel.posix-mq`
+/// (every call as the kernel answers it; `notified` with `rearm` registers again after taking a notification) and
+/// the fragile `client.mq-notify-not-rearmed`, a consumer that takes its notification and forgets to register
+/// again, so it never hears of later messages.
 public enum PosixMessageQueueKind: MechanismKind {
     public typealias Model = PosixMessageQueueModel
 
-    public static let implementations = ["kernel.posix-mq"]
+    public static let implementations = ["kernel.posix-mq", "client.mq-notify-not-rearmed"]
 
     /// `mq_getattr`'s `mq_curmsgs`: whether a killed process's send or receive took effect.
     public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "getattr", role: "open")
@@ -40,7 +43,7 @@ public enum PosixMessageQueueKind: MechanismKind {
 
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<PosixMessageQueueModel> {
         let name = try object.text("name")
-        var binding = PosixMessageQueueBinding(name: name)
+        var binding = PosixMessageQueueBinding(name: name, forgetsToRearm: implementation == "client.mq-notify-not-rearmed")
         if object.flag("open") {
             do {
                 binding.descriptors.append(try PosixMessageQueue.open(name))
@@ -56,7 +59,12 @@ public enum PosixMessageQueueKind: MechanismKind {
 struct PosixMessageQueueBinding: ObjectBinding {
 
     typealias Model = PosixMessageQueueModel
+    /// The signal `mq_notify` registrations ask for (`SIGRTMIN+7`: real-time, so notifications queue and are
+    /// counted; blocked in the worker's thread, and every other thread of the worker blocks every signal).
+    static var notificationSignal: Int32 { Syscall.realtimeSignalMinimum + 7 }
     let name: String
+    /// `client.mq-notify-not-rearmed`: a consumer that takes its notification and does not register again.
+    var forgetsToRearm = false
     var descriptors: [FileDescriptor] = []
 
     mutating func perform(_ input: PosixMessageQueueModel.Input) throws(Errno) -> PosixMessageQueueModel.Output {
@@ -81,6 +89,32 @@ struct PosixMessageQueueBinding: ObjectBinding {
             let attributes = try Syscall.mqAttributes(queue)
             return .attributes(PosixMessageQueueModel.Attributes(
                 messages: attributes.currentMessages, maxMessages: attributes.maximumMessages, messageSize: attributes.messageSize))
+        case .notify(_, let register):
+            guard let queue = descriptors.last else { throw .badFileDescriptor }
+            try Syscall.setSignalsBlocked([Self.notificationSignal], true)
+            try Syscall.mqNotify(queue, register ? .signal(Self.notificationSignal) : nil)
+            return .done
+        case .takeNotifications(_, let rearm):
+            try Syscall.setSignalsBlocked([Self.notificationSignal], true)
+            var count = 0
+            while true {
+                do throws(Errno) {
+                    _ = try Syscall.waitForSignal([Self.notificationSignal], timeoutNanoseconds: 0)
+                    count += 1
+                } catch .wouldBlock {
+                    break
+                }
+            }
+            guard rearm else { return .notifications(count) }
+            guard count > 0, let queue = descriptors.last else { return .notifications(count, rearmed: false) }
+            // The fragile client believes it registers again, and never does: later messages notify no one.
+            if forgetsToRearm { return .notifications(count, rearmed: true) }
+            do throws(Errno) {
+                try Syscall.mqNotify(queue, .signal(Self.notificationSignal))
+                return .notifications(count, rearmed: true)
+            } catch .resourceBusy {
+                return .notifications(count, rearmed: false)
+            }
         case .open:
             descriptors.append(try PosixMessageQueue.open(name))
             return .done

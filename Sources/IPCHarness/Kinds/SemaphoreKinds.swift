@@ -162,11 +162,14 @@ struct SystemVSemaphoreBinding: ObjectBinding {
 /// Implementations: `kernel.robust-mutex` (each call as it returns; `EOWNERDEAD` is reported as a failure of
 /// `lock`/`trylock`, as the call returns it, though the lock is then held) and the fragile
 /// `client.mutex-ignores-owner-death`, a lock user that takes `EOWNERDEAD` for an ordinary acquisition and never
-/// makes the mutex consistent (so its unlock leaves it unrecoverable for everyone).
+/// makes the mutex consistent (so its unlock leaves it unrecoverable for everyone), and the fragile
+/// `client.mutex-timeout-taken-for-lock`, which takes a timed lock's `ETIMEDOUT` for the lock.
 public enum RobustMutexKind: MechanismKind {
     public typealias Model = RobustMutexModel
 
-    public static let implementations = ["kernel.robust-mutex", "client.mutex-ignores-owner-death"]
+    public static let implementations = [
+        "kernel.robust-mutex", "client.mutex-ignores-owner-death", "client.mutex-timeout-taken-for-lock",
+    ]
 
     public static func model(for workload: Workload) -> RobustMutexModel {
         RobustMutexModel(mutexes: workload.objects.filter { $0.kind == name }.map(\.name))
@@ -184,7 +187,8 @@ public enum RobustMutexKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<RobustMutexModel> {
         RobustMutexBinding(
             mutex: RobustMutex.existing(at: try object.mapSharedMemory("fd", size: SharedObjectMemory.size)),
-            ignoresOwnerDeath: implementation == "client.mutex-ignores-owner-death")
+            ignoresOwnerDeath: implementation == "client.mutex-ignores-owner-death",
+            takesTimeoutForLock: implementation == "client.mutex-timeout-taken-for-lock")
     }
 }
 
@@ -193,6 +197,7 @@ struct RobustMutexBinding: ObjectBinding {
     typealias Model = RobustMutexModel
     let mutex: RobustMutex
     let ignoresOwnerDeath: Bool
+    let takesTimeoutForLock: Bool
 
     mutating func perform(_ input: RobustMutexModel.Input) throws(Errno) -> RobustMutexModel.Output {
         switch input {
@@ -205,10 +210,14 @@ struct RobustMutexBinding: ObjectBinding {
             case .busy: throw .resourceBusy
             }
         case .timedLock(_, let timeout, let clock):
-            switch try mutex.timedLock(deadline: clock.map { timeout.deadline(on: $0) } ?? timeout.deadline, clock: clock?.identifier) {
-            case .acquired: return .locked
-            case .acquiredOwnerDied: return ignoresOwnerDeath ? .locked : .lockedOwnerDied
-            case .busy: throw .resourceBusy
+            do throws(Errno) {
+                switch try mutex.timedLock(deadline: clock.map { timeout.deadline(on: $0) } ?? timeout.deadline, clock: clock?.identifier) {
+                case .acquired: return .locked
+                case .acquiredOwnerDied: return ignoresOwnerDeath ? .locked : .lockedOwnerDied
+                case .busy: throw .resourceBusy
+                }
+            } catch .timedOut where takesTimeoutForLock {
+                return .locked
             }
         case .unlock:
             try mutex.unlock()

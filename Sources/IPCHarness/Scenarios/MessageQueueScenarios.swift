@@ -2,7 +2,10 @@ import IPCModels
 
 /// Scenarios on POSIX and System V message queues.
 public enum MessageQueueScenarios {
-    public static let all: [Scenario] = [posixPriority, posixTimed, posixPersistence, systemVSelection, systemVRemoval]
+    public static let all: [Scenario] = [
+        posixPriority, posixTimed, posixPersistence, posixNotify, notificationNotRearmed, notificationRearmed,
+        systemVSelection, systemVRemoval,
+    ]
 
     static let queueSize: JSONObject = ["maxMessages": 4, "messageSize": 64]
 
@@ -62,6 +65,66 @@ public enum MessageQueueScenarios {
                     ])
                 })
         })
+
+    /// `mq_notify` (issue 15): processes register (some while another is registered: `EBUSY`), remove their
+    /// registration, take their notifications (some registering again), and send and receive, some receivers asleep
+    /// in the empty queue when a message comes (it goes to them: no notification); a few close a descriptor.
+    public static let posixNotify = Scenario.real(
+        name: "posix-mq-notify", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq",
+        summary: "2-4 processes register with mq_notify (EBUSY), unregister, take notifications (re-arming or not), send and receive",
+        makeWorkload: { generator in
+            ScenarioPrograms.workload(
+                kind: "posix-mq", parameters: ["maxMessages": 3, "messageSize": 64], generator: &generator,
+                roles: { _, generator in generator.chance(0.3) ? ["open", "open"] : ["open"] },
+                operation: { process, sequence, generator in
+                    generator.choose([
+                        (18, { _ in ("notify", ["register": true] as JSONValue) }),
+                        (5, { _ in ("notify", ["register": false] as JSONValue) }),
+                        (20, { generator in ("notified", generator.chance(0.5) ? ["rearm": true] as JSONValue : nil) }),
+                        (30, { generator in send(process, sequence, &generator, nonblocking: true) }),
+                        (24, { generator in receive(&generator, nonblocking: generator.chance(0.5)) }),
+                        (3, { _ in ("close", nil) }),
+                    ])
+                })
+        })
+
+    /// A consumer that waits for notifications rather than sleeping in `mq_receive`: it registers, then takes its
+    /// notification (registering again) and drains the queue, again and again, while producers send.
+    static func notifiedConsumerWorkload(generator: inout SeededGenerator) -> Workload {
+        let producers = generator.next(in: 1...2)
+        var consumer = [Call(process: 1, object: "q0", f: "notify", value: ["register": true])]
+        for _ in 0..<generator.next(in: 3...6) {
+            consumer.append(Call(process: 1, object: "q0", f: "notified", value: ["rearm": true]))
+            for _ in 0..<generator.next(in: 1...3) {
+                consumer.append(Call(process: 1, object: "q0", f: "receive", value: ["max": 64, "nonblocking": true]))
+            }
+        }
+        var processes = [Workload.Process(id: 1, holds: ["q0": ["open"]], program: consumer)]
+        for producer in 2...(1 + producers) {
+            let program = (0..<generator.next(in: 2...6)).map { sequence in
+                let data = PayloadMaker.make(process: producer, sequence: sequence, count: generator.next(in: 1...16), generator: &generator)
+                return Call(process: producer, object: "q0", f: "send", value: ["data": Payload.json(data), "priority": 0, "nonblocking": true])
+            }
+            processes.append(Workload.Process(id: producer, holds: ["q0": ["open"]], program: program))
+        }
+        return Workload(
+            objects: [Workload.Object(name: "q0", kind: "posix-mq", parameters: ["maxMessages": 8, "messageSize": 64])],
+            processes: processes)
+    }
+
+    /// The fragile notified consumer: it takes its notification and forgets to register again, so it never hears
+    /// of a later message; the model, told it registered again, expects the notification it then misses.
+    public static let notificationNotRearmed = Scenario.real(
+        name: "posix-mq-fragile-notify-not-rearmed", kind: PosixMessageQueueKind.self,
+        implementation: "client.mq-notify-not-rearmed",
+        summary: "BROKEN: a consumer woken by mq_notify drains the queue but never registers again, so later messages wake no one",
+        isBroken: true, makeWorkload: { generator in notifiedConsumerWorkload(generator: &generator) })
+
+    /// Its robust twin: after each notification the consumer registers again at once (`mq_notify`).
+    public static let notificationRearmed = Scenario.real(
+        name: "posix-mq-robust-rearms-notify", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq",
+        summary: "robust twin of posix-mq-fragile-notify-not-rearmed: the consumer registers again after each notification",
+        makeWorkload: { generator in notifiedConsumerWorkload(generator: &generator) })
 
     static func send(
         _ process: Int, _ sequence: Int, _ generator: inout SeededGenerator, nonblocking: Bool? = nil
