@@ -177,6 +177,16 @@ extension Syscall {
         Int(try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_getval(set.id, CInt(truncatingIfNeeded: number)) })
     }
 
+    /// How many processes sleep in a `semop` whose blocking operation is on semaphore `number` and waits for its
+    /// value to grow (`zero` false: `GETNCNT`) or to be 0 (`GETZCNT`); `EINVAL` for a number outside the set.
+    ///
+    /// The corresponding C functions are `semctl(GETNCNT)` and `semctl(GETZCNT)`.
+    public static func semWaiters(_ set: SystemVSemaphoreSet, number: Int, zero: Bool) throws(Errno) -> Int {
+        Int(try perform(.semctl, retryOnInterrupt: false) { _ in
+            ipc_semctl_waiters(set.id, CInt(truncatingIfNeeded: number), zero ? 1 : 0)
+        })
+    }
+
     /// Sets every semaphore's value (clearing every process's undo adjustments for them).
     ///
     /// The corresponding C function is `semctl(SETALL)`.

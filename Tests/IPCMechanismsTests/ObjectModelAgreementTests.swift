@@ -148,6 +148,8 @@ import Testing
         case getAll
         case setValue(number: Int, value: Int)
         case remove
+        /// `GETNCNT`/`GETZCNT`: 0 with no sleeper (one process here), `EINVAL` outside the set or once removed.
+        case waiters(number: Int, zero: Bool)
     }
 
     static let semaphoreOperation = zip(Gen.int(in: 0...2), Gen.int(in: -3...3), Gen.int(in: 0...1)).map {
@@ -158,7 +160,8 @@ import Testing
         Self.semaphoreOperation.array(of: 0...3).map { SetOperation.semop($0) }.eraseToAny(),
         Self.semaphoreOperation.array(of: 1...2).map { SetOperation.semop($0) }.eraseToAny(),
         zip(Gen.int(in: 0...2), Gen.int(in: -1...4)).map { SetOperation.setValue(number: $0, value: $1 == 4 ? 32768 : $1) }.eraseToAny(),
-        Gen.int(in: 0...40).map { $0 == 0 ? SetOperation.remove : .getAll }.eraseToAny()
+        Gen.int(in: 0...40).map { $0 == 0 ? SetOperation.remove : .getAll }.eraseToAny(),
+        zip(Gen.int(in: 0...2), Gen.int(in: 0...1)).map { SetOperation.waiters(number: $0, zero: $1 == 1) }.eraseToAny()
     )
 
     @Test func systemVSemaphoresAgreeWithTheirModel() async {
@@ -186,6 +189,10 @@ import Testing
                 case .remove:
                     return (.remove(process: 1), {
                         do { try SystemVSemaphores.remove(set); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case .waiters(let number, let zero):
+                    return (.waiters(process: 1, number: number, zero: zero), {
+                        do { return .value(try Syscall.semWaiters(set, number: number, zero: zero)) } catch { return .failed(errorCode(error)) }
                     })
                 }
             }

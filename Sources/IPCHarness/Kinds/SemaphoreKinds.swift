@@ -149,6 +149,8 @@ struct SystemVSemaphoreBinding: ObjectBinding {
             return .done
         case .value(_, let number):
             return .value(try Syscall.semValue(set, number: number))
+        case .waiters(_, let number, let zero):
+            return .value(try Syscall.semWaiters(set, number: number, zero: zero))
         case .setValues(_, let values):
             try Syscall.semSetValues(set, values)
             return .done

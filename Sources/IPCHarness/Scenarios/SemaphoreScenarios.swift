@@ -66,7 +66,7 @@ public enum SemaphoreScenarios {
     /// when everyone sleeps) holding them; the kernel undoes their changes at exit.
     public static let systemVUndo = Scenario.real(
         name: "sysv-sem-undo", kind: SystemVSemaphoreKind.self, implementation: "kernel.sysv-sem",
-        summary: "2-4 processes semop on 2 semaphores (1-2 ops each, many SEM_UNDO, some IPC_NOWAIT), read and set them",
+        summary: "2-4 processes semop on 2 semaphores (1-2 ops each, many SEM_UNDO, some IPC_NOWAIT), read, count sleepers, set them",
         makeWorkload: { generator in
             let values: JSONValue = .ints([generator.next(in: 0...2), generator.next(in: 0...1)])
             return ScenarioPrograms.workload(
@@ -83,7 +83,10 @@ public enum SemaphoreScenarios {
                             }
                             return ("semop", (["ops": .array(operations)] as JSONObject).nonblocking(generator.chance(0.4)))
                         }),
-                        (17, { _ in ("getall", nil) }),
+                        (13, { _ in ("getall", nil) }),
+                        (6, { generator in
+                            (generator.chance(0.5) ? "getncnt" : "getzcnt", ["num": .int(generator.next(in: 0...1))] as JSONValue)
+                        }),
                         (6, { generator in
                             let value: JSONValue = ["num": .int(generator.next(in: 0...1)), "value": .int(generator.next(in: 0...2))]
                             return ("setval", value)
