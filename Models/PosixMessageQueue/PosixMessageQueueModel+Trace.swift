@@ -8,7 +8,7 @@
 //   getattr  (none)                                                    {"messages": INT, "maxMessages": INT, "messageSize": INT}  EBADF
 //   notify   {"register": BOOL} (mq_notify with a signal, or NULL)     (none)                         EBADF, EBUSY
 //   notified {"rearm": BOOL?}                                          {"count": INT, "rearmed": BOOL (with rearm)}
-//   open     (none)                                                    (none)                         ENOENT
+//   open     {"access": "read-write" | "read" | "write"}? (O_RDWR, O_RDONLY, O_WRONLY)  (none)      ENOENT
 //   close    (none)                                                    (none)                         EBADF
 //   unlink   (none)                                                    (none)                         ENOENT
 //
@@ -47,7 +47,12 @@ extension PosixMessageQueueModel {
         case "notify": return .notify(process: call.process, register: try call.value.required("register").boolean("register"))
         case "notified":
             return .takeNotifications(process: call.process, rearm: try call.value.optional("rearm")?.boolean("rearm") ?? false)
-        case "open": return .open(process: call.process)
+        case "open":
+            guard let field = try call.value.optional("access") else { return .open(process: call.process) }
+            guard case .string(let name) = field, let access = Access(rawValue: name) else {
+                throw ModelError("field 'access' must be \"read-write\", \"read\" or \"write\"")
+            }
+            return .open(process: call.process, access: access)
         case "close": return .close(process: call.process)
         case "unlink": return .unlink(process: call.process)
         default:
@@ -90,7 +95,7 @@ extension PosixMessageQueueModel {
         case .getAttributes: return ("getattr", nil)
         case .notify(_, let register): return ("notify", ["register": .bool(register)])
         case .takeNotifications(_, let rearm): return ("notified", rearm ? ["rearm": true] : nil)
-        case .open: return ("open", nil)
+        case .open(_, let access): return ("open", access == .readWrite ? nil : ["access": .string(access.rawValue)])
         case .close: return ("close", nil)
         case .unlink: return ("unlink", nil)
         case .exit: return ("exit", nil)

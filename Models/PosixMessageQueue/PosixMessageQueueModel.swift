@@ -26,6 +26,9 @@
 ///   once and removes the registration; a message arriving in a non-empty queue leaves it registered, and one
 ///   handed straight to a sleeping receiver (the kernel's pipelined send: the queue stays empty) notifies no one.
 ///   The owner closing *any* descriptor of the queue, or dying, removes the registration.
+/// - A descriptor opened `O_RDONLY` fails `mq_send` `EBADF`, one opened `O_WRONLY` fails `mq_receive` `EBADF` (after
+///   the priority and the timeout are checked, before the sizes); `mq_getattr` and `mq_notify` take either
+///   (`MessageQueueAccessFactsTests`). Calls use the process's newest descriptor.
 /// - So the model knows who sleeps: a blocking `receive` on the empty queue takes a first piece of effect, going
 ///   to sleep (``Step/partial(_:)``); a `send` while receivers sleep hands its message to one of them (any: the
 ///   kernel's order among equal-priority waiters is its own), whose receive then returns it, signal or timeout
@@ -48,6 +51,11 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             self.messageSize = messageSize
             self.holders = holders.sorted()
         }
+    }
+
+    /// How a descriptor was opened.
+    public enum Access: String, Hashable, Sendable {
+        case readWrite = "read-write", read, write
     }
 
     public struct Message: Hashable, Sendable {
@@ -75,6 +83,26 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var notifier: Int?
         /// Notifications delivered and not yet taken, one entry per notification, by process, sorted.
         public var notifications: [Int] = []
+        /// The access of each descriptor, oldest first, of the processes holding one not opened read-write (every
+        /// descriptor of any other process is read-write).
+        public var access: [Int: [Access]] = [:]
+
+        /// The access of the process's newest descriptor (it must hold one).
+        func newestAccess(of process: Int) -> Access { access[process]?.last ?? .readWrite }
+
+        mutating func opened(_ process: Int, _ mode: Access) {
+            if access[process] == nil {
+                guard mode != .readWrite else { return }
+                access[process] = [Access](repeating: .readWrite, count: name.holders.filter { $0 == process }.count - 1)
+            }
+            access[process]?.append(mode)
+        }
+
+        mutating func closed(_ process: Int) {
+            guard var modes = access[process] else { return }
+            modes.removeLast()
+            access[process] = modes.allSatisfy { $0 == .readWrite } ? nil : modes
+        }
 
         mutating func abandonReceive(of process: Int) {
             _ = sleepers.removeOne(process)
@@ -101,8 +129,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         /// taken at least one, registers again at once (`mq_notify`; it stays unregistered when another process
         /// was quicker, `EBUSY`, or when it has no descriptor).
         case takeNotifications(process: Int, rearm: Bool = false)
-        /// `mq_open` of the queue's name without `O_CREAT`: another descriptor.
-        case open(process: Int)
+        /// `mq_open` of the queue's name without `O_CREAT`: another descriptor, `O_RDWR`, `O_RDONLY` or `O_WRONLY`.
+        case open(process: Int, access: Access = .readWrite)
         case close(process: Int)
         case unlink(process: Int)
         /// The process died: its descriptors close.
@@ -152,7 +180,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             if priority < 0 || priority >= Self.priorityLimit || timeout == .invalid {
                 return [Transition(.failed(.EINVAL), state)]
             }
-            guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
+            guard state.name.holders.contains(process), state.newestAccess(of: process) != .read else {
+                return [Transition(.failed(.EBADF), state)]
+            }
             if data.count > state.messageSize { return [Transition(.failed(.EMSGSIZE), state)] }
             if state.messages.count >= state.maxMessages {
                 return nonblocking ? [Transition(.failed(.EAGAIN), state)] : []
@@ -179,7 +209,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 return [Transition(.received(message), next)]
             }
             if timeout == .invalid { return [Transition(.failed(.EINVAL), state)] }
-            guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
+            guard state.name.holders.contains(process), state.newestAccess(of: process) != .write else {
+                return [Transition(.failed(.EBADF), state)]
+            }
             if max < state.messageSize { return [Transition(.failed(.EMSGSIZE), state)] }
             guard !state.messages.isEmpty else { return nonblocking ? [Transition(.failed(.EAGAIN), state)] : [] }
             return [Transition(.received(next.messages.removeFirst()), next)]
@@ -203,18 +235,24 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             let rearmed = count > 0 && next.notifier == nil && next.name.holders.contains(process)
             if rearmed { next.notifier = process }
             return [Transition(.notifications(count, rearmed: rearmed), next)]
-        case .open(let process):
-            return nameTransition(state, \.name) { $0.open(process) }
+        case .open(let process, let access):
+            if let error = next.name.open(process) { return [Transition(.failed(error), state)] }
+            next.opened(process, access)
+            return [Transition(.done, next)]
         case .close(let process):
+            guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             // The owner of the registration closing any descriptor of the queue removes it.
-            if state.notifier == process && state.name.holders.contains(process) { next.notifier = nil }
-            return nameTransition(next, \.name) { $0.release(process, missing: .EBADF) }
+            if state.notifier == process { next.notifier = nil }
+            _ = next.name.release(process, missing: .EBADF)
+            next.closed(process)
+            return [Transition(.done, next)]
         case .unlink:
             return nameTransition(state, \.name) { $0.unlink() }
         case .exit(let process):
             next.abandonReceive(of: process)
             if next.notifier == process { next.notifier = nil }
             next.notifications.removeAll { $0 == process }
+            next.access[process] = nil
             return nameTransition(next, \.name) { $0.exit(process); return nil }
         }
     }
@@ -266,6 +304,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         }
         if let notifier = state.notifier { parts.append("process \(notifier) registered for notification") }
         if !state.notifications.isEmpty { parts.append("notifications delivered to \(state.notifications)") }
+        for (process, modes) in state.access.sorted(by: { $0.key < $1.key }) {
+            parts.append("process \(process)'s descriptors \(modes.map(\.rawValue))")
+        }
         parts.append("descriptors \(state.name.text)")
         return parts.joined(separator: "; ")
     }
@@ -281,7 +322,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .getAttributes: call = "mq_getattr"
         case .notify(_, let register): call = register ? "mq_notify (register)" : "mq_notify (NULL)"
         case .takeNotifications(_, let rearm): call = rearm ? "take notifications, registering again" : "take notifications"
-        case .open: call = "open by name"
+        case .open(_, let access): call = access == .readWrite ? "open by name" : "open by name, \(access == .read ? "O_RDONLY" : "O_WRONLY")"
         case .close: call = "close"
         case .unlink: call = "unlink"
         case .exit: call = "exit (closes its descriptors)"
@@ -309,7 +350,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
 extension PosixMessageQueueModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process),
+        case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process, _),
             .notify(let process, _), .takeNotifications(let process, _),
             .close(let process), .unlink(let process), .exit(let process):
             process

@@ -17,6 +17,8 @@ import Testing
         case send(size: Int, priority: Int)
         case receive(max: Int)
         case open, close, unlink
+        /// `mq_open` `O_RDONLY` or `O_WRONLY`: later calls use it, the wrong direction failing `EBADF`.
+        case openFor(read: Bool)
         /// `mq_notify` with `SIGEV_NONE` (register) or `NULL`: whether a registration exists, and was used up by a
         /// message arriving in the empty queue, shows in the next register's `EBUSY`.
         case notify(register: Bool)
@@ -27,7 +29,8 @@ import Testing
         zip(Gen.int(in: 15...17), Gen.int(in: 0...40)).map { QueueOperation.send(size: $0, priority: $1 == 0 ? 32768 : 3) }.eraseToAny(),
         Gen.int(in: 0...9).map { QueueOperation.receive(max: $0 == 0 ? 15 : 16) }.eraseToAny(),
         Gen.int(in: 0...30).map { $0 < 10 ? QueueOperation.open : $0 < 20 ? .close : $0 == 20 ? .unlink : .receive(max: 16) }.eraseToAny(),
-        Gen.int(in: 0...3).map { QueueOperation.notify(register: $0 != 0) }.eraseToAny()
+        Gen.int(in: 0...3).map { QueueOperation.notify(register: $0 != 0) }.eraseToAny(),
+        Gen.int(in: 0...1).map { QueueOperation.openFor(read: $0 == 0) }.eraseToAny()
     )
 
     @Test func posixMessageQueueAgreesWithItsModel() async {
@@ -76,6 +79,13 @@ import Testing
                 case .unlink:
                     return (.unlink(process: 1), {
                         do { try PosixMessageQueue.unlink(name); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case .openFor(let read):
+                    return (.open(process: 1, access: read ? .read : .write), {
+                        do {
+                            descriptors.append(try PosixMessageQueue.open(name, access: read ? O_RDONLY : O_WRONLY))
+                            return .done
+                        } catch { return .failed(errorCode(error)) }
                     })
                 case .notify(let register):
                     return (.notify(process: 1, register: register), {

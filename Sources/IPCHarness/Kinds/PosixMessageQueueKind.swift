@@ -115,8 +115,8 @@ struct PosixMessageQueueBinding: ObjectBinding {
             } catch .resourceBusy {
                 return .notifications(count, rearmed: false)
             }
-        case .open:
-            descriptors.append(try PosixMessageQueue.open(name))
+        case .open(_, let access):
+            descriptors.append(try PosixMessageQueue.open(name, access: access == .read ? O_RDONLY : access == .write ? O_WRONLY : O_RDWR))
             return .done
         case .close:
             guard let queue = descriptors.popLast() else { throw .badFileDescriptor }

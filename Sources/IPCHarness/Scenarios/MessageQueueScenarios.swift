@@ -48,7 +48,7 @@ public enum MessageQueueScenarios {
     /// unlink (after which opens fail ENOENT but descriptors work).
     public static let posixPersistence = Scenario.real(
         name: "posix-mq-persistence", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq",
-        summary: "a sender sends and exits; later processes open the queue by name, receive, close and unlink it",
+        summary: "a sender sends and exits; later processes open the queue by name (some O_RDONLY or O_WRONLY), receive, close and unlink it",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
                 kind: "posix-mq", parameters: queueSize, generator: &generator,
@@ -58,7 +58,10 @@ public enum MessageQueueScenarios {
                     if sequence == 0 { return ("open", nil) }
                     return generator.choose([
                         (50, { generator in receive(&generator, nonblocking: generator.chance(0.8)) }),
-                        (15, { _ in ("open", nil) }),
+                        (15, { generator in
+                            // O_RDWR mostly; O_RDONLY and O_WRONLY descriptors fail the other direction EBADF.
+                            ("open", generator.pick(weighted: [(60, nil), (20, ["access": "read"] as JSONValue), (20, ["access": "write"] as JSONValue)]))
+                        }),
                         (15, { _ in ("close", nil) }),
                         (10, { _ in ("unlink", nil) }),
                         (10, { generator in send(process, sequence, &generator, nonblocking: true) }),
