@@ -3,8 +3,13 @@
 //   f         invoke value                                    ok value                                  fail error
 //   kill      {"signal": SIG}                                 (none)                                    EINVAL, ESRCH
 //   sigqueue  {"signal": SIG, "value": INT}                   (none)                                    EAGAIN, EINVAL, ESRCH
-//   wait      {"signals": [SIG, ...], "timeout": MS?}         {"signal": SIG, "code": "SI_USER" |       EAGAIN, EINTR
-//                                                              "SI_QUEUE", "sender": INT?, "value": INT?}
+//   tgkill    {"signal": SIG}                                 (none)                                    EINVAL, ESRCH
+//   wait      {"signals": [SIG, ...], "timeout": MS|"invalid"?}         {"signal": SIG, "code": "SI_USER" |       EAGAIN, EINTR
+//                                                              "SI_QUEUE" | "SI_TKILL", "sender": INT?,
+//                                                              "value": INT?}
+//   pending   (none; receiver only: sigpending)               {"signals": [SIG, ...]}
+//   signalfd-read {"signals": [SIG, ...], "max": BYTES,       {"deliveries": [{"signal": SIG,           EAGAIN, EINVAL, EINTR
+//             "nonblocking": BOOL?} (receiver only)            "code": …, "sender": …, "value": …}, …]}
 //
 // SIG is a name ("SIGUSR2", "SIGRTMIN+1") or a number (to provoke EINVAL). The object is the receiving process's
 // pending set: kill and sigqueue by any process target it; only the receiver waits.
@@ -32,22 +37,36 @@ extension SignalModel {
 
     public func input(from call: Call) throws(ModelError) -> Input {
         switch call.f {
-        case "kill", "sigqueue":
+        case "kill", "sigqueue", "tgkill":
             let signal = try Self.signal(try call.value.required("signal"), field: "signal")
-            let method: Method = call.f == "kill" ? .kill : .sigqueue
+            if Self.unblockable.contains(signal) {
+                throw ModelError("\(call.f) of \(Self.name(of: signal)): it cannot be blocked, so it kills or stops the receiver rather than wait for sigtimedwait; the signal model does not have it (a harness kill is a \"kill\" event)")
+            }
+            let method = Method(rawValue: call.f)!
             let value = method == .sigqueue ? try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)) : 0
             return .send(process: call.process, signal: signal, method: method, value: Int32(value))
+        case "pending":
+            try requireReceiver(call, doing: "asks sigpending about")
+            return .pending(process: call.process)
+        case "signalfd-read":
+            try requireReceiver(call, doing: "reads a signalfd for")
+            let signals = try Self.waitSet(call.value)
+            let max = try call.value.required("max").integer("max", in: 0...(1 << 20))
+            let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
+            return .signalfdRead(process: call.process, signals: signals, max: max, nonblocking: nonblocking)
         case "wait":
-            if let receiver = setups.first(where: { $0.name == call.object })?.setup.receiver, receiver != call.process {
-                throw ModelError("only process \(receiver) waits for the signals of \(call.object); process \(call.process) cannot")
-            }
-            let signals = try call.value.required("signals").elements("signals").map { (value) throws(ModelError) in
-                try Self.signal(value, field: "signals")
-            }
-            let timeout = try call.value.optional("timeout")?.integer("timeout", in: 0...3_600_000)
-            return .wait(process: call.process, signals: signals, timeout: timeout)
+            try requireReceiver(call, doing: "waits for")
+            let signals = try Self.waitSet(call.value)
+            return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue and wait)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, wait, pending and signalfd-read)")
+        }
+    }
+
+    /// `wait` and `pending` are the receiver's own calls: another process's would be about another process.
+    private func requireReceiver(_ call: Call, doing what: String) throws(ModelError) {
+        if let receiver = setups.first(where: { $0.name == call.object })?.setup.receiver, receiver != call.process {
+            throw ModelError("only process \(receiver) \(what) the signals of \(call.object); process \(call.process) cannot")
         }
     }
 
@@ -58,14 +77,17 @@ extension SignalModel {
         case (.ok, .send):
             return .sent
         case (.ok(let value), .wait):
-            let signal = try Self.signal(try value.required("signal"), field: "signal")
-            let code = try value.required("code").text("code")
-            guard code == "SI_USER" || code == "SI_QUEUE" else {
-                throw ModelError("field 'code' must be \"SI_USER\" or \"SI_QUEUE\", not \"\(code)\"")
+            let delivery = try Self.delivery(from: value)
+            return .received(signal: delivery.signal, details: delivery.details)
+        case (.ok(let value), .signalfdRead):
+            return .deliveries(try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
+                try Self.delivery(from: value)
+            })
+        case (.ok(let value), .pending):
+            let signals = try value.required("signals").elements("signals").map { (value) throws(ModelError) in
+                try Self.signal(value, field: "signals")
             }
-            let sender = try value.optional("sender")?.integer("sender", in: 1...10_000)
-            let number = try value.optional("value")?.integer("value", in: Int(Int32.min)...Int(Int32.max)) ?? 0
-            return .received(signal: signal, details: Details(queued: code == "SI_QUEUE", sender: sender, value: Int32(number)))
+            return .pendingSignals(Set(signals).sorted())
         case (.ok, .exit):
             return .exited
         }
@@ -79,8 +101,14 @@ extension SignalModel {
             return (method.rawValue, .object(object))
         case .wait(_, let signals, let timeout):
             var object: JSONObject = ["signals": .array(signals.map(Self.json))]
-            if let timeout { object["timeout"] = .int(timeout) }
+            if let timeout { object["timeout"] = timeout.json }
             return ("wait", .object(object))
+        case .pending:
+            return ("pending", nil)
+        case .signalfdRead(_, let signals, let max, let nonblocking):
+            var object: JSONObject = ["signals": .array(signals.map(Self.json)), "max": .int(max)]
+            if nonblocking { object["nonblocking"] = true }
+            return ("signalfd-read", .object(object))
         case .exit:
             return ("exit", nil)
         }
@@ -91,10 +119,11 @@ extension SignalModel {
         case .sent, .exited:
             return .ok(nil)
         case .received(let signal, let details):
-            var object: JSONObject = ["signal": Self.json(signal), "code": details.queued ? "SI_QUEUE" : "SI_USER"]
-            if let sender = details.sender { object["sender"] = .int(sender) }
-            if details.queued { object["value"] = .int(Int(details.value)) }
-            return .ok(.object(object))
+            return .ok(Self.json(Delivery(signal: signal, details: details)))
+        case .deliveries(let deliveries):
+            return .ok(["deliveries": .array(deliveries.map(Self.json))])
+        case .pendingSignals(let signals):
+            return .ok(["signals": .array(signals.map(Self.json))])
         case .failed(let code):
             return .fail(code)
         }
@@ -105,9 +134,38 @@ extension SignalModel {
         return .exit(process: process)
     }
 
+    /// A delivery as `wait` and `signalfd-read` record it: `{"signal", "code", "sender"?, "value"?}`.
+    static func delivery(from value: JSONValue?) throws(ModelError) -> Delivery {
+        let signal = try Self.signal(try value.required("signal"), field: "signal")
+        let text = try value.required("code").text("code")
+        guard let code = Code(rawValue: text) else {
+            throw ModelError("field 'code' must be \"SI_USER\", \"SI_QUEUE\" or \"SI_TKILL\", not \"\(text)\"")
+        }
+        let sender = try value.optional("sender")?.integer("sender", in: 1...10_000)
+        let number = try value.optional("value")?.integer("value", in: Int(Int32.min)...Int(Int32.max)) ?? 0
+        return Delivery(signal: signal, details: Details(code: code, sender: sender, value: Int32(number)))
+    }
+
+    static func json(_ delivery: Delivery) -> JSONValue {
+        var object: JSONObject = ["signal": json(delivery.signal), "code": .string(delivery.details.code.rawValue)]
+        if let sender = delivery.details.sender { object["sender"] = .int(sender) }
+        if delivery.details.queued { object["value"] = .int(Int(delivery.details.value)) }
+        return .object(object)
+    }
+
     static func json(_ signal: Int) -> JSONValue {
         let name = name(of: signal)
         return Int(name) == nil ? .string(name) : .int(signal)
+    }
+
+    /// SIGKILL and SIGSTOP, which no process can block, catch or wait for.
+    public static let unblockable: Set<Int> = [9, 19]
+
+    /// The `signals` a wait or a signalfd names, less SIGKILL and SIGSTOP, which the kernel silently drops from it.
+    static func waitSet(_ value: JSONValue?) throws(ModelError) -> [Int] {
+        try value.required("signals").elements("signals").map { (value) throws(ModelError) in
+            try Self.signal(value, field: "signals")
+        }.filter { !unblockable.contains($0) }
     }
 
     static func signal(_ value: JSONValue, field: String) throws(ModelError) -> Int {
@@ -126,7 +184,8 @@ extension SignalModel {
 extension SignalModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _), .wait(let process, _, _), .exit(let process): process
+        case .send(let process, _, _, _), .wait(let process, _, _), .pending(let process), .signalfdRead(let process, _, _, _),
+            .exit(let process): process
         }
     }
 }

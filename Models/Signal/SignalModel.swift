@@ -1,5 +1,6 @@
-/// Signals sent to one process with `kill` and `sigqueue` and taken by it with `sigtimedwait` while it blocks them.
-/// Each object is one receiving process's set of pending signals.
+/// Signals sent to one process with `kill`, `sigqueue` and `tgkill` and taken by it with `sigtimedwait` while it
+/// blocks them. Each object is one receiving process's pending signals: the process-wide set (`kill`, `sigqueue`)
+/// and its receiving thread's own set (`tgkill` to that thread).
 ///
 /// What it allows, and why (each fact is also a test on the real kernel, `KernelSignalFactsTests`):
 /// - A standard signal (below 32) sent while it is already pending is dropped: five sends while blocked give one
@@ -10,13 +11,28 @@
 ///   `SIGSEGV`, `SIGSYS` (the kernel's `SYNCHRONOUS_MASK`), lowest number first — then the lowest-numbered other
 ///   pending signal: standard before real-time. With `SIGUSR1` and `SIGSYS` pending, `SIGSYS` comes first; all of
 ///   them pending come out 4 5 7 8 11 31 1 10 12 … 34 35 … 64 (`KernelSignalFactsTests`).
-///   With a timeout and nothing pending it fails `EAGAIN`; without one it waits.
+///   With a timeout and nothing pending it fails `EAGAIN`; without one it waits. An invalid timeout (`tv_nsec`
+///   outside 0 ..< 10^9, or negative) fails `EINVAL` before anything is taken, even with a signal pending.
 /// - A wait asleep (no timeout, or a non-zero one) that a handled signal outside its set interrupts fails `EINTR`
 ///   and takes nothing; `sigtimedwait` is never restarted (signal(7)). A wait with timeout 0 never sleeps.
 /// - Each pending signal with details takes one slot of the receiver's user's `RLIMIT_SIGPENDING` (`queueLimit`;
-///   unlimited when absent). Over it a real-time `sigqueue` fails `EAGAIN`; a `kill`, or a `sigqueue` of a standard
-///   signal, still succeeds but loses its details (`SI_USER`, no sender), and a real-time signal without details
-///   does not queue: the kernel keeps only its pending bit, so such sends coalesce.
+///   unlimited when absent). Over it a real-time `sigqueue` or `tgkill` fails `EAGAIN`; a standard `kill` still
+///   gets its details queued (the kernel's `override_rlimit`); any other send succeeds but loses its details
+///   (`SI_USER`, no sender), and a real-time signal without details does not queue: the kernel keeps only its
+///   pending bit, so such sends coalesce.
+/// - `tgkill` (and `raise`, `pthread_kill`) makes the signal pending for the receiving *thread*, a set of its own:
+///   `sigtimedwait` takes the thread's set first (synchronous first, then lowest) and only then the process-wide
+///   one, so with `SIGUSR1` sent by `kill` and `SIGUSR2` by `tgkill`, `SIGUSR2` comes first; and a standard signal
+///   pending in one set does not absorb the same signal sent to the other (two deliveries). Its `si_code` is
+///   `SI_TKILL`, which glibc's `sigtimedwait` and `sigwaitinfo` fold into `SI_USER` (the raw call and `signalfd`
+///   show `SI_TKILL`), so either is allowed. Over `RLIMIT_SIGPENDING` it acts as `sigqueue` does: a real-time one
+///   fails `EAGAIN`, a standard one is kept without details.
+/// - `sigpending` reports the union of both sets and changes nothing.
+/// - A `read` of a `signalfd` whose mask is `signals` takes what `sigtimedwait` would, one 128-byte
+///   `signalfd_siginfo` per signal, as many as its buffer holds and are pending: the first take may sleep (not with
+///   `SFD_NONBLOCK`: `EAGAIN`), the rest never do, and each is its own atomic step, so a signal sent between two
+///   takes may come second. A buffer under 128 bytes fails `EINVAL` first. Its `si_code` for a `tgkill` is
+///   `SI_TKILL` (glibc does not fold it here).
 /// - A signal number outside 0...64 fails `EINVAL`; signal 0 checks that the receiver exists and sends nothing.
 /// - Once the receiver has died and been reaped, sends fail `ESRCH` (even with a bad signal number: the receiver is
 ///   looked up first); what was pending is gone with it.
@@ -32,32 +48,53 @@ public struct SignalModel: TraceModel {
     public static let synchronous: Set<Int> = [4, 5, 7, 8, 11, 31]
 
     public enum Method: String, Hashable, Sendable {
-        case kill, sigqueue
+        case kill, sigqueue, tgkill
+    }
+
+    /// `si_code`: how a signal was sent, as the receiver learns it.
+    public enum Code: String, Hashable, Sendable {
+        case user = "SI_USER", queue = "SI_QUEUE", tkill = "SI_TKILL"
     }
 
     /// How the receiver learns who sent a signal (`si_code`, `si_pid`, `si_value`).
     public struct Details: Hashable, Sendable {
-        /// True for `SI_QUEUE` (sent by `sigqueue`), false for `SI_USER`.
-        public var queued: Bool
+        public var code: Code
         /// The sending process; nil when the kernel dropped the details (`si_pid` 0).
         public var sender: Int?
-        /// `si_value.sival_int`, meaningful when `queued`.
+        /// `si_value.sival_int`, meaningful for `SI_QUEUE`.
         public var value: Int32
 
-        public init(queued: Bool, sender: Int?, value: Int32) {
-            self.queued = queued
+        /// True for `SI_QUEUE` (sent by `sigqueue`).
+        public var queued: Bool { code == .queue }
+
+        public init(code: Code, sender: Int?, value: Int32) {
+            self.code = code
             self.sender = sender
-            self.value = queued ? value : 0
+            self.value = code == .queue ? value : 0
+        }
+
+        public init(queued: Bool, sender: Int?, value: Int32) {
+            self.init(code: queued ? .queue : .user, sender: sender, value: value)
         }
 
         /// What a delivery looks like when the kernel kept no details.
-        public static let lost = Details(queued: false, sender: nil, value: 0)
+        public static let lost = Details(code: .user, sender: nil, value: 0)
+
+        /// Whether a delivery recorded with `observed` details is one the model's `self` allows: a `tgkill`'s
+        /// signal reads `SI_TKILL` from the kernel and `SI_USER` through glibc's `sigtimedwait`, which folds it.
+        public func allows(_ observed: Details) -> Bool {
+            observed == self || (code == .tkill && observed.code == .user && observed.sender == sender)
+        }
     }
 
     public enum Input: Hashable, Sendable {
         case send(process: Int, signal: Int, method: Method, value: Int32)
-        /// `timeout` in milliseconds; nil waits without limit.
-        case wait(process: Int, signals: [Int], timeout: Int?)
+        /// nil waits without limit (`sigwaitinfo`).
+        case wait(process: Int, signals: [Int], timeout: Timeout?)
+        /// `sigpending` by the receiver.
+        case pending(process: Int)
+        /// `read` of a `signalfd` for `signals` with a buffer of `max` bytes (`SFD_NONBLOCK` when `nonblocking`).
+        case signalfdRead(process: Int, signals: [Int], max: Int, nonblocking: Bool)
         /// The receiver (or any process) died; only the receiver's death matters.
         case exit(process: Int)
     }
@@ -65,9 +102,27 @@ public struct SignalModel: TraceModel {
     public enum Output: Hashable, Sendable {
         case sent
         case received(signal: Int, details: Details)
+        /// What `sigpending` reported: the signals pending in either set, ascending.
+        case pendingSignals([Int])
+        /// What a `signalfd` read returned, in order.
+        case deliveries([Delivery])
         case exited
         case failed(ErrorCode)
     }
+
+    /// One signal taken, with how it was sent.
+    public struct Delivery: Hashable, Sendable {
+        public var signal: Int
+        public var details: Details
+
+        public init(signal: Int, details: Details) {
+            self.signal = signal
+            self.details = details
+        }
+    }
+
+    /// The size of one `struct signalfd_siginfo`.
+    public static let signalfdInfoSize = 128
 
     /// One signal number's pending state: the kernel's pending bit and its queue of details.
     public struct Pending: Hashable, Sendable {
@@ -79,13 +134,21 @@ public struct SignalModel: TraceModel {
     public struct State: Hashable, Sendable {
         public let receiver: Int
         public let queueLimit: Int?
-        /// Signals whose pending bit is set, ascending; each with the details queued for it (possibly none).
+        /// Process-wide signals whose pending bit is set, ascending; each with the details queued for it (possibly
+        /// none).
         public internal(set) var pending: [Pending] = []
+        /// The same for the receiving thread's own set (signals sent to it by `tgkill`).
+        public internal(set) var threadPending: [Pending] = []
         /// False once the receiver has died.
         public internal(set) var alive = true
+        /// How many signals the receiver's `signalfd` read in progress has taken (0 when none is).
+        public internal(set) var readTaken = 0
 
-        /// Queued details, which count against the limit.
-        var queuedCount: Int { pending.reduce(0) { $0 + $1.queue.count } }
+        /// Queued details in both sets, which count against the limit.
+        var queuedCount: Int { (pending + threadPending).reduce(0) { $0 + $1.queue.count } }
+
+        /// Every signal pending in either set, ascending (what `sigpending` reports).
+        var pendingSignals: [Int] { Set((pending + threadPending).map(\.signal)).sorted() }
     }
 
     /// How one receiver starts.
@@ -113,15 +176,81 @@ public struct SignalModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if case .signalfdRead(_, let signals, let max, let nonblocking) = input {
+            return signalfdSteps(state, signals: signals, capacity: max / Self.signalfdInfoSize, nonblocking: nonblocking, output: output)
+        }
         if output == .failed(.EINTR) {
             // Interrupted asleep: nothing of its set was pending, and it takes nothing.
-            guard case .wait(_, let signals, let timeout) = input, timeout != 0,
-                state.alive, !state.pending.contains(where: { signals.contains($0.signal) })
+            guard case .wait(_, let signals, let timeout) = input, timeout != .milliseconds(0), timeout != .invalid, state.alive,
+                !state.pendingSignals.contains(where: { signals.contains($0) })
             else { return [] }
             return [.completed(state)]
         }
         guard let (result, next) = outcome(of: input, in: state) else { return [] }
-        return output == nil || output == result ? [.completed(next)] : []
+        return output.map { Self.allows(result, $0) } ?? true ? [.completed(next)] : []
+    }
+
+    /// A `signalfd` read, one take per step (the kernel's `signalfd_read` loop, which takes the lock per signal):
+    /// each take must be the one `sigtimedwait` would make then and the one the read returned at that position; it
+    /// completes with its last take when its buffer is full or nothing more of its set is pending.
+    func signalfdSteps(_ state: State, signals: [Int], capacity: Int, nonblocking: Bool, output: Output?) -> [Step<State>] {
+        guard capacity > 0 else { return output == nil || output == .failed(.EINVAL) ? [.completed(state)] : [] }
+        let nothingPending = !state.pendingSignals.contains(where: signals.contains)
+        var done = state
+        done.readTaken = 0
+        switch output {
+        case .failed(.EAGAIN)?:
+            return state.readTaken == 0 && nonblocking && nothingPending && state.alive ? [.completed(done)] : []
+        case .failed(.EINTR)?:
+            return state.readTaken == 0 && !nonblocking && nothingPending && state.alive ? [.completed(done)] : []
+        case .deliveries(let returned)?:
+            guard !returned.isEmpty, returned.count <= capacity, state.readTaken < returned.count,
+                let (next, taken) = take(state, signals)
+            else { return [] }
+            let seen = returned[state.readTaken]
+            guard seen.signal == taken.signal, taken.details.allows(seen.details) else { return [] }
+            var after = next
+            after.readTaken = state.readTaken + 1
+            guard after.readTaken == returned.count else { return [.partial(after)] }
+            let full = returned.count == capacity
+            let more = after.pendingSignals.contains(where: signals.contains)
+            after.readTaken = 0
+            return full || !more ? [.completed(after)] : []
+        case nil:
+            // Its process died in it, or the checker asks for any outcome: it may stop after any take.
+            var steps: [Step<State>] = []
+            if state.readTaken > 0 || nonblocking || nothingPending { steps.append(.completed(done)) }
+            if state.readTaken < capacity, let (next, _) = take(state, signals) {
+                var after = next
+                after.readTaken = state.readTaken + 1
+                steps.append(.partial(after))
+            }
+            return steps
+        default:
+            return []
+        }
+    }
+
+    /// The next signal of `signals` the kernel's dequeue takes: the thread's set, then the process's.
+    private func take(_ state: State, _ signals: [Int]) -> (State, Delivery)? {
+        var next = state
+        guard let (signal, details) = Self.dequeue(from: &next.threadPending, signals) ?? Self.dequeue(from: &next.pending, signals)
+        else { return nil }
+        return (next, Delivery(signal: signal, details: details))
+    }
+
+    public func abandon(_ state: State, _ input: Input) -> State {
+        var next = state
+        next.readTaken = 0
+        return next
+    }
+
+    /// Whether `observed` is what the model's `expected` allows (details compared with ``Details/allows(_:)``).
+    public static func allows(_ expected: Output, _ observed: Output) -> Bool {
+        if case .received(let signal, let details) = expected, case .received(signal, let seen) = observed {
+            return details.allows(seen)
+        }
+        return expected == observed
     }
 
     /// How `input` completes from `state` (every signal operation is one atomic step); nil when it cannot yet (a
@@ -133,59 +262,83 @@ public struct SignalModel: TraceModel {
             guard state.alive else { return (.failed(.ESRCH), state) }
             guard (0...Self.last).contains(signal) else { return (.failed(.EINVAL), state) }
             if signal == 0 { return (.sent, state) }
-            return generate(state, signal: signal, details: Details(queued: method == .sigqueue, sender: process, value: value))
+            let code: Code = switch method { case .kill: .user; case .sigqueue: .queue; case .tgkill: .tkill }
+            return generate(state, signal: signal, details: Details(code: code, sender: process, value: value), toThread: method == .tgkill)
         case .wait(_, let signals, let timeout):
-            let waitedFor = { (pending: Pending) in signals.contains(pending.signal) }
-            let firstSynchronous = state.pending.firstIndex { waitedFor($0) && Self.synchronous.contains($0.signal) }
-            guard let index = firstSynchronous ?? state.pending.firstIndex(where: waitedFor) else {
-                return timeout == nil ? nil : (.failed(.EAGAIN), state)
-            }
+            // An invalid timeout fails before anything is taken (`do_sigtimedwait` checks it first).
+            if timeout == .invalid { return (.failed(.EINVAL), state) }
+            // The kernel's dequeue_signal: the thread's own set first, then the process-wide one.
             var next = state
-            let signal = state.pending[index].signal
-            let details: Details
-            if state.pending[index].queue.isEmpty {
-                details = .lost
-                next.pending.remove(at: index)
-            } else {
-                details = next.pending[index].queue.removeFirst()
-                if next.pending[index].queue.isEmpty { next.pending.remove(at: index) }
+            if let (signal, details) = Self.dequeue(from: &next.threadPending, signals)
+                ?? Self.dequeue(from: &next.pending, signals) {
+                return (.received(signal: signal, details: details), next)
             }
-            return (.received(signal: signal, details: details), next)
+            return timeout == nil ? nil : (.failed(.EAGAIN), state)
+        case .pending:
+            return (.pendingSignals(state.pendingSignals), state)
+        case .signalfdRead:
+            return nil  // several steps: see signalfdSteps
         case .exit(let process):
             guard process == state.receiver else { return (.exited, state) }
             var next = state
             next.alive = false
             next.pending = []
+            next.threadPending = []
             return (.exited, next)
         }
     }
 
-    /// The kernel's `__send_signal_locked`: a pending standard signal drops the new one; otherwise details are
-    /// queued if the limit allows (a standard signal sent by `kill` is allowed past it), else the real-time
-    /// `sigqueue` fails `EAGAIN` and anything else sets the pending bit without details.
-    private func generate(_ state: State, signal: Int, details: Details) -> (output: Output, next: State) {
+    /// The kernel's `__dequeue_signal` on one set: the synchronous signals of `signals` first, lowest first, then the
+    /// lowest-numbered other; nil when none of them is pending there.
+    static func dequeue(from set: inout [Pending], _ signals: [Int]) -> (signal: Int, details: Details)? {
+        let waitedFor = { (pending: Pending) in signals.contains(pending.signal) }
+        let firstSynchronous = set.firstIndex { waitedFor($0) && Self.synchronous.contains($0.signal) }
+        guard let index = firstSynchronous ?? set.firstIndex(where: waitedFor) else { return nil }
+        let signal = set[index].signal
+        guard !set[index].queue.isEmpty else {
+            set.remove(at: index)
+            return (signal, .lost)
+        }
+        let details = set[index].queue.removeFirst()
+        if set[index].queue.isEmpty { set.remove(at: index) }
+        return (signal, details)
+    }
+
+    /// The kernel's `__send_signal_locked` on the target set (the thread's for `tgkill`, else the process's): a
+    /// standard signal pending *in that set* drops the new one; otherwise details are queued if the limit (counted
+    /// over both sets) allows — a standard signal sent by `kill` is allowed past it — else a real-time `sigqueue`
+    /// or `tgkill` fails `EAGAIN` and anything else sets the pending bit without details.
+    private func generate(_ state: State, signal: Int, details: Details, toThread: Bool) -> (output: Output, next: State) {
         let realtime = signal >= Self.firstRealtime
-        let index = state.pending.firstIndex { $0.signal == signal }
+        var set = toThread ? state.threadPending : state.pending
+        let index = set.firstIndex { $0.signal == signal }
         if !realtime, index != nil { return (.sent, state) }
-        let overrideLimit = !realtime && !details.queued
+        // `override_rlimit` only for a standard signal whose si_code is not negative (`kill`'s SI_USER);
+        // over the limit, a real-time one fails unless it is SI_USER (so `sigqueue` and `tgkill` fail).
+        let overrideLimit = !realtime && details.code == .user
         let fits = overrideLimit || state.queueLimit.map { state.queuedCount < $0 } ?? true
-        if !fits && realtime && details.queued { return (.failed(.EAGAIN), state) }
+        if !fits && realtime && details.code != .user { return (.failed(.EAGAIN), state) }
+        let position = index ?? set.firstIndex { $0.signal > signal } ?? set.count
+        if index == nil { set.insert(Pending(signal: signal, queue: []), at: position) }
+        if fits { set[position].queue.append(details) }
         var next = state
-        let position = index ?? next.pending.firstIndex { $0.signal > signal } ?? next.pending.count
-        if index == nil { next.pending.insert(Pending(signal: signal, queue: []), at: position) }
-        if fits { next.pending[position].queue.append(details) }
+        if toThread { next.threadPending = set } else { next.pending = set }
         return (.sent, next)
     }
 
     public func describe(_ state: State) -> String {
         guard state.alive else { return "process \(state.receiver) has died" }
-        if state.pending.isEmpty { return "nothing pending for process \(state.receiver)" }
-        let parts = state.pending.map { pending in
-            let name = Self.name(of: pending.signal)
-            if pending.queue.isEmpty { return "\(name) (no details)" }
-            return pending.queue.map { "\(name) \(Self.describe($0))" }.joined(separator: ", ")
+        if state.pending.isEmpty && state.threadPending.isEmpty { return "nothing pending for process \(state.receiver)" }
+        func list(_ set: [Pending]) -> String {
+            set.map { pending in
+                let name = Self.name(of: pending.signal)
+                if pending.queue.isEmpty { return "\(name) (no details)" }
+                return pending.queue.map { "\(name) \(Self.describe($0))" }.joined(separator: ", ")
+            }.joined(separator: ", ")
         }
-        return "pending for process \(state.receiver): " + parts.joined(separator: ", ")
+        var text = "pending for process \(state.receiver): " + (state.pending.isEmpty ? "none" : list(state.pending))
+        if !state.threadPending.isEmpty { text += "; for its thread (tgkill): " + list(state.threadPending) }
+        return text
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
@@ -195,7 +348,11 @@ public struct SignalModel: TraceModel {
             call = "\(method.rawValue) \(Self.name(of: signal))" + (method == .sigqueue ? " value \(value)" : "")
         case .wait(_, let signals, let timeout):
             call = "sigtimedwait {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
-                + (timeout.map { " timeout \($0) ms" } ?? "")
+                + (timeout.map { " \($0.text)" } ?? "")
+        case .pending:
+            call = "sigpending"
+        case .signalfdRead(_, let signals, let max, let nonblocking):
+            call = "read signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))} up to \(max) bytes" + (nonblocking ? " (SFD_NONBLOCK)" : "")
         case .exit:
             call = "exit"
         }
@@ -204,6 +361,9 @@ public struct SignalModel: TraceModel {
         case nil: result = "?"
         case .sent?, .exited?: result = "ok"
         case .received(let signal, let details)?: result = "\(Self.name(of: signal)) \(Self.describe(details))"
+        case .pendingSignals(let signals)?: result = "{\(signals.map(Self.name(of:)).joined(separator: ", "))}"
+        case .deliveries(let deliveries)?:
+            result = deliveries.map { "\(Self.name(of: $0.signal)) \(Self.describe($0.details))" }.joined(separator: ", ")
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"
@@ -211,7 +371,11 @@ public struct SignalModel: TraceModel {
 
     static func describe(_ details: Details) -> String {
         guard let sender = details.sender else { return "(SI_USER, no sender)" }
-        return details.queued ? "(SI_QUEUE from \(sender), value \(details.value))" : "(SI_USER from \(sender))"
+        switch details.code {
+        case .queue: return "(SI_QUEUE from \(sender), value \(details.value))"
+        case .user: return "(SI_USER from \(sender))"
+        case .tkill: return "(SI_TKILL or SI_USER from \(sender))"
+        }
     }
 }
 

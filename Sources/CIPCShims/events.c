@@ -2,7 +2,12 @@
 
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <time.h>
 
 int ipc_eventfd(unsigned int initial, int flags) { return eventfd(initial, flags | EFD_CLOEXEC); }
@@ -32,6 +37,63 @@ int ipc_sigqueue(int pid, int signal, int value) {
     return sigqueue(pid, signal, payload);
 }
 
+int ipc_tgkill_main_thread(int pid, int signal) {
+    return (int)syscall(SYS_tgkill, pid, pid, signal);
+}
+
+int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned long max,
+                      int *signo, int *code, int *pid, int *value, int capacity) {
+    sigset_t set;
+    if (make_set(&set, signals, count) == -1) return -1;
+    int fd = signalfd(-1, &set, SFD_CLOEXEC | (nonblocking ? SFD_NONBLOCK : 0));
+    if (fd == -1) return -1;
+    void *buffer = malloc(max > 0 ? max : 1);
+    if (buffer == NULL) {
+        close(fd);
+        errno = ENOMEM;
+        return -1;
+    }
+    ssize_t result = read(fd, buffer, max);
+    int saved = errno;
+    close(fd);
+    if (result == -1) {
+        free(buffer);
+        errno = saved;
+        return -1;
+    }
+    int taken = (int)(result / (ssize_t)sizeof(struct signalfd_siginfo));
+    const struct signalfd_siginfo *infos = buffer;
+    for (int index = 0; index < taken && index < capacity; index++) {
+        signo[index] = (int)infos[index].ssi_signo;
+        code[index] = infos[index].ssi_code;
+        pid[index] = (int)infos[index].ssi_pid;
+        value[index] = infos[index].ssi_int;
+    }
+    free(buffer);
+    return taken;
+}
+
+int ipc_sigtimedwait_invalid_timeout(const int *signals, int count) {
+    sigset_t set;
+    if (make_set(&set, signals, count) == -1) return -1;
+    struct timespec invalid = {.tv_sec = 0, .tv_nsec = 1000000000L};
+    siginfo_t info;
+    return sigtimedwait(&set, &info, &invalid);
+}
+
+int ipc_sigpending(int *signals, int capacity) {
+    sigset_t set;
+    if (sigpending(&set) == -1) return -1;
+    int count = 0;
+    for (int signal = 1; signal <= 64; signal++) {
+        if (sigismember(&set, signal) == 1) {
+            if (count < capacity) signals[count] = signal;
+            count++;
+        }
+    }
+    return count;
+}
+
 int ipc_sigtimedwait(const int *signals, int count, long long timeoutNanoseconds, int *code, int *pid, int *value) {
     sigset_t set;
     if (make_set(&set, signals, count) == -1) return -1;
@@ -54,6 +116,7 @@ int ipc_sigtimedwait(const int *signals, int count, long long timeoutNanoseconds
 
 int ipc_si_user(void) { return SI_USER; }
 int ipc_si_queue(void) { return SI_QUEUE; }
+int ipc_si_tkill(void) { return SI_TKILL; }
 
 int ipc_set_pending_signal_limit(unsigned long limit) {
     struct rlimit value = {.rlim_cur = limit, .rlim_max = limit};

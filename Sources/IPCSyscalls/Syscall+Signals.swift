@@ -5,7 +5,8 @@ import SystemPackage
 /// How a signal was sent, from the receiver's `siginfo_t`.
 public struct SignalInfo: Sendable, Hashable {
     public var signal: Int32
-    /// `si_code`: `SI_USER` for `kill`, `SI_QUEUE` for `sigqueue`.
+    /// `si_code`: `SI_USER` for `kill`, `SI_QUEUE` for `sigqueue`; for `tgkill`, `SI_TKILL` on older kernels and
+    /// `SI_USER` on this one (6.18).
     public var code: Int32
     /// `si_pid`: the sender, or 0 when the kernel could not keep the sender's details (the pending-signal limit).
     public var senderPID: pid_t
@@ -21,6 +22,7 @@ public struct SignalInfo: Sendable, Hashable {
 
     public static var userCode: Int32 { ipc_si_user() }
     public static var queueCode: Int32 { ipc_si_queue() }
+    public static var threadKillCode: Int32 { ipc_si_tkill() }
 }
 
 extension Syscall {
@@ -43,6 +45,46 @@ extension Syscall {
     /// The corresponding C function is `sigqueue`.
     public static func queueSignal(_ pid: pid_t, signal: Int32, value: Int32) throws(Errno) {
         _ = try perform(.sigqueue, retryOnInterrupt: false) { _ in ipc_sigqueue(pid, signal, value) }
+    }
+
+    /// Sends `signal` to the main thread of `pid` (whose thread id is `pid`): pending for that thread, not the
+    /// process, so its receiver takes it before any process-wide signal.
+    ///
+    /// The corresponding C function is `tgkill(pid, pid, signal)`.
+    public static func sendToMainThread(_ pid: pid_t, signal: Int32) throws(Errno) {
+        _ = try perform(.tgkill, retryOnInterrupt: false) { _ in ipc_tgkill_main_thread(pid, signal) }
+    }
+
+    /// The signals pending for the calling thread or its process (that it blocks), ascending.
+    ///
+    /// The corresponding C function is `sigpending`.
+    public static func pendingSignals() throws(Errno) -> [Int32] {
+        var signals = [CInt](repeating: 0, count: 64)
+        let count = try perform(.sigpending, retryOnInterrupt: false) { _ in ipc_sigpending(&signals, 64) }
+        return Array(signals.prefix(Int(count)))
+    }
+
+    /// One `read` of `max` bytes from a `signalfd` for `signals` (which the caller must have blocked), made for
+    /// this read and closed after: the signals it took, in order, one per 128 bytes, as many as were pending.
+    /// `EAGAIN` nonblocking with none pending, `EINVAL` for a buffer under 128 bytes; `EINTR` asleep.
+    ///
+    /// The corresponding C functions are `signalfd` and `read`.
+    public static func readSignalDescriptor(_ signals: [Int32], max: Int, nonblocking: Bool) throws(Errno) -> [SignalInfo] {
+        let capacity = Swift.max(1, max / 128)
+        var numbers = [CInt](repeating: 0, count: capacity)
+        var codes = [CInt](repeating: 0, count: capacity)
+        var pids = [CInt](repeating: 0, count: capacity)
+        var values = [CInt](repeating: 0, count: capacity)
+        let taken = try perform(.signalfdRead, retryOnInterrupt: false) { _ in
+            ipc_signalfd_read(signals, CInt(signals.count), nonblocking ? 1 : 0, UInt(max), &numbers, &codes, &pids, &values, CInt(capacity))
+        }
+        return (0..<Int(taken)).map { SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0]) }
+    }
+
+    /// `sigtimedwait` for `signals` with an invalid timeout (`tv_nsec` of a whole second): `EINVAL` from the kernel,
+    /// before it takes anything; the signal, should a kernel take one anyway.
+    public static func waitForSignalWithInvalidTimeout(_ signals: [Int32]) throws(Errno) -> Int32 {
+        try perform(.sigtimedwait, retryOnInterrupt: false) { _ in ipc_sigtimedwait_invalid_timeout(signals, CInt(signals.count)) }
     }
 
     /// Takes one pending signal of `signals` (which the caller must have blocked), the lowest-numbered first.

@@ -83,6 +83,10 @@ import Testing
             "0 | :invoke | :read | nil", "0 | :ok | :read | 1",
         ]))
         #expect(report.result == .violation)
+        // The explanation names the history's own process numbers and lines, not the trace's.
+        #expect(report.explanation.contains("process 1 of the history: cas"), "\(report.explanation)")
+        #expect(report.explanation.contains("[history lines"), "\(report.explanation)")
+        #expect(!report.explanation.contains("process 2"), "\(report.explanation)")
     }
 
     @Test func aFailedWriteDidNotHappen() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import IPCHarness
 import IPCModels
@@ -20,7 +21,7 @@ import Testing
     func outcomes(_ program: [(f: String, value: JSONValue)], signals: [String], queueLimit: Int? = nil) throws -> [String] {
         var parameters: JSONObject = ["signals": .array(signals.map { .string($0) })]
         if let queueLimit { parameters["queueLimit"] = .int(queueLimit) }
-        let calls = program.map { Call(process: 1, object: "sig1", f: $0.f, value: $0.value) }
+        let calls = program.map { Call(process: 1, object: "sig1", f: $0.f, value: $0.value == .null ? nil : $0.value) }
         let workload = Workload(
             objects: [Workload.Object(name: "sig1", kind: "signal", parameters: parameters)],
             processes: [Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: calls)])
@@ -116,16 +117,106 @@ import Testing
         #expect(lateDeliveries.count == 1 ? !lateDeliveries[0].contains("sender") : true)
     }
 
+    /// `tgkill` makes a signal pending for the receiving thread, a set of its own that `sigtimedwait` empties first:
+    /// `SIGWINCH` sent to the thread comes before `SIGUSR2` sent to the process, and even before the synchronous
+    /// `SIGSYS` (a C probe: `kill SIGSYS`, `tgkill SIGWINCH` give 28 then 31).
+    @Test func aSignalSentToTheThreadComesBeforeOnesSentToTheProcess() throws {
+        let set = ["SIGUSR2", "SIGWINCH", "SIGSYS"]
+        let poll: JSONValue = ["signals": .array(set.map { .string($0) }), "timeout": 0]
+        let sends: [(f: String, value: JSONValue)] = [
+            ("kill", ["signal": "SIGUSR2"]), ("kill", ["signal": "SIGSYS"]), ("tgkill", ["signal": "SIGWINCH"]),
+        ]
+        let results = try outcomes(sends + Array(repeating: ("wait", poll), count: 4), signals: set)
+        #expect(results.suffix(4).map { $0.split(separator: "\"").dropFirst(3).first.map(String.init) ?? $0 }
+            == ["SIGWINCH", "SIGSYS", "SIGUSR2", "EAGAIN"])
+    }
+
+    /// A standard signal pending for the process does not absorb the same signal sent to the thread, nor the other
+    /// way round: each set coalesces on its own, so `kill`, `tgkill`, `tgkill`, `kill` of `SIGUSR2` deliver twice.
+    @Test func eachPendingSetCoalescesStandardSignalsOnItsOwn() throws {
+        let sends: [(f: String, value: JSONValue)] = [
+            ("kill", ["signal": "SIGUSR2"]), ("tgkill", ["signal": "SIGUSR2"]), ("tgkill", ["signal": "SIGUSR2"]),
+            ("kill", ["signal": "SIGUSR2"]),
+        ]
+        let results = try outcomes(sends + Array(repeating: ("wait", Self.poll), count: 3), signals: signals)
+        #expect(results.suffix(3).map { $0.contains("SIGUSR2") } == [true, true, false])
+    }
+
+    /// The kernel gives a `tgkill`'s signal `si_code` `SI_TKILL` (signalfd shows it: a C probe read -6), but glibc's
+    /// `sigtimedwait` folds `SI_TKILL` into `SI_USER`, so the worker sees `SI_USER`; the model allows either.
+    @Test func glibcsSigtimedwaitReportsATgkillAsSIUSERWithItsSender() throws {
+        let results = try outcomes([("tgkill", ["signal": "SIGWINCH"]), ("wait", Self.poll)], signals: signals)
+        #expect(results.last == #"{"signal":"SIGWINCH","code":"SI_USER","sender":1}"#)
+    }
+
+    /// Over the pending limit a real-time `tgkill` fails `EAGAIN` as `sigqueue` does (its `SI_TKILL` is not
+    /// `SI_USER`, which alone may pass); the limit is per user machine-wide, so only what must follow is asked.
+    @Test func overThePendingLimitARealTimeTgkillFailsEAGAIN() throws {
+        let sends = (1...6).map { _ in (f: "tgkill", value: ["signal": "SIGRTMIN+1"] as JSONValue) }
+        let results = try outcomes(sends + Array(repeating: ("wait", Self.poll), count: 7), signals: signals, queueLimit: 3)
+        #expect(results.prefix(6).contains("EAGAIN"))
+        #expect(results.prefix(6).filter { $0 == "ok" }.count <= 3)
+    }
+
+    /// An invalid timeout (`tv_nsec` of a whole second) fails `EINVAL` before anything is taken, even with a signal of
+    /// the set pending, which stays (a C probe: a negative `tv_sec` too).
+    @Test func anInvalidTimeoutFailsEINVALAndTakesNothing() throws {
+        let results = try outcomes(
+            [("kill", ["signal": "SIGUSR2"]), ("wait", ["signals": ["SIGUSR2"], "timeout": "invalid"]), ("wait", Self.poll)],
+            signals: signals)
+        #expect(results == ["ok", "EINVAL", #"{"signal":"SIGUSR2","code":"SI_USER","sender":1}"#])
+    }
+
+    /// `sigpending` reports the signals pending in either set, and takes none of them.
+    @Test func sigpendingReportsBothSetsAndChangesNothing() throws {
+        let program: [(f: String, value: JSONValue)] = [
+            ("pending", .null), ("kill", ["signal": "SIGRTMIN+1"]), ("tgkill", ["signal": "SIGUSR2"]), ("pending", .null),
+            ("wait", Self.poll), ("wait", Self.poll), ("pending", .null),
+        ]
+        let results = try outcomes(program, signals: signals)
+        #expect(results[0] == #"{"signals":[]}"#)
+        #expect(results[3] == #"{"signals":["SIGUSR2","SIGRTMIN+1"]}"#)
+        #expect(results[6] == #"{"signals":[]}"#)
+    }
+
+    /// A `signalfd` read takes what `sigtimedwait` would, one 128-byte `signalfd_siginfo` each, as many as its buffer
+    /// holds and are pending: the thread's set first (with `SI_TKILL`, which glibc does not fold here), then the
+    /// synchronous `SIGSYS`, then the lowest. A buffer under 128 bytes fails `EINVAL` even with a signal pending,
+    /// which stays; a nonblocking read with nothing pending fails `EAGAIN`.
+    @Test func aSignalfdReadTakesAsManyAsItsBufferHoldsInTheKernelsOrder() throws {
+        let set = ["SIGUSR2", "SIGWINCH", "SIGSYS", "SIGRTMIN+1"]
+        let read = { (max: Int) -> (f: String, value: JSONValue) in
+            ("signalfd-read", ["signals": .array(set.map { .string($0) }), "max": .int(max), "nonblocking": true])
+        }
+        let program: [(f: String, value: JSONValue)] = [
+            read(1280), ("kill", ["signal": "SIGUSR2"]), read(100), ("sigqueue", ["signal": "SIGRTMIN+1", "value": 7]),
+            ("kill", ["signal": "SIGSYS"]), ("tgkill", ["signal": "SIGWINCH"]), read(1280),
+            ("kill", ["signal": "SIGUSR2"]), ("kill", ["signal": "SIGWINCH"]), read(200), read(128),
+        ]
+        let results = try outcomes(program, signals: set)
+        #expect(results[0] == "EAGAIN")
+        #expect(results[2] == "EINVAL")
+        #expect(results[6] == #"{"deliveries":[{"signal":"SIGWINCH","code":"SI_TKILL","sender":1},{"signal":"SIGSYS","code":"SI_USER","sender":1},{"signal":"SIGUSR2","code":"SI_USER","sender":1},{"signal":"SIGRTMIN+1","code":"SI_QUEUE","sender":1,"value":7}]}"#)
+        #expect(results[9] == #"{"deliveries":[{"signal":"SIGUSR2","code":"SI_USER","sender":1}]}"#)
+        #expect(results[10] == #"{"deliveries":[{"signal":"SIGWINCH","code":"SI_USER","sender":1}]}"#)
+    }
+
     enum Operation: Sendable, CustomStringConvertible {
         case kill(String)
         case sigqueue(String, Int)
+        case tgkill(String)
         case wait([String])
+        case pending
+        case signalfdRead([String], Int)
 
         var description: String {
             switch self {
             case .kill(let signal): "kill(\(signal))"
             case .sigqueue(let signal, let value): "sigqueue(\(signal), \(value))"
+            case .tgkill(let signal): "tgkill(\(signal))"
             case .wait(let set): "wait(\(set))"
+            case .pending: "sigpending"
+            case .signalfdRead(let set, let max): "signalfd-read(\(set), \(max))"
             }
         }
     }
@@ -136,6 +227,11 @@ import Testing
     static let operations = Gen.oneOf(
         signalName.map { Operation.kill($0) }.eraseToAny(),
         zip(signalName, Gen.int(in: -5...5)).map { Operation.sigqueue($0, $1) }.eraseToAny(),
+        signalName.map { Operation.tgkill($0) }.eraseToAny(),
+        Gen.always(Operation.pending).eraseToAny(),
+        zip(Gen.int(in: 1...15), Gen.int(in: 0...4)).map { mask, slots in
+            Operation.signalfdRead(names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element), slots * 128 + (slots == 1 ? 60 : 0))
+        }.eraseToAny(),
         Gen.int(in: 1...15).map { mask in Operation.wait(names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element)) }.eraseToAny()
     ).array(of: 1...25)
 
@@ -146,20 +242,35 @@ import Testing
                 switch operation {
                 case .kill(let signal): ("kill", ["signal": .string(signal)])
                 case .sigqueue(let signal, let value): ("sigqueue", ["signal": .string(signal), "value": .int(value)])
+                case .tgkill(let signal): ("tgkill", ["signal": .string(signal)])
                 case .wait(let set): ("wait", ["signals": .array(set.map { .string($0) }), "timeout": 0])
+                case .pending: ("pending", .null)
+                case .signalfdRead(let set, let max): ("signalfd-read", ["signals": .array(set.map { .string($0) }), "max": .int(max), "nonblocking": true])
                 }
             }
             let kernel = try outcomes(program, signals: Self.names)
             var state = model.initialState(of: "sig1")
             for (index, step) in program.enumerated() {
-                let input = try model.input(from: Call(process: 1, object: "sig1", f: step.f, value: step.value))
+                let input = try model.input(from: Call(process: 1, object: "sig1", f: step.f, value: step.value == .null ? nil : step.value))
+                if case .signalfdRead = input {
+                    // Several atomic takes: the model must accept what the kernel returned, take by take.
+                    guard index < kernel.count else { return }
+                    let outcome: Outcome = kernel[index].hasPrefix("{") ? .ok(try JSONParser.parse(kernel[index])) : .fail(ErrorCode(kernel[index]))
+                    guard let after = Self.completes(model, state, input, try model.output(from: outcome, for: input)) else {
+                        Issue.record("operation \(index) \(operations[index]) of \(operations): the model does not allow the kernel's \(kernel[index])")
+                        return
+                    }
+                    state = after
+                    continue
+                }
                 guard let (output, next) = model.outcome(of: input, in: state) else {
                     Issue.record("operation \(index) of \(operations): the model blocks")
                     return
                 }
+                // The model allows SI_TKILL or SI_USER for a tgkill's signal; this kernel gives SI_USER.
                 let expected: String =
                     switch model.outcome(for: output) {
-                    case .ok(let value): value.map { "\($0)" } ?? "ok"
+                    case .ok(let value): (value.map { "\($0)" } ?? "ok").replacingOccurrences(of: "SI_TKILL", with: "SI_USER")
                     case .fail(let code): code.rawValue
                     }
                 guard index < kernel.count else {
@@ -173,5 +284,20 @@ import Testing
                 state = next
             }
         }
+    }
+
+    /// The state after `input` completes with `output` through the model's steps (partial ones included); nil when
+    /// the model does not allow it.
+    static func completes(_ model: SignalModel, _ state: SignalModel.State, _ input: SignalModel.Input, _ output: SignalModel.Output) -> SignalModel.State? {
+        var frontier = [state]
+        while let current = frontier.popLast() {
+            for step in model.step(current, input, output) {
+                switch step {
+                case .completed(let next): return next
+                case .partial(let next): frontier.append(next)
+                }
+            }
+        }
+        return nil
     }
 }

@@ -24,6 +24,19 @@ import Testing
         #expect(try lastSender.check().result == .violation)
     }
 
+    /// SIGKILL and SIGSTOP cannot be blocked: a trace that sends them to the receiver is refused (the model's
+    /// receiver would have to die or stop), and a wait naming them waits without them, as the kernel's does.
+    @Test func sigkillAndSigstopAreNeverPendingAndAWaitForThemIgnoresThem() throws {
+        var stop = receiver()
+        stop.operation(2, "kill", "sig1", #"{"signal":"SIGSTOP"}"#)
+        #expect(throws: (any Error).self) { try stop.check() }
+        var waitForKill = receiver()
+        waitForKill.operation(1, "wait", "sig1", #"{"signals":["SIGKILL","SIGUSR2"],"timeout":0}"#, fail: "EAGAIN")
+        waitForKill.operation(2, "kill", "sig1", #"{"signal":"SIGUSR2"}"#)
+        waitForKill.operation(1, "wait", "sig1", #"{"signals":["SIGKILL","SIGUSR2"],"timeout":0}"#, ok: #"{"signal":"SIGUSR2","code":"SI_USER","sender":2}"#)
+        #expect(try waitForKill.check().result == .ok)
+    }
+
     @Test func realTimeSignalsQueueInOrderWithTheirValues() throws {
         func trace(_ order: [Int]) -> GenericTraceBuilder {
             var trace = receiver()

@@ -1,3 +1,4 @@
+import Foundation
 import IPCHarness
 import Testing
 
@@ -27,9 +28,23 @@ import Testing
         ("scm-rights-in-flight", ["files", "filesTruncated", "open", "closed", "ok:close"]),
         ("signal-standard-coalescing", ["sent while pending", "SI_USER", "SI_QUEUE", "EAGAIN", "EINVAL", "asleep"]),
         ("signal-rt-queue", ["taken twice", "SI_USER", "SI_QUEUE", "EAGAIN", "asleep"]),
+        ("signal-robust-thread-directed", ["ok:tgkill", "ok:pending", "SI_USER", "SI_QUEUE", "EAGAIN", "EINVAL"]),
         ("eventfd-counter", ["above 2^63", "EAGAIN", "EINVAL", "asleep"]),
         ("eventfd-semaphore", ["EAGAIN", "EINVAL", "asleep"]),
     ]
+
+    /// The receiver that takes the lowest pending signal first is caught: a signal sent to its thread, or a
+    /// synchronous one, comes first on this kernel.
+    @Test func theLowestPendingFirstReceiverIsCaught() throws {
+        let scenario = try #require(Scenarios.named("signal-fragile-lowest-pending-first"))
+        let directory = "/tmp/ipc-harness-signal-fragile-\(getpid())"
+        defer { _ = try? FileManager.default.removeItem(atPath: directory) }
+        let summary = try ScenarioRunner.run(
+            scenario, options: RunOptions(seed: 4000, runs: 30, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60)),
+            worker: worker)
+        let violation = try #require(summary.firstViolation, "caught in none of \(summary.runs) runs")
+        #expect(violation.explanation.contains("sigtimedwait"), "\(violation.explanation)")
+    }
 
     @Test(arguments: expectations)
     func runsShowNoViolationAndReachWhatTheScenarioIsAbout(name: String, marks: Set<String>) throws {

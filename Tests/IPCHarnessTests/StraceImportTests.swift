@@ -310,12 +310,45 @@ import Testing
             .replacingOccurrences(of: "si_int=7, si_ptr=0x7}, {tv_sec", with: "si_int=X, si_ptr=0xX}, {tv_sec")
             .replacingOccurrences(of: "si_int=8, si_ptr=0x8}, {tv_sec", with: "si_int=7, si_ptr=0x7}, {tv_sec")
             .replacingOccurrences(of: "si_int=X, si_ptr=0xX}, {tv_sec", with: "si_int=8, si_ptr=0x8}, {tv_sec")
-        #expect(try Self.check(reordered).result == .violation)
+        let reorderedReport = try Self.check(reordered)
+        #expect(reorderedReport.result == .violation)
+        // The explanation points at the log's lines and pids, which the user has, not at the trace's.
+        #expect(reorderedReport.explanation.contains("(pid 100): sigtimedwait"), "\(reorderedReport.explanation)")
+        #expect(reorderedReport.explanation.contains("[test.log line 10]"), "\(reorderedReport.explanation)")
         // Two SIGUSR2 taken for two kills while it was pending: a standard signal does not queue.
         let twice = Self.signalLog.replacingOccurrences(
             of: "100 1.001200 rt_sigtimedwait([USR1 USR2 RT_3], 0x7ffd0000, {tv_sec=0, tv_nsec=0}, 8) = -1 EAGAIN (Resource temporarily unavailable) <0.000005>",
             with: "100 1.001200 rt_sigtimedwait([USR1 USR2 RT_3], {si_signo=SIGUSR2, si_code=SI_USER, si_pid=101, si_uid=0}, {tv_sec=0, tv_nsec=0}, 8) = 12 (SIGUSR2) <0.000005>")
         #expect(try Self.check(twice).result == .violation)
+    }
+
+    /// `tgkill` to the receiver's main thread is the model's `tgkill`: its signal is taken before the process's, and
+    /// the raw `rt_sigtimedwait` shows it `SI_TKILL` (glibc would fold that into `SI_USER`).
+    @Test func aTgkillToTheReceiversMainThreadIsTheSignalModels() throws {
+        let log = """
+            100 1.000100 rt_sigprocmask(SIG_BLOCK, [USR1 USR2 WINCH], NULL, 8) = 0 <0.000005>
+            100 1.000200 clone(child_stack=NULL, flags=SIGCHLD) = 101 <0.000010>
+            101 1.000300 kill(100, SIGUSR2) = 0 <0.000005>
+            101 1.000400 tgkill(100, 100, SIGWINCH) = 0 <0.000005>
+            101 1.000700 exit_group(0) = ?
+            101 1.000800 +++ exited with 0 +++
+            100 1.000900 rt_sigtimedwait([USR2 WINCH], {si_signo=SIGWINCH, si_code=SI_TKILL, si_pid=101, si_uid=0}, {tv_sec=0, tv_nsec=0}, 8) = 28 (SIGWINCH) <0.000005>
+            100 1.001000 rt_sigtimedwait([USR2 WINCH], {si_signo=SIGUSR2, si_code=SI_USER, si_pid=101, si_uid=0}, {tv_sec=0, tv_nsec=0}, 8) = 12 (SIGUSR2) <0.000005>
+            100 1.001300 +++ exited with 0 +++
+            """
+        let trace = try Self.convert(log)
+        #expect(Self.notChecked(trace).isEmpty, "\(Self.notChecked(trace))")
+        #expect(trace.events.contains { $0.f == "tgkill" })
+        #expect(try TraceChecker.check(trace).result == .ok)
+        // Taken lowest first, as if the tgkill were process-wide: the model rejects it.
+        let lowestFirst = log
+            .replacingOccurrences(of: "{si_signo=SIGWINCH, si_code=SI_TKILL, si_pid=101, si_uid=0}, {tv_sec=0, tv_nsec=0}, 8) = 28 (SIGWINCH)", with: "X")
+            .replacingOccurrences(of: "{si_signo=SIGUSR2, si_code=SI_USER, si_pid=101, si_uid=0}, {tv_sec=0, tv_nsec=0}, 8) = 12 (SIGUSR2)", with: "{si_signo=SIGWINCH, si_code=SI_TKILL, si_pid=101, si_uid=0}, {tv_sec=0, tv_nsec=0}, 8) = 28 (SIGWINCH)")
+            .replacingOccurrences(of: "X", with: "{si_signo=SIGUSR2, si_code=SI_USER, si_pid=101, si_uid=0}, {tv_sec=0, tv_nsec=0}, 8) = 12 (SIGUSR2)")
+        #expect(try Self.check(lowestFirst).result == .violation)
+        // To another thread of the process: the model does not have it, and says so.
+        let otherThread = log.replacingOccurrences(of: "tgkill(100, 100, SIGWINCH)", with: "tgkill(100, 102, SIGWINCH)")
+        #expect(try Self.convert(otherThread).events.contains { $0.f == "tgkill" } == false)
     }
 
     @Test(arguments: [
@@ -324,6 +357,8 @@ import Testing
          "SIGUSR2 was delivered to pid 100 at line 2"),
         ("100 1.000100 rt_sigprocmask(SIG_BLOCK, [USR1 USR2 RT_3], NULL, 8) = 0 <0.000005>\n100 1.000150 kill(0, SIGUSR1) = 0 <0.000005>",
          "a signal was sent to a process group at line 2"),
+        ("100 1.000100 rt_sigprocmask(SIG_BLOCK, [USR1 USR2 RT_3], NULL, 8) = 0 <0.000005>\n101 1.000150 kill(100, SIGSTOP) = 0 <0.000005>",
+         "SIGSTOP was sent at line 2: it cannot be blocked"),
     ])
     func whatTheSignalModelCannotSayLeavesTheReceiverUnchecked(replacement: String, reason: String) throws {
         let log = Self.signalLog.replacingOccurrences(of: "100 1.000100 rt_sigprocmask(SIG_BLOCK, [USR1 USR2 RT_3], NULL, 8) = 0 <0.000005>", with: replacement)

@@ -20,6 +20,24 @@ int ipc_block_signals(const int *signals, int count, int block);
 /// sigqueue(pid, signal, {.sival_int = value}).
 int ipc_sigqueue(int pid, int signal, int value);
 
+/// tgkill(pid, pid, signal): the signal goes to the main thread of `pid` (its thread id is its pid), pending for that
+/// thread alone rather than for the process. (glibc 2.36 has no wrapper for another process's thread.)
+int ipc_tgkill_main_thread(int pid, int signal);
+
+/// One `read` of `max` bytes from a signalfd for `signals[0..<count]` (made with SFD_CLOEXEC, and SFD_NONBLOCK when
+/// `nonblocking`; closed after). Fills up to `capacity` entries of each array from the `signalfd_siginfo`s read and
+/// returns how many were read, or -1 with errno (the read's; the descriptor is closed keeping it).
+int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned long max,
+                      int *signo, int *code, int *pid, int *value, int capacity);
+
+/// sigtimedwait with an invalid timeout ({0, 1000000000}): the kernel's EINVAL, checked before anything is taken.
+/// Returns what sigtimedwait returns (the signal, should a kernel take one anyway).
+int ipc_sigtimedwait_invalid_timeout(const int *signals, int count);
+
+/// sigpending: writes the numbers (1...64) pending for the calling thread or its process, ascending, into
+/// `signals[0..<capacity]` and returns how many there are.
+int ipc_sigpending(int *signals, int capacity);
+
 /// sigtimedwait for any of `signals[0..<count]`; a negative `timeoutNanoseconds` waits without limit
 /// (sigwaitinfo). Returns the signal and fills the sender's si_code, si_pid and si_value.sival_int.
 int ipc_sigtimedwait(const int *signals, int count, long long timeoutNanoseconds, int *code, int *pid, int *value);
@@ -27,6 +45,7 @@ int ipc_sigtimedwait(const int *signals, int count, long long timeoutNanoseconds
 /// SI_USER and SI_QUEUE.
 int ipc_si_user(void);
 int ipc_si_queue(void);
+int ipc_si_tkill(void);
 
 /// setrlimit(RLIMIT_SIGPENDING, {limit, limit}) and the soft limit now.
 int ipc_set_pending_signal_limit(unsigned long limit);

@@ -60,6 +60,8 @@ public struct History<M: TraceModel>: Sendable {
     public var hazards: [String]
     /// Processes the simulation saw crash in the code under test (an exit by a signal, with its reason), described.
     public var crashes: [String]
+    /// How explanations point at operations (an imported history's own lines and process names).
+    public var references = TraceReferences()
 
     public init(model: M, operations: [Operation], hangs: [String] = [], hazards: [String] = [], crashes: [String] = []) {
         self.model = model

@@ -12,7 +12,7 @@ public enum LinearizabilityChecker {
             let elapsed = Double(MonotonicClock.nanoseconds() - started) / 1e9
             var remaining = budget
             remaining.seconds = Swift.max(0.001, budget.seconds - elapsed)
-            objects.append(checkObject(history.model, object: object, operations: operations, budget: remaining))
+            objects.append(checkObject(history.model, object: object, operations: operations, budget: remaining, references: history.references))
         }
         let result: Trace.Verdict.Result =
             objects.contains { $0.result == .violation } ? .violation
@@ -21,9 +21,10 @@ public enum LinearizabilityChecker {
     }
 
     static func checkObject<M: TraceModel>(
-        _ model: M, object: String, operations: [HistoryOperation<M.Input, M.Output>], budget: CheckBudget
+        _ model: M, object: String, operations: [HistoryOperation<M.Input, M.Output>], budget: CheckBudget,
+        references: TraceReferences = TraceReferences()
     ) -> ObjectCheck {
-        let explainer = ViolationExplainer(model: model, object: object, operations: operations)
+        let explainer = ViolationExplainer(model: model, object: object, operations: operations, references: references)
         let (outcome, coverage) = explainer.searchWithCoverage(cutoff: nil, relaxed: [], budget: budget)
         let recorded = operations.count { !$0.isLifecycle }
         var report = ObjectCheck(object: object, result: .ok, operationCount: recorded)

@@ -133,12 +133,16 @@ public enum TraceChecker {
         _ model: M, reader: TraceReader, invariants: inout [any TraceInvariant], staleLoads: inout StaleLoads
     ) throws(TraceError) -> History<M> {
         var builder = HistoryBuilder(model: model, path: reader.path)
+        var references = TraceReferences(header: reader.header)
         try reader.forEachEvent { (event) throws(TraceError) in
             try builder.add(event, line: reader.lineNumber)
+            references.note(event)
             for index in invariants.indices { invariants[index].observe(event) }
             if event.type == .schedule || event.type == .invoke { staleLoads.observe(event) }
         }
-        return builder.finish()
+        var history = builder.finish()
+        history.references = references
+        return history
     }
 }
 

@@ -24,6 +24,8 @@ struct ViolationExplainer<M: TraceModel> {
     let model: M
     let object: String
     let operations: [Operation]
+    /// How operations are pointed at: the trace's lines, or an imported history's own.
+    let references: TraceReferences
     /// The states and steps the object's searches share (see ``StateTable``), handed from one search to the next.
     private let shared = SharedTable()
 
@@ -31,10 +33,11 @@ struct ViolationExplainer<M: TraceModel> {
         var table: StateTable<M>?
     }
 
-    init(model: M, object: String, operations: [Operation]) {
+    init(model: M, object: String, operations: [Operation], references: TraceReferences = TraceReferences()) {
         self.model = model
         self.object = object
         self.operations = operations
+        self.references = references
     }
 
     /// Cores are minimised only for prefixes up to this many operations with known outputs.
@@ -245,13 +248,8 @@ struct ViolationExplainer<M: TraceModel> {
     /// One operation in words, with the trace lines it spans.
     func describe(_ index: Int) -> String {
         let operation = operations[index]
-        var text = "process \(operation.process): " + model.describe(operation.input, operation.output)
-        switch (operation.invokeIndex, operation.completionIndex) {
-        case (let invoke?, let completion?): text += "  [lines \(invoke + 2)–\(completion + 2)]"
-        case (let invoke?, nil): text += "  [line \(invoke + 2), never completed]"
-        default: text += "  [derived from the process's exit]"
-        }
-        return text
+        return "\(references.process(operation.process)): " + model.describe(operation.input, operation.output)
+            + "  " + references.lines(invoke: operation.invokeIndex, completion: operation.completionIndex)
     }
 
     /// The model's state after the given operations in order, when replaying them is unambiguous.

@@ -191,6 +191,7 @@ public enum JepsenImporter {
             invoke.f = operation.call.f
             invoke.object = operation.object
             invoke.value = operation.call.value
+            invoke.extra["line"] = .int(operation.invokeLine)
             placed.append(Placed(line: operation.invokeLine, order: 0, event: invoke))
             var completion = Trace.Event(index: 0, time: 0, process: operation.process, type: .ok)
             completion.f = operation.call.f
@@ -198,9 +199,11 @@ public enum JepsenImporter {
             switch operation.end {
             case .ok(let line, let value):
                 completion.value = value
+                completion.extra["line"] = .int(line)
                 placed.append(Placed(line: line, order: 1, event: completion))
             case .info(let line):
                 completion.type = .info
+                completion.extra["line"] = .int(line)
                 placed.append(Placed(line: line, order: 1, event: completion))
             case .open, .dropped:
                 break
@@ -216,7 +219,8 @@ public enum JepsenImporter {
         var header = Trace.Header(
             model: type(of: model).name, parameters: model.parameters, mechanism: "imported.\(form.rawValue)", seed: "0",
             strategy: "imported")
-        var source: JSONObject = ["format": .string(form.rawValue)]
+        // The history's own process numbers are the trace's minus 1 (a trace's processes count from 1).
+        var source: JSONObject = ["format": .string(form.rawValue), "processOffset": 1]
         if let path { source["file"] = .string(String(path.split(separator: "/").last ?? Substring(path))) }
         header.extra["source"] = .object(source)
         return Trace(header: header, events: events)

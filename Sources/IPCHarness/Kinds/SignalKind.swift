@@ -8,10 +8,15 @@ import SystemPackage
 /// operations only once every worker is ready) and takes them with `wait` (`sigtimedwait`); senders (role `send`,
 /// or any holder) `kill` or `sigqueue` it, learning its pid from the run's context. Parameter `queueLimit` lowers
 /// the receiver's `RLIMIT_SIGPENDING`.
+///
+/// `client.signal-lowest-pending-first` is a receiver with a plausible wrong belief: that the lowest-numbered
+/// pending signal is always taken first. Its `wait` asks `sigpending`, picks the lowest pending signal of the set and
+/// waits for that one alone — wrong when a signal was sent to its thread (`tgkill`, taken first) or a synchronous one
+/// (`SIGSYS`) is pending.
 public enum SignalKind: MechanismKind {
     public typealias Model = SignalModel
 
-    public static let implementations = ["kernel.signal"]
+    public static let implementations = ["kernel.signal", "client.signal-lowest-pending-first"]
 
     public static func model(for workload: Workload) -> SignalModel {
         SignalModel(receivers: workload.objects.filter { $0.kind == name }.map { object in
@@ -38,9 +43,9 @@ public enum SignalKind: MechanismKind {
         guard let pid = object.context.pids[receiver] else {
             throw BindingError("a signal setup needs a 'receiver' among the run's processes")
         }
+        var signals: [Int32] = []
         if receiver == object.process {
             guard case .array(let names)? = object.setup["signals"] else { throw BindingError("the receiver's setup needs 'signals'") }
-            var signals: [Int32] = []
             for name in names {
                 guard case .string(let text) = name, let number = SignalName.number(of: text) else {
                     throw BindingError("unknown signal \(name) in the receiver's setup")
@@ -57,7 +62,9 @@ public enum SignalKind: MechanismKind {
                 throw BindingError("cannot prepare to receive signals: \(error)")
             }
         }
-        return SignalBinding(receiverPID: pid, context: object.context)
+        return SignalBinding(
+            receiverPID: pid, context: object.context, received: signals,
+            lowestPendingFirst: implementation == "client.signal-lowest-pending-first")
     }
 }
 
@@ -67,24 +74,56 @@ struct SignalBinding: ObjectBinding {
     typealias Model = SignalModel
     let receiverPID: Int32
     let context: WorkerContext
+    /// The object's signals, which the receiver blocks: `sigpending` reports only these (the worker may have other
+    /// signals blocked and pending that are no business of this object).
+    let received: [Int32]
+    /// `client.signal-lowest-pending-first`'s wrong `wait`.
+    let lowestPendingFirst: Bool
 
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
         switch input {
         case .send(_, let signal, let method, let value):
-            try KernelSignals.send(Int32(clamping: signal), to: receiverPID, by: method == .kill ? .kill : .sigqueue, value: value)
+            let how: KernelSignals.Method = switch method { case .kill: .kill; case .sigqueue: .sigqueue; case .tgkill: .tgkill }
+            try KernelSignals.send(Int32(clamping: signal), to: receiverPID, by: how, value: value)
             return .sent
-        case .wait(_, let signals, let timeout):
-            switch try KernelSignals.wait(for: signals.map { Int32(clamping: $0) }, timeoutNanoseconds: timeout.map { Int64($0) * 1_000_000 }) {
+        case .pending:
+            return .pendingSignals(try KernelSignals.pending().filter(received.contains).map(Int.init))
+        case .signalfdRead(_, let signals, let max, let nonblocking):
+            let infos = try KernelSignals.readSignalDescriptor(for: signals.map { Int32(clamping: $0) }, max: max, nonblocking: nonblocking)
+            return .deliveries(infos.map(delivery))
+        case .wait(_, var signals, let timeout):
+            if lowestPendingFirst, let lowest = try KernelSignals.pending().map(Int.init).filter(signals.contains).min() {
+                signals = [lowest]
+            }
+            let nanoseconds: Int64?
+            switch timeout {
+            case nil: nanoseconds = nil
+            case .milliseconds(let milliseconds)?: nanoseconds = Int64(milliseconds) * 1_000_000
+            case .invalid?:
+                // The kernel refuses it before taking anything; a signal taken anyway is reported without details.
+                let signal = try KernelSignals.waitWithInvalidTimeout(for: signals.map { Int32(clamping: $0) })
+                return .received(signal: Int(signal), details: .lost)
+            }
+            switch try KernelSignals.wait(for: signals.map { Int32(clamping: $0) }, timeoutNanoseconds: nanoseconds) {
             case .wouldBlock:
                 throw .wouldBlock
             case .completed(let info):
-                let queued = info.code == SignalInfo.queueCode
-                return .received(
-                    signal: Int(info.signal),
-                    details: SignalModel.Details(queued: queued, sender: context.process(of: info.senderPID), value: queued ? info.value : 0))
+                let delivery = self.delivery(info)
+                return .received(signal: delivery.signal, details: delivery.details)
             }
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
+    }
+
+    /// A `siginfo` as the model records it, the sender's pid turned into its process number.
+    func delivery(_ info: SignalInfo) -> SignalModel.Delivery {
+        let code: SignalModel.Code = switch info.code {
+        case SignalInfo.queueCode: .queue
+        case SignalInfo.threadKillCode: .tkill
+        default: .user
+        }
+        return SignalModel.Delivery(
+            signal: Int(info.signal), details: SignalModel.Details(code: code, sender: context.process(of: info.senderPID), value: info.value))
     }
 }

@@ -3,7 +3,7 @@ import IPCModels
 /// Scenarios on standard and real-time signals sent with `kill` and `sigqueue` to a process that blocks them and
 /// takes them with `sigtimedwait`.
 public enum SignalScenarios {
-    public static let all: [Scenario] = [coalescing, realtimeQueue]
+    public static let all: [Scenario] = [coalescing, realtimeQueue, lowestPendingFirst, threadDirected]
 
     /// Standard signals sent while pending are dropped: only the first sender's details survive.
     public static let coalescing = Scenario.real(
@@ -17,10 +17,26 @@ public enum SignalScenarios {
         summary: "SIGRTMIN+1 and SIGRTMIN+2 (and SIGUSR2) queue with values; the receiver takes them lowest first, in order",
         makeWorkload: { generator in workload(generator: &generator, signals: ["SIGRTMIN+1", "SIGRTMIN+2", "SIGUSR2"]) })
 
+    /// A receiver that takes the lowest pending signal first (asking `sigpending`), against senders that also
+    /// `tgkill` its thread and send the synchronous `SIGSYS`: the kernel takes those first.
+    public static let lowestPendingFirst = Scenario.real(
+        name: "signal-fragile-lowest-pending-first", kind: SignalKind.self, implementation: "client.signal-lowest-pending-first",
+        summary: "BROKEN: a receiver that takes the lowest pending signal first (via sigpending), though a tgkill'd or synchronous one comes first",
+        isBroken: true,
+        makeWorkload: { generator in workload(generator: &generator, signals: threadDirectedSignals, threadDirected: true) })
+
+    /// Its robust twin: `sigtimedwait` over the whole set takes what the kernel takes first.
+    public static let threadDirected = Scenario.real(
+        name: "signal-robust-thread-directed", kind: SignalKind.self, implementation: "kernel.signal",
+        summary: "robust twin of signal-fragile-lowest-pending-first: kill, tgkill and sigqueue at a receiver that waits on the whole set and asks sigpending",
+        makeWorkload: { generator in workload(generator: &generator, signals: threadDirectedSignals, threadDirected: true) })
+
+    static let threadDirectedSignals = ["SIGUSR2", "SIGWINCH", "SIGSYS", "SIGRTMIN+1"]
 
     /// Process 1 receives; the others (and process 1 itself, sometimes) send. The receiver mostly polls
     /// (timeout 0) and sometimes waits, so its program is not stuck for long when nothing more comes.
-    static func workload(generator: inout SeededGenerator, signals: [String]) -> Workload {
+    /// With `threadDirected`, senders also `tgkill` the receiver's thread and the receiver sometimes asks `sigpending`.
+    static func workload(generator: inout SeededGenerator, signals: [String], threadDirected: Bool = false) -> Workload {
         let count = generator.next(in: 2...4)
         var processes: [Workload.Process] = []
         var sent = 0
@@ -28,7 +44,9 @@ public enum SignalScenarios {
             var program: [Call] = []
             for sequence in 0..<generator.next(in: 2...6) {
                 let signal = generator.pick(signals)
-                if generator.chance(0.5) {
+                if threadDirected && generator.chance(0.4) {
+                    program.append(Call(process: process, object: "sig1", f: "tgkill", value: ["signal": .string(signal)]))
+                } else if generator.chance(0.5) {
                     program.append(Call(process: process, object: "sig1", f: "kill", value: ["signal": .string(signal)]))
                 } else {
                     let value = process * 100 + sequence
@@ -46,8 +64,12 @@ public enum SignalScenarios {
             if generator.chance(0.1) {
                 receiver.append(Call(process: 1, object: "sig1", f: "sigqueue", value: ["signal": .string(generator.pick(signals)), "value": .int(sequence)]))
             }
+            if threadDirected && generator.chance(0.2) {
+                receiver.append(Call(process: 1, object: "sig1", f: "pending"))
+            }
             var value: JSONObject = ["signals": .array(signals.map { .string($0) })]
             if generator.chance(0.75) { value["timeout"] = 0 }
+            if threadDirected && generator.chance(0.05) { value["timeout"] = "invalid" }
             receiver.append(Call(process: 1, object: "sig1", f: "wait", value: .object(value)))
         }
         processes.insert(Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: receiver), at: 0)

@@ -13,6 +13,8 @@ public enum KernelSignals {
     /// How a signal is sent.
     public enum Method: String, Sendable, Hashable {
         case kill, sigqueue
+        /// `tgkill` to the receiver's main thread: pending for that thread alone.
+        case tgkill
     }
 
     /// Sends `signal` to `pid`. `value` goes with `sigqueue` only.
@@ -20,7 +22,23 @@ public enum KernelSignals {
         switch method {
         case .kill: try Syscall.kill(pid, signal: signal)
         case .sigqueue: try Syscall.queueSignal(pid, signal: signal, value: value)
+        case .tgkill: try Syscall.sendToMainThread(pid, signal: signal)
         }
+    }
+
+    /// One `read` of a `signalfd` for `signals` with a buffer of `max` bytes: the signals it took, in order.
+    public static func readSignalDescriptor(for signals: [Int32], max: Int, nonblocking: Bool) throws(Errno) -> [SignalInfo] {
+        try Syscall.readSignalDescriptor(signals, max: max, nonblocking: nonblocking)
+    }
+
+    /// `sigtimedwait` with an invalid timeout: `EINVAL`, nothing taken (the signal number, should one be taken).
+    public static func waitWithInvalidTimeout(for signals: [Int32]) throws(Errno) -> Int32 {
+        try Syscall.waitForSignalWithInvalidTimeout(signals)
+    }
+
+    /// The signals pending for the calling thread or its process, ascending (`sigpending`).
+    public static func pending() throws(Errno) -> [Int32] {
+        try Syscall.pendingSignals()
     }
 
     /// Blocks `signals` in the calling thread, so they stay pending until taken with ``wait(for:timeoutNanoseconds:retryOnInterrupt:)``.

@@ -6,8 +6,9 @@ import IPCModels
 /// The model's receiver never lets a signal reach a handler, so a receiver is checked only where the log shows all
 /// of that: every send came while the receiver blocked the signal (the mask is followed through `rt_sigprocmask`,
 /// inherited by `fork`), no signal it was sent or waited for was delivered (`--- SIG… ---`), it is one thread, it
-/// reads no signalfd, and nothing was sent to a process group. What the model cannot say is left out with its
-/// reason: `tgkill`/`tkill` (`SI_TKILL`), a send that failed `EAGAIN` or `EPERM` (the user's pending-signal limit
+/// reads no signalfd, and nothing was sent to a process group. `tgkill`/`tkill` to the receiver's main thread (its
+/// thread id is its pid) is the model's `tgkill`. What the model cannot say is left out with its reason: a signal to
+/// another thread, `rt_tgsigqueueinfo` (a queued signal to a thread), a send that failed `EAGAIN` or `EPERM` (the user's pending-signal limit
 /// and credentials are not in the log), a signal from outside the log, a send to the receiver after it died (a
 /// zombie still takes them until reaped; the model's receiver is gone at its exit).
 extension StraceSimulation {
@@ -134,11 +135,15 @@ extension StraceSimulation {
         }
     }
 
-    /// `tgkill`, `tkill`, `rt_tgsigqueueinfo`: a signal to one thread (`SI_TKILL`), which the model does not have.
-    mutating func simulateThreadSignal(_ call: StraceLog.Call, target: Int64?, signal: Int64?) {
+    /// `tgkill(tgid, tid, sig)`, `tkill(tid, sig)`, `rt_tgsigqueueinfo`: a signal to one thread. To a receiver's main
+    /// thread (`tid` its pid, and `tgid` too for `tgkill`) it is the model's `tgkill`; to any other thread, or queued
+    /// with a value, the model does not have it.
+    mutating func simulateThreadSignal(_ call: StraceLog.Call, target: Int64?, signal: Int64?, group: Int64? = nil) {
         guard let signal, signal != 0, signal != 9 else { return }
-        if let target, let object = receiverIfKnown(Int(target), call: call) {
-            objects[object].exclude("\(call.name) at line \(call.line) sends to a thread (SI_TKILL), which the signal model does not have")
+        if call.name != "rt_tgsigqueueinfo", let target, group == nil || group == target, signals.receivers[Int(target)] != nil || logPids.contains(Int(target)) {
+            send(call, target: Int(target), signal: Int(signal), queued: nil, toThread: true)
+        } else if let target, let object = receiverIfKnown(Int(target), call: call) {
+            objects[object].exclude("\(call.name) at line \(call.line) sends to a thread other than pid \(target)'s main one, or queues a value for a thread, which the signal model does not have")
         } else {
             unchecked["signals to threads or to processes outside the log", default: []].append(call.line)
         }
@@ -153,12 +158,16 @@ extension StraceSimulation {
         return object
     }
 
-    private mutating func send(_ call: StraceLog.Call, target: Int, signal: Int, queued: StraceValue?) {
+    private mutating func send(_ call: StraceLog.Call, target: Int, signal: Int, queued: StraceValue?, toThread: Bool = false) {
         guard let object = receiverIfKnown(target, call: call) else {
             unchecked["signals to threads or to processes outside the log", default: []].append(call.line)
             return
         }
         if case .error(let error) = call.result, Self.withoutEffect.contains(error) { return }
+        if SignalModel.unblockable.contains(signal) {
+            objects[object].exclude("\(SignalModel.name(of: signal)) was sent at line \(call.line): it cannot be blocked, so it stops or kills pid \(target), which the signal model does not have")
+            return
+        }
         signals.involved[object, default: []].insert(signal)
         if case .error(let error) = call.result, error == "EAGAIN" || error == "EPERM" {
             objects[object].exclude("\(call.name) at line \(call.line) failed \(error): the user's pending-signal limit and credentials are not in the log")
@@ -176,7 +185,7 @@ extension StraceSimulation {
             }
             value["value"] = .integer(Int64(Int32(truncatingIfNeeded: number)))
         }
-        record(object, call, f: queued == nil ? "kill" : "sigqueue", value: .object(value), outcome: outcome(call) { nil })
+        record(object, call, f: toThread ? "tgkill" : queued == nil ? "kill" : "sigqueue", value: .object(value), outcome: outcome(call) { nil })
     }
 
     private mutating func simulateWait(_ call: StraceLog.Call, _ arguments: [StraceValue]) {
@@ -208,11 +217,12 @@ extension StraceSimulation {
             var taken: JSONObject = ["signal": .string(SignalModel.name(of: signal))]
             switch Int32(truncatingIfNeeded: code) {
             case 0: taken["code"] = "SI_USER"
+            case -6: taken["code"] = "SI_TKILL"
             case -1:
                 taken["code"] = "SI_QUEUE"
                 taken["value"] = .integer(Int64(Int32(truncatingIfNeeded: info["si_int"]?.integer ?? 0)))
             default:
-                objects[object].exclude("rt_sigtimedwait at line \(call.line) took a signal with si_code \(code), which no kill or sigqueue of the log sends")
+                objects[object].exclude("rt_sigtimedwait at line \(call.line) took a signal with si_code \(code), which no kill, sigqueue or tgkill of the log sends")
                 return
             }
             guard sender > 0, logPids.contains(Int(sender)) else {

@@ -382,7 +382,7 @@ struct StraceSimulation {
                 if call.name == "kill", let target {
                     simulateKillSignal(call, target: target, signal: signal)
                 } else {
-                    simulateThreadSignal(call, target: target, signal: Int64(signal))
+                    simulateThreadSignal(call, target: target, signal: Int64(signal), group: call.name == "tgkill" ? argument(0)?.integer : nil)
                 }
             }
         case "clone", "clone3", "fork", "vfork":
