@@ -96,17 +96,20 @@ public enum MessageQueueScenarios {
     static func notifiedConsumerWorkload(generator: inout SeededGenerator) -> Workload {
         let producers = generator.next(in: 1...2)
         var consumer = [Call(process: 1, object: "q0", f: "notify", value: ["register": true])]
-        for _ in 0..<generator.next(in: 3...6) {
+        for _ in 0..<generator.next(in: 4...8) {
             consumer.append(Call(process: 1, object: "q0", f: "notified", value: ["rearm": true]))
-            for _ in 0..<generator.next(in: 1...3) {
+            for _ in 0..<generator.next(in: 2...3) {
                 consumer.append(Call(process: 1, object: "q0", f: "receive", value: ["max": 64, "nonblocking": true]))
             }
         }
         var processes = [Workload.Process(id: 1, holds: ["q0": ["open"]], program: consumer)]
         for producer in 2...(1 + producers) {
-            let program = (0..<generator.next(in: 2...6)).map { sequence in
+            // Sends spread out by mq_getattr calls, so that some land after the consumer has drained the queue.
+            var program: [Call] = []
+            for sequence in 0..<generator.next(in: 3...6) {
+                for _ in 0..<generator.next(in: 0...3) { program.append(Call(process: producer, object: "q0", f: "getattr")) }
                 let data = PayloadMaker.make(process: producer, sequence: sequence, count: generator.next(in: 1...16), generator: &generator)
-                return Call(process: producer, object: "q0", f: "send", value: ["data": Payload.json(data), "priority": 0, "nonblocking": true])
+                program.append(Call(process: producer, object: "q0", f: "send", value: ["data": Payload.json(data), "priority": 0, "nonblocking": true]))
             }
             processes.append(Workload.Process(id: producer, holds: ["q0": ["open"]], program: program))
         }
