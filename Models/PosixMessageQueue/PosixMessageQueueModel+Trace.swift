@@ -6,6 +6,8 @@
 //   receive  {"max": INT, "nonblocking": BOOL?, "timeout": ...?}       {"data": PAYLOAD, "priority": INT}  EAGAIN, EMSGSIZE, EBADF,
 //                                                                                                      EINVAL, EINTR, ETIMEDOUT
 //   getattr  (none)                                                    {"messages": INT, "maxMessages": INT, "messageSize": INT}  EBADF
+//   setattr  {"nonblocking": BOOL} (mq_setattr of O_NONBLOCK)        {"nonblocking": BOOL}: the old flag  EBADF
+//   (getattr's ok value may also hold "nonblocking": mq_flags' O_NONBLOCK)
 //   notify   {"register": BOOL} (mq_notify with a signal, or NULL)     (none)                         EBADF, EBUSY
 //   notified {"rearm": BOOL?}                                          {"count": INT, "rearmed": BOOL (with rearm)}
 //   open     {"access": "read-write" | "read" | "write"}? (O_RDWR, O_RDONLY, O_WRONLY)  (none)      ENOENT
@@ -44,6 +46,8 @@ extension PosixMessageQueueModel {
                 process: call.process, max: try call.value.required("max").integer("max", in: 0...1 << 24), nonblocking: nonblocking,
                 timeout: try Timeout.field(of: call.value))
         case "getattr": return .getAttributes(process: call.process)
+        case "setattr":
+            return .setNonblocking(process: call.process, nonblocking: try call.value.required("nonblocking").boolean("nonblocking"))
         case "notify": return .notify(process: call.process, register: try call.value.required("register").boolean("register"))
         case "notified":
             return .takeNotifications(process: call.process, rearm: try call.value.optional("rearm")?.boolean("rearm") ?? false)
@@ -56,7 +60,7 @@ extension PosixMessageQueueModel {
         case "close": return .close(process: call.process)
         case "unlink": return .unlink(process: call.process)
         default:
-            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, notify, notified, open, close and unlink)")
+            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, setattr, notify, notified, open, close and unlink)")
         }
     }
 
@@ -71,7 +75,9 @@ extension PosixMessageQueueModel {
             return .attributes(Attributes(
                 messages: try value.required("messages").integer("messages"),
                 maxMessages: try value.required("maxMessages").integer("maxMessages"),
-                messageSize: try value.required("messageSize").integer("messageSize")))
+                messageSize: try value.required("messageSize").integer("messageSize"),
+                nonblocking: try value.optional("nonblocking")?.boolean("nonblocking")))
+        case (.ok(let value), .setNonblocking): return .oldFlags(nonblocking: try value.required("nonblocking").boolean("nonblocking"))
         case (.ok(let value), .receive(_, let max, _, _)):
             let data = try value.required("data").payload("data")
             guard data.count <= max else { throw ModelError("received \(data.count) bytes, more than max \(max)") }
@@ -93,6 +99,7 @@ extension PosixMessageQueueModel {
             if let timeout { value["timeout"] = timeout.json }
             return ("receive", .object(value))
         case .getAttributes: return ("getattr", nil)
+        case .setNonblocking(_, let nonblocking): return ("setattr", ["nonblocking": .bool(nonblocking)])
         case .notify(_, let register): return ("notify", ["register": .bool(register)])
         case .takeNotifications(_, let rearm): return ("notified", rearm ? ["rearm": true] : nil)
         case .open(_, let access): return ("open", access == .readWrite ? nil : ["access": .string(access.rawValue)])
@@ -107,14 +114,21 @@ extension PosixMessageQueueModel {
         case .sent, .done: .ok(nil)
         case .received(let message): .ok(["data": Payload.json(message.data), "priority": .int(message.priority)])
         case .attributes(let attributes):
-            .ok([
-                "messages": .int(attributes.messages), "maxMessages": .int(attributes.maxMessages),
-                "messageSize": .int(attributes.messageSize),
-            ])
+            .ok(.object(Self.attributesValue(attributes)))
+        case .oldFlags(let nonblocking): .ok(["nonblocking": .bool(nonblocking)])
         case .notifications(let count, let rearmed):
             .ok(rearmed.map { ["count": .int(count), "rearmed": .bool($0)] } ?? ["count": .int(count)])
         case .failed(let code): .fail(code)
         }
+    }
+
+    static func attributesValue(_ attributes: Attributes) -> JSONObject {
+        var value: JSONObject = [
+            "messages": .int(attributes.messages), "maxMessages": .int(attributes.maxMessages),
+            "messageSize": .int(attributes.messageSize),
+        ]
+        if let nonblocking = attributes.nonblocking { value["nonblocking"] = .bool(nonblocking) }
+        return value
     }
 
     public func exitInput(process: Int, object: String) -> Input? {

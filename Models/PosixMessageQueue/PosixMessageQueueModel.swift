@@ -29,6 +29,10 @@
 /// - A descriptor opened `O_RDONLY` fails `mq_send` `EBADF`, one opened `O_WRONLY` fails `mq_receive` `EBADF` (after
 ///   the priority and the timeout are checked, before the sizes); `mq_getattr` and `mq_notify` take either
 ///   (`MessageQueueAccessFactsTests`). Calls use the process's newest descriptor.
+/// - `mq_setattr` sets only `O_NONBLOCK` of the open description (the newest descriptor's) and returns the old
+///   flags; `mq_getattr` reports them in `mq_flags`. A send or receive records its own blocking mode (`nonblocking`,
+///   as it was made); the description's flag is what `mq_setattr` last left (the workers restore it after making
+///   a call in another mode).
 /// - So the model knows who sleeps: a blocking `receive` on the empty queue takes a first piece of effect, going
 ///   to sleep (``Step/partial(_:)``); a `send` while receivers sleep hands its message to one of them (any: the
 ///   kernel's order among equal-priority waiters is its own), whose receive then returns it, signal or timeout
@@ -58,6 +62,12 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case readWrite = "read-write", read, write
     }
 
+    /// A descriptor: how it was opened, and its open description's `O_NONBLOCK` (`mq_setattr`).
+    public struct Descriptor: Hashable, Sendable {
+        public var access: Access = .readWrite
+        public var nonblocking = false
+    }
+
     public struct Message: Hashable, Sendable {
         public var data: [UInt8]
         public var priority: Int
@@ -83,25 +93,44 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var notifier: Int?
         /// Notifications delivered and not yet taken, one entry per notification, by process, sorted.
         public var notifications: [Int] = []
-        /// The access of each descriptor, oldest first, of the processes holding one not opened read-write (every
-        /// descriptor of any other process is read-write).
-        public var access: [Int: [Access]] = [:]
+        /// Each descriptor, oldest first, of the processes holding one not opened read-write or with `O_NONBLOCK`
+        /// set by `mq_setattr` (every descriptor of any other process is a read-write, blocking one).
+        public var descriptors: [Int: [Descriptor]] = [:]
 
-        /// The access of the process's newest descriptor (it must hold one).
-        func newestAccess(of process: Int) -> Access { access[process]?.last ?? .readWrite }
+        /// The process's newest descriptor (it must hold one).
+        func newest(of process: Int) -> Descriptor { descriptors[process]?.last ?? Descriptor() }
 
-        mutating func opened(_ process: Int, _ mode: Access) {
-            if access[process] == nil {
-                guard mode != .readWrite else { return }
-                access[process] = [Access](repeating: .readWrite, count: name.holders.filter { $0 == process }.count - 1)
-            }
-            access[process]?.append(mode)
+        /// The process's descriptors, every one listed.
+        func listed(_ process: Int) -> [Descriptor] {
+            descriptors[process] ?? [Descriptor](repeating: Descriptor(), count: name.holders.filter { $0 == process }.count)
         }
 
+        mutating func store(_ process: Int, _ list: [Descriptor]) {
+            descriptors[process] = list.allSatisfy { $0 == Descriptor() } ? nil : list
+        }
+
+        /// A descriptor `open` added (the name's handles already count it).
+        mutating func opened(_ process: Int, _ mode: Access) {
+            guard var list = descriptors[process] else {
+                var list = listed(process)
+                list[list.count - 1] = Descriptor(access: mode)
+                return store(process, list)
+            }
+            list.append(Descriptor(access: mode))
+            store(process, list)
+        }
+
+        /// The newest descriptor closed (the name's handles no longer count it).
         mutating func closed(_ process: Int) {
-            guard var modes = access[process] else { return }
-            modes.removeLast()
-            access[process] = modes.allSatisfy { $0 == .readWrite } ? nil : modes
+            guard var list = descriptors[process] else { return }
+            list.removeLast()
+            store(process, list)
+        }
+
+        mutating func setNonblocking(_ process: Int, _ nonblocking: Bool) {
+            var list = listed(process)
+            list[list.count - 1].nonblocking = nonblocking
+            store(process, list)
         }
 
         mutating func abandonReceive(of process: Int) {
@@ -122,6 +151,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case receive(process: Int, max: Int, nonblocking: Bool, timeout: Timeout? = nil)
         /// `mq_getattr`: the queue's attributes and how many messages it holds.
         case getAttributes(process: Int)
+        /// `mq_setattr` of `O_NONBLOCK` on the newest descriptor's open description; returns the old flags.
+        case setNonblocking(process: Int, nonblocking: Bool)
         /// `mq_notify` with a signal (`register`) or `NULL` (not `register`), through the newest descriptor.
         case notify(process: Int, register: Bool)
         /// Takes the notifications delivered to the process since it last looked (its queued notification
@@ -137,16 +168,18 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case exit(process: Int)
     }
 
-    /// What `mq_getattr` reports (its `mq_flags` are the descriptor's, set per call, so not reported).
+    /// What `mq_getattr` reports; `nonblocking` (`mq_flags`' `O_NONBLOCK`) is nil in a trace that did not record it.
     public struct Attributes: Hashable, Sendable {
         public var messages: Int
         public var maxMessages: Int
         public var messageSize: Int
+        public var nonblocking: Bool?
 
-        public init(messages: Int, maxMessages: Int, messageSize: Int) {
+        public init(messages: Int, maxMessages: Int, messageSize: Int, nonblocking: Bool? = nil) {
             self.messages = messages
             self.maxMessages = maxMessages
             self.messageSize = messageSize
+            self.nonblocking = nonblocking
         }
     }
 
@@ -154,6 +187,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case sent
         case received(Message)
         case attributes(Attributes)
+        /// `mq_setattr`'s old flags: whether `O_NONBLOCK` was set.
+        case oldFlags(nonblocking: Bool)
         /// How many notifications a process took, and whether it registered again (nil when not asked to).
         case notifications(Int, rearmed: Bool? = nil)
         case done
@@ -180,7 +215,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             if priority < 0 || priority >= Self.priorityLimit || timeout == .invalid {
                 return [Transition(.failed(.EINVAL), state)]
             }
-            guard state.name.holders.contains(process), state.newestAccess(of: process) != .read else {
+            guard state.name.holders.contains(process), state.newest(of: process).access != .read else {
                 return [Transition(.failed(.EBADF), state)]
             }
             if data.count > state.messageSize { return [Transition(.failed(.EMSGSIZE), state)] }
@@ -209,7 +244,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 return [Transition(.received(message), next)]
             }
             if timeout == .invalid { return [Transition(.failed(.EINVAL), state)] }
-            guard state.name.holders.contains(process), state.newestAccess(of: process) != .write else {
+            guard state.name.holders.contains(process), state.newest(of: process).access != .write else {
                 return [Transition(.failed(.EBADF), state)]
             }
             if max < state.messageSize { return [Transition(.failed(.EMSGSIZE), state)] }
@@ -217,8 +252,14 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             return [Transition(.received(next.messages.removeFirst()), next)]
         case .getAttributes(let process):
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
-            let attributes = Attributes(messages: state.messages.count, maxMessages: state.maxMessages, messageSize: state.messageSize)
+            let attributes = Attributes(
+                messages: state.messages.count, maxMessages: state.maxMessages, messageSize: state.messageSize,
+                nonblocking: state.newest(of: process).nonblocking)
             return [Transition(.attributes(attributes), state)]
+        case .setNonblocking(let process, let nonblocking):
+            guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
+            next.setNonblocking(process, nonblocking)
+            return [Transition(.oldFlags(nonblocking: state.newest(of: process).nonblocking), next)]
         case .notify(let process, let register):
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             if register {
@@ -252,7 +293,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             next.abandonReceive(of: process)
             if next.notifier == process { next.notifier = nil }
             next.notifications.removeAll { $0 == process }
-            next.access[process] = nil
+            next.descriptors[process] = nil
             return nameTransition(next, \.name) { $0.exit(process); return nil }
         }
     }
@@ -262,7 +303,17 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         let transitions = transitions(state, input)
         guard transitions.isEmpty else {
-            return transitions.compactMap { output == nil || $0.output == output ? .completed($0.state) : nil }
+            return transitions.compactMap { transition in
+                guard let output else { return .completed(transition.state) }
+                // A getattr recorded without mq_flags matches whatever the flags are.
+                if case .attributes(let recorded) = output, recorded.nonblocking == nil,
+                    case .attributes(var expected)? = transition.output
+                {
+                    expected.nonblocking = nil
+                    return expected == recorded ? .completed(transition.state) : nil
+                }
+                return transition.output == output ? .completed(transition.state) : nil
+            }
         }
         var steps: [Step<State>] = []
         let wakeUps = wakeUps(of: input)
@@ -304,8 +355,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         }
         if let notifier = state.notifier { parts.append("process \(notifier) registered for notification") }
         if !state.notifications.isEmpty { parts.append("notifications delivered to \(state.notifications)") }
-        for (process, modes) in state.access.sorted(by: { $0.key < $1.key }) {
-            parts.append("process \(process)'s descriptors \(modes.map(\.rawValue))")
+        for (process, list) in state.descriptors.sorted(by: { $0.key < $1.key }) {
+            parts.append("process \(process)'s descriptors \(list.map { $0.access.rawValue + ($0.nonblocking ? " O_NONBLOCK" : "") })")
         }
         parts.append("descriptors \(state.name.text)")
         return parts.joined(separator: "; ")
@@ -320,6 +371,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .receive(_, let max, let nonblocking, let timeout):
             call = "receive into \(max) bytes\(nonblocking ? " (nonblocking)" : "")" + (timeout.map { " \($0.text)" } ?? "")
         case .getAttributes: call = "mq_getattr"
+        case .setNonblocking(_, let nonblocking): call = "mq_setattr \(nonblocking ? "O_NONBLOCK" : "0")"
         case .notify(_, let register): call = register ? "mq_notify (register)" : "mq_notify (NULL)"
         case .takeNotifications(_, let rearm): call = rearm ? "take notifications, registering again" : "take notifications"
         case .open(_, let access): call = access == .readWrite ? "open by name" : "open by name, \(access == .read ? "O_RDONLY" : "O_WRONLY")"
@@ -333,6 +385,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             case .received(let message): "\(Payload.preview(message.data)) (\(message.data.count) bytes) at priority \(message.priority)"
             case .attributes(let attributes):
                 "\(attributes.messages) messages (of \(attributes.maxMessages), \(attributes.messageSize) bytes each)"
+                    + (attributes.nonblocking.map { $0 ? ", O_NONBLOCK" : ", blocking" } ?? "")
+            case .oldFlags(let nonblocking): "was \(nonblocking ? "O_NONBLOCK" : "blocking")"
             case .notifications(let count, let rearmed):
                 "\(count) notifications" + (rearmed.map { $0 ? ", registered again" : ", not registered again" } ?? "")
             case .failed(let code): code.rawValue
@@ -351,6 +405,7 @@ extension PosixMessageQueueModel.Input {
     public var process: Int {
         switch self {
         case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process, _),
+            .setNonblocking(let process, _),
             .notify(let process, _), .takeNotifications(let process, _),
             .close(let process), .unlink(let process), .exit(let process):
             process

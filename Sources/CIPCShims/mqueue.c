@@ -46,10 +46,13 @@ int ipc_mq_getattr(int mqdes, long *flags, long *maxmsg, long *msgsize, long *cu
     return result;
 }
 
-int ipc_mq_setflags(int mqdes, long flags) {
+int ipc_mq_setflags(int mqdes, long flags, long *old) {
     struct mq_attr attr = {0};
+    struct mq_attr before = {0};
     attr.mq_flags = flags;
-    return mq_setattr(mqdes, &attr, NULL);
+    int result = mq_setattr(mqdes, &attr, &before);
+    if (result == 0 && old != NULL) *old = before.mq_flags;
+    return result;
 }
 
 int ipc_mq_notify(int mqdes, int signo) {

@@ -100,13 +100,16 @@ extension Syscall {
             currentMessages: current)
     }
 
-    /// Turns `O_NONBLOCK` on or off for this open queue description.
+    /// Turns `O_NONBLOCK` on or off for this open queue description; returns whether it was on.
     ///
     /// The corresponding C function is `mq_setattr`.
-    public static func mqSetNonblocking(_ queue: FileDescriptor, _ nonblocking: Bool) throws(Errno) {
+    @discardableResult
+    public static func mqSetNonblocking(_ queue: FileDescriptor, _ nonblocking: Bool) throws(Errno) -> Bool {
+        var old = 0
         _ = try perform(.mqSetAttributes, descriptor: queue, retryOnInterrupt: false) { _ in
-            ipc_mq_setflags(queue.rawValue, nonblocking ? Int(O_NONBLOCK) : 0)
+            ipc_mq_setflags(queue.rawValue, nonblocking ? Int(O_NONBLOCK) : 0, &old)
         }
+        return old & Int(O_NONBLOCK) != 0
     }
 
     /// How `mq_notify` is to notify.

@@ -38,4 +38,26 @@ import Testing
         try Syscall.mqNotify(reader, .withoutSignal)
         try Syscall.mqNotify(reader, nil)
     }
+
+    /// `mq_setattr` changes only `O_NONBLOCK`, of one open description: the flag shows in `mq_getattr` and makes
+    /// that description's calls nonblocking, and another `mq_open` of the queue (another description) keeps its own.
+    @Test func setattrSetsONONBLOCKOfOneOpenDescriptionAndReturnsTheOldFlags() throws {
+        let name = "/ipch-test-\(getpid())-setattr-\(UInt32.random(in: 0...UInt32.max))"
+        let queue = try PosixMessageQueue.create(name, maximumMessages: 2, messageSize: 8)
+        defer { try? Syscall.close(queue); try? Syscall.mqUnlink(name) }
+        let other = try PosixMessageQueue.open(name)
+        defer { try? Syscall.close(other) }
+        #expect(try !Syscall.mqAttributes(queue).nonblocking)
+        #expect(try Syscall.mqSetNonblocking(queue, true) == false)
+        #expect(try Syscall.mqAttributes(queue).nonblocking)
+        #expect(try !Syscall.mqAttributes(other).nonblocking)
+        // The description's flag, not the call: a plain mq_receive on the empty queue fails EAGAIN at once.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 8, alignment: 1)
+        defer { buffer.deallocate() }
+        #expect(throws: Errno.wouldBlock) { _ = try Syscall.mqReceive(queue, into: buffer) }
+        let attributes = try Syscall.mqAttributes(queue)
+        #expect(attributes.maximumMessages == 2 && attributes.messageSize == 8 && attributes.currentMessages == 0)
+        #expect(try Syscall.mqSetNonblocking(queue, false) == true)
+        #expect(try !Syscall.mqAttributes(queue).nonblocking)
+    }
 }

@@ -19,6 +19,9 @@ import Testing
         case open, close, unlink
         /// `mq_open` `O_RDONLY` or `O_WRONLY`: later calls use it, the wrong direction failing `EBADF`.
         case openFor(read: Bool)
+        /// `mq_setattr` of `O_NONBLOCK`, and `mq_getattr` with `mq_flags`.
+        case setattr(nonblocking: Bool)
+        case getattr
         /// `mq_notify` with `SIGEV_NONE` (register) or `NULL`: whether a registration exists, and was used up by a
         /// message arriving in the empty queue, shows in the next register's `EBUSY`.
         case notify(register: Bool)
@@ -30,7 +33,8 @@ import Testing
         Gen.int(in: 0...9).map { QueueOperation.receive(max: $0 == 0 ? 15 : 16) }.eraseToAny(),
         Gen.int(in: 0...30).map { $0 < 10 ? QueueOperation.open : $0 < 20 ? .close : $0 == 20 ? .unlink : .receive(max: 16) }.eraseToAny(),
         Gen.int(in: 0...3).map { QueueOperation.notify(register: $0 != 0) }.eraseToAny(),
-        Gen.int(in: 0...1).map { QueueOperation.openFor(read: $0 == 0) }.eraseToAny()
+        Gen.int(in: 0...1).map { QueueOperation.openFor(read: $0 == 0) }.eraseToAny(),
+        Gen.int(in: 0...2).map { $0 == 2 ? QueueOperation.getattr : .setattr(nonblocking: $0 == 0) }.eraseToAny()
     )
 
     @Test func posixMessageQueueAgreesWithItsModel() async {
@@ -43,6 +47,10 @@ import Testing
             }
             let model = PosixMessageQueueModel(queues: [("q", .init(maxMessages: 3, messageSize: 16, holders: [1]))])
             var sequence = 0
+            // The O_NONBLOCK setattr left on each description; a send or receive sets its own mode and, as the
+            // worker does, puts the flag back after.
+            var flags: [FileDescriptor: Bool] = [:]
+            func restore(_ queue: FileDescriptor) { try? Syscall.mqSetNonblocking(queue, flags[queue] ?? false) }
             let steps = operations.map { operation -> (PosixMessageQueueModel.Input, () throws -> PosixMessageQueueModel.Output) in
                 sequence += 1
                 switch operation {
@@ -52,6 +60,7 @@ import Testing
                         // As the worker does: the kernel checks the priority before the descriptor.
                         guard priority < PosixMessageQueueModel.priorityLimit else { return .failed(.EINVAL) }
                         guard let queue = descriptors.last else { return .failed(.EBADF) }
+                        defer { restore(queue) }
                         do {
                             return try PosixMessageQueue.send(queue, data, priority: priority, nonblocking: true) == .wouldBlock ? .failed(.EAGAIN) : .sent
                         } catch { return .failed(errorCode(error)) }
@@ -59,6 +68,7 @@ import Testing
                 case .receive(let max):
                     return (.receive(process: 1, max: max, nonblocking: true), {
                         guard let queue = descriptors.last else { return .failed(.EBADF) }
+                        defer { restore(queue) }
                         do {
                             switch try PosixMessageQueue.receive(queue, maximum: max, nonblocking: true) {
                             case .completed(let message): return .received(.init(data: message.data, priority: message.priority))
@@ -73,12 +83,32 @@ import Testing
                 case .close:
                     return (.close(process: 1), {
                         guard let queue = descriptors.popLast() else { return .failed(.EBADF) }
+                        flags[queue] = nil  // the number may come back for another description
                         try Syscall.close(queue)
                         return .done
                     })
                 case .unlink:
                     return (.unlink(process: 1), {
                         do { try PosixMessageQueue.unlink(name); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case .setattr(let nonblocking):
+                    return (.setNonblocking(process: 1, nonblocking: nonblocking), {
+                        guard let queue = descriptors.last else { return .failed(.EBADF) }
+                        do {
+                            let old = try Syscall.mqSetNonblocking(queue, nonblocking)
+                            flags[queue] = nonblocking
+                            return .oldFlags(nonblocking: old)
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case .getattr:
+                    return (.getAttributes(process: 1), {
+                        guard let queue = descriptors.last else { return .failed(.EBADF) }
+                        do {
+                            let attributes = try Syscall.mqAttributes(queue)
+                            return .attributes(.init(
+                                messages: attributes.currentMessages, maxMessages: attributes.maximumMessages,
+                                messageSize: attributes.messageSize, nonblocking: attributes.nonblocking))
+                        } catch { return .failed(errorCode(error)) }
                     })
                 case .openFor(let read):
                     return (.open(process: 1, access: read ? .read : .write), {

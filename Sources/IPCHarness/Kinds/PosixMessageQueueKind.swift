@@ -66,6 +66,13 @@ struct PosixMessageQueueBinding: ObjectBinding {
     /// `client.mq-notify-not-rearmed`: a consumer that takes its notification and does not register again.
     var forgetsToRearm = false
     var descriptors: [FileDescriptor] = []
+    /// The `O_NONBLOCK` `setattr` left on each descriptor's open description (absent: clear). A send or receive
+    /// sets the flag for its own mode (``PosixMessageQueue``'s calls do), and the flag is put back after it.
+    var descriptionFlags: [FileDescriptor: Bool] = [:]
+
+    func restoreFlag(of queue: FileDescriptor) {
+        try? Syscall.mqSetNonblocking(queue, descriptionFlags[queue] ?? false)
+    }
 
     mutating func perform(_ input: PosixMessageQueueModel.Input) throws(Errno) -> PosixMessageQueueModel.Output {
         switch input {
@@ -74,12 +81,14 @@ struct PosixMessageQueueBinding: ObjectBinding {
             guard priority >= 0 && priority < PosixMessageQueueModel.priorityLimit else { throw .invalidArgument }
             // mq_timedsend checks the timeout before the descriptor.
             guard let queue = descriptors.last else { throw timeout == .invalid ? .invalidArgument : .badFileDescriptor }
+            defer { restoreFlag(of: queue) }
             switch try PosixMessageQueue.send(queue, data, priority: priority, nonblocking: nonblocking, deadline: timeout?.deadline) {
             case .completed: return .sent
             case .wouldBlock: throw .wouldBlock
             }
         case .receive(_, let max, let nonblocking, let timeout):
             guard let queue = descriptors.last else { throw timeout == .invalid ? .invalidArgument : .badFileDescriptor }
+            defer { restoreFlag(of: queue) }
             switch try PosixMessageQueue.receive(queue, maximum: max, nonblocking: nonblocking, deadline: timeout?.deadline) {
             case .completed(let message): return .received(PosixMessageQueueModel.Message(data: message.data, priority: message.priority))
             case .wouldBlock: throw .wouldBlock
@@ -88,7 +97,13 @@ struct PosixMessageQueueBinding: ObjectBinding {
             guard let queue = descriptors.last else { throw .badFileDescriptor }
             let attributes = try Syscall.mqAttributes(queue)
             return .attributes(PosixMessageQueueModel.Attributes(
-                messages: attributes.currentMessages, maxMessages: attributes.maximumMessages, messageSize: attributes.messageSize))
+                messages: attributes.currentMessages, maxMessages: attributes.maximumMessages, messageSize: attributes.messageSize,
+                nonblocking: attributes.nonblocking))
+        case .setNonblocking(_, let nonblocking):
+            guard let queue = descriptors.last else { throw .badFileDescriptor }
+            let old = try Syscall.mqSetNonblocking(queue, nonblocking)
+            descriptionFlags[queue] = nonblocking
+            return .oldFlags(nonblocking: old)
         case .notify(_, let register):
             guard let queue = descriptors.last else { throw .badFileDescriptor }
             try Syscall.setSignalsBlocked([Self.notificationSignal], true)
@@ -120,6 +135,7 @@ struct PosixMessageQueueBinding: ObjectBinding {
             return .done
         case .close:
             guard let queue = descriptors.popLast() else { throw .badFileDescriptor }
+            descriptionFlags[queue] = nil
             try PosixMessageQueue.close(queue)
             return .done
         case .unlink:

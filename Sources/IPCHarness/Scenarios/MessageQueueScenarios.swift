@@ -25,13 +25,15 @@ public enum MessageQueueScenarios {
     /// 20 ms (some already past, some invalid), blocking calls without one, and `mq_getattr`, on a queue of 2.
     public static let posixTimed = Scenario.real(
         name: "posix-mq-timed", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq",
-        summary: "2-4 processes send and receive with timeouts of 0-20 ms (some invalid) on a queue of 2, and read mq_getattr",
+        summary: "2-4 processes send and receive with timeouts of 0-20 ms (some invalid) on a queue of 2, mq_getattr and mq_setattr",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
                 kind: "posix-mq", parameters: ["maxMessages": 2, "messageSize": 64], generator: &generator,
                 roles: { _, _ in ["open"] },
                 operation: { process, sequence, generator in
                     if generator.chance(0.15) { return ("getattr", nil) }
+                    // mq_setattr of O_NONBLOCK: it shows in later getattrs' mq_flags, and the calls keep their own modes.
+                    if generator.chance(0.05) { return ("setattr", ["nonblocking": .bool(generator.chance(0.5))] as JSONValue) }
                     let timeout: JSONValue =
                         generator.chance(0.1) ? "invalid" : .int(generator.pick([0, 0, 1, 5, 20]))
                     var (f, value) = generator.chance(0.5)
