@@ -8,7 +8,7 @@
 //   getattr  (none)                                                    {"messages": INT, "maxMessages": INT, "messageSize": INT}  EBADF
 //   setattr  {"nonblocking": BOOL} (mq_setattr of O_NONBLOCK)        {"nonblocking": BOOL}: the old flag  EBADF
 //   (getattr's ok value may also hold "nonblocking": mq_flags' O_NONBLOCK)
-//   notify   {"register": BOOL} (mq_notify with a signal, or NULL)     (none)                         EBADF, EBUSY
+//   notify   {"register": BOOL, "signal": "invalid"?} (mq_notify with a signal, or NULL)  (none)  EBADF, EBUSY, EINVAL
 //   notified {"rearm": BOOL?}                                          {"count": INT, "rearmed": BOOL (with rearm)}
 //   open     {"access": "read-write" | "read" | "write"}? (O_RDWR, O_RDONLY, O_WRONLY)  (none)      ENOENT
 //   close    (none)                                                    (none)                         EBADF
@@ -48,7 +48,14 @@ extension PosixMessageQueueModel {
         case "getattr": return .getAttributes(process: call.process)
         case "setattr":
             return .setNonblocking(process: call.process, nonblocking: try call.value.required("nonblocking").boolean("nonblocking"))
-        case "notify": return .notify(process: call.process, register: try call.value.required("register").boolean("register"))
+        case "notify":
+            let invalid: Bool
+            switch try call.value.optional("signal") {
+            case nil: invalid = false
+            case .string("invalid")?: invalid = true
+            default: throw ModelError("field 'signal' of notify can only be \"invalid\" (a signal number outside 1…64)")
+            }
+            return .notify(process: call.process, register: try call.value.required("register").boolean("register"), invalidSignal: invalid)
         case "notified":
             return .takeNotifications(process: call.process, rearm: try call.value.optional("rearm")?.boolean("rearm") ?? false)
         case "open":
@@ -100,7 +107,8 @@ extension PosixMessageQueueModel {
             return ("receive", .object(value))
         case .getAttributes: return ("getattr", nil)
         case .setNonblocking(_, let nonblocking): return ("setattr", ["nonblocking": .bool(nonblocking)])
-        case .notify(_, let register): return ("notify", ["register": .bool(register)])
+        case .notify(_, let register, let invalid):
+            return ("notify", invalid ? ["register": .bool(register), "signal": "invalid"] : ["register": .bool(register)])
         case .takeNotifications(_, let rearm): return ("notified", rearm ? ["rearm": true] : nil)
         case .open(_, let access): return ("open", access == .readWrite ? nil : ["access": .string(access.rawValue)])
         case .close: return ("close", nil)

@@ -153,8 +153,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case getAttributes(process: Int)
         /// `mq_setattr` of `O_NONBLOCK` on the newest descriptor's open description; returns the old flags.
         case setNonblocking(process: Int, nonblocking: Bool)
-        /// `mq_notify` with a signal (`register`) or `NULL` (not `register`), through the newest descriptor.
-        case notify(process: Int, register: Bool)
+        /// `mq_notify` with a signal (`register`) or `NULL` (not `register`), through the newest descriptor;
+        /// `invalidSignal`: registering with a signal number outside 1…64, which fails `EINVAL` before the descriptor
+        /// is looked at.
+        case notify(process: Int, register: Bool, invalidSignal: Bool = false)
         /// Takes the notifications delivered to the process since it last looked (its queued notification
         /// signals, with `sigtimedwait` and no wait); no descriptor needed. With `rearm`, a client that, having
         /// taken at least one, registers again at once (`mq_notify`; it stays unregistered when another process
@@ -260,7 +262,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             next.setNonblocking(process, nonblocking)
             return [Transition(.oldFlags(nonblocking: state.newest(of: process).nonblocking), next)]
-        case .notify(let process, let register):
+        case .notify(let process, let register, let invalidSignal):
+            if register && invalidSignal { return [Transition(.failed(.EINVAL), state)] }
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             if register {
                 if state.notifier != nil { return [Transition(.failed(.EBUSY), state)] }
@@ -372,7 +375,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             call = "receive into \(max) bytes\(nonblocking ? " (nonblocking)" : "")" + (timeout.map { " \($0.text)" } ?? "")
         case .getAttributes: call = "mq_getattr"
         case .setNonblocking(_, let nonblocking): call = "mq_setattr \(nonblocking ? "O_NONBLOCK" : "0")"
-        case .notify(_, let register): call = register ? "mq_notify (register)" : "mq_notify (NULL)"
+        case .notify(_, let register, let invalidSignal):
+            call = register ? (invalidSignal ? "mq_notify (register, invalid signal)" : "mq_notify (register)") : "mq_notify (NULL)"
         case .takeNotifications(_, let rearm): call = rearm ? "take notifications, registering again" : "take notifications"
         case .open(_, let access): call = access == .readWrite ? "open by name" : "open by name, \(access == .read ? "O_RDONLY" : "O_WRONLY")"
         case .close: call = "close"
@@ -406,7 +410,7 @@ extension PosixMessageQueueModel.Input {
         switch self {
         case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process, _),
             .setNonblocking(let process, _),
-            .notify(let process, _), .takeNotifications(let process, _),
+            .notify(let process, _, _), .takeNotifications(let process, _),
             .close(let process), .unlink(let process), .exit(let process):
             process
         }

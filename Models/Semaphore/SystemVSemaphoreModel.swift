@@ -115,6 +115,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case remove(process: Int)
         /// `GETNCNT` (`zero` false) or `GETZCNT`: how many processes sleep waiting on semaphore `number`.
         case waiters(process: Int, number: Int, zero: Bool)
+        /// `IPC_STAT`: `sem_nsems`, the set's size.
+        case status(process: Int)
         /// The process exited: its adjustments apply.
         case exit(process: Int)
     }
@@ -123,6 +125,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case done
         case values([Int])
         case value(Int)
+        /// `IPC_STAT`'s `sem_nsems`.
+        case size(Int)
         case failed(ErrorCode)
     }
 
@@ -185,6 +189,9 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .value(_, let number):
             if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.value(state.values[number]), state)]
+        case .status:
+            if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            return [Transition(.size(state.values.count), state)]
         case .waiters(_, let number, let zero):
             if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.value(state.waiters(on: number, zero: zero)), state)]
@@ -277,6 +284,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .setValue(_, let number, let value): call = "SETVAL sem \(number) = \(value)"
         case .value(_, let number): call = "GETVAL sem \(number)"
         case .waiters(_, let number, let zero): call = "\(zero ? "GETZCNT" : "GETNCNT") sem \(number)"
+        case .status: call = "IPC_STAT (sem_nsems)"
         case .setValues(_, let values): call = "SETALL \(values)"
         case .remove: call = "IPC_RMID"
         case .exit: call = "exit (undo adjustments apply)"
@@ -286,6 +294,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             case .done: "ok"
             case .values(let values): "\(values)"
             case .value(let value): "\(value)"
+            case .size(let count): "\(count) semaphores"
             case .failed(let code): code.rawValue
             }
         }
@@ -297,7 +306,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
 //   semop {"ops": [{"num": INT, "op": INT, "undo": BOOL?}], "nonblocking": BOOL?, "timeout": MS | "invalid"?}
 //   (EAGAIN, ERANGE, EFBIG, E2BIG, EINVAL, EIDRM; blocking: EINTR); getval {"num": INT} → {"value": INT} (EINVAL);
 //   setall {"values": [INT]} (ERANGE, EINVAL); getall → {"values": [INT]}; setval {"num": INT, "value": INT}; remove;
-//   getncnt, getzcnt {"num": INT} → {"value": INT} (EINVAL).
+//   getncnt, getzcnt {"num": INT} → {"value": INT} (EINVAL); stat → {"semaphores": INT} (EINVAL).
 // params: {"objects": {"v0": {"values": [1, 0]}}}
 extension SystemVSemaphoreModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -335,6 +344,7 @@ extension SystemVSemaphoreModel {
                 value: try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
         case "remove": return .remove(process: call.process)
         case "getval": return .value(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
+        case "stat": return .status(process: call.process)
         case "getncnt", "getzcnt":
             return .waiters(
                 process: call.process, number: try call.value.required("num").integer("num", in: 0...65535), zero: call.f == "getzcnt")
@@ -346,7 +356,7 @@ extension SystemVSemaphoreModel {
             }
             return .setValues(process: call.process, values: values)
         default:
-            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, setall, setval and remove)")
+            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, stat, setall, setval and remove)")
         }
     }
 
@@ -355,6 +365,7 @@ extension SystemVSemaphoreModel {
         case (.fail(let code), _): return .failed(code)
         case (.ok(let value), .values): return .values(try value.required("values").integers("values"))
         case (.ok(let value), .value), (.ok(let value), .waiters): return .value(try value.required("value").integer("value"))
+        case (.ok(let value), .status): return .size(try value.required("semaphores").integer("semaphores"))
         case (.ok, _): return .done
         }
     }
@@ -375,6 +386,7 @@ extension SystemVSemaphoreModel {
         case .remove: return ("remove", nil)
         case .value(_, let number): return ("getval", ["num": .int(number)])
         case .waiters(_, let number, let zero): return (zero ? "getzcnt" : "getncnt", ["num": .int(number)])
+        case .status: return ("stat", nil)
         case .setValues(_, let values): return ("setall", ["values": .ints(values)])
         case .exit: return ("exit", nil)
         }
@@ -385,6 +397,7 @@ extension SystemVSemaphoreModel {
         case .done: .ok(nil)
         case .values(let values): .ok(["values": .ints(values)])
         case .value(let value): .ok(["value": .int(value)])
+        case .size(let count): .ok(["semaphores": .int(count)])
         case .failed(let code): .fail(code)
         }
     }

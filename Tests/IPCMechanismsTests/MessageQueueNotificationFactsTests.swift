@@ -93,4 +93,15 @@ import Testing
             #expect(try registered(queue), "the message went to the sleeping receiver: no notification, still registered")
         }
     }
+
+    @Test func aSignalNumberOutOfRangeFailsEINVALBeforeTheDescriptorAndTheRegistration() throws {
+        try withQueue { queue, _ in
+            #expect(throws: Errno.invalidArgument) { try Syscall.mqNotify(FileDescriptor(rawValue: -1), .signal(999)) }
+            try Syscall.mqNotify(queue, .withoutSignal)
+            #expect(throws: Errno.invalidArgument) { try Syscall.mqNotify(queue, .signal(999)) }
+            #expect(throws: Errno.invalidArgument) { try Syscall.mqNotify(queue, .signal(65)) }
+            #expect(throws: Errno.badFileDescriptor) { try Syscall.mqNotify(FileDescriptor(rawValue: -1), .signal(SIGUSR2)) }
+            #expect(try registered(queue))
+        }
+    }
 }

@@ -25,6 +25,8 @@ import Testing
         /// `mq_notify` with `SIGEV_NONE` (register) or `NULL`: whether a registration exists, and was used up by a
         /// message arriving in the empty queue, shows in the next register's `EBUSY`.
         case notify(register: Bool)
+        /// `mq_notify` with a signal number out of range: `EINVAL` before the descriptor.
+        case notifyInvalid
     }
 
     static let queueOperations = Gen.oneOf(
@@ -32,7 +34,7 @@ import Testing
         zip(Gen.int(in: 15...17), Gen.int(in: 0...40)).map { QueueOperation.send(size: $0, priority: $1 == 0 ? 32768 : 3) }.eraseToAny(),
         Gen.int(in: 0...9).map { QueueOperation.receive(max: $0 == 0 ? 15 : 16) }.eraseToAny(),
         Gen.int(in: 0...30).map { $0 < 10 ? QueueOperation.open : $0 < 20 ? .close : $0 == 20 ? .unlink : .receive(max: 16) }.eraseToAny(),
-        Gen.int(in: 0...3).map { QueueOperation.notify(register: $0 != 0) }.eraseToAny(),
+        Gen.int(in: 0...4).map { $0 == 4 ? QueueOperation.notifyInvalid : .notify(register: $0 != 0) }.eraseToAny(),
         Gen.int(in: 0...1).map { QueueOperation.openFor(read: $0 == 0) }.eraseToAny(),
         Gen.int(in: 0...2).map { $0 == 2 ? QueueOperation.getattr : .setattr(nonblocking: $0 == 0) }.eraseToAny()
     )
@@ -90,6 +92,12 @@ import Testing
                 case .unlink:
                     return (.unlink(process: 1), {
                         do { try PosixMessageQueue.unlink(name); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case .notifyInvalid:
+                    return (.notify(process: 1, register: true, invalidSignal: true), {
+                        do { try Syscall.mqNotify(descriptors.last ?? FileDescriptor(rawValue: -1), .signal(999)); return .done } catch {
+                            return .failed(errorCode(error))
+                        }
                     })
                 case .setattr(let nonblocking):
                     return (.setNonblocking(process: 1, nonblocking: nonblocking), {
@@ -190,6 +198,8 @@ import Testing
         case remove
         /// `GETNCNT`/`GETZCNT`: 0 with no sleeper (one process here), `EINVAL` outside the set or once removed.
         case waiters(number: Int, zero: Bool)
+        /// `IPC_STAT`'s `sem_nsems`.
+        case status
     }
 
     static let semaphoreOperation = zip(Gen.int(in: 0...2), Gen.int(in: -3...3), Gen.int(in: 0...1)).map {
@@ -201,7 +211,7 @@ import Testing
         Self.semaphoreOperation.array(of: 1...2).map { SetOperation.semop($0) }.eraseToAny(),
         zip(Gen.int(in: 0...2), Gen.int(in: -1...4)).map { SetOperation.setValue(number: $0, value: $1 == 4 ? 32768 : $1) }.eraseToAny(),
         Gen.int(in: 0...40).map { $0 == 0 ? SetOperation.remove : .getAll }.eraseToAny(),
-        zip(Gen.int(in: 0...2), Gen.int(in: 0...1)).map { SetOperation.waiters(number: $0, zero: $1 == 1) }.eraseToAny()
+        zip(Gen.int(in: 0...2), Gen.int(in: 0...2)).map { $1 == 2 ? SetOperation.status : .waiters(number: $0, zero: $1 == 1) }.eraseToAny()
     )
 
     @Test func systemVSemaphoresAgreeWithTheirModel() async {
@@ -229,6 +239,10 @@ import Testing
                 case .remove:
                     return (.remove(process: 1), {
                         do { try SystemVSemaphores.remove(set); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case .status:
+                    return (.status(process: 1), {
+                        do { return .size(try Syscall.semStatus(set).count) } catch { return .failed(errorCode(error)) }
                     })
                 case .waiters(let number, let zero):
                     return (.waiters(process: 1, number: number, zero: zero), {

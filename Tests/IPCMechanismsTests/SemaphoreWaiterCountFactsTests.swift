@@ -79,4 +79,15 @@ import Testing
         #expect(model.step(state, .waiters(process: 1, number: 0, zero: false), .value(0)).count == 1)
         #expect(model.step(state, .waiters(process: 1, number: 1, zero: false), .value(1)).count == 1)
     }
+
+    @Test func ipcStatReportsTheSetsSizeUntilItIsRemoved() throws {
+        let set = try SystemVSemaphores.create(key: IPC_PRIVATE, values: [0, 1, 2])
+        var removed = false
+        defer { if !removed { try? SystemVSemaphores.remove(set) } }
+        #expect(try Syscall.semStatus(set).count == 3)
+        try SystemVSemaphores.remove(set)
+        removed = true
+        #expect(throws: Errno.invalidArgument) { _ = try Syscall.semStatus(set) }
+        #expect(throws: Errno.invalidArgument) { _ = try Syscall.semWaiters(set, number: 0, zero: true) }
+    }
 }

@@ -62,6 +62,8 @@ struct PosixMessageQueueBinding: ObjectBinding {
     /// The signal `mq_notify` registrations ask for (`SIGRTMIN+7`: real-time, so notifications queue and are
     /// counted; blocked in the worker's thread, and every other thread of the worker blocks every signal).
     static var notificationSignal: Int32 { Syscall.realtimeSignalMinimum + 7 }
+    /// A signal number outside 1…64, which `mq_notify` refuses `EINVAL`.
+    static let invalidSignal: Int32 = 999
     let name: String
     /// `client.mq-notify-not-rearmed`: a consumer that takes its notification and does not register again.
     var forgetsToRearm = false
@@ -104,7 +106,12 @@ struct PosixMessageQueueBinding: ObjectBinding {
             let old = try Syscall.mqSetNonblocking(queue, nonblocking)
             descriptionFlags[queue] = nonblocking
             return .oldFlags(nonblocking: old)
-        case .notify(_, let register):
+        case .notify(_, let register, let invalidSignal):
+            if register && invalidSignal {
+                // The kernel checks the signal before the descriptor: no descriptor is needed to see its EINVAL.
+                try Syscall.mqNotify(descriptors.last ?? FileDescriptor(rawValue: -1), .signal(Self.invalidSignal))
+                return .done
+            }
             guard let queue = descriptors.last else { throw .badFileDescriptor }
             try Syscall.setSignalsBlocked([Self.notificationSignal], true)
             try Syscall.mqNotify(queue, register ? .signal(Self.notificationSignal) : nil)

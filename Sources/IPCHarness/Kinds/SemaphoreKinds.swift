@@ -151,6 +151,8 @@ struct SystemVSemaphoreBinding: ObjectBinding {
             return .value(try Syscall.semValue(set, number: number))
         case .waiters(_, let number, let zero):
             return .value(try Syscall.semWaiters(set, number: number, zero: zero))
+        case .status:
+            return .size(try Syscall.semStatus(set).count)
         case .setValues(_, let values):
             try Syscall.semSetValues(set, values)
             return .done

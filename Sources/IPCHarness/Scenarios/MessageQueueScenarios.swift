@@ -85,6 +85,7 @@ public enum MessageQueueScenarios {
                     generator.choose([
                         (18, { _ in ("notify", ["register": true] as JSONValue) }),
                         (5, { _ in ("notify", ["register": false] as JSONValue) }),
+                        (2, { _ in ("notify", ["register": true, "signal": "invalid"] as JSONValue) }),
                         (20, { generator in ("notified", generator.chance(0.5) ? ["rearm": true] as JSONValue : nil) }),
                         (30, { generator in send(process, sequence, &generator, nonblocking: true) }),
                         (24, { generator in receive(&generator, nonblocking: generator.chance(0.5)) }),

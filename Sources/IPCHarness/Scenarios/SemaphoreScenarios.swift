@@ -87,6 +87,7 @@ public enum SemaphoreScenarios {
                         (6, { generator in
                             (generator.chance(0.5) ? "getncnt" : "getzcnt", ["num": .int(generator.next(in: 0...1))] as JSONValue)
                         }),
+                        (2, { _ in ("stat", nil) }),
                         (6, { generator in
                             let value: JSONValue = ["num": .int(generator.next(in: 0...1)), "value": .int(generator.next(in: 0...2))]
                             return ("setval", value)
