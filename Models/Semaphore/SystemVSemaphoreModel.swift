@@ -30,6 +30,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     public static let maximumValue = 32767
     /// `SEMOPM`: operations per call.
     public static let maximumOperations = 500
+    /// `SEMMSL` here (`/proc/sys/kernel/sem`): semaphores per set.
+    public static let maximumSetSize = 32000
 
     public struct Operation: Hashable, Sendable {
         public var number: Int
@@ -117,6 +119,11 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case waiters(process: Int, number: Int, zero: Bool)
         /// `IPC_STAT`: `sem_nsems`, the set's size.
         case status(process: Int)
+        /// `semget` of the set's key asking for `count` semaphores: `EINVAL` for a count above `semmsl` (32000)
+        /// first; while the set exists `EEXIST` with `create` and `exclusive`, `EINVAL` for more semaphores than it
+        /// has; once removed `ENOENT` without `create`, `EINVAL` creating 0, else a new set under the key that is
+        /// not this object (the worker removes it at once).
+        case get(process: Int, count: Int, create: Bool, exclusive: Bool)
         /// The process exited: its adjustments apply.
         case exit(process: Int)
     }
@@ -192,6 +199,14 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .status:
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.size(state.values.count), state)]
+        case .get(_, let count, let create, let exclusive):
+            if count < 0 || count > Self.maximumSetSize { return [Transition(.failed(.EINVAL), state)] }
+            if !state.removed {
+                if create && exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
+                return [Transition(count > state.values.count ? .failed(.EINVAL) : .done, state)]
+            }
+            if !create { return [Transition(.failed(.ENOENT), state)] }
+            return [Transition(count == 0 ? .failed(.EINVAL) : .done, state)]
         case .waiters(_, let number, let zero):
             if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.value(state.waiters(on: number, zero: zero)), state)]
@@ -285,6 +300,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .value(_, let number): call = "GETVAL sem \(number)"
         case .waiters(_, let number, let zero): call = "\(zero ? "GETZCNT" : "GETNCNT") sem \(number)"
         case .status: call = "IPC_STAT (sem_nsems)"
+        case .get(_, let count, let create, let exclusive):
+            call = "semget \(count)" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         case .setValues(_, let values): call = "SETALL \(values)"
         case .remove: call = "IPC_RMID"
         case .exit: call = "exit (undo adjustments apply)"
@@ -345,6 +362,11 @@ extension SystemVSemaphoreModel {
         case "remove": return .remove(process: call.process)
         case "getval": return .value(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
         case "stat": return .status(process: call.process)
+        case "get":
+            return .get(
+                process: call.process, count: try call.value.required("count").integer("count", in: Int(Int32.min)...Int(Int32.max)),
+                create: try call.value.optional("create")?.boolean("create") ?? false,
+                exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false)
         case "getncnt", "getzcnt":
             return .waiters(
                 process: call.process, number: try call.value.required("num").integer("num", in: 0...65535), zero: call.f == "getzcnt")
@@ -356,7 +378,7 @@ extension SystemVSemaphoreModel {
             }
             return .setValues(process: call.process, values: values)
         default:
-            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, stat, setall, setval and remove)")
+            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, stat, get, setall, setval and remove)")
         }
     }
 
@@ -387,6 +409,11 @@ extension SystemVSemaphoreModel {
         case .value(_, let number): return ("getval", ["num": .int(number)])
         case .waiters(_, let number, let zero): return (zero ? "getzcnt" : "getncnt", ["num": .int(number)])
         case .status: return ("stat", nil)
+        case .get(_, let count, let create, let exclusive):
+            var value: JSONObject = ["count": .int(count)]
+            if create { value["create"] = true }
+            if exclusive { value["exclusive"] = true }
+            return ("get", .object(value))
         case .setValues(_, let values): return ("setall", ["values": .ints(values)])
         case .exit: return ("exit", nil)
         }

@@ -142,6 +142,8 @@ import Testing
         case send(type: Int, size: Int)
         case receive(type: Int, max: Int, except: Bool, truncate: Bool)
         case remove
+        /// `msgget` of the queue's key: found, `EEXIST` exclusive, `ENOENT` once removed (a create then makes another).
+        case get(create: Bool, exclusive: Bool)
     }
 
     static let messageOperations = Gen.oneOf(
@@ -149,12 +151,14 @@ import Testing
         zip(Gen.int(in: -6...6), Gen.int(in: 0...3), Gen.int(in: 0...4)).map {
             MessageOperation.receive(type: $0, max: [-1, 4, 30, 30][$1], except: $2 == 0, truncate: $2 == 1)
         }.eraseToAny(),
-        Gen.int(in: 0...60).map { $0 == 0 ? MessageOperation.remove : .receive(type: 0, max: 30, except: false, truncate: false) }.eraseToAny()
+        Gen.int(in: 0...60).map { $0 == 0 ? MessageOperation.remove : .receive(type: 0, max: 30, except: false, truncate: false) }.eraseToAny(),
+        Gen.int(in: 0...3).map { MessageOperation.get(create: $0 >= 2, exclusive: $0 == 3 || $0 == 1) }.eraseToAny()
     )
 
     @Test func systemVMessageQueueAgreesWithItsModel() async {
         await propertyCheck(count: Self.cases, input: Self.messageOperations.array(of: 1...40)) { operations throws in
-            let queue = try SystemVMessageQueues.create(key: IPC_PRIVATE, capacity: 60)
+            let key = SystemVKeyFactsTests.key()
+            let queue = try SystemVMessageQueues.create(key: key, capacity: 60)
             defer { try? Syscall.msgRemove(queue) }
             let model = SystemVMessageQueueModel(queues: [("m", .init(capacity: 60))])
             var sequence = 0
@@ -183,6 +187,14 @@ import Testing
                     return (.remove(process: 1), {
                         do { try SystemVMessageQueues.remove(queue); return .removed } catch { return .failed(errorCode(error)) }
                     })
+                case .get(let create, let exclusive):
+                    return (.get(process: 1, create: create, exclusive: exclusive), {
+                        do {
+                            let found = try Syscall.msgget(key, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+                            if found != queue { try? SystemVMessageQueues.remove(found) }
+                            return .found
+                        } catch { return .failed(errorCode(error)) }
+                    })
                 }
             }
             if let problem = ModelAgreement(model: model, object: "m").firstDisagreement(steps) { Issue.record("\(problem)") }
@@ -200,6 +212,8 @@ import Testing
         case waiters(number: Int, zero: Bool)
         /// `IPC_STAT`'s `sem_nsems`.
         case status
+        /// `semget` of the set's key for `count` semaphores.
+        case get(count: Int, create: Bool, exclusive: Bool)
     }
 
     static let semaphoreOperation = zip(Gen.int(in: 0...2), Gen.int(in: -3...3), Gen.int(in: 0...1)).map {
@@ -211,12 +225,16 @@ import Testing
         Self.semaphoreOperation.array(of: 1...2).map { SetOperation.semop($0) }.eraseToAny(),
         zip(Gen.int(in: 0...2), Gen.int(in: -1...4)).map { SetOperation.setValue(number: $0, value: $1 == 4 ? 32768 : $1) }.eraseToAny(),
         Gen.int(in: 0...40).map { $0 == 0 ? SetOperation.remove : .getAll }.eraseToAny(),
-        zip(Gen.int(in: 0...2), Gen.int(in: 0...2)).map { $1 == 2 ? SetOperation.status : .waiters(number: $0, zero: $1 == 1) }.eraseToAny()
+        zip(Gen.int(in: 0...2), Gen.int(in: 0...2)).map { $1 == 2 ? SetOperation.status : .waiters(number: $0, zero: $1 == 1) }.eraseToAny(),
+        zip(Gen.int(in: 0...4), Gen.int(in: 0...3)).map {
+            SetOperation.get(count: [0, 1, 2, 3, 32001][$0], create: $1 >= 2, exclusive: $1 == 3 || $1 == 1)
+        }.eraseToAny()
     )
 
     @Test func systemVSemaphoresAgreeWithTheirModel() async {
         await propertyCheck(count: Self.cases, input: Self.setOperations.array(of: 1...40)) { operations throws in
-            let set = try SystemVSemaphores.create(key: IPC_PRIVATE, values: [1, 0])
+            let key = SystemVKeyFactsTests.key()
+            let set = try SystemVSemaphores.create(key: key, values: [1, 0])
             defer { try? Syscall.semRemove(set) }
             let model = SystemVSemaphoreModel(sets: [("v", [1, 0])])
             let steps = operations.map { operation -> (SystemVSemaphoreModel.Input, () throws -> SystemVSemaphoreModel.Output) in
@@ -239,6 +257,14 @@ import Testing
                 case .remove:
                     return (.remove(process: 1), {
                         do { try SystemVSemaphores.remove(set); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case .get(let count, let create, let exclusive):
+                    return (.get(process: 1, count: count, create: create, exclusive: exclusive), {
+                        do {
+                            let found = try Syscall.semget(key, count: count, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+                            if found != set { try? SystemVSemaphores.remove(found) }
+                            return .done
+                        } catch { return .failed(errorCode(error)) }
                     })
                 case .status:
                     return (.status(process: 1), {

@@ -1,3 +1,4 @@
+import Glibc
 import IPCMechanisms
 import IPCModels
 import IPCSyscalls
@@ -112,14 +113,18 @@ public enum SystemVSemaphoreKind: MechanismKind {
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
         let values = values(of: object)
-        let set = try objects.createKeyed(.sysvSemaphore) { (key) throws(Errno) in
-            try SystemVSemaphores.create(key: key, values: values)
+        var key: key_t = 0
+        let set = try objects.createKeyed(.sysvSemaphore) { (candidate) throws(Errno) in
+            key = candidate
+            return try SystemVSemaphores.create(key: candidate, values: values)
         }
-        objects.tellHolders(of: object, in: workload, ["id": .int(Int(set.id)), "count": .int(values.count)])
+        objects.tellHolders(of: object, in: workload, ["id": .int(Int(set.id)), "count": .int(values.count), "key": .int(Int(key))])
     }
 
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<SystemVSemaphoreModel> {
-        SystemVSemaphoreBinding(set: SystemVSemaphoreSet(id: CInt(try object.integer("id"))), count: try object.integer("count"))
+        SystemVSemaphoreBinding(
+            set: SystemVSemaphoreSet(id: CInt(try object.integer("id"))), count: try object.integer("count"),
+            key: key_t(truncatingIfNeeded: try object.integer("key")))
     }
 }
 
@@ -130,6 +135,8 @@ struct SystemVSemaphoreBinding: ObjectBinding {
     typealias Model = SystemVSemaphoreModel
     let set: SystemVSemaphoreSet
     let count: Int
+    /// The key the driver created the set under (`semget`).
+    let key: key_t
 
     mutating func perform(_ input: SystemVSemaphoreModel.Input) throws(Errno) -> SystemVSemaphoreModel.Output {
         switch input {
@@ -153,6 +160,11 @@ struct SystemVSemaphoreBinding: ObjectBinding {
             return .value(try Syscall.semWaiters(set, number: number, zero: zero))
         case .status:
             return .size(try Syscall.semStatus(set).count)
+        case .get(_, let count, let create, let exclusive):
+            let found = try Syscall.semget(key, count: count, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+            // After the removal, a new set under the key: not the object the trace follows, so it goes at once.
+            if found != set { try? SystemVSemaphores.remove(found) }
+            return .done
         case .setValues(_, let values):
             try Syscall.semSetValues(set, values)
             return .done

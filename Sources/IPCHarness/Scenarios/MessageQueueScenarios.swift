@@ -161,13 +161,18 @@ public enum MessageQueueScenarios {
     /// The queue is removed while others use it (or sleep in it): their calls fail EIDRM, then EINVAL.
     public static let systemVRemoval = Scenario.real(
         name: "sysv-msg-removal", kind: SystemVMessageQueueKind.self, implementation: "kernel.sysv-msg",
-        summary: "one process removes the queue (IPC_RMID) while others send and receive, some asleep in it",
+        summary: "one process removes the queue (IPC_RMID) while others send, receive (some asleep in it) and msgget its key",
         makeWorkload: { generator in systemVWorkload(removal: true, generator: &generator) })
 
     static func systemVWorkload(removal: Bool, generator: inout SeededGenerator) -> Workload {
         var workload = ScenarioPrograms.workload(
             kind: "sysv-msg", parameters: ["capacity": 128], generator: &generator, roles: { _, _ in ["use"] },
             operation: { process, sequence, generator in
+                if removal && generator.chance(0.1) {
+                    // msgget of the key: found, EEXIST, and ENOENT once removed (a create then makes another queue).
+                    let create = generator.chance(0.5)
+                    return ("get", create ? ["create": true, "exclusive": .bool(generator.chance(0.5))] as JSONValue : .object(JSONObject()))
+                }
                 if generator.chance(0.45) {
                     let data = PayloadMaker.make(
                         process: process, sequence: sequence, count: generator.next(in: 0...40), generator: &generator)

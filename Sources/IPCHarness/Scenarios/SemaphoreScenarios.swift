@@ -88,6 +88,11 @@ public enum SemaphoreScenarios {
                             (generator.chance(0.5) ? "getncnt" : "getzcnt", ["num": .int(generator.next(in: 0...1))] as JSONValue)
                         }),
                         (2, { _ in ("stat", nil) }),
+                        (3, { generator in
+                            var value: JSONObject = ["count": .int(generator.pick([0, 1, 2, 3, 32001]))]
+                            if generator.chance(0.5) { value["create"] = true; value["exclusive"] = .bool(generator.chance(0.5)) }
+                            return ("get", .object(value))
+                        }),
                         (6, { generator in
                             let value: JSONValue = ["num": .int(generator.next(in: 0...1)), "value": .int(generator.next(in: 0...2))]
                             return ("setval", value)
