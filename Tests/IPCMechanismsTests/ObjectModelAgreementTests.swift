@@ -418,7 +418,8 @@ import Testing
 
     @Test func systemVSharedMemoryAgreesWithItsModel() async {
         await propertyCheck(count: Self.cases, input: Self.wordOperations.array(of: 1...40)) { operations throws in
-            let segment = try Syscall.shmget(IPC_PRIVATE, size: 32, flags: IPC_CREAT | 0o600)
+            let key = SystemVKeyFactsTests.key()
+            let segment = try Syscall.shmget(key, size: 32, flags: IPC_CREAT | IPC_EXCL | 0o600)
             var attachments = [try SystemVSharedMemorySegments.attach(segment, size: 32)]
             defer {
                 for attachment in attachments { try? SystemVSharedMemorySegments.detach(attachment) }
@@ -450,6 +451,18 @@ import Testing
                         do {
                             let status = try SystemVSharedMemorySegments.status(segment)
                             return .status(attachments: status.attachments, removed: status.markedForRemoval)
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case 9 where amount > 0:
+                    // shmget of the key: found up to its size, EEXIST exclusive, ENOENT once removed (even attached).
+                    let size = [0, 32, 33, 16][index]
+                    let create = amount >= 3
+                    let exclusive = amount == 5 || amount == 2
+                    return (.get(process: 1, size: size, create: create, exclusive: exclusive), {
+                        do {
+                            let found = try Syscall.shmget(key, size: size, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+                            if found != segment { try? Syscall.shmRemove(found) }
+                            return .done
                         } catch { return .failed(errorCode(error)) }
                     })
                 default:
