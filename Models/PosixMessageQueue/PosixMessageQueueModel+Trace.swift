@@ -10,7 +10,8 @@
 //   (getattr's ok value may also hold "nonblocking": mq_flags' O_NONBLOCK)
 //   notify   {"register": BOOL, "signal": "invalid"?} (mq_notify with a signal, or NULL)  (none)  EBADF, EBUSY, EINVAL
 //   notified {"rearm": BOOL?}                                          {"count": INT, "rearmed": BOOL (with rearm)}
-//   open     {"access": "read-write" | "read" | "write"}? (O_RDWR, O_RDONLY, O_WRONLY)  (none)      ENOENT
+//   open     {"access": "read-write" | "read" | "write"?, "create": BOOL?, "exclusive": BOOL?, "maxMessages": INT?,
+//            "messageSize": INT?} (O_RDWR, O_RDONLY, O_WRONLY; O_CREAT, O_EXCL, mq_attr)  (none)  ENOENT, EEXIST, EINVAL
 //   close    (none)                                                    (none)                         EBADF
 //   unlink   (none)                                                    (none)                         ENOENT
 //
@@ -59,11 +60,21 @@ extension PosixMessageQueueModel {
         case "notified":
             return .takeNotifications(process: call.process, rearm: try call.value.optional("rearm")?.boolean("rearm") ?? false)
         case "open":
-            guard let field = try call.value.optional("access") else { return .open(process: call.process) }
-            guard case .string(let name) = field, let access = Access(rawValue: name) else {
-                throw ModelError("field 'access' must be \"read-write\", \"read\" or \"write\"")
+            var access = Access.readWrite
+            if let field = try call.value.optional("access") {
+                guard case .string(let name) = field, let mode = Access(rawValue: name) else {
+                    throw ModelError("field 'access' must be \"read-write\", \"read\" or \"write\"")
+                }
+                access = mode
             }
-            return .open(process: call.process, access: access)
+            var creation: Creation?
+            if try call.value.optional("create")?.boolean("create") == true {
+                creation = Creation(
+                    exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false,
+                    maxMessages: try call.value.optional("maxMessages")?.integer("maxMessages", in: Int(Int32.min)...Int(Int32.max)),
+                    messageSize: try call.value.optional("messageSize")?.integer("messageSize", in: Int(Int32.min)...Int(Int32.max)))
+            }
+            return .open(process: call.process, access: access, creation: creation)
         case "close": return .close(process: call.process)
         case "unlink": return .unlink(process: call.process)
         default:
@@ -110,7 +121,16 @@ extension PosixMessageQueueModel {
         case .notify(_, let register, let invalid):
             return ("notify", invalid ? ["register": .bool(register), "signal": "invalid"] : ["register": .bool(register)])
         case .takeNotifications(_, let rearm): return ("notified", rearm ? ["rearm": true] : nil)
-        case .open(_, let access): return ("open", access == .readWrite ? nil : ["access": .string(access.rawValue)])
+        case .open(_, let access, let creation):
+            var value = JSONObject()
+            if access != .readWrite { value["access"] = .string(access.rawValue) }
+            if let creation {
+                value["create"] = true
+                if creation.exclusive { value["exclusive"] = true }
+                if let messages = creation.maxMessages { value["maxMessages"] = .int(messages) }
+                if let size = creation.messageSize { value["messageSize"] = .int(size) }
+            }
+            return ("open", value.count == 0 ? nil : .object(value))
         case .close: return ("close", nil)
         case .unlink: return ("unlink", nil)
         case .exit: return ("exit", nil)

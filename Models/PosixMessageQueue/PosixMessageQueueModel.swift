@@ -29,6 +29,11 @@
 /// - A descriptor opened `O_RDONLY` fails `mq_send` `EBADF`, one opened `O_WRONLY` fails `mq_receive` `EBADF` (after
 ///   the priority and the timeout are checked, before the sizes); `mq_getattr` and `mq_notify` take either
 ///   (`MessageQueueAccessFactsTests`). Calls use the process's newest descriptor.
+/// - `mq_open` with `O_CREAT` (`MessageQueueCreationFactsTests`, the same as root here and as another user): while the
+///   name exists, `O_EXCL` fails `EEXIST` and without it the call opens this queue, ignoring the attributes, even
+///   invalid ones; once unlinked, attributes outside 1…10 messages and 1…8192 bytes (`/proc/sys/fs/mqueue`'s
+///   `msg_max` and `msgsize_max`; root without `CAP_SYS_RESOURCE` has the same) fail `EINVAL`, and valid ones make a
+///   new queue under the name, which is not this object (the worker closes and unlinks it at once).
 /// - `mq_setattr` sets only `O_NONBLOCK` of the open description (the newest descriptor's) and returns the old
 ///   flags; `mq_getattr` reports them in `mq_flags`. A send or receive records its own blocking mode (`nonblocking`,
 ///   as it was made); the description's flag is what `mq_setattr` last left (the workers restore it after making
@@ -61,6 +66,22 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     public enum Access: String, Hashable, Sendable {
         case readWrite = "read-write", read, write
     }
+
+    /// `mq_open` with `O_CREAT`: `O_EXCL`, and the attributes asked for (nil: `NULL`, the defaults 10 × 8192).
+    public struct Creation: Hashable, Sendable {
+        public var exclusive: Bool
+        public var maxMessages: Int?
+        public var messageSize: Int?
+
+        public init(exclusive: Bool, maxMessages: Int? = nil, messageSize: Int? = nil) {
+            self.exclusive = exclusive
+            self.maxMessages = maxMessages
+            self.messageSize = messageSize
+        }
+    }
+
+    /// This machine's limits on a new queue's attributes (`/proc/sys/fs/mqueue/msg_max`, `msgsize_max`).
+    public static let creationLimits = (maxMessages: 10, messageSize: 8192)
 
     /// A descriptor: how it was opened, and its open description's `O_NONBLOCK` (`mq_setattr`).
     public struct Descriptor: Hashable, Sendable {
@@ -163,7 +184,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         /// was quicker, `EBUSY`, or when it has no descriptor).
         case takeNotifications(process: Int, rearm: Bool = false)
         /// `mq_open` of the queue's name without `O_CREAT`: another descriptor, `O_RDWR`, `O_RDONLY` or `O_WRONLY`.
-        case open(process: Int, access: Access = .readWrite)
+        /// With `creation`, `O_CREAT`.
+        case open(process: Int, access: Access = .readWrite, creation: Creation? = nil)
         case close(process: Int)
         case unlink(process: Int)
         /// The process died: its descriptors close.
@@ -279,7 +301,18 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             let rearmed = count > 0 && next.notifier == nil && next.name.holders.contains(process)
             if rearmed { next.notifier = process }
             return [Transition(.notifications(count, rearmed: rearmed), next)]
-        case .open(let process, let access):
+        case .open(let process, let access, let creation):
+            if let creation {
+                if state.name.unlinked {
+                    let messages = creation.maxMessages ?? Self.creationLimits.maxMessages
+                    let size = creation.messageSize ?? Self.creationLimits.messageSize
+                    guard (1...Self.creationLimits.maxMessages).contains(messages), (1...Self.creationLimits.messageSize).contains(size) else {
+                        return [Transition(.failed(.EINVAL), state)]
+                    }
+                    return [Transition(.done, state)]  // a new queue under the name: not this object
+                }
+                if creation.exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
+            }
             if let error = next.name.open(process) { return [Transition(.failed(error), state)] }
             next.opened(process, access)
             return [Transition(.done, next)]
@@ -378,7 +411,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .notify(_, let register, let invalidSignal):
             call = register ? (invalidSignal ? "mq_notify (register, invalid signal)" : "mq_notify (register)") : "mq_notify (NULL)"
         case .takeNotifications(_, let rearm): call = rearm ? "take notifications, registering again" : "take notifications"
-        case .open(_, let access): call = access == .readWrite ? "open by name" : "open by name, \(access == .read ? "O_RDONLY" : "O_WRONLY")"
+        case .open(_, let access, let creation):
+            call = (access == .readWrite ? "open by name" : "open by name, \(access == .read ? "O_RDONLY" : "O_WRONLY")")
+                + (creation.map { " O_CREAT\($0.exclusive ? "|O_EXCL" : "")" + ($0.maxMessages.map { " \($0) ×" } ?? "") + ($0.messageSize.map { " \($0) bytes" } ?? "") } ?? "")
         case .close: call = "close"
         case .unlink: call = "unlink"
         case .exit: call = "exit (closes its descriptors)"
@@ -408,7 +443,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
 extension PosixMessageQueueModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process, _),
+        case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process, _, _),
             .setNonblocking(let process, _),
             .notify(let process, _, _), .takeNotifications(let process, _),
             .close(let process), .unlink(let process), .exit(let process):

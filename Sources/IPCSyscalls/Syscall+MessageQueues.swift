@@ -112,6 +112,16 @@ extension Syscall {
         return old & Int(O_NONBLOCK) != 0
     }
 
+    /// The inode of what `descriptor` refers to: two descriptors of one message queue share it, a queue created
+    /// again under the same name has another.
+    ///
+    /// The corresponding C function is `fstat`.
+    public static func inode(of descriptor: FileDescriptor) throws(Errno) -> UInt64 {
+        var info = stat()
+        _ = try perform(.fstat, descriptor: descriptor, retryOnInterrupt: false) { _ in Glibc.fstat(descriptor.rawValue, &info) }
+        return UInt64(info.st_ino)
+    }
+
     /// How `mq_notify` is to notify.
     public enum MessageQueueNotification: Sendable, Hashable {
         /// `SIGEV_SIGNAL` with this signal.

@@ -22,6 +22,9 @@ import Testing
         /// `mq_setattr` of `O_NONBLOCK`, and `mq_getattr` with `mq_flags`.
         case setattr(nonblocking: Bool)
         case getattr
+        /// `mq_open` with `O_CREAT` (and `O_EXCL`), asking for `messages` × `size`: the existing queue, `EEXIST`,
+        /// `EINVAL` or, once unlinked, a new queue the test closes and unlinks at once, as the worker does.
+        case create(exclusive: Bool, messages: Int, size: Int)
         /// `mq_notify` with `SIGEV_NONE` (register) or `NULL`: whether a registration exists, and was used up by a
         /// message arriving in the empty queue, shows in the next register's `EBUSY`.
         case notify(register: Bool)
@@ -36,13 +39,17 @@ import Testing
         Gen.int(in: 0...30).map { $0 < 10 ? QueueOperation.open : $0 < 20 ? .close : $0 == 20 ? .unlink : .receive(max: 16) }.eraseToAny(),
         Gen.int(in: 0...4).map { $0 == 4 ? QueueOperation.notifyInvalid : .notify(register: $0 != 0) }.eraseToAny(),
         Gen.int(in: 0...1).map { QueueOperation.openFor(read: $0 == 0) }.eraseToAny(),
-        Gen.int(in: 0...2).map { $0 == 2 ? QueueOperation.getattr : .setattr(nonblocking: $0 == 0) }.eraseToAny()
+        Gen.int(in: 0...2).map { $0 == 2 ? QueueOperation.getattr : .setattr(nonblocking: $0 == 0) }.eraseToAny(),
+        zip(Gen.int(in: 0...1), Gen.int(in: 0...3)).map {
+            QueueOperation.create(exclusive: $0 == 1, messages: [3, 11, 0, 10][$1], size: [16, 16, 8, 8193][$1])
+        }.eraseToAny()
     )
 
     @Test func posixMessageQueueAgreesWithItsModel() async {
         await propertyCheck(count: Self.cases, input: Self.queueOperations.array(of: 1...40)) { operations throws in
             let name = "/ipch-test-\(getpid())-agree-\(UInt32.random(in: 0...UInt32.max))"
             var descriptors = [try PosixMessageQueue.create(name, maximumMessages: 3, messageSize: 16)]
+            let inode = try Syscall.inode(of: descriptors[0])
             defer {
                 for descriptor in descriptors { try? Syscall.close(descriptor) }
                 try? Syscall.mqUnlink(name)
@@ -98,6 +105,21 @@ import Testing
                         do { try Syscall.mqNotify(descriptors.last ?? FileDescriptor(rawValue: -1), .signal(999)); return .done } catch {
                             return .failed(errorCode(error))
                         }
+                    })
+                case .create(let exclusive, let messages, let size):
+                    return (.open(process: 1, creation: .init(exclusive: exclusive, maxMessages: messages, messageSize: size)), {
+                        do {
+                            let queue = try Syscall.mqCreate(
+                                name, flags: O_RDWR | O_CLOEXEC | (exclusive ? O_EXCL : 0), mode: 0o600, maximumMessages: messages,
+                                messageSize: size)
+                            if try Syscall.inode(of: queue) == inode {
+                                descriptors.append(queue)
+                            } else {
+                                try? Syscall.close(queue)
+                                try? Syscall.mqUnlink(name)
+                            }
+                            return .done
+                        } catch { return .failed(errorCode(error)) }
                     })
                 case .setattr(let nonblocking):
                     return (.setNonblocking(process: 1, nonblocking: nonblocking), {

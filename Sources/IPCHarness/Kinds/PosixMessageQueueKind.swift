@@ -34,16 +34,21 @@ public enum PosixMessageQueueKind: MechanismKind {
             try PosixMessageQueue.create(
                 name, maximumMessages: object.integer("maxMessages") ?? 10, messageSize: object.integer("messageSize") ?? 8192)
         }
+        let inode = (try? Syscall.inode(of: queue)) ?? 0
         try? Syscall.close(queue)
         for process in workload.processes {
             guard let roles = process.holds[object.name] else { continue }
-            objects.tell(process.id, about: object.name, ["name": .string(name), "open": .bool(roles.contains("open"))])
+            objects.tell(process.id, about: object.name, [
+                "name": .string(name), "open": .bool(roles.contains("open")), "inode": .int(Int(truncatingIfNeeded: inode)),
+            ])
         }
     }
 
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<PosixMessageQueueModel> {
         let name = try object.text("name")
-        var binding = PosixMessageQueueBinding(name: name, forgetsToRearm: implementation == "client.mq-notify-not-rearmed")
+        var binding = PosixMessageQueueBinding(
+            name: name, inode: UInt64(truncatingIfNeeded: (try? object.integer("inode")) ?? 0),
+            forgetsToRearm: implementation == "client.mq-notify-not-rearmed")
         if object.flag("open") {
             do {
                 binding.descriptors.append(try PosixMessageQueue.open(name))
@@ -65,6 +70,9 @@ struct PosixMessageQueueBinding: ObjectBinding {
     /// A signal number outside 1…64, which `mq_notify` refuses `EINVAL`.
     static let invalidSignal: Int32 = 999
     let name: String
+    /// The queue's inode: a descriptor `mq_open` with `O_CREAT` returns for another one (the name was unlinked and
+    /// the call made a new queue) is not the object the trace follows, and goes at once.
+    let inode: UInt64
     /// `client.mq-notify-not-rearmed`: a consumer that takes its notification and does not register again.
     var forgetsToRearm = false
     var descriptors: [FileDescriptor] = []
@@ -137,8 +145,22 @@ struct PosixMessageQueueBinding: ObjectBinding {
             } catch .resourceBusy {
                 return .notifications(count, rearmed: false)
             }
-        case .open(_, let access):
-            descriptors.append(try PosixMessageQueue.open(name, access: access == .read ? O_RDONLY : access == .write ? O_WRONLY : O_RDWR))
+        case .open(_, let access, let creation):
+            let mode = access == .read ? O_RDONLY : access == .write ? O_WRONLY : O_RDWR
+            guard let creation else {
+                descriptors.append(try PosixMessageQueue.open(name, access: mode))
+                return .done
+            }
+            let queue = try Syscall.mqCreate(
+                name, flags: mode | O_CLOEXEC | (creation.exclusive ? O_EXCL : 0), mode: 0o600,
+                maximumMessages: creation.maxMessages ?? PosixMessageQueueModel.creationLimits.maxMessages,
+                messageSize: creation.messageSize ?? PosixMessageQueueModel.creationLimits.messageSize)
+            if (try? Syscall.inode(of: queue)) == inode {
+                descriptors.append(queue)
+            } else {
+                try? Syscall.close(queue)
+                try? Syscall.mqUnlink(name)
+            }
             return .done
         case .close:
             guard let queue = descriptors.popLast() else { throw .badFileDescriptor }

@@ -50,7 +50,7 @@ public enum MessageQueueScenarios {
     /// unlink (after which opens fail ENOENT but descriptors work).
     public static let posixPersistence = Scenario.real(
         name: "posix-mq-persistence", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq",
-        summary: "a sender sends and exits; later processes open the queue by name (some O_RDONLY or O_WRONLY), receive, close and unlink it",
+        summary: "a sender sends and exits; later processes open the queue by name (O_RDONLY, O_WRONLY, O_CREAT), receive, close, unlink it",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
                 kind: "posix-mq", parameters: queueSize, generator: &generator,
@@ -67,6 +67,15 @@ public enum MessageQueueScenarios {
                         (15, { _ in ("close", nil) }),
                         (10, { _ in ("unlink", nil) }),
                         (10, { generator in send(process, sequence, &generator, nonblocking: true) }),
+                        (6, { generator in
+                            // O_CREAT (some O_EXCL), asking for 2-11 messages: EEXIST, the queue itself, or after
+                            // the unlink EINVAL above the limits and otherwise a new queue (closed and unlinked at once).
+                            let value: JSONObject = [
+                                "create": true, "exclusive": .bool(generator.chance(0.5)),
+                                "maxMessages": .int(generator.pick([2, 4, 11])), "messageSize": 64,
+                            ]
+                            return ("open", .object(value))
+                        }),
                     ])
                 })
         })
