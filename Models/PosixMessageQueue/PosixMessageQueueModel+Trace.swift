@@ -60,6 +60,8 @@ extension PosixMessageQueueModel {
         case "notified":
             return .takeNotifications(process: call.process, rearm: try call.value.optional("rearm")?.boolean("rearm") ?? false)
         case "open":
+            // A plain open carries no value (or null).
+            if case .null? = call.value { return .open(process: call.process) }
             var access = Access.readWrite
             if let field = try call.value.optional("access") {
                 guard case .string(let name) = field, let mode = Access(rawValue: name) else {

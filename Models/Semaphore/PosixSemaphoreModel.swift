@@ -13,6 +13,10 @@
 ///   were installed, so the model allows `EINTR` for any wait asleep. `sem_trywait` never sleeps: never `EINTR`.
 /// - `sem_timedwait` (a `timeout`) ends asleep with `ETIMEDOUT`; an invalid timeout fails `EINVAL` even when the
 ///   value is positive (glibc 2.36 checks it first), and a timeout already past still takes an available unit.
+/// - `sem_open` with `O_CREAT` (`SemaphoreCreationFactsTests`; glibc 2.36): with `O_EXCL` a value above
+///   `SEM_VALUE_MAX` fails `EINVAL` first, then an existing name `EEXIST`; without it an existing semaphore is opened
+///   whatever the value asked for, and only a new one's value is checked. Once the name is unlinked a create makes a
+///   new semaphore, which is not this object (the worker closes and unlinks it at once).
 /// - `sem_clockwait` (a `timeout` and a `clock`) is `sem_timedwait` on `CLOCK_MONOTONIC` or `CLOCK_REALTIME`; any
 ///   other clock fails `EINVAL` first, even when the value is positive (`TimedWaitFactsTests`).
 public struct PosixSemaphoreModel: TransitionModel, TraceModel {
@@ -45,10 +49,21 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         case wait(process: Int, nonblocking: Bool, timeout: Timeout? = nil, clock: WaitClock? = nil)
         case post(process: Int)
         case getValue(process: Int)
-        /// `sem_open` of the name (named semaphores only).
-        case open(process: Int)
+        /// `sem_open` of the name (named semaphores only); with `creation`, `O_CREAT` (and `O_EXCL`) and a value.
+        case open(process: Int, creation: Creation? = nil)
         case unlink(process: Int)
         case exit(process: Int)
+    }
+
+    /// `sem_open` with `O_CREAT`: `O_EXCL`, and the value asked for.
+    public struct Creation: Hashable, Sendable {
+        public var exclusive: Bool
+        public var value: Int
+
+        public init(exclusive: Bool, value: Int) {
+            self.exclusive = exclusive
+            self.value = value
+        }
     }
 
     public enum Output: Hashable, Sendable {
@@ -85,8 +100,15 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
             return [Transition(.done, next)]
         case .getValue:
             return [Transition(.value(state.value), state)]
-        case .open:
-            return [Transition(state.unlinked ? .failed(.ENOENT) : .done, state)]
+        case .open(_, let creation):
+            guard let creation else { return [Transition(state.unlinked ? .failed(.ENOENT) : .done, state)] }
+            let tooLarge = creation.value < 0 || creation.value > Self.maximumValue
+            if creation.exclusive {
+                if tooLarge { return [Transition(.failed(.EINVAL), state)] }
+                return [Transition(state.unlinked ? .done : .failed(ErrorCode("EEXIST")), state)]
+            }
+            // An existing semaphore is opened whatever the value; a new one (not this object) is checked.
+            return [Transition(state.unlinked && tooLarge ? .failed(.EINVAL) : .done, state)]
         case .unlink:
             if state.unlinked { return [Transition(.failed(.ENOENT), state)] }
             next.unlinked = true
@@ -122,7 +144,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
                 ?? timeout.map { "sem_timedwait (\($0.text))" } ?? "sem_wait"
         case .post: call = "sem_post"
         case .getValue: call = "sem_getvalue"
-        case .open: call = "sem_open"
+        case .open(_, let creation):
+            call = "sem_open" + (creation.map { " O_CREAT\($0.exclusive ? "|O_EXCL" : "") value \($0.value)" } ?? "")
         case .unlink: call = "sem_unlink"
         case .exit: call = "exit"
         }
@@ -172,7 +195,13 @@ extension PosixSemaphoreModel {
             guard setups.first(where: { $0.name == call.object })?.setup.named == true else {
                 throw ModelError("'\(call.f)' needs a named semaphore, and \(call.object) is unnamed")
             }
-            return call.f == "open" ? .open(process: call.process) : .unlink(process: call.process)
+            guard call.f == "open" else { return .unlink(process: call.process) }
+            // A plain open carries no value (or null).
+            if case .null? = call.value { return .open(process: call.process) }
+            guard try call.value.optional("create")?.boolean("create") == true else { return .open(process: call.process) }
+            return .open(process: call.process, creation: Creation(
+                exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false,
+                value: try call.value.required("value").integer("value", in: 0...Int(UInt32.max))))
         default:
             throw ModelError("the posix-sem model has no operation '\(call.f)' (it has wait, post, getvalue, open and unlink)")
         }
@@ -191,7 +220,8 @@ extension PosixSemaphoreModel {
         case .wait(_, let nonblocking, let timeout, let clock): ("wait", Self.waitValue(nonblocking: nonblocking, timeout: timeout, clock: clock))
         case .post: ("post", nil)
         case .getValue: ("getvalue", nil)
-        case .open: ("open", nil)
+        case .open(_, let creation):
+            ("open", creation.map { ["create": true, "exclusive": .bool($0.exclusive), "value": .int($0.value)] })
         case .unlink: ("unlink", nil)
         case .exit: ("exit", nil)
         }

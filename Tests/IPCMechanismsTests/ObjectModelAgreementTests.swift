@@ -340,6 +340,47 @@ import Testing
         }
     }
 
+    /// A named semaphore: opens by name with and without `O_CREAT`/`O_EXCL` and values up to 2^31, unlinks, and the
+    /// value through the semaphore first opened. A create that made a new semaphore (after the unlink) is closed and
+    /// unlinked at once, as the worker does.
+    @Test func namedPosixSemaphoreAgreesWithItsModel() async {
+        let operations = zip(Gen.int(in: 0...6), Gen.int(in: 0...3)).array(of: 1...30)
+        await propertyCheck(count: Self.cases, input: operations) { operations throws in
+            let name = "/ipch-test-\(getpid())-named-\(UInt32.random(in: 0...UInt32.max))"
+            let semaphore = try PosixSemaphore.create(name, value: 1)
+            defer { try? Syscall.semUnlink(name); try? Syscall.semClose(semaphore.pointer) }
+            let model = PosixSemaphoreModel(semaphores: [("s", .init(value: 1, named: true))])
+            let steps = operations.map { choice, variant -> (PosixSemaphoreModel.Input, () throws -> PosixSemaphoreModel.Output) in
+                switch choice {
+                case 0...2:
+                    let creation = variant == 0 ? nil : PosixSemaphoreModel.Creation(exclusive: variant == 2, value: choice == 2 ? 1 << 31 : 1)
+                    return (.open(process: 1, creation: creation), {
+                        do {
+                            guard let creation else { _ = try PosixSemaphore.open(name); return .done }
+                            let opened = try Syscall.semCreate(
+                                name, flags: creation.exclusive ? O_EXCL : 0, mode: 0o600, value: UInt32(truncatingIfNeeded: creation.value))
+                            if opened != semaphore.pointer { try? Syscall.semClose(opened); try? Syscall.semUnlink(name) }
+                            return .done
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case 3:
+                    return (.unlink(process: 1), {
+                        do { try PosixSemaphore.unlink(name); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case 4:
+                    return (.post(process: 1), {
+                        do { try semaphore.post(); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case 5:
+                    return (.wait(process: 1, nonblocking: true), { try semaphore.wait(nonblocking: true) ? .done : .failed(.EAGAIN) })
+                default:
+                    return (.getValue(process: 1), { .value(try semaphore.value()) })
+                }
+            }
+            if let problem = ModelAgreement(model: model, object: "s").firstDisagreement(steps) { Issue.record("\(problem)") }
+        }
+    }
+
     /// Process 1 is this thread; "process 2" is a fresh thread each time that tries to lock and exits, holding the
     /// mutex if it got it — the kernel walks a thread's robust list at its exit as at a process's death.
     @Test func robustMutexAgreesWithItsModel() async {

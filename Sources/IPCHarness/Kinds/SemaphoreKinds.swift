@@ -77,9 +77,20 @@ struct PosixSemaphoreBinding: ObjectBinding {
             return .done
         case .getValue:
             return .value(try semaphore.value())
-        case .open:
+        case .open(_, let creation):
             guard let name else { BindingFailure.abandon("'open' of an unnamed semaphore") }
-            _ = try PosixSemaphore.open(name)
+            guard let creation else {
+                _ = try PosixSemaphore.open(name)
+                return .done
+            }
+            let opened = try Syscall.semCreate(
+                name, flags: creation.exclusive ? O_EXCL : 0, mode: 0o600, value: UInt32(truncatingIfNeeded: creation.value))
+            // glibc maps a semaphore once per process: another address is another semaphore, made under the name
+            // after it was unlinked; not the object the trace follows, so it goes at once.
+            if opened != semaphore.pointer {
+                try? Syscall.semClose(opened)
+                try? Syscall.semUnlink(name)
+            }
             return .done
         case .unlink:
             guard let name else { BindingFailure.abandon("'unlink' of an unnamed semaphore") }

@@ -56,6 +56,11 @@ public enum SemaphoreScenarios {
                     (35, { _ in ("post", nil) }),
                     (15, { _ in ("getvalue", nil) }),
                     (named ? 10 : 0, { _ in ("open", nil) }),
+                    (named ? 5 : 0, { generator in
+                        // O_CREAT, some O_EXCL, some with a value above SEM_VALUE_MAX: EEXIST, EINVAL, the semaphore
+                        // itself, or after the unlink a new one (closed and unlinked at once).
+                        ("open", ["create": true, "exclusive": .bool(generator.chance(0.5)), "value": .int(generator.pick([1, 1 << 31]))] as JSONValue)
+                    }),
                     (named ? 5 : 0, { _ in ("unlink", nil) }),
                 ])
             })
