@@ -33,7 +33,10 @@
 ///   name exists, `O_EXCL` fails `EEXIST` and without it the call opens this queue, ignoring the attributes, even
 ///   invalid ones; once unlinked, attributes outside 1…10 messages and 1…8192 bytes (`/proc/sys/fs/mqueue`'s
 ///   `msg_max` and `msgsize_max`; root without `CAP_SYS_RESOURCE` has the same) fail `EINVAL`, and valid ones make a
-///   new queue under the name, which is not this object (the worker closes and unlinks it at once).
+///   new queue under the name, which is not this object (the worker closes and unlinks it at once) — or fail
+///   `EMFILE` when the creator's *real user* is at its `RLIMIT_MSGQUEUE` (819200 bytes; a C probe under `prlimit`
+///   found the second 10 × 8192 queue refused at 100000, for root and another user alike) or `ENOSPC` at
+///   `queues_max`, neither of which the trace shows.
 /// - `mq_setattr` sets only `O_NONBLOCK` of the open description (the newest descriptor's) and returns the old
 ///   flags; `mq_getattr` reports them in `mq_flags`. A send or receive records its own blocking mode (`nonblocking`,
 ///   as it was made); the description's flag is what `mq_setattr` last left (the workers restore it after making
@@ -309,7 +312,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                     guard (1...Self.creationLimits.maxMessages).contains(messages), (1...Self.creationLimits.messageSize).contains(size) else {
                         return [Transition(.failed(.EINVAL), state)]
                     }
-                    return [Transition(.done, state)]  // a new queue under the name: not this object
+                    // A new queue under the name, not this object; or the creator's real user is at its
+                    // RLIMIT_MSGQUEUE (EMFILE), or the namespace at queues_max (ENOSPC), which the trace does not show.
+                    return [Transition(.done, state), Transition(.failed(ErrorCode("EMFILE")), state), Transition(.failed(.ENOSPC), state)]
                 }
                 if creation.exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
             }
