@@ -206,7 +206,9 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
                 return [Transition(count > state.values.count ? .failed(.EINVAL) : .done, state)]
             }
             if !create { return [Transition(.failed(.ENOENT), state)] }
-            return [Transition(count == 0 ? .failed(.EINVAL) : .done, state)]
+            if count == 0 { return [Transition(.failed(.EINVAL), state)] }
+            // A new set (not this object), or semmni/semmns met (ENOSPC), which the trace does not show.
+            return [Transition(.done, state), Transition(.failed(.ENOSPC), state)]
         case .waiters(_, let number, let zero):
             if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.value(state.waiters(on: number, zero: zero)), state)]

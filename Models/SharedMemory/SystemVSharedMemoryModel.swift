@@ -106,7 +106,10 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
                 return [Transition(size > state.size ? .failed(.EINVAL) : .done, state)]
             }
             if !create { return [Transition(.failed(.ENOENT), state)] }
-            return [Transition(size < 1 ? .failed(.EINVAL) : .done, state)]
+            if size < 1 { return [Transition(.failed(.EINVAL), state)] }
+            // A new segment (not this object), or shmmni/shmall met (ENOSPC) or no memory for it (ENOMEM), which the
+            // trace does not show.
+            return [Transition(.done, state), Transition(.failed(.ENOSPC), state), Transition(.failed(.ENOMEM), state)]
         case .exit(let process):
             next.attachments.removeAll { $0 == process }
             next.destroyIfUnused()

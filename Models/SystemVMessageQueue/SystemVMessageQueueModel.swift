@@ -162,7 +162,8 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             return [Transition(.capacitySet, next)]
         case .get(_, let create, let exclusive):
             if !state.removed { return [Transition(create && exclusive ? .failed(ErrorCode("EEXIST")) : .found, state)] }
-            return [Transition(create ? .found : .failed(.ENOENT), state)]
+            // A create makes a new queue (not this object), or meets msgmni (ENOSPC), which the trace does not show.
+            return create ? [Transition(.found, state), Transition(.failed(.ENOSPC), state)] : [Transition(.failed(.ENOENT), state)]
         case .stat:
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.status(Status(messages: state.messages.count, bytes: state.bytes, capacity: state.capacity)), state)]
