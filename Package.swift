@@ -39,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // Percentiles of the mechanisms bench's latencies (HDR histograms: fixed relative precision over a wide range).
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // C shims: GNU-only calls, macros and variadics Swift's Glibc module cannot reach.
@@ -46,6 +48,9 @@ let package = Package(
         // Coroutines for the simulation's virtual processes: a hand-written context switch (x86-64), guard-paged
         // stacks, crashes caught per coroutine.
         .target(name: "CCoroutine", cSettings: [.define("_GNU_SOURCE")]),
+        // The timed loops of `bench mechanisms` (one message through each mechanism, raw system calls, memcpy into
+        // the shared-memory ring): C so that the figures are the mechanisms' and not a Swift caller's.
+        .target(name: "CIPCMechanismBench", cSettings: [.define("_GNU_SOURCE")]),
         .target(
             name: "CURCU",
             cSettings: [.define("_GNU_SOURCE"), .define("_LGPL_SOURCE")],
@@ -80,7 +85,10 @@ let package = Package(
         ),
         .target(
             name: "IPCHarness",
-            dependencies: ["IPCModels", "IPCMechanisms", "IPCSyscalls", "CURCU", "CURCUInline", "CCoroutine"],
+            dependencies: [
+                "IPCModels", "IPCMechanisms", "IPCSyscalls", "CURCU", "CURCUInline", "CCoroutine", "CIPCMechanismBench",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             swiftSettings: strictSwift
         ),
         .target(name: "IPCHarnessTesting", dependencies: ["IPCHarness"], swiftSettings: strictSwift),
@@ -125,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "IPCHarnessTests",
             dependencies: [
-                "IPCHarness", "IPCModels", "ipc-harness-worker", "TestSupport",
+                "IPCHarness", "IPCModels", "ipc-harness-worker", "TestSupport", "CIPCMechanismBench",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSwift

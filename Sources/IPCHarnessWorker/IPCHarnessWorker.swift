@@ -25,6 +25,8 @@ import SystemPackage
 /// internally (stdio's buffered reads, for one) do not pass through it.
 public enum IPCHarnessWorker {
     public static func run(_ components: HarnessComponents = .none) -> Never {
+        // A peer process of `bench mechanisms` (no components, no fault injection: it measures the kernel).
+        BenchPeer.runIfAsked()
         do {
             try components.register()
         } catch {

@@ -48,6 +48,17 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: missing))
     }
 
+    @Test(arguments: [
+        ["--threshold", "half"], ["--threshold", "-1"], ["--mechanisms", "pipe,carrier-pigeon"], ["--repetitions", "0"],
+        ["--max-size", "4"],
+    ])
+    func benchMechanismsRefusesBadInputInOneLine(arguments: [String]) throws {
+        let result = try cli.runArguments(["bench", "mechanisms"] + arguments)
+        #expect(result.status == 2)
+        #expect(result.error.hasPrefix("error: "), "\(result.error)")
+        #expect(result.error.split(separator: "\n").count == 1, "\(result.error)")
+    }
+
     @Test(arguments: ["list", "run", "fuzz", "import", "check", "shrink", "replay", "report", "clean", "bench"])
     func everySubcommandsHelpGivesItsExitStatuses(subcommand: String) throws {
         let result = try cli.run(subcommand, "--help")
