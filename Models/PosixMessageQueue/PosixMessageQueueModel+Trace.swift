@@ -6,7 +6,12 @@
 //   receive  {"max": INT, "nonblocking": BOOL?, "timeout": ...?}       {"data": PAYLOAD, "priority": INT}  EAGAIN, EMSGSIZE, EBADF,
 //                                                                                                      EINVAL, EINTR, ETIMEDOUT
 //   getattr  (none)                                                    {"messages": INT, "maxMessages": INT, "messageSize": INT}  EBADF
-//   open     (none)                                                    (none)                         ENOENT
+//   setattr  {"nonblocking": BOOL} (mq_setattr of O_NONBLOCK)        {"nonblocking": BOOL}: the old flag  EBADF
+//   (getattr's ok value may also hold "nonblocking": mq_flags' O_NONBLOCK)
+//   notify   {"register": BOOL, "signal": "invalid"?} (mq_notify with a signal, or NULL)  (none)  EBADF, EBUSY, EINVAL
+//   notified {"rearm": BOOL?}                                          {"count": INT, "rearmed": BOOL (with rearm)}
+//   open     {"access": "read-write" | "read" | "write"?, "create": BOOL?, "exclusive": BOOL?, "maxMessages": INT?,
+//            "messageSize": INT?} (O_RDWR, O_RDONLY, O_WRONLY; O_CREAT, O_EXCL, mq_attr)  (none)  ENOENT, EEXIST, EINVAL
 //   close    (none)                                                    (none)                         EBADF
 //   unlink   (none)                                                    (none)                         ENOENT
 //
@@ -42,11 +47,40 @@ extension PosixMessageQueueModel {
                 process: call.process, max: try call.value.required("max").integer("max", in: 0...1 << 24), nonblocking: nonblocking,
                 timeout: try Timeout.field(of: call.value))
         case "getattr": return .getAttributes(process: call.process)
-        case "open": return .open(process: call.process)
+        case "setattr":
+            return .setNonblocking(process: call.process, nonblocking: try call.value.required("nonblocking").boolean("nonblocking"))
+        case "notify":
+            let invalid: Bool
+            switch try call.value.optional("signal") {
+            case nil: invalid = false
+            case .string("invalid")?: invalid = true
+            default: throw ModelError("field 'signal' of notify can only be \"invalid\" (a signal number outside 1…64)")
+            }
+            return .notify(process: call.process, register: try call.value.required("register").boolean("register"), invalidSignal: invalid)
+        case "notified":
+            return .takeNotifications(process: call.process, rearm: try call.value.optional("rearm")?.boolean("rearm") ?? false)
+        case "open":
+            // A plain open carries no value (or null).
+            if case .null? = call.value { return .open(process: call.process) }
+            var access = Access.readWrite
+            if let field = try call.value.optional("access") {
+                guard case .string(let name) = field, let mode = Access(rawValue: name) else {
+                    throw ModelError("field 'access' must be \"read-write\", \"read\" or \"write\"")
+                }
+                access = mode
+            }
+            var creation: Creation?
+            if try call.value.optional("create")?.boolean("create") == true {
+                creation = Creation(
+                    exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false,
+                    maxMessages: try call.value.optional("maxMessages")?.integer("maxMessages", in: Int(Int32.min)...Int(Int32.max)),
+                    messageSize: try call.value.optional("messageSize")?.integer("messageSize", in: Int(Int32.min)...Int(Int32.max)))
+            }
+            return .open(process: call.process, access: access, creation: creation)
         case "close": return .close(process: call.process)
         case "unlink": return .unlink(process: call.process)
         default:
-            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, open, close and unlink)")
+            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, setattr, notify, notified, open, close and unlink)")
         }
     }
 
@@ -54,11 +88,16 @@ extension PosixMessageQueueModel {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
         case (.ok, .send): return .sent
+        case (.ok(let value), .takeNotifications(_, let rearm)):
+            return .notifications(
+                try value.required("count").integer("count"), rearmed: rearm ? try value.required("rearmed").boolean("rearmed") : nil)
         case (.ok(let value), .getAttributes):
             return .attributes(Attributes(
                 messages: try value.required("messages").integer("messages"),
                 maxMessages: try value.required("maxMessages").integer("maxMessages"),
-                messageSize: try value.required("messageSize").integer("messageSize")))
+                messageSize: try value.required("messageSize").integer("messageSize"),
+                nonblocking: try value.optional("nonblocking")?.boolean("nonblocking")))
+        case (.ok(let value), .setNonblocking): return .oldFlags(nonblocking: try value.required("nonblocking").boolean("nonblocking"))
         case (.ok(let value), .receive(_, let max, _, _)):
             let data = try value.required("data").payload("data")
             guard data.count <= max else { throw ModelError("received \(data.count) bytes, more than max \(max)") }
@@ -80,7 +119,20 @@ extension PosixMessageQueueModel {
             if let timeout { value["timeout"] = timeout.json }
             return ("receive", .object(value))
         case .getAttributes: return ("getattr", nil)
-        case .open: return ("open", nil)
+        case .setNonblocking(_, let nonblocking): return ("setattr", ["nonblocking": .bool(nonblocking)])
+        case .notify(_, let register, let invalid):
+            return ("notify", invalid ? ["register": .bool(register), "signal": "invalid"] : ["register": .bool(register)])
+        case .takeNotifications(_, let rearm): return ("notified", rearm ? ["rearm": true] : nil)
+        case .open(_, let access, let creation):
+            var value = JSONObject()
+            if access != .readWrite { value["access"] = .string(access.rawValue) }
+            if let creation {
+                value["create"] = true
+                if creation.exclusive { value["exclusive"] = true }
+                if let messages = creation.maxMessages { value["maxMessages"] = .int(messages) }
+                if let size = creation.messageSize { value["messageSize"] = .int(size) }
+            }
+            return ("open", value.count == 0 ? nil : .object(value))
         case .close: return ("close", nil)
         case .unlink: return ("unlink", nil)
         case .exit: return ("exit", nil)
@@ -92,12 +144,21 @@ extension PosixMessageQueueModel {
         case .sent, .done: .ok(nil)
         case .received(let message): .ok(["data": Payload.json(message.data), "priority": .int(message.priority)])
         case .attributes(let attributes):
-            .ok([
-                "messages": .int(attributes.messages), "maxMessages": .int(attributes.maxMessages),
-                "messageSize": .int(attributes.messageSize),
-            ])
+            .ok(.object(Self.attributesValue(attributes)))
+        case .oldFlags(let nonblocking): .ok(["nonblocking": .bool(nonblocking)])
+        case .notifications(let count, let rearmed):
+            .ok(rearmed.map { ["count": .int(count), "rearmed": .bool($0)] } ?? ["count": .int(count)])
         case .failed(let code): .fail(code)
         }
+    }
+
+    static func attributesValue(_ attributes: Attributes) -> JSONObject {
+        var value: JSONObject = [
+            "messages": .int(attributes.messages), "maxMessages": .int(attributes.maxMessages),
+            "messageSize": .int(attributes.messageSize),
+        ]
+        if let nonblocking = attributes.nonblocking { value["nonblocking"] = .bool(nonblocking) }
+        return value
     }
 
     public func exitInput(process: Int, object: String) -> Input? {

@@ -20,6 +20,31 @@
 ///   the priority (see ``Timeout``).
 /// - `getattr` (`mq_getattr`) reports `mq_curmsgs`, `mq_maxmsg` and `mq_msgsize`; it changes nothing, so the
 ///   driver uses it to learn what a killed process's send or receive did.
+/// - `mq_notify` (`MessageQueueNotificationFactsTests`): one process at a time may register (`EBUSY` for anyone
+///   else, the owner too, through any descriptor); `NULL` removes the caller's own registration and does nothing
+///   for anyone else. A message arriving in the *empty* queue while no receiver sleeps in it notifies the owner
+///   once and removes the registration; a message arriving in a non-empty queue leaves it registered, and one
+///   handed straight to a sleeping receiver (the kernel's pipelined send: the queue stays empty) notifies no one.
+///   The owner closing *any* descriptor of the queue, or dying, removes the registration.
+/// - A descriptor opened `O_RDONLY` fails `mq_send` `EBADF`, one opened `O_WRONLY` fails `mq_receive` `EBADF` (after
+///   the priority and the timeout are checked, before the sizes); `mq_getattr` and `mq_notify` take either
+///   (`MessageQueueAccessFactsTests`). Calls use the process's newest descriptor.
+/// - `mq_open` with `O_CREAT` (`MessageQueueCreationFactsTests`, the same as root here and as another user): while the
+///   name exists, `O_EXCL` fails `EEXIST` and without it the call opens this queue, ignoring the attributes, even
+///   invalid ones; once unlinked, attributes outside 1…10 messages and 1…8192 bytes (`/proc/sys/fs/mqueue`'s
+///   `msg_max` and `msgsize_max`; root without `CAP_SYS_RESOURCE` has the same) fail `EINVAL`, and valid ones make a
+///   new queue under the name, which is not this object (the worker closes and unlinks it at once) — or fail
+///   `EMFILE` when the creator's *real user* is at its `RLIMIT_MSGQUEUE` (819200 bytes; a C probe under `prlimit`
+///   found the second 10 × 8192 queue refused at 100000, for root and another user alike) or `ENOSPC` at
+///   `queues_max`, neither of which the trace shows.
+/// - `mq_setattr` sets only `O_NONBLOCK` of the open description (the newest descriptor's) and returns the old
+///   flags; `mq_getattr` reports them in `mq_flags`. A send or receive records its own blocking mode (`nonblocking`,
+///   as it was made); the description's flag is what `mq_setattr` last left (the workers restore it after making
+///   a call in another mode).
+/// - So the model knows who sleeps: a blocking `receive` on the empty queue takes a first piece of effect, going
+///   to sleep (``Step/partial(_:)``); a `send` while receivers sleep hands its message to one of them (any: the
+///   kernel's order among equal-priority waiters is its own), whose receive then returns it, signal or timeout
+///   notwithstanding.
 public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     public static let name = "posix-mq"
     /// `MQ_PRIO_MAX`: priorities are 0 ..< 32768.
@@ -40,6 +65,33 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         }
     }
 
+    /// How a descriptor was opened.
+    public enum Access: String, Hashable, Sendable {
+        case readWrite = "read-write", read, write
+    }
+
+    /// `mq_open` with `O_CREAT`: `O_EXCL`, and the attributes asked for (nil: `NULL`, the defaults 10 × 8192).
+    public struct Creation: Hashable, Sendable {
+        public var exclusive: Bool
+        public var maxMessages: Int?
+        public var messageSize: Int?
+
+        public init(exclusive: Bool, maxMessages: Int? = nil, messageSize: Int? = nil) {
+            self.exclusive = exclusive
+            self.maxMessages = maxMessages
+            self.messageSize = messageSize
+        }
+    }
+
+    /// This machine's limits on a new queue's attributes (`/proc/sys/fs/mqueue/msg_max`, `msgsize_max`).
+    public static let creationLimits = (maxMessages: 10, messageSize: 8192)
+
+    /// A descriptor: how it was opened, and its open description's `O_NONBLOCK` (`mq_setattr`).
+    public struct Descriptor: Hashable, Sendable {
+        public var access: Access = .readWrite
+        public var nonblocking = false
+    }
+
     public struct Message: Hashable, Sendable {
         public var data: [UInt8]
         public var priority: Int
@@ -57,6 +109,58 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var messages: [Message] = []
         /// The name, and the descriptors open, by process.
         public var name: NamedObjectHandles
+        /// Processes asleep in a receive on the empty queue, sorted.
+        public var sleepers: [Int] = []
+        /// Messages a send handed straight to a sleeping receiver, by process: its receive returns it.
+        public var handed: [Int: Message] = [:]
+        /// The process registered with `mq_notify`, if any.
+        public var notifier: Int?
+        /// Notifications delivered and not yet taken, one entry per notification, by process, sorted.
+        public var notifications: [Int] = []
+        /// Each descriptor, oldest first, of the processes holding one not opened read-write or with `O_NONBLOCK`
+        /// set by `mq_setattr` (every descriptor of any other process is a read-write, blocking one).
+        public var descriptors: [Int: [Descriptor]] = [:]
+
+        /// The process's newest descriptor (it must hold one).
+        func newest(of process: Int) -> Descriptor { descriptors[process]?.last ?? Descriptor() }
+
+        /// The process's descriptors, every one listed.
+        func listed(_ process: Int) -> [Descriptor] {
+            descriptors[process] ?? [Descriptor](repeating: Descriptor(), count: name.holders.filter { $0 == process }.count)
+        }
+
+        mutating func store(_ process: Int, _ list: [Descriptor]) {
+            descriptors[process] = list.allSatisfy { $0 == Descriptor() } ? nil : list
+        }
+
+        /// A descriptor `open` added (the name's handles already count it).
+        mutating func opened(_ process: Int, _ mode: Access) {
+            guard var list = descriptors[process] else {
+                var list = listed(process)
+                list[list.count - 1] = Descriptor(access: mode)
+                return store(process, list)
+            }
+            list.append(Descriptor(access: mode))
+            store(process, list)
+        }
+
+        /// The newest descriptor closed (the name's handles no longer count it).
+        mutating func closed(_ process: Int) {
+            guard var list = descriptors[process] else { return }
+            list.removeLast()
+            store(process, list)
+        }
+
+        mutating func setNonblocking(_ process: Int, _ nonblocking: Bool) {
+            var list = listed(process)
+            list[list.count - 1].nonblocking = nonblocking
+            store(process, list)
+        }
+
+        mutating func abandonReceive(of process: Int) {
+            _ = sleepers.removeOne(process)
+            handed[process] = nil
+        }
 
         /// Queues `message` after every message of the same or a higher priority.
         mutating func enqueue(_ message: Message) {
@@ -71,24 +175,38 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case receive(process: Int, max: Int, nonblocking: Bool, timeout: Timeout? = nil)
         /// `mq_getattr`: the queue's attributes and how many messages it holds.
         case getAttributes(process: Int)
-        /// `mq_open` of the queue's name without `O_CREAT`: another descriptor.
-        case open(process: Int)
+        /// `mq_setattr` of `O_NONBLOCK` on the newest descriptor's open description; returns the old flags.
+        case setNonblocking(process: Int, nonblocking: Bool)
+        /// `mq_notify` with a signal (`register`) or `NULL` (not `register`), through the newest descriptor;
+        /// `invalidSignal`: registering with a signal number outside 1…64, which fails `EINVAL` before the descriptor
+        /// is looked at.
+        case notify(process: Int, register: Bool, invalidSignal: Bool = false)
+        /// Takes the notifications delivered to the process since it last looked (its queued notification
+        /// signals, with `sigtimedwait` and no wait); no descriptor needed. With `rearm`, a client that, having
+        /// taken at least one, registers again at once (`mq_notify`; it stays unregistered when another process
+        /// was quicker, `EBUSY`, or when it has no descriptor).
+        case takeNotifications(process: Int, rearm: Bool = false)
+        /// `mq_open` of the queue's name without `O_CREAT`: another descriptor, `O_RDWR`, `O_RDONLY` or `O_WRONLY`.
+        /// With `creation`, `O_CREAT`.
+        case open(process: Int, access: Access = .readWrite, creation: Creation? = nil)
         case close(process: Int)
         case unlink(process: Int)
         /// The process died: its descriptors close.
         case exit(process: Int)
     }
 
-    /// What `mq_getattr` reports (its `mq_flags` are the descriptor's, set per call, so not reported).
+    /// What `mq_getattr` reports; `nonblocking` (`mq_flags`' `O_NONBLOCK`) is nil in a trace that did not record it.
     public struct Attributes: Hashable, Sendable {
         public var messages: Int
         public var maxMessages: Int
         public var messageSize: Int
+        public var nonblocking: Bool?
 
-        public init(messages: Int, maxMessages: Int, messageSize: Int) {
+        public init(messages: Int, maxMessages: Int, messageSize: Int, nonblocking: Bool? = nil) {
             self.messages = messages
             self.maxMessages = maxMessages
             self.messageSize = messageSize
+            self.nonblocking = nonblocking
         }
     }
 
@@ -96,6 +214,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case sent
         case received(Message)
         case attributes(Attributes)
+        /// `mq_setattr`'s old flags: whether `O_NONBLOCK` was set.
+        case oldFlags(nonblocking: Bool)
+        /// How many notifications a process took, and whether it registered again (nil when not asked to).
+        case notifications(Int, rearmed: Bool? = nil)
         case done
         case failed(ErrorCode)
     }
@@ -120,32 +242,140 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             if priority < 0 || priority >= Self.priorityLimit || timeout == .invalid {
                 return [Transition(.failed(.EINVAL), state)]
             }
-            guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
+            guard state.name.holders.contains(process), state.newest(of: process).access != .read else {
+                return [Transition(.failed(.EBADF), state)]
+            }
             if data.count > state.messageSize { return [Transition(.failed(.EMSGSIZE), state)] }
             if state.messages.count >= state.maxMessages {
                 return nonblocking ? [Transition(.failed(.EAGAIN), state)] : []
             }
-            next.enqueue(Message(data: data, priority: priority))
+            let message = Message(data: data, priority: priority)
+            if !state.sleepers.isEmpty {
+                // Straight to a sleeping receiver: the queue stays empty and no one is notified.
+                return Set(state.sleepers).sorted().map { sleeper in
+                    var handed = state
+                    _ = handed.sleepers.removeOne(sleeper)
+                    handed.handed[sleeper] = message
+                    return Transition(.sent, handed)
+                }
+            }
+            next.enqueue(message)
+            if state.messages.isEmpty, let notifier = state.notifier {
+                next.notifications.insertSorted(notifier)
+                next.notifier = nil
+            }
             return [Transition(.sent, next)]
         case .receive(let process, let max, let nonblocking, let timeout):
+            if let message = state.handed[process] {
+                next.handed[process] = nil
+                return [Transition(.received(message), next)]
+            }
             if timeout == .invalid { return [Transition(.failed(.EINVAL), state)] }
-            guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
+            guard state.name.holders.contains(process), state.newest(of: process).access != .write else {
+                return [Transition(.failed(.EBADF), state)]
+            }
             if max < state.messageSize { return [Transition(.failed(.EMSGSIZE), state)] }
             guard !state.messages.isEmpty else { return nonblocking ? [Transition(.failed(.EAGAIN), state)] : [] }
             return [Transition(.received(next.messages.removeFirst()), next)]
         case .getAttributes(let process):
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
-            let attributes = Attributes(messages: state.messages.count, maxMessages: state.maxMessages, messageSize: state.messageSize)
+            let attributes = Attributes(
+                messages: state.messages.count, maxMessages: state.maxMessages, messageSize: state.messageSize,
+                nonblocking: state.newest(of: process).nonblocking)
             return [Transition(.attributes(attributes), state)]
-        case .open(let process):
-            return nameTransition(state, \.name) { $0.open(process) }
+        case .setNonblocking(let process, let nonblocking):
+            guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
+            next.setNonblocking(process, nonblocking)
+            return [Transition(.oldFlags(nonblocking: state.newest(of: process).nonblocking), next)]
+        case .notify(let process, let register, let invalidSignal):
+            if register && invalidSignal { return [Transition(.failed(.EINVAL), state)] }
+            guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
+            if register {
+                if state.notifier != nil { return [Transition(.failed(.EBUSY), state)] }
+                next.notifier = process
+            } else if state.notifier == process {
+                next.notifier = nil
+            }
+            return [Transition(.done, next)]
+        case .takeNotifications(let process, let rearm):
+            next.notifications.removeAll { $0 == process }
+            let count = state.notifications.count - next.notifications.count
+            guard rearm else { return [Transition(.notifications(count), next)] }
+            let rearmed = count > 0 && next.notifier == nil && next.name.holders.contains(process)
+            if rearmed { next.notifier = process }
+            return [Transition(.notifications(count, rearmed: rearmed), next)]
+        case .open(let process, let access, let creation):
+            if let creation {
+                if state.name.unlinked {
+                    let messages = creation.maxMessages ?? Self.creationLimits.maxMessages
+                    let size = creation.messageSize ?? Self.creationLimits.messageSize
+                    guard (1...Self.creationLimits.maxMessages).contains(messages), (1...Self.creationLimits.messageSize).contains(size) else {
+                        return [Transition(.failed(.EINVAL), state)]
+                    }
+                    // A new queue under the name, not this object; or the creator's real user is at its
+                    // RLIMIT_MSGQUEUE (EMFILE), or the namespace at queues_max (ENOSPC), which the trace does not show.
+                    return [Transition(.done, state), Transition(.failed(ErrorCode("EMFILE")), state), Transition(.failed(.ENOSPC), state)]
+                }
+                if creation.exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
+            }
+            if let error = next.name.open(process) { return [Transition(.failed(error), state)] }
+            next.opened(process, access)
+            return [Transition(.done, next)]
         case .close(let process):
-            return nameTransition(state, \.name) { $0.release(process, missing: .EBADF) }
+            guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
+            // The owner of the registration closing any descriptor of the queue removes it.
+            if state.notifier == process { next.notifier = nil }
+            _ = next.name.release(process, missing: .EBADF)
+            next.closed(process)
+            return [Transition(.done, next)]
         case .unlink:
             return nameTransition(state, \.name) { $0.unlink() }
         case .exit(let process):
-            return nameTransition(state, \.name) { $0.exit(process); return nil }
+            next.abandonReceive(of: process)
+            if next.notifier == process { next.notifier = nil }
+            next.notifications.removeAll { $0 == process }
+            next.descriptors[process] = nil
+            return nameTransition(next, \.name) { $0.exit(process); return nil }
         }
+    }
+
+    /// As ``TransitionModel``'s step, and a blocking receive that finds the queue empty may also go to sleep (a
+    /// piece of effect); a wake-up without effect (`EINTR`, `ETIMEDOUT`) takes the process out of the sleepers.
+    public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        let transitions = transitions(state, input)
+        guard transitions.isEmpty else {
+            return transitions.compactMap { transition in
+                guard let output else { return .completed(transition.state) }
+                // A getattr recorded without mq_flags matches whatever the flags are.
+                if case .attributes(let recorded) = output, recorded.nonblocking == nil,
+                    case .attributes(var expected)? = transition.output
+                {
+                    expected.nonblocking = nil
+                    return expected == recorded ? .completed(transition.state) : nil
+                }
+                return transition.output == output ? .completed(transition.state) : nil
+            }
+        }
+        var steps: [Step<State>] = []
+        let wakeUps = wakeUps(of: input)
+        if output.map({ wakeUps.contains($0) }) ?? !wakeUps.isEmpty {
+            var awake = state
+            _ = awake.sleepers.removeOne(input.process)
+            steps.append(.completed(awake))
+        }
+        if case .receive(let process, _, false, _) = input, !state.sleepers.contains(process) {
+            var asleep = state
+            asleep.sleepers.insertSorted(process)
+            steps.append(.partial(asleep))
+        }
+        return steps
+    }
+
+    /// A receive whose process died in it: out of the sleepers, and a message handed to it is gone with it.
+    public func abandon(_ state: State, _ input: Input) -> State {
+        var next = state
+        if case .receive(let process, _, _, _) = input { next.abandonReceive(of: process) }
+        return next
     }
 
     /// A blocking send or receive asleep may be interrupted (`EINTR`); a timed one may also time out.
@@ -160,6 +390,15 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     public func describe(_ state: State) -> String {
         let queued = state.messages.map { "\(Payload.preview($0.data, limit: 12))@\($0.priority)" }
         var parts = ["\(state.messages.count) of \(state.maxMessages) messages [\(queued.joined(separator: ", "))]"]
+        if !state.sleepers.isEmpty { parts.append("receivers asleep \(state.sleepers)") }
+        for (process, message) in state.handed.sorted(by: { $0.key < $1.key }) {
+            parts.append("\(Payload.preview(message.data, limit: 12)) handed to process \(process)")
+        }
+        if let notifier = state.notifier { parts.append("process \(notifier) registered for notification") }
+        if !state.notifications.isEmpty { parts.append("notifications delivered to \(state.notifications)") }
+        for (process, list) in state.descriptors.sorted(by: { $0.key < $1.key }) {
+            parts.append("process \(process)'s descriptors \(list.map { $0.access.rawValue + ($0.nonblocking ? " O_NONBLOCK" : "") })")
+        }
         parts.append("descriptors \(state.name.text)")
         return parts.joined(separator: "; ")
     }
@@ -173,7 +412,13 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .receive(_, let max, let nonblocking, let timeout):
             call = "receive into \(max) bytes\(nonblocking ? " (nonblocking)" : "")" + (timeout.map { " \($0.text)" } ?? "")
         case .getAttributes: call = "mq_getattr"
-        case .open: call = "open by name"
+        case .setNonblocking(_, let nonblocking): call = "mq_setattr \(nonblocking ? "O_NONBLOCK" : "0")"
+        case .notify(_, let register, let invalidSignal):
+            call = register ? (invalidSignal ? "mq_notify (register, invalid signal)" : "mq_notify (register)") : "mq_notify (NULL)"
+        case .takeNotifications(_, let rearm): call = rearm ? "take notifications, registering again" : "take notifications"
+        case .open(_, let access, let creation):
+            call = (access == .readWrite ? "open by name" : "open by name, \(access == .read ? "O_RDONLY" : "O_WRONLY")")
+                + (creation.map { " O_CREAT\($0.exclusive ? "|O_EXCL" : "")" + ($0.maxMessages.map { " \($0) ×" } ?? "") + ($0.messageSize.map { " \($0) bytes" } ?? "") } ?? "")
         case .close: call = "close"
         case .unlink: call = "unlink"
         case .exit: call = "exit (closes its descriptors)"
@@ -184,6 +429,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             case .received(let message): "\(Payload.preview(message.data)) (\(message.data.count) bytes) at priority \(message.priority)"
             case .attributes(let attributes):
                 "\(attributes.messages) messages (of \(attributes.maxMessages), \(attributes.messageSize) bytes each)"
+                    + (attributes.nonblocking.map { $0 ? ", O_NONBLOCK" : ", blocking" } ?? "")
+            case .oldFlags(let nonblocking): "was \(nonblocking ? "O_NONBLOCK" : "blocking")"
+            case .notifications(let count, let rearmed):
+                "\(count) notifications" + (rearmed.map { $0 ? ", registered again" : ", not registered again" } ?? "")
             case .failed(let code): code.rawValue
             }
         }
@@ -191,14 +440,17 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     }
 
     public func estimatedSize(of state: State) -> Int {
-        96 + state.name.holders.count * 8 + state.messages.reduce(0) { $0 + 40 + $1.data.count }
+        128 + (state.name.holders.count + state.sleepers.count + state.notifications.count) * 8
+            + state.messages.reduce(0) { $0 + 40 + $1.data.count } + state.handed.values.reduce(0) { $0 + 64 + $1.data.count }
     }
 }
 
 extension PosixMessageQueueModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process),
+        case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process, _, _),
+            .setNonblocking(let process, _),
+            .notify(let process, _, _), .takeNotifications(let process, _),
             .close(let process), .unlink(let process), .exit(let process):
             process
         }

@@ -15,6 +15,13 @@
 ///   `EBUSY` or sleep forever. If the caller unlocks, glibc crashes it (`SIGSEGV` walking the robust list, a
 ///   completion no process can report) and the kernel marks the mutex owner-dead; if it exits otherwise, the
 ///   word keeps a dead thread's id and the mutex is stuck: locks sleep forever, trylocks fail `EBUSY`.
+/// - `timedlock` (`pthread_mutex_timedlock`, or `pthread_mutex_clocklock` with a `clock`) is `lock` that may end
+///   `ETIMEDOUT` asleep. glibc checks the deadline only when it must wait: an invalid `tv_nsec` locks a free mutex,
+///   gives `EDEADLK`, `EOWNERDEAD` or `ENOTRECOVERABLE` as `lock` would, and fails `EINVAL` only where `lock` would
+///   sleep. A clock other than `CLOCK_MONOTONIC` or `CLOCK_REALTIME` fails `EINVAL` first. Like `lock`, it gives the
+///   word of a not-recoverable mutex back (`TimedWaitFactsTests`).
+/// - No lock call ever fails `EINTR`: glibc waits on the futex again after a handler runs (POSIX: "shall not return
+///   an error code of [EINTR]").
 public struct RobustMutexModel: TransitionModel, TraceModel {
     public static let name = "robust-mutex"
 
@@ -53,6 +60,8 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
     public enum Input: Hashable, Sendable {
         case lock(process: Int)
         case tryLock(process: Int)
+        /// `pthread_mutex_timedlock`; `pthread_mutex_clocklock` with a `clock`.
+        case timedLock(process: Int, timeout: Timeout, clock: WaitClock? = nil)
         case unlock(process: Int)
         case consistent(process: Int)
         case exit(process: Int)
@@ -80,9 +89,15 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         func same(_ output: Output) -> [Transition<State, Output>] { [Transition(output, state)] }
         var next = state
         switch input {
-        case .lock(let process), .tryLock(let process):
+        case .lock(let process), .tryLock(let process), .timedLock(let process, _, _):
             let tryOnly: Bool
             if case .tryLock = input { tryOnly = true } else { tryOnly = false }
+            // What a timed lock does where lock would sleep: fail EINVAL for a deadline it cannot use, else sleep.
+            var waiting: [Transition<State, Output>] {
+                if case .timedLock(_, .invalid, _) = input { return same(.failed(.EINVAL)) }
+                return []
+            }
+            if case .timedLock(_, _, .unsupported) = input { return same(.failed(.EINVAL)) }
             switch state.word {
             case .ownerDied:
                 next.word = .held(owner: process, listed: true)
@@ -91,7 +106,7 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
             case .held(process, _), .crashing(process):
                 return same(.failed(.EDEADLK))
             case .held, .crashing, .deadHolder:
-                return tryOnly ? same(.failed(.EBUSY)) : []
+                return tryOnly ? same(.failed(.EBUSY)) : waiting
             case .free:
                 guard state.field == .notRecoverable else {
                     next.word = .held(owner: process, listed: true)
@@ -132,6 +147,12 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         }
     }
 
+    /// A timed lock asleep may time out; nothing interrupts a lock (`EINTR` never comes back from one).
+    public func wakeUps(of input: Input) -> [Output] {
+        if case .timedLock = input { return [.failed(.ETIMEDOUT)] }
+        return []
+    }
+
     public func describe(_ state: State) -> String {
         let word: String
         switch state.word {
@@ -153,6 +174,8 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         switch input {
         case .lock: call = "pthread_mutex_lock"
         case .tryLock: call = "pthread_mutex_trylock"
+        case .timedLock(_, let timeout, let clock):
+            call = clock.map { "pthread_mutex_clocklock (\($0.rawValue) clock, \(timeout.text))" } ?? "pthread_mutex_timedlock (\(timeout.text))"
         case .unlock: call = "pthread_mutex_unlock"
         case .consistent: call = "pthread_mutex_consistent"
         case .exit: call = "exit (the robust list is walked)"
@@ -168,8 +191,9 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
     }
 }
 
-// Trace form (documented in traces/README.md): lock, trylock, unlock, consistent, no value; ok, or fail with
-// EOWNERDEAD (which for lock and trylock means *locked*), ENOTRECOVERABLE, EDEADLK, EBUSY, EPERM, EINVAL.
+// Trace form (documented in traces/README.md): lock, trylock, unlock, consistent, no value; timedlock
+// {"timeout": MS | "invalid", "clock": "monotonic" | "realtime" | "unsupported"?}; ok, or fail with EOWNERDEAD
+// (which for lock, trylock and timedlock means *locked*), ENOTRECOVERABLE, EDEADLK, EBUSY, EPERM, EINVAL, ETIMEDOUT.
 // params: {"objects": {"x0": {}}}
 extension RobustMutexModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -184,18 +208,22 @@ extension RobustMutexModel {
         switch call.f {
         case "lock": return .lock(process: call.process)
         case "trylock": return .tryLock(process: call.process)
+        case "timedlock":
+            guard let timeout = try Timeout.field(of: call.value) else { throw ModelError("'timedlock' needs a 'timeout'") }
+            return .timedLock(process: call.process, timeout: timeout, clock: try WaitClock.field(of: call.value))
         case "unlock": return .unlock(process: call.process)
         case "consistent": return .consistent(process: call.process)
         default:
-            throw ModelError("the robust-mutex model has no operation '\(call.f)' (it has lock, trylock, unlock and consistent)")
+            throw ModelError("the robust-mutex model has no operation '\(call.f)' (it has lock, trylock, timedlock, unlock and consistent)")
         }
     }
 
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
         switch (outcome, input) {
-        case (.fail(ErrorCode("EOWNERDEAD")), .lock), (.fail(ErrorCode("EOWNERDEAD")), .tryLock): return .lockedOwnerDied
+        case (.fail(ErrorCode("EOWNERDEAD")), .lock), (.fail(ErrorCode("EOWNERDEAD")), .tryLock), (.fail(ErrorCode("EOWNERDEAD")), .timedLock):
+            return .lockedOwnerDied
         case (.fail(let code), _): return .failed(code)
-        case (.ok, .lock), (.ok, .tryLock): return .locked
+        case (.ok, .lock), (.ok, .tryLock), (.ok, .timedLock): return .locked
         case (.ok, _): return .done
         }
     }
@@ -204,6 +232,8 @@ extension RobustMutexModel {
         switch input {
         case .lock: ("lock", nil)
         case .tryLock: ("trylock", nil)
+        case .timedLock(_, let timeout, let clock):
+            ("timedlock", clock.map { ["timeout": timeout.json, "clock": $0.json] } ?? ["timeout": timeout.json])
         case .unlock: ("unlock", nil)
         case .consistent: ("consistent", nil)
         case .exit: ("exit", nil)

@@ -13,6 +13,12 @@
 ///   were installed, so the model allows `EINTR` for any wait asleep. `sem_trywait` never sleeps: never `EINTR`.
 /// - `sem_timedwait` (a `timeout`) ends asleep with `ETIMEDOUT`; an invalid timeout fails `EINVAL` even when the
 ///   value is positive (glibc 2.36 checks it first), and a timeout already past still takes an available unit.
+/// - `sem_open` with `O_CREAT` (`SemaphoreCreationFactsTests`; glibc 2.36): with `O_EXCL` a value above
+///   `SEM_VALUE_MAX` fails `EINVAL` first, then an existing name `EEXIST`; without it an existing semaphore is opened
+///   whatever the value asked for, and only a new one's value is checked. Once the name is unlinked a create makes a
+///   new semaphore, which is not this object (the worker closes and unlinks it at once).
+/// - `sem_clockwait` (a `timeout` and a `clock`) is `sem_timedwait` on `CLOCK_MONOTONIC` or `CLOCK_REALTIME`; any
+///   other clock fails `EINVAL` first, even when the value is positive (`TimedWaitFactsTests`).
 public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     public static let name = "posix-sem"
     /// `SEM_VALUE_MAX`.
@@ -38,14 +44,26 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     }
 
     public enum Input: Hashable, Sendable {
-        /// `sem_wait`; `sem_trywait` when `nonblocking`; `sem_timedwait` with a `timeout`.
-        case wait(process: Int, nonblocking: Bool, timeout: Timeout? = nil)
+        /// `sem_wait`; `sem_trywait` when `nonblocking`; `sem_timedwait` with a `timeout`, `sem_clockwait` with a
+        /// `timeout` and a `clock`.
+        case wait(process: Int, nonblocking: Bool, timeout: Timeout? = nil, clock: WaitClock? = nil)
         case post(process: Int)
         case getValue(process: Int)
-        /// `sem_open` of the name (named semaphores only).
-        case open(process: Int)
+        /// `sem_open` of the name (named semaphores only); with `creation`, `O_CREAT` (and `O_EXCL`) and a value.
+        case open(process: Int, creation: Creation? = nil)
         case unlink(process: Int)
         case exit(process: Int)
+    }
+
+    /// `sem_open` with `O_CREAT`: `O_EXCL`, and the value asked for.
+    public struct Creation: Hashable, Sendable {
+        public var exclusive: Bool
+        public var value: Int
+
+        public init(exclusive: Bool, value: Int) {
+            self.exclusive = exclusive
+            self.value = value
+        }
     }
 
     public enum Output: Hashable, Sendable {
@@ -69,8 +87,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         var next = state
         switch input {
-        case .wait(let process, let nonblocking, let timeout):
-            if timeout == .invalid { return [Transition(.failed(.EINVAL), state)] }
+        case .wait(let process, let nonblocking, let timeout, let clock):
+            if timeout == .invalid || clock == .unsupported { return [Transition(.failed(.EINVAL), state)] }
             guard state.value > 0 else { return nonblocking ? [Transition(.failed(.EAGAIN), state)] : [] }
             next.value -= 1
             next.taken.insertSorted(process)
@@ -82,8 +100,15 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
             return [Transition(.done, next)]
         case .getValue:
             return [Transition(.value(state.value), state)]
-        case .open:
-            return [Transition(state.unlinked ? .failed(.ENOENT) : .done, state)]
+        case .open(_, let creation):
+            guard let creation else { return [Transition(state.unlinked ? .failed(.ENOENT) : .done, state)] }
+            let tooLarge = creation.value < 0 || creation.value > Self.maximumValue
+            if creation.exclusive {
+                if tooLarge { return [Transition(.failed(.EINVAL), state)] }
+                return [Transition(state.unlinked ? .done : .failed(ErrorCode("EEXIST")), state)]
+            }
+            // An existing semaphore is opened whatever the value; a new one (not this object) is checked.
+            return [Transition(state.unlinked && tooLarge ? .failed(.EINVAL) : .done, state)]
         case .unlink:
             if state.unlinked { return [Transition(.failed(.ENOENT), state)] }
             next.unlinked = true
@@ -98,7 +123,7 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
 
     /// A blocking wait asleep may be interrupted (`EINTR`); a timed one may also time out (`ETIMEDOUT`).
     public func wakeUps(of input: Input) -> [Output] {
-        guard case .wait(_, false, let timeout) = input else { return [] }
+        guard case .wait(_, false, let timeout, _) = input else { return [] }
         return timeout == nil ? [.failed(.EINTR)] : [.failed(.EINTR), .failed(.ETIMEDOUT)]
     }
 
@@ -113,11 +138,14 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     public func describe(_ input: Input, _ output: Output?) -> String {
         let call: String
         switch input {
-        case .wait(_, let nonblocking, let timeout):
-            call = nonblocking ? "sem_trywait" : timeout.map { "sem_timedwait (\($0.text))" } ?? "sem_wait"
+        case .wait(_, let nonblocking, let timeout, let clock):
+            call = nonblocking ? "sem_trywait"
+                : clock.map { clock in "sem_clockwait (\(clock.rawValue) clock, \(timeout?.text ?? "no timeout"))" }
+                ?? timeout.map { "sem_timedwait (\($0.text))" } ?? "sem_wait"
         case .post: call = "sem_post"
         case .getValue: call = "sem_getvalue"
-        case .open: call = "sem_open"
+        case .open(_, let creation):
+            call = "sem_open" + (creation.map { " O_CREAT\($0.exclusive ? "|O_EXCL" : "") value \($0.value)" } ?? "")
         case .unlink: call = "sem_unlink"
         case .exit: call = "exit"
         }
@@ -133,7 +161,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
 }
 
 // Trace form (documented in traces/README.md):
-//   wait {"nonblocking": BOOL?, "timeout": MS | "invalid"?} (EAGAIN; blocking: EINTR; timed: ETIMEDOUT, EINVAL), post (EOVERFLOW), getvalue → {"value": INT}; named only: open, unlink
+//   wait {"nonblocking": BOOL?, "timeout": MS | "invalid"?, "clock": "monotonic" | "realtime" | "unsupported"?}
+//   (EAGAIN; blocking: EINTR; timed: ETIMEDOUT, EINVAL; a clock makes it sem_clockwait and needs a timeout), post (EOVERFLOW), getvalue → {"value": INT}; named only: open, unlink
 //   (ENOENT).
 // params: {"objects": {"s0": {"value": 1, "named": true}}}
 extension PosixSemaphoreModel {
@@ -154,16 +183,25 @@ extension PosixSemaphoreModel {
     public func input(from call: Call) throws(ModelError) -> Input {
         switch call.f {
         case "wait":
+            let timeout = try Timeout.field(of: call.value)
+            let clock = try WaitClock.field(of: call.value)
+            if clock != nil && timeout == nil { throw ModelError("a 'clock' (sem_clockwait) needs a 'timeout'") }
             return .wait(
                 process: call.process, nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false,
-                timeout: try Timeout.field(of: call.value))
+                timeout: timeout, clock: clock)
         case "post": return .post(process: call.process)
         case "getvalue": return .getValue(process: call.process)
         case "open", "unlink":
             guard setups.first(where: { $0.name == call.object })?.setup.named == true else {
                 throw ModelError("'\(call.f)' needs a named semaphore, and \(call.object) is unnamed")
             }
-            return call.f == "open" ? .open(process: call.process) : .unlink(process: call.process)
+            guard call.f == "open" else { return .unlink(process: call.process) }
+            // A plain open carries no value (or null).
+            if case .null? = call.value { return .open(process: call.process) }
+            guard try call.value.optional("create")?.boolean("create") == true else { return .open(process: call.process) }
+            return .open(process: call.process, creation: Creation(
+                exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false,
+                value: try call.value.required("value").integer("value", in: 0...Int(UInt32.max))))
         default:
             throw ModelError("the posix-sem model has no operation '\(call.f)' (it has wait, post, getvalue, open and unlink)")
         }
@@ -179,18 +217,22 @@ extension PosixSemaphoreModel {
 
     public func call(for input: Input) -> (f: String, value: JSONValue?) {
         switch input {
-        case .wait(_, let nonblocking, let timeout):
-            if let timeout {
-                ("wait", nonblocking ? ["nonblocking": true, "timeout": timeout.json] : ["timeout": timeout.json])
-            } else {
-                ("wait", nonblocking ? ["nonblocking": true] : nil)
-            }
+        case .wait(_, let nonblocking, let timeout, let clock): ("wait", Self.waitValue(nonblocking: nonblocking, timeout: timeout, clock: clock))
         case .post: ("post", nil)
         case .getValue: ("getvalue", nil)
-        case .open: ("open", nil)
+        case .open(_, let creation):
+            ("open", creation.map { ["create": true, "exclusive": .bool($0.exclusive), "value": .int($0.value)] })
         case .unlink: ("unlink", nil)
         case .exit: ("exit", nil)
         }
+    }
+
+    static func waitValue(nonblocking: Bool, timeout: Timeout?, clock: WaitClock?) -> JSONValue? {
+        var value = JSONObject()
+        if nonblocking { value["nonblocking"] = true }
+        if let timeout { value["timeout"] = timeout.json }
+        if let clock { value["clock"] = clock.json }
+        return value.count == 0 ? nil : .object(value)
     }
 
     public func outcome(for output: Output) -> Outcome {

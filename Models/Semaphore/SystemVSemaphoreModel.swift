@@ -19,12 +19,19 @@
 /// - `GETVAL` reads one value (`EINVAL` for a number outside the set). `SETALL` sets every value, refusing the
 ///   whole call with `ERANGE` when any is above 32767, and clears every process's undo adjustments for the set:
 ///   a process that took a unit with `SEM_UNDO` and exits after a `SETALL` gives nothing back (`SemaphoreFactsTests`).
+/// - `GETNCNT` and `GETZCNT` count the processes asleep in a `semop` whose *blocking* operation — the first of its
+///   operations that cannot proceed on the current values, which the kernel works out again whenever the values
+///   change — is on that semaphore and waits for it to grow (`GETNCNT`) or to be 0 (`GETZCNT`); a sleeper is counted
+///   once, on one semaphore (Linux since 4.1, as SUS says; `SemaphoreWaiterCountFactsTests`). So the model knows who
+///   sleeps: a blocking `semop` that cannot proceed goes to sleep as a first piece of its effect (a partial step).
 public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     public static let name = "sysv-sem"
     /// `SEMVMX`, also `SEMAEM`.
     public static let maximumValue = 32767
     /// `SEMOPM`: operations per call.
     public static let maximumOperations = 500
+    /// `SEMMSL` here (`/proc/sys/kernel/sem`): semaphores per set.
+    public static let maximumSetSize = 32000
 
     public struct Operation: Hashable, Sendable {
         public var number: Int
@@ -44,11 +51,43 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         public var amounts: [Int]
     }
 
+    /// A process asleep in a `semop`, and its operations.
+    public struct Sleeper: Hashable, Sendable {
+        public var process: Int
+        public var operations: [Operation]
+    }
+
     public struct State: Hashable, Sendable {
         public var values: [Int]
+        /// Processes asleep in a `semop`, by process.
+        public var sleepers: [Sleeper] = []
         /// Non-zero adjustments, by process, sorted.
         public var adjustments: [Adjustment] = []
         public var removed = false
+
+        /// The operation a sleeper's `semop` waits on at the current values: the first that cannot proceed.
+        func blocking(_ operations: [Operation]) -> Operation? {
+            var values = self.values
+            for operation in operations {
+                guard values.indices.contains(operation.number) else { return nil }
+                let current = values[operation.number]
+                if operation.change == 0 && current != 0 || current + operation.change < 0 { return operation }
+                values[operation.number] = current + operation.change
+            }
+            return nil
+        }
+
+        /// `GETNCNT` (`zero` false) or `GETZCNT` of semaphore `number`.
+        func waiters(on number: Int, zero: Bool) -> Int {
+            sleepers.filter { sleeper in
+                guard let operation = blocking(sleeper.operations), operation.number == number else { return false }
+                return zero ? operation.change == 0 : operation.change < 0
+            }.count
+        }
+
+        mutating func wake(_ process: Int) {
+            sleepers.removeAll { $0.process == process }
+        }
 
         func adjustment(of process: Int) -> [Int] {
             adjustments.first { $0.process == process }?.amounts ?? [Int](repeating: 0, count: values.count)
@@ -76,6 +115,15 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case setValues(process: Int, values: [Int])
         /// `IPC_RMID`.
         case remove(process: Int)
+        /// `GETNCNT` (`zero` false) or `GETZCNT`: how many processes sleep waiting on semaphore `number`.
+        case waiters(process: Int, number: Int, zero: Bool)
+        /// `IPC_STAT`: `sem_nsems`, the set's size.
+        case status(process: Int)
+        /// `semget` of the set's key asking for `count` semaphores: `EINVAL` for a count above `semmsl` (32000)
+        /// first; while the set exists `EEXIST` with `create` and `exclusive`, `EINVAL` for more semaphores than it
+        /// has; once removed `ENOENT` without `create`, `EINVAL` creating 0, else a new set under the key that is
+        /// not this object (the worker removes it at once).
+        case get(process: Int, count: Int, create: Bool, exclusive: Bool)
         /// The process exited: its adjustments apply.
         case exit(process: Int)
     }
@@ -84,6 +132,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case done
         case values([Int])
         case value(Int)
+        /// `IPC_STAT`'s `sem_nsems`.
+        case size(Int)
         case failed(ErrorCode)
     }
 
@@ -146,6 +196,22 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .value(_, let number):
             if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.value(state.values[number]), state)]
+        case .status:
+            if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            return [Transition(.size(state.values.count), state)]
+        case .get(_, let count, let create, let exclusive):
+            if count < 0 || count > Self.maximumSetSize { return [Transition(.failed(.EINVAL), state)] }
+            if !state.removed {
+                if create && exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
+                return [Transition(count > state.values.count ? .failed(.EINVAL) : .done, state)]
+            }
+            if !create { return [Transition(.failed(.ENOENT), state)] }
+            if count == 0 { return [Transition(.failed(.EINVAL), state)] }
+            // A new set (not this object), or semmni/semmns met (ENOSPC), which the trace does not show.
+            return [Transition(.done, state), Transition(.failed(.ENOSPC), state)]
+        case .waiters(_, let number, let zero):
+            if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
+            return [Transition(.value(state.waiters(on: number, zero: zero)), state)]
         case .setValues(_, let values):
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             if values.contains(where: { $0 > Self.maximumValue }) { return [Transition(.failed(.ERANGE), state)] }
@@ -158,13 +224,57 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             next.adjustments = []
             return [Transition(.done, next)]
         case .exit(let process):
-            guard !state.removed else { return [Transition(.done, state)] }
+            next.wake(process)
+            guard !state.removed else { return [Transition(.done, next)] }
             for (number, amount) in state.adjustment(of: process).enumerated() {
                 next.values[number] = min(max(next.values[number] + amount, 0), Self.maximumValue)
             }
             next.setAdjustment(of: process, [])
             return [Transition(.done, next)]
         }
+    }
+
+    /// As ``TransitionModel``'s step, and a blocking `semop` that cannot proceed may also go to sleep (a piece of
+    /// effect the waiter counts see); any end of the `semop` takes its process out of the sleepers.
+    public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        let transitions = transitions(state, input)
+        guard case .semop(let process, let operations, let nonblocking, _) = input else {
+            if transitions.isEmpty {
+                let wakeUps = wakeUps(of: input)
+                return (output.map { wakeUps.contains($0) } ?? !wakeUps.isEmpty) ? [.completed(state)] : []
+            }
+            return transitions.compactMap { output == nil || $0.output == output ? .completed($0.state) : nil }
+        }
+        guard transitions.isEmpty else {
+            return transitions.compactMap { transition in
+                guard output == nil || transition.output == output else { return nil }
+                var after = transition.state
+                after.wake(process)
+                return .completed(after)
+            }
+        }
+        var steps: [Step<State>] = []
+        let wakeUps = wakeUps(of: input)
+        if output.map({ wakeUps.contains($0) }) ?? !wakeUps.isEmpty {
+            var awake = state
+            awake.wake(process)
+            steps.append(.completed(awake))
+        }
+        if !nonblocking && !state.sleepers.contains(where: { $0.process == process }) {
+            var asleep = state
+            asleep.sleepers.append(Sleeper(process: process, operations: operations))
+            asleep.sleepers.sort { $0.process < $1.process }
+            steps.append(.partial(asleep))
+        }
+        return steps
+    }
+
+    /// A `semop` whose process died in it is no longer asleep.
+    public func abandon(_ state: State, _ input: Input) -> State {
+        guard case .semop(let process, _, _, _) = input else { return state }
+        var next = state
+        next.wake(process)
+        return next
     }
 
     /// A blocking `semop` asleep may be interrupted (`EINTR`); a `semtimedop` may also time out (`EAGAIN`).
@@ -176,7 +286,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     public func describe(_ state: State) -> String {
         if state.removed { return "removed" }
         let adjustments = state.adjustments.map { "process \($0.process) undo \($0.amounts)" }
-        return (["values \(state.values)"] + adjustments).joined(separator: "; ")
+        let sleepers = state.sleepers.isEmpty ? [] : ["asleep in semop: \(state.sleepers.map(\.process))"]
+        return (["values \(state.values)"] + adjustments + sleepers).joined(separator: "; ")
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
@@ -189,6 +300,10 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .values: call = "GETALL"
         case .setValue(_, let number, let value): call = "SETVAL sem \(number) = \(value)"
         case .value(_, let number): call = "GETVAL sem \(number)"
+        case .waiters(_, let number, let zero): call = "\(zero ? "GETZCNT" : "GETNCNT") sem \(number)"
+        case .status: call = "IPC_STAT (sem_nsems)"
+        case .get(_, let count, let create, let exclusive):
+            call = "semget \(count)" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         case .setValues(_, let values): call = "SETALL \(values)"
         case .remove: call = "IPC_RMID"
         case .exit: call = "exit (undo adjustments apply)"
@@ -198,6 +313,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             case .done: "ok"
             case .values(let values): "\(values)"
             case .value(let value): "\(value)"
+            case .size(let count): "\(count) semaphores"
             case .failed(let code): code.rawValue
             }
         }
@@ -208,7 +324,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
 // Trace form (documented in traces/README.md):
 //   semop {"ops": [{"num": INT, "op": INT, "undo": BOOL?}], "nonblocking": BOOL?, "timeout": MS | "invalid"?}
 //   (EAGAIN, ERANGE, EFBIG, E2BIG, EINVAL, EIDRM; blocking: EINTR); getval {"num": INT} → {"value": INT} (EINVAL);
-//   setall {"values": [INT]} (ERANGE, EINVAL); getall → {"values": [INT]}; setval {"num": INT, "value": INT}; remove.
+//   setall {"values": [INT]} (ERANGE, EINVAL); getall → {"values": [INT]}; setval {"num": INT, "value": INT}; remove;
+//   getncnt, getzcnt {"num": INT} → {"value": INT} (EINVAL); stat → {"semaphores": INT} (EINVAL).
 // params: {"objects": {"v0": {"values": [1, 0]}}}
 extension SystemVSemaphoreModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -246,6 +363,15 @@ extension SystemVSemaphoreModel {
                 value: try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
         case "remove": return .remove(process: call.process)
         case "getval": return .value(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
+        case "stat": return .status(process: call.process)
+        case "get":
+            return .get(
+                process: call.process, count: try call.value.required("count").integer("count", in: Int(Int32.min)...Int(Int32.max)),
+                create: try call.value.optional("create")?.boolean("create") ?? false,
+                exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false)
+        case "getncnt", "getzcnt":
+            return .waiters(
+                process: call.process, number: try call.value.required("num").integer("num", in: 0...65535), zero: call.f == "getzcnt")
         case "setall":
             let values = try call.value.required("values").integers("values", in: 0...65535)
             let size = setups.first { $0.name == call.object }?.values.count
@@ -254,7 +380,7 @@ extension SystemVSemaphoreModel {
             }
             return .setValues(process: call.process, values: values)
         default:
-            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, setall, setval and remove)")
+            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, stat, get, setall, setval and remove)")
         }
     }
 
@@ -262,7 +388,8 @@ extension SystemVSemaphoreModel {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
         case (.ok(let value), .values): return .values(try value.required("values").integers("values"))
-        case (.ok(let value), .value): return .value(try value.required("value").integer("value"))
+        case (.ok(let value), .value), (.ok(let value), .waiters): return .value(try value.required("value").integer("value"))
+        case (.ok(let value), .status): return .size(try value.required("semaphores").integer("semaphores"))
         case (.ok, _): return .done
         }
     }
@@ -282,6 +409,13 @@ extension SystemVSemaphoreModel {
         case .setValue(_, let number, let value): return ("setval", ["num": .int(number), "value": .int(value)])
         case .remove: return ("remove", nil)
         case .value(_, let number): return ("getval", ["num": .int(number)])
+        case .waiters(_, let number, let zero): return (zero ? "getzcnt" : "getncnt", ["num": .int(number)])
+        case .status: return ("stat", nil)
+        case .get(_, let count, let create, let exclusive):
+            var value: JSONObject = ["count": .int(count)]
+            if create { value["create"] = true }
+            if exclusive { value["exclusive"] = true }
+            return ("get", .object(value))
         case .setValues(_, let values): return ("setall", ["values": .ints(values)])
         case .exit: return ("exit", nil)
         }
@@ -292,6 +426,7 @@ extension SystemVSemaphoreModel {
         case .done: .ok(nil)
         case .values(let values): .ok(["values": .ints(values)])
         case .value(let value): .ok(["value": .int(value)])
+        case .size(let count): .ok(["semaphores": .int(count)])
         case .failed(let code): .fail(code)
         }
     }

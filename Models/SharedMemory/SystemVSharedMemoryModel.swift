@@ -11,6 +11,10 @@
 /// - A process's death detaches everything it had attached (and may so destroy a marked segment).
 /// - `shmdt` of an address not attached fails `EINVAL`. The harness's own rule: an access by a process with no
 ///   attachment fails `EFAULT` (the worker refuses rather than touch unmapped memory).
+/// - `shmget` of the segment's key (`SystemVKeyFactsTests`): a lookup finds it for up to its size (`EINVAL` beyond);
+///   `IPC_CREAT | IPC_EXCL` fails `EEXIST` first. `IPC_RMID` gives the segment the private key at once, even while
+///   it is still attached: from then on a lookup fails `ENOENT`, creating a segment of 0 bytes `EINVAL`, and a create
+///   makes a new segment, which is not this object (the worker removes it at once).
 public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     public static let name = "sysv-shm"
 
@@ -30,6 +34,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         public var attachments: [Int]
         public var removed = false
         public var destroyed = false
+        /// `shm_segsz`, in bytes.
+        public var size: Int
 
         mutating func destroyIfUnused() {
             if removed && attachments.isEmpty {
@@ -45,6 +51,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case detach(process: Int)
         case status(process: Int)
         case remove(process: Int)
+        /// `shmget` of the segment's key for `size` bytes.
+        case get(process: Int, size: Int, create: Bool, exclusive: Bool)
         case exit(process: Int)
     }
 
@@ -65,7 +73,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 
     public func initialState(of object: String) -> State {
         let setup = setups.first { $0.name == object }?.setup ?? Setup(words: 0, attached: [])
-        return State(words: [Int64](repeating: 0, count: setup.words), attachments: setup.attached)
+        return State(words: [Int64](repeating: 0, count: setup.words), attachments: setup.attached, size: setup.words * 8)
     }
 
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
@@ -92,6 +100,16 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             next.removed = true
             next.destroyIfUnused()
             return [Transition(.done, next)]
+        case .get(_, let size, let create, let exclusive):
+            if !state.removed {
+                if create && exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
+                return [Transition(size > state.size ? .failed(.EINVAL) : .done, state)]
+            }
+            if !create { return [Transition(.failed(.ENOENT), state)] }
+            if size < 1 { return [Transition(.failed(.EINVAL), state)] }
+            // A new segment (not this object), or shmmni/shmall met (ENOSPC) or no memory for it (ENOMEM), which the
+            // trace does not show.
+            return [Transition(.done, state), Transition(.failed(.ENOSPC), state), Transition(.failed(.ENOMEM), state)]
         case .exit(let process):
             next.attachments.removeAll { $0 == process }
             next.destroyIfUnused()
@@ -112,6 +130,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case .detach: call = "shmdt"
         case .status: call = "IPC_STAT"
         case .remove: call = "IPC_RMID"
+        case .get(_, let size, let create, let exclusive):
+            call = "shmget \(size) bytes" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         case .exit: call = "exit (detaches everything)"
         }
         let result = output.described { output in
@@ -128,7 +148,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 
 // Trace form (documented in traces/README.md):
 //   load {"index"} → {"value"}; store {"index", "value"}; add {"index", "delta"} → {"value": the value before};
-//   attach, detach, remove (no value); status → {"attachments": INT, "removed": BOOL}.
+//   attach, detach, remove (no value); status → {"attachments": INT, "removed": BOOL};
+//   get {"size": INT, "create": BOOL?, "exclusive": BOOL?} (shmget of the key: EEXIST, EINVAL, ENOENT).
 //   EFAULT without an attachment, EINVAL detach without one and anything but access once destroyed.
 // params: {"objects": {"g0": {"words": 8, "attached": [1, 2]}}}
 extension SystemVSharedMemoryModel {
@@ -156,8 +177,13 @@ extension SystemVSharedMemoryModel {
         case "detach": return .detach(process: call.process)
         case "status": return .status(process: call.process)
         case "remove": return .remove(process: call.process)
+        case "get":
+            return .get(
+                process: call.process, size: try call.value.required("size").integer("size", in: 0...Int(Int64.max)),
+                create: try call.value.optional("create")?.boolean("create") ?? false,
+                exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false)
         default:
-            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status and remove)")
+            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, remove and get)")
         }
     }
 
@@ -180,6 +206,13 @@ extension SystemVSharedMemoryModel {
         case .detach: ("detach", nil)
         case .status: ("status", nil)
         case .remove: ("remove", nil)
+        case .get(_, let size, let create, let exclusive):
+            ("get", .object({
+                var value: JSONObject = ["size": .int(size)]
+                if create { value["create"] = true }
+                if exclusive { value["exclusive"] = true }
+                return value
+            }()))
         case .exit: ("exit", nil)
         }
     }

@@ -43,10 +43,12 @@ extension SystemVMessageQueueModel {
             return .remove(process: call.process)
         case "stat":
             return .stat(process: call.process)
+        case "get":
+            return .get(process: call.process, create: try flag("create"), exclusive: try flag("exclusive"))
         case "set":
             return .setCapacity(process: call.process, capacity: try call.value.required("capacity").integer("capacity", in: 0...Int(UInt32.max)))
         default:
-            throw ModelError("the sysv-msg model has no operation '\(call.f)' (it has send, receive, remove, stat and set)")
+            throw ModelError("the sysv-msg model has no operation '\(call.f)' (it has send, receive, remove, stat, set and get)")
         }
     }
 
@@ -60,6 +62,7 @@ extension SystemVMessageQueueModel {
             return .received(Message(type: try value.required("type").integer("type", in: 1...Int.max), data: data))
         case (.ok, .remove): return .removed
         case (.ok, .setCapacity): return .capacitySet
+        case (.ok, .get): return .found
         case (.ok(let value), .stat):
             return .status(Status(
                 messages: try value.required("messages").integer("messages"), bytes: try value.required("bytes").integer("bytes"),
@@ -85,12 +88,17 @@ extension SystemVMessageQueueModel {
             return ("stat", nil)
         case .setCapacity(_, let capacity):
             return ("set", ["capacity": .int(capacity)])
+        case .get(_, let create, let exclusive):
+            var value = JSONObject()
+            if create { value["create"] = true }
+            if exclusive { value["exclusive"] = true }
+            return ("get", value.count == 0 ? nil : .object(value))
         }
     }
 
     public func outcome(for output: Output) -> Outcome {
         switch output {
-        case .sent, .removed, .capacitySet: .ok(nil)
+        case .sent, .removed, .capacitySet, .found: .ok(nil)
         case .received(let message): .ok(["type": .int(message.type), "data": Payload.json(message.data)])
         case .status(let status):
             .ok(["messages": .int(status.messages), "bytes": .int(status.bytes), "capacity": .int(status.capacity)])

@@ -80,6 +80,10 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         case stat(process: Int)
         /// `msgctl(IPC_SET)` of `msg_qbytes`.
         case setCapacity(process: Int, capacity: Int)
+        /// `msgget` of the queue's key: without `create` a lookup (`ENOENT` once removed); with `create` and
+        /// `exclusive` (`IPC_CREAT | IPC_EXCL`) `EEXIST` while the queue exists. Once it is removed, `create` makes
+        /// a new queue under the key, which is not this object (the worker removes it at once).
+        case get(process: Int, create: Bool, exclusive: Bool)
     }
 
     /// What `msgctl(IPC_STAT)` reports of the contents.
@@ -103,6 +107,8 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         case received(Message)
         case removed
         case capacitySet
+        /// `msgget` found (or, after the removal, made) a queue under the key.
+        case found
         case status(Status)
         case failed(ErrorCode)
     }
@@ -154,6 +160,10 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             if capacity > Self.capacityLimit { return [Transition(.failed(.EPERM), state)] }
             next.capacity = capacity
             return [Transition(.capacitySet, next)]
+        case .get(_, let create, let exclusive):
+            if !state.removed { return [Transition(create && exclusive ? .failed(ErrorCode("EEXIST")) : .found, state)] }
+            // A create makes a new queue (not this object), or meets msgmni (ENOSPC), which the trace does not show.
+            return create ? [Transition(.found, state), Transition(.failed(.ENOSPC), state)] : [Transition(.failed(.ENOENT), state)]
         case .stat:
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.status(Status(messages: state.messages.count, bytes: state.bytes, capacity: state.capacity)), state)]
@@ -196,10 +206,12 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             call = "IPC_STAT"
         case .setCapacity(_, let capacity):
             call = "IPC_SET msg_qbytes = \(capacity)"
+        case .get(_, let create, let exclusive):
+            call = "msgget" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         }
         let result = output.described { output in
             switch output {
-            case .sent, .removed, .capacitySet: "ok"
+            case .sent, .removed, .capacitySet, .found: "ok"
             case .received(let message): "type \(message.type) \(Payload.preview(message.data)) (\(message.data.count) bytes)"
             case .status(let status): "\(status.messages) messages, \(status.bytes) of \(status.capacity) bytes"
             case .failed(let code): code.rawValue

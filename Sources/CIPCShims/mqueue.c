@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <mqueue.h>
+#include <signal.h>
+#include <string.h>
 
 int ipc_mq_create(const char *name, int oflag, unsigned int mode, long maxmsg, long msgsize) {
     struct mq_attr attr = {0};
@@ -44,8 +46,20 @@ int ipc_mq_getattr(int mqdes, long *flags, long *maxmsg, long *msgsize, long *cu
     return result;
 }
 
-int ipc_mq_setflags(int mqdes, long flags) {
+int ipc_mq_setflags(int mqdes, long flags, long *old) {
     struct mq_attr attr = {0};
+    struct mq_attr before = {0};
     attr.mq_flags = flags;
-    return mq_setattr(mqdes, &attr, NULL);
+    int result = mq_setattr(mqdes, &attr, &before);
+    if (result == 0 && old != NULL) *old = before.mq_flags;
+    return result;
+}
+
+int ipc_mq_notify(int mqdes, int signo) {
+    if (signo == 0) return mq_notify(mqdes, NULL);
+    struct sigevent event;
+    memset(&event, 0, sizeof event);
+    event.sigev_notify = signo < 0 ? SIGEV_NONE : SIGEV_SIGNAL;
+    event.sigev_signo = signo < 0 ? 0 : signo;
+    return mq_notify(mqdes, &event);
 }

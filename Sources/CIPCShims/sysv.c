@@ -17,6 +17,8 @@ int ipc_semtimedop(int semid, struct sembuf *operations, unsigned long count, co
 
 int ipc_semctl_getval(int semid, int semnum) { return semctl(semid, semnum, GETVAL); }
 
+int ipc_semctl_waiters(int semid, int semnum, int zero) { return semctl(semid, semnum, zero ? GETZCNT : GETNCNT); }
+
 int ipc_semctl_setval(int semid, int semnum, int value) {
     union ipc_semun argument = {.val = value};
     return semctl(semid, semnum, SETVAL, argument);

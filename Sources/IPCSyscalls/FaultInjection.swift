@@ -9,6 +9,7 @@ public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case eventfd, fstat, kill, sigqueue, sigtimedwait, sigprocmask, setrlimit
     case tgkill, sigpending, signalfdRead
     case mqOpen, mqSend, mqReceive, mqUnlink, mqGetAttributes, mqSetAttributes
+    case mqNotify
     case msgget, msgsnd, msgrcv, msgctl
     case shmOpen, shmUnlink, memfdCreate, ftruncate, mmap, munmap, shmget, shmat, shmdt, shmctl
     case semOpen, semClose, semUnlink, semInit, semWait, semTryWait, semPost, semGetValue, semget, semop, semctl

@@ -100,13 +100,49 @@ extension Syscall {
             currentMessages: current)
     }
 
-    /// Turns `O_NONBLOCK` on or off for this open queue description.
+    /// Turns `O_NONBLOCK` on or off for this open queue description; returns whether it was on.
     ///
     /// The corresponding C function is `mq_setattr`.
-    public static func mqSetNonblocking(_ queue: FileDescriptor, _ nonblocking: Bool) throws(Errno) {
+    @discardableResult
+    public static func mqSetNonblocking(_ queue: FileDescriptor, _ nonblocking: Bool) throws(Errno) -> Bool {
+        var old = 0
         _ = try perform(.mqSetAttributes, descriptor: queue, retryOnInterrupt: false) { _ in
-            ipc_mq_setflags(queue.rawValue, nonblocking ? Int(O_NONBLOCK) : 0)
+            ipc_mq_setflags(queue.rawValue, nonblocking ? Int(O_NONBLOCK) : 0, &old)
         }
+        return old & Int(O_NONBLOCK) != 0
+    }
+
+    /// The inode of what `descriptor` refers to: two descriptors of one message queue share it, a queue created
+    /// again under the same name has another.
+    ///
+    /// The corresponding C function is `fstat`.
+    public static func inode(of descriptor: FileDescriptor) throws(Errno) -> UInt64 {
+        var info = stat()
+        _ = try perform(.fstat, descriptor: descriptor, retryOnInterrupt: false) { _ in Glibc.fstat(descriptor.rawValue, &info) }
+        return UInt64(info.st_ino)
+    }
+
+    /// How `mq_notify` is to notify.
+    public enum MessageQueueNotification: Sendable, Hashable {
+        /// `SIGEV_SIGNAL` with this signal.
+        case signal(Int32)
+        /// `SIGEV_NONE`: nothing is sent, but the registration is used up as if it were.
+        case withoutSignal
+    }
+
+    /// Registers this process for one notification when a message arrives in the empty queue (no receiver asleep
+    /// in it); with nil, removes this process's registration. `EBUSY` while any process (this one too) is
+    /// registered.
+    ///
+    /// The corresponding C function is `mq_notify`.
+    public static func mqNotify(_ queue: FileDescriptor, _ notification: MessageQueueNotification?) throws(Errno) {
+        let code: CInt
+        switch notification {
+        case .signal(let signal): code = signal
+        case .withoutSignal?: code = -1
+        case nil: code = 0
+        }
+        _ = try perform(.mqNotify, descriptor: queue, retryOnInterrupt: false) { _ in ipc_mq_notify(queue.rawValue, code) }
     }
 
     // MARK: System V message queues

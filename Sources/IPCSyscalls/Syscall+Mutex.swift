@@ -1,3 +1,4 @@
+import CIPCShims
 import Glibc
 import SystemPackage
 
@@ -29,6 +30,21 @@ extension Syscall {
     /// The corresponding C function is `pthread_mutex_trylock`.
     public static func mutexTryLock(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) throws(Errno) {
         _ = try perform(.mutexTryLock, retryOnInterrupt: false) { _ in reportingErrno(pthread_mutex_trylock(mutex)) }
+    }
+
+    /// Locks as ``mutexLock(_:)`` does, but a wait still asleep at the absolute `deadline` fails `ETIMEDOUT`; the
+    /// deadline is `CLOCK_REALTIME` without a `clock`. glibc checks the deadline only when it must wait (an invalid
+    /// one fails `EINVAL` then), and fails a clock other than `CLOCK_MONOTONIC` or `CLOCK_REALTIME` `EINVAL` first.
+    ///
+    /// The corresponding C functions are `pthread_mutex_timedlock` and `pthread_mutex_clocklock`.
+    public static func mutexTimedLock(
+        _ mutex: UnsafeMutablePointer<pthread_mutex_t>, clock: clockid_t? = nil, deadline: timespec
+    ) throws(Errno) {
+        var deadline = deadline
+        _ = try perform(.mutexLock, retryOnInterrupt: false) { _ in
+            guard let clock else { return reportingErrno(pthread_mutex_timedlock(mutex, &deadline)) }
+            return reportingErrno(ipc_mutex_clocklock(mutex, CInt(clock), &deadline))
+        }
     }
 
     /// Unlocks (`EPERM` when this thread is not the owner).

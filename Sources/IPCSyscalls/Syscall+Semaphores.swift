@@ -87,6 +87,28 @@ extension Syscall {
         _ = try perform(.semWait, mayBlock: true, retryOnInterrupt: retryOnInterrupt) { _ in Glibc.sem_timedwait(semaphore, &deadline) }
     }
 
+    /// Decrements, sleeping while the value is 0 until the absolute `deadline` on `clock`, then `ETIMEDOUT`. glibc
+    /// 2.36 takes only `CLOCK_MONOTONIC` and `CLOCK_REALTIME`: any other clock, and an invalid deadline, fail `EINVAL`
+    /// even when the value is positive.
+    ///
+    /// The corresponding C function is `sem_clockwait`.
+    public static func semClockWait(
+        _ semaphore: UnsafeMutablePointer<sem_t>, clock: clockid_t, deadline: timespec, retryOnInterrupt: Bool = true
+    ) throws(Errno) {
+        var deadline = deadline
+        _ = try perform(.semWait, mayBlock: true, retryOnInterrupt: retryOnInterrupt) { _ in
+            ipc_sem_clockwait(semaphore, CInt(clock), &deadline)
+        }
+    }
+
+    /// The time `milliseconds` from now on `clock`, as `sem_clockwait` and `pthread_mutex_clocklock` take deadlines.
+    public static func deadline(on clock: clockid_t, milliseconds: Int) -> timespec {
+        var now = timespec()
+        clock_gettime(clock, &now)
+        let nanoseconds = now.tv_nsec + (milliseconds % 1000) * 1_000_000
+        return timespec(tv_sec: now.tv_sec + milliseconds / 1000 + nanoseconds / 1_000_000_000, tv_nsec: nanoseconds % 1_000_000_000)
+    }
+
     /// Decrements, or fails `EAGAIN` when the value is 0.
     ///
     /// The corresponding C function is `sem_trywait`.
@@ -153,6 +175,16 @@ extension Syscall {
     /// The corresponding C function is `semctl(GETVAL)`.
     public static func semValue(_ set: SystemVSemaphoreSet, number: Int) throws(Errno) -> Int {
         Int(try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_getval(set.id, CInt(truncatingIfNeeded: number)) })
+    }
+
+    /// How many processes sleep in a `semop` whose blocking operation is on semaphore `number` and waits for its
+    /// value to grow (`zero` false: `GETNCNT`) or to be 0 (`GETZCNT`); `EINVAL` for a number outside the set.
+    ///
+    /// The corresponding C functions are `semctl(GETNCNT)` and `semctl(GETZCNT)`.
+    public static func semWaiters(_ set: SystemVSemaphoreSet, number: Int, zero: Bool) throws(Errno) -> Int {
+        Int(try perform(.semctl, retryOnInterrupt: false) { _ in
+            ipc_semctl_waiters(set.id, CInt(truncatingIfNeeded: number), zero ? 1 : 0)
+        })
     }
 
     /// Sets every semaphore's value (clearing every process's undo adjustments for them).

@@ -17,25 +17,49 @@ import Testing
         case send(size: Int, priority: Int)
         case receive(max: Int)
         case open, close, unlink
+        /// `mq_open` `O_RDONLY` or `O_WRONLY`: later calls use it, the wrong direction failing `EBADF`.
+        case openFor(read: Bool)
+        /// `mq_setattr` of `O_NONBLOCK`, and `mq_getattr` with `mq_flags`.
+        case setattr(nonblocking: Bool)
+        case getattr
+        /// `mq_open` with `O_CREAT` (and `O_EXCL`), asking for `messages` × `size`: the existing queue, `EEXIST`,
+        /// `EINVAL` or, once unlinked, a new queue the test closes and unlinks at once, as the worker does.
+        case create(exclusive: Bool, messages: Int, size: Int)
+        /// `mq_notify` with `SIGEV_NONE` (register) or `NULL`: whether a registration exists, and was used up by a
+        /// message arriving in the empty queue, shows in the next register's `EBUSY`.
+        case notify(register: Bool)
+        /// `mq_notify` with a signal number out of range: `EINVAL` before the descriptor.
+        case notifyInvalid
     }
 
     static let queueOperations = Gen.oneOf(
         zip(Gen.int(in: 0...20), Gen.int(in: 0...4)).map { QueueOperation.send(size: $0, priority: [0, 1, 5, 6, 10][$1]) }.eraseToAny(),
         zip(Gen.int(in: 15...17), Gen.int(in: 0...40)).map { QueueOperation.send(size: $0, priority: $1 == 0 ? 32768 : 3) }.eraseToAny(),
         Gen.int(in: 0...9).map { QueueOperation.receive(max: $0 == 0 ? 15 : 16) }.eraseToAny(),
-        Gen.int(in: 0...30).map { $0 < 10 ? QueueOperation.open : $0 < 20 ? .close : $0 == 20 ? .unlink : .receive(max: 16) }.eraseToAny()
+        Gen.int(in: 0...30).map { $0 < 10 ? QueueOperation.open : $0 < 20 ? .close : $0 == 20 ? .unlink : .receive(max: 16) }.eraseToAny(),
+        Gen.int(in: 0...4).map { $0 == 4 ? QueueOperation.notifyInvalid : .notify(register: $0 != 0) }.eraseToAny(),
+        Gen.int(in: 0...1).map { QueueOperation.openFor(read: $0 == 0) }.eraseToAny(),
+        Gen.int(in: 0...2).map { $0 == 2 ? QueueOperation.getattr : .setattr(nonblocking: $0 == 0) }.eraseToAny(),
+        zip(Gen.int(in: 0...1), Gen.int(in: 0...3)).map {
+            QueueOperation.create(exclusive: $0 == 1, messages: [3, 11, 0, 10][$1], size: [16, 16, 8, 8193][$1])
+        }.eraseToAny()
     )
 
     @Test func posixMessageQueueAgreesWithItsModel() async {
         await propertyCheck(count: Self.cases, input: Self.queueOperations.array(of: 1...40)) { operations throws in
             let name = "/ipch-test-\(getpid())-agree-\(UInt32.random(in: 0...UInt32.max))"
             var descriptors = [try PosixMessageQueue.create(name, maximumMessages: 3, messageSize: 16)]
+            let inode = try Syscall.inode(of: descriptors[0])
             defer {
                 for descriptor in descriptors { try? Syscall.close(descriptor) }
                 try? Syscall.mqUnlink(name)
             }
             let model = PosixMessageQueueModel(queues: [("q", .init(maxMessages: 3, messageSize: 16, holders: [1]))])
             var sequence = 0
+            // The O_NONBLOCK setattr left on each description; a send or receive sets its own mode and, as the
+            // worker does, puts the flag back after.
+            var flags: [FileDescriptor: Bool] = [:]
+            func restore(_ queue: FileDescriptor) { try? Syscall.mqSetNonblocking(queue, flags[queue] ?? false) }
             let steps = operations.map { operation -> (PosixMessageQueueModel.Input, () throws -> PosixMessageQueueModel.Output) in
                 sequence += 1
                 switch operation {
@@ -45,6 +69,7 @@ import Testing
                         // As the worker does: the kernel checks the priority before the descriptor.
                         guard priority < PosixMessageQueueModel.priorityLimit else { return .failed(.EINVAL) }
                         guard let queue = descriptors.last else { return .failed(.EBADF) }
+                        defer { restore(queue) }
                         do {
                             return try PosixMessageQueue.send(queue, data, priority: priority, nonblocking: true) == .wouldBlock ? .failed(.EAGAIN) : .sent
                         } catch { return .failed(errorCode(error)) }
@@ -52,6 +77,7 @@ import Testing
                 case .receive(let max):
                     return (.receive(process: 1, max: max, nonblocking: true), {
                         guard let queue = descriptors.last else { return .failed(.EBADF) }
+                        defer { restore(queue) }
                         do {
                             switch try PosixMessageQueue.receive(queue, maximum: max, nonblocking: true) {
                             case .completed(let message): return .received(.init(data: message.data, priority: message.priority))
@@ -66,12 +92,65 @@ import Testing
                 case .close:
                     return (.close(process: 1), {
                         guard let queue = descriptors.popLast() else { return .failed(.EBADF) }
+                        flags[queue] = nil  // the number may come back for another description
                         try Syscall.close(queue)
                         return .done
                     })
                 case .unlink:
                     return (.unlink(process: 1), {
                         do { try PosixMessageQueue.unlink(name); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case .notifyInvalid:
+                    return (.notify(process: 1, register: true, invalidSignal: true), {
+                        do { try Syscall.mqNotify(descriptors.last ?? FileDescriptor(rawValue: -1), .signal(999)); return .done } catch {
+                            return .failed(errorCode(error))
+                        }
+                    })
+                case .create(let exclusive, let messages, let size):
+                    return (.open(process: 1, creation: .init(exclusive: exclusive, maxMessages: messages, messageSize: size)), {
+                        do {
+                            let queue = try Syscall.mqCreate(
+                                name, flags: O_RDWR | O_CLOEXEC | (exclusive ? O_EXCL : 0), mode: 0o600, maximumMessages: messages,
+                                messageSize: size)
+                            if try Syscall.inode(of: queue) == inode {
+                                descriptors.append(queue)
+                            } else {
+                                try? Syscall.close(queue)
+                                try? Syscall.mqUnlink(name)
+                            }
+                            return .done
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case .setattr(let nonblocking):
+                    return (.setNonblocking(process: 1, nonblocking: nonblocking), {
+                        guard let queue = descriptors.last else { return .failed(.EBADF) }
+                        do {
+                            let old = try Syscall.mqSetNonblocking(queue, nonblocking)
+                            flags[queue] = nonblocking
+                            return .oldFlags(nonblocking: old)
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case .getattr:
+                    return (.getAttributes(process: 1), {
+                        guard let queue = descriptors.last else { return .failed(.EBADF) }
+                        do {
+                            let attributes = try Syscall.mqAttributes(queue)
+                            return .attributes(.init(
+                                messages: attributes.currentMessages, maxMessages: attributes.maximumMessages,
+                                messageSize: attributes.messageSize, nonblocking: attributes.nonblocking))
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case .openFor(let read):
+                    return (.open(process: 1, access: read ? .read : .write), {
+                        do {
+                            descriptors.append(try PosixMessageQueue.open(name, access: read ? O_RDONLY : O_WRONLY))
+                            return .done
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case .notify(let register):
+                    return (.notify(process: 1, register: register), {
+                        guard let queue = descriptors.last else { return .failed(.EBADF) }
+                        do { try Syscall.mqNotify(queue, register ? .withoutSignal : nil); return .done } catch { return .failed(errorCode(error)) }
                     })
                 }
             }
@@ -85,6 +164,8 @@ import Testing
         case send(type: Int, size: Int)
         case receive(type: Int, max: Int, except: Bool, truncate: Bool)
         case remove
+        /// `msgget` of the queue's key: found, `EEXIST` exclusive, `ENOENT` once removed (a create then makes another).
+        case get(create: Bool, exclusive: Bool)
     }
 
     static let messageOperations = Gen.oneOf(
@@ -92,12 +173,14 @@ import Testing
         zip(Gen.int(in: -6...6), Gen.int(in: 0...3), Gen.int(in: 0...4)).map {
             MessageOperation.receive(type: $0, max: [-1, 4, 30, 30][$1], except: $2 == 0, truncate: $2 == 1)
         }.eraseToAny(),
-        Gen.int(in: 0...60).map { $0 == 0 ? MessageOperation.remove : .receive(type: 0, max: 30, except: false, truncate: false) }.eraseToAny()
+        Gen.int(in: 0...60).map { $0 == 0 ? MessageOperation.remove : .receive(type: 0, max: 30, except: false, truncate: false) }.eraseToAny(),
+        Gen.int(in: 0...3).map { MessageOperation.get(create: $0 >= 2, exclusive: $0 == 3 || $0 == 1) }.eraseToAny()
     )
 
     @Test func systemVMessageQueueAgreesWithItsModel() async {
         await propertyCheck(count: Self.cases, input: Self.messageOperations.array(of: 1...40)) { operations throws in
-            let queue = try SystemVMessageQueues.create(key: IPC_PRIVATE, capacity: 60)
+            let key = SystemVKeyFactsTests.key()
+            let queue = try SystemVMessageQueues.create(key: key, capacity: 60)
             defer { try? Syscall.msgRemove(queue) }
             let model = SystemVMessageQueueModel(queues: [("m", .init(capacity: 60))])
             var sequence = 0
@@ -126,6 +209,14 @@ import Testing
                     return (.remove(process: 1), {
                         do { try SystemVMessageQueues.remove(queue); return .removed } catch { return .failed(errorCode(error)) }
                     })
+                case .get(let create, let exclusive):
+                    return (.get(process: 1, create: create, exclusive: exclusive), {
+                        do {
+                            let found = try Syscall.msgget(key, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+                            if found != queue { try? SystemVMessageQueues.remove(found) }
+                            return .found
+                        } catch { return .failed(errorCode(error)) }
+                    })
                 }
             }
             if let problem = ModelAgreement(model: model, object: "m").firstDisagreement(steps) { Issue.record("\(problem)") }
@@ -139,6 +230,12 @@ import Testing
         case getAll
         case setValue(number: Int, value: Int)
         case remove
+        /// `GETNCNT`/`GETZCNT`: 0 with no sleeper (one process here), `EINVAL` outside the set or once removed.
+        case waiters(number: Int, zero: Bool)
+        /// `IPC_STAT`'s `sem_nsems`.
+        case status
+        /// `semget` of the set's key for `count` semaphores.
+        case get(count: Int, create: Bool, exclusive: Bool)
     }
 
     static let semaphoreOperation = zip(Gen.int(in: 0...2), Gen.int(in: -3...3), Gen.int(in: 0...1)).map {
@@ -149,12 +246,17 @@ import Testing
         Self.semaphoreOperation.array(of: 0...3).map { SetOperation.semop($0) }.eraseToAny(),
         Self.semaphoreOperation.array(of: 1...2).map { SetOperation.semop($0) }.eraseToAny(),
         zip(Gen.int(in: 0...2), Gen.int(in: -1...4)).map { SetOperation.setValue(number: $0, value: $1 == 4 ? 32768 : $1) }.eraseToAny(),
-        Gen.int(in: 0...40).map { $0 == 0 ? SetOperation.remove : .getAll }.eraseToAny()
+        Gen.int(in: 0...40).map { $0 == 0 ? SetOperation.remove : .getAll }.eraseToAny(),
+        zip(Gen.int(in: 0...2), Gen.int(in: 0...2)).map { $1 == 2 ? SetOperation.status : .waiters(number: $0, zero: $1 == 1) }.eraseToAny(),
+        zip(Gen.int(in: 0...4), Gen.int(in: 0...3)).map {
+            SetOperation.get(count: [0, 1, 2, 3, 32001][$0], create: $1 >= 2, exclusive: $1 == 3 || $1 == 1)
+        }.eraseToAny()
     )
 
     @Test func systemVSemaphoresAgreeWithTheirModel() async {
         await propertyCheck(count: Self.cases, input: Self.setOperations.array(of: 1...40)) { operations throws in
-            let set = try SystemVSemaphores.create(key: IPC_PRIVATE, values: [1, 0])
+            let key = SystemVKeyFactsTests.key()
+            let set = try SystemVSemaphores.create(key: key, values: [1, 0])
             defer { try? Syscall.semRemove(set) }
             let model = SystemVSemaphoreModel(sets: [("v", [1, 0])])
             let steps = operations.map { operation -> (SystemVSemaphoreModel.Input, () throws -> SystemVSemaphoreModel.Output) in
@@ -178,6 +280,22 @@ import Testing
                     return (.remove(process: 1), {
                         do { try SystemVSemaphores.remove(set); return .done } catch { return .failed(errorCode(error)) }
                     })
+                case .get(let count, let create, let exclusive):
+                    return (.get(process: 1, count: count, create: create, exclusive: exclusive), {
+                        do {
+                            let found = try Syscall.semget(key, count: count, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+                            if found != set { try? SystemVSemaphores.remove(found) }
+                            return .done
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case .status:
+                    return (.status(process: 1), {
+                        do { return .size(try Syscall.semStatus(set).count) } catch { return .failed(errorCode(error)) }
+                    })
+                case .waiters(let number, let zero):
+                    return (.waiters(process: 1, number: number, zero: zero), {
+                        do { return .value(try Syscall.semWaiters(set, number: number, zero: zero)) } catch { return .failed(errorCode(error)) }
+                    })
                 }
             }
             if let problem = ModelAgreement(model: model, object: "v").firstDisagreement(steps) { Issue.record("\(problem)") }
@@ -187,7 +305,7 @@ import Testing
     // MARK: POSIX semaphore and robust mutex (in anonymous shared memory)
 
     @Test func posixSemaphoreAgreesWithItsModel() async {
-        let operations = Gen.int(in: 0...9).array(of: 1...40)
+        let operations = Gen.int(in: 0...12).array(of: 1...40)
         await propertyCheck(count: Self.cases, input: operations, Gen.int(in: 0...3)) { operations, start throws in
             let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
             defer { munmap(memory, 4096) }
@@ -198,6 +316,18 @@ import Testing
                 switch choice {
                 case 0...3:
                     return (.wait(process: 1, nonblocking: true), { try semaphore.wait(nonblocking: true) ? .done : .failed(.EAGAIN) })
+                case 10...12:
+                    // sem_clockwait with a deadline already past (asleep it would time out: the model skips that), an
+                    // invalid deadline, or a clock glibc refuses.
+                    let clock: WaitClock = choice == 12 ? .unsupported : choice == 11 ? .realtime : .monotonic
+                    let timeout: Timeout = choice == 11 ? .invalid : .milliseconds(0)
+                    return (.wait(process: 1, nonblocking: false, timeout: timeout, clock: clock), {
+                        let deadline = timeout == .invalid ? Syscall.invalidDeadline : timespec(tv_sec: 0, tv_nsec: 0)
+                        let id = clock == .unsupported ? CLOCK_BOOTTIME : clock == .realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC
+                        do { _ = try semaphore.wait(nonblocking: false, deadline: deadline, clock: id); return .done } catch {
+                            return .failed(errorCode(error))
+                        }
+                    })
                 case 4...7:
                     return (.post(process: 1), {
                         do { try semaphore.post(); return .done } catch { return .failed(errorCode(error)) }
@@ -210,10 +340,51 @@ import Testing
         }
     }
 
+    /// A named semaphore: opens by name with and without `O_CREAT`/`O_EXCL` and values up to 2^31, unlinks, and the
+    /// value through the semaphore first opened. A create that made a new semaphore (after the unlink) is closed and
+    /// unlinked at once, as the worker does.
+    @Test func namedPosixSemaphoreAgreesWithItsModel() async {
+        let operations = zip(Gen.int(in: 0...6), Gen.int(in: 0...3)).array(of: 1...30)
+        await propertyCheck(count: Self.cases, input: operations) { operations throws in
+            let name = "/ipch-test-\(getpid())-named-\(UInt32.random(in: 0...UInt32.max))"
+            let semaphore = try PosixSemaphore.create(name, value: 1)
+            defer { try? Syscall.semUnlink(name); try? Syscall.semClose(semaphore.pointer) }
+            let model = PosixSemaphoreModel(semaphores: [("s", .init(value: 1, named: true))])
+            let steps = operations.map { choice, variant -> (PosixSemaphoreModel.Input, () throws -> PosixSemaphoreModel.Output) in
+                switch choice {
+                case 0...2:
+                    let creation = variant == 0 ? nil : PosixSemaphoreModel.Creation(exclusive: variant == 2, value: choice == 2 ? 1 << 31 : 1)
+                    return (.open(process: 1, creation: creation), {
+                        do {
+                            guard let creation else { _ = try PosixSemaphore.open(name); return .done }
+                            let opened = try Syscall.semCreate(
+                                name, flags: creation.exclusive ? O_EXCL : 0, mode: 0o600, value: UInt32(truncatingIfNeeded: creation.value))
+                            if opened != semaphore.pointer { try? Syscall.semClose(opened); try? Syscall.semUnlink(name) }
+                            return .done
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case 3:
+                    return (.unlink(process: 1), {
+                        do { try PosixSemaphore.unlink(name); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case 4:
+                    return (.post(process: 1), {
+                        do { try semaphore.post(); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case 5:
+                    return (.wait(process: 1, nonblocking: true), { try semaphore.wait(nonblocking: true) ? .done : .failed(.EAGAIN) })
+                default:
+                    return (.getValue(process: 1), { .value(try semaphore.value()) })
+                }
+            }
+            if let problem = ModelAgreement(model: model, object: "s").firstDisagreement(steps) { Issue.record("\(problem)") }
+        }
+    }
+
     /// Process 1 is this thread; "process 2" is a fresh thread each time that tries to lock and exits, holding the
     /// mutex if it got it — the kernel walks a thread's robust list at its exit as at a process's death.
     @Test func robustMutexAgreesWithItsModel() async {
-        await propertyCheck(count: Self.cases, input: Gen.int(in: 0...9).array(of: 1...30)) { operations throws in
+        await propertyCheck(count: Self.cases, input: Gen.int(in: 0...12).array(of: 1...30)) { operations throws in
             let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
             defer { munmap(memory, 4096) }
             let mutex = try RobustMutex.initialize(at: memory)
@@ -234,6 +405,16 @@ import Testing
                 case 4...5:
                     steps.append((.unlock(process: 1), {
                         do { try mutex.unlock(); return .done } catch { return .failed(errorCode(error)) }
+                    }))
+                case 10...12:
+                    // timedlock with a deadline already past, clocklock with an invalid deadline, clocklock on a clock
+                    // glibc refuses: where the model has the call sleep, the agreement skips it.
+                    let timeout: Timeout = choice == 11 ? .invalid : .milliseconds(0)
+                    let clock: WaitClock? = choice == 10 ? nil : choice == 11 ? .monotonic : .unsupported
+                    steps.append((.timedLock(process: 1, timeout: timeout, clock: clock), {
+                        let deadline = timeout == .invalid ? Syscall.invalidDeadline : timespec(tv_sec: 0, tv_nsec: 0)
+                        let id: clockid_t? = clock.map { $0 == .unsupported ? CLOCK_BOOTTIME : CLOCK_MONOTONIC }
+                        return outcome { try mutex.timedLock(deadline: deadline, clock: id) }
                     }))
                 case 6: steps.append((.consistent(process: 1), {
                         do { try mutex.consistent(); return .done } catch { return .failed(errorCode(error)) }
@@ -300,7 +481,8 @@ import Testing
 
     @Test func systemVSharedMemoryAgreesWithItsModel() async {
         await propertyCheck(count: Self.cases, input: Self.wordOperations.array(of: 1...40)) { operations throws in
-            let segment = try Syscall.shmget(IPC_PRIVATE, size: 32, flags: IPC_CREAT | 0o600)
+            let key = SystemVKeyFactsTests.key()
+            let segment = try Syscall.shmget(key, size: 32, flags: IPC_CREAT | IPC_EXCL | 0o600)
             var attachments = [try SystemVSharedMemorySegments.attach(segment, size: 32)]
             defer {
                 for attachment in attachments { try? SystemVSharedMemorySegments.detach(attachment) }
@@ -332,6 +514,18 @@ import Testing
                         do {
                             let status = try SystemVSharedMemorySegments.status(segment)
                             return .status(attachments: status.attachments, removed: status.markedForRemoval)
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case 9 where amount > 0:
+                    // shmget of the key: found up to its size, EEXIST exclusive, ENOENT once removed (even attached).
+                    let size = [0, 32, 33, 16][index]
+                    let create = amount >= 3
+                    let exclusive = amount == 5 || amount == 2
+                    return (.get(process: 1, size: size, create: create, exclusive: exclusive), {
+                        do {
+                            let found = try Syscall.shmget(key, size: size, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+                            if found != segment { try? Syscall.shmRemove(found) }
+                            return .done
                         } catch { return .failed(errorCode(error)) }
                     })
                 default:

@@ -23,7 +23,11 @@ int ipc_mq_unlink(const char *name);
 int ipc_mq_close(int mqdes);
 /// mq_getattr(2), field by field.
 int ipc_mq_getattr(int mqdes, long *flags, long *maxmsg, long *msgsize, long *curmsgs);
-/// mq_setattr(2) of mq_flags (only O_NONBLOCK is settable).
-int ipc_mq_setflags(int mqdes, long flags);
+/// mq_setattr(2) of mq_flags (only O_NONBLOCK is settable); the old mq_flags into `old` (when not NULL).
+int ipc_mq_setflags(int mqdes, long flags, long *old);
+/// mq_notify(3): with `signo` > 0, register for notification by that signal (SIGEV_SIGNAL); with -1, register
+/// with SIGEV_NONE (nothing is sent; the registration is still used up); with 0, NULL (remove the caller's
+/// registration).
+int ipc_mq_notify(int mqdes, int signo);
 
 #endif

@@ -6,6 +6,8 @@
 int ipc_msg_except(void);
 /// semctl(id, num, GETVAL).
 int ipc_semctl_getval(int semid, int semnum);
+/// semctl(id, num, GETNCNT) (`zero` 0) or semctl(id, num, GETZCNT).
+int ipc_semctl_waiters(int semid, int semnum, int zero);
 /// semctl(id, num, SETVAL, value).
 int ipc_semctl_setval(int semid, int semnum, int value);
 /// semctl(id, 0, GETALL, values).

@@ -6,11 +6,14 @@ import SystemPackage
 
 /// A POSIX message queue (model `posix-mq`) under a fresh name from the run's namespace; parameters `maxMessages`
 /// and `messageSize`. Holders in role `open` open a descriptor while setting up; `open` adds one, `close` closes
-/// the newest; with none, `send` and `receive` fail `EBADF` as the kernel would.
+/// the newest; with none, `send` and `receive` fail `EBADF` as the kernel would. Implementations: `kernel.posix-mq`
+/// (every call as the kernel answers it; `notified` with `rearm` registers again after taking a notification) and
+/// the fragile `client.mq-notify-not-rearmed`, a consumer that takes its notification and forgets to register
+/// again, so it never hears of later messages.
 public enum PosixMessageQueueKind: MechanismKind {
     public typealias Model = PosixMessageQueueModel
 
-    public static let implementations = ["kernel.posix-mq"]
+    public static let implementations = ["kernel.posix-mq", "client.mq-notify-not-rearmed"]
 
     /// `mq_getattr`'s `mq_curmsgs`: whether a killed process's send or receive took effect.
     public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "getattr", role: "open")
@@ -31,16 +34,21 @@ public enum PosixMessageQueueKind: MechanismKind {
             try PosixMessageQueue.create(
                 name, maximumMessages: object.integer("maxMessages") ?? 10, messageSize: object.integer("messageSize") ?? 8192)
         }
+        let inode = (try? Syscall.inode(of: queue)) ?? 0
         try? Syscall.close(queue)
         for process in workload.processes {
             guard let roles = process.holds[object.name] else { continue }
-            objects.tell(process.id, about: object.name, ["name": .string(name), "open": .bool(roles.contains("open"))])
+            objects.tell(process.id, about: object.name, [
+                "name": .string(name), "open": .bool(roles.contains("open")), "inode": .int(Int(truncatingIfNeeded: inode)),
+            ])
         }
     }
 
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<PosixMessageQueueModel> {
         let name = try object.text("name")
-        var binding = PosixMessageQueueBinding(name: name)
+        var binding = PosixMessageQueueBinding(
+            name: name, inode: UInt64(truncatingIfNeeded: (try? object.integer("inode")) ?? 0),
+            forgetsToRearm: implementation == "client.mq-notify-not-rearmed")
         if object.flag("open") {
             do {
                 binding.descriptors.append(try PosixMessageQueue.open(name))
@@ -56,8 +64,25 @@ public enum PosixMessageQueueKind: MechanismKind {
 struct PosixMessageQueueBinding: ObjectBinding {
 
     typealias Model = PosixMessageQueueModel
+    /// The signal `mq_notify` registrations ask for (`SIGRTMIN+7`: real-time, so notifications queue and are
+    /// counted; blocked in the worker's thread, and every other thread of the worker blocks every signal).
+    static var notificationSignal: Int32 { Syscall.realtimeSignalMinimum + 7 }
+    /// A signal number outside 1…64, which `mq_notify` refuses `EINVAL`.
+    static let invalidSignal: Int32 = 999
     let name: String
+    /// The queue's inode: a descriptor `mq_open` with `O_CREAT` returns for another one (the name was unlinked and
+    /// the call made a new queue) is not the object the trace follows, and goes at once.
+    let inode: UInt64
+    /// `client.mq-notify-not-rearmed`: a consumer that takes its notification and does not register again.
+    var forgetsToRearm = false
     var descriptors: [FileDescriptor] = []
+    /// The `O_NONBLOCK` `setattr` left on each descriptor's open description (absent: clear). A send or receive
+    /// sets the flag for its own mode (``PosixMessageQueue``'s calls do), and the flag is put back after it.
+    var descriptionFlags: [FileDescriptor: Bool] = [:]
+
+    func restoreFlag(of queue: FileDescriptor) {
+        try? Syscall.mqSetNonblocking(queue, descriptionFlags[queue] ?? false)
+    }
 
     mutating func perform(_ input: PosixMessageQueueModel.Input) throws(Errno) -> PosixMessageQueueModel.Output {
         switch input {
@@ -66,12 +91,14 @@ struct PosixMessageQueueBinding: ObjectBinding {
             guard priority >= 0 && priority < PosixMessageQueueModel.priorityLimit else { throw .invalidArgument }
             // mq_timedsend checks the timeout before the descriptor.
             guard let queue = descriptors.last else { throw timeout == .invalid ? .invalidArgument : .badFileDescriptor }
+            defer { restoreFlag(of: queue) }
             switch try PosixMessageQueue.send(queue, data, priority: priority, nonblocking: nonblocking, deadline: timeout?.deadline) {
             case .completed: return .sent
             case .wouldBlock: throw .wouldBlock
             }
         case .receive(_, let max, let nonblocking, let timeout):
             guard let queue = descriptors.last else { throw timeout == .invalid ? .invalidArgument : .badFileDescriptor }
+            defer { restoreFlag(of: queue) }
             switch try PosixMessageQueue.receive(queue, maximum: max, nonblocking: nonblocking, deadline: timeout?.deadline) {
             case .completed(let message): return .received(PosixMessageQueueModel.Message(data: message.data, priority: message.priority))
             case .wouldBlock: throw .wouldBlock
@@ -80,12 +107,64 @@ struct PosixMessageQueueBinding: ObjectBinding {
             guard let queue = descriptors.last else { throw .badFileDescriptor }
             let attributes = try Syscall.mqAttributes(queue)
             return .attributes(PosixMessageQueueModel.Attributes(
-                messages: attributes.currentMessages, maxMessages: attributes.maximumMessages, messageSize: attributes.messageSize))
-        case .open:
-            descriptors.append(try PosixMessageQueue.open(name))
+                messages: attributes.currentMessages, maxMessages: attributes.maximumMessages, messageSize: attributes.messageSize,
+                nonblocking: attributes.nonblocking))
+        case .setNonblocking(_, let nonblocking):
+            guard let queue = descriptors.last else { throw .badFileDescriptor }
+            let old = try Syscall.mqSetNonblocking(queue, nonblocking)
+            descriptionFlags[queue] = nonblocking
+            return .oldFlags(nonblocking: old)
+        case .notify(_, let register, let invalidSignal):
+            if register && invalidSignal {
+                // The kernel checks the signal before the descriptor: no descriptor is needed to see its EINVAL.
+                try Syscall.mqNotify(descriptors.last ?? FileDescriptor(rawValue: -1), .signal(Self.invalidSignal))
+                return .done
+            }
+            guard let queue = descriptors.last else { throw .badFileDescriptor }
+            try Syscall.setSignalsBlocked([Self.notificationSignal], true)
+            try Syscall.mqNotify(queue, register ? .signal(Self.notificationSignal) : nil)
+            return .done
+        case .takeNotifications(_, let rearm):
+            try Syscall.setSignalsBlocked([Self.notificationSignal], true)
+            var count = 0
+            while true {
+                do throws(Errno) {
+                    _ = try Syscall.waitForSignal([Self.notificationSignal], timeoutNanoseconds: 0)
+                    count += 1
+                } catch .wouldBlock {
+                    break
+                }
+            }
+            guard rearm else { return .notifications(count) }
+            guard count > 0, let queue = descriptors.last else { return .notifications(count, rearmed: false) }
+            // The fragile client believes it registers again, and never does: later messages notify no one.
+            if forgetsToRearm { return .notifications(count, rearmed: true) }
+            do throws(Errno) {
+                try Syscall.mqNotify(queue, .signal(Self.notificationSignal))
+                return .notifications(count, rearmed: true)
+            } catch .resourceBusy {
+                return .notifications(count, rearmed: false)
+            }
+        case .open(_, let access, let creation):
+            let mode = access == .read ? O_RDONLY : access == .write ? O_WRONLY : O_RDWR
+            guard let creation else {
+                descriptors.append(try PosixMessageQueue.open(name, access: mode))
+                return .done
+            }
+            let queue = try Syscall.mqCreate(
+                name, flags: mode | O_CLOEXEC | (creation.exclusive ? O_EXCL : 0), mode: 0o600,
+                maximumMessages: creation.maxMessages ?? PosixMessageQueueModel.creationLimits.maxMessages,
+                messageSize: creation.messageSize ?? PosixMessageQueueModel.creationLimits.messageSize)
+            if (try? Syscall.inode(of: queue)) == inode {
+                descriptors.append(queue)
+            } else {
+                try? Syscall.close(queue)
+                try? Syscall.mqUnlink(name)
+            }
             return .done
         case .close:
             guard let queue = descriptors.popLast() else { throw .badFileDescriptor }
+            descriptionFlags[queue] = nil
             try PosixMessageQueue.close(queue)
             return .done
         case .unlink:
@@ -106,11 +185,30 @@ extension Timeout {
         }
     }
 
+    /// The absolute deadline on `clock` a `sem_clockwait` or `pthread_mutex_clocklock` is given, starting now.
+    func deadline(on clock: WaitClock) -> timespec {
+        switch self {
+        case .milliseconds(let milliseconds): Syscall.deadline(on: clock.identifier, milliseconds: milliseconds)
+        case .invalid: Syscall.invalidDeadline
+        }
+    }
+
     /// The relative interval `semtimedop` is given.
     var interval: timespec {
         switch self {
         case .milliseconds(let milliseconds): timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
         case .invalid: Syscall.invalidDeadline
+        }
+    }
+}
+
+extension WaitClock {
+    /// The clock id the call is given: an unsupported clock is `CLOCK_BOOTTIME` (glibc 2.36 refuses it).
+    var identifier: clockid_t {
+        switch self {
+        case .monotonic: CLOCK_MONOTONIC
+        case .realtime: CLOCK_REALTIME
+        case .unsupported: CLOCK_BOOTTIME
         }
     }
 }

@@ -1,3 +1,4 @@
+import Glibc
 import IPCMechanisms
 import IPCModels
 import IPCSyscalls
@@ -67,17 +68,29 @@ struct PosixSemaphoreBinding: ObjectBinding {
 
     mutating func perform(_ input: PosixSemaphoreModel.Input) throws(Errno) -> PosixSemaphoreModel.Output {
         switch input {
-        case .wait(_, let nonblocking, let timeout):
-            guard try semaphore.wait(nonblocking: nonblocking, deadline: timeout?.deadline) else { throw .wouldBlock }
+        case .wait(_, let nonblocking, let timeout, let clock):
+            let deadline = clock.flatMap { clock in timeout?.deadline(on: clock) } ?? timeout?.deadline
+            guard try semaphore.wait(nonblocking: nonblocking, deadline: deadline, clock: clock?.identifier) else { throw .wouldBlock }
             return .done
         case .post:
             try semaphore.post()
             return .done
         case .getValue:
             return .value(try semaphore.value())
-        case .open:
+        case .open(_, let creation):
             guard let name else { BindingFailure.abandon("'open' of an unnamed semaphore") }
-            _ = try PosixSemaphore.open(name)
+            guard let creation else {
+                _ = try PosixSemaphore.open(name)
+                return .done
+            }
+            let opened = try Syscall.semCreate(
+                name, flags: creation.exclusive ? O_EXCL : 0, mode: 0o600, value: UInt32(truncatingIfNeeded: creation.value))
+            // glibc maps a semaphore once per process: another address is another semaphore, made under the name
+            // after it was unlinked; not the object the trace follows, so it goes at once.
+            if opened != semaphore.pointer {
+                try? Syscall.semClose(opened)
+                try? Syscall.semUnlink(name)
+            }
             return .done
         case .unlink:
             guard let name else { BindingFailure.abandon("'unlink' of an unnamed semaphore") }
@@ -111,14 +124,18 @@ public enum SystemVSemaphoreKind: MechanismKind {
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
         let values = values(of: object)
-        let set = try objects.createKeyed(.sysvSemaphore) { (key) throws(Errno) in
-            try SystemVSemaphores.create(key: key, values: values)
+        var key: key_t = 0
+        let set = try objects.createKeyed(.sysvSemaphore) { (candidate) throws(Errno) in
+            key = candidate
+            return try SystemVSemaphores.create(key: candidate, values: values)
         }
-        objects.tellHolders(of: object, in: workload, ["id": .int(Int(set.id)), "count": .int(values.count)])
+        objects.tellHolders(of: object, in: workload, ["id": .int(Int(set.id)), "count": .int(values.count), "key": .int(Int(key))])
     }
 
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<SystemVSemaphoreModel> {
-        SystemVSemaphoreBinding(set: SystemVSemaphoreSet(id: CInt(try object.integer("id"))), count: try object.integer("count"))
+        SystemVSemaphoreBinding(
+            set: SystemVSemaphoreSet(id: CInt(try object.integer("id"))), count: try object.integer("count"),
+            key: key_t(truncatingIfNeeded: try object.integer("key")))
     }
 }
 
@@ -129,6 +146,8 @@ struct SystemVSemaphoreBinding: ObjectBinding {
     typealias Model = SystemVSemaphoreModel
     let set: SystemVSemaphoreSet
     let count: Int
+    /// The key the driver created the set under (`semget`).
+    let key: key_t
 
     mutating func perform(_ input: SystemVSemaphoreModel.Input) throws(Errno) -> SystemVSemaphoreModel.Output {
         switch input {
@@ -148,6 +167,15 @@ struct SystemVSemaphoreBinding: ObjectBinding {
             return .done
         case .value(_, let number):
             return .value(try Syscall.semValue(set, number: number))
+        case .waiters(_, let number, let zero):
+            return .value(try Syscall.semWaiters(set, number: number, zero: zero))
+        case .status:
+            return .size(try Syscall.semStatus(set).count)
+        case .get(_, let count, let create, let exclusive):
+            let found = try Syscall.semget(key, count: count, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+            // After the removal, a new set under the key: not the object the trace follows, so it goes at once.
+            if found != set { try? SystemVSemaphores.remove(found) }
+            return .done
         case .setValues(_, let values):
             try Syscall.semSetValues(set, values)
             return .done
@@ -161,11 +189,14 @@ struct SystemVSemaphoreBinding: ObjectBinding {
 /// Implementations: `kernel.robust-mutex` (each call as it returns; `EOWNERDEAD` is reported as a failure of
 /// `lock`/`trylock`, as the call returns it, though the lock is then held) and the fragile
 /// `client.mutex-ignores-owner-death`, a lock user that takes `EOWNERDEAD` for an ordinary acquisition and never
-/// makes the mutex consistent (so its unlock leaves it unrecoverable for everyone).
+/// makes the mutex consistent (so its unlock leaves it unrecoverable for everyone), and the fragile
+/// `client.mutex-timeout-taken-for-lock`, which takes a timed lock's `ETIMEDOUT` for the lock.
 public enum RobustMutexKind: MechanismKind {
     public typealias Model = RobustMutexModel
 
-    public static let implementations = ["kernel.robust-mutex", "client.mutex-ignores-owner-death"]
+    public static let implementations = [
+        "kernel.robust-mutex", "client.mutex-ignores-owner-death", "client.mutex-timeout-taken-for-lock",
+    ]
 
     public static func model(for workload: Workload) -> RobustMutexModel {
         RobustMutexModel(mutexes: workload.objects.filter { $0.kind == name }.map(\.name))
@@ -183,7 +214,8 @@ public enum RobustMutexKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<RobustMutexModel> {
         RobustMutexBinding(
             mutex: RobustMutex.existing(at: try object.mapSharedMemory("fd", size: SharedObjectMemory.size)),
-            ignoresOwnerDeath: implementation == "client.mutex-ignores-owner-death")
+            ignoresOwnerDeath: implementation == "client.mutex-ignores-owner-death",
+            takesTimeoutForLock: implementation == "client.mutex-timeout-taken-for-lock")
     }
 }
 
@@ -192,6 +224,7 @@ struct RobustMutexBinding: ObjectBinding {
     typealias Model = RobustMutexModel
     let mutex: RobustMutex
     let ignoresOwnerDeath: Bool
+    let takesTimeoutForLock: Bool
 
     mutating func perform(_ input: RobustMutexModel.Input) throws(Errno) -> RobustMutexModel.Output {
         switch input {
@@ -202,6 +235,16 @@ struct RobustMutexBinding: ObjectBinding {
             case .acquired: return .locked
             case .acquiredOwnerDied: return ignoresOwnerDeath ? .locked : .lockedOwnerDied
             case .busy: throw .resourceBusy
+            }
+        case .timedLock(_, let timeout, let clock):
+            do throws(Errno) {
+                switch try mutex.timedLock(deadline: clock.map { timeout.deadline(on: $0) } ?? timeout.deadline, clock: clock?.identifier) {
+                case .acquired: return .locked
+                case .acquiredOwnerDied: return ignoresOwnerDeath ? .locked : .lockedOwnerDied
+                case .busy: throw .resourceBusy
+                }
+            } catch .timedOut where takesTimeoutForLock {
+                return .locked
             }
         case .unlock:
             try mutex.unlock()

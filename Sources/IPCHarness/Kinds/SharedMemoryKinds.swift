@@ -1,3 +1,4 @@
+import Glibc
 import IPCMechanisms
 import IPCModels
 import IPCSyscalls
@@ -67,20 +68,23 @@ public enum SystemVSharedMemoryKind: MechanismKind {
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
         let words = object.integer("words") ?? 8
-        let segment = try objects.createKeyed(.sysvSharedMemory) { (key) throws(Errno) in
-            try SystemVSharedMemorySegments.create(key: key, size: words * 8)
+        var key: key_t = 0
+        let segment = try objects.createKeyed(.sysvSharedMemory) { (candidate) throws(Errno) in
+            key = candidate
+            return try SystemVSharedMemorySegments.create(key: candidate, size: words * 8)
         }
         for process in workload.processes {
             guard let roles = process.holds[object.name] else { continue }
             objects.tell(process.id, about: object.name, [
-                "id": .int(Int(segment.id)), "words": .int(words), "attach": .bool(roles.contains("attach")),
+                "id": .int(Int(segment.id)), "words": .int(words), "attach": .bool(roles.contains("attach")), "key": .int(Int(key)),
             ])
         }
     }
 
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<SystemVSharedMemoryModel> {
         var binding = SystemVSharedMemoryBinding(
-            segment: SystemVSharedMemory(id: CInt(try object.integer("id"))), size: try object.integer("words") * 8)
+            segment: SystemVSharedMemory(id: CInt(try object.integer("id"))), size: try object.integer("words") * 8,
+            key: key_t(truncatingIfNeeded: try object.integer("key")))
         if object.flag("attach") {
             do {
                 binding.attachments.append(try SystemVSharedMemorySegments.attach(binding.segment, size: binding.size))
@@ -138,6 +142,8 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
     typealias Model = SystemVSharedMemoryModel
     let segment: SystemVSharedMemory
     let size: Int
+    /// The key the driver created the segment under (`shmget`).
+    let key: key_t
     var attachments: [SharedWords] = []
 
     mutating func perform(_ input: SystemVSharedMemoryModel.Input) throws(Errno) -> SystemVSharedMemoryModel.Output {
@@ -156,6 +162,11 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
             return .status(attachments: status.attachments, removed: status.markedForRemoval)
         case .remove:
             try SystemVSharedMemorySegments.remove(segment)
+            return .done
+        case .get(_, let size, let create, let exclusive):
+            let found = try Syscall.shmget(key, size: size, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+            // After the removal, a new segment under the key: not the object the trace follows, so it goes at once.
+            if found != segment { try? Syscall.shmRemove(found) }
             return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")

@@ -23,14 +23,17 @@ public enum SystemVMessageQueueKind: MechanismKind {
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
-        let queue = try objects.createKeyed(.sysvMessageQueue) { (key) throws(Errno) in
-            try SystemVMessageQueues.create(key: key, capacity: object.integer("capacity"))
+        var key: key_t = 0
+        let queue = try objects.createKeyed(.sysvMessageQueue) { (candidate) throws(Errno) in
+            key = candidate
+            return try SystemVMessageQueues.create(key: candidate, capacity: object.integer("capacity"))
         }
-        objects.tellHolders(of: object, in: workload, ["id": .int(Int(queue.id))])
+        objects.tellHolders(of: object, in: workload, ["id": .int(Int(queue.id)), "key": .int(Int(key))])
     }
 
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<SystemVMessageQueueModel> {
-        SystemVMessageQueueBinding(queue: SystemVMessageQueue(id: CInt(try object.integer("id"))))
+        SystemVMessageQueueBinding(
+            queue: SystemVMessageQueue(id: CInt(try object.integer("id"))), key: key_t(truncatingIfNeeded: try object.integer("key")))
     }
 }
 
@@ -39,6 +42,8 @@ struct SystemVMessageQueueBinding: ObjectBinding {
 
     typealias Model = SystemVMessageQueueModel
     let queue: SystemVMessageQueue
+    /// The key the driver created the queue under (`msgget`).
+    let key: key_t
 
     mutating func perform(_ input: SystemVMessageQueueModel.Input) throws(Errno) -> SystemVMessageQueueModel.Output {
         switch input {
@@ -56,6 +61,11 @@ struct SystemVMessageQueueBinding: ObjectBinding {
         case .remove:
             try SystemVMessageQueues.remove(queue)
             return .removed
+        case .get(_, let create, let exclusive):
+            let found = try Syscall.msgget(key, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+            // After the removal, a new queue under the key: not the object the trace follows, so it goes at once.
+            if found != queue { try? SystemVMessageQueues.remove(found) }
+            return .found
         case .setCapacity(_, let capacity):
             try Syscall.msgSetCapacity(queue, bytes: capacity)
             return .capacitySet

@@ -2,7 +2,10 @@ import IPCModels
 
 /// Scenarios on POSIX and System V message queues.
 public enum MessageQueueScenarios {
-    public static let all: [Scenario] = [posixPriority, posixTimed, posixPersistence, systemVSelection, systemVRemoval]
+    public static let all: [Scenario] = [
+        posixPriority, posixTimed, posixPersistence, posixNotify, notificationNotRearmed, notificationRearmed,
+        systemVSelection, systemVRemoval,
+    ]
 
     static let queueSize: JSONObject = ["maxMessages": 4, "messageSize": 64]
 
@@ -22,13 +25,15 @@ public enum MessageQueueScenarios {
     /// 20 ms (some already past, some invalid), blocking calls without one, and `mq_getattr`, on a queue of 2.
     public static let posixTimed = Scenario.real(
         name: "posix-mq-timed", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq",
-        summary: "2-4 processes send and receive with timeouts of 0-20 ms (some invalid) on a queue of 2, and read mq_getattr",
+        summary: "2-4 processes send and receive with timeouts of 0-20 ms (some invalid) on a queue of 2, mq_getattr and mq_setattr",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
                 kind: "posix-mq", parameters: ["maxMessages": 2, "messageSize": 64], generator: &generator,
                 roles: { _, _ in ["open"] },
                 operation: { process, sequence, generator in
                     if generator.chance(0.15) { return ("getattr", nil) }
+                    // mq_setattr of O_NONBLOCK: it shows in later getattrs' mq_flags, and the calls keep their own modes.
+                    if generator.chance(0.05) { return ("setattr", ["nonblocking": .bool(generator.chance(0.5))] as JSONValue) }
                     let timeout: JSONValue =
                         generator.chance(0.1) ? "invalid" : .int(generator.pick([0, 0, 1, 5, 20]))
                     var (f, value) = generator.chance(0.5)
@@ -45,7 +50,7 @@ public enum MessageQueueScenarios {
     /// unlink (after which opens fail ENOENT but descriptors work).
     public static let posixPersistence = Scenario.real(
         name: "posix-mq-persistence", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq",
-        summary: "a sender sends and exits; later processes open the queue by name, receive, close and unlink it",
+        summary: "a sender sends and exits; later processes open the queue by name (O_RDONLY, O_WRONLY, O_CREAT), receive, close, unlink it",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
                 kind: "posix-mq", parameters: queueSize, generator: &generator,
@@ -55,13 +60,89 @@ public enum MessageQueueScenarios {
                     if sequence == 0 { return ("open", nil) }
                     return generator.choose([
                         (50, { generator in receive(&generator, nonblocking: generator.chance(0.8)) }),
-                        (15, { _ in ("open", nil) }),
+                        (15, { generator in
+                            // O_RDWR mostly; O_RDONLY and O_WRONLY descriptors fail the other direction EBADF.
+                            ("open", generator.pick(weighted: [(60, nil), (20, ["access": "read"] as JSONValue), (20, ["access": "write"] as JSONValue)]))
+                        }),
                         (15, { _ in ("close", nil) }),
                         (10, { _ in ("unlink", nil) }),
                         (10, { generator in send(process, sequence, &generator, nonblocking: true) }),
+                        (6, { generator in
+                            // O_CREAT (some O_EXCL), asking for 2-11 messages: EEXIST, the queue itself, or after
+                            // the unlink EINVAL above the limits and otherwise a new queue (closed and unlinked at once).
+                            let value: JSONObject = [
+                                "create": true, "exclusive": .bool(generator.chance(0.5)),
+                                "maxMessages": .int(generator.pick([2, 4, 11])), "messageSize": 64,
+                            ]
+                            return ("open", .object(value))
+                        }),
                     ])
                 })
         })
+
+    /// `mq_notify` (issue 15): processes register (some while another is registered: `EBUSY`), remove their
+    /// registration, take their notifications (some registering again), and send and receive, some receivers asleep
+    /// in the empty queue when a message comes (it goes to them: no notification); a few close a descriptor.
+    public static let posixNotify = Scenario.real(
+        name: "posix-mq-notify", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq",
+        summary: "2-4 processes register with mq_notify (EBUSY), unregister, take notifications (re-arming or not), send and receive",
+        makeWorkload: { generator in
+            ScenarioPrograms.workload(
+                kind: "posix-mq", parameters: ["maxMessages": 3, "messageSize": 64], generator: &generator,
+                roles: { _, generator in generator.chance(0.3) ? ["open", "open"] : ["open"] },
+                operation: { process, sequence, generator in
+                    generator.choose([
+                        (18, { _ in ("notify", ["register": true] as JSONValue) }),
+                        (5, { _ in ("notify", ["register": false] as JSONValue) }),
+                        (2, { _ in ("notify", ["register": true, "signal": "invalid"] as JSONValue) }),
+                        (20, { generator in ("notified", generator.chance(0.5) ? ["rearm": true] as JSONValue : nil) }),
+                        (30, { generator in send(process, sequence, &generator, nonblocking: true) }),
+                        (24, { generator in receive(&generator, nonblocking: generator.chance(0.5)) }),
+                        (3, { _ in ("close", nil) }),
+                    ])
+                })
+        })
+
+    /// A consumer that waits for notifications rather than sleeping in `mq_receive`: it registers, then takes its
+    /// notification (registering again) and drains the queue, again and again, while producers send.
+    static func notifiedConsumerWorkload(generator: inout SeededGenerator) -> Workload {
+        let producers = generator.next(in: 1...2)
+        var consumer = [Call(process: 1, object: "q0", f: "notify", value: ["register": true])]
+        for _ in 0..<generator.next(in: 4...8) {
+            consumer.append(Call(process: 1, object: "q0", f: "notified", value: ["rearm": true]))
+            for _ in 0..<generator.next(in: 2...3) {
+                consumer.append(Call(process: 1, object: "q0", f: "receive", value: ["max": 64, "nonblocking": true]))
+            }
+        }
+        var processes = [Workload.Process(id: 1, holds: ["q0": ["open"]], program: consumer)]
+        for producer in 2...(1 + producers) {
+            // Sends spread out by mq_getattr calls, so that some land after the consumer has drained the queue.
+            var program: [Call] = []
+            for sequence in 0..<generator.next(in: 3...6) {
+                for _ in 0..<generator.next(in: 0...3) { program.append(Call(process: producer, object: "q0", f: "getattr")) }
+                let data = PayloadMaker.make(process: producer, sequence: sequence, count: generator.next(in: 1...16), generator: &generator)
+                program.append(Call(process: producer, object: "q0", f: "send", value: ["data": Payload.json(data), "priority": 0, "nonblocking": true]))
+            }
+            processes.append(Workload.Process(id: producer, holds: ["q0": ["open"]], program: program))
+        }
+        return Workload(
+            objects: [Workload.Object(name: "q0", kind: "posix-mq", parameters: ["maxMessages": 8, "messageSize": 64])],
+            processes: processes)
+    }
+
+    /// The fragile notified consumer: it takes its notification and forgets to register again, so it never hears
+    /// of a later message; the model, told it registered again, expects the notification it then misses.
+    public static let notificationNotRearmed = Scenario.real(
+        name: "posix-mq-fragile-notify-not-rearmed", kind: PosixMessageQueueKind.self,
+        implementation: "client.mq-notify-not-rearmed",
+        summary: "BROKEN: a consumer woken by mq_notify drains the queue but never registers again, so later messages wake no one",
+        isBroken: true, makeWorkload: { generator in notifiedConsumerWorkload(generator: &generator) })
+
+    /// Its robust twin: after each notification the consumer registers again at once (`mq_notify`).
+    public static let notificationRearmed = Scenario.real(
+        name: "posix-mq-robust-rearms-notify", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq",
+        summary: "robust twin of posix-mq-fragile-notify-not-rearmed: the consumer registers again after each notification",
+        makeWorkload: { generator in notifiedConsumerWorkload(generator: &generator) })
 
     static func send(
         _ process: Int, _ sequence: Int, _ generator: inout SeededGenerator, nonblocking: Bool? = nil
@@ -89,13 +170,18 @@ public enum MessageQueueScenarios {
     /// The queue is removed while others use it (or sleep in it): their calls fail EIDRM, then EINVAL.
     public static let systemVRemoval = Scenario.real(
         name: "sysv-msg-removal", kind: SystemVMessageQueueKind.self, implementation: "kernel.sysv-msg",
-        summary: "one process removes the queue (IPC_RMID) while others send and receive, some asleep in it",
+        summary: "one process removes the queue (IPC_RMID) while others send, receive (some asleep in it) and msgget its key",
         makeWorkload: { generator in systemVWorkload(removal: true, generator: &generator) })
 
     static func systemVWorkload(removal: Bool, generator: inout SeededGenerator) -> Workload {
         var workload = ScenarioPrograms.workload(
             kind: "sysv-msg", parameters: ["capacity": 128], generator: &generator, roles: { _, _ in ["use"] },
             operation: { process, sequence, generator in
+                if removal && generator.chance(0.1) {
+                    // msgget of the key: found, EEXIST, and ENOENT once removed (a create then makes another queue).
+                    let create = generator.chance(0.5)
+                    return ("get", create ? ["create": true, "exclusive": .bool(generator.chance(0.5))] as JSONValue : .object(JSONObject()))
+                }
                 if generator.chance(0.45) {
                     let data = PayloadMaker.make(
                         process: process, sequence: sequence, count: generator.next(in: 0...40), generator: &generator)

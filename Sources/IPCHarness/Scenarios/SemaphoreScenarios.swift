@@ -2,7 +2,10 @@ import IPCModels
 
 /// Scenarios on POSIX and System V semaphores and the robust mutex.
 public enum SemaphoreScenarios {
-    public static let all: [Scenario] = [posixNamed, posixUnnamed, systemVUndo, robustMutexOwnerDeath]
+    public static let all: [Scenario] = [
+        posixNamed, posixUnnamed, posixTimed, systemVUndo, robustMutexOwnerDeath, robustMutexTimed,
+        timeoutTakenForLock, timedLockUser,
+    ]
 
     /// A named semaphore: waits (some asleep), trywaits, posts, reads; opens and unlinks by name; processes that
     /// end holding a unit lose it.
@@ -17,6 +20,32 @@ public enum SemaphoreScenarios {
         summary: "2-4 processes wait, trywait, post and read an unnamed semaphore in shared memory (sem_init pshared)",
         makeWorkload: { generator in posixWorkload(named: false, generator: &generator) })
 
+    /// The timed waits (issue 15): `sem_timedwait` and `sem_clockwait` on `CLOCK_MONOTONIC`, `CLOCK_REALTIME` or a
+    /// clock glibc refuses, with timeouts of 0 to 20 ms (some already past, some invalid), beside waits and posts.
+    public static let posixTimed = Scenario.real(
+        name: "posix-sem-timed", kind: PosixSemaphoreKind.self, implementation: "kernel.posix-sem",
+        summary: "2-4 processes sem_timedwait and sem_clockwait (0-20 ms, some invalid, some on a refused clock), wait and post",
+        makeWorkload: { generator in
+            ScenarioPrograms.workload(
+                kind: "posix-sem", parameters: ["value": .int(generator.next(in: 0...1)), "named": false],
+                generator: &generator, roles: { _, _ in ["use"] },
+                operation: { _, _, generator in
+                    generator.choose([
+                        (45, { generator in ("wait", timedValue(&generator, clocks: ["monotonic", "realtime", "unsupported"])) }),
+                        (10, { _ in ("wait", .object(JSONObject())) }),
+                        (35, { _ in ("post", nil) }),
+                        (10, { _ in ("getvalue", nil) }),
+                    ])
+                })
+        })
+
+    /// `{"timeout": MS | "invalid"}`, with a `"clock"` from `clocks` half the time.
+    static func timedValue(_ generator: inout SeededGenerator, clocks: [String]) -> JSONValue {
+        var value: JSONObject = ["timeout": generator.chance(0.1) ? "invalid" : .int(generator.pick([0, 0, 1, 5, 20]))]
+        if generator.chance(0.5) { value["clock"] = .string(generator.pick(clocks)) }
+        return .object(value)
+    }
+
     static func posixWorkload(named: Bool, generator: inout SeededGenerator) -> Workload {
         ScenarioPrograms.workload(
             kind: "posix-sem", parameters: ["value": .int(generator.next(in: 0...2)), "named": .bool(named)],
@@ -27,6 +56,11 @@ public enum SemaphoreScenarios {
                     (35, { _ in ("post", nil) }),
                     (15, { _ in ("getvalue", nil) }),
                     (named ? 10 : 0, { _ in ("open", nil) }),
+                    (named ? 5 : 0, { generator in
+                        // O_CREAT, some O_EXCL, some with a value above SEM_VALUE_MAX: EEXIST, EINVAL, the semaphore
+                        // itself, or after the unlink a new one (closed and unlinked at once).
+                        ("open", ["create": true, "exclusive": .bool(generator.chance(0.5)), "value": .int(generator.pick([1, 1 << 31]))] as JSONValue)
+                    }),
                     (named ? 5 : 0, { _ in ("unlink", nil) }),
                 ])
             })
@@ -37,7 +71,7 @@ public enum SemaphoreScenarios {
     /// when everyone sleeps) holding them; the kernel undoes their changes at exit.
     public static let systemVUndo = Scenario.real(
         name: "sysv-sem-undo", kind: SystemVSemaphoreKind.self, implementation: "kernel.sysv-sem",
-        summary: "2-4 processes semop on 2 semaphores (1-2 ops each, many SEM_UNDO, some IPC_NOWAIT), read and set them",
+        summary: "2-4 processes semop on 2 semaphores (1-2 ops each, many SEM_UNDO, some IPC_NOWAIT), read, count sleepers, set them",
         makeWorkload: { generator in
             let values: JSONValue = .ints([generator.next(in: 0...2), generator.next(in: 0...1)])
             return ScenarioPrograms.workload(
@@ -54,7 +88,16 @@ public enum SemaphoreScenarios {
                             }
                             return ("semop", (["ops": .array(operations)] as JSONObject).nonblocking(generator.chance(0.4)))
                         }),
-                        (17, { _ in ("getall", nil) }),
+                        (13, { _ in ("getall", nil) }),
+                        (6, { generator in
+                            (generator.chance(0.5) ? "getncnt" : "getzcnt", ["num": .int(generator.next(in: 0...1))] as JSONValue)
+                        }),
+                        (2, { _ in ("stat", nil) }),
+                        (3, { generator in
+                            var value: JSONObject = ["count": .int(generator.pick([0, 1, 2, 3, 32001]))]
+                            if generator.chance(0.5) { value["create"] = true; value["exclusive"] = .bool(generator.chance(0.5)) }
+                            return ("get", .object(value))
+                        }),
                         (6, { generator in
                             let value: JSONValue = ["num": .int(generator.next(in: 0...1)), "value": .int(generator.next(in: 0...2))]
                             return ("setval", value)
@@ -63,6 +106,52 @@ public enum SemaphoreScenarios {
                     ])
                 })
         })
+
+    /// `pthread_mutex_timedlock` and `pthread_mutex_clocklock` (issue 15) beside the other calls: timeouts of 0 to
+    /// 20 ms, some invalid (refused only when the call must wait), some on a clock glibc refuses.
+    public static let robustMutexTimed = Scenario.real(
+        name: "robust-mutex-timed", kind: RobustMutexKind.self, implementation: "kernel.robust-mutex",
+        summary: "2-4 processes timedlock and clocklock (0-20 ms, some invalid or on a refused clock), lock, unlock, make consistent",
+        makeWorkload: { generator in
+            ScenarioPrograms.workload(
+                kind: "robust-mutex", calls: 2...6, generator: &generator, roles: { _, _ in ["use"] },
+                operation: { _, _, generator in
+                    generator.choose([
+                        (40, { generator in ("timedlock", timedValue(&generator, clocks: ["monotonic", "realtime", "unsupported"])) }),
+                        (15, { _ in ("lock", nil) }),
+                        (35, { _ in ("unlock", nil) }),
+                        (10, { _ in ("consistent", nil) }),
+                    ])
+                })
+        })
+
+    /// Lock users whose critical sections begin with a timed lock of 0-5 ms: `timedlock`, `unlock`, repeated.
+    static func timedLockUsers(generator: inout SeededGenerator) -> Workload {
+        let processes = (1...generator.next(in: 2...3)).map { process in
+            let program = (0..<generator.next(in: 2...4)).flatMap { _ in
+                [
+                    Call(process: process, object: "m0", f: "timedlock", value: ["timeout": .int(generator.pick([0, 1, 5]))]),
+                    Call(process: process, object: "m0", f: "unlock"),
+                ]
+            }
+            return Workload.Process(id: process, holds: ["m0": ["use"]], program: program)
+        }
+        return Workload(objects: [Workload.Object(name: "m0", kind: "robust-mutex")], processes: processes)
+    }
+
+    /// The fragile lock user: it checks a timed lock's result for `EOWNERDEAD` only and takes every other return,
+    /// `ETIMEDOUT` included, for the lock, so two processes can be inside at once.
+    public static let timeoutTakenForLock = Scenario.real(
+        name: "robust-mutex-fragile-timeout-as-lock", kind: RobustMutexKind.self,
+        implementation: "client.mutex-timeout-taken-for-lock",
+        summary: "BROKEN: a lock user that takes a timed lock's ETIMEDOUT for the lock and enters its critical section anyway",
+        isBroken: true, makeWorkload: { generator in timedLockUsers(generator: &generator) })
+
+    /// Its robust twin: a timed-out lock is reported as the failure it is.
+    public static let timedLockUser = Scenario.real(
+        name: "robust-mutex-robust-timedlock", kind: RobustMutexKind.self, implementation: "kernel.robust-mutex",
+        summary: "robust twin of robust-mutex-fragile-timeout-as-lock: ETIMEDOUT is a failure, and the unlock after it EPERM",
+        makeWorkload: { generator in timedLockUsers(generator: &generator) })
 
     /// A robust mutex whose owners end holding it: EOWNERDEAD, consistent or not recoverable.
     public static let robustMutexOwnerDeath = Scenario.real(

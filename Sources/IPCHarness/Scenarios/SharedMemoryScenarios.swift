@@ -26,7 +26,7 @@ public enum SharedMemoryScenarios {
     /// IPC_RMID only marks a segment; it is destroyed when the last attachment goes (processes' exits included).
     public static let systemVAttachCount = Scenario.real(
         name: "sysv-shm-attach-count", kind: SystemVSharedMemoryKind.self, implementation: "kernel.sysv-shm",
-        summary: "2-4 processes attach, detach, read the attachment count, remove the segment and use its 4 words",
+        summary: "2-4 processes attach, detach, read the attachment count, remove the segment, shmget its key and use its 4 words",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
                 kind: "sysv-shm", parameters: ["words": 4], calls: 4...10, generator: &generator,
@@ -38,6 +38,12 @@ public enum SharedMemoryScenarios {
                         (10, { _ in ("detach", nil) }),
                         (12, { _ in ("status", nil) }),
                         (8, { _ in ("remove", nil) }),
+                        (4, { generator in
+                            // shmget of the key: ENOENT as soon as the segment is marked, though still attached.
+                            var value: JSONObject = ["size": .int(generator.pick([0, 32, 33]))]
+                            if generator.chance(0.4) { value["create"] = true; value["exclusive"] = .bool(generator.chance(0.5)) }
+                            return ("get", .object(value))
+                        }),
                     ])
                 })
         })

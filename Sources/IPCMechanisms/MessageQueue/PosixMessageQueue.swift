@@ -26,9 +26,10 @@ public enum PosixMessageQueue {
             messageSize: messageSize)
     }
 
-    /// Opens an existing queue for reading and writing: a new open description, with its own `O_NONBLOCK`.
-    public static func open(_ name: String) throws(Errno) -> FileDescriptor {
-        try Syscall.mqOpen(name, flags: O_RDWR | O_CLOEXEC)
+    /// Opens an existing queue for reading and writing (or as `access` says: `O_RDONLY`, `O_WRONLY`): a new open
+    /// description, with its own `O_NONBLOCK`.
+    public static func open(_ name: String, access: CInt = O_RDWR) throws(Errno) -> FileDescriptor {
+        try Syscall.mqOpen(name, flags: access | O_CLOEXEC)
     }
 
     /// Sends `data` with `priority`. With `nonblocking`, a full queue gives ``TransferResult/wouldBlock``; with a

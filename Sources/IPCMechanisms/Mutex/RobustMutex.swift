@@ -47,6 +47,16 @@ public struct RobustMutex: @unchecked Sendable {
         }
     }
 
+    /// Locks, sleeping at most until the absolute `deadline` (on `clock`, else `CLOCK_REALTIME`): `ETIMEDOUT` then.
+    public func timedLock(deadline: timespec, clock: clockid_t? = nil) throws(Errno) -> Acquisition {
+        do throws(Errno) {
+            try Syscall.mutexTimedLock(pointer, clock: clock, deadline: deadline)
+            return .acquired
+        } catch Errno(rawValue: EOWNERDEAD) {
+            return .acquiredOwnerDied
+        }
+    }
+
     public func unlock() throws(Errno) {
         try Syscall.mutexUnlock(pointer)
     }

@@ -37,9 +37,12 @@ public struct PosixSemaphore: @unchecked Sendable {
 
     /// Decrements. Blocking, sleeps while the value is 0; with `nonblocking`, returns false instead (`EAGAIN`).
     /// With a `deadline` (absolute, `CLOCK_REALTIME`; `sem_timedwait`), a wait still asleep then fails `ETIMEDOUT`.
-    public func wait(nonblocking: Bool, deadline: timespec? = nil, retryOnInterrupt: Bool = true) throws(Errno) -> Bool {
+    /// With a `clock` as well, `sem_clockwait`: the deadline is on that clock.
+    public func wait(nonblocking: Bool, deadline: timespec? = nil, clock: clockid_t? = nil, retryOnInterrupt: Bool = true) throws(Errno) -> Bool {
         guard nonblocking else {
-            if let deadline {
+            if let deadline, let clock {
+                try Syscall.semClockWait(pointer, clock: clock, deadline: deadline, retryOnInterrupt: retryOnInterrupt)
+            } else if let deadline {
                 try Syscall.semTimedWait(pointer, deadline: deadline, retryOnInterrupt: retryOnInterrupt)
             } else {
                 try Syscall.semWait(pointer, retryOnInterrupt: retryOnInterrupt)

@@ -1,0 +1,107 @@
+import Glibc
+import IPCMechanisms
+import IPCSyscalls
+import Synchronization
+import SystemPackage
+import Testing
+
+/// `mq_notify` on this kernel. A registration with `SIGEV_NONE` sends nothing but is used up exactly as a signal one
+/// is (`__do_notify` clears the owner for every kind), so whether a notification was delivered shows, in one
+/// process, as whether the registration is still there: registering again fails `EBUSY` while it is. (A signal
+/// registration's delivery is checked end to end by the workers' `notified` and the posix-mq-notify scenarios: in
+/// this multi-threaded test process a process-directed signal could land on any thread.)
+@Suite struct MessageQueueNotificationFactsTests {
+    func withQueue(_ body: (FileDescriptor, String) throws -> Void) throws {
+        let name = "/ipch-test-\(getpid())-notify-\(UInt32.random(in: 0...UInt32.max))"
+        let queue = try PosixMessageQueue.create(name, maximumMessages: 4, messageSize: 8)
+        defer { try? Syscall.close(queue); try? Syscall.mqUnlink(name) }
+        try body(queue, name)
+    }
+
+    func registered(_ queue: FileDescriptor) throws -> Bool {
+        do {
+            try Syscall.mqNotify(queue, .withoutSignal)
+        } catch .resourceBusy {
+            return true
+        }
+        try Syscall.mqNotify(queue, nil)  // it was not: take back the registration just made
+        return false
+    }
+
+    @Test func oneRegistrationAtATimeUsedUpByAMessageArrivingInTheEmptyQueue() throws {
+        try withQueue { queue, name in
+            let other = try PosixMessageQueue.open(name)
+            defer { try? Syscall.close(other) }
+            try Syscall.mqNotify(queue, .withoutSignal)
+            // Registered: EBUSY for the owner too, through any descriptor.
+            #expect(throws: Errno.resourceBusy) { try Syscall.mqNotify(queue, .withoutSignal) }
+            #expect(throws: Errno.resourceBusy) { try Syscall.mqNotify(other, .signal(SIGUSR2)) }
+            // A message into the empty queue notifies and removes the registration.
+            _ = try PosixMessageQueue.send(queue, [1], priority: 0, nonblocking: true)
+            #expect(try !registered(queue))
+            // Registered while a message is queued: another message (a non-empty queue) leaves it registered...
+            try Syscall.mqNotify(queue, .withoutSignal)
+            _ = try PosixMessageQueue.send(queue, [2], priority: 0, nonblocking: true)
+            #expect(try registered(queue))
+            // ...until the queue is emptied and a message arrives again.
+            _ = try PosixMessageQueue.receive(queue, maximum: 8, nonblocking: true)
+            _ = try PosixMessageQueue.receive(queue, maximum: 8, nonblocking: true)
+            #expect(try registered(queue))
+            _ = try PosixMessageQueue.send(queue, [3], priority: 0, nonblocking: true)
+            #expect(try !registered(queue))
+        }
+    }
+
+    @Test func nullRemovesTheOwnersRegistrationAndSoDoesClosingAnyOfItsDescriptors() throws {
+        try withQueue { queue, name in
+            try Syscall.mqNotify(queue, nil)  // NULL with nobody registered: no error
+            try Syscall.mqNotify(queue, .withoutSignal)
+            try Syscall.mqNotify(queue, nil)
+            #expect(try !registered(queue))
+            // Closing a descriptor other than the one registered through removes it too.
+            try Syscall.mqNotify(queue, .withoutSignal)
+            let other = try PosixMessageQueue.open(name)
+            try Syscall.close(other)
+            #expect(try !registered(queue))
+            #expect(throws: Errno.badFileDescriptor) { try Syscall.mqNotify(other, .withoutSignal) }
+        }
+    }
+
+    @Test func aMessageHandedToASleepingReceiverNotifiesNoOne() throws {
+        try withQueue { queue, _ in
+            try Syscall.mqNotify(queue, .withoutSignal)
+            let received = Atomic<Int>(0)
+            let threadID = Atomic<Int32>(0)
+            let thread = OSThread {
+                threadID.store(OSThread.currentID, ordering: .sequentiallyConsistent)
+                if case .completed? = try? PosixMessageQueue.receive(queue, maximum: 8, nonblocking: false) {
+                    received.store(1, ordering: .sequentiallyConsistent)
+                }
+            }
+            // Bounded, so a machine whose /proc does not show the sleep fails rather than hangs; not a timing check.
+            let giveUp = ContinuousClock.now + .seconds(120)
+            while !(threadID.load(ordering: .sequentiallyConsistent) != 0
+                && ProcessInspector.snapshot(of: threadID.load(ordering: .sequentiallyConsistent))?.isAsleepInSyscall == true)
+            {
+                if ContinuousClock.now > giveUp { break }
+                OSThread.yield()
+            }
+            _ = try PosixMessageQueue.send(queue, [9], priority: 0, nonblocking: true)
+            thread.join()
+            #expect(received.load(ordering: .sequentiallyConsistent) == 1)
+            #expect(try Syscall.mqAttributes(queue).currentMessages == 0)
+            #expect(try registered(queue), "the message went to the sleeping receiver: no notification, still registered")
+        }
+    }
+
+    @Test func aSignalNumberOutOfRangeFailsEINVALBeforeTheDescriptorAndTheRegistration() throws {
+        try withQueue { queue, _ in
+            #expect(throws: Errno.invalidArgument) { try Syscall.mqNotify(FileDescriptor(rawValue: -1), .signal(999)) }
+            try Syscall.mqNotify(queue, .withoutSignal)
+            #expect(throws: Errno.invalidArgument) { try Syscall.mqNotify(queue, .signal(999)) }
+            #expect(throws: Errno.invalidArgument) { try Syscall.mqNotify(queue, .signal(65)) }
+            #expect(throws: Errno.badFileDescriptor) { try Syscall.mqNotify(FileDescriptor(rawValue: -1), .signal(SIGUSR2)) }
+            #expect(try registered(queue))
+        }
+    }
+}

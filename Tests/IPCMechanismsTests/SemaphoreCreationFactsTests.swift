@@ -1,0 +1,36 @@
+import Glibc
+import IPCMechanisms
+import IPCSyscalls
+import SystemPackage
+import Testing
+
+/// `sem_open` with `O_CREAT` (glibc 2.36; the same as root and, in a C probe under `setpriv --reuid=65534`, as
+/// another user): with `O_EXCL` a value above `SEM_VALUE_MAX` fails `EINVAL` before the name is looked at, then an
+/// existing name `EEXIST`; without it an existing semaphore is opened whatever the value, and glibc maps it once per
+/// process (the same address); once unlinked a create makes a new semaphore. `sem_init` refuses a value above
+/// `SEM_VALUE_MAX` too.
+@Suite struct SemaphoreCreationFactsTests {
+    @Test func oCreatChecksTheValueOnlyWhenItCreatesOrWithOExcl() throws {
+        let name = "/ipch-test-\(getpid())-screate-\(UInt32.random(in: 0...UInt32.max))"
+        let semaphore = try PosixSemaphore.create(name, value: 1)
+        defer { try? Syscall.semUnlink(name) }
+        let tooLarge = UInt32(Int32.max) + 1
+        #expect(throws: Errno.fileExists) { _ = try Syscall.semCreate(name, flags: O_EXCL, mode: 0o600, value: 1) }
+        #expect(throws: Errno.invalidArgument) { _ = try Syscall.semCreate(name, flags: O_EXCL, mode: 0o600, value: tooLarge) }
+        #expect(try Syscall.semCreate(name, flags: 0, mode: 0o600, value: tooLarge) == semaphore.pointer)
+        #expect(try semaphore.value() == 1)
+        try Syscall.semUnlink(name)
+        #expect(throws: Errno.noSuchFileOrDirectory) { _ = try PosixSemaphore.open(name) }
+        #expect(throws: Errno.invalidArgument) { _ = try Syscall.semCreate(name, flags: 0, mode: 0o600, value: tooLarge) }
+        let fresh = try Syscall.semCreate(name, flags: O_EXCL, mode: 0o600, value: UInt32(Int32.max))
+        #expect(fresh != semaphore.pointer)
+        #expect(try PosixSemaphore(pointer: fresh).value() == Int(Int32.max))
+        try Syscall.semClose(fresh)
+
+        let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
+        defer { munmap(memory, 4096) }
+        #expect(throws: Errno.invalidArgument) {
+            try Syscall.semInit(memory.assumingMemoryBound(to: sem_t.self), shared: true, value: tooLarge)
+        }
+    }
+}
