@@ -91,9 +91,13 @@ import Testing
     @Test func aThreadsModeViolationIsSavedWithTheCommandThatRerunsIt() throws {
         // The OS schedules threads mode's threads: its traces cannot be replayed, only rerun from their seed.
         let scenario = try #require(Scenarios.named("rcu-broken-early-return"))
-        let options = FuzzOptions(seconds: 1, scenarios: [scenario], jobs: 1, outputDirectory: directory, seed: 5, shrinkSeconds: 0)
+        // Bounded by runs, not by a second of a machine that may be busy (caught in about 5 runs); the time limit
+        // only keeps a broken build from running on.
+        let options = FuzzOptions(
+            seconds: 300, scenarios: [scenario], jobs: 1, outputDirectory: directory, seed: 5, shrinkSeconds: 0,
+            maxRuns: 500, stopAtFirstViolation: true)
         let summary = Fuzzer(options: options, worker: worker).run(progressInterval: 1) { _ in }
-        let saved = try #require(summary.scenarios.first?.traces.first, "rcu-broken-early-return was not caught in 1 s")
+        let saved = try #require(summary.scenarios.first?.traces.first, "rcu-broken-early-return was not caught in \(summary.progress.runs) runs")
         #expect(saved.reproduction.hasPrefix("rerun: ipc-harness run rcu-broken-early-return --seed "))
         #expect(FuzzText.summary(summary).contains(saved.reproduction))
         #expect(try TraceChecker.check(path: saved.path).result == .violation)
