@@ -211,20 +211,8 @@ extension UnixSocketModel {
             return streamReceive(state, process: process, index, max: max, nonblocking: nonblocking, room: room)
         }
         let socket = state.sockets[index]
-        if state.type == .seqpacket, let error = socket.error {
-            var next = state
-            next.sockets[index].error = nil
-            return [(.failed(error), .completed(next))]
-        }
-        guard let message = socket.queue.first else {
-            if state.type == .seqpacket && (socket.peerClosed || socket.readShut) {
-                return [(.received(Received(data: [])), .completed(state))]
-            }
-            // Measured: a datagram socket shut for reading returns 0 from a blocking receive, EAGAIN from a
-            // nonblocking one (the wait ends at once without an error; the nonblocking path never waits).
-            if state.type == .dgram && socket.readShut && !nonblocking { return [(.received(Received(data: [])), .completed(state))] }
-            return nonblocking ? failure(state, .EAGAIN) : []
-        }
+        if let ended = recordlessOutcome(state, index, nonblocking: nonblocking) { return ended }
+        guard let message = socket.queue.first else { return [] }
         var next = state
         next.sockets[index].queue.removeFirst()
         next.discharge(message)
@@ -272,20 +260,8 @@ extension UnixSocketModel {
             }
             return [(.received(received), .completed(next))]
         }
-        if state.type == .seqpacket, let error = socket.error {
-            var next = state
-            next.sockets[index].error = nil
-            return [(.failed(error), .completed(next))]
-        }
-        guard let message = socket.queue.first else {
-            if state.type == .seqpacket && (socket.peerClosed || socket.readShut) {
-                return [(.received(Received(data: [])), .completed(state))]
-            }
-            // Measured: a datagram socket shut for reading returns 0 from a blocking receive, EAGAIN from a
-            // nonblocking one (the wait ends at once without an error; the nonblocking path never waits).
-            if state.type == .dgram && socket.readShut && !nonblocking { return [(.received(Received(data: [])), .completed(state))] }
-            return nonblocking ? failure(state, .EAGAIN) : []
-        }
+        if let ended = recordlessOutcome(state, index, nonblocking: nonblocking) { return ended }
+        guard let message = socket.queue.first else { return [] }
         var next = state
         let (files, dropped) = next.deliver(message.files, room: room, to: process)
         let received = Received(
@@ -463,6 +439,25 @@ extension UnixSocketModel {
         next.sockets[index].pending.removeFirst()
         next.sockets[next.socketIndex(server)!].holders = [process]
         return [(.connected(server), .completed(next))]
+    }
+
+    /// What a datagram or seqpacket receive (or peek) gets without a record to take: a seqpacket socket's pending
+    /// error (cleared, even by a peek), end of file, `EAGAIN`, or a sleep (no transition); nil when a record waits.
+    func recordlessOutcome(_ state: State, _ index: Int, nonblocking: Bool) -> Transitions? {
+        let socket = state.sockets[index]
+        if state.type == .seqpacket, let error = socket.error {
+            var next = state
+            next.sockets[index].error = nil
+            return [(.failed(error), .completed(next))]
+        }
+        guard socket.queue.isEmpty else { return nil }
+        if state.type == .seqpacket && (socket.peerClosed || socket.readShut) {
+            return [(.received(Received(data: [])), .completed(state))]
+        }
+        // Measured: a datagram socket shut for reading returns 0 from a blocking receive, EAGAIN from a
+        // nonblocking one (the wait ends at once without an error; the nonblocking path never waits).
+        if state.type == .dgram && socket.readShut && !nonblocking { return [(.received(Received(data: [])), .completed(state))] }
+        return nonblocking ? failure(state, .EAGAIN) : []
     }
 }
 
