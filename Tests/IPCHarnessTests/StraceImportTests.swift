@@ -211,6 +211,7 @@ import Testing
             100 1.000300 mq_timedsend(3</q>, "high", 4, 9, NULL) = 0 <0.000005>
             100 1.000400 mq_timedsend(3</q>, "full", 4, 1, {tv_sec=0, tv_nsec=1000}) = -1 ETIMEDOUT (Connection timed out) <0.000005>
             100 1.000500 mq_timedreceive(3</q>, "high", 16, [9], NULL) = 4 <0.000005>
+            100 1.000550 mq_getsetattr(3</q>, NULL, {mq_flags=0, mq_maxmsg=2, mq_msgsize=16, mq_curmsgs=1}) = 0 <0.000005>
             100 1.000600 eventfd2(0, EFD_SEMAPHORE) = 4<anon_inode:[eventfd]> <0.000005>
             100 1.000700 write(4<anon_inode:[eventfd]>, "\\x02\\x00\\x00\\x00\\x00\\x00\\x00\\x00", 8) = 8 <0.000005>
             100 1.000800 read(4<anon_inode:[eventfd]>, "\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00", 8) = 8 <0.000005>
@@ -231,6 +232,10 @@ import Testing
         // The lower priority first is not what a POSIX queue does.
         let wrong = log.replacingOccurrences(of: "mq_timedreceive(3</q>, \"high\", 16, [9], NULL) = 4", with: "mq_timedreceive(3</q>, \"low\", 16, [1], NULL) = 3")
         #expect(try Self.check(wrong).result == .violation)
+        // mq_getsetattr's attributes are checked: one message was left, not two.
+        #expect(trace.events.contains { $0.f == "getattr" })
+        let wrongCount = log.replacingOccurrences(of: "mq_curmsgs=1}) = 0", with: "mq_curmsgs=2}) = 0")
+        #expect(try Self.check(wrongCount).result == .violation)
         // msgrcv of type -2 takes the lowest type at most 2: "one", not "three".
         let wrongType = log.replacingOccurrences(of: "msgrcv(42, {mtype=1, mtext=\"one\"}, 64, -2, 0) = 3", with: "msgrcv(42, {mtype=3, mtext=\"three\"}, 64, -2, 0) = 5")
         #expect(try Self.check(wrongType).result == .violation)

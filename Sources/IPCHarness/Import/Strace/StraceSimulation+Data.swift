@@ -376,6 +376,15 @@ extension StraceSimulation {
             if let attributes = argument(1), !attributes.isNull, case .value = call.result, let flags = attributes["mq_flags"]?.integer {
                 descriptors[file: file].nonblocking = flags & 0o4000 != 0
             }
+            // The attributes it read back are the model's `getattr`: the messages queued then, and the limits.
+            // (Its `mq_flags` is left out: the importer follows O_NONBLOCK per call, not as the model's setattr.)
+            if let old = argument(2), !old.isNull, case .value = call.result,
+                let messages = old["mq_curmsgs"]?.integer, let maxMessages = old["mq_maxmsg"]?.integer,
+                let messageSize = old["mq_msgsize"]?.integer {
+                record(object, call, f: "getattr", value: nil, outcome: outcome(call) {
+                    ["messages": .integer(messages), "maxMessages": .integer(maxMessages), "messageSize": .integer(messageSize)]
+                })
+            }
         default:
             objects[object].exclude("\(call.name) at line \(call.line) is not in the posix-mq model")
         }
