@@ -118,10 +118,15 @@ struct SignalBinding: ObjectBinding {
 
     /// A `siginfo` as the model records it, the sender's pid turned into its process number.
     func delivery(_ info: SignalInfo) -> SignalModel.Delivery {
-        let code: SignalModel.Code = switch info.code {
-        case SignalInfo.queueCode: .queue
-        case SignalInfo.threadKillCode: .tkill
-        default: .user
+        let code: SignalModel.Code
+        switch info.code {
+        case SignalInfo.queueCode: code = .queue
+        case SignalInfo.threadKillCode: code = .tkill
+        case SignalInfo.userCode: code = .user
+        default:
+            // Raised by the kernel, or by something outside the run: not a send the model can judge, and reporting
+            // it as a user's would be a verdict on what the run did not do.
+            BindingFailure.abandon("signal \(info.signal) arrived with si_code \(info.code), which no kill, sigqueue or tgkill of the run gives")
         }
         return SignalModel.Delivery(
             signal: Int(info.signal), details: SignalModel.Details(code: code, sender: context.process(of: info.senderPID), value: info.value))
