@@ -24,6 +24,10 @@
 ///   change — is on that semaphore and waits for it to grow (`GETNCNT`) or to be 0 (`GETZCNT`); a sleeper is counted
 ///   once, on one semaphore (Linux since 4.1, as SUS says; `SemaphoreWaiterCountFactsTests`). So the model knows who
 ///   sleeps: a blocking `semop` that cannot proceed goes to sleep as a first piece of its effect (a partial step).
+/// - `GETPID` (`sempid`) names the last process whose `semop` succeeded on the semaphore — any of its operations,
+///   a wait for zero included — that set it (`SETVAL`, `SETALL`), or whose undo adjustment of it applied at its
+///   exit; a failed `semop` sets nothing. Before any worker did, it is 0 (the driver's own `SETALL` is not a
+///   worker's): the model records process numbers, and the workers map pids to them.
 public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     public static let name = "sysv-sem"
     /// `SEMVMX`, also `SEMAEM`.
@@ -64,6 +68,13 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         /// Non-zero adjustments, by process, sorted.
         public var adjustments: [Adjustment] = []
         public var removed = false
+        /// `GETPID` of each semaphore: the process number of the last to change it, 0 for none.
+        public var lastProcesses: [Int]
+
+        public init(values: [Int]) {
+            self.values = values
+            self.lastProcesses = [Int](repeating: 0, count: values.count)
+        }
 
         /// The operation a sleeper's `semop` waits on at the current values: the first that cannot proceed.
         func blocking(_ operations: [Operation]) -> Operation? {
@@ -119,6 +130,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case waiters(process: Int, number: Int, zero: Bool)
         /// `IPC_STAT`: `sem_nsems`, the set's size.
         case status(process: Int)
+        /// `GETPID`: the last process to operate on or set semaphore `number`.
+        case lastProcess(process: Int, number: Int)
         /// `semget` of the set's key asking for `count` semaphores: `EINVAL` for a count above `semmsl` (32000)
         /// first; while the set exists `EEXIST` with `create` and `exclusive`, `EINVAL` for more semaphores than it
         /// has; once removed `ENOENT` without `create`, `EINVAL` creating 0, else a new set under the key that is
@@ -134,6 +147,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case value(Int)
         /// `IPC_STAT`'s `sem_nsems`.
         case size(Int)
+        /// `GETPID`'s process number (0: none of the workers).
+        case process(Int)
         case failed(ErrorCode)
     }
 
@@ -176,17 +191,19 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
                     adjustment[operation.number] = undo
                 }
                 next.values[operation.number] = current + operation.change
+                next.lastProcesses[operation.number] = process
             }
             next.setAdjustment(of: process, adjustment)
             return [Transition(.done, next)]
         case .values:
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.values(state.values), state)]
-        case .setValue(_, let number, let value):
+        case .setValue(let process, let number, let value):
             // The value is checked before the set is looked up.
             if value < 0 || value > Self.maximumValue { return [Transition(.failed(.ERANGE), state)] }
             if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
             next.values[number] = value
+            next.lastProcesses[number] = process
             for adjustment in state.adjustments {
                 var amounts = adjustment.amounts
                 amounts[number] = 0
@@ -199,6 +216,9 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .status:
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.size(state.values.count), state)]
+        case .lastProcess(_, let number):
+            if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
+            return [Transition(.process(state.lastProcesses[number]), state)]
         case .get(_, let count, let create, let exclusive):
             if count < 0 || count > Self.maximumSetSize { return [Transition(.failed(.EINVAL), state)] }
             if !state.removed {
@@ -212,10 +232,11 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .waiters(_, let number, let zero):
             if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.value(state.waiters(on: number, zero: zero)), state)]
-        case .setValues(_, let values):
+        case .setValues(let process, let values):
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             if values.contains(where: { $0 > Self.maximumValue }) { return [Transition(.failed(.ERANGE), state)] }
             next.values = values
+            next.lastProcesses = [Int](repeating: process, count: values.count)
             next.adjustments = []
             return [Transition(.done, next)]
         case .remove:
@@ -226,8 +247,9 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .exit(let process):
             next.wake(process)
             guard !state.removed else { return [Transition(.done, next)] }
-            for (number, amount) in state.adjustment(of: process).enumerated() {
+            for (number, amount) in state.adjustment(of: process).enumerated() where amount != 0 {
                 next.values[number] = min(max(next.values[number] + amount, 0), Self.maximumValue)
+                next.lastProcesses[number] = process
             }
             next.setAdjustment(of: process, [])
             return [Transition(.done, next)]
@@ -302,6 +324,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .value(_, let number): call = "GETVAL sem \(number)"
         case .waiters(_, let number, let zero): call = "\(zero ? "GETZCNT" : "GETNCNT") sem \(number)"
         case .status: call = "IPC_STAT (sem_nsems)"
+        case .lastProcess(_, let number): call = "GETPID sem \(number)"
         case .get(_, let count, let create, let exclusive):
             call = "semget \(count)" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         case .setValues(_, let values): call = "SETALL \(values)"
@@ -314,6 +337,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             case .values(let values): "\(values)"
             case .value(let value): "\(value)"
             case .size(let count): "\(count) semaphores"
+            case .process(let process): process == 0 ? "no worker" : "process \(process)"
             case .failed(let code): code.rawValue
             }
         }
@@ -325,7 +349,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
 //   semop {"ops": [{"num": INT, "op": INT, "undo": BOOL?}], "nonblocking": BOOL?, "timeout": MS | "invalid"?}
 //   (EAGAIN, ERANGE, EFBIG, E2BIG, EINVAL, EIDRM; blocking: EINTR); getval {"num": INT} → {"value": INT} (EINVAL);
 //   setall {"values": [INT]} (ERANGE, EINVAL); getall → {"values": [INT]}; setval {"num": INT, "value": INT}; remove;
-//   getncnt, getzcnt {"num": INT} → {"value": INT} (EINVAL); stat → {"semaphores": INT} (EINVAL).
+//   getncnt, getzcnt {"num": INT} → {"value": INT} (EINVAL); stat → {"semaphores": INT} (EINVAL);
+//   getpid {"num": INT} → {"process": INT, 0 for none of the workers} (EINVAL).
 // params: {"objects": {"v0": {"values": [1, 0]}}}
 extension SystemVSemaphoreModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -364,6 +389,7 @@ extension SystemVSemaphoreModel {
         case "remove": return .remove(process: call.process)
         case "getval": return .value(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
         case "stat": return .status(process: call.process)
+        case "getpid": return .lastProcess(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
         case "get":
             return .get(
                 process: call.process, count: try call.value.required("count").integer("count", in: Int(Int32.min)...Int(Int32.max)),
@@ -380,7 +406,7 @@ extension SystemVSemaphoreModel {
             }
             return .setValues(process: call.process, values: values)
         default:
-            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, stat, get, setall, setval and remove)")
+            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, getpid, stat, get, setall, setval and remove)")
         }
     }
 
@@ -390,6 +416,7 @@ extension SystemVSemaphoreModel {
         case (.ok(let value), .values): return .values(try value.required("values").integers("values"))
         case (.ok(let value), .value), (.ok(let value), .waiters): return .value(try value.required("value").integer("value"))
         case (.ok(let value), .status): return .size(try value.required("semaphores").integer("semaphores"))
+        case (.ok(let value), .lastProcess): return .process(try value.required("process").integer("process"))
         case (.ok, _): return .done
         }
     }
@@ -411,6 +438,7 @@ extension SystemVSemaphoreModel {
         case .value(_, let number): return ("getval", ["num": .int(number)])
         case .waiters(_, let number, let zero): return (zero ? "getzcnt" : "getncnt", ["num": .int(number)])
         case .status: return ("stat", nil)
+        case .lastProcess(_, let number): return ("getpid", ["num": .int(number)])
         case .get(_, let count, let create, let exclusive):
             var value: JSONObject = ["count": .int(count)]
             if create { value["create"] = true }
@@ -427,6 +455,7 @@ extension SystemVSemaphoreModel {
         case .values(let values): .ok(["values": .ints(values)])
         case .value(let value): .ok(["value": .int(value)])
         case .size(let count): .ok(["semaphores": .int(count)])
+        case .process(let process): .ok(["process": .int(process)])
         case .failed(let code): .fail(code)
         }
     }

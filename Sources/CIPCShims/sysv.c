@@ -19,6 +19,8 @@ int ipc_semctl_getval(int semid, int semnum) { return semctl(semid, semnum, GETV
 
 int ipc_semctl_waiters(int semid, int semnum, int zero) { return semctl(semid, semnum, zero ? GETZCNT : GETNCNT); }
 
+int ipc_semctl_getpid(int semid, int semnum) { return semctl(semid, semnum, GETPID); }
+
 int ipc_semctl_setval(int semid, int semnum, int value) {
     union ipc_semun argument = {.val = value};
     return semctl(semid, semnum, SETVAL, argument);

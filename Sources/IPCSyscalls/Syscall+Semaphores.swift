@@ -187,6 +187,15 @@ extension Syscall {
         })
     }
 
+    /// The process id `sempid` of semaphore `number`: the last process whose `semop` succeeded on it (any of its
+    /// operations, a wait for zero included), set it with `SETVAL`/`SETALL`, or whose undo adjustment of it
+    /// applied at its exit; 0 before any. `EINVAL` for a number outside the set.
+    ///
+    /// The corresponding C function is `semctl(GETPID)`.
+    public static func semLastProcess(_ set: SystemVSemaphoreSet, number: Int) throws(Errno) -> pid_t {
+        pid_t(try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_getpid(set.id, CInt(truncatingIfNeeded: number)) })
+    }
+
     /// Sets every semaphore's value (clearing every process's undo adjustments for them).
     ///
     /// The corresponding C function is `semctl(SETALL)`.

@@ -236,6 +236,8 @@ import Testing
         case status
         /// `semget` of the set's key for `count` semaphores.
         case get(count: Int, create: Bool, exclusive: Bool)
+        /// `GETPID`: this process (1) once it changed the semaphore, 0 before.
+        case lastProcess(number: Int)
     }
 
     static let semaphoreOperation = zip(Gen.int(in: 0...2), Gen.int(in: -3...3), Gen.int(in: 0...1)).map {
@@ -248,6 +250,7 @@ import Testing
         zip(Gen.int(in: 0...2), Gen.int(in: -1...4)).map { SetOperation.setValue(number: $0, value: $1 == 4 ? 32768 : $1) }.eraseToAny(),
         Gen.int(in: 0...40).map { $0 == 0 ? SetOperation.remove : .getAll }.eraseToAny(),
         zip(Gen.int(in: 0...2), Gen.int(in: 0...2)).map { $1 == 2 ? SetOperation.status : .waiters(number: $0, zero: $1 == 1) }.eraseToAny(),
+        Gen.int(in: 0...2).map { SetOperation.lastProcess(number: $0) }.eraseToAny(),
         zip(Gen.int(in: 0...4), Gen.int(in: 0...3)).map {
             SetOperation.get(count: [0, 1, 2, 3, 32001][$0], create: $1 >= 2, exclusive: $1 == 3 || $1 == 1)
         }.eraseToAny()
@@ -256,10 +259,15 @@ import Testing
     @Test func systemVSemaphoresAgreeWithTheirModel() async {
         await propertyCheck(count: Self.cases, input: Self.setOperations.array(of: 1...40)) { operations throws in
             let key = SystemVKeyFactsTests.key()
-            let set = try SystemVSemaphores.create(key: key, values: [1, 0])
+            // A fresh set (every GETPID 0); its first step, SETALL [1, 0], is the model's too.
+            let set = try Syscall.semget(key, count: 2, flags: IPC_CREAT | IPC_EXCL | 0o600)
             defer { try? Syscall.semRemove(set) }
-            let model = SystemVSemaphoreModel(sets: [("v", [1, 0])])
-            let steps = operations.map { operation -> (SystemVSemaphoreModel.Input, () throws -> SystemVSemaphoreModel.Output) in
+            let model = SystemVSemaphoreModel(sets: [("v", [0, 0])])
+            let setAll: (SystemVSemaphoreModel.Input, () throws -> SystemVSemaphoreModel.Output) = (.setValues(process: 1, values: [1, 0]), {
+                try Syscall.semSetValues(set, [1, 0])
+                return .done
+            })
+            let steps = [setAll] + operations.map { operation -> (SystemVSemaphoreModel.Input, () throws -> SystemVSemaphoreModel.Output) in
                 switch operation {
                 case .semop(let operations):
                     return (.semop(process: 1, operations: operations, nonblocking: true), {
@@ -295,6 +303,13 @@ import Testing
                 case .waiters(let number, let zero):
                     return (.waiters(process: 1, number: number, zero: zero), {
                         do { return .value(try Syscall.semWaiters(set, number: number, zero: zero)) } catch { return .failed(errorCode(error)) }
+                    })
+                case .lastProcess(let number):
+                    return (.lastProcess(process: 1, number: number), {
+                        do {
+                            let pid = try Syscall.semLastProcess(set, number: number)
+                            return .process(pid == getpid() ? 1 : pid == 0 ? 0 : -1)
+                        } catch { return .failed(errorCode(error)) }
                     })
                 }
             }

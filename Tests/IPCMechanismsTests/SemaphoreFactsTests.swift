@@ -79,6 +79,31 @@ import Testing
         #expect(try SystemVSemaphores.values(set, count: 2) == [4, 0])
     }
 
+    /// `semctl(GETPID)` is the last process whose `semop` succeeded on that semaphore — every semaphore its
+    /// operations name, a wait for zero included — or that set it (`SETVAL`, `SETALL`); 0 for one no process has
+    /// touched. A `semop` that fails (`EAGAIN`, `ERANGE`) sets nothing, and a number outside the set fails `EINVAL`.
+    /// (That the undo applied at a process's exit sets it to the dying process is the kernel's `exit_sem`; the
+    /// real-mode runs of `sysv-sem-undo`, checked against the model, hold it.)
+    @Test func getpidIsTheLastProcessToOperateOnOrSetTheSemaphore() throws {
+        let set = try Syscall.semget(IPC_PRIVATE, count: 5, flags: IPC_CREAT | 0o600)
+        defer { try? Syscall.semRemove(set) }
+        let me = getpid()
+        #expect(try (0..<5).map { try Syscall.semLastProcess(set, number: $0) } == [0, 0, 0, 0, 0])
+        #expect(try SystemVSemaphores.perform(set, [SemaphoreOperation(number: 0, change: 2)], nonblocking: true))
+        #expect(try SystemVSemaphores.perform(set, [SemaphoreOperation(number: 1, change: 0)], nonblocking: true))
+        #expect(try !SystemVSemaphores.perform(set, [SemaphoreOperation(number: 2, change: -1)], nonblocking: true))
+        #expect(throws: Errno(rawValue: ERANGE)) {
+            _ = try SystemVSemaphores.perform(set, [SemaphoreOperation(number: 4, change: 1), SemaphoreOperation(number: 4, change: 32767)], nonblocking: true)
+        }
+        try Syscall.semSetValue(set, number: 3, value: 1)
+        #expect(try (0..<5).map { try Syscall.semLastProcess(set, number: $0) } == [me, me, 0, me, 0])
+        #expect(throws: Errno.invalidArgument) { _ = try Syscall.semLastProcess(set, number: 5) }
+        try Syscall.semSetValues(set, [0, 0, 0, 0, 0])
+        #expect(try (0..<5).map { try Syscall.semLastProcess(set, number: $0) } == [me, me, me, me, me])
+        try Syscall.semRemove(set)
+        #expect(throws: Errno.invalidArgument) { _ = try Syscall.semLastProcess(set, number: 0) }
+    }
+
     @Test func semUndoIsNotAppliedWhenAThreadExits() throws {
         let set = try Syscall.semget(IPC_PRIVATE, count: 1, flags: IPC_CREAT | 0o600)
         defer { try? Syscall.semRemove(set) }

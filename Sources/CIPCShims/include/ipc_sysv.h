@@ -8,6 +8,8 @@ int ipc_msg_except(void);
 int ipc_semctl_getval(int semid, int semnum);
 /// semctl(id, num, GETNCNT) (`zero` 0) or semctl(id, num, GETZCNT).
 int ipc_semctl_waiters(int semid, int semnum, int zero);
+/// semctl(id, num, GETPID): the process id of the last process to change or wait on semaphore num.
+int ipc_semctl_getpid(int semid, int semnum);
 /// semctl(id, num, SETVAL, value).
 int ipc_semctl_setval(int semid, int semnum, int value);
 /// semctl(id, 0, GETALL, values).

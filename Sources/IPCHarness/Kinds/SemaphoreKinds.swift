@@ -135,7 +135,7 @@ public enum SystemVSemaphoreKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<SystemVSemaphoreModel> {
         SystemVSemaphoreBinding(
             set: SystemVSemaphoreSet(id: CInt(try object.integer("id"))), count: try object.integer("count"),
-            key: key_t(truncatingIfNeeded: try object.integer("key")))
+            key: key_t(truncatingIfNeeded: try object.integer("key")), context: object.context)
     }
 }
 
@@ -148,6 +148,8 @@ struct SystemVSemaphoreBinding: ObjectBinding {
     let count: Int
     /// The key the driver created the set under (`semget`).
     let key: key_t
+    /// The workers' pids, which `GETPID` reports as process numbers.
+    let context: WorkerContext
 
     mutating func perform(_ input: SystemVSemaphoreModel.Input) throws(Errno) -> SystemVSemaphoreModel.Output {
         switch input {
@@ -171,6 +173,9 @@ struct SystemVSemaphoreBinding: ObjectBinding {
             return .value(try Syscall.semWaiters(set, number: number, zero: zero))
         case .status:
             return .size(try Syscall.semStatus(set).count)
+        case .lastProcess(_, let number):
+            // 0 (no process yet) and a pid outside the run (the driver's SETALL) are both "none of the workers".
+            return .process(context.process(of: try Syscall.semLastProcess(set, number: number)) ?? 0)
         case .get(_, let count, let create, let exclusive):
             let found = try Syscall.semget(key, count: count, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
             // After the removal, a new set under the key: not the object the trace follows, so it goes at once.
