@@ -3,9 +3,9 @@
 //   f        invoke value                                                    ok value                       fail error
 //   send     {"type": INT, "data": PAYLOAD, "nonblocking": BOOL?}            (none)                         EAGAIN, EINVAL, EIDRM
 //   receive  {"type": INT, "max": INT, "except": BOOL?, "truncate": BOOL?,   {"type": INT, "data": PAYLOAD}  ENOMSG, E2BIG, EINVAL, EIDRM
-//             "nonblocking": BOOL?}
+//             "nonblocking": BOOL?, "copy": BOOL? (MSG_COPY: "type" is a position)}
 //   remove   (none)                                                          (none)                         EINVAL
-//   stat     (none)                                       {"messages": INT, "bytes": INT, "capacity": INT}  EINVAL
+//   stat     (none)      {"messages": INT, "bytes": INT, "capacity": INT, "lastSender": INT?, "lastReceiver": INT?}  EINVAL
 //   set      {"capacity": INT}                                               (none)                         EPERM, EINVAL
 //   (send and receive without "nonblocking" may also fail EINTR)
 //
@@ -34,6 +34,11 @@ extension SystemVMessageQueueModel {
             return .send(
                 process: call.process, type: try call.value.required("type").integer("type", in: Int.min...Int.max),
                 data: try call.value.required("data").payload("data"), nonblocking: try flag("nonblocking"))
+        case "receive" where try flag("copy"):
+            return .copy(
+                process: call.process, index: try call.value.required("type").integer("type", in: Int.min...Int.max),
+                max: try call.value.required("max").integer("max", in: -(1 << 24)...1 << 24), except: try flag("except"),
+                truncate: try flag("truncate"), nonblocking: try flag("nonblocking"))
         case "receive":
             return .receive(
                 process: call.process, type: try call.value.required("type").integer("type", in: Int.min...Int.max),
@@ -56,7 +61,7 @@ extension SystemVMessageQueueModel {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
         case (.ok, .send): return .sent
-        case (.ok(let value), .receive(_, _, let max, _, _, _)):
+        case (.ok(let value), .receive(_, _, let max, _, _, _)), (.ok(let value), .copy(_, _, let max, _, _, _)):
             let data = try value.required("data").payload("data")
             guard data.count <= max else { throw ModelError("received \(data.count) bytes, more than max \(max)") }
             return .received(Message(type: try value.required("type").integer("type", in: 1...Int.max), data: data))
@@ -66,7 +71,9 @@ extension SystemVMessageQueueModel {
         case (.ok(let value), .stat):
             return .status(Status(
                 messages: try value.required("messages").integer("messages"), bytes: try value.required("bytes").integer("bytes"),
-                capacity: try value.required("capacity").integer("capacity")))
+                capacity: try value.required("capacity").integer("capacity"),
+                lastSender: try value.optional("lastSender")?.integer("lastSender"),
+                lastReceiver: try value.optional("lastReceiver")?.integer("lastReceiver")))
         }
     }
 
@@ -78,6 +85,12 @@ extension SystemVMessageQueueModel {
             return ("send", .object(value))
         case .receive(_, let type, let max, let except, let truncate, let nonblocking):
             var value: JSONObject = ["type": .int(type), "max": .int(max)]
+            if except { value["except"] = true }
+            if truncate { value["truncate"] = true }
+            if nonblocking { value["nonblocking"] = true }
+            return ("receive", .object(value))
+        case .copy(_, let index, let max, let except, let truncate, let nonblocking):
+            var value: JSONObject = ["type": .int(index), "max": .int(max), "copy": true]
             if except { value["except"] = true }
             if truncate { value["truncate"] = true }
             if nonblocking { value["nonblocking"] = true }
@@ -100,12 +113,21 @@ extension SystemVMessageQueueModel {
         switch output {
         case .sent, .removed, .capacitySet, .found: .ok(nil)
         case .received(let message): .ok(["type": .int(message.type), "data": Payload.json(message.data)])
-        case .status(let status):
-            .ok(["messages": .int(status.messages), "bytes": .int(status.bytes), "capacity": .int(status.capacity)])
+        case .status(let status): .ok(.object(status.json))
         case .failed(let code): .fail(code)
         }
     }
 
     /// A process's death does nothing to a System V message queue.
     public func exitInput(process: Int, object: String) -> Input? { nil }
+}
+
+extension SystemVMessageQueueModel.Status {
+    /// The ok value of a `stat`, the process numbers only when known.
+    var json: JSONObject {
+        var value: JSONObject = ["messages": .int(messages), "bytes": .int(bytes), "capacity": .int(capacity)]
+        if let lastSender { value["lastSender"] = .int(lastSender) }
+        if let lastReceiver { value["lastReceiver"] = .int(lastReceiver) }
+        return value
+    }
 }

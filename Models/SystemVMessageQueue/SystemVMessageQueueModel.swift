@@ -22,6 +22,14 @@
 /// - `set` (`msgctl(IPC_SET)` of `msg_qbytes`) changes the capacity: lowering it needs no privilege, even below what
 ///   is queued (later sends then wait); raising it above `msgmnb` (16384 here) fails `EPERM` without
 ///   `CAP_SYS_RESOURCE`, but raising it back up to `msgmnb` does not; on a removed queue it fails `EINVAL`.
+/// - `stat` also reports `msg_lspid` and `msg_lrpid` as process numbers (0 before any): the last process whose
+///   send succeeded, and whose receive took a message (an `E2BIG`, `ENOMSG` or `MSG_COPY` receive changes nothing).
+///   A send handed straight to a receiver asleep sets `msg_lrpid` to that receiver at once, which the model shows
+///   by letting the receive take effect right after the send.
+/// - `MSG_COPY` (`copy`; `CONFIG_CHECKPOINT_RESTORE` is set here) copies the message at position `type` (0 the
+///   oldest) and leaves it queued: `EINVAL` without `IPC_NOWAIT` or with `MSG_EXCEPT` (checked first, like a negative
+///   size), `ENOMSG` for a position past the last (a negative one too), `E2BIG` for a longer message, and `EINVAL`
+///   — not a truncated copy — for a longer message with `MSG_NOERROR`.
 public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
     public static let name = "sysv-msg"
     /// `msgmnb`: the most `msg_qbytes` may be raised to without `CAP_SYS_RESOURCE` (which root lacks here).
@@ -54,6 +62,9 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         public var maxMessageSize: Int
         public var messages: [Message] = []
         public var removed = false
+        /// `msg_lspid` and `msg_lrpid` as process numbers, 0 for none.
+        public var lastSender = 0
+        public var lastReceiver = 0
 
         public var bytes: Int { messages.reduce(0) { $0 + $1.data.count } }
 
@@ -74,6 +85,8 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         case send(process: Int, type: Int, data: [UInt8], nonblocking: Bool)
         /// `except`: `MSG_EXCEPT`; `truncate`: `MSG_NOERROR`.
         case receive(process: Int, type: Int, max: Int, except: Bool, truncate: Bool, nonblocking: Bool)
+        /// `msgrcv` with `MSG_COPY`: a copy of the message at position `index`, which stays queued.
+        case copy(process: Int, index: Int, max: Int, except: Bool, truncate: Bool, nonblocking: Bool)
         /// `msgctl(IPC_RMID)`.
         case remove(process: Int)
         /// `msgctl(IPC_STAT)`: how many messages and bytes are queued, and the capacity.
@@ -94,11 +107,25 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         public var bytes: Int
         /// `msg_qbytes`.
         public var capacity: Int
+        /// `msg_lspid` and `msg_lrpid` as process numbers (0: none); nil in a recorded status that left them out,
+        /// which then matches whatever they are.
+        public var lastSender: Int?
+        public var lastReceiver: Int?
 
-        public init(messages: Int, bytes: Int, capacity: Int) {
+        public init(messages: Int, bytes: Int, capacity: Int, lastSender: Int? = nil, lastReceiver: Int? = nil) {
             self.messages = messages
             self.bytes = bytes
             self.capacity = capacity
+            self.lastSender = lastSender
+            self.lastReceiver = lastReceiver
+        }
+
+        /// Whether this status, as recorded, is `expected`: the process numbers are compared only when recorded.
+        func matches(_ expected: Status) -> Bool {
+            var expected = expected
+            if lastSender == nil { expected.lastSender = nil }
+            if lastReceiver == nil { expected.lastReceiver = nil }
+            return self == expected
         }
     }
 
@@ -129,15 +156,16 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         var next = state
         switch input {
-        case .send(_, let type, let data, let nonblocking):
+        case .send(let process, let type, let data, let nonblocking):
             if type < 1 || data.count > state.maxMessageSize { return [Transition(.failed(.EINVAL), state)] }
             if state.removed { return afterRemoval(state, blocking: !nonblocking) }
             if state.bytes + data.count > state.capacity || state.messages.count + 1 > state.capacity {
                 return nonblocking ? [Transition(.failed(.EAGAIN), state)] : []
             }
             next.messages.append(Message(type: type, data: data))
+            next.lastSender = process
             return [Transition(.sent, next)]
-        case .receive(_, let type, let max, let except, let truncate, let nonblocking):
+        case .receive(let process, let type, let max, let except, let truncate, let nonblocking):
             if max < 0 { return [Transition(.failed(.EINVAL), state)] }
             if state.removed { return afterRemoval(state, blocking: !nonblocking) }
             guard let index = state.selected(type: type, except: except) else {
@@ -149,7 +177,14 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
                 message.data.removeLast(message.data.count - max)
             }
             next.messages.remove(at: index)
+            next.lastReceiver = process
             return [Transition(.received(message), next)]
+        case .copy(_, let index, let max, let except, let truncate, let nonblocking):
+            if max < 0 || except || !nonblocking || state.removed { return [Transition(.failed(.EINVAL), state)] }
+            guard state.messages.indices.contains(index) else { return [Transition(.failed(.ENOMSG), state)] }
+            let message = state.messages[index]
+            if message.data.count > max { return [Transition(.failed(truncate ? .EINVAL : .E2BIG), state)] }
+            return [Transition(.received(message), state)]
         case .remove:
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             next.messages.removeAll()
@@ -166,7 +201,26 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             return create ? [Transition(.found, state), Transition(.failed(.ENOSPC), state)] : [Transition(.failed(.ENOENT), state)]
         case .stat:
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
-            return [Transition(.status(Status(messages: state.messages.count, bytes: state.bytes, capacity: state.capacity)), state)]
+            return [Transition(.status(Status(
+                messages: state.messages.count, bytes: state.bytes, capacity: state.capacity,
+                lastSender: state.lastSender, lastReceiver: state.lastReceiver)), state)]
+        }
+    }
+
+    /// As ``TransitionModel``'s step, and a recorded `stat` without the process numbers matches whatever they are.
+    public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        let transitions = transitions(state, input)
+        if transitions.isEmpty {
+            let wakeUps = wakeUps(of: input)
+            guard let output else { return wakeUps.isEmpty ? [] : [.completed(state)] }
+            return wakeUps.contains(output) ? [.completed(state)] : []
+        }
+        return transitions.compactMap { transition in
+            switch (output, transition.output) {
+            case (nil, _): return .completed(transition.state)
+            case (.status(let recorded)?, .status(let expected)?): return recorded.matches(expected) ? .completed(transition.state) : nil
+            default: return transition.output == output ? .completed(transition.state) : nil
+            }
         }
     }
 
@@ -200,6 +254,9 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             if truncate { flags.append("MSG_NOERROR") }
             if nonblocking { flags.append("IPC_NOWAIT") }
             call = "msgrcv type \(type) into \(max) bytes\(flags.isEmpty ? "" : " " + flags.joined(separator: "|"))"
+        case .copy(_, let index, let max, let except, let truncate, let nonblocking):
+            let flags = ["MSG_COPY"] + (except ? ["MSG_EXCEPT"] : []) + (truncate ? ["MSG_NOERROR"] : []) + (nonblocking ? ["IPC_NOWAIT"] : [])
+            call = "msgrcv position \(index) into \(max) bytes \(flags.joined(separator: "|"))"
         case .remove:
             call = "IPC_RMID"
         case .stat:
@@ -213,7 +270,9 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             switch output {
             case .sent, .removed, .capacitySet, .found: "ok"
             case .received(let message): "type \(message.type) \(Payload.preview(message.data)) (\(message.data.count) bytes)"
-            case .status(let status): "\(status.messages) messages, \(status.bytes) of \(status.capacity) bytes"
+            case .status(let status):
+                "\(status.messages) messages, \(status.bytes) of \(status.capacity) bytes"
+                    + (status.lastSender.map { ", last sender \($0)" } ?? "") + (status.lastReceiver.map { ", last receiver \($0)" } ?? "")
             case .failed(let code): code.rawValue
             }
         }

@@ -11,6 +11,8 @@ union ipc_semun {
 
 int ipc_msg_except(void) { return MSG_EXCEPT; }
 
+int ipc_msg_copy(void) { return MSG_COPY; }
+
 int ipc_semtimedop(int semid, struct sembuf *operations, unsigned long count, const struct timespec *timeout) {
     return semtimedop(semid, operations, count, timeout);
 }

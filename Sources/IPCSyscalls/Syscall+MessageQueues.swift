@@ -217,4 +217,8 @@ extension Syscall {
 
     /// `msgrcv`'s `MSG_EXCEPT` (a GNU flag Swift's Glibc module lacks).
     public static var messageExcept: CInt { ipc_msg_except() }
+
+    /// `msgrcv`'s `MSG_COPY` (a GNU flag Swift's Glibc module lacks): with `IPC_NOWAIT`, a copy of the message at
+    /// position `type`, which stays queued.
+    public static var messageCopy: CInt { ipc_msg_copy() }
 }

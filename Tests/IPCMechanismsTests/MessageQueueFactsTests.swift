@@ -167,6 +167,49 @@ import Testing
         #expect(throws: Errno.invalidArgument) { try Syscall.msgSetCapacity(queue, bytes: 10) }
     }
 
+    /// `MSG_COPY` (with `IPC_NOWAIT`) copies the message at a position, 0 the oldest, and leaves it queued;
+    /// without `IPC_NOWAIT`, with `MSG_EXCEPT` or with a negative size it fails `EINVAL`; past the last message (or at
+    /// a negative position) `ENOMSG`; a longer message `E2BIG` — and `EINVAL`, not a truncated copy, with
+    /// `MSG_NOERROR` (the kernel's copy buffer is the caller's size).
+    @Test func msgCopyCopiesTheMessageAtAPositionAndLeavesItQueued() throws {
+        let queue = try makeQueue()
+        defer { try? Syscall.msgRemove(queue) }
+        for (type, text) in [(3, "three"), (1, "one"), (2, "two")] { _ = try send(queue, type, text) }
+        func copy(_ index: Int, max: Int = 64, flags: CInt = IPC_NOWAIT) throws -> String {
+            let message = try Syscall.msgrcv(queue, maximum: max, type: index, flags: Syscall.messageCopy | flags)
+            return "\(message.type):\(String(decoding: message.text, as: UTF8.self))"
+        }
+        #expect(try copy(1) == "1:one")
+        #expect(try copy(0) == "3:three")
+        #expect(try copy(2) == "2:two")
+        #expect(throws: Errno.noMessage) { _ = try copy(3) }
+        #expect(throws: Errno.noMessage) { _ = try copy(-1) }
+        #expect(throws: Errno.invalidArgument) { _ = try copy(0, flags: 0) }
+        #expect(throws: Errno.invalidArgument) { _ = try copy(0, flags: IPC_NOWAIT | Syscall.messageExcept) }
+        #expect(throws: Errno.invalidArgument) { _ = try copy(0, max: -1) }
+        #expect(throws: Errno(rawValue: E2BIG)) { _ = try copy(0, max: 2) }
+        #expect(throws: Errno.invalidArgument) { _ = try copy(0, max: 2, flags: IPC_NOWAIT | MSG_NOERROR) }
+        let status = try Syscall.msgStatus(queue)
+        #expect(status.msg_qnum == 3 && status.msg_lrpid == 0)
+    }
+
+    /// `IPC_STAT`'s `msg_lspid` and `msg_lrpid`: 0 on a new queue; the last process whose `msgsnd` succeeded, and
+    /// whose `msgrcv` took a message — not one that failed `E2BIG` or `ENOMSG`. (A send handed straight to a
+    /// receiver asleep sets `msg_lrpid` to that receiver at once, measured with a C probe that forks one.)
+    @Test func lspidAndLrpidAreTheLastSuccessfulSenderAndReceiver() throws {
+        let queue = try makeQueue()
+        defer { try? Syscall.msgRemove(queue) }
+        var status = try Syscall.msgStatus(queue)
+        #expect(status.msg_lspid == 0 && status.msg_lrpid == 0)
+        _ = try send(queue, 1, "hello")
+        #expect(throws: Errno(rawValue: E2BIG)) { _ = try receive(queue, .type(0), max: 2) }
+        #expect(try receive(queue, .type(5)) == nil)
+        status = try Syscall.msgStatus(queue)
+        #expect(status.msg_lspid == getpid() && status.msg_lrpid == 0)
+        #expect(try receive(queue, .type(0)) == "1:hello")
+        #expect(try Syscall.msgStatus(queue).msg_lrpid == getpid())
+    }
+
     @Test func badTypesAndSizesFailEINVALAndARemovedQueueEINVAL() throws {
         let queue = try makeQueue()
         defer { try? Syscall.msgRemove(queue) }

@@ -166,6 +166,10 @@ import Testing
         case remove
         /// `msgget` of the queue's key: found, `EEXIST` exclusive, `ENOENT` once removed (a create then makes another).
         case get(create: Bool, exclusive: Bool)
+        /// `msgrcv` with `MSG_COPY` of the message at `index`, with or without `IPC_NOWAIT`, `MSG_EXCEPT`, `MSG_NOERROR`.
+        case copy(index: Int, max: Int, except: Bool, truncate: Bool, nonblocking: Bool)
+        /// `IPC_STAT`, with `msg_lspid`/`msg_lrpid` as process numbers (this process is 1).
+        case stat
     }
 
     static let messageOperations = Gen.oneOf(
@@ -174,7 +178,11 @@ import Testing
             MessageOperation.receive(type: $0, max: [-1, 4, 30, 30][$1], except: $2 == 0, truncate: $2 == 1)
         }.eraseToAny(),
         Gen.int(in: 0...60).map { $0 == 0 ? MessageOperation.remove : .receive(type: 0, max: 30, except: false, truncate: false) }.eraseToAny(),
-        Gen.int(in: 0...3).map { MessageOperation.get(create: $0 >= 2, exclusive: $0 == 3 || $0 == 1) }.eraseToAny()
+        Gen.int(in: 0...3).map { MessageOperation.get(create: $0 >= 2, exclusive: $0 == 3 || $0 == 1) }.eraseToAny(),
+        zip(Gen.int(in: -1...4), Gen.int(in: 0...3), Gen.int(in: 0...5)).map {
+            MessageOperation.copy(index: $0, max: [-1, 4, 30, 30][$1], except: $2 == 0, truncate: $2 == 1, nonblocking: $2 != 2)
+        }.eraseToAny(),
+        Gen.int(in: 0...1).map { _ in MessageOperation.stat }.eraseToAny()
     )
 
     @Test func systemVMessageQueueAgreesWithItsModel() async {
@@ -215,6 +223,24 @@ import Testing
                             let found = try Syscall.msgget(key, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
                             if found != queue { try? SystemVMessageQueues.remove(found) }
                             return .found
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case .copy(let index, let max, let except, let truncate, let nonblocking):
+                    return (.copy(process: 1, index: index, max: max, except: except, truncate: truncate, nonblocking: nonblocking), {
+                        let flags = Syscall.messageCopy | (except ? Syscall.messageExcept : 0) | (truncate ? MSG_NOERROR : 0) | (nonblocking ? IPC_NOWAIT : 0)
+                        do {
+                            let message = try Syscall.msgrcv(queue, maximum: max, type: index, flags: flags)
+                            return .received(.init(type: message.type, data: message.text))
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case .stat:
+                    return (.stat(process: 1), {
+                        func number(_ pid: pid_t) -> Int { pid == getpid() ? 1 : pid == 0 ? 0 : -1 }
+                        do {
+                            let status = try Syscall.msgStatus(queue)
+                            return .status(.init(
+                                messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes),
+                                lastSender: number(status.msg_lspid), lastReceiver: number(status.msg_lrpid)))
                         } catch { return .failed(errorCode(error)) }
                     })
                 }

@@ -4,6 +4,8 @@
 
 /// msgrcv's MSG_EXCEPT flag (GNU).
 int ipc_msg_except(void);
+/// msgrcv's MSG_COPY flag (GNU; needs CONFIG_CHECKPOINT_RESTORE): copy the message at position msgtyp.
+int ipc_msg_copy(void);
 /// semctl(id, num, GETVAL).
 int ipc_semctl_getval(int semid, int semnum);
 /// semctl(id, num, GETNCNT) (`zero` 0) or semctl(id, num, GETZCNT).

@@ -33,7 +33,8 @@ public enum SystemVMessageQueueKind: MechanismKind {
 
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<SystemVMessageQueueModel> {
         SystemVMessageQueueBinding(
-            queue: SystemVMessageQueue(id: CInt(try object.integer("id"))), key: key_t(truncatingIfNeeded: try object.integer("key")))
+            queue: SystemVMessageQueue(id: CInt(try object.integer("id"))), key: key_t(truncatingIfNeeded: try object.integer("key")),
+            context: object.context)
     }
 }
 
@@ -44,6 +45,8 @@ struct SystemVMessageQueueBinding: ObjectBinding {
     let queue: SystemVMessageQueue
     /// The key the driver created the queue under (`msgget`).
     let key: key_t
+    /// The workers' pids, which `IPC_STAT`'s `msg_lspid` and `msg_lrpid` report as process numbers.
+    let context: WorkerContext
 
     mutating func perform(_ input: SystemVMessageQueueModel.Input) throws(Errno) -> SystemVMessageQueueModel.Output {
         switch input {
@@ -58,6 +61,10 @@ struct SystemVMessageQueueBinding: ObjectBinding {
             case .completed(let message): return .received(SystemVMessageQueueModel.Message(type: message.type, data: message.data))
             case .wouldBlock: throw .noMessage
             }
+        case .copy(_, let index, let max, let except, let truncate, let nonblocking):
+            let flags = Syscall.messageCopy | (except ? Syscall.messageExcept : 0) | (truncate ? MSG_NOERROR : 0) | (nonblocking ? IPC_NOWAIT : 0)
+            let message = try Syscall.msgrcv(queue, maximum: max, type: index, flags: flags, retryOnInterrupt: false)
+            return .received(SystemVMessageQueueModel.Message(type: message.type, data: message.text))
         case .remove:
             try SystemVMessageQueues.remove(queue)
             return .removed
@@ -72,7 +79,8 @@ struct SystemVMessageQueueBinding: ObjectBinding {
         case .stat:
             let status = try Syscall.msgStatus(queue)
             return .status(SystemVMessageQueueModel.Status(
-                messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes)))
+                messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes),
+                lastSender: context.process(of: status.msg_lspid) ?? 0, lastReceiver: context.process(of: status.msg_lrpid) ?? 0))
         }
     }
 }
