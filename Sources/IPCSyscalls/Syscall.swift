@@ -58,15 +58,27 @@ extension Errno {
     ///
     /// The corresponding C function is `strerrorname_np`.
     public var name: String {
+        if rawValue > Self.signalBase { return SignalName.name(of: rawValue - Self.signalBase) }
         if let name = ipc_errno_name(rawValue) { return String(cString: name) }
         return "E\(rawValue)"
     }
 
-    /// The error with the given symbolic name ("EAGAIN", "EWOULDBLOCK"), or nil when the name is unknown.
+    /// The error with the given symbolic name ("EAGAIN", "EWOULDBLOCK"; "SIGSEGV" and "SIGBUS" for
+    /// ``memoryAccess(_:)``), or nil when the name is unknown.
     public init?(name: String) {
+        if name == "SIGSEGV" || name == "SIGBUS", let signal = SignalName.number(of: name) {
+            self = .memoryAccess(signal)
+            return
+        }
         guard let code = Errno.codesByName[name] else { return nil }
         self.init(rawValue: code)
     }
+
+    /// Not an errno: a memory access the kernel refused with a synchronous signal (`SIGSEGV`, `SIGBUS`), which a
+    /// guarded access (``SharedWords``) reports instead of dying of it. Its name in a trace is the signal's.
+    public static func memoryAccess(_ signal: CInt) -> Errno { Errno(rawValue: signalBase + signal) }
+
+    private static let signalBase: CInt = 1 << 20
 
     private static let codesByName: [String: CInt] = {
         var table: [String: CInt] = ["EWOULDBLOCK": Glibc.EAGAIN, "EDEADLOCK": Glibc.EDEADLK]

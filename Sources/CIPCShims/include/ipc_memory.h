@@ -1,0 +1,17 @@
+// A word access to shared memory that reports, instead of dying of it, the signal the kernel sends when the
+// access is refused: SIGSEGV (a read-only mapping or attachment written, no mapping) or SIGBUS (a page of a
+// mapping wholly beyond the end of its object). sigsetjmp cannot be called from Swift, hence C.
+#ifndef IPC_MEMORY_H
+#define IPC_MEMORY_H
+
+#include <stdint.h>
+
+/// The accesses ipc_guarded_word makes (sequentially consistent atomics, as SharedWords').
+enum ipc_word_operation { IPC_WORD_LOAD = 0, IPC_WORD_STORE = 1, IPC_WORD_ADD = 2 };
+
+/// Loads (*result = the word), stores `operand`, or fetch-and-adds `operand` (*result = the word before) at
+/// `address`, with handlers for SIGSEGV and SIGBUS installed for the access alone (the previous ones are put
+/// back). Returns 0, or the signal the access raised; then nothing was stored.
+int ipc_guarded_word(int operation, uint64_t *address, uint64_t operand, uint64_t *result);
+
+#endif
