@@ -15,6 +15,10 @@
 ///   `IPC_CREAT | IPC_EXCL` fails `EEXIST` first. `IPC_RMID` gives the segment the private key at once, even while
 ///   it is still attached: from then on a lookup fails `ENOENT`, creating a segment of 0 bytes `EINVAL`, and a create
 ///   makes a new segment, which is not this object (the worker removes it at once).
+/// - `status` also reports `shm_segsz` (the size asked for, not rounded to pages) and `shm_lpid` as a process
+///   number: the last process to attach or detach, a death's detaches included (0 before any worker did).
+/// - `SHM_RDONLY` (`attach` with `readOnly`) gives a read-only attachment: a store or add through it is refused
+///   with `SIGSEGV` (the worker reports the signal as the access's error) and changes nothing; loads work.
 public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     public static let name = "sysv-shm"
 
@@ -36,6 +40,12 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         public var destroyed = false
         /// `shm_segsz`, in bytes.
         public var size: Int
+        /// `shm_lpid` as a process number, 0 for none; nil while unknown (the processes attached at the start
+        /// attached in their set-up, in an order the trace does not show).
+        public var lastProcess: Int?
+        /// Each process's attachments, oldest first: whether each is read-only (`SHM_RDONLY`). Accesses use the
+        /// newest.
+        public var readOnly: [Int: [Bool]] = [:]
 
         mutating func destroyIfUnused() {
             if removed && attachments.isEmpty {
@@ -47,7 +57,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 
     public enum Input: Hashable, Sendable {
         case access(process: Int, WordAccess)
-        case attach(process: Int)
+        case attach(process: Int, readOnly: Bool = false)
         case detach(process: Int)
         case status(process: Int)
         case remove(process: Int)
@@ -58,7 +68,9 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 
     public enum Output: Hashable, Sendable {
         case accessed(WordResult)
-        case status(attachments: Int, removed: Bool)
+        /// `IPC_STAT`: `shm_nattch`, `SHM_DEST`, and `shm_segsz` and `shm_lpid` (nil in a recorded status that left
+        /// them out, which then matches whatever they are).
+        case status(attachments: Int, removed: Bool, size: Int? = nil, lastProcess: Int? = nil)
         case done
         case failed(ErrorCode)
     }
@@ -73,7 +85,10 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 
     public func initialState(of object: String) -> State {
         let setup = setups.first { $0.name == object }?.setup ?? Setup(words: 0, attached: [])
-        return State(words: [Int64](repeating: 0, count: setup.words), attachments: setup.attached, size: setup.words * 8)
+        var state = State(words: [Int64](repeating: 0, count: setup.words), attachments: setup.attached, size: setup.words * 8)
+        for process in setup.attached { state.readOnly[process, default: []].append(false) }
+        state.lastProcess = setup.attached.isEmpty ? 0 : nil
+        return state
     }
 
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
@@ -81,20 +96,27 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         switch input {
         case .access(let process, let access):
             guard state.attachments.contains(process) else { return [Transition(.failed(.EFAULT), state)] }
+            if state.readOnly[process]?.last == true, access.writes { return [Transition(.failed(.SIGSEGV), state)] }
             let (result, words) = access.apply(to: state.words)
             next.words = words
             return [Transition(.accessed(result), next)]
-        case .attach(let process):
+        case .attach(let process, let readOnly):
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
             next.attachments.insertSorted(process)
+            next.readOnly[process, default: []].append(readOnly)
+            next.lastProcess = process
             return [Transition(.done, next)]
         case .detach(let process):
             guard next.attachments.removeOne(process) else { return [Transition(.failed(.EINVAL), state)] }
+            next.readOnly[process]?.removeLast()
+            if next.readOnly[process]?.isEmpty == true { next.readOnly[process] = nil }
+            next.lastProcess = process
             next.destroyIfUnused()
             return [Transition(.done, next)]
         case .status:
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
-            return [Transition(.status(attachments: state.attachments.count, removed: state.removed), state)]
+            return [Transition(.status(
+                attachments: state.attachments.count, removed: state.removed, size: state.size, lastProcess: state.lastProcess), state)]
         case .remove:
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
             next.removed = true
@@ -112,8 +134,19 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             return [Transition(.done, state), Transition(.failed(.ENOSPC), state), Transition(.failed(.ENOMEM), state)]
         case .exit(let process):
             next.attachments.removeAll { $0 == process }
+            if next.readOnly.removeValue(forKey: process) != nil { next.lastProcess = process }
             next.destroyIfUnused()
             return [Transition(.done, next)]
+        }
+    }
+
+    /// As ``TransitionModel``'s step, and a recorded `status` without `size` or `lastProcess` matches whatever they are.
+    public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        step(state, input, output) { recorded, expected in
+            guard case .status(let attachments, let removed, let size, let lastProcess) = recorded,
+                case .status(attachments, removed, let fullSize, let fullLastProcess) = expected
+            else { return recorded == expected }
+            return (size == nil || size == fullSize) && (lastProcess == nil || fullLastProcess == nil || lastProcess == fullLastProcess)
         }
     }
 
@@ -126,7 +159,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         let call: String
         switch input {
         case .access(_, let access): call = access.text
-        case .attach: call = "shmat"
+        case .attach(_, let readOnly): call = readOnly ? "shmat SHM_RDONLY" : "shmat"
         case .detach: call = "shmdt"
         case .status: call = "IPC_STAT"
         case .remove: call = "IPC_RMID"
@@ -137,7 +170,9 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         let result = output.described { output in
             switch output {
             case .accessed(let result): result.text
-            case .status(let attachments, let removed): "\(attachments) attached\(removed ? ", marked for removal" : "")"
+            case .status(let attachments, let removed, let size, let lastProcess):
+                "\(attachments) attached\(removed ? ", marked for removal" : "")" + (size.map { ", \($0) bytes" } ?? "")
+                    + (lastProcess.map { ", last attach or detach by \($0 == 0 ? "no worker" : "process \($0)")" } ?? "")
             case .done: "ok"
             case .failed(let code): code.rawValue
             }
@@ -148,7 +183,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 
 // Trace form (documented in traces/README.md):
 //   load {"index"} → {"value"}; store {"index", "value"}; add {"index", "delta"} → {"value": the value before};
-//   attach, detach, remove (no value); status → {"attachments": INT, "removed": BOOL};
+//   attach {"readOnly": BOOL?}, detach, remove (no value);
+//   status → {"attachments": INT, "removed": BOOL, "size": INT?, "lastProcess": INT?};
 //   get {"size": INT, "create": BOOL?, "exclusive": BOOL?} (shmget of the key: EEXIST, EINVAL, ENOENT).
 //   EFAULT without an attachment, EINVAL detach without one and anything but access once destroyed.
 // params: {"objects": {"g0": {"words": 8, "attached": [1, 2]}}}
@@ -173,7 +209,7 @@ extension SystemVSharedMemoryModel {
             return .access(process: call.process, try WordAccess(f: call.f, value: call.value, words: words))
         }
         switch call.f {
-        case "attach": return .attach(process: call.process)
+        case "attach": return .attach(process: call.process, readOnly: try call.value.optional("readOnly")?.boolean("readOnly") ?? false)
         case "detach": return .detach(process: call.process)
         case "status": return .status(process: call.process)
         case "remove": return .remove(process: call.process)
@@ -194,7 +230,8 @@ extension SystemVSharedMemoryModel {
         case (.ok(let value), .status):
             return .status(
                 attachments: try value.required("attachments").integer("attachments"),
-                removed: try value.required("removed").boolean("removed"))
+                removed: try value.required("removed").boolean("removed"),
+                size: try value.optional("size")?.integer("size"), lastProcess: try value.optional("lastProcess")?.integer("lastProcess"))
         case (.ok, _): return .done
         }
     }
@@ -202,7 +239,7 @@ extension SystemVSharedMemoryModel {
     public func call(for input: Input) -> (f: String, value: JSONValue?) {
         switch input {
         case .access(_, let access): access.call
-        case .attach: ("attach", nil)
+        case .attach(_, let readOnly): ("attach", readOnly ? ["readOnly": true] : nil)
         case .detach: ("detach", nil)
         case .status: ("status", nil)
         case .remove: ("remove", nil)
@@ -220,7 +257,13 @@ extension SystemVSharedMemoryModel {
     public func outcome(for output: Output) -> Outcome {
         switch output {
         case .accessed(let result): .ok(result.json)
-        case .status(let attachments, let removed): .ok(["attachments": .int(attachments), "removed": .bool(removed)])
+        case .status(let attachments, let removed, let size, let lastProcess):
+            .ok(.object({
+                var value: JSONObject = ["attachments": .int(attachments), "removed": .bool(removed)]
+                if let size { value["size"] = .int(size) }
+                if let lastProcess { value["lastProcess"] = .int(lastProcess) }
+                return value
+            }()))
         case .done: .ok(nil)
         case .failed(let code): .fail(code)
         }

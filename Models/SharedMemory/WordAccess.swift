@@ -7,6 +7,12 @@ public enum WordAccess: Hashable, Sendable {
     /// Fetch-and-add (wrapping): the read and the write are one step, so no concurrent add is lost.
     case add(index: Int, delta: Int64)
 
+    /// Whether the access writes (a store or an add), which a read-only mapping refuses.
+    public var writes: Bool {
+        if case .load = self { return false }
+        return true
+    }
+
     public var index: Int {
         switch self {
         case .load(let index), .store(let index, _), .add(let index, _): index

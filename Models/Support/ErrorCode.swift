@@ -24,4 +24,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Comparable, Custo
     public static let ENXIO = ErrorCode("ENXIO")
     public static let ESRCH = ErrorCode("ESRCH")
     public static let EACCES = ErrorCode("EACCES")
+    /// Not an errno: a memory access the kernel refused with a signal, as the worker reports it.
+    public static let SIGSEGV = ErrorCode("SIGSEGV")
+    public static let SIGBUS = ErrorCode("SIGBUS")
 }

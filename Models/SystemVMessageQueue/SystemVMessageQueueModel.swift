@@ -209,18 +209,9 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
 
     /// As ``TransitionModel``'s step, and a recorded `stat` without the process numbers matches whatever they are.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
-        let transitions = transitions(state, input)
-        if transitions.isEmpty {
-            let wakeUps = wakeUps(of: input)
-            guard let output else { return wakeUps.isEmpty ? [] : [.completed(state)] }
-            return wakeUps.contains(output) ? [.completed(state)] : []
-        }
-        return transitions.compactMap { transition in
-            switch (output, transition.output) {
-            case (nil, _): return .completed(transition.state)
-            case (.status(let recorded)?, .status(let expected)?): return recorded.matches(expected) ? .completed(transition.state) : nil
-            default: return transition.output == output ? .completed(transition.state) : nil
-            }
+        step(state, input, output) { recorded, expected in
+            if case .status(let status) = recorded, case .status(let full) = expected { return status.matches(full) }
+            return recorded == expected
         }
     }
 

@@ -17,6 +17,9 @@ public struct SharedMemoryStatus: Sendable, Hashable {
     public var key: key_t
     public var ownerUID: uid_t
     public var mode: mode_t
+    /// `shm_cpid` and `shm_lpid`: the creator, and the last process to attach or detach (0 before any).
+    public var creatorPID: pid_t = 0
+    public var lastPID: pid_t = 0
 }
 
 extension Syscall {
@@ -89,12 +92,12 @@ extension Syscall {
         SystemVSharedMemory(id: try perform(.shmget, retryOnInterrupt: false) { _ in Glibc.shmget(key, size, flags) })
     }
 
-    /// Attaches the segment, readable and writable.
+    /// Attaches the segment, readable and writable, or only readable (`SHM_RDONLY`): a store then raises `SIGSEGV`.
     ///
     /// The corresponding C function is `shmat`.
-    public static func shmat(_ segment: SystemVSharedMemory) throws(Errno) -> UnsafeMutableRawPointer {
+    public static func shmat(_ segment: SystemVSharedMemory, readOnly: Bool = false) throws(Errno) -> UnsafeMutableRawPointer {
         let address = try perform(.shmat, retryOnInterrupt: false) { _ -> Int in
-            Int(bitPattern: Glibc.shmat(segment.id, nil, 0))
+            Int(bitPattern: Glibc.shmat(segment.id, nil, readOnly ? SHM_RDONLY : 0))
         }
         return UnsafeMutableRawPointer(bitPattern: address)!
     }
@@ -115,7 +118,7 @@ extension Syscall {
         return SharedMemoryStatus(
             size: Int(info.shm_segsz), attachments: Int(info.shm_nattch),
             markedForRemoval: Int32(info.shm_perm.mode) & SHM_DEST != 0, key: info.shm_perm.__key,
-            ownerUID: info.shm_perm.uid, mode: mode_t(info.shm_perm.mode) & 0o777)
+            ownerUID: info.shm_perm.uid, mode: mode_t(info.shm_perm.mode) & 0o777, creatorPID: info.shm_cpid, lastPID: info.shm_lpid)
     }
 
     /// Marks the segment for removal: it goes when the last attachment does (new attaches still work until then).

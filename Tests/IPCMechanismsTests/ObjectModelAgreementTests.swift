@@ -537,12 +537,18 @@ import Testing
                     return (.access(process: 1, access), {
                         switch Self.perform(access, attachments.last) {
                         case .accessed(let result): return .accessed(result)
-                        default: return .failed(.EFAULT)
+                        case .failed(let code): return .failed(code)
+                        case .done: return .done
                         }
                     })
                 case 5...6:
-                    return (.attach(process: 1), {
-                        do { attachments.append(try SystemVSharedMemorySegments.attach(segment, size: 32)); return .done } catch { return .failed(errorCode(error)) }
+                    // SHM_RDONLY now and then: a store or add through it is refused with SIGSEGV.
+                    let readOnly = amount < -2
+                    return (.attach(process: 1, readOnly: readOnly), {
+                        do {
+                            attachments.append(try SystemVSharedMemorySegments.attach(segment, size: 32, readOnly: readOnly))
+                            return .done
+                        } catch { return .failed(errorCode(error)) }
                     })
                 case 7:
                     return (.detach(process: 1), {
@@ -554,7 +560,8 @@ import Testing
                     return (.status(process: 1), {
                         do {
                             let status = try SystemVSharedMemorySegments.status(segment)
-                            return .status(attachments: status.attachments, removed: status.markedForRemoval)
+                            let last = status.lastPID == getpid() ? 1 : status.lastPID == 0 ? 0 : -1
+                            return .status(attachments: status.attachments, removed: status.markedForRemoval, size: status.size, lastProcess: last)
                         } catch { return .failed(errorCode(error)) }
                     })
                 case 9 where amount > 0:
@@ -587,14 +594,17 @@ import Testing
         }
     }
 
+    /// The access as the workers make it: guarded, a refusing signal (`SIGSEGV`, `SIGBUS`) its error.
     static func perform(_ access: WordAccess, _ words: SharedWords?) -> PosixSharedMemoryModel.Output {
         guard let words else { return .failed(.EFAULT) }
-        switch access {
-        case .load(let index): return .accessed(.value(Int64(bitPattern: words.load(index))))
-        case .store(let index, let value):
-            words.store(index, UInt64(bitPattern: value))
-            return .accessed(.stored)
-        case .add(let index, let delta): return .accessed(.value(Int64(bitPattern: words.add(index, UInt64(bitPattern: delta)))))
-        }
+        do {
+            switch access {
+            case .load(let index): return .accessed(.value(Int64(bitPattern: try words.guardedLoad(index))))
+            case .store(let index, let value):
+                try words.guardedStore(index, UInt64(bitPattern: value))
+                return .accessed(.stored)
+            case .add(let index, let delta): return .accessed(.value(Int64(bitPattern: try words.guardedAdd(index, UInt64(bitPattern: delta)))))
+            }
+        } catch { return .failed(errorCode(error)) }
     }
 }

@@ -51,4 +51,27 @@ import Testing
         #expect(throws: Errno.invalidArgument) { _ = try SystemVSharedMemorySegments.attach(segment, size: 64) }
         #expect(throws: Errno.invalidArgument) { try SystemVSharedMemorySegments.remove(segment) }
     }
+
+    /// `IPC_STAT`'s `shm_segsz` is the size asked for (100, not a page), and `shm_lpid` 0 until a process attaches
+    /// or detaches, then that process (a child's attach and its exit's detach were measured with a C probe: each
+    /// sets it). `SHM_RDONLY` gives an attachment whose loads work and whose stores the kernel refuses with
+    /// `SIGSEGV`, changing nothing.
+    @Test func segsizeLpidAndAReadOnlyAttachmentRefusingStoresWithSIGSEGV() throws {
+        let segment = try Syscall.shmget(IPC_PRIVATE, size: 100, flags: IPC_CREAT | 0o600)
+        defer { try? Syscall.shmRemove(segment) }
+        var status = try SystemVSharedMemorySegments.status(segment)
+        #expect(status.size == 100 && status.lastPID == 0 && status.creatorPID == getpid())
+        let writable = try SystemVSharedMemorySegments.attach(segment, size: 64)
+        try writable.guardedStore(0, 5)
+        let readOnly = try SystemVSharedMemorySegments.attach(segment, size: 64, readOnly: true)
+        #expect(try readOnly.guardedLoad(0) == 5)
+        #expect(throws: Errno.memoryAccess(SIGSEGV)) { try readOnly.guardedStore(0, 6) }
+        #expect(throws: Errno.memoryAccess(SIGSEGV)) { _ = try readOnly.guardedAdd(0, 1) }
+        #expect(Errno.memoryAccess(SIGSEGV).name == "SIGSEGV" && Errno(name: "SIGBUS") == .memoryAccess(SIGBUS))
+        #expect(try writable.guardedLoad(0) == 5)
+        status = try SystemVSharedMemorySegments.status(segment)
+        #expect(status.lastPID == getpid() && status.attachments == 2)
+        try SystemVSharedMemorySegments.detach(readOnly)
+        try SystemVSharedMemorySegments.detach(writable)
+    }
 }

@@ -84,7 +84,7 @@ public enum SystemVSharedMemoryKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<SystemVSharedMemoryModel> {
         var binding = SystemVSharedMemoryBinding(
             segment: SystemVSharedMemory(id: CInt(try object.integer("id"))), size: try object.integer("words") * 8,
-            key: key_t(truncatingIfNeeded: try object.integer("key")))
+            key: key_t(truncatingIfNeeded: try object.integer("key")), context: object.context)
         if object.flag("attach") {
             do {
                 binding.attachments.append(try SystemVSharedMemorySegments.attach(binding.segment, size: binding.size))
@@ -97,16 +97,18 @@ public enum SystemVSharedMemoryKind: MechanismKind {
 }
 
 /// A word load, store or fetch-and-add on this process's newest mapping or attachment; without one the worker
-/// refuses with `EFAULT` rather than touch unmapped memory.
+/// refuses with `EFAULT` rather than touch unmapped memory. An access the kernel refuses with a signal (a store to
+/// a read-only attachment or mapping: `SIGSEGV`; beyond the end of a POSIX object: `SIGBUS`) fails with the
+/// signal's name instead of killing the worker.
 private func access(_ access: WordAccess, _ words: SharedWords?) throws(Errno) -> WordResult {
     guard let words else { throw .badAddress }
     switch access {
-    case .load(let index): return .value(Int64(bitPattern: words.load(index)))
+    case .load(let index): return .value(Int64(bitPattern: try words.guardedLoad(index)))
     case .store(let index, let value):
-        words.store(index, UInt64(bitPattern: value))
+        try words.guardedStore(index, UInt64(bitPattern: value))
         return .stored
     case .add(let index, let delta):
-        return .value(Int64(bitPattern: words.add(index, UInt64(bitPattern: delta))))
+        return .value(Int64(bitPattern: try words.guardedAdd(index, UInt64(bitPattern: delta))))
     }
 }
 
@@ -144,14 +146,16 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
     let size: Int
     /// The key the driver created the segment under (`shmget`).
     let key: key_t
+    /// The workers' pids, which `IPC_STAT`'s `shm_lpid` reports as process numbers.
+    let context: WorkerContext
     var attachments: [SharedWords] = []
 
     mutating func perform(_ input: SystemVSharedMemoryModel.Input) throws(Errno) -> SystemVSharedMemoryModel.Output {
         switch input {
         case .access(_, let wordAccess):
             return .accessed(try access(wordAccess, attachments.last))
-        case .attach:
-            attachments.append(try SystemVSharedMemorySegments.attach(segment, size: size))
+        case .attach(_, let readOnly):
+            attachments.append(try SystemVSharedMemorySegments.attach(segment, size: size, readOnly: readOnly))
             return .done
         case .detach:
             guard let attachment = attachments.popLast() else { throw .invalidArgument }
@@ -159,7 +163,9 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
             return .done
         case .status:
             let status = try SystemVSharedMemorySegments.status(segment)
-            return .status(attachments: status.attachments, removed: status.markedForRemoval)
+            return .status(
+                attachments: status.attachments, removed: status.markedForRemoval, size: status.size,
+                lastProcess: context.process(of: status.lastPID) ?? 0)
         case .remove:
             try SystemVSharedMemorySegments.remove(segment)
             return .done

@@ -14,8 +14,8 @@ public enum SystemVSharedMemorySegments {
     }
 
     /// Attaches the segment; its first `size` bytes as words.
-    public static func attach(_ segment: SystemVSharedMemory, size: Int) throws(Errno) -> SharedWords {
-        SharedWords(base: try Syscall.shmat(segment), count: size / 8)
+    public static func attach(_ segment: SystemVSharedMemory, size: Int, readOnly: Bool = false) throws(Errno) -> SharedWords {
+        SharedWords(base: try Syscall.shmat(segment, readOnly: readOnly), count: size / 8)
     }
 
     public static func detach(_ words: SharedWords) throws(Errno) {
