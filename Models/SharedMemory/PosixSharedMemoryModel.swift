@@ -10,40 +10,127 @@
 /// - A process's death unmaps its mappings and changes nothing else.
 /// - The harness's own rule (not the kernel's): an access by a process holding no mapping fails `EFAULT`, and
 ///   `unmap` with none fails `EINVAL` (the worker refuses rather than touch unmapped memory).
+/// - A handle is a descriptor and its mapping of the object's first `words` words (`shm_open`, `mmap`; `unmap`
+///   drops both). The object has a size (`st_size`, `fstat`): `truncate` (`ftruncate`) grows it (the new bytes
+///   read zero) or shrinks it, or keeps its size — either way zeroing the bytes past the end; a word in a page wholly beyond the end is
+///   refused with `SIGBUS` (the access's error), while the rest of the last page stays readable and writable and
+///   keeps what is stored there when the object grows again. `ftruncate` fails `EINVAL` for a negative size (first)
+///   and through a read-only descriptor, and works after `shm_unlink`.
+/// - `shm_open` (glibc 2.36): a name with a slash after the first, an empty name, `/` alone or one longer than
+///   `NAME_MAX` fails `EINVAL` (not `ENAMETOOLONG`), and `shm_unlink` of such a name `ENOENT`. `O_CREAT | O_EXCL`
+///   fails `EEXIST` while the name exists; `O_TRUNC` sets the size to 0, even with `O_RDONLY`; a new object has size
+///   0. `O_RDONLY` gives a read-only descriptor: `mmap` of it with `PROT_WRITE` fails `EACCES` (after the `O_TRUNC`
+///   took effect), a `PROT_READ` mapping refuses stores with `SIGSEGV`, and `ftruncate` fails `EINVAL`.
 public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
     public static let name = "posix-shm"
+    /// The page size: `SIGBUS` starts at the first page wholly beyond the object's end.
+    public static let pageSize = 4096
 
     public struct Setup: Hashable, Sendable {
         /// Size in 64-bit words.
         public var words: Int
         /// Processes that have it mapped at the start, once per mapping.
         public var mapped: [Int]
+        /// False: the name does not exist at the start, and the first `open` with `create` makes the object
+        /// (size 0) that the trace follows.
+        public var exists: Bool
+        /// The object's size in bytes at the start (`words` × 8 unless given; 0 when it does not exist yet); the
+        /// mappings are `words` words long whatever it is.
+        public var size: Int
 
-        public init(words: Int, mapped: [Int]) {
+        public init(words: Int, mapped: [Int], exists: Bool = true, size: Int? = nil) {
             self.words = words
             self.mapped = mapped.sorted()
+            self.exists = exists
+            self.size = exists ? size ?? words * 8 : 0
         }
     }
 
     public struct State: Hashable, Sendable {
         public var words: [Int64]
-        /// The name, and the mappings, by process.
+        /// The name, and the handles (a descriptor and its mapping), by process.
         public var name: NamedObjectHandles
+        /// `st_size`, in bytes.
+        public var size: Int
+        /// Whether the object exists yet (a setup with `exists` false: not until an `open` creates it).
+        public var created = true
+        /// Each process's handles, oldest first: whether each is read-only (`O_RDONLY`, `PROT_READ`).
+        public var readOnly: [Int: [Bool]] = [:]
+
+        /// Whether word `index` lies in a page wholly beyond the end.
+        func beyondEnd(_ index: Int) -> Bool {
+            index * 8 >= (size + PosixSharedMemoryModel.pageSize - 1) / PosixSharedMemoryModel.pageSize * PosixSharedMemoryModel.pageSize
+        }
+
+        /// `ftruncate` to `size`: unless it grows, the bytes past the (new) end are zeroed, the rest of the last page
+        /// included — even when the size stays the same (tmpfs truncates from the new size on); growing zeroes
+        /// nothing, so what was stored past the old end in its page shows again. (Little-endian words.)
+        mutating func resize(to newSize: Int) {
+            if newSize <= size {
+                for index in words.indices where index * 8 + 8 > newSize {
+                    let kept = max(0, newSize - index * 8)
+                    words[index] = kept == 0 ? 0 : words[index] & Int64(bitPattern: (UInt64(1) << UInt64(kept * 8)) - 1)
+                }
+            }
+            size = newSize
+        }
+
+        mutating func addHandle(_ process: Int, readOnly isReadOnly: Bool) {
+            name.holders.insertSorted(process)
+            readOnly[process, default: []].append(isReadOnly)
+        }
+    }
+
+    /// A name `shm_open` and `shm_unlink` are given instead of the object's, which glibc refuses.
+    public enum InvalidName: String, Hashable, Sendable, CaseIterable {
+        /// A slash after the first character.
+        case withSlash = "with-slash"
+        case empty
+        /// Longer than `NAME_MAX` (255).
+        case tooLong = "too-long"
+    }
+
+    /// How `open` opens and maps: `shm_open`'s flags and `mmap`'s protection.
+    public struct Opening: Hashable, Sendable {
+        public var create = false
+        public var exclusive = false
+        public var truncate = false
+        /// `O_RDONLY` instead of `O_RDWR`.
+        public var readOnly = false
+        /// `mmap` with `PROT_WRITE` (the default for `O_RDWR`), or `PROT_READ` alone.
+        public var writableMapping: Bool
+        public var invalidName: InvalidName?
+
+        public init(create: Bool = false, exclusive: Bool = false, truncate: Bool = false, readOnly: Bool = false,
+                    writableMapping: Bool? = nil, invalidName: InvalidName? = nil) {
+            self.create = create
+            self.exclusive = exclusive
+            self.truncate = truncate
+            self.readOnly = readOnly
+            self.writableMapping = writableMapping ?? !readOnly
+            self.invalidName = invalidName
+        }
     }
 
     public enum Input: Hashable, Sendable {
         case access(process: Int, WordAccess)
-        /// `shm_open` by name, `mmap`, `close`: another mapping.
-        case open(process: Int)
-        /// `munmap` of one of the process's mappings.
+        /// `shm_open` by name and `mmap`: another handle.
+        case open(process: Int, Opening = Opening())
+        /// `munmap` of the process's newest mapping, and `close` of its descriptor.
         case unmap(process: Int)
-        case unlink(process: Int)
+        case unlink(process: Int, invalidName: InvalidName? = nil)
+        /// `ftruncate` of the newest descriptor.
+        case truncate(process: Int, size: Int)
+        /// `fstat` of the newest descriptor: `st_size`.
+        case stat(process: Int)
         case exit(process: Int)
     }
 
     public enum Output: PlainOutcomes {
         case accessed(WordResult)
         case done
+        /// `fstat`'s `st_size`.
+        case size(Int)
         case failed(ErrorCode)
     }
 
@@ -57,7 +144,11 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 
     public func initialState(of object: String) -> State {
         let setup = setups.first { $0.name == object }?.setup ?? Setup(words: 0, mapped: [])
-        return State(words: [Int64](repeating: 0, count: setup.words), name: NamedObjectHandles(holders: setup.mapped))
+        var state = State(
+            words: [Int64](repeating: 0, count: setup.words), name: NamedObjectHandles(holders: []),
+            size: setup.size, created: setup.exists)
+        for process in setup.mapped { state.addHandle(process, readOnly: false) }
+        return state
     }
 
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
@@ -65,36 +156,74 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         switch input {
         case .access(let process, let access):
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EFAULT), state)] }
+            if access.writes && state.readOnly[process]?.last == true { return [Transition(.failed(.SIGSEGV), state)] }
+            if state.beyondEnd(access.index) { return [Transition(.failed(.SIGBUS), state)] }
             let (result, words) = access.apply(to: state.words)
             next.words = words
             return [Transition(.accessed(result), next)]
-        case .open(let process):
-            return nameTransition(state, \.name) { $0.open(process) }
+        case .open(let process, let opening):
+            if opening.invalidName != nil { return [Transition(.failed(.EINVAL), state)] }
+            if !state.created || state.name.unlinked {
+                guard opening.create else { return [Transition(.failed(.ENOENT), state)] }
+                // Once unlinked, a create makes a new object, not this one (the worker closes and unlinks it).
+                if state.name.unlinked { return [Transition(.done, state)] }
+                next.created = true
+            } else if opening.create && opening.exclusive {
+                return [Transition(.failed(ErrorCode("EEXIST")), state)]
+            }
+            if opening.truncate { next.resize(to: 0) }
+            if opening.readOnly && opening.writableMapping { return [Transition(.failed(.EACCES), next)] }
+            next.addHandle(process, readOnly: !opening.writableMapping)
+            return [Transition(.done, next)]
         case .unmap(let process):
-            return nameTransition(state, \.name) { $0.release(process, missing: .EINVAL) }
-        case .unlink:
+            guard next.name.release(process, missing: .EINVAL) == nil else { return [Transition(.failed(.EINVAL), state)] }
+            next.readOnly[process]?.removeLast()
+            if next.readOnly[process]?.isEmpty == true { next.readOnly[process] = nil }
+            return [Transition(.done, next)]
+        case .unlink(_, let invalidName):
+            if invalidName != nil || !state.created { return [Transition(.failed(.ENOENT), state)] }
             return nameTransition(state, \.name) { $0.unlink() }
+        case .truncate(let process, let size):
+            if size < 0 { return [Transition(.failed(.EINVAL), state)] }
+            guard let handles = state.readOnly[process], let newest = handles.last else { return [Transition(.failed(.EBADF), state)] }
+            if newest { return [Transition(.failed(.EINVAL), state)] }
+            next.resize(to: size)
+            return [Transition(.done, next)]
+        case .stat(let process):
+            guard state.readOnly[process]?.isEmpty == false else { return [Transition(.failed(.EBADF), state)] }
+            return [Transition(.size(state.size), state)]
         case .exit(let process):
-            return nameTransition(state, \.name) { $0.exit(process); return nil }
+            next.readOnly[process] = nil
+            return nameTransition(next, \.name) { $0.exit(process); return nil }
         }
     }
 
     public func describe(_ state: State) -> String {
-        "words \(state.words); mappings \(state.name.text)"
+        if !state.created { return "not created yet" }
+        return "\(state.size) bytes, words \(state.words); handles \(state.name.text)"
+            + (state.readOnly.values.contains { $0.contains(true) } ? "; read-only handles of \(state.readOnly.filter { $0.value.contains(true) }.keys.sorted())" : "")
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
         let call: String
         switch input {
         case .access(_, let access): call = access.text
-        case .open: call = "open by name and map"
-        case .unmap: call = "unmap"
-        case .unlink: call = "unlink"
+        case .open(_, let opening):
+            var flags = [opening.readOnly ? "O_RDONLY" : "O_RDWR"]
+            if opening.create { flags.append("O_CREAT") }
+            if opening.exclusive { flags.append("O_EXCL") }
+            if opening.truncate { flags.append("O_TRUNC") }
+            call = "shm_open\(opening.invalidName.map { " (a name \($0.rawValue))" } ?? "") \(flags.joined(separator: "|")), mmap \(opening.writableMapping ? "PROT_READ|PROT_WRITE" : "PROT_READ")"
+        case .unmap: call = "munmap and close"
+        case .unlink(_, let invalidName): call = "shm_unlink" + (invalidName.map { " (a name \($0.rawValue))" } ?? "")
+        case .truncate(_, let size): call = "ftruncate \(size)"
+        case .stat: call = "fstat"
         case .exit: call = "exit (unmaps everything)"
         }
         let result = output.described { output in
             switch output {
             case .accessed(let result): result.text
+            case .size(let size): "st_size \(size)"
             case .done: "ok"
             case .failed(let code): code.rawValue
             }
@@ -105,21 +234,31 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 
 // Trace form (documented in traces/README.md):
 //   load {"index"} → {"value"}; store {"index", "value"}; add {"index", "delta"} → {"value": the value before};
-//   open, unmap, unlink (no value). EFAULT without a mapping, EINVAL unmap without one, ENOENT after unlink.
-// params: {"objects": {"s0": {"words": 8, "mapped": [1, 2]}}}
+//   open {"create", "exclusive", "truncate": BOOL?, "access": "read" | "read-write"?, "protection": "read" |
+//   "read-write"?, "name": "with-slash" | "empty" | "too-long"?}; unmap; unlink {"name"?}; truncate {"size"};
+//   stat → {"size"}. EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
+//   EINVAL unmap without one, ENOENT after unlink, EBADF truncate or stat without a descriptor.
+// params: {"objects": {"s0": {"words": 8, "mapped": [1, 2], "exists": BOOL?, "size": BYTES?}}}
 extension PosixSharedMemoryModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var objects: [(name: String, setup: Setup)] = []
         for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
             objects.append((name, Setup(
                 words: try setup.required("words").integer("words", in: 1...1 << 20),
-                mapped: try setup.optional("mapped")?.integers("mapped") ?? [])))
+                mapped: try setup.optional("mapped")?.integers("mapped") ?? [],
+                exists: try setup.optional("exists")?.boolean("exists") ?? true,
+                size: try setup.optional("size")?.integer("size", in: 0...1 << 30))))
         }
         self.init(objects: objects)
     }
 
     public var parameters: JSONValue {
-        ModelParameters.json(setups.map { name, setup in (name, ["words": .int(setup.words), "mapped": .ints(setup.mapped)]) })
+        ModelParameters.json(setups.map { name, setup in
+            var value: JSONObject = ["words": .int(setup.words), "mapped": .ints(setup.mapped)]
+            if !setup.exists { value["exists"] = false }
+            if setup.exists && setup.size != setup.words * 8 { value["size"] = .int(setup.size) }
+            return (name, .object(value))
+        })
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {
@@ -127,12 +266,34 @@ extension PosixSharedMemoryModel {
             let words = setups.first { $0.name == call.object }?.setup.words ?? 0
             return .access(process: call.process, try WordAccess(f: call.f, value: call.value, words: words))
         }
+        func flag(_ name: String) throws(ModelError) -> Bool { try call.value.optional(name)?.boolean(name) ?? false }
+        func invalidName() throws(ModelError) -> InvalidName? {
+            guard let text = try call.value.optional("name")?.text("name") else { return nil }
+            guard let name = InvalidName(rawValue: text) else {
+                throw ModelError("field 'name' must be one of \(InvalidName.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return name
+        }
+        func readOnly(_ field: String) throws(ModelError) -> Bool? {
+            switch try call.value.optional(field)?.text(field) {
+            case nil: return nil
+            case "read": return true
+            case "read-write": return false
+            case let other?: throw ModelError("field '\(field)' must be \"read\" or \"read-write\", not \"\(other)\"")
+            }
+        }
         switch call.f {
-        case "open": return .open(process: call.process)
+        case "open":
+            let readOnlyAccess = try readOnly("access") ?? false
+            return .open(process: call.process, Opening(
+                create: try flag("create"), exclusive: try flag("exclusive"), truncate: try flag("truncate"), readOnly: readOnlyAccess,
+                writableMapping: try readOnly("protection").map { !$0 }, invalidName: try invalidName()))
         case "unmap": return .unmap(process: call.process)
-        case "unlink": return .unlink(process: call.process)
+        case "unlink": return .unlink(process: call.process, invalidName: try invalidName())
+        case "truncate": return .truncate(process: call.process, size: try call.value.required("size").integer("size", in: Int(Int32.min)...1 << 30))
+        case "stat": return .stat(process: call.process)
         default:
-            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap and unlink)")
+            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, unlink, truncate and stat)")
         }
     }
 
@@ -140,6 +301,7 @@ extension PosixSharedMemoryModel {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
         case (.ok(let value), .access(_, let access)): return .accessed(try access.result(from: value))
+        case (.ok(let value), .stat): return .size(try value.required("size").integer("size"))
         case (.ok, _): return .done
         }
     }
@@ -147,9 +309,11 @@ extension PosixSharedMemoryModel {
     public func call(for input: Input) -> (f: String, value: JSONValue?) {
         switch input {
         case .access(_, let access): access.call
-        case .open: ("open", nil)
+        case .open(_, let opening): ("open", opening.json)
         case .unmap: ("unmap", nil)
-        case .unlink: ("unlink", nil)
+        case .unlink(_, let invalidName): ("unlink", invalidName.map { ["name": .string($0.rawValue)] })
+        case .truncate(_, let size): ("truncate", ["size": .int(size)])
+        case .stat: ("stat", nil)
         case .exit: ("exit", nil)
         }
     }
@@ -157,10 +321,25 @@ extension PosixSharedMemoryModel {
     public func outcome(for output: Output) -> Outcome {
         switch output {
         case .accessed(let result): .ok(result.json)
+        case .size(let size): .ok(["size": .int(size)])
         case .done: .ok(nil)
         case .failed(let code): .fail(code)
         }
     }
 
     public func exitInput(process: Int, object: String) -> Input? { .exit(process: process) }
+}
+
+extension PosixSharedMemoryModel.Opening {
+    /// The invoke value of an `open`: nil for a plain `O_RDWR` open and read-write mapping.
+    var json: JSONValue? {
+        var value = JSONObject()
+        if create { value["create"] = true }
+        if exclusive { value["exclusive"] = true }
+        if truncate { value["truncate"] = true }
+        if readOnly { value["access"] = "read" }
+        if writableMapping == readOnly { value["protection"] = .string(writableMapping ? "read-write" : "read") }
+        if let invalidName { value["name"] = .string(invalidName.rawValue) }
+        return value.count == 0 ? nil : .object(value)
+    }
 }

@@ -1,29 +1,46 @@
 #include "ipc_memory.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
 
+// The handlers are installed once for the process and stay: installing them around each access would race
+// between threads (one putting back the default while another's access faults). A fault outside a guarded access
+// puts the previous handler back and returns, so the faulting instruction runs again and meets it.
 static _Thread_local sigjmp_buf ipc_guard_jump;
+static _Thread_local volatile sig_atomic_t ipc_guard_active;
+static struct sigaction ipc_previous_segv, ipc_previous_bus;
+static pthread_once_t ipc_guard_once = PTHREAD_ONCE_INIT;
 
-static void ipc_guard_handler(int signal) { siglongjmp(ipc_guard_jump, signal); }
+static void ipc_guard_handler(int signal) {
+    if (ipc_guard_active) {
+        ipc_guard_active = 0;
+        siglongjmp(ipc_guard_jump, signal);
+    }
+    sigaction(signal, signal == SIGBUS ? &ipc_previous_bus : &ipc_previous_segv, NULL);
+}
 
-int ipc_guarded_word(int operation, uint64_t *address, uint64_t operand, uint64_t *result) {
-    struct sigaction guard, previous_segv, previous_bus;
+static void ipc_guard_install(void) {
+    struct sigaction guard;
     memset(&guard, 0, sizeof guard);
     guard.sa_handler = ipc_guard_handler;
     sigemptyset(&guard.sa_mask);
-    sigaction(SIGSEGV, &guard, &previous_segv);
-    sigaction(SIGBUS, &guard, &previous_bus);
-    volatile int raised = sigsetjmp(ipc_guard_jump, 1);
-    if (raised == 0) {
-        switch (operation) {
-        case IPC_WORD_LOAD: *result = __atomic_load_n(address, __ATOMIC_SEQ_CST); break;
-        case IPC_WORD_STORE: __atomic_store_n(address, operand, __ATOMIC_SEQ_CST); break;
-        default: *result = __atomic_fetch_add(address, operand, __ATOMIC_SEQ_CST); break;
-        }
+    guard.sa_flags = SA_NODEFER;
+    sigaction(SIGSEGV, &guard, &ipc_previous_segv);
+    sigaction(SIGBUS, &guard, &ipc_previous_bus);
+}
+
+int ipc_guarded_word(int operation, uint64_t *address, uint64_t operand, uint64_t *result) {
+    pthread_once(&ipc_guard_once, ipc_guard_install);
+    int raised = sigsetjmp(ipc_guard_jump, 1);
+    if (raised != 0) return raised;
+    ipc_guard_active = 1;
+    switch (operation) {
+    case IPC_WORD_LOAD: *result = __atomic_load_n(address, __ATOMIC_SEQ_CST); break;
+    case IPC_WORD_STORE: __atomic_store_n(address, operand, __ATOMIC_SEQ_CST); break;
+    default: *result = __atomic_fetch_add(address, operand, __ATOMIC_SEQ_CST); break;
     }
-    sigaction(SIGSEGV, &previous_segv, NULL);
-    sigaction(SIGBUS, &previous_bus, NULL);
-    return raised;
+    ipc_guard_active = 0;
+    return 0;
 }

@@ -59,9 +59,9 @@ extension Syscall {
     /// Maps `size` bytes of `descriptor` shared, readable and writable.
     ///
     /// The corresponding C function is `mmap`.
-    public static func mapShared(_ descriptor: FileDescriptor, size: Int) throws(Errno) -> UnsafeMutableRawPointer {
+    public static func mapShared(_ descriptor: FileDescriptor, size: Int, writable: Bool = true) throws(Errno) -> UnsafeMutableRawPointer {
         let address = try perform(.mmap, descriptor: descriptor, retryOnInterrupt: false) { _ -> Int in
-            let result = Glibc.mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor.rawValue, 0)
+            let result = Glibc.mmap(nil, size, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, descriptor.rawValue, 0)
             return result == MAP_FAILED ? -1 : Int(bitPattern: result)
         }
         return UnsafeMutableRawPointer(bitPattern: address)!

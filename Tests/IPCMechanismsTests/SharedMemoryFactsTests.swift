@@ -74,4 +74,73 @@ import Testing
         try SystemVSharedMemorySegments.detach(readOnly)
         try SystemVSharedMemorySegments.detach(writable)
     }
+
+    /// `ftruncate` of a POSIX object: a mapping longer than the object is allowed; a word in a page wholly beyond
+    /// the end raises `SIGBUS`, while the rest of the last page can be read and written. Growing zeroes nothing (what
+    /// was stored past the old end in its page shows again); shrinking, or truncating to the same size, zeroes every
+    /// byte past the end. A negative size fails `EINVAL`, and so does a read-only descriptor; `fstat` gives the size.
+    @Test func ftruncateMovesWhereSIGBUSStartsAndZeroesWhatItCuts() throws {
+        let name = "/ipch-test-\(getpid())-truncate-\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = try PosixSharedMemory.create(name, size: 0)
+        defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
+        let words = try PosixSharedMemory.map(descriptor, size: 3 * 4096)
+        defer { try? PosixSharedMemory.unmap(words) }
+        #expect(throws: Errno.memoryAccess(SIGBUS)) { _ = try words.guardedLoad(0) }
+        try Syscall.truncate(descriptor, size: 16)
+        #expect(try Syscall.fileStatus(descriptor).size == 16)
+        try words.guardedStore(0, 7)
+        try words.guardedStore(5, 9)  // past the end, in its page
+        #expect(throws: Errno.memoryAccess(SIGBUS)) { try words.guardedStore(512, 1) }
+        try Syscall.truncate(descriptor, size: 8192)
+        #expect(try [0, 5, 512].map { try words.guardedLoad($0) } == [7, 9, 0])
+        try words.guardedStore(1, 0x1122_3344_5566_7788)
+        try words.guardedStore(600, 12)
+        try Syscall.truncate(descriptor, size: 12)
+        #expect(try words.guardedLoad(1) == 0x5566_7788)  // bytes 12… cut, 8…11 (the low ones) kept
+        #expect(throws: Errno.memoryAccess(SIGBUS)) { _ = try words.guardedLoad(600) }
+        try words.guardedStore(3, 4)
+        try Syscall.truncate(descriptor, size: 12)  // the same size zeroes the tail again
+        #expect(try words.guardedLoad(3) == 0)
+        try Syscall.truncate(descriptor, size: 8192)
+        #expect(try words.guardedLoad(600) == 0)
+        #expect(throws: Errno.invalidArgument) { try Syscall.truncate(descriptor, size: -1) }
+        let reader = try Syscall.shmOpen(name, flags: O_RDONLY | O_CLOEXEC)
+        defer { try? Syscall.close(reader) }
+        #expect(throws: Errno.invalidArgument) { try Syscall.truncate(reader, size: 100) }
+        try Syscall.shmUnlink(name)
+        try Syscall.truncate(descriptor, size: 64)
+        #expect(try Syscall.fileStatus(descriptor).size == 64)
+    }
+
+    /// `shm_open` and `shm_unlink` (glibc 2.36): a name with a slash after the first, an empty one, `/` alone and
+    /// one longer than `NAME_MAX` fail `EINVAL` (not `ENAMETOOLONG`) — and `ENOENT` from `shm_unlink`. A new object
+    /// has size 0; `O_CREAT | O_EXCL` of an existing name fails `EEXIST`; `O_TRUNC` sets the size to 0, with
+    /// `O_RDONLY` too. A read-only descriptor's `PROT_WRITE` mapping fails `EACCES`, and its `PROT_READ` one refuses
+    /// stores with `SIGSEGV`.
+    @Test func shmOpenNamesFlagsAndReadOnlyDescriptors() throws {
+        let name = "/ipch-test-\(getpid())-open-\(UInt32.random(in: 0...UInt32.max))"
+        for invalid in [name + "/x", "", "/", "/" + String(repeating: "a", count: 300)] {
+            #expect(throws: Errno.invalidArgument) { _ = try Syscall.shmOpen(invalid, flags: O_RDWR | O_CREAT | O_CLOEXEC, mode: 0o600) }
+        }
+        #expect(throws: Errno.noSuchFileOrDirectory) { try Syscall.shmUnlink(name + "/x") }
+        #expect(throws: Errno.noSuchFileOrDirectory) { try Syscall.shmUnlink("/" + String(repeating: "a", count: 300)) }
+        #expect(throws: Errno.noSuchFileOrDirectory) { _ = try Syscall.shmOpen(name, flags: O_RDWR | O_CLOEXEC) }
+        let descriptor = try Syscall.shmOpen(name, flags: O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode: 0o600)
+        defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
+        #expect(try Syscall.fileStatus(descriptor).size == 0)
+        #expect(throws: Errno.fileExists) { _ = try Syscall.shmOpen(name, flags: O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode: 0o600) }
+        try Syscall.truncate(descriptor, size: 4096)
+        let again = try Syscall.shmOpen(name, flags: O_RDWR | O_CREAT | O_CLOEXEC, mode: 0o600)
+        try Syscall.close(again)
+        #expect(try Syscall.fileStatus(descriptor).size == 4096)
+        let reader = try Syscall.shmOpen(name, flags: O_RDONLY | O_TRUNC | O_CLOEXEC)
+        defer { try? Syscall.close(reader) }
+        #expect(try Syscall.fileStatus(descriptor).size == 0)
+        try Syscall.truncate(descriptor, size: 4096)
+        #expect(throws: Errno.permissionDenied) { _ = try PosixSharedMemory.map(reader, size: 4096) }
+        let readOnly = try PosixSharedMemory.map(reader, size: 4096, writable: false)
+        defer { try? PosixSharedMemory.unmap(readOnly) }
+        #expect(try readOnly.guardedLoad(0) == 0)
+        #expect(throws: Errno.memoryAccess(SIGSEGV)) { try readOnly.guardedStore(0, 1) }
+    }
 }

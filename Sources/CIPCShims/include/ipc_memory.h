@@ -10,8 +10,9 @@
 enum ipc_word_operation { IPC_WORD_LOAD = 0, IPC_WORD_STORE = 1, IPC_WORD_ADD = 2 };
 
 /// Loads (*result = the word), stores `operand`, or fetch-and-adds `operand` (*result = the word before) at
-/// `address`, with handlers for SIGSEGV and SIGBUS installed for the access alone (the previous ones are put
-/// back). Returns 0, or the signal the access raised; then nothing was stored.
+/// `address`. Handlers for SIGSEGV and SIGBUS are installed at the first call and stay; a fault outside a guarded
+/// access goes to the handler that was there before. Returns 0, or the signal the access raised; then nothing
+/// was stored.
 int ipc_guarded_word(int operation, uint64_t *address, uint64_t operand, uint64_t *result);
 
 #endif

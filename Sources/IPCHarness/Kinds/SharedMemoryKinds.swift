@@ -5,8 +5,9 @@ import IPCSyscalls
 import SystemPackage
 
 /// POSIX shared memory (model `posix-shm`): an object of `words` 8-byte words (parameter, 8 by default) under a
-/// fresh name. Holders in role `map` get a descriptor and map it while setting up; `open` maps it again by name,
-/// `unmap` drops the newest mapping, `unlink` removes the name.
+/// fresh name. Holders in role `map` get a descriptor and map it while setting up; `open` opens the name and maps
+/// it again (keeping the descriptor), `unmap` drops the newest mapping and its descriptor, `truncate` and `stat`
+/// use the newest descriptor, `unlink` removes the name.
 public enum PosixSharedMemoryKind: MechanismKind {
     public typealias Model = PosixSharedMemoryModel
 
@@ -28,21 +29,23 @@ public enum PosixSharedMemoryKind: MechanismKind {
             try PosixSharedMemory.create(name, size: words * 8)
         }
         objects.keepUntilStarted(descriptor)
+        let inode = (try? Syscall.inode(of: descriptor)).map { Int(truncatingIfNeeded: $0) } ?? 0
         for process in workload.processes {
             guard let roles = process.holds[object.name] else { continue }
-            var setup: JSONObject = ["name": .string(name), "words": .int(words)]
+            var setup: JSONObject = ["name": .string(name), "words": .int(words), "inode": .int(inode)]
             if roles.contains("map") { setup["fd"] = .int(objects.hand(descriptor, to: process.id)) }
             objects.tell(process.id, about: object.name, setup)
         }
     }
 
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<PosixSharedMemoryModel> {
-        var binding = PosixSharedMemoryBinding(name: try object.text("name"), size: try object.integer("words") * 8)
+        var binding = PosixSharedMemoryBinding(
+            name: try object.text("name"), size: try object.integer("words") * 8, inode: UInt64(truncatingIfNeeded: try object.integer("inode")))
         if let descriptor = object.optionalDescriptor("fd") {
-            defer { try? Syscall.close(descriptor) }
             do {
-                binding.mappings.append(try PosixSharedMemory.map(descriptor, size: binding.size))
+                binding.handles.append(.init(descriptor: descriptor, words: try PosixSharedMemory.map(descriptor, size: binding.size)))
             } catch {
+                try? Syscall.close(descriptor)
                 throw BindingError("cannot map shared memory \(binding.name): \(error)")
             }
         }
@@ -115,24 +118,67 @@ private func access(_ access: WordAccess, _ words: SharedWords?) throws(Errno) -
 struct PosixSharedMemoryBinding: ObjectBinding {
 
     typealias Model = PosixSharedMemoryModel
+    /// A descriptor of the object and its mapping of `size` bytes.
+    struct Handle {
+        var descriptor: FileDescriptor
+        var words: SharedWords
+    }
+
     let name: String
     let size: Int
-    var mappings: [SharedWords] = []
+    /// The object's inode: an `open` that creates another object under the name (after `unlink`) is not this one.
+    let inode: UInt64
+    var handles: [Handle] = []
+
+    /// The name `shm_open` and `shm_unlink` are given: the object's, or one glibc refuses.
+    func path(_ invalid: PosixSharedMemoryModel.InvalidName?) -> String {
+        switch invalid {
+        case nil: name
+        case .withSlash?: name + "/x"
+        case .empty?: ""
+        case .tooLong?: "/" + String(repeating: "a", count: 300)
+        }
+    }
 
     mutating func perform(_ input: PosixSharedMemoryModel.Input) throws(Errno) -> PosixSharedMemoryModel.Output {
         switch input {
         case .access(_, let wordAccess):
-            return .accessed(try access(wordAccess, mappings.last))
-        case .open:
-            mappings.append(try PosixSharedMemory.mapNamed(name, size: size))
+            return .accessed(try access(wordAccess, handles.last?.words))
+        case .open(_, let opening):
+            var flags = (opening.readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC
+            if opening.create { flags |= O_CREAT }
+            if opening.exclusive { flags |= O_EXCL }
+            if opening.truncate { flags |= O_TRUNC }
+            let descriptor = try Syscall.shmOpen(path(opening.invalidName), flags: flags, mode: 0o600)
+            guard (try? Syscall.inode(of: descriptor)) == inode else {
+                // A new object under the name once it was unlinked: not the object the trace follows.
+                try? Syscall.close(descriptor)
+                try? Syscall.shmUnlink(name)
+                return .done
+            }
+            do {
+                handles.append(Handle(descriptor: descriptor, words: try PosixSharedMemory.map(descriptor, size: size, writable: opening.writableMapping)))
+            } catch {
+                try? Syscall.close(descriptor)
+                throw error
+            }
             return .done
         case .unmap:
-            guard let mapping = mappings.popLast() else { throw .invalidArgument }
-            try PosixSharedMemory.unmap(mapping)
+            guard let handle = handles.popLast() else { throw .invalidArgument }
+            try? Syscall.close(handle.descriptor)
+            try PosixSharedMemory.unmap(handle.words)
             return .done
-        case .unlink:
-            try PosixSharedMemory.unlink(name)
+        case .unlink(_, let invalidName):
+            try Syscall.shmUnlink(path(invalidName))
             return .done
+        case .truncate(_, let size):
+            // A negative size fails EINVAL before the descriptor is looked at; the worker has none to give otherwise.
+            guard let handle = handles.last else { throw size < 0 ? .invalidArgument : .badFileDescriptor }
+            try Syscall.truncate(handle.descriptor, size: size)
+            return .done
+        case .stat:
+            guard let handle = handles.last else { throw .badFileDescriptor }
+            return .size(try Syscall.fileStatus(handle.descriptor).size)
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }

@@ -24,9 +24,10 @@ public enum PosixSharedMemory {
         try Syscall.shmOpen(name, flags: O_RDWR | O_CLOEXEC)
     }
 
-    /// Maps `size` bytes of the object shared; the mapping stays after the descriptor is closed.
-    public static func map(_ descriptor: FileDescriptor, size: Int) throws(Errno) -> SharedWords {
-        SharedWords(base: try Syscall.mapShared(descriptor, size: size), count: size / 8)
+    /// Maps `size` bytes of the object shared (only readable with `writable` false: stores then raise `SIGSEGV`);
+    /// the mapping stays after the descriptor is closed.
+    public static func map(_ descriptor: FileDescriptor, size: Int, writable: Bool = true) throws(Errno) -> SharedWords {
+        SharedWords(base: try Syscall.mapShared(descriptor, size: size, writable: writable), count: size / 8)
     }
 
     /// Opens, maps and closes: the usual way to get at an object by name.
