@@ -21,10 +21,12 @@ import Testing
         ("sysv-msg-selection", ["E2BIG", "ENOMSG", "EAGAIN"]),
         ("sysv-msg-removal", ["EINVAL", "EIDRM"]),
         ("posix-shm-words", ["ENOENT", "EFAULT"]),
-        ("sysv-shm-attach-count", ["EINVAL"]),
+        ("posix-shm-truncate", ["SIGBUS", "SIGSEGV", "EACCES", "EEXIST", "EINVAL"]),
+        ("sysv-shm-attach-count", ["EINVAL", "SIGSEGV"]),
         ("posix-sem-named", ["EAGAIN", "ENOENT"]),
         ("posix-sem-unnamed", ["EAGAIN"]),
         ("sysv-sem-undo", ["EAGAIN"]),
+        ("sysv-sem-robust-pool-with-undo", ["EAGAIN"]),
         ("robust-mutex-owner-death", ["EOWNERDEAD", "ENOTRECOVERABLE", "EDEADLK", "EBUSY", "EPERM"]),
     ]
 

@@ -103,10 +103,13 @@ struct PosixSemaphoreBinding: ObjectBinding {
 }
 
 /// A System V semaphore set (model `sysv-sem`) under a fresh tagged key; parameter `values` (one per semaphore).
+/// Implementations: `kernel.sysv-sem`, and the fragile `client.sem-pool-without-undo`, a pool user that takes and
+/// gives back its units without `SEM_UNDO` though its protocol (the trace) says `SEM_UNDO`, so a unit it holds
+/// when it dies is never given back.
 public enum SystemVSemaphoreKind: MechanismKind {
     public typealias Model = SystemVSemaphoreModel
 
-    public static let implementations = ["kernel.sysv-sem"]
+    public static let implementations = ["kernel.sysv-sem", "client.sem-pool-without-undo"]
 
     /// `GETALL`: what a killed process's semop left.
     public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "getall", role: nil)
@@ -135,7 +138,8 @@ public enum SystemVSemaphoreKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<SystemVSemaphoreModel> {
         SystemVSemaphoreBinding(
             set: SystemVSemaphoreSet(id: CInt(try object.integer("id"))), count: try object.integer("count"),
-            key: key_t(truncatingIfNeeded: try object.integer("key")), context: object.context)
+            key: key_t(truncatingIfNeeded: try object.integer("key")), context: object.context,
+            forgetsUndo: implementation == "client.sem-pool-without-undo")
     }
 }
 
@@ -150,12 +154,14 @@ struct SystemVSemaphoreBinding: ObjectBinding {
     let key: key_t
     /// The workers' pids, which `GETPID` reports as process numbers.
     let context: WorkerContext
+    /// `client.sem-pool-without-undo`: every `semop` is made without `SEM_UNDO`, whatever the trace asks.
+    var forgetsUndo = false
 
     mutating func perform(_ input: SystemVSemaphoreModel.Input) throws(Errno) -> SystemVSemaphoreModel.Output {
         switch input {
         case .semop(_, let operations, let nonblocking, let timeout):
             let done = try SystemVSemaphores.perform(
-                set, operations.map { SemaphoreOperation(number: $0.number, change: $0.change, undo: $0.undo) },
+                set, operations.map { SemaphoreOperation(number: $0.number, change: $0.change, undo: $0.undo && !forgetsUndo) },
                 nonblocking: nonblocking, timeout: timeout?.interval)
             guard done else { throw .wouldBlock }
             return .done

@@ -164,7 +164,7 @@ public enum MessageQueueScenarios {
     /// and MSG_NOERROR, ENOMSG, a full queue.
     public static let systemVSelection = Scenario.real(
         name: "sysv-msg-selection", kind: SystemVMessageQueueKind.self, implementation: "kernel.sysv-msg",
-        summary: "2-4 processes send types 1-5 to a 128-byte queue and receive by type 0, n, -n and MSG_EXCEPT, some truncating",
+        summary: "2-4 processes send types 1-5 to a 128-byte queue, receive by type 0, n, -n and MSG_EXCEPT (some truncating), MSG_COPY and IPC_STAT",
         makeWorkload: { generator in systemVWorkload(removal: false, generator: &generator) })
 
     /// The queue is removed while others use it (or sleep in it): their calls fail EIDRM, then EINVAL.
@@ -181,6 +181,13 @@ public enum MessageQueueScenarios {
                     // msgget of the key: found, EEXIST, and ENOENT once removed (a create then makes another queue).
                     let create = generator.chance(0.5)
                     return ("get", create ? ["create": true, "exclusive": .bool(generator.chance(0.5))] as JSONValue : .object(JSONObject()))
+                }
+                if !removal && generator.chance(0.15) {
+                    // IPC_STAT (msg_lspid, msg_lrpid), or MSG_COPY of a position (some without IPC_NOWAIT: EINVAL).
+                    if generator.chance(0.4) { return ("stat", nil) }
+                    var value: JSONObject = ["type": .int(generator.next(in: -1...3)), "max": .int(generator.pick([8, 64, 64])), "copy": true]
+                    if generator.chance(0.2) { value["truncate"] = true }
+                    return ("receive", value.nonblocking(generator.chance(0.9)))
                 }
                 if generator.chance(0.45) {
                     let data = PayloadMaker.make(

@@ -4,8 +4,43 @@ import IPCModels
 public enum SemaphoreScenarios {
     public static let all: [Scenario] = [
         posixNamed, posixUnnamed, posixTimed, systemVUndo, robustMutexOwnerDeath, robustMutexTimed,
-        timeoutTakenForLock, timedLockUser,
+        timeoutTakenForLock, timedLockUser, poolWithoutUndo, poolWithUndo,
     ]
+
+    /// Users of a pool of 2 units (one System V semaphore): each takes a unit with `SEM_UNDO`, looks at the pool
+    /// (`GETALL`, `GETPID`) and gives it back, a few times; some end — exit, or are killed — still holding one, which
+    /// `SEM_UNDO` gives back at their death. Takes are `IPC_NOWAIT` (a user finding the pool empty tries later), so
+    /// a leaked unit shows as a take refused `EAGAIN`, or a `GETALL`, that the model says cannot be.
+    static func poolUsers(generator: inout SeededGenerator) -> Workload {
+        let take: JSONValue = ["ops": [["num": 0, "op": -1, "undo": true]], "nonblocking": true]
+        let give: JSONValue = ["ops": [["num": 0, "op": 1, "undo": true]]]
+        let processes = (1...generator.next(in: 3...4)).map { process in
+            var program: [Call] = []
+            for _ in 0..<generator.next(in: 2...4) {
+                program.append(Call(process: process, object: "v0", f: "semop", value: take))
+                let look = generator.chance(0.5)
+                program.append(Call(process: process, object: "v0", f: look ? "getall" : "getpid", value: look ? nil : ["num": 0]))
+                program.append(Call(process: process, object: "v0", f: "semop", value: give))
+            }
+            // Half the users end holding a unit (their last give is cut off: they exit, or die, in the middle).
+            if generator.chance(0.5) { program.removeLast() }
+            return Workload.Process(id: process, holds: ["v0": ["use"]], program: program)
+        }
+        return Workload(objects: [Workload.Object(name: "v0", kind: "sysv-sem", parameters: ["values": [2]])], processes: processes)
+    }
+
+    /// The fragile pool user: its protocol says `SEM_UNDO`, but it takes and gives back without it, so a unit held
+    /// at its death is lost for good; the model, told `SEM_UNDO`, gives it back.
+    public static let poolWithoutUndo = Scenario.real(
+        name: "sysv-sem-fragile-pool-without-undo", kind: SystemVSemaphoreKind.self, implementation: "client.sem-pool-without-undo",
+        summary: "BROKEN: a pool user that takes its unit without SEM_UNDO, so a user that dies holding one leaks it",
+        isBroken: true, makeWorkload: { generator in poolUsers(generator: &generator) })
+
+    /// Its robust twin: the units are taken and given back with `SEM_UNDO`, so the kernel returns a dead user's.
+    public static let poolWithUndo = Scenario.real(
+        name: "sysv-sem-robust-pool-with-undo", kind: SystemVSemaphoreKind.self, implementation: "kernel.sysv-sem",
+        summary: "robust twin of sysv-sem-fragile-pool-without-undo: SEM_UNDO gives back the unit of a user that dies holding it",
+        makeWorkload: { generator in poolUsers(generator: &generator) })
 
     /// A named semaphore: waits (some asleep), trywaits, posts, reads; opens and unlinks by name; processes that
     /// end holding a unit lose it.
@@ -93,6 +128,7 @@ public enum SemaphoreScenarios {
                             (generator.chance(0.5) ? "getncnt" : "getzcnt", ["num": .int(generator.next(in: 0...1))] as JSONValue)
                         }),
                         (2, { _ in ("stat", nil) }),
+                        (4, { generator in ("getpid", ["num": .int(generator.next(in: 0...2))] as JSONValue) }),
                         (3, { generator in
                             var value: JSONObject = ["count": .int(generator.pick([0, 1, 2, 3, 32001]))]
                             if generator.chance(0.5) { value["create"] = true; value["exclusive"] = .bool(generator.chance(0.5)) }

@@ -3,7 +3,7 @@ import IPCModels
 /// Scenarios on POSIX and System V shared memory: word loads, stores and fetch-and-adds from several processes,
 /// and the objects' lifetimes.
 public enum SharedMemoryScenarios {
-    public static let all: [Scenario] = [posixWords, systemVAttachCount]
+    public static let all: [Scenario] = [posixWords, posixTruncate, systemVAttachCount]
 
     /// One memory in every mapping; the object outlives its mappings until unlink.
     public static let posixWords = Scenario.real(
@@ -23,10 +23,48 @@ public enum SharedMemoryScenarios {
                 })
         })
 
+    /// `ftruncate` under the mappings (issue 15): a 2-page mapping of an object that grows and shrinks, so accesses
+    /// meet `SIGBUS` past its end and the zeroes a shrink leaves; `fstat`; `shm_open` with `O_CREAT`, `O_EXCL`,
+    /// `O_TRUNC`, `O_RDONLY` (a read-only mapping's stores `SIGSEGV`, a writable one `EACCES`) and names glibc refuses.
+    public static let posixTruncate = Scenario.real(
+        name: "posix-shm-truncate", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
+        summary: "2-4 processes ftruncate (0 B-8 KiB) and fstat an object under 2-page mappings (SIGBUS past the end), shm_open it read-only, O_TRUNC, O_EXCL",
+        makeWorkload: { generator in
+            ScenarioPrograms.workload(
+                kind: "posix-shm", parameters: ["words": 1024], calls: 4...10, generator: &generator,
+                roles: { process, generator in process == 1 || generator.chance(0.7) ? ["map"] : ["name"] },
+                operation: { _, _, generator in
+                    generator.choose([
+                        (50, { generator in
+                            let (f, value) = wordAccess(&generator)
+                            guard generator.chance(0.3), case .object(var fields)? = value else { return (f, value) }
+                            fields["index"] = .int(generator.pick([511, 600, 1023]))
+                            return (f, .object(fields))
+                        }),
+                        (18, { generator in ("truncate", ["size": .int(generator.pick([0, 8, 12, 32, 4096, 4104, 8192, -1]))] as JSONValue) }),
+                        (10, { _ in ("stat", nil) }),
+                        (14, { generator in
+                            var value: JSONObject = [:]
+                            switch generator.next(in: 0...5) {
+                            case 0: value["access"] = "read"
+                            case 1: value = ["access": "read", "protection": "read-write"]
+                            case 2: value = ["create": true, "exclusive": .bool(generator.chance(0.5))]
+                            case 3: value["truncate"] = true
+                            case 4: value["name"] = .string(generator.pick(["with-slash", "empty", "too-long"]))
+                            default: break
+                            }
+                            return ("open", value.count == 0 ? nil : .object(value))
+                        }),
+                        (6, { _ in ("unmap", nil) }),
+                        (2, { _ in ("unlink", nil) }),
+                    ])
+                })
+        })
+
     /// IPC_RMID only marks a segment; it is destroyed when the last attachment goes (processes' exits included).
     public static let systemVAttachCount = Scenario.real(
         name: "sysv-shm-attach-count", kind: SystemVSharedMemoryKind.self, implementation: "kernel.sysv-shm",
-        summary: "2-4 processes attach, detach, read the attachment count, remove the segment, shmget its key and use its 4 words",
+        summary: "2-4 processes attach (some SHM_RDONLY), detach, IPC_STAT, remove the segment, shmget its key and use its 4 words",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
                 kind: "sysv-shm", parameters: ["words": 4], calls: 4...10, generator: &generator,
@@ -34,7 +72,7 @@ public enum SharedMemoryScenarios {
                 operation: { _, _, generator in
                     generator.choose([
                         (60, { generator in wordAccess(&generator) }),
-                        (10, { _ in ("attach", nil) }),
+                        (10, { generator in ("attach", generator.chance(0.3) ? ["readOnly": true] : nil) }),
                         (10, { _ in ("detach", nil) }),
                         (12, { _ in ("status", nil) }),
                         (8, { _ in ("remove", nil) }),
