@@ -15,7 +15,8 @@
 //   close    (none)                                                    (none)                         EBADF
 //   unlink   (none)                                                    (none)                         ENOENT
 //
-// params: {"objects": {"q0": {"maxMessages": 4, "messageSize": 64, "holders": [1, 2]}}}
+// params: {"objects": {"q0": {"maxMessages": 4, "messageSize": 64, "holders": [1, 2], "mode", "owner", "group", "users"
+//   (Permissions)}}}
 extension PosixMessageQueueModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var queues: [(name: String, setup: Setup)] = []
@@ -23,14 +24,16 @@ extension PosixMessageQueueModel {
             queues.append((name, Setup(
                 maxMessages: try setup.optional("maxMessages")?.integer("maxMessages", in: 1...65536) ?? 10,
                 messageSize: try setup.optional("messageSize")?.integer("messageSize", in: 1...1 << 24) ?? 8192,
-                holders: try setup.optional("holders")?.integers("holders") ?? [])))
+                holders: try setup.optional("holders")?.integers("holders") ?? [], permissions: try Permissions(setup: setup))))
         }
         self.init(queues: queues)
     }
 
     public var parameters: JSONValue {
         ModelParameters.json(setups.map { name, setup in
-            (name, ["maxMessages": .int(setup.maxMessages), "messageSize": .int(setup.messageSize), "holders": .ints(setup.holders)])
+            (name, .object(JSONObject([
+                ("maxMessages", .int(setup.maxMessages)), ("messageSize", .int(setup.messageSize)), ("holders", .ints(setup.holders)),
+            ] + setup.permissions.json)))
         })
     }
 

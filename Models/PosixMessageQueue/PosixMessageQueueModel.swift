@@ -57,11 +57,14 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var messageSize: Int
         /// Processes holding a descriptor at the start, once per descriptor.
         public var holders: [Int]
+        /// Who may open the queue (`EACCES`) and unlink its name.
+        public var permissions: Permissions
 
-        public init(maxMessages: Int = 10, messageSize: Int = 8192, holders: [Int]) {
+        public init(maxMessages: Int = 10, messageSize: Int = 8192, holders: [Int], permissions: Permissions = Permissions()) {
             self.maxMessages = maxMessages
             self.messageSize = messageSize
             self.holders = holders.sorted()
+            self.permissions = permissions
         }
     }
 
@@ -120,6 +123,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         /// Each descriptor, oldest first, of the processes holding one not opened read-write or with `O_NONBLOCK`
         /// set by `mq_setattr` (every descriptor of any other process is a read-write, blocking one).
         public var descriptors: [Int: [Descriptor]] = [:]
+        public var permissions = Permissions()
 
         /// The process's newest descriptor (it must hold one).
         func newest(of process: Int) -> Descriptor { descriptors[process]?.last ?? Descriptor() }
@@ -232,7 +236,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
 
     public func initialState(of object: String) -> State {
         let setup = setups.first { $0.name == object }?.setup ?? Setup(holders: [])
-        return State(maxMessages: setup.maxMessages, messageSize: setup.messageSize, name: NamedObjectHandles(holders: setup.holders))
+        var state = State(maxMessages: setup.maxMessages, messageSize: setup.messageSize, name: NamedObjectHandles(holders: setup.holders))
+        state.permissions = setup.permissions
+        return state
     }
 
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
@@ -318,6 +324,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 }
                 if creation.exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
             }
+            if !state.name.unlinked && !state.permissions.allows(process, read: access != .write, write: access != .read) {
+                return [Transition(.failed(.EACCES), state)]
+            }
             if let error = next.name.open(process) { return [Transition(.failed(error), state)] }
             next.opened(process, access)
             return [Transition(.done, next)]
@@ -328,7 +337,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             _ = next.name.release(process, missing: .EBADF)
             next.closed(process)
             return [Transition(.done, next)]
-        case .unlink:
+        case .unlink(let process):
+            // Only the owner (or root) may remove the name: EACCES for anyone else, once the name is found.
+            if !state.name.unlinked && !state.permissions.isOwner(process) { return [Transition(.failed(.EACCES), state)] }
             return nameTransition(state, \.name) { $0.unlink() }
         case .exit(let process):
             next.abandonReceive(of: process)

@@ -27,10 +27,13 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     public struct Setup: Hashable, Sendable {
         public var value: Int
         public var named: Bool
+        /// Who may open a named semaphore (read and write: `EACCES`) and unlink its name.
+        public var permissions: Permissions
 
-        public init(value: Int, named: Bool) {
+        public init(value: Int, named: Bool, permissions: Permissions = Permissions()) {
             self.value = value
             self.named = named
+            self.permissions = permissions
         }
     }
 
@@ -41,6 +44,7 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         public var taken: [Int] = []
         /// Units taken by processes that died without posting them back.
         public var lostUnits = 0
+        public var permissions = Permissions()
     }
 
     public enum Input: Hashable, Sendable {
@@ -81,7 +85,10 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     public var objects: [String] { setups.map(\.name) }
 
     public func initialState(of object: String) -> State {
-        State(value: setups.first { $0.name == object }?.setup.value ?? 0)
+        let setup = setups.first { $0.name == object }?.setup
+        var state = State(value: setup?.value ?? 0)
+        state.permissions = setup?.permissions ?? Permissions()
+        return state
     }
 
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
@@ -100,17 +107,21 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
             return [Transition(.done, next)]
         case .getValue:
             return [Transition(.value(state.value), state)]
-        case .open(_, let creation):
-            guard let creation else { return [Transition(state.unlinked ? .failed(.ENOENT) : .done, state)] }
+        case .open(let process, let creation):
+            // sem_open opens an existing semaphore's file for reading and writing.
+            let refused = !state.unlinked && !state.permissions.allows(process, read: true, write: true)
+            guard let creation else { return [Transition(state.unlinked ? .failed(.ENOENT) : refused ? .failed(.EACCES) : .done, state)] }
             let tooLarge = creation.value < 0 || creation.value > Self.maximumValue
             if creation.exclusive {
                 if tooLarge { return [Transition(.failed(.EINVAL), state)] }
                 return [Transition(state.unlinked ? .done : .failed(ErrorCode("EEXIST")), state)]
             }
             // An existing semaphore is opened whatever the value; a new one (not this object) is checked.
+            if refused { return [Transition(.failed(.EACCES), state)] }
             return [Transition(state.unlinked && tooLarge ? .failed(.EINVAL) : .done, state)]
-        case .unlink:
+        case .unlink(let process):
             if state.unlinked { return [Transition(.failed(.ENOENT), state)] }
+            if !state.permissions.isOwner(process) { return [Transition(.failed(.EACCES), state)] }
             next.unlinked = true
             return [Transition(.done, next)]
         case .exit(let process):
@@ -171,13 +182,15 @@ extension PosixSemaphoreModel {
         for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
             semaphores.append((name, Setup(
                 value: try setup.required("value").integer("value", in: 0...Self.maximumValue),
-                named: try setup.optional("named")?.boolean("named") ?? false)))
+                named: try setup.optional("named")?.boolean("named") ?? false, permissions: try Permissions(setup: setup))))
         }
         self.init(semaphores: semaphores)
     }
 
     public var parameters: JSONValue {
-        ModelParameters.json(setups.map { name, setup in (name, ["value": .int(setup.value), "named": .bool(setup.named)]) })
+        ModelParameters.json(setups.map { name, setup in
+            (name, .object(JSONObject([("value", .int(setup.value)), ("named", .bool(setup.named))] + setup.permissions.json)))
+        })
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {

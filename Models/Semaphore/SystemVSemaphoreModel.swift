@@ -24,6 +24,11 @@
 ///   change — is on that semaphore and waits for it to grow (`GETNCNT`) or to be 0 (`GETZCNT`); a sleeper is counted
 ///   once, on one semaphore (Linux since 4.1, as SUS says; `SemaphoreWaiterCountFactsTests`). So the model knows who
 ///   sleeps: a blocking `semop` that cannot proceed goes to sleep as a first piece of its effect (a partial step).
+/// - Permissions (`Permissions`, in the setup): a `semop` that changes a value needs write ("alter") permission,
+///   one that only waits for 0 read (`EACCES` after `EFBIG`); `GETVAL`, `GETALL`, `GETNCNT`, `GETZCNT`, `GETPID` and
+///   `IPC_STAT` need read (before the number is checked); `SETVAL` write (after its `ERANGE` and `EINVAL`), `SETALL`
+///   write (before its `ERANGE`); `IPC_RMID` the owner (`EPERM`); `semget` with `IPC_CREAT` read and write, after
+///   `EEXIST` and the count.
 /// - `GETPID` (`sempid`) names the last process whose `semop` succeeded on the semaphore — any of its operations,
 ///   a wait for zero included — that set it (`SETVAL`, `SETALL`), or whose undo adjustment of it applied at its
 ///   exit; a failed `semop` sets nothing. Before any worker did, it is 0 (the driver's own `SETALL` is not a
@@ -70,6 +75,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         public var removed = false
         /// `GETPID` of each semaphore: the process number of the last to change it, 0 for none.
         public var lastProcesses: [Int]
+        public var permissions = Permissions()
 
         public init(values: [Int]) {
             self.values = values
@@ -153,15 +159,20 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     }
 
     public let setups: [(name: String, values: [Int])]
+    /// Each set's permissions, when not the defaults.
+    public let permissions: [String: Permissions]
 
-    public init(sets: [(name: String, values: [Int])]) {
+    public init(sets: [(name: String, values: [Int])], permissions: [String: Permissions] = [:]) {
         self.setups = sets
+        self.permissions = permissions
     }
 
     public var objects: [String] { setups.map(\.name) }
 
     public func initialState(of object: String) -> State {
-        State(values: setups.first { $0.name == object }?.values ?? [])
+        var state = State(values: setups.first { $0.name == object }?.values ?? [])
+        state.permissions = permissions[object] ?? Permissions()
+        return state
     }
 
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
@@ -178,6 +189,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             if operations.contains(where: { $0.number < 0 || $0.number >= state.values.count }) {
                 return [Transition(.failed(.EFBIG), state)]
             }
+            let alters = operations.contains { $0.change != 0 }
+            if !state.permissions.allows(process, read: !alters, write: alters) { return [Transition(.failed(.EACCES), state)] }
             var adjustment = state.adjustment(of: process)
             for operation in operations {
                 let current = next.values[operation.number]
@@ -195,13 +208,14 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             }
             next.setAdjustment(of: process, adjustment)
             return [Transition(.done, next)]
-        case .values:
-            if state.removed { return [Transition(.failed(.EINVAL), state)] }
+        case .values(let process):
+            if let refused = refusedRead(state, process) { return [refused] }
             return [Transition(.values(state.values), state)]
         case .setValue(let process, let number, let value):
             // The value is checked before the set is looked up.
             if value < 0 || value > Self.maximumValue { return [Transition(.failed(.ERANGE), state)] }
             if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
+            if !state.permissions.allows(process, write: true) { return [Transition(.failed(.EACCES), state)] }
             next.values[number] = value
             next.lastProcesses[number] = process
             for adjustment in state.adjustments {
@@ -210,37 +224,42 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
                 next.setAdjustment(of: adjustment.process, amounts)
             }
             return [Transition(.done, next)]
-        case .value(_, let number):
-            if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
+        case .value(let process, let number):
+            if let refused = refusedRead(state, process, number: number) { return [refused] }
             return [Transition(.value(state.values[number]), state)]
-        case .status:
-            if state.removed { return [Transition(.failed(.EINVAL), state)] }
+        case .status(let process):
+            if let refused = refusedRead(state, process) { return [refused] }
             return [Transition(.size(state.values.count), state)]
-        case .lastProcess(_, let number):
-            if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
+        case .lastProcess(let process, let number):
+            if let refused = refusedRead(state, process, number: number) { return [refused] }
             return [Transition(.process(state.lastProcesses[number]), state)]
-        case .get(_, let count, let create, let exclusive):
+        case .get(let process, let count, let create, let exclusive):
             if count < 0 || count > Self.maximumSetSize { return [Transition(.failed(.EINVAL), state)] }
             if !state.removed {
                 if create && exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
-                return [Transition(count > state.values.count ? .failed(.EINVAL) : .done, state)]
+                if count > state.values.count { return [Transition(.failed(.EINVAL), state)] }
+                // IPC_CREAT | 0600 asks for read and write; a lookup (no flags) for nothing.
+                if create && !state.permissions.allows(process, read: true, write: true) { return [Transition(.failed(.EACCES), state)] }
+                return [Transition(.done, state)]
             }
             if !create { return [Transition(.failed(.ENOENT), state)] }
             if count == 0 { return [Transition(.failed(.EINVAL), state)] }
             // A new set (not this object), or semmni/semmns met (ENOSPC), which the trace does not show.
             return [Transition(.done, state), Transition(.failed(.ENOSPC), state)]
-        case .waiters(_, let number, let zero):
-            if state.removed || number < 0 || number >= state.values.count { return [Transition(.failed(.EINVAL), state)] }
+        case .waiters(let process, let number, let zero):
+            if let refused = refusedRead(state, process, number: number) { return [refused] }
             return [Transition(.value(state.waiters(on: number, zero: zero)), state)]
         case .setValues(let process, let values):
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            if !state.permissions.allows(process, write: true) { return [Transition(.failed(.EACCES), state)] }
             if values.contains(where: { $0 > Self.maximumValue }) { return [Transition(.failed(.ERANGE), state)] }
             next.values = values
             next.lastProcesses = [Int](repeating: process, count: values.count)
             next.adjustments = []
             return [Transition(.done, next)]
-        case .remove:
+        case .remove(let process):
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
             next.removed = true
             next.adjustments = []
             return [Transition(.done, next)]
@@ -254,6 +273,15 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             next.setAdjustment(of: process, [])
             return [Transition(.done, next)]
         }
+    }
+
+    /// A reading `semctl`'s refusal: `EINVAL` once removed, `EACCES` without read permission, then `EINVAL` for a
+    /// number outside the set; nil when it may read.
+    private func refusedRead(_ state: State, _ process: Int, number: Int? = nil) -> Transition<State, Output>? {
+        if state.removed { return Transition(.failed(.EINVAL), state) }
+        if !state.permissions.allows(process, read: true) { return Transition(.failed(.EACCES), state) }
+        if let number, number < 0 || number >= state.values.count { return Transition(.failed(.EINVAL), state) }
+        return nil
     }
 
     /// As ``TransitionModel``'s step, and a blocking `semop` that cannot proceed may also go to sleep (a piece of
@@ -351,20 +379,25 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
 //   setall {"values": [INT]} (ERANGE, EINVAL); getall → {"values": [INT]}; setval {"num": INT, "value": INT}; remove;
 //   getncnt, getzcnt {"num": INT} → {"value": INT} (EINVAL); stat → {"semaphores": INT} (EINVAL);
 //   getpid {"num": INT} → {"process": INT, 0 for none of the workers} (EINVAL).
-// params: {"objects": {"v0": {"values": [1, 0]}}}
+// params: {"objects": {"v0": {"values": [1, 0], "mode", "owner", "group", "users" (Permissions)}}}
 extension SystemVSemaphoreModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var sets: [(name: String, values: [Int])] = []
+        var permissions: [String: Permissions] = [:]
         for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
             let values = try setup.required("values").integers("values", in: 0...Self.maximumValue)
             guard !values.isEmpty else { throw ModelError("semaphore set '\(name)' needs at least one value") }
             sets.append((name, values))
+            let access = try Permissions(setup: setup)
+            if access != Permissions() { permissions[name] = access }
         }
-        self.init(sets: sets)
+        self.init(sets: sets, permissions: permissions)
     }
 
     public var parameters: JSONValue {
-        ModelParameters.json(setups.map { name, values in (name, ["values": .ints(values)]) })
+        ModelParameters.json(setups.map { name, values in
+            (name, .object(JSONObject([("values", .ints(values))] + (permissions[name]?.json ?? []))))
+        })
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {

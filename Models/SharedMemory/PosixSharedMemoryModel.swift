@@ -37,12 +37,15 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         /// The object's size in bytes at the start (`words` × 8 unless given; 0 when it does not exist yet); the
         /// mappings are `words` words long whatever it is.
         public var size: Int
+        /// Who may open the object (`EACCES`) and unlink its name.
+        public var permissions: Permissions
 
-        public init(words: Int, mapped: [Int], exists: Bool = true, size: Int? = nil) {
+        public init(words: Int, mapped: [Int], exists: Bool = true, size: Int? = nil, permissions: Permissions = Permissions()) {
             self.words = words
             self.mapped = mapped.sorted()
             self.exists = exists
             self.size = exists ? size ?? words * 8 : 0
+            self.permissions = permissions
         }
     }
 
@@ -56,6 +59,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         public var created = true
         /// Each process's handles, oldest first: whether each is read-only (`O_RDONLY`, `PROT_READ`).
         public var readOnly: [Int: [Bool]] = [:]
+        public var permissions = Permissions()
 
         /// Whether word `index` lies in a page wholly beyond the end.
         func beyondEnd(_ index: Int) -> Bool {
@@ -148,6 +152,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             words: [Int64](repeating: 0, count: setup.words), name: NamedObjectHandles(holders: []),
             size: setup.size, created: setup.exists)
         for process in setup.mapped { state.addHandle(process, readOnly: false) }
+        state.permissions = setup.permissions
         return state
     }
 
@@ -170,6 +175,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
                 next.created = true
             } else if opening.create && opening.exclusive {
                 return [Transition(.failed(ErrorCode("EEXIST")), state)]
+            } else if !state.permissions.allows(process, read: true, write: !opening.readOnly) {
+                return [Transition(.failed(.EACCES), state)]
             }
             if opening.truncate { next.resize(to: 0) }
             if opening.readOnly && opening.writableMapping { return [Transition(.failed(.EACCES), next)] }
@@ -180,8 +187,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             next.readOnly[process]?.removeLast()
             if next.readOnly[process]?.isEmpty == true { next.readOnly[process] = nil }
             return [Transition(.done, next)]
-        case .unlink(_, let invalidName):
+        case .unlink(let process, let invalidName):
             if invalidName != nil || !state.created { return [Transition(.failed(.ENOENT), state)] }
+            // Only the owner (or root) may remove the name (the kernel's EPERM, which glibc turns into EACCES).
+            if !state.name.unlinked && !state.permissions.isOwner(process) { return [Transition(.failed(.EACCES), state)] }
             return nameTransition(state, \.name) { $0.unlink() }
         case .truncate(let process, let size):
             if size < 0 { return [Transition(.failed(.EINVAL), state)] }
@@ -247,7 +256,7 @@ extension PosixSharedMemoryModel {
                 words: try setup.required("words").integer("words", in: 1...1 << 20),
                 mapped: try setup.optional("mapped")?.integers("mapped") ?? [],
                 exists: try setup.optional("exists")?.boolean("exists") ?? true,
-                size: try setup.optional("size")?.integer("size", in: 0...1 << 30))))
+                size: try setup.optional("size")?.integer("size", in: 0...1 << 30), permissions: try Permissions(setup: setup))))
         }
         self.init(objects: objects)
     }
@@ -257,6 +266,7 @@ extension PosixSharedMemoryModel {
             var value: JSONObject = ["words": .int(setup.words), "mapped": .ints(setup.mapped)]
             if !setup.exists { value["exists"] = false }
             if setup.exists && setup.size != setup.words * 8 { value["size"] = .int(setup.size) }
+            for (field, json) in setup.permissions.json { value[field] = json }
             return (name, .object(value))
         })
     }

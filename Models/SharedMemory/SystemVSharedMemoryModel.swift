@@ -19,6 +19,9 @@
 ///   number: the last process to attach or detach, a death's detaches included (0 before any worker did).
 /// - `SHM_RDONLY` (`attach` with `readOnly`) gives a read-only attachment: a store or add through it is refused
 ///   with `SIGSEGV` (the worker reports the signal as the access's error) and changes nothing; loads work.
+/// - Permissions (`Permissions`, in the setup): `shmat` needs read, and write unless `SHM_RDONLY` (`EACCES`);
+///   `IPC_STAT` read; `IPC_RMID` the owner (`EPERM`); `shmget` with `IPC_CREAT` read and write, after `EEXIST` and
+///   the size.
 public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     public static let name = "sysv-shm"
 
@@ -26,10 +29,12 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         public var words: Int
         /// Processes attached at the start, once per attachment.
         public var attached: [Int]
+        public var permissions: Permissions
 
-        public init(words: Int, attached: [Int]) {
+        public init(words: Int, attached: [Int], permissions: Permissions = Permissions()) {
             self.words = words
             self.attached = attached.sorted()
+            self.permissions = permissions
         }
     }
 
@@ -46,6 +51,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         /// Each process's attachments, oldest first: whether each is read-only (`SHM_RDONLY`). Accesses use the
         /// newest.
         public var readOnly: [Int: [Bool]] = [:]
+        public var permissions = Permissions()
 
         mutating func destroyIfUnused() {
             if removed && attachments.isEmpty {
@@ -88,6 +94,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         var state = State(words: [Int64](repeating: 0, count: setup.words), attachments: setup.attached, size: setup.words * 8)
         for process in setup.attached { state.readOnly[process, default: []].append(false) }
         state.lastProcess = setup.attached.isEmpty ? 0 : nil
+        state.permissions = setup.permissions
         return state
     }
 
@@ -102,6 +109,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             return [Transition(.accessed(result), next)]
         case .attach(let process, let readOnly):
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
+            if !state.permissions.allows(process, read: true, write: !readOnly) { return [Transition(.failed(.EACCES), state)] }
             next.attachments.insertSorted(process)
             next.readOnly[process, default: []].append(readOnly)
             next.lastProcess = process
@@ -113,19 +121,24 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             next.lastProcess = process
             next.destroyIfUnused()
             return [Transition(.done, next)]
-        case .status:
+        case .status(let process):
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
+            if !state.permissions.allows(process, read: true) { return [Transition(.failed(.EACCES), state)] }
             return [Transition(.status(
                 attachments: state.attachments.count, removed: state.removed, size: state.size, lastProcess: state.lastProcess), state)]
-        case .remove:
+        case .remove(let process):
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
+            if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
             next.removed = true
             next.destroyIfUnused()
             return [Transition(.done, next)]
-        case .get(_, let size, let create, let exclusive):
+        case .get(let process, let size, let create, let exclusive):
             if !state.removed {
                 if create && exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
-                return [Transition(size > state.size ? .failed(.EINVAL) : .done, state)]
+                if size > state.size { return [Transition(.failed(.EINVAL), state)] }
+                // IPC_CREAT | 0600 asks for read and write; a lookup (no flags) for nothing.
+                if create && !state.permissions.allows(process, read: true, write: true) { return [Transition(.failed(.EACCES), state)] }
+                return [Transition(.done, state)]
             }
             if !create { return [Transition(.failed(.ENOENT), state)] }
             if size < 1 { return [Transition(.failed(.EINVAL), state)] }
@@ -194,13 +207,15 @@ extension SystemVSharedMemoryModel {
         for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
             segments.append((name, Setup(
                 words: try setup.required("words").integer("words", in: 1...1 << 20),
-                attached: try setup.optional("attached")?.integers("attached") ?? [])))
+                attached: try setup.optional("attached")?.integers("attached") ?? [], permissions: try Permissions(setup: setup))))
         }
         self.init(segments: segments)
     }
 
     public var parameters: JSONValue {
-        ModelParameters.json(setups.map { name, setup in (name, ["words": .int(setup.words), "attached": .ints(setup.attached)]) })
+        ModelParameters.json(setups.map { name, setup in
+            (name, .object(JSONObject([("words", .int(setup.words)), ("attached", .ints(setup.attached))] + setup.permissions.json)))
+        })
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {

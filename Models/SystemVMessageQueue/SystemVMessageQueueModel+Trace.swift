@@ -9,21 +9,23 @@
 //   set      {"capacity": INT}                                               (none)                         EPERM, EINVAL
 //   (send and receive without "nonblocking" may also fail EINTR)
 //
-// params: {"objects": {"m0": {"capacity": 16384, "maxMessageSize": 8192}}}
+// params: {"objects": {"m0": {"capacity": 16384, "maxMessageSize": 8192, "mode": "0600"?, "owner": UID?, "group": GID?,
+//   "users": {"2": UID | {"uid": UID, "gid": GID}}?}} (Permissions)
 extension SystemVMessageQueueModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var queues: [(name: String, setup: Setup)] = []
         for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
             queues.append((name, Setup(
                 capacity: try setup.optional("capacity")?.integer("capacity", in: 0...1 << 24) ?? 16384,
-                maxMessageSize: try setup.optional("maxMessageSize")?.integer("maxMessageSize", in: 0...1 << 24) ?? 8192)))
+                maxMessageSize: try setup.optional("maxMessageSize")?.integer("maxMessageSize", in: 0...1 << 24) ?? 8192,
+                permissions: try Permissions(setup: setup))))
         }
         self.init(queues: queues)
     }
 
     public var parameters: JSONValue {
         ModelParameters.json(setups.map { name, setup in
-            (name, ["capacity": .int(setup.capacity), "maxMessageSize": .int(setup.maxMessageSize)])
+            (name, .object(JSONObject([("capacity", .int(setup.capacity)), ("maxMessageSize", .int(setup.maxMessageSize))] + setup.permissions.json)))
         })
     }
 

@@ -30,6 +30,10 @@
 ///   oldest) and leaves it queued: `EINVAL` without `IPC_NOWAIT` or with `MSG_EXCEPT` (checked first, like a negative
 ///   size), `ENOMSG` for a position past the last (a negative one too), `E2BIG` for a longer message, and `EINVAL`
 ///   — not a truncated copy — for a longer message with `MSG_NOERROR`.
+/// - Permissions (`Permissions`, in the setup): a send needs write permission, a receive, a copy and `IPC_STAT`
+///   read (`EACCES`, after the size and type checks and the removal), `IPC_SET` and `IPC_RMID` the owner (`EPERM`);
+///   `msgget` with `IPC_CREAT` asks for read and write (the workers' 0600) and fails `EACCES` without them, after
+///   `EEXIST`; a lookup without it asks for nothing.
 public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
     public static let name = "sysv-msg"
     /// `msgmnb`: the most `msg_qbytes` may be raised to without `CAP_SYS_RESOURCE` (which root lacks here).
@@ -41,9 +45,12 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         /// `msgmax`: the longest message a send accepts.
         public var maxMessageSize: Int
 
-        public init(capacity: Int = 16384, maxMessageSize: Int = 8192) {
+        public var permissions: Permissions
+
+        public init(capacity: Int = 16384, maxMessageSize: Int = 8192, permissions: Permissions = Permissions()) {
             self.capacity = capacity
             self.maxMessageSize = maxMessageSize
+            self.permissions = permissions
         }
     }
 
@@ -65,6 +72,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         /// `msg_lspid` and `msg_lrpid` as process numbers, 0 for none.
         public var lastSender = 0
         public var lastReceiver = 0
+        public var permissions = Permissions()
 
         public var bytes: Int { messages.reduce(0) { $0 + $1.data.count } }
 
@@ -150,7 +158,9 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
 
     public func initialState(of object: String) -> State {
         let setup = setups.first { $0.name == object }?.setup ?? Setup()
-        return State(capacity: setup.capacity, maxMessageSize: setup.maxMessageSize)
+        var state = State(capacity: setup.capacity, maxMessageSize: setup.maxMessageSize)
+        state.permissions = setup.permissions
+        return state
     }
 
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
@@ -159,6 +169,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         case .send(let process, let type, let data, let nonblocking):
             if type < 1 || data.count > state.maxMessageSize { return [Transition(.failed(.EINVAL), state)] }
             if state.removed { return afterRemoval(state, blocking: !nonblocking) }
+            if !state.permissions.allows(process, write: true) { return [Transition(.failed(.EACCES), state)] }
             if state.bytes + data.count > state.capacity || state.messages.count + 1 > state.capacity {
                 return nonblocking ? [Transition(.failed(.EAGAIN), state)] : []
             }
@@ -168,6 +179,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         case .receive(let process, let type, let max, let except, let truncate, let nonblocking):
             if max < 0 { return [Transition(.failed(.EINVAL), state)] }
             if state.removed { return afterRemoval(state, blocking: !nonblocking) }
+            if !state.permissions.allows(process, read: true) { return [Transition(.failed(.EACCES), state)] }
             guard let index = state.selected(type: type, except: except) else {
                 return nonblocking ? [Transition(.failed(.ENOMSG), state)] : []
             }
@@ -179,28 +191,37 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             next.messages.remove(at: index)
             next.lastReceiver = process
             return [Transition(.received(message), next)]
-        case .copy(_, let index, let max, let except, let truncate, let nonblocking):
+        case .copy(let process, let index, let max, let except, let truncate, let nonblocking):
             if max < 0 || except || !nonblocking || state.removed { return [Transition(.failed(.EINVAL), state)] }
+            if !state.permissions.allows(process, read: true) { return [Transition(.failed(.EACCES), state)] }
             guard state.messages.indices.contains(index) else { return [Transition(.failed(.ENOMSG), state)] }
             let message = state.messages[index]
             if message.data.count > max { return [Transition(.failed(truncate ? .EINVAL : .E2BIG), state)] }
             return [Transition(.received(message), state)]
-        case .remove:
+        case .remove(let process):
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
             next.messages.removeAll()
             next.removed = true
             return [Transition(.removed, next)]
-        case .setCapacity(_, let capacity):
+        case .setCapacity(let process, let capacity):
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
             if capacity > Self.capacityLimit { return [Transition(.failed(.EPERM), state)] }
             next.capacity = capacity
             return [Transition(.capacitySet, next)]
-        case .get(_, let create, let exclusive):
-            if !state.removed { return [Transition(create && exclusive ? .failed(ErrorCode("EEXIST")) : .found, state)] }
+        case .get(let process, let create, let exclusive):
+            if !state.removed {
+                if create && exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
+                // IPC_CREAT | 0600 asks for read and write; a lookup (no flags) for nothing.
+                if create && !state.permissions.allows(process, read: true, write: true) { return [Transition(.failed(.EACCES), state)] }
+                return [Transition(.found, state)]
+            }
             // A create makes a new queue (not this object), or meets msgmni (ENOSPC), which the trace does not show.
             return create ? [Transition(.found, state), Transition(.failed(.ENOSPC), state)] : [Transition(.failed(.ENOENT), state)]
-        case .stat:
+        case .stat(let process):
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            if !state.permissions.allows(process, read: true) { return [Transition(.failed(.EACCES), state)] }
             return [Transition(.status(Status(
                 messages: state.messages.count, bytes: state.bytes, capacity: state.capacity,
                 lastSender: state.lastSender, lastReceiver: state.lastReceiver)), state)]

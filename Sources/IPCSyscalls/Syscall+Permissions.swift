@@ -1,3 +1,4 @@
+import CIPCShims
 import Glibc
 import SystemPackage
 
@@ -21,6 +22,14 @@ extension Syscall {
     /// The corresponding C function is `lchown`.
     public static func changeOwner(_ path: String, user: uid_t, group: gid_t) throws(Errno) {
         _ = try perform(.chmod, retryOnInterrupt: false) { _ in Glibc.lchown(path, user, group) }
+    }
+
+    /// Makes the calling thread alone run as `user` and `group` (effective and real ids; the saved ones stay), or
+    /// back as root with `user` 0: what a permission fact needs without forking the test process.
+    ///
+    /// The corresponding C functions are `setresgid` and `setresuid`, as raw system calls.
+    public static func setThreadCredentials(user: uid_t, group: gid_t) throws(Errno) {
+        _ = try perform(.chmod, retryOnInterrupt: false) { _ in ipc_thread_credentials(user, group) }
     }
 
     /// Gives up root for `user` and `group` for good (supplementary groups dropped, then the group, while still

@@ -36,6 +36,10 @@ int ipc_set_status_flags(int fd, int flags);
 /// O_DIRECT, which Swift's Glibc does not export (it needs _GNU_SOURCE): packet mode on a pipe.
 int ipc_o_direct(void);
 
+/// setresgid(gid, gid, -1) and setresuid(uid, uid, -1) for the calling thread alone (raw syscalls: glibc's wrappers
+/// change every thread); the saved ids stay, so a thread of a root process can leave root and come back (uid 0).
+int ipc_thread_credentials(unsigned uid, unsigned gid);
+
 /// The wait(2) status macros.
 int ipc_wifexited(int status);
 int ipc_wexitstatus(int status);

@@ -1,0 +1,91 @@
+/// Who may use an object: its owner, group and mode, and the users and groups the trace's processes run as —
+/// what the kernel's permission checks compare (`EACCES`; `EPERM` for the calls only the owner may make).
+///
+/// Processes run as root unless `users` says otherwise, and root passes every check (`CAP_DAC_OVERRIDE`,
+/// `CAP_IPC_OWNER`, `CAP_SYS_ADMIN`), which is why a setup without these fields behaves as before. For anyone
+/// else the kernel takes the owner's bits when the process's user is the owner, else the group's bits when its
+/// group is the object's, else the others' bits — never a union (`PermissionFactsTests`).
+///
+/// Setup form, beside each object's other fields: `"mode": "0604"` (octal text, or a number), `"owner": UID` (0),
+/// `"group": GID` (the owner's), and `"users": {"2": UID}` or `{"2": {"uid": UID, "gid": GID}}` (a process's group
+/// is its user's id unless given).
+public struct Permissions: Hashable, Sendable {
+    public var mode: Int
+    public var owner: Int
+    public var group: Int
+    /// Each process that is not root: its user and group.
+    public var users: [Int: User]
+
+    public struct User: Hashable, Sendable {
+        public var uid: Int
+        public var gid: Int
+
+        public init(uid: Int, gid: Int? = nil) {
+            self.uid = uid
+            self.gid = gid ?? uid
+        }
+    }
+
+    public init(mode: Int = 0o600, owner: Int = 0, group: Int? = nil, users: [Int: User] = [:]) {
+        self.mode = mode
+        self.owner = owner
+        self.group = group ?? owner
+        self.users = users
+    }
+
+    /// Whether `process` may read (and, with `write`, write) the object: `EACCES` otherwise.
+    public func allows(_ process: Int, read: Bool = false, write: Bool = false) -> Bool {
+        guard let user = users[process], user.uid != 0 else { return true }
+        let bits = user.uid == owner ? mode >> 6 & 7 : user.gid == group ? mode >> 3 & 7 : mode & 7
+        return (!read || bits & 4 != 0) && (!write || bits & 2 != 0)
+    }
+
+    /// Whether `process` may make the owner's calls (`IPC_RMID`, `IPC_SET`, unlinking the name): root or the owner.
+    public func isOwner(_ process: Int) -> Bool {
+        guard let user = users[process] else { return true }
+        return user.uid == 0 || user.uid == owner
+    }
+
+    /// The permissions a setup gives (see the type's description); the defaults when it gives none.
+    public init(setup: JSONValue?) throws(ModelError) {
+        var mode = 0o600
+        switch try setup.optional("mode") {
+        case nil: break
+        case .string(let text)?:
+            guard let value = Int(text, radix: 8), (0...0o777).contains(value) else {
+                throw ModelError("field 'mode' must be octal permission bits such as \"0600\", not \"\(text)\"")
+            }
+            mode = value
+        case let value?: mode = try value.integer("mode", in: 0...0o777)
+        }
+        var users: [Int: User] = [:]
+        if case .object(let table)? = try setup.optional("users") {
+            for member in table {
+                guard let process = Int(member.key) else { throw ModelError("field 'users' must map process numbers to users") }
+                if case .object = member.value {
+                    let entry: JSONValue? = member.value
+                    users[process] = User(
+                        uid: try entry.required("uid").integer("uid"), gid: try entry.optional("gid")?.integer("gid"))
+                } else {
+                    users[process] = User(uid: try member.value.integer("users"))
+                }
+            }
+        }
+        let owner = try setup.optional("owner")?.integer("owner") ?? 0
+        self.init(mode: mode, owner: owner, group: try setup.optional("group")?.integer("group"), users: users)
+    }
+
+    /// The setup fields that differ from the defaults.
+    public var json: [(String, JSONValue)] {
+        var fields: [(String, JSONValue)] = []
+        if mode != 0o600 { fields.append(("mode", .string("0" + String(mode, radix: 8)))) }
+        if owner != 0 { fields.append(("owner", .int(owner))) }
+        if group != owner { fields.append(("group", .int(group))) }
+        if !users.isEmpty {
+            fields.append(("users", .object(JSONObject(users.sorted { $0.key < $1.key }.map { process, user in
+                (String(process), user.gid == user.uid ? .int(user.uid) : ["uid": .int(user.uid), "gid": .int(user.gid)])
+            }))))
+        }
+        return fields
+    }
+}
