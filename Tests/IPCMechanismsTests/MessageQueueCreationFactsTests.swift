@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import IPCMechanisms
 import IPCSyscalls
@@ -34,5 +35,46 @@ import Testing
         defer { try? Syscall.close(fresh) }
         #expect(try Syscall.inode(of: fresh) != inode)
         #expect(try Syscall.mqAttributes(fresh).maximumMessages == 10)
+    }
+
+    /// `RLIMIT_MSGQUEUE` (819200 bytes here) is counted against the creating *user*: a thread that takes a user of
+    /// its own (no queue yet, whatever root's other tests hold; the process's limit unchanged) makes nine 10 × 8192
+    /// queues — each charged its messages plus the kernel's bookkeeping, a little over 81920 bytes — and the tenth
+    /// fails `EMFILE`; closing one does not give its bytes back, unlinking it (the queue then goes) does. Root's
+    /// queues are charged to root, so the thread's user was at 0 whatever the rest of the test process holds.
+    @Test func rlimitMsgqueueIsCountedPerUserAndFailsEMFILE() throws {
+        let base = "/ipch-test-\(getpid())-rlimit-\(UInt32.random(in: 0...UInt32.max))"
+        #expect(try String(contentsOfFile: "/proc/self/limits", encoding: .utf8).split(separator: "\n")
+            .contains { $0.hasPrefix("Max msgqueue size") && $0.contains("819200") })
+        nonisolated(unsafe) var made = 0
+        nonisolated(unsafe) var failure = ""
+        nonisolated(unsafe) var afterClose = ""
+        nonisolated(unsafe) var afterUnlink = ""
+        TestThread {
+            // A user no other test uses, so its count starts at 0.
+            guard (try? Syscall.setThreadCredentials(user: 54321, group: 54321)) != nil else { return }
+            defer { try? Syscall.setThreadCredentials(user: 0, group: 0) }
+            var queues: [(String, FileDescriptor)] = []
+            defer { for (name, queue) in queues { try? Syscall.close(queue); try? Syscall.mqUnlink(name) } }
+            func create(_ name: String) throws(Errno) -> FileDescriptor {
+                try Syscall.mqCreate(name, flags: O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode: 0o600, maximumMessages: 10, messageSize: 8192)
+            }
+            while queues.count < 20 {
+                let name = "\(base)-\(queues.count)"
+                do throws(Errno) {
+                    queues.append((name, try create(name)))
+                } catch {
+                    failure = error.name
+                    break
+                }
+            }
+            made = queues.count
+            try? Syscall.close(queues[0].1)
+            afterClose = (try? create(base + "-a")).map { queue in queues.append((base + "-a", queue)); return "ok" } ?? "EMFILE"
+            try? Syscall.mqUnlink(queues[0].0)
+            afterUnlink = (try? create(base + "-b")).map { queue in queues.append((base + "-b", queue)); return "ok" } ?? "failed"
+        }.join()
+        #expect(made == 9 && failure == "EMFILE")
+        #expect(afterClose == "EMFILE" && afterUnlink == "ok")
     }
 }
