@@ -8,8 +8,9 @@
 //   getattr  (none)                                                    {"messages": INT, "maxMessages": INT, "messageSize": INT}  EBADF
 //   setattr  {"nonblocking": BOOL} (mq_setattr of O_NONBLOCK)        {"nonblocking": BOOL}: the old flag  EBADF
 //   (getattr's ok value may also hold "nonblocking": mq_flags' O_NONBLOCK)
-//   notify   {"register": BOOL, "signal": "invalid"?} (mq_notify with a signal, or NULL)  (none)  EBADF, EBUSY, EINVAL
-//   notified {"rearm": BOOL?}                                          {"count": INT, "rearmed": BOOL (with rearm)}
+//   notify   {"register": BOOL, "signal": "invalid"?, "how": "signal" | "thread" | "none"?} (mq_notify with a
+//            sigevent, or NULL)  (none)  EBADF, EBUSY, EINVAL
+//   notified {"rearm": BOOL?, "how": ...?}                             {"count": INT, "rearmed": BOOL (with rearm)}
 //   open     {"access": "read-write" | "read" | "write"?, "create": BOOL?, "exclusive": BOOL?, "maxMessages": INT?,
 //            "messageSize": INT?} (O_RDWR, O_RDONLY, O_WRONLY; O_CREAT, O_EXCL, mq_attr)  (none)  ENOENT, EEXIST, EINVAL
 //   close    (none)                                                    (none)                         EBADF
@@ -59,9 +60,12 @@ extension PosixMessageQueueModel {
             case .string("invalid")?: invalid = true
             default: throw ModelError("field 'signal' of notify can only be \"invalid\" (a signal number outside 1…64)")
             }
-            return .notify(process: call.process, register: try call.value.required("register").boolean("register"), invalidSignal: invalid)
+            return .notify(
+                process: call.process, register: try call.value.required("register").boolean("register"), invalidSignal: invalid,
+                kind: try notificationKind(call.value))
         case "notified":
-            return .takeNotifications(process: call.process, rearm: try call.value.optional("rearm")?.boolean("rearm") ?? false)
+            return .takeNotifications(
+                process: call.process, rearm: try call.value.optional("rearm")?.boolean("rearm") ?? false, kind: try notificationKind(call.value))
         case "open":
             // A plain open carries no value (or null).
             if case .null? = call.value { return .open(process: call.process) }
@@ -91,7 +95,7 @@ extension PosixMessageQueueModel {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
         case (.ok, .send): return .sent
-        case (.ok(let value), .takeNotifications(_, let rearm)):
+        case (.ok(let value), .takeNotifications(_, let rearm, _)):
             return .notifications(
                 try value.required("count").integer("count"), rearmed: rearm ? try value.required("rearmed").boolean("rearmed") : nil)
         case (.ok(let value), .getAttributes):
@@ -123,9 +127,16 @@ extension PosixMessageQueueModel {
             return ("receive", .object(value))
         case .getAttributes: return ("getattr", nil)
         case .setNonblocking(_, let nonblocking): return ("setattr", ["nonblocking": .bool(nonblocking)])
-        case .notify(_, let register, let invalid):
-            return ("notify", invalid ? ["register": .bool(register), "signal": "invalid"] : ["register": .bool(register)])
-        case .takeNotifications(_, let rearm): return ("notified", rearm ? ["rearm": true] : nil)
+        case .notify(_, let register, let invalid, let kind):
+            var value: JSONObject = ["register": .bool(register)]
+            if invalid { value["signal"] = "invalid" }
+            if kind != .signal { value["how"] = .string(kind.rawValue) }
+            return ("notify", .object(value))
+        case .takeNotifications(_, let rearm, let kind):
+            var value = JSONObject()
+            if rearm { value["rearm"] = true }
+            if rearm && kind != .signal { value["how"] = .string(kind.rawValue) }
+            return ("notified", value.count == 0 ? nil : .object(value))
         case .open(_, let access, let creation):
             var value = JSONObject()
             if access != .readWrite { value["access"] = .string(access.rawValue) }
@@ -167,4 +178,13 @@ extension PosixMessageQueueModel {
     public func exitInput(process: Int, object: String) -> Input? {
         .exit(process: process)
     }
+}
+
+/// The `"how"` of a `notify` or `notified`: `SIGEV_SIGNAL` (the default), `SIGEV_THREAD` or `SIGEV_NONE`.
+private func notificationKind(_ value: JSONValue?) throws(ModelError) -> PosixMessageQueueModel.NotificationKind {
+    guard let text = try value.optional("how")?.text("how") else { return .signal }
+    guard let kind = PosixMessageQueueModel.NotificationKind(rawValue: text) else {
+        throw ModelError("field 'how' must be \"signal\", \"thread\" or \"none\", not \"\(text)\"")
+    }
+    return kind
 }

@@ -68,6 +68,16 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         }
     }
 
+    /// How `mq_notify` notifies (`sigev_notify`).
+    public enum NotificationKind: String, Hashable, Sendable, CaseIterable {
+        /// `SIGEV_SIGNAL`: a signal, queued at once.
+        case signal
+        /// `SIGEV_THREAD`: glibc runs a function in a new thread, some time after the message arrived.
+        case thread
+        /// `SIGEV_NONE`: nothing, but the registration is used up as by any other.
+        case none
+    }
+
     /// How a descriptor was opened.
     public enum Access: String, Hashable, Sendable {
         case readWrite = "read-write", read, write
@@ -118,8 +128,13 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var handed: [Int: Message] = [:]
         /// The process registered with `mq_notify`, if any.
         public var notifier: Int?
+        /// How the registered process asked to be notified.
+        public var notifierKind: NotificationKind = .signal
         /// Notifications delivered and not yet taken, one entry per notification, by process, sorted.
         public var notifications: [Int] = []
+        /// `SIGEV_THREAD` notifications sent and not yet taken, by process, sorted: glibc's helper thread runs the
+        /// function some time after, so a look may not see them yet.
+        public var threadNotifications: [Int] = []
         /// Each descriptor, oldest first, of the processes holding one not opened read-write or with `O_NONBLOCK`
         /// set by `mq_setattr` (every descriptor of any other process is a read-write, blocking one).
         public var descriptors: [Int: [Descriptor]] = [:]
@@ -184,12 +199,12 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         /// `mq_notify` with a signal (`register`) or `NULL` (not `register`), through the newest descriptor;
         /// `invalidSignal`: registering with a signal number outside 1…64, which fails `EINVAL` before the descriptor
         /// is looked at.
-        case notify(process: Int, register: Bool, invalidSignal: Bool = false)
+        case notify(process: Int, register: Bool, invalidSignal: Bool = false, kind: NotificationKind = .signal)
         /// Takes the notifications delivered to the process since it last looked (its queued notification
         /// signals, with `sigtimedwait` and no wait); no descriptor needed. With `rearm`, a client that, having
         /// taken at least one, registers again at once (`mq_notify`; it stays unregistered when another process
         /// was quicker, `EBUSY`, or when it has no descriptor).
-        case takeNotifications(process: Int, rearm: Bool = false)
+        case takeNotifications(process: Int, rearm: Bool = false, kind: NotificationKind = .signal)
         /// `mq_open` of the queue's name without `O_CREAT`: another descriptor, `O_RDWR`, `O_RDONLY` or `O_WRONLY`.
         /// With `creation`, `O_CREAT`.
         case open(process: Int, access: Access = .readWrite, creation: Creation? = nil)
@@ -267,7 +282,11 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             }
             next.enqueue(message)
             if state.messages.isEmpty, let notifier = state.notifier {
-                next.notifications.insertSorted(notifier)
+                switch state.notifierKind {
+                case .signal: next.notifications.insertSorted(notifier)
+                case .thread: next.threadNotifications.insertSorted(notifier)
+                case .none: break
+                }
                 next.notifier = nil
             }
             return [Transition(.sent, next)]
@@ -293,23 +312,34 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             next.setNonblocking(process, nonblocking)
             return [Transition(.oldFlags(nonblocking: state.newest(of: process).nonblocking), next)]
-        case .notify(let process, let register, let invalidSignal):
+        case .notify(let process, let register, let invalidSignal, let kind):
             if register && invalidSignal { return [Transition(.failed(.EINVAL), state)] }
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             if register {
                 if state.notifier != nil { return [Transition(.failed(.EBUSY), state)] }
                 next.notifier = process
+                next.notifierKind = kind
             } else if state.notifier == process {
                 next.notifier = nil
             }
             return [Transition(.done, next)]
-        case .takeNotifications(let process, let rearm):
+        case .takeNotifications(let process, let rearm, let kind):
             next.notifications.removeAll { $0 == process }
-            let count = state.notifications.count - next.notifications.count
-            guard rearm else { return [Transition(.notifications(count), next)] }
-            let rearmed = count > 0 && next.notifier == nil && next.name.holders.contains(process)
-            if rearmed { next.notifier = process }
-            return [Transition(.notifications(count, rearmed: rearmed), next)]
+            let signals = state.notifications.count - next.notifications.count
+            // Thread notifications whose function has run by now: any number of those sent.
+            let threads = state.threadNotifications.filter { $0 == process }.count
+            return (0...threads).map { taken in
+                var after = next
+                for _ in 0..<taken { _ = after.threadNotifications.removeOne(process) }
+                let count = signals + taken
+                guard rearm else { return Transition(.notifications(count), after) }
+                let rearmed = count > 0 && after.notifier == nil && after.name.holders.contains(process)
+                if rearmed {
+                    after.notifier = process
+                    after.notifierKind = kind
+                }
+                return Transition(.notifications(count, rearmed: rearmed), after)
+            }
         case .open(let process, let access, let creation):
             if let creation {
                 if state.name.unlinked {
@@ -345,6 +375,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             next.abandonReceive(of: process)
             if next.notifier == process { next.notifier = nil }
             next.notifications.removeAll { $0 == process }
+            next.threadNotifications.removeAll { $0 == process }
             next.descriptors[process] = nil
             return nameTransition(next, \.name) { $0.exit(process); return nil }
         }
@@ -407,6 +438,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         }
         if let notifier = state.notifier { parts.append("process \(notifier) registered for notification") }
         if !state.notifications.isEmpty { parts.append("notifications delivered to \(state.notifications)") }
+        if !state.threadNotifications.isEmpty { parts.append("thread notifications sent to \(state.threadNotifications)") }
         for (process, list) in state.descriptors.sorted(by: { $0.key < $1.key }) {
             parts.append("process \(process)'s descriptors \(list.map { $0.access.rawValue + ($0.nonblocking ? " O_NONBLOCK" : "") })")
         }
@@ -424,9 +456,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             call = "receive into \(max) bytes\(nonblocking ? " (nonblocking)" : "")" + (timeout.map { " \($0.text)" } ?? "")
         case .getAttributes: call = "mq_getattr"
         case .setNonblocking(_, let nonblocking): call = "mq_setattr \(nonblocking ? "O_NONBLOCK" : "0")"
-        case .notify(_, let register, let invalidSignal):
-            call = register ? (invalidSignal ? "mq_notify (register, invalid signal)" : "mq_notify (register)") : "mq_notify (NULL)"
-        case .takeNotifications(_, let rearm): call = rearm ? "take notifications, registering again" : "take notifications"
+        case .notify(_, let register, let invalidSignal, let kind):
+            call = register ? (invalidSignal ? "mq_notify (register, invalid signal)" : "mq_notify (register, SIGEV_\(kind.rawValue.uppercased()))") : "mq_notify (NULL)"
+        case .takeNotifications(_, let rearm, _): call = rearm ? "take notifications, registering again" : "take notifications"
         case .open(_, let access, let creation):
             call = (access == .readWrite ? "open by name" : "open by name, \(access == .read ? "O_RDONLY" : "O_WRONLY")")
                 + (creation.map { " O_CREAT\($0.exclusive ? "|O_EXCL" : "")" + ($0.maxMessages.map { " \($0) ×" } ?? "") + ($0.messageSize.map { " \($0) bytes" } ?? "") } ?? "")
@@ -461,7 +493,7 @@ extension PosixMessageQueueModel.Input {
         switch self {
         case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process, _, _),
             .setNonblocking(let process, _),
-            .notify(let process, _, _), .takeNotifications(let process, _),
+            .notify(let process, _, _, _), .takeNotifications(let process, _, _),
             .close(let process), .unlink(let process), .exit(let process):
             process
         }

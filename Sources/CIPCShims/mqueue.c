@@ -63,3 +63,16 @@ int ipc_mq_notify(int mqdes, int signo) {
     event.sigev_signo = signo < 0 ? 0 : signo;
     return mq_notify(mqdes, &event);
 }
+
+static void ipc_mq_thread_notified(union sigval value) { __atomic_add_fetch((long *)value.sival_ptr, 1, __ATOMIC_SEQ_CST); }
+
+int ipc_mq_notify_thread(int mqdes, long *counter) {
+    struct sigevent event;
+    memset(&event, 0, sizeof event);
+    event.sigev_notify = SIGEV_THREAD;
+    event.sigev_notify_function = ipc_mq_thread_notified;
+    event.sigev_value.sival_ptr = counter;
+    return mq_notify(mqdes, &event);
+}
+
+long ipc_mq_thread_notifications(long *counter) { return __atomic_load_n(counter, __ATOMIC_SEQ_CST); }

@@ -145,6 +145,20 @@ extension Syscall {
         _ = try perform(.mqNotify, descriptor: queue, retryOnInterrupt: false) { _ in ipc_mq_notify(queue.rawValue, code) }
     }
 
+    /// Registers this process for one notification by `SIGEV_THREAD`: when a message arrives in the empty queue,
+    /// glibc runs, in a new thread and some time after, a function that adds 1 to `counter`
+    /// (``mqThreadNotifications(_:)`` reads it).
+    ///
+    /// The corresponding C function is `mq_notify`.
+    public static func mqNotifyThread(_ queue: FileDescriptor, counter: UnsafeMutablePointer<Int>) throws(Errno) {
+        _ = try perform(.mqNotify, descriptor: queue, retryOnInterrupt: false) { _ in ipc_mq_notify_thread(queue.rawValue, counter) }
+    }
+
+    /// How many `SIGEV_THREAD` notifications have run their function for `counter`.
+    public static func mqThreadNotifications(_ counter: UnsafeMutablePointer<Int>) -> Int {
+        ipc_mq_thread_notifications(counter)
+    }
+
     // MARK: System V message queues
 
     /// Creates (with `IPC_CREAT`, and `IPC_EXCL` in `flags`) or finds the message queue of `key`.

@@ -104,4 +104,28 @@ import Testing
             #expect(try registered(queue))
         }
     }
+
+    /// `SIGEV_THREAD`: the same one registration at a time (`EBUSY`), used up by a message arriving in the empty
+    /// queue; glibc runs the function once, in a thread of its own, some time after the send returned (the test
+    /// waits for it, up to 10 s); a later message into the non-empty queue runs nothing more.
+    @Test func aThreadNotificationRunsItsFunctionOnceAfterTheSend() throws {
+        try withQueue { queue, _ in
+            let counter = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+            counter.initialize(to: 0)
+            // Not deallocated: glibc's helper thread may outlive the test, and must find it.
+            try Syscall.mqNotifyThread(queue, counter: counter)
+            #expect(throws: Errno.resourceBusy) { try Syscall.mqNotifyThread(queue, counter: counter) }
+            #expect(throws: Errno.resourceBusy) { try Syscall.mqNotify(queue, .withoutSignal) }
+            #expect(try PosixMessageQueue.send(queue, [1], priority: 0, nonblocking: true) == .completed(1))
+            let clock = ContinuousClock()
+            let start = clock.now
+            while Syscall.mqThreadNotifications(counter) == 0 && clock.now - start < .seconds(10) { sched_yield() }
+            #expect(Syscall.mqThreadNotifications(counter) == 1)
+            #expect(try PosixMessageQueue.send(queue, [2], priority: 0, nonblocking: true) == .completed(1))
+            // Used up: registering again works (and is removed again with NULL).
+            try Syscall.mqNotify(queue, .withoutSignal)
+            try Syscall.mqNotify(queue, nil)
+            #expect(Syscall.mqThreadNotifications(counter) == 1)
+        }
+    }
 }

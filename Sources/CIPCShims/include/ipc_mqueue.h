@@ -29,5 +29,9 @@ int ipc_mq_setflags(int mqdes, long flags, long *old);
 /// with SIGEV_NONE (nothing is sent; the registration is still used up); with 0, NULL (remove the caller's
 /// registration).
 int ipc_mq_notify(int mqdes, int signo);
+/// mq_notify(3) with SIGEV_THREAD: glibc's helper runs, in a new thread, a function that adds 1 to *counter.
+int ipc_mq_notify_thread(int mqdes, long *counter);
+/// The count ipc_mq_notify_thread's function has reached (an atomic load).
+long ipc_mq_thread_notifications(long *counter);
 
 #endif

@@ -75,6 +75,23 @@ struct PosixMessageQueueBinding: ObjectBinding {
     let inode: UInt64
     /// `client.mq-notify-not-rearmed`: a consumer that takes its notification and does not register again.
     var forgetsToRearm = false
+    /// What the `SIGEV_THREAD` function counts (one per worker's binding, for the worker's life), and how many of
+    /// those a `notified` has taken.
+    let threadCounter: UnsafeMutablePointer<Int> = {
+        let counter = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        counter.initialize(to: 0)
+        return counter
+    }()
+    var threadsTaken = 0
+
+    /// `mq_notify` registering this process, as `kind` asks.
+    func register(_ queue: FileDescriptor, _ kind: PosixMessageQueueModel.NotificationKind) throws(Errno) {
+        switch kind {
+        case .signal: try Syscall.mqNotify(queue, .signal(Self.notificationSignal))
+        case .thread: try Syscall.mqNotifyThread(queue, counter: threadCounter)
+        case .none: try Syscall.mqNotify(queue, .withoutSignal)
+        }
+    }
     var descriptors: [FileDescriptor] = []
     /// The `O_NONBLOCK` `setattr` left on each descriptor's open description (absent: clear). A send or receive
     /// sets the flag for its own mode (``PosixMessageQueue``'s calls do), and the flag is put back after it.
@@ -114,7 +131,7 @@ struct PosixMessageQueueBinding: ObjectBinding {
             let old = try Syscall.mqSetNonblocking(queue, nonblocking)
             descriptionFlags[queue] = nonblocking
             return .oldFlags(nonblocking: old)
-        case .notify(_, let register, let invalidSignal):
+        case .notify(_, let register, let invalidSignal, let kind):
             if register && invalidSignal {
                 // The kernel checks the signal before the descriptor: no descriptor is needed to see its EINVAL.
                 try Syscall.mqNotify(descriptors.last ?? FileDescriptor(rawValue: -1), .signal(Self.invalidSignal))
@@ -122,9 +139,13 @@ struct PosixMessageQueueBinding: ObjectBinding {
             }
             guard let queue = descriptors.last else { throw .badFileDescriptor }
             try Syscall.setSignalsBlocked([Self.notificationSignal], true)
-            try Syscall.mqNotify(queue, register ? .signal(Self.notificationSignal) : nil)
+            if register {
+                try self.register(queue, kind)
+            } else {
+                try Syscall.mqNotify(queue, nil)
+            }
             return .done
-        case .takeNotifications(_, let rearm):
+        case .takeNotifications(_, let rearm, let kind):
             try Syscall.setSignalsBlocked([Self.notificationSignal], true)
             var count = 0
             while true {
@@ -135,12 +156,16 @@ struct PosixMessageQueueBinding: ObjectBinding {
                     break
                 }
             }
+            // SIGEV_THREAD notifications whose function has run by now.
+            let threads = Syscall.mqThreadNotifications(threadCounter)
+            count += threads - threadsTaken
+            threadsTaken = threads
             guard rearm else { return .notifications(count) }
             guard count > 0, let queue = descriptors.last else { return .notifications(count, rearmed: false) }
             // The fragile client believes it registers again, and never does: later messages notify no one.
             if forgetsToRearm { return .notifications(count, rearmed: true) }
             do throws(Errno) {
-                try Syscall.mqNotify(queue, .signal(Self.notificationSignal))
+                try self.register(queue, kind)
                 return .notifications(count, rearmed: true)
             } catch .resourceBusy {
                 return .notifications(count, rearmed: false)

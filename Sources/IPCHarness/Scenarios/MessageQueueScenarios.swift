@@ -92,7 +92,10 @@ public enum MessageQueueScenarios {
                 roles: { _, generator in generator.chance(0.3) ? ["open", "open"] : ["open"] },
                 operation: { process, sequence, generator in
                     generator.choose([
-                        (18, { _ in ("notify", ["register": true] as JSONValue) }),
+                        (18, { generator in
+                            // SIGEV_SIGNAL mostly; SIGEV_THREAD (glibc's helper thread) and SIGEV_NONE now and then.
+                            ("notify", ["register": true, "how": .string(generator.pick(["signal", "signal", "thread", "none"]))] as JSONValue)
+                        }),
                         (5, { _ in ("notify", ["register": false] as JSONValue) }),
                         (2, { _ in ("notify", ["register": true, "signal": "invalid"] as JSONValue) }),
                         (20, { generator in ("notified", generator.chance(0.5) ? ["rearm": true] as JSONValue : nil) }),
