@@ -48,16 +48,7 @@ public struct Permissions: Hashable, Sendable {
 
     /// The permissions a setup gives (see the type's description); the defaults when it gives none.
     public init(setup: JSONValue?) throws(ModelError) {
-        var mode = 0o600
-        switch try setup.optional("mode") {
-        case nil: break
-        case .string(let text)?:
-            guard let value = Int(text, radix: 8), (0...0o777).contains(value) else {
-                throw ModelError("field 'mode' must be octal permission bits such as \"0600\", not \"\(text)\"")
-            }
-            mode = value
-        case let value?: mode = try value.integer("mode", in: 0...0o777)
-        }
+        let mode = try Self.mode(in: setup) ?? 0o600
         var users: [Int: User] = [:]
         if case .object(let table)? = try setup.optional("users") {
             for member in table {
@@ -75,10 +66,26 @@ public struct Permissions: Hashable, Sendable {
         self.init(mode: mode, owner: owner, group: try setup.optional("group")?.integer("group"), users: users)
     }
 
+    /// The `"mode"` field of `value`, octal text (`"0604"`) or a number; nil when there is none.
+    public static func mode(in value: JSONValue?) throws(ModelError) -> Int? {
+        switch try value.optional("mode") {
+        case nil: return nil
+        case .string(let text)?:
+            guard let mode = Int(text, radix: 8), (0...0o777).contains(mode) else {
+                throw ModelError("field 'mode' must be octal permission bits such as \"0600\", not \"\(text)\"")
+            }
+            return mode
+        case let value?: return try value.integer("mode", in: 0...0o777)
+        }
+    }
+
+    /// A mode as traces write it: octal text.
+    public static func text(ofMode mode: Int) -> JSONValue { .string("0" + String(mode, radix: 8)) }
+
     /// The setup fields that differ from the defaults.
     public var json: [(String, JSONValue)] {
         var fields: [(String, JSONValue)] = []
-        if mode != 0o600 { fields.append(("mode", .string("0" + String(mode, radix: 8)))) }
+        if mode != 0o600 { fields.append(("mode", Self.text(ofMode: mode))) }
         if owner != 0 { fields.append(("owner", .int(owner))) }
         if group != owner { fields.append(("group", .int(group))) }
         if !users.isEmpty {

@@ -6,7 +6,8 @@
 //             "nonblocking": BOOL?, "copy": BOOL? (MSG_COPY: "type" is a position)}
 //   remove   (none)                                                          (none)                         EINVAL
 //   stat     (none)      {"messages": INT, "bytes": INT, "capacity": INT, "lastSender": INT?, "lastReceiver": INT?}  EINVAL
-//   set      {"capacity": INT}                                               (none)                         EPERM, EINVAL
+//   set      {"capacity": INT?, "mode": "0604"?, "owner": UID?} (IPC_SET)       (none)                         EPERM, EINVAL
+//   (stat's ok value may also hold "mode" and "owner")
 //   (send and receive without "nonblocking" may also fail EINTR)
 //
 // params: {"objects": {"m0": {"capacity": 16384, "maxMessageSize": 8192, "mode": "0600"?, "owner": UID?, "group": GID?,
@@ -53,6 +54,13 @@ extension SystemVMessageQueueModel {
         case "get":
             return .get(process: call.process, create: try flag("create"), exclusive: try flag("exclusive"))
         case "set":
+            let mode = try Permissions.mode(in: call.value)
+            let owner = try call.value.optional("owner")?.integer("owner")
+            if mode != nil || owner != nil {
+                return .setPermissions(
+                    process: call.process, capacity: try call.value.optional("capacity")?.integer("capacity", in: 0...Int(UInt32.max)),
+                    mode: mode, owner: owner)
+            }
             return .setCapacity(process: call.process, capacity: try call.value.required("capacity").integer("capacity", in: 0...Int(UInt32.max)))
         default:
             throw ModelError("the sysv-msg model has no operation '\(call.f)' (it has send, receive, remove, stat, set and get)")
@@ -68,14 +76,15 @@ extension SystemVMessageQueueModel {
             guard data.count <= max else { throw ModelError("received \(data.count) bytes, more than max \(max)") }
             return .received(Message(type: try value.required("type").integer("type", in: 1...Int.max), data: data))
         case (.ok, .remove): return .removed
-        case (.ok, .setCapacity): return .capacitySet
+        case (.ok, .setCapacity), (.ok, .setPermissions): return .capacitySet
         case (.ok, .get): return .found
         case (.ok(let value), .stat):
             return .status(Status(
                 messages: try value.required("messages").integer("messages"), bytes: try value.required("bytes").integer("bytes"),
                 capacity: try value.required("capacity").integer("capacity"),
                 lastSender: try value.optional("lastSender")?.integer("lastSender"),
-                lastReceiver: try value.optional("lastReceiver")?.integer("lastReceiver")))
+                lastReceiver: try value.optional("lastReceiver")?.integer("lastReceiver"), mode: try Permissions.mode(in: value),
+                owner: try value.optional("owner")?.integer("owner")))
         }
     }
 
@@ -103,6 +112,12 @@ extension SystemVMessageQueueModel {
             return ("stat", nil)
         case .setCapacity(_, let capacity):
             return ("set", ["capacity": .int(capacity)])
+        case .setPermissions(_, let capacity, let mode, let owner):
+            var value = JSONObject()
+            if let capacity { value["capacity"] = .int(capacity) }
+            if let mode { value["mode"] = Permissions.text(ofMode: mode) }
+            if let owner { value["owner"] = .int(owner) }
+            return ("set", .object(value))
         case .get(_, let create, let exclusive):
             var value = JSONObject()
             if create { value["create"] = true }
@@ -130,6 +145,8 @@ extension SystemVMessageQueueModel.Status {
         var value: JSONObject = ["messages": .int(messages), "bytes": .int(bytes), "capacity": .int(capacity)]
         if let lastSender { value["lastSender"] = .int(lastSender) }
         if let lastReceiver { value["lastReceiver"] = .int(lastReceiver) }
+        if let mode { value["mode"] = Permissions.text(ofMode: mode) }
+        if let owner { value["owner"] = .int(owner) }
         return value
     }
 }

@@ -101,6 +101,8 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         case stat(process: Int)
         /// `msgctl(IPC_SET)` of `msg_qbytes`.
         case setCapacity(process: Int, capacity: Int)
+        /// `msgctl(IPC_SET)` of the owner (`msg_perm.uid`) and the permission bits, and `msg_qbytes` when given.
+        case setPermissions(process: Int, capacity: Int?, mode: Int?, owner: Int?)
         /// `msgget` of the queue's key: without `create` a lookup (`ENOENT` once removed); with `create` and
         /// `exclusive` (`IPC_CREAT | IPC_EXCL`) `EEXIST` while the queue exists. Once it is removed, `create` makes
         /// a new queue under the key, which is not this object (the worker removes it at once).
@@ -119,20 +121,30 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         /// which then matches whatever they are.
         public var lastSender: Int?
         public var lastReceiver: Int?
+        /// `msg_perm.mode`'s permission bits and `msg_perm.uid`; nil when left out, as the process numbers.
+        public var mode: Int?
+        public var owner: Int?
 
-        public init(messages: Int, bytes: Int, capacity: Int, lastSender: Int? = nil, lastReceiver: Int? = nil) {
+        public init(
+            messages: Int, bytes: Int, capacity: Int, lastSender: Int? = nil, lastReceiver: Int? = nil, mode: Int? = nil,
+            owner: Int? = nil
+        ) {
             self.messages = messages
             self.bytes = bytes
             self.capacity = capacity
             self.lastSender = lastSender
             self.lastReceiver = lastReceiver
+            self.mode = mode
+            self.owner = owner
         }
 
-        /// Whether this status, as recorded, is `expected`: the process numbers are compared only when recorded.
+        /// Whether this status, as recorded, is `expected`: the optional fields are compared only when recorded.
         func matches(_ expected: Status) -> Bool {
             var expected = expected
             if lastSender == nil { expected.lastSender = nil }
             if lastReceiver == nil { expected.lastReceiver = nil }
+            if mode == nil { expected.mode = nil }
+            if owner == nil { expected.owner = nil }
             return self == expected
         }
     }
@@ -224,7 +236,18 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             if !state.permissions.allows(process, read: true) { return [Transition(.failed(.EACCES), state)] }
             return [Transition(.status(Status(
                 messages: state.messages.count, bytes: state.bytes, capacity: state.capacity,
-                lastSender: state.lastSender, lastReceiver: state.lastReceiver)), state)]
+                lastSender: state.lastSender, lastReceiver: state.lastReceiver, mode: state.permissions.mode,
+                owner: state.permissions.owner)), state)]
+        case .setPermissions(let process, let capacity, let mode, let owner):
+            if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
+            if let capacity {
+                if capacity > Self.capacityLimit { return [Transition(.failed(.EPERM), state)] }
+                next.capacity = capacity
+            }
+            if let mode { next.permissions.mode = mode }
+            if let owner { next.permissions.owner = owner }
+            return [Transition(.capacitySet, next)]
         }
     }
 
@@ -275,6 +298,9 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             call = "IPC_STAT"
         case .setCapacity(_, let capacity):
             call = "IPC_SET msg_qbytes = \(capacity)"
+        case .setPermissions(_, let capacity, let mode, let owner):
+            call = "IPC_SET" + (capacity.map { " msg_qbytes = \($0)" } ?? "") + (mode.map { " mode 0\(String($0, radix: 8))" } ?? "")
+                + (owner.map { " uid \($0)" } ?? "")
         case .get(_, let create, let exclusive):
             call = "msgget" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         }

@@ -213,6 +213,19 @@ extension Syscall {
         _ = try perform(.msgctl, retryOnInterrupt: false) { _ in Glibc.msgctl(queue.id, IPC_SET, &info) }
     }
 
+    /// Sets what is given of the capacity (`msg_qbytes`), the permission bits and the owner (`msg_perm.uid`),
+    /// keeping the rest as `IPC_STAT` reports it; only the owner, the creator or a privileged process may.
+    ///
+    /// The corresponding C function is `msgctl(IPC_SET)`.
+    public static func msgSet(_ queue: SystemVMessageQueue, capacity: Int?, mode: mode_t?, owner: uid_t?) throws(Errno) {
+        var info = msqid_ds()
+        _ = try perform(.msgctl, retryOnInterrupt: false) { _ in Glibc.msgctl(queue.id, IPC_STAT, &info) }
+        if let capacity { info.msg_qbytes = msglen_t(capacity) }
+        if let mode { info.msg_perm.mode = (info.msg_perm.mode & ~0o777) | UInt32(mode & 0o777) }
+        if let owner { info.msg_perm.uid = owner }
+        _ = try perform(.msgctl, retryOnInterrupt: false) { _ in Glibc.msgctl(queue.id, IPC_SET, &info) }
+    }
+
     /// The queue's status: owner, mode, capacity and contents.
     ///
     /// The corresponding C function is `msgctl(IPC_STAT)`.

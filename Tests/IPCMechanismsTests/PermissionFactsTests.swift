@@ -122,4 +122,25 @@ import Testing
             "sem_open": "EACCES", "sem_unlink": "EACCES",
         ])
     }
+
+    /// `msgctl(IPC_SET)` changes the mode and the owner that later checks use, and `IPC_STAT` reports them; only the
+    /// owner (or the creator, or root) may make it (`EPERM`), and a new owner may.
+    @Test func ipcSetChangesTheModeAndTheOwnerLaterChecksUse() throws {
+        let queue = try Syscall.msgget(IPC_PRIVATE, flags: IPC_CREAT | 0o600)
+        defer { try? Syscall.msgRemove(queue) }
+        var seen: [String] = []
+        asUser(1000) { seen.append(code { try Syscall.msgsnd(queue, type: 1, [1], flags: IPC_NOWAIT) }) }
+        try Syscall.msgSet(queue, capacity: nil, mode: 0o606, owner: nil)
+        var status = try Syscall.msgStatus(queue)
+        #expect(status.msg_perm.mode & 0o777 == 0o606 && status.msg_perm.uid == 0)
+        asUser(1000) {
+            seen.append(code { try Syscall.msgsnd(queue, type: 1, [1], flags: IPC_NOWAIT) })
+            seen.append(code { try Syscall.msgSet(queue, capacity: nil, mode: 0o666, owner: nil) })
+        }
+        try Syscall.msgSet(queue, capacity: nil, mode: nil, owner: 1000)
+        asUser(1000) { seen.append(code { try Syscall.msgSet(queue, capacity: nil, mode: 0o640, owner: nil) }) }
+        status = try Syscall.msgStatus(queue)
+        #expect(status.msg_perm.mode & 0o777 == 0o640 && status.msg_perm.uid == 1000)
+        #expect(seen == ["EACCES", "ok", "EPERM", "ok"])
+    }
 }

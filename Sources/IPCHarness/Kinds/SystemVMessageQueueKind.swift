@@ -76,11 +76,15 @@ struct SystemVMessageQueueBinding: ObjectBinding {
         case .setCapacity(_, let capacity):
             try Syscall.msgSetCapacity(queue, bytes: capacity)
             return .capacitySet
+        case .setPermissions(_, let capacity, let mode, let owner):
+            try Syscall.msgSet(queue, capacity: capacity, mode: mode.map { mode_t($0) }, owner: owner.map { uid_t($0) })
+            return .capacitySet
         case .stat:
             let status = try Syscall.msgStatus(queue)
             return .status(SystemVMessageQueueModel.Status(
                 messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes),
-                lastSender: context.process(of: status.msg_lspid) ?? 0, lastReceiver: context.process(of: status.msg_lrpid) ?? 0))
+                lastSender: context.process(of: status.msg_lspid) ?? 0, lastReceiver: context.process(of: status.msg_lrpid) ?? 0,
+                mode: Int(status.msg_perm.mode & 0o777), owner: Int(status.msg_perm.uid)))
         }
     }
 }
