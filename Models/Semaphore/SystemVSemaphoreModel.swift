@@ -136,6 +136,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case waiters(process: Int, number: Int, zero: Bool)
         /// `IPC_STAT`: `sem_nsems`, the set's size.
         case status(process: Int)
+        /// `IPC_SET` of the permission bits and the owner (`sem_perm.uid`), when given.
+        case setPermissions(process: Int, mode: Int?, owner: Int?)
         /// `GETPID`: the last process to operate on or set semaphore `number`.
         case lastProcess(process: Int, number: Int)
         /// `semget` of the set's key asking for `count` semaphores: `EINVAL` for a count above `semmsl` (32000)
@@ -151,8 +153,9 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case done
         case values([Int])
         case value(Int)
-        /// `IPC_STAT`'s `sem_nsems`.
-        case size(Int)
+        /// `IPC_STAT`'s `sem_nsems`, and `sem_perm`'s permission bits and `uid` (nil in a recorded status that left
+        /// them out, which then matches whatever they are).
+        case size(Int, mode: Int? = nil, owner: Int? = nil)
         /// `GETPID`'s process number (0: none of the workers).
         case process(Int)
         case failed(ErrorCode)
@@ -229,7 +232,13 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             return [Transition(.value(state.values[number]), state)]
         case .status(let process):
             if let refused = refusedRead(state, process) { return [refused] }
-            return [Transition(.size(state.values.count), state)]
+            return [Transition(.size(state.values.count, mode: state.permissions.mode, owner: state.permissions.owner), state)]
+        case .setPermissions(let process, let mode, let owner):
+            if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
+            if let mode { next.permissions.mode = mode }
+            if let owner { next.permissions.owner = owner }
+            return [Transition(.done, next)]
         case .lastProcess(let process, let number):
             if let refused = refusedRead(state, process, number: number) { return [refused] }
             return [Transition(.process(state.lastProcesses[number]), state)]
@@ -293,7 +302,14 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
                 let wakeUps = wakeUps(of: input)
                 return (output.map { wakeUps.contains($0) } ?? !wakeUps.isEmpty) ? [.completed(state)] : []
             }
-            return transitions.compactMap { output == nil || $0.output == output ? .completed($0.state) : nil }
+            return transitions.compactMap { transition in
+                guard let output else { return .completed(transition.state) }
+                // An IPC_STAT recorded without the mode or the owner matches whatever they are.
+                if case .size(let count, let mode, let owner) = output, case .size(count, let fullMode, let fullOwner)? = transition.output {
+                    return (mode == nil || mode == fullMode) && (owner == nil || owner == fullOwner) ? .completed(transition.state) : nil
+                }
+                return transition.output == output ? .completed(transition.state) : nil
+            }
         }
         guard transitions.isEmpty else {
             return transitions.compactMap { transition in
@@ -351,7 +367,9 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .setValue(_, let number, let value): call = "SETVAL sem \(number) = \(value)"
         case .value(_, let number): call = "GETVAL sem \(number)"
         case .waiters(_, let number, let zero): call = "\(zero ? "GETZCNT" : "GETNCNT") sem \(number)"
-        case .status: call = "IPC_STAT (sem_nsems)"
+        case .status: call = "IPC_STAT"
+        case .setPermissions(_, let mode, let owner):
+            call = "IPC_SET" + (mode.map { " mode 0\(String($0, radix: 8))" } ?? "") + (owner.map { " uid \($0)" } ?? "")
         case .lastProcess(_, let number): call = "GETPID sem \(number)"
         case .get(_, let count, let create, let exclusive):
             call = "semget \(count)" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
@@ -364,7 +382,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             case .done: "ok"
             case .values(let values): "\(values)"
             case .value(let value): "\(value)"
-            case .size(let count): "\(count) semaphores"
+            case .size(let count, let mode, let owner):
+                "\(count) semaphores" + (mode.map { ", mode 0\(String($0, radix: 8))" } ?? "") + (owner.map { ", owner \($0)" } ?? "")
             case .process(let process): process == 0 ? "no worker" : "process \(process)"
             case .failed(let code): code.rawValue
             }
@@ -422,6 +441,8 @@ extension SystemVSemaphoreModel {
         case "remove": return .remove(process: call.process)
         case "getval": return .value(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
         case "stat": return .status(process: call.process)
+        case "set":
+            return .setPermissions(process: call.process, mode: try Permissions.mode(in: call.value), owner: try call.value.optional("owner")?.integer("owner"))
         case "getpid": return .lastProcess(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
         case "get":
             return .get(
@@ -439,7 +460,7 @@ extension SystemVSemaphoreModel {
             }
             return .setValues(process: call.process, values: values)
         default:
-            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, getpid, stat, get, setall, setval and remove)")
+            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, getpid, stat, set, get, setall, setval and remove)")
         }
     }
 
@@ -448,7 +469,10 @@ extension SystemVSemaphoreModel {
         case (.fail(let code), _): return .failed(code)
         case (.ok(let value), .values): return .values(try value.required("values").integers("values"))
         case (.ok(let value), .value), (.ok(let value), .waiters): return .value(try value.required("value").integer("value"))
-        case (.ok(let value), .status): return .size(try value.required("semaphores").integer("semaphores"))
+        case (.ok(let value), .status):
+            return .size(
+                try value.required("semaphores").integer("semaphores"), mode: try Permissions.mode(in: value),
+                owner: try value.optional("owner")?.integer("owner"))
         case (.ok(let value), .lastProcess): return .process(try value.required("process").integer("process"))
         case (.ok, _): return .done
         }
@@ -471,6 +495,11 @@ extension SystemVSemaphoreModel {
         case .value(_, let number): return ("getval", ["num": .int(number)])
         case .waiters(_, let number, let zero): return (zero ? "getzcnt" : "getncnt", ["num": .int(number)])
         case .status: return ("stat", nil)
+        case .setPermissions(_, let mode, let owner):
+            var value = JSONObject()
+            if let mode { value["mode"] = Permissions.text(ofMode: mode) }
+            if let owner { value["owner"] = .int(owner) }
+            return ("set", .object(value))
         case .lastProcess(_, let number): return ("getpid", ["num": .int(number)])
         case .get(_, let count, let create, let exclusive):
             var value: JSONObject = ["count": .int(count)]
@@ -487,7 +516,9 @@ extension SystemVSemaphoreModel {
         case .done: .ok(nil)
         case .values(let values): .ok(["values": .ints(values)])
         case .value(let value): .ok(["value": .int(value)])
-        case .size(let count): .ok(["semaphores": .int(count)])
+        case .size(let count, let mode, let owner):
+            .ok(.object(JSONObject([("semaphores", .int(count))] + (mode.map { [("mode", Permissions.text(ofMode: $0))] } ?? [])
+                + (owner.map { [("owner", JSONValue.int($0))] } ?? []))))
         case .process(let process): .ok(["process": .int(process)])
         case .failed(let code): .fail(code)
         }

@@ -66,6 +66,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case attach(process: Int, readOnly: Bool = false)
         case detach(process: Int)
         case status(process: Int)
+        /// `IPC_SET` of the permission bits and the owner (`shm_perm.uid`), when given.
+        case setPermissions(process: Int, mode: Int?, owner: Int?)
         case remove(process: Int)
         /// `shmget` of the segment's key for `size` bytes.
         case get(process: Int, size: Int, create: Bool, exclusive: Bool)
@@ -76,7 +78,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case accessed(WordResult)
         /// `IPC_STAT`: `shm_nattch`, `SHM_DEST`, and `shm_segsz` and `shm_lpid` (nil in a recorded status that left
         /// them out, which then matches whatever they are).
-        case status(attachments: Int, removed: Bool, size: Int? = nil, lastProcess: Int? = nil)
+        case status(attachments: Int, removed: Bool, size: Int? = nil, lastProcess: Int? = nil, mode: Int? = nil, owner: Int? = nil)
         case done
         case failed(ErrorCode)
     }
@@ -125,7 +127,14 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
             if !state.permissions.allows(process, read: true) { return [Transition(.failed(.EACCES), state)] }
             return [Transition(.status(
-                attachments: state.attachments.count, removed: state.removed, size: state.size, lastProcess: state.lastProcess), state)]
+                attachments: state.attachments.count, removed: state.removed, size: state.size, lastProcess: state.lastProcess,
+                mode: state.permissions.mode, owner: state.permissions.owner), state)]
+        case .setPermissions(let process, let mode, let owner):
+            if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
+            if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
+            if let mode { next.permissions.mode = mode }
+            if let owner { next.permissions.owner = owner }
+            return [Transition(.done, next)]
         case .remove(let process):
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
@@ -156,10 +165,11 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     /// As ``TransitionModel``'s step, and a recorded `status` without `size` or `lastProcess` matches whatever they are.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         step(state, input, output) { recorded, expected in
-            guard case .status(let attachments, let removed, let size, let lastProcess) = recorded,
-                case .status(attachments, removed, let fullSize, let fullLastProcess) = expected
+            guard case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner) = recorded,
+                case .status(attachments, removed, let fullSize, let fullLastProcess, let fullMode, let fullOwner) = expected
             else { return recorded == expected }
             return (size == nil || size == fullSize) && (lastProcess == nil || fullLastProcess == nil || lastProcess == fullLastProcess)
+                && (mode == nil || mode == fullMode) && (owner == nil || owner == fullOwner)
         }
     }
 
@@ -175,6 +185,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case .attach(_, let readOnly): call = readOnly ? "shmat SHM_RDONLY" : "shmat"
         case .detach: call = "shmdt"
         case .status: call = "IPC_STAT"
+        case .setPermissions(_, let mode, let owner):
+            call = "IPC_SET" + (mode.map { " mode 0\(String($0, radix: 8))" } ?? "") + (owner.map { " uid \($0)" } ?? "")
         case .remove: call = "IPC_RMID"
         case .get(_, let size, let create, let exclusive):
             call = "shmget \(size) bytes" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
@@ -183,7 +195,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         let result = output.described { output in
             switch output {
             case .accessed(let result): result.text
-            case .status(let attachments, let removed, let size, let lastProcess):
+            case .status(let attachments, let removed, let size, let lastProcess, _, _):
                 "\(attachments) attached\(removed ? ", marked for removal" : "")" + (size.map { ", \($0) bytes" } ?? "")
                     + (lastProcess.map { ", last attach or detach by \($0 == 0 ? "no worker" : "process \($0)")" } ?? "")
             case .done: "ok"
@@ -227,6 +239,8 @@ extension SystemVSharedMemoryModel {
         case "attach": return .attach(process: call.process, readOnly: try call.value.optional("readOnly")?.boolean("readOnly") ?? false)
         case "detach": return .detach(process: call.process)
         case "status": return .status(process: call.process)
+        case "set":
+            return .setPermissions(process: call.process, mode: try Permissions.mode(in: call.value), owner: try call.value.optional("owner")?.integer("owner"))
         case "remove": return .remove(process: call.process)
         case "get":
             return .get(
@@ -234,7 +248,7 @@ extension SystemVSharedMemoryModel {
                 create: try call.value.optional("create")?.boolean("create") ?? false,
                 exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false)
         default:
-            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, remove and get)")
+            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, set, remove and get)")
         }
     }
 
@@ -246,7 +260,8 @@ extension SystemVSharedMemoryModel {
             return .status(
                 attachments: try value.required("attachments").integer("attachments"),
                 removed: try value.required("removed").boolean("removed"),
-                size: try value.optional("size")?.integer("size"), lastProcess: try value.optional("lastProcess")?.integer("lastProcess"))
+                size: try value.optional("size")?.integer("size"), lastProcess: try value.optional("lastProcess")?.integer("lastProcess"),
+                mode: try Permissions.mode(in: value), owner: try value.optional("owner")?.integer("owner"))
         case (.ok, _): return .done
         }
     }
@@ -257,6 +272,13 @@ extension SystemVSharedMemoryModel {
         case .attach(_, let readOnly): ("attach", readOnly ? ["readOnly": true] : nil)
         case .detach: ("detach", nil)
         case .status: ("status", nil)
+        case .setPermissions(_, let mode, let owner):
+            ("set", .object({
+                var value = JSONObject()
+                if let mode { value["mode"] = Permissions.text(ofMode: mode) }
+                if let owner { value["owner"] = .int(owner) }
+                return value
+            }()))
         case .remove: ("remove", nil)
         case .get(_, let size, let create, let exclusive):
             ("get", .object({
@@ -272,11 +294,13 @@ extension SystemVSharedMemoryModel {
     public func outcome(for output: Output) -> Outcome {
         switch output {
         case .accessed(let result): .ok(result.json)
-        case .status(let attachments, let removed, let size, let lastProcess):
+        case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner):
             .ok(.object({
                 var value: JSONObject = ["attachments": .int(attachments), "removed": .bool(removed)]
                 if let size { value["size"] = .int(size) }
                 if let lastProcess { value["lastProcess"] = .int(lastProcess) }
+                if let mode { value["mode"] = Permissions.text(ofMode: mode) }
+                if let owner { value["owner"] = .int(owner) }
                 return value
             }()))
         case .done: .ok(nil)

@@ -222,6 +222,16 @@ extension Syscall {
         return (Int(count), uid, mode_t(mode) & 0o777)
     }
 
+    /// Sets what is given of the permission bits and the owner (`sem_perm.uid`), keeping the rest as `IPC_STAT`
+    /// reports it; only the owner, the creator or a privileged process may (`EPERM`).
+    ///
+    /// The corresponding C function is `semctl(IPC_SET)`.
+    public static func semSet(_ set: SystemVSemaphoreSet, mode: mode_t?, owner: uid_t?) throws(Errno) {
+        _ = try perform(.semctl, retryOnInterrupt: false) { _ in
+            ipc_semctl_set(set.id, mode.map { CInt($0 & 0o777) } ?? -1, owner.map { Int($0) } ?? -1)
+        }
+    }
+
     /// Removes the set at once; blocked `semop`s fail `EIDRM`.
     ///
     /// The corresponding C function is `semctl(IPC_RMID)`.

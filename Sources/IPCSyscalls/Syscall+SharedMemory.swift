@@ -121,6 +121,18 @@ extension Syscall {
             ownerUID: info.shm_perm.uid, mode: mode_t(info.shm_perm.mode) & 0o777, creatorPID: info.shm_cpid, lastPID: info.shm_lpid)
     }
 
+    /// Sets what is given of the permission bits and the owner (`shm_perm.uid`), keeping the rest as `IPC_STAT`
+    /// reports it; only the owner, the creator or a privileged process may (`EPERM`).
+    ///
+    /// The corresponding C function is `shmctl(IPC_SET)`.
+    public static func shmSet(_ segment: SystemVSharedMemory, mode: mode_t?, owner: uid_t?) throws(Errno) {
+        var info = shmid_ds()
+        _ = try perform(.shmctl, retryOnInterrupt: false) { _ in Glibc.shmctl(segment.id, IPC_STAT, &info) }
+        if let mode { info.shm_perm.mode = (info.shm_perm.mode & ~0o777) | UInt32(mode & 0o777) }
+        if let owner { info.shm_perm.uid = owner }
+        _ = try perform(.shmctl, retryOnInterrupt: false) { _ in Glibc.shmctl(segment.id, IPC_SET, &info) }
+    }
+
     /// Marks the segment for removal: it goes when the last attachment does (new attaches still work until then).
     ///
     /// The corresponding C function is `shmctl(IPC_RMID)`.

@@ -143,4 +143,26 @@ import Testing
         #expect(status.msg_perm.mode & 0o777 == 0o640 && status.msg_perm.uid == 1000)
         #expect(seen == ["EACCES", "ok", "EPERM", "ok"])
     }
+
+    /// `semctl(IPC_SET)` and `shmctl(IPC_SET)` as `msgctl`'s: the new mode and owner are what later checks use and
+    /// what `IPC_STAT` reports; anyone else's `IPC_SET` fails `EPERM`.
+    @Test func semaphoreAndSegmentIPCSetChangeTheModeAndTheOwner() throws {
+        let set = try Syscall.semget(IPC_PRIVATE, count: 1, flags: IPC_CREAT | 0o600)
+        let segment = try Syscall.shmget(IPC_PRIVATE, size: 4096, flags: IPC_CREAT | 0o600)
+        defer { try? Syscall.semRemove(set); try? Syscall.shmRemove(segment) }
+        try Syscall.semSet(set, mode: 0o606, owner: nil)
+        try Syscall.shmSet(segment, mode: 0o604, owner: nil)
+        #expect(try Syscall.semStatus(set).mode == 0o606 && Syscall.shmStatus(segment).mode == 0o604)
+        var seen: [String] = []
+        asUser(1000) {
+            seen.append(code { try Syscall.semop(set, [SemaphoreOperation(number: 0, change: 1)], nonblocking: true) })
+            seen.append(code { try Syscall.semSet(set, mode: 0o666, owner: nil) })
+            seen.append(code { try Syscall.shmdt(try Syscall.shmat(segment, readOnly: true)) })
+            seen.append(code { try Syscall.shmSet(segment, mode: 0o666, owner: nil) })
+        }
+        try Syscall.shmSet(segment, mode: nil, owner: 1000)
+        #expect(try Syscall.shmStatus(segment).ownerUID == 1000)
+        asUser(1000) { seen.append(code { try Syscall.shmSet(segment, mode: 0o600, owner: nil) }) }
+        #expect(seen == ["ok", "EPERM", "ok", "EPERM", "ok"])
+    }
 }

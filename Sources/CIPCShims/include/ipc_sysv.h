@@ -20,6 +20,8 @@ int ipc_semctl_getall(int semid, unsigned short *values);
 int ipc_semctl_setall(int semid, unsigned short *values);
 /// semctl(id, 0, IPC_RMID).
 int ipc_semctl_remove(int semid);
+/// semctl(id, 0, IPC_STAT), then IPC_SET with the permission bits `mode` and the owner `uid` (each -1: kept).
+int ipc_semctl_set(int semid, int mode, long uid);
 /// semctl(id, 0, IPC_STAT): the number of semaphores and the owner's uid.
 int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *mode);
 

@@ -178,7 +178,11 @@ struct SystemVSemaphoreBinding: ObjectBinding {
         case .waiters(_, let number, let zero):
             return .value(try Syscall.semWaiters(set, number: number, zero: zero))
         case .status:
-            return .size(try Syscall.semStatus(set).count)
+            let status = try Syscall.semStatus(set)
+            return .size(status.count, mode: Int(status.mode), owner: Int(status.ownerUID))
+        case .setPermissions(_, let mode, let owner):
+            try Syscall.semSet(set, mode: mode.map { mode_t($0) }, owner: owner.map { uid_t($0) })
+            return .done
         case .lastProcess(_, let number):
             // 0 (no process yet) and a pid outside the run (the driver's SETALL) are both "none of the workers".
             return .process(context.process(of: try Syscall.semLastProcess(set, number: number)) ?? 0)

@@ -211,7 +211,10 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
             let status = try SystemVSharedMemorySegments.status(segment)
             return .status(
                 attachments: status.attachments, removed: status.markedForRemoval, size: status.size,
-                lastProcess: context.process(of: status.lastPID) ?? 0)
+                lastProcess: context.process(of: status.lastPID) ?? 0, mode: Int(status.mode), owner: Int(status.ownerUID))
+        case .setPermissions(_, let mode, let owner):
+            try Syscall.shmSet(segment, mode: mode.map { mode_t($0) }, owner: owner.map { uid_t($0) })
+            return .done
         case .remove:
             try SystemVSharedMemorySegments.remove(segment)
             return .done

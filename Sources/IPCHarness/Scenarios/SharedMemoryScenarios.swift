@@ -75,6 +75,7 @@ public enum SharedMemoryScenarios {
                         (10, { generator in ("attach", generator.chance(0.3) ? ["readOnly": true] : nil) }),
                         (10, { _ in ("detach", nil) }),
                         (12, { _ in ("status", nil) }),
+                        (3, { generator in ("set", ["mode": .string(generator.pick(["0600", "0640", "0604"]))] as JSONValue) }),
                         (8, { _ in ("remove", nil) }),
                         (4, { generator in
                             // shmget of the key: ENOENT as soon as the segment is marked, though still attached.
