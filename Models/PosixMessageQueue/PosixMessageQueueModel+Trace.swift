@@ -83,7 +83,7 @@ extension PosixMessageQueueModel {
                     maxMessages: try call.value.optional("maxMessages")?.integer("maxMessages", in: Int(Int32.min)...Int(Int32.max)),
                     messageSize: try call.value.optional("messageSize")?.integer("messageSize", in: Int(Int32.min)...Int(Int32.max)))
             }
-            return .open(process: call.process, access: access, creation: creation)
+            return .open(process: call.process, access: access, creation: creation, nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false)
         case "close": return .close(process: call.process)
         case "unlink": return .unlink(process: call.process)
         default:
@@ -137,9 +137,10 @@ extension PosixMessageQueueModel {
             if rearm { value["rearm"] = true }
             if rearm && kind != .signal { value["how"] = .string(kind.rawValue) }
             return ("notified", value.count == 0 ? nil : .object(value))
-        case .open(_, let access, let creation):
+        case .open(_, let access, let creation, let nonblocking):
             var value = JSONObject()
             if access != .readWrite { value["access"] = .string(access.rawValue) }
+            if nonblocking { value["nonblocking"] = true }
             if let creation {
                 value["create"] = true
                 if creation.exclusive { value["exclusive"] = true }

@@ -207,7 +207,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case takeNotifications(process: Int, rearm: Bool = false, kind: NotificationKind = .signal)
         /// `mq_open` of the queue's name without `O_CREAT`: another descriptor, `O_RDWR`, `O_RDONLY` or `O_WRONLY`.
         /// With `creation`, `O_CREAT`.
-        case open(process: Int, access: Access = .readWrite, creation: Creation? = nil)
+        /// `nonblocking`: `O_NONBLOCK`, the new open description's flag (as `mq_setattr` sets it).
+        case open(process: Int, access: Access = .readWrite, creation: Creation? = nil, nonblocking: Bool = false)
         case close(process: Int)
         case unlink(process: Int)
         /// The process died: its descriptors close.
@@ -340,7 +341,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 }
                 return Transition(.notifications(count, rearmed: rearmed), after)
             }
-        case .open(let process, let access, let creation):
+        case .open(let process, let access, let creation, let nonblocking):
             if let creation {
                 if state.name.unlinked {
                     let messages = creation.maxMessages ?? Self.creationLimits.maxMessages
@@ -359,6 +360,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             }
             if let error = next.name.open(process) { return [Transition(.failed(error), state)] }
             next.opened(process, access)
+            if nonblocking { next.setNonblocking(process, true) }
             return [Transition(.done, next)]
         case .close(let process):
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
@@ -459,8 +461,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .notify(_, let register, let invalidSignal, let kind):
             call = register ? (invalidSignal ? "mq_notify (register, invalid signal)" : "mq_notify (register, SIGEV_\(kind.rawValue.uppercased()))") : "mq_notify (NULL)"
         case .takeNotifications(_, let rearm, _): call = rearm ? "take notifications, registering again" : "take notifications"
-        case .open(_, let access, let creation):
+        case .open(_, let access, let creation, let nonblocking):
             call = (access == .readWrite ? "open by name" : "open by name, \(access == .read ? "O_RDONLY" : "O_WRONLY")")
+                + (nonblocking ? " O_NONBLOCK" : "")
                 + (creation.map { " O_CREAT\($0.exclusive ? "|O_EXCL" : "")" + ($0.maxMessages.map { " \($0) ×" } ?? "") + ($0.messageSize.map { " \($0) bytes" } ?? "") } ?? "")
         case .close: call = "close"
         case .unlink: call = "unlink"
@@ -491,7 +494,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
 extension PosixMessageQueueModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process, _, _),
+        case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process, _, _, _),
             .setNonblocking(let process, _),
             .notify(let process, _, _, _), .takeNotifications(let process, _, _),
             .close(let process), .unlink(let process), .exit(let process):

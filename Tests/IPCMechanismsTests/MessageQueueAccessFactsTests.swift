@@ -60,4 +60,19 @@ import Testing
         #expect(try Syscall.mqSetNonblocking(queue, false) == true)
         #expect(try !Syscall.mqAttributes(queue).nonblocking)
     }
+
+    /// `mq_open` with `O_NONBLOCK` makes a nonblocking open description from the start: `mq_getattr` shows it, a
+    /// plain `mq_receive` on the empty queue fails `EAGAIN`, and another open of the queue stays blocking.
+    @Test func oNonblockAtOpenIsTheNewDescriptionsFlag() throws {
+        let name = "/ipch-test-\(getpid())-nonblock-\(UInt32.random(in: 0...UInt32.max))"
+        let queue = try PosixMessageQueue.create(name, maximumMessages: 2, messageSize: 8)
+        defer { try? Syscall.close(queue); try? Syscall.mqUnlink(name) }
+        let nonblocking = try PosixMessageQueue.open(name, access: O_RDWR | O_NONBLOCK)
+        defer { try? Syscall.close(nonblocking) }
+        #expect(try Syscall.mqAttributes(nonblocking).nonblocking)
+        #expect(try !Syscall.mqAttributes(queue).nonblocking)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 8, alignment: 1)
+        defer { buffer.deallocate() }
+        #expect(throws: Errno.wouldBlock) { _ = try Syscall.mqReceive(nonblocking, into: buffer) }
+    }
 }

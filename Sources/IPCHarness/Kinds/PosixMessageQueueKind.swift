@@ -170,10 +170,12 @@ struct PosixMessageQueueBinding: ObjectBinding {
             } catch .resourceBusy {
                 return .notifications(count, rearmed: false)
             }
-        case .open(_, let access, let creation):
-            let mode = access == .read ? O_RDONLY : access == .write ? O_WRONLY : O_RDWR
+        case .open(_, let access, let creation, let nonblocking):
+            let mode = (access == .read ? O_RDONLY : access == .write ? O_WRONLY : O_RDWR) | (nonblocking ? O_NONBLOCK : 0)
             guard let creation else {
-                descriptors.append(try PosixMessageQueue.open(name, access: mode))
+                let queue = try PosixMessageQueue.open(name, access: mode)
+                descriptors.append(queue)
+                if nonblocking { descriptionFlags[queue] = true }
                 return .done
             }
             let queue = try Syscall.mqCreate(
@@ -182,6 +184,7 @@ struct PosixMessageQueueBinding: ObjectBinding {
                 messageSize: creation.messageSize ?? PosixMessageQueueModel.creationLimits.messageSize)
             if (try? Syscall.inode(of: queue)) == inode {
                 descriptors.append(queue)
+                if nonblocking { descriptionFlags[queue] = true }
             } else {
                 try? Syscall.close(queue)
                 try? Syscall.mqUnlink(name)
