@@ -66,7 +66,11 @@ extension PosixMessageQueueModel {
         case "notified":
             return .takeNotifications(
                 process: call.process, rearm: try call.value.optional("rearm")?.boolean("rearm") ?? false, kind: try notificationKind(call.value))
-        case "open":
+        case "open", "unlink":
+            if let name = try RefusedName.field(of: call.value, allowed: RefusedName.allCases) {
+                return .refusedName(process: call.process, open: call.f == "open", name: name)
+            }
+            if call.f == "unlink" { return .unlink(process: call.process) }
             // A plain open carries no value (or null).
             if case .null? = call.value { return .open(process: call.process) }
             var access = Access.readWrite
@@ -85,7 +89,6 @@ extension PosixMessageQueueModel {
             }
             return .open(process: call.process, access: access, creation: creation, nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false)
         case "close": return .close(process: call.process)
-        case "unlink": return .unlink(process: call.process)
         default:
             throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, setattr, notify, notified, open, close and unlink)")
         }
@@ -150,6 +153,7 @@ extension PosixMessageQueueModel {
             return ("open", value.count == 0 ? nil : .object(value))
         case .close: return ("close", nil)
         case .unlink: return ("unlink", nil)
+        case .refusedName(_, let open, let name): return (open ? "open" : "unlink", ["name": .string(name.rawValue)])
         case .exit: return ("exit", nil)
         }
     }

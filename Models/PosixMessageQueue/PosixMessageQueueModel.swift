@@ -211,6 +211,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case open(process: Int, access: Access = .readWrite, creation: Creation? = nil, nonblocking: Bool = false)
         case close(process: Int)
         case unlink(process: Int)
+        /// `mq_open` (`open` true) or `mq_unlink` of a name glibc or the kernel refuses: `ENAMETOOLONG` for one
+        /// longer than `NAME_MAX`, `EINVAL` (glibc) for one without the leading slash or empty, `EACCES` for one
+        /// with another slash (the kernel looks it up in the mqueue root).
+        case refusedName(process: Int, open: Bool, name: RefusedName)
         /// The process died: its descriptors close.
         case exit(process: Int)
     }
@@ -369,6 +373,13 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             _ = next.name.release(process, missing: .EBADF)
             next.closed(process)
             return [Transition(.done, next)]
+        case .refusedName(_, _, let name):
+            let code: ErrorCode = switch name {
+            case .tooLong: ErrorCode("ENAMETOOLONG")
+            case .noSlash, .empty: .EINVAL
+            case .withSlash: .EACCES
+            }
+            return [Transition(.failed(code), state)]
         case .unlink(let process):
             // Only the owner (or root) may remove the name: EACCES for anyone else, once the name is found.
             if !state.name.unlinked && !state.permissions.isOwner(process) { return [Transition(.failed(.EACCES), state)] }
@@ -467,6 +478,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 + (creation.map { " O_CREAT\($0.exclusive ? "|O_EXCL" : "")" + ($0.maxMessages.map { " \($0) ×" } ?? "") + ($0.messageSize.map { " \($0) bytes" } ?? "") } ?? "")
         case .close: call = "close"
         case .unlink: call = "unlink"
+        case .refusedName(_, let open, let name): call = "\(open ? "mq_open" : "mq_unlink") of a name \(name.rawValue)"
         case .exit: call = "exit (closes its descriptors)"
         }
         let result = output.described { output in
@@ -497,7 +509,7 @@ extension PosixMessageQueueModel.Input {
         case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process, _, _, _),
             .setNonblocking(let process, _),
             .notify(let process, _, _, _), .takeNotifications(let process, _, _),
-            .close(let process), .unlink(let process), .exit(let process):
+            .close(let process), .unlink(let process), .exit(let process), .refusedName(let process, _, _):
             process
         }
     }

@@ -56,6 +56,9 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         /// `sem_open` of the name (named semaphores only); with `creation`, `O_CREAT` (and `O_EXCL`) and a value.
         case open(process: Int, creation: Creation? = nil)
         case unlink(process: Int)
+        /// `sem_open` (`open` true) or `sem_unlink` of a name glibc refuses (a slash after the first, empty, longer
+        /// than `NAME_MAX`): `EINVAL` from `sem_open`, `ENOENT` from `sem_unlink`.
+        case refusedName(process: Int, open: Bool, name: RefusedName)
         case exit(process: Int)
     }
 
@@ -119,6 +122,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
             // An existing semaphore is opened whatever the value; a new one (not this object) is checked.
             if refused { return [Transition(.failed(.EACCES), state)] }
             return [Transition(state.unlinked && tooLarge ? .failed(.EINVAL) : .done, state)]
+        case .refusedName(_, let open, _):
+            return [Transition(.failed(open ? .EINVAL : .ENOENT), state)]
         case .unlink(let process):
             if state.unlinked { return [Transition(.failed(.ENOENT), state)] }
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EACCES), state)] }
@@ -158,6 +163,7 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         case .open(_, let creation):
             call = "sem_open" + (creation.map { " O_CREAT\($0.exclusive ? "|O_EXCL" : "") value \($0.value)" } ?? "")
         case .unlink: call = "sem_unlink"
+        case .refusedName(_, let open, let name): call = "\(open ? "sem_open" : "sem_unlink") of a name \(name.rawValue)"
         case .exit: call = "exit"
         }
         let result = output.described { output in
@@ -208,6 +214,9 @@ extension PosixSemaphoreModel {
             guard setups.first(where: { $0.name == call.object })?.setup.named == true else {
                 throw ModelError("'\(call.f)' needs a named semaphore, and \(call.object) is unnamed")
             }
+            if let name = try RefusedName.field(of: call.value, allowed: [.withSlash, .empty, .tooLong]) {
+                return .refusedName(process: call.process, open: call.f == "open", name: name)
+            }
             guard call.f == "open" else { return .unlink(process: call.process) }
             // A plain open carries no value (or null).
             if case .null? = call.value { return .open(process: call.process) }
@@ -236,6 +245,7 @@ extension PosixSemaphoreModel {
         case .open(_, let creation):
             ("open", creation.map { ["create": true, "exclusive": .bool($0.exclusive), "value": .int($0.value)] })
         case .unlink: ("unlink", nil)
+        case .refusedName(_, let open, let name): (open ? "open" : "unlink", ["name": .string(name.rawValue)])
         case .exit: ("exit", nil)
         }
     }

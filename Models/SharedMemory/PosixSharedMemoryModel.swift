@@ -85,14 +85,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         }
     }
 
-    /// A name `shm_open` and `shm_unlink` are given instead of the object's, which glibc refuses.
-    public enum InvalidName: String, Hashable, Sendable, CaseIterable {
-        /// A slash after the first character.
-        case withSlash = "with-slash"
-        case empty
-        /// Longer than `NAME_MAX` (255).
-        case tooLong = "too-long"
-    }
+    /// A name `shm_open` and `shm_unlink` are given instead of the object's, which glibc refuses (not `noSlash`:
+    /// glibc takes it).
+    public typealias InvalidName = RefusedName
+    static let refusedNames: [RefusedName] = [.withSlash, .empty, .tooLong]
 
     /// How `open` opens and maps: `shm_open`'s flags and `mmap`'s protection.
     public struct Opening: Hashable, Sendable {
@@ -277,13 +273,7 @@ extension PosixSharedMemoryModel {
             return .access(process: call.process, try WordAccess(f: call.f, value: call.value, words: words))
         }
         func flag(_ name: String) throws(ModelError) -> Bool { try call.value.optional(name)?.boolean(name) ?? false }
-        func invalidName() throws(ModelError) -> InvalidName? {
-            guard let text = try call.value.optional("name")?.text("name") else { return nil }
-            guard let name = InvalidName(rawValue: text) else {
-                throw ModelError("field 'name' must be one of \(InvalidName.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return name
-        }
+        func invalidName() throws(ModelError) -> InvalidName? { try RefusedName.field(of: call.value, allowed: Self.refusedNames) }
         func readOnly(_ field: String) throws(ModelError) -> Bool? {
             switch try call.value.optional(field)?.text(field) {
             case nil: return nil

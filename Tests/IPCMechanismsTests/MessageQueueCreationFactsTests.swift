@@ -77,4 +77,21 @@ import Testing
         #expect(made == 9 && failure == "EMFILE")
         #expect(afterClose == "EMFILE" && afterUnlink == "ok")
     }
+
+    /// Names `mq_open` and `mq_unlink` refuse: longer than `NAME_MAX` `ENAMETOOLONG` (the kernel), no leading slash
+    /// or empty `EINVAL` (glibc), another slash `EACCES` (the kernel looks `a/b` up in the mqueue root, a file it
+    /// may not search through).
+    @Test func refusedNamesFailENAMETOOLONGEINVALOrEACCES() throws {
+        let name = "/ipch-test-\(getpid())-names-\(UInt32.random(in: 0...UInt32.max))"
+        let cases: [(String, Errno)] = [
+            ("/" + String(repeating: "a", count: 300), Errno(rawValue: ENAMETOOLONG)), (String(name.dropFirst()), .invalidArgument),
+            ("", .invalidArgument), (name + "/x", .permissionDenied),
+        ]
+        for (path, error) in cases {
+            #expect(throws: error, "mq_open \(path.prefix(40))") {
+                try Syscall.close(try Syscall.mqCreate(path, flags: O_RDWR | O_CREAT | O_CLOEXEC, mode: 0o600, maximumMessages: 2, messageSize: 8))
+            }
+            #expect(throws: error, "mq_unlink \(path.prefix(40))") { try Syscall.mqUnlink(path) }
+        }
+    }
 }

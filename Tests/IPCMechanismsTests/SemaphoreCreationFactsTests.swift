@@ -33,4 +33,14 @@ import Testing
             try Syscall.semInit(memory.assumingMemoryBound(to: sem_t.self), shared: true, value: tooLarge)
         }
     }
+
+    /// Names glibc's `sem_open` refuses — another slash, empty, longer than `NAME_MAX` — fail `EINVAL`, and
+    /// `sem_unlink` of them `ENOENT`.
+    @Test func refusedNamesFailEINVALAndUnlinkENOENT() throws {
+        let name = "/ipch-test-\(getpid())-names-\(UInt32.random(in: 0...UInt32.max))"
+        for path in [name + "/x", "", "/" + String(repeating: "a", count: 300)] {
+            #expect(throws: Errno.invalidArgument) { try (try PosixSemaphore.create(path, value: 1)).close() }
+            #expect(throws: Errno.noSuchFileOrDirectory) { try PosixSemaphore.unlink(path) }
+        }
+    }
 }

@@ -195,6 +195,14 @@ struct PosixMessageQueueBinding: ObjectBinding {
             descriptionFlags[queue] = nil
             try PosixMessageQueue.close(queue)
             return .done
+        case .refusedName(_, let open, let refused):
+            if open {
+                // Refused before any queue is opened: nothing to close.
+                _ = try Syscall.mqOpen(refused.path(for: name), flags: O_RDWR | O_CLOEXEC)
+            } else {
+                try Syscall.mqUnlink(refused.path(for: name))
+            }
+            return .done
         case .unlink:
             try PosixMessageQueue.unlink(name)
             return .done

@@ -96,6 +96,15 @@ struct PosixSemaphoreBinding: ObjectBinding {
             guard let name else { BindingFailure.abandon("'unlink' of an unnamed semaphore") }
             try PosixSemaphore.unlink(name)
             return .done
+        case .refusedName(_, let open, let refused):
+            guard let name else { BindingFailure.abandon("'\(open ? "open" : "unlink")' of an unnamed semaphore") }
+            if open {
+                // glibc refuses the name before it opens anything: nothing to close.
+                _ = try PosixSemaphore.open(refused.path(for: name))
+            } else {
+                try PosixSemaphore.unlink(refused.path(for: name))
+            }
+            return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }

@@ -62,7 +62,14 @@ public enum MessageQueueScenarios {
                         (50, { generator in receive(&generator, nonblocking: generator.chance(0.8)) }),
                         (15, { generator in
                             // O_RDWR mostly; O_RDONLY and O_WRONLY descriptors fail the other direction EBADF.
-                            ("open", generator.pick(weighted: [(60, nil), (20, ["access": "read"] as JSONValue), (20, ["access": "write"] as JSONValue)]))
+                            ("open", generator.pick(weighted: [
+                                (55, nil), (20, ["access": "read"] as JSONValue), (20, ["access": "write"] as JSONValue),
+                                (5, ["access": "read", "nonblocking": true] as JSONValue),
+                            ]))
+                        }),
+                        (3, { generator in
+                            // A name refused: ENAMETOOLONG, EINVAL, EACCES.
+                            (generator.pick(["open", "unlink"]), ["name": .string(generator.pick(["too-long", "no-slash", "empty", "with-slash"]))] as JSONValue)
                         }),
                         (15, { _ in ("close", nil) }),
                         (10, { _ in ("unlink", nil) }),

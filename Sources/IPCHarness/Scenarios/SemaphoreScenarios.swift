@@ -97,6 +97,9 @@ public enum SemaphoreScenarios {
                         ("open", ["create": true, "exclusive": .bool(generator.chance(0.5)), "value": .int(generator.pick([1, 1 << 31]))] as JSONValue)
                     }),
                     (named ? 5 : 0, { _ in ("unlink", nil) }),
+                    (named ? 2 : 0, { generator in
+                        (generator.pick(["open", "unlink"]), ["name": .string(generator.pick(["with-slash", "empty", "too-long"]))] as JSONValue)
+                    }),
                 ])
             })
     }
