@@ -11,7 +11,9 @@ import SystemPackage
 public enum PosixSharedMemoryKind: MechanismKind {
     public typealias Model = PosixSharedMemoryModel
 
-    public static let implementations = ["kernel.posix-shm"]
+    /// `kernel.posix-shm`, and the fragile `client.shm-sigbus-as-zero`: a reader that catches `SIGBUS` and takes a
+    /// word past the object's end for 0 (and a store there for done).
+    public static let implementations = ["kernel.posix-shm", "client.shm-sigbus-as-zero"]
 
     public static func model(for workload: Workload) -> PosixSharedMemoryModel {
         PosixSharedMemoryModel(objects: workload.objects.filter { $0.kind == name }.map { object in
@@ -40,7 +42,8 @@ public enum PosixSharedMemoryKind: MechanismKind {
 
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<PosixSharedMemoryModel> {
         var binding = PosixSharedMemoryBinding(
-            name: try object.text("name"), size: try object.integer("words") * 8, inode: UInt64(truncatingIfNeeded: try object.integer("inode")))
+            name: try object.text("name"), size: try object.integer("words") * 8, inode: UInt64(truncatingIfNeeded: try object.integer("inode")),
+            takesSIGBUSForZero: implementation == "client.shm-sigbus-as-zero")
         if let descriptor = object.optionalDescriptor("fd") {
             do {
                 binding.handles.append(.init(descriptor: descriptor, words: try PosixSharedMemory.map(descriptor, size: binding.size)))
@@ -128,6 +131,8 @@ struct PosixSharedMemoryBinding: ObjectBinding {
     let size: Int
     /// The object's inode: an `open` that creates another object under the name (after `unlink`) is not this one.
     let inode: UInt64
+    /// `client.shm-sigbus-as-zero`: an access refused with `SIGBUS` is reported as reading 0 (or storing).
+    var takesSIGBUSForZero = false
     var handles: [Handle] = []
 
     /// The name `shm_open` and `shm_unlink` are given: the object's, or one glibc refuses.
@@ -136,7 +141,13 @@ struct PosixSharedMemoryBinding: ObjectBinding {
     mutating func perform(_ input: PosixSharedMemoryModel.Input) throws(Errno) -> PosixSharedMemoryModel.Output {
         switch input {
         case .access(_, let wordAccess):
-            return .accessed(try access(wordAccess, handles.last?.words))
+            do throws(Errno) {
+                return .accessed(try access(wordAccess, handles.last?.words))
+            } catch where takesSIGBUSForZero && error == .memoryAccess(SIGBUS) {
+                // The fragile reader's belief: past the end the object reads as zeros.
+                if case .store = wordAccess { return .accessed(.stored) }
+                return .accessed(.value(0))
+            }
         case .open(_, let opening):
             var flags = (opening.readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC
             if opening.create { flags |= O_CREAT }

@@ -3,7 +3,37 @@ import IPCModels
 /// Scenarios on POSIX and System V shared memory: word loads, stores and fetch-and-adds from several processes,
 /// and the objects' lifetimes.
 public enum SharedMemoryScenarios {
-    public static let all: [Scenario] = [posixWords, posixTruncate, systemVAttachCount]
+    public static let all: [Scenario] = [posixWords, posixTruncate, sigbusTakenForZero, sigbusReported, systemVAttachCount]
+
+    /// Readers of a 2-page table whose writer shrinks it (to 0 or one page) and grows it back while they read words
+    /// of both pages.
+    static func shrinkingTable(generator: inout SeededGenerator) -> Workload {
+        var writer: [Call] = []
+        for _ in 0..<generator.next(in: 3...5) {
+            writer.append(Call(process: 1, object: "s0", f: "truncate", value: ["size": .int(generator.pick([0, 4096, 8192, 8192]))]))
+            writer.append(Call(process: 1, object: "s0", f: "store", value: ["index": .int(generator.pick([0, 600])), "value": .int(generator.next(in: 1...99))]))
+        }
+        var processes = [Workload.Process(id: 1, holds: ["s0": ["map"]], program: writer)]
+        for reader in 2...generator.next(in: 2...3) {
+            let program = (0..<generator.next(in: 4...8)).map { _ in
+                Call(process: reader, object: "s0", f: "load", value: ["index": .int(generator.pick([0, 600, 600]))])
+            }
+            processes.append(Workload.Process(id: reader, holds: ["s0": ["map"]], program: program))
+        }
+        return Workload(objects: [Workload.Object(name: "s0", kind: "posix-shm", parameters: ["words": 1024])], processes: processes)
+    }
+
+    /// The fragile reader: it catches `SIGBUS` and takes a word past the object's end for 0.
+    public static let sigbusTakenForZero = Scenario.real(
+        name: "posix-shm-fragile-sigbus-as-zero", kind: PosixSharedMemoryKind.self, implementation: "client.shm-sigbus-as-zero",
+        summary: "BROKEN: readers of a table that shrinks under them catch SIGBUS and take a word past its end for 0",
+        isBroken: true, makeWorkload: { generator in shrinkingTable(generator: &generator) })
+
+    /// Its robust twin: a read past the end is the `SIGBUS` it is.
+    public static let sigbusReported = Scenario.real(
+        name: "posix-shm-robust-sigbus-reported", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
+        summary: "robust twin of posix-shm-fragile-sigbus-as-zero: a read past the end of the shrunk table is reported as SIGBUS",
+        makeWorkload: { generator in shrinkingTable(generator: &generator) })
 
     /// One memory in every mapping; the object outlives its mappings until unlink.
     public static let posixWords = Scenario.real(
