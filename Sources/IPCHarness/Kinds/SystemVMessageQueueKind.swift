@@ -9,7 +9,9 @@ import SystemPackage
 public enum SystemVMessageQueueKind: MechanismKind {
     public typealias Model = SystemVMessageQueueModel
 
-    public static let implementations = ["kernel.sysv-msg"]
+    /// `kernel.sysv-msg`, and the fragile `client.msg-copy-taken-for-receive`: a consumer whose type-0 receive is a
+    /// `MSG_COPY` of the oldest message, which it takes for a receive: the message stays, and comes again.
+    public static let implementations = ["kernel.sysv-msg", "client.msg-copy-taken-for-receive"]
 
     /// `msgctl(IPC_STAT)`'s `msg_qnum` and `msg_cbytes`: whether a killed process's send or receive took effect.
     public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "stat", role: nil)
@@ -34,7 +36,7 @@ public enum SystemVMessageQueueKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<SystemVMessageQueueModel> {
         SystemVMessageQueueBinding(
             queue: SystemVMessageQueue(id: CInt(try object.integer("id"))), key: key_t(truncatingIfNeeded: try object.integer("key")),
-            context: object.context)
+            context: object.context, copiesInsteadOfTaking: implementation == "client.msg-copy-taken-for-receive")
     }
 }
 
@@ -47,6 +49,8 @@ struct SystemVMessageQueueBinding: ObjectBinding {
     let key: key_t
     /// The workers' pids, which `IPC_STAT`'s `msg_lspid` and `msg_lrpid` report as process numbers.
     let context: WorkerContext
+    /// `client.msg-copy-taken-for-receive`: a nonblocking type-0 receive is made as `MSG_COPY` of position 0.
+    var copiesInsteadOfTaking = false
 
     mutating func perform(_ input: SystemVMessageQueueModel.Input) throws(Errno) -> SystemVMessageQueueModel.Output {
         switch input {
@@ -54,6 +58,11 @@ struct SystemVMessageQueueBinding: ObjectBinding {
             let result = try SystemVMessageQueues.send(queue, type: type, data, nonblocking: nonblocking)
             if result == .wouldBlock { throw .wouldBlock }
             return .sent
+        case .receive(_, 0, let max, false, let truncate, true) where copiesInsteadOfTaking:
+            // The fragile consumer's belief: MSG_COPY takes the message it copies.
+            let flags = Syscall.messageCopy | IPC_NOWAIT | (truncate ? MSG_NOERROR : 0)
+            let message = try Syscall.msgrcv(queue, maximum: max, type: 0, flags: flags, retryOnInterrupt: false)
+            return .received(SystemVMessageQueueModel.Message(type: message.type, data: message.text))
         case .receive(_, let type, let max, let except, let truncate, let nonblocking):
             let result = try SystemVMessageQueues.receive(
                 queue, maximum: max, selector: except ? .except(type) : .type(type), truncate: truncate, nonblocking: nonblocking)

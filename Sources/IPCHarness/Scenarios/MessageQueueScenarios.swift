@@ -4,8 +4,41 @@ import IPCModels
 public enum MessageQueueScenarios {
     public static let all: [Scenario] = [
         posixPriority, posixTimed, posixPersistence, posixNotify, notificationNotRearmed, notificationRearmed,
-        systemVSelection, systemVRemoval,
+        systemVSelection, systemVRemoval, copyTakenForReceive, receiveTakes,
     ]
+
+    /// Producers send distinct messages to a System V queue; consumers take them, nonblocking, type 0.
+    static func systemVConsumers(generator: inout SeededGenerator) -> Workload {
+        var processes: [Workload.Process] = []
+        let producers = generator.next(in: 1...2)
+        for producer in 1...producers {
+            let program = (0..<generator.next(in: 3...5)).map { sequence in
+                let data = PayloadMaker.make(process: producer, sequence: sequence, count: generator.next(in: 1...16), generator: &generator)
+                return Call(process: producer, object: "q0", f: "send", value: ["type": 1, "data": Payload.json(data), "nonblocking": true])
+            }
+            processes.append(Workload.Process(id: producer, holds: ["q0": ["use"]], program: program))
+        }
+        for consumer in (producers + 1)...(producers + generator.next(in: 1...2)) {
+            let program = (0..<generator.next(in: 3...6)).map { _ in
+                Call(process: consumer, object: "q0", f: "receive", value: ["type": 0, "max": 64, "nonblocking": true])
+            }
+            processes.append(Workload.Process(id: consumer, holds: ["q0": ["use"]], program: program))
+        }
+        return Workload(objects: [Workload.Object(name: "q0", kind: "sysv-msg", parameters: ["capacity": 128])], processes: processes)
+    }
+
+    /// The fragile consumer: it reads with `MSG_COPY` (a peek by position) and takes that for a receive, so every
+    /// message stays queued and is handled again and again.
+    public static let copyTakenForReceive = Scenario.real(
+        name: "sysv-msg-fragile-copy-as-receive", kind: SystemVMessageQueueKind.self, implementation: "client.msg-copy-taken-for-receive",
+        summary: "BROKEN: a consumer that reads with MSG_COPY and takes it for a receive, so messages stay and come again",
+        isBroken: true, makeWorkload: { generator in systemVConsumers(generator: &generator) })
+
+    /// Its robust twin: the consumer receives (and so removes) each message.
+    public static let receiveTakes = Scenario.real(
+        name: "sysv-msg-robust-receive-takes", kind: SystemVMessageQueueKind.self, implementation: "kernel.sysv-msg",
+        summary: "robust twin of sysv-msg-fragile-copy-as-receive: each message is received, and so removed, once",
+        makeWorkload: { generator in systemVConsumers(generator: &generator) })
 
     static let queueSize: JSONObject = ["maxMessages": 4, "messageSize": 64]
 
