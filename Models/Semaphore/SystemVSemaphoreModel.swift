@@ -144,7 +144,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         /// first; while the set exists `EEXIST` with `create` and `exclusive`, `EINVAL` for more semaphores than it
         /// has; once removed `ENOENT` without `create`, `EINVAL` creating 0, else a new set under the key that is
         /// not this object (the worker removes it at once).
-        case get(process: Int, count: Int, create: Bool, exclusive: Bool)
+        case get(process: Int, count: Int, create: Bool, exclusive: Bool, mode: Int? = nil)
         /// The process exited: its adjustments apply.
         case exit(process: Int)
     }
@@ -242,13 +242,12 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .lastProcess(let process, let number):
             if let refused = refusedRead(state, process, number: number) { return [refused] }
             return [Transition(.process(state.lastProcesses[number]), state)]
-        case .get(let process, let count, let create, let exclusive):
+        case .get(let process, let count, let create, let exclusive, let mode):
             if count < 0 || count > Self.maximumSetSize { return [Transition(.failed(.EINVAL), state)] }
             if !state.removed {
                 if create && exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
                 if count > state.values.count { return [Transition(.failed(.EINVAL), state)] }
-                // IPC_CREAT | 0600 asks for read and write; a lookup (no flags) for nothing.
-                if create && !state.permissions.allows(process, read: true, write: true) { return [Transition(.failed(.EACCES), state)] }
+                if !state.permissions.allowsAsking(process, mode ?? (create ? 0o600 : 0)) { return [Transition(.failed(.EACCES), state)] }
                 return [Transition(.done, state)]
             }
             if !create { return [Transition(.failed(.ENOENT), state)] }
@@ -371,8 +370,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .setPermissions(_, let mode, let owner):
             call = "IPC_SET" + (mode.map { " mode 0\(String($0, radix: 8))" } ?? "") + (owner.map { " uid \($0)" } ?? "")
         case .lastProcess(_, let number): call = "GETPID sem \(number)"
-        case .get(_, let count, let create, let exclusive):
-            call = "semget \(count)" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
+        case .get(_, let count, let create, let exclusive, let mode):
+            call = "semget \(count)" + (mode.map { " 0\(String($0, radix: 8))" } ?? "") + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         case .setValues(_, let values): call = "SETALL \(values)"
         case .remove: call = "IPC_RMID"
         case .exit: call = "exit (undo adjustments apply)"
@@ -448,7 +447,7 @@ extension SystemVSemaphoreModel {
             return .get(
                 process: call.process, count: try call.value.required("count").integer("count", in: Int(Int32.min)...Int(Int32.max)),
                 create: try call.value.optional("create")?.boolean("create") ?? false,
-                exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false)
+                exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false, mode: try Permissions.mode(in: call.value))
         case "getncnt", "getzcnt":
             return .waiters(
                 process: call.process, number: try call.value.required("num").integer("num", in: 0...65535), zero: call.f == "getzcnt")
@@ -501,10 +500,11 @@ extension SystemVSemaphoreModel {
             if let owner { value["owner"] = .int(owner) }
             return ("set", .object(value))
         case .lastProcess(_, let number): return ("getpid", ["num": .int(number)])
-        case .get(_, let count, let create, let exclusive):
+        case .get(_, let count, let create, let exclusive, let mode):
             var value: JSONObject = ["count": .int(count)]
             if create { value["create"] = true }
             if exclusive { value["exclusive"] = true }
+            if let mode { value["mode"] = Permissions.text(ofMode: mode) }
             return ("get", .object(value))
         case .setValues(_, let values): return ("setall", ["values": .ints(values)])
         case .exit: return ("exit", nil)

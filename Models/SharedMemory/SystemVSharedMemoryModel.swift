@@ -70,7 +70,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case setPermissions(process: Int, mode: Int?, owner: Int?)
         case remove(process: Int)
         /// `shmget` of the segment's key for `size` bytes.
-        case get(process: Int, size: Int, create: Bool, exclusive: Bool)
+        case get(process: Int, size: Int, create: Bool, exclusive: Bool, mode: Int? = nil)
         case exit(process: Int)
     }
 
@@ -141,12 +141,11 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             next.removed = true
             next.destroyIfUnused()
             return [Transition(.done, next)]
-        case .get(let process, let size, let create, let exclusive):
+        case .get(let process, let size, let create, let exclusive, let mode):
             if !state.removed {
                 if create && exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
                 if size > state.size { return [Transition(.failed(.EINVAL), state)] }
-                // IPC_CREAT | 0600 asks for read and write; a lookup (no flags) for nothing.
-                if create && !state.permissions.allows(process, read: true, write: true) { return [Transition(.failed(.EACCES), state)] }
+                if !state.permissions.allowsAsking(process, mode ?? (create ? 0o600 : 0)) { return [Transition(.failed(.EACCES), state)] }
                 return [Transition(.done, state)]
             }
             if !create { return [Transition(.failed(.ENOENT), state)] }
@@ -188,7 +187,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case .setPermissions(_, let mode, let owner):
             call = "IPC_SET" + (mode.map { " mode 0\(String($0, radix: 8))" } ?? "") + (owner.map { " uid \($0)" } ?? "")
         case .remove: call = "IPC_RMID"
-        case .get(_, let size, let create, let exclusive):
+        case .get(_, let size, let create, let exclusive, _):
             call = "shmget \(size) bytes" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         case .exit: call = "exit (detaches everything)"
         }
@@ -246,7 +245,7 @@ extension SystemVSharedMemoryModel {
             return .get(
                 process: call.process, size: try call.value.required("size").integer("size", in: 0...Int(Int64.max)),
                 create: try call.value.optional("create")?.boolean("create") ?? false,
-                exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false)
+                exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false, mode: try Permissions.mode(in: call.value))
         default:
             throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, set, remove and get)")
         }
@@ -280,11 +279,12 @@ extension SystemVSharedMemoryModel {
                 return value
             }()))
         case .remove: ("remove", nil)
-        case .get(_, let size, let create, let exclusive):
+        case .get(_, let size, let create, let exclusive, let mode):
             ("get", .object({
                 var value: JSONObject = ["size": .int(size)]
                 if create { value["create"] = true }
                 if exclusive { value["exclusive"] = true }
+                if let mode { value["mode"] = Permissions.text(ofMode: mode) }
                 return value
             }()))
         case .exit: ("exit", nil)

@@ -40,6 +40,12 @@ public struct Permissions: Hashable, Sendable {
         return (!read || bits & 4 != 0) && (!write || bits & 2 != 0)
     }
 
+    /// Whether a `*get` by `process` asking for the permission bits `requested` (its flag's low nine bits: the
+    /// workers ask 0600 with `IPC_CREAT` and nothing for a lookup) finds them granted: `EACCES` otherwise.
+    public func allowsAsking(_ process: Int, _ requested: Int) -> Bool {
+        allows(process, read: requested & 0o444 != 0, write: requested & 0o222 != 0)
+    }
+
     /// Whether `process` may make the owner's calls (`IPC_RMID`, `IPC_SET`, unlinking the name): root or the owner.
     public func isOwner(_ process: Int) -> Bool {
         guard let user = users[process] else { return true }

@@ -52,7 +52,7 @@ extension SystemVMessageQueueModel {
         case "stat":
             return .stat(process: call.process)
         case "get":
-            return .get(process: call.process, create: try flag("create"), exclusive: try flag("exclusive"))
+            return .get(process: call.process, create: try flag("create"), exclusive: try flag("exclusive"), mode: try Permissions.mode(in: call.value))
         case "set":
             let mode = try Permissions.mode(in: call.value)
             let owner = try call.value.optional("owner")?.integer("owner")
@@ -118,10 +118,11 @@ extension SystemVMessageQueueModel {
             if let mode { value["mode"] = Permissions.text(ofMode: mode) }
             if let owner { value["owner"] = .int(owner) }
             return ("set", .object(value))
-        case .get(_, let create, let exclusive):
+        case .get(_, let create, let exclusive, let mode):
             var value = JSONObject()
             if create { value["create"] = true }
             if exclusive { value["exclusive"] = true }
+            if let mode { value["mode"] = Permissions.text(ofMode: mode) }
             return ("get", value.count == 0 ? nil : .object(value))
         }
     }

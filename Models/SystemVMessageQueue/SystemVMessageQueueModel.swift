@@ -106,7 +106,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         /// `msgget` of the queue's key: without `create` a lookup (`ENOENT` once removed); with `create` and
         /// `exclusive` (`IPC_CREAT | IPC_EXCL`) `EEXIST` while the queue exists. Once it is removed, `create` makes
         /// a new queue under the key, which is not this object (the worker removes it at once).
-        case get(process: Int, create: Bool, exclusive: Bool)
+        case get(process: Int, create: Bool, exclusive: Bool, mode: Int? = nil)
     }
 
     /// What `msgctl(IPC_STAT)` reports of the contents.
@@ -222,11 +222,10 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             if capacity > Self.capacityLimit { return [Transition(.failed(.EPERM), state)] }
             next.capacity = capacity
             return [Transition(.capacitySet, next)]
-        case .get(let process, let create, let exclusive):
+        case .get(let process, let create, let exclusive, let mode):
             if !state.removed {
                 if create && exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
-                // IPC_CREAT | 0600 asks for read and write; a lookup (no flags) for nothing.
-                if create && !state.permissions.allows(process, read: true, write: true) { return [Transition(.failed(.EACCES), state)] }
+                if !state.permissions.allowsAsking(process, mode ?? (create ? 0o600 : 0)) { return [Transition(.failed(.EACCES), state)] }
                 return [Transition(.found, state)]
             }
             // A create makes a new queue (not this object), or meets msgmni (ENOSPC), which the trace does not show.
@@ -301,8 +300,8 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         case .setPermissions(_, let capacity, let mode, let owner):
             call = "IPC_SET" + (capacity.map { " msg_qbytes = \($0)" } ?? "") + (mode.map { " mode 0\(String($0, radix: 8))" } ?? "")
                 + (owner.map { " uid \($0)" } ?? "")
-        case .get(_, let create, let exclusive):
-            call = "msgget" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
+        case .get(_, let create, let exclusive, let mode):
+            call = "msgget" + (mode.map { " 0\(String($0, radix: 8))" } ?? "") + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         }
         let result = output.described { output in
             switch output {

@@ -165,4 +165,19 @@ import Testing
         asUser(1000) { seen.append(code { try Syscall.shmSet(segment, mode: 0o600, owner: nil) }) }
         #expect(seen == ["ok", "EPERM", "ok", "EPERM", "ok"])
     }
+
+    /// A `msgget`, `semget` or `shmget` of an existing key asks for its flag's permission bits: `EACCES` when the
+    /// mode does not grant them (after `EEXIST`); a lookup with no bits always finds the object.
+    @Test func aGetAsksForItsFlagsPermissionBits() throws {
+        let key = SystemVKeyFactsTests.key()
+        let queue = try Syscall.msgget(key, flags: IPC_CREAT | IPC_EXCL | 0o604)
+        defer { try? Syscall.msgRemove(queue) }
+        var seen: [String] = []
+        asUser(1000) {
+            for flags in [0, 0o004, 0o400, 0o002, IPC_CREAT | 0o600, IPC_CREAT | IPC_EXCL | 0o600] {
+                seen.append(code { _ = try Syscall.msgget(key, flags: flags) })
+            }
+        }
+        #expect(seen == ["ok", "ok", "ok", "EACCES", "EACCES", "EEXIST"])
+    }
 }

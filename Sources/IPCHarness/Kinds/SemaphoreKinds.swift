@@ -195,8 +195,8 @@ struct SystemVSemaphoreBinding: ObjectBinding {
         case .lastProcess(_, let number):
             // 0 (no process yet) and a pid outside the run (the driver's SETALL) are both "none of the workers".
             return .process(context.process(of: try Syscall.semLastProcess(set, number: number)) ?? 0)
-        case .get(_, let count, let create, let exclusive):
-            let found = try Syscall.semget(key, count: count, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+        case .get(_, let count, let create, let exclusive, let mode):
+            let found = try Syscall.semget(key, count: count, flags: (create ? IPC_CREAT : 0) | (exclusive ? IPC_EXCL : 0) | CInt(mode ?? (create ? 0o600 : 0)))
             // After the removal, a new set under the key: not the object the trace follows, so it goes at once.
             if found != set { try? SystemVSemaphores.remove(found) }
             return .done

@@ -222,8 +222,8 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
         case .remove:
             try SystemVSharedMemorySegments.remove(segment)
             return .done
-        case .get(_, let size, let create, let exclusive):
-            let found = try Syscall.shmget(key, size: size, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+        case .get(_, let size, let create, let exclusive, let mode):
+            let found = try Syscall.shmget(key, size: size, flags: (create ? IPC_CREAT : 0) | (exclusive ? IPC_EXCL : 0) | CInt(mode ?? (create ? 0o600 : 0)))
             // After the removal, a new segment under the key: not the object the trace follows, so it goes at once.
             if found != segment { try? Syscall.shmRemove(found) }
             return .done

@@ -77,8 +77,8 @@ struct SystemVMessageQueueBinding: ObjectBinding {
         case .remove:
             try SystemVMessageQueues.remove(queue)
             return .removed
-        case .get(_, let create, let exclusive):
-            let found = try Syscall.msgget(key, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+        case .get(_, let create, let exclusive, let mode):
+            let found = try Syscall.msgget(key, flags: (create ? IPC_CREAT : 0) | (exclusive ? IPC_EXCL : 0) | CInt(mode ?? (create ? 0o600 : 0)))
             // After the removal, a new queue under the key: not the object the trace follows, so it goes at once.
             if found != queue { try? SystemVMessageQueues.remove(found) }
             return .found
