@@ -69,9 +69,12 @@ import Testing
                 }
             }
             made = queues.count
-            try? Syscall.close(queues[0].1)
+            guard !queues.isEmpty else { return }
+            // Closed once, here, and not again at the end: a second close could close another test's descriptor.
+            let (firstName, first) = queues.removeFirst()
+            try? Syscall.close(first)
             afterClose = (try? create(base + "-a")).map { queue in queues.append((base + "-a", queue)); return "ok" } ?? "EMFILE"
-            try? Syscall.mqUnlink(queues[0].0)
+            try? Syscall.mqUnlink(firstName)
             afterUnlink = (try? create(base + "-b")).map { queue in queues.append((base + "-b", queue)); return "ok" } ?? "failed"
         }.join()
         #expect(made == 9 && failure == "EMFILE")
