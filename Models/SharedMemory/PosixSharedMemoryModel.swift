@@ -39,6 +39,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         public var size: Int
         /// Who may open the object (`EACCES`) and unlink its name.
         public var permissions: Permissions
+        /// The creators' umask (022 unless given), for an object an `open` makes.
+        public var umask = 0o022
 
         public init(words: Int, mapped: [Int], exists: Bool = true, size: Int? = nil, permissions: Permissions = Permissions()) {
             self.words = words
@@ -60,6 +62,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         /// Each process's handles, oldest first: whether each is read-only (`O_RDONLY`, `PROT_READ`).
         public var readOnly: [Int: [Bool]] = [:]
         public var permissions = Permissions()
+        /// The umask of the processes that create the object (`O_CREAT` when it does not exist yet).
+        public var umask = 0o022
 
         /// Whether word `index` lies in a page wholly beyond the end.
         func beyondEnd(_ index: Int) -> Bool {
@@ -100,9 +104,12 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         /// `mmap` with `PROT_WRITE` (the default for `O_RDWR`), or `PROT_READ` alone.
         public var writableMapping: Bool
         public var invalidName: InvalidName?
+        /// `O_CREAT`'s mode (0600 unless given), less the creator's umask, for an object it makes.
+        public var mode: Int?
 
         public init(create: Bool = false, exclusive: Bool = false, truncate: Bool = false, readOnly: Bool = false,
-                    writableMapping: Bool? = nil, invalidName: InvalidName? = nil) {
+                    writableMapping: Bool? = nil, invalidName: InvalidName? = nil, mode: Int? = nil) {
+            self.mode = mode
             self.create = create
             self.exclusive = exclusive
             self.truncate = truncate
@@ -130,7 +137,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case accessed(WordResult)
         case done
         /// `fstat`'s `st_size`.
-        case size(Int)
+        /// `st_size`, and `st_mode`'s permission bits (nil in a recorded `stat` that left them out).
+        case size(Int, mode: Int? = nil)
         case failed(ErrorCode)
     }
 
@@ -149,6 +157,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             size: setup.size, created: setup.exists)
         for process in setup.mapped { state.addHandle(process, readOnly: false) }
         state.permissions = setup.permissions
+        state.umask = setup.umask
         return state
     }
 
@@ -169,6 +178,11 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
                 // Once unlinked, a create makes a new object, not this one (the worker closes and unlinks it).
                 if state.name.unlinked { return [Transition(.done, state)] }
                 next.created = true
+                // The new object: the mode asked for less the umask, owned by the creator's user and group.
+                next.permissions.mode = (opening.mode ?? 0o600) & ~state.umask & 0o777
+                let creator = state.permissions.users[process] ?? Permissions.User(uid: 0)
+                next.permissions.owner = creator.uid
+                next.permissions.group = creator.gid
             } else if opening.create && opening.exclusive {
                 return [Transition(.failed(ErrorCode("EEXIST")), state)]
             } else if !state.permissions.allows(process, read: true, write: !opening.readOnly) {
@@ -196,10 +210,18 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             return [Transition(.done, next)]
         case .stat(let process):
             guard state.readOnly[process]?.isEmpty == false else { return [Transition(.failed(.EBADF), state)] }
-            return [Transition(.size(state.size), state)]
+            return [Transition(.size(state.size, mode: state.permissions.mode), state)]
         case .exit(let process):
             next.readOnly[process] = nil
             return nameTransition(next, \.name) { $0.exit(process); return nil }
+        }
+    }
+
+    /// As ``TransitionModel``'s step, and a recorded `stat` without the mode matches whatever it is.
+    public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        step(state, input, output) { recorded, expected in
+            guard case .size(let size, let mode) = recorded, case .size(size, let fullMode) = expected else { return recorded == expected }
+            return mode == nil || mode == fullMode
         }
     }
 
@@ -228,7 +250,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         let result = output.described { output in
             switch output {
             case .accessed(let result): result.text
-            case .size(let size): "st_size \(size)"
+            case .size(let size, let mode): "st_size \(size)" + (mode.map { ", mode 0\(String($0, radix: 8))" } ?? "")
             case .done: "ok"
             case .failed(let code): code.rawValue
             }
@@ -248,11 +270,18 @@ extension PosixSharedMemoryModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var objects: [(name: String, setup: Setup)] = []
         for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
-            objects.append((name, Setup(
+            var object = Setup(
                 words: try setup.required("words").integer("words", in: 1...1 << 20),
                 mapped: try setup.optional("mapped")?.integers("mapped") ?? [],
                 exists: try setup.optional("exists")?.boolean("exists") ?? true,
-                size: try setup.optional("size")?.integer("size", in: 0...1 << 30), permissions: try Permissions(setup: setup))))
+                size: try setup.optional("size")?.integer("size", in: 0...1 << 30), permissions: try Permissions(setup: setup))
+            if let umask = try setup.optional("umask") {
+                guard case .string(let text) = umask, let bits = Int(text, radix: 8), (0...0o777).contains(bits) else {
+                    throw ModelError("field 'umask' must be octal text such as \"0022\"")
+                }
+                object.umask = bits
+            }
+            objects.append((name, object))
         }
         self.init(objects: objects)
     }
@@ -263,6 +292,7 @@ extension PosixSharedMemoryModel {
             if !setup.exists { value["exists"] = false }
             if setup.exists && setup.size != setup.words * 8 { value["size"] = .int(setup.size) }
             for (field, json) in setup.permissions.json { value[field] = json }
+            if setup.umask != 0o022 { value["umask"] = .string("0" + String(setup.umask, radix: 8)) }
             return (name, .object(value))
         })
     }
@@ -287,7 +317,7 @@ extension PosixSharedMemoryModel {
             let readOnlyAccess = try readOnly("access") ?? false
             return .open(process: call.process, Opening(
                 create: try flag("create"), exclusive: try flag("exclusive"), truncate: try flag("truncate"), readOnly: readOnlyAccess,
-                writableMapping: try readOnly("protection").map { !$0 }, invalidName: try invalidName()))
+                writableMapping: try readOnly("protection").map { !$0 }, invalidName: try invalidName(), mode: try Permissions.mode(in: call.value)))
         case "unmap": return .unmap(process: call.process)
         case "unlink": return .unlink(process: call.process, invalidName: try invalidName())
         case "truncate": return .truncate(process: call.process, size: try call.value.required("size").integer("size", in: Int(Int32.min)...1 << 30))
@@ -301,7 +331,7 @@ extension PosixSharedMemoryModel {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
         case (.ok(let value), .access(_, let access)): return .accessed(try access.result(from: value))
-        case (.ok(let value), .stat): return .size(try value.required("size").integer("size"))
+        case (.ok(let value), .stat): return .size(try value.required("size").integer("size"), mode: try Permissions.mode(in: value))
         case (.ok, _): return .done
         }
     }
@@ -321,7 +351,7 @@ extension PosixSharedMemoryModel {
     public func outcome(for output: Output) -> Outcome {
         switch output {
         case .accessed(let result): .ok(result.json)
-        case .size(let size): .ok(["size": .int(size)])
+        case .size(let size, let mode): .ok(mode.map { ["size": .int(size), "mode": Permissions.text(ofMode: $0)] } ?? ["size": .int(size)])
         case .done: .ok(nil)
         case .failed(let code): .fail(code)
         }
@@ -340,6 +370,7 @@ extension PosixSharedMemoryModel.Opening {
         if readOnly { value["access"] = "read" }
         if writableMapping == readOnly { value["protection"] = .string(writableMapping ? "read-write" : "read") }
         if let invalidName { value["name"] = .string(invalidName.rawValue) }
+        if let mode { value["mode"] = Permissions.text(ofMode: mode) }
         return value.count == 0 ? nil : .object(value)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import IPCMechanisms
 import IPCSyscalls
@@ -142,5 +143,17 @@ import Testing
         defer { try? PosixSharedMemory.unmap(readOnly) }
         #expect(try readOnly.guardedLoad(0) == 0)
         #expect(throws: Errno.memoryAccess(SIGSEGV)) { try readOnly.guardedStore(0, 1) }
+    }
+
+    /// A new object's `st_mode` is the mode `shm_open` asked for less the creator's umask (this process's, read from
+    /// `/proc/self/status` rather than changed: the umask is the whole process's).
+    @Test func aNewObjectsModeIsTheModeAskedForLessTheUmask() throws {
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("Umask:") })
+        let umask = try #require(Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces), radix: 8))
+        let name = "/ipch-test-\(getpid())-mode-\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = try Syscall.shmOpen(name, flags: O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode: 0o666)
+        defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
+        #expect(Int(try Syscall.fileStatus(descriptor).mode & 0o777) == 0o666 & ~umask)
     }
 }

@@ -153,7 +153,7 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             if opening.create { flags |= O_CREAT }
             if opening.exclusive { flags |= O_EXCL }
             if opening.truncate { flags |= O_TRUNC }
-            let descriptor = try Syscall.shmOpen(path(opening.invalidName), flags: flags, mode: 0o600)
+            let descriptor = try Syscall.shmOpen(path(opening.invalidName), flags: flags, mode: mode_t(opening.mode ?? 0o600))
             guard (try? Syscall.inode(of: descriptor)) == inode else {
                 // A new object under the name once it was unlinked: not the object the trace follows.
                 try? Syscall.close(descriptor)
@@ -182,7 +182,8 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             return .done
         case .stat:
             guard let handle = handles.last else { throw .badFileDescriptor }
-            return .size(try Syscall.fileStatus(handle.descriptor).size)
+            let status = try Syscall.fileStatus(handle.descriptor)
+            return .size(status.size, mode: Int(status.mode & 0o777))
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
