@@ -1,4 +1,3 @@
-import Glibc
 import IPCModels
 import IPCSyscalls
 
@@ -139,8 +138,11 @@ public struct FuzzRecord: Sendable {
     public static func load(directory: String) throws(HarnessError) -> FuzzRecord {
         let path = directory + "/" + fileName
         guard Syscall.isDirectory(directory) else { throw HarnessError("\(directory): no such directory (a shard that did not run?)") }
-        guard let bytes = readFile(path) else {
-            throw HarnessError("\(path): missing or unreadable (the shard did not finish, so its result is unknown)")
+        let bytes: [UInt8]
+        do {
+            bytes = try ImportedFile.bytes(path)
+        } catch {
+            throw HarnessError("\(path): missing or unreadable, so the shard's result is unknown (\(error.message))")
         }
         let value: JSONValue
         do {
@@ -231,18 +233,5 @@ public struct FuzzRecord: Sendable {
     private static func array(_ value: JSONValue?, _ field: String) throws(FieldError) -> [JSONValue] {
         guard case .array(let items)? = value else { throw FieldError(message: "\(field) is missing or not an array") }
         return items
-    }
-
-    /// A whole file's bytes; nil when it cannot be read.
-    static func readFile(_ path: String) -> [UInt8]? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            if count > 0 { bytes += buffer[..<count] }
-            if count < buffer.count { return ferror(file) != 0 ? nil : bytes }
-        }
     }
 }
