@@ -34,7 +34,8 @@ public struct FuzzRecord: Sendable {
         public var scenarios: [String]
         public var mode: String?
         public var guided: Bool
-        public var seconds: Double
+        /// The time limit; nil: none (a session bounded by its runs).
+        public var seconds: Double?
         public var maxRuns: Int?
         public var harness: String
         /// Whether coverage hashes are comparable across processes (``DeterministicHashing``).
@@ -107,7 +108,7 @@ public struct FuzzRecord: Sendable {
             "seed": .string(String(self.configuration.seed)), "shards": .int(self.configuration.shards),
             "scenarios": .array(self.configuration.scenarios.map { .string($0) }),
             "mode": self.configuration.mode.map { .string($0) } ?? .null, "guided": .bool(self.configuration.guided),
-            "seconds": .number(self.configuration.seconds), "maxRuns": self.configuration.maxRuns.map { .int($0) } ?? .null,
+            "seconds": self.configuration.seconds.map { .number($0) } ?? .null, "maxRuns": self.configuration.maxRuns.map { .int($0) } ?? .null,
             "harness": .string(self.configuration.harness), "deterministicHashing": .bool(self.configuration.deterministicHashing),
         ]
         let rows: [JSONValue] = rows.map { row in
@@ -172,12 +173,14 @@ public struct FuzzRecord: Sendable {
         var maxRuns: Int?
         if let limit = settings?["maxRuns"], limit != .null { maxRuns = try Self.int(limit, "configuration.maxRuns") }
         var mode: String?
+        var seconds: Double?
+        if let limit = settings?["seconds"], limit != .null { seconds = try Self.double(limit, "configuration.seconds") }
         if let chosen = settings?["mode"], chosen != .null { mode = try Self.string(chosen, "configuration.mode") }
         configuration = Configuration(
             seed: seed, shards: try Self.int(settings?["shards"], "configuration.shards"),
             scenarios: try Self.array(settings?["scenarios"], "configuration.scenarios").map { (item) throws(FieldError) in try Self.string(item, "configuration.scenarios") },
             mode: mode, guided: try Self.bool(settings?["guided"], "configuration.guided"),
-            seconds: try Self.double(settings?["seconds"], "configuration.seconds"), maxRuns: maxRuns,
+            seconds: seconds, maxRuns: maxRuns,
             harness: try Self.string(settings?["harness"], "configuration.harness"),
             deterministicHashing: try Self.bool(settings?["deterministicHashing"], "configuration.deterministicHashing"))
         shard = try Self.int(value["shard"], "shard")
