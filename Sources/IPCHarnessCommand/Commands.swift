@@ -222,22 +222,20 @@ struct FuzzBench: ParsableCommand {
         guard maxRuns >= 1 else { throw ValidationError("--max-runs must be positive") }
         guard maxTime > 0 else { throw ValidationError("--max-time must be positive") }
         guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
-        for name in selectedNames where Scenarios.named(name) == nil {
+        for name in scenarios?.split(separator: ",").map(String.init) ?? [] where Scenarios.named(name) == nil {
             throw ValidationError("no scenario named '\(name)' (see `ipc-harness list`)")
         }
     }
 
-    var selectedNames: [String] {
-        scenarios.map { $0.split(separator: ",").map(String.init) }
-            ?? Scenarios.all.filter { $0.isBroken && ScenarioAvailability.reason($0, mode: nil) == nil }.map(\.name)
-    }
-
     func run() throws {
         let limits = FuzzBenchmark.Limits(seeds: seeds, maxRuns: maxRuns, maxSeconds: maxTime)
+        let chosen = scenarios.map { $0.split(separator: ",").compactMap { Scenarios.named(String($0)) } } ?? FuzzBenchmark.defaultScenarios()
         let rows = FuzzBenchmark.run(
-            scenarios: selectedNames.compactMap(Scenarios.named), limits: limits, jobs: jobs, worker: try CommandWorker.command(),
-            budget: running.checkBudget, progress: { line in if !json { printError(line) } })
+            scenarios: chosen, limits: limits, jobs: jobs, worker: try CommandWorker.command(), budget: running.checkBudget,
+            progress: { line in if !json { printError(line) } })
         print(json ? FuzzBenchmark.json(rows, limits: limits) : FuzzBenchmark.table(rows, limits: limits))
+        // Figures from sessions that could not run are no figures: say which one, as a bad run does.
+        if let error = FuzzBenchmark.harnessError(in: rows) { throw error }
     }
 }
 
