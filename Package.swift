@@ -88,6 +88,8 @@ let package = Package(
             dependencies: [
                 "IPCModels", "IPCMechanisms", "IPCSyscalls", "CURCU", "CURCUInline", "CCoroutine", "CIPCMechanismBench",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                // A fuzzing record's coverage hashes as one base64 string (FuzzRecord).
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ],
             swiftSettings: strictSwift
         ),

@@ -222,22 +222,20 @@ struct FuzzBench: ParsableCommand {
         guard maxRuns >= 1 else { throw ValidationError("--max-runs must be positive") }
         guard maxTime > 0 else { throw ValidationError("--max-time must be positive") }
         guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
-        for name in selectedNames where Scenarios.named(name) == nil {
+        for name in scenarios?.split(separator: ",").map(String.init) ?? [] where Scenarios.named(name) == nil {
             throw ValidationError("no scenario named '\(name)' (see `ipc-harness list`)")
         }
     }
 
-    var selectedNames: [String] {
-        scenarios.map { $0.split(separator: ",").map(String.init) }
-            ?? Scenarios.all.filter { $0.isBroken && ScenarioAvailability.reason($0, mode: nil) == nil }.map(\.name)
-    }
-
     func run() throws {
         let limits = FuzzBenchmark.Limits(seeds: seeds, maxRuns: maxRuns, maxSeconds: maxTime)
+        let chosen = scenarios.map { $0.split(separator: ",").compactMap { Scenarios.named(String($0)) } } ?? FuzzBenchmark.defaultScenarios()
         let rows = FuzzBenchmark.run(
-            scenarios: selectedNames.compactMap(Scenarios.named), limits: limits, jobs: jobs, worker: try CommandWorker.command(),
-            budget: running.checkBudget, progress: { line in if !json { printError(line) } })
+            scenarios: chosen, limits: limits, jobs: jobs, worker: try CommandWorker.command(), budget: running.checkBudget,
+            progress: { line in if !json { printError(line) } })
         print(json ? FuzzBenchmark.json(rows, limits: limits) : FuzzBenchmark.table(rows, limits: limits))
+        // Figures from sessions that could not run are no figures: say which one, as a bad run does.
+        if let error = FuzzBenchmark.harnessError(in: rows) { throw error }
     }
 }
 
@@ -574,32 +572,16 @@ struct Fuzz: ParsableCommand {
     func run() throws {
         // Checked here, not in validate(): `fuzz merge` validates this command's (absent) options too.
         guard time != nil || runs != nil else { throw UsageFailure("give --time (a duration such as 90, 30s, 5m or 2h), --runs, or both") }
-        // Coverage from shards merges only if every process hashes model states alike.
+        // Coverage from shards merges only if every process hashes model states alike. Here, not in the library:
+        // the runtime reads the setting only at start-up, so this process restarts itself (a test calling the
+        // library must not).
         DeterministicHashing.restartIfNeeded()
-        let seed = seed ?? RunOptions.freshSeed()
         let selected = selectedNames.compactMap(Scenarios.named).filter { scenario in chosenMode.map(scenario.modes.contains) ?? true }
-        let part = shard.flatMap(FuzzShard.init) ?? .whole
         let options = FuzzOptions(
-            seconds: time.flatMap(FuzzText.seconds(from:)) ?? 365 * 86400, scenarios: selected, jobs: jobs, outputDirectory: out,
-            seed: seed, checkBudget: running.checkBudget, shrinkSeconds: shrinkTime, mode: chosenMode, guided: !unguided,
-            shard: part, maxRuns: runs)
-        let fuzzer = Fuzzer(options: options, worker: try CommandWorker.command())
-        let budget = [time.map { "for \($0)" }, runs.map { "for at most \($0) runs" }].compactMap { $0 }.joined(separator: " ")
-        let sharded = part.count > 1 ? ", shard \(part)" : ""
-        print("fuzzing \(options.scenarios.count) scenarios \(budget) with \(jobs) job\(jobs == 1 ? "" : "s") (seed \(seed)\(sharded), \(unguided ? "unguided" : "coverage-guided"))")
-        let terminal = FuzzText.outputIsTerminal
-        let summary = fuzzer.run(progressInterval: terminal ? 0.25 : 10) { progress in
-            if terminal {
-                FuzzText.rewriteLine(FuzzText.progressLine(progress))
-            } else {
-                print(FuzzText.progressLine(progress))
-            }
-        }
-        if terminal { print() }
-        print(FuzzText.summary(summary))
-        try FuzzRecord(summary: summary, options: options).write(into: out)
-        if !summary.errors.isEmpty { throw ExitCode(2) }
-        throw ExitCode(summary.unexpectedViolations > 0 ? 1 : 0)
+            seconds: time.flatMap(FuzzText.seconds(from:)), scenarios: selected, jobs: jobs, outputDirectory: out,
+            seed: seed ?? RunOptions.freshSeed(), checkBudget: running.checkBudget, shrinkSeconds: shrinkTime, mode: chosenMode,
+            guided: !unguided, shard: shard.flatMap(FuzzShard.init) ?? .whole, maxRuns: runs)
+        throw ExitCode(try FuzzSession.run(options, worker: try CommandWorker.command()).exitStatus)
     }
 }
 

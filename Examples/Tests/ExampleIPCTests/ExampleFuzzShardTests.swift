@@ -14,7 +14,7 @@ import Testing
         var arguments = ["fuzz", "--runs", String(runs), "--seed", "3", "--mode", "sim", "--scenarios", Self.scenarios,
                          "--shrink-time", "0", "--out", out, "--shard", "\(index)/\(count)"]
         if !guided { arguments.append("--unguided") }
-        return try ExampleIPCTests().commandStatus(arguments)
+        return try exampleHarness(arguments).status
     }
 
     @Test func theExamplesScenariosFuzzInShardsThatMergeToTheWholeSession() throws {
@@ -28,31 +28,10 @@ import Testing
         #expect(merged.unexpectedViolations == 0)
 
         for index in 0..<2 { #expect(try shard(index, of: 2, runs: 10, guided: true) == 0) }
-        let text = try ExampleIPCTests().command("fuzz", "merge", "\(directory)/guided/shard-0", "\(directory)/guided/shard-1")
+        let text = try exampleHarness("fuzz", "merge", "\(directory)/guided/shard-0", "\(directory)/guided/shard-1")
         #expect(text.status == 0)
         #expect(text.output.contains("20 runs in 2 shards"), "\(text.output)")
-        let missing = try ExampleIPCTests().commandStatus(["fuzz", "merge", "\(directory)/guided/shard-0"])
+        let missing = try exampleHarness("fuzz", "merge", "\(directory)/guided/shard-0").status
         #expect(missing == 2, "a merge without shard 1 is refused")
-    }
-}
-
-extension ExampleIPCTests {
-    /// The example command line's exit status for `arguments`, its output discarded.
-    func commandStatus(_ arguments: [String]) throws -> Int32 {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var directory = bundle.deletingLastPathComponent()
-        while !FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("example-harness").path),
-            directory.path != "/"
-        {
-            directory.deleteLastPathComponent()
-        }
-        let process = Process()
-        process.executableURL = directory.appendingPathComponent("example-harness")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
     }
 }

@@ -46,13 +46,13 @@ import Testing
             ExampleScenarios.leakyTokenPool, within: 200, components: ExampleComponents.all, worker: "example-worker",
             seed: 1, traceDirectory: traces)
         let path = try #require(summary?.firstViolation?.path)
-        let replay = try command("replay", path)
+        let replay = try exampleHarness("replay", path)
         #expect(replay.status == 1)
         #expect(replay.output.hasPrefix("replayed: same verdict (violation)"), "\(replay.output)")
-        let shrink = try command("shrink", path, "--out", path + ".shrunk")
+        let shrink = try exampleHarness("shrink", path, "--out", path + ".shrunk")
         #expect(shrink.status == 1, "\(shrink.output)")
         #expect(shrink.output.hasPrefix("shrunk: "), "\(shrink.output)")
-        #expect(try command("check", path + ".shrunk").status == 1)
+        #expect(try exampleHarness("check", path + ".shrunk").status == 1)
     }
 
     /// A client of a built-in kind: the example's framing reader runs on the unix-socket kind's sockets, judged by
@@ -64,23 +64,4 @@ import Testing
         #expect(summary?.runs == 30)
     }
 
-    /// Runs the example's command line (built beside this test bundle) and returns its status and standard output.
-    func command(_ arguments: String...) throws -> (status: Int32, output: String) {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var directory = bundle.deletingLastPathComponent()
-        while !FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("example-harness").path),
-            directory.path != "/"
-        {
-            directory.deleteLastPathComponent()
-        }
-        let process = Process()
-        process.executableURL = directory.appendingPathComponent("example-harness")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
 }

@@ -14,12 +14,12 @@ extension ExampleIPCTests {
             traceDirectory: traces, cli: "example-harness")
         let violation = try #require(summary?.firstViolation)
         #expect(violation.explanation.contains("aba"), "\(violation.explanation)")
-        let replay = try command("replay", violation.path)
+        let replay = try exampleHarness("replay", violation.path)
         #expect(replay.status == 1)
         #expect(replay.output.hasPrefix("replayed: same verdict (violation)"), "\(replay.output)")
-        let shrink = try command("shrink", violation.path, "--out", violation.path + ".shrunk")
+        let shrink = try exampleHarness("shrink", violation.path, "--out", violation.path + ".shrunk")
         #expect(shrink.status == 1, "\(shrink.output)")
-        #expect(try command("replay", violation.path + ".shrunk").output.hasPrefix("replayed: same verdict (violation)"))
+        #expect(try exampleHarness("replay", violation.path + ".shrunk").output.hasPrefix("replayed: same verdict (violation)"))
     }
 
     @Test func theEightBitSequenceMailboxIsCaughtInSimulation() throws {
@@ -27,7 +27,7 @@ extension ExampleIPCTests {
             SharedMemoryExampleScenarios.mailboxSequence8, within: 200, components: ExampleComponents.all, seed: 1,
             traceDirectory: traces, cli: "example-harness")
         let violation = try #require(summary?.firstViolation)
-        let replay = try command("replay", violation.path)
+        let replay = try exampleHarness("replay", violation.path)
         #expect(replay.output.hasPrefix("replayed: same verdict (violation)"), "\(replay.output)")
     }
 
@@ -57,7 +57,7 @@ extension ExampleIPCTests {
         let violation = try #require(summary?.firstViolation)
         #expect(violation.explanation.contains("WEAK MEMORY:"), "\(violation.explanation)")
         #expect(violation.explanation.contains("that store was seen late"), "\(violation.explanation)")
-        #expect(try command("replay", violation.path).output.hasPrefix("replayed: same verdict (violation)"))
+        #expect(try exampleHarness("replay", violation.path).output.hasPrefix("replayed: same verdict (violation)"))
         IPCHarnessExpectations.expectNoViolation(
             SharedMemoryExampleScenarios.relaxedHandoff, components: ExampleComponents.all, runs: 200, seed: 1,
             memory: .sequentiallyConsistent, traceDirectory: traces, cli: "example-harness")

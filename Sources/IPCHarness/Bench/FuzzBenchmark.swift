@@ -13,14 +13,28 @@ public enum FuzzBenchmark {
         public var seconds: Double
         /// Runs made when it ended (all of them when nothing was found).
         public var runsMade: Int
+        /// The harness error that ended the session early. Such an attempt says nothing about the scenario — not "no
+        /// violation within the limits" — so the medians leave it out, and the command exits 2 naming it.
+        public var error: String?
+
+        public init(seed: UInt64, runs: Int?, seconds: Double, runsMade: Int, error: String? = nil) {
+            self.seed = seed
+            self.runs = runs
+            self.seconds = seconds
+            self.runsMade = runsMade
+            self.error = error
+        }
     }
 
     public struct Row: Sendable {
         public var scenario: String
         public var guided: [Attempt]
         public var unguided: [Attempt]
-        /// Harness errors that ended a session (its attempt then counts as not found).
-        public var errors: [String]
+
+        /// Attempts a harness error ended: (guided or not, the attempt).
+        public var erred: [(guided: Bool, attempt: Attempt)] {
+            guided.filter { $0.error != nil }.map { (true, $0) } + unguided.filter { $0.error != nil }.map { (false, $0) }
+        }
     }
 
     public struct Limits: Sendable {
@@ -32,6 +46,11 @@ public enum FuzzBenchmark {
             self.maxRuns = maxRuns
             self.maxSeconds = maxSeconds
         }
+    }
+
+    /// What `bench fuzz` measures unless told otherwise: every scenario broken on purpose that can run on this machine.
+    public static func defaultScenarios() -> [Scenario] {
+        Scenarios.all.filter { $0.isBroken && ScenarioAvailability.reason($0, mode: nil) == nil }
     }
 
     /// The scenarios whose acceptance figure matters most: broken twins a few runs rarely catch.
@@ -50,7 +69,7 @@ public enum FuzzBenchmark {
         let tasks = scenarios.indices.flatMap { scenario in
             (1...limits.seeds).flatMap { seed in [false, true].map { Task(scenario: scenario, seed: UInt64(seed), guided: $0) } }
         }
-        let rows = Mutex(scenarios.map { Row(scenario: $0.name, guided: [], unguided: [], errors: []) })
+        let rows = Mutex(scenarios.map { Row(scenario: $0.name, guided: [], unguided: []) })
         let next = Mutex(0)
         let threads = (0..<Swift.max(1, jobs)).map { _ in
             OSThread {
@@ -69,12 +88,13 @@ public enum FuzzBenchmark {
                     let row = summary.scenarios[0]
                     let attempt = Attempt(
                         seed: task.seed, runs: row.firstViolation?.runs, seconds: row.firstViolation?.seconds ?? summary.progress.elapsed,
-                        runsMade: row.runs)
+                        runsMade: row.runs, error: summary.errors.first)
                     rows.withLock { rows in
                         if task.guided { rows[task.scenario].guided.append(attempt) } else { rows[task.scenario].unguided.append(attempt) }
-                        rows[task.scenario].errors += summary.errors
                     }
-                    let found = attempt.runs.map { "violation after \($0) runs, \(BenchFigures.format(attempt.seconds, 1)) s" } ?? "no violation in \(attempt.runsMade) runs"
+                    let found = attempt.error.map { "harness error: \($0)" }
+                        ?? attempt.runs.map { "violation after \($0) runs, \(BenchFigures.format(attempt.seconds, 1)) s" }
+                        ?? "no violation in \(attempt.runsMade) runs"
                     progress("\(scenarios[task.scenario].name) seed \(task.seed) \(task.guided ? "guided" : "unguided"): \(found)")
                 }
             }
@@ -84,14 +104,23 @@ public enum FuzzBenchmark {
     }
 
     /// The median of the attempts' runs to the first violation, with one not found counted as more than any found;
-    /// nil when the median is such a one (then it is only known to exceed the limit).
+    /// nil when the median is such a one (then it is only known to exceed the limit). Attempts a harness error ended
+    /// are left out.
     public static func medianRuns(_ attempts: [Attempt]) -> Double? {
-        median(attempts.map { $0.runs.map(Double.init) })
+        median(attempts.filter { $0.error == nil }.map { $0.runs.map(Double.init) })
     }
 
     /// The median seconds to the first violation, as ``medianRuns(_:)``.
     public static func medianSeconds(_ attempts: [Attempt]) -> Double? {
-        median(attempts.map { $0.runs == nil ? nil : $0.seconds })
+        median(attempts.filter { $0.error == nil }.map { $0.runs == nil ? nil : $0.seconds })
+    }
+
+    /// The first attempt a harness error ended, as the one line the command exits 2 with; nil when none did.
+    public static func harnessError(in rows: [Row]) -> HarnessError? {
+        let erred = rows.flatMap { row in row.erred.map { (row.scenario, $0.guided, $0.attempt) } }
+        guard let (scenario, guided, attempt) = erred.first else { return nil }
+        let others = erred.count > 1 ? " (and \(erred.count - 1) more session\(erred.count == 2 ? "" : "s"))" : ""
+        return HarnessError("\(scenario) seed \(attempt.seed) \(guided ? "guided" : "unguided"): \(attempt.error ?? "")\(others)")
     }
 
     static func median(_ values: [Double?]) -> Double? {
@@ -108,7 +137,10 @@ public enum FuzzBenchmark {
         func figure(_ value: Double?, _ decimals: Int) -> String {
             value.map { BenchFigures.format($0, decimals) } ?? ">limit"
         }
-        func found(_ attempts: [Attempt]) -> String { "\(attempts.filter { $0.runs != nil }.count)/\(attempts.count)" }
+        func found(_ attempts: [Attempt]) -> String {
+            let measured = attempts.filter { $0.error == nil }
+            return "\(measured.filter { $0.runs != nil }.count)/\(measured.count)"
+        }
         var lines = [
             "Runs and seconds to the first violation, median over seeds 1-\(limits.seeds), each session stopped at \(limits.maxRuns) runs or \(BenchFigures.format(limits.maxSeconds, 0)) s",
             "scenario".alignedLeft(width) + "  guided: runs  seconds  found   unguided: runs  seconds  found   runs guided/unguided",
@@ -125,7 +157,11 @@ public enum FuzzBenchmark {
                     + found(row.guided).alignedRight(7) + figure(unguided, 1).alignedRight(17) + figure(medianSeconds(row.unguided), 2).alignedRight(9)
                     + found(row.unguided).alignedRight(7) + ratio.alignedRight(23) + rare)
         }
-        for row in rows where !row.errors.isEmpty { lines.append("\(row.scenario): error: \(row.errors[0])") }
+        for row in rows {
+            for (guided, attempt) in row.erred {
+                lines.append("\(row.scenario) seed \(attempt.seed) \(guided ? "guided" : "unguided"): harness error, left out of the medians: \(attempt.error ?? "")")
+            }
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -135,6 +171,7 @@ public enum FuzzBenchmark {
                 .object([
                     "seed": .int(Int(attempt.seed)), "runs": attempt.runs.map { .int($0) } ?? .null,
                     "seconds": .number(attempt.seconds), "runsMade": .int(attempt.runsMade),
+                    "error": attempt.error.map { .string($0) } ?? .null,
                 ])
             })
         }
@@ -145,7 +182,6 @@ public enum FuzzBenchmark {
                     "scenario": .string(row.scenario),
                     "guided": .object(["medianRuns": medianRuns(row.guided).map { .number($0) } ?? .null, "medianSeconds": medianSeconds(row.guided).map { .number($0) } ?? .null, "attempts": attempts(row.guided)]),
                     "unguided": .object(["medianRuns": medianRuns(row.unguided).map { .number($0) } ?? .null, "medianSeconds": medianSeconds(row.unguided).map { .number($0) } ?? .null, "attempts": attempts(row.unguided)]),
-                    "errors": .array(row.errors.map { .string($0) }),
                 ])
             }),
         ])

@@ -123,7 +123,12 @@ public struct FuzzMerge: Sendable {
             throw HarnessError("cannot create \(directory): \(error)")
         }
         for entry in kept {
-            guard let bytes = FuzzRecord.readFile(entry.path) else { throw HarnessError("\(entry.path): cannot be read") }
+            let bytes: [UInt8]
+            do {
+                bytes = try ImportedFile.bytes(entry.path)
+            } catch {
+                throw HarnessError(error.description)
+            }
             try AtomicFile.write(bytes, to: directory + "/" + entry.finding.file)
         }
         var merged = records[0]

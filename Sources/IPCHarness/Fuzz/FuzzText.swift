@@ -25,6 +25,27 @@ public enum FuzzText {
         return number.isEmpty && !text.isEmpty ? total : nil
     }
 
+    /// `seconds` as a duration ``seconds(from:)`` reads back: 2s, 1m30s, 2h, 1d6h; 0.5s.
+    public static func duration(_ seconds: Double) -> String {
+        guard seconds == seconds.rounded(), seconds >= 0, seconds < 1e12 else { return "\(seconds)s" }
+        var left = Int(seconds)
+        var text = ""
+        for (unit, size) in [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)] where left >= size {
+            text += "\(left / size)\(unit)"
+            left %= size
+        }
+        return text.isEmpty ? "0s" : text
+    }
+
+    /// The session's first line: what it fuzzes, for how long, how, and the seed that makes it again.
+    public static func header(_ options: FuzzOptions) -> String {
+        let budget = [options.seconds.map { "for \(duration($0))" }, options.maxRuns.map { "for at most \($0) runs" }]
+            .compactMap { $0 }.joined(separator: " ")
+        let sharded = options.shard.count > 1 ? ", shard \(options.shard)" : ""
+        let jobs = "\(options.jobs) job\(options.jobs == 1 ? "" : "s")"
+        return "fuzzing \(options.scenarios.count) scenarios \(budget) with \(jobs) (seed \(options.seed)\(sharded), \(options.guided ? "coverage-guided" : "unguided"))"
+    }
+
     /// Whether standard output is a terminal (a live line) or not (periodic plain lines).
     public static var outputIsTerminal: Bool { isatty(1) == 1 }
 

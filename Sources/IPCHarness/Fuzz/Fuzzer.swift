@@ -4,7 +4,8 @@ import Synchronization
 
 /// What a fuzzing session does.
 public struct FuzzOptions: Sendable {
-    public var seconds: Double
+    /// How long the session may run; nil: no time limit (it ends by `maxRuns`, `stopAtFirstViolation` or an error).
+    public var seconds: Double?
     public var scenarios: [Scenario]
     /// Runs executing at once (each with its own worker processes).
     public var jobs: Int
@@ -28,7 +29,7 @@ public struct FuzzOptions: Sendable {
     public var savesTraces: Bool
 
     public init(
-        seconds: Double, scenarios: [Scenario], jobs: Int = 1, outputDirectory: String = ".ipc-harness/fuzz",
+        seconds: Double?, scenarios: [Scenario], jobs: Int = 1, outputDirectory: String = ".ipc-harness/fuzz",
         seed: UInt64, checkBudget: CheckBudget = CheckBudget(seconds: 30), shrinkSeconds: Double = 60, mode: Scenario.Mode? = nil,
         guided: Bool = true, shard: FuzzShard = .whole, maxRuns: Int? = nil, stopAtFirstViolation: Bool = false,
         savesTraces: Bool = true
@@ -151,6 +152,13 @@ public final class Fuzzer: Sendable {
     private let state: Mutex<State>
     private let start = MonotonicClock.nanoseconds()
 
+    /// When the session's time is up, on the monotonic clock: never without a time limit (nor past what the clock can
+    /// count), so a session bounded by runs alone needs no stand-in for "forever".
+    private var deadline: UInt64 {
+        guard let seconds = options.seconds, seconds * 1e9 < Double(UInt64(1) << 62) else { return .max }
+        return start + UInt64(seconds * 1e9)
+    }
+
     public init(options: FuzzOptions, worker: WorkerCommand) {
         self.options = options
         self.worker = worker
@@ -170,7 +178,6 @@ public final class Fuzzer: Sendable {
                 state.withLock { $0.stoppedThreads += 1 }
             }
         }
-        let deadline = start + UInt64(options.seconds * 1e9)
         var nextReport = MonotonicClock.nanoseconds() + UInt64(interval * 1e9)
         // Short naps, so a session bounded by runs ends as soon as its last run does; progress every `interval`.
         while MonotonicClock.nanoseconds() < deadline && state.withLock({ $0.errors.isEmpty && $0.stoppedThreads < jobs }) {
@@ -206,7 +213,6 @@ public final class Fuzzer: Sendable {
 
     /// One worker thread: draw a run, execute it, record it; until the time or the runs are up.
     private func work() {
-        let deadline = start + UInt64(options.seconds * 1e9)
         while MonotonicClock.nanoseconds() < deadline {
             guard let (index, run) = draw() else { return }
             let scenario = options.scenarios[index]
@@ -310,7 +316,7 @@ public final class Fuzzer: Sendable {
     /// the path and why it was not shrunk, or nil if even writing failed.
     private func save(_ result: RunResult, run: FuzzRun, scenario: Scenario, signature: String) -> SavedTrace? {
         var best = result
-        let remaining = Double(Int64(start + UInt64(options.seconds * 1e9)) - Int64(MonotonicClock.nanoseconds())) / 1e9
+        let remaining = Double(deadline - Swift.min(deadline, MonotonicClock.nanoseconds())) / 1e9
         let limit = Swift.min(options.shrinkSeconds, remaining)
         var notShrunk: String? = limit > 0 ? nil : "no time left to shrink it (--shrink-time \(options.shrinkSeconds))"
         if notShrunk == nil {

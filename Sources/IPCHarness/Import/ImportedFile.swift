@@ -2,9 +2,21 @@ import Glibc
 import IPCSyscalls
 import SystemPackage
 
-/// A history file read whole (histories recorded elsewhere are read once, line by line, to be converted).
+/// A file read whole: a history recorded elsewhere (read once, line by line, to be converted), and the one reader of
+/// whole files for the rest of the harness too (a fuzzing record, a trace `fuzz merge` copies). A failure is one
+/// line naming the file.
 enum ImportedFile {
+    /// The file's text; not UTF-8 is an error.
     static func read(_ path: String) throws(TraceError) -> String {
+        let bytes = try self.bytes(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw TraceError(path: path, line: 1, "the file is not UTF-8 text")
+        }
+        return text
+    }
+
+    /// The file's bytes.
+    static func bytes(_ path: String) throws(TraceError) -> [UInt8] {
         let descriptor: FileDescriptor
         do {
             descriptor = try Syscall.open(path, flags: O_RDONLY | O_CLOEXEC)
@@ -21,12 +33,8 @@ enum ImportedFile {
             } catch {
                 throw TraceError(path: path, "cannot read: \(error)")
             }
-            if count == 0 { break }
+            if count == 0 { return bytes }
             bytes += chunk[..<count]
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw TraceError(path: path, line: 1, "the file is not UTF-8 text")
-        }
-        return text
     }
 }

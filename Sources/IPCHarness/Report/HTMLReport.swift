@@ -179,7 +179,8 @@ public enum HTMLReport {
         "process \(operation.process): \(operation.f) on \(operation.object) \(operation.arguments.map { "\($0)" } ?? "") → \(outcome(operation)) [line \(operation.invokeIndex + 2)]"
     }
 
-    /// Escapes text for HTML element content and attribute values.
+    /// Escapes text for HTML element content and attribute values, and for SVG (XML takes the same entities): the
+    /// one copy, which the benchmarks' charts and pages (Bench, a layer above Report) use too.
     static func escape(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)

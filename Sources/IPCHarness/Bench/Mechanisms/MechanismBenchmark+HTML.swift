@@ -81,10 +81,10 @@ extension MechanismBenchmark {
             ("Latency", latency), ("Throughput", throughput), ("Hybrid channel", hybrid), ("Batching", batchRate),
             ("", batchLatency), ("Head-of-line blocking", headOfLine), ("False sharing", falseSharing),
         ] {
-            if !heading.isEmpty { html += "<h2>\(SVGChart.escape(heading))</h2>\n" }
+            if !heading.isEmpty { html += "<h2>\(HTMLReport.escape(heading))</h2>\n" }
             html += chart.render()
         }
-        html += "<h2>Figures</h2>\n<pre>\(SVGChart.escape(text(result)))</pre>\n</body></html>\n"
+        html += "<h2>Figures</h2>\n<pre>\(HTMLReport.escape(text(result)))</pre>\n</body></html>\n"
         return html
     }
 }

@@ -130,21 +130,6 @@ public struct SVGChart: Sendable {
         return BenchFigures.format(rounded, abs(rounded) < 1 ? 2 : 1)
     }
 
-    /// Text for an SVG element or attribute (the chart's own copy: Bench and Report are peers and share nothing).
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
-
     public func render() -> String {
         let plotWidth = width - margin.left - margin.right
         let plotHeight = height - margin.top - margin.bottom
@@ -161,31 +146,31 @@ public struct SVGChart: Sendable {
         }
 
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(number(width))\" height=\"\(number(height))\" viewBox=\"0 0 \(number(width)) \(number(height))\" font-family=\"system-ui,sans-serif\" font-size=\"12\">\n"
-        svg += "<title>\(Self.escape(title))</title>\n"
-        svg += "<text x=\"\(number(margin.left))\" y=\"20\" font-size=\"15\" font-weight=\"600\">\(Self.escape(title))</text>\n"
+        svg += "<title>\(HTMLReport.escape(title))</title>\n"
+        svg += "<text x=\"\(number(margin.left))\" y=\"20\" font-size=\"15\" font-weight=\"600\">\(HTMLReport.escape(title))</text>\n"
         svg += "<defs><clipPath id=\"plot-\(clipID)\"><rect x=\"\(number(margin.left))\" y=\"\(number(margin.top))\" width=\"\(number(plotWidth))\" height=\"\(number(plotHeight))\"/></clipPath></defs>\n"
         svg += "<rect x=\"\(number(margin.left))\" y=\"\(number(margin.top))\" width=\"\(number(plotWidth))\" height=\"\(number(plotHeight))\" fill=\"#fff\" stroke=\"#99a\"/>\n"
         for tick in xTicks ?? Self.ticks(xDomain, xScale) {
             svg += "<line class=\"x-tick\" x1=\"\(number(x(tick)))\" y1=\"\(number(margin.top))\" x2=\"\(number(x(tick)))\" y2=\"\(number(margin.top + plotHeight))\" stroke=\"#e4e7ee\"/>"
-            svg += "<text x=\"\(number(x(tick)))\" y=\"\(number(margin.top + plotHeight + 16))\" text-anchor=\"middle\">\(Self.escape(tickText(tick)))</text>\n"
+            svg += "<text x=\"\(number(x(tick)))\" y=\"\(number(margin.top + plotHeight + 16))\" text-anchor=\"middle\">\(HTMLReport.escape(tickText(tick)))</text>\n"
         }
         for tick in Self.ticks(yDomain, yScale) {
             svg += "<line class=\"y-tick\" x1=\"\(number(margin.left))\" y1=\"\(number(y(tick)))\" x2=\"\(number(margin.left + plotWidth))\" y2=\"\(number(y(tick)))\" stroke=\"#e4e7ee\"/>"
-            svg += "<text x=\"\(number(margin.left - 6))\" y=\"\(number(y(tick) + 4))\" text-anchor=\"end\">\(Self.escape(Self.compact(tick)))</text>\n"
+            svg += "<text x=\"\(number(margin.left - 6))\" y=\"\(number(y(tick) + 4))\" text-anchor=\"end\">\(HTMLReport.escape(Self.compact(tick)))</text>\n"
         }
-        svg += "<text x=\"\(number(margin.left + plotWidth / 2))\" y=\"\(number(height - 12))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
-        svg += "<text transform=\"translate(18 \(number(margin.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
+        svg += "<text x=\"\(number(margin.left + plotWidth / 2))\" y=\"\(number(height - 12))\" text-anchor=\"middle\">\(HTMLReport.escape(xLabel))</text>\n"
+        svg += "<text transform=\"translate(18 \(number(margin.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(HTMLReport.escape(yLabel))</text>\n"
         svg += "<g clip-path=\"url(#plot-\(clipID))\">\n"
         for marker in markers where xScale == .linear || marker.x > 0 {
             let position = number(x(marker.x))
             svg += "<line class=\"marker\" x1=\"\(position)\" y1=\"\(number(margin.top))\" x2=\"\(position)\" y2=\"\(number(margin.top + plotHeight))\" stroke=\"\(marker.color)\" stroke-dasharray=\"2 3\"/>"
-            svg += "<text x=\"\(position)\" y=\"\(number(margin.top + 12))\" fill=\"\(marker.color)\" transform=\"rotate(90 \(position) \(number(margin.top + 12)))\">\(Self.escape(marker.label))</text>\n"
+            svg += "<text x=\"\(position)\" y=\"\(number(margin.top + 12))\" fill=\"\(marker.color)\" transform=\"rotate(90 \(position) \(number(margin.top + 12)))\">\(HTMLReport.escape(marker.label))</text>\n"
         }
         for line in series {
             let points = line.points.filter(visible).map { "\(number(x($0.x))),\(number(y($0.y)))" }
             guard !points.isEmpty else { continue }
             let dash = line.dashed ? " stroke-dasharray=\"6 4\" stroke-width=\"1.2\"" : " stroke-width=\"2\""
-            svg += "<polyline class=\"series\" fill=\"none\" stroke=\"\(line.color)\"\(dash) points=\"\(points.joined(separator: " "))\"><title>\(Self.escape(line.name))</title></polyline>\n"
+            svg += "<polyline class=\"series\" fill=\"none\" stroke=\"\(line.color)\"\(dash) points=\"\(points.joined(separator: " "))\"><title>\(HTMLReport.escape(line.name))</title></polyline>\n"
             if !line.dashed {
                 for point in line.points.filter(visible) {
                     svg += "<circle cx=\"\(number(x(point.x)))\" cy=\"\(number(y(point.y)))\" r=\"2.5\" fill=\"\(line.color)\"/>"
@@ -199,7 +184,7 @@ public struct SVGChart: Sendable {
             let left = margin.left + plotWidth + 12
             let dash = line.dashed ? " stroke-dasharray=\"6 4\"" : ""
             svg += "<line x1=\"\(number(left))\" y1=\"\(number(top))\" x2=\"\(number(left + 22))\" y2=\"\(number(top))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash)/>"
-            svg += "<text x=\"\(number(left + 28))\" y=\"\(number(top + 4))\">\(Self.escape(line.name))</text>\n"
+            svg += "<text x=\"\(number(left + 28))\" y=\"\(number(top + 4))\">\(HTMLReport.escape(line.name))</text>\n"
         }
         svg += "</svg>\n"
         return svg
