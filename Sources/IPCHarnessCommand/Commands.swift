@@ -516,7 +516,7 @@ struct Fuzz: ParsableCommand {
     @Option(help: "How long: 90, 30s, 5m, 2h, 1h30m.")
     var time: String?
 
-    @Option(parsing: .unconditional, help: "Stop after this many runs (in this shard), even with time left: a session whose size does not depend on the machine's speed.")
+    @Option(parsing: .unconditional, help: "Stop after this many runs executed (in this shard), even with time left: a session whose size does not depend on the machine's speed. A derived run whose edit its own setup refuses is not executed and not counted.")
     var runs: Int?
 
     @Option(help: "Comma-separated scenario names (default: all).")

@@ -102,7 +102,8 @@ public enum TraceChecker {
         var report = LinearizabilityChecker.check(history, budget: budget)
         timings.parseSeconds = Double(read - started) / 1e9
         timings.searchSeconds = Double(MonotonicClock.nanoseconds() - read) / 1e9
-        report.add(invariants.map { InvariantCheck(name: type(of: $0).name, finding: $0.finish(), coverageFeatures: $0.coverageFeatures) })
+        report.add(invariants.map { InvariantCheck(
+            name: type(of: $0).name, finding: $0.finish(), coverageFeatures: $0.coverageFeatures, coverageMetrics: $0.coverageMetrics) })
         report.hazards = history.hazards
         // A hang is never a pass: what the hung operation would have done is unknown.
         if !history.hangs.isEmpty {

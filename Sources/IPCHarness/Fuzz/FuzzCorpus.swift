@@ -1,80 +1,208 @@
 import IPCModels
 
-/// A run worth building on: one that reached model states, transitions or invariant outcomes no earlier run of its
-/// scenario had. It keeps what the run was made of — its seed, strategy, mode and faults, and the recorded trace,
-/// which holds the programs the processes ran, the order the driver invoked them in, the kill points and the
-/// injected faults — so that ``FuzzMutator`` can derive new runs from it.
+/// A run worth building on: one that reached a feature no earlier run of its scenario had, or the highest value yet
+/// of one of its invariants' metrics. It keeps what the run was made of — its seed, strategy, mode, faults and
+/// timing, and the recorded trace, which holds the programs the processes ran, the order the driver invoked them
+/// in, the kill points and the injected faults — so that ``FuzzMutator`` can derive new runs from it.
 struct CorpusEntry: Sendable {
+    /// Assigned at admission, unique within its corpus: what tells two entries of the same seed apart.
+    var id = 0
     var seed: UInt64
     var strategy: StrategySpec
     var mode: Scenario.Mode
     var faults: FaultOptions?
+    /// The simulation's timing, when it was not the seed's (``ScenarioRun/timingSeed``).
+    var timingSeed: UInt64?
+    var slowProcessSeed: UInt64?
+    /// Whether its run was an edited recording (``FuzzRun/edit``) rather than one its seed (and timing) makes.
+    var edited = false
     var trace: Trace
-    /// How much new coverage it brought when it was admitted: its energy (AFL's "favoured" inputs get more turns).
+    /// How many new features it brought when it was admitted: its energy (AFL's "favoured" inputs get more turns).
     var gain: Int
     /// How many runs were derived from it so far: each turn lowers its weight, so newer finds get their turn.
     var turns = 0
+    /// Its invariants' metrics (``TraceInvariant/coverageMetrics``), named `invariant.metric`.
+    var metrics: [String: Int] = [:]
+}
+
+/// What one run brought its scenario's corpus.
+struct CorpusGain: Sendable {
+    /// Features no earlier run had.
+    var features = 0
+    /// Metrics it raised above every earlier run's (their new highest values).
+    var raised: [String: Int] = [:]
+    /// Every metric the run reached.
+    var metrics: [String: Int] = [:]
+
+    /// Whether the run is worth keeping.
+    var isNew: Bool { features > 0 || !raised.isEmpty }
 }
 
 /// One scenario's corpus and the coverage its runs have reached: the guide of coverage-guided fuzzing.
 ///
-/// Coverage is what the checker counts while it searches for a linearization (``Coverage``: hashes of the sets of
-/// model states it stepped through, and of its transitions) plus, for each invariant the scenario checks, whether
-/// it held or failed and how close the run came to breaking it (``TraceInvariant/coverageFeatures``, bucketed): the
-/// features a run can be new in.
+/// What makes a run new is a small set of *features*, rare enough that novelty means something (a corpus that
+/// admits every run is only a list of random runs, and derived runs are then mutated random runs): for each
+/// invariant the scenario checks, whether it held or failed and how close the run came
+/// (``TraceInvariant/coverageFeatures``, bucketed); how many model states and transitions the run's check stepped
+/// through, in powers of two (AFL's hit-count buckets: hundreds of new state hashes are what nearly every random
+/// run brings, so the hashes themselves are only counted, in ``coverage``); and whatever the caller adds from the
+/// trace (``Fuzzer``: which operation a killed process was in or had just finished). Besides, each invariant metric
+/// (``TraceInvariant/coverageMetrics``) is a direction: the entry holding each one's highest value *leads*, and
+/// ``pick(_:)`` gives the leaders most turns, so the session climbs a metric instead of waiting for a lucky run.
 struct ScenarioCorpus: Sendable {
     private(set) var coverage = Coverage()
-    private(set) var invariantOutcomes = Set<String>()
+    private(set) var features = Set<String>()
     private(set) var entries: [CorpusEntry] = []
     /// Runs admitted in all (entries beyond the capacity are dropped, the least promising first).
     private(set) var admitted = 0
+    /// The highest values of each metric so far (at most ``leadersPerMetric``, highest first), and the entries that
+    /// hold them (nil when the run was not admitted: unguided sessions only count).
+    private(set) var best: [String: [(value: Int, entry: Int?)]] = [:]
 
-    /// Entries kept at most; past it the entry with the least energy per turn goes.
+    /// How many runs lead each metric: the highest few, not only the highest, since one run's metric may have
+    /// risen in a way its derived runs cannot follow (a PCT schedule that starved a process once), and a
+    /// runner-up's may not.
+    static let leadersPerMetric = 3
+
+    /// Per strategy (its description): runs of this scenario made with it, and how many of them were new (a
+    /// feature or a leading metric value).
+    private(set) var strategyRecord: [String: (runs: Int, finds: Int)] = [:]
+
+    /// Entries kept at most; past it the non-leading entry with the least energy per turn goes.
     static let capacity = 64
+    /// The share of picks that go to a leader, once there is one, before it has had any turns; it falls as the
+    /// leader's turns pass without a run raising its metric (`leaderShare · patience / (patience + turns)`), so a
+    /// leader that leads nowhere (a metric that rose by chance, on a strategy that cannot go further) gives its
+    /// turns back to the rest of the corpus and to fresh runs — AFL's and Entropic's waning energy for inputs whose
+    /// mutations stop finding anything.
+    static let leaderShare = 0.85
+    static let leaderPatience = 8.0
 
-    /// Adds `result`'s coverage to the scenario's; returns how many features were new (0: nothing new).
-    mutating func record(_ report: CheckReport) -> Int {
-        let before = coverage.states.count + coverage.transitions.count + invariantOutcomes.count
+    /// Adds `report`'s coverage (and `extraFeatures`, features the caller found in the trace) to the scenario's;
+    /// returns what was new. An `edited` run's metrics compete with other edited runs' only (named
+    /// `invariant.metric~edited`): an edit can stretch a metric in a way its seed's own runs cannot follow (a
+    /// preemption window held by force reaches 400 changes yet lands its swap nowhere near the A→B→A), and such a
+    /// run must not take the lead from the best run the seed makes, the one retiming (``FuzzMutator``) builds on.
+    mutating func record(
+        _ report: CheckReport, extraFeatures: [String] = [], edited: Bool = false, strategy: StrategySpec? = nil
+    ) -> CorpusGain {
         coverage.formUnion(report.coverage)
+        var gain = CorpusGain()
+        var found = extraFeatures
+        found.append("states:\(powerOfTwoBucket(report.coverage.states.count))")
+        found.append("transitions:\(powerOfTwoBucket(report.coverage.transitions.count))")
         for invariant in report.invariants {
-            invariantOutcomes.insert(invariant.name + (invariant.finding == nil ? ":held" : ":failed"))
-            for feature in invariant.coverageFeatures { invariantOutcomes.insert(invariant.name + ":" + feature) }
+            found.append(invariant.name + (invariant.finding == nil ? ":held" : ":failed"))
+            for feature in invariant.coverageFeatures { found.append(invariant.name + ":" + feature) }
+            for (metric, value) in invariant.coverageMetrics {
+                let name = invariant.name + "." + metric + (edited ? Self.editedSuffix : "")
+                gain.metrics[name] = value
+                var top = best[name] ?? []
+                if value > 0, top.count < Self.leadersPerMetric || value > top.last!.value, !top.contains(where: { $0.value == value }) {
+                    gain.raised[name] = value
+                    top.append((value, nil))
+                    top.sort { $0.value > $1.value }
+                    best[name] = Array(top.prefix(Self.leadersPerMetric))
+                }
+            }
         }
-        return coverage.states.count + coverage.transitions.count + invariantOutcomes.count - before
+        for feature in found where features.insert(feature).inserted { gain.features += 1 }
+        if let strategy, !edited {
+            strategyRecord[strategy.description, default: (0, 0)].runs += 1
+            if gain.isNew { strategyRecord[strategy.description, default: (0, 0)].finds += 1 }
+        }
+        return gain
     }
 
-    /// Keeps `entry` (whose run brought `entry.gain` new features) as a parent of later runs.
-    mutating func admit(_ entry: CorpusEntry) {
+    /// Keeps `entry` (whose run brought `gain`) as a parent of later runs; it leads the metrics it raised.
+    mutating func admit(_ entry: CorpusEntry, gain: CorpusGain) {
         admitted += 1
+        var entry = entry
+        entry.id = admitted
+        entry.metrics = gain.metrics
+        entry.gain = gain.features + gain.raised.count
+        for (metric, value) in gain.raised {
+            if let place = best[metric]?.firstIndex(where: { $0.value == value && $0.entry == nil }) { best[metric]![place].entry = entry.id }
+        }
         entries.append(entry)
-        if entries.count > Self.capacity, let weakest = entries.indices.min(by: { weight(entries[$0]) < weight(entries[$1]) }) {
-            entries.remove(at: weakest)
+        if entries.count > Self.capacity {
+            let leaders = leaderIDs
+            if let weakest = entries.indices.filter({ !leaders.contains(entries[$0].id) }).min(by: { weight(entries[$0]) < weight(entries[$1]) }) {
+                entries.remove(at: weakest)
+            }
         }
     }
 
-    /// An entry to derive the next run from, by energy: the more a run brought and the fewer turns it had, the
-    /// likelier it is picked. Nil when the corpus is empty.
+    /// The entries holding one of a metric's highest values (above 0) among the runs their seeds make (edited runs' metrics
+    /// are kept apart, see ``record(_:extraFeatures:edited:)``, and lead nothing: they get turns by energy).
+    var leaderIDs: Set<Int> {
+        Set(best.filter { !$0.key.hasSuffix(Self.editedSuffix) }.values.flatMap { $0.compactMap(\.entry) })
+    }
+
+    static let editedSuffix = "~edited"
+
+    /// How keen the corpus is on its leaders: the share of derived runs to give them (0 with none).
+    var leaderKeenness: Double {
+        let leaders = leaderIDs
+        let keenness = entries.filter { leaders.contains($0.id) }.map { Self.leaderPatience / (Self.leaderPatience + Double($0.turns)) }
+        return keenness.isEmpty ? 0 : Self.leaderShare * keenness.max()!
+    }
+
+    /// An entry to derive the next run from: a leader ``leaderKeenness`` of the time (each leader equally), else
+    /// by energy — the more a run brought and the fewer turns it had, the likelier it is picked. Nil when the
+    /// corpus is empty.
     mutating func pick(_ generator: inout SeededGenerator) -> CorpusEntry? {
         guard !entries.isEmpty else { return nil }
-        let weights = entries.map(weight)
-        let total = weights.reduce(0, +)
-        var target = Double(generator.next() >> 11) * 0x1.0p-53 * total
+        let leaders = leaderIDs
+        let leading = entries.indices.filter { leaders.contains(entries[$0].id) }
         var chosen = entries.count - 1
-        for (index, weight) in weights.enumerated() {
-            if target < weight {
-                chosen = index
-                break
+        if !leading.isEmpty, generator.chance(leaderKeenness) {
+            // The fresher a leader (the fewer its turns), the likelier.
+            let weights = leading.map { 1 / (Self.leaderPatience + Double(entries[$0].turns)) }
+            var target = Double(generator.next() >> 11) * 0x1.0p-53 * weights.reduce(0, +)
+            chosen = leading.last!
+            for (place, weight) in zip(leading, weights) {
+                if target < weight {
+                    chosen = place
+                    break
+                }
+                target -= weight
             }
-            target -= weight
+        } else {
+            let weights = entries.map(weight)
+            let total = weights.reduce(0, +)
+            var target = Double(generator.next() >> 11) * 0x1.0p-53 * total
+            for (index, weight) in weights.enumerated() {
+                if target < weight {
+                    chosen = index
+                    break
+                }
+                target -= weight
+            }
         }
         entries[chosen].turns += 1
         return entries[chosen]
     }
 
+    /// A strategy for a rescheduled run, by how often each one's runs of this scenario found something new (a
+    /// bandit's estimate, `(finds + 1) / (runs + 2)`): the strategy that reaches new places here gets more runs.
+    func pickStrategy(from strategies: [StrategySpec], _ generator: inout SeededGenerator) -> StrategySpec {
+        let weights = strategies.map { strategy in
+            let record = strategyRecord[strategy.description] ?? (0, 0)
+            return Double(record.finds + 1) / Double(record.runs + 2)
+        }
+        var target = Double(generator.next() >> 11) * 0x1.0p-53 * weights.reduce(0, +)
+        for (strategy, weight) in zip(strategies, weights) {
+            if target < weight { return strategy }
+            target -= weight
+        }
+        return strategies[strategies.count - 1]
+    }
+
     /// Entries of the same seed and mode as `entry` other than itself: the partners a splice may take moves from
     /// (they share its workload, so their moves mean the same objects and programs).
     func partners(of entry: CorpusEntry) -> [CorpusEntry] {
-        entries.filter { $0.seed == entry.seed && $0.mode == entry.mode && $0.trace.events.count != entry.trace.events.count }
+        entries.filter { $0.seed == entry.seed && $0.mode == entry.mode && $0.id != entry.id }
     }
 
     private func weight(_ entry: CorpusEntry) -> Double {

@@ -1,18 +1,43 @@
 import IPCModels
 
-/// Derives a new run from a corpus entry, AFL- and HypoFuzz-style: by changing how it is run (a deeper PCT
-/// schedule, another set of faults) or by editing what was recorded — deleting or duplicating operations, changing
+/// Derives a new run from a corpus entry, AFL- and HypoFuzz-style: by retiming a simulation (the same workload and
+/// strategy under other timing, or rescheduled: another slow process and the strategy that does best), by changing
+/// how it is run (a deeper PCT schedule, another set of faults) or by editing what was recorded — deleting or duplicating operations, changing
 /// an argument's size, moving or adding a kill (only where the run's faults include kills), moving an injected
 /// fault, delaying a process for a stretch of steps (a preemption window), or splicing the moves of two entries of
 /// the same workload. The edits work on the shrinker's views of a recorded run (``RealRunSpec``,
 /// ``SimulationRunSpec``), so an edited run executes exactly as a shrinking candidate does, and its trace replays.
 enum FuzzMutator {
-    /// A run derived from `entry` (with `partners`, entries of the same workload, to splice with).
+    /// A run derived from `entry` (with `partners`, entries of the same workload, to splice with); `leads`: whether
+    /// `entry` holds the highest value of a metric (``ScenarioCorpus/leaderIDs``), so is worth exploiting;
+    /// `strategy`: the strategy a rescheduled run takes (``ScenarioCorpus/pickStrategy(from:_:)``), nil: keep.
     static func derive(
-        from entry: CorpusEntry, partners: [CorpusEntry], scenario: Scenario, generator: inout SeededGenerator
+        from entry: CorpusEntry, partners: [CorpusEntry], scenario: Scenario, leads: Bool = false, strategy: StrategySpec? = nil,
+        generator: inout SeededGenerator
     ) -> FuzzRun {
-        var run = FuzzRun(seed: entry.seed, strategy: entry.strategy, mode: entry.mode, faults: entry.faults)
-        // A third of derived runs vary how the same workload is run; the rest edit the recorded run, where it can be.
+        var run = FuzzRun(
+            seed: entry.seed, strategy: entry.strategy, mode: entry.mode, faults: entry.faults, timingSeed: entry.timingSeed,
+            slowProcessSeed: entry.slowProcessSeed)
+        // A simulation its seed made (not an edited one), 60% of the time (70% for a leader): the same workload and
+        // strategy with other timing — what a run that came close (a wide window, a long streak) most needs to
+        // come closer, where an edit of its recorded steps would mostly break the timing that made it close (Zest's
+        // "keep the structure, vary the rest"). Some keep the slow process too (the trait that likely made it
+        // close: 5 in 7 for a leader, half for others); the rest draw it again (the entry may have come close
+        // despite it). A PCT strategy keeps its depth and draws other change points.
+        if entry.mode == .sim, !entry.edited, generator.chance(leads ? 0.7 : 0.6) {
+            run.timingSeed = generator.next()
+            if generator.chance(leads ? 2.0 / 7.0 : 0.5) {
+                // Rescheduled: the slow process drawn again, and the strategy the scenario's runs do best with.
+                run.slowProcessSeed = generator.next()
+                if let strategy { run.strategy = strategy }
+                run.mutation = "reschedule"
+            } else {
+                run.mutation = "retime"
+            }
+            return run
+        }
+        // A third of the other derived runs vary how the same workload is run; the rest edit the recorded run,
+        // where it can be.
         if generator.chance(1.0 / 3.0) || entry.mode == .threads {
             return varied(run, scenario: scenario, generator: &generator)
         }
@@ -132,10 +157,12 @@ enum FuzzMutator {
         case "delete":
             spec.moves = deletingChunk(spec.moves, generator: &generator)
         case "preempt":
-            // Hold one process back for a stretch of 8 to 4096 steps from a random point: its steps inside the
-            // window move after it, so everyone else runs meanwhile (the window an ABA or a stall needs).
-            let start = generator.pick(steps)
-            let process = spec.moves[start].process
+            // Hold one process back for a stretch of 8 to 4096 steps from a random point of its own: its steps
+            // inside the window move after it, so everyone else runs meanwhile (the window an ABA or a stall
+            // needs). The process is drawn first, each alike: drawn by step, the busiest would nearly always be
+            // the one held, and a short program's process (often the victim) almost never.
+            let process = generator.pick(Set(steps.map { spec.moves[$0].process }).sorted())
+            let start = generator.pick(steps.filter { spec.moves[$0].process == process })
             let end = Swift.min(spec.moves.count, start + (1 << generator.next(in: 3...12)))
             let held = (start..<end).filter { spec.moves[$0].process == process }
             let kept = spec.moves[start..<end].filter { $0.process != process }

@@ -8,6 +8,13 @@ struct FuzzRun {
     var strategy: StrategySpec
     var mode: Scenario.Mode
     var faults: FaultOptions?
+    /// A simulation's timing, when not the seed's (``ScenarioRun/timingSeed``).
+    var timingSeed: UInt64?
+    /// With a timing seed: the seed the simulation's slow process is drawn from, when not `seed`.
+    var slowProcessSeed: UInt64?
+    /// Its number in the session (1, 2, …, in the order runs are drawn): unique, so it keeps the saved traces of
+    /// two runs of one seed apart whichever job makes them.
+    var number = 0
     /// The recorded run, edited; nil: the scenario generates the run from the seed.
     var edit: EditedRun?
     /// The mutation that made it (``FuzzMutator``), nil for fresh generation.
@@ -24,7 +31,11 @@ struct FuzzRun {
     /// setup refuses is not a finding, and the run is not counted).
     func execute(_ scenario: Scenario, worker: WorkerCommand, budget: CheckBudget) throws(HarnessError) -> RunResult? {
         guard let edit else {
-            return try ScenarioRunner.runOnce(scenario, seed: seed, strategy: strategy, worker: worker, checkBudget: budget, faults: faults, mode: mode)
+            var result = try ScenarioRunner.runOnce(
+                scenario, seed: seed, strategy: strategy, worker: worker, checkBudget: budget, faults: faults, mode: mode,
+                timingSeed: timingSeed, slowProcessSeed: slowProcessSeed)
+            if let mutation { result.trace.header.extra[Self.mutationKey] = .string(mutation) }
+            return result
         }
         do {
             var result: RunResult

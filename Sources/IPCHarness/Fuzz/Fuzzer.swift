@@ -16,12 +16,14 @@ public struct FuzzOptions: Sendable {
     public var shrinkSeconds: Double
     /// The mode every run uses (the scenarios must all run in it); nil: each run draws one of its scenario's modes.
     public var mode: Scenario.Mode?
-    /// Coverage-guided (the default): half the runs are derived from a corpus of runs that reached new coverage
-    /// (``FuzzMutator``); unguided, every run is drawn afresh.
+    /// Coverage-guided (the default): 30% of the runs of a scenario are derived from its corpus of runs that
+    /// reached new coverage (``ScenarioCorpus``, ``FuzzMutator``), up to 60% while an invariant metric has a fresh
+    /// leader to climb from (``Fuzzer/derivedShare``); unguided, every run is drawn afresh.
     public var guided: Bool
     /// Which part of the session this process makes (see ``FuzzShard``).
     public var shard: FuzzShard
-    /// Stop after this many runs (whatever time is left): a session whose size does not depend on speed.
+    /// Stop after this many runs executed (whatever time is left): a session whose size does not depend on speed.
+    /// A derived run whose edit its own setup refuses does not execute, and neither counts nor uses up the budget.
     public var maxRuns: Int?
     /// Stop at the first violation (benchmarks measure how long it takes).
     public var stopAtFirstViolation: Bool
@@ -75,6 +77,8 @@ public struct FuzzScenarioSummary: Sendable {
     /// Runs derived from the corpus (the rest were generated afresh), and runs the corpus kept.
     public var derivedRuns = 0
     public var corpusAdmissions = 0
+    /// Derived runs drawn that did not execute (their edit refused by the run's own setup): not counted in `runs`.
+    public var droppedRuns = 0
     /// The model states and transitions this scenario's runs covered (hashes; comparable across processes only
     /// under deterministic hashing, see ``DeterministicHashing``).
     public var coverage = Coverage()
@@ -113,8 +117,9 @@ public struct FuzzSummary: Sendable {
 
 /// Time- (or run-) budgeted swarm testing: run after run, each with a scenario, a strategy and (when fault injection
 /// is available to the scenario) a random subset of fault kinds. A fresh run draws all of that from its own seed, the
-/// shard's next (``FuzzShard``); guided, half the runs of a scenario whose corpus has entries are derived from one
-/// (``ScenarioCorpus``, ``FuzzMutator``), and a run that reached new coverage joins the corpus. The first violation
+/// shard's next (``FuzzShard``); guided, some of the runs of a scenario whose corpus has entries are derived from one
+/// (``derivedShare``, ``ScenarioCorpus``, ``FuzzMutator``), and a run that reached a new feature or one of the highest
+/// values of an invariant metric joins the corpus. The first violation
 /// of each kind (scenario and failure signature) is shrunk and saved; repeats are counted. Several runs execute at
 /// once with `jobs`.
 public final class Fuzzer: Sendable {
@@ -129,6 +134,13 @@ public final class Fuzzer: Sendable {
 
     public static let strategies: [StrategySpec] = [.random, .pct(depth: 1), .pct(depth: 2), .pct(depth: 3), .pct(depth: 5)]
 
+    /// The share of a guided session's runs of a scenario derived from its corpus (the rest are fresh), and the
+    /// share once one of its invariant metrics has a fresh leader (falling back as the leader's turns pass, see
+    /// ``ScenarioCorpus/leaderKeenness``): a direction to climb is worth more turns than blind exploring, but fresh
+    /// runs keep finding new workloads (and bugs no metric points to).
+    static let derivedShare = 0.3
+    static let derivedShareWithLeaders = 0.6
+
     private struct State {
         var generator: SeededGenerator
         var progress: FuzzProgress
@@ -139,9 +151,13 @@ public final class Fuzzer: Sendable {
         var seen = Set<String>()
         /// Each scenario's corpus (guided sessions), by scenario index.
         var corpora: [ScenarioCorpus]
-        /// Fresh runs drawn so far (their numbers within the shard pick their seeds), and runs started.
+        /// Fresh runs drawn so far (their numbers within the shard pick their seeds), and runs drawn in all (a run's
+        /// number, which names its saved trace).
         var freshDraws = 0
         var started = 0
+        /// Drawn runs that did not execute (an edit the run's setup refused): not counted as runs, nor against
+        /// `maxRuns`.
+        var dropped = 0
         /// Worker threads that have stopped; the session ends when all have.
         var stoppedThreads = 0
         var stop = false
@@ -171,6 +187,9 @@ public final class Fuzzer: Sendable {
 
     /// Runs the session; `progress` is called about every `interval` seconds from the calling thread.
     public func run(progressInterval interval: Double, progress: (FuzzProgress) -> Void) -> FuzzSummary {
+        // A record left in the directory by an earlier session must not stand for this one: were this session to
+        // die before writing its own, `fuzz merge` would take the stale record for its result.
+        try? Syscall.unlink(options.outputDirectory + "/" + FuzzRecord.fileName)
         let jobs = Swift.max(1, options.jobs)
         let threads = (0..<jobs).map { _ in
             OSThread { [self] in
@@ -220,7 +239,13 @@ public final class Fuzzer: Sendable {
             do {
                 guard let executed = try run.execute(
                     scenario, worker: worker, budget: options.checkBudget.withoutExplanations.recordingCoverage)
-                else { continue }
+                else {
+                    state.withLock {
+                        $0.dropped += 1
+                        $0.scenarios[index].droppedRuns += 1
+                    }
+                    continue
+                }
                 result = executed
             } catch {
                 state.withLock { $0.errors.append("\(scenario.name) (seed \(run.seed)): \(error)") }
@@ -230,30 +255,41 @@ public final class Fuzzer: Sendable {
         }
     }
 
-    /// The next run: which scenario, and a fresh run or (guided, half the time once the scenario's corpus has
-    /// entries) one derived from the corpus. Nil when the session is over.
+    /// The next run, numbered: which scenario, and a fresh run or (guided, once the scenario's corpus has entries,
+    /// ``derivedShare`` of the time) one derived from the corpus. Nil when the session is over.
     private func draw() -> (Int, FuzzRun)? {
-        let drawn = state.withLock { (state) -> (index: Int, fresh: FuzzRun?, parent: CorpusEntry?, partners: [CorpusEntry], mutationSeed: UInt64)? in
+        let drawn = state.withLock { (state) -> (index: Int, number: Int, fresh: FuzzRun?, parent: CorpusEntry?, leads: Bool, strategy: StrategySpec, partners: [CorpusEntry], mutationSeed: UInt64)? in
             guard state.errors.isEmpty, !state.stop else { return nil }
-            if let maxRuns = options.maxRuns, state.started >= maxRuns { return nil }
+            // `maxRuns` counts runs executed: a drawn run that turns out not to execute gives its turn back.
+            if let maxRuns = options.maxRuns, state.started - state.dropped >= maxRuns { return nil }
             state.started += 1
+            let number = state.started
             let index = state.generator.next(below: options.scenarios.count)
-            if options.guided, !state.corpora[index].entries.isEmpty, state.generator.chance(0.5),
+            let corpus = state.corpora[index]
+            if options.guided, !corpus.entries.isEmpty,
+                state.generator.chance(Self.derivedShare + (Self.derivedShareWithLeaders - Self.derivedShare) * corpus.leaderKeenness / ScenarioCorpus.leaderShare),
                 let parent = state.corpora[index].pick(&state.generator)
             {
-                return (index, nil, parent, state.corpora[index].partners(of: parent), state.generator.next())
+                let leads = state.corpora[index].leaderIDs.contains(parent.id)
+                let strategy = state.corpora[index].pickStrategy(from: Self.strategies, &state.generator)
+                return (index, number, nil, parent, leads, strategy, state.corpora[index].partners(of: parent), state.generator.next())
             }
             let seed = options.shard.freshSeed(session: options.seed, draw: state.freshDraws)
             state.freshDraws += 1
-            let (scenarioIndex, run) = fresh(seed: seed)
-            return (scenarioIndex, run, nil, [], 0)
+            var (scenarioIndex, run) = fresh(seed: seed)
+            run.number = number
+            return (scenarioIndex, number, run, nil, false, .random, [], 0)
         }
         guard let drawn else { return nil }
         if let fresh = drawn.fresh { return (drawn.index, fresh) }
         // Mutating happens outside the lock (it parses the parent's trace), from a generator the draw split off.
         var generator = SeededGenerator(seed: drawn.mutationSeed)
-        return (drawn.index, FuzzMutator.derive(
-            from: drawn.parent!, partners: drawn.partners, scenario: options.scenarios[drawn.index], generator: &generator))
+        var run = FuzzMutator.derive(
+            from: drawn.parent!, partners: drawn.partners, scenario: options.scenarios[drawn.index], leads: drawn.leads,
+            strategy: drawn.strategy,
+            generator: &generator)
+        run.number = drawn.number
+        return (drawn.index, run)
     }
 
     /// A fresh run: everything about it — scenario, strategy, mode, faults — drawn from its own seed, so the run a
@@ -283,15 +319,20 @@ public final class Fuzzer: Sendable {
                 saved = save(result, run: run, scenario: scenario, signature: signature)
             }
         }
+        let traceFeatures = Self.killFeatures(result.trace)
         state.withLock { state in
             state.progress.runs += 1
             state.scenarios[index].runs += 1
             if run.mutation != nil { state.scenarios[index].derivedRuns += 1 }
             state.coverage.formUnion(result.report.coverage)
-            let gain = state.corpora[index].record(result.report)
-            if options.guided, gain > 0, run.mode != .threads || run.edit == nil {
-                state.corpora[index].admit(CorpusEntry(
-                    seed: run.seed, strategy: run.strategy, mode: run.mode, faults: run.faults, trace: result.trace, gain: gain))
+            let gain = state.corpora[index].record(
+                result.report, extraFeatures: traceFeatures, edited: run.edit != nil, strategy: run.strategy)
+            if options.guided, gain.isNew {
+                state.corpora[index].admit(
+                    CorpusEntry(
+                        seed: run.seed, strategy: run.strategy, mode: run.mode, faults: run.faults, timingSeed: run.timingSeed,
+                        slowProcessSeed: run.slowProcessSeed, edited: run.edit != nil, trace: result.trace, gain: 0),
+                    gain: gain)
             }
             switch result.report.result {
             case .violation:
@@ -337,19 +378,48 @@ public final class Fuzzer: Sendable {
             }
         }
         // A derived run shares its parent's seed (and may fail another check): its name says which mutation of it
-        // this is, and the session's run number keeps two of the same seed apart.
-        let number = state.withLock { $0.progress.runs }
-        let edited = run.mutation.map { "-\($0)-\(number)" } ?? ""
+        // this is, and its number, given when it was drawn, keeps two of the same seed apart.
+        let edited = run.mutation.map { "-\($0)-\(run.number)" } ?? ""
         let path = "\(options.outputDirectory)/\(scenario.name)-\(result.seed)\(edited)\(notShrunk == nil ? "" : ".unshrunk").jsonl"
         do {
             try best.trace.write(to: path)
         } catch {
             return nil
         }
-        let reproduction = run.edit == nil
+        // A run the seed alone makes is rerun from it; an edited or retimed one is replayed from its trace.
+        let reproduction = run.edit == nil && run.timingSeed == nil
             ? CommandLineText.reproduction(scenario, mode: run.mode, seed: run.seed, strategy: run.strategy, path: path)
             : "replay: " + CommandLineText.replayCommand(path)
         return SavedTrace(path: path, signature: signature, events: best.trace.events.count, notShrunk: notShrunk, reproduction: reproduction)
+    }
+
+    /// Features of a run's kills (any mode): which operation each killed process was inside (`kill:in:receive`),
+    /// or which it had finished last and how (`kill:after:receive:ok`, or `kill:after:start`). A process that dies between
+    /// taking work and acknowledging it is the run a crash-consistency bug needs, and no model state says so before
+    /// the bug shows; these features let the corpus keep the first run of each such kind.
+    static func killFeatures(_ trace: Trace) -> [String] {
+        var inside: [Int: String] = [:]
+        var finished: [Int: String] = [:]
+        var features = Set<String>()
+        for event in trace.events {
+            switch event.type {
+            case .invoke:
+                inside[event.process] = event.f ?? "?"
+            case .ok, .fail:
+                if let f = inside.removeValue(forKey: event.process) { finished[event.process] = "\(f):\(event.type.rawValue)" }
+            case .info:
+                if let f = inside.removeValue(forKey: event.process) { features.insert("kill:in:\(f)") }
+            case .kill:
+                if let f = inside[event.process] {
+                    features.insert("kill:in:\(f)")
+                } else {
+                    features.insert("kill:after:\(finished[event.process] ?? "start")")
+                }
+            default:
+                break
+            }
+        }
+        return features.sorted()
     }
 
     /// Header fields of a saved trace: whether it was shrunk, and why not.

@@ -94,15 +94,18 @@ public enum ScenarioRunner {
     public static func runOnce(
         _ scenario: Scenario, seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, checkBudget: CheckBudget,
         faults: FaultOptions? = nil, hangAfterSeconds: Double = 10, schedulePrefix: [Int] = [], mode: Scenario.Mode? = nil,
-        memory: MemoryModel? = nil
+        memory: MemoryModel? = nil, timingSeed: UInt64? = nil, slowProcessSeed: UInt64? = nil
     ) throws(HarnessError) -> RunResult {
         let mode = mode ?? scenario.mode
         guard scenario.modes.contains(mode) else {
             throw HarnessError("scenario \(scenario.name) does not run in \(mode.rawValue) mode (it runs in \(scenario.modes.map(\.rawValue).joined(separator: ", ")))")
         }
-        let trace = try scenario.execute(ScenarioRun(
+        var run = ScenarioRun(
             seed: seed, strategy: strategy, worker: worker, mode: mode, faults: faults ?? scenario.defaultFaults,
-            hangAfterSeconds: hangAfterSeconds, schedulePrefix: schedulePrefix, memory: memory))
+            hangAfterSeconds: hangAfterSeconds, schedulePrefix: schedulePrefix, memory: memory)
+        run.timingSeed = timingSeed
+        run.slowProcessSeed = slowProcessSeed
+        let trace = try scenario.execute(run)
         return try check(trace, seed: seed, budget: checkBudget)
     }
 

@@ -51,8 +51,9 @@ public enum SimulationRunner {
         _ workload: Workload, implementation: String, model: String, parameters: JSONValue, run: ScenarioRun,
         generator: inout SeededGenerator, scenario: String?, invariants: JSONObject, kills: (chance: Double, maximum: Int)
     ) throws(HarnessError) -> Trace {
-        let strategyGenerator = generator.split()
+        var strategyGenerator = generator.split()
         let planGenerator = generator.split()
+        if let timingSeed = run.timingSeed { strategyGenerator = SeededGenerator(seed: timingSeed ^ 0x3C6E_F372_FE94_F82B) }
         var options = SimulationOptions()
         options.memory = run.memory ?? .standard
         let simulator = try Simulator(workload: workload, implementation: implementation, modelParameters: parameters, options: options)
@@ -65,7 +66,8 @@ public enum SimulationRunner {
             var plan = GeneratedSimPlan(
                 strategy: run.strategy.makeStrategy(processes: workload.processes.map(\.id), steps: calls * 8, generator: strategyGenerator),
                 generator: planGenerator, killChance: kills.chance, killsLeft: kills.maximum,
-                preemptionWindows: run.strategy == .random ? workload.processes.filter { !$0.program.isEmpty }.map(\.id) : nil)
+                preemptionWindows: run.strategy == .random ? workload.processes.filter { !$0.program.isEmpty }.map(\.id) : nil,
+                timingSeed: run.timingSeed, slowProcessSeed: run.slowProcessSeed)
             events = try simulator.run(&plan).events
         }
         var header = Trace.Header(

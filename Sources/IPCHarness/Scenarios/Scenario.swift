@@ -89,6 +89,13 @@ public struct ScenarioRun: Sendable {
     public var schedulePrefix: [Int]
     /// How a simulation treats memory; nil: weak memory (``MemoryModel/standard``).
     public var memory: MemoryModel?
+    /// A simulation's timing drawn from this seed instead of `seed` — where the scheduler's choices, preemption
+    /// windows, kills and weak loads fall — while the workload, the strategy and (unless `slowProcessSeed`) the
+    /// slow process stay the seed's. Coverage-guided fuzzing reruns a promising workload with other timing this
+    /// way; nil (the default): all from `seed`. Other modes ignore it.
+    public var timingSeed: UInt64?
+    /// With a `timingSeed`: the simulation's slow process (``PreemptionWindows``) drawn from this seed instead.
+    public var slowProcessSeed: UInt64?
 
     public init(
         seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, mode: Scenario.Mode = .real,

@@ -12,14 +12,26 @@ struct GeneratedSimPlan: SimPlan {
     var windows: PreemptionWindows?
 
     /// `preemptionWindows`: the processes of the run, one of which is slow (see ``PreemptionWindows``); nil for none.
+    /// `timingSeed`: the kills, the windows' timing and the weak loads' stores drawn from it instead (the slow
+    /// process stays `generator`'s unless `slowProcessSeed` is given; see ``ScenarioRun/timingSeed``).
     init(
         strategy: any SchedulingStrategy, generator: SeededGenerator, killChance: Double = 0, killsLeft: Int = 0,
-        preemptionWindows processes: [Int]? = nil
+        preemptionWindows processes: [Int]? = nil, timingSeed: UInt64? = nil, slowProcessSeed: UInt64? = nil
     ) {
         self.strategy = strategy
         var generator = generator
         storeGenerator = generator.split()
-        if let processes, !processes.isEmpty { windows = PreemptionWindows(processes: processes, generator: generator.split()) }
+        var timing = timingSeed.map { SeededGenerator(seed: $0) }
+        if let processes, !processes.isEmpty {
+            let windowsGenerator = generator.split()
+            windows = PreemptionWindows(
+                processes: processes, generator: timing == nil ? windowsGenerator : slowProcessSeed.map { SeededGenerator(seed: $0) } ?? windowsGenerator,
+                timing: timing?.split())
+        }
+        if timing != nil {
+            storeGenerator = timing!.split()
+            generator = timing!.split()
+        }
         self.generator = generator
         self.killChance = killChance
         self.killsLeft = killsLeft
@@ -69,10 +81,11 @@ struct PreemptionWindows {
     /// While it waits before a compare-and-swap: the value it expects, and whether the word has changed since.
     private var watched: (expected: UInt64, changed: Bool)?
 
-    init(processes: [Int], generator: SeededGenerator) {
+    /// `timing`: where and how long the windows are, when not from `generator` (which picks the slow process).
+    init(processes: [Int], generator: SeededGenerator, timing: SeededGenerator? = nil) {
         var generator = generator
         slow = generator.pick(processes)
-        self.generator = generator
+        self.generator = timing ?? generator
     }
 
     mutating func choose(among enabled: [Int], pending: [PendingAccess?], step: Int, strategy: inout any SchedulingStrategy) -> Int {

@@ -76,4 +76,7 @@ public struct ABAInvariant: TraceInvariant {
 
     /// The widest window between a reading and a compare-and-swap, bucketed.
     public var coverageFeatures: [String] { ["window:\(powerOfTwoBucket(widestWindow))"] }
+
+    /// The widest window, exactly: the wider, the nearer a sequence or tag wraps.
+    public var coverageMetrics: [String: Int] { ["window": widestWindow] }
 }

@@ -68,4 +68,7 @@ public struct StarvationInvariant: TraceInvariant {
     public func finish() -> InvariantFinding? { finding }
 
     public var coverageFeatures: [String] { ["streak:\(powerOfTwoBucket(longestStreak))"] }
+
+    /// The longest streak of refusals, exactly: the longer, the nearer the bound.
+    public var coverageMetrics: [String: Int] { ["streak": longestStreak] }
 }

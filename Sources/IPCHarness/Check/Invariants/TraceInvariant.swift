@@ -20,10 +20,17 @@ public protocol TraceInvariant: Sendable {
     /// of two as AFL buckets hit counts): coverage-guided fuzzing keeps runs that reach a name no earlier run did,
     /// and so climbs towards a violation rather than waiting for one. Default: none.
     var coverageFeatures: [String] { get }
+    /// How close the run came to breaking it, as numbers where more is closer (say, the widest A→B→A window seen:
+    /// 255 changes of an 8-bit tag is one short of a wrap). Features only say a run reached somewhere new; a metric
+    /// says which way is forward, so coverage-guided fuzzing keeps the run with the highest value of each metric
+    /// and derives most of its runs from those (directed fuzzing: FuzzFactory's "max" feedback, HypoFuzz's
+    /// `target()`), climbing towards a violation. Default: none (the invariant guides by its features only).
+    var coverageMetrics: [String: Int] { get }
 }
 
 extension TraceInvariant {
     public var coverageFeatures: [String] { [] }
+    public var coverageMetrics: [String: Int] { [:] }
 }
 
 /// A count's power-of-two bucket (0, 1, 2, 4, 8, …), as AFL buckets hit counts: a run is new when it reaches a
@@ -50,6 +57,8 @@ public struct InvariantCheck: Sendable, Hashable {
     public var finding: InvariantFinding?
     /// How close the run came (``TraceInvariant/coverageFeatures``).
     public var coverageFeatures: [String] = []
+    /// How close the run came, in numbers (``TraceInvariant/coverageMetrics``).
+    public var coverageMetrics: [String: Int] = [:]
 }
 
 /// The invariants traces can name: the built-in ones and those a user registered.
