@@ -8,6 +8,7 @@
 //   close   {"end": "read" | "write"}                           (none)              EBADF
 //   chmod   {"mode": INT}                                       (none)              EPERM
 //   lseek, pread, pwrite: as on a pipe (ESPIPE)
+//   poll, select: as on a pipe
 //
 // params: {"pageSize": 4096, "objects": {"f0": {"capacity": 65536, "mode": 438, "owner": 3, "privileged": [3]}}}.
 // Nobody has a FIFO open at the start. Without "privileged", every process passes permission checks.
@@ -56,15 +57,16 @@ extension FIFOModel {
             case .read(let process, let max, let nonblocking): return .read(process: process, max: max, nonblocking: nonblocking)
             case .close(let process, let end): return .close(process: process, end: end)
             case .unseekable(let process, let end, let call): return .unseekable(process: process, end: end, call: call)
+            case .readiness(let process, let end, let call): return .readiness(process: process, end: end, call: call)
             case .writeAll, .available, .exit, .fcntl: break
             }
         } catch {
             if error.message.hasPrefix("the pipe model has no operation") {
-                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close, chmod, lseek, pread and pwrite)")
+                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close, chmod, lseek, pread, pwrite, poll and select)")
             }
             throw error
         }
-        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close, chmod, lseek, pread and pwrite)")
+        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close, chmod, lseek, pread, pwrite, poll and select)")
     }
 
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
@@ -81,6 +83,8 @@ extension FIFOModel {
             return Self.output(from: try pipes.output(from: outcome, for: .close(process: process, end: end)))
         case (_, .unseekable(let process, let end, let call)):
             return Self.output(from: try pipes.output(from: outcome, for: .unseekable(process: process, end: end, call: call)))
+        case (_, .readiness(let process, let end, let call)):
+            return Self.output(from: try pipes.output(from: outcome, for: .readiness(process: process, end: end, call: call)))
         }
     }
 
@@ -100,6 +104,8 @@ extension FIFOModel {
             return pipes.call(for: .close(process: process, end: end))
         case .unseekable(let process, let end, let call):
             return pipes.call(for: .unseekable(process: process, end: end, call: call))
+        case .readiness(let process, let end, let call):
+            return pipes.call(for: .readiness(process: process, end: end, call: call))
         case .exit:
             return ("exit", nil)
         }

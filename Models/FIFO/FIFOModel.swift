@@ -11,6 +11,9 @@
 ///   writer its reads return 0 (end of file), not `EAGAIN`.
 /// - When every descriptor of every opener has closed, the buffered bytes are discarded: the next opener finds an
 ///   empty FIFO. The name stays until unlinked.
+/// - `poll` and `select` see the pipe's readiness (``PipeModel/readiness(of:_:in:hangUpSuppressed:)``), except that a
+///   read end opened with `O_NONBLOCK` while no writer had the FIFO open reports no `POLLHUP` until a writer opens
+///   (`fifo_open` notes the writers' open count; the writer may close again at once).
 /// - Permission is checked when the FIFO is *opened*, never on `read` or `write` (the `fifo-permission` scenario,
 ///   run on the kernel by `RealModeTests`): after a `chmod` that takes access away, descriptors already open keep
 ///   working and only new opens fail `EACCES`, before any of the rules above. Privileged processes (root) pass the
@@ -27,6 +30,8 @@ public struct FIFOModel: TraceModel {
         case chmod(process: Int, mode: Int)
         /// `lseek`, `pread` or `pwrite` on the process's descriptor of `end`: `ESPIPE`, as on a pipe.
         case unseekable(process: Int, end: PipeModel.End, call: PipeModel.UnseekableCall)
+        /// `poll` or `select` on the process's descriptor of `end`.
+        case readiness(process: Int, end: PipeModel.End, call: PipeModel.ReadinessCall)
         /// The process died or exited: every descriptor it had open closes.
         case exit(process: Int)
     }
@@ -42,6 +47,10 @@ public struct FIFOModel: TraceModel {
         case available(Int)
         /// A recorded success of `lseek`, `pread` or `pwrite` (never allowed: see ``PipeModel/Output/positioned(_:)``).
         case positioned(Int)
+        /// `poll`'s `revents` (empty: it returned 0).
+        case ready(PipeModel.PollEvents)
+        /// `select`'s read and write sets.
+        case selected(readable: Bool, writable: Bool)
         case exited
         case failed(ErrorCode)
     }
@@ -86,6 +95,9 @@ public struct FIFOModel: TraceModel {
         public internal(set) var pipe: PipeModel.State
         public internal(set) var openers: [Opener] = []
         public internal(set) var mode: Int
+        /// Readers that opened with `O_NONBLOCK` while no writer had the FIFO open, and have seen no writer open
+        /// since: their `poll` reports no `POLLHUP`.
+        public internal(set) var hangUpSuppressed: [Int] = []
         public let setup: Setup
     }
 
@@ -143,6 +155,8 @@ public struct FIFOModel: TraceModel {
             return [.completed(next)]
         case .read(let process, let max, let nonblocking): pipeInput = .read(process: process, max: max, nonblocking: nonblocking)
         case .write(let process, let data, let nonblocking): pipeInput = .write(process: process, data: data, nonblocking: nonblocking)
+        case .readiness(let process, let end, let call):
+            return PipeModel.nothingReady(readinessResult(state, process: process, end: end, call: call)) ? [.completed(state)] : []
         default: return []
         }
         return pipes.step(state.pipe, pipeInput, .failed(.EINTR)).map { step in
@@ -166,7 +180,13 @@ public struct FIFOModel: TraceModel {
         case .read(let process, let max, let nonblocking):
             return delegated(state, .read(process: process, max: max, nonblocking: nonblocking))
         case .close(let process, let end):
-            return delegated(state, .close(process: process, end: end))
+            var next = state
+            if end == .read, state.pipe.readers.filter({ $0 == process }).count == 1 { next.hangUpSuppressed.removeAll { $0 == process } }
+            return delegated(next, .close(process: process, end: end))
+        case .readiness(let process, let end, let call):
+            let result = readinessResult(state, process: process, end: end, call: call)
+            if PipeModel.nothingReady(result) && call.timeout < 0 { return [] }
+            return [(Self.output(from: result), .completed(state))]
         case .unseekable(let process, let end, let call):
             return delegated(state, .unseekable(process: process, end: end, call: call))
         case .chmod(let process, let mode):
@@ -177,6 +197,7 @@ public struct FIFOModel: TraceModel {
         case .exit(let process):
             var next = state
             next.openers.removeAll { $0.process == process }
+            next.hangUpSuppressed.removeAll { $0 == process }
             return delegated(next, .exit(process: process))
         }
     }
@@ -199,16 +220,27 @@ public struct FIFOModel: TraceModel {
             next.pipe.readers.append(process)
             next.pipe.readers.sort()
             for index in next.openers.indices where next.openers[index].end == .write { next.openers[index].released = true }
+            if nonblocking && next.pipe.writers.isEmpty {
+                next.hangUpSuppressed.append(process)
+                next.hangUpSuppressed.sort()
+            }
             if nonblocking || !next.pipe.writers.isEmpty { return [(.opened, .completed(next))] }
         case .write:
             if nonblocking && state.pipe.readers.isEmpty { return [(.failed(.ENXIO), .completed(state))] }
             next.pipe.writers.append(process)
             next.pipe.writers.sort()
+            next.hangUpSuppressed = []
             for index in next.openers.indices where next.openers[index].end == .read { next.openers[index].released = true }
             if !next.pipe.readers.isEmpty { return [(.opened, .completed(next))] }
         }
         next.openers.append(Opener(process: process, end: end, released: false))
         return [(nil, .partial(next))]
+    }
+
+    /// What a `poll` or `select` returns now: the pipe's readiness, less `POLLHUP` for a reader that has seen no writer.
+    private func readinessResult(_ state: State, process: Int, end: PipeModel.End, call: PipeModel.ReadinessCall) -> PipeModel.Output {
+        let suppressed = end == .read && state.hangUpSuppressed.contains(process)
+        return call.result(for: pipes.readiness(of: process, end, in: state.pipe, hangUpSuppressed: suppressed))
     }
 
     /// A pipe operation on the FIFO's pipe; afterwards, if nobody has it open any more, its bytes are gone.
@@ -240,6 +272,8 @@ public struct FIFOModel: TraceModel {
         case .exited: .exited
         case .failed(let code): .failed(code)
         case .positioned(let count): .positioned(count)
+        case .ready(let events): .ready(events)
+        case .selected(let readable, let writable): .selected(readable: readable, writable: writable)
         // The FIFO model hands the pipe no `fcntl`, so these never come back from it.
         case .flags, .size, .flagsSet: .failed(.EINVAL)
         }
@@ -282,6 +316,8 @@ public struct FIFOModel: TraceModel {
             return pipes.describe(.unseekable(process: process, end: end, call: call), output.flatMap(Self.pipeOutput))
         case .exit(let process):
             return pipes.describe(.exit(process: process), output.flatMap(Self.pipeOutput))
+        case .readiness(let process, let end, let call):
+            return pipes.describe(.readiness(process: process, end: end, call: call), output.flatMap(Self.pipeOutput))
         }
         let result: String
         switch output {
@@ -300,6 +336,8 @@ public struct FIFOModel: TraceModel {
         case .exited: .exited
         case .available(let count): .available(count)
         case .positioned(let count): .positioned(count)
+        case .ready(let events): .ready(events)
+        case .selected(let readable, let writable): .selected(readable: readable, writable: writable)
         case .failed(let code): .failed(code)
         case .opened, .modeChanged: nil
         }
@@ -310,7 +348,7 @@ extension FIFOModel.Input {
     public var process: Int {
         switch self {
         case .open(let process, _, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
-            .chmod(let process, _), .exit(let process), .unseekable(let process, _, _):
+            .chmod(let process, _), .exit(let process), .unseekable(let process, _, _), .readiness(let process, _, _):
             process
         }
     }

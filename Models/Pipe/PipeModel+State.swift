@@ -223,6 +223,8 @@ extension PipeModel {
             call = "fcntl(\(end.rawValue) end, \(command))"
         case .unseekable(_, let end, let unseekable):
             call = "\(unseekable.name) on the \(end.rawValue) end"
+        case .readiness(_, let end, let readiness):
+            call = "\(readiness) on the \(end.rawValue) end"
         }
         var result: String
         switch output {
@@ -242,6 +244,10 @@ extension PipeModel {
         case .size(let size)?: result = "\(size) bytes"
         case .flagsSet?: result = "ok"
         case .positioned(let count)?: result = "\(count)"
+        case .ready(let events)?: result = events.isEmpty ? "0 (nothing ready)" : "\(events)"
+        case .selected(let readable, let writable)?:
+            result = [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: ", ")
+            if result.isEmpty { result = "0 (nothing ready)" }
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

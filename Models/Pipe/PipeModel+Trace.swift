@@ -12,6 +12,10 @@
 //   lseek    {"end": E}                                    (never)             ESPIPE, EBADF
 //   pread    {"end": E, "max": INT}                        (never)             ESPIPE, EBADF
 //   pwrite   {"end": E, "data": PAYLOAD}                   (never)             ESPIPE, EBADF
+//   poll     {"end": E, "events": ["POLLIN", ...], "timeout": INT}   {"revents": ["POLLIN", "POLLHUP", ...]}   EINTR
+//   select   {"end": E, "read": BOOL?, "write": BOOL?, "timeout": INT}   {"readable": BOOL, "writable": BOOL}   EBADF, EINTR
+//            (timeout in milliseconds, negative: forever; an empty revents, or neither readable nor writable, is a
+//            return of 0)
 //
 // params: {"pageSize": 4096, "maxSize": 1048576, "objects": {"p0": {"capacity": 65536, "readers": [1, 2],
 //          "writers": [1], "nonblocking": false, "packet": false, "shared": [[1, 2]]}}}
@@ -91,9 +95,56 @@ extension PipeModel {
         case "pwrite":
             let data = try call.value.required("data").payload("data")
             return .unseekable(process: call.process, end: try Self.end(of: call), call: .pwrite(data: data))
+        case "poll", "select":
+            return .readiness(process: call.process, end: try Self.end(of: call), call: try Self.readinessCall(of: call))
         default:
             throw ModelError(
-                "the pipe model has no operation '\(call.f)' (it has write, write-all, read, close, available, fcntl, lseek, pread and pwrite)")
+                "the pipe model has no operation '\(call.f)' (it has write, write-all, read, close, available, fcntl, lseek, pread, pwrite, poll and select)")
+        }
+    }
+
+    /// A `poll` or `select` call's arguments (shared with the FIFO model).
+    static func readinessCall(of call: Call) throws(ModelError) -> ReadinessCall {
+        let timeout = try call.value.required("timeout").integer("timeout", in: Int(Int32.min)...Int(Int32.max))
+        if call.f == "select" {
+            return .select(
+                read: try call.value.optional("read")?.boolean("read") ?? false,
+                write: try call.value.optional("write")?.boolean("write") ?? false, timeout: timeout)
+        }
+        return .poll(events: try pollEvents(try call.value.required("events"), field: "events"), timeout: timeout)
+    }
+
+    static func pollEvents(_ value: JSONValue, field: String) throws(ModelError) -> PollEvents {
+        var events: PollEvents = []
+        for element in try value.elements(field) {
+            let name = try element.text(field)
+            guard let event = PollEvents.names.first(where: { $0.name == name })?.event else {
+                throw ModelError("field '\(field)': unknown poll event \"\(name)\" (known: \(PollEvents.names.map(\.name).joined(separator: ", ")))")
+            }
+            events.insert(event)
+        }
+        return events
+    }
+
+    /// The recorded form of a readiness call's arguments, beside `end` (shared with the FIFO model).
+    static func readinessValue(_ call: ReadinessCall, end: End) -> JSONValue {
+        var value: JSONObject = ["end": .string(end.rawValue), "timeout": .int(call.timeout)]
+        switch call {
+        case .poll(let events, _): value["events"] = .array(events.names.map { .string($0) })
+        case .select(let read, let write, _):
+            value["read"] = .bool(read)
+            value["write"] = .bool(write)
+        }
+        return .object(value)
+    }
+
+    /// A readiness call's recorded result.
+    static func readinessOutput(_ value: JSONValue?, for call: ReadinessCall) throws(ModelError) -> Output {
+        switch call {
+        case .poll: .ready(try pollEvents(try value.required("revents"), field: "revents"))
+        case .select:
+            .selected(
+                readable: try value.required("readable").boolean("readable"), writable: try value.required("writable").boolean("writable"))
         }
     }
 
@@ -144,6 +195,8 @@ extension PipeModel {
             return .flagsSet
         case (.ok(let value), .fcntl(_, _, .getPipeSize)), (.ok(let value), .fcntl(_, _, .setPipeSize)):
             return .size(try value.required("size").integer("size"))
+        case (.ok(let value), .readiness(_, _, let call)):
+            return try Self.readinessOutput(value, for: call)
         case (.ok(let value), .unseekable):
             let field = try value.optional("position") == nil ? "count" : "position"
             return .positioned(try value.required(field).integer(field))
@@ -190,6 +243,8 @@ extension PipeModel {
             case .pwrite(let data): value["data"] = Payload.json(data)
             }
             return (unseekable.name, .object(value))
+        case .readiness(_, let end, let readiness):
+            return (readiness.name, Self.readinessValue(readiness, end: end))
         }
     }
 
@@ -203,6 +258,8 @@ extension PipeModel {
         case .size(let size): .ok(["size": .int(size)])
         case .flagsSet: .ok(nil)
         case .positioned(let count): .ok(["position": .int(count)])
+        case .ready(let events): .ok(["revents": .array(events.names.map { .string($0) })])
+        case .selected(let readable, let writable): .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .failed(let code): .fail(code)
         }
     }
@@ -216,14 +273,14 @@ extension PipeModel {
         switch input {
         case .write(_, let data, _), .writeAll(_, let data, _): own = data.count
         case .read(_, let max, _): own = max
-        case .close, .available, .exit, .fcntl, .unseekable: return nil
+        case .close, .available, .exit, .fcntl, .unseekable, .readiness: return nil
         }
         if let requested, requested != own { return nil }
         return switch input {
         case .write(let process, let data, let nonblocking): .write(process: process, data: Array(data.prefix(count)), nonblocking: nonblocking)
         case .read(let process, let max, let nonblocking): .read(process: process, max: Swift.min(max, count), nonblocking: nonblocking)
         case .writeAll(let process, let data, nil): .writeAll(process: process, data: data, firstCall: Swift.min(count, data.count))
-        case .writeAll, .close, .available, .exit, .fcntl, .unseekable: nil
+        case .writeAll, .close, .available, .exit, .fcntl, .unseekable, .readiness: nil
         }
     }
 }

@@ -50,6 +50,8 @@ public struct PipeModel: TraceModel {
         /// `lseek`, `pread` or `pwrite` on the process's descriptor of `end`: a pipe has no file position, so each
         /// fails `ESPIPE` (`EBADF` when the process holds no such end).
         case unseekable(process: Int, end: End, call: UnseekableCall)
+        /// `poll` or `select` on the process's descriptor of `end` (see ``ReadinessCall``).
+        case readiness(process: Int, end: End, call: ReadinessCall)
     }
 
     public enum Output: Hashable, Sendable {
@@ -69,6 +71,10 @@ public struct PipeModel: TraceModel {
         /// What a successful `lseek` (the new position), `pread` or `pwrite` (the bytes moved) would return: never
         /// on a pipe, but a recorded success must be judged (and rejected), not refused as unreadable.
         case positioned(Int)
+        /// `poll`'s `revents` for the one descriptor (empty: it returned 0).
+        case ready(PollEvents)
+        /// `select`: whether the descriptor was left in the read set and in the write set.
+        case selected(readable: Bool, writable: Bool)
         case failed(ErrorCode)
     }
 
@@ -166,6 +172,9 @@ public struct PipeModel: TraceModel {
             var next = state
             next.setProgress(of: input.process, nil)
             return [.completed(next)]
+        case .readiness(let process, let end, let call):
+            let mask = readiness(of: process, end, in: state)
+            return readinessMayBeInterrupted(state, call: call, mask: mask) ? [.completed(state)] : []
         case .close, .available, .exit, .fcntl, .unseekable:
             return []
         }
@@ -215,6 +224,8 @@ public struct PipeModel: TraceModel {
         case .unseekable(let process, let end, _):
             let held = end == .read ? state.readers.contains(process) : state.writers.contains(process)
             return [(.failed(held ? .ESPIPE : .EBADF), .completed(state))]
+        case .readiness(let process, let end, let call):
+            return readinessTransitions(state, call: call, mask: readiness(of: process, end, in: state))
         }
     }
 
@@ -329,7 +340,7 @@ extension PipeModel.Input {
     public var process: Int {
         switch self {
         case .write(let process, _, _), .writeAll(let process, _, _), .read(let process, _, _), .close(let process, _), .available(let process),
-            .exit(let process), .fcntl(let process, _, _), .unseekable(let process, _, _):
+            .exit(let process), .fcntl(let process, _, _), .unseekable(let process, _, _), .readiness(let process, _, _):
             process
         }
     }

@@ -102,6 +102,12 @@ struct FIFOBinding: ObjectBinding {
         case .unseekable(_, let end, let call):
             guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
             return .positioned(try PipeBinding.unseekable(call, on: descriptor))
+        case .readiness(_, let end, let call):
+            switch try PipeBinding.readiness(call, on: held[end]?.last) {
+            case .ready(let events): return .ready(events)
+            case .selected(let readable, let writable): return .selected(readable: readable, writable: writable)
+            default: BindingFailure.abandon("a readiness call returns readiness")
+            }
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }

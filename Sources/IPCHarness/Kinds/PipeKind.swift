@@ -175,6 +175,8 @@ struct PipeBinding: ObjectBinding {
         case .unseekable(_, let end, let call):
             guard let descriptor = end == .read ? readEnd : writeEnd else { throw .badFileDescriptor }
             return .positioned(try Self.unseekable(call, on: descriptor))
+        case .readiness(_, let end, let call):
+            return try Self.readiness(call, on: end == .read ? readEnd : writeEnd)
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
@@ -186,6 +188,22 @@ struct PipeBinding: ObjectBinding {
         case .lseek: try KernelPipe.position(descriptor)
         case .pread(let max): try KernelPipe.readAtStart(descriptor, max: max)
         case .pwrite(let data): try KernelPipe.writeAtStart(descriptor, data)
+        }
+    }
+
+    /// `poll` or `select` on a pipe's or FIFO's descriptor (nil: the process holds none of that end).
+    static func readiness(_ call: PipeModel.ReadinessCall, on descriptor: FileDescriptor?) throws(Errno) -> PipeModel.Output {
+        switch call {
+        case .poll(let events, let timeout):
+            // A descriptor not open is POLLNVAL (measured); polling its old number, which another file may have
+            // taken since, would not say so.
+            guard let descriptor else { return .ready(.invalid) }
+            let revents = try KernelPipe.poll(descriptor, events: Int16(truncatingIfNeeded: events.rawValue), timeoutMilliseconds: timeout)
+            return .ready(PipeModel.PollEvents(rawValue: Int(UInt16(bitPattern: revents))))
+        case .select(let read, let write, let timeout):
+            guard let descriptor else { throw .badFileDescriptor }
+            let (readable, writable) = try KernelPipe.select(descriptor, read: read, write: write, timeoutMilliseconds: timeout)
+            return .selected(readable: readable, writable: writable)
         }
     }
 

@@ -1,0 +1,42 @@
+import Glibc
+import SystemPackage
+
+extension Syscall {
+    /// Waits until `descriptor` is readable (when `read`) or writable (when `write`); returns which. A negative
+    /// timeout waits forever. The fault plan treats it as `poll` (the same wait in the kernel, `do_select`).
+    ///
+    /// The corresponding C function is `select`.
+    public static func select(
+        _ descriptor: FileDescriptor, read: Bool, write: Bool, timeoutMilliseconds: Int, retryOnInterrupt: Bool = true
+    ) throws(Errno) -> (readable: Bool, writable: Bool) {
+        let number = Int(descriptor.rawValue)
+        precondition(number >= 0 && number < Int(FD_SETSIZE), "select takes descriptors below FD_SETSIZE")
+        var readSet = fd_set()
+        var writeSet = fd_set()
+        if read { set(number, in: &readSet) }
+        if write { set(number, in: &writeSet) }
+        var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
+        _ = try perform(.poll, mayBlock: timeoutMilliseconds != 0, retryOnInterrupt: retryOnInterrupt) { _ in
+            timeoutMilliseconds < 0
+                ? Glibc.select(CInt(number + 1), &readSet, &writeSet, nil, nil)
+                : Glibc.select(CInt(number + 1), &readSet, &writeSet, nil, &timeout)
+        }
+        return (isSet(number, in: &readSet), isSet(number, in: &writeSet))
+    }
+
+    /// `FD_SET`, which Swift's Glibc module does not export: bit `number % 64` of word `number / 64`.
+    private static func set(_ number: Int, in set: inout fd_set) {
+        withUnsafeMutableBytes(of: &set) { bytes in
+            let words = bytes.bindMemory(to: UInt.self)
+            words[number / UInt.bitWidth] |= 1 << UInt(number % UInt.bitWidth)
+        }
+    }
+
+    /// `FD_ISSET`.
+    private static func isSet(_ number: Int, in set: inout fd_set) -> Bool {
+        withUnsafeMutableBytes(of: &set) { bytes in
+            let words = bytes.bindMemory(to: UInt.self)
+            return words[number / UInt.bitWidth] & (1 << UInt(number % UInt.bitWidth)) != 0
+        }
+    }
+}
