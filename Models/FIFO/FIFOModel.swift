@@ -13,7 +13,8 @@
 ///   empty FIFO. The name stays until unlinked.
 /// - `poll` and `select` see the pipe's readiness (``PipeModel/readiness(of:_:in:hangUpSuppressed:)``), except that a
 ///   read end opened with `O_NONBLOCK` while no writer had the FIFO open reports no `POLLHUP` until a writer opens
-///   (`fifo_open` notes the writers' open count; the writer may close again at once).
+///   (`fifo_open` notes the writers' open count; the writer may close again at once). This is per descriptor: the
+///   model keeps each process's read opens in order, and `poll`, like `read` and `close`, uses the latest.
 /// - Permission is checked when the FIFO is *opened*, never on `read` or `write` (the `fifo-permission` scenario,
 ///   run on the kernel by `RealModeTests`): after a `chmod` that takes access away, descriptors already open keep
 ///   working and only new opens fail `EACCES`, before any of the rules above. Privileged processes (root) pass the
@@ -90,14 +91,21 @@ public struct FIFOModel: TraceModel {
         public var released: Bool
     }
 
+    /// One read open of the FIFO (see ``State/readOpens``).
+    public struct ReadOpen: Hashable, Sendable {
+        public var process: Int
+        public var hangUpSuppressed: Bool
+    }
+
     public struct State: Hashable, Sendable {
         /// The pipe behind the FIFO: its bytes, and the open descriptions (sleepers in `open` included).
         public internal(set) var pipe: PipeModel.State
         public internal(set) var openers: [Opener] = []
         public internal(set) var mode: Int
-        /// Readers that opened with `O_NONBLOCK` while no writer had the FIFO open, and have seen no writer open
-        /// since: their `poll` reports no `POLLHUP`.
-        public internal(set) var hangUpSuppressed: [Int] = []
+        /// The read opens, oldest first (a sleeper in `open` included), each marked when it was made with
+        /// `O_NONBLOCK` while no writer had the FIFO open and no writer has opened since: its `poll` reports no
+        /// `POLLHUP`.
+        public internal(set) var readOpens: [ReadOpen] = []
         public let setup: Setup
     }
 
@@ -146,7 +154,9 @@ public struct FIFOModel: TraceModel {
             var next = state
             next.openers.remove(at: index)
             switch end {
-            case .read: next.pipe.readers.remove(at: next.pipe.readers.firstIndex(of: process)!)
+            case .read:
+                next.pipe.readers.remove(at: next.pipe.readers.firstIndex(of: process)!)
+                if let last = next.readOpens.lastIndex(where: { $0.process == process }) { next.readOpens.remove(at: last) }
             case .write: next.pipe.writers.remove(at: next.pipe.writers.firstIndex(of: process)!)
             }
             if next.pipe.readers.isEmpty && next.pipe.writers.isEmpty {
@@ -181,7 +191,7 @@ public struct FIFOModel: TraceModel {
             return delegated(state, .read(process: process, max: max, nonblocking: nonblocking))
         case .close(let process, let end):
             var next = state
-            if end == .read, state.pipe.readers.filter({ $0 == process }).count == 1 { next.hangUpSuppressed.removeAll { $0 == process } }
+            if end == .read, let index = state.readOpens.lastIndex(where: { $0.process == process }) { next.readOpens.remove(at: index) }
             return delegated(next, .close(process: process, end: end))
         case .readiness(let process, let end, let call):
             let result = readinessResult(state, process: process, end: end, call: call)
@@ -197,7 +207,7 @@ public struct FIFOModel: TraceModel {
         case .exit(let process):
             var next = state
             next.openers.removeAll { $0.process == process }
-            next.hangUpSuppressed.removeAll { $0 == process }
+            next.readOpens.removeAll { $0.process == process }
             return delegated(next, .exit(process: process))
         }
     }
@@ -220,16 +230,13 @@ public struct FIFOModel: TraceModel {
             next.pipe.readers.append(process)
             next.pipe.readers.sort()
             for index in next.openers.indices where next.openers[index].end == .write { next.openers[index].released = true }
-            if nonblocking && next.pipe.writers.isEmpty {
-                next.hangUpSuppressed.append(process)
-                next.hangUpSuppressed.sort()
-            }
+            next.readOpens.append(ReadOpen(process: process, hangUpSuppressed: nonblocking && next.pipe.writers.isEmpty))
             if nonblocking || !next.pipe.writers.isEmpty { return [(.opened, .completed(next))] }
         case .write:
             if nonblocking && state.pipe.readers.isEmpty { return [(.failed(.ENXIO), .completed(state))] }
             next.pipe.writers.append(process)
             next.pipe.writers.sort()
-            next.hangUpSuppressed = []
+            for index in next.readOpens.indices { next.readOpens[index].hangUpSuppressed = false }
             for index in next.openers.indices where next.openers[index].end == .read { next.openers[index].released = true }
             if !next.pipe.readers.isEmpty { return [(.opened, .completed(next))] }
         }
@@ -239,7 +246,7 @@ public struct FIFOModel: TraceModel {
 
     /// What a `poll` or `select` returns now: the pipe's readiness, less `POLLHUP` for a reader that has seen no writer.
     private func readinessResult(_ state: State, process: Int, end: PipeModel.End, call: PipeModel.ReadinessCall) -> PipeModel.Output {
-        let suppressed = end == .read && state.hangUpSuppressed.contains(process)
+        let suppressed = end == .read && state.readOpens.last { $0.process == process }?.hangUpSuppressed == true
         return call.result(for: pipes.readiness(of: process, end, in: state.pipe, hangUpSuppressed: suppressed))
     }
 
@@ -295,6 +302,9 @@ public struct FIFOModel: TraceModel {
         for opener in state.openers {
             text += "; process \(opener.process) sleeps in open for \(opener.end == .read ? "reading" : "writing")"
                 + (opener.released ? " (a partner has opened)" : "")
+        }
+        for open in state.readOpens where open.hangUpSuppressed {
+            text += "; a read end of process \(open.process) opened before any writer: no POLLHUP until one opens"
         }
         return text
     }

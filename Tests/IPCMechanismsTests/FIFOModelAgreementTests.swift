@@ -9,13 +9,15 @@ import Testing
 
 /// Random sequences of nonblocking opens, reads, writes and closes on a real FIFO and on the fifo model must give
 /// the same outputs: `ENXIO`, end of file without a writer, `EAGAIN` with one, `EPIPE`, and the bytes discarded
-/// once nobody has the FIFO open.
+/// once nobody has the FIFO open; and `poll` and `select` (zero timeout) of the latest descriptor of each end, with the
+/// `POLLHUP` a nonblocking reader opened before any writer does not see.
 @Suite struct FIFOModelAgreementTests {
     enum Operation: Sendable, CustomStringConvertible {
         case open(PipeModel.End)
         case write(Int)
         case read(Int)
         case close(PipeModel.End)
+        case readiness(PipeModel.End, PipeModel.ReadinessCall)
 
         var description: String {
             switch self {
@@ -23,6 +25,7 @@ import Testing
             case .write(let size): "write(\(size))"
             case .read(let max): "read(\(max))"
             case .close(let end): "close(\(end))"
+            case .readiness(let end, let call): "\(call) on \(end)"
             }
         }
     }
@@ -32,8 +35,14 @@ import Testing
         Gen.int(in: 1...5000).map { Operation.write($0) }.eraseToAny(),
         Gen.int(in: 0...70000).map { Operation.write($0) }.eraseToAny(),
         Gen.int(in: 0...70000).map { Operation.read($0) }.eraseToAny(),
-        Gen.int(in: 0...3).map { Operation.close($0 % 2 == 0 ? .read : .write) }.eraseToAny()
+        Gen.int(in: 0...3).map { Operation.close($0 % 2 == 0 ? .read : .write) }.eraseToAny(),
+        Gen.int(in: 0...11).map { Operation.readiness($0 % 2 == 0 ? .read : .write, Self.readinessCalls[$0 / 2]) }.eraseToAny()
     ).array(of: 1...40)
+
+    static let readinessCalls: [PipeModel.ReadinessCall] = [
+        .poll(events: [.input, .output], timeout: 0), .poll(events: .input, timeout: 0), .poll(events: [.output, .writeNormal], timeout: 0),
+        .poll(events: [], timeout: 0), .select(read: true, write: true, timeout: 0), .select(read: true, write: false, timeout: 0),
+    ]
 
     static let pattern: [UInt8] = (0..<80_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 253) }
 
@@ -82,6 +91,18 @@ import Testing
                             guard let descriptor = held[end]?.popLast() else { kernel = .failed(.EBADF); break }
                             try Syscall.close(descriptor)
                             kernel = .closed
+                        case .readiness(let end, let call):
+                            input = .readiness(process: 1, end: end, call: call)
+                            switch call {
+                            case .poll(let events, _):
+                                guard let descriptor = held[end]?.last else { kernel = .ready(.invalid); break }
+                                let revents = try KernelPipe.poll(descriptor, events: Int16(events.rawValue), timeoutMilliseconds: 0)
+                                kernel = .ready(PipeModel.PollEvents(rawValue: Int(revents)))
+                            case .select(let read, let write, _):
+                                guard let descriptor = held[end]?.last else { kernel = .failed(.EBADF); break }
+                                let (readable, writable) = try KernelPipe.select(descriptor, read: read, write: write, timeoutMilliseconds: 0)
+                                kernel = .selected(readable: readable, writable: writable)
+                            }
                         }
                     } catch let error as Errno {
                         kernel = .failed(ErrorCode(error.name))
@@ -95,11 +116,19 @@ import Testing
                     }
                     let discarded = state.pipe.bufferedCount > 0 && next.pipe.bufferedCount == 0 && kernel == .closed
                     seen.withLock { _ = $0.insert(discarded ? "discarded" : Self.kind(operation, kernel)) }
+                    if case .ready(let events) = kernel {
+                        seen.withLock { seen in
+                            for name in events.names { seen.insert(name) }
+                            if case .readiness(.read, _) = operation, state.pipe.writers.isEmpty, !events.contains(.hangUp), !events.contains(.invalid) {
+                                seen.insert("POLLHUP suppressed")
+                            }
+                        }
+                    }
                     state = next
                 }
             }
         }
-        let missing = Set(["ENXIO", "EAGAIN", "EPIPE", "end of file", "data", "discarded"]).subtracting(seen.withLock { $0 })
+        let missing = Set(["ENXIO", "EAGAIN", "EPIPE", "end of file", "data", "discarded", "POLLHUP", "POLLHUP suppressed", "POLLERR", "POLLIN", "POLLOUT"]).subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
     }
 

@@ -1,14 +1,15 @@
 import IPCModels
 
 /// Scenarios on what a pipe's descriptors do beyond reading and writing: `fcntl` on open file descriptions that
-/// forked holders share, `pipe2`'s flags, packet mode, the pipe's size, and the calls that need a file position.
+/// forked holders share, `pipe2`'s flags, packet mode, the pipe's size, the calls that need a file position, and
+/// readiness (`poll`, `select`).
 public enum PipeDescriptorScenarios {
     public static let all: [Scenario] = [descriptors, eofOnWouldBlock, pollingReader]
 
     /// Every descriptor call the pipe model has, on descriptions some holders share.
     public static let descriptors = Scenario.real(
         name: "pipe-descriptors", kind: PipeKind.self, implementation: "kernel.pipe",
-        summary: "3-4 processes, two of them sharing one description (as after fork): F_SETFL O_NONBLOCK/O_DIRECT, F_GETFL, F_GETPIPE_SZ/F_SETPIPE_SZ, lseek/pread/pwrite, pipe2 flags, reads and writes",
+        summary: "3-4 processes, two of them sharing one description (as after fork): F_SETFL O_NONBLOCK/O_DIRECT, F_GETFL, F_GETPIPE_SZ/F_SETPIPE_SZ, lseek/pread/pwrite, poll/select, pipe2 flags, reads and writes",
         makeWorkload: { generator in descriptorWorkload(generator: &generator) })
 
     /// Fragile: a reader that takes EAGAIN for end of file, whose forked sibling turns on O_NONBLOCK.
@@ -28,6 +29,20 @@ public enum PipeDescriptorScenarios {
         var value: JSONObject = ["end": .string(end)]
         for member in fields { value[member.key] = member.value }
         return Call(process: process, object: "p0", f: "fcntl", value: .object(value))
+    }
+
+    /// A `poll` or `select` of `end`: without a timeout only where something is sure to become ready (a reader's end
+    /// while process 4, which holds both, is not the one asking: the writers' exits hang it up; a writer's end: the
+    /// readers' exits put it in error), else with a zero or short timeout.
+    static func readiness(_ process: Int, _ end: String, generator: inout SeededGenerator) -> Call {
+        let timeout: JSONValue = process == 4 ? generator.pick([0, 20]) : generator.pick([0, 20, -1])
+        if generator.chance(0.3) {
+            return Call(process: process, object: "p0", f: "select", value: [
+                "end": .string(end), "read": .bool(end == "read"), "write": .bool(end == "write" || generator.chance(0.3)), "timeout": timeout,
+            ])
+        }
+        let events: [JSONValue] = end == "read" ? generator.pick([["POLLIN"], ["POLLIN", "POLLRDNORM"], ["POLLIN", "POLLOUT"]]) : generator.pick([["POLLOUT"], ["POLLOUT", "POLLWRNORM"], []])
+        return Call(process: process, object: "p0", f: "poll", value: ["end": .string(end), "events": .array(events), "timeout": timeout])
     }
 
     /// Process 1 writes; 2 and 3 read, sharing one description when the generator says so; an optional process 4
@@ -61,6 +76,8 @@ public enum PipeDescriptorScenarios {
                     if call == "pread" { value["max"] = 8 }
                     if call == "pwrite" { value["data"] = "x" }
                     program.append(Call(process: process, object: "p0", f: call, value: .object(value)))
+                case 4:
+                    program.append(readiness(process, role, generator: &generator))
                 default:
                     if role == "write" {
                         let size = generator.pick(weighted: [(50, 1...200), (30, 201...4096), (20, 4097...9000)])

@@ -1,0 +1,127 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import PropertyBased
+import Synchronization
+import SystemPackage
+import Testing
+
+/// Random sequences of nonblocking writes and reads, closes of either end by either of two holders, `F_SETPIPE_SZ`,
+/// and `poll` and `select` (zero timeout) of either end, on a real pipe and on the pipe model: the same outputs, call
+/// for call — `POLLIN`, `POLLOUT` only while a page slot is free, `POLLHUP` once the writers are gone, `POLLERR` once the
+/// readers are, `POLLNVAL` and `EBADF` on an end its holder closed.
+@Suite struct PipeReadinessAgreementTests {
+    enum Operation: Sendable, CustomStringConvertible {
+        case write(holder: Int, size: Int)
+        case read(Int)
+        case close(holder: Int, end: PipeModel.End)
+        case setSize(Int)
+        case readiness(holder: Int, end: PipeModel.End, call: PipeModel.ReadinessCall)
+
+        var description: String {
+            switch self {
+            case .write(let holder, let size): "write\(holder)(\(size))"
+            case .read(let max): "read(\(max))"
+            case .close(let holder, let end): "close\(holder)(\(end))"
+            case .setSize(let size): "F_SETPIPE_SZ(\(size))"
+            case .readiness(let holder, let end, let call): "\(call) by \(holder) on \(end)"
+            }
+        }
+    }
+
+    static let readinessCalls: [PipeModel.ReadinessCall] = [
+        .poll(events: [.input, .output], timeout: 0), .poll(events: [.input, .readNormal], timeout: 0),
+        .poll(events: [.output, .writeNormal], timeout: 0), .poll(events: [], timeout: 0),
+        .select(read: true, write: true, timeout: 0), .select(read: false, write: true, timeout: 0),
+    ]
+
+    static let operations = Gen.oneOf(
+        Gen.int(in: 1...9000).map { Operation.write(holder: 1 + $0 % 2, size: $0) }.eraseToAny(),
+        Gen.int(in: 1...300).map { Operation.write(holder: 1 + $0 % 2, size: $0) }.eraseToAny(),
+        Gen.int(in: 0...9000).map { Operation.read($0) }.eraseToAny(),
+        Gen.int(in: 0...3).map { Operation.close(holder: 1 + $0 % 2, end: $0 < 2 ? .read : .write) }.eraseToAny(),
+        Gen.int(in: 0...2).map { Operation.setSize([4096, 8192, 65536][$0]) }.eraseToAny(),
+        Gen.int(in: 0...23).map { Operation.readiness(holder: 1 + $0 % 2, end: $0 % 4 < 2 ? .read : .write, call: Self.readinessCalls[$0 / 4]) }.eraseToAny(),
+        Gen.int(in: 0...23).map { Operation.readiness(holder: 1 + $0 % 2, end: $0 % 4 < 2 ? .read : .write, call: Self.readinessCalls[$0 / 4]) }.eraseToAny()
+    ).array(of: 1...50)
+
+    @Test func modelAndKernelGiveTheSameOutputs() async throws {
+        Syscall.ignoreBrokenPipeSignal()
+        let seen = Mutex<Set<String>>([])
+        await propertyCheck(count: 200, input: Self.operations) { operations throws in
+            try Syscall.withoutConcurrentSpawns {
+                let (readEnd, writeEnd) = try Syscall.pipe(flags: O_CLOEXEC | O_NONBLOCK)
+                // Holder 1 and holder 2 each have their own description of each end (as processes given the pipe).
+                var ends: [PipeModel.End: [Int: FileDescriptor]] = [
+                    .read: [1: readEnd, 2: try KernelPipe.openEnd(readEnd, forWriting: false)],
+                    .write: [1: writeEnd, 2: try KernelPipe.openEnd(writeEnd, forWriting: true)],
+                ]
+                defer { for descriptor in ends.values.flatMap(\.values) { try? Syscall.close(descriptor) } }
+                for descriptor in [ends[.read]![2]!, ends[.write]![2]!] { try KernelPipe.setFlags(descriptor, nonblocking: true, direct: nil) }
+                let model = PipeModel(pipes: [("p0", PipeModel.Setup(readers: [1, 2], writers: [1, 2], nonblocking: true))])
+                var state = model.initialState(of: "p0")
+                for (index, operation) in operations.enumerated() {
+                    let input: PipeModel.Input
+                    let kernel: PipeModel.Output
+                    do throws(Errno) {
+                        switch operation {
+                        case .write(let holder, let size):
+                            let data = [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: size)
+                            input = .write(process: holder, data: data, nonblocking: false)
+                            guard let descriptor = ends[.write]![holder] else { kernel = .failed(.EBADF); break }
+                            switch try KernelPipe.writeKeepingFlags(descriptor, data, nonblocking: false) {
+                            case .completed(let count): kernel = .wrote(count)
+                            case .wouldBlock: kernel = .failed(.EAGAIN)
+                            }
+                        case .read(let max):
+                            input = .read(process: 1, max: max, nonblocking: false)
+                            guard let descriptor = ends[.read]![1] else { kernel = .failed(.EBADF); break }
+                            switch try KernelPipe.readKeepingFlags(descriptor, max: max, nonblocking: false) {
+                            case .completed(let bytes): kernel = .read(bytes)
+                            case .wouldBlock: kernel = .failed(.EAGAIN)
+                            }
+                        case .close(let holder, let end):
+                            input = .close(process: holder, end: end)
+                            guard let descriptor = ends[end]![holder] else { kernel = .failed(.EBADF); break }
+                            ends[end]![holder] = nil
+                            try Syscall.close(descriptor)
+                            kernel = .closed
+                        case .setSize(let size):
+                            let holder = ends[.write]!.keys.min() ?? 1
+                            input = .fcntl(process: holder, end: .write, command: .setPipeSize(size))
+                            guard let descriptor = ends[.write]![holder] else { kernel = .failed(.EBADF); break }
+                            kernel = .size(try Syscall.setPipeSize(descriptor, size))
+                        case .readiness(let holder, let end, let call):
+                            input = .readiness(process: holder, end: end, call: call)
+                            switch call {
+                            case .poll(let events, _):
+                                guard let descriptor = ends[end]![holder] else { kernel = .ready(.invalid); break }
+                                let revents = try KernelPipe.poll(descriptor, events: Int16(events.rawValue), timeoutMilliseconds: 0)
+                                kernel = .ready(PipeModel.PollEvents(rawValue: Int(revents)))
+                            case .select(let read, let write, _):
+                                guard let descriptor = ends[end]![holder] else { kernel = .failed(.EBADF); break }
+                                let (readable, writable) = try KernelPipe.select(descriptor, read: read, write: write, timeoutMilliseconds: 0)
+                                kernel = .selected(readable: readable, writable: writable)
+                            }
+                        }
+                    } catch {
+                        kernel = .failed(ErrorCode(error.name))
+                    }
+                    let outcomes = model.outcomes(of: input, in: state)
+                    guard outcomes.count == 1, case .completed(let next) = outcomes[0].step, outcomes[0].output == kernel else {
+                        Issue.record("operation \(index) \(operation) of \(operations): kernel \(kernel), model \(outcomes.map { $0.output.map { "\($0)" } ?? "piece" })")
+                        return
+                    }
+                    if case .ready(let events) = kernel { seen.withLock { $0.formUnion(events.names) } }
+                    if case .ready([]) = kernel, case .readiness(_, .write, _) = operation, !state.pages.isEmpty { seen.withLock { _ = $0.insert("full") } }
+                    if case .selected(true, _) = kernel { seen.withLock { _ = $0.insert("selected readable") } }
+                    state = next
+                }
+            }
+        }
+        let missing = Set(["POLLIN", "POLLRDNORM", "POLLOUT", "POLLWRNORM", "POLLHUP", "POLLERR", "POLLNVAL", "full", "selected readable"])
+            .subtracting(seen.withLock { $0 })
+        #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
+    }
+}
