@@ -7,8 +7,8 @@ public enum FIFOScenarios {
     /// Readers and writers open, transfer, close and reopen.
     public static let basic = Scenario.real(
         name: "fifo-basic", kind: FIFOKind.self, implementation: "kernel.fifo",
-        summary: "2-4 processes open a FIFO by path (blocking or not), read and write 1 B to 20 KB, close and reopen",
-        makeWorkload: { generator in workload(generator: &generator, rounds: 2...6, reopen: 0.15) })
+        summary: "2-4 processes open a FIFO by path (blocking or not), poll it, read and write 1 B to 20 KB, close and reopen",
+        makeWorkload: { generator in workload(generator: &generator, rounds: 2...6, reopen: 0.15, polls: 0.2) })
 
     /// Blocking opens meet: a reader asleep in open counts as a reader, and a writer that opens and closes at once
     /// still releases it (it then reads end of file).
@@ -18,7 +18,7 @@ public enum FIFOScenarios {
         makeWorkload: { generator in workload(generator: &generator, rounds: 0...2, reopen: 0.4) })
 
 
-    static func workload(generator: inout SeededGenerator, rounds: ClosedRange<Int>, reopen: Double) -> Workload {
+    static func workload(generator: inout SeededGenerator, rounds: ClosedRange<Int>, reopen: Double, polls: Double = 0) -> Workload {
         let count = generator.next(in: 2...4)
         var processes: [Workload.Process] = []
         for process in 1...count {
@@ -45,6 +45,14 @@ public enum FIFOScenarios {
                     value = ["max": .int(generator.next(in: generator.pick([1...16, 17...4096, 4097...30_000])))]
                 }
                 if generator.chance(0.3) { value["nonblocking"] = true }
+                if polls > 0 && generator.chance(polls) {
+                    // Polls first, as an event loop would (never without a timeout: the partner may have gone for
+                    // good, or never have come).
+                    let events: JSONValue = end == .write ? ["POLLOUT"] : ["POLLIN"]
+                    program.append(Call(process: process, object: "f0", f: "poll", value: [
+                        "end": .string(end.rawValue), "events": events, "timeout": generator.pick([0, 20]),
+                    ]))
+                }
                 program.append(Call(process: process, object: "f0", f: end == .write ? "write" : "read", value: .object(value)))
             }
             if generator.chance(0.5) {
