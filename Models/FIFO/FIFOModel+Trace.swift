@@ -58,7 +58,7 @@ extension FIFOModel {
             case .close(let process, let end): return .close(process: process, end: end)
             case .unseekable(let process, let end, let call): return .unseekable(process: process, end: end, call: call)
             case .readiness(let process, let end, let call): return .readiness(process: process, end: end, call: call)
-            case .writeAll, .available, .exit, .fcntl: break
+            case .writeAll, .available, .exit, .fcntl, .writev, .readv: break
             }
         } catch {
             if error.message.hasPrefix("the pipe model has no operation") {

@@ -225,13 +225,17 @@ extension PipeModel {
             call = "\(unseekable.name) on the \(end.rawValue) end"
         case .readiness(_, let end, let readiness):
             call = "\(readiness) on the \(end.rawValue) end"
+        case .writev(_, let pieces):
+            call = "writev \(Payload.preview(Array(pieces.joined()))) (\(pieces.map { String($0.count) }.joined(separator: " + ")) bytes)"
+        case .readv(_, let sizes):
+            call = "readv up to \(sizes.map(String.init).joined(separator: " + ")) bytes"
         }
         var result: String
         switch output {
         case nil: result = "?"
         case .wrote(let count)?: result = "wrote \(count)"
         case .read(let bytes)?:
-            if case .read(_, let max, _) = input, max > 0, bytes.isEmpty {
+            if bytes.isEmpty, case .read(_, let max, _) = scalar(input) ?? input, max > 0 {
                 result = "0 (end of file)"
             } else {
                 result = "\(Payload.preview(bytes)) (\(bytes.count) bytes)"

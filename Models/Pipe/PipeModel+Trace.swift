@@ -12,6 +12,8 @@
 //   lseek    {"end": E}                                    (never)             ESPIPE, EBADF
 //   pread    {"end": E, "max": INT}                        (never)             ESPIPE, EBADF
 //   pwrite   {"end": E, "data": PAYLOAD}                   (never)             ESPIPE, EBADF
+//   writev   {"iov": [PAYLOAD, ...]}                        {"written": INT}    EAGAIN, EPIPE, EBADF, EINVAL, ...
+//   readv    {"iov": [INT, ...]}                           {"data": PAYLOAD}   EAGAIN, EBADF, EINVAL, ...
 //   poll     {"end": E, "events": ["POLLIN", ...], "timeout": INT}   {"revents": ["POLLIN", "POLLHUP", ...]}   EINTR
 //   select   {"end": E, "read": BOOL?, "write": BOOL?, "timeout": INT}   {"readable": BOOL, "writable": BOOL}   EBADF, EINTR
 //            (timeout in milliseconds, negative: forever; an empty revents, or neither readable nor writable, is a
@@ -95,11 +97,18 @@ extension PipeModel {
         case "pwrite":
             let data = try call.value.required("data").payload("data")
             return .unseekable(process: call.process, end: try Self.end(of: call), call: .pwrite(data: data))
+        case "writev":
+            let pieces = try call.value.required("iov").elements("iov").map { (piece) throws(ModelError) in try piece.payload("iov") }
+            return .writev(process: call.process, pieces: pieces)
+        case "readv":
+            let sizes = try call.value.required("iov").elements("iov").map { (size) throws(ModelError) in try size.integer("iov", in: 0...1 << 24) }
+            guard sizes.reduce(0, +) <= 1 << 24 else { throw ModelError("field 'iov': more than 16 MiB in all") }
+            return .readv(process: call.process, sizes: sizes)
         case "poll", "select":
             return .readiness(process: call.process, end: try Self.end(of: call), call: try Self.readinessCall(of: call))
         default:
             throw ModelError(
-                "the pipe model has no operation '\(call.f)' (it has write, write-all, read, close, available, fcntl, lseek, pread, pwrite, poll and select)")
+                "the pipe model has no operation '\(call.f)' (it has write, write-all, writev, read, readv, close, available, fcntl, lseek, pread, pwrite, poll and select)")
         }
     }
 
@@ -146,6 +155,23 @@ extension PipeModel {
             .selected(
                 readable: try value.required("readable").boolean("readable"), writable: try value.required("writable").boolean("writable"))
         }
+    }
+
+    /// The vectors a call cut to `count` bytes in all passes (as `Syscall`'s vectored calls cut them): the leading
+    /// bytes, the vectors past them dropped.
+    static func prefix(of pieces: [[UInt8]], _ count: Int) -> [[UInt8]] {
+        zip(pieces, prefix(of: pieces.map(\.count), count)).map { Array($0.prefix($1)) }
+    }
+
+    static func prefix(of sizes: [Int], _ count: Int) -> [Int] {
+        var result: [Int] = []
+        var left = count
+        for size in sizes {
+            guard left > 0 else { break }
+            result.append(Swift.min(size, left))
+            left -= Swift.min(size, left)
+        }
+        return result
     }
 
     private static func end(of call: Call) throws(ModelError) -> End {
@@ -195,6 +221,13 @@ extension PipeModel {
             return .flagsSet
         case (.ok(let value), .fcntl(_, _, .getPipeSize)), (.ok(let value), .fcntl(_, _, .setPipeSize)):
             return .size(try value.required("size").integer("size"))
+        case (.ok(let value), .writev(_, let pieces)):
+            return .wrote(try value.required("written").integer("written", in: 0...pieces.reduce(0) { $0 + $1.count }))
+        case (.ok(let value), .readv(_, let sizes)):
+            let bytes = try value.required("data").payload("data")
+            let max = sizes.reduce(0, +)
+            guard bytes.count <= max else { throw ModelError("readv returned \(bytes.count) bytes, more than its buffers' \(max)") }
+            return .read(bytes)
         case (.ok(let value), .readiness(_, _, let call)):
             return try Self.readinessOutput(value, for: call)
         case (.ok(let value), .unseekable):
@@ -245,6 +278,10 @@ extension PipeModel {
             return (unseekable.name, .object(value))
         case .readiness(_, let end, let readiness):
             return (readiness.name, Self.readinessValue(readiness, end: end))
+        case .writev(_, let pieces):
+            return ("writev", ["iov": .array(pieces.map { Payload.json($0) })])
+        case .readv(_, let sizes):
+            return ("readv", ["iov": .array(sizes.map { .int($0) })])
         }
     }
 
@@ -273,6 +310,8 @@ extension PipeModel {
         switch input {
         case .write(_, let data, _), .writeAll(_, let data, _): own = data.count
         case .read(_, let max, _): own = max
+        case .writev(_, let pieces): own = pieces.reduce(0) { $0 + $1.count }
+        case .readv(_, let sizes): own = sizes.reduce(0, +)
         case .close, .available, .exit, .fcntl, .unseekable, .readiness: return nil
         }
         if let requested, requested != own { return nil }
@@ -280,6 +319,8 @@ extension PipeModel {
         case .write(let process, let data, let nonblocking): .write(process: process, data: Array(data.prefix(count)), nonblocking: nonblocking)
         case .read(let process, let max, let nonblocking): .read(process: process, max: Swift.min(max, count), nonblocking: nonblocking)
         case .writeAll(let process, let data, nil): .writeAll(process: process, data: data, firstCall: Swift.min(count, data.count))
+        case .writev(let process, let pieces): .writev(process: process, pieces: Self.prefix(of: pieces, count))
+        case .readv(let process, let sizes): .readv(process: process, sizes: Self.prefix(of: sizes, count))
         case .writeAll, .close, .available, .exit, .fcntl, .unseekable, .readiness: nil
         }
     }

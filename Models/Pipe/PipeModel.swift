@@ -52,6 +52,12 @@ public struct PipeModel: TraceModel {
         case unseekable(process: Int, end: End, call: UnseekableCall)
         /// `poll` or `select` on the process's descriptor of `end` (see ``ReadinessCall``).
         case readiness(process: Int, end: End, call: ReadinessCall)
+        /// `writev` of `pieces`, in order: one `write` of their bytes (see ``scalar(_:)``), as blocking as the
+        /// description is.
+        case writev(process: Int, pieces: [[UInt8]])
+        /// `readv` into buffers of `sizes`, filled in order: one `read` of their summed size; the output is the bytes
+        /// read, as `read`'s.
+        case readv(process: Int, sizes: [Int])
     }
 
     public enum Output: Hashable, Sendable {
@@ -159,6 +165,7 @@ public struct PipeModel: TraceModel {
     /// fault injected before the call), so it had no effect. A blocking write that had already written some
     /// bytes is not interrupted this way: it returns its count (see ``transitions``).
     private func interrupted(_ state: State, _ input: Input) -> [Step<State>] {
+        if let scalar = scalar(input) { return interrupted(state, scalar) }
         switch input {
         case .read, .write, .writeAll:
             if let progress = state.progress(of: input.process), progress > 0 { return [] }
@@ -175,7 +182,7 @@ public struct PipeModel: TraceModel {
         case .readiness(let process, let end, let call):
             let mask = readiness(of: process, end, in: state)
             return readinessMayBeInterrupted(state, call: call, mask: mask) ? [.completed(state)] : []
-        case .close, .available, .exit, .fcntl, .unseekable:
+        case .close, .available, .exit, .fcntl, .unseekable, .writev, .readv:
             return []
         }
     }
@@ -187,6 +194,7 @@ public struct PipeModel: TraceModel {
     }
 
     func transitions(_ state: State, _ input: Input) -> [(output: Output?, step: Step<State>)] {
+        if let scalar = scalar(input) { return transitions(state, scalar) }
         switch input {
         case .write(let process, let data, let nonblocking):
             return writeTransitions(state, process: process, data: data, nonblocking: nonblocking)
@@ -226,6 +234,10 @@ public struct PipeModel: TraceModel {
             return [(.failed(held ? .ESPIPE : .EBADF), .completed(state))]
         case .readiness(let process, let end, let call):
             return readinessTransitions(state, call: call, mask: readiness(of: process, end, in: state))
+        case .writev(let process, _):
+            return tooManyVectors(state, process: process, end: .write)
+        case .readv(let process, _):
+            return tooManyVectors(state, process: process, end: .read)
         }
     }
 
@@ -340,7 +352,8 @@ extension PipeModel.Input {
     public var process: Int {
         switch self {
         case .write(let process, _, _), .writeAll(let process, _, _), .read(let process, _, _), .close(let process, _), .available(let process),
-            .exit(let process), .fcntl(let process, _, _), .unseekable(let process, _, _), .readiness(let process, _, _):
+            .exit(let process), .fcntl(let process, _, _), .unseekable(let process, _, _), .readiness(let process, _, _),
+            .writev(let process, _), .readv(let process, _):
             process
         }
     }

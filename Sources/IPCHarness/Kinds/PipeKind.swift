@@ -177,6 +177,18 @@ struct PipeBinding: ObjectBinding {
             return .positioned(try Self.unseekable(call, on: descriptor))
         case .readiness(_, let end, let call):
             return try Self.readiness(call, on: end == .read ? readEnd : writeEnd)
+        case .writev(_, let pieces):
+            guard let writeEnd else { throw .badFileDescriptor }
+            switch try KernelPipe.write(writeEnd, pieces: pieces) {
+            case .completed(let count): return .wrote(count)
+            case .wouldBlock: throw .wouldBlock
+            }
+        case .readv(_, let sizes):
+            guard let readEnd else { throw .badFileDescriptor }
+            switch try KernelPipe.read(readEnd, sizes: sizes) {
+            case .completed(let bytes): return .read(bytes)
+            case .wouldBlock: throw .wouldBlock
+            }
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }

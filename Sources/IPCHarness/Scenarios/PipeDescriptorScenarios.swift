@@ -9,7 +9,7 @@ public enum PipeDescriptorScenarios {
     /// Every descriptor call the pipe model has, on descriptions some holders share.
     public static let descriptors = Scenario.real(
         name: "pipe-descriptors", kind: PipeKind.self, implementation: "kernel.pipe",
-        summary: "3-4 processes, two of them sharing one description (as after fork): F_SETFL O_NONBLOCK/O_DIRECT, F_GETFL, F_GETPIPE_SZ/F_SETPIPE_SZ, lseek/pread/pwrite, poll/select, pipe2 flags, reads and writes",
+        summary: "3-4 processes, two of them sharing one description (as after fork): F_SETFL O_NONBLOCK/O_DIRECT, F_GETFL, F_GETPIPE_SZ/F_SETPIPE_SZ, lseek/pread/pwrite, poll/select, pipe2 flags, reads and writes, readv/writev",
         makeWorkload: { generator in descriptorWorkload(generator: &generator) })
 
     /// Fragile: a reader that takes EAGAIN for end of file, whose forked sibling turns on O_NONBLOCK.
@@ -82,7 +82,17 @@ public enum PipeDescriptorScenarios {
                     if role == "write" {
                         let size = generator.pick(weighted: [(50, 1...200), (30, 201...4096), (20, 4097...9000)])
                         let data = PayloadMaker.make(process: process, sequence: sequence, count: generator.next(in: size), generator: &generator)
-                        program.append(Call(process: process, object: "p0", f: "write", value: ["data": Payload.json(data)]))
+                        if generator.chance(0.25) {
+                            // The same bytes as a writev of two or three vectors.
+                            let cut = generator.next(in: 0...data.count), second = generator.next(in: cut...data.count)
+                            let pieces = [data[..<cut], data[cut..<second], data[second...]].map { Payload.json(Array($0)) }
+                            program.append(Call(process: process, object: "p0", f: "writev", value: ["iov": .array(pieces)]))
+                        } else {
+                            program.append(Call(process: process, object: "p0", f: "write", value: ["data": Payload.json(data)]))
+                        }
+                    } else if generator.chance(0.25) {
+                        let sizes: [JSONValue] = [.int(generator.pick([1, 100, 4096])), .int(generator.pick([0, 50, 5000]))]
+                        program.append(Call(process: process, object: "p0", f: "readv", value: ["iov": .array(sizes)]))
                     } else {
                         program.append(Call(process: process, object: "p0", f: "read", value: ["max": .int(generator.pick([1, 100, 4096, 9000]))]))
                     }

@@ -1,0 +1,142 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import PropertyBased
+import Synchronization
+import SystemPackage
+import Testing
+
+/// Random sequences of `write`, `writev`, `read` and `readv` on a real pipe whose descriptions are nonblocking
+/// (`pipe2(O_NONBLOCK)`, some of them packet writers), and on the pipe model: the same outputs, call for call — the
+/// vectored calls moving what a `write` or `read` of their total would, short and `EAGAIN` alike. And two writers'
+/// concurrent `writev`s of `PIPE_BUF` bytes in all never interleave.
+@Suite struct PipeVectoredAgreementTests {
+    enum Operation: Sendable, CustomStringConvertible {
+        case write(writer: Int, size: Int)
+        case writev(writer: Int, sizes: [Int])
+        case read(Int)
+        case readv([Int])
+
+        var description: String {
+            switch self {
+            case .write(let writer, let size): "write\(writer)(\(size))"
+            case .writev(let writer, let sizes): "writev\(writer)(\(sizes))"
+            case .read(let max): "read(\(max))"
+            case .readv(let sizes): "readv(\(sizes))"
+            }
+        }
+    }
+
+    static let sizes = Gen.oneOf(Gen.int(in: 0...300).eraseToAny(), Gen.int(in: 0...5000).eraseToAny()).array(of: 0...4)
+
+    static let operations = Gen.oneOf(
+        Gen.int(in: 1...9000).map { Operation.write(writer: 1 + $0 % 2, size: $0) }.eraseToAny(),
+        sizes.map { Operation.writev(writer: 1 + $0.count % 2, sizes: $0) }.eraseToAny(),
+        sizes.map { Operation.writev(writer: 1 + $0.count % 2, sizes: $0) }.eraseToAny(),
+        Gen.int(in: 0...9000).map { Operation.read($0) }.eraseToAny(),
+        sizes.map { Operation.readv($0) }.eraseToAny()
+    ).array(of: 1...60)
+
+    func payload(_ size: Int, _ sequence: Int) -> [UInt8] {
+        (0..<size).map { UInt8(truncatingIfNeeded: sequence &* 31 &+ $0) }
+    }
+
+    @Test(arguments: [false, true])
+    func modelAndKernelGiveTheSameOutputs(packet: Bool) async throws {
+        let seen = Mutex<Set<String>>([])
+        await propertyCheck(count: 150, input: Self.operations) { operations throws in
+            try Syscall.withoutConcurrentSpawns {
+                let (readEnd, firstWriter) = try Syscall.pipe(flags: O_CLOEXEC | O_NONBLOCK)
+                let secondWriter = try KernelPipe.openEnd(firstWriter, forWriting: true)
+                defer { for descriptor in [readEnd, firstWriter, secondWriter] { try? Syscall.close(descriptor) } }
+                // Writer 2 writes packets when `packet`.
+                try KernelPipe.setFlags(secondWriter, nonblocking: true, direct: packet)
+                let model = PipeModel(pipes: [("p0", PipeModel.Setup(readers: [1], writers: [1, 2], nonblocking: true))])
+                var state = model.initialState(of: "p0")
+                if packet, case .completed(let next) = model.outcomes(of: .fcntl(process: 2, end: .write, command: .setFlags(nonblocking: true, direct: true)), in: state)[0].step {
+                    state = next
+                }
+                for (index, operation) in operations.enumerated() {
+                    let input: PipeModel.Input
+                    let kernel: PipeModel.Output
+                    do throws(Errno) {
+                        switch operation {
+                        case .write(let writer, let size):
+                            let data = payload(size, index)
+                            input = .write(process: writer, data: data, nonblocking: false)
+                            switch try KernelPipe.writeKeepingFlags(writer == 1 ? firstWriter : secondWriter, data, nonblocking: false) {
+                            case .completed(let count): kernel = .wrote(count)
+                            case .wouldBlock: kernel = .failed(.EAGAIN)
+                            }
+                        case .writev(let writer, let sizes):
+                            let pieces = sizes.enumerated().map { payload($0.element, index &* 7 &+ $0.offset) }
+                            input = .writev(process: writer, pieces: pieces)
+                            switch try KernelPipe.write(writer == 1 ? firstWriter : secondWriter, pieces: pieces) {
+                            case .completed(let count): kernel = .wrote(count)
+                            case .wouldBlock: kernel = .failed(.EAGAIN)
+                            }
+                        case .read(let max):
+                            input = .read(process: 1, max: max, nonblocking: false)
+                            switch try KernelPipe.readKeepingFlags(readEnd, max: max, nonblocking: false) {
+                            case .completed(let bytes): kernel = .read(bytes)
+                            case .wouldBlock: kernel = .failed(.EAGAIN)
+                            }
+                        case .readv(let sizes):
+                            input = .readv(process: 1, sizes: sizes)
+                            switch try KernelPipe.read(readEnd, sizes: sizes) {
+                            case .completed(let bytes): kernel = .read(bytes)
+                            case .wouldBlock: kernel = .failed(.EAGAIN)
+                            }
+                        }
+                    } catch {
+                        kernel = .failed(ErrorCode(error.name))
+                    }
+                    let outcomes = model.outcomes(of: input, in: state)
+                    guard outcomes.count == 1, case .completed(let next) = outcomes[0].step, outcomes[0].output == kernel else {
+                        Issue.record("operation \(index) \(operation) of \(operations): kernel \(kernel), model \(outcomes.map { $0.output.map { "\($0)" } ?? "piece" })")
+                        return
+                    }
+                    switch (operation, kernel) {
+                    case (.writev(_, let sizes), .wrote(let count)) where count < sizes.reduce(0, +): seen.withLock { _ = $0.insert("short writev") }
+                    case (.writev, .failed(.EAGAIN)): seen.withLock { _ = $0.insert("writev EAGAIN") }
+                    case (.writev(_, let sizes), .wrote) where sizes.count > 1: seen.withLock { _ = $0.insert("writev") }
+                    case (.readv(let sizes), .read(let bytes)) where sizes.count > 1 && bytes.count > sizes[0]: seen.withLock { _ = $0.insert("readv across buffers") }
+                    case (.readv, .failed(.EAGAIN)): seen.withLock { _ = $0.insert("readv EAGAIN") }
+                    default: break
+                    }
+                    state = next
+                }
+            }
+        }
+        let missing = Set(["short writev", "writev EAGAIN", "writev", "readv across buffers", "readv EAGAIN"]).subtracting(seen.withLock { $0 })
+        #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
+    }
+
+    /// Two threads each `writev` 4096 bytes in all (2000 + 2096) of their own byte, blocking, 64 times, while this
+    /// thread reads: each 4096-byte stretch of the stream is one writer's (an atomic write takes a page of its own).
+    @Test func concurrentWritevsOfPIPE_BUFInAllDoNotInterleave() throws {
+        let (readEnd, writeEnd) = try Syscall.pipe(flags: O_CLOEXEC)
+        defer { try? Syscall.close(readEnd) }
+        let writers = [UInt8(1), 2].map { byte in
+            OSThread {
+                for _ in 0..<64 {
+                    _ = try? Syscall.write(writeEnd, pieces: [[UInt8](repeating: byte, count: 2000), [UInt8](repeating: byte, count: 2096)])
+                }
+            }
+        }
+        var stream: [UInt8] = []
+        while stream.count < 2 * 64 * 4096 {
+            guard case .completed(let bytes) = try KernelPipe.read(readEnd, max: 65536, nonblocking: false), !bytes.isEmpty else { break }
+            stream += bytes
+        }
+        for writer in writers { writer.join() }
+        try Syscall.close(writeEnd)
+        #expect(stream.count == 2 * 64 * 4096)
+        for start in stride(from: 0, to: stream.count, by: 4096) {
+            let stretch = stream[start..<Swift.min(start + 4096, stream.count)]
+            #expect(Set(stretch).count == 1, "the stretch at \(start) mixes writers")
+            if Set(stretch).count != 1 { break }
+        }
+    }
+}
