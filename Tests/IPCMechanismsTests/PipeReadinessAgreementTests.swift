@@ -108,9 +108,7 @@ import Testing
                     } catch {
                         kernel = .failed(ErrorCode(error.name))
                     }
-                    let outcomes = model.outcomes(of: input, in: state)
-                    guard outcomes.count == 1, case .completed(let next) = outcomes[0].step, outcomes[0].output == kernel else {
-                        Issue.record("operation \(index) \(operation) of \(operations): kernel \(kernel), model \(outcomes.map { $0.output.map { "\($0)" } ?? "piece" })")
+                    guard let next = PipeAgreement.next(model, from: state, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
                         return
                     }
                     if case .ready(let events) = kernel { seen.withLock { $0.formUnion(events.names) } }
