@@ -282,7 +282,7 @@ public struct FIFOModel: TraceModel {
         case .ready(let events): .ready(events)
         case .selected(let readable, let writable): .selected(readable: readable, writable: writable)
         // The FIFO model hands the pipe no `fcntl`, so these never come back from it.
-        case .flags, .size, .flagsSet: .failed(.EINVAL)
+        case .flags, .size, .flagsSet, .duplicated: .failed(.EINVAL)
         }
     }
 

@@ -14,9 +14,17 @@ extension PipeModel {
         /// pages, at least one; above 2^31 it is `EINVAL`; growing beyond `pipe-max-size` is `EPERM`; fewer slots
         /// than the pages in use is `EBUSY`. Returns the new capacity.
         case setPipeSize(Int)
+        /// `dup` (nil) or `F_DUPFD`/`F_DUPFD_CLOEXEC` with its lowest acceptable number: one more descriptor of the same
+        /// open file description, which is one more holder of the end (end of file or `EPIPE` only once every
+        /// descriptor is closed) sharing its flags. `EINVAL` for a minimum below 0 or at least `RLIMIT_NOFILE`;
+        /// `EMFILE` when no number below the limit (and at least the minimum) is free.
+        /// (`closeOnExec`: `F_DUPFD_CLOEXEC`, which changes nothing here: there is no `exec` in a trace.)
+        case duplicate(minimum: Int?, closeOnExec: Bool = false)
 
         public var description: String {
             switch self {
+            case .duplicate(nil, _): "dup"
+            case .duplicate(let minimum?, let closeOnExec): "\(closeOnExec ? "F_DUPFD_CLOEXEC" : "F_DUPFD") \(minimum)"
             case .getFlags: "F_GETFL"
             case .setFlags(let nonblocking, let direct):
                 "F_SETFL \(nonblocking ? "O_NONBLOCK" : "~O_NONBLOCK")" + (direct.map { $0 ? "|O_DIRECT" : "|~O_DIRECT" } ?? "")
@@ -59,7 +67,46 @@ extension PipeModel {
             return [(.size(state.slots * pageSize), .completed(state))]
         case .setPipeSize(let requested):
             return [setPipeSize(state, requested)]
+        case .duplicate(let minimum, _):
+            return duplicateTransitions(state, process: process, end: end, minimum: minimum)
         }
+    }
+
+    /// What is known of one process's descriptor table at the start: how many numbers below its `RLIMIT_NOFILE`
+    /// (`limit`) are free. Its ends of the pipe count as below the limit (closing one frees a number).
+    public struct DescriptorLimit: Hashable, Sendable {
+        public var process: Int
+        public var free: Int
+        public var limit: Int
+
+        public init(process: Int, free: Int, limit: Int) {
+            self.process = process
+            self.free = free
+            self.limit = limit
+        }
+    }
+
+    /// `dup` and `F_DUPFD` (measured in `KernelDuplicateFactsTests`): the new descriptor takes the lowest free number
+    /// at least `minimum`, so `EMFILE` is certain with no free number below the limit, impossible when more are free
+    /// than `minimum` (some must be at or above it), and otherwise depends on where the free numbers are, which no
+    /// trace shows: both are allowed. For a process whose table the parameters do not describe, `EMFILE` (and, for
+    /// `F_DUPFD`, `EINVAL` of a minimum at or above the unknown limit) may always happen. Failures change nothing.
+    private func duplicateTransitions(_ state: State, process: Int, end: End, minimum: Int?) -> [(output: Output?, step: Step<State>)] {
+        if let minimum, minimum < 0 { return [(.failed(.EINVAL), .completed(state))] }
+        var next = state
+        switch end {
+        case .read: next.readers = (next.readers + [process]).sorted()
+        case .write: next.writers = (next.writers + [process]).sorted()
+        }
+        next.changeFreeDescriptors(of: process, by: -1)
+        let done: (output: Output?, step: Step<State>) = (.duplicated, .completed(next))
+        let full: (output: Output?, step: Step<State>) = (.failed(ErrorCode("EMFILE")), .completed(state))
+        guard let known = state.descriptorLimits.first(where: { $0.process == process }) else {
+            return minimum == nil ? [done, full] : [done, full, (.failed(.EINVAL), .completed(state))]
+        }
+        if let minimum, minimum >= known.limit { return [(.failed(.EINVAL), .completed(state))] }
+        if known.free <= 0 { return [full] }
+        return known.free > (minimum ?? 0) ? [done] : [done, full]
     }
 
     /// `pipe_set_size`: round, refuse, then resize the ring.
@@ -74,5 +121,13 @@ extension PipeModel {
         var next = state
         next.slots = slots
         return (.size(rounded), .completed(next))
+    }
+}
+
+extension PipeModel.State {
+    /// Counts a descriptor `process` opened (-1) or closed (+1) against its known free numbers, if any.
+    mutating func changeFreeDescriptors(of process: Int, by change: Int) {
+        guard let index = descriptorLimits.firstIndex(where: { $0.process == process }) else { return }
+        descriptorLimits[index].free += change
     }
 }

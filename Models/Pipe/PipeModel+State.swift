@@ -44,6 +44,8 @@ extension PipeModel {
         public internal(set) var nonblocking: [Description] = []
         /// The descriptions with `O_DIRECT` set (packet mode for their writes), sorted.
         public internal(set) var direct: [Description] = []
+        /// What is known of processes' descriptor tables: free numbers below `RLIMIT_NOFILE` (see ``DescriptorLimit``).
+        public internal(set) var descriptorLimits: [DescriptorLimit] = []
         /// Bytes ever written: the stream position just after the last buffered byte.
         public private(set) var endPosition = 0
         /// A fingerprint of the buffered bytes: the sum of byte × 31^(stream position), wrapping. Kept up to date
@@ -171,6 +173,7 @@ extension PipeModel {
             hasher.combine(slots)
             hasher.combine(nonblocking)
             hasher.combine(direct)
+            hasher.combine(descriptorLimits)
             for (index, page) in pages.enumerated() where page.packet { hasher.combine(index) }
         }
     }
@@ -242,6 +245,7 @@ extension PipeModel {
             }
         case .closed?, .exited?: result = "ok"
         case .available(let count)?: result = "\(count) bytes"
+        case .duplicated?: result = "a new descriptor"
         case .flags(let nonblocking, let direct)?:
             result = [nonblocking ? "O_NONBLOCK" : nil, direct ? "O_DIRECT" : nil].compactMap { $0 }.joined(separator: "|")
             if result.isEmpty { result = "no flags" }

@@ -9,6 +9,8 @@
 //            {"end": E, "cmd": "F_SETFL", "nonblocking": BOOL, "direct": BOOL?}   (none)
 //            {"end": E, "cmd": "F_GETPIPE_SZ"}             {"size": INT}
 //            {"end": E, "cmd": "F_SETPIPE_SZ", "size": INT} {"size": INT}      EBUSY, EPERM, EINVAL, EBADF
+//            {"end": E, "cmd": "F_DUPFD" | "F_DUPFD_CLOEXEC", "min": INT}   (none; "fd" ignored)   EMFILE, EINVAL, EBADF
+//   dup      {"end": E}                                    (none; "fd" ignored) EMFILE, EBADF
 //   lseek    {"end": E}                                    (never)             ESPIPE, EBADF
 //   pread    {"end": E, "max": INT}                        (never)             ESPIPE, EBADF
 //   pwrite   {"end": E, "data": PAYLOAD}                   (never)             ESPIPE, EBADF
@@ -20,7 +22,8 @@
 //            return of 0)
 //
 // params: {"pageSize": 4096, "maxSize": 1048576, "objects": {"p0": {"capacity": 65536, "readers": [1, 2],
-//          "writers": [1], "nonblocking": false, "packet": false, "shared": [[1, 2]]}}}
+//          "writers": [1], "nonblocking": false, "packet": false, "shared": [[1, 2]],
+//          "descriptorLimits": [{"process": 1, "free": 5, "limit": 64}]}}}
 extension PipeModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         let pageSize = try parameters.optional("pageSize")?.integer("pageSize", in: 64...1 << 20) ?? 4096
@@ -47,9 +50,18 @@ extension PipeModel {
             let shared = try setup.optional("shared")?.elements("shared").map { (group) throws(ModelError) in
                 try group.elements("shared").map { (process) throws(ModelError) in try process.integer("shared") }
             } ?? []
+            let limits = try setup.optional("descriptorLimits")?.elements("descriptorLimits").map { (element) throws(ModelError) -> DescriptorLimit in
+                let entry: JSONValue? = element
+                let limit = try entry.required("limit").integer("limit", in: 1...1 << 30)
+                return DescriptorLimit(
+                    process: try entry.required("process").integer("process"), free: try entry.required("free").integer("free", in: 0...limit),
+                    limit: limit)
+            } ?? []
             pipes.append((
                 member.key,
-                Setup(capacity: capacity, readers: readers, writers: writers, nonblocking: nonblocking, packet: packet, shared: shared)
+                Setup(
+                    capacity: capacity, readers: readers, writers: writers, nonblocking: nonblocking, packet: packet, shared: shared,
+                    descriptorLimits: limits)
             ))
         }
         self.init(pageSize: pageSize, maxSize: maxSize, pipes: pipes)
@@ -66,6 +78,11 @@ extension PipeModel {
             if setup.nonblocking { object["nonblocking"] = true }
             if setup.packet { object["packet"] = true }
             if !setup.shared.isEmpty { object["shared"] = .array(setup.shared.map { .array($0.map { .int($0) }) }) }
+            if !setup.descriptorLimits.isEmpty {
+                object["descriptorLimits"] = .array(setup.descriptorLimits.map {
+                    ["process": .int($0.process), "free": .int($0.free), "limit": .int($0.limit)]
+                })
+            }
             objects[name] = .object(object)
         }
         var parameters: JSONObject = ["pageSize": .int(pageSize), "objects": .object(objects)]
@@ -85,6 +102,8 @@ extension PipeModel {
             return .read(process: call.process, max: max, nonblocking: nonblocking)
         case "available":
             return .available(process: call.process)
+        case "dup":
+            return .fcntl(process: call.process, end: try Self.end(of: call), command: .duplicate(minimum: nil))
         case "close":
             return .close(process: call.process, end: try Self.end(of: call))
         case "fcntl":
@@ -108,7 +127,7 @@ extension PipeModel {
             return .readiness(process: call.process, end: try Self.end(of: call), call: try Self.readinessCall(of: call))
         default:
             throw ModelError(
-                "the pipe model has no operation '\(call.f)' (it has write, write-all, writev, read, readv, close, available, fcntl, lseek, pread, pwrite, poll and select)")
+                "the pipe model has no operation '\(call.f)' (it has write, write-all, writev, read, readv, close, available, fcntl, dup, lseek, pread, pwrite, poll and select)")
         }
     }
 
@@ -192,8 +211,11 @@ extension PipeModel {
                 direct: try call.value.optional("direct")?.boolean("direct"))
         case "F_GETPIPE_SZ": return .getPipeSize
         case "F_SETPIPE_SZ": return .setPipeSize(try call.value.required("size").integer("size", in: -(1 << 31)...(1 << 32) - 1))
+        case "F_DUPFD", "F_DUPFD_CLOEXEC":
+            return .duplicate(
+                minimum: try call.value.required("min").integer("min", in: Int(Int32.min)...Int(Int32.max)), closeOnExec: command == "F_DUPFD_CLOEXEC")
         default:
-            throw ModelError("field 'cmd' must be F_GETFL, F_SETFL, F_GETPIPE_SZ or F_SETPIPE_SZ, not \"\(command)\"")
+            throw ModelError("field 'cmd' must be F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ, F_DUPFD or F_DUPFD_CLOEXEC, not \"\(command)\"")
         }
     }
 
@@ -219,6 +241,8 @@ extension PipeModel {
                 direct: try value.optional("direct")?.boolean("direct") ?? false)
         case (.ok, .fcntl(_, _, .setFlags)):
             return .flagsSet
+        case (.ok, .fcntl(_, _, .duplicate)):
+            return .duplicated
         case (.ok(let value), .fcntl(_, _, .getPipeSize)), (.ok(let value), .fcntl(_, _, .setPipeSize)):
             return .size(try value.required("size").integer("size"))
         case (.ok(let value), .writev(_, let pieces)):
@@ -266,6 +290,11 @@ extension PipeModel {
             case .setPipeSize(let size):
                 value["cmd"] = "F_SETPIPE_SZ"
                 value["size"] = .int(size)
+            case .duplicate(nil, _):
+                return ("dup", .object(value))
+            case .duplicate(let minimum?, let closeOnExec):
+                value["cmd"] = .string(closeOnExec ? "F_DUPFD_CLOEXEC" : "F_DUPFD")
+                value["min"] = .int(minimum)
             }
             return ("fcntl", .object(value))
         case .unseekable(_, let end, let unseekable):
@@ -293,7 +322,7 @@ extension PipeModel {
         case .available(let count): .ok(["bytes": .int(count)])
         case .flags(let nonblocking, let direct): .ok(["nonblocking": .bool(nonblocking), "direct": .bool(direct)])
         case .size(let size): .ok(["size": .int(size)])
-        case .flagsSet: .ok(nil)
+        case .flagsSet, .duplicated: .ok(nil)
         case .positioned(let count): .ok(["position": .int(count)])
         case .ready(let events): .ok(["revents": .array(events.names.map { .string($0) })])
         case .selected(let readable, let writable): .ok(["readable": .bool(readable), "writable": .bool(writable)])

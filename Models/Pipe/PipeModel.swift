@@ -67,6 +67,8 @@ public struct PipeModel: TraceModel {
         case closed
         /// The bytes in the pipe (`available`).
         case available(Int)
+        /// `dup` or `F_DUPFD`: a new descriptor of the same open file description (its number is not modelled).
+        case duplicated
         case exited
         /// `F_GETFL`: the description's `O_NONBLOCK` and `O_DIRECT`.
         case flags(nonblocking: Bool, direct: Bool)
@@ -98,10 +100,13 @@ public struct PipeModel: TraceModel {
         /// Groups of processes that hold one shared open file description of each end they hold: `O_NONBLOCK` set
         /// by one is seen by all. Everyone else has a description of their own.
         public var shared: [[Int]]
+        /// What is known of some processes' descriptor tables (for `dup`'s `EMFILE` and `F_DUPFD`'s `EINVAL`); for
+        /// the others either may happen.
+        public var descriptorLimits: [DescriptorLimit]
 
         public init(
             capacity: Int = 65536, readers: [Int], writers: [Int], nonblocking: Bool = false, packet: Bool = false,
-            shared: [[Int]] = []
+            shared: [[Int]] = [], descriptorLimits: [DescriptorLimit] = []
         ) {
             self.capacity = capacity
             self.readers = readers.sorted()
@@ -109,6 +114,7 @@ public struct PipeModel: TraceModel {
             self.nonblocking = nonblocking
             self.packet = packet
             self.shared = shared.map { $0.sorted() }.filter { $0.count > 1 }
+            self.descriptorLimits = descriptorLimits.sorted { $0.process < $1.process }
         }
     }
 
@@ -130,6 +136,7 @@ public struct PipeModel: TraceModel {
     public func initialState(of object: String) -> State {
         let setup = setups.first { $0.name == object }?.setup ?? Setup(readers: [], writers: [])
         var state = State(slots: setup.capacity / pageSize, readers: setup.readers, writers: setup.writers, shared: setup.shared)
+        state.descriptorLimits = setup.descriptorLimits
         if setup.nonblocking {
             for process in setup.readers { state.setFlag(\.nonblocking, of: process, .read, true) }
             for process in setup.writers { state.setFlag(\.nonblocking, of: process, .write, true) }
@@ -217,6 +224,7 @@ public struct PipeModel: TraceModel {
             case .read: removed = next.readers.removeFirst(process)
             case .write: removed = next.writers.removeFirst(process)
             }
+            if removed { next.changeFreeDescriptors(of: process, by: 1) }
             return removed ? [(.closed, .completed(next))] : [(.failed(.EBADF), .completed(state))]
         case .available(let process):
             guard state.readers.contains(process) else { return [(.failed(.EBADF), .completed(state))] }

@@ -93,6 +93,9 @@ struct PipeBinding: ObjectBinding {
     typealias Model = PipeModel
     private var readEnd: FileDescriptor?
     private var writeEnd: FileDescriptor?
+    /// Descriptors `dup` made of each end, newest last: the same open file description as the end's, so any of them
+    /// serves a call; a `close` closes the newest first.
+    private var duplicates: [PipeModel.End: [FileDescriptor]] = [:]
     private var writer: any PipeWriter
     /// The client that carries out blocking reads, when the implementation is a reading client.
     private var reader: (any PipeReader)?
@@ -147,6 +150,9 @@ struct PipeBinding: ObjectBinding {
         case .available:
             guard let readEnd else { throw .badFileDescriptor }
             return .available(try Syscall.bytesReadable(readEnd))
+        case .close(_, let end) where duplicates[end]?.isEmpty == false:
+            try Syscall.close(duplicates[end]!.removeLast())
+            return .closed
         case .close(_, .read):
             guard let readEnd else { throw .badFileDescriptor }
             self.readEnd = nil
@@ -171,6 +177,9 @@ struct PipeBinding: ObjectBinding {
                 return .size(try Syscall.pipeSize(descriptor))
             case .setPipeSize(let size):
                 return .size(try Syscall.setPipeSize(descriptor, size))
+            case .duplicate(let minimum, _):
+                duplicates[end, default: []].append(try Syscall.duplicate(descriptor, minimum: minimum ?? 0))
+                return .duplicated
             }
         case .unseekable(_, let end, let call):
             guard let descriptor = end == .read ? readEnd : writeEnd else { throw .badFileDescriptor }

@@ -9,7 +9,7 @@ public enum PipeDescriptorScenarios {
     /// Every descriptor call the pipe model has, on descriptions some holders share.
     public static let descriptors = Scenario.real(
         name: "pipe-descriptors", kind: PipeKind.self, implementation: "kernel.pipe",
-        summary: "3-4 processes, two of them sharing one description (as after fork): F_SETFL O_NONBLOCK/O_DIRECT, F_GETFL, F_GETPIPE_SZ/F_SETPIPE_SZ, lseek/pread/pwrite, poll/select, pipe2 flags, reads and writes, readv/writev",
+        summary: "3-4 processes, two of them sharing one description (as after fork): F_SETFL O_NONBLOCK/O_DIRECT, F_GETFL, F_GETPIPE_SZ/F_SETPIPE_SZ, lseek/pread/pwrite, poll/select, dup/F_DUPFD, pipe2 flags, reads and writes, readv/writev",
         makeWorkload: { generator in descriptorWorkload(generator: &generator) })
 
     /// Fragile: a reader that takes EAGAIN for end of file, whose forked sibling turns on O_NONBLOCK.
@@ -78,6 +78,12 @@ public enum PipeDescriptorScenarios {
                     program.append(Call(process: process, object: "p0", f: call, value: .object(value)))
                 case 4:
                     program.append(readiness(process, role, generator: &generator))
+                case 5 where generator.chance(0.5):
+                    // A duplicate, later closed (or left to the exit): the end stays held until both are gone.
+                    program.append(generator.chance(0.5)
+                        ? Call(process: process, object: "p0", f: "dup", value: ["end": .string(role)])
+                        : fcntl(process, role, ["cmd": "F_DUPFD_CLOEXEC", "min": generator.pick([0, 10])]))
+                    if generator.chance(0.5) { program.append(Call(process: process, object: "p0", f: "close", value: ["end": .string(role)])) }
                 default:
                     if role == "write" {
                         let size = generator.pick(weighted: [(50, 1...200), (30, 201...4096), (20, 4097...9000)])
