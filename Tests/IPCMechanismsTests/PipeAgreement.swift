@@ -1,4 +1,6 @@
+import IPCMechanisms
 import IPCModels
+import SystemPackage
 import Testing
 
 /// The step every pipe agreement property takes after a call on the real pipe: the model must give exactly one
@@ -14,5 +16,23 @@ enum PipeAgreement {
             return nil
         }
         return next
+    }
+}
+
+extension PipeAgreement {
+    /// A `write` on the real pipe as the model's output: the count, or `EAGAIN` (other errors are thrown).
+    static func write(_ descriptor: FileDescriptor, _ data: [UInt8], nonblocking: Bool) throws(Errno) -> PipeModel.Output {
+        switch try KernelPipe.writeKeepingFlags(descriptor, data, nonblocking: nonblocking) {
+        case .completed(let count): .wrote(count)
+        case .wouldBlock: .failed(.EAGAIN)
+        }
+    }
+
+    /// A `read` on the real pipe as the model's output: the bytes, or `EAGAIN`.
+    static func read(_ descriptor: FileDescriptor, max: Int, nonblocking: Bool) throws(Errno) -> PipeModel.Output {
+        switch try KernelPipe.readKeepingFlags(descriptor, max: max, nonblocking: nonblocking) {
+        case .completed(let bytes): .read(bytes)
+        case .wouldBlock: .failed(.EAGAIN)
+        }
     }
 }

@@ -92,17 +92,11 @@ import Testing
                             let data = [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: size)
                             input = .write(process: 1, data: data, nonblocking: true)
                             guard let descriptor = held[.write]!.first else { kernel = .failed(.EBADF); break }
-                            switch try KernelPipe.writeKeepingFlags(descriptor, data, nonblocking: true) {
-                            case .completed(let count): kernel = .wrote(count)
-                            case .wouldBlock: kernel = .failed(.EAGAIN)
-                            }
+                            kernel = try PipeAgreement.write(descriptor, data, nonblocking: true)
                         case .read(let max):
                             input = .read(process: 1, max: max, nonblocking: true)
                             guard let descriptor = held[.read]!.first else { kernel = .failed(.EBADF); break }
-                            switch try KernelPipe.readKeepingFlags(descriptor, max: max, nonblocking: true) {
-                            case .completed(let bytes): kernel = .read(bytes)
-                            case .wouldBlock: kernel = .failed(.EAGAIN)
-                            }
+                            kernel = try PipeAgreement.read(descriptor, max: max, nonblocking: true)
                         }
                     } catch {
                         kernel = .failed(ErrorCode(error.name))

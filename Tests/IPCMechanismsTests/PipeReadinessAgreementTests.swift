@@ -70,17 +70,11 @@ import Testing
                             let data = [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: size)
                             input = .write(process: holder, data: data, nonblocking: false)
                             guard let descriptor = ends[.write]![holder] else { kernel = .failed(.EBADF); break }
-                            switch try KernelPipe.writeKeepingFlags(descriptor, data, nonblocking: false) {
-                            case .completed(let count): kernel = .wrote(count)
-                            case .wouldBlock: kernel = .failed(.EAGAIN)
-                            }
+                            kernel = try PipeAgreement.write(descriptor, data, nonblocking: false)
                         case .read(let max):
                             input = .read(process: 1, max: max, nonblocking: false)
                             guard let descriptor = ends[.read]![1] else { kernel = .failed(.EBADF); break }
-                            switch try KernelPipe.readKeepingFlags(descriptor, max: max, nonblocking: false) {
-                            case .completed(let bytes): kernel = .read(bytes)
-                            case .wouldBlock: kernel = .failed(.EAGAIN)
-                            }
+                            kernel = try PipeAgreement.read(descriptor, max: max, nonblocking: false)
                         case .close(let holder, let end):
                             input = .close(process: holder, end: end)
                             guard let descriptor = ends[end]![holder] else { kernel = .failed(.EBADF); break }

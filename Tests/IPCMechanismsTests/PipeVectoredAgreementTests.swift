@@ -65,10 +65,7 @@ import Testing
                         case .write(let writer, let size):
                             let data = payload(size, index)
                             input = .write(process: writer, data: data, nonblocking: false)
-                            switch try KernelPipe.writeKeepingFlags(writer == 1 ? firstWriter : secondWriter, data, nonblocking: false) {
-                            case .completed(let count): kernel = .wrote(count)
-                            case .wouldBlock: kernel = .failed(.EAGAIN)
-                            }
+                            kernel = try PipeAgreement.write(writer == 1 ? firstWriter : secondWriter, data, nonblocking: false)
                         case .writev(let writer, let sizes):
                             let pieces = sizes.enumerated().map { payload($0.element, index &* 7 &+ $0.offset) }
                             input = .writev(process: writer, pieces: pieces)
@@ -78,10 +75,7 @@ import Testing
                             }
                         case .read(let max):
                             input = .read(process: 1, max: max, nonblocking: false)
-                            switch try KernelPipe.readKeepingFlags(readEnd, max: max, nonblocking: false) {
-                            case .completed(let bytes): kernel = .read(bytes)
-                            case .wouldBlock: kernel = .failed(.EAGAIN)
-                            }
+                            kernel = try PipeAgreement.read(readEnd, max: max, nonblocking: false)
                         case .readv(let sizes):
                             input = .readv(process: 1, sizes: sizes)
                             switch try KernelPipe.read(readEnd, sizes: sizes) {
