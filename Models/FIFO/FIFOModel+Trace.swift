@@ -9,6 +9,8 @@
 //   chmod   {"mode": INT}                                       (none)              EPERM
 //   lseek, pread, pwrite: as on a pipe (ESPIPE)
 //   poll, select: as on a pipe
+//   fcntl   as on a pipe: F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ (not F_DUPFD)
+//   available (none)                                            {"bytes": INT}      EBADF (FIONREAD on the read end)
 //
 // params: {"pageSize": 4096, "objects": {"f0": {"capacity": 65536, "mode": 438, "owner": 3, "privileged": [3]}}}.
 // Nobody has a FIFO open at the start. Without "privileged", every process passes permission checks.
@@ -51,22 +53,26 @@ extension FIFOModel {
                 nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false)
         }
         guard call.f != "write-all" else { throw ModelError("the fifo model has no operation 'write-all'") }
-        do {
+        do throws(ModelError) {
             switch try pipes.input(from: call) {
             case .write(let process, let data, let nonblocking): return .write(process: process, data: data, nonblocking: nonblocking)
             case .read(let process, let max, let nonblocking): return .read(process: process, max: max, nonblocking: nonblocking)
             case .close(let process, let end): return .close(process: process, end: end)
             case .unseekable(let process, let end, let call): return .unseekable(process: process, end: end, call: call)
             case .readiness(let process, let end, let call): return .readiness(process: process, end: end, call: call)
-            case .writeAll, .available, .exit, .fcntl, .writev, .readv: break
+            case .fcntl(let process, let end, let command):
+                if case .duplicate = command { throw ModelError("the fifo model has no F_DUPFD: a FIFO is opened by path, each open its own description") }
+                return .fcntl(process: process, end: end, command: command)
+            case .available(let process): return .available(process: process)
+            case .writeAll, .exit, .writev, .readv: break
             }
         } catch {
             if error.message.hasPrefix("the pipe model has no operation") {
-                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close, chmod, lseek, pread, pwrite, poll and select)")
+                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close, chmod, lseek, pread, pwrite, poll, select, fcntl and available)")
             }
             throw error
         }
-        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close, chmod, lseek, pread, pwrite, poll and select)")
+        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close, chmod, lseek, pread, pwrite, poll, select, fcntl and available)")
     }
 
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
@@ -85,6 +91,10 @@ extension FIFOModel {
             return Self.output(from: try pipes.output(from: outcome, for: .unseekable(process: process, end: end, call: call)))
         case (_, .readiness(let process, let end, let call)):
             return Self.output(from: try pipes.output(from: outcome, for: .readiness(process: process, end: end, call: call)))
+        case (_, .fcntl(let process, let end, let command)):
+            return Self.output(from: try pipes.output(from: outcome, for: .fcntl(process: process, end: end, command: command)))
+        case (_, .available(let process)):
+            return Self.output(from: try pipes.output(from: outcome, for: .available(process: process)))
         }
     }
 
@@ -106,6 +116,10 @@ extension FIFOModel {
             return pipes.call(for: .unseekable(process: process, end: end, call: call))
         case .readiness(let process, let end, let call):
             return pipes.call(for: .readiness(process: process, end: end, call: call))
+        case .fcntl(let process, let end, let command):
+            return pipes.call(for: .fcntl(process: process, end: end, command: command))
+        case .available(let process):
+            return pipes.call(for: .available(process: process))
         case .exit:
             return ("exit", nil)
         }

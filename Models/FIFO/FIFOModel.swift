@@ -11,6 +11,9 @@
 ///   writer its reads return 0 (end of file), not `EAGAIN`.
 /// - When every descriptor of every opener has closed, the buffered bytes are discarded: the next opener finds an
 ///   empty FIFO. The name stays until unlinked.
+/// - Each open is its own open file description, with the open's `O_NONBLOCK` (reads and writes through it do not
+///   block until `F_SETFL` clears it) and `fcntl` as on a pipe's; the size `F_SETPIPE_SZ` gives goes, like the bytes,
+///   with the last opener (`KernelFIFODescriptorFactsTests`).
 /// - `poll` and `select` see the pipe's readiness (``PipeModel/readiness(of:_:in:hangUpSuppressed:)``), except that a
 ///   read end opened with `O_NONBLOCK` while no writer had the FIFO open reports no `POLLHUP` until a writer opens
 ///   (`fifo_open` notes the writers' open count; the writer may close again at once). This is per descriptor: the
@@ -31,6 +34,11 @@ public struct FIFOModel: TraceModel {
         case chmod(process: Int, mode: Int)
         /// `lseek`, `pread` or `pwrite` on the process's descriptor of `end`: `ESPIPE`, as on a pipe.
         case unseekable(process: Int, end: PipeModel.End, call: PipeModel.UnseekableCall)
+        /// `fcntl` on the process's latest open of `end`: `F_GETFL`/`F_SETFL` of `O_NONBLOCK` (and `O_DIRECT`), the pipe
+        /// sizes, as on a pipe (``PipeModel/FileControl``); not `F_DUPFD`.
+        case fcntl(process: Int, end: PipeModel.End, command: PipeModel.FileControl)
+        /// `FIONREAD` on the process's read end: the bytes in the FIFO.
+        case available(process: Int)
         /// `poll` or `select` on the process's descriptor of `end`.
         case readiness(process: Int, end: PipeModel.End, call: PipeModel.ReadinessCall)
         /// The process died or exited: every descriptor it had open closes.
@@ -44,8 +52,14 @@ public struct FIFOModel: TraceModel {
         case read([UInt8])
         case closed
         case modeChanged
-        /// `FIONREAD` (only the pipe's operation; a FIFO's trace does not offer it).
+        /// `FIONREAD`: the bytes in the FIFO.
         case available(Int)
+        /// `F_GETFL`: the description's `O_NONBLOCK` and `O_DIRECT`.
+        case flags(nonblocking: Bool, direct: Bool)
+        /// `F_GETPIPE_SZ`, and `F_SETPIPE_SZ`'s result.
+        case size(Int)
+        /// `F_SETFL` done.
+        case flagsSet
         /// A recorded success of `lseek`, `pread` or `pwrite` (never allowed: see ``PipeModel/Output/positioned(_:)``).
         case positioned(Int)
         /// `poll`'s `revents` (empty: it returned 0).
@@ -91,9 +105,13 @@ public struct FIFOModel: TraceModel {
         public var released: Bool
     }
 
-    /// One read open of the FIFO (see ``State/readOpens``).
-    public struct ReadOpen: Hashable, Sendable {
+    /// One open of the FIFO, which is one open file description (see ``State/opens``).
+    public struct Open: Hashable, Sendable {
         public var process: Int
+        public var end: PipeModel.End
+        /// The description's `O_NONBLOCK`: from the open's flags, then `F_SETFL`.
+        public var nonblocking: Bool
+        /// A read end opened with `O_NONBLOCK` while no writer had the FIFO open, no writer having opened since.
         public var hangUpSuppressed: Bool
     }
 
@@ -102,10 +120,10 @@ public struct FIFOModel: TraceModel {
         public internal(set) var pipe: PipeModel.State
         public internal(set) var openers: [Opener] = []
         public internal(set) var mode: Int
-        /// The read opens, oldest first (a sleeper in `open` included), each marked when it was made with
-        /// `O_NONBLOCK` while no writer had the FIFO open and no writer has opened since: its `poll` reports no
-        /// `POLLHUP`.
-        public internal(set) var readOpens: [ReadOpen] = []
+        /// The opens, oldest first (sleepers in `open` included). A process's latest open of an end is the
+        /// description its calls on that end use (as the harness's binding does): its `O_NONBLOCK` is the pipe
+        /// state's flag for that process and end, and a read end's `poll` reports no `POLLHUP` while it is marked.
+        public internal(set) var opens: [Open] = []
         public let setup: Setup
     }
 
@@ -154,15 +172,11 @@ public struct FIFOModel: TraceModel {
             var next = state
             next.openers.remove(at: index)
             switch end {
-            case .read:
-                next.pipe.readers.remove(at: next.pipe.readers.firstIndex(of: process)!)
-                if let last = next.readOpens.lastIndex(where: { $0.process == process }) { next.readOpens.remove(at: last) }
+            case .read: next.pipe.readers.remove(at: next.pipe.readers.firstIndex(of: process)!)
             case .write: next.pipe.writers.remove(at: next.pipe.writers.firstIndex(of: process)!)
             }
-            if next.pipe.readers.isEmpty && next.pipe.writers.isEmpty {
-                next.pipe = PipeModel.State(slots: next.pipe.slots, readers: [], writers: [])
-            }
-            return [.completed(next)]
+            next.removeLatestOpen(of: process, end)
+            return [.completed(emptiedIfUnopened(next))]
         case .read(let process, let max, let nonblocking): pipeInput = .read(process: process, max: max, nonblocking: nonblocking)
         case .write(let process, let data, let nonblocking): pipeInput = .write(process: process, data: data, nonblocking: nonblocking)
         case .readiness(let process, let end, let call):
@@ -190,9 +204,22 @@ public struct FIFOModel: TraceModel {
         case .read(let process, let max, let nonblocking):
             return delegated(state, .read(process: process, max: max, nonblocking: nonblocking))
         case .close(let process, let end):
-            var next = state
-            if end == .read, let index = state.readOpens.lastIndex(where: { $0.process == process }) { next.readOpens.remove(at: index) }
-            return delegated(next, .close(process: process, end: end))
+            return delegated(state, .close(process: process, end: end)).map { candidate in
+                // A close that succeeded also forgets that open (EBADF changed nothing).
+                guard candidate.output == .closed, case .completed(var after) = candidate.step else { return candidate }
+                after.removeLatestOpen(of: process, end)
+                return (candidate.output, .completed(after))
+            }
+        case .fcntl(let process, let end, let command):
+            return delegated(state, .fcntl(process: process, end: end, command: command)).map { candidate in
+                guard case .setFlags(let nonblocking, _) = command, candidate.output == .flagsSet, case .completed(var next) = candidate.step,
+                    let index = next.opens.lastIndex(where: { $0.process == process && $0.end == end })
+                else { return candidate }
+                next.opens[index].nonblocking = nonblocking
+                return (candidate.output, .completed(next))
+            }
+        case .available(let process):
+            return delegated(state, .available(process: process))
         case .readiness(let process, let end, let call):
             let result = readinessResult(state, process: process, end: end, call: call)
             if PipeModel.nothingReady(result) && call.timeout < 0 { return [] }
@@ -207,7 +234,7 @@ public struct FIFOModel: TraceModel {
         case .exit(let process):
             var next = state
             next.openers.removeAll { $0.process == process }
-            next.readOpens.removeAll { $0.process == process }
+            next.opens.removeAll { $0.process == process }
             return delegated(next, .exit(process: process))
         }
     }
@@ -230,13 +257,16 @@ public struct FIFOModel: TraceModel {
             next.pipe.readers.append(process)
             next.pipe.readers.sort()
             for index in next.openers.indices where next.openers[index].end == .write { next.openers[index].released = true }
-            next.readOpens.append(ReadOpen(process: process, hangUpSuppressed: nonblocking && next.pipe.writers.isEmpty))
+            next.opens.append(Open(process: process, end: .read, nonblocking: nonblocking, hangUpSuppressed: nonblocking && next.pipe.writers.isEmpty))
+            next.pipe.setFlag(\.nonblocking, of: process, .read, nonblocking)
             if nonblocking || !next.pipe.writers.isEmpty { return [(.opened, .completed(next))] }
         case .write:
             if nonblocking && state.pipe.readers.isEmpty { return [(.failed(.ENXIO), .completed(state))] }
             next.pipe.writers.append(process)
             next.pipe.writers.sort()
-            for index in next.readOpens.indices { next.readOpens[index].hangUpSuppressed = false }
+            for index in next.opens.indices { next.opens[index].hangUpSuppressed = false }
+            next.opens.append(Open(process: process, end: .write, nonblocking: nonblocking, hangUpSuppressed: false))
+            next.pipe.setFlag(\.nonblocking, of: process, .write, nonblocking)
             for index in next.openers.indices where next.openers[index].end == .read { next.openers[index].released = true }
             if !next.pipe.readers.isEmpty { return [(.opened, .completed(next))] }
         }
@@ -244,9 +274,18 @@ public struct FIFOModel: TraceModel {
         return [(nil, .partial(next))]
     }
 
+    /// `state`, or, when nobody has the FIFO open any more, with a fresh pipe: the bytes left, the size `F_SETPIPE_SZ`
+    /// gave it and every flag are gone with the last opener (measured: the next opener finds 65536 bytes and no data).
+    private func emptiedIfUnopened(_ state: State) -> State {
+        guard state.pipe.readers.isEmpty && state.pipe.writers.isEmpty else { return state }
+        var next = state
+        next.pipe = PipeModel.State(slots: state.setup.capacity / pipes.pageSize, readers: [], writers: [])
+        return next
+    }
+
     /// What a `poll` or `select` returns now: the pipe's readiness, less `POLLHUP` for a reader that has seen no writer.
     private func readinessResult(_ state: State, process: Int, end: PipeModel.End, call: PipeModel.ReadinessCall) -> PipeModel.Output {
-        let suppressed = end == .read && state.readOpens.last { $0.process == process }?.hangUpSuppressed == true
+        let suppressed = end == .read && state.opens.last { $0.process == process && $0.end == .read }?.hangUpSuppressed == true
         return call.result(for: pipes.readiness(of: process, end, in: state.pipe, hangUpSuppressed: suppressed))
     }
 
@@ -256,10 +295,7 @@ public struct FIFOModel: TraceModel {
             func wrap(_ pipe: PipeModel.State) -> State {
                 var next = state
                 next.pipe = pipe
-                if pipe.readers.isEmpty && pipe.writers.isEmpty {
-                    next.pipe = PipeModel.State(slots: pipe.slots, readers: [], writers: [])
-                }
-                return next
+                return emptiedIfUnopened(next)
             }
             let step: Step<State> =
                 switch candidate.step {
@@ -281,8 +317,11 @@ public struct FIFOModel: TraceModel {
         case .positioned(let count): .positioned(count)
         case .ready(let events): .ready(events)
         case .selected(let readable, let writable): .selected(readable: readable, writable: writable)
-        // The FIFO model hands the pipe no `fcntl`, so these never come back from it.
-        case .flags, .size, .flagsSet, .duplicated: .failed(.EINVAL)
+        case .flags(let nonblocking, let direct): .flags(nonblocking: nonblocking, direct: direct)
+        case .size(let size): .size(size)
+        case .flagsSet: .flagsSet
+        // The FIFO model hands the pipe no `dup`, so this never comes back from it.
+        case .duplicated: .failed(.EINVAL)
         }
     }
 
@@ -303,7 +342,7 @@ public struct FIFOModel: TraceModel {
             text += "; process \(opener.process) sleeps in open for \(opener.end == .read ? "reading" : "writing")"
                 + (opener.released ? " (a partner has opened)" : "")
         }
-        for open in state.readOpens where open.hangUpSuppressed {
+        for open in state.opens where open.hangUpSuppressed {
             text += "; a read end of process \(open.process) opened before any writer: no POLLHUP until one opens"
         }
         return text
@@ -328,6 +367,10 @@ public struct FIFOModel: TraceModel {
             return pipes.describe(.exit(process: process), output.flatMap(Self.pipeOutput))
         case .readiness(let process, let end, let call):
             return pipes.describe(.readiness(process: process, end: end, call: call), output.flatMap(Self.pipeOutput))
+        case .fcntl(let process, let end, let command):
+            return pipes.describe(.fcntl(process: process, end: end, command: command), output.flatMap(Self.pipeOutput))
+        case .available(let process):
+            return pipes.describe(.available(process: process), output.flatMap(Self.pipeOutput))
         }
         let result: String
         switch output {
@@ -348,6 +391,9 @@ public struct FIFOModel: TraceModel {
         case .positioned(let count): .positioned(count)
         case .ready(let events): .ready(events)
         case .selected(let readable, let writable): .selected(readable: readable, writable: writable)
+        case .flags(let nonblocking, let direct): .flags(nonblocking: nonblocking, direct: direct)
+        case .size(let size): .size(size)
+        case .flagsSet: .flagsSet
         case .failed(let code): .failed(code)
         case .opened, .modeChanged: nil
         }
@@ -358,8 +404,20 @@ extension FIFOModel.Input {
     public var process: Int {
         switch self {
         case .open(let process, _, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
-            .chmod(let process, _), .exit(let process), .unseekable(let process, _, _), .readiness(let process, _, _):
+            .chmod(let process, _), .exit(let process), .unseekable(let process, _, _), .readiness(let process, _, _),
+            .fcntl(let process, _, _), .available(let process):
             process
         }
+    }
+}
+
+extension FIFOModel.State {
+    /// Forgets `process`'s latest open of `end` (closed, or an interrupted open undone): its earlier open of that end,
+    /// if any, is the description its calls use again, with that description's `O_NONBLOCK`.
+    mutating func removeLatestOpen(of process: Int, _ end: PipeModel.End) {
+        guard let index = opens.lastIndex(where: { $0.process == process && $0.end == end }) else { return }
+        opens.remove(at: index)
+        let previous = opens.last { $0.process == process && $0.end == end }
+        pipe.setFlag(\.nonblocking, of: process, end, previous?.nonblocking ?? false)
     }
 }

@@ -18,6 +18,8 @@ import Testing
         case read(Int)
         case close(PipeModel.End)
         case readiness(PipeModel.End, PipeModel.ReadinessCall)
+        case fcntl(PipeModel.End, PipeModel.FileControl)
+        case available
 
         var description: String {
             switch self {
@@ -26,6 +28,8 @@ import Testing
             case .read(let max): "read(\(max))"
             case .close(let end): "close(\(end))"
             case .readiness(let end, let call): "\(call) on \(end)"
+            case .fcntl(let end, let command): "fcntl(\(end), \(command))"
+            case .available: "FIONREAD"
             }
         }
     }
@@ -36,8 +40,15 @@ import Testing
         Gen.int(in: 0...70000).map { Operation.write($0) }.eraseToAny(),
         Gen.int(in: 0...70000).map { Operation.read($0) }.eraseToAny(),
         Gen.int(in: 0...3).map { Operation.close($0 % 2 == 0 ? .read : .write) }.eraseToAny(),
-        Gen.int(in: 0...11).map { Operation.readiness($0 % 2 == 0 ? .read : .write, Self.readinessCalls[$0 / 2]) }.eraseToAny()
+        Gen.int(in: 0...11).map { Operation.readiness($0 % 2 == 0 ? .read : .write, Self.readinessCalls[$0 / 2]) }.eraseToAny(),
+        Gen.int(in: 0...15).map { Operation.fcntl($0 % 2 == 0 ? .read : .write, Self.fileControls[$0 / 2]) }.eraseToAny(),
+        Gen.int(in: 0...0).map { _ in Operation.available }.eraseToAny()
     ).array(of: 1...40)
+
+    static let fileControls: [PipeModel.FileControl] = [
+        .getFlags, .getFlags, .setFlags(nonblocking: false, direct: nil), .setFlags(nonblocking: false, direct: nil),
+        .setFlags(nonblocking: true, direct: nil), .getPipeSize, .setPipeSize(4096), .setPipeSize(16384),
+    ]
 
     static let readinessCalls: [PipeModel.ReadinessCall] = [
         .poll(events: [.input, .output], timeout: 0), .poll(events: .input, timeout: 0), .poll(events: [.output, .writeNormal], timeout: 0),
@@ -49,7 +60,7 @@ import Testing
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
         Syscall.ignoreBrokenPipeSignal()
         let seen = Mutex<Set<String>>([])
-        await propertyCheck(count: 150, input: Self.operations) { operations throws in
+        await propertyCheck(count: 500, input: Self.operations) { operations throws in
             // No spawn may hold a copy of these descriptors: their closes must be the last.
             try Syscall.withoutConcurrentSpawns {
                 let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
@@ -75,14 +86,14 @@ import Testing
                             let data = Array(Self.pattern[start..<start + size])
                             input = .write(process: 1, data: data, nonblocking: true)
                             guard let descriptor = held[.write]?.last else { kernel = .failed(.EBADF); break }
-                            switch try KernelPipe.write(descriptor, data, nonblocking: true) {
+                            switch try KernelPipe.writeKeepingFlags(descriptor, data, nonblocking: true) {
                             case .completed(let count): kernel = .wrote(count)
                             case .wouldBlock: kernel = .failed(.EAGAIN)
                             }
                         case .read(let max):
                             input = .read(process: 1, max: max, nonblocking: true)
                             guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
-                            switch try KernelPipe.read(descriptor, max: max, nonblocking: true) {
+                            switch try KernelPipe.readKeepingFlags(descriptor, max: max, nonblocking: true) {
                             case .completed(let bytes): kernel = .read(bytes)
                             case .wouldBlock: kernel = .failed(.EAGAIN)
                             }
@@ -91,6 +102,24 @@ import Testing
                             guard let descriptor = held[end]?.popLast() else { kernel = .failed(.EBADF); break }
                             try Syscall.close(descriptor)
                             kernel = .closed
+                        case .fcntl(let end, let command):
+                            input = .fcntl(process: 1, end: end, command: command)
+                            guard let descriptor = held[end]?.last else { kernel = .failed(.EBADF); break }
+                            switch command {
+                            case .getFlags:
+                                let flags = try KernelPipe.flags(descriptor)
+                                kernel = .flags(nonblocking: flags.nonblocking, direct: flags.direct)
+                            case .setFlags(let nonblocking, _):
+                                try KernelPipe.setFlags(descriptor, nonblocking: nonblocking, direct: nil)
+                                kernel = .flagsSet
+                            case .getPipeSize: kernel = .size(try Syscall.pipeSize(descriptor))
+                            case .setPipeSize(let size): kernel = .size(try Syscall.setPipeSize(descriptor, size))
+                            case .duplicate: kernel = .failed(.EINVAL)
+                            }
+                        case .available:
+                            input = .available(process: 1)
+                            guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
+                            kernel = .available(try Syscall.bytesReadable(descriptor))
                         case .readiness(let end, let call):
                             input = .readiness(process: 1, end: end, call: call)
                             switch call {
@@ -116,6 +145,13 @@ import Testing
                     }
                     let discarded = state.pipe.bufferedCount > 0 && next.pipe.bufferedCount == 0 && kernel == .closed
                     seen.withLock { _ = $0.insert(discarded ? "discarded" : Self.kind(operation, kernel)) }
+                    if case .size(65536) = kernel, case .fcntl(_, .getPipeSize) = operation, state.pipe.slots == 16,
+                        seen.withLock({ $0.contains("resized") })
+                    {
+                        seen.withLock { _ = $0.insert("size reset") }
+                    }
+                    if case .size(let size) = kernel, size != 65536 { seen.withLock { _ = $0.insert("resized") } }
+                    if case .flags(false, _) = kernel { seen.withLock { _ = $0.insert("blocking description") } }
                     if case .ready(let events) = kernel {
                         seen.withLock { seen in
                             for name in events.names { seen.insert(name) }
@@ -128,8 +164,11 @@ import Testing
                 }
             }
         }
-        let missing = Set(["ENXIO", "EAGAIN", "EPIPE", "end of file", "data", "discarded", "POLLHUP", "POLLHUP suppressed", "POLLERR", "POLLIN", "POLLOUT"]).subtracting(seen.withLock { $0 })
-        #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
+        let missing = Set([
+            "ENXIO", "EAGAIN", "EPIPE", "end of file", "data", "discarded", "POLLHUP", "POLLHUP suppressed", "POLLERR", "POLLIN", "POLLOUT",
+            "size reset", "blocking description", "EBUSY",
+        ]).subtracting(seen.withLock { $0 })
+        #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted()); met \(seen.withLock { $0 }.sorted())")
     }
 
     static func kind(_ operation: Operation, _ output: FIFOModel.Output) -> String {

@@ -82,13 +82,14 @@ struct FIFOBinding: ObjectBinding {
             return .opened
         case .read(_, let max, let nonblocking):
             guard let descriptor = held[.read]?.last else { throw .badFileDescriptor }
-            switch try KernelPipe.read(descriptor, max: max, nonblocking: nonblocking) {
+            // Nonblocking for this call only, or as the description says (its open's O_NONBLOCK, then F_SETFL).
+            switch try KernelPipe.readKeepingFlags(descriptor, max: max, nonblocking: nonblocking) {
             case .completed(let bytes): return .read(bytes)
             case .wouldBlock: throw .wouldBlock
             }
         case .write(_, let data, let nonblocking):
             guard let descriptor = held[.write]?.last else { throw .badFileDescriptor }
-            switch try KernelPipe.write(descriptor, data, nonblocking: nonblocking) {
+            switch try KernelPipe.writeKeepingFlags(descriptor, data, nonblocking: nonblocking) {
             case .completed(let count): return .wrote(count)
             case .wouldBlock: throw .wouldBlock
             }
@@ -108,6 +109,17 @@ struct FIFOBinding: ObjectBinding {
             case .selected(let readable, let writable): return .selected(readable: readable, writable: writable)
             default: BindingFailure.abandon("a readiness call returns readiness")
             }
+        case .fcntl(_, let end, let command):
+            guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
+            switch try PipeBinding.fileControl(command, on: descriptor) {
+            case .flags(let nonblocking, let direct): return .flags(nonblocking: nonblocking, direct: direct)
+            case .size(let size): return .size(size)
+            case .flagsSet: return .flagsSet
+            default: BindingFailure.abandon("fcntl returns flags or a size")
+            }
+        case .available:
+            guard let descriptor = held[.read]?.last else { throw .badFileDescriptor }
+            return .available(try Syscall.bytesReadable(descriptor))
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }

@@ -166,21 +166,11 @@ struct PipeBinding: ObjectBinding {
             return .closed
         case .fcntl(_, let end, let command):
             guard let descriptor = end == .read ? readEnd : writeEnd else { throw .badFileDescriptor }
-            switch command {
-            case .getFlags:
-                let flags = try KernelPipe.flags(descriptor)
-                return .flags(nonblocking: flags.nonblocking, direct: flags.direct)
-            case .setFlags(let nonblocking, let direct):
-                try KernelPipe.setFlags(descriptor, nonblocking: nonblocking, direct: direct)
-                return .flagsSet
-            case .getPipeSize:
-                return .size(try Syscall.pipeSize(descriptor))
-            case .setPipeSize(let size):
-                return .size(try Syscall.setPipeSize(descriptor, size))
-            case .duplicate(let minimum, _):
+            if case .duplicate(let minimum, _) = command {
                 duplicates[end, default: []].append(try Syscall.duplicate(descriptor, minimum: minimum ?? 0))
                 return .duplicated
             }
+            return try Self.fileControl(command, on: descriptor)
         case .unseekable(_, let end, let call):
             guard let descriptor = end == .read ? readEnd : writeEnd else { throw .badFileDescriptor }
             return .positioned(try Self.unseekable(call, on: descriptor))
@@ -209,6 +199,25 @@ struct PipeBinding: ObjectBinding {
         case .lseek: try KernelPipe.position(descriptor)
         case .pread(let max): try KernelPipe.readAtStart(descriptor, max: max)
         case .pwrite(let data): try KernelPipe.writeAtStart(descriptor, data)
+        }
+    }
+
+    /// `fcntl` on a pipe's or FIFO's description: its flags and the pipe's size (not `F_DUPFD`, which makes a descriptor
+    /// its binding must keep).
+    static func fileControl(_ command: PipeModel.FileControl, on descriptor: FileDescriptor) throws(Errno) -> PipeModel.Output {
+        switch command {
+        case .getFlags:
+            let flags = try KernelPipe.flags(descriptor)
+            return .flags(nonblocking: flags.nonblocking, direct: flags.direct)
+        case .setFlags(let nonblocking, let direct):
+            try KernelPipe.setFlags(descriptor, nonblocking: nonblocking, direct: direct)
+            return .flagsSet
+        case .getPipeSize:
+            return .size(try Syscall.pipeSize(descriptor))
+        case .setPipeSize(let size):
+            return .size(try Syscall.setPipeSize(descriptor, size))
+        case .duplicate:
+            BindingFailure.abandon("F_DUPFD is its binding's to make")
         }
     }
 

@@ -7,7 +7,7 @@ public enum FIFOScenarios {
     /// Readers and writers open, transfer, close and reopen.
     public static let basic = Scenario.real(
         name: "fifo-basic", kind: FIFOKind.self, implementation: "kernel.fifo",
-        summary: "2-4 processes open a FIFO by path (blocking or not), poll it, read and write 1 B to 20 KB, close and reopen",
+        summary: "2-4 processes open a FIFO by path (blocking or not), poll it, ask FIONREAD and F_GETFL, read and write 1 B to 20 KB, close and reopen",
         makeWorkload: { generator in workload(generator: &generator, rounds: 2...6, reopen: 0.15, polls: 0.2) })
 
     /// Blocking opens meet: a reader asleep in open counts as a reader, and a writer that opens and closes at once
@@ -52,6 +52,14 @@ public enum FIFOScenarios {
                     program.append(Call(process: process, object: "f0", f: "poll", value: [
                         "end": .string(end.rawValue), "events": events, "timeout": generator.pick([0, 20]),
                     ]))
+                    // And asks what it may: the bytes waiting (a reader), or its description's flags and size.
+                    if generator.chance(0.5) {
+                        program.append(end == .read && generator.chance(0.5)
+                            ? Call(process: process, object: "f0", f: "available", value: nil)
+                            : Call(process: process, object: "f0", f: "fcntl", value: [
+                                "end": .string(end.rawValue), "cmd": .string(generator.pick(["F_GETFL", "F_GETPIPE_SZ"])),
+                            ]))
+                    }
                 }
                 program.append(Call(process: process, object: "f0", f: end == .write ? "write" : "read", value: .object(value)))
             }

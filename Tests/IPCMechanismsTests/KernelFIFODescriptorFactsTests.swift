@@ -1,0 +1,52 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+import Testing
+
+/// `fcntl` and `FIONREAD` on an opened FIFO, measured on this kernel: each open is its own open file description, with
+/// the open's `O_NONBLOCK`; the pipe's size belongs to the FIFO's pipe, which goes with the last opener.
+@Suite struct KernelFIFODescriptorFactsTests {
+    final class Path {
+        let value = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))-fifo"
+        init() throws { try KernelFIFO.create(at: value) }
+        deinit { unlink(value) }
+    }
+
+    @Test func eachOpenHasItsOwnNonblockingFlag() throws {
+        let path = try Path()
+        let first = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+        defer { try? Syscall.close(first) }
+        let writer = try KernelFIFO.open(path.value, for: .write, nonblocking: false)
+        defer { try? Syscall.close(writer) }
+        let second = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+        defer { try? Syscall.close(second) }
+        #expect(try KernelPipe.flags(first).nonblocking)
+        #expect(try !KernelPipe.flags(writer).nonblocking)
+        try KernelPipe.setFlags(first, nonblocking: false, direct: nil)
+        #expect(try !KernelPipe.flags(first).nonblocking)
+        #expect(try KernelPipe.flags(second).nonblocking)
+    }
+
+    /// `F_SETPIPE_SZ` through any opener sizes the one pipe everyone sees; it stays while someone has the FIFO open, and
+    /// the next opener after the last close finds the default 65536 again (and no bytes).
+    @Test func thePipeSizeGoesWithTheLastOpener() throws {
+        let path = try Path()
+        let reader = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+        let writer = try KernelFIFO.open(path.value, for: .write, nonblocking: true)
+        #expect(try Syscall.setPipeSize(writer, 8192) == 8192)
+        #expect(try Syscall.pipeSize(reader) == 8192)
+        _ = try KernelPipe.write(writer, [1, 2, 3], nonblocking: true)
+        #expect(try Syscall.bytesReadable(reader) == 3)
+        #expect(try Syscall.bytesReadable(writer) == 3)  // the write end reports them too
+        try Syscall.close(writer)
+        #expect(try Syscall.pipeSize(reader) == 8192)
+        try Syscall.close(reader)
+        let again = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+        defer { try? Syscall.close(again) }
+        #expect(try Syscall.pipeSize(again) == 65536)
+        #expect(try Syscall.bytesReadable(again) == 0)
+        #expect(throws: Errno.notPermitted) { try Syscall.setPipeSize(again, 1 << 21) }
+    }
+}
