@@ -10,6 +10,7 @@
 //   lseek, pread, pwrite: as on a pipe (ESPIPE)
 //   poll, select: as on a pipe
 //   fcntl   as on a pipe: F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ (not F_DUPFD)
+//   fstat   as on a pipe ({"mode": the FIFO's mode now})
 //   available (none)                                            {"bytes": INT}      EBADF (FIONREAD on the read end)
 //
 // params: {"pageSize": 4096, "objects": {"f0": {"capacity": 65536, "mode": 438, "owner": 3, "privileged": [3]}}}.
@@ -64,15 +65,16 @@ extension FIFOModel {
                 if case .duplicate = command { throw ModelError("the fifo model has no F_DUPFD: a FIFO is opened by path, each open its own description") }
                 return .fcntl(process: process, end: end, command: command)
             case .available(let process): return .available(process: process)
+            case .status(let process, let end): return .status(process: process, end: end)
             case .writeAll, .exit, .writev, .readv: break
             }
         } catch {
             if error.message.hasPrefix("the pipe model has no operation") {
-                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close, chmod, lseek, pread, pwrite, poll, select, fcntl and available)")
+                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close, chmod, lseek, pread, pwrite, poll, select, fcntl, available and fstat)")
             }
             throw error
         }
-        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close, chmod, lseek, pread, pwrite, poll, select, fcntl and available)")
+        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close, chmod, lseek, pread, pwrite, poll, select, fcntl, available and fstat)")
     }
 
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
@@ -95,6 +97,8 @@ extension FIFOModel {
             return Self.output(from: try pipes.output(from: outcome, for: .fcntl(process: process, end: end, command: command)))
         case (_, .available(let process)):
             return Self.output(from: try pipes.output(from: outcome, for: .available(process: process)))
+        case (_, .status(let process, let end)):
+            return Self.output(from: try pipes.output(from: outcome, for: .status(process: process, end: end)))
         }
     }
 
@@ -120,6 +124,8 @@ extension FIFOModel {
             return pipes.call(for: .fcntl(process: process, end: end, command: command))
         case .available(let process):
             return pipes.call(for: .available(process: process))
+        case .status(let process, let end):
+            return pipes.call(for: .status(process: process, end: end))
         case .exit:
             return ("exit", nil)
         }

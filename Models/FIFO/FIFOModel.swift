@@ -39,6 +39,8 @@ public struct FIFOModel: TraceModel {
         case fcntl(process: Int, end: PipeModel.End, command: PipeModel.FileControl)
         /// `FIONREAD` on the process's read end: the bytes in the FIFO.
         case available(process: Int)
+        /// `fstat` on the process's latest open of `end`: `S_IFIFO`, the FIFO's mode now, size 0.
+        case status(process: Int, end: PipeModel.End)
         /// `poll` or `select` on the process's descriptor of `end`.
         case readiness(process: Int, end: PipeModel.End, call: PipeModel.ReadinessCall)
         /// The process died or exited: every descriptor it had open closes.
@@ -60,6 +62,8 @@ public struct FIFOModel: TraceModel {
         case size(Int)
         /// `F_SETFL` done.
         case flagsSet
+        /// `fstat`.
+        case status(type: String, mode: Int, size: Int)
         /// A recorded success of `lseek`, `pread` or `pwrite` (never allowed: see ``PipeModel/Output/positioned(_:)``).
         case positioned(Int)
         /// `poll`'s `revents` (empty: it returned 0).
@@ -220,6 +224,8 @@ public struct FIFOModel: TraceModel {
             }
         case .available(let process):
             return delegated(state, .available(process: process))
+        case .status(let process, let end):
+            return [(Self.output(from: pipes.status(of: process, end, in: state.pipe, mode: state.mode)), .completed(state))]
         case .readiness(let process, let end, let call):
             let result = readinessResult(state, process: process, end: end, call: call)
             if PipeModel.nothingReady(result) && call.timeout < 0 { return [] }
@@ -320,6 +326,7 @@ public struct FIFOModel: TraceModel {
         case .flags(let nonblocking, let direct): .flags(nonblocking: nonblocking, direct: direct)
         case .size(let size): .size(size)
         case .flagsSet: .flagsSet
+        case .status(let type, let mode, let size): .status(type: type, mode: mode, size: size)
         // The FIFO model hands the pipe no `dup`, so this never comes back from it.
         case .duplicated: .failed(.EINVAL)
         }
@@ -371,6 +378,8 @@ public struct FIFOModel: TraceModel {
             return pipes.describe(.fcntl(process: process, end: end, command: command), output.flatMap(Self.pipeOutput))
         case .available(let process):
             return pipes.describe(.available(process: process), output.flatMap(Self.pipeOutput))
+        case .status(let process, let end):
+            return pipes.describe(.status(process: process, end: end), output.flatMap(Self.pipeOutput))
         }
         let result: String
         switch output {
@@ -394,6 +403,7 @@ public struct FIFOModel: TraceModel {
         case .flags(let nonblocking, let direct): .flags(nonblocking: nonblocking, direct: direct)
         case .size(let size): .size(size)
         case .flagsSet: .flagsSet
+        case .status(let type, let mode, let size): .status(type: type, mode: mode, size: size)
         case .failed(let code): .failed(code)
         case .opened, .modeChanged: nil
         }
@@ -405,7 +415,7 @@ extension FIFOModel.Input {
         switch self {
         case .open(let process, _, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
             .chmod(let process, _), .exit(let process), .unseekable(let process, _, _), .readiness(let process, _, _),
-            .fcntl(let process, _, _), .available(let process):
+            .fcntl(let process, _, _), .available(let process), .status(let process, _):
             process
         }
     }

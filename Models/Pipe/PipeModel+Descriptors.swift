@@ -34,6 +34,14 @@ extension PipeModel {
         }
     }
 
+    /// `fstat` of `process`'s descriptor of `end` (measured in `KernelDescriptorStatusFactsTests`): `S_IFIFO` with the
+    /// permission bits `mode` (an anonymous pipe's inode is made 0600; a FIFO's are its own) and an `st_size` of 0
+    /// whatever the pipe holds; `EBADF` when it holds no such end.
+    public func status(of process: Int, _ end: End, in state: State, mode: Int) -> Output {
+        let held = end == .read ? state.readers.contains(process) : state.writers.contains(process)
+        return held ? .status(type: "S_IFIFO", mode: mode, size: 0) : .failed(.EBADF)
+    }
+
     /// The calls that need a file position: on a pipe each fails `ESPIPE`.
     public enum UnseekableCall: Hashable, Sendable {
         case lseek

@@ -232,6 +232,8 @@ extension PipeModel {
             call = "writev \(Payload.preview(Array(pieces.joined()))) (\(pieces.map { String($0.count) }.joined(separator: " + ")) bytes)"
         case .readv(_, let sizes):
             call = "readv up to \(sizes.map(String.init).joined(separator: " + ")) bytes"
+        case .status(_, let end):
+            call = "fstat of the \(end.rawValue) end"
         }
         var result: String
         switch output {
@@ -246,6 +248,7 @@ extension PipeModel {
         case .closed?, .exited?: result = "ok"
         case .available(let count)?: result = "\(count) bytes"
         case .duplicated?: result = "a new descriptor"
+        case .status(let type, let mode, let size)?: result = "\(type), mode 0\(String(mode, radix: 8)), size \(size)"
         case .flags(let nonblocking, let direct)?:
             result = [nonblocking ? "O_NONBLOCK" : nil, direct ? "O_DIRECT" : nil].compactMap { $0 }.joined(separator: "|")
             if result.isEmpty { result = "no flags" }

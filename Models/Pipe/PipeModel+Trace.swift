@@ -16,6 +16,7 @@
 //   pwrite   {"end": E, "data": PAYLOAD}                   (never)             ESPIPE, EBADF
 //   writev   {"iov": [PAYLOAD, ...]}                        {"written": INT}    EAGAIN, EPIPE, EBADF, EINVAL, ...
 //   readv    {"iov": [INT, ...]}                           {"data": PAYLOAD}   EAGAIN, EBADF, EINVAL, ...
+//   fstat    {"end": E}                                    {"mode": "0600", "size": INT, "type": "S_IFIFO"?}   EBADF
 //   poll     {"end": E, "events": ["POLLIN", ...], "timeout": INT}   {"revents": ["POLLIN", "POLLHUP", ...]}   EINTR
 //   select   {"end": E, "read": BOOL?, "write": BOOL?, "timeout": INT}   {"readable": BOOL, "writable": BOOL}   EBADF, EINTR
 //            (timeout in milliseconds, negative: forever; an empty revents, or neither readable nor writable, is a
@@ -123,11 +124,13 @@ extension PipeModel {
             let sizes = try call.value.required("iov").elements("iov").map { (size) throws(ModelError) in try size.integer("iov", in: 0...1 << 24) }
             guard sizes.reduce(0, +) <= 1 << 24 else { throw ModelError("field 'iov': more than 16 MiB in all") }
             return .readv(process: call.process, sizes: sizes)
+        case "fstat":
+            return .status(process: call.process, end: try Self.end(of: call))
         case "poll", "select":
             return .readiness(process: call.process, end: try Self.end(of: call), call: try Self.readinessCall(of: call))
         default:
             throw ModelError(
-                "the pipe model has no operation '\(call.f)' (it has write, write-all, writev, read, readv, close, available, fcntl, dup, lseek, pread, pwrite, poll and select)")
+                "the pipe model has no operation '\(call.f)' (it has write, write-all, writev, read, readv, close, available, fcntl, dup, lseek, pread, pwrite, poll, select and fstat)")
         }
     }
 
@@ -152,6 +155,13 @@ extension PipeModel {
             events.insert(event)
         }
         return events
+    }
+
+    /// A recorded `fstat`: `mode` (octal text or a number) and `size`; `type` (`S_IFIFO`, ...) may be left out.
+    static func statusOutput(_ value: JSONValue?) throws(ModelError) -> Output {
+        guard let mode = try Permissions.mode(in: value) else { throw ModelError("an fstat's result needs a 'mode'") }
+        return .status(
+            type: try value.optional("type")?.text("type") ?? "S_IFIFO", mode: mode, size: try value.required("size").integer("size", in: -(1 << 62)...(1 << 62)))
     }
 
     /// The recorded form of a readiness call's arguments, beside `end` (shared with the FIFO model).
@@ -252,6 +262,8 @@ extension PipeModel {
             let max = sizes.reduce(0, +)
             guard bytes.count <= max else { throw ModelError("readv returned \(bytes.count) bytes, more than its buffers' \(max)") }
             return .read(bytes)
+        case (.ok(let value), .status):
+            return try Self.statusOutput(value)
         case (.ok(let value), .readiness(_, _, let call)):
             return try Self.readinessOutput(value, for: call)
         case (.ok(let value), .unseekable):
@@ -307,6 +319,8 @@ extension PipeModel {
             return (unseekable.name, .object(value))
         case .readiness(_, let end, let readiness):
             return (readiness.name, Self.readinessValue(readiness, end: end))
+        case .status(_, let end):
+            return ("fstat", ["end": .string(end.rawValue)])
         case .writev(_, let pieces):
             return ("writev", ["iov": .array(pieces.map { Payload.json($0) })])
         case .readv(_, let sizes):
@@ -326,6 +340,7 @@ extension PipeModel {
         case .positioned(let count): .ok(["position": .int(count)])
         case .ready(let events): .ok(["revents": .array(events.names.map { .string($0) })])
         case .selected(let readable, let writable): .ok(["readable": .bool(readable), "writable": .bool(writable)])
+        case .status(let type, let mode, let size): .ok(["type": .string(type), "mode": Permissions.text(ofMode: mode), "size": .int(size)])
         case .failed(let code): .fail(code)
         }
     }
@@ -341,7 +356,7 @@ extension PipeModel {
         case .read(_, let max, _): own = max
         case .writev(_, let pieces): own = pieces.reduce(0) { $0 + $1.count }
         case .readv(_, let sizes): own = sizes.reduce(0, +)
-        case .close, .available, .exit, .fcntl, .unseekable, .readiness: return nil
+        case .close, .available, .exit, .fcntl, .unseekable, .readiness, .status: return nil
         }
         if let requested, requested != own { return nil }
         return switch input {
@@ -350,7 +365,7 @@ extension PipeModel {
         case .writeAll(let process, let data, nil): .writeAll(process: process, data: data, firstCall: Swift.min(count, data.count))
         case .writev(let process, let pieces): .writev(process: process, pieces: Self.prefix(of: pieces, count))
         case .readv(let process, let sizes): .readv(process: process, sizes: Self.prefix(of: sizes, count))
-        case .writeAll, .close, .available, .exit, .fcntl, .unseekable, .readiness: nil
+        case .writeAll, .close, .available, .exit, .fcntl, .unseekable, .readiness, .status: nil
         }
     }
 }

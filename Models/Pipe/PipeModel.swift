@@ -58,6 +58,8 @@ public struct PipeModel: TraceModel {
         /// `readv` into buffers of `sizes`, filled in order: one `read` of their summed size; the output is the bytes
         /// read, as `read`'s.
         case readv(process: Int, sizes: [Int])
+        /// `fstat` on the process's descriptor of `end` (see ``status(of:_:in:mode:)``).
+        case status(process: Int, end: End)
     }
 
     public enum Output: Hashable, Sendable {
@@ -83,6 +85,8 @@ public struct PipeModel: TraceModel {
         case ready(PollEvents)
         /// `select`: whether the descriptor was left in the read set and in the write set.
         case selected(readable: Bool, writable: Bool)
+        /// `fstat`: the file type's name (`S_IFIFO`), the permission bits and `st_size`.
+        case status(type: String, mode: Int, size: Int)
         case failed(ErrorCode)
     }
 
@@ -189,7 +193,7 @@ public struct PipeModel: TraceModel {
         case .readiness(let process, let end, let call):
             let mask = readiness(of: process, end, in: state)
             return readinessMayBeInterrupted(state, call: call, mask: mask) ? [.completed(state)] : []
-        case .close, .available, .exit, .fcntl, .unseekable, .writev, .readv:
+        case .close, .available, .exit, .fcntl, .unseekable, .writev, .readv, .status:
             return []
         }
     }
@@ -246,6 +250,8 @@ public struct PipeModel: TraceModel {
             return tooManyVectors(state, process: process, end: .write)
         case .readv(let process, _):
             return tooManyVectors(state, process: process, end: .read)
+        case .status(let process, let end):
+            return [(status(of: process, end, in: state, mode: 0o600), .completed(state))]
         }
     }
 
@@ -361,7 +367,7 @@ extension PipeModel.Input {
         switch self {
         case .write(let process, _, _), .writeAll(let process, _, _), .read(let process, _, _), .close(let process, _), .available(let process),
             .exit(let process), .fcntl(let process, _, _), .unseekable(let process, _, _), .readiness(let process, _, _),
-            .writev(let process, _), .readv(let process, _):
+            .writev(let process, _), .readv(let process, _), .status(let process, _):
             process
         }
     }

@@ -20,6 +20,7 @@ import Testing
         case readiness(PipeModel.End, PipeModel.ReadinessCall)
         case fcntl(PipeModel.End, PipeModel.FileControl)
         case available
+        case status(PipeModel.End)
 
         var description: String {
             switch self {
@@ -30,6 +31,7 @@ import Testing
             case .readiness(let end, let call): "\(call) on \(end)"
             case .fcntl(let end, let command): "fcntl(\(end), \(command))"
             case .available: "FIONREAD"
+            case .status(let end): "fstat(\(end))"
             }
         }
     }
@@ -42,7 +44,8 @@ import Testing
         Gen.int(in: 0...3).map { Operation.close($0 % 2 == 0 ? .read : .write) }.eraseToAny(),
         Gen.int(in: 0...11).map { Operation.readiness($0 % 2 == 0 ? .read : .write, Self.readinessCalls[$0 / 2]) }.eraseToAny(),
         Gen.int(in: 0...15).map { Operation.fcntl($0 % 2 == 0 ? .read : .write, Self.fileControls[$0 / 2]) }.eraseToAny(),
-        Gen.int(in: 0...0).map { _ in Operation.available }.eraseToAny()
+        Gen.int(in: 0...0).map { _ in Operation.available }.eraseToAny(),
+        Gen.int(in: 0...1).map { Operation.status($0 == 0 ? .read : .write) }.eraseToAny()
     ).array(of: 1...40)
 
     static let fileControls: [PipeModel.FileControl] = [
@@ -116,6 +119,11 @@ import Testing
                             case .setPipeSize(let size): kernel = .size(try Syscall.setPipeSize(descriptor, size))
                             case .duplicate: kernel = .failed(.EINVAL)
                             }
+                        case .status(let end):
+                            input = .status(process: 1, end: end)
+                            guard let descriptor = held[end]?.last else { kernel = .failed(.EBADF); break }
+                            let status = try KernelPipe.status(descriptor)
+                            kernel = .status(type: status.type, mode: status.mode, size: status.size)
                         case .available:
                             input = .available(process: 1)
                             guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }

@@ -19,6 +19,7 @@ import Testing
         case getFlags(PipeModel.End)
         case write(Int)
         case read(Int)
+        case status(PipeModel.End)
 
         var description: String {
             switch self {
@@ -28,6 +29,7 @@ import Testing
             case .getFlags(let end): "F_GETFL(\(end))"
             case .write(let size): "write(\(size))"
             case .read(let max): "read(\(max))"
+            case .status(let end): "fstat(\(end))"
             }
         }
     }
@@ -41,7 +43,8 @@ import Testing
         Gen.int(in: 0...3).map { Operation.setNonblocking(ends[$0 % 2], $0 < 2) }.eraseToAny(),
         Gen.int(in: 0...1).map { Operation.getFlags(ends[$0]) }.eraseToAny(),
         Gen.int(in: 1...300).map { Operation.write($0) }.eraseToAny(),
-        Gen.int(in: 1...300).map { Operation.read($0) }.eraseToAny()
+        Gen.int(in: 1...300).map { Operation.read($0) }.eraseToAny(),
+        Gen.int(in: 0...1).map { Operation.status(ends[$0]) }.eraseToAny()
     ).array(of: 1...50)
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
@@ -93,6 +96,11 @@ import Testing
                             input = .write(process: 1, data: data, nonblocking: true)
                             guard let descriptor = held[.write]!.first else { kernel = .failed(.EBADF); break }
                             kernel = try PipeAgreement.write(descriptor, data, nonblocking: true)
+                        case .status(let end):
+                            input = .status(process: 1, end: end)
+                            guard let descriptor = held[end]!.last else { kernel = .failed(.EBADF); break }
+                            let status = try KernelPipe.status(descriptor)
+                            kernel = .status(type: status.type, mode: status.mode, size: status.size)
                         case .read(let max):
                             input = .read(process: 1, max: max, nonblocking: true)
                             guard let descriptor = held[.read]!.first else { kernel = .failed(.EBADF); break }
@@ -111,6 +119,8 @@ import Testing
                         seen.withLock { _ = $0.insert("no end of file while a duplicate holds the write end") }
                     case (.read, .read(let bytes)) where bytes.isEmpty: seen.withLock { _ = $0.insert("end of file") }
                     case (.write, .failed(.EPIPE)): seen.withLock { _ = $0.insert("EPIPE") }
+                    case (.status, .status): seen.withLock { _ = $0.insert("fstat") }
+                    case (.status, .failed(.EBADF)): seen.withLock { _ = $0.insert("fstat EBADF") }
                     case (.getFlags, .flags(true, _)) where state.readers.count + state.writers.count > 2:
                         seen.withLock { _ = $0.insert("flags through a duplicate") }
                     default: break
@@ -119,7 +129,7 @@ import Testing
                 }
             }
         }
-        let missing = Set(["duplicated", "EINVAL", "no end of file while a duplicate holds the write end", "end of file", "EPIPE", "flags through a duplicate"])
+        let missing = Set(["duplicated", "EINVAL", "fstat", "fstat EBADF", "no end of file while a duplicate holds the write end", "end of file", "EPIPE", "flags through a duplicate"])
             .subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
     }

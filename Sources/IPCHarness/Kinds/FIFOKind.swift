@@ -120,6 +120,10 @@ struct FIFOBinding: ObjectBinding {
         case .available:
             guard let descriptor = held[.read]?.last else { throw .badFileDescriptor }
             return .available(try Syscall.bytesReadable(descriptor))
+        case .status(_, let end):
+            guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
+            let status = try KernelPipe.status(descriptor)
+            return .status(type: status.type, mode: status.mode, size: status.size)
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }

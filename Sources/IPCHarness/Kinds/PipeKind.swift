@@ -176,6 +176,10 @@ struct PipeBinding: ObjectBinding {
             return .positioned(try Self.unseekable(call, on: descriptor))
         case .readiness(_, let end, let call):
             return try Self.readiness(call, on: end == .read ? readEnd : writeEnd)
+        case .status(_, let end):
+            guard let descriptor = end == .read ? readEnd : writeEnd else { throw .badFileDescriptor }
+            let status = try KernelPipe.status(descriptor)
+            return .status(type: status.type, mode: status.mode, size: status.size)
         case .writev(_, let pieces):
             guard let writeEnd else { throw .badFileDescriptor }
             switch try KernelPipe.write(writeEnd, pieces: pieces) {

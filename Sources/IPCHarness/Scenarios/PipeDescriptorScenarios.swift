@@ -9,7 +9,7 @@ public enum PipeDescriptorScenarios {
     /// Every descriptor call the pipe model has, on descriptions some holders share.
     public static let descriptors = Scenario.real(
         name: "pipe-descriptors", kind: PipeKind.self, implementation: "kernel.pipe",
-        summary: "3-4 processes, two of them sharing one description (as after fork): F_SETFL O_NONBLOCK/O_DIRECT, F_GETFL, F_GETPIPE_SZ/F_SETPIPE_SZ, lseek/pread/pwrite, poll/select, dup/F_DUPFD, pipe2 flags, reads and writes, readv/writev",
+        summary: "3-4 processes, two of them sharing one description (as after fork): F_SETFL O_NONBLOCK/O_DIRECT, F_GETFL, F_GETPIPE_SZ/F_SETPIPE_SZ, lseek/pread/pwrite/fstat, poll/select, dup/F_DUPFD, pipe2 flags, reads and writes, readv/writev",
         makeWorkload: { generator in descriptorWorkload(generator: &generator) })
 
     /// Fragile: a reader that takes EAGAIN for end of file, whose forked sibling turns on O_NONBLOCK.
@@ -71,7 +71,7 @@ public enum PipeDescriptorScenarios {
                 case 2:
                     program.append(fcntl(process, role, generator.chance(0.5) ? ["cmd": "F_GETPIPE_SZ"] : ["cmd": "F_SETPIPE_SZ", "size": generator.pick(sizes)]))
                 case 3:
-                    let call = generator.pick(["lseek", "pread", "pwrite"])
+                    let call = generator.pick(["lseek", "pread", "pwrite", "fstat"])
                     var value: JSONObject = ["end": .string(role)]
                     if call == "pread" { value["max"] = 8 }
                     if call == "pwrite" { value["data"] = "x" }
