@@ -10,6 +10,7 @@
 //   lseek, pread, pwrite: as on a pipe (ESPIPE)
 //   poll, select: as on a pipe
 //   fcntl   as on a pipe: F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ (not F_DUPFD)
+//   writev, readv: as on a pipe
 //   fstat   as on a pipe ({"mode": the FIFO's mode now})
 //   available (none)                                            {"bytes": INT}      EBADF (FIONREAD on the read end)
 //
@@ -66,15 +67,17 @@ extension FIFOModel {
                 return .fcntl(process: process, end: end, command: command)
             case .available(let process): return .available(process: process)
             case .status(let process, let end): return .status(process: process, end: end)
-            case .writeAll, .exit, .writev, .readv: break
+            case .writev(let process, let pieces): return .writev(process: process, pieces: pieces)
+            case .readv(let process, let sizes): return .readv(process: process, sizes: sizes)
+            case .writeAll, .exit: break
             }
         } catch {
             if error.message.hasPrefix("the pipe model has no operation") {
-                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close, chmod, lseek, pread, pwrite, poll, select, fcntl, available and fstat)")
+                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, lseek, pread, pwrite, poll, select, fcntl, available and fstat)")
             }
             throw error
         }
-        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, read, close, chmod, lseek, pread, pwrite, poll, select, fcntl, available and fstat)")
+        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, lseek, pread, pwrite, poll, select, fcntl, available and fstat)")
     }
 
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
@@ -99,6 +102,10 @@ extension FIFOModel {
             return Self.output(from: try pipes.output(from: outcome, for: .available(process: process)))
         case (_, .status(let process, let end)):
             return Self.output(from: try pipes.output(from: outcome, for: .status(process: process, end: end)))
+        case (_, .writev(let process, let pieces)):
+            return Self.output(from: try pipes.output(from: outcome, for: .writev(process: process, pieces: pieces)))
+        case (_, .readv(let process, let sizes)):
+            return Self.output(from: try pipes.output(from: outcome, for: .readv(process: process, sizes: sizes)))
         }
     }
 
@@ -126,6 +133,10 @@ extension FIFOModel {
             return pipes.call(for: .available(process: process))
         case .status(let process, let end):
             return pipes.call(for: .status(process: process, end: end))
+        case .writev(let process, let pieces):
+            return pipes.call(for: .writev(process: process, pieces: pieces))
+        case .readv(let process, let sizes):
+            return pipes.call(for: .readv(process: process, sizes: sizes))
         case .exit:
             return ("exit", nil)
         }
@@ -145,7 +156,16 @@ extension FIFOModel {
     /// A read or write the fault plan cut to `count` bytes is the shorter call, as for the pipe (see
     /// ``PipeModel/shortened(_:to:requested:)``).
     public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? {
-        switch input {
+        // A vectored call is cut as the pipe's is.
+        if case .writev(let process, let pieces) = input {
+            guard case .writev(_, let cut)? = pipes.shortened(.writev(process: process, pieces: pieces), to: count, requested: requested) else { return nil }
+            return .writev(process: process, pieces: cut)
+        }
+        if case .readv(let process, let sizes) = input {
+            guard case .readv(_, let cut)? = pipes.shortened(.readv(process: process, sizes: sizes), to: count, requested: requested) else { return nil }
+            return .readv(process: process, sizes: cut)
+        }
+        return switch input {
         case .write(let process, let data, let nonblocking) where requested == nil || requested == data.count:
             .write(process: process, data: Array(data.prefix(count)), nonblocking: nonblocking)
         case .read(let process, let max, let nonblocking) where requested == nil || requested == max:

@@ -41,6 +41,10 @@ public struct FIFOModel: TraceModel {
         case available(process: Int)
         /// `fstat` on the process's latest open of `end`: `S_IFIFO`, the FIFO's mode now, size 0.
         case status(process: Int, end: PipeModel.End)
+        /// `writev` and `readv`, as on a pipe: one `write` or `read` of the vectors' total, as blocking as the
+        /// description is.
+        case writev(process: Int, pieces: [[UInt8]])
+        case readv(process: Int, sizes: [Int])
         /// `poll` or `select` on the process's descriptor of `end`.
         case readiness(process: Int, end: PipeModel.End, call: PipeModel.ReadinessCall)
         /// The process died or exited: every descriptor it had open closes.
@@ -183,6 +187,8 @@ public struct FIFOModel: TraceModel {
             return [.completed(emptiedIfUnopened(next))]
         case .read(let process, let max, let nonblocking): pipeInput = .read(process: process, max: max, nonblocking: nonblocking)
         case .write(let process, let data, let nonblocking): pipeInput = .write(process: process, data: data, nonblocking: nonblocking)
+        case .writev(let process, let pieces): pipeInput = .writev(process: process, pieces: pieces)
+        case .readv(let process, let sizes): pipeInput = .readv(process: process, sizes: sizes)
         case .readiness(let process, let end, let call):
             return PipeModel.nothingReady(readinessResult(state, process: process, end: end, call: call)) ? [.completed(state)] : []
         default: return []
@@ -226,6 +232,10 @@ public struct FIFOModel: TraceModel {
             return delegated(state, .available(process: process))
         case .status(let process, let end):
             return [(Self.output(from: pipes.status(of: process, end, in: state.pipe, mode: state.mode)), .completed(state))]
+        case .writev(let process, let pieces):
+            return delegated(state, .writev(process: process, pieces: pieces))
+        case .readv(let process, let sizes):
+            return delegated(state, .readv(process: process, sizes: sizes))
         case .readiness(let process, let end, let call):
             let result = readinessResult(state, process: process, end: end, call: call)
             if PipeModel.nothingReady(result) && call.timeout < 0 { return [] }
@@ -380,6 +390,10 @@ public struct FIFOModel: TraceModel {
             return pipes.describe(.available(process: process), output.flatMap(Self.pipeOutput))
         case .status(let process, let end):
             return pipes.describe(.status(process: process, end: end), output.flatMap(Self.pipeOutput))
+        case .writev(let process, let pieces):
+            return pipes.describe(.writev(process: process, pieces: pieces), output.flatMap(Self.pipeOutput))
+        case .readv(let process, let sizes):
+            return pipes.describe(.readv(process: process, sizes: sizes), output.flatMap(Self.pipeOutput))
         }
         let result: String
         switch output {
@@ -415,7 +429,7 @@ extension FIFOModel.Input {
         switch self {
         case .open(let process, _, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
             .chmod(let process, _), .exit(let process), .unseekable(let process, _, _), .readiness(let process, _, _),
-            .fcntl(let process, _, _), .available(let process), .status(let process, _):
+            .fcntl(let process, _, _), .available(let process), .status(let process, _), .writev(let process, _), .readv(let process, _):
             process
         }
     }

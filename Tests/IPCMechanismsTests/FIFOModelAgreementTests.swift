@@ -21,6 +21,8 @@ import Testing
         case fcntl(PipeModel.End, PipeModel.FileControl)
         case available
         case status(PipeModel.End)
+        case writev([Int])
+        case readv([Int])
 
         var description: String {
             switch self {
@@ -32,6 +34,8 @@ import Testing
             case .fcntl(let end, let command): "fcntl(\(end), \(command))"
             case .available: "FIONREAD"
             case .status(let end): "fstat(\(end))"
+            case .writev(let sizes): "writev(\(sizes))"
+            case .readv(let sizes): "readv(\(sizes))"
             }
         }
     }
@@ -45,7 +49,9 @@ import Testing
         Gen.int(in: 0...11).map { Operation.readiness($0 % 2 == 0 ? .read : .write, Self.readinessCalls[$0 / 2]) }.eraseToAny(),
         Gen.int(in: 0...15).map { Operation.fcntl($0 % 2 == 0 ? .read : .write, Self.fileControls[$0 / 2]) }.eraseToAny(),
         Gen.int(in: 0...0).map { _ in Operation.available }.eraseToAny(),
-        Gen.int(in: 0...1).map { Operation.status($0 == 0 ? .read : .write) }.eraseToAny()
+        Gen.int(in: 0...1).map { Operation.status($0 == 0 ? .read : .write) }.eraseToAny(),
+        Gen.int(in: 0...5000).array(of: 0...3).map { Operation.writev($0) }.eraseToAny(),
+        Gen.int(in: 0...5000).array(of: 0...3).map { Operation.readv($0) }.eraseToAny()
     ).array(of: 1...40)
 
     static let fileControls: [PipeModel.FileControl] = [
@@ -63,7 +69,7 @@ import Testing
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
         Syscall.ignoreBrokenPipeSignal()
         let seen = Mutex<Set<String>>([])
-        await propertyCheck(count: 500, input: Self.operations) { operations throws in
+        await propertyCheck(count: 1200, input: Self.operations) { operations throws in
             // No spawn may hold a copy of these descriptors: their closes must be the last.
             try Syscall.withoutConcurrentSpawns {
                 let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
@@ -75,7 +81,18 @@ import Testing
                 }
                 let model = FIFOModel(fifos: [("f0", FIFOModel.Setup())])
                 var state = model.initialState(of: "f0")
-                for (index, operation) in operations.enumerated() {
+                for (index, planned) in operations.enumerated() {
+                    // A vectored call blocks as its description says: on a blocking one it could sleep for good, so the
+                    // step turns the description nonblocking instead.
+                    var operation = planned
+                    switch planned {
+                    case .writev, .readv:
+                        let end: PipeModel.End = if case .writev = planned { .write } else { .read }
+                        if let descriptor = held[end]?.last, try !KernelPipe.flags(descriptor).nonblocking {
+                            operation = .fcntl(end, .setFlags(nonblocking: true, direct: nil))
+                        }
+                    default: break
+                    }
                     let input: FIFOModel.Input
                     let kernel: FIFOModel.Output
                     do {
@@ -119,6 +136,21 @@ import Testing
                             case .setPipeSize(let size): kernel = .size(try Syscall.setPipeSize(descriptor, size))
                             case .duplicate: kernel = .failed(.EINVAL)
                             }
+                        case .writev(let sizes):
+                            let pieces = sizes.enumerated().map { Array(Self.pattern[$0.offset..<$0.offset + $0.element]) }
+                            input = .writev(process: 1, pieces: pieces)
+                            guard let descriptor = held[.write]?.last else { kernel = .failed(.EBADF); break }
+                            switch try KernelPipe.write(descriptor, pieces: pieces) {
+                            case .completed(let count): kernel = .wrote(count)
+                            case .wouldBlock: kernel = .failed(.EAGAIN)
+                            }
+                        case .readv(let sizes):
+                            input = .readv(process: 1, sizes: sizes)
+                            guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
+                            switch try KernelPipe.read(descriptor, sizes: sizes) {
+                            case .completed(let bytes): kernel = .read(bytes)
+                            case .wouldBlock: kernel = .failed(.EAGAIN)
+                            }
                         case .status(let end):
                             input = .status(process: 1, end: end)
                             guard let descriptor = held[end]?.last else { kernel = .failed(.EBADF); break }
@@ -159,6 +191,8 @@ import Testing
                         seen.withLock { _ = $0.insert("size reset") }
                     }
                     if case .size(let size) = kernel, size != 65536 { seen.withLock { _ = $0.insert("resized") } }
+                    if case .writev = operation, case .wrote(let count) = kernel, count > 0 { seen.withLock { _ = $0.insert("writev") } }
+                    if case .readv = operation, case .read(let bytes) = kernel, !bytes.isEmpty { seen.withLock { _ = $0.insert("readv") } }
                     if case .flags(false, _) = kernel { seen.withLock { _ = $0.insert("blocking description") } }
                     if case .ready(let events) = kernel {
                         seen.withLock { seen in
@@ -174,7 +208,7 @@ import Testing
         }
         let missing = Set([
             "ENXIO", "EAGAIN", "EPIPE", "end of file", "data", "discarded", "POLLHUP", "POLLHUP suppressed", "POLLERR", "POLLIN", "POLLOUT",
-            "size reset", "blocking description", "EBUSY",
+            "size reset", "blocking description", "EBUSY", "writev", "readv",
         ]).subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted()); met \(seen.withLock { $0 }.sorted())")
     }

@@ -120,6 +120,18 @@ struct FIFOBinding: ObjectBinding {
         case .available:
             guard let descriptor = held[.read]?.last else { throw .badFileDescriptor }
             return .available(try Syscall.bytesReadable(descriptor))
+        case .writev(_, let pieces):
+            guard let descriptor = held[.write]?.last else { throw .badFileDescriptor }
+            switch try KernelPipe.write(descriptor, pieces: pieces) {
+            case .completed(let count): return .wrote(count)
+            case .wouldBlock: throw .wouldBlock
+            }
+        case .readv(_, let sizes):
+            guard let descriptor = held[.read]?.last else { throw .badFileDescriptor }
+            switch try KernelPipe.read(descriptor, sizes: sizes) {
+            case .completed(let bytes): return .read(bytes)
+            case .wouldBlock: throw .wouldBlock
+            }
         case .status(_, let end):
             guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
             let status = try KernelPipe.status(descriptor)
