@@ -57,6 +57,9 @@ extension UnixSocketModel {
         case .close(_, let end): call = "close \(end)"
         case .shutdown(_, let end, let how):
             call = "shutdown \(end) " + (Self.shutdownNames.indices.contains(how) ? Self.shutdownNames[how] : "how \(how)")
+        case .poll(_, let end, let events, let timeout):
+            call = "poll \(end) for \(events.names.joined(separator: "|")) "
+                + (timeout < 0 ? "(no timeout)" : "(timeout \(timeout) ms)")
         case .readFile(_, let file, let max): call = "read up to \(max) bytes of file \(file)"
         case .closeFile(_, let file): call = "close file \(file)"
         case .probe(_, let file): call = "probe pipe \(file)"
@@ -81,6 +84,7 @@ extension UnixSocketModel {
         case .connected(let end)?: result = end
         case .closed?, .exited?: result = "ok"
         case .fileData(let bytes)?: result = "\(Payload.preview(bytes)) (\(bytes.count) bytes)"
+        case .polled(let events)?: result = events.isEmpty ? "nothing ready" : events.names.joined(separator: "|")
         case .probed(let open)?: result = open ? "a write end is open" : "every write end is closed"
         case .failed(let code)?: result = code.rawValue
         }

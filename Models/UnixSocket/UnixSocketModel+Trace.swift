@@ -14,6 +14,9 @@
 //   accept      {"end": "listen", "nonblocking": BOOL?}                       {"end": "server-P"}
 //   close       {"end": S}                                                    (none)
 //   shutdown    {"end": S, "how": "SHUT_RD" | "SHUT_WR" | "SHUT_RDWR" | INT}   (none)   EINVAL, EBADF
+//   poll        {"end": S, "events": [EV], "timeout": INT?}                   {"revents": [EV]}
+//               (EV: "POLLIN", "POLLOUT", "POLLRDHUP", and in revents also "POLLHUP", "POLLERR"; timeout in
+//                milliseconds, 0 if absent, negative for none; EINTR, EBADF)
 //   read-file   {"file": F, "max": INT}                                       {"data": PAYLOAD}
 //   close-file  {"file": F}                                                   (none)
 //   probe       {"file": F}                                                   {"open": BOOL}
@@ -139,6 +142,12 @@ extension UnixSocketModel {
             case let other: how = try other.integer("how", in: Int(Int32.min)...Int(Int32.max))
             }
             return .shutdown(process: call.process, end: try call.value.required("end").text("end"), how: how)
+        case "poll":
+            return .poll(
+                process: call.process, end: try call.value.required("end").text("end"),
+                events: try Self.pollEvents(call.value.required("events"), "events", allowed: .requestable),
+                timeout: try call.value.optional("timeout")?.integer("timeout", in: Int(Int32.min)...Int(Int32.max))
+                    ?? 0)
         case "read-file":
             return .readFile(
                 process: call.process, file: try call.value.required("file").text("file"),
@@ -150,7 +159,7 @@ extension UnixSocketModel {
         default:
             throw ModelError(
                 "the unix-socket model has no operation '\(call.f)' (it has send, receive, receive-exactly, connect, "
-                    + "accept, close, read-file, close-file and probe)")
+                    + "accept, close, shutdown, poll, read-file, close-file and probe)")
         }
     }
 
@@ -171,6 +180,12 @@ extension UnixSocketModel {
             return .connected(try value.required("end").text("end"))
         case .close, .closeFile, .shutdown:
             return .closed
+        case .poll(_, _, let events, _):
+            let reported = try Self.pollEvents(
+                value.required("revents"), "revents", allowed: PollEvents.requestable.union([.hangUp, .error]))
+            let unasked = reported.subtracting(events.union([.hangUp, .error]))
+            guard unasked.isEmpty else { throw ModelError("poll reported \(unasked.names) that it was not asked for") }
+            return .polled(reported)
         case .readFile(_, _, let max):
             let data = try value.required("data").payload("data")
             guard data.count <= max else { throw ModelError("read \(data.count) bytes, more than max \(max)") }
@@ -180,6 +195,22 @@ extension UnixSocketModel {
         case .exit:
             return .exited
         }
+    }
+
+    /// A list of `poll` event names, each one of `allowed`.
+    private static func pollEvents(
+        _ value: JSONValue, _ field: String, allowed: PollEvents
+    ) throws(ModelError) -> PollEvents {
+        var events: PollEvents = []
+        for element in try value.elements(field) {
+            let name = try element.text(field)
+            guard let event = PollEvents.names.first(where: { $0.name == name })?.event, allowed.contains(event) else {
+                let names = allowed.names.map { "\"\($0)\"" }.joined(separator: ", ")
+                throw ModelError("field '\(field)' may hold \(names), not \"\(name)\"")
+            }
+            events.insert(event)
+        }
+        return events
     }
 
     /// A receipt's fields (those absent are false or empty); more bytes than `limit` is a malformed trace.
@@ -225,6 +256,10 @@ extension UnixSocketModel {
             return ("close", ["end": .string(end)])
         case .shutdown(_, let end, let how):
             return ("shutdown", ["end": .string(end), "how": Self.shutdownNames.indices.contains(how) ? .string(Self.shutdownNames[how]) : .int(how)])
+        case .poll(_, let end, let events, let timeout):
+            var value: JSONObject = ["end": .string(end), "events": .array(events.names.map { .string($0) })]
+            if timeout != 0 { value["timeout"] = .int(timeout) }
+            return ("poll", .object(value))
         case .readFile(_, let file, let max):
             return ("read-file", ["file": .string(file), "max": .int(max)])
         case .closeFile(_, let file):
@@ -255,6 +290,8 @@ extension UnixSocketModel {
             return .ok(["data": Payload.json(bytes)])
         case .probed(let open):
             return .ok(["open": .bool(open)])
+        case .polled(let events):
+            return .ok(["revents": .array(events.names.map { .string($0) })])
         case .failed(let code):
             return .fail(code)
         }

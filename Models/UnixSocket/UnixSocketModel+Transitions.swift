@@ -13,6 +13,8 @@ extension UnixSocketModel {
             return peek(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
         case .shutdown(let process, let end, let how):
             return shutdown(state, process: process, end: end, how: how)
+        case .poll(let process, let end, let events, let timeout):
+            return poll(state, process: process, end: end, events: events, timeout: timeout)
         case .connect(let process, let nonblocking):
             return connect(state, process: process, nonblocking: nonblocking)
         case .accept(let process, let end, let nonblocking):

@@ -31,6 +31,8 @@
 ///   error (that error if it has nothing, else what it has). Between its receives it holds no read lock, so other
 ///   readers' receives may fall between its pieces; it passes no control buffer, so descriptors it meets are closed
 ///   (`MSG_CTRUNC`). A fault that cuts its first receive short cuts nothing it reports: the loop goes on.
+/// - `poll` reports readiness as ``readiness(of:in:)`` computes it, at one instant of the call (see
+///   ``poll(_:process:end:events:timeout:)``).
 public struct UnixSocketModel: TraceModel {
     public static let name = "unix-socket"
 
@@ -48,6 +50,9 @@ public struct UnixSocketModel: TraceModel {
         case peek(process: Int, end: String, max: Int, nonblocking: Bool, maxFiles: Int)
         /// `shutdown(end, how)`: 0 `SHUT_RD`, 1 `SHUT_WR`, 2 `SHUT_RDWR` (anything else `EINVAL`).
         case shutdown(process: Int, end: String, how: Int)
+        /// `poll` of one socket for `events` (`POLLHUP` and `POLLERR` are reported unasked) with a timeout in
+        /// milliseconds: 0 returns at once, a negative one waits until something is ready.
+        case poll(process: Int, end: String, events: PollEvents, timeout: Int)
         case connect(process: Int, nonblocking: Bool)
         case accept(process: Int, end: String, nonblocking: Bool)
         case close(process: Int, end: String)
@@ -87,6 +92,8 @@ public struct UnixSocketModel: TraceModel {
         case fileData([UInt8])
         /// Whether the pipe still has a write end open anywhere.
         case probed(open: Bool)
+        /// `poll`'s `revents` (empty when it timed out).
+        case polled(PollEvents)
         case exited
         case failed(ErrorCode)
     }
@@ -194,6 +201,7 @@ public struct UnixSocketModel: TraceModel {
         case .send(_, _, _, let nonblocking, _, _), .receive(_, _, _, let nonblocking, _), .connect(_, let nonblocking),
             .accept(_, _, let nonblocking), .peek(_, _, _, let nonblocking, _):
             !nonblocking
+        case .poll(_, _, _, let timeout): timeout < 0
         default: false
         }
     }
@@ -233,7 +241,7 @@ extension UnixSocketModel.Input {
             .connect(let process, _),
             .accept(let process, _, _), .close(let process, _), .readFile(let process, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
-            .shutdown(let process, _, _):
+            .shutdown(let process, _, _), .poll(let process, _, _, _):
             process
         }
     }

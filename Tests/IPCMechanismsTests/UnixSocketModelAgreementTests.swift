@@ -21,6 +21,8 @@ import Testing
         case readFile(max: Int)
         case closeFile(String)
         case probe
+        /// A zero-timeout `poll` for `POLLIN`, `POLLOUT` and `POLLRDHUP`.
+        case poll(end: String)
 
         var description: String {
             switch self {
@@ -32,6 +34,7 @@ import Testing
             case .readFile(let max): "read-file(\(max))"
             case .closeFile(let file): "close-file(\(file))"
             case .probe: "probe"
+            case .poll(let end): "poll(\(end))"
             }
         }
     }
@@ -59,6 +62,7 @@ import Testing
             zip(end, Gen.int(in: 0...64), Gen.int(in: 0...3)).map { Operation.receive(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
             zip(end, Gen.int(in: 65...300_000), Gen.int(in: 0...3)).map { Operation.receive(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
             zip(end, Gen.int(in: 0...5000), Gen.int(in: 0...3)).map { Operation.peek(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
+            end.map { Operation.poll(end: $0) }.eraseToAny(),
             Gen.int(in: 0...40).map { pick -> Operation in
                 switch pick {
                 case 0: .close(end: "a")
@@ -67,6 +71,7 @@ import Testing
                 case 3...8: .closeFile("w0")
                 case 9...14: .readFile(max: pick - 7)
                 case 15...20: .probe
+                case 24...31: .poll(end: pick % 2 == 0 ? "a" : "b")
                 case 21: .shutdown(end: "a", how: 0)
                 case 22: .shutdown(end: "b", how: 1)
                 case 23: .shutdown(end: pick % 2 == 0 ? "a" : "b", how: 2)
@@ -155,6 +160,16 @@ import Testing
                     guard let descriptor = files[file]?.popLast() else { return .failed(.EBADF) }
                     try Syscall.close(descriptor)
                     return .closed
+                case .poll(let end):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    let bits = try KernelUnixSocket.poll(socket, events: [.input, .output, .readHangUp], timeout: 0)
+                    var events: UnixSocketModel.PollEvents = []
+                    let pairs: [(KernelUnixSocket.PollEvents, UnixSocketModel.PollEvents)] = [
+                        (.input, .input), (.output, .output), (.readHangUp, .readHangUp), (.hangUp, .hangUp),
+                        (.error, .error),
+                    ]
+                    for (kernel, model) in pairs where bits.contains(kernel) { events.insert(model) }
+                    return .polled(events)
                 case .probe:
                     switch try KernelPipe.read(probe, max: 1, nonblocking: true) {
                     case .wouldBlock: return .probed(open: true)
@@ -195,6 +210,7 @@ import Testing
             case .readFile(let max): input = .readFile(process: 1, file: "f0", max: max)
             case .closeFile(let file): input = .closeFile(process: 1, file: file)
             case .probe: input = .probe(process: 1, file: "w0")
+            case .poll(let end): input = .poll(process: 1, end: end, events: [.input, .output, .readHangUp], timeout: 0)
             }
             // A stream send or receive goes buffer by buffer; alone, each piece leads to one next.
             for _ in 0..<1000 {
@@ -252,15 +268,22 @@ import Testing
         case (_, .received(let received)) where !received.files.isEmpty: "files received"
         case (.receive(_, let max, _), .received(let received)) where received.data.isEmpty && max > 0: "empty read"
         case (_, .probed(let open)): "probe \(open)"
+        case (_, .polled(let events)) where events.contains(.error): "POLLERR"
+        case (_, .polled(let events)) where events.contains(.hangUp): "POLLHUP"
+        case (_, .polled(let events)) where events.contains(.readHangUp): "POLLRDHUP"
+        case (_, .polled(let events)) where !events.contains(.output): "no POLLOUT"
+        case (_, .polled(let events)) where events.contains(.input): "POLLIN"
         case (_, .failed(let code)): "\(code)"
         default: ""
         }
     }
 
+    /// (`POLLERR` needs a poll between a close that leaves unread bytes and the survivor's next receive: too rare
+    /// here to require; `UnixSocketPollFactsTests` pins it.)
     static let expectedKinds: [UnixSocketType: Set<String>] = [
-        .stream: ["short send", "files sent", "files received", "MSG_CTRUNC", "empty read", "EAGAIN", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
-        .dgram: ["files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "EAGAIN", "EMSGSIZE", "ECONNREFUSED", "ENOTCONN", "EBADF", "probe false"],
-        .seqpacket: ["files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "empty read", "EAGAIN", "EMSGSIZE", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
+        .stream: ["POLLIN", "no POLLOUT", "POLLRDHUP", "POLLHUP", "short send", "files sent", "files received", "MSG_CTRUNC", "empty read", "EAGAIN", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
+        .dgram: ["POLLIN", "no POLLOUT", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "EAGAIN", "EMSGSIZE", "ECONNREFUSED", "ENOTCONN", "EBADF", "probe false"],
+        .seqpacket: ["POLLIN", "no POLLOUT", "POLLRDHUP", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "empty read", "EAGAIN", "EMSGSIZE", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
     ]
 
     func short(_ output: UnixSocketModel.Output) -> String {

@@ -273,6 +273,10 @@ public struct UnixSocketBinding: ObjectBinding {
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             try Syscall.shutdown(socket, how: CInt(truncatingIfNeeded: how))
             return .closed
+        case .poll(_, let end, let events, let timeout):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            let reported = try KernelUnixSocket.poll(socket, events: Self.kernelEvents(events), timeout: timeout)
+            return .polled(Self.modelEvents(reported))
         case .readFile(_, let file, let max):
             guard let descriptor = files[file]?.last else { throw .badFileDescriptor }
             var buffer = [UInt8](repeating: 0, count: max)
@@ -291,6 +295,24 @@ public struct UnixSocketBinding: ObjectBinding {
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
     }
+
+    /// The model's `poll` events as the kernel's bits, and back (bits the model does not know are dropped: it asks
+    /// for none of them).
+    static func kernelEvents(_ events: UnixSocketModel.PollEvents) -> KernelUnixSocket.PollEvents {
+        var bits: KernelUnixSocket.PollEvents = []
+        for (model, kernel) in pollEventPairs where events.contains(model) { bits.insert(kernel) }
+        return bits
+    }
+
+    static func modelEvents(_ bits: KernelUnixSocket.PollEvents) -> UnixSocketModel.PollEvents {
+        var events: UnixSocketModel.PollEvents = []
+        for (model, kernel) in pollEventPairs where bits.contains(kernel) { events.insert(model) }
+        return events
+    }
+
+    static let pollEventPairs: [(UnixSocketModel.PollEvents, KernelUnixSocket.PollEvents)] = [
+        (.input, .input), (.output, .output), (.readHangUp, .readHangUp), (.hangUp, .hangUp), (.error, .error),
+    ]
 
     /// Connects this process's client socket; a second connect while it is open goes to the kernel on the same
     /// socket (which says `EISCONN`, or why not).

@@ -78,6 +78,16 @@ public enum UnixSocketScenarios {
                     program.append(Call(process: process, object: "s0", f: "shutdown", value: ["end": .string(end), "how": .string(how)]))
                     continue
                 }
+                if generator.chance(0.08) {
+                    // Readiness at once, or after a wait (a blocking poll only for all three, which a send makes
+                    // true, or a timed one).
+                    let events: [JSONValue] = generator.chance(0.7) ? ["POLLIN", "POLLOUT", "POLLRDHUP"] : ["POLLIN"]
+                    var value: JSONObject = ["end": .string(end), "events": .array(events)]
+                    let timeout = generator.pick(events.count == 3 ? [0, 0, -1, 20] : [0, 0, 20])
+                    if timeout != 0 { value["timeout"] = .int(timeout) }
+                    program.append(Call(process: process, object: "s0", f: "poll", value: .object(value)))
+                    continue
+                }
                 var value: JSONObject = ["end": .string(end)]
                 if generator.chance(0.35) { value["nonblocking"] = true }
                 if generator.chance(0.5) {
