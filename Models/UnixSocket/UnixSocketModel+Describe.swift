@@ -14,7 +14,10 @@ extension UnixSocketModel {
                 text += ", \(socket.queue.count) queued (\(bytes) bytes, first \(Payload.preview(first.bytes)) from \(first.sender)"
                     + (first.files.isEmpty ? "" : " with \(first.files)") + ")"
             }
-            if socket.memory > 0 { text += ", \(socket.memory) of \(state.sendBuffer) send-buffer bytes in use" }
+            if socket.memory > 0 {
+                text += ", \(socket.memory) of \(state.sendBuffer(of: socket)) send-buffer bytes in use"
+            }
+            if let own = socket.ownSendBuffer { text += ", SO_SNDBUF \(own)" }
             if let error = socket.error { text += ", pending \(error)" }
             if socket.peerClosed { text += ", peer closed" }
             if socket.readShut { text += ", shut for reading" }
@@ -60,6 +63,9 @@ extension UnixSocketModel {
         case .poll(_, let end, let events, let timeout):
             call = "poll \(end) for \(events.names.joined(separator: "|")) "
                 + (timeout < 0 ? "(no timeout)" : "(timeout \(timeout) ms)")
+        case .getOption(_, let end, let option): call = "getsockopt \(end) \(option.rawValue)"
+        case .setSendBuffer(_, let end, let value): call = "setsockopt \(end) SO_SNDBUF \(value)"
+        case .queued(_, let end, let outgoing): call = "ioctl \(end) " + (outgoing ? "SIOCOUTQ" : "SIOCINQ")
         case .readFile(_, let file, let max): call = "read up to \(max) bytes of file \(file)"
         case .closeFile(_, let file): call = "close file \(file)"
         case .probe(_, let file): call = "probe pipe \(file)"
@@ -85,6 +91,8 @@ extension UnixSocketModel {
         case .closed?, .exited?: result = "ok"
         case .fileData(let bytes)?: result = "\(Payload.preview(bytes)) (\(bytes.count) bytes)"
         case .polled(let events)?: result = events.isEmpty ? "nothing ready" : events.names.joined(separator: "|")
+        case .value(let number)?: result = "\(number)"
+        case .socketError(let code)?: result = code?.rawValue ?? "0 (no error)"
         case .probed(let open)?: result = open ? "a write end is open" : "every write end is closed"
         case .failed(let code)?: result = code.rawValue
         }

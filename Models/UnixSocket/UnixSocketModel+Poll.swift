@@ -47,7 +47,7 @@ extension UnixSocketModel {
         if readShut { events.formUnion([.input, .readHangUp]) }
         if readShut && writeShut { events.insert(.hangUp) }
         if !socket.queue.isEmpty || !socket.pending.isEmpty { events.insert(.input) }
-        if !socket.isListener && (socket.memory + 1) * 4 <= state.sendBuffer { events.insert(.output) }
+        if !socket.isListener && (socket.memory + 1) * 4 <= state.sendBuffer(of: socket) { events.insert(.output) }
         return events
     }
 

@@ -21,6 +21,8 @@ extension UnixSocketModel {
         public internal(set) var queue: [Message] = []
         /// The true sizes of what it sent that nobody has consumed yet.
         public internal(set) var memory = 0
+        /// Its `SO_SNDBUF` once `setsockopt` set it (nil: the model's `sendBuffer`).
+        public internal(set) var ownSendBuffer: Int?
         /// A pending socket error (`ECONNRESET` once the peer closed with unread data), reported once.
         public internal(set) var error: ErrorCode?
         /// Stream and seqpacket: the peer has closed; reads end with 0 after the data, sends fail `EPIPE`.
@@ -99,6 +101,8 @@ extension UnixSocketModel {
         public internal(set) var progress: [Progress] = []
 
         func socketIndex(_ name: String) -> Int? { sockets.firstIndex { $0.name == name } }
+        /// A socket's `SO_SNDBUF`.
+        func sendBuffer(of socket: Socket) -> Int { socket.ownSendBuffer ?? sendBuffer }
         func fileIndex(_ name: String) -> Int? { files.firstIndex { $0.name == name } }
         func progress(of process: Int) -> Progress? { progress.first { $0.process == process } }
 

@@ -17,12 +17,16 @@
 //   poll        {"end": S, "events": [EV], "timeout": INT?}                   {"revents": [EV]}
 //               (EV: "POLLIN", "POLLOUT", "POLLRDHUP", and in revents also "POLLHUP", "POLLERR"; timeout in
 //                milliseconds, 0 if absent, negative for none; EINTR, EBADF)
+//   getsockopt  {"end": S, "option": "SO_ERROR" | "SO_TYPE" | "SO_SNDBUF"}     {"value": INT | ERROR}
+//               (SO_ERROR: 0 or the error's name, which reading takes)
+//   setsockopt  {"end": S, "option": "SO_SNDBUF", "value": INT}               (none)
+//   ioctl       {"end": S, "request": "SIOCINQ" | "SIOCOUTQ"}                 {"value": INT}   EINVAL, EBADF
 //   read-file   {"file": F, "max": INT}                                       {"data": PAYLOAD}
 //   close-file  {"file": F}                                                   (none)
 //   probe       {"file": F}                                                   {"open": BOOL}
 //
 // S names a socket of the object ("a", "b"; "listen", "client-P", "server-P"; "pP"); F a passed file.
-// params: {"sendBuffer": 212992, "datagramQueue": 10, "objects": {
+// params: {"sendBuffer": 212992, "sendBufferMaximum": 4194304 (optional), "datagramQueue": 10, "objects": {
 //   "s0": {"type": "stream", "pair": {"a": [1], "b": [2]}, "files": {"f0": {"content": "ABC", "holders": [1]}}},
 //   "s1": {"type": "seqpacket", "listener": {"holders": [1], "backlog": 2}},
 //   "s2": {"type": "dgram", "bound": [1, 2, 3]},
@@ -31,6 +35,8 @@ extension UnixSocketModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         let sendBuffer = try parameters.optional("sendBuffer")?.integer("sendBuffer", in: 2048...1 << 30) ?? 212_992
         let datagramQueue = try parameters.optional("datagramQueue")?.integer("datagramQueue", in: 0...1 << 20) ?? 10
+        let sendBufferMaximum =
+            try parameters.optional("sendBufferMaximum")?.integer("sendBufferMaximum", in: 1...1 << 30) ?? 4_194_304
         var setups: [(name: String, setup: Setup)] = []
         for (name, setup) in try parameters.objectSetups(model: "unix-socket") {
             let typeName = try setup.required("type").text("type")
@@ -67,7 +73,8 @@ extension UnixSocketModel {
             }
             setups.append((name, Setup(type: type, shape: shape, files: files)))
         }
-        self.init(sendBuffer: sendBuffer, datagramQueue: datagramQueue, objects: setups)
+        self.init(
+            sendBuffer: sendBuffer, sendBufferMaximum: sendBufferMaximum, datagramQueue: datagramQueue, objects: setups)
     }
 
     private static func processes(_ value: JSONValue, _ field: String) throws(ModelError) -> [Int] {
@@ -99,7 +106,11 @@ extension UnixSocketModel {
             }
             objects[name] = .object(object)
         }
-        return ["sendBuffer": .int(sendBuffer), "datagramQueue": .int(datagramQueue), "objects": .object(objects)]
+        var parameters: JSONObject = [
+            "sendBuffer": .int(sendBuffer), "datagramQueue": .int(datagramQueue), "objects": .object(objects),
+        ]
+        if sendBufferMaximum != 4_194_304 { parameters["sendBufferMaximum"] = .int(sendBufferMaximum) }
+        return .object(parameters)
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {
@@ -148,6 +159,27 @@ extension UnixSocketModel {
                 events: try Self.pollEvents(call.value.required("events"), "events", allowed: .requestable),
                 timeout: try call.value.optional("timeout")?.integer("timeout", in: Int(Int32.min)...Int(Int32.max))
                     ?? 0)
+        case "getsockopt":
+            let name = try call.value.required("option").text("option")
+            guard let option = SocketOption(rawValue: name) else {
+                throw ModelError("field 'option' must be SO_ERROR, SO_TYPE or SO_SNDBUF, not \"\(name)\"")
+            }
+            return .getOption(process: call.process, end: try call.value.required("end").text("end"), option: option)
+        case "setsockopt":
+            let name = try call.value.required("option").text("option")
+            guard name == "SO_SNDBUF" else {
+                throw ModelError("setsockopt: field 'option' must be SO_SNDBUF, not \"\(name)\"")
+            }
+            return .setSendBuffer(
+                process: call.process, end: try call.value.required("end").text("end"),
+                value: try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
+        case "ioctl":
+            let request = try call.value.required("request").text("request")
+            guard request == "SIOCINQ" || request == "SIOCOUTQ" else {
+                throw ModelError("field 'request' must be SIOCINQ or SIOCOUTQ, not \"\(request)\"")
+            }
+            return .queued(
+                process: call.process, end: try call.value.required("end").text("end"), outgoing: request == "SIOCOUTQ")
         case "read-file":
             return .readFile(
                 process: call.process, file: try call.value.required("file").text("file"),
@@ -159,7 +191,7 @@ extension UnixSocketModel {
         default:
             throw ModelError(
                 "the unix-socket model has no operation '\(call.f)' (it has send, receive, receive-exactly, connect, "
-                    + "accept, close, shutdown, poll, read-file, close-file and probe)")
+                    + "accept, close, shutdown, poll, getsockopt, setsockopt, ioctl, read-file, close-file and probe)")
         }
     }
 
@@ -178,8 +210,17 @@ extension UnixSocketModel {
             return .received(try Self.received(value, limit: size, "size"))
         case .connect, .accept:
             return .connected(try value.required("end").text("end"))
-        case .close, .closeFile, .shutdown:
+        case .close, .closeFile, .shutdown, .setSendBuffer:
             return .closed
+        case .getOption(_, _, .error):
+            switch try value.required("value") {
+            case .string(let name): return .socketError(ErrorCode(name))
+            case let other:
+                _ = try other.integer("value", in: 0...0)
+                return .socketError(nil)
+            }
+        case .getOption, .queued:
+            return .value(try value.required("value").integer("value", in: 0...Int(Int32.max)))
         case .poll(_, _, let events, _):
             let reported = try Self.pollEvents(
                 value.required("revents"), "revents", allowed: PollEvents.requestable.union([.hangUp, .error]))
@@ -260,6 +301,12 @@ extension UnixSocketModel {
             var value: JSONObject = ["end": .string(end), "events": .array(events.names.map { .string($0) })]
             if timeout != 0 { value["timeout"] = .int(timeout) }
             return ("poll", .object(value))
+        case .getOption(_, let end, let option):
+            return ("getsockopt", ["end": .string(end), "option": .string(option.rawValue)])
+        case .setSendBuffer(_, let end, let value):
+            return ("setsockopt", ["end": .string(end), "option": "SO_SNDBUF", "value": .int(value)])
+        case .queued(_, let end, let outgoing):
+            return ("ioctl", ["end": .string(end), "request": .string(outgoing ? "SIOCOUTQ" : "SIOCINQ")])
         case .readFile(_, let file, let max):
             return ("read-file", ["file": .string(file), "max": .int(max)])
         case .closeFile(_, let file):
@@ -292,6 +339,10 @@ extension UnixSocketModel {
             return .ok(["open": .bool(open)])
         case .polled(let events):
             return .ok(["revents": .array(events.names.map { .string($0) })])
+        case .value(let number):
+            return .ok(["value": .int(number)])
+        case .socketError(let code):
+            return .ok(["value": code.map { .string($0.rawValue) } ?? .int(0)])
         case .failed(let code):
             return .fail(code)
         }

@@ -15,6 +15,8 @@ extension UnixSocketModel {
             return shutdown(state, process: process, end: end, how: how)
         case .poll(let process, let end, let events, let timeout):
             return poll(state, process: process, end: end, events: events, timeout: timeout)
+        case .getOption, .setSendBuffer, .queued:
+            return option(state, input)
         case .connect(let process, let nonblocking):
             return connect(state, process: process, nonblocking: nonblocking)
         case .accept(let process, let end, let nonblocking):
@@ -132,7 +134,7 @@ extension UnixSocketModel {
             if progress.sent == 0 { return [(.failed(error), .completed(consumed))] }
             return finish(.EPIPE) + [(.sent(progress.sent), .completed(consumed))]
         }
-        guard socket.memory < state.sendBuffer else {
+        guard socket.memory < state.sendBuffer(of: socket) else {
             if nonblocking { return finish(.EAGAIN) }
             if progress.sent > 0 { return finish(.EINTR) }
             if continuing { return [] }
@@ -140,7 +142,7 @@ extension UnixSocketModel {
             asleep.setProgress(progress, of: progress.process)
             return [(nil, .partial(asleep))]
         }
-        let length = UnixSocketMemory.streamChunk(data.count - progress.sent, sendBuffer: state.sendBuffer)
+        let length = UnixSocketMemory.streamChunk(data.count - progress.sent, sendBuffer: state.sendBuffer(of: socket))
         var next = state
         next.enqueue(
             Message(
@@ -162,7 +164,9 @@ extension UnixSocketModel {
         _ state: State, _ index: Int, data: [UInt8], nonblocking: Bool, to: String?, files: [String]
     ) -> Transitions {
         let socket = state.sockets[index]
-        if data.count > UnixSocketMemory.largestMessage(sendBuffer: state.sendBuffer) { return failure(state, .EMSGSIZE) }
+        if data.count > UnixSocketMemory.largestMessage(sendBuffer: state.sendBuffer(of: socket)) {
+            return failure(state, .EMSGSIZE)
+        }
         // Measured: SEND_SHUTDOWN (checked as the buffer is allocated) comes before the peer is looked up (ENOTCONN).
         if socket.writeShut { return failure(state, .EPIPE) }
         let target: String
@@ -174,7 +178,7 @@ extension UnixSocketModel {
             return failure(state, .ENOTCONN)
         }
         if state.type == .seqpacket && socket.peerClosed { return failure(state, .EPIPE) }
-        guard socket.memory < state.sendBuffer else { return nonblocking ? failure(state, .EAGAIN) : [] }
+        guard socket.memory < state.sendBuffer(of: socket) else { return nonblocking ? failure(state, .EAGAIN) : [] }
         guard let targetIndex = state.socketIndex(target), !state.sockets[targetIndex].released else {
             var next = state
             if to == nil && state.type == .dgram {

@@ -31,6 +31,8 @@
 ///   error (that error if it has nothing, else what it has). Between its receives it holds no read lock, so other
 ///   readers' receives may fall between its pieces; it passes no control buffer, so descriptors it meets are closed
 ///   (`MSG_CTRUNC`). A fault that cuts its first receive short cuts nothing it reports: the loop goes on.
+/// - Options: `SO_ERROR` takes the pending error; `setsockopt(SO_SNDBUF)` doubles and clamps, and capacity follows;
+///   `SIOCINQ`/`SIOCOUTQ` report the queue (see ``option(_:_:)``).
 /// - `poll` reports readiness as ``readiness(of:in:)`` computes it, at one instant of the call (see
 ///   ``poll(_:process:end:events:timeout:)``).
 public struct UnixSocketModel: TraceModel {
@@ -53,6 +55,12 @@ public struct UnixSocketModel: TraceModel {
         /// `poll` of one socket for `events` (`POLLHUP` and `POLLERR` are reported unasked) with a timeout in
         /// milliseconds: 0 returns at once, a negative one waits until something is ready.
         case poll(process: Int, end: String, events: PollEvents, timeout: Int)
+        /// `getsockopt(SOL_SOCKET, option)`.
+        case getOption(process: Int, end: String, option: SocketOption)
+        /// `setsockopt(SOL_SOCKET, SO_SNDBUF, value)`.
+        case setSendBuffer(process: Int, end: String, value: Int)
+        /// `ioctl(SIOCOUTQ)` if `outgoing`, else `ioctl(SIOCINQ)`.
+        case queued(process: Int, end: String, outgoing: Bool)
         case connect(process: Int, nonblocking: Bool)
         case accept(process: Int, end: String, nonblocking: Bool)
         case close(process: Int, end: String)
@@ -94,6 +102,10 @@ public struct UnixSocketModel: TraceModel {
         case probed(open: Bool)
         /// `poll`'s `revents` (empty when it timed out).
         case polled(PollEvents)
+        /// A number `getsockopt` or `ioctl` reported.
+        case value(Int)
+        /// `SO_ERROR`: the pending error, or none (0).
+        case socketError(ErrorCode?)
         case exited
         case failed(ErrorCode)
     }
@@ -140,12 +152,18 @@ public struct UnixSocketModel: TraceModel {
 
     /// `SO_SNDBUF` of every socket (net.core.wmem_default).
     public let sendBuffer: Int
+    /// net.core.wmem_max: the largest value `setsockopt(SO_SNDBUF)` takes (before it doubles it).
+    public let sendBufferMaximum: Int
     /// net.unix.max_dgram_qlen.
     public let datagramQueue: Int
     public let setups: [(name: String, setup: Setup)]
 
-    public init(sendBuffer: Int = 212_992, datagramQueue: Int = 10, objects: [(name: String, setup: Setup)]) {
+    public init(
+        sendBuffer: Int = 212_992, sendBufferMaximum: Int = 4_194_304, datagramQueue: Int = 10,
+        objects: [(name: String, setup: Setup)]
+    ) {
         self.sendBuffer = sendBuffer
+        self.sendBufferMaximum = sendBufferMaximum
         self.datagramQueue = datagramQueue
         self.setups = objects
     }
@@ -241,7 +259,8 @@ extension UnixSocketModel.Input {
             .connect(let process, _),
             .accept(let process, _, _), .close(let process, _), .readFile(let process, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
-            .shutdown(let process, _, _), .poll(let process, _, _, _):
+            .shutdown(let process, _, _), .poll(let process, _, _, _), .getOption(let process, _, _),
+            .setSendBuffer(let process, _, _), .queued(let process, _, _):
             process
         }
     }

@@ -23,6 +23,10 @@ import Testing
         case probe
         /// A zero-timeout `poll` for `POLLIN`, `POLLOUT` and `POLLRDHUP`.
         case poll(end: String)
+        case getOption(end: String, option: UnixSocketModel.SocketOption)
+        case setSendBuffer(end: String, value: Int)
+        /// `SIOCOUTQ` if `outgoing`, else `SIOCINQ`.
+        case queued(end: String, outgoing: Bool)
 
         var description: String {
             switch self {
@@ -35,6 +39,9 @@ import Testing
             case .closeFile(let file): "close-file(\(file))"
             case .probe: "probe"
             case .poll(let end): "poll(\(end))"
+            case .getOption(let end, let option): "getsockopt(\(end), \(option.rawValue))"
+            case .setSendBuffer(let end, let value): "setsockopt(\(end), SO_SNDBUF, \(value))"
+            case .queued(let end, let outgoing): "ioctl(\(end), \(outgoing ? "SIOCOUTQ" : "SIOCINQ"))"
             }
         }
     }
@@ -63,6 +70,19 @@ import Testing
             zip(end, Gen.int(in: 65...300_000), Gen.int(in: 0...3)).map { Operation.receive(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
             zip(end, Gen.int(in: 0...5000), Gen.int(in: 0...3)).map { Operation.peek(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
             end.map { Operation.poll(end: $0) }.eraseToAny(),
+            zip(end, Gen.int(in: 0...5)).map { end, pick -> Operation in
+                switch pick {
+                case 0: .getOption(end: end, option: .error)
+                case 1: .getOption(end: end, option: .sendBuffer)
+                case 2: .getOption(end: end, option: .type)
+                case 3: .queued(end: end, outgoing: false)
+                case 4: .queued(end: end, outgoing: true)
+                default: .queued(end: end, outgoing: false)
+                }
+            }.eraseToAny(),
+            zip(end, Gen.int(in: 0...6)).map { end, pick in
+                Operation.setSendBuffer(end: end, value: [0, 2305, 4000, 20_000, 106_496, 3_000_000, -1][pick])
+            }.eraseToAny(),
             Gen.int(in: 0...40).map { pick -> Operation in
                 switch pick {
                 case 0: .close(end: "a")
@@ -170,6 +190,22 @@ import Testing
                     ]
                     for (kernel, model) in pairs where bits.contains(kernel) { events.insert(model) }
                     return .polled(events)
+                case .getOption(let end, let option):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    switch option {
+                    case .error:
+                        let code = try Syscall.socketOption(socket, SO_ERROR)
+                        return .socketError(code == 0 ? nil : ErrorCode(Errno(rawValue: CInt(code)).name))
+                    case .type: return .value(try Syscall.socketOption(socket, SO_TYPE))
+                    case .sendBuffer: return .value(try Syscall.socketOption(socket, SO_SNDBUF))
+                    }
+                case .setSendBuffer(let end, let value):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    try Syscall.setSocketOption(socket, SO_SNDBUF, CInt(value))
+                    return .closed
+                case .queued(let end, let outgoing):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    return .value(try outgoing ? Syscall.socketOutputQueue(socket) : Syscall.socketInputQueue(socket))
                 case .probe:
                     switch try KernelPipe.read(probe, max: 1, nonblocking: true) {
                     case .wouldBlock: return .probed(open: true)
@@ -211,6 +247,9 @@ import Testing
             case .closeFile(let file): input = .closeFile(process: 1, file: file)
             case .probe: input = .probe(process: 1, file: "w0")
             case .poll(let end): input = .poll(process: 1, end: end, events: [.input, .output, .readHangUp], timeout: 0)
+            case .getOption(let end, let option): input = .getOption(process: 1, end: end, option: option)
+            case .setSendBuffer(let end, let value): input = .setSendBuffer(process: 1, end: end, value: value)
+            case .queued(let end, let outgoing): input = .queued(process: 1, end: end, outgoing: outgoing)
             }
             // A stream send or receive goes buffer by buffer; alone, each piece leads to one next.
             for _ in 0..<1000 {
@@ -240,7 +279,7 @@ import Testing
     func modelAndKernelGiveTheSameOutputs(type: UnixSocketType) async throws {
         Syscall.ignoreBrokenPipeSignal()
         let seen = Mutex<Set<String>>([])
-        await propertyCheck(count: 120, input: Self.operations) { (operations: [Operation]) throws in
+        await propertyCheck(count: 200, input: Self.operations) { (operations: [Operation]) throws in
             // No spawn may hold a copy of these descriptors: their closes must be the last.
             try Syscall.withoutConcurrentSpawns {
                 let kernel = try KernelRun(type)
@@ -269,6 +308,10 @@ import Testing
         case (.receive(_, let max, _), .received(let received)) where received.data.isEmpty && max > 0: "empty read"
         case (_, .probed(let open)): "probe \(open)"
         case (_, .polled(let events)) where events.contains(.error): "POLLERR"
+        case (.getOption(_, .error), .socketError(let code?)): "SO_ERROR \(code)"
+        case (.getOption(_, .sendBuffer), .value(let size)) where size != 212_992: "SO_SNDBUF changed"
+        case (.queued(_, false), .value(let count)) where count > 0: "SIOCINQ"
+        case (.queued(_, true), .value(let count)) where count > 0: "SIOCOUTQ"
         case (_, .polled(let events)) where events.contains(.hangUp): "POLLHUP"
         case (_, .polled(let events)) where events.contains(.readHangUp): "POLLRDHUP"
         case (_, .polled(let events)) where !events.contains(.output): "no POLLOUT"
@@ -281,9 +324,9 @@ import Testing
     /// (`POLLERR` needs a poll between a close that leaves unread bytes and the survivor's next receive: too rare
     /// here to require; `UnixSocketPollFactsTests` pins it.)
     static let expectedKinds: [UnixSocketType: Set<String>] = [
-        .stream: ["POLLIN", "no POLLOUT", "POLLRDHUP", "POLLHUP", "short send", "files sent", "files received", "MSG_CTRUNC", "empty read", "EAGAIN", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
-        .dgram: ["POLLIN", "no POLLOUT", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "EAGAIN", "EMSGSIZE", "ECONNREFUSED", "ENOTCONN", "EBADF", "probe false"],
-        .seqpacket: ["POLLIN", "no POLLOUT", "POLLRDHUP", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "empty read", "EAGAIN", "EMSGSIZE", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
+        .stream: ["SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "POLLRDHUP", "POLLHUP", "short send", "files sent", "files received", "MSG_CTRUNC", "empty read", "EAGAIN", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
+        .dgram: ["SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "EAGAIN", "EMSGSIZE", "ECONNREFUSED", "ENOTCONN", "EBADF", "probe false"],
+        .seqpacket: ["SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "POLLRDHUP", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "empty read", "EAGAIN", "EMSGSIZE", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
     ]
 
     func short(_ output: UnixSocketModel.Output) -> String {

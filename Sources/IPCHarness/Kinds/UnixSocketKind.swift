@@ -277,6 +277,22 @@ public struct UnixSocketBinding: ObjectBinding {
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             let reported = try KernelUnixSocket.poll(socket, events: Self.kernelEvents(events), timeout: timeout)
             return .polled(Self.modelEvents(reported))
+        case .getOption(_, let end, let option):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            switch option {
+            case .error:
+                let code = try Syscall.socketOption(socket, SO_ERROR)
+                return .socketError(code == 0 ? nil : ErrorCode(Errno(rawValue: CInt(code)).name))
+            case .type: return .value(try Syscall.socketOption(socket, SO_TYPE))
+            case .sendBuffer: return .value(try Syscall.socketOption(socket, SO_SNDBUF))
+            }
+        case .setSendBuffer(_, let end, let value):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            try Syscall.setSocketOption(socket, SO_SNDBUF, CInt(truncatingIfNeeded: value))
+            return .closed
+        case .queued(_, let end, let outgoing):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            return .value(try outgoing ? Syscall.socketOutputQueue(socket) : Syscall.socketInputQueue(socket))
         case .readFile(_, let file, let max):
             guard let descriptor = files[file]?.last else { throw .badFileDescriptor }
             var buffer = [UInt8](repeating: 0, count: max)

@@ -78,6 +78,19 @@ public enum UnixSocketScenarios {
                     program.append(Call(process: process, object: "s0", f: "shutdown", value: ["end": .string(end), "how": .string(how)]))
                     continue
                 }
+                if generator.chance(0.06) {
+                    // Socket options and queue sizes; a send buffer made smaller or larger mid-run.
+                    let call: (f: String, value: JSONObject) = generator.pick([
+                        ("getsockopt", ["option": "SO_ERROR"]), ("getsockopt", ["option": "SO_SNDBUF"]),
+                        ("getsockopt", ["option": "SO_TYPE"]), ("ioctl", ["request": "SIOCINQ"]),
+                        ("ioctl", ["request": "SIOCOUTQ"]), ("setsockopt", ["option": "SO_SNDBUF", "value": 4000]),
+                        ("setsockopt", ["option": "SO_SNDBUF", "value": 60_000]),
+                    ])
+                    var value = call.value
+                    value["end"] = .string(end)
+                    program.append(Call(process: process, object: "s0", f: call.f, value: .object(value)))
+                    continue
+                }
                 if generator.chance(0.08) {
                     // Readiness at once, or after a wait (a blocking poll only for all three, which a send makes
                     // true, or a timed one).
