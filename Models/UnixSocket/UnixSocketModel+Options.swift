@@ -67,3 +67,8 @@ extension UnixSocketModel {
         }
     }
 }
+
+extension UnixSocketModel {
+    /// `EOPNOTSUPP` (95, the same number as `ENOTSUP`; glibc names it so).
+    static let operationNotSupported = ErrorCode("EOPNOTSUPP")
+}

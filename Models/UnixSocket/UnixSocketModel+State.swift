@@ -91,7 +91,8 @@ extension UnixSocketModel {
         public let type: SocketType
         public let sendBuffer: Int
         public let datagramQueue: Int
-        public let backlog: Int
+        /// The listener's backlog: `backlog` + 1 connections may wait (a later `listen` changes it).
+        public internal(set) var backlog: Int
         /// A bound-datagram object: receives report who sent.
         public let reportsSender: Bool
         /// Memory files' contents, by name (constant).
@@ -120,6 +121,7 @@ extension UnixSocketModel {
             hasher.combine(sockets)
             hasher.combine(files)
             hasher.combine(progress)
+            hasher.combine(backlog)
         }
     }
 }

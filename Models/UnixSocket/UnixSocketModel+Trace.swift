@@ -13,6 +13,7 @@
 //   connect     {"nonblocking": BOOL?}                                        {"end": "client-P"}
 //   accept      {"end": "listen", "nonblocking": BOOL?}                       {"end": "server-P"}
 //   close       {"end": S}                                                    (none)
+//   listen      {"end": S, "backlog": INT}                                    (none)   EINVAL, EOPNOTSUPP, EBADF
 //   shutdown    {"end": S, "how": "SHUT_RD" | "SHUT_WR" | "SHUT_RDWR" | INT}   (none)   EINVAL, EBADF
 //   poll        {"end": S, "events": [EV], "timeout": INT?}                   {"revents": [EV]}
 //               (EV: "POLLIN", "POLLOUT", "POLLRDHUP", and in revents also "POLLHUP", "POLLERR"; timeout in
@@ -140,6 +141,10 @@ extension UnixSocketModel {
             return .connect(process: call.process, nonblocking: nonblocking)
         case "accept":
             return .accept(process: call.process, end: try call.value.optional("end")?.text("end") ?? "listen", nonblocking: nonblocking)
+        case "listen":
+            return .listen(
+                process: call.process, end: try call.value.required("end").text("end"),
+                backlog: try call.value.required("backlog").integer("backlog", in: Int(Int32.min)...Int(Int32.max)))
         case "close":
             return .close(process: call.process, end: try call.value.required("end").text("end"))
         case "shutdown":
@@ -191,7 +196,8 @@ extension UnixSocketModel {
         default:
             throw ModelError(
                 "the unix-socket model has no operation '\(call.f)' (it has send, receive, receive-exactly, connect, "
-                    + "accept, close, shutdown, poll, getsockopt, setsockopt, ioctl, read-file, close-file and probe)")
+                    + "accept, listen, close, shutdown, poll, getsockopt, setsockopt, ioctl, read-file, close-file and "
+                    + "probe)")
         }
     }
 
@@ -210,7 +216,7 @@ extension UnixSocketModel {
             return .received(try Self.received(value, limit: size, "size"))
         case .connect, .accept:
             return .connected(try value.required("end").text("end"))
-        case .close, .closeFile, .shutdown, .setSendBuffer:
+        case .close, .closeFile, .shutdown, .setSendBuffer, .listen:
             return .closed
         case .getOption(_, _, .error):
             switch try value.required("value") {
@@ -295,6 +301,8 @@ extension UnixSocketModel {
             return ("accept", .object(value))
         case .close(_, let end):
             return ("close", ["end": .string(end)])
+        case .listen(_, let end, let backlog):
+            return ("listen", ["end": .string(end), "backlog": .int(backlog)])
         case .shutdown(_, let end, let how):
             return ("shutdown", ["end": .string(end), "how": Self.shutdownNames.indices.contains(how) ? .string(Self.shutdownNames[how]) : .int(how)])
         case .poll(_, let end, let events, let timeout):

@@ -17,6 +17,8 @@ extension UnixSocketModel {
             return poll(state, process: process, end: end, events: events, timeout: timeout)
         case .getOption, .setSendBuffer, .queued:
             return option(state, input)
+        case .listen(let process, let end, let backlog):
+            return listen(state, process: process, end: end, backlog: backlog)
         case .connect(let process, let nonblocking):
             return connect(state, process: process, nonblocking: nonblocking)
         case .accept(let process, let end, let nonblocking):
@@ -435,10 +437,28 @@ extension UnixSocketModel {
         return [(.connected(client), .completed(next))]
     }
 
+    /// `listen` on a socket the object already has (measured in `UnixSocketListenFactsTests`): a datagram socket
+    /// fails `EOPNOTSUPP`; a pair's end, a client or an accepted socket (unbound, or connected) `EINVAL`; the
+    /// listener takes the new backlog at once, a negative or larger one capped at `somaxconn` (4096), and connections
+    /// already waiting stay even past it.
+    private func listen(_ state: State, process: Int, end: String, backlog: Int) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        if state.type == .dgram { return failure(state, Self.operationNotSupported) }
+        guard state.sockets[index].isListener else { return failure(state, .EINVAL) }
+        var next = state
+        next.backlog = UInt32(truncatingIfNeeded: backlog) > 4096 ? 4096 : backlog
+        return [(.closed, .completed(next))]
+    }
+
     private func accept(_ state: State, process: Int, end: String, nonblocking: Bool) -> Transitions {
         guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
             return failure(state, .EBADF)
         }
+        // Measured: a datagram socket cannot accept (`sock_no_accept`); a stream or seqpacket one that does not
+        // listen fails EINVAL.
+        if state.type == .dgram { return failure(state, Self.operationNotSupported) }
         guard state.sockets[index].isListener else { return failure(state, .EINVAL) }
         guard let server = state.sockets[index].pending.first else { return nonblocking ? failure(state, .EAGAIN) : [] }
         var next = state

@@ -63,6 +63,8 @@ public struct UnixSocketModel: TraceModel {
         case queued(process: Int, end: String, outgoing: Bool)
         case connect(process: Int, nonblocking: Bool)
         case accept(process: Int, end: String, nonblocking: Bool)
+        /// `listen(end, backlog)` again, on the listener (a new backlog) or on any other socket (an error).
+        case listen(process: Int, end: String, backlog: Int)
         case close(process: Int, end: String)
         case readFile(process: Int, file: String, max: Int)
         case closeFile(process: Int, file: String)
@@ -260,7 +262,7 @@ extension UnixSocketModel.Input {
             .accept(let process, _, _), .close(let process, _), .readFile(let process, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
             .shutdown(let process, _, _), .poll(let process, _, _, _), .getOption(let process, _, _),
-            .setSendBuffer(let process, _, _), .queued(let process, _, _):
+            .setSendBuffer(let process, _, _), .queued(let process, _, _), .listen(let process, _, _):
             process
         }
     }

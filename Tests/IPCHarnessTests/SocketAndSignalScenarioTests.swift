@@ -20,7 +20,7 @@ import Testing
         ("unix-stream-pair", ["ok:poll", "ok:getsockopt", "ok:ioctl", "EAGAIN", "EPIPE", "ECONNRESET", "empty", "asleep"]),
         ("unix-seqpacket-pair", ["ok:poll", "ok:getsockopt", "truncated", "EAGAIN", "EPIPE", "ECONNRESET", "empty", "asleep"]),
         ("unix-dgram-truncation", ["ok:poll", "ok:getsockopt", "truncated", "EAGAIN", "ECONNREFUSED", "ENOTCONN", "asleep"]),
-        ("unix-stream-listener-path", ["ok:connect", "ok:accept", "EAGAIN", "ECONNRESET", "ECONNREFUSED", "EPIPE", "asleep"]),
+        ("unix-stream-listener-path", ["ok:listen", "ok:connect", "ok:accept", "EAGAIN", "ECONNRESET", "ECONNREFUSED", "EPIPE", "asleep"]),
         ("unix-seqpacket-listener-abstract", ["ok:connect", "ok:accept", "truncated", "ECONNRESET", "ECONNREFUSED", "asleep"]),
         ("unix-dgram-bound-path", ["from", "truncated", "EAGAIN", "ECONNREFUSED", "asleep"]),
         ("unix-dgram-bound-abstract", ["from", "truncated", "EAGAIN", "ECONNREFUSED", "asleep"]),

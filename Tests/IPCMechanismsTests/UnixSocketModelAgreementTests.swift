@@ -27,6 +27,8 @@ import Testing
         case setSendBuffer(end: String, value: Int)
         /// `SIOCOUTQ` if `outgoing`, else `SIOCINQ`.
         case queued(end: String, outgoing: Bool)
+        /// `listen` or `accept` on a pair's end: errors only.
+        case listenOrAccept(end: String, listen: Bool)
 
         var description: String {
             switch self {
@@ -41,6 +43,7 @@ import Testing
             case .poll(let end): "poll(\(end))"
             case .getOption(let end, let option): "getsockopt(\(end), \(option.rawValue))"
             case .setSendBuffer(let end, let value): "setsockopt(\(end), SO_SNDBUF, \(value))"
+            case .listenOrAccept(let end, let listen): "\(listen ? "listen" : "accept")(\(end))"
             case .queued(let end, let outgoing): "ioctl(\(end), \(outgoing ? "SIOCOUTQ" : "SIOCINQ"))"
             }
         }
@@ -77,6 +80,7 @@ import Testing
                 case 2: .getOption(end: end, option: .type)
                 case 3: .queued(end: end, outgoing: false)
                 case 4: .queued(end: end, outgoing: true)
+                case 5: .listenOrAccept(end: end, listen: end == "a")
                 default: .queued(end: end, outgoing: false)
                 }
             }.eraseToAny(),
@@ -203,6 +207,14 @@ import Testing
                     guard let socket = ends[end] else { return .failed(.EBADF) }
                     try Syscall.setSocketOption(socket, SO_SNDBUF, CInt(value))
                     return .closed
+                case .listenOrAccept(let end, let listen):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    if listen {
+                        try Syscall.listen(socket, backlog: 1)
+                    } else {
+                        _ = try Syscall.accept(socket, retryOnInterrupt: false)
+                    }
+                    return .closed
                 case .queued(let end, let outgoing):
                     guard let socket = ends[end] else { return .failed(.EBADF) }
                     return .value(try outgoing ? Syscall.socketOutputQueue(socket) : Syscall.socketInputQueue(socket))
@@ -249,6 +261,9 @@ import Testing
             case .poll(let end): input = .poll(process: 1, end: end, events: [.input, .output, .readHangUp], timeout: 0)
             case .getOption(let end, let option): input = .getOption(process: 1, end: end, option: option)
             case .setSendBuffer(let end, let value): input = .setSendBuffer(process: 1, end: end, value: value)
+            case .listenOrAccept(let end, let listen):
+                input =
+                    listen ? .listen(process: 1, end: end, backlog: 1) : .accept(process: 1, end: end, nonblocking: true)
             case .queued(let end, let outgoing): input = .queued(process: 1, end: end, outgoing: outgoing)
             }
             // A stream send or receive goes buffer by buffer; alone, each piece leads to one next.
@@ -279,7 +294,7 @@ import Testing
     func modelAndKernelGiveTheSameOutputs(type: UnixSocketType) async throws {
         Syscall.ignoreBrokenPipeSignal()
         let seen = Mutex<Set<String>>([])
-        await propertyCheck(count: 200, input: Self.operations) { (operations: [Operation]) throws in
+        await propertyCheck(count: 300, input: Self.operations) { (operations: [Operation]) throws in
             // No spawn may hold a copy of these descriptors: their closes must be the last.
             try Syscall.withoutConcurrentSpawns {
                 let kernel = try KernelRun(type)

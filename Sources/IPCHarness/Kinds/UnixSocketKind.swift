@@ -265,6 +265,10 @@ public struct UnixSocketBinding: ObjectBinding {
                 sockets["server-\(process)"] = socket
                 return .connected("server-\(process)")
             }
+        case .listen(_, let end, let backlog):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            try Syscall.listen(socket, backlog: backlog)
+            return .closed
         case .close(_, let end):
             guard let socket = sockets.removeValue(forKey: end) else { throw .badFileDescriptor }
             try Syscall.close(socket)

@@ -168,6 +168,10 @@ public enum UnixSocketScenarios {
             let peer = generator.next(in: 2...count)
             switch generator.next(in: 0...9) {
             case 0..<3:
+                if generator.chance(0.15) {  // a new backlog mid-run
+                    let backlog = generator.next(in: 0...2)
+                    server.append(Call(process: 1, object: "s0", f: "listen", value: ["end": "listen", "backlog": .int(backlog)]))
+                }
                 server.append(Call(process: 1, object: "s0", f: "accept", value: generator.chance(0.3) ? ["end": "listen", "nonblocking": true] : ["end": "listen"]))
             case 3..<6:
                 var value: JSONObject = ["end": .string("server-\(peer)"), "max": .int(generator.next(in: 1...4000))]
