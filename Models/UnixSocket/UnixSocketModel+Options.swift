@@ -71,4 +71,7 @@ extension UnixSocketModel {
 extension UnixSocketModel {
     /// `EOPNOTSUPP` (95, the same number as `ENOTSUP`; glibc names it so).
     static let operationNotSupported = ErrorCode("EOPNOTSUPP")
+
+    /// `SCM_MAX_FD`: the most descriptors one message may carry (more fail `EINVAL`).
+    public static let mostDescriptorsPerMessage = 253
 }

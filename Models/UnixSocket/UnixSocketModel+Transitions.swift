@@ -84,11 +84,9 @@ extension UnixSocketModel {
             return streamPiece(state, progress, data: data, nonblocking: nonblocking, files: [], continuing: true)
         }
         let socket = state.sockets[index]
-        for file in files {
-            guard let fileIndex = state.fileIndex(file), state.files[fileIndex].holders.contains(process) else {
-                return failure(state, .EBADF)
-            }
-        }
+        // Measured (ScmRightsLimitsFactsTests): a seqpacket socket's pending error and ENOTCONN come first
+        // (`unix_seqpacket_sendmsg`); then the descriptors are taken (`scm_send`): more than `SCM_MAX_FD` fail
+        // EINVAL, one not open EBADF, before every other check of any type.
         if state.type == .seqpacket {
             if let error = socket.error {
                 var next = state
@@ -96,6 +94,12 @@ extension UnixSocketModel {
                 return [(.failed(error), .completed(next))]
             }
             if socket.peer == nil { return failure(state, .ENOTCONN) }
+        }
+        if files.count > Self.mostDescriptorsPerMessage { return failure(state, .EINVAL) }
+        for file in files {
+            guard let fileIndex = state.fileIndex(file), state.files[fileIndex].holders.contains(process) else {
+                return failure(state, .EBADF)
+            }
         }
         switch state.type {
         case .stream:
