@@ -57,6 +57,7 @@ extension UnixSocketModel {
             call = "receive exactly \(size) bytes on \(end) (a loop of receives)"
         case .connect(_, let nonblocking): call = "connect" + (nonblocking ? " (nonblocking)" : "")
         case .accept(_, let end, let nonblocking): call = "accept on \(end)" + (nonblocking ? " (nonblocking)" : "")
+        case .socket(_, let domain, let type, let `protocol`): call = "socket(\(domain), \(type), \(`protocol`))"
         case .listen(_, let end, let backlog): call = "listen on \(end) with backlog \(backlog)"
         case .close(_, let end): call = "close \(end)"
         case .shutdown(_, let end, let how):
@@ -92,6 +93,7 @@ extension UnixSocketModel {
         case .closed?, .exited?: result = "ok"
         case .fileData(let bytes)?: result = "\(Payload.preview(bytes)) (\(bytes.count) bytes)"
         case .polled(let events)?: result = events.isEmpty ? "nothing ready" : events.names.joined(separator: "|")
+        case .created(let type)?: result = "a \(type.rawValue) socket"
         case .value(let number)?: result = "\(number)"
         case .socketError(let code)?: result = code?.rawValue ?? "0 (no error)"
         case .probed(let open)?: result = open ? "a write end is open" : "every write end is closed"

@@ -75,3 +75,26 @@ extension UnixSocketModel {
     /// `SCM_MAX_FD`: the most descriptors one message may carry (more fail `EINVAL`).
     public static let mostDescriptorsPerMessage = 253
 }
+
+extension UnixSocketModel {
+    /// `socket(domain, type, protocol)` as this kernel answers it for `AF_UNIX` and for families out of range
+    /// (measured in `UnixSocketCreationFactsTests`), in its order: `type` bits other than the type (low 4 bits),
+    /// `SOCK_NONBLOCK` and `SOCK_CLOEXEC` fail `EINVAL`; a family outside 0..<46 `EAFNOSUPPORT`; a type of 11 or
+    /// more `EINVAL`; then `AF_UNIX`: a protocol other than 0 or 1 (`PF_UNIX`) `EPROTONOSUPPORT`; a type other than
+    /// `SOCK_STREAM`, `SOCK_DGRAM`, `SOCK_SEQPACKET` or `SOCK_RAW` (which makes a datagram socket)
+    /// `ESOCKTNOSUPPORT`. The new socket is not part of the object: the caller closes it at once.
+    public static func createdSocket(domain: Int, type: Int, protocol number: Int) -> Output {
+        let flags = 0x800 | 0x80000  // SOCK_NONBLOCK, SOCK_CLOEXEC
+        if type & ~(0xf | flags) != 0 { return .failed(.EINVAL) }
+        if domain < 0 || domain >= 46 { return .failed(ErrorCode("EAFNOSUPPORT")) }
+        let kind = type & 0xf
+        if kind >= 11 { return .failed(.EINVAL) }
+        if number != 0 && number != 1 { return .failed(ErrorCode("EPROTONOSUPPORT")) }
+        switch kind {
+        case 1: return .created(.stream)
+        case 2, 3: return .created(.dgram)
+        case 5: return .created(.seqpacket)
+        default: return .failed(ErrorCode("ESOCKTNOSUPPORT"))
+        }
+    }
+}

@@ -13,6 +13,10 @@
 //   connect     {"nonblocking": BOOL?}                                        {"end": "client-P"}
 //   accept      {"end": "listen", "nonblocking": BOOL?}                       {"end": "server-P"}
 //   close       {"end": S}                                                    (none)
+//   socket      {"domain": "AF_UNIX" | INT, "type": T | INT, "flags": [..]?,  {"type": "stream" | "dgram" |
+//                                                                              "seqpacket"}
+//                "protocol": INT?}   (T: SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW; flags SOCK_NONBLOCK,
+//                SOCK_CLOEXEC; a new socket closed at once)   EINVAL, EAFNOSUPPORT, EPROTONOSUPPORT, ESOCKTNOSUPPORT
 //   listen      {"end": S, "backlog": INT}                                    (none)   EINVAL, EOPNOTSUPP, EBADF
 //   shutdown    {"end": S, "how": "SHUT_RD" | "SHUT_WR" | "SHUT_RDWR" | INT}   (none)   EINVAL, EBADF
 //   poll        {"end": S, "events": [EV], "timeout": INT?}                   {"revents": [EV]}
@@ -141,6 +145,33 @@ extension UnixSocketModel {
             return .connect(process: call.process, nonblocking: nonblocking)
         case "accept":
             return .accept(process: call.process, end: try call.value.optional("end")?.text("end") ?? "listen", nonblocking: nonblocking)
+        case "socket":
+            let domain: Int
+            switch try call.value.required("domain") {
+            case .string("AF_UNIX"): domain = 1
+            case let other: domain = try other.integer("domain", in: Int(Int32.min)...Int(Int32.max))
+            }
+            guard domain == 1 || domain < 0 || domain >= 46 else {
+                throw ModelError("socket: only AF_UNIX (1) and families out of range are modelled, not \(domain)")
+            }
+            var type: Int
+            switch try call.value.required("type") {
+            case .string(let name):
+                guard let number = Self.socketTypeNames[name] else { throw ModelError("socket: unknown type \(name)") }
+                type = number
+            case let other: type = try other.integer("type", in: Int(Int32.min)...Int(Int32.max))
+            }
+            for flag in try call.value.optional("flags")?.elements("flags") ?? [] {
+                switch try flag.text("flags") {
+                case "SOCK_NONBLOCK": type |= 0x800
+                case "SOCK_CLOEXEC": type |= 0x80000
+                case let other: throw ModelError("socket: unknown flag \(other)")
+                }
+            }
+            return .socket(
+                process: call.process, domain: domain, type: type,
+                protocol: try call.value.optional("protocol")?.integer("protocol", in: Int(Int32.min)...Int(Int32.max))
+                    ?? 0)
         case "listen":
             return .listen(
                 process: call.process, end: try call.value.required("end").text("end"),
@@ -196,8 +227,8 @@ extension UnixSocketModel {
         default:
             throw ModelError(
                 "the unix-socket model has no operation '\(call.f)' (it has send, receive, receive-exactly, connect, "
-                    + "accept, listen, close, shutdown, poll, getsockopt, setsockopt, ioctl, read-file, close-file and "
-                    + "probe)")
+                    + "socket, accept, listen, close, shutdown, poll, getsockopt, setsockopt, ioctl, read-file, close-file "
+                    + "and probe)")
         }
     }
 
@@ -216,6 +247,12 @@ extension UnixSocketModel {
             return .received(try Self.received(value, limit: size, "size"))
         case .connect, .accept:
             return .connected(try value.required("end").text("end"))
+        case .socket:
+            let name = try value.required("type").text("type")
+            guard let type = SocketType(rawValue: name) else {
+                throw ModelError("socket: type \(name) is not a socket type")
+            }
+            return .created(type)
         case .close, .closeFile, .shutdown, .setSendBuffer, .listen:
             return .closed
         case .getOption(_, _, .error):
@@ -301,6 +338,10 @@ extension UnixSocketModel {
             return ("accept", .object(value))
         case .close(_, let end):
             return ("close", ["end": .string(end)])
+        case .socket(_, let domain, let type, let `protocol`):
+            var value: JSONObject = ["domain": domain == 1 ? "AF_UNIX" : .int(domain), "type": .int(type)]
+            if `protocol` != 0 { value["protocol"] = .int(`protocol`) }
+            return ("socket", .object(value))
         case .listen(_, let end, let backlog):
             return ("listen", ["end": .string(end), "backlog": .int(backlog)])
         case .shutdown(_, let end, let how):
@@ -349,6 +390,8 @@ extension UnixSocketModel {
             return .ok(["revents": .array(events.names.map { .string($0) })])
         case .value(let number):
             return .ok(["value": .int(number)])
+        case .created(let type):
+            return .ok(["type": .string(type.rawValue)])
         case .socketError(let code):
             return .ok(["value": code.map { .string($0.rawValue) } ?? .int(0)])
         case .failed(let code):
@@ -383,4 +426,6 @@ extension UnixSocketModel {
 extension UnixSocketModel {
     /// `shutdown`'s `how` by its value.
     static let shutdownNames = ["SHUT_RD", "SHUT_WR", "SHUT_RDWR"]
+    /// `socket`'s types by name.
+    static let socketTypeNames = ["SOCK_STREAM": 1, "SOCK_DGRAM": 2, "SOCK_RAW": 3, "SOCK_SEQPACKET": 5]
 }

@@ -17,6 +17,8 @@ extension UnixSocketModel {
             return poll(state, process: process, end: end, events: events, timeout: timeout)
         case .getOption, .setSendBuffer, .queued:
             return option(state, input)
+        case .socket(_, let domain, let type, let `protocol`):
+            return [(Self.createdSocket(domain: domain, type: type, protocol: `protocol`), .completed(state))]
         case .listen(let process, let end, let backlog):
             return listen(state, process: process, end: end, backlog: backlog)
         case .connect(let process, let nonblocking):

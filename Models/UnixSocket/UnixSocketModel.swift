@@ -63,6 +63,9 @@ public struct UnixSocketModel: TraceModel {
         case queued(process: Int, end: String, outgoing: Bool)
         case connect(process: Int, nonblocking: Bool)
         case accept(process: Int, end: String, nonblocking: Bool)
+        /// `socket(domain, type, protocol)`: a new socket, closed at once (only its type or error is judged; the
+        /// domain is `AF_UNIX`, 1, or out of range).
+        case socket(process: Int, domain: Int, type: Int, protocol: Int)
         /// `listen(end, backlog)` again, on the listener (a new backlog) or on any other socket (an error).
         case listen(process: Int, end: String, backlog: Int)
         case close(process: Int, end: String)
@@ -108,6 +111,8 @@ public struct UnixSocketModel: TraceModel {
         case value(Int)
         /// `SO_ERROR`: the pending error, or none (0).
         case socketError(ErrorCode?)
+        /// `socket` made a socket of this type (and it was closed).
+        case created(SocketType)
         case exited
         case failed(ErrorCode)
     }
@@ -262,7 +267,8 @@ extension UnixSocketModel.Input {
             .accept(let process, _, _), .close(let process, _), .readFile(let process, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
             .shutdown(let process, _, _), .poll(let process, _, _, _), .getOption(let process, _, _),
-            .setSendBuffer(let process, _, _), .queued(let process, _, _), .listen(let process, _, _):
+            .setSendBuffer(let process, _, _), .queued(let process, _, _), .listen(let process, _, _),
+            .socket(let process, _, _, _):
             process
         }
     }

@@ -255,6 +255,15 @@ extension Syscall {
         })
     }
 
+    /// A new socket of any domain, type (with `SOCK_NONBLOCK`/`SOCK_CLOEXEC`) and protocol, as asked.
+    ///
+    /// The corresponding C function is `socket`.
+    public static func socket(domain: CInt, type: CInt, protocol: CInt) throws(Errno) -> FileDescriptor {
+        FileDescriptor(rawValue: try perform(.socket, retryOnInterrupt: false) { _ in
+            Glibc.socket(domain, type, `protocol`)
+        })
+    }
+
     /// The bytes waiting to be read: a stream or seqpacket socket's whole queue, a datagram socket's first
     /// datagram. `EINVAL` on a listener.
     ///

@@ -265,6 +265,15 @@ public struct UnixSocketBinding: ObjectBinding {
                 sockets["server-\(process)"] = socket
                 return .connected("server-\(process)")
             }
+        case .socket(_, let domain, let type, let `protocol`):
+            let made = try Syscall.socket(
+                domain: CInt(domain), type: CInt(truncatingIfNeeded: type), protocol: CInt(`protocol`))
+            defer { try? Syscall.close(made) }
+            switch try Syscall.socketOption(made, SO_TYPE) {
+            case 1: return .created(.stream)
+            case 5: return .created(.seqpacket)
+            default: return .created(.dgram)
+            }
         case .listen(_, let end, let backlog):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             try Syscall.listen(socket, backlog: backlog)
