@@ -14,7 +14,10 @@ extension UnixSocketModel {
                 text += ", \(socket.queue.count) queued (\(bytes) bytes, first \(Payload.preview(first.bytes)) from \(first.sender)"
                     + (first.files.isEmpty ? "" : " with \(first.files)") + ")"
             }
-            if socket.memory > 0 { text += ", \(socket.memory) of \(state.sendBuffer) send-buffer bytes in use" }
+            if socket.memory > 0 {
+                text += ", \(socket.memory) of \(state.sendBuffer(of: socket)) send-buffer bytes in use"
+            }
+            if let own = socket.ownSendBuffer { text += ", SO_SNDBUF \(own)" }
             if let error = socket.error { text += ", pending \(error)" }
             if socket.peerClosed { text += ", peer closed" }
             if socket.readShut { text += ", shut for reading" }
@@ -54,9 +57,17 @@ extension UnixSocketModel {
             call = "receive exactly \(size) bytes on \(end) (a loop of receives)"
         case .connect(_, let nonblocking): call = "connect" + (nonblocking ? " (nonblocking)" : "")
         case .accept(_, let end, let nonblocking): call = "accept on \(end)" + (nonblocking ? " (nonblocking)" : "")
+        case .socket(_, let domain, let type, let `protocol`): call = "socket(\(domain), \(type), \(`protocol`))"
+        case .listen(_, let end, let backlog): call = "listen on \(end) with backlog \(backlog)"
         case .close(_, let end): call = "close \(end)"
         case .shutdown(_, let end, let how):
             call = "shutdown \(end) " + (Self.shutdownNames.indices.contains(how) ? Self.shutdownNames[how] : "how \(how)")
+        case .poll(_, let end, let events, let timeout):
+            call = "poll \(end) for \(events.names.joined(separator: "|")) "
+                + (timeout < 0 ? "(no timeout)" : "(timeout \(timeout) ms)")
+        case .getOption(_, let end, let option): call = "getsockopt \(end) \(option.rawValue)"
+        case .setSendBuffer(_, let end, let value): call = "setsockopt \(end) SO_SNDBUF \(value)"
+        case .queued(_, let end, let outgoing): call = "ioctl \(end) " + (outgoing ? "SIOCOUTQ" : "SIOCINQ")
         case .readFile(_, let file, let max): call = "read up to \(max) bytes of file \(file)"
         case .closeFile(_, let file): call = "close file \(file)"
         case .probe(_, let file): call = "probe pipe \(file)"
@@ -81,6 +92,10 @@ extension UnixSocketModel {
         case .connected(let end)?: result = end
         case .closed?, .exited?: result = "ok"
         case .fileData(let bytes)?: result = "\(Payload.preview(bytes)) (\(bytes.count) bytes)"
+        case .polled(let events)?: result = events.isEmpty ? "nothing ready" : events.names.joined(separator: "|")
+        case .created(let type)?: result = "a \(type.rawValue) socket"
+        case .value(let number)?: result = "\(number)"
+        case .socketError(let code)?: result = code?.rawValue ?? "0 (no error)"
         case .probed(let open)?: result = open ? "a write end is open" : "every write end is closed"
         case .failed(let code)?: result = code.rawValue
         }

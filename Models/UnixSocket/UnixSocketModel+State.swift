@@ -21,6 +21,8 @@ extension UnixSocketModel {
         public internal(set) var queue: [Message] = []
         /// The true sizes of what it sent that nobody has consumed yet.
         public internal(set) var memory = 0
+        /// Its `SO_SNDBUF` once `setsockopt` set it (nil: the model's `sendBuffer`).
+        public internal(set) var ownSendBuffer: Int?
         /// A pending socket error (`ECONNRESET` once the peer closed with unread data), reported once.
         public internal(set) var error: ErrorCode?
         /// Stream and seqpacket: the peer has closed; reads end with 0 after the data, sends fail `EPIPE`.
@@ -89,7 +91,8 @@ extension UnixSocketModel {
         public let type: SocketType
         public let sendBuffer: Int
         public let datagramQueue: Int
-        public let backlog: Int
+        /// The listener's backlog: `backlog` + 1 connections may wait (a later `listen` changes it).
+        public internal(set) var backlog: Int
         /// A bound-datagram object: receives report who sent.
         public let reportsSender: Bool
         /// Memory files' contents, by name (constant).
@@ -99,6 +102,8 @@ extension UnixSocketModel {
         public internal(set) var progress: [Progress] = []
 
         func socketIndex(_ name: String) -> Int? { sockets.firstIndex { $0.name == name } }
+        /// A socket's `SO_SNDBUF`.
+        func sendBuffer(of socket: Socket) -> Int { socket.ownSendBuffer ?? sendBuffer }
         func fileIndex(_ name: String) -> Int? { files.firstIndex { $0.name == name } }
         func progress(of process: Int) -> Progress? { progress.first { $0.process == process } }
 
@@ -116,6 +121,7 @@ extension UnixSocketModel {
             hasher.combine(sockets)
             hasher.combine(files)
             hasher.combine(progress)
+            hasher.combine(backlog)
         }
     }
 }

@@ -13,13 +13,25 @@
 //   connect     {"nonblocking": BOOL?}                                        {"end": "client-P"}
 //   accept      {"end": "listen", "nonblocking": BOOL?}                       {"end": "server-P"}
 //   close       {"end": S}                                                    (none)
+//   socket      {"domain": "AF_UNIX" | INT, "type": T | INT, "flags": [..]?,  {"type": "stream" | "dgram" |
+//                                                                              "seqpacket"}
+//                "protocol": INT?}   (T: SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW; flags SOCK_NONBLOCK,
+//                SOCK_CLOEXEC; a new socket closed at once)   EINVAL, EAFNOSUPPORT, EPROTONOSUPPORT, ESOCKTNOSUPPORT
+//   listen      {"end": S, "backlog": INT}                                    (none)   EINVAL, EOPNOTSUPP, EBADF
 //   shutdown    {"end": S, "how": "SHUT_RD" | "SHUT_WR" | "SHUT_RDWR" | INT}   (none)   EINVAL, EBADF
+//   poll        {"end": S, "events": [EV], "timeout": INT?}                   {"revents": [EV]}
+//               (EV: "POLLIN", "POLLOUT", "POLLRDHUP", and in revents also "POLLHUP", "POLLERR"; timeout in
+//                milliseconds, 0 if absent, negative for none; EINTR, EBADF)
+//   getsockopt  {"end": S, "option": "SO_ERROR" | "SO_TYPE" | "SO_SNDBUF"}     {"value": INT | ERROR}
+//               (SO_ERROR: 0 or the error's name, which reading takes)
+//   setsockopt  {"end": S, "option": "SO_SNDBUF", "value": INT}               (none)
+//   ioctl       {"end": S, "request": "SIOCINQ" | "SIOCOUTQ"}                 {"value": INT}   EINVAL, EBADF
 //   read-file   {"file": F, "max": INT}                                       {"data": PAYLOAD}
 //   close-file  {"file": F}                                                   (none)
 //   probe       {"file": F}                                                   {"open": BOOL}
 //
 // S names a socket of the object ("a", "b"; "listen", "client-P", "server-P"; "pP"); F a passed file.
-// params: {"sendBuffer": 212992, "datagramQueue": 10, "objects": {
+// params: {"sendBuffer": 212992, "sendBufferMaximum": 4194304 (optional), "datagramQueue": 10, "objects": {
 //   "s0": {"type": "stream", "pair": {"a": [1], "b": [2]}, "files": {"f0": {"content": "ABC", "holders": [1]}}},
 //   "s1": {"type": "seqpacket", "listener": {"holders": [1], "backlog": 2}},
 //   "s2": {"type": "dgram", "bound": [1, 2, 3]},
@@ -28,6 +40,8 @@ extension UnixSocketModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         let sendBuffer = try parameters.optional("sendBuffer")?.integer("sendBuffer", in: 2048...1 << 30) ?? 212_992
         let datagramQueue = try parameters.optional("datagramQueue")?.integer("datagramQueue", in: 0...1 << 20) ?? 10
+        let sendBufferMaximum =
+            try parameters.optional("sendBufferMaximum")?.integer("sendBufferMaximum", in: 1...1 << 30) ?? 4_194_304
         var setups: [(name: String, setup: Setup)] = []
         for (name, setup) in try parameters.objectSetups(model: "unix-socket") {
             let typeName = try setup.required("type").text("type")
@@ -64,7 +78,8 @@ extension UnixSocketModel {
             }
             setups.append((name, Setup(type: type, shape: shape, files: files)))
         }
-        self.init(sendBuffer: sendBuffer, datagramQueue: datagramQueue, objects: setups)
+        self.init(
+            sendBuffer: sendBuffer, sendBufferMaximum: sendBufferMaximum, datagramQueue: datagramQueue, objects: setups)
     }
 
     private static func processes(_ value: JSONValue, _ field: String) throws(ModelError) -> [Int] {
@@ -96,7 +111,11 @@ extension UnixSocketModel {
             }
             objects[name] = .object(object)
         }
-        return ["sendBuffer": .int(sendBuffer), "datagramQueue": .int(datagramQueue), "objects": .object(objects)]
+        var parameters: JSONObject = [
+            "sendBuffer": .int(sendBuffer), "datagramQueue": .int(datagramQueue), "objects": .object(objects),
+        ]
+        if sendBufferMaximum != 4_194_304 { parameters["sendBufferMaximum"] = .int(sendBufferMaximum) }
+        return .object(parameters)
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {
@@ -126,6 +145,37 @@ extension UnixSocketModel {
             return .connect(process: call.process, nonblocking: nonblocking)
         case "accept":
             return .accept(process: call.process, end: try call.value.optional("end")?.text("end") ?? "listen", nonblocking: nonblocking)
+        case "socket":
+            let domain: Int
+            switch try call.value.required("domain") {
+            case .string("AF_UNIX"): domain = 1
+            case let other: domain = try other.integer("domain", in: Int(Int32.min)...Int(Int32.max))
+            }
+            guard domain == 1 || domain < 0 || domain >= 46 else {
+                throw ModelError("socket: only AF_UNIX (1) and families out of range are modelled, not \(domain)")
+            }
+            var type: Int
+            switch try call.value.required("type") {
+            case .string(let name):
+                guard let number = Self.socketTypeNames[name] else { throw ModelError("socket: unknown type \(name)") }
+                type = number
+            case let other: type = try other.integer("type", in: Int(Int32.min)...Int(Int32.max))
+            }
+            for flag in try call.value.optional("flags")?.elements("flags") ?? [] {
+                switch try flag.text("flags") {
+                case "SOCK_NONBLOCK": type |= 0x800
+                case "SOCK_CLOEXEC": type |= 0x80000
+                case let other: throw ModelError("socket: unknown flag \(other)")
+                }
+            }
+            return .socket(
+                process: call.process, domain: domain, type: type,
+                protocol: try call.value.optional("protocol")?.integer("protocol", in: Int(Int32.min)...Int(Int32.max))
+                    ?? 0)
+        case "listen":
+            return .listen(
+                process: call.process, end: try call.value.required("end").text("end"),
+                backlog: try call.value.required("backlog").integer("backlog", in: Int(Int32.min)...Int(Int32.max)))
         case "close":
             return .close(process: call.process, end: try call.value.required("end").text("end"))
         case "shutdown":
@@ -139,6 +189,33 @@ extension UnixSocketModel {
             case let other: how = try other.integer("how", in: Int(Int32.min)...Int(Int32.max))
             }
             return .shutdown(process: call.process, end: try call.value.required("end").text("end"), how: how)
+        case "poll":
+            return .poll(
+                process: call.process, end: try call.value.required("end").text("end"),
+                events: try Self.pollEvents(call.value.required("events"), "events", allowed: .requestable),
+                timeout: try call.value.optional("timeout")?.integer("timeout", in: Int(Int32.min)...Int(Int32.max))
+                    ?? 0)
+        case "getsockopt":
+            let name = try call.value.required("option").text("option")
+            guard let option = SocketOption(rawValue: name) else {
+                throw ModelError("field 'option' must be SO_ERROR, SO_TYPE or SO_SNDBUF, not \"\(name)\"")
+            }
+            return .getOption(process: call.process, end: try call.value.required("end").text("end"), option: option)
+        case "setsockopt":
+            let name = try call.value.required("option").text("option")
+            guard name == "SO_SNDBUF" else {
+                throw ModelError("setsockopt: field 'option' must be SO_SNDBUF, not \"\(name)\"")
+            }
+            return .setSendBuffer(
+                process: call.process, end: try call.value.required("end").text("end"),
+                value: try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
+        case "ioctl":
+            let request = try call.value.required("request").text("request")
+            guard request == "SIOCINQ" || request == "SIOCOUTQ" else {
+                throw ModelError("field 'request' must be SIOCINQ or SIOCOUTQ, not \"\(request)\"")
+            }
+            return .queued(
+                process: call.process, end: try call.value.required("end").text("end"), outgoing: request == "SIOCOUTQ")
         case "read-file":
             return .readFile(
                 process: call.process, file: try call.value.required("file").text("file"),
@@ -150,7 +227,8 @@ extension UnixSocketModel {
         default:
             throw ModelError(
                 "the unix-socket model has no operation '\(call.f)' (it has send, receive, receive-exactly, connect, "
-                    + "accept, close, read-file, close-file and probe)")
+                    + "socket, accept, listen, close, shutdown, poll, getsockopt, setsockopt, ioctl, read-file, close-file "
+                    + "and probe)")
         }
     }
 
@@ -169,8 +247,29 @@ extension UnixSocketModel {
             return .received(try Self.received(value, limit: size, "size"))
         case .connect, .accept:
             return .connected(try value.required("end").text("end"))
-        case .close, .closeFile, .shutdown:
+        case .socket:
+            let name = try value.required("type").text("type")
+            guard let type = SocketType(rawValue: name) else {
+                throw ModelError("socket: type \(name) is not a socket type")
+            }
+            return .created(type)
+        case .close, .closeFile, .shutdown, .setSendBuffer, .listen:
             return .closed
+        case .getOption(_, _, .error):
+            switch try value.required("value") {
+            case .string(let name): return .socketError(ErrorCode(name))
+            case let other:
+                _ = try other.integer("value", in: 0...0)
+                return .socketError(nil)
+            }
+        case .getOption, .queued:
+            return .value(try value.required("value").integer("value", in: 0...Int(Int32.max)))
+        case .poll(_, _, let events, _):
+            let reported = try Self.pollEvents(
+                value.required("revents"), "revents", allowed: PollEvents.requestable.union([.hangUp, .error]))
+            let unasked = reported.subtracting(events.union([.hangUp, .error]))
+            guard unasked.isEmpty else { throw ModelError("poll reported \(unasked.names) that it was not asked for") }
+            return .polled(reported)
         case .readFile(_, _, let max):
             let data = try value.required("data").payload("data")
             guard data.count <= max else { throw ModelError("read \(data.count) bytes, more than max \(max)") }
@@ -180,6 +279,22 @@ extension UnixSocketModel {
         case .exit:
             return .exited
         }
+    }
+
+    /// A list of `poll` event names, each one of `allowed`.
+    private static func pollEvents(
+        _ value: JSONValue, _ field: String, allowed: PollEvents
+    ) throws(ModelError) -> PollEvents {
+        var events: PollEvents = []
+        for element in try value.elements(field) {
+            let name = try element.text(field)
+            guard let event = PollEvents.names.first(where: { $0.name == name })?.event, allowed.contains(event) else {
+                let names = allowed.names.map { "\"\($0)\"" }.joined(separator: ", ")
+                throw ModelError("field '\(field)' may hold \(names), not \"\(name)\"")
+            }
+            events.insert(event)
+        }
+        return events
     }
 
     /// A receipt's fields (those absent are false or empty); more bytes than `limit` is a malformed trace.
@@ -223,8 +338,24 @@ extension UnixSocketModel {
             return ("accept", .object(value))
         case .close(_, let end):
             return ("close", ["end": .string(end)])
+        case .socket(_, let domain, let type, let `protocol`):
+            var value: JSONObject = ["domain": domain == 1 ? "AF_UNIX" : .int(domain), "type": .int(type)]
+            if `protocol` != 0 { value["protocol"] = .int(`protocol`) }
+            return ("socket", .object(value))
+        case .listen(_, let end, let backlog):
+            return ("listen", ["end": .string(end), "backlog": .int(backlog)])
         case .shutdown(_, let end, let how):
             return ("shutdown", ["end": .string(end), "how": Self.shutdownNames.indices.contains(how) ? .string(Self.shutdownNames[how]) : .int(how)])
+        case .poll(_, let end, let events, let timeout):
+            var value: JSONObject = ["end": .string(end), "events": .array(events.names.map { .string($0) })]
+            if timeout != 0 { value["timeout"] = .int(timeout) }
+            return ("poll", .object(value))
+        case .getOption(_, let end, let option):
+            return ("getsockopt", ["end": .string(end), "option": .string(option.rawValue)])
+        case .setSendBuffer(_, let end, let value):
+            return ("setsockopt", ["end": .string(end), "option": "SO_SNDBUF", "value": .int(value)])
+        case .queued(_, let end, let outgoing):
+            return ("ioctl", ["end": .string(end), "request": .string(outgoing ? "SIOCOUTQ" : "SIOCINQ")])
         case .readFile(_, let file, let max):
             return ("read-file", ["file": .string(file), "max": .int(max)])
         case .closeFile(_, let file):
@@ -255,6 +386,14 @@ extension UnixSocketModel {
             return .ok(["data": Payload.json(bytes)])
         case .probed(let open):
             return .ok(["open": .bool(open)])
+        case .polled(let events):
+            return .ok(["revents": .array(events.names.map { .string($0) })])
+        case .value(let number):
+            return .ok(["value": .int(number)])
+        case .created(let type):
+            return .ok(["type": .string(type.rawValue)])
+        case .socketError(let code):
+            return .ok(["value": code.map { .string($0.rawValue) } ?? .int(0)])
         case .failed(let code):
             return .fail(code)
         }
@@ -287,4 +426,6 @@ extension UnixSocketModel {
 extension UnixSocketModel {
     /// `shutdown`'s `how` by its value.
     static let shutdownNames = ["SHUT_RD", "SHUT_WR", "SHUT_RDWR"]
+    /// `socket`'s types by name.
+    static let socketTypeNames = ["SOCK_STREAM": 1, "SOCK_DGRAM": 2, "SOCK_RAW": 3, "SOCK_SEQPACKET": 5]
 }

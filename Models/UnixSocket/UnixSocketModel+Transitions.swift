@@ -13,6 +13,14 @@ extension UnixSocketModel {
             return peek(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
         case .shutdown(let process, let end, let how):
             return shutdown(state, process: process, end: end, how: how)
+        case .poll(let process, let end, let events, let timeout):
+            return poll(state, process: process, end: end, events: events, timeout: timeout)
+        case .getOption, .setSendBuffer, .queued:
+            return option(state, input)
+        case .socket(_, let domain, let type, let `protocol`):
+            return [(Self.createdSocket(domain: domain, type: type, protocol: `protocol`), .completed(state))]
+        case .listen(let process, let end, let backlog):
+            return listen(state, process: process, end: end, backlog: backlog)
         case .connect(let process, let nonblocking):
             return connect(state, process: process, nonblocking: nonblocking)
         case .accept(let process, let end, let nonblocking):
@@ -78,11 +86,9 @@ extension UnixSocketModel {
             return streamPiece(state, progress, data: data, nonblocking: nonblocking, files: [], continuing: true)
         }
         let socket = state.sockets[index]
-        for file in files {
-            guard let fileIndex = state.fileIndex(file), state.files[fileIndex].holders.contains(process) else {
-                return failure(state, .EBADF)
-            }
-        }
+        // Measured (ScmRightsLimitsFactsTests): a seqpacket socket's pending error and ENOTCONN come first
+        // (`unix_seqpacket_sendmsg`); then the descriptors are taken (`scm_send`): more than `SCM_MAX_FD` fail
+        // EINVAL, one not open EBADF, before every other check of any type.
         if state.type == .seqpacket {
             if let error = socket.error {
                 var next = state
@@ -90,6 +96,12 @@ extension UnixSocketModel {
                 return [(.failed(error), .completed(next))]
             }
             if socket.peer == nil { return failure(state, .ENOTCONN) }
+        }
+        if files.count > Self.mostDescriptorsPerMessage { return failure(state, .EINVAL) }
+        for file in files {
+            guard let fileIndex = state.fileIndex(file), state.files[fileIndex].holders.contains(process) else {
+                return failure(state, .EBADF)
+            }
         }
         switch state.type {
         case .stream:
@@ -130,7 +142,7 @@ extension UnixSocketModel {
             if progress.sent == 0 { return [(.failed(error), .completed(consumed))] }
             return finish(.EPIPE) + [(.sent(progress.sent), .completed(consumed))]
         }
-        guard socket.memory < state.sendBuffer else {
+        guard socket.memory < state.sendBuffer(of: socket) else {
             if nonblocking { return finish(.EAGAIN) }
             if progress.sent > 0 { return finish(.EINTR) }
             if continuing { return [] }
@@ -138,7 +150,7 @@ extension UnixSocketModel {
             asleep.setProgress(progress, of: progress.process)
             return [(nil, .partial(asleep))]
         }
-        let length = UnixSocketMemory.streamChunk(data.count - progress.sent, sendBuffer: state.sendBuffer)
+        let length = UnixSocketMemory.streamChunk(data.count - progress.sent, sendBuffer: state.sendBuffer(of: socket))
         var next = state
         next.enqueue(
             Message(
@@ -160,7 +172,9 @@ extension UnixSocketModel {
         _ state: State, _ index: Int, data: [UInt8], nonblocking: Bool, to: String?, files: [String]
     ) -> Transitions {
         let socket = state.sockets[index]
-        if data.count > UnixSocketMemory.largestMessage(sendBuffer: state.sendBuffer) { return failure(state, .EMSGSIZE) }
+        if data.count > UnixSocketMemory.largestMessage(sendBuffer: state.sendBuffer(of: socket)) {
+            return failure(state, .EMSGSIZE)
+        }
         // Measured: SEND_SHUTDOWN (checked as the buffer is allocated) comes before the peer is looked up (ENOTCONN).
         if socket.writeShut { return failure(state, .EPIPE) }
         let target: String
@@ -172,7 +186,7 @@ extension UnixSocketModel {
             return failure(state, .ENOTCONN)
         }
         if state.type == .seqpacket && socket.peerClosed { return failure(state, .EPIPE) }
-        guard socket.memory < state.sendBuffer else { return nonblocking ? failure(state, .EAGAIN) : [] }
+        guard socket.memory < state.sendBuffer(of: socket) else { return nonblocking ? failure(state, .EAGAIN) : [] }
         guard let targetIndex = state.socketIndex(target), !state.sockets[targetIndex].released else {
             var next = state
             if to == nil && state.type == .dgram {
@@ -429,10 +443,28 @@ extension UnixSocketModel {
         return [(.connected(client), .completed(next))]
     }
 
+    /// `listen` on a socket the object already has (measured in `UnixSocketListenFactsTests`): a datagram socket
+    /// fails `EOPNOTSUPP`; a pair's end, a client or an accepted socket (unbound, or connected) `EINVAL`; the
+    /// listener takes the new backlog at once, a negative or larger one capped at `somaxconn` (4096), and connections
+    /// already waiting stay even past it.
+    private func listen(_ state: State, process: Int, end: String, backlog: Int) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        if state.type == .dgram { return failure(state, Self.operationNotSupported) }
+        guard state.sockets[index].isListener else { return failure(state, .EINVAL) }
+        var next = state
+        next.backlog = UInt32(truncatingIfNeeded: backlog) > 4096 ? 4096 : backlog
+        return [(.closed, .completed(next))]
+    }
+
     private func accept(_ state: State, process: Int, end: String, nonblocking: Bool) -> Transitions {
         guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
             return failure(state, .EBADF)
         }
+        // Measured: a datagram socket cannot accept (`sock_no_accept`); a stream or seqpacket one that does not
+        // listen fails EINVAL.
+        if state.type == .dgram { return failure(state, Self.operationNotSupported) }
         guard state.sockets[index].isListener else { return failure(state, .EINVAL) }
         guard let server = state.sockets[index].pending.first else { return nonblocking ? failure(state, .EAGAIN) : [] }
         var next = state

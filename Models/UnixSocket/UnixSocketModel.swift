@@ -31,6 +31,10 @@
 ///   error (that error if it has nothing, else what it has). Between its receives it holds no read lock, so other
 ///   readers' receives may fall between its pieces; it passes no control buffer, so descriptors it meets are closed
 ///   (`MSG_CTRUNC`). A fault that cuts its first receive short cuts nothing it reports: the loop goes on.
+/// - Options: `SO_ERROR` takes the pending error; `setsockopt(SO_SNDBUF)` doubles and clamps, and capacity follows;
+///   `SIOCINQ`/`SIOCOUTQ` report the queue (see ``option(_:_:)``).
+/// - `poll` reports readiness as ``readiness(of:in:)`` computes it, at one instant of the call (see
+///   ``poll(_:process:end:events:timeout:)``).
 public struct UnixSocketModel: TraceModel {
     public static let name = "unix-socket"
 
@@ -48,8 +52,22 @@ public struct UnixSocketModel: TraceModel {
         case peek(process: Int, end: String, max: Int, nonblocking: Bool, maxFiles: Int)
         /// `shutdown(end, how)`: 0 `SHUT_RD`, 1 `SHUT_WR`, 2 `SHUT_RDWR` (anything else `EINVAL`).
         case shutdown(process: Int, end: String, how: Int)
+        /// `poll` of one socket for `events` (`POLLHUP` and `POLLERR` are reported unasked) with a timeout in
+        /// milliseconds: 0 returns at once, a negative one waits until something is ready.
+        case poll(process: Int, end: String, events: PollEvents, timeout: Int)
+        /// `getsockopt(SOL_SOCKET, option)`.
+        case getOption(process: Int, end: String, option: SocketOption)
+        /// `setsockopt(SOL_SOCKET, SO_SNDBUF, value)`.
+        case setSendBuffer(process: Int, end: String, value: Int)
+        /// `ioctl(SIOCOUTQ)` if `outgoing`, else `ioctl(SIOCINQ)`.
+        case queued(process: Int, end: String, outgoing: Bool)
         case connect(process: Int, nonblocking: Bool)
         case accept(process: Int, end: String, nonblocking: Bool)
+        /// `socket(domain, type, protocol)`: a new socket, closed at once (only its type or error is judged; the
+        /// domain is `AF_UNIX`, 1, or out of range).
+        case socket(process: Int, domain: Int, type: Int, protocol: Int)
+        /// `listen(end, backlog)` again, on the listener (a new backlog) or on any other socket (an error).
+        case listen(process: Int, end: String, backlog: Int)
         case close(process: Int, end: String)
         case readFile(process: Int, file: String, max: Int)
         case closeFile(process: Int, file: String)
@@ -87,6 +105,14 @@ public struct UnixSocketModel: TraceModel {
         case fileData([UInt8])
         /// Whether the pipe still has a write end open anywhere.
         case probed(open: Bool)
+        /// `poll`'s `revents` (empty when it timed out).
+        case polled(PollEvents)
+        /// A number `getsockopt` or `ioctl` reported.
+        case value(Int)
+        /// `SO_ERROR`: the pending error, or none (0).
+        case socketError(ErrorCode?)
+        /// `socket` made a socket of this type (and it was closed).
+        case created(SocketType)
         case exited
         case failed(ErrorCode)
     }
@@ -133,12 +159,18 @@ public struct UnixSocketModel: TraceModel {
 
     /// `SO_SNDBUF` of every socket (net.core.wmem_default).
     public let sendBuffer: Int
+    /// net.core.wmem_max: the largest value `setsockopt(SO_SNDBUF)` takes (before it doubles it).
+    public let sendBufferMaximum: Int
     /// net.unix.max_dgram_qlen.
     public let datagramQueue: Int
     public let setups: [(name: String, setup: Setup)]
 
-    public init(sendBuffer: Int = 212_992, datagramQueue: Int = 10, objects: [(name: String, setup: Setup)]) {
+    public init(
+        sendBuffer: Int = 212_992, sendBufferMaximum: Int = 4_194_304, datagramQueue: Int = 10,
+        objects: [(name: String, setup: Setup)]
+    ) {
         self.sendBuffer = sendBuffer
+        self.sendBufferMaximum = sendBufferMaximum
         self.datagramQueue = datagramQueue
         self.setups = objects
     }
@@ -194,6 +226,7 @@ public struct UnixSocketModel: TraceModel {
         case .send(_, _, _, let nonblocking, _, _), .receive(_, _, _, let nonblocking, _), .connect(_, let nonblocking),
             .accept(_, _, let nonblocking), .peek(_, _, _, let nonblocking, _):
             !nonblocking
+        case .poll(_, _, _, let timeout): timeout < 0
         default: false
         }
     }
@@ -233,7 +266,9 @@ extension UnixSocketModel.Input {
             .connect(let process, _),
             .accept(let process, _, _), .close(let process, _), .readFile(let process, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
-            .shutdown(let process, _, _):
+            .shutdown(let process, _, _), .poll(let process, _, _, _), .getOption(let process, _, _),
+            .setSendBuffer(let process, _, _), .queued(let process, _, _), .listen(let process, _, _),
+            .socket(let process, _, _, _):
             process
         }
     }

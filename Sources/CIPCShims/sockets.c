@@ -154,3 +154,18 @@ int ipc_descriptor_kind(int fd) {
     default: return 0;
     }
 }
+
+int ipc_socket_input_queue(int fd) {
+    int bytes = 0;
+    if (ioctl(fd, SIOCINQ, &bytes) == -1) return -1;
+    return bytes;
+}
+
+int ipc_socket_int_option(int fd, int option, int *value) {
+    socklen_t length = sizeof *value;
+    return getsockopt(fd, SOL_SOCKET, option, value, &length);
+}
+
+int ipc_set_socket_int_option(int fd, int option, int value) {
+    return setsockopt(fd, SOL_SOCKET, option, &value, sizeof value);
+}

@@ -255,6 +255,45 @@ extension Syscall {
         })
     }
 
+    /// A new socket of any domain, type (with `SOCK_NONBLOCK`/`SOCK_CLOEXEC`) and protocol, as asked.
+    ///
+    /// The corresponding C function is `socket`.
+    public static func socket(domain: CInt, type: CInt, protocol: CInt) throws(Errno) -> FileDescriptor {
+        FileDescriptor(rawValue: try perform(.socket, retryOnInterrupt: false) { _ in
+            Glibc.socket(domain, type, `protocol`)
+        })
+    }
+
+    /// The bytes waiting to be read: a stream or seqpacket socket's whole queue, a datagram socket's first
+    /// datagram. `EINVAL` on a listener.
+    ///
+    /// The corresponding C function is `ioctl(SIOCINQ)`.
+    public static func socketInputQueue(_ descriptor: FileDescriptor) throws(Errno) -> Int {
+        Int(try perform(.ioctl, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_socket_input_queue(descriptor.rawValue)
+        })
+    }
+
+    /// An `int` socket option at `SOL_SOCKET` (`SO_ERROR`, which reading clears; `SO_TYPE`; `SO_SNDBUF`; …).
+    ///
+    /// The corresponding C function is `getsockopt`.
+    public static func socketOption(_ descriptor: FileDescriptor, _ option: CInt) throws(Errno) -> Int {
+        var value: CInt = 0
+        _ = try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_socket_int_option(descriptor.rawValue, option, &value)
+        }
+        return Int(value)
+    }
+
+    /// Sets an `int` socket option at `SOL_SOCKET` (`SO_SNDBUF`: the kernel doubles and clamps it).
+    ///
+    /// The corresponding C function is `setsockopt`.
+    public static func setSocketOption(_ descriptor: FileDescriptor, _ option: CInt, _ value: CInt) throws(Errno) {
+        _ = try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_set_socket_int_option(descriptor.rawValue, option, value)
+        }
+    }
+
     /// Changes the permission bits of the file behind `descriptor`. On a socket not yet bound this sets the mode
     /// `bind` creates its path with (less the umask), so the path never exists with wider permissions.
     ///

@@ -18,6 +18,8 @@ import Testing
         case send(end: String, size: Int, to: String?)
         case receive(end: String, max: Int)
         case close(String)
+        /// `listen` again: on the listener a new backlog, on any other socket an error.
+        case listen(end: String, backlog: Int)
 
         var description: String {
             switch self {
@@ -26,6 +28,7 @@ import Testing
             case .send(let end, let size, let to): "send(\(end), \(size)\(to.map { " to \($0)" } ?? ""))"
             case .receive(let end, let max): "receive(\(end), \(max))"
             case .close(let end): "close(\(end))"
+            case .listen(let end, let backlog): "listen(\(end), \(backlog))"
             }
         }
 
@@ -34,7 +37,7 @@ import Testing
             switch self {
             case .connect(let process): process
             case .accept: 9
-            case .send(let end, _, _), .receive(let end, _), .close(let end):
+            case .send(let end, _, _), .receive(let end, _), .close(let end), .listen(let end, _):
                 end.hasPrefix("client-") || end.hasPrefix("p") ? Int(end.filter(\.isNumber)) ?? 9 : 9
             }
         }
@@ -49,7 +52,10 @@ import Testing
         Gen.int(in: 0...1).map { _ in Operation.accept }.eraseToAny(),
         zip(connectionEnds, Gen.int(in: 0...3000)).map { Operation.send(end: $0, size: $1, to: nil) }.eraseToAny(),
         zip(connectionEnds, Gen.int(in: 0...4000)).map { Operation.receive(end: $0, max: $1) }.eraseToAny(),
-        Gen.int(in: 0...8).map { $0 == 0 ? Operation.close("listen") : .close($0 % 2 == 0 ? "client-\($0 / 2 % 3 + 1)" : "server-\($0 / 2 % 3 + 1)") }.eraseToAny()
+        Gen.int(in: 0...8).map { $0 == 0 ? Operation.close("listen") : .close($0 % 2 == 0 ? "client-\($0 / 2 % 3 + 1)" : "server-\($0 / 2 % 3 + 1)") }.eraseToAny(),
+        zip(Gen.int(in: 0...5), Gen.int(in: -2...3)).map { pick, backlog in
+            Operation.listen(end: pick < 4 ? "listen" : pick == 4 ? "client-1" : "server-1", backlog: backlog)
+        }.eraseToAny()
     ).array(of: 1...40)
 
     @Test(arguments: [UnixSocketType.stream, .seqpacket])
@@ -82,7 +88,7 @@ import Testing
                 }
             }
         }
-        let missing = Set(["connected", "accepted", "EAGAIN", "ECONNRESET", "ECONNREFUSED", "EISCONN", "data before accept"])
+        let missing = Set(["listen", "connected", "accepted", "EAGAIN", "ECONNRESET", "ECONNREFUSED", "EISCONN", "data before accept"])
             .subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
     }
@@ -192,6 +198,10 @@ import Testing
             guard let socket = sockets.removeValue(forKey: end) else { return .failed(.EBADF) }
             try Syscall.close(socket)
             return .closed
+        case .listen(let end, let backlog):
+            guard let socket = sockets[end] else { return .failed(.EBADF) }
+            try Syscall.listen(socket, backlog: backlog)
+            return .closed
         }
     }
 
@@ -220,6 +230,10 @@ import Testing
             guard let socket = sockets.removeValue(forKey: end) else { return .failed(.EBADF) }
             try Syscall.close(socket)
             return .closed
+        case .listen(let end, let backlog):
+            guard let socket = sockets[end] else { return .failed(.EBADF) }
+            try Syscall.listen(socket, backlog: backlog)
+            return .closed
         case .connect, .accept:
             return .failed(.EINVAL)
         }
@@ -234,6 +248,7 @@ import Testing
             return .send(process: process, end: end, data: UnixSocketModelAgreementTests.payload(size), nonblocking: true, to: to, files: [])
         case .receive(let end, let max): return .receive(process: process, end: end, max: max, nonblocking: true, maxFiles: 0)
         case .close(let end): return .close(process: process, end: end)
+        case .listen(let end, let backlog): return .listen(process: process, end: end, backlog: backlog)
         }
     }
 
@@ -261,6 +276,7 @@ import Testing
 
     static func kind(_ operation: Operation, _ output: UnixSocketModel.Output) -> String {
         switch (operation, output) {
+        case (.listen, .closed): "listen"
         case (.connect, .connected): "connected"
         case (.accept, .connected): "accepted"
         case (.receive(let end, _), .received(let received)) where end.hasPrefix("server") && !received.data.isEmpty: "data before accept"

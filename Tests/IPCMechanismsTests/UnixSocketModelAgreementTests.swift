@@ -21,6 +21,14 @@ import Testing
         case readFile(max: Int)
         case closeFile(String)
         case probe
+        /// A zero-timeout `poll` for `POLLIN`, `POLLOUT` and `POLLRDHUP`.
+        case poll(end: String)
+        case getOption(end: String, option: UnixSocketModel.SocketOption)
+        case setSendBuffer(end: String, value: Int)
+        /// `SIOCOUTQ` if `outgoing`, else `SIOCINQ`.
+        case queued(end: String, outgoing: Bool)
+        /// `listen` or `accept` on a pair's end: errors only.
+        case listenOrAccept(end: String, listen: Bool)
 
         var description: String {
             switch self {
@@ -32,6 +40,11 @@ import Testing
             case .readFile(let max): "read-file(\(max))"
             case .closeFile(let file): "close-file(\(file))"
             case .probe: "probe"
+            case .poll(let end): "poll(\(end))"
+            case .getOption(let end, let option): "getsockopt(\(end), \(option.rawValue))"
+            case .setSendBuffer(let end, let value): "setsockopt(\(end), SO_SNDBUF, \(value))"
+            case .listenOrAccept(let end, let listen): "\(listen ? "listen" : "accept")(\(end))"
+            case .queued(let end, let outgoing): "ioctl(\(end), \(outgoing ? "SIOCOUTQ" : "SIOCINQ"))"
             }
         }
     }
@@ -42,8 +55,10 @@ import Testing
     static let operations = {
         let largest = 250_000
         let end = Gen.oneOf(Gen.always("a").eraseToAny(), Gen.always("b").eraseToAny())
-        let files = Gen.int(in: 0...9).map { pick -> [String] in
+        let files = Gen.int(in: 0...11).map { pick -> [String] in
             switch pick {
+            case 10: Array(repeating: "f0", count: 253)  // SCM_MAX_FD
+            case 11: Array(repeating: "w0", count: 254)  // one more: EINVAL
             case 0: ["f0"]
             case 1: ["w0"]
             case 2: ["f0", "w0"]
@@ -59,6 +74,21 @@ import Testing
             zip(end, Gen.int(in: 0...64), Gen.int(in: 0...3)).map { Operation.receive(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
             zip(end, Gen.int(in: 65...300_000), Gen.int(in: 0...3)).map { Operation.receive(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
             zip(end, Gen.int(in: 0...5000), Gen.int(in: 0...3)).map { Operation.peek(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
+            end.map { Operation.poll(end: $0) }.eraseToAny(),
+            zip(end, Gen.int(in: 0...5)).map { end, pick -> Operation in
+                switch pick {
+                case 0: .getOption(end: end, option: .error)
+                case 1: .getOption(end: end, option: .sendBuffer)
+                case 2: .getOption(end: end, option: .type)
+                case 3: .queued(end: end, outgoing: false)
+                case 4: .queued(end: end, outgoing: true)
+                case 5: .listenOrAccept(end: end, listen: end == "a")
+                default: .queued(end: end, outgoing: false)
+                }
+            }.eraseToAny(),
+            zip(end, Gen.int(in: 0...6)).map { end, pick in
+                Operation.setSendBuffer(end: end, value: [0, 2305, 4000, 20_000, 106_496, 3_000_000, -1][pick])
+            }.eraseToAny(),
             Gen.int(in: 0...40).map { pick -> Operation in
                 switch pick {
                 case 0: .close(end: "a")
@@ -67,6 +97,7 @@ import Testing
                 case 3...8: .closeFile("w0")
                 case 9...14: .readFile(max: pick - 7)
                 case 15...20: .probe
+                case 24...31: .poll(end: pick % 2 == 0 ? "a" : "b")
                 case 21: .shutdown(end: "a", how: 0)
                 case 22: .shutdown(end: "b", how: 1)
                 case 23: .shutdown(end: pick % 2 == 0 ? "a" : "b", how: 2)
@@ -111,10 +142,8 @@ import Testing
                 case .send(let end, let size, let passed):
                     guard let socket = ends[end] else { return .failed(.EBADF) }
                     var descriptors: [FileDescriptor] = []
-                    for file in passed {
-                        guard let descriptor = files[file]?.last else { return .failed(.EBADF) }
-                        descriptors.append(descriptor)
-                    }
+                    // A file it no longer holds goes as -1, as the binding sends it: the kernel orders the errors.
+                    for file in passed { descriptors.append(files[file]?.last ?? FileDescriptor(rawValue: -1)) }
                     switch try KernelUnixSocket.send(socket, payload(size), descriptors: descriptors, nonblocking: true) {
                     case .completed(let count): return .sent(count)
                     case .wouldBlock: return .failed(.EAGAIN)
@@ -155,6 +184,40 @@ import Testing
                     guard let descriptor = files[file]?.popLast() else { return .failed(.EBADF) }
                     try Syscall.close(descriptor)
                     return .closed
+                case .poll(let end):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    let bits = try KernelUnixSocket.poll(socket, events: [.input, .output, .readHangUp], timeout: 0)
+                    var events: UnixSocketModel.PollEvents = []
+                    let pairs: [(KernelUnixSocket.PollEvents, UnixSocketModel.PollEvents)] = [
+                        (.input, .input), (.output, .output), (.readHangUp, .readHangUp), (.hangUp, .hangUp),
+                        (.error, .error),
+                    ]
+                    for (kernel, model) in pairs where bits.contains(kernel) { events.insert(model) }
+                    return .polled(events)
+                case .getOption(let end, let option):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    switch option {
+                    case .error:
+                        let code = try Syscall.socketOption(socket, SO_ERROR)
+                        return .socketError(code == 0 ? nil : ErrorCode(Errno(rawValue: CInt(code)).name))
+                    case .type: return .value(try Syscall.socketOption(socket, SO_TYPE))
+                    case .sendBuffer: return .value(try Syscall.socketOption(socket, SO_SNDBUF))
+                    }
+                case .setSendBuffer(let end, let value):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    try Syscall.setSocketOption(socket, SO_SNDBUF, CInt(value))
+                    return .closed
+                case .listenOrAccept(let end, let listen):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    if listen {
+                        try Syscall.listen(socket, backlog: 1)
+                    } else {
+                        _ = try Syscall.accept(socket, retryOnInterrupt: false)
+                    }
+                    return .closed
+                case .queued(let end, let outgoing):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    return .value(try outgoing ? Syscall.socketOutputQueue(socket) : Syscall.socketInputQueue(socket))
                 case .probe:
                     switch try KernelPipe.read(probe, max: 1, nonblocking: true) {
                     case .wouldBlock: return .probed(open: true)
@@ -195,6 +258,13 @@ import Testing
             case .readFile(let max): input = .readFile(process: 1, file: "f0", max: max)
             case .closeFile(let file): input = .closeFile(process: 1, file: file)
             case .probe: input = .probe(process: 1, file: "w0")
+            case .poll(let end): input = .poll(process: 1, end: end, events: [.input, .output, .readHangUp], timeout: 0)
+            case .getOption(let end, let option): input = .getOption(process: 1, end: end, option: option)
+            case .setSendBuffer(let end, let value): input = .setSendBuffer(process: 1, end: end, value: value)
+            case .listenOrAccept(let end, let listen):
+                input =
+                    listen ? .listen(process: 1, end: end, backlog: 1) : .accept(process: 1, end: end, nonblocking: true)
+            case .queued(let end, let outgoing): input = .queued(process: 1, end: end, outgoing: outgoing)
             }
             // A stream send or receive goes buffer by buffer; alone, each piece leads to one next.
             for _ in 0..<1000 {
@@ -224,7 +294,7 @@ import Testing
     func modelAndKernelGiveTheSameOutputs(type: UnixSocketType) async throws {
         Syscall.ignoreBrokenPipeSignal()
         let seen = Mutex<Set<String>>([])
-        await propertyCheck(count: 120, input: Self.operations) { (operations: [Operation]) throws in
+        await propertyCheck(count: 300, input: Self.operations) { (operations: [Operation]) throws in
             // No spawn may hold a copy of these descriptors: their closes must be the last.
             try Syscall.withoutConcurrentSpawns {
                 let kernel = try KernelRun(type)
@@ -246,21 +316,33 @@ import Testing
     static func kind(_ operation: Operation, _ output: UnixSocketModel.Output) -> String {
         switch (operation, output) {
         case (.send(_, let size, _), .sent(let count)) where count < size: "short send"
+        case (.send(_, _, let files), .failed(.EINVAL)) where files.count > 253: "SCM_MAX_FD"
         case (.send(_, _, let files), .sent) where !files.isEmpty: "files sent"
         case (_, .received(let received)) where received.truncated: "MSG_TRUNC"
         case (_, .received(let received)) where received.filesTruncated: "MSG_CTRUNC"
         case (_, .received(let received)) where !received.files.isEmpty: "files received"
         case (.receive(_, let max, _), .received(let received)) where received.data.isEmpty && max > 0: "empty read"
         case (_, .probed(let open)): "probe \(open)"
+        case (_, .polled(let events)) where events.contains(.error): "POLLERR"
+        case (.getOption(_, .error), .socketError(let code?)): "SO_ERROR \(code)"
+        case (.getOption(_, .sendBuffer), .value(let size)) where size != 212_992: "SO_SNDBUF changed"
+        case (.queued(_, false), .value(let count)) where count > 0: "SIOCINQ"
+        case (.queued(_, true), .value(let count)) where count > 0: "SIOCOUTQ"
+        case (_, .polled(let events)) where events.contains(.hangUp): "POLLHUP"
+        case (_, .polled(let events)) where events.contains(.readHangUp): "POLLRDHUP"
+        case (_, .polled(let events)) where !events.contains(.output): "no POLLOUT"
+        case (_, .polled(let events)) where events.contains(.input): "POLLIN"
         case (_, .failed(let code)): "\(code)"
         default: ""
         }
     }
 
+    /// (`POLLERR` needs a poll between a close that leaves unread bytes and the survivor's next receive: too rare
+    /// here to require; `UnixSocketPollFactsTests` pins it.)
     static let expectedKinds: [UnixSocketType: Set<String>] = [
-        .stream: ["short send", "files sent", "files received", "MSG_CTRUNC", "empty read", "EAGAIN", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
-        .dgram: ["files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "EAGAIN", "EMSGSIZE", "ECONNREFUSED", "ENOTCONN", "EBADF", "probe false"],
-        .seqpacket: ["files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "empty read", "EAGAIN", "EMSGSIZE", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
+        .stream: ["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "POLLRDHUP", "POLLHUP", "short send", "files sent", "files received", "MSG_CTRUNC", "empty read", "EAGAIN", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
+        .dgram: ["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "EAGAIN", "EMSGSIZE", "ECONNREFUSED", "ENOTCONN", "EBADF", "probe false"],
+        .seqpacket: ["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "POLLRDHUP", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "empty read", "EAGAIN", "EMSGSIZE", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
     ]
 
     func short(_ output: UnixSocketModel.Output) -> String {

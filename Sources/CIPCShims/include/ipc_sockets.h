@@ -68,6 +68,12 @@ int ipc_send_buffer_size(int fd);
 
 /// ioctl(SIOCOUTQ): the bytes of kernel memory charged to the socket's unconsumed sent data (skb truesize).
 int ipc_socket_output_queue(int fd);
+/// ioctl(SIOCINQ): a stream or seqpacket socket's unread bytes, a datagram socket's first datagram's; -1 with errno.
+int ipc_socket_input_queue(int fd);
+/// getsockopt(SOL_SOCKET, option) of an int option into *value; 0, or -1 with errno.
+int ipc_socket_int_option(int fd, int option, int *value);
+/// setsockopt(SOL_SOCKET, option) of an int option; 0, or -1 with errno.
+int ipc_set_socket_int_option(int fd, int option, int value);
 
 /// What kind of object a descriptor refers to, for deciding which faults the kernel could produce on it:
 /// 1 a pipe or FIFO, 2 a stream socket, 3 a datagram socket, 4 a seqpacket socket, 0 anything else, -1 not open.

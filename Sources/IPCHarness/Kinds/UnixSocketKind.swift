@@ -265,6 +265,19 @@ public struct UnixSocketBinding: ObjectBinding {
                 sockets["server-\(process)"] = socket
                 return .connected("server-\(process)")
             }
+        case .socket(_, let domain, let type, let `protocol`):
+            let made = try Syscall.socket(
+                domain: CInt(domain), type: CInt(truncatingIfNeeded: type), protocol: CInt(`protocol`))
+            defer { try? Syscall.close(made) }
+            switch try Syscall.socketOption(made, SO_TYPE) {
+            case 1: return .created(.stream)
+            case 5: return .created(.seqpacket)
+            default: return .created(.dgram)
+            }
+        case .listen(_, let end, let backlog):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            try Syscall.listen(socket, backlog: backlog)
+            return .closed
         case .close(_, let end):
             guard let socket = sockets.removeValue(forKey: end) else { throw .badFileDescriptor }
             try Syscall.close(socket)
@@ -273,6 +286,26 @@ public struct UnixSocketBinding: ObjectBinding {
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             try Syscall.shutdown(socket, how: CInt(truncatingIfNeeded: how))
             return .closed
+        case .poll(_, let end, let events, let timeout):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            let reported = try KernelUnixSocket.poll(socket, events: Self.kernelEvents(events), timeout: timeout)
+            return .polled(Self.modelEvents(reported))
+        case .getOption(_, let end, let option):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            switch option {
+            case .error:
+                let code = try Syscall.socketOption(socket, SO_ERROR)
+                return .socketError(code == 0 ? nil : ErrorCode(Errno(rawValue: CInt(code)).name))
+            case .type: return .value(try Syscall.socketOption(socket, SO_TYPE))
+            case .sendBuffer: return .value(try Syscall.socketOption(socket, SO_SNDBUF))
+            }
+        case .setSendBuffer(_, let end, let value):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            try Syscall.setSocketOption(socket, SO_SNDBUF, CInt(truncatingIfNeeded: value))
+            return .closed
+        case .queued(_, let end, let outgoing):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            return .value(try outgoing ? Syscall.socketOutputQueue(socket) : Syscall.socketInputQueue(socket))
         case .readFile(_, let file, let max):
             guard let descriptor = files[file]?.last else { throw .badFileDescriptor }
             var buffer = [UInt8](repeating: 0, count: max)
@@ -291,6 +324,24 @@ public struct UnixSocketBinding: ObjectBinding {
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
     }
+
+    /// The model's `poll` events as the kernel's bits, and back (bits the model does not know are dropped: it asks
+    /// for none of them).
+    static func kernelEvents(_ events: UnixSocketModel.PollEvents) -> KernelUnixSocket.PollEvents {
+        var bits: KernelUnixSocket.PollEvents = []
+        for (model, kernel) in pollEventPairs where events.contains(model) { bits.insert(kernel) }
+        return bits
+    }
+
+    static func modelEvents(_ bits: KernelUnixSocket.PollEvents) -> UnixSocketModel.PollEvents {
+        var events: UnixSocketModel.PollEvents = []
+        for (model, kernel) in pollEventPairs where bits.contains(kernel) { events.insert(model) }
+        return events
+    }
+
+    static let pollEventPairs: [(UnixSocketModel.PollEvents, KernelUnixSocket.PollEvents)] = [
+        (.input, .input), (.output, .output), (.readHangUp, .readHangUp), (.hangUp, .hangUp), (.error, .error),
+    ]
 
     /// Connects this process's client socket; a second connect while it is open goes to the kernel on the same
     /// socket (which says `EISCONN`, or why not).

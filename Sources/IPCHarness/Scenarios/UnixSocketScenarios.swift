@@ -78,6 +78,29 @@ public enum UnixSocketScenarios {
                     program.append(Call(process: process, object: "s0", f: "shutdown", value: ["end": .string(end), "how": .string(how)]))
                     continue
                 }
+                if generator.chance(0.06) {
+                    // Socket options and queue sizes; a send buffer made smaller or larger mid-run.
+                    let call: (f: String, value: JSONObject) = generator.pick([
+                        ("getsockopt", ["option": "SO_ERROR"]), ("getsockopt", ["option": "SO_SNDBUF"]),
+                        ("getsockopt", ["option": "SO_TYPE"]), ("ioctl", ["request": "SIOCINQ"]),
+                        ("ioctl", ["request": "SIOCOUTQ"]), ("setsockopt", ["option": "SO_SNDBUF", "value": 4000]),
+                        ("setsockopt", ["option": "SO_SNDBUF", "value": 60_000]),
+                    ])
+                    var value = call.value
+                    value["end"] = .string(end)
+                    program.append(Call(process: process, object: "s0", f: call.f, value: .object(value)))
+                    continue
+                }
+                if generator.chance(0.08) {
+                    // Readiness at once, or after a wait (a blocking poll only for all three, which a send makes
+                    // true, or a timed one).
+                    let events: [JSONValue] = generator.chance(0.7) ? ["POLLIN", "POLLOUT", "POLLRDHUP"] : ["POLLIN"]
+                    var value: JSONObject = ["end": .string(end), "events": .array(events)]
+                    let timeout = generator.pick(events.count == 3 ? [0, 0, -1, 20] : [0, 0, 20])
+                    if timeout != 0 { value["timeout"] = .int(timeout) }
+                    program.append(Call(process: process, object: "s0", f: "poll", value: .object(value)))
+                    continue
+                }
                 var value: JSONObject = ["end": .string(end)]
                 if generator.chance(0.35) { value["nonblocking"] = true }
                 if generator.chance(0.5) {
@@ -145,6 +168,10 @@ public enum UnixSocketScenarios {
             let peer = generator.next(in: 2...count)
             switch generator.next(in: 0...9) {
             case 0..<3:
+                if generator.chance(0.15) {  // a new backlog mid-run
+                    let backlog = generator.next(in: 0...2)
+                    server.append(Call(process: 1, object: "s0", f: "listen", value: ["end": "listen", "backlog": .int(backlog)]))
+                }
                 server.append(Call(process: 1, object: "s0", f: "accept", value: generator.chance(0.3) ? ["end": "listen", "nonblocking": true] : ["end": "listen"]))
             case 3..<6:
                 var value: JSONObject = ["end": .string("server-\(peer)"), "max": .int(generator.next(in: 1...4000))]

@@ -106,4 +106,24 @@ public enum KernelUnixSocket {
             return .wouldBlock
         }
     }
+
+    /// `poll` events of a socket, as the kernel's bits.
+    public struct PollEvents: OptionSet, Hashable, Sendable {
+        public let rawValue: CShort
+        public init(rawValue: CShort) { self.rawValue = rawValue }
+        public static let input = PollEvents(rawValue: CShort(POLLIN))
+        public static let output = PollEvents(rawValue: CShort(POLLOUT))
+        /// `POLLRDHUP` (0x2000), which Swift's Glibc module leaves out (it needs `_GNU_SOURCE`).
+        public static let readHangUp = PollEvents(rawValue: 0x2000)
+        public static let hangUp = PollEvents(rawValue: CShort(POLLHUP))
+        public static let error = PollEvents(rawValue: CShort(POLLERR))
+    }
+
+    /// `poll` of one socket for `events`, waiting at most `timeout` milliseconds (forever if negative); the
+    /// events reported (empty if it timed out). A signal ends a wait with `EINTR`: `poll` is never restarted.
+    public static func poll(_ socket: FileDescriptor, events: PollEvents, timeout: Int) throws(Errno) -> PollEvents {
+        var descriptors = [pollfd(fd: socket.rawValue, events: events.rawValue, revents: 0)]
+        _ = try Syscall.poll(&descriptors, timeoutMilliseconds: CInt(clamping: timeout), retryOnInterrupt: false)
+        return PollEvents(rawValue: descriptors[0].revents)
+    }
 }
