@@ -23,10 +23,12 @@ extension Syscall {
         _ = try perform(.unlink, retryOnInterrupt: false) { _ in Glibc.unlink(path) }
     }
 
-    /// Creates a directory and any missing parents (`mkdir -p`).
+    /// Creates a directory and any missing parents (`mkdir -p`), the owner's only unless `mode` says otherwise:
+    /// what the harness writes (traces, fuzz records) carries a run's payloads, and even the names in a directory
+    /// tell another local user which scenarios failed. Directories that exist keep their mode.
     ///
     /// The corresponding C function is `mkdir`.
-    public static func createDirectories(_ path: String, mode: mode_t = 0o755) throws(Errno) {
+    public static func createDirectories(_ path: String, mode: mode_t = 0o700) throws(Errno) {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component

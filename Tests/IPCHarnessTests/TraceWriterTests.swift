@@ -95,6 +95,21 @@ import Testing
         #expect(try Syscall.fileStatus(report).permissions == 0o600)
     }
 
+    /// A directory the harness makes for a trace (and its missing parents) is the owner's only: the names of the
+    /// traces in it say which scenarios failed, and another local user has no business listing them.
+    @Test func directoriesMadeForATraceAreTheOwnersOnly() throws {
+        let nested = "\(directory)/deeper"
+        defer {
+            unlink("\(nested)/t.jsonl")
+            rmdir(nested)
+            cleanUp()
+        }
+        let writer = try TraceWriter(path: "\(nested)/t.jsonl", header: header)
+        try writer.finish()
+        #expect(try Syscall.fileStatus(directory).permissions == 0o700)
+        #expect(try Syscall.fileStatus(nested).permissions == 0o700)
+    }
+
     /// Item 17: a report to a directory that does not exist is an error, not a directory made on a typo's say.
     @Test func aReportIntoAMissingDirectoryIsRefused() {
         #expect(throws: HarnessError.self) { try AtomicFile.write([0x41], to: "/tmp/ipc-harness-no-such-dir-\(getpid())/x.html") }
