@@ -116,14 +116,14 @@ let package = Package(
         .executableTarget(name: "ipc-harness-worker", dependencies: ["IPCHarnessWorker"], swiftSettings: strictSwift),
 
         // What several test targets share (not a product).
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSwift),
+        .target(name: "TestSupport", dependencies: ["IPCSyscalls"], path: "Tests/TestSupport", swiftSettings: strictSwift),
         .testTarget(
             name: "IPCModelsTests",
             dependencies: ["IPCModels", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strictSwift
         ),
         .testTarget(name: "IPCSyscallsTests", dependencies: ["IPCSyscalls"], swiftSettings: strictSwift),
-        .testTarget(name: "CURCUTests", dependencies: ["CURCU"], swiftSettings: strictSwift),
+        .testTarget(name: "CURCUTests", dependencies: ["CURCU", "TestSupport"], swiftSettings: strictSwift),
         .testTarget(
             name: "IPCMechanismsTests",
             dependencies: [

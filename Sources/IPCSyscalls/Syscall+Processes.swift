@@ -73,7 +73,7 @@ extension Syscall {
 
     /// Runs `body` while no ``spawn(_:)`` is under way, for code whose outcome depends on its closes being the last
     /// (a kernel-fact test comparing end of file with a model). Spawns by other means (Foundation, Subprocess) are
-    /// not held off.
+    /// not held off unless they start inside it too, as the test suite's do (`runHoldingOffAgreementTests`).
     public static func withoutConcurrentSpawns<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         try spawning.withLock { (_) throws(E) -> T in try body() }
     }

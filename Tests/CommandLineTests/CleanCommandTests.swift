@@ -58,7 +58,7 @@ import TestSupport
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try process.runHoldingOffAgreementTests()
         return process
     }
 
@@ -188,7 +188,7 @@ import TestSupport
         driver.standardOutput = FileHandle.nullDevice
         let errors = Pipe()
         driver.standardError = errors
-        try driver.run()
+        try driver.runHoldingOffAgreementTests()
         let pid = driver.processIdentifier
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         driver.waitUntilExit()

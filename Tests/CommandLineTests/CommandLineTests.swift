@@ -1,5 +1,6 @@
 import Foundation
 import IPCHarness
+import TestSupport
 import Testing
 
 /// The `ipc-harness` executable, run as a user runs it: exit statuses 0/1/2/3, one-line errors, and failure
@@ -107,7 +108,7 @@ import Testing
     func runArguments(_ arguments: [String], executable: URL = executable, environment: [String: String]? = nil) throws -> Result {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let errorPath = directory + "/stderr-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errorPath) }
         let process = Process()
         process.executableURL = executable
@@ -116,7 +117,7 @@ import Testing
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: errorPath)
-        try process.run()
+        try process.runHoldingOffAgreementTests()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let errorText = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
@@ -181,7 +182,7 @@ import Testing
         let copy = Process()
         copy.executableURL = URL(fileURLWithPath: "/bin/cp")
         copy.arguments = [Self.executable.path, alone + "/ipc-harness"]
-        try copy.run()
+        try copy.runHoldingOffAgreementTests()
         copy.waitUntilExit()
         try #require(copy.terminationStatus == 0)
         return (alone, URL(fileURLWithPath: alone + "/ipc-harness"))

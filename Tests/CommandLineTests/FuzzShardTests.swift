@@ -1,5 +1,6 @@
 import Foundation
 import IPCHarness
+import TestSupport
 import Testing
 
 /// Issue 17: a fuzzing session split into shards, one process each, then merged — a small, deterministic version of
@@ -17,7 +18,7 @@ import Testing
             process.arguments = ["fuzz"] + arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try process.runHoldingOffAgreementTests()
             return process
         }
         for process in processes { process.waitUntilExit() }

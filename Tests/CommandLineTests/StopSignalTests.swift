@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import IPCHarness
 import IPCSyscalls
+import TestSupport
 import Testing
 
 /// Issue 14, items 11 and 14: SIGINT, SIGTERM and SIGHUP skipped every clean-up (12 of 18 stops left ledgers and
@@ -15,7 +16,7 @@ import Testing
         process.arguments = arguments
         process.standardOutput = output ?? FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try process.runHoldingOffAgreementTests()
         return process
     }
 

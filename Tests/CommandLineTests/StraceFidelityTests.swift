@@ -1,5 +1,6 @@
 import Foundation
 import IPCHarness
+import TestSupport
 import Testing
 
 /// strace and a C compiler, when both are here and strace is allowed to trace (it needs ptrace).
@@ -42,7 +43,7 @@ struct StraceFidelityTests {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
-        try process.run()
+        try process.runHoldingOffAgreementTests()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Exit(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
