@@ -8,6 +8,9 @@
 //           {"cmd": "F_SETFL", "nonblocking": BOOL}    (none)                  EBADF
 //   lseek   (none)                                     {"position": 0}         EBADF
 //   pread   {"size": INT?}                             (never)                 ESPIPE, EBADF
+//   poll    {"events": ["POLLIN", ...], "timeout": MS} {"revents": [...]}     EINTR (nothing ready)
+//   select  {"read": BOOL?, "write": BOOL?, "timeout": MS}  {"readable": BOOL, "writable": BOOL}  EBADF, EINTR
+//   eventfd_read, eventfd_write: glibc's wrappers, an 8-byte read and write; read and write in the model
 //
 // U64 is a JSON integer, or a decimal string for values above 2^63 − 1 (JSON integers here are 64-bit signed).
 // params: {"objects": {"e0": {"initial": 0, "semaphore": false, "nonblocking": true, "holders": [1, 2]}}}
@@ -48,6 +51,13 @@ extension EventCounterModel {
             return .write(process: call.process, value: try call.value.required("value").unsigned64("value"), size: size)
         case "read":
             return .read(process: call.process, size: size)
+        case "eventfd_read":
+            // glibc's `read(fd, &value, 8) != 8 ? -1 : 0`: the same call, the same errno.
+            return .read(process: call.process, size: 8)
+        case "eventfd_write":
+            return .write(process: call.process, value: try call.value.required("value").unsigned64("value"), size: 8)
+        case "poll", "select":
+            return .readiness(process: call.process, call: try PipeModel.readinessCall(of: call))
         case "close":
             return .close(process: call.process)
         case "fcntl":
@@ -63,18 +73,26 @@ extension EventCounterModel {
         case "pread":
             return .pread(process: call.process, size: size)
         default:
-            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, close, fcntl, lseek and pread)")
+            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, eventfd_write, eventfd_read, close, fcntl, lseek, pread, poll and select)")
         }
     }
 
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
-        case (.ok(let value), .write): return .wrote(try value.required("written").integer("written", in: 0...64))
+        case (.ok(let value), .write):
+            // glibc's eventfd_write returns 0, not a count: a success without one is the 8 bytes every success writes.
+            return .wrote(try value.optional("written")?.integer("written", in: 0...64) ?? 8)
         case (.ok(let value), .read): return .read(try value.required("value").unsigned64("value"))
         case (.ok, .close): return .closed
         case (.ok(let value), .fcntl(_, nil)): return .flags(nonblocking: try value.required("nonblocking").boolean("nonblocking"))
         case (.ok, .fcntl): return .flagsSet
+        case (.ok(let value), .readiness(_, .poll)):
+            return .ready(try PipeModel.pollEvents(try value.required("revents"), field: "revents"))
+        case (.ok(let value), .readiness(_, .select)):
+            return .selected(
+                readable: try value.required("readable").boolean("readable"),
+                writable: try value.required("writable").boolean("writable"))
         case (.ok(let value), .lseek), (.ok(let value), .pread):
             // A success of pread never happens; read it as lseek's, so a trace that records one is judged.
             let field = try value.optional("position") == nil ? "count" : "position"
@@ -100,6 +118,8 @@ extension EventCounterModel {
             return ("lseek", nil)
         case .pread(_, let size):
             return ("pread", size == 8 ? nil : ["size": .int(size)])
+        case .readiness(_, let readinessCall):
+            return (readinessCall.name, PipeModel.readinessValue(readinessCall))
         }
     }
 
@@ -110,6 +130,8 @@ extension EventCounterModel {
         case .closed, .flagsSet: .ok(nil)
         case .flags(let nonblocking): .ok(["nonblocking": .bool(nonblocking)])
         case .position(let position): .ok(["position": .int(position)])
+        case .ready(let events): .ok(["revents": .array(events.names.map { .string($0) })])
+        case .selected(let readable, let writable): .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .failed(let code): .fail(code)
         }
     }
@@ -139,7 +161,7 @@ extension EventCounterModel.Input {
     public var process: Int {
         switch self {
         case .write(let process, _, _), .read(let process, _), .close(let process), .fcntl(let process, _),
-            .lseek(let process), .pread(let process, _):
+            .lseek(let process), .pread(let process, _), .readiness(let process, _):
             process
         }
     }

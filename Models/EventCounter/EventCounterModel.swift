@@ -12,6 +12,7 @@
 /// - An eventfd has no file position, yet `lseek` succeeds and returns 0 (`noop_llseek`), while `pread` fails
 ///   `ESPIPE`.
 /// - Closing one descriptor leaves the others working; a process's death changes nothing.
+/// - `poll` and `select` see `POLLIN` above 0 and `POLLOUT` below the ceiling (``readiness(of:in:)``).
 /// - A read or write asleep (count 0; count too high) that a handled signal interrupts fails `EINTR` and changes
 ///   nothing (with `SA_RESTART` the kernel restarts it: `InterruptionFactsTests`). One that can proceed, or on a
 ///   nonblocking eventfd, never fails `EINTR`.
@@ -32,6 +33,8 @@ public struct EventCounterModel: TraceModel {
         case lseek(process: Int)
         /// `pread` with a buffer of `size` bytes.
         case pread(process: Int, size: Int)
+        /// `poll` or `select` on the process's descriptor (see ``readiness(of:in:)``).
+        case readiness(process: Int, call: ReadinessCall)
     }
 
     public enum Output: Hashable, Sendable {
@@ -44,6 +47,10 @@ public struct EventCounterModel: TraceModel {
         case flagsSet
         /// `lseek`'s position, or a recorded success of `pread` (never allowed).
         case position(Int)
+        /// `poll`'s `revents` (empty: it returned 0).
+        case ready(PollEvents)
+        /// `select`'s verdict on the descriptor.
+        case selected(readable: Bool, writable: Bool)
         case failed(ErrorCode)
     }
 
@@ -93,6 +100,8 @@ public struct EventCounterModel: TraceModel {
             // Asleep: only an interruption, without effect, ends the call now.
             return output == .failed(.EINTR) ? [.completed(state)] : []
         }
+        // A readiness call that finds nothing ready may be interrupted during the call, whatever its timeout.
+        if output == .failed(.EINTR), case .readiness = input, Self.nothingReady(result) { return [.completed(state)] }
         return output == nil || output == result ? [.completed(next)] : []
     }
 
@@ -132,6 +141,9 @@ public struct EventCounterModel: TraceModel {
             return state.holders.contains(process) ? (.position(0), state) : (.failed(.EBADF), state)
         case .pread(let process, _):
             return (.failed(state.holders.contains(process) ? .ESPIPE : .EBADF), state)
+        case .readiness(let process, let call):
+            let result = readinessResult(call, process: process, in: state)
+            return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
         }
     }
 
@@ -149,6 +161,7 @@ public struct EventCounterModel: TraceModel {
         case .fcntl(_, let on?): call = "fcntl(F_SETFL, \(on ? "O_NONBLOCK" : "0"))"
         case .lseek: call = "lseek"
         case .pread(_, let size): call = "pread (\(size)-byte buffer)"
+        case .readiness(_, let readinessCall): call = "\(readinessCall)"
         }
         let result: String
         switch output {
@@ -157,6 +170,11 @@ public struct EventCounterModel: TraceModel {
         case .flags(let nonblocking)?: result = nonblocking ? "O_NONBLOCK" : "no O_NONBLOCK"
         case .position(let position)?: result = "\(position)"
         case .read(let value)?: result = "\(value)"
+        case .ready(let events)?: result = "\(events)"
+        case .selected(let readable, let writable)?:
+            result = readable || writable
+                ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: "+")
+                : "nothing ready"
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

@@ -164,9 +164,11 @@ extension PipeModel {
             type: try value.optional("type")?.text("type") ?? "S_IFIFO", mode: mode, size: try value.required("size").integer("size", in: -(1 << 62)...(1 << 62)))
     }
 
-    /// The recorded form of a readiness call's arguments, beside `end` (shared with the FIFO model).
-    static func readinessValue(_ call: ReadinessCall, end: End) -> JSONValue {
-        var value: JSONObject = ["end": .string(end.rawValue), "timeout": .int(call.timeout)]
+    /// The recorded form of a readiness call's arguments, beside `end` when the object has ends (shared with the
+    /// FIFO and eventfd models).
+    static func readinessValue(_ call: ReadinessCall, end: End? = nil) -> JSONValue {
+        var value: JSONObject = ["timeout": .int(call.timeout)]
+        if let end { value["end"] = .string(end.rawValue) }
         switch call {
         case .poll(let events, _): value["events"] = .array(events.names.map { .string($0) })
         case .select(let read, let write, _):

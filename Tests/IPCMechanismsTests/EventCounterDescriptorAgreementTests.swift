@@ -6,10 +6,11 @@ import PropertyBased
 import SystemPackage
 import Testing
 
-/// Random sequences of reads, writes, `fcntl` (`F_GETFL`, `F_SETFL` of `O_NONBLOCK` through either of two
-/// descriptors of one eventfd), `lseek` and `pread` give the same outputs on the kernel and in the eventfd model.
-/// A call the model says would sleep (a blocking read at 0) is not made on the kernel: the model must then say it
-/// sleeps, and every call it lets complete must complete the same way there.
+/// Random sequences of reads, writes (up to the ceiling), `fcntl` (`F_GETFL`, `F_SETFL` of `O_NONBLOCK` through either
+/// of two descriptors of one eventfd), `lseek`, `pread`, `poll` and `select` give the same outputs on the kernel and
+/// in the eventfd model. A call the model says would sleep (a blocking read at 0, a poll with no timeout that finds
+/// nothing) is not made on the kernel: the model must then say why it sleeps, and every call it lets complete must
+/// complete the same way there.
 @Suite struct EventCounterDescriptorAgreementTests {
     enum Operation: Sendable, CustomStringConvertible {
         case write(UInt64)
@@ -18,6 +19,8 @@ import Testing
         case getFlags(holder: Int)
         case lseek
         case pread
+        case poll(events: EventCounterModel.PollEvents, timeout: Int)
+        case select(read: Bool, write: Bool)
 
         var description: String {
             switch self {
@@ -27,6 +30,8 @@ import Testing
             case .getFlags(let holder): "F_GETFL\(holder)"
             case .lseek: "lseek"
             case .pread: "pread"
+            case .poll(let events, let timeout): "poll(\(events), \(timeout))"
+            case .select(let read, let write): "select(\(read), \(write))"
             }
         }
     }
@@ -36,7 +41,16 @@ import Testing
         Gen.int(in: 4...16).map { Operation.read(size: $0) }.eraseToAny(),
         Gen.int(in: 0...3).map { Operation.setNonblocking(holder: 1 + $0 / 2, $0 % 2 == 1) }.eraseToAny(),
         Gen.int(in: 1...2).map { Operation.getFlags(holder: $0) }.eraseToAny(),
-        Gen.int(in: 0...1).map { $0 == 0 ? Operation.lseek : .pread }.eraseToAny()
+        Gen.int(in: 0...1).map { $0 == 0 ? Operation.lseek : .pread }.eraseToAny(),
+        // Near the ceiling (2^64 − 2), where POLLOUT ends.
+        Gen.int(in: 2...4).map { Operation.write(UInt64.max - UInt64($0)) }.eraseToAny(),
+        zip(Gen.int(in: 0...31), Gen.int(in: 0...2)).map { bits, pick -> Operation in
+            let all: [EventCounterModel.PollEvents] = [.input, .output, .readNormal, .writeNormal, .priority]
+            var events: EventCounterModel.PollEvents = []
+            for (index, event) in all.enumerated() where bits & (1 << index) != 0 { events.insert(event) }
+            return .poll(events: events, timeout: [0, -1, 0][pick])
+        }.eraseToAny(),
+        Gen.int(in: 1...3).map { Operation.select(read: $0 & 1 != 0, write: $0 & 2 != 0) }.eraseToAny()
     )
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
@@ -56,9 +70,20 @@ import Testing
                 case .getFlags(let holder): input = .fcntl(process: holder, setNonblocking: nil)
                 case .lseek: input = .lseek(process: 1)
                 case .pread: input = .pread(process: 2, size: 8)
+                case .poll(let events, let timeout): input = .readiness(process: 1, call: .poll(events: events, timeout: timeout))
+                case .select(let read, let write): input = .readiness(process: 2, call: .select(read: read, write: write, timeout: 0))
                 }
                 guard let (expected, next) = model.outcome(of: input, in: state) else {
-                    #expect(state.count == 0 && !state.nonblocking, "the model sleeps in \(operation) at count \(state.count)")
+                    if case .poll(let events, _) = operation {
+                        // Asleep only when nothing asked for is ready: POLLIN at 0, POLLOUT at the ceiling.
+                        let ready = (state.count > 0 && events.contains(.input))
+                            || (state.count < EventCounterModel.maximum && events.contains(.output))
+                        #expect(!ready, "the model sleeps in \(operation) at count \(state.count)")
+                    } else if case .write(let value) = operation {
+                        #expect(value > EventCounterModel.maximum - state.count && !state.nonblocking, "the model sleeps in \(operation) at count \(state.count)")
+                    } else {
+                        #expect(state.count == 0 && !state.nonblocking, "the model sleeps in \(operation) at count \(state.count)")
+                    }
                     continue
                 }
                 state = next
@@ -81,6 +106,14 @@ import Testing
                         kernel = .position(try KernelPipe.position(first))
                     case .pread:
                         kernel = .position(try KernelPipe.readAtStart(second, max: 8))
+                    case .poll(let events, _):
+                        // The model let it complete, so the kernel must have it ready now: ask without waiting,
+                        // or a model wrong about readiness would hang the test instead of failing it.
+                        let revents = try KernelPipe.poll(first, events: Int16(events.rawValue), timeoutMilliseconds: 0)
+                        kernel = .ready(EventCounterModel.PollEvents(rawValue: Int(UInt16(bitPattern: revents))))
+                    case .select(let read, let write):
+                        let (readable, writable) = try KernelPipe.select(second, read: read, write: write, timeoutMilliseconds: 0)
+                        kernel = .selected(readable: readable, writable: writable)
                     }
                 } catch {
                     kernel = .failed(ErrorCode(error.name))

@@ -110,6 +110,9 @@ public struct HistoryBuilder<M: TraceModel> {
     private var killTime: [Int: UInt64] = [:]
     /// Each process's latest operation that ended without a completion it reported (info, or none yet).
     private var unfinishedInvokeTime: [Int: UInt64] = [:]
+    /// The `f` each outstanding invoke was recorded with: a model may read two names as one operation (glibc's
+    /// `eventfd_read` is an 8-byte `read`), and the completion must name the call its invoke named.
+    private var invokedNames: [Int: String] = [:]
 
     public init(model: M, path: String? = nil) {
         self.model = model
@@ -148,6 +151,7 @@ public struct HistoryBuilder<M: TraceModel> {
                 throw failure(line, "'\(event.f ?? "")' on \(object): \(error.message)")
             }
             outstanding[process] = (operations.count, line)
+            invokedNames[process] = event.f
             unfinishedInvokeTime[process] = event.time
             operations.append(HistoryOperation(
                 id: operations.count, process: process, object: object, input: input, output: nil,
@@ -161,7 +165,7 @@ public struct HistoryBuilder<M: TraceModel> {
             guard event.object == operation.object else {
                 throw failure(line, "\(event.type.rawValue) on object '\(event.object ?? "")' does not match the invoke on '\(operation.object)' at line \(invokeLine)")
             }
-            let invokedF = model.operationName(of: operation.input)
+            let invokedF = invokedNames.removeValue(forKey: process) ?? model.operationName(of: operation.input)
             guard event.f == invokedF else {
                 throw failure(line, "\(event.type.rawValue) of '\(event.f ?? "")' does not match the invoke of '\(invokedF)' at line \(invokeLine)")
             }

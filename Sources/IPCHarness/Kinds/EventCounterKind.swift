@@ -76,6 +76,12 @@ struct EventCounterBinding: ObjectBinding {
         case .pread(_, let size):
             guard let descriptor else { throw .badFileDescriptor }
             return .position(try KernelPipe.readAtStart(descriptor, max: size))
+        case .readiness(_, let call):
+            switch try PipeBinding.readiness(call, on: descriptor) {
+            case .ready(let events): return .ready(events)
+            case .selected(let readable, let writable): return .selected(readable: readable, writable: writable)
+            default: throw .badFileDescriptor
+            }
         }
     }
 }

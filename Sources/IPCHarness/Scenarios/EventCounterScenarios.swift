@@ -8,13 +8,13 @@ public enum EventCounterScenarios {
     /// 2^64 − 2 ceiling and bad buffer sizes.
     public static let counter = Scenario.real(
         name: "eventfd-counter", kind: EventCounterKind.self, implementation: "kernel.eventfd",
-        summary: "2-4 processes write and read a blocking and a nonblocking eventfd: sums, resets, overflow, EINVAL, F_SETFL O_NONBLOCK, lseek, pread",
+        summary: "2-4 processes write and read a blocking and a nonblocking eventfd: sums, resets, overflow, EINVAL, F_SETFL O_NONBLOCK, lseek, pread, poll, select",
         makeWorkload: { generator in workload(generator: &generator, semaphore: false) })
 
     /// Each read takes 1.
     public static let semaphore = Scenario.real(
         name: "eventfd-semaphore", kind: EventCounterKind.self, implementation: "kernel.eventfd",
-        summary: "EFD_SEMAPHORE: writes of 1-7, every read returns 1; blocking and nonblocking eventfds, F_SETFL O_NONBLOCK",
+        summary: "EFD_SEMAPHORE: writes of 1-7, every read returns 1; blocking and nonblocking eventfds, F_SETFL O_NONBLOCK, poll, select",
         makeWorkload: { generator in workload(generator: &generator, semaphore: true) })
 
 
@@ -31,7 +31,7 @@ public enum EventCounterScenarios {
             var program: [Call] = []
             for _ in 0..<generator.next(in: 2...7) {
                 let object = generator.pick(["e0", "e1"])
-                switch generator.next(in: 0...23) {
+                switch generator.next(in: 0...25) {
                 case 0..<9:
                     var value: UInt64 = UInt64(generator.next(in: 0...7))
                     if !semaphore && object == "e1" && generator.chance(0.15) { value = EventCounterModel.maximum - UInt64(generator.next(in: 0...2)) }
@@ -49,8 +49,18 @@ public enum EventCounterScenarios {
                     program.append(Call(process: process, object: object, f: "fcntl", value: ["cmd": "F_GETFL"]))
                 case 22:
                     program.append(Call(process: process, object: object, f: "lseek"))
-                default:
+                case 23:
                     program.append(Call(process: process, object: object, f: "pread"))
+                case 24:
+                    // An event loop's wait: zero, a short or no timeout (asleep until a write, or a signal).
+                    let events = generator.pick([["POLLIN"], ["POLLOUT"], ["POLLIN", "POLLOUT"]]).map { JSONValue.string($0) }
+                    program.append(Call(
+                        process: process, object: object, f: "poll",
+                        value: ["events": .array(events), "timeout": .int(generator.pick([0, 20, -1]))]))
+                default:
+                    program.append(Call(
+                        process: process, object: object, f: "select",
+                        value: ["read": .bool(true), "write": .bool(generator.chance(0.5)), "timeout": 0]))
                 }
             }
             processes.append(Workload.Process(id: process, holds: ["e0": ["hold"], "e1": ["hold"]], program: program))
