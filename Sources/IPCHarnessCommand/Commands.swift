@@ -200,11 +200,15 @@ struct FuzzBench: ParsableCommand {
     @Flag(help: "Print JSON (every attempt) instead of a table.")
     var json = false
 
-    @Option(help: "Comma-separated scenario names (default: every scenario broken on purpose that can run here).")
-    var scenarios: String?
+    /// Parsed once, as the argument is read: the names looked up, an unknown one refused with its name.
+    @Option(help: "Comma-separated scenario names (default: every scenario broken on purpose that can run here).", transform: FuzzBench.scenarioList)
+    var scenarios: [Scenario]?
 
     @Option(parsing: .unconditional, help: "Seeds per scenario and variant (the median is over them).")
     var seeds: Int = 20
+
+    @Option(name: .customLong("first-seed"), parsing: .unconditional, help: "The first seed (the sessions use seeds S to S+N-1): check on other seeds what was measured on 1-N.")
+    var firstSeed: UInt64 = 1
 
     @Option(name: .customLong("max-runs"), parsing: .unconditional, help: "A session that has not found a violation after this many runs stops (counted as more than any found).")
     var maxRuns: Int = 3000
@@ -222,14 +226,19 @@ struct FuzzBench: ParsableCommand {
         guard maxRuns >= 1 else { throw ValidationError("--max-runs must be positive") }
         guard maxTime > 0 else { throw ValidationError("--max-time must be positive") }
         guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
-        for name in scenarios?.split(separator: ",").map(String.init) ?? [] where Scenarios.named(name) == nil {
-            throw ValidationError("no scenario named '\(name)' (see `ipc-harness list`)")
+        guard firstSeed >= 1, firstSeed <= UInt64.max - UInt64(seeds) else { throw ValidationError("--first-seed must be at least 1, and leave room for --seeds") }
+    }
+
+    static func scenarioList(_ text: String) throws -> [Scenario] {
+        try text.split(separator: ",").map { name in
+            guard let scenario = Scenarios.named(String(name)) else { throw ValidationError("no scenario named '\(name)' (see `ipc-harness list`)") }
+            return scenario
         }
     }
 
     func run() throws {
-        let limits = FuzzBenchmark.Limits(seeds: seeds, maxRuns: maxRuns, maxSeconds: maxTime)
-        let chosen = scenarios.map { $0.split(separator: ",").compactMap { Scenarios.named(String($0)) } } ?? FuzzBenchmark.defaultScenarios()
+        let limits = FuzzBenchmark.Limits(seeds: seeds, maxRuns: maxRuns, maxSeconds: maxTime, firstSeed: firstSeed)
+        let chosen = scenarios ?? FuzzBenchmark.defaultScenarios()
         let rows = FuzzBenchmark.run(
             scenarios: chosen, limits: limits, jobs: jobs, worker: try CommandWorker.command(), budget: running.checkBudget,
             progress: { line in if !json { printError(line) } })

@@ -23,6 +23,14 @@ struct CorpusEntry: Sendable {
     var turns = 0
     /// Its invariants' metrics (``TraceInvariant/coverageMetrics``), named `invariant.metric`.
     var metrics: [String: Int] = [:]
+    /// Runs derived from it without editing it (retimed, rescheduled, varied) that came back, and how many of them
+    /// reached at least half its value of a metric it has: whether what made it close is its workload's and
+    /// strategy's, which other timing keeps, or a fluke of one timing (``heritability``).
+    var offspring = 0
+    var nearOffspring = 0
+
+    /// `(near + 1) / (offspring + 1)`: 1 until its derived runs say otherwise, falling as they fall short of it.
+    var heritability: Double { Double(nearOffspring + 1) / Double(offspring + 1) }
 }
 
 /// What one run brought its scenario's corpus.
@@ -66,7 +74,7 @@ struct ScenarioCorpus: Sendable {
 
     /// Per strategy (its description): runs of this scenario made with it, and how many of them were new (a
     /// feature or a leading metric value).
-    private(set) var strategyRecord: [String: (runs: Int, finds: Int)] = [:]
+    private(set) var strategyRecord: [String: (runs: Int, finds: Int, raises: Int)] = [:]
 
     /// Entries kept at most; past it the non-leading entry with the least energy per turn goes.
     static let capacity = 64
@@ -78,38 +86,42 @@ struct ScenarioCorpus: Sendable {
     static let leaderShare = 0.85
     static let leaderPatience = 8.0
 
-    /// Adds `report`'s coverage (and `extraFeatures`, features the caller found in the trace) to the scenario's;
-    /// returns what was new. An `edited` run's metrics compete with other edited runs' only (named
+    /// Adds `report`'s coverage (and `extraFeatures` and `extraMetrics`, features and metrics the caller found in
+    /// the trace: where a killed process was, ``ModelMetrics``) to the scenario's; returns what was new. An `edited` run's metrics compete with other edited runs' only (named
     /// `invariant.metric~edited`): an edit can stretch a metric in a way its seed's own runs cannot follow (a
     /// preemption window held by force reaches 400 changes yet lands its swap nowhere near the A→B→A), and such a
     /// run must not take the lead from the best run the seed makes, the one retiming (``FuzzMutator``) builds on.
     mutating func record(
-        _ report: CheckReport, extraFeatures: [String] = [], edited: Bool = false, strategy: StrategySpec? = nil
+        _ report: CheckReport, extraFeatures: [String] = [], extraMetrics: [String: Int] = [:], edited: Bool = false,
+        strategy: StrategySpec? = nil
     ) -> CorpusGain {
         coverage.formUnion(report.coverage)
         var gain = CorpusGain()
         var found = extraFeatures
         found.append("states:\(powerOfTwoBucket(report.coverage.states.count))")
         found.append("transitions:\(powerOfTwoBucket(report.coverage.transitions.count))")
+        var metrics = extraMetrics
         for invariant in report.invariants {
             found.append(invariant.name + (invariant.finding == nil ? ":held" : ":failed"))
             for feature in invariant.coverageFeatures { found.append(invariant.name + ":" + feature) }
-            for (metric, value) in invariant.coverageMetrics {
-                let name = invariant.name + "." + metric + (edited ? Self.editedSuffix : "")
-                gain.metrics[name] = value
-                var top = best[name] ?? []
-                if value > 0, top.count < Self.leadersPerMetric || value > top.last!.value, !top.contains(where: { $0.value == value }) {
-                    gain.raised[name] = value
-                    top.append((value, nil))
-                    top.sort { $0.value > $1.value }
-                    best[name] = Array(top.prefix(Self.leadersPerMetric))
-                }
+            for (metric, value) in invariant.coverageMetrics { metrics[invariant.name + "." + metric] = value }
+        }
+        for (metric, value) in metrics.sorted(by: { $0.key < $1.key }) {
+            let name = metric + (edited ? Self.editedSuffix : "")
+            gain.metrics[name] = value
+            var top = best[name] ?? []
+            if value > 0, top.count < Self.leadersPerMetric || value > top.last!.value, !top.contains(where: { $0.value == value }) {
+                gain.raised[name] = value
+                top.append((value, nil))
+                top.sort { $0.value > $1.value }
+                best[name] = Array(top.prefix(Self.leadersPerMetric))
             }
         }
         for feature in found where features.insert(feature).inserted { gain.features += 1 }
         if let strategy, !edited {
-            strategyRecord[strategy.description, default: (0, 0)].runs += 1
-            if gain.isNew { strategyRecord[strategy.description, default: (0, 0)].finds += 1 }
+            strategyRecord[strategy.description, default: (0, 0, 0)].runs += 1
+            if gain.isNew { strategyRecord[strategy.description, default: (0, 0, 0)].finds += 1 }
+            if !gain.raised.isEmpty { strategyRecord[strategy.description, default: (0, 0, 0)].raises += 1 }
         }
         return gain
     }
@@ -141,10 +153,39 @@ struct ScenarioCorpus: Sendable {
 
     static let editedSuffix = "~edited"
 
-    /// How keen the corpus is on its leaders: the share of derived runs to give them (0 with none).
+    /// Each leader's standing: its value as a share of its metric's highest (1 for the best), the best over the
+    /// metrics it leads.
+    var leaderStanding: [Int: Double] {
+        var standing: [Int: Double] = [:]
+        for (metric, top) in best where !metric.hasSuffix(Self.editedSuffix) {
+            guard let highest = top.first?.value, highest > 0 else { continue }
+            for place in top {
+                guard let entry = place.entry else { continue }
+                standing[entry] = Swift.max(standing[entry, default: 0], Double(place.value) / Double(highest))
+            }
+        }
+        return standing
+    }
+
+    /// Counts a run derived from the entry `parent` without an edit, which reached `metrics`: near if one of the
+    /// parent's positive metrics came to at least half the parent's value.
+    mutating func recordOffspring(of parent: Int, metrics: [String: Int]) {
+        guard let index = entries.firstIndex(where: { $0.id == parent }) else { return }
+        entries[index].offspring += 1
+        if entries[index].metrics.contains(where: { $0.value > 0 && (metrics[$0.key] ?? 0) * 2 >= $0.value }) {
+            entries[index].nearOffspring += 1
+        }
+    }
+
+    /// How keen the corpus is on its leaders: the share of derived runs to give them (0 with none). A leader's
+    /// keenness wanes with its turns and with its ``CorpusEntry/heritability``: a run whose metric its retimings do
+    /// not come near again is a fluke, not a direction (on `aba-tag8-broken`, seed 14, a PCT leader's window of 24
+    /// changes came back in 1 of its next 7 retimings and took them all from random-schedule leaders of 95-164).
     var leaderKeenness: Double {
         let leaders = leaderIDs
-        let keenness = entries.filter { leaders.contains($0.id) }.map { Self.leaderPatience / (Self.leaderPatience + Double($0.turns)) }
+        let keenness = entries.filter { leaders.contains($0.id) }.map {
+            $0.heritability * Self.leaderPatience / (Self.leaderPatience + Double($0.turns))
+        }
         return keenness.isEmpty ? 0 : Self.leaderShare * keenness.max()!
     }
 
@@ -157,8 +198,13 @@ struct ScenarioCorpus: Sendable {
         let leading = entries.indices.filter { leaders.contains(entries[$0].id) }
         var chosen = entries.count - 1
         if !leading.isEmpty, generator.chance(leaderKeenness) {
-            // The fresher a leader (the fewer its turns), the likelier.
-            let weights = leading.map { 1 / (Self.leaderPatience + Double(entries[$0].turns)) }
+            // The fresher a leader (the fewer its turns), the likelier; and the nearer its value to its metric's
+            // highest, the likelier: a run far ahead of the rest (a window of 240 changes where others reach 20)
+            // is the one to build on, not a runner-up of the common kind.
+            let standing = leaderStanding
+            let weights = leading.map {
+                standing[entries[$0].id, default: 0] * entries[$0].heritability / (Self.leaderPatience + Double(entries[$0].turns))
+            }
             var target = Double(generator.next() >> 11) * 0x1.0p-53 * weights.reduce(0, +)
             chosen = leading.last!
             for (place, weight) in zip(leading, weights) {
@@ -184,12 +230,14 @@ struct ScenarioCorpus: Sendable {
         return entries[chosen]
     }
 
-    /// A strategy for a rescheduled run, by how often each one's runs of this scenario found something new (a
-    /// bandit's estimate, `(finds + 1) / (runs + 2)`): the strategy that reaches new places here gets more runs.
+    /// A strategy for a rescheduled run, by how often each one's runs of this scenario found something new, a run
+    /// that raised a metric counting three times (a bandit's estimate, `(finds + 2·raises + 1) / (runs + 2)`): the
+    /// strategy that reaches new places here gets more runs, and the one that climbs its metrics most of all (every
+    /// strategy's first runs bring new buckets of states; only some bring a process nearer its bug).
     func pickStrategy(from strategies: [StrategySpec], _ generator: inout SeededGenerator) -> StrategySpec {
         let weights = strategies.map { strategy in
-            let record = strategyRecord[strategy.description] ?? (0, 0)
-            return Double(record.finds + 1) / Double(record.runs + 2)
+            let record = strategyRecord[strategy.description] ?? (0, 0, 0)
+            return Double(record.finds + 2 * record.raises + 1) / Double(record.runs + 2)
         }
         var target = Double(generator.next() >> 11) * 0x1.0p-53 * weights.reduce(0, +)
         for (strategy, weight) in zip(strategies, weights) {

@@ -76,6 +76,7 @@ public struct FuzzMerge: Sendable {
                     rows[index].violations += row.violations
                     rows[index].unknowns += row.unknowns
                     rows[index].derivedRuns += row.derivedRuns
+                    rows[index].droppedRuns += row.droppedRuns
                 } else {
                     rows.append(row)
                 }

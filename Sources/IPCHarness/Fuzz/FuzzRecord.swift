@@ -51,6 +51,9 @@ public struct FuzzRecord: Sendable {
         public var violations: Int
         public var unknowns: Int
         public var derivedRuns: Int
+        /// Derived runs drawn that did not execute (their edit refused by the run's own setup; not in `runs`).
+        /// Written since the field was added; a record without it (an older harness's) reads as 0.
+        public var droppedRuns = 0
     }
 
     public var configuration: Configuration
@@ -81,7 +84,7 @@ public struct FuzzRecord: Sendable {
         elapsed = summary.progress.elapsed
         rows = summary.scenarios.map { row in
             Row(scenario: row.scenario.name, broken: row.scenario.isBroken, runs: row.runs, violations: row.violations,
-                unknowns: row.unknowns, derivedRuns: row.derivedRuns)
+                unknowns: row.unknowns, derivedRuns: row.derivedRuns, droppedRuns: row.droppedRuns)
         }
         findings = summary.scenarios.flatMap { row in
             row.traces.map { trace in
@@ -121,6 +124,7 @@ public struct FuzzRecord: Sendable {
             .object([
                 "scenario": .string(row.scenario), "broken": .bool(row.broken), "runs": .int(row.runs),
                 "violations": .int(row.violations), "unknowns": .int(row.unknowns), "derivedRuns": .int(row.derivedRuns),
+                "droppedRuns": .int(row.droppedRuns),
             ])
         }
         let findings: [JSONValue] = findings.map { finding in
@@ -198,9 +202,14 @@ public struct FuzzRecord: Sendable {
         }
         elapsed = try Self.double(value["elapsed"], "elapsed")
         rows = try Self.array(value["scenarios"], "scenarios").map { (row) throws(FieldError) in
-            Row(scenario: try Self.string(row["scenario"], "scenarios.scenario"), broken: try Self.bool(row["broken"], "scenarios.broken"),
+            // `droppedRuns` is optional (added within version 2): older records of the same version lack it.
+            var dropped = 0
+            if let field = row["droppedRuns"] { dropped = try Self.int(field, "scenarios.droppedRuns") }
+            return Row(
+                scenario: try Self.string(row["scenario"], "scenarios.scenario"), broken: try Self.bool(row["broken"], "scenarios.broken"),
                 runs: try Self.int(row["runs"], "scenarios.runs"), violations: try Self.int(row["violations"], "scenarios.violations"),
-                unknowns: try Self.int(row["unknowns"], "scenarios.unknowns"), derivedRuns: try Self.int(row["derivedRuns"], "scenarios.derivedRuns"))
+                unknowns: try Self.int(row["unknowns"], "scenarios.unknowns"), derivedRuns: try Self.int(row["derivedRuns"], "scenarios.derivedRuns"),
+                droppedRuns: dropped)
         }
         findings = try Self.array(value["findings"], "findings").map { (item) throws(FieldError) in
             var notShrunk: String?

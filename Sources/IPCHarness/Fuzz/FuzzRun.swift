@@ -19,6 +19,8 @@ struct FuzzRun {
     var edit: EditedRun?
     /// The mutation that made it (``FuzzMutator``), nil for fresh generation.
     var mutation: String?
+    /// The corpus entry it was derived from (``CorpusEntry/id``); nil for a fresh run.
+    var parent: Int?
 
     /// A recorded run edited by the mutator, run as the shrinker runs its candidates: real-mode runs on the kernel
     /// (the driver invokes the edited moves in order), simulations in the simulator (the edited steps, leniently).

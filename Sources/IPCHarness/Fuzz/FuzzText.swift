@@ -70,7 +70,9 @@ public enum FuzzText {
             lines.append(row.scenario.name.padded(width) + String(row.runs).leftPadded(7) + String(row.violations).leftPadded(12) + String(row.unknowns).leftPadded(9) + "  " + note)
         }
         let progress = summary.progress
-        lines.append("\(progress.runs) runs in \(Int(progress.elapsed)) s (\(format(progress.runsPerSecond)) runs/s); \(progress.states) model states and \(progress.transitions) transitions covered")
+        let dropped = summary.scenarios.reduce(0) { $0 + $1.droppedRuns }
+        let droppedNote = dropped == 0 ? "" : " (and \(dropped) derived run\(dropped == 1 ? "" : "s") dropped: an edit the run's setup refused)"
+        lines.append("\(progress.runs) runs in \(Int(progress.elapsed)) s (\(format(progress.runsPerSecond)) runs/s)\(droppedNote); \(progress.states) model states and \(progress.transitions) transitions covered")
         for row in summary.scenarios where row.violations > 0 {
             for trace in row.traces.prefix(3) {
                 let state = trace.notShrunk.map { "not shrunk: " + $0 } ?? "shrunk"
@@ -95,7 +97,9 @@ public enum FuzzText {
         let longest = Int(merge.records.map(\.elapsed).max() ?? 0)
         let comparable = merge.configuration.deterministicHashing || shards == 1
             ? "" : " (not comparable across shards: they did not hash deterministically, so the union over-counts)"
-        lines.append("\(merge.runs) runs in \(shards) shard\(shards == 1 ? "" : "s") (the longest \(longest) s); \(merge.coverage.states.count) model states and \(merge.coverage.transitions.count) transitions covered (union)\(comparable)")
+        let dropped = merge.rows.reduce(0) { $0 + $1.droppedRuns }
+        let droppedNote = dropped == 0 ? "" : " (and \(dropped) derived run\(dropped == 1 ? "" : "s") dropped)"
+        lines.append("\(merge.runs) runs in \(shards) shard\(shards == 1 ? "" : "s") (the longest \(longest) s)\(droppedNote); \(merge.coverage.states.count) model states and \(merge.coverage.transitions.count) transitions covered (union)\(comparable)")
         lines.append("\(merge.kept.count) kind\(merge.kept.count == 1 ? "" : "s") of violation\(merge.duplicates > 0 ? "; \(merge.duplicates) found again by another shard, kept once" : "")")
         for entry in merge.kept {
             let state = entry.finding.notShrunk.map { "not shrunk: " + $0 } ?? "shrunk"

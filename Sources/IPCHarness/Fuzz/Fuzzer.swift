@@ -289,6 +289,7 @@ public final class Fuzzer: Sendable {
             strategy: drawn.strategy,
             generator: &generator)
         run.number = drawn.number
+        run.parent = drawn.parent!.id
         return (drawn.index, run)
     }
 
@@ -320,13 +321,15 @@ public final class Fuzzer: Sendable {
             }
         }
         let traceFeatures = Self.killFeatures(result.trace)
+        let modelMetrics = ModelMetrics.metrics(of: result.trace)
         state.withLock { state in
             state.progress.runs += 1
             state.scenarios[index].runs += 1
             if run.mutation != nil { state.scenarios[index].derivedRuns += 1 }
             state.coverage.formUnion(result.report.coverage)
             let gain = state.corpora[index].record(
-                result.report, extraFeatures: traceFeatures, edited: run.edit != nil, strategy: run.strategy)
+                result.report, extraFeatures: traceFeatures, extraMetrics: modelMetrics, edited: run.edit != nil, strategy: run.strategy)
+            if let parent = run.parent, run.edit == nil { state.corpora[index].recordOffspring(of: parent, metrics: gain.metrics) }
             if options.guided, gain.isNew {
                 state.corpora[index].admit(
                     CorpusEntry(

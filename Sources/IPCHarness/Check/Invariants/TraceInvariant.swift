@@ -20,8 +20,10 @@ public protocol TraceInvariant: Sendable {
     /// of two as AFL buckets hit counts): coverage-guided fuzzing keeps runs that reach a name no earlier run did,
     /// and so climbs towards a violation rather than waiting for one. Default: none.
     var coverageFeatures: [String] { get }
-    /// How close the run came to breaking it, as numbers where more is closer (say, the widest A→B→A window seen:
-    /// 255 changes of an 8-bit tag is one short of a wrap). Features only say a run reached somewhere new; a metric
+    /// How close the run came to breaking it, as numbers where more is closer (say, ABA's approach: the widest window
+    /// of a swap whose word had not yet come back to the value read; 255 changes of an 8-bit tag is one short of a
+    /// wrap). Measure nearness, not size: a number that also grows on runs that went past the bug without it (a
+    /// window that overshot the wrap) makes leaders that lead nowhere. Features only say a run reached somewhere new; a metric
     /// says which way is forward, so coverage-guided fuzzing keeps the run with the highest value of each metric
     /// and derives most of its runs from those (directed fuzzing: FuzzFactory's "max" feedback, HypoFuzz's
     /// `target()`), climbing towards a violation. Default: none (the invariant guides by its features only).
