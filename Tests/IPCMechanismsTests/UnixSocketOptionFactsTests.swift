@@ -10,15 +10,7 @@ import Testing
 /// sockets, measured on this kernel; the `unix-socket` model's `option` encodes each fact, and
 /// `UnixSocketModelAgreementTests` makes these calls at random points of random sequences on both.
 @Suite struct UnixSocketOptionFactsTests {
-    final class Pair {
-        let a: FileDescriptor
-        let b: FileDescriptor
-        init(_ type: UnixSocketType) throws {
-            Syscall.ignoreBrokenPipeSignal()
-            (a, b) = try KernelUnixSocket.pair(type)
-        }
-        deinit { try? Syscall.close(a); try? Syscall.close(b) }
-    }
+    typealias Pair = OwnedSocketPair
 
     func send(_ socket: FileDescriptor, _ count: Int) throws -> TransferResult<Int> {
         try KernelUnixSocket.send(socket, [UInt8](repeating: 7, count: count), nonblocking: true)

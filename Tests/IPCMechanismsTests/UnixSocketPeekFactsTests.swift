@@ -9,12 +9,7 @@ import Testing
 /// installed as new descriptors and stay in the message; a stream peek reads on past its size to the next buffer
 /// carrying descriptors (a kernel surprise: `unix_stream_read_generic` keeps walking the queue under `MSG_PEEK`).
 @Suite struct UnixSocketPeekFactsTests {
-    final class Pair {
-        let a: FileDescriptor
-        let b: FileDescriptor
-        init(_ type: UnixSocketType) throws { (a, b) = try KernelUnixSocket.pair(type) }
-        deinit { try? Syscall.close(a); try? Syscall.close(b) }
-    }
+    typealias Pair = OwnedSocketPair
 
     func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 

@@ -12,15 +12,7 @@ import Testing
     typealias Events = KernelUnixSocket.PollEvents
     static let asked: Events = [.input, .output, .readHangUp]
 
-    final class Pair {
-        let a: FileDescriptor
-        let b: FileDescriptor
-        init(_ type: UnixSocketType) throws {
-            Syscall.ignoreBrokenPipeSignal()
-            (a, b) = try KernelUnixSocket.pair(type)
-        }
-        deinit { try? Syscall.close(a); try? Syscall.close(b) }
-    }
+    typealias Pair = OwnedSocketPair
 
     func poll(_ socket: FileDescriptor) throws -> Events {
         try KernelUnixSocket.poll(socket, events: Self.asked, timeout: 0)

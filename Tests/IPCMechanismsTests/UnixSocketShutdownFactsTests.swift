@@ -8,15 +8,7 @@ import Testing
 /// `shutdown` on Unix socket pairs, measured on this kernel; the `unix-socket` model encodes each fact
 /// (`UnixSocketModelAgreementTests` runs random sequences with shutdowns on both).
 @Suite struct UnixSocketShutdownFactsTests {
-    final class Pair {
-        let a: FileDescriptor
-        let b: FileDescriptor
-        init(_ type: UnixSocketType) throws {
-            Syscall.ignoreBrokenPipeSignal()
-            (a, b) = try KernelUnixSocket.pair(type)
-        }
-        deinit { try? Syscall.close(a); try? Syscall.close(b) }
-    }
+    typealias Pair = OwnedSocketPair
 
     enum Result: Equatable { case data(String), error(Errno), wouldBlock }
 
