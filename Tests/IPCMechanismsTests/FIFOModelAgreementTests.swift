@@ -106,14 +106,14 @@ import Testing
                             let data = Array(Self.pattern[start..<start + size])
                             input = .write(process: 1, data: data, nonblocking: true)
                             guard let descriptor = held[.write]?.last else { kernel = .failed(.EBADF); break }
-                            switch try KernelPipe.writeKeepingFlags(descriptor, data, nonblocking: true) {
+                            switch try KernelPipe.write(descriptor, data, nonblocking: true) {
                             case .completed(let count): kernel = .wrote(count)
                             case .wouldBlock: kernel = .failed(.EAGAIN)
                             }
                         case .read(let max):
                             input = .read(process: 1, max: max, nonblocking: true)
                             guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
-                            switch try KernelPipe.readKeepingFlags(descriptor, max: max, nonblocking: true) {
+                            switch try KernelPipe.read(descriptor, max: max, nonblocking: true) {
                             case .completed(let bytes): kernel = .read(bytes)
                             case .wouldBlock: kernel = .failed(.EAGAIN)
                             }

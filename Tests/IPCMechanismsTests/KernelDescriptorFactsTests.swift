@@ -68,7 +68,7 @@ import Testing
         #expect(try KernelPipe.flags(duplicate).nonblocking)
         #expect(try !KernelPipe.flags(reopened).nonblocking)
         // The duplicate's read, asked blocking, does not block: it is the description that is nonblocking.
-        #expect(try KernelPipe.readKeepingFlags(duplicate, max: 4, nonblocking: false) == .wouldBlock)
+        #expect(try KernelPipe.read(duplicate, max: 4, nonblocking: false) == .wouldBlock)
         try KernelPipe.setFlags(duplicate, nonblocking: false, direct: nil)
         #expect(try !KernelPipe.flags(pipe.read).nonblocking)
     }
@@ -77,7 +77,7 @@ import Testing
         let pipe = try Pipe(flags: O_NONBLOCK | Syscall.directFlag)
         #expect(try KernelPipe.flags(pipe.read) == (nonblocking: true, direct: false))
         #expect(try KernelPipe.flags(pipe.write) == (nonblocking: true, direct: true))
-        #expect(try KernelPipe.readKeepingFlags(pipe.read, max: 1, nonblocking: false) == .wouldBlock)
+        #expect(try KernelPipe.read(pipe.read, max: 1, nonblocking: false) == .wouldBlock)
     }
 
     @Test func aReopenedEndStartsWithoutTheFlagsOfTheOriginal() throws {
@@ -112,12 +112,12 @@ import Testing
     @Test func setPipeSizeBelowThePagesInUseIsEBUSY() throws {
         let pipe = try Pipe(flags: O_NONBLOCK)
         // 8192 bytes fill 2 pages; 1 more byte cannot merge into a full page: 3 pages in use.
-        #expect(try KernelPipe.writeKeepingFlags(pipe.write, [UInt8](repeating: 1, count: 8192), nonblocking: true) == .completed(8192))
-        #expect(try KernelPipe.writeKeepingFlags(pipe.write, [2], nonblocking: true) == .completed(1))
+        #expect(try KernelPipe.write(pipe.write, [UInt8](repeating: 1, count: 8192), nonblocking: true) == .completed(8192))
+        #expect(try KernelPipe.write(pipe.write, [2], nonblocking: true) == .completed(1))
         #expect(throws: Errno.resourceBusy) { try Syscall.setPipeSize(pipe.write, 4096) }
         #expect(throws: Errno.resourceBusy) { try Syscall.setPipeSize(pipe.write, 8192) }
         #expect(try Syscall.setPipeSize(pipe.write, 12288) == 16384)
-        #expect(try KernelPipe.readKeepingFlags(pipe.read, max: 8193, nonblocking: true) == .completed([UInt8](repeating: 1, count: 8192) + [2]))
+        #expect(try KernelPipe.read(pipe.read, max: 8193, nonblocking: true) == .completed([UInt8](repeating: 1, count: 8192) + [2]))
         #expect(try Syscall.setPipeSize(pipe.write, 4096) == 4096)
     }
 
@@ -125,18 +125,18 @@ import Testing
 
     @Test func inPacketModeEachWriteIsReadAloneAndAShortReadDiscardsTheRest() throws {
         let pipe = try Pipe(flags: O_NONBLOCK | Syscall.directFlag)
-        #expect(try KernelPipe.writeKeepingFlags(pipe.write, bytes("0123456789"), nonblocking: true) == .completed(10))
-        #expect(try KernelPipe.writeKeepingFlags(pipe.write, bytes("abcde"), nonblocking: true) == .completed(5))
-        #expect(try KernelPipe.readKeepingFlags(pipe.read, max: 100, nonblocking: true) == .completed(bytes("0123456789")))
-        #expect(try KernelPipe.readKeepingFlags(pipe.read, max: 2, nonblocking: true) == .completed(bytes("ab")))
-        #expect(try KernelPipe.readKeepingFlags(pipe.read, max: 100, nonblocking: true) == .wouldBlock)
+        #expect(try KernelPipe.write(pipe.write, bytes("0123456789"), nonblocking: true) == .completed(10))
+        #expect(try KernelPipe.write(pipe.write, bytes("abcde"), nonblocking: true) == .completed(5))
+        #expect(try KernelPipe.read(pipe.read, max: 100, nonblocking: true) == .completed(bytes("0123456789")))
+        #expect(try KernelPipe.read(pipe.read, max: 2, nonblocking: true) == .completed(bytes("ab")))
+        #expect(try KernelPipe.read(pipe.read, max: 100, nonblocking: true) == .wouldBlock)
     }
 
     @Test func aLargePacketWriteIsPacketsOfAPageEach() throws {
         let pipe = try Pipe(flags: O_NONBLOCK | Syscall.directFlag)
-        #expect(try KernelPipe.writeKeepingFlags(pipe.write, [UInt8](repeating: 7, count: 5000), nonblocking: true) == .completed(5000))
-        #expect(try KernelPipe.readKeepingFlags(pipe.read, max: 8192, nonblocking: true).map(\.count) == .completed(4096))
-        #expect(try KernelPipe.readKeepingFlags(pipe.read, max: 8192, nonblocking: true).map(\.count) == .completed(904))
+        #expect(try KernelPipe.write(pipe.write, [UInt8](repeating: 7, count: 5000), nonblocking: true) == .completed(5000))
+        #expect(try KernelPipe.read(pipe.read, max: 8192, nonblocking: true).map(\.count) == .completed(4096))
+        #expect(try KernelPipe.read(pipe.read, max: 8192, nonblocking: true).map(\.count) == .completed(904))
     }
 
     /// The merge looks at the last page's flag, not the writer's: a packet writer's bytes join an ordinary page,
@@ -146,16 +146,16 @@ import Testing
         let packetWriter = try KernelPipe.openEnd(pipe.write, forWriting: true)
         defer { try? Syscall.close(packetWriter) }
         try KernelPipe.setFlags(packetWriter, nonblocking: true, direct: true)
-        #expect(try KernelPipe.writeKeepingFlags(pipe.write, bytes("abc"), nonblocking: true) == .completed(3))
-        #expect(try KernelPipe.writeKeepingFlags(packetWriter, bytes("de"), nonblocking: true) == .completed(2))
-        #expect(try KernelPipe.readKeepingFlags(pipe.read, max: 100, nonblocking: true) == .completed(bytes("abcde")))
+        #expect(try KernelPipe.write(pipe.write, bytes("abc"), nonblocking: true) == .completed(3))
+        #expect(try KernelPipe.write(packetWriter, bytes("de"), nonblocking: true) == .completed(2))
+        #expect(try KernelPipe.read(pipe.read, max: 100, nonblocking: true) == .completed(bytes("abcde")))
         // An ordinary write after a packet goes into a page of its own.
-        #expect(try KernelPipe.writeKeepingFlags(pipe.write, [UInt8](repeating: 0x78, count: 4096), nonblocking: true) == .completed(4096))
-        #expect(try KernelPipe.writeKeepingFlags(packetWriter, [UInt8](repeating: 0x50, count: 4096), nonblocking: true) == .completed(4096))
-        #expect(try KernelPipe.writeKeepingFlags(pipe.write, bytes("rs"), nonblocking: true) == .completed(2))
-        let first = try KernelPipe.readKeepingFlags(pipe.read, max: 4100, nonblocking: true)
+        #expect(try KernelPipe.write(pipe.write, [UInt8](repeating: 0x78, count: 4096), nonblocking: true) == .completed(4096))
+        #expect(try KernelPipe.write(packetWriter, [UInt8](repeating: 0x50, count: 4096), nonblocking: true) == .completed(4096))
+        #expect(try KernelPipe.write(pipe.write, bytes("rs"), nonblocking: true) == .completed(2))
+        let first = try KernelPipe.read(pipe.read, max: 4100, nonblocking: true)
         #expect(first == .completed([UInt8](repeating: 0x78, count: 4096) + bytes("PPPP")))
-        #expect(try KernelPipe.readKeepingFlags(pipe.read, max: 100, nonblocking: true) == .completed(bytes("rs")))
+        #expect(try KernelPipe.read(pipe.read, max: 100, nonblocking: true) == .completed(bytes("rs")))
     }
 
     // MARK: eventfd

@@ -22,7 +22,7 @@ enum PipeAgreement {
 extension PipeAgreement {
     /// A `write` on the real pipe as the model's output: the count, or `EAGAIN` (other errors are thrown).
     static func write(_ descriptor: FileDescriptor, _ data: [UInt8], nonblocking: Bool) throws(Errno) -> PipeModel.Output {
-        switch try KernelPipe.writeKeepingFlags(descriptor, data, nonblocking: nonblocking) {
+        switch try KernelPipe.write(descriptor, data, nonblocking: nonblocking) {
         case .completed(let count): .wrote(count)
         case .wouldBlock: .failed(.EAGAIN)
         }
@@ -30,7 +30,7 @@ extension PipeAgreement {
 
     /// A `read` on the real pipe as the model's output: the bytes, or `EAGAIN`.
     static func read(_ descriptor: FileDescriptor, max: Int, nonblocking: Bool) throws(Errno) -> PipeModel.Output {
-        switch try KernelPipe.readKeepingFlags(descriptor, max: max, nonblocking: nonblocking) {
+        switch try KernelPipe.read(descriptor, max: max, nonblocking: nonblocking) {
         case .completed(let bytes): .read(bytes)
         case .wouldBlock: .failed(.EAGAIN)
         }

@@ -63,12 +63,12 @@ import Testing
             do throws(Errno) {
                 switch operation {
                 case .write(let writer, let size):
-                    switch try KernelPipe.writeKeepingFlags(writer == 1 ? firstWriter : secondWriter, Self.payload(size, sequence), nonblocking: false) {
+                    switch try KernelPipe.write(writer == 1 ? firstWriter : secondWriter, Self.payload(size, sequence), nonblocking: false) {
                     case .completed(let count): return .wrote(count)
                     case .wouldBlock: return .failed(.EAGAIN)
                     }
                 case .read(let max):
-                    switch try KernelPipe.readKeepingFlags(readEnd, max: max, nonblocking: false) {
+                    switch try KernelPipe.read(readEnd, max: max, nonblocking: false) {
                     case .completed(let bytes): return .read(bytes)
                     case .wouldBlock: return .failed(.EAGAIN)
                     }

@@ -83,13 +83,13 @@ struct FIFOBinding: ObjectBinding {
         case .read(_, let max, let nonblocking):
             guard let descriptor = held[.read]?.last else { throw .badFileDescriptor }
             // Nonblocking for this call only, or as the description says (its open's O_NONBLOCK, then F_SETFL).
-            switch try KernelPipe.readKeepingFlags(descriptor, max: max, nonblocking: nonblocking) {
+            switch try KernelPipe.read(descriptor, max: max, nonblocking: nonblocking) {
             case .completed(let bytes): return .read(bytes)
             case .wouldBlock: throw .wouldBlock
             }
         case .write(_, let data, let nonblocking):
             guard let descriptor = held[.write]?.last else { throw .badFileDescriptor }
-            switch try KernelPipe.writeKeepingFlags(descriptor, data, nonblocking: nonblocking) {
+            switch try KernelPipe.write(descriptor, data, nonblocking: nonblocking) {
             case .completed(let count): return .wrote(count)
             case .wouldBlock: throw .wouldBlock
             }

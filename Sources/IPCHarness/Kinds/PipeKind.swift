@@ -131,7 +131,7 @@ struct PipeBinding: ObjectBinding {
                 defer { reader = client }
                 return .read(try client.read(max: max, from: readEnd))
             }
-            switch try KernelPipe.readKeepingFlags(readEnd, max: max, nonblocking: nonblocking) {
+            switch try KernelPipe.read(readEnd, max: max, nonblocking: nonblocking) {
             case .completed(let bytes): return .read(bytes)
             case .wouldBlock: throw .wouldBlock
             }
@@ -140,7 +140,7 @@ struct PipeBinding: ObjectBinding {
             return .wrote(try writer.write(data, to: writeEnd))
         case .write(_, let data, let nonblocking):
             guard let writeEnd else { throw .badFileDescriptor }
-            switch try KernelPipe.writeKeepingFlags(writeEnd, data, nonblocking: nonblocking) {
+            switch try KernelPipe.write(writeEnd, data, nonblocking: nonblocking) {
             case .completed(let count): return .wrote(count)
             case .wouldBlock: throw .wouldBlock
             }

@@ -349,8 +349,11 @@ public struct UnixSocketBinding: ObjectBinding {
         let name = "client-\(context.process)"
         guard let address = listenerAddress else { BindingFailure.abandon("connect: this object has no listener address") }
         if let existing = sockets[name] {
-            try Syscall.setNonblocking(existing, nonblocking)
-            defer { try? Syscall.setNonblocking(existing, false) }
+            // This process's own client socket (no other process holds its description): its O_NONBLOCK is turned
+            // on for the one call and put back as it was.
+            let flags = try Syscall.statusFlags(existing)
+            if nonblocking && flags & O_NONBLOCK == 0 { try Syscall.setStatusFlags(existing, flags | O_NONBLOCK) }
+            defer { if nonblocking && flags & O_NONBLOCK == 0 { try? Syscall.setStatusFlags(existing, flags) } }
             try Syscall.connect(existing, to: address)
             return .connected(name)
         }

@@ -15,42 +15,96 @@ public enum KernelPipe {
         try Syscall.reopen(end, flags: (forWriting ? O_WRONLY : O_RDONLY) | O_CLOEXEC)
     }
 
-    /// Reads up to `max` bytes; empty data is end of file. With `nonblocking`, an empty pipe with writers gives
-    /// ``TransferResult/wouldBlock``.
+    /// Reads up to `max` bytes; empty data is end of file. The call blocks or not as the open file description's
+    /// `O_NONBLOCK` says (an empty pipe with writers then gives ``TransferResult/wouldBlock``), or, with
+    /// `nonblocking`, does not block whatever the description says (see ``withCallDescription(_:nonblocking:forWriting:_:)``).
+    /// The description's flags are never changed.
     public static func read(
         _ descriptor: FileDescriptor, max: Int, nonblocking: Bool, retryOnInterrupt: Bool = true
     ) throws(Errno) -> TransferResult<[UInt8]> {
-        try Syscall.setNonblocking(descriptor, nonblocking)
-        var buffer = [UInt8](repeating: 0, count: max)
-        do throws(Errno) {
-            let count = try buffer.withUnsafeMutableBufferPointer { (raw) throws(Errno) -> Int in
-                try Syscall.read(descriptor, into: UnsafeMutableRawBufferPointer(raw), retryOnInterrupt: retryOnInterrupt)
+        try withCallDescription(descriptor, nonblocking: nonblocking, forWriting: false) { (descriptor) throws(Errno) in
+            var buffer = [UInt8](repeating: 0, count: max)
+            do throws(Errno) {
+                let count = try buffer.withUnsafeMutableBufferPointer { (raw) throws(Errno) -> Int in
+                    try Syscall.read(descriptor, into: UnsafeMutableRawBufferPointer(raw), retryOnInterrupt: retryOnInterrupt)
+                }
+                buffer.removeLast(max - count)
+                return .completed(buffer)
+            } catch .wouldBlock {
+                return .wouldBlock
             }
-            buffer.removeLast(max - count)
-            return .completed(buffer)
-        } catch .wouldBlock {
-            return .wouldBlock
         }
     }
 
-    /// Writes `bytes` with one call; the count may be short (nonblocking, or interrupted).
+    /// Writes `bytes` with one call; the count may be short (nonblocking, or interrupted). Blocking as for
+    /// ``read(_:max:nonblocking:retryOnInterrupt:)``; the description's flags are never changed.
     public static func write(
         _ descriptor: FileDescriptor, _ bytes: some Collection<UInt8>, nonblocking: Bool, retryOnInterrupt: Bool = true
     ) throws(Errno) -> TransferResult<Int> {
-        try Syscall.setNonblocking(descriptor, nonblocking)
         let contiguous = Array(bytes)
-        do throws(Errno) {
-            return .completed(try contiguous.withUnsafeBufferPointer { (raw) throws(Errno) -> Int in
-                try Syscall.write(descriptor, UnsafeRawBufferPointer(raw), retryOnInterrupt: retryOnInterrupt)
-            })
-        } catch .wouldBlock {
-            return .wouldBlock
+        return try withCallDescription(descriptor, nonblocking: nonblocking, forWriting: true) { (descriptor) throws(Errno) in
+            do throws(Errno) {
+                return .completed(try contiguous.withUnsafeBufferPointer { (raw) throws(Errno) -> Int in
+                    try Syscall.write(descriptor, UnsafeRawBufferPointer(raw), retryOnInterrupt: retryOnInterrupt)
+                })
+            } catch .wouldBlock {
+                return .wouldBlock
+            }
         }
+    }
+
+    /// Runs `body` on a descriptor that does not block when `nonblocking` is asked for, without touching the flags
+    /// of `descriptor`'s open file description.
+    ///
+    /// `O_NONBLOCK` belongs to the description, which every holder shares (a forked sibling, a `dup` handed to an
+    /// event loop): turning it on for one call, even briefly, makes a sibling's blocking read of an empty pipe fail
+    /// `EAGAIN` in that window — a failure the kernel gives only to nonblocking descriptions, so the model rightly
+    /// rejects it, and the harness would report a violation of its own making. A pipe has no per-call flag
+    /// (`RWF_NOWAIT` gives `EOPNOTSUPP` on pipes and FIFOs, measured), so a nonblocking call on a blocking description
+    /// is made on a private description of the same end, opened through `/proc/self/fd` with `O_NONBLOCK` (and the
+    /// write end's `O_DIRECT`, which decides packet mode per write) and closed after the call. It is one more reader
+    /// or writer only while the caller already holds one, so no end of file or `EPIPE` changes. A write end whose
+    /// readers are all gone cannot be opened nonblocking (`ENXIO`): the write would fail `EPIPE`, so it does.
+    ///
+    /// When the process has no descriptor number to spare (`EMFILE`, `ENFILE`) the flag is turned on around the one
+    /// call instead, the only way left; a process at its descriptor limit that shares a description is the one case
+    /// this cannot make private.
+    static func withCallDescription<Result>(
+        _ descriptor: FileDescriptor, nonblocking: Bool, forWriting: Bool,
+        _ body: (FileDescriptor) throws(Errno) -> Result
+    ) throws(Errno) -> Result {
+        guard nonblocking else { return try body(descriptor) }
+        let flags = try Syscall.statusFlags(descriptor)
+        guard flags & O_NONBLOCK == 0 else { return try body(descriptor) }
+        let access = forWriting ? O_WRONLY : O_RDONLY
+        let privateDescription: FileDescriptor
+        do throws(Errno) {
+            privateDescription = try Syscall.reopen(descriptor, flags: access | O_NONBLOCK | O_CLOEXEC)
+        } catch .noSuchAddressOrDevice where forWriting {
+            throw .brokenPipe
+        } catch .tooManyOpenFiles, .tooManyOpenFilesInSystem {
+            try Syscall.setStatusFlags(descriptor, flags | O_NONBLOCK)
+            defer { try? Syscall.setStatusFlags(descriptor, flags) }
+            return try body(descriptor)
+        }
+        defer { try? Syscall.close(privateDescription) }
+        if forWriting, flags & Syscall.directFlag != 0 {
+            // open(2) does not take O_DIRECT for a pipe; F_SETFL does (as pipe2 and fcntl set it).
+            try Syscall.setStatusFlags(privateDescription, O_WRONLY | O_NONBLOCK | Syscall.directFlag)
+        }
+        return try body(privateDescription)
     }
 
     /// Waits until the write end has room for at least one page (`POLLOUT`), or the readers are gone.
     public static func waitWritable(_ descriptor: FileDescriptor) throws(Errno) {
         var descriptors = [pollfd(fd: descriptor.rawValue, events: Int16(POLLOUT), revents: 0)]
+        _ = try Syscall.poll(&descriptors, timeoutMilliseconds: -1)
+    }
+
+    /// Waits until the read end has bytes or end of file (`POLLIN`, `POLLHUP`): what a blocking read waits for, for a
+    /// reader whose description someone else made nonblocking.
+    public static func waitReadable(_ descriptor: FileDescriptor) throws(Errno) {
+        var descriptors = [pollfd(fd: descriptor.rawValue, events: Int16(POLLIN), revents: 0)]
         _ = try Syscall.poll(&descriptors, timeoutMilliseconds: -1)
     }
 
@@ -75,49 +129,6 @@ extension KernelPipe {
         flags = nonblocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK
         if let direct { flags = direct ? flags | Syscall.directFlag : flags & ~Syscall.directFlag }
         try Syscall.setStatusFlags(descriptor, flags)
-    }
-
-    /// Reads as the description's `O_NONBLOCK` says, or nonblocking for this call only when `nonblocking` (the flag
-    /// is restored afterwards): unlike ``read(_:max:nonblocking:retryOnInterrupt:)``, a blocking call does not clear
-    /// an `O_NONBLOCK` someone set with `fcntl`.
-    public static func readKeepingFlags(_ descriptor: FileDescriptor, max: Int, nonblocking: Bool) throws(Errno) -> TransferResult<[UInt8]> {
-        try withNonblocking(descriptor, nonblocking) { () throws(Errno) in
-            var buffer = [UInt8](repeating: 0, count: max)
-            do throws(Errno) {
-                let count = try buffer.withUnsafeMutableBufferPointer { (raw) throws(Errno) -> Int in
-                    try Syscall.read(descriptor, into: UnsafeMutableRawBufferPointer(raw))
-                }
-                buffer.removeLast(max - count)
-                return .completed(buffer)
-            } catch .wouldBlock {
-                return .wouldBlock
-            }
-        }
-    }
-
-    /// Writes as the description's `O_NONBLOCK` says, or nonblocking for this call only (see
-    /// ``readKeepingFlags(_:max:nonblocking:)``).
-    public static func writeKeepingFlags(_ descriptor: FileDescriptor, _ bytes: [UInt8], nonblocking: Bool) throws(Errno) -> TransferResult<Int> {
-        try withNonblocking(descriptor, nonblocking) { () throws(Errno) in
-            do throws(Errno) {
-                return .completed(try bytes.withUnsafeBufferPointer { (raw) throws(Errno) -> Int in
-                    try Syscall.write(descriptor, UnsafeRawBufferPointer(raw))
-                })
-            } catch .wouldBlock {
-                return .wouldBlock
-            }
-        }
-    }
-
-    private static func withNonblocking<Result>(
-        _ descriptor: FileDescriptor, _ nonblocking: Bool, _ body: () throws(Errno) -> Result
-    ) throws(Errno) -> Result {
-        guard nonblocking else { return try body() }
-        let flags = try Syscall.statusFlags(descriptor)
-        guard flags & O_NONBLOCK == 0 else { return try body() }
-        try Syscall.setStatusFlags(descriptor, flags | O_NONBLOCK)
-        defer { try? Syscall.setStatusFlags(descriptor, flags) }
-        return try body()
     }
 
     /// `lseek(descriptor, 0, SEEK_CUR)`: the position, which a pipe does not have (`ESPIPE`).

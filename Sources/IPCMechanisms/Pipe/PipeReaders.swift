@@ -9,14 +9,18 @@ public protocol PipeReader {
     mutating func read(max: Int, from descriptor: FileDescriptor) throws(Errno) -> [UInt8]
 }
 
-/// Retries a read interrupted before it transferred anything, as POSIX expects callers to.
+/// Retries a read interrupted before it transferred anything, as POSIX expects callers to. It never changes the
+/// description's `O_NONBLOCK` (a sibling shares it): when someone else made it nonblocking, it waits for the pipe
+/// to become readable and reads again.
 public struct RetryingReader: PipeReader {
     public init() {}
 
     public mutating func read(max: Int, from descriptor: FileDescriptor) throws(Errno) -> [UInt8] {
-        switch try KernelPipe.read(descriptor, max: max, nonblocking: false, retryOnInterrupt: true) {
-        case .completed(let bytes): return bytes
-        case .wouldBlock: return try read(max: max, from: descriptor)
+        while true {
+            switch try KernelPipe.read(descriptor, max: max, nonblocking: false, retryOnInterrupt: true) {
+            case .completed(let bytes): return bytes
+            case .wouldBlock: try KernelPipe.waitReadable(descriptor)
+            }
         }
     }
 }
@@ -28,9 +32,12 @@ public struct EndOfFileOnInterruptReader: PipeReader {
 
     public mutating func read(max: Int, from descriptor: FileDescriptor) throws(Errno) -> [UInt8] {
         do {
-            switch try KernelPipe.read(descriptor, max: max, nonblocking: false, retryOnInterrupt: false) {
-            case .completed(let bytes): return bytes
-            case .wouldBlock: return []
+            // Its bug is EINTR alone: EAGAIN (a sibling made the shared description nonblocking) is waited out.
+            while true {
+                switch try KernelPipe.read(descriptor, max: max, nonblocking: false, retryOnInterrupt: false) {
+                case .completed(let bytes): return bytes
+                case .wouldBlock: try KernelPipe.waitReadable(descriptor)
+                }
             }
         } catch .interrupted {
             return []
@@ -53,18 +60,18 @@ public struct SpinningReader: PipeReader {
 }
 
 /// A client that reads the way much code does: straight through libc (`Glibc.read`), not through the harness's
-/// syscall wrappers, retrying `EINTR` itself. Only an interposer at the libc boundary can fault it.
+/// syscall wrappers, retrying `EINTR` itself. Only an interposer at the libc boundary can fault it. It leaves the
+/// shared description's `O_NONBLOCK` alone and waits out `EAGAIN` with `poll`, as an event loop's reader does.
 public struct LibcRetryingReader: PipeReader {
     public init() {}
 
     public mutating func read(max: Int, from descriptor: FileDescriptor) throws(Errno) -> [UInt8] {
-        try Syscall.setNonblocking(descriptor, false)
         var buffer = [UInt8](repeating: 0, count: max)
         while true {
             let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor.rawValue, $0.baseAddress, max) }
             if count >= 0 { return Array(buffer[..<count]) }
             let error = Errno(rawValue: Glibc.errno)
-            if error != .interrupted { throw error }
+            if error == .wouldBlock { try KernelPipe.waitReadable(descriptor) } else if error != .interrupted { throw error }
         }
     }
 }
@@ -74,9 +81,12 @@ public struct LibcEndOfFileOnInterruptReader: PipeReader {
     public init() {}
 
     public mutating func read(max: Int, from descriptor: FileDescriptor) throws(Errno) -> [UInt8] {
-        try Syscall.setNonblocking(descriptor, false)
         var buffer = [UInt8](repeating: 0, count: max)
-        let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor.rawValue, $0.baseAddress, max) }
-        return count > 0 ? Array(buffer[..<count]) : []
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor.rawValue, $0.baseAddress, max) }
+            // Its bug is EINTR (any failure but EAGAIN, which a sibling's O_NONBLOCK causes, and it waits out).
+            if count < 0 && Glibc.errno == EAGAIN { try KernelPipe.waitReadable(descriptor); continue }
+            return count > 0 ? Array(buffer[..<count]) : []
+        }
     }
 }

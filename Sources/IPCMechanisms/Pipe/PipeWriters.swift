@@ -90,8 +90,9 @@ public struct BlockingWriteAllWriter: PipeWriter {
         var written = 0
         while written < bytes.count {
             do throws(Errno) {
-                if case .completed(let count) = try KernelPipe.write(descriptor, bytes[written...], nonblocking: false) {
-                    written += count
+                switch try KernelPipe.write(descriptor, bytes[written...], nonblocking: false) {
+                case .completed(let count): written += count
+                case .wouldBlock: try KernelPipe.waitWritable(descriptor)  // a sibling made the description nonblocking
                 }
             } catch .brokenPipe where written > 0 {
                 return written

@@ -10,7 +10,7 @@ public struct EndOfFileOnWouldBlockReader: PipeReader {
     public init() {}
 
     public mutating func read(max: Int, from descriptor: FileDescriptor) throws(Errno) -> [UInt8] {
-        switch try KernelPipe.readKeepingFlags(descriptor, max: max, nonblocking: false) {
+        switch try KernelPipe.read(descriptor, max: max, nonblocking: false) {
         case .completed(let bytes): return bytes
         case .wouldBlock: return []
         }
@@ -28,7 +28,7 @@ public struct PollingReader: PipeReader {
         while true {
             var descriptors = [pollfd(fd: descriptor.rawValue, events: Int16(POLLIN), revents: 0)]
             _ = try Syscall.poll(&descriptors, timeoutMilliseconds: -1)
-            if case .completed(let bytes) = try KernelPipe.readKeepingFlags(descriptor, max: max, nonblocking: false) {
+            if case .completed(let bytes) = try KernelPipe.read(descriptor, max: max, nonblocking: false) {
                 return bytes
             }
         }

@@ -43,7 +43,7 @@ public enum KernelUnixSocket {
 
     /// A new socket connected to the listener at `address`. Nonblocking, a full backlog is
     /// ``TransferResult/wouldBlock``; blocking, it sleeps until an accept makes room. The socket comes back in
-    /// blocking mode either way.
+    /// blocking mode either way. (The socket is new and this call's alone, so its `O_NONBLOCK` is nobody else's.)
     public static func connect(
         _ type: UnixSocketType, to address: UnixAddress, nonblocking: Bool, retryOnInterrupt: Bool = true
     ) throws(Errno) -> TransferResult<FileDescriptor> {
@@ -62,12 +62,30 @@ public enum KernelUnixSocket {
         }
     }
 
-    /// Accepts the oldest waiting connection. `nonblocking` toggles `O_NONBLOCK` on the listener, so a listener must
-    /// have one holder for per-call blocking to mean anything.
+    /// Accepts the oldest waiting connection. A socket has no per-call nonblocking accept (`accept4`'s
+    /// `SOCK_NONBLOCK` is the new socket's), and a listener's description is shared by every process that holds it,
+    /// so: a nonblocking accept on a blocking listener turns `O_NONBLOCK` on for its one call and puts it back as it
+    /// was, and a blocking accept that finds it on (a sibling's call in that window, or a user's `F_SETFL`) waits for a
+    /// connection with `poll` and accepts again — so a blocking accept never reports the `EAGAIN` only a nonblocking
+    /// one may, and the listener's flags are left as found.
     public static func accept(
         _ listener: FileDescriptor, nonblocking: Bool, retryOnInterrupt: Bool = true
     ) throws(Errno) -> TransferResult<FileDescriptor> {
-        try Syscall.setNonblocking(listener, nonblocking)
+        let flags = try Syscall.statusFlags(listener)
+        if nonblocking && flags & O_NONBLOCK == 0 {
+            try Syscall.setStatusFlags(listener, flags | O_NONBLOCK)
+            defer { try? Syscall.setStatusFlags(listener, flags) }
+            return try acceptOnce(listener, retryOnInterrupt: retryOnInterrupt)
+        }
+        while true {
+            let result = try acceptOnce(listener, retryOnInterrupt: retryOnInterrupt)
+            if nonblocking || result != .wouldBlock { return result }
+            var descriptors = [pollfd(fd: listener.rawValue, events: Int16(POLLIN), revents: 0)]
+            _ = try Syscall.poll(&descriptors, timeoutMilliseconds: -1, retryOnInterrupt: retryOnInterrupt)
+        }
+    }
+
+    private static func acceptOnce(_ listener: FileDescriptor, retryOnInterrupt: Bool) throws(Errno) -> TransferResult<FileDescriptor> {
         do throws(Errno) {
             return .completed(try Syscall.accept(listener, retryOnInterrupt: retryOnInterrupt))
         } catch .wouldBlock {
