@@ -122,10 +122,16 @@ public protocol TraceModel: Model {
     /// `requested` is the byte count the cut call asked for, when the trace says: a call for another count was not
     /// the operation's own call of its data (a client flushing something else first), and then the input stands.
     func shortened(_ input: Input, to count: Int, requested: Int?) -> Input?
+
+    /// Whether a process's death by `signal` ("SIGSEGV") during `input` is something the mechanism itself can do to
+    /// a correct caller (glibc's robust-mutex unlock after `ENOTRECOVERABLE`), which the model then judges; otherwise
+    /// a death by a crash signal that no kill explains is a crash of the code under test.
+    func mayKillItsCaller(_ input: Input, with signal: String) -> Bool
 }
 
 extension TraceModel {
     public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? { nil }
+    public func mayKillItsCaller(_ input: Input, with signal: String) -> Bool { false }
     public func operationName(of input: Input) -> String { call(for: input).f }
 }
 

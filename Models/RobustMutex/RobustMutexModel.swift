@@ -249,4 +249,11 @@ extension RobustMutexModel {
     }
 
     public func exitInput(process: Int, object: String) -> Input? { .exit(process: process) }
+
+    /// glibc 2.36 crashes the caller of `pthread_mutex_unlock` on a mutex left not recoverable (`SIGSEGV` walking
+    /// its robust list): the model's `crashing` state, not a bug of the caller's.
+    public func mayKillItsCaller(_ input: Input, with signal: String) -> Bool {
+        if case .unlock = input { return signal == "SIGSEGV" }
+        return false
+    }
 }

@@ -62,3 +62,8 @@ int ipc_thread_credentials(unsigned uid, unsigned gid) {
     if (syscall(SYS_setresgid, gid, gid, -1) != 0) return -1;
     return (int)syscall(SYS_setresuid, uid, uid, -1);
 }
+
+int ipc_poll_now(void *descriptors, unsigned long count) {
+    struct timespec zero = {0, 0};
+    return (int)syscall(SYS_ppoll, descriptors, count, &zero, NULL, 8);
+}

@@ -12,10 +12,10 @@ import SystemPackage
 ///
 /// | fault    | allowed on                                                                                 |
 /// |----------|--------------------------------------------------------------------------------------------|
-/// | `EINTR`  | a call that may sleep (blocking descriptor, no `MSG_DONTWAIT`/`IPC_NOWAIT`, poll timeout ≠ 0) |
+/// | `EINTR`  | a call that may sleep (blocking descriptor, no `MSG_DONTWAIT`/`IPC_NOWAIT`, poll timeout ≠ 0) and would sleep now (see ``sleepsNow(_:)``) |
 /// | `EAGAIN` | a call that sends or queues and may not sleep (a full object is then a moment away)          |
 /// | `ENOMEM` | a call that allocates kernel memory: sends, writes, `mq_send`, `msgsnd`, `semop`, `poll`     |
-/// | short    | a read from a byte stream (pipe, FIFO, stream socket); a write of more than `PIPE_BUF` to a pipe or FIFO; a send on a stream socket |
+/// | short    | a read from a byte stream (pipe, FIFO, stream socket; not a pipe or FIFO that may carry packets, see ``mayCarryPackets(_:)``); a write of more than `PIPE_BUF` to a pipe or FIFO; a send on a stream socket |
 ///
 /// Never: `EAGAIN` on a receive (the kernel says it only when there is nothing to take, and then says it
 /// anyway), `ENOMEM` on a receive (none of these allocate), a short datagram, record or message (they move
@@ -59,7 +59,7 @@ public enum FaultFeasibility {
         guard let direction = direction(of: context.call) else { return false }
         switch error {
         case .interrupted:
-            return mayBlock(context)
+            return mayBlock(context) && sleepsNow(context)
         case .wouldBlock:
             return direction == .outward && !mayBlock(context)
         case .noMemory:
@@ -73,6 +73,7 @@ public enum FaultFeasibility {
     public static func permitsShortTransfer(for context: SyscallContext) -> Bool {
         guard let count = context.count, count > 1, let descriptor = context.descriptor else { return false }
         switch (direction(of: context.call), DescriptorKind(descriptor)) {
+        case (.inward?, .pipe): return !mayCarryPacketsRead(descriptor)
         case (.inward?, let kind) where context.call != .mqReceive: return kind.isByteStream
         case (.outward?, .pipe) where context.call == .write: return count > pipeAtomicWrite
         case (.outward?, .streamSocket) where context.call != .mqSend: return true

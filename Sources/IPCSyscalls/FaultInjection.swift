@@ -29,12 +29,20 @@ public struct SyscallContext: Sendable, Hashable {
     /// `IPC_NOWAIT`, a zero poll timeout, `sem_trywait`), true when it always may (`sem_wait`); nil when that
     /// depends on the descriptor's `O_NONBLOCK`, which ``FaultFeasibility`` reads.
     public var mayBlock: Bool?
+    /// Whether the call, made at this moment, would sleep — the only place the kernel can interrupt it with `EINTR`:
+    /// worked out by the wrapper from the object's state (a semaphore's value, a System V queue's counts, a poll's
+    /// descriptors) when an injector is installed; nil where ``FaultFeasibility`` reads it off the descriptor, or
+    /// cannot tell.
+    public var sleepsNow: Bool?
 
-    public init(call: SystemCall, descriptor: FileDescriptor? = nil, count: Int? = nil, mayBlock: Bool? = nil) {
+    public init(
+        call: SystemCall, descriptor: FileDescriptor? = nil, count: Int? = nil, mayBlock: Bool? = nil, sleepsNow: Bool? = nil
+    ) {
         self.call = call
         self.descriptor = descriptor
         self.count = count
         self.mayBlock = mayBlock
+        self.sleepsNow = sleepsNow
     }
 }
 
@@ -86,6 +94,13 @@ public enum FaultInjection {
         guard processInjectorInstalled.load(ordering: .acquiring) else { return .proceed }
         guard let injector = processInjector.withLock({ $0 }) else { return .proceed }
         return injector.decide(context)
+    }
+
+    /// Whether any injector could see a call now: wrappers work out costly context (``SyscallContext/sleepsNow``)
+    /// only then.
+    @inline(__always)
+    package static var isInstalled: Bool {
+        taskInjector != nil || processInjectorInstalled.load(ordering: .acquiring)
     }
 
     /// Passes a shortened call's interruption on to the injector that shortened it.

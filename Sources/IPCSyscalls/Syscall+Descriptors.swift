@@ -123,8 +123,13 @@ extension Syscall {
         _ descriptors: inout [pollfd], timeoutMilliseconds: CInt, retryOnInterrupt: Bool = true
     ) throws(Errno) -> Int {
         let count = descriptors.count
+        let asked = descriptors
+        let sleeps = { asked.withUnsafeBufferPointer { FaultFeasibility.pollSleeps($0) } }
         return Int(try descriptors.withUnsafeMutableBufferPointer { (buffer) throws(Errno) -> CInt in
-            try perform(.poll, mayBlock: timeoutMilliseconds != 0, retryOnInterrupt: retryOnInterrupt) { _ in
+            try perform(
+                .poll, mayBlock: timeoutMilliseconds != 0, sleeps: sleeps,
+                retryOnInterrupt: retryOnInterrupt
+            ) { _ in
                 Glibc.poll(buffer.baseAddress, nfds_t(count), timeoutMilliseconds)
             }
         })

@@ -179,7 +179,10 @@ extension Syscall {
         withUnsafeBytes(of: type) { buffer.replaceSubrange(0..<MemoryLayout<Int>.size, with: $0) }
         buffer.replaceSubrange(MemoryLayout<Int>.size..., with: text)
         _ = try buffer.withUnsafeBufferPointer { (raw) throws(Errno) -> CInt in
-            try perform(.msgsnd, count: text.count, mayBlock: flags & IPC_NOWAIT == 0, retryOnInterrupt: retryOnInterrupt) { _ in
+            try perform(
+                .msgsnd, count: text.count, mayBlock: flags & IPC_NOWAIT == 0,
+                sleeps: { FaultFeasibility.messageQueueSleeps(id: queue.id, sending: text.count) }, retryOnInterrupt: retryOnInterrupt
+            ) { _ in
                 Glibc.msgsnd(queue.id, raw.baseAddress, text.count, flags)
             }
         }
@@ -195,7 +198,10 @@ extension Syscall {
     ) throws(Errno) -> (type: Int, text: [UInt8]) {
         var buffer = [UInt8](repeating: 0, count: MemoryLayout<Int>.size + Swift.max(0, maximum))
         let length = try buffer.withUnsafeMutableBufferPointer { (raw) throws(Errno) -> Int in
-            try perform(.msgrcv, count: maximum, mayBlock: flags & IPC_NOWAIT == 0, retryOnInterrupt: retryOnInterrupt) { _ in
+            try perform(
+                .msgrcv, count: maximum, mayBlock: flags & IPC_NOWAIT == 0,
+                sleeps: { FaultFeasibility.messageQueueSleeps(id: queue.id, sending: nil) }, retryOnInterrupt: retryOnInterrupt
+            ) { _ in
                 Glibc.msgrcv(queue.id, raw.baseAddress, maximum, type, flags)
             }
         }

@@ -16,7 +16,13 @@ extension Syscall {
         if read { set(number, in: &readSet) }
         if write { set(number, in: &writeSet) }
         var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
-        _ = try perform(.poll, mayBlock: timeoutMilliseconds != 0, retryOnInterrupt: retryOnInterrupt) { _ in
+        let asked = (read ? POLLIN : 0) | (write ? POLLOUT : 0)
+        let sleeps = {
+            guard asked != 0 else { return true }
+            let entry = [pollfd(fd: descriptor.rawValue, events: Int16(asked), revents: 0)]
+            return entry.withUnsafeBufferPointer { FaultFeasibility.pollSleeps($0) }
+        }
+        _ = try perform(.poll, mayBlock: timeoutMilliseconds != 0, sleeps: sleeps, retryOnInterrupt: retryOnInterrupt) { _ in
             timeoutMilliseconds < 0
                 ? Glibc.select(CInt(number + 1), &readSet, &writeSet, nil, nil)
                 : Glibc.select(CInt(number + 1), &readSet, &writeSet, nil, &timeout)

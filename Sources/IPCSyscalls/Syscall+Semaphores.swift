@@ -73,7 +73,9 @@ extension Syscall {
     ///
     /// The corresponding C function is `sem_wait`.
     public static func semWait(_ semaphore: UnsafeMutablePointer<sem_t>, retryOnInterrupt: Bool = true) throws(Errno) {
-        _ = try perform(.semWait, mayBlock: true, retryOnInterrupt: retryOnInterrupt) { _ in Glibc.sem_wait(semaphore) }
+        _ = try perform(.semWait, mayBlock: true, sleeps: { FaultFeasibility.semaphoreWaitSleeps(semaphore) }, retryOnInterrupt: retryOnInterrupt) { _ in
+            Glibc.sem_wait(semaphore)
+        }
     }
 
     /// Decrements, sleeping while the value is 0 until the absolute `CLOCK_REALTIME` `deadline`, then `ETIMEDOUT`.
@@ -84,7 +86,8 @@ extension Syscall {
         _ semaphore: UnsafeMutablePointer<sem_t>, deadline: timespec, retryOnInterrupt: Bool = true
     ) throws(Errno) {
         var deadline = deadline
-        _ = try perform(.semWait, mayBlock: true, retryOnInterrupt: retryOnInterrupt) { _ in Glibc.sem_timedwait(semaphore, &deadline) }
+        let sleeps = { FaultFeasibility.semaphoreWaitSleeps(semaphore, deadline: deadline) }
+        _ = try perform(.semWait, mayBlock: true, sleeps: sleeps, retryOnInterrupt: retryOnInterrupt) { _ in Glibc.sem_timedwait(semaphore, &deadline) }
     }
 
     /// Decrements, sleeping while the value is 0 until the absolute `deadline` on `clock`, then `ETIMEDOUT`. glibc
@@ -96,7 +99,9 @@ extension Syscall {
         _ semaphore: UnsafeMutablePointer<sem_t>, clock: clockid_t, deadline: timespec, retryOnInterrupt: Bool = true
     ) throws(Errno) {
         var deadline = deadline
-        _ = try perform(.semWait, mayBlock: true, retryOnInterrupt: retryOnInterrupt) { _ in
+        let known = clock == CLOCK_MONOTONIC || clock == CLOCK_REALTIME
+        let sleeps = { known && FaultFeasibility.semaphoreWaitSleeps(semaphore, deadline: deadline, clock: clock) }
+        _ = try perform(.semWait, mayBlock: true, sleeps: sleeps, retryOnInterrupt: retryOnInterrupt) { _ in
             ipc_sem_clockwait(semaphore, CInt(clock), &deadline)
         }
     }
@@ -155,7 +160,11 @@ extension Syscall {
             if nonblocking { flags |= Int16(IPC_NOWAIT) }
             return sembuf(sem_num: UInt16(truncatingIfNeeded: operation.number), sem_op: Int16(truncatingIfNeeded: operation.change), sem_flg: flags)
         }
-        _ = try perform(.semop, count: operations.count, mayBlock: !nonblocking, retryOnInterrupt: retryOnInterrupt) { _ in
+        let sleeps = {
+            if let timeout, timeout.tv_sec == 0 && timeout.tv_nsec == 0 { return false }
+            return FaultFeasibility.semopSleeps(set: set.id, operations.map { ($0.number, $0.change) })
+        }
+        _ = try perform(.semop, count: operations.count, mayBlock: !nonblocking, sleeps: sleeps, retryOnInterrupt: retryOnInterrupt) { _ in
             guard var timeout else { return Glibc.semop(set.id, &buffers, buffers.count) }
             return ipc_semtimedop(set.id, &buffers, UInt(buffers.count), &timeout)
         }

@@ -4,7 +4,7 @@ import SystemPackage
 
 /// Typed wrappers over the system calls the harness and its mechanisms make.
 ///
-/// Every wrapper goes through ``perform(_:descriptor:count:mayBlock:retryOnInterrupt:_:)``, which is the single
+/// Every wrapper goes through ``perform(_:descriptor:count:mayBlock:sleeps:retryOnInterrupt:_:)``, which is the single
 /// fault-injection point: before each attempt it asks ``FaultInjection`` whether the call should fail, be cut
 /// short or be delayed, and it passes straight through to the kernel when no fault is due. Errors come back as
 /// swift-system's `Errno`, read immediately after the call. `EINTR` is retried only where the caller asks
@@ -22,6 +22,7 @@ extension Syscall {
         descriptor: FileDescriptor? = nil,
         count: Int? = nil,
         mayBlock: Bool? = nil,
+        sleeps: (() -> Bool)? = nil,
         retryOnInterrupt: Bool,
         _ body: (_ count: Int?) -> Result
     ) throws(Errno) -> Result {
@@ -30,7 +31,9 @@ extension Syscall {
         var shortenedBeforeInterrupt: Int?
         while true {
             var effectiveCount = count
-            switch FaultInjection.decide(SyscallContext(call: call, descriptor: descriptor, count: count, mayBlock: mayBlock)) {
+            var context = SyscallContext(call: call, descriptor: descriptor, count: count, mayBlock: mayBlock)
+            if let sleeps, FaultInjection.isInstalled { context.sleepsNow = sleeps() }
+            switch FaultInjection.decide(context) {
             case .proceed:
                 if let limit = shortenedBeforeInterrupt { effectiveCount = limit }
             case .fail(let error):
@@ -40,6 +43,7 @@ extension Syscall {
                 effectiveCount = Swift.min(limit, count ?? limit)
             case .delay(let nanoseconds):
                 MonotonicClock.sleep(nanoseconds: nanoseconds)
+                if let limit = shortenedBeforeInterrupt { effectiveCount = limit }
             }
             let result = body(effectiveCount)
             if result != -1 { return result }

@@ -191,3 +191,28 @@ import Testing
         #expect(returned.hazards.isEmpty)
     }
 }
+
+/// A real worker that dies of a signal no `kill` event accounts for crashed: the code under test (or the harness)
+/// did. Judging its operation indeterminate, as for a kill, would call the run clean — as it once did when a bug in
+/// the fault injector made every worker abort.
+@Suite struct UnexplainedDeathTests {
+    func trace(killed: Bool) -> String {
+        var lines = [#"{"format":"ipc-trace","version":1,"model":"posix-sem","params":{"objects":{"q0":{"value":1,"named":false}}},"mechanism":"kernel.posix-sem","seed":"1","strategy":"random","harness":"0.1.0"}"#]
+        var events: [(Int, String, String)] = [(1, "invoke", #","f":"wait","object":"q0""#)]
+        if killed { events += [(1, "kill", #","signal":"SIGKILL","point":"during""#)] }
+        events += [(1, "info", #","f":"wait","object":"q0""#), (1, "exit", #","value":{"signal":"\#(killed ? "SIGKILL" : "SIGILL")"}"#)]
+        for (index, event) in events.enumerated() {
+            lines.append(#"{"index":\#(index),"time":\#(10 * (index + 1)),"process":\#(event.0),"type":"\#(event.1)"\#(event.2)}"#)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test func aDeathByASignalNobodySentIsACrash() throws {
+        let crashed = try TraceChecker.check(try Trace.parse(Array(trace(killed: false).utf8)))
+        #expect(crashed.result == .violation)
+        #expect(crashed.explanation.contains("CRASH: process 1 died of SIGILL in or after its 'wait' on q0"), "\(crashed.explanation)")
+
+        let killed = try TraceChecker.check(try Trace.parse(Array(trace(killed: true).utf8)))
+        #expect(killed.result == .ok, "\(killed.explanation)")
+    }
+}

@@ -72,7 +72,8 @@ import Testing
         #expect(summary.violations == 0, "\(summary.firstViolation.map { "\($0.path)\n\($0.explanation)" } ?? "")")
         #expect(summary.unknowns == 0)
         // Under its default faults, the reader's loop meets what it is about (or passing would prove nothing):
-        // receives cut short, interrupted by the fault plan, and real signals while it waits.
+        // receives cut short and real signals while it waits. (An injected EINTR lands only on a receive that
+        // would sleep, which the scheduling decides: InterruptionOnlyAsleepTests holds that rule.)
         var seen: Set<String> = []
         for run in 0..<6 {
             let result = try ScenarioRunner.runOnce(
@@ -83,7 +84,7 @@ import Testing
                 seen.insert("\(event.fault ?? "")\(event.call.map { " " + $0 } ?? "") by \(event.process)")
             }
         }
-        #expect(seen.isSuperset(of: ["short recvmsg by 2", "EINTR recvmsg by 2", "signal by 2"]), "\(seen)")
+        #expect(seen.isSuperset(of: ["short recvmsg by 2", "signal by 2"]), "\(seen)")
     }
 
     @Test func correctScenariosPassWithEveryFaultKindIncludingKills() throws {
@@ -142,7 +143,9 @@ import Testing
 
     @Test func unixSocketSendsAndReceivesAreWhereTheFaultsLand() throws {
         // sendmsg and recvmsg are the socket's data calls: a fault meant for a send or a receive must reach them
-        // (it once fired on nothing, and socket runs "passed" every fault kind untouched).
+        // (it once fired on nothing, and socket runs "passed" every fault kind untouched). EINTR reaches them only
+        // where they would sleep (a send into a full buffer, a receive from an empty socket), which these small
+        // runs may not meet: InterruptionOnlyAsleepTests holds that rule on the calls themselves.
         let scenario = try #require(Scenarios.named("unix-stream-pair"))
         let faults = FaultOptions(kinds: [.short, .eintr], rate: 0.5)
         var calls: Set<String> = []
@@ -155,7 +158,7 @@ import Testing
                 calls.insert("\(event.fault ?? "") \(event.call ?? "")")
             }
         }
-        #expect(calls.isSuperset(of: ["short sendmsg", "short recvmsg", "EINTR sendmsg", "EINTR recvmsg"]), "\(calls)")
+        #expect(calls.isSuperset(of: ["short sendmsg", "short recvmsg"]), "\(calls)")
     }
 
     /// A client that calls `Glibc.read` itself, past the harness's wrappers: the injected EINTR reaches it at the

@@ -31,14 +31,14 @@ import Testing
         #expect(summary.unknowns == 0)
     }
 
-    /// Run 30 of the first reproduction: process 2's 69812-byte write is cut short and the process killed asleep in
-    /// it. The cut is a `fault` event before the kill; the probe's count is judged against the cut call and
+    /// As in the first reproduction, process 2's write is cut short and the process killed in it (seed 190 since
+    /// injected EINTRs were limited to calls that would sleep, which changed which runs meet a cut and a kill). The cut is a `fault` event before the kill; the probe's count is judged against the cut call and
     /// accepted; and a replay injects the same cut and reads the same count.
     @Test func aCutCallWhoseWorkerIsKilledIsInTheTraceAndReplays() throws {
         let scenario = try #require(Scenarios.named("pipe-basic"))
         let faults = try FaultOptions(parsing: "eintr,short,eagain,kill", killRate: 0.2)
         let result = try ScenarioRunner.runOnce(
-            scenario, seed: 3_381_444_476_671_345_459, strategy: .random, worker: worker,
+            scenario, seed: 190, strategy: .random, worker: worker,
             checkBudget: CheckBudget(seconds: 60), faults: faults)
         #expect(result.report.result == .ok, "\(result.report.explanation)")
         let events = result.trace.events

@@ -67,7 +67,10 @@ import Testing
         #expect(!permits(.interrupted, SyscallContext(call: .read, descriptor: nonblocking.read, count: 8)))
         // The call's own flags win over the descriptor's.
         #expect(!permits(.interrupted, SyscallContext(call: .receive, descriptor: pipe.read, count: 8, mayBlock: false)))
-        #expect(permits(.interrupted, SyscallContext(call: .semWait, mayBlock: true)))
+        #expect(permits(.interrupted, SyscallContext(call: .semWait, mayBlock: true, sleepsNow: true)))
+        // A call that may sleep but would not now (the wrapper says so), or of which nothing can be told, is not.
+        #expect(!permits(.interrupted, SyscallContext(call: .semWait, mayBlock: true, sleepsNow: false)))
+        #expect(!permits(.interrupted, SyscallContext(call: .semWait, mayBlock: true)))
         #expect(!permits(.interrupted, SyscallContext(call: .semTryWait, mayBlock: false)))
         // Housekeeping calls are never faulted.
         #expect(!permits(.interrupted, SyscallContext(call: .fcntl, descriptor: pipe.read)))

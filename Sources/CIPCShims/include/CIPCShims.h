@@ -27,6 +27,9 @@ const char *ipc_errno_name(int code);
 /// fcntl(F_GETPIPE_SZ) and fcntl(F_SETPIPE_SZ), both GNU-only commands.
 int ipc_get_pipe_size(int fd);
 int ipc_set_pipe_size(int fd, int size);
+/// A zero-timeout poll made as the raw ppoll system call, so that the worker's interposer (which wraps libc's poll
+/// and ppoll, and asks the fault injector about them) never sees it: the fault injector itself uses it.
+int ipc_poll_now(void *descriptors, unsigned long count);
 /// ioctl(FIONREAD): the bytes ready to be read (ioctl is variadic, which Swift cannot call).
 int ipc_bytes_readable(int fd, int *count);
 

@@ -58,7 +58,8 @@ public struct History<M: TraceModel>: Sendable {
     public var hangs: [String]
     /// Dangers that are not violations (see ``HazardDetector``), described.
     public var hazards: [String]
-    /// Processes the simulation saw crash in the code under test (an exit by a signal, with its reason), described.
+    /// Processes that crashed, described: the simulation's (an exit by a signal, with its reason), and real workers
+    /// dead of a signal that no `kill` event accounts for. A crash is a violation.
     public var crashes: [String]
     /// How explanations point at operations (an imported history's own lines and process names).
     public var references = TraceReferences()
@@ -97,6 +98,13 @@ public struct HistoryBuilder<M: TraceModel> {
     private var hangs: [String] = []
     /// Crashes, described (see ``History/crashes``).
     private var crashes: [String] = []
+    /// Processes a `kill` event names (the driver's kills, the watchdog's, a worker told to die after its calls).
+    private var killed: Set<Int> = []
+    /// The signals a process raises against itself when its code goes wrong: a death by one of these that no kill
+    /// event accounts for, and that the model does not give the mechanism itself (``TraceModel/mayKillItsCaller(_:with:)``),
+    /// is a crash. (A `SIGKILL` or `SIGTERM` comes from outside — the harness, the OOM killer, a user — and leaves the
+    /// operation indeterminate, as a kill does.)
+    static var crashSignals: Set<String> { ["SIGSEGV", "SIGBUS", "SIGILL", "SIGTRAP", "SIGABRT", "SIGFPE", "SIGSYS"] }
     private var hazards: HazardDetector
     /// Positions of operations that never reached the kernel: they failed with the errno injected into their
     /// first call, so the call was not made (see ``finish()``).
@@ -196,9 +204,17 @@ public struct HistoryBuilder<M: TraceModel> {
                 throw failure(line, "process \(process) exits twice (first at line \(exitLine))")
             }
             exited[process] = line
-            if case .string(let signal)? = event.value?["signal"], case .string(let reason)? = event.value?["reason"], killTime[process] == nil {
+            if case .string(let signal)? = event.value?["signal"], killTime[process] == nil {
                 let operation = operations.last { $0.process == process }.map { " in or after its '\(model.call(for: $0.input).f)' on \($0.object)" } ?? ""
-                crashes.append("process \(process) crashed\(operation) (line \(line)): \(signal), \(reason)")
+                if case .string(let reason)? = event.value?["reason"] {
+                    crashes.append("process \(process) crashed\(operation) (line \(line)): \(signal), \(reason)")
+                } else if !killed.contains(process), Self.crashSignals.contains(signal),
+                    !(operations.last { $0.process == process }.map { model.mayKillItsCaller($0.input, with: signal) } ?? false)
+                {
+                    // A real worker dead of a signal no kill event accounts for: the code it ran crashed (or the
+                    // harness did). Judging its operation indeterminate would call the run clean.
+                    crashes.append("process \(process) died of \(signal)\(operation) (line \(line)), a signal the harness did not send: the code under test, or the harness itself, crashed")
+                }
             }
             // An operation still outstanding, or ended indeterminate, cannot take effect after the process died.
             for position in operations.indices.reversed() where operations[position].process == process {
@@ -248,6 +264,7 @@ public struct HistoryBuilder<M: TraceModel> {
         case .kill:
             // A worker told to die after its operation's calls returned kills itself; the driver records the
             // kill only when it notices, so the death can have come any time after that operation's invoke.
+            killed.insert(process)
             if event.point != "after" { killTime[process] = killTime[process] ?? event.time }
             if event.point == "hung", case .string(let reason)? = event.value?["reason"] {
                 // The simulation's: a process that can never run again.

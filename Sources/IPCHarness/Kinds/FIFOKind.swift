@@ -45,12 +45,14 @@ public enum FIFOKind: MechanismKind {
             guard let roles = process.holds[object.name] else { continue }
             var setup: JSONObject = ["path": .string(path)]
             if roles.contains("unprivileged"), let user { setup["user"] = .int(Int(user)) }
+            if object.mayCarryPackets(in: workload) { setup["packets"] = .bool(true) }
             objects.tell(process.id, about: object.name, setup)
         }
     }
 
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<FIFOModel> {
         let binding = FIFOBinding(path: try object.text("path"))
+        if object.flag("packets") { FaultFeasibility.mayCarryPackets(path: try object.text("path")) }
         if let user = try? object.integer("user") {
             do {
                 try Syscall.becomeUser(uid_t(user), group: gid_t(user))

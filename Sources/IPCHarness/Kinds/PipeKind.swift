@@ -59,6 +59,7 @@ public enum PipeKind: MechanismKind {
             for process in workload.processes {
                 guard let roles = process.holds[object.name] else { continue }
                 var setup = JSONObject()
+                if object.mayCarryPackets(in: workload) { setup["packets"] = .bool(true) }
                 for role in roles {
                     let forWriting = role == "write"
                     let key = "\(shared.first { $0.contains(process.id) }?.min() ?? process.id)/\(role)"
@@ -83,7 +84,9 @@ public enum PipeKind: MechanismKind {
     }
 
     public static func binding(for object: WorkerObject, implementation: String) -> any ObjectBinding<PipeModel> {
-        PipeBinding(readEnd: object.optionalDescriptor("read"), writeEnd: object.optionalDescriptor("write"), implementation: implementation)
+        let readEnd = object.optionalDescriptor("read")
+        if object.flag("packets"), let readEnd { FaultFeasibility.mayCarryPackets(readEnd) }
+        return PipeBinding(readEnd: readEnd, writeEnd: object.optionalDescriptor("write"), implementation: implementation)
     }
 }
 
@@ -247,6 +250,17 @@ struct PipeBinding: ObjectBinding {
 }
 
 extension Workload.Object {
+    /// Whether a write to this pipe or FIFO may be a packet: created with `packet`, or a program sets `O_DIRECT` on
+    /// it with `F_SETFL` (see ``FaultFeasibility/mayCarryPackets(_:)``, which keeps reads of it whole).
+    func mayCarryPackets(in workload: Workload) -> Bool {
+        flag("packet") || workload.processes.contains { process in
+            process.program.contains { call in
+                guard call.object == name, call.f == "fcntl", case .object(let value)? = call.value else { return false }
+                return value["direct"] == .bool(true)
+            }
+        }
+    }
+
     /// The boolean parameter `key` (false when absent).
     func flag(_ key: String) -> Bool {
         parameters[key] == .bool(true)

@@ -145,9 +145,13 @@ struct StraceSimulation {
             guard let id = file.object else { continue }
             let object = objects[id]
             if change.gained {
-                if object.holdings.contains(where: { $0.table == change.table && $0.end == file.end && $0.released != nil }),
-                    !isFIFO(object)
-                {
+                // Only a table that holds the end through no other description has let go of it: one that opens
+                // a second description of an end it still holds (the harness's nonblocking calls on a private
+                // description, reopened through /proc and closed after the call) held it all along.
+                let holds = { (released: Bool) in
+                    object.holdings.contains { $0.table == change.table && $0.end == file.end && ($0.released != nil) == released }
+                }
+                if holds(true), !holds(false), !isFIFO(object) {
                     object.exclude("a process got a descriptor of its \(file.end) end again after letting go of it; the importer cannot say whether it held it in between")
                 }
                 if isFIFO(object), let opener = file.openerTable, opener != change.table {
