@@ -57,6 +57,26 @@ import Testing
         #expect(!FaultFeasibility.permitsShortTransfer(for: SyscallContext(call: .msgrcv, count: 100)))
     }
 
+    /// Packet mode is the writer's: a packet pipe's read end looks like any other (`F_GETFL` shows no `O_DIRECT`),
+    /// so only the registration the harness makes from the workload keeps its reads whole.
+    @Test func readsOfAPipeThatMayCarryPacketsAreNeverCut() throws {
+        let held = Descriptors()
+        let packets = try Syscall.pipe(flags: O_CLOEXEC | Syscall.directFlag)
+        let plain = try Syscall.pipe()
+        held.keep(packets.read, packets.write, plain.read, plain.write)
+        func short(_ descriptor: FileDescriptor) -> Bool {
+            FaultFeasibility.permitsShortTransfer(for: SyscallContext(call: .read, descriptor: descriptor, count: 100))
+        }
+        #expect(try Syscall.statusFlags(packets.read) & Syscall.directFlag == 0)
+        #expect(short(packets.read), "unregistered, nothing tells this read end from a plain one")
+        FaultFeasibility.mayCarryPackets(packets.write)
+        #expect(!short(packets.read))
+        let duplicate = try Syscall.reopen(packets.read, flags: O_RDONLY | O_CLOEXEC)
+        held.keep(duplicate)
+        #expect(!short(duplicate), "another description of the same pipe is the same pipe")
+        #expect(short(plain.read))
+    }
+
     @Test func interruptionsOnlyWhereTheCallMaySleep() throws {
         let held = Descriptors()
         let pipe = try Syscall.pipe()
