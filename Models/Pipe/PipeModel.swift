@@ -180,6 +180,16 @@ public struct PipeModel: TraceModel {
         switch input {
         case .read, .write, .writeAll:
             if let progress = state.progress(of: input.process), progress > 0 { return [] }
+            // A blocking write sleeps only when it finds no room on entry (pipe_write checks for a signal only then):
+            // asleep already (progress 0), or full now. One with room, or a nonblocking one, returns without sleeping.
+            if case .write(let process, let data, let nonblocking) = input, state.progress(of: process) == nil {
+                guard !nonblocking, !state.isNonblocking(process, .write), state.readers.isEmpty == false,
+                    writeTransitions(state, process: process, data: data, nonblocking: false).contains(where: { candidate in
+                        if case .partial(let asleep) = candidate.step { return asleep.progress(of: process) == 0 }
+                        return false
+                    })
+                else { return [] }
+            }
             // A read sleeps only on an empty pipe that still has a writer; any other read returns at once (data,
             // end of file, EAGAIN, EBADF), so a signal cannot interrupt it. (Injected EINTRs never reach the model.)
             if case .read(let process, let max, let nonblocking) = input,

@@ -304,6 +304,29 @@ import Testing
         #expect(try eintrAfterProgress.check().result == .violation)
     }
 
+    /// pipe_write looks for a signal only when it must wait for room: a blocking write that fits returns without
+    /// sleeping and cannot end with EINTR; one into a full pipe can (nothing written, no effect).
+    @Test func aBlockingWriteIsInterruptedOnlyWhenItFindsNoRoom() throws {
+        var roomy = PipeTraceBuilder()
+        roomy.invokeWrite(1, "a")
+        roomy.fail(1, "write", "EINTR")
+        #expect(try roomy.check().result == .violation)
+
+        var full = PipeTraceBuilder(capacity: 4096)
+        full.write(1, String(repeating: "x", count: 4096))
+        full.invokeWrite(1, "a")
+        full.fail(1, "write", "EINTR")
+        full.read(2, max: 8192, gets: String(repeating: "x", count: 4096))
+        #expect(try full.check().result == .ok)
+
+        // A nonblocking write never sleeps: EAGAIN, never EINTR.
+        var nonblocking = PipeTraceBuilder(capacity: 4096)
+        nonblocking.write(1, String(repeating: "x", count: 4096))
+        nonblocking.invokeWrite(1, "a", nonblocking: true)
+        nonblocking.fail(1, "write", "EINTR")
+        #expect(try nonblocking.check().result == .violation)
+    }
+
     @Test func aShortFaultMakesTheCallTheShorterOne() throws {
         var trace = PipeTraceBuilder()
         trace.invokeWrite(1, "abcdef")
