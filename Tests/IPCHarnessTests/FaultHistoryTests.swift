@@ -168,16 +168,12 @@ import Testing
 /// Hazards: what the kernel allows but a program would regret, reported without changing the verdict.
 @Suite struct HazardTests {
     func trace(postsBeforeDying: Bool) -> String {
-        var lines = [#"{"format":"ipc-trace","version":1,"model":"posix-sem","params":{"objects":{"q0":{"value":1,"named":false}}},"mechanism":"kernel.posix-sem","seed":"1","strategy":"random","harness":"0.1.0"}"#]
         var events: [(Int, String, String)] = [(1, "invoke", #","f":"wait","object":"q0""#), (1, "ok", #","f":"wait","object":"q0""#)]
         if postsBeforeDying { events += [(1, "invoke", #","f":"post","object":"q0""#), (1, "ok", #","f":"post","object":"q0""#)] }
         events += [(1, "kill", #","signal":"SIGKILL","point":"before""#), (1, "exit", #","value":{"signal":"SIGKILL"}"#)]
         events += [(2, "invoke", #","f":"wait","object":"q0","value":{"nonblocking":true}"#)]
         events += [postsBeforeDying ? (2, "ok", #","f":"wait","object":"q0""#) : (2, "fail", #","f":"wait","object":"q0","error":"EAGAIN""#)]
-        for (index, event) in events.enumerated() {
-            lines.append(#"{"index":\#(index),"time":\#(10 * (index + 1)),"process":\#(event.0),"type":"\#(event.1)"\#(event.2)}"#)
-        }
-        return lines.joined(separator: "\n") + "\n"
+        return unnamedSemaphoreTrace(events)
     }
 
     @Test func aPOSIXSemaphoreUnitHeldByAKilledProcessIsNamedAsLostWithoutFailingTheRun() throws {
@@ -197,14 +193,10 @@ import Testing
 /// the fault injector made every worker abort.
 @Suite struct UnexplainedDeathTests {
     func trace(killed: Bool) -> String {
-        var lines = [#"{"format":"ipc-trace","version":1,"model":"posix-sem","params":{"objects":{"q0":{"value":1,"named":false}}},"mechanism":"kernel.posix-sem","seed":"1","strategy":"random","harness":"0.1.0"}"#]
         var events: [(Int, String, String)] = [(1, "invoke", #","f":"wait","object":"q0""#)]
         if killed { events += [(1, "kill", #","signal":"SIGKILL","point":"during""#)] }
         events += [(1, "info", #","f":"wait","object":"q0""#), (1, "exit", #","value":{"signal":"\#(killed ? "SIGKILL" : "SIGILL")"}"#)]
-        for (index, event) in events.enumerated() {
-            lines.append(#"{"index":\#(index),"time":\#(10 * (index + 1)),"process":\#(event.0),"type":"\#(event.1)"\#(event.2)}"#)
-        }
-        return lines.joined(separator: "\n") + "\n"
+        return unnamedSemaphoreTrace(events)
     }
 
     @Test func aDeathByASignalNobodySentIsACrash() throws {
@@ -215,4 +207,14 @@ import Testing
         let killed = try TraceChecker.check(try Trace.parse(Array(trace(killed: true).utf8)))
         #expect(killed.result == .ok, "\(killed.explanation)")
     }
+}
+
+/// A trace of one unnamed POSIX semaphore `q0` at 1, with `events` (process, type, the rest of the event's JSON) ten
+/// nanoseconds apart.
+func unnamedSemaphoreTrace(_ events: [(Int, String, String)]) -> String {
+    var lines = [#"{"format":"ipc-trace","version":1,"model":"posix-sem","params":{"objects":{"q0":{"value":1,"named":false}}},"mechanism":"kernel.posix-sem","seed":"1","strategy":"random","harness":"0.1.0"}"#]
+    for (index, event) in events.enumerated() {
+        lines.append(#"{"index":\#(index),"time":\#(10 * (index + 1)),"process":\#(event.0),"type":"\#(event.1)"\#(event.2)}"#)
+    }
+    return lines.joined(separator: "\n") + "\n"
 }
