@@ -5,7 +5,7 @@ import SystemPackage
 
 /// One receiving process's pending signals (model `signal`): nothing to create. The receiver (role `receive`)
 /// blocks the object's `signals` in its main thread while it sets up (before any can be sent: the driver starts
-/// operations only once every worker is ready) and takes them with `wait` (`sigtimedwait`); senders (role `send`,
+/// operations only once every worker is ready) and takes them with `wait` (`sigtimedwait`) or `sigwait`; senders (role `send`,
 /// or any holder) `kill` or `sigqueue` it, learning its pid from the run's context. Parameter `queueLimit` lowers
 /// the receiver's `RLIMIT_SIGPENDING`.
 ///
@@ -86,6 +86,8 @@ struct SignalBinding: ObjectBinding {
             let how: KernelSignals.Method = switch method { case .kill: .kill; case .sigqueue: .sigqueue; case .tgkill: .tgkill }
             try KernelSignals.send(Int32(clamping: signal), to: receiverPID, by: how, value: value)
             return .sent
+        case .sigwait(_, let signals):
+            return .number(Int(try KernelSignals.waitForNumber(for: signals.map { Int32(clamping: $0) })))
         case .pending:
             return .pendingSignals(try KernelSignals.pending().filter(received.contains).map(Int.init))
         case .signalfdRead(_, let signals, let max, let nonblocking):
