@@ -65,7 +65,7 @@ public enum FIFOKind: MechanismKind {
 }
 
 /// FIFO operations: `open` by path, then `read`, `write` and `close` on the most recently opened descriptor of each
-/// direction, and `chmod` of the path.
+/// direction, and `chmod`, `unlink` and `mkfifo` of the path.
 struct FIFOBinding: ObjectBinding {
 
     typealias Model = FIFOModel
@@ -102,6 +102,15 @@ struct FIFOBinding: ObjectBinding {
         case .chmod(_, let mode):
             try Syscall.changeMode(path, mode_t(mode))
             return .modeChanged
+        case .unlink:
+            try Syscall.unlink(path)
+            return .unlinked
+        case .mkfifo(_, let mode, let umask, let missingDirectory):
+            let target = missingDirectory ? "\(path)-missing-directory/fifo" : path
+            let made = try KernelFIFO.make(at: target, mode: mode_t(mode), umask: mode_t(umask))
+            // A new FIFO at the name the trace's FIFO had: not the object the trace follows, so it goes at once.
+            try Syscall.unlink(target)
+            return .made(mode: made)
         case .unseekable(_, let end, let call):
             guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
             return .positioned(try PipeBinding.unseekable(call, on: descriptor))
