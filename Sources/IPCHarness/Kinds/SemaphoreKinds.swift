@@ -59,14 +59,34 @@ public enum PosixSemaphoreKind: MechanismKind {
 }
 
 /// POSIX semaphore operations: `wait` (blocking on the main thread, or `sem_trywait`), `post`, `getvalue`; for a
-/// named one also `open` and `unlink`.
+/// named one also `open`, `unlink` and `close`.
+///
+/// glibc maps a named semaphore once per process and counts its `sem_open`s: the binding counts the handles too (the
+/// one it opened at set-up, one more per `open` of this semaphore, one fewer per `close`). With none left the
+/// mapping is gone, so a `wait`, `post` or `getvalue` — undefined behaviour — is refused, not performed, and so is a
+/// further `close` (its address may by then be another semaphore's) and an `open` with `O_CREAT` but not `O_EXCL`
+/// (the binding could not tell this semaphore from a new one by its address).
 struct PosixSemaphoreBinding: ObjectBinding {
 
     typealias Model = PosixSemaphoreModel
     let name: String?
-    let semaphore: PosixSemaphore
+    var semaphore: PosixSemaphore
+    /// The handles this process holds of a named semaphore.
+    var handles = 1
+
+    init(name: String?, semaphore: PosixSemaphore) {
+        self.name = name
+        self.semaphore = semaphore
+    }
 
     mutating func perform(_ input: PosixSemaphoreModel.Input) throws(Errno) -> PosixSemaphoreModel.Output {
+        switch input {
+        case .wait, .post, .getValue:
+            if handles == 0 {
+                BindingFailure.abandon("\(input) after this process's last sem_close: undefined behaviour (glibc has unmapped the semaphore)")
+            }
+        default: break
+        }
         switch input {
         case .wait(_, let nonblocking, let timeout, let clock):
             let deadline = clock.flatMap { clock in timeout?.deadline(on: clock) } ?? timeout?.deadline
@@ -79,18 +99,35 @@ struct PosixSemaphoreBinding: ObjectBinding {
             return .value(try semaphore.value())
         case .open(_, let creation):
             guard let name else { BindingFailure.abandon("'open' of an unnamed semaphore") }
-            guard let creation else {
-                _ = try PosixSemaphore.open(name)
+            if let creation, !creation.exclusive, handles == 0 {
+                BindingFailure.abandon("sem_open with O_CREAT after this process's last sem_close: the binding cannot tell this semaphore from a new one")
+            }
+            let opened =
+                if let creation {
+                    try Syscall.semCreate(
+                        name, flags: creation.exclusive ? O_EXCL : 0, mode: 0o600, value: UInt32(truncatingIfNeeded: creation.value))
+                } else {
+                    try Syscall.semOpen(name)
+                }
+            // glibc maps a semaphore once per process: while this process holds it, another address is another
+            // semaphore, made under the name after it was unlinked (so is any O_EXCL success); not the object the
+            // trace follows, so it goes at once. With no handle left, a plain open finds this semaphore.
+            let same = handles == 0 ? creation == nil : opened == semaphore.pointer && creation?.exclusive != true
+            guard same else {
+                try? Syscall.semClose(opened)
+                if creation != nil { try? Syscall.semUnlink(name) }
                 return .done
             }
-            let opened = try Syscall.semCreate(
-                name, flags: creation.exclusive ? O_EXCL : 0, mode: 0o600, value: UInt32(truncatingIfNeeded: creation.value))
-            // glibc maps a semaphore once per process: another address is another semaphore, made under the name
-            // after it was unlinked; not the object the trace follows, so it goes at once.
-            if opened != semaphore.pointer {
-                try? Syscall.semClose(opened)
-                try? Syscall.semUnlink(name)
+            semaphore = PosixSemaphore(pointer: opened)
+            handles += 1
+            return .done
+        case .close:
+            guard name != nil else { BindingFailure.abandon("'close' of an unnamed semaphore") }
+            guard handles > 0 else {
+                BindingFailure.abandon("a sem_close after this process's last one: its address may now be another semaphore's")
             }
+            try Syscall.semClose(semaphore.pointer)
+            handles -= 1
             return .done
         case .unlink:
             guard let name else { BindingFailure.abandon("'unlink' of an unnamed semaphore") }
