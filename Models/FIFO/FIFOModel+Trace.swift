@@ -80,6 +80,7 @@ extension FIFOModel {
             case .writev(let process, let pieces): return .writev(process: process, pieces: pieces)
             case .readv(let process, let sizes): return .readv(process: process, sizes: sizes)
             case .writeAll, .exit: break
+            case .create: throw ModelError("the fifo model has no operation '\(call.f)': a FIFO is made with mkfifo")
             }
         } catch {
             if error.message.hasPrefix("the pipe model has no operation") {

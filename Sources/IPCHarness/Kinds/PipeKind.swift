@@ -1,3 +1,4 @@
+import Glibc
 import IPCMechanisms
 import IPCModels
 import IPCSyscalls
@@ -8,7 +9,8 @@ import SystemPackage
 /// `O_NONBLOCK`, the write ends' with `O_DIRECT`), and `shared` (groups of processes, `[[1, 2]]`, that share one open
 /// file description of each end they hold, as after a `fork`). Every other holder gets its own open file
 /// description of each end it holds (reopened through `/proc/self/fd`), so `O_NONBLOCK` is its own and each counts
-/// as a reader or writer.
+/// as a reader or writer. A pipe whose one holder has role `create` is not made beforehand: that process makes it
+/// during the run with `pipe` or `pipe2` (its first operation on the object), and then holds both ends.
 ///
 /// Implementations: `kernel.pipe` (one system call per operation), `client.write-all` (the poll-and-retry loop),
 /// the broken twins `client.pipe-drops-tail` and `client.pipe-reorders`, and clients judged under faults: the
@@ -39,7 +41,8 @@ public enum PipeKind: MechanismKind {
                 setup: PipeModel.Setup(
                     capacity: object.integer("capacity") ?? 65536, readers: workload.holders(of: object.name, role: "read"),
                     writers: workload.holders(of: object.name, role: "write"), nonblocking: object.flag("nonblocking"),
-                    packet: object.flag("packet"), shared: object.sharedGroups)
+                    packet: object.flag("packet"), shared: object.sharedGroups,
+                    createdBy: workload.holders(of: object.name, role: "create").first)
             )
         }
         return PipeModel(pipes: pipes)
@@ -48,6 +51,16 @@ public enum PipeKind: MechanismKind {
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
+        let creators = workload.holders(of: object.name, role: "create")
+        if !creators.isEmpty {
+            guard creators.count == 1, workload.processes.filter({ $0.holds[object.name] != nil }).count == 1,
+                workload.processes.first(where: { $0.id == creators[0] })?.holds[object.name] == ["create"]
+            else {
+                throw HarnessError("pipe \(object.name) made during the run needs one holder, in role 'create' alone")
+            }
+            objects.tell(creators[0], about: object.name, ["create": true])
+            return
+        }
         do {
             let (readEnd, writeEnd) = try KernelPipe.create()
             objects.keepUntilStarted(readEnd)
@@ -128,6 +141,16 @@ struct PipeBinding: ObjectBinding {
 
     mutating func perform(_ input: PipeModel.Input) throws(Errno) -> PipeModel.Output {
         switch input {
+        case .create(_, let flags):
+            guard readEnd == nil, writeEnd == nil else { BindingFailure.abandon("a second pipe for one pipe object: each pipe made is an object of its own") }
+            var raw = CInt(truncatingIfNeeded: flags.otherBits)
+            if flags.nonblocking { raw |= O_NONBLOCK }
+            if flags.direct { raw |= Syscall.directFlag }
+            if flags.closeOnExec { raw |= O_CLOEXEC }
+            let (read, write) = try Syscall.pipe(flags: raw)
+            readEnd = read
+            writeEnd = write
+            return .created
         case .read(_, let max, let nonblocking):
             guard let readEnd else { throw .badFileDescriptor }
             if !nonblocking, var client = reader {
