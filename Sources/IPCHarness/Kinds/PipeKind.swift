@@ -150,6 +150,8 @@ struct PipeBinding: ObjectBinding {
             let (read, write) = try Syscall.pipe(flags: raw)
             readEnd = read
             writeEnd = write
+            // Its reads may meet packets: never cut them short (see FaultFeasibility.mayCarryPackets).
+            if flags.direct { FaultFeasibility.mayCarryPackets(read) }
             return .created
         case .read(_, let max, let nonblocking):
             guard let readEnd else { throw .badFileDescriptor }

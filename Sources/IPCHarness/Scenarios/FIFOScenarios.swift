@@ -8,7 +8,7 @@ public enum FIFOScenarios {
     public static let basic = Scenario.real(
         name: "fifo-basic", kind: FIFOKind.self, implementation: "kernel.fifo",
         summary: "2-4 processes open a FIFO by path (blocking or not), poll it, ask FIONREAD and F_GETFL, read and write 1 B to 20 KB, close and reopen",
-        makeWorkload: { generator in workload(generator: &generator, rounds: 2...6, reopen: 0.15, polls: 0.2) })
+        makeWorkload: { generator in workload(generator: &generator, rounds: 2...6, reopen: 0.15, polls: 0.2, names: 0.3) })
 
     /// Blocking opens meet: a reader asleep in open counts as a reader, and a writer that opens and closes at once
     /// still releases it (it then reads end of file).
@@ -18,7 +18,7 @@ public enum FIFOScenarios {
         makeWorkload: { generator in workload(generator: &generator, rounds: 0...2, reopen: 0.4) })
 
 
-    static func workload(generator: inout SeededGenerator, rounds: ClosedRange<Int>, reopen: Double, polls: Double = 0) -> Workload {
+    static func workload(generator: inout SeededGenerator, rounds: ClosedRange<Int>, reopen: Double, polls: Double = 0, names: Double = 0) -> Workload {
         let count = generator.next(in: 2...4)
         var processes: [Workload.Process] = []
         for process in 1...count {
@@ -65,6 +65,15 @@ public enum FIFOScenarios {
             }
             if generator.chance(0.5) {
                 program.append(Call(process: process, object: "f0", f: "close", value: ["end": .string(end.rawValue)]))
+            }
+            // The last process alone may end with the name's calls: a mkfifo while the name is there (EEXIST), or in
+            // a missing directory (ENOENT), then the unlink — so no mkfifo ever makes a FIFO other processes could
+            // open, and their later opens fail ENOENT while their descriptors keep working.
+            if names > 0 && process == count && generator.chance(names) {
+                var value: JSONObject = ["mode": .int(generator.pick([0o600, 0o644, 0o666])), "umask": .int(generator.pick([0, 0o022, 0o077]))]
+                if generator.chance(0.3) { value["missingDirectory"] = true }
+                program.append(Call(process: process, object: "f0", f: "mkfifo", value: .object(value)))
+                program.append(Call(process: process, object: "f0", f: "unlink", value: nil))
             }
             processes.append(Workload.Process(id: process, holds: ["f0": ["open"]], program: program))
         }
