@@ -48,6 +48,20 @@ import Testing
         #expect(seen == ["EBADF", "EINVAL", "ok", #"{"written":2}"#, #"{"nonblocking":false,"direct":false}"#, #"{"data":"hi"}"#])
     }
 
+    /// `pipe2(O_NONBLOCK)` makes the write end's description nonblocking too: a write the trace records without
+    /// `nonblocking` still returns short, then `EAGAIN`, on the full pipe.
+    @Test func aPipeMadeNonblockingHasANonblockingWriteEnd() throws {
+        let workload = Workload(
+            objects: [Workload.Object(name: "p0", kind: "pipe", parameters: [:])],
+            processes: [Workload.Process(id: 1, holds: ["p0": ["create"]], program: [
+                call(1, "p0", "pipe2", ["flags": ["O_NONBLOCK"]]),
+                call(1, "p0", "write", ["data": .string(String(repeating: "a", count: 70_000))]),
+                call(1, "p0", "write", ["data": "b"]),
+            ])])
+        let seen = try outcomes(PipeKind.self, "kernel.pipe", workload)
+        #expect(seen == ["ok", #"{"written":65536}"#, "EAGAIN"])
+    }
+
     @Test func aFIFOsNameUnlinkedAndMadeAgain() throws {
         let workload = Workload(
             objects: [Workload.Object(name: "f0", kind: "fifo", parameters: [:])],

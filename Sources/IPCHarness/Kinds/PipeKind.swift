@@ -20,7 +20,10 @@ import SystemPackage
 /// (`client.libc-eof-on-eintr`, `client.libc-retrying-reader`), which only the worker's interposer can fault; and a
 /// pair for descriptions shared between processes: the fragile `client.pipe-eof-on-eagain`, which takes `EAGAIN` for
 /// end of file (right only while nobody sets `O_NONBLOCK` on its description), and its robust twin
-/// `client.pipe-polling-reader`, which polls and reads again.
+/// `client.pipe-polling-reader`, which polls and reads again; and, for a pipe made during the run, the fragile
+/// `client.pipe-eagain-as-epipe`, a writer that believes `pipe2(O_NONBLOCK)` leaves the write end blocking, so that a
+/// write recorded as blocking can never fail `EAGAIN` — when one does, it reports the reader gone (`EPIPE`); its
+/// robust twin is `kernel.pipe`, which reports the `EAGAIN`.
 public enum PipeKind: MechanismKind {
     public typealias Model = PipeModel
 
@@ -28,7 +31,7 @@ public enum PipeKind: MechanismKind {
         "kernel.pipe", "client.write-all", "client.pipe-drops-tail", "client.pipe-reorders",
         "client.pipe-eof-on-eintr", "client.pipe-retrying-reader", "client.pipe-ignores-short-writes",
         "client.pipe-spins-at-eof", "client.libc-eof-on-eintr", "client.libc-retrying-reader",
-        "client.pipe-eof-on-eagain", "client.pipe-polling-reader",
+        "client.pipe-eof-on-eagain", "client.pipe-polling-reader", "client.pipe-eagain-as-epipe",
     ]
 
     /// `FIONREAD` on a read end: what a killed writer's write left in the pipe.
@@ -116,11 +119,14 @@ struct PipeBinding: ObjectBinding {
     /// The client that carries out blocking reads, when the implementation is a reading client.
     private var reader: (any PipeReader)?
     private let reordersWrites: Bool
+    /// `client.pipe-eagain-as-epipe`'s wrong belief.
+    private let eagainAsBrokenPipe: Bool
 
     init(readEnd: FileDescriptor?, writeEnd: FileDescriptor?, implementation: String) {
         self.readEnd = readEnd
         self.writeEnd = writeEnd
         reordersWrites = implementation == "client.pipe-reorders"
+        eagainAsBrokenPipe = implementation == "client.pipe-eagain-as-epipe"
         switch implementation {
         case "client.pipe-drops-tail": writer = TailDroppingWriter()
         case "client.pipe-reorders": writer = ReorderingWriter()
@@ -170,7 +176,7 @@ struct PipeBinding: ObjectBinding {
             guard let writeEnd else { throw .badFileDescriptor }
             switch try KernelPipe.write(writeEnd, data, nonblocking: nonblocking) {
             case .completed(let count): return .wrote(count)
-            case .wouldBlock: throw .wouldBlock
+            case .wouldBlock: throw eagainAsBrokenPipe && !nonblocking ? .brokenPipe : .wouldBlock
             }
         case .writeAll(_, let data, _):
             guard let writeEnd else { throw .badFileDescriptor }

@@ -4,7 +4,45 @@ import IPCModels
 /// forked holders share, `pipe2`'s flags, packet mode, the pipe's size, the calls that need a file position, and
 /// readiness (`poll`, `select`).
 public enum PipeDescriptorScenarios {
-    public static let all: [Scenario] = [descriptors, eofOnWouldBlock, pollingReader, madeDuringRun]
+    public static let all: [Scenario] = [descriptors, eofOnWouldBlock, pollingReader, madeDuringRun, eagainAsBrokenPipe, madeNonblocking]
+
+    /// Fragile: a writer that believes `pipe2(O_NONBLOCK)` leaves the write end blocking, so a write that fails
+    /// `EAGAIN` on the full pipe it made is, to it, a pipe without reader (`EPIPE`).
+    public static let eagainAsBrokenPipe = Scenario.real(
+        name: "pipe-fragile-eagain-as-epipe", kind: PipeKind.self, implementation: "client.pipe-eagain-as-epipe",
+        summary: "BROKEN: a writer that believes pipe2(O_NONBLOCK) leaves its write end blocking reports EAGAIN on its full pipe as EPIPE",
+        isBroken: true,
+        makeWorkload: { generator in nonblockingMadeWorkload(generator: &generator) })
+
+    /// Robust twin: the writes report the `EAGAIN` (and short counts) the nonblocking write end gives.
+    public static let madeNonblocking = Scenario.real(
+        name: "pipe-robust-made-nonblocking", kind: PipeKind.self, implementation: "kernel.pipe",
+        summary: "robust twin of pipe-fragile-eagain-as-epipe: a pipe made with pipe2(O_NONBLOCK) filled by writes, short and EAGAIN as they come",
+        makeWorkload: { generator in nonblockingMadeWorkload(generator: &generator) })
+
+    /// 1-2 processes each make a pipe with `pipe2(O_NONBLOCK)` and write into it without asking for `nonblocking`:
+    /// the first four writes (17-30 KB) overfill its 64 KiB, then writes and nonblocking reads mix.
+    static func nonblockingMadeWorkload(generator: inout SeededGenerator) -> Workload {
+        var objects: [Workload.Object] = []
+        var processes: [Workload.Process] = []
+        for process in 1...generator.next(in: 1...2) {
+            let object = "p\(process - 1)"
+            var program: [Call] = []
+            func call(_ f: String, _ value: JSONValue) { program.append(Call(process: process, object: object, f: f, value: value)) }
+            call("pipe2", ["flags": generator.chance(0.5) ? ["O_NONBLOCK", "O_CLOEXEC"] : ["O_NONBLOCK"]])
+            for sequence in 0..<generator.next(in: 5...9) {
+                if sequence >= 4 && generator.chance(0.3) {
+                    call("read", ["max": .int(generator.next(in: 1...20_000)), "nonblocking": true])
+                } else {
+                    let size = generator.next(in: 17_000...30_000)
+                    call("write", ["data": Payload.json(PayloadMaker.make(process: process, sequence: sequence, count: size, generator: &generator))])
+                }
+            }
+            objects.append(Workload.Object(name: object, kind: "pipe"))
+            processes.append(Workload.Process(id: process, holds: [object: ["create"]], program: program))
+        }
+        return Workload(objects: objects, processes: processes)
+    }
 
     /// A pipe its one holder makes during the run: `pipe` or `pipe2` with random flags (some refused: an unknown bit,
     /// `O_NOTIFICATION_PIPE`), calls before it (`EBADF`), then nonblocking writes and reads through both ends (it
