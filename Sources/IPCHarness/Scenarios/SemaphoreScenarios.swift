@@ -4,8 +4,37 @@ import IPCModels
 public enum SemaphoreScenarios {
     public static let all: [Scenario] = [
         posixNamed, posixUnnamed, posixTimed, systemVUndo, robustMutexOwnerDeath, robustMutexTimed,
-        timeoutTakenForLock, timedLockUser, poolWithoutUndo, poolWithUndo,
+        timeoutTakenForLock, timedLockUser, poolWithoutUndo, poolWithUndo, posixHandles,
     ]
+
+    /// A named semaphore's handles: processes `sem_open` it again and `sem_close` handles — never more than they
+    /// opened, so each keeps the driver's and never uses one it closed (undefined behaviour) — and wait, trywait,
+    /// post and read it between. No unlink, so every open finds this semaphore.
+    public static let posixHandles = Scenario.real(
+        name: "posix-sem-handles", kind: PosixSemaphoreKind.self, implementation: "kernel.posix-sem",
+        summary: "2-4 processes sem_open a named semaphore again and sem_close what they opened (glibc counts one mapping per process), waiting, posting and reading between",
+        makeWorkload: { generator in
+            var opened: [Int: Int] = [:]
+            return ScenarioPrograms.workload(
+                kind: "posix-sem", parameters: ["value": .int(generator.next(in: 0...2)), "named": true],
+                calls: 4...10, generator: &generator, roles: { _, _ in ["use"] },
+                operation: { process, _, generator in
+                    let closable = opened[process, default: 0] > 0
+                    return generator.choose([
+                        (25, { generator in ("wait", (JSONObject()).nonblocking(generator.chance(0.6))) }),
+                        (25, { _ in ("post", nil) }),
+                        (15, { _ in ("getvalue", nil) }),
+                        (20, { _ in
+                            opened[process, default: 0] += 1
+                            return ("open", nil)
+                        }),
+                        (closable ? 25 : 0, { _ in
+                            opened[process, default: 0] -= 1
+                            return ("close", nil)
+                        }),
+                    ])
+                })
+        })
 
     /// Users of a pool of 2 units (one System V semaphore): each takes a unit with `SEM_UNDO`, looks at the pool
     /// (`GETALL`, `GETPID`) and gives it back, a few times; some end — exit, or are killed — still holding one, which
