@@ -12,10 +12,14 @@ public enum SharedObjectMemory {
 
 /// A POSIX semaphore (model `posix-sem`): named (parameter `named`, a fresh name, `sem_open` while setting up) or
 /// unnamed (`sem_init` with pshared 1 in a page of shared memory each holder maps); parameter `value`.
+///
+/// `client.sem-close-unmaps-all` is a user with a plausible wrong belief about glibc: that `sem_close` unmaps the
+/// process's semaphore whatever it opened, so after its first close any further one is an error — it reports
+/// `EINVAL` without making the call. glibc counts the opens: the later close succeeds while handles remain.
 public enum PosixSemaphoreKind: MechanismKind {
     public typealias Model = PosixSemaphoreModel
 
-    public static let implementations = ["kernel.posix-sem"]
+    public static let implementations = ["kernel.posix-sem", "client.sem-close-unmaps-all"]
 
     /// `sem_getvalue`: what a killed process's wait or post left.
     public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "getvalue", role: nil)
@@ -48,7 +52,9 @@ public enum PosixSemaphoreKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<PosixSemaphoreModel> {
         if let name = try? object.text("name") {
             do {
-                return PosixSemaphoreBinding(name: name, semaphore: try PosixSemaphore.open(name))
+                var binding = PosixSemaphoreBinding(name: name, semaphore: try PosixSemaphore.open(name))
+                binding.closeUnmapsAll = implementation == "client.sem-close-unmaps-all"
+                return binding
             } catch {
                 throw BindingError("cannot open semaphore \(name): \(error)")
             }
@@ -73,6 +79,9 @@ struct PosixSemaphoreBinding: ObjectBinding {
     var semaphore: PosixSemaphore
     /// The handles this process holds of a named semaphore.
     var handles = 1
+    /// `client.sem-close-unmaps-all`'s wrong belief, and whether it has closed once.
+    var closeUnmapsAll = false
+    private var closedOnce = false
 
     init(name: String?, semaphore: PosixSemaphore) {
         self.name = name
@@ -123,9 +132,11 @@ struct PosixSemaphoreBinding: ObjectBinding {
             return .done
         case .close:
             guard name != nil else { BindingFailure.abandon("'close' of an unnamed semaphore") }
+            if closeUnmapsAll && closedOnce { throw .invalidArgument }
             guard handles > 0 else {
                 BindingFailure.abandon("a sem_close after this process's last one: its address may now be another semaphore's")
             }
+            closedOnce = true
             try Syscall.semClose(semaphore.pointer)
             handles -= 1
             return .done
