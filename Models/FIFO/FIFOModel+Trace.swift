@@ -6,7 +6,10 @@
 //   write   {"data": PAYLOAD, "nonblocking": BOOL?}             {"written": INT}    EAGAIN, EPIPE, EBADF
 //   read    {"max": INT, "nonblocking": BOOL?}                  {"data": PAYLOAD}   EAGAIN, EBADF
 //   close   {"end": "read" | "write"}                           (none)              EBADF
-//   chmod   {"mode": INT}                                       (none)              EPERM
+//   chmod   {"mode": INT}                                       (none)              EPERM, ENOENT
+//   unlink  (none)                                              (none)              ENOENT, EACCES
+//   mkfifo  {"mode": INT (0…0777), "umask": INT?,               {"mode": INT}       EEXIST, ENOENT, EACCES
+//            "missingDirectory": BOOL?}
 //   lseek, pread, pwrite: as on a pipe (ESPIPE)
 //   poll, select: as on a pipe
 //   fcntl   as on a pipe: F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ (not F_DUPFD)
@@ -49,6 +52,13 @@ extension FIFOModel {
         if call.f == "chmod" {
             return .chmod(process: call.process, mode: try call.value.required("mode").integer("mode", in: 0...0o7777))
         }
+        if call.f == "unlink" { return .unlink(process: call.process) }
+        if call.f == "mkfifo" {
+            return .mkfifo(
+                process: call.process, mode: try call.value.required("mode").integer("mode", in: 0...0o777),
+                umask: try call.value.optional("umask")?.integer("umask", in: 0...0o777) ?? 0,
+                missingDirectory: try call.value.optional("missingDirectory")?.boolean("missingDirectory") ?? false)
+        }
         if call.f == "open" {
             return .open(
                 process: call.process, end: try Self.end(call.value),
@@ -70,14 +80,15 @@ extension FIFOModel {
             case .writev(let process, let pieces): return .writev(process: process, pieces: pieces)
             case .readv(let process, let sizes): return .readv(process: process, sizes: sizes)
             case .writeAll, .exit: break
+            case .create: throw ModelError("the fifo model has no operation '\(call.f)': a FIFO is made with mkfifo")
             }
         } catch {
             if error.message.hasPrefix("the pipe model has no operation") {
-                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, lseek, pread, pwrite, poll, select, fcntl, available and fstat)")
+                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, unlink, mkfifo, lseek, pread, pwrite, poll, select, fcntl, available and fstat)")
             }
             throw error
         }
-        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, lseek, pread, pwrite, poll, select, fcntl, available and fstat)")
+        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, unlink, mkfifo, lseek, pread, pwrite, poll, select, fcntl, available and fstat)")
     }
 
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
@@ -85,6 +96,8 @@ extension FIFOModel {
         case (.fail(let code), _): return .failed(code)
         case (.ok, .open): return .opened
         case (.ok, .chmod): return .modeChanged
+        case (.ok, .unlink): return .unlinked
+        case (.ok(let value), .mkfifo): return .made(mode: try value.required("mode").integer("mode", in: 0...0o7777))
         case (.ok, .exit): return .exited
         case (_, .write(let process, let data, let nonblocking)):
             return Self.output(from: try pipes.output(from: outcome, for: .write(process: process, data: data, nonblocking: nonblocking)))
@@ -117,6 +130,12 @@ extension FIFOModel {
             return ("open", .object(value))
         case .chmod(_, let mode):
             return ("chmod", ["mode": .int(mode)])
+        case .unlink:
+            return ("unlink", nil)
+        case .mkfifo(_, let mode, let umask, let missingDirectory):
+            var value: JSONObject = ["mode": .int(mode), "umask": .int(umask)]
+            if missingDirectory { value["missingDirectory"] = true }
+            return ("mkfifo", .object(value))
         case .write(let process, let data, let nonblocking):
             return pipes.call(for: .write(process: process, data: data, nonblocking: nonblocking))
         case .read(let process, let max, let nonblocking):
@@ -144,7 +163,8 @@ extension FIFOModel {
 
     public func outcome(for output: Output) -> Outcome {
         switch output {
-        case .opened, .modeChanged: .ok(nil)
+        case .opened, .modeChanged, .unlinked: .ok(nil)
+        case .made(let mode): .ok(["mode": .int(mode)])
         default: pipes.outcome(for: Self.pipeOutput(output)!)
         }
     }

@@ -23,6 +23,11 @@
 ///   working and only new opens fail `EACCES`, before any of the rules above. Privileged processes (root) pass the
 ///   check whatever the mode; the others are judged by the mode's bits for others (they are neither the owner nor
 ///   in its group). Only the owner or a privileged process may `chmod` (`EPERM`).
+/// - `unlink` removes the name: descriptors already open keep working (bytes, end of file and `EPIPE` as before),
+///   while a later `open` or `chmod` by path fails `ENOENT`, and so does a second `unlink`. `mkfifo` of the name fails
+///   `EEXIST` while it is there, `ENOENT` in a directory that does not exist; once the name is gone it makes a new
+///   FIFO — not the object the trace follows (the worker removes it at once) — whose mode `stat` reports as the mode
+///   asked for less the umask (``FIFOModel+Name``; `KernelFIFOFactsTests`).
 public struct FIFOModel: TraceModel {
     public static let name = "fifo"
 
@@ -32,6 +37,11 @@ public struct FIFOModel: TraceModel {
         case read(process: Int, max: Int, nonblocking: Bool)
         case close(process: Int, end: PipeModel.End)
         case chmod(process: Int, mode: Int)
+        /// `unlink` of the FIFO's path.
+        case unlink(process: Int)
+        /// `mkfifo` of the FIFO's path (or, with `missingDirectory`, of a path in a directory that does not exist)
+        /// with `mode` under the process's `umask`.
+        case mkfifo(process: Int, mode: Int, umask: Int, missingDirectory: Bool)
         /// `lseek`, `pread` or `pwrite` on the process's descriptor of `end`: `ESPIPE`, as on a pipe.
         case unseekable(process: Int, end: PipeModel.End, call: PipeModel.UnseekableCall)
         /// `fcntl` on the process's latest open of `end`: `F_GETFL`/`F_SETFL` of `O_NONBLOCK` (and `O_DIRECT`), the pipe
@@ -58,6 +68,9 @@ public struct FIFOModel: TraceModel {
         case read([UInt8])
         case closed
         case modeChanged
+        case unlinked
+        /// `mkfifo` made a FIFO whose mode `stat` reports as `mode`.
+        case made(mode: Int)
         /// `FIONREAD`: the bytes in the FIFO.
         case available(Int)
         /// `F_GETFL`: the description's `O_NONBLOCK` and `O_DIRECT`.
@@ -128,6 +141,8 @@ public struct FIFOModel: TraceModel {
         public internal(set) var pipe: PipeModel.State
         public internal(set) var openers: [Opener] = []
         public internal(set) var mode: Int
+        /// Whether the FIFO's name is still there (not unlinked).
+        public internal(set) var linked = true
         /// The opens, oldest first (sleepers in `open` included). A process's latest open of an end is the
         /// description its calls on that end use (as the harness's binding does): its `O_NONBLOCK` is the pipe
         /// state's flag for that process and end, and a read end's `poll` reports no `POLLHUP` while it is marked.
@@ -242,7 +257,12 @@ public struct FIFOModel: TraceModel {
             return [(Self.output(from: result), .completed(state))]
         case .unseekable(let process, let end, let call):
             return delegated(state, .unseekable(process: process, end: end, call: call))
+        case .unlink(let process):
+            return unlinkTransitions(state, process: process)
+        case .mkfifo(let process, let mode, let umask, let missingDirectory):
+            return makeTransitions(state, process: process, mode: mode, umask: umask, missingDirectory: missingDirectory)
         case .chmod(let process, let mode):
+            guard state.linked else { return [(.failed(.ENOENT), .completed(state))] }
             guard state.setup.mayChangeMode(process) else { return [(.failed(.EPERM), .completed(state))] }
             var next = state
             next.mode = mode
@@ -266,6 +286,8 @@ public struct FIFOModel: TraceModel {
             next.openers.remove(at: index)
             return [(.opened, .completed(next))]
         }
+        // The path is looked up first: once unlinked there is nothing to open.
+        guard state.linked else { return [(.failed(.ENOENT), .completed(state))] }
         guard state.setup.mayOpen(process, for: end, mode: state.mode) else { return [(.failed(.EACCES), .completed(state))] }
         var next = state
         switch end {
@@ -337,8 +359,8 @@ public struct FIFOModel: TraceModel {
         case .size(let size): .size(size)
         case .flagsSet: .flagsSet
         case .status(let type, let mode, let size): .status(type: type, mode: mode, size: size)
-        // The FIFO model hands the pipe no `dup`, so this never comes back from it.
-        case .duplicated: .failed(.EINVAL)
+        // The FIFO model hands the pipe no `dup` and no `pipe`, so these never come back from it.
+        case .duplicated, .created: .failed(.EINVAL)
         }
     }
 
@@ -354,7 +376,7 @@ public struct FIFOModel: TraceModel {
     }
 
     public func describe(_ state: State) -> String {
-        var text = pipes.describe(state.pipe) + "; mode 0" + String(state.mode, radix: 8)
+        var text = pipes.describe(state.pipe) + "; mode 0" + String(state.mode, radix: 8) + (state.linked ? "" : "; unlinked")
         for opener in state.openers {
             text += "; process \(opener.process) sleeps in open for \(opener.end == .read ? "reading" : "writing")"
                 + (opener.released ? " (a partner has opened)" : "")
@@ -372,6 +394,10 @@ public struct FIFOModel: TraceModel {
             call = "open for \(end == .read ? "reading" : "writing")\(nonblocking ? " (nonblocking)" : "")"
         case .chmod(_, let mode):
             call = "chmod 0" + String(mode, radix: 8)
+        case .unlink:
+            call = "unlink"
+        case .mkfifo(_, let mode, let umask, let missingDirectory):
+            call = "mkfifo 0" + String(mode, radix: 8) + " under umask 0" + String(umask, radix: 8) + (missingDirectory ? " in a missing directory" : "")
         case .write(let process, let data, let nonblocking):
             return pipes.describe(.write(process: process, data: data, nonblocking: nonblocking), output.flatMap(Self.pipeOutput))
         case .read(let process, let max, let nonblocking):
@@ -399,6 +425,7 @@ public struct FIFOModel: TraceModel {
         switch output {
         case nil: result = "?"
         case .failed(let code)?: result = code.rawValue
+        case .made(let mode)?: result = "mode 0" + String(mode, radix: 8)
         default: result = "ok"
         }
         return "\(call) → \(result)"
@@ -419,7 +446,7 @@ public struct FIFOModel: TraceModel {
         case .flagsSet: .flagsSet
         case .status(let type, let mode, let size): .status(type: type, mode: mode, size: size)
         case .failed(let code): .failed(code)
-        case .opened, .modeChanged: nil
+        case .opened, .modeChanged, .unlinked, .made: nil
         }
     }
 }
@@ -428,7 +455,7 @@ extension FIFOModel.Input {
     public var process: Int {
         switch self {
         case .open(let process, _, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
-            .chmod(let process, _), .exit(let process), .unseekable(let process, _, _), .readiness(let process, _, _),
+            .chmod(let process, _), .unlink(let process), .mkfifo(let process, _, _, _), .exit(let process), .unseekable(let process, _, _), .readiness(let process, _, _),
             .fcntl(let process, _, _), .available(let process), .status(let process, _), .writev(let process, _), .readv(let process, _):
             process
         }

@@ -46,6 +46,8 @@ extension PipeModel {
         public internal(set) var direct: [Description] = []
         /// What is known of processes' descriptor tables: free numbers below `RLIMIT_NOFILE` (see ``DescriptorLimit``).
         public internal(set) var descriptorLimits: [DescriptorLimit] = []
+        /// False until the `pipe` call of a pipe made during the run (see ``Setup/createdBy``) succeeds.
+        public internal(set) var created = true
         /// Bytes ever written: the stream position just after the last buffered byte.
         public private(set) var endPosition = 0
         /// A fingerprint of the buffered bytes: the sum of byte × 31^(stream position), wrapping. Kept up to date
@@ -174,6 +176,7 @@ extension PipeModel {
             hasher.combine(nonblocking)
             hasher.combine(direct)
             hasher.combine(descriptorLimits)
+            hasher.combine(created)
             for (index, page) in pages.enumerated() where page.packet { hasher.combine(index) }
         }
     }
@@ -234,6 +237,8 @@ extension PipeModel {
             call = "readv up to \(sizes.map(String.init).joined(separator: " + ")) bytes"
         case .status(_, let end):
             call = "fstat of the \(end.rawValue) end"
+        case .create(_, let flags):
+            call = flags.description
         }
         var result: String
         switch output {
@@ -248,6 +253,7 @@ extension PipeModel {
         case .closed?, .exited?: result = "ok"
         case .available(let count)?: result = "\(count) bytes"
         case .duplicated?: result = "a new descriptor"
+        case .created?: result = "both ends"
         case .status(let type, let mode, let size)?: result = "\(type), mode 0\(String(mode, radix: 8)), size \(size)"
         case .flags(let nonblocking, let direct)?:
             result = [nonblocking ? "O_NONBLOCK" : nil, direct ? "O_DIRECT" : nil].compactMap { $0 }.joined(separator: "|")

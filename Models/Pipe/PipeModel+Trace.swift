@@ -24,7 +24,11 @@
 //
 // params: {"pageSize": 4096, "maxSize": 1048576, "objects": {"p0": {"capacity": 65536, "readers": [1, 2],
 //          "writers": [1], "nonblocking": false, "packet": false, "shared": [[1, 2]],
-//          "descriptorLimits": [{"process": 1, "free": 5, "limit": 64}]}}}
+//          "descriptorLimits": [{"process": 1, "free": 5, "limit": 64}], "createdBy": 1}}}
+//   A pipe with "createdBy" (and no readers or writers) is made during the run by that process:
+//   pipe     (none)                                        (none)              EMFILE
+//   pipe2    {"flags": ["O_NONBLOCK", "O_DIRECT", "O_CLOEXEC"], "bits": INT?}   (none)   EINVAL, ENOPKG, EMFILE
+//            ("bits": any other flag bits, as given)
 extension PipeModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         let pageSize = try parameters.optional("pageSize")?.integer("pageSize", in: 64...1 << 20) ?? 4096
@@ -58,11 +62,15 @@ extension PipeModel {
                     process: try entry.required("process").integer("process"), free: try entry.required("free").integer("free", in: 0...limit),
                     limit: limit)
             } ?? []
+            let createdBy = try setup.optional("createdBy")?.integer("createdBy", in: 1...10_000)
+            if createdBy != nil && !(readers.isEmpty && writers.isEmpty && !nonblocking && !packet && shared.isEmpty) {
+                throw ModelError("pipe '\(member.key)': a pipe made during the run ('createdBy') starts with no readers, writers or flags: its pipe2 gives them")
+            }
             pipes.append((
                 member.key,
                 Setup(
                     capacity: capacity, readers: readers, writers: writers, nonblocking: nonblocking, packet: packet, shared: shared,
-                    descriptorLimits: limits)
+                    descriptorLimits: limits, createdBy: createdBy)
             ))
         }
         self.init(pageSize: pageSize, maxSize: maxSize, pipes: pipes)
@@ -79,6 +87,7 @@ extension PipeModel {
             if setup.nonblocking { object["nonblocking"] = true }
             if setup.packet { object["packet"] = true }
             if !setup.shared.isEmpty { object["shared"] = .array(setup.shared.map { .array($0.map { .int($0) }) }) }
+            if let creator = setup.createdBy { object["createdBy"] = .int(creator) }
             if !setup.descriptorLimits.isEmpty {
                 object["descriptorLimits"] = .array(setup.descriptorLimits.map {
                     ["process": .int($0.process), "free": .int($0.free), "limit": .int($0.limit)]
@@ -103,6 +112,25 @@ extension PipeModel {
             return .read(process: call.process, max: max, nonblocking: nonblocking)
         case "available":
             return .available(process: call.process)
+        case "pipe", "pipe2":
+            guard let creator = setups.first(where: { $0.name == call.object })?.setup.createdBy else {
+                throw ModelError("\(call.f) of \(call.object): the pipe was made before the trace began (its setup names no 'createdBy')")
+            }
+            guard creator == call.process else {
+                throw ModelError("\(call.f) of \(call.object) by process \(call.process): the setup says process \(creator) makes it")
+            }
+            guard call.f == "pipe2" else { return .create(process: call.process, flags: CreationFlags(flagged: false)) }
+            var flags = CreationFlags()
+            for element in try call.value.optional("flags")?.elements("flags") ?? [] {
+                switch try element.text("flags") {
+                case "O_NONBLOCK": flags.nonblocking = true
+                case "O_DIRECT": flags.direct = true
+                case "O_CLOEXEC": flags.closeOnExec = true
+                case let other: throw ModelError("field 'flags': unknown flag \"\(other)\" (give its bits in 'bits')")
+                }
+            }
+            flags.otherBits = try call.value.optional("bits")?.integer("bits", in: 0...Int(UInt32.max)) ?? 0
+            return .create(process: call.process, flags: flags)
         case "dup":
             return .fcntl(process: call.process, end: try Self.end(of: call), command: .duplicate(minimum: nil))
         case "close":
@@ -243,6 +271,8 @@ extension PipeModel {
             return .read(bytes)
         case (.ok, .close):
             return .closed
+        case (.ok, .create):
+            return .created
         case (.ok(let value), .available):
             return .available(try value.required("bytes").integer("bytes"))
         case (.ok, .exit):
@@ -323,6 +353,15 @@ extension PipeModel {
             return (readiness.name, Self.readinessValue(readiness, end: end))
         case .status(_, let end):
             return ("fstat", ["end": .string(end.rawValue)])
+        case .create(_, let flags):
+            guard flags.flagged else { return ("pipe", nil) }
+            var names: [JSONValue] = []
+            if flags.nonblocking { names.append("O_NONBLOCK") }
+            if flags.direct { names.append("O_DIRECT") }
+            if flags.closeOnExec { names.append("O_CLOEXEC") }
+            var value: JSONObject = ["flags": .array(names)]
+            if flags.otherBits != 0 { value["bits"] = .int(flags.otherBits) }
+            return ("pipe2", .object(value))
         case .writev(_, let pieces):
             return ("writev", ["iov": .array(pieces.map { Payload.json($0) })])
         case .readv(_, let sizes):
@@ -334,7 +373,7 @@ extension PipeModel {
         switch output {
         case .wrote(let count): .ok(["written": .int(count)])
         case .read(let bytes): .ok(["data": Payload.json(bytes)])
-        case .closed, .exited: .ok(nil)
+        case .closed, .exited, .created: .ok(nil)
         case .available(let count): .ok(["bytes": .int(count)])
         case .flags(let nonblocking, let direct): .ok(["nonblocking": .bool(nonblocking), "direct": .bool(direct)])
         case .size(let size): .ok(["size": .int(size)])
@@ -358,7 +397,7 @@ extension PipeModel {
         case .read(_, let max, _): own = max
         case .writev(_, let pieces): own = pieces.reduce(0) { $0 + $1.count }
         case .readv(_, let sizes): own = sizes.reduce(0, +)
-        case .close, .available, .exit, .fcntl, .unseekable, .readiness, .status: return nil
+        case .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create: return nil
         }
         if let requested, requested != own { return nil }
         return switch input {
@@ -367,7 +406,7 @@ extension PipeModel {
         case .writeAll(let process, let data, nil): .writeAll(process: process, data: data, firstCall: Swift.min(count, data.count))
         case .writev(let process, let pieces): .writev(process: process, pieces: Self.prefix(of: pieces, count))
         case .readv(let process, let sizes): .readv(process: process, sizes: Self.prefix(of: sizes, count))
-        case .writeAll, .close, .available, .exit, .fcntl, .unseekable, .readiness, .status: nil
+        case .writeAll, .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create: nil
         }
     }
 }

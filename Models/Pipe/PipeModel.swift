@@ -24,6 +24,9 @@
 ///   bytes it had written.
 /// - Each process holds its own open file descriptions of the ends it was given, so `O_NONBLOCK` is per process;
 ///   closing an end, or dying, gives it up.
+/// - A pipe the setup says one process makes during the run (`createdBy`) exists from that process's `pipe` or `pipe2`
+///   (``PipeModel+Creation``): unknown flags fail `EINVAL`, `O_NOTIFICATION_PIPE` `ENOPKG`, and with fewer than two
+///   free descriptor numbers `EMFILE`, each changing nothing.
 public struct PipeModel: TraceModel {
     public static let name = "pipe"
 
@@ -60,6 +63,8 @@ public struct PipeModel: TraceModel {
         case readv(process: Int, sizes: [Int])
         /// `fstat` on the process's descriptor of `end` (see ``status(of:_:in:mode:)``).
         case status(process: Int, end: End)
+        /// `pipe` or `pipe2` by the process that makes this pipe during the run (see ``CreationFlags``).
+        case create(process: Int, flags: CreationFlags)
     }
 
     public enum Output: Hashable, Sendable {
@@ -71,6 +76,8 @@ public struct PipeModel: TraceModel {
         case available(Int)
         /// `dup` or `F_DUPFD`: a new descriptor of the same open file description (its number is not modelled).
         case duplicated
+        /// `pipe` or `pipe2` made the pipe: the caller holds both ends.
+        case created
         case exited
         /// `F_GETFL`: the description's `O_NONBLOCK` and `O_DIRECT`.
         case flags(nonblocking: Bool, direct: Bool)
@@ -107,11 +114,15 @@ public struct PipeModel: TraceModel {
         /// What is known of some processes' descriptor tables (for `dup`'s `EMFILE` and `F_DUPFD`'s `EINVAL`); for
         /// the others either may happen.
         public var descriptorLimits: [DescriptorLimit]
+        /// The process that makes the pipe during the run with `pipe` or `pipe2` (its first operation on it); nil when
+        /// the harness made it before the trace began. Such a pipe starts with no holders.
+        public var createdBy: Int? = nil
 
         public init(
             capacity: Int = 65536, readers: [Int], writers: [Int], nonblocking: Bool = false, packet: Bool = false,
-            shared: [[Int]] = [], descriptorLimits: [DescriptorLimit] = []
+            shared: [[Int]] = [], descriptorLimits: [DescriptorLimit] = [], createdBy: Int? = nil
         ) {
+            self.createdBy = createdBy
             self.capacity = capacity
             self.readers = readers.sorted()
             self.writers = writers.sorted()
@@ -141,6 +152,7 @@ public struct PipeModel: TraceModel {
         let setup = setups.first { $0.name == object }?.setup ?? Setup(readers: [], writers: [])
         var state = State(slots: setup.capacity / pageSize, readers: setup.readers, writers: setup.writers, shared: setup.shared)
         state.descriptorLimits = setup.descriptorLimits
+        state.created = setup.createdBy == nil
         if setup.nonblocking {
             for process in setup.readers { state.setFlag(\.nonblocking, of: process, .read, true) }
             for process in setup.writers { state.setFlag(\.nonblocking, of: process, .write, true) }
@@ -203,7 +215,7 @@ public struct PipeModel: TraceModel {
         case .readiness(let process, let end, let call):
             let mask = readiness(of: process, end, in: state)
             return readinessMayBeInterrupted(state, call: call, mask: mask) ? [.completed(state)] : []
-        case .close, .available, .exit, .fcntl, .unseekable, .writev, .readv, .status:
+        case .close, .available, .exit, .fcntl, .unseekable, .writev, .readv, .status, .create:
             return []
         }
     }
@@ -262,6 +274,8 @@ public struct PipeModel: TraceModel {
             return tooManyVectors(state, process: process, end: .read)
         case .status(let process, let end):
             return [(status(of: process, end, in: state, mode: 0o600), .completed(state))]
+        case .create(let process, let flags):
+            return creationTransitions(state, process: process, flags: flags)
         }
     }
 
@@ -377,7 +391,7 @@ extension PipeModel.Input {
         switch self {
         case .write(let process, _, _), .writeAll(let process, _, _), .read(let process, _, _), .close(let process, _), .available(let process),
             .exit(let process), .fcntl(let process, _, _), .unseekable(let process, _, _), .readiness(let process, _, _),
-            .writev(let process, _), .readv(let process, _), .status(let process, _):
+            .writev(let process, _), .readv(let process, _), .status(let process, _), .create(let process, _):
             process
         }
     }

@@ -17,6 +17,14 @@
 ///   `SEM_VALUE_MAX` fails `EINVAL` first, then an existing name `EEXIST`; without it an existing semaphore is opened
 ///   whatever the value asked for, and only a new one's value is checked. Once the name is unlinked a create makes a
 ///   new semaphore, which is not this object (the worker closes and unlinks it at once).
+/// - `sem_close` of a named semaphore gives up one of the process's handles. glibc maps a named semaphore once per
+///   process and counts its `sem_open`s (a second `sem_open` returns the same address): each holder starts with the
+///   one the driver opened, each successful `open` of this semaphore adds one, and only the last `sem_close` unmaps
+///   it — until then the others keep working, and a later `sem_open` finds the semaphore with its value
+///   (`SemaphoreCloseFactsTests`). A `sem_close` with none left is given an address glibc no longer knows (`EINVAL`,
+///   measured) — or one a later `sem_open` of another semaphore reused, which it then closes: both are allowed. A
+///   `wait`, `post` or `getvalue` with none left is undefined behaviour (the mapping is gone); the worker never
+///   performs it (``PosixSemaphoreModel+Close``).
 /// - `sem_clockwait` (a `timeout` and a `clock`) is `sem_timedwait` on `CLOCK_MONOTONIC` or `CLOCK_REALTIME`; any
 ///   other clock fails `EINVAL` first, even when the value is positive (`TimedWaitFactsTests`).
 public struct PosixSemaphoreModel: TransitionModel, TraceModel {
@@ -45,6 +53,10 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         /// Units taken by processes that died without posting them back.
         public var lostUnits = 0
         public var permissions = Permissions()
+        /// One entry per handle a process opened beyond the one the driver gave it (successful `open`s), sorted.
+        public var extraHandles: [Int] = []
+        /// The processes that have closed the handle the driver gave it, sorted.
+        public var closedHandles: [Int] = []
     }
 
     public enum Input: Hashable, Sendable {
@@ -56,6 +68,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         /// `sem_open` of the name (named semaphores only); with `creation`, `O_CREAT` (and `O_EXCL`) and a value.
         case open(process: Int, creation: Creation? = nil)
         case unlink(process: Int)
+        /// `sem_close` of one of the process's handles of the named semaphore.
+        case close(process: Int)
         /// `sem_open` (`open` true) or `sem_unlink` of a name glibc refuses (a slash after the first, empty, longer
         /// than `NAME_MAX`): `EINVAL` from `sem_open`, `ENOENT` from `sem_unlink`.
         case refusedName(process: Int, open: Bool, name: RefusedName)
@@ -113,7 +127,11 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         case .open(let process, let creation):
             // sem_open opens an existing semaphore's file for reading and writing.
             let refused = !state.unlinked && !state.permissions.allows(process, read: true, write: true)
-            guard let creation else { return [Transition(state.unlinked ? .failed(.ENOENT) : refused ? .failed(.EACCES) : .done, state)] }
+            guard let creation else {
+                if state.unlinked { return [Transition(.failed(.ENOENT), state)] }
+                if refused { return [Transition(.failed(.EACCES), state)] }
+                return [Transition(.done, Self.opening(state, by: process))]
+            }
             let tooLarge = creation.value < 0 || creation.value > Self.maximumValue
             if creation.exclusive {
                 if tooLarge { return [Transition(.failed(.EINVAL), state)] }
@@ -121,7 +139,10 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
             }
             // An existing semaphore is opened whatever the value; a new one (not this object) is checked.
             if refused { return [Transition(.failed(.EACCES), state)] }
-            return [Transition(state.unlinked && tooLarge ? .failed(.EINVAL) : .done, state)]
+            if state.unlinked { return [Transition(tooLarge ? .failed(.EINVAL) : .done, state)] }
+            return [Transition(.done, Self.opening(state, by: process))]
+        case .close(let process):
+            return closeTransitions(state, process: process)
         case .refusedName(_, let open, _):
             return [Transition(.failed(open ? .EINVAL : .ENOENT), state)]
         case .unlink(let process):
@@ -133,6 +154,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
             let before = next.taken.count
             next.taken.removeAll { $0 == process }
             next.lostUnits += before - next.taken.count
+            next.extraHandles.removeAll { $0 == process }
+            next.closedHandles.removeAll { $0 == process }
             return [Transition(.done, next)]
         }
     }
@@ -148,6 +171,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         if !state.taken.isEmpty { parts.append("units taken by \(state.taken)") }
         if state.lostUnits > 0 { parts.append("\(state.lostUnits) lost with processes that died holding them") }
         if state.unlinked { parts.append("unlinked") }
+        if !state.extraHandles.isEmpty { parts.append("more handles opened by \(state.extraHandles)") }
+        if !state.closedHandles.isEmpty { parts.append("the driver's handle closed by \(state.closedHandles)") }
         return parts.joined(separator: "; ")
     }
 
@@ -163,6 +188,7 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         case .open(_, let creation):
             call = "sem_open" + (creation.map { " O_CREAT\($0.exclusive ? "|O_EXCL" : "") value \($0.value)" } ?? "")
         case .unlink: call = "sem_unlink"
+        case .close: call = "sem_close"
         case .refusedName(_, let open, let name): call = "\(open ? "sem_open" : "sem_unlink") of a name \(name.rawValue)"
         case .exit: call = "exit"
         }
@@ -180,7 +206,7 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
 // Trace form (documented in traces/README.md):
 //   wait {"nonblocking": BOOL?, "timeout": MS | "invalid"?, "clock": "monotonic" | "realtime" | "unsupported"?}
 //   (EAGAIN; blocking: EINTR; timed: ETIMEDOUT, EINVAL; a clock makes it sem_clockwait and needs a timeout), post (EOVERFLOW), getvalue → {"value": INT}; named only: open, unlink
-//   (ENOENT).
+//   (ENOENT), close (EINVAL with no handle left).
 // params: {"objects": {"s0": {"value": 1, "named": true}}}
 extension PosixSemaphoreModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -210,6 +236,11 @@ extension PosixSemaphoreModel {
                 timeout: timeout, clock: clock)
         case "post": return .post(process: call.process)
         case "getvalue": return .getValue(process: call.process)
+        case "close":
+            guard setups.first(where: { $0.name == call.object })?.setup.named == true else {
+                throw ModelError("'close' (sem_close) needs a named semaphore, and \(call.object) is unnamed (sem_destroy is not an operation)")
+            }
+            return .close(process: call.process)
         case "open", "unlink":
             guard setups.first(where: { $0.name == call.object })?.setup.named == true else {
                 throw ModelError("'\(call.f)' needs a named semaphore, and \(call.object) is unnamed")
@@ -225,7 +256,7 @@ extension PosixSemaphoreModel {
                 exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false,
                 value: try call.value.required("value").integer("value", in: 0...Int(UInt32.max))))
         default:
-            throw ModelError("the posix-sem model has no operation '\(call.f)' (it has wait, post, getvalue, open and unlink)")
+            throw ModelError("the posix-sem model has no operation '\(call.f)' (it has wait, post, getvalue, open, unlink and close)")
         }
     }
 
@@ -245,6 +276,7 @@ extension PosixSemaphoreModel {
         case .open(_, let creation):
             ("open", creation.map { ["create": true, "exclusive": .bool($0.exclusive), "value": .int($0.value)] })
         case .unlink: ("unlink", nil)
+        case .close: ("close", nil)
         case .refusedName(_, let open, let name): (open ? "open" : "unlink", ["name": .string(name.rawValue)])
         case .exit: ("exit", nil)
         }

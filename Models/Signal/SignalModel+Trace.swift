@@ -7,6 +7,7 @@
 //   wait      {"signals": [SIG, ...], "timeout": MS|"invalid"?}         {"signal": SIG, "code": "SI_USER" |       EAGAIN, EINTR
 //                                                              "SI_QUEUE" | "SI_TKILL", "sender": INT?,
 //                                                              "value": INT?}
+//   sigwait   {"signals": [SIG, ...]} (receiver only)         {"signal": SIG}                           (none: glibc retries EINTR)
 //   pending   (none; receiver only: sigpending)               {"signals": [SIG, ...]}
 //   signalfd-read {"signals": [SIG, ...], "max": BYTES,       {"deliveries": [{"signal": SIG,           EAGAIN, EINVAL, EINTR
 //             "nonblocking": BOOL?} (receiver only)            "code": …, "sender": …, "value": …}, …]}
@@ -54,12 +55,15 @@ extension SignalModel {
             let max = try call.value.required("max").integer("max", in: 0...(1 << 20))
             let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
             return .signalfdRead(process: call.process, signals: signals, max: max, nonblocking: nonblocking)
+        case "sigwait":
+            try requireReceiver(call, doing: "waits for")
+            return .sigwait(process: call.process, signals: try Self.waitSet(call.value))
         case "wait":
             try requireReceiver(call, doing: "waits for")
             let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, wait, pending and signalfd-read)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, wait, sigwait, pending and signalfd-read)")
         }
     }
 
@@ -79,6 +83,8 @@ extension SignalModel {
         case (.ok(let value), .wait):
             let delivery = try Self.delivery(from: value)
             return .received(signal: delivery.signal, details: delivery.details)
+        case (.ok(let value), .sigwait):
+            return .number(try Self.signal(try value.required("signal"), field: "signal"))
         case (.ok(let value), .signalfdRead):
             return .deliveries(try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
                 try Self.delivery(from: value)
@@ -103,6 +109,8 @@ extension SignalModel {
             var object: JSONObject = ["signals": .array(signals.map(Self.json))]
             if let timeout { object["timeout"] = timeout.json }
             return ("wait", .object(object))
+        case .sigwait(_, let signals):
+            return ("sigwait", ["signals": .array(signals.map(Self.json))])
         case .pending:
             return ("pending", nil)
         case .signalfdRead(_, let signals, let max, let nonblocking):
@@ -120,6 +128,8 @@ extension SignalModel {
             return .ok(nil)
         case .received(let signal, let details):
             return .ok(Self.json(Delivery(signal: signal, details: details)))
+        case .number(let signal):
+            return .ok(["signal": Self.json(signal)])
         case .deliveries(let deliveries):
             return .ok(["deliveries": .array(deliveries.map(Self.json))])
         case .pendingSignals(let signals):
@@ -184,7 +194,7 @@ extension SignalModel {
 extension SignalModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _), .wait(let process, _, _), .pending(let process), .signalfdRead(let process, _, _, _),
+        case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _),
             .exit(let process): process
         }
     }

@@ -27,6 +27,9 @@
 ///   `SI_TKILL`, which glibc's `sigtimedwait` and `sigwaitinfo` fold into `SI_USER` (the raw call and `signalfd`
 ///   show `SI_TKILL`), so either is allowed. Over `RLIMIT_SIGPENDING` it acts as `sigqueue` does: a real-time one
 ///   fails `EAGAIN`, a standard one is kept without details.
+/// - `sigwait` takes what `sigwaitinfo` would, and its result is the signal's number only: glibc's `sigwait` reports
+///   no `si_code` and no sender, so any of them is allowed. It never fails `EINTR`: glibc retries its
+///   `sigtimedwait` when a handler interrupts it (measured, `InterruptionFactsTests`).
 /// - `sigpending` reports the union of both sets and changes nothing.
 /// - A `read` of a `signalfd` whose mask is `signals` takes what `sigtimedwait` would, one 128-byte
 ///   `signalfd_siginfo` per signal, as many as its buffer holds and are pending: the first take may sleep (not with
@@ -91,6 +94,8 @@ public struct SignalModel: TraceModel {
         case send(process: Int, signal: Int, method: Method, value: Int32)
         /// nil waits without limit (`sigwaitinfo`).
         case wait(process: Int, signals: [Int], timeout: Timeout?)
+        /// `sigwait` by the receiver: as an untimed `wait`, but only the number comes back.
+        case sigwait(process: Int, signals: [Int])
         /// `sigpending` by the receiver.
         case pending(process: Int)
         /// `read` of a `signalfd` for `signals` with a buffer of `max` bytes (`SFD_NONBLOCK` when `nonblocking`).
@@ -102,6 +107,8 @@ public struct SignalModel: TraceModel {
     public enum Output: Hashable, Sendable {
         case sent
         case received(signal: Int, details: Details)
+        /// What `sigwait` reported: the signal's number alone.
+        case number(Int)
         /// What `sigpending` reported: the signals pending in either set, ascending.
         case pendingSignals([Int])
         /// What a `signalfd` read returned, in order.
@@ -274,6 +281,11 @@ public struct SignalModel: TraceModel {
                 return (.received(signal: signal, details: details), next)
             }
             return timeout == nil ? nil : (.failed(.EAGAIN), state)
+        case .sigwait(_, let signals):
+            var next = state
+            guard let (signal, _) = Self.dequeue(from: &next.threadPending, signals) ?? Self.dequeue(from: &next.pending, signals)
+            else { return nil }
+            return (.number(signal), next)
         case .pending:
             return (.pendingSignals(state.pendingSignals), state)
         case .signalfdRead:
@@ -349,6 +361,8 @@ public struct SignalModel: TraceModel {
         case .wait(_, let signals, let timeout):
             call = "sigtimedwait {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
                 + (timeout.map { " \($0.text)" } ?? "")
+        case .sigwait(_, let signals):
+            call = "sigwait {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .pending:
             call = "sigpending"
         case .signalfdRead(_, let signals, let max, let nonblocking):
@@ -361,6 +375,7 @@ public struct SignalModel: TraceModel {
         case nil: result = "?"
         case .sent?, .exited?: result = "ok"
         case .received(let signal, let details)?: result = "\(Self.name(of: signal)) \(Self.describe(details))"
+        case .number(let signal)?: result = Self.name(of: signal)
         case .pendingSignals(let signals)?: result = "{\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .deliveries(let deliveries)?:
             result = deliveries.map { "\(Self.name(of: $0.signal)) \(Self.describe($0.details))" }.joined(separator: ", ")

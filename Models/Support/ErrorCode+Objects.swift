@@ -1,6 +1,7 @@
 // The errors of named and System V IPC objects, semaphores and robust mutexes (issue 3, second half).
 extension ErrorCode {
     public static let ENOENT = ErrorCode("ENOENT")
+    public static let EEXIST = ErrorCode("EEXIST")
     public static let EIDRM = ErrorCode("EIDRM")
     public static let E2BIG = ErrorCode("E2BIG")
     public static let ENOMSG = ErrorCode("ENOMSG")

@@ -73,6 +73,18 @@ int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned l
     return taken;
 }
 
+int ipc_sigwait(const int *signals, int count) {
+    sigset_t set;
+    if (make_set(&set, signals, count) == -1) return -1;
+    int signal = 0;
+    int error = sigwait(&set, &signal);
+    if (error != 0) {
+        errno = error;
+        return -1;
+    }
+    return signal;
+}
+
 int ipc_sigtimedwait_invalid_timeout(const int *signals, int count) {
     sigset_t set;
     if (make_set(&set, signals, count) == -1) return -1;

@@ -9,13 +9,55 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <unistd.h>
 
 extern char **environ;
 
 int ipc_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+
+struct ipc_mkfifo_job {
+    const char *path;
+    mode_t mode, mask;
+    unsigned int reported;
+    int result, error;
+};
+
+static void *ipc_mkfifo_thread(void *argument) {
+    struct ipc_mkfifo_job *job = argument;
+    job->result = unshare(CLONE_FS);
+    if (job->result == 0) {
+        umask(job->mask);
+        job->result = mkfifo(job->path, job->mode);
+    }
+    if (job->result == 0) {
+        struct stat status;
+        job->result = lstat(job->path, &status);
+        job->reported = (unsigned int)(status.st_mode & 07777);
+    }
+    job->error = errno;
+    return NULL;
+}
+
+int ipc_mkfifo_under_umask(const char *path, unsigned int mode, unsigned int mask, unsigned int *reported) {
+    struct ipc_mkfifo_job job = {.path = path, .mode = (mode_t)mode, .mask = (mode_t)mask};
+    pthread_t thread;
+    int error = pthread_create(&thread, NULL, ipc_mkfifo_thread, &job);
+    if (error != 0) {
+        errno = error;
+        return -1;
+    }
+    pthread_join(thread, NULL);
+    if (job.result != 0) {
+        errno = job.error;
+        return -1;
+    }
+    *reported = job.reported;
+    return 0;
+}
 
 const char *ipc_errno_name(int code) { return strerrorname_np(code); }
 

@@ -10,6 +10,17 @@ extension Syscall {
         _ = try perform(.mkfifo, retryOnInterrupt: false) { _ in Glibc.mkfifo(path, mode) }
     }
 
+    /// Creates a FIFO at `path` with `mode` under the file mode creation mask `umask` — on a thread of its own with
+    /// its own umask, so the process's is never changed — and returns the permission bits `lstat` then reports.
+    /// `EEXIST` if anything is there, `ENOENT` when a directory of the path is missing.
+    ///
+    /// The corresponding C functions are `umask`, `mkfifo` and `lstat` (after `unshare(CLONE_FS)`).
+    public static func makeFIFO(_ path: String, mode: mode_t, umask: mode_t) throws(Errno) -> Int {
+        var reported: CUnsignedInt = 0
+        _ = try perform(.mkfifo, retryOnInterrupt: false) { _ in ipc_mkfifo_under_umask(path, mode, umask, &reported) }
+        return Int(reported)
+    }
+
     /// Changes a file's permission bits.
     ///
     /// The corresponding C function is `chmod`.

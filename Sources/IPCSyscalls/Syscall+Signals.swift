@@ -104,6 +104,15 @@ extension Syscall {
         return SignalInfo(signal: signal, code: code, senderPID: pid, value: value)
     }
 
+    /// Takes one pending signal of `signals` (which the caller must have blocked) as glibc's `sigwait` does, and
+    /// returns its number only: `sigwait` reports neither how the signal was sent nor by whom, and never fails
+    /// `EINTR` (glibc retries its `sigtimedwait` when a handler interrupts it). No fault is injected into it.
+    ///
+    /// The corresponding C function is `sigwait`.
+    public static func waitForSignalNumber(_ signals: [Int32]) throws(Errno) -> Int32 {
+        try perform(.sigtimedwait, retryOnInterrupt: false) { _ in ipc_sigwait(signals, CInt(signals.count)) }
+    }
+
     /// Sets this process's `RLIMIT_SIGPENDING` (soft and hard, never above the current hard limit). The count it
     /// limits is per user, over every process of the user, and is checked against the *receiver's* limit.
     ///

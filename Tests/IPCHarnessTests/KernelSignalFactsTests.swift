@@ -208,6 +208,8 @@ import Testing
         case wait([String])
         case pending
         case signalfdRead([String], Int)
+        /// A `kill` of the first signal, then a `sigwait` for the set (which holds it): never asleep for ever.
+        case sentThenSigwait(String, [String])
 
         var description: String {
             switch self {
@@ -217,6 +219,7 @@ import Testing
             case .wait(let set): "wait(\(set))"
             case .pending: "sigpending"
             case .signalfdRead(let set, let max): "signalfd-read(\(set), \(max))"
+            case .sentThenSigwait(let signal, let set): "kill(\(signal)), sigwait(\(set))"
             }
         }
     }
@@ -232,20 +235,25 @@ import Testing
         zip(Gen.int(in: 1...15), Gen.int(in: 0...4)).map { mask, slots in
             Operation.signalfdRead(names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element), slots * 128 + (slots == 1 ? 60 : 0))
         }.eraseToAny(),
-        Gen.int(in: 1...15).map { mask in Operation.wait(names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element)) }.eraseToAny()
+        Gen.int(in: 1...15).map { mask in Operation.wait(names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element)) }.eraseToAny(),
+        zip(Gen.int(in: 0...3), Gen.int(in: 0...15)).map { sent, mask in
+            Operation.sentThenSigwait(names[sent], names.enumerated().filter { $0.offset == sent || mask & (1 << $0.offset) != 0 }.map(\.element))
+        }.eraseToAny()
     ).array(of: 1...25)
 
     @Test func theKernelAndTheModelAgreeOnRandomSequences() async throws {
         let model = SignalModel(receivers: [("sig1", .init(receiver: 1))])
         await propertyCheck(count: 25, input: Self.operations) { operations throws in
-            let program: [(f: String, value: JSONValue)] = operations.map { operation in
+            let program: [(f: String, value: JSONValue)] = operations.flatMap { operation -> [(f: String, value: JSONValue)] in
                 switch operation {
-                case .kill(let signal): ("kill", ["signal": .string(signal)])
-                case .sigqueue(let signal, let value): ("sigqueue", ["signal": .string(signal), "value": .int(value)])
-                case .tgkill(let signal): ("tgkill", ["signal": .string(signal)])
-                case .wait(let set): ("wait", ["signals": .array(set.map { .string($0) }), "timeout": 0])
-                case .pending: ("pending", .null)
-                case .signalfdRead(let set, let max): ("signalfd-read", ["signals": .array(set.map { .string($0) }), "max": .int(max), "nonblocking": true])
+                case .kill(let signal): [("kill", ["signal": .string(signal)])]
+                case .sigqueue(let signal, let value): [("sigqueue", ["signal": .string(signal), "value": .int(value)])]
+                case .tgkill(let signal): [("tgkill", ["signal": .string(signal)])]
+                case .wait(let set): [("wait", ["signals": .array(set.map { .string($0) }), "timeout": 0])]
+                case .pending: [("pending", .null)]
+                case .signalfdRead(let set, let max): [("signalfd-read", ["signals": .array(set.map { .string($0) }), "max": .int(max), "nonblocking": true])]
+                case .sentThenSigwait(let signal, let set):
+                    [("kill", ["signal": .string(signal)]), ("sigwait", ["signals": .array(set.map { .string($0) })])]
                 }
             }
             let kernel = try outcomes(program, signals: Self.names)
@@ -257,7 +265,7 @@ import Testing
                     guard index < kernel.count else { return }
                     let outcome: Outcome = kernel[index].hasPrefix("{") ? .ok(try JSONParser.parse(kernel[index])) : .fail(ErrorCode(kernel[index]))
                     guard let after = Self.completes(model, state, input, try model.output(from: outcome, for: input)) else {
-                        Issue.record("operation \(index) \(operations[index]) of \(operations): the model does not allow the kernel's \(kernel[index])")
+                        Issue.record("operation \(index) \(program[index].f) \(program[index].value) of \(operations): the model does not allow the kernel's \(kernel[index])")
                         return
                     }
                     state = after
@@ -274,11 +282,11 @@ import Testing
                     case .fail(let code): code.rawValue
                     }
                 guard index < kernel.count else {
-                    Issue.record("operation \(index) \(operations[index]) of \(operations): the kernel run ended before it")
+                    Issue.record("operation \(index) \(program[index].f) \(program[index].value) of \(operations): the kernel run ended before it")
                     return
                 }
                 guard kernel[index] == expected else {
-                    Issue.record("operation \(index) \(operations[index]) of \(operations): kernel \(kernel[index]), model \(expected)")
+                    Issue.record("operation \(index) \(program[index].f) \(program[index].value) of \(operations): kernel \(kernel[index]), model \(expected)")
                     return
                 }
                 state = next

@@ -213,6 +213,129 @@ import Testing
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted()); met \(seen.withLock { $0 }.sorted())")
     }
 
+    /// The FIFO's name: random sequences of `unlink`, `mkfifo` (a mode under a umask, or in a missing directory) and
+    /// `chmod` among nonblocking opens, writes, reads and closes, on a real FIFO and on the model, give the same
+    /// outputs: descriptors open before the `unlink` keep working, later opens, `chmod`s and `unlink`s fail `ENOENT`,
+    /// `mkfifo` fails `EEXIST` until the name is gone and then reports its mode less the umask.
+    enum NameOperation: Sendable, CustomStringConvertible {
+        case open(PipeModel.End)
+        case write(Int)
+        case read(Int)
+        case close(PipeModel.End)
+        case unlink
+        case mkfifo(mode: Int, umask: Int, missingDirectory: Bool)
+        case chmod(Int)
+
+        var description: String {
+            switch self {
+            case .open(let end): "open(\(end))"
+            case .write(let size): "write(\(size))"
+            case .read(let max): "read(\(max))"
+            case .close(let end): "close(\(end))"
+            case .unlink: "unlink"
+            case .mkfifo(let mode, let umask, let missing): "mkfifo(0\(String(mode, radix: 8)), umask 0\(String(umask, radix: 8))\(missing ? ", missing directory" : ""))"
+            case .chmod(let mode): "chmod(0\(String(mode, radix: 8)))"
+            }
+        }
+    }
+
+    static let nameOperations = Gen.oneOf(
+        Gen.int(in: 0...1).map { NameOperation.open($0 == 0 ? .read : .write) }.eraseToAny(),
+        Gen.int(in: 0...100).map { NameOperation.write($0) }.eraseToAny(),
+        Gen.int(in: 0...100).map { NameOperation.read($0) }.eraseToAny(),
+        Gen.int(in: 0...1).map { NameOperation.close($0 == 0 ? .read : .write) }.eraseToAny(),
+        Gen.always(NameOperation.unlink).eraseToAny(),  // twice as likely: a second unlink must come up
+        Gen.always(NameOperation.unlink).eraseToAny(),
+        zip(Gen.int(in: 0...0o777), Gen.int(in: 0...0o777), Gen.int(in: 0...5)).map { NameOperation.mkfifo(mode: $0, umask: $1, missingDirectory: $2 == 0) }.eraseToAny(),
+        Gen.int(in: 0...0o777).map { NameOperation.chmod($0) }.eraseToAny()
+    ).array(of: 1...20).map { [NameOperation.open(.read), .open(.write), .write(10)] + $0 }  // bytes to read after an unlink
+
+    @Test func modelAndKernelAgreeOnTheName() async throws {
+        Syscall.ignoreBrokenPipeSignal()
+        let seen = Mutex<Set<String>>([])
+        await propertyCheck(count: 300, input: Self.nameOperations) { operations throws in
+            try Syscall.withoutConcurrentSpawns {
+                let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+                try KernelFIFO.create(at: path)
+                var held: [PipeModel.End: [FileDescriptor]] = [:]
+                defer {
+                    for descriptor in held.values.joined() { try? Syscall.close(descriptor) }
+                    unlink(path)
+                }
+                let model = FIFOModel(fifos: [("f0", FIFOModel.Setup())])
+                var state = model.initialState(of: "f0")
+                for (index, operation) in operations.enumerated() {
+                    let input: FIFOModel.Input
+                    let kernel: FIFOModel.Output
+                    do {
+                        switch operation {
+                        case .open(let end):
+                            input = .open(process: 1, end: end, nonblocking: true)
+                            held[end, default: []].append(try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: true))
+                            kernel = .opened
+                        case .write(let size):
+                            let data = Array(Self.pattern[0..<size])
+                            input = .write(process: 1, data: data, nonblocking: true)
+                            guard let descriptor = held[.write]?.last else { kernel = .failed(.EBADF); break }
+                            switch try KernelPipe.write(descriptor, data, nonblocking: true) {
+                            case .completed(let count): kernel = .wrote(count)
+                            case .wouldBlock: kernel = .failed(.EAGAIN)
+                            }
+                        case .read(let max):
+                            input = .read(process: 1, max: max, nonblocking: true)
+                            guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
+                            switch try KernelPipe.read(descriptor, max: max, nonblocking: true) {
+                            case .completed(let bytes): kernel = .read(bytes)
+                            case .wouldBlock: kernel = .failed(.EAGAIN)
+                            }
+                        case .close(let end):
+                            input = .close(process: 1, end: end)
+                            guard let descriptor = held[end]?.popLast() else { kernel = .failed(.EBADF); break }
+                            try Syscall.close(descriptor)
+                            kernel = .closed
+                        case .unlink:
+                            input = .unlink(process: 1)
+                            try Syscall.unlink(path)
+                            kernel = .unlinked
+                        case .mkfifo(let mode, let umask, let missingDirectory):
+                            input = .mkfifo(process: 1, mode: mode, umask: umask, missingDirectory: missingDirectory)
+                            let target = missingDirectory ? "\(path)-missing-directory/fifo" : path
+                            let made = try KernelFIFO.make(at: target, mode: mode_t(mode), umask: mode_t(umask))
+                            try Syscall.unlink(target)  // as the worker does: not the FIFO the sequence follows
+                            kernel = .made(mode: made)
+                        case .chmod(let mode):
+                            input = .chmod(process: 1, mode: mode)
+                            try Syscall.changeMode(path, mode_t(mode))
+                            kernel = .modeChanged
+                        }
+                    } catch let error as Errno {
+                        kernel = .failed(ErrorCode(error.name))
+                    } catch {
+                        kernel = .failed(ErrorCode("\(error)"))
+                    }
+                    let outcomes = model.outcomes(of: input, in: state)
+                    guard outcomes.count == 1, case .completed(let next) = outcomes[0].step, outcomes[0].output == kernel else {
+                        Issue.record("operation \(index) \(operation) of \(operations): kernel \(Self.short(kernel)), model \(outcomes.map { $0.output.map(Self.short) ?? "piece" })")
+                        return
+                    }
+                    seen.withLock { seen in
+                        switch (operation, kernel) {
+                        case (.mkfifo, .made): seen.insert("made")
+                        case (.read, .read(let bytes)) where !bytes.isEmpty && !state.linked: seen.insert("read after unlink")
+                        case (.open, .failed(let code)), (.chmod, .failed(let code)), (.unlink, .failed(let code)), (.mkfifo, .failed(let code)):
+                            seen.insert("\(operation.description.prefix { $0 != "(" }) \(code.rawValue)")
+                        default: break
+                        }
+                    }
+                    state = next
+                }
+            }
+        }
+        let missing = Set(["made", "read after unlink", "open ENOENT", "chmod ENOENT", "unlink ENOENT", "mkfifo EEXIST", "mkfifo ENOENT"])
+            .subtracting(seen.withLock { $0 })
+        #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted()); met \(seen.withLock { $0 }.sorted())")
+    }
+
     static func kind(_ operation: Operation, _ output: FIFOModel.Output) -> String {
         switch (operation, output) {
         case (.read(let max), .read(let bytes)) where max > 0: bytes.isEmpty ? "end of file" : "data"

@@ -153,6 +153,37 @@ private let interruptionsHandled = Atomic<Int>(0)
         }
     }
 
+    // MARK: Signals
+
+    /// `sigwait` asleep, with no handler of `SA_RESTART` or with one, is never interrupted: glibc's `sigwait` retries
+    /// its `sigtimedwait` on `EINTR`, so the call sleeps again and then takes the released signal — while
+    /// `sigwaitinfo` in the same place fails `EINTR` either way (signal(7): never restarted). So the signal model
+    /// rejects `EINTR` from `sigwait` and allows it from an untimed `wait`.
+    @Test(arguments: [(false, false, Ending.restarted), (true, false, .restarted), (false, true, .interrupted), (true, true, .interrupted)])
+    func sigwaitAsleepIsRetriedByGlibcWhereSigwaitinfoFailsEINTR(restart: Bool, sigwaitinfo: Bool, expected: Ending) throws {
+        let waited: CInt = 40  // SIGRTMIN+6: blocked by the waiting thread, sent only to it
+        let waiter = Atomic<UInt>(0)
+        let taken = Atomic<Int32>(0)
+        let ending = try ending(restart: restart, of: { () throws(Errno) in
+            var set = sigset_t()
+            sigemptyset(&set)
+            sigaddset(&set, waited)
+            pthread_sigmask(SIG_BLOCK, &set, nil)
+            waiter.store(UInt(pthread_self()), ordering: .sequentiallyConsistent)
+            let signal =
+                sigwaitinfo
+                ? try Syscall.waitForSignal([waited], timeoutNanoseconds: nil, retryOnInterrupt: false).signal
+                : try Syscall.waitForSignalNumber([waited])
+            taken.store(signal, ordering: .sequentiallyConsistent)
+        }, release: { pthread_kill(pthread_t(waiter.load(ordering: .sequentiallyConsistent)), waited) })
+        #expect(ending == expected)
+        if expected == .restarted { #expect(taken.load(ordering: .sequentiallyConsistent) == waited) }
+        let model = SignalModel(receivers: [("sig", .init(receiver: 1))])
+        let empty = model.initialState(of: "sig")
+        #expect(model.step(empty, .sigwait(process: 1, signals: [Int(waited)]), .failed(.EINTR)).isEmpty)
+        #expect(model.step(empty, .wait(process: 1, signals: [Int(waited)], timeout: nil), .failed(.EINTR)) == [.completed(empty)])
+    }
+
     // MARK: System V message queues
 
     @Test(arguments: [false, true])

@@ -385,38 +385,77 @@ import Testing
     /// value through the semaphore first opened. A create that made a new semaphore (after the unlink) is closed and
     /// unlinked at once, as the worker does.
     @Test func namedPosixSemaphoreAgreesWithItsModel() async {
-        let operations = zip(Gen.int(in: 0...6), Gen.int(in: 0...3)).array(of: 1...30)
+        let operations = zip(Gen.int(in: 0...7), Gen.int(in: 0...3)).array(of: 1...30)
+        /// This thread's handles of the semaphore (glibc's one mapping, counted) and their address.
+        final class Handles: @unchecked Sendable {
+            var pointer: UnsafeMutablePointer<sem_t>
+            var count = 1
+            init(_ pointer: UnsafeMutablePointer<sem_t>) { self.pointer = pointer }
+        }
         await propertyCheck(count: Self.cases, input: operations) { operations throws in
             let name = "/ipch-test-\(getpid())-named-\(UInt32.random(in: 0...UInt32.max))"
-            let semaphore = try PosixSemaphore.create(name, value: 1)
-            defer { try? Syscall.semUnlink(name); try? Syscall.semClose(semaphore.pointer) }
+            let handles = Handles(try PosixSemaphore.create(name, value: 1).pointer)
+            defer {
+                try? Syscall.semUnlink(name)
+                // Only while mapped: a stale address may by now be another test's semaphore.
+                while handles.count > 0 { try? Syscall.semClose(handles.pointer); handles.count -= 1 }
+            }
             let model = PosixSemaphoreModel(semaphores: [("s", .init(value: 1, named: true))])
+            // The model's state along the way, to know when no handle is left: then a use or a close would be
+            // undefined behaviour (or close another test's semaphore), so the step is a plain open instead.
+            var state = model.initialState(of: "s")
             let steps = operations.map { choice, variant -> (PosixSemaphoreModel.Input, () throws -> PosixSemaphoreModel.Output) in
-                switch choice {
+                let noHandle = PosixSemaphoreModel.handles(of: 1, in: state) == 0
+                let step: (PosixSemaphoreModel.Input, () throws -> PosixSemaphoreModel.Output)
+                switch noHandle ? 0 : choice {
                 case 0...2:
-                    let creation = variant == 0 ? nil : PosixSemaphoreModel.Creation(exclusive: variant == 2, value: choice == 2 ? 1 << 31 : 1)
-                    return (.open(process: 1, creation: creation), {
+                    let creation =
+                        variant == 0 || noHandle ? nil : PosixSemaphoreModel.Creation(exclusive: variant == 2, value: choice == 2 ? 1 << 31 : 1)
+                    step = (.open(process: 1, creation: creation), {
                         do {
-                            guard let creation else { _ = try PosixSemaphore.open(name); return .done }
-                            let opened = try Syscall.semCreate(
-                                name, flags: creation.exclusive ? O_EXCL : 0, mode: 0o600, value: UInt32(truncatingIfNeeded: creation.value))
-                            if opened != semaphore.pointer { try? Syscall.semClose(opened); try? Syscall.semUnlink(name) }
+                            let opened =
+                                if let creation {
+                                    try Syscall.semCreate(name, flags: creation.exclusive ? O_EXCL : 0, mode: 0o600, value: UInt32(truncatingIfNeeded: creation.value))
+                                } else {
+                                    try Syscall.semOpen(name)
+                                }
+                            // As the worker does: another semaphore (made after the unlink) goes at once.
+                            let same = handles.count == 0 ? creation == nil : opened == handles.pointer && creation?.exclusive != true
+                            guard same else {
+                                try? Syscall.semClose(opened)
+                                if creation != nil { try? Syscall.semUnlink(name) }
+                                return .done
+                            }
+                            handles.pointer = opened
+                            handles.count += 1
                             return .done
                         } catch { return .failed(errorCode(error)) }
                     })
                 case 3:
-                    return (.unlink(process: 1), {
+                    step = (.unlink(process: 1), {
                         do { try PosixSemaphore.unlink(name); return .done } catch { return .failed(errorCode(error)) }
                     })
                 case 4:
-                    return (.post(process: 1), {
-                        do { try semaphore.post(); return .done } catch { return .failed(errorCode(error)) }
+                    step = (.post(process: 1), {
+                        do { try PosixSemaphore(pointer: handles.pointer).post(); return .done } catch { return .failed(errorCode(error)) }
                     })
                 case 5:
-                    return (.wait(process: 1, nonblocking: true), { try semaphore.wait(nonblocking: true) ? .done : .failed(.EAGAIN) })
+                    step = (.wait(process: 1, nonblocking: true), {
+                        try PosixSemaphore(pointer: handles.pointer).wait(nonblocking: true) ? .done : .failed(.EAGAIN)
+                    })
+                case 6:
+                    step = (.getValue(process: 1), { .value(try PosixSemaphore(pointer: handles.pointer).value()) })
                 default:
-                    return (.getValue(process: 1), { .value(try semaphore.value()) })
+                    step = (.close(process: 1), {
+                        do {
+                            try Syscall.semClose(handles.pointer)
+                            handles.count -= 1
+                            return .done
+                        } catch { return .failed(errorCode(error)) }
+                    })
                 }
+                state = model.transitions(state, step.0).first?.state ?? state
+                return step
             }
             if let problem = ModelAgreement(model: model, object: "s").firstDisagreement(steps) { Issue.record("\(problem)") }
         }

@@ -18,6 +18,12 @@
 #include "ipc_semaphore.h"
 #include "ipc_sysv.h"
 
+/// mkfifo(path, mode) under the file mode creation mask `mask`, on a thread of its own that first unshares its
+/// filesystem attributes (unshare(CLONE_FS)), so the process's umask — shared by every thread, and by tests running
+/// in parallel — is never changed. On success writes the mode lstat reports (st_mode & 07777) to `reported` and
+/// returns 0; else -1 with errno set.
+int ipc_mkfifo_under_umask(const char *path, unsigned int mode, unsigned int mask, unsigned int *reported);
+
 /// pipe2(2), a GNU extension.
 int ipc_pipe2(int fds[2], int flags);
 

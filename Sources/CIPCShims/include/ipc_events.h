@@ -34,6 +34,10 @@ int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned l
 /// Returns what sigtimedwait returns (the signal, should a kernel take one anyway).
 int ipc_sigtimedwait_invalid_timeout(const int *signals, int count);
 
+/// glibc's sigwait for any of `signals[0..<count]`: returns the signal taken, or -1 with errno set to the error
+/// sigwait returned (it returns the error instead of setting errno; glibc retries its own EINTR).
+int ipc_sigwait(const int *signals, int count);
+
 /// sigpending: writes the numbers (1...64) pending for the calling thread or its process, ascending, into
 /// `signals[0..<capacity]` and returns how many there are.
 int ipc_sigpending(int *signals, int capacity);

@@ -10,10 +10,14 @@ import SystemPackage
 /// user id nobody else uses when they set up, so the kernel's permission checks apply to them, and such a FIFO lives
 /// in a directory only this user and that id can enter (``RunNamespace/privateDirectory(_:group:)``); the holder in
 /// role `owner` may `chmod` it.
+///
+/// `client.fifo-eof-after-unlink` is a reader with a plausible wrong belief: that `unlink` takes the FIFO away from
+/// everyone, so once it has unlinked the name its reads report end of file without reading — wrong while bytes are
+/// buffered or a writer still holds it (descriptors already open keep the FIFO).
 public enum FIFOKind: MechanismKind {
     public typealias Model = FIFOModel
 
-    public static let implementations = ["kernel.fifo"]
+    public static let implementations = ["kernel.fifo", "client.fifo-eof-after-unlink"]
 
     /// Each FIFO's mode (0600 unless the object names one), its owner (the holder in role `owner`) and, if some
     /// holders run `unprivileged`, every other process as privileged.
@@ -51,7 +55,7 @@ public enum FIFOKind: MechanismKind {
     }
 
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<FIFOModel> {
-        let binding = FIFOBinding(path: try object.text("path"))
+        let binding = FIFOBinding(path: try object.text("path"), endOfFileAfterUnlink: implementation == "client.fifo-eof-after-unlink")
         if object.flag("packets") { FaultFeasibility.mayCarryPackets(path: try object.text("path")) }
         if let user = try? object.integer("user") {
             do {
@@ -65,15 +69,19 @@ public enum FIFOKind: MechanismKind {
 }
 
 /// FIFO operations: `open` by path, then `read`, `write` and `close` on the most recently opened descriptor of each
-/// direction, and `chmod` of the path.
+/// direction, and `chmod`, `unlink` and `mkfifo` of the path.
 struct FIFOBinding: ObjectBinding {
 
     typealias Model = FIFOModel
     let path: String
     private var held: [PipeModel.End: [FileDescriptor]] = [:]
+    /// `client.fifo-eof-after-unlink`'s wrong belief, and whether this process has unlinked the name.
+    let endOfFileAfterUnlink: Bool
+    private var unlinked = false
 
-    init(path: String) {
+    init(path: String, endOfFileAfterUnlink: Bool = false) {
         self.path = path
+        self.endOfFileAfterUnlink = endOfFileAfterUnlink
     }
 
     mutating func perform(_ input: FIFOModel.Input) throws(Errno) -> FIFOModel.Output {
@@ -84,6 +92,7 @@ struct FIFOBinding: ObjectBinding {
             return .opened
         case .read(_, let max, let nonblocking):
             guard let descriptor = held[.read]?.last else { throw .badFileDescriptor }
+            if endOfFileAfterUnlink && unlinked { return .read([]) }
             // Nonblocking for this call only, or as the description says (its open's O_NONBLOCK, then F_SETFL).
             switch try KernelPipe.read(descriptor, max: max, nonblocking: nonblocking) {
             case .completed(let bytes): return .read(bytes)
@@ -102,6 +111,16 @@ struct FIFOBinding: ObjectBinding {
         case .chmod(_, let mode):
             try Syscall.changeMode(path, mode_t(mode))
             return .modeChanged
+        case .unlink:
+            try Syscall.unlink(path)
+            unlinked = true
+            return .unlinked
+        case .mkfifo(_, let mode, let umask, let missingDirectory):
+            let target = missingDirectory ? "\(path)-missing-directory/fifo" : path
+            let made = try KernelFIFO.make(at: target, mode: mode_t(mode), umask: mode_t(umask))
+            // A new FIFO at the name the trace's FIFO had: not the object the trace follows, so it goes at once.
+            try Syscall.unlink(target)
+            return .made(mode: made)
         case .unseekable(_, let end, let call):
             guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
             return .positioned(try PipeBinding.unseekable(call, on: descriptor))

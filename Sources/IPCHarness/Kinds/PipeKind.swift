@@ -1,3 +1,4 @@
+import Glibc
 import IPCMechanisms
 import IPCModels
 import IPCSyscalls
@@ -8,7 +9,8 @@ import SystemPackage
 /// `O_NONBLOCK`, the write ends' with `O_DIRECT`), and `shared` (groups of processes, `[[1, 2]]`, that share one open
 /// file description of each end they hold, as after a `fork`). Every other holder gets its own open file
 /// description of each end it holds (reopened through `/proc/self/fd`), so `O_NONBLOCK` is its own and each counts
-/// as a reader or writer.
+/// as a reader or writer. A pipe whose one holder has role `create` is not made beforehand: that process makes it
+/// during the run with `pipe` or `pipe2` (its first operation on the object), and then holds both ends.
 ///
 /// Implementations: `kernel.pipe` (one system call per operation), `client.write-all` (the poll-and-retry loop),
 /// the broken twins `client.pipe-drops-tail` and `client.pipe-reorders`, and clients judged under faults: the
@@ -18,7 +20,10 @@ import SystemPackage
 /// (`client.libc-eof-on-eintr`, `client.libc-retrying-reader`), which only the worker's interposer can fault; and a
 /// pair for descriptions shared between processes: the fragile `client.pipe-eof-on-eagain`, which takes `EAGAIN` for
 /// end of file (right only while nobody sets `O_NONBLOCK` on its description), and its robust twin
-/// `client.pipe-polling-reader`, which polls and reads again.
+/// `client.pipe-polling-reader`, which polls and reads again; and, for a pipe made during the run, the fragile
+/// `client.pipe-eagain-as-epipe`, a writer that believes `pipe2(O_NONBLOCK)` leaves the write end blocking, so that a
+/// write recorded as blocking can never fail `EAGAIN` — when one does, it reports the reader gone (`EPIPE`); its
+/// robust twin is `kernel.pipe`, which reports the `EAGAIN`.
 public enum PipeKind: MechanismKind {
     public typealias Model = PipeModel
 
@@ -26,7 +31,7 @@ public enum PipeKind: MechanismKind {
         "kernel.pipe", "client.write-all", "client.pipe-drops-tail", "client.pipe-reorders",
         "client.pipe-eof-on-eintr", "client.pipe-retrying-reader", "client.pipe-ignores-short-writes",
         "client.pipe-spins-at-eof", "client.libc-eof-on-eintr", "client.libc-retrying-reader",
-        "client.pipe-eof-on-eagain", "client.pipe-polling-reader",
+        "client.pipe-eof-on-eagain", "client.pipe-polling-reader", "client.pipe-eagain-as-epipe",
     ]
 
     /// `FIONREAD` on a read end: what a killed writer's write left in the pipe.
@@ -39,7 +44,8 @@ public enum PipeKind: MechanismKind {
                 setup: PipeModel.Setup(
                     capacity: object.integer("capacity") ?? 65536, readers: workload.holders(of: object.name, role: "read"),
                     writers: workload.holders(of: object.name, role: "write"), nonblocking: object.flag("nonblocking"),
-                    packet: object.flag("packet"), shared: object.sharedGroups)
+                    packet: object.flag("packet"), shared: object.sharedGroups,
+                    createdBy: workload.holders(of: object.name, role: "create").first)
             )
         }
         return PipeModel(pipes: pipes)
@@ -48,6 +54,16 @@ public enum PipeKind: MechanismKind {
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
+        let creators = workload.holders(of: object.name, role: "create")
+        if !creators.isEmpty {
+            guard creators.count == 1, workload.processes.filter({ $0.holds[object.name] != nil }).count == 1,
+                workload.processes.first(where: { $0.id == creators[0] })?.holds[object.name] == ["create"]
+            else {
+                throw HarnessError("pipe \(object.name) made during the run needs one holder, in role 'create' alone")
+            }
+            objects.tell(creators[0], about: object.name, ["create": true])
+            return
+        }
         do {
             let (readEnd, writeEnd) = try KernelPipe.create()
             objects.keepUntilStarted(readEnd)
@@ -103,11 +119,14 @@ struct PipeBinding: ObjectBinding {
     /// The client that carries out blocking reads, when the implementation is a reading client.
     private var reader: (any PipeReader)?
     private let reordersWrites: Bool
+    /// `client.pipe-eagain-as-epipe`'s wrong belief.
+    private let eagainAsBrokenPipe: Bool
 
     init(readEnd: FileDescriptor?, writeEnd: FileDescriptor?, implementation: String) {
         self.readEnd = readEnd
         self.writeEnd = writeEnd
         reordersWrites = implementation == "client.pipe-reorders"
+        eagainAsBrokenPipe = implementation == "client.pipe-eagain-as-epipe"
         switch implementation {
         case "client.pipe-drops-tail": writer = TailDroppingWriter()
         case "client.pipe-reorders": writer = ReorderingWriter()
@@ -128,6 +147,18 @@ struct PipeBinding: ObjectBinding {
 
     mutating func perform(_ input: PipeModel.Input) throws(Errno) -> PipeModel.Output {
         switch input {
+        case .create(_, let flags):
+            guard readEnd == nil, writeEnd == nil else { BindingFailure.abandon("a second pipe for one pipe object: each pipe made is an object of its own") }
+            var raw = CInt(truncatingIfNeeded: flags.otherBits)
+            if flags.nonblocking { raw |= O_NONBLOCK }
+            if flags.direct { raw |= Syscall.directFlag }
+            if flags.closeOnExec { raw |= O_CLOEXEC }
+            let (read, write) = try Syscall.pipe(flags: raw)
+            readEnd = read
+            writeEnd = write
+            // Its reads may meet packets: never cut them short (see FaultFeasibility.mayCarryPackets).
+            if flags.direct { FaultFeasibility.mayCarryPackets(read) }
+            return .created
         case .read(_, let max, let nonblocking):
             guard let readEnd else { throw .badFileDescriptor }
             if !nonblocking, var client = reader {
@@ -145,7 +176,7 @@ struct PipeBinding: ObjectBinding {
             guard let writeEnd else { throw .badFileDescriptor }
             switch try KernelPipe.write(writeEnd, data, nonblocking: nonblocking) {
             case .completed(let count): return .wrote(count)
-            case .wouldBlock: throw .wouldBlock
+            case .wouldBlock: throw eagainAsBrokenPipe && !nonblocking ? .brokenPipe : .wouldBlock
             }
         case .writeAll(_, let data, _):
             guard let writeEnd else { throw .badFileDescriptor }

@@ -12,10 +12,14 @@ public enum SharedObjectMemory {
 
 /// A POSIX semaphore (model `posix-sem`): named (parameter `named`, a fresh name, `sem_open` while setting up) or
 /// unnamed (`sem_init` with pshared 1 in a page of shared memory each holder maps); parameter `value`.
+///
+/// `client.sem-close-unmaps-all` is a user with a plausible wrong belief about glibc: that `sem_close` unmaps the
+/// process's semaphore whatever it opened, so after its first close any further one is an error — it reports
+/// `EINVAL` without making the call. glibc counts the opens: the later close succeeds while handles remain.
 public enum PosixSemaphoreKind: MechanismKind {
     public typealias Model = PosixSemaphoreModel
 
-    public static let implementations = ["kernel.posix-sem"]
+    public static let implementations = ["kernel.posix-sem", "client.sem-close-unmaps-all"]
 
     /// `sem_getvalue`: what a killed process's wait or post left.
     public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "getvalue", role: nil)
@@ -48,7 +52,9 @@ public enum PosixSemaphoreKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<PosixSemaphoreModel> {
         if let name = try? object.text("name") {
             do {
-                return PosixSemaphoreBinding(name: name, semaphore: try PosixSemaphore.open(name))
+                var binding = PosixSemaphoreBinding(name: name, semaphore: try PosixSemaphore.open(name))
+                binding.closeUnmapsAll = implementation == "client.sem-close-unmaps-all"
+                return binding
             } catch {
                 throw BindingError("cannot open semaphore \(name): \(error)")
             }
@@ -59,14 +65,37 @@ public enum PosixSemaphoreKind: MechanismKind {
 }
 
 /// POSIX semaphore operations: `wait` (blocking on the main thread, or `sem_trywait`), `post`, `getvalue`; for a
-/// named one also `open` and `unlink`.
+/// named one also `open`, `unlink` and `close`.
+///
+/// glibc maps a named semaphore once per process and counts its `sem_open`s: the binding counts the handles too (the
+/// one it opened at set-up, one more per `open` of this semaphore, one fewer per `close`). With none left the
+/// mapping is gone, so a `wait`, `post` or `getvalue` — undefined behaviour — is refused, not performed, and so is a
+/// further `close` (its address may by then be another semaphore's) and an `open` with `O_CREAT` but not `O_EXCL`
+/// (the binding could not tell this semaphore from a new one by its address).
 struct PosixSemaphoreBinding: ObjectBinding {
 
     typealias Model = PosixSemaphoreModel
     let name: String?
-    let semaphore: PosixSemaphore
+    var semaphore: PosixSemaphore
+    /// The handles this process holds of a named semaphore.
+    var handles = 1
+    /// `client.sem-close-unmaps-all`'s wrong belief, and whether it has closed once.
+    var closeUnmapsAll = false
+    private var closedOnce = false
+
+    init(name: String?, semaphore: PosixSemaphore) {
+        self.name = name
+        self.semaphore = semaphore
+    }
 
     mutating func perform(_ input: PosixSemaphoreModel.Input) throws(Errno) -> PosixSemaphoreModel.Output {
+        switch input {
+        case .wait, .post, .getValue:
+            if handles == 0 {
+                BindingFailure.abandon("\(input) after this process's last sem_close: undefined behaviour (glibc has unmapped the semaphore)")
+            }
+        default: break
+        }
         switch input {
         case .wait(_, let nonblocking, let timeout, let clock):
             let deadline = clock.flatMap { clock in timeout?.deadline(on: clock) } ?? timeout?.deadline
@@ -79,18 +108,37 @@ struct PosixSemaphoreBinding: ObjectBinding {
             return .value(try semaphore.value())
         case .open(_, let creation):
             guard let name else { BindingFailure.abandon("'open' of an unnamed semaphore") }
-            guard let creation else {
-                _ = try PosixSemaphore.open(name)
+            if let creation, !creation.exclusive, handles == 0 {
+                BindingFailure.abandon("sem_open with O_CREAT after this process's last sem_close: the binding cannot tell this semaphore from a new one")
+            }
+            let opened =
+                if let creation {
+                    try Syscall.semCreate(
+                        name, flags: creation.exclusive ? O_EXCL : 0, mode: 0o600, value: UInt32(truncatingIfNeeded: creation.value))
+                } else {
+                    try Syscall.semOpen(name)
+                }
+            // glibc maps a semaphore once per process: while this process holds it, another address is another
+            // semaphore, made under the name after it was unlinked (so is any O_EXCL success); not the object the
+            // trace follows, so it goes at once. With no handle left, a plain open finds this semaphore.
+            let same = handles == 0 ? creation == nil : opened == semaphore.pointer && creation?.exclusive != true
+            guard same else {
+                try? Syscall.semClose(opened)
+                if creation != nil { try? Syscall.semUnlink(name) }
                 return .done
             }
-            let opened = try Syscall.semCreate(
-                name, flags: creation.exclusive ? O_EXCL : 0, mode: 0o600, value: UInt32(truncatingIfNeeded: creation.value))
-            // glibc maps a semaphore once per process: another address is another semaphore, made under the name
-            // after it was unlinked; not the object the trace follows, so it goes at once.
-            if opened != semaphore.pointer {
-                try? Syscall.semClose(opened)
-                try? Syscall.semUnlink(name)
+            semaphore = PosixSemaphore(pointer: opened)
+            handles += 1
+            return .done
+        case .close:
+            guard name != nil else { BindingFailure.abandon("'close' of an unnamed semaphore") }
+            if closeUnmapsAll && closedOnce { throw .invalidArgument }
+            guard handles > 0 else {
+                BindingFailure.abandon("a sem_close after this process's last one: its address may now be another semaphore's")
             }
+            closedOnce = true
+            try Syscall.semClose(semaphore.pointer)
+            handles -= 1
             return .done
         case .unlink:
             guard let name else { BindingFailure.abandon("'unlink' of an unnamed semaphore") }

@@ -5,7 +5,7 @@ import SystemPackage
 
 /// One receiving process's pending signals (model `signal`): nothing to create. The receiver (role `receive`)
 /// blocks the object's `signals` in its main thread while it sets up (before any can be sent: the driver starts
-/// operations only once every worker is ready) and takes them with `wait` (`sigtimedwait`); senders (role `send`,
+/// operations only once every worker is ready) and takes them with `wait` (`sigtimedwait`) or `sigwait`; senders (role `send`,
 /// or any holder) `kill` or `sigqueue` it, learning its pid from the run's context. Parameter `queueLimit` lowers
 /// the receiver's `RLIMIT_SIGPENDING`.
 ///
@@ -13,10 +13,15 @@ import SystemPackage
 /// pending signal is always taken first. Its `wait` asks `sigpending`, picks the lowest pending signal of the set and
 /// waits for that one alone — wrong when a signal was sent to its thread (`tgkill`, taken first) or a synchronous one
 /// (`SIGSYS`) is pending.
+///
+/// `client.signal-sigwait-in-set-order` believes `sigwait` honours the order of the set it is given: its `sigwait`
+/// first polls each signal of the set alone, in the set's order (`sigtimedwait` with timeout 0), and takes the first
+/// one pending, sleeping in `sigwait` only when none is — wrong whenever a signal listed later but numbered lower is
+/// pending too (the kernel takes the lowest).
 public enum SignalKind: MechanismKind {
     public typealias Model = SignalModel
 
-    public static let implementations = ["kernel.signal", "client.signal-lowest-pending-first"]
+    public static let implementations = ["kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order"]
 
     public static func model(for workload: Workload) -> SignalModel {
         SignalModel(receivers: workload.objects.filter { $0.kind == name }.map { object in
@@ -64,7 +69,8 @@ public enum SignalKind: MechanismKind {
         }
         return SignalBinding(
             receiverPID: pid, context: object.context, received: signals,
-            lowestPendingFirst: implementation == "client.signal-lowest-pending-first")
+            lowestPendingFirst: implementation == "client.signal-lowest-pending-first",
+            sigwaitInSetOrder: implementation == "client.signal-sigwait-in-set-order")
     }
 }
 
@@ -79,6 +85,8 @@ struct SignalBinding: ObjectBinding {
     let received: [Int32]
     /// `client.signal-lowest-pending-first`'s wrong `wait`.
     let lowestPendingFirst: Bool
+    /// `client.signal-sigwait-in-set-order`'s wrong `sigwait`.
+    let sigwaitInSetOrder: Bool
 
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
         switch input {
@@ -86,6 +94,15 @@ struct SignalBinding: ObjectBinding {
             let how: KernelSignals.Method = switch method { case .kill: .kill; case .sigqueue: .sigqueue; case .tgkill: .tgkill }
             try KernelSignals.send(Int32(clamping: signal), to: receiverPID, by: how, value: value)
             return .sent
+        case .sigwait(_, let signals):
+            if sigwaitInSetOrder {
+                for signal in signals {
+                    if case .completed(let info) = try KernelSignals.wait(for: [Int32(clamping: signal)], timeoutNanoseconds: 0) {
+                        return .number(Int(info.signal))
+                    }
+                }
+            }
+            return .number(Int(try KernelSignals.waitForNumber(for: signals.map { Int32(clamping: $0) })))
         case .pending:
             return .pendingSignals(try KernelSignals.pending().filter(received.contains).map(Int.init))
         case .signalfdRead(_, let signals, let max, let nonblocking):

@@ -4,7 +4,89 @@ import IPCModels
 /// forked holders share, `pipe2`'s flags, packet mode, the pipe's size, the calls that need a file position, and
 /// readiness (`poll`, `select`).
 public enum PipeDescriptorScenarios {
-    public static let all: [Scenario] = [descriptors, eofOnWouldBlock, pollingReader]
+    public static let all: [Scenario] = [descriptors, eofOnWouldBlock, pollingReader, madeDuringRun, eagainAsBrokenPipe, madeNonblocking]
+
+    /// Fragile: a writer that believes `pipe2(O_NONBLOCK)` leaves the write end blocking, so a write that fails
+    /// `EAGAIN` on the full pipe it made is, to it, a pipe without reader (`EPIPE`).
+    public static let eagainAsBrokenPipe = Scenario.real(
+        name: "pipe-fragile-eagain-as-epipe", kind: PipeKind.self, implementation: "client.pipe-eagain-as-epipe",
+        summary: "BROKEN: a writer that believes pipe2(O_NONBLOCK) leaves its write end blocking reports EAGAIN on its full pipe as EPIPE",
+        isBroken: true,
+        makeWorkload: { generator in nonblockingMadeWorkload(generator: &generator) })
+
+    /// Robust twin: the writes report the `EAGAIN` (and short counts) the nonblocking write end gives.
+    public static let madeNonblocking = Scenario.real(
+        name: "pipe-robust-made-nonblocking", kind: PipeKind.self, implementation: "kernel.pipe",
+        summary: "robust twin of pipe-fragile-eagain-as-epipe: a pipe made with pipe2(O_NONBLOCK) filled by writes, short and EAGAIN as they come",
+        makeWorkload: { generator in nonblockingMadeWorkload(generator: &generator) })
+
+    /// 1-2 processes each make a pipe with `pipe2(O_NONBLOCK)` and write into it without asking for `nonblocking`:
+    /// the first four writes (17-30 KB) overfill its 64 KiB, then writes and nonblocking reads mix.
+    static func nonblockingMadeWorkload(generator: inout SeededGenerator) -> Workload {
+        var objects: [Workload.Object] = []
+        var processes: [Workload.Process] = []
+        for process in 1...generator.next(in: 1...2) {
+            let object = "p\(process - 1)"
+            var program: [Call] = []
+            func call(_ f: String, _ value: JSONValue) { program.append(Call(process: process, object: object, f: f, value: value)) }
+            call("pipe2", ["flags": generator.chance(0.5) ? ["O_NONBLOCK", "O_CLOEXEC"] : ["O_NONBLOCK"]])
+            for sequence in 0..<generator.next(in: 5...9) {
+                if sequence >= 4 && generator.chance(0.3) {
+                    call("read", ["max": .int(generator.next(in: 1...20_000)), "nonblocking": true])
+                } else {
+                    let size = generator.next(in: 17_000...30_000)
+                    call("write", ["data": Payload.json(PayloadMaker.make(process: process, sequence: sequence, count: size, generator: &generator))])
+                }
+            }
+            objects.append(Workload.Object(name: object, kind: "pipe"))
+            processes.append(Workload.Process(id: process, holds: [object: ["create"]], program: program))
+        }
+        return Workload(objects: objects, processes: processes)
+    }
+
+    /// A pipe its one holder makes during the run: `pipe` or `pipe2` with random flags (some refused: an unknown bit,
+    /// `O_NOTIFICATION_PIPE`), calls before it (`EBADF`), then nonblocking writes and reads through both ends (it
+    /// holds both, so a blocking read of an empty pipe would wait for ever), `F_GETFL`, `dup`, closes.
+    public static let madeDuringRun = Scenario.real(
+        name: "pipe-made-during-run", kind: PipeKind.self, implementation: "kernel.pipe",
+        summary: "1-3 processes each make their own pipe with pipe or pipe2 (O_NONBLOCK/O_DIRECT/O_CLOEXEC, some bad bits: EINVAL, ENOPKG), then write, read, F_GETFL, dup and close it",
+        makeWorkload: { generator in madeDuringRunWorkload(generator: &generator) })
+
+    static func madeDuringRunWorkload(generator: inout SeededGenerator) -> Workload {
+        var objects: [Workload.Object] = []
+        var processes: [Workload.Process] = []
+        for process in 1...generator.next(in: 1...3) {
+            let object = "p\(process - 1)"
+            var program: [Call] = []
+            func call(_ f: String, _ value: JSONValue? = nil) { program.append(Call(process: process, object: object, f: f, value: value)) }
+            if generator.chance(0.3) { call("write", ["data": "x", "nonblocking": true]) }
+            if generator.chance(0.3) { call("pipe2", ["flags": ["O_NONBLOCK"], "bits": .int(generator.pick([0x80, 0x10, 0x1_0000]))]) }
+            if generator.chance(0.2) {
+                call("pipe")
+            } else {
+                let names = ["O_NONBLOCK", "O_DIRECT", "O_CLOEXEC"].filter { _ in generator.chance(0.5) }
+                call("pipe2", ["flags": .array(names.map { .string($0) })])
+            }
+            for sequence in 0..<generator.next(in: 2...8) {
+                switch generator.next(in: 0...9) {
+                case 0...3:
+                    let size = generator.next(in: generator.pick([1...100, 101...4096, 4097...20_000]))
+                    call("write", ["data": Payload.json(PayloadMaker.make(process: process, sequence: sequence, count: size, generator: &generator)), "nonblocking": true])
+                case 4...6:
+                    call("read", ["max": .int(generator.next(in: generator.pick([1...64, 65...8192]))), "nonblocking": true])
+                case 7:
+                    call("fcntl", ["end": .string(generator.pick(["read", "write"])), "cmd": "F_GETFL"])
+                case 8:
+                    call("dup", ["end": .string(generator.pick(["read", "write"]))])
+                default:
+                    call("close", ["end": .string(generator.pick(["read", "write"]))])
+                }
+            }
+            objects.append(Workload.Object(name: object, kind: "pipe"))
+            processes.append(Workload.Process(id: process, holds: [object: ["create"]], program: program))
+        }
+        return Workload(objects: objects, processes: processes)
+    }
 
     /// Every descriptor call the pipe model has, on descriptions some holders share.
     public static let descriptors = Scenario.real(

@@ -4,8 +4,72 @@ import IPCModels
 public enum SemaphoreScenarios {
     public static let all: [Scenario] = [
         posixNamed, posixUnnamed, posixTimed, systemVUndo, robustMutexOwnerDeath, robustMutexTimed,
-        timeoutTakenForLock, timedLockUser, poolWithoutUndo, poolWithUndo,
+        timeoutTakenForLock, timedLockUser, poolWithoutUndo, poolWithUndo, posixHandles, closeUnmapsAll, closesCounted,
     ]
+
+    /// Fragile: a user that believes the first `sem_close` unmaps its semaphore whatever it opened, and reports any
+    /// later close `EINVAL` without making it.
+    public static let closeUnmapsAll = Scenario.real(
+        name: "posix-sem-fragile-close-unmaps-all", kind: PosixSemaphoreKind.self, implementation: "client.sem-close-unmaps-all",
+        summary: "BROKEN: a user that believes its first sem_close unmaps the semaphore whatever it opened, reporting later closes EINVAL",
+        isBroken: true,
+        makeWorkload: { generator in reopeningUsers(generator: &generator) })
+
+    /// Its robust twin: glibc's `sem_close`, one handle at a time.
+    public static let closesCounted = Scenario.real(
+        name: "posix-sem-robust-closes-counted", kind: PosixSemaphoreKind.self, implementation: "kernel.posix-sem",
+        summary: "robust twin of posix-sem-fragile-close-unmaps-all: users sem_open a named semaphore 2-3 more times and sem_close each, posting and waiting between",
+        makeWorkload: { generator in reopeningUsers(generator: &generator) })
+
+    /// 1-3 users each open the named semaphore 2-3 more times, then close those handles one by one with a post or
+    /// a trywait between: never more closes than opens.
+    static func reopeningUsers(generator: inout SeededGenerator) -> Workload {
+        var processes: [Workload.Process] = []
+        for process in 1...generator.next(in: 1...3) {
+            let opens = generator.next(in: 2...3)
+            var program = (0..<opens).map { _ in Call(process: process, object: "o0", f: "open", value: nil) }
+            for _ in 0..<opens {
+                program.append(generator.chance(0.5)
+                    ? Call(process: process, object: "o0", f: "post", value: nil)
+                    : Call(process: process, object: "o0", f: "wait", value: ["nonblocking": true]))
+                program.append(Call(process: process, object: "o0", f: "close", value: nil))
+            }
+            program.append(Call(process: process, object: "o0", f: "getvalue", value: nil))
+            processes.append(Workload.Process(id: process, holds: ["o0": ["use"]], program: program))
+        }
+        return Workload(
+            objects: [Workload.Object(name: "o0", kind: "posix-sem", parameters: ["value": .int(generator.next(in: 0...1)), "named": true])],
+            processes: processes)
+    }
+
+    /// A named semaphore's handles: processes `sem_open` it again and `sem_close` handles — never more than they
+    /// opened, so each keeps the driver's and never uses one it closed (undefined behaviour) — and wait, trywait,
+    /// post and read it between. No unlink, so every open finds this semaphore.
+    public static let posixHandles = Scenario.real(
+        name: "posix-sem-handles", kind: PosixSemaphoreKind.self, implementation: "kernel.posix-sem",
+        summary: "2-4 processes sem_open a named semaphore again and sem_close what they opened (glibc counts one mapping per process), waiting, posting and reading between",
+        makeWorkload: { generator in
+            var opened: [Int: Int] = [:]
+            return ScenarioPrograms.workload(
+                kind: "posix-sem", parameters: ["value": .int(generator.next(in: 0...2)), "named": true],
+                calls: 4...10, generator: &generator, roles: { _, _ in ["use"] },
+                operation: { process, _, generator in
+                    let closable = opened[process, default: 0] > 0
+                    return generator.choose([
+                        (25, { generator in ("wait", (JSONObject()).nonblocking(generator.chance(0.6))) }),
+                        (25, { _ in ("post", nil) }),
+                        (15, { _ in ("getvalue", nil) }),
+                        (20, { _ in
+                            opened[process, default: 0] += 1
+                            return ("open", nil)
+                        }),
+                        (closable ? 25 : 0, { _ in
+                            opened[process, default: 0] -= 1
+                            return ("close", nil)
+                        }),
+                    ])
+                })
+        })
 
     /// Users of a pool of 2 units (one System V semaphore): each takes a unit with `SEM_UNDO`, looks at the pool
     /// (`GETALL`, `GETPID`) and gives it back, a few times; some end — exit, or are killed — still holding one, which

@@ -1,9 +1,25 @@
 import IPCModels
 
 /// Scenarios on standard and real-time signals sent with `kill` and `sigqueue` to a process that blocks them and
-/// takes them with `sigtimedwait`.
+/// takes them with `sigtimedwait` (or, for an untimed wait, sometimes `sigwait`).
 public enum SignalScenarios {
-    public static let all: [Scenario] = [coalescing, realtimeQueue, lowestPendingFirst, threadDirected]
+    public static let all: [Scenario] = [coalescing, realtimeQueue, lowestPendingFirst, threadDirected, sigwaitInSetOrder, sigwaitLowestFirst]
+
+    /// A receiver whose `sigwait` takes the first pending signal in the order its set lists them, against a set
+    /// listed highest first: the kernel takes the lowest.
+    public static let sigwaitInSetOrder = Scenario.real(
+        name: "signal-fragile-sigwait-in-set-order", kind: SignalKind.self, implementation: "client.signal-sigwait-in-set-order",
+        summary: "BROKEN: a receiver whose sigwait takes the first pending signal in its set's order (listed highest first), though the kernel takes the lowest",
+        isBroken: true,
+        makeWorkload: { generator in workload(generator: &generator, signals: setOrderSignals, sigwaitOnly: true) })
+
+    /// Its robust twin: glibc's `sigwait` over the same set.
+    public static let sigwaitLowestFirst = Scenario.real(
+        name: "signal-robust-sigwait", kind: SignalKind.self, implementation: "kernel.signal",
+        summary: "robust twin of signal-fragile-sigwait-in-set-order: kill and sigqueue at a receiver taking them with sigwait, which takes the lowest",
+        makeWorkload: { generator in workload(generator: &generator, signals: setOrderSignals, sigwaitOnly: true) })
+
+    static let setOrderSignals = ["SIGRTMIN+2", "SIGRTMIN+1", "SIGWINCH", "SIGUSR2"]
 
     /// Standard signals sent while pending are dropped: only the first sender's details survive.
     public static let coalescing = Scenario.real(
@@ -36,7 +52,8 @@ public enum SignalScenarios {
     /// Process 1 receives; the others (and process 1 itself, sometimes) send. The receiver mostly polls
     /// (timeout 0) and sometimes waits, so its program is not stuck for long when nothing more comes.
     /// With `threadDirected`, senders also `tgkill` the receiver's thread and the receiver sometimes asks `sigpending`.
-    static func workload(generator: inout SeededGenerator, signals: [String], threadDirected: Bool = false) -> Workload {
+    /// With `sigwaitOnly`, the receiver takes every signal with `sigwait`, and only as many as were sent.
+    static func workload(generator: inout SeededGenerator, signals: [String], threadDirected: Bool = false, sigwaitOnly: Bool = false) -> Workload {
         let count = generator.next(in: 2...4)
         var processes: [Workload.Process] = []
         var sent = 0
@@ -60,7 +77,13 @@ public enum SignalScenarios {
             processes.append(Workload.Process(id: process, holds: ["sig1": ["send"]], program: program))
         }
         var receiver: [Call] = []
-        for sequence in 0..<(sent / 2 + generator.next(in: 1...4)) {
+        if sigwaitOnly {
+            // Fewer takes than sends (standard signals coalesce), so that some are pending together.
+            for _ in 0..<max(1, sent / 2) {
+                receiver.append(Call(process: 1, object: "sig1", f: "sigwait", value: ["signals": .array(signals.map { .string($0) })]))
+            }
+        }
+        for sequence in 0..<(sigwaitOnly ? 0 : sent / 2 + generator.next(in: 1...4)) {
             if generator.chance(0.1) {
                 receiver.append(Call(process: 1, object: "sig1", f: "sigqueue", value: ["signal": .string(generator.pick(signals)), "value": .int(sequence)]))
             }
@@ -70,7 +93,10 @@ public enum SignalScenarios {
             var value: JSONObject = ["signals": .array(signals.map { .string($0) })]
             if generator.chance(0.75) { value["timeout"] = 0 }
             if threadDirected && generator.chance(0.05) { value["timeout"] = "invalid" }
-            receiver.append(Call(process: 1, object: "sig1", f: "wait", value: .object(value)))
+            // An untimed wait is glibc's sigwait half the time: the number only, never EINTR.
+            let sigwait = value["timeout"] == nil && generator.chance(0.5)
+            if sigwait { value = ["signals": .array(signals.map { .string($0) })] }
+            receiver.append(Call(process: 1, object: "sig1", f: sigwait ? "sigwait" : "wait", value: .object(value)))
         }
         processes.insert(Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: receiver), at: 0)
         return Workload(

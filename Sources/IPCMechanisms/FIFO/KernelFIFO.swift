@@ -21,6 +21,12 @@ public enum KernelFIFO {
         try Syscall.makeFIFO(path, mode: 0o600)
     }
 
+    /// `mkfifo` of `path` with `mode` under the umask `umask` (the process's own is left alone): the permission
+    /// bits `stat` then reports. `EEXIST` when anything is there, `ENOENT` when its directory is missing.
+    public static func make(at path: String, mode: mode_t, umask: mode_t) throws(Errno) -> Int {
+        try Syscall.makeFIFO(path, mode: mode, umask: umask)
+    }
+
     /// Opens the FIFO for `direction`, close-on-exec. Each open is a new open file description (its own
     /// `O_NONBLOCK`). A blocking open may sleep (see the type's notes); `EINTR` is retried when `retryOnInterrupt`.
     public static func open(

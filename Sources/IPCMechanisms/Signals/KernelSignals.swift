@@ -31,6 +31,11 @@ public enum KernelSignals {
         try Syscall.readSignalDescriptor(signals, max: max, nonblocking: nonblocking)
     }
 
+    /// `sigwait`: takes one pending signal among `signals`, waiting as long as it takes, and gives its number only.
+    public static func waitForNumber(for signals: [Int32]) throws(Errno) -> Int32 {
+        try Syscall.waitForSignalNumber(signals)
+    }
+
     /// `sigtimedwait` with an invalid timeout: `EINVAL`, nothing taken (the signal number, should one be taken).
     public static func waitWithInvalidTimeout(for signals: [Int32]) throws(Errno) -> Int32 {
         try Syscall.waitForSignalWithInvalidTimeout(signals)
