@@ -23,7 +23,7 @@ import Testing
         let pair = try Pair(type)
         #expect(try Syscall.socketOption(pair.b, SO_ERROR) == 0)
         #expect(try send(pair.b, 2) == .completed(2))
-        try Syscall.close(pair.a)
+        try pair.closeA()
         #expect(try Syscall.socketOption(pair.b, SO_ERROR) == Int(ECONNRESET))
         #expect(try Syscall.socketOption(pair.b, SO_ERROR) == 0)
         guard case .completed(let message) = try KernelUnixSocket.receive(pair.b, maximum: 10, nonblocking: true) else {
@@ -37,7 +37,7 @@ import Testing
     @Test func aDatagramSocketsErrorStaysZero() throws {
         let pair = try Pair(.dgram)
         #expect(try send(pair.b, 2) == .completed(2))
-        try Syscall.close(pair.a)
+        try pair.closeA()
         #expect(try Syscall.socketOption(pair.b, SO_ERROR) == 0)
         #expect(throws: Errno.connectionRefused) { try send(pair.b, 1) }
         #expect(try Syscall.socketOption(pair.b, SO_ERROR) == 0)

@@ -71,7 +71,7 @@ import Testing
     func aPeersCloseHangsUpAStreamOrSeqpacketAndErrsWhileTheResetIsPending(type: UnixSocketType) throws {
         let pair = try Pair(type)
         #expect(try KernelUnixSocket.send(pair.b, Array("unread".utf8), nonblocking: true) == .completed(6))
-        try Syscall.close(pair.a)
+        try pair.closeA()
         if type == .dgram {
             #expect(try poll(pair.b) == [.output])
             return
