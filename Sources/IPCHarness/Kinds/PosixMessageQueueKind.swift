@@ -120,6 +120,13 @@ struct PosixMessageQueueBinding: ObjectBinding {
             case .completed(let message): return .received(PosixMessageQueueModel.Message(data: message.data, priority: message.priority))
             case .wouldBlock: throw .wouldBlock
             }
+        case .readiness(_, let call):
+            // A Linux mqd_t is a file descriptor: poll and select take the newest one.
+            switch try PipeBinding.readiness(call, on: descriptors.last) {
+            case .ready(let events): return .ready(events)
+            case .selected(let readable, let writable): return .selected(readable: readable, writable: writable)
+            default: throw .badFileDescriptor
+            }
         case .getAttributes:
             guard let queue = descriptors.last else { throw .badFileDescriptor }
             let attributes = try Syscall.mqAttributes(queue)
