@@ -61,6 +61,20 @@ import Testing
         #expect(fcntl(descriptor.rawValue, F_GETFD) & FD_CLOEXEC == 0)
     }
 
+    /// `eventfd` takes `EFD_SEMAPHORE`, `EFD_NONBLOCK` and `EFD_CLOEXEC` and nothing else: any other bit (`O_RDWR`,
+    /// `O_APPEND`, bit 4, the top bit) fails `EINVAL`, and no descriptor is made.
+    @Test func eventfdRefusesUnknownFlagsEINVAL() throws {
+        // EFD_SEMAPHORE is 1, EFD_NONBLOCK O_NONBLOCK (EFD_CLOEXEC is always added).
+        let all = try Syscall.eventCounter(initial: 7, extraFlags: 1 | O_NONBLOCK)
+        try Syscall.close(all)
+        for flag in [O_RDWR, O_APPEND, CInt(0x10), CInt(bitPattern: 0x8000_0000)] {
+            #expect(throws: Errno.invalidArgument, "flag \(String(UInt32(bitPattern: flag), radix: 16))") {
+                let descriptor = try Syscall.eventCounter(initial: 0, extraFlags: flag)
+                try? Syscall.close(descriptor)
+            }
+        }
+    }
+
     /// No descriptor (-1, which no parallel test can reuse, unlike a closed one): `EBADF` for `pwrite` and `ioctl`.
     @Test func noDescriptorIsEBADF() throws {
         let descriptor = FileDescriptor(rawValue: -1)
