@@ -83,7 +83,7 @@ public enum MessageQueueScenarios {
     /// unlink (after which opens fail ENOENT but descriptors work).
     public static let posixPersistence = Scenario.real(
         name: "posix-mq-persistence", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq",
-        summary: "a sender sends and exits; later processes open the queue by name (O_RDONLY, O_WRONLY, O_CREAT), receive, close, unlink it",
+        summary: "a sender sends and exits; later processes open the queue by name (O_RDONLY, O_WRONLY, O_CREAT), receive, poll, select, close, unlink it",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
                 kind: "posix-mq", parameters: queueSize, generator: &generator,
@@ -107,6 +107,13 @@ public enum MessageQueueScenarios {
                         (15, { _ in ("close", nil) }),
                         (10, { _ in ("unlink", nil) }),
                         (10, { generator in send(process, sequence, &generator, nonblocking: true) }),
+                        (8, { generator in
+                            // poll or select on the newest descriptor, whatever its access mode (POLLNVAL, EBADF
+                            // once closed): readable with a message, writable with room.
+                            generator.chance(0.5)
+                                ? ("poll", ["events": ["POLLIN", "POLLRDNORM", "POLLOUT", "POLLWRNORM"], "timeout": 0] as JSONValue)
+                                : ("select", ["read": true, "write": .bool(generator.chance(0.7)), "timeout": 0] as JSONValue)
+                        }),
                         (6, { generator in
                             // O_CREAT (some O_EXCL), asking for 2-11 messages: EEXIST, the queue itself, or after
                             // the unlink EINVAL above the limits and otherwise a new queue (closed and unlinked at once).
