@@ -8,6 +8,9 @@
 //           {"cmd": "F_SETFL", "nonblocking": BOOL}    (none)                  EBADF
 //   lseek   (none)                                     {"position": 0}         EBADF
 //   pread   {"size": INT?}                             (never)                 ESPIPE, EBADF
+//   pwrite  {"size": INT?}                             (never)                 ESPIPE, EBADF
+//   ioctl   {"request": "FIONREAD"|"FIOCLEX"|"FIONCLEX"}    (none)             ENOTTY (FIONREAD), EBADF
+//           {"request": "FIONBIO"|"FIOASYNC", "on": BOOL}  (none)             ENOTTY (FIOASYNC on), EBADF
 //   poll    {"events": ["POLLIN", ...], "timeout": MS} {"revents": [...]}     EINTR (nothing ready)
 //   select  {"read": BOOL?, "write": BOOL?, "timeout": MS}  {"readable": BOOL, "writable": BOOL}  EBADF, EINTR
 //   eventfd_read, eventfd_write: glibc's wrappers, an 8-byte read and write; read and write in the model
@@ -72,8 +75,20 @@ extension EventCounterModel {
             return .lseek(process: call.process)
         case "pread":
             return .pread(process: call.process, size: size)
+        case "pwrite":
+            return .pwrite(process: call.process, size: size)
+        case "ioctl":
+            let request = try call.value.required("request").text("request")
+            switch request {
+            case "FIONREAD": return .ioctl(process: call.process, request: .fionread)
+            case "FIOCLEX": return .ioctl(process: call.process, request: .fioclex)
+            case "FIONCLEX": return .ioctl(process: call.process, request: .fionclex)
+            case "FIONBIO": return .ioctl(process: call.process, request: .fionbio(try call.value.required("on").boolean("on")))
+            case "FIOASYNC": return .ioctl(process: call.process, request: .fioasync(try call.value.required("on").boolean("on")))
+            default: throw ModelError("field 'request' must be FIONREAD, FIONBIO, FIOASYNC, FIOCLEX or FIONCLEX, not \"\(request)\"")
+            }
         default:
-            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, eventfd_write, eventfd_read, close, fcntl, lseek, pread, poll and select)")
+            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, eventfd_write, eventfd_read, close, fcntl, lseek, pread, pwrite, ioctl, poll and select)")
         }
     }
 
@@ -86,15 +101,15 @@ extension EventCounterModel {
         case (.ok(let value), .read): return .read(try value.required("value").unsigned64("value"))
         case (.ok, .close): return .closed
         case (.ok(let value), .fcntl(_, nil)): return .flags(nonblocking: try value.required("nonblocking").boolean("nonblocking"))
-        case (.ok, .fcntl): return .flagsSet
+        case (.ok, .fcntl), (.ok, .ioctl): return .flagsSet
         case (.ok(let value), .readiness(_, .poll)):
             return .ready(try PipeModel.pollEvents(try value.required("revents"), field: "revents"))
         case (.ok(let value), .readiness(_, .select)):
             return .selected(
                 readable: try value.required("readable").boolean("readable"),
                 writable: try value.required("writable").boolean("writable"))
-        case (.ok(let value), .lseek), (.ok(let value), .pread):
-            // A success of pread never happens; read it as lseek's, so a trace that records one is judged.
+        case (.ok(let value), .lseek), (.ok(let value), .pread), (.ok(let value), .pwrite):
+            // A success of pread or pwrite never happens; read it as lseek's, so a trace that records one is judged.
             let field = try value.optional("position") == nil ? "count" : "position"
             return .position(try value.required(field).integer(field))
         }
@@ -120,6 +135,13 @@ extension EventCounterModel {
             return ("pread", size == 8 ? nil : ["size": .int(size)])
         case .readiness(_, let readinessCall):
             return (readinessCall.name, PipeModel.readinessValue(readinessCall))
+        case .pwrite(_, let size):
+            return ("pwrite", size == 8 ? nil : ["size": .int(size)])
+        case .ioctl(_, let request):
+            switch request {
+            case .fionbio(let on), .fioasync(let on): return ("ioctl", ["request": .string(request.name), "on": .bool(on)])
+            default: return ("ioctl", ["request": .string(request.name)])
+            }
         }
     }
 
@@ -161,7 +183,8 @@ extension EventCounterModel.Input {
     public var process: Int {
         switch self {
         case .write(let process, _, _), .read(let process, _), .close(let process), .fcntl(let process, _),
-            .lseek(let process), .pread(let process, _), .readiness(let process, _):
+            .lseek(let process), .pread(let process, _), .readiness(let process, _), .pwrite(let process, _),
+            .ioctl(let process, _):
             process
         }
     }

@@ -12,6 +12,8 @@
 /// - An eventfd has no file position, yet `lseek` succeeds and returns 0 (`noop_llseek`), while `pread` fails
 ///   `ESPIPE`.
 /// - Closing one descriptor leaves the others working; a process's death changes nothing.
+/// - `pwrite` fails `ESPIPE` too; `FIONBIO` is `F_SETFL` of `O_NONBLOCK`, `FIOCLEX`/`FIONCLEX` succeed, and the
+///   eventfd's own `ioctl`s do not exist (`FIONREAD`, `FIOASYNC` of 1: `ENOTTY`): ``descriptorOutcome(of:in:)``.
 /// - `poll` and `select` see `POLLIN` above 0 and `POLLOUT` below the ceiling (``readiness(of:in:)``).
 /// - A read or write asleep (count 0; count too high) that a handled signal interrupts fails `EINTR` and changes
 ///   nothing (with `SA_RESTART` the kernel restarts it: `InterruptionFactsTests`). One that can proceed, or on a
@@ -35,6 +37,10 @@ public struct EventCounterModel: TraceModel {
         case pread(process: Int, size: Int)
         /// `poll` or `select` on the process's descriptor (see ``readiness(of:in:)``).
         case readiness(process: Int, call: ReadinessCall)
+        /// `pwrite` of a buffer of `size` bytes (see ``descriptorOutcome(of:in:)``).
+        case pwrite(process: Int, size: Int)
+        /// `ioctl` with one of the requests a trace can carry.
+        case ioctl(process: Int, request: IoctlRequest)
     }
 
     public enum Output: Hashable, Sendable {
@@ -43,7 +49,7 @@ public struct EventCounterModel: TraceModel {
         case closed
         /// `F_GETFL`'s `O_NONBLOCK`.
         case flags(nonblocking: Bool)
-        /// `F_SETFL` done.
+        /// `F_SETFL`, or an `ioctl`, done.
         case flagsSet
         /// `lseek`'s position, or a recorded success of `pread` (never allowed).
         case position(Int)
@@ -144,6 +150,8 @@ public struct EventCounterModel: TraceModel {
         case .readiness(let process, let call):
             let result = readinessResult(call, process: process, in: state)
             return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
+        case .pwrite, .ioctl:
+            return descriptorOutcome(of: input, in: state)
         }
     }
 
@@ -162,6 +170,12 @@ public struct EventCounterModel: TraceModel {
         case .lseek: call = "lseek"
         case .pread(_, let size): call = "pread (\(size)-byte buffer)"
         case .readiness(_, let readinessCall): call = "\(readinessCall)"
+        case .pwrite(_, let size): call = "pwrite (\(size)-byte buffer)"
+        case .ioctl(_, let request):
+            switch request {
+            case .fionbio(let on), .fioasync(let on): call = "ioctl(\(request.name), \(on ? 1 : 0))"
+            default: call = "ioctl(\(request.name))"
+            }
         }
         let result: String
         switch output {

@@ -15,6 +15,8 @@
 //            "messageSize": INT?} (O_RDWR, O_RDONLY, O_WRONLY; O_CREAT, O_EXCL, mq_attr)  (none)  ENOENT, EEXIST, EINVAL
 //   close    (none)                                                    (none)                         EBADF
 //   unlink   (none)                                                    (none)                         ENOENT
+//   poll     {"events": ["POLLIN", ...], "timeout": MS}                {"revents": [...]}             EINTR (nothing ready)
+//   select   {"read": BOOL?, "write": BOOL?, "timeout": MS}            {"readable": BOOL, "writable": BOOL}  EBADF, EINTR
 //
 // params: {"objects": {"q0": {"maxMessages": 4, "messageSize": 64, "holders": [1, 2], "mode", "owner", "group", "users"
 //   (Permissions)}}}
@@ -89,8 +91,9 @@ extension PosixMessageQueueModel {
             }
             return .open(process: call.process, access: access, creation: creation, nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false)
         case "close": return .close(process: call.process)
+        case "poll", "select": return .readiness(process: call.process, call: try PipeModel.readinessCall(of: call))
         default:
-            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, setattr, notify, notified, open, close and unlink)")
+            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, setattr, notify, notified, open, close, unlink, poll and select)")
         }
     }
 
@@ -112,6 +115,12 @@ extension PosixMessageQueueModel {
             let data = try value.required("data").payload("data")
             guard data.count <= max else { throw ModelError("received \(data.count) bytes, more than max \(max)") }
             return .received(Message(data: data, priority: try value.required("priority").integer("priority")))
+        case (.ok(let value), .readiness(_, .poll)):
+            return .ready(try PipeModel.pollEvents(try value.required("revents"), field: "revents"))
+        case (.ok(let value), .readiness(_, .select)):
+            return .selected(
+                readable: try value.required("readable").boolean("readable"),
+                writable: try value.required("writable").boolean("writable"))
         case (.ok, _): return .done
         }
     }
@@ -155,6 +164,7 @@ extension PosixMessageQueueModel {
         case .unlink: return ("unlink", nil)
         case .refusedName(_, let open, let name): return (open ? "open" : "unlink", ["name": .string(name.rawValue)])
         case .exit: return ("exit", nil)
+        case .readiness(_, let readinessCall): return (readinessCall.name, PipeModel.readinessValue(readinessCall))
         }
     }
 
@@ -167,6 +177,8 @@ extension PosixMessageQueueModel {
         case .oldFlags(let nonblocking): .ok(["nonblocking": .bool(nonblocking)])
         case .notifications(let count, let rearmed):
             .ok(rearmed.map { ["count": .int(count), "rearmed": .bool($0)] } ?? ["count": .int(count)])
+        case .ready(let events): .ok(["revents": .array(events.names.map { .string($0) })])
+        case .selected(let readable, let writable): .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .failed(let code): .fail(code)
         }
     }

@@ -41,6 +41,8 @@
 ///   flags; `mq_getattr` reports them in `mq_flags`. A send or receive records its own blocking mode (`nonblocking`,
 ///   as it was made); the description's flag is what `mq_setattr` last left (the workers restore it after making
 ///   a call in another mode).
+/// - `poll` and `select` see `POLLIN | POLLRDNORM` while a message is queued and `POLLOUT | POLLWRNORM` while there
+///   is room, whatever the descriptor's access mode (``readiness(of:in:)``).
 /// - So the model knows who sleeps: a blocking `receive` on the empty queue takes a first piece of effect, going
 ///   to sleep (``Step/partial(_:)``); a `send` while receivers sleep hands its message to one of them (any: the
 ///   kernel's order among equal-priority waiters is its own), whose receive then returns it, signal or timeout
@@ -103,6 +105,11 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     public struct Descriptor: Hashable, Sendable {
         public var access: Access = .readWrite
         public var nonblocking = false
+
+        public init(access: Access = .readWrite, nonblocking: Bool = false) {
+            self.access = access
+            self.nonblocking = nonblocking
+        }
     }
 
     public struct Message: Hashable, Sendable {
@@ -217,6 +224,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case refusedName(process: Int, open: Bool, name: RefusedName)
         /// The process died: its descriptors close.
         case exit(process: Int)
+        /// `poll` or `select` on the process's newest descriptor (see ``readiness(of:in:)``).
+        case readiness(process: Int, call: ReadinessCall)
     }
 
     /// What `mq_getattr` reports; `nonblocking` (`mq_flags`' `O_NONBLOCK`) is nil in a trace that did not record it.
@@ -243,6 +252,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         /// How many notifications a process took, and whether it registered again (nil when not asked to).
         case notifications(Int, rearmed: Bool? = nil)
         case done
+        /// `poll`'s `revents` (empty: it returned 0).
+        case ready(PollEvents)
+        /// `select`'s verdict on the descriptor.
+        case selected(readable: Bool, writable: Bool)
         case failed(ErrorCode)
     }
 
@@ -391,6 +404,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             next.threadNotifications.removeAll { $0 == process }
             next.descriptors[process] = nil
             return nameTransition(next, \.name) { $0.exit(process); return nil }
+        case .readiness(let process, let call):
+            return readinessTransitions(call, process: process, in: state)
         }
     }
 
@@ -398,6 +413,11 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     /// piece of effect); a wake-up without effect (`EINTR`, `ETIMEDOUT`) takes the process out of the sleepers.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         let transitions = transitions(state, input)
+        // A readiness call that finds nothing ready may be interrupted during the call, whatever its timeout.
+        if output == .failed(.EINTR), case .readiness = input {
+            let nothingReady = transitions.isEmpty || transitions.contains { $0.output.map(Self.nothingReady) ?? false }
+            return nothingReady ? [.completed(state)] : []
+        }
         guard transitions.isEmpty else {
             return transitions.compactMap { transition in
                 guard let output else { return .completed(transition.state) }
@@ -480,6 +500,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .unlink: call = "unlink"
         case .refusedName(_, let open, let name): call = "\(open ? "mq_open" : "mq_unlink") of a name \(name.rawValue)"
         case .exit: call = "exit (closes its descriptors)"
+        case .readiness(_, let readinessCall): call = "\(readinessCall)"
         }
         let result = output.described { output in
             switch output {
@@ -491,6 +512,11 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             case .oldFlags(let nonblocking): "was \(nonblocking ? "O_NONBLOCK" : "blocking")"
             case .notifications(let count, let rearmed):
                 "\(count) notifications" + (rearmed.map { $0 ? ", registered again" : ", not registered again" } ?? "")
+            case .ready(let events): "\(events)"
+            case .selected(let readable, let writable):
+                readable || writable
+                    ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: "+")
+                    : "nothing ready"
             case .failed(let code): code.rawValue
             }
         }
@@ -509,7 +535,8 @@ extension PosixMessageQueueModel.Input {
         case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process, _, _, _),
             .setNonblocking(let process, _),
             .notify(let process, _, _, _), .takeNotifications(let process, _, _),
-            .close(let process), .unlink(let process), .exit(let process), .refusedName(let process, _, _):
+            .close(let process), .unlink(let process), .exit(let process), .refusedName(let process, _, _),
+            .readiness(let process, _):
             process
         }
     }

@@ -3,6 +3,9 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/select.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -141,4 +144,59 @@ long ipc_pending_signal_limit(void) {
     struct rlimit current;
     if (getrlimit(RLIMIT_SIGPENDING, &current) == -1) return -1;
     return (long)current.rlim_cur;
+}
+
+struct signalfd_poll_other { int fd; short revents; };
+
+static void *signalfd_poll_other_thread(void *argument) {
+    struct signalfd_poll_other *other = argument;
+    sigset_t set;
+    sigfillset(&set);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    struct pollfd entry = {other->fd, POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM | POLLPRI, 0};
+    other->revents = poll(&entry, 1, 0) < 0 ? -1 : entry.revents;
+    return NULL;
+}
+
+int ipc_signalfd_poll_probe(int signal, short revents[3], int selected[2]) {
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, signal);
+    if (pthread_sigmask(SIG_BLOCK, &set, &old) != 0) return -1;
+    int result = -1;
+    int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (fd >= 0) {
+        struct pollfd entry = {fd, POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM | POLLPRI, 0};
+        revents[0] = poll(&entry, 1, 0) < 0 ? -1 : entry.revents;
+        if (syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), signal) == 0) {
+            entry.revents = 0;
+            revents[1] = poll(&entry, 1, 0) < 0 ? -1 : entry.revents;
+            struct signalfd_poll_other other = {fd, 0};
+            pthread_t thread;
+            if (pthread_create(&thread, NULL, signalfd_poll_other_thread, &other) == 0) {
+                pthread_join(thread, NULL);
+                revents[2] = other.revents;
+                fd_set readable, writable;
+                FD_ZERO(&readable);
+                FD_ZERO(&writable);
+                FD_SET(fd, &readable);
+                FD_SET(fd, &writable);
+                struct timeval zero = {0, 0};
+                if (select(fd + 1, &readable, &writable, NULL, &zero) >= 0) {
+                    selected[0] = FD_ISSET(fd, &readable) != 0;
+                    selected[1] = FD_ISSET(fd, &writable) != 0;
+                    result = 0;
+                }
+            }
+            struct signalfd_siginfo info;
+            while (read(fd, &info, sizeof info) == (ssize_t)sizeof info) {}
+        }
+        int saved = errno;
+        close(fd);
+        errno = saved;
+    }
+    int saved = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
+    return result;
 }

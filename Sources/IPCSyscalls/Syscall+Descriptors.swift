@@ -116,6 +116,18 @@ extension Syscall {
         return Int(count)
     }
 
+    /// An `ioctl` whose argument is a pointer to one `int` (`FIONBIO`, `FIOASYNC`) or is unused (`FIOCLEX`,
+    /// `FIONCLEX`); returns what the call returned.
+    ///
+    /// The corresponding C function is `ioctl`.
+    @discardableResult
+    public static func control(_ descriptor: FileDescriptor, request: UInt, argument: CInt = 0) throws(Errno) -> Int {
+        var value = argument
+        return Int(try perform(.ioctl, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            Glibc.ioctl(descriptor.rawValue, request, &value)
+        })
+    }
+
     /// Waits for events on `descriptors`; returns how many have events. A negative timeout waits forever.
     ///
     /// The corresponding C function is `poll`.

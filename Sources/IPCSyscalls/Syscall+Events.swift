@@ -12,6 +12,14 @@ extension Syscall {
         return FileDescriptor(rawValue: try perform(.eventfd, retryOnInterrupt: false) { _ in ipc_eventfd(initial, flags) })
     }
 
+    /// A new eventfd made with `extraFlags` added to `EFD_CLOEXEC`, whatever bits they are: how the kernel answers
+    /// flags it does not know (`EINVAL`).
+    ///
+    /// The corresponding C function is `eventfd`.
+    public static func eventCounter(initial: UInt32, extraFlags: CInt) throws(Errno) -> FileDescriptor {
+        FileDescriptor(rawValue: try perform(.eventfd, retryOnInterrupt: false) { _ in ipc_eventfd(initial, extraFlags) })
+    }
+
     /// The device and inode of the file behind `descriptor`: two descriptors with the same identity refer to the
     /// same file (for a descriptor passed over a socket, the same open file).
     ///

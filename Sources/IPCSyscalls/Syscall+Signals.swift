@@ -81,6 +81,21 @@ extension Syscall {
         return (0..<Int(taken)).map { SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0]) }
     }
 
+    /// What `poll` and `select` (timeout 0) report on a nonblocking signalfd for `signal`: with nothing pending
+    /// (`alone`), with `signal` pending for the calling thread (`pending`), and, at that moment, to another thread of
+    /// the process polling the same descriptor (`otherThread`); the calling thread's `select` with it pending. The
+    /// signal goes to the calling thread alone (`tgkill`, blocked) and is taken back before the call returns.
+    ///
+    /// The corresponding C functions are `signalfd`, `tgkill`, `poll` and `select`.
+    public static func signalDescriptorReadiness(_ signal: Int32) throws(Errno)
+        -> (alone: Int16, pending: Int16, otherThread: Int16, readable: Bool, writable: Bool)
+    {
+        var revents: [Int16] = [0, 0, 0]
+        var selected: [CInt] = [0, 0]
+        guard ipc_signalfd_poll_probe(signal, &revents, &selected) == 0 else { throw Errno(rawValue: errno) }
+        return (revents[0], revents[1], revents[2], selected[0] != 0, selected[1] != 0)
+    }
+
     /// `sigtimedwait` for `signals` with an invalid timeout (`tv_nsec` of a whole second): `EINVAL` from the kernel,
     /// before it takes anything; the signal, should a kernel take one anyway.
     public static func waitForSignalWithInvalidTimeout(_ signals: [Int32]) throws(Errno) -> Int32 {

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import IPCHarness
 import IPCModels
@@ -17,7 +18,8 @@ import Testing
     static let expectations: [(String, Set<String>)] = [
         ("posix-mq-priority", ["EMSGSIZE", "EINVAL", "EAGAIN"]),
         ("posix-mq-timed", ["ETIMEDOUT", "EINVAL"]),
-        ("posix-mq-persistence", ["ENOENT", "EBADF", "EAGAIN"]),
+        ("posix-mq-persistence", ["ENOENT", "EBADF", "EAGAIN", "ok:poll", "ok:select"]),
+        ("posix-mq-robust-poll-waits", ["ok:poll", "asleep"]),
         ("sysv-msg-selection", ["E2BIG", "ENOMSG", "EAGAIN"]),
         ("sysv-msg-removal", ["EINVAL", "EIDRM"]),
         ("posix-shm-words", ["ENOENT", "EFAULT"]),
@@ -34,6 +36,19 @@ import Testing
     func runsShowNoViolationAndReachWhatTheScenarioIsAbout(name: String, errors: Set<String>) throws {
         let seen = try ScenarioRuns.reached(name, seeds: 4000..<4015, worker: worker)
         #expect(errors.isSubset(of: seen), "\(name) never saw \(errors.subtracting(seen).sorted()); saw \(seen.sorted())")
+    }
+
+    /// The consumer that polls once and takes "not ready" for "no message will come" is caught: its wait returned
+    /// with nothing ready, which a poll without a timeout never does.
+    @Test func thePollOnceConsumerIsCaught() throws {
+        let scenario = try #require(Scenarios.named("posix-mq-fragile-poll-once"))
+        let directory = "/tmp/ipc-harness-mq-poll-once-\(getpid())"
+        defer { _ = try? FileManager.default.removeItem(atPath: directory) }
+        let summary = try ScenarioRunner.run(
+            scenario, options: RunOptions(seed: 4000, runs: 30, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60)),
+            worker: worker)
+        let violation = try #require(summary.firstViolation, "caught in none of \(summary.runs) runs")
+        #expect(violation.explanation.contains("poll(POLLIN, timeout -1) → 0"), "\(violation.explanation)")
     }
 
     /// SEM_UNDO at a SIGKILL: process 1 takes the only unit with SEM_UNDO and then sleeps in a semop nothing will

@@ -7,7 +7,8 @@ import SystemPackage
 import Testing
 
 /// Random sequences of reads, writes (up to the ceiling), `fcntl` (`F_GETFL`, `F_SETFL` of `O_NONBLOCK` through either
-/// of two descriptors of one eventfd), `lseek`, `pread`, `poll` and `select` give the same outputs on the kernel and
+/// of two descriptors of one eventfd), `lseek`, `pread`, `pwrite`, `ioctl` (`FIONBIO`, `FIOASYNC`, `FIONREAD`,
+/// `FIOCLEX`, `FIONCLEX` through either descriptor), `poll` and `select` give the same outputs on the kernel and
 /// in the eventfd model. A call the model says would sleep (a blocking read at 0, a poll with no timeout that finds
 /// nothing) is not made on the kernel: the model must then say why it sleeps, and every call it lets complete must
 /// complete the same way there.
@@ -19,6 +20,8 @@ import Testing
         case getFlags(holder: Int)
         case lseek
         case pread
+        case pwrite(size: Int)
+        case ioctl(holder: Int, EventCounterModel.IoctlRequest)
         case poll(events: EventCounterModel.PollEvents, timeout: Int)
         case select(read: Bool, write: Bool)
 
@@ -30,6 +33,8 @@ import Testing
             case .getFlags(let holder): "F_GETFL\(holder)"
             case .lseek: "lseek"
             case .pread: "pread"
+            case .pwrite(let size): "pwrite(\(size))"
+            case .ioctl(let holder, let request): "ioctl\(holder)(\(request))"
             case .poll(let events, let timeout): "poll(\(events), \(timeout))"
             case .select(let read, let write): "select(\(read), \(write))"
             }
@@ -42,6 +47,13 @@ import Testing
         Gen.int(in: 0...3).map { Operation.setNonblocking(holder: 1 + $0 / 2, $0 % 2 == 1) }.eraseToAny(),
         Gen.int(in: 1...2).map { Operation.getFlags(holder: $0) }.eraseToAny(),
         Gen.int(in: 0...1).map { $0 == 0 ? Operation.lseek : .pread }.eraseToAny(),
+        Gen.int(in: 1...16).map { Operation.pwrite(size: $0) }.eraseToAny(),
+        zip(Gen.int(in: 1...2), Gen.int(in: 0...6)).map { holder, pick -> Operation in
+            let requests: [EventCounterModel.IoctlRequest] = [
+                .fionbio(true), .fionbio(false), .fioasync(true), .fioasync(false), .fionread, .fioclex, .fionclex,
+            ]
+            return .ioctl(holder: holder, requests[pick])
+        }.eraseToAny(),
         // Near the ceiling (2^64 − 2), where POLLOUT ends.
         Gen.int(in: 2...4).map { Operation.write(UInt64.max - UInt64($0)) }.eraseToAny(),
         zip(Gen.int(in: 0...31), Gen.int(in: 0...2)).map { bits, pick -> Operation in
@@ -70,6 +82,8 @@ import Testing
                 case .getFlags(let holder): input = .fcntl(process: holder, setNonblocking: nil)
                 case .lseek: input = .lseek(process: 1)
                 case .pread: input = .pread(process: 2, size: 8)
+                case .pwrite(let size): input = .pwrite(process: 1, size: size)
+                case .ioctl(let holder, let request): input = .ioctl(process: holder, request: request)
                 case .poll(let events, let timeout): input = .readiness(process: 1, call: .poll(events: events, timeout: timeout))
                 case .select(let read, let write): input = .readiness(process: 2, call: .select(read: read, write: write, timeout: 0))
                 }
@@ -106,6 +120,18 @@ import Testing
                         kernel = .position(try KernelPipe.position(first))
                     case .pread:
                         kernel = .position(try KernelPipe.readAtStart(second, max: 8))
+                    case .pwrite(let size):
+                        kernel = .position(try KernelPipe.writeAtStart(first, [UInt8](repeating: 0, count: size)))
+                    case .ioctl(let holder, let request):
+                        let descriptor = holder == 1 ? first : second
+                        switch request {
+                        case .fionread: _ = try Syscall.bytesReadable(descriptor)
+                        case .fionbio(let on): try Syscall.control(descriptor, request: UInt(FIONBIO), argument: on ? 1 : 0)
+                        case .fioasync(let on): try Syscall.control(descriptor, request: UInt(FIOASYNC), argument: on ? 1 : 0)
+                        case .fioclex: try Syscall.control(descriptor, request: UInt(FIOCLEX))
+                        case .fionclex: try Syscall.control(descriptor, request: UInt(FIONCLEX))
+                        }
+                        kernel = .flagsSet
                     case .poll(let events, _):
                         // The model let it complete, so the kernel must have it ready now: ask without waiting,
                         // or a model wrong about readiness would hang the test instead of failing it.

@@ -30,6 +30,14 @@ int ipc_tgkill_main_thread(int pid, int signal);
 int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned long max,
                       int *signo, int *code, int *pid, int *value, int capacity);
 
+/// What `poll` and `select` (timeout 0) report on a nonblocking signalfd for `signal`, measured in one call: blocks
+/// `signal` in the calling thread, makes the signalfd and polls it for every event (`revents[0]`: nothing pending);
+/// sends `signal` to the calling thread alone (`tgkill`) and polls again (`revents[1]`), then has a new thread, which
+/// also blocks it, poll the same descriptor (`revents[2]`); `selected[0]`, `selected[1]`: the calling thread's
+/// `select` for reading and writing with it pending. Takes the signal back (a read) and restores the mask. 0, or -1
+/// with errno.
+int ipc_signalfd_poll_probe(int signal, short revents[3], int selected[2]);
+
 /// sigtimedwait with an invalid timeout ({0, 1000000000}): the kernel's EINVAL, checked before anything is taken.
 /// Returns what sigtimedwait returns (the signal, should a kernel take one anyway).
 int ipc_sigtimedwait_invalid_timeout(const int *signals, int count);

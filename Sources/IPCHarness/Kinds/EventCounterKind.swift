@@ -1,3 +1,4 @@
+import Glibc
 import IPCMechanisms
 import IPCModels
 import IPCSyscalls
@@ -76,6 +77,19 @@ struct EventCounterBinding: ObjectBinding {
         case .pread(_, let size):
             guard let descriptor else { throw .badFileDescriptor }
             return .position(try KernelPipe.readAtStart(descriptor, max: size))
+        case .pwrite(_, let size):
+            guard let descriptor else { throw .badFileDescriptor }
+            return .position(try KernelPipe.writeAtStart(descriptor, [UInt8](repeating: 0, count: size)))
+        case .ioctl(_, let request):
+            guard let descriptor else { throw .badFileDescriptor }
+            switch request {
+            case .fionread: _ = try Syscall.bytesReadable(descriptor)
+            case .fionbio(let on): try Syscall.control(descriptor, request: UInt(FIONBIO), argument: on ? 1 : 0)
+            case .fioasync(let on): try Syscall.control(descriptor, request: UInt(FIOASYNC), argument: on ? 1 : 0)
+            case .fioclex: try Syscall.control(descriptor, request: UInt(FIOCLEX))
+            case .fionclex: try Syscall.control(descriptor, request: UInt(FIONCLEX))
+            }
+            return .flagsSet
         case .readiness(_, let call):
             switch try PipeBinding.readiness(call, on: descriptor) {
             case .ready(let events): return .ready(events)

@@ -9,11 +9,13 @@ import SystemPackage
 /// the newest; with none, `send` and `receive` fail `EBADF` as the kernel would. Implementations: `kernel.posix-mq`
 /// (every call as the kernel answers it; `notified` with `rearm` registers again after taking a notification) and
 /// the fragile `client.mq-notify-not-rearmed`, a consumer that takes its notification and forgets to register
-/// again, so it never hears of later messages.
+/// again, so it never hears of later messages; and the fragile `client.mq-poll-once`, a consumer that, asked to wait
+/// for a message (`poll` without a timeout), looks once (`poll` with a timeout of 0) and takes "not ready" for "no
+/// message will come", returning with nothing ready.
 public enum PosixMessageQueueKind: MechanismKind {
     public typealias Model = PosixMessageQueueModel
 
-    public static let implementations = ["kernel.posix-mq", "client.mq-notify-not-rearmed"]
+    public static let implementations = ["kernel.posix-mq", "client.mq-notify-not-rearmed", "client.mq-poll-once"]
 
     /// `mq_getattr`'s `mq_curmsgs`: whether a killed process's send or receive took effect.
     public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "getattr", role: "open")
@@ -48,7 +50,7 @@ public enum PosixMessageQueueKind: MechanismKind {
         let name = try object.text("name")
         var binding = PosixMessageQueueBinding(
             name: name, inode: UInt64(truncatingIfNeeded: (try? object.integer("inode")) ?? 0),
-            forgetsToRearm: implementation == "client.mq-notify-not-rearmed")
+            forgetsToRearm: implementation == "client.mq-notify-not-rearmed", pollsOnce: implementation == "client.mq-poll-once")
         if object.flag("open") {
             do {
                 binding.descriptors.append(try PosixMessageQueue.open(name))
@@ -75,6 +77,8 @@ struct PosixMessageQueueBinding: ObjectBinding {
     let inode: UInt64
     /// `client.mq-notify-not-rearmed`: a consumer that takes its notification and does not register again.
     var forgetsToRearm = false
+    /// `client.mq-poll-once`: a `poll` meant to wait (negative timeout) looks once and gives up.
+    var pollsOnce = false
     /// What the `SIGEV_THREAD` function counts (one per worker's binding, for the worker's life), and how many of
     /// those a `notified` has taken.
     let threadCounter: UnsafeMutablePointer<Int> = {
@@ -119,6 +123,15 @@ struct PosixMessageQueueBinding: ObjectBinding {
             switch try PosixMessageQueue.receive(queue, maximum: max, nonblocking: nonblocking, deadline: timeout?.deadline) {
             case .completed(let message): return .received(PosixMessageQueueModel.Message(data: message.data, priority: message.priority))
             case .wouldBlock: throw .wouldBlock
+            }
+        case .readiness(_, let call):
+            // A Linux mqd_t is a file descriptor: poll and select take the newest one.
+            var call = call
+            if pollsOnce, case .poll(let events, let timeout) = call, timeout < 0 { call = .poll(events: events, timeout: 0) }
+            switch try PipeBinding.readiness(call, on: descriptors.last) {
+            case .ready(let events): return .ready(events)
+            case .selected(let readable, let writable): return .selected(readable: readable, writable: writable)
+            default: throw .badFileDescriptor
             }
         case .getAttributes:
             guard let queue = descriptors.last else { throw .badFileDescriptor }

@@ -8,7 +8,7 @@ public enum EventCounterScenarios {
     /// 2^64 − 2 ceiling and bad buffer sizes.
     public static let counter = Scenario.real(
         name: "eventfd-counter", kind: EventCounterKind.self, implementation: "kernel.eventfd",
-        summary: "2-4 processes write and read a blocking and a nonblocking eventfd: sums, resets, overflow, EINVAL, F_SETFL O_NONBLOCK, lseek, pread, poll, select",
+        summary: "2-4 processes write and read a blocking and a nonblocking eventfd: sums, resets, overflow, EINVAL, F_SETFL O_NONBLOCK, lseek, pread, pwrite, ioctl (FIONBIO, FIOASYNC, FIONREAD, FIOCLEX), poll, select",
         makeWorkload: { generator in workload(generator: &generator, semaphore: false) })
 
     /// Each read takes 1.
@@ -31,7 +31,7 @@ public enum EventCounterScenarios {
             var program: [Call] = []
             for _ in 0..<generator.next(in: 2...7) {
                 let object = generator.pick(["e0", "e1"])
-                switch generator.next(in: 0...25) {
+                switch generator.next(in: 0...28) {
                 case 0..<9:
                     var value: UInt64 = UInt64(generator.next(in: 0...7))
                     if !semaphore && object == "e1" && generator.chance(0.15) { value = EventCounterModel.maximum - UInt64(generator.next(in: 0...2)) }
@@ -49,9 +49,19 @@ public enum EventCounterScenarios {
                     program.append(Call(process: process, object: object, f: "fcntl", value: ["cmd": "F_GETFL"]))
                 case 22:
                     program.append(Call(process: process, object: object, f: "lseek"))
-                case 23:
-                    program.append(Call(process: process, object: object, f: "pread"))
-                case 24:
+                case 23...26:
+                    // The calls an eventfd refuses, and the ioctls it takes: FIONBIO is F_SETFL O_NONBLOCK for all.
+                    switch generator.next(in: 0...3) {
+                    case 0: program.append(Call(process: process, object: object, f: "pread"))
+                    case 1: program.append(Call(process: process, object: object, f: "pwrite"))
+                    case 2:
+                        let request = generator.pick(["FIONBIO", "FIOASYNC"])
+                        program.append(Call(process: process, object: object, f: "ioctl", value: ["request": .string(request), "on": .bool(generator.chance(0.5))]))
+                    default:
+                        let request = generator.pick(["FIONREAD", "FIOCLEX", "FIONCLEX"])
+                        program.append(Call(process: process, object: object, f: "ioctl", value: ["request": .string(request)]))
+                    }
+                case 27:
                     // An event loop's wait: zero, a short or no timeout (asleep until a write, or a signal).
                     let events = generator.pick([["POLLIN"], ["POLLOUT"], ["POLLIN", "POLLOUT"]]).map { JSONValue.string($0) }
                     program.append(Call(

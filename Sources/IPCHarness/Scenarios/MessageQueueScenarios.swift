@@ -4,7 +4,7 @@ import IPCModels
 public enum MessageQueueScenarios {
     public static let all: [Scenario] = [
         posixPriority, posixTimed, posixPersistence, posixNotify, notificationNotRearmed, notificationRearmed,
-        systemVSelection, systemVRemoval, copyTakenForReceive, receiveTakes,
+        systemVSelection, systemVRemoval, copyTakenForReceive, receiveTakes, pollOnce, pollWaits,
     ]
 
     /// Producers send distinct messages to a System V queue; consumers take them, nonblocking, type 0.
@@ -83,7 +83,7 @@ public enum MessageQueueScenarios {
     /// unlink (after which opens fail ENOENT but descriptors work).
     public static let posixPersistence = Scenario.real(
         name: "posix-mq-persistence", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq",
-        summary: "a sender sends and exits; later processes open the queue by name (O_RDONLY, O_WRONLY, O_CREAT), receive, close, unlink it",
+        summary: "a sender sends and exits; later processes open the queue by name (O_RDONLY, O_WRONLY, O_CREAT), receive, poll, select, close, unlink it",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
                 kind: "posix-mq", parameters: queueSize, generator: &generator,
@@ -107,6 +107,13 @@ public enum MessageQueueScenarios {
                         (15, { _ in ("close", nil) }),
                         (10, { _ in ("unlink", nil) }),
                         (10, { generator in send(process, sequence, &generator, nonblocking: true) }),
+                        (8, { generator in
+                            // poll or select on the newest descriptor, whatever its access mode (POLLNVAL, EBADF
+                            // once closed): readable with a message, writable with room.
+                            generator.chance(0.5)
+                                ? ("poll", ["events": ["POLLIN", "POLLRDNORM", "POLLOUT", "POLLWRNORM"], "timeout": 0] as JSONValue)
+                                : ("select", ["read": true, "write": .bool(generator.chance(0.7)), "timeout": 0] as JSONValue)
+                        }),
                         (6, { generator in
                             // O_CREAT (some O_EXCL), asking for 2-11 messages: EEXIST, the queue itself, or after
                             // the unlink EINVAL above the limits and otherwise a new queue (closed and unlinked at once).
@@ -186,6 +193,48 @@ public enum MessageQueueScenarios {
         name: "posix-mq-robust-rearms-notify", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq",
         summary: "robust twin of posix-mq-fragile-notify-not-rearmed: the consumer registers again after each notification",
         makeWorkload: { generator in notifiedConsumerWorkload(generator: &generator) })
+
+    /// A consumer that waits in `poll` (`POLLIN`, no timeout) for each message and then receives it without blocking,
+    /// as an event loop does, while 1-2 producers send, spread out by `mq_getattr` calls; the consumer waits for no
+    /// more messages than are sent, so every wait ends.
+    static func pollingConsumerWorkload(generator: inout SeededGenerator) -> Workload {
+        let producers = generator.next(in: 1...2)
+        var processes: [Workload.Process] = []
+        var sent = 0
+        for producer in 2...(1 + producers) {
+            var program: [Call] = []
+            for sequence in 0..<generator.next(in: 2...4) {
+                for _ in 0..<generator.next(in: 0...3) { program.append(Call(process: producer, object: "q0", f: "getattr")) }
+                let data = PayloadMaker.make(process: producer, sequence: sequence, count: generator.next(in: 1...16), generator: &generator)
+                program.append(Call(process: producer, object: "q0", f: "send", value: ["data": Payload.json(data), "priority": 0, "nonblocking": true]))
+                sent += 1
+            }
+            processes.append(Workload.Process(id: producer, holds: ["q0": ["open"]], program: program))
+        }
+        var consumer: [Call] = []
+        for _ in 0..<generator.next(in: 2...sent) {
+            consumer.append(Call(process: 1, object: "q0", f: "poll", value: ["events": ["POLLIN"], "timeout": -1]))
+            consumer.append(Call(process: 1, object: "q0", f: "receive", value: ["max": 64, "nonblocking": true]))
+        }
+        processes.insert(Workload.Process(id: 1, holds: ["q0": ["open"]], program: consumer), at: 0)
+        return Workload(
+            objects: [Workload.Object(name: "q0", kind: "posix-mq", parameters: ["maxMessages": 8, "messageSize": 64])],
+            processes: processes)
+    }
+
+    /// The fragile polling consumer: asked to wait for a message, it polls once with a timeout of 0 and takes "not
+    /// ready" for "the queue stays empty", so it misses the messages sent after; the model, told it waited without a
+    /// timeout, refuses a poll that returned with nothing ready.
+    public static let pollOnce = Scenario.real(
+        name: "posix-mq-fragile-poll-once", kind: PosixMessageQueueKind.self, implementation: "client.mq-poll-once",
+        summary: "BROKEN: a consumer that polls an mq descriptor once, takes \"not ready\" for \"empty forever\", and misses later messages",
+        isBroken: true, makeWorkload: { generator in pollingConsumerWorkload(generator: &generator) })
+
+    /// Its robust twin: the consumer's poll waits (no timeout) until a message is queued.
+    public static let pollWaits = Scenario.real(
+        name: "posix-mq-robust-poll-waits", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq",
+        summary: "robust twin of posix-mq-fragile-poll-once: the consumer's poll on the mq descriptor waits until a message is queued",
+        makeWorkload: { generator in pollingConsumerWorkload(generator: &generator) })
 
     static func send(
         _ process: Int, _ sequence: Int, _ generator: inout SeededGenerator, nonblocking: Bool? = nil
