@@ -148,4 +148,31 @@ import Testing
         }
         #expect(errorName { try Syscall.connect(listener, to: other, retryOnInterrupt: false) } == "EINVAL")
     }
+
+    /// A connected client connecting again to its listener: the listener's state is checked first — a full backlog
+    /// is `EAGAIN` (nonblocking), a closed listener `ECONNREFUSED` — and only then `EISCONN` (the `unix-socket`
+    /// model's `connect` order).
+    @Test(arguments: [UnixSocketType.stream, .seqpacket])
+    func connectAgainChecksTheListenerFirst(type: UnixSocketType) throws {
+        let address = Self.abstract("again")
+        let listener = try KernelUnixSocket.listener(type, at: address, backlog: 0)
+        var open = [listener]
+        defer { for socket in open { try? Syscall.close(socket) } }
+        guard case .completed(let client) = try KernelUnixSocket.connect(type, to: address, nonblocking: true) else {
+            Issue.record("no connection")
+            return
+        }
+        open.append(client)
+        try Syscall.setNonblocking(client, true)
+        #expect(errorName { try Syscall.connect(client, to: address, retryOnInterrupt: false) } == "EAGAIN")  // 1 waits: full
+        guard case .completed(let accepted) = try KernelUnixSocket.accept(listener, nonblocking: true) else {
+            Issue.record("nothing to accept")
+            return
+        }
+        open.append(accepted)
+        #expect(errorName { try Syscall.connect(client, to: address, retryOnInterrupt: false) } == "EISCONN")
+        open.removeAll { $0 == listener }
+        try Syscall.close(listener)
+        #expect(errorName { try Syscall.connect(client, to: address, retryOnInterrupt: false) } == "ECONNREFUSED")
+    }
 }
