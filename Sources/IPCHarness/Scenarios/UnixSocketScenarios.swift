@@ -171,6 +171,9 @@ public enum UnixSocketScenarios {
                     program.append(Call(process: client, object: "s0", f: "receive", value: .object(value)))
                 }
             }
+            // Connect again while connected (nonblocking: a full backlog EAGAIN, a closed listener ECONNREFUSED,
+            // else EISCONN); never after its close, which would make a second connection.
+            if generator.chance(0.25) { program.append(Call(process: client, object: "s0", f: "connect", value: ["nonblocking": true])) }
             if generator.chance(0.4) { program.append(Call(process: client, object: "s0", f: "close", value: ["end": .string("client-\(client)")])) }
             processes.append(Workload.Process(id: client, holds: ["s0": ["connect"]], program: program))
         }
