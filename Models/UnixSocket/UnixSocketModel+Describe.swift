@@ -65,6 +65,9 @@ extension UnixSocketModel {
         case .poll(_, let end, let events, let timeout):
             call = "poll \(end) for \(events.names.joined(separator: "|")) "
                 + (timeout < 0 ? "(no timeout)" : "(timeout \(timeout) ms)")
+        case .select(_, let end, let read, let write, let timeout):
+            call = "select \(end) for " + [read ? "reading" : nil, write ? "writing" : nil].compactMap { $0 }.joined(separator: " and ")
+                + (timeout < 0 ? " (no timeout)" : " (timeout \(timeout) ms)")
         case .getOption(_, let end, let option): call = "getsockopt \(end) \(option.rawValue)"
         case .setSendBuffer(_, let end, let value): call = "setsockopt \(end) SO_SNDBUF \(value)"
         case .queued(_, let end, let outgoing): call = "ioctl \(end) " + (outgoing ? "SIOCOUTQ" : "SIOCINQ")
@@ -93,6 +96,8 @@ extension UnixSocketModel {
         case .closed?, .exited?: result = "ok"
         case .fileData(let bytes)?: result = "\(Payload.preview(bytes)) (\(bytes.count) bytes)"
         case .polled(let events)?: result = events.isEmpty ? "nothing ready" : events.names.joined(separator: "|")
+        case .selected(let readable, let writable)?:
+            result = readable || writable ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: ", ") : "nothing ready"
         case .created(let type)?: result = "a \(type.rawValue) socket"
         case .value(let number)?: result = "\(number)"
         case .socketError(let code)?: result = code?.rawValue ?? "0 (no error)"

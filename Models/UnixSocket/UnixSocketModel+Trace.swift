@@ -22,6 +22,9 @@
 //   poll        {"end": S, "events": [EV], "timeout": INT?}                   {"revents": [EV]}
 //               (EV: "POLLIN", "POLLOUT", "POLLRDHUP", and in revents also "POLLHUP", "POLLERR"; timeout in
 //                milliseconds, 0 if absent, negative for none; EINTR, EBADF)
+//   select      {"end": S, "read": BOOL?, "write": BOOL?, "timeout": INT?}     {"readable": BOOL, "writable": BOOL}
+//               (the socket in the read set, the write set or both; no exceptional set: it never reports a Unix
+//                socket; timeout as for poll; EINTR, EBADF)
 //   getsockopt  {"end": S, "option": "SO_ERROR" | "SO_TYPE" | "SO_SNDBUF"}     {"value": INT | ERROR}
 //               (SO_ERROR: 0 or the error's name, which reading takes)
 //   setsockopt  {"end": S, "option": "SO_SNDBUF", "value": INT}               (none)
@@ -195,6 +198,13 @@ extension UnixSocketModel {
                 events: try Self.pollEvents(call.value.required("events"), "events", allowed: .requestable),
                 timeout: try call.value.optional("timeout")?.integer("timeout", in: Int(Int32.min)...Int(Int32.max))
                     ?? 0)
+        case "select":
+            return .select(
+                process: call.process, end: try call.value.required("end").text("end"),
+                read: try call.value.optional("read")?.boolean("read") ?? false,
+                write: try call.value.optional("write")?.boolean("write") ?? false,
+                timeout: try call.value.optional("timeout")?.integer("timeout", in: Int(Int32.min)...Int(Int32.max))
+                    ?? 0)
         case "getsockopt":
             let name = try call.value.required("option").text("option")
             guard let option = SocketOption(rawValue: name) else {
@@ -227,7 +237,7 @@ extension UnixSocketModel {
         default:
             throw ModelError(
                 "the unix-socket model has no operation '\(call.f)' (it has send, receive, receive-exactly, connect, "
-                    + "socket, accept, listen, close, shutdown, poll, getsockopt, setsockopt, ioctl, read-file, close-file "
+                    + "socket, accept, listen, close, shutdown, poll, select, getsockopt, setsockopt, ioctl, read-file, close-file "
                     + "and probe)")
         }
     }
@@ -270,6 +280,13 @@ extension UnixSocketModel {
             let unasked = reported.subtracting(events.union([.hangUp, .error]))
             guard unasked.isEmpty else { throw ModelError("poll reported \(unasked.names) that it was not asked for") }
             return .polled(reported)
+        case .select(_, _, let read, let write, _):
+            let readable = try value.required("readable").boolean("readable")
+            let writable = try value.required("writable").boolean("writable")
+            guard read || !readable, write || !writable else {
+                throw ModelError("select reported a set the socket was not in")
+            }
+            return .selected(readable: readable, writable: writable)
         case .readFile(_, _, let max):
             let data = try value.required("data").payload("data")
             guard data.count <= max else { throw ModelError("read \(data.count) bytes, more than max \(max)") }
@@ -350,6 +367,12 @@ extension UnixSocketModel {
             var value: JSONObject = ["end": .string(end), "events": .array(events.names.map { .string($0) })]
             if timeout != 0 { value["timeout"] = .int(timeout) }
             return ("poll", .object(value))
+        case .select(_, let end, let read, let write, let timeout):
+            var value: JSONObject = ["end": .string(end)]
+            if read { value["read"] = true }
+            if write { value["write"] = true }
+            if timeout != 0 { value["timeout"] = .int(timeout) }
+            return ("select", .object(value))
         case .getOption(_, let end, let option):
             return ("getsockopt", ["end": .string(end), "option": .string(option.rawValue)])
         case .setSendBuffer(_, let end, let value):
@@ -388,6 +411,8 @@ extension UnixSocketModel {
             return .ok(["open": .bool(open)])
         case .polled(let events):
             return .ok(["revents": .array(events.names.map { .string($0) })])
+        case .selected(let readable, let writable):
+            return .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .value(let number):
             return .ok(["value": .int(number)])
         case .created(let type):

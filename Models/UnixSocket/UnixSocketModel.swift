@@ -55,6 +55,9 @@ public struct UnixSocketModel: TraceModel {
         /// `poll` of one socket for `events` (`POLLHUP` and `POLLERR` are reported unasked) with a timeout in
         /// milliseconds: 0 returns at once, a negative one waits until something is ready.
         case poll(process: Int, end: String, events: PollEvents, timeout: Int)
+        /// `select` of one socket, in the read set, the write set or both, with a timeout in milliseconds (see
+        /// ``select(_:process:end:read:write:timeout:)``).
+        case select(process: Int, end: String, read: Bool, write: Bool, timeout: Int)
         /// `getsockopt(SOL_SOCKET, option)`.
         case getOption(process: Int, end: String, option: SocketOption)
         /// `setsockopt(SOL_SOCKET, SO_SNDBUF, value)`.
@@ -107,6 +110,8 @@ public struct UnixSocketModel: TraceModel {
         case probed(open: Bool)
         /// `poll`'s `revents` (empty when it timed out).
         case polled(PollEvents)
+        /// `select`'s verdict for the one socket (both false when it timed out).
+        case selected(readable: Bool, writable: Bool)
         /// A number `getsockopt` or `ioctl` reported.
         case value(Int)
         /// `SO_ERROR`: the pending error, or none (0).
@@ -226,7 +231,7 @@ public struct UnixSocketModel: TraceModel {
         case .send(_, _, _, let nonblocking, _, _), .receive(_, _, _, let nonblocking, _), .connect(_, let nonblocking),
             .accept(_, _, let nonblocking), .peek(_, _, _, let nonblocking, _):
             !nonblocking
-        case .poll(_, _, _, let timeout): timeout < 0
+        case .poll(_, _, _, let timeout), .select(_, _, _, _, let timeout): timeout < 0
         default: false
         }
     }
@@ -266,7 +271,7 @@ extension UnixSocketModel.Input {
             .connect(let process, _),
             .accept(let process, _, _), .close(let process, _), .readFile(let process, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
-            .shutdown(let process, _, _), .poll(let process, _, _, _), .getOption(let process, _, _),
+            .shutdown(let process, _, _), .poll(let process, _, _, _), .select(let process, _, _, _, _), .getOption(let process, _, _),
             .setSendBuffer(let process, _, _), .queued(let process, _, _), .listen(let process, _, _),
             .socket(let process, _, _, _):
             process

@@ -23,6 +23,8 @@ import Testing
         case probe
         /// A zero-timeout `poll` for `POLLIN`, `POLLOUT` and `POLLRDHUP`.
         case poll(end: String)
+        /// A zero-timeout `select` with the socket in the read set, the write set or both.
+        case select(end: String, read: Bool, write: Bool)
         case getOption(end: String, option: UnixSocketModel.SocketOption)
         case setSendBuffer(end: String, value: Int)
         /// `SIOCOUTQ` if `outgoing`, else `SIOCINQ`.
@@ -41,6 +43,7 @@ import Testing
             case .closeFile(let file): "close-file(\(file))"
             case .probe: "probe"
             case .poll(let end): "poll(\(end))"
+            case .select(let end, let read, let write): "select(\(end), read \(read), write \(write))"
             case .getOption(let end, let option): "getsockopt(\(end), \(option.rawValue))"
             case .setSendBuffer(let end, let value): "setsockopt(\(end), SO_SNDBUF, \(value))"
             case .listenOrAccept(let end, let listen): "\(listen ? "listen" : "accept")(\(end))"
@@ -98,6 +101,7 @@ import Testing
                 case 9...14: .readFile(max: pick - 7)
                 case 15...20: .probe
                 case 24...31: .poll(end: pick % 2 == 0 ? "a" : "b")
+                case 32...37: .select(end: pick % 2 == 0 ? "a" : "b", read: pick != 36 && pick != 37, write: pick < 34 || pick > 35)
                 case 21: .shutdown(end: "a", how: 0)
                 case 22: .shutdown(end: "b", how: 1)
                 case 23: .shutdown(end: pick % 2 == 0 ? "a" : "b", how: 2)
@@ -194,6 +198,10 @@ import Testing
                     ]
                     for (kernel, model) in pairs where bits.contains(kernel) { events.insert(model) }
                     return .polled(events)
+                case .select(let end, let read, let write):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    let selected = try Syscall.select(socket, read: read, write: write, timeoutMilliseconds: 0)
+                    return .selected(readable: selected.readable, writable: selected.writable)
                 case .getOption(let end, let option):
                     guard let socket = ends[end] else { return .failed(.EBADF) }
                     switch option {
@@ -259,6 +267,7 @@ import Testing
             case .closeFile(let file): input = .closeFile(process: 1, file: file)
             case .probe: input = .probe(process: 1, file: "w0")
             case .poll(let end): input = .poll(process: 1, end: end, events: [.input, .output, .readHangUp], timeout: 0)
+            case .select(let end, let read, let write): input = .select(process: 1, end: end, read: read, write: write, timeout: 0)
             case .getOption(let end, let option): input = .getOption(process: 1, end: end, option: option)
             case .setSendBuffer(let end, let value): input = .setSendBuffer(process: 1, end: end, value: value)
             case .listenOrAccept(let end, let listen):
@@ -332,6 +341,8 @@ import Testing
         case (_, .polled(let events)) where events.contains(.readHangUp): "POLLRDHUP"
         case (_, .polled(let events)) where !events.contains(.output): "no POLLOUT"
         case (_, .polled(let events)) where events.contains(.input): "POLLIN"
+        case (_, .selected(let readable, _)) where readable: "select readable"
+        case (.select(_, _, true), .selected(_, let writable)) where !writable: "select not writable"
         case (_, .failed(let code)): "\(code)"
         default: ""
         }
@@ -340,9 +351,9 @@ import Testing
     /// (`POLLERR` needs a poll between a close that leaves unread bytes and the survivor's next receive: too rare
     /// here to require; `UnixSocketPollFactsTests` pins it.)
     static let expectedKinds: [UnixSocketType: Set<String>] = [
-        .stream: ["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "POLLRDHUP", "POLLHUP", "short send", "files sent", "files received", "MSG_CTRUNC", "empty read", "EAGAIN", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
-        .dgram: ["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "EAGAIN", "EMSGSIZE", "ECONNREFUSED", "ENOTCONN", "EBADF", "probe false"],
-        .seqpacket: ["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "POLLRDHUP", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "empty read", "EAGAIN", "EMSGSIZE", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
+        .stream: ["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLRDHUP", "POLLHUP", "short send", "files sent", "files received", "MSG_CTRUNC", "empty read", "EAGAIN", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
+        .dgram: ["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "EAGAIN", "EMSGSIZE", "ECONNREFUSED", "ENOTCONN", "EBADF", "probe false"],
+        .seqpacket: ["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLRDHUP", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "empty read", "EAGAIN", "EMSGSIZE", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
     ]
 
     func short(_ output: UnixSocketModel.Output) -> String {

@@ -290,6 +290,10 @@ public struct UnixSocketBinding: ObjectBinding {
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             let reported = try KernelUnixSocket.poll(socket, events: Self.kernelEvents(events), timeout: timeout)
             return .polled(Self.modelEvents(reported))
+        case .select(_, let end, let read, let write, let timeout):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            let selected = try Syscall.select(socket, read: read, write: write, timeoutMilliseconds: timeout, retryOnInterrupt: false)
+            return .selected(readable: selected.readable, writable: selected.writable)
         case .getOption(_, let end, let option):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             switch option {

@@ -93,7 +93,17 @@ public enum UnixSocketScenarios {
                 }
                 if generator.chance(0.08) {
                     // Readiness at once, or after a wait (a blocking poll only for all three, which a send makes
-                    // true, or a timed one).
+                    // true, or a timed one); a third of them as select (blocking only for both sets).
+                    if generator.chance(0.33) {
+                        let sets = generator.pick([(true, true), (true, false), (false, true)])
+                        var value: JSONObject = ["end": .string(end)]
+                        if sets.0 { value["read"] = true }
+                        if sets.1 { value["write"] = true }
+                        let timeout = generator.pick(sets == (true, true) ? [0, 0, -1, 20] : [0, 0, 20])
+                        if timeout != 0 { value["timeout"] = .int(timeout) }
+                        program.append(Call(process: process, object: "s0", f: "select", value: .object(value)))
+                        continue
+                    }
                     let events: [JSONValue] = generator.chance(0.7) ? ["POLLIN", "POLLOUT", "POLLRDHUP"] : ["POLLIN"]
                     var value: JSONObject = ["end": .string(end), "events": .array(events)]
                     let timeout = generator.pick(events.count == 3 ? [0, 0, -1, 20] : [0, 0, 20])
@@ -161,6 +171,9 @@ public enum UnixSocketScenarios {
                     program.append(Call(process: client, object: "s0", f: "receive", value: .object(value)))
                 }
             }
+            // Connect again while connected (nonblocking: a full backlog EAGAIN, a closed listener ECONNREFUSED,
+            // else EISCONN); never after its close, which would make a second connection.
+            if generator.chance(0.25) { program.append(Call(process: client, object: "s0", f: "connect", value: ["nonblocking": true])) }
             if generator.chance(0.4) { program.append(Call(process: client, object: "s0", f: "close", value: ["end": .string("client-\(client)")])) }
             processes.append(Workload.Process(id: client, holds: ["s0": ["connect"]], program: program))
         }

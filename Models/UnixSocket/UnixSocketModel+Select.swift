@@ -1,0 +1,22 @@
+extension UnixSocketModel {
+    /// `select` on one socket, as this kernel folds the socket's `poll` mask into its sets (`fs/select.c`,
+    /// `POLLIN_SET` and `POLLOUT_SET`; measured in `UnixSocketSelectFactsTests`): readable when ``readiness(of:in:)``
+    /// has `POLLIN`, `POLLHUP` or `POLLERR`, writable when it has `POLLOUT` or `POLLERR`, each only for a set the
+    /// socket is in. The exceptional set (`POLLPRI`: `MSG_OOB`, not modelled) never reports a Unix socket, so the
+    /// trace form has none. The timing is `poll`'s: with a zero timeout the one instant is the call, a negative one
+    /// sleeps while nothing asked for is ready (a handled signal ends it with `EINTR`), a positive one may also run
+    /// out at any point asleep and return nothing. A process holding no such socket: `EBADF`.
+    func select(_ state: State, process: Int, end: String, read: Bool, write: Bool, timeout: Int) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return [(.failed(.EBADF), .completed(state))]
+        }
+        let mask = readiness(of: state.sockets[index], in: state)
+        let readable = read && !mask.intersection([.input, .hangUp, .error]).isEmpty
+        let writable = write && !mask.intersection([.output, .error]).isEmpty
+        if readable || writable || timeout == 0 {
+            return [(.selected(readable: readable, writable: writable), .completed(state))]
+        }
+        if timeout < 0 { return [] }
+        return [(.selected(readable: false, writable: false), .completed(state)), (.failed(.EINTR), .completed(state))]
+    }
+}
