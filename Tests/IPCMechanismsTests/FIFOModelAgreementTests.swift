@@ -66,151 +66,170 @@ import Testing
 
     static let pattern: [UInt8] = (0..<80_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 253) }
 
+    /// Sequences that meet every required kind, run before the random ones so that meeting a kind never depends on the draw.
+    static let directedSequences: [[Operation]] = [
+        [.open(.read), .readiness(.read, .poll(events: [.input, .output], timeout: 0)), .read(10), .open(.write), .write(10),
+         .readiness(.read, .poll(events: [.input, .output], timeout: 0)), .readiness(.write, .poll(events: [.input, .output], timeout: 0)),
+         .read(5), .writev([3, 4]), .readv([2, 100]), .read(100), .write(10000), .fcntl(.write, .setPipeSize(4096)),
+         .fcntl(.write, .setFlags(nonblocking: false, direct: nil)), .fcntl(.write, .getFlags), .close(.write),
+         .readiness(.read, .poll(events: [.input, .output], timeout: 0)), .close(.read), .open(.write)],
+        [.open(.read), .open(.write), .close(.read), .write(10), .readiness(.write, .poll(events: [.output, .writeNormal], timeout: 0)),
+         .fcntl(.write, .setPipeSize(4096)), .close(.write), .open(.read), .fcntl(.read, .getPipeSize)],
+    ]
+
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
         Syscall.ignoreBrokenPipeSignal()
         let seen = Mutex<Set<String>>([])
+        for operations in Self.directedSequences {
+            try Self.check(operations: operations, seen: seen)
+        }
         await propertyCheck(count: 1200, input: Self.operations) { operations throws in
-            // No spawn may hold a copy of these descriptors: their closes must be the last.
-            try Syscall.withoutConcurrentSpawns {
-                let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-                try KernelFIFO.create(at: path)
-                var held: [PipeModel.End: [FileDescriptor]] = [:]
-                defer {
-                    for descriptor in held.values.joined() { try? Syscall.close(descriptor) }
-                    unlink(path)
-                }
-                let model = FIFOModel(fifos: [("f0", FIFOModel.Setup())])
-                var state = model.initialState(of: "f0")
-                for (index, planned) in operations.enumerated() {
-                    // A vectored call blocks as its description says: on a blocking one it could sleep for good, so the
-                    // step turns the description nonblocking instead.
-                    var operation = planned
-                    switch planned {
-                    case .writev, .readv:
-                        let end: PipeModel.End = if case .writev = planned { .write } else { .read }
-                        if let descriptor = held[end]?.last, try !KernelPipe.flags(descriptor).nonblocking {
-                            operation = .fcntl(end, .setFlags(nonblocking: true, direct: nil))
-                        }
-                    default: break
-                    }
-                    let input: FIFOModel.Input
-                    let kernel: FIFOModel.Output
-                    do {
-                        switch operation {
-                        case .open(let end):
-                            input = .open(process: 1, end: end, nonblocking: true)
-                            held[end, default: []].append(try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: true))
-                            kernel = .opened
-                        case .write(let size):
-                            let start = size % 253
-                            let data = Array(Self.pattern[start..<start + size])
-                            input = .write(process: 1, data: data, nonblocking: true)
-                            guard let descriptor = held[.write]?.last else { kernel = .failed(.EBADF); break }
-                            switch try KernelPipe.write(descriptor, data, nonblocking: true) {
-                            case .completed(let count): kernel = .wrote(count)
-                            case .wouldBlock: kernel = .failed(.EAGAIN)
-                            }
-                        case .read(let max):
-                            input = .read(process: 1, max: max, nonblocking: true)
-                            guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
-                            switch try KernelPipe.read(descriptor, max: max, nonblocking: true) {
-                            case .completed(let bytes): kernel = .read(bytes)
-                            case .wouldBlock: kernel = .failed(.EAGAIN)
-                            }
-                        case .close(let end):
-                            input = .close(process: 1, end: end)
-                            guard let descriptor = held[end]?.popLast() else { kernel = .failed(.EBADF); break }
-                            try Syscall.close(descriptor)
-                            kernel = .closed
-                        case .fcntl(let end, let command):
-                            input = .fcntl(process: 1, end: end, command: command)
-                            guard let descriptor = held[end]?.last else { kernel = .failed(.EBADF); break }
-                            switch command {
-                            case .getFlags:
-                                let flags = try KernelPipe.flags(descriptor)
-                                kernel = .flags(nonblocking: flags.nonblocking, direct: flags.direct)
-                            case .setFlags(let nonblocking, _):
-                                try KernelPipe.setFlags(descriptor, nonblocking: nonblocking, direct: nil)
-                                kernel = .flagsSet
-                            case .getPipeSize: kernel = .size(try Syscall.pipeSize(descriptor))
-                            case .setPipeSize(let size): kernel = .size(try Syscall.setPipeSize(descriptor, size))
-                            case .duplicate: kernel = .failed(.EINVAL)
-                            }
-                        case .writev(let sizes):
-                            let pieces = sizes.enumerated().map { Array(Self.pattern[$0.offset..<$0.offset + $0.element]) }
-                            input = .writev(process: 1, pieces: pieces)
-                            guard let descriptor = held[.write]?.last else { kernel = .failed(.EBADF); break }
-                            switch try KernelPipe.write(descriptor, pieces: pieces) {
-                            case .completed(let count): kernel = .wrote(count)
-                            case .wouldBlock: kernel = .failed(.EAGAIN)
-                            }
-                        case .readv(let sizes):
-                            input = .readv(process: 1, sizes: sizes)
-                            guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
-                            switch try KernelPipe.read(descriptor, sizes: sizes) {
-                            case .completed(let bytes): kernel = .read(bytes)
-                            case .wouldBlock: kernel = .failed(.EAGAIN)
-                            }
-                        case .status(let end):
-                            input = .status(process: 1, end: end)
-                            guard let descriptor = held[end]?.last else { kernel = .failed(.EBADF); break }
-                            let status = try KernelPipe.status(descriptor)
-                            kernel = .status(type: status.type, mode: status.mode, size: status.size)
-                        case .available:
-                            input = .available(process: 1)
-                            guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
-                            kernel = .available(try Syscall.bytesReadable(descriptor))
-                        case .readiness(let end, let call):
-                            input = .readiness(process: 1, end: end, call: call)
-                            switch call {
-                            case .poll(let events, _):
-                                guard let descriptor = held[end]?.last else { kernel = .ready(.invalid); break }
-                                let revents = try KernelPipe.poll(descriptor, events: Int16(events.rawValue), timeoutMilliseconds: 0)
-                                kernel = .ready(PipeModel.PollEvents(rawValue: Int(revents)))
-                            case .select(let read, let write, _):
-                                guard let descriptor = held[end]?.last else { kernel = .failed(.EBADF); break }
-                                let (readable, writable) = try KernelPipe.select(descriptor, read: read, write: write, timeoutMilliseconds: 0)
-                                kernel = .selected(readable: readable, writable: writable)
-                            }
-                        }
-                    } catch let error as Errno {
-                        kernel = .failed(ErrorCode(error.name))
-                    } catch {
-                        kernel = .failed(ErrorCode("\(error)"))
-                    }
-                    let outcomes = model.outcomes(of: input, in: state)
-                    guard outcomes.count == 1, case .completed(let next) = outcomes[0].step, outcomes[0].output == kernel else {
-                        Issue.record("operation \(index) \(operation) of \(operations): kernel \(Self.short(kernel)), model \(outcomes.map { $0.output.map(Self.short) ?? "piece" })")
-                        return
-                    }
-                    let discarded = state.pipe.bufferedCount > 0 && next.pipe.bufferedCount == 0 && kernel == .closed
-                    seen.withLock { _ = $0.insert(discarded ? "discarded" : Self.kind(operation, kernel)) }
-                    if case .size(65536) = kernel, case .fcntl(_, .getPipeSize) = operation, state.pipe.slots == 16,
-                        seen.withLock({ $0.contains("resized") })
-                    {
-                        seen.withLock { _ = $0.insert("size reset") }
-                    }
-                    if case .size(let size) = kernel, size != 65536 { seen.withLock { _ = $0.insert("resized") } }
-                    if case .writev = operation, case .wrote(let count) = kernel, count > 0 { seen.withLock { _ = $0.insert("writev") } }
-                    if case .readv = operation, case .read(let bytes) = kernel, !bytes.isEmpty { seen.withLock { _ = $0.insert("readv") } }
-                    if case .flags(false, _) = kernel { seen.withLock { _ = $0.insert("blocking description") } }
-                    if case .ready(let events) = kernel {
-                        seen.withLock { seen in
-                            for name in events.names { seen.insert(name) }
-                            if case .readiness(.read, _) = operation, state.pipe.writers.isEmpty, !events.contains(.hangUp), !events.contains(.invalid) {
-                                seen.insert("POLLHUP suppressed")
-                            }
-                        }
-                    }
-                    state = next
-                }
-            }
+            try Self.check(operations: operations, seen: seen)
         }
         let missing = Set([
             "ENXIO", "EAGAIN", "EPIPE", "end of file", "data", "discarded", "POLLHUP", "POLLHUP suppressed", "POLLERR", "POLLIN", "POLLOUT",
             "size reset", "blocking description", "EBUSY", "writev", "readv",
         ]).subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted()); met \(seen.withLock { $0 }.sorted())")
+    }
+
+    /// Runs one sequence on a fresh FIFO and the model side by side; records an issue at the first disagreement.
+    static func check(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+        // No spawn may hold a copy of these descriptors: their closes must be the last.
+        try Syscall.withoutConcurrentSpawns {
+            let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+            try KernelFIFO.create(at: path)
+            var held: [PipeModel.End: [FileDescriptor]] = [:]
+            defer {
+                for descriptor in held.values.joined() { try? Syscall.close(descriptor) }
+                unlink(path)
+            }
+            let model = FIFOModel(fifos: [("f0", FIFOModel.Setup())])
+            var state = model.initialState(of: "f0")
+            for (index, planned) in operations.enumerated() {
+                // A vectored call blocks as its description says: on a blocking one it could sleep for good, so the
+                // step turns the description nonblocking instead.
+                var operation = planned
+                switch planned {
+                case .writev, .readv:
+                    let end: PipeModel.End = if case .writev = planned { .write } else { .read }
+                    if let descriptor = held[end]?.last, try !KernelPipe.flags(descriptor).nonblocking {
+                        operation = .fcntl(end, .setFlags(nonblocking: true, direct: nil))
+                    }
+                default: break
+                }
+                let input: FIFOModel.Input
+                let kernel: FIFOModel.Output
+                do {
+                    switch operation {
+                    case .open(let end):
+                        input = .open(process: 1, end: end, nonblocking: true)
+                        held[end, default: []].append(try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: true))
+                        kernel = .opened
+                    case .write(let size):
+                        let start = size % 253
+                        let data = Array(Self.pattern[start..<start + size])
+                        input = .write(process: 1, data: data, nonblocking: true)
+                        guard let descriptor = held[.write]?.last else { kernel = .failed(.EBADF); break }
+                        switch try KernelPipe.write(descriptor, data, nonblocking: true) {
+                        case .completed(let count): kernel = .wrote(count)
+                        case .wouldBlock: kernel = .failed(.EAGAIN)
+                        }
+                    case .read(let max):
+                        input = .read(process: 1, max: max, nonblocking: true)
+                        guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
+                        switch try KernelPipe.read(descriptor, max: max, nonblocking: true) {
+                        case .completed(let bytes): kernel = .read(bytes)
+                        case .wouldBlock: kernel = .failed(.EAGAIN)
+                        }
+                    case .close(let end):
+                        input = .close(process: 1, end: end)
+                        guard let descriptor = held[end]?.popLast() else { kernel = .failed(.EBADF); break }
+                        try Syscall.close(descriptor)
+                        kernel = .closed
+                    case .fcntl(let end, let command):
+                        input = .fcntl(process: 1, end: end, command: command)
+                        guard let descriptor = held[end]?.last else { kernel = .failed(.EBADF); break }
+                        switch command {
+                        case .getFlags:
+                            let flags = try KernelPipe.flags(descriptor)
+                            kernel = .flags(nonblocking: flags.nonblocking, direct: flags.direct)
+                        case .setFlags(let nonblocking, _):
+                            try KernelPipe.setFlags(descriptor, nonblocking: nonblocking, direct: nil)
+                            kernel = .flagsSet
+                        case .getPipeSize: kernel = .size(try Syscall.pipeSize(descriptor))
+                        case .setPipeSize(let size): kernel = .size(try Syscall.setPipeSize(descriptor, size))
+                        case .duplicate: kernel = .failed(.EINVAL)
+                        }
+                    case .writev(let sizes):
+                        let pieces = sizes.enumerated().map { Array(Self.pattern[$0.offset..<$0.offset + $0.element]) }
+                        input = .writev(process: 1, pieces: pieces)
+                        guard let descriptor = held[.write]?.last else { kernel = .failed(.EBADF); break }
+                        switch try KernelPipe.write(descriptor, pieces: pieces) {
+                        case .completed(let count): kernel = .wrote(count)
+                        case .wouldBlock: kernel = .failed(.EAGAIN)
+                        }
+                    case .readv(let sizes):
+                        input = .readv(process: 1, sizes: sizes)
+                        guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
+                        switch try KernelPipe.read(descriptor, sizes: sizes) {
+                        case .completed(let bytes): kernel = .read(bytes)
+                        case .wouldBlock: kernel = .failed(.EAGAIN)
+                        }
+                    case .status(let end):
+                        input = .status(process: 1, end: end)
+                        guard let descriptor = held[end]?.last else { kernel = .failed(.EBADF); break }
+                        let status = try KernelPipe.status(descriptor)
+                        kernel = .status(type: status.type, mode: status.mode, size: status.size)
+                    case .available:
+                        input = .available(process: 1)
+                        guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
+                        kernel = .available(try Syscall.bytesReadable(descriptor))
+                    case .readiness(let end, let call):
+                        input = .readiness(process: 1, end: end, call: call)
+                        switch call {
+                        case .poll(let events, _):
+                            guard let descriptor = held[end]?.last else { kernel = .ready(.invalid); break }
+                            let revents = try KernelPipe.poll(descriptor, events: Int16(events.rawValue), timeoutMilliseconds: 0)
+                            kernel = .ready(PipeModel.PollEvents(rawValue: Int(revents)))
+                        case .select(let read, let write, _):
+                            guard let descriptor = held[end]?.last else { kernel = .failed(.EBADF); break }
+                            let (readable, writable) = try KernelPipe.select(descriptor, read: read, write: write, timeoutMilliseconds: 0)
+                            kernel = .selected(readable: readable, writable: writable)
+                        }
+                    }
+                } catch let error as Errno {
+                    kernel = .failed(ErrorCode(error.name))
+                } catch {
+                    kernel = .failed(ErrorCode("\(error)"))
+                }
+                let outcomes = model.outcomes(of: input, in: state)
+                guard outcomes.count == 1, case .completed(let next) = outcomes[0].step, outcomes[0].output == kernel else {
+                    Issue.record("operation \(index) \(operation) of \(operations): kernel \(Self.short(kernel)), model \(outcomes.map { $0.output.map(Self.short) ?? "piece" })")
+                    return
+                }
+                let discarded = state.pipe.bufferedCount > 0 && next.pipe.bufferedCount == 0 && kernel == .closed
+                seen.withLock { _ = $0.insert(discarded ? "discarded" : Self.kind(operation, kernel)) }
+                if case .size(65536) = kernel, case .fcntl(_, .getPipeSize) = operation, state.pipe.slots == 16,
+                    seen.withLock({ $0.contains("resized") })
+                {
+                    seen.withLock { _ = $0.insert("size reset") }
+                }
+                if case .size(let size) = kernel, size != 65536 { seen.withLock { _ = $0.insert("resized") } }
+                if case .writev = operation, case .wrote(let count) = kernel, count > 0 { seen.withLock { _ = $0.insert("writev") } }
+                if case .readv = operation, case .read(let bytes) = kernel, !bytes.isEmpty { seen.withLock { _ = $0.insert("readv") } }
+                if case .flags(false, _) = kernel { seen.withLock { _ = $0.insert("blocking description") } }
+                if case .ready(let events) = kernel {
+                    seen.withLock { seen in
+                        for name in events.names { seen.insert(name) }
+                        if case .readiness(.read, _) = operation, state.pipe.writers.isEmpty, !events.contains(.hangUp), !events.contains(.invalid) {
+                            seen.insert("POLLHUP suppressed")
+                        }
+                    }
+                }
+                state = next
+            }
+        }
     }
 
     /// The FIFO's name: random sequences of `unlink`, `mkfifo` (a mode under a umask, or in a missing directory) and
@@ -250,90 +269,105 @@ import Testing
         Gen.int(in: 0...0o777).map { NameOperation.chmod($0) }.eraseToAny()
     ).array(of: 1...20).map { [NameOperation.open(.read), .open(.write), .write(10)] + $0 }  // bytes to read after an unlink
 
+    /// Sequences that meet every required kind, run before the random ones so that meeting a kind never depends on the draw.
+    static let directedNameSequences: [[NameOperation]] = [
+        [.open(.read), .open(.write), .write(10), .mkfifo(mode: 0o644, umask: 0o022, missingDirectory: false),
+         .mkfifo(mode: 0o644, umask: 0o022, missingDirectory: true), .unlink, .read(5), .open(.read), .chmod(0o600), .unlink,
+         .mkfifo(mode: 0o644, umask: 0o022, missingDirectory: false)],
+    ]
+
     @Test func modelAndKernelAgreeOnTheName() async throws {
         Syscall.ignoreBrokenPipeSignal()
         let seen = Mutex<Set<String>>([])
+        for operations in Self.directedNameSequences {
+            try Self.checkName(operations: operations, seen: seen)
+        }
         await propertyCheck(count: 300, input: Self.nameOperations) { operations throws in
-            try Syscall.withoutConcurrentSpawns {
-                let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-                try KernelFIFO.create(at: path)
-                var held: [PipeModel.End: [FileDescriptor]] = [:]
-                defer {
-                    for descriptor in held.values.joined() { try? Syscall.close(descriptor) }
-                    unlink(path)
-                }
-                let model = FIFOModel(fifos: [("f0", FIFOModel.Setup())])
-                var state = model.initialState(of: "f0")
-                for (index, operation) in operations.enumerated() {
-                    let input: FIFOModel.Input
-                    let kernel: FIFOModel.Output
-                    do {
-                        switch operation {
-                        case .open(let end):
-                            input = .open(process: 1, end: end, nonblocking: true)
-                            held[end, default: []].append(try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: true))
-                            kernel = .opened
-                        case .write(let size):
-                            let data = Array(Self.pattern[0..<size])
-                            input = .write(process: 1, data: data, nonblocking: true)
-                            guard let descriptor = held[.write]?.last else { kernel = .failed(.EBADF); break }
-                            switch try KernelPipe.write(descriptor, data, nonblocking: true) {
-                            case .completed(let count): kernel = .wrote(count)
-                            case .wouldBlock: kernel = .failed(.EAGAIN)
-                            }
-                        case .read(let max):
-                            input = .read(process: 1, max: max, nonblocking: true)
-                            guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
-                            switch try KernelPipe.read(descriptor, max: max, nonblocking: true) {
-                            case .completed(let bytes): kernel = .read(bytes)
-                            case .wouldBlock: kernel = .failed(.EAGAIN)
-                            }
-                        case .close(let end):
-                            input = .close(process: 1, end: end)
-                            guard let descriptor = held[end]?.popLast() else { kernel = .failed(.EBADF); break }
-                            try Syscall.close(descriptor)
-                            kernel = .closed
-                        case .unlink:
-                            input = .unlink(process: 1)
-                            try Syscall.unlink(path)
-                            kernel = .unlinked
-                        case .mkfifo(let mode, let umask, let missingDirectory):
-                            input = .mkfifo(process: 1, mode: mode, umask: umask, missingDirectory: missingDirectory)
-                            let target = missingDirectory ? "\(path)-missing-directory/fifo" : path
-                            let made = try KernelFIFO.make(at: target, mode: mode_t(mode), umask: mode_t(umask))
-                            try Syscall.unlink(target)  // as the worker does: not the FIFO the sequence follows
-                            kernel = .made(mode: made)
-                        case .chmod(let mode):
-                            input = .chmod(process: 1, mode: mode)
-                            try Syscall.changeMode(path, mode_t(mode))
-                            kernel = .modeChanged
-                        }
-                    } catch let error as Errno {
-                        kernel = .failed(ErrorCode(error.name))
-                    } catch {
-                        kernel = .failed(ErrorCode("\(error)"))
-                    }
-                    let outcomes = model.outcomes(of: input, in: state)
-                    guard outcomes.count == 1, case .completed(let next) = outcomes[0].step, outcomes[0].output == kernel else {
-                        Issue.record("operation \(index) \(operation) of \(operations): kernel \(Self.short(kernel)), model \(outcomes.map { $0.output.map(Self.short) ?? "piece" })")
-                        return
-                    }
-                    seen.withLock { seen in
-                        switch (operation, kernel) {
-                        case (.mkfifo, .made): seen.insert("made")
-                        case (.read, .read(let bytes)) where !bytes.isEmpty && !state.linked: seen.insert("read after unlink")
-                        case (.open, .failed(let code)), (.chmod, .failed(let code)), (.unlink, .failed(let code)), (.mkfifo, .failed(let code)):
-                            seen.insert("\(operation.description.prefix { $0 != "(" }) \(code.rawValue)")
-                        default: break
-                        }
-                    }
-                    state = next
-                }
-            }
+            try Self.checkName(operations: operations, seen: seen)
         }
         let missing = Set(["made", "read after unlink", "open ENOENT", "chmod ENOENT", "unlink ENOENT", "mkfifo EEXIST", "mkfifo ENOENT"])
             .subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted()); met \(seen.withLock { $0 }.sorted())")
+    }
+
+    /// Runs one name sequence on a fresh FIFO and the model side by side; records an issue at the first disagreement.
+    static func checkName(operations: [NameOperation], seen: borrowing Mutex<Set<String>>) throws {
+        try Syscall.withoutConcurrentSpawns {
+            let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+            try KernelFIFO.create(at: path)
+            var held: [PipeModel.End: [FileDescriptor]] = [:]
+            defer {
+                for descriptor in held.values.joined() { try? Syscall.close(descriptor) }
+                unlink(path)
+            }
+            let model = FIFOModel(fifos: [("f0", FIFOModel.Setup())])
+            var state = model.initialState(of: "f0")
+            for (index, operation) in operations.enumerated() {
+                let input: FIFOModel.Input
+                let kernel: FIFOModel.Output
+                do {
+                    switch operation {
+                    case .open(let end):
+                        input = .open(process: 1, end: end, nonblocking: true)
+                        held[end, default: []].append(try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: true))
+                        kernel = .opened
+                    case .write(let size):
+                        let data = Array(Self.pattern[0..<size])
+                        input = .write(process: 1, data: data, nonblocking: true)
+                        guard let descriptor = held[.write]?.last else { kernel = .failed(.EBADF); break }
+                        switch try KernelPipe.write(descriptor, data, nonblocking: true) {
+                        case .completed(let count): kernel = .wrote(count)
+                        case .wouldBlock: kernel = .failed(.EAGAIN)
+                        }
+                    case .read(let max):
+                        input = .read(process: 1, max: max, nonblocking: true)
+                        guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
+                        switch try KernelPipe.read(descriptor, max: max, nonblocking: true) {
+                        case .completed(let bytes): kernel = .read(bytes)
+                        case .wouldBlock: kernel = .failed(.EAGAIN)
+                        }
+                    case .close(let end):
+                        input = .close(process: 1, end: end)
+                        guard let descriptor = held[end]?.popLast() else { kernel = .failed(.EBADF); break }
+                        try Syscall.close(descriptor)
+                        kernel = .closed
+                    case .unlink:
+                        input = .unlink(process: 1)
+                        try Syscall.unlink(path)
+                        kernel = .unlinked
+                    case .mkfifo(let mode, let umask, let missingDirectory):
+                        input = .mkfifo(process: 1, mode: mode, umask: umask, missingDirectory: missingDirectory)
+                        let target = missingDirectory ? "\(path)-missing-directory/fifo" : path
+                        let made = try KernelFIFO.make(at: target, mode: mode_t(mode), umask: mode_t(umask))
+                        try Syscall.unlink(target)  // as the worker does: not the FIFO the sequence follows
+                        kernel = .made(mode: made)
+                    case .chmod(let mode):
+                        input = .chmod(process: 1, mode: mode)
+                        try Syscall.changeMode(path, mode_t(mode))
+                        kernel = .modeChanged
+                    }
+                } catch let error as Errno {
+                    kernel = .failed(ErrorCode(error.name))
+                } catch {
+                    kernel = .failed(ErrorCode("\(error)"))
+                }
+                let outcomes = model.outcomes(of: input, in: state)
+                guard outcomes.count == 1, case .completed(let next) = outcomes[0].step, outcomes[0].output == kernel else {
+                    Issue.record("operation \(index) \(operation) of \(operations): kernel \(Self.short(kernel)), model \(outcomes.map { $0.output.map(Self.short) ?? "piece" })")
+                    return
+                }
+                seen.withLock { seen in
+                    switch (operation, kernel) {
+                    case (.mkfifo, .made): seen.insert("made")
+                    case (.read, .read(let bytes)) where !bytes.isEmpty && !state.linked: seen.insert("read after unlink")
+                    case (.open, .failed(let code)), (.chmod, .failed(let code)), (.unlink, .failed(let code)), (.mkfifo, .failed(let code)):
+                        seen.insert("\(operation.description.prefix { $0 != "(" }) \(code.rawValue)")
+                    default: break
+                    }
+                }
+                state = next
+            }
+        }
     }
 
     static func kind(_ operation: Operation, _ output: FIFOModel.Output) -> String {

@@ -299,26 +299,63 @@ import Testing
 
     static let pattern: [UInt8] = (0..<260_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 / 251) }
 
+    /// Sequences that meet every kind `expectedKinds[type]` names, run before the random ones so that meeting a kind never depends on the draw.
+    static let directedSequences: [UnixSocketType: [[Operation]]] = {
+        // Files passed and received, a control message cut short, SCM_MAX_FD, the queues, readiness, SO_SNDBUF, the
+        // pipe's last write end closed, and a send buffer too small for what waits unread.
+        let common: [Operation] = [
+            .send(end: "a", size: 10, files: ["w0", "f0", "w0"]), .queued(end: "b", outgoing: false), .queued(end: "a", outgoing: true),
+            .poll(end: "b"), .select(end: "b", read: true, write: true), .receive(end: "b", max: 64, maxFiles: 1),
+            .send(end: "a", size: 10, files: ["f0"]), .receive(end: "b", max: 64, maxFiles: 3),
+            .send(end: "a", size: 10, files: Array(repeating: "w0", count: 254)), .receive(end: "b", max: 64, maxFiles: 0),
+            .closeFile("w0"), .closeFile("w0"), .probe, .setSendBuffer(end: "a", value: 4000), .getOption(end: "a", option: .sendBuffer),
+            .send(end: "a", size: 5000, files: []), .poll(end: "a"),
+        ]
+        // More than a datagram may hold: a short send on a stream, EMSGSIZE otherwise; then a message cut short.
+        let large: [Operation] = [
+            .send(end: "a", size: 250_000, files: []), .send(end: "a", size: 100, files: []), .receive(end: "b", max: 10, maxFiles: 0),
+        ]
+        // The peer shuts down writing, then closes with bytes unread.
+        let connected: [Operation] = [
+            .shutdown(end: "b", how: 1), .poll(end: "a"), .close(end: "b"), .receive(end: "a", max: 64, maxFiles: 0), .poll(end: "a"),
+            .send(end: "a", size: 10, files: []), .receive(end: "a", max: 64, maxFiles: 0), .send(end: "b", size: 1, files: []),
+        ]
+        // The peer closes; this end shuts down both ways.
+        let datagram: [Operation] = [
+            .close(end: "b"), .send(end: "a", size: 10, files: []), .send(end: "a", size: 10, files: []), .shutdown(end: "a", how: 2),
+            .poll(end: "a"), .send(end: "b", size: 1, files: []),
+        ]
+        return [.stream: [common + connected, large], .dgram: [common + datagram, large], .seqpacket: [common + connected, large]]
+    }()
+
     @Test(arguments: UnixSocketType.allCases)
     func modelAndKernelGiveTheSameOutputs(type: UnixSocketType) async throws {
         Syscall.ignoreBrokenPipeSignal()
         let seen = Mutex<Set<String>>([])
+        for operations in Self.directedSequences[type]! {
+            try Self.check(type: type, operations: operations, seen: seen)
+        }
         await propertyCheck(count: 300, input: Self.operations) { (operations: [Operation]) throws in
-            // No spawn may hold a copy of these descriptors: their closes must be the last.
-            try Syscall.withoutConcurrentSpawns {
-                let kernel = try KernelRun(type)
-                var outputs: [UnixSocketModel.Output] = []
-                for operation in operations { outputs.append(kernel.run(operation)) }
-                seen.withLock { $0.formUnion(zip(operations, outputs).map(Self.kind)) }
-                let model = Self.modelRun(type, operations)
-                for index in operations.indices where outputs[index] != model[index] {
-                    Issue.record("\(type) operation \(index) \(operations[index]) of \(operations): kernel \(short(outputs[index])), model \(model[index].map(short) ?? "no single completion")")
-                    return
-                }
-            }
+            try Self.check(type: type, operations: operations, seen: seen)
         }
         let missing = Self.expectedKinds[type]!.subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted()) on \(type) sockets")
+    }
+
+    /// Runs one sequence on a fresh socket pair and the model side by side; records an issue at the first disagreement.
+    static func check(type: UnixSocketType, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+        // No spawn may hold a copy of these descriptors: their closes must be the last.
+        try Syscall.withoutConcurrentSpawns {
+            let kernel = try KernelRun(type)
+            var outputs: [UnixSocketModel.Output] = []
+            for operation in operations { outputs.append(kernel.run(operation)) }
+            seen.withLock { $0.formUnion(zip(operations, outputs).map(Self.kind)) }
+            let model = Self.modelRun(type, operations)
+            for index in operations.indices where outputs[index] != model[index] {
+                Issue.record("\(type) operation \(index) \(operations[index]) of \(operations): kernel \(Self.short(outputs[index])), model \(model[index].map(Self.short) ?? "no single completion")")
+                return
+            }
+        }
     }
 
     /// What happened, coarsely: the property must have met each interesting case, or it proved little.
@@ -356,7 +393,7 @@ import Testing
         .seqpacket: ["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLRDHUP", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "empty read", "EAGAIN", "EMSGSIZE", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
     ]
 
-    func short(_ output: UnixSocketModel.Output) -> String {
+    static func short(_ output: UnixSocketModel.Output) -> String {
         switch output {
         case .received(let received):
             "received \(received.data.count) bytes truncated \(received.truncated) files \(received.files) ctrunc \(received.filesTruncated)"
