@@ -9,7 +9,8 @@
 /// - Capacity: a sender may queue while the true sizes it has queued (see ``UnixSocketMemory``) are below its send
 ///   buffer; then nonblocking sends fail `EAGAIN` (a stream send is short if some went) and blocking ones sleep. A
 ///   signal wakes a sleeping stream send that has queued some buffers with that count, even with `SA_RESTART`.
-///   An unconnected datagram socket also holds at most `datagramQueue` + 1 messages (`EAGAIN`), and a datagram
+///   A datagram socket also holds at most `datagramQueue` + 1 messages from senders it is not connected to
+///   (`EAGAIN`), and a datagram
 ///   longer than the send buffer − 32 fails `EMSGSIZE`.
 /// - A stream send goes in buffers of up to 36544 bytes, each on its own: concurrent senders' buffers interleave,
 ///   and a reader can see part of a send. A stream read takes buffers until its size is reached, the queue is
