@@ -22,7 +22,11 @@ extension UnixSocketModel {
             if socket.peerClosed { text += ", peer closed" }
             if socket.readShut { text += ", shut for reading" }
             if socket.writeShut { text += ", shut for writing" }
-            if socket.disconnected { text += ", disconnected" }
+            if socket.disconnected {
+                text += ", disconnected"
+            } else if state.reportsSender, let peer = socket.peer {
+                text += ", connected to \(peer)"
+            }
             if !socket.pending.isEmpty { text += ", waiting \(socket.pending)" }
             parts.append(text)
         }
@@ -56,6 +60,7 @@ extension UnixSocketModel {
         case .receiveExactly(_, let end, let size):
             call = "receive exactly \(size) bytes on \(end) (a loop of receives)"
         case .connect(_, let nonblocking): call = "connect" + (nonblocking ? " (nonblocking)" : "")
+        case .connectPeer(_, let end, let to): call = "connect \(end) to \(to)"
         case .accept(_, let end, let nonblocking): call = "accept on \(end)" + (nonblocking ? " (nonblocking)" : "")
         case .socket(_, let domain, let type, let `protocol`): call = "socket(\(domain), \(type), \(`protocol`))"
         case .listen(_, let end, let backlog): call = "listen on \(end) with backlog \(backlog)"

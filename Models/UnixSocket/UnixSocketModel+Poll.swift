@@ -35,9 +35,9 @@ extension UnixSocketModel {
     ///   socket's own `SHUT_WR` alone reports nothing;
     /// - `POLLIN` while its queue holds a message (an empty record too) or, on a listener, a connection waits;
     /// - `POLLOUT` unless it listens, while `(memory + 1) × 4 ≤ sendBuffer` (`unix_writable`: the send buffer's
-    ///   charge `sk_wmem_alloc` counts 1 more than the true sizes queued). The datagram rule that withholds it while
-    ///   a connected peer that is not connected back has a full queue never applies here: a pair's ends are
-    ///   connected to each other, and bound sockets are not connected.
+    ///   charge `sk_wmem_alloc` counts 1 more than the true sizes queued), and on a datagram socket not while the
+    ///   peer it connected to is not connected back and has a full queue (measured; a pair's ends are connected to
+    ///   each other, so only a bound socket's `connect` makes this happen).
     func readiness(of socket: Socket, in state: State) -> PollEvents {
         var events: PollEvents = []
         if socket.error != nil { events.insert(.error) }
@@ -47,8 +47,19 @@ extension UnixSocketModel {
         if readShut { events.formUnion([.input, .readHangUp]) }
         if readShut && writeShut { events.insert(.hangUp) }
         if !socket.queue.isEmpty || !socket.pending.isEmpty { events.insert(.input) }
-        if !socket.isListener && (socket.memory + 1) * 4 <= state.sendBuffer(of: socket) { events.insert(.output) }
+        if !socket.isListener && (socket.memory + 1) * 4 <= state.sendBuffer(of: socket) && !peerIsFull(socket, in: state) {
+            events.insert(.output)
+        }
         return events
+    }
+
+    /// Whether a datagram socket's peer is not connected back and its queue is past the limit (`unix_dgram_poll`).
+    private func peerIsFull(_ socket: Socket, in state: State) -> Bool {
+        guard state.type == .dgram, let peer = state.connectedPeer(of: socket), let index = state.socketIndex(peer) else {
+            return false
+        }
+        let target = state.sockets[index]
+        return !target.released && state.connectedPeer(of: target) != socket.name && target.queue.count > state.datagramQueue
     }
 
     /// `poll` on one socket: what it reports is its readiness, among the events asked for plus `POLLHUP` and

@@ -11,6 +11,8 @@
 //               (a client's loop of receives until size bytes, end of file or an error; stream sockets only, else
 //                EINVAL; fewer than size bytes only at end of file or after an error it then swallows)
 //   connect     {"nonblocking": BOOL?}                                        {"end": "client-P"}
+//   connect     {"to": S, "end": S?}                                          (none)   EPERM, ECONNREFUSED, EBADF
+//               (a bound datagram socket fixing its peer; end defaults to the process's own socket "pP")
 //   accept      {"end": "listen", "nonblocking": BOOL?}                       {"end": "server-P"}
 //   close       {"end": S}                                                    (none)
 //   socket      {"domain": "AF_UNIX" | INT, "type": T | INT, "flags": [..]?,  {"type": "stream" | "dgram" |
@@ -144,6 +146,10 @@ extension UnixSocketModel {
             return .receiveExactly(
                 process: call.process, end: try call.value.required("end").text("end"),
                 size: try call.value.required("size").integer("size", in: 0...1 << 24))
+        case "connect" where try call.value.optional("to") != nil:
+            return .connectPeer(
+                process: call.process, end: try call.value.optional("end")?.text("end") ?? "p\(call.process)",
+                to: try call.value.required("to").text("to"))
         case "connect":
             return .connect(process: call.process, nonblocking: nonblocking)
         case "accept":
@@ -263,7 +269,7 @@ extension UnixSocketModel {
                 throw ModelError("socket: type \(name) is not a socket type")
             }
             return .created(type)
-        case .close, .closeFile, .shutdown, .setSendBuffer, .listen:
+        case .close, .closeFile, .shutdown, .setSendBuffer, .listen, .connectPeer:
             return .closed
         case .getOption(_, _, .error):
             switch try value.required("value") {
@@ -349,6 +355,8 @@ extension UnixSocketModel {
             return ("receive-exactly", ["end": .string(end), "size": .int(size)])
         case .connect(_, let nonblocking):
             return ("connect", nonblocking ? ["nonblocking": true] : nil)
+        case .connectPeer(let process, let end, let to):
+            return ("connect", end == "p\(process)" ? ["to": .string(to)] : ["end": .string(end), "to": .string(to)])
         case .accept(_, let end, let nonblocking):
             var value: JSONObject = ["end": .string(end)]
             if nonblocking { value["nonblocking"] = true }

@@ -25,6 +25,8 @@ extension UnixSocketModel {
             return listen(state, process: process, end: end, backlog: backlog)
         case .connect(let process, let nonblocking):
             return connect(state, process: process, nonblocking: nonblocking)
+        case .connectPeer(let process, let end, let to):
+            return connectPeer(state, process: process, end: end, to: to)
         case .accept(let process, let end, let nonblocking):
             return accept(state, process: process, end: end, nonblocking: nonblocking)
         case .close(let process, let end):
@@ -177,7 +179,13 @@ extension UnixSocketModel {
         if data.count > UnixSocketMemory.largestMessage(sendBuffer: state.sendBuffer(of: socket)) {
             return failure(state, .EMSGSIZE)
         }
-        // Measured: SEND_SHUTDOWN (checked as the buffer is allocated) comes before the peer is looked up (ENOTCONN).
+        // Measured: a pending error (a datagram socket's `ECONNRESET`, see `connectPeer`), then SEND_SHUTDOWN
+        // (both checked as the buffer is allocated) come before the peer is looked up (ENOTCONN).
+        if state.type == .dgram, let error = socket.error {
+            var next = state
+            next.sockets[index].error = nil
+            return [(.failed(error), .completed(next))]
+        }
         if socket.writeShut { return failure(state, .EPIPE) }
         let target: String
         if let to {
@@ -198,11 +206,15 @@ extension UnixSocketModel {
             }
             return [(.failed(.ECONNREFUSED), .completed(next))]
         }
+        // A receiver with a peer takes datagrams only from that peer (`unix_may_send`; measured: even from
+        // itself, and while that peer has closed but the receiver has not yet noticed).
+        let targetPeer = state.connectedPeer(of: state.sockets[targetIndex])
+        if let targetPeer, targetPeer != socket.name { return failure(state, .EPERM) }
         // The receiver shut for reading (`RCV_SHUTDOWN`) refuses, after the check that it is alive.
         if state.sockets[targetIndex].readShut { return failure(state, .EPIPE) }
-        // The queue-length limit holds for unconnected sends to another socket (not to itself, nor to a socket
-        // connected back to the sender).
-        if to != nil && target != socket.name && state.sockets[targetIndex].peer != socket.name
+        // The queue-length limit holds for sends to another socket that is not connected back to the sender (to a
+        // bound socket, or to a connected peer that is not connected back; measured).
+        if target != socket.name && targetPeer != socket.name
             && state.sockets[targetIndex].queue.count > state.datagramQueue
         {
             return nonblocking ? failure(state, .EAGAIN) : []
@@ -445,6 +457,41 @@ extension UnixSocketModel {
         return [(.connected(client), .completed(next))]
     }
 
+    /// `connect` of a bound datagram socket to `to` (`unix_dgram_connect`, measured in
+    /// `UnixSocketDatagramConnectFactsTests`): a closed `to` refuses (`ECONNREFUSED`, the old peer kept); a `to`
+    /// connected to another socket than `end` (itself included) fails `EPERM`; else `to` becomes the peer. Moving to
+    /// another peer (even from one that closed) discards `end`'s queue, and an old peer still open and connected
+    /// back to `end` (not `end` itself) gets `ECONNRESET` pending if something was discarded
+    /// (`unix_dgram_disconnected`). Connecting
+    /// to the same peer again changes nothing. Only bound datagram objects connect this way.
+    func connectPeer(_ state: State, process: Int, end: String, to: String) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        guard state.reportsSender else { return failure(state, .EINVAL) }
+        guard let targetIndex = state.socketIndex(to), !state.sockets[targetIndex].released else {
+            return failure(state, .ECONNREFUSED)
+        }
+        if let targetPeer = state.connectedPeer(of: state.sockets[targetIndex]), targetPeer != end {
+            return failure(state, .EPERM)
+        }
+        var next = state
+        next.sockets[index].peer = to
+        next.sockets[index].disconnected = false
+        if let old = state.connectedPeer(of: state.sockets[index]), old != to {
+            let discarded = !state.sockets[index].queue.isEmpty
+            next.purge(index)
+            // Whether the old peer is connected back is asked once the new peer is set (measured: a socket that was
+            // its own peer gets no error when it moves on).
+            if discarded, let oldIndex = next.socketIndex(old), !next.sockets[oldIndex].released,
+                next.connectedPeer(of: next.sockets[oldIndex]) == end
+            {
+                next.sockets[oldIndex].error = .ECONNRESET
+            }
+        }
+        return [(.closed, .completed(next))]
+    }
+
     /// `listen` on a socket the object already has (measured in `UnixSocketListenFactsTests`): a datagram socket
     /// fails `EOPNOTSUPP`; a pair's end, a client or an accepted socket (unbound, or connected) `EINVAL`; the
     /// listener takes the new backlog at once, a negative or larger one capped at `somaxconn` (4096), and connections
@@ -475,11 +522,13 @@ extension UnixSocketModel {
         return [(.connected(server), .completed(next))]
     }
 
-    /// What a datagram or seqpacket receive (or peek) gets without a record to take: a seqpacket socket's pending
-    /// error (cleared, even by a peek), end of file, `EAGAIN`, or a sleep (no transition); nil when a record waits.
+    /// What a datagram or seqpacket receive (or peek) gets without a record to take: a pending error (cleared,
+    /// even by a peek), end of file, `EAGAIN`, or a sleep (no transition); nil when a record waits.
     func recordlessOutcome(_ state: State, _ index: Int, nonblocking: Bool) -> Transitions? {
         let socket = state.sockets[index]
-        if state.type == .seqpacket, let error = socket.error {
+        // A datagram socket's pending error comes first too (measured: `ECONNRESET` after its connected peer moved
+        // on and discarded what it had sent).
+        if state.type != .stream, let error = socket.error {
             var next = state
             next.sockets[index].error = nil
             return [(.failed(error), .completed(next))]
@@ -496,6 +545,10 @@ extension UnixSocketModel {
 }
 
 extension UnixSocketModel.State {
+    /// The socket's peer while it has one (`unix_peer`): a pair's other end, a connection's other side, or what a
+    /// datagram socket connected to; none once a datagram send found it closed.
+    func connectedPeer(of socket: UnixSocketModel.Socket) -> String? { socket.disconnected ? nil : socket.peer }
+
     /// Whether a process other than `process` is inside a plain receive on `socket`, which holds the socket's read
     /// lock (its `iolock`) for the whole call; a `receive-exactly` loop holds it only inside each `recv`.
     func holdsReadLock(_ socket: String, except process: Int) -> Bool {

@@ -9,7 +9,8 @@
 /// - Capacity: a sender may queue while the true sizes it has queued (see ``UnixSocketMemory``) are below its send
 ///   buffer; then nonblocking sends fail `EAGAIN` (a stream send is short if some went) and blocking ones sleep. A
 ///   signal wakes a sleeping stream send that has queued some buffers with that count, even with `SA_RESTART`.
-///   An unconnected datagram socket also holds at most `datagramQueue` + 1 messages (`EAGAIN`), and a datagram
+///   A datagram socket also holds at most `datagramQueue` + 1 messages from senders it is not connected to
+///   (`EAGAIN`), and a datagram
 ///   longer than the send buffer − 32 fails `EMSGSIZE`.
 /// - A stream send goes in buffers of up to 36544 bytes, each on its own: concurrent senders' buffers interleave,
 ///   and a reader can see part of a send. A stream read takes buffers until its size is reached, the queue is
@@ -19,6 +20,14 @@
 ///   the same, but `ECONNRESET` comes before the queued records, on a read or a send. Datagram pair: reads never
 ///   see end of file (they block, or `EAGAIN`); the first send fails `ECONNREFUSED` and discards everything queued
 ///   for the sender, later ones `ENOTCONN`. A bound datagram socket that has closed refuses (`ECONNREFUSED`).
+/// - A bound datagram socket's `connect` (measured in `UnixSocketDatagramConnectFactsTests`) fixes its peer: a send
+///   without an address goes there (`ENOTCONN` while it has none); a send with an address still goes to that
+///   address. A socket with a peer takes datagrams (and connections) only from that peer: from anyone else the
+///   sender gets `EPERM`, even after the peer closed, until a send of its own found the peer gone
+///   (`ECONNREFUSED`, the queue discarded, then `ENOTCONN`). Connecting to another peer discards its queue, and a
+///   live old peer connected back to it gets `ECONNRESET` if something was discarded (reported once by its next
+///   receive or send, or `SO_ERROR`). The queue-length limit holds for any send to a socket not connected back, and
+///   `POLLOUT` is withheld while such a connected peer's queue is full.
 /// - Listeners: a connection is made at `connect` (data may flow before `accept`); `backlog` + 1 may wait; then a
 ///   nonblocking connect fails `EAGAIN`. `accept` takes the oldest. A listener that closes resets what is waiting
 ///   (`ECONNRESET`, then end of file); a closed listener refuses (`ECONNREFUSED`).
@@ -65,6 +74,9 @@ public struct UnixSocketModel: TraceModel {
         /// `ioctl(SIOCOUTQ)` if `outgoing`, else `ioctl(SIOCINQ)`.
         case queued(process: Int, end: String, outgoing: Bool)
         case connect(process: Int, nonblocking: Bool)
+        /// A bound datagram socket's `connect(end, address of to)`: fixes its peer (see
+        /// ``connectPeer(_:process:end:to:)``). Never sleeps.
+        case connectPeer(process: Int, end: String, to: String)
         case accept(process: Int, end: String, nonblocking: Bool)
         /// `socket(domain, type, protocol)`: a new socket, closed at once (only its type or error is judged; the
         /// domain is `AF_UNIX`, 1, or out of range).
@@ -268,7 +280,7 @@ extension UnixSocketModel.Input {
     public var process: Int {
         switch self {
         case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .receiveExactly(let process, _, _),
-            .connect(let process, _),
+            .connect(let process, _), .connectPeer(let process, _, _),
             .accept(let process, _, _), .close(let process, _), .readFile(let process, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
             .shutdown(let process, _, _), .poll(let process, _, _, _), .select(let process, _, _, _, _), .getOption(let process, _, _),

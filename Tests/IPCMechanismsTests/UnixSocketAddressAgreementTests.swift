@@ -10,7 +10,8 @@ import Testing
 /// The unix-socket model's listeners and bound datagram sockets against the kernel, on random sequences run by one
 /// process on behalf of several (each socket is "its" process's): connect, accept in connection order, the backlog,
 /// data before accept, a closing listener resetting waiting connections; sendto between bound sockets, the sender's
-/// address on receipt, the queue-length limit, and a closed receiver refusing.
+/// address on receipt, the queue-length limit, a closed receiver refusing, and `connect` fixing a bound socket's peer
+/// (sends without an address to it, others refused `EPERM`, a reconnect's discarded queue, a closed peer).
 @Suite struct UnixSocketAddressAgreementTests {
     enum Operation: Sendable, CustomStringConvertible {
         case connect(Int)
@@ -20,6 +21,8 @@ import Testing
         case close(String)
         /// `listen` again: on the listener a new backlog, on any other socket an error.
         case listen(end: String, backlog: Int)
+        /// A bound datagram socket's `connect` to another bound socket (or itself).
+        case connectPeer(end: String, to: String)
 
         var description: String {
             switch self {
@@ -29,6 +32,7 @@ import Testing
             case .receive(let end, let max): "receive(\(end), \(max))"
             case .close(let end): "close(\(end))"
             case .listen(let end, let backlog): "listen(\(end), \(backlog))"
+            case .connectPeer(let end, let to): "connect(\(end) to \(to))"
             }
         }
 
@@ -37,7 +41,7 @@ import Testing
             switch self {
             case .connect(let process): process
             case .accept: 9
-            case .send(let end, _, _), .receive(let end, _), .close(let end), .listen(let end, _):
+            case .send(let end, _, _), .receive(let end, _), .close(let end), .listen(let end, _), .connectPeer(let end, _):
                 end.hasPrefix("client-") || end.hasPrefix("p") ? Int(end.filter(\.isNumber)) ?? 9 : 9
             }
         }
@@ -117,13 +121,24 @@ import Testing
         zip(boundEnds, Gen.int(in: 1...40)).map { end, _ in Operation.send(end: end, size: 1, to: "p1") }.eraseToAny(),
         zip(boundEnds, Gen.int(in: 0...10)).map { end, size in Operation.send(end: end, size: size, to: nil) }.eraseToAny(),
         zip(boundEnds, Gen.int(in: 0...4000)).map { Operation.receive(end: $0, max: $1) }.eraseToAny(),
-        Gen.int(in: 0...12).map { $0 < 3 ? Operation.close("p\($0 + 1)") : .receive(end: "p1", max: 100) }.eraseToAny()
+        Gen.int(in: 0...12).map { $0 < 3 ? Operation.close("p\($0 + 1)") : .receive(end: "p1", max: 100) }.eraseToAny(),
+        zip(boundEnds, boundEnds).map { Operation.connectPeer(end: $0, to: $1) }.eraseToAny()
     ).array(of: 1...60)
 
     /// Sequences that meet every kind the bound-socket property must see, run before the random ones.
     static let directedBoundSequences: [[Operation]] = [
         [.send(end: "p2", size: 5, to: "p1"), .receive(end: "p1", max: 100), .receive(end: "p1", max: 100),
          .send(end: "p2", size: 3, to: nil), .close("p3"), .send(end: "p1", size: 1, to: "p3")],
+        // connect: sends without an address go to the peer, others are refused (EPERM), a reconnect discards the
+        // queue and resets an old peer connected back (ECONNRESET), a closed peer refuses once, then ENOTCONN.
+        [.connectPeer(end: "p1", to: "p2"), .send(end: "p1", size: 3, to: nil), .receive(end: "p2", max: 100),
+         .send(end: "p3", size: 1, to: "p1"), .send(end: "p1", size: 2, to: "p3"), .receive(end: "p3", max: 100),
+         .connectPeer(end: "p2", to: "p1"), .send(end: "p2", size: 2, to: nil), .connectPeer(end: "p1", to: "p3"),
+         .receive(end: "p1", max: 100), .receive(end: "p2", max: 100), .send(end: "p2", size: 1, to: nil),
+         .connectPeer(end: "p3", to: "p2"), .close("p3"), .send(end: "p2", size: 1, to: "p1"),
+         .send(end: "p1", size: 1, to: nil), .send(end: "p1", size: 1, to: nil), .send(end: "p2", size: 1, to: "p1")],
+        // A connected sender meets the queue-length limit of a peer not connected back.
+        [.connectPeer(end: "p1", to: "p2")] + Array(repeating: .send(end: "p1", size: 1, to: nil), count: 12),
     ]
 
     @Test(arguments: [false, true])
@@ -135,7 +150,8 @@ import Testing
         await propertyCheck(count: 120, input: Self.boundOperations) { operations throws in
             try Self.checkBound(abstract: abstract, operations: operations, seen: seen)
         }
-        let missing = Set(["from", "EAGAIN", "ECONNREFUSED", "ENOTCONN"]).subtracting(seen.withLock { $0 })
+        let missing = Set(["from", "EAGAIN", "ECONNREFUSED", "ENOTCONN", "connected peer", "sent to peer", "EPERM", "ECONNRESET"])
+            .subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
     }
 
@@ -233,6 +249,8 @@ import Testing
             guard let socket = sockets[end] else { return .failed(.EBADF) }
             try Syscall.listen(socket, backlog: backlog)
             return .closed
+        case .connectPeer:
+            return .failed(.EINVAL)
         }
     }
 
@@ -265,6 +283,10 @@ import Testing
             guard let socket = sockets[end] else { return .failed(.EBADF) }
             try Syscall.listen(socket, backlog: backlog)
             return .closed
+        case .connectPeer(let end, let to):
+            guard let socket = sockets[end] else { return .failed(.EBADF) }
+            try Syscall.connect(socket, to: addresses[to]!)
+            return .closed
         case .connect, .accept:
             return .failed(.EINVAL)
         }
@@ -280,6 +302,7 @@ import Testing
         case .receive(let end, let max): return .receive(process: process, end: end, max: max, nonblocking: true, maxFiles: 0)
         case .close(let end): return .close(process: process, end: end)
         case .listen(let end, let backlog): return .listen(process: process, end: end, backlog: backlog)
+        case .connectPeer(let end, let to): return .connectPeer(process: process, end: end, to: to)
         }
     }
 
@@ -309,6 +332,8 @@ import Testing
         switch (operation, output) {
         case (.listen, .closed): "listen"
         case (.connect, .connected): "connected"
+        case (.connectPeer, .closed): "connected peer"
+        case (.send(let end, _, nil), .sent) where end.hasPrefix("p"): "sent to peer"
         case (.accept, .connected): "accepted"
         case (.receive(let end, _), .received(let received)) where end.hasPrefix("server") && !received.data.isEmpty: "data before accept"
         case (_, .received(let received)) where received.from != nil: "from"

@@ -251,6 +251,11 @@ public struct UnixSocketBinding: ObjectBinding {
             return .received(try record(try framingReader.receive(exactly: size, from: socket)))
         case .connect(_, let nonblocking):
             return try connect(nonblocking: nonblocking)
+        case .connectPeer(_, let end, let to):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            guard let address = addresses[to] else { BindingFailure.abandon("connect: no socket '\(to)' to connect to") }
+            try Syscall.connect(socket, to: address)
+            return .closed
         case .accept(_, let end, let nonblocking):
             guard let listener = sockets[end] else { throw .badFileDescriptor }
             switch try KernelUnixSocket.accept(listener, nonblocking: nonblocking) {

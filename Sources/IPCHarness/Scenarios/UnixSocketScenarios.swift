@@ -46,7 +46,7 @@ public enum UnixSocketScenarios {
 
     public static let boundAbstract = Scenario.real(
         name: "unix-dgram-bound-abstract", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
-        summary: "2-4 datagram sockets bound to abstract names send to each other; a closed one refuses",
+        summary: "2-4 datagram sockets bound to abstract names send to each other, sometimes connected; a closed one refuses",
         makeWorkload: { generator in boundWorkload(address: "abstract", generator: &generator) })
 
 
@@ -205,21 +205,29 @@ public enum UnixSocketScenarios {
             processes: processes)
     }
 
-    /// Every process has its own bound datagram socket and sends to the others' (and its own) addresses.
+    /// Every process has its own bound datagram socket and sends to the others' (and its own) addresses; now and
+    /// then one connects to a socket (fixing its peer: others' datagrams to it then fail `EPERM`) and afterwards
+    /// sends without an address half the time.
     static func boundWorkload(address: String, generator: inout SeededGenerator) -> Workload {
         let count = generator.next(in: 2...4)
         let processes = (1...count).map { process in
             var program: [Call] = []
+            var connected = false
             for sequence in 0..<generator.next(in: 2...9) {
                 var value: JSONObject = ["end": .string("p\(process)")]
                 if generator.chance(0.4) { value["nonblocking"] = true }
                 switch generator.next(in: 0...19) {
-                case 0..<11:
-                    value["to"] = .string("p\(generator.next(in: 1...count))")
+                case 10..<12:
+                    connected = true
+                    program.append(Call(
+                        process: process, object: "s0", f: "connect",
+                        value: ["end": .string("p\(process)"), "to": .string("p\(generator.next(in: 1...count))")]))
+                case 0..<12:
+                    if !connected || generator.chance(0.5) { value["to"] = .string("p\(generator.next(in: 1...count))") }
                     let size = generator.next(in: generator.pick([0...50, 51...2000]))
                     value["data"] = Payload.json(PayloadMaker.make(process: process, sequence: sequence, count: size, generator: &generator))
                     program.append(Call(process: process, object: "s0", f: "send", value: .object(value)))
-                case 11..<19:
+                case 12..<19:
                     value["max"] = .int(generator.next(in: generator.pick([1...30, 31...3000])))
                     program.append(Call(process: process, object: "s0", f: "receive", value: .object(value)))
                 default:
