@@ -9,13 +9,9 @@ import Testing
 /// either.
 @Suite struct MessageQueueAccessFactsTests {
     @Test func theWrongDirectionFailsEBADFAfterThePriorityAndTheTimeoutBeforeTheSize() throws {
-        let name = "/ipch-test-\(getpid())-access-\(UInt32.random(in: 0...UInt32.max))"
-        let queue = try PosixMessageQueue.create(name, maximumMessages: 2, messageSize: 8)
-        defer { try? Syscall.close(queue); try? Syscall.mqUnlink(name) }
-        let reader = try PosixMessageQueue.open(name, access: O_RDONLY)
-        defer { try? Syscall.close(reader) }
-        let writer = try PosixMessageQueue.open(name, access: O_WRONLY)
-        defer { try? Syscall.close(writer) }
+        let owned = try OwnedQueueDescriptors("access", maximumMessages: 2, messageSize: 8)
+        defer { withExtendedLifetime(owned) {} }
+        let (queue, reader, writer) = (owned.queue, owned.reader, owned.writer)
 
         #expect(throws: Errno.badFileDescriptor) { _ = try PosixMessageQueue.send(reader, [1], priority: 0, nonblocking: true) }
         #expect(throws: Errno.badFileDescriptor) { _ = try PosixMessageQueue.send(reader, [UInt8](repeating: 1, count: 9), priority: 0, nonblocking: true) }

@@ -40,13 +40,9 @@ import Testing
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
         await propertyCheck(count: 100, input: Self.operations.array(of: 1...30)) { operations throws in
-            let name = "/ipch-test-\(getpid())-pollagree-\(UInt32.random(in: 0...UInt32.max))"
-            let queue = try PosixMessageQueue.create(name, maximumMessages: 3, messageSize: 8)
-            defer { try? Syscall.close(queue); try? Syscall.mqUnlink(name) }
-            let reader = try PosixMessageQueue.open(name, access: O_RDONLY)
-            defer { try? Syscall.close(reader) }
-            let writer = try PosixMessageQueue.open(name, access: O_WRONLY)
-            defer { try? Syscall.close(writer) }
+            let owned = try OwnedQueueDescriptors("pollagree", maximumMessages: 3, messageSize: 8)
+            defer { withExtendedLifetime(owned) {} }
+            let (queue, reader, writer) = (owned.queue, owned.reader, owned.writer)
             // Process 1 holds the O_RDWR descriptor, 2 the O_RDONLY one, 3 the O_WRONLY one.
             let model = PosixMessageQueueModel(queues: [("q0", .init(maxMessages: 3, messageSize: 8, holders: [1, 2, 3]))])
             var state = model.initialState(of: "q0")

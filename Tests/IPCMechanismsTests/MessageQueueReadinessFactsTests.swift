@@ -16,13 +16,9 @@ import Testing
     /// `POLLIN | POLLRDNORM` with a message queued, `POLLOUT | POLLWRNORM` with room, the same through an
     /// `O_RDONLY`, an `O_WRONLY` and an `O_RDWR` descriptor: the access mode is ignored.
     @Test func readableWithAMessageWritableWithRoomWhateverTheAccessMode() throws {
-        let name = "/ipch-test-\(getpid())-poll-\(UInt32.random(in: 0...UInt32.max))"
-        let queue = try PosixMessageQueue.create(name, maximumMessages: 2, messageSize: 8)
-        defer { try? Syscall.close(queue); try? Syscall.mqUnlink(name) }
-        let reader = try PosixMessageQueue.open(name, access: O_RDONLY)
-        defer { try? Syscall.close(reader) }
-        let writer = try PosixMessageQueue.open(name, access: O_WRONLY)
-        defer { try? Syscall.close(writer) }
+        let owned = try OwnedQueueDescriptors("poll", maximumMessages: 2, messageSize: 8)
+        defer { withExtendedLifetime(owned) {} }
+        let (queue, reader, writer) = (owned.queue, owned.reader, owned.writer)
         let room = Int16(POLLOUT | POLLWRNORM), message = Int16(POLLIN | POLLRDNORM)
         for descriptor in [queue, reader, writer] { #expect(try revents(descriptor) == room) }
         #expect(try PosixMessageQueue.send(queue, [1], priority: 0, nonblocking: true) == .completed(1))

@@ -14,17 +14,6 @@ import Testing
     static func abstract(_ name: String) -> UnixAddress { .abstract(stem() + "-" + name) }
     static func path(_ name: String) -> UnixAddress { .path("/tmp/" + stem() + "-" + name) }
 
-    func errorName(_ body: () throws -> Void) -> String {
-        do {
-            try body()
-            return "ok"
-        } catch let error as Errno {
-            return error.name
-        } catch {
-            return "\(error)"
-        }
-    }
-
     func unlinkPath(_ address: UnixAddress) {
         if case .path(let path) = address { _ = Glibc.unlink(path) }
     }
@@ -131,16 +120,8 @@ import Testing
         let (a, b) = try KernelUnixSocket.pair(type)
         var sockets = [listener, otherListener, a, b]
         defer { for socket in sockets { try? Syscall.close(socket) } }
-        guard case .completed(let client) = try KernelUnixSocket.connect(type, to: address, nonblocking: true) else {
-            Issue.record("no connection")
-            return
-        }
-        sockets.append(client)
-        guard case .completed(let accepted) = try KernelUnixSocket.accept(listener, nonblocking: true) else {
-            Issue.record("nothing to accept")
-            return
-        }
-        sockets.append(accepted)
+        guard let (client, accepted) = try acceptedConnection(type, to: address, on: listener) else { return }
+        sockets += [client, accepted]
         for connected in [client, accepted, a] {
             #expect(errorName { try Syscall.connect(connected, to: address, retryOnInterrupt: false) } == "EISCONN")
             #expect(errorName { try Syscall.connect(connected, to: other, retryOnInterrupt: false) } == "EISCONN")

@@ -6,21 +6,6 @@ import Testing
 
 /// A datagram socket's `connect` (fixing its peer) and `SO_PEERCRED`, measured on this kernel.
 @Suite struct UnixSocketDatagramConnectFactsTests {
-    static func address(_ name: String) -> UnixAddress {
-        .abstract("ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))-\(name)")
-    }
-
-    func errorName(_ body: () throws -> Void) -> String {
-        do {
-            try body()
-            return "ok"
-        } catch let error as Errno {
-            return error.name
-        } catch {
-            return "\(error)"
-        }
-    }
-
     /// Unconnected, a send without an address is `ENOTCONN`. Connected to `b`: a send without an address goes to
     /// `b`; a send with an address goes to that address; datagrams from `b` arrive, from a third socket the sender gets
     /// `EPERM` (`a` takes datagrams only from its peer, unless that peer is `a` itself). `connect` again moves the
@@ -28,7 +13,7 @@ import Testing
     /// `ECONNREFUSED`, then `ENOTCONN` (the peer is dropped), `SO_ERROR` stays 0, and a new socket bound to `b`'s
     /// address is not reached until `a` connects again.
     @Test func connectFixesThePeer() throws {
-        let addressA = Self.address("a"), addressB = Self.address("b"), addressC = Self.address("c")
+        let addressA = uniqueAbstractAddress("a"), addressB = uniqueAbstractAddress("b"), addressC = uniqueAbstractAddress("c")
         let a = try KernelUnixSocket.bound(.dgram, to: addressA)
         var b = try KernelUnixSocket.bound(.dgram, to: addressB)
         let c = try KernelUnixSocket.bound(.dgram, to: addressC)
@@ -80,7 +65,7 @@ import Testing
     /// queue was empty or it was not connected back), reported once: by `SO_ERROR`, by a receive before its queued
     /// datagram, or by a send (after `EMSGSIZE`, before `EPERM`; also by a send with an address), not by `connect`.
     @Test func connectRules() throws {
-        let names = ["a", "b", "c"].map { ($0, Self.address($0)) }
+        let names = ["a", "b", "c"].map { ($0, uniqueAbstractAddress($0)) }
         let address = Dictionary(uniqueKeysWithValues: names)
         var open: [FileDescriptor] = []
         defer { for socket in open { try? Syscall.close(socket) } }
@@ -200,7 +185,7 @@ import Testing
     /// The queue-length limit (`net.unix.max_dgram_qlen`, 10 here) holds for a connected send to a peer that is not
     /// connected back, and `POLLOUT` is withheld while that peer's queue is full; connected back, neither.
     @Test func connectedSendsAndTheQueueLimit() throws {
-        let addressA = Self.address("qa"), addressB = Self.address("qb")
+        let addressA = uniqueAbstractAddress("qa"), addressB = uniqueAbstractAddress("qb")
         let a = try KernelUnixSocket.bound(.dgram, to: addressA)
         let b = try KernelUnixSocket.bound(.dgram, to: addressB)
         defer {
@@ -237,27 +222,19 @@ import Testing
         #expect(try Syscall.peerProcessID(a) == getpid())
         #expect(try Syscall.peerProcessID(lone) == 0)
         if type == .dgram {
-            let addressB = Self.address("peer-b")
+            let addressB = uniqueAbstractAddress("peer-b")
             let bound = try KernelUnixSocket.bound(.dgram, to: addressB)
             open.append(bound)
             try Syscall.connect(lone, to: addressB)
             #expect(try Syscall.peerProcessID(lone) == 0)
             return
         }
-        let address = Self.address("listener")
+        let address = uniqueAbstractAddress("listener")
         let listener = try KernelUnixSocket.listener(type, at: address, backlog: 2)
         open.append(listener)
         #expect(try Syscall.peerProcessID(listener) == getpid())
-        guard case .completed(let client) = try KernelUnixSocket.connect(type, to: address, nonblocking: true) else {
-            Issue.record("no connection")
-            return
-        }
-        open.append(client)
-        guard case .completed(let accepted) = try KernelUnixSocket.accept(listener, nonblocking: true) else {
-            Issue.record("nothing to accept")
-            return
-        }
-        open.append(accepted)
+        guard let (client, accepted) = try acceptedConnection(type, to: address, on: listener) else { return }
+        open += [client, accepted]
         #expect(try Syscall.peerProcessID(client) == getpid())
         #expect(try Syscall.peerProcessID(accepted) == getpid())
     }

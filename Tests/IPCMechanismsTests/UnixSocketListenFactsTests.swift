@@ -7,21 +7,6 @@ import Testing
 /// `listen` and `accept` on sockets that are not (or are already) listening, measured on this kernel; the
 /// `unix-socket` model's `listen` and `accept` encode each fact.
 @Suite struct UnixSocketListenFactsTests {
-    static func address(_ stem: String) -> UnixAddress {
-        .abstract("ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))-\(stem)")
-    }
-
-    func errorName(_ body: () throws -> Void) -> String {
-        do {
-            try body()
-            return "ok"
-        } catch let error as Errno {
-            return error.name
-        } catch {
-            return "\(error)"
-        }
-    }
-
     /// A pair's end: a datagram socket cannot listen or accept (`EOPNOTSUPP`, so named); a stream or seqpacket
     /// one is not bound, and not listening (`EINVAL`).
     @Test(arguments: [(UnixSocketType.stream, "EINVAL"), (.seqpacket, "EINVAL"), (.dgram, "EOPNOTSUPP")])
@@ -32,7 +17,7 @@ import Testing
         #expect(errorName { _ = try Syscall.accept(a, retryOnInterrupt: false) } == error)
         // A bound datagram socket cannot listen either.
         if type == .dgram {
-            let bound = try KernelUnixSocket.bound(.dgram, to: Self.address("dgram"))
+            let bound = try KernelUnixSocket.bound(.dgram, to: uniqueAbstractAddress("dgram"))
             defer { try? Syscall.close(bound) }
             #expect(errorName { try Syscall.listen(bound, backlog: 1) } == "EOPNOTSUPP")
         }
@@ -42,7 +27,7 @@ import Testing
     /// it shrinks; a negative backlog is `somaxconn`. A client or an accepted socket cannot listen (`EINVAL`).
     @Test(arguments: [UnixSocketType.stream, .seqpacket])
     func listenAgainChangesTheBacklog(type: UnixSocketType) throws {
-        let address = Self.address("relisten")
+        let address = uniqueAbstractAddress("relisten")
         let listener = try KernelUnixSocket.listener(type, at: address, backlog: 0)
         var clients: [FileDescriptor] = []
         defer { for socket in clients + [listener] { try? Syscall.close(socket) } }
