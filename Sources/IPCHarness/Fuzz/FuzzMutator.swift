@@ -51,20 +51,29 @@ enum FuzzMutator {
         }
         switch entry.mode {
         case .real:
-            guard var spec = try? RealRunSpec(trace: entry.trace, setup: scenario.realSetup) else { break }
+            guard let original = try? RealRunSpec(trace: entry.trace, setup: scenario.realSetup) else { break }
             let killsAllowed = (entry.faults ?? scenario.defaultFaults).kinds.contains(.kill)
             let partner = partners.compactMap { try? RealRunSpec(trace: $0.trace, setup: scenario.realSetup) }.first
-            guard let name = edit(&spec, killsAllowed: killsAllowed, partner: partner, leads: leads, generator: &generator) else { break }
-            run.edit = .real(spec)
-            run.mutation = name
-            return run
+            // An edit that is not faithful to the workload is drawn again, a few times, then given up for a variation.
+            for _ in 0..<4 {
+                var spec = original
+                guard let name = edit(&spec, killsAllowed: killsAllowed, partner: partner, leads: leads, generator: &generator) else { break }
+                guard isFaithful(spec, to: original) else { continue }
+                run.edit = .real(spec)
+                run.mutation = name
+                return run
+            }
         case .sim:
-            guard var spec = try? SimulationRunSpec(trace: entry.trace) else { break }
+            guard let original = try? SimulationRunSpec(trace: entry.trace) else { break }
             let partner = partners.compactMap { try? SimulationRunSpec(trace: $0.trace) }.first
-            guard let name = edit(&spec, partner: partner, generator: &generator) else { break }
-            run.edit = .sim(spec)
-            run.mutation = name
-            return run
+            for _ in 0..<4 {
+                var spec = original
+                guard let name = edit(&spec, partner: partner, generator: &generator) else { break }
+                guard isFaithful(spec, to: original) else { continue }
+                run.edit = .sim(spec)
+                run.mutation = name
+                return run
+            }
         case .threads:
             break
         }
