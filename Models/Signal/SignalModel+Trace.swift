@@ -11,6 +11,10 @@
 //   pending   (none; receiver only: sigpending)               {"signals": [SIG, ...]}
 //   signalfd-read {"signals": [SIG, ...], "max": BYTES,       {"deliveries": [{"signal": SIG,           EAGAIN, EINVAL, EINTR
 //             "nonblocking": BOOL?} (receiver only)            "code": …, "sender": …, "value": …}, …]}
+//   signalfd-poll {"signals": [SIG, ...], "events": [EV, ...]?,  {"revents": ["POLLIN"]} (or [])       EINTR (nothing pending)
+//             "timeout": MS} (receiver only; events absent: ["POLLIN"]; MS negative: wait)
+//   signalfd-select {"signals": [SIG, ...], "read": BOOL?,    {"readable": BOOL, "writable": BOOL}      EINTR (nothing pending)
+//             "write": BOOL?, "timeout": MS} (receiver only)
 //
 // SIG is a name ("SIGUSR2", "SIGRTMIN+1") or a number (to provoke EINVAL). The object is the receiving process's
 // pending set: kill and sigqueue by any process target it; only the receiver waits.
@@ -55,6 +59,19 @@ extension SignalModel {
             let max = try call.value.required("max").integer("max", in: 0...(1 << 20))
             let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
             return .signalfdRead(process: call.process, signals: signals, max: max, nonblocking: nonblocking)
+        case "signalfd-poll", "signalfd-select":
+            try requireReceiver(call, doing: "polls a signalfd for")
+            let signals = try Self.waitSet(call.value)
+            let timeout = try call.value.required("timeout").integer("timeout", in: Int(Int32.min)...Int(Int32.max))
+            if call.f == "signalfd-select" {
+                return .signalfdReadiness(process: call.process, signals: signals, call: .select(
+                    read: try call.value.optional("read")?.boolean("read") ?? false,
+                    write: try call.value.optional("write")?.boolean("write") ?? false, timeout: timeout))
+            }
+            let events = try call.value.optional("events").map { (value) throws(ModelError) in
+                try PipeModel.pollEvents(value, field: "events")
+            } ?? .input
+            return .signalfdReadiness(process: call.process, signals: signals, call: .poll(events: events, timeout: timeout))
         case "sigwait":
             try requireReceiver(call, doing: "waits for")
             return .sigwait(process: call.process, signals: try Self.waitSet(call.value))
@@ -63,7 +80,7 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, wait, sigwait, pending and signalfd-read)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
         }
     }
 
@@ -89,6 +106,12 @@ extension SignalModel {
             return .deliveries(try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
                 try Self.delivery(from: value)
             })
+        case (.ok(let value), .signalfdReadiness(_, _, .poll)):
+            return .ready(try PipeModel.pollEvents(try value.required("revents"), field: "revents"))
+        case (.ok(let value), .signalfdReadiness(_, _, .select)):
+            return .selected(
+                readable: try value.required("readable").boolean("readable"),
+                writable: try value.required("writable").boolean("writable"))
         case (.ok(let value), .pending):
             let signals = try value.required("signals").elements("signals").map { (value) throws(ModelError) in
                 try Self.signal(value, field: "signals")
@@ -117,6 +140,14 @@ extension SignalModel {
             var object: JSONObject = ["signals": .array(signals.map(Self.json)), "max": .int(max)]
             if nonblocking { object["nonblocking"] = true }
             return ("signalfd-read", .object(object))
+        case .signalfdReadiness(_, let signals, .poll(let events, let timeout)):
+            return ("signalfd-poll", [
+                "signals": .array(signals.map(Self.json)), "events": .array(events.names.map { .string($0) }), "timeout": .int(timeout),
+            ])
+        case .signalfdReadiness(_, let signals, .select(let read, let write, let timeout)):
+            return ("signalfd-select", [
+                "signals": .array(signals.map(Self.json)), "read": .bool(read), "write": .bool(write), "timeout": .int(timeout),
+            ])
         case .exit:
             return ("exit", nil)
         }
@@ -134,6 +165,10 @@ extension SignalModel {
             return .ok(["deliveries": .array(deliveries.map(Self.json))])
         case .pendingSignals(let signals):
             return .ok(["signals": .array(signals.map(Self.json))])
+        case .ready(let events):
+            return .ok(["revents": .array(events.names.map { .string($0) })])
+        case .selected(let readable, let writable):
+            return .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .failed(let code):
             return .fail(code)
         }
@@ -195,7 +230,7 @@ extension SignalModel.Input {
     public var process: Int {
         switch self {
         case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _),
-            .exit(let process): process
+            .signalfdReadiness(let process, _, _), .exit(let process): process
         }
     }
 }

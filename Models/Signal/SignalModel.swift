@@ -27,6 +27,13 @@
 ///   `SI_TKILL`, which glibc's `sigtimedwait` and `sigwaitinfo` fold into `SI_USER` (the raw call and `signalfd`
 ///   show `SI_TKILL`), so either is allowed. Over `RLIMIT_SIGPENDING` it acts as `sigqueue` does: a real-time one
 ///   fails `EAGAIN`, a standard one is kept without details.
+/// - `poll` on a `signalfd` for `signals` reports `POLLIN` alone (never `POLLRDNORM`, `POLLOUT`, `POLLWRNORM`) while
+///   one of `signals` is pending for the calling thread or its process, and `select` reports it readable then, never
+///   writable (`SignalDescriptorReadinessFactsTests`); it takes nothing. The receiver's thread set is its polling
+///   thread's, so both sets count (another thread of the receiver, which would not see the thread set, is not
+///   expressible: one receiving thread per object). A zero or positive timeout may return nothing while nothing is
+///   pending; a negative one sleeps until a signal of the set is; `EINTR` only while nothing of the set is pending
+///   (the kernel's `do_poll` checks for a handled signal even with timeout 0).
 /// - `sigwait` takes what `sigwaitinfo` would, and its result is the signal's number only: glibc's `sigwait` reports
 ///   no `si_code` and no sender, so any of them is allowed. It never fails `EINTR`: glibc retries its
 ///   `sigtimedwait` when a handler interrupts it (measured, `InterruptionFactsTests`).
@@ -100,6 +107,8 @@ public struct SignalModel: TraceModel {
         case pending(process: Int)
         /// `read` of a `signalfd` for `signals` with a buffer of `max` bytes (`SFD_NONBLOCK` when `nonblocking`).
         case signalfdRead(process: Int, signals: [Int], max: Int, nonblocking: Bool)
+        /// `poll` or `select` by the receiver on a `signalfd` for `signals` (made for the call): takes nothing.
+        case signalfdReadiness(process: Int, signals: [Int], call: PipeModel.ReadinessCall)
         /// The receiver (or any process) died; only the receiver's death matters.
         case exit(process: Int)
     }
@@ -113,6 +122,10 @@ public struct SignalModel: TraceModel {
         case pendingSignals([Int])
         /// What a `signalfd` read returned, in order.
         case deliveries([Delivery])
+        /// `poll`'s `revents` on a signalfd (empty: it returned 0).
+        case ready(PipeModel.PollEvents)
+        /// `select`'s answer on a signalfd.
+        case selected(readable: Bool, writable: Bool)
         case exited
         case failed(ErrorCode)
     }
@@ -186,6 +199,13 @@ public struct SignalModel: TraceModel {
         if case .signalfdRead(_, let signals, let max, let nonblocking) = input {
             return signalfdSteps(state, signals: signals, capacity: max / Self.signalfdInfoSize, nonblocking: nonblocking, output: output)
         }
+        if case .signalfdReadiness(_, let signals, let call) = input {
+            let result = Self.readiness(call, ready: state.pendingSignals.contains(where: signals.contains))
+            // Interrupted while nothing of its set is pending (whatever its timeout); otherwise one atomic look.
+            if output == .failed(.EINTR) { return Self.nothingReady(result) ? [.completed(state)] : [] }
+            if Self.nothingReady(result) && call.timeout < 0 { return [] }
+            return output == nil || output == result ? [.completed(state)] : []
+        }
         if output == .failed(.EINTR) {
             // Interrupted asleep: nothing of its set was pending, and it takes nothing.
             guard case .wait(_, let signals, let timeout) = input, timeout != .milliseconds(0), timeout != .invalid, state.alive,
@@ -236,6 +256,19 @@ public struct SignalModel: TraceModel {
         default:
             return []
         }
+    }
+
+    /// What `poll` or `select` on a signalfd reports when `ready` (one of its signals pending for the caller):
+    /// `POLLIN` alone, when asked; readable, never writable.
+    static func readiness(_ call: PipeModel.ReadinessCall, ready: Bool) -> Output {
+        switch call {
+        case .poll(let events, _): .ready(ready && events.contains(.input) ? .input : [])
+        case .select(let read, _, _): .selected(readable: ready && read, writable: false)
+        }
+    }
+
+    static func nothingReady(_ output: Output) -> Bool {
+        output == .ready([]) || output == .selected(readable: false, writable: false)
     }
 
     /// The next signal of `signals` the kernel's dequeue takes: the thread's set, then the process's.
@@ -290,6 +323,9 @@ public struct SignalModel: TraceModel {
             return (.pendingSignals(state.pendingSignals), state)
         case .signalfdRead:
             return nil  // several steps: see signalfdSteps
+        case .signalfdReadiness(_, let signals, let call):
+            let result = Self.readiness(call, ready: state.pendingSignals.contains(where: signals.contains))
+            return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
         case .exit(let process):
             guard process == state.receiver else { return (.exited, state) }
             var next = state
@@ -367,6 +403,8 @@ public struct SignalModel: TraceModel {
             call = "sigpending"
         case .signalfdRead(_, let signals, let max, let nonblocking):
             call = "read signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))} up to \(max) bytes" + (nonblocking ? " (SFD_NONBLOCK)" : "")
+        case .signalfdReadiness(_, let signals, let readinessCall):
+            call = "\(readinessCall) on signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .exit:
             call = "exit"
         }
@@ -379,6 +417,10 @@ public struct SignalModel: TraceModel {
         case .pendingSignals(let signals)?: result = "{\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .deliveries(let deliveries)?:
             result = deliveries.map { "\(Self.name(of: $0.signal)) \(Self.describe($0.details))" }.joined(separator: ", ")
+        case .ready(let events)?: result = "\(events)"
+        case .selected(let readable, let writable)?:
+            result = readable || writable
+                ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: ", ") : "nothing ready"
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

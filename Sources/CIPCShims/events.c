@@ -76,6 +76,12 @@ int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned l
     return taken;
 }
 
+int ipc_signalfd_open(const int *signals, int count, int nonblocking) {
+    sigset_t set;
+    if (make_set(&set, signals, count) == -1) return -1;
+    return signalfd(-1, &set, SFD_CLOEXEC | (nonblocking ? SFD_NONBLOCK : 0));
+}
+
 int ipc_sigwait(const int *signals, int count) {
     sigset_t set;
     if (make_set(&set, signals, count) == -1) return -1;

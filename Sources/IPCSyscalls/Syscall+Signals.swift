@@ -81,6 +81,16 @@ extension Syscall {
         return (0..<Int(taken)).map { SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0]) }
     }
 
+    /// A nonblocking `signalfd` for `signals` (which the caller must have blocked), `SFD_CLOEXEC`; the caller closes
+    /// it. No fault is injected into its making.
+    ///
+    /// The corresponding C function is `signalfd`.
+    public static func openSignalDescriptor(_ signals: [Int32]) throws(Errno) -> FileDescriptor {
+        let descriptor = ipc_signalfd_open(signals, CInt(signals.count), 1)
+        guard descriptor >= 0 else { throw Errno(rawValue: errno) }
+        return FileDescriptor(rawValue: descriptor)
+    }
+
     /// What `poll` and `select` (timeout 0) report on a nonblocking signalfd for `signal`: with nothing pending
     /// (`alone`), with `signal` pending for the calling thread (`pending`), and, at that moment, to another thread of
     /// the process polling the same descriptor (`otherThread`); the calling thread's `select` with it pending. The

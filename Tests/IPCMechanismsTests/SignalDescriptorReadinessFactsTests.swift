@@ -2,8 +2,9 @@ import Glibc
 import IPCSyscalls
 import Testing
 
-/// `poll` and `select` on a signalfd, as this kernel's `signalfd_poll` reports them (measured for the issue 15 row
-/// "a signalfd kept open across operations, and poll/select on it", which the signal model does not have yet).
+/// `poll` and `select` on a signalfd, as this kernel's `signalfd_poll` reports them: the facts behind the signal
+/// model's `signalfd-poll` and `signalfd-select` (which `KernelSignalFactsTests` also checks against the model through
+/// the signal kind's worker).
 @Suite struct SignalDescriptorReadinessFactsTests {
     /// `POLLIN` alone while the signal is pending for the calling thread (never `POLLRDNORM`, `POLLOUT` or
     /// `POLLWRNORM`), nothing with none pending; another thread polling the same descriptor does not see a signal

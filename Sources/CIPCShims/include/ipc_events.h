@@ -30,6 +30,10 @@ int ipc_tgkill_main_thread(int pid, int signal);
 int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned long max,
                       int *signo, int *code, int *pid, int *value, int capacity);
 
+/// A signalfd for `signals[0..<count]` (SFD_CLOEXEC, and SFD_NONBLOCK when `nonblocking`): the descriptor, or -1
+/// with errno.
+int ipc_signalfd_open(const int *signals, int count, int nonblocking);
+
 /// What `poll` and `select` (timeout 0) report on a nonblocking signalfd for `signal`, measured in one call: blocks
 /// `signal` in the calling thread, makes the signalfd and polls it for every event (`revents[0]`: nothing pending);
 /// sends `signal` to the calling thread alone (`tgkill`) and polls again (`revents[1]`), then has a new thread, which

@@ -108,6 +108,14 @@ struct SignalBinding: ObjectBinding {
         case .signalfdRead(_, let signals, let max, let nonblocking):
             let infos = try KernelSignals.readSignalDescriptor(for: signals.map { Int32(clamping: $0) }, max: max, nonblocking: nonblocking)
             return .deliveries(infos.map(delivery))
+        case .signalfdReadiness(_, let signals, .poll(let events, let timeout)):
+            let revents = try KernelSignals.pollSignalDescriptor(
+                for: signals.map { Int32(clamping: $0) }, events: Int16(truncatingIfNeeded: events.rawValue), timeoutMilliseconds: timeout)
+            return .ready(PipeModel.PollEvents(rawValue: Int(UInt16(bitPattern: revents))))
+        case .signalfdReadiness(_, let signals, .select(let read, let write, let timeout)):
+            let answer = try KernelSignals.selectSignalDescriptor(
+                for: signals.map { Int32(clamping: $0) }, read: read, write: write, timeoutMilliseconds: timeout)
+            return .selected(readable: answer.readable, writable: answer.writable)
         case .wait(_, var signals, let timeout):
             if lowestPendingFirst, let lowest = try KernelSignals.pending().map(Int.init).filter(signals.contains).min() {
                 signals = [lowest]

@@ -31,6 +31,26 @@ public enum KernelSignals {
         try Syscall.readSignalDescriptor(signals, max: max, nonblocking: nonblocking)
     }
 
+    /// `poll` for `events` on a `signalfd` for `signals`, made for the call and closed after: its `revents`. `EINTR`
+    /// is not retried.
+    public static func pollSignalDescriptor(for signals: [Int32], events: Int16, timeoutMilliseconds: Int) throws(Errno) -> Int16 {
+        let descriptor = try Syscall.openSignalDescriptor(signals)
+        defer { try? descriptor.close() }
+        var entries = [pollfd(fd: descriptor.rawValue, events: events, revents: 0)]
+        _ = try Syscall.poll(&entries, timeoutMilliseconds: CInt(clamping: timeoutMilliseconds), retryOnInterrupt: false)
+        return entries[0].revents
+    }
+
+    /// `select` on a `signalfd` for `signals`, made for the call and closed after: whether it is readable and
+    /// writable. `EINTR` is not retried.
+    public static func selectSignalDescriptor(
+        for signals: [Int32], read: Bool, write: Bool, timeoutMilliseconds: Int
+    ) throws(Errno) -> (readable: Bool, writable: Bool) {
+        let descriptor = try Syscall.openSignalDescriptor(signals)
+        defer { try? descriptor.close() }
+        return try Syscall.select(descriptor, read: read, write: write, timeoutMilliseconds: timeoutMilliseconds, retryOnInterrupt: false)
+    }
+
     /// `sigwait`: takes one pending signal among `signals`, waiting as long as it takes, and gives its number only.
     public static func waitForNumber(for signals: [Int32]) throws(Errno) -> Int32 {
         try Syscall.waitForSignalNumber(signals)
