@@ -201,6 +201,46 @@ import Testing
         #expect(results[10] == #"{"deliveries":[{"signal":"SIGWINCH","code":"SI_USER","sender":1}]}"#)
     }
 
+    /// `poll` and `select` on a signalfd: nothing with none of its set pending (`tgkill`'s `SIGUSR2` aside, outside
+    /// it); `POLLIN` alone, asked for every event, once one is pending for the polling (main) thread or its process,
+    /// readable and never writable; polling takes nothing (the read after takes both); asking for `POLLOUT` alone
+    /// reports nothing.
+    @Test func aSignalfdPollSeesPOLLINAloneWhileASignalOfItsSetIsPendingAndTakesNothing() throws {
+        let set = ["SIGWINCH", "SIGRTMIN+1"]
+        let every: JSONValue = ["POLLIN", "POLLPRI", "POLLOUT", "POLLRDNORM", "POLLWRNORM"]
+        let poll = { (events: JSONValue) -> (f: String, value: JSONValue) in
+            ("signalfd-poll", ["signals": .array(set.map { .string($0) }), "events": events, "timeout": 0])
+        }
+        let select: (f: String, value: JSONValue) = ("signalfd-select", ["signals": .array(set.map { .string($0) }), "read": true, "write": true, "timeout": 0])
+        let program: [(f: String, value: JSONValue)] = [
+            poll(every), select, ("tgkill", ["signal": "SIGUSR2"]), poll(every), ("tgkill", ["signal": "SIGWINCH"]), poll(every),
+            poll(["POLLOUT"]), select, ("sigqueue", ["signal": "SIGRTMIN+1", "value": 4]), poll(["POLLIN"]),
+            ("signalfd-read", ["signals": .array(set.map { .string($0) }), "max": 1280, "nonblocking": true]), poll(every), select,
+        ]
+        let results = try outcomes(program, signals: ["SIGUSR2"] + set)
+        let nothing = #"{"revents":[]}"#, readable = #"{"revents":["POLLIN"]}"#
+        let unready = #"{"readable":false,"writable":false}"#
+        #expect(results == [
+            nothing, unready, "ok", nothing, "ok", readable, nothing, #"{"readable":true,"writable":false}"#, "ok", readable,
+            #"{"deliveries":[{"signal":"SIGWINCH","code":"SI_TKILL","sender":1},{"signal":"SIGRTMIN+1","code":"SI_QUEUE","sender":1,"value":4}]}"#,
+            nothing, unready,
+        ])
+    }
+
+    /// A waiting `poll` (timeout -1) on a signalfd with nothing pending sleeps until another process sends a signal
+    /// of its set, then reports `POLLIN` (the trace checks: the model lets it end only once one is pending).
+    @Test func aWaitingSignalfdPollEndsWithPOLLINOnceASignalOfItsSetArrives() throws {
+        let poll = Call(process: 1, object: "sig1", f: "signalfd-poll", value: ["signals": ["SIGRTMIN+2"], "events": ["POLLIN"], "timeout": -1])
+        let workload = Workload(
+            objects: [Workload.Object(name: "sig1", kind: "signal", parameters: ["signals": ["SIGRTMIN+2"]])],
+            processes: [
+                Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: [poll]),
+                Workload.Process(id: 2, holds: ["sig1": ["send"]], program: [Call(process: 2, object: "sig1", f: "kill", value: ["signal": "SIGRTMIN+2"])]),
+            ])
+        let results = try outcomes(of: workload)
+        #expect(results.sorted() == ["ok", #"{"revents":["POLLIN"]}"#])
+    }
+
     enum Operation: Sendable, CustomStringConvertible {
         case kill(String)
         case sigqueue(String, Int)
@@ -208,6 +248,10 @@ import Testing
         case wait([String])
         case pending
         case signalfdRead([String], Int)
+        /// `poll` (timeout 0) on a signalfd for the set, for `POLLIN` alone or for every event.
+        case signalfdPoll([String], every: Bool)
+        /// `select` (timeout 0) on a signalfd for the set, for reading and writing.
+        case signalfdSelect([String])
         /// A `kill` of the first signal, then a `sigwait` for the set (which holds it): never asleep for ever.
         case sentThenSigwait(String, [String])
 
@@ -219,6 +263,8 @@ import Testing
             case .wait(let set): "wait(\(set))"
             case .pending: "sigpending"
             case .signalfdRead(let set, let max): "signalfd-read(\(set), \(max))"
+            case .signalfdPoll(let set, let every): "signalfd-poll(\(set)\(every ? ", every event" : ""))"
+            case .signalfdSelect(let set): "signalfd-select(\(set))"
             case .sentThenSigwait(let signal, let set): "kill(\(signal)), sigwait(\(set))"
             }
         }
@@ -235,6 +281,10 @@ import Testing
         zip(Gen.int(in: 1...15), Gen.int(in: 0...4)).map { mask, slots in
             Operation.signalfdRead(names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element), slots * 128 + (slots == 1 ? 60 : 0))
         }.eraseToAny(),
+        zip(Gen.int(in: 1...15), Gen.int(in: 0...1)).map { mask, every in
+            Operation.signalfdPoll(names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element), every: every == 1)
+        }.eraseToAny(),
+        Gen.int(in: 1...15).map { mask in Operation.signalfdSelect(names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element)) }.eraseToAny(),
         Gen.int(in: 1...15).map { mask in Operation.wait(names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element)) }.eraseToAny(),
         zip(Gen.int(in: 0...3), Gen.int(in: 0...15)).map { sent, mask in
             Operation.sentThenSigwait(names[sent], names.enumerated().filter { $0.offset == sent || mask & (1 << $0.offset) != 0 }.map(\.element))
@@ -252,6 +302,13 @@ import Testing
                 case .wait(let set): [("wait", ["signals": .array(set.map { .string($0) }), "timeout": 0])]
                 case .pending: [("pending", .null)]
                 case .signalfdRead(let set, let max): [("signalfd-read", ["signals": .array(set.map { .string($0) }), "max": .int(max), "nonblocking": true])]
+                case .signalfdPoll(let set, let every):
+                    [("signalfd-poll", [
+                        "signals": .array(set.map { .string($0) }),
+                        "events": every ? ["POLLIN", "POLLPRI", "POLLOUT", "POLLRDNORM", "POLLWRNORM"] : ["POLLIN"], "timeout": 0,
+                    ])]
+                case .signalfdSelect(let set):
+                    [("signalfd-select", ["signals": .array(set.map { .string($0) }), "read": true, "write": true, "timeout": 0])]
                 case .sentThenSigwait(let signal, let set):
                     [("kill", ["signal": .string(signal)]), ("sigwait", ["signals": .array(set.map { .string($0) })])]
                 }
