@@ -51,7 +51,8 @@ public enum SignalScenarios {
 
     /// Process 1 receives; the others (and process 1 itself, sometimes) send. The receiver mostly polls
     /// (timeout 0) and sometimes waits, so its program is not stuck for long when nothing more comes.
-    /// With `threadDirected`, senders also `tgkill` the receiver's thread and the receiver sometimes asks `sigpending`.
+    /// With `threadDirected`, senders also `tgkill` the receiver's thread and the receiver sometimes asks `sigpending`
+    /// and polls a signalfd for the set.
     /// With `sigwaitOnly`, the receiver takes every signal with `sigwait`, and only as many as were sent.
     static func workload(generator: inout SeededGenerator, signals: [String], threadDirected: Bool = false, sigwaitOnly: Bool = false) -> Workload {
         let count = generator.next(in: 2...4)
@@ -89,6 +90,13 @@ public enum SignalScenarios {
             }
             if threadDirected && generator.chance(0.2) {
                 receiver.append(Call(process: 1, object: "sig1", f: "pending"))
+            }
+            // Every third take is looked for first with a poll on a signalfd (no draw: the rest of the workload
+            // is what it was): POLLIN alone while one is pending for the receiver's thread or process.
+            if threadDirected && sequence % 3 == 1 {
+                receiver.append(Call(process: 1, object: "sig1", f: "signalfd-poll", value: [
+                    "signals": .array(signals.map { .string($0) }), "events": ["POLLIN", "POLLOUT"], "timeout": 0,
+                ]))
             }
             var value: JSONObject = ["signals": .array(signals.map { .string($0) })]
             if generator.chance(0.75) { value["timeout"] = 0 }
