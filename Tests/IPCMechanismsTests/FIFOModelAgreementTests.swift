@@ -123,30 +123,14 @@ import Testing
                 do {
                     switch operation {
                     case .open(let end):
-                        input = .open(process: 1, end: end, nonblocking: true)
-                        held[end, default: []].append(try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: true))
-                        kernel = .opened
+                        (input, kernel) = Self.open(end, path: path, &held)
                     case .write(let size):
                         let start = size % 253
-                        let data = Array(Self.pattern[start..<start + size])
-                        input = .write(process: 1, data: data, nonblocking: true)
-                        guard let descriptor = held[.write]?.last else { kernel = .failed(.EBADF); break }
-                        switch try KernelPipe.write(descriptor, data, nonblocking: true) {
-                        case .completed(let count): kernel = .wrote(count)
-                        case .wouldBlock: kernel = .failed(.EAGAIN)
-                        }
+                        (input, kernel) = Self.write(Array(Self.pattern[start..<start + size]), held)
                     case .read(let max):
-                        input = .read(process: 1, max: max, nonblocking: true)
-                        guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
-                        switch try KernelPipe.read(descriptor, max: max, nonblocking: true) {
-                        case .completed(let bytes): kernel = .read(bytes)
-                        case .wouldBlock: kernel = .failed(.EAGAIN)
-                        }
+                        (input, kernel) = Self.read(max, held)
                     case .close(let end):
-                        input = .close(process: 1, end: end)
-                        guard let descriptor = held[end]?.popLast() else { kernel = .failed(.EBADF); break }
-                        try Syscall.close(descriptor)
-                        kernel = .closed
+                        (input, kernel) = Self.close(end, &held)
                     case .fcntl(let end, let command):
                         input = .fcntl(process: 1, end: end, command: command)
                         guard let descriptor = held[end]?.last else { kernel = .failed(.EBADF); break }
@@ -308,29 +292,13 @@ import Testing
                 do {
                     switch operation {
                     case .open(let end):
-                        input = .open(process: 1, end: end, nonblocking: true)
-                        held[end, default: []].append(try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: true))
-                        kernel = .opened
+                        (input, kernel) = Self.open(end, path: path, &held)
                     case .write(let size):
-                        let data = Array(Self.pattern[0..<size])
-                        input = .write(process: 1, data: data, nonblocking: true)
-                        guard let descriptor = held[.write]?.last else { kernel = .failed(.EBADF); break }
-                        switch try KernelPipe.write(descriptor, data, nonblocking: true) {
-                        case .completed(let count): kernel = .wrote(count)
-                        case .wouldBlock: kernel = .failed(.EAGAIN)
-                        }
+                        (input, kernel) = Self.write(Array(Self.pattern[0..<size]), held)
                     case .read(let max):
-                        input = .read(process: 1, max: max, nonblocking: true)
-                        guard let descriptor = held[.read]?.last else { kernel = .failed(.EBADF); break }
-                        switch try KernelPipe.read(descriptor, max: max, nonblocking: true) {
-                        case .completed(let bytes): kernel = .read(bytes)
-                        case .wouldBlock: kernel = .failed(.EAGAIN)
-                        }
+                        (input, kernel) = Self.read(max, held)
                     case .close(let end):
-                        input = .close(process: 1, end: end)
-                        guard let descriptor = held[end]?.popLast() else { kernel = .failed(.EBADF); break }
-                        try Syscall.close(descriptor)
-                        kernel = .closed
+                        (input, kernel) = Self.close(end, &held)
                     case .unlink:
                         input = .unlink(process: 1)
                         try Syscall.unlink(path)
@@ -381,5 +349,57 @@ import Testing
     static func short(_ output: FIFOModel.Output) -> String {
         if case .read(let bytes) = output { return "read \(bytes.count) bytes" }
         return "\(output)"
+    }
+
+    // MARK: The calls both properties make alike
+
+    typealias Held = [PipeModel.End: [FileDescriptor]]
+
+    /// A nonblocking open of `end`, the new descriptor held as the newest of its end.
+    static func open(_ end: PipeModel.End, path: String, _ held: inout Held) -> (FIFOModel.Input, FIFOModel.Output) {
+        let input = FIFOModel.Input.open(process: 1, end: end, nonblocking: true)
+        return (input, outcome { held[end, default: []].append(try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: true)); return .opened })
+    }
+
+    /// A nonblocking write through the newest write descriptor (`EBADF` without one).
+    static func write(_ data: [UInt8], _ held: Held) -> (FIFOModel.Input, FIFOModel.Output) {
+        let input = FIFOModel.Input.write(process: 1, data: data, nonblocking: true)
+        guard let descriptor = held[.write]?.last else { return (input, .failed(.EBADF)) }
+        return (input, outcome {
+            switch try KernelPipe.write(descriptor, data, nonblocking: true) {
+            case .completed(let count): .wrote(count)
+            case .wouldBlock: .failed(.EAGAIN)
+            }
+        })
+    }
+
+    /// A nonblocking read through the newest read descriptor (`EBADF` without one).
+    static func read(_ max: Int, _ held: Held) -> (FIFOModel.Input, FIFOModel.Output) {
+        let input = FIFOModel.Input.read(process: 1, max: max, nonblocking: true)
+        guard let descriptor = held[.read]?.last else { return (input, .failed(.EBADF)) }
+        return (input, outcome {
+            switch try KernelPipe.read(descriptor, max: max, nonblocking: true) {
+            case .completed(let bytes): .read(bytes)
+            case .wouldBlock: .failed(.EAGAIN)
+            }
+        })
+    }
+
+    /// Closes the newest descriptor of `end` (`EBADF` without one); it is no longer held.
+    static func close(_ end: PipeModel.End, _ held: inout Held) -> (FIFOModel.Input, FIFOModel.Output) {
+        let input = FIFOModel.Input.close(process: 1, end: end)
+        guard let descriptor = held[end]?.popLast() else { return (input, .failed(.EBADF)) }
+        return (input, outcome { try Syscall.close(descriptor); return .closed })
+    }
+
+    /// What `body` gave, or the error it failed with as the model names it.
+    static func outcome(_ body: () throws -> FIFOModel.Output) -> FIFOModel.Output {
+        do {
+            return try body()
+        } catch let error as Errno {
+            return .failed(ErrorCode(error.name))
+        } catch {
+            return .failed(ErrorCode("\(error)"))
+        }
     }
 }
