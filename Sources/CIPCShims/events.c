@@ -44,11 +44,15 @@ int ipc_tgkill_main_thread(int pid, int signal) {
     return (int)syscall(SYS_tgkill, pid, pid, signal);
 }
 
-int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned long max,
-                      int *signo, int *code, int *pid, int *value, int capacity) {
+int ipc_signalfd_open(const int *signals, int count, int nonblocking) {
     sigset_t set;
     if (make_set(&set, signals, count) == -1) return -1;
-    int fd = signalfd(-1, &set, SFD_CLOEXEC | (nonblocking ? SFD_NONBLOCK : 0));
+    return signalfd(-1, &set, SFD_CLOEXEC | (nonblocking ? SFD_NONBLOCK : 0));
+}
+
+int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned long max,
+                      int *signo, int *code, int *pid, int *value, int capacity) {
+    int fd = ipc_signalfd_open(signals, count, nonblocking);
     if (fd == -1) return -1;
     void *buffer = malloc(max > 0 ? max : 1);
     if (buffer == NULL) {
@@ -74,12 +78,6 @@ int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned l
     }
     free(buffer);
     return taken;
-}
-
-int ipc_signalfd_open(const int *signals, int count, int nonblocking) {
-    sigset_t set;
-    if (make_set(&set, signals, count) == -1) return -1;
-    return signalfd(-1, &set, SFD_CLOEXEC | (nonblocking ? SFD_NONBLOCK : 0));
 }
 
 int ipc_sigwait(const int *signals, int count) {
