@@ -176,6 +176,31 @@ import Testing
         #expect(sawUseAfterChmod, "no descriptor was used after a chmod in 6 runs")
     }
 
+    /// A user's workload that sends more than its ring's slots hold would reach the construction's precondition in
+    /// the worker, and the run would report the trap as the user's crash: the real driver refuses it before it
+    /// starts anything, as the simulator does.
+    @Test func aCallTheConstructionCannotPerformIsRefusedBeforeAnyWorkerStarts() throws {
+        let scenario = Scenario.simulated(
+            name: "test-oversized-ring-send", kind: SharedRingKind.self, implementation: "reference.spsc-ring",
+            summary: "", modes: [.real],
+            makeWorkload: { _ in
+                Workload(
+                    objects: [Workload.Object(name: "q0", kind: SharedRingKind.self, parameters: ["capacity": 3, "maximumMessage": 24])],
+                    processes: [
+                        Workload.Process(id: 1, holds: ["q0": ["memory"]], program: [
+                            Call(process: 1, object: "q0", f: "send", value: ["data": .string(String(repeating: "D", count: 40))])
+                        ]),
+                        Workload.Process(id: 2, holds: ["q0": ["memory"]], program: [
+                            Call(process: 2, object: "q0", f: "receive")
+                        ]),
+                    ])
+            })
+        let error = #expect(throws: HarnessError.self) {
+            try ScenarioRunner.runOnce(scenario, seed: 1, strategy: .random, worker: worker, checkBudget: .standard, mode: .real)
+        }
+        #expect(error?.description.contains("does not fit the construction's slots of 24 bytes") == true, "\(String(describing: error))")
+    }
+
     @Test func realTracesOfReferenceImplementationsReplay() throws {
         let scenario = try #require(Scenarios.named("spsc-ring"))
         let result = try ScenarioRunner.runOnce(scenario, seed: 8, strategy: .random, worker: worker, checkBudget: .standard, mode: .real)

@@ -55,6 +55,28 @@ import Testing
         expectRefused(path, line: line + 1, containing: "does not fit the construction's slots of 24 bytes")
     }
 
+    /// Found in review: only simulation traces were held to the construction's slots, so a real-mode trace edited to
+    /// send a larger message reached the ring's precondition in the worker — and `replay` reported the trap as a
+    /// crash of the code under test. Every reader refuses it at its line, and the real driver refuses such a workload
+    /// before it starts a worker.
+    @Test func aRealModeMessageLargerThanTheSlotIsRefusedAtItsLine() throws {
+        let worker = try WorkerLocator.workerCommand()
+        let scenario = try #require(Scenarios.named("spsc-ring"))
+        let recorded = try ScenarioRunner.runOnce(
+            scenario, seed: 8, strategy: .random, worker: worker, checkBudget: .standard, mode: .real)
+        #expect(recorded.trace.header.mode == "real")
+        let original = try write([], name: "real-ring")
+        defer { unlink(original) }
+        try recorded.trace.write(to: original)
+        var trace = try lines(original)
+        let line = try #require(trace.firstIndex { $0.contains(#""type":"invoke""#) && $0.contains(#""f":"send""#) })
+        let edited = try #require(trace[line].firstMatch(of: /"data":"[^"]*"/))
+        trace[line].replaceSubrange(edited.range, with: #""data":""# + String(repeating: "D", count: 40) + #"""#)
+        let path = try write(trace, name: "real-oversized")
+        defer { unlink(path) }
+        expectRefused(path, line: line + 1, containing: "does not fit the construction's slots of 24 bytes")
+    }
+
     @Test func aSetupWithNoRoomForAnyMessageIsRefusedAtTheFirstSend() throws {
         var trace = try lines(Self.ringTrace)
         trace[0] = trace[0].replacingOccurrences(of: #""maximumMessage":24"#, with: #""maximumMessage":0"#)

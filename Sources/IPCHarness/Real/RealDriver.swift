@@ -137,6 +137,8 @@ final class RealDriver {
                 "model": parameters[object.kind]!,
             ]
         }
+        // A worker would trap on such a call, and the run would report its own malformed input as the user's crash.
+        try workload.refuseCallsItsObjectsCannotPerform(implementations: implementations) { kind in parameters[kind] }
         return setups
     }
 

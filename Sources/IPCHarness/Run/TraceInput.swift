@@ -65,8 +65,10 @@ private struct SetupRules {
     /// The workload's object names, and what each process holds (real mode and simulation).
     private var workloadObjects: Set<String>?
     private var holdings: [Int: Set<String>] = [:]
-    /// Simulation: each object's kind and setup, to ask whether it can perform an invoke.
-    private var simulated: [String: (kind: any SharedMemoryKind.Type, setup: SharedObjectSetup)] = [:]
+    /// Each shared-memory object's kind and setup, to ask whether it can perform an invoke: a simulation and a
+    /// real-mode worker would both reach the construction's precondition (see
+    /// ``Workload/refuseCallsItsObjectsCannotPerform(implementations:modelParameters:)``).
+    private var sharedMemory: [String: (kind: any SharedMemoryKind.Type, setup: SharedObjectSetup)] = [:]
     private let modelParameters: JSONValue?
 
     init(header: Trace.Header, path: String) throws(TraceError) {
@@ -92,11 +94,10 @@ private struct SetupRules {
                     "the workload's object '\(object.name)' is of kind '\(object.kind)', which no provisioner creates (known: \(KindRegistry.kinds.map { $0.name }.sorted().joined(separator: ", ")); a user's kind is known to the command line built with its components)"
                 )
             }
-            if header.mode == "sim" {
-                guard let shared = kind as? any SharedMemoryKind.Type else {
-                    throw failure("the workload's object '\(object.name)' is of kind '\(object.kind)', which does not run in the simulation (only shared-memory kinds do)")
-                }
-                simulated[object.name] = (shared, SharedObjectSetup(name: object.name, implementation: "", parameters: object.parameters))
+            if let shared = kind as? any SharedMemoryKind.Type {
+                sharedMemory[object.name] = (shared, SharedObjectSetup(object, implementations: [:]))
+            } else if header.mode == "sim" {
+                throw failure("the workload's object '\(object.name)' is of kind '\(object.kind)', which does not run in the simulation (only shared-memory kinds do)")
             }
         }
         // The same refusal the driver and the simulator make: an implementation no object of the workload runs.
@@ -105,15 +106,15 @@ private struct SetupRules {
         } catch {
             throw failure("mechanism '\(header.mechanism)': \(error.message)")
         }
-        for (name, entry) in simulated {
+        for (name, entry) in sharedMemory {
             var objectSetup = entry.setup
             objectSetup.implementation = implementations[name] ?? ""
             do {
                 _ = try entry.kind.layout(of: objectSetup)
             } catch {
-                throw failure("the simulation of \(name) cannot be set up from its parameters: \(error.message)")
+                throw failure("\(name) cannot be set up from its parameters: \(error.message)")
             }
-            simulated[name] = (entry.kind, objectSetup)
+            sharedMemory[name] = (entry.kind, objectSetup)
         }
         for (position, process) in workload.processes.enumerated() {
             guard case .array(let entries)? = setup["processes"],
@@ -146,7 +147,7 @@ private struct SetupRules {
                 "process \(event.process) holds no '\(object)' in the header's workload, so it cannot invoke '\(event.f ?? "")' on it"
             )
         }
-        guard let (kind, setup) = simulated[object] else { return }
+        guard let (kind, setup) = sharedMemory[object] else { return }
         let call = Call(process: event.process, object: object, f: event.f ?? "", value: event.value)
         if let refusal = kind.refusal(of: call, by: setup, modelParameters: modelParameters) {
             throw TraceError(path: path, line: line, "'\(event.f ?? "")' on \(object): \(refusal)")

@@ -122,21 +122,15 @@ struct Simulator {
             } catch {
                 throw HarnessError("cannot set up \(object.name): \(error.message)")
             }
-            for process in workload.processes {
-                for call in process.program where call.object == object.name {
-                    if let refusal = kind.refusal(of: call, by: setup, modelParameters: modelParameters) {
-                        throw HarnessError("process \(process.id) cannot perform \(call.f) on \(object.name): \(refusal)", input: .operation(process: process.id))
-                    }
-                }
-            }
         }
+        try workload.refuseCallsItsObjectsCannotPerform(implementations: implementations) { _ in modelParameters }
         self.kinds = kinds
     }
 
     func setup(of object: Workload.Object) -> SharedObjectSetup { Self.setup(of: object, implementations: implementations) }
 
     static func setup(of object: Workload.Object, implementations: [String: String]) -> SharedObjectSetup {
-        SharedObjectSetup(name: object.name, implementation: implementations[object.name] ?? object.implementation ?? "", parameters: object.parameters)
+        SharedObjectSetup(object, implementations: implementations)
     }
 
     /// Runs until every process has ended (or the plan stops).
