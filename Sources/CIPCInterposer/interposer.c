@@ -33,12 +33,12 @@ void ipch_interposer_install(ipch_decider decider, ipch_interrupted interrupted)
 
 int ipch_interposer_linked(void) { return 1; }
 
-static ipch_action decide(int call, int descriptor, long count, int may_block) {
+static ipch_action decide_about(int call, int descriptor, long count, int may_block, const ipch_subject *subject) {
     ipch_action proceed = {IPCH_PROCEED, 0, 0, 0};
     ipch_decider decider = atomic_load_explicit(&installed, memory_order_acquire);
     if (decider == NULL || deciding) return proceed;
     deciding = 1;
-    ipch_action action = decider(call, descriptor, count, may_block);
+    ipch_action action = decider(call, descriptor, count, may_block, subject);
     deciding = 0;
     if (action.kind == IPCH_DELAY) {
         struct timespec request = {(time_t)(action.nanoseconds / 1000000000ULL), (long)(action.nanoseconds % 1000000000ULL)};
@@ -46,6 +46,16 @@ static ipch_action decide(int call, int descriptor, long count, int may_block) {
         while (nanosleep(&request, &remaining) == -1 && errno == EINTR) request = remaining;
     }
     return action;
+}
+
+static ipch_action decide(int call, int descriptor, long count, int may_block) {
+    return decide_about(call, descriptor, count, may_block, NULL);
+}
+
+/// A subject with nothing in it: fields are set by the caller.
+static ipch_subject nothing(void) {
+    ipch_subject subject = {NULL, NULL, -1, NULL, 0, 0};
+    return subject;
 }
 
 /// After a shortened call: tells the decider when a real signal interrupted it before it moved anything.
@@ -220,7 +230,9 @@ int mq_send(mqd_t queue, const char *message, size_t length, unsigned int priori
 }
 
 int mq_timedsend(mqd_t queue, const char *message, size_t length, unsigned int priority, const struct timespec *until) {
-    ipch_action action = decide(IPCH_CALL_MQ_SEND, queue, (long)length, -1);
+    ipch_subject subject = nothing();
+    subject.deadline = until;
+    ipch_action action = decide_about(IPCH_CALL_MQ_SEND, queue, (long)length, -1, &subject);
     FAIL_IF_REFUSED(action)
     return real_mq_timedsend(queue, message, length, priority, until);
 }
@@ -232,19 +244,27 @@ ssize_t mq_receive(mqd_t queue, char *message, size_t length, unsigned int *prio
 }
 
 ssize_t mq_timedreceive(mqd_t queue, char *message, size_t length, unsigned int *priority, const struct timespec *until) {
-    ipch_action action = decide(IPCH_CALL_MQ_RECEIVE, queue, (long)length, -1);
+    ipch_subject subject = nothing();
+    subject.deadline = until;
+    ipch_action action = decide_about(IPCH_CALL_MQ_RECEIVE, queue, (long)length, -1, &subject);
     FAIL_IF_REFUSED(action)
     return real_mq_timedreceive(queue, message, length, priority, until);
 }
 
 int msgsnd(int queue, const void *message, size_t length, int flags) {
-    ipch_action action = decide(IPCH_CALL_MSGSND, -1, (long)length, (flags & IPC_NOWAIT) ? 0 : 1);
+    ipch_subject subject = nothing();
+    subject.identifier = queue;
+    subject.message_size = (long)length;
+    ipch_action action = decide_about(IPCH_CALL_MSGSND, -1, (long)length, (flags & IPC_NOWAIT) ? 0 : 1, &subject);
     FAIL_IF_REFUSED(action)
     return real_msgsnd(queue, message, length, flags);
 }
 
 ssize_t msgrcv(int queue, void *message, size_t length, long type, int flags) {
-    ipch_action action = decide(IPCH_CALL_MSGRCV, -1, (long)length, (flags & IPC_NOWAIT) ? 0 : 1);
+    ipch_subject subject = nothing();
+    subject.identifier = queue;
+    subject.message_size = -1;
+    ipch_action action = decide_about(IPCH_CALL_MSGRCV, -1, (long)length, (flags & IPC_NOWAIT) ? 0 : 1, &subject);
     FAIL_IF_REFUSED(action)
     return real_msgrcv(queue, message, length, type, flags);
 }
@@ -258,25 +278,39 @@ static int operations_may_block(const struct sembuf *operations, size_t count) {
 }
 
 int semop(int set, struct sembuf *operations, size_t count) {
-    ipch_action action = decide(IPCH_CALL_SEMOP, -1, -1, operations_may_block(operations, count));
+    ipch_subject subject = nothing();
+    subject.identifier = set;
+    subject.entries = operations;
+    subject.count = count;
+    ipch_action action = decide_about(IPCH_CALL_SEMOP, -1, -1, operations_may_block(operations, count), &subject);
     FAIL_IF_REFUSED(action)
     return real_semop(set, operations, count);
 }
 
 int semtimedop(int set, struct sembuf *operations, size_t count, const struct timespec *timeout) {
-    ipch_action action = decide(IPCH_CALL_SEMOP, -1, -1, operations_may_block(operations, count));
+    ipch_subject subject = nothing();
+    subject.identifier = set;
+    subject.entries = operations;
+    subject.count = count;
+    subject.deadline = timeout;
+    ipch_action action = decide_about(IPCH_CALL_SEMOP, -1, -1, operations_may_block(operations, count), &subject);
     FAIL_IF_REFUSED(action)
     return real_semtimedop(set, operations, count, timeout);
 }
 
 int sem_wait(sem_t *semaphore) {
-    ipch_action action = decide(IPCH_CALL_SEM_WAIT, -1, -1, 1);
+    ipch_subject subject = nothing();
+    subject.semaphore = semaphore;
+    ipch_action action = decide_about(IPCH_CALL_SEM_WAIT, -1, -1, 1, &subject);
     FAIL_IF_REFUSED(action)
     return real_sem_wait(semaphore);
 }
 
 int sem_timedwait(sem_t *semaphore, const struct timespec *until) {
-    ipch_action action = decide(IPCH_CALL_SEM_WAIT, -1, -1, 1);
+    ipch_subject subject = nothing();
+    subject.semaphore = semaphore;
+    subject.deadline = until;
+    ipch_action action = decide_about(IPCH_CALL_SEM_WAIT, -1, -1, 1, &subject);
     FAIL_IF_REFUSED(action)
     return real_sem_timedwait(semaphore, until);
 }
@@ -288,14 +322,20 @@ int sem_trywait(sem_t *semaphore) {
 }
 
 int poll(struct pollfd *descriptors, nfds_t count, int timeout) {
-    ipch_action action = decide(IPCH_CALL_POLL, count > 0 ? descriptors[0].fd : -1, -1, timeout != 0);
+    ipch_subject subject = nothing();
+    subject.entries = descriptors;
+    subject.count = count;
+    ipch_action action = decide_about(IPCH_CALL_POLL, count > 0 ? descriptors[0].fd : -1, -1, timeout != 0, &subject);
     FAIL_IF_REFUSED(action)
     return real_poll(descriptors, count, timeout);
 }
 
 int ppoll(struct pollfd *descriptors, nfds_t count, const struct timespec *timeout, const sigset_t *mask) {
     int may_block = timeout == NULL || timeout->tv_sec != 0 || timeout->tv_nsec != 0;
-    ipch_action action = decide(IPCH_CALL_POLL, count > 0 ? descriptors[0].fd : -1, -1, may_block);
+    ipch_subject subject = nothing();
+    subject.entries = descriptors;
+    subject.count = count;
+    ipch_action action = decide_about(IPCH_CALL_POLL, count > 0 ? descriptors[0].fd : -1, -1, may_block, &subject);
     FAIL_IF_REFUSED(action)
     return real_ppoll(descriptors, count, timeout, mask);
 }

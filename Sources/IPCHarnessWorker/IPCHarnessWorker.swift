@@ -55,20 +55,61 @@ enum Interposition {
         .semTryWait, .poll,
     ]
 
-    static func context(_ call: CInt, _ descriptor: CInt, _ count: Int, _ mayBlock: CInt) -> SyscallContext? {
+    static func context(
+        _ call: CInt, _ descriptor: CInt, _ count: Int, _ mayBlock: CInt, _ subject: UnsafePointer<ipch_subject>? = nil
+    ) -> SyscallContext? {
         guard calls.indices.contains(Int(call)) else { return nil }
-        return SyscallContext(
+        var context = SyscallContext(
             call: calls[Int(call)], descriptor: descriptor >= 0 ? FileDescriptor(rawValue: descriptor) : nil,
             count: count >= 0 ? count : nil, mayBlock: mayBlock < 0 ? nil : mayBlock != 0)
+        if let subject, FaultInjection.isInstalled { context.sleepsNow = sleepsNow(context.call, subject.pointee) }
+        return context
+    }
+
+    /// Whether a call would sleep now, worked out from what it waits on exactly as the harness's own wrappers work
+    /// it out (``FaultFeasibility``): without it an injected EINTR could never reach a `sem_wait`, `semop`,
+    /// `msgrcv` or `poll` a user's code makes straight to libc. nil: the descriptor decides.
+    static func sleepsNow(_ call: SystemCall, _ subject: ipch_subject) -> Bool? {
+        switch call {
+        case .semWait:
+            guard let semaphore = subject.semaphore else { return nil }
+            let pointer = UnsafeMutablePointer(mutating: semaphore.assumingMemoryBound(to: sem_t.self))
+            return FaultFeasibility.semaphoreWaitSleeps(pointer, deadline: subject.deadline?.pointee)
+        case .semop:
+            // semtimedop takes a relative timeout: zero never sleeps, an invalid one fails EINVAL first.
+            if let timeout = subject.deadline?.pointee,
+                (timeout.tv_sec == 0 && timeout.tv_nsec == 0) || !(0..<1_000_000_000).contains(timeout.tv_nsec)
+            {
+                return false
+            }
+            guard let entries = subject.entries else { return nil }
+            return FaultFeasibility.semopSleeps(
+                set: subject.identifier,
+                UnsafeBufferPointer(start: entries.assumingMemoryBound(to: sembuf.self), count: Int(subject.count)))
+        case .msgsnd:
+            return FaultFeasibility.messageQueueSleeps(id: subject.identifier, sending: subject.message_size)
+        case .msgrcv:
+            return FaultFeasibility.messageQueueSleeps(id: subject.identifier, sending: nil)
+        case .poll:
+            guard let entries = subject.entries else { return nil }
+            return FaultFeasibility.pollSleeps(
+                UnsafeBufferPointer(start: entries.assumingMemoryBound(to: pollfd.self), count: Int(subject.count)))
+        case .mqSend, .mqReceive:
+            // A timed call whose deadline has passed returns at once; otherwise the descriptor decides.
+            guard let deadline = subject.deadline?.pointee else { return nil }
+            return FaultFeasibility.isAhead(deadline) ? nil : false
+        default:
+            return nil
+        }
     }
 
     /// Operations run on the worker's main thread; its other threads (the one that watches for the driver's
     /// death) are never faulted.
     static var onOperationThread: Bool { ipc_gettid() == getpid() }
 
-    static let decide: ipch_decider = { call, descriptor, count, mayBlock in
+    static let decide: ipch_decider = { call, descriptor, count, mayBlock, subject in
         var action = ipch_action(kind: CInt(IPCH_PROCEED.rawValue), error: 0, count: 0, nanoseconds: 0)
-        guard onOperationThread, let context = context(call, descriptor, count, mayBlock) else { return action }
+        guard onOperationThread, let context = context(call, descriptor, count, mayBlock, subject) else { return action }
         switch FaultInjection.decide(context) {
         case .proceed:
             break

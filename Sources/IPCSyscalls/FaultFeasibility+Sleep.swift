@@ -73,6 +73,12 @@ extension FaultFeasibility {
         var value: CInt = 0
         guard sem_getvalue(semaphore, &value) == 0, value <= 0 else { return false }
         guard let deadline else { return true }
+        return isAhead(deadline, on: clock)
+    }
+
+    /// Whether the absolute `deadline` is valid and still ahead on `clock`: a timed call with a past or invalid one
+    /// returns at once (`ETIMEDOUT`, `EINVAL`) and never sleeps.
+    public static func isAhead(_ deadline: timespec, on clock: clockid_t = CLOCK_REALTIME) -> Bool {
         guard deadline.tv_nsec >= 0, deadline.tv_nsec < 1_000_000_000 else { return false }
         var now = timespec()
         clock_gettime(clock, &now)
@@ -82,19 +88,33 @@ extension FaultFeasibility {
     /// Whether a `semop` of `operations` (number, change) on set `id` would sleep: applied in order to the values
     /// `GETVAL` reads now, one of them cannot proceed (a decrement below 0, or a wait-for-zero on a nonzero value).
     public static func semopSleeps(set id: CInt, _ operations: [(number: Int, change: Int)]) -> Bool {
+        firstBlocked(set: id, operations) != nil
+    }
+
+    /// As ``semopSleeps(set:_:)`` for operations as a caller passes them to `semop`, each with its own flags: the
+    /// kernel sleeps at the first operation that cannot proceed unless that one carries `IPC_NOWAIT` (then the call
+    /// fails `EAGAIN` at once).
+    public static func semopSleeps(set id: CInt, _ operations: UnsafeBufferPointer<sembuf>) -> Bool {
+        guard let blocked = firstBlocked(set: id, operations.map { (Int($0.sem_num), Int($0.sem_op)) }) else { return false }
+        return operations[blocked].sem_flg & Int16(IPC_NOWAIT) == 0
+    }
+
+    /// The index of the first of `operations` that cannot proceed on the values `GETVAL` reads now, applied in
+    /// order; nil when all can, or a value cannot be read (the call then fails at once).
+    static func firstBlocked(set id: CInt, _ operations: [(number: Int, change: Int)]) -> Int? {
         var values: [Int: Int] = [:]
-        for operation in operations {
+        for (index, operation) in operations.enumerated() {
             if values[operation.number] == nil {
                 let value = ipc_semctl_getval(id, CInt(operation.number))
-                guard value >= 0 else { return false }
+                guard value >= 0 else { return nil }
                 values[operation.number] = Int(value)
             }
             let value = values[operation.number]!
-            if operation.change == 0 && value != 0 { return true }
-            if operation.change < 0 && value + operation.change < 0 { return true }
+            if operation.change == 0 && value != 0 { return index }
+            if operation.change < 0 && value + operation.change < 0 { return index }
             values[operation.number] = value + operation.change
         }
-        return false
+        return nil
     }
 
     /// Whether a System V `msgsnd` of `size` bytes (`receive`: false) or a `msgrcv` (`receive`: true) on queue `id`

@@ -176,6 +176,22 @@ import Testing
         #expect(!trace.events.contains { $0.type == .fault && $0.fault == "signal" })
     }
 
+    /// The same through a semaphore: a `Glibc.sem_wait` has no descriptor the injector could read, so the interposer
+    /// hands it the semaphore and the injector asks whether the wait would sleep (value 0). Before, it could never
+    /// tell, and no injected EINTR ever reached such a wait.
+    @Test func injectedInterruptionsReachASemaphoreWaitMadeStraightToLibc() throws {
+        let fragile = try #require(Scenarios.named("posix-sem-libc-fragile-eintr-as-unit"))
+        let eintr = try FaultOptions(parsing: "eintr", killRate: nil)
+        let summary = try ScenarioRunner.run(fragile, options: options(seed: 4800, runs: 40, faults: eintr), worker: worker)
+        let violation = try #require(summary.firstViolation, "the libc waiter escaped 40 runs of injected EINTR")
+        defer { unlink(violation.path) }
+        let trace = try Trace.load(path: violation.path)
+        #expect(trace.events.contains { $0.type == .fault && $0.fault == "EINTR" && $0.call == "semWait" })
+        let robust = try #require(Scenarios.named("posix-sem-libc-robust-retries-eintr"))
+        let clean = try ScenarioRunner.run(robust, options: options(seed: 4800, runs: 20, faults: eintr), worker: worker)
+        #expect(clean.violations == 0, "\(clean.firstViolation.map { "\($0.path)\n\($0.explanation)" } ?? "")")
+    }
+
     @Test func theSeedDecidesEveryFault() throws {
         let scenario = try #require(Scenarios.named("pipe-fragile-eof-on-eintr"))
         let faults = try FaultOptions(parsing: "eintr,short,delay,kill", killRate: 0.1)

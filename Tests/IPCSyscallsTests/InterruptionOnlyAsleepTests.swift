@@ -120,6 +120,28 @@ import Testing
         }
     }
 
+    /// A `semop` a user's code makes straight to libc carries each operation's own flags (the worker's interposer
+    /// passes them as they are): the kernel sleeps at the first operation that cannot proceed, unless that one has
+    /// `IPC_NOWAIT` — then the call fails `EAGAIN` at once, and no `EINTR` is possible, whatever the others carry.
+    @Test func aSemopWithItsOwnFlagsSleepsOnlyWhereTheBlockedOperationMayWait() throws {
+        let set = try Syscall.semget(IPC_PRIVATE, count: 2, flags: 0o600)
+        defer { try? Syscall.semRemove(set) }
+        try Syscall.semSetValues(set, [0, 1])
+        func sleeps(_ operations: [sembuf]) -> Bool {
+            operations.withUnsafeBufferPointer { FaultFeasibility.semopSleeps(set: set.id, $0) }
+        }
+        let nowait = Int16(IPC_NOWAIT)
+        #expect(sleeps([sembuf(sem_num: 0, sem_op: -1, sem_flg: 0)]))
+        #expect(!sleeps([sembuf(sem_num: 0, sem_op: -1, sem_flg: nowait)]))
+        // The first blocked operation decides: the second's IPC_NOWAIT does not stop a sleep at the first.
+        #expect(sleeps([sembuf(sem_num: 0, sem_op: -1, sem_flg: 0), sembuf(sem_num: 1, sem_op: -1, sem_flg: nowait)]))
+        #expect(!sleeps([sembuf(sem_num: 1, sem_op: -1, sem_flg: 0), sembuf(sem_num: 0, sem_op: 0, sem_flg: 0)]))
+        #expect(!sleeps([sembuf(sem_num: 1, sem_op: 0, sem_flg: nowait), sembuf(sem_num: 0, sem_op: -1, sem_flg: 0)]))
+        // Measured: the kernel agrees on the ones that do not sleep (EAGAIN at once, or done).
+        var mixed = [sembuf(sem_num: 1, sem_op: 0, sem_flg: nowait), sembuf(sem_num: 0, sem_op: -1, sem_flg: 0)]
+        #expect(Glibc.semop(set.id, &mixed, 2) == -1 && errno == EAGAIN)
+    }
+
     @Test func aSystemVMessageQueueOnlyWhenEmptyOrFull() throws {
         let queue = try Syscall.msgget(IPC_PRIVATE, flags: 0o600)
         defer { try? Syscall.msgRemove(queue) }

@@ -9,6 +9,8 @@
 #ifndef IPC_INTERPOSER_H
 #define IPC_INTERPOSER_H
 
+#include <time.h>
+
 /// The calls the interposer sees (numbered as IPCSyscalls' SystemCall names them, by name in Swift).
 typedef enum {
     IPCH_CALL_READ = 0,
@@ -45,9 +47,28 @@ typedef struct {
     unsigned long long nanoseconds;
 } ipch_action;
 
+/// What a call without a descriptor to read its state from waits on, so that the decider can tell whether it would
+/// sleep now — the only moment the kernel can interrupt it with EINTR. Unused fields are NULL, -1 or 0.
+typedef struct {
+    /// sem_wait, sem_timedwait: the semaphore.
+    const void *semaphore;
+    /// sem_timedwait, mq_timedsend, mq_timedreceive: the absolute CLOCK_REALTIME deadline; semtimedop, ppoll: the
+    /// relative timeout. NULL: none (wait for ever).
+    const struct timespec *deadline;
+    /// semop, semtimedop: the set's id; msgsnd, msgrcv: the queue's id; -1 otherwise.
+    int identifier;
+    /// semop, semtimedop: the `struct sembuf` array; poll, ppoll: the `struct pollfd` array.
+    const void *entries;
+    /// Their number.
+    unsigned long count;
+    /// msgsnd: the message's size; msgrcv: -1.
+    long message_size;
+} ipch_subject;
+
 /// Decides a call: `descriptor` is -1 for calls without one; `count` the bytes asked for, -1 when none;
-/// `may_block` 1 when the call's own flags let it sleep, 0 when they forbid it, -1 when the descriptor decides.
-typedef ipch_action (*ipch_decider)(int call, int descriptor, long count, int may_block);
+/// `may_block` 1 when the call's own flags let it sleep, 0 when they forbid it, -1 when the descriptor decides;
+/// `subject` what a semaphore, System V queue or poll call waits on (NULL for the others).
+typedef ipch_action (*ipch_decider)(int call, int descriptor, long count, int may_block, const ipch_subject *subject);
 
 /// Told when a call the decider shortened was interrupted by a real signal before it moved anything (-1, EINTR):
 /// the caller's retry is the same call, and must be shortened the same way.

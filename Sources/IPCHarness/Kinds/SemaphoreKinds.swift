@@ -16,10 +16,16 @@ public enum SharedObjectMemory {
 /// `client.sem-close-unmaps-all` is a user with a plausible wrong belief about glibc: that `sem_close` unmaps the
 /// process's semaphore whatever it opened, so after its first close any further one is an error — it reports
 /// `EINVAL` without making the call. glibc counts the opens: the later close succeeds while handles remain.
+///
+/// `client.libc-sem-wait-any-return` and `client.libc-sem-wait-retrying` make their blocking waits with `Glibc.sem_wait`
+/// straight to libc, past the harness's wrappers, so injected faults reach them only through the worker's interposer:
+/// the first takes any return for a unit (an interrupted wait too), the second retries `EINTR`.
 public enum PosixSemaphoreKind: MechanismKind {
     public typealias Model = PosixSemaphoreModel
 
-    public static let implementations = ["kernel.posix-sem", "client.sem-close-unmaps-all"]
+    public static let implementations = [
+        "kernel.posix-sem", "client.sem-close-unmaps-all", "client.libc-sem-wait-any-return", "client.libc-sem-wait-retrying",
+    ]
 
     /// `sem_getvalue`: what a killed process's wait or post left.
     public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "getvalue", role: nil)
@@ -60,7 +66,9 @@ public enum PosixSemaphoreKind: MechanismKind {
             }
         }
         let address = try object.mapSharedMemory("fd", size: SharedObjectMemory.size)
-        return PosixSemaphoreBinding(name: nil, semaphore: PosixSemaphore.existing(at: address))
+        var binding = PosixSemaphoreBinding(name: nil, semaphore: PosixSemaphore.existing(at: address))
+        binding.libcWait = PosixSemaphoreBinding.LibcWait(rawValue: implementation)
+        return binding
     }
 }
 
@@ -82,6 +90,23 @@ struct PosixSemaphoreBinding: ObjectBinding {
     /// `client.sem-close-unmaps-all`'s wrong belief, and whether it has closed once.
     var closeUnmapsAll = false
     private var closedOnce = false
+    /// A client whose blocking waits call `Glibc.sem_wait` itself.
+    var libcWait: LibcWait?
+
+    enum LibcWait: String {
+        /// Takes any return of `sem_wait` for a unit: an interrupted wait (-1, `EINTR`) took nothing.
+        case anyReturn = "client.libc-sem-wait-any-return"
+        /// Retries a wait that `EINTR` interrupted.
+        case retrying = "client.libc-sem-wait-retrying"
+
+        func wait(_ semaphore: UnsafeMutablePointer<sem_t>) throws(Errno) {
+            while Glibc.sem_wait(semaphore) == -1 {
+                if self == .anyReturn { return }
+                let error = Errno(rawValue: Glibc.errno)
+                if error != .interrupted { throw error }
+            }
+        }
+    }
 
     init(name: String?, semaphore: PosixSemaphore) {
         self.name = name
@@ -97,6 +122,9 @@ struct PosixSemaphoreBinding: ObjectBinding {
         default: break
         }
         switch input {
+        case .wait(_, false, nil, nil) where libcWait != nil:
+            try libcWait!.wait(semaphore.pointer)
+            return .done
         case .wait(_, let nonblocking, let timeout, let clock):
             let deadline = clock.flatMap { clock in timeout?.deadline(on: clock) } ?? timeout?.deadline
             guard try semaphore.wait(nonblocking: nonblocking, deadline: deadline, clock: clock?.identifier) else { throw .wouldBlock }

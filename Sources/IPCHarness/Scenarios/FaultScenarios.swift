@@ -6,7 +6,8 @@ import IPCModels
 public enum FaultScenarios {
     public static let all: [Scenario] = [
         eofOnInterrupt, retryingReader, ignoresShortWrites, writeAllUnderFaults, ignoresOwnerDeath, recoversOwnerDeath,
-        oneReadPerMessage, framingReader, libcEndOfFileOnInterrupt, libcRetryingReader,
+        oneReadPerMessage, framingReader, libcEndOfFileOnInterrupt, libcRetryingReader, libcSemaphoreWaitAnyReturn,
+        libcSemaphoreWaitRetrying,
     ]
 
     /// Interruptions of blocking reads: injected EINTR and real signals without SA_RESTART (or with it).
@@ -39,6 +40,34 @@ public enum FaultScenarios {
         "pipe-libc-robust-retrying-reader", "client.libc-retrying-reader",
         "robust twin of pipe-libc-fragile-eof-on-eintr: its Glibc.read loop retries EINTR",
         faults: interruptions, sizes: 200...20_000)
+
+    /// A pool on an unnamed semaphore whose users wait with `Glibc.sem_wait` themselves: an injected `EINTR` reaches
+    /// that call only through the worker's interposer, which must tell that the wait would sleep (its value is 0).
+    public static let libcSemaphoreWaitAnyReturn = Scenario.real(
+        name: "posix-sem-libc-fragile-eintr-as-unit", kind: PosixSemaphoreKind.self,
+        implementation: "client.libc-sem-wait-any-return",
+        summary: "BROKEN under faults: users calling Glibc.sem_wait directly take any return, an interrupted wait too, for a unit",
+        isBroken: true, defaultFaults: interruptions, makeWorkload: { semaphorePool(&$0) })
+
+    public static let libcSemaphoreWaitRetrying = Scenario.real(
+        name: "posix-sem-libc-robust-retries-eintr", kind: PosixSemaphoreKind.self,
+        implementation: "client.libc-sem-wait-retrying",
+        summary: "robust twin of posix-sem-libc-fragile-eintr-as-unit: its Glibc.sem_wait loop retries EINTR",
+        defaultFaults: interruptions, makeWorkload: { semaphorePool(&$0) })
+
+    /// 2-4 users of an unnamed semaphore starting at 0 or 1: blocking waits (which often sleep), posts and reads.
+    static func semaphorePool(_ generator: inout SeededGenerator) -> Workload {
+        ScenarioPrograms.workload(
+            kind: "posix-sem", parameters: ["value": .int(generator.next(in: 0...1)), "named": false],
+            generator: &generator, roles: { _, _ in ["use"] },
+            operation: { _, _, generator in
+                generator.choose([
+                    (40, { _ in ("wait", .object(JSONObject())) }),
+                    (45, { _ in ("post", nil) }),
+                    (15, { _ in ("getvalue", nil) }),
+                ])
+            })
+    }
 
     public static let ignoresShortWrites = pipeClient(
         "pipe-fragile-ignores-short-writes", "client.pipe-ignores-short-writes",
