@@ -2,7 +2,8 @@
 // and chmod.
 //
 //   f       invoke value                                        ok value            fail error
-//   open    {"end": "read" | "write", "nonblocking": BOOL?}     (none)              EACCES, ENXIO
+//   open    {"end": "read" | "write" | "readwrite",             (none)              EACCES, ENXIO
+//            "nonblocking": BOOL?}   ("readwrite": O_RDWR, one description for both ends)
 //   write   {"data": PAYLOAD, "nonblocking": BOOL?}             {"written": INT}    EAGAIN, EPIPE, EBADF
 //   read    {"max": INT, "nonblocking": BOOL?}                  {"data": PAYLOAD}   EAGAIN, EBADF
 //   close   {"end": "read" | "write"}                           (none)              EBADF
@@ -60,9 +61,11 @@ extension FIFOModel {
                 missingDirectory: try call.value.optional("missingDirectory")?.boolean("missingDirectory") ?? false)
         }
         if call.f == "open" {
-            return .open(
-                process: call.process, end: try Self.end(call.value),
-                nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false)
+            let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
+            if try call.value.required("end").text("end") == "readwrite" {
+                return .openReadWrite(process: call.process, nonblocking: nonblocking)
+            }
+            return .open(process: call.process, end: try Self.end(call.value), nonblocking: nonblocking)
         }
         guard call.f != "write-all" else { throw ModelError("the fifo model has no operation 'write-all'") }
         do throws(ModelError) {
@@ -94,7 +97,7 @@ extension FIFOModel {
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
-        case (.ok, .open): return .opened
+        case (.ok, .open), (.ok, .openReadWrite): return .opened
         case (.ok, .chmod): return .modeChanged
         case (.ok, .unlink): return .unlinked
         case (.ok(let value), .mkfifo): return .made(mode: try value.required("mode").integer("mode", in: 0...0o7777))
@@ -126,6 +129,10 @@ extension FIFOModel {
         switch input {
         case .open(_, let end, let nonblocking):
             var value: JSONObject = ["end": .string(end.rawValue)]
+            if nonblocking { value["nonblocking"] = true }
+            return ("open", .object(value))
+        case .openReadWrite(_, let nonblocking):
+            var value: JSONObject = ["end": "readwrite"]
             if nonblocking { value["nonblocking"] = true }
             return ("open", .object(value))
         case .chmod(_, let mode):
@@ -197,7 +204,7 @@ extension FIFOModel {
     private static func end(_ value: JSONValue?) throws(ModelError) -> PipeModel.End {
         let name = try value.required("end").text("end")
         guard let end = PipeModel.End(rawValue: name) else {
-            throw ModelError("field 'end' must be \"read\" or \"write\", not \"\(name)\"")
+            throw ModelError("field 'end' must be \"read\", \"write\" or (for open) \"readwrite\", not \"\(name)\"")
         }
         return end
     }

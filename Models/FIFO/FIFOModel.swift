@@ -33,6 +33,8 @@ public struct FIFOModel: TraceModel {
 
     public enum Input: Hashable, Sendable {
         case open(process: Int, end: PipeModel.End, nonblocking: Bool)
+        /// `open(path, O_RDWR)`: one description through which the process reads and writes (see ``FIFOModel+ReadWrite``).
+        case openReadWrite(process: Int, nonblocking: Bool)
         case write(process: Int, data: [UInt8], nonblocking: Bool)
         case read(process: Int, max: Int, nonblocking: Bool)
         case close(process: Int, end: PipeModel.End)
@@ -134,6 +136,9 @@ public struct FIFOModel: TraceModel {
         public var nonblocking: Bool
         /// A read end opened with `O_NONBLOCK` while no writer had the FIFO open, no writer having opened since.
         public var hangUpSuppressed: Bool
+        /// One half of an `O_RDWR` open: the process's other open of the other end made by the same call (the k-th
+        /// such half of one end pairs with the k-th of the other) is the same description.
+        public var readWrite = false
     }
 
     public struct State: Hashable, Sendable {
@@ -224,10 +229,14 @@ public struct FIFOModel: TraceModel {
         switch input {
         case .open(let process, let end, let nonblocking):
             return openTransitions(state, process: process, end: end, nonblocking: nonblocking)
+        case .openReadWrite(let process, let nonblocking):
+            return openReadWriteTransitions(state, process: process, nonblocking: nonblocking)
         case .write(let process, let data, let nonblocking):
             return delegated(state, .write(process: process, data: data, nonblocking: nonblocking))
         case .read(let process, let max, let nonblocking):
             return delegated(state, .read(process: process, max: max, nonblocking: nonblocking))
+        case .close(let process, let end) where state.readWriteHalves(ofLatest: end, of: process) != nil:
+            return closeReadWrite(state, process: process, end: end)
         case .close(let process, let end):
             return delegated(state, .close(process: process, end: end)).map { candidate in
                 // A close that succeeded also forgets that open (EBADF changed nothing).
@@ -237,10 +246,11 @@ public struct FIFOModel: TraceModel {
             }
         case .fcntl(let process, let end, let command):
             return delegated(state, .fcntl(process: process, end: end, command: command)).map { candidate in
-                guard case .setFlags(let nonblocking, _) = command, candidate.output == .flagsSet, case .completed(var next) = candidate.step,
+                guard case .setFlags(let nonblocking, let direct) = command, candidate.output == .flagsSet, case .completed(var next) = candidate.step,
                     let index = next.opens.lastIndex(where: { $0.process == process && $0.end == end })
                 else { return candidate }
                 next.opens[index].nonblocking = nonblocking
+                next.setFlagsOfOtherHalf(of: process, end, nonblocking: nonblocking, direct: direct)
                 return (candidate.output, .completed(next))
             }
         case .available(let process):
@@ -314,7 +324,7 @@ public struct FIFOModel: TraceModel {
 
     /// `state`, or, when nobody has the FIFO open any more, with a fresh pipe: the bytes left, the size `F_SETPIPE_SZ`
     /// gave it and every flag are gone with the last opener (measured: the next opener finds 65536 bytes and no data).
-    private func emptiedIfUnopened(_ state: State) -> State {
+    func emptiedIfUnopened(_ state: State) -> State {
         guard state.pipe.readers.isEmpty && state.pipe.writers.isEmpty else { return state }
         var next = state
         next.pipe = PipeModel.State(slots: state.setup.capacity / pipes.pageSize, readers: [], writers: [])
@@ -323,6 +333,12 @@ public struct FIFOModel: TraceModel {
 
     /// What a `poll` or `select` returns now: the pipe's readiness, less `POLLHUP` for a reader that has seen no writer.
     private func readinessResult(_ state: State, process: Int, end: PipeModel.End, call: PipeModel.ReadinessCall) -> PipeModel.Output {
+        // An O_RDWR description is polled for both ends at once: pipe_poll adds the write side's bits to the read
+        // side's (the opener being both reader and writer, neither POLLHUP nor POLLERR can come).
+        if state.readWriteHalves(ofLatest: end, of: process) != nil {
+            let read = pipes.readiness(of: process, .read, in: state.pipe) ?? []
+            return call.result(for: read.union(pipes.readiness(of: process, .write, in: state.pipe) ?? []))
+        }
         let suppressed = end == .read && state.opens.last { $0.process == process && $0.end == .read }?.hangUpSuppressed == true
         return call.result(for: pipes.readiness(of: process, end, in: state.pipe, hangUpSuppressed: suppressed))
     }
@@ -392,6 +408,8 @@ public struct FIFOModel: TraceModel {
         switch input {
         case .open(_, let end, let nonblocking):
             call = "open for \(end == .read ? "reading" : "writing")\(nonblocking ? " (nonblocking)" : "")"
+        case .openReadWrite(_, let nonblocking):
+            call = "open for reading and writing (O_RDWR)\(nonblocking ? " (nonblocking)" : "")"
         case .chmod(_, let mode):
             call = "chmod 0" + String(mode, radix: 8)
         case .unlink:
@@ -454,7 +472,7 @@ public struct FIFOModel: TraceModel {
 extension FIFOModel.Input {
     public var process: Int {
         switch self {
-        case .open(let process, _, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
+        case .open(let process, _, _), .openReadWrite(let process, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
             .chmod(let process, _), .unlink(let process), .mkfifo(let process, _, _, _), .exit(let process), .unseekable(let process, _, _), .readiness(let process, _, _),
             .fcntl(let process, _, _), .available(let process), .status(let process, _), .writev(let process, _), .readv(let process, _):
             process
@@ -467,8 +485,13 @@ extension FIFOModel.State {
     /// if any, is the description its calls use again, with that description's `O_NONBLOCK`.
     mutating func removeLatestOpen(of process: Int, _ end: PipeModel.End) {
         guard let index = opens.lastIndex(where: { $0.process == process && $0.end == end }) else { return }
-        opens.remove(at: index)
-        let previous = opens.last { $0.process == process && $0.end == end }
-        pipe.setFlag(\.nonblocking, of: process, end, previous?.nonblocking ?? false)
+        removeOpen(at: index)
+    }
+
+    /// Forgets the open at `index`; the process's latest open of that end, if any, sets the pipe's `O_NONBLOCK`.
+    mutating func removeOpen(at index: Int) {
+        let removed = opens.remove(at: index)
+        let latest = opens.last { $0.process == removed.process && $0.end == removed.end }
+        pipe.setFlag(\.nonblocking, of: removed.process, removed.end, latest?.nonblocking ?? false)
     }
 }

@@ -10,10 +10,12 @@ import Testing
 /// Random sequences of nonblocking opens, reads, writes and closes on a real FIFO and on the fifo model must give
 /// the same outputs: `ENXIO`, end of file without a writer, `EAGAIN` with one, `EPIPE`, and the bytes discarded
 /// once nobody has the FIFO open; and `poll` and `select` (zero timeout) of the latest descriptor of each end, with the
-/// `POLLHUP` a nonblocking reader opened before any writer does not see.
+/// `POLLHUP` a nonblocking reader opened before any writer does not see; and `O_RDWR` opens, one description that is
+/// the latest of both ends (shared flags, both ends' `poll` bits, closed by a close of either end).
 @Suite struct FIFOModelAgreementTests {
     enum Operation: Sendable, CustomStringConvertible {
         case open(PipeModel.End)
+        case openReadWrite
         case write(Int)
         case read(Int)
         case close(PipeModel.End)
@@ -27,6 +29,7 @@ import Testing
         var description: String {
             switch self {
             case .open(let end): "open(\(end))"
+            case .openReadWrite: "open(O_RDWR)"
             case .write(let size): "write(\(size))"
             case .read(let max): "read(\(max))"
             case .close(let end): "close(\(end))"
@@ -42,6 +45,7 @@ import Testing
 
     static let operations = Gen.oneOf(
         Gen.int(in: 0...3).map { Operation.open($0 % 2 == 0 ? .read : .write) }.eraseToAny(),
+        Gen.int(in: 0...0).map { _ in Operation.openReadWrite }.eraseToAny(),
         Gen.int(in: 1...5000).map { Operation.write($0) }.eraseToAny(),
         Gen.int(in: 0...70000).map { Operation.write($0) }.eraseToAny(),
         Gen.int(in: 0...70000).map { Operation.read($0) }.eraseToAny(),
@@ -75,6 +79,14 @@ import Testing
          .readiness(.read, .poll(events: [.input, .output], timeout: 0)), .close(.read), .open(.write)],
         [.open(.read), .open(.write), .close(.read), .write(10), .readiness(.write, .poll(events: [.output, .writeNormal], timeout: 0)),
          .fcntl(.write, .setPipeSize(4096)), .close(.write), .open(.read), .fcntl(.read, .getPipeSize)],
+        // O_RDWR alone: its own partner (EAGAIN, not end of file; no EPIPE); both ends' poll bits on one descriptor; a
+        // close of the write end takes the read half too, while a later O_RDONLY keeps the bytes; flags set through
+        // one half are the other's; the last close discards the bytes.
+        [.openReadWrite, .read(10), .write(10), .readiness(.read, .poll(events: [.input, .output], timeout: 0)),
+         .readiness(.write, .select(read: true, write: true, timeout: 0)), .open(.read), .close(.write), .read(4), .write(1),
+         .readiness(.read, .poll(events: [.input, .output], timeout: 0)), .openReadWrite,
+         .fcntl(.read, .setFlags(nonblocking: false, direct: nil)), .fcntl(.write, .getFlags), .write(3), .close(.read), .read(100),
+         .close(.read), .openReadWrite, .write(5), .close(.write), .openReadWrite, .read(10)],
     ]
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
@@ -88,7 +100,7 @@ import Testing
         }
         let missing = Set([
             "ENXIO", "EAGAIN", "EPIPE", "end of file", "data", "discarded", "POLLHUP", "POLLHUP suppressed", "POLLERR", "POLLIN", "POLLOUT",
-            "size reset", "blocking description", "EBUSY", "writev", "readv",
+            "size reset", "blocking description", "EBUSY", "writev", "readv", "O_RDWR polled both ways", "O_RDWR discarded",
         ]).subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted()); met \(seen.withLock { $0 }.sorted())")
     }
@@ -101,7 +113,8 @@ import Testing
             try KernelFIFO.create(at: path)
             var held: [PipeModel.End: [FileDescriptor]] = [:]
             defer {
-                for descriptor in held.values.joined() { try? Syscall.close(descriptor) }
+                // An O_RDWR descriptor is held under both ends: closed once.
+                for descriptor in Set(held.values.joined()) { try? Syscall.close(descriptor) }
                 unlink(path)
             }
             let model = FIFOModel(fifos: [("f0", FIFOModel.Setup())])
@@ -124,6 +137,14 @@ import Testing
                     switch operation {
                     case .open(let end):
                         (input, kernel) = Self.open(end, path: path, &held)
+                    case .openReadWrite:
+                        input = .openReadWrite(process: 1, nonblocking: true)
+                        kernel = Self.outcome {
+                            let descriptor = try KernelFIFO.open(path, for: .readWrite, nonblocking: true)
+                            held[.read, default: []].append(descriptor)
+                            held[.write, default: []].append(descriptor)
+                            return .opened
+                        }
                     case .write(let size):
                         let start = size % 253
                         (input, kernel) = Self.write(Array(Self.pattern[start..<start + size]), held)
@@ -194,6 +215,10 @@ import Testing
                 }
                 let discarded = state.pipe.bufferedCount > 0 && next.pipe.bufferedCount == 0 && kernel == .closed
                 seen.withLock { _ = $0.insert(discarded ? "discarded" : Self.kind(operation, kernel)) }
+                if discarded, state.opens.contains(where: \.readWrite) { seen.withLock { _ = $0.insert("O_RDWR discarded") } }
+                if case .ready(let events) = kernel, events.isSuperset(of: [.input, .output]) {
+                    seen.withLock { _ = $0.insert("O_RDWR polled both ways") }
+                }
                 if case .size(65536) = kernel, case .fcntl(_, .getPipeSize) = operation, state.pipe.slots == 16,
                     seen.withLock({ $0.contains("resized") })
                 {
@@ -385,10 +410,13 @@ import Testing
         })
     }
 
-    /// Closes the newest descriptor of `end` (`EBADF` without one); it is no longer held.
+    /// Closes the newest descriptor of `end` (`EBADF` without one); it is no longer held — under either end, for an
+    /// `O_RDWR` one.
     static func close(_ end: PipeModel.End, _ held: inout Held) -> (FIFOModel.Input, FIFOModel.Output) {
         let input = FIFOModel.Input.close(process: 1, end: end)
         guard let descriptor = held[end]?.popLast() else { return (input, .failed(.EBADF)) }
+        let other: PipeModel.End = end == .read ? .write : .read
+        if let index = held[other]?.lastIndex(of: descriptor) { held[other]?.remove(at: index) }
         return (input, outcome { try Syscall.close(descriptor); return .closed })
     }
 
