@@ -68,8 +68,8 @@ public enum FIFOKind: MechanismKind {
     }
 }
 
-/// FIFO operations: `open` by path, then `read`, `write` and `close` on the most recently opened descriptor of each
-/// direction, and `chmod`, `unlink` and `mkfifo` of the path.
+/// FIFO operations: `open` by path (`O_RDONLY`, `O_WRONLY` or `O_RDWR`, whose one descriptor is the latest of both
+/// directions), then `read`, `write` and `close` on the most recently opened descriptor of each direction, and `chmod`, `unlink` and `mkfifo` of the path.
 struct FIFOBinding: ObjectBinding {
 
     typealias Model = FIFOModel
@@ -90,6 +90,12 @@ struct FIFOBinding: ObjectBinding {
             let descriptor = try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: nonblocking)
             held[end, default: []].append(descriptor)
             return .opened
+        case .openReadWrite(_, let nonblocking):
+            // One descriptor, the latest of both ends: held once under each.
+            let descriptor = try KernelFIFO.open(path, for: .readWrite, nonblocking: nonblocking)
+            held[.read, default: []].append(descriptor)
+            held[.write, default: []].append(descriptor)
+            return .opened
         case .read(_, let max, let nonblocking):
             guard let descriptor = held[.read]?.last else { throw .badFileDescriptor }
             if endOfFileAfterUnlink && unlinked { return .read([]) }
@@ -106,6 +112,9 @@ struct FIFOBinding: ObjectBinding {
             }
         case .close(_, let end):
             guard let descriptor = held[end]?.popLast() else { throw .badFileDescriptor }
+            // An O_RDWR descriptor is held under the other end too: closing it closes both (the model's rule).
+            let other: PipeModel.End = end == .read ? .write : .read
+            if let index = held[other]?.lastIndex(of: descriptor) { held[other]?.remove(at: index) }
             try Syscall.close(descriptor)
             return .closed
         case .chmod(_, let mode):

@@ -14,6 +14,8 @@ public enum KernelFIFO {
     /// Which way a process opens the FIFO.
     public enum Direction: String, Sendable, Hashable {
         case read, write
+        /// `O_RDWR`: Linux opens it at once, the opener being its own partner (POSIX leaves it undefined).
+        case readWrite
     }
 
     /// Creates the FIFO at `path` with mode 0600; `EEXIST` when anything is there already (exclusive creation).
@@ -32,7 +34,12 @@ public enum KernelFIFO {
     public static func open(
         _ path: String, for direction: Direction, nonblocking: Bool, retryOnInterrupt: Bool = true
     ) throws(Errno) -> FileDescriptor {
-        let access = direction == .read ? O_RDONLY : O_WRONLY
+        let access =
+            switch direction {
+            case .read: O_RDONLY
+            case .write: O_WRONLY
+            case .readWrite: O_RDWR
+            }
         return try Syscall.open(
             path, flags: access | O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0), retryOnInterrupt: retryOnInterrupt)
     }

@@ -257,7 +257,8 @@ extension StraceSimulation {
         return true
     }
 
-    /// open of a FIFO the log made: the fifo model's `open` (O_RDWR is not in it).
+    /// open of a FIFO the log made: the fifo model's `open`. An `O_RDWR` open (the model's `"readwrite"`) leaves the
+    /// FIFO out: the importer's descriptor table gives each descriptor one end, and such a descriptor is both.
     private mutating func simulateFIFOOpen(_ call: StraceLog.Call, _ arguments: [StraceValue]) throws(TraceError) -> Bool {
         let pathIndex = call.name == "open" || call.name == "creat" ? 0 : 1
         guard pathIndex < arguments.count, let bytes = arguments[pathIndex].bytes else { return false }
@@ -273,7 +274,7 @@ extension StraceSimulation {
         let flags = openFlags(call, arguments, pathIndex: pathIndex)
         let access = flags & 3
         guard access != 2 else {
-            objects[object].exclude("opened O_RDWR at line \(call.line); the fifo model has read and write opens only")
+            objects[object].exclude("opened O_RDWR at line \(call.line); the importer follows a FIFO's descriptors by end, and an O_RDWR one is both")
             return true
         }
         let end = access == 0 ? "read" : "write"
