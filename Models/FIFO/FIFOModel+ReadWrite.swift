@@ -39,6 +39,8 @@ extension FIFOModel {
         }
         next.removeOpen(at: max(halves.this, halves.other))
         next.removeOpen(at: min(halves.this, halves.other))
+        // Each end's close gave a number back, but the two ends were one descriptor.
+        next.pipe.changeFreeDescriptors(of: process, by: -1)
         return [(.closed, .completed(emptiedIfUnopened(next)))]
     }
 }

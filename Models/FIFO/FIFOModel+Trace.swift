@@ -18,7 +18,9 @@
 //   fstat   as on a pipe ({"mode": the FIFO's mode now})
 //   available (none)                                            {"bytes": INT}      EBADF (FIONREAD on the read end)
 //
-// params: {"pageSize": 4096, "objects": {"f0": {"capacity": 65536, "mode": 438, "owner": 3, "privileged": [3]}}}.
+// params: {"pageSize": 4096, "objects": {"f0": {"capacity": 65536, "mode": 438, "owner": 3, "privileged": [3],
+//          "descriptorLimits": [{"process": 1, "free": 5, "limit": 64}]}}} (as a pipe's: an open takes a number, a close
+//          gives one back; without a process's entry, EMFILE may always happen).
 // Nobody has a FIFO open at the start. Without "privileged", every process passes permission checks.
 extension FIFOModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -33,7 +35,8 @@ extension FIFOModel {
             fifos.append((name, Setup(
                 capacity: capacity, mode: try setup.optional("mode")?.integer("mode", in: 0...0o7777) ?? 0o600,
                 owner: try setup.optional("owner")?.integer("owner", in: 1...10_000),
-                privileged: try setup.optional("privileged") == nil ? nil : try setup.processes("privileged"))))
+                privileged: try setup.optional("privileged") == nil ? nil : try setup.processes("privileged"),
+                descriptorLimits: try PipeModel.DescriptorLimit.list(from: setup))))
         }
         self.init(pageSize: pageSize, fifos: fifos)
     }
@@ -44,6 +47,7 @@ extension FIFOModel {
             var entry: JSONObject = ["capacity": .int(setup.capacity), "mode": .int(setup.mode)]
             if let owner = setup.owner { entry["owner"] = .int(owner) }
             if let privileged = setup.privileged { entry["privileged"] = .array(privileged.map { .int($0) }) }
+            if !setup.descriptorLimits.isEmpty { entry["descriptorLimits"] = PipeModel.DescriptorLimit.json(setup.descriptorLimits) }
             objects[name] = .object(entry)
         }
         return ["pageSize": .int(pipes.pageSize), "objects": .object(objects)]

@@ -102,12 +102,18 @@ public struct FIFOModel: TraceModel {
         public var owner: Int?
         /// The processes that bypass permission checks; nil: every process (the harness runs as root).
         public var privileged: [Int]?
+        /// What is known of processes' descriptor tables (see ``FIFOModel+Descriptors``).
+        public var descriptorLimits: [PipeModel.DescriptorLimit]
 
-        public init(capacity: Int = 65536, mode: Int = 0o600, owner: Int? = nil, privileged: [Int]? = nil) {
+        public init(
+            capacity: Int = 65536, mode: Int = 0o600, owner: Int? = nil, privileged: [Int]? = nil,
+            descriptorLimits: [PipeModel.DescriptorLimit] = []
+        ) {
             self.capacity = capacity
             self.mode = mode
             self.owner = owner
             self.privileged = privileged?.sorted()
+            self.descriptorLimits = descriptorLimits.sorted { $0.process < $1.process }
         }
 
         /// Whether `process` passes the permission check of an open for `end` under `mode`.
@@ -167,7 +173,9 @@ public struct FIFOModel: TraceModel {
 
     public func initialState(of object: String) -> State {
         let setup = setups.first { $0.name == object }?.setup ?? Setup()
-        return State(pipe: PipeModel.State(slots: setup.capacity / pipes.pageSize, readers: [], writers: []), mode: setup.mode, setup: setup)
+        var pipe = PipeModel.State(slots: setup.capacity / pipes.pageSize, readers: [], writers: [])
+        pipe.descriptorLimits = setup.descriptorLimits
+        return State(pipe: pipe, mode: setup.mode, setup: setup)
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
@@ -192,9 +200,8 @@ public struct FIFOModel: TraceModel {
         case .open(let process, let end, let nonblocking):
             guard let index = state.openers.firstIndex(where: { $0.process == process }) else {
                 // Not asleep yet: the open first registers and sleeps (a piece), and is interrupted there.
-                return openTransitions(state, process: process, end: end, nonblocking: nonblocking).compactMap {
-                    $0.output == nil ? $0.step : nil
-                }
+                return takingADescriptor(state, process: process) { openTransitions($0, process: process, end: end, nonblocking: nonblocking) }
+                    .compactMap { $0.output == nil ? $0.step : nil }
             }
             guard !state.openers[index].released else { return [] }
             var next = state
@@ -204,6 +211,7 @@ public struct FIFOModel: TraceModel {
             case .write: next.pipe.writers.remove(at: next.pipe.writers.firstIndex(of: process)!)
             }
             next.removeLatestOpen(of: process, end)
+            next.pipe.changeFreeDescriptors(of: process, by: 1)
             return [.completed(emptiedIfUnopened(next))]
         case .read(let process, let max, let nonblocking): pipeInput = .read(process: process, max: max, nonblocking: nonblocking)
         case .write(let process, let data, let nonblocking): pipeInput = .write(process: process, data: data, nonblocking: nonblocking)
@@ -227,10 +235,13 @@ public struct FIFOModel: TraceModel {
 
     func transitions(_ state: State, _ input: Input) -> [(output: Output?, step: Step<State>)] {
         switch input {
-        case .open(let process, let end, let nonblocking):
+        case .open(let process, let end, let nonblocking) where state.openers.contains(where: { $0.process == process }):
+            // Asleep in open: its number was taken when it began.
             return openTransitions(state, process: process, end: end, nonblocking: nonblocking)
+        case .open(let process, let end, let nonblocking):
+            return takingADescriptor(state, process: process) { openTransitions($0, process: process, end: end, nonblocking: nonblocking) }
         case .openReadWrite(let process, let nonblocking):
-            return openReadWriteTransitions(state, process: process, nonblocking: nonblocking)
+            return takingADescriptor(state, process: process) { openReadWriteTransitions($0, process: process, nonblocking: nonblocking) }
         case .write(let process, let data, let nonblocking):
             return delegated(state, .write(process: process, data: data, nonblocking: nonblocking))
         case .read(let process, let max, let nonblocking):
@@ -328,6 +339,8 @@ public struct FIFOModel: TraceModel {
         guard state.pipe.readers.isEmpty && state.pipe.writers.isEmpty else { return state }
         var next = state
         next.pipe = PipeModel.State(slots: state.setup.capacity / pipes.pageSize, readers: [], writers: [])
+        // The processes' descriptor tables are theirs, not the FIFO's.
+        next.pipe.descriptorLimits = state.pipe.descriptorLimits
         return next
     }
 

@@ -55,13 +55,7 @@ extension PipeModel {
             let shared = try setup.optional("shared")?.elements("shared").map { (group) throws(ModelError) in
                 try group.elements("shared").map { (process) throws(ModelError) in try process.integer("shared") }
             } ?? []
-            let limits = try setup.optional("descriptorLimits")?.elements("descriptorLimits").map { (element) throws(ModelError) -> DescriptorLimit in
-                let entry: JSONValue? = element
-                let limit = try entry.required("limit").integer("limit", in: 1...1 << 30)
-                return DescriptorLimit(
-                    process: try entry.required("process").integer("process"), free: try entry.required("free").integer("free", in: 0...limit),
-                    limit: limit)
-            } ?? []
+            let limits = try DescriptorLimit.list(from: setup)
             let createdBy = try setup.optional("createdBy")?.integer("createdBy", in: 1...10_000)
             if createdBy != nil && !(readers.isEmpty && writers.isEmpty && !nonblocking && !packet && shared.isEmpty) {
                 throw ModelError("pipe '\(member.key)': a pipe made during the run ('createdBy') starts with no readers, writers or flags: its pipe2 gives them")
@@ -88,11 +82,7 @@ extension PipeModel {
             if setup.packet { object["packet"] = true }
             if !setup.shared.isEmpty { object["shared"] = .array(setup.shared.map { .array($0.map { .int($0) }) }) }
             if let creator = setup.createdBy { object["createdBy"] = .int(creator) }
-            if !setup.descriptorLimits.isEmpty {
-                object["descriptorLimits"] = .array(setup.descriptorLimits.map {
-                    ["process": .int($0.process), "free": .int($0.free), "limit": .int($0.limit)]
-                })
-            }
+            if !setup.descriptorLimits.isEmpty { object["descriptorLimits"] = DescriptorLimit.json(setup.descriptorLimits) }
             objects[name] = .object(object)
         }
         var parameters: JSONObject = ["pageSize": .int(pageSize), "objects": .object(objects)]
@@ -408,5 +398,23 @@ extension PipeModel {
         case .readv(let process, let sizes): .readv(process: process, sizes: Self.prefix(of: sizes, count))
         case .writeAll, .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create: nil
         }
+    }
+}
+
+extension PipeModel.DescriptorLimit {
+    /// An object's `"descriptorLimits"` (`[{"process": 1, "free": 5, "limit": 64}]`), none when absent.
+    static func list(from setup: JSONValue?) throws(ModelError) -> [Self] {
+        try setup.optional("descriptorLimits")?.elements("descriptorLimits").map { (element) throws(ModelError) -> Self in
+            let entry: JSONValue? = element
+            let limit = try entry.required("limit").integer("limit", in: 1...1 << 30)
+            return Self(
+                process: try entry.required("process").integer("process"), free: try entry.required("free").integer("free", in: 0...limit),
+                limit: limit)
+        } ?? []
+    }
+
+    /// `limits` in their trace form.
+    static func json(_ limits: [Self]) -> JSONValue {
+        .array(limits.map { ["process": .int($0.process), "free": .int($0.free), "limit": .int($0.limit)] })
     }
 }

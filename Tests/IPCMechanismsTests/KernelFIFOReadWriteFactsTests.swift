@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import IPCMechanisms
 import IPCModels
@@ -16,7 +17,10 @@ import Testing
         deinit { unlink(value) }
     }
 
-    let model = FIFOModel(fifos: [("f0", FIFOModel.Setup())])
+    /// The processes' descriptor tables are described, so `EMFILE` is not among the outcomes of an open.
+    let model = FIFOModel(fifos: [("f0", FIFOModel.Setup(descriptorLimits: [
+        PipeModel.DescriptorLimit(process: 1, free: 100, limit: 1024), PipeModel.DescriptorLimit(process: 2, free: 100, limit: 1024),
+    ]))])
 
     /// The model's one outcome of `input` from `state`, and the state after it.
     func step(_ state: inout FIFOModel.State, _ input: FIFOModel.Input) -> FIFOModel.Output? {
@@ -129,5 +133,56 @@ import Testing
         case .completed(let bytes): return bytes
         case .wouldBlock: throw .resourceTemporarilyUnavailable
         }
+    }
+}
+
+/// `EMFILE` on a FIFO's `open`: the number is taken before the path is looked up.
+@Suite struct KernelFIFODescriptorLimitFactsTests {
+    /// In a child process (the limit is the whole process's): with every number below a lowered `RLIMIT_NOFILE`
+    /// taken, an open of a missing path, a nonblocking write open with no reader and an `O_RDWR` open all fail
+    /// `EMFILE` — not `ENOENT` or `ENXIO` — and with one number free the `O_RDWR` open takes exactly it. Exit status 0
+    /// when all held, else the number of the first check that failed.
+    @Test func withNoFreeNumberEveryOpenFailsEMFILEFirst() async throws {
+        // The child (an exit test captures nothing) finds the FIFO by its parent's process number.
+        let path = "/tmp/ipch-test-\(getpid())-emfile-fifo"
+        unlink(path)
+        try KernelFIFO.create(at: path)
+        defer { unlink(path) }
+        await #expect(processExitsWith: .exitCode(0)) {
+            let path = "/tmp/ipch-test-\(getppid())-emfile-fifo"
+            let highest = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap { Int32($0) }.max() ?? 2
+            var limits = rlimit(rlim_cur: rlim_t(highest + 8), rlim_max: rlim_t(highest + 8))
+            guard setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limits) == 0 else { exit(10) }
+            var taken: [CInt] = []
+            while true {
+                let descriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
+                if descriptor < 0 { break }
+                taken.append(descriptor)
+            }
+            guard errno == EMFILE, let last = taken.popLast() else { exit(11) }
+            func failure(_ target: String, _ direction: KernelFIFO.Direction) -> Errno? {
+                do { _ = try KernelFIFO.open(target, for: direction, nonblocking: true); return nil } catch { return error }
+            }
+            guard failure(path + "-missing", .read) == .tooManyOpenFiles else { exit(12) }
+            guard failure(path, .write) == .tooManyOpenFiles else { exit(13) }
+            guard failure(path, .readWrite) == .tooManyOpenFiles else { exit(14) }
+            close(last)
+            guard failure(path, .write) == .noSuchAddressOrDevice else { exit(15) }
+            guard let both = try? KernelFIFO.open(path, for: .readWrite, nonblocking: true), both.rawValue == last else { exit(16) }
+            exit(0)
+        }
+        let limits = [PipeModel.DescriptorLimit(process: 1, free: 0, limit: 64)]
+        let model = FIFOModel(fifos: [("f0", FIFOModel.Setup(descriptorLimits: limits))])
+        let state = model.initialState(of: "f0")
+        for input in [FIFOModel.Input.open(process: 1, end: .write, nonblocking: true), .openReadWrite(process: 1, nonblocking: true)] {
+            #expect(model.outcomes(of: input, in: state).map(\.output) == [.failed(ErrorCode("EMFILE"))])
+        }
+        // One free: the O_RDWR open takes it, and then the next open fails EMFILE; its close gives one number back.
+        let one = FIFOModel(fifos: [("f0", FIFOModel.Setup(descriptorLimits: [PipeModel.DescriptorLimit(process: 1, free: 1, limit: 64)]))])
+        var next = one.initialState(of: "f0")
+        if case .completed(let opened)? = one.outcomes(of: .openReadWrite(process: 1, nonblocking: true), in: next).first?.step { next = opened }
+        #expect(one.outcomes(of: .open(process: 1, end: .read, nonblocking: true), in: next).map(\.output) == [.failed(ErrorCode("EMFILE"))])
+        if case .completed(let closed)? = one.outcomes(of: .close(process: 1, end: .read), in: next).first?.step { next = closed }
+        #expect(one.outcomes(of: .open(process: 1, end: .read, nonblocking: true), in: next).map(\.output) == [.opened])
     }
 }
