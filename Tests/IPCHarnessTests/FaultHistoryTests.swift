@@ -186,6 +186,19 @@ import Testing
         #expect(returned.result == .ok)
         #expect(returned.hazards.isEmpty)
     }
+
+    /// A `sem_init` after the wait sets a new count: the holder's unit is no longer missing from it.
+    @Test func aUnitTakenBeforeASemInitIsNotNamedAsLost() throws {
+        let reinitialised = unnamedSemaphoreTrace([
+            (1, "invoke", #","f":"wait","object":"q0""#), (1, "ok", #","f":"wait","object":"q0""#),
+            (2, "invoke", #","f":"init","object":"q0","value":{"value":1,"pshared":true}"#), (2, "ok", #","f":"init","object":"q0""#),
+            (1, "kill", #","signal":"SIGKILL","point":"before""#), (1, "exit", #","value":{"signal":"SIGKILL"}"#),
+            (2, "invoke", #","f":"wait","object":"q0","value":{"nonblocking":true}"#), (2, "ok", #","f":"wait","object":"q0""#),
+        ])
+        let report = try TraceChecker.check(try Trace.parse(Array(reinitialised.utf8)))
+        #expect(report.result == .ok, "\(report.explanation)")
+        #expect(report.hazards.isEmpty)
+    }
 }
 
 /// A real worker that dies of a signal no `kill` event accounts for crashed: the code under test (or the harness)

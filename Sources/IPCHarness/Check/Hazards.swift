@@ -8,7 +8,7 @@ import IPCModels
 /// count stays low for good.
 struct HazardDetector {
     private let model: String
-    /// Units each process holds on each semaphore: successful waits minus posts.
+    /// Units each process holds on each semaphore: successful waits minus posts since its last `sem_init`.
     private var held: [Int: [String: Int]] = [:]
     private(set) var hazards: [String] = []
 
@@ -23,6 +23,8 @@ struct HazardDetector {
             guard let object = event.object else { break }
             if event.f == "wait" { held[event.process, default: [:]][object, default: 0] += 1 }
             if event.f == "post" { held[event.process, default: [:]][object, default: 0] -= 1 }
+            // sem_init sets a new count: units taken before are no longer missing from it.
+            if event.f == "init" { for process in held.keys { held[process]?[object] = nil } }
         case .kill:
             for (object, units) in (held[event.process] ?? [:]).sorted(by: { $0.key < $1.key }) where units > 0 {
                 hazards.append("process \(event.process) was killed holding \(units) unit\(units == 1 ? "" : "s") of POSIX semaphore \(object) (line \(line)): POSIX semaphores have no undo, so \(units == 1 ? "it is" : "they are") lost for good")

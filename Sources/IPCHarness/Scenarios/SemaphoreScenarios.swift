@@ -5,6 +5,7 @@ public enum SemaphoreScenarios {
     public static let all: [Scenario] = [
         posixNamed, posixUnnamed, posixTimed, systemVUndo, robustMutexOwnerDeath, robustMutexTimed,
         timeoutTakenForLock, timedLockUser, poolWithoutUndo, poolWithUndo, posixHandles, closeUnmapsAll, closesCounted,
+        posixInitDestroy,
     ]
 
     /// Fragile: a user that believes the first `sem_close` unmaps its semaphore whatever it opened, and reports any
@@ -118,6 +119,31 @@ public enum SemaphoreScenarios {
         name: "posix-sem-unnamed", kind: PosixSemaphoreKind.self, implementation: "kernel.posix-sem",
         summary: "2-4 processes wait, trywait, post and read an unnamed semaphore in shared memory (sem_init pshared)",
         makeWorkload: { generator in posixWorkload(named: false, generator: &generator) })
+
+    /// `sem_init` and `sem_destroy` during the run (issue 15): an unnamed semaphore the driver made with pshared 1 or,
+    /// in a third of the runs, 0, which 2-4 processes wait on (some asleep), trywait, post and read, initialise again
+    /// (values 0-2, pshared 0 or 1, or 2^31: `EINVAL`) and destroy (glibc: 0, nothing changes). A sleeper a
+    /// re-initialisation forgot, or one of another process on a pshared 0 semaphore, may sleep until the run ends.
+    public static let posixInitDestroy = Scenario.real(
+        name: "posix-sem-init-destroy", kind: PosixSemaphoreKind.self, implementation: "kernel.posix-sem",
+        summary: "2-4 processes wait, trywait, post and read an unnamed semaphore (pshared 0 or 1), sem_init it again (some EINVAL) and sem_destroy it",
+        makeWorkload: { generator in
+            let shared = !generator.chance(1.0 / 3)
+            return ScenarioPrograms.workload(
+                kind: "posix-sem", parameters: ["value": .int(generator.next(in: 0...2)), "named": false, "pshared": .bool(shared)],
+                generator: &generator, roles: { _, _ in ["use"] },
+                operation: { _, _, generator in
+                    generator.choose([
+                        (40, { generator in ("wait", (JSONObject()).nonblocking(generator.chance(0.5))) }),
+                        (30, { _ in ("post", nil) }),
+                        (10, { _ in ("getvalue", nil) }),
+                        (12, { generator in
+                            ("init", ["value": .int(generator.pick([0, 1, 2, 1 << 31])), "pshared": .bool(!generator.chance(0.3))] as JSONValue)
+                        }),
+                        (8, { _ in ("destroy", nil) }),
+                    ])
+                })
+        })
 
     /// The timed waits (issue 15): `sem_timedwait` and `sem_clockwait` on `CLOCK_MONOTONIC`, `CLOCK_REALTIME` or a
     /// clock glibc refuses, with timeouts of 0 to 20 ms (some already past, some invalid), beside waits and posts.
