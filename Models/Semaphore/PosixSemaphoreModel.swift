@@ -1,4 +1,4 @@
-/// A POSIX semaphore, named (`sem_open`) or unnamed in shared memory (`sem_init` with pshared 1).
+/// A POSIX semaphore, named (`sem_open`) or unnamed in shared memory (`sem_init`, pshared 1 unless told 0).
 ///
 /// What it allows, and why (each fact is a test on the real kernel and glibc):
 /// - `wait` takes a unit, sleeping while the value is 0 (`EAGAIN` with `sem_trywait`); `post` adds one and fails
@@ -27,6 +27,10 @@
 ///   performs it (``PosixSemaphoreModel+Close``).
 /// - `sem_clockwait` (a `timeout` and a `clock`) is `sem_timedwait` on `CLOCK_MONOTONIC` or `CLOCK_REALTIME`; any
 ///   other clock fails `EINVAL` first, even when the value is positive (`TimedWaitFactsTests`).
+/// - An unnamed semaphore's `sem_init` during the run sets the value (`EINVAL` above `SEM_VALUE_MAX` first, changing
+///   nothing) and `sem_destroy` returns 0 and changes nothing, with sleepers too; with `pshared` 0 a post wakes no
+///   sleeper of another process. What glibc loses there are wake-ups only, never counts
+///   (``PosixSemaphoreModel+Initialization``, `SemaphoreInitFactsTests`).
 public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     public static let name = "posix-sem"
     /// `SEM_VALUE_MAX`.
