@@ -7,7 +7,7 @@ import Testing
 /// 1's post never reaches process 2 asleep in `sem_wait` — the driver settles after the post (waits until every worker
 /// has replied or sleeps in its call again), then process 1 still reads the unit and takes it; with pshared 1 the same
 /// post wakes process 2, which takes the unit. Both runs check `ok` against the model: a wait that never returns is
-/// always allowed, and the value is shared either way.
+/// always allowed, and the value is shared either way; the pshared 0 run's report names the hazard.
 @Suite struct PrivateSemaphoreRealModeTests {
     /// How process 2's wait, asleep before process 1's post, ended — and what process 1 read right after the post,
     /// and whether its trywait then found the unit. Nil when no seed put the wait to sleep before the post.
@@ -15,6 +15,8 @@ import Testing
         var sleeperEnd: String
         var readAfterPost: String
         var trywait: String
+        /// Whether the check names the pshared 0 hazard (a sleeper another process posted in vain).
+        var hazardNamed: Bool
     }
 
     func observe(shared: Bool) throws -> Observed? {
@@ -58,18 +60,19 @@ import Testing
             return Observed(
                 sleeperEnd: end(of: 2, after: sleep + 1, "wait"),
                 readAfterPost: getvalue < sleeperEnd ? end(of: 1, after: getvalue, "getvalue") : "after the sleeper's end",
-                trywait: trywait < sleeperEnd ? end(of: 1, after: trywait, "wait") : "after the sleeper's end")
+                trywait: trywait < sleeperEnd ? end(of: 1, after: trywait, "wait") : "after the sleeper's end",
+                hazardNamed: result.report.hazards.contains { $0.contains("pshared 0") })
         }
         return nil
     }
 
     @Test func aPostDoesNotWakeAnotherProcessAsleepOnAPshared0Semaphore() throws {
         let observed = try #require(try observe(shared: false), "no seed of 40 put process 2 to sleep before the post")
-        #expect(observed == Observed(sleeperEnd: "killed blocked", readAfterPost: #"{"value":1}"#, trywait: "ok"))
+        #expect(observed == Observed(sleeperEnd: "killed blocked", readAfterPost: #"{"value":1}"#, trywait: "ok", hazardNamed: true))
     }
 
     @Test func aPostWakesAnotherProcessAsleepOnAPshared1Semaphore() throws {
         let observed = try #require(try observe(shared: true), "no seed of 40 put process 2 to sleep before the post")
-        #expect(observed == Observed(sleeperEnd: "ok", readAfterPost: "after the sleeper's end", trywait: "after the sleeper's end"))
+        #expect(observed == Observed(sleeperEnd: "ok", readAfterPost: "after the sleeper's end", trywait: "after the sleeper's end", hazardNamed: false))
     }
 }

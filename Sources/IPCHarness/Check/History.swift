@@ -126,7 +126,9 @@ public struct HistoryBuilder<M: TraceModel> {
         self.model = model
         self.path = path
         self.objects = Set(model.objects)
-        self.hazards = HazardDetector(model: M.name)
+        self.hazards = HazardDetector(
+            model: M.name,
+            privateSemaphores: Set((model as? PosixSemaphoreModel)?.setups.filter { !$0.setup.shared }.map(\.name) ?? []))
     }
 
     private func failure(_ line: Int, _ message: String) -> TraceError {
