@@ -129,21 +129,26 @@ public enum SemaphoreScenarios {
         summary: "2-4 processes wait, trywait, post and read an unnamed semaphore (pshared 0 or 1), sem_init it again (some EINVAL) and sem_destroy it",
         makeWorkload: { generator in
             let shared = !generator.chance(1.0 / 3)
-            return ScenarioPrograms.workload(
-                kind: "posix-sem", parameters: ["value": .int(generator.next(in: 0...2)), "named": false, "pshared": .bool(shared)],
-                generator: &generator, roles: { _, _ in ["use"] },
-                operation: { _, _, generator in
-                    generator.choose([
-                        (40, { generator in ("wait", (JSONObject()).nonblocking(generator.chance(0.5))) }),
-                        (30, { _ in ("post", nil) }),
-                        (10, { _ in ("getvalue", nil) }),
-                        (12, { generator in
-                            ("init", ["value": .int(generator.pick([0, 1, 2, 1 << 31])), "pshared": .bool(!generator.chance(0.3))] as JSONValue)
-                        }),
-                        (8, { _ in ("destroy", nil) }),
-                    ])
-                })
+            return posixUsers(["value": .int(generator.next(in: 0...2)), "named": false, "pshared": .bool(shared)], &generator, [
+                (40, { generator in ("wait", (JSONObject()).nonblocking(generator.chance(0.5))) }),
+                (30, { _ in ("post", nil) }),
+                (10, { _ in ("getvalue", nil) }),
+                (12, { generator in
+                    ("init", ["value": .int(generator.pick([0, 1, 2, 1 << 31])), "pshared": .bool(!generator.chance(0.3))] as JSONValue)
+                }),
+                (8, { _ in ("destroy", nil) }),
+            ])
         })
+
+    /// 2-4 processes using one POSIX semaphore (`parameters`), each call drawn from the weighted `choices`.
+    static func posixUsers(
+        _ parameters: JSONObject, _ generator: inout SeededGenerator,
+        _ choices: [(weight: Int, make: (inout SeededGenerator) -> (f: String, value: JSONValue?))]
+    ) -> Workload {
+        ScenarioPrograms.workload(
+            kind: "posix-sem", parameters: parameters, generator: &generator, roles: { _, _ in ["use"] },
+            operation: { _, _, generator in generator.choose(choices) })
+    }
 
     /// The timed waits (issue 15): `sem_timedwait` and `sem_clockwait` on `CLOCK_MONOTONIC`, `CLOCK_REALTIME` or a
     /// clock glibc refuses, with timeouts of 0 to 20 ms (some already past, some invalid), beside waits and posts.
@@ -151,17 +156,12 @@ public enum SemaphoreScenarios {
         name: "posix-sem-timed", kind: PosixSemaphoreKind.self, implementation: "kernel.posix-sem",
         summary: "2-4 processes sem_timedwait and sem_clockwait (0-20 ms, some invalid, some on a refused clock), wait and post",
         makeWorkload: { generator in
-            ScenarioPrograms.workload(
-                kind: "posix-sem", parameters: ["value": .int(generator.next(in: 0...1)), "named": false],
-                generator: &generator, roles: { _, _ in ["use"] },
-                operation: { _, _, generator in
-                    generator.choose([
-                        (45, { generator in ("wait", timedValue(&generator, clocks: ["monotonic", "realtime", "unsupported"])) }),
-                        (10, { _ in ("wait", .object(JSONObject())) }),
-                        (35, { _ in ("post", nil) }),
-                        (10, { _ in ("getvalue", nil) }),
-                    ])
-                })
+            posixUsers(["value": .int(generator.next(in: 0...1)), "named": false], &generator, [
+                (45, { generator in ("wait", timedValue(&generator, clocks: ["monotonic", "realtime", "unsupported"])) }),
+                (10, { _ in ("wait", .object(JSONObject())) }),
+                (35, { _ in ("post", nil) }),
+                (10, { _ in ("getvalue", nil) }),
+            ])
         })
 
     /// `{"timeout": MS | "invalid"}`, with a `"clock"` from `clocks` half the time.
@@ -172,26 +172,21 @@ public enum SemaphoreScenarios {
     }
 
     static func posixWorkload(named: Bool, generator: inout SeededGenerator) -> Workload {
-        ScenarioPrograms.workload(
-            kind: "posix-sem", parameters: ["value": .int(generator.next(in: 0...2)), "named": .bool(named)],
-            generator: &generator, roles: { _, _ in ["use"] },
-            operation: { _, _, generator in
-                generator.choose([
-                    (35, { generator in ("wait", (JSONObject()).nonblocking(generator.chance(0.4))) }),
-                    (35, { _ in ("post", nil) }),
-                    (15, { _ in ("getvalue", nil) }),
-                    (named ? 10 : 0, { _ in ("open", nil) }),
-                    (named ? 5 : 0, { generator in
-                        // O_CREAT, some O_EXCL, some with a value above SEM_VALUE_MAX: EEXIST, EINVAL, the semaphore
-                        // itself, or after the unlink a new one (closed and unlinked at once).
-                        ("open", ["create": true, "exclusive": .bool(generator.chance(0.5)), "value": .int(generator.pick([1, 1 << 31]))] as JSONValue)
-                    }),
-                    (named ? 5 : 0, { _ in ("unlink", nil) }),
-                    (named ? 2 : 0, { generator in
-                        (generator.pick(["open", "unlink"]), ["name": .string(generator.pick(["with-slash", "empty", "too-long"]))] as JSONValue)
-                    }),
-                ])
-            })
+        posixUsers(["value": .int(generator.next(in: 0...2)), "named": .bool(named)], &generator, [
+            (35, { generator in ("wait", (JSONObject()).nonblocking(generator.chance(0.4))) }),
+            (35, { _ in ("post", nil) }),
+            (15, { _ in ("getvalue", nil) }),
+            (named ? 10 : 0, { _ in ("open", nil) }),
+            (named ? 5 : 0, { generator in
+                // O_CREAT, some O_EXCL, some with a value above SEM_VALUE_MAX: EEXIST, EINVAL, the semaphore
+                // itself, or after the unlink a new one (closed and unlinked at once).
+                ("open", ["create": true, "exclusive": .bool(generator.chance(0.5)), "value": .int(generator.pick([1, 1 << 31]))] as JSONValue)
+            }),
+            (named ? 5 : 0, { _ in ("unlink", nil) }),
+            (named ? 2 : 0, { generator in
+                (generator.pick(["open", "unlink"]), ["name": .string(generator.pick(["with-slash", "empty", "too-long"]))] as JSONValue)
+            }),
+        ])
     }
 
 
