@@ -23,11 +23,26 @@ extension PosixSemaphoreModel {
         next.value = value
         next.shared = shared
         next.taken = []
+        next.initialised = true
         return [Transition(.done, next)]
     }
 
     /// `sem_destroy`: 0, and nothing changes.
     func destroyTransitions(_ state: State) -> [Transition<State, Output>] {
         [Transition(.done, state)]
+    }
+
+    /// A blocking wait found asleep when the real-mode driver killed its process: every other worker had replied or
+    /// was asleep too, and with pshared 1 glibc's post wakes a sleeper at once (the woken one runs, and takes a unit
+    /// or sleeps again), so a sleeper then means the value is 0 — unless a `sem_init` during the run may have forgotten
+    /// it, or pshared 0 keeps other processes' posts from waking it (`PrivateSemaphoreRealModeTests`): then anything.
+    /// A process killed asleep in the futex took nothing.
+    public func sleeperObservation(_ input: Input, process: Int) -> Input? {
+        guard case .wait(_, false, let timeout, let clock) = input, timeout != .invalid, clock != .unsupported else { return nil }
+        return .asleep(process: process)
+    }
+
+    func sleeperTransitions(_ state: State) -> [Transition<State, Output>] {
+        state.value == 0 || !state.shared || state.initialised ? [Transition(.done, state)] : []
     }
 }

@@ -68,6 +68,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         /// with 0 glibc wakes sleepers with a private futex, so a post never wakes a sleeper of another process
         /// (``PosixSemaphoreModel+Initialization``) — a wait that never returns, which a history always allows.
         public var shared = true
+        /// Whether a `sem_init` during the run succeeded: glibc then forgets whoever slept on the semaphore.
+        public var initialised = false
     }
 
     public enum Input: Hashable, Sendable {
@@ -88,6 +90,9 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         case initialize(process: Int, value: Int, shared: Bool)
         /// `sem_destroy` of the unnamed semaphore.
         case destroy(process: Int)
+        /// Not a call: `process` was found asleep in a blocking wait when the real-mode driver killed it
+        /// (``sleeperObservation(_:process:)``).
+        case asleep(process: Int)
         case exit(process: Int)
     }
 
@@ -165,6 +170,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
             return initializeTransitions(state, value: value, shared: shared)
         case .destroy:
             return destroyTransitions(state)
+        case .asleep:
+            return sleeperTransitions(state)
         case .unlink(let process):
             if state.unlinked { return [Transition(.failed(.ENOENT), state)] }
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EACCES), state)] }
@@ -213,6 +220,7 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         case .refusedName(_, let open, let name): call = "\(open ? "sem_open" : "sem_unlink") of a name \(name.rawValue)"
         case .initialize(_, let value, let shared): call = "sem_init pshared \(shared ? 1 : 0) value \(value)"
         case .destroy: call = "sem_destroy"
+        case .asleep: call = "asleep in a wait when killed (so the value was 0)"
         case .exit: call = "exit"
         }
         let result = output.described { output in
@@ -315,6 +323,7 @@ extension PosixSemaphoreModel {
         case .refusedName(_, let open, let name): (open ? "open" : "unlink", ["name": .string(name.rawValue)])
         case .initialize(_, let value, let shared): ("init", ["value": .int(value), "pshared": .bool(shared)])
         case .destroy: ("destroy", nil)
+        case .asleep: ("asleep", nil)
         case .exit: ("exit", nil)
         }
     }

@@ -1,3 +1,5 @@
+import Foundation
+import Glibc
 import IPCHarness
 import IPCModels
 import Testing
@@ -74,5 +76,19 @@ import Testing
     @Test func aPostWakesAnotherProcessAsleepOnAPshared1Semaphore() throws {
         let observed = try #require(try observe(shared: true), "no seed of 40 put process 2 to sleep before the post")
         #expect(observed == Observed(sleeperEnd: "ok", readAfterPost: "after the sleeper's end", trywait: "after the sleeper's end", hazardNamed: false))
+    }
+
+    /// A real-mode kill of a process asleep in a wait shows the value was 0 (pshared 1, no sem_init during the run):
+    /// the pool set up with pshared 0 is caught — its users sleep on with a unit free — and its pshared 1 twin is not.
+    @Test func aPoolSetUpWithPshared0IsCaughtAndItsTwinIsNot() throws {
+        let worker = try WorkerLocator.workerCommand()
+        let directory = "/tmp/ipc-harness-sem-pshared0-\(getpid())"
+        defer { _ = try? FileManager.default.removeItem(atPath: directory) }
+        let options = RunOptions(seed: 4000, runs: 20, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60))
+        let fragile = try ScenarioRunner.run(try #require(Scenarios.named("posix-sem-fragile-pool-pshared0")), options: options, worker: worker)
+        let violation = try #require(fragile.firstViolation, "caught in none of \(fragile.runs) runs")
+        #expect(violation.explanation.contains("asleep in a wait when killed (so the value was 0)"), "\(violation.explanation)")
+        let robust = try ScenarioRunner.run(try #require(Scenarios.named("posix-sem-robust-pool-pshared1")), options: options, worker: worker)
+        #expect(robust.violations == 0, "\(robust.firstViolation?.explanation ?? "")")
     }
 }

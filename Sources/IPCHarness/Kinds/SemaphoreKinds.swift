@@ -17,10 +17,14 @@ public enum SharedObjectMemory {
 /// `client.sem-close-unmaps-all` is a user with a plausible wrong belief about glibc: that `sem_close` unmaps the
 /// process's semaphore whatever it opened, so after its first close any further one is an error — it reports
 /// `EINVAL` without making the call. glibc counts the opens: the later close succeeds while handles remain.
+///
+/// `client.sem-pool-pshared0` sets up a pool shared by several processes with `sem_init(pshared = 0)` (the
+/// argument copied from threaded code) though its protocol (the trace) says pshared 1: glibc then wakes sleepers
+/// through a private futex, so a post never wakes another process's sleeper.
 public enum PosixSemaphoreKind: MechanismKind {
     public typealias Model = PosixSemaphoreModel
 
-    public static let implementations = ["kernel.posix-sem", "client.sem-close-unmaps-all"]
+    public static let implementations = ["kernel.posix-sem", "client.sem-close-unmaps-all", "client.sem-pool-pshared0"]
 
     /// `sem_getvalue`: what a killed process's wait or post left.
     public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "getvalue", role: nil)
@@ -46,7 +50,7 @@ public enum PosixSemaphoreKind: MechanismKind {
             objects.tellHolders(of: object, in: workload, ["name": .string(name)])
         } else {
             // pshared 1 unless the workload says `"pshared": false` (a user's mistake the harness can reproduce).
-            let shared = object.parameters["pshared"] != .bool(false)
+            let shared = object.parameters["pshared"] != .bool(false) && object.implementation != "client.sem-pool-pshared0"
             let memory = try objects.shareMemory(size: SharedObjectMemory.size) { address in
                 _ = try PosixSemaphore.initialize(at: address, value: value, shared: shared)
             }
@@ -166,8 +170,8 @@ struct PosixSemaphoreBinding: ObjectBinding {
                 try PosixSemaphore.unlink(refused.path(for: name))
             }
             return .done
-        case .exit:
-            BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        case .exit, .asleep:
+            BindingFailure.abandon("a worker is never asked to perform '\(input)': it is no call")
         }
     }
 }

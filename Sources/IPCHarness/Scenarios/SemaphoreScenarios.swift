@@ -5,8 +5,38 @@ public enum SemaphoreScenarios {
     public static let all: [Scenario] = [
         posixNamed, posixUnnamed, posixTimed, systemVUndo, robustMutexOwnerDeath, robustMutexTimed,
         timeoutTakenForLock, timedLockUser, poolWithoutUndo, poolWithUndo, posixHandles, closeUnmapsAll, closesCounted,
-        posixInitDestroy,
+        posixInitDestroy, poolPshared0, poolPshared1,
     ]
+
+    /// Fragile: a pool of 1-2 units shared by several processes, set up with `sem_init(pshared = 0)`; a user asleep
+    /// waiting for a unit is never woken by another process's post, and is found asleep with units free.
+    public static let poolPshared0 = Scenario.real(
+        name: "posix-sem-fragile-pool-pshared0", kind: PosixSemaphoreKind.self, implementation: "client.sem-pool-pshared0",
+        summary: "BROKEN: a pool shared by processes set up with sem_init pshared 0, so a post never wakes another process's sleeper",
+        isBroken: true, makeWorkload: { generator in sharedPoolUsers(generator: &generator) })
+
+    /// Its robust twin: the pool set up with pshared 1, so every post wakes a sleeper of any process.
+    public static let poolPshared1 = Scenario.real(
+        name: "posix-sem-robust-pool-pshared1", kind: PosixSemaphoreKind.self, implementation: "kernel.posix-sem",
+        summary: "robust twin of posix-sem-fragile-pool-pshared0: the pool is set up with pshared 1, so a post wakes any process's sleeper",
+        makeWorkload: { generator in sharedPoolUsers(generator: &generator) })
+
+    /// 2-4 users of an unnamed pool of 1-2 units: each takes a unit (`sem_wait`, asleep while none is free), reads the
+    /// pool, gives the unit back, 2-4 times. Every take is given back, so no one waits for good on a correct pool.
+    static func sharedPoolUsers(generator: inout SeededGenerator) -> Workload {
+        let processes = (1...generator.next(in: 2...4)).map { process in
+            var program: [Call] = []
+            for _ in 0..<generator.next(in: 2...4) {
+                program.append(Call(process: process, object: "o0", f: "wait"))
+                if generator.chance(0.5) { program.append(Call(process: process, object: "o0", f: "getvalue")) }
+                program.append(Call(process: process, object: "o0", f: "post"))
+            }
+            return Workload.Process(id: process, holds: ["o0": ["use"]], program: program)
+        }
+        return Workload(
+            objects: [Workload.Object(name: "o0", kind: "posix-sem", parameters: ["value": .int(generator.next(in: 1...2)), "named": false])],
+            processes: processes)
+    }
 
     /// Fragile: a user that believes the first `sem_close` unmaps its semaphore whatever it opened, and reports any
     /// later close `EINVAL` without making it.
