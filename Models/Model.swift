@@ -127,9 +127,16 @@ public protocol TraceModel: Model {
     /// a correct caller (glibc's robust-mutex unlock after `ENOTRECOVERABLE`), which the model then judges; otherwise
     /// a death by a crash signal that no kill explains is a crash of the code under test.
     func mayKillItsCaller(_ input: Input, with signal: String) -> Bool
+
+    /// What it shows that `process` was asleep inside `input` when it was killed there (`"point": "blocked"`) by a
+    /// driver that lets every worker reply or fall asleep before it acts (real mode): an input the checker steps
+    /// at the kill, whose transitions are the states in which such a sleeper can be — nil when sleeping shows
+    /// nothing (the default). The operation itself then took no effect: it is left out of the history.
+    func sleeperObservation(_ input: Input, process: Int) -> Input?
 }
 
 extension TraceModel {
+    public func sleeperObservation(_ input: Input, process: Int) -> Input? { nil }
     public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? { nil }
     public func mayKillItsCaller(_ input: Input, with signal: String) -> Bool { false }
     public func operationName(of input: Input) -> String { call(for: input).f }

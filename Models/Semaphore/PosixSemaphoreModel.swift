@@ -1,4 +1,4 @@
-/// A POSIX semaphore, named (`sem_open`) or unnamed in shared memory (`sem_init` with pshared 1).
+/// A POSIX semaphore, named (`sem_open`) or unnamed in shared memory (`sem_init`, pshared 1 unless told 0).
 ///
 /// What it allows, and why (each fact is a test on the real kernel and glibc):
 /// - `wait` takes a unit, sleeping while the value is 0 (`EAGAIN` with `sem_trywait`); `post` adds one and fails
@@ -27,6 +27,10 @@
 ///   performs it (``PosixSemaphoreModel+Close``).
 /// - `sem_clockwait` (a `timeout` and a `clock`) is `sem_timedwait` on `CLOCK_MONOTONIC` or `CLOCK_REALTIME`; any
 ///   other clock fails `EINVAL` first, even when the value is positive (`TimedWaitFactsTests`).
+/// - An unnamed semaphore's `sem_init` during the run sets the value (`EINVAL` above `SEM_VALUE_MAX` first, changing
+///   nothing) and `sem_destroy` returns 0 and changes nothing, with sleepers too; with `pshared` 0 a post wakes no
+///   sleeper of another process. What glibc loses there are wake-ups only, never counts
+///   (``PosixSemaphoreModel+Initialization``, `SemaphoreInitFactsTests`).
 public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     public static let name = "posix-sem"
     /// `SEM_VALUE_MAX`.
@@ -37,11 +41,14 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         public var named: Bool
         /// Who may open a named semaphore (read and write: `EACCES`) and unlink its name.
         public var permissions: Permissions
+        /// An unnamed semaphore's `pshared`: the driver's `sem_init` shares it between processes unless told not to.
+        public var shared: Bool
 
-        public init(value: Int, named: Bool, permissions: Permissions = Permissions()) {
+        public init(value: Int, named: Bool, permissions: Permissions = Permissions(), shared: Bool = true) {
             self.value = value
             self.named = named
             self.permissions = permissions
+            self.shared = shared
         }
     }
 
@@ -57,6 +64,12 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         public var extraHandles: [Int] = []
         /// The processes that have closed the handle the driver gave it, sorted.
         public var closedHandles: [Int] = []
+        /// An unnamed semaphore's `pshared` as its last `sem_init` set it. It changes no outcome the model judges:
+        /// with 0 glibc wakes sleepers with a private futex, so a post never wakes a sleeper of another process
+        /// (``PosixSemaphoreModel+Initialization``) — a wait that never returns, which a history always allows.
+        public var shared = true
+        /// Whether a `sem_init` during the run succeeded: glibc then forgets whoever slept on the semaphore.
+        public var initialised = false
     }
 
     public enum Input: Hashable, Sendable {
@@ -73,6 +86,13 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         /// `sem_open` (`open` true) or `sem_unlink` of a name glibc refuses (a slash after the first, empty, longer
         /// than `NAME_MAX`): `EINVAL` from `sem_open`, `ENOENT` from `sem_unlink`.
         case refusedName(process: Int, open: Bool, name: RefusedName)
+        /// `sem_init` of the unnamed semaphore during the run: `value`, and `pshared` (`shared`).
+        case initialize(process: Int, value: Int, shared: Bool)
+        /// `sem_destroy` of the unnamed semaphore.
+        case destroy(process: Int)
+        /// Not a call: `process` was found asleep in a blocking wait when the real-mode driver killed it
+        /// (``sleeperObservation(_:process:)``).
+        case asleep(process: Int)
         case exit(process: Int)
     }
 
@@ -105,6 +125,7 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         let setup = setups.first { $0.name == object }?.setup
         var state = State(value: setup?.value ?? 0)
         state.permissions = setup?.permissions ?? Permissions()
+        state.shared = setup?.shared ?? true
         return state
     }
 
@@ -145,6 +166,12 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
             return closeTransitions(state, process: process)
         case .refusedName(_, let open, _):
             return [Transition(.failed(open ? .EINVAL : .ENOENT), state)]
+        case .initialize(_, let value, let shared):
+            return initializeTransitions(state, value: value, shared: shared)
+        case .destroy:
+            return destroyTransitions(state)
+        case .asleep:
+            return sleeperTransitions(state)
         case .unlink(let process):
             if state.unlinked { return [Transition(.failed(.ENOENT), state)] }
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EACCES), state)] }
@@ -173,6 +200,7 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         if state.unlinked { parts.append("unlinked") }
         if !state.extraHandles.isEmpty { parts.append("more handles opened by \(state.extraHandles)") }
         if !state.closedHandles.isEmpty { parts.append("the driver's handle closed by \(state.closedHandles)") }
+        if !state.shared { parts.append("pshared 0: a post wakes no sleeper of another process") }
         return parts.joined(separator: "; ")
     }
 
@@ -190,6 +218,9 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         case .unlink: call = "sem_unlink"
         case .close: call = "sem_close"
         case .refusedName(_, let open, let name): call = "\(open ? "sem_open" : "sem_unlink") of a name \(name.rawValue)"
+        case .initialize(_, let value, let shared): call = "sem_init pshared \(shared ? 1 : 0) value \(value)"
+        case .destroy: call = "sem_destroy"
+        case .asleep: call = "asleep in a wait when killed (so the value was 0)"
         case .exit: call = "exit"
         }
         let result = output.described { output in
@@ -206,22 +237,26 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
 // Trace form (documented in traces/README.md):
 //   wait {"nonblocking": BOOL?, "timeout": MS | "invalid"?, "clock": "monotonic" | "realtime" | "unsupported"?}
 //   (EAGAIN; blocking: EINTR; timed: ETIMEDOUT, EINVAL; a clock makes it sem_clockwait and needs a timeout), post (EOVERFLOW), getvalue → {"value": INT}; named only: open, unlink
-//   (ENOENT), close (EINVAL with no handle left).
-// params: {"objects": {"s0": {"value": 1, "named": true}}}
+//   (ENOENT), close (EINVAL with no handle left); unnamed only: init {"value": N, "pshared": BOOL?} (EINVAL above
+//   2^31 - 1), destroy.
+// params: {"objects": {"s0": {"value": 1, "named": true}}}; an unnamed one may say "pshared": false.
 extension PosixSemaphoreModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var semaphores: [(name: String, setup: Setup)] = []
         for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
             semaphores.append((name, Setup(
                 value: try setup.required("value").integer("value", in: 0...Self.maximumValue),
-                named: try setup.optional("named")?.boolean("named") ?? false, permissions: try Permissions(setup: setup))))
+                named: try setup.optional("named")?.boolean("named") ?? false, permissions: try Permissions(setup: setup),
+                shared: try setup.optional("pshared")?.boolean("pshared") ?? true)))
         }
         self.init(semaphores: semaphores)
     }
 
     public var parameters: JSONValue {
         ModelParameters.json(setups.map { name, setup in
-            (name, .object(JSONObject([("value", .int(setup.value)), ("named", .bool(setup.named))] + setup.permissions.json)))
+            (name, .object(JSONObject(
+                [("value", .int(setup.value)), ("named", .bool(setup.named))] + (setup.shared ? [] : [("pshared", false)])
+                    + setup.permissions.json)))
         })
     }
 
@@ -238,9 +273,17 @@ extension PosixSemaphoreModel {
         case "getvalue": return .getValue(process: call.process)
         case "close":
             guard setups.first(where: { $0.name == call.object })?.setup.named == true else {
-                throw ModelError("'close' (sem_close) needs a named semaphore, and \(call.object) is unnamed (sem_destroy is not an operation)")
+                throw ModelError("'close' (sem_close) needs a named semaphore, and \(call.object) is unnamed ('destroy' is its sem_destroy)")
             }
             return .close(process: call.process)
+        case "init", "destroy":
+            guard setups.first(where: { $0.name == call.object })?.setup.named == false else {
+                throw ModelError("'\(call.f)' (sem_\(call.f)) needs an unnamed semaphore, and \(call.object) is named or unknown")
+            }
+            guard call.f == "init" else { return .destroy(process: call.process) }
+            return .initialize(
+                process: call.process, value: try call.value.required("value").integer("value", in: 0...Int(UInt32.max)),
+                shared: try call.value.optional("pshared")?.boolean("pshared") ?? true)
         case "open", "unlink":
             guard setups.first(where: { $0.name == call.object })?.setup.named == true else {
                 throw ModelError("'\(call.f)' needs a named semaphore, and \(call.object) is unnamed")
@@ -256,7 +299,7 @@ extension PosixSemaphoreModel {
                 exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false,
                 value: try call.value.required("value").integer("value", in: 0...Int(UInt32.max))))
         default:
-            throw ModelError("the posix-sem model has no operation '\(call.f)' (it has wait, post, getvalue, open, unlink and close)")
+            throw ModelError("the posix-sem model has no operation '\(call.f)' (it has wait, post, getvalue, open, unlink, close, init and destroy)")
         }
     }
 
@@ -278,6 +321,9 @@ extension PosixSemaphoreModel {
         case .unlink: ("unlink", nil)
         case .close: ("close", nil)
         case .refusedName(_, let open, let name): (open ? "open" : "unlink", ["name": .string(name.rawValue)])
+        case .initialize(_, let value, let shared): ("init", ["value": .int(value), "pshared": .bool(shared)])
+        case .destroy: ("destroy", nil)
+        case .asleep: ("asleep", nil)
         case .exit: ("exit", nil)
         }
     }

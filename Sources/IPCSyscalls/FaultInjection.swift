@@ -12,7 +12,7 @@ public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case mqNotify
     case msgget, msgsnd, msgrcv, msgctl
     case shmOpen, shmUnlink, memfdCreate, ftruncate, mmap, munmap, shmget, shmat, shmdt, shmctl
-    case semOpen, semClose, semUnlink, semInit, semWait, semTryWait, semPost, semGetValue, semget, semop, semctl
+    case semOpen, semClose, semUnlink, semInit, semDestroy, semWait, semTryWait, semPost, semGetValue, semget, semop, semctl
     case mutexInit, mutexLock, mutexTryLock, mutexUnlock, mutexConsistent
     case chmod, setuid, setgid, unshare, setns
     case membarrier, futex

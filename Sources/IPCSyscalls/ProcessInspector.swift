@@ -63,12 +63,14 @@ public enum SyscallNumber {
     public static let receiveFrom = 45
     public static let nanosleep = 35
     public static let clockNanosleep = 230
+    public static let futex = 202
     #elseif arch(arm64)
     public static let read = 63
     public static let write = 64
     public static let receiveFrom = 207
     public static let nanosleep = 101
     public static let clockNanosleep = 115
+    public static let futex = 98
     #endif
 }
 

@@ -69,6 +69,13 @@ extension Syscall {
         _ = try perform(.semInit, retryOnInterrupt: false) { _ in Glibc.sem_init(semaphore, shared ? 1 : 0, value) }
     }
 
+    /// Destroys an unnamed semaphore. glibc 2.36 checks nothing and changes nothing: 0 with sleepers too, and again.
+    ///
+    /// The corresponding C function is `sem_destroy`.
+    public static func semDestroy(_ semaphore: UnsafeMutablePointer<sem_t>) throws(Errno) {
+        _ = try perform(.semDestroy, retryOnInterrupt: false) { _ in Glibc.sem_destroy(semaphore) }
+    }
+
     /// Decrements, sleeping while the value is 0.
     ///
     /// The corresponding C function is `sem_wait`.

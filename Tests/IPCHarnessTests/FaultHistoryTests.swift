@@ -1,3 +1,4 @@
+import Foundation
 import IPCHarness
 import IPCModels
 import Testing
@@ -185,6 +186,45 @@ import Testing
         let returned = try TraceChecker.check(try Trace.parse(Array(trace(postsBeforeDying: true).utf8)))
         #expect(returned.result == .ok)
         #expect(returned.hazards.isEmpty)
+    }
+
+    /// A process killed asleep in a wait after another process's post: a hazard when the semaphore was initialised
+    /// with pshared 0 (the post could not wake it), by the driver or by a `sem_init` in the trace; none with pshared 1.
+    @Test func aSleeperAnotherProcessPostedInVainOnAPshared0SemaphoreIsNamed() throws {
+        func check(_ events: [(Int, String, String)], driverPshared0: Bool) throws -> [String] {
+            var text = unnamedSemaphoreTrace(events)
+            if driverPshared0 { text = text.replacingOccurrences(of: #""named":false}"#, with: #""named":false,"pshared":false}"#) }
+            let report = try TraceChecker.check(try Trace.parse(Array(text.utf8)))
+            #expect(report.result == .ok, "\(report.explanation)")
+            return report.hazards
+        }
+        let asleep: [(Int, String, String)] = [
+            (1, "invoke", #","f":"wait","object":"q0","value":{"nonblocking":true}"#), (1, "ok", #","f":"wait","object":"q0""#),
+            (2, "invoke", #","f":"wait","object":"q0""#), (1, "invoke", #","f":"post","object":"q0""#), (1, "ok", #","f":"post","object":"q0""#),
+            (2, "kill", #","signal":"SIGKILL","point":"blocked""#), (2, "info", #","f":"wait","object":"q0""#),
+            (2, "exit", #","value":{"signal":"SIGKILL"}"#),
+        ]
+        let named = try check(asleep, driverPshared0: true)
+        #expect(named.count == 1)
+        #expect(named.first?.contains("process 2 was killed asleep in a wait on POSIX semaphore q0") == true, "\(named)")
+        #expect(try check(asleep, driverPshared0: false).isEmpty)
+        let reinitialised = [
+            (3, "invoke", #","f":"init","object":"q0","value":{"value":1,"pshared":false}"#), (3, "ok", #","f":"init","object":"q0""#),
+        ] + asleep
+        #expect(try check(reinitialised, driverPshared0: false).count == 1)
+    }
+
+    /// A `sem_init` after the wait sets a new count: the holder's unit is no longer missing from it.
+    @Test func aUnitTakenBeforeASemInitIsNotNamedAsLost() throws {
+        let reinitialised = unnamedSemaphoreTrace([
+            (1, "invoke", #","f":"wait","object":"q0""#), (1, "ok", #","f":"wait","object":"q0""#),
+            (2, "invoke", #","f":"init","object":"q0","value":{"value":1,"pshared":true}"#), (2, "ok", #","f":"init","object":"q0""#),
+            (1, "kill", #","signal":"SIGKILL","point":"before""#), (1, "exit", #","value":{"signal":"SIGKILL"}"#),
+            (2, "invoke", #","f":"wait","object":"q0","value":{"nonblocking":true}"#), (2, "ok", #","f":"wait","object":"q0""#),
+        ])
+        let report = try TraceChecker.check(try Trace.parse(Array(reinitialised.utf8)))
+        #expect(report.result == .ok, "\(report.explanation)")
+        #expect(report.hazards.isEmpty)
     }
 }
 

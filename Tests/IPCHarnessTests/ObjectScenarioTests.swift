@@ -27,6 +27,7 @@ import Testing
         ("sysv-shm-attach-count", ["EINVAL", "SIGSEGV"]),
         ("posix-sem-named", ["EAGAIN", "ENOENT"]),
         ("posix-sem-unnamed", ["EAGAIN"]),
+        ("posix-sem-init-destroy", ["ok:init", "EINVAL", "ok:destroy", "EAGAIN", "asleep"]),
         ("sysv-sem-undo", ["EAGAIN"]),
         ("sysv-sem-robust-pool-with-undo", ["EAGAIN"]),
         ("robust-mutex-owner-death", ["EOWNERDEAD", "ENOTRECOVERABLE", "EDEADLK", "EBUSY", "EPERM"]),

@@ -345,40 +345,62 @@ import Testing
 
     // MARK: POSIX semaphore and robust mutex (in anonymous shared memory)
 
-    @Test func posixSemaphoreAgreesWithItsModel() async {
-        let operations = Gen.int(in: 0...12).array(of: 1...40)
-        await propertyCheck(count: Self.cases, input: operations, Gen.int(in: 0...3)) { operations, start throws in
-            let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
-            defer { munmap(memory, 4096) }
-            let value = start == 3 ? Int(Int32.max) - 2 : start
-            let semaphore = try PosixSemaphore.initialize(at: memory, value: value)
-            let model = PosixSemaphoreModel(semaphores: [("s", .init(value: value, named: false))])
-            let steps = operations.map { choice -> (PosixSemaphoreModel.Input, () throws -> PosixSemaphoreModel.Output) in
-                switch choice {
-                case 0...3:
-                    return (.wait(process: 1, nonblocking: true), { try semaphore.wait(nonblocking: true) ? .done : .failed(.EAGAIN) })
-                case 10...12:
-                    // sem_clockwait with a deadline already past (asleep it would time out: the model skips that), an
-                    // invalid deadline, or a clock glibc refuses.
-                    let clock: WaitClock = choice == 12 ? .unsupported : choice == 11 ? .realtime : .monotonic
-                    let timeout: Timeout = choice == 11 ? .invalid : .milliseconds(0)
-                    return (.wait(process: 1, nonblocking: false, timeout: timeout, clock: clock), {
-                        let deadline = timeout == .invalid ? Syscall.invalidDeadline : timespec(tv_sec: 0, tv_nsec: 0)
-                        let id = clock == .unsupported ? CLOCK_BOOTTIME : clock == .realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC
-                        do { _ = try semaphore.wait(nonblocking: false, deadline: deadline, clock: id); return .done } catch {
-                            return .failed(errorCode(error))
-                        }
-                    })
-                case 4...7:
-                    return (.post(process: 1), {
-                        do { try semaphore.post(); return .done } catch { return .failed(errorCode(error)) }
-                    })
-                default:
-                    return (.getValue(process: 1), { .value(try semaphore.value()) })
-                }
-            }
-            if let problem = ModelAgreement(model: model, object: "s").firstDisagreement(steps) { Issue.record("\(problem)") }
+    /// Sequences that meet sem_init (EINVAL above SEM_VALUE_MAX, pshared 0 and 1, a value at the maximum that a post
+    /// then overflows) and sem_destroy (twice, and uses after it) before the random ones.
+    static let unnamedSemaphoreDirected: [(start: Int, operations: [Int])] = [
+        (1, [15, 8, 13, 0, 4, 8, 14, 8, 0, 0, 0, 17, 8, 4, 0, 17, 16, 4, 8]),
+        (3, [17, 17, 0, 8, 15, 8, 16, 0, 4, 4, 8, 14, 17, 8]),
+    ]
+
+    @Test func posixSemaphoreAgreesWithItsModel() async throws {
+        for (start, operations) in Self.unnamedSemaphoreDirected {
+            try Self.checkUnnamedSemaphore(operations, start: start)
         }
+        let operations = Gen.int(in: 0...17).array(of: 1...40)
+        await propertyCheck(count: Self.cases, input: operations, Gen.int(in: 0...3)) { operations, start throws in
+            try Self.checkUnnamedSemaphore(operations, start: start)
+        }
+    }
+
+    /// One sequence on a fresh unnamed semaphore and its model: 0-3 trywait, 4-7 post, 8-9 getvalue, 10-12
+    /// sem_clockwait, 13-16 sem_init (value 0 pshared 1; 2 pshared 0; 2^31: EINVAL; 2^31 - 1), 17 sem_destroy.
+    static func checkUnnamedSemaphore(_ operations: [Int], start: Int) throws {
+        let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
+        defer { munmap(memory, 4096) }
+        let value = start == 3 ? Int(Int32.max) - 2 : start
+        let semaphore = try PosixSemaphore.initialize(at: memory, value: value)
+        let model = PosixSemaphoreModel(semaphores: [("s", .init(value: value, named: false))])
+        func outcome(_ call: () throws -> Void) -> PosixSemaphoreModel.Output {
+            do { try call(); return .done } catch { return .failed(errorCode(error)) }
+        }
+        let steps = operations.map { choice -> (PosixSemaphoreModel.Input, () throws -> PosixSemaphoreModel.Output) in
+            switch choice {
+            case 0...3:
+                return (.wait(process: 1, nonblocking: true), { try semaphore.wait(nonblocking: true) ? .done : .failed(.EAGAIN) })
+            case 10...12:
+                // sem_clockwait with a deadline already past (asleep it would time out: the model skips that), an
+                // invalid deadline, or a clock glibc refuses.
+                let clock: WaitClock = choice == 12 ? .unsupported : choice == 11 ? .realtime : .monotonic
+                let timeout: Timeout = choice == 11 ? .invalid : .milliseconds(0)
+                return (.wait(process: 1, nonblocking: false, timeout: timeout, clock: clock), {
+                    let deadline = timeout == .invalid ? Syscall.invalidDeadline : timespec(tv_sec: 0, tv_nsec: 0)
+                    let id = clock == .unsupported ? CLOCK_BOOTTIME : clock == .realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC
+                    return outcome { _ = try semaphore.wait(nonblocking: false, deadline: deadline, clock: id) }
+                })
+            case 4...7:
+                return (.post(process: 1), { outcome { try semaphore.post() } })
+            case 13...16:
+                let (value, shared) = [(0, true), (2, false), (1 << 31, true), (Int(Int32.max), true)][choice - 13]
+                return (.initialize(process: 1, value: value, shared: shared), {
+                    outcome { try Syscall.semInit(semaphore.pointer, shared: shared, value: UInt32(value)) }
+                })
+            case 17:
+                return (.destroy(process: 1), { outcome { try Syscall.semDestroy(semaphore.pointer) } })
+            default:
+                return (.getValue(process: 1), { .value(try semaphore.value()) })
+            }
+        }
+        if let problem = ModelAgreement(model: model, object: "s").firstDisagreement(steps) { Issue.record("\(problem)") }
     }
 
     /// A named semaphore: opens by name with and without `O_CREAT`/`O_EXCL` and values up to 2^31, unlinks, and the

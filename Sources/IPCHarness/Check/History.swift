@@ -122,11 +122,19 @@ public struct HistoryBuilder<M: TraceModel> {
     /// `eventfd_read` is an 8-byte `read`), and the completion must name the call its invoke named.
     private var invokedNames: [Int: String] = [:]
 
-    public init(model: M, path: String? = nil) {
+    /// Whether the trace's driver let every worker reply or fall asleep before each of its moves (real mode), so
+    /// that a process killed `blocked` was asleep inside its operation while nothing else ran: what that shows is
+    /// the model's ``TraceModel/sleeperObservation(_:process:)``.
+    private let killsAreSettled: Bool
+
+    public init(model: M, path: String? = nil, killsAreSettled: Bool = false) {
         self.model = model
         self.path = path
+        self.killsAreSettled = killsAreSettled
         self.objects = Set(model.objects)
-        self.hazards = HazardDetector(model: M.name)
+        self.hazards = HazardDetector(
+            model: M.name,
+            privateSemaphores: Set((model as? PosixSemaphoreModel)?.setups.filter { !$0.setup.shared }.map(\.name) ?? []))
     }
 
     private func failure(_ line: Int, _ message: String) -> TraceError {
@@ -266,6 +274,17 @@ public struct HistoryBuilder<M: TraceModel> {
             // kill only when it notices, so the death can have come any time after that operation's invoke.
             killed.insert(process)
             if event.point != "after" { killTime[process] = killTime[process] ?? event.time }
+            if killsAreSettled, event.point == "blocked", let (position, _) = outstanding[process],
+                let observation = model.sleeperObservation(operations[position].input, process: process)
+            {
+                // Asleep inside it at the kill: the operation took no effect, and the sleep says what the model
+                // gives the observation, at that moment.
+                withoutEffect.insert(position)
+                operations.append(HistoryOperation(
+                    id: operations.count, process: process, object: operations[position].object, input: observation,
+                    output: nil, invokeTime: event.time, end: .returned(event.time), invokeIndex: event.index,
+                    completionIndex: event.index, isLifecycle: true))
+            }
             if event.point == "hung", case .string(let reason)? = event.value?["reason"] {
                 // The simulation's: a process that can never run again.
                 let operation = outstanding[process].map { " in '\(model.call(for: operations[$0.position].input).f)' on \(operations[$0.position].object) (invoked at line \($0.line))" } ?? ""

@@ -133,7 +133,8 @@ public enum TraceChecker {
     static func history<M: TraceModel>(
         _ model: M, reader: TraceReader, invariants: inout [any TraceInvariant], staleLoads: inout StaleLoads
     ) throws(TraceError) -> History<M> {
-        var builder = HistoryBuilder(model: model, path: reader.path)
+        // The real-mode driver settles every worker before each move (`RealDriver.settle()`).
+        var builder = HistoryBuilder(model: model, path: reader.path, killsAreSettled: reader.header.mode == "real")
         var references = TraceReferences(header: reader.header)
         try reader.forEachEvent { (event) throws(TraceError) in
             try builder.add(event, line: reader.lineNumber)

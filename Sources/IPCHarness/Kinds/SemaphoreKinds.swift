@@ -11,7 +11,8 @@ public enum SharedObjectMemory {
 }
 
 /// A POSIX semaphore (model `posix-sem`): named (parameter `named`, a fresh name, `sem_open` while setting up) or
-/// unnamed (`sem_init` with pshared 1 in a page of shared memory each holder maps); parameter `value`.
+/// unnamed (`sem_init` in a page of shared memory each holder maps: pshared 1, or 0 with `"pshared": false`);
+/// parameter `value`. The workers make an unnamed one's `sem_init` and `sem_destroy` too (`init`, `destroy`).
 ///
 /// `client.sem-close-unmaps-all` is a user with a plausible wrong belief about glibc: that `sem_close` unmaps the
 /// process's semaphore whatever it opened, so after its first close any further one is an error — it reports
@@ -20,11 +21,16 @@ public enum SharedObjectMemory {
 /// `client.libc-sem-wait-any-return` and `client.libc-sem-wait-retrying` make their blocking waits with `Glibc.sem_wait`
 /// straight to libc, past the harness's wrappers, so injected faults reach them only through the worker's interposer:
 /// the first takes any return for a unit (an interrupted wait too), the second retries `EINTR`.
+///
+/// `client.sem-pool-pshared0` sets up a pool shared by several processes with `sem_init(pshared = 0)` (the
+/// argument copied from threaded code) though its protocol (the trace) says pshared 1: glibc then wakes sleepers
+/// through a private futex, so a post never wakes another process's sleeper.
 public enum PosixSemaphoreKind: MechanismKind {
     public typealias Model = PosixSemaphoreModel
 
     public static let implementations = [
         "kernel.posix-sem", "client.sem-close-unmaps-all", "client.libc-sem-wait-any-return", "client.libc-sem-wait-retrying",
+        "client.sem-pool-pshared0",
     ]
 
     /// `sem_getvalue`: what a killed process's wait or post left.
@@ -32,7 +38,9 @@ public enum PosixSemaphoreKind: MechanismKind {
 
     public static func model(for workload: Workload) -> PosixSemaphoreModel {
         PosixSemaphoreModel(semaphores: workload.objects.filter { $0.kind == name }.map { object in
-            (object.name, PosixSemaphoreModel.Setup(value: object.integer("value") ?? 0, named: object.parameters["named"] == .bool(true)))
+            (object.name, PosixSemaphoreModel.Setup(
+                value: object.integer("value") ?? 0, named: object.parameters["named"] == .bool(true),
+                shared: object.parameters["pshared"] != .bool(false)))
         })
     }
 
@@ -48,8 +56,10 @@ public enum PosixSemaphoreKind: MechanismKind {
             try? semaphore.close()
             objects.tellHolders(of: object, in: workload, ["name": .string(name)])
         } else {
+            // pshared 1 unless the workload says `"pshared": false` (a user's mistake the harness can reproduce).
+            let shared = object.parameters["pshared"] != .bool(false) && object.implementation != "client.sem-pool-pshared0"
             let memory = try objects.shareMemory(size: SharedObjectMemory.size) { address in
-                _ = try PosixSemaphore.initialize(at: address, value: value)
+                _ = try PosixSemaphore.initialize(at: address, value: value, shared: shared)
             }
             objects.tellHolders(of: object, in: workload, handing: ["fd": memory])
         }
@@ -172,6 +182,14 @@ struct PosixSemaphoreBinding: ObjectBinding {
             guard let name else { BindingFailure.abandon("'unlink' of an unnamed semaphore") }
             try PosixSemaphore.unlink(name)
             return .done
+        case .initialize(_, let value, let shared):
+            guard name == nil else { BindingFailure.abandon("'init' (sem_init) of a named semaphore") }
+            try Syscall.semInit(semaphore.pointer, shared: shared, value: UInt32(truncatingIfNeeded: value))
+            return .done
+        case .destroy:
+            guard name == nil else { BindingFailure.abandon("'destroy' (sem_destroy) of a named semaphore") }
+            try Syscall.semDestroy(semaphore.pointer)
+            return .done
         case .refusedName(_, let open, let refused):
             guard let name else { BindingFailure.abandon("'\(open ? "open" : "unlink")' of an unnamed semaphore") }
             if open {
@@ -181,8 +199,8 @@ struct PosixSemaphoreBinding: ObjectBinding {
                 try PosixSemaphore.unlink(refused.path(for: name))
             }
             return .done
-        case .exit:
-            BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        case .exit, .asleep:
+            BindingFailure.abandon("a worker is never asked to perform '\(input)': it is no call")
         }
     }
 }

@@ -5,7 +5,38 @@ public enum SemaphoreScenarios {
     public static let all: [Scenario] = [
         posixNamed, posixUnnamed, posixTimed, systemVUndo, robustMutexOwnerDeath, robustMutexTimed,
         timeoutTakenForLock, timedLockUser, poolWithoutUndo, poolWithUndo, posixHandles, closeUnmapsAll, closesCounted,
+        posixInitDestroy, poolPshared0, poolPshared1,
     ]
+
+    /// Fragile: a pool of 1-2 units shared by several processes, set up with `sem_init(pshared = 0)`; a user asleep
+    /// waiting for a unit is never woken by another process's post, and is found asleep with units free.
+    public static let poolPshared0 = Scenario.real(
+        name: "posix-sem-fragile-pool-pshared0", kind: PosixSemaphoreKind.self, implementation: "client.sem-pool-pshared0",
+        summary: "BROKEN: a pool shared by processes set up with sem_init pshared 0, so a post never wakes another process's sleeper",
+        isBroken: true, makeWorkload: { generator in sharedPoolUsers(generator: &generator) })
+
+    /// Its robust twin: the pool set up with pshared 1, so every post wakes a sleeper of any process.
+    public static let poolPshared1 = Scenario.real(
+        name: "posix-sem-robust-pool-pshared1", kind: PosixSemaphoreKind.self, implementation: "kernel.posix-sem",
+        summary: "robust twin of posix-sem-fragile-pool-pshared0: the pool is set up with pshared 1, so a post wakes any process's sleeper",
+        makeWorkload: { generator in sharedPoolUsers(generator: &generator) })
+
+    /// 2-4 users of an unnamed pool of 1-2 units: each takes a unit (`sem_wait`, asleep while none is free), reads the
+    /// pool, gives the unit back, 2-4 times. Every take is given back, so no one waits for good on a correct pool.
+    static func sharedPoolUsers(generator: inout SeededGenerator) -> Workload {
+        let processes = (1...generator.next(in: 2...4)).map { process in
+            var program: [Call] = []
+            for _ in 0..<generator.next(in: 2...4) {
+                program.append(Call(process: process, object: "o0", f: "wait"))
+                if generator.chance(0.5) { program.append(Call(process: process, object: "o0", f: "getvalue")) }
+                program.append(Call(process: process, object: "o0", f: "post"))
+            }
+            return Workload.Process(id: process, holds: ["o0": ["use"]], program: program)
+        }
+        return Workload(
+            objects: [Workload.Object(name: "o0", kind: "posix-sem", parameters: ["value": .int(generator.next(in: 1...2)), "named": false])],
+            processes: processes)
+    }
 
     /// Fragile: a user that believes the first `sem_close` unmaps its semaphore whatever it opened, and reports any
     /// later close `EINVAL` without making it.
@@ -119,23 +150,48 @@ public enum SemaphoreScenarios {
         summary: "2-4 processes wait, trywait, post and read an unnamed semaphore in shared memory (sem_init pshared)",
         makeWorkload: { generator in posixWorkload(named: false, generator: &generator) })
 
+    /// `sem_init` and `sem_destroy` during the run (issue 15): an unnamed semaphore the driver made with pshared 1 or,
+    /// in a third of the runs, 0, which 2-4 processes wait on (some asleep), trywait, post and read, initialise again
+    /// (values 0-2, pshared 0 or 1, or 2^31: `EINVAL`) and destroy (glibc: 0, nothing changes). A sleeper a
+    /// re-initialisation forgot, or one of another process on a pshared 0 semaphore, may sleep until the run ends.
+    public static let posixInitDestroy = Scenario.real(
+        name: "posix-sem-init-destroy", kind: PosixSemaphoreKind.self, implementation: "kernel.posix-sem",
+        summary: "2-4 processes wait, trywait, post and read an unnamed semaphore (pshared 0 or 1), sem_init it again (some EINVAL) and sem_destroy it",
+        makeWorkload: { generator in
+            let shared = !generator.chance(1.0 / 3)
+            return posixUsers(["value": .int(generator.next(in: 0...2)), "named": false, "pshared": .bool(shared)], &generator, [
+                (40, { generator in ("wait", (JSONObject()).nonblocking(generator.chance(0.5))) }),
+                (30, { _ in ("post", nil) }),
+                (10, { _ in ("getvalue", nil) }),
+                (12, { generator in
+                    ("init", ["value": .int(generator.pick([0, 1, 2, 1 << 31])), "pshared": .bool(!generator.chance(0.3))] as JSONValue)
+                }),
+                (8, { _ in ("destroy", nil) }),
+            ])
+        })
+
+    /// 2-4 processes using one POSIX semaphore (`parameters`), each call drawn from the weighted `choices`.
+    static func posixUsers(
+        _ parameters: JSONObject, _ generator: inout SeededGenerator,
+        _ choices: [(weight: Int, make: (inout SeededGenerator) -> (f: String, value: JSONValue?))]
+    ) -> Workload {
+        ScenarioPrograms.workload(
+            kind: "posix-sem", parameters: parameters, generator: &generator, roles: { _, _ in ["use"] },
+            operation: { _, _, generator in generator.choose(choices) })
+    }
+
     /// The timed waits (issue 15): `sem_timedwait` and `sem_clockwait` on `CLOCK_MONOTONIC`, `CLOCK_REALTIME` or a
     /// clock glibc refuses, with timeouts of 0 to 20 ms (some already past, some invalid), beside waits and posts.
     public static let posixTimed = Scenario.real(
         name: "posix-sem-timed", kind: PosixSemaphoreKind.self, implementation: "kernel.posix-sem",
         summary: "2-4 processes sem_timedwait and sem_clockwait (0-20 ms, some invalid, some on a refused clock), wait and post",
         makeWorkload: { generator in
-            ScenarioPrograms.workload(
-                kind: "posix-sem", parameters: ["value": .int(generator.next(in: 0...1)), "named": false],
-                generator: &generator, roles: { _, _ in ["use"] },
-                operation: { _, _, generator in
-                    generator.choose([
-                        (45, { generator in ("wait", timedValue(&generator, clocks: ["monotonic", "realtime", "unsupported"])) }),
-                        (10, { _ in ("wait", .object(JSONObject())) }),
-                        (35, { _ in ("post", nil) }),
-                        (10, { _ in ("getvalue", nil) }),
-                    ])
-                })
+            posixUsers(["value": .int(generator.next(in: 0...1)), "named": false], &generator, [
+                (45, { generator in ("wait", timedValue(&generator, clocks: ["monotonic", "realtime", "unsupported"])) }),
+                (10, { _ in ("wait", .object(JSONObject())) }),
+                (35, { _ in ("post", nil) }),
+                (10, { _ in ("getvalue", nil) }),
+            ])
         })
 
     /// `{"timeout": MS | "invalid"}`, with a `"clock"` from `clocks` half the time.
@@ -146,26 +202,21 @@ public enum SemaphoreScenarios {
     }
 
     static func posixWorkload(named: Bool, generator: inout SeededGenerator) -> Workload {
-        ScenarioPrograms.workload(
-            kind: "posix-sem", parameters: ["value": .int(generator.next(in: 0...2)), "named": .bool(named)],
-            generator: &generator, roles: { _, _ in ["use"] },
-            operation: { _, _, generator in
-                generator.choose([
-                    (35, { generator in ("wait", (JSONObject()).nonblocking(generator.chance(0.4))) }),
-                    (35, { _ in ("post", nil) }),
-                    (15, { _ in ("getvalue", nil) }),
-                    (named ? 10 : 0, { _ in ("open", nil) }),
-                    (named ? 5 : 0, { generator in
-                        // O_CREAT, some O_EXCL, some with a value above SEM_VALUE_MAX: EEXIST, EINVAL, the semaphore
-                        // itself, or after the unlink a new one (closed and unlinked at once).
-                        ("open", ["create": true, "exclusive": .bool(generator.chance(0.5)), "value": .int(generator.pick([1, 1 << 31]))] as JSONValue)
-                    }),
-                    (named ? 5 : 0, { _ in ("unlink", nil) }),
-                    (named ? 2 : 0, { generator in
-                        (generator.pick(["open", "unlink"]), ["name": .string(generator.pick(["with-slash", "empty", "too-long"]))] as JSONValue)
-                    }),
-                ])
-            })
+        posixUsers(["value": .int(generator.next(in: 0...2)), "named": .bool(named)], &generator, [
+            (35, { generator in ("wait", (JSONObject()).nonblocking(generator.chance(0.4))) }),
+            (35, { _ in ("post", nil) }),
+            (15, { _ in ("getvalue", nil) }),
+            (named ? 10 : 0, { _ in ("open", nil) }),
+            (named ? 5 : 0, { generator in
+                // O_CREAT, some O_EXCL, some with a value above SEM_VALUE_MAX: EEXIST, EINVAL, the semaphore
+                // itself, or after the unlink a new one (closed and unlinked at once).
+                ("open", ["create": true, "exclusive": .bool(generator.chance(0.5)), "value": .int(generator.pick([1, 1 << 31]))] as JSONValue)
+            }),
+            (named ? 5 : 0, { _ in ("unlink", nil) }),
+            (named ? 2 : 0, { generator in
+                (generator.pick(["open", "unlink"]), ["name": .string(generator.pick(["with-slash", "empty", "too-long"]))] as JSONValue)
+            }),
+        ])
     }
 
 

@@ -23,10 +23,11 @@ public struct PosixSemaphore: @unchecked Sendable {
         PosixSemaphore(pointer: try Syscall.semOpen(name))
     }
 
-    /// Initialises a process-shared semaphore at `address`, which must be in shared memory.
-    public static func initialize(at address: UnsafeMutableRawPointer, value: Int) throws(Errno) -> PosixSemaphore {
+    /// Initialises a semaphore at `address`: process-shared (pshared 1, for memory shared between processes) unless
+    /// `shared` is false — then glibc wakes sleepers with a private futex, which reaches only its own process's.
+    public static func initialize(at address: UnsafeMutableRawPointer, value: Int, shared: Bool = true) throws(Errno) -> PosixSemaphore {
         let pointer = address.assumingMemoryBound(to: sem_t.self)
-        try Syscall.semInit(pointer, shared: true, value: UInt32(clamping: value))
+        try Syscall.semInit(pointer, shared: shared, value: UInt32(clamping: value))
         return PosixSemaphore(pointer: pointer)
     }
 
