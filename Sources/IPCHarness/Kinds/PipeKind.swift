@@ -226,6 +226,8 @@ struct PipeBinding: ObjectBinding {
             case .completed(let bytes): return .read(bytes)
             case .wouldBlock: throw .wouldBlock
             }
+        case .splice(_, let call):
+            return try Self.splice(call, readEnd: readEnd, writeEnd: writeEnd)
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
