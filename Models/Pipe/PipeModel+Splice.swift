@@ -12,7 +12,9 @@
 ///   100-byte `vmsplice` straddling a page takes two slots), one slot each however few bytes, nothing ever merged into
 ///   them (100-byte splices fill a pipe at 1600 bytes), never packets, even on an `O_DIRECT` pipe.
 /// - `tee` copies, without consuming, whole buffers from the front while the private pipe has free slots, the last cut
-///   to `len`; on an empty pipe as `splice` out (0, `EAGAIN`, or asleep). Into the pipe itself: `EINVAL`.
+///   to `len`; on an empty pipe as `splice` out (0, `EAGAIN`, or asleep). Into the pipe itself: `EINVAL`. It is the one
+///   call that lets go of the pipe between waiting and copying (from the kernel's source: `ipipe_prep`, then
+///   `link_pipe`), so with another process holding a read end it may also return 0 on an empty pipe with writers.
 /// - What makes a call nonblocking: `SPLICE_F_NONBLOCK`, or for `splice` and `tee` the pipe end's `O_NONBLOCK` (the
 ///   sink file's `O_NONBLOCK` does not count); `vmsplice` ignores the pipe's `O_NONBLOCK` (it blocks) either way.
 /// - Errors, in the kernel's order: `splice` and `tee` of 0 bytes return 0 before anything is checked (even a bad
@@ -100,7 +102,33 @@ extension PipeModel {
 
     /// Every way the call may end from `state` (none while it sleeps).
     func spliceTransitions(_ state: State, process: Int, call: SpliceCall) -> [(output: Output?, step: Step<State>)] {
-        let unchanged = { (output: Output) in [(output: Optional(output), step: Step<State>.completed(state))] }
+        spliceOutcomes(state, process: process, call: call).outcomes
+    }
+
+    /// Whether a signal may interrupt the call (`EINTR`, no effect): only while it sleeps, on an empty pipe with a
+    /// writer or a full one with a reader.
+    func spliceMayBeInterrupted(_ state: State, process: Int, call: SpliceCall) -> Bool {
+        spliceOutcomes(state, process: process, call: call).sleeps
+    }
+
+    /// The call's completions from `state`, and whether it would sleep there instead.
+    private func spliceOutcomes(
+        _ state: State, process: Int, call: SpliceCall
+    ) -> (outcomes: [(output: Output?, step: Step<State>)], sleeps: Bool) {
+        let (outcomes, sleeps) = spliceSteps(state, process: process, call: call)
+        guard case .tee = call.direction, state.bufferedCount == 0, !state.writers.isEmpty, state.readers.contains(where: { $0 != process }),
+            sleeps || outcomes.map(\.output) == [.failed(.EAGAIN)]
+        else { return (outcomes, sleeps) }
+        // `tee` waits for bytes, lets go of the pipe, then takes it again to copy: another reader may have emptied it
+        // in between, and the tee returns 0 with writers still there (fs/splice.c: ipipe_prep, then link_pipe).
+        return (outcomes + [(.moved(0), .completed(state))], sleeps)
+    }
+
+    /// The call as the kernel makes it, one step under the pipe's lock: its completion, or none while it sleeps.
+    private func spliceSteps(
+        _ state: State, process: Int, call: SpliceCall
+    ) -> (outcomes: [(output: Output?, step: Step<State>)], sleeps: Bool) {
+        let unchanged = { (output: Output) in ([(output: Optional(output), step: Step<State>.completed(state))], false) }
         let nothing: Output = if case .scatter = call.direction { .read([]) } else { .moved(0) }
         if !call.isVmsplice && call.requested == 0 { return unchanged(nothing) }
         if call.otherBits & ~Self.spliceFlagBits != 0 { return unchanged(.failed(.EINVAL)) }
@@ -115,7 +143,7 @@ extension PipeModel {
         if call.end == .read {
             if state.bufferedCount == 0 {
                 if state.writers.isEmpty { return unchanged(nothing) }
-                return nonblocking ? unchanged(.failed(.EAGAIN)) : []
+                return nonblocking ? unchanged(.failed(.EAGAIN)) : ([], true)
             }
             switch call.direction {
             case .tee(let max, let room, _):
@@ -124,15 +152,15 @@ extension PipeModel {
             case .scatter:
                 var next = state
                 let bytes = next.consume(call.requested, packets: false)
-                return [(.read(bytes), .completed(next))]
+                return ([(.read(bytes), .completed(next))], false)
             default:
                 var next = state
                 let bytes = next.consume(call.requested, packets: false)
-                return [(.moved(bytes.count), .completed(next))]
+                return ([(.moved(bytes.count), .completed(next))], false)
             }
         }
         if state.readers.isEmpty { return unchanged(.failed(.EPIPE)) }
-        if state.pages.count >= state.slots { return nonblocking ? unchanged(.failed(.EAGAIN)) : [] }
+        if state.pages.count >= state.slots { return nonblocking ? unchanged(.failed(.EAGAIN)) : ([], true) }
         var next = state
         var moved = 0
         for (bytes, offset) in lentPieces(call.direction) {
@@ -147,7 +175,7 @@ extension PipeModel {
             moved += taken
             if taken < bytes.count { break }
         }
-        return [(.moved(moved), .completed(next))]
+        return ([(.moved(moved), .completed(next))], false)
     }
 
     /// The byte runs a call lends to the pipe, each with where it starts within a page.
@@ -161,11 +189,5 @@ extension PipeModel {
 
     private func holds(_ state: State, _ process: Int, _ end: End) -> Bool {
         end == .read ? state.readers.contains(process) : state.writers.contains(process)
-    }
-
-    /// Whether a signal may interrupt the call (`EINTR`, no effect): only while it sleeps, on an empty pipe with a
-    /// writer or a full one with a reader.
-    func spliceMayBeInterrupted(_ state: State, process: Int, call: SpliceCall) -> Bool {
-        spliceTransitions(state, process: process, call: call).isEmpty
     }
 }
