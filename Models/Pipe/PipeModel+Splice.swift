@@ -17,8 +17,8 @@
 ///   `link_pipe`), so with another process holding a read end it may also return 0 on an empty pipe with writers.
 /// - What makes a call nonblocking: `SPLICE_F_NONBLOCK`, or for `splice` and `tee` the pipe end's `O_NONBLOCK` (the
 ///   sink file's `O_NONBLOCK` does not count); `vmsplice` ignores the pipe's `O_NONBLOCK` (it blocks) either way.
-/// - Errors, in the kernel's order: `splice` and `tee` of 0 bytes return 0 before anything is checked (even a bad
-///   descriptor or bad flags); then flags outside `SPLICE_F_MOVE|NONBLOCK|MORE|GIFT` fail `EINVAL`, an end not held
+/// - Errors, in the kernel's order: `splice` of 0 bytes returns 0 before anything is checked (even a bad descriptor or
+///   bad flags), `tee` of 0 bytes after its flags only; then flags outside `SPLICE_F_MOVE|NONBLOCK|MORE|GIFT` fail `EINVAL`, an end not held
 ///   `EBADF`, an offset given for the pipe's side `ESPIPE`, the pipe into itself `EINVAL`. `vmsplice` checks flags
 ///   (`EINVAL`) then the descriptor (`EBADF`; its direction is the end's) then more than `IOV_MAX` vectors (`EINVAL`),
 ///   and only then returns 0 for 0 bytes.
@@ -130,8 +130,11 @@ extension PipeModel {
     ) -> (outcomes: [(output: Output?, step: Step<State>)], sleeps: Bool) {
         let unchanged = { (output: Output) in ([(output: Optional(output), step: Step<State>.completed(state))], false) }
         let nothing: Output = if case .scatter = call.direction { .read([]) } else { .moved(0) }
+        let badFlags = call.otherBits & ~Self.spliceFlagBits != 0
+        // `tee` checks its flags before its length; `splice` returns 0 for 0 bytes first.
+        if case .tee = call.direction, badFlags { return unchanged(.failed(.EINVAL)) }
         if !call.isVmsplice && call.requested == 0 { return unchanged(nothing) }
-        if call.otherBits & ~Self.spliceFlagBits != 0 { return unchanged(.failed(.EINVAL)) }
+        if badFlags { return unchanged(.failed(.EINVAL)) }
         guard holds(state, process, call.end), !call.intoSelf || holds(state, process, .write) else { return unchanged(.failed(.EBADF)) }
         if call.isVmsplice {
             if call.vectorCount > Self.maximumVectors { return unchanged(.failed(.EINVAL)) }

@@ -160,7 +160,8 @@ import Testing
 
     /// `tee` copies without consuming, up to `len`; whole buffers while the private pipe has room (20 pages into a
     /// fresh 16-slot pipe: 65536); empty with a writer `EAGAIN` (flag or `O_NONBLOCK`); no writer 0; into the same
-    /// pipe `EINVAL`; the write end `EBADF`; bad flags `EINVAL`; 0 bytes 0.
+    /// pipe `EINVAL`; the write end `EBADF`; bad flags `EINVAL`, even for 0 bytes (unlike `splice`); 0 bytes 0 before
+    /// the descriptors.
     @Test func teeCopiesWithoutConsuming() throws {
         try withPipe { readEnd, writeEnd, pipe throws in
             try write(writeEnd, "hello")
@@ -172,6 +173,8 @@ import Testing
             #expect(throws: Errno.badFileDescriptor) { _ = try KernelPipe.tee(writeEnd, max: 100, flags: 0) }
             #expect(throws: Errno.invalidArgument) { _ = try KernelPipe.tee(readEnd, max: 100, flags: 0x100) }
             #expect(try KernelPipe.tee(readEnd, max: 0, flags: 0) == 0)
+            #expect(throws: Errno.invalidArgument) { _ = try KernelPipe.tee(writeEnd, max: 0, flags: 0x100) }  // flags before length
+            #expect(try KernelPipe.tee(writeEnd, max: 0, flags: 0) == 0)  // length before the descriptor
             _ = try KernelPipe.read(readEnd, max: 10, nonblocking: true)
             #expect(throws: Errno.wouldBlock) { _ = try KernelPipe.tee(readEnd, max: 100, flags: Self.nonblocking) }
             try Syscall.setNonblocking(readEnd, true)
