@@ -3,7 +3,41 @@ import IPCModels
 /// Scenarios that reach the pipe's `splice`, `tee` and `vmsplice`, each with its other side something no trace follows
 /// (`/dev/null`, a file made for the call, a private pipe, the worker's memory).
 public enum PipeSpliceScenarios {
-    public static let all: [Scenario] = [splice]
+    public static let all: [Scenario] = [splice, vmspliceAssumesWhole, vmspliceCounts]
+
+    /// Fragile: a writer that takes every `vmsplice` to lend all its bytes.
+    public static let vmspliceAssumesWhole = Scenario.real(
+        name: "pipe-fragile-vmsplice-assumes-whole", kind: PipeKind.self, implementation: "client.pipe-vmsplice-assumes-whole",
+        summary: "BROKEN: a writer that takes each vmsplice to lend all its bytes, as a small write is atomic; the kernel lends what fits once a slot is free",
+        isBroken: true,
+        makeWorkload: { generator in vmspliceWorkload(generator: &generator) })
+
+    /// Robust twin: the counts the kernel returns, short ones included.
+    public static let vmspliceCounts = Scenario.real(
+        name: "pipe-robust-vmsplice-counts", kind: PipeKind.self, implementation: "kernel.pipe",
+        summary: "robust twin of pipe-fragile-vmsplice-assumes-whole: each vmsplice reports the count the kernel returns",
+        makeWorkload: { generator in vmspliceWorkload(generator: &generator) })
+
+    /// Process 1 vmsplices 3-6 messages of 2-40 KB (some at page offsets) into the pipe; process 2 reads it, 4096 or
+    /// 9000 bytes at a time, until the writer has gone. A message larger than the room left is lent in part.
+    static func vmspliceWorkload(generator: inout SeededGenerator) -> Workload {
+        var writes: [Call] = []
+        for sequence in 0..<generator.next(in: 3...6) {
+            let data = PayloadMaker.make(process: 1, sequence: sequence, count: generator.next(in: 2000...40000), generator: &generator)
+            var value: JSONObject = ["end": "write", "iov": .array([Payload.json(data)])]
+            if generator.chance(0.5) { value["offsets"] = .array([.int(generator.next(in: 0...4095))]) }
+            writes.append(Call(process: 1, object: "p0", f: "vmsplice", value: .object(value)))
+        }
+        let reads = (0..<(writes.count * 12)).map { _ in
+            Call(process: 2, object: "p0", f: "read", value: ["max": .int(generator.pick([4096, 9000]))])
+        }
+        return Workload(
+            objects: [Workload.Object(name: "p0", kind: "pipe")],
+            processes: [
+                Workload.Process(id: 1, holds: ["p0": ["write"]], program: writes),
+                Workload.Process(id: 2, holds: ["p0": ["read"]], program: reads),
+            ])
+    }
 
     public static let splice = Scenario.real(
         name: "pipe-splice", kind: PipeKind.self, implementation: "kernel.pipe",
