@@ -5,14 +5,8 @@ import Testing
 /// `pipe-splice` run for real with fixed seeds (random and PCT schedules): no violation, and its `splice`, `tee` and
 /// `vmsplice` calls succeed, sleep, and meet the errors they are about. The writer that takes a `vmsplice` to lend all
 /// its bytes is caught; its twin, which reports the kernel's counts, short ones among them, is not.
-@Suite struct PipeSpliceScenarioTests {
-    let worker: WorkerCommand
-
-    init() throws {
-        worker = try WorkerLocator.workerCommand()
-        ProcessSetup.ignoreBrokenPipes()
-    }
-
+/// (They share `PipeDescriptorScenarioTests`' worker.)
+extension PipeDescriptorScenarioTests {
     @Test func theRobustVmspliceWriterPassesAndMeetsShortCounts() throws {
         let scenario = try #require(Scenarios.named("pipe-robust-vmsplice-counts"))
         var short = 0
@@ -34,13 +28,7 @@ import Testing
     }
 
     @Test func theFragileWriterThatTakesAVmspliceWholeIsCaught() throws {
-        let scenario = try #require(Scenarios.named("pipe-fragile-vmsplice-assumes-whole"))
-        #expect(scenario.isBroken)
-        var caught = 0
-        for seed in UInt64(5000)..<5008 {
-            let result = try ScenarioRunner.runOnce(scenario, seed: seed, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))
-            if result.report.result == .violation { caught += 1 }
-        }
+        let caught = try ScenarioRuns.caught("pipe-fragile-vmsplice-assumes-whole", seeds: 5000..<5008, worker: worker)
         #expect(caught > 0, "no run of 8 caught the writer that takes a vmsplice whole")
     }
 
