@@ -1,10 +1,10 @@
 /// `splice`, `tee` and `vmsplice` with the followed pipe on one side and, on the other, something the trace does not
-/// follow (a regular file, `/dev/null`, user memory, a pipe private to the worker): an operation on one pipe. Measured on
-/// this kernel (6.18) in `KernelSpliceFactsTests`:
-/// - Each call holds the pipe's lock from start to end: one atomic step. `splice` out of the pipe and `vmsplice` into
-///   user memory take `min(len, buffered)` bytes like a read, but across packet boundaries (an `O_DIRECT` pipe's packets
-///   are not read alone; a packet partly taken stays a packet). On an empty pipe: 0 with no writer, else they sleep
-///   (`EINTR` asleep, no effect) or fail `EAGAIN`.
+/// follow (a regular file, `/dev/null`, user memory, a pipe private to the worker): an operation on one pipe. Measured
+/// on this kernel (6.18) in `KernelSpliceFactsTests`:
+/// - Each call but `tee` holds the pipe's lock from start to end: one atomic step. `splice` out of the pipe and
+///   `vmsplice` into user memory take `min(len, buffered)` bytes like a read, but across packet boundaries (an
+///   `O_DIRECT` pipe's packets are not read alone; a packet partly taken stays a packet). On an empty pipe: 0 with no
+///   writer, else they sleep (`EINTR` asleep, no effect) or fail `EAGAIN`.
 /// - `splice` from a file into the pipe and `vmsplice` of user memory into it wait once for a free slot (`EPIPE` first
 ///   when no reader is left; `EAGAIN` when full and nonblocking), then add what fits and return: never atomic, never in
 ///   pieces (a blocking 10000-byte `vmsplice` with one slot free returns 4096 or less). Their buffers are the file's or
@@ -18,8 +18,9 @@
 /// - What makes a call nonblocking: `SPLICE_F_NONBLOCK`, or for `splice` and `tee` the pipe end's `O_NONBLOCK` (the
 ///   sink file's `O_NONBLOCK` does not count); `vmsplice` ignores the pipe's `O_NONBLOCK` (it blocks) either way.
 /// - Errors, in the kernel's order: `splice` of 0 bytes returns 0 before anything is checked (even a bad descriptor or
-///   bad flags), `tee` of 0 bytes after its flags only; then flags outside `SPLICE_F_MOVE|NONBLOCK|MORE|GIFT` fail `EINVAL`, an end not held
-///   `EBADF`, an offset given for the pipe's side `ESPIPE`, the pipe into itself `EINVAL`. `vmsplice` checks flags
+///   bad flags), `tee` of 0 bytes after its flags only; then flags outside `SPLICE_F_MOVE|NONBLOCK|MORE|GIFT` fail
+///   `EINVAL`, an end not held `EBADF`, an offset given for the pipe's side `ESPIPE`, the pipe into itself `EINVAL`
+///   (`splice` into its own write end measured; the other orders from fs/splice.c). `vmsplice` checks flags
 ///   (`EINVAL`) then the descriptor (`EBADF`; its direction is the end's) then more than `IOV_MAX` vectors (`EINVAL`),
 ///   and only then returns 0 for 0 bytes.
 extension PipeModel {
@@ -31,7 +32,8 @@ extension PipeModel {
         /// `splice` from the read end into a sink the trace does not follow (a file, `/dev/null`), or into the pipe's
         /// own write end (`intoSelf`: `EINVAL`).
         case toSink(max: Int, intoSelf: Bool)
-        /// `splice` from a regular file into the write end: `data` is the file's bytes from `position` on, as many as the
+        /// `splice` from a regular file into the write end: `data` is the file's bytes from `position` on, as many as
+        /// the
         /// `max` asked for (fewer at the file's end).
         case fromFile(max: Int, data: [UInt8], position: Int)
         /// `tee` from the read end into a pipe private to the worker with `room` free slots (or into the pipe itself:
@@ -53,7 +55,9 @@ extension PipeModel {
         /// An offset pointer given for the pipe's side of a `splice` (`ESPIPE`).
         public var pipeOffset: Bool
 
-        public init(_ direction: SpliceDirection, nonblocking: Bool = false, otherBits: Int = 0, pipeOffset: Bool = false) {
+        public init(
+            _ direction: SpliceDirection, nonblocking: Bool = false, otherBits: Int = 0, pipeOffset: Bool = false
+        ) {
             self.direction = direction
             self.nonblocking = nonblocking
             self.otherBits = otherBits
@@ -116,7 +120,8 @@ extension PipeModel {
         _ state: State, process: Int, call: SpliceCall
     ) -> (outcomes: [(output: Output?, step: Step<State>)], sleeps: Bool) {
         let (outcomes, sleeps) = spliceSteps(state, process: process, call: call)
-        guard case .tee = call.direction, state.bufferedCount == 0, !state.writers.isEmpty, state.readers.contains(where: { $0 != process }),
+        guard case .tee = call.direction, state.bufferedCount == 0, !state.writers.isEmpty,
+            state.readers.contains(where: { $0 != process }),
             sleeps || outcomes.map(\.output) == [.failed(.EAGAIN)]
         else { return (outcomes, sleeps) }
         // `tee` waits for bytes, lets go of the pipe, then takes it again to copy: another reader may have emptied it
@@ -128,14 +133,17 @@ extension PipeModel {
     private func spliceSteps(
         _ state: State, process: Int, call: SpliceCall
     ) -> (outcomes: [(output: Output?, step: Step<State>)], sleeps: Bool) {
-        let unchanged = { (output: Output) in ([(output: Optional(output), step: Step<State>.completed(state))], false) }
+        let unchanged = { (output: Output) in ([(output: Optional(output), step: Step<State>.completed(state))], false)
+        }
         let nothing: Output = if case .scatter = call.direction { .read([]) } else { .moved(0) }
         let badFlags = call.otherBits & ~Self.spliceFlagBits != 0
         // `tee` checks its flags before its length; `splice` returns 0 for 0 bytes first.
         if case .tee = call.direction, badFlags { return unchanged(.failed(.EINVAL)) }
         if !call.isVmsplice && call.requested == 0 { return unchanged(nothing) }
         if badFlags { return unchanged(.failed(.EINVAL)) }
-        guard holds(state, process, call.end), !call.intoSelf || holds(state, process, .write) else { return unchanged(.failed(.EBADF)) }
+        guard holds(state, process, call.end), !call.intoSelf || holds(state, process, .write) else {
+            return unchanged(.failed(.EBADF))
+        }
         if call.isVmsplice {
             if call.vectorCount > Self.maximumVectors { return unchanged(.failed(.EINVAL)) }
             if call.requested == 0 { return unchanged(nothing) }
@@ -185,7 +193,8 @@ extension PipeModel {
     private func lentPieces(_ direction: SpliceDirection) -> [(ArraySlice<UInt8>, Int)] {
         switch direction {
         case .fromFile(_, let data, let position): [(data[...], position)]
-        case .gather(let pieces, let offsets): pieces.enumerated().map { ($1[...], $0 < offsets.count ? offsets[$0] : 0) }
+        case .gather(let pieces, let offsets):
+            pieces.enumerated().map { ($1[...], $0 < offsets.count ? offsets[$0] : 0) }
         case .toSink, .tee, .scatter: []
         }
     }

@@ -7,8 +7,8 @@ extension Syscall {
     public static let spliceNonblocking: UInt32 = 2
 
     /// Moves up to `length` bytes from `source` to `sink` (one of them a pipe) at each file's position, or, with
-    /// `sourceOffset` or `sinkOffset`, giving an offset of 0 for that side (which fails `ESPIPE` on a pipe); returns the
-    /// bytes moved. No fault is injected (see ``SystemCall/splice``).
+    /// `sourceOffset` or `sinkOffset`, giving an offset of 0 for that side (which fails `ESPIPE` on a pipe); returns
+    /// the bytes moved. No fault is injected (see ``SystemCall/splice``).
     ///
     /// The corresponding C function is `splice`.
     public static func splice(
@@ -24,7 +24,9 @@ extension Syscall {
     /// bytes copied.
     ///
     /// The corresponding C function is `tee`.
-    public static func tee(from source: FileDescriptor, to sink: FileDescriptor, length: Int, flags: UInt32, retryOnInterrupt: Bool = true) throws(Errno) -> Int {
+    public static func tee(
+        from source: FileDescriptor, to sink: FileDescriptor, length: Int, flags: UInt32, retryOnInterrupt: Bool = true
+    ) throws(Errno) -> Int {
         try perform(.tee, descriptor: source, retryOnInterrupt: retryOnInterrupt) { _ in
             ipc_tee(source.rawValue, sink.rawValue, length, flags)
         }
@@ -35,7 +37,8 @@ extension Syscall {
     ///
     /// The corresponding C function is `vmsplice`.
     public static func vmsplice(
-        _ descriptor: FileDescriptor, memory: UnsafeMutableRawBufferPointer, vectors: [(start: Int, length: Int)], flags: UInt32,
+        _ descriptor: FileDescriptor, memory: UnsafeMutableRawBufferPointer, vectors: [(start: Int, length: Int)],
+        flags: UInt32,
         retryOnInterrupt: Bool = true
     ) throws(Errno) -> Int {
         let bases: [UnsafeMutableRawPointer?] = vectors.map { vector in memory.baseAddress.map { $0 + vector.start } }
@@ -43,7 +46,8 @@ extension Syscall {
         return try perform(.vmsplice, descriptor: descriptor, retryOnInterrupt: retryOnInterrupt) { _ in
             bases.withUnsafeBufferPointer { basePointer in
                 lengths.withUnsafeBufferPointer { lengthPointer in
-                    ipc_vmsplice(descriptor.rawValue, basePointer.baseAddress, lengthPointer.baseAddress, vectors.count, flags)
+                    ipc_vmsplice(
+                        descriptor.rawValue, basePointer.baseAddress, lengthPointer.baseAddress, vectors.count, flags)
                 }
             }
         }

@@ -11,7 +11,8 @@ extension PipeDescriptorScenarioTests {
         let scenario = try #require(Scenarios.named("pipe-robust-vmsplice-counts"))
         var short = 0
         for seed in UInt64(5000)..<5008 {
-            let result = try ScenarioRunner.runOnce(scenario, seed: seed, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))
+            let result = try ScenarioRunner.runOnce(
+                scenario, seed: seed, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))
             #expect(result.report.result == .ok, "seed \(seed): \(result.report.explanation)")
             var asked: [Int: Int] = [:]
             for event in result.trace.events where event.f == "vmsplice" {
@@ -21,7 +22,11 @@ extension PipeDescriptorScenarioTests {
                     for piece in pieces { total += (try? piece.payload("iov"))?.count ?? 0 }
                     asked[event.process] = total
                 }
-                if event.type == .ok, let count = try? value.required("count").integer("count"), let total = asked[event.process], count < total { short += 1 }
+                if event.type == .ok, let count = try? value.required("count").integer("count"),
+                    let total = asked[event.process], count < total
+                {
+                    short += 1
+                }
             }
         }
         #expect(short > 0, "no vmsplice of 8 runs lent fewer bytes than it was given")
@@ -35,6 +40,8 @@ extension PipeDescriptorScenarioTests {
     @Test func spliceCallsShowNoViolationAndReachTheirOutcomes() throws {
         let seen = try ScenarioRuns.reached("pipe-splice", seeds: 5000..<5012, worker: worker)
         let marks: Set<String> = ["ok:splice", "ok:tee", "ok:vmsplice", "EAGAIN", "EINVAL", "EPIPE", "asleep"]
-        #expect(marks.isSubset(of: seen), "pipe-splice never reached \(marks.subtracting(seen).sorted()); reached \(seen.sorted())")
+        #expect(
+            marks.isSubset(of: seen),
+            "pipe-splice never reached \(marks.subtracting(seen).sorted()); reached \(seen.sorted())")
     }
 }

@@ -16,11 +16,17 @@ extension InterruptionFactsTests {
 
         func call(_ readEnd: FileDescriptor, _ writeEnd: FileDescriptor) throws(Errno) {
             switch self {
-            case .spliceOut: _ = try KernelPipe.spliceOut(readEnd, max: 10, flags: 0, offset: false, retryOnInterrupt: false)
+            case .spliceOut:
+                _ = try KernelPipe.spliceOut(readEnd, max: 10, flags: 0, offset: false, retryOnInterrupt: false)
             case .tee: _ = try KernelPipe.tee(readEnd, max: 10, flags: 0, retryOnInterrupt: false)
             case .vmspliceOut: _ = try KernelPipe.vmspliceOut(readEnd, sizes: [10], flags: 0, retryOnInterrupt: false)
-            case .spliceIn: _ = try KernelPipe.spliceIn(writeEnd, max: 10, data: Array(repeating: 1, count: 10), position: 0, flags: 0, offset: false, retryOnInterrupt: false)
-            case .vmspliceIn: _ = try KernelPipe.vmspliceIn(writeEnd, pieces: [Array(repeating: 1, count: 10)], offsets: [], flags: 0, retryOnInterrupt: false)
+            case .spliceIn:
+                _ = try KernelPipe.spliceIn(
+                    writeEnd, max: 10, data: Array(repeating: 1, count: 10), position: 0, flags: 0, offset: false,
+                    retryOnInterrupt: false)
+            case .vmspliceIn:
+                _ = try KernelPipe.vmspliceIn(
+                    writeEnd, pieces: [Array(repeating: 1, count: 10)], offsets: [], flags: 0, retryOnInterrupt: false)
             }
         }
 
@@ -49,23 +55,30 @@ extension InterruptionFactsTests {
             let page = [UInt8](repeating: 7, count: 4096)
             for _ in 0..<16 {
                 _ = try KernelPipe.write(writeEnd, page, nonblocking: true)
-                state = try #require(model.outcomes(of: .write(process: 1, data: page, nonblocking: true), in: state).first?.step.state)
+                state = try #require(
+                    model.outcomes(of: .write(process: 1, data: page, nonblocking: true), in: state).first?.step.state)
             }
         }
         if call == .vmspliceIn || call == .vmspliceOut {
             try Syscall.setNonblocking(call == .vmspliceIn ? writeEnd : readEnd, true)
             let end: PipeModel.End = call == .vmspliceIn ? .write : .read
-            state = try #require(model.outcomes(of: .fcntl(process: 1, end: end, command: .setFlags(nonblocking: true, direct: nil)), in: state).first?.step.state)
+            state = try #require(
+                model.outcomes(
+                    of: .fcntl(process: 1, end: end, command: .setFlags(nonblocking: true, direct: nil)), in: state
+                ).first?.step.state)
         }
-        let ending = try ending(restart: restart, of: { () throws(Errno) in
-            try call.call(readEnd, writeEnd)
-        }, release: {
-            if call.fillsThePipe {
-                _ = try KernelPipe.read(readEnd, max: 4096, nonblocking: true)
-            } else {
-                _ = try KernelPipe.write(writeEnd, [1], nonblocking: true)
-            }
-        })
+        let ending = try ending(
+            restart: restart,
+            of: { () throws(Errno) in
+                try call.call(readEnd, writeEnd)
+            },
+            release: {
+                if call.fillsThePipe {
+                    _ = try KernelPipe.read(readEnd, max: 4096, nonblocking: true)
+                } else {
+                    _ = try KernelPipe.write(writeEnd, [1], nonblocking: true)
+                }
+            })
         #expect(ending == (restart ? .restarted : .interrupted))
         // Asleep, the model has no completion for the call, and allows EINTR with no effect.
         #expect(model.outcomes(of: call.input, in: state).isEmpty)

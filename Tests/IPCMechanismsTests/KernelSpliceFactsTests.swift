@@ -54,9 +54,13 @@ import Testing
             #expect(try KernelPipe.spliceOut(readEnd, max: 3, flags: 0, offset: false) == 3)
             #expect(try Syscall.bytesReadable(readEnd) == 7)
             #expect(try KernelPipe.spliceOut(readEnd, max: 100, flags: 0, offset: false) == 7)
-            #expect(throws: Errno.wouldBlock) { _ = try KernelPipe.spliceOut(readEnd, max: 100, flags: Self.nonblocking, offset: false) }
+            #expect(throws: Errno.wouldBlock) {
+                _ = try KernelPipe.spliceOut(readEnd, max: 100, flags: Self.nonblocking, offset: false)
+            }
             try Syscall.setNonblocking(readEnd, true)
-            #expect(throws: Errno.wouldBlock) { _ = try KernelPipe.spliceOut(readEnd, max: 100, flags: 0, offset: false) }
+            #expect(throws: Errno.wouldBlock) {
+                _ = try KernelPipe.spliceOut(readEnd, max: 100, flags: 0, offset: false)
+            }
             #expect(try KernelPipe.spliceOut(readEnd, max: 0, flags: 0, offset: false) == 0)
             try pipe.close(writeEnd)
             #expect(try KernelPipe.spliceOut(readEnd, max: 100, flags: 0, offset: false) == 0)
@@ -80,12 +84,17 @@ import Testing
         let model = PipeModel(pipes: [("p", .init(readers: [1], writers: [1], packet: true))])
         var state = model.initialState(of: "p")
         for data in [bytes(100), bytes(100, 0x62)] {
-            state = try #require(model.outcomes(of: .write(process: 1, data: data, nonblocking: true), in: state).first?.step.state)
+            state = try #require(
+                model.outcomes(of: .write(process: 1, data: data, nonblocking: true), in: state).first?.step.state)
         }
-        let out = model.outcomes(of: .splice(process: 1, call: .init(.toSink(max: 150, intoSelf: false), nonblocking: true)), in: state)
+        let out = model.outcomes(
+            of: .splice(process: 1, call: .init(.toSink(max: 150, intoSelf: false), nonblocking: true)), in: state)
         #expect(out.map(\.output) == [.moved(150)])
         let after = try #require(out.first?.step.state)
-        #expect(model.outcomes(of: .read(process: 1, max: 10, nonblocking: true), in: after).map(\.output) == [.read(bytes(10, 0x62))])
+        #expect(
+            model.outcomes(of: .read(process: 1, max: 10, nonblocking: true), in: after).map(\.output) == [
+                .read(bytes(10, 0x62))
+            ])
     }
 
     /// Into the pipe from a file: each splice takes page slots of its own, split at the file's page boundaries, and
@@ -96,20 +105,28 @@ import Testing
         let file = bytes(100_000, 0x41)
         try withPipe { readEnd, writeEnd, pipe throws in
             var total = 0
-            while let count = try? KernelPipe.spliceIn(writeEnd, max: 100, data: Array(file.prefix(100)), position: 0, flags: Self.nonblocking, offset: false) {
+            while let count = try? KernelPipe.spliceIn(
+                writeEnd, max: 100, data: Array(file.prefix(100)), position: 0, flags: Self.nonblocking, offset: false)
+            {
                 total += count
             }
             #expect(total == 1600)
         }
         try withPipe { _, writeEnd, pipe throws in
-            #expect(try KernelPipe.spliceIn(writeEnd, max: 100_000, data: file, position: 100, flags: Self.nonblocking, offset: false) == 65436)
+            #expect(
+                try KernelPipe.spliceIn(
+                    writeEnd, max: 100_000, data: file, position: 100, flags: Self.nonblocking, offset: false) == 65436)
         }
         try withPipe { _, writeEnd, pipe throws in
             try write(writeEnd, "abc")
-            #expect(try KernelPipe.spliceIn(writeEnd, max: 100_000, data: file, position: 0, flags: Self.nonblocking, offset: false) == 61440)
+            #expect(
+                try KernelPipe.spliceIn(
+                    writeEnd, max: 100_000, data: file, position: 0, flags: Self.nonblocking, offset: false) == 61440)
         }
         try withPipe { readEnd, writeEnd, pipe throws in
-            #expect(try KernelPipe.spliceIn(writeEnd, max: 100, data: Array(file.prefix(100)), position: 0, flags: 0, offset: false) == 100)
+            #expect(
+                try KernelPipe.spliceIn(
+                    writeEnd, max: 100, data: Array(file.prefix(100)), position: 0, flags: 0, offset: false) == 100)
             var total = 0
             while case .completed(let count) = try KernelPipe.write(writeEnd, [1], nonblocking: true) { total += count }
             #expect(total == 61440)
@@ -118,7 +135,8 @@ import Testing
         let model = PipeModel(pipes: [("p", .init(readers: [1], writers: [1]))])
         let start = model.initialState(of: "p")
         let fromPosition100 = SpliceCallFixture.fromFile(max: 100_000, data: file, position: 100)
-        #expect(model.outcomes(of: .splice(process: 1, call: fromPosition100), in: start).map(\.output) == [.moved(65436)])
+        #expect(
+            model.outcomes(of: .splice(process: 1, call: fromPosition100), in: start).map(\.output) == [.moved(65436)])
     }
 
     /// Into a full pipe: `EAGAIN` with `SPLICE_F_NONBLOCK` or the write end's `O_NONBLOCK`; with no reader `EPIPE`;
@@ -128,19 +146,35 @@ import Testing
         let file = bytes(100_000, 0x41)
         try withPipe { readEnd, writeEnd, pipe throws in
             for _ in 0..<15 { try write(writeEnd, String(repeating: "x", count: 4096)) }
-            #expect(try KernelPipe.spliceIn(writeEnd, max: 100_000, data: file, position: 0, flags: 0, offset: false) == 4096)
-            #expect(throws: Errno.wouldBlock) { _ = try KernelPipe.spliceIn(writeEnd, max: 10, data: bytes(10), position: 0, flags: Self.nonblocking, offset: false) }
+            #expect(
+                try KernelPipe.spliceIn(writeEnd, max: 100_000, data: file, position: 0, flags: 0, offset: false)
+                    == 4096)
+            #expect(throws: Errno.wouldBlock) {
+                _ = try KernelPipe.spliceIn(
+                    writeEnd, max: 10, data: bytes(10), position: 0, flags: Self.nonblocking, offset: false)
+            }
             try Syscall.setNonblocking(writeEnd, true)
-            #expect(throws: Errno.wouldBlock) { _ = try KernelPipe.spliceIn(writeEnd, max: 10, data: bytes(10), position: 0, flags: 0, offset: false) }
-            #expect(throws: Errno.illegalSeek) { _ = try KernelPipe.spliceIn(writeEnd, max: 10, data: bytes(10), position: 0, flags: 0, offset: true) }
-            #expect(throws: Errno.invalidArgument) { _ = try KernelPipe.spliceIn(writeEnd, max: 10, data: bytes(10), position: 0, flags: 0x100, offset: false) }
-            #expect(throws: Errno.badFileDescriptor) { _ = try KernelPipe.spliceIn(readEnd, max: 10, data: bytes(10), position: 0, flags: 0, offset: false) }
+            #expect(throws: Errno.wouldBlock) {
+                _ = try KernelPipe.spliceIn(writeEnd, max: 10, data: bytes(10), position: 0, flags: 0, offset: false)
+            }
+            #expect(throws: Errno.illegalSeek) {
+                _ = try KernelPipe.spliceIn(writeEnd, max: 10, data: bytes(10), position: 0, flags: 0, offset: true)
+            }
+            #expect(throws: Errno.invalidArgument) {
+                _ = try KernelPipe.spliceIn(
+                    writeEnd, max: 10, data: bytes(10), position: 0, flags: 0x100, offset: false)
+            }
+            #expect(throws: Errno.badFileDescriptor) {
+                _ = try KernelPipe.spliceIn(readEnd, max: 10, data: bytes(10), position: 0, flags: 0, offset: false)
+            }
             #expect(try KernelPipe.spliceIn(readEnd, max: 0, data: [], position: 0, flags: 0x100, offset: false) == 0)
         }
         try withPipe { readEnd, writeEnd, pipe throws in
             #expect(try KernelPipe.spliceIn(writeEnd, max: 10, data: [], position: 0, flags: 0, offset: false) == 0)
             try pipe.close(readEnd)
-            #expect(throws: Errno.brokenPipe) { _ = try KernelPipe.spliceIn(writeEnd, max: 10, data: bytes(10), position: 0, flags: 0, offset: false) }
+            #expect(throws: Errno.brokenPipe) {
+                _ = try KernelPipe.spliceIn(writeEnd, max: 10, data: bytes(10), position: 0, flags: 0, offset: false)
+            }
         }
     }
 
@@ -150,9 +184,15 @@ import Testing
         try withPipe { readEnd, writeEnd, pipe throws in
             try write(writeEnd, "abc")
             #expect(throws: Errno.illegalSeek) { _ = try KernelPipe.spliceOut(readEnd, max: 3, flags: 0, offset: true) }
-            #expect(throws: Errno.invalidArgument) { _ = try KernelPipe.spliceOut(writeEnd, max: 3, flags: 0x100, offset: false) }
-            #expect(throws: Errno.badFileDescriptor) { _ = try KernelPipe.spliceOut(writeEnd, max: 3, flags: 0, offset: false) }
-            #expect(throws: Errno.invalidArgument) { _ = try KernelPipe.spliceOut(readEnd, max: 3, flags: 0, offset: false, into: writeEnd) }
+            #expect(throws: Errno.invalidArgument) {
+                _ = try KernelPipe.spliceOut(writeEnd, max: 3, flags: 0x100, offset: false)
+            }
+            #expect(throws: Errno.badFileDescriptor) {
+                _ = try KernelPipe.spliceOut(writeEnd, max: 3, flags: 0, offset: false)
+            }
+            #expect(throws: Errno.invalidArgument) {
+                _ = try KernelPipe.spliceOut(readEnd, max: 3, flags: 0, offset: false, into: writeEnd)
+            }
             #expect(try KernelPipe.spliceOut(writeEnd, max: 0, flags: 0x100, offset: true) == 0)
             #expect(try Syscall.bytesReadable(readEnd) == 3)
         }
@@ -169,12 +209,15 @@ import Testing
             #expect(try KernelPipe.tee(readEnd, max: 3, flags: 0) == 3)
             #expect(try KernelPipe.tee(readEnd, max: 100, flags: 0) == 10)
             #expect(try Syscall.bytesReadable(readEnd) == 10)
-            #expect(throws: Errno.invalidArgument) { _ = try KernelPipe.tee(readEnd, max: 100, flags: 0, into: writeEnd) }
+            #expect(throws: Errno.invalidArgument) {
+                _ = try KernelPipe.tee(readEnd, max: 100, flags: 0, into: writeEnd)
+            }
             #expect(throws: Errno.badFileDescriptor) { _ = try KernelPipe.tee(writeEnd, max: 100, flags: 0) }
             #expect(throws: Errno.invalidArgument) { _ = try KernelPipe.tee(readEnd, max: 100, flags: 0x100) }
             #expect(try KernelPipe.tee(readEnd, max: 0, flags: 0) == 0)
-            #expect(throws: Errno.invalidArgument) { _ = try KernelPipe.tee(writeEnd, max: 0, flags: 0x100) }  // flags before length
-            #expect(try KernelPipe.tee(writeEnd, max: 0, flags: 0) == 0)  // length before the descriptor
+            // Flags before the length, the length before the descriptor.
+            #expect(throws: Errno.invalidArgument) { _ = try KernelPipe.tee(writeEnd, max: 0, flags: 0x100) }
+            #expect(try KernelPipe.tee(writeEnd, max: 0, flags: 0) == 0)
             _ = try KernelPipe.read(readEnd, max: 10, nonblocking: true)
             #expect(throws: Errno.wouldBlock) { _ = try KernelPipe.tee(readEnd, max: 100, flags: Self.nonblocking) }
             try Syscall.setNonblocking(readEnd, true)
@@ -197,7 +240,9 @@ import Testing
     @Test func vmspliceInLendsUserPages() throws {
         try withPipe { _, writeEnd, pipe throws in
             var total = 0
-            while let count = try? KernelPipe.vmspliceIn(writeEnd, pieces: [bytes(100)], offsets: [0], flags: Self.nonblocking) { total += count }
+            while let count = try? KernelPipe.vmspliceIn(
+                writeEnd, pieces: [bytes(100)], offsets: [0], flags: Self.nonblocking)
+            { total += count }
             #expect(total == 1600)
         }
         try withPipe { _, writeEnd, pipe throws in
@@ -208,26 +253,43 @@ import Testing
             #expect(pages == 14)
         }
         try withPipe { _, writeEnd, pipe throws in
-            #expect(try KernelPipe.vmspliceIn(writeEnd, pieces: Array(repeating: [1], count: 1024), offsets: [], flags: Self.nonblocking) == 16)
+            #expect(
+                try KernelPipe.vmspliceIn(
+                    writeEnd, pieces: Array(repeating: [1], count: 1024), offsets: [], flags: Self.nonblocking) == 16)
         }
         try withPipe { readEnd, writeEnd, pipe throws in
-            #expect(try KernelPipe.vmspliceIn(writeEnd, pieces: [bytes(1 << 20)], offsets: [], flags: Self.nonblocking) == 65536)
+            #expect(
+                try KernelPipe.vmspliceIn(writeEnd, pieces: [bytes(1 << 20)], offsets: [], flags: Self.nonblocking)
+                    == 65536)
             try Syscall.setNonblocking(writeEnd, true)
-            #expect(throws: Errno.wouldBlock) { _ = try KernelPipe.vmspliceIn(writeEnd, pieces: [bytes(1)], offsets: [], flags: Self.nonblocking) }
-            #expect(throws: Errno.invalidArgument) { _ = try KernelPipe.vmspliceIn(readEnd, pieces: [bytes(1)], offsets: [], flags: 0x100) }
-            #expect(throws: Errno.invalidArgument) { _ = try KernelPipe.vmspliceIn(writeEnd, pieces: Array(repeating: [1], count: 1025), offsets: [], flags: 0) }
+            #expect(throws: Errno.wouldBlock) {
+                _ = try KernelPipe.vmspliceIn(writeEnd, pieces: [bytes(1)], offsets: [], flags: Self.nonblocking)
+            }
+            #expect(throws: Errno.invalidArgument) {
+                _ = try KernelPipe.vmspliceIn(readEnd, pieces: [bytes(1)], offsets: [], flags: 0x100)
+            }
+            #expect(throws: Errno.invalidArgument) {
+                _ = try KernelPipe.vmspliceIn(
+                    writeEnd, pieces: Array(repeating: [1], count: 1025), offsets: [], flags: 0)
+            }
             #expect(try KernelPipe.vmspliceIn(writeEnd, pieces: [], offsets: [], flags: 0) == 0)
         }
         try withPipe { readEnd, writeEnd, pipe throws in
             try pipe.close(readEnd)
-            #expect(throws: Errno.brokenPipe) { _ = try KernelPipe.vmspliceIn(writeEnd, pieces: [bytes(1)], offsets: [], flags: 0) }
+            #expect(throws: Errno.brokenPipe) {
+                _ = try KernelPipe.vmspliceIn(writeEnd, pieces: [bytes(1)], offsets: [], flags: 0)
+            }
         }
         let model = PipeModel(pipes: [("p", .init(readers: [1], writers: [1]))])
         let start = model.initialState(of: "p")
         let straddling = PipeModel.SpliceCall(.gather(pieces: [bytes(100)], offsets: [4050]))
         let after = try #require(model.outcomes(of: .splice(process: 1, call: straddling), in: start).first?.step.state)
         #expect(after.pages.count == 2)
-        #expect(model.outcomes(of: .splice(process: 1, call: .init(.gather(pieces: [bytes(1 << 20)], offsets: []), nonblocking: true)), in: start).map(\.output) == [.moved(65536)])
+        #expect(
+            model.outcomes(
+                of: .splice(process: 1, call: .init(.gather(pieces: [bytes(1 << 20)], offsets: []), nonblocking: true)),
+                in: start
+            ).map(\.output) == [.moved(65536)])
     }
 
     /// `vmsplice` out of the pipe is a read into the buffers in order; 0 with no writer; `EAGAIN` only with
@@ -238,7 +300,9 @@ import Testing
             try write(writeEnd, "world")
             #expect(try KernelPipe.vmspliceOut(readEnd, sizes: [1, 2], flags: 0) == Array("hel".utf8))
             #expect(try KernelPipe.vmspliceOut(readEnd, sizes: [100], flags: 0) == Array("loworld".utf8))
-            #expect(throws: Errno.wouldBlock) { _ = try KernelPipe.vmspliceOut(readEnd, sizes: [100], flags: Self.nonblocking) }
+            #expect(throws: Errno.wouldBlock) {
+                _ = try KernelPipe.vmspliceOut(readEnd, sizes: [100], flags: Self.nonblocking)
+            }
             #expect(try KernelPipe.vmspliceOut(readEnd, sizes: [0], flags: 0) == [])
             try pipe.close(writeEnd)
             #expect(try KernelPipe.vmspliceOut(readEnd, sizes: [100], flags: 0) == [])

@@ -43,9 +43,12 @@ import Testing
         Gen.int(in: 1...9000).map { Operation.write(writer: 1 + $0 % 2, size: $0) }.eraseToAny(),
         size.map { Operation.read($0) }.eraseToAny(),
         size.map { Operation.spliceOut($0) }.eraseToAny(),
-        zip(size, size, Gen.int(in: 0...8191)).map { Operation.spliceIn(max: $0, fileBytes: $1, position: $2) }.eraseToAny(),
+        zip(size, size, Gen.int(in: 0...8191)).map { Operation.spliceIn(max: $0, fileBytes: $1, position: $2) }
+            .eraseToAny(),
         size.map { Operation.tee($0) }.eraseToAny(),
-        zip(Gen.int(in: 0...5000).array(of: 0...3), Gen.int(in: 0...4095).array(of: 3...3)).map { Operation.vmspliceIn(sizes: $0, offsets: Array($1.prefix($0.count))) }.eraseToAny(),
+        zip(Gen.int(in: 0...5000).array(of: 0...3), Gen.int(in: 0...4095).array(of: 3...3)).map {
+            Operation.vmspliceIn(sizes: $0, offsets: Array($1.prefix($0.count)))
+        }.eraseToAny(),
         Gen.int(in: 0...5000).array(of: 1...3).map { Operation.vmspliceOut($0) }.eraseToAny()
     ).array(of: 1...50)
 
@@ -57,18 +60,30 @@ import Testing
     static let directedSequences: [[Operation]] = [
         // A 1-byte write after a 100-byte splice takes a page of its own; 1-byte writes then fill 15 pages.
         [.spliceIn(max: 100, fileBytes: 100, position: 0)] + Array(repeating: .write(writer: 1, size: 4096), count: 14)
-            + [.write(writer: 1, size: 1), .write(writer: 1, size: 4095), .write(writer: 1, size: 1), .spliceIn(max: 10, fileBytes: 10, position: 0)],
+            + [
+                .write(writer: 1, size: 1), .write(writer: 1, size: 4095), .write(writer: 1, size: 1),
+                .spliceIn(max: 10, fileBytes: 10, position: 0),
+            ],
         // Splices out across writes, tee without consuming, vmsplice out, end of a splice in from a page's middle.
-        [.write(writer: 1, size: 5), .write(writer: 2, size: 5), .tee(3), .tee(100), .spliceOut(3), .vmspliceOut([2, 2]), .spliceOut(100),
-         .spliceOut(10), .tee(10), .vmspliceOut([10]), .spliceIn(max: 100_000, fileBytes: 100_000, position: 100), .spliceIn(max: 1, fileBytes: 1, position: 0),
-         .spliceOut(5000), .spliceIn(max: 9000, fileBytes: 9000, position: 4000)],
+        [
+            .write(writer: 1, size: 5), .write(writer: 2, size: 5), .tee(3), .tee(100), .spliceOut(3),
+            .vmspliceOut([2, 2]), .spliceOut(100),
+            .spliceOut(10), .tee(10), .vmspliceOut([10]), .spliceIn(max: 100_000, fileBytes: 100_000, position: 100),
+            .spliceIn(max: 1, fileBytes: 1, position: 0),
+            .spliceOut(5000), .spliceIn(max: 9000, fileBytes: 9000, position: 4000),
+        ],
         // vmsplice: one slot per page of each vector, straddling ones two; full: EAGAIN.
-        [.vmspliceIn(sizes: [100], offsets: [4050]), .vmspliceIn(sizes: [100, 100], offsets: [0, 0]), .vmspliceIn(sizes: [70000], offsets: [10]),
-         .vmspliceIn(sizes: [1], offsets: [0]), .read(5000), .vmspliceIn(sizes: [9000], offsets: [0]), .spliceOut(70000), .vmspliceOut([1])],
+        [
+            .vmspliceIn(sizes: [100], offsets: [4050]), .vmspliceIn(sizes: [100, 100], offsets: [0, 0]),
+            .vmspliceIn(sizes: [70000], offsets: [10]),
+            .vmspliceIn(sizes: [1], offsets: [0]), .read(5000), .vmspliceIn(sizes: [9000], offsets: [0]),
+            .spliceOut(70000), .vmspliceOut([1]),
+        ],
     ]
 
     static let required: Set<String> = [
-        "splice-out", "splice-out EAGAIN", "splice-in short", "splice-in EAGAIN", "tee", "tee EAGAIN", "vmsplice-in short", "vmsplice-in EAGAIN",
+        "splice-out", "splice-out EAGAIN", "splice-in short", "splice-in EAGAIN", "tee", "tee EAGAIN",
+        "vmsplice-in short", "vmsplice-in EAGAIN",
         "vmsplice-out", "vmsplice-out EAGAIN",
     ]
 
@@ -92,7 +107,9 @@ import Testing
 
     static func check(packet: Bool, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         try TwoWriterPipe.with(packet: packet) { pipe in
-            let (readEnd, firstWriter, secondWriter, model) = (pipe.readEnd, pipe.firstWriter, pipe.secondWriter, pipe.model)
+            let (readEnd, firstWriter, secondWriter, model) = (
+                pipe.readEnd, pipe.firstWriter, pipe.secondWriter, pipe.model
+            )
             var state = pipe.start
             let flags = Syscall.spliceNonblocking
             for (index, operation) in operations.enumerated() {
@@ -108,20 +125,28 @@ import Testing
                     kernel = try PipeAgreement.read(readEnd, max: max, nonblocking: false)
                 case .spliceOut(let max):
                     input = .splice(process: 1, call: .init(.toSink(max: max, intoSelf: false), nonblocking: true))
-                    kernel = Self.kernel { () throws(Errno) in try KernelPipe.spliceOut(readEnd, max: max, flags: flags, offset: false) }
+                    kernel = Self.kernel { () throws(Errno) in
+                        try KernelPipe.spliceOut(readEnd, max: max, flags: flags, offset: false)
+                    }
                 case .spliceIn(let max, let fileBytes, let position):
                     let data = Array(Self.payload(fileBytes, index).prefix(max))
-                    input = .splice(process: 1, call: .init(.fromFile(max: max, data: data, position: position), nonblocking: true))
+                    input = .splice(
+                        process: 1, call: .init(.fromFile(max: max, data: data, position: position), nonblocking: true))
                     kernel = Self.kernel { () throws(Errno) in
-                        try KernelPipe.spliceIn(firstWriter, max: max, data: data, position: position, flags: flags, offset: false)
+                        try KernelPipe.spliceIn(
+                            firstWriter, max: max, data: data, position: position, flags: flags, offset: false)
                     }
                 case .tee(let max):
-                    input = .splice(process: 1, call: .init(.tee(max: max, room: 16, intoSelf: false), nonblocking: true))
+                    input = .splice(
+                        process: 1, call: .init(.tee(max: max, room: 16, intoSelf: false), nonblocking: true))
                     kernel = Self.kernel { () throws(Errno) in try KernelPipe.tee(readEnd, max: max, flags: flags) }
                 case .vmspliceIn(let sizes, let offsets):
                     let pieces = sizes.enumerated().map { Self.payload($0.element, index &* 7 &+ $0.offset) }
-                    input = .splice(process: 1, call: .init(.gather(pieces: pieces, offsets: offsets), nonblocking: true))
-                    kernel = Self.kernel { () throws(Errno) in try KernelPipe.vmspliceIn(firstWriter, pieces: pieces, offsets: offsets, flags: flags) }
+                    input = .splice(
+                        process: 1, call: .init(.gather(pieces: pieces, offsets: offsets), nonblocking: true))
+                    kernel = Self.kernel { () throws(Errno) in
+                        try KernelPipe.vmspliceIn(firstWriter, pieces: pieces, offsets: offsets, flags: flags)
+                    }
                 case .vmspliceOut(let sizes):
                     input = .splice(process: 1, call: .init(.scatter(sizes: sizes), nonblocking: true))
                     do throws(Errno) {
@@ -130,7 +155,11 @@ import Testing
                         kernel = .failed(ErrorCode(error.name))
                     }
                 }
-                guard let next = PipeAgreement.next(model, from: state, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
+                guard
+                    let next = PipeAgreement.next(
+                        model, from: state, input, kernel: kernel,
+                        context: "operation \(index) \(operation) of \(operations)")
+                else {
                     return
                 }
                 if let kind = Self.kind(operation, kernel) { seen.withLock { _ = $0.insert(kind) } }

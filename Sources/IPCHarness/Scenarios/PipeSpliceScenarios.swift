@@ -7,15 +7,18 @@ public enum PipeSpliceScenarios {
 
     /// Fragile: a writer that takes every `vmsplice` to lend all its bytes.
     public static let vmspliceAssumesWhole = Scenario.real(
-        name: "pipe-fragile-vmsplice-assumes-whole", kind: PipeKind.self, implementation: "client.pipe-vmsplice-assumes-whole",
-        summary: "BROKEN: a writer that takes each vmsplice to lend all its bytes, as a small write is atomic; the kernel lends what fits once a slot is free",
+        name: "pipe-fragile-vmsplice-assumes-whole", kind: PipeKind.self,
+        implementation: "client.pipe-vmsplice-assumes-whole",
+        summary:
+            "BROKEN: a writer that takes each vmsplice to lend all its bytes, as a small write is atomic; the kernel lends what fits once a slot is free",
         isBroken: true,
         makeWorkload: { generator in vmspliceWorkload(generator: &generator) })
 
     /// Robust twin: the counts the kernel returns, short ones included.
     public static let vmspliceCounts = Scenario.real(
         name: "pipe-robust-vmsplice-counts", kind: PipeKind.self, implementation: "kernel.pipe",
-        summary: "robust twin of pipe-fragile-vmsplice-assumes-whole: each vmsplice reports the count the kernel returns",
+        summary:
+            "robust twin of pipe-fragile-vmsplice-assumes-whole: each vmsplice reports the count the kernel returns",
         makeWorkload: { generator in vmspliceWorkload(generator: &generator) })
 
     /// Process 1 vmsplices 3-6 messages of 2-40 KB (some at page offsets) into the pipe; process 2 reads it, 4096 or
@@ -23,7 +26,8 @@ public enum PipeSpliceScenarios {
     static func vmspliceWorkload(generator: inout SeededGenerator) -> Workload {
         var writes: [Call] = []
         for sequence in 0..<generator.next(in: 3...6) {
-            let data = PayloadMaker.make(process: 1, sequence: sequence, count: generator.next(in: 2000...40000), generator: &generator)
+            let data = PayloadMaker.make(
+                process: 1, sequence: sequence, count: generator.next(in: 2000...40000), generator: &generator)
             var value: JSONObject = ["end": "write", "iov": .array([Payload.json(data)])]
             if generator.chance(0.5) { value["offsets"] = .array([.int(generator.next(in: 0...4095))]) }
             writes.append(Call(process: 1, object: "p0", f: "vmsplice", value: .object(value)))
@@ -41,7 +45,8 @@ public enum PipeSpliceScenarios {
 
     public static let splice = Scenario.real(
         name: "pipe-splice", kind: PipeKind.self, implementation: "kernel.pipe",
-        summary: "a writer that writes, splices from files and vmsplices, a reader that reads, splices into /dev/null, tees and vmsplices out, and one holding both ends (tee and splice into itself: EINVAL); some calls SPLICE_F_NONBLOCK, some with bad flags or an offset",
+        summary:
+            "a writer that writes, splices from files and vmsplices, a reader that reads, splices into /dev/null, tees and vmsplices out, and one holding both ends (tee and splice into itself: EINVAL); some calls SPLICE_F_NONBLOCK, some with bad flags or an offset",
         makeWorkload: { generator in spliceWorkload(generator: &generator) })
 
     /// Process 1 writes; process 2 reads; process 3, when there is one, holds both ends. Some pipes start nonblocking
@@ -59,13 +64,16 @@ public enum PipeSpliceScenarios {
                 var value: JSONObject = [:]
                 if generator.chance(0.3) { value["nonblocking"] = true }
                 if generator.chance(0.05) { value["bits"] = .int(generator.pick([1, 4, 8, 256])) }
-                let size = generator.next(in: generator.pick(weighted: [(50, 1...200), (30, 201...4096), (20, 4097...20000)]))
+                let size = generator.next(
+                    in: generator.pick(weighted: [(50, 1...200), (30, 201...4096), (20, 4097...20000)]))
                 let f: String
                 if role == "write" {
-                    let data = PayloadMaker.make(process: process, sequence: sequence, count: size, generator: &generator)
+                    let data = PayloadMaker.make(
+                        process: process, sequence: sequence, count: size, generator: &generator)
                     switch generator.next(in: 0...3) {
                     case 0:
-                        program.append(Call(process: process, object: "p0", f: "write", value: ["data": Payload.json(data)]))
+                        program.append(
+                            Call(process: process, object: "p0", f: "write", value: ["data": Payload.json(data)]))
                         continue
                     case 1, 2:
                         f = "splice"
@@ -80,7 +88,11 @@ public enum PipeSpliceScenarios {
                         value["end"] = "write"
                         let cut = generator.next(in: 0...data.count)
                         value["iov"] = .array([Payload.json(Array(data[..<cut])), Payload.json(Array(data[cut...]))])
-                        if generator.chance(0.5) { value["offsets"] = .array([.int(generator.next(in: 0...4095)), .int(generator.next(in: 0...4095))]) }
+                        if generator.chance(0.5) {
+                            value["offsets"] = .array([
+                                .int(generator.next(in: 0...4095)), .int(generator.next(in: 0...4095)),
+                            ])
+                        }
                     }
                 } else {
                     switch generator.next(in: 0...4) {
@@ -107,6 +119,7 @@ public enum PipeSpliceScenarios {
             }
             processes.append(Workload.Process(id: process, holds: ["p0": roles], program: program))
         }
-        return Workload(objects: [Workload.Object(name: "p0", kind: "pipe", parameters: parameters)], processes: processes)
+        return Workload(
+            objects: [Workload.Object(name: "p0", kind: "pipe", parameters: parameters)], processes: processes)
     }
 }
