@@ -204,6 +204,7 @@ extension PipeModel {
         parts.append("writers \(state.writers)")
         if state.slots * pageSize != 65536 { parts[0] += " (capacity \(state.slots * pageSize))" }
         if state.pages.contains(where: \.packet) { parts.append("\(state.pages.filter(\.packet).count) packets") }
+        if state.pages.contains(where: \.lent) { parts.append("\(state.pages.filter(\.lent).count) pages lent by splice or vmsplice") }
         for description in state.nonblocking { parts.append("\(description.end.rawValue) end of process \(description.holder): O_NONBLOCK") }
         for description in state.direct { parts.append("\(description.end.rawValue) end of process \(description.holder): O_DIRECT") }
         for progress in state.inProgress {
