@@ -10,10 +10,9 @@ import Testing
 /// Sequences of `write`, `read`, `splice` (out into `/dev/null`, in from a file), `tee` (into a fresh private pipe) and
 /// `vmsplice` (in and out) on a real pipe and on the pipe model: the same outputs, call for call. Every splice is
 /// `SPLICE_F_NONBLOCK` (vmsplice would sleep whatever the pipe's `O_NONBLOCK`), the plain calls nonblocking through the
-/// descriptions; writer 2 writes packets when `packet`. Shown to fail on a wrong model: with spliced pages mergeable
-/// (`fill` ignoring `lent`) the first directed sequence fails at its 1-byte write after the 100-byte splice (kernel
-/// `EAGAIN` at 61440 more bytes, model more), and with `splice` out honouring packets the packet run fails at its
-/// first splice across two packets.
+/// descriptions; writer 2 writes packets when `packet`. Shown to fail on wrong models: with lent pages mergeable
+/// (`fill` ignoring `lent`), a 4097-byte write after vmsplices (kernel wrote 4096, model 4097); with `splice` out
+/// taking a packet alone, `[write2(4097), splice-out(4097)]` in the packet run (kernel moved 4097, model 4096).
 @Suite struct PipeSpliceAgreementTests {
     enum Operation: Sendable, CustomStringConvertible {
         case write(writer: Int, size: Int)
