@@ -8,6 +8,9 @@ extension PipeModel {
         /// Written by a writer in packet mode (`O_DIRECT`): nothing merges into it, and a read that reaches it
         /// takes it alone (what the read's buffer cannot hold is discarded) and returns.
         public var packet = false
+        /// A file's or the caller's page lent by `splice` or `vmsplice`: one slot however few bytes, and nothing merges
+        /// into it (the kernel gives it no `PIPE_BUF_FLAG_CAN_MERGE`).
+        public var lent = false
     }
 
     /// One open file description of a pipe's end, named by the end and the lowest process sharing it.
@@ -108,21 +111,22 @@ extension PipeModel {
         }
 
         /// Appends a fresh page holding `bytes`.
-        mutating func appendPage(_ bytes: ArraySlice<UInt8>, packet: Bool = false) {
+        mutating func appendPage(_ bytes: ArraySlice<UInt8>, packet: Bool = false, lent: Bool = false) {
             fingerprint &+= Self.fingerprint(of: bytes, at: endPosition)
             endPosition += bytes.count
-            pages.append(Page(offset: 0, bytes: bytes, packet: packet))
+            pages.append(Page(offset: 0, bytes: bytes, packet: packet, lent: lent))
         }
 
         /// Removes and returns up to `count` bytes from the front, freeing pages that become empty. A packet page
-        /// ends the read: it is taken alone, and what did not fit in the read is discarded with it.
-        mutating func consume(_ count: Int) -> [UInt8] {
+        /// ends the read: it is taken alone, and what did not fit in the read is discarded with it — unless `packets`
+        /// is false (`splice` and `vmsplice` take bytes across packets, leaving a packet partly taken a packet).
+        mutating func consume(_ count: Int, packets: Bool = true) -> [UInt8] {
             let start = endPosition - bufferedCount
             var taken: [UInt8] = []
             var removed: [UInt8] = []
             while taken.count < count, !pages.isEmpty {
                 let want = count - taken.count
-                if pages[0].packet {
+                if packets && pages[0].packet {
                     taken.append(contentsOf: pages[0].bytes.prefix(want))
                     removed.append(contentsOf: pages[0].bytes)
                     pages.removeFirst()
@@ -178,6 +182,7 @@ extension PipeModel {
             hasher.combine(descriptorLimits)
             hasher.combine(created)
             for (index, page) in pages.enumerated() where page.packet { hasher.combine(index) }
+            for (index, page) in pages.enumerated() where page.lent { hasher.combine(-1 - index) }
         }
     }
 
@@ -199,6 +204,7 @@ extension PipeModel {
         parts.append("writers \(state.writers)")
         if state.slots * pageSize != 65536 { parts[0] += " (capacity \(state.slots * pageSize))" }
         if state.pages.contains(where: \.packet) { parts.append("\(state.pages.filter(\.packet).count) packets") }
+        if state.pages.contains(where: \.lent) { parts.append("\(state.pages.filter(\.lent).count) pages lent by splice or vmsplice") }
         for description in state.nonblocking { parts.append("\(description.end.rawValue) end of process \(description.holder): O_NONBLOCK") }
         for description in state.direct { parts.append("\(description.end.rawValue) end of process \(description.holder): O_DIRECT") }
         for progress in state.inProgress {
@@ -239,6 +245,8 @@ extension PipeModel {
             call = "fstat of the \(end.rawValue) end"
         case .create(_, let flags):
             call = flags.description
+        case .splice(_, let splice):
+            call = splice.description
         }
         var result: String
         switch output {
@@ -261,6 +269,7 @@ extension PipeModel {
         case .size(let size)?: result = "\(size) bytes"
         case .flagsSet?: result = "ok"
         case .positioned(let count)?: result = "\(count)"
+        case .moved(let count)?: result = "moved \(count)"
         case .ready(let events)?: result = events.isEmpty ? "0 (nothing ready)" : "\(events)"
         case .selected(let readable, let writable)?:
             result = [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: ", ")

@@ -17,6 +17,13 @@
 //   writev   {"iov": [PAYLOAD, ...]}                        {"written": INT}    EAGAIN, EPIPE, EBADF, EINVAL, ...
 //   readv    {"iov": [INT, ...]}                           {"data": PAYLOAD}   EAGAIN, EBADF, EINVAL, ...
 //   fstat    {"end": E}                                    {"mode": "0600", "size": INT, "type": "S_IFIFO"?}   EBADF
+//   splice   {"end": "read", "max": INT, "into": "sink" | "self"?, F}     {"count": INT}   EAGAIN, EBADF, ESPIPE, EINVAL, EINTR
+//            {"end": "write", "max": INT, "data": PAYLOAD, "position": INT?, F}   {"count": INT}   EAGAIN, EPIPE, EBADF, ...
+//   tee      {"max": INT, "room": INT?, "into": "private" | "self"?, F}  {"count": INT}   EAGAIN, EBADF, EINVAL, EINTR
+//   vmsplice {"end": "write", "iov": [PAYLOAD, ...], "offsets": [INT, ...]?, F}   {"count": INT}   EAGAIN, EPIPE, ...
+//            {"end": "read", "iov": [INT, ...], F}         {"data": PAYLOAD}   EAGAIN, EBADF, EINVAL, EINTR
+//            (F: "nonblocking": BOOL? (SPLICE_F_NONBLOCK), "bits": INT? (other flag bits), "offset": BOOL? (splice:
+//            an offset given for the pipe's side); see PipeModel+Splice.swift)
 //   poll     {"end": E, "events": ["POLLIN", ...], "timeout": INT}   {"revents": ["POLLIN", "POLLHUP", ...]}   EINTR
 //   select   {"end": E, "read": BOOL?, "write": BOOL?, "timeout": INT}   {"readable": BOOL, "writable": BOOL}   EBADF, EINTR
 //            (timeout in milliseconds, negative: forever; an empty revents, or neither readable nor writable, is a
@@ -146,9 +153,11 @@ extension PipeModel {
             return .status(process: call.process, end: try Self.end(of: call))
         case "poll", "select":
             return .readiness(process: call.process, end: try Self.end(of: call), call: try Self.readinessCall(of: call))
+        case "splice", "tee", "vmsplice":
+            return .splice(process: call.process, call: try Self.spliceCall(of: call))
         default:
             throw ModelError(
-                "the pipe model has no operation '\(call.f)' (it has write, write-all, writev, read, readv, close, available, fcntl, dup, lseek, pread, pwrite, poll, select and fstat)")
+                "the pipe model has no operation '\(call.f)' (it has write, write-all, writev, read, readv, close, available, fcntl, dup, lseek, pread, pwrite, poll, select, fstat, splice, tee and vmsplice)")
         }
     }
 
@@ -288,6 +297,8 @@ extension PipeModel {
             return try Self.statusOutput(value)
         case (.ok(let value), .readiness(_, _, let call)):
             return try Self.readinessOutput(value, for: call)
+        case (.ok(let value), .splice(_, let splice)):
+            return try Self.spliceOutput(value, for: splice)
         case (.ok(let value), .unseekable):
             let field = try value.optional("position") == nil ? "count" : "position"
             return .positioned(try value.required(field).integer(field))
@@ -356,6 +367,8 @@ extension PipeModel {
             return ("writev", ["iov": .array(pieces.map { Payload.json($0) })])
         case .readv(_, let sizes):
             return ("readv", ["iov": .array(sizes.map { .int($0) })])
+        case .splice(_, let splice):
+            return Self.spliceValue(splice)
         }
     }
 
@@ -369,6 +382,7 @@ extension PipeModel {
         case .size(let size): .ok(["size": .int(size)])
         case .flagsSet, .duplicated: .ok(nil)
         case .positioned(let count): .ok(["position": .int(count)])
+        case .moved(let count): .ok(["count": .int(count)])
         case .ready(let events): .ok(["revents": .array(events.names.map { .string($0) })])
         case .selected(let readable, let writable): .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .status(let type, let mode, let size): .ok(["type": .string(type), "mode": Permissions.text(ofMode: mode), "size": .int(size)])
@@ -387,7 +401,7 @@ extension PipeModel {
         case .read(_, let max, _): own = max
         case .writev(_, let pieces): own = pieces.reduce(0) { $0 + $1.count }
         case .readv(_, let sizes): own = sizes.reduce(0, +)
-        case .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create: return nil
+        case .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create, .splice: return nil
         }
         if let requested, requested != own { return nil }
         return switch input {
@@ -396,7 +410,7 @@ extension PipeModel {
         case .writeAll(let process, let data, nil): .writeAll(process: process, data: data, firstCall: Swift.min(count, data.count))
         case .writev(let process, let pieces): .writev(process: process, pieces: Self.prefix(of: pieces, count))
         case .readv(let process, let sizes): .readv(process: process, sizes: Self.prefix(of: sizes, count))
-        case .writeAll, .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create: nil
+        case .writeAll, .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create, .splice: nil
         }
     }
 }

@@ -65,6 +65,8 @@ public struct PipeModel: TraceModel {
         case status(process: Int, end: End)
         /// `pipe` or `pipe2` by the process that makes this pipe during the run (see ``CreationFlags``).
         case create(process: Int, flags: CreationFlags)
+        /// `splice`, `tee` or `vmsplice` between the pipe and something the trace does not follow (see ``SpliceCall``).
+        case splice(process: Int, call: SpliceCall)
     }
 
     public enum Output: Hashable, Sendable {
@@ -94,6 +96,8 @@ public struct PipeModel: TraceModel {
         case selected(readable: Bool, writable: Bool)
         /// `fstat`: the file type's name (`S_IFIFO`), the permission bits and `st_size`.
         case status(type: String, mode: Int, size: Int)
+        /// The bytes a `splice` or `vmsplice` moved, or a `tee` copied.
+        case moved(Int)
         case failed(ErrorCode)
     }
 
@@ -215,6 +219,8 @@ public struct PipeModel: TraceModel {
         case .readiness(let process, let end, let call):
             let mask = readiness(of: process, end, in: state)
             return readinessMayBeInterrupted(state, call: call, mask: mask) ? [.completed(state)] : []
+        case .splice(let process, let call):
+            return spliceMayBeInterrupted(state, process: process, call: call) ? [.completed(state)] : []
         case .close, .available, .exit, .fcntl, .unseekable, .writev, .readv, .status, .create:
             return []
         }
@@ -276,6 +282,8 @@ public struct PipeModel: TraceModel {
             return [(status(of: process, end, in: state, mode: 0o600), .completed(state))]
         case .create(let process, let flags):
             return creationTransitions(state, process: process, flags: flags)
+        case .splice(let process, let call):
+            return spliceTransitions(state, process: process, call: call)
         }
     }
 
@@ -360,7 +368,7 @@ public struct PipeModel: TraceModel {
     }
 
     /// Copies `data` into the pipe as `pipe_write` does: first `length mod pageSize` bytes appended to the last
-    /// page if they fit there (and the pipe is not empty, and that page is not a packet), then whole pages while
+    /// page if they fit there (and the pipe is not empty, and that page is neither a packet nor lent by a splice), then whole pages while
     /// slots are free, each a packet when the writer's description has `O_DIRECT` (`packet`). A packet writer's
     /// first bytes still merge into an ordinary last page: the kernel looks at that page's flag, not the writer's.
     /// Returns the new state and how many bytes went in.
@@ -369,7 +377,7 @@ public struct PipeModel: TraceModel {
     ) -> (State, Int) {
         var next = state
         var written = 0
-        if mayMerge, let last = next.pages.last, !last.packet {
+        if mayMerge, let last = next.pages.last, !last.packet, !last.lent {
             let chars = (mergeLength ?? data.count) & (pageSize - 1)
             if chars > 0, last.offset + last.bytes.count + chars <= pageSize {
                 next.appendToLastPage(data.prefix(chars))
@@ -391,7 +399,7 @@ extension PipeModel.Input {
         switch self {
         case .write(let process, _, _), .writeAll(let process, _, _), .read(let process, _, _), .close(let process, _), .available(let process),
             .exit(let process), .fcntl(let process, _, _), .unseekable(let process, _, _), .readiness(let process, _, _),
-            .writev(let process, _), .readv(let process, _), .status(let process, _), .create(let process, _):
+            .writev(let process, _), .readv(let process, _), .status(let process, _), .create(let process, _), .splice(let process, _):
             process
         }
     }

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/uio.h>
 #include <pthread.h>
 #include <unistd.h>
 #include <unistd.h>
@@ -18,6 +19,19 @@
 extern char **environ;
 
 int ipc_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+
+long ipc_splice_at(int from, int from_offset, int to, int to_offset, size_t length, unsigned int flags) {
+    loff_t in = 0, out = 0;
+    return splice(from, from_offset ? &in : NULL, to, to_offset ? &out : NULL, length, flags);
+}
+
+long ipc_tee(int from, int to, size_t length, unsigned int flags) { return tee(from, to, length, flags); }
+
+long ipc_vmsplice(int descriptor, void *const *bases, const size_t *lengths, size_t count, unsigned int flags) {
+    struct iovec vectors[count ? count : 1];
+    for (size_t i = 0; i < count; i++) vectors[i] = (struct iovec){bases[i], lengths[i]};
+    return vmsplice(descriptor, vectors, count, flags);
+}
 
 struct ipc_mkfifo_job {
     const char *path;

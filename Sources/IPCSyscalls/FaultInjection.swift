@@ -16,6 +16,8 @@ public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case mutexInit, mutexLock, mutexTryLock, mutexUnlock, mutexConsistent
     case chmod, setuid, setgid, unshare, setns
     case membarrier, futex
+    /// No fault is injected into these yet (``FaultFeasibility`` gives them no direction).
+    case splice, tee, vmsplice
 }
 
 /// What a fault injector is told about a call that is about to be made.

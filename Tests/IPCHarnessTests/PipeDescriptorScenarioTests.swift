@@ -25,14 +25,7 @@ import Testing
     }
 
     @Test func theFragileReaderThatTakesEAGAINForEndOfFileIsCaught() throws {
-        let scenario = try #require(Scenarios.named("pipe-fragile-eof-on-eagain"))
-        #expect(scenario.isBroken)
-        var caught = 0
-        for seed in UInt64(5000)..<5010 {
-            let result = try ScenarioRunner.runOnce(
-                scenario, seed: seed, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))
-            if result.report.result == .violation { caught += 1 }
-        }
+        let caught = try ScenarioRuns.caught("pipe-fragile-eof-on-eagain", seeds: 5000..<5010, worker: worker)
         #expect(caught > 0, "no run of 10 caught the reader that takes EAGAIN for end of file")
     }
 }

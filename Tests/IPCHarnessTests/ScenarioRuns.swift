@@ -7,6 +7,18 @@ import Testing
 enum ScenarioRuns {
     /// What a set of traces showed: every errno a call failed with, plus named kinds of results (see
     /// ``marks(of:)``).
+    /// How many runs of the broken scenario `name`, one per seed under a random schedule, were found violations.
+    static func caught(_ name: String, seeds: Range<UInt64>, worker: WorkerCommand, sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
+        let scenario = try #require(Scenarios.named(name), sourceLocation: sourceLocation)
+        #expect(scenario.isBroken, sourceLocation: sourceLocation)
+        var caught = 0
+        for seed in seeds {
+            let result = try ScenarioRunner.runOnce(scenario, seed: seed, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))
+            if result.report.result == .violation { caught += 1 }
+        }
+        return caught
+    }
+
     static func reached(
         _ name: String, seeds: Range<UInt64>, worker: WorkerCommand, sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> Set<String> {

@@ -1,5 +1,7 @@
+import Glibc
 import IPCMechanisms
 import IPCModels
+import IPCSyscalls
 import SystemPackage
 import Testing
 
@@ -35,4 +37,38 @@ extension PipeAgreement {
         case .wouldBlock: .failed(.EAGAIN)
         }
     }
+}
+
+/// A nonblocking pipe (`pipe2(O_NONBLOCK)`) read by process 1 and written by processes 1 and 2, each writer with a
+/// description of its own, process 2's in packet mode when `packet`; and the model's state for it.
+struct TwoWriterPipe {
+    let readEnd: FileDescriptor
+    let firstWriter: FileDescriptor
+    let secondWriter: FileDescriptor
+    let model = PipeModel(pipes: [("p0", PipeModel.Setup(readers: [1], writers: [1, 2], nonblocking: true))])
+    let start: PipeModel.State
+
+    /// Runs `body` on a fresh pipe (no process is spawned meanwhile, so none inherits its ends), closing it after.
+    static func with(packet: Bool, _ body: (TwoWriterPipe) throws -> Void) throws {
+        try Syscall.withoutConcurrentSpawns {
+            let (readEnd, firstWriter) = try Syscall.pipe(flags: O_CLOEXEC | O_NONBLOCK)
+            let secondWriter = try KernelPipe.openEnd(firstWriter, forWriting: true)
+            defer { for descriptor in [readEnd, firstWriter, secondWriter] { try? Syscall.close(descriptor) } }
+            try KernelPipe.setFlags(secondWriter, nonblocking: true, direct: packet)
+            try body(TwoWriterPipe(readEnd: readEnd, firstWriter: firstWriter, secondWriter: secondWriter, packet: packet))
+        }
+    }
+
+    private init(readEnd: FileDescriptor, firstWriter: FileDescriptor, secondWriter: FileDescriptor, packet: Bool) {
+        self.readEnd = readEnd
+        self.firstWriter = firstWriter
+        self.secondWriter = secondWriter
+        var state = model.initialState(of: "p0")
+        if packet, case .completed(let next) = model.outcomes(of: .fcntl(process: 2, end: .write, command: .setFlags(nonblocking: true, direct: true)), in: state)[0].step {
+            state = next
+        }
+        start = state
+    }
+
+    func writer(_ process: Int) -> FileDescriptor { process == 1 ? firstWriter : secondWriter }
 }

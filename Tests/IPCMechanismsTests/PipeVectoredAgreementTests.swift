@@ -66,17 +66,9 @@ import Testing
     /// Runs one sequence on a fresh nonblocking pipe and the model side by side; records an issue at the first
     /// disagreement.
     static func check(packet: Bool, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
-        try Syscall.withoutConcurrentSpawns {
-            let (readEnd, firstWriter) = try Syscall.pipe(flags: O_CLOEXEC | O_NONBLOCK)
-            let secondWriter = try KernelPipe.openEnd(firstWriter, forWriting: true)
-            defer { for descriptor in [readEnd, firstWriter, secondWriter] { try? Syscall.close(descriptor) } }
-            // Writer 2 writes packets when `packet`.
-            try KernelPipe.setFlags(secondWriter, nonblocking: true, direct: packet)
-            let model = PipeModel(pipes: [("p0", PipeModel.Setup(readers: [1], writers: [1, 2], nonblocking: true))])
-            var state = model.initialState(of: "p0")
-            if packet, case .completed(let next) = model.outcomes(of: .fcntl(process: 2, end: .write, command: .setFlags(nonblocking: true, direct: true)), in: state)[0].step {
-                state = next
-            }
+        try TwoWriterPipe.with(packet: packet) { pipe in
+            let (readEnd, firstWriter, secondWriter, model) = (pipe.readEnd, pipe.firstWriter, pipe.secondWriter, pipe.model)
+            var state = pipe.start
             for (index, operation) in operations.enumerated() {
                 let input: PipeModel.Input
                 let kernel: PipeModel.Output

@@ -27,6 +27,16 @@ int ipc_mkfifo_under_umask(const char *path, unsigned int mode, unsigned int mas
 /// pipe2(2), a GNU extension.
 int ipc_pipe2(int fds[2], int flags);
 
+/// splice(2), a GNU extension: each side at its file's position, or, where `*_offset` is nonzero, with an offset of 0
+/// given for it (only ESPIPE on a pipe is wanted from that).
+long ipc_splice_at(int from, int from_offset, int to, int to_offset, size_t length, unsigned int flags);
+
+/// tee(2), a GNU extension.
+long ipc_tee(int from, int to, size_t length, unsigned int flags);
+
+/// vmsplice(2) of `count` vectors: each `lengths[i]` bytes at `bases[i]`, a GNU extension.
+long ipc_vmsplice(int descriptor, void *const *bases, const size_t *lengths, size_t count, unsigned int flags);
+
 /// strerrorname_np(3): the symbolic name of an errno value ("EAGAIN"), or NULL when unknown.
 const char *ipc_errno_name(int code);
 

@@ -23,7 +23,9 @@ import SystemPackage
 /// `client.pipe-polling-reader`, which polls and reads again; and, for a pipe made during the run, the fragile
 /// `client.pipe-eagain-as-epipe`, a writer that believes `pipe2(O_NONBLOCK)` leaves the write end blocking, so that a
 /// write recorded as blocking can never fail `EAGAIN` — when one does, it reports the reader gone (`EPIPE`); its
-/// robust twin is `kernel.pipe`, which reports the `EAGAIN`.
+/// robust twin is `kernel.pipe`, which reports the `EAGAIN`; and the fragile `client.pipe-vmsplice-assumes-whole`, a
+/// writer that takes a `vmsplice` to lend all its bytes (as a write of at most `PIPE_BUF` is atomic) and reports them all,
+/// though the kernel lends only what fits once a slot is free; its robust twin is `kernel.pipe`, which reports the count.
 public enum PipeKind: MechanismKind {
     public typealias Model = PipeModel
 
@@ -32,6 +34,7 @@ public enum PipeKind: MechanismKind {
         "client.pipe-eof-on-eintr", "client.pipe-retrying-reader", "client.pipe-ignores-short-writes",
         "client.pipe-spins-at-eof", "client.libc-eof-on-eintr", "client.libc-retrying-reader",
         "client.pipe-eof-on-eagain", "client.pipe-polling-reader", "client.pipe-eagain-as-epipe",
+        "client.pipe-vmsplice-assumes-whole",
     ]
 
     /// `FIONREAD` on a read end: what a killed writer's write left in the pipe.
@@ -121,12 +124,15 @@ struct PipeBinding: ObjectBinding {
     private let reordersWrites: Bool
     /// `client.pipe-eagain-as-epipe`'s wrong belief.
     private let eagainAsBrokenPipe: Bool
+    /// `client.pipe-vmsplice-assumes-whole`'s wrong belief: a `vmsplice` lends all its bytes, as a small write is atomic.
+    private let assumesWholeVmsplice: Bool
 
     init(readEnd: FileDescriptor?, writeEnd: FileDescriptor?, implementation: String) {
         self.readEnd = readEnd
         self.writeEnd = writeEnd
         reordersWrites = implementation == "client.pipe-reorders"
         eagainAsBrokenPipe = implementation == "client.pipe-eagain-as-epipe"
+        assumesWholeVmsplice = implementation == "client.pipe-vmsplice-assumes-whole"
         switch implementation {
         case "client.pipe-drops-tail": writer = TailDroppingWriter()
         case "client.pipe-reorders": writer = ReorderingWriter()
@@ -226,6 +232,10 @@ struct PipeBinding: ObjectBinding {
             case .completed(let bytes): return .read(bytes)
             case .wouldBlock: throw .wouldBlock
             }
+        case .splice(_, let call):
+            let output = try Self.splice(call, readEnd: readEnd, writeEnd: writeEnd)
+            if assumesWholeVmsplice, case .gather = call.direction, case .moved = output { return .moved(call.requested) }
+            return output
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }

@@ -189,7 +189,7 @@ public enum Scenarios {
         + ReferenceScenarios.all + KernelRuleScenarios.all + FaultScenarios.all
         + FIFOScenarios.all + UnixSocketScenarios.all + SCMRightsScenarios.all + SignalScenarios.all
         + EventCounterScenarios.all + RCUScenarios.all + AckQueueScenarios.all
-        + PipeDescriptorScenarios.all
+        + PipeDescriptorScenarios.all + PipeSpliceScenarios.all
 
     private static let registered = Mutex<[Scenario]>([])
 
