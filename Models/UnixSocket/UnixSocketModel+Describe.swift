@@ -28,6 +28,7 @@ extension UnixSocketModel {
                 text += ", connected to \(peer)"
             }
             if !socket.pending.isEmpty { text += ", waiting \(socket.pending)" }
+            if let name = socket.holdsNameOf { text += ", bound to \(name)'s name" }
             parts.append(text)
         }
         for file in state.files {
@@ -63,6 +64,8 @@ extension UnixSocketModel {
         case .connectPeer(_, let end, let to): call = "connect \(end) to \(to)"
         case .accept(_, let end, let nonblocking): call = "accept on \(end)" + (nonblocking ? " (nonblocking)" : "")
         case .socket(_, let domain, let type, let `protocol`): call = "socket(\(domain), \(type), \(`protocol`))"
+        case .bind(_, let end, let type, let address):
+            call = "bind \(end ?? type.map { "a new \($0.rawValue) socket" } ?? "a new socket") to \(address.name)"
         case .listen(_, let end, let backlog): call = "listen on \(end) with backlog \(backlog)"
         case .close(_, let end): call = "close \(end)"
         case .shutdown(_, let end, let how):

@@ -29,6 +29,8 @@ extension UnixSocketModel {
             return connectPeer(state, process: process, end: end, to: to)
         case .accept(let process, let end, let nonblocking):
             return accept(state, process: process, end: end, nonblocking: nonblocking)
+        case .bind(let process, let end, let type, let address):
+            return bind(state, process: process, end: end, type: type, address: address)
         case .close(let process, let end):
             guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
                 return failure(state, .EBADF)
@@ -74,7 +76,7 @@ extension UnixSocketModel {
         }
     }
 
-    private func failure(_ state: State, _ code: ErrorCode) -> Transitions {
+    func failure(_ state: State, _ code: ErrorCode) -> Transitions {
         [(.failed(code), .completed(state))]
     }
 
@@ -452,7 +454,7 @@ extension UnixSocketModel {
         }
         var next = state
         next.sockets.append(Socket(name: client, holders: [process], peer: server))
-        next.sockets.append(Socket(name: server, holders: [], peer: client))
+        next.sockets.append(Socket(name: server, holders: [], peer: client, isBound: true))
         next.sockets[listener].pending.append(server)
         return [(.connected(client), .completed(next))]
     }
