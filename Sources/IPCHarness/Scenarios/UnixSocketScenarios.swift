@@ -52,6 +52,17 @@ public enum UnixSocketScenarios {
 
     // MARK: Workloads
 
+    /// A `bind` of `end` (nil: a new socket of the object's type, closed at once) to an address that is not one of
+    /// the object's: fresh (it binds, unless the socket is bound already: `EINVAL`), in a missing directory
+    /// (`ENOENT`) or an existing file (`EADDRINUSE`).
+    static func bindCall(process: Int, end: String?, generator: inout SeededGenerator) -> Call {
+        var value: JSONObject = [
+            "address": .string(generator.pick(["fresh-path", "fresh-abstract", "fresh-abstract", "missing-directory", "existing-file"]))
+        ]
+        if let end { value["end"] = .string(end) }
+        return Call(process: process, object: "s0", f: "bind", value: .object(value))
+    }
+
     /// Processes share the two ends of a pair in random roles and send, receive and sometimes close.
     static func pairWorkload(
         _ type: UnixSocketModel.SocketType, sizes: [(weight: Int, value: ClosedRange<Int>)], reads: [ClosedRange<Int>],
@@ -89,6 +100,11 @@ public enum UnixSocketScenarios {
                     var value = call.value
                     value["end"] = .string(end)
                     program.append(Call(process: process, object: "s0", f: call.f, value: .object(value)))
+                    continue
+                }
+                if generator.chance(0.04) {
+                    // bind of the end (unbound: the first one binds, later ones EINVAL) or of a new socket.
+                    program.append(bindCall(process: process, end: generator.chance(0.5) ? end : nil, generator: &generator))
                     continue
                 }
                 if generator.chance(0.08) {
@@ -174,6 +190,16 @@ public enum UnixSocketScenarios {
             // Connect again while connected (nonblocking: a full backlog EAGAIN, a closed listener ECONNREFUSED,
             // else EISCONN); never after its close, which would make a second connection.
             if generator.chance(0.25) { program.append(Call(process: client, object: "s0", f: "connect", value: ["nonblocking": true])) }
+            // bind: the client (unbound: it binds once, then EINVAL; to the listener's abstract name once the
+            // listener closed, which it then holds), or a new socket to the listener's address (EADDRINUSE; an
+            // abstract name free once the listener closed) or elsewhere.
+            if generator.chance(0.3) {
+                let end: String? = generator.chance(0.5) ? "client-\(client)" : nil
+                program.append(
+                    generator.chance(0.4)
+                        ? Call(process: client, object: "s0", f: "bind", value: end.map { ["address": "listen", "end": .string($0)] } ?? ["address": "listen"])
+                        : bindCall(process: client, end: end, generator: &generator))
+            }
             if generator.chance(0.4) { program.append(Call(process: client, object: "s0", f: "close", value: ["end": .string("client-\(client)")])) }
             processes.append(Workload.Process(id: client, holds: ["s0": ["connect"]], program: program))
         }
@@ -193,6 +219,12 @@ public enum UnixSocketScenarios {
             case 6..<9:
                 let data = PayloadMaker.make(process: 1, sequence: sequence, count: generator.next(in: 1...3000), generator: &generator)
                 server.append(Call(process: 1, object: "s0", f: "send", value: ["end": .string("server-\(peer)"), "data": Payload.json(data), "nonblocking": true]))
+            case 9 where generator.chance(0.3):
+                // The listener and accepted sockets are bound already: EINVAL (after a path's lookup).
+                let end: String = generator.chance(0.5) ? "listen" : "server-\(peer)"
+                server.append(generator.chance(0.5)
+                    ? Call(process: 1, object: "s0", f: "bind", value: ["address": "listen", "end": .string(end)])
+                    : bindCall(process: 1, end: end, generator: &generator))
             default:
                 server.append(Call(process: 1, object: "s0", f: "close", value: ["end": generator.chance(0.3) ? "listen" : .string("server-\(peer)")]))
             }
@@ -230,6 +262,20 @@ public enum UnixSocketScenarios {
                 case 12..<19:
                     value["max"] = .int(generator.next(in: generator.pick([1...30, 31...3000])))
                     program.append(Call(process: process, object: "s0", f: "receive", value: .object(value)))
+                case 19 where generator.chance(0.6):
+                    // bind: the bound socket again (EINVAL, or for a path ENOENT/EADDRINUSE first), a new socket
+                    // elsewhere, or to another's address — by a datagram socket only on paths (EADDRINUSE even once
+                    // it closed): a datagram socket taking a closed one's abstract name would hold it for a moment in
+                    // which sends to that name reach it, which the model does not express; another type binds it.
+                    let target = "p\(generator.next(in: 1...count))"
+                    switch generator.next(in: 0...3) {
+                    case 0, 1: program.append(bindCall(process: process, end: "p\(process)", generator: &generator))
+                    case 2: program.append(bindCall(process: process, end: nil, generator: &generator))
+                    default:
+                        let value: JSONObject = address == "path"
+                            ? ["address": .string(target)] : ["address": .string(target), "type": .string(generator.pick(["stream", "seqpacket"]))]
+                        program.append(Call(process: process, object: "s0", f: "bind", value: .object(value)))
+                    }
                 default:
                     program.append(Call(process: process, object: "s0", f: "close", value: ["end": .string("p\(process)")]))
                 }
