@@ -62,6 +62,7 @@ extension UnixSocketModel {
             call = "receive exactly \(size) bytes on \(end) (a loop of receives)"
         case .connect(_, let nonblocking): call = "connect" + (nonblocking ? " (nonblocking)" : "")
         case .connectPeer(_, let end, let to): call = "connect \(end) to \(to)"
+        case .disconnectPeer(_, let end): call = "connect \(end) to AF_UNSPEC (no peer)"
         case .accept(_, let end, let nonblocking): call = "accept on \(end)" + (nonblocking ? " (nonblocking)" : "")
         case .socket(_, let domain, let type, let `protocol`): call = "socket(\(domain), \(type), \(`protocol`))"
         case .bind(_, let end, let type, let address):

@@ -13,6 +13,8 @@
 //   connect     {"nonblocking": BOOL?}                                        {"end": "client-P"}
 //   connect     {"to": S, "end": S?}                                          (none)   EPERM, ECONNREFUSED, EBADF
 //               (a bound datagram socket fixing its peer; end defaults to the process's own socket "pP")
+//   connect     {"family": "AF_UNSPEC", "end": S?}                             (none)   EINVAL, EBADF
+//               (a datagram socket, bound or a pair's end, dissolving its peer; end defaults to "pP")
 //   accept      {"end": "listen", "nonblocking": BOOL?}                       {"end": "server-P"}
 //   close       {"end": S}                                                    (none)
 //   bind        {"address": A, "end": S?, "type": "stream" | "dgram" |        (none)   ENOENT, EADDRINUSE, EINVAL, EBADF
@@ -159,6 +161,12 @@ extension UnixSocketModel {
             return .receiveExactly(
                 process: call.process, end: try call.value.required("end").text("end"),
                 size: try call.value.required("size").integer("size", in: 0...1 << 24))
+        case "connect" where try call.value.optional("family") != nil:
+            let family = try call.value.required("family").text("family")
+            guard family == "AF_UNSPEC" else { throw ModelError("connect: field 'family' may only be AF_UNSPEC, not \(family)") }
+            guard try call.value.optional("to") == nil else { throw ModelError("connect: AF_UNSPEC names no socket ('to')") }
+            return .disconnectPeer(
+                process: call.process, end: try call.value.optional("end")?.text("end") ?? "p\(call.process)")
         case "connect" where try call.value.optional("to") != nil:
             return .connectPeer(
                 process: call.process, end: try call.value.optional("end")?.text("end") ?? "p\(call.process)",
@@ -296,7 +304,7 @@ extension UnixSocketModel {
                 throw ModelError("socket: type \(name) is not a socket type")
             }
             return .created(type)
-        case .close, .closeFile, .shutdown, .setSendBuffer, .listen, .connectPeer, .bind:
+        case .close, .closeFile, .shutdown, .setSendBuffer, .listen, .connectPeer, .disconnectPeer, .bind:
             return .closed
         case .getOption(_, _, .error):
             switch try value.required("value") {
@@ -384,6 +392,8 @@ extension UnixSocketModel {
             return ("connect", nonblocking ? ["nonblocking": true] : nil)
         case .connectPeer(let process, let end, let to):
             return ("connect", end == "p\(process)" ? ["to": .string(to)] : ["end": .string(end), "to": .string(to)])
+        case .disconnectPeer(let process, let end):
+            return ("connect", end == "p\(process)" ? ["family": "AF_UNSPEC"] : ["end": .string(end), "family": "AF_UNSPEC"])
         case .accept(_, let end, let nonblocking):
             var value: JSONObject = ["end": .string(end)]
             if nonblocking { value["nonblocking"] = true }

@@ -27,6 +27,8 @@ extension UnixSocketModel {
             return connect(state, process: process, nonblocking: nonblocking)
         case .connectPeer(let process, let end, let to):
             return connectPeer(state, process: process, end: end, to: to)
+        case .disconnectPeer(let process, let end):
+            return disconnectPeer(state, process: process, end: end)
         case .accept(let process, let end, let nonblocking):
             return accept(state, process: process, end: end, nonblocking: nonblocking)
         case .bind(let process, let end, let type, let address):
@@ -477,6 +479,27 @@ extension UnixSocketModel {
         if let targetPeer = state.connectedPeer(of: state.sockets[targetIndex]), targetPeer != end {
             return failure(state, .EPERM)
         }
+        return [(.closed, .completed(movingPeer(state, index, to: to)))]
+    }
+
+    /// `connect` with `AF_UNSPEC` (measured in `UnixSocketDisconnectFactsTests`): a datagram socket, bound or a
+    /// pair's end, is left with no peer — as when it connects elsewhere, its queue is discarded and an old peer
+    /// connected back gets `ECONNRESET` if something was; a send without an address then fails `ENOTCONN`, and
+    /// others' datagrams are taken again. With no peer nothing changes. A stream or seqpacket socket fails `EINVAL`
+    /// (the family is not `AF_UNIX`).
+    func disconnectPeer(_ state: State, process: Int, end: String) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        guard state.type == .dgram else { return failure(state, .EINVAL) }
+        return [(.closed, .completed(movingPeer(state, index, to: nil)))]
+    }
+
+    /// The state once the socket at `index` has `to` as its peer (nil: none): moving away from a peer it had (even
+    /// one that closed) discards its queue, and an old peer still open and connected back to it gets `ECONNRESET` if
+    /// something was discarded (`unix_dgram_disconnected`). The same peer again changes nothing.
+    private func movingPeer(_ state: State, _ index: Int, to: String?) -> State {
+        let end = state.sockets[index].name
         var next = state
         next.sockets[index].peer = to
         next.sockets[index].disconnected = false
@@ -491,7 +514,7 @@ extension UnixSocketModel {
                 next.sockets[oldIndex].error = .ECONNRESET
             }
         }
-        return [(.closed, .completed(next))]
+        return next
     }
 
     /// `listen` on a socket the object already has (measured in `UnixSocketListenFactsTests`): a datagram socket

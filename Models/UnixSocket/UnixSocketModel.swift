@@ -77,6 +77,8 @@ public struct UnixSocketModel: TraceModel {
         /// A bound datagram socket's `connect(end, address of to)`: fixes its peer (see
         /// ``connectPeer(_:process:end:to:)``). Never sleeps.
         case connectPeer(process: Int, end: String, to: String)
+        /// `connect(end, AF_UNSPEC)`: a datagram socket left with no peer (see ``disconnectPeer(_:process:end:)``).
+        case disconnectPeer(process: Int, end: String)
         case accept(process: Int, end: String, nonblocking: Bool)
         /// `bind` of the object's socket `end`, or (nil) of a new socket of `type` (nil: the object's) closed at once,
         /// to `address` (see ``bind(_:process:end:type:address:)``). Never sleeps.
@@ -288,7 +290,7 @@ extension UnixSocketModel.Input {
     public var process: Int {
         switch self {
         case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .receiveExactly(let process, _, _),
-            .connect(let process, _), .connectPeer(let process, _, _),
+            .connect(let process, _), .connectPeer(let process, _, _), .disconnectPeer(let process, _),
             .accept(let process, _, _), .close(let process, _), .readFile(let process, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
             .shutdown(let process, _, _), .poll(let process, _, _, _), .select(let process, _, _, _, _), .getOption(let process, _, _),

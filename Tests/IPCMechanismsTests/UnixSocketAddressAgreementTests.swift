@@ -24,6 +24,8 @@ import Testing
         case listen(end: String, backlog: Int)
         /// A bound datagram socket's `connect` to another bound socket (or itself).
         case connectPeer(end: String, to: String)
+        /// `connect(end, AF_UNSPEC)`: a bound datagram socket left with no peer.
+        case disconnect(String)
         /// `bind` of the object's socket `end`, or of a new socket of `type` (nil: the object's).
         case bind(end: String?, type: UnixSocketType?, address: UnixSocketModel.BindAddress)
 
@@ -36,6 +38,7 @@ import Testing
             case .close(let end): "close(\(end))"
             case .listen(let end, let backlog): "listen(\(end), \(backlog))"
             case .connectPeer(let end, let to): "connect(\(end) to \(to))"
+            case .disconnect(let end): "connect(\(end) to AF_UNSPEC)"
             case .bind(let end, let type, let address):
                 "bind(\(end ?? "new \(type?.rawValue ?? "socket")") to \(address.name))"
             }
@@ -47,7 +50,8 @@ import Testing
             case .connect(let process): process
             case .accept, .bind(nil, _, _): 9
             case .bind(let end?, _, _): end.hasPrefix("p") ? Int(end.filter(\.isNumber)) ?? 9 : 9
-            case .send(let end, _, _), .receive(let end, _), .close(let end), .listen(let end, _), .connectPeer(let end, _):
+            case .send(let end, _, _), .receive(let end, _), .close(let end), .listen(let end, _), .connectPeer(let end, _),
+                .disconnect(let end):
                 end.hasPrefix("client-") || end.hasPrefix("p") ? Int(end.filter(\.isNumber)) ?? 9 : 9
             }
         }
@@ -145,6 +149,7 @@ import Testing
         zip(boundEnds, Gen.int(in: 0...4000)).map { Operation.receive(end: $0, max: $1) }.eraseToAny(),
         Gen.int(in: 0...12).map { $0 < 3 ? Operation.close("p\($0 + 1)") : .receive(end: "p1", max: 100) }.eraseToAny(),
         zip(boundEnds, boundEnds).map { Operation.connectPeer(end: $0, to: $1) }.eraseToAny(),
+        boundEnds.map { Operation.disconnect($0) }.eraseToAny(),
         zip(Gen.int(in: 0...5), Gen.int(in: 0...4)).map { address, socket in
             Operation.bind(ends: [nil, nil, nil, "p1", "p2"], socket, address: [.of("p1"), .of("p2")] + Operation.otherAddresses, address)
         }.eraseToAny()
@@ -170,6 +175,11 @@ import Testing
          .bind(end: "p1", type: nil, address: .freshAbstract), .bind(end: "p1", type: nil, address: .of("p1")),
          .bind(end: "p1", type: nil, address: .missingDirectory), .close("p2"), .bind(end: nil, type: nil, address: .of("p2")),
          .bind(end: nil, type: nil, address: .freshPath), .send(end: "p1", size: 1, to: "p2")],
+        // AF_UNSPEC: the peer dissolved (its queue discarded, an old peer connected back reset), others taken again.
+        [.connectPeer(end: "p1", to: "p2"), .connectPeer(end: "p2", to: "p1"), .send(end: "p2", size: 2, to: nil),
+         .send(end: "p3", size: 1, to: "p1"), .disconnect("p1"), .receive(end: "p1", max: 10), .send(end: "p1", size: 1, to: nil),
+         .send(end: "p3", size: 1, to: "p1"), .receive(end: "p1", max: 10), .send(end: "p2", size: 1, to: nil),
+         .disconnect("p1"), .receive(end: "p1", max: 10)],
     ]
 
     @Test(arguments: [false, true])
@@ -182,7 +192,7 @@ import Testing
             try Self.checkBound(abstract: abstract, operations: operations, seen: seen)
         }
         let missing = Set([
-            "from", "EAGAIN", "ECONNREFUSED", "ENOTCONN", "connected peer", "sent to peer", "EPERM", "ECONNRESET", "bind",
+            "from", "EAGAIN", "ECONNREFUSED", "ENOTCONN", "connected peer", "sent to peer", "EPERM", "ECONNRESET", "disconnected", "bind",
             "bind EADDRINUSE", "bind EINVAL", "bind ENOENT",
         ])
             .subtracting(seen.withLock { $0 })
@@ -287,6 +297,10 @@ import Testing
             return .closed
         case .connectPeer:
             return .failed(.EINVAL)
+        case .disconnect(let end):
+            guard let socket = sockets[end] else { return .failed(.EBADF) }
+            try Syscall.disconnect(socket)
+            return .closed
         case .bind(let end, let newType, let to):
             return try bind(end.map { sockets[$0] }, type: newType ?? type, to: to, addresses: ["listen": address])
         }
@@ -325,6 +339,10 @@ import Testing
             guard let socket = sockets[end] else { return .failed(.EBADF) }
             try Syscall.connect(socket, to: addresses[to]!)
             return .closed
+        case .disconnect(let end):
+            guard let socket = sockets[end] else { return .failed(.EBADF) }
+            try Syscall.disconnect(socket)
+            return .closed
         case .bind(let end, let type, let to):
             return try bind(end.map { sockets[$0] }, type: type ?? .dgram, to: to, addresses: addresses)
         case .connect, .accept:
@@ -343,6 +361,7 @@ import Testing
         case .close(let end): return .close(process: process, end: end)
         case .listen(let end, let backlog): return .listen(process: process, end: end, backlog: backlog)
         case .connectPeer(let end, let to): return .connectPeer(process: process, end: end, to: to)
+        case .disconnect(let end): return .disconnectPeer(process: process, end: end)
         case .bind(let end, let type, let address):
             return .bind(process: process, end: end, type: type.map { .init(rawValue: $0.rawValue)! }, address: address)
         }
@@ -377,6 +396,7 @@ import Testing
         case (.bind, .failed(let code)): "bind \(code.rawValue)"
         case (.connect, .connected): "connected"
         case (.connectPeer, .closed): "connected peer"
+        case (.disconnect, .closed): "disconnected"
         case (.send(let end, _, nil), .sent) where end.hasPrefix("p"): "sent to peer"
         case (.accept, .connected): "accepted"
         case (.receive(let end, _), .received(let received)) where end.hasPrefix("server") && !received.data.isEmpty: "data before accept"

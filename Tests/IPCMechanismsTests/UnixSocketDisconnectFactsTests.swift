@@ -90,4 +90,27 @@ import Testing
         #expect(send(p3, to: s.addresses[0]) == "ok")
         #expect(send(p1, to: nil) == "ENOTCONN")
     }
+
+    /// A datagram socketpair's end dissolves its peer too (a send without an address then `ENOTCONN`, the other end
+    /// still sends to it, and is reset if the end's queue was discarded); a stream or seqpacket socket refuses the
+    /// family (`EINVAL`), connected or not.
+    @Test(arguments: UnixSocketType.allCases)
+    func onPairs(type: UnixSocketType) throws {
+        let (a, b) = try KernelUnixSocket.pair(type)
+        defer { for socket in [a, b] { try? Syscall.close(socket) } }
+        guard type == .dgram else {
+            #expect(errorName { try Syscall.disconnect(a) } == "EINVAL")
+            let fresh = try Syscall.unixSocket(type)
+            defer { try? Syscall.close(fresh) }
+            #expect(errorName { try Syscall.disconnect(fresh) } == "EINVAL")
+            return
+        }
+        #expect(send(b, to: nil) == "ok")
+        #expect(errorName { try Syscall.disconnect(a) } == "ok")
+        #expect(try Syscall.socketOption(b, SO_ERROR) == ECONNRESET)
+        #expect(receive(a) == "EAGAIN")
+        #expect(send(a, to: nil) == "ENOTCONN")
+        #expect(send(b, to: nil) == "ok")
+        #expect(receive(a) == "ok")
+    }
 }

@@ -274,6 +274,10 @@ public struct UnixSocketBinding: ObjectBinding {
             guard let address = addresses[to] else { BindingFailure.abandon("connect: no socket '\(to)' to connect to") }
             try Syscall.connect(socket, to: address)
             return .closed
+        case .disconnectPeer(_, let end):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            try Syscall.disconnect(socket)
+            return .closed
         case .accept(_, let end, let nonblocking):
             guard let listener = sockets[end] else { throw .badFileDescriptor }
             switch try KernelUnixSocket.accept(listener, nonblocking: nonblocking) {

@@ -239,7 +239,7 @@ public enum UnixSocketScenarios {
 
     /// Every process has its own bound datagram socket and sends to the others' (and its own) addresses; now and
     /// then one connects to a socket (fixing its peer: others' datagrams to it then fail `EPERM`) and afterwards
-    /// sends without an address half the time.
+    /// sends without an address half the time, and may dissolve the peer again (`AF_UNSPEC`).
     static func boundWorkload(address: String, generator: inout SeededGenerator) -> Workload {
         let count = generator.next(in: 2...4)
         let processes = (1...count).map { process in
@@ -249,6 +249,10 @@ public enum UnixSocketScenarios {
                 var value: JSONObject = ["end": .string("p\(process)")]
                 if generator.chance(0.4) { value["nonblocking"] = true }
                 switch generator.next(in: 0...19) {
+                case 10..<12 where connected && generator.chance(0.3):
+                    // AF_UNSPEC: no peer any more (its queue discarded, an old peer connected back reset).
+                    connected = false
+                    program.append(Call(process: process, object: "s0", f: "connect", value: ["end": .string("p\(process)"), "family": "AF_UNSPEC"]))
                 case 10..<12:
                     connected = true
                     program.append(Call(
