@@ -191,6 +191,10 @@ extension UnixSocketModel {
             return [(.failed(error), .completed(next))]
         }
         if socket.writeShut { return failure(state, .EPIPE) }
+        if state.type == .seqpacket && socket.peerClosed { return failure(state, .EPIPE) }
+        // Room in the send buffer comes before the peer (`sock_alloc_send_pskb`, then `unix_peer_get`; measured by
+        // the pair agreement property: a socket left with no peer and a full buffer fails EAGAIN, not ENOTCONN).
+        guard socket.memory < state.sendBuffer(of: socket) else { return nonblocking ? failure(state, .EAGAIN) : [] }
         let target: String
         if let to {
             target = to
@@ -199,8 +203,6 @@ extension UnixSocketModel {
         } else {
             return failure(state, .ENOTCONN)
         }
-        if state.type == .seqpacket && socket.peerClosed { return failure(state, .EPIPE) }
-        guard socket.memory < state.sendBuffer(of: socket) else { return nonblocking ? failure(state, .EAGAIN) : [] }
         guard let targetIndex = state.socketIndex(target), !state.sockets[targetIndex].released else {
             var next = state
             if to == nil && state.type == .dgram {
