@@ -175,6 +175,9 @@ import Testing
          .bind(end: "p1", type: nil, address: .freshAbstract), .bind(end: "p1", type: nil, address: .of("p1")),
          .bind(end: "p1", type: nil, address: .missingDirectory), .close("p2"), .bind(end: nil, type: nil, address: .of("p2")),
          .bind(end: nil, type: nil, address: .freshPath), .send(end: "p1", size: 1, to: "p2")],
+        // Never connected, its send buffer full: a send without an address fails EAGAIN before ENOTCONN.
+        [.send(end: "p1", size: 150_000, to: "p2"), .send(end: "p1", size: 60_000, to: "p2"), .send(end: "p1", size: 2000, to: "p2"),
+         .send(end: "p1", size: 1, to: nil), .receive(end: "p2", max: 10), .send(end: "p1", size: 1, to: nil)],
         // AF_UNSPEC: the peer dissolved (its queue discarded, an old peer connected back reset), others taken again.
         [.connectPeer(end: "p1", to: "p2"), .connectPeer(end: "p2", to: "p1"), .send(end: "p2", size: 2, to: nil),
          .send(end: "p3", size: 1, to: "p1"), .disconnect("p1"), .receive(end: "p1", max: 10), .send(end: "p1", size: 1, to: nil),
