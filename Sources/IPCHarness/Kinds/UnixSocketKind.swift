@@ -13,13 +13,16 @@ import SystemPackage
 /// Implementations: `kernel.unix-socket` (one system call per operation, and the reading loop for
 /// `receive-exactly`), and clients that frame messages on a stream, judged by `receive-exactly`: the fragile
 /// `client.stream-framing-one-read` (one receive taken for the whole message) and its robust twin
-/// `client.stream-framing-reader` (the loop). A user's client composes over ``UnixSocketBinding``: it handles the
+/// `client.stream-framing-reader` (the loop); and, judged by `bind`, the fragile `client.bind-unlinks-taken-path`
+/// (on `EADDRINUSE` for a path it unlinks what is there and binds again) and its robust twin
+/// `client.bind-leaves-taken-path` (the kernel's bind, reporting `EADDRINUSE`). A user's client composes over ``UnixSocketBinding``: it handles the
 /// operations it is about and hands the rest to the kernel binding.
 public enum UnixSocketKind: MechanismKind {
     public typealias Model = UnixSocketModel
 
     public static let implementations = [
         "kernel.unix-socket", "client.stream-framing-reader", "client.stream-framing-one-read",
+        "client.bind-unlinks-taken-path", "client.bind-leaves-taken-path",
     ]
 
     /// Each object's type, shape, holders and files.
@@ -166,6 +169,7 @@ public enum UnixSocketKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<UnixSocketModel> {
         var binding = try UnixSocketBinding(object)
         if implementation == "client.stream-framing-one-read" { binding.framingReader = OneReadFramingReader() }
+        if implementation == "client.bind-unlinks-taken-path" { binding.unlinksTakenPath = true }
         return binding
     }
 }
@@ -182,6 +186,9 @@ public struct UnixSocketBinding: ObjectBinding {
     let type: UnixSocketType
     /// The client that carries out `receive-exactly` (the kernel's loop unless a client says otherwise).
     var framingReader: any StreamFramingReader = FramingReader()
+    /// The stale-socket idiom, a bug: a bind that finds its path taken unlinks whatever is there and binds again —
+    /// taking a live listener's path (`client.bind-unlinks-taken-path`).
+    var unlinksTakenPath = false
     private let context: WorkerContext
     private var sockets: [String: FileDescriptor] = [:]
     /// The listener's address (connect), or every bound socket's address (sendto, and naming senders).
@@ -409,7 +416,13 @@ public struct UnixSocketBinding: ObjectBinding {
             socket = try Syscall.unixSocket(newType.flatMap { UnixSocketType(rawValue: $0.rawValue) } ?? type)
         }
         defer { if end == nil { try? Syscall.close(socket) } }
-        try Syscall.bind(socket, to: target)
+        do throws(Errno) {
+            try Syscall.bind(socket, to: target)
+        } catch .addressInUse where unlinksTakenPath {
+            guard case .path(let path) = target else { throw .addressInUse }
+            try Syscall.unlink(path)
+            try Syscall.bind(socket, to: target)
+        }
         if case .freshPath = address { try? Syscall.unlink(bindPath) }
         return .closed
     }

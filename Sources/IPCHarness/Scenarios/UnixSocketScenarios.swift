@@ -5,6 +5,7 @@ import IPCModels
 public enum UnixSocketScenarios {
     public static let all: [Scenario] = [
         streamPair, seqpacketPair, datagramTruncation, streamListener, seqpacketListener, boundPath, boundAbstract,
+        unlinksTakenPath, leavesTakenPath,
     ]
 
     public static let streamPair = Scenario.real(
@@ -50,7 +51,52 @@ public enum UnixSocketScenarios {
         makeWorkload: { generator in boundWorkload(address: "abstract", generator: &generator) })
 
 
+    /// The stale-socket idiom: a process that binds to the listener's path and, finding it taken, unlinks what is
+    /// there and binds again — its bind reports success where the kernel's says `EADDRINUSE`, and the live
+    /// listener has lost its path (later clients are refused).
+    public static let unlinksTakenPath = Scenario.real(
+        name: "unix-stream-fragile-unlinks-taken-path", kind: UnixSocketKind.self, implementation: "client.bind-unlinks-taken-path",
+        summary: "BROKEN: a bind that finds the listener's path taken unlinks it and binds again, stealing a live listener's address",
+        isBroken: true,
+        makeWorkload: { generator in takeoverWorkload(generator: &generator) })
+
+    public static let leavesTakenPath = Scenario.real(
+        name: "unix-stream-robust-leaves-taken-path", kind: UnixSocketKind.self, implementation: "client.bind-leaves-taken-path",
+        summary: "robust twin of unix-stream-fragile-unlinks-taken-path: a bind to a taken path reports EADDRINUSE and leaves it",
+        makeWorkload: { generator in takeoverWorkload(generator: &generator) })
+
     // MARK: Workloads
+
+    /// A listener on a path (process 1 accepts without blocking, receives, closes it at some point) and 1-3 clients
+    /// that connect and send; one of them first binds a new socket to the listener's path (a restarting server's
+    /// bind), before or after its connect.
+    static func takeoverWorkload(generator: inout SeededGenerator) -> Workload {
+        let count = generator.next(in: 2...4)
+        let binder = generator.next(in: 2...count)
+        var processes: [Workload.Process] = []
+        for client in 2...count {
+            var program = [
+                Call(process: client, object: "s0", f: "connect", value: ["nonblocking": true]),
+                Call(process: client, object: "s0", f: "send", value: ["end": .string("client-\(client)"), "data": "hello", "nonblocking": true]),
+            ]
+            if client == binder {
+                program.insert(Call(process: client, object: "s0", f: "bind", value: ["address": "listen"]), at: generator.next(in: 0...1))
+            }
+            processes.append(Workload.Process(id: client, holds: ["s0": ["connect"]], program: program))
+        }
+        var server: [Call] = []
+        for peer in 2...count {
+            server.append(Call(process: 1, object: "s0", f: "accept", value: ["end": "listen", "nonblocking": true]))
+            server.append(Call(process: 1, object: "s0", f: "receive", value: ["end": .string("server-\(peer)"), "max": 16, "nonblocking": true]))
+        }
+        if generator.chance(0.3) { server.append(Call(process: 1, object: "s0", f: "close", value: ["end": "listen"])) }
+        processes.insert(Workload.Process(id: 1, holds: ["s0": ["listen"]], program: server), at: 0)
+        return Workload(
+            objects: [Workload.Object(
+                name: "s0", kind: "unix-socket",
+                parameters: ["type": "stream", "shape": "listener", "address": "path", "backlog": .int(count)])],
+            processes: processes)
+    }
 
     /// A `bind` of `end` (nil: a new socket of the object's type, closed at once) to an address that is not one of
     /// the object's: fresh (it binds, unless the socket is bound already: `EINVAL`), in a missing directory
