@@ -45,8 +45,9 @@ public enum UnixSocketKind: MechanismKind {
                     name: member.key, content: content, holders: workload.holders(of: object.name, role: "hold:\(member.key)"),
                     readers: workload.holders(of: object.name, role: "read:\(member.key)"))
             }
-            // The provisioned sockets' addresses are paths unless the object asks for abstract names.
-            let address: UnixSocketModel.AddressKind = object.parameters["address"] == .string("abstract") ? .abstract : .path
+            // The provisioned sockets' addresses are paths unless the object asks for abstract names (a pair has none).
+            var address: UnixSocketModel.AddressKind? = object.parameters["address"] == .string("abstract") ? .abstract : .path
+            if case .pair = shape { address = nil }
             return (object.name, UnixSocketModel.Setup(type: type, shape: shape, files: files, address: address))
         })
     }
