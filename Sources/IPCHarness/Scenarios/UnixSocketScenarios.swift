@@ -50,20 +50,24 @@ public enum UnixSocketScenarios {
         summary: "2-4 datagram sockets bound to abstract names send to each other, sometimes connected; a closed one refuses",
         makeWorkload: { generator in boundWorkload(address: "abstract", generator: &generator) })
 
-
     /// The stale-socket idiom: a process that binds to the listener's path and, finding it taken, unlinks what is
     /// there and binds again — its bind reports success where the kernel's says `EADDRINUSE`, and the live
     /// listener has lost its path (later clients are refused).
-    public static let unlinksTakenPath = Scenario.real(
-        name: "unix-stream-fragile-unlinks-taken-path", kind: UnixSocketKind.self, implementation: "client.bind-unlinks-taken-path",
-        summary: "BROKEN: a bind that finds the listener's path taken unlinks it and binds again, stealing a live listener's address",
-        isBroken: true,
-        makeWorkload: { generator in takeoverWorkload(generator: &generator) })
+    public static let unlinksTakenPath = takeover(
+        "unix-stream-fragile-unlinks-taken-path", "client.bind-unlinks-taken-path",
+        "BROKEN: a bind that finds the listener's path taken unlinks it and binds again, stealing a live listener's address",
+        isBroken: true)
 
-    public static let leavesTakenPath = Scenario.real(
-        name: "unix-stream-robust-leaves-taken-path", kind: UnixSocketKind.self, implementation: "client.bind-leaves-taken-path",
-        summary: "robust twin of unix-stream-fragile-unlinks-taken-path: a bind to a taken path reports EADDRINUSE and leaves it",
-        makeWorkload: { generator in takeoverWorkload(generator: &generator) })
+    public static let leavesTakenPath = takeover(
+        "unix-stream-robust-leaves-taken-path", "client.bind-leaves-taken-path",
+        "robust twin of unix-stream-fragile-unlinks-taken-path: a bind to a taken path reports EADDRINUSE and leaves it")
+
+    /// A ``takeoverWorkload(generator:)`` scenario through the bind client `implementation`.
+    static func takeover(_ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false) -> Scenario {
+        Scenario.real(
+            name: name, kind: UnixSocketKind.self, implementation: implementation, summary: summary, isBroken: isBroken,
+            makeWorkload: { generator in takeoverWorkload(generator: &generator) })
+    }
 
     // MARK: Workloads
 
