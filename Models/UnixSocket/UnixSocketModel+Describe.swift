@@ -28,6 +28,7 @@ extension UnixSocketModel {
                 text += ", connected to \(peer)"
             }
             if !socket.pending.isEmpty { text += ", waiting \(socket.pending)" }
+            if let name = socket.holdsNameOf { text += ", bound to \(name)'s name" }
             parts.append(text)
         }
         for file in state.files {
@@ -61,8 +62,11 @@ extension UnixSocketModel {
             call = "receive exactly \(size) bytes on \(end) (a loop of receives)"
         case .connect(_, let nonblocking): call = "connect" + (nonblocking ? " (nonblocking)" : "")
         case .connectPeer(_, let end, let to): call = "connect \(end) to \(to)"
+        case .disconnectPeer(_, let end): call = "connect \(end) to AF_UNSPEC (no peer)"
         case .accept(_, let end, let nonblocking): call = "accept on \(end)" + (nonblocking ? " (nonblocking)" : "")
         case .socket(_, let domain, let type, let `protocol`): call = "socket(\(domain), \(type), \(`protocol`))"
+        case .bind(_, let end, let type, let address):
+            call = "bind \(end ?? type.map { "a new \($0.rawValue) socket" } ?? "a new socket") to \(address.name)"
         case .listen(_, let end, let backlog): call = "listen on \(end) with backlog \(backlog)"
         case .close(_, let end): call = "close \(end)"
         case .shutdown(_, let end, let how):

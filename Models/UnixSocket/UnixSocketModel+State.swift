@@ -41,12 +41,19 @@ extension UnixSocketModel {
         /// A listener: connections made but not yet accepted (their server-side sockets), oldest first.
         public internal(set) var pending: [String] = []
         public let isListener: Bool
+        /// It has an address: the listener, a bound datagram socket, an accepted socket (which shares its
+        /// listener's, measured), or one a `bind` bound; another `bind` fails `EINVAL` (after a path's lookup).
+        public internal(set) var isBound: Bool
+        /// A `bind` gave it the abstract name of this socket of the object (free once that socket closed): it holds
+        /// the name while it is open.
+        public internal(set) var holdsNameOf: String?
 
-        init(name: String, holders: [Int], peer: String? = nil, isListener: Bool = false) {
+        init(name: String, holders: [Int], peer: String? = nil, isListener: Bool = false, isBound: Bool = false) {
             self.name = name
             self.holders = holders.sorted()
             self.peer = peer
             self.isListener = isListener
+            self.isBound = isBound
         }
     }
 
@@ -95,6 +102,8 @@ extension UnixSocketModel {
         public internal(set) var backlog: Int
         /// A bound-datagram object: receives report who sent.
         public let reportsSender: Bool
+        /// What kind of address the listener or the bound sockets have (nil: not known).
+        public let addressKind: AddressKind?
         /// Memory files' contents, by name (constant).
         public let contents: [String: [UInt8]]
         public internal(set) var sockets: [Socket]

@@ -13,8 +13,15 @@
 //   connect     {"nonblocking": BOOL?}                                        {"end": "client-P"}
 //   connect     {"to": S, "end": S?}                                          (none)   EPERM, ECONNREFUSED, EBADF
 //               (a bound datagram socket fixing its peer; end defaults to the process's own socket "pP")
+//   connect     {"family": "AF_UNSPEC", "end": S?}                             (none)   EINVAL, EBADF
+//               (a datagram socket, bound or a pair's end, dissolving its peer; end defaults to "pP")
 //   accept      {"end": "listen", "nonblocking": BOOL?}                       {"end": "server-P"}
 //   close       {"end": S}                                                    (none)
+//   bind        {"address": A, "end": S?, "type": "stream" | "dgram" |        (none)   ENOENT, EADDRINUSE, EINVAL, EBADF
+//                "seqpacket"?}
+//               (A: "fresh-path", "fresh-abstract", "missing-directory", "existing-file", or a socket of the object
+//                with an address of its own, "listen" or "pP": its address; without end a new socket of type (the
+//                object's if absent), closed at once)
 //   socket      {"domain": "AF_UNIX" | INT, "type": T | INT, "flags": [..]?,  {"type": "stream" | "dgram" |
 //                                                                              "seqpacket"}
 //                "protocol": INT?}   (T: SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW; flags SOCK_NONBLOCK,
@@ -39,7 +46,7 @@
 // params: {"sendBuffer": 212992, "sendBufferMaximum": 4194304 (optional), "datagramQueue": 10, "objects": {
 //   "s0": {"type": "stream", "pair": {"a": [1], "b": [2]}, "files": {"f0": {"content": "ABC", "holders": [1]}}},
 //   "s1": {"type": "seqpacket", "listener": {"holders": [1], "backlog": 2}},
-//   "s2": {"type": "dgram", "bound": [1, 2, 3]},
+//   "s2": {"type": "dgram", "bound": [1, 2, 3], "address": "abstract"},   (address: "path" or "abstract", optional)
 //   "s3": {"type": "dgram", "pair": {"a": [1], "b": [2]}, "files": {"w0": {"pipe": true, "holders": [1], "readers": [2]}}}}}
 extension UnixSocketModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -81,7 +88,14 @@ extension UnixSocketModel {
                         readers: try file.optional("readers").map { (value) throws(ModelError) in try Self.processes(value, "readers") } ?? []))
                 }
             }
-            setups.append((name, Setup(type: type, shape: shape, files: files)))
+            var address: AddressKind?
+            if let kind = try setup.optional("address")?.text("address") {
+                guard let known = AddressKind(rawValue: kind) else {
+                    throw ModelError("object '\(name)': field 'address' must be \"path\" or \"abstract\", not \"\(kind)\"")
+                }
+                address = known
+            }
+            setups.append((name, Setup(type: type, shape: shape, files: files, address: address)))
         }
         self.init(
             sendBuffer: sendBuffer, sendBufferMaximum: sendBufferMaximum, datagramQueue: datagramQueue, objects: setups)
@@ -103,6 +117,7 @@ extension UnixSocketModel {
             case .bound(let processes):
                 object["bound"] = .array(processes.map { .int($0) })
             }
+            if let address = setup.address { object["address"] = .string(address.rawValue) }
             if !setup.files.isEmpty {
                 var files = JSONObject()
                 for file in setup.files {
@@ -146,12 +161,32 @@ extension UnixSocketModel {
             return .receiveExactly(
                 process: call.process, end: try call.value.required("end").text("end"),
                 size: try call.value.required("size").integer("size", in: 0...1 << 24))
+        case "connect" where try call.value.optional("family") != nil:
+            let family = try call.value.required("family").text("family")
+            guard family == "AF_UNSPEC" else { throw ModelError("connect: field 'family' may only be AF_UNSPEC, not \(family)") }
+            guard try call.value.optional("to") == nil else { throw ModelError("connect: AF_UNSPEC names no socket ('to')") }
+            return .disconnectPeer(
+                process: call.process, end: try call.value.optional("end")?.text("end") ?? "p\(call.process)")
         case "connect" where try call.value.optional("to") != nil:
             return .connectPeer(
                 process: call.process, end: try call.value.optional("end")?.text("end") ?? "p\(call.process)",
                 to: try call.value.required("to").text("to"))
         case "connect":
             return .connect(process: call.process, nonblocking: nonblocking)
+        case "bind":
+            let end = try call.value.optional("end")?.text("end")
+            let typeName = try call.value.optional("type")?.text("type")
+            let type = try typeName.map { (name) throws(ModelError) -> SocketType in
+                guard let type = SocketType(rawValue: name) else {
+                    throw ModelError("bind: field 'type' must be \"stream\", \"dgram\" or \"seqpacket\", not \"\(name)\"")
+                }
+                return type
+            }
+            guard end == nil || type == nil else { throw ModelError("bind: an 'end' has its type; give 'end' or 'type'") }
+            let name = try call.value.required("address").text("address")
+            return .bind(
+                process: call.process, end: end, type: type,
+                address: BindAddress.names.first { $0.name == name }?.address ?? .of(name))
         case "accept":
             return .accept(process: call.process, end: try call.value.optional("end")?.text("end") ?? "listen", nonblocking: nonblocking)
         case "socket":
@@ -243,7 +278,7 @@ extension UnixSocketModel {
         default:
             throw ModelError(
                 "the unix-socket model has no operation '\(call.f)' (it has send, receive, receive-exactly, connect, "
-                    + "socket, accept, listen, close, shutdown, poll, select, getsockopt, setsockopt, ioctl, read-file, close-file "
+                    + "socket, bind, accept, listen, close, shutdown, poll, select, getsockopt, setsockopt, ioctl, read-file, close-file "
                     + "and probe)")
         }
     }
@@ -269,7 +304,7 @@ extension UnixSocketModel {
                 throw ModelError("socket: type \(name) is not a socket type")
             }
             return .created(type)
-        case .close, .closeFile, .shutdown, .setSendBuffer, .listen, .connectPeer:
+        case .close, .closeFile, .shutdown, .setSendBuffer, .listen, .connectPeer, .disconnectPeer, .bind:
             return .closed
         case .getOption(_, _, .error):
             switch try value.required("value") {
@@ -357,6 +392,8 @@ extension UnixSocketModel {
             return ("connect", nonblocking ? ["nonblocking": true] : nil)
         case .connectPeer(let process, let end, let to):
             return ("connect", end == "p\(process)" ? ["to": .string(to)] : ["end": .string(end), "to": .string(to)])
+        case .disconnectPeer(let process, let end):
+            return ("connect", end == "p\(process)" ? ["family": "AF_UNSPEC"] : ["end": .string(end), "family": "AF_UNSPEC"])
         case .accept(_, let end, let nonblocking):
             var value: JSONObject = ["end": .string(end)]
             if nonblocking { value["nonblocking"] = true }
@@ -367,6 +404,11 @@ extension UnixSocketModel {
             var value: JSONObject = ["domain": domain == 1 ? "AF_UNIX" : .int(domain), "type": .int(type)]
             if `protocol` != 0 { value["protocol"] = .int(`protocol`) }
             return ("socket", .object(value))
+        case .bind(_, let end, let type, let address):
+            var value: JSONObject = ["address": .string(address.name)]
+            if let end { value["end"] = .string(end) }
+            if let type { value["type"] = .string(type.rawValue) }
+            return ("bind", .object(value))
         case .listen(_, let end, let backlog):
             return ("listen", ["end": .string(end), "backlog": .int(backlog)])
         case .shutdown(_, let end, let how):

@@ -27,8 +27,12 @@ extension UnixSocketModel {
             return connect(state, process: process, nonblocking: nonblocking)
         case .connectPeer(let process, let end, let to):
             return connectPeer(state, process: process, end: end, to: to)
+        case .disconnectPeer(let process, let end):
+            return disconnectPeer(state, process: process, end: end)
         case .accept(let process, let end, let nonblocking):
             return accept(state, process: process, end: end, nonblocking: nonblocking)
+        case .bind(let process, let end, let type, let address):
+            return bind(state, process: process, end: end, type: type, address: address)
         case .close(let process, let end):
             guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
                 return failure(state, .EBADF)
@@ -74,7 +78,7 @@ extension UnixSocketModel {
         }
     }
 
-    private func failure(_ state: State, _ code: ErrorCode) -> Transitions {
+    func failure(_ state: State, _ code: ErrorCode) -> Transitions {
         [(.failed(code), .completed(state))]
     }
 
@@ -187,6 +191,10 @@ extension UnixSocketModel {
             return [(.failed(error), .completed(next))]
         }
         if socket.writeShut { return failure(state, .EPIPE) }
+        if state.type == .seqpacket && socket.peerClosed { return failure(state, .EPIPE) }
+        // Room in the send buffer comes before the peer (`sock_alloc_send_pskb`, then `unix_peer_get`; measured by
+        // the pair agreement property: a socket left with no peer and a full buffer fails EAGAIN, not ENOTCONN).
+        guard socket.memory < state.sendBuffer(of: socket) else { return nonblocking ? failure(state, .EAGAIN) : [] }
         let target: String
         if let to {
             target = to
@@ -195,8 +203,6 @@ extension UnixSocketModel {
         } else {
             return failure(state, .ENOTCONN)
         }
-        if state.type == .seqpacket && socket.peerClosed { return failure(state, .EPIPE) }
-        guard socket.memory < state.sendBuffer(of: socket) else { return nonblocking ? failure(state, .EAGAIN) : [] }
         guard let targetIndex = state.socketIndex(target), !state.sockets[targetIndex].released else {
             var next = state
             if to == nil && state.type == .dgram {
@@ -452,7 +458,7 @@ extension UnixSocketModel {
         }
         var next = state
         next.sockets.append(Socket(name: client, holders: [process], peer: server))
-        next.sockets.append(Socket(name: server, holders: [], peer: client))
+        next.sockets.append(Socket(name: server, holders: [], peer: client, isBound: true))
         next.sockets[listener].pending.append(server)
         return [(.connected(client), .completed(next))]
     }
@@ -475,6 +481,27 @@ extension UnixSocketModel {
         if let targetPeer = state.connectedPeer(of: state.sockets[targetIndex]), targetPeer != end {
             return failure(state, .EPERM)
         }
+        return [(.closed, .completed(movingPeer(state, index, to: to)))]
+    }
+
+    /// `connect` with `AF_UNSPEC` (measured in `UnixSocketDisconnectFactsTests`): a datagram socket, bound or a
+    /// pair's end, is left with no peer — as when it connects elsewhere, its queue is discarded and an old peer
+    /// connected back gets `ECONNRESET` if something was; a send without an address then fails `ENOTCONN`, and
+    /// others' datagrams are taken again. With no peer nothing changes. A stream or seqpacket socket fails `EINVAL`
+    /// (the family is not `AF_UNIX`).
+    func disconnectPeer(_ state: State, process: Int, end: String) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        guard state.type == .dgram else { return failure(state, .EINVAL) }
+        return [(.closed, .completed(movingPeer(state, index, to: nil)))]
+    }
+
+    /// The state once the socket at `index` has `to` as its peer (nil: none): moving away from a peer it had (even
+    /// one that closed) discards its queue, and an old peer still open and connected back to it gets `ECONNRESET` if
+    /// something was discarded (`unix_dgram_disconnected`). The same peer again changes nothing.
+    private func movingPeer(_ state: State, _ index: Int, to: String?) -> State {
+        let end = state.sockets[index].name
         var next = state
         next.sockets[index].peer = to
         next.sockets[index].disconnected = false
@@ -489,7 +516,7 @@ extension UnixSocketModel {
                 next.sockets[oldIndex].error = .ECONNRESET
             }
         }
-        return [(.closed, .completed(next))]
+        return next
     }
 
     /// `listen` on a socket the object already has (measured in `UnixSocketListenFactsTests`): a datagram socket

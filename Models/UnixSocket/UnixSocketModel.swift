@@ -77,7 +77,12 @@ public struct UnixSocketModel: TraceModel {
         /// A bound datagram socket's `connect(end, address of to)`: fixes its peer (see
         /// ``connectPeer(_:process:end:to:)``). Never sleeps.
         case connectPeer(process: Int, end: String, to: String)
+        /// `connect(end, AF_UNSPEC)`: a datagram socket left with no peer (see ``disconnectPeer(_:process:end:)``).
+        case disconnectPeer(process: Int, end: String)
         case accept(process: Int, end: String, nonblocking: Bool)
+        /// `bind` of the object's socket `end`, or (nil) of a new socket of `type` (nil: the object's) closed at once,
+        /// to `address` (see ``bind(_:process:end:type:address:)``). Never sleeps.
+        case bind(process: Int, end: String?, type: SocketType?, address: BindAddress)
         /// `socket(domain, type, protocol)`: a new socket, closed at once (only its type or error is judged; the
         /// domain is `AF_UNIX`, 1, or out of range).
         case socket(process: Int, domain: Int, type: Int, protocol: Int)
@@ -166,11 +171,15 @@ public struct UnixSocketModel: TraceModel {
         public var type: SocketType
         public var shape: Shape
         public var files: [FileSetup]
+        /// Whether the listener's or the bound sockets' addresses are paths or abstract names; nil when the trace
+        /// does not say (then `bind` to them allows what either would give).
+        public var address: AddressKind?
 
-        public init(type: SocketType, shape: Shape, files: [FileSetup] = []) {
+        public init(type: SocketType, shape: Shape, files: [FileSetup] = [], address: AddressKind? = nil) {
             self.type = type
             self.shape = shape
             self.files = files
+            self.address = address
         }
     }
 
@@ -204,16 +213,17 @@ public struct UnixSocketModel: TraceModel {
         case .pair(let a, let b):
             sockets = [Socket(name: "a", holders: a, peer: "b"), Socket(name: "b", holders: b, peer: "a")]
         case .listener(let holders, let limit):
-            sockets = [Socket(name: "listen", holders: holders, isListener: true)]
+            sockets = [Socket(name: "listen", holders: holders, isListener: true, isBound: true)]
             backlog = limit
         case .bound(let processes):
-            sockets = processes.sorted().map { Socket(name: "p\($0)", holders: [$0]) }
+            sockets = processes.sorted().map { Socket(name: "p\($0)", holders: [$0], isBound: true) }
         }
         var contents: [String: [UInt8]] = [:]
         for file in setup.files { if let content = file.content { contents[file.name] = content } }
         return State(
             type: setup.type, sendBuffer: sendBuffer, datagramQueue: datagramQueue, backlog: backlog,
-            reportsSender: { if case .bound = setup.shape { return true } else { return false } }(), contents: contents,
+            reportsSender: { if case .bound = setup.shape { return true } else { return false } }(),
+            addressKind: setup.address, contents: contents,
             sockets: sockets,
             files: setup.files.map { PassedFile(name: $0.name, isPipe: $0.content == nil, holders: $0.holders, readers: $0.readers) })
     }
@@ -280,12 +290,12 @@ extension UnixSocketModel.Input {
     public var process: Int {
         switch self {
         case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .receiveExactly(let process, _, _),
-            .connect(let process, _), .connectPeer(let process, _, _),
+            .connect(let process, _), .connectPeer(let process, _, _), .disconnectPeer(let process, _),
             .accept(let process, _, _), .close(let process, _), .readFile(let process, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
             .shutdown(let process, _, _), .poll(let process, _, _, _), .select(let process, _, _, _, _), .getOption(let process, _, _),
             .setSendBuffer(let process, _, _), .queued(let process, _, _), .listen(let process, _, _),
-            .socket(let process, _, _, _):
+            .socket(let process, _, _, _), .bind(let process, _, _, _):
             process
         }
     }

@@ -139,6 +139,18 @@ extension Syscall {
         }
     }
 
+    /// Dissolves a datagram socket's peer: `connect` to an address of family `AF_UNSPEC` (POSIX's way to break a
+    /// connected state).
+    ///
+    /// The corresponding C function is `connect(fd, &(struct sockaddr){ .sa_family = AF_UNSPEC }, sizeof(struct sockaddr))`.
+    public static func disconnect(_ descriptor: FileDescriptor) throws(Errno) {
+        var address = sockaddr()
+        address.sa_family = sa_family_t(AF_UNSPEC)
+        _ = try perform(.connect, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            Glibc.connect(descriptor.rawValue, &address, socklen_t(MemoryLayout<sockaddr>.size))
+        }
+    }
+
     /// Accepts the oldest pending connection; the new socket is close-on-exec.
     ///
     /// The corresponding C function is `accept4(fd, NULL, NULL, SOCK_CLOEXEC)`.

@@ -17,13 +17,19 @@ import Testing
     static let expectations: [(String, Set<String>)] = [
         ("fifo-basic", ["EAGAIN", "EPIPE", "empty", "asleep", "ok:poll", "ok:fcntl", "ok:available"]),
         ("fifo-open-rendezvous", ["ENXIO", "EAGAIN", "empty", "asleep", "ok:open"]),
-        ("unix-stream-pair", ["ok:poll", "ok:getsockopt", "ok:ioctl", "EAGAIN", "EPIPE", "ECONNRESET", "empty", "asleep"]),
+        ("unix-stream-pair", ["ok:poll", "ok:getsockopt", "ok:ioctl", "EAGAIN", "EPIPE", "ECONNRESET", "empty", "asleep", "ok:bind"]),
         ("unix-seqpacket-pair", ["ok:poll", "ok:getsockopt", "truncated", "EAGAIN", "EPIPE", "ECONNRESET", "empty", "asleep"]),
         ("unix-dgram-truncation", ["ok:poll", "ok:getsockopt", "truncated", "EAGAIN", "ECONNREFUSED", "ENOTCONN", "asleep"]),
-        ("unix-stream-listener-path", ["ok:listen", "ok:connect", "ok:accept", "EAGAIN", "ECONNRESET", "ECONNREFUSED", "EPIPE", "asleep"]),
-        ("unix-seqpacket-listener-abstract", ["ok:connect", "ok:accept", "truncated", "ECONNRESET", "ECONNREFUSED", "asleep"]),
-        ("unix-dgram-bound-path", ["from", "truncated", "EAGAIN", "ECONNREFUSED", "asleep", "ok:connect", "EPERM"]),
-        ("unix-dgram-bound-abstract", ["from", "truncated", "EAGAIN", "ECONNREFUSED", "asleep", "ok:connect", "EPERM"]),
+        (
+            "unix-stream-listener-path",
+            ["ok:listen", "ok:connect", "ok:accept", "EAGAIN", "ECONNRESET", "ECONNREFUSED", "EPIPE", "asleep", "ok:bind", "EADDRINUSE", "EINVAL"]
+        ),
+        (
+            "unix-seqpacket-listener-abstract",
+            ["ok:connect", "ok:accept", "truncated", "ECONNRESET", "ECONNREFUSED", "asleep", "ok:bind", "EADDRINUSE", "EINVAL"]
+        ),
+        ("unix-dgram-bound-path", ["from", "truncated", "EAGAIN", "ECONNREFUSED", "asleep", "ok:connect", "EPERM", "ok:bind", "EADDRINUSE", "ENOENT", "ENOTCONN"]),
+        ("unix-dgram-bound-abstract", ["from", "truncated", "EAGAIN", "ECONNREFUSED", "asleep", "ok:connect", "EPERM", "ok:bind", "EINVAL"]),
         ("scm-rights-shared-offset", ["files", "ok:read-file", "ok:close-file", "EAGAIN"]),
         ("scm-rights-in-flight", ["files", "filesTruncated", "open", "closed", "ok:close"]),
         ("signal-standard-coalescing", ["sent while pending", "SI_USER", "SI_QUEUE", "EAGAIN", "EINVAL", "asleep"]),

@@ -11,7 +11,8 @@ import Testing
 /// process on behalf of several (each socket is "its" process's): connect, accept in connection order, the backlog,
 /// data before accept, a closing listener resetting waiting connections; sendto between bound sockets, the sender's
 /// address on receipt, the queue-length limit, a closed receiver refusing, and `connect` fixing a bound socket's peer
-/// (sends without an address to it, others refused `EPERM`, a reconnect's discarded queue, a closed peer).
+/// (sends without an address to it, others refused `EPERM`, a reconnect's discarded queue, a closed peer); `bind` of
+/// new sockets and of the object's own to the object's addresses and to fresh, missing and existing ones.
 @Suite struct UnixSocketAddressAgreementTests {
     enum Operation: Sendable, CustomStringConvertible {
         case connect(Int)
@@ -23,6 +24,10 @@ import Testing
         case listen(end: String, backlog: Int)
         /// A bound datagram socket's `connect` to another bound socket (or itself).
         case connectPeer(end: String, to: String)
+        /// `connect(end, AF_UNSPEC)`: a bound datagram socket left with no peer.
+        case disconnect(String)
+        /// `bind` of the object's socket `end`, or of a new socket of `type` (nil: the object's).
+        case bind(end: String?, type: UnixSocketType?, address: UnixSocketModel.BindAddress)
 
         var description: String {
             switch self {
@@ -33,6 +38,9 @@ import Testing
             case .close(let end): "close(\(end))"
             case .listen(let end, let backlog): "listen(\(end), \(backlog))"
             case .connectPeer(let end, let to): "connect(\(end) to \(to))"
+            case .disconnect(let end): "connect(\(end) to AF_UNSPEC)"
+            case .bind(let end, let type, let address):
+                "bind(\(end ?? "new \(type?.rawValue ?? "socket")") to \(address.name))"
             }
         }
 
@@ -40,8 +48,10 @@ import Testing
         var process: Int {
             switch self {
             case .connect(let process): process
-            case .accept: 9
-            case .send(let end, _, _), .receive(let end, _), .close(let end), .listen(let end, _), .connectPeer(let end, _):
+            case .accept, .bind(nil, _, _): 9
+            case .bind(let end?, _, _): end.hasPrefix("p") ? Int(end.filter(\.isNumber)) ?? 9 : 9
+            case .send(let end, _, _), .receive(let end, _), .close(let end), .listen(let end, _), .connectPeer(let end, _),
+                .disconnect(let end):
                 end.hasPrefix("client-") || end.hasPrefix("p") ? Int(end.filter(\.isNumber)) ?? 9 : 9
             }
         }
@@ -59,6 +69,9 @@ import Testing
         Gen.int(in: 0...8).map { $0 == 0 ? Operation.close("listen") : .close($0 % 2 == 0 ? "client-\($0 / 2 % 3 + 1)" : "server-\($0 / 2 % 3 + 1)") }.eraseToAny(),
         zip(Gen.int(in: 0...5), Gen.int(in: -2...3)).map { pick, backlog in
             Operation.listen(end: pick < 4 ? "listen" : pick == 4 ? "client-1" : "server-1", backlog: backlog)
+        }.eraseToAny(),
+        zip(Gen.int(in: 0...4), Gen.int(in: 0...5)).map { address, socket in
+            Operation.bind(ends: [nil, nil, nil, "listen", "server-1", "server-2"], socket, address: [.of("listen")] + Operation.otherAddresses, address)
         }.eraseToAny()
     ).array(of: 1...40)
 
@@ -69,6 +82,14 @@ import Testing
              .receive(end: "server-1", max: 10), .accept]),
         (0, [.connect(1), .connect(2), .connect(1)]),
         (1, [.connect(1), .close("listen"), .receive(end: "client-1", max: 10), .connect(2)]),
+        // bind: the listener's name taken (for its type only) until the listener closes, an accepted socket and the
+        // listener bound already, a missing directory, an existing file, a fresh path.
+        (1, [.connect(1), .accept, .bind(end: nil, type: nil, address: .of("listen")),
+             .bind(end: nil, type: .dgram, address: .of("listen")), .bind(end: "server-1", type: nil, address: .freshAbstract),
+             .bind(end: "listen", type: nil, address: .of("listen")), .close("listen"),
+             .bind(end: nil, type: nil, address: .of("listen")), .bind(end: nil, type: nil, address: .missingDirectory),
+             .bind(end: nil, type: nil, address: .existingFile), .bind(end: nil, type: nil, address: .freshPath),
+             .bind(end: "server-1", type: nil, address: .missingDirectory)]),
     ]
 
     @Test(arguments: [UnixSocketType.stream, .seqpacket])
@@ -81,7 +102,10 @@ import Testing
         await propertyCheck(count: 120, input: zip(Gen.int(in: 0...2), Self.listenerOperations)) { backlog, operations throws in
             try Self.checkListener(type: type, backlog: backlog, operations: operations, seen: seen)
         }
-        let missing = Set(["listen", "connected", "accepted", "EAGAIN", "ECONNRESET", "ECONNREFUSED", "EISCONN", "data before accept"])
+        let missing = Set([
+            "listen", "connected", "accepted", "EAGAIN", "ECONNRESET", "ECONNREFUSED", "EISCONN", "data before accept",
+            "bind", "bind EADDRINUSE", "bind EINVAL", "bind ENOENT",
+        ])
             .subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
     }
@@ -95,7 +119,9 @@ import Testing
             var closed: Set<String> = []
             var clientNames: [UnixAddress: Int] = [:]
             defer { for socket in sockets.values { try? Syscall.close(socket) } }
-            let model = UnixSocketModel(objects: [("s0", .init(type: .init(rawValue: type.rawValue)!, shape: .listener(holders: [9], backlog: backlog)))])
+            let model = UnixSocketModel(objects: [
+                ("s0", .init(type: .init(rawValue: type.rawValue)!, shape: .listener(holders: [9], backlog: backlog), address: .abstract))
+            ])
             var state = model.initialState(of: "s0")
             for (index, operation) in operations.enumerated() {
                 // A second connection by one process after its first closed is outside the model (names collide).
@@ -122,7 +148,11 @@ import Testing
         zip(boundEnds, Gen.int(in: 0...10)).map { end, size in Operation.send(end: end, size: size, to: nil) }.eraseToAny(),
         zip(boundEnds, Gen.int(in: 0...4000)).map { Operation.receive(end: $0, max: $1) }.eraseToAny(),
         Gen.int(in: 0...12).map { $0 < 3 ? Operation.close("p\($0 + 1)") : .receive(end: "p1", max: 100) }.eraseToAny(),
-        zip(boundEnds, boundEnds).map { Operation.connectPeer(end: $0, to: $1) }.eraseToAny()
+        zip(boundEnds, boundEnds).map { Operation.connectPeer(end: $0, to: $1) }.eraseToAny(),
+        boundEnds.map { Operation.disconnect($0) }.eraseToAny(),
+        zip(Gen.int(in: 0...5), Gen.int(in: 0...4)).map { address, socket in
+            Operation.bind(ends: [nil, nil, nil, "p1", "p2"], socket, address: [.of("p1"), .of("p2")] + Operation.otherAddresses, address)
+        }.eraseToAny()
     ).array(of: 1...60)
 
     /// Sequences that meet every kind the bound-socket property must see, run before the random ones.
@@ -139,6 +169,20 @@ import Testing
          .send(end: "p1", size: 1, to: nil), .send(end: "p1", size: 1, to: nil), .send(end: "p2", size: 1, to: "p1")],
         // A connected sender meets the queue-length limit of a peer not connected back.
         [.connectPeer(end: "p1", to: "p2")] + Array(repeating: .send(end: "p1", size: 1, to: nil), count: 12),
+        // bind: a bound socket's name taken while it is open (its own type only), then free (abstract) or still taken
+        // (a path); a bound socket binding again.
+        [.bind(end: nil, type: nil, address: .of("p2")), .bind(end: nil, type: .seqpacket, address: .of("p2")),
+         .bind(end: "p1", type: nil, address: .freshAbstract), .bind(end: "p1", type: nil, address: .of("p1")),
+         .bind(end: "p1", type: nil, address: .missingDirectory), .close("p2"), .bind(end: nil, type: nil, address: .of("p2")),
+         .bind(end: nil, type: nil, address: .freshPath), .send(end: "p1", size: 1, to: "p2")],
+        // Never connected, its send buffer full: a send without an address fails EAGAIN before ENOTCONN.
+        [.send(end: "p1", size: 150_000, to: "p2"), .send(end: "p1", size: 60_000, to: "p2"), .send(end: "p1", size: 2000, to: "p2"),
+         .send(end: "p1", size: 1, to: nil), .receive(end: "p2", max: 10), .send(end: "p1", size: 1, to: nil)],
+        // AF_UNSPEC: the peer dissolved (its queue discarded, an old peer connected back reset), others taken again.
+        [.connectPeer(end: "p1", to: "p2"), .connectPeer(end: "p2", to: "p1"), .send(end: "p2", size: 2, to: nil),
+         .send(end: "p3", size: 1, to: "p1"), .disconnect("p1"), .receive(end: "p1", max: 10), .send(end: "p1", size: 1, to: nil),
+         .send(end: "p3", size: 1, to: "p1"), .receive(end: "p1", max: 10), .send(end: "p2", size: 1, to: nil),
+         .disconnect("p1"), .receive(end: "p1", max: 10)],
     ]
 
     @Test(arguments: [false, true])
@@ -150,7 +194,10 @@ import Testing
         await propertyCheck(count: 120, input: Self.boundOperations) { operations throws in
             try Self.checkBound(abstract: abstract, operations: operations, seen: seen)
         }
-        let missing = Set(["from", "EAGAIN", "ECONNREFUSED", "ENOTCONN", "connected peer", "sent to peer", "EPERM", "ECONNRESET"])
+        let missing = Set([
+            "from", "EAGAIN", "ECONNREFUSED", "ENOTCONN", "connected peer", "sent to peer", "EPERM", "ECONNRESET", "disconnected", "bind",
+            "bind EADDRINUSE", "bind EINVAL", "bind ENOENT",
+        ])
             .subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
     }
@@ -176,7 +223,9 @@ import Testing
                     return
                 }
             }
-            let model = UnixSocketModel(objects: [("s0", .init(type: .dgram, shape: .bound(processes: [1, 2, 3])))])
+            let model = UnixSocketModel(objects: [
+                ("s0", .init(type: .dgram, shape: .bound(processes: [1, 2, 3]), address: abstract ? .abstract : .path))
+            ])
             var state = model.initialState(of: "s0")
             for (index, operation) in operations.enumerated() {
                 let kernel: UnixSocketModel.Output
@@ -251,6 +300,12 @@ import Testing
             return .closed
         case .connectPeer:
             return .failed(.EINVAL)
+        case .disconnect(let end):
+            guard let socket = sockets[end] else { return .failed(.EBADF) }
+            try Syscall.disconnect(socket)
+            return .closed
+        case .bind(let end, let newType, let to):
+            return try bind(end.map { sockets[$0] }, type: newType ?? type, to: to, addresses: ["listen": address])
         }
     }
 
@@ -287,6 +342,12 @@ import Testing
             guard let socket = sockets[end] else { return .failed(.EBADF) }
             try Syscall.connect(socket, to: addresses[to]!)
             return .closed
+        case .disconnect(let end):
+            guard let socket = sockets[end] else { return .failed(.EBADF) }
+            try Syscall.disconnect(socket)
+            return .closed
+        case .bind(let end, let type, let to):
+            return try bind(end.map { sockets[$0] }, type: type ?? .dgram, to: to, addresses: addresses)
         case .connect, .accept:
             return .failed(.EINVAL)
         }
@@ -303,6 +364,9 @@ import Testing
         case .close(let end): return .close(process: process, end: end)
         case .listen(let end, let backlog): return .listen(process: process, end: end, backlog: backlog)
         case .connectPeer(let end, let to): return .connectPeer(process: process, end: end, to: to)
+        case .disconnect(let end): return .disconnectPeer(process: process, end: end)
+        case .bind(let end, let type, let address):
+            return .bind(process: process, end: end, type: type.map { .init(rawValue: $0.rawValue)! }, address: address)
         }
     }
 
@@ -331,8 +395,11 @@ import Testing
     static func kind(_ operation: Operation, _ output: UnixSocketModel.Output) -> String {
         switch (operation, output) {
         case (.listen, .closed): "listen"
+        case (.bind, .closed): "bind"
+        case (.bind, .failed(let code)): "bind \(code.rawValue)"
         case (.connect, .connected): "connected"
         case (.connectPeer, .closed): "connected peer"
+        case (.disconnect, .closed): "disconnected"
         case (.send(let end, _, nil), .sent) where end.hasPrefix("p"): "sent to peer"
         case (.accept, .connected): "accepted"
         case (.receive(let end, _), .received(let received)) where end.hasPrefix("server") && !received.data.isEmpty: "data before accept"

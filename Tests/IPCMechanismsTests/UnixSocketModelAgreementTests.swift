@@ -31,6 +31,10 @@ import Testing
         case queued(end: String, outgoing: Bool)
         /// `listen` or `accept` on a pair's end: errors only.
         case listenOrAccept(end: String, listen: Bool)
+        /// `bind` of an end (nil: of a new socket of the pair's type) to an address that is none of the pair's.
+        case bind(end: String?, address: UnixSocketModel.BindAddress)
+        /// `connect(end, AF_UNSPEC)`.
+        case disconnect(end: String)
 
         var description: String {
             switch self {
@@ -48,6 +52,8 @@ import Testing
             case .setSendBuffer(let end, let value): "setsockopt(\(end), SO_SNDBUF, \(value))"
             case .listenOrAccept(let end, let listen): "\(listen ? "listen" : "accept")(\(end))"
             case .queued(let end, let outgoing): "ioctl(\(end), \(outgoing ? "SIOCOUTQ" : "SIOCINQ"))"
+            case .bind(let end, let address): "bind(\(end ?? "new"), \(address.name))"
+            case .disconnect(let end): "connect(\(end), AF_UNSPEC)"
             }
         }
     }
@@ -78,6 +84,10 @@ import Testing
             zip(end, Gen.int(in: 65...300_000), Gen.int(in: 0...3)).map { Operation.receive(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
             zip(end, Gen.int(in: 0...5000), Gen.int(in: 0...3)).map { Operation.peek(end: $0, max: $1, maxFiles: $2) }.eraseToAny(),
             end.map { Operation.poll(end: $0) }.eraseToAny(),
+            zip(end, Gen.int(in: 0...9)).map { end, pick -> Operation in
+                let addresses = UnixSocketAddressAgreementTests.Operation.otherAddresses
+                return pick < 8 ? .bind(end: pick < 4 ? end : nil, address: addresses[pick % 4]) : .disconnect(end: end)
+            }.eraseToAny(),
             zip(end, Gen.int(in: 0...5)).map { end, pick -> Operation in
                 switch pick {
                 case 0: .getOption(end: end, option: .error)
@@ -119,8 +129,10 @@ import Testing
         var files: [String: [FileDescriptor]] = [:]
         var names: [FileIdentity: String] = [:]
         let probe: FileDescriptor
+        let type: UnixSocketType
 
         init(_ type: UnixSocketType) throws {
+            self.type = type
             let (a, b) = try KernelUnixSocket.pair(type)
             ends = ["a": a, "b": b]
             let memory = try Syscall.memfdCreate("f0")
@@ -226,6 +238,13 @@ import Testing
                 case .queued(let end, let outgoing):
                     guard let socket = ends[end] else { return .failed(.EBADF) }
                     return .value(try outgoing ? Syscall.socketOutputQueue(socket) : Syscall.socketInputQueue(socket))
+                case .bind(let end, let address):
+                    let socket: FileDescriptor?? = end.map { ends[$0] }
+                    return try UnixSocketAddressAgreementTests.bind(socket, type: type, to: address, addresses: [:])
+                case .disconnect(let end):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    try Syscall.disconnect(socket)
+                    return .closed
                 case .probe:
                     switch try KernelPipe.read(probe, max: 1, nonblocking: true) {
                     case .wouldBlock: return .probed(open: true)
@@ -274,6 +293,8 @@ import Testing
                 input =
                     listen ? .listen(process: 1, end: end, backlog: 1) : .accept(process: 1, end: end, nonblocking: true)
             case .queued(let end, let outgoing): input = .queued(process: 1, end: end, outgoing: outgoing)
+            case .bind(let end, let address): input = .bind(process: 1, end: end, type: nil, address: address)
+            case .disconnect(let end): input = .disconnectPeer(process: 1, end: end)
             }
             // A stream send or receive goes buffer by buffer; alone, each piece leads to one next.
             for _ in 0..<1000 {
@@ -325,7 +346,23 @@ import Testing
             .close(end: "b"), .send(end: "a", size: 10, files: []), .send(end: "a", size: 10, files: []), .shutdown(end: "a", how: 2),
             .poll(end: "a"), .send(end: "b", size: 1, files: []),
         ]
-        return [.stream: [common + connected, large], .dgram: [common + datagram, large], .seqpacket: [common + connected, large]]
+        // bind: an end once, then EINVAL; a new socket's errors; AF_UNSPEC (a datagram end left with no peer, its
+        // queue discarded and the other end reset; EINVAL on the others).
+        let binding: [Operation] = [
+            .bind(end: "a", address: .freshAbstract), .bind(end: "a", address: .freshPath), .bind(end: nil, address: .missingDirectory),
+            .bind(end: nil, address: .existingFile), .bind(end: "b", address: .freshPath), .send(end: "b", size: 3, files: []),
+            .disconnect(end: "a"), .getOption(end: "b", option: .error), .receive(end: "a", max: 64, maxFiles: 0),
+            .send(end: "a", size: 1, files: []), .send(end: "b", size: 2, files: []), .receive(end: "a", max: 64, maxFiles: 0),
+        ]
+        // A regression the random draw found: no peer and a full send buffer is EAGAIN (room is checked first).
+        let noPeerFull: [Operation] = [
+            .send(end: "b", size: 134_849, files: []), .send(end: "b", size: 7873, files: []), .disconnect(end: "b"),
+            .send(end: "b", size: 5001, files: []),
+        ]
+        return [
+            .stream: [common + connected, large, binding], .dgram: [common + datagram, large, binding, noPeerFull],
+            .seqpacket: [common + connected, large, binding],
+        ]
     }()
 
     @Test(arguments: UnixSocketType.allCases)
@@ -380,6 +417,10 @@ import Testing
         case (_, .polled(let events)) where events.contains(.input): "POLLIN"
         case (_, .selected(let readable, _)) where readable: "select readable"
         case (.select(_, _, true), .selected(_, let writable)) where !writable: "select not writable"
+        case (.bind, .closed): "bind"
+        case (.bind, .failed(let code)): "bind \(code)"
+        case (.disconnect, .closed): "disconnected"
+        case (.disconnect, .failed(let code)): "disconnect \(code)"
         case (_, .failed(let code)): "\(code)"
         default: ""
         }
@@ -388,10 +429,11 @@ import Testing
     /// (`POLLERR` needs a poll between a close that leaves unread bytes and the survivor's next receive: too rare
     /// here to require; `UnixSocketPollFactsTests` pins it.)
     static let expectedKinds: [UnixSocketType: Set<String>] = [
-        .stream: ["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLRDHUP", "POLLHUP", "short send", "files sent", "files received", "MSG_CTRUNC", "empty read", "EAGAIN", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
-        .dgram: ["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "EAGAIN", "EMSGSIZE", "ECONNREFUSED", "ENOTCONN", "EBADF", "probe false"],
-        .seqpacket: ["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLRDHUP", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "empty read", "EAGAIN", "EMSGSIZE", "EPIPE", "ECONNRESET", "EBADF", "probe false"],
+        .stream: Set(["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLRDHUP", "POLLHUP", "short send", "files sent", "files received", "MSG_CTRUNC", "empty read", "EAGAIN", "EPIPE", "ECONNRESET", "EBADF", "probe false"]).union(binds).union(["disconnect EINVAL"]),
+        .dgram: Set(["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "EAGAIN", "EMSGSIZE", "ECONNREFUSED", "ENOTCONN", "EBADF", "probe false"]).union(binds).union(["disconnected", "SO_ERROR ECONNRESET"]),
+        .seqpacket: Set(["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLRDHUP", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "empty read", "EAGAIN", "EMSGSIZE", "EPIPE", "ECONNRESET", "EBADF", "probe false"]).union(binds).union(["disconnect EINVAL"]),
     ]
+    static let binds: Set<String> = ["bind", "bind EINVAL", "bind ENOENT", "bind EADDRINUSE"]
 
     static func short(_ output: UnixSocketModel.Output) -> String {
         switch output {

@@ -13,13 +13,16 @@ import SystemPackage
 /// Implementations: `kernel.unix-socket` (one system call per operation, and the reading loop for
 /// `receive-exactly`), and clients that frame messages on a stream, judged by `receive-exactly`: the fragile
 /// `client.stream-framing-one-read` (one receive taken for the whole message) and its robust twin
-/// `client.stream-framing-reader` (the loop). A user's client composes over ``UnixSocketBinding``: it handles the
+/// `client.stream-framing-reader` (the loop); and, judged by `bind`, the fragile `client.bind-unlinks-taken-path`
+/// (on `EADDRINUSE` for a path it unlinks what is there and binds again) and its robust twin
+/// `client.bind-leaves-taken-path` (the kernel's bind, reporting `EADDRINUSE`). A user's client composes over ``UnixSocketBinding``: it handles the
 /// operations it is about and hands the rest to the kernel binding.
 public enum UnixSocketKind: MechanismKind {
     public typealias Model = UnixSocketModel
 
     public static let implementations = [
         "kernel.unix-socket", "client.stream-framing-reader", "client.stream-framing-one-read",
+        "client.bind-unlinks-taken-path", "client.bind-leaves-taken-path",
     ]
 
     /// Each object's type, shape, holders and files.
@@ -42,7 +45,10 @@ public enum UnixSocketKind: MechanismKind {
                     name: member.key, content: content, holders: workload.holders(of: object.name, role: "hold:\(member.key)"),
                     readers: workload.holders(of: object.name, role: "read:\(member.key)"))
             }
-            return (object.name, UnixSocketModel.Setup(type: type, shape: shape, files: files))
+            // The provisioned sockets' addresses are paths unless the object asks for abstract names (a pair has none).
+            var address: UnixSocketModel.AddressKind? = object.parameters["address"] == .string("abstract") ? .abstract : .path
+            if case .pair = shape { address = nil }
+            return (object.name, UnixSocketModel.Setup(type: type, shape: shape, files: files, address: address))
         })
     }
 
@@ -77,7 +83,16 @@ public enum UnixSocketKind: MechanismKind {
         let holders = workload.processes.filter { $0.holds[object.name] != nil }
         var setups: [Int: JSONObject] = [:]
         var sockets: [Int: JSONObject] = [:]
-        for process in holders { setups[process.id] = ["type": .string(typeName)] }
+        for process in holders {
+            // The fresh path this process's binds use (each removed at once), recorded so that a bind killed
+            // before the removal leaves nothing after the run; fresh abstract names are numbered from the same stem.
+            let freshPath = provisioned.namespace.path("\(object.name)-bind-p\(process.id)")
+            try provisioned.namespace.record(.path, freshPath)
+            setups[process.id] = [
+                "type": .string(typeName), "bindPath": .string(freshPath),
+                "bindAbstract": .string(provisioned.namespace.stem + "\(object.name)-bind-p\(process.id)"),
+            ]
+        }
 
         switch object.parameters["shape"] ?? "pair" {
         case "pair":
@@ -155,6 +170,7 @@ public enum UnixSocketKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<UnixSocketModel> {
         var binding = try UnixSocketBinding(object)
         if implementation == "client.stream-framing-one-read" { binding.framingReader = OneReadFramingReader() }
+        if implementation == "client.bind-unlinks-taken-path" { binding.unlinksTakenPath = true }
         return binding
     }
 }
@@ -171,6 +187,9 @@ public struct UnixSocketBinding: ObjectBinding {
     let type: UnixSocketType
     /// The client that carries out `receive-exactly` (the kernel's loop unless a client says otherwise).
     var framingReader: any StreamFramingReader = FramingReader()
+    /// The stale-socket idiom, a bug: a bind that finds its path taken unlinks whatever is there and binds again —
+    /// taking a live listener's path (`client.bind-unlinks-taken-path`).
+    var unlinksTakenPath = false
     private let context: WorkerContext
     private var sockets: [String: FileDescriptor] = [:]
     /// The listener's address (connect), or every bound socket's address (sendto, and naming senders).
@@ -179,6 +198,11 @@ public struct UnixSocketBinding: ObjectBinding {
     private var files: [String: [FileDescriptor]] = [:]
     private var pipeReaders: [String: FileDescriptor] = [:]
     private let fileNames: [FileIdentity: String]
+    /// Where this process's `bind`s to a fresh address go: a path (removed after each bind) and the stem of
+    /// abstract names (numbered, since a bound socket of the object keeps its name).
+    private let bindPath: String?
+    private let bindAbstract: String?
+    private var abstractNamesUsed = 0
 
     /// The binding for this process's part of `object`, as the unix-socket kind provisioned it.
     public init(_ object: WorkerObject) throws(BindingError) {
@@ -206,6 +230,8 @@ public struct UnixSocketBinding: ObjectBinding {
             if case .integer(let fd)? = file["reader"] { pipeReaders[member.key] = FileDescriptor(rawValue: CInt(fd)) }
         }
         fileNames = names
+        if case .string(let path)? = object.setup["bindPath"] { bindPath = path } else { bindPath = nil }
+        if case .string(let name)? = object.setup["bindAbstract"] { bindAbstract = name } else { bindAbstract = nil }
     }
 
     /// This process's socket named `end` (`a`, `client-2`, …), while it is open.
@@ -256,6 +282,10 @@ public struct UnixSocketBinding: ObjectBinding {
             guard let address = addresses[to] else { BindingFailure.abandon("connect: no socket '\(to)' to connect to") }
             try Syscall.connect(socket, to: address)
             return .closed
+        case .disconnectPeer(_, let end):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            try Syscall.disconnect(socket)
+            return .closed
         case .accept(_, let end, let nonblocking):
             guard let listener = sockets[end] else { throw .badFileDescriptor }
             switch try KernelUnixSocket.accept(listener, nonblocking: nonblocking) {
@@ -279,6 +309,8 @@ public struct UnixSocketBinding: ObjectBinding {
             case 5: return .created(.seqpacket)
             default: return .created(.dgram)
             }
+        case .bind(_, let end, let type, let address):
+            return try bind(end: end, type: type, to: address)
         case .listen(_, let end, let backlog):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             try Syscall.listen(socket, backlog: backlog)
@@ -351,6 +383,50 @@ public struct UnixSocketBinding: ObjectBinding {
     static let pollEventPairs: [(UnixSocketModel.PollEvents, KernelUnixSocket.PollEvents)] = [
         (.input, .input), (.output, .output), (.readHangUp, .readHangUp), (.hangUp, .hangUp), (.error, .error),
     ]
+
+    /// `bind` of this process's socket `end`, or of a new socket of `type` (the object's if nil) closed at once. A
+    /// bind that made a fresh path removes it at once: only the outcome is judged, and a socket of the object
+    /// keeps its binding without the file.
+    private mutating func bind(
+        end: String?, type newType: UnixSocketModel.SocketType?, to address: UnixSocketModel.BindAddress
+    ) throws(Errno) -> UnixSocketModel.Output {
+        guard let bindPath, let bindAbstract else { BindingFailure.abandon("bind: this setup has no fresh addresses") }
+        let target: UnixAddress
+        switch address {
+        case .freshPath: target = .path(bindPath)
+        case .freshAbstract:
+            abstractNamesUsed += 1
+            target = .abstract("\(bindAbstract)-\(abstractNamesUsed)")
+        case .missingDirectory: target = .path("\(bindPath)-missing/socket")
+        // A file that is there and is no socket (measured: EADDRINUSE, as for a socket's path).
+        case .existingFile: target = .path("/proc/self/status")
+        case .of(let name):
+            if name == "listen", let listenerAddress {
+                target = listenerAddress
+            } else if let bound = addresses[name] {
+                target = bound
+            } else {
+                BindingFailure.abandon("bind: no socket '\(name)' with an address")
+            }
+        }
+        let socket: FileDescriptor
+        if let end {
+            guard let held = sockets[end] else { throw .badFileDescriptor }
+            socket = held
+        } else {
+            socket = try Syscall.unixSocket(newType.flatMap { UnixSocketType(rawValue: $0.rawValue) } ?? type)
+        }
+        defer { if end == nil { try? Syscall.close(socket) } }
+        do throws(Errno) {
+            try Syscall.bind(socket, to: target)
+        } catch .addressInUse where unlinksTakenPath {
+            guard case .path(let path) = target else { throw .addressInUse }
+            try Syscall.unlink(path)
+            try Syscall.bind(socket, to: target)
+        }
+        if case .freshPath = address { try? Syscall.unlink(bindPath) }
+        return .closed
+    }
 
     /// Connects this process's client socket; a second connect while it is open goes to the kernel on the same
     /// socket (which says `EISCONN`, or why not).

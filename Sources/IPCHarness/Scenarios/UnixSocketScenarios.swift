@@ -5,6 +5,7 @@ import IPCModels
 public enum UnixSocketScenarios {
     public static let all: [Scenario] = [
         streamPair, seqpacketPair, datagramTruncation, streamListener, seqpacketListener, boundPath, boundAbstract,
+        unlinksTakenPath, leavesTakenPath,
     ]
 
     public static let streamPair = Scenario.real(
@@ -49,8 +50,68 @@ public enum UnixSocketScenarios {
         summary: "2-4 datagram sockets bound to abstract names send to each other, sometimes connected; a closed one refuses",
         makeWorkload: { generator in boundWorkload(address: "abstract", generator: &generator) })
 
+    /// The stale-socket idiom: a process that binds to the listener's path and, finding it taken, unlinks what is
+    /// there and binds again — its bind reports success where the kernel's says `EADDRINUSE`, and the live
+    /// listener has lost its path (later clients are refused).
+    public static let unlinksTakenPath = takeover(
+        "unix-stream-fragile-unlinks-taken-path", "client.bind-unlinks-taken-path",
+        "BROKEN: a bind that finds the listener's path taken unlinks it and binds again, stealing a live listener's address",
+        isBroken: true)
+
+    public static let leavesTakenPath = takeover(
+        "unix-stream-robust-leaves-taken-path", "client.bind-leaves-taken-path",
+        "robust twin of unix-stream-fragile-unlinks-taken-path: a bind to a taken path reports EADDRINUSE and leaves it")
+
+    /// A ``takeoverWorkload(generator:)`` scenario through the bind client `implementation`.
+    static func takeover(_ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false) -> Scenario {
+        Scenario.real(
+            name: name, kind: UnixSocketKind.self, implementation: implementation, summary: summary, isBroken: isBroken,
+            makeWorkload: { generator in takeoverWorkload(generator: &generator) })
+    }
 
     // MARK: Workloads
+
+    /// A listener on a path (process 1 accepts without blocking, receives, closes it at some point) and 1-3 clients
+    /// that connect and send; one of them first binds a new socket to the listener's path (a restarting server's
+    /// bind), before or after its connect.
+    static func takeoverWorkload(generator: inout SeededGenerator) -> Workload {
+        let count = generator.next(in: 2...4)
+        let binder = generator.next(in: 2...count)
+        var processes: [Workload.Process] = []
+        for client in 2...count {
+            var program = [
+                Call(process: client, object: "s0", f: "connect", value: ["nonblocking": true]),
+                Call(process: client, object: "s0", f: "send", value: ["end": .string("client-\(client)"), "data": "hello", "nonblocking": true]),
+            ]
+            if client == binder {
+                program.insert(Call(process: client, object: "s0", f: "bind", value: ["address": "listen"]), at: generator.next(in: 0...1))
+            }
+            processes.append(Workload.Process(id: client, holds: ["s0": ["connect"]], program: program))
+        }
+        var server: [Call] = []
+        for peer in 2...count {
+            server.append(Call(process: 1, object: "s0", f: "accept", value: ["end": "listen", "nonblocking": true]))
+            server.append(Call(process: 1, object: "s0", f: "receive", value: ["end": .string("server-\(peer)"), "max": 16, "nonblocking": true]))
+        }
+        if generator.chance(0.3) { server.append(Call(process: 1, object: "s0", f: "close", value: ["end": "listen"])) }
+        processes.insert(Workload.Process(id: 1, holds: ["s0": ["listen"]], program: server), at: 0)
+        return Workload(
+            objects: [Workload.Object(
+                name: "s0", kind: "unix-socket",
+                parameters: ["type": "stream", "shape": "listener", "address": "path", "backlog": .int(count)])],
+            processes: processes)
+    }
+
+    /// A `bind` of `end` (nil: a new socket of the object's type, closed at once) to an address that is not one of
+    /// the object's: fresh (it binds, unless the socket is bound already: `EINVAL`), in a missing directory
+    /// (`ENOENT`) or an existing file (`EADDRINUSE`).
+    static func bindCall(process: Int, end: String?, generator: inout SeededGenerator) -> Call {
+        var value: JSONObject = [
+            "address": .string(generator.pick(["fresh-path", "fresh-abstract", "fresh-abstract", "missing-directory", "existing-file"]))
+        ]
+        if let end { value["end"] = .string(end) }
+        return Call(process: process, object: "s0", f: "bind", value: .object(value))
+    }
 
     /// Processes share the two ends of a pair in random roles and send, receive and sometimes close.
     static func pairWorkload(
@@ -89,6 +150,11 @@ public enum UnixSocketScenarios {
                     var value = call.value
                     value["end"] = .string(end)
                     program.append(Call(process: process, object: "s0", f: call.f, value: .object(value)))
+                    continue
+                }
+                if generator.chance(0.04) {
+                    // bind of the end (unbound: the first one binds, later ones EINVAL) or of a new socket.
+                    program.append(bindCall(process: process, end: generator.chance(0.5) ? end : nil, generator: &generator))
                     continue
                 }
                 if generator.chance(0.08) {
@@ -174,6 +240,16 @@ public enum UnixSocketScenarios {
             // Connect again while connected (nonblocking: a full backlog EAGAIN, a closed listener ECONNREFUSED,
             // else EISCONN); never after its close, which would make a second connection.
             if generator.chance(0.25) { program.append(Call(process: client, object: "s0", f: "connect", value: ["nonblocking": true])) }
+            // bind: the client (unbound: it binds once, then EINVAL; to the listener's abstract name once the
+            // listener closed, which it then holds), or a new socket to the listener's address (EADDRINUSE; an
+            // abstract name free once the listener closed) or elsewhere.
+            if generator.chance(0.3) {
+                let end: String? = generator.chance(0.5) ? "client-\(client)" : nil
+                program.append(
+                    generator.chance(0.4)
+                        ? Call(process: client, object: "s0", f: "bind", value: end.map { ["address": "listen", "end": .string($0)] } ?? ["address": "listen"])
+                        : bindCall(process: client, end: end, generator: &generator))
+            }
             if generator.chance(0.4) { program.append(Call(process: client, object: "s0", f: "close", value: ["end": .string("client-\(client)")])) }
             processes.append(Workload.Process(id: client, holds: ["s0": ["connect"]], program: program))
         }
@@ -193,6 +269,12 @@ public enum UnixSocketScenarios {
             case 6..<9:
                 let data = PayloadMaker.make(process: 1, sequence: sequence, count: generator.next(in: 1...3000), generator: &generator)
                 server.append(Call(process: 1, object: "s0", f: "send", value: ["end": .string("server-\(peer)"), "data": Payload.json(data), "nonblocking": true]))
+            case 9 where generator.chance(0.3):
+                // The listener and accepted sockets are bound already: EINVAL (after a path's lookup).
+                let end: String = generator.chance(0.5) ? "listen" : "server-\(peer)"
+                server.append(generator.chance(0.5)
+                    ? Call(process: 1, object: "s0", f: "bind", value: ["address": "listen", "end": .string(end)])
+                    : bindCall(process: 1, end: end, generator: &generator))
             default:
                 server.append(Call(process: 1, object: "s0", f: "close", value: ["end": generator.chance(0.3) ? "listen" : .string("server-\(peer)")]))
             }
@@ -207,7 +289,7 @@ public enum UnixSocketScenarios {
 
     /// Every process has its own bound datagram socket and sends to the others' (and its own) addresses; now and
     /// then one connects to a socket (fixing its peer: others' datagrams to it then fail `EPERM`) and afterwards
-    /// sends without an address half the time.
+    /// sends without an address half the time, and may dissolve the peer again (`AF_UNSPEC`).
     static func boundWorkload(address: String, generator: inout SeededGenerator) -> Workload {
         let count = generator.next(in: 2...4)
         let processes = (1...count).map { process in
@@ -217,6 +299,10 @@ public enum UnixSocketScenarios {
                 var value: JSONObject = ["end": .string("p\(process)")]
                 if generator.chance(0.4) { value["nonblocking"] = true }
                 switch generator.next(in: 0...19) {
+                case 10..<12 where connected && generator.chance(0.3):
+                    // AF_UNSPEC: no peer any more (its queue discarded, an old peer connected back reset).
+                    connected = false
+                    program.append(Call(process: process, object: "s0", f: "connect", value: ["end": .string("p\(process)"), "family": "AF_UNSPEC"]))
                 case 10..<12:
                     connected = true
                     program.append(Call(
@@ -230,6 +316,20 @@ public enum UnixSocketScenarios {
                 case 12..<19:
                     value["max"] = .int(generator.next(in: generator.pick([1...30, 31...3000])))
                     program.append(Call(process: process, object: "s0", f: "receive", value: .object(value)))
+                case 19 where generator.chance(0.6):
+                    // bind: the bound socket again (EINVAL, or for a path ENOENT/EADDRINUSE first), a new socket
+                    // elsewhere, or to another's address — by a datagram socket only on paths (EADDRINUSE even once
+                    // it closed): a datagram socket taking a closed one's abstract name would hold it for a moment in
+                    // which sends to that name reach it, which the model does not express; another type binds it.
+                    let target = "p\(generator.next(in: 1...count))"
+                    switch generator.next(in: 0...3) {
+                    case 0, 1: program.append(bindCall(process: process, end: "p\(process)", generator: &generator))
+                    case 2: program.append(bindCall(process: process, end: nil, generator: &generator))
+                    default:
+                        let value: JSONObject = address == "path"
+                            ? ["address": .string(target)] : ["address": .string(target), "type": .string(generator.pick(["stream", "seqpacket"]))]
+                        program.append(Call(process: process, object: "s0", f: "bind", value: .object(value)))
+                    }
                 default:
                     program.append(Call(process: process, object: "s0", f: "close", value: ["end": .string("p\(process)")]))
                 }

@@ -1,0 +1,96 @@
+extension UnixSocketModel {
+    /// Whether an object's addresses are file-system paths or abstract names: a path stays taken after its socket
+    /// closes (until it is unlinked, which the harness does after the run), an abstract name frees with its socket.
+    public enum AddressKind: String, Hashable, Sendable, CaseIterable {
+        case path, abstract
+    }
+
+    static let addressInUse = ErrorCode("EADDRINUSE")
+
+    /// Where a `bind` points.
+    public enum BindAddress: Hashable, Sendable {
+        /// The address of the object's socket of this name: the listener's (`listen`) or a bound datagram socket's
+        /// (`pP`).
+        case of(String)
+        /// A path or abstract name nobody holds.
+        case freshPath, freshAbstract
+        /// A path in a directory that does not exist.
+        case missingDirectory
+        /// A path where a file that is not a socket exists.
+        case existingFile
+
+        /// The trace's names for the addresses that are not a socket's.
+        static let names: [(name: String, address: BindAddress)] = [
+            ("fresh-path", .freshPath), ("fresh-abstract", .freshAbstract), ("missing-directory", .missingDirectory),
+            ("existing-file", .existingFile),
+        ]
+
+        /// Its name in a trace: the socket's, or `fresh-path` and so on.
+        public var name: String {
+            if case .of(let socket) = self { return socket }
+            return Self.names.first { $0.address == self }!.name
+        }
+    }
+
+    /// `bind` (`unix_bind`, measured in `UnixSocketBindConnectFactsTests` and `UnixSocketBindFactsTests`) of the
+    /// object's socket `end`, or of a new socket of `type` that is closed at once (only the outcome is judged).
+    ///
+    /// A path is looked up and made first: `ENOENT` in a missing directory, `EADDRINUSE` where any file is (a
+    /// socket's path stays after the socket closed) — and only then `EINVAL` for a socket already bound. An abstract
+    /// name: `EINVAL` for a bound socket first, then `EADDRINUSE` while a socket of the same type holds the name (the
+    /// socket bound to it, not its accepted connections; another type binds the same name). The listener, the bound
+    /// datagram sockets and accepted sockets are bound; pair ends and clients are not until a `bind` binds them.
+    /// `EBADF` for an `end` the process does not hold. When the trace does not say what kind of address the
+    /// object's sockets have, a bind to one of them may give what either kind would.
+    ///
+    /// A successful bind of a new socket takes a name for a moment only; the model makes the bind one step (a
+    /// concurrent send or connect to a released bound datagram socket's abstract name could reach the new socket in
+    /// that moment: not modelled, so the scenarios never bind there).
+    func bind(_ state: State, process: Int, end: String?, type: SocketType?, address: BindAddress) -> Transitions {
+        var index: Int?
+        if let end {
+            guard let found = state.socketIndex(end), state.sockets[found].holders.contains(process) else {
+                return failure(state, .EBADF)
+            }
+            index = found
+        }
+        let socketType = type ?? state.type
+        let alreadyBound = index.map { state.sockets[$0].isBound } ?? false
+        func bound(holding name: String? = nil) -> (output: Output?, step: Step<State>) {
+            var next = state
+            if let index {
+                next.sockets[index].isBound = true
+                next.sockets[index].holdsNameOf = name
+            }
+            return (.closed, .completed(next))
+        }
+        switch address {
+        case .missingDirectory: return failure(state, .ENOENT)
+        case .existingFile: return failure(state, Self.addressInUse)
+        case .freshPath, .freshAbstract: return alreadyBound ? failure(state, .EINVAL) : [bound()]
+        case .of(let name):
+            guard let target = state.socketIndex(name), state.sockets[target].isListener || state.reportsSender else {
+                return []
+            }
+            var outcomes: Transitions = []
+            for kind in state.addressKind.map({ [$0] }) ?? AddressKind.allCases {
+                switch kind {
+                case .path:
+                    outcomes += failure(state, Self.addressInUse)
+                case .abstract:
+                    let taken =
+                        socketType == state.type
+                        && state.sockets.contains { !$0.released && ($0.name == name || $0.holdsNameOf == name) }
+                    if alreadyBound {
+                        outcomes += failure(state, .EINVAL)
+                    } else if taken {
+                        outcomes += failure(state, Self.addressInUse)
+                    } else {
+                        outcomes.append(bound(holding: name))
+                    }
+                }
+            }
+            return outcomes
+        }
+    }
+}
