@@ -22,6 +22,17 @@
 ///   word of a not-recoverable mutex back (`TimedWaitFactsTests`).
 /// - No lock call ever fails `EINTR`: glibc waits on the futex again after a handler runs (POSIX: "shall not return
 ///   an error code of [EINTR]").
+/// - `destroy` (`pthread_mutex_destroy`) sets glibc's kind to -1: destroying again succeeds, and every call but
+///   `init` then fails `EINVAL` — but `consistent`, which looks only at the kind's robust bit (-1 has it) and the
+///   owner field, still clears an inconsistent mark once. glibc fails `EBUSY` only for a locked mutex that is not
+///   robust; a locked robust one it destroys (0). What follows that is undefined in POSIX and not deterministic (a
+///   process asleep in `lock` from before may still take it after the holder's death), so the model stops judging
+///   the mutex (``State/undefined``). `init` (`pthread_mutex_init`, optionally not robust) makes a free, destroyed
+///   or not-recoverable mutex new; re-initialising one that is held is undefined too (`MutexLifecycleFactsTests`).
+/// - A mutex made with `PTHREAD_MUTEX_STALLED` (setup `"robust": false`, or `init` with it) is error-checking
+///   without robustness: its owner's death or exit leaves it locked for good (the next `lock` sleeps forever,
+///   `trylock` fails `EBUSY`, `timedlock` `ETIMEDOUT`, `unlock` `EPERM`, `destroy` `EBUSY`), `consistent` fails
+///   `EINVAL`, and glibc's `trylock` by the holder is `EBUSY` (not `EDEADLK`: it looks only at the lock word).
 public struct RobustMutexModel: TransitionModel, TraceModel {
     public static let name = "robust-mutex"
 
@@ -48,8 +59,20 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
 
         public var word: Word = .free
         public var field: Field = .normal
+        /// `PTHREAD_MUTEX_ROBUST`; false for `PTHREAD_MUTEX_STALLED`.
+        public var robust = true
+        /// `pthread_mutex_destroy` set glibc's kind to -1.
+        public var destroyed = false
+        /// Destroyed or re-initialised while held: POSIX leaves what follows undefined and glibc's outcome depends
+        /// on who was asleep in it, so every output is allowed from then on (``transitions(_:_:)`` still gives
+        /// what a call made afterwards gets, for agreement tests and simulation).
+        public var undefined = false
 
-        var holder: Int? {
+        public init(robust: Bool = true) {
+            self.robust = robust
+        }
+
+        package var holder: Int? {
             switch word {
             case .held(let owner, _), .crashing(let owner): owner
             default: nil
@@ -64,6 +87,10 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         case timedLock(process: Int, timeout: Timeout, clock: WaitClock? = nil)
         case unlock(process: Int)
         case consistent(process: Int)
+        /// `pthread_mutex_destroy`.
+        case destroy(process: Int)
+        /// `pthread_mutex_init` with the driver's attributes (process-shared, error-checking), robust or stalled.
+        case initialize(process: Int, robust: Bool)
         case exit(process: Int)
     }
 
@@ -76,19 +103,58 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
     }
 
     public let mutexes: [String]
+    /// The mutexes the driver makes `PTHREAD_MUTEX_STALLED` (setup `"robust": false`).
+    public let stalled: Set<String>
 
-    public init(mutexes: [String]) {
+    public init(mutexes: [String], stalled: Set<String> = []) {
         self.mutexes = mutexes
+        self.stalled = stalled
     }
 
     public var objects: [String] { mutexes }
 
-    public func initialState(of object: String) -> State { State() }
+    public func initialState(of object: String) -> State { State(robust: !stalled.contains(object)) }
+
+    /// As every transition model steps, but a mutex whose state POSIX leaves undefined allows every outcome.
+    public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        guard state.undefined else { return step(state, input, output, matching: ==) }
+        let next = transitions(state, input).first?.state ?? state
+        return [.completed(next)]
+    }
 
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         func same(_ output: Output) -> [Transition<State, Output>] { [Transition(output, state)] }
         var next = state
+        if state.destroyed {
+            switch input {
+            case .destroy: return same(.done)
+            case .initialize, .exit: break
+            case .consistent:
+                // glibc looks at the kind's robust bit (set in -1) and its owner field, nothing else.
+                guard state.field == .inconsistent else { return same(.failed(.EINVAL)) }
+                next.field = .normal
+                return [Transition(.done, next)]
+            default: return same(.failed(.EINVAL))
+            }
+        }
         switch input {
+        case .destroy:
+            let held = state.holder != nil || state.word == .deadHolder
+            guard held else {
+                next.destroyed = true
+                return [Transition(.done, next)]
+            }
+            // glibc checks the user count only for a mutex that is not robust.
+            guard state.robust else { return same(.failed(.EBUSY)) }
+            next.destroyed = true
+            next.undefined = true
+            return [Transition(.done, next)]
+        case .initialize(_, let robust):
+            var fresh = State(robust: robust)
+            fresh.undefined = state.undefined || state.holder != nil || state.word == .deadHolder
+            return [Transition(.done, fresh)]
+        case .consistent where !state.robust:
+            return same(.failed(.EINVAL))
         case .lock(let process), .tryLock(let process), .timedLock(let process, _, _):
             let tryOnly: Bool
             if case .tryLock = input { tryOnly = true } else { tryOnly = false }
@@ -103,13 +169,17 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
                 next.word = .held(owner: process, listed: true)
                 next.field = .inconsistent
                 return [Transition(.lockedOwnerDied, next)]
+            case .held(process, _) where tryOnly && !state.robust:
+                // glibc's trylock of a stalled error-checking mutex looks only at the lock word.
+                return same(.failed(.EBUSY))
             case .held(process, _), .crashing(process):
                 return same(.failed(.EDEADLK))
             case .held, .crashing, .deadHolder:
                 return tryOnly ? same(.failed(.EBUSY)) : waiting
             case .free:
                 guard state.field == .notRecoverable else {
-                    next.word = .held(owner: process, listed: true)
+                    // A stalled mutex is on no robust list: its owner's death leaves a dead holder.
+                    next.word = .held(owner: process, listed: state.robust)
                     next.field = .normal
                     return [Transition(.locked, next)]
                 }
@@ -154,10 +224,17 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
     }
 
     public func describe(_ state: State) -> String {
+        var notes = state.robust ? "" : " (stalled: not robust)"
+        if state.destroyed { notes += "; destroyed (every call but init fails EINVAL)" }
+        if state.undefined { notes += "; destroyed or re-initialised while held: undefined, no longer judged" }
+        return describeLock(state) + notes
+    }
+
+    private func describeLock(_ state: State) -> String {
         let word: String
         switch state.word {
         case .free: word = "unlocked"
-        case .held(let owner, let listed): word = "held by process \(owner)\(listed ? "" : " (not on its robust list)")"
+        case .held(let owner, let listed): word = "held by process \(owner)\(listed || !state.robust ? "" : " (not on its robust list)")"
         case .crashing(let owner): word = "held by process \(owner), crashing in unlock"
         case .ownerDied: word = "owner died: the next locker gets EOWNERDEAD"
         case .deadHolder: word = "stuck: the lock word holds a dead thread's id"
@@ -178,6 +255,8 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
             call = clock.map { "pthread_mutex_clocklock (\($0.rawValue) clock, \(timeout.text))" } ?? "pthread_mutex_timedlock (\(timeout.text))"
         case .unlock: call = "pthread_mutex_unlock"
         case .consistent: call = "pthread_mutex_consistent"
+        case .destroy: call = "pthread_mutex_destroy"
+        case .initialize(_, let robust): call = "pthread_mutex_init (\(robust ? "robust" : "stalled"))"
         case .exit: call = "exit (the robust list is walked)"
         }
         let result = output.described { output in
@@ -191,17 +270,27 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
     }
 }
 
-// Trace form (documented in traces/README.md): lock, trylock, unlock, consistent, no value; timedlock
-// {"timeout": MS | "invalid", "clock": "monotonic" | "realtime" | "unsupported"?}; ok, or fail with EOWNERDEAD
-// (which for lock, trylock and timedlock means *locked*), ENOTRECOVERABLE, EDEADLK, EBUSY, EPERM, EINVAL, ETIMEDOUT.
-// params: {"objects": {"x0": {}}}
+// Trace form (documented in traces/README.md): lock, trylock, unlock, consistent, destroy, no value; init
+// {"robust": false}? (robust when left out); timedlock {"timeout": MS | "invalid", "clock": "monotonic" | "realtime" |
+// "unsupported"?}; ok, or fail with EOWNERDEAD (which for lock, trylock and timedlock means *locked*),
+// ENOTRECOVERABLE, EDEADLK, EBUSY, EPERM, EINVAL, ETIMEDOUT.
+// params: {"objects": {"x0": {}, "x1": {"robust": false}}}
 extension RobustMutexModel {
     public init(parameters: JSONValue?) throws(ModelError) {
-        self.init(mutexes: try ModelParameters.objects(parameters, model: Self.name).map(\.name))
+        let objects = try ModelParameters.objects(parameters, model: Self.name)
+        var stalled: Set<String> = []
+        for (name, setup) in objects {
+            guard let robust = setup?["robust"] else { continue }
+            guard case .bool(let value) = robust else { throw ModelError("mutex '\(name)': 'robust' must be true or false") }
+            if !value { stalled.insert(name) }
+        }
+        self.init(mutexes: objects.map(\.name), stalled: stalled)
     }
 
     public var parameters: JSONValue {
-        ModelParameters.json(mutexes.map { ($0, JSONValue.object(JSONObject())) })
+        ModelParameters.json(mutexes.map { name in
+            (name, stalled.contains(name) ? ["robust": false] : JSONValue.object(JSONObject()))
+        })
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {
@@ -213,8 +302,16 @@ extension RobustMutexModel {
             return .timedLock(process: call.process, timeout: timeout, clock: try WaitClock.field(of: call.value))
         case "unlock": return .unlock(process: call.process)
         case "consistent": return .consistent(process: call.process)
+        case "destroy": return .destroy(process: call.process)
+        case "init":
+            var robust = true
+            if let value = call.value?["robust"] {
+                guard case .bool(let flag) = value else { throw ModelError("'init': 'robust' must be true or false") }
+                robust = flag
+            }
+            return .initialize(process: call.process, robust: robust)
         default:
-            throw ModelError("the robust-mutex model has no operation '\(call.f)' (it has lock, trylock, timedlock, unlock and consistent)")
+            throw ModelError("the robust-mutex model has no operation '\(call.f)' (it has lock, trylock, timedlock, unlock, consistent, destroy and init)")
         }
     }
 
@@ -236,6 +333,8 @@ extension RobustMutexModel {
             ("timedlock", clock.map { ["timeout": timeout.json, "clock": $0.json] } ?? ["timeout": timeout.json])
         case .unlock: ("unlock", nil)
         case .consistent: ("consistent", nil)
+        case .destroy: ("destroy", nil)
+        case .initialize(_, let robust): ("init", robust ? nil : ["robust": false])
         case .exit: ("exit", nil)
         }
     }

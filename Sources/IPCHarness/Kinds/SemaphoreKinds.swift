@@ -271,14 +271,18 @@ public enum RobustMutexKind: MechanismKind {
     ]
 
     public static func model(for workload: Workload) -> RobustMutexModel {
-        RobustMutexModel(mutexes: workload.objects.filter { $0.kind == name }.map(\.name))
+        let mutexes = workload.objects.filter { $0.kind == name }
+        return RobustMutexModel(
+            mutexes: mutexes.map(\.name), stalled: Set(mutexes.filter { $0.parameters["robust"] == .bool(false) }.map(\.name)))
     }
 
+    /// Parameter `robust` false: the driver makes the mutex `PTHREAD_MUTEX_STALLED` (glibc's default robustness).
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
+        let robust = object.parameters["robust"] != .bool(false)
         let memory = try objects.shareMemory(size: SharedObjectMemory.size) { address in
-            _ = try RobustMutex.initialize(at: address)
+            _ = try RobustMutex.initialize(at: address, robust: robust)
         }
         objects.tellHolders(of: object, in: workload, handing: ["fd": memory])
     }
@@ -323,6 +327,12 @@ struct RobustMutexBinding: ObjectBinding {
             return .done
         case .consistent:
             try mutex.consistent()
+            return .done
+        case .destroy:
+            try mutex.destroy()
+            return .done
+        case .initialize(_, let robust):
+            try mutex.initialize(robust: robust)
             return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
