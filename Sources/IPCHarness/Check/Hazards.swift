@@ -3,20 +3,29 @@ import IPCModels
 /// Dangers a run shows that are not violations: the kernel did what it promises, but a program relying on the
 /// mechanism would be hurt. Reported beside the verdict, never changing it.
 ///
-/// One so far: a POSIX semaphore unit held by a process that died. POSIX semaphores have no undo (System V's
-/// `SEM_UNDO` is the remedy), so a holder killed between `sem_wait` and `sem_post` takes its unit with it and the
-/// count stays low for good.
+/// Two so far:
+/// - a POSIX semaphore unit held by a process that died. POSIX semaphores have no undo (System V's `SEM_UNDO` is
+///   the remedy), so a holder killed between `sem_wait` and `sem_post` takes its unit with it and the count stays
+///   low for good;
+/// - a mutex made without `pthread_mutexattr_setrobust` (`PTHREAD_MUTEX_STALLED`) whose holder was killed: the
+///   kernel knows nothing of it, so it stays locked for good and the next locker sleeps forever.
 struct HazardDetector {
     private let model: String
+    /// The robust-mutex model's objects set up stalled (re-initialising one during a run is not followed).
+    private let stalledMutexes: Set<String>
     /// Units each process holds on each semaphore: successful waits minus posts.
     private var held: [Int: [String: Int]] = [:]
+    /// The stalled mutexes each process holds: locked and not yet unlocked.
+    private var heldMutexes: [Int: Set<String>] = [:]
     private(set) var hazards: [String] = []
 
-    init(model: String) {
+    init(model: String, stalledMutexes: Set<String> = []) {
         self.model = model
+        self.stalledMutexes = stalledMutexes
     }
 
     mutating func observe(_ event: Trace.Event, line: Int) {
+        if model == RobustMutexModel.name { return observeMutex(event, line: line) }
         guard model == PosixSemaphoreModel.name else { return }
         switch event.type {
         case .ok:
@@ -31,5 +40,23 @@ struct HazardDetector {
         default:
             break
         }
+    }
+
+    private mutating func observeMutex(_ event: Trace.Event, line: Int) {
+        if event.type == .kill { return reportStalled(event, line: line) }
+        guard event.type == .ok, let object = event.object, stalledMutexes.contains(object) else { return }
+        switch event.f {
+        case "lock", "trylock", "timedlock": heldMutexes[event.process, default: []].insert(object)
+        case "unlock": heldMutexes[event.process]?.remove(object)
+        case "init": for process in heldMutexes.keys { heldMutexes[process]?.remove(object) }
+        default: break
+        }
+    }
+
+    private mutating func reportStalled(_ event: Trace.Event, line: Int) {
+        for object in (heldMutexes[event.process] ?? []).sorted() {
+            hazards.append("process \(event.process) was killed holding mutex \(object) (line \(line)), made without PTHREAD_MUTEX_ROBUST: nothing marks its owner's death, so it stays locked and every later locker sleeps for good")
+        }
+        heldMutexes[event.process] = nil
     }
 }

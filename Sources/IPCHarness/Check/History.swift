@@ -126,7 +126,7 @@ public struct HistoryBuilder<M: TraceModel> {
         self.model = model
         self.path = path
         self.objects = Set(model.objects)
-        self.hazards = HazardDetector(model: M.name)
+        self.hazards = HazardDetector(model: M.name, stalledMutexes: (model as? RobustMutexModel)?.stalled ?? [])
     }
 
     private func failure(_ line: Int, _ message: String) -> TraceError {
