@@ -482,8 +482,8 @@ import Testing
         [7, 7, 13, 6, 6, 0, 14, 0, 4],  // inconsistent holder died, destroyed: consistent once, then EINVAL
         [7, 0, 4, 0, 14, 0, 4, 6],  // not recoverable, then init without destroy
         [7, 0, 4, 13, 0, 14, 2, 4],  // not recoverable, destroyed, init
-        [15, 0, 2, 0, 10, 13, 4, 13, 6, 14],  // stalled: trylock by holder EBUSY, lock EDEADLK, destroy EBUSY held
-        [15, 7, 2, 10, 4, 6, 13, 0],  // stalled, its owner exited: EBUSY, (asleep), EPERM, EINVAL, EBUSY, (asleep)
+        [15, 0, 2, 0, 10, 11, 13, 4, 13, 6, 14],  // stalled: trylock by holder EBUSY, lock EDEADLK, destroy EBUSY held
+        [15, 7, 2, 10, 11, 12, 4, 6, 13, 0],  // stalled, its owner exited: EBUSY, (asleep), EINVAL twice, EPERM, EINVAL, EBUSY
         [0, 13, 4, 14, 2, 4],  // destroyed held (robust): 0, then not judged (the model stops there)
     ]
 
