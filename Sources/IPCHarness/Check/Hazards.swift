@@ -11,8 +11,10 @@ import IPCModels
 ///   kernel knows nothing of it, so it stays locked for good and the next locker sleeps forever.
 struct HazardDetector {
     private let model: String
-    /// The robust-mutex model's objects set up stalled (re-initialising one during a run is not followed).
-    private let stalledMutexes: Set<String>
+    /// The robust-mutex model's objects that are stalled now: set up so, or re-initialised so during the run.
+    private var stalledMutexes: Set<String>
+    /// The robustness each process's outstanding `init` asked for.
+    private var initialising: [Int: Bool] = [:]
     /// Units each process holds on each semaphore: successful waits minus posts.
     private var held: [Int: [String: Int]] = [:]
     /// The stalled mutexes each process holds: locked and not yet unlocked.
@@ -44,11 +46,18 @@ struct HazardDetector {
 
     private mutating func observeMutex(_ event: Trace.Event, line: Int) {
         if event.type == .kill { return reportStalled(event, line: line) }
-        guard event.type == .ok, let object = event.object, stalledMutexes.contains(object) else { return }
+        if event.type == .invoke, event.f == "init" { initialising[event.process] = event.value?["robust"] != .bool(false) }
+        guard event.type == .ok, let object = event.object else { return }
+        if event.f == "init" {
+            // A new mutex: nobody holds it, and it is stalled or robust as the call asked.
+            for process in heldMutexes.keys { heldMutexes[process]?.remove(object) }
+            if initialising.removeValue(forKey: event.process) ?? true { stalledMutexes.remove(object) } else { stalledMutexes.insert(object) }
+            return
+        }
+        guard stalledMutexes.contains(object) else { return }
         switch event.f {
         case "lock", "trylock", "timedlock": heldMutexes[event.process, default: []].insert(object)
         case "unlock": heldMutexes[event.process]?.remove(object)
-        case "init": for process in heldMutexes.keys { heldMutexes[process]?.remove(object) }
         default: break
         }
     }
