@@ -138,6 +138,93 @@ import Testing
         }
     }
 
+    /// The types (`pthread_mutexattr_settype`) where they differ from error-checking. A stalled normal mutex does not
+    /// look at its owner: unlocking a free one succeeds (twice), lowering glibc's user count below 0, so that after a
+    /// lock destroy still fails `EBUSY`; its holder's trylock is `EBUSY`, its timed lock times out (an invalid
+    /// deadline `EINVAL`), and another thread's unlock frees it.
+    @Test func aStalledNormalMutexLetsAnyoneUnlockAndCountsUsersBelowZero() throws {
+        try withMutex(robust: false) { mutex in
+            try mutex.initialize(robust: false, type: .normal)
+            try mutex.unlock()
+            try mutex.unlock()
+            #expect(try mutex.lock(tryOnly: false) == .acquired)
+            #expect(failure { () throws(Errno) in try mutex.destroy() } == .resourceBusy)
+            try mutex.initialize(robust: false, type: .normal)
+            #expect(try mutex.lock(tryOnly: false) == .acquired)
+            #expect(lockFailure(mutex, tryOnly: true) == .resourceBusy)
+            #expect(timedLockFailure(mutex, milliseconds: 2) == .timedOut)
+            #expect(failure { () throws(Errno) in _ = try mutex.timedLock(deadline: Syscall.invalidDeadline) } == .invalidArgument)
+            TestThread { #expect(failure { () throws(Errno) in try mutex.unlock() } == nil) }.join()
+            try mutex.destroy()
+        }
+    }
+
+    /// A recursive mutex's holder counts up with lock, trylock and timedlock (an invalid deadline too) and down with
+    /// unlock; held, a stalled one is `EBUSY` to destroy and to others' trylock, `EPERM` to others' unlock. A robust
+    /// one taken with `EOWNERDEAD` and locked again: each unlock above 1 fails `ENOTRECOVERABLE` and keeps it held
+    /// (still inconsistent); the last one makes it not recoverable. Made consistent by another thread, its holder's
+    /// unlock fails `EPERM`.
+    @Test func aRecursiveMutexCountsAndAnInconsistentOneSaysNotRecoverableUntilTheLastUnlock() throws {
+        try withMutex(robust: false) { mutex in
+            try mutex.initialize(robust: false, type: .recursive)
+            #expect(try mutex.lock(tryOnly: false) == .acquired)
+            #expect(try mutex.lock(tryOnly: false) == .acquired)
+            #expect(try mutex.timedLock(deadline: Syscall.invalidDeadline) == .acquired)
+            #expect(try mutex.lock(tryOnly: true) == .acquired)
+            TestThread {
+                #expect(lockFailure(mutex, tryOnly: true) == .resourceBusy)
+                #expect(failure { () throws(Errno) in try mutex.unlock() } == .notPermitted)
+            }.join()
+            for _ in 0..<3 { try mutex.unlock() }
+            #expect(failure { () throws(Errno) in try mutex.destroy() } == .resourceBusy)
+            try mutex.unlock()
+            #expect(failure { () throws(Errno) in try mutex.unlock() } == .notPermitted)
+            try mutex.destroy()
+        }
+        try withMutex(robust: true) { mutex in
+            try mutex.initialize(robust: true, type: .recursive)
+            TestThread { _ = try? mutex.lock(tryOnly: false) }.join()
+            #expect(try mutex.lock(tryOnly: false) == .acquiredOwnerDied)
+            #expect(try mutex.lock(tryOnly: false) == .acquired)
+            #expect(failure { () throws(Errno) in try mutex.unlock() } == Errno(rawValue: ENOTRECOVERABLE))
+            #expect(lockFailure(mutex, tryOnly: true) == nil)  // still held: counts up again
+            #expect(failure { () throws(Errno) in try mutex.unlock() } == Errno(rawValue: ENOTRECOVERABLE))
+            try mutex.unlock()
+            #expect(lockFailure(mutex, tryOnly: false) == Errno(rawValue: ENOTRECOVERABLE))
+        }
+        // Made consistent by another thread, which glibc writes into the owner field that a recursive robust
+        // mutex's unlock checks: the holder's unlock fails EPERM. (On threads that end before the page goes: the
+        // holder's robust list must not point into unmapped memory.)
+        try withMutex(robust: true) { mutex in
+            try mutex.initialize(robust: true, type: .recursive)
+            TestThread { _ = try? mutex.lock(tryOnly: false) }.join()
+            TestThread {
+                #expect((try? mutex.lock(tryOnly: false)) == .acquiredOwnerDied)
+                TestThread { #expect(failure { () throws(Errno) in try mutex.consistent() } == nil) }.join()
+                #expect(failure { () throws(Errno) in try mutex.unlock() } == .notPermitted)
+            }.join()
+        }
+    }
+
+    /// A robust normal mutex: unlock is `EPERM` for anyone but the holder (free too); the holder's trylock `EBUSY`,
+    /// its timed lock `ETIMEDOUT` (its lock would sleep on itself); after an owner's death, `EOWNERDEAD` then `EBUSY`.
+    @Test func aRobustNormalMutexChecksItsOwnerOnlyToUnlock() throws {
+        try withMutex(robust: true) { mutex in
+            try mutex.initialize(robust: true, type: .normal)
+            #expect(failure { () throws(Errno) in try mutex.unlock() } == .notPermitted)
+            #expect(try mutex.lock(tryOnly: false) == .acquired)
+            #expect(lockFailure(mutex, tryOnly: true) == .resourceBusy)
+            #expect(timedLockFailure(mutex, milliseconds: 2) == .timedOut)
+            TestThread { #expect(failure { () throws(Errno) in try mutex.unlock() } == .notPermitted) }.join()
+            try mutex.unlock()
+            TestThread { _ = try? mutex.lock(tryOnly: false) }.join()
+            #expect(try mutex.lock(tryOnly: true) == .acquiredOwnerDied)
+            #expect(lockFailure(mutex, tryOnly: true) == .resourceBusy)
+            try mutex.consistent()
+            try mutex.unlock()
+        }
+    }
+
     /// In a child test process: a grandchild locks a stalled mutex and is killed with `SIGKILL`. The kernel does not
     /// touch the lock word (still 1: no owner-died bit, no robust list), trylock fails `EBUSY`, timedlock `ETIMEDOUT`,
     /// and a thread's lock sets the word to 2 (a waiter) and never returns — the child exits with it asleep. Exit
