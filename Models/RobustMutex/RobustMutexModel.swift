@@ -33,6 +33,7 @@
 ///   without robustness: its owner's death or exit leaves it locked for good (the next `lock` sleeps forever,
 ///   `trylock` fails `EBUSY`, `timedlock` `ETIMEDOUT`, `unlock` `EPERM`, `destroy` `EBUSY`), `consistent` fails
 ///   `EINVAL`, and glibc's `trylock` by the holder is `EBUSY` (not `EDEADLK`: it looks only at the lock word).
+/// - Setup or `init` may make it normal or recursive instead of error-checking (``MutexType``).
 public struct RobustMutexModel: TransitionModel, TraceModel {
     public static let name = "robust-mutex"
 
@@ -61,6 +62,12 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         public var field: Field = .normal
         /// `PTHREAD_MUTEX_ROBUST`; false for `PTHREAD_MUTEX_STALLED`.
         public var robust = true
+        public var type: MutexType = .errorCheck
+        /// A recursive mutex's lock count (0 for the other types).
+        public var count = 0
+        /// glibc's `__nusers` of a stalled mutex: acquisitions minus unlocks (a normal mutex's unlock does not look
+        /// at its owner, so it can go below 0); destroy fails `EBUSY` while it is not 0. Not kept for robust ones.
+        public var users = 0
         /// `pthread_mutex_destroy` set glibc's kind to -1.
         public var destroyed = false
         /// Destroyed or re-initialised while held: POSIX leaves what follows undefined and glibc's outcome depends
@@ -68,8 +75,9 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         /// what a call made afterwards gets, for agreement tests and simulation).
         public var undefined = false
 
-        public init(robust: Bool = true) {
+        public init(robust: Bool = true, type: MutexType = .errorCheck) {
             self.robust = robust
+            self.type = type
         }
 
         package var holder: Int? {
@@ -89,8 +97,8 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         case consistent(process: Int)
         /// `pthread_mutex_destroy`.
         case destroy(process: Int)
-        /// `pthread_mutex_init` with the driver's attributes (process-shared, error-checking), robust or stalled.
-        case initialize(process: Int, robust: Bool)
+        /// `pthread_mutex_init` (process-shared), robust or stalled, of a type.
+        case initialize(process: Int, robust: Bool, type: MutexType = .errorCheck)
         case exit(process: Int)
     }
 
@@ -105,15 +113,20 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
     public let mutexes: [String]
     /// The mutexes the driver makes `PTHREAD_MUTEX_STALLED` (setup `"robust": false`).
     public let stalled: Set<String>
+    /// The mutexes the driver makes of another type than error-checking (setup `"type"`).
+    public let types: [String: MutexType]
 
-    public init(mutexes: [String], stalled: Set<String> = []) {
+    public init(mutexes: [String], stalled: Set<String> = [], types: [String: MutexType] = [:]) {
         self.mutexes = mutexes
         self.stalled = stalled
+        self.types = types
     }
 
     public var objects: [String] { mutexes }
 
-    public func initialState(of object: String) -> State { State(robust: !stalled.contains(object)) }
+    public func initialState(of object: String) -> State {
+        State(robust: !stalled.contains(object), type: types[object] ?? .errorCheck)
+    }
 
     /// As every transition model steps, but a mutex whose state POSIX leaves undefined allows every outcome.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
@@ -139,73 +152,56 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         }
         switch input {
         case .destroy:
-            let held = state.holder != nil || state.word == .deadHolder
-            guard held else {
-                next.destroyed = true
-                return [Transition(.done, next)]
-            }
             // glibc checks the user count only for a mutex that is not robust.
-            guard state.robust else { return same(.failed(.EBUSY)) }
+            if !state.robust && state.users != 0 { return same(.failed(.EBUSY)) }
             next.destroyed = true
-            next.undefined = true
+            if state.holder != nil || state.word == .deadHolder { next.undefined = true }
             return [Transition(.done, next)]
-        case .initialize(_, let robust):
-            var fresh = State(robust: robust)
+        case .initialize(_, let robust, let type):
+            var fresh = State(robust: robust, type: type)
             fresh.undefined = state.undefined || state.holder != nil || state.word == .deadHolder
             return [Transition(.done, fresh)]
         case .consistent where !state.robust:
             return same(.failed(.EINVAL))
         case .lock(let process), .tryLock(let process), .timedLock(let process, _, _):
-            let tryOnly: Bool
-            if case .tryLock = input { tryOnly = true } else { tryOnly = false }
-            // What a timed lock does where lock would sleep: fail EINVAL for a deadline it cannot use, else sleep.
-            var waiting: [Transition<State, Output>] {
-                if case .timedLock(_, .invalid, _) = input { return same(.failed(.EINVAL)) }
-                return []
-            }
-            if case .timedLock(_, _, .unsupported) = input { return same(.failed(.EINVAL)) }
-            switch state.word {
-            case .ownerDied:
-                next.word = .held(owner: process, listed: true)
-                next.field = .inconsistent
-                return [Transition(.lockedOwnerDied, next)]
-            case .held(process, _) where tryOnly && !state.robust:
-                // glibc's trylock of a stalled error-checking mutex looks only at the lock word.
-                return same(.failed(.EBUSY))
-            case .held(process, _), .crashing(process):
-                return same(.failed(.EDEADLK))
-            case .held, .crashing, .deadHolder:
-                return tryOnly ? same(.failed(.EBUSY)) : waiting
-            case .free:
-                guard state.field == .notRecoverable else {
-                    // A stalled mutex is on no robust list: its owner's death leaves a dead holder.
-                    next.word = .held(owner: process, listed: state.robust)
-                    next.field = .normal
-                    return [Transition(.locked, next)]
-                }
-                // lock gives the word back; glibc 2.36's trylock keeps it (and never lists it).
-                if tryOnly { next.word = .held(owner: process, listed: false) }
-                return [Transition(.failed(.ENOTRECOVERABLE), next)]
-            }
+            return locking(state, input, by: process)
         case .unlock(let process):
+            if !state.robust && state.type == .normal {
+                // glibc's normal mutex does not look at the owner: whoever calls frees the word, free or not.
+                next.word = .free
+                next.users -= 1
+                return [Transition(.done, next)]
+            }
             guard state.holder == process, case .held = state.word else { return same(.failed(.EPERM)) }
+            if state.type == .recursive && state.count > 1 {
+                // Still held; an inconsistent one says so (glibc 2.36), keeping its mark.
+                next.count -= 1
+                return [Transition(state.field == .inconsistent ? .failed(.ENOTRECOVERABLE) : .done, next)]
+            }
             switch state.field {
             case .inconsistent:
                 next.field = .notRecoverable
                 next.word = .free
+                next.count = 0
                 return [Transition(.done, next)]
             case .notRecoverable:
                 next.word = .crashing(owner: process)
                 return [Transition(nil, next)]
             case .normal:
                 next.word = .free
+                next.count = 0
+                if !state.robust { next.users -= 1 }
                 return [Transition(.done, next)]
             }
-        case .consistent:
+        case .consistent(let process):
             // glibc checks only its owner field, not the caller nor the lock word: any process may make the mutex
             // consistent, even after the inconsistent holder died (the word stays owner-died).
             guard state.field == .inconsistent else { return same(.failed(.EINVAL)) }
             next.field = .normal
+            // It writes the caller's thread id into that field, which a recursive robust mutex's unlock checks
+            // (measured: the holder's unlock then fails EPERM); what the caller's own unlock would do is not
+            // measured (glibc would look for the mutex on the caller's robust list): not judged from then on.
+            if state.robust, state.type == .recursive, let holder = state.holder, holder != process { next.undefined = true }
             return [Transition(.done, next)]
         case .exit(let process):
             switch state.word {
@@ -217,6 +213,56 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         }
     }
 
+    /// `lock`, `trylock` or `timedlock` by `process`.
+    private func locking(_ state: State, _ input: Input, by process: Int) -> [Transition<State, Output>] {
+        func same(_ output: Output) -> [Transition<State, Output>] { [Transition(output, state)] }
+        var next = state
+        let tryOnly: Bool
+        if case .tryLock = input { tryOnly = true } else { tryOnly = false }
+        // What a timed lock does where lock would sleep: fail EINVAL for a deadline it cannot use, else sleep.
+        var waiting: [Transition<State, Output>] {
+            if case .timedLock(_, .invalid, _) = input { return same(.failed(.EINVAL)) }
+            return []
+        }
+        if case .timedLock(_, _, .unsupported) = input { return same(.failed(.EINVAL)) }
+        let first = state.type == .recursive ? 1 : 0
+        switch state.word {
+        case .ownerDied:
+            next.word = .held(owner: process, listed: true)
+            next.field = .inconsistent
+            next.count = first
+            return [Transition(.lockedOwnerDied, next)]
+        case .held(process, _), .crashing(process):
+            switch state.type {
+            case .errorCheck:
+                // glibc's trylock of a stalled error-checking mutex looks only at the lock word.
+                return same(.failed(tryOnly && !state.robust ? .EBUSY : .EDEADLK))
+            case .normal:
+                // Nothing looks for the owner: trylock finds it busy, lock sleeps on itself.
+                return tryOnly ? same(.failed(.EBUSY)) : waiting
+            case .recursive:
+                // After a not-recoverable trylock kept the word (not on the robust list): not measured.
+                if case .held(_, false) = state.word, state.robust { next.undefined = true }
+                next.count += 1
+                return [Transition(.locked, next)]
+            }
+        case .held, .crashing, .deadHolder:
+            return tryOnly ? same(.failed(.EBUSY)) : waiting
+        case .free:
+            guard state.field == .notRecoverable else {
+                // A stalled mutex is on no robust list: its owner's death leaves a dead holder.
+                next.word = .held(owner: process, listed: state.robust)
+                next.field = .normal
+                next.count = first
+                if !state.robust { next.users += 1 }
+                return [Transition(.locked, next)]
+            }
+            // lock gives the word back; glibc 2.36's trylock keeps it (and never lists it).
+            if tryOnly { next.word = .held(owner: process, listed: false) }
+            return [Transition(.failed(.ENOTRECOVERABLE), next)]
+        }
+    }
+
     /// A timed lock asleep may time out; nothing interrupts a lock (`EINTR` never comes back from one).
     public func wakeUps(of input: Input) -> [Output] {
         if case .timedLock = input { return [.failed(.ETIMEDOUT)] }
@@ -225,6 +271,8 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
 
     public func describe(_ state: State) -> String {
         var notes = state.robust ? "" : " (stalled: not robust)"
+        if state.type != .errorCheck { notes += " (\(state.type.rawValue)\(state.count > 1 ? ", count \(state.count)" : ""))" }
+        if state.users != 0 && state.users != (state.holder == nil && state.word != .deadHolder ? 0 : 1) { notes += " (glibc's user count \(state.users))" }
         if state.destroyed { notes += "; destroyed (every call but init fails EINVAL)" }
         if state.undefined { notes += "; destroyed or re-initialised while held: undefined, no longer judged" }
         return describeLock(state) + notes
@@ -256,7 +304,7 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         case .unlock: call = "pthread_mutex_unlock"
         case .consistent: call = "pthread_mutex_consistent"
         case .destroy: call = "pthread_mutex_destroy"
-        case .initialize(_, let robust): call = "pthread_mutex_init (\(robust ? "robust" : "stalled"))"
+        case .initialize(_, let robust, let type): call = "pthread_mutex_init (\(robust ? "robust" : "stalled"), \(type.rawValue))"
         case .exit: call = "exit (the robust list is walked)"
         }
         let result = output.described { output in
@@ -279,17 +327,23 @@ extension RobustMutexModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         let objects = try ModelParameters.objects(parameters, model: Self.name)
         var stalled: Set<String> = []
+        var types: [String: MutexType] = [:]
         for (name, setup) in objects {
+            let type = try MutexType.field(of: setup, in: "mutex '\(name)'")
+            if type != .errorCheck { types[name] = type }
             guard let robust = setup?["robust"] else { continue }
             guard case .bool(let value) = robust else { throw ModelError("mutex '\(name)': 'robust' must be true or false") }
             if !value { stalled.insert(name) }
         }
-        self.init(mutexes: objects.map(\.name), stalled: stalled)
+        self.init(mutexes: objects.map(\.name), stalled: stalled, types: types)
     }
 
     public var parameters: JSONValue {
         ModelParameters.json(mutexes.map { name in
-            (name, stalled.contains(name) ? ["robust": false] : JSONValue.object(JSONObject()))
+            var setup = JSONObject()
+            if stalled.contains(name) { setup["robust"] = false }
+            if let type = types[name] { setup["type"] = .string(type.rawValue) }
+            return (name, .object(setup))
         })
     }
 
@@ -309,7 +363,7 @@ extension RobustMutexModel {
                 guard case .bool(let flag) = value else { throw ModelError("'init': 'robust' must be true or false") }
                 robust = flag
             }
-            return .initialize(process: call.process, robust: robust)
+            return .initialize(process: call.process, robust: robust, type: try MutexType.field(of: call.value, in: "'init'"))
         default:
             throw ModelError("the robust-mutex model has no operation '\(call.f)' (it has lock, trylock, timedlock, unlock, consistent, destroy and init)")
         }
@@ -334,9 +388,17 @@ extension RobustMutexModel {
         case .unlock: ("unlock", nil)
         case .consistent: ("consistent", nil)
         case .destroy: ("destroy", nil)
-        case .initialize(_, let robust): ("init", robust ? nil : ["robust": false])
+        case .initialize(_, let robust, let type): ("init", Self.initValue(robust: robust, type: type))
         case .exit: ("exit", nil)
         }
+    }
+
+    /// `init`'s value: what differs from a robust error-checking mutex, nil when nothing does.
+    static func initValue(robust: Bool, type: MutexType) -> JSONValue? {
+        var value = JSONObject()
+        if !robust { value["robust"] = false }
+        if type != .errorCheck { value["type"] = .string(type.rawValue) }
+        return value.count == 0 ? nil : .object(value)
     }
 
     public func outcome(for output: Output) -> Outcome {

@@ -469,13 +469,15 @@ import Testing
         for (index, operations) in Self.directedMutexSequences.enumerated() {
             if let problem = robustMutexDisagreement(operations) { Issue.record("directed sequence \(index): \(problem)") }
         }
-        await propertyCheck(count: Self.cases, input: Gen.int(in: 0...15).array(of: 1...30)) { operations throws in
+        await propertyCheck(count: Self.cases, input: Gen.int(in: 0...19).array(of: 1...30)) { operations throws in
             if let problem = robustMutexDisagreement(operations) { Issue.record("\(problem)") }
         }
     }
 
     /// Operation numbers as ``robustMutexDisagreement(_:)`` reads them: 0 lock, 2 trylock, 4 unlock, 6 consistent,
-    /// 7 another thread's trylock and exit, 10 timedlock (deadline past), 13 destroy, 14 init, 15 init stalled.
+    /// 7 another thread's trylock and exit, 10 timedlock (deadline past), 11 clocklock with an invalid deadline, 12 on a
+    /// refused clock, 13 destroy, 14-19 init: robust or (odd) stalled, error-checking (14, 15), normal (16, 17) or
+    /// recursive (18, 19).
     static let directedMutexSequences: [[Int]] = [
         [13, 13, 0, 2, 4, 6, 10, 11, 12, 14, 0, 4, 13, 14],  // destroyed free: EINVAL for all but destroy and init
         [7, 13, 6, 2, 14, 2, 4, 6],  // owner died, destroyed, consistent EINVAL (never inconsistent), init
@@ -485,6 +487,11 @@ import Testing
         [15, 0, 2, 0, 10, 11, 13, 4, 13, 6, 14],  // stalled: trylock by holder EBUSY, lock EDEADLK, destroy EBUSY held
         [15, 7, 2, 10, 11, 12, 4, 6, 13, 0],  // stalled, its owner exited: EBUSY, (asleep), EINVAL twice, EPERM, EINVAL, EBUSY
         [0, 13, 4, 14, 2, 4],  // destroyed held (robust): 0, then not judged (the model stops there)
+        [17, 4, 4, 0, 13, 4, 13, 14],  // stalled normal: unlocking a free one succeeds, and destroy is then EBUSY
+        [17, 0, 2, 10, 11, 7, 4, 13],  // stalled normal held: trylock EBUSY, (asleep on itself), EINVAL, EBUSY, anyone unlocks
+        [19, 0, 0, 11, 2, 7, 4, 4, 4, 13, 4, 4, 13],  // stalled recursive: counts up (even an invalid deadline), EBUSY
+        [18, 7, 0, 0, 4, 0, 4, 4, 0],  // robust recursive inconsistent: unlock above 1 ENOTRECOVERABLE, still held
+        [16, 4, 0, 2, 10, 11, 4, 7, 2, 2, 4, 0, 2],  // robust normal: EPERM, EBUSY, EINVAL; owner died: EBUSY relock
     ]
 
     /// Runs `operations` on a fresh mutex and its model; the first disagreement, or nil. Destroy and init are made
@@ -526,10 +533,14 @@ import Testing
                 }))
             case 13 where !(held && state.robust):
                 steps.append((.destroy(process: 1), { done { try mutex.destroy() } }))
-            case 14...15 where !held:
-                let robust = choice == 14
-                steps.append((.initialize(process: 1, robust: robust), { done { try mutex.initialize(robust: robust) } }))
-            case 6, 13...15: steps.append((.consistent(process: 1), { done { try mutex.consistent() } }))
+            case 14...19 where !held:
+                let robust = choice % 2 == 0
+                let type: RobustMutexModel.MutexType = choice < 16 ? .errorCheck : choice < 18 ? .normal : .recursive
+                let kernelType: RobustMutex.MutexType = choice < 16 ? .errorCheck : choice < 18 ? .normal : .recursive
+                steps.append((.initialize(process: 1, robust: robust, type: type), {
+                    done { try mutex.initialize(robust: robust, type: kernelType) }
+                }))
+            case 6, 13...19: steps.append((.consistent(process: 1), { done { try mutex.consistent() } }))
             default:
                 // Another thread trylocks and exits: two model steps, the trylock and the exit.
                 nonisolated(unsafe) var result = RobustMutexModel.Output.done

@@ -57,7 +57,8 @@ struct HazardDetector {
         guard stalledMutexes.contains(object) else { return }
         switch event.f {
         case "lock", "trylock", "timedlock": heldMutexes[event.process, default: []].insert(object)
-        case "unlock": heldMutexes[event.process]?.remove(object)
+        // Anyone's unlock may free a normal mutex; a recursive one's first unlock may not (a hazard then goes unsaid).
+        case "unlock": for process in heldMutexes.keys { heldMutexes[process]?.remove(object) }
         default: break
         }
     }
