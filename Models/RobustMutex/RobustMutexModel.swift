@@ -22,6 +22,18 @@
 ///   word of a not-recoverable mutex back (`TimedWaitFactsTests`).
 /// - No lock call ever fails `EINTR`: glibc waits on the futex again after a handler runs (POSIX: "shall not return
 ///   an error code of [EINTR]").
+/// - `destroy` (`pthread_mutex_destroy`) sets glibc's kind to -1: destroying again succeeds, and every call but
+///   `init` then fails `EINVAL` — but `consistent`, which looks only at the kind's robust bit (-1 has it) and the
+///   owner field, still clears an inconsistent mark once. glibc fails `EBUSY` only for a locked mutex that is not
+///   robust; a locked robust one it destroys (0). What follows that is undefined in POSIX and not deterministic (a
+///   process asleep in `lock` from before may still take it after the holder's death), so the model stops judging
+///   the mutex (``State/undefined``). `init` (`pthread_mutex_init`, optionally not robust) makes a free, destroyed
+///   or not-recoverable mutex new; re-initialising one that is held is undefined too (`MutexLifecycleFactsTests`).
+/// - A mutex made with `PTHREAD_MUTEX_STALLED` (setup `"robust": false`, or `init` with it) is error-checking
+///   without robustness: its owner's death or exit leaves it locked for good (the next `lock` sleeps forever,
+///   `trylock` fails `EBUSY`, `timedlock` `ETIMEDOUT`, `unlock` `EPERM`, `destroy` `EBUSY`), `consistent` fails
+///   `EINVAL`, and glibc's `trylock` by the holder is `EBUSY` (not `EDEADLK`: it looks only at the lock word).
+/// - Setup or `init` may make it normal or recursive instead of error-checking (``MutexType``).
 public struct RobustMutexModel: TransitionModel, TraceModel {
     public static let name = "robust-mutex"
 
@@ -48,8 +60,27 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
 
         public var word: Word = .free
         public var field: Field = .normal
+        /// `PTHREAD_MUTEX_ROBUST`; false for `PTHREAD_MUTEX_STALLED`.
+        public var robust = true
+        public var type: MutexType = .errorCheck
+        /// A recursive mutex's lock count (0 for the other types).
+        public var count = 0
+        /// glibc's `__nusers` of a stalled mutex: acquisitions minus unlocks (a normal mutex's unlock does not look
+        /// at its owner, so it can go below 0); destroy fails `EBUSY` while it is not 0. Not kept for robust ones.
+        public var users = 0
+        /// `pthread_mutex_destroy` set glibc's kind to -1.
+        public var destroyed = false
+        /// Destroyed or re-initialised while held: POSIX leaves what follows undefined and glibc's outcome depends
+        /// on who was asleep in it, so every output is allowed from then on (``transitions(_:_:)`` still gives
+        /// what a call made afterwards gets, for agreement tests and simulation).
+        public var undefined = false
 
-        var holder: Int? {
+        public init(robust: Bool = true, type: MutexType = .errorCheck) {
+            self.robust = robust
+            self.type = type
+        }
+
+        package var holder: Int? {
             switch word {
             case .held(let owner, _), .crashing(let owner): owner
             default: nil
@@ -64,6 +95,10 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         case timedLock(process: Int, timeout: Timeout, clock: WaitClock? = nil)
         case unlock(process: Int)
         case consistent(process: Int)
+        /// `pthread_mutex_destroy`.
+        case destroy(process: Int)
+        /// `pthread_mutex_init` (process-shared), robust or stalled, of a type.
+        case initialize(process: Int, robust: Bool, type: MutexType = .errorCheck)
         case exit(process: Int)
     }
 
@@ -76,66 +111,97 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
     }
 
     public let mutexes: [String]
+    /// The mutexes the driver makes `PTHREAD_MUTEX_STALLED` (setup `"robust": false`).
+    public let stalled: Set<String>
+    /// The mutexes the driver makes of another type than error-checking (setup `"type"`).
+    public let types: [String: MutexType]
 
-    public init(mutexes: [String]) {
+    public init(mutexes: [String], stalled: Set<String> = [], types: [String: MutexType] = [:]) {
         self.mutexes = mutexes
+        self.stalled = stalled
+        self.types = types
     }
 
     public var objects: [String] { mutexes }
 
-    public func initialState(of object: String) -> State { State() }
+    public func initialState(of object: String) -> State {
+        State(robust: !stalled.contains(object), type: types[object] ?? .errorCheck)
+    }
+
+    /// As every transition model steps, but a mutex whose state POSIX leaves undefined allows every outcome.
+    public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        guard state.undefined else { return step(state, input, output, matching: ==) }
+        let next = transitions(state, input).first?.state ?? state
+        return [.completed(next)]
+    }
 
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         func same(_ output: Output) -> [Transition<State, Output>] { [Transition(output, state)] }
         var next = state
+        if state.destroyed {
+            switch input {
+            case .destroy: return same(.done)
+            case .initialize, .exit: break
+            case .consistent:
+                // glibc looks at the kind's robust bit (set in -1) and its owner field, nothing else.
+                guard state.field == .inconsistent else { return same(.failed(.EINVAL)) }
+                next.field = .normal
+                return [Transition(.done, next)]
+            default: return same(.failed(.EINVAL))
+            }
+        }
         switch input {
+        case .destroy:
+            // glibc checks the user count only for a mutex that is not robust.
+            if !state.robust && state.users != 0 { return same(.failed(.EBUSY)) }
+            next.destroyed = true
+            if state.holder != nil || state.word == .deadHolder { next.undefined = true }
+            return [Transition(.done, next)]
+        case .initialize(_, let robust, let type):
+            var fresh = State(robust: robust, type: type)
+            fresh.undefined = state.undefined || state.holder != nil || state.word == .deadHolder
+            return [Transition(.done, fresh)]
+        case .consistent where !state.robust:
+            return same(.failed(.EINVAL))
         case .lock(let process), .tryLock(let process), .timedLock(let process, _, _):
-            let tryOnly: Bool
-            if case .tryLock = input { tryOnly = true } else { tryOnly = false }
-            // What a timed lock does where lock would sleep: fail EINVAL for a deadline it cannot use, else sleep.
-            var waiting: [Transition<State, Output>] {
-                if case .timedLock(_, .invalid, _) = input { return same(.failed(.EINVAL)) }
-                return []
-            }
-            if case .timedLock(_, _, .unsupported) = input { return same(.failed(.EINVAL)) }
-            switch state.word {
-            case .ownerDied:
-                next.word = .held(owner: process, listed: true)
-                next.field = .inconsistent
-                return [Transition(.lockedOwnerDied, next)]
-            case .held(process, _), .crashing(process):
-                return same(.failed(.EDEADLK))
-            case .held, .crashing, .deadHolder:
-                return tryOnly ? same(.failed(.EBUSY)) : waiting
-            case .free:
-                guard state.field == .notRecoverable else {
-                    next.word = .held(owner: process, listed: true)
-                    next.field = .normal
-                    return [Transition(.locked, next)]
-                }
-                // lock gives the word back; glibc 2.36's trylock keeps it (and never lists it).
-                if tryOnly { next.word = .held(owner: process, listed: false) }
-                return [Transition(.failed(.ENOTRECOVERABLE), next)]
-            }
+            return locking(state, input, by: process)
         case .unlock(let process):
+            if !state.robust && state.type == .normal {
+                // glibc's normal mutex does not look at the owner: whoever calls frees the word, free or not.
+                next.word = .free
+                next.users -= 1
+                return [Transition(.done, next)]
+            }
             guard state.holder == process, case .held = state.word else { return same(.failed(.EPERM)) }
+            if state.type == .recursive && state.count > 1 {
+                // Still held; an inconsistent one says so (glibc 2.36), keeping its mark.
+                next.count -= 1
+                return [Transition(state.field == .inconsistent ? .failed(.ENOTRECOVERABLE) : .done, next)]
+            }
             switch state.field {
             case .inconsistent:
                 next.field = .notRecoverable
                 next.word = .free
+                next.count = 0
                 return [Transition(.done, next)]
             case .notRecoverable:
                 next.word = .crashing(owner: process)
                 return [Transition(nil, next)]
             case .normal:
                 next.word = .free
+                next.count = 0
+                if !state.robust { next.users -= 1 }
                 return [Transition(.done, next)]
             }
-        case .consistent:
+        case .consistent(let process):
             // glibc checks only its owner field, not the caller nor the lock word: any process may make the mutex
             // consistent, even after the inconsistent holder died (the word stays owner-died).
             guard state.field == .inconsistent else { return same(.failed(.EINVAL)) }
             next.field = .normal
+            // It writes the caller's thread id into that field, which a recursive robust mutex's unlock checks
+            // (measured: the holder's unlock then fails EPERM); what the caller's own unlock would do is not
+            // measured (glibc would look for the mutex on the caller's robust list): not judged from then on.
+            if state.robust, state.type == .recursive, let holder = state.holder, holder != process { next.undefined = true }
             return [Transition(.done, next)]
         case .exit(let process):
             switch state.word {
@@ -147,6 +213,56 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         }
     }
 
+    /// `lock`, `trylock` or `timedlock` by `process`.
+    private func locking(_ state: State, _ input: Input, by process: Int) -> [Transition<State, Output>] {
+        func same(_ output: Output) -> [Transition<State, Output>] { [Transition(output, state)] }
+        var next = state
+        let tryOnly: Bool
+        if case .tryLock = input { tryOnly = true } else { tryOnly = false }
+        // What a timed lock does where lock would sleep: fail EINVAL for a deadline it cannot use, else sleep.
+        var waiting: [Transition<State, Output>] {
+            if case .timedLock(_, .invalid, _) = input { return same(.failed(.EINVAL)) }
+            return []
+        }
+        if case .timedLock(_, _, .unsupported) = input { return same(.failed(.EINVAL)) }
+        let first = state.type == .recursive ? 1 : 0
+        switch state.word {
+        case .ownerDied:
+            next.word = .held(owner: process, listed: true)
+            next.field = .inconsistent
+            next.count = first
+            return [Transition(.lockedOwnerDied, next)]
+        case .held(process, _), .crashing(process):
+            switch state.type {
+            case .errorCheck:
+                // glibc's trylock of a stalled error-checking mutex looks only at the lock word.
+                return same(.failed(tryOnly && !state.robust ? .EBUSY : .EDEADLK))
+            case .normal:
+                // Nothing looks for the owner: trylock finds it busy, lock sleeps on itself.
+                return tryOnly ? same(.failed(.EBUSY)) : waiting
+            case .recursive:
+                // After a not-recoverable trylock kept the word (not on the robust list): not measured.
+                if case .held(_, false) = state.word, state.robust { next.undefined = true }
+                next.count += 1
+                return [Transition(.locked, next)]
+            }
+        case .held, .crashing, .deadHolder:
+            return tryOnly ? same(.failed(.EBUSY)) : waiting
+        case .free:
+            guard state.field == .notRecoverable else {
+                // A stalled mutex is on no robust list: its owner's death leaves a dead holder.
+                next.word = .held(owner: process, listed: state.robust)
+                next.field = .normal
+                next.count = first
+                if !state.robust { next.users += 1 }
+                return [Transition(.locked, next)]
+            }
+            // lock gives the word back; glibc 2.36's trylock keeps it (and never lists it).
+            if tryOnly { next.word = .held(owner: process, listed: false) }
+            return [Transition(.failed(.ENOTRECOVERABLE), next)]
+        }
+    }
+
     /// A timed lock asleep may time out; nothing interrupts a lock (`EINTR` never comes back from one).
     public func wakeUps(of input: Input) -> [Output] {
         if case .timedLock = input { return [.failed(.ETIMEDOUT)] }
@@ -154,10 +270,19 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
     }
 
     public func describe(_ state: State) -> String {
+        var notes = state.robust ? "" : " (stalled: not robust)"
+        if state.type != .errorCheck { notes += " (\(state.type.rawValue)\(state.count > 1 ? ", count \(state.count)" : ""))" }
+        if state.users != 0 && state.users != (state.holder == nil && state.word != .deadHolder ? 0 : 1) { notes += " (glibc's user count \(state.users))" }
+        if state.destroyed { notes += "; destroyed (every call but init fails EINVAL)" }
+        if state.undefined { notes += "; destroyed or re-initialised while held: undefined, no longer judged" }
+        return describeLock(state) + notes
+    }
+
+    private func describeLock(_ state: State) -> String {
         let word: String
         switch state.word {
         case .free: word = "unlocked"
-        case .held(let owner, let listed): word = "held by process \(owner)\(listed ? "" : " (not on its robust list)")"
+        case .held(let owner, let listed): word = "held by process \(owner)\(listed || !state.robust ? "" : " (not on its robust list)")"
         case .crashing(let owner): word = "held by process \(owner), crashing in unlock"
         case .ownerDied: word = "owner died: the next locker gets EOWNERDEAD"
         case .deadHolder: word = "stuck: the lock word holds a dead thread's id"
@@ -178,6 +303,8 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
             call = clock.map { "pthread_mutex_clocklock (\($0.rawValue) clock, \(timeout.text))" } ?? "pthread_mutex_timedlock (\(timeout.text))"
         case .unlock: call = "pthread_mutex_unlock"
         case .consistent: call = "pthread_mutex_consistent"
+        case .destroy: call = "pthread_mutex_destroy"
+        case .initialize(_, let robust, let type): call = "pthread_mutex_init (\(robust ? "robust" : "stalled"), \(type.rawValue))"
         case .exit: call = "exit (the robust list is walked)"
         }
         let result = output.described { output in
@@ -191,17 +318,33 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
     }
 }
 
-// Trace form (documented in traces/README.md): lock, trylock, unlock, consistent, no value; timedlock
-// {"timeout": MS | "invalid", "clock": "monotonic" | "realtime" | "unsupported"?}; ok, or fail with EOWNERDEAD
-// (which for lock, trylock and timedlock means *locked*), ENOTRECOVERABLE, EDEADLK, EBUSY, EPERM, EINVAL, ETIMEDOUT.
-// params: {"objects": {"x0": {}}}
+// Trace form (documented in traces/README.md): lock, trylock, unlock, consistent, destroy, no value; init
+// {"robust": false}? (robust when left out); timedlock {"timeout": MS | "invalid", "clock": "monotonic" | "realtime" |
+// "unsupported"?}; ok, or fail with EOWNERDEAD (which for lock, trylock and timedlock means *locked*),
+// ENOTRECOVERABLE, EDEADLK, EBUSY, EPERM, EINVAL, ETIMEDOUT.
+// params: {"objects": {"x0": {}, "x1": {"robust": false}}}
 extension RobustMutexModel {
     public init(parameters: JSONValue?) throws(ModelError) {
-        self.init(mutexes: try ModelParameters.objects(parameters, model: Self.name).map(\.name))
+        let objects = try ModelParameters.objects(parameters, model: Self.name)
+        var stalled: Set<String> = []
+        var types: [String: MutexType] = [:]
+        for (name, setup) in objects {
+            let type = try MutexType.field(of: setup, in: "mutex '\(name)'")
+            if type != .errorCheck { types[name] = type }
+            guard let robust = setup?["robust"] else { continue }
+            guard case .bool(let value) = robust else { throw ModelError("mutex '\(name)': 'robust' must be true or false") }
+            if !value { stalled.insert(name) }
+        }
+        self.init(mutexes: objects.map(\.name), stalled: stalled, types: types)
     }
 
     public var parameters: JSONValue {
-        ModelParameters.json(mutexes.map { ($0, JSONValue.object(JSONObject())) })
+        ModelParameters.json(mutexes.map { name in
+            var setup = JSONObject()
+            if stalled.contains(name) { setup["robust"] = false }
+            if let type = types[name] { setup["type"] = .string(type.rawValue) }
+            return (name, .object(setup))
+        })
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {
@@ -213,8 +356,16 @@ extension RobustMutexModel {
             return .timedLock(process: call.process, timeout: timeout, clock: try WaitClock.field(of: call.value))
         case "unlock": return .unlock(process: call.process)
         case "consistent": return .consistent(process: call.process)
+        case "destroy": return .destroy(process: call.process)
+        case "init":
+            var robust = true
+            if let value = call.value?["robust"] {
+                guard case .bool(let flag) = value else { throw ModelError("'init': 'robust' must be true or false") }
+                robust = flag
+            }
+            return .initialize(process: call.process, robust: robust, type: try MutexType.field(of: call.value, in: "'init'"))
         default:
-            throw ModelError("the robust-mutex model has no operation '\(call.f)' (it has lock, trylock, timedlock, unlock and consistent)")
+            throw ModelError("the robust-mutex model has no operation '\(call.f)' (it has lock, trylock, timedlock, unlock, consistent, destroy and init)")
         }
     }
 
@@ -236,8 +387,18 @@ extension RobustMutexModel {
             ("timedlock", clock.map { ["timeout": timeout.json, "clock": $0.json] } ?? ["timeout": timeout.json])
         case .unlock: ("unlock", nil)
         case .consistent: ("consistent", nil)
+        case .destroy: ("destroy", nil)
+        case .initialize(_, let robust, let type): ("init", Self.initValue(robust: robust, type: type))
         case .exit: ("exit", nil)
         }
+    }
+
+    /// `init`'s value: what differs from a robust error-checking mutex, nil when nothing does.
+    static func initValue(robust: Bool, type: MutexType) -> JSONValue? {
+        var value = JSONObject()
+        if !robust { value["robust"] = false }
+        if type != .errorCheck { value["type"] = .string(type.rawValue) }
+        return value.count == 0 ? nil : .object(value)
     }
 
     public func outcome(for output: Output) -> Outcome {

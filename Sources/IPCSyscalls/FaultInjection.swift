@@ -13,7 +13,7 @@ public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case msgget, msgsnd, msgrcv, msgctl
     case shmOpen, shmUnlink, memfdCreate, ftruncate, mmap, munmap, shmget, shmat, shmdt, shmctl
     case semOpen, semClose, semUnlink, semInit, semDestroy, semWait, semTryWait, semPost, semGetValue, semget, semop, semctl
-    case mutexInit, mutexLock, mutexTryLock, mutexUnlock, mutexConsistent
+    case mutexInit, mutexLock, mutexTryLock, mutexUnlock, mutexConsistent, mutexDestroy
     case chmod, setuid, setgid, unshare, setns
     case membarrier, futex
     /// No fault is injected into these yet (``FaultFeasibility`` gives them no direction).

@@ -3,18 +3,31 @@ import Glibc
 import SystemPackage
 
 extension Syscall {
-    /// Initialises a process-shared, robust, error-checking mutex at `mutex` (in shared memory).
+    /// Initialises a process-shared mutex of `type` (`PTHREAD_MUTEX_ERRORCHECK` unless given) at `mutex` (in shared
+    /// memory): robust, or with `robust` false `PTHREAD_MUTEX_STALLED` (glibc's default), whose owner's death leaves
+    /// it locked for good.
     ///
     /// The corresponding C functions are `pthread_mutexattr_setpshared`, `pthread_mutexattr_setrobust`,
     /// `pthread_mutexattr_settype` and `pthread_mutex_init`.
-    public static func robustMutexInit(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) throws(Errno) {
+    public static func robustMutexInit(
+        _ mutex: UnsafeMutablePointer<pthread_mutex_t>, robust: Bool = true, type: CInt = CInt(PTHREAD_MUTEX_ERRORCHECK)
+    ) throws(Errno) {
         var attributes = pthread_mutexattr_t()
         pthread_mutexattr_init(&attributes)
         defer { pthread_mutexattr_destroy(&attributes) }
         pthread_mutexattr_setpshared(&attributes, CInt(PTHREAD_PROCESS_SHARED))
-        pthread_mutexattr_setrobust(&attributes, CInt(PTHREAD_MUTEX_ROBUST))
-        pthread_mutexattr_settype(&attributes, CInt(PTHREAD_MUTEX_ERRORCHECK))
+        pthread_mutexattr_setrobust(&attributes, CInt(robust ? PTHREAD_MUTEX_ROBUST : PTHREAD_MUTEX_STALLED))
+        pthread_mutexattr_settype(&attributes, type)
         _ = try perform(.mutexInit, retryOnInterrupt: false) { _ in reportingErrno(pthread_mutex_init(mutex, &attributes)) }
+    }
+
+    /// Destroys the mutex: glibc 2.36 fails `EBUSY` only for a non-robust mutex some thread holds (it does not look
+    /// at a robust one's lock), and otherwise marks it invalid, so that later calls but `pthread_mutex_init` fail
+    /// `EINVAL`.
+    ///
+    /// The corresponding C function is `pthread_mutex_destroy`.
+    public static func mutexDestroy(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) throws(Errno) {
+        _ = try perform(.mutexDestroy, retryOnInterrupt: false) { _ in reportingErrno(pthread_mutex_destroy(mutex)) }
     }
 
     /// Locks, sleeping while another thread holds it. Throws `EOWNERDEAD` *holding the lock* when the previous

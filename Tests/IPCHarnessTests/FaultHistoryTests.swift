@@ -226,6 +226,33 @@ import Testing
         #expect(report.result == .ok, "\(report.explanation)")
         #expect(report.hazards.isEmpty)
     }
+
+    /// A stalled mutex (setup `"robust": false`) whose holder is killed: the next trylock is `EBUSY` for good, which
+    /// the kernel promises, so the run passes and names the danger. Re-initialised robust first, the same death is no
+    /// hazard (the next locker gets `EOWNERDEAD`).
+    @Test func aStalledMutexHeldByAKilledProcessIsNamedWithoutFailingTheRun() throws {
+        func trace(reinitialisedRobust: Bool) -> String {
+            var lines = [#"{"format":"ipc-trace","version":1,"model":"robust-mutex","params":{"objects":{"m0":{"robust":false}}},"mechanism":"test","seed":"1","strategy":"random","harness":"0.1.0"}"#]
+            var events: [String] = []
+            if reinitialisedRobust { events += [#""process":1,"type":"invoke","f":"init","object":"m0""#, #""process":1,"type":"ok","f":"init","object":"m0""#] }
+            events += [
+                #""process":1,"type":"invoke","f":"lock","object":"m0""#, #""process":1,"type":"ok","f":"lock","object":"m0""#,
+                #""process":1,"type":"kill","signal":"SIGKILL","point":"before""#, #""process":1,"type":"exit","value":{"signal":"SIGKILL"}"#,
+                #""process":2,"type":"invoke","f":"trylock","object":"m0""#,
+                reinitialisedRobust ? #""process":2,"type":"fail","f":"trylock","object":"m0","error":"EOWNERDEAD""# : #""process":2,"type":"fail","f":"trylock","object":"m0","error":"EBUSY""#,
+            ]
+            for (index, event) in events.enumerated() { lines.append(#"{"index":\#(index),"time":\#((index + 1) * 10),"# + event + "}") }
+            return lines.joined(separator: "\n") + "\n"
+        }
+        let stuck = try TraceChecker.check(try Trace.parse(Array(trace(reinitialisedRobust: false).utf8)))
+        #expect(stuck.result == .ok)
+        #expect(stuck.hazards.count == 1)
+        #expect(stuck.explanation.contains("HAZARD: process 1 was killed holding mutex m0"), "\(stuck.explanation)")
+
+        let robust = try TraceChecker.check(try Trace.parse(Array(trace(reinitialisedRobust: true).utf8)))
+        #expect(robust.result == .ok, "\(robust.explanation)")
+        #expect(robust.hazards.isEmpty)
+    }
 }
 
 /// A real worker that dies of a signal no `kill` event accounts for crashed: the code under test (or the harness)

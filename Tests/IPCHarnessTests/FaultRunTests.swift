@@ -62,6 +62,19 @@ import Testing
         #expect(summary.unknowns == 0)
     }
 
+    /// A pool on a mutex made without setrobust, under kills: a holder killed leaves the others asleep for good,
+    /// which the kernel promises (no violation, no hang: the driver kills the sleepers it finds all asleep), and
+    /// the runs name the danger as a hazard.
+    @Test func theStalledPoolReportsItsKilledHolderAsAHazard() throws {
+        let scenario = try #require(Scenarios.named("robust-mutex-stalled-pool"))
+        #expect(!scenario.isBroken && !scenario.defaultFaults.isEmpty)
+        let summary = try ScenarioRunner.run(scenario, options: options(seed: 4000, runs: 20), worker: worker)
+        #expect(summary.violations == 0, "\(summary.firstViolation.map { "\($0.path)\n\($0.explanation)" } ?? "")")
+        #expect(summary.unknowns == 0)
+        let hazard = try #require(summary.firstHazard, "no run of \(summary.runs) killed a holder")
+        #expect(hazard.contains("made without PTHREAD_MUTEX_ROBUST"), "\(hazard)")
+    }
+
     @Test func theFramingReaderPassesWithEveryFaultKindIncludingKills() throws {
         // Beyond its default faults: EAGAIN and ENOMEM in place of its first receive, delays, signals with
         // SA_RESTART, kills anywhere.

@@ -31,6 +31,7 @@ import Testing
         ("sysv-sem-undo", ["EAGAIN"]),
         ("sysv-sem-robust-pool-with-undo", ["EAGAIN"]),
         ("robust-mutex-owner-death", ["EOWNERDEAD", "ENOTRECOVERABLE", "EDEADLK", "EBUSY", "EPERM"]),
+        ("robust-mutex-lifecycle", ["ok:destroy", "ok:init", "EINVAL", "EBUSY", "EDEADLK", "EPERM", "EOWNERDEAD"]),
     ]
 
     @Test(arguments: expectations)

@@ -484,59 +484,104 @@ import Testing
     }
 
     /// Process 1 is this thread; "process 2" is a fresh thread each time that tries to lock and exits, holding the
-    /// mutex if it got it — the kernel walks a thread's robust list at its exit as at a process's death.
+    /// mutex if it got it — the kernel walks a thread's robust list at its exit as at a process's death. Directed
+    /// sequences first (destroy and init on every state the model keeps apart, a stalled mutex whose owner exited),
+    /// then random ones.
     @Test func robustMutexAgreesWithItsModel() async {
-        await propertyCheck(count: Self.cases, input: Gen.int(in: 0...12).array(of: 1...30)) { operations throws in
-            let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
-            defer { munmap(memory, 4096) }
-            let mutex = try RobustMutex.initialize(at: memory)
-            func outcome(_ call: () throws -> RobustMutex.Acquisition) -> RobustMutexModel.Output {
-                do {
-                    switch try call() {
-                    case .acquired: return .locked
-                    case .acquiredOwnerDied: return .lockedOwnerDied
-                    case .busy: return .failed(.EBUSY)
-                    }
-                } catch { return .failed(errorCode(error)) }
-            }
-            var steps: [(RobustMutexModel.Input, () throws -> RobustMutexModel.Output)] = []
-            for choice in operations {
-                switch choice {
-                case 0...1: steps.append((.lock(process: 1), { outcome { try mutex.lock(tryOnly: false) } }))
-                case 2...3: steps.append((.tryLock(process: 1), { outcome { try mutex.lock(tryOnly: true) } }))
-                case 4...5:
-                    steps.append((.unlock(process: 1), {
-                        do { try mutex.unlock(); return .done } catch { return .failed(errorCode(error)) }
-                    }))
-                case 10...12:
-                    // timedlock with a deadline already past, clocklock with an invalid deadline, clocklock on a clock
-                    // glibc refuses: where the model has the call sleep, the agreement skips it.
-                    let timeout: Timeout = choice == 11 ? .invalid : .milliseconds(0)
-                    let clock: WaitClock? = choice == 10 ? nil : choice == 11 ? .monotonic : .unsupported
-                    steps.append((.timedLock(process: 1, timeout: timeout, clock: clock), {
-                        let deadline = timeout == .invalid ? Syscall.invalidDeadline : timespec(tv_sec: 0, tv_nsec: 0)
-                        let id: clockid_t? = clock.map { $0 == .unsupported ? CLOCK_BOOTTIME : CLOCK_MONOTONIC }
-                        return outcome { try mutex.timedLock(deadline: deadline, clock: id) }
-                    }))
-                case 6: steps.append((.consistent(process: 1), {
-                        do { try mutex.consistent(); return .done } catch { return .failed(errorCode(error)) }
-                    }))
-                default:
-                    // Another thread trylocks and exits: two model steps, the trylock and the exit.
-                    nonisolated(unsafe) var result = RobustMutexModel.Output.done
-                    steps.append((.tryLock(process: 2), {
-                        TestThread { result = outcome { try mutex.lock(tryOnly: true) } }.join()
-                        return result
-                    }))
-                    steps.append((.exit(process: 2), { .done }))
-                }
-            }
-            // One thread is process 1 throughout, and ends before the memory is unmapped: robust mutexes belong
-            // to threads, and a thread's robust list must not point into memory that is gone.
-            nonisolated(unsafe) var problem: String?
-            TestThread { problem = ModelAgreement(model: model(), object: "x").firstDisagreement(steps) }.join()
-            if let problem { Issue.record("\(problem)") }
+        for (index, operations) in Self.directedMutexSequences.enumerated() {
+            if let problem = robustMutexDisagreement(operations) { Issue.record("directed sequence \(index): \(problem)") }
         }
+        await propertyCheck(count: Self.cases, input: Gen.int(in: 0...19).array(of: 1...30)) { operations throws in
+            if let problem = robustMutexDisagreement(operations) { Issue.record("\(problem)") }
+        }
+    }
+
+    /// Operation numbers as ``robustMutexDisagreement(_:)`` reads them: 0 lock, 2 trylock, 4 unlock, 6 consistent,
+    /// 7 another thread's trylock and exit, 10 timedlock (deadline past), 11 clocklock with an invalid deadline, 12 on a
+    /// refused clock, 13 destroy, 14-19 init: robust or (odd) stalled, error-checking (14, 15), normal (16, 17) or
+    /// recursive (18, 19).
+    static let directedMutexSequences: [[Int]] = [
+        [13, 13, 0, 2, 4, 6, 10, 11, 12, 14, 0, 4, 13, 14],  // destroyed free: EINVAL for all but destroy and init
+        [7, 13, 6, 2, 14, 2, 4, 6],  // owner died, destroyed, consistent EINVAL (never inconsistent), init
+        [7, 7, 13, 6, 6, 0, 14, 0, 4],  // inconsistent holder died, destroyed: consistent once, then EINVAL
+        [7, 0, 4, 0, 14, 0, 4, 6],  // not recoverable, then init without destroy
+        [7, 0, 4, 13, 0, 14, 2, 4],  // not recoverable, destroyed, init
+        [15, 0, 2, 0, 10, 11, 13, 4, 13, 6, 14],  // stalled: trylock by holder EBUSY, lock EDEADLK, destroy EBUSY held
+        [15, 7, 2, 10, 11, 12, 4, 6, 13, 0],  // stalled, its owner exited: EBUSY, (asleep), EINVAL twice, EPERM, EINVAL, EBUSY
+        [0, 13, 4, 14, 2, 4],  // destroyed held (robust): 0, then not judged (the model stops there)
+        [17, 4, 4, 0, 13, 4, 13, 14],  // stalled normal: unlocking a free one succeeds, and destroy is then EBUSY
+        [17, 0, 2, 10, 11, 7, 4, 13],  // stalled normal held: trylock EBUSY, (asleep on itself), EINVAL, EBUSY, anyone unlocks
+        [19, 0, 0, 11, 2, 7, 4, 4, 4, 13, 4, 4, 13],  // stalled recursive: counts up (even an invalid deadline), EBUSY
+        [18, 7, 0, 0, 4, 0, 4, 4, 0],  // robust recursive inconsistent: unlock above 1 ENOTRECOVERABLE, still held
+        [16, 4, 0, 2, 10, 11, 4, 7, 2, 2, 4, 0, 2],  // robust normal: EPERM, EBUSY, EINVAL; owner died: EBUSY relock
+    ]
+
+    /// Runs `operations` on a fresh mutex and its model; the first disagreement, or nil. Destroy and init are made
+    /// only where the model judges them (not on a mutex held by a live thread), where both sides are deterministic.
+    func robustMutexDisagreement(_ operations: [Int]) -> String? {
+        let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
+        defer { munmap(memory, 4096) }
+        guard let mutex = try? RobustMutex.initialize(at: memory) else { return "cannot initialise the mutex" }
+        func outcome(_ call: () throws -> RobustMutex.Acquisition) -> RobustMutexModel.Output {
+            do {
+                switch try call() {
+                case .acquired: return .locked
+                case .acquiredOwnerDied: return .lockedOwnerDied
+                case .busy: return .failed(.EBUSY)
+                }
+            } catch { return .failed(errorCode(error)) }
+        }
+        func done(_ call: () throws -> Void) -> RobustMutexModel.Output {
+            do { try call(); return .done } catch { return .failed(errorCode(error)) }
+        }
+        var steps: [(RobustMutexModel.Input, () throws -> RobustMutexModel.Output)] = []
+        var state = model().initialState(of: "x")
+        for choice in operations {
+            // Undefined (not judged) when held; a robust one this thread holds would stay on its robust list.
+            let held = state.holder != nil || state.word == .deadHolder
+            switch choice {
+            case 0...1: steps.append((.lock(process: 1), { outcome { try mutex.lock(tryOnly: false) } }))
+            case 2...3: steps.append((.tryLock(process: 1), { outcome { try mutex.lock(tryOnly: true) } }))
+            case 4...5: steps.append((.unlock(process: 1), { done { try mutex.unlock() } }))
+            case 10...12:
+                // timedlock with a deadline already past, clocklock with an invalid deadline, clocklock on a clock
+                // glibc refuses: where the model has the call sleep, the agreement skips it.
+                let timeout: Timeout = choice == 11 ? .invalid : .milliseconds(0)
+                let clock: WaitClock? = choice == 10 ? nil : choice == 11 ? .monotonic : .unsupported
+                steps.append((.timedLock(process: 1, timeout: timeout, clock: clock), {
+                    let deadline = timeout == .invalid ? Syscall.invalidDeadline : timespec(tv_sec: 0, tv_nsec: 0)
+                    let id: clockid_t? = clock.map { $0 == .unsupported ? CLOCK_BOOTTIME : CLOCK_MONOTONIC }
+                    return outcome { try mutex.timedLock(deadline: deadline, clock: id) }
+                }))
+            case 13 where !(held && state.robust):
+                steps.append((.destroy(process: 1), { done { try mutex.destroy() } }))
+            case 14...19 where !held:
+                let robust = choice % 2 == 0
+                let type: RobustMutexModel.MutexType = choice < 16 ? .errorCheck : choice < 18 ? .normal : .recursive
+                let kernelType: RobustMutex.MutexType = choice < 16 ? .errorCheck : choice < 18 ? .normal : .recursive
+                steps.append((.initialize(process: 1, robust: robust, type: type), {
+                    done { try mutex.initialize(robust: robust, type: kernelType) }
+                }))
+            case 6, 13...19: steps.append((.consistent(process: 1), { done { try mutex.consistent() } }))
+            default:
+                // Another thread trylocks and exits: two model steps, the trylock and the exit.
+                nonisolated(unsafe) var result = RobustMutexModel.Output.done
+                steps.append((.tryLock(process: 2), {
+                    TestThread { result = outcome { try mutex.lock(tryOnly: true) } }.join()
+                    return result
+                }))
+                steps.append((.exit(process: 2), { .done }))
+                state = model().transitions(state, .tryLock(process: 2)).first?.state ?? state
+                state = model().transitions(state, .exit(process: 2)).first?.state ?? state
+                continue
+            }
+            state = model().transitions(state, steps[steps.count - 1].0).first?.state ?? state
+        }
+        // One thread is process 1 throughout, and ends before the memory is unmapped: robust mutexes belong
+        // to threads, and a thread's robust list must not point into memory that is gone.
+        nonisolated(unsafe) var problem: String?
+        TestThread { problem = ModelAgreement(model: model(), object: "x").firstDisagreement(steps) }.join()
+        return problem
     }
 
     func model() -> RobustMutexModel { RobustMutexModel(mutexes: ["x"]) }

@@ -3,14 +3,22 @@ import IPCModels
 /// Dangers a run shows that are not violations: the kernel did what it promises, but a program relying on the
 /// mechanism would be hurt. Reported beside the verdict, never changing it.
 ///
-/// Two so far, both on POSIX semaphores:
-/// - a unit held by a process that died. POSIX semaphores have no undo (System V's `SEM_UNDO` is the remedy), so a
+/// Three so far:
+/// - a POSIX semaphore unit held by a process that died. POSIX semaphores have no undo (System V's `SEM_UNDO` is the remedy), so a
 ///   holder killed between `sem_wait` and `sem_post` takes its unit with it and the count stays low for good;
 /// - a process killed asleep in a blocking wait on a semaphore initialised with pshared 0 after another process
 ///   posted it: glibc then wakes through a private futex, keyed by the poster's memory, so that post never reaches
-///   the sleeper (`PrivateSemaphoreRealModeTests`) — the process may sleep for good with units available.
+///   the sleeper (`PrivateSemaphoreRealModeTests`) — the process may sleep for good with units available;
+/// - a mutex made without `pthread_mutexattr_setrobust` (`PTHREAD_MUTEX_STALLED`) whose holder was killed: the
+///   kernel knows nothing of it, so it stays locked for good and the next locker sleeps forever.
 struct HazardDetector {
     private let model: String
+    /// The robust-mutex model's objects that are stalled now: set up so, or re-initialised so during the run.
+    private var stalledMutexes: Set<String>
+    /// The robustness each process's outstanding `init` asked for.
+    private var initialising: [Int: Bool] = [:]
+    /// The stalled mutexes each process holds: locked and not yet unlocked.
+    private var heldMutexes: [Int: Set<String>] = [:]
     /// Units each process holds on each semaphore: successful waits minus posts since its last `sem_init`.
     private var held: [Int: [String: Int]] = [:]
     /// The semaphores whose latest `sem_init` (the driver's, or one in the trace) had pshared 0.
@@ -19,12 +27,14 @@ struct HazardDetector {
     private var outstanding: [Int: (event: Trace.Event, posters: Set<Int>)] = [:]
     private(set) var hazards: [String] = []
 
-    init(model: String, privateSemaphores: Set<String> = []) {
+    init(model: String, privateSemaphores: Set<String> = [], stalledMutexes: Set<String> = []) {
         self.model = model
         self.privateSemaphores = privateSemaphores
+        self.stalledMutexes = stalledMutexes
     }
 
     mutating func observe(_ event: Trace.Event, line: Int) {
+        if model == RobustMutexModel.name { return observeMutex(event, line: line) }
         guard model == PosixSemaphoreModel.name else { return }
         switch event.type {
         case .invoke:
@@ -61,5 +71,31 @@ struct HazardDetector {
         default:
             break
         }
+    }
+
+    private mutating func observeMutex(_ event: Trace.Event, line: Int) {
+        if event.type == .kill { return reportStalled(event, line: line) }
+        if event.type == .invoke, event.f == "init" { initialising[event.process] = event.value?["robust"] != .bool(false) }
+        guard event.type == .ok, let object = event.object else { return }
+        if event.f == "init" {
+            // A new mutex: nobody holds it, and it is stalled or robust as the call asked.
+            for process in heldMutexes.keys { heldMutexes[process]?.remove(object) }
+            if initialising.removeValue(forKey: event.process) ?? true { stalledMutexes.remove(object) } else { stalledMutexes.insert(object) }
+            return
+        }
+        guard stalledMutexes.contains(object) else { return }
+        switch event.f {
+        case "lock", "trylock", "timedlock": heldMutexes[event.process, default: []].insert(object)
+        // Anyone's unlock may free a normal mutex; a recursive one's first unlock may not (a hazard then goes unsaid).
+        case "unlock": for process in heldMutexes.keys { heldMutexes[process]?.remove(object) }
+        default: break
+        }
+    }
+
+    private mutating func reportStalled(_ event: Trace.Event, line: Int) {
+        for object in (heldMutexes[event.process] ?? []).sorted() {
+            hazards.append("process \(event.process) was killed holding mutex \(object) (line \(line)), made without PTHREAD_MUTEX_ROBUST: nothing marks its owner's death, so it stays locked and every later locker sleeps for good")
+        }
+        heldMutexes[event.process] = nil
     }
 }

@@ -134,7 +134,8 @@ public struct HistoryBuilder<M: TraceModel> {
         self.objects = Set(model.objects)
         self.hazards = HazardDetector(
             model: M.name,
-            privateSemaphores: Set((model as? PosixSemaphoreModel)?.setups.filter { !$0.setup.shared }.map(\.name) ?? []))
+            privateSemaphores: Set((model as? PosixSemaphoreModel)?.setups.filter { !$0.setup.shared }.map(\.name) ?? []),
+            stalledMutexes: (model as? RobustMutexModel)?.stalled ?? [])
     }
 
     private func failure(_ line: Int, _ message: String) -> TraceError {

@@ -317,14 +317,29 @@ public enum RobustMutexKind: MechanismKind {
     ]
 
     public static func model(for workload: Workload) -> RobustMutexModel {
-        RobustMutexModel(mutexes: workload.objects.filter { $0.kind == name }.map(\.name))
+        let mutexes = workload.objects.filter { $0.kind == name }
+        return RobustMutexModel(
+            mutexes: mutexes.map(\.name), stalled: Set(mutexes.filter { $0.parameters["robust"] == .bool(false) }.map(\.name)),
+            types: Dictionary(uniqueKeysWithValues: mutexes.compactMap { object in
+                mutexType(of: object).map { (object.name, $0) }
+            }))
     }
 
+    /// Parameter `type` ("normal", "recursive"; error-checking when left out or not one of those).
+    static func mutexType(of object: Workload.Object) -> RobustMutexModel.MutexType? {
+        guard case .string(let text)? = object.parameters["type"], let type = RobustMutexModel.MutexType(rawValue: text) else { return nil }
+        return type == .errorCheck ? nil : type
+    }
+
+    /// Parameter `robust` false: the driver makes the mutex `PTHREAD_MUTEX_STALLED` (glibc's default robustness);
+    /// `type`: of that type.
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
+        let robust = object.parameters["robust"] != .bool(false)
+        let type = RobustMutexBinding.mutexType(mutexType(of: object) ?? .errorCheck)
         let memory = try objects.shareMemory(size: SharedObjectMemory.size) { address in
-            _ = try RobustMutex.initialize(at: address)
+            _ = try RobustMutex.initialize(at: address, robust: robust, type: type)
         }
         objects.tellHolders(of: object, in: workload, handing: ["fd": memory])
     }
@@ -338,6 +353,13 @@ public enum RobustMutexKind: MechanismKind {
 }
 
 struct RobustMutexBinding: ObjectBinding {
+    static func mutexType(_ type: RobustMutexModel.MutexType) -> RobustMutex.MutexType {
+        switch type {
+        case .errorCheck: .errorCheck
+        case .normal: .normal
+        case .recursive: .recursive
+        }
+    }
 
     typealias Model = RobustMutexModel
     let mutex: RobustMutex
@@ -369,6 +391,12 @@ struct RobustMutexBinding: ObjectBinding {
             return .done
         case .consistent:
             try mutex.consistent()
+            return .done
+        case .destroy:
+            try mutex.destroy()
+            return .done
+        case .initialize(_, let robust, let type):
+            try mutex.initialize(robust: robust, type: Self.mutexType(type))
             return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")

@@ -6,6 +6,7 @@ import IPCModels
 public enum FaultScenarios {
     public static let all: [Scenario] = [
         eofOnInterrupt, retryingReader, ignoresShortWrites, writeAllUnderFaults, ignoresOwnerDeath, recoversOwnerDeath,
+        stalledPool,
         oneReadPerMessage, framingReader, libcEndOfFileOnInterrupt, libcRetryingReader, libcSemaphoreWaitAnyReturn,
         libcSemaphoreWaitRetrying,
     ]
@@ -94,6 +95,16 @@ public enum FaultScenarios {
         "robust twin of robust-mutex-fragile-ignores-owner-death: lock, make consistent, unlock",
         section: ["lock", "consistent", "unlock"])
 
+    /// The pool whose mutex was made without `pthread_mutexattr_setrobust` (`PTHREAD_MUTEX_STALLED`, glibc's
+    /// default): a holder killed in its critical section leaves the others asleep in `lock` for good. The kernel
+    /// keeps its promise (nothing marks a stalled mutex), so it is no violation: each run reports the death as a
+    /// hazard, and the driver, finding everyone asleep, kills the sleepers. Its robust twin is
+    /// robust-mutex-robust-recovers.
+    public static let stalledPool = lockUser(
+        "robust-mutex-stalled-pool", "kernel.robust-mutex",
+        "HAZARD under kills: lock, unlock on a mutex made without setrobust; a killed holder leaves the rest asleep for good",
+        section: ["lock", "unlock"], parameters: ["robust": false])
+
     public static let oneReadPerMessage = streamFramingClient(
         "unix-stream-fragile-one-read-per-message", "client.stream-framing-one-read",
         "BROKEN under faults: a framing reader that takes one receive on a stream socket for one whole message",
@@ -130,8 +141,10 @@ public enum FaultScenarios {
     }
 
     /// 2-3 processes running critical sections on one robust mutex under kills: each program is `section` repeated.
+    /// `parameters`: the mutex's (`"robust": false` for a stalled one).
     static func lockUser(
-        _ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false, section: [String]
+        _ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false, section: [String],
+        parameters: JSONObject = JSONObject()
     ) -> Scenario {
         Scenario.real(
             name: name, kind: RobustMutexKind.self, implementation: implementation, summary: summary,
@@ -143,7 +156,7 @@ public enum FaultScenarios {
                     }
                     return Workload.Process(id: process, holds: ["m0": ["use"]], program: program)
                 }
-                return Workload(objects: [Workload.Object(name: "m0", kind: "robust-mutex")], processes: processes)
+                return Workload(objects: [Workload.Object(name: "m0", kind: "robust-mutex", parameters: parameters)], processes: processes)
             })
     }
 }

@@ -3,7 +3,7 @@ import IPCModels
 /// Scenarios on POSIX and System V semaphores and the robust mutex.
 public enum SemaphoreScenarios {
     public static let all: [Scenario] = [
-        posixNamed, posixUnnamed, posixTimed, systemVUndo, robustMutexOwnerDeath, robustMutexTimed,
+        posixNamed, posixUnnamed, posixTimed, systemVUndo, robustMutexOwnerDeath, robustMutexTimed, robustMutexLifecycle,
         timeoutTakenForLock, timedLockUser, poolWithoutUndo, poolWithUndo, posixHandles, closeUnmapsAll, closesCounted,
         posixInitDestroy, poolPshared0, poolPshared1,
     ]
@@ -307,6 +307,39 @@ public enum SemaphoreScenarios {
         name: "robust-mutex-robust-timedlock", kind: RobustMutexKind.self, implementation: "kernel.robust-mutex",
         summary: "robust twin of robust-mutex-fragile-timeout-as-lock: ETIMEDOUT is a failure, and the unlock after it EPERM",
         makeWorkload: { generator in timedLockUsers(generator: &generator) })
+
+    /// `pthread_mutex_destroy` and `pthread_mutex_init` during a run (issue 15) beside the other calls, on a mutex made
+    /// robust or (one run in three) stalled, error-checking, normal or recursive; `init` makes it stalled one time in
+    /// three, of any type. Owners end holding it. A destroy or init while someone holds it is undefined, and the model
+    /// then stops judging the mutex.
+    public static let robustMutexLifecycle = Scenario.real(
+        name: "robust-mutex-lifecycle", kind: RobustMutexKind.self, implementation: "kernel.robust-mutex",
+        summary: "2-4 processes lock, trylock, unlock, make consistent, destroy and init a robust or stalled mutex of any type",
+        makeWorkload: { generator in
+            var parameters: JSONObject = generator.chance(1.0 / 3) ? ["robust": false] : JSONObject()
+            if let type = generator.pick(weighted: [(2, nil), (1, "normal"), (1, "recursive")] as [(Int, String?)]) {
+                parameters["type"] = .string(type)
+            }
+            return ScenarioPrograms.workload(
+                kind: "robust-mutex", parameters: parameters, calls: 2...6, generator: &generator, roles: { _, _ in ["use"] },
+                operation: { _, _, generator in
+                    generator.choose([
+                        (30, { _ in ("lock", nil) }),
+                        (15, { _ in ("trylock", nil) }),
+                        (25, { _ in ("unlock", nil) }),
+                        (5, { _ in ("consistent", nil) }),
+                        (12, { _ in ("destroy", nil) }),
+                        (13, { generator in
+                            var value = JSONObject()
+                            if generator.chance(1.0 / 3) { value["robust"] = false }
+                            if let type = generator.pick(weighted: [(2, nil), (1, "normal"), (1, "recursive")] as [(Int, String?)]) {
+                                value["type"] = .string(type)
+                            }
+                            return ("init", value.count == 0 ? nil : .object(value))
+                        }),
+                    ])
+                })
+        })
 
     /// A robust mutex whose owners end holding it: EOWNERDEAD, consistent or not recoverable.
     public static let robustMutexOwnerDeath = Scenario.real(

@@ -21,13 +21,41 @@ public struct RobustMutex: @unchecked Sendable {
         case busy
     }
 
+    /// `pthread_mutexattr_settype`'s types.
+    public enum MutexType: Sendable {
+        case errorCheck, normal, recursive
+
+        var value: CInt {
+            switch self {
+            case .errorCheck: CInt(PTHREAD_MUTEX_ERRORCHECK)
+            case .normal: CInt(PTHREAD_MUTEX_NORMAL)
+            case .recursive: CInt(PTHREAD_MUTEX_RECURSIVE)
+            }
+        }
+    }
+
     public let pointer: UnsafeMutablePointer<pthread_mutex_t>
 
-    /// Initialises the mutex at `address`, which must be in shared memory.
-    public static func initialize(at address: UnsafeMutableRawPointer) throws(Errno) -> RobustMutex {
+    /// Initialises the mutex at `address`, which must be in shared memory; with `robust` false it is
+    /// `PTHREAD_MUTEX_STALLED` (an owner's death leaves it locked for good).
+    public static func initialize(
+        at address: UnsafeMutableRawPointer, robust: Bool = true, type: MutexType = .errorCheck
+    ) throws(Errno) -> RobustMutex {
         let mutex = RobustMutex(pointer: address.assumingMemoryBound(to: pthread_mutex_t.self))
-        try Syscall.robustMutexInit(mutex.pointer)
+        try mutex.initialize(robust: robust, type: type)
         return mutex
+    }
+
+    /// `pthread_mutex_init` again on this mutex, with the same attributes but robustness: after `destroy`, or to
+    /// start over a free mutex left not recoverable (POSIX leaves re-initialising a locked one undefined).
+    public func initialize(robust: Bool = true, type: MutexType = .errorCheck) throws(Errno) {
+        try Syscall.robustMutexInit(pointer, robust: robust, type: type.value)
+    }
+
+    /// `pthread_mutex_destroy`: `EBUSY` only for a non-robust mutex that is locked; afterwards every call but
+    /// ``initialize(robust:)`` fails `EINVAL`.
+    public func destroy() throws(Errno) {
+        try Syscall.mutexDestroy(pointer)
     }
 
     /// A mutex some process initialised at `address`.
