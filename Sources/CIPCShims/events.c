@@ -35,6 +35,23 @@ int ipc_block_signals(const int *signals, int count, int block) {
     return sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
 
+/// The handler `ipc_sigaction` installs: it only counts (the receiver's signals stay blocked, so it is not expected
+/// to run; a count keeps a stray delivery from doing anything else).
+static volatile sig_atomic_t handled_count;
+static void count_signal(int signal) {
+    (void)signal;
+    handled_count++;
+}
+
+int ipc_sigaction(int signal, int action, int *old) {
+    struct sigaction new_action = {0}, previous = {0};
+    sigemptyset(&new_action.sa_mask);
+    new_action.sa_handler = action == 0 ? SIG_DFL : action == 1 ? SIG_IGN : count_signal;
+    if (sigaction(signal, action < 0 ? NULL : &new_action, &previous) == -1) return -1;
+    *old = previous.sa_handler == SIG_DFL ? 0 : previous.sa_handler == SIG_IGN ? 1 : 2;
+    return 0;
+}
+
 int ipc_sigqueue(int pid, int signal, int value) {
     union sigval payload = {.sival_int = value};
     return sigqueue(pid, signal, payload);

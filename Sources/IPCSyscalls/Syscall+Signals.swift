@@ -39,6 +39,36 @@ extension Syscall {
         }
     }
 
+    /// Sends `signal` to every process of the process group `group` (`EINVAL` from glibc for a negative group,
+    /// `ESRCH` when the group has no member).
+    ///
+    /// The corresponding C function is `killpg`.
+    public static func killProcessGroup(_ group: pid_t, signal: Int32) throws(Errno) {
+        _ = try perform(.killpg, retryOnInterrupt: false) { _ in Glibc.killpg(group, signal) }
+    }
+
+    /// Makes the calling process the leader of a process group of its own (whose id is its pid).
+    ///
+    /// The corresponding C function is `setpgid(0, 0)`.
+    public static func becomeProcessGroupLeader() throws(Errno) {
+        _ = try perform(.setpgid, retryOnInterrupt: false) { _ in Glibc.setpgid(0, 0) }
+    }
+
+    /// A signal's action as `sigaction` sets and reports it: `SIG_DFL`, `SIG_IGN`, or a handler.
+    public enum SignalAction: Int32, Sendable {
+        case standard = 0, ignore = 1, handler = 2
+    }
+
+    /// Sets `signal`'s action to `action` (nil: only asks; a handler is one that only counts) and returns the old
+    /// one. No fault is injected into it.
+    ///
+    /// The corresponding C function is `sigaction`.
+    public static func setSignalAction(_ signal: Int32, to action: SignalAction?) throws(Errno) -> SignalAction {
+        var old: CInt = 0
+        _ = try perform(.sigaction, retryOnInterrupt: false) { _ in ipc_sigaction(signal, action?.rawValue ?? -1, &old) }
+        return SignalAction(rawValue: old) ?? .handler
+    }
+
     /// Queues `signal` for `pid` with an integer value; `EAGAIN` when the receiver's user is at its
     /// `RLIMIT_SIGPENDING` for real-time signals.
     ///

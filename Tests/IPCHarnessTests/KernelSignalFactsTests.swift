@@ -245,6 +245,9 @@ import Testing
         case kill(String)
         case sigqueue(String, Int)
         case tgkill(String)
+        case killpg(String)
+        /// `sigaction` of the signal: "default", "ignore", "handler", or nil (only asks).
+        case sigaction(String, String?)
         case wait([String])
         case pending
         case signalfdRead([String], Int)
@@ -260,6 +263,8 @@ import Testing
             case .kill(let signal): "kill(\(signal))"
             case .sigqueue(let signal, let value): "sigqueue(\(signal), \(value))"
             case .tgkill(let signal): "tgkill(\(signal))"
+            case .killpg(let signal): "killpg(\(signal))"
+            case .sigaction(let signal, let action): "sigaction(\(signal), \(action ?? "asking"))"
             case .wait(let set): "wait(\(set))"
             case .pending: "sigpending"
             case .signalfdRead(let set, let max): "signalfd-read(\(set), \(max))"
@@ -277,6 +282,10 @@ import Testing
         signalName.map { Operation.kill($0) }.eraseToAny(),
         zip(signalName, Gen.int(in: -5...5)).map { Operation.sigqueue($0, $1) }.eraseToAny(),
         signalName.map { Operation.tgkill($0) }.eraseToAny(),
+        signalName.map { Operation.killpg($0) }.eraseToAny(),
+        zip(signalName, Gen.int(in: 0...3)).map { signal, action in
+            Operation.sigaction(signal, [nil, "default", "ignore", "handler"][action])
+        }.eraseToAny(),
         Gen.always(Operation.pending).eraseToAny(),
         zip(Gen.int(in: 1...15), Gen.int(in: 0...4)).map { mask, slots in
             Operation.signalfdRead(names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element), slots * 128 + (slots == 1 ? 60 : 0))
@@ -292,13 +301,17 @@ import Testing
     ).array(of: 1...25)
 
     @Test func theKernelAndTheModelAgreeOnRandomSequences() async throws {
-        let model = SignalModel(receivers: [("sig1", .init(receiver: 1))])
+        let actions = Dictionary(uniqueKeysWithValues: Self.names.map { (SignalModel.number(of: $0)!, SignalModel.Action.standard) })
+        let model = SignalModel(receivers: [("sig1", .init(receiver: 1, actions: actions))])
         await propertyCheck(count: 25, input: Self.operations) { operations throws in
             let program: [(f: String, value: JSONValue)] = operations.flatMap { operation -> [(f: String, value: JSONValue)] in
                 switch operation {
                 case .kill(let signal): [("kill", ["signal": .string(signal)])]
                 case .sigqueue(let signal, let value): [("sigqueue", ["signal": .string(signal), "value": .int(value)])]
                 case .tgkill(let signal): [("tgkill", ["signal": .string(signal)])]
+                case .killpg(let signal): [("killpg", ["signal": .string(signal)])]
+                case .sigaction(let signal, let action):
+                    [("sigaction", action.map { ["signal": .string(signal), "action": .string($0)] } ?? ["signal": .string(signal)])]
                 case .wait(let set): [("wait", ["signals": .array(set.map { .string($0) }), "timeout": 0])]
                 case .pending: [("pending", .null)]
                 case .signalfdRead(let set, let max): [("signalfd-read", ["signals": .array(set.map { .string($0) }), "max": .int(max), "nonblocking": true])]

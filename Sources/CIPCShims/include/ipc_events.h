@@ -17,6 +17,10 @@ int ipc_sigrtmax(void);
 /// Blocks (`block` true) or unblocks the signals `signals[0..<count]` in the calling thread.
 int ipc_block_signals(const int *signals, int count, int block);
 
+/// sigaction(signal) setting SIG_DFL (`action` 0), SIG_IGN (1) or a handler that only counts the signal (2), or
+/// only asking (-1); writes the old action as 0, 1 or 2 (any other function: 2) to `*old`. 0, or -1 with errno.
+int ipc_sigaction(int signal, int action, int *old);
+
 /// sigqueue(pid, signal, {.sival_int = value}).
 int ipc_sigqueue(int pid, int signal, int value);
 

@@ -27,8 +27,18 @@ public enum SignalKind: MechanismKind {
         SignalModel(receivers: workload.objects.filter { $0.kind == name }.map { object in
             (object.name, SignalModel.Setup(
                 receiver: workload.holders(of: object.name, role: "receive").first ?? 0,
-                queueLimit: object.integer("queueLimit")))
+                queueLimit: object.integer("queueLimit"),
+                actions: Dictionary(uniqueKeysWithValues: Set(signalNumbers(object)).map { ($0, .standard) })))
         })
+    }
+
+    /// The object's signals, by number (names the model does not know are left out).
+    static func signalNumbers(_ object: Workload.Object) -> [Int] {
+        guard case .array(let names)? = object.parameters["signals"] else { return [] }
+        return names.compactMap { name in
+            guard case .string(let text) = name else { return nil }
+            return SignalModel.number(of: text)
+        }
     }
 
     public static func provision(
@@ -62,6 +72,10 @@ public enum SignalKind: MechanismKind {
             }
             do {
                 try KernelSignals.block(signals)
+                // Known actions (the model starts from SIG_DFL for the object's signals), and a process group of
+                // its own for `killpg`; the signals are blocked, so no default action runs.
+                for signal in signals where !SignalModel.unblockable.contains(Int(signal)) { _ = try KernelSignals.setAction(signal, to: .standard) }
+                try KernelSignals.leadOwnProcessGroup()
                 if let limit = try? object.integer("queueLimit") { try Syscall.setPendingSignalLimit(limit) }
             } catch {
                 throw BindingError("cannot prepare to receive signals: \(error)")
@@ -91,7 +105,12 @@ struct SignalBinding: ObjectBinding {
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
         switch input {
         case .send(_, let signal, let method, let value):
-            let how: KernelSignals.Method = switch method { case .kill: .kill; case .sigqueue: .sigqueue; case .tgkill: .tgkill }
+            let how: KernelSignals.Method = switch method {
+            case .kill: .kill
+            case .sigqueue: .sigqueue
+            case .tgkill: .tgkill
+            case .killpg: .killpg
+            }
             try KernelSignals.send(Int32(clamping: signal), to: receiverPID, by: how, value: value)
             return .sent
         case .sigwait(_, let signals):
@@ -136,6 +155,21 @@ struct SignalBinding: ObjectBinding {
                 let delivery = self.delivery(info)
                 return .received(signal: delivery.signal, details: delivery.details)
             }
+        case .sigaction(_, let signal, let action):
+            // Only the object's own (blocked) signals, or calls the kernel refuses: a new action for any other signal
+            // could run at any point of the worker, or take SIGUSR1 (the harness's) or the runtime's own away.
+            guard received.contains(Int32(clamping: signal)) || SignalModel.refusesAction(signal, setting: action != nil) || action == nil else {
+                BindingFailure.abandon("sigaction of \(SignalModel.name(of: signal)), which is not one of the object's blocked signals")
+            }
+            let how: Syscall.SignalAction? = action.map { action in
+                switch action {
+                case .standard: .standard
+                case .ignore: .ignore
+                case .handler: .handler
+                }
+            }
+            let old = try KernelSignals.setAction(Int32(clamping: signal), to: how)
+            return .previousAction(old == .standard ? .standard : old == .ignore ? .ignore : .handler)
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
