@@ -29,6 +29,7 @@ import Testing
         ("signal-standard-coalescing", ["sent while pending", "SI_USER", "SI_QUEUE", "EAGAIN", "EINVAL", "asleep"]),
         ("signal-rt-queue", ["taken twice", "SI_USER", "SI_QUEUE", "EAGAIN", "asleep"]),
         ("signal-robust-thread-directed", ["ok:tgkill", "ok:pending", "ok:signalfd-poll", "SI_USER", "SI_QUEUE", "EAGAIN", "EINVAL"]),
+        ("signal-robust-actions", ["ok:killpg", "ok:sigaction", "ok:pending", "SI_USER", "SI_QUEUE", "EAGAIN"]),
         ("eventfd-counter", ["above 2^63", "EAGAIN", "EINVAL", "asleep", "ESPIPE", "ENOTTY", "ok:fcntl", "ok:lseek", "ok:ioctl"]),
         ("eventfd-semaphore", ["EAGAIN", "EINVAL", "asleep"]),
     ]
@@ -44,6 +45,18 @@ import Testing
             worker: worker)
         let violation = try #require(summary.firstViolation, "caught in none of \(summary.runs) runs")
         #expect(violation.explanation.contains("sigtimedwait"), "\(violation.explanation)")
+    }
+
+    /// The receiver that resets its blocked signals to `SIG_DFL` before each wait is caught: that discards a pending
+    /// `SIGWINCH`, which the model (and the kernel) would have had it take.
+    @Test func theReceiverResettingToDefaultBeforeEachWaitIsCaught() throws {
+        let scenario = try #require(Scenarios.named("signal-fragile-reset-before-wait"))
+        let directory = "/tmp/ipc-harness-signal-reset-\(getpid())"
+        defer { _ = try? FileManager.default.removeItem(atPath: directory) }
+        let summary = try ScenarioRunner.run(
+            scenario, options: RunOptions(seed: 4000, runs: 30, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60)),
+            worker: worker)
+        #expect(summary.firstViolation != nil, "caught in none of \(summary.runs) runs")
     }
 
     @Test(arguments: expectations)

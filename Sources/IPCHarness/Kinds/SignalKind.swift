@@ -18,10 +18,20 @@ import SystemPackage
 /// first polls each signal of the set alone, in the set's order (`sigtimedwait` with timeout 0), and takes the first
 /// one pending, sleeping in `sigwait` only when none is — wrong whenever a signal listed later but numbered lower is
 /// pending too (the kernel takes the lowest).
+///
+/// `client.signal-reset-before-wait` tidies up before each `wait` and `sigwait`: it sets the set's actions back to
+/// `SIG_DFL`, believing that harmless while the signals are blocked — but `SIG_DFL` for a signal whose default is to
+/// ignore it (`SIGWINCH`) discards its pending instances, so a `SIGWINCH` sent is never taken (the trace shows the
+/// wait, not the hidden `sigaction`).
+///
+/// The receiver leads a process group of its own (for `killpg`) and sets its object's signals to `SIG_DFL` at
+/// set-up, so the model knows their actions.
 public enum SignalKind: MechanismKind {
     public typealias Model = SignalModel
 
-    public static let implementations = ["kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order"]
+    public static let implementations = [
+        "kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order", "client.signal-reset-before-wait",
+    ]
 
     public static func model(for workload: Workload) -> SignalModel {
         SignalModel(receivers: workload.objects.filter { $0.kind == name }.map { object in
@@ -84,7 +94,8 @@ public enum SignalKind: MechanismKind {
         return SignalBinding(
             receiverPID: pid, context: object.context, received: signals,
             lowestPendingFirst: implementation == "client.signal-lowest-pending-first",
-            sigwaitInSetOrder: implementation == "client.signal-sigwait-in-set-order")
+            sigwaitInSetOrder: implementation == "client.signal-sigwait-in-set-order",
+            resetBeforeWait: implementation == "client.signal-reset-before-wait")
     }
 }
 
@@ -101,8 +112,17 @@ struct SignalBinding: ObjectBinding {
     let lowestPendingFirst: Bool
     /// `client.signal-sigwait-in-set-order`'s wrong `sigwait`.
     let sigwaitInSetOrder: Bool
+    /// `client.signal-reset-before-wait`'s tidying before each wait.
+    let resetBeforeWait: Bool
 
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
+        if resetBeforeWait {
+            switch input {
+            case .wait(_, let signals, _), .sigwait(_, let signals):
+                for signal in signals { _ = try KernelSignals.setAction(Int32(clamping: signal), to: .standard) }
+            default: break
+            }
+        }
         switch input {
         case .send(_, let signal, let method, let value):
             let how: KernelSignals.Method = switch method {

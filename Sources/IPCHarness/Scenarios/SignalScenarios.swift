@@ -3,7 +3,27 @@ import IPCModels
 /// Scenarios on standard and real-time signals sent with `kill` and `sigqueue` to a process that blocks them and
 /// takes them with `sigtimedwait` (or, for an untimed wait, sometimes `sigwait`).
 public enum SignalScenarios {
-    public static let all: [Scenario] = [coalescing, realtimeQueue, lowestPendingFirst, threadDirected, sigwaitInSetOrder, sigwaitLowestFirst]
+    public static let all: [Scenario] = [
+        coalescing, realtimeQueue, lowestPendingFirst, threadDirected, sigwaitInSetOrder, sigwaitLowestFirst, resetBeforeWait, actions,
+    ]
+
+    /// A receiver that sets its set's actions back to `SIG_DFL` before each wait, which discards a pending `SIGWINCH`
+    /// (ignored by default): a `SIGWINCH` sent is lost.
+    public static let resetBeforeWait = Scenario.real(
+        name: "signal-fragile-reset-before-wait", kind: SignalKind.self, implementation: "client.signal-reset-before-wait",
+        summary: "BROKEN: a receiver that resets its blocked signals to SIG_DFL before each wait, which discards a pending SIGWINCH (ignored by default)",
+        isBroken: true,
+        makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true) })
+
+    /// Its robust twin: the same senders (`kill`, `killpg`, `sigqueue`) and a receiver whose own `sigaction` calls
+    /// are in the trace, which the model follows: what `SIG_IGN` (or `SIG_DFL` for `SIGWINCH`) discards, and that a
+    /// signal sent while ignored but blocked stays pending.
+    public static let actions = Scenario.real(
+        name: "signal-robust-actions", kind: SignalKind.self, implementation: "kernel.signal",
+        summary: "robust twin of signal-fragile-reset-before-wait: kill, killpg and sigqueue at a receiver that sets SIG_IGN, SIG_DFL or a handler on its blocked signals between takes",
+        makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true) })
+
+    static let actionSignals = ["SIGUSR2", "SIGWINCH", "SIGRTMIN+1"]
 
     /// A receiver whose `sigwait` takes the first pending signal in the order its set lists them, against a set
     /// listed highest first: the kernel takes the lowest.
@@ -54,7 +74,11 @@ public enum SignalScenarios {
     /// With `threadDirected`, senders also `tgkill` the receiver's thread and the receiver sometimes asks `sigpending`
     /// and polls a signalfd for the set.
     /// With `sigwaitOnly`, the receiver takes every signal with `sigwait`, and only as many as were sent.
-    static func workload(generator: inout SeededGenerator, signals: [String], threadDirected: Bool = false, sigwaitOnly: Bool = false) -> Workload {
+    /// With `actions`, senders sometimes `killpg` the receiver's group instead of `kill`ing it, and the receiver
+    /// sometimes sets (or asks) an action of one of its signals before a take.
+    static func workload(
+        generator: inout SeededGenerator, signals: [String], threadDirected: Bool = false, sigwaitOnly: Bool = false, actions: Bool = false
+    ) -> Workload {
         let count = generator.next(in: 2...4)
         var processes: [Workload.Process] = []
         var sent = 0
@@ -65,7 +89,8 @@ public enum SignalScenarios {
                 if threadDirected && generator.chance(0.4) {
                     program.append(Call(process: process, object: "sig1", f: "tgkill", value: ["signal": .string(signal)]))
                 } else if generator.chance(0.5) {
-                    program.append(Call(process: process, object: "sig1", f: "kill", value: ["signal": .string(signal)]))
+                    let group = actions && generator.chance(0.5)
+                    program.append(Call(process: process, object: "sig1", f: group ? "killpg" : "kill", value: ["signal": .string(signal)]))
                 } else {
                     let value = process * 100 + sequence
                     program.append(Call(process: process, object: "sig1", f: "sigqueue", value: ["signal": .string(signal), "value": .int(value)]))
@@ -88,8 +113,13 @@ public enum SignalScenarios {
             if generator.chance(0.1) {
                 receiver.append(Call(process: 1, object: "sig1", f: "sigqueue", value: ["signal": .string(generator.pick(signals)), "value": .int(sequence)]))
             }
-            if threadDirected && generator.chance(0.2) {
+            if (threadDirected || actions) && generator.chance(0.2) {
                 receiver.append(Call(process: 1, object: "sig1", f: "pending"))
+            }
+            if actions && generator.chance(0.3) {
+                var value: JSONObject = ["signal": .string(generator.pick(signals))]
+                if let action = generator.pick([nil, "default", "ignore", "handler", "handler"] as [String?]) { value["action"] = .string(action) }
+                receiver.append(Call(process: 1, object: "sig1", f: "sigaction", value: .object(value)))
             }
             // Every third take is looked for first with a poll on a signalfd (no draw: the rest of the workload
             // is what it was): POLLIN alone while one is pending for the receiver's thread or process.
