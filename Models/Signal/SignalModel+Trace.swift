@@ -7,6 +7,10 @@
 //   killpg    {"signal": SIG}: to the receiver's group        (none)                                    EINVAL, ESRCH
 //   sigaction {"signal": SIG, "action": ACTION?}              {"old": ACTION}                           EINVAL
 //             (receiver only; ACTION "default" | "ignore" | "handler"; no "action": only asks)
+//   sigprocmask {"how": "unblock" | "block" | "invalid",      {"deliveries": [{"signal": SIG, …}, …]}  EINVAL
+//             "signals": [SIG, ...]} (receiver only; unblock: and block again at once; what the handler saw)
+//   sigsuspend {"signals": [SIG, ...]} (receiver only)         {"signal": SIG, "code": …, …} (what the   EINTR
+//                                                              handler saw; the call itself returns -1 EINTR)
 //   wait      {"signals": [SIG, ...], "timeout": MS|"invalid"?}         {"signal": SIG, "code": "SI_USER" |       EAGAIN, EINTR
 //                                                              "SI_QUEUE" | "SI_TKILL", "sender": INT?,
 //                                                              "value": INT?}
@@ -66,6 +70,16 @@ extension SignalModel {
             return .sigaction(process: call.process, signal: signal, action: try call.value.optional("action").map { (value) throws(ModelError) in
                 try Self.action(value, field: "action")
             })
+        case "sigprocmask":
+            try requireReceiver(call, doing: "unblocks")
+            let how = try call.value.required("how").text("how")
+            guard let change = MaskChange(rawValue: how) else {
+                throw ModelError("field 'how' must be \"unblock\", \"block\" or \"invalid\", not \"\(how)\" (SIG_SETMASK and the old mask are not modelled)")
+            }
+            return .sigprocmask(process: call.process, change: change, signals: try Self.waitSet(call.value))
+        case "sigsuspend":
+            try requireReceiver(call, doing: "waits for")
+            return .sigsuspend(process: call.process, signals: try Self.waitSet(call.value))
         case "pending":
             try requireReceiver(call, doing: "asks sigpending about")
             return .pending(process: call.process)
@@ -96,7 +110,7 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, killpg, sigaction, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, killpg, sigaction, sigprocmask, sigsuspend, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
         }
     }
 
@@ -133,6 +147,13 @@ extension SignalModel {
                 try Self.signal(value, field: "signals")
             }
             return .pendingSignals(Set(signals).sorted())
+        case (.ok(let value), .sigprocmask):
+            return .deliveries(try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
+                try Self.delivery(from: value)
+            })
+        case (.ok(let value), .sigsuspend):
+            let delivery = try Self.delivery(from: value)
+            return .received(signal: delivery.signal, details: delivery.details)
         case (.ok(let value), .sigaction):
             return .previousAction(try Self.action(try value.required("old"), field: "old"))
         case (.ok, .exit):
@@ -166,6 +187,10 @@ extension SignalModel {
             return ("signalfd-select", [
                 "signals": .array(signals.map(Self.json)), "read": .bool(read), "write": .bool(write), "timeout": .int(timeout),
             ])
+        case .sigprocmask(_, let change, let signals):
+            return ("sigprocmask", ["how": .string(change.rawValue), "signals": .array(signals.map(Self.json))])
+        case .sigsuspend(_, let signals):
+            return ("sigsuspend", ["signals": .array(signals.map(Self.json))])
         case .sigaction(_, let signal, let action):
             var object: JSONObject = ["signal": Self.json(signal)]
             if let action { object["action"] = .string(action.rawValue) }
@@ -275,7 +300,8 @@ extension SignalModel.Input {
     public var process: Int {
         switch self {
         case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _),
-            .signalfdReadiness(let process, _, _), .sigaction(let process, _, _), .exit(let process): process
+            .signalfdReadiness(let process, _, _), .sigaction(let process, _, _), .sigprocmask(let process, _, _), .sigsuspend(let process, _),
+            .exit(let process): process
         }
     }
 }

@@ -122,6 +122,10 @@ public struct SignalModel: TraceModel {
         case signalfdReadiness(process: Int, signals: [Int], call: PipeModel.ReadinessCall)
         /// `sigaction` by the receiver for `signal`, setting `action` (nil: only asking for the current one).
         case sigaction(process: Int, signal: Int, action: Action?)
+        /// `sigprocmask` by the receiver on `signals` of its set (see ``MaskChange``).
+        case sigprocmask(process: Int, change: MaskChange, signals: [Int])
+        /// `sigsuspend` by the receiver with `signals` of its set unblocked: what the handler saw.
+        case sigsuspend(process: Int, signals: [Int])
         /// The receiver (or any process) died; only the receiver's death matters.
         case exit(process: Int)
     }
@@ -233,6 +237,12 @@ public struct SignalModel: TraceModel {
         if case .sigaction(_, let signal, let action) = input {
             return actionSteps(state, signal: signal, action: action, output: output)
         }
+        if case .sigprocmask(_, let change, let signals) = input {
+            return maskSteps(state, change: change, signals: signals, output: output)
+        }
+        if case .sigsuspend(_, let signals) = input {
+            return suspendSteps(state, signals: signals, output: output)
+        }
         if output == .failed(.EINTR) {
             // Interrupted asleep: nothing of its set was pending, and it takes nothing.
             guard case .wait(_, let signals, let timeout) = input, timeout != .milliseconds(0), timeout != .invalid, state.alive,
@@ -299,7 +309,7 @@ public struct SignalModel: TraceModel {
     }
 
     /// The next signal of `signals` the kernel's dequeue takes: the thread's set, then the process's.
-    private func take(_ state: State, _ signals: [Int]) -> (State, Delivery)? {
+    func take(_ state: State, _ signals: [Int]) -> (State, Delivery)? {
         var next = state
         guard let (signal, details) = Self.dequeue(from: &next.threadPending, signals) ?? Self.dequeue(from: &next.pending, signals)
         else { return nil }
@@ -352,6 +362,8 @@ public struct SignalModel: TraceModel {
             return nil  // several steps: see signalfdSteps
         case .sigaction(_, let signal, let action):
             return setAction(state, signal: signal, action: action)
+        case .sigprocmask, .sigsuspend:
+            return maskOutcome(input, in: state)
         case .signalfdReadiness(_, let signals, let call):
             let result = Self.readiness(call, ready: state.pendingSignals.contains(where: signals.contains))
             return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
@@ -436,6 +448,11 @@ public struct SignalModel: TraceModel {
             call = "\(readinessCall) on signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .sigaction(_, let signal, let action):
             call = "sigaction \(Self.name(of: signal))" + (action.map { " \($0.constant)" } ?? " (asking)")
+        case .sigprocmask(_, let change, let signals):
+            call = "sigprocmask \(change.rawValue) {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
+                + (change == .unblock ? " and block again" : "")
+        case .sigsuspend(_, let signals):
+            call = "sigsuspend unblocking {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .exit:
             call = "exit"
         }

@@ -190,8 +190,50 @@ struct SignalBinding: ObjectBinding {
             }
             let old = try KernelSignals.setAction(Int32(clamping: signal), to: how)
             return .previousAction(old == .standard ? .standard : old == .ignore ? .ignore : .handler)
+        case .sigprocmask(_, let change, let signals):
+            let numbers = try ownSignals(signals, doing: "unblock")
+            switch change {
+            case .invalid:
+                try KernelSignals.changeMaskWithInvalidHow(numbers)
+                return .deliveries([])
+            case .block:
+                try KernelSignals.block(numbers)
+                return .deliveries([])
+            case .unblock:
+                try refuseFatalActions(numbers)
+                return .deliveries(try KernelSignals.unblockBriefly(numbers).map(delivery))
+            }
+        case .sigsuspend(_, let signals):
+            let numbers = try ownSignals(signals, doing: "sigsuspend on")
+            try refuseFatalActions(numbers)
+            let seen = try KernelSignals.suspend(unblocking: numbers)
+            guard seen.count == 1 else {
+                // The handler blocks every signal while it runs, so the kernel runs one before the old mask is back.
+                BindingFailure.abandon("sigsuspend ran the handler \(seen.count) times, where this kernel runs it once")
+            }
+            let delivery = self.delivery(seen[0])
+            return .received(signal: delivery.signal, details: delivery.details)
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        }
+    }
+
+    /// `signals` as numbers, when all are the object's own (blocked) ones: unblocking any other could run the
+    /// harness's or the runtime's handlers, or a default action, at the wrong moment.
+    func ownSignals(_ signals: [Int], doing what: String) throws(Errno) -> [Int32] {
+        let numbers = signals.map { Int32(clamping: $0) }
+        guard numbers.allSatisfy(received.contains) else {
+            BindingFailure.abandon("asked to \(what) \(signals.map(SignalModel.name(of:))), not all of them the object's signals \(received)")
+        }
+        return numbers
+    }
+
+    /// Stops before unblocking a signal whose action is a default that ends or stops the worker.
+    func refuseFatalActions(_ signals: [Int32]) throws(Errno) {
+        for signal in signals where !SignalModel.ignoredByDefault.contains(Int(signal)) {
+            if try KernelSignals.setAction(signal, to: nil) == .standard {
+                BindingFailure.abandon("unblocking \(SignalModel.name(of: Int(signal))) with its default action would end the receiver")
+            }
         }
     }
 

@@ -36,6 +36,21 @@ public enum KernelSignals {
         try Syscall.becomeProcessGroupLeader()
     }
 
+    /// Unblocks `signals` and blocks them again at once: what the recording handler saw in between, in order.
+    public static func unblockBriefly(_ signals: [Int32]) throws(Errno) -> [SignalInfo] {
+        try Syscall.unblockBriefly(signals)
+    }
+
+    /// `sigsuspend` with `signals` unblocked: what the recording handler saw before it returned (`EINTR`: nothing).
+    public static func suspend(unblocking signals: [Int32]) throws(Errno) -> [SignalInfo] {
+        try Syscall.suspendUnblocking(signals)
+    }
+
+    /// `sigprocmask` with an invalid `how` on `signals`: `EINVAL`.
+    public static func changeMaskWithInvalidHow(_ signals: [Int32]) throws(Errno) {
+        try Syscall.changeSignalMaskWithInvalidHow(signals)
+    }
+
     /// Sets `signal`'s action (nil: only asks) and returns the old one.
     public static func setAction(_ signal: Int32, to action: Syscall.SignalAction?) throws(Errno) -> Syscall.SignalAction {
         try Syscall.setSignalAction(signal, to: action)
