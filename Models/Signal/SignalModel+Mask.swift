@@ -106,28 +106,39 @@ extension SignalModel {
         }
     }
 
-    /// `sigsuspend`'s steps: it discards the ignored pending signals of its set that come first in the dequeue order
-    /// and completes once one that runs a handler is taken, with that one alone; it sleeps while none is pending.
-    /// `EINTR` without one: a handled signal outside its set, and then nothing of its set may run a handler.
+    /// `sigsuspend`'s steps: on entry it discards the ignored pending signals of its set that come first in the
+    /// dequeue order and completes at once if one that runs a handler is next, with that one alone; otherwise it
+    /// discards every ignored one pending and sleeps (a partial step: while it sleeps, a signal of its set sent with
+    /// an ignoring action is discarded on arrival, measured by the scenario `signal-robust-actions` under PCT), and
+    /// completes once one that runs a handler is pending. `EINTR` without one: a handled signal outside its set.
     func suspendSteps(_ state: State, signals: [Int], output: Output?) -> [Step<State>] {
         var current = state
         var steps: [Step<State>] = []
-        while let (after, delivery) = take(current, signals) {
+        var done = false
+        while !done, let (after, delivery) = take(current, signals) {
             let fate = fate(of: delivery.signal, in: state)
             if fate == .fatal { return output == nil ? [.completed(after)] : steps }
             if fate != .discarded {
                 var handled = after
                 handled.actions[delivery.signal] = .handler
+                handled.suspended = nil
                 if output == nil || output.map({ Self.allows(.received(signal: delivery.signal, details: delivery.details), $0) }) == true {
                     steps.append(.completed(handled))
                 }
-                if fate == .handled { return steps }
+                // A known handler ends the walk; an unknown action may also have been an ignoring one.
+                done = fate == .handled
+                if done { break }
             }
             current = after
         }
-        // Nothing of its set runs a handler (the unknown ones, if any, were ignored): asleep, so a handled signal
-        // outside its set may interrupt it.
-        if output == .failed(.EINTR) || output == nil { steps.append(.completed(current)) }
+        if done { return steps }
+        // Nothing of its set runs a handler: it sleeps (again), every ignored one discarded.
+        current.suspended = signals
+        if state.suspended == nil { steps.append(.partial(current)) }
+        if output == .failed(.EINTR) || output == nil {
+            current.suspended = nil
+            steps.append(.completed(current))
+        }
         return steps
     }
 }

@@ -185,6 +185,9 @@ public struct SignalModel: TraceModel {
         /// The receiver's action for each signal whose action is known (from set-up or a `sigaction`); a signal absent
         /// here has an action the trace does not show, which a first `sigaction` may report as anything.
         public internal(set) var actions: [Int: Action] = [:]
+        /// The signals the receiver's `sigsuspend` has unblocked while it sleeps (nil when it is not asleep in one):
+        /// one of them sent now whose action ignores it is discarded at once (`sig_ignored`: no longer blocked).
+        public internal(set) var suspended: [Int]? = nil
 
         /// Queued details in both sets, which count against the limit.
         var queuedCount: Int { (pending + threadPending).reduce(0) { $0 + $1.queue.count } }
@@ -319,6 +322,7 @@ public struct SignalModel: TraceModel {
     public func abandon(_ state: State, _ input: Input) -> State {
         var next = state
         next.readTaken = 0
+        next.suspended = nil
         return next
     }
 
@@ -339,6 +343,7 @@ public struct SignalModel: TraceModel {
             guard state.alive else { return (.failed(.ESRCH), state) }
             guard (0...Self.last).contains(signal) else { return (.failed(.EINVAL), state) }
             if signal == 0 { return (.sent, state) }
+            if state.suspended?.contains(signal) == true, fate(of: signal, in: state) == .discarded { return (.sent, state) }
             let code: Code = switch method { case .kill, .killpg: .user; case .sigqueue: .queue; case .tgkill: .tkill }
             return generate(state, signal: signal, details: Details(code: code, sender: process, value: value), toThread: method == .tgkill)
         case .wait(_, let signals, let timeout):

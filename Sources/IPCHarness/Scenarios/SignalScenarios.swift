@@ -17,11 +17,13 @@ public enum SignalScenarios {
 
     /// Its robust twin: the same senders (`kill`, `killpg`, `sigqueue`) and a receiver whose own `sigaction` calls
     /// are in the trace, which the model follows: what `SIG_IGN` (or `SIG_DFL` for `SIGWINCH`) discards, and that a
-    /// signal sent while ignored but blocked stays pending.
+    /// signal sent while ignored but blocked stays pending. Beyond its fragile twin's workload, the receiver sometimes
+    /// unblocks for a moment (`sigprocmask`) or `sigsuspend`s, on signals whose action would not end it, and the
+    /// model follows what its recording handler saw.
     public static let actions = Scenario.real(
         name: "signal-robust-actions", kind: SignalKind.self, implementation: "kernel.signal",
-        summary: "robust twin of signal-fragile-reset-before-wait: kill, killpg and sigqueue at a receiver that sets SIG_IGN, SIG_DFL or a handler on its blocked signals between takes",
-        makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true) })
+        summary: "robust twin of signal-fragile-reset-before-wait: kill, killpg and sigqueue at a receiver that sets SIG_IGN, SIG_DFL or a handler between takes, unblocks for a moment and sigsuspends",
+        makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true) })
 
     static let actionSignals = ["SIGUSR2", "SIGWINCH", "SIGRTMIN+1"]
 
@@ -75,9 +77,11 @@ public enum SignalScenarios {
     /// and polls a signalfd for the set.
     /// With `sigwaitOnly`, the receiver takes every signal with `sigwait`, and only as many as were sent.
     /// With `actions`, senders sometimes `killpg` the receiver's group instead of `kill`ing it, and the receiver
-    /// sometimes sets (or asks) an action of one of its signals before a take.
+    /// sometimes sets (or asks) an action of one of its signals before a take. With `masks` too, it sometimes unblocks
+    /// those of its signals whose action (as its own program has set it) would not end it, or `sigsuspend`s on them.
     static func workload(
-        generator: inout SeededGenerator, signals: [String], threadDirected: Bool = false, sigwaitOnly: Bool = false, actions: Bool = false
+        generator: inout SeededGenerator, signals: [String], threadDirected: Bool = false, sigwaitOnly: Bool = false, actions: Bool = false,
+        masks: Bool = false
     ) -> Workload {
         let count = generator.next(in: 2...4)
         var processes: [Workload.Process] = []
@@ -103,6 +107,8 @@ public enum SignalScenarios {
             processes.append(Workload.Process(id: process, holds: ["sig1": ["send"]], program: program))
         }
         var receiver: [Call] = []
+        /// The receiver's actions, as its program sets them (all SIG_DFL at set-up).
+        var set: [String: String] = [:]
         if sigwaitOnly {
             // Fewer takes than sends (standard signals coalesce), so that some are pending together.
             for _ in 0..<max(1, sent / 2) {
@@ -117,9 +123,23 @@ public enum SignalScenarios {
                 receiver.append(Call(process: 1, object: "sig1", f: "pending"))
             }
             if actions && generator.chance(0.3) {
-                var value: JSONObject = ["signal": .string(generator.pick(signals))]
-                if let action = generator.pick([nil, "default", "ignore", "handler", "handler"] as [String?]) { value["action"] = .string(action) }
+                let signal = generator.pick(signals)
+                var value: JSONObject = ["signal": .string(signal)]
+                if let action = generator.pick([nil, "default", "ignore", "handler", "handler"] as [String?]) {
+                    value["action"] = .string(action)
+                    set[signal] = action
+                }
                 receiver.append(Call(process: 1, object: "sig1", f: "sigaction", value: .object(value)))
+            }
+            // Only signals whose action is a handler or ignores them (SIGWINCH's default does): unblocking any other
+            // would end the receiver.
+            let harmless = signals.filter { set[$0] == "handler" || set[$0] == "ignore" || $0 == "SIGWINCH" }
+            if masks && !harmless.isEmpty && generator.chance(0.2) {
+                let suspend = harmless.contains { set[$0] == "handler" } && generator.chance(0.3)
+                let unblocked: JSONValue = .array(harmless.map { .string($0) })
+                receiver.append(suspend
+                    ? Call(process: 1, object: "sig1", f: "sigsuspend", value: ["signals": unblocked])
+                    : Call(process: 1, object: "sig1", f: "sigprocmask", value: ["how": "unblock", "signals": unblocked]))
             }
             // Every third take is looked for first with a poll on a signalfd (no draw: the rest of the workload
             // is what it was): POLLIN alone while one is pending for the receiver's thread or process.
