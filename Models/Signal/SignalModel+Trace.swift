@@ -4,6 +4,13 @@
 //   kill      {"signal": SIG}                                 (none)                                    EINVAL, ESRCH
 //   sigqueue  {"signal": SIG, "value": INT}                   (none)                                    EAGAIN, EINVAL, ESRCH
 //   tgkill    {"signal": SIG}                                 (none)                                    EINVAL, ESRCH
+//   killpg    {"signal": SIG}: to the receiver's group        (none)                                    EINVAL, ESRCH
+//   sigaction {"signal": SIG, "action": ACTION?}              {"old": ACTION}                           EINVAL
+//             (receiver only; ACTION "default" | "ignore" | "handler"; no "action": only asks)
+//   sigprocmask {"how": "unblock" | "block" | "invalid",      {"deliveries": [{"signal": SIG, …}, …]}  EINVAL
+//             "signals": [SIG, ...]} (receiver only; unblock: and block again at once; what the handler saw)
+//   sigsuspend {"signals": [SIG, ...]} (receiver only)         {"signal": SIG, "code": …, …} (what the   EINTR
+//                                                              handler saw; the call itself returns -1 EINTR)
 //   wait      {"signals": [SIG, ...], "timeout": MS|"invalid"?}         {"signal": SIG, "code": "SI_USER" |       EAGAIN, EINTR
 //                                                              "SI_QUEUE" | "SI_TKILL", "sender": INT?,
 //                                                              "value": INT?}
@@ -18,14 +25,16 @@
 //
 // SIG is a name ("SIGUSR2", "SIGRTMIN+1") or a number (to provoke EINVAL). The object is the receiving process's
 // pending set: kill and sigqueue by any process target it; only the receiver waits.
-// params: {"objects": {"sig2": {"receiver": 2, "queueLimit": 8}}}
+// params: {"objects": {"sig2": {"receiver": 2, "queueLimit": 8, "actions": {"SIGUSR2": "default"}}}}
+// ("actions": the receiver's actions known at the start; any other signal's first old action may be anything)
 extension SignalModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var receivers: [(name: String, setup: Setup)] = []
         for (name, setup) in try parameters.objectSetups(model: "signal") {
             receivers.append((name, Setup(
                 receiver: try setup.required("receiver").integer("receiver", in: 1...10_000),
-                queueLimit: try setup.optional("queueLimit")?.integer("queueLimit", in: 0...1 << 30))))
+                queueLimit: try setup.optional("queueLimit")?.integer("queueLimit", in: 0...1 << 30),
+                actions: try Self.actions(setup.optional("actions")))))
         }
         self.init(receivers: receivers)
     }
@@ -35,6 +44,11 @@ extension SignalModel {
         for (name, setup) in setups {
             var object: JSONObject = ["receiver": .int(setup.receiver)]
             if let limit = setup.queueLimit { object["queueLimit"] = .int(limit) }
+            if !setup.actions.isEmpty {
+                var actions = JSONObject()
+                for (signal, action) in setup.actions.sorted(by: { $0.key < $1.key }) { actions[Self.name(of: signal)] = .string(action.rawValue) }
+                object["actions"] = .object(actions)
+            }
             objects[name] = .object(object)
         }
         return ["objects": .object(objects)]
@@ -42,7 +56,7 @@ extension SignalModel {
 
     public func input(from call: Call) throws(ModelError) -> Input {
         switch call.f {
-        case "kill", "sigqueue", "tgkill":
+        case "kill", "sigqueue", "tgkill", "killpg":
             let signal = try Self.signal(try call.value.required("signal"), field: "signal")
             if Self.unblockable.contains(signal) {
                 throw ModelError("\(call.f) of \(Self.name(of: signal)): it cannot be blocked, so it kills or stops the receiver rather than wait for sigtimedwait; the signal model does not have it (a harness kill is a \"kill\" event)")
@@ -50,6 +64,22 @@ extension SignalModel {
             let method = Method(rawValue: call.f)!
             let value = method == .sigqueue ? try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)) : 0
             return .send(process: call.process, signal: signal, method: method, value: Int32(value))
+        case "sigaction":
+            try requireReceiver(call, doing: "sets the actions of")
+            let signal = try Self.signal(try call.value.required("signal"), field: "signal")
+            return .sigaction(process: call.process, signal: signal, action: try call.value.optional("action").map { (value) throws(ModelError) in
+                try Self.action(value, field: "action")
+            })
+        case "sigprocmask":
+            try requireReceiver(call, doing: "unblocks")
+            let how = try call.value.required("how").text("how")
+            guard let change = MaskChange(rawValue: how) else {
+                throw ModelError("field 'how' must be \"unblock\", \"block\" or \"invalid\", not \"\(how)\" (SIG_SETMASK and the old mask are not modelled)")
+            }
+            return .sigprocmask(process: call.process, change: change, signals: try Self.waitSet(call.value))
+        case "sigsuspend":
+            try requireReceiver(call, doing: "waits for")
+            return .sigsuspend(process: call.process, signals: try Self.waitSet(call.value))
         case "pending":
             try requireReceiver(call, doing: "asks sigpending about")
             return .pending(process: call.process)
@@ -80,7 +110,7 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, killpg, sigaction, sigprocmask, sigsuspend, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
         }
     }
 
@@ -117,6 +147,15 @@ extension SignalModel {
                 try Self.signal(value, field: "signals")
             }
             return .pendingSignals(Set(signals).sorted())
+        case (.ok(let value), .sigprocmask):
+            return .deliveries(try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
+                try Self.delivery(from: value)
+            })
+        case (.ok(let value), .sigsuspend):
+            let delivery = try Self.delivery(from: value)
+            return .received(signal: delivery.signal, details: delivery.details)
+        case (.ok(let value), .sigaction):
+            return .previousAction(try Self.action(try value.required("old"), field: "old"))
         case (.ok, .exit):
             return .exited
         }
@@ -148,6 +187,14 @@ extension SignalModel {
             return ("signalfd-select", [
                 "signals": .array(signals.map(Self.json)), "read": .bool(read), "write": .bool(write), "timeout": .int(timeout),
             ])
+        case .sigprocmask(_, let change, let signals):
+            return ("sigprocmask", ["how": .string(change.rawValue), "signals": .array(signals.map(Self.json))])
+        case .sigsuspend(_, let signals):
+            return ("sigsuspend", ["signals": .array(signals.map(Self.json))])
+        case .sigaction(_, let signal, let action):
+            var object: JSONObject = ["signal": Self.json(signal)]
+            if let action { object["action"] = .string(action.rawValue) }
+            return ("sigaction", .object(object))
         case .exit:
             return ("exit", nil)
         }
@@ -169,9 +216,32 @@ extension SignalModel {
             return .ok(["revents": .array(events.names.map { .string($0) })])
         case .selected(let readable, let writable):
             return .ok(["readable": .bool(readable), "writable": .bool(writable)])
+        case .previousAction(let action):
+            return .ok(["old": .string(action.rawValue)])
         case .failed(let code):
             return .fail(code)
         }
+    }
+
+    /// An action as a trace names it: "default", "ignore" or "handler".
+    static func action(_ value: JSONValue, field: String) throws(ModelError) -> Action {
+        let text = try value.text(field)
+        guard let action = Action(rawValue: text) else {
+            throw ModelError("field '\(field)' must be \"default\", \"ignore\" or \"handler\", not \"\(text)\"")
+        }
+        return action
+    }
+
+    /// The `actions` parameter: signal name to action.
+    static func actions(_ value: JSONValue?) throws(ModelError) -> [Int: Action] {
+        guard let value else { return [:] }
+        guard case .object(let entries) = value else { throw ModelError("parameter 'actions' must be an object of signal names to actions") }
+        var actions: [Int: Action] = [:]
+        for member in entries {
+            guard let signal = number(of: member.key) else { throw ModelError("parameter 'actions': unknown signal \"\(member.key)\"") }
+            actions[signal] = try Self.action(member.value, field: "actions")
+        }
+        return actions
     }
 
     public func exitInput(process: Int, object: String) -> Input? {
@@ -230,7 +300,8 @@ extension SignalModel.Input {
     public var process: Int {
         switch self {
         case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _),
-            .signalfdReadiness(let process, _, _), .exit(let process): process
+            .signalfdReadiness(let process, _, _), .sigaction(let process, _, _), .sigprocmask(let process, _, _), .sigsuspend(let process, _),
+            .exit(let process): process
         }
     }
 }

@@ -46,6 +46,15 @@
 /// - A signal number outside 0...64 fails `EINVAL`; signal 0 checks that the receiver exists and sends nothing.
 /// - Once the receiver has died and been reaped, sends fail `ESRCH` (even with a bad signal number: the receiver is
 ///   looked up first); what was pending is gone with it.
+/// - `killpg` to the receiver's process group, whose only member it is, is a process-directed `kill`: the same
+///   coalescing, `SI_USER` and sender; `EINVAL` for a bad number, `ESRCH` (even for a bad number) once the group has
+///   no member (`KernelSignalFactsTests+Actions`).
+/// - `sigaction` setting `SIG_IGN`, or `SIG_DFL` for a signal whose default is to ignore it (`SIGCHLD`, `SIGCONT`,
+///   `SIGURG`, `SIGWINCH`), discards its pending instances from both sets; installing a handler keeps them. While
+///   ignored *and blocked*, sends are not discarded: they stay pending and a wait takes them (the kernel's
+///   `sig_ignored` never ignores a blocked signal). It reports the old action; `EINVAL` for 0, 32 and 33 (glibc's
+///   own), numbers past 64, and a new action for `SIGKILL` or `SIGSTOP` (asking theirs is allowed)
+///   (`KernelSignalFactsTests+Actions`). See `SignalModel+Actions.swift`.
 public struct SignalModel: TraceModel {
     public static let name = "signal"
 
@@ -59,6 +68,8 @@ public struct SignalModel: TraceModel {
 
     public enum Method: String, Hashable, Sendable {
         case kill, sigqueue, tgkill
+        /// `killpg` (or `kill` of the negated group id) to the receiver's process group, of which it is the only member.
+        case killpg
     }
 
     /// `si_code`: how a signal was sent, as the receiver learns it.
@@ -109,6 +120,12 @@ public struct SignalModel: TraceModel {
         case signalfdRead(process: Int, signals: [Int], max: Int, nonblocking: Bool)
         /// `poll` or `select` by the receiver on a `signalfd` for `signals` (made for the call): takes nothing.
         case signalfdReadiness(process: Int, signals: [Int], call: PipeModel.ReadinessCall)
+        /// `sigaction` by the receiver for `signal`, setting `action` (nil: only asking for the current one).
+        case sigaction(process: Int, signal: Int, action: Action?)
+        /// `sigprocmask` by the receiver on `signals` of its set (see ``MaskChange``).
+        case sigprocmask(process: Int, change: MaskChange, signals: [Int])
+        /// `sigsuspend` by the receiver with `signals` of its set unblocked: what the handler saw.
+        case sigsuspend(process: Int, signals: [Int])
         /// The receiver (or any process) died; only the receiver's death matters.
         case exit(process: Int)
     }
@@ -126,6 +143,8 @@ public struct SignalModel: TraceModel {
         case ready(PipeModel.PollEvents)
         /// `select`'s answer on a signalfd.
         case selected(readable: Bool, writable: Bool)
+        /// What `sigaction` reported as the action before the call.
+        case previousAction(Action)
         case exited
         case failed(ErrorCode)
     }
@@ -163,6 +182,12 @@ public struct SignalModel: TraceModel {
         public internal(set) var alive = true
         /// How many signals the receiver's `signalfd` read in progress has taken (0 when none is).
         public internal(set) var readTaken = 0
+        /// The receiver's action for each signal whose action is known (from set-up or a `sigaction`); a signal absent
+        /// here has an action the trace does not show, which a first `sigaction` may report as anything.
+        public internal(set) var actions: [Int: Action] = [:]
+        /// The signals the receiver's `sigsuspend` has unblocked while it sleeps (nil when it is not asleep in one):
+        /// one of them sent now whose action ignores it is discarded at once (`sig_ignored`: no longer blocked).
+        public internal(set) var suspended: [Int]? = nil
 
         /// Queued details in both sets, which count against the limit.
         var queuedCount: Int { (pending + threadPending).reduce(0) { $0 + $1.queue.count } }
@@ -175,10 +200,14 @@ public struct SignalModel: TraceModel {
     public struct Setup: Hashable, Sendable {
         public var receiver: Int
         public var queueLimit: Int?
+        /// The receiver's actions known at the start (the harness's receiver sets its object's signals to `SIG_DFL`);
+        /// `SIGKILL` and `SIGSTOP` are always `SIG_DFL`.
+        public var actions: [Int: Action]
 
-        public init(receiver: Int, queueLimit: Int? = nil) {
+        public init(receiver: Int, queueLimit: Int? = nil, actions: [Int: Action] = [:]) {
             self.receiver = receiver
             self.queueLimit = queueLimit
+            self.actions = actions
         }
     }
 
@@ -192,7 +221,9 @@ public struct SignalModel: TraceModel {
 
     public func initialState(of object: String) -> State {
         let setup = setups.first { $0.name == object }?.setup ?? Setup(receiver: 0)
-        return State(receiver: setup.receiver, queueLimit: setup.queueLimit)
+        var state = State(receiver: setup.receiver, queueLimit: setup.queueLimit)
+        state.actions = setup.actions.merging(Self.unblockable.map { ($0, .standard) }) { _, fixed in fixed }
+        return state
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
@@ -205,6 +236,15 @@ public struct SignalModel: TraceModel {
             if output == .failed(.EINTR) { return Self.nothingReady(result) ? [.completed(state)] : [] }
             if Self.nothingReady(result) && call.timeout < 0 { return [] }
             return output == nil || output == result ? [.completed(state)] : []
+        }
+        if case .sigaction(_, let signal, let action) = input {
+            return actionSteps(state, signal: signal, action: action, output: output)
+        }
+        if case .sigprocmask(_, let change, let signals) = input {
+            return maskSteps(state, change: change, signals: signals, output: output)
+        }
+        if case .sigsuspend(_, let signals) = input {
+            return suspendSteps(state, signals: signals, output: output)
         }
         if output == .failed(.EINTR) {
             // Interrupted asleep: nothing of its set was pending, and it takes nothing.
@@ -272,7 +312,7 @@ public struct SignalModel: TraceModel {
     }
 
     /// The next signal of `signals` the kernel's dequeue takes: the thread's set, then the process's.
-    private func take(_ state: State, _ signals: [Int]) -> (State, Delivery)? {
+    func take(_ state: State, _ signals: [Int]) -> (State, Delivery)? {
         var next = state
         guard let (signal, details) = Self.dequeue(from: &next.threadPending, signals) ?? Self.dequeue(from: &next.pending, signals)
         else { return nil }
@@ -282,6 +322,7 @@ public struct SignalModel: TraceModel {
     public func abandon(_ state: State, _ input: Input) -> State {
         var next = state
         next.readTaken = 0
+        next.suspended = nil
         return next
     }
 
@@ -302,7 +343,8 @@ public struct SignalModel: TraceModel {
             guard state.alive else { return (.failed(.ESRCH), state) }
             guard (0...Self.last).contains(signal) else { return (.failed(.EINVAL), state) }
             if signal == 0 { return (.sent, state) }
-            let code: Code = switch method { case .kill: .user; case .sigqueue: .queue; case .tgkill: .tkill }
+            if state.suspended?.contains(signal) == true, fate(of: signal, in: state) == .discarded { return (.sent, state) }
+            let code: Code = switch method { case .kill, .killpg: .user; case .sigqueue: .queue; case .tgkill: .tkill }
             return generate(state, signal: signal, details: Details(code: code, sender: process, value: value), toThread: method == .tgkill)
         case .wait(_, let signals, let timeout):
             // An invalid timeout fails before anything is taken (`do_sigtimedwait` checks it first).
@@ -323,6 +365,10 @@ public struct SignalModel: TraceModel {
             return (.pendingSignals(state.pendingSignals), state)
         case .signalfdRead:
             return nil  // several steps: see signalfdSteps
+        case .sigaction(_, let signal, let action):
+            return setAction(state, signal: signal, action: action)
+        case .sigprocmask, .sigsuspend:
+            return maskOutcome(input, in: state)
         case .signalfdReadiness(_, let signals, let call):
             let result = Self.readiness(call, ready: state.pendingSignals.contains(where: signals.contains))
             return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
@@ -405,6 +451,13 @@ public struct SignalModel: TraceModel {
             call = "read signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))} up to \(max) bytes" + (nonblocking ? " (SFD_NONBLOCK)" : "")
         case .signalfdReadiness(_, let signals, let readinessCall):
             call = "\(readinessCall) on signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
+        case .sigaction(_, let signal, let action):
+            call = "sigaction \(Self.name(of: signal))" + (action.map { " \($0.constant)" } ?? " (asking)")
+        case .sigprocmask(_, let change, let signals):
+            call = "sigprocmask \(change.rawValue) {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
+                + (change == .unblock ? " and block again" : "")
+        case .sigsuspend(_, let signals):
+            call = "sigsuspend unblocking {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .exit:
             call = "exit"
         }
@@ -421,6 +474,7 @@ public struct SignalModel: TraceModel {
         case .selected(let readable, let writable)?:
             result = readable || writable
                 ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: ", ") : "nothing ready"
+        case .previousAction(let action)?: result = "was \(action.constant)"
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

@@ -35,6 +35,89 @@ int ipc_block_signals(const int *signals, int count, int block) {
     return sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
 
+/// What the handler `ipc_sigaction` installs has seen since the last `reset_records`: the receiver's signals run it
+/// only inside `ipc_unblock_briefly` and `ipc_sigsuspend_unblocking`.
+#define RECORD_CAPACITY 256
+static volatile sig_atomic_t recorded_count;
+static int recorded_signo[RECORD_CAPACITY], recorded_code[RECORD_CAPACITY], recorded_pid[RECORD_CAPACITY],
+    recorded_value[RECORD_CAPACITY];
+
+static void record_signal(int signal, siginfo_t *info, void *context) {
+    (void)context;
+    int index = recorded_count;
+    if (index < RECORD_CAPACITY) {
+        recorded_signo[index] = signal;
+        recorded_code[index] = info->si_code;
+        recorded_pid[index] = info->si_pid;
+        recorded_value[index] = info->si_value.sival_int;
+    }
+    recorded_count = index + 1;
+}
+
+/// Copies what the handler recorded into the caller's arrays; returns how many it recorded.
+static int copy_records(int *signo, int *code, int *pid, int *value, int capacity) {
+    int count = recorded_count;
+    for (int index = 0; index < count && index < capacity && index < RECORD_CAPACITY; index++) {
+        signo[index] = recorded_signo[index];
+        code[index] = recorded_code[index];
+        pid[index] = recorded_pid[index];
+        value[index] = recorded_value[index];
+    }
+    return count;
+}
+
+int ipc_sigaction(int signal, int action, int *old) {
+    struct sigaction new_action = {0}, previous = {0};
+    if (action == 2) {
+        // Every signal blocked while it runs: one handler at a time, so they run (and record) in the kernel's
+        // dequeue order; with an empty mask the kernel nests them, and they record in reverse (measured).
+        sigfillset(&new_action.sa_mask);
+        new_action.sa_sigaction = record_signal;
+        new_action.sa_flags = SA_SIGINFO;
+    } else {
+        sigemptyset(&new_action.sa_mask);
+        new_action.sa_handler = action == 0 ? SIG_DFL : SIG_IGN;
+    }
+    if (sigaction(signal, action < 0 ? NULL : &new_action, &previous) == -1) return -1;
+    *old = previous.sa_handler == SIG_DFL ? 0 : previous.sa_handler == SIG_IGN ? 1 : 2;
+    return 0;
+}
+
+int ipc_unblock_briefly(const int *signals, int count, int *signo, int *code, int *pid, int *value, int capacity) {
+    sigset_t set;
+    if (make_set(&set, signals, count) == -1) return -1;
+    recorded_count = 0;
+    // The kernel delivers what is pending and now unblocked on the way back from this call.
+    if (sigprocmask(SIG_UNBLOCK, &set, NULL) == -1) return -1;
+    if (sigprocmask(SIG_BLOCK, &set, NULL) == -1) return -1;
+    return copy_records(signo, code, pid, value, capacity);
+}
+
+int ipc_sigsuspend_unblocking(const int *signals, int count, int *signo, int *code, int *pid, int *value, int capacity) {
+    sigset_t mask;
+    if (sigprocmask(SIG_BLOCK, NULL, &mask) == -1) return -1;
+    for (int index = 0; index < count; index++) {
+        if (sigdelset(&mask, signals[index]) == -1) return -1;
+    }
+    // The harness's interrupting SIGUSR1 waits until after: only the set's signals end the call.
+    sigaddset(&mask, SIGUSR1);
+    recorded_count = 0;
+    sigsuspend(&mask);
+    int saved = errno;
+    int taken = copy_records(signo, code, pid, value, capacity);
+    if (taken == 0) {
+        errno = saved;
+        return -1;
+    }
+    return taken;
+}
+
+int ipc_sigprocmask_invalid_how(const int *signals, int count) {
+    sigset_t set;
+    if (make_set(&set, signals, count) == -1) return -1;
+    return sigprocmask(SIG_BLOCK + SIG_UNBLOCK + SIG_SETMASK + 100, &set, NULL);
+}
+
 int ipc_sigqueue(int pid, int signal, int value) {
     union sigval payload = {.sival_int = value};
     return sigqueue(pid, signal, payload);

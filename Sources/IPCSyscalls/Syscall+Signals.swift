@@ -39,6 +39,77 @@ extension Syscall {
         }
     }
 
+    /// Sends `signal` to every process of the process group `group` (`EINVAL` from glibc for a negative group,
+    /// `ESRCH` when the group has no member).
+    ///
+    /// The corresponding C function is `killpg`.
+    public static func killProcessGroup(_ group: pid_t, signal: Int32) throws(Errno) {
+        _ = try perform(.killpg, retryOnInterrupt: false) { _ in Glibc.killpg(group, signal) }
+    }
+
+    /// Makes the calling process the leader of a process group of its own (whose id is its pid).
+    ///
+    /// The corresponding C function is `setpgid(0, 0)`.
+    public static func becomeProcessGroupLeader() throws(Errno) {
+        _ = try perform(.setpgid, retryOnInterrupt: false) { _ in Glibc.setpgid(0, 0) }
+    }
+
+    /// A signal's action as `sigaction` sets and reports it: `SIG_DFL`, `SIG_IGN`, or a handler.
+    public enum SignalAction: Int32, Sendable {
+        case standard = 0, ignore = 1, handler = 2
+    }
+
+    /// Sets `signal`'s action to `action` (nil: only asks; a handler is one that records what it sees, for
+    /// ``unblockBriefly(_:)`` and ``suspendUnblocking(_:)``) and returns the old
+    /// one. No fault is injected into it.
+    ///
+    /// The corresponding C function is `sigaction`.
+    public static func setSignalAction(_ signal: Int32, to action: SignalAction?) throws(Errno) -> SignalAction {
+        var old: CInt = 0
+        _ = try perform(.sigaction, retryOnInterrupt: false) { _ in ipc_sigaction(signal, action?.rawValue ?? -1, &old) }
+        return SignalAction(rawValue: old) ?? .handler
+    }
+
+    /// Unblocks `signals` in the calling thread and blocks them again at once: the signals the recording handler
+    /// (``setSignalAction(_:to:)`` with `.handler`) saw in between, in the order it saw them — the pending ones the
+    /// kernel delivered on the way back from the unblocking call. No fault is injected into it.
+    ///
+    /// The corresponding C function is `sigprocmask` (`SIG_UNBLOCK`, then `SIG_BLOCK`).
+    public static func unblockBriefly(_ signals: [Int32]) throws(Errno) -> [SignalInfo] {
+        try recorded(.sigprocmask) { numbers, codes, pids, values, capacity in
+            ipc_unblock_briefly(signals, CInt(signals.count), numbers, codes, pids, values, capacity)
+        }
+    }
+
+    /// `sigsuspend` with the calling thread's mask less `signals` (`SIGUSR1` kept blocked): the signals the recording
+    /// handler saw before it returned; `EINTR` when it saw none. No fault is injected into it.
+    ///
+    /// The corresponding C function is `sigsuspend`.
+    public static func suspendUnblocking(_ signals: [Int32]) throws(Errno) -> [SignalInfo] {
+        try recorded(.sigsuspend) { numbers, codes, pids, values, capacity in
+            ipc_sigsuspend_unblocking(signals, CInt(signals.count), numbers, codes, pids, values, capacity)
+        }
+    }
+
+    /// `sigprocmask` with a `how` that is none of the three: `EINVAL` (the kernel checks it before the set).
+    public static func changeSignalMaskWithInvalidHow(_ signals: [Int32]) throws(Errno) {
+        _ = try perform(.sigprocmask, retryOnInterrupt: false) { _ in ipc_sigprocmask_invalid_how(signals, CInt(signals.count)) }
+    }
+
+    /// Runs `body` with room for 256 recorded signals and returns the ones it recorded.
+    private static func recorded(
+        _ call: SystemCall,
+        _ body: (UnsafeMutablePointer<CInt>, UnsafeMutablePointer<CInt>, UnsafeMutablePointer<CInt>, UnsafeMutablePointer<CInt>, CInt) -> CInt
+    ) throws(Errno) -> [SignalInfo] {
+        let capacity = 256
+        var numbers = [CInt](repeating: 0, count: capacity)
+        var codes = [CInt](repeating: 0, count: capacity)
+        var pids = [CInt](repeating: 0, count: capacity)
+        var values = [CInt](repeating: 0, count: capacity)
+        let taken = try perform(call, retryOnInterrupt: false) { _ in body(&numbers, &codes, &pids, &values, CInt(capacity)) }
+        return (0..<min(Int(taken), capacity)).map { SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0]) }
+    }
+
     /// Queues `signal` for `pid` with an integer value; `EAGAIN` when the receiver's user is at its
     /// `RLIMIT_SIGPENDING` for real-time signals.
     ///

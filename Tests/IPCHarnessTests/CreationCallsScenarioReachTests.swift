@@ -23,7 +23,7 @@ import Testing
         ("signal-rt-queue", ["sigwait", "wait"]), ("signal-robust-thread-directed", ["sigwait", "wait", "tgkill"]),
         ("fifo-basic", ["mkfifo", "unlink", "open"]), ("posix-sem-handles", ["open", "close", "post"]), ("posix-sem-robust-closes-counted", ["open", "close"]), ("fifo-robust-reads-after-unlink", ["unlink", "read", "open"]),
         ("pipe-made-during-run", ["pipe", "pipe2", "write", "read", "dup", "close"]),
-        ("signal-robust-sigwait", ["sigwait", "kill", "sigqueue"]), ("pipe-robust-made-nonblocking", ["pipe2", "write"]),
+        ("signal-robust-sigwait", ["sigwait", "kill", "sigqueue"]), ("signal-robust-actions", ["killpg", "sigaction", "sigprocmask", "sigsuspend", "kill", "sigqueue"]), ("pipe-robust-made-nonblocking", ["pipe2", "write"]),
         ("posix-sem-init-destroy", ["init", "destroy", "wait", "post"]),
     ])
     func scenarioReaches(name: String, expected: [String]) throws {

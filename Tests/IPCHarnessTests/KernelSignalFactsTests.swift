@@ -245,6 +245,14 @@ import Testing
         case kill(String)
         case sigqueue(String, Int)
         case tgkill(String)
+        case killpg(String)
+        /// `sigaction` of the signal: "default", "ignore", "handler", or nil (only asks).
+        case sigaction(String, String?)
+        /// `sigprocmask` unblocking (and blocking again) those of the set whose action would not end the receiver.
+        case unblock([String])
+        /// A handler for the first signal, a `kill` of it, then `sigsuspend` unblocking it and those of the set whose
+        /// action would not end the receiver: never asleep for ever.
+        case handledThenSuspend(String, [String])
         case wait([String])
         case pending
         case signalfdRead([String], Int)
@@ -260,6 +268,10 @@ import Testing
             case .kill(let signal): "kill(\(signal))"
             case .sigqueue(let signal, let value): "sigqueue(\(signal), \(value))"
             case .tgkill(let signal): "tgkill(\(signal))"
+            case .killpg(let signal): "killpg(\(signal))"
+            case .sigaction(let signal, let action): "sigaction(\(signal), \(action ?? "asking"))"
+            case .unblock(let set): "unblock(\(set))"
+            case .handledThenSuspend(let signal, let set): "handler(\(signal)), kill(\(signal)), sigsuspend(\(set))"
             case .wait(let set): "wait(\(set))"
             case .pending: "sigpending"
             case .signalfdRead(let set, let max): "signalfd-read(\(set), \(max))"
@@ -273,10 +285,29 @@ import Testing
     static let names = ["SIGUSR2", "SIGWINCH", "SIGRTMIN+1", "SIGRTMIN+2"]
     static let signalName = Gen.int(in: 0...3).map { names[$0] }
 
+    /// `killpg`, `sigaction`, `sigprocmask` and `sigsuspend` (drawn as one kind of operation twice over).
+    static let actionOperations = Gen.oneOf(
+        signalName.map { Operation.killpg($0) }.eraseToAny(),
+        zip(signalName, Gen.int(in: 0...3)).map { (signal: String, action: Int) -> Operation in
+            Operation.sigaction(signal, [nil, "default", "ignore", "handler"][action])
+        }.eraseToAny(),
+        Gen.int(in: 1...15).map { (mask: Int) -> Operation in Operation.unblock(subset(mask)) }.eraseToAny(),
+        zip(Gen.int(in: 0...3), Gen.int(in: 0...15)).map { (sent: Int, mask: Int) -> Operation in
+            Operation.handledThenSuspend(names[sent], subset(mask | (1 << sent)))
+        }.eraseToAny()
+    )
+
+    /// The names whose bits `mask` sets.
+    static func subset(_ mask: Int) -> [String] {
+        names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element)
+    }
+
     static let operations = Gen.oneOf(
         signalName.map { Operation.kill($0) }.eraseToAny(),
         zip(signalName, Gen.int(in: -5...5)).map { Operation.sigqueue($0, $1) }.eraseToAny(),
         signalName.map { Operation.tgkill($0) }.eraseToAny(),
+        actionOperations.eraseToAny(),
+        actionOperations.eraseToAny(),
         Gen.always(Operation.pending).eraseToAny(),
         zip(Gen.int(in: 1...15), Gen.int(in: 0...4)).map { mask, slots in
             Operation.signalfdRead(names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element), slots * 128 + (slots == 1 ? 60 : 0))
@@ -292,25 +323,43 @@ import Testing
     ).array(of: 1...25)
 
     @Test func theKernelAndTheModelAgreeOnRandomSequences() async throws {
-        let model = SignalModel(receivers: [("sig1", .init(receiver: 1))])
+        let actions = Dictionary(uniqueKeysWithValues: Self.names.map { (SignalModel.number(of: $0)!, SignalModel.Action.standard) })
+        let model = SignalModel(receivers: [("sig1", .init(receiver: 1, actions: actions))])
         await propertyCheck(count: 25, input: Self.operations) { operations throws in
+            // The receiver's actions as its program sets them: unblocking a signal whose default action ends the
+            // receiver is left out (SIGWINCH's default is to ignore it).
+            var actions: [String: String] = [:]
+            let harmless = { (signal: String) in actions[signal] == "handler" || actions[signal] == "ignore" || signal == "SIGWINCH" }
             let program: [(f: String, value: JSONValue)] = operations.flatMap { operation -> [(f: String, value: JSONValue)] in
                 switch operation {
-                case .kill(let signal): [("kill", ["signal": .string(signal)])]
-                case .sigqueue(let signal, let value): [("sigqueue", ["signal": .string(signal), "value": .int(value)])]
-                case .tgkill(let signal): [("tgkill", ["signal": .string(signal)])]
-                case .wait(let set): [("wait", ["signals": .array(set.map { .string($0) }), "timeout": 0])]
-                case .pending: [("pending", .null)]
-                case .signalfdRead(let set, let max): [("signalfd-read", ["signals": .array(set.map { .string($0) }), "max": .int(max), "nonblocking": true])]
+                case .unblock(let set):
+                    let unblocked = set.filter(harmless)
+                    return unblocked.isEmpty ? [] : [("sigprocmask", ["how": "unblock", "signals": .array(unblocked.map { .string($0) })])]
+                case .handledThenSuspend(let signal, let set):
+                    actions[signal] = "handler"
+                    return [
+                        ("sigaction", ["signal": .string(signal), "action": "handler"]), ("kill", ["signal": .string(signal)]),
+                        ("sigsuspend", ["signals": .array(set.filter(harmless).map { .string($0) })]),
+                    ]
+                case .kill(let signal): return [("kill", ["signal": .string(signal)])]
+                case .sigqueue(let signal, let value): return [("sigqueue", ["signal": .string(signal), "value": .int(value)])]
+                case .tgkill(let signal): return [("tgkill", ["signal": .string(signal)])]
+                case .killpg(let signal): return [("killpg", ["signal": .string(signal)])]
+                case .sigaction(let signal, let action):
+                    if let action { actions[signal] = action }
+                    return [("sigaction", action.map { ["signal": .string(signal), "action": .string($0)] } ?? ["signal": .string(signal)])]
+                case .wait(let set): return [("wait", ["signals": .array(set.map { .string($0) }), "timeout": 0])]
+                case .pending: return [("pending", .null)]
+                case .signalfdRead(let set, let max): return [("signalfd-read", ["signals": .array(set.map { .string($0) }), "max": .int(max), "nonblocking": true])]
                 case .signalfdPoll(let set, let every):
-                    [("signalfd-poll", [
+                    return [("signalfd-poll", [
                         "signals": .array(set.map { .string($0) }),
                         "events": every ? ["POLLIN", "POLLPRI", "POLLOUT", "POLLRDNORM", "POLLWRNORM"] : ["POLLIN"], "timeout": 0,
                     ])]
                 case .signalfdSelect(let set):
-                    [("signalfd-select", ["signals": .array(set.map { .string($0) }), "read": true, "write": true, "timeout": 0])]
+                    return [("signalfd-select", ["signals": .array(set.map { .string($0) }), "read": true, "write": true, "timeout": 0])]
                 case .sentThenSigwait(let signal, let set):
-                    [("kill", ["signal": .string(signal)]), ("sigwait", ["signals": .array(set.map { .string($0) })])]
+                    return [("kill", ["signal": .string(signal)]), ("sigwait", ["signals": .array(set.map { .string($0) })])]
                 }
             }
             let kernel = try outcomes(program, signals: Self.names)
@@ -332,10 +381,12 @@ import Testing
                     Issue.record("operation \(index) of \(operations): the model blocks")
                     return
                 }
-                // The model allows SI_TKILL or SI_USER for a tgkill's signal; this kernel gives SI_USER.
+                // The model allows SI_TKILL or SI_USER for a tgkill's signal; glibc's sigtimedwait gives SI_USER, a
+                // handler (sigprocmask, sigsuspend) sees the kernel's SI_TKILL.
+                let folded = program[index].f == "wait"
                 let expected: String =
                     switch model.outcome(for: output) {
-                    case .ok(let value): (value.map { "\($0)" } ?? "ok").replacingOccurrences(of: "SI_TKILL", with: "SI_USER")
+                    case .ok(let value): (value.map { "\($0)" } ?? "ok").replacingOccurrences(of: "SI_TKILL", with: folded ? "SI_USER" : "SI_TKILL")
                     case .fail(let code): code.rawValue
                     }
                 guard index < kernel.count else {

@@ -35,21 +35,27 @@ import Testing
         ("signal-standard-coalescing", ["sent while pending", "SI_USER", "SI_QUEUE", "EAGAIN", "EINVAL", "asleep"]),
         ("signal-rt-queue", ["taken twice", "SI_USER", "SI_QUEUE", "EAGAIN", "asleep"]),
         ("signal-robust-thread-directed", ["ok:tgkill", "ok:pending", "ok:signalfd-poll", "SI_USER", "SI_QUEUE", "EAGAIN", "EINVAL"]),
+        ("signal-robust-actions", ["ok:killpg", "ok:sigaction", "ok:pending", "ok:sigprocmask", "ok:sigsuspend", "SI_USER", "SI_QUEUE", "EAGAIN"]),
         ("eventfd-counter", ["above 2^63", "EAGAIN", "EINVAL", "asleep", "ESPIPE", "ENOTTY", "ok:fcntl", "ok:lseek", "ok:ioctl"]),
         ("eventfd-semaphore", ["EAGAIN", "EINVAL", "asleep"]),
     ]
 
-    /// The receiver that takes the lowest pending signal first is caught: a signal sent to its thread, or a
-    /// synchronous one, comes first on this kernel.
-    @Test func theLowestPendingFirstReceiverIsCaught() throws {
-        let scenario = try #require(Scenarios.named("signal-fragile-lowest-pending-first"))
-        let directory = "/tmp/ipc-harness-signal-fragile-\(getpid())"
+    /// The broken signal receivers are caught, each with what its violation names: the one that takes the lowest
+    /// pending signal first (a signal sent to its thread, or a synchronous one, comes first on this kernel), and the
+    /// one that resets its blocked signals to `SIG_DFL` before each wait (which discards a pending `SIGWINCH` the
+    /// kernel would have had it take).
+    @Test(arguments: [
+        ("signal-fragile-lowest-pending-first", "sigtimedwait"), ("signal-fragile-reset-before-wait", "no linearization"),
+    ])
+    func theBrokenReceiverIsCaught(name: String, named: String) throws {
+        let scenario = try #require(Scenarios.named(name))
+        let directory = "/tmp/ipc-harness-\(name)-\(getpid())"
         defer { _ = try? FileManager.default.removeItem(atPath: directory) }
         let summary = try ScenarioRunner.run(
             scenario, options: RunOptions(seed: 4000, runs: 30, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60)),
             worker: worker)
         let violation = try #require(summary.firstViolation, "caught in none of \(summary.runs) runs")
-        #expect(violation.explanation.contains("sigtimedwait"), "\(violation.explanation)")
+        #expect(violation.explanation.contains(named), "\(violation.explanation)")
     }
 
     @Test(arguments: expectations)

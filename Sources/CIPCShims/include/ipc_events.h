@@ -17,6 +17,23 @@ int ipc_sigrtmax(void);
 /// Blocks (`block` true) or unblocks the signals `signals[0..<count]` in the calling thread.
 int ipc_block_signals(const int *signals, int count, int block);
 
+/// sigaction(signal) setting SIG_DFL (`action` 0), SIG_IGN (1) or a handler that records each signal's siginfo
+/// (2; SA_SIGINFO, every signal blocked while it runs), or only asking (-1); writes the old action as 0, 1 or 2 (any
+/// other function: 2) to `*old`. 0, or -1 with errno.
+int ipc_sigaction(int signal, int action, int *old);
+
+/// sigprocmask(SIG_UNBLOCK) of `signals[0..<count]` then SIG_BLOCK again: fills up to `capacity` entries of each array
+/// with what the recording handler saw in between (the pending ones delivered on the way back from the first call),
+/// in order; returns how many it saw, or -1 with errno.
+int ipc_unblock_briefly(const int *signals, int count, int *signo, int *code, int *pid, int *value, int capacity);
+
+/// sigsuspend with the calling thread's mask less `signals[0..<count]` (and SIGUSR1 added): fills the arrays with what
+/// the recording handler saw before it returned; returns how many, or -1 with errno (EINTR) when it saw none.
+int ipc_sigsuspend_unblocking(const int *signals, int count, int *signo, int *code, int *pid, int *value, int capacity);
+
+/// sigprocmask with a `how` that is none of SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, and `signals` as the set.
+int ipc_sigprocmask_invalid_how(const int *signals, int count);
+
 /// sigqueue(pid, signal, {.sival_int = value}).
 int ipc_sigqueue(int pid, int signal, int value);
 

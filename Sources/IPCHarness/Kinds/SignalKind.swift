@@ -18,17 +18,37 @@ import SystemPackage
 /// first polls each signal of the set alone, in the set's order (`sigtimedwait` with timeout 0), and takes the first
 /// one pending, sleeping in `sigwait` only when none is — wrong whenever a signal listed later but numbered lower is
 /// pending too (the kernel takes the lowest).
+///
+/// `client.signal-reset-before-wait` tidies up before each `wait` and `sigwait`: it sets the set's actions back to
+/// `SIG_DFL`, believing that harmless while the signals are blocked — but `SIG_DFL` for a signal whose default is to
+/// ignore it (`SIGWINCH`) discards its pending instances, so a `SIGWINCH` sent is never taken (the trace shows the
+/// wait, not the hidden `sigaction`).
+///
+/// The receiver leads a process group of its own (for `killpg`) and sets its object's signals to `SIG_DFL` at
+/// set-up, so the model knows their actions.
 public enum SignalKind: MechanismKind {
     public typealias Model = SignalModel
 
-    public static let implementations = ["kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order"]
+    public static let implementations = [
+        "kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order", "client.signal-reset-before-wait",
+    ]
 
     public static func model(for workload: Workload) -> SignalModel {
         SignalModel(receivers: workload.objects.filter { $0.kind == name }.map { object in
             (object.name, SignalModel.Setup(
                 receiver: workload.holders(of: object.name, role: "receive").first ?? 0,
-                queueLimit: object.integer("queueLimit")))
+                queueLimit: object.integer("queueLimit"),
+                actions: Dictionary(uniqueKeysWithValues: Set(signalNumbers(object)).map { ($0, .standard) })))
         })
+    }
+
+    /// The object's signals, by number (names the model does not know are left out).
+    static func signalNumbers(_ object: Workload.Object) -> [Int] {
+        guard case .array(let names)? = object.parameters["signals"] else { return [] }
+        return names.compactMap { name in
+            guard case .string(let text) = name else { return nil }
+            return SignalModel.number(of: text)
+        }
     }
 
     public static func provision(
@@ -62,6 +82,10 @@ public enum SignalKind: MechanismKind {
             }
             do {
                 try KernelSignals.block(signals)
+                // Known actions (the model starts from SIG_DFL for the object's signals), and a process group of
+                // its own for `killpg`; the signals are blocked, so no default action runs.
+                for signal in signals where !SignalModel.unblockable.contains(Int(signal)) { _ = try KernelSignals.setAction(signal, to: .standard) }
+                try KernelSignals.leadOwnProcessGroup()
                 if let limit = try? object.integer("queueLimit") { try Syscall.setPendingSignalLimit(limit) }
             } catch {
                 throw BindingError("cannot prepare to receive signals: \(error)")
@@ -70,7 +94,8 @@ public enum SignalKind: MechanismKind {
         return SignalBinding(
             receiverPID: pid, context: object.context, received: signals,
             lowestPendingFirst: implementation == "client.signal-lowest-pending-first",
-            sigwaitInSetOrder: implementation == "client.signal-sigwait-in-set-order")
+            sigwaitInSetOrder: implementation == "client.signal-sigwait-in-set-order",
+            resetBeforeWait: implementation == "client.signal-reset-before-wait")
     }
 }
 
@@ -87,11 +112,25 @@ struct SignalBinding: ObjectBinding {
     let lowestPendingFirst: Bool
     /// `client.signal-sigwait-in-set-order`'s wrong `sigwait`.
     let sigwaitInSetOrder: Bool
+    /// `client.signal-reset-before-wait`'s tidying before each wait.
+    let resetBeforeWait: Bool
 
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
+        if resetBeforeWait {
+            switch input {
+            case .wait(_, let signals, _), .sigwait(_, let signals):
+                for signal in signals { _ = try KernelSignals.setAction(Int32(clamping: signal), to: .standard) }
+            default: break
+            }
+        }
         switch input {
         case .send(_, let signal, let method, let value):
-            let how: KernelSignals.Method = switch method { case .kill: .kill; case .sigqueue: .sigqueue; case .tgkill: .tgkill }
+            let how: KernelSignals.Method = switch method {
+            case .kill: .kill
+            case .sigqueue: .sigqueue
+            case .tgkill: .tgkill
+            case .killpg: .killpg
+            }
             try KernelSignals.send(Int32(clamping: signal), to: receiverPID, by: how, value: value)
             return .sent
         case .sigwait(_, let signals):
@@ -136,8 +175,65 @@ struct SignalBinding: ObjectBinding {
                 let delivery = self.delivery(info)
                 return .received(signal: delivery.signal, details: delivery.details)
             }
+        case .sigaction(_, let signal, let action):
+            // Only the object's own (blocked) signals, or calls the kernel refuses: a new action for any other signal
+            // could run at any point of the worker, or take SIGUSR1 (the harness's) or the runtime's own away.
+            guard received.contains(Int32(clamping: signal)) || SignalModel.refusesAction(signal, setting: action != nil) || action == nil else {
+                BindingFailure.abandon("sigaction of \(SignalModel.name(of: signal)), which is not one of the object's blocked signals")
+            }
+            let how: Syscall.SignalAction? = action.map { action in
+                switch action {
+                case .standard: .standard
+                case .ignore: .ignore
+                case .handler: .handler
+                }
+            }
+            let old = try KernelSignals.setAction(Int32(clamping: signal), to: how)
+            return .previousAction(old == .standard ? .standard : old == .ignore ? .ignore : .handler)
+        case .sigprocmask(_, let change, let signals):
+            let numbers = try ownSignals(signals, doing: "unblock")
+            switch change {
+            case .invalid:
+                try KernelSignals.changeMaskWithInvalidHow(numbers)
+                return .deliveries([])
+            case .block:
+                try KernelSignals.block(numbers)
+                return .deliveries([])
+            case .unblock:
+                try refuseFatalActions(numbers)
+                return .deliveries(try KernelSignals.unblockBriefly(numbers).map(delivery))
+            }
+        case .sigsuspend(_, let signals):
+            let numbers = try ownSignals(signals, doing: "sigsuspend on")
+            try refuseFatalActions(numbers)
+            let seen = try KernelSignals.suspend(unblocking: numbers)
+            guard seen.count == 1 else {
+                // The handler blocks every signal while it runs, so the kernel runs one before the old mask is back.
+                BindingFailure.abandon("sigsuspend ran the handler \(seen.count) times, where this kernel runs it once")
+            }
+            let delivery = self.delivery(seen[0])
+            return .received(signal: delivery.signal, details: delivery.details)
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        }
+    }
+
+    /// `signals` as numbers, when all are the object's own (blocked) ones: unblocking any other could run the
+    /// harness's or the runtime's handlers, or a default action, at the wrong moment.
+    func ownSignals(_ signals: [Int], doing what: String) throws(Errno) -> [Int32] {
+        let numbers = signals.map { Int32(clamping: $0) }
+        guard numbers.allSatisfy(received.contains) else {
+            BindingFailure.abandon("asked to \(what) \(signals.map(SignalModel.name(of:))), not all of them the object's signals \(received)")
+        }
+        return numbers
+    }
+
+    /// Stops before unblocking a signal whose action is a default that ends or stops the worker.
+    func refuseFatalActions(_ signals: [Int32]) throws(Errno) {
+        for signal in signals where !SignalModel.ignoredByDefault.contains(Int(signal)) {
+            if try KernelSignals.setAction(signal, to: nil) == .standard {
+                BindingFailure.abandon("unblocking \(SignalModel.name(of: Int(signal))) with its default action would end the receiver")
+            }
         }
     }
 

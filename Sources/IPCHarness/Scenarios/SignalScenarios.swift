@@ -3,7 +3,29 @@ import IPCModels
 /// Scenarios on standard and real-time signals sent with `kill` and `sigqueue` to a process that blocks them and
 /// takes them with `sigtimedwait` (or, for an untimed wait, sometimes `sigwait`).
 public enum SignalScenarios {
-    public static let all: [Scenario] = [coalescing, realtimeQueue, lowestPendingFirst, threadDirected, sigwaitInSetOrder, sigwaitLowestFirst]
+    public static let all: [Scenario] = [
+        coalescing, realtimeQueue, lowestPendingFirst, threadDirected, sigwaitInSetOrder, sigwaitLowestFirst, resetBeforeWait, actions,
+    ]
+
+    /// A receiver that sets its set's actions back to `SIG_DFL` before each wait, which discards a pending `SIGWINCH`
+    /// (ignored by default): a `SIGWINCH` sent is lost.
+    public static let resetBeforeWait = Scenario.real(
+        name: "signal-fragile-reset-before-wait", kind: SignalKind.self, implementation: "client.signal-reset-before-wait",
+        summary: "BROKEN: a receiver that resets its blocked signals to SIG_DFL before each wait, which discards a pending SIGWINCH (ignored by default)",
+        isBroken: true,
+        makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true) })
+
+    /// Its robust twin: the same senders (`kill`, `killpg`, `sigqueue`) and a receiver whose own `sigaction` calls
+    /// are in the trace, which the model follows: what `SIG_IGN` (or `SIG_DFL` for `SIGWINCH`) discards, and that a
+    /// signal sent while ignored but blocked stays pending. Beyond its fragile twin's workload, the receiver sometimes
+    /// unblocks for a moment (`sigprocmask`) or `sigsuspend`s, on signals whose action would not end it, and the
+    /// model follows what its recording handler saw.
+    public static let actions = Scenario.real(
+        name: "signal-robust-actions", kind: SignalKind.self, implementation: "kernel.signal",
+        summary: "robust twin of signal-fragile-reset-before-wait: kill, killpg and sigqueue at a receiver that sets SIG_IGN, SIG_DFL or a handler between takes, unblocks for a moment and sigsuspends",
+        makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true) })
+
+    static let actionSignals = ["SIGUSR2", "SIGWINCH", "SIGRTMIN+1"]
 
     /// A receiver whose `sigwait` takes the first pending signal in the order its set lists them, against a set
     /// listed highest first: the kernel takes the lowest.
@@ -54,7 +76,13 @@ public enum SignalScenarios {
     /// With `threadDirected`, senders also `tgkill` the receiver's thread and the receiver sometimes asks `sigpending`
     /// and polls a signalfd for the set.
     /// With `sigwaitOnly`, the receiver takes every signal with `sigwait`, and only as many as were sent.
-    static func workload(generator: inout SeededGenerator, signals: [String], threadDirected: Bool = false, sigwaitOnly: Bool = false) -> Workload {
+    /// With `actions`, senders sometimes `killpg` the receiver's group instead of `kill`ing it, and the receiver
+    /// sometimes sets (or asks) an action of one of its signals before a take. With `masks` too, it sometimes unblocks
+    /// those of its signals whose action (as its own program has set it) would not end it, or `sigsuspend`s on them.
+    static func workload(
+        generator: inout SeededGenerator, signals: [String], threadDirected: Bool = false, sigwaitOnly: Bool = false, actions: Bool = false,
+        masks: Bool = false
+    ) -> Workload {
         let count = generator.next(in: 2...4)
         var processes: [Workload.Process] = []
         var sent = 0
@@ -65,7 +93,8 @@ public enum SignalScenarios {
                 if threadDirected && generator.chance(0.4) {
                     program.append(Call(process: process, object: "sig1", f: "tgkill", value: ["signal": .string(signal)]))
                 } else if generator.chance(0.5) {
-                    program.append(Call(process: process, object: "sig1", f: "kill", value: ["signal": .string(signal)]))
+                    let group = actions && generator.chance(0.5)
+                    program.append(Call(process: process, object: "sig1", f: group ? "killpg" : "kill", value: ["signal": .string(signal)]))
                 } else {
                     let value = process * 100 + sequence
                     program.append(Call(process: process, object: "sig1", f: "sigqueue", value: ["signal": .string(signal), "value": .int(value)]))
@@ -78,6 +107,8 @@ public enum SignalScenarios {
             processes.append(Workload.Process(id: process, holds: ["sig1": ["send"]], program: program))
         }
         var receiver: [Call] = []
+        /// The receiver's actions, as its program sets them (all SIG_DFL at set-up).
+        var set: [String: String] = [:]
         if sigwaitOnly {
             // Fewer takes than sends (standard signals coalesce), so that some are pending together.
             for _ in 0..<max(1, sent / 2) {
@@ -88,8 +119,27 @@ public enum SignalScenarios {
             if generator.chance(0.1) {
                 receiver.append(Call(process: 1, object: "sig1", f: "sigqueue", value: ["signal": .string(generator.pick(signals)), "value": .int(sequence)]))
             }
-            if threadDirected && generator.chance(0.2) {
+            if (threadDirected || actions) && generator.chance(0.2) {
                 receiver.append(Call(process: 1, object: "sig1", f: "pending"))
+            }
+            if actions && generator.chance(0.3) {
+                let signal = generator.pick(signals)
+                var value: JSONObject = ["signal": .string(signal)]
+                if let action = generator.pick([nil, "default", "ignore", "handler", "handler"] as [String?]) {
+                    value["action"] = .string(action)
+                    set[signal] = action
+                }
+                receiver.append(Call(process: 1, object: "sig1", f: "sigaction", value: .object(value)))
+            }
+            // Only signals whose action is a handler or ignores them (SIGWINCH's default does): unblocking any other
+            // would end the receiver.
+            let harmless = signals.filter { set[$0] == "handler" || set[$0] == "ignore" || $0 == "SIGWINCH" }
+            if masks && !harmless.isEmpty && generator.chance(0.2) {
+                let suspend = harmless.contains { set[$0] == "handler" } && generator.chance(0.3)
+                let unblocked: JSONValue = .array(harmless.map { .string($0) })
+                receiver.append(suspend
+                    ? Call(process: 1, object: "sig1", f: "sigsuspend", value: ["signals": unblocked])
+                    : Call(process: 1, object: "sig1", f: "sigprocmask", value: ["how": "unblock", "signals": unblocked]))
             }
             // Every third take is looked for first with a poll on a signalfd (no draw: the rest of the workload
             // is what it was): POLLIN alone while one is pending for the receiver's thread or process.

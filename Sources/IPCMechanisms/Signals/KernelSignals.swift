@@ -15,6 +15,8 @@ public enum KernelSignals {
         case kill, sigqueue
         /// `tgkill` to the receiver's main thread: pending for that thread alone.
         case tgkill
+        /// `killpg` to the receiver's process group (the receiver must lead a group of its own: ``leadOwnProcessGroup()``).
+        case killpg
     }
 
     /// Sends `signal` to `pid`. `value` goes with `sigqueue` only.
@@ -23,7 +25,35 @@ public enum KernelSignals {
         case .kill: try Syscall.kill(pid, signal: signal)
         case .sigqueue: try Syscall.queueSignal(pid, signal: signal, value: value)
         case .tgkill: try Syscall.sendToMainThread(pid, signal: signal)
+        case .killpg: try Syscall.killProcessGroup(pid, signal: signal)
         }
+    }
+
+    /// Makes the calling process the only member of a process group of its own, whose id is its pid, so that a
+    /// `killpg` of that group reaches it alone (a worker otherwise shares its group with the driver and the other
+    /// workers, which a group-directed signal would reach too).
+    public static func leadOwnProcessGroup() throws(Errno) {
+        try Syscall.becomeProcessGroupLeader()
+    }
+
+    /// Unblocks `signals` and blocks them again at once: what the recording handler saw in between, in order.
+    public static func unblockBriefly(_ signals: [Int32]) throws(Errno) -> [SignalInfo] {
+        try Syscall.unblockBriefly(signals)
+    }
+
+    /// `sigsuspend` with `signals` unblocked: what the recording handler saw before it returned (`EINTR`: nothing).
+    public static func suspend(unblocking signals: [Int32]) throws(Errno) -> [SignalInfo] {
+        try Syscall.suspendUnblocking(signals)
+    }
+
+    /// `sigprocmask` with an invalid `how` on `signals`: `EINVAL`.
+    public static func changeMaskWithInvalidHow(_ signals: [Int32]) throws(Errno) {
+        try Syscall.changeSignalMaskWithInvalidHow(signals)
+    }
+
+    /// Sets `signal`'s action (nil: only asks) and returns the old one.
+    public static func setAction(_ signal: Int32, to action: Syscall.SignalAction?) throws(Errno) -> Syscall.SignalAction {
+        try Syscall.setSignalAction(signal, to: action)
     }
 
     /// One `read` of a `signalfd` for `signals` with a buffer of `max` bytes: the signals it took, in order.
