@@ -28,14 +28,21 @@ extension PipeModel {
                 let pieces = try value.required("iov").elements("iov").map { (piece) throws(ModelError) in
                     try piece.payload("iov")
                 }
-                let offsets =
-                    try value.optional("offsets")?.elements("offsets").map { (offset) throws(ModelError) in
-                        try offset.integer("offsets", in: 0...1 << 30)
-                    } ?? []
-                guard offsets.isEmpty || offsets.count == pieces.count else {
-                    throw ModelError(
-                        "field 'offsets' must give one page offset per vector (\(pieces.count)), or be left out (page-aligned)"
-                    )
+                // How many page slots a vector takes depends on where it starts in its page (a 100-byte vector at
+                // 4050 takes two): a trace that does not say cannot be judged, so it is refused rather than read as
+                // page-aligned — only vectors of at most one byte, which take one slot wherever they start, need none.
+                guard let listed = try value.optional("offsets") else {
+                    guard pieces.allSatisfy({ $0.count <= 1 }) else {
+                        throw ModelError("vmsplice into a pipe needs 'offsets', each vector's offset within its page: the page slots it takes depend on it")
+                    }
+                    direction = .gather(pieces: pieces, offsets: [])
+                    break
+                }
+                let offsets = try listed.elements("offsets").map { (offset) throws(ModelError) in
+                    try offset.integer("offsets", in: 0...1 << 30)
+                }
+                guard offsets.count == pieces.count else {
+                    throw ModelError("field 'offsets' must give one page offset per vector (\(pieces.count))")
                 }
                 direction = .gather(pieces: pieces, offsets: offsets)
             }
@@ -105,7 +112,7 @@ extension PipeModel {
         case .gather(let pieces, let offsets):
             value["end"] = "write"
             value["iov"] = .array(pieces.map { Payload.json($0) })
-            if offsets.contains(where: { $0 != 0 }) { value["offsets"] = .array(offsets.map { .int($0) }) }
+            value["offsets"] = .array(pieces.indices.map { .int($0 < offsets.count ? offsets[$0] : 0) })
             return ("vmsplice", .object(value))
         case .scatter(let sizes):
             value["end"] = "read"
