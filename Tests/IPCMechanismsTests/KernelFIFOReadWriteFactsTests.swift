@@ -150,16 +150,8 @@ import Testing
         defer { unlink(path) }
         await #expect(processExitsWith: .exitCode(0)) {
             let path = "/tmp/ipch-test-\(getppid())-emfile-fifo"
-            let highest = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap { Int32($0) }.max() ?? 2
-            var limits = rlimit(rlim_cur: rlim_t(highest + 8), rlim_max: rlim_t(highest + 8))
-            guard setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limits) == 0 else { exit(10) }
-            var taken: [CInt] = []
-            while true {
-                let descriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
-                if descriptor < 0 { break }
-                taken.append(descriptor)
-            }
-            guard errno == EMFILE, let last = taken.popLast() else { exit(11) }
+            var taken = DescriptorExhaustion.fillTable()
+            guard let last = taken.popLast() else { exit(11) }
             func failure(_ target: String, _ direction: KernelFIFO.Direction) -> Errno? {
                 do { _ = try KernelFIFO.open(target, for: direction, nonblocking: true); return nil } catch { return error }
             }

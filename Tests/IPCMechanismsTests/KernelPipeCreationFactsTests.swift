@@ -73,16 +73,8 @@ import Testing
     /// all held, else the number of the first check that failed.
     @Test func withOneFreeNumberPipe2FailsEMFILEAndLeaksNothing() async {
         await #expect(processExitsWith: .exitCode(0)) {
-            let highest = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap { Int32($0) }.max() ?? 2
-            var limits = rlimit(rlim_cur: rlim_t(highest + 8), rlim_max: rlim_t(highest + 8))
-            guard setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limits) == 0 else { exit(10) }
-            var taken: [CInt] = []
-            while true {
-                let descriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
-                if descriptor < 0 { break }
-                taken.append(descriptor)
-            }
-            guard errno == EMFILE, let last = taken.popLast(), let secondLast = taken.popLast() else { exit(11) }
+            var taken = DescriptorExhaustion.fillTable()
+            guard let last = taken.popLast(), let secondLast = taken.popLast() else { exit(11) }
             func failure(_ flags: CInt) -> Errno? {
                 do { _ = try Syscall.pipe(flags: flags); return nil } catch { return error }
             }

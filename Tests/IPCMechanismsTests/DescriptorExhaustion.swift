@@ -1,0 +1,23 @@
+import Foundation
+import Glibc
+
+/// A full descriptor table, for the `EMFILE` facts. Only in an exit test's child process: the limit is the whole
+/// process's, and the test runner's threads would fail their own opens.
+enum DescriptorExhaustion {
+    /// Lowers `RLIMIT_NOFILE` to a little above the highest open descriptor and opens `/dev/null` until the kernel
+    /// says `EMFILE`: the numbers taken, lowest first. Exits the process with 10 (the limit was refused) or 11 (the
+    /// opens ended otherwise) when it cannot.
+    static func fillTable() -> [CInt] {
+        let highest = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap { Int32($0) }.max() ?? 2
+        var limits = rlimit(rlim_cur: rlim_t(highest + 8), rlim_max: rlim_t(highest + 8))
+        guard setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limits) == 0 else { exit(10) }
+        var taken: [CInt] = []
+        while true {
+            let descriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            if descriptor < 0 { break }
+            taken.append(descriptor)
+        }
+        guard errno == EMFILE else { exit(11) }
+        return taken
+    }
+}
