@@ -19,7 +19,8 @@
 //   select   {"read": BOOL?, "write": BOOL?, "timeout": MS}            {"readable": BOOL, "writable": BOOL}  EBADF, EINTR
 //
 // params: {"objects": {"q0": {"maxMessages": 4, "messageSize": 64, "holders": [1, 2], "mode", "owner", "group", "users"
-//   (Permissions)}}}
+//   (Permissions), "descriptorLimits": [{"process": 2, "free": 5, "limit": 64}] (as a pipe's; without a process's
+//   entry an mq_open may always fail EMFILE of a full descriptor table)}}}
 extension PosixMessageQueueModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var queues: [(name: String, setup: Setup)] = []
@@ -27,7 +28,8 @@ extension PosixMessageQueueModel {
             queues.append((name, Setup(
                 maxMessages: try setup.optional("maxMessages")?.integer("maxMessages", in: 1...65536) ?? 10,
                 messageSize: try setup.optional("messageSize")?.integer("messageSize", in: 1...1 << 24) ?? 8192,
-                holders: try setup.optional("holders")?.integers("holders") ?? [], permissions: try Permissions(setup: setup))))
+                holders: try setup.optional("holders")?.integers("holders") ?? [], permissions: try Permissions(setup: setup),
+                descriptorLimits: try PipeModel.DescriptorLimit.list(from: setup))))
         }
         self.init(queues: queues)
     }
@@ -36,7 +38,7 @@ extension PosixMessageQueueModel {
         ModelParameters.json(setups.map { name, setup in
             (name, .object(JSONObject([
                 ("maxMessages", .int(setup.maxMessages)), ("messageSize", .int(setup.messageSize)), ("holders", .ints(setup.holders)),
-            ] + setup.permissions.json)))
+            ] + setup.permissions.json + (setup.descriptorLimits.isEmpty ? [] : [("descriptorLimits", PipeModel.DescriptorLimit.json(setup.descriptorLimits))]))))
         })
     }
 

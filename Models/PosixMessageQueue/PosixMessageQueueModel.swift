@@ -61,12 +61,20 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var holders: [Int]
         /// Who may open the queue (`EACCES`) and unlink its name.
         public var permissions: Permissions
+        /// What is known of processes' descriptor tables at the start (free numbers below `RLIMIT_NOFILE`, as for a
+        /// pipe): an `mq_open` takes one, an `mq_close` gives it back. Without a process's entry, `EMFILE` of a
+        /// full table may always happen.
+        public var descriptorLimits: [PipeModel.DescriptorLimit]
 
-        public init(maxMessages: Int = 10, messageSize: Int = 8192, holders: [Int], permissions: Permissions = Permissions()) {
+        public init(
+            maxMessages: Int = 10, messageSize: Int = 8192, holders: [Int], permissions: Permissions = Permissions(),
+            descriptorLimits: [PipeModel.DescriptorLimit] = []
+        ) {
             self.maxMessages = maxMessages
             self.messageSize = messageSize
             self.holders = holders.sorted()
             self.permissions = permissions
+            self.descriptorLimits = descriptorLimits.sorted { $0.process < $1.process }
         }
     }
 
@@ -274,7 +282,24 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         return state
     }
 
+    /// Every call's outcomes; an `open` may also fail `EMFILE` (``DescriptorTable/withExhaustion(_:of:in:)``).
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
+        guard case .open(let process, _, _, _) = input else { return callTransitions(state, input) }
+        return DescriptorTable.withExhaustion(
+            callTransitions(state, input), of: "mq_open", in: state, free: freeDescriptors(of: process, in: state))
+    }
+
+    /// How many numbers `process` has free now, when the setup says how many it had: each descriptor of this queue it
+    /// holds beyond those it started with took one.
+    func freeDescriptors(of process: Int, in state: State) -> Int? {
+        guard let setup = setups.first(where: { $0.setup.descriptorLimits.contains { $0.process == process } })?.setup,
+            let known = setup.descriptorLimits.first(where: { $0.process == process })
+        else { return nil }
+        let started = setup.holders.filter { $0 == process }.count
+        return known.free - (state.name.holders.filter { $0 == process }.count - started)
+    }
+
+    func callTransitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         var next = state
         switch input {
         case .send(let process, let data, let priority, let nonblocking, let timeout):

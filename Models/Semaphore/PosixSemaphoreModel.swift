@@ -107,7 +107,7 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         }
     }
 
-    public enum Output: Hashable, Sendable {
+    public enum Output: PlainOutcomes {
         case done
         case value(Int)
         case failed(ErrorCode)
@@ -129,7 +129,13 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         return state
     }
 
+    /// Every call's outcomes; an `open` may also fail `EMFILE` (``DescriptorTable/withExhaustion(_:of:in:)``).
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
+        guard case .open = input else { return callTransitions(state, input) }
+        return DescriptorTable.withExhaustion(callTransitions(state, input), of: "sem_open", in: state)
+    }
+
+    func callTransitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         var next = state
         switch input {
         case .wait(let process, let nonblocking, let timeout, let clock):

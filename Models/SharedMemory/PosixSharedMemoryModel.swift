@@ -161,7 +161,13 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         return state
     }
 
+    /// Every call's outcomes; an `open` may also fail `EMFILE` (``DescriptorTable/withExhaustion(_:of:in:)``).
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
+        guard case .open = input else { return callTransitions(state, input) }
+        return DescriptorTable.withExhaustion(callTransitions(state, input), of: "shm_open", in: state)
+    }
+
+    func callTransitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         var next = state
         switch input {
         case .access(let process, let access):

@@ -48,7 +48,8 @@ import Testing
             (.post(process: 1), .done), (.getValue(process: 1), .value(4)), (.close(process: 1), .done),
             (.open(process: 1), .done), (.getValue(process: 1), .value(4)), (.close(process: 1), .done),
         ] {
-            let transitions = model.transitions(state, input)
+            // An open may also fail EMFILE: the model does not know the process's descriptor table.
+            let transitions = model.transitions(state, input).filter { $0.output != .failed(ErrorCode("EMFILE")) }
             #expect(transitions.map(\.output) == [expected], "\(input)")
             state = try #require(transitions.first).state
         }
