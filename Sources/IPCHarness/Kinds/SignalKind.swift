@@ -213,6 +213,15 @@ struct SignalBinding: ObjectBinding {
             }
             let delivery = self.delivery(seen[0])
             return .received(signal: delivery.signal, details: delivery.details)
+        case .pause:
+            // The receiver's main thread blocks the object's signals, so none of them ends it: only the harness's
+            // SIGUSR1 (a signal fault) does, with EINTR; without one it sleeps until the driver's stall handling
+            // kills it, which the model allows (no outcome). A return of 0 is reported as it is, for the model to judge.
+            guard !received.isEmpty else {
+                BindingFailure.abandon("pause by a process that is not the object's receiver (its mask does not block the object's signals)")
+            }
+            _ = try KernelSignals.pause()
+            return .returned
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
