@@ -9,6 +9,12 @@
 //   `pause` is never restarted). It never returned 0.
 // So for the object, `pause` never succeeds, takes nothing and changes nothing; it may fail `EINTR` at any moment,
 // since a signal outside the object (the harness's `SIGUSR1`) may come; and it may sleep for good.
+//
+// Checked against the kernel in real mode by `signal-robust-pause` (every run's trace is checked). A deliberately
+// wrong model whose `EINTR` empties what was pending (as if the pause had run their handlers) was caught there at
+// seed 7 within 20 runs (a later `sigtimedwait` with timeout 0 took the `SIGUSR2` that model had dropped), and by
+// the twin `pause.taken.rejected`; one letting `pause` return 0 is caught by the twin `pause.rejected` and by
+// `signal-fragile-pause-takes-signal`, never by the kernel, whose `pause` never returns 0.
 extension SignalModel {
     /// `pause`'s steps: `EINTR` leaving the object as it was (atomic: whatever was sent while it slept stays
     /// pending); or no outcome at all (its process died asleep, or the trace ended with it asleep). Never success.
