@@ -11,6 +11,7 @@
 //             "signals": [SIG, ...]} (receiver only; unblock: and block again at once; what the handler saw)
 //   sigsuspend {"signals": [SIG, ...]} (receiver only)         {"signal": SIG, "code": …, …} (what the   EINTR
 //                                                              handler saw; the call itself returns -1 EINTR)
+//   pause     (none; receiver only)                           (never: pause does not return 0)          EINTR
 //   wait      {"signals": [SIG, ...], "timeout": MS|"invalid"?}         {"signal": SIG, "code": "SI_USER" |       EAGAIN, EINTR
 //                                                              "SI_QUEUE" | "SI_TKILL", "sender": INT?,
 //                                                              "value": INT?}
@@ -80,6 +81,9 @@ extension SignalModel {
         case "sigsuspend":
             try requireReceiver(call, doing: "waits for")
             return .sigsuspend(process: call.process, signals: try Self.waitSet(call.value))
+        case "pause":
+            try requireReceiver(call, doing: "pauses with the blocked signals of")
+            return .pause(process: call.process)
         case "pending":
             try requireReceiver(call, doing: "asks sigpending about")
             return .pending(process: call.process)
@@ -110,7 +114,7 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, killpg, sigaction, sigprocmask, sigsuspend, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, killpg, sigaction, sigprocmask, sigsuspend, pause, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
         }
     }
 
@@ -158,6 +162,8 @@ extension SignalModel {
             return .previousAction(try Self.action(try value.required("old"), field: "old"))
         case (.ok, .exit):
             return .exited
+        case (.ok, .pause):
+            return .returned
         }
     }
 
@@ -195,6 +201,8 @@ extension SignalModel {
             var object: JSONObject = ["signal": Self.json(signal)]
             if let action { object["action"] = .string(action.rawValue) }
             return ("sigaction", .object(object))
+        case .pause:
+            return ("pause", nil)
         case .exit:
             return ("exit", nil)
         }
@@ -202,7 +210,7 @@ extension SignalModel {
 
     public func outcome(for output: Output) -> Outcome {
         switch output {
-        case .sent, .exited:
+        case .sent, .exited, .returned:
             return .ok(nil)
         case .received(let signal, let details):
             return .ok(Self.json(Delivery(signal: signal, details: details)))
@@ -301,7 +309,7 @@ extension SignalModel.Input {
         switch self {
         case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _),
             .signalfdReadiness(let process, _, _), .sigaction(let process, _, _), .sigprocmask(let process, _, _), .sigsuspend(let process, _),
-            .exit(let process): process
+            .pause(let process), .exit(let process): process
         }
     }
 }

@@ -49,6 +49,9 @@
 /// - `killpg` to the receiver's process group, whose only member it is, is a process-directed `kill`: the same
 ///   coalescing, `SI_USER` and sender; `EINVAL` for a bad number, `ESRCH` (even for a bad number) once the group has
 ///   no member (`KernelSignalFactsTests+Actions`).
+/// - `pause` by the receiver never returns for the object's (blocked) signals: they stay pending, and it fails
+///   `EINTR` only when a handled signal outside them comes, never returns 0 (`PauseFactsTests`). See
+///   `SignalModel+Pause.swift`.
 /// - `sigaction` setting `SIG_IGN`, or `SIG_DFL` for a signal whose default is to ignore it (`SIGCHLD`, `SIGCONT`,
 ///   `SIGURG`, `SIGWINCH`), discards its pending instances from both sets; installing a handler keeps them. While
 ///   ignored *and blocked*, sends are not discarded: they stay pending and a wait takes them (the kernel's
@@ -126,6 +129,8 @@ public struct SignalModel: TraceModel {
         case sigprocmask(process: Int, change: MaskChange, signals: [Int])
         /// `sigsuspend` by the receiver with `signals` of its set unblocked: what the handler saw.
         case sigsuspend(process: Int, signals: [Int])
+        /// `pause` by the receiver, the object's signals blocked: only a signal outside them ends it (`EINTR`).
+        case pause(process: Int)
         /// The receiver (or any process) died; only the receiver's death matters.
         case exit(process: Int)
     }
@@ -145,6 +150,8 @@ public struct SignalModel: TraceModel {
         case selected(readable: Bool, writable: Bool)
         /// What `sigaction` reported as the action before the call.
         case previousAction(Action)
+        /// A call that reported success with nothing to say (`pause` returning 0: never on Linux).
+        case returned
         case exited
         case failed(ErrorCode)
     }
@@ -246,6 +253,7 @@ public struct SignalModel: TraceModel {
         if case .sigsuspend(_, let signals) = input {
             return suspendSteps(state, signals: signals, output: output)
         }
+        if case .pause = input { return pauseSteps(state, output: output) }
         if output == .failed(.EINTR) {
             // Interrupted asleep: nothing of its set was pending, and it takes nothing.
             guard case .wait(_, let signals, let timeout) = input, timeout != .milliseconds(0), timeout != .invalid, state.alive,
@@ -369,6 +377,8 @@ public struct SignalModel: TraceModel {
             return setAction(state, signal: signal, action: action)
         case .sigprocmask, .sigsuspend:
             return maskOutcome(input, in: state)
+        case .pause:
+            return nil  // it never completes by itself: only a signal outside the object ends it
         case .signalfdReadiness(_, let signals, let call):
             let result = Self.readiness(call, ready: state.pendingSignals.contains(where: signals.contains))
             return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
@@ -458,6 +468,8 @@ public struct SignalModel: TraceModel {
                 + (change == .unblock ? " and block again" : "")
         case .sigsuspend(_, let signals):
             call = "sigsuspend unblocking {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
+        case .pause:
+            call = "pause"
         case .exit:
             call = "exit"
         }
@@ -465,6 +477,7 @@ public struct SignalModel: TraceModel {
         switch output {
         case nil: result = "?"
         case .sent?, .exited?: result = "ok"
+        case .returned?: result = "0"
         case .received(let signal, let details)?: result = "\(Self.name(of: signal)) \(Self.describe(details))"
         case .number(let signal)?: result = Self.name(of: signal)
         case .pendingSignals(let signals)?: result = "{\(signals.map(Self.name(of:)).joined(separator: ", "))}"

@@ -7,7 +7,7 @@ public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case fsync, rename, unlink, mkdir, lstat, rmdir, lseek, pread, pwrite, shutdown
     case mkfifo, socket, bind, listen, connect, accept, sendmsg, recvmsg, getsockopt, fchmod
     case eventfd, fstat, kill, sigqueue, sigtimedwait, sigprocmask, setrlimit
-    case tgkill, sigpending, signalfdRead, killpg, sigaction, setpgid, sigsuspend
+    case tgkill, sigpending, signalfdRead, killpg, sigaction, setpgid, sigsuspend, pause
     case mqOpen, mqSend, mqReceive, mqUnlink, mqGetAttributes, mqSetAttributes
     case mqNotify
     case msgget, msgsnd, msgrcv, msgctl

@@ -91,6 +91,14 @@ extension Syscall {
         }
     }
 
+    /// `pause` with the calling thread's mask as it is: it returns only after a handler ran (`EINTR`, never
+    /// retried); a result that is not -1 (which Linux never gives) is returned as it is.
+    ///
+    /// The corresponding C function is `pause`.
+    public static func pause() throws(Errno) -> CInt {
+        try perform(.pause, retryOnInterrupt: false) { _ in Glibc.pause() }
+    }
+
     /// `sigprocmask` with a `how` that is none of the three: `EINVAL` (the kernel checks it before the set).
     public static func changeSignalMaskWithInvalidHow(_ signals: [Int32]) throws(Errno) {
         _ = try perform(.sigprocmask, retryOnInterrupt: false) { _ in ipc_sigprocmask_invalid_how(signals, CInt(signals.count)) }

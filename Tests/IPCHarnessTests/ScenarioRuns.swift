@@ -38,7 +38,8 @@ enum ScenarioRuns {
         return seen
     }
 
-    /// The errno names of failed calls, and for the results worth asking about:
+    /// The errno names of failed calls (alone, and as `ERRNO:F` with the failed operation), and for the results
+    /// worth asking about:
     /// - `short`: a write or send that took fewer bytes than it was given;
     /// - `empty`: a read or receive that returned no bytes (end of file, or an empty message);
     /// - `truncated`, `files`, `filesTruncated`, `from`: a receive with that field;
@@ -62,7 +63,10 @@ enum ScenarioRuns {
             case .ok, .fail, .info:
                 guard let (invoke, othersSince) = pending.removeValue(forKey: event.process) else { continue }
                 if othersSince && event.type != .info { marks.insert("asleep") }
-                if let error = event.error { marks.insert(error) }
+                if let error = event.error {
+                    marks.insert(error)
+                    marks.insert("\(error):\(event.f ?? "")")
+                }
                 guard event.type == .ok else { continue }
                 marks.insert("ok:\(event.f ?? "")")
                 marks.formUnion(resultMarks(invoke.value, event.value))

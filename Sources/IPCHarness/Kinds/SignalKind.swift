@@ -24,6 +24,10 @@ import SystemPackage
 /// ignore it (`SIGWINCH`) discards its pending instances, so a `SIGWINCH` sent is never taken (the trace shows the
 /// wait, not the hidden `sigaction`).
 ///
+/// `client.signal-pause-takes-signal` believes `pause` returns once a signal of its set arrives, taking it: its
+/// `pause` is a `sigwait` on the object's signals, reporting `pause`'s 0 — but with the set blocked the kernel's
+/// `pause` neither returns for them nor takes them (and never returns 0).
+///
 /// The receiver leads a process group of its own (for `killpg`) and sets its object's signals to `SIG_DFL` at
 /// set-up, so the model knows their actions.
 public enum SignalKind: MechanismKind {
@@ -31,6 +35,7 @@ public enum SignalKind: MechanismKind {
 
     public static let implementations = [
         "kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order", "client.signal-reset-before-wait",
+        "client.signal-pause-takes-signal",
     ]
 
     public static func model(for workload: Workload) -> SignalModel {
@@ -95,7 +100,8 @@ public enum SignalKind: MechanismKind {
             receiverPID: pid, context: object.context, received: signals,
             lowestPendingFirst: implementation == "client.signal-lowest-pending-first",
             sigwaitInSetOrder: implementation == "client.signal-sigwait-in-set-order",
-            resetBeforeWait: implementation == "client.signal-reset-before-wait")
+            resetBeforeWait: implementation == "client.signal-reset-before-wait",
+            pauseTakesSignal: implementation == "client.signal-pause-takes-signal")
     }
 }
 
@@ -114,6 +120,8 @@ struct SignalBinding: ObjectBinding {
     let sigwaitInSetOrder: Bool
     /// `client.signal-reset-before-wait`'s tidying before each wait.
     let resetBeforeWait: Bool
+    /// `client.signal-pause-takes-signal`'s wrong `pause`.
+    let pauseTakesSignal: Bool
 
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
         if resetBeforeWait {
@@ -213,6 +221,19 @@ struct SignalBinding: ObjectBinding {
             }
             let delivery = self.delivery(seen[0])
             return .received(signal: delivery.signal, details: delivery.details)
+        case .pause:
+            // The receiver's main thread blocks the object's signals, so none of them ends it: only the harness's
+            // SIGUSR1 (a signal fault) does, with EINTR; without one it sleeps until the driver's stall handling
+            // kills it, which the model allows (no outcome). A return of 0 is reported as it is, for the model to judge.
+            guard !received.isEmpty else {
+                BindingFailure.abandon("pause by a process that is not the object's receiver (its mask does not block the object's signals)")
+            }
+            if pauseTakesSignal {
+                _ = try KernelSignals.waitForNumber(for: received)
+                return .returned
+            }
+            _ = try KernelSignals.pause()
+            return .returned
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }

@@ -5,6 +5,7 @@ import IPCModels
 public enum SignalScenarios {
     public static let all: [Scenario] = [
         coalescing, realtimeQueue, lowestPendingFirst, threadDirected, sigwaitInSetOrder, sigwaitLowestFirst, resetBeforeWait, actions,
+        pauseTakesSignal, pause,
     ]
 
     /// A receiver that sets its set's actions back to `SIG_DFL` before each wait, which discards a pending `SIGWINCH`
@@ -26,6 +27,27 @@ public enum SignalScenarios {
         makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true) })
 
     static let actionSignals = ["SIGUSR2", "SIGWINCH", "SIGRTMIN+1"]
+
+    /// The harness's `SIGUSR1`, with and without `SA_RESTART`: what ends a `pause`.
+    static let pauseFaults = FaultOptions(kinds: [.signal, .signalRestart], rate: 0.3)
+
+    /// A receiver whose `pause` is a `sigwait` on its set, believing `pause` returns when one of them arrives and
+    /// takes it: the trace shows `pause` returning 0, which the kernel's never does, and the signal gone.
+    public static let pauseTakesSignal = Scenario.real(
+        name: "signal-fragile-pause-takes-signal", kind: SignalKind.self, implementation: "client.signal-pause-takes-signal",
+        summary: "BROKEN: a receiver whose pause is a sigwait on its blocked signals, believing pause returns for one of them and takes it",
+        isBroken: true, defaultFaults: pauseFaults,
+        makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, pauses: true) })
+
+    /// Its robust twin: `signal-robust-actions`' workload with the receiver sometimes calling `pause` before a take, its signals
+    /// blocked: none of them ends it (they stay pending for the take after it), only the harness's `SIGUSR1` does
+    /// (`EINTR`: signal faults by default); with none it sleeps until the driver's stall handling kills it, which the
+    /// model allows (the senders then see `ESRCH`).
+    public static let pause = Scenario.real(
+        name: "signal-robust-pause", kind: SignalKind.self, implementation: "kernel.signal",
+        summary: "robust twin of signal-fragile-pause-takes-signal: kill, killpg and sigqueue at a receiver that sometimes pauses with its signals blocked: they stay pending, only SIGUSR1 ends the pause (EINTR)",
+        defaultFaults: pauseFaults,
+        makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, pauses: true) })
 
     /// A receiver whose `sigwait` takes the first pending signal in the order its set lists them, against a set
     /// listed highest first: the kernel takes the lowest.
@@ -79,9 +101,10 @@ public enum SignalScenarios {
     /// With `actions`, senders sometimes `killpg` the receiver's group instead of `kill`ing it, and the receiver
     /// sometimes sets (or asks) an action of one of its signals before a take. With `masks` too, it sometimes unblocks
     /// those of its signals whose action (as its own program has set it) would not end it, or `sigsuspend`s on them.
+    /// With `pauses`, it sometimes calls `pause` before a take (no draw without it: the other workloads are unchanged).
     static func workload(
         generator: inout SeededGenerator, signals: [String], threadDirected: Bool = false, sigwaitOnly: Bool = false, actions: Bool = false,
-        masks: Bool = false
+        masks: Bool = false, pauses: Bool = false
     ) -> Workload {
         let count = generator.next(in: 2...4)
         var processes: [Workload.Process] = []
@@ -148,6 +171,7 @@ public enum SignalScenarios {
                     "signals": .array(signals.map { .string($0) }), "events": ["POLLIN", "POLLOUT"], "timeout": 0,
                 ]))
             }
+            if pauses && generator.chance(0.25) { receiver.append(Call(process: 1, object: "sig1", f: "pause")) }
             var value: JSONObject = ["signals": .array(signals.map { .string($0) })]
             if generator.chance(0.75) { value["timeout"] = 0 }
             if threadDirected && generator.chance(0.05) { value["timeout"] = "invalid" }

@@ -46,6 +46,12 @@ public enum KernelSignals {
         try Syscall.suspendUnblocking(signals)
     }
 
+    /// `pause` with the object's signals blocked: `EINTR` once a handled signal outside them comes (the harness's
+    /// `SIGUSR1`); what it returned when it returns otherwise.
+    public static func pause() throws(Errno) -> CInt {
+        try Syscall.pause()
+    }
+
     /// `sigprocmask` with an invalid `how` on `signals`: `EINVAL`.
     public static func changeMaskWithInvalidHow(_ signals: [Int32]) throws(Errno) {
         try Syscall.changeSignalMaskWithInvalidHow(signals)
