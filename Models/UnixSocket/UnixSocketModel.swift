@@ -276,7 +276,7 @@ public struct UnixSocketModel: TraceModel {
     }
 
     public func abandon(_ state: State, _ input: Input) -> State {
-        var next = state
+        var next = state.closingNewSocket(of: input.process)
         next.setProgress(nil, of: input.process)
         return next
     }
