@@ -241,6 +241,8 @@ public struct UnixSocketModel: TraceModel {
         }
         return candidates.compactMap { candidate in
             guard let candidateOutput = candidate.output else {
+                // A bind's piece (its new socket holding the name) leads only to its success.
+                if case .bind = input, let output, output != .closed { return nil }
                 return Self.pieceMayLeadTo(output, candidate.step.state.progress(of: input.process)) ? candidate.step : nil
             }
             return output == nil || output == candidateOutput ? candidate.step : nil
