@@ -43,10 +43,18 @@ extension UnixSocketModel {
     /// `EBADF` for an `end` the process does not hold. When the trace does not say what kind of address the
     /// object's sockets have, a bind to one of them may give what either kind would.
     ///
-    /// A successful bind of a new socket takes a name for a moment only; the model makes the bind one step (a
-    /// concurrent send or connect to a released bound datagram socket's abstract name could reach the new socket in
-    /// that moment: not modelled, so the scenarios never bind there).
+    /// A bind of a new socket to the abstract name of a closed socket of the object (free again) takes two steps:
+    /// the new socket binds and holds the name (a piece), then closes (the completion). In between, a second bind
+    /// of its type fails `EADDRINUSE`, and if it is of the object's type a datagram `send` or `connect` to the name
+    /// reaches it — the datagram queued and then discarded by the close, the connecting socket left with a peer
+    /// that is gone (measured in `UnixSocketBindInProgressFactsTests`); a socket of another type is not found
+    /// (`ECONNREFUSED`), and a stream or seqpacket `connect` is refused by any holder that does not listen. The new
+    /// socket exists only inside the bind; afterwards a peer that was the new socket is the closed socket whose
+    /// name it took, which behaves alike (both are gone).
     func bind(_ state: State, process: Int, end: String?, type: SocketType?, address: BindAddress) -> Transitions {
+        if end == nil, state.socketIndex(Self.newSocketName(of: process)) != nil {
+            return [(.closed, .completed(state.closingNewSocket(of: process)))]
+        }
         var index: Int?
         if let end {
             guard let found = state.socketIndex(end), state.sockets[found].holders.contains(process) else {
@@ -78,13 +86,17 @@ extension UnixSocketModel {
                 case .path:
                     outcomes += failure(state, Self.addressInUse)
                 case .abstract:
-                    let taken =
-                        socketType == state.type
-                        && state.sockets.contains { !$0.released && ($0.name == name || $0.holdsNameOf == name) }
                     if alreadyBound {
                         outcomes += failure(state, .EINVAL)
-                    } else if taken {
+                    } else if state.holder(ofNameOf: name, type: socketType) != nil {
                         outcomes += failure(state, Self.addressInUse)
+                    } else if index == nil {
+                        var next = state
+                        var newSocket = Socket(name: Self.newSocketName(of: process), holders: [], isBound: true)
+                        newSocket.holdsNameOf = name
+                        newSocket.newSocketType = socketType
+                        next.sockets.append(newSocket)
+                        outcomes.append((nil, .partial(next)))
                     } else {
                         outcomes.append(bound(holding: name))
                     }
@@ -92,5 +104,23 @@ extension UnixSocketModel {
             }
             return outcomes
         }
+    }
+
+    /// The name of the new socket inside `process`'s bind.
+    static func newSocketName(of process: Int) -> String { "bind-\(process)" }
+}
+
+extension UnixSocketModel.State {
+    /// The state once the new socket inside `process`'s bind (if any) has closed: what was sent to it is discarded,
+    /// it leaves the state, and a socket connected to it is connected to the closed socket whose name it held.
+    func closingNewSocket(of process: Int) -> Self {
+        let name = UnixSocketModel.newSocketName(of: process)
+        guard let index = socketIndex(name) else { return self }
+        var next = self
+        let heldName = sockets[index].holdsNameOf
+        next.release(name)
+        next.sockets.remove(at: index)
+        for other in next.sockets.indices where next.sockets[other].peer == name { next.sockets[other].peer = heldName }
+        return next
     }
 }

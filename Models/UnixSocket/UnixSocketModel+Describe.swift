@@ -29,6 +29,7 @@ extension UnixSocketModel {
             }
             if !socket.pending.isEmpty { text += ", waiting \(socket.pending)" }
             if let name = socket.holdsNameOf { text += ", bound to \(name)'s name" }
+            if let type = socket.newSocketType { text += " (a new \(type.rawValue) socket inside a bind, closed as it ends)" }
             parts.append(text)
         }
         for file in state.files {

@@ -47,6 +47,9 @@ extension UnixSocketModel {
         /// A `bind` gave it the abstract name of this socket of the object (free once that socket closed): it holds
         /// the name while it is open.
         public internal(set) var holdsNameOf: String?
+        /// The new socket of a `bind` in progress (its `type` form, no `end`), of this type: it exists only between
+        /// the bind's two steps, named ``UnixSocketModel/newSocketName(of:)``, held by no descriptor a trace names.
+        public internal(set) var newSocketType: SocketType?
 
         init(name: String, holders: [Int], peer: String? = nil, isListener: Bool = false, isBound: Bool = false) {
             self.name = name
@@ -111,6 +114,14 @@ extension UnixSocketModel {
         public internal(set) var progress: [Progress] = []
 
         func socketIndex(_ name: String) -> Int? { sockets.firstIndex { $0.name == name } }
+        /// A socket's type: the object's, or a new socket's own.
+        func type(of socket: Socket) -> SocketType { socket.newSocketType ?? type }
+        /// The open socket of `type` that holds the abstract name of the object's socket `name`: that socket while it
+        /// is open, else one that bound the name once it was free (a socket of another type is never found: the
+        /// kernel's abstract names are per type, measured in `UnixSocketBindInProgressFactsTests`).
+        func holder(ofNameOf name: String, type: SocketType) -> Int? {
+            sockets.firstIndex { !$0.released && ($0.name == name || $0.holdsNameOf == name) && self.type(of: $0) == type }
+        }
         /// A socket's `SO_SNDBUF`.
         func sendBuffer(of socket: Socket) -> Int { socket.ownSendBuffer ?? sendBuffer }
         func fileIndex(_ name: String) -> Int? { files.firstIndex { $0.name == name } }

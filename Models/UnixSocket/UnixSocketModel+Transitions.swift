@@ -63,7 +63,7 @@ extension UnixSocketModel {
             }
             return [(.probed(open: state.files[index].isOpen), .completed(state))]
         case .exit(let process):
-            var next = state
+            var next = state.closingNewSocket(of: process)
             next.setProgress(nil, of: process)
             for index in next.files.indices {
                 next.files[index].holders.removeAll { $0 == process }
@@ -195,15 +195,17 @@ extension UnixSocketModel {
         // Room in the send buffer comes before the peer (`sock_alloc_send_pskb`, then `unix_peer_get`; measured by
         // the pair agreement property: a socket left with no peer and a full buffer fails EAGAIN, not ENOTCONN).
         guard socket.memory < state.sendBuffer(of: socket) else { return nonblocking ? failure(state, .EAGAIN) : [] }
-        let target: String
+        // An address reaches whoever holds the name now (a new socket inside a bind, once its socket closed); a
+        // peer is the socket itself.
+        let found: Int?
         if let to {
-            target = to
+            found = state.holder(ofNameOf: to, type: state.type)
         } else if let peer = socket.peer, !socket.disconnected {
-            target = peer
+            found = state.socketIndex(peer).flatMap { state.sockets[$0].released ? nil : $0 }
         } else {
             return failure(state, .ENOTCONN)
         }
-        guard let targetIndex = state.socketIndex(target), !state.sockets[targetIndex].released else {
+        guard let targetIndex = found else {
             var next = state
             if to == nil && state.type == .dgram {
                 // The sender finds its peer gone: it disconnects and discards everything queued for it.
@@ -212,6 +214,7 @@ extension UnixSocketModel {
             }
             return [(.failed(.ECONNREFUSED), .completed(next))]
         }
+        let target = state.sockets[targetIndex].name
         // A receiver with a peer takes datagrams only from that peer (`unix_may_send`; measured: even from
         // itself, and while that peer has closed but the receiver has not yet noticed).
         let targetPeer = state.connectedPeer(of: state.sockets[targetIndex])
@@ -475,13 +478,13 @@ extension UnixSocketModel {
             return failure(state, .EBADF)
         }
         guard state.reportsSender else { return failure(state, .EINVAL) }
-        guard let targetIndex = state.socketIndex(to), !state.sockets[targetIndex].released else {
+        guard let targetIndex = state.holder(ofNameOf: to, type: state.type) else {
             return failure(state, .ECONNREFUSED)
         }
         if let targetPeer = state.connectedPeer(of: state.sockets[targetIndex]), targetPeer != end {
             return failure(state, .EPERM)
         }
-        return [(.closed, .completed(movingPeer(state, index, to: to)))]
+        return [(.closed, .completed(movingPeer(state, index, to: state.sockets[targetIndex].name)))]
     }
 
     /// `connect` with `AF_UNSPEC` (measured in `UnixSocketDisconnectFactsTests`): a datagram socket, bound or a

@@ -241,6 +241,8 @@ public struct UnixSocketModel: TraceModel {
         }
         return candidates.compactMap { candidate in
             guard let candidateOutput = candidate.output else {
+                // A bind's piece (its new socket holding the name) leads only to its success.
+                if case .bind = input, let output, output != .closed { return nil }
                 return Self.pieceMayLeadTo(output, candidate.step.state.progress(of: input.process)) ? candidate.step : nil
             }
             return output == nil || output == candidateOutput ? candidate.step : nil
@@ -276,7 +278,7 @@ public struct UnixSocketModel: TraceModel {
     }
 
     public func abandon(_ state: State, _ input: Input) -> State {
-        var next = state
+        var next = state.closingNewSocket(of: input.process)
         next.setProgress(nil, of: input.process)
         return next
     }

@@ -318,16 +318,17 @@ public enum UnixSocketScenarios {
                     program.append(Call(process: process, object: "s0", f: "receive", value: .object(value)))
                 case 19 where generator.chance(0.6):
                     // bind: the bound socket again (EINVAL, or for a path ENOENT/EADDRINUSE first), a new socket
-                    // elsewhere, or to another's address — by a datagram socket only on paths (EADDRINUSE even once
-                    // it closed): a datagram socket taking a closed one's abstract name would hold it for a moment in
-                    // which sends to that name reach it, which the model does not express; another type binds it.
+                    // elsewhere, or a new socket to another's address — on a path EADDRINUSE even once it closed; on
+                    // an abstract name a datagram socket (taken while its socket is open; once it closed, the new
+                    // socket holds the name until the bind returns, and sends and connects to it may reach it there)
+                    // or another type (which binds it).
                     let target = "p\(generator.next(in: 1...count))"
                     switch generator.next(in: 0...3) {
                     case 0, 1: program.append(bindCall(process: process, end: "p\(process)", generator: &generator))
                     case 2: program.append(bindCall(process: process, end: nil, generator: &generator))
                     default:
-                        let value: JSONObject = address == "path"
-                            ? ["address": .string(target)] : ["address": .string(target), "type": .string(generator.pick(["stream", "seqpacket"]))]
+                        var value: JSONObject = ["address": .string(target)]
+                        if address != "path" { value["type"] = .string(generator.pick(["dgram", "stream", "seqpacket"])) }
                         program.append(Call(process: process, object: "s0", f: "bind", value: .object(value)))
                     }
                 default:
