@@ -26,4 +26,10 @@ import Testing
         #expect(seen.isSuperset(of: ["opened O_RDWR", "data", "EAGAIN"]), "\(seen.sorted())")
         #expect(!seen.contains("end of file"))
     }
+
+    /// Its fragile twin, a server that takes `EAGAIN` through its `O_RDWR` descriptor for end of file, is caught.
+    @Test func theServerThatExpectsEndOfFileIsCaught() throws {
+        let caught = try ScenarioRuns.caught("fifo-fragile-readwrite-expects-eof", seeds: 1..<7, worker: try WorkerLocator.workerCommand())
+        #expect(caught > 0, "the fragile server escaped 6 runs")
+    }
 }

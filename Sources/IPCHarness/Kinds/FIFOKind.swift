@@ -14,10 +14,14 @@ import SystemPackage
 /// `client.fifo-eof-after-unlink` is a reader with a plausible wrong belief: that `unlink` takes the FIFO away from
 /// everyone, so once it has unlinked the name its reads report end of file without reading — wrong while bytes are
 /// buffered or a writer still holds it (descriptors already open keep the FIFO).
+///
+/// `client.fifo-readwrite-expects-eof` is a keep-alive server with a plausible wrong belief: that once every client has
+/// gone, a read through its `O_RDWR` descriptor sees end of file as a reader's would — so it reports a nonblocking
+/// read's `EAGAIN` there as end of file. Its own descriptor is a writer: the kernel never says end of file to it.
 public enum FIFOKind: MechanismKind {
     public typealias Model = FIFOModel
 
-    public static let implementations = ["kernel.fifo", "client.fifo-eof-after-unlink"]
+    public static let implementations = ["kernel.fifo", "client.fifo-eof-after-unlink", "client.fifo-readwrite-expects-eof"]
 
     /// Each FIFO's mode (0600 unless the object names one), its owner (the holder in role `owner`) and, if some
     /// holders run `unprivileged`, every other process as privileged.
@@ -55,7 +59,8 @@ public enum FIFOKind: MechanismKind {
     }
 
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<FIFOModel> {
-        let binding = FIFOBinding(path: try object.text("path"), endOfFileAfterUnlink: implementation == "client.fifo-eof-after-unlink")
+        var binding = FIFOBinding(path: try object.text("path"), endOfFileAfterUnlink: implementation == "client.fifo-eof-after-unlink")
+        binding.readWriteExpectsEndOfFile = implementation == "client.fifo-readwrite-expects-eof"
         if object.flag("packets") { FaultFeasibility.mayCarryPackets(path: try object.text("path")) }
         if let user = try? object.integer("user") {
             do {
@@ -78,6 +83,8 @@ struct FIFOBinding: ObjectBinding {
     /// `client.fifo-eof-after-unlink`'s wrong belief, and whether this process has unlinked the name.
     let endOfFileAfterUnlink: Bool
     private var unlinked = false
+    /// `client.fifo-readwrite-expects-eof`'s wrong belief: `EAGAIN` through an `O_RDWR` descriptor means end of file.
+    var readWriteExpectsEndOfFile = false
 
     init(path: String, endOfFileAfterUnlink: Bool = false) {
         self.path = path
@@ -102,7 +109,9 @@ struct FIFOBinding: ObjectBinding {
             // Nonblocking for this call only, or as the description says (its open's O_NONBLOCK, then F_SETFL).
             switch try KernelPipe.read(descriptor, max: max, nonblocking: nonblocking) {
             case .completed(let bytes): return .read(bytes)
-            case .wouldBlock: throw .wouldBlock
+            case .wouldBlock:
+                if readWriteExpectsEndOfFile && held[.write]?.contains(descriptor) == true { return .read([]) }
+                throw .wouldBlock
             }
         case .write(_, let data, let nonblocking):
             guard let descriptor = held[.write]?.last else { throw .badFileDescriptor }

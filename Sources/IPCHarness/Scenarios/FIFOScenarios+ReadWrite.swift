@@ -11,6 +11,15 @@ extension FIFOScenarios {
         summary: "a server holds its FIFO open O_RDWR (no EOF between clients) and polls and reads; 1-3 clients open, write and close, some twice",
         makeWorkload: { generator in readWriteWorkload(generator: &generator) })
 
+    /// Fragile: the same server, believing that with every client gone a read through its `O_RDWR` descriptor ends
+    /// the stream, as a reader's would — it reports `EAGAIN` there as end of file. `fifo-readwrite-keepalive` is its
+    /// robust twin.
+    public static let readWriteExpectsEndOfFile = Scenario.real(
+        name: "fifo-fragile-readwrite-expects-eof", kind: FIFOKind.self, implementation: "client.fifo-readwrite-expects-eof",
+        summary: "BROKEN: a keep-alive server that takes EAGAIN through its O_RDWR descriptor for end of file, as if it were no writer",
+        isBroken: true,
+        makeWorkload: { generator in readWriteWorkload(generator: &generator) })
+
     static func readWriteWorkload(generator: inout SeededGenerator) -> Workload {
         var server: [Call] = []
         func call(_ f: String, _ value: JSONValue?) { server.append(Call(process: 1, object: "f0", f: f, value: value)) }
