@@ -20,7 +20,11 @@ extension UnixSocketModel {
         case .getOption, .setSendBuffer, .queued:
             return option(state, input)
         case .socket(_, let domain, let type, let `protocol`):
-            return [(Self.createdSocket(domain: domain, type: type, protocol: `protocol`), .completed(state))]
+            // A socket that can be made then needs a descriptor number (`sock_map_fd`): `EMFILE` of a full table,
+            // which no trace shows (measured, `DescriptorExhaustionFactsTests`).
+            let made = Self.createdSocket(domain: domain, type: type, protocol: `protocol`)
+            guard case .created = made else { return [(made, .completed(state))] }
+            return [(made, .completed(state)), (.failed(DescriptorTable.exhausted), .completed(state))]
         case .listen(let process, let end, let backlog):
             return listen(state, process: process, end: end, backlog: backlog)
         case .connect(let process, let nonblocking):
@@ -537,10 +541,17 @@ extension UnixSocketModel {
         return [(.closed, .completed(next))]
     }
 
+    /// `accept` takes the new descriptor's number before anything else (`__sys_accept4_file`): with a full table,
+    /// which no trace shows, `EMFILE` at once — before `EOPNOTSUPP`, `EINVAL` and `EAGAIN`, never asleep, the
+    /// connection left waiting (measured, `DescriptorExhaustionFactsTests`).
     private func accept(_ state: State, process: Int, end: String, nonblocking: Bool) -> Transitions {
         guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
             return failure(state, .EBADF)
         }
+        return acceptOnce(state, index: index, process: process, nonblocking: nonblocking) + failure(state, DescriptorTable.exhausted)
+    }
+
+    private func acceptOnce(_ state: State, index: Int, process: Int, nonblocking: Bool) -> Transitions {
         // Measured: a datagram socket cannot accept (`sock_no_accept`); a stream or seqpacket one that does not
         // listen fails EINVAL.
         if state.type == .dgram { return failure(state, Self.operationNotSupported) }

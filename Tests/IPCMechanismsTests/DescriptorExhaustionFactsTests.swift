@@ -67,4 +67,45 @@ import Testing
             return error.rawValue
         }
     }
+
+    /// `socket` and `accept` take their number too: with a full table a `socket` that could be made fails `EMFILE`
+    /// (one with a refused type still `EINVAL`: the type is checked first), and `accept` fails `EMFILE` before it
+    /// looks at the socket — a datagram socket too, where `EOPNOTSUPP` would come — leaving the connection waiting:
+    /// with one number free it is accepted. Exit status 0 when all held, else the number of the failed check.
+    @Test func withAFullTableSocketAndAcceptFailEMFILEFirst() async {
+        await #expect(processExitsWith: .exitCode(0)) {
+            var pair: [CInt] = [0, 0]
+            guard socketpair(AF_UNIX, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else { exit(9) }
+            let listener = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0)
+            let datagram = socket(AF_UNIX, CInt(SOCK_DGRAM.rawValue), 0)
+            let client = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0)
+            // An abstract name: nothing to remove afterwards.
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            let name = Array("\0ipch-test-\(getpid())-full".utf8)
+            withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: name) }
+            let length = socklen_t(MemoryLayout<sa_family_t>.size + name.count)
+            let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(listener, $0, length) } }
+            guard bound == 0, listen(listener, 4) == 0 else { exit(10) }
+            let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(client, $0, length) } }
+            guard connected == 0 else { exit(11) }
+            var taken = DescriptorExhaustion.fillTable()
+            guard socket(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0) == -1, errno == EMFILE else { exit(20) }
+            guard socket(AF_UNIX, 0x7fff_0000, 0) == -1, errno == EINVAL else { exit(21) }
+            guard accept(listener, nil, nil) == -1, errno == EMFILE else { exit(22) }
+            guard accept(datagram, nil, nil) == -1, errno == EMFILE else { exit(23) }
+            guard let free = taken.popLast() else { exit(24) }
+            close(free)
+            guard accept(listener, nil, nil) >= 0 else { exit(25) }
+            exit(0)
+        }
+        // The model, which cannot see the table: EMFILE beside a listener's accept's other outcomes, and beside a
+        // socket that can be made (not beside a refused type).
+        let model = UnixSocketModel(objects: [("s0", .init(type: .stream, shape: .listener(holders: [9], backlog: 4), address: .abstract))])
+        let state = model.initialState(of: "s0")
+        let full = UnixSocketModel.Output.failed(ErrorCode("EMFILE"))
+        #expect(model.outcomes(of: .accept(process: 9, end: "listen", nonblocking: true), in: state).map(\.output).contains(full))
+        #expect(model.outcomes(of: .socket(process: 9, domain: 1, type: 1, protocol: 0), in: state).map(\.output).contains(full))
+        #expect(!model.outcomes(of: .socket(process: 9, domain: 1, type: 0x7fff_0000, protocol: 0), in: state).map(\.output).contains(full))
+    }
 }

@@ -298,7 +298,8 @@ import Testing
             }
             // A stream send or receive goes buffer by buffer; alone, each piece leads to one next.
             for _ in 0..<1000 {
-                let outcomes = model.outcomes(of: input, in: state)
+                // The test process's descriptor table is never full (see UnixSocketAddressAgreementTests.expect).
+                let outcomes = model.outcomes(of: input, in: state).filter { $0.output != .failed(ErrorCode("EMFILE")) }
                 let completions = outcomes.filter { if case .completed = $0.step { true } else { false } }
                 if completions.count == 1 {
                     state = completions[0].step.state
