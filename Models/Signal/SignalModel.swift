@@ -238,6 +238,8 @@ public struct SignalModel: TraceModel {
             return signalfdSteps(state, signals: signals, capacity: max / Self.signalfdInfoSize, nonblocking: nonblocking, output: output)
         }
         if case .signalfdReadiness(_, let signals, let call) = input {
+            // Its signalfd is made for the call: with the caller's descriptor table full (no trace shows it), EMFILE.
+            if output == .failed(DescriptorTable.exhausted) { return [.completed(state)] }
             let result = Self.readiness(call, ready: state.pendingSignals.contains(where: signals.contains))
             // Interrupted while nothing of its set is pending (whatever its timeout); otherwise one atomic look.
             if output == .failed(.EINTR) { return Self.nothingReady(result) ? [.completed(state)] : [] }
@@ -268,7 +270,11 @@ public struct SignalModel: TraceModel {
     /// A `signalfd` read, one take per step (the kernel's `signalfd_read` loop, which takes the lock per signal):
     /// each take must be the one `sigtimedwait` would make then and the one the read returned at that position; it
     /// completes with its last take when its buffer is full or nothing more of its set is pending.
+    ///
+    /// The signalfd is made for the read: with the caller's descriptor table full, which no trace shows, it fails
+    /// `EMFILE` before anything is read — even with a buffer too small (measured, `DescriptorExhaustionFactsTests`).
     func signalfdSteps(_ state: State, signals: [Int], capacity: Int, nonblocking: Bool, output: Output?) -> [Step<State>] {
+        if output == .failed(DescriptorTable.exhausted) { return state.readTaken == 0 ? [.completed(state)] : [] }
         guard capacity > 0 else { return output == nil || output == .failed(.EINVAL) ? [.completed(state)] : [] }
         let nothingPending = !state.pendingSignals.contains(where: signals.contains)
         var done = state

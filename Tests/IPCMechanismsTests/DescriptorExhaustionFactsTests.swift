@@ -97,6 +97,15 @@ import Testing
             guard let free = taken.popLast() else { exit(24) }
             close(free)
             guard accept(listener, nil, nil) >= 0 else { exit(25) }
+            // A signalfd is a descriptor too: with the table full again, EMFILE before any read could refuse a
+            // small buffer.
+            // (readSignalDescriptor makes its signalfd, then reads: a 64-byte buffer would be EINVAL at the read.)
+            do throws(Errno) {
+                _ = try Syscall.readSignalDescriptor([SIGUSR2], max: 64, nonblocking: true)
+                exit(26)
+            } catch {
+                guard error == .tooManyOpenFiles else { exit(27) }
+            }
             exit(0)
         }
         // The model, which cannot see the table: EMFILE beside a listener's accept's other outcomes, and beside a
@@ -107,5 +116,12 @@ import Testing
         #expect(model.outcomes(of: .accept(process: 9, end: "listen", nonblocking: true), in: state).map(\.output).contains(full))
         #expect(model.outcomes(of: .socket(process: 9, domain: 1, type: 1, protocol: 0), in: state).map(\.output).contains(full))
         #expect(!model.outcomes(of: .socket(process: 9, domain: 1, type: 0x7fff_0000, protocol: 0), in: state).map(\.output).contains(full))
+        // And the signal model lets a signalfd read or poll, whose descriptor is made for the call, fail EMFILE — a
+        // read with a buffer too small too — taking nothing.
+        let signals = SignalModel(receivers: [("g0", SignalModel.Setup(receiver: 1))])
+        let quiet = signals.initialState(of: "g0")
+        let exhausted = SignalModel.Output.failed(ErrorCode("EMFILE"))
+        #expect(signals.step(quiet, .signalfdRead(process: 1, signals: [12], max: 64, nonblocking: true), exhausted) == [.completed(quiet)])
+        #expect(signals.step(quiet, .signalfdReadiness(process: 1, signals: [12], call: .poll(events: .input, timeout: 0)), exhausted) == [.completed(quiet)])
     }
 }
