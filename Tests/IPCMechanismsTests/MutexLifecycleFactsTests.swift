@@ -11,10 +11,12 @@ import Testing
 /// the kernel treats their deaths alike (it walks a thread's robust list at its exit; a stalled mutex it knows
 /// nothing of); the stalled owner's death is also measured with a process really killed.
 @Suite struct MutexLifecycleFactsTests {
+    /// `body` on a mutex in a fresh page, run on a thread of its own (``TestThread/runAlone(_:)``): some tests leave
+    /// a robust mutex on the locking thread's robust list, and the page is unmapped afterwards.
     func withMutex(robust: Bool, _ body: (RobustMutex) throws -> Void) throws {
         let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
         defer { munmap(memory, 4096) }
-        try body(try RobustMutex.initialize(at: memory, robust: robust))
+        try TestThread.runAlone { try body(try RobustMutex.initialize(at: memory, robust: robust)) }
     }
 
     /// glibc's destroy sets the mutex's kind to -1: destroying again succeeds, and lock, trylock, timedlock, unlock
