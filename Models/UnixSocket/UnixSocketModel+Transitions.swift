@@ -122,8 +122,12 @@ extension UnixSocketModel {
             if data.isEmpty { return [(.sent(0), .completed(state))] }
             return streamPiece(
                 state, Progress(process: process, socket: end), data: data, nonblocking: nonblocking, files: files, continuing: false)
-        case .dgram, .seqpacket:
+        case .dgram:
             return datagramSend(state, index, data: data, nonblocking: nonblocking, to: to, files: files)
+        case .seqpacket:
+            // `unix_seqpacket_sendmsg` zeroes the address's length before the datagram path sees it: a record goes
+            // to the connected peer whatever address it was sent to (measured, `UnixSocketSeqpacketAddressFactsTests`).
+            return datagramSend(state, index, data: data, nonblocking: nonblocking, to: nil, files: files)
         }
     }
 
