@@ -286,7 +286,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         guard case .open(let process, _, _, _) = input else { return callTransitions(state, input) }
         return DescriptorTable.withExhaustion(
-            callTransitions(state, input), of: "mq_open", in: state, free: freeDescriptors(of: process, in: state))
+            callTransitions(state, input), in: state, free: freeDescriptors(of: process, in: state))
     }
 
     /// How many numbers `process` has free now, when the setup says how many it had: each descriptor of this queue it

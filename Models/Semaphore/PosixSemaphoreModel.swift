@@ -132,7 +132,7 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     /// Every call's outcomes; an `open` may also fail `EMFILE` (``DescriptorTable/withExhaustion(_:of:in:)``).
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         guard case .open = input else { return callTransitions(state, input) }
-        return DescriptorTable.withExhaustion(callTransitions(state, input), of: "sem_open", in: state)
+        return DescriptorTable.withExhaustion(callTransitions(state, input), in: state)
     }
 
     func callTransitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {

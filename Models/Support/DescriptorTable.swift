@@ -7,10 +7,11 @@
 enum DescriptorTable {
     static let exhausted = ErrorCode("EMFILE")
 
-    /// `outcomes` of `call` by a process with `free` numbers free below its limit (nil: unknown): with none, only
-    /// `EMFILE`; unknown, `EMFILE` too (with `state` unchanged) if they do not already allow it; known free, as they are.
+    /// `outcomes` of a call that makes a descriptor, by a process with `free` numbers free below its limit (nil:
+    /// unknown): with none, only `EMFILE`; unknown, `EMFILE` too (with `state` unchanged) if they do not already allow
+    /// it; known free, as they are.
     static func withExhaustion<State, Output: PlainOutcomes>(
-        _ outcomes: [Transition<State, Output>], of call: String, in state: State, free: Int? = nil
+        _ outcomes: [Transition<State, Output>], in state: State, free: Int? = nil
     ) -> [Transition<State, Output>] {
         let full = Transition(Output.failed(exhausted), state)
         if let free { return free <= 0 ? [full] : outcomes }

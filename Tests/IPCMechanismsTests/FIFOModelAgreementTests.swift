@@ -107,16 +107,7 @@ import Testing
 
     /// Runs one sequence on a fresh FIFO and the model side by side; records an issue at the first disagreement.
     static func check(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
-        // No spawn may hold a copy of these descriptors: their closes must be the last.
-        try Syscall.withoutConcurrentSpawns {
-            let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-            try KernelFIFO.create(at: path)
-            var held: [PipeModel.End: [FileDescriptor]] = [:]
-            defer {
-                // An O_RDWR descriptor is held under both ends: closed once.
-                for descriptor in Set(held.values.joined()) { try? Syscall.close(descriptor) }
-                unlink(path)
-            }
+        try Self.withFreshFIFO { path, held in
             let model = FIFOModel(fifos: [("f0", FIFOModel.Setup())])
             var state = model.initialState(of: "f0")
             for (index, planned) in operations.enumerated() {
@@ -208,12 +199,7 @@ import Testing
                 } catch {
                     kernel = .failed(ErrorCode("\(error)"))
                 }
-                // Without the test process's descriptor table in the setup, the model also allows EMFILE for an open.
-                let outcomes = model.outcomes(of: input, in: state).filter { kernel == .failed(ErrorCode("EMFILE")) || $0.output != .failed(ErrorCode("EMFILE")) }
-                guard outcomes.count == 1, case .completed(let next) = outcomes[0].step, outcomes[0].output == kernel else {
-                    Issue.record("operation \(index) \(operation) of \(operations): kernel \(Self.short(kernel)), model \(outcomes.map { $0.output.map(Self.short) ?? "piece" })")
-                    return
-                }
+                guard let next = Self.agreedStep(model, state, input, kernel, "operation \(index) \(operation) of \(operations)") else { return }
                 let discarded = state.pipe.bufferedCount > 0 && next.pipe.bufferedCount == 0 && kernel == .closed
                 seen.withLock { _ = $0.insert(discarded ? "discarded" : Self.kind(operation, kernel)) }
                 if discarded, state.opens.contains(where: \.readWrite) { seen.withLock { _ = $0.insert("O_RDWR discarded") } }
@@ -302,14 +288,7 @@ import Testing
 
     /// Runs one name sequence on a fresh FIFO and the model side by side; records an issue at the first disagreement.
     static func checkName(operations: [NameOperation], seen: borrowing Mutex<Set<String>>) throws {
-        try Syscall.withoutConcurrentSpawns {
-            let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-            try KernelFIFO.create(at: path)
-            var held: [PipeModel.End: [FileDescriptor]] = [:]
-            defer {
-                for descriptor in held.values.joined() { try? Syscall.close(descriptor) }
-                unlink(path)
-            }
+        try Self.withFreshFIFO { path, held in
             let model = FIFOModel(fifos: [("f0", FIFOModel.Setup())])
             var state = model.initialState(of: "f0")
             for (index, operation) in operations.enumerated() {
@@ -345,12 +324,7 @@ import Testing
                 } catch {
                     kernel = .failed(ErrorCode("\(error)"))
                 }
-                // Without the test process's descriptor table in the setup, the model also allows EMFILE for an open.
-                let outcomes = model.outcomes(of: input, in: state).filter { kernel == .failed(ErrorCode("EMFILE")) || $0.output != .failed(ErrorCode("EMFILE")) }
-                guard outcomes.count == 1, case .completed(let next) = outcomes[0].step, outcomes[0].output == kernel else {
-                    Issue.record("operation \(index) \(operation) of \(operations): kernel \(Self.short(kernel)), model \(outcomes.map { $0.output.map(Self.short) ?? "piece" })")
-                    return
-                }
+                guard let next = Self.agreedStep(model, state, input, kernel, "operation \(index) \(operation) of \(operations)") else { return }
                 seen.withLock { seen in
                     switch (operation, kernel) {
                     case (.mkfifo, .made): seen.insert("made")
@@ -381,6 +355,36 @@ import Testing
     // MARK: The calls both properties make alike
 
     typealias Held = [PipeModel.End: [FileDescriptor]]
+
+    /// `body` with a fresh FIFO's path and the descriptors it opens, all closed afterwards (an `O_RDWR` one, held
+    /// under both ends, once) and the FIFO removed. No spawn may hold a copy of them: their closes must be the last.
+    static func withFreshFIFO(_ body: (String, inout Held) throws -> Void) throws {
+        try Syscall.withoutConcurrentSpawns {
+            let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+            try KernelFIFO.create(at: path)
+            var held: Held = [:]
+            defer {
+                for descriptor in Set(held.values.joined()) { try? Syscall.close(descriptor) }
+                unlink(path)
+            }
+            try body(path, &held)
+        }
+    }
+
+    /// The model's one completion of `input` that gives the kernel's output, or nil with an issue recorded. Without
+    /// the test process's descriptor table in the setup the model also allows `EMFILE` for an open, which the kernel
+    /// never gives here.
+    static func agreedStep(
+        _ model: FIFOModel, _ state: FIFOModel.State, _ input: FIFOModel.Input, _ kernel: FIFOModel.Output, _ context: String
+    ) -> FIFOModel.State? {
+        let full = FIFOModel.Output.failed(ErrorCode("EMFILE"))
+        let outcomes = model.outcomes(of: input, in: state).filter { kernel == full || $0.output != full }
+        guard outcomes.count == 1, case .completed(let next) = outcomes[0].step, outcomes[0].output == kernel else {
+            Issue.record("\(context): kernel \(short(kernel)), model \(outcomes.map { $0.output.map(short) ?? "piece" })")
+            return nil
+        }
+        return next
+    }
 
     /// A nonblocking open of `end`, the new descriptor held as the newest of its end.
     static func open(_ end: PipeModel.End, path: String, _ held: inout Held) -> (FIFOModel.Input, FIFOModel.Output) {
