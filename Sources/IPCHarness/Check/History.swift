@@ -25,6 +25,12 @@ public struct HistoryOperation<Input: Hashable & Sendable, Output: Hashable & Se
     public var completionIndex: Int?
     /// True for operations derived from process events (a process's death closing its descriptors).
     public var isLifecycle = false
+    /// True for a process's death (or exit) on the object: it comes after everything the process did. Its interval
+    /// opens at the kill or at the invoke of the operation the process died in — where that operation's effect
+    /// may still be — so the interval alone would let the search put the death first and the dead process's
+    /// operation after it: a consumer's receive taking a message after its death gave back what it held, a
+    /// message lost and the history accepted.
+    public var isDeath = false
 
     public init(
         id: Int, process: Int, object: String, input: Input, output: Output?, invokeTime: UInt64, end: End,
@@ -244,6 +250,7 @@ public struct HistoryBuilder<M: TraceModel> {
                     id: operations.count, process: process, object: object, input: input, output: nil,
                     invokeTime: start, end: .returned(event.time))
                 operation.isLifecycle = true
+                operation.isDeath = true
                 operations.append(operation)
             }
         case .fault:

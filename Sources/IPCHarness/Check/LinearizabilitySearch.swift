@@ -8,7 +8,8 @@ import IPCSyscalls
 ///
 /// Two extensions: an operation may take effect in pieces (``Step/partial(_:)``), staying in the list until a
 /// completing step; and an indeterminate operation may be abandoned (never take effect) when the search reaches
-/// its deadline entry, or simply left over when nothing else remains.
+/// its deadline entry, or simply left over when nothing else remains. And an operation may wait for others
+/// (``SearchOperation/after``: a process's death for its own operations), skipped at its call until they are in.
 ///
 /// How states and explored configurations are held is ``SearchStates``'s business. The checker's holder,
 /// ``InternedStates``, numbers states and sets of states and remembers what each operation does to each set, so
@@ -146,6 +147,11 @@ struct LinearizabilitySearch<Holder: SearchStates> {
             guard entry != -1 else { return .linearizable }
             let operation = Int(entries.entryOperation[Int(entry)])
             if !entries.entryIsReturn[Int(entry)] {
+                if !operations[operation].after.allSatisfy({ linearized.contains(Int($0)) }) {
+                    // Not yet: its process's own operations go first (or are abandoned first).
+                    entry = entries.next[Int(entry)]
+                    continue
+                }
                 guard let (completed, partial) = holder.step(states, operation: operations[operation], limit: Self.maximumStates) else {
                     return .unknown(progress(), reason: "the model allows more than \(Self.maximumStates) states at once")
                 }

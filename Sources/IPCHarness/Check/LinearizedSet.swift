@@ -16,6 +16,10 @@ struct LinearizedSet {
         words = [UInt64](repeating: 0, count: (count + 63) / 64)
     }
 
+    func contains(_ index: Int) -> Bool {
+        words[index >> 6] & (1 << UInt64(index & 63)) != 0
+    }
+
     mutating func insert(_ index: Int) {
         let word = index >> 6
         words[word] |= 1 << UInt64(index & 63)

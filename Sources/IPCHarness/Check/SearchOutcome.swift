@@ -14,6 +14,9 @@ struct SearchOperation<Input: Hashable & Sendable, Output: Hashable & Sendable> 
     /// operations relaxed): what the step memo shared by those searches is keyed by, with whether the output is
     /// known. Every search of one history gives an operation its recorded input, and its recorded output or none.
     var identity: Int = 0
+    /// Operations (positions in the search's list) that must have taken effect or been abandoned before this one
+    /// may: a process's own operations before its death (``HistoryOperation/isDeath``).
+    var after: [Int32] = []
 }
 
 /// Which model states and transitions a check stepped through (as hashes), for fuzzing's coverage figures.

@@ -112,6 +112,17 @@ struct ViolationExplainer<M: TraceModel> {
             }
             included.append(searchOperation)
         }
+        // A death comes after its process's own operations on the object (``HistoryOperation/isDeath``).
+        let deaths = included.indices.filter { operations[included[$0].identity].isDeath }
+        guard !deaths.isEmpty else { return included }
+        var own: [Int: [Int32]] = [:]
+        for position in included.indices where !operations[included[position].identity].isLifecycle {
+            own[operations[included[position].identity].process, default: []].append(Int32(position))
+        }
+        for position in deaths {
+            let death = operations[included[position].identity]
+            included[position].after = (own[death.process] ?? []).filter { operations[included[Int($0)].identity].object == death.object }
+        }
         return included
     }
 
