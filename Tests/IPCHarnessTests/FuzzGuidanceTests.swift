@@ -104,10 +104,10 @@ import Testing
     }
 
     /// Issue 17's guidance, end to end and deterministic (one job, bounded by runs). aba-mailbox-seq8-broken, seed
-    /// 5: unguided, its first 40 fresh runs never wrap the 8-bit sequence; guided, the corpus keeps the run with
-    /// the widest window that has not yet come back to the value read and retimes it until a window wraps (measured: 23
-    /// runs, 8 of them admitted: the old raw-state-hash feedback admitted nearly every run). One seed, not a median
-    /// (`bench fuzz` measures those); this fails if the guidance stops reaching what fresh runs do not.
+    /// 5: unguided, its first 40 fresh runs never wrap the 8-bit sequence; guided, the arms turn its fresh runs to
+    /// random schedules with the victim taker slow and the corpus retimes the widest windows, until one wraps
+    /// (measured: 12 runs). One seed, not a median (`bench fuzz` measures those); this fails if the guidance stops
+    /// reaching what fresh runs do not. (That novelty stays rare is `noveltyIsRareNotEveryRunsNewStateHashes`'s.)
     @Test func guidedFuzzingWrapsTheMailboxSequenceThatTheSameUnguidedRunsDoNot() throws {
         let scenario = try #require(Scenarios.named("aba-mailbox-seq8-broken"))
         let worker = try WorkerLocator.workerCommand()
@@ -121,8 +121,6 @@ import Testing
         let unguided = session(guided: false)
         let guidedRuns = try #require(guided.firstViolation?.runs, "guided found no ABA in 40 runs")
         #expect(guidedRuns < unguided.firstViolation?.runs ?? Int.max, "guided \(guidedRuns), unguided \(String(describing: unguided.firstViolation?.runs))")
-        #expect(guided.derivedRuns > 0)
-        #expect(guided.corpusAdmissions * 2 < guided.runs, "\(guided.corpusAdmissions) of \(guided.runs) runs admitted: novelty is not rare")
     }
 
     // MARK: Sharper metrics (issue 17, third pass)

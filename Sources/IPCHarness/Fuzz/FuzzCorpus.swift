@@ -14,6 +14,8 @@ struct CorpusEntry: Sendable {
     /// The simulation's timing, when it was not the seed's (``ScenarioRun/timingSeed``).
     var timingSeed: UInt64?
     var slowProcessSeed: UInt64?
+    /// The slow process its arm chose (``GenerationArms``), nil: drawn.
+    var slowProcess: Int?
     /// Whether its run was an edited recording (``FuzzRun/edit``) rather than one its seed (and timing) makes.
     var edited = false
     var trace: Trace

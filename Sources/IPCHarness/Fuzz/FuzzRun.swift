@@ -12,6 +12,8 @@ struct FuzzRun {
     var timingSeed: UInt64?
     /// With a timing seed: the seed the simulation's slow process is drawn from, when not `seed`.
     var slowProcessSeed: UInt64?
+    /// A simulation's slow process, chosen by the session's arms (``GenerationArms``) rather than drawn.
+    var slowProcess: Int?
     /// Its number in the session (1, 2, …, in the order runs are drawn): unique, so it keeps the saved traces of
     /// two runs of one seed apart whichever job makes them.
     var number = 0
@@ -35,7 +37,7 @@ struct FuzzRun {
         guard let edit else {
             var result = try ScenarioRunner.runOnce(
                 scenario, seed: seed, strategy: strategy, worker: worker, checkBudget: budget, faults: faults, mode: mode,
-                timingSeed: timingSeed, slowProcessSeed: slowProcessSeed)
+                timingSeed: timingSeed, slowProcessSeed: slowProcessSeed, slowProcess: slowProcess)
             if let mutation { result.trace.header.extra[Self.mutationKey] = .string(mutation) }
             return result
         }

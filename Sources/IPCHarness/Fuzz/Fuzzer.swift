@@ -16,9 +16,10 @@ public struct FuzzOptions: Sendable {
     public var shrinkSeconds: Double
     /// The mode every run uses (the scenarios must all run in it); nil: each run draws one of its scenario's modes.
     public var mode: Scenario.Mode?
-    /// Coverage-guided (the default): 30% of the runs of a scenario are derived from its corpus of runs that
-    /// reached new coverage (``ScenarioCorpus``, ``FuzzMutator``), up to 60% while an invariant metric has a fresh
-    /// leader to climb from (``Fuzzer/derivedShare``); unguided, every run is drawn afresh.
+    /// Coverage-guided (the default): a scenario's fresh runs take the mode, strategy, slow process and faults its
+    /// runs have come nearest their bugs with (``GenerationArms``), and some of its runs — as many as come near — are
+    /// derived from its corpus of runs that reached new coverage (``ScenarioCorpus``, ``FuzzMutator``); unguided,
+    /// every run is drawn afresh, all of it from its seed.
     public var guided: Bool
     /// Which part of the session this process makes (see ``FuzzShard``).
     public var shard: FuzzShard
@@ -118,7 +119,7 @@ public struct FuzzSummary: Sendable {
 /// Time- (or run-) budgeted swarm testing: run after run, each with a scenario, a strategy and (when fault injection
 /// is available to the scenario) a random subset of fault kinds. A fresh run draws all of that from its own seed, the
 /// shard's next (``FuzzShard``); guided, some of the runs of a scenario whose corpus has entries are derived from one
-/// (``derivedShare``, ``ScenarioCorpus``, ``FuzzMutator``), and a run that reached a new feature or one of the highest
+/// (``GenerationArms``, ``ScenarioCorpus``, ``FuzzMutator``), and a run that reached a new feature or one of the highest
 /// values of an invariant metric joins the corpus. The first violation
 /// of each kind (scenario and failure signature) is shrunk and saved; repeats are counted. Several runs execute at
 /// once with `jobs`.
@@ -134,13 +135,6 @@ public final class Fuzzer: Sendable {
 
     public static let strategies: [StrategySpec] = [.random, .pct(depth: 1), .pct(depth: 2), .pct(depth: 3), .pct(depth: 5)]
 
-    /// The share of a guided session's runs of a scenario derived from its corpus (the rest are fresh), and the
-    /// share once one of its invariant metrics has a fresh leader (falling back as the leader's turns pass, see
-    /// ``ScenarioCorpus/leaderKeenness``): a direction to climb is worth more turns than blind exploring, but fresh
-    /// runs keep finding new workloads (and bugs no metric points to).
-    static let derivedShare = 0.3
-    static let derivedShareWithLeaders = 0.6
-
     private struct State {
         var generator: SeededGenerator
         var progress: FuzzProgress
@@ -151,6 +145,8 @@ public final class Fuzzer: Sendable {
         var seen = Set<String>()
         /// Each scenario's corpus (guided sessions), by scenario index.
         var corpora: [ScenarioCorpus]
+        /// Each scenario's arms: how its fresh runs are generated (guided sessions), by scenario index.
+        var arms: [GenerationArms]
         /// Fresh runs drawn so far (their numbers within the shard pick their seeds), and runs drawn in all (a run's
         /// number, which names its saved trace).
         var freshDraws = 0
@@ -182,7 +178,8 @@ public final class Fuzzer: Sendable {
             generator: options.shard.choiceGenerator(session: options.seed),
             progress: FuzzProgress(elapsed: 0, runs: 0, violations: 0, unknowns: 0, states: 0, transitions: 0),
             scenarios: options.scenarios.map { FuzzScenarioSummary(scenario: $0) },
-            corpora: options.scenarios.map { _ in ScenarioCorpus() }))
+            corpora: options.scenarios.map { _ in ScenarioCorpus() },
+            arms: options.scenarios.map { _ in GenerationArms() }))
     }
 
     /// Runs the session; `progress` is called about every `interval` seconds from the calling thread.
@@ -256,7 +253,8 @@ public final class Fuzzer: Sendable {
     }
 
     /// The next run, numbered: which scenario, and a fresh run or (guided, once the scenario's corpus has entries,
-    /// ``derivedShare`` of the time) one derived from the corpus. Nil when the session is over.
+    /// as its arms decide, ``GenerationArms/drawsDerived(modes:faultable:_:)``) one derived from the corpus; a
+    /// guided fresh run takes the arm ``GenerationArms`` chooses. Nil when the session is over.
     private func draw() -> (Int, FuzzRun)? {
         let drawn = state.withLock { (state) -> (index: Int, number: Int, fresh: FuzzRun?, parent: CorpusEntry?, leads: Bool, strategy: StrategySpec, partners: [CorpusEntry], mutationSeed: UInt64)? in
             guard state.errors.isEmpty, !state.stop else { return nil }
@@ -266,8 +264,10 @@ public final class Fuzzer: Sendable {
             let number = state.started
             let index = state.generator.next(below: options.scenarios.count)
             let corpus = state.corpora[index]
+            let scenario = options.scenarios[index]
             if options.guided, !corpus.entries.isEmpty,
-                state.generator.chance(Self.derivedShare + (Self.derivedShareWithLeaders - Self.derivedShare) * corpus.leaderKeenness / ScenarioCorpus.leaderShare),
+                state.arms[index].drawsDerived(
+                    modes: options.mode.map { [$0] } ?? scenario.modes, faultable: !Self.fuzzedFaults(scenario).isEmpty, &state.generator),
                 let parent = state.corpora[index].pick(&state.generator)
             {
                 let leads = state.corpora[index].leaderIDs.contains(parent.id)
@@ -277,6 +277,14 @@ public final class Fuzzer: Sendable {
             let seed = options.shard.freshSeed(session: options.seed, draw: state.freshDraws)
             state.freshDraws += 1
             var (scenarioIndex, run) = fresh(seed: seed)
+            if options.guided {
+                // Guided, the arm that has brought this scenario's runs nearest their bugs (``GenerationArms``);
+                // the workload stays the seed's.
+                let scenario = options.scenarios[scenarioIndex]
+                let arm = state.arms[scenarioIndex].choose(
+                    modes: options.mode.map { [$0] } ?? scenario.modes, faultable: !Self.fuzzedFaults(scenario).isEmpty, &state.generator)
+                run = run.under(arm, strategies: Self.strategies, swarmFaults: { Self.swarmFaults(scenario, seed: seed) }, &state.generator)
+            }
             run.number = number
             return (scenarioIndex, number, run, nil, false, .random, [], 0)
         }
@@ -310,6 +318,13 @@ public final class Fuzzer: Sendable {
         return (index, FuzzRun(seed: seed, strategy: strategy, mode: mode, faults: faults))
     }
 
+    /// A swarm subset of the faults `scenario` takes, for a fresh run whose seed did not draw one (``GenerationArms``
+    /// chose it), drawn from the seed; nil when the subset has none of them (the run then has the scenario's own).
+    static func swarmFaults(_ scenario: Scenario, seed: UInt64) -> FaultOptions? {
+        var generator = SeededGenerator(seed: seed ^ 0x3C6E_F372_FE94_F82B)
+        return swarm.forRun(&generator).restricted(to: fuzzedFaults(scenario))
+    }
+
     /// Counts a run, grows the corpus with it when it reached something new, and saves a violation of a new kind.
     private func record(_ result: RunResult, of run: FuzzRun, scenario index: Int) {
         let scenario = options.scenarios[index]
@@ -330,11 +345,20 @@ public final class Fuzzer: Sendable {
             let gain = state.corpora[index].record(
                 result.report, extraFeatures: traceFeatures, extraMetrics: modelMetrics, edited: run.edit != nil, strategy: run.strategy)
             if let parent = run.parent, run.edit == nil { state.corpora[index].recordOffspring(of: parent, metrics: gain.metrics) }
+            if run.mutation == nil {
+                state.arms[index].learnProcesses(of: result.trace)
+                state.arms[index].record(
+                    GenerationArm(run: run, trace: result.trace, faultable: !Self.fuzzedFaults(scenario).isEmpty), metrics: gain.metrics,
+                    violation: result.report.result == .violation, novel: gain.isNew)
+            } else {
+                state.arms[index].recordDerived(metrics: gain.metrics, violation: result.report.result == .violation, novel: gain.isNew)
+            }
             if options.guided, gain.isNew {
                 state.corpora[index].admit(
                     CorpusEntry(
                         seed: run.seed, strategy: run.strategy, mode: run.mode, faults: run.faults, timingSeed: run.timingSeed,
-                        slowProcessSeed: run.slowProcessSeed, edited: run.edit != nil, trace: result.trace, gain: 0),
+                        slowProcessSeed: run.slowProcessSeed, slowProcess: run.slowProcess, edited: run.edit != nil, trace: result.trace,
+                        gain: 0),
                     gain: gain)
             }
             switch result.report.result {
@@ -390,7 +414,7 @@ public final class Fuzzer: Sendable {
             return nil
         }
         // A run the seed alone makes is rerun from it; an edited or retimed one is replayed from its trace.
-        let reproduction = run.edit == nil && run.timingSeed == nil
+        let reproduction = run.edit == nil && run.timingSeed == nil && run.slowProcess == nil
             ? CommandLineText.reproduction(scenario, mode: run.mode, seed: run.seed, strategy: run.strategy, path: path)
             : "replay: " + CommandLineText.replayCommand(path)
         return SavedTrace(path: path, signature: signature, events: best.trace.events.count, notShrunk: notShrunk, reproduction: reproduction)

@@ -94,7 +94,8 @@ public enum ScenarioRunner {
     public static func runOnce(
         _ scenario: Scenario, seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, checkBudget: CheckBudget,
         faults: FaultOptions? = nil, hangAfterSeconds: Double = 10, schedulePrefix: [Int] = [], mode: Scenario.Mode? = nil,
-        memory: MemoryModel? = nil, timingSeed: UInt64? = nil, slowProcessSeed: UInt64? = nil
+        memory: MemoryModel? = nil, timingSeed: UInt64? = nil, slowProcessSeed: UInt64? = nil,
+        slowProcess: Int? = nil
     ) throws(HarnessError) -> RunResult {
         let mode = mode ?? scenario.mode
         guard scenario.modes.contains(mode) else {
@@ -105,6 +106,7 @@ public enum ScenarioRunner {
             hangAfterSeconds: hangAfterSeconds, schedulePrefix: schedulePrefix, memory: memory)
         run.timingSeed = timingSeed
         run.slowProcessSeed = slowProcessSeed
+        run.slowProcess = slowProcess
         let trace = try scenario.execute(run)
         return try check(trace, seed: seed, budget: checkBudget)
     }

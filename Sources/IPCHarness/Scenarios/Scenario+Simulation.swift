@@ -58,6 +58,7 @@ public enum SimulationRunner {
         options.memory = run.memory ?? .standard
         let simulator = try Simulator(workload: workload, implementation: implementation, modelParameters: parameters, options: options)
         let events: [SimEvent]
+        var slowProcess: Int?
         if case .exhaustive = run.strategy {
             var plan = ForcedSimPlan(prefix: run.schedulePrefix)
             events = try simulator.run(&plan).events
@@ -67,15 +68,16 @@ public enum SimulationRunner {
                 strategy: run.strategy.makeStrategy(processes: workload.processes.map(\.id), steps: calls * 8, generator: strategyGenerator),
                 generator: planGenerator, killChance: kills.chance, killsLeft: kills.maximum,
                 preemptionWindows: run.strategy == .random ? workload.processes.filter { !$0.program.isEmpty }.map(\.id) : nil,
-                timingSeed: run.timingSeed, slowProcessSeed: run.slowProcessSeed)
+                timingSeed: run.timingSeed, slowProcessSeed: run.slowProcessSeed, slowProcess: run.slowProcess)
             events = try simulator.run(&plan).events
+            slowProcess = plan.windows?.slow
         }
         var header = Trace.Header(
             model: model, parameters: parameters, mechanism: implementation, seed: String(run.seed),
             strategy: run.strategy.description, mode: Scenario.Mode.sim.rawValue, scenario: scenario)
         header.faults = ["kinds": kills.maximum > 0 && kills.chance > 0 ? ["kill"] : []]
         header.extra["workload"] = workload.setupJSON
-        header.extra["sim"] = SimulationTrace.optionsJSON(options)
+        header.extra["sim"] = SimulationTrace.optionsJSON(options, slowProcess: slowProcess)
         if invariants.count > 0 { header.extra["invariants"] = .object(invariants) }
         return Trace(header: header, events: SimulationTrace.events(events, regionNames: workload.objects.map(\.name)))
     }

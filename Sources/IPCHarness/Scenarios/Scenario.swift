@@ -96,6 +96,11 @@ public struct ScenarioRun: Sendable {
     public var timingSeed: UInt64?
     /// With a `timingSeed`: the simulation's slow process (``PreemptionWindows``) drawn from this seed instead.
     public var slowProcessSeed: UInt64?
+    /// The simulation's slow process under the random strategy, chosen rather than drawn (when the workload has a
+    /// process of that number with a program; else drawn as usual): coverage-guided fuzzing picks it when the
+    /// scenario's runs have shown that one process being slow is what brings them near their bug
+    /// (``GenerationArms``). Every other choice of the run stays the seed's.
+    public var slowProcess: Int?
 
     public init(
         seed: UInt64, strategy: StrategySpec, worker: WorkerCommand?, mode: Scenario.Mode = .real,

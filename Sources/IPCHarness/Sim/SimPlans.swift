@@ -14,9 +14,11 @@ struct GeneratedSimPlan: SimPlan {
     /// `preemptionWindows`: the processes of the run, one of which is slow (see ``PreemptionWindows``); nil for none.
     /// `timingSeed`: the kills, the windows' timing and the weak loads' stores drawn from it instead (the slow
     /// process stays `generator`'s unless `slowProcessSeed` is given; see ``ScenarioRun/timingSeed``).
+    /// `slowProcess`: the slow process chosen (``ScenarioRun/slowProcess``), when it is one of `processes`.
     init(
         strategy: any SchedulingStrategy, generator: SeededGenerator, killChance: Double = 0, killsLeft: Int = 0,
-        preemptionWindows processes: [Int]? = nil, timingSeed: UInt64? = nil, slowProcessSeed: UInt64? = nil
+        preemptionWindows processes: [Int]? = nil, timingSeed: UInt64? = nil, slowProcessSeed: UInt64? = nil,
+        slowProcess: Int? = nil
     ) {
         self.strategy = strategy
         var generator = generator
@@ -26,7 +28,7 @@ struct GeneratedSimPlan: SimPlan {
             let windowsGenerator = generator.split()
             windows = PreemptionWindows(
                 processes: processes, generator: timing == nil ? windowsGenerator : slowProcessSeed.map { SeededGenerator(seed: $0) } ?? windowsGenerator,
-                timing: timing?.split())
+                timing: timing?.split(), slow: slowProcess)
         }
         if timing != nil {
             storeGenerator = timing!.split()
@@ -82,9 +84,12 @@ struct PreemptionWindows {
     private var watched: (expected: UInt64, changed: Bool)?
 
     /// `timing`: where and how long the windows are, when not from `generator` (which picks the slow process).
-    init(processes: [Int], generator: SeededGenerator, timing: SeededGenerator? = nil) {
+    /// `slow`: the slow process chosen instead, when it is one of `processes` (the draw still happens, so the
+    /// windows' timing is the one the seed gives either way).
+    init(processes: [Int], generator: SeededGenerator, timing: SeededGenerator? = nil, slow chosen: Int? = nil) {
         var generator = generator
-        slow = generator.pick(processes)
+        let drawn = generator.pick(processes)
+        slow = chosen.flatMap { processes.contains($0) ? $0 : nil } ?? drawn
         self.generator = timing ?? generator
     }
 

@@ -111,8 +111,19 @@ enum SimulationTrace {
     }
 
     /// The header's simulation options (`sim`).
-    static func optionsJSON(_ options: SimulationOptions) -> JSONValue {
-        ["memory": .string(options.memory.description)]
+    /// `slowProcess`: the random strategy's slow process (``PreemptionWindows``), recorded so that a reader (and
+    /// coverage-guided fuzzing, ``GenerationArms``) knows which process the run's long preemption windows held back;
+    /// a replay follows the recorded steps and does not read it.
+    static func optionsJSON(_ options: SimulationOptions, slowProcess: Int? = nil) -> JSONValue {
+        var json: JSONObject = ["memory": .string(options.memory.description)]
+        if let slowProcess { json["slowProcess"] = .integer(Int64(slowProcess)) }
+        return .object(json)
+    }
+
+    /// The slow process a header's `sim` names (``optionsJSON(_:slowProcess:)``), if any.
+    static func slowProcess(from sim: JSONValue?) -> Int? {
+        if case .integer(let process)? = sim?["slowProcess"] { return Int(process) }
+        return nil
     }
 
     /// The options a header's `sim` gives.
