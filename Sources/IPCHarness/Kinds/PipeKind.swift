@@ -204,6 +204,15 @@ struct PipeBinding: ObjectBinding {
             self.writeEnd = nil
             try Syscall.close(writeEnd)
             return .closed
+        case .fcntl(_, let end, .duplicateOnto(let call)):
+            return try duplicate(end, onto: call)
+        case .fcntl(_, let end, .getDescriptorFlags):
+            guard let descriptor = newest(end) else { throw .badFileDescriptor }
+            return .descriptorFlags(closeOnExec: try Syscall.closesOnExec(descriptor))
+        case .fcntl(_, let end, .setDescriptorFlags(let closeOnExec)):
+            guard let descriptor = newest(end) else { throw .badFileDescriptor }
+            try Syscall.setClosesOnExec(descriptor, closeOnExec)
+            return .flagsSet
         case .fcntl(_, let end, let command):
             guard let descriptor = end == .read ? readEnd : writeEnd else { throw .badFileDescriptor }
             if case .duplicate(let minimum, _) = command {
@@ -241,6 +250,55 @@ struct PipeBinding: ObjectBinding {
         }
     }
 
+    /// The descriptor of `end` a `close` would close next: the newest duplicate, else the end itself.
+    private func newest(_ end: PipeModel.End) -> FileDescriptor? {
+        duplicates[end]?.last ?? (end == .read ? readEnd : writeEnd)
+    }
+
+    /// `dup2`/`dup3` of the newest descriptor of `end` (-1 when none: the kernel's own order of errors then decides)
+    /// onto the number the call names: its own; a free one (the number given, else the lowest free); one opened on
+    /// `/dev/null` for the purpose (`other`); or another of this process's descriptors of the pipe, which the call
+    /// closes — so its bookkeeping moves to `end`.
+    private mutating func duplicate(_ end: PipeModel.End, onto call: PipeModel.DuplicateCall) throws(Errno) -> PipeModel.Output {
+        let source = newest(end) ?? FileDescriptor(rawValue: -1)
+        let flags = call.closeOnExec.map { ($0 ? O_CLOEXEC : 0) | CInt(truncatingIfNeeded: call.otherBits) }
+        var placeholder: FileDescriptor?
+        defer { if let placeholder { try? Syscall.close(placeholder) } }
+        let target: FileDescriptor
+        switch call.target {
+        case .itself:
+            target = source
+        case .free:
+            if let number = call.number {
+                target = FileDescriptor(rawValue: CInt(clamping: number))
+            } else {
+                let lowest = try Syscall.open("/dev/null", flags: O_RDONLY | O_CLOEXEC)
+                try Syscall.close(lowest)
+                target = lowest
+            }
+        case .other:
+            let other = try Syscall.open("/dev/null", flags: O_RDONLY | O_CLOEXEC)
+            placeholder = other
+            target = other
+        case .end(let replaced):
+            let held = (duplicates[replaced] ?? []) + [replaced == .read ? readEnd : writeEnd].compactMap { $0 }
+            guard let other = held.last(where: { $0 != source }) else {
+                BindingFailure.abandon("dup2 onto another descriptor of the pipe's \(replaced) end: the process holds none")
+            }
+            target = other
+        }
+        let made = try Syscall.duplicate(source, onto: target.rawValue, flags: flags)
+        placeholder = nil
+        guard call.target != .itself else { return .duplicated }
+        for held in [PipeModel.End.read, .write] {
+            duplicates[held]?.removeAll { $0 == made }
+        }
+        if readEnd == made { readEnd = nil }
+        if writeEnd == made { writeEnd = nil }
+        duplicates[end, default: []].append(made)
+        return .duplicated
+    }
+
     /// `lseek`, `pread` or `pwrite` on a pipe's or FIFO's descriptor: what it returned, if it ever succeeds.
     static func unseekable(_ call: PipeModel.UnseekableCall, on descriptor: FileDescriptor) throws(Errno) -> Int {
         switch call {
@@ -264,8 +322,13 @@ struct PipeBinding: ObjectBinding {
             return .size(try Syscall.pipeSize(descriptor))
         case .setPipeSize(let size):
             return .size(try Syscall.setPipeSize(descriptor, size))
-        case .duplicate:
-            BindingFailure.abandon("F_DUPFD is its binding's to make")
+        case .duplicate, .duplicateOnto:
+            BindingFailure.abandon("F_DUPFD, dup2 and dup3 are their binding's to make")
+        case .getDescriptorFlags:
+            return .descriptorFlags(closeOnExec: try Syscall.closesOnExec(descriptor))
+        case .setDescriptorFlags(let closeOnExec):
+            try Syscall.setClosesOnExec(descriptor, closeOnExec)
+            return .flagsSet
         }
     }
 
