@@ -25,7 +25,10 @@ import SystemPackage
 /// write recorded as blocking can never fail `EAGAIN` — when one does, it reports the reader gone (`EPIPE`); its
 /// robust twin is `kernel.pipe`, which reports the `EAGAIN`; and the fragile `client.pipe-vmsplice-assumes-whole`, a
 /// writer that takes a `vmsplice` to lend all its bytes (as a write of at most `PIPE_BUF` is atomic) and reports them all,
-/// though the kernel lends only what fits once a slot is free; its robust twin is `kernel.pipe`, which reports the count.
+/// though the kernel lends only what fits once a slot is free; its robust twin is `kernel.pipe`, which reports the count;
+/// and the fragile `client.pipe-dup3-emulated`, whose `dup3` is the fallback for systems without it — `dup2`, then
+/// `F_SETFD(FD_CLOEXEC)` when asked — which succeeds onto the descriptor's own number where `dup3` fails `EINVAL`; its
+/// robust twin is `kernel.pipe`.
 public enum PipeKind: MechanismKind {
     public typealias Model = PipeModel
 
@@ -34,7 +37,7 @@ public enum PipeKind: MechanismKind {
         "client.pipe-eof-on-eintr", "client.pipe-retrying-reader", "client.pipe-ignores-short-writes",
         "client.pipe-spins-at-eof", "client.libc-eof-on-eintr", "client.libc-retrying-reader",
         "client.pipe-eof-on-eagain", "client.pipe-polling-reader", "client.pipe-eagain-as-epipe",
-        "client.pipe-vmsplice-assumes-whole",
+        "client.pipe-vmsplice-assumes-whole", "client.pipe-dup3-emulated",
     ]
 
     /// `FIONREAD` on a read end: what a killed writer's write left in the pipe.
@@ -126,6 +129,8 @@ struct PipeBinding: ObjectBinding {
     private let eagainAsBrokenPipe: Bool
     /// `client.pipe-vmsplice-assumes-whole`'s wrong belief: a `vmsplice` lends all its bytes, as a small write is atomic.
     private let assumesWholeVmsplice: Bool
+    /// `client.pipe-dup3-emulated`'s wrong belief: `dup3` is `dup2` and `F_SETFD`.
+    private let emulatesDup3: Bool
 
     init(readEnd: FileDescriptor?, writeEnd: FileDescriptor?, implementation: String) {
         self.readEnd = readEnd
@@ -133,6 +138,7 @@ struct PipeBinding: ObjectBinding {
         reordersWrites = implementation == "client.pipe-reorders"
         eagainAsBrokenPipe = implementation == "client.pipe-eagain-as-epipe"
         assumesWholeVmsplice = implementation == "client.pipe-vmsplice-assumes-whole"
+        emulatesDup3 = implementation == "client.pipe-dup3-emulated"
         switch implementation {
         case "client.pipe-drops-tail": writer = TailDroppingWriter()
         case "client.pipe-reorders": writer = ReorderingWriter()
@@ -281,13 +287,19 @@ struct PipeBinding: ObjectBinding {
             placeholder = other
             target = other
         case .end(let replaced):
-            let held = (duplicates[replaced] ?? []) + [replaced == .read ? readEnd : writeEnd].compactMap { $0 }
+            let held = [replaced == .read ? readEnd : writeEnd].compactMap { $0 } + (duplicates[replaced] ?? [])
             guard let other = held.last(where: { $0 != source }) else {
                 BindingFailure.abandon("dup2 onto another descriptor of the pipe's \(replaced) end: the process holds none")
             }
             target = other
         }
-        let made = try Syscall.duplicate(source, onto: target.rawValue, flags: flags)
+        let made: FileDescriptor
+        if emulatesDup3, let flags, flags & ~O_CLOEXEC == 0 {
+            made = try Syscall.duplicate(source, onto: target.rawValue, flags: nil)
+            if flags & O_CLOEXEC != 0 { try Syscall.setClosesOnExec(made, true) }
+        } else {
+            made = try Syscall.duplicate(source, onto: target.rawValue, flags: flags)
+        }
         placeholder = nil
         guard call.target != .itself else { return .duplicated }
         for held in [PipeModel.End.read, .write] {
@@ -296,6 +308,9 @@ struct PipeBinding: ObjectBinding {
         if readEnd == made { readEnd = nil }
         if writeEnd == made { writeEnd = nil }
         duplicates[end, default: []].append(made)
+        // Reads and writes go through the end itself: when the copy replaced it, its oldest duplicate takes its place.
+        if readEnd == nil, duplicates[.read]?.isEmpty == false { readEnd = duplicates[.read]!.removeFirst() }
+        if writeEnd == nil, duplicates[.write]?.isEmpty == false { writeEnd = duplicates[.write]!.removeFirst() }
         return .duplicated
     }
 
