@@ -163,4 +163,30 @@ import Testing
             #expect(try KernelPipe.read(second, max: 4, nonblocking: true) == .completed([]))
         }
     }
+
+    /// An eventfd's copies share its count and its `O_NONBLOCK` but each has its own `FD_CLOEXEC`: `F_DUPFD` clears it,
+    /// `F_DUPFD_CLOEXEC` sets it, `FIOCLEX`/`FIONCLEX` and `F_SETFD` change the caller's descriptor only.
+    @Test func anEventfdsCopiesKeepTheirOwnFlag() throws {
+        try withoutSpawns { made in
+            let counter = ipc_eventfd_exact(0, O_CLOEXEC | O_NONBLOCK)
+            try #require(counter >= 0)
+            made.append(counter)
+            let plain = fcntl(counter, F_DUPFD, 0)
+            let flagged = fcntl(counter, F_DUPFD_CLOEXEC, 0)
+            made += [plain, flagged]
+            #expect(closeOnExec(plain) == false)
+            #expect(closeOnExec(flagged) == true)
+            var one: UInt64 = 1
+            #expect(write(plain, &one, 8) == 8)
+            var taken: UInt64 = 0
+            #expect(read(flagged, &taken, 8) == 8 && taken == 1, "one counter")
+            #expect(ioctl(plain, UInt(FIOCLEX)) == 0)
+            #expect(closeOnExec(plain) == true)
+            #expect(ioctl(counter, UInt(FIONCLEX)) == 0)
+            #expect(closeOnExec(counter) == false)
+            #expect(closeOnExec(flagged) == true, "FIONCLEX through another copy leaves this one's")
+            #expect(fcntl(flagged, F_SETFD, 0) == 0)
+            #expect(closeOnExec(plain) == true, "F_SETFD through another copy leaves this one's")
+        }
+    }
 }
