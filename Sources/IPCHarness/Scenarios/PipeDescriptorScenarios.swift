@@ -27,19 +27,29 @@ public enum PipeDescriptorScenarios {
     /// `dup3` (onto themselves, a free number, `/dev/null`'s number, the other end's: closing it), looking at
     /// `FD_CLOEXEC` with `F_GETFD` and changing it with `F_SETFD`, with nonblocking writes and reads between.
     static func duplicateOntoWorkload(generator: inout SeededGenerator) -> Workload {
-        var objects: [Workload.Object] = []
-        var processes: [Workload.Process] = []
-        for process in 1...generator.next(in: 1...2) {
-            let object = "p\(process - 1)"
-            var program: [Call] = []
-            func call(_ f: String, _ value: JSONValue? = nil) { program.append(Call(process: process, object: object, f: f, value: value)) }
+        eachMakesAPipe(most: 2, generator: &generator) { process, call, generator in
             call("pipe2", ["flags": generator.chance(0.5) ? ["O_NONBLOCK", "O_CLOEXEC"] : ["O_NONBLOCK"]])
             var held: [String: Int] = ["read": 1, "write": 1]
             for sequence in 0..<generator.next(in: 4...9) {
                 duplicateOntoStep(call, held: &held, process: process, sequence: sequence, generator: &generator)
             }
+        }
+    }
+
+    /// 1 to `most` processes, each making a pipe of its own (`p0`, `p1`, …, role `create`) and using it as `program`
+    /// says: its calls, made through `call`.
+    static func eachMakesAPipe(
+        most: Int, generator: inout SeededGenerator,
+        _ program: (_ process: Int, _ call: (String, JSONValue?) -> Void, _ generator: inout SeededGenerator) -> Void
+    ) -> Workload {
+        var objects: [Workload.Object] = []
+        var processes: [Workload.Process] = []
+        for process in 1...generator.next(in: 1...most) {
+            let object = "p\(process - 1)"
+            var calls: [Call] = []
+            program(process, { f, value in calls.append(Call(process: process, object: object, f: f, value: value)) }, &generator)
             objects.append(Workload.Object(name: object, kind: "pipe"))
-            processes.append(Workload.Process(id: process, holds: [object: ["create"]], program: program))
+            processes.append(Workload.Process(id: process, holds: [object: ["create"]], program: calls))
         }
         return Workload(objects: objects, processes: processes)
     }
@@ -99,12 +109,7 @@ public enum PipeDescriptorScenarios {
     /// 1-2 processes each make a pipe with `pipe2(O_NONBLOCK)` and write into it without asking for `nonblocking`:
     /// the first four writes (17-30 KB) overfill its 64 KiB, then writes and nonblocking reads mix.
     static func nonblockingMadeWorkload(generator: inout SeededGenerator) -> Workload {
-        var objects: [Workload.Object] = []
-        var processes: [Workload.Process] = []
-        for process in 1...generator.next(in: 1...2) {
-            let object = "p\(process - 1)"
-            var program: [Call] = []
-            func call(_ f: String, _ value: JSONValue) { program.append(Call(process: process, object: object, f: f, value: value)) }
+        eachMakesAPipe(most: 2, generator: &generator) { process, call, generator in
             call("pipe2", ["flags": generator.chance(0.5) ? ["O_NONBLOCK", "O_CLOEXEC"] : ["O_NONBLOCK"]])
             for sequence in 0..<generator.next(in: 5...9) {
                 if sequence >= 4 && generator.chance(0.3) {
@@ -114,10 +119,7 @@ public enum PipeDescriptorScenarios {
                     call("write", ["data": Payload.json(PayloadMaker.make(process: process, sequence: sequence, count: size, generator: &generator))])
                 }
             }
-            objects.append(Workload.Object(name: object, kind: "pipe"))
-            processes.append(Workload.Process(id: process, holds: [object: ["create"]], program: program))
         }
-        return Workload(objects: objects, processes: processes)
     }
 
     /// A pipe its one holder makes during the run: `pipe` or `pipe2` with random flags (some refused: an unknown bit,
@@ -129,16 +131,11 @@ public enum PipeDescriptorScenarios {
         makeWorkload: { generator in madeDuringRunWorkload(generator: &generator) })
 
     static func madeDuringRunWorkload(generator: inout SeededGenerator) -> Workload {
-        var objects: [Workload.Object] = []
-        var processes: [Workload.Process] = []
-        for process in 1...generator.next(in: 1...3) {
-            let object = "p\(process - 1)"
-            var program: [Call] = []
-            func call(_ f: String, _ value: JSONValue? = nil) { program.append(Call(process: process, object: object, f: f, value: value)) }
+        eachMakesAPipe(most: 3, generator: &generator) { process, call, generator in
             if generator.chance(0.3) { call("write", ["data": "x", "nonblocking": true]) }
             if generator.chance(0.3) { call("pipe2", ["flags": ["O_NONBLOCK"], "bits": .int(generator.pick([0x80, 0x10, 0x1_0000]))]) }
             if generator.chance(0.2) {
-                call("pipe")
+                call("pipe", nil)
             } else {
                 let names = ["O_NONBLOCK", "O_DIRECT", "O_CLOEXEC"].filter { _ in generator.chance(0.5) }
                 call("pipe2", ["flags": .array(names.map { .string($0) })])
@@ -158,10 +155,7 @@ public enum PipeDescriptorScenarios {
                     call("close", ["end": .string(generator.pick(["read", "write"]))])
                 }
             }
-            objects.append(Workload.Object(name: object, kind: "pipe"))
-            processes.append(Workload.Process(id: process, holds: [object: ["create"]], program: program))
         }
-        return Workload(objects: objects, processes: processes)
     }
 
     /// Every descriptor call the pipe model has, on descriptions some holders share.
