@@ -16,7 +16,12 @@
 //   eventfd_read, eventfd_write: glibc's wrappers, an 8-byte read and write; read and write in the model
 //
 // U64 is a JSON integer, or a decimal string for values above 2^63 − 1 (JSON integers here are 64-bit signed).
-// params: {"objects": {"e0": {"initial": 0, "semaphore": false, "nonblocking": true, "holders": [1, 2]}}}
+//           {"cmd": "F_GETFD"}                         {"closeOnExec": BOOL}   EBADF
+//           {"cmd": "F_SETFD", "closeOnExec": BOOL}    (or "arg": INT)   (none)   EBADF
+//           {"cmd": "F_DUPFD" | "F_DUPFD_CLOEXEC", "min": INT}   (none)   EBADF, EINVAL, EMFILE
+//   dup     (none)                                     (none)                  EBADF, EMFILE
+// params: {"objects": {"e0": {"initial": 0, "semaphore": false, "nonblocking": true, "holders": [1, 2],
+//          "closeOnExec": BOOL (optional: every holder's descriptor's FD_CLOEXEC; absent: not known)}}}
 extension EventCounterModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var counters: [(name: String, setup: Setup)] = []
@@ -31,7 +36,8 @@ extension EventCounterModel {
                 nonblocking: try setup.optional("nonblocking")?.boolean("nonblocking") ?? false,
                 holders: try setup.required("holders").elements("holders").map { (value) throws(ModelError) in
                     try value.integer("holders")
-                })))
+                },
+                closeOnExec: try setup.optional("closeOnExec")?.boolean("closeOnExec"))))
         }
         self.init(counters: counters)
     }
@@ -39,10 +45,12 @@ extension EventCounterModel {
     public var parameters: JSONValue {
         var objects = JSONObject()
         for (name, setup) in setups {
-            objects[name] = [
+            var object: JSONObject = [
                 "initial": Self.json(setup.initial), "semaphore": .bool(setup.semaphore),
                 "nonblocking": .bool(setup.nonblocking), "holders": .array(setup.holders.map { .int($0) }),
             ]
+            if let closeOnExec = setup.closeOnExec { object["closeOnExec"] = .bool(closeOnExec) }
+            objects[name] = .object(object)
         }
         return ["objects": .object(objects)]
     }
@@ -69,8 +77,20 @@ extension EventCounterModel {
             case "F_GETFL": return .fcntl(process: call.process, setNonblocking: nil)
             case "F_SETFL":
                 return .fcntl(process: call.process, setNonblocking: try call.value.required("nonblocking").boolean("nonblocking"))
-            default: throw ModelError("field 'cmd' must be F_GETFL or F_SETFL, not \"\(command)\"")
+            case "F_GETFD": return .descriptorFlags(process: call.process, setCloseOnExec: nil)
+            case "F_SETFD":
+                if let argument = try call.value.optional("arg") {
+                    return .descriptorFlags(process: call.process, setCloseOnExec: try argument.integer("arg") & 1 != 0)
+                }
+                return .descriptorFlags(process: call.process, setCloseOnExec: try call.value.required("closeOnExec").boolean("closeOnExec"))
+            case "F_DUPFD", "F_DUPFD_CLOEXEC":
+                return .duplicate(
+                    process: call.process, minimum: try call.value.required("min").integer("min", in: Int(Int32.min)...Int(Int32.max)),
+                    closeOnExec: command == "F_DUPFD_CLOEXEC")
+            default: throw ModelError("field 'cmd' must be F_GETFL, F_SETFL, F_GETFD, F_SETFD, F_DUPFD or F_DUPFD_CLOEXEC, not \"\(command)\"")
             }
+        case "dup":
+            return .duplicate(process: call.process, minimum: nil, closeOnExec: false)
         case "lseek":
             return .lseek(process: call.process)
         case "pread":
@@ -88,7 +108,7 @@ extension EventCounterModel {
             default: throw ModelError("field 'request' must be FIONREAD, FIONBIO, FIOASYNC, FIOCLEX or FIONCLEX, not \"\(request)\"")
             }
         default:
-            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, eventfd_write, eventfd_read, close, fcntl, lseek, pread, pwrite, ioctl, poll and select)")
+            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, eventfd_write, eventfd_read, close, fcntl, dup, lseek, pread, pwrite, ioctl, poll and select)")
         }
     }
 
@@ -101,7 +121,9 @@ extension EventCounterModel {
         case (.ok(let value), .read): return .read(try value.required("value").unsigned64("value"))
         case (.ok, .close): return .closed
         case (.ok(let value), .fcntl(_, nil)): return .flags(nonblocking: try value.required("nonblocking").boolean("nonblocking"))
-        case (.ok, .fcntl), (.ok, .ioctl): return .flagsSet
+        case (.ok, .fcntl), (.ok, .ioctl), (.ok, .descriptorFlags(_, _?)): return .flagsSet
+        case (.ok(let value), .descriptorFlags(_, nil)): return .closeOnExec(try value.required("closeOnExec").boolean("closeOnExec"))
+        case (.ok, .duplicate): return .duplicated
         case (.ok(let value), .readiness(_, .poll)):
             return .ready(try PipeModel.pollEvents(try value.required("revents"), field: "revents"))
         case (.ok(let value), .readiness(_, .select)):
@@ -142,6 +164,14 @@ extension EventCounterModel {
             case .fionbio(let on), .fioasync(let on): return ("ioctl", ["request": .string(request.name), "on": .bool(on)])
             default: return ("ioctl", ["request": .string(request.name)])
             }
+        case .descriptorFlags(_, nil):
+            return ("fcntl", ["cmd": "F_GETFD"])
+        case .descriptorFlags(_, let on?):
+            return ("fcntl", ["cmd": "F_SETFD", "closeOnExec": .bool(on)])
+        case .duplicate(_, nil, _):
+            return ("dup", nil)
+        case .duplicate(_, let minimum?, let closeOnExec):
+            return ("fcntl", ["cmd": .string(closeOnExec ? "F_DUPFD_CLOEXEC" : "F_DUPFD"), "min": .int(minimum)])
         }
     }
 
@@ -149,7 +179,8 @@ extension EventCounterModel {
         switch output {
         case .wrote(let count): .ok(["written": .int(count)])
         case .read(let value): .ok(["value": Self.json(value)])
-        case .closed, .flagsSet: .ok(nil)
+        case .closed, .flagsSet, .duplicated: .ok(nil)
+        case .closeOnExec(let on): .ok(["closeOnExec": .bool(on)])
         case .flags(let nonblocking): .ok(["nonblocking": .bool(nonblocking)])
         case .position(let position): .ok(["position": .int(position)])
         case .ready(let events): .ok(["revents": .array(events.names.map { .string($0) })])
@@ -184,7 +215,7 @@ extension EventCounterModel.Input {
         switch self {
         case .write(let process, _, _), .read(let process, _), .close(let process), .fcntl(let process, _),
             .lseek(let process), .pread(let process, _), .readiness(let process, _), .pwrite(let process, _),
-            .ioctl(let process, _):
+            .ioctl(let process, _), .descriptorFlags(let process, _), .duplicate(let process, _, _):
             process
         }
     }

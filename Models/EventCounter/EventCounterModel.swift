@@ -41,6 +41,10 @@ public struct EventCounterModel: TraceModel {
         case pwrite(process: Int, size: Int)
         /// `ioctl` with one of the requests a trace can carry.
         case ioctl(process: Int, request: IoctlRequest)
+        /// `F_GETFD` (nil) or `F_SETFD` of `FD_CLOEXEC` (see `EventCounterModel+DescriptorFlags`).
+        case descriptorFlags(process: Int, setCloseOnExec: Bool?)
+        /// `dup` (`minimum` nil), `F_DUPFD` or `F_DUPFD_CLOEXEC`: one more descriptor of the eventfd.
+        case duplicate(process: Int, minimum: Int?, closeOnExec: Bool)
     }
 
     public enum Output: Hashable, Sendable {
@@ -57,6 +61,10 @@ public struct EventCounterModel: TraceModel {
         case ready(PollEvents)
         /// `select`'s verdict on the descriptor.
         case selected(readable: Bool, writable: Bool)
+        /// `F_GETFD`'s `FD_CLOEXEC`.
+        case closeOnExec(Bool)
+        /// A new descriptor (`F_DUPFD`).
+        case duplicated
         case failed(ErrorCode)
     }
 
@@ -67,8 +75,11 @@ public struct EventCounterModel: TraceModel {
         public var nonblocking: Bool
         /// The processes holding it (once per descriptor).
         public var holders: [Int]
+        /// `FD_CLOEXEC` of every holder's descriptor (nil: not known).
+        public var closeOnExec: Bool? = nil
 
-        public init(initial: UInt64 = 0, semaphore: Bool = false, nonblocking: Bool = false, holders: [Int]) {
+        public init(initial: UInt64 = 0, semaphore: Bool = false, nonblocking: Bool = false, holders: [Int], closeOnExec: Bool? = nil) {
+            self.closeOnExec = closeOnExec
             self.initial = initial
             self.semaphore = semaphore
             self.nonblocking = nonblocking
@@ -82,6 +93,8 @@ public struct EventCounterModel: TraceModel {
         public let semaphore: Bool
         public internal(set) var nonblocking: Bool
         public internal(set) var holders: [Int]
+        /// Each process's `FD_CLOEXEC`, known while all its descriptors agree (absent: not known).
+        public internal(set) var closeOnExec: [Int: Bool] = [:]
     }
 
     public let setups: [(name: String, setup: Setup)]
@@ -98,10 +111,15 @@ public struct EventCounterModel: TraceModel {
 
     public func initialState(of object: String) -> State {
         let setup = setup(of: object)
-        return State(count: setup.initial, semaphore: setup.semaphore, nonblocking: setup.nonblocking, holders: setup.holders)
+        var state = State(count: setup.initial, semaphore: setup.semaphore, nonblocking: setup.nonblocking, holders: setup.holders)
+        if let closeOnExec = setup.closeOnExec { for process in setup.holders { state.closeOnExec[process] = closeOnExec } }
+        return state
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if let outcomes = descriptorFlagOutcomes(of: input, in: state) {
+            return outcomes.filter { output == nil || output == $0.output }.map { .completed($0.next) }
+        }
         guard let (result, next) = outcome(of: input, in: state) else {
             // Asleep: only an interruption, without effect, ends the call now.
             return output == .failed(.EINTR) ? [.completed(state)] : []
@@ -114,6 +132,8 @@ public struct EventCounterModel: TraceModel {
     /// How `input` completes from `state`: every eventfd operation is one atomic step, so there is at most one
     /// outcome; nil when it cannot complete now (a blocking read of 0, a blocking write that would overflow).
     public func outcome(of input: Input, in state: State) -> (output: Output, next: State)? {
+        // Of several (a flag not known, a copy or EMFILE), the first.
+        if let outcomes = descriptorFlagOutcomes(of: input, in: state) { return outcomes.first }
         switch input {
         case .write(let process, let value, let size):
             guard state.holders.contains(process) else { return (.failed(.EBADF), state) }
@@ -136,6 +156,7 @@ public struct EventCounterModel: TraceModel {
             guard let index = state.holders.firstIndex(of: process) else { return (.failed(.EBADF), state) }
             var next = state
             next.holders.remove(at: index)
+            if !next.holders.contains(process) { next.closeOnExec[process] = nil }
             return (.closed, next)
         case .fcntl(let process, let setNonblocking):
             guard state.holders.contains(process) else { return (.failed(.EBADF), state) }
@@ -152,11 +173,14 @@ public struct EventCounterModel: TraceModel {
             return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
         case .pwrite, .ioctl:
             return descriptorOutcome(of: input, in: state)
+        case .descriptorFlags, .duplicate:
+            return nil  // answered above
         }
     }
 
     public func describe(_ state: State) -> String {
         "count \(state.count)\(state.semaphore ? " (semaphore)" : "")\(state.nonblocking ? " (O_NONBLOCK)" : ""); holders \(state.holders)"
+            + state.closeOnExec.sorted { $0.key < $1.key }.map { "; process \($0.key): FD_CLOEXEC \($0.value ? "set" : "clear")" }.joined()
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
@@ -176,6 +200,10 @@ public struct EventCounterModel: TraceModel {
             case .fionbio(let on), .fioasync(let on): call = "ioctl(\(request.name), \(on ? 1 : 0))"
             default: call = "ioctl(\(request.name))"
             }
+        case .descriptorFlags(_, nil): call = "fcntl(F_GETFD)"
+        case .descriptorFlags(_, let on?): call = "fcntl(F_SETFD, \(on ? "FD_CLOEXEC" : "0"))"
+        case .duplicate(_, nil, _): call = "dup"
+        case .duplicate(_, let minimum?, let closeOnExec): call = "fcntl(\(closeOnExec ? "F_DUPFD_CLOEXEC" : "F_DUPFD"), \(minimum))"
         }
         let result: String
         switch output {
@@ -189,6 +217,8 @@ public struct EventCounterModel: TraceModel {
             result = readable || writable
                 ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: "+")
                 : "nothing ready"
+        case .closeOnExec(let on)?: result = on ? "FD_CLOEXEC" : "0"
+        case .duplicated?: result = "a new descriptor"
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

@@ -80,7 +80,13 @@ extension FIFOModel {
             case .unseekable(let process, let end, let call): return .unseekable(process: process, end: end, call: call)
             case .readiness(let process, let end, let call): return .readiness(process: process, end: end, call: call)
             case .fcntl(let process, let end, let command):
-                if case .duplicate = command { throw ModelError("the fifo model has no F_DUPFD: a FIFO is opened by path, each open its own description") }
+                switch command {
+                case .duplicate, .duplicateOnto:
+                    throw ModelError("the fifo model has no F_DUPFD, dup2 or dup3: a FIFO is opened by path, each open its own description")
+                case .getDescriptorFlags, .setDescriptorFlags:
+                    throw ModelError("the fifo model has no F_GETFD or F_SETFD: it does not follow a descriptor's FD_CLOEXEC yet")
+                default: break
+                }
                 return .fcntl(process: process, end: end, command: command)
             case .available(let process): return .available(process: process)
             case .status(let process, let end): return .status(process: process, end: end)

@@ -388,8 +388,8 @@ public struct FIFOModel: TraceModel {
         case .size(let size): .size(size)
         case .flagsSet: .flagsSet
         case .status(let type, let mode, let size): .status(type: type, mode: mode, size: size)
-        // The FIFO model hands the pipe no `dup`, `pipe` or `splice`, so these never come back from it.
-        case .duplicated, .created, .moved: .failed(.EINVAL)
+        // The FIFO model hands the pipe no `dup`, `pipe`, `splice` or `F_GETFD`, so these never come back from it.
+        case .duplicated, .created, .moved, .descriptorFlags: .failed(.EINVAL)
         }
     }
 

@@ -10,7 +10,7 @@ extension PipeModel {
         public var nonblocking: Bool
         /// `O_DIRECT`: the write end's description starts in packet mode (the kernel sets it there only).
         public var direct: Bool
-        /// `O_CLOEXEC`: nothing a trace can see (there is no `exec` in one).
+        /// `O_CLOEXEC`: both new descriptors have `FD_CLOEXEC` set (`F_GETFD` shows it).
         public var closeOnExec: Bool
         /// Any other bits, as given.
         public var otherBits: Int
@@ -59,6 +59,10 @@ extension PipeModel {
             next.setFlag(\.nonblocking, of: process, .write, true)
         }
         if flags.direct { next.setFlag(\.direct, of: process, .write, true) }
+        if flags.closeOnExec {
+            next.addDescriptorFlag(of: process, .read, .set)
+            next.addDescriptorFlag(of: process, .write, .set)
+        }
         let made: (output: Output?, step: Step<State>) = (.created, .completed(next))
         return known == nil ? [made, full] : [made]
     }

@@ -18,8 +18,15 @@ extension PipeModel {
         /// open file description, which is one more holder of the end (end of file or `EPIPE` only once every
         /// descriptor is closed) sharing its flags. `EINVAL` for a minimum below 0 or at least `RLIMIT_NOFILE`;
         /// `EMFILE` when no number below the limit (and at least the minimum) is free.
-        /// (`closeOnExec`: `F_DUPFD_CLOEXEC`, which changes nothing here: there is no `exec` in a trace.)
+        /// (`closeOnExec`: `F_DUPFD_CLOEXEC`, whose copy has `FD_CLOEXEC` set; `dup`'s and `F_DUPFD`'s have it clear.)
         case duplicate(minimum: Int?, closeOnExec: Bool = false)
+        /// `F_GETFD`: the descriptor's `FD_CLOEXEC` (see `PipeModel+DescriptorFlags`).
+        case getDescriptorFlags
+        /// `F_SETFD`: sets or clears the descriptor's `FD_CLOEXEC` (its argument's other bits are ignored), that
+        /// descriptor's only — not its duplicates', which `F_SETFL` would reach.
+        case setDescriptorFlags(closeOnExec: Bool)
+        /// `dup2` or `dup3` (see ``DuplicateCall``).
+        case duplicateOnto(DuplicateCall)
 
         public var description: String {
             switch self {
@@ -30,6 +37,9 @@ extension PipeModel {
                 "F_SETFL \(nonblocking ? "O_NONBLOCK" : "~O_NONBLOCK")" + (direct.map { $0 ? "|O_DIRECT" : "|~O_DIRECT" } ?? "")
             case .getPipeSize: "F_GETPIPE_SZ"
             case .setPipeSize(let size): "F_SETPIPE_SZ \(size)"
+            case .getDescriptorFlags: "F_GETFD"
+            case .setDescriptorFlags(let closeOnExec): "F_SETFD \(closeOnExec ? "FD_CLOEXEC" : "0")"
+            case .duplicateOnto(let call): call.description
             }
         }
     }
@@ -61,9 +71,17 @@ extension PipeModel {
     func fileControlTransitions(
         _ state: State, process: Int, end: End, command: FileControl
     ) -> [(output: Output?, step: Step<State>)] {
+        switch command {
+        case .getDescriptorFlags: return getDescriptorFlagTransitions(state, process: process, end: end)
+        case .setDescriptorFlags(let closeOnExec):
+            return setDescriptorFlagTransitions(state, process: process, end: end, closeOnExec: closeOnExec)
+        case .duplicateOnto(let call): return duplicateOntoTransitions(state, process: process, end: end, call: call)
+        default: break
+        }
         let held = end == .read ? state.readers.contains(process) : state.writers.contains(process)
         guard held else { return [(.failed(.EBADF), .completed(state))] }
         switch command {
+        case .getDescriptorFlags, .setDescriptorFlags, .duplicateOnto: return []
         case .getFlags:
             return [(.flags(nonblocking: state.isNonblocking(process, end), direct: state.isDirect(process, end)), .completed(state))]
         case .setFlags(let nonblocking, let direct):
@@ -75,8 +93,12 @@ extension PipeModel {
             return [(.size(state.slots * pageSize), .completed(state))]
         case .setPipeSize(let requested):
             return [setPipeSize(state, requested)]
-        case .duplicate(let minimum, _):
-            return duplicateTransitions(state, process: process, end: end, minimum: minimum)
+        case .duplicate(let minimum, let closeOnExec):
+            return duplicateTransitions(state, process: process, end: end, minimum: minimum).map { outcome in
+                guard outcome.output == .duplicated, case .completed(var next) = outcome.step else { return outcome }
+                next.addDescriptorFlag(of: process, end, closeOnExec ? .set : .clear)
+                return (outcome.output, .completed(next))
+            }
         }
     }
 

@@ -49,6 +49,8 @@ extension PipeModel {
         public internal(set) var direct: [Description] = []
         /// What is known of processes' descriptor tables: free numbers below `RLIMIT_NOFILE` (see ``DescriptorLimit``).
         public internal(set) var descriptorLimits: [DescriptorLimit] = []
+        /// The descriptors whose `FD_CLOEXEC` is set or not known, sorted; the rest have it clear.
+        public internal(set) var descriptorFlags: [DescriptorFlag] = []
         /// False until the `pipe` call of a pipe made during the run (see ``Setup/createdBy``) succeeds.
         public internal(set) var created = true
         /// Bytes ever written: the stream position just after the last buffered byte.
@@ -181,6 +183,7 @@ extension PipeModel {
             hasher.combine(direct)
             hasher.combine(descriptorLimits)
             hasher.combine(created)
+            hasher.combine(descriptorFlags)
             for (index, page) in pages.enumerated() where page.packet { hasher.combine(index) }
             for (index, page) in pages.enumerated() where page.lent { hasher.combine(-1 - index) }
         }
@@ -207,6 +210,9 @@ extension PipeModel {
         if state.pages.contains(where: \.lent) { parts.append("\(state.pages.filter(\.lent).count) pages lent by splice or vmsplice") }
         for description in state.nonblocking { parts.append("\(description.end.rawValue) end of process \(description.holder): O_NONBLOCK") }
         for description in state.direct { parts.append("\(description.end.rawValue) end of process \(description.holder): O_DIRECT") }
+        for flag in state.descriptorFlags {
+            parts.append("a \(flag.end.rawValue) end of process \(flag.process): FD_CLOEXEC \(flag.known ? "set" : "not known")")
+        }
         for progress in state.inProgress {
             parts.append(
                 progress.written == 0
@@ -261,6 +267,7 @@ extension PipeModel {
         case .closed?, .exited?: result = "ok"
         case .available(let count)?: result = "\(count) bytes"
         case .duplicated?: result = "a new descriptor"
+        case .descriptorFlags(let closeOnExec)?: result = closeOnExec ? "FD_CLOEXEC" : "0"
         case .created?: result = "both ends"
         case .status(let type, let mode, let size)?: result = "\(type), mode 0\(String(mode, radix: 8)), size \(size)"
         case .flags(let nonblocking, let direct)?:

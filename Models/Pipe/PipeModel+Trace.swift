@@ -10,7 +10,14 @@
 //            {"end": E, "cmd": "F_GETPIPE_SZ"}             {"size": INT}
 //            {"end": E, "cmd": "F_SETPIPE_SZ", "size": INT} {"size": INT}      EBUSY, EPERM, EINVAL, EBADF
 //            {"end": E, "cmd": "F_DUPFD" | "F_DUPFD_CLOEXEC", "min": INT}   (none; "fd" ignored)   EMFILE, EINVAL, EBADF
+//            {"end": E, "cmd": "F_GETFD"}                  {"closeOnExec": BOOL}   EBADF
+//            {"end": E, "cmd": "F_SETFD", "closeOnExec": BOOL}   (or "arg": INT: its FD_CLOEXEC bit)   (none)   EBADF
 //   dup      {"end": E}                                    (none; "fd" ignored) EMFILE, EBADF
+//   dup2     {"end": E, "onto": "self" | "free" | "other" | "read" | "write", "newfd": INT?}   (none; "fd" ignored)   EBADF
+//   dup3     as dup2, plus "flags": ["O_CLOEXEC"]?, "bits": INT? (other flag bits)   (none)   EINVAL, EBADF
+//            ("onto": the number dup2/dup3 puts the copy on — the old descriptor's own, a free one, one holding
+//            something else, or one holding another of the process's descriptors of this pipe's read or write end,
+//            which the call closes; "newfd": the number, for the RLIMIT_NOFILE check)
 //   lseek    {"end": E}                                    (never)             ESPIPE, EBADF
 //   pread    {"end": E, "max": INT}                        (never)             ESPIPE, EBADF
 //   pwrite   {"end": E, "data": PAYLOAD}                   (never)             ESPIPE, EBADF
@@ -31,7 +38,8 @@
 //
 // params: {"pageSize": 4096, "maxSize": 1048576, "objects": {"p0": {"capacity": 65536, "readers": [1, 2],
 //          "writers": [1], "nonblocking": false, "packet": false, "shared": [[1, 2]],
-//          "descriptorLimits": [{"process": 1, "free": 5, "limit": 64}], "createdBy": 1}}}
+//          "descriptorLimits": [{"process": 1, "free": 5, "limit": 64}], "createdBy": 1, "closeOnExec": BOOL?}}}
+//   ("closeOnExec": FD_CLOEXEC of every descriptor the setup gives; absent: not known)
 //   A pipe with "createdBy" (and no readers or writers) is made during the run by that process:
 //   pipe     (none)                                        (none)              EMFILE
 //   pipe2    {"flags": ["O_NONBLOCK", "O_DIRECT", "O_CLOEXEC"], "bits": INT?}   (none)   EINVAL, ENOPKG, EMFILE
@@ -64,6 +72,7 @@ extension PipeModel {
             } ?? []
             let limits = try DescriptorLimit.list(from: setup)
             let createdBy = try setup.optional("createdBy")?.integer("createdBy", in: 1...10_000)
+            let closeOnExec = try setup.optional("closeOnExec")?.boolean("closeOnExec")
             if createdBy != nil && !(readers.isEmpty && writers.isEmpty && !nonblocking && !packet && shared.isEmpty) {
                 throw ModelError("pipe '\(member.key)': a pipe made during the run ('createdBy') starts with no readers, writers or flags: its pipe2 gives them")
             }
@@ -71,7 +80,7 @@ extension PipeModel {
                 member.key,
                 Setup(
                     capacity: capacity, readers: readers, writers: writers, nonblocking: nonblocking, packet: packet, shared: shared,
-                    descriptorLimits: limits, createdBy: createdBy)
+                    descriptorLimits: limits, createdBy: createdBy, closeOnExec: closeOnExec)
             ))
         }
         self.init(pageSize: pageSize, maxSize: maxSize, pipes: pipes)
@@ -89,6 +98,7 @@ extension PipeModel {
             if setup.packet { object["packet"] = true }
             if !setup.shared.isEmpty { object["shared"] = .array(setup.shared.map { .array($0.map { .int($0) }) }) }
             if let creator = setup.createdBy { object["createdBy"] = .int(creator) }
+            if let closeOnExec = setup.closeOnExec { object["closeOnExec"] = .bool(closeOnExec) }
             if !setup.descriptorLimits.isEmpty { object["descriptorLimits"] = DescriptorLimit.json(setup.descriptorLimits) }
             objects[name] = .object(object)
         }
@@ -130,6 +140,8 @@ extension PipeModel {
             return .create(process: call.process, flags: flags)
         case "dup":
             return .fcntl(process: call.process, end: try Self.end(of: call), command: .duplicate(minimum: nil))
+        case "dup2", "dup3":
+            return .fcntl(process: call.process, end: try Self.end(of: call), command: .duplicateOnto(try Self.duplicateCall(of: call)))
         case "close":
             return .close(process: call.process, end: try Self.end(of: call))
         case "fcntl":
@@ -157,7 +169,7 @@ extension PipeModel {
             return .splice(process: call.process, call: try Self.spliceCall(of: call))
         default:
             throw ModelError(
-                "the pipe model has no operation '\(call.f)' (it has write, write-all, writev, read, readv, close, available, fcntl, dup, lseek, pread, pwrite, poll, select, fstat, splice, tee and vmsplice)")
+                "the pipe model has no operation '\(call.f)' (it has write, write-all, writev, read, readv, close, available, fcntl, dup, dup2, dup3, lseek, pread, pwrite, poll, select, fstat, splice, tee and vmsplice)")
         }
     }
 
@@ -250,12 +262,41 @@ extension PipeModel {
                 direct: try call.value.optional("direct")?.boolean("direct"))
         case "F_GETPIPE_SZ": return .getPipeSize
         case "F_SETPIPE_SZ": return .setPipeSize(try call.value.required("size").integer("size", in: -(1 << 31)...(1 << 32) - 1))
+        case "F_GETFD": return .getDescriptorFlags
+        case "F_SETFD":
+            if let argument = try call.value.optional("arg") {
+                return .setDescriptorFlags(closeOnExec: try argument.integer("arg") & 1 != 0)
+            }
+            return .setDescriptorFlags(closeOnExec: try call.value.required("closeOnExec").boolean("closeOnExec"))
         case "F_DUPFD", "F_DUPFD_CLOEXEC":
             return .duplicate(
                 minimum: try call.value.required("min").integer("min", in: Int(Int32.min)...Int(Int32.max)), closeOnExec: command == "F_DUPFD_CLOEXEC")
         default:
-            throw ModelError("field 'cmd' must be F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ, F_DUPFD or F_DUPFD_CLOEXEC, not \"\(command)\"")
+            throw ModelError("field 'cmd' must be F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD or F_SETFD, not \"\(command)\"")
         }
+    }
+
+    private static func duplicateCall(of call: Call) throws(ModelError) -> DuplicateCall {
+        let onto = try call.value.required("onto").text("onto")
+        let target: DuplicateTarget
+        switch onto {
+        case "self": target = .itself
+        case "free": target = .free
+        case "other": target = .other
+        case "read": target = .end(.read)
+        case "write": target = .end(.write)
+        default: throw ModelError("field 'onto' must be \"self\", \"free\", \"other\", \"read\" or \"write\", not \"\(onto)\"")
+        }
+        let number = try call.value.optional("newfd")?.integer("newfd", in: 0...Int(Int32.max))
+        guard call.f == "dup3" else { return DuplicateCall(target: target, number: number) }
+        var closeOnExec = false
+        for element in try call.value.optional("flags")?.elements("flags") ?? [] {
+            let name = try element.text("flags")
+            guard name == "O_CLOEXEC" else { throw ModelError("field 'flags': unknown flag \"\(name)\" (give its bits in 'bits')") }
+            closeOnExec = true
+        }
+        let bits = try call.value.optional("bits")?.integer("bits", in: 0...Int(UInt32.max)) ?? 0
+        return DuplicateCall(target: target, number: number, closeOnExec: closeOnExec, otherBits: bits)
     }
 
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
@@ -282,8 +323,12 @@ extension PipeModel {
                 direct: try value.optional("direct")?.boolean("direct") ?? false)
         case (.ok, .fcntl(_, _, .setFlags)):
             return .flagsSet
-        case (.ok, .fcntl(_, _, .duplicate)):
+        case (.ok, .fcntl(_, _, .duplicate)), (.ok, .fcntl(_, _, .duplicateOnto)):
             return .duplicated
+        case (.ok(let value), .fcntl(_, _, .getDescriptorFlags)):
+            return .descriptorFlags(closeOnExec: try value.required("closeOnExec").boolean("closeOnExec"))
+        case (.ok, .fcntl(_, _, .setDescriptorFlags)):
+            return .flagsSet
         case (.ok(let value), .fcntl(_, _, .getPipeSize)), (.ok(let value), .fcntl(_, _, .setPipeSize)):
             return .size(try value.required("size").integer("size"))
         case (.ok(let value), .writev(_, let pieces)):
@@ -340,6 +385,16 @@ extension PipeModel {
             case .duplicate(let minimum?, let closeOnExec):
                 value["cmd"] = .string(closeOnExec ? "F_DUPFD_CLOEXEC" : "F_DUPFD")
                 value["min"] = .int(minimum)
+            case .getDescriptorFlags: value["cmd"] = "F_GETFD"
+            case .setDescriptorFlags(let closeOnExec):
+                value["cmd"] = "F_SETFD"
+                value["closeOnExec"] = .bool(closeOnExec)
+            case .duplicateOnto(let call):
+                value["onto"] = .string(call.target.description)
+                if let number = call.number { value["newfd"] = .int(number) }
+                if call.closeOnExec == true { value["flags"] = ["O_CLOEXEC"] }
+                if call.otherBits != 0 { value["bits"] = .int(call.otherBits) }
+                return (call.name, .object(value))
             }
             return ("fcntl", .object(value))
         case .unseekable(_, let end, let unseekable):
@@ -381,6 +436,7 @@ extension PipeModel {
         case .flags(let nonblocking, let direct): .ok(["nonblocking": .bool(nonblocking), "direct": .bool(direct)])
         case .size(let size): .ok(["size": .int(size)])
         case .flagsSet, .duplicated: .ok(nil)
+        case .descriptorFlags(let closeOnExec): .ok(["closeOnExec": .bool(closeOnExec)])
         case .positioned(let count): .ok(["position": .int(count)])
         case .moved(let count): .ok(["count": .int(count)])
         case .ready(let events): .ok(["revents": .array(events.names.map { .string($0) })])

@@ -98,6 +98,8 @@ public struct PipeModel: TraceModel {
         case status(type: String, mode: Int, size: Int)
         /// The bytes a `splice` or `vmsplice` moved, or a `tee` copied.
         case moved(Int)
+        /// `F_GETFD`: the descriptor's `FD_CLOEXEC`.
+        case descriptorFlags(closeOnExec: Bool)
         case failed(ErrorCode)
     }
 
@@ -121,12 +123,16 @@ public struct PipeModel: TraceModel {
         /// The process that makes the pipe during the run with `pipe` or `pipe2` (its first operation on it); nil when
         /// the harness made it before the trace began. Such a pipe starts with no holders.
         public var createdBy: Int? = nil
+        /// `FD_CLOEXEC` of every descriptor the setup gives (nil: not known, so `F_GETFD` may report either until
+        /// `F_SETFD` sets it).
+        public var closeOnExec: Bool? = nil
 
         public init(
             capacity: Int = 65536, readers: [Int], writers: [Int], nonblocking: Bool = false, packet: Bool = false,
-            shared: [[Int]] = [], descriptorLimits: [DescriptorLimit] = [], createdBy: Int? = nil
+            shared: [[Int]] = [], descriptorLimits: [DescriptorLimit] = [], createdBy: Int? = nil, closeOnExec: Bool? = nil
         ) {
             self.createdBy = createdBy
+            self.closeOnExec = closeOnExec
             self.capacity = capacity
             self.readers = readers.sorted()
             self.writers = writers.sorted()
@@ -163,6 +169,11 @@ public struct PipeModel: TraceModel {
         }
         if setup.packet {
             for process in setup.writers { state.setFlag(\.direct, of: process, .write, true) }
+        }
+        if setup.closeOnExec != false {
+            let kind: CloseOnExec = setup.closeOnExec == true ? .set : .unknown
+            for process in setup.readers { state.addDescriptorFlag(of: process, .read, kind) }
+            for process in setup.writers { state.addDescriptorFlag(of: process, .write, kind) }
         }
         return state
     }
@@ -256,8 +267,14 @@ public struct PipeModel: TraceModel {
             case .read: removed = next.readers.removeFirst(process)
             case .write: removed = next.writers.removeFirst(process)
             }
-            if removed { next.changeFreeDescriptors(of: process, by: 1) }
-            return removed ? [(.closed, .completed(next))] : [(.failed(.EBADF), .completed(state))]
+            guard removed else { return [(.failed(.EBADF), .completed(state))] }
+            next.changeFreeDescriptors(of: process, by: 1)
+            // Whichever of its descriptors of the end it closed: one branch per kind of flag it may have had.
+            return Self.distinct(state.closeOnExecKinds(of: process, end).map { kind in
+                var closed = next
+                closed.removeDescriptorFlag(of: process, end, kind: kind)
+                return closed
+            }).map { (.closed, .completed($0)) }
         case .available(let process):
             guard state.readers.contains(process) else { return [(.failed(.EBADF), .completed(state))] }
             return [(.available(state.bufferedCount), .completed(state))]
@@ -265,6 +282,7 @@ public struct PipeModel: TraceModel {
             var next = state
             next.readers.removeAll { $0 == process }
             next.writers.removeAll { $0 == process }
+            next.removeDescriptorFlags(of: process)
             next.setProgress(of: process, nil)
             return [(.exited, .completed(next))]
         case .fcntl(let process, let end, let command):

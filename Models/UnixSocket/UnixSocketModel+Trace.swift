@@ -43,7 +43,9 @@
 //   probe       {"file": F}                                                   {"open": BOOL}
 //
 // S names a socket of the object ("a", "b"; "listen", "client-P", "server-P"; "pP"); F a passed file.
-// params: {"sendBuffer": 212992, "sendBufferMaximum": 4194304 (optional), "datagramQueue": 10, "objects": {
+// params: {"sendBuffer": 212992, "sendBufferMaximum": 4194304 (optional), "datagramQueue": 10,
+//   "tablesNeverFull": BOOL (optional; true: no process's descriptor table fills, so a receive installs every
+//   descriptor its room holds; absent: a receive may stop early, EMFILE of a full table, closing the rest), "objects": {
 //   "s0": {"type": "stream", "pair": {"a": [1], "b": [2]}, "files": {"f0": {"content": "ABC", "holders": [1]}}},
 //   "s1": {"type": "seqpacket", "listener": {"holders": [1], "backlog": 2}},
 //   "s2": {"type": "dgram", "bound": [1, 2, 3], "address": "abstract"},   (address: "path" or "abstract", optional)
@@ -54,6 +56,7 @@ extension UnixSocketModel {
         let datagramQueue = try parameters.optional("datagramQueue")?.integer("datagramQueue", in: 0...1 << 20) ?? 10
         let sendBufferMaximum =
             try parameters.optional("sendBufferMaximum")?.integer("sendBufferMaximum", in: 1...1 << 30) ?? 4_194_304
+        let tablesNeverFull = try parameters.optional("tablesNeverFull")?.boolean("tablesNeverFull") ?? false
         var setups: [(name: String, setup: Setup)] = []
         for (name, setup) in try parameters.objectSetups(model: "unix-socket") {
             let typeName = try setup.required("type").text("type")
@@ -98,7 +101,8 @@ extension UnixSocketModel {
             setups.append((name, Setup(type: type, shape: shape, files: files, address: address)))
         }
         self.init(
-            sendBuffer: sendBuffer, sendBufferMaximum: sendBufferMaximum, datagramQueue: datagramQueue, objects: setups)
+            sendBuffer: sendBuffer, sendBufferMaximum: sendBufferMaximum, datagramQueue: datagramQueue, objects: setups,
+            tablesNeverFull: tablesNeverFull)
     }
 
     private static func processes(_ value: JSONValue, _ field: String) throws(ModelError) -> [Int] {
@@ -135,6 +139,7 @@ extension UnixSocketModel {
             "sendBuffer": .int(sendBuffer), "datagramQueue": .int(datagramQueue), "objects": .object(objects),
         ]
         if sendBufferMaximum != 4_194_304 { parameters["sendBufferMaximum"] = .int(sendBufferMaximum) }
+        if tablesNeverFull { parameters["tablesNeverFull"] = true }
         return .object(parameters)
     }
 

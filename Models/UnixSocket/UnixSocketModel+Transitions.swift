@@ -6,11 +6,11 @@ extension UnixSocketModel {
         case .send(let process, let end, let data, let nonblocking, let to, let files):
             return send(state, process: process, end: end, data: data, nonblocking: nonblocking, to: to, files: files)
         case .receive(let process, let end, let max, let nonblocking, let maxFiles):
-            return receive(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
+            return receiveOutcomes(receive(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles), process: process)
         case .receiveExactly(let process, let end, let size):
             return receiveExactly(state, process: process, end: end, size: size)
         case .peek(let process, let end, let max, let nonblocking, let maxFiles):
-            return peek(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
+            return receiveOutcomes(peek(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles), process: process)
         case .shutdown(let process, let end, let how):
             return shutdown(state, process: process, end: end, how: how)
         case .poll(let process, let end, let events, let timeout):
@@ -650,5 +650,39 @@ extension UnixSocketModel.State {
             if sockets[index].queue.contains(where: { !$0.bytes.isEmpty }) || reset { sockets[peerIndex].error = .ECONNRESET }
         }
         purge(index)
+    }
+}
+
+extension UnixSocketModel {
+    /// A receive's outcomes, and — unless ``tablesNeverFull`` — for each that installs descriptors, those in which the
+    /// receiver's table filled after `k` of them (for every `k` below the count installed): measured
+    /// (`ReceivedDescriptorFactsTests`), `scm_detach_fds` stops at the first descriptor it cannot install, exactly as
+    /// at the end of the control buffer's room — the rest are closed, `MSG_CTRUNC` is set, and the call succeeds
+    /// with its data.
+    func receiveOutcomes(_ outcomes: Transitions, process: Int) -> Transitions {
+        guard !tablesNeverFull else { return outcomes }
+        var result = outcomes
+        for outcome in outcomes {
+            guard case .received(let received)? = outcome.output, !received.files.isEmpty, case .completed(let next) = outcome.step else {
+                continue
+            }
+            for installed in 0..<received.files.count {
+                var full = next
+                for file in received.files[installed...] { full.dropHolder(process, of: file) }
+                var cut = received
+                cut.files = Array(received.files.prefix(installed))
+                cut.filesTruncated = true
+                result.append((.received(cut), .completed(full)))
+            }
+        }
+        return result
+    }
+}
+
+extension UnixSocketModel.State {
+    /// `process` closes one descriptor of the passed file `name`.
+    mutating func dropHolder(_ process: Int, of name: String) {
+        guard let index = fileIndex(name), let position = files[index].holders.firstIndex(of: process) else { return }
+        files[index].holders.remove(at: position)
     }
 }

@@ -190,11 +190,17 @@ public struct UnixSocketModel: TraceModel {
     /// net.unix.max_dgram_qlen.
     public let datagramQueue: Int
     public let setups: [(name: String, setup: Setup)]
+    /// Whether every process always has more free descriptor numbers than a receive could install (the harness's
+    /// workers have hundreds). When not (a trace's `params` say nothing of the tables), a receive of descriptors may
+    /// stop installing at any one of them — `EMFILE` of a full table, which no trace shows — and the rest are closed
+    /// with `MSG_CTRUNC` (see ``receiveOutcomes(_:process:)``).
+    public let tablesNeverFull: Bool
 
     public init(
         sendBuffer: Int = 212_992, sendBufferMaximum: Int = 4_194_304, datagramQueue: Int = 10,
-        objects: [(name: String, setup: Setup)]
+        objects: [(name: String, setup: Setup)], tablesNeverFull: Bool = true
     ) {
+        self.tablesNeverFull = tablesNeverFull
         self.sendBuffer = sendBuffer
         self.sendBufferMaximum = sendBufferMaximum
         self.datagramQueue = datagramQueue

@@ -14,6 +14,7 @@
 #include <time.h>
 
 int ipc_eventfd(unsigned int initial, int flags) { return eventfd(initial, flags | EFD_CLOEXEC); }
+int ipc_eventfd_exact(unsigned int initial, int flags) { return eventfd(initial, flags); }
 int ipc_efd_semaphore(void) { return EFD_SEMAPHORE; }
 int ipc_efd_nonblock(void) { return EFD_NONBLOCK; }
 

@@ -20,6 +20,8 @@ extern char **environ;
 
 int ipc_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
 
+int ipc_dup3(int oldfd, int newfd, int flags) { return dup3(oldfd, newfd, flags); }
+
 long ipc_splice_at(int from, int from_offset, int to, int to_offset, size_t length, unsigned int flags) {
     loff_t in = 0, out = 0;
     return splice(from, from_offset ? &in : NULL, to, to_offset ? &out : NULL, length, flags);

@@ -192,12 +192,13 @@ extension Syscall {
     }
 
     /// Receives one message into a buffer of `maximum` bytes, with room for `descriptorRoom` descriptors
-    /// (`CMSG_SPACE` rounds the room up: asking for 1 makes room for 2). Received descriptors are close-on-exec.
+    /// (`CMSG_SPACE` rounds the room up: asking for 1 makes room for 2). Received descriptors are close-on-exec
+    /// (`MSG_CMSG_CLOEXEC`) unless `closeOnExec` is false.
     ///
     /// The corresponding C function is `recvmsg`.
     public static func receiveMessage(
         _ descriptor: FileDescriptor, maximum: Int, descriptorRoom: Int = 0, wantSender: Bool = false,
-        flags: CInt = 0, retryOnInterrupt: Bool = true
+        flags: CInt = 0, closeOnExec: Bool = true, retryOnInterrupt: Bool = true
     ) throws(Errno) -> ReceivedMessage {
         var data = [UInt8](repeating: 0, count: maximum)
         var control = [UInt8](repeating: 0, count: descriptorRoom > 0 ? ipc_cmsg_space_for_descriptors(CInt(descriptorRoom)) : 0)
@@ -213,7 +214,7 @@ extension Syscall {
                             descriptor.rawValue, buffer.baseAddress, limit ?? buffer.count,
                             wantSender ? addressBytes.baseAddress : nil, &addressLength,
                             descriptorRoom > 0 ? controlBytes.baseAddress : nil, &controlLength, &messageFlags,
-                            flags | ipc_msg_cmsg_cloexec())
+                            flags | (closeOnExec ? ipc_msg_cmsg_cloexec() : 0))
                     }
                 }
             }

@@ -8,8 +8,8 @@ import Testing
 
 /// Random sequences of reads, writes (up to the ceiling), `fcntl` (`F_GETFL`, `F_SETFL` of `O_NONBLOCK` through either
 /// of two descriptors of one eventfd), `lseek`, `pread`, `pwrite`, `ioctl` (`FIONBIO`, `FIOASYNC`, `FIONREAD`,
-/// `FIOCLEX`, `FIONCLEX` through either descriptor), `poll` and `select` give the same outputs on the kernel and
-/// in the eventfd model. A call the model says would sleep (a blocking read at 0, a poll with no timeout that finds
+/// `FIOCLEX`, `FIONCLEX` through either descriptor), `F_GETFD`/`F_SETFD` (each descriptor's own `FD_CLOEXEC`), `poll`
+/// and `select` give the same outputs on the kernel and in the eventfd model. A call the model says would sleep (a blocking read at 0, a poll with no timeout that finds
 /// nothing) is not made on the kernel: the model must then say why it sleeps, and every call it lets complete must
 /// complete the same way there.
 @Suite struct EventCounterDescriptorAgreementTests {
@@ -24,6 +24,8 @@ import Testing
         case ioctl(holder: Int, EventCounterModel.IoctlRequest)
         case poll(events: EventCounterModel.PollEvents, timeout: Int)
         case select(read: Bool, write: Bool)
+        case getCloseOnExec(holder: Int)
+        case setCloseOnExec(holder: Int, Bool)
 
         var description: String {
             switch self {
@@ -37,6 +39,8 @@ import Testing
             case .ioctl(let holder, let request): "ioctl\(holder)(\(request))"
             case .poll(let events, let timeout): "poll(\(events), \(timeout))"
             case .select(let read, let write): "select(\(read), \(write))"
+            case .getCloseOnExec(let holder): "F_GETFD\(holder)"
+            case .setCloseOnExec(let holder, let on): "F_SETFD\(holder)(\(on))"
             }
         }
     }
@@ -46,6 +50,8 @@ import Testing
         Gen.int(in: 4...16).map { Operation.read(size: $0) }.eraseToAny(),
         Gen.int(in: 0...3).map { Operation.setNonblocking(holder: 1 + $0 / 2, $0 % 2 == 1) }.eraseToAny(),
         Gen.int(in: 1...2).map { Operation.getFlags(holder: $0) }.eraseToAny(),
+        Gen.int(in: 1...2).map { Operation.getCloseOnExec(holder: $0) }.eraseToAny(),
+        Gen.int(in: 0...3).map { Operation.setCloseOnExec(holder: 1 + $0 / 2, $0 % 2 == 1) }.eraseToAny(),
         Gen.int(in: 0...1).map { $0 == 0 ? Operation.lseek : .pread }.eraseToAny(),
         Gen.int(in: 1...16).map { Operation.pwrite(size: $0) }.eraseToAny(),
         zip(Gen.int(in: 1...2), Gen.int(in: 0...6)).map { holder, pick -> Operation in
@@ -67,7 +73,8 @@ import Testing
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
         await propertyCheck(count: 200, input: Self.operations.array(of: 1...40)) { operations throws in
-            let model = EventCounterModel(counters: [("e0", .init(semaphore: false, nonblocking: true, holders: [1, 2]))])
+            // Both descriptors close-on-exec, as made (eventfd(EFD_CLOEXEC), F_DUPFD_CLOEXEC).
+            let model = EventCounterModel(counters: [("e0", .init(semaphore: false, nonblocking: true, holders: [1, 2], closeOnExec: true))])
             var state = model.initialState(of: "e0")
             let first = try KernelEventCounter.create(semaphore: false, nonblocking: true)
             defer { try? Syscall.close(first) }
@@ -86,6 +93,8 @@ import Testing
                 case .ioctl(let holder, let request): input = .ioctl(process: holder, request: request)
                 case .poll(let events, let timeout): input = .readiness(process: 1, call: .poll(events: events, timeout: timeout))
                 case .select(let read, let write): input = .readiness(process: 2, call: .select(read: read, write: write, timeout: 0))
+                case .getCloseOnExec(let holder): input = .descriptorFlags(process: holder, setCloseOnExec: nil)
+                case .setCloseOnExec(let holder, let on): input = .descriptorFlags(process: holder, setCloseOnExec: on)
                 }
                 guard let (expected, next) = model.outcome(of: input, in: state) else {
                     if case .poll(let events, _) = operation {
@@ -140,6 +149,11 @@ import Testing
                     case .select(let read, let write):
                         let (readable, writable) = try KernelPipe.select(second, read: read, write: write, timeoutMilliseconds: 0)
                         kernel = .selected(readable: readable, writable: writable)
+                    case .getCloseOnExec(let holder):
+                        kernel = .closeOnExec(try Syscall.closesOnExec(holder == 1 ? first : second))
+                    case .setCloseOnExec(let holder, let on):
+                        try Syscall.setClosesOnExec(holder == 1 ? first : second, on)
+                        kernel = .flagsSet
                     }
                 } catch {
                     kernel = .failed(ErrorCode(error.name))

@@ -155,7 +155,7 @@ import Testing
                             kernel = .flagsSet
                         case .getPipeSize: kernel = .size(try Syscall.pipeSize(descriptor))
                         case .setPipeSize(let size): kernel = .size(try Syscall.setPipeSize(descriptor, size))
-                        case .duplicate: kernel = .failed(.EINVAL)
+                        case .duplicate, .duplicateOnto, .getDescriptorFlags, .setDescriptorFlags: kernel = .failed(.EINVAL)  // never drawn
                         }
                     case .writev(let sizes):
                         let pieces = sizes.enumerated().map { Array(Self.pattern[$0.offset..<$0.offset + $0.element]) }

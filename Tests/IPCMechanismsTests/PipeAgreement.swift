@@ -19,6 +19,28 @@ enum PipeAgreement {
         }
         return next
     }
+
+    /// Every state the model may be in after `input` from any of `states` with the kernel's output, or nil (and an
+    /// issue naming `context`) when none allows it: for calls whose descriptor the model cannot tell apart from the
+    /// process's others of that end (`F_GETFD`, `F_SETFD`, `close` after `dup`), each branch is followed.
+    static func nextStates(
+        _ model: PipeModel, from states: [PipeModel.State], _ input: PipeModel.Input, kernel: PipeModel.Output, context: @autoclosure () -> String
+    ) -> [PipeModel.State]? {
+        var next: [PipeModel.State] = []
+        var outputs: [String] = []
+        for state in states {
+            for outcome in model.outcomes(of: input, in: state) {
+                outputs.append(outcome.output.map { "\($0)" } ?? "piece")
+                guard outcome.output == kernel, case .completed(let after) = outcome.step, !next.contains(after) else { continue }
+                next.append(after)
+            }
+        }
+        guard !next.isEmpty else {
+            Issue.record("\(context()): kernel \(kernel), model \(outputs)")
+            return nil
+        }
+        return next
+    }
 }
 
 extension PipeAgreement {

@@ -27,6 +27,9 @@ int ipc_mkfifo_under_umask(const char *path, unsigned int mode, unsigned int mas
 /// pipe2(2), a GNU extension.
 int ipc_pipe2(int fds[2], int flags);
 
+/// dup3(2), a GNU extension.
+int ipc_dup3(int oldfd, int newfd, int flags);
+
 /// splice(2), a GNU extension: each side at its file's position, or, where `*_offset` is nonzero, with an offset of 0
 /// given for it (only ESPIPE on a pipe is wanted from that).
 long ipc_splice_at(int from, int from_offset, int to, int to_offset, size_t length, unsigned int flags);

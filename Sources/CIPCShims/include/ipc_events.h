@@ -7,6 +7,8 @@
 
 /// eventfd(initial, flags | EFD_CLOEXEC).
 int ipc_eventfd(unsigned int initial, int flags);
+/// eventfd(initial, flags) with the flags exactly as given (EFD_CLOEXEC only if asked).
+int ipc_eventfd_exact(unsigned int initial, int flags);
 int ipc_efd_semaphore(void);
 int ipc_efd_nonblock(void);
 

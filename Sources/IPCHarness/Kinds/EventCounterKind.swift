@@ -46,9 +46,25 @@ struct EventCounterBinding: ObjectBinding {
 
     typealias Model = EventCounterModel
     var descriptor: FileDescriptor?
+    /// Copies `dup` and `F_DUPFD` made, newest last: a `close` closes the newest first.
+    var duplicates: [FileDescriptor] = []
 
     mutating func perform(_ input: EventCounterModel.Input) throws(Errno) -> EventCounterModel.Output {
         switch input {
+        case .close where !duplicates.isEmpty:
+            try Syscall.close(duplicates.removeLast())
+            return .closed
+        case .duplicate(_, let minimum, let closeOnExec):
+            guard let descriptor else { throw .badFileDescriptor }
+            let made = Glibc.fcntl(descriptor.rawValue, closeOnExec ? F_DUPFD_CLOEXEC : F_DUPFD, CInt(clamping: minimum ?? 0))
+            guard made >= 0 else { throw Errno(rawValue: errno) }
+            duplicates.append(FileDescriptor(rawValue: made))
+            return .duplicated
+        case .descriptorFlags(_, let setCloseOnExec):
+            guard let newest = duplicates.last ?? descriptor else { throw .badFileDescriptor }
+            guard let setCloseOnExec else { return .closeOnExec(try Syscall.closesOnExec(newest)) }
+            try Syscall.setClosesOnExec(newest, setCloseOnExec)
+            return .flagsSet
         case .write(_, let value, let size):
             guard let descriptor else { throw .badFileDescriptor }
             switch try KernelEventCounter.write(descriptor, value, size: size) {

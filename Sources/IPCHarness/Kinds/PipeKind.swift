@@ -25,7 +25,10 @@ import SystemPackage
 /// write recorded as blocking can never fail `EAGAIN` — when one does, it reports the reader gone (`EPIPE`); its
 /// robust twin is `kernel.pipe`, which reports the `EAGAIN`; and the fragile `client.pipe-vmsplice-assumes-whole`, a
 /// writer that takes a `vmsplice` to lend all its bytes (as a write of at most `PIPE_BUF` is atomic) and reports them all,
-/// though the kernel lends only what fits once a slot is free; its robust twin is `kernel.pipe`, which reports the count.
+/// though the kernel lends only what fits once a slot is free; its robust twin is `kernel.pipe`, which reports the count;
+/// and the fragile `client.pipe-dup3-emulated`, whose `dup3` is the fallback for systems without it — `dup2`, then
+/// `F_SETFD(FD_CLOEXEC)` when asked — which succeeds onto the descriptor's own number where `dup3` fails `EINVAL`; its
+/// robust twin is `kernel.pipe`.
 public enum PipeKind: MechanismKind {
     public typealias Model = PipeModel
 
@@ -34,7 +37,7 @@ public enum PipeKind: MechanismKind {
         "client.pipe-eof-on-eintr", "client.pipe-retrying-reader", "client.pipe-ignores-short-writes",
         "client.pipe-spins-at-eof", "client.libc-eof-on-eintr", "client.libc-retrying-reader",
         "client.pipe-eof-on-eagain", "client.pipe-polling-reader", "client.pipe-eagain-as-epipe",
-        "client.pipe-vmsplice-assumes-whole",
+        "client.pipe-vmsplice-assumes-whole", "client.pipe-dup3-emulated",
     ]
 
     /// `FIONREAD` on a read end: what a killed writer's write left in the pipe.
@@ -126,6 +129,8 @@ struct PipeBinding: ObjectBinding {
     private let eagainAsBrokenPipe: Bool
     /// `client.pipe-vmsplice-assumes-whole`'s wrong belief: a `vmsplice` lends all its bytes, as a small write is atomic.
     private let assumesWholeVmsplice: Bool
+    /// `client.pipe-dup3-emulated`'s wrong belief: `dup3` is `dup2` and `F_SETFD`.
+    private let emulatesDup3: Bool
 
     init(readEnd: FileDescriptor?, writeEnd: FileDescriptor?, implementation: String) {
         self.readEnd = readEnd
@@ -133,6 +138,7 @@ struct PipeBinding: ObjectBinding {
         reordersWrites = implementation == "client.pipe-reorders"
         eagainAsBrokenPipe = implementation == "client.pipe-eagain-as-epipe"
         assumesWholeVmsplice = implementation == "client.pipe-vmsplice-assumes-whole"
+        emulatesDup3 = implementation == "client.pipe-dup3-emulated"
         switch implementation {
         case "client.pipe-drops-tail": writer = TailDroppingWriter()
         case "client.pipe-reorders": writer = ReorderingWriter()
@@ -204,6 +210,15 @@ struct PipeBinding: ObjectBinding {
             self.writeEnd = nil
             try Syscall.close(writeEnd)
             return .closed
+        case .fcntl(_, let end, .duplicateOnto(let call)):
+            return try duplicate(end, onto: call)
+        case .fcntl(_, let end, .getDescriptorFlags):
+            guard let descriptor = newest(end) else { throw .badFileDescriptor }
+            return .descriptorFlags(closeOnExec: try Syscall.closesOnExec(descriptor))
+        case .fcntl(_, let end, .setDescriptorFlags(let closeOnExec)):
+            guard let descriptor = newest(end) else { throw .badFileDescriptor }
+            try Syscall.setClosesOnExec(descriptor, closeOnExec)
+            return .flagsSet
         case .fcntl(_, let end, let command):
             guard let descriptor = end == .read ? readEnd : writeEnd else { throw .badFileDescriptor }
             if case .duplicate(let minimum, _) = command {
@@ -241,6 +256,64 @@ struct PipeBinding: ObjectBinding {
         }
     }
 
+    /// The descriptor of `end` a `close` would close next: the newest duplicate, else the end itself.
+    private func newest(_ end: PipeModel.End) -> FileDescriptor? {
+        duplicates[end]?.last ?? (end == .read ? readEnd : writeEnd)
+    }
+
+    /// `dup2`/`dup3` of the newest descriptor of `end` (-1 when none: the kernel's own order of errors then decides)
+    /// onto the number the call names: its own; a free one (the number given, else the lowest free); one opened on
+    /// `/dev/null` for the purpose (`other`); or another of this process's descriptors of the pipe, which the call
+    /// closes — so its bookkeeping moves to `end`.
+    private mutating func duplicate(_ end: PipeModel.End, onto call: PipeModel.DuplicateCall) throws(Errno) -> PipeModel.Output {
+        let source = newest(end) ?? FileDescriptor(rawValue: -1)
+        let flags = call.closeOnExec.map { ($0 ? O_CLOEXEC : 0) | CInt(truncatingIfNeeded: call.otherBits) }
+        var placeholder: FileDescriptor?
+        defer { if let placeholder { try? Syscall.close(placeholder) } }
+        let target: FileDescriptor
+        switch call.target {
+        case .itself:
+            target = source
+        case .free:
+            if let number = call.number {
+                target = FileDescriptor(rawValue: CInt(clamping: number))
+            } else {
+                let lowest = try Syscall.open("/dev/null", flags: O_RDONLY | O_CLOEXEC)
+                try Syscall.close(lowest)
+                target = lowest
+            }
+        case .other:
+            let other = try Syscall.open("/dev/null", flags: O_RDONLY | O_CLOEXEC)
+            placeholder = other
+            target = other
+        case .end(let replaced):
+            let held = [replaced == .read ? readEnd : writeEnd].compactMap { $0 } + (duplicates[replaced] ?? [])
+            guard let other = held.last(where: { $0 != source }) else {
+                BindingFailure.abandon("dup2 onto another descriptor of the pipe's \(replaced) end: the process holds none")
+            }
+            target = other
+        }
+        let made: FileDescriptor
+        if emulatesDup3, let flags, flags & ~O_CLOEXEC == 0 {
+            made = try Syscall.duplicate(source, onto: target.rawValue, flags: nil)
+            if flags & O_CLOEXEC != 0 { try Syscall.setClosesOnExec(made, true) }
+        } else {
+            made = try Syscall.duplicate(source, onto: target.rawValue, flags: flags)
+        }
+        placeholder = nil
+        guard call.target != .itself else { return .duplicated }
+        for held in [PipeModel.End.read, .write] {
+            duplicates[held]?.removeAll { $0 == made }
+        }
+        if readEnd == made { readEnd = nil }
+        if writeEnd == made { writeEnd = nil }
+        duplicates[end, default: []].append(made)
+        // Reads and writes go through the end itself: when the copy replaced it, its oldest duplicate takes its place.
+        if readEnd == nil, duplicates[.read]?.isEmpty == false { readEnd = duplicates[.read]!.removeFirst() }
+        if writeEnd == nil, duplicates[.write]?.isEmpty == false { writeEnd = duplicates[.write]!.removeFirst() }
+        return .duplicated
+    }
+
     /// `lseek`, `pread` or `pwrite` on a pipe's or FIFO's descriptor: what it returned, if it ever succeeds.
     static func unseekable(_ call: PipeModel.UnseekableCall, on descriptor: FileDescriptor) throws(Errno) -> Int {
         switch call {
@@ -264,8 +337,13 @@ struct PipeBinding: ObjectBinding {
             return .size(try Syscall.pipeSize(descriptor))
         case .setPipeSize(let size):
             return .size(try Syscall.setPipeSize(descriptor, size))
-        case .duplicate:
-            BindingFailure.abandon("F_DUPFD is its binding's to make")
+        case .duplicate, .duplicateOnto:
+            BindingFailure.abandon("F_DUPFD, dup2 and dup3 are their binding's to make")
+        case .getDescriptorFlags:
+            return .descriptorFlags(closeOnExec: try Syscall.closesOnExec(descriptor))
+        case .setDescriptorFlags(let closeOnExec):
+            try Syscall.setClosesOnExec(descriptor, closeOnExec)
+            return .flagsSet
         }
     }
 

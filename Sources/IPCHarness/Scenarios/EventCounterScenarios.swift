@@ -8,7 +8,7 @@ public enum EventCounterScenarios {
     /// 2^64 − 2 ceiling and bad buffer sizes.
     public static let counter = Scenario.real(
         name: "eventfd-counter", kind: EventCounterKind.self, implementation: "kernel.eventfd",
-        summary: "2-4 processes write and read a blocking and a nonblocking eventfd: sums, resets, overflow, EINVAL, F_SETFL O_NONBLOCK, lseek, pread, pwrite, ioctl (FIONBIO, FIOASYNC, FIONREAD, FIOCLEX), poll, select",
+        summary: "2-4 processes write and read a blocking and a nonblocking eventfd: sums, resets, overflow, EINVAL, F_SETFL O_NONBLOCK, lseek, pread, pwrite, ioctl (FIONBIO, FIOASYNC, FIONREAD, FIOCLEX), F_GETFD/F_SETFD, dup/F_DUPFD_CLOEXEC, poll, select",
         makeWorkload: { generator in workload(generator: &generator, semaphore: false) })
 
     /// Each read takes 1.
@@ -60,6 +60,15 @@ public enum EventCounterScenarios {
                     default:
                         let request = generator.pick(["FIONREAD", "FIOCLEX", "FIONCLEX"])
                         program.append(Call(process: process, object: object, f: "ioctl", value: ["request": .string(request)]))
+                        // FD_CLOEXEC is the descriptor's: FIOCLEX shows in F_GETFD, and a copy has its own.
+                        if generator.chance(0.5) {
+                            program.append(Call(process: process, object: object, f: "fcntl", value: ["cmd": "F_GETFD"]))
+                        } else {
+                            program.append(generator.chance(0.5)
+                                ? Call(process: process, object: object, f: "dup")
+                                : Call(process: process, object: object, f: "fcntl", value: ["cmd": "F_DUPFD_CLOEXEC", "min": 0]))
+                            program.append(Call(process: process, object: object, f: "fcntl", value: ["cmd": "F_SETFD", "closeOnExec": .bool(generator.chance(0.5))]))
+                        }
                     }
                 case 27:
                     // An event loop's wait: zero, a short or no timeout (asleep until a write, or a signal).

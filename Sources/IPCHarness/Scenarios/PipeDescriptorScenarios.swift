@@ -4,7 +4,93 @@ import IPCModels
 /// forked holders share, `pipe2`'s flags, packet mode, the pipe's size, the calls that need a file position, and
 /// readiness (`poll`, `select`).
 public enum PipeDescriptorScenarios {
-    public static let all: [Scenario] = [descriptors, eofOnWouldBlock, pollingReader, madeDuringRun, eagainAsBrokenPipe, madeNonblocking]
+    public static let all: [Scenario] = [
+        descriptors, eofOnWouldBlock, pollingReader, madeDuringRun, eagainAsBrokenPipe, madeNonblocking, emulatedDup3, realDup3,
+    ]
+
+    /// Fragile: a process that makes `dup3` out of `dup2` and `F_SETFD` — the fallback code written for systems without
+    /// `dup3` — which agrees with `dup3` on every call but one: onto the descriptor's own number `dup2` returns it
+    /// (and the emulation sets `FD_CLOEXEC` on it), where `dup3` fails `EINVAL`.
+    public static let emulatedDup3 = Scenario.real(
+        name: "pipe-fragile-dup3-emulated", kind: PipeKind.self, implementation: "client.pipe-dup3-emulated",
+        summary: "BROKEN: dup3 emulated by dup2 and F_SETFD(FD_CLOEXEC) succeeds onto the descriptor's own number, where dup3 fails EINVAL",
+        isBroken: true,
+        makeWorkload: { generator in duplicateOntoWorkload(generator: &generator) })
+
+    /// Robust twin: the real `dup3`, which fails `EINVAL` onto the same number.
+    public static let realDup3 = Scenario.real(
+        name: "pipe-robust-dup3", kind: PipeKind.self, implementation: "kernel.pipe",
+        summary: "robust twin of pipe-fragile-dup3-emulated: dup3 and dup2 onto the descriptor itself, a free number and the other end, F_GETFD/F_SETFD, writes and reads",
+        makeWorkload: { generator in duplicateOntoWorkload(generator: &generator) })
+
+    /// 1-2 processes each make a pipe (`pipe2`, with or without `O_CLOEXEC`) and copy its ends about with `dup2` and
+    /// `dup3` (onto themselves, a free number, `/dev/null`'s number, the other end's: closing it), looking at
+    /// `FD_CLOEXEC` with `F_GETFD` and changing it with `F_SETFD`, with nonblocking writes and reads between.
+    static func duplicateOntoWorkload(generator: inout SeededGenerator) -> Workload {
+        eachMakesAPipe(most: 2, generator: &generator) { process, call, generator in
+            call("pipe2", ["flags": generator.chance(0.5) ? ["O_NONBLOCK", "O_CLOEXEC"] : ["O_NONBLOCK"]])
+            var held: [String: Int] = ["read": 1, "write": 1]
+            for sequence in 0..<generator.next(in: 4...9) {
+                duplicateOntoStep(call, held: &held, process: process, sequence: sequence, generator: &generator)
+            }
+        }
+    }
+
+    /// 1 to `most` processes, each making a pipe of its own (`p0`, `p1`, …, role `create`) and using it as `program`
+    /// says: its calls, made through `call`.
+    static func eachMakesAPipe(
+        most: Int, generator: inout SeededGenerator,
+        _ program: (_ process: Int, _ call: (String, JSONValue?) -> Void, _ generator: inout SeededGenerator) -> Void
+    ) -> Workload {
+        var objects: [Workload.Object] = []
+        var processes: [Workload.Process] = []
+        for process in 1...generator.next(in: 1...most) {
+            let object = "p\(process - 1)"
+            var calls: [Call] = []
+            program(process, { f, value in calls.append(Call(process: process, object: object, f: f, value: value)) }, &generator)
+            objects.append(Workload.Object(name: object, kind: "pipe"))
+            processes.append(Workload.Process(id: process, holds: [object: ["create"]], program: calls))
+        }
+        return Workload(objects: objects, processes: processes)
+    }
+
+    /// One call of a process holding `held` descriptors of each end of the pipe it made (kept up to date: a `dup2`
+    /// onto another of its descriptors of the pipe is drawn only while it holds one).
+    static func duplicateOntoStep(
+        _ call: (String, JSONValue?) -> Void, held: inout [String: Int], process: Int, sequence: Int, generator: inout SeededGenerator
+    ) {
+        let end = generator.pick(["read", "write"])
+        switch generator.next(in: 0...9) {
+        case 0...3:
+            let dup3 = generator.chance(0.6)
+            var value: JSONObject = ["end": .string(end)]
+            if dup3 { value["flags"] = generator.chance(0.7) ? ["O_CLOEXEC"] : [] }
+            if dup3 && generator.chance(0.1) { value["bits"] = 2048 }  // O_NONBLOCK: EINVAL
+            let other = end == "read" ? "write" : "read"
+            let targets = ["self", "self", "free", "other"] + (held[end]! > 0 && held[other]! > 0 ? [other] : [])
+                + (held[end]! > 1 ? [end] : [])
+            let onto = generator.pick(targets)
+            value["onto"] = .string(onto)
+            call(dup3 ? "dup3" : "dup2", .object(value))
+            let succeeds = held[end]! > 0 && (!dup3 || (onto != "self" && value["bits"] == nil))
+            if succeeds && onto != "self" {
+                held[end]! += 1
+                if onto == "read" || onto == "write" { held[onto]! -= 1 }
+            }
+        case 4:
+            call("fcntl", ["end": .string(end), "cmd": "F_GETFD"])
+        case 5:
+            call("fcntl", ["end": .string(end), "cmd": "F_SETFD", "closeOnExec": .bool(generator.chance(0.5))])
+        case 6...7:
+            let size = generator.next(in: 1...3000)
+            call("write", ["data": Payload.json(PayloadMaker.make(process: process, sequence: sequence, count: size, generator: &generator)), "nonblocking": true])
+        case 8:
+            call("read", ["max": .int(generator.next(in: 1...4096)), "nonblocking": true])
+        default:
+            call("close", ["end": .string(end)])
+            held[end] = max(0, held[end]! - 1)
+        }
+    }
 
     /// Fragile: a writer that believes `pipe2(O_NONBLOCK)` leaves the write end blocking, so a write that fails
     /// `EAGAIN` on the full pipe it made is, to it, a pipe without reader (`EPIPE`).
@@ -23,12 +109,7 @@ public enum PipeDescriptorScenarios {
     /// 1-2 processes each make a pipe with `pipe2(O_NONBLOCK)` and write into it without asking for `nonblocking`:
     /// the first four writes (17-30 KB) overfill its 64 KiB, then writes and nonblocking reads mix.
     static func nonblockingMadeWorkload(generator: inout SeededGenerator) -> Workload {
-        var objects: [Workload.Object] = []
-        var processes: [Workload.Process] = []
-        for process in 1...generator.next(in: 1...2) {
-            let object = "p\(process - 1)"
-            var program: [Call] = []
-            func call(_ f: String, _ value: JSONValue) { program.append(Call(process: process, object: object, f: f, value: value)) }
+        eachMakesAPipe(most: 2, generator: &generator) { process, call, generator in
             call("pipe2", ["flags": generator.chance(0.5) ? ["O_NONBLOCK", "O_CLOEXEC"] : ["O_NONBLOCK"]])
             for sequence in 0..<generator.next(in: 5...9) {
                 if sequence >= 4 && generator.chance(0.3) {
@@ -38,10 +119,7 @@ public enum PipeDescriptorScenarios {
                     call("write", ["data": Payload.json(PayloadMaker.make(process: process, sequence: sequence, count: size, generator: &generator))])
                 }
             }
-            objects.append(Workload.Object(name: object, kind: "pipe"))
-            processes.append(Workload.Process(id: process, holds: [object: ["create"]], program: program))
         }
-        return Workload(objects: objects, processes: processes)
     }
 
     /// A pipe its one holder makes during the run: `pipe` or `pipe2` with random flags (some refused: an unknown bit,
@@ -53,16 +131,11 @@ public enum PipeDescriptorScenarios {
         makeWorkload: { generator in madeDuringRunWorkload(generator: &generator) })
 
     static func madeDuringRunWorkload(generator: inout SeededGenerator) -> Workload {
-        var objects: [Workload.Object] = []
-        var processes: [Workload.Process] = []
-        for process in 1...generator.next(in: 1...3) {
-            let object = "p\(process - 1)"
-            var program: [Call] = []
-            func call(_ f: String, _ value: JSONValue? = nil) { program.append(Call(process: process, object: object, f: f, value: value)) }
+        eachMakesAPipe(most: 3, generator: &generator) { process, call, generator in
             if generator.chance(0.3) { call("write", ["data": "x", "nonblocking": true]) }
             if generator.chance(0.3) { call("pipe2", ["flags": ["O_NONBLOCK"], "bits": .int(generator.pick([0x80, 0x10, 0x1_0000]))]) }
             if generator.chance(0.2) {
-                call("pipe")
+                call("pipe", nil)
             } else {
                 let names = ["O_NONBLOCK", "O_DIRECT", "O_CLOEXEC"].filter { _ in generator.chance(0.5) }
                 call("pipe2", ["flags": .array(names.map { .string($0) })])
@@ -82,10 +155,7 @@ public enum PipeDescriptorScenarios {
                     call("close", ["end": .string(generator.pick(["read", "write"]))])
                 }
             }
-            objects.append(Workload.Object(name: object, kind: "pipe"))
-            processes.append(Workload.Process(id: process, holds: [object: ["create"]], program: program))
         }
-        return Workload(objects: objects, processes: processes)
     }
 
     /// Every descriptor call the pipe model has, on descriptions some holders share.
