@@ -42,12 +42,13 @@ extension SignalModel {
 
     /// `sigaction` when the old action is known: reports it, and sets the new one, discarding the pending instances
     /// an ignoring action discards.
-    func setAction(_ state: State, signal: Int, action: Action?) -> (output: Output, next: State) {
+    func setAction(_ state: State, signal: Int, action: Action?, flags: HandlerFlags = .recording) -> (output: Output, next: State) {
         if Self.refusesAction(signal, setting: action != nil) { return (.failed(.EINVAL), state) }
         let old = state.actions[signal] ?? .standard
         guard let action else { return (.previousAction(old), state) }
         var next = state
         next.actions[signal] = action
+        next.handlerFlags[signal] = action == .handler ? flags : nil
         if action == .ignore || (action == .standard && Self.ignoredByDefault.contains(signal)) {
             next.pending.removeAll { $0.signal == signal }
             next.threadPending.removeAll { $0.signal == signal }
@@ -56,8 +57,8 @@ extension SignalModel {
     }
 
     /// `sigaction`'s steps: one atomic step; an old action the trace has not shown yet may be reported as any.
-    func actionSteps(_ state: State, signal: Int, action: Action?, output: Output?) -> [Step<State>] {
-        let (expected, next) = setAction(state, signal: signal, action: action)
+    func actionSteps(_ state: State, signal: Int, action: Action?, flags: HandlerFlags, output: Output?) -> [Step<State>] {
+        let (expected, next) = setAction(state, signal: signal, action: action, flags: flags)
         guard let output else { return [.completed(next)] }
         if case .previousAction(let reported) = output, case .previousAction = expected, state.actions[signal] == nil {
             var learned = next

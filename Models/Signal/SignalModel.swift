@@ -123,8 +123,9 @@ public struct SignalModel: TraceModel {
         case signalfdRead(process: Int, signals: [Int], max: Int, nonblocking: Bool)
         /// `poll` or `select` by the receiver on a `signalfd` for `signals` (made for the call): takes nothing.
         case signalfdReadiness(process: Int, signals: [Int], call: PipeModel.ReadinessCall)
-        /// `sigaction` by the receiver for `signal`, setting `action` (nil: only asking for the current one).
-        case sigaction(process: Int, signal: Int, action: Action?)
+        /// `sigaction` by the receiver for `signal`, setting `action` (nil: only asking for the current one); a
+        /// handler's `flags` (the recording handler's unless a trace says otherwise).
+        case sigaction(process: Int, signal: Int, action: Action?, flags: HandlerFlags = .recording)
         /// `sigprocmask` by the receiver on `signals` of its set (see ``MaskChange``).
         case sigprocmask(process: Int, change: MaskChange, signals: [Int])
         /// `sigsuspend` by the receiver with `signals` of its set unblocked: what the handler saw.
@@ -192,6 +193,8 @@ public struct SignalModel: TraceModel {
         /// The receiver's action for each signal whose action is known (from set-up or a `sigaction`); a signal absent
         /// here has an action the trace does not show, which a first `sigaction` may report as anything.
         public internal(set) var actions: [Int: Action] = [:]
+        /// The flags and mask of each handler a `sigaction` of the trace installed (absent: the recording handler's).
+        public internal(set) var handlerFlags: [Int: HandlerFlags] = [:]
         /// The signals the receiver's `sigsuspend` has unblocked while it sleeps (nil when it is not asleep in one):
         /// one of them sent now whose action ignores it is discarded at once (`sig_ignored`: no longer blocked).
         public internal(set) var suspended: [Int]? = nil
@@ -246,8 +249,8 @@ public struct SignalModel: TraceModel {
             if Self.nothingReady(result) && call.timeout < 0 { return [] }
             return output == nil || output == result ? [.completed(state)] : []
         }
-        if case .sigaction(_, let signal, let action) = input {
-            return actionSteps(state, signal: signal, action: action, output: output)
+        if case .sigaction(_, let signal, let action, let flags) = input {
+            return actionSteps(state, signal: signal, action: action, flags: flags, output: output)
         }
         if case .sigprocmask(_, let change, let signals) = input {
             return maskSteps(state, change: change, signals: signals, output: output)
@@ -379,8 +382,8 @@ public struct SignalModel: TraceModel {
             return (.pendingSignals(state.pendingSignals), state)
         case .signalfdRead:
             return nil  // several steps: see signalfdSteps
-        case .sigaction(_, let signal, let action):
-            return setAction(state, signal: signal, action: action)
+        case .sigaction(_, let signal, let action, let flags):
+            return setAction(state, signal: signal, action: action, flags: flags)
         case .sigprocmask, .sigsuspend:
             return maskOutcome(input, in: state)
         case .pause:
@@ -467,8 +470,9 @@ public struct SignalModel: TraceModel {
             call = "read signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))} up to \(max) bytes" + (nonblocking ? " (SFD_NONBLOCK)" : "")
         case .signalfdReadiness(_, let signals, let readinessCall):
             call = "\(readinessCall) on signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
-        case .sigaction(_, let signal, let action):
+        case .sigaction(_, let signal, let action, let flags):
             call = "sigaction \(Self.name(of: signal))" + (action.map { " \($0.constant)" } ?? " (asking)")
+                + (action == .handler && flags != .recording ? " \(flags)" : "")
         case .sigprocmask(_, let change, let signals):
             call = "sigprocmask \(change.rawValue) {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
                 + (change == .unblock ? " and block again" : "")

@@ -68,18 +68,26 @@ static int copy_records(int *signo, int *code, int *pid, int *value, int capacit
 
 int ipc_sigaction(int signal, int action, int *old) {
     struct sigaction new_action = {0}, previous = {0};
-    if (action == 2) {
-        // Every signal blocked while it runs: one handler at a time, so they run (and record) in the kernel's
-        // dequeue order; with an empty mask the kernel nests them, and they record in reverse (measured).
-        sigfillset(&new_action.sa_mask);
+    int kind = action < 0 ? -1 : action & 0xf;
+    if (kind == 2) {
+        // By default every signal is blocked while it runs: one handler at a time, so they run (and record) in the
+        // kernel's dequeue order; with an empty mask the kernel nests them, and they record in reverse (measured).
+        if (action & IPC_HANDLER_EMPTY_MASK) sigemptyset(&new_action.sa_mask);
+        else sigfillset(&new_action.sa_mask);
         new_action.sa_sigaction = record_signal;
-        new_action.sa_flags = SA_SIGINFO;
+        new_action.sa_flags = SA_SIGINFO | (action & IPC_HANDLER_RESETHAND ? SA_RESETHAND : 0)
+            | (action & IPC_HANDLER_NODEFER ? SA_NODEFER : 0);
     } else {
         sigemptyset(&new_action.sa_mask);
-        new_action.sa_handler = action == 0 ? SIG_DFL : SIG_IGN;
+        new_action.sa_handler = kind == 0 ? SIG_DFL : SIG_IGN;
     }
     if (sigaction(signal, action < 0 ? NULL : &new_action, &previous) == -1) return -1;
     *old = previous.sa_handler == SIG_DFL ? 0 : previous.sa_handler == SIG_IGN ? 1 : 2;
+    int masked = 0;
+    for (int other = 1; other < NSIG; other++) masked += sigismember(&previous.sa_mask, other) == 1;
+    if (*old == 2 && masked == 0) *old |= IPC_HANDLER_EMPTY_MASK;
+    if (previous.sa_flags & SA_RESETHAND) *old |= IPC_HANDLER_RESETHAND;
+    if (previous.sa_flags & SA_NODEFER) *old |= IPC_HANDLER_NODEFER;
     return 0;
 }
 

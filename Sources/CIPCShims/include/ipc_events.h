@@ -17,9 +17,16 @@ int ipc_sigrtmax(void);
 /// Blocks (`block` true) or unblocks the signals `signals[0..<count]` in the calling thread.
 int ipc_block_signals(const int *signals, int count, int block);
 
+/// Bits added to a handler's `action` (2) for `ipc_sigaction`, and reported in `*old`.
+#define IPC_HANDLER_RESETHAND 0x10
+#define IPC_HANDLER_NODEFER 0x20
+/// The handler's `sa_mask` empty instead of full.
+#define IPC_HANDLER_EMPTY_MASK 0x40
+
 /// sigaction(signal) setting SIG_DFL (`action` 0), SIG_IGN (1) or a handler that records each signal's siginfo
-/// (2; SA_SIGINFO, every signal blocked while it runs), or only asking (-1); writes the old action as 0, 1 or 2 (any
-/// other function: 2) to `*old`. 0, or -1 with errno.
+/// (2; SA_SIGINFO, every signal blocked while it runs unless `IPC_HANDLER_EMPTY_MASK`, with `SA_RESETHAND` and
+/// `SA_NODEFER` for the bits above), or only asking (-1); writes the old action as 0, 1 or 2 (any other function: 2)
+/// with the old handler's bits to `*old`. 0, or -1 with errno.
 int ipc_sigaction(int signal, int action, int *old);
 
 /// sigprocmask(SIG_UNBLOCK) of `signals[0..<count]` then SIG_BLOCK again: fills up to `capacity` entries of each array

@@ -183,7 +183,7 @@ struct SignalBinding: ObjectBinding {
                 let delivery = self.delivery(info)
                 return .received(signal: delivery.signal, details: delivery.details)
             }
-        case .sigaction(_, let signal, let action):
+        case .sigaction(_, let signal, let action, let flags):
             // Only the object's own (blocked) signals, or calls the kernel refuses: a new action for any other signal
             // could run at any point of the worker, or take SIGUSR1 (the harness's) or the runtime's own away.
             guard received.contains(Int32(clamping: signal)) || SignalModel.refusesAction(signal, setting: action != nil) || action == nil else {
@@ -196,7 +196,11 @@ struct SignalBinding: ObjectBinding {
                 case .handler: .handler
                 }
             }
-            let old = try KernelSignals.setAction(Int32(clamping: signal), to: how)
+            var handlerFlags: Syscall.HandlerFlags = []
+            if flags.resetHand { handlerFlags.insert(.resetHand) }
+            if flags.noDefer { handlerFlags.insert(.noDefer) }
+            if !flags.masksAll { handlerFlags.insert(.emptyMask) }
+            let old = try KernelSignals.setAction(Int32(clamping: signal), to: how, flags: handlerFlags)
             return .previousAction(old == .standard ? .standard : old == .ignore ? .ignore : .handler)
         case .sigprocmask(_, let change, let signals):
             let numbers = try ownSignals(signals, doing: "unblock")
@@ -208,19 +212,17 @@ struct SignalBinding: ObjectBinding {
                 try KernelSignals.block(numbers)
                 return .deliveries([])
             case .unblock:
-                try refuseFatalActions(numbers)
+                try refuseFatalActions(numbers, suspending: false)
                 return .deliveries(try KernelSignals.unblockBriefly(numbers).map(delivery))
             }
         case .sigsuspend(_, let signals):
             let numbers = try ownSignals(signals, doing: "sigsuspend on")
-            try refuseFatalActions(numbers)
-            let seen = try KernelSignals.suspend(unblocking: numbers)
-            guard seen.count == 1 else {
-                // The handler blocks every signal while it runs, so the kernel runs one before the old mask is back.
-                BindingFailure.abandon("sigsuspend ran the handler \(seen.count) times, where this kernel runs it once")
-            }
-            let delivery = self.delivery(seen[0])
-            return .received(signal: delivery.signal, details: delivery.details)
+            try refuseFatalActions(numbers, suspending: true)
+            // With the recording handler's full mask the kernel runs one before the old mask is back; handlers with an
+            // empty mask nest, and every one runs.
+            let seen = try KernelSignals.suspend(unblocking: numbers).map(delivery)
+            guard let first = seen.first else { throw Errno.interrupted }
+            return seen.count == 1 ? .received(signal: first.signal, details: first.details) : .deliveries(seen)
         case .pause:
             // The receiver's main thread blocks the object's signals, so none of them ends it: only the harness's
             // SIGUSR1 (a signal fault) does, with EINTR; without one it sleeps until the driver's stall handling
@@ -249,11 +251,26 @@ struct SignalBinding: ObjectBinding {
         return numbers
     }
 
-    /// Stops before unblocking a signal whose action is a default that ends or stops the worker.
-    func refuseFatalActions(_ signals: [Int32]) throws(Errno) {
-        for signal in signals where !SignalModel.ignoredByDefault.contains(Int(signal)) {
-            if try KernelSignals.setAction(signal, to: nil) == .standard {
+    /// Stops before unblocking a signal whose action is a default that ends or stops the worker — or may become one:
+    /// an `SA_RESETHAND` handler's second pending instance meets `SIG_DFL` (measured: two queued `SIGRTMIN+1` kill the
+    /// receiver), unless the call is a `sigsuspend` whose handlers all block every signal (it runs one handler only).
+    func refuseFatalActions(_ signals: [Int32], suspending: Bool) throws(Errno) {
+        var flags: [Int32: Syscall.HandlerFlags] = [:]
+        for signal in signals {
+            let (action, handlerFlags) = try KernelSignals.action(of: signal)
+            if action == .handler { flags[signal] = handlerFlags }
+            if action == .standard && !SignalModel.ignoredByDefault.contains(Int(signal)) {
                 BindingFailure.abandon("unblocking \(SignalModel.name(of: Int(signal))) with its default action would end the receiver")
+            }
+        }
+        let runsOne = suspending && flags.values.allSatisfy { !$0.contains(.emptyMask) }
+        guard !runsOne else { return }
+        let pending = KernelSignals.pendingSets()
+        for (signal, handlerFlags) in flags where handlerFlags.contains(.resetHand) && !SignalModel.ignoredByDefault.contains(Int(signal)) {
+            // A standard signal is pending at most once in each set; a real-time one may be queued many times.
+            let once = signal < SignalModel.firstRealtime && pending.map { !($0.thread.contains(signal) && $0.process.contains(signal)) } == true
+            if !once {
+                BindingFailure.abandon("unblocking \(SignalModel.name(of: Int(signal))), whose SA_RESETHAND handler leaves a default action that would end the receiver at a second instance")
             }
         }
     }
