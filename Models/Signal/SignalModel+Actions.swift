@@ -1,6 +1,7 @@
 // The receiver's signal actions (`sigaction`), as far as they change what is pending or what a trace shows: the
-// object's signals are blocked from set-up for the run, so no handler and no default action ever runs; an action
-// matters only through what setting it discards, and through the old action the call reports.
+// object's signals are blocked from set-up for the run, so a handler or a default action runs only when `sigprocmask`
+// or `sigsuspend` unblocks them (see `SignalModel+Handlers.swift` for the handler's flags and mask); otherwise an
+// action matters through what setting it discards, and through the old action the call reports.
 //
 // Measured on this machine (`KernelSignalFactsTests+Actions`, and a C probe):
 // - `SIG_IGN` discards the signal's pending instances, from the process's set and the thread's alike (a `kill`, a
@@ -11,7 +12,7 @@
 // - `EINVAL`: signal 0, 32 and 33 (glibc keeps them for itself and refuses them before the kernel), 65 and above,
 //   and setting any action of `SIGKILL` or `SIGSTOP`; asking for theirs (no new action) succeeds.
 extension SignalModel {
-    /// A signal's action, as `sigaction` sets and reports it (the handler's flags and mask are not in a trace).
+    /// A signal's action, as `sigaction` sets and reports it (a handler's flags and mask: ``HandlerFlags``).
     public enum Action: String, Hashable, Sendable {
         /// `SIG_DFL`.
         case standard = "default"

@@ -58,6 +58,10 @@
 ///   `sig_ignored` never ignores a blocked signal). It reports the old action; `EINVAL` for 0, 32 and 33 (glibc's
 ///   own), numbers past 64, and a new action for `SIGKILL` or `SIGSTOP` (asking theirs is allowed)
 ///   (`KernelSignalFactsTests+Actions`). See `SignalModel+Actions.swift`.
+/// - When `sigprocmask` or `sigsuspend` unblocks pending signals, their handlers run as the kernel's delivery loop
+///   stacks them: with the recording handler's full `sa_mask` one after another in the dequeue order, with an empty
+///   one nested and in reverse (`SA_NODEFER` lets a signal nest into its own handler); `SA_RESETHAND` sets the action
+///   back to `SIG_DFL` as the handler is delivered (`KernelSignalFactsTests+Handlers`). See `SignalModel+Handlers.swift`.
 public struct SignalModel: TraceModel {
     public static let name = "signal"
 
