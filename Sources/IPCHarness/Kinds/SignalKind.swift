@@ -28,6 +28,10 @@ import SystemPackage
 /// `pause` is a `sigwait` on the object's signals, reporting `pause`'s 0 — but with the set blocked the kernel's
 /// `pause` neither returns for them nor takes them (and never returns 0).
 ///
+/// `client.signal-resethand-rearmed` believes a handler installed with `SA_RESETHAND` stays installed once it has
+/// run (as a BSD `signal()` handler does): asked for such a signal's action, it answers "handler" from its own table
+/// of what it installed instead of asking the kernel — which set the action back to `SIG_DFL` as it delivered it.
+///
 /// The receiver leads a process group of its own (for `killpg`) and sets its object's signals to `SIG_DFL` at
 /// set-up, so the model knows their actions.
 public enum SignalKind: MechanismKind {
@@ -35,7 +39,7 @@ public enum SignalKind: MechanismKind {
 
     public static let implementations = [
         "kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order", "client.signal-reset-before-wait",
-        "client.signal-pause-takes-signal",
+        "client.signal-pause-takes-signal", "client.signal-resethand-rearmed",
     ]
 
     public static func model(for workload: Workload) -> SignalModel {
@@ -101,7 +105,8 @@ public enum SignalKind: MechanismKind {
             lowestPendingFirst: implementation == "client.signal-lowest-pending-first",
             sigwaitInSetOrder: implementation == "client.signal-sigwait-in-set-order",
             resetBeforeWait: implementation == "client.signal-reset-before-wait",
-            pauseTakesSignal: implementation == "client.signal-pause-takes-signal")
+            pauseTakesSignal: implementation == "client.signal-pause-takes-signal",
+            resetHandRearmed: implementation == "client.signal-resethand-rearmed")
     }
 }
 
@@ -122,6 +127,9 @@ struct SignalBinding: ObjectBinding {
     let resetBeforeWait: Bool
     /// `client.signal-pause-takes-signal`'s wrong `pause`.
     let pauseTakesSignal: Bool
+    /// `client.signal-resethand-rearmed`'s belief, and its table of the signals it gave an `SA_RESETHAND` handler.
+    let resetHandRearmed: Bool
+    var oneShotHandlers: Set<Int> = []
 
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
         if resetBeforeWait {
@@ -200,6 +208,10 @@ struct SignalBinding: ObjectBinding {
             if flags.resetHand { handlerFlags.insert(.resetHand) }
             if flags.noDefer { handlerFlags.insert(.noDefer) }
             if !flags.masksAll { handlerFlags.insert(.emptyMask) }
+            if resetHandRearmed && action == nil && oneShotHandlers.contains(signal) { return .previousAction(.handler) }
+            if action != nil {
+                if action == .handler && flags.resetHand { oneShotHandlers.insert(signal) } else { oneShotHandlers.remove(signal) }
+            }
             let old = try KernelSignals.setAction(Int32(clamping: signal), to: how, flags: handlerFlags)
             return .previousAction(old == .standard ? .standard : old == .ignore ? .ignore : .handler)
         case .sigprocmask(_, let change, let signals):
