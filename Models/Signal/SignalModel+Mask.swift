@@ -64,51 +64,16 @@ extension SignalModel {
         return recorded.count == 1 ? .received(signal: first.signal, details: first.details) : .deliveries(recorded)
     }
 
-    /// `sigprocmask`'s steps (one atomic step): an unblock delivers every pending signal of the set to its action,
-    /// and `observed` must be what the handlers recorded in the order they ran (``handlerRuns(_:unblocking:suspending:)``;
-    /// a signal of unknown action may have run a handler or been discarded, and a fatal one cannot have been pending:
-    /// the receiver would have died in the call).
+    /// `sigprocmask`'s steps: an unblock runs the kernel's delivery loop, one step per push, discard or handler run
+    /// (``loopSteps(_:observed:)``), and `observed` must be what the handlers recorded in the order they ran (a signal
+    /// of unknown action may have run a handler or been discarded, and a fatal one cannot have been pending: the
+    /// receiver would have died in the call).
     func maskSteps(_ state: State, change: MaskChange, signals: [Int], output: Output?) -> [Step<State>] {
         switch change {
         case .invalid: return output == nil || output == .failed(.EINVAL) ? [.completed(state)] : []
         case .block: return output == nil || output == .deliveries([]) ? [.completed(state)] : []
-        case .unblock:
-            return handlerRuns(state, unblocking: signals, suspending: false).compactMap { run in
-                guard let output else { return .completed(run.next) }
-                guard !run.died, case .deliveries(let observed) = output, Self.allows(run.recorded, observed) else { return nil }
-                return .completed(run.next)
-            }
+        case .unblock: return unblockSteps(state, signals: signals, output: output)
         }
-    }
-
-    /// `sigsuspend`'s steps: on entry the kernel's delivery loop runs with its set unblocked (ignored pending signals
-    /// discarded); once a handler has run it completes with what the handlers recorded (one, with the recording
-    /// handler's full mask; all of them, nested, with an empty one). With none run it sleeps, every ignored one
-    /// discarded (a partial step: while it sleeps, a signal of its set sent with an ignoring action is discarded on
-    /// arrival, measured by the scenario `signal-robust-actions` under PCT), and completes once one that runs a handler
-    /// is pending. `EINTR` without one: a handled signal outside its set.
-    func suspendSteps(_ state: State, signals: [Int], output: Output?) -> [Step<State>] {
-        var steps: [Step<State>] = []
-        for run in handlerRuns(state, unblocking: signals, suspending: true) {
-            if run.died {
-                if output == nil { steps.append(.completed(run.next)) }
-                continue
-            }
-            var current = run.next
-            current.suspended = nil
-            if let expected = Self.suspendOutput(run.recorded) {
-                if output == nil || output.map({ Self.allowsSuspension(expected, $0) }) == true { steps.append(.completed(current)) }
-                continue
-            }
-            // Nothing of its set runs a handler: it sleeps (again), every ignored one discarded.
-            current.suspended = signals
-            if state.suspended == nil { steps.append(.partial(current)) }
-            if output == .failed(.EINTR) || output == nil {
-                current.suspended = nil
-                steps.append(.completed(current))
-            }
-        }
-        return steps
     }
 
     /// Whether `sigsuspend`'s `observed` report is the `expected` one (details compared with ``Details/allows(_:)``).

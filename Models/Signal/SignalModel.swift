@@ -202,6 +202,8 @@ public struct SignalModel: TraceModel {
         /// The signals the receiver's `sigsuspend` has unblocked while it sleeps (nil when it is not asleep in one):
         /// one of them sent now whose action ignores it is discarded at once (`sig_ignored`: no longer blocked).
         public internal(set) var suspended: [Int]? = nil
+        /// The receiver's `sigprocmask` unblock or `sigsuspend` whose delivery loop is running (nil when none is).
+        public internal(set) var loop: DeliveryLoop? = nil
 
         /// Queued details in both sets, which count against the limit.
         var queuedCount: Int { (pending + threadPending).reduce(0) { $0 + $1.queue.count } }
@@ -344,6 +346,7 @@ public struct SignalModel: TraceModel {
         var next = state
         next.readTaken = 0
         next.suspended = nil
+        next.loop = nil
         return next
     }
 
