@@ -24,6 +24,13 @@ extension SignalModel {
         case invalid
     }
 
+    /// Which call changes the mask: `sigprocmask`, or `pthread_sigmask` (the receiver's one thread: the same mask;
+    /// glibc returns its error number instead of setting `errno`, which a trace does not tell apart).
+    public enum MaskCall: String, Hashable, Sendable {
+        case process = "sigprocmask"
+        case thread = "pthread_sigmask"
+    }
+
     /// What happens to a pending signal when it is unblocked, by its action: a handler runs, or it is discarded, or
     /// (a terminating default action) the receiver dies; nil when the action is not known (a handler or discarded).
     func fate(of signal: Int, in state: State) -> Fate? {
@@ -41,11 +48,13 @@ extension SignalModel {
     /// die, or `sigsuspend` sleeps).
     func maskOutcome(_ input: Input, in state: State) -> (output: Output, next: State)? {
         switch input {
-        case .sigprocmask(_, .invalid, _): return (.failed(.EINVAL), state)
-        case .sigprocmask(_, .block, _): return (.deliveries([]), state)
-        case .sigprocmask(_, .unblock, let signals):
+        case .sigprocmask(_, .invalid, _, _): return (.failed(.EINVAL), state)
+        case .sigprocmask(_, .block, let signals, let call):
+            return (call == .thread ? .maskChanged(deliveries: [], old: Set(signals).sorted()) : .deliveries([]), state)
+        case .sigprocmask(_, .unblock, let signals, let call):
             guard let run = handlerRuns(state, unblocking: signals, suspending: false).first, !run.died else { return nil }
-            return (.deliveries(run.recorded), run.next)
+            // The worker asks pthread_sigmask for the old mask too: every signal of the call was blocked.
+            return (call == .thread ? .maskChanged(deliveries: run.recorded, old: Set(signals).sorted()) : .deliveries(run.recorded), run.next)
         case .sigsuspend(_, let signals):
             guard let run = handlerRuns(state, unblocking: signals, suspending: true).first, !run.died,
                 let output = Self.suspendOutput(run.recorded)
@@ -71,7 +80,9 @@ extension SignalModel {
     func maskSteps(_ state: State, change: MaskChange, signals: [Int], output: Output?) -> [Step<State>] {
         switch change {
         case .invalid: return output == nil || output == .failed(.EINVAL) ? [.completed(state)] : []
-        case .block: return output == nil || output == .deliveries([]) ? [.completed(state)] : []
+        case .block:
+            guard let output else { return [.completed(state)] }
+            return output == .deliveries([]) || output == .maskChanged(deliveries: [], old: Set(signals).sorted()) ? [.completed(state)] : []
         case .unblock: return unblockSteps(state, signals: signals, output: output)
         }
     }

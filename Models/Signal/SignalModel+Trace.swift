@@ -9,7 +9,8 @@
 //             (receiver only; ACTION "default" | "ignore" | "handler"; no "action": only asks; a handler's
 //             "flags": ["SA_RESETHAND", "SA_NODEFER", "SA_SIGINFO"]? and "mask": "all" (default) | "none")
 //   sigprocmask {"how": "unblock" | "block" | "invalid",      {"deliveries": [{"signal": SIG, …}, …]}  EINVAL
-//             "signals": [SIG, ...]} (receiver only; unblock: and block again at once; what the handler saw)
+//             "signals": [SIG, ...]} (receiver only; unblock: and block again at once; what the handler saw; the
+//             ok value may add "old": [SIG, ...], the call's signals the old mask blocked; "pthread_sigmask" alike)
 //   sigsuspend {"signals": [SIG, ...]} (receiver only)         {"signal": SIG, "code": …, …} (what the   EINTR
 //                                                              handler saw; the call itself returns -1 EINTR),
 //                                                              or {"deliveries": [...]} when handlers nested
@@ -72,13 +73,13 @@ extension SignalModel {
             let signal = try Self.signal(try call.value.required("signal"), field: "signal")
             let action = try call.value.optional("action").map { (value) throws(ModelError) in try Self.action(value, field: "action") }
             return .sigaction(process: call.process, signal: signal, action: action, flags: try Self.handlerFlags(call.value, action: action))
-        case "sigprocmask":
+        case "sigprocmask", "pthread_sigmask":
             try requireReceiver(call, doing: "unblocks")
             let how = try call.value.required("how").text("how")
             guard let change = MaskChange(rawValue: how) else {
                 throw ModelError("field 'how' must be \"unblock\", \"block\" or \"invalid\", not \"\(how)\" (SIG_SETMASK and the old mask are not modelled)")
             }
-            return .sigprocmask(process: call.process, change: change, signals: try Self.waitSet(call.value))
+            return .sigprocmask(process: call.process, change: change, signals: try Self.waitSet(call.value), call: MaskCall(rawValue: call.f)!)
         case "sigsuspend":
             try requireReceiver(call, doing: "waits for")
             return .sigsuspend(process: call.process, signals: try Self.waitSet(call.value))
@@ -115,7 +116,7 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, killpg, sigaction, sigprocmask, sigsuspend, pause, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, killpg, sigaction, sigprocmask, pthread_sigmask, sigsuspend, pause, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
         }
     }
 
@@ -153,9 +154,12 @@ extension SignalModel {
             }
             return .pendingSignals(Set(signals).sorted())
         case (.ok(let value), .sigprocmask):
-            return .deliveries(try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
+            let deliveries = try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
                 try Self.delivery(from: value)
-            })
+            }
+            guard case .object(let fields) = value, let old = fields["old"] else { return .deliveries(deliveries) }
+            let signals = try old.elements("old").map { (value) throws(ModelError) in try Self.signal(value, field: "old") }
+            return .maskChanged(deliveries: deliveries, old: Set(signals).sorted())
         case (.ok(let value), .sigsuspend):
             // Nested handlers (an empty sa_mask) all run before it returns: every one, in the order they ran.
             if case .object(let fields) = value, let deliveries = fields["deliveries"] {
@@ -198,8 +202,8 @@ extension SignalModel {
             return ("signalfd-select", [
                 "signals": .array(signals.map(Self.json)), "read": .bool(read), "write": .bool(write), "timeout": .int(timeout),
             ])
-        case .sigprocmask(_, let change, let signals):
-            return ("sigprocmask", ["how": .string(change.rawValue), "signals": .array(signals.map(Self.json))])
+        case .sigprocmask(_, let change, let signals, let call):
+            return (call.rawValue, ["how": .string(change.rawValue), "signals": .array(signals.map(Self.json))])
         case .sigsuspend(_, let signals):
             return ("sigsuspend", ["signals": .array(signals.map(Self.json))])
         case .sigaction(_, let signal, let action, let flags):
@@ -225,6 +229,8 @@ extension SignalModel {
             return .ok(["signal": Self.json(signal)])
         case .deliveries(let deliveries):
             return .ok(["deliveries": .array(deliveries.map(Self.json))])
+        case .maskChanged(let deliveries, let old):
+            return .ok(["deliveries": .array(deliveries.map(Self.json)), "old": .array(old.map(Self.json))])
         case .pendingSignals(let signals):
             return .ok(["signals": .array(signals.map(Self.json))])
         case .ready(let events):
@@ -343,7 +349,7 @@ extension SignalModel.Input {
     public var process: Int {
         switch self {
         case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _),
-            .signalfdReadiness(let process, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _), .sigsuspend(let process, _),
+            .signalfdReadiness(let process, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .sigsuspend(let process, _),
             .pause(let process), .exit(let process): process
         }
     }

@@ -131,7 +131,7 @@ public struct SignalModel: TraceModel {
         /// handler's `flags` (the recording handler's unless a trace says otherwise).
         case sigaction(process: Int, signal: Int, action: Action?, flags: HandlerFlags = .recording)
         /// `sigprocmask` by the receiver on `signals` of its set (see ``MaskChange``).
-        case sigprocmask(process: Int, change: MaskChange, signals: [Int])
+        case sigprocmask(process: Int, change: MaskChange, signals: [Int], call: MaskCall = .process)
         /// `sigsuspend` by the receiver with `signals` of its set unblocked: what the handler saw.
         case sigsuspend(process: Int, signals: [Int])
         /// `pause` by the receiver, the object's signals blocked: only a signal outside them ends it (`EINTR`).
@@ -153,6 +153,9 @@ public struct SignalModel: TraceModel {
         case ready(PipeModel.PollEvents)
         /// `select`'s answer on a signalfd.
         case selected(readable: Bool, writable: Bool)
+        /// What `sigprocmask` or `pthread_sigmask` reported when asked for the old mask too: what the handlers
+        /// recorded, and which of the call's signals the old mask blocked.
+        case maskChanged(deliveries: [Delivery], old: [Int])
         /// What `sigaction` reported as the action before the call.
         case previousAction(Action)
         /// A call that reported success with nothing to say (`pause` returning 0: never on Linux).
@@ -258,7 +261,7 @@ public struct SignalModel: TraceModel {
         if case .sigaction(_, let signal, let action, let flags) = input {
             return actionSteps(state, signal: signal, action: action, flags: flags, output: output)
         }
-        if case .sigprocmask(_, let change, let signals) = input {
+        if case .sigprocmask(_, let change, let signals, _) = input {
             return maskSteps(state, change: change, signals: signals, output: output)
         }
         if case .sigsuspend(_, let signals) = input {
@@ -480,8 +483,8 @@ public struct SignalModel: TraceModel {
         case .sigaction(_, let signal, let action, let flags):
             call = "sigaction \(Self.name(of: signal))" + (action.map { " \($0.constant)" } ?? " (asking)")
                 + (action == .handler && flags != .recording ? " \(flags)" : "")
-        case .sigprocmask(_, let change, let signals):
-            call = "sigprocmask \(change.rawValue) {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
+        case .sigprocmask(_, let change, let signals, let maskCall):
+            call = "\(maskCall.rawValue) \(change.rawValue) {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
                 + (change == .unblock ? " and block again" : "")
         case .sigsuspend(_, let signals):
             call = "sigsuspend unblocking {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
@@ -505,6 +508,9 @@ public struct SignalModel: TraceModel {
             result = readable || writable
                 ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: ", ") : "nothing ready"
         case .previousAction(let action)?: result = "was \(action.constant)"
+        case .maskChanged(let deliveries, let old)?:
+            result = deliveries.map { "\(Self.name(of: $0.signal)) \(Self.describe($0.details))" }.joined(separator: ", ")
+                + " (old mask {\(old.map(Self.name(of:)).joined(separator: ", "))})"
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

@@ -120,6 +120,30 @@ int ipc_sigsuspend_unblocking(const int *signals, int count, int *signo, int *co
     return taken;
 }
 
+int ipc_change_mask(int how, int per_thread, const int *signals, int count, unsigned long long *old_bits, int *signo, int *code,
+    int *pid, int *value, int capacity) {
+    sigset_t set, old;
+    if (make_set(&set, signals, count) == -1) return -1;
+    int first = how == 0 ? SIG_BLOCK : how == 1 ? SIG_UNBLOCK : SIG_BLOCK + SIG_UNBLOCK + SIG_SETMASK + 100;
+    recorded_count = 0;
+    // The kernel delivers what is pending and now unblocked on the way back from this call.
+    if (per_thread) {
+        int error = pthread_sigmask(first, &set, &old);
+        if (error != 0) {
+            errno = error;
+            return -1;
+        }
+    } else if (sigprocmask(first, &set, &old) == -1) {
+        return -1;
+    }
+    if (how == 1 && sigprocmask(SIG_BLOCK, &set, NULL) == -1) return -1;
+    *old_bits = 0;
+    for (int other = 1; other <= 64 && other < NSIG; other++) {
+        if (sigismember(&old, other) == 1) *old_bits |= 1ULL << (other - 1);
+    }
+    return copy_records(signo, code, pid, value, capacity);
+}
+
 int ipc_sigprocmask_invalid_how(const int *signals, int count) {
     sigset_t set;
     if (make_set(&set, signals, count) == -1) return -1;

@@ -102,6 +102,19 @@ extension Syscall {
         }
     }
 
+    /// `sigprocmask` (or `pthread_sigmask` when `perThread`) on `signals`, reporting the old mask: `how` 0 blocks them,
+    /// 1 unblocks them and blocks them again at once (what the recording handler saw in between, as
+    /// ``unblockBriefly(_:)``), 2 is a `how` that is none of the three (`EINVAL`). No fault is injected into it.
+    ///
+    /// The corresponding C functions are `sigprocmask` and `pthread_sigmask`.
+    public static func changeSignalMask(how: CInt, perThread: Bool, _ signals: [Int32]) throws(Errno) -> (old: Set<Int32>, seen: [SignalInfo]) {
+        var bits: UInt64 = 0
+        let seen = try recorded(.sigprocmask) { numbers, codes, pids, values, capacity in
+            ipc_change_mask(how, perThread ? 1 : 0, signals, CInt(signals.count), &bits, numbers, codes, pids, values, capacity)
+        }
+        return (Set((1...64).filter { bits & (1 << UInt64($0 - 1)) != 0 }.map(Int32.init)), seen)
+    }
+
     /// `sigsuspend` with the calling thread's mask less `signals` (`SIGUSR1` kept blocked): the signals the recording
     /// handler saw before it returned; `EINTR` when it saw none. No fault is injected into it.
     ///

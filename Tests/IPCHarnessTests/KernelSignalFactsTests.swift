@@ -344,7 +344,10 @@ import Testing
                 switch operation {
                 case .unblock(let set):
                     let unblocked = set.filter(harmless)
-                    return unblocked.isEmpty ? [] : [("sigprocmask", ["how": "unblock", "signals": .array(unblocked.map { .string($0) })])]
+                    // pthread_sigmask (which the worker asks for the old mask) for an odd number of signals.
+                    let f = unblocked.count % 2 == 1 ? "pthread_sigmask" : "sigprocmask"
+                    let value: JSONValue = ["how": "unblock", "signals": .array(unblocked.map { .string($0) })]
+                    return unblocked.isEmpty ? [] : [(f, value)]
                 case .handledThenSuspend(let signal, let set):
                     actions[signal] = "handler"
                     resetting.remove(signal)

@@ -77,7 +77,9 @@ enum ScenarioRuns {
                 }
                 // Handlers ran nested within one sigsuspend; or recorded a higher signal before a lower one (with
                 // no tgkill or synchronous signal in the workload: handlers with an empty sa_mask, nested).
-                if event.f == "sigsuspend" || event.f == "sigprocmask", case .array(let deliveries)? = event.value?["deliveries"] {
+                if event.f == "sigsuspend" || event.f == "sigprocmask" || event.f == "pthread_sigmask",
+                    case .array(let deliveries)? = event.value?["deliveries"]
+                {
                     if event.f == "sigsuspend" && deliveries.count >= 2 { marks.insert("nested") }
                     let numbers = deliveries.compactMap { delivery -> Int? in
                         guard case .string(let name)? = delivery["signal"] else { return nil }

@@ -41,6 +41,13 @@ int ipc_sigsuspend_unblocking(const int *signals, int count, int *signo, int *co
 /// sigprocmask with a `how` that is none of SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, and `signals` as the set.
 int ipc_sigprocmask_invalid_how(const int *signals, int count);
 
+/// sigprocmask (or, with `per_thread`, pthread_sigmask) on `signals[0..<count]`: `how` 0 SIG_BLOCK, 1 SIG_UNBLOCK and
+/// at once SIG_BLOCK again (filling the arrays as ipc_unblock_briefly does), 2 a `how` that is none of the three
+/// (EINVAL). Writes the old mask, bit `signal - 1` per blocked signal, to `*old_bits`. The records' count, or -1
+/// with errno.
+int ipc_change_mask(int how, int per_thread, const int *signals, int count, unsigned long long *old_bits, int *signo, int *code,
+    int *pid, int *value, int capacity);
+
 /// sigqueue(pid, signal, {.sival_int = value}).
 int ipc_sigqueue(int pid, int signal, int value);
 

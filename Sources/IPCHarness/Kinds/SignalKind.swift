@@ -214,7 +214,15 @@ struct SignalBinding: ObjectBinding {
             }
             let old = try KernelSignals.setAction(Int32(clamping: signal), to: how, flags: handlerFlags)
             return .previousAction(old == .standard ? .standard : old == .ignore ? .ignore : .handler)
-        case .sigprocmask(_, let change, let signals):
+        case .sigprocmask(_, let change, let signals, .thread):
+            // pthread_sigmask, asked for the old mask too: reported for the call's signals only (the worker's own
+            // blocked signals are no business of the object).
+            let numbers = try ownSignals(signals, doing: "unblock")
+            if change == .unblock { try refuseFatalActions(numbers, suspending: false) }
+            let how: CInt = switch change { case .block: 0; case .unblock: 1; case .invalid: 2 }
+            let (old, seen) = try KernelSignals.changeMask(how: how, perThread: true, numbers)
+            return .maskChanged(deliveries: seen.map(delivery), old: Set(numbers.filter(old.contains)).map(Int.init).sorted())
+        case .sigprocmask(_, let change, let signals, .process):
             let numbers = try ownSignals(signals, doing: "unblock")
             switch change {
             case .invalid:

@@ -59,8 +59,9 @@ public enum SignalScenarios {
         makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true) })
 
     /// Its robust twin: `signal-robust-actions`' workload with handlers drawn with `SA_RESETHAND`, `SA_NODEFER` and an
-    /// empty `sa_mask`: unblocking runs them nested (in reverse) or one after another, a reset handler's signal meets
-    /// `SIG_DFL` afterwards, and the receiver asks the action of a reset one after unblocking it.
+    /// empty `sa_mask`: unblocking (`sigprocmask` or `pthread_sigmask`) runs them nested (in reverse) or one after
+    /// another, a reset handler's signal meets `SIG_DFL` afterwards, and the receiver asks the action of a reset one
+    /// after unblocking it.
     public static let handlerFlags = Scenario.real(
         name: "signal-robust-handler-flags", kind: SignalKind.self, implementation: "kernel.signal",
         summary: "robust twin of signal-fragile-resethand-rearmed: handlers with SA_RESETHAND, SA_NODEFER or an empty sa_mask, unblocked (nested) and sigsuspended, their actions asked after",
@@ -219,9 +220,11 @@ public enum SignalScenarios {
                     }
                 }
                 let unblocked: JSONValue = .array(names.map { .string($0) })
+                // With handler flags, half the unblocks are pthread_sigmask's (which reports the old mask).
+                let maskCall = handlerFlags && generator.chance(0.5) ? "pthread_sigmask" : "sigprocmask"
                 receiver.append(suspend
                     ? Call(process: 1, object: "sig1", f: "sigsuspend", value: ["signals": unblocked])
-                    : Call(process: 1, object: "sig1", f: "sigprocmask", value: ["how": "unblock", "signals": unblocked]))
+                    : Call(process: 1, object: "sig1", f: maskCall, value: ["how": "unblock", "signals": unblocked]))
                 // Any reset handler among them may have run: its action is SIG_DFL or still the handler.
                 let reset = names.filter { resetting.contains($0) }
                 for signal in reset where signal != "SIGWINCH" { set[signal] = "unknown" }

@@ -81,6 +81,12 @@ public enum KernelSignals {
         return (thread, process)
     }
 
+    /// `sigprocmask` (`pthread_sigmask` when `perThread`) on `signals` — `how` 0 block, 1 unblock and block again at
+    /// once, 2 invalid — with the old mask and what the recording handler saw.
+    public static func changeMask(how: CInt, perThread: Bool, _ signals: [Int32]) throws(Errno) -> (old: Set<Int32>, seen: [SignalInfo]) {
+        try Syscall.changeSignalMask(how: how, perThread: perThread, signals)
+    }
+
     /// `signal`'s action and, for the recording handler, its flags (only asks).
     public static func action(of signal: Int32) throws(Errno) -> (action: Syscall.SignalAction, flags: Syscall.HandlerFlags) {
         try Syscall.exchangeSignalAction(signal, to: nil)
