@@ -15,6 +15,8 @@
 //                                                              handler saw; the call itself returns -1 EINTR),
 //                                                              or {"deliveries": [...]} when handlers nested
 //   pause     (none; receiver only)                           (never: pause does not return 0)          EINTR
+//             {"signals": [SIG, ...]}: those unblocked for it  {"deliveries": [...]} (what the handlers  EINTR (none ran)
+//                                                              saw; the call itself returns -1 EINTR)
 //   wait      {"signals": [SIG, ...], "timeout": MS|"invalid"?}         {"signal": SIG, "code": "SI_USER" |       EAGAIN, EINTR
 //                                                              "SI_QUEUE" | "SI_TKILL", "sender": INT?,
 //                                                              "value": INT?}
@@ -85,6 +87,10 @@ extension SignalModel {
             return .sigsuspend(process: call.process, signals: try Self.waitSet(call.value))
         case "pause":
             try requireReceiver(call, doing: "pauses with the blocked signals of")
+            // With "signals": those unblocked for the pause (unblock, pause, block again).
+            if case .object(let fields)? = call.value, fields["signals"] != nil {
+                return .pauseUnblocking(process: call.process, signals: try Self.waitSet(call.value))
+            }
             return .pause(process: call.process)
         case "pending":
             try requireReceiver(call, doing: "asks sigpending about")
@@ -173,6 +179,10 @@ extension SignalModel {
             return .exited
         case (.ok, .pause):
             return .returned
+        case (.ok(let value), .pauseUnblocking):
+            return .deliveries(try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
+                try Self.delivery(from: value)
+            })
         }
     }
 
@@ -214,6 +224,8 @@ extension SignalModel {
             return ("sigaction", .object(object))
         case .pause:
             return ("pause", nil)
+        case .pauseUnblocking(_, let signals):
+            return ("pause", ["signals": .array(signals.map(Self.json))])
         case .exit:
             return ("exit", nil)
         }
@@ -350,7 +362,7 @@ extension SignalModel.Input {
         switch self {
         case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _),
             .signalfdReadiness(let process, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .sigsuspend(let process, _),
-            .pause(let process), .exit(let process): process
+            .pause(let process), .pauseUnblocking(let process, _), .exit(let process): process
         }
     }
 }

@@ -136,6 +136,8 @@ public struct SignalModel: TraceModel {
         case sigsuspend(process: Int, signals: [Int])
         /// `pause` by the receiver, the object's signals blocked: only a signal outside them ends it (`EINTR`).
         case pause(process: Int)
+        /// `pause` with `signals` of the object unblocked for it (unblock, `pause`, block again): what the handlers saw.
+        case pauseUnblocking(process: Int, signals: [Int])
         /// The receiver (or any process) died; only the receiver's death matters.
         case exit(process: Int)
     }
@@ -268,6 +270,7 @@ public struct SignalModel: TraceModel {
             return suspendSteps(state, signals: signals, output: output)
         }
         if case .pause = input { return pauseSteps(state, output: output) }
+        if case .pauseUnblocking(_, let signals) = input { return pauseUnblockingSteps(state, signals: signals, output: output) }
         if output == .failed(.EINTR) {
             // Interrupted asleep: nothing of its set was pending, and it takes nothing.
             guard case .wait(_, let signals, let timeout) = input, timeout != .milliseconds(0), timeout != .invalid, state.alive,
@@ -398,6 +401,8 @@ public struct SignalModel: TraceModel {
             return maskOutcome(input, in: state)
         case .pause:
             return nil  // it never completes by itself: only a signal outside the object ends it
+        case .pauseUnblocking:
+            return nil  // several steps, and it sleeps: see pauseUnblockingSteps
         case .signalfdReadiness(_, let signals, let call):
             let result = Self.readiness(call, ready: state.pendingSignals.contains(where: signals.contains))
             return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
@@ -490,6 +495,8 @@ public struct SignalModel: TraceModel {
             call = "sigsuspend unblocking {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .pause:
             call = "pause"
+        case .pauseUnblocking(_, let signals):
+            call = "pause unblocking {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .exit:
             call = "exit"
         }

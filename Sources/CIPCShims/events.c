@@ -144,6 +144,23 @@ int ipc_change_mask(int how, int per_thread, const int *signals, int count, unsi
     return copy_records(signo, code, pid, value, capacity);
 }
 
+int ipc_pause_unblocking(const int *signals, int count, int *signo, int *code, int *pid, int *value, int capacity) {
+    sigset_t set;
+    if (make_set(&set, signals, count) == -1) return -1;
+    recorded_count = 0;
+    // The pending ones run their handlers on the way back from the unblocking; pause then sleeps until a handler runs.
+    if (sigprocmask(SIG_UNBLOCK, &set, NULL) == -1) return -1;
+    pause();
+    int saved = errno;
+    if (sigprocmask(SIG_BLOCK, &set, NULL) == -1) return -1;
+    int taken = copy_records(signo, code, pid, value, capacity);
+    if (taken == 0) {
+        errno = saved;
+        return -1;
+    }
+    return taken;
+}
+
 int ipc_sigprocmask_invalid_how(const int *signals, int count) {
     sigset_t set;
     if (make_set(&set, signals, count) == -1) return -1;

@@ -115,6 +115,16 @@ extension Syscall {
         return (Set((1...64).filter { bits & (1 << UInt64($0 - 1)) != 0 }.map(Int32.init)), seen)
     }
 
+    /// `pause` with `signals` unblocked for it (unblocked, then blocked again after): the signals the recording
+    /// handler saw meanwhile; `EINTR` when it saw none. No fault is injected into it.
+    ///
+    /// The corresponding C functions are `sigprocmask` and `pause`.
+    public static func pauseUnblocking(_ signals: [Int32]) throws(Errno) -> [SignalInfo] {
+        try recorded(.pause) { numbers, codes, pids, values, capacity in
+            ipc_pause_unblocking(signals, CInt(signals.count), numbers, codes, pids, values, capacity)
+        }
+    }
+
     /// `sigsuspend` with the calling thread's mask less `signals` (`SIGUSR1` kept blocked): the signals the recording
     /// handler saw before it returned; `EINTR` when it saw none. No fault is injected into it.
     ///

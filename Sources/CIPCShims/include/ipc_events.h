@@ -41,6 +41,11 @@ int ipc_sigsuspend_unblocking(const int *signals, int count, int *signo, int *co
 /// sigprocmask with a `how` that is none of SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, and `signals` as the set.
 int ipc_sigprocmask_invalid_how(const int *signals, int count);
 
+/// sigprocmask(SIG_UNBLOCK) of `signals[0..<count]`, pause(), then SIG_BLOCK again: fills the arrays with what the
+/// recording handler saw meanwhile (the pending ones on unblocking, then the one that ended the pause, and any
+/// delivered before the block); -1 with errno EINTR when it saw none (a handled signal outside the set ended it).
+int ipc_pause_unblocking(const int *signals, int count, int *signo, int *code, int *pid, int *value, int capacity);
+
 /// sigprocmask (or, with `per_thread`, pthread_sigmask) on `signals[0..<count]`: `how` 0 SIG_BLOCK, 1 SIG_UNBLOCK and
 /// at once SIG_BLOCK again (filling the arrays as ipc_unblock_briefly does), 2 a `how` that is none of the three
 /// (EINVAL). Writes the old mask, bit `signal - 1` per blocked signal, to `*old_bits`. The records' count, or -1

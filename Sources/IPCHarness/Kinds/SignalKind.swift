@@ -256,6 +256,12 @@ struct SignalBinding: ObjectBinding {
             }
             _ = try KernelSignals.pause()
             return .returned
+        case .pauseUnblocking(_, let signals):
+            // The pending ones run on unblocking; pause then sleeps until a handler of the set runs, or the harness's
+            // SIGUSR1 (EINTR with none recorded), or the driver's stall handling kills it, which the model allows.
+            let numbers = try ownSignals(signals, doing: "pause unblocking")
+            try refuseFatalActions(numbers, suspending: false)
+            return .deliveries(try KernelSignals.pause(unblocking: numbers).map(delivery))
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }

@@ -87,6 +87,11 @@ public enum KernelSignals {
         try Syscall.changeSignalMask(how: how, perThread: perThread, signals)
     }
 
+    /// `pause` with `signals` unblocked for it: what the recording handler saw (`EINTR`: nothing).
+    public static func pause(unblocking signals: [Int32]) throws(Errno) -> [SignalInfo] {
+        try Syscall.pauseUnblocking(signals)
+    }
+
     /// `signal`'s action and, for the recording handler, its flags (only asks).
     public static func action(of signal: Int32) throws(Errno) -> (action: Syscall.SignalAction, flags: Syscall.HandlerFlags) {
         try Syscall.exchangeSignalAction(signal, to: nil)
