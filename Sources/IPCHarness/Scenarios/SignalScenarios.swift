@@ -42,7 +42,8 @@ public enum SignalScenarios {
     /// Its robust twin: `signal-robust-actions`' workload with the receiver sometimes calling `pause` before a take, its signals
     /// blocked: none of them ends it (they stay pending for the take after it), only the harness's `SIGUSR1` does
     /// (`EINTR`: signal faults by default); with none it sleeps until the driver's stall handling kills it, which the
-    /// model allows (the senders then see `ESRCH`).
+    /// model allows (the senders then see `ESRCH`). Half its pauses unblock its handled signals for the pause: a pending
+    /// one (it sometimes raises one first) runs its handler at once, and the pause then sleeps until another runs.
     public static let pause = Scenario.real(
         name: "signal-robust-pause", kind: SignalKind.self, implementation: "kernel.signal",
         summary: "robust twin of signal-fragile-pause-takes-signal: kill, killpg and sigqueue at a receiver that sometimes pauses with its signals blocked: they stay pending, only SIGUSR1 ends the pause (EINTR)",
@@ -119,7 +120,8 @@ public enum SignalScenarios {
     /// With `actions`, senders sometimes `killpg` the receiver's group instead of `kill`ing it, and the receiver
     /// sometimes sets (or asks) an action of one of its signals before a take. With `masks` too, it sometimes unblocks
     /// those of its signals whose action (as its own program has set it) would not end it, or `sigsuspend`s on them.
-    /// With `pauses`, it sometimes calls `pause` before a take (no draw without it: the other workloads are unchanged).
+    /// With `pauses`, it sometimes calls `pause` before a take (no draw without it: the other workloads are unchanged),
+    /// half the time with its handled signals unblocked for it.
     /// With `handlerFlags`, a handler it installs may have `SA_RESETHAND`, `SA_NODEFER` and an empty `sa_mask`; a reset
     /// handler's signal whose default would end it is unblocked only by a `sigsuspend` whose handlers all block every
     /// signal (it runs one handler), its action unknown afterwards; after unblocking one it sometimes asks its action.
@@ -239,7 +241,17 @@ public enum SignalScenarios {
                     "signals": .array(signals.map { .string($0) }), "events": ["POLLIN", "POLLOUT"], "timeout": 0,
                 ]))
             }
-            if pauses && generator.chance(0.25) { receiver.append(Call(process: 1, object: "sig1", f: "pause")) }
+            if pauses && generator.chance(0.25) {
+                // Half the time with its handled signals unblocked for it: the pending ones run at once, then it
+                // sleeps until another runs (or SIGUSR1 ends it).
+                let handled = harmless.filter { set[$0] == "handler" }
+                let unblocked: JSONValue? = !handled.isEmpty && generator.chance(0.5) ? .array(harmless.map { .string($0) }) : nil
+                // Sometimes it raises one first: its handler runs as the pause unblocks it, before the pause sleeps.
+                if unblocked != nil && generator.chance(0.5) {
+                    receiver.append(Call(process: 1, object: "sig1", f: "kill", value: ["signal": .string(generator.pick(handled))]))
+                }
+                receiver.append(Call(process: 1, object: "sig1", f: "pause", value: unblocked.map { ["signals": $0] }))
+            }
             var value: JSONObject = ["signals": .array(signals.map { .string($0) })]
             if generator.chance(0.75) { value["timeout"] = 0 }
             if threadDirected && generator.chance(0.05) { value["timeout"] = "invalid" }
