@@ -82,9 +82,7 @@ private let unblockedHandlerRuns = Atomic<Int>(0)
         defer { _ = signal(Self.ignored, SIG_DFL) }
         let runsBefore = unblockedHandlerRuns.load(ordering: .sequentiallyConsistent)
 
-        let threadID = Atomic<Int32>(0)
-        let pthread = Atomic<UInt>(0)
-        let result = Mutex<String>("")
+        let watched = WatchedThread()
         let thread = OSThread {
             var set = sigset_t()
             sigemptyset(&set)
@@ -92,38 +90,22 @@ private let unblockedHandlerRuns = Atomic<Int>(0)
             sigaddset(&set, Self.ignored)
             pthread_sigmask(SIG_BLOCK, &set, nil)
             pthread_kill(pthread_self(), Self.handled)  // pending, blocked
-            pthread.store(UInt(pthread_self()), ordering: .sequentiallyConsistent)
-            threadID.store(OSThread.currentID, ordering: .sequentiallyConsistent)
+            watched.register()
             pthread_sigmask(SIG_UNBLOCK, &set, nil)  // its handler runs on the way back
             let returned = Glibc.pause()
             let ending = returned == -1 ? Errno(rawValue: errno).name : "returned \(returned)"
             pthread_sigmask(SIG_BLOCK, &set, nil)
-            result.withLock { $0 = ending }
+            watched.finish(ending)
         }
         defer { thread.join() }
-        let giveUp = ContinuousClock.now + .seconds(120)  // a bound that fails the test instead of hanging it
-        func asleep() -> Bool {
-            let id = threadID.load(ordering: .sequentiallyConsistent)
-            return id != 0 && ProcessInspector.snapshot(of: id)?.isAsleepInSyscall == true
-        }
-        func finished() -> Bool { !result.withLock { $0 }.isEmpty }
-        func wake() { pthread_kill(pthread_t(pthread.load(ordering: .sequentiallyConsistent)), Self.handled) }
+        if let failure = watched.waitUntilAsleep(release: Self.handled) { return Observation(result: failure) }
         var observation = Observation()
-        while !asleep() {
-            if finished() { observation.result = "returned before sleeping"; return observation }
-            if ContinuousClock.now > giveUp { wake(); observation.result = "never asleep"; return observation }
-            OSThread.yield()
-        }
         observation.runsBeforeSleeping = unblockedHandlerRuns.load(ordering: .sequentiallyConsistent) - runsBefore
-        pthread_kill(pthread_t(pthread.load(ordering: .sequentiallyConsistent)), Self.ignored)
+        watched.send(Self.ignored)
         // An ignored signal is discarded when sent (sig_ignored), without waking the thread.
-        observation.asleepAfterIgnored = asleep() && !finished()
-        wake()
-        while !finished() {
-            if ContinuousClock.now > giveUp { observation.result = "no ending after the handled signal"; return observation }
-            OSThread.yield()
-        }
-        observation.result = result.withLock { $0 }
+        observation.asleepAfterIgnored = watched.asleep && !watched.finished
+        watched.send(Self.handled)
+        observation.result = watched.waitUntilFinished() ? watched.result : "no ending after the handled signal"
         observation.runs = unblockedHandlerRuns.load(ordering: .sequentiallyConsistent) - runsBefore
         return observation
     }
