@@ -1,6 +1,7 @@
 // The receiver's signal actions (`sigaction`), as far as they change what is pending or what a trace shows: the
-// object's signals are blocked from set-up for the run, so no handler and no default action ever runs; an action
-// matters only through what setting it discards, and through the old action the call reports.
+// object's signals are blocked from set-up for the run, so a handler or a default action runs only when `sigprocmask`
+// or `sigsuspend` unblocks them (see `SignalModel+Handlers.swift` for the handler's flags and mask); otherwise an
+// action matters through what setting it discards, and through the old action the call reports.
 //
 // Measured on this machine (`KernelSignalFactsTests+Actions`, and a C probe):
 // - `SIG_IGN` discards the signal's pending instances, from the process's set and the thread's alike (a `kill`, a
@@ -11,7 +12,7 @@
 // - `EINVAL`: signal 0, 32 and 33 (glibc keeps them for itself and refuses them before the kernel), 65 and above,
 //   and setting any action of `SIGKILL` or `SIGSTOP`; asking for theirs (no new action) succeeds.
 extension SignalModel {
-    /// A signal's action, as `sigaction` sets and reports it (the handler's flags and mask are not in a trace).
+    /// A signal's action, as `sigaction` sets and reports it (a handler's flags and mask: ``HandlerFlags``).
     public enum Action: String, Hashable, Sendable {
         /// `SIG_DFL`.
         case standard = "default"
@@ -42,12 +43,13 @@ extension SignalModel {
 
     /// `sigaction` when the old action is known: reports it, and sets the new one, discarding the pending instances
     /// an ignoring action discards.
-    func setAction(_ state: State, signal: Int, action: Action?) -> (output: Output, next: State) {
+    func setAction(_ state: State, signal: Int, action: Action?, flags: HandlerFlags = .recording) -> (output: Output, next: State) {
         if Self.refusesAction(signal, setting: action != nil) { return (.failed(.EINVAL), state) }
         let old = state.actions[signal] ?? .standard
         guard let action else { return (.previousAction(old), state) }
         var next = state
         next.actions[signal] = action
+        next.handlerFlags[signal] = action == .handler ? flags : nil
         if action == .ignore || (action == .standard && Self.ignoredByDefault.contains(signal)) {
             next.pending.removeAll { $0.signal == signal }
             next.threadPending.removeAll { $0.signal == signal }
@@ -56,8 +58,8 @@ extension SignalModel {
     }
 
     /// `sigaction`'s steps: one atomic step; an old action the trace has not shown yet may be reported as any.
-    func actionSteps(_ state: State, signal: Int, action: Action?, output: Output?) -> [Step<State>] {
-        let (expected, next) = setAction(state, signal: signal, action: action)
+    func actionSteps(_ state: State, signal: Int, action: Action?, flags: HandlerFlags, output: Output?) -> [Step<State>] {
+        let (expected, next) = setAction(state, signal: signal, action: action, flags: flags)
         guard let output else { return [.completed(next)] }
         if case .previousAction(let reported) = output, case .previousAction = expected, state.actions[signal] == nil {
             var learned = next

@@ -24,6 +24,13 @@ extension SignalModel {
         case invalid
     }
 
+    /// Which call changes the mask: `sigprocmask`, or `pthread_sigmask` (the receiver's one thread: the same mask;
+    /// glibc returns its error number instead of setting `errno`, which a trace does not tell apart).
+    public enum MaskCall: String, Hashable, Sendable {
+        case process = "sigprocmask"
+        case thread = "pthread_sigmask"
+    }
+
     /// What happens to a pending signal when it is unblocked, by its action: a handler runs, or it is discarded, or
     /// (a terminating default action) the receiver dies; nil when the action is not known (a handler or discarded).
     func fate(of signal: Int, in state: State) -> Fate? {
@@ -41,104 +48,48 @@ extension SignalModel {
     /// die, or `sigsuspend` sleeps).
     func maskOutcome(_ input: Input, in state: State) -> (output: Output, next: State)? {
         switch input {
-        case .sigprocmask(_, .invalid, _): return (.failed(.EINVAL), state)
-        case .sigprocmask(_, .block, _): return (.deliveries([]), state)
-        case .sigprocmask(_, .unblock, let signals):
-            let (pending, drained) = drain(state, signals)
-            guard !pending.contains(where: { fate(of: $0.signal, in: state) == .fatal }) else { return nil }
-            return (.deliveries(pending.filter { fate(of: $0.signal, in: state) != .discarded }), drained)
+        case .sigprocmask(_, .invalid, _, _): return (.failed(.EINVAL), state)
+        case .sigprocmask(_, .block, let signals, let call):
+            return (call == .thread ? .maskChanged(deliveries: [], old: Set(signals).sorted()) : .deliveries([]), state)
+        case .sigprocmask(_, .unblock, let signals, let call):
+            guard let run = handlerRuns(state, unblocking: signals, suspending: false).first, !run.died else { return nil }
+            // The worker asks pthread_sigmask for the old mask too: every signal of the call was blocked.
+            return (call == .thread ? .maskChanged(deliveries: run.recorded, old: Set(signals).sorted()) : .deliveries(run.recorded), run.next)
         case .sigsuspend(_, let signals):
-            var current = state
-            while let (after, delivery) = take(current, signals) {
-                switch fate(of: delivery.signal, in: state) {
-                case .discarded?: current = after
-                case .fatal?: return nil
-                case .handled?, nil: return (.received(signal: delivery.signal, details: delivery.details), after)
-                }
-            }
-            return nil
+            guard let run = handlerRuns(state, unblocking: signals, suspending: true).first, !run.died,
+                let output = Self.suspendOutput(run.recorded)
+            else { return nil }
+            var next = run.next
+            next.suspended = nil
+            return (output, next)
         default: return nil
         }
     }
 
-    /// Every pending signal of `signals`, in the kernel's dequeue order, and the state with all of them taken.
-    func drain(_ state: State, _ signals: [Int]) -> (deliveries: [Delivery], next: State) {
-        var next = state
-        var deliveries: [Delivery] = []
-        while let (after, delivery) = take(next, signals) {
-            deliveries.append(delivery)
-            next = after
-        }
-        return (deliveries, next)
+    /// What `sigsuspend` reports for the handlers that ran: the one delivery, or all of them in the order they ran
+    /// when handlers nested (nil: none ran, so it sleeps).
+    static func suspendOutput(_ recorded: [Delivery]) -> Output? {
+        guard let first = recorded.first else { return nil }
+        return recorded.count == 1 ? .received(signal: first.signal, details: first.details) : .deliveries(recorded)
     }
 
-    /// `sigprocmask`'s steps (one atomic step): an unblock delivers every pending signal of the set to its action,
-    /// and `observed` must be the handled ones in order (a signal of unknown action may be either).
+    /// `sigprocmask`'s steps: an unblock runs the kernel's delivery loop, one step per push, discard or handler run
+    /// (``loopSteps(_:observed:)``), and `observed` must be what the handlers recorded in the order they ran (a signal
+    /// of unknown action may have run a handler or been discarded, and a fatal one cannot have been pending: the
+    /// receiver would have died in the call).
     func maskSteps(_ state: State, change: MaskChange, signals: [Int], output: Output?) -> [Step<State>] {
         switch change {
         case .invalid: return output == nil || output == .failed(.EINVAL) ? [.completed(state)] : []
-        case .block: return output == nil || output == .deliveries([]) ? [.completed(state)] : []
-        case .unblock:
-            let (pending, drained) = drain(state, signals)
-            guard let output else { return [.completed(drained)] }
-            guard case .deliveries(let observed) = output,
-                let learned = matches(pending[...], observed[...], in: state, learning: drained)
-            else { return [] }
-            return [.completed(learned)]
+        case .block:
+            guard let output else { return [.completed(state)] }
+            return output == .deliveries([]) || output == .maskChanged(deliveries: [], old: Set(signals).sorted()) ? [.completed(state)] : []
+        case .unblock: return unblockSteps(state, signals: signals, output: output)
         }
     }
 
-    /// Whether the handled ones of `pending` (in order) are `observed`: each handled signal must be the next one
-    /// observed, a discarded one must not be, a fatal one cannot have been pending (the receiver would have died),
-    /// and one of unknown action may be either. The state learns which unknown ones ran a handler.
-    func matches(_ pending: ArraySlice<Delivery>, _ observed: ArraySlice<Delivery>, in state: State, learning next: State) -> State? {
-        guard let first = pending.first else { return observed.isEmpty ? next : nil }
-        let seen = observed.first.map { $0.signal == first.signal && first.details.allows($0.details) } ?? false
-        switch fate(of: first.signal, in: state) {
-        case .handled?: return seen ? matches(pending.dropFirst(), observed.dropFirst(), in: state, learning: next) : nil
-        case .discarded?: return matches(pending.dropFirst(), observed, in: state, learning: next)
-        case .fatal?: return nil
-        case nil:
-            var handled = next
-            handled.actions[first.signal] = .handler
-            if seen, let result = matches(pending.dropFirst(), observed.dropFirst(), in: state, learning: handled) { return result }
-            return matches(pending.dropFirst(), observed, in: state, learning: next)
-        }
-    }
-
-    /// `sigsuspend`'s steps: on entry it discards the ignored pending signals of its set that come first in the
-    /// dequeue order and completes at once if one that runs a handler is next, with that one alone; otherwise it
-    /// discards every ignored one pending and sleeps (a partial step: while it sleeps, a signal of its set sent with
-    /// an ignoring action is discarded on arrival, measured by the scenario `signal-robust-actions` under PCT), and
-    /// completes once one that runs a handler is pending. `EINTR` without one: a handled signal outside its set.
-    func suspendSteps(_ state: State, signals: [Int], output: Output?) -> [Step<State>] {
-        var current = state
-        var steps: [Step<State>] = []
-        var done = false
-        while !done, let (after, delivery) = take(current, signals) {
-            let fate = fate(of: delivery.signal, in: state)
-            if fate == .fatal { return output == nil ? [.completed(after)] : steps }
-            if fate != .discarded {
-                var handled = after
-                handled.actions[delivery.signal] = .handler
-                handled.suspended = nil
-                if output == nil || output.map({ Self.allows(.received(signal: delivery.signal, details: delivery.details), $0) }) == true {
-                    steps.append(.completed(handled))
-                }
-                // A known handler ends the walk; an unknown action may also have been an ignoring one.
-                done = fate == .handled
-                if done { break }
-            }
-            current = after
-        }
-        if done { return steps }
-        // Nothing of its set runs a handler: it sleeps (again), every ignored one discarded.
-        current.suspended = signals
-        if state.suspended == nil { steps.append(.partial(current)) }
-        if output == .failed(.EINTR) || output == nil {
-            current.suspended = nil
-            steps.append(.completed(current))
-        }
-        return steps
+    /// Whether `sigsuspend`'s `observed` report is the `expected` one (details compared with ``Details/allows(_:)``).
+    static func allowsSuspension(_ expected: Output, _ observed: Output) -> Bool {
+        if case .deliveries(let recorded) = expected, case .deliveries(let seen) = observed { return allows(recorded, seen) }
+        return allows(expected, observed)
     }
 }

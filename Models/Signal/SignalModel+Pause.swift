@@ -25,4 +25,19 @@ extension SignalModel {
         default: return []
         }
     }
+
+    /// `pause` with `signals` unblocked for it (measured, `PauseUnblockedFactsTests`): the pending ones run their
+    /// handlers as they are unblocked, before `pause` starts; it then sleeps (an ignored signal sent meanwhile is
+    /// discarded without waking it) until a handled one runs, and ends `-1 EINTR`; whatever is deliverable before the
+    /// mask is blocked again runs too. A handled signal outside the object may end it at any quiet moment, so it may
+    /// complete whenever the unblock's delivery loop is quiet: with what the handlers recorded (`EINTR` when none), or
+    /// never (asleep for good).
+    func pauseUnblockingSteps(_ state: State, signals: [Int], output: Output?) -> [Step<State>] {
+        guard state.alive else { return [] }
+        switch output {
+        case .failed(.EINTR)?: return unblockSteps(state, signals: signals, output: .deliveries([]))
+        case nil, .deliveries?: return unblockSteps(state, signals: signals, output: output)
+        default: return []
+        }
+    }
 }

@@ -6,12 +6,17 @@
 //   tgkill    {"signal": SIG}                                 (none)                                    EINVAL, ESRCH
 //   killpg    {"signal": SIG}: to the receiver's group        (none)                                    EINVAL, ESRCH
 //   sigaction {"signal": SIG, "action": ACTION?}              {"old": ACTION}                           EINVAL
-//             (receiver only; ACTION "default" | "ignore" | "handler"; no "action": only asks)
+//             (receiver only; ACTION "default" | "ignore" | "handler"; no "action": only asks; a handler's
+//             "flags": ["SA_RESETHAND", "SA_NODEFER", "SA_SIGINFO"]? and "mask": "all" (default) | "none")
 //   sigprocmask {"how": "unblock" | "block" | "invalid",      {"deliveries": [{"signal": SIG, …}, …]}  EINVAL
-//             "signals": [SIG, ...]} (receiver only; unblock: and block again at once; what the handler saw)
+//             "signals": [SIG, ...]} (receiver only; unblock: and block again at once; what the handler saw; the
+//             ok value may add "old": [SIG, ...], the call's signals the old mask blocked; "pthread_sigmask" alike)
 //   sigsuspend {"signals": [SIG, ...]} (receiver only)         {"signal": SIG, "code": …, …} (what the   EINTR
-//                                                              handler saw; the call itself returns -1 EINTR)
+//                                                              handler saw; the call itself returns -1 EINTR),
+//                                                              or {"deliveries": [...]} when handlers nested
 //   pause     (none; receiver only)                           (never: pause does not return 0)          EINTR
+//             {"signals": [SIG, ...]}: those unblocked for it  {"deliveries": [...]} (what the handlers  EINTR (none ran)
+//                                                              saw; the call itself returns -1 EINTR)
 //   wait      {"signals": [SIG, ...], "timeout": MS|"invalid"?}         {"signal": SIG, "code": "SI_USER" |       EAGAIN, EINTR
 //                                                              "SI_QUEUE" | "SI_TKILL", "sender": INT?,
 //                                                              "value": INT?}
@@ -68,21 +73,24 @@ extension SignalModel {
         case "sigaction":
             try requireReceiver(call, doing: "sets the actions of")
             let signal = try Self.signal(try call.value.required("signal"), field: "signal")
-            return .sigaction(process: call.process, signal: signal, action: try call.value.optional("action").map { (value) throws(ModelError) in
-                try Self.action(value, field: "action")
-            })
-        case "sigprocmask":
+            let action = try call.value.optional("action").map { (value) throws(ModelError) in try Self.action(value, field: "action") }
+            return .sigaction(process: call.process, signal: signal, action: action, flags: try Self.handlerFlags(call.value, action: action))
+        case "sigprocmask", "pthread_sigmask":
             try requireReceiver(call, doing: "unblocks")
             let how = try call.value.required("how").text("how")
             guard let change = MaskChange(rawValue: how) else {
                 throw ModelError("field 'how' must be \"unblock\", \"block\" or \"invalid\", not \"\(how)\" (SIG_SETMASK and the old mask are not modelled)")
             }
-            return .sigprocmask(process: call.process, change: change, signals: try Self.waitSet(call.value))
+            return .sigprocmask(process: call.process, change: change, signals: try Self.waitSet(call.value), call: MaskCall(rawValue: call.f)!)
         case "sigsuspend":
             try requireReceiver(call, doing: "waits for")
             return .sigsuspend(process: call.process, signals: try Self.waitSet(call.value))
         case "pause":
             try requireReceiver(call, doing: "pauses with the blocked signals of")
+            // With "signals": those unblocked for the pause (unblock, pause, block again).
+            if case .object(let fields)? = call.value, fields["signals"] != nil {
+                return .pauseUnblocking(process: call.process, signals: try Self.waitSet(call.value))
+            }
             return .pause(process: call.process)
         case "pending":
             try requireReceiver(call, doing: "asks sigpending about")
@@ -114,7 +122,7 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, killpg, sigaction, sigprocmask, sigsuspend, pause, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, killpg, sigaction, sigprocmask, pthread_sigmask, sigsuspend, pause, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
         }
     }
 
@@ -152,10 +160,17 @@ extension SignalModel {
             }
             return .pendingSignals(Set(signals).sorted())
         case (.ok(let value), .sigprocmask):
-            return .deliveries(try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
+            let deliveries = try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
                 try Self.delivery(from: value)
-            })
+            }
+            guard case .object(let fields) = value, let old = fields["old"] else { return .deliveries(deliveries) }
+            let signals = try old.elements("old").map { (value) throws(ModelError) in try Self.signal(value, field: "old") }
+            return .maskChanged(deliveries: deliveries, old: Set(signals).sorted())
         case (.ok(let value), .sigsuspend):
+            // Nested handlers (an empty sa_mask) all run before it returns: every one, in the order they ran.
+            if case .object(let fields) = value, let deliveries = fields["deliveries"] {
+                return .deliveries(try deliveries.elements("deliveries").map { (value) throws(ModelError) in try Self.delivery(from: value) })
+            }
             let delivery = try Self.delivery(from: value)
             return .received(signal: delivery.signal, details: delivery.details)
         case (.ok(let value), .sigaction):
@@ -164,6 +179,10 @@ extension SignalModel {
             return .exited
         case (.ok, .pause):
             return .returned
+        case (.ok(let value), .pauseUnblocking):
+            return .deliveries(try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
+                try Self.delivery(from: value)
+            })
         }
     }
 
@@ -193,16 +212,20 @@ extension SignalModel {
             return ("signalfd-select", [
                 "signals": .array(signals.map(Self.json)), "read": .bool(read), "write": .bool(write), "timeout": .int(timeout),
             ])
-        case .sigprocmask(_, let change, let signals):
-            return ("sigprocmask", ["how": .string(change.rawValue), "signals": .array(signals.map(Self.json))])
+        case .sigprocmask(_, let change, let signals, let call):
+            return (call.rawValue, ["how": .string(change.rawValue), "signals": .array(signals.map(Self.json))])
         case .sigsuspend(_, let signals):
             return ("sigsuspend", ["signals": .array(signals.map(Self.json))])
-        case .sigaction(_, let signal, let action):
+        case .sigaction(_, let signal, let action, let flags):
             var object: JSONObject = ["signal": Self.json(signal)]
             if let action { object["action"] = .string(action.rawValue) }
+            if action == .handler, !flags.names.isEmpty { object["flags"] = .array(flags.names.map { .string($0) }) }
+            if action == .handler, !flags.masksAll { object["mask"] = "none" }
             return ("sigaction", .object(object))
         case .pause:
             return ("pause", nil)
+        case .pauseUnblocking(_, let signals):
+            return ("pause", ["signals": .array(signals.map(Self.json))])
         case .exit:
             return ("exit", nil)
         }
@@ -218,6 +241,8 @@ extension SignalModel {
             return .ok(["signal": Self.json(signal)])
         case .deliveries(let deliveries):
             return .ok(["deliveries": .array(deliveries.map(Self.json))])
+        case .maskChanged(let deliveries, let old):
+            return .ok(["deliveries": .array(deliveries.map(Self.json)), "old": .array(old.map(Self.json))])
         case .pendingSignals(let signals):
             return .ok(["signals": .array(signals.map(Self.json))])
         case .ready(let events):
@@ -229,6 +254,34 @@ extension SignalModel {
         case .failed(let code):
             return .fail(code)
         }
+    }
+
+    /// A handler's `flags` (`SA_RESETHAND`, `SA_NODEFER`; `SA_SIGINFO` accepted: the recording handler always has it)
+    /// and `mask` (`"all"`, the default, or `"none"`): only with the action `"handler"`.
+    static func handlerFlags(_ value: JSONValue?, action: Action?) throws(ModelError) -> HandlerFlags {
+        let names = try value.optional("flags").map { (value) throws(ModelError) in
+            try value.elements("flags").map { (value) throws(ModelError) in try value.text("flags") }
+        } ?? []
+        let mask = try value.optional("mask").map { (value) throws(ModelError) in try value.text("mask") }
+        guard action == .handler || (names.isEmpty && mask == nil) else {
+            throw ModelError("sigaction: 'flags' and 'mask' belong to a handler (\"action\": \"handler\")")
+        }
+        var flags = HandlerFlags.recording
+        for name in names {
+            switch name {
+            case "SA_RESETHAND": flags.resetHand = true
+            case "SA_NODEFER": flags.noDefer = true
+            case "SA_SIGINFO": break
+            default:
+                throw ModelError("sigaction: flag \"\(name)\" is not modelled (SA_RESETHAND, SA_NODEFER and SA_SIGINFO are)")
+            }
+        }
+        switch mask {
+        case nil, "all"?: break
+        case "none"?: flags.masksAll = false
+        case let other?: throw ModelError("sigaction: 'mask' must be \"all\" or \"none\", not \"\(other)\" (a mask blocking some of the object's signals is not modelled)")
+        }
+        return flags
     }
 
     /// An action as a trace names it: "default", "ignore" or "handler".
@@ -308,8 +361,8 @@ extension SignalModel.Input {
     public var process: Int {
         switch self {
         case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _),
-            .signalfdReadiness(let process, _, _), .sigaction(let process, _, _), .sigprocmask(let process, _, _), .sigsuspend(let process, _),
-            .pause(let process), .exit(let process): process
+            .signalfdReadiness(let process, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .sigsuspend(let process, _),
+            .pause(let process), .pauseUnblocking(let process, _), .exit(let process): process
         }
     }
 }

@@ -58,6 +58,10 @@
 ///   `sig_ignored` never ignores a blocked signal). It reports the old action; `EINVAL` for 0, 32 and 33 (glibc's
 ///   own), numbers past 64, and a new action for `SIGKILL` or `SIGSTOP` (asking theirs is allowed)
 ///   (`KernelSignalFactsTests+Actions`). See `SignalModel+Actions.swift`.
+/// - When `sigprocmask` or `sigsuspend` unblocks pending signals, their handlers run as the kernel's delivery loop
+///   stacks them: with the recording handler's full `sa_mask` one after another in the dequeue order, with an empty
+///   one nested and in reverse (`SA_NODEFER` lets a signal nest into its own handler); `SA_RESETHAND` sets the action
+///   back to `SIG_DFL` as the handler is delivered (`KernelSignalFactsTests+Handlers`). See `SignalModel+Handlers.swift`.
 public struct SignalModel: TraceModel {
     public static let name = "signal"
 
@@ -123,14 +127,17 @@ public struct SignalModel: TraceModel {
         case signalfdRead(process: Int, signals: [Int], max: Int, nonblocking: Bool)
         /// `poll` or `select` by the receiver on a `signalfd` for `signals` (made for the call): takes nothing.
         case signalfdReadiness(process: Int, signals: [Int], call: PipeModel.ReadinessCall)
-        /// `sigaction` by the receiver for `signal`, setting `action` (nil: only asking for the current one).
-        case sigaction(process: Int, signal: Int, action: Action?)
+        /// `sigaction` by the receiver for `signal`, setting `action` (nil: only asking for the current one); a
+        /// handler's `flags` (the recording handler's unless a trace says otherwise).
+        case sigaction(process: Int, signal: Int, action: Action?, flags: HandlerFlags = .recording)
         /// `sigprocmask` by the receiver on `signals` of its set (see ``MaskChange``).
-        case sigprocmask(process: Int, change: MaskChange, signals: [Int])
+        case sigprocmask(process: Int, change: MaskChange, signals: [Int], call: MaskCall = .process)
         /// `sigsuspend` by the receiver with `signals` of its set unblocked: what the handler saw.
         case sigsuspend(process: Int, signals: [Int])
         /// `pause` by the receiver, the object's signals blocked: only a signal outside them ends it (`EINTR`).
         case pause(process: Int)
+        /// `pause` with `signals` of the object unblocked for it (unblock, `pause`, block again): what the handlers saw.
+        case pauseUnblocking(process: Int, signals: [Int])
         /// The receiver (or any process) died; only the receiver's death matters.
         case exit(process: Int)
     }
@@ -148,6 +155,9 @@ public struct SignalModel: TraceModel {
         case ready(PipeModel.PollEvents)
         /// `select`'s answer on a signalfd.
         case selected(readable: Bool, writable: Bool)
+        /// What `sigprocmask` or `pthread_sigmask` reported when asked for the old mask too: what the handlers
+        /// recorded, and which of the call's signals the old mask blocked.
+        case maskChanged(deliveries: [Delivery], old: [Int])
         /// What `sigaction` reported as the action before the call.
         case previousAction(Action)
         /// A call that reported success with nothing to say (`pause` returning 0: never on Linux).
@@ -192,9 +202,13 @@ public struct SignalModel: TraceModel {
         /// The receiver's action for each signal whose action is known (from set-up or a `sigaction`); a signal absent
         /// here has an action the trace does not show, which a first `sigaction` may report as anything.
         public internal(set) var actions: [Int: Action] = [:]
+        /// The flags and mask of each handler a `sigaction` of the trace installed (absent: the recording handler's).
+        public internal(set) var handlerFlags: [Int: HandlerFlags] = [:]
         /// The signals the receiver's `sigsuspend` has unblocked while it sleeps (nil when it is not asleep in one):
         /// one of them sent now whose action ignores it is discarded at once (`sig_ignored`: no longer blocked).
         public internal(set) var suspended: [Int]? = nil
+        /// The receiver's `sigprocmask` unblock or `sigsuspend` whose delivery loop is running (nil when none is).
+        public internal(set) var loop: DeliveryLoop? = nil
 
         /// Queued details in both sets, which count against the limit.
         var queuedCount: Int { (pending + threadPending).reduce(0) { $0 + $1.queue.count } }
@@ -246,16 +260,17 @@ public struct SignalModel: TraceModel {
             if Self.nothingReady(result) && call.timeout < 0 { return [] }
             return output == nil || output == result ? [.completed(state)] : []
         }
-        if case .sigaction(_, let signal, let action) = input {
-            return actionSteps(state, signal: signal, action: action, output: output)
+        if case .sigaction(_, let signal, let action, let flags) = input {
+            return actionSteps(state, signal: signal, action: action, flags: flags, output: output)
         }
-        if case .sigprocmask(_, let change, let signals) = input {
+        if case .sigprocmask(_, let change, let signals, _) = input {
             return maskSteps(state, change: change, signals: signals, output: output)
         }
         if case .sigsuspend(_, let signals) = input {
             return suspendSteps(state, signals: signals, output: output)
         }
         if case .pause = input { return pauseSteps(state, output: output) }
+        if case .pauseUnblocking(_, let signals) = input { return pauseUnblockingSteps(state, signals: signals, output: output) }
         if output == .failed(.EINTR) {
             // Interrupted asleep: nothing of its set was pending, and it takes nothing.
             guard case .wait(_, let signals, let timeout) = input, timeout != .milliseconds(0), timeout != .invalid, state.alive,
@@ -337,6 +352,7 @@ public struct SignalModel: TraceModel {
         var next = state
         next.readTaken = 0
         next.suspended = nil
+        next.loop = nil
         return next
     }
 
@@ -379,12 +395,14 @@ public struct SignalModel: TraceModel {
             return (.pendingSignals(state.pendingSignals), state)
         case .signalfdRead:
             return nil  // several steps: see signalfdSteps
-        case .sigaction(_, let signal, let action):
-            return setAction(state, signal: signal, action: action)
+        case .sigaction(_, let signal, let action, let flags):
+            return setAction(state, signal: signal, action: action, flags: flags)
         case .sigprocmask, .sigsuspend:
             return maskOutcome(input, in: state)
         case .pause:
             return nil  // it never completes by itself: only a signal outside the object ends it
+        case .pauseUnblocking:
+            return nil  // several steps, and it sleeps: see pauseUnblockingSteps
         case .signalfdReadiness(_, let signals, let call):
             let result = Self.readiness(call, ready: state.pendingSignals.contains(where: signals.contains))
             return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
@@ -467,15 +485,18 @@ public struct SignalModel: TraceModel {
             call = "read signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))} up to \(max) bytes" + (nonblocking ? " (SFD_NONBLOCK)" : "")
         case .signalfdReadiness(_, let signals, let readinessCall):
             call = "\(readinessCall) on signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
-        case .sigaction(_, let signal, let action):
+        case .sigaction(_, let signal, let action, let flags):
             call = "sigaction \(Self.name(of: signal))" + (action.map { " \($0.constant)" } ?? " (asking)")
-        case .sigprocmask(_, let change, let signals):
-            call = "sigprocmask \(change.rawValue) {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
+                + (action == .handler && flags != .recording ? " \(flags)" : "")
+        case .sigprocmask(_, let change, let signals, let maskCall):
+            call = "\(maskCall.rawValue) \(change.rawValue) {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
                 + (change == .unblock ? " and block again" : "")
         case .sigsuspend(_, let signals):
             call = "sigsuspend unblocking {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .pause:
             call = "pause"
+        case .pauseUnblocking(_, let signals):
+            call = "pause unblocking {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .exit:
             call = "exit"
         }
@@ -494,6 +515,9 @@ public struct SignalModel: TraceModel {
             result = readable || writable
                 ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: ", ") : "nothing ready"
         case .previousAction(let action)?: result = "was \(action.constant)"
+        case .maskChanged(let deliveries, let old)?:
+            result = deliveries.map { "\(Self.name(of: $0.signal)) \(Self.describe($0.details))" }.joined(separator: ", ")
+                + " (old mask {\(old.map(Self.name(of:)).joined(separator: ", "))})"
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

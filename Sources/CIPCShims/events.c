@@ -69,18 +69,26 @@ static int copy_records(int *signo, int *code, int *pid, int *value, int capacit
 
 int ipc_sigaction(int signal, int action, int *old) {
     struct sigaction new_action = {0}, previous = {0};
-    if (action == 2) {
-        // Every signal blocked while it runs: one handler at a time, so they run (and record) in the kernel's
-        // dequeue order; with an empty mask the kernel nests them, and they record in reverse (measured).
-        sigfillset(&new_action.sa_mask);
+    int kind = action < 0 ? -1 : action & 0xf;
+    if (kind == 2) {
+        // By default every signal is blocked while it runs: one handler at a time, so they run (and record) in the
+        // kernel's dequeue order; with an empty mask the kernel nests them, and they record in reverse (measured).
+        if (action & IPC_HANDLER_EMPTY_MASK) sigemptyset(&new_action.sa_mask);
+        else sigfillset(&new_action.sa_mask);
         new_action.sa_sigaction = record_signal;
-        new_action.sa_flags = SA_SIGINFO;
+        new_action.sa_flags = SA_SIGINFO | (action & IPC_HANDLER_RESETHAND ? SA_RESETHAND : 0)
+            | (action & IPC_HANDLER_NODEFER ? SA_NODEFER : 0);
     } else {
         sigemptyset(&new_action.sa_mask);
-        new_action.sa_handler = action == 0 ? SIG_DFL : SIG_IGN;
+        new_action.sa_handler = kind == 0 ? SIG_DFL : SIG_IGN;
     }
     if (sigaction(signal, action < 0 ? NULL : &new_action, &previous) == -1) return -1;
     *old = previous.sa_handler == SIG_DFL ? 0 : previous.sa_handler == SIG_IGN ? 1 : 2;
+    int masked = 0;
+    for (int other = 1; other < NSIG; other++) masked += sigismember(&previous.sa_mask, other) == 1;
+    if (*old == 2 && masked == 0) *old |= IPC_HANDLER_EMPTY_MASK;
+    if (previous.sa_flags & SA_RESETHAND) *old |= IPC_HANDLER_RESETHAND;
+    if (previous.sa_flags & SA_NODEFER) *old |= IPC_HANDLER_NODEFER;
     return 0;
 }
 
@@ -105,6 +113,47 @@ int ipc_sigsuspend_unblocking(const int *signals, int count, int *signo, int *co
     recorded_count = 0;
     sigsuspend(&mask);
     int saved = errno;
+    int taken = copy_records(signo, code, pid, value, capacity);
+    if (taken == 0) {
+        errno = saved;
+        return -1;
+    }
+    return taken;
+}
+
+int ipc_change_mask(int how, int per_thread, const int *signals, int count, unsigned long long *old_bits, int *signo, int *code,
+    int *pid, int *value, int capacity) {
+    sigset_t set, old;
+    if (make_set(&set, signals, count) == -1) return -1;
+    int first = how == 0 ? SIG_BLOCK : how == 1 ? SIG_UNBLOCK : SIG_BLOCK + SIG_UNBLOCK + SIG_SETMASK + 100;
+    recorded_count = 0;
+    // The kernel delivers what is pending and now unblocked on the way back from this call.
+    if (per_thread) {
+        int error = pthread_sigmask(first, &set, &old);
+        if (error != 0) {
+            errno = error;
+            return -1;
+        }
+    } else if (sigprocmask(first, &set, &old) == -1) {
+        return -1;
+    }
+    if (how == 1 && sigprocmask(SIG_BLOCK, &set, NULL) == -1) return -1;
+    *old_bits = 0;
+    for (int other = 1; other <= 64 && other < NSIG; other++) {
+        if (sigismember(&old, other) == 1) *old_bits |= 1ULL << (other - 1);
+    }
+    return copy_records(signo, code, pid, value, capacity);
+}
+
+int ipc_pause_unblocking(const int *signals, int count, int *signo, int *code, int *pid, int *value, int capacity) {
+    sigset_t set;
+    if (make_set(&set, signals, count) == -1) return -1;
+    recorded_count = 0;
+    // The pending ones run their handlers on the way back from the unblocking; pause then sleeps until a handler runs.
+    if (sigprocmask(SIG_UNBLOCK, &set, NULL) == -1) return -1;
+    pause();
+    int saved = errno;
+    if (sigprocmask(SIG_BLOCK, &set, NULL) == -1) return -1;
     int taken = copy_records(signo, code, pid, value, capacity);
     if (taken == 0) {
         errno = saved;

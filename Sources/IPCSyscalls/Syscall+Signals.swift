@@ -64,10 +64,31 @@ extension Syscall {
     /// one. No fault is injected into it.
     ///
     /// The corresponding C function is `sigaction`.
-    public static func setSignalAction(_ signal: Int32, to action: SignalAction?) throws(Errno) -> SignalAction {
+    public static func setSignalAction(_ signal: Int32, to action: SignalAction?, flags: HandlerFlags = []) throws(Errno) -> SignalAction {
+        try exchangeSignalAction(signal, to: action, flags: flags).action
+    }
+
+    /// The recording handler's `sigaction` flags and mask, beyond `SA_SIGINFO` (which it always has).
+    public struct HandlerFlags: OptionSet, Sendable {
+        public let rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+        /// `SA_RESETHAND`: the kernel sets the action back to `SIG_DFL` as it delivers the signal to the handler.
+        public static let resetHand = HandlerFlags(rawValue: IPC_HANDLER_RESETHAND)
+        /// `SA_NODEFER`: the signal itself is not blocked while its handler runs.
+        public static let noDefer = HandlerFlags(rawValue: IPC_HANDLER_NODEFER)
+        /// An empty `sa_mask` (the recording handler's is full otherwise): other signals may nest into it.
+        public static let emptyMask = HandlerFlags(rawValue: IPC_HANDLER_EMPTY_MASK)
+    }
+
+    /// ``setSignalAction(_:to:flags:)``, also reporting the old handler's flags (empty for `SIG_DFL` and `SIG_IGN`
+    /// unless set with them). The corresponding C function is `sigaction`.
+    public static func exchangeSignalAction(_ signal: Int32, to action: SignalAction?, flags: HandlerFlags = [])
+        throws(Errno) -> (action: SignalAction, flags: HandlerFlags)
+    {
         var old: CInt = 0
-        _ = try perform(.sigaction, retryOnInterrupt: false) { _ in ipc_sigaction(signal, action?.rawValue ?? -1, &old) }
-        return SignalAction(rawValue: old) ?? .handler
+        let request = action.map { $0 == .handler ? $0.rawValue | flags.rawValue : $0.rawValue } ?? -1
+        _ = try perform(.sigaction, retryOnInterrupt: false) { _ in ipc_sigaction(signal, request, &old) }
+        return (SignalAction(rawValue: old & 0xf) ?? .handler, HandlerFlags(rawValue: old & ~0xf))
     }
 
     /// Unblocks `signals` in the calling thread and blocks them again at once: the signals the recording handler
@@ -78,6 +99,29 @@ extension Syscall {
     public static func unblockBriefly(_ signals: [Int32]) throws(Errno) -> [SignalInfo] {
         try recorded(.sigprocmask) { numbers, codes, pids, values, capacity in
             ipc_unblock_briefly(signals, CInt(signals.count), numbers, codes, pids, values, capacity)
+        }
+    }
+
+    /// `sigprocmask` (or `pthread_sigmask` when `perThread`) on `signals`, reporting the old mask: `how` 0 blocks them,
+    /// 1 unblocks them and blocks them again at once (what the recording handler saw in between, as
+    /// ``unblockBriefly(_:)``), 2 is a `how` that is none of the three (`EINVAL`). No fault is injected into it.
+    ///
+    /// The corresponding C functions are `sigprocmask` and `pthread_sigmask`.
+    public static func changeSignalMask(how: CInt, perThread: Bool, _ signals: [Int32]) throws(Errno) -> (old: Set<Int32>, seen: [SignalInfo]) {
+        var bits: UInt64 = 0
+        let seen = try recorded(.sigprocmask) { numbers, codes, pids, values, capacity in
+            ipc_change_mask(how, perThread ? 1 : 0, signals, CInt(signals.count), &bits, numbers, codes, pids, values, capacity)
+        }
+        return (Set((1...64).filter { bits & (1 << UInt64($0 - 1)) != 0 }.map(Int32.init)), seen)
+    }
+
+    /// `pause` with `signals` unblocked for it (unblocked, then blocked again after): the signals the recording
+    /// handler saw meanwhile; `EINTR` when it saw none. No fault is injected into it.
+    ///
+    /// The corresponding C functions are `sigprocmask` and `pause`.
+    public static func pauseUnblocking(_ signals: [Int32]) throws(Errno) -> [SignalInfo] {
+        try recorded(.pause) { numbers, codes, pids, values, capacity in
+            ipc_pause_unblocking(signals, CInt(signals.count), numbers, codes, pids, values, capacity)
         }
     }
 

@@ -75,4 +75,23 @@ extension KernelSignalFactsTests {
             ])
         #expect(try outcomes(of: workload).contains(#"{"signal":"SIGRTMIN+2","code":"SI_QUEUE","sender":2,"value":5}"#))
     }
+
+    /// `pthread_sigmask` acts on the receiver's (one) thread as `sigprocmask` does, and reports the old mask: every
+    /// signal of the call's set was blocked before it (the object's signals are blocked outside these calls), after an
+    /// unblock too (it blocks them again); a bad `how` fails `EINVAL` (glibc returns it rather than setting `errno`).
+    @Test func pthreadSigmaskActsAsSigprocmaskAndReportsTheOldMask() throws {
+        let program: [(f: String, value: JSONValue)] = [
+            ("sigaction", ["signal": "SIGUSR2", "action": "handler"]), ("sigaction", ["signal": "SIGRTMIN+1", "action": "handler"]),
+            ("kill", ["signal": "SIGUSR2"]), ("sigqueue", ["signal": "SIGRTMIN+1", "value": 7]),
+            ("pthread_sigmask", ["how": "block", "signals": ["SIGUSR2", "SIGWINCH"]]),
+            ("pthread_sigmask", ["how": "unblock", "signals": ["SIGUSR2", "SIGRTMIN+1"]]),
+            ("pthread_sigmask", ["how": "unblock", "signals": ["SIGRTMIN+1"]]),
+            ("pthread_sigmask", ["how": "invalid", "signals": ["SIGUSR2"]]), ("pending", .null),
+        ]
+        #expect(Array(try outcomes(program, signals: signals).suffix(5)) == [
+            #"{"deliveries":[],"old":["SIGUSR2","SIGWINCH"]}"#,
+            #"{"deliveries":[{"signal":"SIGUSR2","code":"SI_USER","sender":1},{"signal":"SIGRTMIN+1","code":"SI_QUEUE","sender":1,"value":7}],"old":["SIGUSR2","SIGRTMIN+1"]}"#,
+            #"{"deliveries":[],"old":["SIGRTMIN+1"]}"#, "EINVAL", #"{"signals":[]}"#,
+        ])
+    }
 }

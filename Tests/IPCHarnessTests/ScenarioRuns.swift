@@ -75,6 +75,18 @@ enum ScenarioRuns {
                     deliveriesSinceSend[signal] = 0
                     if sendsSinceDelivery[signal]! >= 2 { marks.insert("sent while pending") }
                 }
+                // Handlers ran nested within one sigsuspend; or recorded a higher signal before a lower one (with
+                // no tgkill or synchronous signal in the workload: handlers with an empty sa_mask, nested).
+                if event.f == "sigsuspend" || event.f == "sigprocmask" || event.f == "pthread_sigmask",
+                    case .array(let deliveries)? = event.value?["deliveries"]
+                {
+                    if event.f == "sigsuspend" && deliveries.count >= 2 { marks.insert("nested") }
+                    let numbers = deliveries.compactMap { delivery -> Int? in
+                        guard case .string(let name)? = delivery["signal"] else { return nil }
+                        return SignalModel.number(of: name)
+                    }
+                    if zip(numbers, numbers.dropFirst()).contains(where: { $0 > $1 }) { marks.insert("out of order") }
+                }
                 if event.f == "wait", case .string(let signal)? = event.value?["signal"] {
                     deliveriesSinceSend[signal, default: 0] += 1
                     sendsSinceDelivery[signal] = 0

@@ -71,10 +71,7 @@ private let blockedHandlerRuns = Atomic<Int>(0)
         defer { _ = signal(Self.ignored, SIG_DFL) }
         let runsBefore = blockedHandlerRuns.load(ordering: .sequentiallyConsistent)
 
-        let threadID = Atomic<Int32>(0)
-        let pthread = Atomic<UInt>(0)
-        // "" while pause runs; then its ending.
-        let result = Mutex<String>("")
+        let watched = WatchedThread()
         let taken = Mutex<[CInt]>([])
         let thread = OSThread {
             var blocked = sigset_t()
@@ -86,8 +83,7 @@ private let blockedHandlerRuns = Atomic<Int>(0)
             sigemptyset(&unblocked)
             sigaddset(&unblocked, Self.interrupting)
             pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
-            pthread.store(UInt(pthread_self()), ordering: .sequentiallyConsistent)
-            threadID.store(OSThread.currentID, ordering: .sequentiallyConsistent)
+            watched.register()
             let returned = Glibc.pause()
             let ending = returned == -1 ? Errno(rawValue: errno).name : "returned \(returned)"
             var zero = timespec(tv_sec: 0, tv_nsec: 0)
@@ -98,35 +94,23 @@ private let blockedHandlerRuns = Atomic<Int>(0)
                 got.append(signal)
             }
             taken.withLock { $0 = got }
-            result.withLock { $0 = ending }
+            watched.finish(ending)
         }
         defer { thread.join() }
-        let giveUp = ContinuousClock.now + .seconds(120)  // a bound that fails the test instead of hanging it
-        func asleep() -> Bool {
-            let id = threadID.load(ordering: .sequentiallyConsistent)
-            return id != 0 && ProcessInspector.snapshot(of: id)?.isAsleepInSyscall == true
-        }
-        func finished() -> Bool { !result.withLock { $0 }.isEmpty }
-        func release() { pthread_kill(pthread_t(pthread.load(ordering: .sequentiallyConsistent)), Self.interrupting) }
+        if let failure = watched.waitUntilAsleep(release: Self.interrupting) { return Observation(result: failure) }
         var observation = Observation()
-        while !asleep() {
-            if finished() { observation.result = "returned before sleeping"; return observation }
-            if ContinuousClock.now > giveUp { release(); observation.result = "never asleep"; return observation }
-            OSThread.yield()
-        }
-        let target = pthread_t(pthread.load(ordering: .sequentiallyConsistent))
-        pthread_kill(target, Self.handled)
-        pthread_kill(target, Self.ignored)
+        watched.send(Self.handled)
+        watched.send(Self.ignored)
         // A blocked signal wakes nothing: it is pending as soon as pthread_kill returns, and the thread never left its sleep.
-        let pending = Self.threadPending(threadID.load(ordering: .sequentiallyConsistent))
-        observation.asleepWithBothPending = asleep() && !finished() && pending.contains(Self.handled) && pending.contains(Self.ignored)
+        let pending = Self.threadPending(watched.id)
+        observation.asleepWithBothPending = watched.asleep && !watched.finished && pending.contains(Self.handled) && pending.contains(Self.ignored)
         let before = pauseInterruptions.load(ordering: .sequentiallyConsistent)
-        release()
-        while pauseInterruptions.load(ordering: .sequentiallyConsistent) == before || !finished() {
-            if ContinuousClock.now > giveUp { observation.result = "no ending after the interrupting signal"; return observation }
-            OSThread.yield()
+        watched.send(Self.interrupting)
+        guard watched.waitUntilFinished(also: { pauseInterruptions.load(ordering: .sequentiallyConsistent) != before }) else {
+            observation.result = "no ending after the interrupting signal"
+            return observation
         }
-        observation.result = result.withLock { $0 }
+        observation.result = watched.result
         observation.takenAfter = taken.withLock { $0 }
         observation.blockedHandlerRuns = blockedHandlerRuns.load(ordering: .sequentiallyConsistent) - runsBefore
         return observation

@@ -19,9 +19,16 @@ int ipc_sigrtmax(void);
 /// Blocks (`block` true) or unblocks the signals `signals[0..<count]` in the calling thread.
 int ipc_block_signals(const int *signals, int count, int block);
 
+/// Bits added to a handler's `action` (2) for `ipc_sigaction`, and reported in `*old`.
+#define IPC_HANDLER_RESETHAND 0x10
+#define IPC_HANDLER_NODEFER 0x20
+/// The handler's `sa_mask` empty instead of full.
+#define IPC_HANDLER_EMPTY_MASK 0x40
+
 /// sigaction(signal) setting SIG_DFL (`action` 0), SIG_IGN (1) or a handler that records each signal's siginfo
-/// (2; SA_SIGINFO, every signal blocked while it runs), or only asking (-1); writes the old action as 0, 1 or 2 (any
-/// other function: 2) to `*old`. 0, or -1 with errno.
+/// (2; SA_SIGINFO, every signal blocked while it runs unless `IPC_HANDLER_EMPTY_MASK`, with `SA_RESETHAND` and
+/// `SA_NODEFER` for the bits above), or only asking (-1); writes the old action as 0, 1 or 2 (any other function: 2)
+/// with the old handler's bits to `*old`. 0, or -1 with errno.
 int ipc_sigaction(int signal, int action, int *old);
 
 /// sigprocmask(SIG_UNBLOCK) of `signals[0..<count]` then SIG_BLOCK again: fills up to `capacity` entries of each array
@@ -35,6 +42,18 @@ int ipc_sigsuspend_unblocking(const int *signals, int count, int *signo, int *co
 
 /// sigprocmask with a `how` that is none of SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, and `signals` as the set.
 int ipc_sigprocmask_invalid_how(const int *signals, int count);
+
+/// sigprocmask(SIG_UNBLOCK) of `signals[0..<count]`, pause(), then SIG_BLOCK again: fills the arrays with what the
+/// recording handler saw meanwhile (the pending ones on unblocking, then the one that ended the pause, and any
+/// delivered before the block); -1 with errno EINTR when it saw none (a handled signal outside the set ended it).
+int ipc_pause_unblocking(const int *signals, int count, int *signo, int *code, int *pid, int *value, int capacity);
+
+/// sigprocmask (or, with `per_thread`, pthread_sigmask) on `signals[0..<count]`: `how` 0 SIG_BLOCK, 1 SIG_UNBLOCK and
+/// at once SIG_BLOCK again (filling the arrays as ipc_unblock_briefly does), 2 a `how` that is none of the three
+/// (EINVAL). Writes the old mask, bit `signal - 1` per blocked signal, to `*old_bits`. The records' count, or -1
+/// with errno.
+int ipc_change_mask(int how, int per_thread, const int *signals, int count, unsigned long long *old_bits, int *signo, int *code,
+    int *pid, int *value, int capacity);
 
 /// sigqueue(pid, signal, {.sival_int = value}).
 int ipc_sigqueue(int pid, int signal, int value);

@@ -28,6 +28,10 @@ import SystemPackage
 /// `pause` is a `sigwait` on the object's signals, reporting `pause`'s 0 — but with the set blocked the kernel's
 /// `pause` neither returns for them nor takes them (and never returns 0).
 ///
+/// `client.signal-resethand-rearmed` believes a handler installed with `SA_RESETHAND` stays installed once it has
+/// run (as a BSD `signal()` handler does): asked for such a signal's action, it answers "handler" from its own table
+/// of what it installed instead of asking the kernel — which set the action back to `SIG_DFL` as it delivered it.
+///
 /// The receiver leads a process group of its own (for `killpg`) and sets its object's signals to `SIG_DFL` at
 /// set-up, so the model knows their actions.
 public enum SignalKind: MechanismKind {
@@ -35,7 +39,7 @@ public enum SignalKind: MechanismKind {
 
     public static let implementations = [
         "kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order", "client.signal-reset-before-wait",
-        "client.signal-pause-takes-signal",
+        "client.signal-pause-takes-signal", "client.signal-resethand-rearmed",
     ]
 
     public static func model(for workload: Workload) -> SignalModel {
@@ -101,7 +105,8 @@ public enum SignalKind: MechanismKind {
             lowestPendingFirst: implementation == "client.signal-lowest-pending-first",
             sigwaitInSetOrder: implementation == "client.signal-sigwait-in-set-order",
             resetBeforeWait: implementation == "client.signal-reset-before-wait",
-            pauseTakesSignal: implementation == "client.signal-pause-takes-signal")
+            pauseTakesSignal: implementation == "client.signal-pause-takes-signal",
+            resetHandRearmed: implementation == "client.signal-resethand-rearmed")
     }
 }
 
@@ -122,6 +127,9 @@ struct SignalBinding: ObjectBinding {
     let resetBeforeWait: Bool
     /// `client.signal-pause-takes-signal`'s wrong `pause`.
     let pauseTakesSignal: Bool
+    /// `client.signal-resethand-rearmed`'s belief, and its table of the signals it gave an `SA_RESETHAND` handler.
+    let resetHandRearmed: Bool
+    var oneShotHandlers: Set<Int> = []
 
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
         if resetBeforeWait {
@@ -183,7 +191,7 @@ struct SignalBinding: ObjectBinding {
                 let delivery = self.delivery(info)
                 return .received(signal: delivery.signal, details: delivery.details)
             }
-        case .sigaction(_, let signal, let action):
+        case .sigaction(_, let signal, let action, let flags):
             // Only the object's own (blocked) signals, or calls the kernel refuses: a new action for any other signal
             // could run at any point of the worker, or take SIGUSR1 (the harness's) or the runtime's own away.
             guard received.contains(Int32(clamping: signal)) || SignalModel.refusesAction(signal, setting: action != nil) || action == nil else {
@@ -196,9 +204,25 @@ struct SignalBinding: ObjectBinding {
                 case .handler: .handler
                 }
             }
-            let old = try KernelSignals.setAction(Int32(clamping: signal), to: how)
+            var handlerFlags: Syscall.HandlerFlags = []
+            if flags.resetHand { handlerFlags.insert(.resetHand) }
+            if flags.noDefer { handlerFlags.insert(.noDefer) }
+            if !flags.masksAll { handlerFlags.insert(.emptyMask) }
+            if resetHandRearmed && action == nil && oneShotHandlers.contains(signal) { return .previousAction(.handler) }
+            if action != nil {
+                if action == .handler && flags.resetHand { oneShotHandlers.insert(signal) } else { oneShotHandlers.remove(signal) }
+            }
+            let old = try KernelSignals.setAction(Int32(clamping: signal), to: how, flags: handlerFlags)
             return .previousAction(old == .standard ? .standard : old == .ignore ? .ignore : .handler)
-        case .sigprocmask(_, let change, let signals):
+        case .sigprocmask(_, let change, let signals, .thread):
+            // pthread_sigmask, asked for the old mask too: reported for the call's signals only (the worker's own
+            // blocked signals are no business of the object).
+            let numbers = try ownSignals(signals, doing: "unblock")
+            if change == .unblock { try refuseFatalActions(numbers, suspending: false) }
+            let how: CInt = switch change { case .block: 0; case .unblock: 1; case .invalid: 2 }
+            let (old, seen) = try KernelSignals.changeMask(how: how, perThread: true, numbers)
+            return .maskChanged(deliveries: seen.map(delivery), old: Set(numbers.filter(old.contains)).map(Int.init).sorted())
+        case .sigprocmask(_, let change, let signals, .process):
             let numbers = try ownSignals(signals, doing: "unblock")
             switch change {
             case .invalid:
@@ -208,19 +232,17 @@ struct SignalBinding: ObjectBinding {
                 try KernelSignals.block(numbers)
                 return .deliveries([])
             case .unblock:
-                try refuseFatalActions(numbers)
+                try refuseFatalActions(numbers, suspending: false)
                 return .deliveries(try KernelSignals.unblockBriefly(numbers).map(delivery))
             }
         case .sigsuspend(_, let signals):
             let numbers = try ownSignals(signals, doing: "sigsuspend on")
-            try refuseFatalActions(numbers)
-            let seen = try KernelSignals.suspend(unblocking: numbers)
-            guard seen.count == 1 else {
-                // The handler blocks every signal while it runs, so the kernel runs one before the old mask is back.
-                BindingFailure.abandon("sigsuspend ran the handler \(seen.count) times, where this kernel runs it once")
-            }
-            let delivery = self.delivery(seen[0])
-            return .received(signal: delivery.signal, details: delivery.details)
+            try refuseFatalActions(numbers, suspending: true)
+            // With the recording handler's full mask the kernel runs one before the old mask is back; handlers with an
+            // empty mask nest, and every one runs.
+            let seen = try KernelSignals.suspend(unblocking: numbers).map(delivery)
+            guard let first = seen.first else { throw Errno.interrupted }
+            return seen.count == 1 ? .received(signal: first.signal, details: first.details) : .deliveries(seen)
         case .pause:
             // The receiver's main thread blocks the object's signals, so none of them ends it: only the harness's
             // SIGUSR1 (a signal fault) does, with EINTR; without one it sleeps until the driver's stall handling
@@ -234,6 +256,12 @@ struct SignalBinding: ObjectBinding {
             }
             _ = try KernelSignals.pause()
             return .returned
+        case .pauseUnblocking(_, let signals):
+            // The pending ones run on unblocking; pause then sleeps until a handler of the set runs, or the harness's
+            // SIGUSR1 (EINTR with none recorded), or the driver's stall handling kills it, which the model allows.
+            let numbers = try ownSignals(signals, doing: "pause unblocking")
+            try refuseFatalActions(numbers, suspending: false)
+            return .deliveries(try KernelSignals.pause(unblocking: numbers).map(delivery))
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
@@ -249,11 +277,26 @@ struct SignalBinding: ObjectBinding {
         return numbers
     }
 
-    /// Stops before unblocking a signal whose action is a default that ends or stops the worker.
-    func refuseFatalActions(_ signals: [Int32]) throws(Errno) {
-        for signal in signals where !SignalModel.ignoredByDefault.contains(Int(signal)) {
-            if try KernelSignals.setAction(signal, to: nil) == .standard {
+    /// Stops before unblocking a signal whose action is a default that ends or stops the worker — or may become one:
+    /// an `SA_RESETHAND` handler's second pending instance meets `SIG_DFL` (measured: two queued `SIGRTMIN+1` kill the
+    /// receiver), unless the call is a `sigsuspend` whose handlers all block every signal (it runs one handler only).
+    func refuseFatalActions(_ signals: [Int32], suspending: Bool) throws(Errno) {
+        var flags: [Int32: Syscall.HandlerFlags] = [:]
+        for signal in signals {
+            let (action, handlerFlags) = try KernelSignals.action(of: signal)
+            if action == .handler { flags[signal] = handlerFlags }
+            if action == .standard && !SignalModel.ignoredByDefault.contains(Int(signal)) {
                 BindingFailure.abandon("unblocking \(SignalModel.name(of: Int(signal))) with its default action would end the receiver")
+            }
+        }
+        let runsOne = suspending && flags.values.allSatisfy { !$0.contains(.emptyMask) }
+        guard !runsOne else { return }
+        let pending = KernelSignals.pendingSets()
+        for (signal, handlerFlags) in flags where handlerFlags.contains(.resetHand) && !SignalModel.ignoredByDefault.contains(Int(signal)) {
+            // A standard signal is pending at most once in each set; a real-time one may be queued many times.
+            let once = signal < SignalModel.firstRealtime && pending.map { !($0.thread.contains(signal) && $0.process.contains(signal)) } == true
+            if !once {
+                BindingFailure.abandon("unblocking \(SignalModel.name(of: Int(signal))), whose SA_RESETHAND handler leaves a default action that would end the receiver at a second instance")
             }
         }
     }

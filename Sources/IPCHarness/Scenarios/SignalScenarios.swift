@@ -5,7 +5,7 @@ import IPCModels
 public enum SignalScenarios {
     public static let all: [Scenario] = [
         coalescing, realtimeQueue, lowestPendingFirst, threadDirected, sigwaitInSetOrder, sigwaitLowestFirst, resetBeforeWait, actions,
-        pauseTakesSignal, pause,
+        pauseTakesSignal, pause, resetHandRearmed, handlerFlags,
     ]
 
     /// A receiver that sets its set's actions back to `SIG_DFL` before each wait, which discards a pending `SIGWINCH`
@@ -42,12 +42,31 @@ public enum SignalScenarios {
     /// Its robust twin: `signal-robust-actions`' workload with the receiver sometimes calling `pause` before a take, its signals
     /// blocked: none of them ends it (they stay pending for the take after it), only the harness's `SIGUSR1` does
     /// (`EINTR`: signal faults by default); with none it sleeps until the driver's stall handling kills it, which the
-    /// model allows (the senders then see `ESRCH`).
+    /// model allows (the senders then see `ESRCH`). Half its pauses unblock its handled signals for the pause: a pending
+    /// one (it sometimes raises one first) runs its handler at once, and the pause then sleeps until another runs.
     public static let pause = Scenario.real(
         name: "signal-robust-pause", kind: SignalKind.self, implementation: "kernel.signal",
         summary: "robust twin of signal-fragile-pause-takes-signal: kill, killpg and sigqueue at a receiver that sometimes pauses with its signals blocked: they stay pending, only SIGUSR1 ends the pause (EINTR)",
         defaultFaults: pauseFaults,
         makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, pauses: true) })
+
+    /// A receiver that installs some handlers with `SA_RESETHAND` and believes they stay installed once they have run
+    /// (as a BSD `signal()` handler does): asked for such a signal's action, it answers "handler" from its own table.
+    /// The kernel set the action back to `SIG_DFL` as it delivered the signal.
+    public static let resetHandRearmed = Scenario.real(
+        name: "signal-fragile-resethand-rearmed", kind: SignalKind.self, implementation: "client.signal-resethand-rearmed",
+        summary: "BROKEN: a receiver that believes an SA_RESETHAND handler stays installed after it ran, and reports its action from its own table",
+        isBroken: true,
+        makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true) })
+
+    /// Its robust twin: `signal-robust-actions`' workload with handlers drawn with `SA_RESETHAND`, `SA_NODEFER` and an
+    /// empty `sa_mask`: unblocking (`sigprocmask` or `pthread_sigmask`) runs them nested (in reverse) or one after
+    /// another, a reset handler's signal meets `SIG_DFL` afterwards, and the receiver asks the action of a reset one
+    /// after unblocking it.
+    public static let handlerFlags = Scenario.real(
+        name: "signal-robust-handler-flags", kind: SignalKind.self, implementation: "kernel.signal",
+        summary: "robust twin of signal-fragile-resethand-rearmed: handlers with SA_RESETHAND, SA_NODEFER or an empty sa_mask, unblocked (nested) and sigsuspended, their actions asked after",
+        makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true) })
 
     /// A receiver whose `sigwait` takes the first pending signal in the order its set lists them, against a set
     /// listed highest first: the kernel takes the lowest.
@@ -101,10 +120,14 @@ public enum SignalScenarios {
     /// With `actions`, senders sometimes `killpg` the receiver's group instead of `kill`ing it, and the receiver
     /// sometimes sets (or asks) an action of one of its signals before a take. With `masks` too, it sometimes unblocks
     /// those of its signals whose action (as its own program has set it) would not end it, or `sigsuspend`s on them.
-    /// With `pauses`, it sometimes calls `pause` before a take (no draw without it: the other workloads are unchanged).
+    /// With `pauses`, it sometimes calls `pause` before a take (no draw without it: the other workloads are unchanged),
+    /// half the time with its handled signals unblocked for it.
+    /// With `handlerFlags`, a handler it installs may have `SA_RESETHAND`, `SA_NODEFER` and an empty `sa_mask`; a reset
+    /// handler's signal whose default would end it is unblocked only by a `sigsuspend` whose handlers all block every
+    /// signal (it runs one handler), its action unknown afterwards; after unblocking one it sometimes asks its action.
     static func workload(
         generator: inout SeededGenerator, signals: [String], threadDirected: Bool = false, sigwaitOnly: Bool = false, actions: Bool = false,
-        masks: Bool = false, pauses: Bool = false
+        masks: Bool = false, pauses: Bool = false, handlerFlags: Bool = false
     ) -> Workload {
         let count = generator.next(in: 2...4)
         var processes: [Workload.Process] = []
@@ -132,6 +155,24 @@ public enum SignalScenarios {
         var receiver: [Call] = []
         /// The receiver's actions, as its program sets them (all SIG_DFL at set-up).
         var set: [String: String] = [:]
+        /// Handlers installed with SA_RESETHAND, and with an empty sa_mask.
+        var resetting: Set<String> = []
+        var emptyMask: Set<String> = []
+        /// A handler for `signal` with drawn flags and mask, noted in the tables above.
+        func drawHandler(_ signal: String) -> JSONObject {
+            var value: JSONObject = ["signal": .string(signal), "action": "handler"]
+            var flags: [JSONValue] = []
+            set[signal] = "handler"
+            if generator.chance(0.5) { flags.append("SA_RESETHAND"); resetting.insert(signal) } else { resetting.remove(signal) }
+            if generator.chance(0.3) { flags.append("SA_NODEFER") }
+            if generator.chance(0.5) { value["mask"] = "none"; emptyMask.insert(signal) } else { emptyMask.remove(signal) }
+            value["flags"] = .array(flags)
+            return value
+        }
+        // With handler flags it starts by giving each of its signals a handler with drawn flags.
+        if handlerFlags {
+            for signal in signals { receiver.append(Call(process: 1, object: "sig1", f: "sigaction", value: .object(drawHandler(signal)))) }
+        }
         if sigwaitOnly {
             // Fewer takes than sends (standard signals coalesce), so that some are pending together.
             for _ in 0..<max(1, sent / 2) {
@@ -151,18 +192,47 @@ public enum SignalScenarios {
                 if let action = generator.pick([nil, "default", "ignore", "handler", "handler"] as [String?]) {
                     value["action"] = .string(action)
                     set[signal] = action
+                    resetting.remove(signal)
+                    emptyMask.remove(signal)
+                    if handlerFlags && action == "handler" { value = drawHandler(signal) }
                 }
                 receiver.append(Call(process: 1, object: "sig1", f: "sigaction", value: .object(value)))
+                // As LTP's sigaction tests do, it sometimes raises the signal it has just given a one-shot handler.
+                if resetting.contains(signal) && generator.chance(0.5) {
+                    receiver.append(Call(process: 1, object: "sig1", f: "kill", value: ["signal": .string(signal)]))
+                }
             }
             // Only signals whose action is a handler or ignores them (SIGWINCH's default does): unblocking any other
             // would end the receiver.
-            let harmless = signals.filter { set[$0] == "handler" || set[$0] == "ignore" || $0 == "SIGWINCH" }
-            if masks && !harmless.isEmpty && generator.chance(0.2) {
+            // A reset handler's signal meets its default at a second instance: only SIGWINCH's is harmless.
+            let harmless = signals.filter {
+                (set[$0] == "handler" && (!resetting.contains($0) || $0 == "SIGWINCH")) || set[$0] == "ignore" || $0 == "SIGWINCH"
+            }
+            if masks && !harmless.isEmpty && generator.chance(handlerFlags ? 0.35 : 0.2) {
                 let suspend = harmless.contains { set[$0] == "handler" } && generator.chance(0.3)
-                let unblocked: JSONValue = .array(harmless.map { .string($0) })
+                // A sigsuspend whose handlers all block every signal runs one handler: a reset one's default is safe.
+                let candidates = signals.filter { set[$0] == "handler" && resetting.contains($0) && !harmless.contains($0) }
+                let oneShots = suspend && (harmless + candidates).allSatisfy { !emptyMask.contains($0) } ? candidates : []
+                let names = harmless + oneShots
+                // With handler flags it sometimes raises each handled one first, so that several are pending and
+                // handlers with an empty mask nest.
+                if handlerFlags && generator.chance(0.5) {
+                    for signal in names where set[signal] == "handler" {
+                        receiver.append(Call(process: 1, object: "sig1", f: "kill", value: ["signal": .string(signal)]))
+                    }
+                }
+                let unblocked: JSONValue = .array(names.map { .string($0) })
+                // With handler flags, half the unblocks are pthread_sigmask's (which reports the old mask).
+                let maskCall = handlerFlags && generator.chance(0.5) ? "pthread_sigmask" : "sigprocmask"
                 receiver.append(suspend
                     ? Call(process: 1, object: "sig1", f: "sigsuspend", value: ["signals": unblocked])
-                    : Call(process: 1, object: "sig1", f: "sigprocmask", value: ["how": "unblock", "signals": unblocked]))
+                    : Call(process: 1, object: "sig1", f: maskCall, value: ["how": "unblock", "signals": unblocked]))
+                // Any reset handler among them may have run: its action is SIG_DFL or still the handler.
+                let reset = names.filter { resetting.contains($0) }
+                for signal in reset where signal != "SIGWINCH" { set[signal] = "unknown" }
+                if let asked = reset.first, generator.chance(0.8) {
+                    receiver.append(Call(process: 1, object: "sig1", f: "sigaction", value: ["signal": .string(asked)]))
+                }
             }
             // Every third take is looked for first with a poll on a signalfd (no draw: the rest of the workload
             // is what it was): POLLIN alone while one is pending for the receiver's thread or process.
@@ -171,7 +241,17 @@ public enum SignalScenarios {
                     "signals": .array(signals.map { .string($0) }), "events": ["POLLIN", "POLLOUT"], "timeout": 0,
                 ]))
             }
-            if pauses && generator.chance(0.25) { receiver.append(Call(process: 1, object: "sig1", f: "pause")) }
+            if pauses && generator.chance(0.25) {
+                // Half the time with its handled signals unblocked for it: the pending ones run at once, then it
+                // sleeps until another runs (or SIGUSR1 ends it).
+                let handled = harmless.filter { set[$0] == "handler" }
+                let unblocked: JSONValue? = !handled.isEmpty && generator.chance(0.5) ? .array(harmless.map { .string($0) }) : nil
+                // Sometimes it raises one first: its handler runs as the pause unblocks it, before the pause sleeps.
+                if unblocked != nil && generator.chance(0.5) {
+                    receiver.append(Call(process: 1, object: "sig1", f: "kill", value: ["signal": .string(generator.pick(handled))]))
+                }
+                receiver.append(Call(process: 1, object: "sig1", f: "pause", value: unblocked.map { ["signals": $0] }))
+            }
             var value: JSONObject = ["signals": .array(signals.map { .string($0) })]
             if generator.chance(0.75) { value["timeout"] = 0 }
             if threadDirected && generator.chance(0.05) { value["timeout"] = "invalid" }

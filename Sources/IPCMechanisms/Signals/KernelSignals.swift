@@ -58,8 +58,43 @@ public enum KernelSignals {
     }
 
     /// Sets `signal`'s action (nil: only asks) and returns the old one.
-    public static func setAction(_ signal: Int32, to action: Syscall.SignalAction?) throws(Errno) -> Syscall.SignalAction {
-        try Syscall.setSignalAction(signal, to: action)
+    public static func setAction(_ signal: Int32, to action: Syscall.SignalAction?, flags: Syscall.HandlerFlags = []) throws(Errno) -> Syscall.SignalAction {
+        try Syscall.setSignalAction(signal, to: action, flags: flags)
+    }
+
+    /// The signals pending for the calling thread alone and for its process (`SigPnd` and `ShdPnd` of
+    /// `/proc/thread-self/status`): where a standard signal may be pending twice. Nil if the file cannot be read.
+    public static func pendingSets() -> (thread: Set<Int32>, process: Set<Int32>)? {
+        guard let file = fopen("/proc/thread-self/status", "re") else { return nil }
+        defer { fclose(file) }
+        var thread: Set<Int32>?
+        var process: Set<Int32>?
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, Int32(line.count), file) != nil {
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let bits = UInt64(text.split(separator: "\t").last?.trimmingPrefix(" ").filter(\.isHexDigit) ?? "", radix: 16)
+            let signals = bits.map { bits in Set((1...64).filter { bits & (1 << UInt64($0 - 1)) != 0 }.map(Int32.init)) }
+            if text.hasPrefix("SigPnd:") { thread = signals }
+            if text.hasPrefix("ShdPnd:") { process = signals }
+        }
+        guard let thread, let process else { return nil }
+        return (thread, process)
+    }
+
+    /// `sigprocmask` (`pthread_sigmask` when `perThread`) on `signals` — `how` 0 block, 1 unblock and block again at
+    /// once, 2 invalid — with the old mask and what the recording handler saw.
+    public static func changeMask(how: CInt, perThread: Bool, _ signals: [Int32]) throws(Errno) -> (old: Set<Int32>, seen: [SignalInfo]) {
+        try Syscall.changeSignalMask(how: how, perThread: perThread, signals)
+    }
+
+    /// `pause` with `signals` unblocked for it: what the recording handler saw (`EINTR`: nothing).
+    public static func pause(unblocking signals: [Int32]) throws(Errno) -> [SignalInfo] {
+        try Syscall.pauseUnblocking(signals)
+    }
+
+    /// `signal`'s action and, for the recording handler, its flags (only asks).
+    public static func action(of signal: Int32) throws(Errno) -> (action: Syscall.SignalAction, flags: Syscall.HandlerFlags) {
+        try Syscall.exchangeSignalAction(signal, to: nil)
     }
 
     /// One `read` of a `signalfd` for `signals` with a buffer of `max` bytes: the signals it took, in order.

@@ -1,0 +1,102 @@
+// How the receiver's handlers run when `sigprocmask` or `sigsuspend` unblocks its pending signals: the kernel's
+// delivery loop, with the handler's `sa_mask`, `SA_NODEFER` and `SA_RESETHAND`.
+//
+// The kernel delivers on its way back to user space, one signal at a time: it dequeues the next deliverable signal
+// (`sigtimedwait`'s order among those not blocked), pushes the handler's frame and blocks the handler's `sa_mask` and,
+// without `SA_NODEFER`, the signal itself; while something is still deliverable it pushes another frame on top. Only
+// then does the topmost handler run; its `sigreturn` restores the mask its frame saved, and the loop starts again. So
+// a handler that blocks every signal (the harness's recording handler) runs before the next is dequeued, and they
+// record in dequeue order; handlers that leave the set unblocked nest and record in reverse — except that a signal is
+// blocked in its own handler, so a second instance waits for the first's `sigreturn`. `SA_RESETHAND` sets the action
+// back to `SIG_DFL` as the kernel dequeues the signal for the handler: a later instance meets the default action (a
+// `SIGWINCH` is discarded, others would end the receiver). `sigsuspend`'s first frame saves the mask from before the
+// call, so once the bottom handler returns nothing more is delivered.
+//
+// Measured on this machine (`KernelSignalFactsTests+Handlers`), through the worker's recording handler:
+// - an empty `sa_mask`: a tgkill'd `SIGRTMIN+2`, `SIGUSR2`, `SIGWINCH` and two queued `SIGRTMIN+1` (values 1, 2)
+//   unblocked record `SIGRTMIN+1` 1, `SIGRTMIN+1` 2, `SIGWINCH`, `SIGUSR2`, `SIGRTMIN+2`; with `SA_NODEFER` too, the
+//   two `SIGRTMIN+1` swap (2 before 1); `sigsuspend` runs all of them so too;
+// - `SA_RESETHAND`: asking after a delivery reports `SIG_DFL`; a `SIGWINCH` sent to the thread and to the process
+//   runs the handler once (the second is discarded by the default action).
+extension SignalModel {
+    /// The recording handler's `sigaction` flags and mask as a trace gives them (it is always `SA_SIGINFO`: the trace
+    /// records the `si_code`, `si_pid` and `si_value` it saw).
+    public struct HandlerFlags: Hashable, Sendable, CustomStringConvertible {
+        /// `SA_RESETHAND`: the action is `SIG_DFL` again once the kernel has delivered the signal to the handler.
+        public var resetHand: Bool
+        /// `SA_NODEFER`: the signal itself is not blocked while its handler runs.
+        public var noDefer: Bool
+        /// Whether `sa_mask` blocks every signal (the harness's recording handler) or none.
+        public var masksAll: Bool
+
+        public init(resetHand: Bool = false, noDefer: Bool = false, masksAll: Bool = true) {
+            self.resetHand = resetHand
+            self.noDefer = noDefer
+            self.masksAll = masksAll
+        }
+
+        /// The harness's recording handler: every signal blocked while it runs, no other flag.
+        public static let recording = HandlerFlags()
+
+        /// The trace's `flags` names (`SA_SIGINFO` is implied and not listed).
+        public var names: [String] { (resetHand ? ["SA_RESETHAND"] : []) + (noDefer ? ["SA_NODEFER"] : []) }
+
+        public var description: String { "(\((names + [masksAll ? "sa_mask all" : "sa_mask empty"]).joined(separator: ", ")))" }
+    }
+
+    /// One way the kernel's delivery loop can go: what the handlers recorded, in the order they ran, and the state
+    /// after; `died` when a signal met a default action that ends the receiver (it records nothing more).
+    struct HandlerRun {
+        var recorded: [Delivery]
+        var next: State
+        var died = false
+    }
+
+    /// A handler's frame: what it was delivered, and the mask its `sigreturn` restores (the object's signals blocked).
+    private struct Frame {
+        var delivery: Delivery
+        var restores: Set<Int>
+    }
+
+    /// Every way the delivery loop can go once `signals` are unblocked: one when every action involved is known, more
+    /// when one is not (its pending signal ran a handler or was discarded). With `suspending`, the first frame
+    /// restores the mask from before the call (every signal blocked): `sigsuspend`.
+    func handlerRuns(_ state: State, unblocking signals: [Int], suspending: Bool) -> [HandlerRun] {
+        var runs: [HandlerRun] = []
+        func explore(_ state: State, blocked: Set<Int>, stack: [Frame], recorded: [Delivery]) {
+            let open = signals.filter { !blocked.contains($0) }
+            guard let (after, delivery) = take(state, open) else {
+                guard let top = stack.last else { return runs.append(HandlerRun(recorded: recorded, next: state)) }
+                // Nothing deliverable: the topmost handler runs, and its sigreturn restores its frame's mask.
+                return explore(state, blocked: top.restores, stack: stack.dropLast(), recorded: recorded + [top.delivery])
+            }
+            let signal = delivery.signal
+            func handle() {
+                let flags = state.handlerFlags[signal] ?? .recording
+                var handled = after
+                handled.actions[signal] = flags.resetHand ? .standard : .handler
+                var masked = blocked
+                if flags.masksAll { masked.formUnion(signals) }
+                if !flags.noDefer { masked.insert(signal) }
+                let restores = suspending && stack.isEmpty ? Set(signals) : blocked
+                explore(handled, blocked: masked, stack: stack + [Frame(delivery: delivery, restores: restores)], recorded: recorded)
+            }
+            switch fate(of: signal, in: state) {
+            case .handled?: handle()
+            case .discarded?: explore(after, blocked: blocked, stack: stack, recorded: recorded)
+            case .fatal?: runs.append(HandlerRun(recorded: recorded, next: after, died: true))
+            case nil:
+                handle()
+                explore(after, blocked: blocked, stack: stack, recorded: recorded)
+            }
+        }
+        explore(state, blocked: [], stack: [], recorded: [])
+        return runs
+    }
+
+    /// Whether `observed` deliveries are the `recorded` ones, details compared with ``Details/allows(_:)``.
+    static func allows(_ recorded: [Delivery], _ observed: [Delivery]) -> Bool {
+        recorded.count == observed.count
+            && zip(recorded, observed).allSatisfy { $0.signal == $1.signal && $0.details.allows($1.details) }
+    }
+}
