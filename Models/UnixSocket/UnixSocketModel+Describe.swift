@@ -64,6 +64,9 @@ extension UnixSocketModel {
         case .connect(_, let nonblocking): call = "connect" + (nonblocking ? " (nonblocking)" : "")
         case .connectPeer(_, let end, let to): call = "connect \(end) to \(to)"
         case .disconnectPeer(_, let end): call = "connect \(end) to AF_UNSPEC (no peer)"
+        case .connectTo(_, let end, let type, let address, let nonblocking):
+            call = "connect \(end ?? type.map { "a new \($0.rawValue) socket" } ?? "a new socket") to \(address.name)"
+                + (nonblocking ? " (nonblocking)" : "")
         case .accept(_, let end, let nonblocking): call = "accept on \(end)" + (nonblocking ? " (nonblocking)" : "")
         case .socket(_, let domain, let type, let `protocol`): call = "socket(\(domain), \(type), \(`protocol`))"
         case .bind(_, let end, let type, let address):

@@ -47,6 +47,9 @@ extension UnixSocketModel {
         /// A `bind` gave it the abstract name of this socket of the object (free once that socket closed): it holds
         /// the name while it is open.
         public internal(set) var holdsNameOf: String?
+        /// A `bind` of this socket to a fresh address gave it an address of its own, of this kind (a `connect` may
+        /// then name it).
+        public internal(set) var ownAddress: AddressKind?
         /// The new socket of a `bind` in progress (its `type` form, no `end`), of this type: it exists only between
         /// the bind's two steps, named ``UnixSocketModel/newSocketName(of:)``, held by no descriptor a trace names.
         public internal(set) var newSocketType: SocketType?

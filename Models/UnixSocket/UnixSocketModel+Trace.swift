@@ -168,9 +168,7 @@ extension UnixSocketModel {
             return .disconnectPeer(
                 process: call.process, end: try call.value.optional("end")?.text("end") ?? "p\(call.process)")
         case "connect" where try call.value.optional("to") != nil:
-            return .connectPeer(
-                process: call.process, end: try call.value.optional("end")?.text("end") ?? "p\(call.process)",
-                to: try call.value.required("to").text("to"))
+            return try connectTo(call, nonblocking: nonblocking)
         case "connect":
             return .connect(process: call.process, nonblocking: nonblocking)
         case "bind":
@@ -186,7 +184,7 @@ extension UnixSocketModel {
             let name = try call.value.required("address").text("address")
             return .bind(
                 process: call.process, end: end, type: type,
-                address: BindAddress.names.first { $0.name == name }?.address ?? .of(name))
+                address: BindAddress(name: name))
         case "accept":
             return .accept(process: call.process, end: try call.value.optional("end")?.text("end") ?? "listen", nonblocking: nonblocking)
         case "socket":
@@ -304,7 +302,7 @@ extension UnixSocketModel {
                 throw ModelError("socket: type \(name) is not a socket type")
             }
             return .created(type)
-        case .close, .closeFile, .shutdown, .setSendBuffer, .listen, .connectPeer, .disconnectPeer, .bind:
+        case .close, .closeFile, .shutdown, .setSendBuffer, .listen, .connectPeer, .connectTo, .disconnectPeer, .bind:
             return .closed
         case .getOption(_, _, .error):
             switch try value.required("value") {
@@ -392,6 +390,12 @@ extension UnixSocketModel {
             return ("connect", nonblocking ? ["nonblocking": true] : nil)
         case .connectPeer(let process, let end, let to):
             return ("connect", end == "p\(process)" ? ["to": .string(to)] : ["end": .string(end), "to": .string(to)])
+        case .connectTo(let process, let end, let type, let address, let nonblocking):
+            var value: JSONObject = ["to": .string(address.name)]
+            if let end, end != "p\(process)" { value["end"] = .string(end) }
+            if let type { value["type"] = .string(type.rawValue) }
+            if nonblocking { value["nonblocking"] = true }
+            return ("connect", .object(value))
         case .disconnectPeer(let process, let end):
             return ("connect", end == "p\(process)" ? ["family": "AF_UNSPEC"] : ["end": .string(end), "family": "AF_UNSPEC"])
         case .accept(_, let end, let nonblocking):

@@ -33,6 +33,8 @@ extension UnixSocketModel {
             return connectPeer(state, process: process, end: end, to: to)
         case .disconnectPeer(let process, let end):
             return disconnectPeer(state, process: process, end: end)
+        case .connectTo(let process, let end, let type, let address, let nonblocking):
+            return connectTo(state, process: process, end: end, type: type, address: address, nonblocking: nonblocking)
         case .accept(let process, let end, let nonblocking):
             return accept(state, process: process, end: end, nonblocking: nonblocking)
         case .bind(let process, let end, let type, let address):
@@ -117,6 +119,10 @@ extension UnixSocketModel {
         }
         switch state.type {
         case .stream:
+            // An address on a stream send (`unix_stream_sendmsg`, after the descriptors): `EISCONN` on a connected
+            // socket — even once its peer closed or it shut for sending — `EOPNOTSUPP` on a listener (measured,
+            // `UnixSocketBindConnectFactsTests`).
+            if to != nil { return failure(state, socket.peer != nil ? .EISCONN : Self.operationNotSupported) }
             if socket.peer == nil { return failure(state, .ENOTCONN) }
             if socket.peerClosed || socket.writeShut { return failure(state, .EPIPE) }
             if data.isEmpty { return [(.sent(0), .completed(state))] }
@@ -205,6 +211,12 @@ extension UnixSocketModel {
         guard socket.memory < state.sendBuffer(of: socket) else { return nonblocking ? failure(state, .EAGAIN) : [] }
         // An address reaches whoever holds the name now (a new socket inside a bind, once its socket closed); a
         // peer is the socket itself.
+        // A path or name that is no socket's is looked up here, after the buffer (`unix_find_other` in
+        // `unix_dgram_sendmsg`): a path that does not exist `ENOENT`, a file or a free name `ECONNREFUSED` (measured).
+        if let to, case let address = BindAddress(name: to), !address.isSocket {
+            guard case .failed(let code) = lookUp(state, address, type: state.type).first else { return [] }
+            return failure(state, code)
+        }
         let found: Int?
         if let to {
             found = state.holder(ofNameOf: to, type: state.type)
@@ -511,7 +523,7 @@ extension UnixSocketModel {
     /// The state once the socket at `index` has `to` as its peer (nil: none): moving away from a peer it had (even
     /// one that closed) discards its queue, and an old peer still open and connected back to it gets `ECONNRESET` if
     /// something was discarded (`unix_dgram_disconnected`). The same peer again changes nothing.
-    private func movingPeer(_ state: State, _ index: Int, to: String?) -> State {
+    func movingPeer(_ state: State, _ index: Int, to: String?) -> State {
         let end = state.sockets[index].name
         var next = state
         next.sockets[index].peer = to

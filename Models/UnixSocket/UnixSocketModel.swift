@@ -77,6 +77,10 @@ public struct UnixSocketModel: TraceModel {
         /// A bound datagram socket's `connect(end, address of to)`: fixes its peer (see
         /// ``connectPeer(_:process:end:to:)``). Never sleeps.
         case connectPeer(process: Int, end: String, to: String)
+        /// `connect` of the object's socket `end`, or (nil) of a new socket of `type` (nil: the object's) closed at
+        /// once, to `address`: a path or name that is no socket's, or a socket's of the object (see
+        /// ``connectTo(_:process:end:type:address:nonblocking:)``). Sleeps only on a full backlog.
+        case connectTo(process: Int, end: String?, type: SocketType?, address: BindAddress, nonblocking: Bool)
         /// `connect(end, AF_UNSPEC)`: a datagram socket left with no peer (see ``disconnectPeer(_:process:end:)``).
         case disconnectPeer(process: Int, end: String)
         case accept(process: Int, end: String, nonblocking: Bool)
@@ -253,7 +257,7 @@ public struct UnixSocketModel: TraceModel {
     static func maySleep(_ input: Input) -> Bool {
         switch input {
         case .send(_, _, _, let nonblocking, _, _), .receive(_, _, _, let nonblocking, _), .connect(_, let nonblocking),
-            .accept(_, _, let nonblocking), .peek(_, _, _, let nonblocking, _):
+            .connectTo(_, _, _, _, let nonblocking), .accept(_, _, let nonblocking), .peek(_, _, _, let nonblocking, _):
             !nonblocking
         case .poll(_, _, _, let timeout), .select(_, _, _, _, let timeout): timeout < 0
         default: false
@@ -293,6 +297,7 @@ extension UnixSocketModel.Input {
         switch self {
         case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .receiveExactly(let process, _, _),
             .connect(let process, _), .connectPeer(let process, _, _), .disconnectPeer(let process, _),
+            .connectTo(let process, _, _, _, _),
             .accept(let process, _, _), .close(let process, _), .readFile(let process, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
             .shutdown(let process, _, _), .poll(let process, _, _, _), .select(let process, _, _, _, _), .getOption(let process, _, _),

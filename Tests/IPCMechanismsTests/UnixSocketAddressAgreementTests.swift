@@ -32,6 +32,9 @@ import Testing
         /// model's two steps of such a bind, made to last until `bindReturns` closes the socket.
         case bindHeld(type: UnixSocketType?, address: UnixSocketModel.BindAddress)
         case bindReturns
+        /// `connect` (nonblocking) of the object's socket `end`, or of a new socket of `type` closed at once, to an
+        /// address: a path or name that is no socket's, or a socket's (the model's `connectTo`).
+        case connectTo(end: String?, type: UnixSocketType?, address: UnixSocketModel.BindAddress)
 
         var description: String {
             switch self {
@@ -47,6 +50,8 @@ import Testing
                 "bind(\(end ?? "new \(type?.rawValue ?? "socket")") to \(address.name))"
             case .bindHeld(let type, let address): "bind(new \(type?.rawValue ?? "socket") to \(address.name), in progress)"
             case .bindReturns: "bind returns"
+            case .connectTo(let end, let type, let address):
+                "connect(\(end ?? "new \(type?.rawValue ?? "socket")") to \(address.name))"
             }
         }
 
@@ -54,11 +59,11 @@ import Testing
         var process: Int {
             switch self {
             case .connect(let process): process
-            case .accept, .bind(nil, _, _): 9
+            case .accept, .bind(nil, _, _), .connectTo(nil, _, _): 9
             case .bindHeld, .bindReturns: 8
             case .bind(let end?, _, _): end.hasPrefix("p") ? Int(end.filter(\.isNumber)) ?? 9 : 9
             case .send(let end, _, _), .receive(let end, _), .close(let end), .listen(let end, _), .connectPeer(let end, _),
-                .disconnect(let end):
+                .disconnect(let end), .connectTo(let end?, _, _):
                 end.hasPrefix("client-") || end.hasPrefix("p") ? Int(end.filter(\.isNumber)) ?? 9 : 9
             }
         }
@@ -79,6 +84,11 @@ import Testing
         }.eraseToAny(),
         zip(Gen.int(in: 0...4), Gen.int(in: 0...5)).map { address, socket in
             Operation.bind(ends: [nil, nil, nil, "listen", "server-1", "server-2"], socket, address: [.of("listen")] + Operation.otherAddresses, address)
+        }.eraseToAny(),
+        zip(Gen.int(in: 0...5), Gen.int(in: 0...5)).map { address, socket in
+            Operation.connectTo(
+                ends: [nil, "listen", "client-1", "server-1", "client-2", "server-2"], socket,
+                address: [.of("listen"), .of("listen")] + Operation.otherAddresses, address)
         }.eraseToAny()
     ).array(of: 1...40)
 
@@ -97,6 +107,19 @@ import Testing
              .bind(end: nil, type: nil, address: .of("listen")), .bind(end: nil, type: nil, address: .missingDirectory),
              .bind(end: nil, type: nil, address: .existingFile), .bind(end: nil, type: nil, address: .freshPath),
              .bind(end: "server-1", type: nil, address: .missingDirectory)]),
+        // connect to an address: the lookup first (a free name ECONNREFUSED, a missing path ENOENT, a file that is no
+        // socket ECONNREFUSED, another type's name ECONNREFUSED), then the listener (a full backlog EAGAIN, a bound
+        // socket that does not listen ECONNREFUSED), then the connecting socket (a listener EINVAL, a connected
+        // socket EISCONN); a closed listener refuses. (A socket bound to an address of its own is checked on pairs,
+        // `UnixSocketConnectAgreementTests`: this property's clients are bound from the start, to be told apart.)
+        (0, [.connectTo(end: "listen", type: nil, address: .freshAbstract), .connectTo(end: "listen", type: nil, address: .freshPath),
+             .connectTo(end: "listen", type: nil, address: .existingFile), .connectTo(end: "listen", type: nil, address: .of("listen")),
+             .connect(1), .connectTo(end: "listen", type: nil, address: .of("listen")),
+             .connectTo(end: "client-1", type: nil, address: .of("listen")), .accept,
+             .connectTo(end: "client-1", type: nil, address: .of("listen")), .connectTo(end: "server-1", type: nil, address: .of("listen")),
+             .connectTo(end: nil, type: .dgram, address: .of("listen")), .connectTo(end: "client-1", type: nil, address: .missingDirectory),
+             .close("listen"), .connectTo(end: "client-1", type: nil, address: .of("listen")),
+             .connectTo(end: "listen", type: nil, address: .of("listen"))]),
     ]
 
     @Test(arguments: [UnixSocketType.stream, .seqpacket])
@@ -112,6 +135,8 @@ import Testing
         let missing = Set([
             "listen", "connected", "accepted", "EAGAIN", "ECONNRESET", "ECONNREFUSED", "EISCONN", "data before accept",
             "bind", "bind EADDRINUSE", "bind EINVAL", "bind ENOENT",
+            "connect to ENOENT", "connect to ECONNREFUSED", "connect to EAGAIN", "connect to EINVAL", "connect to EISCONN",
+            "connect to EBADF",
         ])
             .subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
@@ -125,6 +150,8 @@ import Testing
             var sockets: [String: FileDescriptor] = ["listen": try KernelUnixSocket.listener(type, at: address, backlog: backlog)]
             var closed: Set<String> = []
             var clientNames: [UnixAddress: Int] = [:]
+            // The fresh abstract names binds gave the object's sockets (a connect may name them).
+            var ownNames: [String: UnixAddress] = ["listen": address]
             defer { for socket in sockets.values { try? Syscall.close(socket) } }
             let model = UnixSocketModel(objects: [
                 ("s0", .init(type: .init(rawValue: type.rawValue)!, shape: .listener(holders: [9], backlog: backlog), address: .abstract))
@@ -133,9 +160,11 @@ import Testing
             for (index, operation) in operations.enumerated() {
                 // A second connection by one process after its first closed is outside the model (names collide).
                 if case .connect(let process) = operation, closed.contains("client-\(process)") { continue }
+                // A socket with no address of its own cannot be named (the model has no outcome for it).
+                if case .connectTo(_, _, .of(let target)) = operation, ownNames[target] == nil { continue }
                 let kernel: UnixSocketModel.Output
                 do {
-                    kernel = try Self.run(operation, type: type, address: address, &sockets, &clientNames)
+                    kernel = try Self.run(operation, type: type, address: address, &sockets, &clientNames, &ownNames)
                 } catch let error as Errno {
                     kernel = .failed(ErrorCode(error.name))
                 }
@@ -162,6 +191,14 @@ import Testing
         }.eraseToAny(),
         Gen.int(in: 0...5).map { pick in
             pick < 2 ? Operation.bindReturns : .bindHeld(type: pick == 2 ? .seqpacket : nil, address: pick == 3 ? .of("p1") : .of("p2"))
+        }.eraseToAny(),
+        zip(Gen.int(in: 0...5), Gen.int(in: 0...3)).map { address, socket in
+            socket == 3
+                ? Operation.connectTo(end: nil, type: .stream, address: address % 2 == 0 ? .of("p1") : .of("p2"))
+                : .connectTo(ends: [nil, "p1", "p2"], socket, address: [.of("p1"), .of("p2")] + Operation.otherAddresses, address)
+        }.eraseToAny(),
+        zip(boundEnds, Gen.int(in: 0...3)).map { end, address in
+            Operation.send(end: end, size: 1, to: Operation.otherAddresses[address].name)
         }.eraseToAny()
     ).array(of: 1...60)
 
@@ -202,6 +239,18 @@ import Testing
          .send(end: "p3", size: 1, to: "p1"), .disconnect("p1"), .receive(end: "p1", max: 10), .send(end: "p1", size: 1, to: nil),
          .send(end: "p3", size: 1, to: "p1"), .receive(end: "p1", max: 10), .send(end: "p2", size: 1, to: nil),
          .disconnect("p1"), .receive(end: "p1", max: 10)],
+        // connect and sendto to an address: a missing path ENOENT, a file that is no socket or a free name
+        // ECONNREFUSED; a new datagram socket connects to a bound one unless it has another peer (EPERM), a new
+        // stream socket is refused (a path EPROTOTYPE, an abstract name ECONNREFUSED); a closed one refuses.
+        [.connectTo(end: nil, type: .dgram, address: .freshPath), .connectTo(end: nil, type: .dgram, address: .missingDirectory),
+         .connectTo(end: nil, type: .dgram, address: .existingFile), .connectTo(end: nil, type: .dgram, address: .freshAbstract),
+         .connectTo(end: "p1", type: nil, address: .freshPath), .connectTo(end: nil, type: .dgram, address: .of("p2")),
+         .connectPeer(end: "p2", to: "p1"), .connectTo(end: nil, type: .dgram, address: .of("p2")),
+         .connectTo(end: nil, type: .stream, address: .of("p3")), .connectTo(end: "p3", type: nil, address: .of("p2")),
+         .send(end: "p1", size: 1, to: "fresh-path"), .send(end: "p1", size: 1, to: "missing-directory"),
+         .send(end: "p1", size: 1, to: "existing-file"), .send(end: "p1", size: 1, to: "fresh-abstract"),
+         .connectTo(end: "p1", type: nil, address: .of("p3")), .send(end: "p1", size: 2, to: nil), .receive(end: "p3", max: 10),
+         .close("p3"), .connectTo(end: nil, type: .dgram, address: .of("p3")), .connectTo(end: "p2", type: nil, address: .of("p3"))],
     ]
 
     @Test(arguments: [false, true])
@@ -215,8 +264,9 @@ import Testing
         }
         let missing = Set([
             "from", "EAGAIN", "ECONNREFUSED", "ENOTCONN", "connected peer", "sent to peer", "EPERM", "ECONNRESET", "disconnected", "bind",
-            "bind EADDRINUSE", "bind EINVAL", "bind ENOENT",
-        ])
+            "bind EADDRINUSE", "bind EINVAL", "bind ENOENT", "ENOENT", "connect to ENOENT", "connect to ECONNREFUSED",
+            "connect to EPERM", "connected to address",
+        ] + (abstract ? [] : ["connect to EPROTOTYPE"]))
             .subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
     }
@@ -277,7 +327,7 @@ import Testing
 
     static func run(
         _ operation: Operation, type: UnixSocketType, address: UnixAddress, _ sockets: inout [String: FileDescriptor],
-        _ clientNames: inout [UnixAddress: Int]
+        _ clientNames: inout [UnixAddress: Int], _ ownNames: inout [String: UnixAddress]
     ) throws(Errno) -> UnixSocketModel.Output {
         switch operation {
         case .connect(let process):
@@ -339,7 +389,12 @@ import Testing
             try Syscall.disconnect(socket)
             return .closed
         case .bind(let end, let newType, let to):
-            return try bind(end.map { sockets[$0] }, type: newType ?? type, to: to, addresses: ["listen": address])
+            let target = Self.target(of: to, addresses: ownNames)
+            let output = try bind(end.map { sockets[$0] }, type: newType ?? type, to: target)
+            if let end, case .freshAbstract = to { ownNames[end] = target }
+            return output
+        case .connectTo(let end, let newType, let to):
+            return try connect(end.map { sockets[$0] }, type: newType ?? type, to: Self.target(of: to, addresses: ownNames))
         }
     }
 
@@ -350,7 +405,8 @@ import Testing
         case .send(let end, let size, let to):
             guard let socket = sockets[end] else { return .failed(.EBADF) }
             switch try KernelUnixSocket.send(
-                socket, UnixSocketModelAgreementTests.payload(size), to: to.flatMap { addresses[$0] }, nonblocking: true)
+                socket, UnixSocketModelAgreementTests.payload(size),
+                to: to.map { Self.target(of: UnixSocketModel.BindAddress(name: $0), addresses: addresses) }, nonblocking: true)
             {
             case .completed(let count): return .sent(count)
             case .wouldBlock: return .failed(.EAGAIN)
@@ -381,7 +437,9 @@ import Testing
             try Syscall.disconnect(socket)
             return .closed
         case .bind(let end, let type, let to):
-            return try bind(end.map { sockets[$0] }, type: type ?? .dgram, to: to, addresses: addresses)
+            return try bind(end.map { sockets[$0] }, type: type ?? .dgram, to: Self.target(of: to, addresses: addresses))
+        case .connectTo(let end, let type, let to):
+            return try connect(end.map { sockets[$0] }, type: type ?? .dgram, to: Self.target(of: to, addresses: addresses))
         case .bindHeld(let type, let to):
             let socket = try Syscall.unixSocket(type ?? .dgram)
             do throws(Errno) { try Syscall.bind(socket, to: addresses[to.name]!) } catch {
@@ -418,6 +476,9 @@ import Testing
         case .bindReturns:
             // The bind in progress completes; its address no longer matters.
             return .bind(process: process, end: nil, type: nil, address: .freshAbstract)
+        case .connectTo(let end, let type, let address):
+            return .connectTo(
+                process: process, end: end, type: type.map { .init(rawValue: $0.rawValue)! }, address: address, nonblocking: true)
         }
     }
 
@@ -453,6 +514,8 @@ import Testing
         case (.connect, .connected): "connected"
         case (.connectPeer, .closed): "connected peer"
         case (.disconnect, .closed): "disconnected"
+        case (.connectTo, .closed): "connected to address"
+        case (.connectTo, .failed(let code)): "connect to \(code.rawValue)"
         case (.send(let end, _, nil), .sent) where end.hasPrefix("p"): "sent to peer"
         case (.accept, .connected): "accepted"
         case (.receive(let end, _), .received(let received)) where end.hasPrefix("server") && !received.data.isEmpty: "data before accept"
