@@ -13,6 +13,10 @@
 //   connect     {"nonblocking": BOOL?}                                        {"end": "client-P"}
 //   connect     {"to": S, "end": S?}                                          (none)   EPERM, ECONNREFUSED, EBADF
 //               (a bound datagram socket fixing its peer; end defaults to the process's own socket "pP")
+//   connect     {"to": A, "end": S?, "type": T?, "nonblocking": BOOL?}         (none)   ENOENT, ECONNREFUSED, EPROTOTYPE, EAGAIN,
+//                                                                              EINVAL, EISCONN, EPERM, EBADF
+//               (A as for bind; the object's socket end, or a new socket of type T (the object's if absent) closed at
+//                once; on a bound datagram object end defaults to "pP" and a socket as A is the peer-fixing form)
 //   connect     {"family": "AF_UNSPEC", "end": S?}                             (none)   EINVAL, EBADF
 //               (a datagram socket, bound or a pair's end, dissolving its peer; end defaults to "pP")
 //   accept      {"end": "listen", "nonblocking": BOOL?}                       {"end": "server-P"}
