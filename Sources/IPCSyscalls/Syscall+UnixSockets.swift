@@ -160,6 +160,16 @@ extension Syscall {
         })
     }
 
+    /// Accepts the oldest pending connection with `accept4`'s `flags` as given (`SOCK_NONBLOCK`, `SOCK_CLOEXEC`;
+    /// any other bit fails `EINVAL`).
+    ///
+    /// The corresponding C function is `accept4(fd, NULL, NULL, flags)`.
+    public static func accept(_ descriptor: FileDescriptor, flags: CInt, retryOnInterrupt: Bool = true) throws(Errno) -> FileDescriptor {
+        FileDescriptor(rawValue: try perform(.accept, descriptor: descriptor, retryOnInterrupt: retryOnInterrupt) { _ in
+            ipc_accept_flags(descriptor.rawValue, flags)
+        })
+    }
+
     /// Sends one message: `bytes`, to `address` when given (a datagram socket's `sendto`), with `descriptors`
     /// passed as `SCM_RIGHTS` when any. `MSG_NOSIGNAL` is always added.
     ///
