@@ -67,7 +67,7 @@ extension UnixSocketModel {
         case .connectTo(_, let end, let type, let address, let nonblocking):
             call = "connect \(end ?? type.map { "a new \($0.rawValue) socket" } ?? "a new socket") to \(address.name)"
                 + (nonblocking ? " (nonblocking)" : "")
-        case .accept(_, let end, let nonblocking): call = "accept on \(end)" + (nonblocking ? " (nonblocking)" : "")
+        case .accept(_, let end, let nonblocking, let flags): call = "accept on \(end)" + (flags != 0 ? " (flags \(flags))" : "") + (nonblocking ? " (nonblocking)" : "")
         case .socket(_, let domain, let type, let `protocol`): call = "socket(\(domain), \(type), \(`protocol`))"
         case .bind(_, let end, let type, let address):
             call = "bind \(end ?? type.map { "a new \($0.rawValue) socket" } ?? "a new socket") to \(address.name)"

@@ -36,6 +36,9 @@ extension UnixSocketModel {
         public internal(set) var writeShut = false
         /// Datagram: a send found the peer closed (`ECONNREFUSED`); the socket is no longer connected.
         public internal(set) var disconnected = false
+        /// `O_NONBLOCK` on its open file description (an accepted socket `accept4` made with `SOCK_NONBLOCK`):
+        /// every send and receive on it is nonblocking.
+        public internal(set) var descriptorNonblocking = false
         /// The last descriptor closed.
         public internal(set) var released = false
         /// A listener: connections made but not yet accepted (their server-side sockets), oldest first.

@@ -19,7 +19,8 @@
 //                once; on a bound datagram object end defaults to "pP" and a socket as A is the peer-fixing form)
 //   connect     {"family": "AF_UNSPEC", "end": S?}                             (none)   EINVAL, EBADF
 //               (a datagram socket, bound or a pair's end, dissolving its peer; end defaults to "pP")
-//   accept      {"end": "listen", "nonblocking": BOOL?}                       {"end": "server-P"}
+//   accept      {"end": "listen", "nonblocking": BOOL?, "flags": [..] | INT?}  {"end": "server-P"}
+//               (accept4's flags: SOCK_NONBLOCK (the accepted socket nonblocking), SOCK_CLOEXEC; other bits EINVAL)
 //   close       {"end": S}                                                    (none)
 //   bind        {"address": A, "end": S?, "type": "stream" | "dgram" |        (none)   ENOENT, EADDRINUSE, EINVAL, EBADF
 //                "seqpacket"?}
@@ -190,7 +191,22 @@ extension UnixSocketModel {
                 process: call.process, end: end, type: type,
                 address: BindAddress(name: name))
         case "accept":
-            return .accept(process: call.process, end: try call.value.optional("end")?.text("end") ?? "listen", nonblocking: nonblocking)
+            var flags = 0
+            switch try call.value.optional("flags") {
+            case nil: break
+            case .array(let names)?:
+                for name in names {
+                    switch try name.text("flags") {
+                    case "SOCK_NONBLOCK": flags |= Self.socketNonblock
+                    case "SOCK_CLOEXEC": flags |= Self.socketCloseOnExec
+                    case let other: throw ModelError("accept: unknown flag \(other) (give other bits as a number)")
+                    }
+                }
+            case let bits?: flags = try bits.integer("flags", in: Int(Int32.min)...Int(Int32.max))
+            }
+            return .accept(
+                process: call.process, end: try call.value.optional("end")?.text("end") ?? "listen", nonblocking: nonblocking,
+                flags: flags)
         case "socket":
             let domain: Int
             switch try call.value.required("domain") {
@@ -402,9 +418,15 @@ extension UnixSocketModel {
             return ("connect", .object(value))
         case .disconnectPeer(let process, let end):
             return ("connect", end == "p\(process)" ? ["family": "AF_UNSPEC"] : ["end": .string(end), "family": "AF_UNSPEC"])
-        case .accept(_, let end, let nonblocking):
+        case .accept(_, let end, let nonblocking, let flags):
             var value: JSONObject = ["end": .string(end)]
             if nonblocking { value["nonblocking"] = true }
+            if flags & ~(Self.socketNonblock | Self.socketCloseOnExec) != 0 {
+                value["flags"] = .int(flags)
+            } else if flags != 0 {
+                value["flags"] = .array(
+                    (flags & Self.socketNonblock != 0 ? ["SOCK_NONBLOCK"] : []) + (flags & Self.socketCloseOnExec != 0 ? ["SOCK_CLOEXEC"] : []))
+            }
             return ("accept", .object(value))
         case .close(_, let end):
             return ("close", ["end": .string(end)])

@@ -2,6 +2,7 @@ extension UnixSocketModel {
     typealias Transitions = [(output: Output?, step: Step<State>)]
 
     func transitions(_ state: State, _ input: Input) -> Transitions {
+        if let nonblocking = Self.nonblockingByDescriptor(input, in: state) { return transitions(state, nonblocking) }
         switch input {
         case .send(let process, let end, let data, let nonblocking, let to, let files):
             return send(state, process: process, end: end, data: data, nonblocking: nonblocking, to: to, files: files)
@@ -35,8 +36,8 @@ extension UnixSocketModel {
             return disconnectPeer(state, process: process, end: end)
         case .connectTo(let process, let end, let type, let address, let nonblocking):
             return connectTo(state, process: process, end: end, type: type, address: address, nonblocking: nonblocking)
-        case .accept(let process, let end, let nonblocking):
-            return accept(state, process: process, end: end, nonblocking: nonblocking)
+        case .accept(let process, let end, let nonblocking, let flags):
+            return accept(state, process: process, end: end, nonblocking: nonblocking, flags: flags)
         case .bind(let process, let end, let type, let address):
             return bind(state, process: process, end: end, type: type, address: address)
         case .close(let process, let end):
@@ -560,11 +561,43 @@ extension UnixSocketModel {
     /// `accept` takes the new descriptor's number before anything else (`__sys_accept4_file`): with a full table,
     /// which no trace shows, `EMFILE` at once — before `EOPNOTSUPP`, `EINVAL` and `EAGAIN`, never asleep, the
     /// connection left waiting (measured, `DescriptorExhaustionFactsTests`).
-    private func accept(_ state: State, process: Int, end: String, nonblocking: Bool) -> Transitions {
+    ///
+    /// `accept4`'s flags (measured, `UnixSocketAcceptFlagsFactsTests`): any bit but `SOCK_NONBLOCK` and
+    /// `SOCK_CLOEXEC` fails `EINVAL` once the descriptor is found (`EBADF` first) and before the number is taken
+    /// (`EMFILE`) or the socket looked at; `SOCK_NONBLOCK` makes the accepted socket's description nonblocking (it
+    /// does not inherit the listener's); `SOCK_CLOEXEC` has no effect a trace shows (no `exec`).
+    private func accept(_ state: State, process: Int, end: String, nonblocking: Bool, flags: Int) -> Transitions {
         guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
             return failure(state, .EBADF)
         }
-        return acceptOnce(state, index: index, process: process, nonblocking: nonblocking) + failure(state, DescriptorTable.exhausted)
+        if flags & ~(Self.socketNonblock | Self.socketCloseOnExec) != 0 { return failure(state, .EINVAL) }
+        let accepted = acceptOnce(state, index: index, process: process, nonblocking: nonblocking).map { outcome in
+            guard flags & Self.socketNonblock != 0, case .connected(let server) = outcome.output,
+                case .completed(var next) = outcome.step, let serverIndex = next.socketIndex(server)
+            else { return outcome }
+            next.sockets[serverIndex].descriptorNonblocking = true
+            return (outcome.output, .completed(next))
+        }
+        return accepted + failure(state, DescriptorTable.exhausted)
+    }
+
+    static let socketNonblock = 0x800
+    static let socketCloseOnExec = 0x80000
+
+    /// A send or receive (or peek) on a socket whose description is nonblocking, as the same call made
+    /// nonblocking; nil for any other input.
+    static func nonblockingByDescriptor(_ input: Input, in state: State) -> Input? {
+        func nonblocking(_ end: String) -> Bool { state.socketIndex(end).map { state.sockets[$0].descriptorNonblocking } ?? false }
+        switch input {
+        case .send(let process, let end, let data, false, let to, let files) where nonblocking(end):
+            return .send(process: process, end: end, data: data, nonblocking: true, to: to, files: files)
+        case .receive(let process, let end, let max, false, let maxFiles) where nonblocking(end):
+            return .receive(process: process, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
+        case .peek(let process, let end, let max, false, let maxFiles) where nonblocking(end):
+            return .peek(process: process, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
+        default:
+            return nil
+        }
     }
 
     private func acceptOnce(_ state: State, index: Int, process: Int, nonblocking: Bool) -> Transitions {

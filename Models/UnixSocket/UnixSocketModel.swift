@@ -83,7 +83,10 @@ public struct UnixSocketModel: TraceModel {
         case connectTo(process: Int, end: String?, type: SocketType?, address: BindAddress, nonblocking: Bool)
         /// `connect(end, AF_UNSPEC)`: a datagram socket left with no peer (see ``disconnectPeer(_:process:end:)``).
         case disconnectPeer(process: Int, end: String)
-        case accept(process: Int, end: String, nonblocking: Bool)
+        /// `accept4(end, flags)`: `SOCK_NONBLOCK` (0x800) makes the accepted socket nonblocking, `SOCK_CLOEXEC`
+        /// (0x80000) changes nothing a trace shows, any other bit fails `EINVAL` (see
+        /// ``accept(_:process:end:nonblocking:flags:)``).
+        case accept(process: Int, end: String, nonblocking: Bool, flags: Int = 0)
         /// `bind` of the object's socket `end`, or (nil) of a new socket of `type` (nil: the object's) closed at once,
         /// to `address` (see ``bind(_:process:end:type:address:)``). Never sleeps.
         case bind(process: Int, end: String?, type: SocketType?, address: BindAddress)
@@ -257,7 +260,7 @@ public struct UnixSocketModel: TraceModel {
     static func maySleep(_ input: Input) -> Bool {
         switch input {
         case .send(_, _, _, let nonblocking, _, _), .receive(_, _, _, let nonblocking, _), .connect(_, let nonblocking),
-            .connectTo(_, _, _, _, let nonblocking), .accept(_, _, let nonblocking), .peek(_, _, _, let nonblocking, _):
+            .connectTo(_, _, _, _, let nonblocking), .accept(_, _, let nonblocking, _), .peek(_, _, _, let nonblocking, _):
             !nonblocking
         case .poll(_, _, _, let timeout), .select(_, _, _, _, let timeout): timeout < 0
         default: false
@@ -298,7 +301,7 @@ extension UnixSocketModel.Input {
         case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .receiveExactly(let process, _, _),
             .connect(let process, _), .connectPeer(let process, _, _), .disconnectPeer(let process, _),
             .connectTo(let process, _, _, _, _),
-            .accept(let process, _, _), .close(let process, _), .readFile(let process, _, _),
+            .accept(let process, _, _, _), .close(let process, _), .readFile(let process, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
             .shutdown(let process, _, _), .poll(let process, _, _, _), .select(let process, _, _, _, _), .getOption(let process, _, _),
             .setSendBuffer(let process, _, _), .queued(let process, _, _), .listen(let process, _, _),

@@ -35,6 +35,11 @@ import Testing
         /// `connect` (nonblocking) of the object's socket `end`, or of a new socket of `type` closed at once, to an
         /// address: a path or name that is no socket's, or a socket's (the model's `connectTo`).
         case connectTo(end: String?, type: UnixSocketType?, address: UnixSocketModel.BindAddress)
+        /// `accept4` (nonblocking) with these flags.
+        case accept4(flags: Int)
+        /// A receive without `MSG_DONTWAIT`, run only on a socket whose description is nonblocking (else it would
+        /// sleep the test): `accept4`'s `SOCK_NONBLOCK` must make it answer `EAGAIN` on an empty queue.
+        case receiveBlocking(end: String, max: Int)
 
         var description: String {
             switch self {
@@ -52,6 +57,8 @@ import Testing
             case .bindReturns: "bind returns"
             case .connectTo(let end, let type, let address):
                 "connect(\(end ?? "new \(type?.rawValue ?? "socket")") to \(address.name))"
+            case .accept4(let flags): "accept4(0x\(String(flags, radix: 16)))"
+            case .receiveBlocking(let end, let max): "receive(\(end), \(max), blocking)"
             }
         }
 
@@ -59,11 +66,11 @@ import Testing
         var process: Int {
             switch self {
             case .connect(let process): process
-            case .accept, .bind(nil, _, _), .connectTo(nil, _, _): 9
+            case .accept, .accept4, .bind(nil, _, _), .connectTo(nil, _, _): 9
             case .bindHeld, .bindReturns: 8
             case .bind(let end?, _, _): end.hasPrefix("p") ? Int(end.filter(\.isNumber)) ?? 9 : 9
             case .send(let end, _, _), .receive(let end, _), .close(let end), .listen(let end, _), .connectPeer(let end, _),
-                .disconnect(let end), .connectTo(let end?, _, _):
+                .disconnect(let end), .connectTo(let end?, _, _), .receiveBlocking(let end, _):
                 end.hasPrefix("client-") || end.hasPrefix("p") ? Int(end.filter(\.isNumber)) ?? 9 : 9
             }
         }
@@ -85,6 +92,8 @@ import Testing
         zip(Gen.int(in: 0...4), Gen.int(in: 0...5)).map { address, socket in
             Operation.bind(ends: [nil, nil, nil, "listen", "server-1", "server-2"], socket, address: [.of("listen")] + Operation.otherAddresses, address)
         }.eraseToAny(),
+        Gen.int(in: 0...4).map { pick in Operation.accept4(flags: [0x800, 0x80800, 0x80000, 1, 0x40][pick]) }.eraseToAny(),
+        zip(Gen.int(in: 1...3), Gen.int(in: 1...4000)).map { Operation.receiveBlocking(end: "server-\($0)", max: $1) }.eraseToAny(),
         zip(Gen.int(in: 0...5), Gen.int(in: 0...5)).map { address, socket in
             Operation.connectTo(
                 ends: [nil, "listen", "client-1", "server-1", "client-2", "server-2"], socket,
@@ -120,6 +129,11 @@ import Testing
              .connectTo(end: nil, type: .dgram, address: .of("listen")), .connectTo(end: "client-1", type: nil, address: .missingDirectory),
              .close("listen"), .connectTo(end: "client-1", type: nil, address: .of("listen")),
              .connectTo(end: "listen", type: nil, address: .of("listen"))]),
+        // accept4: a bit other than SOCK_NONBLOCK and SOCK_CLOEXEC EINVAL (before EAGAIN, and with a connection
+        // waiting, which stays); SOCK_NONBLOCK makes the accepted socket's receives nonblocking (EAGAIN, then data).
+        (1, [.accept4(flags: 1), .connect(1), .accept4(flags: 0x40), .accept4(flags: 0x80800), .receiveBlocking(end: "server-1", max: 10),
+             .send(end: "client-1", size: 3, to: nil), .receiveBlocking(end: "server-1", max: 10), .connect(2), .accept4(flags: 0x80000),
+             .accept4(flags: 0x800)]),
     ]
 
     @Test(arguments: [UnixSocketType.stream, .seqpacket])
@@ -136,7 +150,7 @@ import Testing
             "listen", "connected", "accepted", "EAGAIN", "ECONNRESET", "ECONNREFUSED", "EISCONN", "data before accept",
             "bind", "bind EADDRINUSE", "bind EINVAL", "bind ENOENT",
             "connect to ENOENT", "connect to ECONNREFUSED", "connect to EAGAIN", "connect to EINVAL", "connect to EISCONN",
-            "connect to EBADF",
+            "connect to EBADF", "accept4 EINVAL", "nonblocking by accept4",
         ])
             .subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
@@ -162,6 +176,10 @@ import Testing
                 if case .connect(let process) = operation, closed.contains("client-\(process)") { continue }
                 // A socket with no address of its own cannot be named (the model has no outcome for it).
                 if case .connectTo(_, _, .of(let target)) = operation, ownNames[target] == nil { continue }
+                // A blocking receive only where the kernel will not sleep: a nonblocking description.
+                if case .receiveBlocking(let end, _) = operation {
+                    guard let socket = sockets[end], let flags = try? Syscall.statusFlags(socket), flags & O_NONBLOCK != 0 else { continue }
+                }
                 let kernel: UnixSocketModel.Output
                 do {
                     kernel = try Self.run(operation, type: type, address: address, &sockets, &clientNames, &ownNames)
@@ -395,6 +413,22 @@ import Testing
             return output
         case .connectTo(let end, let newType, let to):
             return try connect(end.map { sockets[$0] }, type: newType ?? type, to: Self.target(of: to, addresses: ownNames))
+        case .accept4(let flags):
+            guard let listener = sockets["listen"] else { return .failed(.EBADF) }
+            switch try KernelUnixSocket.accept(listener, nonblocking: true, flags: CInt(flags)) {
+            case .wouldBlock:
+                return .failed(.EAGAIN)
+            case .completed(let socket):
+                let process = try Syscall.peerAddress(socket).flatMap { clientNames[$0] } ?? 0
+                sockets["server-\(process)"] = socket
+                return .connected("server-\(process)")
+            }
+        case .receiveBlocking(let end, let max):
+            guard let socket = sockets[end] else { return .failed(.EBADF) }
+            switch try KernelUnixSocket.receive(socket, maximum: max, nonblocking: false, retryOnInterrupt: false) {
+            case .completed(let message): return .received(.init(data: message.data, truncated: message.truncated))
+            case .wouldBlock: return .failed(.EAGAIN)
+            }
         }
     }
 
@@ -452,7 +486,7 @@ import Testing
             guard let socket = sockets.removeValue(forKey: "bind-8") else { return .failed(.EBADF) }
             try Syscall.close(socket)
             return .closed
-        case .connect, .accept:
+        case .connect, .accept, .accept4, .receiveBlocking:
             return .failed(.EINVAL)
         }
     }
@@ -476,6 +510,8 @@ import Testing
         case .bindReturns:
             // The bind in progress completes; its address no longer matters.
             return .bind(process: process, end: nil, type: nil, address: .freshAbstract)
+        case .accept4(let flags): return .accept(process: 9, end: "listen", nonblocking: true, flags: flags)
+        case .receiveBlocking(let end, let max): return .receive(process: process, end: end, max: max, nonblocking: false, maxFiles: 0)
         case .connectTo(let end, let type, let address):
             return .connectTo(
                 process: process, end: end, type: type.map { .init(rawValue: $0.rawValue)! }, address: address, nonblocking: true)
@@ -515,6 +551,8 @@ import Testing
         case (.connectPeer, .closed): "connected peer"
         case (.disconnect, .closed): "disconnected"
         case (.connectTo, .closed): "connected to address"
+        case (.accept4, .failed(.EINVAL)): "accept4 EINVAL"
+        case (.receiveBlocking, .failed(.EAGAIN)): "nonblocking by accept4"
         case (.connectTo, .failed(let code)): "connect to \(code.rawValue)"
         case (.send(let end, _, nil), .sent) where end.hasPrefix("p"): "sent to peer"
         case (.accept, .connected): "accepted"

@@ -297,9 +297,9 @@ public struct UnixSocketBinding: ObjectBinding {
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             try Syscall.disconnect(socket)
             return .closed
-        case .accept(_, let end, let nonblocking):
+        case .accept(_, let end, let nonblocking, let flags):
             guard let listener = sockets[end] else { throw .badFileDescriptor }
-            switch try KernelUnixSocket.accept(listener, nonblocking: nonblocking) {
+            switch try KernelUnixSocket.accept(listener, nonblocking: nonblocking, flags: CInt(truncatingIfNeeded: flags)) {
             case .wouldBlock:
                 throw .wouldBlock
             case .completed(let socket):
