@@ -56,6 +56,8 @@ extension UnixSocketModel {
         case .receive(_, let end, let max, let nonblocking, let maxFiles):
             call = "receive on \(end) up to \(max) bytes" + (maxFiles > 0 ? " and \(maxFiles) files" : "")
                 + (nonblocking ? " (nonblocking)" : "")
+        case .receiveTruncating(_, let end, let max, let nonblocking, let peek):
+            call = "\(peek ? "peek" : "receive") on \(end) up to \(max) bytes with MSG_TRUNC" + (nonblocking ? " (nonblocking)" : "")
         case .peek(_, let end, let max, let nonblocking, let maxFiles):
             call = "peek (MSG_PEEK) on \(end) up to \(max) bytes" + (maxFiles > 0 ? " and \(maxFiles) files" : "")
                 + (nonblocking ? " (nonblocking)" : "")

@@ -3,9 +3,11 @@
 //   f           invoke value                                                  ok value
 //   send        {"end": S, "data": PAYLOAD, "nonblocking": BOOL?,             {"sent": INT}
 //                "to": S?, "files": [F]?}
-//   receive     {"end": S, "max": INT, "nonblocking": BOOL?, "maxFiles": INT?, "peek": BOOL?} {"data": PAYLOAD, "truncated": BOOL?,
+//   receive     {"end": S, "max": INT, "nonblocking": BOOL?, "maxFiles": INT?, "peek": BOOL?, "trunc": BOOL?} {"data": PAYLOAD, "truncated": BOOL?,
 //                                                                              "files": [F]?, "filesTruncated": BOOL?,
-//                                                                              "from": S?}
+//                                                                              "from": S?, "size": INT?}
+//               (trunc: MSG_TRUNC in the flags — a datagram or record reports its whole length as "size" when it was
+//                truncated; a stream ignores it; no maxFiles)
 //   receive-exactly {"end": S, "size": INT}                                   {"data": PAYLOAD,
 //                                                                              "filesTruncated": BOOL?}
 //               (a client's loop of receives until size bytes, end of file or an error; stream sockets only, else
@@ -152,6 +154,12 @@ extension UnixSocketModel {
                 data: try call.value.required("data").payload("data"), nonblocking: nonblocking,
                 to: try call.value.optional("to")?.text("to"),
                 files: try call.value.optional("files")?.elements("files").map { (file) throws(ModelError) in try file.text("files") } ?? [])
+        case "receive" where try call.value.optional("trunc")?.boolean("trunc") == true:
+            guard try call.value.optional("maxFiles") == nil else { throw ModelError("receive: 'trunc' takes no 'maxFiles'") }
+            return .receiveTruncating(
+                process: call.process, end: try call.value.required("end").text("end"),
+                max: try call.value.required("max").integer("max", in: 0...1 << 24), nonblocking: nonblocking,
+                peek: try call.value.optional("peek")?.boolean("peek") ?? false)
         case "receive" where try call.value.optional("peek")?.boolean("peek") == true:
             return .peek(
                 process: call.process, end: try call.value.required("end").text("end"),
@@ -312,6 +320,11 @@ extension UnixSocketModel {
             return .sent(try value.required("sent").integer("sent", in: 0...data.count))
         case .receive(_, _, let max, _, _), .peek(_, _, let max, _, _):
             return .received(try Self.received(value, limit: max, "max"))
+        case .receiveTruncating(_, _, let max, _, _):
+            var received = try Self.received(value, limit: max, "max")
+            let size = try value.optional("size")?.integer("size", in: 0...1 << 30) ?? received.data.count
+            received.length = size == received.data.count ? nil : size
+            return .received(received)
         case .receiveExactly(_, _, let size):
             return .received(try Self.received(value, limit: size, "size"))
         case .connect, .accept:
@@ -399,6 +412,11 @@ extension UnixSocketModel {
             if nonblocking { value["nonblocking"] = true }
             if maxFiles > 0 { value["maxFiles"] = .int(maxFiles) }
             return ("receive", .object(value))
+        case .receiveTruncating(_, let end, let max, let nonblocking, let peek):
+            var value: JSONObject = ["end": .string(end), "max": .int(max), "trunc": true]
+            if peek { value["peek"] = true }
+            if nonblocking { value["nonblocking"] = true }
+            return ("receive", .object(value))
         case .peek(_, let end, let max, let nonblocking, let maxFiles):
             var value: JSONObject = ["end": .string(end), "max": .int(max), "peek": true]
             if nonblocking { value["nonblocking"] = true }
@@ -480,6 +498,7 @@ extension UnixSocketModel {
             if !received.files.isEmpty { value["files"] = .array(received.files.map { .string($0) }) }
             if received.filesTruncated { value["filesTruncated"] = true }
             if let from = received.from { value["from"] = .string(from) }
+            if let length = received.length { value["size"] = .int(length) }
             return .ok(.object(value))
         case .connected(let end):
             return .ok(["end": .string(end)])

@@ -10,6 +10,8 @@ extension UnixSocketModel {
             return receive(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
         case .receiveExactly(let process, let end, let size):
             return receiveExactly(state, process: process, end: end, size: size)
+        case .receiveTruncating(let process, let end, let max, let nonblocking, let peek):
+            return receiveTruncating(state, process: process, end: end, max: max, nonblocking: nonblocking, peek: peek)
         case .peek(let process, let end, let max, let nonblocking, let maxFiles):
             return peek(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
         case .shutdown(let process, let end, let how):

@@ -54,6 +54,9 @@ public struct UnixSocketModel: TraceModel {
     public enum Input: Hashable, Sendable {
         case send(process: Int, end: String, data: [UInt8], nonblocking: Bool, to: String?, files: [String])
         case receive(process: Int, end: String, max: Int, nonblocking: Bool, maxFiles: Int)
+        /// A receive (`peek`: `MSG_PEEK`) with `MSG_TRUNC` in its flags: as ``receive`` or ``peek``, but a truncated
+        /// datagram or record reports its whole length (``Received/length``); a stream ignores the flag.
+        case receiveTruncating(process: Int, end: String, max: Int, nonblocking: Bool, peek: Bool)
         /// A client's loop of blocking receives until `size` bytes have arrived, end of file or an error (stream
         /// sockets only).
         case receiveExactly(process: Int, end: String, size: Int)
@@ -113,8 +116,15 @@ public struct UnixSocketModel: TraceModel {
         public var filesTruncated: Bool
         /// Bound datagram sockets: the sending socket.
         public var from: String?
+        /// What the call returned when it differs from the bytes delivered: with `MSG_TRUNC` in its flags, a
+        /// truncated datagram's or record's whole length.
+        public var length: Int?
 
-        public init(data: [UInt8], truncated: Bool = false, files: [String] = [], filesTruncated: Bool = false, from: String? = nil) {
+        public init(
+            data: [UInt8], truncated: Bool = false, files: [String] = [], filesTruncated: Bool = false, from: String? = nil,
+            length: Int? = nil
+        ) {
+            self.length = length
             self.data = data
             self.truncated = truncated
             self.files = files
@@ -260,6 +270,7 @@ public struct UnixSocketModel: TraceModel {
     static func maySleep(_ input: Input) -> Bool {
         switch input {
         case .send(_, _, _, let nonblocking, _, _), .receive(_, _, _, let nonblocking, _), .connect(_, let nonblocking),
+            .receiveTruncating(_, _, _, let nonblocking, _),
             .connectTo(_, _, _, _, let nonblocking), .accept(_, _, let nonblocking, _), .peek(_, _, _, let nonblocking, _):
             !nonblocking
         case .poll(_, _, _, let timeout), .select(_, _, _, _, let timeout): timeout < 0
@@ -298,7 +309,7 @@ public struct UnixSocketModel: TraceModel {
 extension UnixSocketModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .receiveExactly(let process, _, _),
+        case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .receiveTruncating(let process, _, _, _, _), .receiveExactly(let process, _, _),
             .connect(let process, _), .connectPeer(let process, _, _), .disconnectPeer(let process, _),
             .connectTo(let process, _, _, _, _),
             .accept(let process, _, _, _), .close(let process, _), .readFile(let process, _, _),

@@ -271,6 +271,17 @@ public struct UnixSocketBinding: ObjectBinding {
             case .completed(let message): return .received(try record(message))
             case .wouldBlock: throw .wouldBlock
             }
+        case .receiveTruncating(_, let end, let max, let nonblocking, let peek):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            switch try KernelUnixSocket.receive(
+                socket, maximum: max, wantSender: !addresses.isEmpty, nonblocking: nonblocking, peek: peek, truncating: true)
+            {
+            case .completed(let message):
+                var received = try record(message)
+                if message.length != message.data.count { received.length = message.length }
+                return .received(received)
+            case .wouldBlock: throw .wouldBlock
+            }
         case .peek(_, let end, let max, let nonblocking, let room):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             switch try KernelUnixSocket.receive(
