@@ -6,7 +6,7 @@ extension UnixSocketScenarios {
     /// order, while clients connect and the server accepts and may close the listener.
     public static let connectAddresses = Scenario.real(
         name: "unix-connect-addresses", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
-        summary: "a listener (stream or seqpacket, path or abstract) accepting with accept4 flags; connects to missing paths, free names, files, the listener by sockets of every type and state",
+        summary: "a listener on a 0600 path (stream or seqpacket) accepting with accept4 flags; connects to missing paths, free names, files, the listener by sockets of every type and state",
         makeWorkload: { generator in connectAddressesWorkload(generator: &generator) })
 
     /// Process 1 listens and accepts with `accept4` (`SOCK_NONBLOCK`, sometimes a bad flag) and receives without
@@ -17,7 +17,9 @@ extension UnixSocketScenarios {
     /// sleeping past the server's last accept.
     static func connectAddressesWorkload(generator: inout SeededGenerator) -> Workload {
         let type: UnixSocketModel.SocketType = generator.chance(0.5) ? .stream : .seqpacket
-        let address = generator.chance(0.5) ? "path" : "abstract"
+        // A path: a run with abstract names needs a network namespace of its own (root); the lookup of another
+        // type's abstract name is checked by the agreement properties instead.
+        let address = "path"
         let count = generator.next(in: 2...4)
         func addressed(_ process: Int, end: String?) -> Call {
             var value: JSONObject = ["nonblocking": true]
