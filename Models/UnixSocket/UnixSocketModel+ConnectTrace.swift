@@ -9,13 +9,7 @@ extension UnixSocketModel {
         let name = try call.value.required("to").text("to")
         let address = BindAddress(name: name)
         var end = try call.value.optional("end")?.text("end")
-        let typeName = try call.value.optional("type")?.text("type")
-        let type = try typeName.map { (name) throws(ModelError) -> SocketType in
-            guard let type = SocketType(rawValue: name) else {
-                throw ModelError("connect: field 'type' must be \"stream\", \"dgram\" or \"seqpacket\", not \"\(name)\"")
-            }
-            return type
-        }
+        let type = try Self.newSocketType(call)
         guard end == nil || type == nil else { throw ModelError("connect: an 'end' has its type; give 'end' or 'type'") }
         guard let setup = setup(of: call.object) else { throw ModelError("connect: no object '\(call.object)'") }
         if case .bound = setup.shape, type == nil {
@@ -31,5 +25,14 @@ extension UnixSocketModel {
             return .connectTo(process: call.process, end: nil, type: newType, address: address, nonblocking: nonblocking)
         }
         return .connectTo(process: call.process, end: end, type: nil, address: address, nonblocking: nonblocking)
+    }
+
+    /// A call's `"type"`, the type of the new socket it makes (nil when absent).
+    static func newSocketType(_ call: Call) throws(ModelError) -> SocketType? {
+        guard let name = try call.value.optional("type")?.text("type") else { return nil }
+        guard let type = SocketType(rawValue: name) else {
+            throw ModelError("\(call.f): field 'type' must be \"stream\", \"dgram\" or \"seqpacket\", not \"\(name)\"")
+        }
+        return type
     }
 }

@@ -186,13 +186,7 @@ extension UnixSocketModel {
             return .connect(process: call.process, nonblocking: nonblocking)
         case "bind":
             let end = try call.value.optional("end")?.text("end")
-            let typeName = try call.value.optional("type")?.text("type")
-            let type = try typeName.map { (name) throws(ModelError) -> SocketType in
-                guard let type = SocketType(rawValue: name) else {
-                    throw ModelError("bind: field 'type' must be \"stream\", \"dgram\" or \"seqpacket\", not \"\(name)\"")
-                }
-                return type
-            }
+            let type = try Self.newSocketType(call)
             guard end == nil || type == nil else { throw ModelError("bind: an 'end' has its type; give 'end' or 'type'") }
             let name = try call.value.required("address").text("address")
             return .bind(

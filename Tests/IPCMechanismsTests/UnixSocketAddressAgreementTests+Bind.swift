@@ -29,6 +29,18 @@ extension UnixSocketAddressAgreementTests {
     /// socket of `type` closed at once. A fresh path is unique and removed after the bind; a missing directory is
     /// under a unique name; an existing file is `/proc/self/status` (measured: `EADDRINUSE`, as any file).
     static func bind(_ socket: FileDescriptor??, type: UnixSocketType, to target: UnixAddress) throws(Errno) -> UnixSocketModel.Output {
+        try withSocket(socket, type: type) { descriptor throws(Errno) in
+            try Syscall.bind(descriptor, to: target)
+            if case .path(let path) = target, path.contains("-fresh") { unlink(path) }
+            return .closed
+        }
+    }
+
+    /// `body` on `socket` (nil inside: not held, `EBADF` without calling it), or (nil) on a new socket of `type`
+    /// closed after it.
+    static func withSocket(
+        _ socket: FileDescriptor??, type: UnixSocketType, _ body: (FileDescriptor) throws(Errno) -> UnixSocketModel.Output
+    ) throws(Errno) -> UnixSocketModel.Output {
         let descriptor: FileDescriptor
         switch socket {
         case .some(nil): return .failed(.EBADF)
@@ -36,9 +48,7 @@ extension UnixSocketAddressAgreementTests {
         case nil: descriptor = try Syscall.unixSocket(type)
         }
         defer { if socket == nil { try? Syscall.close(descriptor) } }
-        try Syscall.bind(descriptor, to: target)
-        if case .path(let path) = target, path.contains("-fresh") { unlink(path) }
-        return .closed
+        return try body(descriptor)
     }
 
     /// Where `address` points on the kernel: a socket's address from `addresses`, a unique fresh path (never made
@@ -57,21 +67,16 @@ extension UnixSocketAddressAgreementTests {
     /// A nonblocking `connect` on the kernel of `socket` (nil inside: not held, `EBADF`; its `O_NONBLOCK` put back
     /// after), or (nil) of a new socket of `type` closed at once.
     static func connect(_ socket: FileDescriptor??, type: UnixSocketType, to target: UnixAddress) throws(Errno) -> UnixSocketModel.Output {
-        let descriptor: FileDescriptor
-        switch socket {
-        case .some(nil): return .failed(.EBADF)
-        case .some(let held?): descriptor = held
-        case nil: descriptor = try Syscall.unixSocket(type)
+        try withSocket(socket, type: type) { descriptor throws(Errno) in
+            let flags = try Syscall.statusFlags(descriptor)
+            try Syscall.setStatusFlags(descriptor, flags | O_NONBLOCK)
+            defer { try? Syscall.setStatusFlags(descriptor, flags) }
+            do throws(Errno) {
+                try Syscall.connect(descriptor, to: target, retryOnInterrupt: false)
+            } catch .wouldBlock {
+                return .failed(.EAGAIN)
+            }
+            return .closed
         }
-        defer { if socket == nil { try? Syscall.close(descriptor) } }
-        let flags = try Syscall.statusFlags(descriptor)
-        try Syscall.setStatusFlags(descriptor, flags | O_NONBLOCK)
-        defer { try? Syscall.setStatusFlags(descriptor, flags) }
-        do throws(Errno) {
-            try Syscall.connect(descriptor, to: target, retryOnInterrupt: false)
-        } catch .wouldBlock {
-            return .failed(.EAGAIN)
-        }
-        return .closed
     }
 }

@@ -369,15 +369,7 @@ import Testing
             sockets["client-\(process)"] = socket
             return .connected("client-\(process)")
         case .accept:
-            guard let listener = sockets["listen"] else { return .failed(.EBADF) }
-            switch try KernelUnixSocket.accept(listener, nonblocking: true) {
-            case .wouldBlock:
-                return .failed(.EAGAIN)
-            case .completed(let socket):
-                let process = try Syscall.peerAddress(socket).flatMap { clientNames[$0] } ?? 0
-                sockets["server-\(process)"] = socket
-                return .connected("server-\(process)")
-            }
+            return try accept(flags: 0, &sockets, clientNames)
         case .send(let end, let size, _):
             guard let socket = sockets[end] else { return .failed(.EBADF) }
             switch try KernelUnixSocket.send(socket, UnixSocketModelAgreementTests.payload(size), nonblocking: true) {
@@ -414,21 +406,29 @@ import Testing
         case .connectTo(let end, let newType, let to):
             return try connect(end.map { sockets[$0] }, type: newType ?? type, to: Self.target(of: to, addresses: ownNames))
         case .accept4(let flags):
-            guard let listener = sockets["listen"] else { return .failed(.EBADF) }
-            switch try KernelUnixSocket.accept(listener, nonblocking: true, flags: CInt(flags)) {
-            case .wouldBlock:
-                return .failed(.EAGAIN)
-            case .completed(let socket):
-                let process = try Syscall.peerAddress(socket).flatMap { clientNames[$0] } ?? 0
-                sockets["server-\(process)"] = socket
-                return .connected("server-\(process)")
-            }
+            return try accept(flags: CInt(flags), &sockets, clientNames)
         case .receiveBlocking(let end, let max):
             guard let socket = sockets[end] else { return .failed(.EBADF) }
             switch try KernelUnixSocket.receive(socket, maximum: max, nonblocking: false, retryOnInterrupt: false) {
             case .completed(let message): return .received(.init(data: message.data, truncated: message.truncated))
             case .wouldBlock: return .failed(.EAGAIN)
             }
+        }
+    }
+
+    /// A nonblocking `accept4` on the listener with `flags`; the accepted socket named by its client's process (the
+    /// process whose bound name is its peer's address).
+    static func accept(
+        flags: CInt, _ sockets: inout [String: FileDescriptor], _ clientNames: [UnixAddress: Int]
+    ) throws(Errno) -> UnixSocketModel.Output {
+        guard let listener = sockets["listen"] else { return .failed(.EBADF) }
+        switch try KernelUnixSocket.accept(listener, nonblocking: true, flags: flags) {
+        case .wouldBlock:
+            return .failed(.EAGAIN)
+        case .completed(let socket):
+            let process = try Syscall.peerAddress(socket).flatMap { clientNames[$0] } ?? 0
+            sockets["server-\(process)"] = socket
+            return .connected("server-\(process)")
         }
     }
 

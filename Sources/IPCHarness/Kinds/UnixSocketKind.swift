@@ -413,13 +413,7 @@ public struct UnixSocketBinding: ObjectBinding {
         end: String?, type newType: UnixSocketModel.SocketType?, to address: UnixSocketModel.BindAddress
     ) throws(Errno) -> UnixSocketModel.Output {
         let target = resolve(address, for: "bind")
-        let socket: FileDescriptor
-        if let end {
-            guard let held = sockets[end] else { throw .badFileDescriptor }
-            socket = held
-        } else {
-            socket = try Syscall.unixSocket(newType.flatMap { UnixSocketType(rawValue: $0.rawValue) } ?? type)
-        }
+        let socket = try heldOrNew(end, type: newType)
         defer { if end == nil { try? Syscall.close(socket) } }
         do throws(Errno) {
             try Syscall.bind(socket, to: target)
@@ -431,6 +425,14 @@ public struct UnixSocketBinding: ObjectBinding {
         if case .freshPath = address, case .path(let path) = target { try? Syscall.unlink(path) }
         if let end, case .freshAbstract = address { ownNames[end] = target }
         return .closed
+    }
+
+    /// This process's socket `end` (`EBADF` if it holds none), or (nil) a new socket of `type` (the object's if nil)
+    /// for the caller to close.
+    private func heldOrNew(_ end: String?, type newType: UnixSocketModel.SocketType?) throws(Errno) -> FileDescriptor {
+        guard let end else { return try Syscall.unixSocket(newType.flatMap { UnixSocketType(rawValue: $0.rawValue) } ?? type) }
+        guard let held = sockets[end] else { throw .badFileDescriptor }
+        return held
     }
 
     /// Where `address` points for this process: a fresh path (removed after each bind, so absent otherwise), a
@@ -459,13 +461,7 @@ public struct UnixSocketBinding: ObjectBinding {
         end: String?, type newType: UnixSocketModel.SocketType?, to address: UnixSocketModel.BindAddress, nonblocking: Bool
     ) throws(Errno) -> UnixSocketModel.Output {
         let target = resolve(address, for: "connect")
-        let socket: FileDescriptor
-        if let end {
-            guard let held = sockets[end] else { throw .badFileDescriptor }
-            socket = held
-        } else {
-            socket = try Syscall.unixSocket(newType.flatMap { UnixSocketType(rawValue: $0.rawValue) } ?? type)
-        }
+        let socket = try heldOrNew(end, type: newType)
         defer { if end == nil { try? Syscall.close(socket) } }
         let flags = try Syscall.statusFlags(socket)
         if nonblocking && flags & O_NONBLOCK == 0 { try Syscall.setStatusFlags(socket, flags | O_NONBLOCK) }
