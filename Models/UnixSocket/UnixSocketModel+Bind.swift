@@ -25,6 +25,12 @@ extension UnixSocketModel {
             ("existing-file", .existingFile),
         ]
 
+        /// The address a trace names: `fresh-path` and so on, or else the socket of that name's.
+        public init(name: String) { self = Self.names.first { $0.name == name }?.address ?? .of(name) }
+
+        /// Whether it is a socket's address rather than a path or name that is no socket's.
+        public var isSocket: Bool { if case .of = self { true } else { false } }
+
         /// Its name in a trace: the socket's, or `fresh-path` and so on.
         public var name: String {
             if case .of(let socket) = self { return socket }
@@ -64,18 +70,22 @@ extension UnixSocketModel {
         }
         let socketType = type ?? state.type
         let alreadyBound = index.map { state.sockets[$0].isBound } ?? false
-        func bound(holding name: String? = nil) -> (output: Output?, step: Step<State>) {
+        func bound(holding name: String? = nil, own: AddressKind? = nil) -> (output: Output?, step: Step<State>) {
             var next = state
             if let index {
                 next.sockets[index].isBound = true
                 next.sockets[index].holdsNameOf = name
+                next.sockets[index].ownAddress = own
             }
             return (.closed, .completed(next))
         }
         switch address {
         case .missingDirectory: return failure(state, .ENOENT)
         case .existingFile: return failure(state, Self.addressInUse)
-        case .freshPath, .freshAbstract: return alreadyBound ? failure(state, .EINVAL) : [bound()]
+        // A fresh path is removed by the worker as the bind returns, so only a fresh abstract name stays the
+        // socket's own address for a `connect` to name.
+        case .freshPath: return alreadyBound ? failure(state, .EINVAL) : [bound()]
+        case .freshAbstract: return alreadyBound ? failure(state, .EINVAL) : [bound(own: .abstract)]
         case .of(let name):
             guard let target = state.socketIndex(name), state.sockets[target].isListener || state.reportsSender else {
                 return []

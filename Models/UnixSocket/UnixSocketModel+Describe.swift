@@ -56,6 +56,8 @@ extension UnixSocketModel {
         case .receive(_, let end, let max, let nonblocking, let maxFiles):
             call = "receive on \(end) up to \(max) bytes" + (maxFiles > 0 ? " and \(maxFiles) files" : "")
                 + (nonblocking ? " (nonblocking)" : "")
+        case .receiveTruncating(_, let end, let max, let nonblocking, let peek):
+            call = "\(peek ? "peek" : "receive") on \(end) up to \(max) bytes with MSG_TRUNC" + (nonblocking ? " (nonblocking)" : "")
         case .peek(_, let end, let max, let nonblocking, let maxFiles):
             call = "peek (MSG_PEEK) on \(end) up to \(max) bytes" + (maxFiles > 0 ? " and \(maxFiles) files" : "")
                 + (nonblocking ? " (nonblocking)" : "")
@@ -64,7 +66,10 @@ extension UnixSocketModel {
         case .connect(_, let nonblocking): call = "connect" + (nonblocking ? " (nonblocking)" : "")
         case .connectPeer(_, let end, let to): call = "connect \(end) to \(to)"
         case .disconnectPeer(_, let end): call = "connect \(end) to AF_UNSPEC (no peer)"
-        case .accept(_, let end, let nonblocking): call = "accept on \(end)" + (nonblocking ? " (nonblocking)" : "")
+        case .connectTo(_, let end, let type, let address, let nonblocking):
+            call = "connect \(end ?? type.map { "a new \($0.rawValue) socket" } ?? "a new socket") to \(address.name)"
+                + (nonblocking ? " (nonblocking)" : "")
+        case .accept(_, let end, let nonblocking, let flags): call = "accept on \(end)" + (flags != 0 ? " (flags \(flags))" : "") + (nonblocking ? " (nonblocking)" : "")
         case .socket(_, let domain, let type, let `protocol`): call = "socket(\(domain), \(type), \(`protocol`))"
         case .bind(_, let end, let type, let address):
             call = "bind \(end ?? type.map { "a new \($0.rawValue) socket" } ?? "a new socket") to \(address.name)"

@@ -36,6 +36,9 @@ extension UnixSocketModel {
         public internal(set) var writeShut = false
         /// Datagram: a send found the peer closed (`ECONNREFUSED`); the socket is no longer connected.
         public internal(set) var disconnected = false
+        /// `O_NONBLOCK` on its open file description (an accepted socket `accept4` made with `SOCK_NONBLOCK`):
+        /// every send and receive on it is nonblocking.
+        public internal(set) var descriptorNonblocking = false
         /// The last descriptor closed.
         public internal(set) var released = false
         /// A listener: connections made but not yet accepted (their server-side sockets), oldest first.
@@ -47,6 +50,9 @@ extension UnixSocketModel {
         /// A `bind` gave it the abstract name of this socket of the object (free once that socket closed): it holds
         /// the name while it is open.
         public internal(set) var holdsNameOf: String?
+        /// A `bind` of this socket to a fresh address gave it an address of its own, of this kind (a `connect` may
+        /// then name it).
+        public internal(set) var ownAddress: AddressKind?
         /// The new socket of a `bind` in progress (its `type` form, no `end`), of this type: it exists only between
         /// the bind's two steps, named ``UnixSocketModel/newSocketName(of:)``, held by no descriptor a trace names.
         public internal(set) var newSocketType: SocketType?

@@ -3,9 +3,11 @@
 //   f           invoke value                                                  ok value
 //   send        {"end": S, "data": PAYLOAD, "nonblocking": BOOL?,             {"sent": INT}
 //                "to": S?, "files": [F]?}
-//   receive     {"end": S, "max": INT, "nonblocking": BOOL?, "maxFiles": INT?, "peek": BOOL?} {"data": PAYLOAD, "truncated": BOOL?,
+//   receive     {"end": S, "max": INT, "nonblocking": BOOL?, "maxFiles": INT?, "peek": BOOL?, "trunc": BOOL?} {"data": PAYLOAD, "truncated": BOOL?,
 //                                                                              "files": [F]?, "filesTruncated": BOOL?,
-//                                                                              "from": S?}
+//                                                                              "from": S?, "size": INT?}
+//               (trunc: MSG_TRUNC in the flags — a datagram or record reports its whole length as "size" when it was
+//                truncated; a stream ignores it; no maxFiles)
 //   receive-exactly {"end": S, "size": INT}                                   {"data": PAYLOAD,
 //                                                                              "filesTruncated": BOOL?}
 //               (a client's loop of receives until size bytes, end of file or an error; stream sockets only, else
@@ -13,9 +15,14 @@
 //   connect     {"nonblocking": BOOL?}                                        {"end": "client-P"}
 //   connect     {"to": S, "end": S?}                                          (none)   EPERM, ECONNREFUSED, EBADF
 //               (a bound datagram socket fixing its peer; end defaults to the process's own socket "pP")
+//   connect     {"to": A, "end": S?, "type": T?, "nonblocking": BOOL?}         (none)   ENOENT, ECONNREFUSED, EPROTOTYPE, EAGAIN,
+//                                                                              EINVAL, EISCONN, EPERM, EBADF
+//               (A as for bind; the object's socket end, or a new socket of type T (the object's if absent) closed at
+//                once; on a bound datagram object end defaults to "pP" and a socket as A is the peer-fixing form)
 //   connect     {"family": "AF_UNSPEC", "end": S?}                             (none)   EINVAL, EBADF
 //               (a datagram socket, bound or a pair's end, dissolving its peer; end defaults to "pP")
-//   accept      {"end": "listen", "nonblocking": BOOL?}                       {"end": "server-P"}
+//   accept      {"end": "listen", "nonblocking": BOOL?, "flags": [..] | INT?}  {"end": "server-P"}
+//               (accept4's flags: SOCK_NONBLOCK (the accepted socket nonblocking), SOCK_CLOEXEC; other bits EINVAL)
 //   close       {"end": S}                                                    (none)
 //   bind        {"address": A, "end": S?, "type": "stream" | "dgram" |        (none)   ENOENT, EADDRINUSE, EINVAL, EBADF
 //                "seqpacket"?}
@@ -152,6 +159,12 @@ extension UnixSocketModel {
                 data: try call.value.required("data").payload("data"), nonblocking: nonblocking,
                 to: try call.value.optional("to")?.text("to"),
                 files: try call.value.optional("files")?.elements("files").map { (file) throws(ModelError) in try file.text("files") } ?? [])
+        case "receive" where try call.value.optional("trunc")?.boolean("trunc") == true:
+            guard try call.value.optional("maxFiles") == nil else { throw ModelError("receive: 'trunc' takes no 'maxFiles'") }
+            return .receiveTruncating(
+                process: call.process, end: try call.value.required("end").text("end"),
+                max: try call.value.required("max").integer("max", in: 0...1 << 24), nonblocking: nonblocking,
+                peek: try call.value.optional("peek")?.boolean("peek") ?? false)
         case "receive" where try call.value.optional("peek")?.boolean("peek") == true:
             return .peek(
                 process: call.process, end: try call.value.required("end").text("end"),
@@ -173,27 +186,34 @@ extension UnixSocketModel {
             return .disconnectPeer(
                 process: call.process, end: try call.value.optional("end")?.text("end") ?? "p\(call.process)")
         case "connect" where try call.value.optional("to") != nil:
-            return .connectPeer(
-                process: call.process, end: try call.value.optional("end")?.text("end") ?? "p\(call.process)",
-                to: try call.value.required("to").text("to"))
+            return try connectTo(call, nonblocking: nonblocking)
         case "connect":
             return .connect(process: call.process, nonblocking: nonblocking)
         case "bind":
             let end = try call.value.optional("end")?.text("end")
-            let typeName = try call.value.optional("type")?.text("type")
-            let type = try typeName.map { (name) throws(ModelError) -> SocketType in
-                guard let type = SocketType(rawValue: name) else {
-                    throw ModelError("bind: field 'type' must be \"stream\", \"dgram\" or \"seqpacket\", not \"\(name)\"")
-                }
-                return type
-            }
+            let type = try Self.newSocketType(call)
             guard end == nil || type == nil else { throw ModelError("bind: an 'end' has its type; give 'end' or 'type'") }
             let name = try call.value.required("address").text("address")
             return .bind(
                 process: call.process, end: end, type: type,
-                address: BindAddress.names.first { $0.name == name }?.address ?? .of(name))
+                address: BindAddress(name: name))
         case "accept":
-            return .accept(process: call.process, end: try call.value.optional("end")?.text("end") ?? "listen", nonblocking: nonblocking)
+            var flags = 0
+            switch try call.value.optional("flags") {
+            case nil: break
+            case .array(let names)?:
+                for name in names {
+                    switch try name.text("flags") {
+                    case "SOCK_NONBLOCK": flags |= Self.socketNonblock
+                    case "SOCK_CLOEXEC": flags |= Self.socketCloseOnExec
+                    case let other: throw ModelError("accept: unknown flag \(other) (give other bits as a number)")
+                    }
+                }
+            case let bits?: flags = try bits.integer("flags", in: Int(Int32.min)...Int(Int32.max))
+            }
+            return .accept(
+                process: call.process, end: try call.value.optional("end")?.text("end") ?? "listen", nonblocking: nonblocking,
+                flags: flags)
         case "socket":
             let domain: Int
             switch try call.value.required("domain") {
@@ -299,6 +319,11 @@ extension UnixSocketModel {
             return .sent(try value.required("sent").integer("sent", in: 0...data.count))
         case .receive(_, _, let max, _, _), .peek(_, _, let max, _, _):
             return .received(try Self.received(value, limit: max, "max"))
+        case .receiveTruncating(_, _, let max, _, _):
+            var received = try Self.received(value, limit: max, "max")
+            let size = try value.optional("size")?.integer("size", in: 0...1 << 30) ?? received.data.count
+            received.length = size == received.data.count ? nil : size
+            return .received(received)
         case .receiveExactly(_, _, let size):
             return .received(try Self.received(value, limit: size, "size"))
         case .connect, .accept:
@@ -309,7 +334,7 @@ extension UnixSocketModel {
                 throw ModelError("socket: type \(name) is not a socket type")
             }
             return .created(type)
-        case .close, .closeFile, .shutdown, .setSendBuffer, .listen, .connectPeer, .disconnectPeer, .bind:
+        case .close, .closeFile, .shutdown, .setSendBuffer, .listen, .connectPeer, .connectTo, .disconnectPeer, .bind:
             return .closed
         case .getOption(_, _, .error):
             switch try value.required("value") {
@@ -386,6 +411,11 @@ extension UnixSocketModel {
             if nonblocking { value["nonblocking"] = true }
             if maxFiles > 0 { value["maxFiles"] = .int(maxFiles) }
             return ("receive", .object(value))
+        case .receiveTruncating(_, let end, let max, let nonblocking, let peek):
+            var value: JSONObject = ["end": .string(end), "max": .int(max), "trunc": true]
+            if peek { value["peek"] = true }
+            if nonblocking { value["nonblocking"] = true }
+            return ("receive", .object(value))
         case .peek(_, let end, let max, let nonblocking, let maxFiles):
             var value: JSONObject = ["end": .string(end), "max": .int(max), "peek": true]
             if nonblocking { value["nonblocking"] = true }
@@ -397,11 +427,23 @@ extension UnixSocketModel {
             return ("connect", nonblocking ? ["nonblocking": true] : nil)
         case .connectPeer(let process, let end, let to):
             return ("connect", end == "p\(process)" ? ["to": .string(to)] : ["end": .string(end), "to": .string(to)])
+        case .connectTo(let process, let end, let type, let address, let nonblocking):
+            var value: JSONObject = ["to": .string(address.name)]
+            if let end, end != "p\(process)" { value["end"] = .string(end) }
+            if let type { value["type"] = .string(type.rawValue) }
+            if nonblocking { value["nonblocking"] = true }
+            return ("connect", .object(value))
         case .disconnectPeer(let process, let end):
             return ("connect", end == "p\(process)" ? ["family": "AF_UNSPEC"] : ["end": .string(end), "family": "AF_UNSPEC"])
-        case .accept(_, let end, let nonblocking):
+        case .accept(_, let end, let nonblocking, let flags):
             var value: JSONObject = ["end": .string(end)]
             if nonblocking { value["nonblocking"] = true }
+            if flags & ~(Self.socketNonblock | Self.socketCloseOnExec) != 0 {
+                value["flags"] = .int(flags)
+            } else if flags != 0 {
+                value["flags"] = .array(
+                    (flags & Self.socketNonblock != 0 ? ["SOCK_NONBLOCK"] : []) + (flags & Self.socketCloseOnExec != 0 ? ["SOCK_CLOEXEC"] : []))
+            }
             return ("accept", .object(value))
         case .close(_, let end):
             return ("close", ["end": .string(end)])
@@ -455,6 +497,7 @@ extension UnixSocketModel {
             if !received.files.isEmpty { value["files"] = .array(received.files.map { .string($0) }) }
             if received.filesTruncated { value["filesTruncated"] = true }
             if let from = received.from { value["from"] = .string(from) }
+            if let length = received.length { value["size"] = .int(length) }
             return .ok(.object(value))
         case .connected(let end):
             return .ok(["end": .string(end)])

@@ -2,6 +2,7 @@ extension UnixSocketModel {
     typealias Transitions = [(output: Output?, step: Step<State>)]
 
     func transitions(_ state: State, _ input: Input) -> Transitions {
+        if let nonblocking = Self.nonblockingByDescriptor(input, in: state) { return transitions(state, nonblocking) }
         switch input {
         case .send(let process, let end, let data, let nonblocking, let to, let files):
             return send(state, process: process, end: end, data: data, nonblocking: nonblocking, to: to, files: files)
@@ -9,6 +10,8 @@ extension UnixSocketModel {
             return receiveOutcomes(receive(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles), process: process)
         case .receiveExactly(let process, let end, let size):
             return receiveExactly(state, process: process, end: end, size: size)
+        case .receiveTruncating(let process, let end, let max, let nonblocking, let peek):
+            return receiveTruncating(state, process: process, end: end, max: max, nonblocking: nonblocking, peek: peek)
         case .peek(let process, let end, let max, let nonblocking, let maxFiles):
             return receiveOutcomes(peek(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles), process: process)
         case .shutdown(let process, let end, let how):
@@ -33,8 +36,10 @@ extension UnixSocketModel {
             return connectPeer(state, process: process, end: end, to: to)
         case .disconnectPeer(let process, let end):
             return disconnectPeer(state, process: process, end: end)
-        case .accept(let process, let end, let nonblocking):
-            return accept(state, process: process, end: end, nonblocking: nonblocking)
+        case .connectTo(let process, let end, let type, let address, let nonblocking):
+            return connectTo(state, process: process, end: end, type: type, address: address, nonblocking: nonblocking)
+        case .accept(let process, let end, let nonblocking, let flags):
+            return accept(state, process: process, end: end, nonblocking: nonblocking, flags: flags)
         case .bind(let process, let end, let type, let address):
             return bind(state, process: process, end: end, type: type, address: address)
         case .close(let process, let end):
@@ -117,6 +122,10 @@ extension UnixSocketModel {
         }
         switch state.type {
         case .stream:
+            // An address on a stream send (`unix_stream_sendmsg`, after the descriptors): `EISCONN` on a connected
+            // socket — even once its peer closed or it shut for sending — `EOPNOTSUPP` on a listener (measured,
+            // `UnixSocketBindConnectFactsTests`).
+            if to != nil { return failure(state, socket.peer != nil ? .EISCONN : Self.operationNotSupported) }
             if socket.peer == nil { return failure(state, .ENOTCONN) }
             if socket.peerClosed || socket.writeShut { return failure(state, .EPIPE) }
             if data.isEmpty { return [(.sent(0), .completed(state))] }
@@ -205,6 +214,12 @@ extension UnixSocketModel {
         guard socket.memory < state.sendBuffer(of: socket) else { return nonblocking ? failure(state, .EAGAIN) : [] }
         // An address reaches whoever holds the name now (a new socket inside a bind, once its socket closed); a
         // peer is the socket itself.
+        // A path or name that is no socket's is looked up here, after the buffer (`unix_find_other` in
+        // `unix_dgram_sendmsg`): a path that does not exist `ENOENT`, a file or a free name `ECONNREFUSED` (measured).
+        if let to, case let address = BindAddress(name: to), !address.isSocket {
+            guard case .failed(let code) = lookUp(state, address, type: state.type).first else { return [] }
+            return failure(state, code)
+        }
         let found: Int?
         if let to {
             found = state.holder(ofNameOf: to, type: state.type)
@@ -511,7 +526,7 @@ extension UnixSocketModel {
     /// The state once the socket at `index` has `to` as its peer (nil: none): moving away from a peer it had (even
     /// one that closed) discards its queue, and an old peer still open and connected back to it gets `ECONNRESET` if
     /// something was discarded (`unix_dgram_disconnected`). The same peer again changes nothing.
-    private func movingPeer(_ state: State, _ index: Int, to: String?) -> State {
+    func movingPeer(_ state: State, _ index: Int, to: String?) -> State {
         let end = state.sockets[index].name
         var next = state
         next.sockets[index].peer = to
@@ -548,11 +563,43 @@ extension UnixSocketModel {
     /// `accept` takes the new descriptor's number before anything else (`__sys_accept4_file`): with a full table,
     /// which no trace shows, `EMFILE` at once — before `EOPNOTSUPP`, `EINVAL` and `EAGAIN`, never asleep, the
     /// connection left waiting (measured, `DescriptorExhaustionFactsTests`).
-    private func accept(_ state: State, process: Int, end: String, nonblocking: Bool) -> Transitions {
+    ///
+    /// `accept4`'s flags (measured, `UnixSocketAcceptFlagsFactsTests`): any bit but `SOCK_NONBLOCK` and
+    /// `SOCK_CLOEXEC` fails `EINVAL` once the descriptor is found (`EBADF` first) and before the number is taken
+    /// (`EMFILE`) or the socket looked at; `SOCK_NONBLOCK` makes the accepted socket's description nonblocking (it
+    /// does not inherit the listener's); `SOCK_CLOEXEC` has no effect a trace shows (no `exec`).
+    private func accept(_ state: State, process: Int, end: String, nonblocking: Bool, flags: Int) -> Transitions {
         guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
             return failure(state, .EBADF)
         }
-        return acceptOnce(state, index: index, process: process, nonblocking: nonblocking) + failure(state, DescriptorTable.exhausted)
+        if flags & ~(Self.socketNonblock | Self.socketCloseOnExec) != 0 { return failure(state, .EINVAL) }
+        let accepted = acceptOnce(state, index: index, process: process, nonblocking: nonblocking).map { outcome in
+            guard flags & Self.socketNonblock != 0, case .connected(let server) = outcome.output,
+                case .completed(var next) = outcome.step, let serverIndex = next.socketIndex(server)
+            else { return outcome }
+            next.sockets[serverIndex].descriptorNonblocking = true
+            return (outcome.output, .completed(next))
+        }
+        return accepted + failure(state, DescriptorTable.exhausted)
+    }
+
+    static let socketNonblock = 0x800
+    static let socketCloseOnExec = 0x80000
+
+    /// A send or receive (or peek) on a socket whose description is nonblocking, as the same call made
+    /// nonblocking; nil for any other input.
+    static func nonblockingByDescriptor(_ input: Input, in state: State) -> Input? {
+        func nonblocking(_ end: String) -> Bool { state.socketIndex(end).map { state.sockets[$0].descriptorNonblocking } ?? false }
+        switch input {
+        case .send(let process, let end, let data, false, let to, let files) where nonblocking(end):
+            return .send(process: process, end: end, data: data, nonblocking: true, to: to, files: files)
+        case .receive(let process, let end, let max, false, let maxFiles) where nonblocking(end):
+            return .receive(process: process, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
+        case .peek(let process, let end, let max, false, let maxFiles) where nonblocking(end):
+            return .peek(process: process, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
+        default:
+            return nil
+        }
     }
 
     private func acceptOnce(_ state: State, index: Int, process: Int, nonblocking: Bool) -> Transitions {

@@ -54,6 +54,9 @@ public struct UnixSocketModel: TraceModel {
     public enum Input: Hashable, Sendable {
         case send(process: Int, end: String, data: [UInt8], nonblocking: Bool, to: String?, files: [String])
         case receive(process: Int, end: String, max: Int, nonblocking: Bool, maxFiles: Int)
+        /// A receive (`peek`: `MSG_PEEK`) with `MSG_TRUNC` in its flags: as ``receive`` or ``peek``, but a truncated
+        /// datagram or record reports its whole length (``Received/length``); a stream ignores the flag.
+        case receiveTruncating(process: Int, end: String, max: Int, nonblocking: Bool, peek: Bool)
         /// A client's loop of blocking receives until `size` bytes have arrived, end of file or an error (stream
         /// sockets only).
         case receiveExactly(process: Int, end: String, size: Int)
@@ -77,9 +80,16 @@ public struct UnixSocketModel: TraceModel {
         /// A bound datagram socket's `connect(end, address of to)`: fixes its peer (see
         /// ``connectPeer(_:process:end:to:)``). Never sleeps.
         case connectPeer(process: Int, end: String, to: String)
+        /// `connect` of the object's socket `end`, or (nil) of a new socket of `type` (nil: the object's) closed at
+        /// once, to `address`: a path or name that is no socket's, or a socket's of the object (see
+        /// ``connectTo(_:process:end:type:address:nonblocking:)``). Sleeps only on a full backlog.
+        case connectTo(process: Int, end: String?, type: SocketType?, address: BindAddress, nonblocking: Bool)
         /// `connect(end, AF_UNSPEC)`: a datagram socket left with no peer (see ``disconnectPeer(_:process:end:)``).
         case disconnectPeer(process: Int, end: String)
-        case accept(process: Int, end: String, nonblocking: Bool)
+        /// `accept4(end, flags)`: `SOCK_NONBLOCK` (0x800) makes the accepted socket nonblocking, `SOCK_CLOEXEC`
+        /// (0x80000) changes nothing a trace shows, any other bit fails `EINVAL` (see
+        /// ``accept(_:process:end:nonblocking:flags:)``).
+        case accept(process: Int, end: String, nonblocking: Bool, flags: Int = 0)
         /// `bind` of the object's socket `end`, or (nil) of a new socket of `type` (nil: the object's) closed at once,
         /// to `address` (see ``bind(_:process:end:type:address:)``). Never sleeps.
         case bind(process: Int, end: String?, type: SocketType?, address: BindAddress)
@@ -106,8 +116,15 @@ public struct UnixSocketModel: TraceModel {
         public var filesTruncated: Bool
         /// Bound datagram sockets: the sending socket.
         public var from: String?
+        /// What the call returned when it differs from the bytes delivered: with `MSG_TRUNC` in its flags, a
+        /// truncated datagram's or record's whole length.
+        public var length: Int?
 
-        public init(data: [UInt8], truncated: Bool = false, files: [String] = [], filesTruncated: Bool = false, from: String? = nil) {
+        public init(
+            data: [UInt8], truncated: Bool = false, files: [String] = [], filesTruncated: Bool = false, from: String? = nil,
+            length: Int? = nil
+        ) {
+            self.length = length
             self.data = data
             self.truncated = truncated
             self.files = files
@@ -259,7 +276,8 @@ public struct UnixSocketModel: TraceModel {
     static func maySleep(_ input: Input) -> Bool {
         switch input {
         case .send(_, _, _, let nonblocking, _, _), .receive(_, _, _, let nonblocking, _), .connect(_, let nonblocking),
-            .accept(_, _, let nonblocking), .peek(_, _, _, let nonblocking, _):
+            .receiveTruncating(_, _, _, let nonblocking, _),
+            .connectTo(_, _, _, _, let nonblocking), .accept(_, _, let nonblocking, _), .peek(_, _, _, let nonblocking, _):
             !nonblocking
         case .poll(_, _, _, let timeout), .select(_, _, _, _, let timeout): timeout < 0
         default: false
@@ -297,9 +315,10 @@ public struct UnixSocketModel: TraceModel {
 extension UnixSocketModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .receiveExactly(let process, _, _),
+        case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .receiveTruncating(let process, _, _, _, _), .receiveExactly(let process, _, _),
             .connect(let process, _), .connectPeer(let process, _, _), .disconnectPeer(let process, _),
-            .accept(let process, _, _), .close(let process, _), .readFile(let process, _, _),
+            .connectTo(let process, _, _, _, _),
+            .accept(let process, _, _, _), .close(let process, _), .readFile(let process, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
             .shutdown(let process, _, _), .poll(let process, _, _, _), .select(let process, _, _, _, _), .getOption(let process, _, _),
             .setSendBuffer(let process, _, _), .queued(let process, _, _), .listen(let process, _, _),

@@ -49,6 +49,7 @@ int ipc_unix_address_name(const void *storage, int length, char *name, size_t ca
 size_t ipc_unix_address_capacity(void) { return sizeof(struct sockaddr_un); }
 
 int ipc_accept(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
+int ipc_accept_flags(int fd, int flags) { return accept4(fd, NULL, NULL, flags); }
 
 size_t ipc_cmsg_space_for_descriptors(int count) { return CMSG_SPACE(sizeof(int) * (size_t)count); }
 

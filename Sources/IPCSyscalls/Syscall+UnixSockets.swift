@@ -75,11 +75,15 @@ public struct ReceivedMessage: Sendable, Hashable {
     public var descriptorsTruncated: Bool
     /// The sender's address, when the sender was bound and one was asked for.
     public var sender: UnixAddress?
+    /// What the call returned: the bytes copied, or with `MSG_TRUNC` in its flags a datagram's or record's whole
+    /// length (measured: longer than the buffer then).
+    public var length: Int
 
     public init(
         data: [UInt8], truncated: Bool = false, descriptors: [FileDescriptor] = [], descriptorsTruncated: Bool = false,
-        sender: UnixAddress? = nil
+        sender: UnixAddress? = nil, length: Int? = nil
     ) {
+        self.length = length ?? data.count
         self.data = data
         self.truncated = truncated
         self.descriptors = descriptors
@@ -160,6 +164,16 @@ extension Syscall {
         })
     }
 
+    /// Accepts the oldest pending connection with `accept4`'s `flags` as given (`SOCK_NONBLOCK`, `SOCK_CLOEXEC`;
+    /// any other bit fails `EINVAL`).
+    ///
+    /// The corresponding C function is `accept4(fd, NULL, NULL, flags)`.
+    public static func accept(_ descriptor: FileDescriptor, flags: CInt, retryOnInterrupt: Bool = true) throws(Errno) -> FileDescriptor {
+        FileDescriptor(rawValue: try perform(.accept, descriptor: descriptor, retryOnInterrupt: retryOnInterrupt) { _ in
+            ipc_accept_flags(descriptor.rawValue, flags)
+        })
+    }
+
     /// Sends one message: `bytes`, to `address` when given (a datagram socket's `sendto`), with `descriptors`
     /// passed as `SCM_RIGHTS` when any. `MSG_NOSIGNAL` is always added.
     ///
@@ -225,9 +239,9 @@ extension Syscall {
         }
         let sender = wantSender ? address.withUnsafeBytes { UnixAddress.decode($0.baseAddress!, length: addressLength) } : nil
         return ReceivedMessage(
-            data: Array(data[..<Int(count)]), truncated: messageFlags & Syscall.MessageFlags.truncate != 0,
+            data: Array(data[..<min(Int(count), maximum)]), truncated: messageFlags & Syscall.MessageFlags.truncate != 0,
             descriptors: received.prefix(Int(found)).map { FileDescriptor(rawValue: $0) },
-            descriptorsTruncated: messageFlags & ipc_msg_ctrunc() != 0, sender: sender)
+            descriptorsTruncated: messageFlags & ipc_msg_ctrunc() != 0, sender: sender, length: Int(count))
     }
 
     /// The process id of the peer of a connected Unix socket, as it was when the connection was made.

@@ -32,6 +32,14 @@ import Testing
         /// model's two steps of such a bind, made to last until `bindReturns` closes the socket.
         case bindHeld(type: UnixSocketType?, address: UnixSocketModel.BindAddress)
         case bindReturns
+        /// `connect` (nonblocking) of the object's socket `end`, or of a new socket of `type` closed at once, to an
+        /// address: a path or name that is no socket's, or a socket's (the model's `connectTo`).
+        case connectTo(end: String?, type: UnixSocketType?, address: UnixSocketModel.BindAddress)
+        /// `accept4` (nonblocking) with these flags.
+        case accept4(flags: Int)
+        /// A receive without `MSG_DONTWAIT`, run only on a socket whose description is nonblocking (else it would
+        /// sleep the test): `accept4`'s `SOCK_NONBLOCK` must make it answer `EAGAIN` on an empty queue.
+        case receiveBlocking(end: String, max: Int)
 
         var description: String {
             switch self {
@@ -47,6 +55,10 @@ import Testing
                 "bind(\(end ?? "new \(type?.rawValue ?? "socket")") to \(address.name))"
             case .bindHeld(let type, let address): "bind(new \(type?.rawValue ?? "socket") to \(address.name), in progress)"
             case .bindReturns: "bind returns"
+            case .connectTo(let end, let type, let address):
+                "connect(\(end ?? "new \(type?.rawValue ?? "socket")") to \(address.name))"
+            case .accept4(let flags): "accept4(0x\(String(flags, radix: 16)))"
+            case .receiveBlocking(let end, let max): "receive(\(end), \(max), blocking)"
             }
         }
 
@@ -54,11 +66,11 @@ import Testing
         var process: Int {
             switch self {
             case .connect(let process): process
-            case .accept, .bind(nil, _, _): 9
+            case .accept, .accept4, .bind(nil, _, _), .connectTo(nil, _, _): 9
             case .bindHeld, .bindReturns: 8
             case .bind(let end?, _, _): end.hasPrefix("p") ? Int(end.filter(\.isNumber)) ?? 9 : 9
             case .send(let end, _, _), .receive(let end, _), .close(let end), .listen(let end, _), .connectPeer(let end, _),
-                .disconnect(let end):
+                .disconnect(let end), .connectTo(let end?, _, _), .receiveBlocking(let end, _):
                 end.hasPrefix("client-") || end.hasPrefix("p") ? Int(end.filter(\.isNumber)) ?? 9 : 9
             }
         }
@@ -79,6 +91,13 @@ import Testing
         }.eraseToAny(),
         zip(Gen.int(in: 0...4), Gen.int(in: 0...5)).map { address, socket in
             Operation.bind(ends: [nil, nil, nil, "listen", "server-1", "server-2"], socket, address: [.of("listen")] + Operation.otherAddresses, address)
+        }.eraseToAny(),
+        Gen.int(in: 0...4).map { pick in Operation.accept4(flags: [0x800, 0x80800, 0x80000, 1, 0x40][pick]) }.eraseToAny(),
+        zip(Gen.int(in: 1...3), Gen.int(in: 1...4000)).map { Operation.receiveBlocking(end: "server-\($0)", max: $1) }.eraseToAny(),
+        zip(Gen.int(in: 0...5), Gen.int(in: 0...5)).map { address, socket in
+            Operation.connectTo(
+                ends: [nil, "listen", "client-1", "server-1", "client-2", "server-2"], socket,
+                address: [.of("listen"), .of("listen")] + Operation.otherAddresses, address)
         }.eraseToAny()
     ).array(of: 1...40)
 
@@ -97,6 +116,24 @@ import Testing
              .bind(end: nil, type: nil, address: .of("listen")), .bind(end: nil, type: nil, address: .missingDirectory),
              .bind(end: nil, type: nil, address: .existingFile), .bind(end: nil, type: nil, address: .freshPath),
              .bind(end: "server-1", type: nil, address: .missingDirectory)]),
+        // connect to an address: the lookup first (a free name ECONNREFUSED, a missing path ENOENT, a file that is no
+        // socket ECONNREFUSED, another type's name ECONNREFUSED), then the listener (a full backlog EAGAIN, a bound
+        // socket that does not listen ECONNREFUSED), then the connecting socket (a listener EINVAL, a connected
+        // socket EISCONN); a closed listener refuses. (A socket bound to an address of its own is checked on pairs,
+        // `UnixSocketConnectAgreementTests`: this property's clients are bound from the start, to be told apart.)
+        (0, [.connectTo(end: "listen", type: nil, address: .freshAbstract), .connectTo(end: "listen", type: nil, address: .freshPath),
+             .connectTo(end: "listen", type: nil, address: .existingFile), .connectTo(end: "listen", type: nil, address: .of("listen")),
+             .connect(1), .connectTo(end: "listen", type: nil, address: .of("listen")),
+             .connectTo(end: "client-1", type: nil, address: .of("listen")), .accept,
+             .connectTo(end: "client-1", type: nil, address: .of("listen")), .connectTo(end: "server-1", type: nil, address: .of("listen")),
+             .connectTo(end: nil, type: .dgram, address: .of("listen")), .connectTo(end: "client-1", type: nil, address: .missingDirectory),
+             .close("listen"), .connectTo(end: "client-1", type: nil, address: .of("listen")),
+             .connectTo(end: "listen", type: nil, address: .of("listen"))]),
+        // accept4: a bit other than SOCK_NONBLOCK and SOCK_CLOEXEC EINVAL (before EAGAIN, and with a connection
+        // waiting, which stays); SOCK_NONBLOCK makes the accepted socket's receives nonblocking (EAGAIN, then data).
+        (1, [.accept4(flags: 1), .connect(1), .accept4(flags: 0x40), .accept4(flags: 0x80800), .receiveBlocking(end: "server-1", max: 10),
+             .send(end: "client-1", size: 3, to: nil), .receiveBlocking(end: "server-1", max: 10), .connect(2), .accept4(flags: 0x80000),
+             .accept4(flags: 0x800)]),
     ]
 
     @Test(arguments: [UnixSocketType.stream, .seqpacket])
@@ -112,6 +149,8 @@ import Testing
         let missing = Set([
             "listen", "connected", "accepted", "EAGAIN", "ECONNRESET", "ECONNREFUSED", "EISCONN", "data before accept",
             "bind", "bind EADDRINUSE", "bind EINVAL", "bind ENOENT",
+            "connect to ENOENT", "connect to ECONNREFUSED", "connect to EAGAIN", "connect to EINVAL", "connect to EISCONN",
+            "connect to EBADF", "accept4 EINVAL", "nonblocking by accept4",
         ])
             .subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
@@ -125,6 +164,8 @@ import Testing
             var sockets: [String: FileDescriptor] = ["listen": try KernelUnixSocket.listener(type, at: address, backlog: backlog)]
             var closed: Set<String> = []
             var clientNames: [UnixAddress: Int] = [:]
+            // The fresh abstract names binds gave the object's sockets (a connect may name them).
+            var ownNames: [String: UnixAddress] = ["listen": address]
             defer { for socket in sockets.values { try? Syscall.close(socket) } }
             let model = UnixSocketModel(objects: [
                 ("s0", .init(type: .init(rawValue: type.rawValue)!, shape: .listener(holders: [9], backlog: backlog), address: .abstract))
@@ -133,9 +174,15 @@ import Testing
             for (index, operation) in operations.enumerated() {
                 // A second connection by one process after its first closed is outside the model (names collide).
                 if case .connect(let process) = operation, closed.contains("client-\(process)") { continue }
+                // A socket with no address of its own cannot be named (the model has no outcome for it).
+                if case .connectTo(_, _, .of(let target)) = operation, ownNames[target] == nil { continue }
+                // A blocking receive only where the kernel will not sleep: a nonblocking description.
+                if case .receiveBlocking(let end, _) = operation {
+                    guard let socket = sockets[end], let flags = try? Syscall.statusFlags(socket), flags & O_NONBLOCK != 0 else { continue }
+                }
                 let kernel: UnixSocketModel.Output
                 do {
-                    kernel = try Self.run(operation, type: type, address: address, &sockets, &clientNames)
+                    kernel = try Self.run(operation, type: type, address: address, &sockets, &clientNames, &ownNames)
                 } catch let error as Errno {
                     kernel = .failed(ErrorCode(error.name))
                 }
@@ -162,6 +209,14 @@ import Testing
         }.eraseToAny(),
         Gen.int(in: 0...5).map { pick in
             pick < 2 ? Operation.bindReturns : .bindHeld(type: pick == 2 ? .seqpacket : nil, address: pick == 3 ? .of("p1") : .of("p2"))
+        }.eraseToAny(),
+        zip(Gen.int(in: 0...5), Gen.int(in: 0...3)).map { address, socket in
+            socket == 3
+                ? Operation.connectTo(end: nil, type: .stream, address: address % 2 == 0 ? .of("p1") : .of("p2"))
+                : .connectTo(ends: [nil, "p1", "p2"], socket, address: [.of("p1"), .of("p2")] + Operation.otherAddresses, address)
+        }.eraseToAny(),
+        zip(boundEnds, Gen.int(in: 0...3)).map { end, address in
+            Operation.send(end: end, size: 1, to: Operation.otherAddresses[address].name)
         }.eraseToAny()
     ).array(of: 1...60)
 
@@ -202,6 +257,18 @@ import Testing
          .send(end: "p3", size: 1, to: "p1"), .disconnect("p1"), .receive(end: "p1", max: 10), .send(end: "p1", size: 1, to: nil),
          .send(end: "p3", size: 1, to: "p1"), .receive(end: "p1", max: 10), .send(end: "p2", size: 1, to: nil),
          .disconnect("p1"), .receive(end: "p1", max: 10)],
+        // connect and sendto to an address: a missing path ENOENT, a file that is no socket or a free name
+        // ECONNREFUSED; a new datagram socket connects to a bound one unless it has another peer (EPERM), a new
+        // stream socket is refused (a path EPROTOTYPE, an abstract name ECONNREFUSED); a closed one refuses.
+        [.connectTo(end: nil, type: .dgram, address: .freshPath), .connectTo(end: nil, type: .dgram, address: .missingDirectory),
+         .connectTo(end: nil, type: .dgram, address: .existingFile), .connectTo(end: nil, type: .dgram, address: .freshAbstract),
+         .connectTo(end: "p1", type: nil, address: .freshPath), .connectTo(end: nil, type: .dgram, address: .of("p2")),
+         .connectPeer(end: "p2", to: "p1"), .connectTo(end: nil, type: .dgram, address: .of("p2")),
+         .connectTo(end: nil, type: .stream, address: .of("p3")), .connectTo(end: "p3", type: nil, address: .of("p2")),
+         .send(end: "p1", size: 1, to: "fresh-path"), .send(end: "p1", size: 1, to: "missing-directory"),
+         .send(end: "p1", size: 1, to: "existing-file"), .send(end: "p1", size: 1, to: "fresh-abstract"),
+         .connectTo(end: "p1", type: nil, address: .of("p3")), .send(end: "p1", size: 2, to: nil), .receive(end: "p3", max: 10),
+         .close("p3"), .connectTo(end: nil, type: .dgram, address: .of("p3")), .connectTo(end: "p2", type: nil, address: .of("p3"))],
     ]
 
     @Test(arguments: [false, true])
@@ -215,8 +282,9 @@ import Testing
         }
         let missing = Set([
             "from", "EAGAIN", "ECONNREFUSED", "ENOTCONN", "connected peer", "sent to peer", "EPERM", "ECONNRESET", "disconnected", "bind",
-            "bind EADDRINUSE", "bind EINVAL", "bind ENOENT",
-        ])
+            "bind EADDRINUSE", "bind EINVAL", "bind ENOENT", "ENOENT", "connect to ENOENT", "connect to ECONNREFUSED",
+            "connect to EPERM", "connected to address",
+        ] + (abstract ? [] : ["connect to EPROTOTYPE"]))
             .subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
     }
@@ -277,7 +345,7 @@ import Testing
 
     static func run(
         _ operation: Operation, type: UnixSocketType, address: UnixAddress, _ sockets: inout [String: FileDescriptor],
-        _ clientNames: inout [UnixAddress: Int]
+        _ clientNames: inout [UnixAddress: Int], _ ownNames: inout [String: UnixAddress]
     ) throws(Errno) -> UnixSocketModel.Output {
         switch operation {
         case .connect(let process):
@@ -301,15 +369,7 @@ import Testing
             sockets["client-\(process)"] = socket
             return .connected("client-\(process)")
         case .accept:
-            guard let listener = sockets["listen"] else { return .failed(.EBADF) }
-            switch try KernelUnixSocket.accept(listener, nonblocking: true) {
-            case .wouldBlock:
-                return .failed(.EAGAIN)
-            case .completed(let socket):
-                let process = try Syscall.peerAddress(socket).flatMap { clientNames[$0] } ?? 0
-                sockets["server-\(process)"] = socket
-                return .connected("server-\(process)")
-            }
+            return try accept(flags: 0, &sockets, clientNames)
         case .send(let end, let size, _):
             guard let socket = sockets[end] else { return .failed(.EBADF) }
             switch try KernelUnixSocket.send(socket, UnixSocketModelAgreementTests.payload(size), nonblocking: true) {
@@ -339,7 +399,36 @@ import Testing
             try Syscall.disconnect(socket)
             return .closed
         case .bind(let end, let newType, let to):
-            return try bind(end.map { sockets[$0] }, type: newType ?? type, to: to, addresses: ["listen": address])
+            let target = Self.target(of: to, addresses: ownNames)
+            let output = try bind(end.map { sockets[$0] }, type: newType ?? type, to: target)
+            if let end, case .freshAbstract = to { ownNames[end] = target }
+            return output
+        case .connectTo(let end, let newType, let to):
+            return try connect(end.map { sockets[$0] }, type: newType ?? type, to: Self.target(of: to, addresses: ownNames))
+        case .accept4(let flags):
+            return try accept(flags: CInt(flags), &sockets, clientNames)
+        case .receiveBlocking(let end, let max):
+            guard let socket = sockets[end] else { return .failed(.EBADF) }
+            switch try KernelUnixSocket.receive(socket, maximum: max, nonblocking: false, retryOnInterrupt: false) {
+            case .completed(let message): return .received(.init(data: message.data, truncated: message.truncated))
+            case .wouldBlock: return .failed(.EAGAIN)
+            }
+        }
+    }
+
+    /// A nonblocking `accept4` on the listener with `flags`; the accepted socket named by its client's process (the
+    /// process whose bound name is its peer's address).
+    static func accept(
+        flags: CInt, _ sockets: inout [String: FileDescriptor], _ clientNames: [UnixAddress: Int]
+    ) throws(Errno) -> UnixSocketModel.Output {
+        guard let listener = sockets["listen"] else { return .failed(.EBADF) }
+        switch try KernelUnixSocket.accept(listener, nonblocking: true, flags: flags) {
+        case .wouldBlock:
+            return .failed(.EAGAIN)
+        case .completed(let socket):
+            let process = try Syscall.peerAddress(socket).flatMap { clientNames[$0] } ?? 0
+            sockets["server-\(process)"] = socket
+            return .connected("server-\(process)")
         }
     }
 
@@ -350,7 +439,8 @@ import Testing
         case .send(let end, let size, let to):
             guard let socket = sockets[end] else { return .failed(.EBADF) }
             switch try KernelUnixSocket.send(
-                socket, UnixSocketModelAgreementTests.payload(size), to: to.flatMap { addresses[$0] }, nonblocking: true)
+                socket, UnixSocketModelAgreementTests.payload(size),
+                to: to.map { Self.target(of: UnixSocketModel.BindAddress(name: $0), addresses: addresses) }, nonblocking: true)
             {
             case .completed(let count): return .sent(count)
             case .wouldBlock: return .failed(.EAGAIN)
@@ -381,7 +471,9 @@ import Testing
             try Syscall.disconnect(socket)
             return .closed
         case .bind(let end, let type, let to):
-            return try bind(end.map { sockets[$0] }, type: type ?? .dgram, to: to, addresses: addresses)
+            return try bind(end.map { sockets[$0] }, type: type ?? .dgram, to: Self.target(of: to, addresses: addresses))
+        case .connectTo(let end, let type, let to):
+            return try connect(end.map { sockets[$0] }, type: type ?? .dgram, to: Self.target(of: to, addresses: addresses))
         case .bindHeld(let type, let to):
             let socket = try Syscall.unixSocket(type ?? .dgram)
             do throws(Errno) { try Syscall.bind(socket, to: addresses[to.name]!) } catch {
@@ -394,7 +486,7 @@ import Testing
             guard let socket = sockets.removeValue(forKey: "bind-8") else { return .failed(.EBADF) }
             try Syscall.close(socket)
             return .closed
-        case .connect, .accept:
+        case .connect, .accept, .accept4, .receiveBlocking:
             return .failed(.EINVAL)
         }
     }
@@ -418,6 +510,11 @@ import Testing
         case .bindReturns:
             // The bind in progress completes; its address no longer matters.
             return .bind(process: process, end: nil, type: nil, address: .freshAbstract)
+        case .accept4(let flags): return .accept(process: 9, end: "listen", nonblocking: true, flags: flags)
+        case .receiveBlocking(let end, let max): return .receive(process: process, end: end, max: max, nonblocking: false, maxFiles: 0)
+        case .connectTo(let end, let type, let address):
+            return .connectTo(
+                process: process, end: end, type: type.map { .init(rawValue: $0.rawValue)! }, address: address, nonblocking: true)
         }
     }
 
@@ -453,6 +550,10 @@ import Testing
         case (.connect, .connected): "connected"
         case (.connectPeer, .closed): "connected peer"
         case (.disconnect, .closed): "disconnected"
+        case (.connectTo, .closed): "connected to address"
+        case (.accept4, .failed(.EINVAL)): "accept4 EINVAL"
+        case (.receiveBlocking, .failed(.EAGAIN)): "nonblocking by accept4"
+        case (.connectTo, .failed(let code)): "connect to \(code.rawValue)"
         case (.send(let end, _, nil), .sent) where end.hasPrefix("p"): "sent to peer"
         case (.accept, .connected): "accepted"
         case (.receive(let end, _), .received(let received)) where end.hasPrefix("server") && !received.data.isEmpty: "data before accept"

@@ -240,7 +240,8 @@ import Testing
                     return .value(try outgoing ? Syscall.socketOutputQueue(socket) : Syscall.socketInputQueue(socket))
                 case .bind(let end, let address):
                     let socket: FileDescriptor?? = end.map { ends[$0] }
-                    return try UnixSocketAddressAgreementTests.bind(socket, type: type, to: address, addresses: [:])
+                    return try UnixSocketAddressAgreementTests.bind(
+                        socket, type: type, to: UnixSocketAddressAgreementTests.target(of: address, addresses: [:]))
                 case .disconnect(let end):
                     guard let socket = ends[end] else { return .failed(.EBADF) }
                     try Syscall.disconnect(socket)

@@ -30,6 +30,8 @@ size_t ipc_unix_address_capacity(void);
 
 /// accept4(fd, NULL, NULL, SOCK_CLOEXEC): a GNU call.
 int ipc_accept(int fd);
+/// `accept4(fd, NULL, NULL, flags)`: the caller's flags as they are (any bit, to provoke `EINVAL`).
+int ipc_accept_flags(int fd, int flags);
 
 /// CMSG_SPACE(count * sizeof(int)): the control buffer room for `count` descriptors.
 size_t ipc_cmsg_space_for_descriptors(int count);

@@ -203,6 +203,8 @@ public struct UnixSocketBinding: ObjectBinding {
     private let bindPath: String?
     private let bindAbstract: String?
     private var abstractNamesUsed = 0
+    /// The fresh abstract names this process's `bind`s gave the object's sockets, by socket.
+    private var ownNames: [String: UnixAddress] = [:]
 
     /// The binding for this process's part of `object`, as the unix-socket kind provisioned it.
     public init(_ object: WorkerObject) throws(BindingError) {
@@ -246,9 +248,16 @@ public struct UnixSocketBinding: ObjectBinding {
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             // A file this process does not hold goes as descriptor -1, and the kernel says EBADF.
             let passed = passing.map { files[$0]?.last ?? FileDescriptor(rawValue: -1) }
-            let address = to.map { name -> UnixAddress in
-                guard let address = addresses[name] else { BindingFailure.abandon("send: no socket '\(name)' to send to") }
-                return address
+            // A path or name that is no socket's (`fresh-path`, …) is resolved as a connect's would be.
+            var address: UnixAddress?
+            if let to {
+                if case let named = UnixSocketModel.BindAddress(name: to), !named.isSocket {
+                    address = resolve(named, for: "send")
+                } else if let bound = addresses[to] ?? ownNames[to] ?? (to == "listen" ? listenerAddress : nil) {
+                    address = bound
+                } else {
+                    BindingFailure.abandon("send: no socket '\(to)' to send to")
+                }
             }
             switch try KernelUnixSocket.send(socket, data, to: address, descriptors: passed, nonblocking: nonblocking) {
             case .completed(let count): return .sent(count)
@@ -260,6 +269,17 @@ public struct UnixSocketBinding: ObjectBinding {
                 socket, maximum: max, descriptorRoom: room, wantSender: !addresses.isEmpty, nonblocking: nonblocking)
             {
             case .completed(let message): return .received(try record(message))
+            case .wouldBlock: throw .wouldBlock
+            }
+        case .receiveTruncating(_, let end, let max, let nonblocking, let peek):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            switch try KernelUnixSocket.receive(
+                socket, maximum: max, wantSender: !addresses.isEmpty, nonblocking: nonblocking, peek: peek, truncating: true)
+            {
+            case .completed(let message):
+                var received = try record(message)
+                if message.length != message.data.count { received.length = message.length }
+                return .received(received)
             case .wouldBlock: throw .wouldBlock
             }
         case .peek(_, let end, let max, let nonblocking, let room):
@@ -282,13 +302,15 @@ public struct UnixSocketBinding: ObjectBinding {
             guard let address = addresses[to] else { BindingFailure.abandon("connect: no socket '\(to)' to connect to") }
             try Syscall.connect(socket, to: address)
             return .closed
+        case .connectTo(_, let end, let type, let address, let nonblocking):
+            return try connect(end: end, type: type, to: address, nonblocking: nonblocking)
         case .disconnectPeer(_, let end):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             try Syscall.disconnect(socket)
             return .closed
-        case .accept(_, let end, let nonblocking):
+        case .accept(_, let end, let nonblocking, let flags):
             guard let listener = sockets[end] else { throw .badFileDescriptor }
-            switch try KernelUnixSocket.accept(listener, nonblocking: nonblocking) {
+            switch try KernelUnixSocket.accept(listener, nonblocking: nonblocking, flags: CInt(truncatingIfNeeded: flags)) {
             case .wouldBlock:
                 throw .wouldBlock
             case .completed(let socket):
@@ -390,32 +412,8 @@ public struct UnixSocketBinding: ObjectBinding {
     private mutating func bind(
         end: String?, type newType: UnixSocketModel.SocketType?, to address: UnixSocketModel.BindAddress
     ) throws(Errno) -> UnixSocketModel.Output {
-        guard let bindPath, let bindAbstract else { BindingFailure.abandon("bind: this setup has no fresh addresses") }
-        let target: UnixAddress
-        switch address {
-        case .freshPath: target = .path(bindPath)
-        case .freshAbstract:
-            abstractNamesUsed += 1
-            target = .abstract("\(bindAbstract)-\(abstractNamesUsed)")
-        case .missingDirectory: target = .path("\(bindPath)-missing/socket")
-        // A file that is there and is no socket (measured: EADDRINUSE, as for a socket's path).
-        case .existingFile: target = .path("/proc/self/status")
-        case .of(let name):
-            if name == "listen", let listenerAddress {
-                target = listenerAddress
-            } else if let bound = addresses[name] {
-                target = bound
-            } else {
-                BindingFailure.abandon("bind: no socket '\(name)' with an address")
-            }
-        }
-        let socket: FileDescriptor
-        if let end {
-            guard let held = sockets[end] else { throw .badFileDescriptor }
-            socket = held
-        } else {
-            socket = try Syscall.unixSocket(newType.flatMap { UnixSocketType(rawValue: $0.rawValue) } ?? type)
-        }
+        let target = resolve(address, for: "bind")
+        let socket = try heldOrNew(end, type: newType)
         defer { if end == nil { try? Syscall.close(socket) } }
         do throws(Errno) {
             try Syscall.bind(socket, to: target)
@@ -424,7 +422,51 @@ public struct UnixSocketBinding: ObjectBinding {
             try Syscall.unlink(path)
             try Syscall.bind(socket, to: target)
         }
-        if case .freshPath = address { try? Syscall.unlink(bindPath) }
+        if case .freshPath = address, case .path(let path) = target { try? Syscall.unlink(path) }
+        if let end, case .freshAbstract = address { ownNames[end] = target }
+        return .closed
+    }
+
+    /// This process's socket `end` (`EBADF` if it holds none), or (nil) a new socket of `type` (the object's if nil)
+    /// for the caller to close.
+    private func heldOrNew(_ end: String?, type newType: UnixSocketModel.SocketType?) throws(Errno) -> FileDescriptor {
+        guard let end else { return try Syscall.unixSocket(newType.flatMap { UnixSocketType(rawValue: $0.rawValue) } ?? type) }
+        guard let held = sockets[end] else { throw .badFileDescriptor }
+        return held
+    }
+
+    /// Where `address` points for this process: a fresh path (removed after each bind, so absent otherwise), a
+    /// fresh abstract name (numbered: never held before), a path in a missing directory, a file that is no socket
+    /// (`/proc/self/status`: a bind there is `EADDRINUSE`, a connect `ECONNREFUSED`, measured), or a socket's
+    /// address: the listener's, a bound socket's, or the fresh abstract name a `bind` of this process gave a socket.
+    private mutating func resolve(_ address: UnixSocketModel.BindAddress, for call: String) -> UnixAddress {
+        guard let bindPath, let bindAbstract else { BindingFailure.abandon("\(call): this setup has no fresh addresses") }
+        switch address {
+        case .freshPath: return .path(bindPath)
+        case .freshAbstract:
+            abstractNamesUsed += 1
+            return .abstract("\(bindAbstract)-\(abstractNamesUsed)")
+        case .missingDirectory: return .path("\(bindPath)-missing/socket")
+        case .existingFile: return .path("/proc/self/status")
+        case .of(let name):
+            if name == "listen", let listenerAddress { return listenerAddress }
+            if let bound = addresses[name] ?? ownNames[name] { return bound }
+            BindingFailure.abandon("\(call): no socket '\(name)' with an address")
+        }
+    }
+
+    /// `connect` of this process's socket `end`, or of a new socket of `type` closed at once, to `address` (the
+    /// model's `connectTo`); a nonblocking one sets `O_NONBLOCK` on its own socket for the call.
+    private mutating func connect(
+        end: String?, type newType: UnixSocketModel.SocketType?, to address: UnixSocketModel.BindAddress, nonblocking: Bool
+    ) throws(Errno) -> UnixSocketModel.Output {
+        let target = resolve(address, for: "connect")
+        let socket = try heldOrNew(end, type: newType)
+        defer { if end == nil { try? Syscall.close(socket) } }
+        let flags = try Syscall.statusFlags(socket)
+        if nonblocking && flags & O_NONBLOCK == 0 { try Syscall.setStatusFlags(socket, flags | O_NONBLOCK) }
+        defer { if end != nil && nonblocking && flags & O_NONBLOCK == 0 { try? Syscall.setStatusFlags(socket, flags) } }
+        try Syscall.connect(socket, to: target)
         return .closed
     }
 

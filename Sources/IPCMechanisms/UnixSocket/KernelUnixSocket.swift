@@ -67,26 +67,30 @@ public enum KernelUnixSocket {
     /// so: a nonblocking accept on a blocking listener turns `O_NONBLOCK` on for its one call and puts it back as it
     /// was, and a blocking accept that finds it on (a sibling's call in that window, or a user's `F_SETFL`) waits for a
     /// connection with `poll` and accepts again — so a blocking accept never reports the `EAGAIN` only a nonblocking
-    /// one may, and the listener's flags are left as found.
+    /// one may, and the listener's flags are left as found. `flags` are `accept4`'s (`SOCK_NONBLOCK`: the new socket's description is nonblocking; any bit but it and
+    /// `SOCK_CLOEXEC` fails `EINVAL`); the new socket is close-on-exec either way.
     public static func accept(
-        _ listener: FileDescriptor, nonblocking: Bool, retryOnInterrupt: Bool = true
+        _ listener: FileDescriptor, nonblocking: Bool, flags acceptFlags: CInt = 0, retryOnInterrupt: Bool = true
     ) throws(Errno) -> TransferResult<FileDescriptor> {
         let flags = try Syscall.statusFlags(listener)
         if nonblocking && flags & O_NONBLOCK == 0 {
             try Syscall.setStatusFlags(listener, flags | O_NONBLOCK)
             defer { try? Syscall.setStatusFlags(listener, flags) }
-            return try acceptOnce(listener, retryOnInterrupt: retryOnInterrupt)
+            return try acceptOnce(listener, flags: acceptFlags, retryOnInterrupt: retryOnInterrupt)
         }
         while true {
-            let result = try acceptOnce(listener, retryOnInterrupt: retryOnInterrupt)
+            let result = try acceptOnce(listener, flags: acceptFlags, retryOnInterrupt: retryOnInterrupt)
             if nonblocking || result != .wouldBlock { return result }
             var descriptors = [pollfd(fd: listener.rawValue, events: Int16(POLLIN), revents: 0)]
             _ = try Syscall.poll(&descriptors, timeoutMilliseconds: -1, retryOnInterrupt: retryOnInterrupt)
         }
     }
 
-    private static func acceptOnce(_ listener: FileDescriptor, retryOnInterrupt: Bool) throws(Errno) -> TransferResult<FileDescriptor> {
+    private static func acceptOnce(_ listener: FileDescriptor, flags: CInt, retryOnInterrupt: Bool) throws(Errno) -> TransferResult<FileDescriptor> {
         do throws(Errno) {
+            if flags != 0 {
+                return .completed(try Syscall.accept(listener, flags: flags | CInt(SOCK_CLOEXEC.rawValue), retryOnInterrupt: retryOnInterrupt))
+            }
             return .completed(try Syscall.accept(listener, retryOnInterrupt: retryOnInterrupt))
         } catch .wouldBlock {
             return .wouldBlock
@@ -113,12 +117,13 @@ public enum KernelUnixSocket {
     /// (the rest is discarded). Empty data is end of file on a stream or seqpacket socket, or an empty message.
     public static func receive(
         _ socket: FileDescriptor, maximum: Int, descriptorRoom: Int = 0, wantSender: Bool = false, nonblocking: Bool,
-        peek: Bool = false, retryOnInterrupt: Bool = true
+        peek: Bool = false, truncating: Bool = false, retryOnInterrupt: Bool = true
     ) throws(Errno) -> TransferResult<ReceivedMessage> {
         do throws(Errno) {
             return .completed(try Syscall.receiveMessage(
                 socket, maximum: maximum, descriptorRoom: descriptorRoom, wantSender: wantSender,
-                flags: (nonblocking ? Syscall.MessageFlags.dontWait : 0) | (peek ? Syscall.MessageFlags.peek : 0),
+                flags: (nonblocking ? Syscall.MessageFlags.dontWait : 0) | (peek ? Syscall.MessageFlags.peek : 0)
+                    | (truncating ? Syscall.MessageFlags.truncate : 0),
                 retryOnInterrupt: retryOnInterrupt))
         } catch .wouldBlock {
             return .wouldBlock
