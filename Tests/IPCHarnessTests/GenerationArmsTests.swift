@@ -60,8 +60,9 @@ import Testing
 
     @Test func derivedRunsGetTheTurnsWhenTheyComeNearAndTheFloorWhenTheyDoNot() {
         var arms = arms(learning: [1, 2])
-        for _ in 0..<10 {
-            for arm in [slowVictim, slowOther, pct] { arms.record(arm, metrics: ["m": 0], violation: false, novel: false) }
+        // Fresh runs come near about half the time (a value above the median of the earlier ones).
+        for round in 0..<10 {
+            for arm in [slowVictim, slowOther, pct] { arms.record(arm, metrics: ["m": round % 2 == 0 ? 0 : 5 + round], violation: false, novel: false) }
         }
         var near = arms
         var far = arms
@@ -70,8 +71,8 @@ import Testing
             far.recordDerived(metrics: ["m": 0], violation: false, novel: false)
         }
         var generator = SeededGenerator(seed: 5)
-        let nearShare = (0..<200).count { _ in near.drawsDerived(modes: [.sim], faultable: false, &generator) }
-        let farShare = (0..<200).count { _ in far.drawsDerived(modes: [.sim], faultable: false, &generator) }
+        let nearShare = (0..<200).count { _ in near.drawsDerived(&generator) }
+        let farShare = (0..<200).count { _ in far.drawsDerived(&generator) }
         #expect(nearShare > 180, "\(nearShare) of 200")
         #expect(farShare >= 10 && farShare < 80, "\(farShare) of 200: the floor, and a chance now and then")
     }

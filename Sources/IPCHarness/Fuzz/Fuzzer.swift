@@ -264,10 +264,7 @@ public final class Fuzzer: Sendable {
             let number = state.started
             let index = state.generator.next(below: options.scenarios.count)
             let corpus = state.corpora[index]
-            let scenario = options.scenarios[index]
-            if options.guided, !corpus.entries.isEmpty,
-                state.arms[index].drawsDerived(
-                    modes: options.mode.map { [$0] } ?? scenario.modes, faultable: !Self.fuzzedFaults(scenario).isEmpty, &state.generator),
+            if options.guided, !corpus.entries.isEmpty, state.arms[index].drawsDerived(&state.generator),
                 let parent = state.corpora[index].pick(&state.generator)
             {
                 let leads = state.corpora[index].leaderIDs.contains(parent.id)
@@ -277,9 +274,9 @@ public final class Fuzzer: Sendable {
             let seed = options.shard.freshSeed(session: options.seed, draw: state.freshDraws)
             state.freshDraws += 1
             var (scenarioIndex, run) = fresh(seed: seed)
-            if options.guided {
+            if options.guided, state.arms[scenarioIndex].hasPlayed {
                 // Guided, the arm that has brought this scenario's runs nearest their bugs (``GenerationArms``);
-                // the workload stays the seed's.
+                // the workload stays the seed's. The scenario's first run is the seed's own, as unguided.
                 let scenario = options.scenarios[scenarioIndex]
                 let arm = state.arms[scenarioIndex].choose(
                     modes: options.mode.map { [$0] } ?? scenario.modes, faultable: !Self.fuzzedFaults(scenario).isEmpty, &state.generator)

@@ -98,22 +98,25 @@ struct GenerationArms: Sendable {
         return arms[draws.indices.max { draws[$0] < draws[$1] }!]
     }
 
-    /// Whether the next run is derived from the corpus rather than fresh: when the derived runs' draw from their
-    /// posterior beats the best fresh arm's, and at least ``derivedFloor`` of the time (the corpus keeps being
-    /// tried: what its runs reach changes as it grows). Derived runs that come near — an edit that makes a process
-    /// die just after taking its work, a retiming of a run that came close — get more of the runs; where edits only
-    /// break what made a run close, fresh runs get them back.
-    func drawsDerived(modes: [Scenario.Mode], faultable: Bool, _ generator: inout SeededGenerator) -> Bool {
-        let fresh = candidates(modes: modes, faultable: faultable).map { arm in
-            let record = records[arm] ?? Record()
-            return Self.beta(record.near + 1, record.plays - record.near + 1, &generator)
-        }.max() ?? 0
+    /// Whether the next run is derived from the corpus rather than fresh: a two-armed bandit of its own, derived
+    /// runs against fresh ones (all arms together), each drawn from its posterior chance of coming near; and at
+    /// least ``derivedFloor`` of the time (the corpus keeps being tried: what its runs reach changes as it grows).
+    /// Derived runs that come near — an edit that makes a process die just after taking its work, a retiming of a
+    /// run that came close — get more of the runs; where edits only break what made a run close, fresh runs get
+    /// them back.
+    func drawsDerived(_ generator: inout SeededGenerator) -> Bool {
+        let plays = records.values.reduce(0) { $0 + $1.plays }
+        let near = records.values.reduce(0) { $0 + $1.near }
+        let fresh = Self.beta(near + 1, plays - near + 1, &generator)
         let corpus = Self.beta(derived.near + 1, derived.plays - derived.near + 1, &generator)
         return corpus > fresh || generator.chance(Self.derivedFloor)
     }
 
     /// The least share of runs derived from the corpus, once it has entries.
     static let derivedFloor = 0.1
+
+    /// Whether any fresh run has been counted: before one, there is nothing to choose by.
+    var hasPlayed: Bool { !records.isEmpty }
 
     /// The posterior mean chance of coming near, for reports and tests.
     func nearness(_ arm: GenerationArm) -> Double {
