@@ -67,8 +67,8 @@ import Testing
         var near = arms
         var far = arms
         for _ in 0..<10 {
-            near.recordDerived(metrics: [:], violation: true, novel: false)
-            far.recordDerived(metrics: ["m": 0], violation: false, novel: false)
+            near.recordDerived(metrics: [:], violation: true)
+            far.recordDerived(metrics: ["m": 0], violation: false)
         }
         var generator = SeededGenerator(seed: 5)
         let nearShare = (0..<200).count { _ in near.drawsDerived(&generator) }
