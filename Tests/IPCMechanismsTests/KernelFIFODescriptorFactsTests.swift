@@ -49,4 +49,32 @@ import Testing
         #expect(try Syscall.bytesReadable(again) == 0)
         #expect(throws: Errno.notPermitted) { try Syscall.setPipeSize(again, 1 << 21) }
     }
+
+    /// `FD_CLOEXEC` of a FIFO's opens: `open` sets it only with `O_CLOEXEC`; each open is its own descriptor, so
+    /// `F_SETFD` on one leaves another open of the same end (same process) as it was; an `O_RDWR` open is one
+    /// descriptor, whose flag its reads and writes share. What the fifo model's `F_GETFD`/`F_SETFD` encode.
+    @Test func eachOpenHasItsOwnCloseOnExecFlag() throws {
+        let path = try Path()
+        try Syscall.withoutConcurrentSpawns {
+            let plain = Glibc.open(path.value, O_RDONLY | O_NONBLOCK)
+            try #require(plain >= 0)
+            defer { close(plain) }
+            #expect(fcntl(plain, F_GETFD) == 0)
+            let flagged = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+            defer { try? Syscall.close(flagged) }
+            #expect(try Syscall.closesOnExec(flagged))
+            #expect(fcntl(plain, F_SETFD, FD_CLOEXEC) == 0)
+            try Syscall.setClosesOnExec(flagged, false)
+            #expect(fcntl(plain, F_GETFD) == 1)
+            #expect(try !Syscall.closesOnExec(flagged))
+            let both = Glibc.open(path.value, O_RDWR)
+            try #require(both >= 0)
+            defer { close(both) }
+            #expect(fcntl(both, F_GETFD) == 0)
+            #expect(fcntl(both, F_SETFD, 0xFF) == 0)
+            #expect(fcntl(both, F_GETFD) == 1)
+            #expect(fcntl(plain, F_GETFD) == 1)
+            #expect(try !Syscall.closesOnExec(flagged))
+        }
+    }
 }
