@@ -37,9 +37,46 @@ extension EventCounterModel {
             var outcomes: [(output: Output, next: State)] = [(.duplicated, next), (.failed(ErrorCode("EMFILE")), state)]
             if minimum != nil { outcomes.append((.failed(.EINVAL), state)) }
             return outcomes
+        case .duplicateOnto(let process, let call):
+            return duplicateOntoOutcomes(state, process: process, call: call)
         default:
             return nil
         }
+    }
+}
+
+extension EventCounterModel {
+    /// `dup2`/`dup3` in `ksys_dup3`'s order, as the pipe model's (measured for an eventfd in
+    /// `KernelDescriptorFlagFactsTests.anEventfdsDup2AndDup3`): `dup3`'s flags other than `O_CLOEXEC` `EINVAL`; onto
+    /// its own number `dup2` returns it (`EBADF` if not held) and `dup3` fails `EINVAL`; a new number at or above
+    /// `RLIMIT_NOFILE`, which no eventfd trace gives, `EBADF` — allowed beside a copy whenever the number is given or
+    /// free; an old descriptor not held `EBADF`. The copy has the call's `FD_CLOEXEC` (`dup2` clear); onto another of
+    /// the process's descriptors of this eventfd (`same`) that one is closed, the holders as many as before. Never
+    /// `EMFILE`: the number is chosen, not searched for.
+    func duplicateOntoOutcomes(_ state: State, process: Int, call: PipeModel.DuplicateCall) -> [(output: Output, next: State)] {
+        let held = state.holders.filter { $0 == process }.count
+        if call.closeOnExec != nil && call.otherBits != 0 { return [(.failed(.EINVAL), state)] }
+        if call.target == .itself {
+            if call.closeOnExec != nil { return [(.failed(.EINVAL), state)] }
+            return [(held > 0 ? .duplicated : .failed(.EBADF), state)]
+        }
+        var outcomes: [(output: Output, next: State)] = []
+        if call.number != nil || call.target == .free { outcomes.append((.failed(.EBADF), state)) }  // a limit no trace gives
+        guard held > 0 else { return [(.failed(.EBADF), state)] }
+        let flag = call.closeOnExec == true
+        var next = state
+        switch call.target {
+        case .free, .other:
+            next.holders = (next.holders + [process]).sorted()
+            if next.closeOnExec[process] != flag { next.closeOnExec[process] = nil }
+        case .same:
+            // The number held another of its descriptors: closed, the copy in its place.
+            guard held >= 2 else { return outcomes }
+            if next.closeOnExec[process] != flag { next.closeOnExec[process] = nil }
+        case .itself, .end:
+            return outcomes  // `itself` answered above; a pipe's end is no eventfd's
+        }
+        return [(.duplicated, next)] + outcomes
     }
 }
 

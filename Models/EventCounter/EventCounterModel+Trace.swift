@@ -20,6 +20,9 @@
 //           {"cmd": "F_SETFD", "closeOnExec": BOOL}    (or "arg": INT)   (none)   EBADF
 //           {"cmd": "F_DUPFD" | "F_DUPFD_CLOEXEC", "min": INT}   (none)   EBADF, EINVAL, EMFILE
 //   dup     (none)                                     (none)                  EBADF, EMFILE
+//   dup2    {"onto": "self" | "free" | "other" | "eventfd", "newfd": INT?}   (none)   EBADF ("eventfd": another of the
+//           process's descriptors of this eventfd, which the call closes; the rest as the pipe model's dup2)
+//   dup3    as dup2, plus "flags": ["O_CLOEXEC"]?, "bits": INT?   (none)   EINVAL, EBADF
 // params: {"objects": {"e0": {"initial": 0, "semaphore": false, "nonblocking": true, "holders": [1, 2],
 //          "closeOnExec": BOOL (optional: every holder's descriptor's FD_CLOEXEC; absent: not known)}}}
 extension EventCounterModel {
@@ -91,6 +94,8 @@ extension EventCounterModel {
             }
         case "dup":
             return .duplicate(process: call.process, minimum: nil, closeOnExec: false)
+        case "dup2", "dup3":
+            return .duplicateOnto(process: call.process, call: try PipeModel.duplicateCall(of: call, sameObject: ["eventfd": .same]))
         case "lseek":
             return .lseek(process: call.process)
         case "pread":
@@ -108,7 +113,7 @@ extension EventCounterModel {
             default: throw ModelError("field 'request' must be FIONREAD, FIONBIO, FIOASYNC, FIOCLEX or FIONCLEX, not \"\(request)\"")
             }
         default:
-            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, eventfd_write, eventfd_read, close, fcntl, dup, lseek, pread, pwrite, ioctl, poll and select)")
+            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, eventfd_write, eventfd_read, close, fcntl, dup, dup2, dup3, lseek, pread, pwrite, ioctl, poll and select)")
         }
     }
 
@@ -123,7 +128,7 @@ extension EventCounterModel {
         case (.ok(let value), .fcntl(_, nil)): return .flags(nonblocking: try value.required("nonblocking").boolean("nonblocking"))
         case (.ok, .fcntl), (.ok, .ioctl), (.ok, .descriptorFlags(_, _?)): return .flagsSet
         case (.ok(let value), .descriptorFlags(_, nil)): return .closeOnExec(try value.required("closeOnExec").boolean("closeOnExec"))
-        case (.ok, .duplicate): return .duplicated
+        case (.ok, .duplicate), (.ok, .duplicateOnto): return .duplicated
         case (.ok(let value), .readiness(_, .poll)):
             return .ready(try PipeModel.pollEvents(try value.required("revents"), field: "revents"))
         case (.ok(let value), .readiness(_, .select)):
@@ -172,6 +177,10 @@ extension EventCounterModel {
             return ("dup", nil)
         case .duplicate(_, let minimum?, let closeOnExec):
             return ("fcntl", ["cmd": .string(closeOnExec ? "F_DUPFD_CLOEXEC" : "F_DUPFD"), "min": .int(minimum)])
+        case .duplicateOnto(_, let duplicateCall):
+            var value = JSONObject()
+            duplicateCall.addFields(to: &value)
+            return (duplicateCall.name, .object(value))
         }
     }
 
@@ -215,7 +224,7 @@ extension EventCounterModel.Input {
         switch self {
         case .write(let process, _, _), .read(let process, _), .close(let process), .fcntl(let process, _),
             .lseek(let process), .pread(let process, _), .readiness(let process, _), .pwrite(let process, _),
-            .ioctl(let process, _), .descriptorFlags(let process, _), .duplicate(let process, _, _):
+            .ioctl(let process, _), .descriptorFlags(let process, _), .duplicate(let process, _, _), .duplicateOnto(let process, _):
             process
         }
     }

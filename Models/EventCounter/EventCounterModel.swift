@@ -45,6 +45,9 @@ public struct EventCounterModel: TraceModel {
         case descriptorFlags(process: Int, setCloseOnExec: Bool?)
         /// `dup` (`minimum` nil), `F_DUPFD` or `F_DUPFD_CLOEXEC`: one more descriptor of the eventfd.
         case duplicate(process: Int, minimum: Int?, closeOnExec: Bool)
+        /// `dup2` or `dup3` onto a number named as the pipe model names it (``PipeModel/DuplicateTarget``; `same`:
+        /// another of the process's descriptors of this eventfd, which the call closes).
+        case duplicateOnto(process: Int, call: PipeModel.DuplicateCall)
     }
 
     public enum Output: Hashable, Sendable {
@@ -173,7 +176,7 @@ public struct EventCounterModel: TraceModel {
             return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
         case .pwrite, .ioctl:
             return descriptorOutcome(of: input, in: state)
-        case .descriptorFlags, .duplicate:
+        case .descriptorFlags, .duplicate, .duplicateOnto:
             return nil  // answered above
         }
     }
@@ -204,6 +207,7 @@ public struct EventCounterModel: TraceModel {
         case .descriptorFlags(_, let on?): call = "fcntl(F_SETFD, \(on ? "FD_CLOEXEC" : "0"))"
         case .duplicate(_, nil, _): call = "dup"
         case .duplicate(_, let minimum?, let closeOnExec): call = "fcntl(\(closeOnExec ? "F_DUPFD_CLOEXEC" : "F_DUPFD"), \(minimum))"
+        case .duplicateOnto(_, let duplicateCall): call = "\(duplicateCall)"
         }
         let result: String
         switch output {

@@ -23,7 +23,9 @@ extension FIFOModel {
         for index in next.openers.indices { next.openers[index].released = true }
         for index in next.opens.indices { next.opens[index].hangUpSuppressed = false }
         for end in [PipeModel.End.read, .write] {
-            next.opens.append(Open(process: process, end: end, nonblocking: nonblocking, hangUpSuppressed: false, readWrite: true))
+            next.opens.append(Open(
+                process: process, end: end, nonblocking: nonblocking, hangUpSuppressed: false, readWrite: true,
+                closeOnExec: state.setup.openCloseOnExec))
             next.pipe.setFlag(\.nonblocking, of: process, end, nonblocking)
         }
         return [(.opened, .completed(next))]

@@ -13,14 +13,15 @@
 //            "missingDirectory": BOOL?}
 //   lseek, pread, pwrite: as on a pipe (ESPIPE)
 //   poll, select: as on a pipe
-//   fcntl   as on a pipe: F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ (not F_DUPFD)
+//   fcntl   as on a pipe: F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ, F_GETFD, F_SETFD (not F_DUPFD)
 //   writev, readv: as on a pipe
 //   fstat   as on a pipe ({"mode": the FIFO's mode now})
 //   available (none)                                            {"bytes": INT}      EBADF (FIONREAD on the read end)
 //
 // params: {"pageSize": 4096, "objects": {"f0": {"capacity": 65536, "mode": 438, "owner": 3, "privileged": [3],
-//          "descriptorLimits": [{"process": 1, "free": 5, "limit": 64}]}}} (as a pipe's: an open takes a number, a close
-//          gives one back; without a process's entry, EMFILE may always happen).
+//          "descriptorLimits": [{"process": 1, "free": 5, "limit": 64}], "closeOnExec": BOOL}}} (descriptorLimits as a
+//          pipe's: an open takes a number, a close gives one back; without a process's entry, EMFILE may always happen;
+//          closeOnExec: whether every open is made with O_CLOEXEC — absent, F_GETFD may report either until known).
 // Nobody has a FIFO open at the start. Without "privileged", every process passes permission checks.
 extension FIFOModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -36,7 +37,8 @@ extension FIFOModel {
                 capacity: capacity, mode: try setup.optional("mode")?.integer("mode", in: 0...0o7777) ?? 0o600,
                 owner: try setup.optional("owner")?.integer("owner", in: 1...10_000),
                 privileged: try setup.optional("privileged") == nil ? nil : try setup.processes("privileged"),
-                descriptorLimits: try PipeModel.DescriptorLimit.list(from: setup))))
+                descriptorLimits: try PipeModel.DescriptorLimit.list(from: setup),
+                closeOnExec: try setup.optional("closeOnExec")?.boolean("closeOnExec"))))
         }
         self.init(pageSize: pageSize, fifos: fifos)
     }
@@ -48,6 +50,7 @@ extension FIFOModel {
             if let owner = setup.owner { entry["owner"] = .int(owner) }
             if let privileged = setup.privileged { entry["privileged"] = .array(privileged.map { .int($0) }) }
             if !setup.descriptorLimits.isEmpty { entry["descriptorLimits"] = PipeModel.DescriptorLimit.json(setup.descriptorLimits) }
+            if let closeOnExec = setup.closeOnExec { entry["closeOnExec"] = .bool(closeOnExec) }
             objects[name] = .object(entry)
         }
         return ["pageSize": .int(pipes.pageSize), "objects": .object(objects)]
@@ -83,8 +86,6 @@ extension FIFOModel {
                 switch command {
                 case .duplicate, .duplicateOnto:
                     throw ModelError("the fifo model has no F_DUPFD, dup2 or dup3: a FIFO is opened by path, each open its own description")
-                case .getDescriptorFlags, .setDescriptorFlags:
-                    throw ModelError("the fifo model has no F_GETFD or F_SETFD: it does not follow a descriptor's FD_CLOEXEC yet")
                 default: break
                 }
                 return .fcntl(process: process, end: end, command: command)

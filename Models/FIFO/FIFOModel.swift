@@ -79,6 +79,8 @@ public struct FIFOModel: TraceModel {
         case flags(nonblocking: Bool, direct: Bool)
         /// `F_GETPIPE_SZ`, and `F_SETPIPE_SZ`'s result.
         case size(Int)
+        /// `F_GETFD`: the descriptor's `FD_CLOEXEC`.
+        case descriptorFlags(closeOnExec: Bool)
         /// `F_SETFL` done.
         case flagsSet
         /// `fstat`.
@@ -104,11 +106,15 @@ public struct FIFOModel: TraceModel {
         public var privileged: [Int]?
         /// What is known of processes' descriptor tables (see ``FIFOModel+Descriptors``).
         public var descriptorLimits: [PipeModel.DescriptorLimit]
+        /// Whether every open is made with `O_CLOEXEC` (the harness's workers' are); nil: not known, so an open's
+        /// `FD_CLOEXEC` is either until `F_GETFD` reports it or `F_SETFD` sets it (see ``FIFOModel+DescriptorFlags``).
+        public var closeOnExec: Bool?
 
         public init(
             capacity: Int = 65536, mode: Int = 0o600, owner: Int? = nil, privileged: [Int]? = nil,
-            descriptorLimits: [PipeModel.DescriptorLimit] = []
+            descriptorLimits: [PipeModel.DescriptorLimit] = [], closeOnExec: Bool? = nil
         ) {
+            self.closeOnExec = closeOnExec
             self.capacity = capacity
             self.mode = mode
             self.owner = owner
@@ -145,6 +151,8 @@ public struct FIFOModel: TraceModel {
         /// One half of an `O_RDWR` open: the process's other open of the other end made by the same call (the k-th
         /// such half of one end pairs with the k-th of the other) is the same description.
         public var readWrite = false
+        /// The descriptor's `FD_CLOEXEC` (an `O_RDWR` open's two halves are one descriptor: they keep the same).
+        public var closeOnExec: PipeModel.CloseOnExec = .unknown
     }
 
     public struct State: Hashable, Sendable {
@@ -255,6 +263,10 @@ public struct FIFOModel: TraceModel {
                 after.removeLatestOpen(of: process, end)
                 return (candidate.output, .completed(after))
             }
+        case .fcntl(let process, let end, .getDescriptorFlags):
+            return getDescriptorFlagTransitions(state, process: process, end: end)
+        case .fcntl(let process, let end, .setDescriptorFlags(let closeOnExec)):
+            return setDescriptorFlagTransitions(state, process: process, end: end, closeOnExec: closeOnExec)
         case .fcntl(let process, let end, let command):
             return delegated(state, .fcntl(process: process, end: end, command: command)).map { candidate in
                 guard case .setFlags(let nonblocking, let direct) = command, candidate.output == .flagsSet, case .completed(var next) = candidate.step,
@@ -316,7 +328,9 @@ public struct FIFOModel: TraceModel {
             next.pipe.readers.append(process)
             next.pipe.readers.sort()
             for index in next.openers.indices where next.openers[index].end == .write { next.openers[index].released = true }
-            next.opens.append(Open(process: process, end: .read, nonblocking: nonblocking, hangUpSuppressed: nonblocking && next.pipe.writers.isEmpty))
+            next.opens.append(Open(
+                process: process, end: .read, nonblocking: nonblocking, hangUpSuppressed: nonblocking && next.pipe.writers.isEmpty,
+                closeOnExec: state.setup.openCloseOnExec))
             next.pipe.setFlag(\.nonblocking, of: process, .read, nonblocking)
             if nonblocking || !next.pipe.writers.isEmpty { return [(.opened, .completed(next))] }
         case .write:
@@ -324,7 +338,7 @@ public struct FIFOModel: TraceModel {
             next.pipe.writers.append(process)
             next.pipe.writers.sort()
             for index in next.opens.indices { next.opens[index].hangUpSuppressed = false }
-            next.opens.append(Open(process: process, end: .write, nonblocking: nonblocking, hangUpSuppressed: false))
+            next.opens.append(Open(process: process, end: .write, nonblocking: nonblocking, hangUpSuppressed: false, closeOnExec: state.setup.openCloseOnExec))
             next.pipe.setFlag(\.nonblocking, of: process, .write, nonblocking)
             for index in next.openers.indices where next.openers[index].end == .read { next.openers[index].released = true }
             if !next.pipe.readers.isEmpty { return [(.opened, .completed(next))] }
@@ -388,8 +402,9 @@ public struct FIFOModel: TraceModel {
         case .size(let size): .size(size)
         case .flagsSet: .flagsSet
         case .status(let type, let mode, let size): .status(type: type, mode: mode, size: size)
-        // The FIFO model hands the pipe no `dup`, `pipe`, `splice` or `F_GETFD`, so these never come back from it.
-        case .duplicated, .created, .moved, .descriptorFlags: .failed(.EINVAL)
+        case .descriptorFlags(let closeOnExec): .descriptorFlags(closeOnExec: closeOnExec)
+        // The FIFO model hands the pipe no `dup`, `pipe` or `splice`, so these never come back from it.
+        case .duplicated, .created, .moved: .failed(.EINVAL)
         }
     }
 
@@ -474,6 +489,7 @@ public struct FIFOModel: TraceModel {
         case .selected(let readable, let writable): .selected(readable: readable, writable: writable)
         case .flags(let nonblocking, let direct): .flags(nonblocking: nonblocking, direct: direct)
         case .size(let size): .size(size)
+        case .descriptorFlags(let closeOnExec): .descriptorFlags(closeOnExec: closeOnExec)
         case .flagsSet: .flagsSet
         case .status(let type, let mode, let size): .status(type: type, mode: mode, size: size)
         case .failed(let code): .failed(code)

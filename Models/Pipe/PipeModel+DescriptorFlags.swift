@@ -27,9 +27,10 @@ extension PipeModel {
 
     /// Where `dup2` or `dup3` puts its copy, named without numbers (the model has none): the old descriptor's own
     /// number, a free number, a number held by a descriptor of something else, or a number held by another of this
-    /// pipe's descriptors of the process (`end`), which the call closes — one holder fewer.
+    /// pipe's descriptors of the process (`end`), which the call closes — one holder fewer. `same`: a number held by
+    /// another descriptor of an object with one kind of descriptor (an eventfd's, `"onto": "eventfd"`; never a pipe's).
     public enum DuplicateTarget: Hashable, Sendable, CustomStringConvertible {
-        case itself, free, other
+        case itself, free, other, same
         case end(End)
 
         public var description: String {
@@ -37,6 +38,7 @@ extension PipeModel {
             case .itself: "self"
             case .free: "free"
             case .other: "other"
+            case .same: "eventfd"
             case .end(let end): end.rawValue
             }
         }
@@ -129,7 +131,7 @@ extension PipeModel {
         }
         installed.addDescriptorFlag(of: process, end, call.closeOnExec == true ? .set : .clear)
         switch call.target {
-        case .itself: return []
+        case .itself, .same: return []
         case .other: outcomes.append((.duplicated, .completed(installed)))
         case .free:
             if let known, known.free <= 0 { return outcomes }  // no free number below the limit: the trace is wrong

@@ -141,7 +141,7 @@ extension PipeModel {
         case "dup":
             return .fcntl(process: call.process, end: try Self.end(of: call), command: .duplicate(minimum: nil))
         case "dup2", "dup3":
-            return .fcntl(process: call.process, end: try Self.end(of: call), command: .duplicateOnto(try Self.duplicateCall(of: call)))
+            return .fcntl(process: call.process, end: try Self.end(of: call), command: .duplicateOnto(try Self.duplicateCall(of: call, sameObject: ["read": .end(.read), "write": .end(.write)])))
         case "close":
             return .close(process: call.process, end: try Self.end(of: call))
         case "fcntl":
@@ -276,16 +276,13 @@ extension PipeModel {
         }
     }
 
-    private static func duplicateCall(of call: Call) throws(ModelError) -> DuplicateCall {
+    /// `dup2`'s or `dup3`'s fields (shared with the eventfd model): `sameObject` names the targets that are another of
+    /// the process's descriptors of this object (a pipe's `read` and `write`, an eventfd's `eventfd`).
+    static func duplicateCall(of call: Call, sameObject: KeyValuePairs<String, DuplicateTarget>) throws(ModelError) -> DuplicateCall {
         let onto = try call.value.required("onto").text("onto")
-        let target: DuplicateTarget
-        switch onto {
-        case "self": target = .itself
-        case "free": target = .free
-        case "other": target = .other
-        case "read": target = .end(.read)
-        case "write": target = .end(.write)
-        default: throw ModelError("field 'onto' must be \"self\", \"free\", \"other\", \"read\" or \"write\", not \"\(onto)\"")
+        let targets: [(String, DuplicateTarget)] = [("self", .itself), ("free", .free), ("other", .other)] + sameObject.map { ($0.key, $0.value) }
+        guard let target = targets.first(where: { $0.0 == onto })?.1 else {
+            throw ModelError("field 'onto' must be \(targets.map { "\"\($0.0)\"" }.joined(separator: ", ")), not \"\(onto)\"")
         }
         let number = try call.value.optional("newfd")?.integer("newfd", in: 0...Int(Int32.max))
         guard call.f == "dup3" else { return DuplicateCall(target: target, number: number) }
@@ -390,10 +387,7 @@ extension PipeModel {
                 value["cmd"] = "F_SETFD"
                 value["closeOnExec"] = .bool(closeOnExec)
             case .duplicateOnto(let call):
-                value["onto"] = .string(call.target.description)
-                if let number = call.number { value["newfd"] = .int(number) }
-                if call.closeOnExec == true { value["flags"] = ["O_CLOEXEC"] }
-                if call.otherBits != 0 { value["bits"] = .int(call.otherBits) }
+                call.addFields(to: &value)
                 return (call.name, .object(value))
             }
             return ("fcntl", .object(value))
@@ -486,5 +480,15 @@ extension PipeModel.DescriptorLimit {
     /// `limits` in their trace form.
     static func json(_ limits: [Self]) -> JSONValue {
         .array(limits.map { ["process": .int($0.process), "free": .int($0.free), "limit": .int($0.limit)] })
+    }
+}
+
+extension PipeModel.DuplicateCall {
+    /// `dup2`'s or `dup3`'s fields in a trace (shared with the eventfd model): `onto`, `newfd`, `flags`, `bits`.
+    func addFields(to value: inout JSONObject) {
+        value["onto"] = .string(target.description)
+        if let number { value["newfd"] = .int(number) }
+        if closeOnExec == true { value["flags"] = ["O_CLOEXEC"] }
+        if otherBits != 0 { value["bits"] = .int(otherBits) }
     }
 }

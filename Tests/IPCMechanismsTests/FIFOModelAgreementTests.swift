@@ -11,7 +11,8 @@ import Testing
 /// the same outputs: `ENXIO`, end of file without a writer, `EAGAIN` with one, `EPIPE`, and the bytes discarded
 /// once nobody has the FIFO open; and `poll` and `select` (zero timeout) of the latest descriptor of each end, with the
 /// `POLLHUP` a nonblocking reader opened before any writer does not see; and `O_RDWR` opens, one description that is
-/// the latest of both ends (shared flags, both ends' `poll` bits, closed by a close of either end).
+/// the latest of both ends (shared flags, both ends' `poll` bits, closed by a close of either end); `F_GETFD` and
+/// `F_SETFD` on the latest open of an end, each open its own `FD_CLOEXEC` (an `O_RDWR` open's one for both ends).
 @Suite struct FIFOModelAgreementTests {
     enum Operation: Sendable, CustomStringConvertible {
         case open(PipeModel.End)
@@ -51,7 +52,7 @@ import Testing
         Gen.int(in: 0...70000).map { Operation.read($0) }.eraseToAny(),
         Gen.int(in: 0...3).map { Operation.close($0 % 2 == 0 ? .read : .write) }.eraseToAny(),
         Gen.int(in: 0...11).map { Operation.readiness($0 % 2 == 0 ? .read : .write, Self.readinessCalls[$0 / 2]) }.eraseToAny(),
-        Gen.int(in: 0...15).map { Operation.fcntl($0 % 2 == 0 ? .read : .write, Self.fileControls[$0 / 2]) }.eraseToAny(),
+        Gen.int(in: 0...21).map { Operation.fcntl($0 % 2 == 0 ? .read : .write, Self.fileControls[$0 / 2]) }.eraseToAny(),
         Gen.int(in: 0...0).map { _ in Operation.available }.eraseToAny(),
         Gen.int(in: 0...1).map { Operation.status($0 == 0 ? .read : .write) }.eraseToAny(),
         Gen.int(in: 0...5000).array(of: 0...3).map { Operation.writev($0) }.eraseToAny(),
@@ -61,6 +62,7 @@ import Testing
     static let fileControls: [PipeModel.FileControl] = [
         .getFlags, .getFlags, .setFlags(nonblocking: false, direct: nil), .setFlags(nonblocking: false, direct: nil),
         .setFlags(nonblocking: true, direct: nil), .getPipeSize, .setPipeSize(4096), .setPipeSize(16384),
+        .getDescriptorFlags, .setDescriptorFlags(closeOnExec: false), .setDescriptorFlags(closeOnExec: true),
     ]
 
     static let readinessCalls: [PipeModel.ReadinessCall] = [
@@ -87,6 +89,13 @@ import Testing
          .readiness(.read, .poll(events: [.input, .output], timeout: 0)), .openReadWrite,
          .fcntl(.read, .setFlags(nonblocking: false, direct: nil)), .fcntl(.write, .getFlags), .write(3), .close(.read), .read(100),
          .close(.read), .openReadWrite, .write(5), .close(.write), .openReadWrite, .read(10)],
+        // FD_CLOEXEC per open: cleared on the latest of two read opens, the earlier keeps its own (set, as opened) and
+        // is seen once the latest closes; cleared on it, a later open has its own again; an O_RDWR open's flag set
+        // through one end is read through the other.
+        [.open(.read), .open(.read), .fcntl(.read, .setDescriptorFlags(closeOnExec: false)), .close(.read), .fcntl(.read, .getDescriptorFlags),
+         .fcntl(.read, .setDescriptorFlags(closeOnExec: false)), .open(.read), .fcntl(.read, .getDescriptorFlags),
+         .close(.read), .fcntl(.read, .getDescriptorFlags), .openReadWrite, .fcntl(.write, .setDescriptorFlags(closeOnExec: false)),
+         .fcntl(.read, .getDescriptorFlags), .close(.read), .fcntl(.read, .getDescriptorFlags), .fcntl(.write, .getDescriptorFlags)],
     ]
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
@@ -101,6 +110,7 @@ import Testing
         let missing = Set([
             "ENXIO", "EAGAIN", "EPIPE", "end of file", "data", "discarded", "POLLHUP", "POLLHUP suppressed", "POLLERR", "POLLIN", "POLLOUT",
             "size reset", "blocking description", "EBUSY", "writev", "readv", "O_RDWR polled both ways", "O_RDWR discarded",
+            "FD_CLOEXEC set", "FD_CLOEXEC clear",
         ]).subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted()); met \(seen.withLock { $0 }.sorted())")
     }
@@ -108,7 +118,8 @@ import Testing
     /// Runs one sequence on a fresh FIFO and the model side by side; records an issue at the first disagreement.
     static func check(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         try Self.withFreshFIFO { path, held in
-            let model = FIFOModel(fifos: [("f0", FIFOModel.Setup())])
+            // KernelFIFO.open, like the worker's, opens close-on-exec.
+            let model = FIFOModel(fifos: [("f0", FIFOModel.Setup(closeOnExec: true))])
             var state = model.initialState(of: "f0")
             for (index, planned) in operations.enumerated() {
                 // A vectored call blocks as its description says: on a blocking one it could sleep for good, so the
@@ -155,7 +166,11 @@ import Testing
                             kernel = .flagsSet
                         case .getPipeSize: kernel = .size(try Syscall.pipeSize(descriptor))
                         case .setPipeSize(let size): kernel = .size(try Syscall.setPipeSize(descriptor, size))
-                        case .duplicate, .duplicateOnto, .getDescriptorFlags, .setDescriptorFlags: kernel = .failed(.EINVAL)  // never drawn
+                        case .getDescriptorFlags: kernel = .descriptorFlags(closeOnExec: try Syscall.closesOnExec(descriptor))
+                        case .setDescriptorFlags(let closeOnExec):
+                            try Syscall.setClosesOnExec(descriptor, closeOnExec)
+                            kernel = .flagsSet
+                        case .duplicate, .duplicateOnto: kernel = .failed(.EINVAL)  // never drawn
                         }
                     case .writev(let sizes):
                         let pieces = sizes.enumerated().map { Array(Self.pattern[$0.offset..<$0.offset + $0.element]) }
@@ -215,6 +230,7 @@ import Testing
                 if case .writev = operation, case .wrote(let count) = kernel, count > 0 { seen.withLock { _ = $0.insert("writev") } }
                 if case .readv = operation, case .read(let bytes) = kernel, !bytes.isEmpty { seen.withLock { _ = $0.insert("readv") } }
                 if case .flags(false, _) = kernel { seen.withLock { _ = $0.insert("blocking description") } }
+                if case .descriptorFlags(let closeOnExec) = kernel { seen.withLock { _ = $0.insert(closeOnExec ? "FD_CLOEXEC set" : "FD_CLOEXEC clear") } }
                 if case .ready(let events) = kernel {
                     seen.withLock { seen in
                         for name in events.names { seen.insert(name) }

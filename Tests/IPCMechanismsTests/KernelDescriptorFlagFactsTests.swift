@@ -189,4 +189,35 @@ import Testing
             #expect(closeOnExec(plain) == true, "F_SETFD through another copy leaves this one's")
         }
     }
+
+    /// `dup2`/`dup3` of an eventfd, as of a pipe's end (the same `ksys_dup3`): onto itself `dup2` returns the number and
+    /// `dup3` fails `EINVAL`, as does `dup3` with `O_NONBLOCK`; a new number at `RLIMIT_NOFILE` `EBADF`; `dup2` onto the
+    /// number of another of its descriptors (flagged) replaces it — the copy is clear, the count still one — and
+    /// `dup3(O_CLOEXEC)` onto a free number gives a flagged copy; an old number not open `EBADF`.
+    @Test func anEventfdsDup2AndDup3() throws {
+        try withoutSpawns { made in
+            let counter = ipc_eventfd_exact(0, O_CLOEXEC | O_NONBLOCK)
+            try #require(counter >= 0)
+            made.append(counter)
+            #expect(dup2(counter, counter) == counter)
+            #expect(ipc_dup3(counter, counter, O_CLOEXEC) == -1 && errno == EINVAL)
+            #expect(ipc_dup3(counter, closedNumber, O_NONBLOCK) == -1 && errno == EINVAL)
+            #expect(dup2(counter, limit) == -1 && errno == EBADF)
+            #expect(dup2(closedNumber, closedNumber - 1) == -1 && errno == EBADF)
+            let flagged = fcntl(counter, F_DUPFD_CLOEXEC, 0)
+            made.append(flagged)
+            let plain = fcntl(counter, F_DUPFD, 0)
+            made.append(plain)
+            #expect(dup2(plain, flagged) == flagged)
+            #expect(closeOnExec(flagged) == false)
+            var one: UInt64 = 1
+            #expect(write(flagged, &one, 8) == 8)
+            var taken: UInt64 = 0
+            #expect(read(counter, &taken, 8) == 8 && taken == 1, "one counter")
+            #expect(ipc_dup3(counter, closedNumber, O_CLOEXEC) == closedNumber)
+            made.append(closedNumber)
+            #expect(closeOnExec(closedNumber) == true)
+            #expect(closeOnExec(counter) == true)
+        }
+    }
 }

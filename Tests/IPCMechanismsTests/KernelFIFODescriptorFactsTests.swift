@@ -49,4 +49,64 @@ import Testing
         #expect(try Syscall.bytesReadable(again) == 0)
         #expect(throws: Errno.notPermitted) { try Syscall.setPipeSize(again, 1 << 21) }
     }
+
+    /// `FD_CLOEXEC` of a FIFO's opens: `open` sets it only with `O_CLOEXEC`; each open is its own descriptor, so
+    /// `F_SETFD` on one leaves another open of the same end (same process) as it was; an `O_RDWR` open is one
+    /// descriptor, whose flag its reads and writes share. What the fifo model's `F_GETFD`/`F_SETFD` encode.
+    @Test func eachOpenHasItsOwnCloseOnExecFlag() throws {
+        let path = try Path()
+        try Syscall.withoutConcurrentSpawns {
+            let plain = Glibc.open(path.value, O_RDONLY | O_NONBLOCK)
+            try #require(plain >= 0)
+            defer { close(plain) }
+            #expect(fcntl(plain, F_GETFD) == 0)
+            let flagged = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+            defer { try? Syscall.close(flagged) }
+            #expect(try Syscall.closesOnExec(flagged))
+            #expect(fcntl(plain, F_SETFD, FD_CLOEXEC) == 0)
+            try Syscall.setClosesOnExec(flagged, false)
+            #expect(fcntl(plain, F_GETFD) == 1)
+            #expect(try !Syscall.closesOnExec(flagged))
+            let both = Glibc.open(path.value, O_RDWR)
+            try #require(both >= 0)
+            defer { close(both) }
+            #expect(fcntl(both, F_GETFD) == 0)
+            #expect(fcntl(both, F_SETFD, 0xFF) == 0)
+            #expect(fcntl(both, F_GETFD) == 1)
+            #expect(fcntl(plain, F_GETFD) == 1)
+            #expect(try !Syscall.closesOnExec(flagged))
+        }
+    }
+
+    /// `dup2` onto another open of the same FIFO closes that open, with a last close's consequences (what a fifo model's
+    /// `dup2`/`dup3` would follow; not yet modelled): the read end copied onto the only write end's number leaves no
+    /// writer — the bytes already in stay readable, then end of file; the write end copied onto the only read end's
+    /// number leaves no reader — `EPIPE`; once the last descriptor of every open has closed, the bytes are gone (a new
+    /// open finds an empty FIFO). The copy shares its open's description: `O_NONBLOCK` set through it is the original's.
+    @Test func dup2OntoAnotherOpenClosesIt() throws {
+        Syscall.ignoreBrokenPipeSignal()
+        let path = try Path()
+        let reader = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+        let writer = try KernelFIFO.open(path.value, for: .write, nonblocking: true)
+        #expect(try KernelPipe.write(writer, [1, 2, 3], nonblocking: true) == .completed(3))
+        #expect(try Syscall.duplicate(reader, onto: writer.rawValue, flags: nil) == writer)
+        #expect(try KernelPipe.read(reader, max: 10, nonblocking: true) == .completed([1, 2, 3]))
+        #expect(try KernelPipe.read(writer, max: 10, nonblocking: true) == .completed([]), "no writer: end of file")
+        try Syscall.close(writer)
+        try Syscall.close(reader)
+
+        let reader2 = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+        let writer2 = try KernelFIFO.open(path.value, for: .write, nonblocking: false)
+        #expect(try KernelPipe.write(writer2, [4, 5], nonblocking: true) == .completed(2))
+        #expect(try Syscall.duplicate(writer2, onto: reader2.rawValue, flags: nil) == reader2)
+        #expect(throws: Errno.brokenPipe) { try KernelPipe.write(writer2, [6], nonblocking: true) }
+        try KernelPipe.setFlags(reader2, nonblocking: true, direct: nil)  // the copy now at reader2's number
+        #expect(try KernelPipe.flags(writer2).nonblocking, "one description")
+        try Syscall.close(reader2)
+        try Syscall.close(writer2)
+
+        let again = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+        defer { try? Syscall.close(again) }
+        #expect(try Syscall.bytesReadable(again) == 0, "the last close discarded the bytes")
+    }
 }

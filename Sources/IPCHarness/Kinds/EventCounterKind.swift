@@ -60,6 +60,8 @@ struct EventCounterBinding: ObjectBinding {
             guard made >= 0 else { throw Errno(rawValue: errno) }
             duplicates.append(FileDescriptor(rawValue: made))
             return .duplicated
+        case .duplicateOnto(_, let call):
+            return try duplicate(onto: call)
         case .descriptorFlags(_, let setCloseOnExec):
             guard let newest = duplicates.last ?? descriptor else { throw .badFileDescriptor }
             guard let setCloseOnExec else { return .closeOnExec(try Syscall.closesOnExec(newest)) }
@@ -113,5 +115,27 @@ struct EventCounterBinding: ObjectBinding {
             default: throw .badFileDescriptor
             }
         }
+    }
+}
+
+extension EventCounterBinding {
+    /// `dup2`/`dup3` of the newest descriptor onto the number the call names (``PipeBinding/duplicateTarget(of:source:sameObject:placeholder:)``):
+    /// the copy is the newest, and one it replaced — the eventfd itself or an older copy — is no longer held as such.
+    mutating func duplicate(onto call: PipeModel.DuplicateCall) throws(Errno) -> EventCounterModel.Output {
+        let source = duplicates.last ?? descriptor ?? FileDescriptor(rawValue: -1)
+        let flags = call.closeOnExec.map { ($0 ? O_CLOEXEC : 0) | CInt(truncatingIfNeeded: call.otherBits) }
+        var placeholder: FileDescriptor?
+        defer { if let placeholder { try? Syscall.close(placeholder) } }
+        let sameObject = [descriptor].compactMap { $0 } + duplicates
+        let target = try PipeBinding.duplicateTarget(of: call, source: source, sameObject: sameObject, placeholder: &placeholder)
+        let made = try Syscall.duplicate(source, onto: target.rawValue, flags: flags)
+        placeholder = nil
+        guard call.target != .itself else { return .duplicated }
+        duplicates.removeAll { $0 == made }
+        // The eventfd's own descriptor, which reads and writes use, replaced: its oldest copy takes its place.
+        if descriptor == made { descriptor = duplicates.isEmpty ? nil : duplicates.removeFirst() }
+        duplicates.append(made)
+        if descriptor == nil { descriptor = duplicates.removeFirst() }
+        return .duplicated
     }
 }

@@ -24,13 +24,14 @@ public enum FIFOKind: MechanismKind {
     public static let implementations = ["kernel.fifo", "client.fifo-eof-after-unlink", "client.fifo-readwrite-expects-eof"]
 
     /// Each FIFO's mode (0600 unless the object names one), its owner (the holder in role `owner`) and, if some
-    /// holders run `unprivileged`, every other process as privileged.
+    /// holders run `unprivileged`, every other process as privileged; every open close-on-exec, as the worker's are.
     public static func model(for workload: Workload) -> FIFOModel {
         FIFOModel(fifos: workload.objects.filter { $0.kind == name }.map { object in
             let unprivileged = workload.holders(of: object.name, role: "unprivileged")
             return (object.name, FIFOModel.Setup(
                 mode: object.integer("mode") ?? 0o600, owner: workload.holders(of: object.name, role: "owner").first,
-                privileged: unprivileged.isEmpty ? nil : workload.processes.map(\.id).filter { !unprivileged.contains($0) }))
+                privileged: unprivileged.isEmpty ? nil : workload.processes.map(\.id).filter { !unprivileged.contains($0) },
+                closeOnExec: true))
         })
     }
 
@@ -154,7 +155,8 @@ struct FIFOBinding: ObjectBinding {
             case .flags(let nonblocking, let direct): return .flags(nonblocking: nonblocking, direct: direct)
             case .size(let size): return .size(size)
             case .flagsSet: return .flagsSet
-            default: BindingFailure.abandon("fcntl returns flags or a size")
+            case .descriptorFlags(let closeOnExec): return .descriptorFlags(closeOnExec: closeOnExec)
+            default: BindingFailure.abandon("fcntl returns flags, a size or FD_CLOEXEC")
             }
         case .available:
             guard let descriptor = held[.read]?.last else { throw .badFileDescriptor }

@@ -270,29 +270,11 @@ struct PipeBinding: ObjectBinding {
         let flags = call.closeOnExec.map { ($0 ? O_CLOEXEC : 0) | CInt(truncatingIfNeeded: call.otherBits) }
         var placeholder: FileDescriptor?
         defer { if let placeholder { try? Syscall.close(placeholder) } }
-        let target: FileDescriptor
-        switch call.target {
-        case .itself:
-            target = source
-        case .free:
-            if let number = call.number {
-                target = FileDescriptor(rawValue: CInt(clamping: number))
-            } else {
-                let lowest = try Syscall.open("/dev/null", flags: O_RDONLY | O_CLOEXEC)
-                try Syscall.close(lowest)
-                target = lowest
-            }
-        case .other:
-            let other = try Syscall.open("/dev/null", flags: O_RDONLY | O_CLOEXEC)
-            placeholder = other
-            target = other
-        case .end(let replaced):
-            let held = [replaced == .read ? readEnd : writeEnd].compactMap { $0 } + (duplicates[replaced] ?? [])
-            guard let other = held.last(where: { $0 != source }) else {
-                BindingFailure.abandon("dup2 onto another descriptor of the pipe's \(replaced) end: the process holds none")
-            }
-            target = other
+        var sameObject: [FileDescriptor] = []
+        if case .end(let replaced) = call.target {
+            sameObject = [replaced == .read ? readEnd : writeEnd].compactMap { $0 } + (duplicates[replaced] ?? [])
         }
+        let target = try Self.duplicateTarget(of: call, source: source, sameObject: sameObject, placeholder: &placeholder)
         let made: FileDescriptor
         if emulatesDup3, let flags, flags & ~O_CLOEXEC == 0 {
             made = try Syscall.duplicate(source, onto: target.rawValue, flags: nil)
@@ -312,6 +294,35 @@ struct PipeBinding: ObjectBinding {
         if readEnd == nil, duplicates[.read]?.isEmpty == false { readEnd = duplicates[.read]!.removeFirst() }
         if writeEnd == nil, duplicates[.write]?.isEmpty == false { writeEnd = duplicates[.write]!.removeFirst() }
         return .duplicated
+    }
+
+    /// The number `dup2`/`dup3` of `source` goes onto (shared with the eventfd binding): its own; a free one (the number
+    /// given, else the lowest free); one opened on `/dev/null` for the purpose (`other`, left in `placeholder` for the
+    /// caller to close should the call fail); or the newest of `sameObject` — the process's other descriptors of the
+    /// object the target names — other than `source`.
+    static func duplicateTarget(
+        of call: PipeModel.DuplicateCall, source: FileDescriptor, sameObject: [FileDescriptor], placeholder: inout FileDescriptor?
+    ) throws(Errno) -> FileDescriptor {
+        switch call.target {
+        case .itself:
+            return source
+        case .free:
+            if let number = call.number { return FileDescriptor(rawValue: CInt(clamping: number)) }
+            let lowest = try Syscall.open("/dev/null", flags: O_RDONLY | O_CLOEXEC)
+            try Syscall.close(lowest)
+            return lowest
+        case .other:
+            let other = try Syscall.open("/dev/null", flags: O_RDONLY | O_CLOEXEC)
+            placeholder = other
+            return other
+        case .end, .same:
+            // Holding none, the old descriptor is not open: any number gives EBADF, as the model says.
+            if source.rawValue < 0 && sameObject.isEmpty { return FileDescriptor(rawValue: 1000) }
+            guard let other = sameObject.last(where: { $0 != source }) else {
+                BindingFailure.abandon("dup2 onto another descriptor of the object (\(call.target)): the process holds none")
+            }
+            return other
+        }
     }
 
     /// `lseek`, `pread` or `pwrite` on a pipe's or FIFO's descriptor: what it returned, if it ever succeeds.

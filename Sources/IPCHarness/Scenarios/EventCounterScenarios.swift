@@ -68,6 +68,14 @@ public enum EventCounterScenarios {
                                 ? Call(process: process, object: object, f: "dup")
                                 : Call(process: process, object: object, f: "fcntl", value: ["cmd": "F_DUPFD_CLOEXEC", "min": 0]))
                             program.append(Call(process: process, object: object, f: "fcntl", value: ["cmd": "F_SETFD", "closeOnExec": .bool(generator.chance(0.5))]))
+                            // And sometimes a copy onto a number of its choosing: its own (dup3: EINVAL), a free one,
+                            // or its other descriptor of the eventfd, which the call closes.
+                            if generator.chance(0.5) {
+                                var value: JSONObject = ["onto": .string(generator.pick(["self", "free", "eventfd"]))]
+                                let dup3 = generator.chance(0.5)
+                                if dup3 && generator.chance(0.5) { value["flags"] = ["O_CLOEXEC"] }
+                                program.append(Call(process: process, object: object, f: dup3 ? "dup3" : "dup2", value: .object(value)))
+                            }
                         }
                     }
                 case 27:

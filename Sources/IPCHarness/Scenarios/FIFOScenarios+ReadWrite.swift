@@ -27,7 +27,9 @@ extension FIFOScenarios {
         for _ in 0..<generator.next(in: 3...8) {
             if generator.chance(0.5) { call("poll", ["end": "read", "events": ["POLLIN"], "timeout": .int(generator.pick([0, 20]))]) }
             if generator.chance(0.15) {
-                call("fcntl", ["end": .string(generator.pick(["read", "write"])), "cmd": "F_GETFL"])
+                // Its description's flags, or its descriptor's FD_CLOEXEC: one descriptor, whichever end names it.
+                let (end, command) = generator.pick([("read", "F_GETFL"), ("write", "F_GETFL"), ("read", "F_GETFD"), ("write", "F_SETFD")])
+                call("fcntl", command == "F_SETFD" ? ["end": .string(end), "cmd": "F_SETFD", "closeOnExec": false] : ["end": .string(end), "cmd": .string(command)])
             }
             call("read", ["max": .int(generator.next(in: generator.pick([1...16, 17...4096]))), "nonblocking": true])
         }
