@@ -437,19 +437,7 @@ extension UnixSocketModel {
         }
         if progress.received.count == size { return finish(state, progress) }
         if state.holdsReadLock(socket.name, except: process) { return [] }
-        guard let message = socket.queue.first else {
-            if let error = socket.error {
-                var next = state
-                next.sockets[index].error = nil
-                if progress.received.isEmpty {
-                    next.setProgress(nil, of: process)
-                    return [(.failed(error), .completed(next))]
-                }
-                return finish(next, progress)
-            }
-            if socket.peerClosed || socket.readShut { return finish(state, progress) }
-            return []
-        }
+        guard let message = socket.queue.first else { return streamWaitEnded(state, index, progress, finish: finish) ?? [] }
         var next = state
         var advanced = progress
         let take = min(message.bytes.count, size - progress.received.count)

@@ -27,18 +27,8 @@ extension UnixSocketModel {
         if max == 0, !socket.queue.isEmpty { return transitions(state, plain) }
         if progress.received.count == max, max > 0 { return finish(state, progress) }
         guard let message = socket.queue.first else {
-            if let error = socket.error {
-                var next = state
-                next.sockets[index].error = nil
-                if progress.received.isEmpty {
-                    next.setProgress(nil, of: process)
-                    return [(.failed(error), .completed(next))]
-                }
-                return finish(next, progress)
-            }
-            if socket.peerClosed || socket.readShut { return finish(state, progress) }
             // Asleep: with bytes copied, a handled signal returns them.
-            return progress.received.isEmpty ? [] : finish(state, progress)
+            return streamWaitEnded(state, index, progress, finish: finish) ?? (progress.received.isEmpty ? [] : finish(state, progress))
         }
         var next = state
         var advanced = progress
@@ -62,5 +52,24 @@ extension UnixSocketModel {
         if carriedFiles || advanced.received.count == max { return finish(next, advanced) }
         next.setProgress(advanced, of: process)
         return [(nil, .partial(next))]
+    }
+
+    /// A stream receive waiting for more bytes (`receive-exactly`, `MSG_WAITALL`) that finds the queue empty: a
+    /// pending error is taken — the call fails with it if nothing was received, else returns the bytes — and end of
+    /// file returns what there is; nil while it would sleep.
+    func streamWaitEnded(
+        _ state: State, _ index: Int, _ progress: Progress, finish: (State, Progress) -> Transitions
+    ) -> Transitions? {
+        if let error = state.sockets[index].error {
+            var next = state
+            next.sockets[index].error = nil
+            if progress.received.isEmpty {
+                next.setProgress(nil, of: progress.process)
+                return [(.failed(error), .completed(next))]
+            }
+            return finish(next, progress)
+        }
+        if state.sockets[index].peerClosed || state.sockets[index].readShut { return finish(state, progress) }
+        return nil
     }
 }
