@@ -58,6 +58,8 @@ extension UnixSocketModel {
                 + (nonblocking ? " (nonblocking)" : "")
         case .receiveTruncating(_, let end, let max, let nonblocking, let peek):
             call = "\(peek ? "peek" : "receive") on \(end) up to \(max) bytes with MSG_TRUNC" + (nonblocking ? " (nonblocking)" : "")
+        case .receiveWaitingAll(_, let end, let max, let nonblocking):
+            call = "receive on \(end) up to \(max) bytes with MSG_WAITALL" + (nonblocking ? " (nonblocking)" : "")
         case .peek(_, let end, let max, let nonblocking, let maxFiles):
             call = "peek (MSG_PEEK) on \(end) up to \(max) bytes" + (maxFiles > 0 ? " and \(maxFiles) files" : "")
                 + (nonblocking ? " (nonblocking)" : "")

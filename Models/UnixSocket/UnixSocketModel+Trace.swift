@@ -3,9 +3,11 @@
 //   f           invoke value                                                  ok value
 //   send        {"end": S, "data": PAYLOAD, "nonblocking": BOOL?,             {"sent": INT}
 //                "to": S?, "files": [F]?}
-//   receive     {"end": S, "max": INT, "nonblocking": BOOL?, "maxFiles": INT?, "peek": BOOL?, "trunc": BOOL?} {"data": PAYLOAD, "truncated": BOOL?,
+//   receive     {"end": S, "max": INT, "nonblocking": BOOL?, "maxFiles": INT?, "peek": BOOL?, "trunc": BOOL?, "waitall": BOOL?} {"data": PAYLOAD, "truncated": BOOL?,
 //                                                                              "files": [F]?, "filesTruncated": BOOL?,
 //                                                                              "from": S?, "size": INT?}
+//               (waitall: MSG_WAITALL in the flags — a blocking stream receive waits for all max bytes, short only at
+//                end of file, a pending error, descriptors or a signal; others ignore it; no maxFiles, peek or trunc)
 //               (trunc: MSG_TRUNC in the flags — a datagram or record reports its whole length as "size" when it was
 //                truncated; a stream ignores it; no maxFiles)
 //   receive-exactly {"end": S, "size": INT}                                   {"data": PAYLOAD,
@@ -159,6 +161,13 @@ extension UnixSocketModel {
                 data: try call.value.required("data").payload("data"), nonblocking: nonblocking,
                 to: try call.value.optional("to")?.text("to"),
                 files: try call.value.optional("files")?.elements("files").map { (file) throws(ModelError) in try file.text("files") } ?? [])
+        case "receive" where try call.value.optional("waitall")?.boolean("waitall") == true:
+            for key in ["maxFiles", "peek", "trunc"] where try call.value.optional(key) != nil {
+                throw ModelError("receive: 'waitall' takes no '\(key)'")
+            }
+            return .receiveWaitingAll(
+                process: call.process, end: try call.value.required("end").text("end"),
+                max: try call.value.required("max").integer("max", in: 0...1 << 24), nonblocking: nonblocking)
         case "receive" where try call.value.optional("trunc")?.boolean("trunc") == true:
             guard try call.value.optional("maxFiles") == nil else { throw ModelError("receive: 'trunc' takes no 'maxFiles'") }
             return .receiveTruncating(
@@ -317,7 +326,7 @@ extension UnixSocketModel {
         switch input {
         case .send(_, _, let data, _, _, _):
             return .sent(try value.required("sent").integer("sent", in: 0...data.count))
-        case .receive(_, _, let max, _, _), .peek(_, _, let max, _, _):
+        case .receive(_, _, let max, _, _), .peek(_, _, let max, _, _), .receiveWaitingAll(_, _, let max, _):
             return .received(try Self.received(value, limit: max, "max"))
         case .receiveTruncating(_, _, let max, _, _):
             var received = try Self.received(value, limit: max, "max")
@@ -410,6 +419,10 @@ extension UnixSocketModel {
             var value: JSONObject = ["end": .string(end), "max": .int(max)]
             if nonblocking { value["nonblocking"] = true }
             if maxFiles > 0 { value["maxFiles"] = .int(maxFiles) }
+            return ("receive", .object(value))
+        case .receiveWaitingAll(_, let end, let max, let nonblocking):
+            var value: JSONObject = ["end": .string(end), "max": .int(max), "waitall": true]
+            if nonblocking { value["nonblocking"] = true }
             return ("receive", .object(value))
         case .receiveTruncating(_, let end, let max, let nonblocking, let peek):
             var value: JSONObject = ["end": .string(end), "max": .int(max), "trunc": true]

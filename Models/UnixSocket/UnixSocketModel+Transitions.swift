@@ -12,6 +12,8 @@ extension UnixSocketModel {
             return receiveExactly(state, process: process, end: end, size: size)
         case .receiveTruncating(let process, let end, let max, let nonblocking, let peek):
             return receiveTruncating(state, process: process, end: end, max: max, nonblocking: nonblocking, peek: peek)
+        case .receiveWaitingAll(let process, let end, let max, let nonblocking):
+            return receiveWaitingAll(state, process: process, end: end, max: max, nonblocking: nonblocking)
         case .peek(let process, let end, let max, let nonblocking, let maxFiles):
             return receiveOutcomes(peek(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles), process: process)
         case .shutdown(let process, let end, let how):
@@ -435,19 +437,7 @@ extension UnixSocketModel {
         }
         if progress.received.count == size { return finish(state, progress) }
         if state.holdsReadLock(socket.name, except: process) { return [] }
-        guard let message = socket.queue.first else {
-            if let error = socket.error {
-                var next = state
-                next.sockets[index].error = nil
-                if progress.received.isEmpty {
-                    next.setProgress(nil, of: process)
-                    return [(.failed(error), .completed(next))]
-                }
-                return finish(next, progress)
-            }
-            if socket.peerClosed || socket.readShut { return finish(state, progress) }
-            return []
-        }
+        guard let message = socket.queue.first else { return streamWaitEnded(state, index, progress, finish: finish) ?? [] }
         var next = state
         var advanced = progress
         let take = min(message.bytes.count, size - progress.received.count)
@@ -595,6 +585,8 @@ extension UnixSocketModel {
             return .send(process: process, end: end, data: data, nonblocking: true, to: to, files: files)
         case .receive(let process, let end, let max, false, let maxFiles) where nonblocking(end):
             return .receive(process: process, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
+        case .receiveWaitingAll(let process, let end, let max, false) where nonblocking(end):
+            return .receiveWaitingAll(process: process, end: end, max: max, nonblocking: true)
         case .peek(let process, let end, let max, false, let maxFiles) where nonblocking(end):
             return .peek(process: process, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
         default:

@@ -57,6 +57,9 @@ public struct UnixSocketModel: TraceModel {
         /// A receive (`peek`: `MSG_PEEK`) with `MSG_TRUNC` in its flags: as ``receive`` or ``peek``, but a truncated
         /// datagram or record reports its whole length (``Received/length``); a stream ignores the flag.
         case receiveTruncating(process: Int, end: String, max: Int, nonblocking: Bool, peek: Bool)
+        /// A receive with `MSG_WAITALL` in its flags: a blocking stream receive waits for all `max` bytes (short only
+        /// at end of file, an error, descriptors or a signal); otherwise as ``receive``.
+        case receiveWaitingAll(process: Int, end: String, max: Int, nonblocking: Bool)
         /// A client's loop of blocking receives until `size` bytes have arrived, end of file or an error (stream
         /// sockets only).
         case receiveExactly(process: Int, end: String, size: Int)
@@ -276,7 +279,7 @@ public struct UnixSocketModel: TraceModel {
     static func maySleep(_ input: Input) -> Bool {
         switch input {
         case .send(_, _, _, let nonblocking, _, _), .receive(_, _, _, let nonblocking, _), .connect(_, let nonblocking),
-            .receiveTruncating(_, _, _, let nonblocking, _),
+            .receiveTruncating(_, _, _, let nonblocking, _), .receiveWaitingAll(_, _, _, let nonblocking),
             .connectTo(_, _, _, _, let nonblocking), .accept(_, _, let nonblocking, _), .peek(_, _, _, let nonblocking, _):
             !nonblocking
         case .poll(_, _, _, let timeout), .select(_, _, _, _, let timeout): timeout < 0
@@ -315,7 +318,7 @@ public struct UnixSocketModel: TraceModel {
 extension UnixSocketModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .receiveTruncating(let process, _, _, _, _), .receiveExactly(let process, _, _),
+        case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .receiveTruncating(let process, _, _, _, _), .receiveWaitingAll(let process, _, _, _), .receiveExactly(let process, _, _),
             .connect(let process, _), .connectPeer(let process, _, _), .disconnectPeer(let process, _),
             .connectTo(let process, _, _, _, _),
             .accept(let process, _, _, _), .close(let process, _), .readFile(let process, _, _),

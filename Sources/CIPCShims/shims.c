@@ -94,6 +94,7 @@ int ipc_seqpacket_pair(int fds[2]) { return socketpair(AF_UNIX, SOCK_SEQPACKET |
 
 int ipc_msg_peek(void) { return MSG_PEEK; }
 int ipc_msg_trunc(void) { return MSG_TRUNC; }
+int ipc_msg_waitall(void) { return MSG_WAITALL; }
 int ipc_msg_dontwait(void) { return MSG_DONTWAIT; }
 int ipc_msg_nosignal(void) { return MSG_NOSIGNAL; }
 

@@ -44,6 +44,7 @@ extension Syscall {
     public enum MessageFlags {
         public static var peek: CInt { ipc_msg_peek() }
         public static var truncate: CInt { ipc_msg_trunc() }
+        public static var waitAll: CInt { ipc_msg_waitall() }
         public static var dontWait: CInt { ipc_msg_dontwait() }
     }
 }

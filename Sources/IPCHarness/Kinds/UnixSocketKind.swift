@@ -282,6 +282,14 @@ public struct UnixSocketBinding: ObjectBinding {
                 return .received(received)
             case .wouldBlock: throw .wouldBlock
             }
+        case .receiveWaitingAll(_, let end, let max, let nonblocking):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            switch try KernelUnixSocket.receive(
+                socket, maximum: max, wantSender: !addresses.isEmpty, nonblocking: nonblocking, waitingForAll: true)
+            {
+            case .completed(let message): return .received(try record(message))
+            case .wouldBlock: throw .wouldBlock
+            }
         case .peek(_, let end, let max, let nonblocking, let room):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             switch try KernelUnixSocket.receive(

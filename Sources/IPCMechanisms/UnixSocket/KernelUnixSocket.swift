@@ -117,13 +117,13 @@ public enum KernelUnixSocket {
     /// (the rest is discarded). Empty data is end of file on a stream or seqpacket socket, or an empty message.
     public static func receive(
         _ socket: FileDescriptor, maximum: Int, descriptorRoom: Int = 0, wantSender: Bool = false, nonblocking: Bool,
-        peek: Bool = false, truncating: Bool = false, retryOnInterrupt: Bool = true
+        peek: Bool = false, truncating: Bool = false, waitingForAll: Bool = false, retryOnInterrupt: Bool = true
     ) throws(Errno) -> TransferResult<ReceivedMessage> {
         do throws(Errno) {
             return .completed(try Syscall.receiveMessage(
                 socket, maximum: maximum, descriptorRoom: descriptorRoom, wantSender: wantSender,
                 flags: (nonblocking ? Syscall.MessageFlags.dontWait : 0) | (peek ? Syscall.MessageFlags.peek : 0)
-                    | (truncating ? Syscall.MessageFlags.truncate : 0),
+                    | (truncating ? Syscall.MessageFlags.truncate : 0) | (waitingForAll ? Syscall.MessageFlags.waitAll : 0),
                 retryOnInterrupt: retryOnInterrupt))
         } catch .wouldBlock {
             return .wouldBlock

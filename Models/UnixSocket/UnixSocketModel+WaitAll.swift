@@ -1,0 +1,75 @@
+extension UnixSocketModel {
+    /// A receive with `MSG_WAITALL` in its flags (measured, `UnixSocketWaitAllFactsTests`). A datagram or seqpacket
+    /// socket ignores the flag (one datagram or record a call), and so does a nonblocking stream receive (what is
+    /// queued, `EAGAIN` when nothing is). A blocking stream receive (`unix_stream_read_generic` with its target the
+    /// whole length) takes buffers until `max` bytes have come, sleeping while the queue is empty; it ends short at
+    /// end of file (the peer's close or `SHUT_WR`, its own `SHUT_RD`), at a buffer carrying descriptors (the flag
+    /// passes no control room: they are closed), or at a pending error, which it takes — with bytes copied it returns
+    /// them and the error is gone. A handled signal ending the sleep after bytes were copied returns them (the
+    /// kernel's `copied ? : err`; not measured here, and the model keeps no signals): so asleep with bytes copied,
+    /// it may also complete with them. Nothing copied, a signal fails it `EINTR` (as every receive asleep).
+    func receiveWaitingAll(_ state: State, process: Int, end: String, max: Int, nonblocking: Bool) -> Transitions {
+        let plain = Input.receive(process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: 0)
+        guard state.type == .stream, !nonblocking else { return transitions(state, plain) }
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        let socket = state.sockets[index]
+        let progress = state.progress(of: process) ?? Progress(process: process, socket: socket.name, isReceive: true)
+        if state.holdsReadLock(socket.name, except: process) { return [] }
+        func finish(_ state: State, _ progress: Progress) -> Transitions {
+            var next = state
+            next.setProgress(nil, of: process)
+            let received = Received(data: progress.received, files: progress.files, filesTruncated: progress.filesTruncated)
+            return [(.received(received), .completed(next))]
+        }
+        // A read of 0 bytes returns at once with data queued; with none it waits for data like any other.
+        if max == 0, !socket.queue.isEmpty { return transitions(state, plain) }
+        if progress.received.count == max, max > 0 { return finish(state, progress) }
+        guard let message = socket.queue.first else {
+            // Asleep: with bytes copied, a handled signal returns them.
+            return streamWaitEnded(state, index, progress, finish: finish) ?? (progress.received.isEmpty ? [] : finish(state, progress))
+        }
+        var next = state
+        var advanced = progress
+        let take = min(message.bytes.count, max - progress.received.count)
+        advanced.received += message.bytes.prefix(take)
+        var carriedFiles = false
+        if !message.files.isEmpty {
+            carriedFiles = true
+            let (files, dropped) = next.deliver(message.files, room: UnixSocketMemory.descriptorRoom(requested: 0), to: process)
+            advanced.files = files
+            advanced.filesTruncated = dropped
+            next.sockets[index].queue[0].files = []
+            next.dischargeFiles(message.files)
+        }
+        if take < message.bytes.count {
+            next.sockets[index].queue[0].bytes.removeFirst(take)
+        } else {
+            next.sockets[index].queue.removeFirst()
+            next.discharge(message, keepingFiles: true)
+        }
+        if carriedFiles || advanced.received.count == max { return finish(next, advanced) }
+        next.setProgress(advanced, of: process)
+        return [(nil, .partial(next))]
+    }
+
+    /// A stream receive waiting for more bytes (`receive-exactly`, `MSG_WAITALL`) that finds the queue empty: a
+    /// pending error is taken — the call fails with it if nothing was received, else returns the bytes — and end of
+    /// file returns what there is; nil while it would sleep.
+    func streamWaitEnded(
+        _ state: State, _ index: Int, _ progress: Progress, finish: (State, Progress) -> Transitions
+    ) -> Transitions? {
+        if let error = state.sockets[index].error {
+            var next = state
+            next.sockets[index].error = nil
+            if progress.received.isEmpty {
+                next.setProgress(nil, of: progress.process)
+                return [(.failed(error), .completed(next))]
+            }
+            return finish(next, progress)
+        }
+        if state.sockets[index].peerClosed || state.sockets[index].readShut { return finish(state, progress) }
+        return nil
+    }
+}
