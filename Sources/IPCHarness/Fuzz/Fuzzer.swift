@@ -253,7 +253,7 @@ public final class Fuzzer: Sendable {
     }
 
     /// The next run, numbered: which scenario, and a fresh run or (guided, once the scenario's corpus has entries,
-    /// as its arms decide, ``GenerationArms/drawsDerived(modes:faultable:_:)``) one derived from the corpus; a
+    /// as its arms decide, ``GenerationArms/drawsDerived(_:)``) one derived from the corpus; a
     /// guided fresh run takes the arm ``GenerationArms`` chooses. Nil when the session is over.
     private func draw() -> (Int, FuzzRun)? {
         let drawn = state.withLock { (state) -> (index: Int, number: Int, fresh: FuzzRun?, parent: CorpusEntry?, leads: Bool, strategy: StrategySpec, partners: [CorpusEntry], mutationSeed: UInt64)? in
@@ -342,12 +342,12 @@ public final class Fuzzer: Sendable {
             let gain = state.corpora[index].record(
                 result.report, extraFeatures: traceFeatures, extraMetrics: modelMetrics, edited: run.edit != nil, strategy: run.strategy)
             if let parent = run.parent, run.edit == nil { state.corpora[index].recordOffspring(of: parent, metrics: gain.metrics) }
-            if run.mutation == nil {
+            if options.guided, run.mutation == nil {
                 state.arms[index].learnProcesses(of: result.trace)
                 state.arms[index].record(
                     GenerationArm(run: run, trace: result.trace, faultable: !Self.fuzzedFaults(scenario).isEmpty), metrics: gain.metrics,
                     violation: result.report.result == .violation, novel: gain.isNew)
-            } else {
+            } else if options.guided {
                 state.arms[index].recordDerived(metrics: gain.metrics, violation: result.report.result == .violation)
             }
             if options.guided, gain.isNew {

@@ -59,7 +59,6 @@ struct GenerationArms: Sendable {
         var plays = 0
         /// Runs that came near (see the type's comment).
         var near = 0
-        var violations = 0
     }
 
     private(set) var records: [GenerationArm: Record] = [:]
@@ -118,12 +117,6 @@ struct GenerationArms: Sendable {
     /// Whether any fresh run has been counted: before one, there is nothing to choose by.
     var hasPlayed: Bool { !records.isEmpty }
 
-    /// The posterior mean chance of coming near, for reports and tests.
-    func nearness(_ arm: GenerationArm) -> Double {
-        let record = records[arm] ?? Record()
-        return Double(record.near + 1) / Double(record.plays + 2)
-    }
-
     /// Counts a fresh run generated under `arm`: the metrics it reached, whether it failed, whether it was new.
     mutating func record(_ arm: GenerationArm, metrics: [String: Int], violation: Bool, novel: Bool) {
         var record = records[arm] ?? Record()
@@ -155,7 +148,6 @@ struct GenerationArms: Sendable {
         }
         if !metricsSeen && novel { near = true }
         if near { record.near += 1 }
-        if violation { record.violations += 1 }
     }
 
     /// Learns the processes a simulation ran from its trace (those that invoked an operation).
