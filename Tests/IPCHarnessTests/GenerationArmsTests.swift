@@ -65,16 +65,37 @@ import Testing
             for arm in [slowVictim, slowOther, pct] { arms.record(arm, metrics: ["m": round % 2 == 0 ? 0 : 5 + round], violation: false, novel: false) }
         }
         var near = arms
+        var climbing = arms
         var far = arms
         for _ in 0..<10 {
-            near.recordDerived(metrics: [:], violation: true)
-            far.recordDerived(metrics: ["m": 0], violation: false)
+            near.recordDerived(climbed: false, violation: true)
+            climbing.recordDerived(climbed: true, violation: false)
+            far.recordDerived(climbed: false, violation: false)
         }
         var generator = SeededGenerator(seed: 5)
         let nearShare = (0..<200).count { _ in near.drawsDerived(&generator) }
+        let climbingShare = (0..<200).count { _ in climbing.drawsDerived(&generator) }
         let farShare = (0..<200).count { _ in far.drawsDerived(&generator) }
         #expect(nearShare > 180, "\(nearShare) of 200")
+        #expect(climbingShare > 180, "\(climbingShare) of 200: a derived run that raised a metric's highest came near")
         #expect(farShare >= 10 && farShare < 80, "\(farShare) of 200: the floor, and a chance now and then")
+        #expect(far.derived.near == 0 && far.derived.plays == 10, "staying close without climbing is not coming near")
+    }
+
+    /// Every arm is played once before any is drawn from its posterior: the scenario's first run, near by novelty,
+    /// must not keep its arm ahead of arms no run has tried.
+    @Test func everyArmIsTriedOnceBeforeTheyAreDrawn() {
+        var arms = arms(learning: [1, 2])
+        arms.record(pct, metrics: [:], violation: false, novel: true)
+        var generator = SeededGenerator(seed: 11)
+        var tried: Set<GenerationArm> = [pct]
+        for _ in 0..<2 {
+            let arm = arms.choose(modes: [.sim], faultable: false, &generator)
+            #expect(!tried.contains(arm), "\(arm) again before every arm ran once")
+            tried.insert(arm)
+            arms.record(arm, metrics: [:], violation: false, novel: false)
+        }
+        #expect(tried == [pct, slowVictim, slowOther])
     }
 
     @Test func betaDrawsHaveTheirMean() {
@@ -120,8 +141,36 @@ import Testing
                 continue
             }
             #expect(call.f == "receive" && survivor != spec.moves[position].process)
+            // The survivor is a process that receives in the run: an edit giving a producer a receive would test a
+            // program nobody wrote, and the fuzzer would drop it.
+            #expect(FuzzMutator.isFaithful(spec, to: try RealRunSpec(trace: trace, setup: scenario.realSetup)))
         }
         #expect(made >= 10, "take-and-die is most edits of a run with kills and takes: \(made) of 20")
         #expect(FuzzMutator.takes(in: trace).count == takes.count)
+    }
+
+    /// A real-mode parent whose faults (a swarm subset) drew no kills still gets kill edits when its scenario takes
+    /// kills, and a derived run that dies says so in its header's faults.
+    @Test func aParentWithoutKillsInAScenarioThatTakesThemGetsKillEdits() throws {
+        let path = String(#filePath.split(separator: "/").dropLast(3).joined(separator: "/"))
+        var trace = try Trace.load(path: "/" + path + "/traces/ack-queue-loses-unacked-on-kill.jsonl")
+        let scenario = try #require(Scenarios.named("ack-queue-fragile-forgets-unacked"))
+        #expect(Fuzzer.fuzzedFaults(scenario).contains(.kill))
+        trace.header.faults = ["kinds": ["eintr"], "rate": 0.25]
+        let entry = CorpusEntry(
+            seed: 1, strategy: .random, mode: .real, faults: FaultOptions(kinds: [.eintr]), trace: trace, gain: 1)
+        var takeAndDie = 0
+        for seed in 0..<UInt64(30) {
+            var generator = SeededGenerator(seed: seed)
+            let run = FuzzMutator.derive(from: entry, partners: [], scenario: scenario, generator: &generator)
+            guard case .real(let spec)? = run.edit, spec.hasKills else { continue }
+            if run.mutation == "take-and-die" { takeAndDie += 1 }
+            guard case .array(let kinds)? = spec.header.faults?["kinds"] else {
+                Issue.record("no kinds in \(String(describing: spec.header.faults))")
+                continue
+            }
+            #expect(kinds.contains("kill") && kinds.contains("eintr"), "\(kinds)")
+        }
+        #expect(takeAndDie >= 8, "\(takeAndDie) of 30 derived runs are take-and-die")
     }
 }

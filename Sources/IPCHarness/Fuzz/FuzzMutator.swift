@@ -53,7 +53,11 @@ enum FuzzMutator {
         switch entry.mode {
         case .real:
             guard let original = try? RealRunSpec(trace: entry.trace, setup: scenario.realSetup) else { break }
-            let killsAllowed = (entry.faults ?? scenario.defaultFaults).kinds.contains(.kill)
+            // Kills are allowed where the run's faults had them, and in any real-mode run of a scenario the fuzzer
+            // may kill (a swarm subset drawn without kills is one draw, not the scenario's limit): else the parents
+            // a swarm run without kills left in the corpus could not be given the death the crash bugs need.
+            let fuzzedKills = Fuzzer.fuzzedFaults(scenario).contains(.kill)
+            let killsAllowed = (entry.faults ?? scenario.defaultFaults).kinds.contains(.kill) || fuzzedKills
             let partner = partners.compactMap { try? RealRunSpec(trace: $0.trace, setup: scenario.realSetup) }.first
             // An edit that is not faithful to the workload is drawn again, a few times, then given up for a variation.
             let takes = takes(in: entry.trace)
@@ -62,6 +66,10 @@ enum FuzzMutator {
                 guard let name = edit(&spec, killsAllowed: killsAllowed, partner: partner, leads: leads, takes: takes, generator: &generator)
                 else { break }
                 guard isFaithful(spec, to: original) else { continue }
+                // A run that now dies says so in its header's faults, as a run that drew kills does.
+                if spec.hasKills, !(entry.faults ?? scenario.defaultFaults).kinds.contains(.kill) {
+                    spec.header.faults = Self.addingKill(to: spec.header.faults)
+                }
                 run.edit = .real(spec)
                 run.mutation = name
                 return run
@@ -161,14 +169,18 @@ enum FuzzMutator {
         // after a consumer died holding a message, a lock after its owner died). The inserted operation takes the
         // directive (fault) of the survivor's next one. These two are half a leader's edits, where it has a death:
         // a leading run's death is the one that came close (``ModelMetrics``).
-        var deaths = deathPoints(spec, invokes: invokes)
+        var deaths = deathPoints(spec, invokes: invokes).filter { death in
+            guard case .invoke(_, let call, _, _) = spec.moves[death.invoke] else { return false }
+            return !survivors(spec, of: call, after: death.position).isEmpty
+        }
         if !deaths.isEmpty { choices.append("follow") }
         // A process dies just after one of its takes took effect, and another process does the same operation
         // right after (as `follow` does for a death the run had): a crash between taking work and finishing it,
         // which no death of the run need have come near, and the survivor's operation that shows whether the work
         // was given back.
         let takeInvokes = killsAllowed ? invokes.filter { index in
-            if case .invoke(_, _, _, let eventIndex) = spec.moves[index] { takes.contains(eventIndex) } else { false }
+            guard case .invoke(_, let call, _, let eventIndex) = spec.moves[index] else { return false }
+            return takes.contains(eventIndex) && !survivors(spec, of: call, after: index).isEmpty
         } : []
         if !takeInvokes.isEmpty { choices.append("take-and-die") }
         var leading: [String] = []
@@ -190,7 +202,7 @@ enum FuzzMutator {
         case "follow", "take-and-die":
             let death = generator.pick(deaths)
             guard case .invoke(_, var call, _, _) = spec.moves[death.invoke] else { return nil }
-            let survivors = Set(spec.moves[(death.position + 1)...].filter(\.isScheduling).map(\.process)).subtracting([call.process]).sorted()
+            let survivors = survivors(spec, of: call, after: death.position)
             guard !survivors.isEmpty else { return nil }
             call.process = generator.pick(survivors)
             guard let next = spec.moves[(death.position + 1)...].firstIndex(where: { $0.isScheduling && $0.process == call.process }),
@@ -308,6 +320,26 @@ enum FuzzMutator {
 
     /// Where processes of a real-mode run die: each kill (after an invoke of its process) and each invoke whose
     /// worker kills itself after it (`dieAfter`), as the dying process's last invoke and the position of the death.
+    /// A header's faults with `kill` among its kinds.
+    static func addingKill(to faults: JSONValue?) -> JSONValue {
+        guard case .object(var object)? = faults else { return ["kinds": ["kill"]] }
+        var kinds: [JSONValue] = if case .array(let kinds)? = object["kinds"] { kinds } else { [] }
+        if !kinds.contains(.string("kill")) { kinds.append(.string("kill")) }
+        object["kinds"] = .array(kinds)
+        return .object(object)
+    }
+
+    /// The processes that could make `call` in a dying process's stead after move `position`: scheduled after it, and
+    /// making that call themselves somewhere in the run. Given to any other process the run would test a program
+    /// nobody wrote (``isFaithful(_:to:)`` refuses it): `take-and-die` picked such survivors in 4 of 4 tries of the
+    /// first derived run of `ack-queue-fragile-forgets-unacked` seed 8 (a producer made to receive), and the edit was
+    /// lost for a variation.
+    static func survivors(_ spec: RealRunSpec, of call: Call, after position: Int) -> [Int] {
+        let callers = Set(calls(of: spec).filter { $0.object == call.object && $0.f == call.f }.map(\.process))
+        return Set(spec.moves[(position + 1)...].filter(\.isScheduling).map(\.process))
+            .subtracting([call.process]).intersection(callers).sorted()
+    }
+
     static func deathPoints(_ spec: RealRunSpec, invokes: [Int]) -> [(invoke: Int, position: Int)] {
         var deaths: [(invoke: Int, position: Int)] = []
         for index in spec.moves.indices {

@@ -348,7 +348,7 @@ public final class Fuzzer: Sendable {
                     GenerationArm(run: run, trace: result.trace, faultable: !Self.fuzzedFaults(scenario).isEmpty), metrics: gain.metrics,
                     violation: result.report.result == .violation, novel: gain.isNew)
             } else if options.guided {
-                state.arms[index].recordDerived(metrics: gain.metrics, violation: result.report.result == .violation)
+                state.arms[index].recordDerived(climbed: !gain.raised.isEmpty, violation: result.report.result == .violation)
             }
             if options.guided, gain.isNew {
                 state.corpora[index].admit(

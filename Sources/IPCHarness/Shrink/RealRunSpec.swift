@@ -32,6 +32,11 @@ struct RealRunSpec: ShrinkableRun {
 
     var injectedFaults: [Int] { directives.filter { $0.value.fault != nil }.keys.sorted() }
 
+    /// Whether a process of the run is killed, or kills itself after an operation.
+    var hasKills: Bool {
+        directives.values.contains(where: \.dieAfter) || moves.contains { if case .kill = $0 { true } else { false } }
+    }
+
     func removingInjectedFault(_ eventIndex: Int) -> RealRunSpec {
         var candidate = self
         candidate.directives[eventIndex]?.fault = nil
