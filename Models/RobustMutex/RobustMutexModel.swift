@@ -12,7 +12,8 @@
 ///   `EOWNERDEAD`); `EINVAL` when the mark is not set, as after an owner's death before anyone locked.
 /// - glibc 2.36's `pthread_mutex_trylock` on a not-recoverable mutex returns `ENOTRECOVERABLE` but leaves the
 ///   caller's thread id in the lock word: from then on the caller holds it (`EDEADLK` on relock), others get
-///   `EBUSY` or sleep forever. If the caller unlocks, glibc crashes it (`SIGSEGV` walking the robust list, a
+///   `EBUSY` or sleep forever. If the caller unlocks a recursive one, `EPERM` (glibc checks its owner field, which
+///   says "not recoverable"); any other, glibc crashes it (`SIGSEGV` walking the robust list, a
 ///   completion no process can report) and the kernel marks the mutex owner-dead; if it exits otherwise, the
 ///   word keeps a dead thread's id and the mutex is stuck: locks sleep forever, trylocks fail `EBUSY`.
 /// - `timedlock` (`pthread_mutex_timedlock`, or `pthread_mutex_clocklock` with a `clock`) is `lock` that may end
@@ -185,6 +186,10 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
                 next.count = 0
                 return [Transition(.done, next)]
             case .notRecoverable:
+                // The word a not-recoverable trylock kept. A recursive mutex's unlock looks at glibc's owner field
+                // first, which says "not recoverable", not the caller: EPERM, nothing changes (measured,
+                // `MutexLifecycleFactsTests`). The others look for the mutex on the caller's robust list and crash.
+                if state.type == .recursive { return same(.failed(.EPERM)) }
                 next.word = .crashing(owner: process)
                 return [Transition(nil, next)]
             case .normal:

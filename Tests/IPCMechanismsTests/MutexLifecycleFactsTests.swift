@@ -206,6 +206,23 @@ import Testing
                 #expect(failure { () throws(Errno) in try mutex.unlock() } == .notPermitted)
             }.join()
         }
+        // Not recoverable: glibc's trylock fails ENOTRECOVERABLE but keeps the caller's thread id in the lock word.
+        // An error-checking mutex's unlock then crashes its caller (it looks for the mutex on its robust list); a
+        // recursive one's looks at the owner field first, which says "not recoverable", not the caller: EPERM, and
+        // nothing changes (the next trylock is ENOTRECOVERABLE again). Found by `fuzz`: the model expected the
+        // crash, and called `robust-mutex-lifecycle` (a correct scenario) broken.
+        try withMutex(robust: true) { mutex in
+            try mutex.initialize(robust: true, type: .recursive)
+            TestThread { _ = try? mutex.lock(tryOnly: false) }.join()
+            #expect(try mutex.lock(tryOnly: false) == .acquiredOwnerDied)
+            try mutex.unlock()
+            TestThread {
+                #expect(lockFailure(mutex, tryOnly: true) == Errno(rawValue: ENOTRECOVERABLE))
+                #expect(failure { () throws(Errno) in try mutex.unlock() } == .notPermitted)
+                #expect(failure { () throws(Errno) in try mutex.unlock() } == .notPermitted)
+            }.join()
+            TestThread { #expect(failure { () throws(Errno) in try mutex.unlock() } == .notPermitted) }.join()
+        }
     }
 
     /// A robust normal mutex: unlock is `EPERM` for anyone but the holder (free too); the holder's trylock `EBUSY`,
