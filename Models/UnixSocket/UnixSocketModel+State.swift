@@ -56,6 +56,8 @@ extension UnixSocketModel {
         /// The new socket of a `bind` in progress (its `type` form, no `end`), of this type: it exists only between
         /// the bind's two steps, named ``UnixSocketModel/newSocketName(of:)``, held by no descriptor a trace names.
         public internal(set) var newSocketType: SocketType?
+        /// Whose credentials its `SO_PEERCRED` reports (see ``UnixSocketModel/Credentials``).
+        public internal(set) var credentials: Credentials = .none
 
         init(name: String, holders: [Int], peer: String? = nil, isListener: Bool = false, isBound: Bool = false) {
             self.name = name
@@ -118,6 +120,8 @@ extension UnixSocketModel {
         public internal(set) var sockets: [Socket]
         public internal(set) var files: [PassedFile]
         public internal(set) var progress: [Progress] = []
+        /// The users and groups the setup gives the trace's processes (constant; others' are not known).
+        public internal(set) var users: [Int: Permissions.User] = [:]
 
         func socketIndex(_ name: String) -> Int? { sockets.firstIndex { $0.name == name } }
         /// A socket's type: the object's, or a new socket's own.

@@ -473,8 +473,13 @@ extension UnixSocketModel {
             return []
         }
         var next = state
-        next.sockets.append(Socket(name: client, holders: [process], peer: server))
-        next.sockets.append(Socket(name: server, holders: [], peer: client, isBound: true))
+        // SO_PEERCRED: the client copies the listener's credentials, the server side takes the connector's.
+        var clientSocket = Socket(name: client, holders: [process], peer: server)
+        clientSocket.credentials = state.sockets[listener].credentials
+        var serverSocket = Socket(name: server, holders: [], peer: client, isBound: true)
+        serverSocket.credentials = .process(process)
+        next.sockets.append(clientSocket)
+        next.sockets.append(serverSocket)
         next.sockets[listener].pending.append(server)
         return [(.connected(client), .completed(next))]
     }
@@ -538,7 +543,7 @@ extension UnixSocketModel {
     /// `listen` on a socket the object already has (measured in `UnixSocketListenFactsTests`): a datagram socket
     /// fails `EOPNOTSUPP`; a pair's end, a client or an accepted socket (unbound, or connected) `EINVAL`; the
     /// listener takes the new backlog at once, a negative or larger one capped at `somaxconn` (4096), and connections
-    /// already waiting stay even past it.
+    /// already waiting stay even past it; its `SO_PEERCRED` becomes the caller's (``Credentials``).
     private func listen(_ state: State, process: Int, end: String, backlog: Int) -> Transitions {
         guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
             return failure(state, .EBADF)
@@ -547,6 +552,8 @@ extension UnixSocketModel {
         guard state.sockets[index].isListener else { return failure(state, .EINVAL) }
         var next = state
         next.backlog = UInt32(truncatingIfNeeded: backlog) > 4096 ? 4096 : backlog
+        // The listener's SO_PEERCRED becomes the caller's, which later clients copy (measured).
+        next.sockets[index].credentials = .process(process)
         return [(.closed, .completed(next))]
     }
 

@@ -88,8 +88,9 @@ import Testing
                 let addresses = UnixSocketAddressAgreementTests.Operation.otherAddresses
                 return pick < 8 ? .bind(end: pick < 4 ? end : nil, address: addresses[pick % 4]) : .disconnect(end: end)
             }.eraseToAny(),
-            zip(end, Gen.int(in: 0...5)).map { end, pick -> Operation in
+            zip(end, Gen.int(in: 0...6)).map { end, pick -> Operation in
                 switch pick {
+                case 6: .getOption(end: end, option: .peerCredentials)
                 case 0: .getOption(end: end, option: .error)
                 case 1: .getOption(end: end, option: .sendBuffer)
                 case 2: .getOption(end: end, option: .type)
@@ -222,6 +223,7 @@ import Testing
                         return .socketError(code == 0 ? nil : ErrorCode(Errno(rawValue: CInt(code)).name))
                     case .type: return .value(try Syscall.socketOption(socket, SO_TYPE))
                     case .sendBuffer: return .value(try Syscall.socketOption(socket, SO_SNDBUF))
+                    case .peerCredentials: return .peerCredentials(UnixSocketModelAgreementTests.credentials(try Syscall.peerCredentials(socket)))
                     }
                 case .setSendBuffer(let end, let value):
                     guard let socket = ends[end] else { return .failed(.EBADF) }
@@ -269,7 +271,9 @@ import Testing
                 files: [
                     .init(name: "f0", content: content, holders: [1]),
                     .init(name: "w0", content: nil, holders: [1], readers: [1]),
-                ])
+                ],
+                // This process makes the pair and plays process 1 (see credentials(_:)).
+                creator: 1, users: [1: .init(uid: Int(geteuid()), gid: Int(getegid()))])
         )])
         var state = model.initialState(of: "s0")
         return operations.map { operation in
@@ -313,6 +317,13 @@ import Testing
         }
     }
 
+    /// `SO_PEERCRED` as the model reports it: this process (the pair's maker) is process 1, pid 0 none, any
+    /// other pid the harness.
+    static func credentials(_ kernel: Syscall.PeerCredentials) -> UnixSocketModel.PeerCredentials {
+        let who: UnixSocketModel.Credentials = kernel.pid == 0 ? .none : kernel.pid == getpid() ? .process(1) : .harness
+        return .init(who: who, uid: Int(kernel.uid), gid: Int(kernel.gid))
+    }
+
     /// A send's bytes: a window of a fixed pattern starting at a place that depends on the size, so sends of
     /// different sizes differ (and making them costs a copy, not a loop, in a debug build).
     static func payload(_ size: Int) -> [UInt8] {
@@ -340,12 +351,14 @@ import Testing
         ]
         // The peer shuts down writing, then closes with bytes unread.
         let connected: [Operation] = [
-            .shutdown(end: "b", how: 1), .poll(end: "a"), .close(end: "b"), .receive(end: "a", max: 64, maxFiles: 0), .poll(end: "a"),
+.getOption(end: "b", option: .peerCredentials), .shutdown(end: "b", how: 1), .poll(end: "a"), .close(end: "b"),
+            .getOption(end: "a", option: .peerCredentials), .receive(end: "a", max: 64, maxFiles: 0), .poll(end: "a"),
             .send(end: "a", size: 10, files: []), .receive(end: "a", max: 64, maxFiles: 0), .send(end: "b", size: 1, files: []),
         ]
         // The peer closes; this end shuts down both ways.
         let datagram: [Operation] = [
-            .close(end: "b"), .send(end: "a", size: 10, files: []), .send(end: "a", size: 10, files: []), .shutdown(end: "a", how: 2),
+.getOption(end: "b", option: .peerCredentials), .close(end: "b"), .send(end: "a", size: 10, files: []),
+            .getOption(end: "a", option: .peerCredentials), .send(end: "a", size: 10, files: []), .shutdown(end: "a", how: 2),
             .poll(end: "a"), .send(end: "b", size: 1, files: []),
         ]
         // bind: an end once, then EINVAL; a new socket's errors; AF_UNSPEC (a datagram end left with no peer, its
@@ -353,7 +366,8 @@ import Testing
         let binding: [Operation] = [
             .bind(end: "a", address: .freshAbstract), .bind(end: "a", address: .freshPath), .bind(end: nil, address: .missingDirectory),
             .bind(end: nil, address: .existingFile), .bind(end: "b", address: .freshPath), .send(end: "b", size: 3, files: []),
-            .disconnect(end: "a"), .getOption(end: "b", option: .error), .receive(end: "a", max: 64, maxFiles: 0),
+            .disconnect(end: "a"), .getOption(end: "b", option: .error), .getOption(end: "a", option: .peerCredentials),
+            .receive(end: "a", max: 64, maxFiles: 0),
             .send(end: "a", size: 1, files: []), .send(end: "b", size: 2, files: []), .receive(end: "a", max: 64, maxFiles: 0),
         ]
         // A regression the random draw found: no peer and a full send buffer is EAGAIN (room is checked first).
@@ -411,6 +425,7 @@ import Testing
         case (_, .polled(let events)) where events.contains(.error): "POLLERR"
         case (.getOption(_, .error), .socketError(let code?)): "SO_ERROR \(code)"
         case (.getOption(_, .sendBuffer), .value(let size)) where size != 212_992: "SO_SNDBUF changed"
+        case (.getOption(_, .peerCredentials), .peerCredentials(let credentials)) where credentials.who == .process(1): "SO_PEERCRED creator"
         case (.queued(_, false), .value(let count)) where count > 0: "SIOCINQ"
         case (.queued(_, true), .value(let count)) where count > 0: "SIOCOUTQ"
         case (_, .polled(let events)) where events.contains(.hangUp): "POLLHUP"
@@ -431,9 +446,9 @@ import Testing
     /// (`POLLERR` needs a poll between a close that leaves unread bytes and the survivor's next receive: too rare
     /// here to require; `UnixSocketPollFactsTests` pins it.)
     static let expectedKinds: [UnixSocketType: Set<String>] = [
-        .stream: Set(["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLRDHUP", "POLLHUP", "short send", "files sent", "files received", "MSG_CTRUNC", "empty read", "EAGAIN", "EPIPE", "ECONNRESET", "EBADF", "probe false"]).union(binds).union(["disconnect EINVAL"]),
-        .dgram: Set(["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "EAGAIN", "EMSGSIZE", "ECONNREFUSED", "ENOTCONN", "EBADF", "probe false"]).union(binds).union(["disconnected", "SO_ERROR ECONNRESET"]),
-        .seqpacket: Set(["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLRDHUP", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "empty read", "EAGAIN", "EMSGSIZE", "EPIPE", "ECONNRESET", "EBADF", "probe false"]).union(binds).union(["disconnect EINVAL"]),
+        .stream: Set(["SCM_MAX_FD", "SO_SNDBUF changed", "SO_PEERCRED creator", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLRDHUP", "POLLHUP", "short send", "files sent", "files received", "MSG_CTRUNC", "empty read", "EAGAIN", "EPIPE", "ECONNRESET", "EBADF", "probe false"]).union(binds).union(["disconnect EINVAL"]),
+        .dgram: Set(["SCM_MAX_FD", "SO_SNDBUF changed", "SO_PEERCRED creator", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "EAGAIN", "EMSGSIZE", "ECONNREFUSED", "ENOTCONN", "EBADF", "probe false"]).union(binds).union(["disconnected", "SO_ERROR ECONNRESET"]),
+        .seqpacket: Set(["SCM_MAX_FD", "SO_SNDBUF changed", "SO_PEERCRED creator", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLRDHUP", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "empty read", "EAGAIN", "EMSGSIZE", "EPIPE", "ECONNRESET", "EBADF", "probe false"]).union(binds).union(["disconnect EINVAL"]),
     ]
     static let binds: Set<String> = ["bind", "bind EINVAL", "bind ENOENT", "bind EADDRINUSE"]
 
