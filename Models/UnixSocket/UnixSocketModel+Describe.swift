@@ -87,6 +87,7 @@ extension UnixSocketModel {
                 + (timeout < 0 ? " (no timeout)" : " (timeout \(timeout) ms)")
         case .getOption(_, let end, let option): call = "getsockopt \(end) \(option.rawValue)"
         case .setSendBuffer(_, let end, let value): call = "setsockopt \(end) SO_SNDBUF \(value)"
+        case .setPeekOffset(_, let end, let value): call = "setsockopt \(end) SO_PEEK_OFF \(value)"
         case .queued(_, let end, let outgoing): call = "ioctl \(end) " + (outgoing ? "SIOCOUTQ" : "SIOCINQ")
         case .readFile(_, let file, let max): call = "read up to \(max) bytes of file \(file)"
         case .closeFile(_, let file): call = "close file \(file)"

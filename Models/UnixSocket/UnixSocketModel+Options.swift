@@ -9,6 +9,8 @@ extension UnixSocketModel {
         case sendBuffer = "SO_SNDBUF"
         /// The peer's credentials (``UnixSocketModel/Credentials``).
         case peerCredentials = "SO_PEERCRED"
+        /// Where a peek starts, -1 while disabled (``UnixSocketModel/peekingAtOffset(_:end:_:)``).
+        case peekOffset = "SO_PEEK_OFF"
     }
 
     /// `SOCK_MIN_SNDBUF` on this kernel: the smallest `SO_SNDBUF` `setsockopt` leaves (measured).
@@ -50,6 +52,8 @@ extension UnixSocketModel {
             return [(.value(number), .completed(state))]
         case .getOption(_, _, .peerCredentials):
             return [(.peerCredentials(Self.peerCredentials(of: socket, users: state.users)), .completed(state))]
+        case .getOption(_, _, .peekOffset):
+            return [(.value(socket.peekOffset), .completed(state))]
         case .getOption(_, _, .sendBuffer):
             return [(.value(state.sendBuffer(of: socket)), .completed(state))]
         case .setSendBuffer(_, _, let value):

@@ -9,6 +9,8 @@ extension UnixSocketModel {
         public var files: [String]
         /// Its true size, charged to the sender.
         public var cost: Int
+        /// An empty record a peek has returned (`skb->peeked`): a peek at offset 0 then passes over it.
+        public var peeked = false
     }
 
     /// One socket of an object: a pair's end, a listener, one side of a connection, or a bound datagram socket.
@@ -58,6 +60,8 @@ extension UnixSocketModel {
         public internal(set) var newSocketType: SocketType?
         /// Whose credentials its `SO_PEERCRED` reports (see ``UnixSocketModel/Credentials``).
         public internal(set) var credentials: Credentials = .none
+        /// `SO_PEEK_OFF`: where a peek starts while it is ≥ 0 (see ``UnixSocketModel/peekingAtOffset(_:end:_:)``).
+        public internal(set) var peekOffset = -1
 
         init(name: String, holders: [Int], peer: String? = nil, isListener: Bool = false, isBound: Bool = false) {
             self.name = name

@@ -43,13 +43,14 @@
 //   select      {"end": S, "read": BOOL?, "write": BOOL?, "timeout": INT?}     {"readable": BOOL, "writable": BOOL}
 //               (the socket in the read set, the write set or both; no exceptional set: it never reports a Unix
 //                socket; timeout as for poll; EINTR, EBADF)
-//   getsockopt  {"end": S, "option": "SO_ERROR" | "SO_TYPE" | "SO_SNDBUF"}     {"value": INT | ERROR}
+//   getsockopt  {"end": S, "option": "SO_ERROR" | "SO_TYPE" | "SO_SNDBUF" | "SO_PEEK_OFF"} {"value": INT | ERROR}
 //               (SO_ERROR: 0 or the error's name, which reading takes)
 //   getsockopt  {"end": S, "option": "SO_PEERCRED"}                          {"pid": P, "uid": INT?, "gid": INT?}
 //                                                                             | {"harness": true, "uid": INT?, "gid": INT?}
 //               (P: a trace process, or 0 for none (uid and gid then 4294967295, or -1); harness: the object's
 //                creator outside the trace)
-//   setsockopt  {"end": S, "option": "SO_SNDBUF", "value": INT}               (none)
+//   setsockopt  {"end": S, "option": "SO_SNDBUF" | "SO_PEEK_OFF", "value": INT} (none)
+//               (SO_PEEK_OFF: where peeks start while ≥ 0; getsockopt SO_PEEK_OFF reports it, -1 at first)
 //   ioctl       {"end": S, "request": "SIOCINQ" | "SIOCOUTQ"}                 {"value": INT}   EINVAL, EBADF
 //   read-file   {"file": F, "max": INT}                                       {"data": PAYLOAD}
 //   close-file  {"file": F}                                                   (none)
@@ -298,8 +299,13 @@ extension UnixSocketModel {
             return .getOption(process: call.process, end: try call.value.required("end").text("end"), option: option)
         case "setsockopt":
             let name = try call.value.required("option").text("option")
-            guard name == "SO_SNDBUF" else {
-                throw ModelError("setsockopt: field 'option' must be SO_SNDBUF, not \"\(name)\"")
+            guard name == "SO_SNDBUF" || name == "SO_PEEK_OFF" else {
+                throw ModelError("setsockopt: field 'option' must be SO_SNDBUF or SO_PEEK_OFF, not \"\(name)\"")
+            }
+            if name == "SO_PEEK_OFF" {
+                return .setPeekOffset(
+                    process: call.process, end: try call.value.required("end").text("end"),
+                    value: try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
             }
             return .setSendBuffer(
                 process: call.process, end: try call.value.required("end").text("end"),
@@ -353,7 +359,7 @@ extension UnixSocketModel {
                 throw ModelError("socket: type \(name) is not a socket type")
             }
             return .created(type)
-        case .close, .closeFile, .shutdown, .setSendBuffer, .listen, .connectPeer, .connectTo, .disconnectPeer, .bind:
+        case .close, .closeFile, .shutdown, .setSendBuffer, .setPeekOffset, .listen, .connectPeer, .connectTo, .disconnectPeer, .bind:
             return .closed
         case .getOption(_, _, .error):
             switch try value.required("value") {
@@ -364,6 +370,8 @@ extension UnixSocketModel {
             }
         case .getOption(_, _, .peerCredentials):
             return .peerCredentials(try Self.peerCredentials(value))
+        case .getOption(_, _, .peekOffset):
+            return .value(try value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
         case .getOption, .queued:
             return .value(try value.required("value").integer("value", in: 0...Int(Int32.max)))
         case .poll(_, _, let events, _):
@@ -517,6 +525,8 @@ extension UnixSocketModel {
             return ("getsockopt", ["end": .string(end), "option": .string(option.rawValue)])
         case .setSendBuffer(_, let end, let value):
             return ("setsockopt", ["end": .string(end), "option": "SO_SNDBUF", "value": .int(value)])
+        case .setPeekOffset(_, let end, let value):
+            return ("setsockopt", ["end": .string(end), "option": "SO_PEEK_OFF", "value": .int(value)])
         case .queued(_, let end, let outgoing):
             return ("ioctl", ["end": .string(end), "request": .string(outgoing ? "SIOCOUTQ" : "SIOCINQ")])
         case .readFile(_, let file, let max):

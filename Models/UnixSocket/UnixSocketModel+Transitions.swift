@@ -7,15 +7,24 @@ extension UnixSocketModel {
         case .send(let process, let end, let data, let nonblocking, let to, let files):
             return send(state, process: process, end: end, data: data, nonblocking: nonblocking, to: to, files: files)
         case .receive(let process, let end, let max, let nonblocking, let maxFiles):
-            return receiveOutcomes(receive(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles), process: process)
+            return receivingBehindPeekOffset(
+                state, end: end,
+                receiveOutcomes(receive(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles), process: process))
         case .receiveExactly(let process, let end, let size):
-            return receiveExactly(state, process: process, end: end, size: size)
+            return receivingBehindPeekOffset(state, end: end, receiveExactly(state, process: process, end: end, size: size))
         case .receiveTruncating(let process, let end, let max, let nonblocking, let peek):
             return receiveTruncating(state, process: process, end: end, max: max, nonblocking: nonblocking, peek: peek)
         case .receiveWaitingAll(let process, let end, let max, let nonblocking):
-            return receiveWaitingAll(state, process: process, end: end, max: max, nonblocking: nonblocking)
+            // (A plain receive it passes on to has moved the offset already: the same value again.)
+            return receivingBehindPeekOffset(
+                state, end: end, receiveWaitingAll(state, process: process, end: end, max: max, nonblocking: nonblocking))
         case .peek(let process, let end, let max, let nonblocking, let maxFiles):
-            return receiveOutcomes(peek(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles), process: process)
+            let outcomes = peekingAtOffset(state, end: end) { view in
+                peek(view, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
+            }
+            return receiveOutcomes(outcomes, process: process)
+        case .setPeekOffset(let process, let end, let value):
+            return setPeekOffset(state, process: process, end: end, value: value)
         case .shutdown(let process, let end, let how):
             return shutdown(state, process: process, end: end, how: how)
         case .poll(let process, let end, let events, let timeout):

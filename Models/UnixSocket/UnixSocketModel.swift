@@ -41,6 +41,8 @@
 ///   readers' receives may fall between its pieces; it passes no control buffer, so descriptors it meets are closed
 ///   (`MSG_CTRUNC`). A fault that cuts its first receive short cuts nothing it reports: the loop goes on.
 /// - Options: `SO_PEERCRED` reports whose credentials the socket got when made or connected (``Credentials``);
+///   `SO_PEEK_OFF` makes peeks start at an offset that peeks move on and receives move back
+///   (``peekingAtOffset(_:end:_:)``);
 ///   `SO_ERROR` takes the pending error; `setsockopt(SO_SNDBUF)` doubles and clamps, and capacity follows;
 ///   `SIOCINQ`/`SIOCOUTQ` report the queue (see ``option(_:_:)``).
 /// - `poll` reports readiness as ``readiness(of:in:)`` computes it, at one instant of the call (see
@@ -78,6 +80,8 @@ public struct UnixSocketModel: TraceModel {
         case getOption(process: Int, end: String, option: SocketOption)
         /// `setsockopt(SOL_SOCKET, SO_SNDBUF, value)`.
         case setSendBuffer(process: Int, end: String, value: Int)
+        /// `setsockopt(SOL_SOCKET, SO_PEEK_OFF, value)` (see ``peekingAtOffset(_:end:_:)``).
+        case setPeekOffset(process: Int, end: String, value: Int)
         /// `ioctl(SIOCOUTQ)` if `outgoing`, else `ioctl(SIOCINQ)`.
         case queued(process: Int, end: String, outgoing: Bool)
         case connect(process: Int, nonblocking: Bool)
@@ -342,7 +346,7 @@ extension UnixSocketModel.Input {
             .accept(let process, _, _, _), .close(let process, _), .readFile(let process, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
             .shutdown(let process, _, _), .poll(let process, _, _, _), .select(let process, _, _, _, _), .getOption(let process, _, _),
-            .setSendBuffer(let process, _, _), .queued(let process, _, _), .listen(let process, _, _),
+            .setSendBuffer(let process, _, _), .setPeekOffset(let process, _, _), .queued(let process, _, _), .listen(let process, _, _),
             .socket(let process, _, _, _), .bind(let process, _, _, _):
             process
         }

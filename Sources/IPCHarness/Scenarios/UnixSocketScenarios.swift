@@ -141,10 +141,12 @@ public enum UnixSocketScenarios {
                 }
                 if generator.chance(0.06) {
                     // Socket options and queue sizes; a send buffer made smaller or larger mid-run; the pair's
-                    // credentials (the harness's, which made it).
+                    // credentials (the harness's, which made it); a peek offset set (later peeks start there and
+                    // move it on, receives move it back) or disabled, and read.
                     let call: (f: String, value: JSONObject) = generator.pick([
                         ("getsockopt", ["option": "SO_ERROR"]), ("getsockopt", ["option": "SO_SNDBUF"]),
-                        ("getsockopt", ["option": "SO_PEERCRED"]),
+                        ("getsockopt", ["option": "SO_PEERCRED"]), ("setsockopt", ["option": "SO_PEEK_OFF", "value": 0]),
+                        ("setsockopt", ["option": "SO_PEEK_OFF", "value": -1]), ("getsockopt", ["option": "SO_PEEK_OFF"]),
                         ("getsockopt", ["option": "SO_TYPE"]), ("ioctl", ["request": "SIOCINQ"]),
                         ("ioctl", ["request": "SIOCOUTQ"]), ("setsockopt", ["option": "SO_SNDBUF", "value": 4000]),
                         ("setsockopt", ["option": "SO_SNDBUF", "value": 60_000]),
@@ -152,6 +154,14 @@ public enum UnixSocketScenarios {
                     var value = call.value
                     value["end"] = .string(end)
                     program.append(Call(process: process, object: "s0", f: call.f, value: .object(value)))
+                    if call.value["option"] == "SO_PEEK_OFF", call.value["value"] == 0 {
+                        // Two peeks at once (drawing nothing): the second starts where the first stopped.
+                        for _ in 0..<2 {
+                            program.append(Call(
+                                process: process, object: "s0", f: "receive",
+                                value: ["end": .string(end), "max": 16, "peek": true, "nonblocking": true]))
+                        }
+                    }
                     continue
                 }
                 if generator.chance(0.04) {
