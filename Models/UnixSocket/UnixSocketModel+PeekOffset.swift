@@ -6,7 +6,9 @@ extension UnixSocketModel {
     ///   socket into the first record, or — n at or past its length — into the next ones (each skipped record
     ///   counting its length), an empty record being skipped at offset 0 only once a peek has returned it
     ///   (`peeked`); nothing past the offset is read as an empty queue (`EAGAIN`, a sleep, end of file, a pending
-    ///   error). The peek moves the offset on by the bytes it copied.
+    ///   error). The peek moves the offset on by the bytes it copied. A blocking peek asleep past the offset reads,
+    ///   once data comes, from the offset as it then is (measured on every type: woken by "xy" after 10 bytes at
+    ///   offset 10 it returns "xy" — so the model looks again from the offset at each step, keeping nothing).
     /// - a receive reads from the start as ever and moves the offset back, never below 0: by the bytes it took on a
     ///   stream, by the record's whole length (its discarded tail too) on a datagram or seqpacket socket.
     func peekingAtOffset(_ state: State, end: String, _ peek: (State) -> Transitions) -> Transitions {

@@ -6,7 +6,7 @@ import Testing
 
 /// `SO_PEEK_OFF` on this kernel: where a `MSG_PEEK` receive starts once the option is set, and how peeks and
 /// receives move it, on every type (a transcript of each step's result, compared with what was measured).
-@Suite struct UnixSocketPeekOffsetFactsTests {
+@Suite(.serialized) struct UnixSocketPeekOffsetFactsTests {
     /// `SO_PEEK_OFF`'s number (asm-generic/socket.h).
     static let peekOffset: CInt = 42
 
@@ -103,5 +103,47 @@ import Testing
             "get → 2", "peek 10 → EAGAIN", "get → 2", "set 0 → ok", "peek 10 → \"xy\"", "get → 2", "recv 10 → \"\"", "get → 2",
             "set 9 → ok", "send pq", "recv 1 → \"x\" trunc", "get → 7",
         ])
+    }
+
+    /// A blocking peek whose offset is past every queued byte (10 of "abcdef" + "ghij"), asleep, then woken by a send
+    /// of "xy": what it returns, and the offset after it. `SIGUSR2` (handled, no `SA_RESTART`) ends it only if it is
+    /// never seen asleep.
+    static func blockingPeekPastTheOffset(_ type: UnixSocketType) throws -> (String, Int) {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        guard sigaction(SIGUSR2, &action, nil) == 0 else { throw Errno(rawValue: errno) }
+        let (a, b) = try KernelUnixSocket.pair(type)
+        defer {
+            try? Syscall.close(a)
+            try? Syscall.close(b)
+        }
+        for data in ["abcdef", "ghij"] { _ = try Syscall.sendMessage(b, Array(data.utf8), flags: Syscall.MessageFlags.dontWait) }
+        try Syscall.setSocketOption(a, peekOffset, 10)
+        let watched = WatchedThread()
+        let thread = OSThread {
+            watched.register()
+            do {
+                switch try KernelUnixSocket.receive(a, maximum: 64, nonblocking: false, peek: true, retryOnInterrupt: false) {
+                case .completed(let message): watched.finish("\"" + String(decoding: message.data, as: UTF8.self) + "\"")
+                case .wouldBlock: watched.finish("EAGAIN")
+                }
+            } catch { watched.finish("\(error)") }
+        }
+        defer { thread.join() }
+        if let failure = watched.waitUntilAsleep(release: SIGUSR2) { return (failure, 0) }
+        _ = try Syscall.sendMessage(b, Array("xy".utf8), flags: Syscall.MessageFlags.dontWait)
+        guard watched.waitUntilFinished() else { return ("no ending", 0) }
+        return (watched.result, try Syscall.socketOption(a, peekOffset))
+    }
+
+    /// On every type a peek asleep past its offset, woken by new data, reads from the offset: "xy", the offset 12.
+    /// (Not the head again, as a reading of older kernels' `unix_stream_read_generic`, whose skip was counted down
+    /// over the buffers passed before the wait, would suggest.)
+    @Test(arguments: UnixSocketType.allCases)
+    func aBlockingPeekPastTheOffset(type: UnixSocketType) throws {
+        let (result, offset) = try Self.blockingPeekPastTheOffset(type)
+        #expect(result == "\"xy\"" && offset == 12)
     }
 }
