@@ -403,10 +403,16 @@ import Testing
             .peek(end: "b", max: 64, maxFiles: 0), .receive(end: "b", max: 64, maxFiles: 0), .getOption(end: "b", option: .peekOffset),
             .setPeekOffset(end: "b", value: -1), .peek(end: "b", max: 64, maxFiles: 0), .getOption(end: "b", option: .peekOffset),
         ]
+        // Past the offset once the peer closed with bytes unread: the empty-queue outcomes (measured too).
+        let peekOffsetPeerClosed: [Operation] = [
+            .send(end: "a", size: 3, files: []), .send(end: "b", size: 1, files: []), .setPeekOffset(end: "b", value: 3),
+            .close(end: "a"), .peek(end: "b", max: 64, maxFiles: 0), .peek(end: "b", max: 64, maxFiles: 0),
+            .getOption(end: "b", option: .peekOffset), .receive(end: "b", max: 64, maxFiles: 0), .peek(end: "b", max: 64, maxFiles: 0),
+        ]
         return [
-            .stream: [common + connected, large, binding, peekOffset],
-            .dgram: [common + datagram, large, binding, noPeerFull, peekOffset],
-            .seqpacket: [common + connected, large, binding, peekOffset],
+            .stream: [common + connected, large, binding, peekOffset, peekOffsetPeerClosed],
+            .dgram: [common + datagram, large, binding, noPeerFull, peekOffset, peekOffsetPeerClosed],
+            .seqpacket: [common + connected, large, binding, peekOffset, peekOffsetPeerClosed],
         ]
     }()
 

@@ -10,13 +10,15 @@ import Testing
     /// `SO_PEEK_OFF`'s number (asm-generic/socket.h).
     static let peekOffset: CInt = 42
 
-    /// Runs `steps` on a fresh pair's `a` (sends from `b`), each giving one line: `send N`, `set N → ok|ERR`,
+    /// Runs `steps` on a fresh pair's `a` (sends from `b`; `back D` sends D from `a` to `b`, `closepeer` closes `b`), each
+    /// giving one line: `send N`, `set N → ok|ERR`,
     /// `get → N`, `peek N → "data"[ trunc][ size N]|EAGAIN`, `recv N → …`.
     static func transcript(_ type: UnixSocketType, _ steps: [String]) throws -> [String] {
         let (a, b) = try KernelUnixSocket.pair(type)
+        var peerOpen = true
         defer {
             try? Syscall.close(a)
-            try? Syscall.close(b)
+            if peerOpen { try? Syscall.close(b) }
         }
         return steps.map { step in
             let words = step.split(separator: " ").map(String.init)
@@ -26,6 +28,13 @@ import Testing
                 case "send":
                     let data = Array((words.count > 1 && words[1] != "-" ? words[1] : "").utf8)
                     _ = try Syscall.sendMessage(b, data, flags: Syscall.MessageFlags.dontWait)
+                    return step
+                case "back":
+                    _ = try Syscall.sendMessage(a, Array(words[1].utf8), flags: Syscall.MessageFlags.dontWait)
+                    return step
+                case "closepeer":
+                    peerOpen = false
+                    try Syscall.close(b)
                     return step
                 case "set":
                     try Syscall.setSocketOption(a, peekOffset, CInt(number))
@@ -145,5 +154,18 @@ import Testing
     func aBlockingPeekPastTheOffset(type: UnixSocketType) throws {
         let (result, offset) = try Self.blockingPeekPastTheOffset(type)
         #expect(result == "\"xy\"" && offset == 12)
+    }
+
+    /// Past the offset with the peer gone (it closed with "x" unread): as with an empty queue — a stream or seqpacket
+    /// peek takes the pending `ECONNRESET`, then reads end of file; a datagram one `EAGAIN` — the offset unmoved, and
+    /// a receive still takes the bytes before it.
+    @Test(arguments: UnixSocketType.allCases)
+    func pastTheOffsetWithThePeerClosed(type: UnixSocketType) throws {
+        let lines = try Self.transcript(type, ["send abc", "back x", "set 3", "closepeer", "peek 10", "peek 10", "get", "recv 10", "peek 10"])
+        let (first, then) = type == .dgram ? ("EAGAIN", "EAGAIN") : ("ECONNRESET", "\"\"")
+        #expect(lines == [
+            "send abc", "back x", "set 3 → ok", "closepeer", "peek 10 → \(first)", "peek 10 → \(then)", "get → 3",
+            "recv 10 → \"abc\"", "peek 10 → \(then)",
+        ])
     }
 }
