@@ -18,31 +18,38 @@ extension UnixSocketModel {
         let (view, first) = Self.viewPastPeekOffset(state, index)
         let offset = state.sockets[index].peekOffset
         return peek(view).map { outcome in
-            (outcome.output, Self.mapState(outcome.step) { after in
-                var next = after
-                next.sockets[index].queue = state.sockets[index].queue
-                if case .received(let received)? = outcome.output {
-                    next.sockets[index].peekOffset = offset + received.data.count
-                    if let first, state.type != .stream, state.sockets[index].queue[first].bytes.isEmpty {
-                        next.sockets[index].queue[first].peeked = true
+            (
+                outcome.output,
+                Self.mapState(outcome.step) { after in
+                    var next = after
+                    next.sockets[index].queue = state.sockets[index].queue
+                    if case .received(let received)? = outcome.output {
+                        next.sockets[index].peekOffset = offset + received.data.count
+                        if let first, state.type != .stream, state.sockets[index].queue[first].bytes.isEmpty {
+                            next.sockets[index].queue[first].peeked = true
+                        }
                     }
+                    return next
                 }
-                return next
-            })
+            )
         }
     }
 
     /// A peek without an offset: an empty record it returns is marked `peeked`.
     private func markingPeeked(_ state: State, end: String, _ outcomes: Transitions) -> Transitions {
-        guard state.type != .stream, let index = state.socketIndex(end), state.sockets[index].queue.first?.bytes.isEmpty == true
+        guard state.type != .stream, let index = state.socketIndex(end),
+            state.sockets[index].queue.first?.bytes.isEmpty == true
         else { return outcomes }
         return outcomes.map { outcome in
             guard case .received? = outcome.output else { return outcome }
-            return (outcome.output, Self.mapState(outcome.step) { after in
-                var next = after
-                if !next.sockets[index].queue.isEmpty { next.sockets[index].queue[0].peeked = true }
-                return next
-            })
+            return (
+                outcome.output,
+                Self.mapState(outcome.step) { after in
+                    var next = after
+                    if !next.sockets[index].queue.isEmpty { next.sockets[index].queue[0].peeked = true }
+                    return next
+                }
+            )
         }
     }
 
@@ -74,12 +81,15 @@ extension UnixSocketModel {
         guard let index = state.socketIndex(end), state.sockets[index].peekOffset >= 0 else { return outcomes }
         let before = state.sockets[index].queue.reduce(0) { $0 + $1.bytes.count }
         return outcomes.map { outcome in
-            (outcome.output, Self.mapState(outcome.step) { after in
-                var next = after
-                let taken = before - after.sockets[index].queue.reduce(0) { $0 + $1.bytes.count }
-                next.sockets[index].peekOffset = Swift.max(state.sockets[index].peekOffset - taken, 0)
-                return next
-            })
+            (
+                outcome.output,
+                Self.mapState(outcome.step) { after in
+                    var next = after
+                    let taken = before - after.sockets[index].queue.reduce(0) { $0 + $1.bytes.count }
+                    next.sockets[index].peekOffset = Swift.max(state.sockets[index].peekOffset - taken, 0)
+                    return next
+                }
+            )
         }
     }
 

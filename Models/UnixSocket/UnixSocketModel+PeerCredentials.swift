@@ -45,7 +45,8 @@ extension UnixSocketModel {
         switch socket.credentials {
         case .none: PeerCredentials(who: .none, uid: noUser, gid: noUser)
         case .harness: PeerCredentials(who: .harness)
-        case .process(let process): PeerCredentials(who: .process(process), uid: users[process]?.uid, gid: users[process]?.gid)
+        case .process(let process):
+            PeerCredentials(who: .process(process), uid: users[process]?.uid, gid: users[process]?.gid)
         }
     }
 

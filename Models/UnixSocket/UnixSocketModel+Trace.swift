@@ -46,7 +46,7 @@
 //   getsockopt  {"end": S, "option": "SO_ERROR" | "SO_TYPE" | "SO_SNDBUF" | "SO_PEEK_OFF"} {"value": INT | ERROR}
 //               (SO_ERROR: 0 or the error's name, which reading takes)
 //   getsockopt  {"end": S, "option": "SO_PEERCRED"}                          {"pid": P, "uid": INT?, "gid": INT?}
-//                                                                             | {"harness": true, "uid": INT?, "gid": INT?}
+//                                                                  | {"harness": true, "uid": INT?, "gid": INT?}
 //               (P: a trace process, or 0 for none (uid and gid then 4294967295, or -1); harness: the object's
 //                creator outside the trace)
 //   setsockopt  {"end": S, "option": "SO_SNDBUF" | "SO_PEEK_OFF", "value": INT} (none)
@@ -116,7 +116,9 @@ extension UnixSocketModel {
             }
             let creator = try setup.optional("creator")?.integer("creator", in: 1...10_000)
             let users = try Permissions(setup: setup).users
-            setups.append((name, Setup(type: type, shape: shape, files: files, address: address, creator: creator, users: users)))
+            setups.append((
+                name, Setup(type: type, shape: shape, files: files, address: address, creator: creator, users: users)
+            ))
         }
         self.init(
             sendBuffer: sendBuffer, sendBufferMaximum: sendBufferMaximum, datagramQueue: datagramQueue, objects: setups,
@@ -359,7 +361,8 @@ extension UnixSocketModel {
                 throw ModelError("socket: type \(name) is not a socket type")
             }
             return .created(type)
-        case .close, .closeFile, .shutdown, .setSendBuffer, .setPeekOffset, .listen, .connectPeer, .connectTo, .disconnectPeer, .bind:
+        case .close, .closeFile, .shutdown, .setSendBuffer, .setPeekOffset,
+            .listen, .connectPeer, .connectTo, .disconnectPeer, .bind:
             return .closed
         case .getOption(_, _, .error):
             switch try value.required("value") {
@@ -403,7 +406,9 @@ extension UnixSocketModel {
     private static func peerCredentials(_ value: JSONValue?) throws(ModelError) -> PeerCredentials {
         let who: Credentials
         if try value.optional("harness")?.boolean("harness") == true {
-            guard try value.optional("pid") == nil else { throw ModelError("getsockopt SO_PEERCRED: 'harness' takes no 'pid'") }
+            guard try value.optional("pid") == nil else {
+                throw ModelError("getsockopt SO_PEERCRED: 'harness' takes no 'pid'")
+            }
             who = .harness
         } else {
             let pid = try value.required("pid").integer("pid", in: 0...10_000)

@@ -7,17 +7,17 @@ extension UnixSocketModel {
         case .send(let process, let end, let data, let nonblocking, let to, let files):
             return send(state, process: process, end: end, data: data, nonblocking: nonblocking, to: to, files: files)
         case .receive(let process, let end, let max, let nonblocking, let maxFiles):
-            return receivingBehindPeekOffset(
-                state, end: end,
-                receiveOutcomes(receive(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles), process: process))
+            let received = receive(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
+            return receivingBehindPeekOffset(state, end: end, receiveOutcomes(received, process: process))
         case .receiveExactly(let process, let end, let size):
-            return receivingBehindPeekOffset(state, end: end, receiveExactly(state, process: process, end: end, size: size))
+            return receivingBehindPeekOffset(
+                state, end: end, receiveExactly(state, process: process, end: end, size: size))
         case .receiveTruncating(let process, let end, let max, let nonblocking, let peek):
             return receiveTruncating(state, process: process, end: end, max: max, nonblocking: nonblocking, peek: peek)
         case .receiveWaitingAll(let process, let end, let max, let nonblocking):
             // (A plain receive it passes on to has moved the offset already: the same value again.)
-            return receivingBehindPeekOffset(
-                state, end: end, receiveWaitingAll(state, process: process, end: end, max: max, nonblocking: nonblocking))
+            let waited = receiveWaitingAll(state, process: process, end: end, max: max, nonblocking: nonblocking)
+            return receivingBehindPeekOffset(state, end: end, waited)
         case .peek(let process, let end, let max, let nonblocking, let maxFiles):
             let outcomes = peekingAtOffset(state, end: end) { view in
                 peek(view, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)

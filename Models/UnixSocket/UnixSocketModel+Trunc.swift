@@ -11,7 +11,10 @@ extension UnixSocketModel {
             : .receive(process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: 0)
         let outcomes = transitions(state, plain)
         // A peek at an offset (SO_PEEK_OFF) reports the length of the record from the offset on.
-        let seen = peek ? state.socketIndex(end).map { state.sockets[$0].peekOffset >= 0 ? Self.viewPastPeekOffset(state, $0).view : state } ?? state : state
+        var seen = state
+        if peek, let index = state.socketIndex(end), state.sockets[index].peekOffset >= 0 {
+            seen = Self.viewPastPeekOffset(state, index).view
+        }
         guard state.type != .stream, let whole = seen.socketIndex(end).flatMap({ seen.sockets[$0].queue.first?.bytes.count })
         else { return outcomes }
         return outcomes.map { outcome in

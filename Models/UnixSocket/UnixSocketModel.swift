@@ -346,7 +346,8 @@ extension UnixSocketModel.Input {
             .accept(let process, _, _, _), .close(let process, _), .readFile(let process, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
             .shutdown(let process, _, _), .poll(let process, _, _, _), .select(let process, _, _, _, _), .getOption(let process, _, _),
-            .setSendBuffer(let process, _, _), .setPeekOffset(let process, _, _), .queued(let process, _, _), .listen(let process, _, _),
+            .setSendBuffer(let process, _, _), .setPeekOffset(let process, _, _),
+            .queued(let process, _, _), .listen(let process, _, _),
             .socket(let process, _, _, _), .bind(let process, _, _, _):
             process
         }

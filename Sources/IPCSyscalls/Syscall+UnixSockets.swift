@@ -281,8 +281,8 @@ extension Syscall {
     /// exits, leaving the connection waiting at the listener. Returns the child's pid and the errno its call
     /// failed with (nil: it succeeded); the child has been reaped.
     public static func listenOrConnectInChild(
-        _ descriptor: FileDescriptor = FileDescriptor(rawValue: -1), backlog: CInt = 0, connectTo address: UnixAddress? = nil,
-        type: CInt = 0, uid: CInt = -1, gid: CInt = -1
+        _ descriptor: FileDescriptor = FileDescriptor(rawValue: -1), backlog: CInt = 0,
+        connectTo address: UnixAddress? = nil, type: CInt = 0, uid: CInt = -1, gid: CInt = -1
     ) throws(Errno) -> (pid: pid_t, error: Errno?) {
         var status: CInt = 0
         let child: CInt

@@ -44,30 +44,39 @@ import Testing
     /// it exited, and this process listening again.
     static let sequence: [Step] = [
         .credentials(end: "listen", process: 3), .connect(process: 3), .credentials(end: "client-3", process: 3),
-        .childConnects, .childListens, .credentials(end: "listen", process: 3), .credentials(end: "client-3", process: 3),
+        .childConnects, .childListens, .credentials(end: "listen", process: 3),
+        .credentials(end: "client-3", process: 3),
         .connect(process: 4), .credentials(end: "client-4", process: 4), .accept(connector: 3),
         .credentials(end: "server-3", process: 3), .accept(connector: 1), .credentials(end: "server-1", process: 3),
-        .listen, .credentials(end: "listen", process: 3), .connect(process: 5), .credentials(end: "client-5", process: 5),
+        .listen, .credentials(end: "listen", process: 3), .connect(process: 5),
+        .credentials(end: "client-5", process: 5),
         .credentials(end: "client-4", process: 4),
     ]
 
-    @Test(.enabled(if: geteuid() == 0, "the children take other users' ids"), arguments: [UnixSocketType.stream, .seqpacket])
+    @Test(
+        .enabled(if: geteuid() == 0, "the children take other users' ids"),
+        arguments: [UnixSocketType.stream, .seqpacket])
     func aListenersConnectionsAgree(type: UnixSocketType) throws {
         let address = uniqueAbstractAddress("creds")
         var sockets: [String: FileDescriptor] = ["listen": try KernelUnixSocket.listener(type, at: address, backlog: 8)]
         defer { for socket in sockets.values { try? Syscall.close(socket) } }
         var pids: [pid_t: Int] = [getpid(): 3]
         let model = UnixSocketModel(objects: [
-            ("s0", .init(
-                type: .init(rawValue: type.rawValue)!, shape: .listener(holders: [2, 3], backlog: 8), address: .abstract,
-                creator: 3, users: Self.users.merging([3: .init(uid: Int(geteuid()), gid: Int(getegid()))]) { $1 }))
+            (
+                "s0",
+                .init(
+                    type: .init(rawValue: type.rawValue)!, shape: .listener(holders: [2, 3], backlog: 8),
+                    address: .abstract,
+                    creator: 3, users: Self.users.merging([3: .init(uid: Int(geteuid()), gid: Int(getegid()))]) { $1 })
+            )
         ])
         var state = model.initialState(of: "s0")
         for (index, step) in Self.sequence.enumerated() {
             var inputs: [(UnixSocketModel.Input, UnixSocketModel.Output)] = []
             switch step {
             case .connect(let process):
-                guard case .completed(let client) = try KernelUnixSocket.connect(type, to: address, nonblocking: true) else {
+                guard case .completed(let client) = try KernelUnixSocket.connect(type, to: address, nonblocking: true)
+                else {
                     Issue.record("no connection at \(step)")
                     return
                 }
@@ -78,7 +87,9 @@ import Testing
                     connectTo: address, type: type.rawType | CInt(SOCK_CLOEXEC.rawValue), uid: 4321, gid: 1234)
                 #expect(child.error == nil)
                 pids[child.pid] = 1
-                inputs = [(.connect(process: 1, nonblocking: true), .connected("client-1")), (.exit(process: 1), .exited)]
+                inputs = [
+                    (.connect(process: 1, nonblocking: true), .connected("client-1")), (.exit(process: 1), .exited),
+                ]
             case .childListens:
                 let child = try Syscall.listenOrConnectInChild(sockets["listen"]!, backlog: 8, uid: 4322, gid: 1235)
                 #expect(child.error == nil)
@@ -88,7 +99,8 @@ import Testing
                 try Syscall.listen(sockets["listen"]!, backlog: 8)
                 inputs = [(.listen(process: 3, end: "listen", backlog: 8), .closed)]
             case .accept(let connector):
-                guard case .completed(let accepted) = try KernelUnixSocket.accept(sockets["listen"]!, nonblocking: true) else {
+                guard case .completed(let accepted) = try KernelUnixSocket.accept(sockets["listen"]!, nonblocking: true)
+                else {
                     Issue.record("nothing to accept at \(step)")
                     return
                 }
@@ -96,9 +108,14 @@ import Testing
                 inputs = [(.accept(process: 3, end: "listen", nonblocking: true), .connected("server-\(connector)"))]
             case .credentials(let end, let process):
                 let kernel = try Syscall.peerCredentials(sockets[end]!)
-                let who: UnixSocketModel.Credentials = kernel.pid == 0 ? .none : pids[kernel.pid].map { .process($0) } ?? .harness
-                inputs = [(.getOption(process: process, end: end, option: .peerCredentials),
-                    .peerCredentials(.init(who: who, uid: Int(kernel.uid), gid: Int(kernel.gid))))]
+                let who: UnixSocketModel.Credentials =
+                    kernel.pid == 0 ? .none : pids[kernel.pid].map { .process($0) } ?? .harness
+                inputs = [
+                    (
+                        .getOption(process: process, end: end, option: .peerCredentials),
+                        .peerCredentials(.init(who: who, uid: Int(kernel.uid), gid: Int(kernel.gid)))
+                    )
+                ]
             }
             for (input, kernel) in inputs {
                 guard let next = Self.only(model, state, input, kernel, "\(type) step \(index) \(step)") else { return }
@@ -114,7 +131,9 @@ import Testing
         defer { try? Syscall.close(p1) }
         let p2 = try KernelUnixSocket.bound(.dgram, to: addresses[1])
         defer { try? Syscall.close(p2) }
-        let model = UnixSocketModel(objects: [("s0", .init(type: .dgram, shape: .bound(processes: [1, 2]), address: .abstract))])
+        let model = UnixSocketModel(objects: [
+            ("s0", .init(type: .dgram, shape: .bound(processes: [1, 2]), address: .abstract))
+        ])
         var state = model.initialState(of: "s0")
         func credentials(_ socket: FileDescriptor) throws -> UnixSocketModel.Output {
             let kernel = try Syscall.peerCredentials(socket)
@@ -127,7 +146,8 @@ import Testing
         try Syscall.connect(p1, to: addresses[1])
         try Syscall.connect(p2, to: addresses[0])
         steps += [
-            (.connectPeer(process: 1, end: "p1", to: "p2"), .closed), (.connectPeer(process: 2, end: "p2", to: "p1"), .closed),
+            (.connectPeer(process: 1, end: "p1", to: "p2"), .closed),
+            (.connectPeer(process: 2, end: "p2", to: "p1"), .closed),
             (.getOption(process: 1, end: "p1", option: .peerCredentials), try credentials(p1)),
             (.getOption(process: 2, end: "p2", option: .peerCredentials), try credentials(p2)),
         ]
@@ -146,7 +166,8 @@ import Testing
             if case .completed = $0.step, $0.output != .failed(ErrorCode("EMFILE")) { true } else { false }
         }
         guard completions.count == 1, let output = completions[0].output, output == kernel else {
-            Issue.record("\(place): kernel \(kernel), model \(completions.map { "\($0.output.map { "\($0)" } ?? "piece")" })")
+            Issue.record(
+                "\(place): kernel \(kernel), model \(completions.map { "\($0.output.map { "\($0)" } ?? "piece")" })")
             return nil
         }
         return completions[0].step.state

@@ -51,7 +51,9 @@ import Testing
     /// copied from the listener at connect time), and the accepted socket this process (the connector). A client
     /// connected before the child's `listen` keeps reporting this process; closing the accepted socket changes
     /// nothing.
-    @Test(.enabled(if: geteuid() == 0, "taking another user's ids needs root"), arguments: [UnixSocketType.stream, .seqpacket])
+    @Test(
+        .enabled(if: geteuid() == 0, "taking another user's ids needs root"),
+        arguments: [UnixSocketType.stream, .seqpacket])
     func aClientReportsWhoeverListenedLast(type: UnixSocketType) throws {
         let address = uniqueAbstractAddress("listener")
         let listener = try KernelUnixSocket.listener(type, at: address, backlog: 4)
@@ -63,7 +65,8 @@ import Testing
 
         let child = try Syscall.listenOrConnectInChild(listener, backlog: 4, uid: Self.otherUser, gid: Self.otherGroup)
         #expect(child.error == nil)
-        let childCredentials = Syscall.PeerCredentials(pid: child.pid, uid: UInt32(Self.otherUser), gid: UInt32(Self.otherGroup))
+        let childCredentials = Syscall.PeerCredentials(
+            pid: child.pid, uid: UInt32(Self.otherUser), gid: UInt32(Self.otherGroup))
         #expect(try Syscall.peerCredentials(listener) == childCredentials)
         #expect(try Syscall.peerCredentials(early) == Self.own)
 
@@ -85,13 +88,16 @@ import Testing
 
     /// The acceptor's side: a connection a child made (as user 4321, group 1234) and left waiting as it exited is
     /// accepted here and reports that child — its pid though it is gone, its ids — not the acceptor.
-    @Test(.enabled(if: geteuid() == 0, "taking another user's ids needs root"), arguments: [UnixSocketType.stream, .seqpacket])
+    @Test(
+        .enabled(if: geteuid() == 0, "taking another user's ids needs root"),
+        arguments: [UnixSocketType.stream, .seqpacket])
     func anAcceptedSocketReportsItsConnector(type: UnixSocketType) throws {
         let address = uniqueAbstractAddress("listener")
         let listener = try KernelUnixSocket.listener(type, at: address, backlog: 4)
         defer { try? Syscall.close(listener) }
         let child = try Syscall.listenOrConnectInChild(
-            connectTo: address, type: type.rawType | CInt(SOCK_CLOEXEC.rawValue), uid: Self.otherUser, gid: Self.otherGroup)
+            connectTo: address, type: type.rawType | CInt(SOCK_CLOEXEC.rawValue), uid: Self.otherUser,
+            gid: Self.otherGroup)
         #expect(child.error == nil)
         guard case .completed(let accepted) = try KernelUnixSocket.accept(listener, nonblocking: true) else {
             Issue.record("the child's connection is not waiting")

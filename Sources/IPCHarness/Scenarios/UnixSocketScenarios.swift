@@ -145,8 +145,10 @@ public enum UnixSocketScenarios {
                     // move it on, receives move it back) or disabled, and read.
                     let call: (f: String, value: JSONObject) = generator.pick([
                         ("getsockopt", ["option": "SO_ERROR"]), ("getsockopt", ["option": "SO_SNDBUF"]),
-                        ("getsockopt", ["option": "SO_PEERCRED"]), ("setsockopt", ["option": "SO_PEEK_OFF", "value": 0]),
-                        ("setsockopt", ["option": "SO_PEEK_OFF", "value": -1]), ("getsockopt", ["option": "SO_PEEK_OFF"]),
+                        ("getsockopt", ["option": "SO_PEERCRED"]),
+                        ("setsockopt", ["option": "SO_PEEK_OFF", "value": 0]),
+                        ("setsockopt", ["option": "SO_PEEK_OFF", "value": -1]),
+                        ("getsockopt", ["option": "SO_PEEK_OFF"]),
                         ("getsockopt", ["option": "SO_TYPE"]), ("ioctl", ["request": "SIOCINQ"]),
                         ("ioctl", ["request": "SIOCOUTQ"]), ("setsockopt", ["option": "SO_SNDBUF", "value": 4000]),
                         ("setsockopt", ["option": "SO_SNDBUF", "value": 60_000]),
@@ -255,7 +257,9 @@ public enum UnixSocketScenarios {
             // SO_PEERCRED (even clients, drawing nothing so the seeds' other calls stay as they were): the listener's
             // credentials when it connected — the harness's, or process 1's once it listened again — never its own.
             if client % 2 == 0 {
-                program.append(Call(process: client, object: "s0", f: "getsockopt", value: ["end": .string("client-\(client)"), "option": "SO_PEERCRED"]))
+                program.append(Call(
+                    process: client, object: "s0", f: "getsockopt",
+                    value: ["end": .string("client-\(client)"), "option": "SO_PEERCRED"]))
             }
             // bind: the client (unbound: it binds once, then EINVAL; to the listener's abstract name once the
             // listener closed, which it then holds), or a new socket to the listener's address (EADDRINUSE; an
@@ -278,13 +282,16 @@ public enum UnixSocketScenarios {
                     let backlog = generator.next(in: 0...2)
                     server.append(Call(process: 1, object: "s0", f: "listen", value: ["end": "listen", "backlog": .int(backlog)]))
                     // SO_PEERCRED: the listener's credentials are now process 1's (drawing nothing).
-                    server.append(Call(process: 1, object: "s0", f: "getsockopt", value: ["end": "listen", "option": "SO_PEERCRED"]))
+                    server.append(Call(
+                        process: 1, object: "s0", f: "getsockopt", value: ["end": "listen", "option": "SO_PEERCRED"]))
                 }
                 server.append(Call(process: 1, object: "s0", f: "accept", value: generator.chance(0.3) ? ["end": "listen", "nonblocking": true] : ["end": "listen"]))
             case 3..<6:
                 if sequence % 3 == 0 {
                     // SO_PEERCRED of an accepted socket: its client's process (drawing nothing).
-                    server.append(Call(process: 1, object: "s0", f: "getsockopt", value: ["end": .string("server-\(peer)"), "option": "SO_PEERCRED"]))
+                    server.append(Call(
+                        process: 1, object: "s0", f: "getsockopt",
+                        value: ["end": .string("server-\(peer)"), "option": "SO_PEERCRED"]))
                 }
                 var value: JSONObject = ["end": .string("server-\(peer)"), "max": .int(generator.next(in: 1...4000))]
                 if generator.chance(0.5) { value["nonblocking"] = true }
@@ -332,8 +339,11 @@ public enum UnixSocketScenarios {
                         process: process, object: "s0", f: "connect",
                         value: ["end": .string("p\(process)"), "to": .string("p\(generator.next(in: 1...count))")]))
                     if process % 2 == 1 {
-                        // SO_PEERCRED: none, connected or not — a datagram connect sets no credentials (drawing nothing).
-                        program.append(Call(process: process, object: "s0", f: "getsockopt", value: ["end": .string("p\(process)"), "option": "SO_PEERCRED"]))
+                        // SO_PEERCRED: none, connected or not — a datagram connect sets no credentials (drawing
+                        // nothing).
+                        program.append(Call(
+                            process: process, object: "s0", f: "getsockopt",
+                            value: ["end": .string("p\(process)"), "option": "SO_PEERCRED"]))
                     }
                 case 0..<12:
                     if !connected || generator.chance(0.5) { value["to"] = .string("p\(generator.next(in: 1...count))") }
