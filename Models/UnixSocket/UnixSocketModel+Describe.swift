@@ -87,6 +87,7 @@ extension UnixSocketModel {
                 + (timeout < 0 ? " (no timeout)" : " (timeout \(timeout) ms)")
         case .getOption(_, let end, let option): call = "getsockopt \(end) \(option.rawValue)"
         case .setSendBuffer(_, let end, let value): call = "setsockopt \(end) SO_SNDBUF \(value)"
+        case .setPeekOffset(_, let end, let value): call = "setsockopt \(end) SO_PEEK_OFF \(value)"
         case .queued(_, let end, let outgoing): call = "ioctl \(end) " + (outgoing ? "SIOCOUTQ" : "SIOCINQ")
         case .readFile(_, let file, let max): call = "read up to \(max) bytes of file \(file)"
         case .closeFile(_, let file): call = "close file \(file)"
@@ -118,6 +119,14 @@ extension UnixSocketModel {
         case .created(let type)?: result = "a \(type.rawValue) socket"
         case .value(let number)?: result = "\(number)"
         case .socketError(let code)?: result = code?.rawValue ?? "0 (no error)"
+        case .peerCredentials(let credentials)?:
+            let who = switch credentials.who {
+            case .none: "no credentials (pid 0)"
+            case .harness: "the harness (made before the trace)"
+            case .process(let process): "process \(process)"
+            }
+            let ids = [credentials.uid.map { "uid \($0)" }, credentials.gid.map { "gid \($0)" }].compactMap { $0 }
+            result = who + (ids.isEmpty ? "" : " (" + ids.joined(separator: ", ") + ")")
         case .probed(let open)?: result = open ? "a write end is open" : "every write end is closed"
         case .failed(let code)?: result = code.rawValue
         }

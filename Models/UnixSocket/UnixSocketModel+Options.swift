@@ -7,6 +7,10 @@ extension UnixSocketModel {
         case type = "SO_TYPE"
         /// The send buffer.
         case sendBuffer = "SO_SNDBUF"
+        /// The peer's credentials (``UnixSocketModel/Credentials``).
+        case peerCredentials = "SO_PEERCRED"
+        /// Where a peek starts, -1 while disabled (``UnixSocketModel/peekingAtOffset(_:end:_:)``).
+        case peekOffset = "SO_PEEK_OFF"
     }
 
     /// `SOCK_MIN_SNDBUF` on this kernel: the smallest `SO_SNDBUF` `setsockopt` leaves (measured).
@@ -15,6 +19,7 @@ extension UnixSocketModel {
     /// `getsockopt`, `setsockopt(SO_SNDBUF)` and `ioctl(SIOCINQ/SIOCOUTQ)` (measured in
     /// `UnixSocketOptionFactsTests`):
     /// - `SO_ERROR` reports the pending error and takes it, so a later read or send no longer sees it;
+    /// - `SO_PEERCRED` reports whose credentials the socket was given when made or connected (``Credentials``);
     /// - `SO_SNDBUF` is the socket's own send buffer; `setsockopt` sets it to the value (as an unsigned 32-bit
     ///   number) capped at `sendBufferMaximum` (net.core.wmem_max), doubled, and at least 4608; sends, `POLLOUT`
     ///   and the largest datagram follow the new size at once;
@@ -45,6 +50,10 @@ extension UnixSocketModel {
             case .seqpacket: 5
             }
             return [(.value(number), .completed(state))]
+        case .getOption(_, _, .peerCredentials):
+            return [(.peerCredentials(Self.peerCredentials(of: socket, users: state.users)), .completed(state))]
+        case .getOption(_, _, .peekOffset):
+            return [(.value(socket.peekOffset), .completed(state))]
         case .getOption(_, _, .sendBuffer):
             return [(.value(state.sendBuffer(of: socket)), .completed(state))]
         case .setSendBuffer(_, _, let value):

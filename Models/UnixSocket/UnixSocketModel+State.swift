@@ -9,6 +9,8 @@ extension UnixSocketModel {
         public var files: [String]
         /// Its true size, charged to the sender.
         public var cost: Int
+        /// An empty record a peek has returned (`skb->peeked`): a peek at offset 0 then passes over it.
+        public var peeked = false
     }
 
     /// One socket of an object: a pair's end, a listener, one side of a connection, or a bound datagram socket.
@@ -56,6 +58,10 @@ extension UnixSocketModel {
         /// The new socket of a `bind` in progress (its `type` form, no `end`), of this type: it exists only between
         /// the bind's two steps, named ``UnixSocketModel/newSocketName(of:)``, held by no descriptor a trace names.
         public internal(set) var newSocketType: SocketType?
+        /// Whose credentials its `SO_PEERCRED` reports (see ``UnixSocketModel/Credentials``).
+        public internal(set) var credentials: Credentials = .none
+        /// `SO_PEEK_OFF`: where a peek starts while it is ≥ 0 (see ``UnixSocketModel/peekingAtOffset(_:end:_:)``).
+        public internal(set) var peekOffset = -1
 
         init(name: String, holders: [Int], peer: String? = nil, isListener: Bool = false, isBound: Bool = false) {
             self.name = name
@@ -118,6 +124,8 @@ extension UnixSocketModel {
         public internal(set) var sockets: [Socket]
         public internal(set) var files: [PassedFile]
         public internal(set) var progress: [Progress] = []
+        /// The users and groups the setup gives the trace's processes (constant; others' are not known).
+        public internal(set) var users: [Int: Permissions.User] = [:]
 
         func socketIndex(_ name: String) -> Int? { sockets.firstIndex { $0.name == name } }
         /// A socket's type: the object's, or a new socket's own.

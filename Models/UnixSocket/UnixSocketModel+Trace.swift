@@ -43,9 +43,14 @@
 //   select      {"end": S, "read": BOOL?, "write": BOOL?, "timeout": INT?}     {"readable": BOOL, "writable": BOOL}
 //               (the socket in the read set, the write set or both; no exceptional set: it never reports a Unix
 //                socket; timeout as for poll; EINTR, EBADF)
-//   getsockopt  {"end": S, "option": "SO_ERROR" | "SO_TYPE" | "SO_SNDBUF"}     {"value": INT | ERROR}
+//   getsockopt  {"end": S, "option": "SO_ERROR" | "SO_TYPE" | "SO_SNDBUF" | "SO_PEEK_OFF"} {"value": INT | ERROR}
 //               (SO_ERROR: 0 or the error's name, which reading takes)
-//   setsockopt  {"end": S, "option": "SO_SNDBUF", "value": INT}               (none)
+//   getsockopt  {"end": S, "option": "SO_PEERCRED"}                          {"pid": P, "uid": INT?, "gid": INT?}
+//                                                                  | {"harness": true, "uid": INT?, "gid": INT?}
+//               (P: a trace process, or 0 for none (uid and gid then 4294967295, or -1); harness: the object's
+//                creator outside the trace)
+//   setsockopt  {"end": S, "option": "SO_SNDBUF" | "SO_PEEK_OFF", "value": INT} (none)
+//               (SO_PEEK_OFF: where peeks start while ≥ 0; getsockopt SO_PEEK_OFF reports it, -1 at first)
 //   ioctl       {"end": S, "request": "SIOCINQ" | "SIOCOUTQ"}                 {"value": INT}   EINVAL, EBADF
 //   read-file   {"file": F, "max": INT}                                       {"data": PAYLOAD}
 //   close-file  {"file": F}                                                   (none)
@@ -58,6 +63,8 @@
 //   "s0": {"type": "stream", "pair": {"a": [1], "b": [2]}, "files": {"f0": {"content": "ABC", "holders": [1]}}},
 //   "s1": {"type": "seqpacket", "listener": {"holders": [1], "backlog": 2}},
 //   "s2": {"type": "dgram", "bound": [1, 2, 3], "address": "abstract"},   (address: "path" or "abstract", optional)
+//   (optional on any object: "creator": P, the trace process that made a pair or listener (absent: the harness);
+//    "users": {"2": UID | {"uid": UID, "gid": GID}}, processes' ids for SO_PEERCRED (absent: not known))
 //   "s3": {"type": "dgram", "pair": {"a": [1], "b": [2]}, "files": {"w0": {"pipe": true, "holders": [1], "readers": [2]}}}}}
 extension UnixSocketModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -107,7 +114,11 @@ extension UnixSocketModel {
                 }
                 address = known
             }
-            setups.append((name, Setup(type: type, shape: shape, files: files, address: address)))
+            let creator = try setup.optional("creator")?.integer("creator", in: 1...10_000)
+            let users = try Permissions(setup: setup).users
+            setups.append((
+                name, Setup(type: type, shape: shape, files: files, address: address, creator: creator, users: users)
+            ))
         }
         self.init(
             sendBuffer: sendBuffer, sendBufferMaximum: sendBufferMaximum, datagramQueue: datagramQueue, objects: setups,
@@ -131,6 +142,8 @@ extension UnixSocketModel {
                 object["bound"] = .array(processes.map { .int($0) })
             }
             if let address = setup.address { object["address"] = .string(address.rawValue) }
+            if let creator = setup.creator { object["creator"] = .int(creator) }
+            for (key, value) in Permissions(users: setup.users).json { object[key] = value }
             if !setup.files.isEmpty {
                 var files = JSONObject()
                 for file in setup.files {
@@ -283,13 +296,18 @@ extension UnixSocketModel {
         case "getsockopt":
             let name = try call.value.required("option").text("option")
             guard let option = SocketOption(rawValue: name) else {
-                throw ModelError("field 'option' must be SO_ERROR, SO_TYPE or SO_SNDBUF, not \"\(name)\"")
+                throw ModelError("field 'option' must be SO_ERROR, SO_TYPE, SO_SNDBUF or SO_PEERCRED, not \"\(name)\"")
             }
             return .getOption(process: call.process, end: try call.value.required("end").text("end"), option: option)
         case "setsockopt":
             let name = try call.value.required("option").text("option")
-            guard name == "SO_SNDBUF" else {
-                throw ModelError("setsockopt: field 'option' must be SO_SNDBUF, not \"\(name)\"")
+            guard name == "SO_SNDBUF" || name == "SO_PEEK_OFF" else {
+                throw ModelError("setsockopt: field 'option' must be SO_SNDBUF or SO_PEEK_OFF, not \"\(name)\"")
+            }
+            if name == "SO_PEEK_OFF" {
+                return .setPeekOffset(
+                    process: call.process, end: try call.value.required("end").text("end"),
+                    value: try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
             }
             return .setSendBuffer(
                 process: call.process, end: try call.value.required("end").text("end"),
@@ -343,7 +361,8 @@ extension UnixSocketModel {
                 throw ModelError("socket: type \(name) is not a socket type")
             }
             return .created(type)
-        case .close, .closeFile, .shutdown, .setSendBuffer, .listen, .connectPeer, .connectTo, .disconnectPeer, .bind:
+        case .close, .closeFile, .shutdown, .setSendBuffer, .setPeekOffset,
+            .listen, .connectPeer, .connectTo, .disconnectPeer, .bind:
             return .closed
         case .getOption(_, _, .error):
             switch try value.required("value") {
@@ -352,6 +371,10 @@ extension UnixSocketModel {
                 _ = try other.integer("value", in: 0...0)
                 return .socketError(nil)
             }
+        case .getOption(_, _, .peerCredentials):
+            return .peerCredentials(try Self.peerCredentials(value))
+        case .getOption(_, _, .peekOffset):
+            return .value(try value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
         case .getOption, .queued:
             return .value(try value.required("value").integer("value", in: 0...Int(Int32.max)))
         case .poll(_, _, let events, _):
@@ -376,6 +399,26 @@ extension UnixSocketModel {
         case .exit:
             return .exited
         }
+    }
+
+    /// `SO_PEERCRED`'s ok value: `"pid"` (a trace process, 0 for none) or `"harness": true`, with optional ids
+    /// (-1 read as 4294967295, the same `(uid_t)-1`).
+    private static func peerCredentials(_ value: JSONValue?) throws(ModelError) -> PeerCredentials {
+        let who: Credentials
+        if try value.optional("harness")?.boolean("harness") == true {
+            guard try value.optional("pid") == nil else {
+                throw ModelError("getsockopt SO_PEERCRED: 'harness' takes no 'pid'")
+            }
+            who = .harness
+        } else {
+            let pid = try value.required("pid").integer("pid", in: 0...10_000)
+            who = pid == 0 ? .none : .process(pid)
+        }
+        func id(_ field: String) throws(ModelError) -> Int? {
+            guard let id = try value.optional(field)?.integer(field, in: -1...noUser) else { return nil }
+            return id == -1 ? noUser : id
+        }
+        return PeerCredentials(who: who, uid: try id("uid"), gid: try id("gid"))
     }
 
     /// A list of `poll` event names, each one of `allowed`.
@@ -487,6 +530,8 @@ extension UnixSocketModel {
             return ("getsockopt", ["end": .string(end), "option": .string(option.rawValue)])
         case .setSendBuffer(_, let end, let value):
             return ("setsockopt", ["end": .string(end), "option": "SO_SNDBUF", "value": .int(value)])
+        case .setPeekOffset(_, let end, let value):
+            return ("setsockopt", ["end": .string(end), "option": "SO_PEEK_OFF", "value": .int(value)])
         case .queued(_, let end, let outgoing):
             return ("ioctl", ["end": .string(end), "request": .string(outgoing ? "SIOCOUTQ" : "SIOCINQ")])
         case .readFile(_, let file, let max):
@@ -530,6 +575,16 @@ extension UnixSocketModel {
             return .ok(["type": .string(type.rawValue)])
         case .socketError(let code):
             return .ok(["value": code.map { .string($0.rawValue) } ?? .int(0)])
+        case .peerCredentials(let credentials):
+            var value: JSONObject
+            switch credentials.who {
+            case .none: value = ["pid": .int(0)]
+            case .harness: value = ["harness": true]
+            case .process(let process): value = ["pid": .int(process)]
+            }
+            if let uid = credentials.uid { value["uid"] = .int(uid) }
+            if let gid = credentials.gid { value["gid"] = .int(gid) }
+            return .ok(.object(value))
         case .failed(let code):
             return .fail(code)
         }

@@ -7,15 +7,24 @@ extension UnixSocketModel {
         case .send(let process, let end, let data, let nonblocking, let to, let files):
             return send(state, process: process, end: end, data: data, nonblocking: nonblocking, to: to, files: files)
         case .receive(let process, let end, let max, let nonblocking, let maxFiles):
-            return receiveOutcomes(receive(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles), process: process)
+            let received = receive(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
+            return receivingBehindPeekOffset(state, end: end, receiveOutcomes(received, process: process))
         case .receiveExactly(let process, let end, let size):
-            return receiveExactly(state, process: process, end: end, size: size)
+            return receivingBehindPeekOffset(
+                state, end: end, receiveExactly(state, process: process, end: end, size: size))
         case .receiveTruncating(let process, let end, let max, let nonblocking, let peek):
             return receiveTruncating(state, process: process, end: end, max: max, nonblocking: nonblocking, peek: peek)
         case .receiveWaitingAll(let process, let end, let max, let nonblocking):
-            return receiveWaitingAll(state, process: process, end: end, max: max, nonblocking: nonblocking)
+            // (A plain receive it passes on to has moved the offset already: the same value again.)
+            let waited = receiveWaitingAll(state, process: process, end: end, max: max, nonblocking: nonblocking)
+            return receivingBehindPeekOffset(state, end: end, waited)
         case .peek(let process, let end, let max, let nonblocking, let maxFiles):
-            return receiveOutcomes(peek(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles), process: process)
+            let outcomes = peekingAtOffset(state, end: end) { view in
+                peek(view, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
+            }
+            return receiveOutcomes(outcomes, process: process)
+        case .setPeekOffset(let process, let end, let value):
+            return setPeekOffset(state, process: process, end: end, value: value)
         case .shutdown(let process, let end, let how):
             return shutdown(state, process: process, end: end, how: how)
         case .poll(let process, let end, let events, let timeout):
@@ -473,8 +482,13 @@ extension UnixSocketModel {
             return []
         }
         var next = state
-        next.sockets.append(Socket(name: client, holders: [process], peer: server))
-        next.sockets.append(Socket(name: server, holders: [], peer: client, isBound: true))
+        // SO_PEERCRED: the client copies the listener's credentials, the server side takes the connector's.
+        var clientSocket = Socket(name: client, holders: [process], peer: server)
+        clientSocket.credentials = state.sockets[listener].credentials
+        var serverSocket = Socket(name: server, holders: [], peer: client, isBound: true)
+        serverSocket.credentials = .process(process)
+        next.sockets.append(clientSocket)
+        next.sockets.append(serverSocket)
         next.sockets[listener].pending.append(server)
         return [(.connected(client), .completed(next))]
     }
@@ -538,7 +552,7 @@ extension UnixSocketModel {
     /// `listen` on a socket the object already has (measured in `UnixSocketListenFactsTests`): a datagram socket
     /// fails `EOPNOTSUPP`; a pair's end, a client or an accepted socket (unbound, or connected) `EINVAL`; the
     /// listener takes the new backlog at once, a negative or larger one capped at `somaxconn` (4096), and connections
-    /// already waiting stay even past it.
+    /// already waiting stay even past it; its `SO_PEERCRED` becomes the caller's (``Credentials``).
     private func listen(_ state: State, process: Int, end: String, backlog: Int) -> Transitions {
         guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
             return failure(state, .EBADF)
@@ -547,6 +561,8 @@ extension UnixSocketModel {
         guard state.sockets[index].isListener else { return failure(state, .EINVAL) }
         var next = state
         next.backlog = UInt32(truncatingIfNeeded: backlog) > 4096 ? 4096 : backlog
+        // The listener's SO_PEERCRED becomes the caller's, which later clients copy (measured).
+        next.sockets[index].credentials = .process(process)
         return [(.closed, .completed(next))]
     }
 

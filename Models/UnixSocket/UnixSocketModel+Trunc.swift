@@ -10,7 +10,12 @@ extension UnixSocketModel {
             ? .peek(process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: 0)
             : .receive(process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: 0)
         let outcomes = transitions(state, plain)
-        guard state.type != .stream, let whole = state.socketIndex(end).flatMap({ state.sockets[$0].queue.first?.bytes.count })
+        // A peek at an offset (SO_PEEK_OFF) reports the length of the record from the offset on.
+        var seen = state
+        if peek, let index = state.socketIndex(end), state.sockets[index].peekOffset >= 0 {
+            seen = Self.viewPastPeekOffset(state, index).view
+        }
+        guard state.type != .stream, let whole = seen.socketIndex(end).flatMap({ seen.sockets[$0].queue.first?.bytes.count })
         else { return outcomes }
         return outcomes.map { outcome in
             guard case .received(var received) = outcome.output, received.truncated else { return outcome }

@@ -40,7 +40,10 @@
 ///   error (that error if it has nothing, else what it has). Between its receives it holds no read lock, so other
 ///   readers' receives may fall between its pieces; it passes no control buffer, so descriptors it meets are closed
 ///   (`MSG_CTRUNC`). A fault that cuts its first receive short cuts nothing it reports: the loop goes on.
-/// - Options: `SO_ERROR` takes the pending error; `setsockopt(SO_SNDBUF)` doubles and clamps, and capacity follows;
+/// - Options: `SO_PEERCRED` reports whose credentials the socket got when made or connected (``Credentials``);
+///   `SO_PEEK_OFF` makes peeks start at an offset that peeks move on and receives move back
+///   (``peekingAtOffset(_:end:_:)``);
+///   `SO_ERROR` takes the pending error; `setsockopt(SO_SNDBUF)` doubles and clamps, and capacity follows;
 ///   `SIOCINQ`/`SIOCOUTQ` report the queue (see ``option(_:_:)``).
 /// - `poll` reports readiness as ``readiness(of:in:)`` computes it, at one instant of the call (see
 ///   ``poll(_:process:end:events:timeout:)``).
@@ -77,6 +80,8 @@ public struct UnixSocketModel: TraceModel {
         case getOption(process: Int, end: String, option: SocketOption)
         /// `setsockopt(SOL_SOCKET, SO_SNDBUF, value)`.
         case setSendBuffer(process: Int, end: String, value: Int)
+        /// `setsockopt(SOL_SOCKET, SO_PEEK_OFF, value)` (see ``peekingAtOffset(_:end:_:)``).
+        case setPeekOffset(process: Int, end: String, value: Int)
         /// `ioctl(SIOCOUTQ)` if `outgoing`, else `ioctl(SIOCINQ)`.
         case queued(process: Int, end: String, outgoing: Bool)
         case connect(process: Int, nonblocking: Bool)
@@ -151,6 +156,8 @@ public struct UnixSocketModel: TraceModel {
         case selected(readable: Bool, writable: Bool)
         /// A number `getsockopt` or `ioctl` reported.
         case value(Int)
+        /// `SO_PEERCRED`: whose credentials, with the ids when known.
+        case peerCredentials(PeerCredentials)
         /// `SO_ERROR`: the pending error, or none (0).
         case socketError(ErrorCode?)
         /// `socket` made a socket of this type (and it was closed).
@@ -194,12 +201,21 @@ public struct UnixSocketModel: TraceModel {
         /// Whether the listener's or the bound sockets' addresses are paths or abstract names; nil when the trace
         /// does not say (then `bind` to them allows what either would give).
         public var address: AddressKind?
+        /// The trace process that made the pair or the listener before the trace began; nil: the harness.
+        public var creator: Int?
+        /// Processes' users and groups (`SO_PEERCRED`'s ids); a process not listed runs as a user not known.
+        public var users: [Int: Permissions.User]
 
-        public init(type: SocketType, shape: Shape, files: [FileSetup] = [], address: AddressKind? = nil) {
+        public init(
+            type: SocketType, shape: Shape, files: [FileSetup] = [], address: AddressKind? = nil, creator: Int? = nil,
+            users: [Int: Permissions.User] = [:]
+        ) {
             self.type = type
             self.shape = shape
             self.files = files
             self.address = address
+            self.creator = creator
+            self.users = users
         }
     }
 
@@ -235,23 +251,28 @@ public struct UnixSocketModel: TraceModel {
         let setup = setup(of: object) ?? Setup(type: .stream, shape: .pair(a: [], b: []))
         var sockets: [Socket] = []
         var backlog = 0
+        let creator: Credentials = setup.creator.map { .process($0) } ?? .harness
         switch setup.shape {
         case .pair(let a, let b):
             sockets = [Socket(name: "a", holders: a, peer: "b"), Socket(name: "b", holders: b, peer: "a")]
+            for index in sockets.indices { sockets[index].credentials = creator }
         case .listener(let holders, let limit):
             sockets = [Socket(name: "listen", holders: holders, isListener: true, isBound: true)]
+            sockets[0].credentials = creator
             backlog = limit
         case .bound(let processes):
             sockets = processes.sorted().map { Socket(name: "p\($0)", holders: [$0], isBound: true) }
         }
         var contents: [String: [UInt8]] = [:]
         for file in setup.files { if let content = file.content { contents[file.name] = content } }
-        return State(
+        var state = State(
             type: setup.type, sendBuffer: sendBuffer, datagramQueue: datagramQueue, backlog: backlog,
             reportsSender: { if case .bound = setup.shape { return true } else { return false } }(),
             addressKind: setup.address, contents: contents,
             sockets: sockets,
             files: setup.files.map { PassedFile(name: $0.name, isPipe: $0.content == nil, holders: $0.holders, readers: $0.readers) })
+        state.users = setup.users
+        return state
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
@@ -271,7 +292,8 @@ public struct UnixSocketModel: TraceModel {
                 if case .bind = input, let output, output != .closed { return nil }
                 return Self.pieceMayLeadTo(output, candidate.step.state.progress(of: input.process)) ? candidate.step : nil
             }
-            return output == nil || output == candidateOutput ? candidate.step : nil
+            guard let output else { return candidate.step }
+            return Self.outputAgrees(output, with: candidateOutput) ? candidate.step : nil
         }
     }
 
@@ -324,7 +346,8 @@ extension UnixSocketModel.Input {
             .accept(let process, _, _, _), .close(let process, _), .readFile(let process, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
             .shutdown(let process, _, _), .poll(let process, _, _, _), .select(let process, _, _, _, _), .getOption(let process, _, _),
-            .setSendBuffer(let process, _, _), .queued(let process, _, _), .listen(let process, _, _),
+            .setSendBuffer(let process, _, _), .setPeekOffset(let process, _, _),
+            .queued(let process, _, _), .listen(let process, _, _),
             .socket(let process, _, _, _), .bind(let process, _, _, _):
             process
         }

@@ -7,6 +7,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <unistd.h>
 
 int ipc_sock_stream(void) { return SOCK_STREAM; }
 int ipc_sock_dgram(void) { return SOCK_DGRAM; }
@@ -118,6 +121,37 @@ int ipc_peer_pid(int fd) {
     socklen_t length = sizeof(credentials);
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == -1) return -1;
     return credentials.pid;
+}
+
+int ipc_peer_credentials(int fd, int *pid, unsigned *uid, unsigned *gid) {
+    struct ucred credentials;
+    socklen_t length = sizeof(credentials);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == -1) return -1;
+    *pid = credentials.pid;
+    *uid = credentials.uid;
+    *gid = credentials.gid;
+    return 0;
+}
+
+int ipc_child_listen_or_connect(
+    int fd, int backlog, int type, const void *address, int length, int uid, int gid, int *status) {
+    pid_t child = fork();
+    if (child == -1) return -1;
+    if (child == 0) {
+        // Only async-signal-safe calls here: the parent may have other threads.
+        if (gid >= 0 && setresgid(gid, gid, gid) == -1) _exit(errno);
+        if (uid >= 0 && setresuid(uid, uid, uid) == -1) _exit(errno);
+        if (!address) _exit(listen(fd, backlog) == -1 ? errno : 0);
+        int socket_ = socket(AF_UNIX, type, 0);
+        if (socket_ == -1) _exit(errno);
+        _exit(connect(socket_, address, (socklen_t)length) == -1 ? errno : 0);
+    }
+    int wait = 0;
+    while (waitpid(child, &wait, 0) == -1) {
+        if (errno != EINTR) return -1;
+    }
+    *status = WIFEXITED(wait) ? WEXITSTATUS(wait) : 255;
+    return child;
 }
 
 int ipc_peer_address(int fd, void *storage, int *length) {

@@ -251,6 +251,55 @@ extension Syscall {
         try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in ipc_peer_pid(descriptor.rawValue) }
     }
 
+    /// What `getsockopt(SO_PEERCRED)` reports: the process, effective user and group ids recorded when the
+    /// connection (or pair, or listener) was made; pid 0 and ids 4294967295 (`(uid_t)-1`) when none were.
+    public struct PeerCredentials: Hashable, Sendable {
+        public var pid: pid_t
+        public var uid: UInt32
+        public var gid: UInt32
+
+        public init(pid: pid_t, uid: UInt32, gid: UInt32) {
+            self.pid = pid
+            self.uid = uid
+            self.gid = gid
+        }
+    }
+
+    /// The credentials of a Unix socket's peer, as they were when the connection was made.
+    ///
+    /// The corresponding C function is `getsockopt(SO_PEERCRED)`.
+    public static func peerCredentials(_ descriptor: FileDescriptor) throws(Errno) -> PeerCredentials {
+        var credentials = PeerCredentials(pid: 0, uid: 0, gid: 0)
+        _ = try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_peer_credentials(descriptor.rawValue, &credentials.pid, &credentials.uid, &credentials.gid)
+        }
+        return credentials
+    }
+
+    /// For measurements: a forked child, as user `uid` and group `gid` when given, calls `listen(descriptor,
+    /// backlog)` on the inherited socket, or (with `connectTo`) connects a new socket of `type` to the address and
+    /// exits, leaving the connection waiting at the listener. Returns the child's pid and the errno its call
+    /// failed with (nil: it succeeded); the child has been reaped.
+    public static func listenOrConnectInChild(
+        _ descriptor: FileDescriptor = FileDescriptor(rawValue: -1), backlog: CInt = 0,
+        connectTo address: UnixAddress? = nil, type: CInt = 0, uid: CInt = -1, gid: CInt = -1
+    ) throws(Errno) -> (pid: pid_t, error: Errno?) {
+        var status: CInt = 0
+        let child: CInt
+        if let address {
+            child = try address.withSocketAddress { (raw, length) throws(Errno) in
+                try perform(.connect, retryOnInterrupt: false) { _ in
+                    ipc_child_listen_or_connect(descriptor.rawValue, backlog, type, raw, length, uid, gid, &status)
+                }
+            }
+        } else {
+            child = try perform(.listen, retryOnInterrupt: false) { _ in
+                ipc_child_listen_or_connect(descriptor.rawValue, backlog, type, nil, 0, uid, gid, &status)
+            }
+        }
+        return (child, status == 0 ? nil : Errno(rawValue: status))
+    }
+
     /// The address of a connected socket's peer; nil when the peer is not bound.
     ///
     /// The corresponding C function is `getpeername`.

@@ -27,6 +27,8 @@ import Testing
         case select(end: String, read: Bool, write: Bool)
         case getOption(end: String, option: UnixSocketModel.SocketOption)
         case setSendBuffer(end: String, value: Int)
+        /// `setsockopt(SO_PEEK_OFF)`.
+        case setPeekOffset(end: String, value: Int)
         /// `SIOCOUTQ` if `outgoing`, else `SIOCINQ`.
         case queued(end: String, outgoing: Bool)
         /// `listen` or `accept` on a pair's end: errors only.
@@ -50,6 +52,7 @@ import Testing
             case .select(let end, let read, let write): "select(\(end), read \(read), write \(write))"
             case .getOption(let end, let option): "getsockopt(\(end), \(option.rawValue))"
             case .setSendBuffer(let end, let value): "setsockopt(\(end), SO_SNDBUF, \(value))"
+            case .setPeekOffset(let end, let value): "setsockopt(\(end), SO_PEEK_OFF, \(value))"
             case .listenOrAccept(let end, let listen): "\(listen ? "listen" : "accept")(\(end))"
             case .queued(let end, let outgoing): "ioctl(\(end), \(outgoing ? "SIOCOUTQ" : "SIOCINQ"))"
             case .bind(let end, let address): "bind(\(end ?? "new"), \(address.name))"
@@ -88,8 +91,13 @@ import Testing
                 let addresses = UnixSocketAddressAgreementTests.Operation.otherAddresses
                 return pick < 8 ? .bind(end: pick < 4 ? end : nil, address: addresses[pick % 4]) : .disconnect(end: end)
             }.eraseToAny(),
-            zip(end, Gen.int(in: 0...5)).map { end, pick -> Operation in
+            zip(end, Gen.int(in: 0...10)).map { end, pick -> Operation in
                 switch pick {
+                case 7: .setPeekOffset(end: end, value: 0)
+                case 8: .setPeekOffset(end: end, value: 5)
+                case 9: .getOption(end: end, option: .peekOffset)
+                case 10: .setPeekOffset(end: end, value: -1)
+                case 6: .getOption(end: end, option: .peerCredentials)
                 case 0: .getOption(end: end, option: .error)
                 case 1: .getOption(end: end, option: .sendBuffer)
                 case 2: .getOption(end: end, option: .type)
@@ -222,7 +230,13 @@ import Testing
                         return .socketError(code == 0 ? nil : ErrorCode(Errno(rawValue: CInt(code)).name))
                     case .type: return .value(try Syscall.socketOption(socket, SO_TYPE))
                     case .sendBuffer: return .value(try Syscall.socketOption(socket, SO_SNDBUF))
+                    case .peekOffset: return .value(try Syscall.socketOption(socket, SO_PEEK_OFF))
+                    case .peerCredentials: return .peerCredentials(UnixSocketModelAgreementTests.credentials(try Syscall.peerCredentials(socket)))
                     }
+                case .setPeekOffset(let end, let value):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    try Syscall.setSocketOption(socket, SO_PEEK_OFF, CInt(value))
+                    return .closed
                 case .setSendBuffer(let end, let value):
                     guard let socket = ends[end] else { return .failed(.EBADF) }
                     try Syscall.setSocketOption(socket, SO_SNDBUF, CInt(value))
@@ -269,7 +283,9 @@ import Testing
                 files: [
                     .init(name: "f0", content: content, holders: [1]),
                     .init(name: "w0", content: nil, holders: [1], readers: [1]),
-                ])
+                ],
+                // This process makes the pair and plays process 1 (see credentials(_:)).
+                creator: 1, users: [1: .init(uid: Int(geteuid()), gid: Int(getegid()))])
         )])
         var state = model.initialState(of: "s0")
         return operations.map { operation in
@@ -290,6 +306,7 @@ import Testing
             case .select(let end, let read, let write): input = .select(process: 1, end: end, read: read, write: write, timeout: 0)
             case .getOption(let end, let option): input = .getOption(process: 1, end: end, option: option)
             case .setSendBuffer(let end, let value): input = .setSendBuffer(process: 1, end: end, value: value)
+            case .setPeekOffset(let end, let value): input = .setPeekOffset(process: 1, end: end, value: value)
             case .listenOrAccept(let end, let listen):
                 input =
                     listen ? .listen(process: 1, end: end, backlog: 1) : .accept(process: 1, end: end, nonblocking: true)
@@ -311,6 +328,13 @@ import Testing
             }
             return nil
         }
+    }
+
+    /// `SO_PEERCRED` as the model reports it: this process (the pair's maker) is process 1, pid 0 none, any
+    /// other pid the harness.
+    static func credentials(_ kernel: Syscall.PeerCredentials) -> UnixSocketModel.PeerCredentials {
+        let who: UnixSocketModel.Credentials = kernel.pid == 0 ? .none : kernel.pid == getpid() ? .process(1) : .harness
+        return .init(who: who, uid: Int(kernel.uid), gid: Int(kernel.gid))
     }
 
     /// A send's bytes: a window of a fixed pattern starting at a place that depends on the size, so sends of
@@ -340,12 +364,14 @@ import Testing
         ]
         // The peer shuts down writing, then closes with bytes unread.
         let connected: [Operation] = [
-            .shutdown(end: "b", how: 1), .poll(end: "a"), .close(end: "b"), .receive(end: "a", max: 64, maxFiles: 0), .poll(end: "a"),
+.getOption(end: "b", option: .peerCredentials), .shutdown(end: "b", how: 1), .poll(end: "a"), .close(end: "b"),
+            .getOption(end: "a", option: .peerCredentials), .receive(end: "a", max: 64, maxFiles: 0), .poll(end: "a"),
             .send(end: "a", size: 10, files: []), .receive(end: "a", max: 64, maxFiles: 0), .send(end: "b", size: 1, files: []),
         ]
         // The peer closes; this end shuts down both ways.
         let datagram: [Operation] = [
-            .close(end: "b"), .send(end: "a", size: 10, files: []), .send(end: "a", size: 10, files: []), .shutdown(end: "a", how: 2),
+.getOption(end: "b", option: .peerCredentials), .close(end: "b"), .send(end: "a", size: 10, files: []),
+            .getOption(end: "a", option: .peerCredentials), .send(end: "a", size: 10, files: []), .shutdown(end: "a", how: 2),
             .poll(end: "a"), .send(end: "b", size: 1, files: []),
         ]
         // bind: an end once, then EINVAL; a new socket's errors; AF_UNSPEC (a datagram end left with no peer, its
@@ -353,7 +379,8 @@ import Testing
         let binding: [Operation] = [
             .bind(end: "a", address: .freshAbstract), .bind(end: "a", address: .freshPath), .bind(end: nil, address: .missingDirectory),
             .bind(end: nil, address: .existingFile), .bind(end: "b", address: .freshPath), .send(end: "b", size: 3, files: []),
-            .disconnect(end: "a"), .getOption(end: "b", option: .error), .receive(end: "a", max: 64, maxFiles: 0),
+            .disconnect(end: "a"), .getOption(end: "b", option: .error), .getOption(end: "a", option: .peerCredentials),
+            .receive(end: "a", max: 64, maxFiles: 0),
             .send(end: "a", size: 1, files: []), .send(end: "b", size: 2, files: []), .receive(end: "a", max: 64, maxFiles: 0),
         ]
         // A regression the random draw found: no peer and a full send buffer is EAGAIN (room is checked first).
@@ -361,9 +388,31 @@ import Testing
             .send(end: "b", size: 134_849, files: []), .send(end: "b", size: 7873, files: []), .disconnect(end: "b"),
             .send(end: "b", size: 5001, files: []),
         ]
+        // SO_PEEK_OFF (UnixSocketPeekOffsetFactsTests): peeks start at the offset and move it on, receives move it
+        // back (a record's whole length), an empty record passed over at offset 0 once peeked.
+        let peekOffset: [Operation] = [
+            .getOption(end: "b", option: .peekOffset), .send(end: "a", size: 10, files: []), .send(end: "a", size: 4, files: []),
+            .setPeekOffset(end: "b", value: 0), .peek(end: "b", max: 4, maxFiles: 0), .getOption(end: "b", option: .peekOffset),
+            .peek(end: "b", max: 64, maxFiles: 0), .getOption(end: "b", option: .peekOffset), .peek(end: "b", max: 64, maxFiles: 0),
+            .peek(end: "b", max: 64, maxFiles: 0), .getOption(end: "b", option: .peekOffset), .receive(end: "b", max: 3, maxFiles: 0),
+            .getOption(end: "b", option: .peekOffset), .peek(end: "b", max: 64, maxFiles: 0), .setPeekOffset(end: "b", value: 5),
+            .peek(end: "b", max: 2, maxFiles: 0), .receive(end: "b", max: 64, maxFiles: 0), .getOption(end: "b", option: .peekOffset),
+            .receive(end: "b", max: 64, maxFiles: 0), .getOption(end: "b", option: .peekOffset), .send(end: "a", size: 0, files: []),
+            .send(end: "a", size: 3, files: []), .setPeekOffset(end: "b", value: 0), .peek(end: "b", max: 64, maxFiles: 0),
+            .peek(end: "b", max: 64, maxFiles: 0), .getOption(end: "b", option: .peekOffset), .setPeekOffset(end: "b", value: 0),
+            .peek(end: "b", max: 64, maxFiles: 0), .receive(end: "b", max: 64, maxFiles: 0), .getOption(end: "b", option: .peekOffset),
+            .setPeekOffset(end: "b", value: -1), .peek(end: "b", max: 64, maxFiles: 0), .getOption(end: "b", option: .peekOffset),
+        ]
+        // Past the offset once the peer closed with bytes unread: the empty-queue outcomes (measured too).
+        let peekOffsetPeerClosed: [Operation] = [
+            .send(end: "a", size: 3, files: []), .send(end: "b", size: 1, files: []), .setPeekOffset(end: "b", value: 3),
+            .close(end: "a"), .peek(end: "b", max: 64, maxFiles: 0), .peek(end: "b", max: 64, maxFiles: 0),
+            .getOption(end: "b", option: .peekOffset), .receive(end: "b", max: 64, maxFiles: 0), .peek(end: "b", max: 64, maxFiles: 0),
+        ]
         return [
-            .stream: [common + connected, large, binding], .dgram: [common + datagram, large, binding, noPeerFull],
-            .seqpacket: [common + connected, large, binding],
+            .stream: [common + connected, large, binding, peekOffset, peekOffsetPeerClosed],
+            .dgram: [common + datagram, large, binding, noPeerFull, peekOffset, peekOffsetPeerClosed],
+            .seqpacket: [common + connected, large, binding, peekOffset, peekOffsetPeerClosed],
         ]
     }()
 
@@ -411,6 +460,8 @@ import Testing
         case (_, .polled(let events)) where events.contains(.error): "POLLERR"
         case (.getOption(_, .error), .socketError(let code?)): "SO_ERROR \(code)"
         case (.getOption(_, .sendBuffer), .value(let size)) where size != 212_992: "SO_SNDBUF changed"
+        case (.getOption(_, .peekOffset), .value(let offset)) where offset > 0: "SO_PEEK_OFF moved"
+        case (.getOption(_, .peerCredentials), .peerCredentials(let credentials)) where credentials.who == .process(1): "SO_PEERCRED creator"
         case (.queued(_, false), .value(let count)) where count > 0: "SIOCINQ"
         case (.queued(_, true), .value(let count)) where count > 0: "SIOCOUTQ"
         case (_, .polled(let events)) where events.contains(.hangUp): "POLLHUP"
@@ -431,9 +482,9 @@ import Testing
     /// (`POLLERR` needs a poll between a close that leaves unread bytes and the survivor's next receive: too rare
     /// here to require; `UnixSocketPollFactsTests` pins it.)
     static let expectedKinds: [UnixSocketType: Set<String>] = [
-        .stream: Set(["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLRDHUP", "POLLHUP", "short send", "files sent", "files received", "MSG_CTRUNC", "empty read", "EAGAIN", "EPIPE", "ECONNRESET", "EBADF", "probe false"]).union(binds).union(["disconnect EINVAL"]),
-        .dgram: Set(["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "EAGAIN", "EMSGSIZE", "ECONNREFUSED", "ENOTCONN", "EBADF", "probe false"]).union(binds).union(["disconnected", "SO_ERROR ECONNRESET"]),
-        .seqpacket: Set(["SCM_MAX_FD", "SO_SNDBUF changed", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLRDHUP", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "empty read", "EAGAIN", "EMSGSIZE", "EPIPE", "ECONNRESET", "EBADF", "probe false"]).union(binds).union(["disconnect EINVAL"]),
+        .stream: Set(["SCM_MAX_FD", "SO_SNDBUF changed", "SO_PEERCRED creator", "SO_PEEK_OFF moved", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLRDHUP", "POLLHUP", "short send", "files sent", "files received", "MSG_CTRUNC", "empty read", "EAGAIN", "EPIPE", "ECONNRESET", "EBADF", "probe false"]).union(binds).union(["disconnect EINVAL"]),
+        .dgram: Set(["SCM_MAX_FD", "SO_SNDBUF changed", "SO_PEERCRED creator", "SO_PEEK_OFF moved", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "EAGAIN", "EMSGSIZE", "ECONNREFUSED", "ENOTCONN", "EBADF", "probe false"]).union(binds).union(["disconnected", "SO_ERROR ECONNRESET"]),
+        .seqpacket: Set(["SCM_MAX_FD", "SO_SNDBUF changed", "SO_PEERCRED creator", "SO_PEEK_OFF moved", "SIOCINQ", "SIOCOUTQ", "POLLIN", "no POLLOUT", "select readable", "POLLRDHUP", "POLLHUP", "files sent", "files received", "MSG_TRUNC", "MSG_CTRUNC", "empty read", "EAGAIN", "EMSGSIZE", "EPIPE", "ECONNRESET", "EBADF", "probe false"]).union(binds).union(["disconnect EINVAL"]),
     ]
     static let binds: Set<String> = ["bind", "bind EINVAL", "bind ENOENT", "bind EADDRINUSE"]
 

@@ -62,6 +62,16 @@ int ipc_msg_cmsg_cloexec(void);
 /// getsockopt(SO_PEERCRED): the peer's process id, or -1.
 int ipc_peer_pid(int fd);
 
+/// getsockopt(SO_PEERCRED) whole: the peer's process id, user and group ids; 0, or -1 with errno.
+int ipc_peer_credentials(int fd, int *pid, unsigned *uid, unsigned *gid);
+
+/// In a forked child that first takes the given group and user ids (each when ≥ 0, with setresgid/setresuid): with
+/// `address` NULL, listen(fd, backlog) on the inherited socket; else connect a new socket of `type` to the address
+/// (`length` bytes) and leave it queued at the listener as the child exits. The parent waits for the child; returns
+/// its pid with *status the child's errno (0: the call succeeded), or -1 with errno when fork or wait failed.
+int ipc_child_listen_or_connect(
+    int fd, int backlog, int type, const void *address, int length, int uid, int gid, int *status);
+
 /// getpeername(2) into a sockaddr_un buffer of `*length` bytes; `*length` is updated.
 int ipc_peer_address(int fd, void *storage, int *length);
 

@@ -369,7 +369,19 @@ public struct UnixSocketBinding: ObjectBinding {
                 return .socketError(code == 0 ? nil : ErrorCode(Errno(rawValue: CInt(code)).name))
             case .type: return .value(try Syscall.socketOption(socket, SO_TYPE))
             case .sendBuffer: return .value(try Syscall.socketOption(socket, SO_SNDBUF))
+            case .peekOffset: return .value(try Syscall.socketOption(socket, SO_PEEK_OFF))
+            case .peerCredentials:
+                // Only the harness (which provisions pairs and listeners) and the run's workers make sockets here, so
+                // a pid that is no worker's is the harness's.
+                let credentials = try Syscall.peerCredentials(socket)
+                let who: UnixSocketModel.Credentials =
+                    credentials.pid == 0 ? .none : context.process(of: credentials.pid).map { .process($0) } ?? .harness
+                return .peerCredentials(.init(who: who, uid: Int(credentials.uid), gid: Int(credentials.gid)))
             }
+        case .setPeekOffset(_, let end, let value):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            try Syscall.setSocketOption(socket, SO_PEEK_OFF, CInt(truncatingIfNeeded: value))
+            return .closed
         case .setSendBuffer(_, let end, let value):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             try Syscall.setSocketOption(socket, SO_SNDBUF, CInt(truncatingIfNeeded: value))

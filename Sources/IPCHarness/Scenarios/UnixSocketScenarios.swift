@@ -140,9 +140,15 @@ public enum UnixSocketScenarios {
                     continue
                 }
                 if generator.chance(0.06) {
-                    // Socket options and queue sizes; a send buffer made smaller or larger mid-run.
+                    // Socket options and queue sizes; a send buffer made smaller or larger mid-run; the pair's
+                    // credentials (the harness's, which made it); a peek offset set (later peeks start there and
+                    // move it on, receives move it back) or disabled, and read.
                     let call: (f: String, value: JSONObject) = generator.pick([
                         ("getsockopt", ["option": "SO_ERROR"]), ("getsockopt", ["option": "SO_SNDBUF"]),
+                        ("getsockopt", ["option": "SO_PEERCRED"]),
+                        ("setsockopt", ["option": "SO_PEEK_OFF", "value": 0]),
+                        ("setsockopt", ["option": "SO_PEEK_OFF", "value": -1]),
+                        ("getsockopt", ["option": "SO_PEEK_OFF"]),
                         ("getsockopt", ["option": "SO_TYPE"]), ("ioctl", ["request": "SIOCINQ"]),
                         ("ioctl", ["request": "SIOCOUTQ"]), ("setsockopt", ["option": "SO_SNDBUF", "value": 4000]),
                         ("setsockopt", ["option": "SO_SNDBUF", "value": 60_000]),
@@ -150,6 +156,14 @@ public enum UnixSocketScenarios {
                     var value = call.value
                     value["end"] = .string(end)
                     program.append(Call(process: process, object: "s0", f: call.f, value: .object(value)))
+                    if call.value["option"] == "SO_PEEK_OFF", call.value["value"] == 0 {
+                        // Two peeks at once (drawing nothing): the second starts where the first stopped.
+                        for _ in 0..<2 {
+                            program.append(Call(
+                                process: process, object: "s0", f: "receive",
+                                value: ["end": .string(end), "max": 16, "peek": true, "nonblocking": true]))
+                        }
+                    }
                     continue
                 }
                 if generator.chance(0.04) {
@@ -240,6 +254,13 @@ public enum UnixSocketScenarios {
             // Connect again while connected (nonblocking: a full backlog EAGAIN, a closed listener ECONNREFUSED,
             // else EISCONN); never after its close, which would make a second connection.
             if generator.chance(0.25) { program.append(Call(process: client, object: "s0", f: "connect", value: ["nonblocking": true])) }
+            // SO_PEERCRED (even clients, drawing nothing so the seeds' other calls stay as they were): the listener's
+            // credentials when it connected — the harness's, or process 1's once it listened again — never its own.
+            if client % 2 == 0 {
+                program.append(Call(
+                    process: client, object: "s0", f: "getsockopt",
+                    value: ["end": .string("client-\(client)"), "option": "SO_PEERCRED"]))
+            }
             // bind: the client (unbound: it binds once, then EINVAL; to the listener's abstract name once the
             // listener closed, which it then holds), or a new socket to the listener's address (EADDRINUSE; an
             // abstract name free once the listener closed) or elsewhere.
@@ -260,9 +281,18 @@ public enum UnixSocketScenarios {
                 if generator.chance(0.15) {  // a new backlog mid-run
                     let backlog = generator.next(in: 0...2)
                     server.append(Call(process: 1, object: "s0", f: "listen", value: ["end": "listen", "backlog": .int(backlog)]))
+                    // SO_PEERCRED: the listener's credentials are now process 1's (drawing nothing).
+                    server.append(Call(
+                        process: 1, object: "s0", f: "getsockopt", value: ["end": "listen", "option": "SO_PEERCRED"]))
                 }
                 server.append(Call(process: 1, object: "s0", f: "accept", value: generator.chance(0.3) ? ["end": "listen", "nonblocking": true] : ["end": "listen"]))
             case 3..<6:
+                if sequence % 3 == 0 {
+                    // SO_PEERCRED of an accepted socket: its client's process (drawing nothing).
+                    server.append(Call(
+                        process: 1, object: "s0", f: "getsockopt",
+                        value: ["end": .string("server-\(peer)"), "option": "SO_PEERCRED"]))
+                }
                 var value: JSONObject = ["end": .string("server-\(peer)"), "max": .int(generator.next(in: 1...4000))]
                 if generator.chance(0.5) { value["nonblocking"] = true }
                 server.append(Call(process: 1, object: "s0", f: "receive", value: .object(value)))
@@ -308,6 +338,13 @@ public enum UnixSocketScenarios {
                     program.append(Call(
                         process: process, object: "s0", f: "connect",
                         value: ["end": .string("p\(process)"), "to": .string("p\(generator.next(in: 1...count))")]))
+                    if process % 2 == 1 {
+                        // SO_PEERCRED: none, connected or not — a datagram connect sets no credentials (drawing
+                        // nothing).
+                        program.append(Call(
+                            process: process, object: "s0", f: "getsockopt",
+                            value: ["end": .string("p\(process)"), "option": "SO_PEERCRED"]))
+                    }
                 case 0..<12:
                     if !connected || generator.chance(0.5) { value["to"] = .string("p\(generator.next(in: 1...count))") }
                     let size = generator.next(in: generator.pick([0...50, 51...2000]))
