@@ -8,9 +8,11 @@
 //   sigaction {"signal": SIG, "action": ACTION?}              {"old": ACTION}                           EINVAL
 //             (receiver only; ACTION "default" | "ignore" | "handler"; no "action": only asks; a handler's
 //             "flags": ["SA_RESETHAND", "SA_NODEFER", "SA_SIGINFO"]? and "mask": "all" (default) | "none")
-//   sigprocmask {"how": "unblock" | "block" | "invalid",      {"deliveries": [{"signal": SIG, …}, …]}  EINVAL
-//             "signals": [SIG, ...]} (receiver only; unblock: and block again at once; what the handler saw; the
-//             ok value may add "old": [SIG, ...], the call's signals the old mask blocked; "pthread_sigmask" alike)
+//   sigprocmask {"how": "unblock" | "block" | "setmask" |     {"deliveries": [{"signal": SIG, …}, …]}  EINVAL
+//             "invalid", "signals": [SIG, ...]} (receiver only; unblock: and block again at once; setmask: a mask
+//             blocking the set's signals and none other of the receiver's, then the old mask again; what the handler
+//             saw; the ok value may add "old": [SIG, ...], the call's signals the old mask blocked; no "signals": a
+//             NULL set, only asking — any how, ok, "old" then holding every pending signal; "pthread_sigmask" alike)
 //   sigsuspend {"signals": [SIG, ...]} (receiver only)         {"signal": SIG, "code": …, …} (what the   EINTR
 //                                                              handler saw; the call itself returns -1 EINTR),
 //                                                              or {"deliveries": [...]} when handlers nested
@@ -79,7 +81,11 @@ extension SignalModel {
             try requireReceiver(call, doing: "unblocks")
             let how = try call.value.required("how").text("how")
             guard let change = MaskChange(rawValue: how) else {
-                throw ModelError("field 'how' must be \"unblock\", \"block\" or \"invalid\", not \"\(how)\" (SIG_SETMASK and the old mask are not modelled)")
+                throw ModelError("field 'how' must be \"unblock\", \"block\", \"setmask\" or \"invalid\", not \"\(how)\"")
+            }
+            // No "signals" (or null): a NULL set, only asking for the old mask.
+            if case .object(let fields)? = call.value, fields["signals"] == nil || fields["signals"] == .null {
+                return .maskQuery(process: call.process, change: change, call: MaskCall(rawValue: call.f)!)
             }
             return .sigprocmask(process: call.process, change: change, signals: try Self.waitSet(call.value), call: MaskCall(rawValue: call.f)!)
         case "sigsuspend":
@@ -159,10 +165,11 @@ extension SignalModel {
                 try Self.signal(value, field: "signals")
             }
             return .pendingSignals(Set(signals).sorted())
-        case (.ok(let value), .sigprocmask):
-            let deliveries = try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
-                try Self.delivery(from: value)
-            }
+        case (.ok(nil), .maskQuery):
+            return .deliveries([])
+        case (.ok(let value), .sigprocmask), (.ok(let value), .maskQuery):
+            let deliveries = try (input.isMaskQuery ? value.optional("deliveries") ?? .array([]) : value.required("deliveries"))
+                .elements("deliveries").map { (value) throws(ModelError) in try Self.delivery(from: value) }
             guard case .object(let fields) = value, let old = fields["old"] else { return .deliveries(deliveries) }
             let signals = try old.elements("old").map { (value) throws(ModelError) in try Self.signal(value, field: "old") }
             return .maskChanged(deliveries: deliveries, old: Set(signals).sorted())
@@ -214,6 +221,8 @@ extension SignalModel {
             ])
         case .sigprocmask(_, let change, let signals, let call):
             return (call.rawValue, ["how": .string(change.rawValue), "signals": .array(signals.map(Self.json))])
+        case .maskQuery(_, let change, let call):
+            return (call.rawValue, ["how": .string(change.rawValue)])
         case .sigsuspend(_, let signals):
             return ("sigsuspend", ["signals": .array(signals.map(Self.json))])
         case .sigaction(_, let signal, let action, let flags):
@@ -361,8 +370,17 @@ extension SignalModel.Input {
     public var process: Int {
         switch self {
         case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _),
-            .signalfdReadiness(let process, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .sigsuspend(let process, _),
+            .signalfdReadiness(let process, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
+            .sigsuspend(let process, _),
             .pause(let process), .pauseUnblocking(let process, _), .exit(let process): process
         }
+    }
+}
+
+extension SignalModel.Input {
+    /// A `sigprocmask` without a set.
+    var isMaskQuery: Bool {
+        if case .maskQuery = self { return true }
+        return false
     }
 }

@@ -58,6 +58,9 @@
 ///   `sig_ignored` never ignores a blocked signal). It reports the old action; `EINVAL` for 0, 32 and 33 (glibc's
 ///   own), numbers past 64, and a new action for `SIGKILL` or `SIGSTOP` (asking theirs is allowed)
 ///   (`KernelSignalFactsTests+Actions`). See `SignalModel+Actions.swift`.
+/// - `sigprocmask` with `SIG_SETMASK` (and the old mask back at once) delivers every pending signal its set leaves out,
+///   as an unblock of them does; `SIGKILL` and `SIGSTOP` in any set are dropped; a bad `how` fails `EINVAL` given a
+///   set, and with no set any `how` only reports the old mask (`SignalMaskFactsTests`). See `SignalModel+Mask.swift`.
 /// - When `sigprocmask` or `sigsuspend` unblocks pending signals, their handlers run as the kernel's delivery loop
 ///   stacks them: with the recording handler's full `sa_mask` one after another in the dequeue order, with an empty
 ///   one nested and in reverse (`SA_NODEFER` lets a signal nest into its own handler); `SA_RESETHAND` sets the action
@@ -132,6 +135,9 @@ public struct SignalModel: TraceModel {
         case sigaction(process: Int, signal: Int, action: Action?, flags: HandlerFlags = .recording)
         /// `sigprocmask` by the receiver on `signals` of its set (see ``MaskChange``).
         case sigprocmask(process: Int, change: MaskChange, signals: [Int], call: MaskCall = .process)
+        /// `sigprocmask` (or `pthread_sigmask`) by the receiver with no set, only asking for the old mask: the kernel
+        /// does not look at `change` then (measured: a bad `how` succeeds).
+        case maskQuery(process: Int, change: MaskChange, call: MaskCall = .process)
         /// `sigsuspend` by the receiver with `signals` of its set unblocked: what the handler saw.
         case sigsuspend(process: Int, signals: [Int])
         /// `pause` by the receiver, the object's signals blocked: only a signal outside them ends it (`EINTR`).
@@ -266,6 +272,7 @@ public struct SignalModel: TraceModel {
         if case .sigprocmask(_, let change, let signals, _) = input {
             return maskSteps(state, change: change, signals: signals, output: output)
         }
+        if case .maskQuery = input { return output.map { Self.allowsQuery($0, in: state) } ?? true ? [.completed(state)] : [] }
         if case .sigsuspend(_, let signals) = input {
             return suspendSteps(state, signals: signals, output: output)
         }
@@ -397,7 +404,7 @@ public struct SignalModel: TraceModel {
             return nil  // several steps: see signalfdSteps
         case .sigaction(_, let signal, let action, let flags):
             return setAction(state, signal: signal, action: action, flags: flags)
-        case .sigprocmask, .sigsuspend:
+        case .sigprocmask, .maskQuery, .sigsuspend:
             return maskOutcome(input, in: state)
         case .pause:
             return nil  // it never completes by itself: only a signal outside the object ends it
@@ -490,7 +497,9 @@ public struct SignalModel: TraceModel {
                 + (action == .handler && flags != .recording ? " \(flags)" : "")
         case .sigprocmask(_, let change, let signals, let maskCall):
             call = "\(maskCall.rawValue) \(change.rawValue) {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
-                + (change == .unblock ? " and block again" : "")
+                + (change == .unblock ? " and block again" : change == .setmask ? " and the old mask again" : "")
+        case .maskQuery(_, let change, let maskCall):
+            call = "\(maskCall.rawValue) \(change.rawValue) without a set (asking)"
         case .sigsuspend(_, let signals):
             call = "sigsuspend unblocking {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .pause:

@@ -145,6 +145,62 @@ int ipc_change_mask(int how, int per_thread, const int *signals, int count, unsi
     return copy_records(signo, code, pid, value, capacity);
 }
 
+/// The `how` for a code of the shims: 0 SIG_BLOCK, 1 SIG_UNBLOCK, 3 SIG_SETMASK, anything else none of the three.
+static int how_of(int code) {
+    switch (code) {
+    case 0: return SIG_BLOCK;
+    case 1: return SIG_UNBLOCK;
+    case 3: return SIG_SETMASK;
+    default: return SIG_BLOCK + SIG_UNBLOCK + SIG_SETMASK + 100;
+    }
+}
+
+static void mask_bits(const sigset_t *mask, unsigned long long *bits) {
+    *bits = 0;
+    for (int other = 1; other <= 64 && other < NSIG; other++) {
+        if (sigismember(mask, other) == 1) *bits |= 1ULL << (other - 1);
+    }
+}
+
+/// sigprocmask, or pthread_sigmask with `per_thread` (which returns its error instead of setting errno).
+static int change_mask(int per_thread, int how, const sigset_t *set, sigset_t *old) {
+    if (!per_thread) return sigprocmask(how, set, old);
+    int error = pthread_sigmask(how, set, old);
+    if (error == 0) return 0;
+    errno = error;
+    return -1;
+}
+
+int ipc_set_mask_briefly(int per_thread, const int *blocked, int count, const int *released, int released_count,
+    unsigned long long *old_bits, int *signo, int *code, int *pid, int *value, int capacity) {
+    sigset_t mask, old;
+    if (sigprocmask(SIG_BLOCK, NULL, &mask) == -1) return -1;
+    for (int index = 0; index < released_count; index++) {
+        if (sigdelset(&mask, released[index]) == -1) return -1;
+    }
+    for (int index = 0; index < count; index++) {
+        if (sigaddset(&mask, blocked[index]) == -1) return -1;
+    }
+    recorded_count = 0;
+    // The kernel delivers what is pending and now unblocked on the way back from this call.
+    if (change_mask(per_thread, SIG_SETMASK, &mask, &old) == -1) return -1;
+    if (sigprocmask(SIG_SETMASK, &old, NULL) == -1) return -1;
+    mask_bits(&old, old_bits);
+    return copy_records(signo, code, pid, value, capacity);
+}
+
+int ipc_mask_without_set(int how, int per_thread, unsigned long long *old_bits) {
+    sigset_t old;
+    if (change_mask(per_thread, how_of(how), NULL, &old) == -1) return -1;
+    mask_bits(&old, old_bits);
+    return 0;
+}
+
+int ipc_rt_sigprocmask_unreadable_set(int how) {
+    // glibc's wrapper reads the set itself (for its own signals), so only the raw call reaches the kernel with it.
+    return (int)syscall(SYS_rt_sigprocmask, how_of(how), (const void *)8, NULL, (size_t)8);
+}
+
 int ipc_pause_unblocking(const int *signals, int count, int *signo, int *code, int *pid, int *value, int capacity) {
     sigset_t set;
     if (make_set(&set, signals, count) == -1) return -1;

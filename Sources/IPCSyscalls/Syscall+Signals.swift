@@ -115,6 +115,35 @@ extension Syscall {
         return (Set((1...64).filter { bits & (1 << UInt64($0 - 1)) != 0 }.map(Int32.init)), seen)
     }
 
+    /// `SIG_SETMASK` (`pthread_sigmask`'s when `perThread`) to the calling thread's mask less `releasing` plus
+    /// `blocking`, then the old mask back at once: the old mask, and what the recording handler saw in between (the
+    /// pending signals the new mask unblocks, delivered on the way back from the first call). No fault is injected.
+    ///
+    /// The corresponding C functions are `sigprocmask` and `pthread_sigmask`.
+    public static func setSignalMaskBriefly(perThread: Bool, blocking: [Int32], releasing: [Int32]) throws(Errno) -> (old: Set<Int32>, seen: [SignalInfo]) {
+        var bits: UInt64 = 0
+        let seen = try recorded(.sigprocmask) { numbers, codes, pids, values, capacity in
+            ipc_set_mask_briefly(perThread ? 1 : 0, blocking, CInt(blocking.count), releasing, CInt(releasing.count), &bits,
+                numbers, codes, pids, values, capacity)
+        }
+        return (signals(of: bits), seen)
+    }
+
+    /// `sigprocmask` (`pthread_sigmask` when `perThread`) with no set, only asking for the old mask: `how` 0 block,
+    /// 1 unblock, 3 set, anything else none of the three (the kernel looks at `how` only with a set).
+    ///
+    /// The corresponding C functions are `sigprocmask` and `pthread_sigmask`.
+    public static func signalMaskWithoutSet(how: CInt, perThread: Bool) throws(Errno) -> Set<Int32> {
+        var bits: UInt64 = 0
+        _ = try perform(.sigprocmask, retryOnInterrupt: false) { _ in ipc_mask_without_set(how, perThread ? 1 : 0, &bits) }
+        return signals(of: bits)
+    }
+
+    /// The signals whose bits (`signal - 1`) are set in a mask.
+    private static func signals(of bits: UInt64) -> Set<Int32> {
+        Set((1...64).filter { bits & (1 << UInt64($0 - 1)) != 0 }.map(Int32.init))
+    }
+
     /// `pause` with `signals` unblocked for it (unblocked, then blocked again after): the signals the recording
     /// handler saw meanwhile; `EINTR` when it saw none. No fault is injected into it.
     ///
@@ -143,7 +172,8 @@ extension Syscall {
         try perform(.pause, retryOnInterrupt: false) { _ in Glibc.pause() }
     }
 
-    /// `sigprocmask` with a `how` that is none of the three: `EINVAL` (the kernel checks it before the set).
+    /// `sigprocmask` with a `how` that is none of the three and a set: `EINVAL` (the kernel reads the set first, then
+    /// checks `how`; without a set it never looks at `how`).
     public static func changeSignalMaskWithInvalidHow(_ signals: [Int32]) throws(Errno) {
         _ = try perform(.sigprocmask, retryOnInterrupt: false) { _ in ipc_sigprocmask_invalid_how(signals, CInt(signals.count)) }
     }

@@ -253,6 +253,9 @@ import Testing
         case handler(String, flags: Int)
         /// `sigprocmask` unblocking (and blocking again) those of the set whose action would not end the receiver.
         case unblock([String])
+        /// `SIG_SETMASK` keeping the set blocked — and every signal whose action would end the receiver — releasing
+        /// the rest, then the old mask again (`pthread_sigmask` for an odd number kept).
+        case setmask([String])
         /// A handler for the first signal, a `kill` of it, then `sigsuspend` unblocking it and those of the set whose
         /// action would not end the receiver: never asleep for ever.
         case handledThenSuspend(String, [String])
@@ -275,6 +278,7 @@ import Testing
             case .sigaction(let signal, let action): "sigaction(\(signal), \(action ?? "asking"))"
             case .handler(let signal, let flags): "sigaction(\(signal), handler \(KernelSignalFactsTests.handlerValue(signal, flags: flags)))"
             case .unblock(let set): "unblock(\(set))"
+            case .setmask(let set): "setmask(\(set))"
             case .handledThenSuspend(let signal, let set): "handler(\(signal)), kill(\(signal)), sigsuspend(\(set))"
             case .wait(let set): "wait(\(set))"
             case .pending: "sigpending"
@@ -296,6 +300,7 @@ import Testing
             Operation.sigaction(signal, [nil, "default", "ignore", "handler"][action])
         }.eraseToAny(),
         Gen.int(in: 1...15).map { (mask: Int) -> Operation in Operation.unblock(subset(mask)) }.eraseToAny(),
+        Gen.int(in: 0...15).map { (mask: Int) -> Operation in Operation.setmask(subset(mask)) }.eraseToAny(),
         zip(signalName, Gen.int(in: 0...7)).map { (signal: String, flags: Int) -> Operation in Operation.handler(signal, flags: flags) }.eraseToAny(),
         zip(Gen.int(in: 0...3), Gen.int(in: 0...15)).map { (sent: Int, mask: Int) -> Operation in
             Operation.handledThenSuspend(names[sent], subset(mask | (1 << sent)))
@@ -348,6 +353,10 @@ import Testing
                     let f = unblocked.count % 2 == 1 ? "pthread_sigmask" : "sigprocmask"
                     let value: JSONValue = ["how": "unblock", "signals": .array(unblocked.map { .string($0) })]
                     return unblocked.isEmpty ? [] : [(f, value)]
+                case .setmask(let set):
+                    let kept = Self.names.filter { set.contains($0) || !harmless($0) }
+                    let f = kept.count % 2 == 1 ? "pthread_sigmask" : "sigprocmask"
+                    return [(f, ["how": "setmask", "signals": .array(kept.map { .string($0) })])]
                 case .handledThenSuspend(let signal, let set):
                     actions[signal] = "handler"
                     resetting.remove(signal)

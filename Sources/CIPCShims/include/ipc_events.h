@@ -55,6 +55,21 @@ int ipc_pause_unblocking(const int *signals, int count, int *signo, int *code, i
 int ipc_change_mask(int how, int per_thread, const int *signals, int count, unsigned long long *old_bits, int *signo, int *code,
     int *pid, int *value, int capacity);
 
+/// SIG_SETMASK (pthread_sigmask with `per_thread`) to the calling thread's mask less `released[0..<released_count]`
+/// plus `blocked[0..<count]`, then the old mask back at once: fills the arrays as ipc_unblock_briefly does (what the
+/// new mask unblocks and is pending is delivered on the way back from the first call). Writes the old mask, bit
+/// `signal - 1` per blocked signal, to `*old_bits`. The records' count, or -1 with errno.
+int ipc_set_mask_briefly(int per_thread, const int *blocked, int count, const int *released, int released_count,
+    unsigned long long *old_bits, int *signo, int *code, int *pid, int *value, int capacity);
+
+/// sigprocmask (pthread_sigmask with `per_thread`) with a NULL set: `how` 0 SIG_BLOCK, 1 SIG_UNBLOCK, 3 SIG_SETMASK,
+/// anything else a `how` that is none of the three. Writes the old mask's bits to `*old_bits`. 0, or -1 with errno.
+int ipc_mask_without_set(int how, int per_thread, unsigned long long *old_bits);
+
+/// The raw rt_sigprocmask with `how` (as above) and a set the kernel cannot read, asking nothing back: tells whether
+/// the kernel reads the set before it checks `how`. What the call returned, with errno.
+int ipc_rt_sigprocmask_unreadable_set(int how);
+
 /// sigqueue(pid, signal, {.sival_int = value}).
 int ipc_sigqueue(int pid, int signal, int value);
 

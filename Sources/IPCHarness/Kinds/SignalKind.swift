@@ -214,12 +214,19 @@ struct SignalBinding: ObjectBinding {
             }
             let old = try KernelSignals.setAction(Int32(clamping: signal), to: how, flags: handlerFlags)
             return .previousAction(old == .standard ? .standard : old == .ignore ? .ignore : .handler)
+        case .sigprocmask(_, .setmask, let signals, let call):
+            return try setMaskBriefly(keeping: signals, call: call)
+        case .maskQuery(_, let change, let call):
+            // No set: the kernel does not look at `how`; the old mask's part that is the object's.
+            let how: CInt = switch change { case .block: 0; case .unblock: 1; case .setmask: 3; case .invalid: 2 }
+            let old = try KernelSignals.maskWithoutSet(how: how, perThread: call == .thread)
+            return .maskChanged(deliveries: [], old: received.filter(old.contains).map(Int.init).sorted())
         case .sigprocmask(_, let change, let signals, .thread):
             // pthread_sigmask, asked for the old mask too: reported for the call's signals only (the worker's own
             // blocked signals are no business of the object).
             let numbers = try ownSignals(signals, doing: "unblock")
             if change == .unblock { try refuseFatalActions(numbers, suspending: false) }
-            let how: CInt = switch change { case .block: 0; case .unblock: 1; case .invalid: 2 }
+            let how: CInt = switch change { case .block: 0; case .unblock: 1; case .invalid, .setmask: 2 }
             let (old, seen) = try KernelSignals.changeMask(how: how, perThread: true, numbers)
             return .maskChanged(deliveries: seen.map(delivery), old: Set(numbers.filter(old.contains)).map(Int.init).sorted())
         case .sigprocmask(_, let change, let signals, .process):
@@ -234,6 +241,8 @@ struct SignalBinding: ObjectBinding {
             case .unblock:
                 try refuseFatalActions(numbers, suspending: false)
                 return .deliveries(try KernelSignals.unblockBriefly(numbers).map(delivery))
+            case .setmask:
+                return try setMaskBriefly(keeping: signals, call: .process)
             }
         case .sigsuspend(_, let signals):
             let numbers = try ownSignals(signals, doing: "sigsuspend on")
@@ -269,6 +278,17 @@ struct SignalBinding: ObjectBinding {
 
     /// `signals` as numbers, when all are the object's own (blocked) ones: unblocking any other could run the
     /// harness's or the runtime's handlers, or a default action, at the wrong moment.
+    /// `SIG_SETMASK` to a mask that keeps `signals` blocked and releases the object's others (the worker's own
+    /// signals as they were), then the old mask again: what the handlers saw, and the old mask for the call's signals
+    /// only (the worker's own blocked signals are no business of the object).
+    func setMaskBriefly(keeping signals: [Int], call: SignalModel.MaskCall) throws(Errno) -> SignalModel.Output {
+        let numbers = try ownSignals(signals, doing: "keep blocked")
+        let released = received.filter { !numbers.contains($0) }
+        try refuseFatalActions(released, suspending: false)
+        let (old, seen) = try KernelSignals.setMaskBriefly(perThread: call == .thread, blocking: numbers, releasing: released)
+        return .maskChanged(deliveries: seen.map(delivery), old: Set(numbers.filter(old.contains)).map(Int.init).sorted())
+    }
+
     func ownSignals(_ signals: [Int], doing what: String) throws(Errno) -> [Int32] {
         let numbers = signals.map { Int32(clamping: $0) }
         guard numbers.allSatisfy(received.contains) else {

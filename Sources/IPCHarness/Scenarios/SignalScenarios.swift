@@ -60,7 +60,7 @@ public enum SignalScenarios {
         makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true) })
 
     /// Its robust twin: `signal-robust-actions`' workload with handlers drawn with `SA_RESETHAND`, `SA_NODEFER` and an
-    /// empty `sa_mask`: unblocking (`sigprocmask` or `pthread_sigmask`) runs them nested (in reverse) or one after
+    /// empty `sa_mask`: unblocking (`sigprocmask` or `pthread_sigmask`, `SIG_UNBLOCK` or `SIG_SETMASK`) runs them nested (in reverse) or one after
     /// another, a reset handler's signal meets `SIG_DFL` afterwards, and the receiver asks the action of a reset one
     /// after unblocking it.
     public static let handlerFlags = Scenario.real(
@@ -224,9 +224,14 @@ public enum SignalScenarios {
                 let unblocked: JSONValue = .array(names.map { .string($0) })
                 // With handler flags, half the unblocks are pthread_sigmask's (which reports the old mask).
                 let maskCall = handlerFlags && generator.chance(0.5) ? "pthread_sigmask" : "sigprocmask"
+                // With handler flags, every other sequence unblocks them by SIG_SETMASK instead, keeping the rest
+                // blocked (no draw: the rest of the workload is what it was).
+                let maskValue: JSONValue = handlerFlags && sequence % 2 == 1
+                    ? ["how": "setmask", "signals": .array(signals.filter { !names.contains($0) }.map { .string($0) })]
+                    : ["how": "unblock", "signals": unblocked]
                 receiver.append(suspend
                     ? Call(process: 1, object: "sig1", f: "sigsuspend", value: ["signals": unblocked])
-                    : Call(process: 1, object: "sig1", f: maskCall, value: ["how": "unblock", "signals": unblocked]))
+                    : Call(process: 1, object: "sig1", f: maskCall, value: maskValue))
                 // Any reset handler among them may have run: its action is SIG_DFL or still the handler.
                 let reset = names.filter { resetting.contains($0) }
                 for signal in reset where signal != "SIGWINCH" { set[signal] = "unknown" }

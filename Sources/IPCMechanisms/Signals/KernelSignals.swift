@@ -87,6 +87,18 @@ public enum KernelSignals {
         try Syscall.changeSignalMask(how: how, perThread: perThread, signals)
     }
 
+    /// `SIG_SETMASK` (`pthread_sigmask`'s when `perThread`) to the mask less `releasing` plus `blocking`, then the old
+    /// mask back at once: the old mask and what the recording handler saw in between.
+    public static func setMaskBriefly(perThread: Bool, blocking: [Int32], releasing: [Int32]) throws(Errno) -> (old: Set<Int32>, seen: [SignalInfo]) {
+        try Syscall.setSignalMaskBriefly(perThread: perThread, blocking: blocking, releasing: releasing)
+    }
+
+    /// `sigprocmask` (`pthread_sigmask` when `perThread`) with no set: the old mask (`how` 0 block, 1 unblock, 3 set,
+    /// else invalid, which the kernel does not look at without a set).
+    public static func maskWithoutSet(how: CInt, perThread: Bool) throws(Errno) -> Set<Int32> {
+        try Syscall.signalMaskWithoutSet(how: how, perThread: perThread)
+    }
+
     /// `pause` with `signals` unblocked for it: what the recording handler saw (`EINTR`: nothing).
     public static func pause(unblocking signals: [Int32]) throws(Errno) -> [SignalInfo] {
         try Syscall.pauseUnblocking(signals)
