@@ -45,7 +45,7 @@ extension SignalModel {
                 var next = after
                 next.actions[signal] = flags.resetHand ? .standard : .handler
                 var blocked = loop.blocked
-                if flags.masksAll { blocked.formUnion(loop.signals) }
+                blocked.formUnion(flags.blocking(loop.signals))
                 if !flags.noDefer { blocked.insert(signal) }
                 let restores = loop.suspending && loop.stack.isEmpty ? Set(loop.signals) : loop.blocked
                 next.loop?.stack.append(HandlerFrame(delivery: delivery, restores: restores))

@@ -7,7 +7,7 @@
 //   killpg    {"signal": SIG}: to the receiver's group        (none)                                    EINVAL, ESRCH
 //   sigaction {"signal": SIG, "action": ACTION?}              {"old": ACTION}                           EINVAL
 //             (receiver only; ACTION "default" | "ignore" | "handler"; no "action": only asks; a handler's
-//             "flags": ["SA_RESETHAND", "SA_NODEFER", "SA_SIGINFO"]? and "mask": "all" (default) | "none")
+//             "flags": ["SA_RESETHAND", "SA_NODEFER", "SA_SIGINFO"]? and "mask": "all" (default) | "none" | [SIG, ...])
 //   sigprocmask {"how": "unblock" | "block" | "setmask" |     {"deliveries": [{"signal": SIG, …}, …]}  EINVAL
 //             "invalid", "signals": [SIG, ...]} (receiver only; unblock: and block again at once; setmask: a mask
 //             blocking the set's signals and none other of the receiver's, then the old mask again; what the handler
@@ -229,7 +229,8 @@ extension SignalModel {
             var object: JSONObject = ["signal": Self.json(signal)]
             if let action { object["action"] = .string(action.rawValue) }
             if action == .handler, !flags.names.isEmpty { object["flags"] = .array(flags.names.map { .string($0) }) }
-            if action == .handler, !flags.masksAll { object["mask"] = "none" }
+            if action == .handler, let signals = flags.maskSignals { object["mask"] = .array(signals.map(Self.json)) }
+            else if action == .handler, !flags.masksAll { object["mask"] = "none" }
             return ("sigaction", .object(object))
         case .pause:
             return ("pause", nil)
@@ -271,8 +272,14 @@ extension SignalModel {
         let names = try value.optional("flags").map { (value) throws(ModelError) in
             try value.elements("flags").map { (value) throws(ModelError) in try value.text("flags") }
         } ?? []
-        let mask = try value.optional("mask").map { (value) throws(ModelError) in try value.text("mask") }
-        guard action == .handler || (names.isEmpty && mask == nil) else {
+        let maskValue = try value.optional("mask")
+        // A list names the signals a partial sa_mask blocks (the kernel drops SIGKILL and SIGSTOP from it).
+        var listed: [Int]? = nil
+        if case .array(let elements)? = maskValue {
+            listed = Set(try elements.map { (value) throws(ModelError) in try Self.signal(value, field: "mask") }).subtracting(unblockable).sorted()
+        }
+        let mask = listed == nil ? try maskValue.map { (value) throws(ModelError) in try value.text("mask") } : nil
+        guard action == .handler || (names.isEmpty && maskValue == nil) else {
             throw ModelError("sigaction: 'flags' and 'mask' belong to a handler (\"action\": \"handler\")")
         }
         var flags = HandlerFlags.recording
@@ -288,8 +295,9 @@ extension SignalModel {
         switch mask {
         case nil, "all"?: break
         case "none"?: flags.masksAll = false
-        case let other?: throw ModelError("sigaction: 'mask' must be \"all\" or \"none\", not \"\(other)\" (a mask blocking some of the object's signals is not modelled)")
+        case let other?: throw ModelError("sigaction: 'mask' must be \"all\", \"none\" or a list of signals, not \"\(other)\"")
         }
+        if let listed { flags = HandlerFlags(resetHand: flags.resetHand, noDefer: flags.noDefer, masksAll: false, maskSignals: listed.isEmpty ? nil : listed) }
         return flags
     }
 

@@ -63,7 +63,7 @@
 ///   set, and with no set any `how` only reports the old mask (`SignalMaskFactsTests`). See `SignalModel+Mask.swift`.
 /// - When `sigprocmask` or `sigsuspend` unblocks pending signals, their handlers run as the kernel's delivery loop
 ///   stacks them: with the recording handler's full `sa_mask` one after another in the dequeue order, with an empty
-///   one nested and in reverse (`SA_NODEFER` lets a signal nest into its own handler); `SA_RESETHAND` sets the action
+///   one nested and in reverse, with a partial one its signals after it and the others nested (`SA_NODEFER` lets a signal nest into its own handler); `SA_RESETHAND` sets the action
 ///   back to `SIG_DFL` as the handler is delivered (`KernelSignalFactsTests+Handlers`). See `SignalModel+Handlers.swift`.
 public struct SignalModel: TraceModel {
     public static let name = "signal"

@@ -67,13 +67,17 @@ static int copy_records(int *signo, int *code, int *pid, int *value, int capacit
     return count;
 }
 
-int ipc_sigaction(int signal, int action, int *old) {
+int ipc_sigaction(int signal, int action, int *old) { return ipc_sigaction_masking(signal, action, NULL, -1, old); }
+
+int ipc_sigaction_masking(int signal, int action, const int *mask, int mask_count, int *old) {
     struct sigaction new_action = {0}, previous = {0};
     int kind = action < 0 ? -1 : action & 0xf;
     if (kind == 2) {
         // By default every signal is blocked while it runs: one handler at a time, so they run (and record) in the
         // kernel's dequeue order; with an empty mask the kernel nests them, and they record in reverse (measured).
-        if (action & IPC_HANDLER_EMPTY_MASK) sigemptyset(&new_action.sa_mask);
+        if (mask_count >= 0) {
+            if (make_set(&new_action.sa_mask, mask, mask_count) == -1) return -1;
+        } else if (action & IPC_HANDLER_EMPTY_MASK) sigemptyset(&new_action.sa_mask);
         else sigfillset(&new_action.sa_mask);
         new_action.sa_sigaction = record_signal;
         new_action.sa_flags = SA_SIGINFO | (action & IPC_HANDLER_RESETHAND ? SA_RESETHAND : 0)
@@ -87,6 +91,12 @@ int ipc_sigaction(int signal, int action, int *old) {
     int masked = 0;
     for (int other = 1; other < NSIG; other++) masked += sigismember(&previous.sa_mask, other) == 1;
     if (*old == 2 && masked == 0) *old |= IPC_HANDLER_EMPTY_MASK;
+    // sigfillset leaves out glibc's own two signals and the kernel SIGKILL and SIGSTOP: anything less is partial.
+    sigset_t full;
+    sigfillset(&full);
+    int most = 0;
+    for (int other = 1; other < NSIG; other++) most += other != SIGKILL && other != SIGSTOP && sigismember(&full, other) == 1;
+    if (*old == 2 && masked > 0 && masked < most) *old |= IPC_HANDLER_PARTIAL_MASK;
     if (previous.sa_flags & SA_RESETHAND) *old |= IPC_HANDLER_RESETHAND;
     if (previous.sa_flags & SA_NODEFER) *old |= IPC_HANDLER_NODEFER;
     return 0;

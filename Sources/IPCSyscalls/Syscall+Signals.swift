@@ -64,8 +64,10 @@ extension Syscall {
     /// one. No fault is injected into it.
     ///
     /// The corresponding C function is `sigaction`.
-    public static func setSignalAction(_ signal: Int32, to action: SignalAction?, flags: HandlerFlags = []) throws(Errno) -> SignalAction {
-        try exchangeSignalAction(signal, to: action, flags: flags).action
+    public static func setSignalAction(_ signal: Int32, to action: SignalAction?, flags: HandlerFlags = [], mask: [Int32]? = nil)
+        throws(Errno) -> SignalAction
+    {
+        try exchangeSignalAction(signal, to: action, flags: flags, mask: mask).action
     }
 
     /// The recording handler's `sigaction` flags and mask, beyond `SA_SIGINFO` (which it always has).
@@ -78,16 +80,21 @@ extension Syscall {
         public static let noDefer = HandlerFlags(rawValue: IPC_HANDLER_NODEFER)
         /// An empty `sa_mask` (the recording handler's is full otherwise): other signals may nest into it.
         public static let emptyMask = HandlerFlags(rawValue: IPC_HANDLER_EMPTY_MASK)
+        /// Reported only: an `sa_mask` blocking some signals and not others (set with `mask:`).
+        public static let partialMask = HandlerFlags(rawValue: IPC_HANDLER_PARTIAL_MASK)
     }
 
     /// ``setSignalAction(_:to:flags:)``, also reporting the old handler's flags (empty for `SIG_DFL` and `SIG_IGN`
     /// unless set with them). The corresponding C function is `sigaction`.
-    public static func exchangeSignalAction(_ signal: Int32, to action: SignalAction?, flags: HandlerFlags = [])
+    /// A handler's `mask`, when given, is its `sa_mask` exactly (otherwise full, or empty with `.emptyMask`).
+    public static func exchangeSignalAction(_ signal: Int32, to action: SignalAction?, flags: HandlerFlags = [], mask: [Int32]? = nil)
         throws(Errno) -> (action: SignalAction, flags: HandlerFlags)
     {
         var old: CInt = 0
         let request = action.map { $0 == .handler ? $0.rawValue | flags.rawValue : $0.rawValue } ?? -1
-        _ = try perform(.sigaction, retryOnInterrupt: false) { _ in ipc_sigaction(signal, request, &old) }
+        _ = try perform(.sigaction, retryOnInterrupt: false) { _ in
+            ipc_sigaction_masking(signal, request, mask ?? [], mask.map { CInt($0.count) } ?? -1, &old)
+        }
         return (SignalAction(rawValue: old & 0xf) ?? .handler, HandlerFlags(rawValue: old & ~0xf))
     }
 

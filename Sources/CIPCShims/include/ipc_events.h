@@ -24,12 +24,17 @@ int ipc_block_signals(const int *signals, int count, int block);
 #define IPC_HANDLER_NODEFER 0x20
 /// The handler's `sa_mask` empty instead of full.
 #define IPC_HANDLER_EMPTY_MASK 0x40
+/// Reported only: the old handler's `sa_mask` blocks some signals and not others.
+#define IPC_HANDLER_PARTIAL_MASK 0x80
 
 /// sigaction(signal) setting SIG_DFL (`action` 0), SIG_IGN (1) or a handler that records each signal's siginfo
 /// (2; SA_SIGINFO, every signal blocked while it runs unless `IPC_HANDLER_EMPTY_MASK`, with `SA_RESETHAND` and
 /// `SA_NODEFER` for the bits above), or only asking (-1); writes the old action as 0, 1 or 2 (any other function: 2)
 /// with the old handler's bits to `*old`. 0, or -1 with errno.
 int ipc_sigaction(int signal, int action, int *old);
+
+/// ipc_sigaction whose handler's `sa_mask` is `mask[0..<mask_count]` (with `mask_count` negative: as `action` says).
+int ipc_sigaction_masking(int signal, int action, const int *mask, int mask_count, int *old);
 
 /// sigprocmask(SIG_UNBLOCK) of `signals[0..<count]` then SIG_BLOCK again: fills up to `capacity` entries of each array
 /// with what the recording handler saw in between (the pending ones delivered on the way back from the first call),

@@ -212,7 +212,8 @@ struct SignalBinding: ObjectBinding {
             if action != nil {
                 if action == .handler && flags.resetHand { oneShotHandlers.insert(signal) } else { oneShotHandlers.remove(signal) }
             }
-            let old = try KernelSignals.setAction(Int32(clamping: signal), to: how, flags: handlerFlags)
+            let mask = action == .handler ? flags.maskSignals?.map { Int32(clamping: $0) } : nil
+            let old = try KernelSignals.setAction(Int32(clamping: signal), to: how, flags: handlerFlags, mask: mask)
             return .previousAction(old == .standard ? .standard : old == .ignore ? .ignore : .handler)
         case .sigprocmask(_, .setmask, let signals, let call):
             return try setMaskBriefly(keeping: signals, call: call)
@@ -309,7 +310,7 @@ struct SignalBinding: ObjectBinding {
                 BindingFailure.abandon("unblocking \(SignalModel.name(of: Int(signal))) with its default action would end the receiver")
             }
         }
-        let runsOne = suspending && flags.values.allSatisfy { !$0.contains(.emptyMask) }
+        let runsOne = suspending && flags.values.allSatisfy { !$0.contains(.emptyMask) && !$0.contains(.partialMask) }
         guard !runsOne else { return }
         let pending = KernelSignals.pendingSets()
         for (signal, handlerFlags) in flags where handlerFlags.contains(.resetHand) && !SignalModel.ignoredByDefault.contains(Int(signal)) {

@@ -60,12 +60,12 @@ public enum SignalScenarios {
         makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true) })
 
     /// Its robust twin: `signal-robust-actions`' workload with handlers drawn with `SA_RESETHAND`, `SA_NODEFER` and an
-    /// empty `sa_mask`: unblocking (`sigprocmask` or `pthread_sigmask`, `SIG_UNBLOCK` or `SIG_SETMASK`) runs them nested (in reverse) or one after
+    /// empty or partial `sa_mask`: unblocking (`sigprocmask` or `pthread_sigmask`, `SIG_UNBLOCK` or `SIG_SETMASK`) runs them nested (in reverse) or one after
     /// another, a reset handler's signal meets `SIG_DFL` afterwards, and the receiver asks the action of a reset one
     /// after unblocking it.
     public static let handlerFlags = Scenario.real(
         name: "signal-robust-handler-flags", kind: SignalKind.self, implementation: "kernel.signal",
-        summary: "robust twin of signal-fragile-resethand-rearmed: handlers with SA_RESETHAND, SA_NODEFER or an empty sa_mask, unblocked (nested) and sigsuspended, their actions asked after",
+        summary: "robust twin of signal-fragile-resethand-rearmed: handlers with SA_RESETHAND, SA_NODEFER or an empty or partial sa_mask, unblocked (nested) and sigsuspended, their actions asked after",
         makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true) })
 
     /// A receiver whose `sigwait` takes the first pending signal in the order its set lists them, against a set
@@ -155,7 +155,7 @@ public enum SignalScenarios {
         var receiver: [Call] = []
         /// The receiver's actions, as its program sets them (all SIG_DFL at set-up).
         var set: [String: String] = [:]
-        /// Handlers installed with SA_RESETHAND, and with an empty sa_mask.
+        /// Handlers installed with SA_RESETHAND, and with an sa_mask that is not full (empty or partial).
         var resetting: Set<String> = []
         var emptyMask: Set<String> = []
         /// A handler for `signal` with drawn flags and mask, noted in the tables above.
@@ -165,7 +165,15 @@ public enum SignalScenarios {
             set[signal] = "handler"
             if generator.chance(0.5) { flags.append("SA_RESETHAND"); resetting.insert(signal) } else { resetting.remove(signal) }
             if generator.chance(0.3) { flags.append("SA_NODEFER") }
-            if generator.chance(0.5) { value["mask"] = "none"; emptyMask.insert(signal) } else { emptyMask.remove(signal) }
+            if generator.chance(0.5) {
+                // Every other signal's is partial, masking the next signal alone (no draw: the rest of the workload
+                // is what it was), so that one pending waits for the handler while others nest.
+                let index = signals.firstIndex(of: signal) ?? 0
+                value["mask"] = index % 2 == 0 ? .array([.string(signals[(index + 1) % signals.count])]) : "none"
+                emptyMask.insert(signal)
+            } else {
+                emptyMask.remove(signal)
+            }
             value["flags"] = .array(flags)
             return value
         }

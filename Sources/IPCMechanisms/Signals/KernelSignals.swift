@@ -58,8 +58,10 @@ public enum KernelSignals {
     }
 
     /// Sets `signal`'s action (nil: only asks) and returns the old one.
-    public static func setAction(_ signal: Int32, to action: Syscall.SignalAction?, flags: Syscall.HandlerFlags = []) throws(Errno) -> Syscall.SignalAction {
-        try Syscall.setSignalAction(signal, to: action, flags: flags)
+    public static func setAction(_ signal: Int32, to action: Syscall.SignalAction?, flags: Syscall.HandlerFlags = [], mask: [Int32]? = nil)
+        throws(Errno) -> Syscall.SignalAction
+    {
+        try Syscall.setSignalAction(signal, to: action, flags: flags, mask: mask)
     }
 
     /// The signals pending for the calling thread alone and for its process (`SigPnd` and `ShdPnd` of
