@@ -30,6 +30,9 @@
 //             "timeout": MS} (receiver only; events absent: ["POLLIN"]; MS negative: wait)
 //   signalfd-select {"signals": [SIG, ...], "read": BOOL?,    {"readable": BOOL, "writable": BOOL}      EINTR (nothing pending)
 //             "write": BOOL?, "timeout": MS} (receiver only)
+//             either with "sigmask": [SIG, ...]: ppoll/pselect with that mask for the call (the object's signals it
+//             keeps blocked, every other unblocked); ok may then be {"deliveries": [...]}: interrupted (-1 EINTR) after
+//             the handlers it unblocked ran
 //
 // SIG is a name ("SIGUSR2", "SIGRTMIN+1") or a number (to provoke EINVAL). The object is the receiving process's
 // pending set: kill and sigqueue by any process target it; only the receiver waits.
@@ -111,15 +114,24 @@ extension SignalModel {
             try requireReceiver(call, doing: "polls a signalfd for")
             let signals = try Self.waitSet(call.value)
             let timeout = try call.value.required("timeout").integer("timeout", in: Int(Int32.min)...Int(Int32.max))
+            let readinessCall: PipeModel.ReadinessCall
             if call.f == "signalfd-select" {
-                return .signalfdReadiness(process: call.process, signals: signals, call: .select(
+                readinessCall = .select(
                     read: try call.value.optional("read")?.boolean("read") ?? false,
-                    write: try call.value.optional("write")?.boolean("write") ?? false, timeout: timeout))
+                    write: try call.value.optional("write")?.boolean("write") ?? false, timeout: timeout)
+            } else {
+                let events = try call.value.optional("events").map { (value) throws(ModelError) in
+                    try PipeModel.pollEvents(value, field: "events")
+                } ?? .input
+                readinessCall = .poll(events: events, timeout: timeout)
             }
-            let events = try call.value.optional("events").map { (value) throws(ModelError) in
-                try PipeModel.pollEvents(value, field: "events")
-            } ?? .input
-            return .signalfdReadiness(process: call.process, signals: signals, call: .poll(events: events, timeout: timeout))
+            // "sigmask": ppoll's or pselect's mask for the call, the object's signals it keeps blocked.
+            if let sigmask = try call.value.optional("sigmask") {
+                let kept = try sigmask.elements("sigmask").map { (value) throws(ModelError) in try Self.signal(value, field: "sigmask") }
+                return .signalfdReadinessMasked(
+                    process: call.process, signals: signals, call: readinessCall, sigmask: kept.filter { !Self.unblockable.contains($0) })
+            }
+            return .signalfdReadiness(process: call.process, signals: signals, call: readinessCall)
         case "sigwait":
             try requireReceiver(call, doing: "waits for")
             return .sigwait(process: call.process, signals: try Self.waitSet(call.value))
@@ -154,6 +166,13 @@ extension SignalModel {
             return .deliveries(try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
                 try Self.delivery(from: value)
             })
+        case (.ok(let value), .signalfdReadinessMasked(_, _, let call, _)):
+            // Interrupted after handlers its mask unblocked ran (the call returned -1 EINTR): what they saw.
+            if case .object(let fields) = value, let deliveries = fields["deliveries"] {
+                return .deliveries(try deliveries.elements("deliveries").map { (value) throws(ModelError) in try Self.delivery(from: value) })
+            }
+            if case .poll = call { return .ready(try PipeModel.pollEvents(try value.required("revents"), field: "revents")) }
+            return .selected(readable: try value.required("readable").boolean("readable"), writable: try value.required("writable").boolean("writable"))
         case (.ok(let value), .signalfdReadiness(_, _, .poll)):
             return .ready(try PipeModel.pollEvents(try value.required("revents"), field: "revents"))
         case (.ok(let value), .signalfdReadiness(_, _, .select)):
@@ -219,6 +238,11 @@ extension SignalModel {
             return ("signalfd-select", [
                 "signals": .array(signals.map(Self.json)), "read": .bool(read), "write": .bool(write), "timeout": .int(timeout),
             ])
+        case .signalfdReadinessMasked(let process, let signals, let readinessCall, let sigmask):
+            let (f, value) = self.call(for: .signalfdReadiness(process: process, signals: signals, call: readinessCall))
+            guard case .object(var object)? = value else { return (f, value) }
+            object["sigmask"] = .array(sigmask.map(Self.json))
+            return (f, .object(object))
         case .sigprocmask(_, let change, let signals, let call):
             return (call.rawValue, ["how": .string(change.rawValue), "signals": .array(signals.map(Self.json))])
         case .maskQuery(_, let change, let call):
@@ -378,7 +402,7 @@ extension SignalModel.Input {
     public var process: Int {
         switch self {
         case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _),
-            .signalfdReadiness(let process, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
+            .signalfdReadiness(let process, _, _), .signalfdReadinessMasked(let process, _, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
             .sigsuspend(let process, _),
             .pause(let process), .pauseUnblocking(let process, _), .exit(let process): process
         }

@@ -130,6 +130,9 @@ public struct SignalModel: TraceModel {
         case signalfdRead(process: Int, signals: [Int], max: Int, nonblocking: Bool)
         /// `poll` or `select` by the receiver on a `signalfd` for `signals` (made for the call): takes nothing.
         case signalfdReadiness(process: Int, signals: [Int], call: PipeModel.ReadinessCall)
+        /// `ppoll` or `pselect` by the receiver on a signalfd for `signals` (made for the call) with `sigmask` swapped
+        /// in for it: the object's signals it keeps blocked, every other unblocked (see `SignalModel+MaskedPoll.swift`).
+        case signalfdReadinessMasked(process: Int, signals: [Int], call: PipeModel.ReadinessCall, sigmask: [Int])
         /// `sigaction` by the receiver for `signal`, setting `action` (nil: only asking for the current one); a
         /// handler's `flags` (the recording handler's unless a trace says otherwise).
         case sigaction(process: Int, signal: Int, action: Action?, flags: HandlerFlags = .recording)
@@ -265,6 +268,9 @@ public struct SignalModel: TraceModel {
             if output == .failed(.EINTR) { return Self.nothingReady(result) ? [.completed(state)] : [] }
             if Self.nothingReady(result) && call.timeout < 0 { return [] }
             return output == nil || output == result ? [.completed(state)] : []
+        }
+        if case .signalfdReadinessMasked(_, let signals, let call, let sigmask) = input {
+            return maskedPollSteps(state, signals: signals, call: call, sigmask: sigmask, output: output)
         }
         if case .sigaction(_, let signal, let action, let flags) = input {
             return actionSteps(state, signal: signal, action: action, flags: flags, output: output)
@@ -413,6 +419,8 @@ public struct SignalModel: TraceModel {
         case .signalfdReadiness(_, let signals, let call):
             let result = Self.readiness(call, ready: state.pendingSignals.contains(where: signals.contains))
             return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
+        case .signalfdReadinessMasked(_, let signals, let call, let sigmask):
+            return maskedPollOutcome(state, signals: signals, call: call, sigmask: sigmask)
         case .exit(let process):
             guard process == state.receiver else { return (.exited, state) }
             var next = state
@@ -492,6 +500,8 @@ public struct SignalModel: TraceModel {
             call = "read signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))} up to \(max) bytes" + (nonblocking ? " (SFD_NONBLOCK)" : "")
         case .signalfdReadiness(_, let signals, let readinessCall):
             call = "\(readinessCall) on signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
+        case .signalfdReadinessMasked(_, let signals, let readinessCall, let sigmask):
+            call = "\(readinessCall) on signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))} with sigmask {\(sigmask.map(Self.name(of:)).joined(separator: ", "))}"
         case .sigaction(_, let signal, let action, let flags):
             call = "sigaction \(Self.name(of: signal))" + (action.map { " \($0.constant)" } ?? " (asking)")
                 + (action == .handler && flags != .recording ? " \(flags)" : "")

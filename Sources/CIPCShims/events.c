@@ -211,6 +211,46 @@ int ipc_rt_sigprocmask_unreadable_set(int how) {
     return (int)syscall(SYS_rt_sigprocmask, how_of(how), (const void *)8, NULL, (size_t)8);
 }
 
+int ipc_signalfd_poll_masked(const int *signals, int count, const int *kept, int kept_count, const int *released,
+    int released_count, int use_select, int events, int timeout_ms, short *revents, int *readable, int *writable,
+    int *signo, int *code, int *pid, int *value, int capacity, int *recorded) {
+    sigset_t set, mask;
+    if (make_set(&set, signals, count) == -1) return -1;
+    if (sigprocmask(SIG_BLOCK, NULL, &mask) == -1) return -1;
+    for (int index = 0; index < released_count; index++) {
+        if (sigdelset(&mask, released[index]) == -1) return -1;
+    }
+    for (int index = 0; index < kept_count; index++) {
+        if (sigaddset(&mask, kept[index]) == -1) return -1;
+    }
+    int descriptor = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (descriptor == -1) return -1;
+    struct timespec timeout = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+    const struct timespec *limit = timeout_ms < 0 ? NULL : &timeout;
+    recorded_count = 0;
+    int result;
+    // The mask is swapped in for the call alone: what it unblocks and is pending interrupts it, its handler run.
+    if (use_select) {
+        fd_set read_set, write_set;
+        FD_ZERO(&read_set);
+        FD_ZERO(&write_set);
+        if (events & 1) FD_SET(descriptor, &read_set);
+        if (events & 2) FD_SET(descriptor, &write_set);
+        result = pselect(descriptor + 1, &read_set, &write_set, NULL, limit, &mask);
+        *readable = result > 0 && FD_ISSET(descriptor, &read_set);
+        *writable = result > 0 && FD_ISSET(descriptor, &write_set);
+    } else {
+        struct pollfd entry = {.fd = descriptor, .events = (short)events, .revents = 0};
+        result = ppoll(&entry, 1, limit, &mask);
+        *revents = result > 0 ? entry.revents : 0;
+    }
+    int saved = errno;
+    *recorded = copy_records(signo, code, pid, value, capacity);
+    close(descriptor);
+    errno = saved;
+    return result;
+}
+
 int ipc_pause_unblocking(const int *signals, int count, int *signo, int *code, int *pid, int *value, int capacity) {
     sigset_t set;
     if (make_set(&set, signals, count) == -1) return -1;

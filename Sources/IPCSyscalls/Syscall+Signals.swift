@@ -151,6 +151,42 @@ extension Syscall {
         Set((1...64).filter { bits & (1 << UInt64($0 - 1)) != 0 }.map(Int32.init))
     }
 
+    /// What a `ppoll` or `pselect` with a signal mask reported: the call's result (poll's `revents`, select's answer)
+    /// or its error, and what the recording handler saw meanwhile.
+    public struct MaskedPoll: Sendable {
+        /// The error it failed with (`EINTR`), or nil when it returned.
+        public var error: Errno?
+        public var revents: Int16
+        public var readable: Bool
+        public var writable: Bool
+        public var seen: [SignalInfo]
+    }
+
+    /// One `ppoll` (`pselect` when `select`) of a `signalfd` for `signals`, made for the call, with the calling
+    /// thread's mask less `releasing` plus `keeping` swapped in for it. `events`: poll's, or for select bit 0 read and
+    /// bit 1 write; a negative timeout waits. No fault is injected into it.
+    ///
+    /// The corresponding C functions are `ppoll` and `pselect`.
+    public static func pollSignalDescriptorMasked(
+        _ signals: [Int32], keeping: [Int32], releasing: [Int32], select: Bool, events: CInt, timeoutMilliseconds: CInt
+    ) -> MaskedPoll {
+        let capacity = 256
+        var numbers = [CInt](repeating: 0, count: capacity)
+        var codes = [CInt](repeating: 0, count: capacity)
+        var pids = [CInt](repeating: 0, count: capacity)
+        var values = [CInt](repeating: 0, count: capacity)
+        var revents: Int16 = 0
+        var readable: CInt = 0
+        var writable: CInt = 0
+        var recorded: CInt = 0
+        let result = ipc_signalfd_poll_masked(
+            signals, CInt(signals.count), keeping, CInt(keeping.count), releasing, CInt(releasing.count), select ? 1 : 0, events,
+            timeoutMilliseconds, &revents, &readable, &writable, &numbers, &codes, &pids, &values, CInt(capacity), &recorded)
+        let error = result == -1 ? Errno(rawValue: errno) : nil
+        let seen = (0..<min(Int(recorded), capacity)).map { SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0]) }
+        return MaskedPoll(error: error, revents: revents, readable: readable != 0, writable: writable != 0, seen: seen)
+    }
+
     /// `pause` with `signals` unblocked for it (unblocked, then blocked again after): the signals the recording
     /// handler saw meanwhile; `EINTR` when it saw none. No fault is injected into it.
     ///

@@ -260,6 +260,9 @@ import Testing
         /// `SIG_SETMASK` keeping the set blocked — and every signal whose action would end the receiver — releasing
         /// the rest, then the old mask again (`pthread_sigmask` for an odd number kept).
         case setmask([String])
+        /// `ppoll` (or, `select`, `pselect`) with timeout 0 on a signalfd for the first set, with a mask keeping the
+        /// second set blocked — and every signal whose action would end the receiver.
+        case maskedPoll([String], sigmask: [String], select: Bool)
         /// A handler for the first signal, a `kill` of it, then `sigsuspend` unblocking it and those of the set whose
         /// action would not end the receiver: never asleep for ever.
         case handledThenSuspend(String, [String])
@@ -285,6 +288,7 @@ import Testing
             case .sendThenUnblock(let set, let flags):
                 "handlers \(set.enumerated().map { KernelSignalFactsTests.handlerValue($0.element, flags: flags[$0.offset] & ~1) }), kill each, unblock"
             case .setmask(let set): "setmask(\(set))"
+            case .maskedPoll(let set, let sigmask, let select): "\(select ? "pselect" : "ppoll")(\(set), sigmask \(sigmask))"
             case .handledThenSuspend(let signal, let set): "handler(\(signal)), kill(\(signal)), sigsuspend(\(set))"
             case .wait(let set): "wait(\(set))"
             case .pending: "sigpending"
@@ -307,6 +311,9 @@ import Testing
         }.eraseToAny(),
         Gen.int(in: 1...15).map { (mask: Int) -> Operation in Operation.unblock(subset(mask)) }.eraseToAny(),
         Gen.int(in: 0...15).map { (mask: Int) -> Operation in Operation.setmask(subset(mask)) }.eraseToAny(),
+        zip(Gen.int(in: 1...15), Gen.int(in: 0...31)).map { (set: Int, mask: Int) -> Operation in
+            Operation.maskedPoll(subset(set), sigmask: subset(mask & 15), select: mask & 16 != 0)
+        }.eraseToAny(),
         zip(Gen.int(in: 1...15), Gen.int(in: 0...127).array(of: 4...4)).map { (mask: Int, flags: [Int]) -> Operation in
             Operation.sendThenUnblock(subset(mask), flags: flags)
         }.eraseToAny(),
@@ -370,6 +377,12 @@ import Testing
                     }
                     let value: JSONValue = ["how": "unblock", "signals": .array(set.map { .string($0) })]
                     return installs + set.map { ("kill", ["signal": .string($0)]) } + [("sigprocmask", value)]
+                case .maskedPoll(let set, let sigmask, let select):
+                    let kept: JSONValue = .array(Self.names.filter { sigmask.contains($0) || !harmless($0) }.map { .string($0) })
+                    let signals: JSONValue = .array(set.map { .string($0) })
+                    return select
+                        ? [("signalfd-select", ["signals": signals, "read": true, "write": true, "sigmask": kept, "timeout": 0])]
+                        : [("signalfd-poll", ["signals": signals, "events": ["POLLIN", "POLLOUT"], "sigmask": kept, "timeout": 0])]
                 case .setmask(let set):
                     let kept = Self.names.filter { set.contains($0) || !harmless($0) }
                     let f = kept.count % 2 == 1 ? "pthread_sigmask" : "sigprocmask"

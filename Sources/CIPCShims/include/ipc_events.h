@@ -75,6 +75,16 @@ int ipc_mask_without_set(int how, int per_thread, unsigned long long *old_bits);
 /// the kernel reads the set before it checks `how`. What the call returned, with errno.
 int ipc_rt_sigprocmask_unreadable_set(int how);
 
+/// One `ppoll` (or, with `use_select`, `pselect`) of a signalfd for `signals[0..<count]` (made for the call, nonblocking,
+/// closed after) with a signal mask: the calling thread's mask less `released[0..<released_count]` plus
+/// `kept[0..<kept_count]`, swapped in for the call. `events`: poll's events, or for select bit 0 read, bit 1 write;
+/// a negative `timeout_ms` waits without limit. Writes poll's revents to `*revents`, select's answer to `*readable`
+/// and `*writable`, and what the recording handler saw meanwhile to the arrays, their count to `*recorded`. What the
+/// call returned, with errno.
+int ipc_signalfd_poll_masked(const int *signals, int count, const int *kept, int kept_count, const int *released,
+    int released_count, int use_select, int events, int timeout_ms, short *revents, int *readable, int *writable,
+    int *signo, int *code, int *pid, int *value, int capacity, int *recorded);
+
 /// sigqueue(pid, signal, {.sival_int = value}).
 int ipc_sigqueue(int pid, int signal, int value);
 

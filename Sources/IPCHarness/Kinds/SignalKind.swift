@@ -171,6 +171,20 @@ struct SignalBinding: ObjectBinding {
             let answer = try KernelSignals.selectSignalDescriptor(
                 for: signals.map { Int32(clamping: $0) }, read: read, write: write, timeoutMilliseconds: timeout)
             return .selected(readable: answer.readable, writable: answer.writable)
+        case .signalfdReadinessMasked(_, let signals, let call, let sigmask):
+            // ppoll or pselect with the object's signals outside `sigmask` unblocked for the call.
+            let kept = try ownSignals(sigmask, doing: "keep blocked in ppoll's mask")
+            let released = received.filter { !kept.contains($0) }
+            try refuseFatalActions(released, suspending: true)
+            let (select, events, timeout): (Bool, CInt, Int) = switch call {
+            case .poll(let events, let timeout): (false, CInt(events.rawValue), timeout)
+            case .select(let read, let write, let timeout): (true, (read ? 1 : 0) | (write ? 2 : 0), timeout)
+            }
+            let answer = KernelSignals.pollMasked(
+                signals.map { Int32(clamping: $0) }, keeping: kept, releasing: released, select: select, events: events, timeoutMilliseconds: timeout)
+            if !answer.seen.isEmpty { return .deliveries(answer.seen.map(delivery)) }
+            if let error = answer.error { throw error }
+            return select ? .selected(readable: answer.readable, writable: answer.writable) : .ready(PipeModel.PollEvents(rawValue: Int(UInt16(bitPattern: answer.revents))))
         case .wait(_, var signals, let timeout):
             if lowestPendingFirst, let lowest = try KernelSignals.pending().map(Int.init).filter(signals.contains).min() {
                 signals = [lowest]

@@ -65,7 +65,7 @@ public enum SignalScenarios {
     /// after unblocking it.
     public static let handlerFlags = Scenario.real(
         name: "signal-robust-handler-flags", kind: SignalKind.self, implementation: "kernel.signal",
-        summary: "robust twin of signal-fragile-resethand-rearmed: handlers with SA_RESETHAND, SA_NODEFER or an empty or partial sa_mask, unblocked (nested) and sigsuspended, their actions asked after",
+        summary: "robust twin of signal-fragile-resethand-rearmed: handlers with SA_RESETHAND, SA_NODEFER or an empty or partial sa_mask, unblocked (nested), sigsuspended and ppolled, their actions asked after",
         makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true) })
 
     /// A receiver whose `sigwait` takes the first pending signal in the order its set lists them, against a set
@@ -246,6 +246,19 @@ public enum SignalScenarios {
                 if let asked = reset.first, generator.chance(0.8) {
                     receiver.append(Call(process: 1, object: "sig1", f: "sigaction", value: ["signal": .string(asked)]))
                 }
+            }
+            // With handler flags, every third sequence polls a signalfd for one of its signals with ppoll's (or, every
+            // other time, pselect's) mask unblocking the harmless ones (no draw): ready, it delivers nothing; otherwise
+            // a pending one's handler interrupts it.
+            if handlerFlags && sequence % 3 == 2 {
+                let unblocked = signals.filter {
+                    (set[$0] == "handler" && (!resetting.contains($0) || $0 == "SIGWINCH")) || set[$0] == "ignore" || $0 == "SIGWINCH"
+                }
+                let kept: JSONValue = .array(signals.filter { !unblocked.contains($0) }.map { .string($0) })
+                let polled: JSONValue = [.string(signals[sequence % signals.count])]
+                receiver.append(sequence % 2 == 0
+                    ? Call(process: 1, object: "sig1", f: "signalfd-poll", value: ["signals": polled, "sigmask": kept, "timeout": 0])
+                    : Call(process: 1, object: "sig1", f: "signalfd-select", value: ["signals": polled, "read": true, "sigmask": kept, "timeout": 0]))
             }
             // Every third take is looked for first with a poll on a signalfd (no draw: the rest of the workload
             // is what it was): POLLIN alone while one is pending for the receiver's thread or process.

@@ -101,6 +101,15 @@ public enum KernelSignals {
         try Syscall.signalMaskWithoutSet(how: how, perThread: perThread)
     }
 
+    /// `ppoll` (`pselect` when `select`) of a signalfd for `signals` with the mask less `releasing` plus `keeping`
+    /// swapped in for the call: its result or error, and what the recording handler saw.
+    public static func pollMasked(
+        _ signals: [Int32], keeping: [Int32], releasing: [Int32], select: Bool, events: CInt, timeoutMilliseconds: Int
+    ) -> Syscall.MaskedPoll {
+        Syscall.pollSignalDescriptorMasked(
+            signals, keeping: keeping, releasing: releasing, select: select, events: events, timeoutMilliseconds: CInt(clamping: timeoutMilliseconds))
+    }
+
     /// `pause` with `signals` unblocked for it: what the recording handler saw (`EINTR`: nothing).
     public static func pause(unblocking signals: [Int32]) throws(Errno) -> [SignalInfo] {
         try Syscall.pauseUnblocking(signals)
