@@ -32,6 +32,10 @@ import SystemPackage
 /// run (as a BSD `signal()` handler does): asked for such a signal's action, it answers "handler" from its own table
 /// of what it installed instead of asking the kernel — which set the action back to `SIG_DFL` as it delivered it.
 ///
+/// `client.signal-setmask-blocks-only` believes `SIG_SETMASK` only adds its set to the mask, as `SIG_BLOCK` does: its
+/// `"setmask"` is a `SIG_BLOCK` of the set, delivering nothing — but the kernel's new mask unblocks every other
+/// signal, and the pending ones it unblocks run their handlers before the call returns.
+///
 /// The receiver leads a process group of its own (for `killpg`) and sets its object's signals to `SIG_DFL` at
 /// set-up, so the model knows their actions.
 public enum SignalKind: MechanismKind {
@@ -39,7 +43,7 @@ public enum SignalKind: MechanismKind {
 
     public static let implementations = [
         "kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order", "client.signal-reset-before-wait",
-        "client.signal-pause-takes-signal", "client.signal-resethand-rearmed",
+        "client.signal-pause-takes-signal", "client.signal-resethand-rearmed", "client.signal-setmask-blocks-only",
     ]
 
     public static func model(for workload: Workload) -> SignalModel {
@@ -106,7 +110,8 @@ public enum SignalKind: MechanismKind {
             sigwaitInSetOrder: implementation == "client.signal-sigwait-in-set-order",
             resetBeforeWait: implementation == "client.signal-reset-before-wait",
             pauseTakesSignal: implementation == "client.signal-pause-takes-signal",
-            resetHandRearmed: implementation == "client.signal-resethand-rearmed")
+            resetHandRearmed: implementation == "client.signal-resethand-rearmed",
+            setmaskBlocksOnly: implementation == "client.signal-setmask-blocks-only")
     }
 }
 
@@ -129,6 +134,8 @@ struct SignalBinding: ObjectBinding {
     let pauseTakesSignal: Bool
     /// `client.signal-resethand-rearmed`'s belief, and its table of the signals it gave an `SA_RESETHAND` handler.
     let resetHandRearmed: Bool
+    /// `client.signal-setmask-blocks-only`'s wrong `SIG_SETMASK`.
+    let setmaskBlocksOnly: Bool
     var oneShotHandlers: Set<Int> = []
 
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
@@ -298,6 +305,10 @@ struct SignalBinding: ObjectBinding {
     /// only (the worker's own blocked signals are no business of the object).
     func setMaskBriefly(keeping signals: [Int], call: SignalModel.MaskCall) throws(Errno) -> SignalModel.Output {
         let numbers = try ownSignals(signals, doing: "keep blocked")
+        if setmaskBlocksOnly {
+            let (old, _) = try KernelSignals.changeMask(how: 0, perThread: call == .thread, numbers)
+            return .maskChanged(deliveries: [], old: Set(numbers.filter(old.contains)).map(Int.init).sorted())
+        }
         let released = received.filter { !numbers.contains($0) }
         try refuseFatalActions(released, suspending: false)
         let (old, seen) = try KernelSignals.setMaskBriefly(perThread: call == .thread, blocking: numbers, releasing: released)

@@ -5,8 +5,17 @@ import IPCModels
 public enum SignalScenarios {
     public static let all: [Scenario] = [
         coalescing, realtimeQueue, lowestPendingFirst, threadDirected, sigwaitInSetOrder, sigwaitLowestFirst, resetBeforeWait, actions,
-        pauseTakesSignal, pause, resetHandRearmed, handlerFlags,
+        pauseTakesSignal, pause, resetHandRearmed, handlerFlags, setmaskBlocksOnly,
     ]
+
+    /// A receiver that believes `SIG_SETMASK` only adds its set to the mask (`SIG_BLOCK`), on
+    /// `signal-robust-handler-flags`' workload: its `"setmask"` delivers nothing, where the kernel's runs the handlers
+    /// of the pending signals its new mask unblocks.
+    public static let setmaskBlocksOnly = Scenario.real(
+        name: "signal-fragile-setmask-blocks-only", kind: SignalKind.self, implementation: "client.signal-setmask-blocks-only",
+        summary: "BROKEN: a receiver whose SIG_SETMASK only adds its set to the mask (SIG_BLOCK), so the pending signals the new mask unblocks are never delivered",
+        isBroken: true,
+        makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true) })
 
     /// A receiver that sets its set's actions back to `SIG_DFL` before each wait, which discards a pending `SIGWINCH`
     /// (ignored by default): a `SIGWINCH` sent is lost.
@@ -59,13 +68,14 @@ public enum SignalScenarios {
         isBroken: true,
         makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true) })
 
-    /// Its robust twin: `signal-robust-actions`' workload with handlers drawn with `SA_RESETHAND`, `SA_NODEFER` and an
-    /// empty or partial `sa_mask`: unblocking (`sigprocmask` or `pthread_sigmask`, `SIG_UNBLOCK` or `SIG_SETMASK`) runs them nested (in reverse) or one after
-    /// another, a reset handler's signal meets `SIG_DFL` afterwards, and the receiver asks the action of a reset one
-    /// after unblocking it.
+    /// Its robust twin (and `signal-fragile-setmask-blocks-only`'s): `signal-robust-actions`' workload with handlers
+    /// drawn with `SA_RESETHAND`, `SA_NODEFER` and an empty or partial `sa_mask`: unblocking (`sigprocmask` or
+    /// `pthread_sigmask`, `SIG_UNBLOCK` or `SIG_SETMASK`) runs them nested (in reverse) or one after another, a reset
+    /// handler's signal meets `SIG_DFL` afterwards, and the receiver asks the action of a reset one after unblocking
+    /// it; it also `ppoll`s and `pselect`s a signalfd with a mask unblocking the harmless ones.
     public static let handlerFlags = Scenario.real(
         name: "signal-robust-handler-flags", kind: SignalKind.self, implementation: "kernel.signal",
-        summary: "robust twin of signal-fragile-resethand-rearmed: handlers with SA_RESETHAND, SA_NODEFER or an empty or partial sa_mask, unblocked (nested), sigsuspended and ppolled, their actions asked after",
+        summary: "robust twin of signal-fragile-resethand-rearmed and signal-fragile-setmask-blocks-only: handlers with SA_RESETHAND, SA_NODEFER or an empty or partial sa_mask, unblocked (nested), sigsuspended and ppolled, their actions asked after",
         makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true) })
 
     /// A receiver whose `sigwait` takes the first pending signal in the order its set lists them, against a set
