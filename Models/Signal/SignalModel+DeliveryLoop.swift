@@ -45,7 +45,7 @@ extension SignalModel {
                 var next = after
                 next.actions[signal] = flags.resetHand ? .standard : .handler
                 var blocked = loop.blocked
-                if flags.masksAll { blocked.formUnion(loop.signals) }
+                blocked.formUnion(flags.blocking(loop.signals))
                 if !flags.noDefer { blocked.insert(signal) }
                 let restores = loop.suspending && loop.stack.isEmpty ? Set(loop.signals) : loop.blocked
                 next.loop?.stack.append(HandlerFrame(delivery: delivery, restores: restores))
@@ -90,12 +90,13 @@ extension SignalModel {
         return [.completed(done)]
     }
 
-    /// `sigprocmask` unblocking `signals`: the delivery loop from an empty stack. An old mask reported must block every
-    /// signal of the call (the object's signals are blocked outside `sigprocmask` and `sigsuspend`).
-    func unblockSteps(_ state: State, signals: [Int], output: Output?) -> [Step<State>] {
+    /// `sigprocmask` unblocking `signals` (all but its set's for `SIG_SETMASK`): the delivery loop from an empty stack.
+    /// An old mask reported must block every signal the call `named` (the object's signals are blocked outside
+    /// `sigprocmask` and `sigsuspend`).
+    func unblockSteps(_ state: State, unblocking signals: [Int], named: [Int], output: Output?) -> [Step<State>] {
         var output = output
         if case .maskChanged(let deliveries, let old)? = output {
-            guard old == Set(signals).sorted() else { return [] }
+            guard old == Set(named).sorted() else { return [] }
             output = .deliveries(deliveries)
         }
         let observed = output.map(Self.recordedDeliveries)

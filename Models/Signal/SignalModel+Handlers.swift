@@ -12,6 +12,9 @@
 // `SIGWINCH` is discarded, others would end the receiver). `sigsuspend`'s first frame saves the mask from before the
 // call, so once the bottom handler returns nothing more is delivered.
 //
+// A partial `sa_mask` (`"mask": [SIG, ...]`) blocks those while the handler runs: one of them pending waits for the
+// handler's `sigreturn`, any other nests on top of it.
+//
 // Measured on this machine (`KernelSignalFactsTests+Handlers`), through the worker's recording handler:
 // - an empty `sa_mask`: a tgkill'd `SIGRTMIN+2`, `SIGUSR2`, `SIGWINCH` and two queued `SIGRTMIN+1` (values 1, 2)
 //   unblocked record `SIGRTMIN+1` 1, `SIGRTMIN+1` 2, `SIGWINCH`, `SIGUSR2`, `SIGRTMIN+2`; with `SA_NODEFER` too, the
@@ -26,13 +29,23 @@ extension SignalModel {
         public var resetHand: Bool
         /// `SA_NODEFER`: the signal itself is not blocked while its handler runs.
         public var noDefer: Bool
-        /// Whether `sa_mask` blocks every signal (the harness's recording handler) or none.
+        /// Whether `sa_mask` blocks every signal (the harness's recording handler) or none — or, with
+        /// `maskSignals`, those.
         public var masksAll: Bool
+        /// The signals a partial `sa_mask` blocks (`"mask": [SIG, ...]`, ascending, less `SIGKILL` and `SIGSTOP`,
+        /// which the kernel drops from it); nil when it blocks all or none, as `masksAll` says.
+        public var maskSignals: [Int]?
 
-        public init(resetHand: Bool = false, noDefer: Bool = false, masksAll: Bool = true) {
+        public init(resetHand: Bool = false, noDefer: Bool = false, masksAll: Bool = true, maskSignals: [Int]? = nil) {
             self.resetHand = resetHand
             self.noDefer = noDefer
-            self.masksAll = masksAll
+            self.masksAll = maskSignals == nil && masksAll
+            self.maskSignals = maskSignals
+        }
+
+        /// What `sa_mask` blocks among the `unblocked` signals while the handler runs (the rest stay blocked anyway).
+        func blocking(_ unblocked: [Int]) -> Set<Int> {
+            masksAll ? Set(unblocked) : Set(maskSignals ?? []).intersection(unblocked)
         }
 
         /// The harness's recording handler: every signal blocked while it runs, no other flag.
@@ -41,7 +54,10 @@ extension SignalModel {
         /// The trace's `flags` names (`SA_SIGINFO` is implied and not listed).
         public var names: [String] { (resetHand ? ["SA_RESETHAND"] : []) + (noDefer ? ["SA_NODEFER"] : []) }
 
-        public var description: String { "(\((names + [masksAll ? "sa_mask all" : "sa_mask empty"]).joined(separator: ", ")))" }
+        public var description: String {
+            let mask = maskSignals.map { "sa_mask {\($0.map(SignalModel.name(of:)).joined(separator: ", "))}" } ?? (masksAll ? "sa_mask all" : "sa_mask empty")
+            return "(\((names + [mask]).joined(separator: ", ")))"
+        }
     }
 
     /// One way the kernel's delivery loop can go: what the handlers recorded, in the order they ran, and the state
@@ -76,7 +92,7 @@ extension SignalModel {
                 var handled = after
                 handled.actions[signal] = flags.resetHand ? .standard : .handler
                 var masked = blocked
-                if flags.masksAll { masked.formUnion(signals) }
+                masked.formUnion(flags.blocking(signals))
                 if !flags.noDefer { masked.insert(signal) }
                 let restores = suspending && stack.isEmpty ? Set(signals) : blocked
                 explore(handled, blocked: masked, stack: stack + [Frame(delivery: delivery, restores: restores)], recorded: recorded)

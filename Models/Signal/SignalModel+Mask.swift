@@ -12,7 +12,14 @@
 // - `sigsuspend` unblocking them returns (`-1 EINTR`) after exactly *one* handler has run, the first in that order
 //   (ignored ones before it are discarded), and sleeps while none is pending: the handler's mask keeps the others
 //   blocked until the old mask is back. With an empty `sa_mask` it runs them all.
-// - `sigprocmask` with a `how` other than `SIG_BLOCK`, `SIG_UNBLOCK`, `SIG_SETMASK` fails `EINVAL` (given a set).
+// - `sigprocmask` with a `how` other than `SIG_BLOCK`, `SIG_UNBLOCK`, `SIG_SETMASK` fails `EINVAL` given a set, leaving
+//   the mask as it was; the kernel reads the set first (an unreadable one fails `EFAULT` even with a bad `how`), and
+//   without a set it never looks at `how`: 0 and the old mask (`SignalMaskFactsTests`).
+// - `SIG_SETMASK` delivers every pending signal its new mask unblocks before the call returns, in the order an unblock
+//   does (`KernelSignalFactsTests+Mask`: the thread's `SIGRTMIN+2` then `SIGUSR2`, the set's `SIGWINCH` and
+//   `SIGRTMIN+1` left pending; then `SIGWINCH`, `SIGRTMIN+1` 1, `SIGRTMIN+1` 2 for an empty set), and reports the old
+//   mask; `SIGKILL` and `SIGSTOP` in a new mask (`SIG_BLOCK` or `SIG_SETMASK`) are silently left out: 0, and the mask
+//   does not block them after (`SignalMaskFactsTests`).
 extension SignalModel {
     /// What a `sigprocmask` call does to the object's signals.
     public enum MaskChange: String, Hashable, Sendable {
@@ -22,6 +29,26 @@ extension SignalModel {
         case block
         /// A `how` that is none of the three: `EINVAL`.
         case invalid
+        /// `SIG_SETMASK` to a mask blocking `signals` of the receiver's and unblocking every other, then the old mask
+        /// back at once: every pending signal outside `signals` is delivered in between.
+        case setmask
+    }
+
+    /// The signals a `sigprocmask` call unblocks for its delivery loop: its own for `unblock`; for `setmask` every
+    /// signal its set leaves out (but `SIGKILL` and `SIGSTOP`, never blocked, so never pending).
+    static func unblocked(by change: MaskChange, _ signals: [Int]) -> [Int] {
+        change == .setmask ? (1...last).filter { !signals.contains($0) && !unblockable.contains($0) } : signals
+    }
+
+    /// Whether `output` is what a `sigprocmask` without a set may report in `state`: nothing delivered, and an old
+    /// mask (when given) blocking every pending signal (the object's signals are blocked) and never `SIGKILL` or
+    /// `SIGSTOP`; the rest of the mask is the worker's own, which the model does not know.
+    static func allowsQuery(_ output: Output, in state: State) -> Bool {
+        switch output {
+        case .deliveries([]): true
+        case .maskChanged([], let old): state.pendingSignals.allSatisfy(old.contains) && unblockable.isDisjoint(with: old)
+        default: false
+        }
     }
 
     /// Which call changes the mask: `sigprocmask`, or `pthread_sigmask` (the receiver's one thread: the same mask;
@@ -51,10 +78,15 @@ extension SignalModel {
         case .sigprocmask(_, .invalid, _, _): return (.failed(.EINVAL), state)
         case .sigprocmask(_, .block, let signals, let call):
             return (call == .thread ? .maskChanged(deliveries: [], old: Set(signals).sorted()) : .deliveries([]), state)
-        case .sigprocmask(_, .unblock, let signals, let call):
-            guard let run = handlerRuns(state, unblocking: signals, suspending: false).first, !run.died else { return nil }
-            // The worker asks pthread_sigmask for the old mask too: every signal of the call was blocked.
-            return (call == .thread ? .maskChanged(deliveries: run.recorded, old: Set(signals).sorted()) : .deliveries(run.recorded), run.next)
+        case .sigprocmask(_, let change, let signals, let call):
+            guard let run = handlerRuns(state, unblocking: Self.unblocked(by: change, signals), suspending: false).first, !run.died
+            else { return nil }
+            // The worker asks pthread_sigmask, and any SIG_SETMASK, for the old mask too: every signal of the call was
+            // blocked.
+            let reportsOld = call == .thread || change == .setmask
+            return (reportsOld ? .maskChanged(deliveries: run.recorded, old: Set(signals).sorted()) : .deliveries(run.recorded), run.next)
+        case .maskQuery:
+            return (.deliveries([]), state)
         case .sigsuspend(_, let signals):
             guard let run = handlerRuns(state, unblocking: signals, suspending: true).first, !run.died,
                 let output = Self.suspendOutput(run.recorded)
@@ -83,7 +115,7 @@ extension SignalModel {
         case .block:
             guard let output else { return [.completed(state)] }
             return output == .deliveries([]) || output == .maskChanged(deliveries: [], old: Set(signals).sorted()) ? [.completed(state)] : []
-        case .unblock: return unblockSteps(state, signals: signals, output: output)
+        case .unblock, .setmask: return unblockSteps(state, unblocking: Self.unblocked(by: change, signals), named: signals, output: output)
         }
     }
 

@@ -35,8 +35,8 @@ extension SignalModel {
     func pauseUnblockingSteps(_ state: State, signals: [Int], output: Output?) -> [Step<State>] {
         guard state.alive else { return [] }
         switch output {
-        case .failed(.EINTR)?: return unblockSteps(state, signals: signals, output: .deliveries([]))
-        case nil, .deliveries?: return unblockSteps(state, signals: signals, output: output)
+        case .failed(.EINTR)?: return unblockSteps(state, unblocking: signals, named: signals, output: .deliveries([]))
+        case nil, .deliveries?: return unblockSteps(state, unblocking: signals, named: signals, output: output)
         default: return []
         }
     }

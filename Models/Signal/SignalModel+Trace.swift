@@ -7,10 +7,12 @@
 //   killpg    {"signal": SIG}: to the receiver's group        (none)                                    EINVAL, ESRCH
 //   sigaction {"signal": SIG, "action": ACTION?}              {"old": ACTION}                           EINVAL
 //             (receiver only; ACTION "default" | "ignore" | "handler"; no "action": only asks; a handler's
-//             "flags": ["SA_RESETHAND", "SA_NODEFER", "SA_SIGINFO"]? and "mask": "all" (default) | "none")
-//   sigprocmask {"how": "unblock" | "block" | "invalid",      {"deliveries": [{"signal": SIG, …}, …]}  EINVAL
-//             "signals": [SIG, ...]} (receiver only; unblock: and block again at once; what the handler saw; the
-//             ok value may add "old": [SIG, ...], the call's signals the old mask blocked; "pthread_sigmask" alike)
+//             "flags": ["SA_RESETHAND", "SA_NODEFER", "SA_SIGINFO"]? and "mask": "all" (default) | "none" | [SIG, ...])
+//   sigprocmask {"how": "unblock" | "block" | "setmask" |     {"deliveries": [{"signal": SIG, …}, …]}  EINVAL
+//             "invalid", "signals": [SIG, ...]} (receiver only; unblock: and block again at once; setmask: a mask
+//             blocking the set's signals and none other of the receiver's, then the old mask again; what the handler
+//             saw; the ok value may add "old": [SIG, ...], the call's signals the old mask blocked; no "signals": a
+//             NULL set, only asking — any how, ok, "old" then holding every pending signal; "pthread_sigmask" alike)
 //   sigsuspend {"signals": [SIG, ...]} (receiver only)         {"signal": SIG, "code": …, …} (what the   EINTR
 //                                                              handler saw; the call itself returns -1 EINTR),
 //                                                              or {"deliveries": [...]} when handlers nested
@@ -28,6 +30,9 @@
 //             "timeout": MS} (receiver only; events absent: ["POLLIN"]; MS negative: wait)
 //   signalfd-select {"signals": [SIG, ...], "read": BOOL?,    {"readable": BOOL, "writable": BOOL}      EINTR (nothing pending)
 //             "write": BOOL?, "timeout": MS} (receiver only)
+//             either with "sigmask": [SIG, ...]: ppoll/pselect with that mask for the call (the object's signals it
+//             keeps blocked, every other unblocked); ok may then be {"deliveries": [...]}: interrupted (-1 EINTR) after
+//             the handlers it unblocked ran
 //
 // SIG is a name ("SIGUSR2", "SIGRTMIN+1") or a number (to provoke EINVAL). The object is the receiving process's
 // pending set: kill and sigqueue by any process target it; only the receiver waits.
@@ -79,7 +84,11 @@ extension SignalModel {
             try requireReceiver(call, doing: "unblocks")
             let how = try call.value.required("how").text("how")
             guard let change = MaskChange(rawValue: how) else {
-                throw ModelError("field 'how' must be \"unblock\", \"block\" or \"invalid\", not \"\(how)\" (SIG_SETMASK and the old mask are not modelled)")
+                throw ModelError("field 'how' must be \"unblock\", \"block\", \"setmask\" or \"invalid\", not \"\(how)\"")
+            }
+            // No "signals" (or null): a NULL set, only asking for the old mask.
+            if case .object(let fields)? = call.value, fields["signals"] == nil || fields["signals"] == .null {
+                return .maskQuery(process: call.process, change: change, call: MaskCall(rawValue: call.f)!)
             }
             return .sigprocmask(process: call.process, change: change, signals: try Self.waitSet(call.value), call: MaskCall(rawValue: call.f)!)
         case "sigsuspend":
@@ -105,15 +114,24 @@ extension SignalModel {
             try requireReceiver(call, doing: "polls a signalfd for")
             let signals = try Self.waitSet(call.value)
             let timeout = try call.value.required("timeout").integer("timeout", in: Int(Int32.min)...Int(Int32.max))
+            let readinessCall: PipeModel.ReadinessCall
             if call.f == "signalfd-select" {
-                return .signalfdReadiness(process: call.process, signals: signals, call: .select(
+                readinessCall = .select(
                     read: try call.value.optional("read")?.boolean("read") ?? false,
-                    write: try call.value.optional("write")?.boolean("write") ?? false, timeout: timeout))
+                    write: try call.value.optional("write")?.boolean("write") ?? false, timeout: timeout)
+            } else {
+                let events = try call.value.optional("events").map { (value) throws(ModelError) in
+                    try PipeModel.pollEvents(value, field: "events")
+                } ?? .input
+                readinessCall = .poll(events: events, timeout: timeout)
             }
-            let events = try call.value.optional("events").map { (value) throws(ModelError) in
-                try PipeModel.pollEvents(value, field: "events")
-            } ?? .input
-            return .signalfdReadiness(process: call.process, signals: signals, call: .poll(events: events, timeout: timeout))
+            // "sigmask": ppoll's or pselect's mask for the call, the object's signals it keeps blocked.
+            if let sigmask = try call.value.optional("sigmask") {
+                let kept = try sigmask.elements("sigmask").map { (value) throws(ModelError) in try Self.signal(value, field: "sigmask") }
+                return .signalfdReadinessMasked(
+                    process: call.process, signals: signals, call: readinessCall, sigmask: kept.filter { !Self.unblockable.contains($0) })
+            }
+            return .signalfdReadiness(process: call.process, signals: signals, call: readinessCall)
         case "sigwait":
             try requireReceiver(call, doing: "waits for")
             return .sigwait(process: call.process, signals: try Self.waitSet(call.value))
@@ -148,6 +166,13 @@ extension SignalModel {
             return .deliveries(try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
                 try Self.delivery(from: value)
             })
+        case (.ok(let value), .signalfdReadinessMasked(_, _, let call, _)):
+            // Interrupted after handlers its mask unblocked ran (the call returned -1 EINTR): what they saw.
+            if case .object(let fields) = value, let deliveries = fields["deliveries"] {
+                return .deliveries(try deliveries.elements("deliveries").map { (value) throws(ModelError) in try Self.delivery(from: value) })
+            }
+            if case .poll = call { return .ready(try PipeModel.pollEvents(try value.required("revents"), field: "revents")) }
+            return .selected(readable: try value.required("readable").boolean("readable"), writable: try value.required("writable").boolean("writable"))
         case (.ok(let value), .signalfdReadiness(_, _, .poll)):
             return .ready(try PipeModel.pollEvents(try value.required("revents"), field: "revents"))
         case (.ok(let value), .signalfdReadiness(_, _, .select)):
@@ -159,10 +184,11 @@ extension SignalModel {
                 try Self.signal(value, field: "signals")
             }
             return .pendingSignals(Set(signals).sorted())
-        case (.ok(let value), .sigprocmask):
-            let deliveries = try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
-                try Self.delivery(from: value)
-            }
+        case (.ok(nil), .maskQuery):
+            return .deliveries([])
+        case (.ok(let value), .sigprocmask), (.ok(let value), .maskQuery):
+            let deliveries = try (input.isMaskQuery ? value.optional("deliveries") ?? .array([]) : value.required("deliveries"))
+                .elements("deliveries").map { (value) throws(ModelError) in try Self.delivery(from: value) }
             guard case .object(let fields) = value, let old = fields["old"] else { return .deliveries(deliveries) }
             let signals = try old.elements("old").map { (value) throws(ModelError) in try Self.signal(value, field: "old") }
             return .maskChanged(deliveries: deliveries, old: Set(signals).sorted())
@@ -212,15 +238,23 @@ extension SignalModel {
             return ("signalfd-select", [
                 "signals": .array(signals.map(Self.json)), "read": .bool(read), "write": .bool(write), "timeout": .int(timeout),
             ])
+        case .signalfdReadinessMasked(let process, let signals, let readinessCall, let sigmask):
+            let (f, value) = self.call(for: .signalfdReadiness(process: process, signals: signals, call: readinessCall))
+            guard case .object(var object)? = value else { return (f, value) }
+            object["sigmask"] = .array(sigmask.map(Self.json))
+            return (f, .object(object))
         case .sigprocmask(_, let change, let signals, let call):
             return (call.rawValue, ["how": .string(change.rawValue), "signals": .array(signals.map(Self.json))])
+        case .maskQuery(_, let change, let call):
+            return (call.rawValue, ["how": .string(change.rawValue)])
         case .sigsuspend(_, let signals):
             return ("sigsuspend", ["signals": .array(signals.map(Self.json))])
         case .sigaction(_, let signal, let action, let flags):
             var object: JSONObject = ["signal": Self.json(signal)]
             if let action { object["action"] = .string(action.rawValue) }
             if action == .handler, !flags.names.isEmpty { object["flags"] = .array(flags.names.map { .string($0) }) }
-            if action == .handler, !flags.masksAll { object["mask"] = "none" }
+            if action == .handler, let signals = flags.maskSignals { object["mask"] = .array(signals.map(Self.json)) }
+            else if action == .handler, !flags.masksAll { object["mask"] = "none" }
             return ("sigaction", .object(object))
         case .pause:
             return ("pause", nil)
@@ -262,8 +296,14 @@ extension SignalModel {
         let names = try value.optional("flags").map { (value) throws(ModelError) in
             try value.elements("flags").map { (value) throws(ModelError) in try value.text("flags") }
         } ?? []
-        let mask = try value.optional("mask").map { (value) throws(ModelError) in try value.text("mask") }
-        guard action == .handler || (names.isEmpty && mask == nil) else {
+        let maskValue = try value.optional("mask")
+        // A list names the signals a partial sa_mask blocks (the kernel drops SIGKILL and SIGSTOP from it).
+        var listed: [Int]? = nil
+        if case .array(let elements)? = maskValue {
+            listed = Set(try elements.map { (value) throws(ModelError) in try Self.signal(value, field: "mask") }).subtracting(unblockable).sorted()
+        }
+        let mask = listed == nil ? try maskValue.map { (value) throws(ModelError) in try value.text("mask") } : nil
+        guard action == .handler || (names.isEmpty && maskValue == nil) else {
             throw ModelError("sigaction: 'flags' and 'mask' belong to a handler (\"action\": \"handler\")")
         }
         var flags = HandlerFlags.recording
@@ -279,8 +319,9 @@ extension SignalModel {
         switch mask {
         case nil, "all"?: break
         case "none"?: flags.masksAll = false
-        case let other?: throw ModelError("sigaction: 'mask' must be \"all\" or \"none\", not \"\(other)\" (a mask blocking some of the object's signals is not modelled)")
+        case let other?: throw ModelError("sigaction: 'mask' must be \"all\", \"none\" or a list of signals, not \"\(other)\"")
         }
+        if let listed { flags = HandlerFlags(resetHand: flags.resetHand, noDefer: flags.noDefer, masksAll: false, maskSignals: listed.isEmpty ? nil : listed) }
         return flags
     }
 
@@ -361,8 +402,17 @@ extension SignalModel.Input {
     public var process: Int {
         switch self {
         case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _),
-            .signalfdReadiness(let process, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .sigsuspend(let process, _),
+            .signalfdReadiness(let process, _, _), .signalfdReadinessMasked(let process, _, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
+            .sigsuspend(let process, _),
             .pause(let process), .pauseUnblocking(let process, _), .exit(let process): process
         }
+    }
+}
+
+extension SignalModel.Input {
+    /// A `sigprocmask` without a set.
+    var isMaskQuery: Bool {
+        if case .maskQuery = self { return true }
+        return false
     }
 }

@@ -58,9 +58,12 @@
 ///   `sig_ignored` never ignores a blocked signal). It reports the old action; `EINVAL` for 0, 32 and 33 (glibc's
 ///   own), numbers past 64, and a new action for `SIGKILL` or `SIGSTOP` (asking theirs is allowed)
 ///   (`KernelSignalFactsTests+Actions`). See `SignalModel+Actions.swift`.
+/// - `sigprocmask` with `SIG_SETMASK` (and the old mask back at once) delivers every pending signal its set leaves out,
+///   as an unblock of them does; `SIGKILL` and `SIGSTOP` in any set are dropped; a bad `how` fails `EINVAL` given a
+///   set, and with no set any `how` only reports the old mask (`SignalMaskFactsTests`). See `SignalModel+Mask.swift`.
 /// - When `sigprocmask` or `sigsuspend` unblocks pending signals, their handlers run as the kernel's delivery loop
 ///   stacks them: with the recording handler's full `sa_mask` one after another in the dequeue order, with an empty
-///   one nested and in reverse (`SA_NODEFER` lets a signal nest into its own handler); `SA_RESETHAND` sets the action
+///   one nested and in reverse, with a partial one its signals after it and the others nested (`SA_NODEFER` lets a signal nest into its own handler); `SA_RESETHAND` sets the action
 ///   back to `SIG_DFL` as the handler is delivered (`KernelSignalFactsTests+Handlers`). See `SignalModel+Handlers.swift`.
 public struct SignalModel: TraceModel {
     public static let name = "signal"
@@ -127,11 +130,17 @@ public struct SignalModel: TraceModel {
         case signalfdRead(process: Int, signals: [Int], max: Int, nonblocking: Bool)
         /// `poll` or `select` by the receiver on a `signalfd` for `signals` (made for the call): takes nothing.
         case signalfdReadiness(process: Int, signals: [Int], call: PipeModel.ReadinessCall)
+        /// `ppoll` or `pselect` by the receiver on a signalfd for `signals` (made for the call) with `sigmask` swapped
+        /// in for it: the object's signals it keeps blocked, every other unblocked (see `SignalModel+MaskedPoll.swift`).
+        case signalfdReadinessMasked(process: Int, signals: [Int], call: PipeModel.ReadinessCall, sigmask: [Int])
         /// `sigaction` by the receiver for `signal`, setting `action` (nil: only asking for the current one); a
         /// handler's `flags` (the recording handler's unless a trace says otherwise).
         case sigaction(process: Int, signal: Int, action: Action?, flags: HandlerFlags = .recording)
         /// `sigprocmask` by the receiver on `signals` of its set (see ``MaskChange``).
         case sigprocmask(process: Int, change: MaskChange, signals: [Int], call: MaskCall = .process)
+        /// `sigprocmask` (or `pthread_sigmask`) by the receiver with no set, only asking for the old mask: the kernel
+        /// does not look at `change` then (measured: a bad `how` succeeds).
+        case maskQuery(process: Int, change: MaskChange, call: MaskCall = .process)
         /// `sigsuspend` by the receiver with `signals` of its set unblocked: what the handler saw.
         case sigsuspend(process: Int, signals: [Int])
         /// `pause` by the receiver, the object's signals blocked: only a signal outside them ends it (`EINTR`).
@@ -260,12 +269,16 @@ public struct SignalModel: TraceModel {
             if Self.nothingReady(result) && call.timeout < 0 { return [] }
             return output == nil || output == result ? [.completed(state)] : []
         }
+        if case .signalfdReadinessMasked(_, let signals, let call, let sigmask) = input {
+            return maskedPollSteps(state, signals: signals, call: call, sigmask: sigmask, output: output)
+        }
         if case .sigaction(_, let signal, let action, let flags) = input {
             return actionSteps(state, signal: signal, action: action, flags: flags, output: output)
         }
         if case .sigprocmask(_, let change, let signals, _) = input {
             return maskSteps(state, change: change, signals: signals, output: output)
         }
+        if case .maskQuery = input { return output.map { Self.allowsQuery($0, in: state) } ?? true ? [.completed(state)] : [] }
         if case .sigsuspend(_, let signals) = input {
             return suspendSteps(state, signals: signals, output: output)
         }
@@ -397,7 +410,7 @@ public struct SignalModel: TraceModel {
             return nil  // several steps: see signalfdSteps
         case .sigaction(_, let signal, let action, let flags):
             return setAction(state, signal: signal, action: action, flags: flags)
-        case .sigprocmask, .sigsuspend:
+        case .sigprocmask, .maskQuery, .sigsuspend:
             return maskOutcome(input, in: state)
         case .pause:
             return nil  // it never completes by itself: only a signal outside the object ends it
@@ -406,6 +419,8 @@ public struct SignalModel: TraceModel {
         case .signalfdReadiness(_, let signals, let call):
             let result = Self.readiness(call, ready: state.pendingSignals.contains(where: signals.contains))
             return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
+        case .signalfdReadinessMasked(_, let signals, let call, let sigmask):
+            return maskedPollOutcome(state, signals: signals, call: call, sigmask: sigmask)
         case .exit(let process):
             guard process == state.receiver else { return (.exited, state) }
             var next = state
@@ -485,12 +500,16 @@ public struct SignalModel: TraceModel {
             call = "read signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))} up to \(max) bytes" + (nonblocking ? " (SFD_NONBLOCK)" : "")
         case .signalfdReadiness(_, let signals, let readinessCall):
             call = "\(readinessCall) on signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
+        case .signalfdReadinessMasked(_, let signals, let readinessCall, let sigmask):
+            call = "\(readinessCall) on signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))} with sigmask {\(sigmask.map(Self.name(of:)).joined(separator: ", "))}"
         case .sigaction(_, let signal, let action, let flags):
             call = "sigaction \(Self.name(of: signal))" + (action.map { " \($0.constant)" } ?? " (asking)")
                 + (action == .handler && flags != .recording ? " \(flags)" : "")
         case .sigprocmask(_, let change, let signals, let maskCall):
             call = "\(maskCall.rawValue) \(change.rawValue) {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
-                + (change == .unblock ? " and block again" : "")
+                + (change == .unblock ? " and block again" : change == .setmask ? " and the old mask again" : "")
+        case .maskQuery(_, let change, let maskCall):
+            call = "\(maskCall.rawValue) \(change.rawValue) without a set (asking)"
         case .sigsuspend(_, let signals):
             call = "sigsuspend unblocking {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .pause:

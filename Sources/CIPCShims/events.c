@@ -67,13 +67,17 @@ static int copy_records(int *signo, int *code, int *pid, int *value, int capacit
     return count;
 }
 
-int ipc_sigaction(int signal, int action, int *old) {
+int ipc_sigaction(int signal, int action, int *old) { return ipc_sigaction_masking(signal, action, NULL, -1, old); }
+
+int ipc_sigaction_masking(int signal, int action, const int *mask, int mask_count, int *old) {
     struct sigaction new_action = {0}, previous = {0};
     int kind = action < 0 ? -1 : action & 0xf;
     if (kind == 2) {
         // By default every signal is blocked while it runs: one handler at a time, so they run (and record) in the
         // kernel's dequeue order; with an empty mask the kernel nests them, and they record in reverse (measured).
-        if (action & IPC_HANDLER_EMPTY_MASK) sigemptyset(&new_action.sa_mask);
+        if (mask_count >= 0) {
+            if (make_set(&new_action.sa_mask, mask, mask_count) == -1) return -1;
+        } else if (action & IPC_HANDLER_EMPTY_MASK) sigemptyset(&new_action.sa_mask);
         else sigfillset(&new_action.sa_mask);
         new_action.sa_sigaction = record_signal;
         new_action.sa_flags = SA_SIGINFO | (action & IPC_HANDLER_RESETHAND ? SA_RESETHAND : 0)
@@ -87,6 +91,12 @@ int ipc_sigaction(int signal, int action, int *old) {
     int masked = 0;
     for (int other = 1; other < NSIG; other++) masked += sigismember(&previous.sa_mask, other) == 1;
     if (*old == 2 && masked == 0) *old |= IPC_HANDLER_EMPTY_MASK;
+    // sigfillset leaves out glibc's own two signals and the kernel SIGKILL and SIGSTOP: anything less is partial.
+    sigset_t full;
+    sigfillset(&full);
+    int most = 0;
+    for (int other = 1; other < NSIG; other++) most += other != SIGKILL && other != SIGSTOP && sigismember(&full, other) == 1;
+    if (*old == 2 && masked > 0 && masked < most) *old |= IPC_HANDLER_PARTIAL_MASK;
     if (previous.sa_flags & SA_RESETHAND) *old |= IPC_HANDLER_RESETHAND;
     if (previous.sa_flags & SA_NODEFER) *old |= IPC_HANDLER_NODEFER;
     return 0;
@@ -143,6 +153,102 @@ int ipc_change_mask(int how, int per_thread, const int *signals, int count, unsi
         if (sigismember(&old, other) == 1) *old_bits |= 1ULL << (other - 1);
     }
     return copy_records(signo, code, pid, value, capacity);
+}
+
+/// The `how` for a code of the shims: 0 SIG_BLOCK, 1 SIG_UNBLOCK, 3 SIG_SETMASK, anything else none of the three.
+static int how_of(int code) {
+    switch (code) {
+    case 0: return SIG_BLOCK;
+    case 1: return SIG_UNBLOCK;
+    case 3: return SIG_SETMASK;
+    default: return SIG_BLOCK + SIG_UNBLOCK + SIG_SETMASK + 100;
+    }
+}
+
+static void mask_bits(const sigset_t *mask, unsigned long long *bits) {
+    *bits = 0;
+    for (int other = 1; other <= 64 && other < NSIG; other++) {
+        if (sigismember(mask, other) == 1) *bits |= 1ULL << (other - 1);
+    }
+}
+
+/// sigprocmask, or pthread_sigmask with `per_thread` (which returns its error instead of setting errno).
+static int change_mask(int per_thread, int how, const sigset_t *set, sigset_t *old) {
+    if (!per_thread) return sigprocmask(how, set, old);
+    int error = pthread_sigmask(how, set, old);
+    if (error == 0) return 0;
+    errno = error;
+    return -1;
+}
+
+int ipc_set_mask_briefly(int per_thread, const int *blocked, int count, const int *released, int released_count,
+    unsigned long long *old_bits, int *signo, int *code, int *pid, int *value, int capacity) {
+    sigset_t mask, old;
+    if (sigprocmask(SIG_BLOCK, NULL, &mask) == -1) return -1;
+    for (int index = 0; index < released_count; index++) {
+        if (sigdelset(&mask, released[index]) == -1) return -1;
+    }
+    for (int index = 0; index < count; index++) {
+        if (sigaddset(&mask, blocked[index]) == -1) return -1;
+    }
+    recorded_count = 0;
+    // The kernel delivers what is pending and now unblocked on the way back from this call.
+    if (change_mask(per_thread, SIG_SETMASK, &mask, &old) == -1) return -1;
+    if (sigprocmask(SIG_SETMASK, &old, NULL) == -1) return -1;
+    mask_bits(&old, old_bits);
+    return copy_records(signo, code, pid, value, capacity);
+}
+
+int ipc_mask_without_set(int how, int per_thread, unsigned long long *old_bits) {
+    sigset_t old;
+    if (change_mask(per_thread, how_of(how), NULL, &old) == -1) return -1;
+    mask_bits(&old, old_bits);
+    return 0;
+}
+
+int ipc_rt_sigprocmask_unreadable_set(int how) {
+    // glibc's wrapper reads the set itself (for its own signals), so only the raw call reaches the kernel with it.
+    return (int)syscall(SYS_rt_sigprocmask, how_of(how), (const void *)8, NULL, (size_t)8);
+}
+
+int ipc_signalfd_poll_masked(const int *signals, int count, const int *kept, int kept_count, const int *released,
+    int released_count, int use_select, int events, int timeout_ms, short *revents, int *readable, int *writable,
+    int *signo, int *code, int *pid, int *value, int capacity, int *recorded) {
+    sigset_t set, mask;
+    if (make_set(&set, signals, count) == -1) return -1;
+    if (sigprocmask(SIG_BLOCK, NULL, &mask) == -1) return -1;
+    for (int index = 0; index < released_count; index++) {
+        if (sigdelset(&mask, released[index]) == -1) return -1;
+    }
+    for (int index = 0; index < kept_count; index++) {
+        if (sigaddset(&mask, kept[index]) == -1) return -1;
+    }
+    int descriptor = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (descriptor == -1) return -1;
+    struct timespec timeout = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+    const struct timespec *limit = timeout_ms < 0 ? NULL : &timeout;
+    recorded_count = 0;
+    int result;
+    // The mask is swapped in for the call alone: what it unblocks and is pending interrupts it, its handler run.
+    if (use_select) {
+        fd_set read_set, write_set;
+        FD_ZERO(&read_set);
+        FD_ZERO(&write_set);
+        if (events & 1) FD_SET(descriptor, &read_set);
+        if (events & 2) FD_SET(descriptor, &write_set);
+        result = pselect(descriptor + 1, &read_set, &write_set, NULL, limit, &mask);
+        *readable = result > 0 && FD_ISSET(descriptor, &read_set);
+        *writable = result > 0 && FD_ISSET(descriptor, &write_set);
+    } else {
+        struct pollfd entry = {.fd = descriptor, .events = (short)events, .revents = 0};
+        result = ppoll(&entry, 1, limit, &mask);
+        *revents = result > 0 ? entry.revents : 0;
+    }
+    int saved = errno;
+    *recorded = copy_records(signo, code, pid, value, capacity);
+    close(descriptor);
+    errno = saved;
+    return result;
 }
 
 int ipc_pause_unblocking(const int *signals, int count, int *signo, int *code, int *pid, int *value, int capacity) {

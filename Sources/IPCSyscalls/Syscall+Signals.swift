@@ -64,8 +64,10 @@ extension Syscall {
     /// one. No fault is injected into it.
     ///
     /// The corresponding C function is `sigaction`.
-    public static func setSignalAction(_ signal: Int32, to action: SignalAction?, flags: HandlerFlags = []) throws(Errno) -> SignalAction {
-        try exchangeSignalAction(signal, to: action, flags: flags).action
+    public static func setSignalAction(_ signal: Int32, to action: SignalAction?, flags: HandlerFlags = [], mask: [Int32]? = nil)
+        throws(Errno) -> SignalAction
+    {
+        try exchangeSignalAction(signal, to: action, flags: flags, mask: mask).action
     }
 
     /// The recording handler's `sigaction` flags and mask, beyond `SA_SIGINFO` (which it always has).
@@ -78,16 +80,21 @@ extension Syscall {
         public static let noDefer = HandlerFlags(rawValue: IPC_HANDLER_NODEFER)
         /// An empty `sa_mask` (the recording handler's is full otherwise): other signals may nest into it.
         public static let emptyMask = HandlerFlags(rawValue: IPC_HANDLER_EMPTY_MASK)
+        /// Reported only: an `sa_mask` blocking some signals and not others (set with `mask:`).
+        public static let partialMask = HandlerFlags(rawValue: IPC_HANDLER_PARTIAL_MASK)
     }
 
     /// ``setSignalAction(_:to:flags:)``, also reporting the old handler's flags (empty for `SIG_DFL` and `SIG_IGN`
     /// unless set with them). The corresponding C function is `sigaction`.
-    public static func exchangeSignalAction(_ signal: Int32, to action: SignalAction?, flags: HandlerFlags = [])
+    /// A handler's `mask`, when given, is its `sa_mask` exactly (otherwise full, or empty with `.emptyMask`).
+    public static func exchangeSignalAction(_ signal: Int32, to action: SignalAction?, flags: HandlerFlags = [], mask: [Int32]? = nil)
         throws(Errno) -> (action: SignalAction, flags: HandlerFlags)
     {
         var old: CInt = 0
         let request = action.map { $0 == .handler ? $0.rawValue | flags.rawValue : $0.rawValue } ?? -1
-        _ = try perform(.sigaction, retryOnInterrupt: false) { _ in ipc_sigaction(signal, request, &old) }
+        _ = try perform(.sigaction, retryOnInterrupt: false) { _ in
+            ipc_sigaction_masking(signal, request, mask ?? [], mask.map { CInt($0.count) } ?? -1, &old)
+        }
         return (SignalAction(rawValue: old & 0xf) ?? .handler, HandlerFlags(rawValue: old & ~0xf))
     }
 
@@ -113,6 +120,71 @@ extension Syscall {
             ipc_change_mask(how, perThread ? 1 : 0, signals, CInt(signals.count), &bits, numbers, codes, pids, values, capacity)
         }
         return (Set((1...64).filter { bits & (1 << UInt64($0 - 1)) != 0 }.map(Int32.init)), seen)
+    }
+
+    /// `SIG_SETMASK` (`pthread_sigmask`'s when `perThread`) to the calling thread's mask less `releasing` plus
+    /// `blocking`, then the old mask back at once: the old mask, and what the recording handler saw in between (the
+    /// pending signals the new mask unblocks, delivered on the way back from the first call). No fault is injected.
+    ///
+    /// The corresponding C functions are `sigprocmask` and `pthread_sigmask`.
+    public static func setSignalMaskBriefly(perThread: Bool, blocking: [Int32], releasing: [Int32]) throws(Errno) -> (old: Set<Int32>, seen: [SignalInfo]) {
+        var bits: UInt64 = 0
+        let seen = try recorded(.sigprocmask) { numbers, codes, pids, values, capacity in
+            ipc_set_mask_briefly(perThread ? 1 : 0, blocking, CInt(blocking.count), releasing, CInt(releasing.count), &bits,
+                numbers, codes, pids, values, capacity)
+        }
+        return (signals(of: bits), seen)
+    }
+
+    /// `sigprocmask` (`pthread_sigmask` when `perThread`) with no set, only asking for the old mask: `how` 0 block,
+    /// 1 unblock, 3 set, anything else none of the three (the kernel looks at `how` only with a set).
+    ///
+    /// The corresponding C functions are `sigprocmask` and `pthread_sigmask`.
+    public static func signalMaskWithoutSet(how: CInt, perThread: Bool) throws(Errno) -> Set<Int32> {
+        var bits: UInt64 = 0
+        _ = try perform(.sigprocmask, retryOnInterrupt: false) { _ in ipc_mask_without_set(how, perThread ? 1 : 0, &bits) }
+        return signals(of: bits)
+    }
+
+    /// The signals whose bits (`signal - 1`) are set in a mask.
+    private static func signals(of bits: UInt64) -> Set<Int32> {
+        Set((1...64).filter { bits & (1 << UInt64($0 - 1)) != 0 }.map(Int32.init))
+    }
+
+    /// What a `ppoll` or `pselect` with a signal mask reported: the call's result (poll's `revents`, select's answer)
+    /// or its error, and what the recording handler saw meanwhile.
+    public struct MaskedPoll: Sendable {
+        /// The error it failed with (`EINTR`), or nil when it returned.
+        public var error: Errno?
+        public var revents: Int16
+        public var readable: Bool
+        public var writable: Bool
+        public var seen: [SignalInfo]
+    }
+
+    /// One `ppoll` (`pselect` when `select`) of a `signalfd` for `signals`, made for the call, with the calling
+    /// thread's mask less `releasing` plus `keeping` swapped in for it. `events`: poll's, or for select bit 0 read and
+    /// bit 1 write; a negative timeout waits. No fault is injected into it.
+    ///
+    /// The corresponding C functions are `ppoll` and `pselect`.
+    public static func pollSignalDescriptorMasked(
+        _ signals: [Int32], keeping: [Int32], releasing: [Int32], select: Bool, events: CInt, timeoutMilliseconds: CInt
+    ) -> MaskedPoll {
+        let capacity = 256
+        var numbers = [CInt](repeating: 0, count: capacity)
+        var codes = [CInt](repeating: 0, count: capacity)
+        var pids = [CInt](repeating: 0, count: capacity)
+        var values = [CInt](repeating: 0, count: capacity)
+        var revents: Int16 = 0
+        var readable: CInt = 0
+        var writable: CInt = 0
+        var recorded: CInt = 0
+        let result = ipc_signalfd_poll_masked(
+            signals, CInt(signals.count), keeping, CInt(keeping.count), releasing, CInt(releasing.count), select ? 1 : 0, events,
+            timeoutMilliseconds, &revents, &readable, &writable, &numbers, &codes, &pids, &values, CInt(capacity), &recorded)
+        let error = result == -1 ? Errno(rawValue: errno) : nil
+        let seen = (0..<min(Int(recorded), capacity)).map { SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0]) }
+        return MaskedPoll(error: error, revents: revents, readable: readable != 0, writable: writable != 0, seen: seen)
     }
 
     /// `pause` with `signals` unblocked for it (unblocked, then blocked again after): the signals the recording
@@ -143,7 +215,8 @@ extension Syscall {
         try perform(.pause, retryOnInterrupt: false) { _ in Glibc.pause() }
     }
 
-    /// `sigprocmask` with a `how` that is none of the three: `EINVAL` (the kernel checks it before the set).
+    /// `sigprocmask` with a `how` that is none of the three and a set: `EINVAL` (the kernel reads the set first, then
+    /// checks `how`; without a set it never looks at `how`).
     public static func changeSignalMaskWithInvalidHow(_ signals: [Int32]) throws(Errno) {
         _ = try perform(.sigprocmask, retryOnInterrupt: false) { _ in ipc_sigprocmask_invalid_how(signals, CInt(signals.count)) }
     }

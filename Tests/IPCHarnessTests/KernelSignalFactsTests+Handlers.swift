@@ -77,4 +77,27 @@ extension KernelSignalFactsTests {
             "ok", "ok", Self.queued(1), #"{"old":"default"}"#, #"{"signals":["SIGRTMIN+1"]}"#,
         ])
     }
+
+    /// A partial `sa_mask`: `SIGUSR2`'s handler blocks `SIGWINCH` and nothing else, the others block every signal.
+    /// With `SIGWINCH`, `SIGUSR2` and `SIGRTMIN+1` pending, unblocking them all pushes `SIGUSR2`'s frame first (the
+    /// lowest); `SIGRTMIN+1`, outside its mask, nests on top and runs first; `SIGWINCH`, in it, waits for `SIGUSR2`'s
+    /// handler to return: 35 12 28 (all blocking: 12 28 35; none: 28 35 12). `sigsuspend` so: 35 12, and `SIGWINCH`
+    /// stays pending (the bottom frame restores the old mask).
+    @Test func aPartialMaskBlocksItsSignalsInTheHandlerAndLetsOthersNest() throws {
+        let handlers: [(f: String, value: JSONValue)] = [
+            ("sigaction", ["signal": "SIGUSR2", "action": "handler", "mask": ["SIGWINCH"]]),
+            ("sigaction", ["signal": "SIGWINCH", "action": "handler"]), ("sigaction", ["signal": "SIGRTMIN+1", "action": "handler"]),
+        ]
+        let sends: [(f: String, value: JSONValue)] = [
+            ("kill", ["signal": "SIGWINCH"]), ("kill", ["signal": "SIGUSR2"]), ("sigqueue", ["signal": "SIGRTMIN+1", "value": 1]),
+        ]
+        let three: JSONValue = ["SIGUSR2", "SIGWINCH", "SIGRTMIN+1"]
+        let program = handlers + sends + [("sigprocmask", ["how": "unblock", "signals": three])]
+            + sends + [("sigsuspend", ["signals": three]), ("pending", .null)]
+        #expect(Array(try outcomes(program, signals: signals).suffix(6)) == [
+            #"{"deliveries":[\#(Self.queued(1)),\#(Self.user("SIGUSR2")),\#(Self.user("SIGWINCH"))]}"#,
+            "ok", "ok", "ok",
+            #"{"deliveries":[\#(Self.queued(1)),\#(Self.user("SIGUSR2"))]}"#, #"{"signals":["SIGWINCH"]}"#,
+        ])
+    }
 }

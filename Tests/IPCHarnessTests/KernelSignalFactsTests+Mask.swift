@@ -94,4 +94,26 @@ extension KernelSignalFactsTests {
             #"{"deliveries":[],"old":["SIGRTMIN+1"]}"#, "EINVAL", #"{"signals":[]}"#,
         ])
     }
+
+    /// `SIG_SETMASK` to a mask blocking some of the object's signals delivers every pending one it unblocks before the
+    /// call returns, in the unblock's order (the thread's `SIGRTMIN+2`, then `SIGUSR2`), and the old mask blocked the
+    /// set's; the ones it keeps blocked stay pending, and an empty set delivers them (`SIGWINCH`, then both queued
+    /// `SIGRTMIN+1`). With no set, a `how` that is none of the three succeeds and gives the old mask: the object's
+    /// signals, all blocked (the kernel looks at `how` only with a set: `SignalMaskFactsTests`).
+    @Test func setmaskDeliversWhatItUnblocksAndWithoutASetAnyHowGivesTheOldMask() throws {
+        let program = Self.handlers + Self.mixedSends + [
+            ("sigprocmask", ["how": "setmask", "signals": ["SIGWINCH", "SIGRTMIN+1"]]), ("pending", .null),
+            ("pthread_sigmask", ["how": "setmask", "signals": []]), ("pending", .null),
+            ("sigprocmask", ["how": "invalid"]), ("pthread_sigmask", ["how": "setmask"]),
+        ]
+        let user = { (signal: String) in #"{"signal":"\#(signal)","code":"SI_USER","sender":1}"# }
+        let queued = { (value: Int) in #"{"signal":"SIGRTMIN+1","code":"SI_QUEUE","sender":1,"value":\#(value)}"# }
+        let every = #"["SIGUSR2","SIGWINCH","SIGRTMIN+1","SIGRTMIN+2"]"#
+        #expect(Array(try outcomes(program, signals: signals).suffix(6)) == [
+            #"{"deliveries":[{"signal":"SIGRTMIN+2","code":"SI_TKILL","sender":1},\#(user("SIGUSR2"))],"old":["SIGWINCH","SIGRTMIN+1"]}"#,
+            #"{"signals":["SIGWINCH","SIGRTMIN+1"]}"#,
+            #"{"deliveries":[\#(user("SIGWINCH")),\#(queued(1)),\#(queued(2))],"old":[]}"#, #"{"signals":[]}"#,
+            #"{"deliveries":[],"old":\#(every)}"#, #"{"deliveries":[],"old":\#(every)}"#,
+        ])
+    }
 }

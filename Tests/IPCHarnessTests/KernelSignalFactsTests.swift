@@ -249,10 +249,20 @@ import Testing
         /// `sigaction` of the signal: "default", "ignore", "handler", or nil (only asks).
         case sigaction(String, String?)
         /// `sigaction` installing the recording handler with the flags whose bits are set: 1 `SA_RESETHAND`,
-        /// 2 `SA_NODEFER`, 4 an empty `sa_mask`.
+        /// 2 `SA_NODEFER`, 4 an empty `sa_mask`; bits 8 to 64 instead a partial `sa_mask` naming those of the four
+        /// signals (in `names`' order) whose bits are set, when any is.
         case handler(String, flags: Int)
         /// `sigprocmask` unblocking (and blocking again) those of the set whose action would not end the receiver.
         case unblock([String])
+        /// Handlers for each of the set, with the flags drawn for it (`SA_RESETHAND` left out), a `kill` of each, then
+        /// the unblock of them: several pending at once, so that handlers with an empty or partial mask nest.
+        case sendThenUnblock([String], flags: [Int])
+        /// `SIG_SETMASK` keeping the set blocked — and every signal whose action would end the receiver — releasing
+        /// the rest, then the old mask again (`pthread_sigmask` for an odd number kept).
+        case setmask([String])
+        /// `ppoll` (or, `select`, `pselect`) with timeout 0 on a signalfd for the first set, with a mask keeping the
+        /// second set blocked — and every signal whose action would end the receiver.
+        case maskedPoll([String], sigmask: [String], select: Bool)
         /// A handler for the first signal, a `kill` of it, then `sigsuspend` unblocking it and those of the set whose
         /// action would not end the receiver: never asleep for ever.
         case handledThenSuspend(String, [String])
@@ -275,6 +285,10 @@ import Testing
             case .sigaction(let signal, let action): "sigaction(\(signal), \(action ?? "asking"))"
             case .handler(let signal, let flags): "sigaction(\(signal), handler \(KernelSignalFactsTests.handlerValue(signal, flags: flags)))"
             case .unblock(let set): "unblock(\(set))"
+            case .sendThenUnblock(let set, let flags):
+                "handlers \(set.enumerated().map { KernelSignalFactsTests.handlerValue($0.element, flags: flags[$0.offset] & ~1) }), kill each, unblock"
+            case .setmask(let set): "setmask(\(set))"
+            case .maskedPoll(let set, let sigmask, let select): "\(select ? "pselect" : "ppoll")(\(set), sigmask \(sigmask))"
             case .handledThenSuspend(let signal, let set): "handler(\(signal)), kill(\(signal)), sigsuspend(\(set))"
             case .wait(let set): "wait(\(set))"
             case .pending: "sigpending"
@@ -296,7 +310,14 @@ import Testing
             Operation.sigaction(signal, [nil, "default", "ignore", "handler"][action])
         }.eraseToAny(),
         Gen.int(in: 1...15).map { (mask: Int) -> Operation in Operation.unblock(subset(mask)) }.eraseToAny(),
-        zip(signalName, Gen.int(in: 0...7)).map { (signal: String, flags: Int) -> Operation in Operation.handler(signal, flags: flags) }.eraseToAny(),
+        Gen.int(in: 0...15).map { (mask: Int) -> Operation in Operation.setmask(subset(mask)) }.eraseToAny(),
+        zip(Gen.int(in: 1...15), Gen.int(in: 0...31)).map { (set: Int, mask: Int) -> Operation in
+            Operation.maskedPoll(subset(set), sigmask: subset(mask & 15), select: mask & 16 != 0)
+        }.eraseToAny(),
+        zip(Gen.int(in: 1...15), Gen.int(in: 0...127).array(of: 4...4)).map { (mask: Int, flags: [Int]) -> Operation in
+            Operation.sendThenUnblock(subset(mask), flags: flags)
+        }.eraseToAny(),
+        zip(signalName, Gen.int(in: 0...127)).map { (signal: String, flags: Int) -> Operation in Operation.handler(signal, flags: flags) }.eraseToAny(),
         zip(Gen.int(in: 0...3), Gen.int(in: 0...15)).map { (sent: Int, mask: Int) -> Operation in
             Operation.handledThenSuspend(names[sent], subset(mask | (1 << sent)))
         }.eraseToAny()
@@ -348,6 +369,24 @@ import Testing
                     let f = unblocked.count % 2 == 1 ? "pthread_sigmask" : "sigprocmask"
                     let value: JSONValue = ["how": "unblock", "signals": .array(unblocked.map { .string($0) })]
                     return unblocked.isEmpty ? [] : [(f, value)]
+                case .sendThenUnblock(let set, let flags):
+                    let installs = set.enumerated().map { ("sigaction", Self.handlerValue($0.element, flags: flags[$0.offset] & ~1)) }
+                    for signal in set {
+                        actions[signal] = "handler"
+                        resetting.remove(signal)
+                    }
+                    let value: JSONValue = ["how": "unblock", "signals": .array(set.map { .string($0) })]
+                    return installs + set.map { ("kill", ["signal": .string($0)]) } + [("sigprocmask", value)]
+                case .maskedPoll(let set, let sigmask, let select):
+                    let kept: JSONValue = .array(Self.names.filter { sigmask.contains($0) || !harmless($0) }.map { .string($0) })
+                    let signals: JSONValue = .array(set.map { .string($0) })
+                    return select
+                        ? [("signalfd-select", ["signals": signals, "read": true, "write": true, "sigmask": kept, "timeout": 0])]
+                        : [("signalfd-poll", ["signals": signals, "events": ["POLLIN", "POLLOUT"], "sigmask": kept, "timeout": 0])]
+                case .setmask(let set):
+                    let kept = Self.names.filter { set.contains($0) || !harmless($0) }
+                    let f = kept.count % 2 == 1 ? "pthread_sigmask" : "sigprocmask"
+                    return [(f, ["how": "setmask", "signals": .array(kept.map { .string($0) })])]
                 case .handledThenSuspend(let signal, let set):
                     actions[signal] = "handler"
                     resetting.remove(signal)
@@ -424,7 +463,9 @@ import Testing
     /// A `sigaction` value installing the recording handler for `signal` with the flags whose bits `flags` sets.
     static func handlerValue(_ signal: String, flags: Int) -> JSONValue {
         let names = [(1, "SA_RESETHAND"), (2, "SA_NODEFER")].filter { flags & $0.0 != 0 }.map { JSONValue.string($0.1) }
-        return ["signal": .string(signal), "action": "handler", "flags": .array(names), "mask": flags & 4 != 0 ? "none" : "all"]
+        let partial = subset(flags >> 3)
+        let mask: JSONValue = !partial.isEmpty ? .array(partial.map { .string($0) }) : flags & 4 != 0 ? "none" : "all"
+        return ["signal": .string(signal), "action": "handler", "flags": .array(names), "mask": mask]
     }
 
     /// The state after `input` completes with `output` through the model's steps (partial ones included); nil when

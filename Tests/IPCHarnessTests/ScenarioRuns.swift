@@ -47,6 +47,8 @@ enum ScenarioRuns {
     /// - `sent while pending`: a signal sent twice with no delivery of it in between; `taken twice`: a signal
     ///   delivered twice with no send of it in between (both were pending at once, so it queued);
     /// - `open`, `closed`: a probe's answer; `above 2^63`: a 64-bit value written or read past Int64's range;
+    /// - `setmask delivered`: a `SIG_SETMASK` (`"how": "setmask"`) whose handlers ran; `sigmask interrupted`,
+    ///   `sigmask ready`: a `ppoll`/`pselect` with a mask that handlers interrupted, or that found its descriptor ready;
     /// - `asleep`: an operation that completed after another process had invoked one since it began;
     /// - `killed`: the driver killed a process (every process was asleep);
     /// - `ok:F`: some call of operation F succeeded.
@@ -114,6 +116,13 @@ enum ScenarioRuns {
         if case .string(let code)? = result?["code"] { marks.append(code) }
         if case .bool(let open)? = result?["open"] { marks.append(open ? "open" : "closed") }
         if case .string? = result?["value"] ?? arguments?["value"] { marks.append("above 2^63") }
+        if arguments?["how"] == .string("setmask"), case .array(let deliveries)? = result?["deliveries"], !deliveries.isEmpty {
+            marks.append("setmask delivered")
+        }
+        if arguments?["sigmask"] != nil {
+            if case .array(let deliveries)? = result?["deliveries"], !deliveries.isEmpty { marks.append("sigmask interrupted") }
+            if result?["revents"] == .array(["POLLIN"]) || result?["readable"] == .bool(true) { marks.append("sigmask ready") }
+        }
         return marks
     }
 }

@@ -24,12 +24,17 @@ int ipc_block_signals(const int *signals, int count, int block);
 #define IPC_HANDLER_NODEFER 0x20
 /// The handler's `sa_mask` empty instead of full.
 #define IPC_HANDLER_EMPTY_MASK 0x40
+/// Reported only: the old handler's `sa_mask` blocks some signals and not others.
+#define IPC_HANDLER_PARTIAL_MASK 0x80
 
 /// sigaction(signal) setting SIG_DFL (`action` 0), SIG_IGN (1) or a handler that records each signal's siginfo
 /// (2; SA_SIGINFO, every signal blocked while it runs unless `IPC_HANDLER_EMPTY_MASK`, with `SA_RESETHAND` and
 /// `SA_NODEFER` for the bits above), or only asking (-1); writes the old action as 0, 1 or 2 (any other function: 2)
 /// with the old handler's bits to `*old`. 0, or -1 with errno.
 int ipc_sigaction(int signal, int action, int *old);
+
+/// ipc_sigaction whose handler's `sa_mask` is `mask[0..<mask_count]` (with `mask_count` negative: as `action` says).
+int ipc_sigaction_masking(int signal, int action, const int *mask, int mask_count, int *old);
 
 /// sigprocmask(SIG_UNBLOCK) of `signals[0..<count]` then SIG_BLOCK again: fills up to `capacity` entries of each array
 /// with what the recording handler saw in between (the pending ones delivered on the way back from the first call),
@@ -54,6 +59,31 @@ int ipc_pause_unblocking(const int *signals, int count, int *signo, int *code, i
 /// with errno.
 int ipc_change_mask(int how, int per_thread, const int *signals, int count, unsigned long long *old_bits, int *signo, int *code,
     int *pid, int *value, int capacity);
+
+/// SIG_SETMASK (pthread_sigmask with `per_thread`) to the calling thread's mask less `released[0..<released_count]`
+/// plus `blocked[0..<count]`, then the old mask back at once: fills the arrays as ipc_unblock_briefly does (what the
+/// new mask unblocks and is pending is delivered on the way back from the first call). Writes the old mask, bit
+/// `signal - 1` per blocked signal, to `*old_bits`. The records' count, or -1 with errno.
+int ipc_set_mask_briefly(int per_thread, const int *blocked, int count, const int *released, int released_count,
+    unsigned long long *old_bits, int *signo, int *code, int *pid, int *value, int capacity);
+
+/// sigprocmask (pthread_sigmask with `per_thread`) with a NULL set: `how` 0 SIG_BLOCK, 1 SIG_UNBLOCK, 3 SIG_SETMASK,
+/// anything else a `how` that is none of the three. Writes the old mask's bits to `*old_bits`. 0, or -1 with errno.
+int ipc_mask_without_set(int how, int per_thread, unsigned long long *old_bits);
+
+/// The raw rt_sigprocmask with `how` (as above) and a set the kernel cannot read, asking nothing back: tells whether
+/// the kernel reads the set before it checks `how`. What the call returned, with errno.
+int ipc_rt_sigprocmask_unreadable_set(int how);
+
+/// One `ppoll` (or, with `use_select`, `pselect`) of a signalfd for `signals[0..<count]` (made for the call, nonblocking,
+/// closed after) with a signal mask: the calling thread's mask less `released[0..<released_count]` plus
+/// `kept[0..<kept_count]`, swapped in for the call. `events`: poll's events, or for select bit 0 read, bit 1 write;
+/// a negative `timeout_ms` waits without limit. Writes poll's revents to `*revents`, select's answer to `*readable`
+/// and `*writable`, and what the recording handler saw meanwhile to the arrays, their count to `*recorded`. What the
+/// call returned, with errno.
+int ipc_signalfd_poll_masked(const int *signals, int count, const int *kept, int kept_count, const int *released,
+    int released_count, int use_select, int events, int timeout_ms, short *revents, int *readable, int *writable,
+    int *signo, int *code, int *pid, int *value, int capacity, int *recorded);
 
 /// sigqueue(pid, signal, {.sival_int = value}).
 int ipc_sigqueue(int pid, int signal, int value);

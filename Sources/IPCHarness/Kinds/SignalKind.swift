@@ -32,6 +32,10 @@ import SystemPackage
 /// run (as a BSD `signal()` handler does): asked for such a signal's action, it answers "handler" from its own table
 /// of what it installed instead of asking the kernel — which set the action back to `SIG_DFL` as it delivered it.
 ///
+/// `client.signal-setmask-blocks-only` believes `SIG_SETMASK` only adds its set to the mask, as `SIG_BLOCK` does: its
+/// `"setmask"` is a `SIG_BLOCK` of the set, delivering nothing — but the kernel's new mask unblocks every other
+/// signal, and the pending ones it unblocks run their handlers before the call returns.
+///
 /// The receiver leads a process group of its own (for `killpg`) and sets its object's signals to `SIG_DFL` at
 /// set-up, so the model knows their actions.
 public enum SignalKind: MechanismKind {
@@ -39,7 +43,7 @@ public enum SignalKind: MechanismKind {
 
     public static let implementations = [
         "kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order", "client.signal-reset-before-wait",
-        "client.signal-pause-takes-signal", "client.signal-resethand-rearmed",
+        "client.signal-pause-takes-signal", "client.signal-resethand-rearmed", "client.signal-setmask-blocks-only",
     ]
 
     public static func model(for workload: Workload) -> SignalModel {
@@ -106,7 +110,8 @@ public enum SignalKind: MechanismKind {
             sigwaitInSetOrder: implementation == "client.signal-sigwait-in-set-order",
             resetBeforeWait: implementation == "client.signal-reset-before-wait",
             pauseTakesSignal: implementation == "client.signal-pause-takes-signal",
-            resetHandRearmed: implementation == "client.signal-resethand-rearmed")
+            resetHandRearmed: implementation == "client.signal-resethand-rearmed",
+            setmaskBlocksOnly: implementation == "client.signal-setmask-blocks-only")
     }
 }
 
@@ -129,6 +134,8 @@ struct SignalBinding: ObjectBinding {
     let pauseTakesSignal: Bool
     /// `client.signal-resethand-rearmed`'s belief, and its table of the signals it gave an `SA_RESETHAND` handler.
     let resetHandRearmed: Bool
+    /// `client.signal-setmask-blocks-only`'s wrong `SIG_SETMASK`.
+    let setmaskBlocksOnly: Bool
     var oneShotHandlers: Set<Int> = []
 
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
@@ -171,6 +178,20 @@ struct SignalBinding: ObjectBinding {
             let answer = try KernelSignals.selectSignalDescriptor(
                 for: signals.map { Int32(clamping: $0) }, read: read, write: write, timeoutMilliseconds: timeout)
             return .selected(readable: answer.readable, writable: answer.writable)
+        case .signalfdReadinessMasked(_, let signals, let call, let sigmask):
+            // ppoll or pselect with the object's signals outside `sigmask` unblocked for the call.
+            let kept = try ownSignals(sigmask, doing: "keep blocked in ppoll's mask")
+            let released = received.filter { !kept.contains($0) }
+            try refuseFatalActions(released, suspending: true)
+            let (select, events, timeout): (Bool, CInt, Int) = switch call {
+            case .poll(let events, let timeout): (false, CInt(events.rawValue), timeout)
+            case .select(let read, let write, let timeout): (true, (read ? 1 : 0) | (write ? 2 : 0), timeout)
+            }
+            let answer = KernelSignals.pollMasked(
+                signals.map { Int32(clamping: $0) }, keeping: kept, releasing: released, select: select, events: events, timeoutMilliseconds: timeout)
+            if !answer.seen.isEmpty { return .deliveries(answer.seen.map(delivery)) }
+            if let error = answer.error { throw error }
+            return select ? .selected(readable: answer.readable, writable: answer.writable) : .ready(PipeModel.PollEvents(rawValue: Int(UInt16(bitPattern: answer.revents))))
         case .wait(_, var signals, let timeout):
             if lowestPendingFirst, let lowest = try KernelSignals.pending().map(Int.init).filter(signals.contains).min() {
                 signals = [lowest]
@@ -212,14 +233,22 @@ struct SignalBinding: ObjectBinding {
             if action != nil {
                 if action == .handler && flags.resetHand { oneShotHandlers.insert(signal) } else { oneShotHandlers.remove(signal) }
             }
-            let old = try KernelSignals.setAction(Int32(clamping: signal), to: how, flags: handlerFlags)
+            let mask = action == .handler ? flags.maskSignals?.map { Int32(clamping: $0) } : nil
+            let old = try KernelSignals.setAction(Int32(clamping: signal), to: how, flags: handlerFlags, mask: mask)
             return .previousAction(old == .standard ? .standard : old == .ignore ? .ignore : .handler)
+        case .sigprocmask(_, .setmask, let signals, let call):
+            return try setMaskBriefly(keeping: signals, call: call)
+        case .maskQuery(_, let change, let call):
+            // No set: the kernel does not look at `how`; the old mask's part that is the object's.
+            let how: CInt = switch change { case .block: 0; case .unblock: 1; case .setmask: 3; case .invalid: 2 }
+            let old = try KernelSignals.maskWithoutSet(how: how, perThread: call == .thread)
+            return .maskChanged(deliveries: [], old: received.filter(old.contains).map(Int.init).sorted())
         case .sigprocmask(_, let change, let signals, .thread):
             // pthread_sigmask, asked for the old mask too: reported for the call's signals only (the worker's own
             // blocked signals are no business of the object).
             let numbers = try ownSignals(signals, doing: "unblock")
             if change == .unblock { try refuseFatalActions(numbers, suspending: false) }
-            let how: CInt = switch change { case .block: 0; case .unblock: 1; case .invalid: 2 }
+            let how: CInt = switch change { case .block: 0; case .unblock: 1; case .invalid, .setmask: 2 }
             let (old, seen) = try KernelSignals.changeMask(how: how, perThread: true, numbers)
             return .maskChanged(deliveries: seen.map(delivery), old: Set(numbers.filter(old.contains)).map(Int.init).sorted())
         case .sigprocmask(_, let change, let signals, .process):
@@ -234,6 +263,8 @@ struct SignalBinding: ObjectBinding {
             case .unblock:
                 try refuseFatalActions(numbers, suspending: false)
                 return .deliveries(try KernelSignals.unblockBriefly(numbers).map(delivery))
+            case .setmask:
+                return try setMaskBriefly(keeping: signals, call: .process)
             }
         case .sigsuspend(_, let signals):
             let numbers = try ownSignals(signals, doing: "sigsuspend on")
@@ -269,6 +300,21 @@ struct SignalBinding: ObjectBinding {
 
     /// `signals` as numbers, when all are the object's own (blocked) ones: unblocking any other could run the
     /// harness's or the runtime's handlers, or a default action, at the wrong moment.
+    /// `SIG_SETMASK` to a mask that keeps `signals` blocked and releases the object's others (the worker's own
+    /// signals as they were), then the old mask again: what the handlers saw, and the old mask for the call's signals
+    /// only (the worker's own blocked signals are no business of the object).
+    func setMaskBriefly(keeping signals: [Int], call: SignalModel.MaskCall) throws(Errno) -> SignalModel.Output {
+        let numbers = try ownSignals(signals, doing: "keep blocked")
+        if setmaskBlocksOnly {
+            let (old, _) = try KernelSignals.changeMask(how: 0, perThread: call == .thread, numbers)
+            return .maskChanged(deliveries: [], old: Set(numbers.filter(old.contains)).map(Int.init).sorted())
+        }
+        let released = received.filter { !numbers.contains($0) }
+        try refuseFatalActions(released, suspending: false)
+        let (old, seen) = try KernelSignals.setMaskBriefly(perThread: call == .thread, blocking: numbers, releasing: released)
+        return .maskChanged(deliveries: seen.map(delivery), old: Set(numbers.filter(old.contains)).map(Int.init).sorted())
+    }
+
     func ownSignals(_ signals: [Int], doing what: String) throws(Errno) -> [Int32] {
         let numbers = signals.map { Int32(clamping: $0) }
         guard numbers.allSatisfy(received.contains) else {
@@ -289,7 +335,7 @@ struct SignalBinding: ObjectBinding {
                 BindingFailure.abandon("unblocking \(SignalModel.name(of: Int(signal))) with its default action would end the receiver")
             }
         }
-        let runsOne = suspending && flags.values.allSatisfy { !$0.contains(.emptyMask) }
+        let runsOne = suspending && flags.values.allSatisfy { !$0.contains(.emptyMask) && !$0.contains(.partialMask) }
         guard !runsOne else { return }
         let pending = KernelSignals.pendingSets()
         for (signal, handlerFlags) in flags where handlerFlags.contains(.resetHand) && !SignalModel.ignoredByDefault.contains(Int(signal)) {

@@ -5,8 +5,17 @@ import IPCModels
 public enum SignalScenarios {
     public static let all: [Scenario] = [
         coalescing, realtimeQueue, lowestPendingFirst, threadDirected, sigwaitInSetOrder, sigwaitLowestFirst, resetBeforeWait, actions,
-        pauseTakesSignal, pause, resetHandRearmed, handlerFlags,
+        pauseTakesSignal, pause, resetHandRearmed, handlerFlags, setmaskBlocksOnly,
     ]
+
+    /// A receiver that believes `SIG_SETMASK` only adds its set to the mask (`SIG_BLOCK`), on
+    /// `signal-robust-handler-flags`' workload: its `"setmask"` delivers nothing, where the kernel's runs the handlers
+    /// of the pending signals its new mask unblocks.
+    public static let setmaskBlocksOnly = Scenario.real(
+        name: "signal-fragile-setmask-blocks-only", kind: SignalKind.self, implementation: "client.signal-setmask-blocks-only",
+        summary: "BROKEN: a receiver whose SIG_SETMASK only adds its set to the mask (SIG_BLOCK), so the pending signals the new mask unblocks are never delivered",
+        isBroken: true,
+        makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true) })
 
     /// A receiver that sets its set's actions back to `SIG_DFL` before each wait, which discards a pending `SIGWINCH`
     /// (ignored by default): a `SIGWINCH` sent is lost.
@@ -59,13 +68,14 @@ public enum SignalScenarios {
         isBroken: true,
         makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true) })
 
-    /// Its robust twin: `signal-robust-actions`' workload with handlers drawn with `SA_RESETHAND`, `SA_NODEFER` and an
-    /// empty `sa_mask`: unblocking (`sigprocmask` or `pthread_sigmask`) runs them nested (in reverse) or one after
-    /// another, a reset handler's signal meets `SIG_DFL` afterwards, and the receiver asks the action of a reset one
-    /// after unblocking it.
+    /// Its robust twin (and `signal-fragile-setmask-blocks-only`'s): `signal-robust-actions`' workload with handlers
+    /// drawn with `SA_RESETHAND`, `SA_NODEFER` and an empty or partial `sa_mask`: unblocking (`sigprocmask` or
+    /// `pthread_sigmask`, `SIG_UNBLOCK` or `SIG_SETMASK`) runs them nested (in reverse) or one after another, a reset
+    /// handler's signal meets `SIG_DFL` afterwards, and the receiver asks the action of a reset one after unblocking
+    /// it; it also `ppoll`s and `pselect`s a signalfd with a mask unblocking the harmless ones.
     public static let handlerFlags = Scenario.real(
         name: "signal-robust-handler-flags", kind: SignalKind.self, implementation: "kernel.signal",
-        summary: "robust twin of signal-fragile-resethand-rearmed: handlers with SA_RESETHAND, SA_NODEFER or an empty sa_mask, unblocked (nested) and sigsuspended, their actions asked after",
+        summary: "robust twin of signal-fragile-resethand-rearmed and signal-fragile-setmask-blocks-only: handlers with SA_RESETHAND, SA_NODEFER or an empty or partial sa_mask, unblocked (nested), sigsuspended and ppolled, their actions asked after",
         makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true) })
 
     /// A receiver whose `sigwait` takes the first pending signal in the order its set lists them, against a set
@@ -155,7 +165,7 @@ public enum SignalScenarios {
         var receiver: [Call] = []
         /// The receiver's actions, as its program sets them (all SIG_DFL at set-up).
         var set: [String: String] = [:]
-        /// Handlers installed with SA_RESETHAND, and with an empty sa_mask.
+        /// Handlers installed with SA_RESETHAND, and with an sa_mask that is not full (empty or partial).
         var resetting: Set<String> = []
         var emptyMask: Set<String> = []
         /// A handler for `signal` with drawn flags and mask, noted in the tables above.
@@ -165,7 +175,15 @@ public enum SignalScenarios {
             set[signal] = "handler"
             if generator.chance(0.5) { flags.append("SA_RESETHAND"); resetting.insert(signal) } else { resetting.remove(signal) }
             if generator.chance(0.3) { flags.append("SA_NODEFER") }
-            if generator.chance(0.5) { value["mask"] = "none"; emptyMask.insert(signal) } else { emptyMask.remove(signal) }
+            if generator.chance(0.5) {
+                // Every other signal's is partial, masking the next signal alone (no draw: the rest of the workload
+                // is what it was), so that one pending waits for the handler while others nest.
+                let index = signals.firstIndex(of: signal) ?? 0
+                value["mask"] = index % 2 == 0 ? .array([.string(signals[(index + 1) % signals.count])]) : "none"
+                emptyMask.insert(signal)
+            } else {
+                emptyMask.remove(signal)
+            }
             value["flags"] = .array(flags)
             return value
         }
@@ -224,15 +242,33 @@ public enum SignalScenarios {
                 let unblocked: JSONValue = .array(names.map { .string($0) })
                 // With handler flags, half the unblocks are pthread_sigmask's (which reports the old mask).
                 let maskCall = handlerFlags && generator.chance(0.5) ? "pthread_sigmask" : "sigprocmask"
+                // With handler flags, every other sequence unblocks them by SIG_SETMASK instead, keeping the rest
+                // blocked (no draw: the rest of the workload is what it was).
+                let maskValue: JSONValue = handlerFlags && sequence % 2 == 1
+                    ? ["how": "setmask", "signals": .array(signals.filter { !names.contains($0) }.map { .string($0) })]
+                    : ["how": "unblock", "signals": unblocked]
                 receiver.append(suspend
                     ? Call(process: 1, object: "sig1", f: "sigsuspend", value: ["signals": unblocked])
-                    : Call(process: 1, object: "sig1", f: maskCall, value: ["how": "unblock", "signals": unblocked]))
+                    : Call(process: 1, object: "sig1", f: maskCall, value: maskValue))
                 // Any reset handler among them may have run: its action is SIG_DFL or still the handler.
                 let reset = names.filter { resetting.contains($0) }
                 for signal in reset where signal != "SIGWINCH" { set[signal] = "unknown" }
                 if let asked = reset.first, generator.chance(0.8) {
                     receiver.append(Call(process: 1, object: "sig1", f: "sigaction", value: ["signal": .string(asked)]))
                 }
+            }
+            // With handler flags, every third sequence polls a signalfd for one of its signals with ppoll's (or, every
+            // other time, pselect's) mask unblocking the harmless ones (no draw): ready, it delivers nothing; otherwise
+            // a pending one's handler interrupts it.
+            if handlerFlags && sequence % 3 == 2 {
+                let unblocked = signals.filter {
+                    (set[$0] == "handler" && (!resetting.contains($0) || $0 == "SIGWINCH")) || set[$0] == "ignore" || $0 == "SIGWINCH"
+                }
+                let kept: JSONValue = .array(signals.filter { !unblocked.contains($0) }.map { .string($0) })
+                let polled: JSONValue = [.string(signals[sequence % signals.count])]
+                receiver.append(sequence % 2 == 0
+                    ? Call(process: 1, object: "sig1", f: "signalfd-poll", value: ["signals": polled, "sigmask": kept, "timeout": 0])
+                    : Call(process: 1, object: "sig1", f: "signalfd-select", value: ["signals": polled, "read": true, "sigmask": kept, "timeout": 0]))
             }
             // Every third take is looked for first with a poll on a signalfd (no draw: the rest of the workload
             // is what it was): POLLIN alone while one is pending for the receiver's thread or process.

@@ -58,8 +58,10 @@ public enum KernelSignals {
     }
 
     /// Sets `signal`'s action (nil: only asks) and returns the old one.
-    public static func setAction(_ signal: Int32, to action: Syscall.SignalAction?, flags: Syscall.HandlerFlags = []) throws(Errno) -> Syscall.SignalAction {
-        try Syscall.setSignalAction(signal, to: action, flags: flags)
+    public static func setAction(_ signal: Int32, to action: Syscall.SignalAction?, flags: Syscall.HandlerFlags = [], mask: [Int32]? = nil)
+        throws(Errno) -> Syscall.SignalAction
+    {
+        try Syscall.setSignalAction(signal, to: action, flags: flags, mask: mask)
     }
 
     /// The signals pending for the calling thread alone and for its process (`SigPnd` and `ShdPnd` of
@@ -85,6 +87,27 @@ public enum KernelSignals {
     /// once, 2 invalid — with the old mask and what the recording handler saw.
     public static func changeMask(how: CInt, perThread: Bool, _ signals: [Int32]) throws(Errno) -> (old: Set<Int32>, seen: [SignalInfo]) {
         try Syscall.changeSignalMask(how: how, perThread: perThread, signals)
+    }
+
+    /// `SIG_SETMASK` (`pthread_sigmask`'s when `perThread`) to the mask less `releasing` plus `blocking`, then the old
+    /// mask back at once: the old mask and what the recording handler saw in between.
+    public static func setMaskBriefly(perThread: Bool, blocking: [Int32], releasing: [Int32]) throws(Errno) -> (old: Set<Int32>, seen: [SignalInfo]) {
+        try Syscall.setSignalMaskBriefly(perThread: perThread, blocking: blocking, releasing: releasing)
+    }
+
+    /// `sigprocmask` (`pthread_sigmask` when `perThread`) with no set: the old mask (`how` 0 block, 1 unblock, 3 set,
+    /// else invalid, which the kernel does not look at without a set).
+    public static func maskWithoutSet(how: CInt, perThread: Bool) throws(Errno) -> Set<Int32> {
+        try Syscall.signalMaskWithoutSet(how: how, perThread: perThread)
+    }
+
+    /// `ppoll` (`pselect` when `select`) of a signalfd for `signals` with the mask less `releasing` plus `keeping`
+    /// swapped in for the call: its result or error, and what the recording handler saw.
+    public static func pollMasked(
+        _ signals: [Int32], keeping: [Int32], releasing: [Int32], select: Bool, events: CInt, timeoutMilliseconds: Int
+    ) -> Syscall.MaskedPoll {
+        Syscall.pollSignalDescriptorMasked(
+            signals, keeping: keeping, releasing: releasing, select: select, events: events, timeoutMilliseconds: CInt(clamping: timeoutMilliseconds))
     }
 
     /// `pause` with `signals` unblocked for it: what the recording handler saw (`EINTR`: nothing).
