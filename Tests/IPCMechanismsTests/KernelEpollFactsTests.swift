@@ -203,7 +203,8 @@ import Testing
     // MARK: EPOLLET
 
     /// Edge-triggered on the read end: a report once ready at ADD or MOD, then once after each write (every
-    /// write, not only one into an empty pipe: the pipe has been polled, so each wakes the readers), and after the
+    /// write, not only one into an empty pipe: the pipe has been polled, so each wakes the readers — even one that
+    /// finds the pipe full and fails `EAGAIN`; a write of 0 bytes returns before that), and after the
     /// last writer's close; a read that leaves bytes, and another wait with nothing new, report nothing.
     @Test func edgeTriggeredReadEndReportsEachWriteOnce() throws {
         try withPipe { fixture in
@@ -238,15 +239,27 @@ import Testing
             // A write of nothing changes nothing.
             #expect(write(writeEnd, 0) == 0)
             #expect(try reported(instance).isEmpty)
+            // A write that finds the pipe full writes nothing (EAGAIN), yet wakes the readers: a report.
+            try Syscall.setPipeSize(FileDescriptor(rawValue: writeEnd), 4096)
+            #expect(write(writeEnd, 4095) == 4095)
+            #expect(try reported(instance) == [event(readEnd, .input)])
+            #expect(write(writeEnd, 2) == -1 && errno == EAGAIN)
+            #expect(try reported(instance) == [event(readEnd, .input)])
+            #expect(try reported(instance).isEmpty)
         }
     }
 
     /// Edge-triggered on the write end: one report once writable at ADD; writes do not report again (they wake the
     /// readers' queue with `EPOLLIN`, which the registration did not ask for); a read reports again only when the
-    /// pipe was full before it; the last reader's close reports `EPOLLERR`.
+    /// pipe was full before it; the last reader's close reports `EPOLLERR`, and so does, again, any later release of a
+    /// writer's description while no reader is left (a `dup`'s close releases nothing: no report).
     @Test func edgeTriggeredWriteEndReportsWhenAFullPipeGainsRoom() throws {
         try withPipe { fixture in
             let (instance, readEnd, writeEnd) = (fixture.instance, fixture.readEnd, fixture.writeEnd)
+            // A second writer's description of its own, opened while a reader is there (a nonblocking open for writing
+            // without one is ENXIO), before the registration.
+            let second = open("/proc/self/fd/\(writeEnd)", O_WRONLY | O_CLOEXEC | O_NONBLOCK)
+            try #require(second >= 0)
             try KernelEpoll.control(instance, KernelEpoll.add, writeEnd, events: [.output, .edgeTriggered])
             #expect(try reported(instance) == [event(writeEnd, .output)])
             #expect(try reported(instance).isEmpty)
@@ -263,6 +276,14 @@ import Testing
             fixture.close(readEnd)
             #expect(try reported(instance) == [event(writeEnd, [.output, .error])])
             #expect(try reported(instance).isEmpty)
+            // With no reader left, another writer's close (not the last) wakes every registration again.
+            let other = dup(writeEnd)
+            try #require(other >= 0)
+            #expect(try reported(instance).isEmpty)  // a dup is no news
+            close(other)  // one of two descriptors of the description: nothing released
+            #expect(try reported(instance).isEmpty)
+            close(second)  // a description of its own, released with a writer left and no reader
+            #expect(try reported(instance) == [event(writeEnd, [.output, .error])])
         }
     }
 
