@@ -39,15 +39,7 @@ extension PipeModel {
     }
 
     static func epollEvents(_ value: JSONValue, field: String) throws(ModelError) -> EpollEvents {
-        var events: EpollEvents = []
-        for element in try value.elements(field) {
-            let name = try element.text(field)
-            guard let event = EpollEvents.names.first(where: { $0.name == name })?.event else {
-                throw ModelError("field '\(field)': unknown or unmodelled epoll event \"\(name)\" (known: \(EpollEvents.names.map(\.name).joined(separator: ", ")))")
-            }
-            events.insert(event)
-        }
-        return events
+        try namedBits(value, field: field, names: EpollEvents.names, kind: "or unmodelled epoll event")
     }
 
     /// A recorded `epoll_wait` result: its events, sorted (the kernel's order is its ready list's).

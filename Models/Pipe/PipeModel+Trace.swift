@@ -192,15 +192,22 @@ extension PipeModel {
     }
 
     static func pollEvents(_ value: JSONValue, field: String) throws(ModelError) -> PollEvents {
-        var events: PollEvents = []
+        try namedBits(value, field: field, names: PollEvents.names, kind: "poll event")
+    }
+
+    /// A list of bit names (`poll`'s or `epoll`'s events) as the set they name; an unknown name is refused.
+    static func namedBits<Bits: OptionSet>(
+        _ value: JSONValue, field: String, names: [(name: String, event: Bits)], kind: String
+    ) throws(ModelError) -> Bits where Bits.Element == Bits {
+        var bits: Bits = []
         for element in try value.elements(field) {
             let name = try element.text(field)
-            guard let event = PollEvents.names.first(where: { $0.name == name })?.event else {
-                throw ModelError("field '\(field)': unknown poll event \"\(name)\" (known: \(PollEvents.names.map(\.name).joined(separator: ", ")))")
+            guard let bit = names.first(where: { $0.name == name })?.event else {
+                throw ModelError("field '\(field)': unknown \(kind) \"\(name)\" (known: \(names.map(\.name).joined(separator: ", ")))")
             }
-            events.insert(event)
+            bits.insert(bit)
         }
-        return events
+        return bits
     }
 
     /// A recorded `fstat`: `mode` (octal text or a number) and `size`; `type` (`S_IFIFO`, ...) may be left out.

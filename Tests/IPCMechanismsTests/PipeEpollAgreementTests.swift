@@ -109,50 +109,30 @@ import Testing
     /// Runs one sequence on a fresh pipe and the model side by side; records an issue at the first disagreement.
     static func check(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         try Syscall.withoutConcurrentSpawns {
-            let (readEnd, writeEnd) = try Syscall.pipe(flags: O_CLOEXEC | O_NONBLOCK)
             // Holder 1 and holder 2 each have their own description of each end, and their own epoll instance.
-            var ends: [PipeModel.End: [Int: FileDescriptor]] = [
-                .read: [1: readEnd, 2: try KernelPipe.openEnd(readEnd, forWriting: false)],
-                .write: [1: writeEnd, 2: try KernelPipe.openEnd(writeEnd, forWriting: true)],
-            ]
+            let pipe = try HeldPipeEnds()
             let instances = [1: try KernelEpoll.create(), 2: try KernelEpoll.create()]
-            defer { for descriptor in ends.values.flatMap(\.values) + instances.values { try? Syscall.close(descriptor) } }
-            for descriptor in [ends[.read]![2]!, ends[.write]![2]!] { try KernelPipe.setFlags(descriptor, nonblocking: true, direct: nil) }
+            defer { for descriptor in instances.values { try? Syscall.close(descriptor) } }
             // The end each registered number was added as, per holder.
             var registered: [Int: [CInt: PipeModel.End]] = [1: [:], 2: [:]]
-            let model = PipeModel(pipes: [("p0", PipeModel.Setup(readers: [1, 2], writers: [1, 2], nonblocking: true))])
+            let model = HeldPipeEnds.model
             var states = [model.initialState(of: "p0")]
             for (index, operation) in operations.enumerated() {
                 let input: PipeModel.Input
                 let kernel: PipeModel.Output
                 do throws(Errno) {
                     switch operation {
-                    case .write(let holder, let size):
-                        let data = [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: size)
-                        input = .write(process: holder, data: data, nonblocking: false)
-                        guard let descriptor = ends[.write]![holder] else { kernel = .failed(.EBADF); break }
-                        kernel = try PipeAgreement.write(descriptor, data, nonblocking: false)
-                    case .read(let max):
-                        input = .read(process: 1, max: max, nonblocking: false)
-                        guard let descriptor = ends[.read]![1] else { kernel = .failed(.EBADF); break }
-                        kernel = try PipeAgreement.read(descriptor, max: max, nonblocking: false)
+                    case .write(let holder, let size): (input, kernel) = pipe.write(holder: holder, size: size, fill: UInt8(truncatingIfNeeded: index))
+                    case .read(let max): (input, kernel) = pipe.read(max: max)
                     case .close(let holder, let end):
-                        input = .close(process: holder, end: end)
-                        guard let descriptor = ends[end]![holder] else { kernel = .failed(.EBADF); break }
-                        ends[end]![holder] = nil
-                        registered[holder]![descriptor.rawValue] = nil
-                        try Syscall.close(descriptor)
-                        kernel = .closed
-                    case .setSize(let size):
-                        let holder = ends[.write]!.keys.min() ?? 1
-                        input = .fcntl(process: holder, end: .write, command: .setPipeSize(size))
-                        guard let descriptor = ends[.write]![holder] else { kernel = .failed(.EBADF); break }
-                        kernel = .size(try Syscall.setPipeSize(descriptor, size))
+                        if let descriptor = pipe.ends[end]![holder] { registered[holder]![descriptor.rawValue] = nil }
+                        (input, kernel) = pipe.close(holder: holder, end: end)
+                    case .setSize(let size): (input, kernel) = pipe.setSize(size)
                     case .control(let holder, let operation, let end, let events):
                         input = .epoll(process: holder, call: .control(operation: operation, end: end, events: events))
                         let instance = instances[holder]!.rawValue
                         // An end the holder closed is -1 (EBADF), never its old number, which another file may have taken.
-                        let target = end.map { ends[$0]![holder]?.rawValue ?? -1 } ?? instance
+                        let target = end.map { pipe.ends[$0]![holder]?.rawValue ?? -1 } ?? instance
                         let op: CInt =
                             switch operation {
                             case .add: KernelEpoll.add
