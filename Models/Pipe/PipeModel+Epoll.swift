@@ -243,13 +243,15 @@ extension PipeModel {
     /// does, and the news each wake brings edge-triggered ones.
     func epollAfter(_ input: Input, before: State, after: State) -> State {
         var next = after
+        // An exit ends the process's instance, and closes its ends as closes do (below: the wakes of their release).
+        var exited: Int?
         if case .exit(let process) = input {
+            exited = process
             next.epoll.removeAll { $0.process == process }
             next.epollUnjudged.removeAll { $0 == process }
-            return next
         }
         // A descriptor of a registered end closed: gone with the description, or kept under a number not followed.
-        for registration in before.epoll {
+        for registration in before.epoll where registration.process != exited {
             let holders: (State) -> [Int] = { registration.end == .read ? $0.readers : $0.writers }
             let left = holders(after).filter { $0 == registration.process }.count
             guard left < holders(before).filter({ $0 == registration.process }).count else { continue }

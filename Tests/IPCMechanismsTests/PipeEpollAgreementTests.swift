@@ -208,6 +208,14 @@ import Testing
         let hungUp = after([control(.add, .read, []), (.close(process: 1, end: .write), .closed)])
         #expect(model.step(hungUp, wait, none).isEmpty)
         #expect(!model.step(hungUp, wait, .epollEvents([.init(end: .read, events: .hangUp)])).isEmpty)
+        // The last writer's exit is its close: the hang-up is news for an edge-triggered reader.
+        let twoProcesses = PipeModel(pipes: [("p0", PipeModel.Setup(readers: [1], writers: [2], nonblocking: true))])
+        var reader = twoProcesses.initialState(of: "p0")
+        reader = twoProcesses.step(reader, control(.add, .read, [.input, .edgeTriggered]).0, .epollControlled).first!.state
+        reader = twoProcesses.step(reader, wait, none).first!.state
+        reader = twoProcesses.step(reader, .exit(process: 2), .exited).first!.state
+        #expect(twoProcesses.step(reader, wait, none).isEmpty)
+        #expect(!twoProcesses.step(reader, wait, .epollEvents([.init(end: .read, events: .hangUp)])).isEmpty)
         // Errors: EEXIST, ENOENT, EINVAL for the instance itself and maxevents 0, EBADF before EINVAL.
         let added = after([control(.add, .read, .input)])
         #expect(model.step(added, control(.add, .read, .output).0, .epollControlled).isEmpty)
