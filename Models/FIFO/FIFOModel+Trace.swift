@@ -96,6 +96,7 @@ extension FIFOModel {
             case .writeAll, .exit: break
             case .create: throw ModelError("the fifo model has no operation '\(call.f)': a FIFO is made with mkfifo")
             case .splice: throw ModelError("the fifo model has no operation '\(call.f)' yet: only the pipe model's splice, tee and vmsplice are measured")
+            case .epoll: throw ModelError("the fifo model has no operation '\(call.f)' yet: only the pipe model's epoll is measured")
             }
         } catch {
             if error.message.hasPrefix("the pipe model has no operation") {

@@ -51,6 +51,11 @@ extension PipeModel {
         public internal(set) var descriptorLimits: [DescriptorLimit] = []
         /// The descriptors whose `FD_CLOEXEC` is set or not known, sorted; the rest have it clear.
         public internal(set) var descriptorFlags: [DescriptorFlag] = []
+        /// Each process's registrations of its ends on its epoll instance for this pipe, sorted (see ``PipeModel+Epoll``).
+        public internal(set) var epoll: [EpollRegistration] = []
+        /// Processes whose epoll calls the model no longer judges: a registered end's number was closed while its
+        /// description stayed open, or named while the process held two descriptors of it.
+        public internal(set) var epollUnjudged: [Int] = []
         /// False until the `pipe` call of a pipe made during the run (see ``Setup/createdBy``) succeeds.
         public internal(set) var created = true
         /// Bytes ever written: the stream position just after the last buffered byte.
@@ -184,6 +189,8 @@ extension PipeModel {
             hasher.combine(descriptorLimits)
             hasher.combine(created)
             hasher.combine(descriptorFlags)
+            hasher.combine(epoll)
+            hasher.combine(epollUnjudged)
             for (index, page) in pages.enumerated() where page.packet { hasher.combine(index) }
             for (index, page) in pages.enumerated() where page.lent { hasher.combine(-1 - index) }
         }
@@ -208,6 +215,12 @@ extension PipeModel {
         if state.slots * pageSize != 65536 { parts[0] += " (capacity \(state.slots * pageSize))" }
         if state.pages.contains(where: \.packet) { parts.append("\(state.pages.filter(\.packet).count) packets") }
         if state.pages.contains(where: \.lent) { parts.append("\(state.pages.filter(\.lent).count) pages lent by splice or vmsplice") }
+        for registration in state.epoll {
+            parts.append(
+                "process \(registration.process)'s epoll: the \(registration.end.rawValue) end for \(registration.events)"
+                    + (registration.disabled ? " (disabled)" : "") + (registration.edgeTriggered ? ", news \(registration.news)" : ""))
+        }
+        if !state.epollUnjudged.isEmpty { parts.append("epoll of processes \(state.epollUnjudged) not judged") }
         for description in state.nonblocking { parts.append("\(description.end.rawValue) end of process \(description.holder): O_NONBLOCK") }
         for description in state.direct { parts.append("\(description.end.rawValue) end of process \(description.holder): O_DIRECT") }
         for flag in state.descriptorFlags {
@@ -253,6 +266,8 @@ extension PipeModel {
             call = flags.description
         case .splice(_, let splice):
             call = splice.description
+        case .epoll(_, let epoll):
+            call = epoll.description
         }
         var result: String
         switch output {
@@ -281,6 +296,8 @@ extension PipeModel {
         case .selected(let readable, let writable)?:
             result = [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: ", ")
             if result.isEmpty { result = "0 (nothing ready)" }
+        case .epollControlled?: result = "ok"
+        case .epollEvents(let reports)?: result = reports.isEmpty ? "0 (nothing reported)" : reports.map(\.description).joined(separator: ", ")
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

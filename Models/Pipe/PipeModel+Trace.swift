@@ -35,6 +35,11 @@
 //   select   {"end": E, "read": BOOL?, "write": BOOL?, "timeout": INT}   {"readable": BOOL, "writable": BOOL}   EBADF, EINTR
 //            (timeout in milliseconds, negative: forever; an empty revents, or neither readable nor writable, is a
 //            return of 0)
+//   epoll_ctl {"op": "EPOLL_CTL_ADD" | "EPOLL_CTL_MOD" | "EPOLL_CTL_DEL" | INT, "end": E | "epoll", "events": ["EPOLLIN",
+//            "EPOLLET", ...]}   (none)   EBADF, EINVAL, EEXIST, ENOENT   ("events" needed for ADD and MOD; "epoll":
+//            the instance's own descriptor as the target)
+//   epoll_wait {"maxevents": INT, "timeout": INT}   {"events": [{"end": E, "events": ["EPOLLIN", ...]}, ...]}   EINVAL, EINTR
+//            (on the process's epoll instance for this pipe; an empty list is a return of 0)
 //
 // params: {"pageSize": 4096, "maxSize": 1048576, "objects": {"p0": {"capacity": 65536, "readers": [1, 2],
 //          "writers": [1], "nonblocking": false, "packet": false, "shared": [[1, 2]],
@@ -167,9 +172,11 @@ extension PipeModel {
             return .readiness(process: call.process, end: try Self.end(of: call), call: try Self.readinessCall(of: call))
         case "splice", "tee", "vmsplice":
             return .splice(process: call.process, call: try Self.spliceCall(of: call))
+        case "epoll_ctl", "epoll_wait":
+            return .epoll(process: call.process, call: try Self.epollCall(of: call))
         default:
             throw ModelError(
-                "the pipe model has no operation '\(call.f)' (it has write, write-all, writev, read, readv, close, available, fcntl, dup, dup2, dup3, lseek, pread, pwrite, poll, select, fstat, splice, tee and vmsplice)")
+                "the pipe model has no operation '\(call.f)' (it has write, write-all, writev, read, readv, close, available, fcntl, dup, dup2, dup3, lseek, pread, pwrite, poll, select, fstat, splice, tee, vmsplice, epoll_ctl and epoll_wait)")
         }
     }
 
@@ -185,15 +192,22 @@ extension PipeModel {
     }
 
     static func pollEvents(_ value: JSONValue, field: String) throws(ModelError) -> PollEvents {
-        var events: PollEvents = []
+        try namedBits(value, field: field, names: PollEvents.names, kind: "poll event")
+    }
+
+    /// A list of bit names (`poll`'s or `epoll`'s events) as the set they name; an unknown name is refused.
+    static func namedBits<Bits: OptionSet>(
+        _ value: JSONValue, field: String, names: [(name: String, event: Bits)], kind: String
+    ) throws(ModelError) -> Bits where Bits.Element == Bits {
+        var bits: Bits = []
         for element in try value.elements(field) {
             let name = try element.text(field)
-            guard let event = PollEvents.names.first(where: { $0.name == name })?.event else {
-                throw ModelError("field '\(field)': unknown poll event \"\(name)\" (known: \(PollEvents.names.map(\.name).joined(separator: ", ")))")
+            guard let bit = names.first(where: { $0.name == name })?.event else {
+                throw ModelError("field '\(field)': unknown \(kind) \"\(name)\" (known: \(names.map(\.name).joined(separator: ", ")))")
             }
-            events.insert(event)
+            bits.insert(bit)
         }
-        return events
+        return bits
     }
 
     /// A recorded `fstat`: `mode` (octal text or a number) and `size`; `type` (`S_IFIFO`, ...) may be left out.
@@ -341,6 +355,10 @@ extension PipeModel {
             return try Self.readinessOutput(value, for: call)
         case (.ok(let value), .splice(_, let splice)):
             return try Self.spliceOutput(value, for: splice)
+        case (.ok, .epoll(_, .control)):
+            return .epollControlled
+        case (.ok(let value), .epoll(_, .wait)):
+            return .epollEvents(try Self.epollReports(value))
         case (.ok(let value), .unseekable):
             let field = try value.optional("position") == nil ? "count" : "position"
             return .positioned(try value.required(field).integer(field))
@@ -418,6 +436,8 @@ extension PipeModel {
             return ("readv", ["iov": .array(sizes.map { .int($0) })])
         case .splice(_, let splice):
             return Self.spliceValue(splice)
+        case .epoll(_, let epoll):
+            return (epoll.name, Self.epollValue(epoll))
         }
     }
 
@@ -436,6 +456,9 @@ extension PipeModel {
         case .ready(let events): .ok(["revents": .array(events.names.map { .string($0) })])
         case .selected(let readable, let writable): .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .status(let type, let mode, let size): .ok(["type": .string(type), "mode": Permissions.text(ofMode: mode), "size": .int(size)])
+        case .epollControlled: .ok(nil)
+        case .epollEvents(let reports):
+            .ok(["events": .array(reports.map { ["end": .string($0.end.rawValue), "events": .array($0.events.names.map { .string($0) })] })])
         case .failed(let code): .fail(code)
         }
     }
@@ -451,7 +474,7 @@ extension PipeModel {
         case .read(_, let max, _): own = max
         case .writev(_, let pieces): own = pieces.reduce(0) { $0 + $1.count }
         case .readv(_, let sizes): own = sizes.reduce(0, +)
-        case .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create, .splice: return nil
+        case .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create, .splice, .epoll: return nil
         }
         if let requested, requested != own { return nil }
         return switch input {
@@ -460,7 +483,7 @@ extension PipeModel {
         case .writeAll(let process, let data, nil): .writeAll(process: process, data: data, firstCall: Swift.min(count, data.count))
         case .writev(let process, let pieces): .writev(process: process, pieces: Self.prefix(of: pieces, count))
         case .readv(let process, let sizes): .readv(process: process, sizes: Self.prefix(of: sizes, count))
-        case .writeAll, .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create, .splice: nil
+        case .writeAll, .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create, .splice, .epoll: nil
         }
     }
 }

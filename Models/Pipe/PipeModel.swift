@@ -67,6 +67,8 @@ public struct PipeModel: TraceModel {
         case create(process: Int, flags: CreationFlags)
         /// `splice`, `tee` or `vmsplice` between the pipe and something the trace does not follow (see ``SpliceCall``).
         case splice(process: Int, call: SpliceCall)
+        /// `epoll_ctl` or `epoll_wait` on the process's epoll instance for this pipe (see ``EpollCall``).
+        case epoll(process: Int, call: EpollCall)
     }
 
     public enum Output: Hashable, Sendable {
@@ -100,6 +102,10 @@ public struct PipeModel: TraceModel {
         case moved(Int)
         /// `F_GETFD`: the descriptor's `FD_CLOEXEC`.
         case descriptorFlags(closeOnExec: Bool)
+        /// `epoll_ctl` done.
+        case epollControlled
+        /// `epoll_wait`'s events, sorted (empty: it returned 0).
+        case epollEvents([EpollReport])
         case failed(ErrorCode)
     }
 
@@ -179,6 +185,9 @@ public struct PipeModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if case .epoll(let process, let call) = input, let unjudged = epollUnjudged(state, process: process, call: call) {
+            return [.completed(unjudged)]
+        }
         if case .failed(.EINTR)? = output { return interrupted(state, input) }
         return transitions(state, input).compactMap { candidate in
             guard let candidateOutput = candidate.output else {
@@ -232,6 +241,10 @@ public struct PipeModel: TraceModel {
             return readinessMayBeInterrupted(state, call: call, mask: mask) ? [.completed(state)] : []
         case .splice(let process, let call):
             return spliceMayBeInterrupted(state, process: process, call: call) ? [.completed(state)] : []
+        case .epoll(let process, .wait(let maxEvents, _)):
+            return maxEvents > 0 ? epollEmptyWait(state, process: process).map { [.completed($0)] } ?? [] : []
+        case .epoll(_, .control):
+            return []
         case .close, .available, .exit, .fcntl, .unseekable, .writev, .readv, .status, .create:
             return []
         }
@@ -244,7 +257,20 @@ public struct PipeModel: TraceModel {
     }
 
     func transitions(_ state: State, _ input: Input) -> [(output: Output?, step: Step<State>)] {
-        if let scalar = scalar(input) { return transitions(state, scalar) }
+        let base = pipeTransitions(state, input)
+        if state.epoll.isEmpty && state.epollUnjudged.isEmpty { return base }
+        if case .epoll = input { return base }
+        return base.map { candidate in
+            let after = epollAfter(input, before: state, after: candidate.step.state)
+            switch candidate.step {
+            case .completed: return (candidate.output, .completed(after))
+            case .partial: return (candidate.output, .partial(after))
+            }
+        }
+    }
+
+    private func pipeTransitions(_ state: State, _ input: Input) -> [(output: Output?, step: Step<State>)] {
+        if let scalar = scalar(input) { return pipeTransitions(state, scalar) }
         switch input {
         case .write(let process, let data, let nonblocking):
             return writeTransitions(state, process: process, data: data, nonblocking: nonblocking)
@@ -302,6 +328,8 @@ public struct PipeModel: TraceModel {
             return creationTransitions(state, process: process, flags: flags)
         case .splice(let process, let call):
             return spliceTransitions(state, process: process, call: call)
+        case .epoll(let process, let call):
+            return epollTransitions(state, process: process, call: call)
         }
     }
 
@@ -417,7 +445,8 @@ extension PipeModel.Input {
         switch self {
         case .write(let process, _, _), .writeAll(let process, _, _), .read(let process, _, _), .close(let process, _), .available(let process),
             .exit(let process), .fcntl(let process, _, _), .unseekable(let process, _, _), .readiness(let process, _, _),
-            .writev(let process, _), .readv(let process, _), .status(let process, _), .create(let process, _), .splice(let process, _):
+            .writev(let process, _), .readv(let process, _), .status(let process, _), .create(let process, _), .splice(let process, _),
+            .epoll(let process, _):
             process
         }
     }

@@ -94,3 +94,59 @@ struct TwoWriterPipe {
 
     func writer(_ process: Int) -> FileDescriptor { process == 1 ? firstWriter : secondWriter }
 }
+
+/// A nonblocking pipe (`pipe2(O_NONBLOCK)`) given to holders 1 and 2, each with its own description of each end (as
+/// processes given the pipe), and the steps the readiness and epoll agreement properties share: a write by either
+/// holder, a read by holder 1, a close, `F_SETPIPE_SZ` by the lowest writer — each as the model's input and the
+/// kernel's output (an error the call fails with included). Made and used inside `Syscall.withoutConcurrentSpawns`.
+final class HeldPipeEnds {
+    static let model = PipeModel(pipes: [("p0", PipeModel.Setup(readers: [1, 2], writers: [1, 2], nonblocking: true))])
+    /// The holders' descriptors; a closed one is gone.
+    private(set) var ends: [PipeModel.End: [Int: FileDescriptor]]
+
+    init() throws {
+        let (readEnd, writeEnd) = try Syscall.pipe(flags: O_CLOEXEC | O_NONBLOCK)
+        ends = [.read: [1: readEnd], .write: [1: writeEnd]]
+        ends[.read]![2] = try KernelPipe.openEnd(readEnd, forWriting: false)
+        ends[.write]![2] = try KernelPipe.openEnd(writeEnd, forWriting: true)
+        for descriptor in [ends[.read]![2]!, ends[.write]![2]!] { try KernelPipe.setFlags(descriptor, nonblocking: true, direct: nil) }
+    }
+
+    deinit { for descriptor in ends.values.flatMap(\.values) { try? Syscall.close(descriptor) } }
+
+    private static func outcome(_ call: () throws(Errno) -> PipeModel.Output) -> PipeModel.Output {
+        do throws(Errno) { return try call() } catch { return .failed(ErrorCode(error.name)) }
+    }
+
+    func write(holder: Int, size: Int, fill: UInt8) -> (PipeModel.Input, PipeModel.Output) {
+        let data = [UInt8](repeating: fill, count: size)
+        return (.write(process: holder, data: data, nonblocking: false), Self.outcome { () throws(Errno) in
+            guard let descriptor = ends[.write]![holder] else { return .failed(.EBADF) }
+            return try PipeAgreement.write(descriptor, data, nonblocking: false)
+        })
+    }
+
+    func read(max: Int) -> (PipeModel.Input, PipeModel.Output) {
+        (.read(process: 1, max: max, nonblocking: false), Self.outcome { () throws(Errno) in
+            guard let descriptor = ends[.read]![1] else { return .failed(.EBADF) }
+            return try PipeAgreement.read(descriptor, max: max, nonblocking: false)
+        })
+    }
+
+    func close(holder: Int, end: PipeModel.End) -> (PipeModel.Input, PipeModel.Output) {
+        (.close(process: holder, end: end), Self.outcome { () throws(Errno) in
+            guard let descriptor = ends[end]![holder] else { return .failed(.EBADF) }
+            ends[end]![holder] = nil
+            try Syscall.close(descriptor)
+            return .closed
+        })
+    }
+
+    func setSize(_ size: Int) -> (PipeModel.Input, PipeModel.Output) {
+        let holder = ends[.write]!.keys.min() ?? 1
+        return (.fcntl(process: holder, end: .write, command: .setPipeSize(size)), Self.outcome { () throws(Errno) in
+            guard let descriptor = ends[.write]![holder] else { return .failed(.EBADF) }
+            return .size(try Syscall.setPipeSize(descriptor, size))
+        })
+    }
+}

@@ -76,50 +76,27 @@ import Testing
     /// Runs one sequence on a fresh pipe and the model side by side; records an issue at the first disagreement.
     static func check(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         try Syscall.withoutConcurrentSpawns {
-            let (readEnd, writeEnd) = try Syscall.pipe(flags: O_CLOEXEC | O_NONBLOCK)
-            // Holder 1 and holder 2 each have their own description of each end (as processes given the pipe).
-            var ends: [PipeModel.End: [Int: FileDescriptor]] = [
-                .read: [1: readEnd, 2: try KernelPipe.openEnd(readEnd, forWriting: false)],
-                .write: [1: writeEnd, 2: try KernelPipe.openEnd(writeEnd, forWriting: true)],
-            ]
-            defer { for descriptor in ends.values.flatMap(\.values) { try? Syscall.close(descriptor) } }
-            for descriptor in [ends[.read]![2]!, ends[.write]![2]!] { try KernelPipe.setFlags(descriptor, nonblocking: true, direct: nil) }
-            let model = PipeModel(pipes: [("p0", PipeModel.Setup(readers: [1, 2], writers: [1, 2], nonblocking: true))])
+            let pipe = try HeldPipeEnds()
+            let model = HeldPipeEnds.model
             var state = model.initialState(of: "p0")
             for (index, operation) in operations.enumerated() {
                 let input: PipeModel.Input
                 let kernel: PipeModel.Output
                 do throws(Errno) {
                     switch operation {
-                    case .write(let holder, let size):
-                        let data = [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: size)
-                        input = .write(process: holder, data: data, nonblocking: false)
-                        guard let descriptor = ends[.write]![holder] else { kernel = .failed(.EBADF); break }
-                        kernel = try PipeAgreement.write(descriptor, data, nonblocking: false)
-                    case .read(let max):
-                        input = .read(process: 1, max: max, nonblocking: false)
-                        guard let descriptor = ends[.read]![1] else { kernel = .failed(.EBADF); break }
-                        kernel = try PipeAgreement.read(descriptor, max: max, nonblocking: false)
-                    case .close(let holder, let end):
-                        input = .close(process: holder, end: end)
-                        guard let descriptor = ends[end]![holder] else { kernel = .failed(.EBADF); break }
-                        ends[end]![holder] = nil
-                        try Syscall.close(descriptor)
-                        kernel = .closed
-                    case .setSize(let size):
-                        let holder = ends[.write]!.keys.min() ?? 1
-                        input = .fcntl(process: holder, end: .write, command: .setPipeSize(size))
-                        guard let descriptor = ends[.write]![holder] else { kernel = .failed(.EBADF); break }
-                        kernel = .size(try Syscall.setPipeSize(descriptor, size))
+                    case .write(let holder, let size): (input, kernel) = pipe.write(holder: holder, size: size, fill: UInt8(truncatingIfNeeded: index))
+                    case .read(let max): (input, kernel) = pipe.read(max: max)
+                    case .close(let holder, let end): (input, kernel) = pipe.close(holder: holder, end: end)
+                    case .setSize(let size): (input, kernel) = pipe.setSize(size)
                     case .readiness(let holder, let end, let call):
                         input = .readiness(process: holder, end: end, call: call)
                         switch call {
                         case .poll(let events, _):
-                            guard let descriptor = ends[end]![holder] else { kernel = .ready(.invalid); break }
+                            guard let descriptor = pipe.ends[end]![holder] else { kernel = .ready(.invalid); break }
                             let revents = try KernelPipe.poll(descriptor, events: Int16(events.rawValue), timeoutMilliseconds: 0)
                             kernel = .ready(PipeModel.PollEvents(rawValue: Int(revents)))
                         case .select(let read, let write, _):
-                            guard let descriptor = ends[end]![holder] else { kernel = .failed(.EBADF); break }
+                            guard let descriptor = pipe.ends[end]![holder] else { kernel = .failed(.EBADF); break }
                             let (readable, writable) = try KernelPipe.select(descriptor, read: read, write: write, timeoutMilliseconds: 0)
                             kernel = .selected(readable: readable, writable: writable)
                         }

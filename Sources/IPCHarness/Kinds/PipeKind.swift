@@ -131,6 +131,8 @@ struct PipeBinding: ObjectBinding {
     private let assumesWholeVmsplice: Bool
     /// `client.pipe-dup3-emulated`'s wrong belief: `dup3` is `dup2` and `F_SETFD`.
     private let emulatesDup3: Bool
+    /// This process's epoll instance for the pipe (see ``PipeEpollInstance``).
+    private let epoll = PipeEpollInstance()
 
     init(readEnd: FileDescriptor?, writeEnd: FileDescriptor?, implementation: String) {
         self.readEnd = readEnd
@@ -251,6 +253,11 @@ struct PipeBinding: ObjectBinding {
             let output = try Self.splice(call, readEnd: readEnd, writeEnd: writeEnd)
             if assumesWholeVmsplice, case .gather = call.direction, case .moved = output { return .moved(call.requested) }
             return output
+        case .epoll(_, .control(let operation, let end, let events)):
+            try epoll.control(operation, end: end, target: end.flatMap(newest), events: events)
+            return .epollControlled
+        case .epoll(_, .wait(let maxEvents, let timeout)):
+            return try epoll.wait(maxEvents: maxEvents, timeout: timeout)
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }

@@ -1,0 +1,328 @@
+/// `epoll_ctl` and `epoll_wait` on a pipe's ends, as measured in `KernelEpollFactsTests` (`fs/eventpoll.c` of this
+/// kernel over `pipe_poll`). Each process has one epoll instance for this pipe (made before the trace, holding only
+/// this pipe's ends): a registration is a process's read or write end, its events, and what `EPOLLET` and
+/// `EPOLLONESHOT` have left of it.
+///
+/// - `epoll_ctl`: `EBADF` when the process holds no such end (before anything else, even an unknown op); the instance
+///   itself as the target, or an unknown op, `EINVAL`; ADD of a registered end `EEXIST`; MOD or DEL of one not
+///   registered `ENOENT`. ADD and MOD arm the registration (a disabled `EPOLLONESHOT` one too).
+/// - `epoll_wait`: `maxevents` ≤ 0 is `EINVAL`. Level-triggered, a registration reports the pipe's poll mask for its
+///   events plus `EPOLLHUP` and `EPOLLERR` whether asked for or not, at every wait. With `EPOLLET` it reports only
+///   after something new: its ADD or MOD, each write call of some bytes, even one that wrote nothing (for `EPOLLIN`), a read that starts on a full pipe (for
+///   `EPOLLOUT`), a close while one side is empty and the other not (the last writer's, or any writer's once the
+///   readers are gone, and the reverse) — and a wait consumes that
+///   news whether or not the mask was then ready. A nonblocking read that leaves bytes is not news. Where the kernel
+///   may or may not wake the registration (a blocking read or write, which may have slept; splice, tee, vmsplice,
+///   `F_SETPIPE_SZ`; a wake whose key only the registration's unusual events match) the model allows both. With
+///   `EPOLLONESHOT` a report disables the registration until MOD (it stays registered: ADD is `EEXIST`).
+///   At most `maxevents` are reported; which, when more are ready, is the kernel's ready-list order: any. Nothing to
+///   report returns 0 at once with a timeout of 0 or more (the model keeps no time) and sleeps with a negative one; a
+///   signal then ends it with `EINTR`, even with `SA_RESTART` (measured asleep; with a zero timeout the kernel's code
+///   returns 0 first, not measured, so the model allows both).
+/// - A registration is keyed by the open file description and the descriptor number it was added with. Closing the
+///   process's only descriptor of the end (with no sharer holding the description) removes it. When the description
+///   stays open (a `dup`, a sharer after `fork`), the kernel keeps the registration under the closed number, which
+///   the model does not follow (it has no descriptor numbers): from then on it judges nothing of that process's epoll
+///   calls (``State/epollUnjudged``), and likewise after an `epoll_ctl` by a process holding two descriptors of the end
+///   (which one it names is not recorded). A process's exit ends its instance.
+extension PipeModel {
+    /// `<sys/epoll.h>`'s event bits the model knows (the readiness bits are `poll`'s).
+    public struct EpollEvents: OptionSet, Hashable, Sendable, CustomStringConvertible {
+        public var rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+
+        public static let input = EpollEvents(rawValue: 0x001)
+        public static let priority = EpollEvents(rawValue: 0x002)
+        public static let output = EpollEvents(rawValue: 0x004)
+        public static let error = EpollEvents(rawValue: 0x008)
+        public static let hangUp = EpollEvents(rawValue: 0x010)
+        public static let readNormal = EpollEvents(rawValue: 0x040)
+        public static let readBand = EpollEvents(rawValue: 0x080)
+        public static let writeNormal = EpollEvents(rawValue: 0x100)
+        public static let writeBand = EpollEvents(rawValue: 0x200)
+        public static let readHangUp = EpollEvents(rawValue: 0x2000)
+        public static let oneShot = EpollEvents(rawValue: 1 << 30)
+        public static let edgeTriggered = EpollEvents(rawValue: 1 << 31)
+
+        /// The names in a trace, in bit order. (`EPOLLEXCLUSIVE` and `EPOLLWAKEUP` are not modelled: a trace naming
+        /// them is refused.)
+        public static let names: [(name: String, event: EpollEvents)] = [
+            ("EPOLLIN", .input), ("EPOLLPRI", .priority), ("EPOLLOUT", .output), ("EPOLLERR", .error), ("EPOLLHUP", .hangUp),
+            ("EPOLLRDNORM", .readNormal), ("EPOLLRDBAND", .readBand), ("EPOLLWRNORM", .writeNormal), ("EPOLLWRBAND", .writeBand),
+            ("EPOLLRDHUP", .readHangUp), ("EPOLLONESHOT", .oneShot), ("EPOLLET", .edgeTriggered),
+        ]
+
+        /// Reported whether registered or not.
+        static let unconditional: EpollEvents = [.error, .hangUp]
+        /// The bits that are readiness, not behaviour.
+        static let readinessBits = EpollEvents(rawValue: 0xFFFF)
+
+        public var names: [String] { Self.names.filter { contains($0.event) }.map(\.name) }
+        public var description: String { isEmpty ? "0" : names.joined(separator: "|") }
+    }
+
+    /// An `epoll_ctl` operation: ADD, MOD, DEL, or another value (`EINVAL`).
+    public enum EpollOperation: Hashable, Sendable {
+        case add, modify, delete
+        case other(Int)
+
+        public var name: String {
+            switch self {
+            case .add: "EPOLL_CTL_ADD"
+            case .modify: "EPOLL_CTL_MOD"
+            case .delete: "EPOLL_CTL_DEL"
+            case .other(let value): "\(value)"
+            }
+        }
+    }
+
+    /// A call on the process's epoll instance for this pipe.
+    public enum EpollCall: Hashable, Sendable, CustomStringConvertible {
+        /// `epoll_ctl(instance, operation, target, events)`; target nil: the instance's own descriptor.
+        case control(operation: EpollOperation, end: End?, events: EpollEvents)
+        /// `epoll_wait(instance, buffer, maxEvents, timeout)`; timeout in milliseconds, negative: forever.
+        case wait(maxEvents: Int, timeout: Int)
+
+        public var name: String {
+            switch self {
+            case .control: "epoll_ctl"
+            case .wait: "epoll_wait"
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .control(let operation, let end, let events):
+                "epoll_ctl(\(operation.name), \(end.map { "the \($0.rawValue) end" } ?? "the instance itself"), \(events))"
+            case .wait(let maxEvents, let timeout): "epoll_wait(maxevents \(maxEvents), timeout \(timeout))"
+            }
+        }
+    }
+
+    /// One event `epoll_wait` reports: the registered end and its bits.
+    public struct EpollReport: Hashable, Sendable, Comparable, CustomStringConvertible {
+        public var end: End
+        public var events: EpollEvents
+
+        public init(end: End, events: EpollEvents) {
+            self.end = end
+            self.events = events
+        }
+
+        public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.end.rawValue, lhs.events.rawValue) < (rhs.end.rawValue, rhs.events.rawValue) }
+        public var description: String { "\(end.rawValue) \(events)" }
+    }
+
+    /// Whether an `EPOLLET` registration has news for the next wait: none, certainly, or perhaps (a wake the model
+    /// cannot tell happened or not).
+    public enum EpollNews: Int, Hashable, Sendable, Comparable {
+        case none, perhaps, certain
+        public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    /// One process's registration of one of its ends.
+    public struct EpollRegistration: Hashable, Sendable, Comparable {
+        public var process: Int
+        public var end: End
+        /// As given to ADD or MOD (readiness bits and `EPOLLET`/`EPOLLONESHOT`).
+        public var events: EpollEvents
+        /// An `EPOLLONESHOT` registration that has reported: silent until MOD.
+        public var disabled = false
+        /// For `EPOLLET`: news since the last wait.
+        public var news: EpollNews = .certain
+
+        public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.process, lhs.end.rawValue) < (rhs.process, rhs.end.rawValue) }
+
+        public var edgeTriggered: Bool { events.contains(.edgeTriggered) }
+        /// What a wake with `key`'s bits tells it: a key its events (with `EPOLLERR | EPOLLHUP`) do not meet is filtered out.
+        func meets(_ key: EpollEvents) -> Bool { !events.union(EpollEvents.unconditional).isDisjoint(with: key) }
+    }
+
+    /// The state after an epoll call the model does not judge (any output goes), or nil when it judges it: the process
+    /// is unjudged already, or its `epoll_ctl` names an end it holds two descriptors of (which one is not recorded).
+    func epollUnjudged(_ state: State, process: Int, call: EpollCall) -> State? {
+        if state.epollUnjudged.contains(process) { return state }
+        guard case .control(_, let end?, _) = call,
+            (end == .read ? state.readers : state.writers).filter({ $0 == process }).count > 1
+        else { return nil }
+        var next = state
+        next.epoll.removeAll { $0.process == process }
+        next.epollUnjudged.append(process)
+        next.epollUnjudged.sort()
+        return next
+    }
+
+    func epollTransitions(_ state: State, process: Int, call: EpollCall) -> [(output: Output?, step: Step<State>)] {
+        switch call {
+        case .control(let operation, let end, let events):
+            return [epollControl(state, process: process, operation: operation, end: end, events: events)]
+        case .wait(let maxEvents, let timeout):
+            guard maxEvents > 0 else { return [(.failed(.EINVAL), .completed(state))] }
+            return epollWaitOutcomes(state, process: process, maxEvents: maxEvents).compactMap { outcome in
+                if outcome.reports.isEmpty && timeout < 0 { return nil }  // asleep until something is reported
+                return (.epollEvents(outcome.reports), .completed(outcome.state))
+            }
+        }
+    }
+
+    private func epollControl(
+        _ state: State, process: Int, operation: EpollOperation, end: End?, events: EpollEvents
+    ) -> (output: Output?, step: Step<State>) {
+        func failed(_ code: ErrorCode) -> (output: Output?, step: Step<State>) { (.failed(code), .completed(state)) }
+        guard let end else { return failed(.EINVAL) }
+        guard (end == .read ? state.readers : state.writers).contains(process) else { return failed(.EBADF) }
+        let index = state.epoll.firstIndex { $0.process == process && $0.end == end }
+        var next = state
+        switch operation {
+        case .other: return failed(.EINVAL)
+        case .add:
+            guard index == nil else { return failed(.EEXIST) }
+            next.epoll.append(EpollRegistration(process: process, end: end, events: events))
+            next.epoll.sort()
+        case .modify:
+            guard let index else { return failed(.ENOENT) }
+            next.epoll[index] = EpollRegistration(process: process, end: end, events: events)
+        case .delete:
+            guard let index else { return failed(.ENOENT) }
+            next.epoll.remove(at: index)
+        }
+        return (.epollControlled, .completed(next))
+    }
+
+    /// Every way a wait with room for `maxEvents` may end (its reports sorted), with the state after it.
+    func epollWaitOutcomes(_ state: State, process: Int, maxEvents: Int) -> [(reports: [EpollReport], state: State)] {
+        var certain: [Int] = [], possible: [Int] = []
+        var consumed = state
+        for (index, registration) in state.epoll.enumerated() where registration.process == process {
+            guard !registration.disabled, let mask = readiness(of: process, registration.end, in: state) else { continue }
+            let bits = EpollEvents(rawValue: mask.rawValue).intersection(registration.events.union(EpollEvents.unconditional))
+            // A wait consumes an edge-triggered registration's news, ready or not.
+            if registration.edgeTriggered { consumed.epoll[index].news = .none }
+            guard !bits.isEmpty else { continue }
+            switch (registration.edgeTriggered, registration.news) {
+            case (false, _), (true, .certain): certain.append(index)
+            case (true, .perhaps): possible.append(index)
+            case (true, .none): break
+            }
+        }
+        var results: [(reports: [EpollReport], state: State)] = []
+        for chosen in Self.subsets(of: possible) {
+            let ready = certain + chosen
+            for reported in ready.count <= maxEvents ? [ready] : Self.subsets(of: ready, size: maxEvents) {
+                var next = consumed
+                for index in ready where !reported.contains(index) {
+                    next.epoll[index].news = state.epoll[index].news  // still on the ready list
+                }
+                var reports: [EpollReport] = []
+                for index in reported {
+                    let registration = state.epoll[index]
+                    let mask = EpollEvents(rawValue: readiness(of: process, registration.end, in: state)!.rawValue)
+                    reports.append(EpollReport(end: registration.end, events: mask.intersection(registration.events.union(EpollEvents.unconditional))))
+                    if registration.events.contains(.oneShot) { next.epoll[index].disabled = true }
+                }
+                results.append((reports.sorted(), next))
+            }
+        }
+        return results
+    }
+
+    /// Whether a wait may end with nothing reported: what a signal may interrupt (`EINTR`), leaving that state.
+    func epollEmptyWait(_ state: State, process: Int) -> State? {
+        epollWaitOutcomes(state, process: process, maxEvents: 1).first { $0.reports.isEmpty }?.state
+    }
+
+    static func subsets(of indices: [Int]) -> [[Int]] {
+        indices.reduce([[]]) { partial, index in partial + partial.map { $0 + [index] } }
+    }
+
+    static func subsets(of indices: [Int], size: Int) -> [[Int]] {
+        subsets(of: indices).filter { $0.count == size }
+    }
+
+    /// The registrations after `input` took `before` to `after` (not an epoll call): what closing a registered end
+    /// does, and the news each wake brings edge-triggered ones.
+    func epollAfter(_ input: Input, before: State, after: State) -> State {
+        var next = after
+        // An exit ends the process's instance, and closes its ends as closes do (below: the wakes of their release).
+        var exited: Int?
+        if case .exit(let process) = input {
+            exited = process
+            next.epoll.removeAll { $0.process == process }
+            next.epollUnjudged.removeAll { $0 == process }
+        }
+        // A descriptor of a registered end closed: gone with the description, or kept under a number not followed.
+        for registration in before.epoll where registration.process != exited {
+            let holders: (State) -> [Int] = { registration.end == .read ? $0.readers : $0.writers }
+            let left = holders(after).filter { $0 == registration.process }.count
+            guard left < holders(before).filter({ $0 == registration.process }).count else { continue }
+            let sharers = after.shared.first { $0.contains(registration.process) } ?? []
+            next.epoll.removeAll { $0.process == registration.process && $0.end == registration.end }
+            if left > 0 || holders(after).contains(where: { $0 != registration.process && sharers.contains($0) }) {
+                next.epoll.removeAll { $0.process == registration.process }
+                if !next.epollUnjudged.contains(registration.process) {
+                    next.epollUnjudged.append(registration.process)
+                    next.epollUnjudged.sort()
+                }
+            }
+        }
+        guard next.epoll.contains(where: \.edgeTriggered) else { return next }
+        // A description's release while one side is empty and the other not (pipe_release: the last writer's close,
+        // or any writer's once the readers are gone, and the reverse) wakes both queues with no key: news for every
+        // registration (measured: the last writer's close, and a second writer's after the readers left). A close that
+        // may leave the description open (a dup, a sharer) may wake nobody.
+        var released: EpollNews = .none
+        if after.readers.isEmpty != after.writers.isEmpty {
+            let process = input.process
+            let sharers = after.shared.first { $0.contains(process) } ?? [process]
+            for end in [End.read, .write] {
+                let holders: (State) -> [Int] = { end == .read ? $0.readers : $0.writers }
+                let left = holders(after).filter { $0 == process }.count
+                guard left < holders(before).filter({ $0 == process }).count else { continue }
+                let stillOpen = left > 0 || holders(after).contains { $0 != process && sharers.contains($0) }
+                released = max(released, stillOpen ? .perhaps : .certain)
+            }
+        }
+        let readFromFull = after.bufferedCount < before.bufferedCount && before.pages.count >= before.slots
+        // Every write call of some bytes by a holder wakes the readers' queue with EPOLLIN once the pipe has been polled
+        // — one that wrote nothing (EAGAIN on a full pipe) too (measured for a read end asking EPOLLIN). A blocking one
+        // may not have woken it yet when the model takes its step (it wakes as it leaves), and a write-all client's
+        // retries are not steps: for them news is possible, not certain.
+        var writeNews: EpollNews = .none
+        // Calls whose wakes were not measured: a blocking read or write (which may have slept, and wakes the next of
+        // its kind when it leaves), splice and its kin, F_SETPIPE_SZ, the pipe's making.
+        var blockingRead = false, blockingWrite = false, unfollowed = false
+        switch input {
+        case .read(let process, _, let nonblocking): blockingRead = !nonblocking && !before.isNonblocking(process, .read)
+        case .readv(let process, _): blockingRead = !before.isNonblocking(process, .read)
+        case .write(let process, let data, let nonblocking):
+            blockingWrite = !nonblocking && !before.isNonblocking(process, .write)
+            if !data.isEmpty && before.writers.contains(process) { writeNews = blockingWrite ? .perhaps : .certain }
+        case .writev(let process, let pieces):
+            blockingWrite = !before.isNonblocking(process, .write)
+            if pieces.contains(where: { !$0.isEmpty }) && pieces.count <= Self.maximumVectors && before.writers.contains(process) {
+                writeNews = blockingWrite ? .perhaps : .certain
+            }
+        case .writeAll(let process, let data, _):
+            if !data.isEmpty && before.writers.contains(process) { writeNews = .perhaps }
+        case .close, .available, .status, .unseekable, .readiness, .exit, .epoll: break
+        case .fcntl(_, _, let command):
+            if case .setPipeSize = command { unfollowed = true }
+        case .splice, .create: unfollowed = true
+        }
+        for index in next.epoll.indices where next.epoll[index].edgeTriggered {
+            let registration = next.epoll[index]
+            var news = registration.news
+            news = max(news, released)
+            if writeNews != .none && registration.meets([.input, .readNormal]) {
+                news = max(news, registration.end == .read ? writeNews : .perhaps)
+            }
+            // A read that starts on a full pipe wakes the writers' queue with EPOLLOUT (measured for a write end).
+            if readFromFull && registration.meets([.output, .writeNormal]) { news = max(news, registration.end == .write ? .certain : .perhaps) }
+            if unfollowed || (blockingRead && registration.meets([.input, .readNormal])) || (blockingWrite && registration.meets([.output, .writeNormal])) {
+                news = max(news, .perhaps)
+            }
+            next.epoll[index].news = news
+        }
+        return next
+    }
+}

@@ -1,0 +1,41 @@
+#include <stdint.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "ipc_epoll.h"
+
+int ipc_epoll_create1(int flags) { return epoll_create1(flags); }
+
+int ipc_epoll_create(int size) { return epoll_create(size); }
+
+int ipc_epoll_ctl(int epfd, int op, int fd, uint32_t events, int with_event) {
+    struct epoll_event event;
+    memset(&event, 0, sizeof event);
+    event.events = events;
+    event.data.fd = fd;
+    return epoll_ctl(epfd, op, fd, with_event ? &event : NULL);
+}
+
+int ipc_epoll_wait(int epfd, int maxevents, int timeout, uint32_t *events, int *fds, int capacity) {
+    struct epoll_event buffer[16];
+    if (capacity > 16) capacity = 16;
+    int n = epoll_wait(epfd, buffer, maxevents > capacity ? capacity : maxevents, timeout);
+    for (int i = 0; i < n && i < capacity; i++) {
+        events[i] = buffer[i].events;
+        fds[i] = buffer[i].data.fd;
+    }
+    return n;
+}
+
+uint32_t ipc_epollin(void) { return EPOLLIN; }
+uint32_t ipc_epollout(void) { return EPOLLOUT; }
+uint32_t ipc_epollerr(void) { return EPOLLERR; }
+uint32_t ipc_epollhup(void) { return EPOLLHUP; }
+uint32_t ipc_epollrdhup(void) { return EPOLLRDHUP; }
+uint32_t ipc_epollet(void) { return EPOLLET; }
+uint32_t ipc_epolloneshot(void) { return EPOLLONESHOT; }
+uint32_t ipc_epollexclusive(void) { return EPOLLEXCLUSIVE; }
+int ipc_epoll_cloexec(void) { return EPOLL_CLOEXEC; }
+int ipc_epoll_ctl_add(void) { return EPOLL_CTL_ADD; }
+int ipc_epoll_ctl_mod(void) { return EPOLL_CTL_MOD; }
+int ipc_epoll_ctl_del(void) { return EPOLL_CTL_DEL; }

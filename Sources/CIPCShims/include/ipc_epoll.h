@@ -1,0 +1,33 @@
+// epoll shims: struct epoll_event is packed on x86-64 and its flag bits are an enum, so Swift gets them here. No system
+// header is included (see CIPCShims.h); one shim per call, no logic.
+#ifndef IPC_EPOLL_H
+#define IPC_EPOLL_H
+
+#include <stdint.h>
+
+/// epoll_create1(flags), exactly as given (EPOLL_CLOEXEC only if asked).
+int ipc_epoll_create1(int flags);
+/// epoll_create(size).
+int ipc_epoll_create(int size);
+/// epoll_ctl(epfd, op, fd, &{events, data.fd = fd}); `with_event` 0 passes a null event pointer (DEL may).
+int ipc_epoll_ctl(int epfd, int op, int fd, uint32_t events, int with_event);
+/// epoll_wait(epfd, buffer, maxevents, timeout) into a buffer of `capacity` (at least 1) events: writes the first
+/// `min(result, capacity)` events' bits to `events` and their data.fd to `fds`; returns its result, or -1 with errno.
+/// `maxevents` is passed as given (0 or negative: EINVAL from the kernel).
+int ipc_epoll_wait(int epfd, int maxevents, int timeout, uint32_t *events, int *fds, int capacity);
+
+/// The bits and values of <sys/epoll.h>.
+uint32_t ipc_epollin(void);
+uint32_t ipc_epollout(void);
+uint32_t ipc_epollerr(void);
+uint32_t ipc_epollhup(void);
+uint32_t ipc_epollrdhup(void);
+uint32_t ipc_epollet(void);
+uint32_t ipc_epolloneshot(void);
+uint32_t ipc_epollexclusive(void);
+int ipc_epoll_cloexec(void);
+int ipc_epoll_ctl_add(void);
+int ipc_epoll_ctl_mod(void);
+int ipc_epoll_ctl_del(void);
+
+#endif

@@ -1,0 +1,235 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import PropertyBased
+import Synchronization
+import SystemPackage
+import Testing
+
+/// Sequences of nonblocking writes and reads, closes of either end by either of two holders, `F_SETPIPE_SZ`, and
+/// `epoll_ctl` and `epoll_wait` (zero timeout) on each holder's own epoll instance, on a real pipe and on the pipe model:
+/// the kernel's output must be one the model allows, call for call — level-triggered reports at every wait,
+/// `EPOLLET` once per news, `EPOLLONESHOT` once until MOD, `EPOLLHUP`/`EPOLLERR` unasked, and `epoll_ctl`'s errors.
+@Suite struct PipeEpollAgreementTests {
+    typealias Events = PipeModel.EpollEvents
+
+    enum Operation: Sendable, CustomStringConvertible {
+        case write(holder: Int, size: Int)
+        case read(Int)
+        case close(holder: Int, end: PipeModel.End)
+        case setSize(Int)
+        case control(holder: Int, operation: PipeModel.EpollOperation, end: PipeModel.End?, events: Events)
+        case wait(holder: Int, maxEvents: Int)
+
+        var description: String {
+            switch self {
+            case .write(let holder, let size): "write\(holder)(\(size))"
+            case .read(let max): "read(\(max))"
+            case .close(let holder, let end): "close\(holder)(\(end))"
+            case .setSize(let size): "F_SETPIPE_SZ(\(size))"
+            case .control(let holder, let operation, let end, let events):
+                "epoll_ctl\(holder)(\(operation.name), \(end.map(\.rawValue) ?? "epoll"), \(events))"
+            case .wait(let holder, let maxEvents): "epoll_wait\(holder)(\(maxEvents))"
+            }
+        }
+    }
+
+    static let eventChoices: [Events] = [
+        .input, [.input, .edgeTriggered], [.input, .oneShot], .output, [.output, .edgeTriggered], [.input, .output, .edgeTriggered], [],
+        [.input, .readNormal, .edgeTriggered], [.output, .writeNormal, .oneShot, .edgeTriggered],
+    ]
+    static let operationChoices: [PipeModel.EpollOperation] = [.add, .add, .modify, .delete, .other(7)]
+
+    static let operations = Gen.oneOf(
+        Gen.int(in: 1...9000).map { Operation.write(holder: 1 + $0 % 2, size: $0) }.eraseToAny(),
+        Gen.int(in: 1...300).map { Operation.write(holder: 1 + $0 % 2, size: $0) }.eraseToAny(),
+        Gen.int(in: 0...9000).map { Operation.read($0) }.eraseToAny(),
+        Gen.int(in: 0...3).map { Operation.close(holder: 1 + $0 % 2, end: $0 < 2 ? .read : .write) }.eraseToAny(),
+        Gen.int(in: 0...2).map { Operation.setSize([4096, 8192, 65536][$0]) }.eraseToAny(),
+        Gen.int(in: 0...359).map { value in
+            Operation.control(
+                holder: 1 + value % 2, operation: Self.operationChoices[(value / 2) % 5], end: value % 20 == 19 ? nil : (value / 10) % 2 == 0 ? .read : .write,
+                events: Self.eventChoices[(value / 40) % 9])
+        }.eraseToAny(),
+        Gen.int(in: 0...5).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: [1, 16, 0][$0 / 2]) }.eraseToAny(),
+        Gen.int(in: 0...3).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: 16) }.eraseToAny()
+    ).array(of: 1...50)
+
+    /// The measured facts, each in order: the plausible wrong outcome of each (a second edge-triggered report with
+    /// nothing new, a one-shot reported twice without MOD, level-triggered silent over buffered bytes) would disagree.
+    static let directedSequences: [[Operation]] = [
+        // EPOLLET on the read end: once per write, not after a read that leaves bytes; MOD re-arms; the hang-up once.
+        [.control(holder: 1, operation: .add, end: .read, events: [.input, .edgeTriggered]), .wait(holder: 1, maxEvents: 16),
+         .write(holder: 2, size: 2), .wait(holder: 1, maxEvents: 16), .wait(holder: 1, maxEvents: 16),
+         .write(holder: 2, size: 2), .write(holder: 1, size: 2), .wait(holder: 1, maxEvents: 16), .read(1), .wait(holder: 1, maxEvents: 16),
+         .control(holder: 1, operation: .modify, end: .read, events: [.input, .edgeTriggered]), .wait(holder: 1, maxEvents: 16),
+         .wait(holder: 1, maxEvents: 16), .close(holder: 1, end: .write), .close(holder: 2, end: .write), .wait(holder: 1, maxEvents: 16),
+         .wait(holder: 1, maxEvents: 16)],
+        // EPOLLONESHOT: once, silent after more writes, EEXIST on ADD, re-armed by MOD.
+        [.control(holder: 2, operation: .add, end: .read, events: [.input, .oneShot]), .write(holder: 1, size: 1), .wait(holder: 2, maxEvents: 16),
+         .wait(holder: 2, maxEvents: 16), .write(holder: 1, size: 1), .wait(holder: 2, maxEvents: 16),
+         .control(holder: 2, operation: .add, end: .read, events: .input), .control(holder: 2, operation: .modify, end: .read, events: [.input, .oneShot]),
+         .wait(holder: 2, maxEvents: 16), .control(holder: 2, operation: .delete, end: .read, events: []), .wait(holder: 2, maxEvents: 16)],
+        // Level-triggered: every wait while bytes are buffered; none once drained; HUP unasked, ERR unasked.
+        [.control(holder: 1, operation: .add, end: .read, events: .input), .write(holder: 1, size: 3), .wait(holder: 1, maxEvents: 16),
+         .wait(holder: 1, maxEvents: 16), .read(1), .wait(holder: 1, maxEvents: 16), .read(10), .wait(holder: 1, maxEvents: 16),
+         .control(holder: 2, operation: .add, end: .write, events: []), .wait(holder: 2, maxEvents: 16),
+         .close(holder: 1, end: .read), .close(holder: 2, end: .read), .wait(holder: 2, maxEvents: 16),
+         .control(holder: 1, operation: .add, end: .read, events: .input)],
+        // EPOLLET on the write end: once at ADD; a write is no news; a read from a full pipe is.
+        [.control(holder: 1, operation: .add, end: .write, events: [.output, .edgeTriggered]), .wait(holder: 1, maxEvents: 16),
+         .write(holder: 1, size: 1), .wait(holder: 1, maxEvents: 16), .read(1), .wait(holder: 1, maxEvents: 16),
+         .write(holder: 1, size: 65536), .wait(holder: 1, maxEvents: 16), .read(4096), .wait(holder: 1, maxEvents: 16), .read(4096),
+         .wait(holder: 1, maxEvents: 16)],
+        // Errors in the kernel's order, and maxevents.
+        [.control(holder: 1, operation: .modify, end: .read, events: .input), .control(holder: 1, operation: .delete, end: .write, events: []),
+         .control(holder: 1, operation: .add, end: nil, events: .input), .control(holder: 1, operation: .other(7), end: .read, events: .input),
+         .control(holder: 1, operation: .add, end: .read, events: .input), .control(holder: 1, operation: .add, end: .write, events: .output),
+         .control(holder: 1, operation: .other(7), end: .read, events: .input), .wait(holder: 1, maxEvents: 0), .write(holder: 2, size: 5),
+         .wait(holder: 1, maxEvents: 1), .wait(holder: 1, maxEvents: 16), .close(holder: 1, end: .read),
+         .control(holder: 1, operation: .add, end: .read, events: .input), .control(holder: 1, operation: .other(7), end: .read, events: .input),
+         .wait(holder: 1, maxEvents: 16)],
+    ]
+
+    @Test func modelAndKernelGiveTheSameOutputs() async throws {
+        Syscall.ignoreBrokenPipeSignal()
+        let seen = Mutex<Set<String>>([])
+        for operations in Self.directedSequences {
+            try Self.check(operations: operations, seen: seen)
+        }
+        await propertyCheck(count: 200, input: Self.operations) { operations throws in
+            try Self.check(operations: operations, seen: seen)
+        }
+        let missing = Set(["EPOLLIN", "EPOLLOUT", "EPOLLHUP", "EPOLLERR", "EEXIST", "ENOENT", "EINVAL", "EBADF", "edge silent", "two reported"])
+            .subtracting(seen.withLock { $0 })
+        #expect(missing.isEmpty, "the sequences never met \(missing.sorted())")
+    }
+
+    /// Runs one sequence on a fresh pipe and the model side by side; records an issue at the first disagreement.
+    static func check(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+        try Syscall.withoutConcurrentSpawns {
+            // Holder 1 and holder 2 each have their own description of each end, and their own epoll instance.
+            let pipe = try HeldPipeEnds()
+            let instances = [1: try KernelEpoll.create(), 2: try KernelEpoll.create()]
+            defer { for descriptor in instances.values { try? Syscall.close(descriptor) } }
+            // The end each registered number was added as, per holder.
+            var registered: [Int: [CInt: PipeModel.End]] = [1: [:], 2: [:]]
+            let model = HeldPipeEnds.model
+            var states = [model.initialState(of: "p0")]
+            for (index, operation) in operations.enumerated() {
+                let input: PipeModel.Input
+                let kernel: PipeModel.Output
+                do throws(Errno) {
+                    switch operation {
+                    case .write(let holder, let size): (input, kernel) = pipe.write(holder: holder, size: size, fill: UInt8(truncatingIfNeeded: index))
+                    case .read(let max): (input, kernel) = pipe.read(max: max)
+                    case .close(let holder, let end):
+                        if let descriptor = pipe.ends[end]![holder] { registered[holder]![descriptor.rawValue] = nil }
+                        (input, kernel) = pipe.close(holder: holder, end: end)
+                    case .setSize(let size): (input, kernel) = pipe.setSize(size)
+                    case .control(let holder, let operation, let end, let events):
+                        input = .epoll(process: holder, call: .control(operation: operation, end: end, events: events))
+                        let instance = instances[holder]!.rawValue
+                        // An end the holder closed is -1 (EBADF), never its old number, which another file may have taken.
+                        let target = end.map { pipe.ends[$0]![holder]?.rawValue ?? -1 } ?? instance
+                        let op: CInt =
+                            switch operation {
+                            case .add: KernelEpoll.add
+                            case .modify: KernelEpoll.modify
+                            case .delete: KernelEpoll.delete
+                            case .other(let raw): CInt(raw)
+                            }
+                        try KernelEpoll.control(instance, op, target, events: KernelEpoll.Events(rawValue: UInt32(truncatingIfNeeded: events.rawValue)))
+                        if case .add = operation, let end { registered[holder]![target] = end }
+                        kernel = .epollControlled
+                    case .wait(let holder, let maxEvents):
+                        input = .epoll(process: holder, call: .wait(maxEvents: maxEvents, timeout: 0))
+                        let events = try KernelEpoll.wait(instances[holder]!.rawValue, maxEvents: maxEvents, timeoutMilliseconds: 0)
+                        kernel = .epollEvents(events.map { event in
+                            PipeModel.EpollReport(end: registered[holder]![event.descriptor]!, events: Events(rawValue: Int(event.events.rawValue)))
+                        }.sorted())
+                    }
+                } catch {
+                    kernel = .failed(ErrorCode(error.name))
+                }
+                guard let next = PipeAgreement.nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
+                    return
+                }
+                seen.withLock { seen in
+                    switch kernel {
+                    case .epollEvents(let reports):
+                        for report in reports { seen.formUnion(report.events.names) }
+                        if reports.count > 1 { seen.insert("two reported") }
+                        if reports.isEmpty, case .wait(let holder, _) = operation,
+                            states.contains(where: { state in state.epoll.contains { $0.process == holder && $0.edgeTriggered && !$0.disabled && model.readiness(of: holder, $0.end, in: state).map { !$0.isEmpty } == true } })
+                        {
+                            seen.insert("edge silent")
+                        }
+                    case .failed(let code): seen.insert(code.rawValue)
+                    default: break
+                    }
+                }
+                states = next
+            }
+        }
+    }
+
+    /// The plausible wrong outcomes the model rejects, each beside the kernel's (measured in `KernelEpollFactsTests`).
+    @Test func thePlausibleWrongOutcomesAreRejected() {
+        let model = PipeModel(pipes: [("p0", PipeModel.Setup(readers: [1], writers: [1], nonblocking: true))])
+        func after(_ inputs: [(PipeModel.Input, PipeModel.Output)]) -> PipeModel.State {
+            var state = model.initialState(of: "p0")
+            for (input, output) in inputs { state = model.step(state, input, output).first!.state }
+            return state
+        }
+        func control(_ operation: PipeModel.EpollOperation, _ end: PipeModel.End, _ events: Events) -> (PipeModel.Input, PipeModel.Output) {
+            (.epoll(process: 1, call: .control(operation: operation, end: end, events: events)), .epollControlled)
+        }
+        let wait = PipeModel.Input.epoll(process: 1, call: .wait(maxEvents: 16, timeout: 0))
+        let readable = PipeModel.Output.epollEvents([.init(end: .read, events: .input)])
+        let none = PipeModel.Output.epollEvents([])
+        let write = (PipeModel.Input.write(process: 1, data: [1, 2], nonblocking: true), PipeModel.Output.wrote(2))
+        // A second EPOLLET report with nothing new, also after a read that leaves bytes.
+        let edge = after([control(.add, .read, [.input, .edgeTriggered]), write, (wait, readable)])
+        #expect(model.step(edge, wait, readable).isEmpty)
+        #expect(!model.step(edge, wait, none).isEmpty)
+        let readOne = (PipeModel.Input.read(process: 1, max: 1, nonblocking: true), PipeModel.Output.read([1]))
+        #expect(model.step(after([control(.add, .read, [.input, .edgeTriggered]), write, (wait, readable), readOne]), wait, readable).isEmpty)
+        // A write after the report is news again: silence is wrong.
+        #expect(model.step(after([control(.add, .read, [.input, .edgeTriggered]), write, (wait, readable), write]), wait, none).isEmpty)
+        // A one-shot reported twice without MOD.
+        let once = after([control(.add, .read, [.input, .oneShot]), write, (wait, readable)])
+        #expect(model.step(once, wait, readable).isEmpty)
+        #expect(!model.step(after([control(.add, .read, [.input, .oneShot]), write, (wait, readable), control(.modify, .read, [.input, .oneShot])]), wait, readable).isEmpty)
+        // Level-triggered silent over buffered bytes; EPOLLHUP missing once the writers are gone.
+        let level = after([control(.add, .read, .input), write, (wait, readable)])
+        #expect(model.step(level, wait, none).isEmpty)
+        let hungUp = after([control(.add, .read, []), (.close(process: 1, end: .write), .closed)])
+        #expect(model.step(hungUp, wait, none).isEmpty)
+        #expect(!model.step(hungUp, wait, .epollEvents([.init(end: .read, events: .hangUp)])).isEmpty)
+        // The last writer's exit is its close: the hang-up is news for an edge-triggered reader.
+        let twoProcesses = PipeModel(pipes: [("p0", PipeModel.Setup(readers: [1], writers: [2], nonblocking: true))])
+        var reader = twoProcesses.initialState(of: "p0")
+        reader = twoProcesses.step(reader, control(.add, .read, [.input, .edgeTriggered]).0, .epollControlled).first!.state
+        reader = twoProcesses.step(reader, wait, none).first!.state
+        reader = twoProcesses.step(reader, .exit(process: 2), .exited).first!.state
+        #expect(twoProcesses.step(reader, wait, none).isEmpty)
+        #expect(!twoProcesses.step(reader, wait, .epollEvents([.init(end: .read, events: .hangUp)])).isEmpty)
+        // Errors: EEXIST, ENOENT, EINVAL for the instance itself and maxevents 0, EBADF before EINVAL.
+        let added = after([control(.add, .read, .input)])
+        #expect(model.step(added, control(.add, .read, .output).0, .epollControlled).isEmpty)
+        #expect(!model.step(added, control(.add, .read, .output).0, .failed(.EEXIST)).isEmpty)
+        #expect(!model.step(added, control(.modify, .write, .output).0, .failed(.ENOENT)).isEmpty)
+        #expect(!model.step(added, .epoll(process: 1, call: .control(operation: .add, end: nil, events: .input)), .failed(.EINVAL)).isEmpty)
+        #expect(!model.step(added, .epoll(process: 1, call: .wait(maxEvents: 0, timeout: 0)), .failed(.EINVAL)).isEmpty)
+        let closed = after([(.close(process: 1, end: .read), .closed)])
+        #expect(!model.step(closed, .epoll(process: 1, call: .control(operation: .other(7), end: .read, events: .input)), .failed(.EBADF)).isEmpty)
+        #expect(model.step(closed, .epoll(process: 1, call: .control(operation: .other(7), end: .read, events: .input)), .failed(.EINVAL)).isEmpty)
+        // Asleep: a blocking wait with nothing to report has no completion, but EINTR; with something, no EINTR.
+        let forever = PipeModel.Input.epoll(process: 1, call: .wait(maxEvents: 16, timeout: -1))
+        #expect(model.step(added, forever, none).isEmpty)
+        #expect(!model.step(added, forever, .failed(.EINTR)).isEmpty)
+        #expect(model.step(level, forever, .failed(.EINTR)).isEmpty)
+    }
+}
