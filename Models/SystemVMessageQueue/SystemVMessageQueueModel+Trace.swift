@@ -7,7 +7,8 @@
 //   remove   (none)                                                          (none)                         EINVAL
 //   stat     (none)      {"messages": INT, "bytes": INT, "capacity": INT, "lastSender": INT?, "lastReceiver": INT?}  EINVAL
 //   set      {"capacity": INT?, "mode": "0604"?, "owner": UID?} (IPC_SET)       (none)                         EPERM, EINVAL
-//   (stat's ok value may also hold "mode" and "owner")
+//   (stat's ok value may also hold "mode", "owner", and "sendTime", "receiveTime", "changeTime": msg_stime,
+//   msg_rtime, msg_ctime in seconds)
 //   (send and receive without "nonblocking" may also fail EINTR)
 //
 // params: {"objects": {"m0": {"capacity": 16384, "maxMessageSize": 8192, "mode": "0600"?, "owner": UID?, "group": GID?,
@@ -84,7 +85,9 @@ extension SystemVMessageQueueModel {
                 capacity: try value.required("capacity").integer("capacity"),
                 lastSender: try value.optional("lastSender")?.integer("lastSender"),
                 lastReceiver: try value.optional("lastReceiver")?.integer("lastReceiver"), mode: try Permissions.mode(in: value),
-                owner: try value.optional("owner")?.integer("owner")))
+                owner: try value.optional("owner")?.integer("owner"), sendTime: try value.optional("sendTime")?.integer("sendTime"),
+                receiveTime: try value.optional("receiveTime")?.integer("receiveTime"),
+                changeTime: try value.optional("changeTime")?.integer("changeTime")))
         }
     }
 
@@ -148,6 +151,7 @@ extension SystemVMessageQueueModel.Status {
         if let lastReceiver { value["lastReceiver"] = .int(lastReceiver) }
         if let mode { value["mode"] = Permissions.text(ofMode: mode) }
         if let owner { value["owner"] = .int(owner) }
+        for (name, time) in zip(SystemVMessageQueueModel.timeFields, times) { if let time { value[name] = .int(time) } }
         return value
     }
 }

@@ -30,6 +30,11 @@
 ///   oldest) and leaves it queued: `EINVAL` without `IPC_NOWAIT` or with `MSG_EXCEPT` (checked first, like a negative
 ///   size), `ENOMSG` for a position past the last (a negative one too), `E2BIG` for a longer message, and `EINVAL`
 ///   — not a truncated copy — for a longer message with `MSG_NOERROR`.
+/// - `stat` also reports `msg_stime`, `msg_rtime` and `msg_ctime` as a trace can judge them (``StatTimes``): the
+///   send and receive times read 0 until a send succeeds and a receive takes a message (a failed call — `EAGAIN`,
+///   `EINVAL`, `ENOMSG`, `E2BIG` — and a `MSG_COPY` set nothing), then the second it happened; a send handed to a
+///   receiver asleep sets both. The change time is the creation's (before the trace) until an `IPC_SET` succeeds;
+///   nothing else sets it (`SystemVTimesFactsTests`).
 /// - Permissions (`Permissions`, in the setup): a send needs write permission, a receive, a copy and `IPC_STAT`
 ///   read (`EACCES`, after the size and type checks and the removal), `IPC_SET` and `IPC_RMID` the owner (`EPERM`);
 ///   `msgget` with `IPC_CREAT` asks for read and write (the workers' 0600) and fails `EACCES` without them, after
@@ -38,6 +43,8 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
     public static let name = "sysv-msg"
     /// `msgmnb`: the most `msg_qbytes` may be raised to without `CAP_SYS_RESOURCE` (which root lacks here).
     public static let capacityLimit = 16384
+    /// The names of `stat`'s times, in ``StatTimes`` order: `msg_stime`, `msg_rtime`, `msg_ctime`.
+    public static let timeFields = ["sendTime", "receiveTime", "changeTime"]
 
     public struct Setup: Hashable, Sendable {
         /// `msg_qbytes`.
@@ -73,6 +80,9 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         public var lastSender = 0
         public var lastReceiver = 0
         public var permissions = Permissions()
+        /// `msg_stime`, `msg_rtime`, `msg_ctime` (``timeFields``): the queue was made before the trace, nothing
+        /// sent or received.
+        public var times = StatTimes([.zero, .zero, .setSince(0)])
 
         public var bytes: Int { messages.reduce(0) { $0 + $1.data.count } }
 
@@ -124,11 +134,22 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         /// `msg_perm.mode`'s permission bits and `msg_perm.uid`; nil when left out, as the process numbers.
         public var mode: Int?
         public var owner: Int?
+        /// `msg_stime`, `msg_rtime`, `msg_ctime` in seconds, each nil when left out; the model judges them through
+        /// ``State/times``, not by comparing statuses.
+        public var sendTime: Int?
+        public var receiveTime: Int?
+        public var changeTime: Int?
+
+        /// The times in ``timeFields`` order.
+        public var times: [Int?] { [sendTime, receiveTime, changeTime] }
 
         public init(
             messages: Int, bytes: Int, capacity: Int, lastSender: Int? = nil, lastReceiver: Int? = nil, mode: Int? = nil,
-            owner: Int? = nil
+            owner: Int? = nil, sendTime: Int? = nil, receiveTime: Int? = nil, changeTime: Int? = nil
         ) {
+            self.sendTime = sendTime
+            self.receiveTime = receiveTime
+            self.changeTime = changeTime
             self.messages = messages
             self.bytes = bytes
             self.capacity = capacity
@@ -145,6 +166,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             if lastReceiver == nil { expected.lastReceiver = nil }
             if mode == nil { expected.mode = nil }
             if owner == nil { expected.owner = nil }
+            (expected.sendTime, expected.receiveTime, expected.changeTime) = (sendTime, receiveTime, changeTime)
             return self == expected
         }
     }
@@ -187,6 +209,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             }
             next.messages.append(Message(type: type, data: data))
             next.lastSender = process
+            next.times.set(0)
             return [Transition(.sent, next)]
         case .receive(let process, let type, let max, let except, let truncate, let nonblocking):
             if max < 0 { return [Transition(.failed(.EINVAL), state)] }
@@ -202,6 +225,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             }
             next.messages.remove(at: index)
             next.lastReceiver = process
+            next.times.set(1)
             return [Transition(.received(message), next)]
         case .copy(let process, let index, let max, let except, let truncate, let nonblocking):
             if max < 0 || except || !nonblocking || state.removed { return [Transition(.failed(.EINVAL), state)] }
@@ -221,6 +245,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
             if capacity > Self.capacityLimit { return [Transition(.failed(.EPERM), state)] }
             next.capacity = capacity
+            next.times.set(2)
             return [Transition(.capacitySet, next)]
         case .get(let process, let create, let exclusive, let mode):
             if !state.removed {
@@ -246,16 +271,20 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             }
             if let mode { next.permissions.mode = mode }
             if let owner { next.permissions.owner = owner }
+            next.times.set(2)
             return [Transition(.capacitySet, next)]
         }
     }
 
-    /// As ``TransitionModel``'s step, and a recorded `stat` without the process numbers matches whatever they are.
+    /// As ``TransitionModel``'s step, and a recorded `stat` without the process numbers matches whatever they are;
+    /// its times are judged, and then seen, by ``State/times``.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
-        step(state, input, output) { recorded, expected in
+        let steps = step(state, input, output) { recorded, expected in
             if case .status(let status) = recorded, case .status(let full) = expected { return status.matches(full) }
             return recorded == expected
         }
+        guard case .status(let recorded)? = output else { return steps }
+        return steps.compactMap { $0.observing(recorded.times, at: \.times) }
     }
 
     /// A blocking send or receive asleep may be interrupted (`EINTR`), `SA_RESTART` or not.
@@ -274,7 +303,8 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
     public func describe(_ state: State) -> String {
         if state.removed { return "removed" }
         let queued = state.messages.map { "\($0.type):\(Payload.preview($0.data, limit: 12))" }
-        return "\(state.messages.count) messages, \(state.bytes) of \(state.capacity) bytes [\(queued.joined(separator: ", "))]"
+        let times = zip(Self.timeFields, state.times.text).map { "\($0) \($1)" }.joined(separator: ", ")
+        return "\(state.messages.count) messages, \(state.bytes) of \(state.capacity) bytes [\(queued.joined(separator: ", "))]; \(times)"
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
@@ -310,6 +340,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             case .status(let status):
                 "\(status.messages) messages, \(status.bytes) of \(status.capacity) bytes"
                     + (status.lastSender.map { ", last sender \($0)" } ?? "") + (status.lastReceiver.map { ", last receiver \($0)" } ?? "")
+                    + zip(Self.timeFields, status.times).compactMap { name, time in time.map { ", \(name) \($0)" } }.joined()
             case .failed(let code): code.rawValue
             }
         }

@@ -238,6 +238,17 @@ extension Syscall {
         return (Int(count), uid, mode_t(mode) & 0o777)
     }
 
+    /// `sem_otime` and `sem_ctime` in seconds: the last successful `semop` (0 before any), and the last change of
+    /// the set (its creation, `IPC_SET`, `SETVAL`, `SETALL`).
+    ///
+    /// The corresponding C function is `semctl(IPC_STAT)`.
+    public static func semTimes(_ set: SystemVSemaphoreSet) throws(Errno) -> (operation: Int, change: Int) {
+        var operation = 0
+        var change = 0
+        _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_times(set.id, &operation, &change) }
+        return (operation, change)
+    }
+
     /// Sets what is given of the permission bits and the owner (`sem_perm.uid`), keeping the rest as `IPC_STAT`
     /// reports it; only the owner, the creator or a privileged process may (`EPERM`).
     ///

@@ -20,6 +20,10 @@ public struct SharedMemoryStatus: Sendable, Hashable {
     /// `shm_cpid` and `shm_lpid`: the creator, and the last process to attach or detach (0 before any).
     public var creatorPID: pid_t = 0
     public var lastPID: pid_t = 0
+    /// `shm_atime`, `shm_dtime`, `shm_ctime` in seconds: the last attach and detach (0 before any), the last change.
+    public var attachTime = 0
+    public var detachTime = 0
+    public var changeTime = 0
 }
 
 extension Syscall {
@@ -118,7 +122,8 @@ extension Syscall {
         return SharedMemoryStatus(
             size: Int(info.shm_segsz), attachments: Int(info.shm_nattch),
             markedForRemoval: Int32(info.shm_perm.mode) & SHM_DEST != 0, key: info.shm_perm.__key,
-            ownerUID: info.shm_perm.uid, mode: mode_t(info.shm_perm.mode) & 0o777, creatorPID: info.shm_cpid, lastPID: info.shm_lpid)
+            ownerUID: info.shm_perm.uid, mode: mode_t(info.shm_perm.mode) & 0o777, creatorPID: info.shm_cpid, lastPID: info.shm_lpid,
+            attachTime: Int(info.shm_atime), detachTime: Int(info.shm_dtime), changeTime: Int(info.shm_ctime))
     }
 
     /// Sets what is given of the permission bits and the owner (`shm_perm.uid`), keeping the rest as `IPC_STAT`

@@ -168,8 +168,10 @@ import Testing
         case get(create: Bool, exclusive: Bool)
         /// `msgrcv` with `MSG_COPY` of the message at `index`, with or without `IPC_NOWAIT`, `MSG_EXCEPT`, `MSG_NOERROR`.
         case copy(index: Int, max: Int, except: Bool, truncate: Bool, nonblocking: Bool)
-        /// `IPC_STAT`, with `msg_lspid`/`msg_lrpid` as process numbers (this process is 1).
+        /// `IPC_STAT`, with `msg_lspid`/`msg_lrpid` as process numbers (this process is 1) and the times.
         case stat
+        /// `IPC_SET` of `msg_qbytes` (`EPERM` above `msgmnb`): sets `msg_ctime` when it succeeds.
+        case set(capacity: Int)
     }
 
     static let messageOperations = Gen.oneOf(
@@ -182,71 +184,81 @@ import Testing
         zip(Gen.int(in: -1...4), Gen.int(in: 0...3), Gen.int(in: 0...5)).map {
             MessageOperation.copy(index: $0, max: [-1, 4, 30, 30][$1], except: $2 == 0, truncate: $2 == 1, nonblocking: $2 != 2)
         }.eraseToAny(),
-        Gen.int(in: 0...1).map { _ in MessageOperation.stat }.eraseToAny()
+        Gen.int(in: 0...8).map { $0 == 0 ? MessageOperation.set(capacity: 30) : $0 == 1 ? .set(capacity: 16385) : .stat }.eraseToAny()
     )
 
     @Test func systemVMessageQueueAgreesWithItsModel() async {
         await propertyCheck(count: Self.cases, input: Self.messageOperations.array(of: 1...40)) { operations throws in
-            let key = SystemVKeyFactsTests.key()
-            let queue = try SystemVMessageQueues.create(key: key, capacity: 60)
-            defer { try? Syscall.msgRemove(queue) }
-            let model = SystemVMessageQueueModel(queues: [("m", .init(capacity: 60))])
-            var sequence = 0
-            let steps = operations.map { operation -> (SystemVMessageQueueModel.Input, () throws -> SystemVMessageQueueModel.Output) in
-                sequence += 1
-                switch operation {
-                case .send(let type, let size):
-                    let data = [UInt8](repeating: UInt8(truncatingIfNeeded: sequence), count: size)
-                    return (.send(process: 1, type: type, data: data, nonblocking: true), {
-                        do {
-                            return try SystemVMessageQueues.send(queue, type: type, data, nonblocking: true) == .wouldBlock ? .failed(.EAGAIN) : .sent
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case .receive(let type, let max, let except, let truncate):
-                    return (.receive(process: 1, type: type, max: max, except: except, truncate: truncate, nonblocking: true), {
-                        do {
-                            let result = try SystemVMessageQueues.receive(
-                                queue, maximum: max, selector: except ? .except(type) : .type(type), truncate: truncate, nonblocking: true)
-                            switch result {
-                            case .completed(let message): return .received(.init(type: message.type, data: message.data))
-                            case .wouldBlock: return .failed(.ENOMSG)
-                            }
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case .remove:
-                    return (.remove(process: 1), {
-                        do { try SystemVMessageQueues.remove(queue); return .removed } catch { return .failed(errorCode(error)) }
-                    })
-                case .get(let create, let exclusive):
-                    return (.get(process: 1, create: create, exclusive: exclusive), {
-                        do {
-                            let found = try Syscall.msgget(key, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
-                            if found != queue { try? SystemVMessageQueues.remove(found) }
-                            return .found
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case .copy(let index, let max, let except, let truncate, let nonblocking):
-                    return (.copy(process: 1, index: index, max: max, except: except, truncate: truncate, nonblocking: nonblocking), {
-                        let flags = Syscall.messageCopy | (except ? Syscall.messageExcept : 0) | (truncate ? MSG_NOERROR : 0) | (nonblocking ? IPC_NOWAIT : 0)
-                        do {
-                            let message = try Syscall.msgrcv(queue, maximum: max, type: index, flags: flags)
-                            return .received(.init(type: message.type, data: message.text))
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case .stat:
-                    return (.stat(process: 1), {
-                        func number(_ pid: pid_t) -> Int { pid == getpid() ? 1 : pid == 0 ? 0 : -1 }
-                        do {
-                            let status = try Syscall.msgStatus(queue)
-                            return .status(.init(
-                                messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes),
-                                lastSender: number(status.msg_lspid), lastReceiver: number(status.msg_lrpid)))
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                }
-            }
-            if let problem = ModelAgreement(model: model, object: "m").firstDisagreement(steps) { Issue.record("\(problem)") }
+            if let problem = try Self.messageQueueDisagreement(operations) { Issue.record("\(problem)") }
         }
+    }
+
+    /// Where a fresh queue (capacity 60) and the model first disagree on `operations`, if anywhere.
+    static func messageQueueDisagreement(_ operations: [MessageOperation]) throws -> String? {
+        let key = SystemVKeyFactsTests.key()
+        let queue = try SystemVMessageQueues.create(key: key, capacity: 60)
+        defer { try? Syscall.msgRemove(queue) }
+        let model = SystemVMessageQueueModel(queues: [("m", .init(capacity: 60))])
+        var sequence = 0
+        let steps = operations.map { operation -> (SystemVMessageQueueModel.Input, () throws -> SystemVMessageQueueModel.Output) in
+            sequence += 1
+            switch operation {
+            case .send(let type, let size):
+                let data = [UInt8](repeating: UInt8(truncatingIfNeeded: sequence), count: size)
+                return (.send(process: 1, type: type, data: data, nonblocking: true), {
+                    do {
+                        return try SystemVMessageQueues.send(queue, type: type, data, nonblocking: true) == .wouldBlock ? .failed(.EAGAIN) : .sent
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .receive(let type, let max, let except, let truncate):
+                return (.receive(process: 1, type: type, max: max, except: except, truncate: truncate, nonblocking: true), {
+                    do {
+                        let result = try SystemVMessageQueues.receive(
+                            queue, maximum: max, selector: except ? .except(type) : .type(type), truncate: truncate, nonblocking: true)
+                        switch result {
+                        case .completed(let message): return .received(.init(type: message.type, data: message.data))
+                        case .wouldBlock: return .failed(.ENOMSG)
+                        }
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .remove:
+                return (.remove(process: 1), {
+                    do { try SystemVMessageQueues.remove(queue); return .removed } catch { return .failed(errorCode(error)) }
+                })
+            case .get(let create, let exclusive):
+                return (.get(process: 1, create: create, exclusive: exclusive), {
+                    do {
+                        let found = try Syscall.msgget(key, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+                        if found != queue { try? SystemVMessageQueues.remove(found) }
+                        return .found
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .copy(let index, let max, let except, let truncate, let nonblocking):
+                return (.copy(process: 1, index: index, max: max, except: except, truncate: truncate, nonblocking: nonblocking), {
+                    let flags = Syscall.messageCopy | (except ? Syscall.messageExcept : 0) | (truncate ? MSG_NOERROR : 0) | (nonblocking ? IPC_NOWAIT : 0)
+                    do {
+                        let message = try Syscall.msgrcv(queue, maximum: max, type: index, flags: flags)
+                        return .received(.init(type: message.type, data: message.text))
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .stat:
+                return (.stat(process: 1), {
+                    func number(_ pid: pid_t) -> Int { pid == getpid() ? 1 : pid == 0 ? 0 : -1 }
+                    do {
+                        let status = try Syscall.msgStatus(queue)
+                        return .status(.init(
+                            messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes),
+                            lastSender: number(status.msg_lspid), lastReceiver: number(status.msg_lrpid),
+                            sendTime: Int(status.msg_stime), receiveTime: Int(status.msg_rtime), changeTime: Int(status.msg_ctime)))
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .set(let capacity):
+                return (.setCapacity(process: 1, capacity: capacity), {
+                    do { try Syscall.msgSetCapacity(queue, bytes: capacity); return .capacitySet } catch { return .failed(errorCode(error)) }
+                })
+            }
+        }
+        return ModelAgreement(model: model, object: "m").firstDisagreement(steps)
     }
 
     // MARK: System V semaphores

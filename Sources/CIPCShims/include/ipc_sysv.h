@@ -24,6 +24,8 @@ int ipc_semctl_remove(int semid);
 int ipc_semctl_set(int semid, int mode, long uid);
 /// semctl(id, 0, IPC_STAT): the number of semaphores and the owner's uid.
 int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *mode);
+/// semctl(id, 0, IPC_STAT): sem_otime and sem_ctime, in seconds.
+int ipc_semctl_times(int semid, long *otime, long *ctime);
 
 struct sembuf;
 struct timespec;
