@@ -19,11 +19,17 @@
 ///   number: the last process to attach or detach, a death's detaches included (0 before any worker did).
 /// - `SHM_RDONLY` (`attach` with `readOnly`) gives a read-only attachment: a store or add through it is refused
 ///   with `SIGSEGV` (the worker reports the signal as the access's error) and changes nothing; loads work.
+/// - `status` also reports `shm_atime`, `shm_dtime` and `shm_ctime` as a trace can judge them (``StatTimes``): the
+///   attach and detach times read 0 until a worker attaches and detaches (a set-up attachment sets the attach time),
+///   then the second of the latest — a death's detaches included; the change time is the creation's until an
+///   `IPC_SET` succeeds, and neither `IPC_RMID` nor an attach or detach sets it (`SystemVTimesFactsTests`).
 /// - Permissions (`Permissions`, in the setup): `shmat` needs read, and write unless `SHM_RDONLY` (`EACCES`);
 ///   `IPC_STAT` read; `IPC_RMID` the owner (`EPERM`); `shmget` with `IPC_CREAT` read and write, after `EEXIST` and
 ///   the size.
 public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     public static let name = "sysv-shm"
+    /// The names of `status`'s times, in ``StatTimes`` order: `shm_atime`, `shm_dtime`, `shm_ctime`.
+    public static let timeFields = ["attachTime", "detachTime", "changeTime"]
 
     public struct Setup: Hashable, Sendable {
         public var words: Int
@@ -52,6 +58,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         /// newest.
         public var readOnly: [Int: [Bool]] = [:]
         public var permissions = Permissions()
+        /// `shm_atime`, `shm_dtime`, `shm_ctime` (``timeFields``).
+        public var times = StatTimes([.zero, .zero, .setSince(0)])
 
         mutating func destroyIfUnused() {
             if removed && attachments.isEmpty {
@@ -77,8 +85,11 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     public enum Output: Hashable, Sendable {
         case accessed(WordResult)
         /// `IPC_STAT`: `shm_nattch`, `SHM_DEST`, and `shm_segsz` and `shm_lpid` (nil in a recorded status that left
-        /// them out, which then matches whatever they are).
-        case status(attachments: Int, removed: Bool, size: Int? = nil, lastProcess: Int? = nil, mode: Int? = nil, owner: Int? = nil)
+        /// them out, which then matches whatever they are); `times`, in ``timeFields`` order, each nil when left out,
+        /// are judged by ``State/times``.
+        case status(
+            attachments: Int, removed: Bool, size: Int? = nil, lastProcess: Int? = nil, mode: Int? = nil, owner: Int? = nil,
+            times: [Int?] = [nil, nil, nil])
         case done
         case failed(ErrorCode)
     }
@@ -96,6 +107,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         var state = State(words: [Int64](repeating: 0, count: setup.words), attachments: setup.attached, size: setup.words * 8)
         for process in setup.attached { state.readOnly[process, default: []].append(false) }
         state.lastProcess = setup.attached.isEmpty ? 0 : nil
+        // The set-up attachments set the attach time; whether anything detached before the trace, it does not show.
+        if !setup.attached.isEmpty { state.times = StatTimes([.setSince(0), .unknown, .setSince(0)]) }
         state.permissions = setup.permissions
         return state
     }
@@ -115,12 +128,14 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             next.attachments.insertSorted(process)
             next.readOnly[process, default: []].append(readOnly)
             next.lastProcess = process
+            next.times.set(0)
             return [Transition(.done, next)]
         case .detach(let process):
             guard next.attachments.removeOne(process) else { return [Transition(.failed(.EINVAL), state)] }
             next.readOnly[process]?.removeLast()
             if next.readOnly[process]?.isEmpty == true { next.readOnly[process] = nil }
             next.lastProcess = process
+            next.times.set(1)
             next.destroyIfUnused()
             return [Transition(.done, next)]
         case .status(let process):
@@ -134,6 +149,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
             if let mode { next.permissions.mode = mode }
             if let owner { next.permissions.owner = owner }
+            next.times.set(2)
             return [Transition(.done, next)]
         case .remove(let process):
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
@@ -155,26 +171,33 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             return [Transition(.done, state), Transition(.failed(.ENOSPC), state), Transition(.failed(.ENOMEM), state)]
         case .exit(let process):
             next.attachments.removeAll { $0 == process }
-            if next.readOnly.removeValue(forKey: process) != nil { next.lastProcess = process }
+            if next.readOnly.removeValue(forKey: process) != nil {
+                next.lastProcess = process
+                next.times.set(1)
+            }
             next.destroyIfUnused()
             return [Transition(.done, next)]
         }
     }
 
-    /// As ``TransitionModel``'s step, and a recorded `status` without `size` or `lastProcess` matches whatever they are.
+    /// As ``TransitionModel``'s step, and a recorded `status` without `size` or `lastProcess` matches whatever they are;
+    /// its times are judged, and then seen, by ``State/times``.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
-        step(state, input, output) { recorded, expected in
-            guard case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner) = recorded,
-                case .status(attachments, removed, let fullSize, let fullLastProcess, let fullMode, let fullOwner) = expected
+        let steps = step(state, input, output) { recorded, expected in
+            guard case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner, _) = recorded,
+                case .status(attachments, removed, let fullSize, let fullLastProcess, let fullMode, let fullOwner, _) = expected
             else { return recorded == expected }
             return (size == nil || size == fullSize) && (lastProcess == nil || fullLastProcess == nil || lastProcess == fullLastProcess)
                 && (mode == nil || mode == fullMode) && (owner == nil || owner == fullOwner)
         }
+        guard case .status(_, _, _, _, _, _, let times)? = output else { return steps }
+        return steps.compactMap { $0.observing(times, at: \.times) }
     }
 
     public func describe(_ state: State) -> String {
         if state.destroyed { return "destroyed" }
-        return "words \(state.words); attached by \(state.attachments)\(state.removed ? "; marked for removal" : "")"
+        let times = zip(Self.timeFields, state.times.text).map { "\($0) \($1)" }.joined(separator: ", ")
+        return "words \(state.words); attached by \(state.attachments)\(state.removed ? "; marked for removal" : ""); \(times)"
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
@@ -194,9 +217,10 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         let result = output.described { output in
             switch output {
             case .accessed(let result): result.text
-            case .status(let attachments, let removed, let size, let lastProcess, _, _):
+            case .status(let attachments, let removed, let size, let lastProcess, _, _, let times):
                 "\(attachments) attached\(removed ? ", marked for removal" : "")" + (size.map { ", \($0) bytes" } ?? "")
                     + (lastProcess.map { ", last attach or detach by \($0 == 0 ? "no worker" : "process \($0)")" } ?? "")
+                    + zip(Self.timeFields, times).compactMap { name, time in time.map { ", \(name) \($0)" } }.joined()
             case .done: "ok"
             case .failed(let code): code.rawValue
             }
@@ -208,7 +232,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 // Trace form (documented in traces/README.md):
 //   load {"index"} → {"value"}; store {"index", "value"}; add {"index", "delta"} → {"value": the value before};
 //   attach {"readOnly": BOOL?}, detach, remove (no value);
-//   status → {"attachments": INT, "removed": BOOL, "size": INT?, "lastProcess": INT?};
+//   status → {"attachments": INT, "removed": BOOL, "size": INT?, "lastProcess": INT?, "attachTime": S?, "detachTime": S?,
+//   "changeTime": S?} (shm_atime, shm_dtime, shm_ctime in seconds);
 //   get {"size": INT, "create": BOOL?, "exclusive": BOOL?} (shmget of the key: EEXIST, EINVAL, ENOENT).
 //   EFAULT without an attachment, EINVAL detach without one and anything but access once destroyed.
 // params: {"objects": {"g0": {"words": 8, "attached": [1, 2]}}}
@@ -260,7 +285,8 @@ extension SystemVSharedMemoryModel {
                 attachments: try value.required("attachments").integer("attachments"),
                 removed: try value.required("removed").boolean("removed"),
                 size: try value.optional("size")?.integer("size"), lastProcess: try value.optional("lastProcess")?.integer("lastProcess"),
-                mode: try Permissions.mode(in: value), owner: try value.optional("owner")?.integer("owner"))
+                mode: try Permissions.mode(in: value), owner: try value.optional("owner")?.integer("owner"),
+                times: try Self.timeFields.map { (name) throws(ModelError) in try value.optional(name)?.integer(name) })
         case (.ok, _): return .done
         }
     }
@@ -294,13 +320,14 @@ extension SystemVSharedMemoryModel {
     public func outcome(for output: Output) -> Outcome {
         switch output {
         case .accessed(let result): .ok(result.json)
-        case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner):
+        case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner, let times):
             .ok(.object({
                 var value: JSONObject = ["attachments": .int(attachments), "removed": .bool(removed)]
                 if let size { value["size"] = .int(size) }
                 if let lastProcess { value["lastProcess"] = .int(lastProcess) }
                 if let mode { value["mode"] = Permissions.text(ofMode: mode) }
                 if let owner { value["owner"] = .int(owner) }
+                for (name, time) in zip(Self.timeFields, times) { if let time { value[name] = .int(time) } }
                 return value
             }()))
         case .done: .ok(nil)

@@ -683,68 +683,82 @@ import Testing
 
     @Test func systemVSharedMemoryAgreesWithItsModel() async {
         await propertyCheck(count: Self.cases, input: Self.wordOperations.array(of: 1...40)) { operations throws in
-            let key = SystemVKeyFactsTests.key()
-            let segment = try Syscall.shmget(key, size: 32, flags: IPC_CREAT | IPC_EXCL | 0o600)
-            var attachments = [try SystemVSharedMemorySegments.attach(segment, size: 32)]
-            defer {
-                for attachment in attachments { try? SystemVSharedMemorySegments.detach(attachment) }
-                try? Syscall.shmRemove(segment)
-            }
-            let model = SystemVSharedMemoryModel(segments: [("g", .init(words: 4, attached: [1]))])
-            let steps = operations.map { choice, index, amount -> (SystemVSharedMemoryModel.Input, () throws -> SystemVSharedMemoryModel.Output) in
-                switch choice {
-                case 0...4:
-                    let access = Self.access(choice, index, amount)
-                    return (.access(process: 1, access), {
-                        switch Self.perform(access, attachments.last) {
-                        case .accessed(let result): return .accessed(result)
-                        case .failed(let code): return .failed(code)
-                        case .done, .size: return .done
-                        }
-                    })
-                case 5...6:
-                    // SHM_RDONLY now and then: a store or add through it is refused with SIGSEGV.
-                    let readOnly = amount < -2
-                    return (.attach(process: 1, readOnly: readOnly), {
-                        do {
-                            attachments.append(try SystemVSharedMemorySegments.attach(segment, size: 32, readOnly: readOnly))
-                            return .done
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case 7:
-                    return (.detach(process: 1), {
-                        guard let attachment = attachments.popLast() else { return .failed(.EINVAL) }
-                        try SystemVSharedMemorySegments.detach(attachment)
-                        return .done
-                    })
-                case 8:
-                    return (.status(process: 1), {
-                        do {
-                            let status = try SystemVSharedMemorySegments.status(segment)
-                            let last = status.lastPID == getpid() ? 1 : status.lastPID == 0 ? 0 : -1
-                            return .status(attachments: status.attachments, removed: status.markedForRemoval, size: status.size, lastProcess: last)
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case 9 where amount > 0:
-                    // shmget of the key: found up to its size, EEXIST exclusive, ENOENT once removed (even attached).
-                    let size = [0, 32, 33, 16][index]
-                    let create = amount >= 3
-                    let exclusive = amount == 5 || amount == 2
-                    return (.get(process: 1, size: size, create: create, exclusive: exclusive), {
-                        do {
-                            let found = try Syscall.shmget(key, size: size, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
-                            if found != segment { try? Syscall.shmRemove(found) }
-                            return .done
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                default:
-                    return (.remove(process: 1), {
-                        do { try SystemVSharedMemorySegments.remove(segment); return .done } catch { return .failed(errorCode(error)) }
-                    })
-                }
-            }
-            if let problem = ModelAgreement(model: model, object: "g").firstDisagreement(steps) { Issue.record("\(problem)") }
+            if let problem = try Self.sharedMemoryDisagreement(operations) { Issue.record("\(problem)") }
         }
+    }
+
+    /// Where a fresh segment of 4 words, attached once by this process (1), and the model first disagree on
+    /// `operations`, if anywhere: each (choice, index, amount) — 0…4 an access, 5…6 `shmat` (`SHM_RDONLY` for an
+    /// amount below −2), 7 `shmdt`, 8 `IPC_STAT` (with the times), 9 `shmget` (amount above 0), `IPC_SET` of the mode
+    /// (amount 0) or `IPC_RMID`.
+    static func sharedMemoryDisagreement(_ operations: [(Int, Int, Int)]) throws -> String? {
+        let key = SystemVKeyFactsTests.key()
+        let segment = try Syscall.shmget(key, size: 32, flags: IPC_CREAT | IPC_EXCL | 0o600)
+        var attachments = [try SystemVSharedMemorySegments.attach(segment, size: 32)]
+        defer {
+            for attachment in attachments { try? SystemVSharedMemorySegments.detach(attachment) }
+            try? Syscall.shmRemove(segment)
+        }
+        let model = SystemVSharedMemoryModel(segments: [("g", .init(words: 4, attached: [1]))])
+        let steps = operations.map { choice, index, amount -> (SystemVSharedMemoryModel.Input, () throws -> SystemVSharedMemoryModel.Output) in
+            switch choice {
+            case 0...4:
+                let access = Self.access(choice, index, amount)
+                return (.access(process: 1, access), {
+                    switch Self.perform(access, attachments.last) {
+                    case .accessed(let result): return .accessed(result)
+                    case .failed(let code): return .failed(code)
+                    case .done, .size: return .done
+                    }
+                })
+            case 5...6:
+                // SHM_RDONLY now and then: a store or add through it is refused with SIGSEGV.
+                let readOnly = amount < -2
+                return (.attach(process: 1, readOnly: readOnly), {
+                    do {
+                        attachments.append(try SystemVSharedMemorySegments.attach(segment, size: 32, readOnly: readOnly))
+                        return .done
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case 7:
+                return (.detach(process: 1), {
+                    guard let attachment = attachments.popLast() else { return .failed(.EINVAL) }
+                    try SystemVSharedMemorySegments.detach(attachment)
+                    return .done
+                })
+            case 8:
+                return (.status(process: 1), {
+                    do {
+                        let status = try SystemVSharedMemorySegments.status(segment)
+                        let last = status.lastPID == getpid() ? 1 : status.lastPID == 0 ? 0 : -1
+                        return .status(
+                            attachments: status.attachments, removed: status.markedForRemoval, size: status.size, lastProcess: last,
+                            times: [status.attachTime, status.detachTime, status.changeTime])
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case 9 where amount > 0:
+                // shmget of the key: found up to its size, EEXIST exclusive, ENOENT once removed (even attached).
+                let size = [0, 32, 33, 16][index]
+                let create = amount >= 3
+                let exclusive = amount == 5 || amount == 2
+                return (.get(process: 1, size: size, create: create, exclusive: exclusive), {
+                    do {
+                        let found = try Syscall.shmget(key, size: size, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+                        if found != segment { try? Syscall.shmRemove(found) }
+                        return .done
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case 9 where amount == 0:
+                return (.setPermissions(process: 1, mode: 0o600, owner: nil), {
+                    do { try Syscall.shmSet(segment, mode: 0o600, owner: nil); return .done } catch { return .failed(errorCode(error)) }
+                })
+            default:
+                return (.remove(process: 1), {
+                    do { try SystemVSharedMemorySegments.remove(segment); return .done } catch { return .failed(errorCode(error)) }
+                })
+            }
+        }
+        return ModelAgreement(model: model, object: "g").firstDisagreement(steps)
     }
 
     static func access(_ choice: Int, _ index: Int, _ amount: Int) -> WordAccess {

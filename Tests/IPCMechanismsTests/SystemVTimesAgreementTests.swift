@@ -19,6 +19,21 @@ import Testing
          .receive(type: -1, max: -1, except: false, truncate: false), .stat],
     ]
 
+    /// As `ObjectModelAgreementTests.sharedMemoryDisagreement` reads them: (8, _, _) a stat, (5, _, 0) an attach, (7, _, _)
+    /// a detach (`EINVAL` with none), (9, _, 0) an `IPC_SET`, (9, _, -1) an `IPC_RMID` (the segment lives on while
+    /// attached), (0, 1, 0) a load.
+    static let sharedMemorySequences: [[(Int, Int, Int)]] = [
+        [(8, 0, 0), (0, 1, 0), (8, 0, 0), (7, 0, 0), (8, 0, 0), (7, 0, 0), (8, 0, 0), (5, 0, 0), (8, 0, 0), (9, 0, 0), (8, 0, 0),
+         (9, 0, -1), (8, 0, 0), (5, 0, 0), (8, 0, 0), (7, 0, 0), (8, 0, 0), (7, 0, 0), (8, 0, 0)],
+        [(5, 0, 0), (5, 0, -3), (8, 0, 0), (7, 0, 0), (7, 0, 0), (8, 0, 0), (9, 0, 0), (9, 0, 0), (8, 0, 0)],
+    ]
+
+    @Test(arguments: sharedMemorySequences.indices) func sharedMemoryTimes(_ index: Int) throws {
+        if let problem = try ObjectModelAgreementTests.sharedMemoryDisagreement(Self.sharedMemorySequences[index]) {
+            Issue.record("\(problem)")
+        }
+    }
+
     @Test(arguments: messageSequences.indices) func messageQueueTimes(_ index: Int) throws {
         if let problem = try ObjectModelAgreementTests.messageQueueDisagreement(Self.messageSequences[index]) {
             Issue.record("\(problem)")

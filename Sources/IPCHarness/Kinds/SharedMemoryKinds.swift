@@ -216,7 +216,8 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
             let status = try SystemVSharedMemorySegments.status(segment)
             return .status(
                 attachments: status.attachments, removed: status.markedForRemoval, size: status.size,
-                lastProcess: context.process(of: status.lastPID) ?? 0, mode: Int(status.mode), owner: Int(status.ownerUID))
+                lastProcess: context.process(of: status.lastPID) ?? 0, mode: Int(status.mode), owner: Int(status.ownerUID),
+                times: [status.attachTime, status.detachTime, status.changeTime])
         case .setPermissions(_, let mode, let owner):
             try Syscall.shmSet(segment, mode: mode.map { mode_t($0) }, owner: owner.map { uid_t($0) })
             return .done
