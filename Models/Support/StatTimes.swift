@@ -18,6 +18,8 @@ public struct StatTimes: Hashable, Sendable {
         case setSince(Int)
         /// A stat showed this, and nothing set it since.
         case seen(Int)
+        /// Either: a call may or may not have set it (one whose effect on the time the trace cannot tell).
+        indirect case either(Field, Field)
 
         func allows(_ value: Int) -> Bool {
             switch self {
@@ -25,6 +27,7 @@ public struct StatTimes: Hashable, Sendable {
             case .unknown: value >= 0
             case .setSince(let floor): value > 0 && value >= floor
             case .seen(let seen): value == seen
+            case .either(let one, let other): one.allows(value) || other.allows(value)
             }
         }
     }
@@ -44,6 +47,11 @@ public struct StatTimes: Hashable, Sendable {
         fields[index] = .setSince(latest)
     }
 
+    /// A call may have set field `index` to the wall clock's seconds, or not.
+    public mutating func maySet(_ index: Int) {
+        if fields[index] != .setSince(latest) { fields[index] = .either(fields[index], .setSince(latest)) }
+    }
+
     /// Whether a stat may read `values` (one per field, nil where the trace left it out).
     public func allows(_ values: [Int?]) -> Bool {
         zip(fields, values).allSatisfy { field, value in value.map(field.allows) ?? true }
@@ -58,15 +66,18 @@ public struct StatTimes: Hashable, Sendable {
         }
     }
 
-    /// For reports: `0`, `?`, `≥ T`, `T`.
-    public var text: [String] {
-        fields.map { field in
-            switch field {
-            case .zero: "0"
-            case .unknown: "?"
-            case .setSince(let floor): floor == 0 ? "set" : "≥ \(floor)"
-            case .seen(let value): "\(value)"
-            }
+    /// For reports: `0`, `?`, `≥ T`, `T`, `0 or ≥ T`.
+    public var text: [String] { fields.map(\.text) }
+}
+
+extension StatTimes.Field {
+    var text: String {
+        switch self {
+        case .zero: "0"
+        case .unknown: "?"
+        case .setSince(let floor): floor == 0 ? "set" : "≥ \(floor)"
+        case .seen(let value): "\(value)"
+        case .either(let one, let other): "\(one.text) or \(other.text)"
         }
     }
 }

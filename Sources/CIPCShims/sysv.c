@@ -49,18 +49,7 @@ int ipc_semctl_set(int semid, int mode, long uid) {
     return semctl(semid, 0, IPC_SET, argument);
 }
 
-int ipc_semctl_times(int semid, long *otime, long *ctime) {
-    struct semid_ds info;
-    union ipc_semun argument = {.buf = &info};
-    int result = semctl(semid, 0, IPC_STAT, argument);
-    if (result == 0) {
-        *otime = (long)info.sem_otime;
-        *ctime = (long)info.sem_ctime;
-    }
-    return result;
-}
-
-int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *mode) {
+int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *mode, long *otime, long *ctime) {
     struct semid_ds info;
     union ipc_semun argument = {.buf = &info};
     int result = semctl(semid, 0, IPC_STAT, argument);
@@ -68,6 +57,8 @@ int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned
         *nsems = info.sem_nsems;
         *uid = info.sem_perm.uid;
         *mode = info.sem_perm.mode;
+        *otime = (long)info.sem_otime;
+        *ctime = (long)info.sem_ctime;
     }
     return result;
 }

@@ -227,26 +227,28 @@ extension Syscall {
         _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_setval(set.id, CInt(number), CInt(value)) }
     }
 
-    /// The set's size, owner and mode.
+    /// The set's size, owner and mode, and `sem_otime` and `sem_ctime` in seconds: the last successful `semop` (0
+    /// before any), and the last change of the set (its creation, `IPC_SET`, `SETVAL`, `SETALL`) — one call's.
     ///
     /// The corresponding C function is `semctl(IPC_STAT)`.
-    public static func semStatus(_ set: SystemVSemaphoreSet) throws(Errno) -> (count: Int, ownerUID: uid_t, mode: mode_t) {
+    public static func semStatus(
+        _ set: SystemVSemaphoreSet
+    ) throws(Errno) -> (count: Int, ownerUID: uid_t, mode: mode_t, operationTime: Int, changeTime: Int) {
         var count: UInt = 0
         var uid: UInt32 = 0
         var mode: UInt32 = 0
-        _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_stat(set.id, &count, &uid, &mode) }
-        return (Int(count), uid, mode_t(mode) & 0o777)
+        var operation = 0
+        var change = 0
+        _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_stat(set.id, &count, &uid, &mode, &operation, &change) }
+        return (Int(count), uid, mode_t(mode) & 0o777, operation, change)
     }
 
-    /// `sem_otime` and `sem_ctime` in seconds: the last successful `semop` (0 before any), and the last change of
-    /// the set (its creation, `IPC_SET`, `SETVAL`, `SETALL`).
+    /// `sem_otime` and `sem_ctime` in seconds, as ``semStatus(_:)`` reports them.
     ///
     /// The corresponding C function is `semctl(IPC_STAT)`.
     public static func semTimes(_ set: SystemVSemaphoreSet) throws(Errno) -> (operation: Int, change: Int) {
-        var operation = 0
-        var change = 0
-        _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_times(set.id, &operation, &change) }
-        return (operation, change)
+        let status = try semStatus(set)
+        return (status.operationTime, status.changeTime)
     }
 
     /// Sets what is given of the permission bits and the owner (`sem_perm.uid`), keeping the rest as `IPC_STAT`

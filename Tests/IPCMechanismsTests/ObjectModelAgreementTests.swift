@@ -296,63 +296,72 @@ import Testing
 
     @Test func systemVSemaphoresAgreeWithTheirModel() async {
         await propertyCheck(count: Self.cases, input: Self.setOperations.array(of: 1...40)) { operations throws in
-            let key = SystemVKeyFactsTests.key()
-            // A fresh set (every GETPID 0); its first step, SETALL [1, 0], is the model's too.
-            let set = try Syscall.semget(key, count: 2, flags: IPC_CREAT | IPC_EXCL | 0o600)
-            defer { try? Syscall.semRemove(set) }
-            let model = SystemVSemaphoreModel(sets: [("v", [0, 0])])
-            let setAll: (SystemVSemaphoreModel.Input, () throws -> SystemVSemaphoreModel.Output) = (.setValues(process: 1, values: [1, 0]), {
-                try Syscall.semSetValues(set, [1, 0])
-                return .done
-            })
-            let steps = [setAll] + operations.map { operation -> (SystemVSemaphoreModel.Input, () throws -> SystemVSemaphoreModel.Output) in
-                switch operation {
-                case .semop(let operations):
-                    return (.semop(process: 1, operations: operations, nonblocking: true), {
-                        let kernel = operations.map { SemaphoreOperation(number: $0.number, change: $0.change, undo: $0.undo) }
-                        do {
-                            return try SystemVSemaphores.perform(set, kernel, nonblocking: true) ? .done : .failed(.EAGAIN)
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case .getAll:
-                    return (.values(process: 1), {
-                        do { return .values(try SystemVSemaphores.values(set, count: 2)) } catch { return .failed(errorCode(error)) }
-                    })
-                case .setValue(let number, let value):
-                    return (.setValue(process: 1, number: number, value: value), {
-                        do { try SystemVSemaphores.setValue(set, number: number, value: value); return .done } catch { return .failed(errorCode(error)) }
-                    })
-                case .remove:
-                    return (.remove(process: 1), {
-                        do { try SystemVSemaphores.remove(set); return .done } catch { return .failed(errorCode(error)) }
-                    })
-                case .get(let count, let create, let exclusive):
-                    return (.get(process: 1, count: count, create: create, exclusive: exclusive), {
-                        do {
-                            let found = try Syscall.semget(key, count: count, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
-                            if found != set { try? SystemVSemaphores.remove(found) }
-                            return .done
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case .status:
-                    return (.status(process: 1), {
-                        do { return .size(try Syscall.semStatus(set).count) } catch { return .failed(errorCode(error)) }
-                    })
-                case .waiters(let number, let zero):
-                    return (.waiters(process: 1, number: number, zero: zero), {
-                        do { return .value(try Syscall.semWaiters(set, number: number, zero: zero)) } catch { return .failed(errorCode(error)) }
-                    })
-                case .lastProcess(let number):
-                    return (.lastProcess(process: 1, number: number), {
-                        do {
-                            let pid = try Syscall.semLastProcess(set, number: number)
-                            return .process(pid == getpid() ? 1 : pid == 0 ? 0 : -1)
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                }
-            }
-            if let problem = ModelAgreement(model: model, object: "v").firstDisagreement(steps) { Issue.record("\(problem)") }
+            if let problem = try Self.semaphoreSetDisagreement(operations) { Issue.record("\(problem)") }
         }
+    }
+
+    /// Where a fresh set of 2 semaphores, set to [1, 0] first, and the model first disagree on `operations`, if
+    /// anywhere.
+    static func semaphoreSetDisagreement(_ operations: [SetOperation]) throws -> String? {
+        let key = SystemVKeyFactsTests.key()
+        // A fresh set (every GETPID 0); its first step, SETALL [1, 0], is the model's too.
+        let set = try Syscall.semget(key, count: 2, flags: IPC_CREAT | IPC_EXCL | 0o600)
+        defer { try? Syscall.semRemove(set) }
+        let model = SystemVSemaphoreModel(sets: [("v", [0, 0])])
+        let setAll: (SystemVSemaphoreModel.Input, () throws -> SystemVSemaphoreModel.Output) = (.setValues(process: 1, values: [1, 0]), {
+            try Syscall.semSetValues(set, [1, 0])
+            return .done
+        })
+        let steps = [setAll] + operations.map { operation -> (SystemVSemaphoreModel.Input, () throws -> SystemVSemaphoreModel.Output) in
+            switch operation {
+            case .semop(let operations):
+                return (.semop(process: 1, operations: operations, nonblocking: true), {
+                    let kernel = operations.map { SemaphoreOperation(number: $0.number, change: $0.change, undo: $0.undo) }
+                    do {
+                        return try SystemVSemaphores.perform(set, kernel, nonblocking: true) ? .done : .failed(.EAGAIN)
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .getAll:
+                return (.values(process: 1), {
+                    do { return .values(try SystemVSemaphores.values(set, count: 2)) } catch { return .failed(errorCode(error)) }
+                })
+            case .setValue(let number, let value):
+                return (.setValue(process: 1, number: number, value: value), {
+                    do { try SystemVSemaphores.setValue(set, number: number, value: value); return .done } catch { return .failed(errorCode(error)) }
+                })
+            case .remove:
+                return (.remove(process: 1), {
+                    do { try SystemVSemaphores.remove(set); return .done } catch { return .failed(errorCode(error)) }
+                })
+            case .get(let count, let create, let exclusive):
+                return (.get(process: 1, count: count, create: create, exclusive: exclusive), {
+                    do {
+                        let found = try Syscall.semget(key, count: count, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+                        if found != set { try? SystemVSemaphores.remove(found) }
+                        return .done
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .status:
+                return (.status(process: 1), {
+                    do {
+                        let status = try Syscall.semStatus(set)
+                        return .size(status.count, times: [status.operationTime, status.changeTime])
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .waiters(let number, let zero):
+                return (.waiters(process: 1, number: number, zero: zero), {
+                    do { return .value(try Syscall.semWaiters(set, number: number, zero: zero)) } catch { return .failed(errorCode(error)) }
+                })
+            case .lastProcess(let number):
+                return (.lastProcess(process: 1, number: number), {
+                    do {
+                        let pid = try Syscall.semLastProcess(set, number: number)
+                        return .process(pid == getpid() ? 1 : pid == 0 ? 0 : -1)
+                    } catch { return .failed(errorCode(error)) }
+                })
+            }
+        }
+        return ModelAgreement(model: model, object: "v").firstDisagreement(steps)
     }
 
     // MARK: POSIX semaphore and robust mutex (in anonymous shared memory)

@@ -34,6 +34,27 @@ import Testing
         }
     }
 
+    typealias SetOperation = ObjectModelAgreementTests.SetOperation
+    typealias Operation = SystemVSemaphoreModel.Operation
+
+    /// On a set [1, 0]: `semop`s that fail (`EAGAIN` with and without `SEM_UNDO`, `EFBIG`, `ERANGE`, no operations),
+    /// reads (`GETVAL`'s twin `GETALL`, `GETNCNT`, `GETPID`), a wait for zero, a take, `SETVAL` (one refused `ERANGE`),
+    /// a removal: a stat after each.
+    static let semaphoreSequences: [[SetOperation]] = [
+        [.status, .semop([Operation(number: 0, change: -2, undo: true)]), .status, .semop([Operation(number: 5, change: 1, undo: false)]),
+         .semop([]), .status, .getAll, .waiters(number: 0, zero: false), .lastProcess(number: 0), .status,
+         .semop([Operation(number: 1, change: 0, undo: false)]), .status, .status, .setValue(number: 1, value: 32768), .status,
+         .setValue(number: 1, value: 2), .status, .semop([Operation(number: 0, change: -1, undo: true)]), .status, .remove, .status],
+        [.semop([Operation(number: 0, change: 32767, undo: false)]), .status, .setValue(number: 0, value: 0), .status,
+         .semop([Operation(number: 0, change: 1, undo: true), Operation(number: 1, change: 1, undo: false)]), .status],
+    ]
+
+    @Test(arguments: semaphoreSequences.indices) func semaphoreSetTimes(_ index: Int) throws {
+        if let problem = try ObjectModelAgreementTests.semaphoreSetDisagreement(Self.semaphoreSequences[index]) {
+            Issue.record("\(problem)")
+        }
+    }
+
     @Test(arguments: messageSequences.indices) func messageQueueTimes(_ index: Int) throws {
         if let problem = try ObjectModelAgreementTests.messageQueueDisagreement(Self.messageSequences[index]) {
             Issue.record("\(problem)")

@@ -282,7 +282,7 @@ struct SystemVSemaphoreBinding: ObjectBinding {
             return .value(try Syscall.semWaiters(set, number: number, zero: zero))
         case .status:
             let status = try Syscall.semStatus(set)
-            return .size(status.count, mode: Int(status.mode), owner: Int(status.ownerUID))
+            return .size(status.count, mode: Int(status.mode), owner: Int(status.ownerUID), times: [status.operationTime, status.changeTime])
         case .setPermissions(_, let mode, let owner):
             try Syscall.semSet(set, mode: mode.map { mode_t($0) }, owner: owner.map { uid_t($0) })
             return .done
