@@ -35,6 +35,15 @@
 ///   `EINVAL`, `ENOMSG`, `E2BIG` — and a `MSG_COPY` set nothing), then the second it happened; a send handed to a
 ///   receiver asleep sets both. The change time is the creation's (before the trace) until an `IPC_SET` succeeds;
 ///   nothing else sets it (`SystemVTimesFactsTests`).
+/// - `info` is `msgctl(IPC_INFO)` or, with `counts`, `MSG_INFO` (`SystemVInfoFactsTests`): namespace-wide, so the
+///   other queues of the namespace, outside the trace, count too. Both report the limits — `msgmax` (the setup's
+///   `maxMessageSize`), `msgmnb` 16384, `msgmni` 32000, `msgssz` 16, `msgseg` 65535 — and `IPC_INFO` also the
+///   kernel's constants `msgpool` 512000, `msgmap` and `msgtql` 16384, where `MSG_INFO` reports the queues, messages
+///   and bytes in use: at least this queue (while it exists) and its messages and bytes. Both return the highest
+///   queue index in use, which the model does not know (any index ≥ 0), need no permission, and work after the
+///   queue's removal.
+/// - `stat` with `"command": "MSG_STAT"` or `"MSG_STAT_ANY"` is `msgctl` of the queue's own index: `IPC_STAT`'s
+///   answer (`EINVAL` once removed); `MSG_STAT` needs read permission (`EACCES`), `MSG_STAT_ANY` none.
 /// - Permissions (`Permissions`, in the setup): a send needs write permission, a receive, a copy and `IPC_STAT`
 ///   read (`EACCES`, after the size and type checks and the removal), `IPC_SET` and `IPC_RMID` the owner (`EPERM`);
 ///   `msgget` with `IPC_CREAT` asks for read and write (the workers' 0600) and fails `EACCES` without them, after
@@ -43,6 +52,15 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
     public static let name = "sysv-msg"
     /// `msgmnb`: the most `msg_qbytes` may be raised to without `CAP_SYS_RESOURCE` (which root lacks here).
     public static let capacityLimit = 16384
+    /// What `IPC_INFO` reports in `struct msginfo`, by field: the limits (`msgmax` is the setup's `maxMessageSize`)
+    /// and, in `msgpool`, `msgmap`, `msgtql`, constants that `MSG_INFO` replaces by the namespace's use.
+    public static let infoLimits = [
+        "msgpool": 512000, "msgmap": 16384, "msgmax": 8192, "msgmnb": capacityLimit, "msgmni": 32000, "msgssz": 16, "msgtql": 16384,
+        "msgseg": 65535,
+    ]
+    /// The fields `MSG_INFO` fills with the namespace's use: queues, messages, bytes.
+    public static let infoCounts: Set<String> = ["msgpool", "msgmap", "msgtql"]
+
     /// The names of `stat`'s times, in ``StatTimes`` order: `msg_stime`, `msg_rtime`, `msg_ctime`.
     public static let timeFields = ["sendTime", "receiveTime", "changeTime"]
 
@@ -113,6 +131,10 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         case setCapacity(process: Int, capacity: Int)
         /// `msgctl(IPC_SET)` of the owner (`msg_perm.uid`) and the permission bits, and `msg_qbytes` when given.
         case setPermissions(process: Int, capacity: Int?, mode: Int?, owner: Int?)
+        /// `msgctl(IPC_INFO)` (`counts` false) or `msgctl(MSG_INFO)`.
+        case info(process: Int, counts: Bool)
+        /// `msgctl(MSG_STAT)` (`any` false) or `msgctl(MSG_STAT_ANY)` of the queue's own index.
+        case statAtIndex(process: Int, any: Bool)
         /// `msgget` of the queue's key: without `create` a lookup (`ENOENT` once removed); with `create` and
         /// `exclusive` (`IPC_CREAT | IPC_EXCL`) `EEXIST` while the queue exists. Once it is removed, `create` makes
         /// a new queue under the key, which is not this object (the worker removes it at once).
@@ -171,8 +193,30 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         }
     }
 
+    /// What `IPC_INFO` or `MSG_INFO` returned, and the `struct msginfo` fields recorded (by name).
+    public struct Info: Hashable, Sendable {
+        /// The call's result: the highest queue index in use.
+        public var index: Int
+        public var fields: [String: Int]
+
+        public init(index: Int, fields: [String: Int]) {
+            self.index = index
+            self.fields = fields
+        }
+
+        /// Whether this info, as recorded, may be what the model expects: `expected` holds the least index and
+        /// counts possible, and exact limits; a field left out is not checked.
+        func matches(_ expected: Info, counts: Bool) -> Bool {
+            index >= expected.index && fields.allSatisfy { name, value in
+                guard let least = expected.fields[name] else { return false }
+                return counts && SystemVMessageQueueModel.infoCounts.contains(name) ? value >= least : value == least
+            }
+        }
+    }
+
     public enum Output: Hashable, Sendable {
         case sent
+        case info(Info)
         case received(Message)
         case removed
         case capacitySet
@@ -255,9 +299,19 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             }
             // A create makes a new queue (not this object), or meets msgmni (ENOSPC), which the trace does not show.
             return create ? [Transition(.found, state), Transition(.failed(.ENOSPC), state)] : [Transition(.failed(.ENOENT), state)]
-        case .stat(let process):
+        case .info(_, let counts):
+            var fields = Self.infoLimits
+            fields["msgmax"] = state.maxMessageSize
+            if counts {
+                (fields["msgpool"], fields["msgmap"], fields["msgtql"]) = (state.removed ? 0 : 1, state.messages.count, state.bytes)
+            }
+            return [Transition(.info(Info(index: 0, fields: fields)), state)]
+        case .stat(let process), .statAtIndex(let process, false):
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             if !state.permissions.allows(process, read: true) { return [Transition(.failed(.EACCES), state)] }
+            return transitions(state, .statAtIndex(process: process, any: true))
+        case .statAtIndex(_, true):
+            if state.removed { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.status(Status(
                 messages: state.messages.count, bytes: state.bytes, capacity: state.capacity,
                 lastSender: state.lastSender, lastReceiver: state.lastReceiver, mode: state.permissions.mode,
@@ -281,6 +335,9 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         let steps = step(state, input, output) { recorded, expected in
             if case .status(let status) = recorded, case .status(let full) = expected { return status.matches(full) }
+            if case .info(let info) = recorded, case .info(let least) = expected, case .info(_, let counts) = input {
+                return info.matches(least, counts: counts)
+            }
             return recorded == expected
         }
         guard case .status(let recorded)? = output else { return steps }
@@ -325,6 +382,10 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             call = "IPC_RMID"
         case .stat:
             call = "IPC_STAT"
+        case .info(_, let counts):
+            call = counts ? "MSG_INFO" : "IPC_INFO"
+        case .statAtIndex(_, let any):
+            call = any ? "MSG_STAT_ANY of its index" : "MSG_STAT of its index"
         case .setCapacity(_, let capacity):
             call = "IPC_SET msg_qbytes = \(capacity)"
         case .setPermissions(_, let capacity, let mode, let owner):
@@ -336,6 +397,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         let result = output.described { output in
             switch output {
             case .sent, .removed, .capacitySet, .found: "ok"
+            case .info(let info): "\(info.index) " + info.fields.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
             case .received(let message): "type \(message.type) \(Payload.preview(message.data)) (\(message.data.count) bytes)"
             case .status(let status):
                 "\(status.messages) messages, \(status.bytes) of \(status.capacity) bytes"

@@ -13,6 +13,20 @@ int ipc_msg_except(void) { return MSG_EXCEPT; }
 
 int ipc_msg_copy(void) { return MSG_COPY; }
 
+int ipc_msgctl_info(int counts, int *values) {
+    struct msginfo info;
+    int result = msgctl(0, counts ? MSG_INFO : IPC_INFO, (struct msqid_ds *)&info);
+    if (result >= 0) {
+        int fields[8] = {info.msgpool, info.msgmap, info.msgmax, info.msgmnb, info.msgmni, info.msgssz, info.msgtql, info.msgseg};
+        for (int i = 0; i < 8; i++) values[i] = fields[i];
+    }
+    return result;
+}
+
+int ipc_msgctl_stat_index(int index, int any, struct msqid_ds *buffer) {
+    return msgctl(index, any ? MSG_STAT_ANY : MSG_STAT, buffer);
+}
+
 int ipc_semtimedop(int semid, struct sembuf *operations, unsigned long count, const struct timespec *timeout) {
     return semtimedop(semid, operations, count, timeout);
 }

@@ -172,6 +172,10 @@ import Testing
         case stat
         /// `IPC_SET` of `msg_qbytes` (`EPERM` above `msgmnb`): sets `msg_ctime` when it succeeds.
         case set(capacity: Int)
+        /// `IPC_INFO`, or `MSG_INFO` with `counts`.
+        case info(counts: Bool)
+        /// `MSG_STAT`, or `MSG_STAT_ANY`, of the queue's index.
+        case statAtIndex(any: Bool)
     }
 
     static let messageOperations = Gen.oneOf(
@@ -184,7 +188,10 @@ import Testing
         zip(Gen.int(in: -1...4), Gen.int(in: 0...3), Gen.int(in: 0...5)).map {
             MessageOperation.copy(index: $0, max: [-1, 4, 30, 30][$1], except: $2 == 0, truncate: $2 == 1, nonblocking: $2 != 2)
         }.eraseToAny(),
-        Gen.int(in: 0...8).map { $0 == 0 ? MessageOperation.set(capacity: 30) : $0 == 1 ? .set(capacity: 16385) : .stat }.eraseToAny()
+        Gen.int(in: 0...10).map {
+            [MessageOperation.set(capacity: 30), .set(capacity: 16385), .info(counts: false), .info(counts: true),
+             .statAtIndex(any: false), .statAtIndex(any: true)].dropFirst($0).first ?? .stat
+        }.eraseToAny()
     )
 
     @Test func systemVMessageQueueAgreesWithItsModel() async {
@@ -246,6 +253,25 @@ import Testing
                     func number(_ pid: pid_t) -> Int { pid == getpid() ? 1 : pid == 0 ? 0 : -1 }
                     do {
                         let status = try Syscall.msgStatus(queue)
+                        return .status(.init(
+                            messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes),
+                            lastSender: number(status.msg_lspid), lastReceiver: number(status.msg_lrpid),
+                            sendTime: Int(status.msg_stime), receiveTime: Int(status.msg_rtime), changeTime: Int(status.msg_ctime)))
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .info(let counts):
+                return (.info(process: 1, counts: counts), {
+                    do {
+                        let info = try Syscall.msgInfo(counts: counts)
+                        return .info(.init(index: info.index, fields: info.fields))
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .statAtIndex(let any):
+                return (.statAtIndex(process: 1, any: any), {
+                    func number(_ pid: pid_t) -> Int { pid == getpid() ? 1 : pid == 0 ? 0 : -1 }
+                    do {
+                        let (id, status) = try Syscall.msgStatus(index: Int(queue.id & 0x7fff), any: any)
+                        guard id == queue.id else { return .failed(.EINVAL) }
                         return .status(.init(
                             messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes),
                             lastSender: number(status.msg_lspid), lastReceiver: number(status.msg_lrpid),

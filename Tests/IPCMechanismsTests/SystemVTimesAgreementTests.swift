@@ -1,7 +1,8 @@
 import IPCModels
 import Testing
 
-/// Directed sequences for the times `IPC_STAT` reports (`StatTimes`), run on the real objects and on their models
+/// Directed sequences for the times `IPC_STAT` reports (`StatTimes`) — and sysv-msg's namespace-wide `IPC_INFO`,
+/// `MSG_INFO`, `MSG_STAT`, `MSG_STAT_ANY` — run on the real objects and on their models
 /// by the agreement properties' own steps: every call that sets a time, every failed call that must not, and a stat
 /// between each. (The random sequences of `ObjectModelAgreementTests` record the times too.)
 @Suite struct SystemVTimesAgreementTests {
@@ -17,6 +18,12 @@ import Testing
          .send(type: 2, size: 4), .stat, .remove, .stat],
         [.set(capacity: 60), .stat, .send(type: 3, size: 5), .receive(type: 3, max: 2, except: false, truncate: true), .stat,
          .receive(type: -1, max: -1, except: false, truncate: false), .stat],
+        // The namespace-wide commands: IPC_INFO's limits, MSG_INFO's use, MSG_STAT(_ANY) of the queue's own index
+        // (the times judged as IPC_STAT's), before and after the removal.
+        [.info(counts: false), .info(counts: true), .statAtIndex(any: false), .send(type: 1, size: 7), .send(type: 2, size: 9),
+         .info(counts: true), .statAtIndex(any: true), .stat, .statAtIndex(any: false), .receive(type: 0, max: 30, except: false, truncate: false),
+         .info(counts: true), .statAtIndex(any: true), .remove, .info(counts: false), .info(counts: true), .statAtIndex(any: false),
+         .statAtIndex(any: true)],
     ]
 
     /// As `ObjectModelAgreementTests.sharedMemoryDisagreement` reads them: (8, _, _) a stat, (5, _, 0) an attach, (7, _, _)

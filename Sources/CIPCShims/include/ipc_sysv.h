@@ -26,6 +26,13 @@ int ipc_semctl_set(int semid, int mode, long uid);
 /// seconds — one call, so that they are one moment's.
 int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *mode, long *otime, long *ctime);
 
+/// msgctl(0, IPC_INFO, ...) (`counts` 0) or msgctl(0, MSG_INFO, ...): struct msginfo's fields into `values`, in
+/// the order msgpool, msgmap, msgmax, msgmnb, msgmni, msgssz, msgtql, msgseg; returns the highest queue index in use.
+int ipc_msgctl_info(int counts, int *values);
+struct msqid_ds;
+/// msgctl(index, MSG_STAT, buffer) (`any` 0) or MSG_STAT_ANY: the id of the queue at `index`, its IPC_STAT in buffer.
+int ipc_msgctl_stat_index(int index, int any, struct msqid_ds *buffer);
+
 struct sembuf;
 struct timespec;
 /// semtimedop(2) (GNU): semop with a relative timeout (NULL: none); EAGAIN when it passes.
