@@ -41,8 +41,24 @@
 ///   `semop`, `GETVAL` and `GETALL` leave it (`SystemVTimesFactsTests`, and a C probe for the failed `SEM_UNDO` calls).
 ///   An `EACCES` `semop` with `SEM_UNDO` (not measured: root passes every check here) and one whose process died in
 ///   it may or may not have left a record: that exit may or may not set `sem_otime`.
+/// - `info` is `semctl(IPC_INFO)` or, with `counts`, `SEM_INFO` (`SystemVInfoFactsTests`): namespace-wide. Both report
+///   the limits — `semmni` and `semmsl` 32000, `semmns`, `semmap`, `semmnu` 1024000000, `semopm` and `semume` 500,
+///   `semvmx` 32767 — and `IPC_INFO` also `semusz` 20 and `semaem` 32767, where `SEM_INFO` reports the sets and
+///   semaphores in use: at least this set and its semaphores while it exists (the namespace's others are outside the
+///   trace). Both return the highest set index in use (the model does not know this set's: any ≥ 0), need no
+///   permission and work after the removal. `stat` with `"command": "SEM_STAT"` or `"SEM_STAT_ANY"` is `semctl` of
+///   the set's own index: `IPC_STAT`'s answer, `EINVAL` once removed; `SEM_STAT` needs read permission, `SEM_STAT_ANY`
+///   none.
 public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     public static let name = "sysv-sem"
+    /// What `IPC_INFO` reports in `struct seminfo`, by field; `SEM_INFO` replaces `semusz` and `semaem` by the
+    /// namespace's sets and semaphores in use.
+    public static let infoLimits = [
+        "semmap": 1_024_000_000, "semmni": 32000, "semmns": 1_024_000_000, "semmnu": 1_024_000_000, "semmsl": maximumSetSize,
+        "semopm": maximumOperations, "semume": 500, "semusz": 20, "semvmx": maximumValue, "semaem": maximumValue,
+    ]
+    /// The fields `SEM_INFO` fills with the namespace's use.
+    public static let infoCounts: Set<String> = ["semusz", "semaem"]
     /// The names of `stat`'s times, in ``StatTimes`` order: `sem_otime`, `sem_ctime`.
     public static let timeFields = ["operationTime", "changeTime"]
     /// `SEMVMX`, also `SEMAEM`.
@@ -166,6 +182,10 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case status(process: Int)
         /// `IPC_SET` of the permission bits and the owner (`sem_perm.uid`), when given.
         case setPermissions(process: Int, mode: Int?, owner: Int?)
+        /// `IPC_INFO` (`counts` false) or `SEM_INFO`.
+        case info(process: Int, counts: Bool)
+        /// `SEM_STAT` (`any` false) or `SEM_STAT_ANY` of the set's own index.
+        case statusAtIndex(process: Int, any: Bool)
         /// `GETPID`: the last process to operate on or set semaphore `number`.
         case lastProcess(process: Int, number: Int)
         /// `semget` of the set's key asking for `count` semaphores: `EINVAL` for a count above `semmsl` (32000)
@@ -187,6 +207,9 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case size(Int, mode: Int? = nil, owner: Int? = nil, times: [Int?] = [nil, nil])
         /// `GETPID`'s process number (0: none of the workers).
         case process(Int)
+        /// `IPC_INFO`'s or `SEM_INFO`'s result (the highest set index in use) and the `struct seminfo` fields recorded;
+        /// as the model's output, the least index and counts possible and the exact limits.
+        case info(index: Int, fields: [String: Int])
         case failed(ErrorCode)
     }
 
@@ -270,7 +293,14 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .value(let process, let number):
             if let refused = refusedRead(state, process, number: number) { return [refused] }
             return [Transition(.value(state.values[number]), state)]
-        case .status(let process):
+        case .info(_, let counts):
+            var fields = Self.infoLimits
+            if counts { (fields["semusz"], fields["semaem"]) = state.removed ? (0, 0) : (1, state.values.count) }
+            return [Transition(.info(index: 0, fields: fields), state)]
+        case .statusAtIndex(_, true):
+            if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            return [Transition(.size(state.values.count, mode: state.permissions.mode, owner: state.permissions.owner), state)]
+        case .status(let process), .statusAtIndex(let process, false):
             if let refused = refusedRead(state, process) { return [refused] }
             return [Transition(.size(state.values.count, mode: state.permissions.mode, owner: state.permissions.owner), state)]
         case .setPermissions(let process, let mode, let owner):
@@ -357,6 +387,16 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
                     guard (mode == nil || mode == fullMode) && (owner == nil || owner == fullOwner) else { return nil }
                     return Step.completed(transition.state).observing(times, at: \.times)
                 }
+                // IPC_INFO and SEM_INFO: the limits exact, the index and SEM_INFO's counts at least the model's.
+                if case .info(let index, let fields) = output, case .info(let least, let expected)? = transition.output,
+                    case .info(_, let counts) = input
+                {
+                    let matches = index >= least && fields.allSatisfy { name, value in
+                        guard let model = expected[name] else { return false }
+                        return counts && Self.infoCounts.contains(name) ? value >= model : value == model
+                    }
+                    return matches ? .completed(transition.state) : nil
+                }
                 return transition.output == output ? .completed(transition.state) : nil
             }
         }
@@ -423,6 +463,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .value(_, let number): call = "GETVAL sem \(number)"
         case .waiters(_, let number, let zero): call = "\(zero ? "GETZCNT" : "GETNCNT") sem \(number)"
         case .status: call = "IPC_STAT"
+        case .info(_, let counts): call = counts ? "SEM_INFO" : "IPC_INFO"
+        case .statusAtIndex(_, let any): call = any ? "SEM_STAT_ANY of its index" : "SEM_STAT of its index"
         case .setPermissions(_, let mode, let owner):
             call = "IPC_SET" + (mode.map { " mode 0\(String($0, radix: 8))" } ?? "") + (owner.map { " uid \($0)" } ?? "")
         case .lastProcess(_, let number): call = "GETPID sem \(number)"
@@ -441,6 +483,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
                 "\(count) semaphores" + (mode.map { ", mode 0\(String($0, radix: 8))" } ?? "") + (owner.map { ", owner \($0)" } ?? "")
                     + zip(Self.timeFields, times).compactMap { name, time in time.map { ", \(name) \($0)" } }.joined()
             case .process(let process): process == 0 ? "no worker" : "process \(process)"
+            case .info(let index, let fields): "\(index) " + fields.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
             case .failed(let code): code.rawValue
             }
         }
@@ -497,7 +540,20 @@ extension SystemVSemaphoreModel {
                 value: try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
         case "remove": return .remove(process: call.process)
         case "getval": return .value(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
-        case "stat": return .status(process: call.process)
+        case "stat":
+            // A stat without a value (none, or null) is IPC_STAT.
+            switch call.value == .null ? nil : try call.value.optional("command") {
+            case nil, .string("IPC_STAT")?: return .status(process: call.process)
+            case .string("SEM_STAT")?: return .statusAtIndex(process: call.process, any: false)
+            case .string("SEM_STAT_ANY")?: return .statusAtIndex(process: call.process, any: true)
+            default: throw ModelError("field 'command' of a stat must be \"IPC_STAT\", \"SEM_STAT\" or \"SEM_STAT_ANY\"")
+            }
+        case "info":
+            switch try call.value.required("command") {
+            case .string("IPC_INFO"): return .info(process: call.process, counts: false)
+            case .string("SEM_INFO"): return .info(process: call.process, counts: true)
+            default: throw ModelError("field 'command' of an info must be \"IPC_INFO\" or \"SEM_INFO\"")
+            }
         case "set":
             return .setPermissions(process: call.process, mode: try Permissions.mode(in: call.value), owner: try call.value.optional("owner")?.integer("owner"))
         case "getpid": return .lastProcess(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
@@ -517,7 +573,7 @@ extension SystemVSemaphoreModel {
             }
             return .setValues(process: call.process, values: values)
         default:
-            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, getpid, stat, set, get, setall, setval and remove)")
+            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, getpid, stat, info, set, get, setall, setval and remove)")
         }
     }
 
@@ -526,7 +582,11 @@ extension SystemVSemaphoreModel {
         case (.fail(let code), _): return .failed(code)
         case (.ok(let value), .values): return .values(try value.required("values").integers("values"))
         case (.ok(let value), .value), (.ok(let value), .waiters): return .value(try value.required("value").integer("value"))
-        case (.ok(let value), .status):
+        case (.ok(let value), .info):
+            var fields: [String: Int] = [:]
+            for name in Self.infoLimits.keys { if let field = try value.optional(name) { fields[name] = try field.integer(name) } }
+            return .info(index: try value.required("index").integer("index", in: Int.min...Int.max), fields: fields)
+        case (.ok(let value), .status), (.ok(let value), .statusAtIndex):
             return .size(
                 try value.required("semaphores").integer("semaphores"), mode: try Permissions.mode(in: value),
                 owner: try value.optional("owner")?.integer("owner"),
@@ -553,6 +613,8 @@ extension SystemVSemaphoreModel {
         case .value(_, let number): return ("getval", ["num": .int(number)])
         case .waiters(_, let number, let zero): return (zero ? "getzcnt" : "getncnt", ["num": .int(number)])
         case .status: return ("stat", nil)
+        case .statusAtIndex(_, let any): return ("stat", ["command": any ? "SEM_STAT_ANY" : "SEM_STAT"])
+        case .info(_, let counts): return ("info", ["command": counts ? "SEM_INFO" : "IPC_INFO"])
         case .setPermissions(_, let mode, let owner):
             var value = JSONObject()
             if let mode { value["mode"] = Permissions.text(ofMode: mode) }
@@ -580,6 +642,8 @@ extension SystemVSemaphoreModel {
                 + (owner.map { [("owner", JSONValue.int($0))] } ?? [])
                 + zip(Self.timeFields, times).compactMap { name, time in time.map { (name, JSONValue.int($0)) } })))
         case .process(let process): .ok(["process": .int(process)])
+        case .info(let index, let fields):
+            .ok(.object(JSONObject([("index", .int(index))] + fields.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) })))
         case .failed(let code): .fail(code)
         }
     }

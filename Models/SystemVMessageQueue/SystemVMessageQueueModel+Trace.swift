@@ -53,7 +53,8 @@ extension SystemVMessageQueueModel {
         case "remove":
             return .remove(process: call.process)
         case "stat":
-            switch try call.value.optional("command") {
+            // A stat without a value (none, or null) is IPC_STAT.
+            switch call.value == .null ? nil : try call.value.optional("command") {
             case nil, .string("IPC_STAT")?: return .stat(process: call.process)
             case .string("MSG_STAT")?: return .statAtIndex(process: call.process, any: false)
             case .string("MSG_STAT_ANY")?: return .statAtIndex(process: call.process, any: true)

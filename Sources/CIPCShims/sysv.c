@@ -76,3 +76,29 @@ int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned
     }
     return result;
 }
+
+int ipc_semctl_info(int counts, int *values) {
+    struct seminfo info;
+    union ipc_semun argument = {.buf = (struct semid_ds *)&info};
+    int result = semctl(0, 0, counts ? SEM_INFO : IPC_INFO, argument);
+    if (result >= 0) {
+        int fields[10] = {info.semmap, info.semmni, info.semmns, info.semmnu, info.semmsl,
+                          info.semopm, info.semume, info.semusz, info.semvmx, info.semaem};
+        for (int i = 0; i < 10; i++) values[i] = fields[i];
+    }
+    return result;
+}
+
+int ipc_semctl_stat_index(int index, int any, unsigned long *nsems, unsigned int *uid, unsigned int *mode, long *otime, long *ctime) {
+    struct semid_ds info;
+    union ipc_semun argument = {.buf = &info};
+    int result = semctl(index, 0, any ? SEM_STAT_ANY : SEM_STAT, argument);
+    if (result >= 0) {
+        *nsems = info.sem_nsems;
+        *uid = info.sem_perm.uid;
+        *mode = info.sem_perm.mode;
+        *otime = (long)info.sem_otime;
+        *ctime = (long)info.sem_ctime;
+    }
+    return result;
+}

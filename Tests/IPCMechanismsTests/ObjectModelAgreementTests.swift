@@ -302,6 +302,10 @@ import Testing
         case get(count: Int, create: Bool, exclusive: Bool)
         /// `GETPID`: this process (1) once it changed the semaphore, 0 before.
         case lastProcess(number: Int)
+        /// `IPC_INFO`, or `SEM_INFO` with `counts`.
+        case info(counts: Bool)
+        /// `SEM_STAT`, or `SEM_STAT_ANY`, of the set's index.
+        case statusAtIndex(any: Bool)
     }
 
     static let semaphoreOperation = zip(Gen.int(in: 0...2), Gen.int(in: -3...3), Gen.int(in: 0...1)).map {
@@ -315,6 +319,7 @@ import Testing
         Gen.int(in: 0...40).map { $0 == 0 ? SetOperation.remove : .getAll }.eraseToAny(),
         zip(Gen.int(in: 0...2), Gen.int(in: 0...2)).map { $1 == 2 ? SetOperation.status : .waiters(number: $0, zero: $1 == 1) }.eraseToAny(),
         Gen.int(in: 0...2).map { SetOperation.lastProcess(number: $0) }.eraseToAny(),
+        Gen.int(in: 0...3).map { $0 < 2 ? SetOperation.info(counts: $0 == 1) : .statusAtIndex(any: $0 == 3) }.eraseToAny(),
         zip(Gen.int(in: 0...4), Gen.int(in: 0...3)).map {
             SetOperation.get(count: [0, 1, 2, 3, 32001][$0], create: $1 >= 2, exclusive: $1 == 3 || $1 == 1)
         }.eraseToAny()
@@ -383,6 +388,21 @@ import Testing
                     do {
                         let pid = try Syscall.semLastProcess(set, number: number)
                         return .process(pid == getpid() ? 1 : pid == 0 ? 0 : -1)
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .info(let counts):
+                return (.info(process: 1, counts: counts), {
+                    do {
+                        let info = try Syscall.semInfo(counts: counts)
+                        return .info(index: info.index, fields: info.fields)
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .statusAtIndex(let any):
+                return (.statusAtIndex(process: 1, any: any), {
+                    do {
+                        let found = try Syscall.semStatus(index: Int(set.id & 0x7fff), any: any)
+                        guard found.id == set.id else { return .failed(.EINVAL) }
+                        return .size(found.count, times: [found.operationTime, found.changeTime])
                     } catch { return .failed(errorCode(error)) }
                 })
             }

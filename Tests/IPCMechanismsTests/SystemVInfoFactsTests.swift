@@ -68,4 +68,50 @@ import Testing
         #expect(throws: Errno.invalidArgument) { _ = try Syscall.msgStatus(index: index, any: false) }
         #expect(throws: Errno.invalidArgument) { _ = try Syscall.msgStatus(index: index, any: true) }
     }
+
+    /// `IPC_INFO` reports `semmni` 32000, `semmsl` 32000, `semmns` 1024000000, `semopm` 500 (the sysctls) and the
+    /// kernel's `semmap` and `semmnu` 1024000000, `semume` 500, `semvmx` 32767, and `semusz` 20 and `semaem` 32767,
+    /// where `SEM_INFO` reports the sets and semaphores in use (at least this test's 1 and 3); both return the highest
+    /// set index in use. `SEM_STAT` and `SEM_STAT_ANY` of a set's index return its id and `IPC_STAT`'s answer,
+    /// `EINVAL` once removed; `SEM_STAT` needs read permission, `SEM_STAT_ANY` and the info commands none (a child
+    /// turned `nobody`).
+    @Test func semInfoAndSemStat() throws {
+        let set = try Syscall.semget(IPC_PRIVATE, count: 3, flags: IPC_CREAT | 0o600)
+        var removed = false
+        defer { if !removed { try? Syscall.semRemove(set) } }
+        let index = Int(set.id & 0x7fff)
+        let limits = try Syscall.semInfo(counts: false)
+        #expect(limits.fields == [
+            "semmap": 1_024_000_000, "semmni": 32000, "semmns": 1_024_000_000, "semmnu": 1_024_000_000, "semmsl": 32000,
+            "semopm": 500, "semume": 500, "semusz": 20, "semvmx": 32767, "semaem": 32767,
+        ])
+        #expect(limits.index >= index)
+        let use = try Syscall.semInfo(counts: true)
+        #expect(use.index >= index && use.fields["semusz"]! >= 1 && use.fields["semaem"]! >= 3)
+        for name in ["semmap", "semmni", "semmns", "semmnu", "semmsl", "semopm", "semume", "semvmx"] {
+            #expect(use.fields[name] == limits.fields[name])
+        }
+        for any in [false, true] {
+            let found = try Syscall.semStatus(index: index, any: any)
+            #expect(found.id == set.id && found.count == 3 && found.mode == 0o600 && found.operationTime == 0)
+        }
+        let child = fork()
+        if child == 0 {
+            guard setuid(65534) == 0 else { _exit(10) }
+            do {
+                _ = try Syscall.semStatus(index: index, any: false)
+                _exit(11)
+            } catch { guard error == .permissionDenied else { _exit(11) } }
+            guard let found = try? Syscall.semStatus(index: index, any: true), found.id == set.id, found.count == 3 else { _exit(12) }
+            guard let info = try? Syscall.semInfo(counts: true), info.index >= index, info.fields["semopm"] == 500 else { _exit(13) }
+            _exit(0)
+        }
+        var exitStatus: CInt = 0
+        #expect(waitpid(child, &exitStatus, 0) == child)
+        #expect(exitStatus == 0, "the child's exit code \(exitStatus >> 8) names the check that failed")
+        try Syscall.semRemove(set)
+        removed = true
+        #expect(throws: Errno.invalidArgument) { _ = try Syscall.semStatus(index: index, any: true) }
+        #expect(throws: Errno.invalidArgument) { _ = try Syscall.semStatus(index: index, any: false) }
+    }
 }

@@ -54,6 +54,10 @@ import Testing
          .setValue(number: 1, value: 2), .status, .semop([Operation(number: 0, change: -1, undo: true)]), .status, .remove, .status],
         [.semop([Operation(number: 0, change: 32767, undo: false)]), .status, .setValue(number: 0, value: 0), .status,
          .semop([Operation(number: 0, change: 1, undo: true), Operation(number: 1, change: 1, undo: false)]), .status],
+        // IPC_INFO's limits, SEM_INFO's use, SEM_STAT(_ANY) of the set's own index, before and after the removal.
+        [.info(counts: false), .info(counts: true), .statusAtIndex(any: false), .semop([Operation(number: 0, change: -1, undo: false)]),
+         .statusAtIndex(any: true), .status, .info(counts: true), .remove, .info(counts: false), .info(counts: true),
+         .statusAtIndex(any: false), .statusAtIndex(any: true)],
     ]
 
     @Test(arguments: semaphoreSequences.indices) func semaphoreSetTimes(_ index: Int) throws {

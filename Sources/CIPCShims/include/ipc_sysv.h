@@ -33,6 +33,12 @@ struct msqid_ds;
 /// msgctl(index, MSG_STAT, buffer) (`any` 0) or MSG_STAT_ANY: the id of the queue at `index`, its IPC_STAT in buffer.
 int ipc_msgctl_stat_index(int index, int any, struct msqid_ds *buffer);
 
+/// semctl(0, 0, IPC_INFO, ...) (`counts` 0) or SEM_INFO: struct seminfo's fields into `values`, in the order
+/// semmap, semmni, semmns, semmnu, semmsl, semopm, semume, semusz, semvmx, semaem; returns the highest set index in use.
+int ipc_semctl_info(int counts, int *values);
+/// semctl(index, 0, SEM_STAT) (`any` 0) or SEM_STAT_ANY: the id of the set at `index`, and what ipc_semctl_stat gives.
+int ipc_semctl_stat_index(int index, int any, unsigned long *nsems, unsigned int *uid, unsigned int *mode, long *otime, long *ctime);
+
 struct sembuf;
 struct timespec;
 /// semtimedop(2) (GNU): semop with a relative timeout (NULL: none); EAGAIN when it passes.
