@@ -744,8 +744,8 @@ import Testing
 
     /// Where a fresh segment of 4 words, attached once by this process (1), and the model first disagree on
     /// `operations`, if anywhere: each (choice, index, amount) — 0…4 an access, 5…6 `shmat` (`SHM_RDONLY` for an
-    /// amount below −2), 7 `shmdt`, 8 `IPC_STAT` (with the times), 9 `shmget` (amount above 0), `IPC_SET` of the mode
-    /// (amount 0) or `IPC_RMID`.
+    /// amount below −2), 7 `shmdt`, 8 `IPC_STAT` (with the times and `SHM_LOCKED`), 9 `shmget` (amount above 0),
+    /// `IPC_SET` of the mode (amount 0), `SHM_LOCK` (−1), `SHM_UNLOCK` (−2) or `IPC_RMID`.
     static func sharedMemoryDisagreement(_ operations: [(Int, Int, Int)]) throws -> String? {
         let key = SystemVKeyFactsTests.key()
         let segment = try Syscall.shmget(key, size: 32, flags: IPC_CREAT | IPC_EXCL | 0o600)
@@ -788,7 +788,7 @@ import Testing
                         let last = status.lastPID == getpid() ? 1 : status.lastPID == 0 ? 0 : -1
                         return .status(
                             attachments: status.attachments, removed: status.markedForRemoval, size: status.size, lastProcess: last,
-                            times: [status.attachTime, status.detachTime, status.changeTime])
+                            times: [status.attachTime, status.detachTime, status.changeTime], locked: status.locked)
                     } catch { return .failed(errorCode(error)) }
                 })
             case 9 where amount > 0:
@@ -806,6 +806,10 @@ import Testing
             case 9 where amount == 0:
                 return (.setPermissions(process: 1, mode: 0o600, owner: nil), {
                     do { try Syscall.shmSet(segment, mode: 0o600, owner: nil); return .done } catch { return .failed(errorCode(error)) }
+                })
+            case 9 where amount == -1 || amount == -2:
+                return (.lock(process: 1, locked: amount == -1), {
+                    do { try Syscall.shmLock(segment, lock: amount == -1); return .done } catch { return .failed(errorCode(error)) }
                 })
             default:
                 return (.remove(process: 1), {
