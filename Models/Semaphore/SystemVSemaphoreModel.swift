@@ -541,19 +541,10 @@ extension SystemVSemaphoreModel {
         case "remove": return .remove(process: call.process)
         case "getval": return .value(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
         case "stat":
-            // A stat without a value (none, or null) is IPC_STAT.
-            switch call.value == .null ? nil : try call.value.optional("command") {
-            case nil, .string("IPC_STAT")?: return .status(process: call.process)
-            case .string("SEM_STAT")?: return .statusAtIndex(process: call.process, any: false)
-            case .string("SEM_STAT_ANY")?: return .statusAtIndex(process: call.process, any: true)
-            default: throw ModelError("field 'command' of a stat must be \"IPC_STAT\", \"SEM_STAT\" or \"SEM_STAT_ANY\"")
-            }
+            guard let any = try SystemVCommand.statAtIndex(call.value, prefix: "SEM") else { return .status(process: call.process) }
+            return .statusAtIndex(process: call.process, any: any)
         case "info":
-            switch try call.value.required("command") {
-            case .string("IPC_INFO"): return .info(process: call.process, counts: false)
-            case .string("SEM_INFO"): return .info(process: call.process, counts: true)
-            default: throw ModelError("field 'command' of an info must be \"IPC_INFO\" or \"SEM_INFO\"")
-            }
+            return .info(process: call.process, counts: try SystemVCommand.infoCounts(call.value, prefix: "SEM"))
         case "set":
             return .setPermissions(process: call.process, mode: try Permissions.mode(in: call.value), owner: try call.value.optional("owner")?.integer("owner"))
         case "getpid": return .lastProcess(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))

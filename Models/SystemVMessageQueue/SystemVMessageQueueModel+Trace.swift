@@ -53,19 +53,10 @@ extension SystemVMessageQueueModel {
         case "remove":
             return .remove(process: call.process)
         case "stat":
-            // A stat without a value (none, or null) is IPC_STAT.
-            switch call.value == .null ? nil : try call.value.optional("command") {
-            case nil, .string("IPC_STAT")?: return .stat(process: call.process)
-            case .string("MSG_STAT")?: return .statAtIndex(process: call.process, any: false)
-            case .string("MSG_STAT_ANY")?: return .statAtIndex(process: call.process, any: true)
-            default: throw ModelError("field 'command' of a stat must be \"IPC_STAT\", \"MSG_STAT\" or \"MSG_STAT_ANY\"")
-            }
+            guard let any = try SystemVCommand.statAtIndex(call.value, prefix: "MSG") else { return .stat(process: call.process) }
+            return .statAtIndex(process: call.process, any: any)
         case "info":
-            switch try call.value.required("command") {
-            case .string("IPC_INFO"): return .info(process: call.process, counts: false)
-            case .string("MSG_INFO"): return .info(process: call.process, counts: true)
-            default: throw ModelError("field 'command' of an info must be \"IPC_INFO\" or \"MSG_INFO\"")
-            }
+            return .info(process: call.process, counts: try SystemVCommand.infoCounts(call.value, prefix: "MSG"))
         case "get":
             return .get(process: call.process, create: try flag("create"), exclusive: try flag("exclusive"), mode: try Permissions.mode(in: call.value))
         case "set":

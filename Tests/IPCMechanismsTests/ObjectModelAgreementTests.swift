@@ -206,6 +206,14 @@ import Testing
         let queue = try SystemVMessageQueues.create(key: key, capacity: 60)
         defer { try? Syscall.msgRemove(queue) }
         let model = SystemVMessageQueueModel(queues: [("m", .init(capacity: 60))])
+        /// `IPC_STAT`'s answer in the model's terms (this process is 1).
+        func status(_ status: msqid_ds) -> SystemVMessageQueueModel.Status {
+            func number(_ pid: pid_t) -> Int { pid == getpid() ? 1 : pid == 0 ? 0 : -1 }
+            return .init(
+                messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes),
+                lastSender: number(status.msg_lspid), lastReceiver: number(status.msg_lrpid),
+                sendTime: Int(status.msg_stime), receiveTime: Int(status.msg_rtime), changeTime: Int(status.msg_ctime))
+        }
         var sequence = 0
         let steps = operations.map { operation -> (SystemVMessageQueueModel.Input, () throws -> SystemVMessageQueueModel.Output) in
             sequence += 1
@@ -250,14 +258,7 @@ import Testing
                 })
             case .stat:
                 return (.stat(process: 1), {
-                    func number(_ pid: pid_t) -> Int { pid == getpid() ? 1 : pid == 0 ? 0 : -1 }
-                    do {
-                        let status = try Syscall.msgStatus(queue)
-                        return .status(.init(
-                            messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes),
-                            lastSender: number(status.msg_lspid), lastReceiver: number(status.msg_lrpid),
-                            sendTime: Int(status.msg_stime), receiveTime: Int(status.msg_rtime), changeTime: Int(status.msg_ctime)))
-                    } catch { return .failed(errorCode(error)) }
+                    do { return .status(status(try Syscall.msgStatus(queue))) } catch { return .failed(errorCode(error)) }
                 })
             case .info(let counts):
                 return (.info(process: 1, counts: counts), {
@@ -268,14 +269,9 @@ import Testing
                 })
             case .statAtIndex(let any):
                 return (.statAtIndex(process: 1, any: any), {
-                    func number(_ pid: pid_t) -> Int { pid == getpid() ? 1 : pid == 0 ? 0 : -1 }
                     do {
-                        let (id, status) = try Syscall.msgStatus(index: Int(queue.id & 0x7fff), any: any)
-                        guard id == queue.id else { return .failed(.EINVAL) }
-                        return .status(.init(
-                            messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes),
-                            lastSender: number(status.msg_lspid), lastReceiver: number(status.msg_lrpid),
-                            sendTime: Int(status.msg_stime), receiveTime: Int(status.msg_rtime), changeTime: Int(status.msg_ctime)))
+                        let found = try Syscall.msgStatus(index: Int(queue.id & 0x7fff), any: any)
+                        return found.id == queue.id ? .status(status(found.status)) : .failed(.EINVAL)
                     } catch { return .failed(errorCode(error)) }
                 })
             case .set(let capacity):

@@ -10,7 +10,13 @@ import Testing
     /// locked; a removed segment still attached can be locked and unlocked, a destroyed one fails `EINVAL`. A user
     /// that is neither owner nor creator (a child turned `nobody`) fails `EPERM` for both; once `IPC_SET` made
     /// `nobody` the owner, it may unlock and lock (its `RLIMIT_MEMLOCK` here: 8 MiB, a 4 KiB segment fits).
-    @Test func lockAndUnlock() throws {
+    @Test func lockAndUnlock() async {
+        await #expect(processExitsWith: .success) {
+            do { try Self.lockAndUnlockMeasured() } catch { Issue.record(error) }
+        }
+    }
+
+    static func lockAndUnlockMeasured() throws {
         let segment = try Syscall.shmget(IPC_PRIVATE, size: 4096, flags: IPC_CREAT | 0o666)
         var destroyed = false
         defer { if !destroyed { try? Syscall.shmRemove(segment) } }

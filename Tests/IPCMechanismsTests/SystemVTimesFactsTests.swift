@@ -9,10 +9,36 @@ import Testing
 ///
 /// The times are seconds of the wall clock, so a call that sets one is made only after the clock has passed the
 /// second a time already read (`nextSecond`): a time that then reads the same was not set. That wait is on the clock,
-/// the quantity measured, never on another process; the forked children are ordered by pipes.
+/// the quantity measured, never on another process; the forked children are ordered by pipes. Each test runs in a
+/// process of its own (an exit test): a fork copies every System V segment its process has attached, which would
+/// change the attachment counts and times other tests of this process measure.
 @Suite struct SystemVTimesFactsTests {
+    /// Forks a child that makes `call` (async-signal-safe system calls only) and then lives until `whileAlive`, run
+    /// in this process with `call`'s success, has returned; the child then exits and is reaped. Pipes order the two.
+    static func inChild(_ call: @escaping () -> Bool, whileAlive: (Bool) throws -> Void) throws {
+        var ready: [CInt] = [0, 0]
+        var go: [CInt] = [0, 0]
+        #expect(pipe(&ready) == 0 && pipe(&go) == 0)
+        defer { for descriptor in ready + go { close(descriptor) } }
+        let child = fork()
+        if child == 0 {
+            var byte: UInt8 = call() ? 1 : 0
+            _ = write(ready[1], &byte, 1)
+            _ = read(go[0], &byte, 1)
+            _exit(0)
+        }
+        var byte: UInt8 = 0
+        #expect(read(ready[0], &byte, 1) == 1)
+        defer {
+            _ = write(go[1], &byte, 1)
+            var exitStatus: CInt = 0
+            #expect(waitpid(child, &exitStatus, 0) == child)
+        }
+        try whileAlive(byte == 1)
+    }
+
     /// Returns once the wall clock's second is past `second` (by default the current one).
-    func nextSecond(after second: Int = time(nil)) {
+    static func nextSecond(after second: Int = time(nil)) {
         while time(nil) <= second { usleep(10_000) }
     }
 
@@ -21,7 +47,13 @@ import Testing
     /// send sets `msg_stime`, a successful receive `msg_rtime`, an `IPC_SET` `msg_ctime` (a refused one nothing), and
     /// neither a send nor a receive touches `msg_ctime`. (A send handed to a receiver asleep sets `msg_stime` and
     /// `msg_rtime` together: measured with a C probe that forks the receiver.)
-    @Test func messageQueueTimes() throws {
+    @Test func messageQueueTimes() async {
+        await #expect(processExitsWith: .success) {
+            do { try Self.messageQueueTimesMeasured() } catch { Issue.record(error) }
+        }
+    }
+
+    static func messageQueueTimesMeasured() throws {
         let queue = try Syscall.msgget(IPC_PRIVATE, flags: IPC_CREAT | 0o600)
         defer { try? Syscall.msgRemove(queue) }
         let created = time(nil)
@@ -61,7 +93,13 @@ import Testing
     /// `shm_atime` and `shm_dtime` read 0 on a new segment, `shm_ctime` its creation; `shmat` sets `shm_atime`,
     /// `shmdt` `shm_dtime` — and so does a process's exit with the segment attached; `IPC_SET` sets `shm_ctime`,
     /// `IPC_RMID` does not, and neither an attach nor a detach touches it.
-    @Test func sharedMemoryTimes() throws {
+    @Test func sharedMemoryTimes() async {
+        await #expect(processExitsWith: .success) {
+            do { try Self.sharedMemoryTimesMeasured() } catch { Issue.record(error) }
+        }
+    }
+
+    static func sharedMemoryTimesMeasured() throws {
         let segment = try Syscall.shmget(IPC_PRIVATE, size: 4096, flags: IPC_CREAT | 0o600)
         var removed = false
         defer { if !removed { try? Syscall.shmRemove(segment) } }
@@ -88,27 +126,14 @@ import Testing
         #expect(status.attachTime == attached && status.detachTime == detached && changed > detached)
 
         // A child attaches, then exits attached once the clock has passed the second of its attach.
-        var ready: [CInt] = [0, 0]
-        var go: [CInt] = [0, 0]
-        #expect(pipe(&ready) == 0 && pipe(&go) == 0)
         nextSecond(after: changed)
-        let child = fork()
-        if child == 0 {
-            var byte: UInt8 = Glibc.shmat(segment.id, nil, 0) == UnsafeMutableRawPointer(bitPattern: -1) ? 0 : 1
-            _ = write(ready[1], &byte, 1)
-            _ = read(go[0], &byte, 1)
-            _exit(0)
+        var childAttached = 0
+        try inChild({ Glibc.shmat(segment.id, nil, 0) != UnsafeMutableRawPointer(bitPattern: -1) }) { attached in
+            status = try Syscall.shmStatus(segment)
+            childAttached = status.attachTime
+            #expect(attached && childAttached > changed && status.detachTime == detached)
+            nextSecond(after: childAttached)
         }
-        var byte: UInt8 = 0
-        #expect(read(ready[0], &byte, 1) == 1 && byte == 1)
-        status = try Syscall.shmStatus(segment)
-        let childAttached = status.attachTime
-        #expect(childAttached > changed && status.detachTime == detached)
-        nextSecond(after: childAttached)
-        _ = write(go[1], &byte, 1)
-        var exitStatus: CInt = 0
-        #expect(waitpid(child, &exitStatus, 0) == child)
-        for descriptor in ready + go { close(descriptor) }
         status = try Syscall.shmStatus(segment)
         #expect(status.attachments == 0 && status.detachTime > childAttached && status.changeTime == changed)
 
@@ -127,7 +152,13 @@ import Testing
     /// do `GETVAL` and `GETALL`; a successful `semop` sets `sem_otime` (a wait for zero too, whichever semaphore it is
     /// on), as does a sleeping one when it completes, and so does the exit of a process that used `SEM_UNDO` on the
     /// set, even with nothing left to undo; `SETVAL`, `SETALL` and `IPC_SET` set `sem_ctime`, `semop` does not.
-    @Test func semaphoreSetTimes() throws {
+    @Test func semaphoreSetTimes() async {
+        await #expect(processExitsWith: .success) {
+            do { try Self.semaphoreSetTimesMeasured() } catch { Issue.record(error) }
+        }
+    }
+
+    static func semaphoreSetTimesMeasured() throws {
         let set = try Syscall.semget(IPC_PRIVATE, count: 2, flags: IPC_CREAT | 0o600)
         defer { try? Syscall.semRemove(set) }
         var times = try Syscall.semTimes(set)
@@ -166,26 +197,13 @@ import Testing
 
         // A child takes and gives back a unit with SEM_UNDO (nothing left to undo), then exits once the clock has
         // passed the second of its semop.
-        var ready: [CInt] = [0, 0]
-        var go: [CInt] = [0, 0]
-        #expect(pipe(&ready) == 0 && pipe(&go) == 0)
-        let child = fork()
-        if child == 0 {
-            var operations = [sembuf(sem_num: 0, sem_op: -1, sem_flg: Int16(SEM_UNDO)), sembuf(sem_num: 0, sem_op: 1, sem_flg: Int16(SEM_UNDO))]
-            var byte: UInt8 = Glibc.semop(set.id, &operations, 2) == 0 ? 1 : 0
-            _ = write(ready[1], &byte, 1)
-            _ = read(go[0], &byte, 1)
-            _exit(0)
+        var operations = [sembuf(sem_num: 0, sem_op: -1, sem_flg: Int16(SEM_UNDO)), sembuf(sem_num: 0, sem_op: 1, sem_flg: Int16(SEM_UNDO))]
+        var childOperated = 0
+        try inChild({ Glibc.semop(set.id, &operations, 2) == 0 }) { operated in
+            childOperated = try Syscall.semTimes(set).operation
+            #expect(operated && childOperated >= changed)
+            nextSecond(after: childOperated)
         }
-        var byte: UInt8 = 0
-        #expect(read(ready[0], &byte, 1) == 1 && byte == 1)
-        let childOperated = try Syscall.semTimes(set).operation
-        #expect(childOperated >= changed)
-        nextSecond(after: childOperated)
-        _ = write(go[1], &byte, 1)
-        var exitStatus: CInt = 0
-        #expect(waitpid(child, &exitStatus, 0) == child)
-        for descriptor in ready + go { close(descriptor) }
         times = try Syscall.semTimes(set)
         #expect(times.operation > childOperated && times.change == changed)
         #expect(try Syscall.semValues(set, count: 2) == [1, 0])
