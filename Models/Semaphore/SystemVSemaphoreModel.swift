@@ -33,8 +33,34 @@
 ///   a wait for zero included — that set it (`SETVAL`, `SETALL`), or whose undo adjustment of it applied at its
 ///   exit; a failed `semop` sets nothing. Before any worker did, it is 0 (the driver's own `SETALL` is not a
 ///   worker's): the model records process numbers, and the workers map pids to them.
+/// - `IPC_STAT` also reports `sem_otime` and `sem_ctime` as a trace can judge them (``StatTimes``): `sem_otime` reads
+///   0 until a `semop` succeeds — any, a wait for zero too, a sleeping one when it completes; a failed one sets
+///   nothing — and is set again at the exit of every process that made a `semop` with `SEM_UNDO` on the set (the
+///   kernel gave it an undo record, even when the call then failed `EAGAIN`, `EFBIG` or `ERANGE`, but not `E2BIG`;
+///   even with nothing left to undo). `sem_ctime` is the creation's until `SETVAL`, `SETALL` or `IPC_SET` succeeds;
+///   `semop`, `GETVAL` and `GETALL` leave it (`SystemVTimesFactsTests`, and a C probe for the failed `SEM_UNDO` calls).
+///   An `EACCES` `semop` with `SEM_UNDO` (not measured: root passes every check here) and one whose process died in
+///   it may or may not have left a record: that exit may or may not set `sem_otime`.
+/// - `info` is `semctl(IPC_INFO)` or, with `counts`, `SEM_INFO` (`SystemVInfoFactsTests`): namespace-wide. Both report
+///   the limits — `semmni` and `semmsl` 32000, `semmns`, `semmap`, `semmnu` 1024000000, `semopm` and `semume` 500,
+///   `semvmx` 32767 — and `IPC_INFO` also `semusz` 20 and `semaem` 32767, where `SEM_INFO` reports the sets and
+///   semaphores in use: at least this set and its semaphores while it exists (the namespace's others are outside the
+///   trace). Both return the highest set index in use (the model does not know this set's: any ≥ 0), need no
+///   permission and work after the removal. `stat` with `"command": "SEM_STAT"` or `"SEM_STAT_ANY"` is `semctl` of
+///   the set's own index: `IPC_STAT`'s answer, `EINVAL` once removed; `SEM_STAT` needs read permission, `SEM_STAT_ANY`
+///   none.
 public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     public static let name = "sysv-sem"
+    /// What `IPC_INFO` reports in `struct seminfo`, by field; `SEM_INFO` replaces `semusz` and `semaem` by the
+    /// namespace's sets and semaphores in use.
+    public static let infoLimits = [
+        "semmap": 1_024_000_000, "semmni": 32000, "semmns": 1_024_000_000, "semmnu": 1_024_000_000, "semmsl": maximumSetSize,
+        "semopm": maximumOperations, "semume": 500, "semusz": 20, "semvmx": maximumValue, "semaem": maximumValue,
+    ]
+    /// The fields `SEM_INFO` fills with the namespace's use.
+    public static let infoCounts: Set<String> = ["semusz", "semaem"]
+    /// The names of `stat`'s times, in ``StatTimes`` order: `sem_otime`, `sem_ctime`.
+    public static let timeFields = ["operationTime", "changeTime"]
     /// `SEMVMX`, also `SEMAEM`.
     public static let maximumValue = 32767
     /// `SEMOPM`: operations per call.
@@ -76,6 +102,12 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         /// `GETPID` of each semaphore: the process number of the last to change it, 0 for none.
         public var lastProcesses: [Int]
         public var permissions = Permissions()
+        /// `sem_otime`, `sem_ctime` (``timeFields``): the harness made and set the set before the trace, no `semop`.
+        public var times = StatTimes([.zero, .setSince(0)])
+        /// Processes with an undo record for the set (a `semop` with `SEM_UNDO`), whose exit sets `sem_otime`; and
+        /// those that may have one. Sorted.
+        public var undoRecords: [Int] = []
+        public var possibleUndoRecords: [Int] = []
 
         public init(values: [Int]) {
             self.values = values
@@ -100,6 +132,18 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
                 guard let operation = blocking(sleeper.operations), operation.number == number else { return false }
                 return zero ? operation.change == 0 : operation.change < 0
             }.count
+        }
+
+        /// `process` made a `semop` with `operations` that reached the kernel's undo allocation (after the count
+        /// and timeout checks, on a set not removed): with any `SEM_UNDO` it now has an undo record.
+        mutating func recordUndo(of process: Int, _ operations: [Operation], certain: Bool = true) {
+            guard !removed, operations.contains(where: \.undo), !undoRecords.contains(process) else { return }
+            if certain {
+                undoRecords.insertSorted(process)
+                possibleUndoRecords.removeAll { $0 == process }
+            } else if !possibleUndoRecords.contains(process) {
+                possibleUndoRecords.insertSorted(process)
+            }
         }
 
         mutating func wake(_ process: Int) {
@@ -138,6 +182,10 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case status(process: Int)
         /// `IPC_SET` of the permission bits and the owner (`sem_perm.uid`), when given.
         case setPermissions(process: Int, mode: Int?, owner: Int?)
+        /// `IPC_INFO` (`counts` false) or `SEM_INFO`.
+        case info(process: Int, counts: Bool)
+        /// `SEM_STAT` (`any` false) or `SEM_STAT_ANY` of the set's own index.
+        case statusAtIndex(process: Int, any: Bool)
         /// `GETPID`: the last process to operate on or set semaphore `number`.
         case lastProcess(process: Int, number: Int)
         /// `semget` of the set's key asking for `count` semaphores: `EINVAL` for a count above `semmsl` (32000)
@@ -154,10 +202,14 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case values([Int])
         case value(Int)
         /// `IPC_STAT`'s `sem_nsems`, and `sem_perm`'s permission bits and `uid` (nil in a recorded status that left
-        /// them out, which then matches whatever they are).
-        case size(Int, mode: Int? = nil, owner: Int? = nil)
+        /// them out, which then matches whatever they are); `times`, `sem_otime` and `sem_ctime` (each nil when left
+        /// out), judged by ``State/times``.
+        case size(Int, mode: Int? = nil, owner: Int? = nil, times: [Int?] = [nil, nil])
         /// `GETPID`'s process number (0: none of the workers).
         case process(Int)
+        /// `IPC_INFO`'s or `SEM_INFO`'s result (the highest set index in use) and the `struct seminfo` fields recorded;
+        /// as the model's output, the least index and counts possible and the exact limits.
+        case info(index: Int, fields: [String: Int])
         case failed(ErrorCode)
     }
 
@@ -189,27 +241,37 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
                 let invalid = Transition<State, Output>(.failed(.EINVAL), state)
                 return nonblocking ? [invalid] : [invalid, Transition(.failed(.EIDRM), state)]
             }
+            // From here on a SEM_UNDO semop has its undo record, whatever it ends with (measured for EFBIG, EAGAIN,
+            // ERANGE; EACCES is not measured, so there it is only possible).
+            var recorded = state
+            recorded.recordUndo(of: process, operations)
+            next = recorded
             if operations.contains(where: { $0.number < 0 || $0.number >= state.values.count }) {
-                return [Transition(.failed(.EFBIG), state)]
+                return [Transition(.failed(.EFBIG), recorded)]
             }
             let alters = operations.contains { $0.change != 0 }
-            if !state.permissions.allows(process, read: !alters, write: alters) { return [Transition(.failed(.EACCES), state)] }
+            if !state.permissions.allows(process, read: !alters, write: alters) {
+                var refused = state
+                refused.recordUndo(of: process, operations, certain: false)
+                return [Transition(.failed(.EACCES), refused)]
+            }
             var adjustment = state.adjustment(of: process)
             for operation in operations {
                 let current = next.values[operation.number]
                 if operation.change == 0 && current != 0 || current + operation.change < 0 {
-                    return nonblocking ? [Transition(.failed(.EAGAIN), state)] : []
+                    return nonblocking ? [Transition(.failed(.EAGAIN), recorded)] : []
                 }
-                if current + operation.change > Self.maximumValue { return [Transition(.failed(.ERANGE), state)] }
+                if current + operation.change > Self.maximumValue { return [Transition(.failed(.ERANGE), recorded)] }
                 if operation.undo {
                     let undo = adjustment[operation.number] - operation.change
-                    if undo < -Self.maximumValue - 1 || undo > Self.maximumValue { return [Transition(.failed(.ERANGE), state)] }
+                    if undo < -Self.maximumValue - 1 || undo > Self.maximumValue { return [Transition(.failed(.ERANGE), recorded)] }
                     adjustment[operation.number] = undo
                 }
                 next.values[operation.number] = current + operation.change
                 next.lastProcesses[operation.number] = process
             }
             next.setAdjustment(of: process, adjustment)
+            next.times.set(0)
             return [Transition(.done, next)]
         case .values(let process):
             if let refused = refusedRead(state, process) { return [refused] }
@@ -221,6 +283,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             if !state.permissions.allows(process, write: true) { return [Transition(.failed(.EACCES), state)] }
             next.values[number] = value
             next.lastProcesses[number] = process
+            next.times.set(1)
             for adjustment in state.adjustments {
                 var amounts = adjustment.amounts
                 amounts[number] = 0
@@ -230,7 +293,14 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .value(let process, let number):
             if let refused = refusedRead(state, process, number: number) { return [refused] }
             return [Transition(.value(state.values[number]), state)]
-        case .status(let process):
+        case .info(_, let counts):
+            var fields = Self.infoLimits
+            if counts { (fields["semusz"], fields["semaem"]) = state.removed ? (0, 0) : (1, state.values.count) }
+            return [Transition(.info(index: 0, fields: fields), state)]
+        case .statusAtIndex(_, true):
+            if state.removed { return [Transition(.failed(.EINVAL), state)] }
+            return [Transition(.size(state.values.count, mode: state.permissions.mode, owner: state.permissions.owner), state)]
+        case .status(let process), .statusAtIndex(let process, false):
             if let refused = refusedRead(state, process) { return [refused] }
             return [Transition(.size(state.values.count, mode: state.permissions.mode, owner: state.permissions.owner), state)]
         case .setPermissions(let process, let mode, let owner):
@@ -238,6 +308,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
             if let mode { next.permissions.mode = mode }
             if let owner { next.permissions.owner = owner }
+            next.times.set(1)
             return [Transition(.done, next)]
         case .lastProcess(let process, let number):
             if let refused = refusedRead(state, process, number: number) { return [refused] }
@@ -264,6 +335,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             next.values = values
             next.lastProcesses = [Int](repeating: process, count: values.count)
             next.adjustments = []
+            next.times.set(1)
             return [Transition(.done, next)]
         case .remove(let process):
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
@@ -279,6 +351,12 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
                 next.lastProcesses[number] = process
             }
             next.setAdjustment(of: process, [])
+            // Its undo record goes: the kernel's update at that exit sets sem_otime, adjustments or not.
+            if next.undoRecords.removeOne(process) {
+                next.times.set(0)
+            } else if next.possibleUndoRecords.removeOne(process) {
+                next.times.maySet(0)
+            }
             return [Transition(.done, next)]
         }
     }
@@ -303,9 +381,21 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             }
             return transitions.compactMap { transition in
                 guard let output else { return .completed(transition.state) }
-                // An IPC_STAT recorded without the mode or the owner matches whatever they are.
-                if case .size(let count, let mode, let owner) = output, case .size(count, let fullMode, let fullOwner)? = transition.output {
-                    return (mode == nil || mode == fullMode) && (owner == nil || owner == fullOwner) ? .completed(transition.state) : nil
+                // An IPC_STAT recorded without the mode or the owner matches whatever they are; its times are judged,
+                // and then seen, by the state's times.
+                if case .size(let count, let mode, let owner, let times) = output, case .size(count, let fullMode, let fullOwner, _)? = transition.output {
+                    guard (mode == nil || mode == fullMode) && (owner == nil || owner == fullOwner) else { return nil }
+                    return Step.completed(transition.state).observing(times, at: \.times)
+                }
+                // IPC_INFO and SEM_INFO: the limits exact, the index and SEM_INFO's counts at least the model's.
+                if case .info(let index, let fields) = output, case .info(let least, let expected)? = transition.output,
+                    case .info(_, let counts) = input
+                {
+                    let matches = index >= least && fields.allSatisfy { name, value in
+                        guard let model = expected[name] else { return false }
+                        return counts && Self.infoCounts.contains(name) ? value >= model : value == model
+                    }
+                    return matches ? .completed(transition.state) : nil
                 }
                 return transition.output == output ? .completed(transition.state) : nil
             }
@@ -320,6 +410,9 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         }
         var steps: [Step<State>] = []
         let wakeUps = wakeUps(of: input)
+        // A semop that cannot proceed has passed every check: a SEM_UNDO one has its undo record.
+        var state = state
+        state.recordUndo(of: process, operations)
         if output.map({ wakeUps.contains($0) }) ?? !wakeUps.isEmpty {
             var awake = state
             awake.wake(process)
@@ -336,9 +429,11 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
 
     /// A `semop` whose process died in it is no longer asleep.
     public func abandon(_ state: State, _ input: Input) -> State {
-        guard case .semop(let process, _, _, _) = input else { return state }
+        guard case .semop(let process, let operations, _, _) = input else { return state }
         var next = state
         next.wake(process)
+        // Whether it reached the kernel's undo allocation before its process died, the trace cannot tell.
+        next.recordUndo(of: process, operations, certain: false)
         return next
     }
 
@@ -352,7 +447,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         if state.removed { return "removed" }
         let adjustments = state.adjustments.map { "process \($0.process) undo \($0.amounts)" }
         let sleepers = state.sleepers.isEmpty ? [] : ["asleep in semop: \(state.sleepers.map(\.process))"]
-        return (["values \(state.values)"] + adjustments + sleepers).joined(separator: "; ")
+        let times = zip(Self.timeFields, state.times.text).map { "\($0) \($1)" }.joined(separator: ", ")
+        return (["values \(state.values)"] + adjustments + sleepers + [times]).joined(separator: "; ")
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
@@ -367,6 +463,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .value(_, let number): call = "GETVAL sem \(number)"
         case .waiters(_, let number, let zero): call = "\(zero ? "GETZCNT" : "GETNCNT") sem \(number)"
         case .status: call = "IPC_STAT"
+        case .info(_, let counts): call = counts ? "SEM_INFO" : "IPC_INFO"
+        case .statusAtIndex(_, let any): call = any ? "SEM_STAT_ANY of its index" : "SEM_STAT of its index"
         case .setPermissions(_, let mode, let owner):
             call = "IPC_SET" + (mode.map { " mode 0\(String($0, radix: 8))" } ?? "") + (owner.map { " uid \($0)" } ?? "")
         case .lastProcess(_, let number): call = "GETPID sem \(number)"
@@ -381,9 +479,11 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             case .done: "ok"
             case .values(let values): "\(values)"
             case .value(let value): "\(value)"
-            case .size(let count, let mode, let owner):
+            case .size(let count, let mode, let owner, let times):
                 "\(count) semaphores" + (mode.map { ", mode 0\(String($0, radix: 8))" } ?? "") + (owner.map { ", owner \($0)" } ?? "")
+                    + zip(Self.timeFields, times).compactMap { name, time in time.map { ", \(name) \($0)" } }.joined()
             case .process(let process): process == 0 ? "no worker" : "process \(process)"
+            case .info(let index, let fields): "\(index) " + fields.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
             case .failed(let code): code.rawValue
             }
         }
@@ -395,7 +495,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
 //   semop {"ops": [{"num": INT, "op": INT, "undo": BOOL?}], "nonblocking": BOOL?, "timeout": MS | "invalid"?}
 //   (EAGAIN, ERANGE, EFBIG, E2BIG, EINVAL, EIDRM; blocking: EINTR); getval {"num": INT} → {"value": INT} (EINVAL);
 //   setall {"values": [INT]} (ERANGE, EINVAL); getall → {"values": [INT]}; setval {"num": INT, "value": INT}; remove;
-//   getncnt, getzcnt {"num": INT} → {"value": INT} (EINVAL); stat → {"semaphores": INT} (EINVAL);
+//   getncnt, getzcnt {"num": INT} → {"value": INT} (EINVAL); stat → {"semaphores": INT, "operationTime": S?,
+//   "changeTime": S?} (sem_otime, sem_ctime in seconds; EINVAL);
 //   getpid {"num": INT} → {"process": INT, 0 for none of the workers} (EINVAL).
 // params: {"objects": {"v0": {"values": [1, 0], "mode", "owner", "group", "users" (Permissions)}}}
 extension SystemVSemaphoreModel {
@@ -439,7 +540,11 @@ extension SystemVSemaphoreModel {
                 value: try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
         case "remove": return .remove(process: call.process)
         case "getval": return .value(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
-        case "stat": return .status(process: call.process)
+        case "stat":
+            guard let any = try SystemVCommand.statAtIndex(call.value, prefix: "SEM") else { return .status(process: call.process) }
+            return .statusAtIndex(process: call.process, any: any)
+        case "info":
+            return .info(process: call.process, counts: try SystemVCommand.infoCounts(call.value, prefix: "SEM"))
         case "set":
             return .setPermissions(process: call.process, mode: try Permissions.mode(in: call.value), owner: try call.value.optional("owner")?.integer("owner"))
         case "getpid": return .lastProcess(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
@@ -459,7 +564,7 @@ extension SystemVSemaphoreModel {
             }
             return .setValues(process: call.process, values: values)
         default:
-            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, getpid, stat, set, get, setall, setval and remove)")
+            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, getpid, stat, info, set, get, setall, setval and remove)")
         }
     }
 
@@ -468,10 +573,15 @@ extension SystemVSemaphoreModel {
         case (.fail(let code), _): return .failed(code)
         case (.ok(let value), .values): return .values(try value.required("values").integers("values"))
         case (.ok(let value), .value), (.ok(let value), .waiters): return .value(try value.required("value").integer("value"))
-        case (.ok(let value), .status):
+        case (.ok(let value), .info):
+            var fields: [String: Int] = [:]
+            for name in Self.infoLimits.keys { if let field = try value.optional(name) { fields[name] = try field.integer(name) } }
+            return .info(index: try value.required("index").integer("index", in: Int.min...Int.max), fields: fields)
+        case (.ok(let value), .status), (.ok(let value), .statusAtIndex):
             return .size(
                 try value.required("semaphores").integer("semaphores"), mode: try Permissions.mode(in: value),
-                owner: try value.optional("owner")?.integer("owner"))
+                owner: try value.optional("owner")?.integer("owner"),
+                times: try Self.timeFields.map { (name) throws(ModelError) in try value.optional(name)?.integer(name) })
         case (.ok(let value), .lastProcess): return .process(try value.required("process").integer("process"))
         case (.ok, _): return .done
         }
@@ -494,6 +604,8 @@ extension SystemVSemaphoreModel {
         case .value(_, let number): return ("getval", ["num": .int(number)])
         case .waiters(_, let number, let zero): return (zero ? "getzcnt" : "getncnt", ["num": .int(number)])
         case .status: return ("stat", nil)
+        case .statusAtIndex(_, let any): return ("stat", ["command": any ? "SEM_STAT_ANY" : "SEM_STAT"])
+        case .info(_, let counts): return ("info", ["command": counts ? "SEM_INFO" : "IPC_INFO"])
         case .setPermissions(_, let mode, let owner):
             var value = JSONObject()
             if let mode { value["mode"] = Permissions.text(ofMode: mode) }
@@ -516,10 +628,13 @@ extension SystemVSemaphoreModel {
         case .done: .ok(nil)
         case .values(let values): .ok(["values": .ints(values)])
         case .value(let value): .ok(["value": .int(value)])
-        case .size(let count, let mode, let owner):
+        case .size(let count, let mode, let owner, let times):
             .ok(.object(JSONObject([("semaphores", .int(count))] + (mode.map { [("mode", Permissions.text(ofMode: $0))] } ?? [])
-                + (owner.map { [("owner", JSONValue.int($0))] } ?? []))))
+                + (owner.map { [("owner", JSONValue.int($0))] } ?? [])
+                + zip(Self.timeFields, times).compactMap { name, time in time.map { (name, JSONValue.int($0)) } })))
         case .process(let process): .ok(["process": .int(process)])
+        case .info(let index, let fields):
+            .ok(.object(JSONObject([("index", .int(index))] + fields.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) })))
         case .failed(let code): .fail(code)
         }
     }

@@ -19,11 +19,23 @@
 ///   number: the last process to attach or detach, a death's detaches included (0 before any worker did).
 /// - `SHM_RDONLY` (`attach` with `readOnly`) gives a read-only attachment: a store or add through it is refused
 ///   with `SIGSEGV` (the worker reports the signal as the access's error) and changes nothing; loads work.
+/// - `status` also reports `shm_atime`, `shm_dtime` and `shm_ctime` as a trace can judge them (``StatTimes``): the
+///   attach and detach times read 0 until a worker attaches and detaches (a set-up attachment sets the attach time),
+///   then the second of the latest — a death's detaches included; the change time is the creation's until an
+///   `IPC_SET` succeeds, and neither `IPC_RMID` nor an attach or detach sets it (`SystemVTimesFactsTests`).
+/// - `lock` and `unlock` are `SHM_LOCK` and `SHM_UNLOCK` (`SharedMemoryLockFactsTests`): root or the owner may (the
+///   creator too, which is always the harness), anyone else fails `EPERM`; each succeeds again (no count), also on a
+///   removed segment still attached; `EINVAL` once destroyed. `status` reports `SHM_LOCKED` (`"locked"`). A lock by
+///   an owner that is not root also meets its user's `RLIMIT_MEMLOCK` and what else the user has locked, which the
+///   trace does not show: it may fail `ENOMEM` (or `EPERM` under a limit of 0) — measured only succeeding, 4 KiB
+///   under 8 MiB.
 /// - Permissions (`Permissions`, in the setup): `shmat` needs read, and write unless `SHM_RDONLY` (`EACCES`);
 ///   `IPC_STAT` read; `IPC_RMID` the owner (`EPERM`); `shmget` with `IPC_CREAT` read and write, after `EEXIST` and
 ///   the size.
 public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     public static let name = "sysv-shm"
+    /// The names of `status`'s times, in ``StatTimes`` order: `shm_atime`, `shm_dtime`, `shm_ctime`.
+    public static let timeFields = ["attachTime", "detachTime", "changeTime"]
 
     public struct Setup: Hashable, Sendable {
         public var words: Int
@@ -52,6 +64,10 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         /// newest.
         public var readOnly: [Int: [Bool]] = [:]
         public var permissions = Permissions()
+        /// `SHM_LOCKED`.
+        public var locked = false
+        /// `shm_atime`, `shm_dtime`, `shm_ctime` (``timeFields``).
+        public var times = StatTimes([.zero, .zero, .setSince(0)])
 
         mutating func destroyIfUnused() {
             if removed && attachments.isEmpty {
@@ -69,6 +85,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         /// `IPC_SET` of the permission bits and the owner (`shm_perm.uid`), when given.
         case setPermissions(process: Int, mode: Int?, owner: Int?)
         case remove(process: Int)
+        /// `SHM_LOCK` (`locked` true) or `SHM_UNLOCK`.
+        case lock(process: Int, locked: Bool)
         /// `shmget` of the segment's key for `size` bytes.
         case get(process: Int, size: Int, create: Bool, exclusive: Bool, mode: Int? = nil)
         case exit(process: Int)
@@ -77,8 +95,11 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     public enum Output: Hashable, Sendable {
         case accessed(WordResult)
         /// `IPC_STAT`: `shm_nattch`, `SHM_DEST`, and `shm_segsz` and `shm_lpid` (nil in a recorded status that left
-        /// them out, which then matches whatever they are).
-        case status(attachments: Int, removed: Bool, size: Int? = nil, lastProcess: Int? = nil, mode: Int? = nil, owner: Int? = nil)
+        /// them out, which then matches whatever they are); `times`, in ``timeFields`` order, each nil when left out,
+        /// are judged by ``State/times``.
+        case status(
+            attachments: Int, removed: Bool, size: Int? = nil, lastProcess: Int? = nil, mode: Int? = nil, owner: Int? = nil,
+            times: [Int?] = [nil, nil, nil], locked: Bool? = nil)
         case done
         case failed(ErrorCode)
     }
@@ -96,6 +117,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         var state = State(words: [Int64](repeating: 0, count: setup.words), attachments: setup.attached, size: setup.words * 8)
         for process in setup.attached { state.readOnly[process, default: []].append(false) }
         state.lastProcess = setup.attached.isEmpty ? 0 : nil
+        // The set-up attachments set the attach time; whether anything detached before the trace, it does not show.
+        if !setup.attached.isEmpty { state.times = StatTimes([.setSince(0), .unknown, .setSince(0)]) }
         state.permissions = setup.permissions
         return state
     }
@@ -115,12 +138,14 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             next.attachments.insertSorted(process)
             next.readOnly[process, default: []].append(readOnly)
             next.lastProcess = process
+            next.times.set(0)
             return [Transition(.done, next)]
         case .detach(let process):
             guard next.attachments.removeOne(process) else { return [Transition(.failed(.EINVAL), state)] }
             next.readOnly[process]?.removeLast()
             if next.readOnly[process]?.isEmpty == true { next.readOnly[process] = nil }
             next.lastProcess = process
+            next.times.set(1)
             next.destroyIfUnused()
             return [Transition(.done, next)]
         case .status(let process):
@@ -128,13 +153,21 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             if !state.permissions.allows(process, read: true) { return [Transition(.failed(.EACCES), state)] }
             return [Transition(.status(
                 attachments: state.attachments.count, removed: state.removed, size: state.size, lastProcess: state.lastProcess,
-                mode: state.permissions.mode, owner: state.permissions.owner), state)]
+                mode: state.permissions.mode, owner: state.permissions.owner, locked: state.locked), state)]
         case .setPermissions(let process, let mode, let owner):
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
             if let mode { next.permissions.mode = mode }
             if let owner { next.permissions.owner = owner }
+            next.times.set(2)
             return [Transition(.done, next)]
+        case .lock(let process, let locked):
+            if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
+            if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
+            next.locked = locked
+            guard locked, let user = state.permissions.users[process], user.uid != 0 else { return [Transition(.done, next)] }
+            // A user's lock meets its RLIMIT_MEMLOCK and its other locked segments, outside the trace.
+            return [Transition(.done, next), Transition(.failed(.ENOMEM), state), Transition(.failed(.EPERM), state)]
         case .remove(let process):
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
@@ -155,26 +188,33 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             return [Transition(.done, state), Transition(.failed(.ENOSPC), state), Transition(.failed(.ENOMEM), state)]
         case .exit(let process):
             next.attachments.removeAll { $0 == process }
-            if next.readOnly.removeValue(forKey: process) != nil { next.lastProcess = process }
+            if next.readOnly.removeValue(forKey: process) != nil {
+                next.lastProcess = process
+                next.times.set(1)
+            }
             next.destroyIfUnused()
             return [Transition(.done, next)]
         }
     }
 
-    /// As ``TransitionModel``'s step, and a recorded `status` without `size` or `lastProcess` matches whatever they are.
+    /// As ``TransitionModel``'s step, and a recorded `status` without `size` or `lastProcess` matches whatever they are;
+    /// its times are judged, and then seen, by ``State/times``.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
-        step(state, input, output) { recorded, expected in
-            guard case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner) = recorded,
-                case .status(attachments, removed, let fullSize, let fullLastProcess, let fullMode, let fullOwner) = expected
+        let steps = step(state, input, output) { recorded, expected in
+            guard case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner, _, let locked) = recorded,
+                case .status(attachments, removed, let fullSize, let fullLastProcess, let fullMode, let fullOwner, _, let fullLocked) = expected
             else { return recorded == expected }
             return (size == nil || size == fullSize) && (lastProcess == nil || fullLastProcess == nil || lastProcess == fullLastProcess)
-                && (mode == nil || mode == fullMode) && (owner == nil || owner == fullOwner)
+                && (mode == nil || mode == fullMode) && (owner == nil || owner == fullOwner) && (locked == nil || locked == fullLocked)
         }
+        guard case .status(_, _, _, _, _, _, let times, _)? = output else { return steps }
+        return steps.compactMap { $0.observing(times, at: \.times) }
     }
 
     public func describe(_ state: State) -> String {
         if state.destroyed { return "destroyed" }
-        return "words \(state.words); attached by \(state.attachments)\(state.removed ? "; marked for removal" : "")"
+        let times = zip(Self.timeFields, state.times.text).map { "\($0) \($1)" }.joined(separator: ", ")
+        return "words \(state.words); attached by \(state.attachments)\(state.removed ? "; marked for removal" : ""); \(times)"
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
@@ -187,6 +227,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case .setPermissions(_, let mode, let owner):
             call = "IPC_SET" + (mode.map { " mode 0\(String($0, radix: 8))" } ?? "") + (owner.map { " uid \($0)" } ?? "")
         case .remove: call = "IPC_RMID"
+        case .lock(_, let locked): call = locked ? "SHM_LOCK" : "SHM_UNLOCK"
         case .get(_, let size, let create, let exclusive, _):
             call = "shmget \(size) bytes" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         case .exit: call = "exit (detaches everything)"
@@ -194,9 +235,11 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         let result = output.described { output in
             switch output {
             case .accessed(let result): result.text
-            case .status(let attachments, let removed, let size, let lastProcess, _, _):
+            case .status(let attachments, let removed, let size, let lastProcess, _, _, let times, let locked):
                 "\(attachments) attached\(removed ? ", marked for removal" : "")" + (size.map { ", \($0) bytes" } ?? "")
                     + (lastProcess.map { ", last attach or detach by \($0 == 0 ? "no worker" : "process \($0)")" } ?? "")
+                    + zip(Self.timeFields, times).compactMap { name, time in time.map { ", \(name) \($0)" } }.joined()
+                    + (locked == true ? ", SHM_LOCKED" : "")
             case .done: "ok"
             case .failed(let code): code.rawValue
             }
@@ -207,8 +250,9 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 
 // Trace form (documented in traces/README.md):
 //   load {"index"} → {"value"}; store {"index", "value"}; add {"index", "delta"} → {"value": the value before};
-//   attach {"readOnly": BOOL?}, detach, remove (no value);
-//   status → {"attachments": INT, "removed": BOOL, "size": INT?, "lastProcess": INT?};
+//   attach {"readOnly": BOOL?}, detach, remove, lock, unlock (SHM_LOCK, SHM_UNLOCK: EPERM, EINVAL) (no value);
+//   status → {"attachments": INT, "removed": BOOL, "size": INT?, "lastProcess": INT?, "attachTime": S?, "detachTime": S?,
+//   "changeTime": S?, "locked": BOOL?} (shm_atime, shm_dtime, shm_ctime in seconds; SHM_LOCKED);
 //   get {"size": INT, "create": BOOL?, "exclusive": BOOL?} (shmget of the key: EEXIST, EINVAL, ENOENT).
 //   EFAULT without an attachment, EINVAL detach without one and anything but access once destroyed.
 // params: {"objects": {"g0": {"words": 8, "attached": [1, 2]}}}
@@ -241,13 +285,14 @@ extension SystemVSharedMemoryModel {
         case "set":
             return .setPermissions(process: call.process, mode: try Permissions.mode(in: call.value), owner: try call.value.optional("owner")?.integer("owner"))
         case "remove": return .remove(process: call.process)
+        case "lock", "unlock": return .lock(process: call.process, locked: call.f == "lock")
         case "get":
             return .get(
                 process: call.process, size: try call.value.required("size").integer("size", in: 0...Int(Int64.max)),
                 create: try call.value.optional("create")?.boolean("create") ?? false,
                 exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false, mode: try Permissions.mode(in: call.value))
         default:
-            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, set, remove and get)")
+            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, set, remove, lock, unlock and get)")
         }
     }
 
@@ -260,7 +305,9 @@ extension SystemVSharedMemoryModel {
                 attachments: try value.required("attachments").integer("attachments"),
                 removed: try value.required("removed").boolean("removed"),
                 size: try value.optional("size")?.integer("size"), lastProcess: try value.optional("lastProcess")?.integer("lastProcess"),
-                mode: try Permissions.mode(in: value), owner: try value.optional("owner")?.integer("owner"))
+                mode: try Permissions.mode(in: value), owner: try value.optional("owner")?.integer("owner"),
+                times: try Self.timeFields.map { (name) throws(ModelError) in try value.optional(name)?.integer(name) },
+                locked: try value.optional("locked")?.boolean("locked"))
         case (.ok, _): return .done
         }
     }
@@ -279,6 +326,7 @@ extension SystemVSharedMemoryModel {
                 return value
             }()))
         case .remove: ("remove", nil)
+        case .lock(_, let locked): (locked ? "lock" : "unlock", nil)
         case .get(_, let size, let create, let exclusive, let mode):
             ("get", .object({
                 var value: JSONObject = ["size": .int(size)]
@@ -294,13 +342,15 @@ extension SystemVSharedMemoryModel {
     public func outcome(for output: Output) -> Outcome {
         switch output {
         case .accessed(let result): .ok(result.json)
-        case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner):
+        case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner, let times, let locked):
             .ok(.object({
                 var value: JSONObject = ["attachments": .int(attachments), "removed": .bool(removed)]
                 if let size { value["size"] = .int(size) }
                 if let lastProcess { value["lastProcess"] = .int(lastProcess) }
                 if let mode { value["mode"] = Permissions.text(ofMode: mode) }
                 if let owner { value["owner"] = .int(owner) }
+                for (name, time) in zip(Self.timeFields, times) { if let time { value[name] = .int(time) } }
+                if let locked { value["locked"] = .bool(locked) }
                 return value
             }()))
         case .done: .ok(nil)

@@ -7,7 +7,10 @@
 //   remove   (none)                                                          (none)                         EINVAL
 //   stat     (none)      {"messages": INT, "bytes": INT, "capacity": INT, "lastSender": INT?, "lastReceiver": INT?}  EINVAL
 //   set      {"capacity": INT?, "mode": "0604"?, "owner": UID?} (IPC_SET)       (none)                         EPERM, EINVAL
-//   (stat's ok value may also hold "mode" and "owner")
+//   info     {"command": "IPC_INFO" | "MSG_INFO"}   {"index": INT, "msgmax": INT, … (struct msginfo's fields, each optional)}
+//   stat     {"command": "MSG_STAT" | "MSG_STAT_ANY"}? (of the queue's own index; IPC_STAT without)
+//   (stat's ok value may also hold "mode", "owner", and "sendTime", "receiveTime", "changeTime": msg_stime,
+//   msg_rtime, msg_ctime in seconds)
 //   (send and receive without "nonblocking" may also fail EINTR)
 //
 // params: {"objects": {"m0": {"capacity": 16384, "maxMessageSize": 8192, "mode": "0600"?, "owner": UID?, "group": GID?,
@@ -50,7 +53,10 @@ extension SystemVMessageQueueModel {
         case "remove":
             return .remove(process: call.process)
         case "stat":
-            return .stat(process: call.process)
+            guard let any = try SystemVCommand.statAtIndex(call.value, prefix: "MSG") else { return .stat(process: call.process) }
+            return .statAtIndex(process: call.process, any: any)
+        case "info":
+            return .info(process: call.process, counts: try SystemVCommand.infoCounts(call.value, prefix: "MSG"))
         case "get":
             return .get(process: call.process, create: try flag("create"), exclusive: try flag("exclusive"), mode: try Permissions.mode(in: call.value))
         case "set":
@@ -63,7 +69,7 @@ extension SystemVMessageQueueModel {
             }
             return .setCapacity(process: call.process, capacity: try call.value.required("capacity").integer("capacity", in: 0...Int(UInt32.max)))
         default:
-            throw ModelError("the sysv-msg model has no operation '\(call.f)' (it has send, receive, remove, stat, set and get)")
+            throw ModelError("the sysv-msg model has no operation '\(call.f)' (it has send, receive, remove, stat, info, set and get)")
         }
     }
 
@@ -78,13 +84,19 @@ extension SystemVMessageQueueModel {
         case (.ok, .remove): return .removed
         case (.ok, .setCapacity), (.ok, .setPermissions): return .capacitySet
         case (.ok, .get): return .found
-        case (.ok(let value), .stat):
+        case (.ok(let value), .info):
+            var fields: [String: Int] = [:]
+            for name in Self.infoLimits.keys { if let field = try value.optional(name) { fields[name] = try field.integer(name) } }
+            return .info(Info(index: try value.required("index").integer("index", in: Int.min...Int.max), fields: fields))
+        case (.ok(let value), .stat), (.ok(let value), .statAtIndex):
             return .status(Status(
                 messages: try value.required("messages").integer("messages"), bytes: try value.required("bytes").integer("bytes"),
                 capacity: try value.required("capacity").integer("capacity"),
                 lastSender: try value.optional("lastSender")?.integer("lastSender"),
                 lastReceiver: try value.optional("lastReceiver")?.integer("lastReceiver"), mode: try Permissions.mode(in: value),
-                owner: try value.optional("owner")?.integer("owner")))
+                owner: try value.optional("owner")?.integer("owner"), sendTime: try value.optional("sendTime")?.integer("sendTime"),
+                receiveTime: try value.optional("receiveTime")?.integer("receiveTime"),
+                changeTime: try value.optional("changeTime")?.integer("changeTime")))
         }
     }
 
@@ -110,6 +122,10 @@ extension SystemVMessageQueueModel {
             return ("remove", nil)
         case .stat:
             return ("stat", nil)
+        case .statAtIndex(_, let any):
+            return ("stat", ["command": any ? "MSG_STAT_ANY" : "MSG_STAT"])
+        case .info(_, let counts):
+            return ("info", ["command": counts ? "MSG_INFO" : "IPC_INFO"])
         case .setCapacity(_, let capacity):
             return ("set", ["capacity": .int(capacity)])
         case .setPermissions(_, let capacity, let mode, let owner):
@@ -132,6 +148,8 @@ extension SystemVMessageQueueModel {
         case .sent, .removed, .capacitySet, .found: .ok(nil)
         case .received(let message): .ok(["type": .int(message.type), "data": Payload.json(message.data)])
         case .status(let status): .ok(.object(status.json))
+        case .info(let info):
+            .ok(.object(JSONObject([("index", .int(info.index))] + info.fields.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) })))
         case .failed(let code): .fail(code)
         }
     }
@@ -148,6 +166,7 @@ extension SystemVMessageQueueModel.Status {
         if let lastReceiver { value["lastReceiver"] = .int(lastReceiver) }
         if let mode { value["mode"] = Permissions.text(ofMode: mode) }
         if let owner { value["owner"] = .int(owner) }
+        for (name, time) in zip(SystemVMessageQueueModel.timeFields, times) { if let time { value[name] = .int(time) } }
         return value
     }
 }

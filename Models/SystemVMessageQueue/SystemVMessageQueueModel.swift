@@ -30,6 +30,20 @@
 ///   oldest) and leaves it queued: `EINVAL` without `IPC_NOWAIT` or with `MSG_EXCEPT` (checked first, like a negative
 ///   size), `ENOMSG` for a position past the last (a negative one too), `E2BIG` for a longer message, and `EINVAL`
 ///   — not a truncated copy — for a longer message with `MSG_NOERROR`.
+/// - `stat` also reports `msg_stime`, `msg_rtime` and `msg_ctime` as a trace can judge them (``StatTimes``): the
+///   send and receive times read 0 until a send succeeds and a receive takes a message (a failed call — `EAGAIN`,
+///   `EINVAL`, `ENOMSG`, `E2BIG` — and a `MSG_COPY` set nothing), then the second it happened; a send handed to a
+///   receiver asleep sets both. The change time is the creation's (before the trace) until an `IPC_SET` succeeds;
+///   nothing else sets it (`SystemVTimesFactsTests`).
+/// - `info` is `msgctl(IPC_INFO)` or, with `counts`, `MSG_INFO` (`SystemVInfoFactsTests`): namespace-wide, so the
+///   other queues of the namespace, outside the trace, count too. Both report the limits — `msgmax` (the setup's
+///   `maxMessageSize`), `msgmnb` 16384, `msgmni` 32000, `msgssz` 16, `msgseg` 65535 — and `IPC_INFO` also the
+///   kernel's constants `msgpool` 512000, `msgmap` and `msgtql` 16384, where `MSG_INFO` reports the queues, messages
+///   and bytes in use: at least this queue (while it exists) and its messages and bytes. Both return the highest
+///   queue index in use, which the model does not know (any index ≥ 0), need no permission, and work after the
+///   queue's removal.
+/// - `stat` with `"command": "MSG_STAT"` or `"MSG_STAT_ANY"` is `msgctl` of the queue's own index: `IPC_STAT`'s
+///   answer (`EINVAL` once removed); `MSG_STAT` needs read permission (`EACCES`), `MSG_STAT_ANY` none.
 /// - Permissions (`Permissions`, in the setup): a send needs write permission, a receive, a copy and `IPC_STAT`
 ///   read (`EACCES`, after the size and type checks and the removal), `IPC_SET` and `IPC_RMID` the owner (`EPERM`);
 ///   `msgget` with `IPC_CREAT` asks for read and write (the workers' 0600) and fails `EACCES` without them, after
@@ -38,6 +52,17 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
     public static let name = "sysv-msg"
     /// `msgmnb`: the most `msg_qbytes` may be raised to without `CAP_SYS_RESOURCE` (which root lacks here).
     public static let capacityLimit = 16384
+    /// What `IPC_INFO` reports in `struct msginfo`, by field: the limits (`msgmax` is the setup's `maxMessageSize`)
+    /// and, in `msgpool`, `msgmap`, `msgtql`, constants that `MSG_INFO` replaces by the namespace's use.
+    public static let infoLimits = [
+        "msgpool": 512000, "msgmap": 16384, "msgmax": 8192, "msgmnb": capacityLimit, "msgmni": 32000, "msgssz": 16, "msgtql": 16384,
+        "msgseg": 65535,
+    ]
+    /// The fields `MSG_INFO` fills with the namespace's use: queues, messages, bytes.
+    public static let infoCounts: Set<String> = ["msgpool", "msgmap", "msgtql"]
+
+    /// The names of `stat`'s times, in ``StatTimes`` order: `msg_stime`, `msg_rtime`, `msg_ctime`.
+    public static let timeFields = ["sendTime", "receiveTime", "changeTime"]
 
     public struct Setup: Hashable, Sendable {
         /// `msg_qbytes`.
@@ -73,6 +98,9 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         public var lastSender = 0
         public var lastReceiver = 0
         public var permissions = Permissions()
+        /// `msg_stime`, `msg_rtime`, `msg_ctime` (``timeFields``): the queue was made before the trace, nothing
+        /// sent or received.
+        public var times = StatTimes([.zero, .zero, .setSince(0)])
 
         public var bytes: Int { messages.reduce(0) { $0 + $1.data.count } }
 
@@ -103,6 +131,10 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         case setCapacity(process: Int, capacity: Int)
         /// `msgctl(IPC_SET)` of the owner (`msg_perm.uid`) and the permission bits, and `msg_qbytes` when given.
         case setPermissions(process: Int, capacity: Int?, mode: Int?, owner: Int?)
+        /// `msgctl(IPC_INFO)` (`counts` false) or `msgctl(MSG_INFO)`.
+        case info(process: Int, counts: Bool)
+        /// `msgctl(MSG_STAT)` (`any` false) or `msgctl(MSG_STAT_ANY)` of the queue's own index.
+        case statAtIndex(process: Int, any: Bool)
         /// `msgget` of the queue's key: without `create` a lookup (`ENOENT` once removed); with `create` and
         /// `exclusive` (`IPC_CREAT | IPC_EXCL`) `EEXIST` while the queue exists. Once it is removed, `create` makes
         /// a new queue under the key, which is not this object (the worker removes it at once).
@@ -124,11 +156,22 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         /// `msg_perm.mode`'s permission bits and `msg_perm.uid`; nil when left out, as the process numbers.
         public var mode: Int?
         public var owner: Int?
+        /// `msg_stime`, `msg_rtime`, `msg_ctime` in seconds, each nil when left out; the model judges them through
+        /// ``State/times``, not by comparing statuses.
+        public var sendTime: Int?
+        public var receiveTime: Int?
+        public var changeTime: Int?
+
+        /// The times in ``timeFields`` order.
+        public var times: [Int?] { [sendTime, receiveTime, changeTime] }
 
         public init(
             messages: Int, bytes: Int, capacity: Int, lastSender: Int? = nil, lastReceiver: Int? = nil, mode: Int? = nil,
-            owner: Int? = nil
+            owner: Int? = nil, sendTime: Int? = nil, receiveTime: Int? = nil, changeTime: Int? = nil
         ) {
+            self.sendTime = sendTime
+            self.receiveTime = receiveTime
+            self.changeTime = changeTime
             self.messages = messages
             self.bytes = bytes
             self.capacity = capacity
@@ -145,12 +188,35 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             if lastReceiver == nil { expected.lastReceiver = nil }
             if mode == nil { expected.mode = nil }
             if owner == nil { expected.owner = nil }
+            (expected.sendTime, expected.receiveTime, expected.changeTime) = (sendTime, receiveTime, changeTime)
             return self == expected
+        }
+    }
+
+    /// What `IPC_INFO` or `MSG_INFO` returned, and the `struct msginfo` fields recorded (by name).
+    public struct Info: Hashable, Sendable {
+        /// The call's result: the highest queue index in use.
+        public var index: Int
+        public var fields: [String: Int]
+
+        public init(index: Int, fields: [String: Int]) {
+            self.index = index
+            self.fields = fields
+        }
+
+        /// Whether this info, as recorded, may be what the model expects: `expected` holds the least index and
+        /// counts possible, and exact limits; a field left out is not checked.
+        func matches(_ expected: Info, counts: Bool) -> Bool {
+            index >= expected.index && fields.allSatisfy { name, value in
+                guard let least = expected.fields[name] else { return false }
+                return counts && SystemVMessageQueueModel.infoCounts.contains(name) ? value >= least : value == least
+            }
         }
     }
 
     public enum Output: Hashable, Sendable {
         case sent
+        case info(Info)
         case received(Message)
         case removed
         case capacitySet
@@ -187,6 +253,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             }
             next.messages.append(Message(type: type, data: data))
             next.lastSender = process
+            next.times.set(0)
             return [Transition(.sent, next)]
         case .receive(let process, let type, let max, let except, let truncate, let nonblocking):
             if max < 0 { return [Transition(.failed(.EINVAL), state)] }
@@ -202,6 +269,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             }
             next.messages.remove(at: index)
             next.lastReceiver = process
+            next.times.set(1)
             return [Transition(.received(message), next)]
         case .copy(let process, let index, let max, let except, let truncate, let nonblocking):
             if max < 0 || except || !nonblocking || state.removed { return [Transition(.failed(.EINVAL), state)] }
@@ -221,6 +289,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
             if capacity > Self.capacityLimit { return [Transition(.failed(.EPERM), state)] }
             next.capacity = capacity
+            next.times.set(2)
             return [Transition(.capacitySet, next)]
         case .get(let process, let create, let exclusive, let mode):
             if !state.removed {
@@ -230,9 +299,19 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             }
             // A create makes a new queue (not this object), or meets msgmni (ENOSPC), which the trace does not show.
             return create ? [Transition(.found, state), Transition(.failed(.ENOSPC), state)] : [Transition(.failed(.ENOENT), state)]
-        case .stat(let process):
+        case .info(_, let counts):
+            var fields = Self.infoLimits
+            fields["msgmax"] = state.maxMessageSize
+            if counts {
+                (fields["msgpool"], fields["msgmap"], fields["msgtql"]) = (state.removed ? 0 : 1, state.messages.count, state.bytes)
+            }
+            return [Transition(.info(Info(index: 0, fields: fields)), state)]
+        case .stat(let process), .statAtIndex(let process, false):
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             if !state.permissions.allows(process, read: true) { return [Transition(.failed(.EACCES), state)] }
+            return transitions(state, .statAtIndex(process: process, any: true))
+        case .statAtIndex(_, true):
+            if state.removed { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.status(Status(
                 messages: state.messages.count, bytes: state.bytes, capacity: state.capacity,
                 lastSender: state.lastSender, lastReceiver: state.lastReceiver, mode: state.permissions.mode,
@@ -246,16 +325,23 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             }
             if let mode { next.permissions.mode = mode }
             if let owner { next.permissions.owner = owner }
+            next.times.set(2)
             return [Transition(.capacitySet, next)]
         }
     }
 
-    /// As ``TransitionModel``'s step, and a recorded `stat` without the process numbers matches whatever they are.
+    /// As ``TransitionModel``'s step, and a recorded `stat` without the process numbers matches whatever they are;
+    /// its times are judged, and then seen, by ``State/times``.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
-        step(state, input, output) { recorded, expected in
+        let steps = step(state, input, output) { recorded, expected in
             if case .status(let status) = recorded, case .status(let full) = expected { return status.matches(full) }
+            if case .info(let info) = recorded, case .info(let least) = expected, case .info(_, let counts) = input {
+                return info.matches(least, counts: counts)
+            }
             return recorded == expected
         }
+        guard case .status(let recorded)? = output else { return steps }
+        return steps.compactMap { $0.observing(recorded.times, at: \.times) }
     }
 
     /// A blocking send or receive asleep may be interrupted (`EINTR`), `SA_RESTART` or not.
@@ -274,7 +360,8 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
     public func describe(_ state: State) -> String {
         if state.removed { return "removed" }
         let queued = state.messages.map { "\($0.type):\(Payload.preview($0.data, limit: 12))" }
-        return "\(state.messages.count) messages, \(state.bytes) of \(state.capacity) bytes [\(queued.joined(separator: ", "))]"
+        let times = zip(Self.timeFields, state.times.text).map { "\($0) \($1)" }.joined(separator: ", ")
+        return "\(state.messages.count) messages, \(state.bytes) of \(state.capacity) bytes [\(queued.joined(separator: ", "))]; \(times)"
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
@@ -295,6 +382,10 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             call = "IPC_RMID"
         case .stat:
             call = "IPC_STAT"
+        case .info(_, let counts):
+            call = counts ? "MSG_INFO" : "IPC_INFO"
+        case .statAtIndex(_, let any):
+            call = any ? "MSG_STAT_ANY of its index" : "MSG_STAT of its index"
         case .setCapacity(_, let capacity):
             call = "IPC_SET msg_qbytes = \(capacity)"
         case .setPermissions(_, let capacity, let mode, let owner):
@@ -306,10 +397,12 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         let result = output.described { output in
             switch output {
             case .sent, .removed, .capacitySet, .found: "ok"
+            case .info(let info): "\(info.index) " + info.fields.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
             case .received(let message): "type \(message.type) \(Payload.preview(message.data)) (\(message.data.count) bytes)"
             case .status(let status):
                 "\(status.messages) messages, \(status.bytes) of \(status.capacity) bytes"
                     + (status.lastSender.map { ", last sender \($0)" } ?? "") + (status.lastReceiver.map { ", last receiver \($0)" } ?? "")
+                    + zip(Self.timeFields, status.times).compactMap { name, time in time.map { ", \(name) \($0)" } }.joined()
             case .failed(let code): code.rawValue
             }
         }

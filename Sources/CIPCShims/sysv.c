@@ -13,6 +13,20 @@ int ipc_msg_except(void) { return MSG_EXCEPT; }
 
 int ipc_msg_copy(void) { return MSG_COPY; }
 
+int ipc_msgctl_info(int counts, int *values) {
+    struct msginfo info;
+    int result = msgctl(0, counts ? MSG_INFO : IPC_INFO, (struct msqid_ds *)&info);
+    if (result >= 0) {
+        int fields[8] = {info.msgpool, info.msgmap, info.msgmax, info.msgmnb, info.msgmni, info.msgssz, info.msgtql, info.msgseg};
+        for (int i = 0; i < 8; i++) values[i] = fields[i];
+    }
+    return result;
+}
+
+int ipc_msgctl_stat_index(int index, int any, struct msqid_ds *buffer) {
+    return msgctl(index, any ? MSG_STAT_ANY : MSG_STAT, buffer);
+}
+
 int ipc_semtimedop(int semid, struct sembuf *operations, unsigned long count, const struct timespec *timeout) {
     return semtimedop(semid, operations, count, timeout);
 }
@@ -49,7 +63,7 @@ int ipc_semctl_set(int semid, int mode, long uid) {
     return semctl(semid, 0, IPC_SET, argument);
 }
 
-int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *mode) {
+int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *mode, long *otime, long *ctime) {
     struct semid_ds info;
     union ipc_semun argument = {.buf = &info};
     int result = semctl(semid, 0, IPC_STAT, argument);
@@ -57,6 +71,34 @@ int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned
         *nsems = info.sem_nsems;
         *uid = info.sem_perm.uid;
         *mode = info.sem_perm.mode;
+        *otime = (long)info.sem_otime;
+        *ctime = (long)info.sem_ctime;
+    }
+    return result;
+}
+
+int ipc_semctl_info(int counts, int *values) {
+    struct seminfo info;
+    union ipc_semun argument = {.buf = (struct semid_ds *)&info};
+    int result = semctl(0, 0, counts ? SEM_INFO : IPC_INFO, argument);
+    if (result >= 0) {
+        int fields[10] = {info.semmap, info.semmni, info.semmns, info.semmnu, info.semmsl,
+                          info.semopm, info.semume, info.semusz, info.semvmx, info.semaem};
+        for (int i = 0; i < 10; i++) values[i] = fields[i];
+    }
+    return result;
+}
+
+int ipc_semctl_stat_index(int index, int any, unsigned long *nsems, unsigned int *uid, unsigned int *mode, long *otime, long *ctime) {
+    struct semid_ds info;
+    union ipc_semun argument = {.buf = &info};
+    int result = semctl(index, 0, any ? SEM_STAT_ANY : SEM_STAT, argument);
+    if (result >= 0) {
+        *nsems = info.sem_nsems;
+        *uid = info.sem_perm.uid;
+        *mode = info.sem_perm.mode;
+        *otime = (long)info.sem_otime;
+        *ctime = (long)info.sem_ctime;
     }
     return result;
 }

@@ -248,6 +248,28 @@ extension Syscall {
         _ = try perform(.msgctl, retryOnInterrupt: false) { _ in Glibc.msgctl(queue.id, IPC_RMID, nil) }
     }
 
+    /// The namespace's message queue limits (`IPC_INFO`) or, with `counts`, its use (`MSG_INFO`: `msgpool` the queues,
+    /// `msgmap` the messages, `msgtql` the bytes), by `struct msginfo`'s field names; and the call's result, the
+    /// highest queue index in use.
+    ///
+    /// The corresponding C function is `msgctl(IPC_INFO)` or `msgctl(MSG_INFO)`.
+    public static func msgInfo(counts: Bool) throws(Errno) -> (index: Int, fields: [String: Int]) {
+        var values = [CInt](repeating: 0, count: 8)
+        let index = try perform(.msgctl, retryOnInterrupt: false) { _ in ipc_msgctl_info(counts ? 1 : 0, &values) }
+        let names = ["msgpool", "msgmap", "msgmax", "msgmnb", "msgmni", "msgssz", "msgtql", "msgseg"]
+        return (Int(index), Dictionary(uniqueKeysWithValues: zip(names, values.map(Int.init))))
+    }
+
+    /// The queue at `index` in the namespace's table (`MSG_STAT`, which needs read permission, or `MSG_STAT_ANY`,
+    /// which does not): its id, and what `IPC_STAT` would report.
+    ///
+    /// The corresponding C function is `msgctl(MSG_STAT)` or `msgctl(MSG_STAT_ANY)`.
+    public static func msgStatus(index: Int, any: Bool) throws(Errno) -> (id: CInt, status: msqid_ds) {
+        var status = msqid_ds()
+        let id = try perform(.msgctl, retryOnInterrupt: false) { _ in ipc_msgctl_stat_index(CInt(truncatingIfNeeded: index), any ? 1 : 0, &status) }
+        return (id, status)
+    }
+
     /// `msgrcv`'s `MSG_EXCEPT` (a GNU flag Swift's Glibc module lacks).
     public static var messageExcept: CInt { ipc_msg_except() }
 

@@ -227,15 +227,57 @@ extension Syscall {
         _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_setval(set.id, CInt(number), CInt(value)) }
     }
 
-    /// The set's size, owner and mode.
+    /// The set's size, owner and mode, and `sem_otime` and `sem_ctime` in seconds: the last successful `semop` (0
+    /// before any), and the last change of the set (its creation, `IPC_SET`, `SETVAL`, `SETALL`) — one call's.
     ///
     /// The corresponding C function is `semctl(IPC_STAT)`.
-    public static func semStatus(_ set: SystemVSemaphoreSet) throws(Errno) -> (count: Int, ownerUID: uid_t, mode: mode_t) {
+    public static func semStatus(
+        _ set: SystemVSemaphoreSet
+    ) throws(Errno) -> (count: Int, ownerUID: uid_t, mode: mode_t, operationTime: Int, changeTime: Int) {
         var count: UInt = 0
         var uid: UInt32 = 0
         var mode: UInt32 = 0
-        _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_stat(set.id, &count, &uid, &mode) }
-        return (Int(count), uid, mode_t(mode) & 0o777)
+        var operation = 0
+        var change = 0
+        _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_stat(set.id, &count, &uid, &mode, &operation, &change) }
+        return (Int(count), uid, mode_t(mode) & 0o777, operation, change)
+    }
+
+    /// The namespace's semaphore limits (`IPC_INFO`) or, with `counts`, its use (`SEM_INFO`: `semusz` the sets,
+    /// `semaem` the semaphores), by `struct seminfo`'s field names; and the call's result, the highest set index in use.
+    ///
+    /// The corresponding C function is `semctl(IPC_INFO)` or `semctl(SEM_INFO)`.
+    public static func semInfo(counts: Bool) throws(Errno) -> (index: Int, fields: [String: Int]) {
+        var values = [CInt](repeating: 0, count: 10)
+        let index = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_info(counts ? 1 : 0, &values) }
+        let names = ["semmap", "semmni", "semmns", "semmnu", "semmsl", "semopm", "semume", "semusz", "semvmx", "semaem"]
+        return (Int(index), Dictionary(uniqueKeysWithValues: zip(names, values.map(Int.init))))
+    }
+
+    /// The set at `index` in the namespace's table (`SEM_STAT`, which needs read permission, or `SEM_STAT_ANY`, which
+    /// does not): its id, and what ``semStatus(_:)`` would report.
+    ///
+    /// The corresponding C function is `semctl(SEM_STAT)` or `semctl(SEM_STAT_ANY)`.
+    public static func semStatus(
+        index: Int, any: Bool
+    ) throws(Errno) -> (id: CInt, count: Int, ownerUID: uid_t, mode: mode_t, operationTime: Int, changeTime: Int) {
+        var count: UInt = 0
+        var uid: UInt32 = 0
+        var mode: UInt32 = 0
+        var operation = 0
+        var change = 0
+        let id = try perform(.semctl, retryOnInterrupt: false) { _ in
+            ipc_semctl_stat_index(CInt(truncatingIfNeeded: index), any ? 1 : 0, &count, &uid, &mode, &operation, &change)
+        }
+        return (id, Int(count), uid, mode_t(mode) & 0o777, operation, change)
+    }
+
+    /// `sem_otime` and `sem_ctime` in seconds, as ``semStatus(_:)`` reports them.
+    ///
+    /// The corresponding C function is `semctl(IPC_STAT)`.
+    public static func semTimes(_ set: SystemVSemaphoreSet) throws(Errno) -> (operation: Int, change: Int) {
+        let status = try semStatus(set)
+        return (status.operationTime, status.changeTime)
     }
 
     /// Sets what is given of the permission bits and the owner (`sem_perm.uid`), keeping the rest as `IPC_STAT`

@@ -20,6 +20,12 @@ public struct SharedMemoryStatus: Sendable, Hashable {
     /// `shm_cpid` and `shm_lpid`: the creator, and the last process to attach or detach (0 before any).
     public var creatorPID: pid_t = 0
     public var lastPID: pid_t = 0
+    /// `shm_atime`, `shm_dtime`, `shm_ctime` in seconds: the last attach and detach (0 before any), the last change.
+    public var attachTime = 0
+    public var detachTime = 0
+    public var changeTime = 0
+    /// `SHM_LOCKED` in `shm_perm.mode`: locked in memory by `SHM_LOCK`.
+    public var locked = false
 }
 
 extension Syscall {
@@ -118,7 +124,9 @@ extension Syscall {
         return SharedMemoryStatus(
             size: Int(info.shm_segsz), attachments: Int(info.shm_nattch),
             markedForRemoval: Int32(info.shm_perm.mode) & SHM_DEST != 0, key: info.shm_perm.__key,
-            ownerUID: info.shm_perm.uid, mode: mode_t(info.shm_perm.mode) & 0o777, creatorPID: info.shm_cpid, lastPID: info.shm_lpid)
+            ownerUID: info.shm_perm.uid, mode: mode_t(info.shm_perm.mode) & 0o777, creatorPID: info.shm_cpid, lastPID: info.shm_lpid,
+            attachTime: Int(info.shm_atime), detachTime: Int(info.shm_dtime), changeTime: Int(info.shm_ctime),
+            locked: Int32(info.shm_perm.mode) & Self.sharedMemoryLocked != 0)
     }
 
     /// Sets what is given of the permission bits and the owner (`shm_perm.uid`), keeping the rest as `IPC_STAT`
@@ -132,6 +140,17 @@ extension Syscall {
         if let owner { info.shm_perm.uid = owner }
         _ = try perform(.shmctl, retryOnInterrupt: false) { _ in Glibc.shmctl(segment.id, IPC_SET, &info) }
     }
+
+    /// Locks the segment's pages in memory (`SHM_LOCK`; `SHM_LOCKED` then shows in its mode) or unlocks them
+    /// (`SHM_UNLOCK`); only the owner, the creator or a process with `CAP_IPC_LOCK` may (`EPERM`).
+    ///
+    /// The corresponding C function is `shmctl(SHM_LOCK)` or `shmctl(SHM_UNLOCK)`.
+    public static func shmLock(_ segment: SystemVSharedMemory, lock: Bool) throws(Errno) {
+        _ = try perform(.shmctl, retryOnInterrupt: false) { _ in Glibc.shmctl(segment.id, lock ? SHM_LOCK : SHM_UNLOCK, nil) }
+    }
+
+    /// `SHM_LOCKED`, the mode bit of a locked segment (`<linux/shm.h>`; glibc's header names it too).
+    static let sharedMemoryLocked: Int32 = 0o2000
 
     /// Marks the segment for removal: it goes when the last attachment does (new attaches still work until then).
     ///

@@ -168,8 +168,14 @@ import Testing
         case get(create: Bool, exclusive: Bool)
         /// `msgrcv` with `MSG_COPY` of the message at `index`, with or without `IPC_NOWAIT`, `MSG_EXCEPT`, `MSG_NOERROR`.
         case copy(index: Int, max: Int, except: Bool, truncate: Bool, nonblocking: Bool)
-        /// `IPC_STAT`, with `msg_lspid`/`msg_lrpid` as process numbers (this process is 1).
+        /// `IPC_STAT`, with `msg_lspid`/`msg_lrpid` as process numbers (this process is 1) and the times.
         case stat
+        /// `IPC_SET` of `msg_qbytes` (`EPERM` above `msgmnb`): sets `msg_ctime` when it succeeds.
+        case set(capacity: Int)
+        /// `IPC_INFO`, or `MSG_INFO` with `counts`.
+        case info(counts: Bool)
+        /// `MSG_STAT`, or `MSG_STAT_ANY`, of the queue's index.
+        case statAtIndex(any: Bool)
     }
 
     static let messageOperations = Gen.oneOf(
@@ -182,71 +188,99 @@ import Testing
         zip(Gen.int(in: -1...4), Gen.int(in: 0...3), Gen.int(in: 0...5)).map {
             MessageOperation.copy(index: $0, max: [-1, 4, 30, 30][$1], except: $2 == 0, truncate: $2 == 1, nonblocking: $2 != 2)
         }.eraseToAny(),
-        Gen.int(in: 0...1).map { _ in MessageOperation.stat }.eraseToAny()
+        Gen.int(in: 0...10).map {
+            [MessageOperation.set(capacity: 30), .set(capacity: 16385), .info(counts: false), .info(counts: true),
+             .statAtIndex(any: false), .statAtIndex(any: true)].dropFirst($0).first ?? .stat
+        }.eraseToAny()
     )
 
     @Test func systemVMessageQueueAgreesWithItsModel() async {
         await propertyCheck(count: Self.cases, input: Self.messageOperations.array(of: 1...40)) { operations throws in
-            let key = SystemVKeyFactsTests.key()
-            let queue = try SystemVMessageQueues.create(key: key, capacity: 60)
-            defer { try? Syscall.msgRemove(queue) }
-            let model = SystemVMessageQueueModel(queues: [("m", .init(capacity: 60))])
-            var sequence = 0
-            let steps = operations.map { operation -> (SystemVMessageQueueModel.Input, () throws -> SystemVMessageQueueModel.Output) in
-                sequence += 1
-                switch operation {
-                case .send(let type, let size):
-                    let data = [UInt8](repeating: UInt8(truncatingIfNeeded: sequence), count: size)
-                    return (.send(process: 1, type: type, data: data, nonblocking: true), {
-                        do {
-                            return try SystemVMessageQueues.send(queue, type: type, data, nonblocking: true) == .wouldBlock ? .failed(.EAGAIN) : .sent
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case .receive(let type, let max, let except, let truncate):
-                    return (.receive(process: 1, type: type, max: max, except: except, truncate: truncate, nonblocking: true), {
-                        do {
-                            let result = try SystemVMessageQueues.receive(
-                                queue, maximum: max, selector: except ? .except(type) : .type(type), truncate: truncate, nonblocking: true)
-                            switch result {
-                            case .completed(let message): return .received(.init(type: message.type, data: message.data))
-                            case .wouldBlock: return .failed(.ENOMSG)
-                            }
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case .remove:
-                    return (.remove(process: 1), {
-                        do { try SystemVMessageQueues.remove(queue); return .removed } catch { return .failed(errorCode(error)) }
-                    })
-                case .get(let create, let exclusive):
-                    return (.get(process: 1, create: create, exclusive: exclusive), {
-                        do {
-                            let found = try Syscall.msgget(key, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
-                            if found != queue { try? SystemVMessageQueues.remove(found) }
-                            return .found
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case .copy(let index, let max, let except, let truncate, let nonblocking):
-                    return (.copy(process: 1, index: index, max: max, except: except, truncate: truncate, nonblocking: nonblocking), {
-                        let flags = Syscall.messageCopy | (except ? Syscall.messageExcept : 0) | (truncate ? MSG_NOERROR : 0) | (nonblocking ? IPC_NOWAIT : 0)
-                        do {
-                            let message = try Syscall.msgrcv(queue, maximum: max, type: index, flags: flags)
-                            return .received(.init(type: message.type, data: message.text))
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case .stat:
-                    return (.stat(process: 1), {
-                        func number(_ pid: pid_t) -> Int { pid == getpid() ? 1 : pid == 0 ? 0 : -1 }
-                        do {
-                            let status = try Syscall.msgStatus(queue)
-                            return .status(.init(
-                                messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes),
-                                lastSender: number(status.msg_lspid), lastReceiver: number(status.msg_lrpid)))
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                }
-            }
-            if let problem = ModelAgreement(model: model, object: "m").firstDisagreement(steps) { Issue.record("\(problem)") }
+            if let problem = try Self.messageQueueDisagreement(operations) { Issue.record("\(problem)") }
         }
+    }
+
+    /// Where a fresh queue (capacity 60) and the model first disagree on `operations`, if anywhere.
+    static func messageQueueDisagreement(_ operations: [MessageOperation]) throws -> String? {
+        let key = SystemVKeyFactsTests.key()
+        let queue = try SystemVMessageQueues.create(key: key, capacity: 60)
+        defer { try? Syscall.msgRemove(queue) }
+        let model = SystemVMessageQueueModel(queues: [("m", .init(capacity: 60))])
+        /// `IPC_STAT`'s answer in the model's terms (this process is 1).
+        func status(_ status: msqid_ds) -> SystemVMessageQueueModel.Status {
+            func number(_ pid: pid_t) -> Int { pid == getpid() ? 1 : pid == 0 ? 0 : -1 }
+            return .init(
+                messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes),
+                lastSender: number(status.msg_lspid), lastReceiver: number(status.msg_lrpid),
+                sendTime: Int(status.msg_stime), receiveTime: Int(status.msg_rtime), changeTime: Int(status.msg_ctime))
+        }
+        var sequence = 0
+        let steps = operations.map { operation -> (SystemVMessageQueueModel.Input, () throws -> SystemVMessageQueueModel.Output) in
+            sequence += 1
+            switch operation {
+            case .send(let type, let size):
+                let data = [UInt8](repeating: UInt8(truncatingIfNeeded: sequence), count: size)
+                return (.send(process: 1, type: type, data: data, nonblocking: true), {
+                    do {
+                        return try SystemVMessageQueues.send(queue, type: type, data, nonblocking: true) == .wouldBlock ? .failed(.EAGAIN) : .sent
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .receive(let type, let max, let except, let truncate):
+                return (.receive(process: 1, type: type, max: max, except: except, truncate: truncate, nonblocking: true), {
+                    do {
+                        let result = try SystemVMessageQueues.receive(
+                            queue, maximum: max, selector: except ? .except(type) : .type(type), truncate: truncate, nonblocking: true)
+                        switch result {
+                        case .completed(let message): return .received(.init(type: message.type, data: message.data))
+                        case .wouldBlock: return .failed(.ENOMSG)
+                        }
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .remove:
+                return (.remove(process: 1), {
+                    do { try SystemVMessageQueues.remove(queue); return .removed } catch { return .failed(errorCode(error)) }
+                })
+            case .get(let create, let exclusive):
+                return (.get(process: 1, create: create, exclusive: exclusive), {
+                    do {
+                        let found = try Syscall.msgget(key, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+                        if found != queue { try? SystemVMessageQueues.remove(found) }
+                        return .found
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .copy(let index, let max, let except, let truncate, let nonblocking):
+                return (.copy(process: 1, index: index, max: max, except: except, truncate: truncate, nonblocking: nonblocking), {
+                    let flags = Syscall.messageCopy | (except ? Syscall.messageExcept : 0) | (truncate ? MSG_NOERROR : 0) | (nonblocking ? IPC_NOWAIT : 0)
+                    do {
+                        let message = try Syscall.msgrcv(queue, maximum: max, type: index, flags: flags)
+                        return .received(.init(type: message.type, data: message.text))
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .stat:
+                return (.stat(process: 1), {
+                    do { return .status(status(try Syscall.msgStatus(queue))) } catch { return .failed(errorCode(error)) }
+                })
+            case .info(let counts):
+                return (.info(process: 1, counts: counts), {
+                    do {
+                        let info = try Syscall.msgInfo(counts: counts)
+                        return .info(.init(index: info.index, fields: info.fields))
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .statAtIndex(let any):
+                return (.statAtIndex(process: 1, any: any), {
+                    do {
+                        let found = try Syscall.msgStatus(index: Int(queue.id & 0x7fff), any: any)
+                        return found.id == queue.id ? .status(status(found.status)) : .failed(.EINVAL)
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .set(let capacity):
+                return (.setCapacity(process: 1, capacity: capacity), {
+                    do { try Syscall.msgSetCapacity(queue, bytes: capacity); return .capacitySet } catch { return .failed(errorCode(error)) }
+                })
+            }
+        }
+        return ModelAgreement(model: model, object: "m").firstDisagreement(steps)
     }
 
     // MARK: System V semaphores
@@ -264,6 +298,10 @@ import Testing
         case get(count: Int, create: Bool, exclusive: Bool)
         /// `GETPID`: this process (1) once it changed the semaphore, 0 before.
         case lastProcess(number: Int)
+        /// `IPC_INFO`, or `SEM_INFO` with `counts`.
+        case info(counts: Bool)
+        /// `SEM_STAT`, or `SEM_STAT_ANY`, of the set's index.
+        case statusAtIndex(any: Bool)
     }
 
     static let semaphoreOperation = zip(Gen.int(in: 0...2), Gen.int(in: -3...3), Gen.int(in: 0...1)).map {
@@ -277,6 +315,7 @@ import Testing
         Gen.int(in: 0...40).map { $0 == 0 ? SetOperation.remove : .getAll }.eraseToAny(),
         zip(Gen.int(in: 0...2), Gen.int(in: 0...2)).map { $1 == 2 ? SetOperation.status : .waiters(number: $0, zero: $1 == 1) }.eraseToAny(),
         Gen.int(in: 0...2).map { SetOperation.lastProcess(number: $0) }.eraseToAny(),
+        Gen.int(in: 0...3).map { $0 < 2 ? SetOperation.info(counts: $0 == 1) : .statusAtIndex(any: $0 == 3) }.eraseToAny(),
         zip(Gen.int(in: 0...4), Gen.int(in: 0...3)).map {
             SetOperation.get(count: [0, 1, 2, 3, 32001][$0], create: $1 >= 2, exclusive: $1 == 3 || $1 == 1)
         }.eraseToAny()
@@ -284,63 +323,87 @@ import Testing
 
     @Test func systemVSemaphoresAgreeWithTheirModel() async {
         await propertyCheck(count: Self.cases, input: Self.setOperations.array(of: 1...40)) { operations throws in
-            let key = SystemVKeyFactsTests.key()
-            // A fresh set (every GETPID 0); its first step, SETALL [1, 0], is the model's too.
-            let set = try Syscall.semget(key, count: 2, flags: IPC_CREAT | IPC_EXCL | 0o600)
-            defer { try? Syscall.semRemove(set) }
-            let model = SystemVSemaphoreModel(sets: [("v", [0, 0])])
-            let setAll: (SystemVSemaphoreModel.Input, () throws -> SystemVSemaphoreModel.Output) = (.setValues(process: 1, values: [1, 0]), {
-                try Syscall.semSetValues(set, [1, 0])
-                return .done
-            })
-            let steps = [setAll] + operations.map { operation -> (SystemVSemaphoreModel.Input, () throws -> SystemVSemaphoreModel.Output) in
-                switch operation {
-                case .semop(let operations):
-                    return (.semop(process: 1, operations: operations, nonblocking: true), {
-                        let kernel = operations.map { SemaphoreOperation(number: $0.number, change: $0.change, undo: $0.undo) }
-                        do {
-                            return try SystemVSemaphores.perform(set, kernel, nonblocking: true) ? .done : .failed(.EAGAIN)
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case .getAll:
-                    return (.values(process: 1), {
-                        do { return .values(try SystemVSemaphores.values(set, count: 2)) } catch { return .failed(errorCode(error)) }
-                    })
-                case .setValue(let number, let value):
-                    return (.setValue(process: 1, number: number, value: value), {
-                        do { try SystemVSemaphores.setValue(set, number: number, value: value); return .done } catch { return .failed(errorCode(error)) }
-                    })
-                case .remove:
-                    return (.remove(process: 1), {
-                        do { try SystemVSemaphores.remove(set); return .done } catch { return .failed(errorCode(error)) }
-                    })
-                case .get(let count, let create, let exclusive):
-                    return (.get(process: 1, count: count, create: create, exclusive: exclusive), {
-                        do {
-                            let found = try Syscall.semget(key, count: count, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
-                            if found != set { try? SystemVSemaphores.remove(found) }
-                            return .done
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case .status:
-                    return (.status(process: 1), {
-                        do { return .size(try Syscall.semStatus(set).count) } catch { return .failed(errorCode(error)) }
-                    })
-                case .waiters(let number, let zero):
-                    return (.waiters(process: 1, number: number, zero: zero), {
-                        do { return .value(try Syscall.semWaiters(set, number: number, zero: zero)) } catch { return .failed(errorCode(error)) }
-                    })
-                case .lastProcess(let number):
-                    return (.lastProcess(process: 1, number: number), {
-                        do {
-                            let pid = try Syscall.semLastProcess(set, number: number)
-                            return .process(pid == getpid() ? 1 : pid == 0 ? 0 : -1)
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                }
-            }
-            if let problem = ModelAgreement(model: model, object: "v").firstDisagreement(steps) { Issue.record("\(problem)") }
+            if let problem = try Self.semaphoreSetDisagreement(operations) { Issue.record("\(problem)") }
         }
+    }
+
+    /// Where a fresh set of 2 semaphores, set to [1, 0] first, and the model first disagree on `operations`, if
+    /// anywhere.
+    static func semaphoreSetDisagreement(_ operations: [SetOperation]) throws -> String? {
+        let key = SystemVKeyFactsTests.key()
+        // A fresh set (every GETPID 0); its first step, SETALL [1, 0], is the model's too.
+        let set = try Syscall.semget(key, count: 2, flags: IPC_CREAT | IPC_EXCL | 0o600)
+        defer { try? Syscall.semRemove(set) }
+        let model = SystemVSemaphoreModel(sets: [("v", [0, 0])])
+        let setAll: (SystemVSemaphoreModel.Input, () throws -> SystemVSemaphoreModel.Output) = (.setValues(process: 1, values: [1, 0]), {
+            try Syscall.semSetValues(set, [1, 0])
+            return .done
+        })
+        let steps = [setAll] + operations.map { operation -> (SystemVSemaphoreModel.Input, () throws -> SystemVSemaphoreModel.Output) in
+            switch operation {
+            case .semop(let operations):
+                return (.semop(process: 1, operations: operations, nonblocking: true), {
+                    let kernel = operations.map { SemaphoreOperation(number: $0.number, change: $0.change, undo: $0.undo) }
+                    do {
+                        return try SystemVSemaphores.perform(set, kernel, nonblocking: true) ? .done : .failed(.EAGAIN)
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .getAll:
+                return (.values(process: 1), {
+                    do { return .values(try SystemVSemaphores.values(set, count: 2)) } catch { return .failed(errorCode(error)) }
+                })
+            case .setValue(let number, let value):
+                return (.setValue(process: 1, number: number, value: value), {
+                    do { try SystemVSemaphores.setValue(set, number: number, value: value); return .done } catch { return .failed(errorCode(error)) }
+                })
+            case .remove:
+                return (.remove(process: 1), {
+                    do { try SystemVSemaphores.remove(set); return .done } catch { return .failed(errorCode(error)) }
+                })
+            case .get(let count, let create, let exclusive):
+                return (.get(process: 1, count: count, create: create, exclusive: exclusive), {
+                    do {
+                        let found = try Syscall.semget(key, count: count, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+                        if found != set { try? SystemVSemaphores.remove(found) }
+                        return .done
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .status:
+                return (.status(process: 1), {
+                    do {
+                        let status = try Syscall.semStatus(set)
+                        return .size(status.count, times: [status.operationTime, status.changeTime])
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .waiters(let number, let zero):
+                return (.waiters(process: 1, number: number, zero: zero), {
+                    do { return .value(try Syscall.semWaiters(set, number: number, zero: zero)) } catch { return .failed(errorCode(error)) }
+                })
+            case .lastProcess(let number):
+                return (.lastProcess(process: 1, number: number), {
+                    do {
+                        let pid = try Syscall.semLastProcess(set, number: number)
+                        return .process(pid == getpid() ? 1 : pid == 0 ? 0 : -1)
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .info(let counts):
+                return (.info(process: 1, counts: counts), {
+                    do {
+                        let info = try Syscall.semInfo(counts: counts)
+                        return .info(index: info.index, fields: info.fields)
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case .statusAtIndex(let any):
+                return (.statusAtIndex(process: 1, any: any), {
+                    do {
+                        let found = try Syscall.semStatus(index: Int(set.id & 0x7fff), any: any)
+                        guard found.id == set.id else { return .failed(.EINVAL) }
+                        return .size(found.count, times: [found.operationTime, found.changeTime])
+                    } catch { return .failed(errorCode(error)) }
+                })
+            }
+        }
+        return ModelAgreement(model: model, object: "v").firstDisagreement(steps)
     }
 
     // MARK: POSIX semaphore and robust mutex (in anonymous shared memory)
@@ -671,68 +734,86 @@ import Testing
 
     @Test func systemVSharedMemoryAgreesWithItsModel() async {
         await propertyCheck(count: Self.cases, input: Self.wordOperations.array(of: 1...40)) { operations throws in
-            let key = SystemVKeyFactsTests.key()
-            let segment = try Syscall.shmget(key, size: 32, flags: IPC_CREAT | IPC_EXCL | 0o600)
-            var attachments = [try SystemVSharedMemorySegments.attach(segment, size: 32)]
-            defer {
-                for attachment in attachments { try? SystemVSharedMemorySegments.detach(attachment) }
-                try? Syscall.shmRemove(segment)
-            }
-            let model = SystemVSharedMemoryModel(segments: [("g", .init(words: 4, attached: [1]))])
-            let steps = operations.map { choice, index, amount -> (SystemVSharedMemoryModel.Input, () throws -> SystemVSharedMemoryModel.Output) in
-                switch choice {
-                case 0...4:
-                    let access = Self.access(choice, index, amount)
-                    return (.access(process: 1, access), {
-                        switch Self.perform(access, attachments.last) {
-                        case .accessed(let result): return .accessed(result)
-                        case .failed(let code): return .failed(code)
-                        case .done, .size: return .done
-                        }
-                    })
-                case 5...6:
-                    // SHM_RDONLY now and then: a store or add through it is refused with SIGSEGV.
-                    let readOnly = amount < -2
-                    return (.attach(process: 1, readOnly: readOnly), {
-                        do {
-                            attachments.append(try SystemVSharedMemorySegments.attach(segment, size: 32, readOnly: readOnly))
-                            return .done
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case 7:
-                    return (.detach(process: 1), {
-                        guard let attachment = attachments.popLast() else { return .failed(.EINVAL) }
-                        try SystemVSharedMemorySegments.detach(attachment)
-                        return .done
-                    })
-                case 8:
-                    return (.status(process: 1), {
-                        do {
-                            let status = try SystemVSharedMemorySegments.status(segment)
-                            let last = status.lastPID == getpid() ? 1 : status.lastPID == 0 ? 0 : -1
-                            return .status(attachments: status.attachments, removed: status.markedForRemoval, size: status.size, lastProcess: last)
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case 9 where amount > 0:
-                    // shmget of the key: found up to its size, EEXIST exclusive, ENOENT once removed (even attached).
-                    let size = [0, 32, 33, 16][index]
-                    let create = amount >= 3
-                    let exclusive = amount == 5 || amount == 2
-                    return (.get(process: 1, size: size, create: create, exclusive: exclusive), {
-                        do {
-                            let found = try Syscall.shmget(key, size: size, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
-                            if found != segment { try? Syscall.shmRemove(found) }
-                            return .done
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                default:
-                    return (.remove(process: 1), {
-                        do { try SystemVSharedMemorySegments.remove(segment); return .done } catch { return .failed(errorCode(error)) }
-                    })
-                }
-            }
-            if let problem = ModelAgreement(model: model, object: "g").firstDisagreement(steps) { Issue.record("\(problem)") }
+            if let problem = try Self.sharedMemoryDisagreement(operations) { Issue.record("\(problem)") }
         }
+    }
+
+    /// Where a fresh segment of 4 words, attached once by this process (1), and the model first disagree on
+    /// `operations`, if anywhere: each (choice, index, amount) — 0…4 an access, 5…6 `shmat` (`SHM_RDONLY` for an
+    /// amount below −2), 7 `shmdt`, 8 `IPC_STAT` (with the times and `SHM_LOCKED`), 9 `shmget` (amount above 0),
+    /// `IPC_SET` of the mode (amount 0), `SHM_LOCK` (−1), `SHM_UNLOCK` (−2) or `IPC_RMID`.
+    static func sharedMemoryDisagreement(_ operations: [(Int, Int, Int)]) throws -> String? {
+        let key = SystemVKeyFactsTests.key()
+        let segment = try Syscall.shmget(key, size: 32, flags: IPC_CREAT | IPC_EXCL | 0o600)
+        var attachments = [try SystemVSharedMemorySegments.attach(segment, size: 32)]
+        defer {
+            for attachment in attachments { try? SystemVSharedMemorySegments.detach(attachment) }
+            try? Syscall.shmRemove(segment)
+        }
+        let model = SystemVSharedMemoryModel(segments: [("g", .init(words: 4, attached: [1]))])
+        let steps = operations.map { choice, index, amount -> (SystemVSharedMemoryModel.Input, () throws -> SystemVSharedMemoryModel.Output) in
+            switch choice {
+            case 0...4:
+                let access = Self.access(choice, index, amount)
+                return (.access(process: 1, access), {
+                    switch Self.perform(access, attachments.last) {
+                    case .accessed(let result): return .accessed(result)
+                    case .failed(let code): return .failed(code)
+                    case .done, .size: return .done
+                    }
+                })
+            case 5...6:
+                // SHM_RDONLY now and then: a store or add through it is refused with SIGSEGV.
+                let readOnly = amount < -2
+                return (.attach(process: 1, readOnly: readOnly), {
+                    do {
+                        attachments.append(try SystemVSharedMemorySegments.attach(segment, size: 32, readOnly: readOnly))
+                        return .done
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case 7:
+                return (.detach(process: 1), {
+                    guard let attachment = attachments.popLast() else { return .failed(.EINVAL) }
+                    try SystemVSharedMemorySegments.detach(attachment)
+                    return .done
+                })
+            case 8:
+                return (.status(process: 1), {
+                    do {
+                        let status = try SystemVSharedMemorySegments.status(segment)
+                        let last = status.lastPID == getpid() ? 1 : status.lastPID == 0 ? 0 : -1
+                        return .status(
+                            attachments: status.attachments, removed: status.markedForRemoval, size: status.size, lastProcess: last,
+                            times: [status.attachTime, status.detachTime, status.changeTime], locked: status.locked)
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case 9 where amount > 0:
+                // shmget of the key: found up to its size, EEXIST exclusive, ENOENT once removed (even attached).
+                let size = [0, 32, 33, 16][index]
+                let create = amount >= 3
+                let exclusive = amount == 5 || amount == 2
+                return (.get(process: 1, size: size, create: create, exclusive: exclusive), {
+                    do {
+                        let found = try Syscall.shmget(key, size: size, flags: (create ? IPC_CREAT | 0o600 : 0) | (exclusive ? IPC_EXCL : 0))
+                        if found != segment { try? Syscall.shmRemove(found) }
+                        return .done
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case 9 where amount == 0:
+                return (.setPermissions(process: 1, mode: 0o600, owner: nil), {
+                    do { try Syscall.shmSet(segment, mode: 0o600, owner: nil); return .done } catch { return .failed(errorCode(error)) }
+                })
+            case 9 where amount == -1 || amount == -2:
+                return (.lock(process: 1, locked: amount == -1), {
+                    do { try Syscall.shmLock(segment, lock: amount == -1); return .done } catch { return .failed(errorCode(error)) }
+                })
+            default:
+                return (.remove(process: 1), {
+                    do { try SystemVSharedMemorySegments.remove(segment); return .done } catch { return .failed(errorCode(error)) }
+                })
+            }
+        }
+        return ModelAgreement(model: model, object: "g").firstDisagreement(steps)
     }
 
     static func access(_ choice: Int, _ index: Int, _ amount: Int) -> WordAccess {

@@ -22,8 +22,22 @@ int ipc_semctl_setall(int semid, unsigned short *values);
 int ipc_semctl_remove(int semid);
 /// semctl(id, 0, IPC_STAT), then IPC_SET with the permission bits `mode` and the owner `uid` (each -1: kept).
 int ipc_semctl_set(int semid, int mode, long uid);
-/// semctl(id, 0, IPC_STAT): the number of semaphores and the owner's uid.
-int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *mode);
+/// semctl(id, 0, IPC_STAT): the number of semaphores, the owner's uid, the mode, and sem_otime and sem_ctime in
+/// seconds — one call, so that they are one moment's.
+int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *mode, long *otime, long *ctime);
+
+/// msgctl(0, IPC_INFO, ...) (`counts` 0) or msgctl(0, MSG_INFO, ...): struct msginfo's fields into `values`, in
+/// the order msgpool, msgmap, msgmax, msgmnb, msgmni, msgssz, msgtql, msgseg; returns the highest queue index in use.
+int ipc_msgctl_info(int counts, int *values);
+struct msqid_ds;
+/// msgctl(index, MSG_STAT, buffer) (`any` 0) or MSG_STAT_ANY: the id of the queue at `index`, its IPC_STAT in buffer.
+int ipc_msgctl_stat_index(int index, int any, struct msqid_ds *buffer);
+
+/// semctl(0, 0, IPC_INFO, ...) (`counts` 0) or SEM_INFO: struct seminfo's fields into `values`, in the order
+/// semmap, semmni, semmns, semmnu, semmsl, semopm, semume, semusz, semvmx, semaem; returns the highest set index in use.
+int ipc_semctl_info(int counts, int *values);
+/// semctl(index, 0, SEM_STAT) (`any` 0) or SEM_STAT_ANY: the id of the set at `index`, and what ipc_semctl_stat gives.
+int ipc_semctl_stat_index(int index, int any, unsigned long *nsems, unsigned int *uid, unsigned int *mode, long *otime, long *ctime);
 
 struct sembuf;
 struct timespec;

@@ -280,9 +280,17 @@ struct SystemVSemaphoreBinding: ObjectBinding {
             return .value(try Syscall.semValue(set, number: number))
         case .waiters(_, let number, let zero):
             return .value(try Syscall.semWaiters(set, number: number, zero: zero))
+        case .info(_, let counts):
+            let info = try Syscall.semInfo(counts: counts)
+            return .info(index: info.index, fields: info.fields)
+        case .statusAtIndex(_, let any):
+            let found = try Syscall.semStatus(index: Int(set.id & 0x7fff), any: any)
+            // Another set at the index (this one removed, its index reused): for this object the index is free.
+            guard found.id == set.id else { throw .invalidArgument }
+            return .size(found.count, mode: Int(found.mode), owner: Int(found.ownerUID), times: [found.operationTime, found.changeTime])
         case .status:
             let status = try Syscall.semStatus(set)
-            return .size(status.count, mode: Int(status.mode), owner: Int(status.ownerUID))
+            return .size(status.count, mode: Int(status.mode), owner: Int(status.ownerUID), times: [status.operationTime, status.changeTime])
         case .setPermissions(_, let mode, let owner):
             try Syscall.semSet(set, mode: mode.map { mode_t($0) }, owner: owner.map { uid_t($0) })
             return .done

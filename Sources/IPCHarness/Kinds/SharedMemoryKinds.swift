@@ -216,12 +216,16 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
             let status = try SystemVSharedMemorySegments.status(segment)
             return .status(
                 attachments: status.attachments, removed: status.markedForRemoval, size: status.size,
-                lastProcess: context.process(of: status.lastPID) ?? 0, mode: Int(status.mode), owner: Int(status.ownerUID))
+                lastProcess: context.process(of: status.lastPID) ?? 0, mode: Int(status.mode), owner: Int(status.ownerUID),
+                times: [status.attachTime, status.detachTime, status.changeTime], locked: status.locked)
         case .setPermissions(_, let mode, let owner):
             try Syscall.shmSet(segment, mode: mode.map { mode_t($0) }, owner: owner.map { uid_t($0) })
             return .done
         case .remove:
             try SystemVSharedMemorySegments.remove(segment)
+            return .done
+        case .lock(_, let locked):
+            try Syscall.shmLock(segment, lock: locked)
             return .done
         case .get(_, let size, let create, let exclusive, let mode):
             let found = try Syscall.shmget(key, size: size, flags: (create ? IPC_CREAT : 0) | (exclusive ? IPC_EXCL : 0) | CInt(mode ?? (create ? 0o600 : 0)))

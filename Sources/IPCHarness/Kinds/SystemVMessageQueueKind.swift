@@ -88,12 +88,25 @@ struct SystemVMessageQueueBinding: ObjectBinding {
         case .setPermissions(_, let capacity, let mode, let owner):
             try Syscall.msgSet(queue, capacity: capacity, mode: mode.map { mode_t($0) }, owner: owner.map { uid_t($0) })
             return .capacitySet
+        case .info(_, let counts):
+            let info = try Syscall.msgInfo(counts: counts)
+            return .info(SystemVMessageQueueModel.Info(index: info.index, fields: info.fields))
+        case .statAtIndex(_, let any):
+            let found = try Syscall.msgStatus(index: Int(queue.id & 0x7fff), any: any)
+            // Another queue at the index (this one removed, its index reused): for this object the index is free.
+            guard found.id == queue.id else { throw .invalidArgument }
+            return .status(status(found.status))
         case .stat:
-            let status = try Syscall.msgStatus(queue)
-            return .status(SystemVMessageQueueModel.Status(
-                messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes),
-                lastSender: context.process(of: status.msg_lspid) ?? 0, lastReceiver: context.process(of: status.msg_lrpid) ?? 0,
-                mode: Int(status.msg_perm.mode & 0o777), owner: Int(status.msg_perm.uid)))
+            return .status(status(try Syscall.msgStatus(queue)))
         }
+    }
+
+    /// `IPC_STAT`'s answer in the model's terms: the pids as process numbers.
+    private func status(_ status: msqid_ds) -> SystemVMessageQueueModel.Status {
+        SystemVMessageQueueModel.Status(
+            messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes),
+            lastSender: context.process(of: status.msg_lspid) ?? 0, lastReceiver: context.process(of: status.msg_lrpid) ?? 0,
+            mode: Int(status.msg_perm.mode & 0o777), owner: Int(status.msg_perm.uid), sendTime: Int(status.msg_stime),
+            receiveTime: Int(status.msg_rtime), changeTime: Int(status.msg_ctime))
     }
 }

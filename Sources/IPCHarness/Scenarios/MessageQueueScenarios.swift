@@ -256,7 +256,7 @@ public enum MessageQueueScenarios {
     /// and MSG_NOERROR, ENOMSG, a full queue.
     public static let systemVSelection = Scenario.real(
         name: "sysv-msg-selection", kind: SystemVMessageQueueKind.self, implementation: "kernel.sysv-msg",
-        summary: "2-4 processes send types 1-5 to a 128-byte queue, receive by type 0, n, -n and MSG_EXCEPT (some truncating), MSG_COPY and IPC_STAT",
+        summary: "2-4 processes send types 1-5 to a 128-byte queue, receive by type 0, n, -n and MSG_EXCEPT (some truncating), MSG_COPY, IPC_STAT, MSG_STAT(_ANY), IPC_INFO and MSG_INFO",
         makeWorkload: { generator in systemVWorkload(removal: false, generator: &generator) })
 
     /// The queue is removed while others use it (or sleep in it): their calls fail EIDRM, then EINVAL.
@@ -269,14 +269,27 @@ public enum MessageQueueScenarios {
         var workload = ScenarioPrograms.workload(
             kind: "sysv-msg", parameters: ["capacity": 128], generator: &generator, roles: { _, _ in ["use"] },
             operation: { process, sequence, generator in
+                if removal && generator.chance(0.05) {
+                    // After the removal: MSG_STAT_ANY of its index fails EINVAL, MSG_INFO no longer counts it.
+                    return generator.chance(0.5) ? ("stat", ["command": "MSG_STAT_ANY"]) : ("info", ["command": "MSG_INFO"])
+                }
                 if removal && generator.chance(0.1) {
                     // msgget of the key: found, EEXIST, and ENOENT once removed (a create then makes another queue).
                     let create = generator.chance(0.5)
                     return ("get", create ? ["create": true, "exclusive": .bool(generator.chance(0.5))] as JSONValue : .object(JSONObject()))
                 }
                 if !removal && generator.chance(0.15) {
-                    // IPC_STAT (msg_lspid, msg_lrpid), or MSG_COPY of a position (some without IPC_NOWAIT: EINVAL).
-                    if generator.chance(0.4) { return ("stat", nil) }
+                    // IPC_STAT (msg_lspid, msg_lrpid, the times), MSG_STAT or MSG_STAT_ANY of the queue's index, IPC_INFO
+                    // or MSG_INFO; or MSG_COPY of a position (some without IPC_NOWAIT: EINVAL).
+                    if generator.chance(0.4) {
+                        switch generator.next(in: 0...5) {
+                        case 0: return ("info", ["command": "IPC_INFO"])
+                        case 1: return ("info", ["command": "MSG_INFO"])
+                        case 2: return ("stat", ["command": "MSG_STAT"])
+                        case 3: return ("stat", ["command": "MSG_STAT_ANY"])
+                        default: return ("stat", nil)
+                        }
+                    }
                     var value: JSONObject = ["type": .int(generator.next(in: -1...3)), "max": .int(generator.pick([8, 64, 64])), "copy": true]
                     if generator.chance(0.2) { value["truncate"] = true }
                     return ("receive", value.nonblocking(generator.chance(0.9)))

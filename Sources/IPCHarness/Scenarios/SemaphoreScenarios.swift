@@ -224,7 +224,7 @@ public enum SemaphoreScenarios {
     /// when everyone sleeps) holding them; the kernel undoes their changes at exit.
     public static let systemVUndo = Scenario.real(
         name: "sysv-sem-undo", kind: SystemVSemaphoreKind.self, implementation: "kernel.sysv-sem",
-        summary: "2-4 processes semop on 2 semaphores (1-2 ops each, many SEM_UNDO, some IPC_NOWAIT), read, count sleepers, set them",
+        summary: "2-4 processes semop on 2 semaphores (1-2 ops each, many SEM_UNDO, some IPC_NOWAIT), read, count sleepers, set them, IPC_STAT, SEM_STAT(_ANY), IPC_INFO and SEM_INFO",
         makeWorkload: { generator in
             let values: JSONValue = .ints([generator.next(in: 0...2), generator.next(in: 0...1)])
             return ScenarioPrograms.workload(
@@ -246,6 +246,14 @@ public enum SemaphoreScenarios {
                             (generator.chance(0.5) ? "getncnt" : "getzcnt", ["num": .int(generator.next(in: 0...1))] as JSONValue)
                         }),
                         (2, { _ in ("stat", nil) }),
+                        // SEM_STAT or SEM_STAT_ANY of the set's index, IPC_INFO or SEM_INFO.
+                        (1, { generator in
+                            switch generator.next(in: 0...3) {
+                            case 0: ("info", ["command": "IPC_INFO"] as JSONValue)
+                            case 1: ("info", ["command": "SEM_INFO"] as JSONValue)
+                            default: ("stat", ["command": generator.chance(0.5) ? "SEM_STAT" : "SEM_STAT_ANY"] as JSONValue)
+                            }
+                        }),
                         (4, { generator in ("getpid", ["num": .int(generator.next(in: 0...2))] as JSONValue) }),
                         (2, { generator in ("set", ["mode": .string(generator.pick(["0600", "0660"]))] as JSONValue) }),
                         (3, { generator in

@@ -94,7 +94,7 @@ public enum SharedMemoryScenarios {
     /// IPC_RMID only marks a segment; it is destroyed when the last attachment goes (processes' exits included).
     public static let systemVAttachCount = Scenario.real(
         name: "sysv-shm-attach-count", kind: SystemVSharedMemoryKind.self, implementation: "kernel.sysv-shm",
-        summary: "2-4 processes attach (some SHM_RDONLY), detach, IPC_STAT, remove the segment, shmget its key and use its 4 words",
+        summary: "2-4 processes attach (some SHM_RDONLY), detach, IPC_STAT, SHM_LOCK/SHM_UNLOCK, remove the segment, shmget its key and use its 4 words",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
                 kind: "sysv-shm", parameters: ["words": 4], calls: 4...10, generator: &generator,
@@ -107,6 +107,7 @@ public enum SharedMemoryScenarios {
                         (12, { _ in ("status", nil) }),
                         (3, { generator in ("set", ["mode": .string(generator.pick(["0600", "0640", "0604"]))] as JSONValue) }),
                         (8, { _ in ("remove", nil) }),
+                        (3, { generator in (generator.chance(0.5) ? "lock" : "unlock", nil) }),
                         (4, { generator in
                             // shmget of the key: ENOENT as soon as the segment is marked, though still attached.
                             var value: JSONObject = ["size": .int(generator.pick([0, 32, 33]))]
