@@ -32,10 +32,31 @@
 /// - Permissions (`Permissions`, in the setup): `shmat` needs read, and write unless `SHM_RDONLY` (`EACCES`);
 ///   `IPC_STAT` read; `IPC_RMID` the owner (`EPERM`); `shmget` with `IPC_CREAT` read and write, after `EEXIST` and
 ///   the size.
+/// - `info` is `shmctl(IPC_INFO)` or, with `counts`, `SHM_INFO` (`SystemVInfoFactsTests.shmInfoAndShmStat`):
+///   namespace-wide, so the namespace's other segments, outside the trace, count too. `IPC_INFO` reports the limits
+///   `shmmin` 1, `shmmni` 4096, `shmseg` 4096, and `shmmax` and `shmall` 18446744073692774399 (`ULONG_MAX - 2^24`, the
+///   default sysctls), which exceed a trace's integers and are written as decimal strings. `SHM_INFO` reports the
+///   segments in use (`used_ids`) and their pages (`shm_tot`), at least this segment and its pages until it is
+///   destroyed; the resident and swapped pages (`shm_rss`, `shm_swp`: whether a page was touched or swapped the
+///   trace does not say, any ≥ 0); and `swap_attempts` and `swap_successes`, always 0. Both return the highest
+///   segment index in use (the model does not know this segment's: any ≥ 0) and need no permission.
+/// - `status` with `"command": "SHM_STAT"` or `"SHM_STAT_ANY"` is `shmctl` of the segment's own index: `IPC_STAT`'s
+///   answer — also while removed but still attached — and `EINVAL` once destroyed; `SHM_STAT` needs read permission
+///   (`EACCES`), `SHM_STAT_ANY` none.
 public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     public static let name = "sysv-shm"
     /// The names of `status`'s times, in ``StatTimes`` order: `shm_atime`, `shm_dtime`, `shm_ctime`.
     public static let timeFields = ["attachTime", "detachTime", "changeTime"]
+    /// What `IPC_INFO` reports in `struct shminfo`, by field: `shmmax` and `shmall` as decimal strings (beyond a
+    /// trace's integers).
+    public static let infoLimits: [String: JSONValue] = [
+        "shmmax": .string("18446744073692774399"), "shmmin": .int(1), "shmmni": .int(4096), "shmseg": .int(4096),
+        "shmall": .string("18446744073692774399"),
+    ]
+    /// `SHM_INFO`'s `struct shm_info` fields that count the namespace's use: at least this segment's, or any ≥ 0.
+    public static let infoCounts: Set<String> = ["used_ids", "shm_tot", "shm_rss", "shm_swp"]
+    /// The page size `shm_tot` counts in.
+    static let pageSize = 4096
 
     public struct Setup: Hashable, Sendable {
         public var words: Int
@@ -87,6 +108,10 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case remove(process: Int)
         /// `SHM_LOCK` (`locked` true) or `SHM_UNLOCK`.
         case lock(process: Int, locked: Bool)
+        /// `IPC_INFO` (`counts` false) or `SHM_INFO`.
+        case info(process: Int, counts: Bool)
+        /// `SHM_STAT` (`any` false) or `SHM_STAT_ANY` of the segment's own index.
+        case statusAtIndex(process: Int, any: Bool)
         /// `shmget` of the segment's key for `size` bytes.
         case get(process: Int, size: Int, create: Bool, exclusive: Bool, mode: Int? = nil)
         case exit(process: Int)
@@ -100,6 +125,9 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case status(
             attachments: Int, removed: Bool, size: Int? = nil, lastProcess: Int? = nil, mode: Int? = nil, owner: Int? = nil,
             times: [Int?] = [nil, nil, nil], locked: Bool? = nil)
+        /// `IPC_INFO`'s or `SHM_INFO`'s result (the highest segment index in use) and the fields recorded; as the
+        /// model's output, the least index and counts possible and the exact limits.
+        case info(index: Int, fields: [String: JSONValue])
         case done
         case failed(ErrorCode)
     }
@@ -148,9 +176,18 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             next.times.set(1)
             next.destroyIfUnused()
             return [Transition(.done, next)]
-        case .status(let process):
+        case .info(_, let counts):
+            guard counts else { return [Transition(.info(index: 0, fields: Self.infoLimits), state)] }
+            let pages = state.destroyed ? 0 : (state.size + Self.pageSize - 1) / Self.pageSize
+            return [Transition(.info(index: 0, fields: [
+                "used_ids": .int(state.destroyed ? 0 : 1), "shm_tot": .int(pages), "shm_rss": .int(0), "shm_swp": .int(0),
+                "swap_attempts": .int(0), "swap_successes": .int(0),
+            ]), state)]
+        case .status(let process), .statusAtIndex(let process, false):
+            if !state.destroyed && !state.permissions.allows(process, read: true) { return [Transition(.failed(.EACCES), state)] }
+            return transitions(state, .statusAtIndex(process: process, any: true))
+        case .statusAtIndex(_, true):
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
-            if !state.permissions.allows(process, read: true) { return [Transition(.failed(.EACCES), state)] }
             return [Transition(.status(
                 attachments: state.attachments.count, removed: state.removed, size: state.size, lastProcess: state.lastProcess,
                 mode: state.permissions.mode, owner: state.permissions.owner, locked: state.locked), state)]
@@ -201,6 +238,9 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     /// its times are judged, and then seen, by ``State/times``.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         let steps = step(state, input, output) { recorded, expected in
+            if case .info(let index, let fields) = recorded, case .info(let least, let exact) = expected, case .info(_, let counts) = input {
+                return index >= least && Self.info(fields, matches: exact, counts: counts)
+            }
             guard case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner, _, let locked) = recorded,
                 case .status(attachments, removed, let fullSize, let fullLastProcess, let fullMode, let fullOwner, _, let fullLocked) = expected
             else { return recorded == expected }
@@ -209,6 +249,26 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         }
         guard case .status(_, _, _, _, _, _, let times, _)? = output else { return steps }
         return steps.compactMap { $0.observing(times, at: \.times) }
+    }
+
+    /// `IPC_INFO`'s or `SHM_INFO`'s fields as a trace writes them: `shmmax` and `shmall` as decimal strings (they
+    /// exceed a trace's integers), the rest as integers.
+    public static func infoFields(_ values: [String: UInt]) -> [String: JSONValue] {
+        Dictionary(uniqueKeysWithValues: values.map { name, value in
+            (name, ["shmmax", "shmall"].contains(name) ? JSONValue.string(String(value)) : .int(Int(clamping: value)))
+        })
+    }
+
+    /// Whether recorded `IPC_INFO` or `SHM_INFO` fields may be what the model expects: the counts at least the
+    /// model's, everything else exact; a field left out is not checked.
+    static func info(_ fields: [String: JSONValue], matches expected: [String: JSONValue], counts: Bool) -> Bool {
+        fields.allSatisfy { name, value in
+            guard let model = expected[name] else { return false }
+            guard counts && infoCounts.contains(name), case .integer(let recorded) = value, case .integer(let least) = model else {
+                return value == model
+            }
+            return recorded >= least
+        }
     }
 
     public func describe(_ state: State) -> String {
@@ -228,6 +288,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             call = "IPC_SET" + (mode.map { " mode 0\(String($0, radix: 8))" } ?? "") + (owner.map { " uid \($0)" } ?? "")
         case .remove: call = "IPC_RMID"
         case .lock(_, let locked): call = locked ? "SHM_LOCK" : "SHM_UNLOCK"
+        case .info(_, let counts): call = counts ? "SHM_INFO" : "IPC_INFO"
+        case .statusAtIndex(_, let any): call = any ? "SHM_STAT_ANY of its index" : "SHM_STAT of its index"
         case .get(_, let size, let create, let exclusive, _):
             call = "shmget \(size) bytes" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         case .exit: call = "exit (detaches everything)"
@@ -240,6 +302,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
                     + (lastProcess.map { ", last attach or detach by \($0 == 0 ? "no worker" : "process \($0)")" } ?? "")
                     + zip(Self.timeFields, times).compactMap { name, time in time.map { ", \(name) \($0)" } }.joined()
                     + (locked == true ? ", SHM_LOCKED" : "")
+            case .info(let index, let fields): "\(index) " + fields.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
             case .done: "ok"
             case .failed(let code): code.rawValue
             }
@@ -253,6 +316,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 //   attach {"readOnly": BOOL?}, detach, remove, lock, unlock (SHM_LOCK, SHM_UNLOCK: EPERM, EINVAL) (no value);
 //   status → {"attachments": INT, "removed": BOOL, "size": INT?, "lastProcess": INT?, "attachTime": S?, "detachTime": S?,
 //   "changeTime": S?, "locked": BOOL?} (shm_atime, shm_dtime, shm_ctime in seconds; SHM_LOCKED);
+//   info {"command": "IPC_INFO" | "SHM_INFO"} → {"index": INT, struct shminfo's or shm_info's fields, each optional;
+//   shmmax and shmall as decimal strings}; status {"command": "SHM_STAT" | "SHM_STAT_ANY"}? (of the segment's own index);
 //   get {"size": INT, "create": BOOL?, "exclusive": BOOL?} (shmget of the key: EEXIST, EINVAL, ENOENT).
 //   EFAULT without an attachment, EINVAL detach without one and anything but access once destroyed.
 // params: {"objects": {"g0": {"words": 8, "attached": [1, 2]}}}
@@ -281,7 +346,10 @@ extension SystemVSharedMemoryModel {
         switch call.f {
         case "attach": return .attach(process: call.process, readOnly: try call.value.optional("readOnly")?.boolean("readOnly") ?? false)
         case "detach": return .detach(process: call.process)
-        case "status": return .status(process: call.process)
+        case "status":
+            guard let any = try SystemVCommand.statAtIndex(call.value, prefix: "SHM") else { return .status(process: call.process) }
+            return .statusAtIndex(process: call.process, any: any)
+        case "info": return .info(process: call.process, counts: try SystemVCommand.infoCounts(call.value, prefix: "SHM"))
         case "set":
             return .setPermissions(process: call.process, mode: try Permissions.mode(in: call.value), owner: try call.value.optional("owner")?.integer("owner"))
         case "remove": return .remove(process: call.process)
@@ -292,7 +360,7 @@ extension SystemVSharedMemoryModel {
                 create: try call.value.optional("create")?.boolean("create") ?? false,
                 exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false, mode: try Permissions.mode(in: call.value))
         default:
-            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, set, remove, lock, unlock and get)")
+            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, info, set, remove, lock, unlock and get)")
         }
     }
 
@@ -300,7 +368,17 @@ extension SystemVSharedMemoryModel {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
         case (.ok(let value), .access(_, let access)): return .accessed(try access.result(from: value))
-        case (.ok(let value), .status):
+        case (.ok(let value), .info):
+            var fields: [String: JSONValue] = [:]
+            for name in Self.infoLimits.keys.sorted() + Self.infoCounts.sorted() + ["swap_attempts", "swap_successes"] {
+                guard let field = try value.optional(name) else { continue }
+                switch field {
+                case .integer, .string: fields[name] = field
+                default: throw ModelError("field '\(name)' of an info must be an integer, or a decimal string for shmmax and shmall")
+                }
+            }
+            return .info(index: try value.required("index").integer("index", in: Int.min...Int.max), fields: fields)
+        case (.ok(let value), .status), (.ok(let value), .statusAtIndex):
             return .status(
                 attachments: try value.required("attachments").integer("attachments"),
                 removed: try value.required("removed").boolean("removed"),
@@ -327,6 +405,8 @@ extension SystemVSharedMemoryModel {
             }()))
         case .remove: ("remove", nil)
         case .lock(_, let locked): (locked ? "lock" : "unlock", nil)
+        case .info(_, let counts): ("info", ["command": counts ? "SHM_INFO" : "IPC_INFO"])
+        case .statusAtIndex(_, let any): ("status", ["command": any ? "SHM_STAT_ANY" : "SHM_STAT"])
         case .get(_, let size, let create, let exclusive, let mode):
             ("get", .object({
                 var value: JSONObject = ["size": .int(size)]
@@ -353,6 +433,8 @@ extension SystemVSharedMemoryModel {
                 if let locked { value["locked"] = .bool(locked) }
                 return value
             }()))
+        case .info(let index, let fields):
+            .ok(.object(JSONObject([("index", .int(index))] + fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })))
         case .done: .ok(nil)
         case .failed(let code): .fail(code)
         }

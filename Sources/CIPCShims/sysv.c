@@ -2,6 +2,7 @@
 
 #include <sys/msg.h>
 #include <sys/sem.h>
+#include <sys/shm.h>
 
 union ipc_semun {
     int val;
@@ -101,4 +102,28 @@ int ipc_semctl_stat_index(int index, int any, unsigned long *nsems, unsigned int
         *ctime = (long)info.sem_ctime;
     }
     return result;
+}
+
+int ipc_shmctl_info(int counts, unsigned long *values) {
+    if (counts) {
+        struct shm_info info;
+        int result = shmctl(0, SHM_INFO, (struct shmid_ds *)&info);
+        if (result >= 0) {
+            unsigned long fields[6] = {(unsigned long)info.used_ids, info.shm_tot, info.shm_rss, info.shm_swp,
+                                       info.swap_attempts, info.swap_successes};
+            for (int i = 0; i < 6; i++) values[i] = fields[i];
+        }
+        return result;
+    }
+    struct shminfo info;
+    int result = shmctl(0, IPC_INFO, (struct shmid_ds *)&info);
+    if (result >= 0) {
+        unsigned long fields[5] = {info.shmmax, info.shmmin, info.shmmni, info.shmseg, info.shmall};
+        for (int i = 0; i < 5; i++) values[i] = fields[i];
+    }
+    return result;
+}
+
+int ipc_shmctl_stat_index(int index, int any, struct shmid_ds *buffer) {
+    return shmctl(index, any ? SHM_STAT_ANY : SHM_STAT, buffer);
 }

@@ -121,7 +121,36 @@ extension Syscall {
     public static func shmStatus(_ segment: SystemVSharedMemory) throws(Errno) -> SharedMemoryStatus {
         var info = shmid_ds()
         _ = try perform(.shmctl, retryOnInterrupt: false) { _ in Glibc.shmctl(segment.id, IPC_STAT, &info) }
-        return SharedMemoryStatus(
+        return status(info)
+    }
+
+    /// The segment at `index` in the namespace's table (`SHM_STAT`, which needs read permission, or `SHM_STAT_ANY`,
+    /// which does not): its id, and what `IPC_STAT` would report.
+    ///
+    /// The corresponding C function is `shmctl(SHM_STAT)` or `shmctl(SHM_STAT_ANY)`.
+    public static func shmStatus(index: Int, any: Bool) throws(Errno) -> (id: CInt, status: SharedMemoryStatus) {
+        var info = shmid_ds()
+        let id = try perform(.shmctl, retryOnInterrupt: false) { _ in ipc_shmctl_stat_index(CInt(truncatingIfNeeded: index), any ? 1 : 0, &info) }
+        return (id, status(info))
+    }
+
+    /// The namespace's shared memory limits (`IPC_INFO`: `struct shminfo`) or, with `counts`, its use (`SHM_INFO`:
+    /// `struct shm_info`), by field name — `shmmax` and `shmall` exceed `Int`, so all are `UInt`; and the call's
+    /// result, the highest segment index in use.
+    ///
+    /// The corresponding C function is `shmctl(IPC_INFO)` or `shmctl(SHM_INFO)`.
+    public static func shmInfo(counts: Bool) throws(Errno) -> (index: Int, fields: [String: UInt]) {
+        var values = [UInt](repeating: 0, count: 6)
+        let index = try perform(.shmctl, retryOnInterrupt: false) { _ in ipc_shmctl_info(counts ? 1 : 0, &values) }
+        let names = counts
+            ? ["used_ids", "shm_tot", "shm_rss", "shm_swp", "swap_attempts", "swap_successes"]
+            : ["shmmax", "shmmin", "shmmni", "shmseg", "shmall"]
+        return (Int(index), Dictionary(uniqueKeysWithValues: zip(names, values)))
+    }
+
+    /// `IPC_STAT`'s `struct shmid_ds` as a ``SharedMemoryStatus``.
+    private static func status(_ info: shmid_ds) -> SharedMemoryStatus {
+        SharedMemoryStatus(
             size: Int(info.shm_segsz), attachments: Int(info.shm_nattch),
             markedForRemoval: Int32(info.shm_perm.mode) & SHM_DEST != 0, key: info.shm_perm.__key,
             ownerUID: info.shm_perm.uid, mode: mode_t(info.shm_perm.mode) & 0o777, creatorPID: info.shm_cpid, lastPID: info.shm_lpid,

@@ -732,6 +732,14 @@ import Testing
         }
     }
 
+    /// `SHM_STAT`, `SHM_STAT_ANY`, `IPC_INFO` and `SHM_INFO` before the removal, after it while attached, and once
+    /// destroyed, with a page written between (`shm_rss`).
+    @Test func systemVSharedMemoryInfoAndStatAtIndexAgree() throws {
+        let stat = [(8, 2, 0), (8, 2, 1), (8, 3, 0), (8, 3, 1)]
+        let operations = stat + [(1, 0, 5)] + stat + [(9, 0, -5)] + stat + [(7, 0, 0)] + stat
+        if let problem = try Self.sharedMemoryDisagreement(operations) { Issue.record("\(problem)") }
+    }
+
     @Test func systemVSharedMemoryAgreesWithItsModel() async {
         await propertyCheck(count: Self.cases, input: Self.wordOperations.array(of: 1...40)) { operations throws in
             if let problem = try Self.sharedMemoryDisagreement(operations) { Issue.record("\(problem)") }
@@ -740,7 +748,8 @@ import Testing
 
     /// Where a fresh segment of 4 words, attached once by this process (1), and the model first disagree on
     /// `operations`, if anywhere: each (choice, index, amount) — 0…4 an access, 5…6 `shmat` (`SHM_RDONLY` for an
-    /// amount below −2), 7 `shmdt`, 8 `IPC_STAT` (with the times and `SHM_LOCKED`), 9 `shmget` (amount above 0),
+    /// amount below −2), 7 `shmdt`, 8 `IPC_STAT` (with the times and `SHM_LOCKED`; at index 2 `SHM_STAT`, or
+    /// `SHM_STAT_ANY` for an odd amount; at index 3 `IPC_INFO`, or `SHM_INFO` for an odd amount), 9 `shmget` (amount above 0),
     /// `IPC_SET` of the mode (amount 0), `SHM_LOCK` (−1), `SHM_UNLOCK` (−2) or `IPC_RMID`.
     static func sharedMemoryDisagreement(_ operations: [(Int, Int, Int)]) throws -> String? {
         let key = SystemVKeyFactsTests.key()
@@ -777,15 +786,24 @@ import Testing
                     try SystemVSharedMemorySegments.detach(attachment)
                     return .done
                 })
+            case 8 where index == 2:
+                // SHM_STAT or SHM_STAT_ANY of the segment's index; another segment there means this one's is free.
+                return (.statusAtIndex(process: 1, any: amount % 2 != 0), {
+                    do {
+                        let found = try Syscall.shmStatus(index: Int(segment.id & 0x7fff), any: amount % 2 != 0)
+                        return found.id == segment.id ? sharedMemoryStatus(found.status) : .failed(.EINVAL)
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case 8 where index == 3:
+                return (.info(process: 1, counts: amount % 2 != 0), {
+                    do {
+                        let info = try Syscall.shmInfo(counts: amount % 2 != 0)
+                        return .info(index: info.index, fields: SystemVSharedMemoryModel.infoFields(info.fields))
+                    } catch { return .failed(errorCode(error)) }
+                })
             case 8:
                 return (.status(process: 1), {
-                    do {
-                        let status = try SystemVSharedMemorySegments.status(segment)
-                        let last = status.lastPID == getpid() ? 1 : status.lastPID == 0 ? 0 : -1
-                        return .status(
-                            attachments: status.attachments, removed: status.markedForRemoval, size: status.size, lastProcess: last,
-                            times: [status.attachTime, status.detachTime, status.changeTime], locked: status.locked)
-                    } catch { return .failed(errorCode(error)) }
+                    do { return sharedMemoryStatus(try SystemVSharedMemorySegments.status(segment)) } catch { return .failed(errorCode(error)) }
                 })
             case 9 where amount > 0:
                 // shmget of the key: found up to its size, EEXIST exclusive, ENOENT once removed (even attached).
@@ -814,6 +832,14 @@ import Testing
             }
         }
         return ModelAgreement(model: model, object: "g").firstDisagreement(steps)
+    }
+
+    /// `IPC_STAT`'s answer as the model's output: this process is process 1.
+    static func sharedMemoryStatus(_ status: SharedMemoryStatus) -> SystemVSharedMemoryModel.Output {
+        let last = status.lastPID == getpid() ? 1 : status.lastPID == 0 ? 0 : -1
+        return .status(
+            attachments: status.attachments, removed: status.markedForRemoval, size: status.size, lastProcess: last,
+            times: [status.attachTime, status.detachTime, status.changeTime], locked: status.locked)
     }
 
     static func access(_ choice: Int, _ index: Int, _ amount: Int) -> WordAccess {

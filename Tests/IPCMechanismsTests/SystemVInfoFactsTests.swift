@@ -126,4 +126,64 @@ import Testing
         #expect(throws: Errno.invalidArgument) { _ = try Syscall.semStatus(index: index, any: true) }
         #expect(throws: Errno.invalidArgument) { _ = try Syscall.semStatus(index: index, any: false) }
     }
+
+    /// `IPC_INFO` reports `shmmax` and `shmall` 18446744073692774399 (`ULONG_MAX - 2^24`, the sysctls: beyond a trace's
+    /// integers), `shmmin` 1, `shmmni` 4096, `shmseg` 4096; `SHM_INFO` the segments in use and their pages (at least
+    /// this test's 1 and 1 for 4096 bytes), the resident pages (at least its 1 once written), and `swap_attempts`
+    /// and `swap_successes` 0. Both return the highest segment index in use. `SHM_STAT` and `SHM_STAT_ANY` of the
+    /// segment's index return its id and `IPC_STAT`'s answer — also once removed while still attached (`SHM_DEST`) —
+    /// and `EINVAL` once destroyed; `SHM_STAT` needs read permission, `SHM_STAT_ANY` and the info commands none (a
+    /// child turned `nobody`). An exit test: the fork copies attachments, which other shm tests would see.
+    @Test func shmInfoAndShmStat() async {
+        await #expect(processExitsWith: .success) {
+            do { try Self.shmInfoAndShmStatMeasured() } catch { Issue.record(error) }
+        }
+    }
+
+    static func shmInfoAndShmStatMeasured() throws {
+        let segment = try Syscall.shmget(IPC_PRIVATE, size: 4096, flags: IPC_CREAT | 0o600)
+        var removed = false
+        defer { if !removed { try? Syscall.shmRemove(segment) } }
+        let index = Int(segment.id & 0x7fff)
+        let limits = try Syscall.shmInfo(counts: false)
+        #expect(limits.fields == [
+            "shmmax": 18_446_744_073_692_774_399, "shmmin": 1, "shmmni": 4096, "shmseg": 4096, "shmall": 18_446_744_073_692_774_399,
+        ])
+        #expect(limits.index >= index)
+        let address = try Syscall.shmat(segment)
+        address.storeBytes(of: 1, as: UInt64.self)
+        let use = try Syscall.shmInfo(counts: true)
+        #expect(use.index >= index && use.fields["used_ids"]! >= 1 && use.fields["shm_tot"]! >= 1 && use.fields["shm_rss"]! >= 1)
+        #expect(use.fields["swap_attempts"] == 0 && use.fields["swap_successes"] == 0 && use.fields["shm_swp"] != nil)
+        for any in [false, true] {
+            let found = try Syscall.shmStatus(index: index, any: any)
+            #expect(found.id == segment.id && found.status.attachments == 1 && found.status.size == 4096 && found.status.mode == 0o600)
+        }
+        #expect(try Syscall.shmStatus(index: Int(segment.id), any: false).id == segment.id)
+
+        let child = fork()
+        if child == 0 {
+            guard setuid(65534) == 0 else { _exit(10) }
+            do {
+                _ = try Syscall.shmStatus(index: index, any: false)
+                _exit(11)
+            } catch { guard error == .permissionDenied else { _exit(11) } }
+            guard let found = try? Syscall.shmStatus(index: index, any: true), found.id == segment.id else { _exit(12) }
+            guard let info = try? Syscall.shmInfo(counts: false), info.index >= index, info.fields["shmmni"] == 4096,
+                let use = try? Syscall.shmInfo(counts: true), use.index >= index
+            else { _exit(13) }
+            _exit(0)
+        }
+        var exitStatus: CInt = 0
+        #expect(waitpid(child, &exitStatus, 0) == child)
+        #expect(exitStatus == 0, "the child's exit code \(exitStatus >> 8) names the check that failed")
+
+        try Syscall.shmRemove(segment)
+        removed = true
+        let marked = try Syscall.shmStatus(index: index, any: false)
+        #expect(marked.id == segment.id && marked.status.markedForRemoval && marked.status.attachments == 1)
+        try Syscall.shmdt(address)
+        #expect(throws: Errno.invalidArgument) { _ = try Syscall.shmStatus(index: index, any: false) }
+        #expect(throws: Errno.invalidArgument) { _ = try Syscall.shmStatus(index: index, any: true) }
+    }
 }

@@ -39,6 +39,14 @@ int ipc_semctl_info(int counts, int *values);
 /// semctl(index, 0, SEM_STAT) (`any` 0) or SEM_STAT_ANY: the id of the set at `index`, and what ipc_semctl_stat gives.
 int ipc_semctl_stat_index(int index, int any, unsigned long *nsems, unsigned int *uid, unsigned int *mode, long *otime, long *ctime);
 
+/// shmctl(0, IPC_INFO, ...) (`counts` 0) or SHM_INFO: struct shminfo's fields into `values`, in the order shmmax,
+/// shmmin, shmmni, shmseg, shmall, or struct shm_info's: used_ids, shm_tot, shm_rss, shm_swp, swap_attempts,
+/// swap_successes; returns the highest segment index in use.
+int ipc_shmctl_info(int counts, unsigned long *values);
+struct shmid_ds;
+/// shmctl(index, SHM_STAT, buffer) (`any` 0) or SHM_STAT_ANY: the id of the segment at `index`, its IPC_STAT in buffer.
+int ipc_shmctl_stat_index(int index, int any, struct shmid_ds *buffer);
+
 struct sembuf;
 struct timespec;
 /// semtimedop(2) (GNU): semop with a relative timeout (NULL: none); EAGAIN when it passes.

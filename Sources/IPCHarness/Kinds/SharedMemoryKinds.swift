@@ -213,11 +213,15 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
             try SystemVSharedMemorySegments.detach(attachment)
             return .done
         case .status:
-            let status = try SystemVSharedMemorySegments.status(segment)
-            return .status(
-                attachments: status.attachments, removed: status.markedForRemoval, size: status.size,
-                lastProcess: context.process(of: status.lastPID) ?? 0, mode: Int(status.mode), owner: Int(status.ownerUID),
-                times: [status.attachTime, status.detachTime, status.changeTime], locked: status.locked)
+            return output(try SystemVSharedMemorySegments.status(segment))
+        case .statusAtIndex(_, let any):
+            let found = try Syscall.shmStatus(index: Int(segment.id & 0x7fff), any: any)
+            // Another segment at the index (this one destroyed, its index reused): for this object the index is free.
+            guard found.id == segment.id else { throw .invalidArgument }
+            return output(found.status)
+        case .info(_, let counts):
+            let info = try Syscall.shmInfo(counts: counts)
+            return .info(index: info.index, fields: SystemVSharedMemoryModel.infoFields(info.fields))
         case .setPermissions(_, let mode, let owner):
             try Syscall.shmSet(segment, mode: mode.map { mode_t($0) }, owner: owner.map { uid_t($0) })
             return .done
@@ -235,5 +239,13 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
+    }
+
+    /// `IPC_STAT`'s answer in the model's terms: the pid as a process number.
+    private func output(_ status: SharedMemoryStatus) -> SystemVSharedMemoryModel.Output {
+        .status(
+            attachments: status.attachments, removed: status.markedForRemoval, size: status.size,
+            lastProcess: context.process(of: status.lastPID) ?? 0, mode: Int(status.mode), owner: Int(status.ownerUID),
+            times: [status.attachTime, status.detachTime, status.changeTime], locked: status.locked)
     }
 }

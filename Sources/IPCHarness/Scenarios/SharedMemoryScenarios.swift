@@ -94,7 +94,7 @@ public enum SharedMemoryScenarios {
     /// IPC_RMID only marks a segment; it is destroyed when the last attachment goes (processes' exits included).
     public static let systemVAttachCount = Scenario.real(
         name: "sysv-shm-attach-count", kind: SystemVSharedMemoryKind.self, implementation: "kernel.sysv-shm",
-        summary: "2-4 processes attach (some SHM_RDONLY), detach, IPC_STAT, SHM_LOCK/SHM_UNLOCK, remove the segment, shmget its key and use its 4 words",
+        summary: "2-4 processes attach (some SHM_RDONLY), detach, IPC_STAT, SHM_STAT(_ANY), IPC_INFO/SHM_INFO, SHM_LOCK/SHM_UNLOCK, remove the segment, shmget its key and use its 4 words",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
                 kind: "sysv-shm", parameters: ["words": 4], calls: 4...10, generator: &generator,
@@ -108,6 +108,8 @@ public enum SharedMemoryScenarios {
                         (3, { generator in ("set", ["mode": .string(generator.pick(["0600", "0640", "0604"]))] as JSONValue) }),
                         (8, { _ in ("remove", nil) }),
                         (3, { generator in (generator.chance(0.5) ? "lock" : "unlock", nil) }),
+                        (2, { generator in ("status", ["command": .string(generator.pick(["SHM_STAT", "SHM_STAT_ANY"]))] as JSONValue) }),
+                        (2, { generator in ("info", ["command": .string(generator.pick(["IPC_INFO", "SHM_INFO"]))] as JSONValue) }),
                         (4, { generator in
                             // shmget of the key: ENOENT as soon as the segment is marked, though still attached.
                             var value: JSONObject = ["size": .int(generator.pick([0, 32, 33]))]
