@@ -180,8 +180,9 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case waiters(process: Int, number: Int, zero: Bool)
         /// `IPC_STAT`: `sem_nsems`, the set's size.
         case status(process: Int)
-        /// `IPC_SET` of the permission bits and the owner (`sem_perm.uid`), when given.
-        case setPermissions(process: Int, mode: Int?, owner: Int?)
+        /// `IPC_SET` of the permission bits, the owner (`sem_perm.uid`) and the group (`sem_perm.gid`, which later
+        /// checks use; the owner may set any group, one it is not in too: `SystemVGroupFactsTests`), when given.
+        case setPermissions(process: Int, mode: Int?, owner: Int?, group: Int? = nil)
         /// `IPC_INFO` (`counts` false) or `SEM_INFO`.
         case info(process: Int, counts: Bool)
         /// `SEM_STAT` (`any` false) or `SEM_STAT_ANY` of the set's own index.
@@ -303,11 +304,12 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .status(let process), .statusAtIndex(let process, false):
             if let refused = refusedRead(state, process) { return [refused] }
             return [Transition(.size(state.values.count, mode: state.permissions.mode, owner: state.permissions.owner), state)]
-        case .setPermissions(let process, let mode, let owner):
+        case .setPermissions(let process, let mode, let owner, let group):
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
             if let mode { next.permissions.mode = mode }
             if let owner { next.permissions.owner = owner }
+            if let group { next.permissions.group = group }
             next.times.set(1)
             return [Transition(.done, next)]
         case .lastProcess(let process, let number):
@@ -465,8 +467,9 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .status: call = "IPC_STAT"
         case .info(_, let counts): call = counts ? "SEM_INFO" : "IPC_INFO"
         case .statusAtIndex(_, let any): call = any ? "SEM_STAT_ANY of its index" : "SEM_STAT of its index"
-        case .setPermissions(_, let mode, let owner):
+        case .setPermissions(_, let mode, let owner, let group):
             call = "IPC_SET" + (mode.map { " mode 0\(String($0, radix: 8))" } ?? "") + (owner.map { " uid \($0)" } ?? "")
+                + (group.map { " gid \($0)" } ?? "")
         case .lastProcess(_, let number): call = "GETPID sem \(number)"
         case .get(_, let count, let create, let exclusive, let mode):
             call = "semget \(count)" + (mode.map { " 0\(String($0, radix: 8))" } ?? "") + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
@@ -546,7 +549,8 @@ extension SystemVSemaphoreModel {
         case "info":
             return .info(process: call.process, counts: try SystemVCommand.infoCounts(call.value, prefix: "SEM"))
         case "set":
-            return .setPermissions(process: call.process, mode: try Permissions.mode(in: call.value), owner: try call.value.optional("owner")?.integer("owner"))
+            return .setPermissions(process: call.process, mode: try Permissions.mode(in: call.value), owner: try call.value.optional("owner")?.integer("owner"),
+                group: try call.value.optional("group")?.integer("group"))
         case "getpid": return .lastProcess(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
         case "get":
             return .get(
@@ -606,10 +610,11 @@ extension SystemVSemaphoreModel {
         case .status: return ("stat", nil)
         case .statusAtIndex(_, let any): return ("stat", ["command": any ? "SEM_STAT_ANY" : "SEM_STAT"])
         case .info(_, let counts): return ("info", ["command": counts ? "SEM_INFO" : "IPC_INFO"])
-        case .setPermissions(_, let mode, let owner):
+        case .setPermissions(_, let mode, let owner, let group):
             var value = JSONObject()
             if let mode { value["mode"] = Permissions.text(ofMode: mode) }
             if let owner { value["owner"] = .int(owner) }
+            if let group { value["group"] = .int(group) }
             return ("set", .object(value))
         case .lastProcess(_, let number): return ("getpid", ["num": .int(number)])
         case .get(_, let count, let create, let exclusive, let mode):

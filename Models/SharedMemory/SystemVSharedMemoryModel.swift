@@ -103,8 +103,9 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case attach(process: Int, readOnly: Bool = false)
         case detach(process: Int)
         case status(process: Int)
-        /// `IPC_SET` of the permission bits and the owner (`shm_perm.uid`), when given.
-        case setPermissions(process: Int, mode: Int?, owner: Int?)
+        /// `IPC_SET` of the permission bits, the owner (`shm_perm.uid`) and the group (`shm_perm.gid`, which later
+        /// checks use; the owner may set any group, one it is not in too: `SystemVGroupFactsTests`), when given.
+        case setPermissions(process: Int, mode: Int?, owner: Int?, group: Int? = nil)
         case remove(process: Int)
         /// `SHM_LOCK` (`locked` true) or `SHM_UNLOCK`.
         case lock(process: Int, locked: Bool)
@@ -191,11 +192,12 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             return [Transition(.status(
                 attachments: state.attachments.count, removed: state.removed, size: state.size, lastProcess: state.lastProcess,
                 mode: state.permissions.mode, owner: state.permissions.owner, locked: state.locked), state)]
-        case .setPermissions(let process, let mode, let owner):
+        case .setPermissions(let process, let mode, let owner, let group):
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
             if let mode { next.permissions.mode = mode }
             if let owner { next.permissions.owner = owner }
+            if let group { next.permissions.group = group }
             next.times.set(2)
             return [Transition(.done, next)]
         case .lock(let process, let locked):
@@ -284,8 +286,9 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case .attach(_, let readOnly): call = readOnly ? "shmat SHM_RDONLY" : "shmat"
         case .detach: call = "shmdt"
         case .status: call = "IPC_STAT"
-        case .setPermissions(_, let mode, let owner):
+        case .setPermissions(_, let mode, let owner, let group):
             call = "IPC_SET" + (mode.map { " mode 0\(String($0, radix: 8))" } ?? "") + (owner.map { " uid \($0)" } ?? "")
+                + (group.map { " gid \($0)" } ?? "")
         case .remove: call = "IPC_RMID"
         case .lock(_, let locked): call = locked ? "SHM_LOCK" : "SHM_UNLOCK"
         case .info(_, let counts): call = counts ? "SHM_INFO" : "IPC_INFO"
@@ -351,7 +354,8 @@ extension SystemVSharedMemoryModel {
             return .statusAtIndex(process: call.process, any: any)
         case "info": return .info(process: call.process, counts: try SystemVCommand.infoCounts(call.value, prefix: "SHM"))
         case "set":
-            return .setPermissions(process: call.process, mode: try Permissions.mode(in: call.value), owner: try call.value.optional("owner")?.integer("owner"))
+            return .setPermissions(process: call.process, mode: try Permissions.mode(in: call.value), owner: try call.value.optional("owner")?.integer("owner"),
+                group: try call.value.optional("group")?.integer("group"))
         case "remove": return .remove(process: call.process)
         case "lock", "unlock": return .lock(process: call.process, locked: call.f == "lock")
         case "get":
@@ -396,11 +400,12 @@ extension SystemVSharedMemoryModel {
         case .attach(_, let readOnly): ("attach", readOnly ? ["readOnly": true] : nil)
         case .detach: ("detach", nil)
         case .status: ("status", nil)
-        case .setPermissions(_, let mode, let owner):
+        case .setPermissions(_, let mode, let owner, let group):
             ("set", .object({
                 var value = JSONObject()
                 if let mode { value["mode"] = Permissions.text(ofMode: mode) }
                 if let owner { value["owner"] = .int(owner) }
+                if let group { value["group"] = .int(group) }
                 return value
             }()))
         case .remove: ("remove", nil)

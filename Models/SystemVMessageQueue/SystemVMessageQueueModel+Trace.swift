@@ -62,10 +62,11 @@ extension SystemVMessageQueueModel {
         case "set":
             let mode = try Permissions.mode(in: call.value)
             let owner = try call.value.optional("owner")?.integer("owner")
-            if mode != nil || owner != nil {
+            let group = try call.value.optional("group")?.integer("group")
+            if mode != nil || owner != nil || group != nil {
                 return .setPermissions(
                     process: call.process, capacity: try call.value.optional("capacity")?.integer("capacity", in: 0...Int(UInt32.max)),
-                    mode: mode, owner: owner)
+                    mode: mode, owner: owner, group: group)
             }
             return .setCapacity(process: call.process, capacity: try call.value.required("capacity").integer("capacity", in: 0...Int(UInt32.max)))
         default:
@@ -128,11 +129,12 @@ extension SystemVMessageQueueModel {
             return ("info", ["command": counts ? "MSG_INFO" : "IPC_INFO"])
         case .setCapacity(_, let capacity):
             return ("set", ["capacity": .int(capacity)])
-        case .setPermissions(_, let capacity, let mode, let owner):
+        case .setPermissions(_, let capacity, let mode, let owner, let group):
             var value = JSONObject()
             if let capacity { value["capacity"] = .int(capacity) }
             if let mode { value["mode"] = Permissions.text(ofMode: mode) }
             if let owner { value["owner"] = .int(owner) }
+            if let group { value["group"] = .int(group) }
             return ("set", .object(value))
         case .get(_, let create, let exclusive, let mode):
             var value = JSONObject()

@@ -129,8 +129,10 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         case stat(process: Int)
         /// `msgctl(IPC_SET)` of `msg_qbytes`.
         case setCapacity(process: Int, capacity: Int)
-        /// `msgctl(IPC_SET)` of the owner (`msg_perm.uid`) and the permission bits, and `msg_qbytes` when given.
-        case setPermissions(process: Int, capacity: Int?, mode: Int?, owner: Int?)
+        /// `msgctl(IPC_SET)` of the owner (`msg_perm.uid`) and the permission bits, and `msg_qbytes` when given; and of
+        /// the group (`msg_perm.gid`), which later checks use: the owner may set any group, one it is not in too
+        /// (`SystemVGroupFactsTests`).
+        case setPermissions(process: Int, capacity: Int?, mode: Int?, owner: Int?, group: Int? = nil)
         /// `msgctl(IPC_INFO)` (`counts` false) or `msgctl(MSG_INFO)`.
         case info(process: Int, counts: Bool)
         /// `msgctl(MSG_STAT)` (`any` false) or `msgctl(MSG_STAT_ANY)` of the queue's own index.
@@ -316,7 +318,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
                 messages: state.messages.count, bytes: state.bytes, capacity: state.capacity,
                 lastSender: state.lastSender, lastReceiver: state.lastReceiver, mode: state.permissions.mode,
                 owner: state.permissions.owner)), state)]
-        case .setPermissions(let process, let capacity, let mode, let owner):
+        case .setPermissions(let process, let capacity, let mode, let owner, let group):
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
             if let capacity {
@@ -325,6 +327,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             }
             if let mode { next.permissions.mode = mode }
             if let owner { next.permissions.owner = owner }
+            if let group { next.permissions.group = group }
             next.times.set(2)
             return [Transition(.capacitySet, next)]
         }
@@ -388,9 +391,9 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             call = any ? "MSG_STAT_ANY of its index" : "MSG_STAT of its index"
         case .setCapacity(_, let capacity):
             call = "IPC_SET msg_qbytes = \(capacity)"
-        case .setPermissions(_, let capacity, let mode, let owner):
+        case .setPermissions(_, let capacity, let mode, let owner, let group):
             call = "IPC_SET" + (capacity.map { " msg_qbytes = \($0)" } ?? "") + (mode.map { " mode 0\(String($0, radix: 8))" } ?? "")
-                + (owner.map { " uid \($0)" } ?? "")
+                + (owner.map { " uid \($0)" } ?? "") + (group.map { " gid \($0)" } ?? "")
         case .get(_, let create, let exclusive, let mode):
             call = "msgget" + (mode.map { " 0\(String($0, radix: 8))" } ?? "") + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         }

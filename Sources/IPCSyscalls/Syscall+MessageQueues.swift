@@ -219,16 +219,17 @@ extension Syscall {
         _ = try perform(.msgctl, retryOnInterrupt: false) { _ in Glibc.msgctl(queue.id, IPC_SET, &info) }
     }
 
-    /// Sets what is given of the capacity (`msg_qbytes`), the permission bits and the owner (`msg_perm.uid`),
+    /// Sets what is given of the capacity (`msg_qbytes`), the permission bits, the owner (`msg_perm.uid`) and the group (`msg_perm.gid`),
     /// keeping the rest as `IPC_STAT` reports it; only the owner, the creator or a privileged process may.
     ///
     /// The corresponding C function is `msgctl(IPC_SET)`.
-    public static func msgSet(_ queue: SystemVMessageQueue, capacity: Int?, mode: mode_t?, owner: uid_t?) throws(Errno) {
+    public static func msgSet(_ queue: SystemVMessageQueue, capacity: Int?, mode: mode_t?, owner: uid_t?, group: gid_t? = nil) throws(Errno) {
         var info = msqid_ds()
         _ = try perform(.msgctl, retryOnInterrupt: false) { _ in Glibc.msgctl(queue.id, IPC_STAT, &info) }
         if let capacity { info.msg_qbytes = msglen_t(capacity) }
         if let mode { info.msg_perm.mode = (info.msg_perm.mode & ~0o777) | UInt32(mode & 0o777) }
         if let owner { info.msg_perm.uid = owner }
+        if let group { info.msg_perm.gid = group }
         _ = try perform(.msgctl, retryOnInterrupt: false) { _ in Glibc.msgctl(queue.id, IPC_SET, &info) }
     }
 

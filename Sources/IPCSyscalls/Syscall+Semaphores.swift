@@ -280,13 +280,13 @@ extension Syscall {
         return (status.operationTime, status.changeTime)
     }
 
-    /// Sets what is given of the permission bits and the owner (`sem_perm.uid`), keeping the rest as `IPC_STAT`
-    /// reports it; only the owner, the creator or a privileged process may (`EPERM`).
+    /// Sets what is given of the permission bits, the owner (`sem_perm.uid`) and the group (`sem_perm.gid`), keeping
+    /// the rest as `IPC_STAT` reports it; only the owner, the creator or a privileged process may (`EPERM`).
     ///
     /// The corresponding C function is `semctl(IPC_SET)`.
-    public static func semSet(_ set: SystemVSemaphoreSet, mode: mode_t?, owner: uid_t?) throws(Errno) {
+    public static func semSet(_ set: SystemVSemaphoreSet, mode: mode_t?, owner: uid_t?, group: gid_t? = nil) throws(Errno) {
         _ = try perform(.semctl, retryOnInterrupt: false) { _ in
-            ipc_semctl_set(set.id, mode.map { CInt($0 & 0o777) } ?? -1, owner.map { Int($0) } ?? -1)
+            ipc_semctl_set(set.id, mode.map { CInt($0 & 0o777) } ?? -1, owner.map { Int($0) } ?? -1, group.map { Int($0) } ?? -1)
         }
     }
 

@@ -158,15 +158,16 @@ extension Syscall {
             locked: Int32(info.shm_perm.mode) & Self.sharedMemoryLocked != 0)
     }
 
-    /// Sets what is given of the permission bits and the owner (`shm_perm.uid`), keeping the rest as `IPC_STAT`
+    /// Sets what is given of the permission bits, the owner (`shm_perm.uid`) and the group (`shm_perm.gid`), keeping the rest as `IPC_STAT`
     /// reports it; only the owner, the creator or a privileged process may (`EPERM`).
     ///
     /// The corresponding C function is `shmctl(IPC_SET)`.
-    public static func shmSet(_ segment: SystemVSharedMemory, mode: mode_t?, owner: uid_t?) throws(Errno) {
+    public static func shmSet(_ segment: SystemVSharedMemory, mode: mode_t?, owner: uid_t?, group: gid_t? = nil) throws(Errno) {
         var info = shmid_ds()
         _ = try perform(.shmctl, retryOnInterrupt: false) { _ in Glibc.shmctl(segment.id, IPC_STAT, &info) }
         if let mode { info.shm_perm.mode = (info.shm_perm.mode & ~0o777) | UInt32(mode & 0o777) }
         if let owner { info.shm_perm.uid = owner }
+        if let group { info.shm_perm.gid = group }
         _ = try perform(.shmctl, retryOnInterrupt: false) { _ in Glibc.shmctl(segment.id, IPC_SET, &info) }
     }
 

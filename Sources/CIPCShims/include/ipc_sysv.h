@@ -20,8 +20,9 @@ int ipc_semctl_getall(int semid, unsigned short *values);
 int ipc_semctl_setall(int semid, unsigned short *values);
 /// semctl(id, 0, IPC_RMID).
 int ipc_semctl_remove(int semid);
-/// semctl(id, 0, IPC_STAT), then IPC_SET with the permission bits `mode` and the owner `uid` (each -1: kept).
-int ipc_semctl_set(int semid, int mode, long uid);
+/// semctl(id, 0, IPC_STAT), then IPC_SET with the permission bits `mode`, the owner `uid` and the group `gid` (each
+/// -1: kept).
+int ipc_semctl_set(int semid, int mode, long uid, long gid);
 /// semctl(id, 0, IPC_STAT): the number of semaphores, the owner's uid, the mode, and sem_otime and sem_ctime in
 /// seconds — one call, so that they are one moment's.
 int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *mode, long *otime, long *ctime);

@@ -291,8 +291,8 @@ struct SystemVSemaphoreBinding: ObjectBinding {
         case .status:
             let status = try Syscall.semStatus(set)
             return .size(status.count, mode: Int(status.mode), owner: Int(status.ownerUID), times: [status.operationTime, status.changeTime])
-        case .setPermissions(_, let mode, let owner):
-            try Syscall.semSet(set, mode: mode.map { mode_t($0) }, owner: owner.map { uid_t($0) })
+        case .setPermissions(_, let mode, let owner, let group):
+            try Syscall.semSet(set, mode: mode.map { mode_t($0) }, owner: owner.map { uid_t($0) }, group: group.map { gid_t($0) })
             return .done
         case .lastProcess(_, let number):
             // 0 (no process yet) and a pid outside the run (the driver's SETALL) are both "none of the workers".

@@ -222,8 +222,8 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
         case .info(_, let counts):
             let info = try Syscall.shmInfo(counts: counts)
             return .info(index: info.index, fields: SystemVSharedMemoryModel.infoFields(info.fields))
-        case .setPermissions(_, let mode, let owner):
-            try Syscall.shmSet(segment, mode: mode.map { mode_t($0) }, owner: owner.map { uid_t($0) })
+        case .setPermissions(_, let mode, let owner, let group):
+            try Syscall.shmSet(segment, mode: mode.map { mode_t($0) }, owner: owner.map { uid_t($0) }, group: group.map { gid_t($0) })
             return .done
         case .remove:
             try SystemVSharedMemorySegments.remove(segment)

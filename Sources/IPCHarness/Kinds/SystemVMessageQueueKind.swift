@@ -85,8 +85,9 @@ struct SystemVMessageQueueBinding: ObjectBinding {
         case .setCapacity(_, let capacity):
             try Syscall.msgSetCapacity(queue, bytes: capacity)
             return .capacitySet
-        case .setPermissions(_, let capacity, let mode, let owner):
-            try Syscall.msgSet(queue, capacity: capacity, mode: mode.map { mode_t($0) }, owner: owner.map { uid_t($0) })
+        case .setPermissions(_, let capacity, let mode, let owner, let group):
+            try Syscall.msgSet(
+                queue, capacity: capacity, mode: mode.map { mode_t($0) }, owner: owner.map { uid_t($0) }, group: group.map { gid_t($0) })
             return .capacitySet
         case .info(_, let counts):
             let info = try Syscall.msgInfo(counts: counts)

@@ -256,6 +256,7 @@ public enum SemaphoreScenarios {
                         }),
                         (4, { generator in ("getpid", ["num": .int(generator.next(in: 0...2))] as JSONValue) }),
                         (2, { generator in ("set", ["mode": .string(generator.pick(["0600", "0660"]))] as JSONValue) }),
+                        (1, { generator in ("set", ["group": .int(generator.pick([0, 1234]))] as JSONValue) }),
                         (3, { generator in
                             var value: JSONObject = ["count": .int(generator.pick([0, 1, 2, 3, 32001]))]
                             if generator.chance(0.5) { value["create"] = true; value["exclusive"] = .bool(generator.chance(0.5)) }

@@ -106,6 +106,7 @@ public enum SharedMemoryScenarios {
                         (10, { _ in ("detach", nil) }),
                         (12, { _ in ("status", nil) }),
                         (3, { generator in ("set", ["mode": .string(generator.pick(["0600", "0640", "0604"]))] as JSONValue) }),
+                        (1, { generator in ("set", ["group": .int(generator.pick([0, 1234]))] as JSONValue) }),
                         (8, { _ in ("remove", nil) }),
                         (3, { generator in (generator.chance(0.5) ? "lock" : "unlock", nil) }),
                         (2, { generator in ("status", ["command": .string(generator.pick(["SHM_STAT", "SHM_STAT_ANY"]))] as JSONValue) }),
