@@ -281,7 +281,10 @@ struct PipeBinding: ObjectBinding {
         switch owner {
         case .none: return 0
         case .process(let process): return context?.pids[process] ?? 4_194_305
-        case .group(let process): return context?.pids[process].map { -getpgid($0) } ?? -4_194_305
+        case .group(let process):
+            // A worker that is gone has no group (getpgid fails): a group no process has, as the kernel would find.
+            guard let pid = context?.pids[process], case let group = getpgid(pid), group > 0 else { return -4_194_305 }
+            return -group
         case .other: return 1
         case .missing: return 4_194_305
         case .invalid: return CInt.min
