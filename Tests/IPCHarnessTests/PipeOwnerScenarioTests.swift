@@ -11,13 +11,9 @@ import Testing
         let seen = try ScenarioRuns.reached("pipe-owner", seeds: 5000..<5010, worker: worker)
         let marks: Set<String> = ["ok:fcntl", "ESRCH:fcntl", "EINVAL:fcntl", "ok:write", "ok:read"]
         #expect(marks.isSubset(of: seen), "pipe-owner never reached \(marks.subtracting(seen).sorted()); reached \(seen.sorted())")
-        let scenario = try #require(Scenarios.named("pipe-owner"))
         var owners: Set<String> = []
-        for seed: UInt64 in 5000..<5010 {
-            let result = try ScenarioRunner.runOnce(scenario, seed: seed, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))
-            for event in result.trace.events where event.type == .ok && event.f == "fcntl" {
-                if case .string(let owner)? = event.value?["owner"] { owners.insert(owner) }
-            }
+        for value in try ScenarioRuns.successValues("pipe-owner", f: "fcntl", seeds: 5000..<5010, worker: worker) {
+            if case .string(let owner)? = value["owner"] { owners.insert(owner) }
         }
         #expect(owners == ["none", "process", "group", "other"], "pipe-owner's F_GETOWN reports: \(owners.sorted())")
     }
