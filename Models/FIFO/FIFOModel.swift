@@ -403,8 +403,8 @@ public struct FIFOModel: TraceModel {
         case .flagsSet: .flagsSet
         case .status(let type, let mode, let size): .status(type: type, mode: mode, size: size)
         case .descriptorFlags(let closeOnExec): .descriptorFlags(closeOnExec: closeOnExec)
-        // The FIFO model hands the pipe no `dup`, `pipe`, `splice` or epoll call, so these never come back from it.
-        case .duplicated, .created, .moved, .epollControlled, .epollEvents: .failed(.EINVAL)
+        // The FIFO model hands the pipe no `dup`, `pipe`, `splice`, epoll, owner or signal call, so these never come back from it.
+        case .duplicated, .created, .moved, .epollControlled, .epollEvents, .owner, .signal: .failed(.EINVAL)
         }
     }
 

@@ -27,6 +27,12 @@ extension PipeModel {
         case setDescriptorFlags(closeOnExec: Bool)
         /// `dup2` or `dup3` (see ``DuplicateCall``).
         case duplicateOnto(DuplicateCall)
+        /// `F_GETOWN`, `F_SETOWN`: the description's owner (see ``PipeModel+Owner``).
+        case getOwner
+        case setOwner(OwnerArgument)
+        /// `F_GETSIG`, `F_SETSIG`: the description's signal for `O_ASYNC` (0: `SIGIO`).
+        case getSignal
+        case setSignal(Int)
 
         public var description: String {
             switch self {
@@ -40,6 +46,10 @@ extension PipeModel {
             case .getDescriptorFlags: "F_GETFD"
             case .setDescriptorFlags(let closeOnExec): "F_SETFD \(closeOnExec ? "FD_CLOEXEC" : "0")"
             case .duplicateOnto(let call): call.description
+            case .getOwner: "F_GETOWN"
+            case .setOwner(let owner): "F_SETOWN \(owner)"
+            case .getSignal: "F_GETSIG"
+            case .setSignal(let signal): "F_SETSIG \(signal)"
             }
         }
     }
@@ -82,6 +92,10 @@ extension PipeModel {
         guard held else { return [(.failed(.EBADF), .completed(state))] }
         switch command {
         case .getDescriptorFlags, .setDescriptorFlags, .duplicateOnto: return []
+        case .getOwner: return getOwnerTransitions(state, process: process, end: end)
+        case .setOwner(let owner): return setOwnerTransitions(state, process: process, end: end, owner: owner)
+        case .getSignal: return [(getSignal(state, process: process, end: end), .completed(state))]
+        case .setSignal(let signal): return setSignalTransitions(state, process: process, end: end, signal: signal)
         case .getFlags:
             return [(.flags(nonblocking: state.isNonblocking(process, end), direct: state.isDirect(process, end)), .completed(state))]
         case .setFlags(let nonblocking, let direct):

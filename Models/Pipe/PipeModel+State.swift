@@ -51,6 +51,12 @@ extension PipeModel {
         public internal(set) var descriptorLimits: [DescriptorLimit] = []
         /// The descriptors whose `FD_CLOEXEC` is set or not known, sorted; the rest have it clear.
         public internal(set) var descriptorFlags: [DescriptorFlag] = []
+        /// The descriptions' owners (`F_SETOWN`), sorted; the rest have none (see ``PipeModel+Owner``).
+        public internal(set) var owners: [OwnerRecord] = []
+        /// The descriptions' `F_SETSIG` signals other than 0, sorted.
+        public internal(set) var signals: [SignalRecord] = []
+        /// Processes that exited (an owner that is one of them may be gone).
+        public internal(set) var exited: [Int] = []
         /// Each process's registrations of its ends on its epoll instance for this pipe, sorted (see ``PipeModel+Epoll``).
         public internal(set) var epoll: [EpollRegistration] = []
         /// Processes whose epoll calls the model no longer judges: a registered end's number was closed while its
@@ -189,6 +195,9 @@ extension PipeModel {
             hasher.combine(descriptorLimits)
             hasher.combine(created)
             hasher.combine(descriptorFlags)
+            hasher.combine(owners)
+            hasher.combine(signals)
+            hasher.combine(exited)
             hasher.combine(epoll)
             hasher.combine(epollUnjudged)
             for (index, page) in pages.enumerated() where page.packet { hasher.combine(index) }
@@ -223,6 +232,12 @@ extension PipeModel {
         if !state.epollUnjudged.isEmpty { parts.append("epoll of processes \(state.epollUnjudged) not judged") }
         for description in state.nonblocking { parts.append("\(description.end.rawValue) end of process \(description.holder): O_NONBLOCK") }
         for description in state.direct { parts.append("\(description.end.rawValue) end of process \(description.holder): O_DIRECT") }
+        for record in state.owners {
+            parts.append("\(record.description.end.rawValue) end of process \(record.description.holder): owner \(record.owner)" + (record.mayBeGone ? " (may be gone)" : ""))
+        }
+        for record in state.signals {
+            parts.append("\(record.description.end.rawValue) end of process \(record.description.holder): F_SETSIG \(record.signal)")
+        }
         for flag in state.descriptorFlags {
             parts.append("a \(flag.end.rawValue) end of process \(flag.process): FD_CLOEXEC \(flag.known ? "set" : "not known")")
         }
@@ -283,6 +298,8 @@ extension PipeModel {
         case .available(let count)?: result = "\(count) bytes"
         case .duplicated?: result = "a new descriptor"
         case .descriptorFlags(let closeOnExec)?: result = closeOnExec ? "FD_CLOEXEC" : "0"
+        case .owner(let report)?: result = "owner \(report)"
+        case .signal(let signal)?: result = "signal \(signal)"
         case .created?: result = "both ends"
         case .status(let type, let mode, let size)?: result = "\(type), mode 0\(String(mode, radix: 8)), size \(size)"
         case .flags(let nonblocking, let direct)?:

@@ -12,6 +12,12 @@
 //            {"end": E, "cmd": "F_DUPFD" | "F_DUPFD_CLOEXEC", "min": INT}   (none; "fd" ignored)   EMFILE, EINVAL, EBADF
 //            {"end": E, "cmd": "F_GETFD"}                  {"closeOnExec": BOOL}   EBADF
 //            {"end": E, "cmd": "F_SETFD", "closeOnExec": BOOL}   (or "arg": INT: its FD_CLOEXEC bit)   (none)   EBADF
+//            {"end": E, "cmd": "F_GETOWN"}                 {"owner": O, "process": P?}   EBADF
+//            {"end": E, "cmd": "F_SETOWN", "owner": O | "missing" | "INT_MIN", "process": P?}   (none)   ESRCH, EINVAL, EBADF
+//            (O: "none" (0), "process" (process P's pid), "group" (the process group of P; F_GETOWN gives no P),
+//            "other" (a process outside the trace); "missing": a pid no process has)
+//            {"end": E, "cmd": "F_GETSIG"}                 {"signal": INT}     EBADF
+//            {"end": E, "cmd": "F_SETSIG", "signal": INT}  (none)              EINVAL, EBADF
 //   dup      {"end": E}                                    (none; "fd" ignored) EMFILE, EBADF
 //   dup2     {"end": E, "onto": "self" | "free" | "other" | "read" | "write", "newfd": INT?}   (none; "fd" ignored)   EBADF
 //   dup3     as dup2, plus "flags": ["O_CLOEXEC"]?, "bits": INT? (other flag bits)   (none)   EINVAL, EBADF
@@ -282,11 +288,41 @@ extension PipeModel {
                 return .setDescriptorFlags(closeOnExec: try argument.integer("arg") & 1 != 0)
             }
             return .setDescriptorFlags(closeOnExec: try call.value.required("closeOnExec").boolean("closeOnExec"))
+        case "F_GETOWN": return .getOwner
+        case "F_SETOWN": return .setOwner(try ownerArgument(of: call.value))
+        case "F_GETSIG": return .getSignal
+        case "F_SETSIG": return .setSignal(try call.value.required("signal").integer("signal", in: Int(Int32.min)...Int(Int32.max)))
         case "F_DUPFD", "F_DUPFD_CLOEXEC":
             return .duplicate(
                 minimum: try call.value.required("min").integer("min", in: Int(Int32.min)...Int(Int32.max)), closeOnExec: command == "F_DUPFD_CLOEXEC")
         default:
-            throw ModelError("field 'cmd' must be F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD or F_SETFD, not \"\(command)\"")
+            throw ModelError("field 'cmd' must be F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETOWN, F_SETOWN, F_GETSIG or F_SETSIG, not \"\(command)\"")
+        }
+    }
+
+    /// `F_SETOWN`'s "owner" (and "process" where it names one).
+    private static func ownerArgument(of value: JSONValue?) throws(ModelError) -> OwnerArgument {
+        let kind = try value.required("owner").text("owner")
+        switch kind {
+        case "none": return .none
+        case "other": return .other
+        case "missing": return .missing
+        case "INT_MIN": return .invalid
+        case "process": return .process(try value.required("process").integer("process"))
+        case "group": return .group(try value.required("process").integer("process"))
+        default: throw ModelError("field 'owner' must be \"none\", \"process\", \"group\", \"other\", \"missing\" or \"INT_MIN\", not \"\(kind)\"")
+        }
+    }
+
+    /// `F_GETOWN`'s result.
+    private static func ownerReport(of value: JSONValue?) throws(ModelError) -> OwnerReport {
+        let kind = try value.required("owner").text("owner")
+        switch kind {
+        case "none": return .none
+        case "group": return .group
+        case "other": return .other
+        case "process": return .process(try value.required("process").integer("process"))
+        default: throw ModelError("field 'owner' must be \"none\", \"process\", \"group\" or \"other\", not \"\(kind)\"")
         }
     }
 
@@ -338,8 +374,12 @@ extension PipeModel {
             return .duplicated
         case (.ok(let value), .fcntl(_, _, .getDescriptorFlags)):
             return .descriptorFlags(closeOnExec: try value.required("closeOnExec").boolean("closeOnExec"))
-        case (.ok, .fcntl(_, _, .setDescriptorFlags)):
+        case (.ok, .fcntl(_, _, .setDescriptorFlags)), (.ok, .fcntl(_, _, .setOwner)), (.ok, .fcntl(_, _, .setSignal)):
             return .flagsSet
+        case (.ok(let value), .fcntl(_, _, .getOwner)):
+            return .owner(try Self.ownerReport(of: value))
+        case (.ok(let value), .fcntl(_, _, .getSignal)):
+            return .signal(try value.required("signal").integer("signal"))
         case (.ok(let value), .fcntl(_, _, .getPipeSize)), (.ok(let value), .fcntl(_, _, .setPipeSize)):
             return .size(try value.required("size").integer("size"))
         case (.ok(let value), .writev(_, let pieces)):
@@ -407,6 +447,25 @@ extension PipeModel {
             case .duplicateOnto(let call):
                 call.addFields(to: &value)
                 return (call.name, .object(value))
+            case .getOwner: value["cmd"] = "F_GETOWN"
+            case .setOwner(let owner):
+                value["cmd"] = "F_SETOWN"
+                switch owner {
+                case .none: value["owner"] = "none"
+                case .other: value["owner"] = "other"
+                case .missing: value["owner"] = "missing"
+                case .invalid: value["owner"] = "INT_MIN"
+                case .process(let process):
+                    value["owner"] = "process"
+                    value["process"] = .int(process)
+                case .group(let process):
+                    value["owner"] = "group"
+                    value["process"] = .int(process)
+                }
+            case .getSignal: value["cmd"] = "F_GETSIG"
+            case .setSignal(let signal):
+                value["cmd"] = "F_SETSIG"
+                value["signal"] = .int(signal)
             }
             return ("fcntl", .object(value))
         case .unseekable(_, let end, let unseekable):
@@ -451,6 +510,9 @@ extension PipeModel {
         case .size(let size): .ok(["size": .int(size)])
         case .flagsSet, .duplicated: .ok(nil)
         case .descriptorFlags(let closeOnExec): .ok(["closeOnExec": .bool(closeOnExec)])
+        case .owner(.process(let process)): .ok(["owner": "process", "process": .int(process)])
+        case .owner(let report): .ok(["owner": .string(report == .none ? "none" : report == .group ? "group" : "other")])
+        case .signal(let signal): .ok(["signal": .int(signal)])
         case .positioned(let count): .ok(["position": .int(count)])
         case .moved(let count): .ok(["count": .int(count)])
         case .ready(let events): .ok(["revents": .array(events.names.map { .string($0) })])

@@ -102,6 +102,10 @@ public struct PipeModel: TraceModel {
         case moved(Int)
         /// `F_GETFD`: the descriptor's `FD_CLOEXEC`.
         case descriptorFlags(closeOnExec: Bool)
+        /// `F_GETOWN`: the description's owner (see ``PipeModel+Owner``).
+        case owner(OwnerReport)
+        /// `F_GETSIG`: the description's signal (0: `SIGIO`).
+        case signal(Int)
         /// `epoll_ctl` done.
         case epollControlled
         /// `epoll_wait`'s events, sorted (empty: it returned 0).
@@ -309,6 +313,7 @@ public struct PipeModel: TraceModel {
             next.readers.removeAll { $0 == process }
             next.writers.removeAll { $0 == process }
             next.removeDescriptorFlags(of: process)
+            next.ownerExited(process)
             next.setProgress(of: process, nil)
             return [(.exited, .completed(next))]
         case .fcntl(let process, let end, let command):

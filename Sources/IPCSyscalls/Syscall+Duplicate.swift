@@ -42,3 +42,42 @@ extension Syscall {
         }
     }
 }
+
+extension Syscall {
+    /// `F_SETSIG` and `F_GETSIG` of Linux's `<fcntl.h>`, which defines them only under `_GNU_SOURCE` (not set for
+    /// Swift's Glibc module).
+    public static let F_SETSIG: CInt = 10
+    public static let F_GETSIG: CInt = 11
+
+    /// The description's owner for `SIGIO`: a pid, minus a process group, or 0 for none.
+    ///
+    /// The corresponding C function is `fcntl(F_GETOWN)`.
+    public static func owner(_ descriptor: FileDescriptor) throws(Errno) -> CInt {
+        // A group owner is negative, which glibc returns as is: only -1 with errno set is a failure.
+        errno = 0
+        let owner = Glibc.fcntl(descriptor.rawValue, F_GETOWN)
+        if owner == -1 && errno != 0 { throw Errno(rawValue: errno) }
+        return owner
+    }
+
+    /// Sets the description's owner: a pid, minus a process group, or 0 for none.
+    ///
+    /// The corresponding C function is `fcntl(F_SETOWN)`.
+    public static func setOwner(_ descriptor: FileDescriptor, _ owner: CInt) throws(Errno) {
+        _ = try perform(.fcntl, descriptor: descriptor, retryOnInterrupt: false) { _ in Glibc.fcntl(descriptor.rawValue, F_SETOWN, owner) }
+    }
+
+    /// The description's signal for `O_ASYNC` (0: `SIGIO`).
+    ///
+    /// The corresponding C function is `fcntl(F_GETSIG)`.
+    public static func ioSignal(_ descriptor: FileDescriptor) throws(Errno) -> CInt {
+        try perform(.fcntl, descriptor: descriptor, retryOnInterrupt: false) { _ in Glibc.fcntl(descriptor.rawValue, Self.F_GETSIG) }
+    }
+
+    /// Sets the description's signal for `O_ASYNC`.
+    ///
+    /// The corresponding C function is `fcntl(F_SETSIG)`.
+    public static func setIOSignal(_ descriptor: FileDescriptor, _ signal: CInt) throws(Errno) {
+        _ = try perform(.fcntl, descriptor: descriptor, retryOnInterrupt: false) { _ in Glibc.fcntl(descriptor.rawValue, Self.F_SETSIG, signal) }
+    }
+}

@@ -19,6 +19,21 @@ enum ScenarioRuns {
         return caught
     }
 
+    /// The `value` of every successful `f` in one random run of `name` per seed (absent values left out).
+    static func successValues(
+        _ name: String, f: String, seeds: Range<UInt64>, worker: WorkerCommand, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> [JSONValue] {
+        let scenario = try #require(Scenarios.named(name), sourceLocation: sourceLocation)
+        var values: [JSONValue] = []
+        for seed in seeds {
+            let result = try ScenarioRunner.runOnce(scenario, seed: seed, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 60))
+            for event in result.trace.events where event.type == .ok && event.f == f {
+                if let value = event.value { values.append(value) }
+            }
+        }
+        return values
+    }
+
     static func reached(
         _ name: String, seeds: Range<UInt64>, worker: WorkerCommand, sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> Set<String> {

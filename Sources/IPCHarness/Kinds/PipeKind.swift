@@ -108,7 +108,8 @@ public enum PipeKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) -> any ObjectBinding<PipeModel> {
         let readEnd = object.optionalDescriptor("read")
         if object.flag("packets"), let readEnd { FaultFeasibility.mayCarryPackets(readEnd) }
-        return PipeBinding(readEnd: readEnd, writeEnd: object.optionalDescriptor("write"), implementation: implementation)
+        return PipeBinding(
+            readEnd: readEnd, writeEnd: object.optionalDescriptor("write"), implementation: implementation, context: object.context)
     }
 }
 
@@ -133,8 +134,11 @@ struct PipeBinding: ObjectBinding {
     private let emulatesDup3: Bool
     /// This process's epoll instance for the pipe (see ``PipeEpollInstance``).
     private let epoll = PipeEpollInstance()
+    /// The workers' pids, which `F_SETOWN` and `F_GETOWN` name as process numbers.
+    private let context: WorkerContext?
 
-    init(readEnd: FileDescriptor?, writeEnd: FileDescriptor?, implementation: String) {
+    init(readEnd: FileDescriptor?, writeEnd: FileDescriptor?, implementation: String, context: WorkerContext? = nil) {
+        self.context = context
         self.readEnd = readEnd
         self.writeEnd = writeEnd
         reordersWrites = implementation == "client.pipe-reorders"
@@ -221,6 +225,13 @@ struct PipeBinding: ObjectBinding {
             guard let descriptor = newest(end) else { throw .badFileDescriptor }
             try Syscall.setClosesOnExec(descriptor, closeOnExec)
             return .flagsSet
+        case .fcntl(_, let end, .getOwner):
+            guard let descriptor = newest(end) else { throw .badFileDescriptor }
+            return .owner(ownerReport(try Syscall.owner(descriptor)))
+        case .fcntl(_, let end, .setOwner(let owner)):
+            guard let descriptor = newest(end) else { throw .badFileDescriptor }
+            try Syscall.setOwner(descriptor, ownerArgument(owner))
+            return .flagsSet
         case .fcntl(_, let end, let command):
             guard let descriptor = end == .read ? readEnd : writeEnd else { throw .badFileDescriptor }
             if case .duplicate(let minimum, _) = command {
@@ -264,6 +275,29 @@ struct PipeBinding: ObjectBinding {
     }
 
     /// The descriptor of `end` a `close` would close next: the newest duplicate, else the end itself.
+    /// `F_SETOWN`'s argument for the trace's owner: a worker's pid, minus its process group, pid 1 for a process
+    /// outside the run, a pid above `PID_MAX_LIMIT` (4194304) for one no process has, or `INT_MIN`.
+    private func ownerArgument(_ owner: PipeModel.OwnerArgument) -> CInt {
+        switch owner {
+        case .none: return 0
+        case .process(let process): return context?.pids[process] ?? 4_194_305
+        case .group(let process):
+            // A worker that is gone has no group (getpgid fails): a group no process has, as the kernel would find.
+            guard let pid = context?.pids[process], case let group = getpgid(pid), group > 0 else { return -4_194_305 }
+            return -group
+        case .other: return 1
+        case .missing: return 4_194_305
+        case .invalid: return CInt.min
+        }
+    }
+
+    /// `F_GETOWN`'s value in the trace's terms: a worker by its process number, a group (negative), another process.
+    private func ownerReport(_ owner: CInt) -> PipeModel.OwnerReport {
+        if owner == 0 { return .none }
+        if owner < 0 { return .group }
+        return context?.process(of: owner).map { .process($0) } ?? .other
+    }
+
     private func newest(_ end: PipeModel.End) -> FileDescriptor? {
         duplicates[end]?.last ?? (end == .read ? readEnd : writeEnd)
     }
@@ -361,6 +395,13 @@ struct PipeBinding: ObjectBinding {
             return .descriptorFlags(closeOnExec: try Syscall.closesOnExec(descriptor))
         case .setDescriptorFlags(let closeOnExec):
             try Syscall.setClosesOnExec(descriptor, closeOnExec)
+            return .flagsSet
+        case .getOwner, .setOwner:
+            BindingFailure.abandon("F_GETOWN and F_SETOWN name workers: the pipe binding's to map")
+        case .getSignal:
+            return .signal(Int(try Syscall.ioSignal(descriptor)))
+        case .setSignal(let signal):
+            try Syscall.setIOSignal(descriptor, CInt(truncatingIfNeeded: signal))
             return .flagsSet
         }
     }

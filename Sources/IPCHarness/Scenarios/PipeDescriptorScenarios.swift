@@ -5,7 +5,7 @@ import IPCModels
 /// readiness (`poll`, `select`).
 public enum PipeDescriptorScenarios {
     public static let all: [Scenario] = [
-        descriptors, eofOnWouldBlock, pollingReader, madeDuringRun, eagainAsBrokenPipe, madeNonblocking, emulatedDup3, realDup3, epoll,
+        descriptors, eofOnWouldBlock, pollingReader, madeDuringRun, eagainAsBrokenPipe, madeNonblocking, emulatedDup3, realDup3, epoll, owner,
     ]
 
     /// Fragile: a process that makes `dup3` out of `dup2` and `F_SETFD` — the fallback code written for systems without
