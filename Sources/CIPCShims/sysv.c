@@ -58,7 +58,8 @@ int ipc_semctl_remove(int semid) { return semctl(semid, 0, IPC_RMID); }
 int ipc_semctl_set(int semid, int mode, long uid, long gid) {
     struct semid_ds info;
     union ipc_semun argument = {.buf = &info};
-    if (semctl(semid, 0, IPC_STAT, argument) != 0) return -1;
+    /* SEM_STAT_ANY, not IPC_STAT, which needs read permission: IPC_SET's own EPERM (or success) is the answer. */
+    if (semctl(semid, 0, SEM_STAT_ANY, argument) < 0) return -1;
     if (mode >= 0) info.sem_perm.mode = (info.sem_perm.mode & ~0777u) | ((unsigned)mode & 0777u);
     if (uid >= 0) info.sem_perm.uid = (uid_t)uid;
     if (gid >= 0) info.sem_perm.gid = (gid_t)gid;

@@ -214,18 +214,23 @@ extension Syscall {
     /// The corresponding C function is `msgctl(IPC_SET)`.
     public static func msgSetCapacity(_ queue: SystemVMessageQueue, bytes: Int) throws(Errno) {
         var info = msqid_ds()
-        _ = try perform(.msgctl, retryOnInterrupt: false) { _ in Glibc.msgctl(queue.id, IPC_STAT, &info) }
+        _ = try perform(.msgctl, retryOnInterrupt: false) { _ in ipc_msgctl_stat_index(queue.id, 1, &info) }
         info.msg_qbytes = msglen_t(bytes)
         _ = try perform(.msgctl, retryOnInterrupt: false) { _ in Glibc.msgctl(queue.id, IPC_SET, &info) }
     }
 
     /// Sets what is given of the capacity (`msg_qbytes`), the permission bits, the owner (`msg_perm.uid`) and the group (`msg_perm.gid`),
-    /// keeping the rest as `IPC_STAT` reports it; only the owner, the creator or a privileged process may.
+    /// keeping the rest as they are; only the owner, the creator or a privileged process may.
+    ///
+    /// The rest is read with `MSG_STAT_ANY` (by the queue's id, which the kernel takes as its index), not `IPC_STAT`:
+    /// `IPC_STAT` needs read permission, so a caller without it would fail `EACCES` before the `IPC_SET` whose own
+    /// answer (`EPERM` for a stranger, success for an owner) is the one to report. A gone queue fails `EINVAL` either
+    /// way, and a queue that took over the index makes `IPC_SET` fail `EINVAL` on the id's sequence number.
     ///
     /// The corresponding C function is `msgctl(IPC_SET)`.
     public static func msgSet(_ queue: SystemVMessageQueue, capacity: Int?, mode: mode_t?, owner: uid_t?, group: gid_t? = nil) throws(Errno) {
         var info = msqid_ds()
-        _ = try perform(.msgctl, retryOnInterrupt: false) { _ in Glibc.msgctl(queue.id, IPC_STAT, &info) }
+        _ = try perform(.msgctl, retryOnInterrupt: false) { _ in ipc_msgctl_stat_index(queue.id, 1, &info) }
         if let capacity { info.msg_qbytes = msglen_t(capacity) }
         if let mode { info.msg_perm.mode = (info.msg_perm.mode & ~0o777) | UInt32(mode & 0o777) }
         if let owner { info.msg_perm.uid = owner }

@@ -164,7 +164,8 @@ extension Syscall {
     /// The corresponding C function is `shmctl(IPC_SET)`.
     public static func shmSet(_ segment: SystemVSharedMemory, mode: mode_t?, owner: uid_t?, group: gid_t? = nil) throws(Errno) {
         var info = shmid_ds()
-        _ = try perform(.shmctl, retryOnInterrupt: false) { _ in Glibc.shmctl(segment.id, IPC_STAT, &info) }
+        // SHM_STAT_ANY, not IPC_STAT, which needs read permission (see ``msgSet(_:capacity:mode:owner:group:)``).
+        _ = try perform(.shmctl, retryOnInterrupt: false) { _ in ipc_shmctl_stat_index(segment.id, 1, &info) }
         if let mode { info.shm_perm.mode = (info.shm_perm.mode & ~0o777) | UInt32(mode & 0o777) }
         if let owner { info.shm_perm.uid = owner }
         if let group { info.shm_perm.gid = group }

@@ -28,6 +28,7 @@ import Testing
         (2, nil),  // a member of 1234: the group's read
         (2, (nil, 1234)),  // not the owner: EPERM
         (3, nil),  // not a member: EACCES
+        (3, (nil, 1234)),  // neither owner nor reader: EPERM (IPC_SET needs no read permission)
         (1, (65534, nil)),  // root makes 65534 the owner (the group stays)
         (3, (nil, 4321)),  // the owner sets a group it is not in
         (4, nil),  // a member of 4321: the group's read
@@ -104,7 +105,7 @@ import Testing
             }
             outcomes.append(error.map { ErrorCode($0.name) })
         }
-        let expected: [ErrorCode?] = [.EACCES, nil, nil, .EPERM, .EACCES, nil, nil, nil, nil, .EPERM]
+        let expected: [ErrorCode?] = [.EACCES, nil, nil, .EPERM, .EACCES, .EPERM, nil, nil, nil, nil, .EPERM]
         #expect(outcomes == expected, "\(mechanism)")
         if let problem = mechanism.modelDisagreement(outcomes) { Issue.record("\(mechanism): \(problem)") }
     }
