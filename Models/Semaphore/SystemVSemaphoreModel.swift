@@ -202,10 +202,10 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case done
         case values([Int])
         case value(Int)
-        /// `IPC_STAT`'s `sem_nsems`, and `sem_perm`'s permission bits and `uid` (nil in a recorded status that left
-        /// them out, which then matches whatever they are); `times`, `sem_otime` and `sem_ctime` (each nil when left
-        /// out), judged by ``State/times``.
-        case size(Int, mode: Int? = nil, owner: Int? = nil, times: [Int?] = [nil, nil])
+        /// `IPC_STAT`'s `sem_nsems`, and `sem_perm`'s permission bits, `uid` and `gid` (nil in a recorded status that
+        /// left them out, which then matches whatever they are); `times`, `sem_otime` and `sem_ctime` (each nil when
+        /// left out), judged by ``State/times``.
+        case size(Int, mode: Int? = nil, owner: Int? = nil, group: Int? = nil, times: [Int?] = [nil, nil])
         /// `GETPID`'s process number (0: none of the workers).
         case process(Int)
         /// `IPC_INFO`'s or `SEM_INFO`'s result (the highest set index in use) and the `struct seminfo` fields recorded;
@@ -300,10 +300,12 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             return [Transition(.info(index: 0, fields: fields), state)]
         case .statusAtIndex(_, true):
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
-            return [Transition(.size(state.values.count, mode: state.permissions.mode, owner: state.permissions.owner), state)]
+            return [Transition(.size(
+                state.values.count, mode: state.permissions.mode, owner: state.permissions.owner, group: state.permissions.group), state)]
         case .status(let process), .statusAtIndex(let process, false):
             if let refused = refusedRead(state, process) { return [refused] }
-            return [Transition(.size(state.values.count, mode: state.permissions.mode, owner: state.permissions.owner), state)]
+            return [Transition(.size(
+                state.values.count, mode: state.permissions.mode, owner: state.permissions.owner, group: state.permissions.group), state)]
         case .setPermissions(let process, let mode, let owner, let group):
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
@@ -383,10 +385,13 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             }
             return transitions.compactMap { transition in
                 guard let output else { return .completed(transition.state) }
-                // An IPC_STAT recorded without the mode or the owner matches whatever they are; its times are judged,
-                // and then seen, by the state's times.
-                if case .size(let count, let mode, let owner, let times) = output, case .size(count, let fullMode, let fullOwner, _)? = transition.output {
-                    guard (mode == nil || mode == fullMode) && (owner == nil || owner == fullOwner) else { return nil }
+                // An IPC_STAT recorded without the mode, the owner or the group matches whatever they are; its times
+                // are judged, and then seen, by the state's times.
+                if case .size(let count, let mode, let owner, let group, let times) = output,
+                    case .size(count, let fullMode, let fullOwner, let fullGroup, _)? = transition.output
+                {
+                    guard (mode == nil || mode == fullMode) && (owner == nil || owner == fullOwner) && (group == nil || group == fullGroup)
+                    else { return nil }
                     return Step.completed(transition.state).observing(times, at: \.times)
                 }
                 // IPC_INFO and SEM_INFO: the limits exact, the index and SEM_INFO's counts at least the model's.
@@ -482,8 +487,9 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             case .done: "ok"
             case .values(let values): "\(values)"
             case .value(let value): "\(value)"
-            case .size(let count, let mode, let owner, let times):
+            case .size(let count, let mode, let owner, let group, let times):
                 "\(count) semaphores" + (mode.map { ", mode 0\(String($0, radix: 8))" } ?? "") + (owner.map { ", owner \($0)" } ?? "")
+                    + (group.map { ", group \($0)" } ?? "")
                     + zip(Self.timeFields, times).compactMap { name, time in time.map { ", \(name) \($0)" } }.joined()
             case .process(let process): process == 0 ? "no worker" : "process \(process)"
             case .info(let index, let fields): "\(index) " + fields.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
@@ -498,8 +504,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
 //   semop {"ops": [{"num": INT, "op": INT, "undo": BOOL?}], "nonblocking": BOOL?, "timeout": MS | "invalid"?}
 //   (EAGAIN, ERANGE, EFBIG, E2BIG, EINVAL, EIDRM; blocking: EINTR); getval {"num": INT} → {"value": INT} (EINVAL);
 //   setall {"values": [INT]} (ERANGE, EINVAL); getall → {"values": [INT]}; setval {"num": INT, "value": INT}; remove;
-//   getncnt, getzcnt {"num": INT} → {"value": INT} (EINVAL); stat → {"semaphores": INT, "operationTime": S?,
-//   "changeTime": S?} (sem_otime, sem_ctime in seconds; EINVAL);
+//   getncnt, getzcnt {"num": INT} → {"value": INT} (EINVAL); stat → {"semaphores": INT, "mode": "0600"?, "owner": UID?,
+//   "group": GID?, "operationTime": S?, "changeTime": S?} (sem_otime, sem_ctime in seconds; EINVAL);
 //   getpid {"num": INT} → {"process": INT, 0 for none of the workers} (EINVAL).
 // params: {"objects": {"v0": {"values": [1, 0], "mode", "owner", "group", "users" (Permissions)}}}
 extension SystemVSemaphoreModel {
@@ -584,7 +590,7 @@ extension SystemVSemaphoreModel {
         case (.ok(let value), .status), (.ok(let value), .statusAtIndex):
             return .size(
                 try value.required("semaphores").integer("semaphores"), mode: try Permissions.mode(in: value),
-                owner: try value.optional("owner")?.integer("owner"),
+                owner: try value.optional("owner")?.integer("owner"), group: try value.optional("group")?.integer("group"),
                 times: try Self.timeFields.map { (name) throws(ModelError) in try value.optional(name)?.integer(name) })
         case (.ok(let value), .lastProcess): return .process(try value.required("process").integer("process"))
         case (.ok, _): return .done
@@ -633,9 +639,9 @@ extension SystemVSemaphoreModel {
         case .done: .ok(nil)
         case .values(let values): .ok(["values": .ints(values)])
         case .value(let value): .ok(["value": .int(value)])
-        case .size(let count, let mode, let owner, let times):
+        case .size(let count, let mode, let owner, let group, let times):
             .ok(.object(JSONObject([("semaphores", .int(count))] + (mode.map { [("mode", Permissions.text(ofMode: $0))] } ?? [])
-                + (owner.map { [("owner", JSONValue.int($0))] } ?? [])
+                + (owner.map { [("owner", JSONValue.int($0))] } ?? []) + (group.map { [("group", JSONValue.int($0))] } ?? [])
                 + zip(Self.timeFields, times).compactMap { name, time in time.map { (name, JSONValue.int($0)) } })))
         case .process(let process): .ok(["process": .int(process)])
         case .info(let index, let fields):

@@ -120,12 +120,12 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 
     public enum Output: Hashable, Sendable {
         case accessed(WordResult)
-        /// `IPC_STAT`: `shm_nattch`, `SHM_DEST`, and `shm_segsz` and `shm_lpid` (nil in a recorded status that left
-        /// them out, which then matches whatever they are); `times`, in ``timeFields`` order, each nil when left out,
-        /// are judged by ``State/times``.
+        /// `IPC_STAT`: `shm_nattch`, `SHM_DEST`, and `shm_segsz`, `shm_lpid` and `shm_perm`'s bits, `uid` and `gid`
+        /// (nil in a recorded status that left them out, which then matches whatever they are); `times`, in
+        /// ``timeFields`` order, each nil when left out, are judged by ``State/times``.
         case status(
             attachments: Int, removed: Bool, size: Int? = nil, lastProcess: Int? = nil, mode: Int? = nil, owner: Int? = nil,
-            times: [Int?] = [nil, nil, nil], locked: Bool? = nil)
+            group: Int? = nil, times: [Int?] = [nil, nil, nil], locked: Bool? = nil)
         /// `IPC_INFO`'s or `SHM_INFO`'s result (the highest segment index in use) and the fields recorded; as the
         /// model's output, the least index and counts possible and the exact limits.
         case info(index: Int, fields: [String: JSONValue])
@@ -191,7 +191,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.status(
                 attachments: state.attachments.count, removed: state.removed, size: state.size, lastProcess: state.lastProcess,
-                mode: state.permissions.mode, owner: state.permissions.owner, locked: state.locked), state)]
+                mode: state.permissions.mode, owner: state.permissions.owner, group: state.permissions.group, locked: state.locked),
+                state)]
         case .setPermissions(let process, let mode, let owner, let group):
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
@@ -243,13 +244,15 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             if case .info(let index, let fields) = recorded, case .info(let least, let exact) = expected, case .info(_, let counts) = input {
                 return index >= least && Self.info(fields, matches: exact, counts: counts)
             }
-            guard case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner, _, let locked) = recorded,
-                case .status(attachments, removed, let fullSize, let fullLastProcess, let fullMode, let fullOwner, _, let fullLocked) = expected
+            guard case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner, let group, _, let locked) = recorded,
+                case .status(attachments, removed, let fullSize, let fullLastProcess, let fullMode, let fullOwner, let fullGroup, _, let fullLocked)
+                    = expected
             else { return recorded == expected }
             return (size == nil || size == fullSize) && (lastProcess == nil || fullLastProcess == nil || lastProcess == fullLastProcess)
-                && (mode == nil || mode == fullMode) && (owner == nil || owner == fullOwner) && (locked == nil || locked == fullLocked)
+                && (mode == nil || mode == fullMode) && (owner == nil || owner == fullOwner) && (group == nil || group == fullGroup)
+                && (locked == nil || locked == fullLocked)
         }
-        guard case .status(_, _, _, _, _, _, let times, _)? = output else { return steps }
+        guard case .status(_, _, _, _, _, _, _, let times, _)? = output else { return steps }
         return steps.compactMap { $0.observing(times, at: \.times) }
     }
 
@@ -300,7 +303,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         let result = output.described { output in
             switch output {
             case .accessed(let result): result.text
-            case .status(let attachments, let removed, let size, let lastProcess, _, _, let times, let locked):
+            case .status(let attachments, let removed, let size, let lastProcess, _, _, _, let times, let locked):
                 "\(attachments) attached\(removed ? ", marked for removal" : "")" + (size.map { ", \($0) bytes" } ?? "")
                     + (lastProcess.map { ", last attach or detach by \($0 == 0 ? "no worker" : "process \($0)")" } ?? "")
                     + zip(Self.timeFields, times).compactMap { name, time in time.map { ", \(name) \($0)" } }.joined()
@@ -317,8 +320,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 // Trace form (documented in traces/README.md):
 //   load {"index"} → {"value"}; store {"index", "value"}; add {"index", "delta"} → {"value": the value before};
 //   attach {"readOnly": BOOL?}, detach, remove, lock, unlock (SHM_LOCK, SHM_UNLOCK: EPERM, EINVAL) (no value);
-//   status → {"attachments": INT, "removed": BOOL, "size": INT?, "lastProcess": INT?, "attachTime": S?, "detachTime": S?,
-//   "changeTime": S?, "locked": BOOL?} (shm_atime, shm_dtime, shm_ctime in seconds; SHM_LOCKED);
+//   status → {"attachments": INT, "removed": BOOL, "size": INT?, "lastProcess": INT?, "mode": "0600"?, "owner": UID?,
+//   "group": GID?, "attachTime": S?, "detachTime": S?, "changeTime": S?, "locked": BOOL?} (shm_atime, shm_dtime, shm_ctime in seconds; SHM_LOCKED);
 //   info {"command": "IPC_INFO" | "SHM_INFO"} → {"index": INT, struct shminfo's or shm_info's fields, each optional;
 //   shmmax and shmall as decimal strings}; status {"command": "SHM_STAT" | "SHM_STAT_ANY"}? (of the segment's own index);
 //   get {"size": INT, "create": BOOL?, "exclusive": BOOL?} (shmget of the key: EEXIST, EINVAL, ENOENT).
@@ -388,6 +391,7 @@ extension SystemVSharedMemoryModel {
                 removed: try value.required("removed").boolean("removed"),
                 size: try value.optional("size")?.integer("size"), lastProcess: try value.optional("lastProcess")?.integer("lastProcess"),
                 mode: try Permissions.mode(in: value), owner: try value.optional("owner")?.integer("owner"),
+                group: try value.optional("group")?.integer("group"),
                 times: try Self.timeFields.map { (name) throws(ModelError) in try value.optional(name)?.integer(name) },
                 locked: try value.optional("locked")?.boolean("locked"))
         case (.ok, _): return .done
@@ -427,13 +431,14 @@ extension SystemVSharedMemoryModel {
     public func outcome(for output: Output) -> Outcome {
         switch output {
         case .accessed(let result): .ok(result.json)
-        case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner, let times, let locked):
+        case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner, let group, let times, let locked):
             .ok(.object({
                 var value: JSONObject = ["attachments": .int(attachments), "removed": .bool(removed)]
                 if let size { value["size"] = .int(size) }
                 if let lastProcess { value["lastProcess"] = .int(lastProcess) }
                 if let mode { value["mode"] = Permissions.text(ofMode: mode) }
                 if let owner { value["owner"] = .int(owner) }
+                if let group { value["group"] = .int(group) }
                 for (name, time) in zip(Self.timeFields, times) { if let time { value[name] = .int(time) } }
                 if let locked { value["locked"] = .bool(locked) }
                 return value

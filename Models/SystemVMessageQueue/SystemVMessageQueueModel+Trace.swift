@@ -9,7 +9,7 @@
 //   set      {"capacity": INT?, "mode": "0604"?, "owner": UID?} (IPC_SET)       (none)                         EPERM, EINVAL
 //   info     {"command": "IPC_INFO" | "MSG_INFO"}   {"index": INT, "msgmax": INT, … (struct msginfo's fields, each optional)}
 //   stat     {"command": "MSG_STAT" | "MSG_STAT_ANY"}? (of the queue's own index; IPC_STAT without)
-//   (stat's ok value may also hold "mode", "owner", and "sendTime", "receiveTime", "changeTime": msg_stime,
+//   (stat's ok value may also hold "mode", "owner", "group", and "sendTime", "receiveTime", "changeTime": msg_stime,
 //   msg_rtime, msg_ctime in seconds)
 //   (send and receive without "nonblocking" may also fail EINTR)
 //
@@ -95,7 +95,8 @@ extension SystemVMessageQueueModel {
                 capacity: try value.required("capacity").integer("capacity"),
                 lastSender: try value.optional("lastSender")?.integer("lastSender"),
                 lastReceiver: try value.optional("lastReceiver")?.integer("lastReceiver"), mode: try Permissions.mode(in: value),
-                owner: try value.optional("owner")?.integer("owner"), sendTime: try value.optional("sendTime")?.integer("sendTime"),
+                owner: try value.optional("owner")?.integer("owner"), group: try value.optional("group")?.integer("group"),
+                sendTime: try value.optional("sendTime")?.integer("sendTime"),
                 receiveTime: try value.optional("receiveTime")?.integer("receiveTime"),
                 changeTime: try value.optional("changeTime")?.integer("changeTime")))
         }
@@ -168,6 +169,7 @@ extension SystemVMessageQueueModel.Status {
         if let lastReceiver { value["lastReceiver"] = .int(lastReceiver) }
         if let mode { value["mode"] = Permissions.text(ofMode: mode) }
         if let owner { value["owner"] = .int(owner) }
+        if let group { value["group"] = .int(group) }
         for (name, time) in zip(SystemVMessageQueueModel.timeFields, times) { if let time { value[name] = .int(time) } }
         return value
     }

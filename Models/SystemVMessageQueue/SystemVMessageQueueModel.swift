@@ -155,9 +155,11 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         /// which then matches whatever they are.
         public var lastSender: Int?
         public var lastReceiver: Int?
-        /// `msg_perm.mode`'s permission bits and `msg_perm.uid`; nil when left out, as the process numbers.
+        /// `msg_perm.mode`'s permission bits, `msg_perm.uid` and `msg_perm.gid`; nil when left out, as the process
+        /// numbers.
         public var mode: Int?
         public var owner: Int?
+        public var group: Int?
         /// `msg_stime`, `msg_rtime`, `msg_ctime` in seconds, each nil when left out; the model judges them through
         /// ``State/times``, not by comparing statuses.
         public var sendTime: Int?
@@ -169,8 +171,9 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
 
         public init(
             messages: Int, bytes: Int, capacity: Int, lastSender: Int? = nil, lastReceiver: Int? = nil, mode: Int? = nil,
-            owner: Int? = nil, sendTime: Int? = nil, receiveTime: Int? = nil, changeTime: Int? = nil
+            owner: Int? = nil, group: Int? = nil, sendTime: Int? = nil, receiveTime: Int? = nil, changeTime: Int? = nil
         ) {
+            self.group = group
             self.sendTime = sendTime
             self.receiveTime = receiveTime
             self.changeTime = changeTime
@@ -190,6 +193,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             if lastReceiver == nil { expected.lastReceiver = nil }
             if mode == nil { expected.mode = nil }
             if owner == nil { expected.owner = nil }
+            if group == nil { expected.group = nil }
             (expected.sendTime, expected.receiveTime, expected.changeTime) = (sendTime, receiveTime, changeTime)
             return self == expected
         }
@@ -317,7 +321,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             return [Transition(.status(Status(
                 messages: state.messages.count, bytes: state.bytes, capacity: state.capacity,
                 lastSender: state.lastSender, lastReceiver: state.lastReceiver, mode: state.permissions.mode,
-                owner: state.permissions.owner)), state)]
+                owner: state.permissions.owner, group: state.permissions.group)), state)]
         case .setPermissions(let process, let capacity, let mode, let owner, let group):
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }

@@ -66,13 +66,14 @@ int ipc_semctl_set(int semid, int mode, long uid, long gid) {
     return semctl(semid, 0, IPC_SET, argument);
 }
 
-int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *mode, long *otime, long *ctime) {
+int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *gid, unsigned int *mode, long *otime, long *ctime) {
     struct semid_ds info;
     union ipc_semun argument = {.buf = &info};
     int result = semctl(semid, 0, IPC_STAT, argument);
     if (result == 0) {
         *nsems = info.sem_nsems;
         *uid = info.sem_perm.uid;
+        *gid = info.sem_perm.gid;
         *mode = info.sem_perm.mode;
         *otime = (long)info.sem_otime;
         *ctime = (long)info.sem_ctime;
@@ -92,13 +93,14 @@ int ipc_semctl_info(int counts, int *values) {
     return result;
 }
 
-int ipc_semctl_stat_index(int index, int any, unsigned long *nsems, unsigned int *uid, unsigned int *mode, long *otime, long *ctime) {
+int ipc_semctl_stat_index(int index, int any, unsigned long *nsems, unsigned int *uid, unsigned int *gid, unsigned int *mode, long *otime, long *ctime) {
     struct semid_ds info;
     union ipc_semun argument = {.buf = &info};
     int result = semctl(index, 0, any ? SEM_STAT_ANY : SEM_STAT, argument);
     if (result >= 0) {
         *nsems = info.sem_nsems;
         *uid = info.sem_perm.uid;
+        *gid = info.sem_perm.gid;
         *mode = info.sem_perm.mode;
         *otime = (long)info.sem_otime;
         *ctime = (long)info.sem_ctime;

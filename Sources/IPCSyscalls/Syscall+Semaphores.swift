@@ -227,20 +227,21 @@ extension Syscall {
         _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_setval(set.id, CInt(number), CInt(value)) }
     }
 
-    /// The set's size, owner and mode, and `sem_otime` and `sem_ctime` in seconds: the last successful `semop` (0
+    /// The set's size, owner, group (`sem_perm.gid`) and mode, and `sem_otime` and `sem_ctime` in seconds: the last successful `semop` (0
     /// before any), and the last change of the set (its creation, `IPC_SET`, `SETVAL`, `SETALL`) — one call's.
     ///
     /// The corresponding C function is `semctl(IPC_STAT)`.
     public static func semStatus(
         _ set: SystemVSemaphoreSet
-    ) throws(Errno) -> (count: Int, ownerUID: uid_t, mode: mode_t, operationTime: Int, changeTime: Int) {
+    ) throws(Errno) -> (count: Int, ownerUID: uid_t, groupGID: gid_t, mode: mode_t, operationTime: Int, changeTime: Int) {
         var count: UInt = 0
         var uid: UInt32 = 0
+        var gid: UInt32 = 0
         var mode: UInt32 = 0
         var operation = 0
         var change = 0
-        _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_stat(set.id, &count, &uid, &mode, &operation, &change) }
-        return (Int(count), uid, mode_t(mode) & 0o777, operation, change)
+        _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_stat(set.id, &count, &uid, &gid, &mode, &operation, &change) }
+        return (Int(count), uid, gid, mode_t(mode) & 0o777, operation, change)
     }
 
     /// The namespace's semaphore limits (`IPC_INFO`) or, with `counts`, its use (`SEM_INFO`: `semusz` the sets,
@@ -260,16 +261,17 @@ extension Syscall {
     /// The corresponding C function is `semctl(SEM_STAT)` or `semctl(SEM_STAT_ANY)`.
     public static func semStatus(
         index: Int, any: Bool
-    ) throws(Errno) -> (id: CInt, count: Int, ownerUID: uid_t, mode: mode_t, operationTime: Int, changeTime: Int) {
+    ) throws(Errno) -> (id: CInt, count: Int, ownerUID: uid_t, groupGID: gid_t, mode: mode_t, operationTime: Int, changeTime: Int) {
         var count: UInt = 0
         var uid: UInt32 = 0
+        var gid: UInt32 = 0
         var mode: UInt32 = 0
         var operation = 0
         var change = 0
         let id = try perform(.semctl, retryOnInterrupt: false) { _ in
-            ipc_semctl_stat_index(CInt(truncatingIfNeeded: index), any ? 1 : 0, &count, &uid, &mode, &operation, &change)
+            ipc_semctl_stat_index(CInt(truncatingIfNeeded: index), any ? 1 : 0, &count, &uid, &gid, &mode, &operation, &change)
         }
-        return (id, Int(count), uid, mode_t(mode) & 0o777, operation, change)
+        return (id, Int(count), uid, gid, mode_t(mode) & 0o777, operation, change)
     }
 
     /// `sem_otime` and `sem_ctime` in seconds, as ``semStatus(_:)`` reports them.

@@ -16,6 +16,8 @@ public struct SharedMemoryStatus: Sendable, Hashable {
     public var markedForRemoval: Bool
     public var key: key_t
     public var ownerUID: uid_t
+    /// `shm_perm.gid`: the group whose bits later checks give its members (the creator's, until `IPC_SET` changes it).
+    public var groupGID: gid_t = 0
     public var mode: mode_t
     /// `shm_cpid` and `shm_lpid`: the creator, and the last process to attach or detach (0 before any).
     public var creatorPID: pid_t = 0
@@ -153,7 +155,7 @@ extension Syscall {
         SharedMemoryStatus(
             size: Int(info.shm_segsz), attachments: Int(info.shm_nattch),
             markedForRemoval: Int32(info.shm_perm.mode) & SHM_DEST != 0, key: info.shm_perm.__key,
-            ownerUID: info.shm_perm.uid, mode: mode_t(info.shm_perm.mode) & 0o777, creatorPID: info.shm_cpid, lastPID: info.shm_lpid,
+            ownerUID: info.shm_perm.uid, groupGID: info.shm_perm.gid, mode: mode_t(info.shm_perm.mode) & 0o777, creatorPID: info.shm_cpid, lastPID: info.shm_lpid,
             attachTime: Int(info.shm_atime), detachTime: Int(info.shm_dtime), changeTime: Int(info.shm_ctime),
             locked: Int32(info.shm_perm.mode) & Self.sharedMemoryLocked != 0)
     }

@@ -25,7 +25,7 @@ int ipc_semctl_remove(int semid);
 int ipc_semctl_set(int semid, int mode, long uid, long gid);
 /// semctl(id, 0, IPC_STAT): the number of semaphores, the owner's uid, the mode, and sem_otime and sem_ctime in
 /// seconds — one call, so that they are one moment's.
-int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *mode, long *otime, long *ctime);
+int ipc_semctl_stat(int semid, unsigned long *nsems, unsigned int *uid, unsigned int *gid, unsigned int *mode, long *otime, long *ctime);
 
 /// msgctl(0, IPC_INFO, ...) (`counts` 0) or msgctl(0, MSG_INFO, ...): struct msginfo's fields into `values`, in
 /// the order msgpool, msgmap, msgmax, msgmnb, msgmni, msgssz, msgtql, msgseg; returns the highest queue index in use.
@@ -38,7 +38,7 @@ int ipc_msgctl_stat_index(int index, int any, struct msqid_ds *buffer);
 /// semmap, semmni, semmns, semmnu, semmsl, semopm, semume, semusz, semvmx, semaem; returns the highest set index in use.
 int ipc_semctl_info(int counts, int *values);
 /// semctl(index, 0, SEM_STAT) (`any` 0) or SEM_STAT_ANY: the id of the set at `index`, and what ipc_semctl_stat gives.
-int ipc_semctl_stat_index(int index, int any, unsigned long *nsems, unsigned int *uid, unsigned int *mode, long *otime, long *ctime);
+int ipc_semctl_stat_index(int index, int any, unsigned long *nsems, unsigned int *uid, unsigned int *gid, unsigned int *mode, long *otime, long *ctime);
 
 /// shmctl(0, IPC_INFO, ...) (`counts` 0) or SHM_INFO: struct shminfo's fields into `values`, in the order shmmax,
 /// shmmin, shmmni, shmseg, shmall, or struct shm_info's: used_ids, shm_tot, shm_rss, shm_swp, swap_attempts,

@@ -287,10 +287,14 @@ struct SystemVSemaphoreBinding: ObjectBinding {
             let found = try Syscall.semStatus(index: Int(set.id & 0x7fff), any: any)
             // Another set at the index (this one removed, its index reused): for this object the index is free.
             guard found.id == set.id else { throw .invalidArgument }
-            return .size(found.count, mode: Int(found.mode), owner: Int(found.ownerUID), times: [found.operationTime, found.changeTime])
+            return .size(
+                found.count, mode: Int(found.mode), owner: Int(found.ownerUID), group: Int(found.groupGID),
+                times: [found.operationTime, found.changeTime])
         case .status:
             let status = try Syscall.semStatus(set)
-            return .size(status.count, mode: Int(status.mode), owner: Int(status.ownerUID), times: [status.operationTime, status.changeTime])
+            return .size(
+                status.count, mode: Int(status.mode), owner: Int(status.ownerUID), group: Int(status.groupGID),
+                times: [status.operationTime, status.changeTime])
         case .setPermissions(_, let mode, let owner, let group):
             try Syscall.semSet(set, mode: mode.map { mode_t($0) }, owner: owner.map { uid_t($0) }, group: group.map { gid_t($0) })
             return .done

@@ -246,6 +246,6 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
         .status(
             attachments: status.attachments, removed: status.markedForRemoval, size: status.size,
             lastProcess: context.process(of: status.lastPID) ?? 0, mode: Int(status.mode), owner: Int(status.ownerUID),
-            times: [status.attachTime, status.detachTime, status.changeTime], locked: status.locked)
+            group: Int(status.groupGID), times: [status.attachTime, status.detachTime, status.changeTime], locked: status.locked)
     }
 }

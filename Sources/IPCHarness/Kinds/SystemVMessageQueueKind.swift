@@ -107,7 +107,8 @@ struct SystemVMessageQueueBinding: ObjectBinding {
         SystemVMessageQueueModel.Status(
             messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: Int(status.msg_qbytes),
             lastSender: context.process(of: status.msg_lspid) ?? 0, lastReceiver: context.process(of: status.msg_lrpid) ?? 0,
-            mode: Int(status.msg_perm.mode & 0o777), owner: Int(status.msg_perm.uid), sendTime: Int(status.msg_stime),
+            mode: Int(status.msg_perm.mode & 0o777), owner: Int(status.msg_perm.uid), group: Int(status.msg_perm.gid),
+            sendTime: Int(status.msg_stime),
             receiveTime: Int(status.msg_rtime), changeTime: Int(status.msg_ctime))
     }
 }

@@ -256,7 +256,7 @@ public enum MessageQueueScenarios {
     /// and MSG_NOERROR, ENOMSG, a full queue.
     public static let systemVSelection = Scenario.real(
         name: "sysv-msg-selection", kind: SystemVMessageQueueKind.self, implementation: "kernel.sysv-msg",
-        summary: "2-4 processes send types 1-5 to a 128-byte queue, receive by type 0, n, -n and MSG_EXCEPT (some truncating), MSG_COPY, IPC_STAT, MSG_STAT(_ANY), IPC_INFO and MSG_INFO",
+        summary: "2-4 processes send types 1-5 to a 128-byte queue, receive by type 0, n, -n and MSG_EXCEPT (some truncating), MSG_COPY, IPC_STAT, MSG_STAT(_ANY), IPC_INFO and MSG_INFO, IPC_SET of msg_qbytes, mode and group",
         makeWorkload: { generator in systemVWorkload(removal: false, generator: &generator) })
 
     /// The queue is removed while others use it (or sleep in it): their calls fail EIDRM, then EINVAL.
@@ -279,14 +279,20 @@ public enum MessageQueueScenarios {
                     return ("get", create ? ["create": true, "exclusive": .bool(generator.chance(0.5))] as JSONValue : .object(JSONObject()))
                 }
                 if !removal && generator.chance(0.15) {
-                    // IPC_STAT (msg_lspid, msg_lrpid, the times), MSG_STAT or MSG_STAT_ANY of the queue's index, IPC_INFO
-                    // or MSG_INFO; or MSG_COPY of a position (some without IPC_NOWAIT: EINVAL).
+                    // IPC_STAT (msg_lspid, msg_lrpid, the times, the mode, owner and group), MSG_STAT or MSG_STAT_ANY of
+                    // the queue's index, IPC_INFO or MSG_INFO; IPC_SET of msg_qbytes (lowered below the contents too:
+                    // later sends wait or fail EAGAIN), of the mode or of the group; or MSG_COPY of a position (some
+                    // without IPC_NOWAIT: EINVAL).
                     if generator.chance(0.4) {
-                        switch generator.next(in: 0...5) {
+                        switch generator.next(in: 0...7) {
                         case 0: return ("info", ["command": "IPC_INFO"])
                         case 1: return ("info", ["command": "MSG_INFO"])
                         case 2: return ("stat", ["command": "MSG_STAT"])
                         case 3: return ("stat", ["command": "MSG_STAT_ANY"])
+                        case 4: return ("set", ["capacity": .int(generator.pick([32, 64, 128, 256]))])
+                        case 5:
+                            return generator.chance(0.5)
+                                ? ("set", ["mode": .string(generator.pick(["0600", "0640"]))]) : ("set", ["group": .int(generator.pick([0, 1234]))])
                         default: return ("stat", nil)
                         }
                     }
