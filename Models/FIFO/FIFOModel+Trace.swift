@@ -86,7 +86,7 @@ extension FIFOModel {
                 switch command {
                 case .duplicate, .duplicateOnto:
                     throw ModelError("the fifo model has no F_DUPFD, dup2 or dup3: a FIFO is opened by path, each open its own description")
-                case .getOwner, .setOwner, .getSignal, .setSignal:
+                case .getOwner, .setOwner, .getOwnerEx, .setOwnerEx, .getSignal, .setSignal:
                     throw ModelError("the fifo model has no F_GETOWN, F_SETOWN, F_GETSIG or F_SETSIG: not yet followed per open (the pipe model has them)")
                 default: break
                 }

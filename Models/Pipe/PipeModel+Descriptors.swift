@@ -30,6 +30,9 @@ extension PipeModel {
         /// `F_GETOWN`, `F_SETOWN`: the description's owner (see ``PipeModel+Owner``).
         case getOwner
         case setOwner(OwnerArgument)
+        /// `F_GETOWN_EX`, `F_SETOWN_EX`: the owner with its type (a thread, a process, a process group).
+        case getOwnerEx
+        case setOwnerEx(OwnerType, OwnerArgument)
         /// `F_GETSIG`, `F_SETSIG`: the description's signal for `O_ASYNC` (0: `SIGIO`).
         case getSignal
         case setSignal(Int)
@@ -48,6 +51,8 @@ extension PipeModel {
             case .duplicateOnto(let call): call.description
             case .getOwner: "F_GETOWN"
             case .setOwner(let owner): "F_SETOWN \(owner)"
+            case .getOwnerEx: "F_GETOWN_EX"
+            case .setOwnerEx(let type, let owner): "F_SETOWN_EX \(type) \(owner)"
             case .getSignal: "F_GETSIG"
             case .setSignal(let signal): "F_SETSIG \(signal)"
             }
@@ -94,6 +99,8 @@ extension PipeModel {
         case .getDescriptorFlags, .setDescriptorFlags, .duplicateOnto: return []
         case .getOwner: return getOwnerTransitions(state, process: process, end: end)
         case .setOwner(let owner): return setOwnerTransitions(state, process: process, end: end, owner: owner)
+        case .getOwnerEx: return getOwnerTransitions(state, process: process, end: end, typed: true)
+        case .setOwnerEx(let type, let owner): return setOwnerTransitions(state, process: process, end: end, type: type, owner: owner)
         case .getSignal: return [(getSignal(state, process: process, end: end), .completed(state))]
         case .setSignal(let signal): return setSignalTransitions(state, process: process, end: end, signal: signal)
         case .getFlags:

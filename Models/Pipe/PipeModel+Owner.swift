@@ -8,7 +8,31 @@
 /// that exists (`other`), or none. `f_getown` reports an owner only while a task has that pid or group, so once the
 /// owner may be gone — its process exited (a zombie still counts until reaped, which the trace does not show), or it
 /// is outside the trace — either the owner or none may be read. `SIGIO` delivery (`O_ASYNC`) is not modelled.
+///
+/// `F_SETOWN_EX`/`F_GETOWN_EX` give the owner a type (measured in `KernelDescriptorOwnerFactsTests`): `F_OWNER_TID`
+/// (a thread: the trace's process's main thread, whose id is its pid), `F_OWNER_PID` or `F_OWNER_PGRP` (the trace's
+/// process's group, as `F_SETOWN`'s negative). `F_SETOWN` makes the type `F_OWNER_PID` (0 and pids) or
+/// `F_OWNER_PGRP` (a negative). A description never given an owner reads `{F_OWNER_TID, 0}` (the kernel's zeroed
+/// owner), one given 0 by `F_SETOWN` reads `{F_OWNER_PID, 0}`, and an owner gone reads pid 0 with its type kept. A
+/// type other than the three is `EINVAL` before the pid is looked up; a pid no task has is `ESRCH` (a negative too).
 extension PipeModel {
+    /// `F_SETOWN_EX`'s and `F_GETOWN_EX`'s `type`.
+    public enum OwnerType: Hashable, Sendable, CustomStringConvertible {
+        /// `F_OWNER_TID` (0), `F_OWNER_PID` (1), `F_OWNER_PGRP` (2).
+        case thread, process, group
+        /// Any other number: `EINVAL`.
+        case invalid(Int)
+
+        public var description: String {
+            switch self {
+            case .thread: "F_OWNER_TID"
+            case .process: "F_OWNER_PID"
+            case .group: "F_OWNER_PGRP"
+            case .invalid(let type): "type \(type)"
+            }
+        }
+    }
+
     /// What `F_SETOWN` is given, in the trace's terms.
     public enum OwnerArgument: Hashable, Sendable, CustomStringConvertible {
         /// 0: no owner.
@@ -42,11 +66,13 @@ extension PipeModel {
         case process(Int)
     }
 
-    /// A description's owner (none recorded: no owner) and whether it may be gone.
+    /// A description's owner and its type (none recorded: never set, no owner, `F_OWNER_TID`) and whether it may be
+    /// gone.
     public struct OwnerRecord: Hashable, Sendable, Comparable {
         public var description: Description
         public var owner: OwnerArgument
         public var mayBeGone: Bool
+        public var type: OwnerType = .process
 
         public static func < (lhs: Self, rhs: Self) -> Bool { lhs.description < rhs.description }
     }
@@ -65,6 +91,18 @@ extension PipeModel {
     /// `F_SETOWN` in `f_setown`'s order (after the descriptor: `EBADF`): `INT_MIN` `EINVAL`, then a pid or group no task
     /// has `ESRCH`, the owner unchanged. A process of the trace that exited may be a zombie (taken) or reaped (`ESRCH`).
     func setOwnerTransitions(_ state: State, process: Int, end: End, owner: OwnerArgument) -> [(output: Output?, step: Step<State>)] {
+        if case .group = owner { return setOwnerTransitions(state, process: process, end: end, type: .group, owner: owner) }
+        return setOwnerTransitions(state, process: process, end: end, type: .process, owner: owner)
+    }
+
+    /// `F_SETOWN_EX` (and `F_SETOWN`, typed by its sign): a bad type `EINVAL` first, then as `F_SETOWN`; the trace's
+    /// process as a group's owner means its group.
+    func setOwnerTransitions(
+        _ state: State, process: Int, end: End, type: OwnerType, owner: OwnerArgument
+    ) -> [(output: Output?, step: Step<State>)] {
+        if case .invalid = type { return [(.failed(.EINVAL), .completed(state))] }
+        var owner = owner
+        if type == .group, case .process(let leader) = owner { owner = .group(leader) }
         switch owner {
         case .invalid: return [(.failed(.EINVAL), .completed(state))]
         case .missing: return [(.failed(ErrorCode("ESRCH")), .completed(state))]
@@ -79,30 +117,29 @@ extension PipeModel {
         case .other: gone = true
         default: break
         }
-        if owner != .none {
-            next.owners.append(OwnerRecord(description: key, owner: owner, mayBeGone: gone))
-            next.owners.sort()
-        }
+        next.owners.append(OwnerRecord(description: key, owner: owner, mayBeGone: gone, type: type))
+        next.owners.sort()
         var outcomes: [(output: Output?, step: Step<State>)] = [(.flagsSet, .completed(next))]
         if gone && owner != .other { outcomes.append((.failed(ErrorCode("ESRCH")), .completed(state))) }
         return outcomes
     }
 
-    /// `F_GETOWN`: the description's owner, or none; one that may be gone may also read none.
-    func getOwnerTransitions(_ state: State, process: Int, end: End) -> [(output: Output?, step: Step<State>)] {
+    /// `F_GETOWN` (or, `typed`, `F_GETOWN_EX`): the description's owner, or none; one that may be gone may also read
+    /// none.
+    func getOwnerTransitions(_ state: State, process: Int, end: End, typed: Bool = false) -> [(output: Output?, step: Step<State>)] {
         let key = state.description(of: process, end)
-        guard let record = state.owners.first(where: { $0.description == key }) else {
-            return [(.owner(.none), .completed(state))]
-        }
+        let record = state.owners.first { $0.description == key }
         let report: OwnerReport
-        switch record.owner {
-        case .process(let owner): report = .process(owner)
-        case .group: report = .group
-        default: report = .other
+        switch record?.owner {
+        case .process(let owner)?: report = .process(owner)
+        case .group?: report = .group
+        case .none?, nil: report = .none
+        // Pid 1 (or its group, which may have no member: then none) stands for a process outside the trace.
+        default: report = record?.type == .group ? .group : .other
         }
-        return record.mayBeGone
-            ? [(.owner(report), .completed(state)), (.owner(.none), .completed(state))]
-            : [(.owner(report), .completed(state))]
+        let reports = record?.mayBeGone == true && report != .none ? [report, .none] : [report]
+        let type = record?.type ?? .thread
+        return reports.map { report in (typed ? .ownerEx(type, report) : .owner(report), .completed(state)) }
     }
 
     /// `F_SETSIG`: 0 through `_NSIG - 1` set the description's signal; anything else `EINVAL`, unchanged.
@@ -135,5 +172,25 @@ extension PipeModel.State {
             default: break
             }
         }
+    }
+}
+
+extension PipeModel.OwnerType {
+    /// The trace's name for the type ("tid", "pid", "pgrp"), or the number a call gave.
+    var json: JSONValue {
+        switch self {
+        case .thread: "tid"
+        case .process: "pid"
+        case .group: "pgrp"
+        case .invalid(let number): .int(number)
+        }
+    }
+}
+
+extension PipeModel.OwnerArgument {
+    /// The owner as a process group's: the group of the trace's process (`F_OWNER_PGRP`), others as they are.
+    public var asGroup: Self {
+        if case .process(let process) = self { return .group(process) }
+        return self
     }
 }

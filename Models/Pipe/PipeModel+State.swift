@@ -299,6 +299,7 @@ extension PipeModel {
         case .duplicated?: result = "a new descriptor"
         case .descriptorFlags(let closeOnExec)?: result = closeOnExec ? "FD_CLOEXEC" : "0"
         case .owner(let report)?: result = "owner \(report)"
+        case .ownerEx(let type, let report)?: result = "\(type) owner \(report)"
         case .signal(let signal)?: result = "signal \(signal)"
         case .created?: result = "both ends"
         case .status(let type, let mode, let size)?: result = "\(type), mode 0\(String(mode, radix: 8)), size \(size)"

@@ -16,6 +16,10 @@
 //            {"end": E, "cmd": "F_SETOWN", "owner": O | "missing" | "INT_MIN", "process": P?}   (none)   ESRCH, EINVAL, EBADF
 //            (O: "none" (0), "process" (process P's pid), "group" (the process group of P; F_GETOWN gives no P),
 //            "other" (a process outside the trace); "missing": a pid no process has)
+//            {"end": E, "cmd": "F_GETOWN_EX"}              {"type": T, "owner": O, "process": P?}   EBADF
+//            {"end": E, "cmd": "F_SETOWN_EX", "type": T | INT, "owner": "none" | "process" | "other" | "missing",
+//             "process": P?}   (none)   EINVAL (a type not T), ESRCH, EBADF
+//            (T: "tid" (F_OWNER_TID; "process" names P's main thread), "pid", "pgrp" ("process" names P's group))
 //            {"end": E, "cmd": "F_GETSIG"}                 {"signal": INT}     EBADF
 //            {"end": E, "cmd": "F_SETSIG", "signal": INT}  (none)              EINVAL, EBADF
 //   dup      {"end": E}                                    (none; "fd" ignored) EMFILE, EBADF
@@ -290,13 +294,20 @@ extension PipeModel {
             return .setDescriptorFlags(closeOnExec: try call.value.required("closeOnExec").boolean("closeOnExec"))
         case "F_GETOWN": return .getOwner
         case "F_SETOWN": return .setOwner(try ownerArgument(of: call.value))
+        case "F_GETOWN_EX": return .getOwnerEx
+        case "F_SETOWN_EX":
+            let owner = try ownerArgument(of: call.value)
+            switch owner {
+            case .group, .invalid: throw ModelError("field 'owner' of F_SETOWN_EX must be \"none\", \"process\", \"other\" or \"missing\" (a group is \"type\": \"pgrp\")")
+            default: return .setOwnerEx(try ownerType(of: call.value, allowingInvalid: true), owner)
+            }
         case "F_GETSIG": return .getSignal
         case "F_SETSIG": return .setSignal(try call.value.required("signal").integer("signal", in: Int(Int32.min)...Int(Int32.max)))
         case "F_DUPFD", "F_DUPFD_CLOEXEC":
             return .duplicate(
                 minimum: try call.value.required("min").integer("min", in: Int(Int32.min)...Int(Int32.max)), closeOnExec: command == "F_DUPFD_CLOEXEC")
         default:
-            throw ModelError("field 'cmd' must be F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETOWN, F_SETOWN, F_GETSIG or F_SETSIG, not \"\(command)\"")
+            throw ModelError("field 'cmd' must be F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETOWN, F_SETOWN, F_GETOWN_EX, F_SETOWN_EX, F_GETSIG or F_SETSIG, not \"\(command)\"")
         }
     }
 
@@ -311,6 +322,21 @@ extension PipeModel {
         case "process": return .process(try value.required("process").integer("process"))
         case "group": return .group(try value.required("process").integer("process"))
         default: throw ModelError("field 'owner' must be \"none\", \"process\", \"group\", \"other\", \"missing\" or \"INT_MIN\", not \"\(kind)\"")
+        }
+    }
+
+    /// `F_SETOWN_EX`'s or `F_GETOWN_EX`'s "type": a name, or (in a call) any other number, which fails `EINVAL`.
+    private static func ownerType(of value: JSONValue?, allowingInvalid: Bool) throws(ModelError) -> OwnerType {
+        let field = try value.required("type")
+        if allowingInvalid, case .integer = field {
+            let number = try field.integer("type", in: Int(Int32.min)...Int(Int32.max))
+            return [0: OwnerType.thread, 1: .process, 2: .group][number] ?? .invalid(number)
+        }
+        switch try field.text("type") {
+        case "tid": return .thread
+        case "pid": return .process
+        case "pgrp": return .group
+        case let other: throw ModelError("field 'type' must be \"tid\", \"pid\" or \"pgrp\"\(allowingInvalid ? " or a number" : ""), not \"\(other)\"")
         }
     }
 
@@ -378,6 +404,10 @@ extension PipeModel {
             return .flagsSet
         case (.ok(let value), .fcntl(_, _, .getOwner)):
             return .owner(try Self.ownerReport(of: value))
+        case (.ok(let value), .fcntl(_, _, .getOwnerEx)):
+            return .ownerEx(try Self.ownerType(of: value, allowingInvalid: false), try Self.ownerReport(of: value))
+        case (.ok, .fcntl(_, _, .setOwnerEx)):
+            return .flagsSet
         case (.ok(let value), .fcntl(_, _, .getSignal)):
             return .signal(try value.required("signal").integer("signal"))
         case (.ok(let value), .fcntl(_, _, .getPipeSize)), (.ok(let value), .fcntl(_, _, .setPipeSize)):
@@ -448,6 +478,18 @@ extension PipeModel {
                 call.addFields(to: &value)
                 return (call.name, .object(value))
             case .getOwner: value["cmd"] = "F_GETOWN"
+            case .getOwnerEx: value["cmd"] = "F_GETOWN_EX"
+            case .setOwnerEx(let type, let owner):
+                value["cmd"] = "F_SETOWN_EX"
+                value["type"] = type.json
+                switch owner {
+                case .process(let process), .group(let process):
+                    value["owner"] = "process"
+                    value["process"] = .int(process)
+                case .other: value["owner"] = "other"
+                case .missing: value["owner"] = "missing"
+                case .none, .invalid: value["owner"] = "none"
+                }
             case .setOwner(let owner):
                 value["cmd"] = "F_SETOWN"
                 switch owner {
@@ -512,6 +554,12 @@ extension PipeModel {
         case .descriptorFlags(let closeOnExec): .ok(["closeOnExec": .bool(closeOnExec)])
         case .owner(.process(let process)): .ok(["owner": "process", "process": .int(process)])
         case .owner(let report): .ok(["owner": .string(report == .none ? "none" : report == .group ? "group" : "other")])
+        case .ownerEx(let type, let report):
+            .ok(.object({
+                guard case .ok(let value) = outcome(for: .owner(report)), case .object(var fields)? = value else { return JSONObject() }
+                fields["type"] = type.json
+                return fields
+            }()))
         case .signal(let signal): .ok(["signal": .int(signal)])
         case .positioned(let count): .ok(["position": .int(count)])
         case .moved(let count): .ok(["count": .int(count)])

@@ -104,6 +104,8 @@ public struct PipeModel: TraceModel {
         case descriptorFlags(closeOnExec: Bool)
         /// `F_GETOWN`: the description's owner (see ``PipeModel+Owner``).
         case owner(OwnerReport)
+        /// `F_GETOWN_EX`: the owner's type and the owner (see ``PipeModel+Owner``).
+        case ownerEx(OwnerType, OwnerReport)
         /// `F_GETSIG`: the description's signal (0: `SIGIO`).
         case signal(Int)
         /// `epoll_ctl` done.

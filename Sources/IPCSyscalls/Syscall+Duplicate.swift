@@ -67,6 +67,33 @@ extension Syscall {
         _ = try perform(.fcntl, descriptor: descriptor, retryOnInterrupt: false) { _ in Glibc.fcntl(descriptor.rawValue, F_SETOWN, owner) }
     }
 
+    /// `F_SETOWN_EX`, `F_GETOWN_EX` (Linux, `_GNU_SOURCE`: not in Swift's Glibc module).
+    static let F_SETOWN_EX: CInt = 15
+    static let F_GETOWN_EX: CInt = 16
+
+    /// The description's owner with its type (`struct f_owner_ex`: `F_OWNER_TID` 0, `F_OWNER_PID` 1, `F_OWNER_PGRP`
+    /// 2) and the thread, process or group id (positive; 0 for none).
+    ///
+    /// The corresponding C function is `fcntl(F_GETOWN_EX)`.
+    public static func ownerEx(_ descriptor: FileDescriptor) throws(Errno) -> (type: CInt, id: CInt) {
+        var owner: (type: CInt, id: CInt) = (-1, -1)
+        _ = try perform(.fcntl, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            withUnsafeMutableBytes(of: &owner) { Glibc.fcntl(descriptor.rawValue, Self.F_GETOWN_EX, $0.baseAddress!) }
+        }
+        return owner
+    }
+
+    /// Sets the description's owner with its type (see ``ownerEx(_:)``); `EINVAL` for another type, `ESRCH` for an id
+    /// no task has.
+    ///
+    /// The corresponding C function is `fcntl(F_SETOWN_EX)`.
+    public static func setOwnerEx(_ descriptor: FileDescriptor, type: CInt, id: CInt) throws(Errno) {
+        var owner: (type: CInt, id: CInt) = (type, id)
+        _ = try perform(.fcntl, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            withUnsafeMutableBytes(of: &owner) { Glibc.fcntl(descriptor.rawValue, Self.F_SETOWN_EX, $0.baseAddress!) }
+        }
+    }
+
     /// The description's signal for `O_ASYNC` (0: `SIGIO`).
     ///
     /// The corresponding C function is `fcntl(F_GETSIG)`.

@@ -1,5 +1,6 @@
 import Glibc
 import IPCSyscalls
+import SystemPackage
 import Testing
 
 /// `F_SETOWN`/`F_GETOWN` and `F_SETSIG`/`F_GETSIG` on a pipe, measured on this kernel: what the pipe model's owner and
@@ -67,6 +68,45 @@ import Testing
                 #expect(child > 0 && child != getpid())
             }
             #expect(fcntl(readEnd, F_GETOWN) == 0)
+        }
+    }
+
+    /// `F_SETOWN_EX`/`F_GETOWN_EX` (`struct f_owner_ex`): a fresh description reads `{F_OWNER_TID, 0}`; each type is
+    /// read back with its id, and `F_GETOWN` gives the thread's or process's id, or minus the group; `F_SETOWN`'s
+    /// owner reads back as `F_OWNER_PID` (0 and pids) or `F_OWNER_PGRP` (negatives), and a 0 keeps its type; a type
+    /// other than 0, 1, 2 is `EINVAL` even with a missing id, a missing or negative id `ESRCH`, the owner unchanged; a
+    /// group with no member reads 0 with its type kept; a thread owner that is gone reads `{F_OWNER_TID, 0}`.
+    @Test func theOwnerHasAType() throws {
+        try withPipe { readEnd, writeEnd in
+            let descriptor = FileDescriptor(rawValue: readEnd)
+            func owner() -> [CInt] { ((try? Syscall.ownerEx(descriptor)).map { [$0.type, $0.id] } ?? [-1, -1]) + [fcntl(readEnd, F_GETOWN)] }
+            func set(_ type: CInt, _ id: CInt) -> Errno? {
+                do { try Syscall.setOwnerEx(descriptor, type: type, id: id) } catch { return error }
+                return nil
+            }
+            let me = getpid(), group = getpgrp()
+            #expect(owner() == [0, 0, 0])
+            #expect(set(0, me) == nil && owner() == [0, me, me])
+            #expect(set(1, me) == nil && owner() == [1, me, me])
+            #expect(set(2, group) == nil && owner() == [2, group, -group])
+            #expect(set(2, 0) == nil && owner() == [2, 0, 0])
+            #expect(set(0, 0) == nil && owner() == [0, 0, 0])
+            #expect(fcntl(readEnd, F_SETOWN, -group) == 0 && owner() == [2, group, -group])
+            #expect(fcntl(readEnd, F_SETOWN, me) == 0 && owner() == [1, me, me])
+            #expect(fcntl(readEnd, F_SETOWN, 0) == 0 && owner() == [1, 0, 0])
+            #expect(set(1, me) == nil)
+            #expect(set(5, me) == .invalidArgument && set(-1, me) == .invalidArgument && set(5, Self.missingPID) == .invalidArgument)
+            #expect(set(1, Self.missingPID) == .noSuchProcess && set(0, Self.missingPID) == .noSuchProcess)
+            #expect(set(2, Self.missingPID) == .noSuchProcess && set(1, -me) == .noSuchProcess && set(2, -group) == .noSuchProcess)
+            #expect(owner() == [1, me, me])
+            #expect(fcntl(writeEnd, F_GETOWN) == 0)
+            var child: CInt = 0
+            try SystemVTimesFactsTests.inChild({ set(0, getpid()) == nil }) { done in
+                #expect(done)
+                child = fcntl(readEnd, F_GETOWN)
+                #expect(child > 0 && child != me && (try? Syscall.ownerEx(descriptor))?.type == 0)
+            }
+            #expect(owner() == [0, 0, 0])
         }
     }
 

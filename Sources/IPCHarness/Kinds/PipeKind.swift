@@ -232,6 +232,25 @@ struct PipeBinding: ObjectBinding {
             guard let descriptor = newest(end) else { throw .badFileDescriptor }
             try Syscall.setOwner(descriptor, ownerArgument(owner))
             return .flagsSet
+        case .fcntl(_, let end, .getOwnerEx):
+            guard let descriptor = newest(end) else { throw .badFileDescriptor }
+            let owner = try Syscall.ownerEx(descriptor)
+            let type: PipeModel.OwnerType = [0: .thread, 1: .process, 2: .group][owner.type] ?? .invalid(Int(owner.type))
+            return .ownerEx(type, owner.id == 0 ? .none : type == .group ? .group : ownerReport(owner.id))
+        case .fcntl(_, let end, .setOwnerEx(let type, let owner)):
+            guard let descriptor = newest(end) else { throw .badFileDescriptor }
+            let number: CInt
+            switch type {
+            case .thread: number = 0
+            case .process: number = 1
+            case .group: number = 2
+            case .invalid(let other): number = CInt(truncatingIfNeeded: other)
+            }
+            // A group is named by its (positive) id, as F_SETOWN's negative; a thread by its id, the worker's pid.
+            var id = ownerArgument(type == .group ? owner.asGroup : owner)
+            if id < 0 && id != CInt.min { id = -id }
+            try Syscall.setOwnerEx(descriptor, type: number, id: id)
+            return .flagsSet
         case .fcntl(_, let end, let command):
             guard let descriptor = end == .read ? readEnd : writeEnd else { throw .badFileDescriptor }
             if case .duplicate(let minimum, _) = command {
@@ -396,7 +415,7 @@ struct PipeBinding: ObjectBinding {
         case .setDescriptorFlags(let closeOnExec):
             try Syscall.setClosesOnExec(descriptor, closeOnExec)
             return .flagsSet
-        case .getOwner, .setOwner:
+        case .getOwner, .setOwner, .getOwnerEx, .setOwnerEx:
             BindingFailure.abandon("F_GETOWN and F_SETOWN name workers: the pipe binding's to map")
         case .getSignal:
             return .signal(Int(try Syscall.ioSignal(descriptor)))
