@@ -73,6 +73,7 @@ extension UnixSocketModel {
                 + (nonblocking ? " (nonblocking)" : "")
         case .accept(_, let end, let nonblocking, let flags): call = "accept on \(end)" + (flags != 0 ? " (flags \(flags))" : "") + (nonblocking ? " (nonblocking)" : "")
         case .socket(_, let domain, let type, let `protocol`): call = "socket(\(domain), \(type), \(`protocol`))"
+        case .socketPair(_, let domain, let type, let `protocol`): call = "socketpair(\(domain), \(type), \(`protocol`))"
         case .bind(_, let end, let type, let address):
             call = "bind \(end ?? type.map { "a new \($0.rawValue) socket" } ?? "a new socket") to \(address.name)"
         case .listen(_, let end, let backlog): call = "listen on \(end) with backlog \(backlog)"
@@ -117,6 +118,8 @@ extension UnixSocketModel {
         case .selected(let readable, let writable)?:
             result = readable || writable ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: ", ") : "nothing ready"
         case .created(let type)?: result = "a \(type.rawValue) socket"
+        case .pairCreated(let type, let nonblocking, let closeOnExec)?:
+            result = "a \(type.rawValue) pair" + (nonblocking == true ? ", O_NONBLOCK" : "") + (closeOnExec == true ? ", FD_CLOEXEC" : "")
         case .value(let number)?: result = "\(number)"
         case .socketError(let code)?: result = code?.rawValue ?? "0 (no error)"
         case .peerCredentials(let credentials)?:

@@ -56,6 +56,11 @@ extension UnixSocketModel {
         if case .peerCredentials(let recorded) = output, case .peerCredentials(let expected) = candidate {
             return expected.admits(recorded)
         }
+        if case .pairCreated(let type, let nonblocking, let closeOnExec) = output,
+            case .pairCreated(type, let expectedNonblocking, let expectedCloseOnExec) = candidate
+        {
+            return (nonblocking == nil || nonblocking == expectedNonblocking) && (closeOnExec == nil || closeOnExec == expectedCloseOnExec)
+        }
         return output == candidate
     }
 }

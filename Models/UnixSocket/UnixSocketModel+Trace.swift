@@ -35,6 +35,9 @@
 //                                                                              "seqpacket"}
 //                "protocol": INT?}   (T: SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW; flags SOCK_NONBLOCK,
 //                SOCK_CLOEXEC; a new socket closed at once)   EINVAL, EAFNOSUPPORT, EPROTONOSUPPORT, ESOCKTNOSUPPORT
+//   socketpair  as socket ("domain" also "AF_UNSPEC", "AF_INET" with SOCK_STREAM or SOCK_DGRAM and protocol 0, 6, 17)
+//               {"type": "stream" | "dgram" | "seqpacket", "nonblocking": BOOL?, "closeOnExec": BOOL?} (a new pair
+//               closed at once)   EINVAL, EAFNOSUPPORT, EPROTONOSUPPORT, ESOCKTNOSUPPORT, EOPNOTSUPP, EMFILE
 //   listen      {"end": S, "backlog": INT}                                    (none)   EINVAL, EOPNOTSUPP, EBADF
 //   shutdown    {"end": S, "how": "SHUT_RD" | "SHUT_WR" | "SHUT_RDWR" | INT}   (none)   EINVAL, EBADF
 //   poll        {"end": S, "events": [EV], "timeout": INT?}                   {"revents": [EV]}
@@ -237,32 +240,18 @@ extension UnixSocketModel {
                 process: call.process, end: try call.value.optional("end")?.text("end") ?? "listen", nonblocking: nonblocking,
                 flags: flags)
         case "socket":
-            let domain: Int
-            switch try call.value.required("domain") {
-            case .string("AF_UNIX"): domain = 1
-            case let other: domain = try other.integer("domain", in: Int(Int32.min)...Int(Int32.max))
-            }
+            let (domain, type, number) = try Self.socketArguments(of: call)
             guard domain == 1 || domain < 0 || domain >= 46 else {
                 throw ModelError("socket: only AF_UNIX (1) and families out of range are modelled, not \(domain)")
             }
-            var type: Int
-            switch try call.value.required("type") {
-            case .string(let name):
-                guard let number = Self.socketTypeNames[name] else { throw ModelError("socket: unknown type \(name)") }
-                type = number
-            case let other: type = try other.integer("type", in: Int(Int32.min)...Int(Int32.max))
+            return .socket(process: call.process, domain: domain, type: type, protocol: number)
+        case "socketpair":
+            let (domain, type, number) = try Self.socketArguments(of: call)
+            guard Self.judgesPair(domain: domain, type: type, protocol: number) else {
+                throw ModelError(
+                    "socketpair: only AF_UNIX, AF_UNSPEC, families out of range, and AF_INET's SOCK_STREAM or SOCK_DGRAM with protocol 0, 6 or 17 are modelled, not (\(domain), \(type), \(number))")
             }
-            for flag in try call.value.optional("flags")?.elements("flags") ?? [] {
-                switch try flag.text("flags") {
-                case "SOCK_NONBLOCK": type |= 0x800
-                case "SOCK_CLOEXEC": type |= 0x80000
-                case let other: throw ModelError("socket: unknown flag \(other)")
-                }
-            }
-            return .socket(
-                process: call.process, domain: domain, type: type,
-                protocol: try call.value.optional("protocol")?.integer("protocol", in: Int(Int32.min)...Int(Int32.max))
-                    ?? 0)
+            return .socketPair(process: call.process, domain: domain, type: type, protocol: number)
         case "listen":
             return .listen(
                 process: call.process, end: try call.value.required("end").text("end"),
@@ -355,6 +344,12 @@ extension UnixSocketModel {
             return .received(try Self.received(value, limit: size, "size"))
         case .connect, .accept:
             return .connected(try value.required("end").text("end"))
+        case .socketPair:
+            let name = try value.required("type").text("type")
+            guard let type = SocketType(rawValue: name) else { throw ModelError("socketpair: type \(name) is not a socket type") }
+            return .pairCreated(
+                type, nonblocking: try value.optional("nonblocking")?.boolean("nonblocking"),
+                closeOnExec: try value.optional("closeOnExec")?.boolean("closeOnExec"))
         case .socket:
             let name = try value.required("type").text("type")
             guard let type = SocketType(rawValue: name) else {
@@ -507,6 +502,10 @@ extension UnixSocketModel {
             var value: JSONObject = ["domain": domain == 1 ? "AF_UNIX" : .int(domain), "type": .int(type)]
             if `protocol` != 0 { value["protocol"] = .int(`protocol`) }
             return ("socket", .object(value))
+        case .socketPair(_, let domain, let type, let `protocol`):
+            var value: JSONObject = ["domain": domain == 1 ? "AF_UNIX" : .int(domain), "type": .int(type)]
+            if `protocol` != 0 { value["protocol"] = .int(`protocol`) }
+            return ("socketpair", .object(value))
         case .bind(_, let end, let type, let address):
             var value: JSONObject = ["address": .string(address.name)]
             if let end { value["end"] = .string(end) }
@@ -573,6 +572,11 @@ extension UnixSocketModel {
             return .ok(["value": .int(number)])
         case .created(let type):
             return .ok(["type": .string(type.rawValue)])
+        case .pairCreated(let type, let nonblocking, let closeOnExec):
+            var value: JSONObject = ["type": .string(type.rawValue)]
+            if let nonblocking { value["nonblocking"] = .bool(nonblocking) }
+            if let closeOnExec { value["closeOnExec"] = .bool(closeOnExec) }
+            return .ok(.object(value))
         case .socketError(let code):
             return .ok(["value": code.map { .string($0.rawValue) } ?? .int(0)])
         case .peerCredentials(let credentials):
@@ -619,4 +623,32 @@ extension UnixSocketModel {
     static let shutdownNames = ["SHUT_RD", "SHUT_WR", "SHUT_RDWR"]
     /// `socket`'s types by name.
     static let socketTypeNames = ["SOCK_STREAM": 1, "SOCK_DGRAM": 2, "SOCK_RAW": 3, "SOCK_SEQPACKET": 5]
+
+    /// `socket`'s and `socketpair`'s arguments: the family (`"AF_UNIX"`, `"AF_UNSPEC"`, `"AF_INET"` or a number), the type
+    /// (a name or a number) with its `"flags"` added, the protocol (0 unless given).
+    static func socketArguments(of call: Call) throws(ModelError) -> (domain: Int, type: Int, protocol: Int) {
+        let domain: Int
+        switch try call.value.required("domain") {
+        case .string("AF_UNIX"): domain = 1
+        case .string("AF_UNSPEC"): domain = 0
+        case .string("AF_INET"): domain = internet
+        case let other: domain = try other.integer("domain", in: Int(Int32.min)...Int(Int32.max))
+        }
+        var type: Int
+        switch try call.value.required("type") {
+        case .string(let name):
+            guard let number = socketTypeNames[name] else { throw ModelError("\(call.f): unknown type \(name)") }
+            type = number
+        case let other: type = try other.integer("type", in: Int(Int32.min)...Int(Int32.max))
+        }
+        for flag in try call.value.optional("flags")?.elements("flags") ?? [] {
+            switch try flag.text("flags") {
+            case "SOCK_NONBLOCK": type |= 0x800
+            case "SOCK_CLOEXEC": type |= 0x80000
+            case let other: throw ModelError("\(call.f): unknown flag \(other)")
+            }
+        }
+        let number = try call.value.optional("protocol")?.integer("protocol", in: Int(Int32.min)...Int(Int32.max)) ?? 0
+        return (domain, type, number)
+    }
 }

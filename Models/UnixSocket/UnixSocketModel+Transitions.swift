@@ -39,6 +39,8 @@ extension UnixSocketModel {
             let made = Self.createdSocket(domain: domain, type: type, protocol: `protocol`)
             guard case .created = made else { return [(made, .completed(state))] }
             return [(made, .completed(state)), (.failed(DescriptorTable.exhausted), .completed(state))]
+        case .socketPair(_, let domain, let type, let `protocol`):
+            return socketPairOutcomes(domain: domain, type: type, protocol: `protocol`, in: state)
         case .listen(let process, let end, let backlog):
             return listen(state, process: process, end: end, backlog: backlog)
         case .connect(let process, let nonblocking):

@@ -104,6 +104,8 @@ public struct UnixSocketModel: TraceModel {
         /// `socket(domain, type, protocol)`: a new socket, closed at once (only its type or error is judged; the
         /// domain is `AF_UNIX`, 1, or out of range).
         case socket(process: Int, domain: Int, type: Int, protocol: Int)
+        /// `socketpair(domain, type, protocol)`: a new pair, closed at once (see ``createdPair``).
+        case socketPair(process: Int, domain: Int, type: Int, protocol: Int)
         /// `listen(end, backlog)` again, on the listener (a new backlog) or on any other socket (an error).
         case listen(process: Int, end: String, backlog: Int)
         case close(process: Int, end: String)
@@ -162,6 +164,9 @@ public struct UnixSocketModel: TraceModel {
         case socketError(ErrorCode?)
         /// `socket` made a socket of this type (and it was closed).
         case created(SocketType)
+        /// `socketpair` made a pair of this type (and closed it), both ends with `O_NONBLOCK` and `FD_CLOEXEC` as
+        /// given (nil in a recorded outcome that left them out: then not judged).
+        case pairCreated(SocketType, nonblocking: Bool?, closeOnExec: Bool?)
         case exited
         case failed(ErrorCode)
     }
@@ -343,7 +348,7 @@ extension UnixSocketModel.Input {
         case .send(let process, _, _, _, _, _), .receive(let process, _, _, _, _), .receiveTruncating(let process, _, _, _, _), .receiveWaitingAll(let process, _, _, _), .receiveExactly(let process, _, _),
             .connect(let process, _), .connectPeer(let process, _, _), .disconnectPeer(let process, _),
             .connectTo(let process, _, _, _, _),
-            .accept(let process, _, _, _), .close(let process, _), .readFile(let process, _, _),
+            .accept(let process, _, _, _), .close(let process, _), .readFile(let process, _, _), .socketPair(let process, _, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
             .shutdown(let process, _, _), .poll(let process, _, _, _), .select(let process, _, _, _, _), .getOption(let process, _, _),
             .setSendBuffer(let process, _, _), .setPeekOffset(let process, _, _),

@@ -340,6 +340,16 @@ extension Syscall {
         })
     }
 
+    /// A connected pair of any family, type (with `SOCK_NONBLOCK`, `SOCK_CLOEXEC`) and protocol, as given: for the
+    /// checks of `socketpair`'s arguments (only `AF_UNIX` makes pairs).
+    ///
+    /// The corresponding C function is `socketpair`.
+    public static func socketPair(domain: CInt, type: CInt, protocol: CInt) throws(Errno) -> (FileDescriptor, FileDescriptor) {
+        var fds: [CInt] = [-1, -1]
+        _ = try perform(.socketpair, retryOnInterrupt: false) { _ in Glibc.socketpair(domain, type, `protocol`, &fds) }
+        return (FileDescriptor(rawValue: fds[0]), FileDescriptor(rawValue: fds[1]))
+    }
+
     /// The bytes waiting to be read: a stream or seqpacket socket's whole queue, a datagram socket's first
     /// datagram. `EINVAL` on a listener.
     ///

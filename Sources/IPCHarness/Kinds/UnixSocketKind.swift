@@ -339,6 +339,18 @@ public struct UnixSocketBinding: ObjectBinding {
             case 5: return .created(.seqpacket)
             default: return .created(.dgram)
             }
+        case .socketPair(_, let domain, let type, let `protocol`):
+            let (first, second) = try Syscall.socketPair(
+                domain: CInt(truncatingIfNeeded: domain), type: CInt(truncatingIfNeeded: type), protocol: CInt(truncatingIfNeeded: `protocol`))
+            defer { for end in [first, second] { try? Syscall.close(end) } }
+            // Both ends get the same flags (measured, UnixSocketPairFactsTests): the first's stand for the pair.
+            let kind: UnixSocketModel.SocketType = switch try Syscall.socketOption(first, SO_TYPE) {
+            case 1: .stream
+            case 5: .seqpacket
+            default: .dgram
+            }
+            return .pairCreated(
+                kind, nonblocking: try Syscall.statusFlags(first) & O_NONBLOCK != 0, closeOnExec: try Syscall.closesOnExec(first))
         case .bind(_, let end, let type, let address):
             return try bind(end: end, type: type, to: address)
         case .listen(_, let end, let backlog):
