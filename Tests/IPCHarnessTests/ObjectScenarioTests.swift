@@ -24,6 +24,7 @@ import Testing
         ("sysv-msg-removal", ["EINVAL", "EIDRM"]),
         ("posix-shm-words", ["ENOENT", "EFAULT"]),
         ("posix-shm-truncate", ["SIGBUS", "SIGSEGV", "EACCES", "EEXIST", "EINVAL"]),
+        ("posix-shm-mappings", ["SIGBUS", "SIGSEGV", "EACCES", "EINVAL", "ENOMEM"]),
         ("sysv-shm-attach-count", ["EINVAL", "SIGSEGV"]),
         ("posix-sem-named", ["EAGAIN", "ENOENT"]),
         ("posix-sem-unnamed", ["EAGAIN"]),
@@ -51,6 +52,19 @@ import Testing
             worker: worker)
         let violation = try #require(summary.firstViolation, "caught in none of \(summary.runs) runs")
         #expect(violation.explanation.contains("poll(POLLIN, timeout -1) → 0"), "\(violation.explanation)")
+    }
+
+    /// The publisher whose mappings are `MAP_PRIVATE` is caught: a reader loads a counter's old value after the
+    /// store of a new one returned, which one shared memory never gives.
+    @Test func thePrivatePublisherIsCaught() throws {
+        let scenario = try #require(Scenarios.named("posix-shm-fragile-private-publish"))
+        let directory = "/tmp/ipc-harness-shm-private-publish-\(getpid())"
+        defer { _ = try? FileManager.default.removeItem(atPath: directory) }
+        let summary = try ScenarioRunner.run(
+            scenario, options: RunOptions(seed: 4000, runs: 30, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60)),
+            worker: worker)
+        let violation = try #require(summary.firstViolation, "caught in none of \(summary.runs) runs")
+        #expect(violation.explanation.contains("load word"), "\(violation.explanation)")
     }
 
     /// SEM_UNDO at a SIGKILL: process 1 takes the only unit with SEM_UNDO and then sleeps in a semop nothing will

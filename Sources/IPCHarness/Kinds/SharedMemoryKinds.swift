@@ -13,8 +13,9 @@ public enum PosixSharedMemoryKind: MechanismKind {
     public typealias Model = PosixSharedMemoryModel
 
     /// `kernel.posix-shm`, and the fragile `client.shm-sigbus-as-zero`: a reader that catches `SIGBUS` and takes a
-    /// word past the object's end for 0 (and a store there for done).
-    public static let implementations = ["kernel.posix-shm", "client.shm-sigbus-as-zero"]
+    /// word past the object's end for 0 (and a store there for done); and `client.shm-private-mapping`, whose every
+    /// mapping is `MAP_PRIVATE` while it believes it shares memory.
+    public static let implementations = ["kernel.posix-shm", "client.shm-sigbus-as-zero", "client.shm-private-mapping"]
 
     public static func model(for workload: Workload) -> PosixSharedMemoryModel {
         PosixSharedMemoryModel(objects: workload.objects.filter { $0.kind == name }.map { object in
@@ -44,10 +45,11 @@ public enum PosixSharedMemoryKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<PosixSharedMemoryModel> {
         var binding = PosixSharedMemoryBinding(
             name: try object.text("name"), size: try object.integer("words") * 8, inode: UInt64(truncatingIfNeeded: try object.integer("inode")),
-            takesSIGBUSForZero: implementation == "client.shm-sigbus-as-zero")
+            takesSIGBUSForZero: implementation == "client.shm-sigbus-as-zero", mapsPrivately: implementation == "client.shm-private-mapping")
         if let descriptor = object.optionalDescriptor("fd") {
             do {
-                binding.handles.append(.init(descriptor: descriptor, words: PartlyMappedWords(try PosixSharedMemory.map(descriptor, size: binding.size))))
+                let words = try PosixSharedMemory.map(descriptor, size: binding.size, writable: true, isPrivate: binding.mapsPrivately)
+                binding.handles.append(.init(descriptor: descriptor, words: PartlyMappedWords(words)))
             } catch {
                 try? Syscall.close(descriptor)
                 throw BindingError("cannot map shared memory \(binding.name): \(error)")
@@ -134,6 +136,8 @@ struct PosixSharedMemoryBinding: ObjectBinding {
     let inode: UInt64
     /// `client.shm-sigbus-as-zero`: an access refused with `SIGBUS` is reported as reading 0 (or storing).
     var takesSIGBUSForZero = false
+    /// `client.shm-private-mapping`: every mapping is `MAP_PRIVATE`, whatever the call asks for.
+    var mapsPrivately = false
     var handles: [Handle] = []
 
     /// The name `shm_open` and `shm_unlink` are given: the object's, or one glibc refuses.
@@ -162,7 +166,7 @@ struct PosixSharedMemoryBinding: ObjectBinding {
                 return .done
             }
             do {
-                let flags = opening.neitherSharedNorPrivate ? 0 : opening.isPrivate ? MAP_PRIVATE : MAP_SHARED
+                let flags = opening.neitherSharedNorPrivate ? 0 : opening.isPrivate || mapsPrivately ? MAP_PRIVATE : MAP_SHARED
                 let length = opening.zeroLength ? 0 : size
                 let address = try Syscall.map(
                     descriptor, size: length, protection: opening.writableMapping ? PROT_READ | PROT_WRITE : PROT_READ, flags: flags,
