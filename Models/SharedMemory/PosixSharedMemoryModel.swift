@@ -210,7 +210,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             } else if !state.permissions.allows(process, read: true, write: !opening.readOnly) {
                 return [Transition(.failed(.EACCES), state)]
             }
-            if opening.truncate { next.resize(to: 0) }
+            if opening.truncate {
+                next.resize(to: 0)
+                next.dropCopiesBeyondEnd()
+            }
             // mmap's refusals, in the kernel's order (the worker then closes the descriptor).
             if opening.offset % Self.pageSize != 0 || opening.zeroLength || opening.neitherSharedNorPrivate {
                 return [Transition(.failed(.EINVAL), next)]

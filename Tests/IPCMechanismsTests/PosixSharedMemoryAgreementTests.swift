@@ -16,7 +16,7 @@ import Testing
     /// process 2's for a choice of 12 or more (less 12) — 0…4 an access (words 0…3, 600 in the second page for
     /// index 3 and an amount above 2, 1023 below −3); 5…6 `shm_open` and `mmap` (5: `O_CREAT` from index 2,
     /// `O_EXCL` at 3, `O_TRUNC` for amount 4, `O_RDONLY` below −2 with `PROT_WRITE` at −3, `O_RDWR` with
-    /// `PROT_READ` for index 0 and amount 1, refused names at ±5,
+    /// `PROT_READ` for index 0 and amount 1 (5 only), refused names at ±5,
     /// neither `MAP_SHARED` nor `MAP_PRIVATE` for index 1 and amount 3, length 0 for index 1 and amount −1; 6: as 5
     /// but `MAP_PRIVATE` for an odd amount, offset 4096 for index 1, offset 100 for index 0 and amount 2);
     /// 7 `fstat` (negative amount) or `munmap` and `close`; 8 `ftruncate` (0, 8, 12, 40, 4096, 8192 or −1); 9
@@ -57,7 +57,7 @@ import Testing
                 let invalid: PosixSharedMemoryModel.InvalidName? = amount == -5 ? .withSlash : amount == 5 ? .tooLong : nil
                 var opening = PosixSharedMemoryModel.Opening(
                     create: index >= 2, exclusive: index == 3, truncate: amount == 4, readOnly: amount < -2,
-                    writableMapping: amount == -3 ? true : index == 0 && amount == 1 ? false : nil, invalidName: invalid)
+                    writableMapping: amount == -3 ? true : choice % 12 == 5 && index == 0 && amount == 1 ? false : nil, invalidName: invalid)
                 if choice % 12 == 5 {
                     opening.neitherSharedNorPrivate = index == 1 && amount == 3
                     opening.zeroLength = index == 1 && amount == -1
@@ -160,6 +160,8 @@ import Testing
             (8, 0, 0), (18, 0, 1), (13, 3, 5), (13, 0, 7), (8, 0, -1), (12, 3, 5), (12, 0, 0), (8, 0, 0), (12, 3, 5),
             (1, 3, 4), (12, 3, 4), (8, 0, -2), (12, 0, 0), (12, 3, -5), (8, 0, 2), (12, 0, 0),
         ]),
+        // O_TRUNC (process 1's open, amount 4) drops process 2's private copy as a shrink to 0 does.
+        ("O_TRUNC drops copies", [(8, 0, 0), (18, 0, 1), (13, 0, 7), (5, 0, 4), (12, 0, 0), (8, 0, 0), (12, 0, 0)]),
         // O_RDONLY: a MAP_PRIVATE PROT_WRITE mapping is allowed and its stores are its own; a MAP_SHARED one
         // EACCES; ftruncate through the read-only descriptor EINVAL.
         ("a private writable mapping of a read-only descriptor", [

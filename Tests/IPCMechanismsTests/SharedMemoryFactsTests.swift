@@ -202,7 +202,7 @@ import Testing
     /// `ftruncate` and a private mapping: a shrink makes every page wholly beyond the end `SIGBUS`, copied ones too —
     /// the copy is dropped: once the object grows again the page reads the object (zeros) and follows it. The last,
     /// partly kept page keeps its copy whole (the object's zeroed tail does not show in it), and a copied page
-    /// inside the end keeps its words.
+    /// inside the end keeps its words. `shm_open`'s `O_TRUNC` drops copies as a shrink to 0 does.
     @Test func truncationDropsPrivateCopiesOfPagesWhollyBeyondTheEnd() throws {
         let (name, descriptor) = try Self.object("private-truncate", pages: 3)
         defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
@@ -222,6 +222,12 @@ import Testing
         shared.store(513, 8)
         #expect(try copy.guardedLoad(513) == 8)  // and the page follows the object again
         try Syscall.truncate(descriptor, size: 0)
+        #expect(throws: Errno.memoryAccess(SIGBUS)) { _ = try copy.guardedLoad(1) }
+        try Syscall.truncate(descriptor, size: 4096)
+        #expect(try copy.guardedLoad(1) == 0)
+        // shm_open's O_TRUNC is the same truncation: the copy goes.
+        try copy.guardedStore(1, 5)
+        try Syscall.close(try Syscall.shmOpen(name, flags: O_RDWR | O_TRUNC | O_CLOEXEC))
         #expect(throws: Errno.memoryAccess(SIGBUS)) { _ = try copy.guardedLoad(1) }
         try Syscall.truncate(descriptor, size: 4096)
         #expect(try copy.guardedLoad(1) == 0)
