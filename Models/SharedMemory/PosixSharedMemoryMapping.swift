@@ -35,7 +35,9 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
     public var copied: Set<Int> = []
     public var privateWords: [Int: Int64] = [:]
 
-    public init(words: Int, protection: Protection, readOnlyDescriptor: Bool = false, isPrivate: Bool = false, firstWord: Int = 0) {
+    public init(
+        words: Int, protection: Protection, readOnlyDescriptor: Bool = false, isPrivate: Bool = false, firstWord: Int = 0
+    ) {
         self.readOnlyDescriptor = readOnlyDescriptor
         self.isPrivate = isPrivate
         self.firstWord = firstWord
@@ -100,7 +102,9 @@ extension PosixSharedMemoryModel.State {
     mutating func access(_ access: WordAccess, by process: Int) -> PosixSharedMemoryModel.Output {
         guard name.holders.contains(process), var mapping = mappings[process]?.last else { return .failed(.EFAULT) }
         let page = access.index / PosixSharedMemoryMapping.pageWords
-        guard let protection = mapping.pages[page], protection.allows(writing: access.writes) else { return .failed(.SIGSEGV) }
+        guard let protection = mapping.pages[page], protection.allows(writing: access.writes) else {
+            return .failed(.SIGSEGV)
+        }
         if !mapping.copied.contains(page) {
             if beyondEnd(mapping.firstWord + access.index) { return .failed(.SIGBUS) }
             guard mapping.isPrivate && access.writes else {
@@ -109,8 +113,9 @@ extension PosixSharedMemoryModel.State {
                 return .accessed(result)
             }
             let start = page * PosixSharedMemoryMapping.pageWords
-            for index in start..<min(start + PosixSharedMemoryMapping.pageWords, mappingWords) where words[mapping.firstWord + index] != 0 {
-                mapping.privateWords[index] = words[mapping.firstWord + index]
+            for index in start..<min(start + PosixSharedMemoryMapping.pageWords, mappingWords) {
+                let word = words[mapping.firstWord + index]
+                if word != 0 { mapping.privateWords[index] = word }
             }
             mapping.copied.insert(page)
         }
@@ -125,7 +130,8 @@ extension PosixSharedMemoryModel.State {
         for (process, held) in mappings {
             mappings[process] = held.map { mapping in
                 var mapping = mapping
-                for page in mapping.copied where beyondEnd(mapping.firstWord + page * PosixSharedMemoryMapping.pageWords) {
+                let pageWords = PosixSharedMemoryMapping.pageWords
+                for page in mapping.copied where beyondEnd(mapping.firstWord + page * pageWords) {
                     mapping.dropCopy(of: page)
                 }
                 return mapping

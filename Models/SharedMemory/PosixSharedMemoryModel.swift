@@ -10,8 +10,8 @@
 /// - A process's death unmaps its mappings and changes nothing else.
 /// - The harness's own rule (not the kernel's): an access by a process holding no mapping fails `EFAULT`, and
 ///   `unmap` with none fails `EINVAL` (the worker refuses rather than touch unmapped memory).
-/// - A handle is a descriptor and its mapping of the object's first `words` words (`shm_open`, `mmap`; `unmap`
-///   drops both). The object has a size (`st_size`, `fstat`): `truncate` (`ftruncate`) grows it (the new bytes
+/// - A handle is a descriptor and its mapping of `words` words of the object, its first unless from an offset
+///   (`shm_open`, `mmap`; `unmap` drops both). The object has a size (`st_size`, `fstat`): `truncate` (`ftruncate`) grows it (the new bytes
 ///   read zero) or shrinks it, or keeps its size — either way zeroing the bytes past the end; a word in a page wholly beyond the end is
 ///   refused with `SIGBUS` (the access's error), while the rest of the last page stays readable and writable and
 ///   keeps what is stored there when the object grows again. `ftruncate` fails `EINVAL` for a negative size (first)
@@ -483,7 +483,9 @@ extension PosixSharedMemoryModel {
         var text = mapping.isPrivate ? "private" : "shared"
         if mapping.readOnlyDescriptor { text += " of an O_RDONLY descriptor" }
         if mapping.firstWord != 0 { text += " from word \(mapping.firstWord)" }
-        text += " [" + mapping.pages.map { $0?.rawValue ?? "unmapped" }.joined(separator: ", ") + "]"
+        let pages = mapping.pages.map { $0?.rawValue ?? "unmapped" }
+        // A long mapping's pages all alike read as one.
+        text += Set(pages).count == 1 && pages.count > 2 ? " [\(pages[0]) × \(pages.count) pages]" : " [" + pages.joined(separator: ", ") + "]"
         if !mapping.copied.isEmpty { text += " copied pages \(mapping.copied.sorted()) \(mapping.privateWords.sorted { $0.key < $1.key })" }
         return text
     }
