@@ -10,8 +10,8 @@
 /// - A process's death unmaps its mappings and changes nothing else.
 /// - The harness's own rule (not the kernel's): an access by a process holding no mapping fails `EFAULT`, and
 ///   `unmap` with none fails `EINVAL` (the worker refuses rather than touch unmapped memory).
-/// - A handle is a descriptor and its mapping of the object's first `words` words (`shm_open`, `mmap`; `unmap`
-///   drops both). The object has a size (`st_size`, `fstat`): `truncate` (`ftruncate`) grows it (the new bytes
+/// - A handle is a descriptor and its mapping of `words` words of the object, its first unless from an offset
+///   (`shm_open`, `mmap`; `unmap` drops both). The object has a size (`st_size`, `fstat`): `truncate` (`ftruncate`) grows it (the new bytes
 ///   read zero) or shrinks it, or keeps its size — either way zeroing the bytes past the end; a word in a page wholly beyond the end is
 ///   refused with `SIGBUS` (the access's error), while the rest of the last page stays readable and writable and
 ///   keeps what is stored there when the object grows again. `ftruncate` fails `EINVAL` for a negative size (first)
@@ -21,6 +21,10 @@
 ///   fails `EEXIST` while the name exists; `O_TRUNC` sets the size to 0, even with `O_RDONLY`; a new object has size
 ///   0. `O_RDONLY` gives a read-only descriptor: `mmap` of it with `PROT_WRITE` fails `EACCES` (after the `O_TRUNC`
 ///   took effect), a `PROT_READ` mapping refuses stores with `SIGSEGV`, and `ftruncate` fails `EINVAL`.
+/// - `mmap` (``PosixSharedMemoryMapping``): `MAP_PRIVATE` copies a page at its first store (a `PROT_WRITE` one of
+///   an `O_RDONLY` descriptor is allowed); an offset, a multiple of the page size, shifts the mapping's words (and
+///   where `SIGBUS` starts) along the object; an unaligned offset, length 0, or neither `MAP_SHARED` nor
+///   `MAP_PRIVATE` fails `EINVAL` before `EACCES`. `mprotect` and partial `munmap` act on the newest mapping's pages.
 public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
     public static let name = "posix-shm"
     /// The page size: `SIGBUS` starts at the first page wholly beyond the object's end.
@@ -59,8 +63,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         public var size: Int
         /// Whether the object exists yet (a setup with `exists` false: not until an `open` creates it).
         public var created = true
-        /// Each process's handles, oldest first: whether each is read-only (`O_RDONLY`, `PROT_READ`).
-        public var readOnly: [Int: [Bool]] = [:]
+        /// Each process's handles (a descriptor and its mapping), oldest first.
+        public var mappings: [Int: [PosixSharedMemoryMapping]] = [:]
+        /// How many words each mapping has (the setup's `words`).
+        public var mappingWords = 0
         public var permissions = Permissions()
         /// The umask of the processes that create the object (`O_CREAT` when it does not exist yet).
         public var umask = 0o022
@@ -83,9 +89,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             size = newSize
         }
 
-        mutating func addHandle(_ process: Int, readOnly isReadOnly: Bool) {
+        mutating func addHandle(_ process: Int, _ mapping: PosixSharedMemoryMapping) {
             name.holders.insertSorted(process)
-            readOnly[process, default: []].append(isReadOnly)
+            extendWords(to: mapping.firstWord + mappingWords)
+            mappings[process, default: []].append(mapping)
         }
     }
 
@@ -103,6 +110,14 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         public var readOnly = false
         /// `mmap` with `PROT_WRITE` (the default for `O_RDWR`), or `PROT_READ` alone.
         public var writableMapping: Bool
+        /// `MAP_PRIVATE` (copy-on-write) instead of `MAP_SHARED`.
+        public var isPrivate = false
+        /// `mmap` with flags naming neither `MAP_SHARED` nor `MAP_PRIVATE` (`EINVAL`).
+        public var neitherSharedNorPrivate = false
+        /// `mmap`'s offset in bytes (`EINVAL` unless a multiple of the page size).
+        public var offset = 0
+        /// `mmap` of length 0 (`EINVAL`) instead of the mapping's words.
+        public var zeroLength = false
         public var invalidName: InvalidName?
         /// `O_CREAT`'s mode (0600 unless given), less the creator's umask, for an object it makes.
         public var mode: Int?
@@ -128,6 +143,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case unlink(process: Int, invalidName: InvalidName? = nil)
         /// `ftruncate` of the newest descriptor.
         case truncate(process: Int, size: Int)
+        /// `mprotect` of pages of the process's newest mapping.
+        case protect(process: Int, PosixSharedMemoryMapping.Pages, PosixSharedMemoryMapping.Protection)
+        /// `munmap` of pages of the process's newest mapping (the descriptor stays).
+        case unmapPages(process: Int, PosixSharedMemoryMapping.Pages)
         /// `fstat` of the newest descriptor: `st_size`.
         case stat(process: Int)
         case exit(process: Int)
@@ -155,7 +174,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         var state = State(
             words: [Int64](repeating: 0, count: setup.words), name: NamedObjectHandles(holders: []),
             size: setup.size, created: setup.exists)
-        for process in setup.mapped { state.addHandle(process, readOnly: false) }
+        state.mappingWords = setup.words
+        for process in setup.mapped { state.addHandle(process, PosixSharedMemoryMapping(words: setup.words, protection: .readWrite)) }
         state.permissions = setup.permissions
         state.umask = setup.umask
         return state
@@ -171,12 +191,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         var next = state
         switch input {
         case .access(let process, let access):
-            guard state.name.holders.contains(process) else { return [Transition(.failed(.EFAULT), state)] }
-            if access.writes && state.readOnly[process]?.last == true { return [Transition(.failed(.SIGSEGV), state)] }
-            if state.beyondEnd(access.index) { return [Transition(.failed(.SIGBUS), state)] }
-            let (result, words) = access.apply(to: state.words)
-            next.words = words
-            return [Transition(.accessed(result), next)]
+            let output = next.access(access, by: process)
+            return [Transition(output, next)]
         case .open(let process, let opening):
             if opening.invalidName != nil { return [Transition(.failed(.EINVAL), state)] }
             if !state.created || state.name.unlinked {
@@ -194,15 +210,37 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             } else if !state.permissions.allows(process, read: true, write: !opening.readOnly) {
                 return [Transition(.failed(.EACCES), state)]
             }
-            if opening.truncate { next.resize(to: 0) }
-            if opening.readOnly && opening.writableMapping { return [Transition(.failed(.EACCES), next)] }
-            next.addHandle(process, readOnly: !opening.writableMapping)
+            if opening.truncate {
+                next.resize(to: 0)
+                next.dropCopiesBeyondEnd()
+            }
+            // mmap's refusals, in the kernel's order (the worker then closes the descriptor).
+            if opening.offset % Self.pageSize != 0 || opening.zeroLength || opening.neitherSharedNorPrivate {
+                return [Transition(.failed(.EINVAL), next)]
+            }
+            if opening.readOnly && opening.writableMapping && !opening.isPrivate { return [Transition(.failed(.EACCES), next)] }
+            next.addHandle(process, PosixSharedMemoryMapping(
+                words: state.mappingWords, protection: opening.writableMapping ? .readWrite : .read, readOnlyDescriptor: opening.readOnly,
+                isPrivate: opening.isPrivate, firstWord: opening.offset / 8))
             return [Transition(.done, next)]
         case .unmap(let process):
             guard next.name.release(process, missing: .EINVAL) == nil else { return [Transition(.failed(.EINVAL), state)] }
-            next.readOnly[process]?.removeLast()
-            if next.readOnly[process]?.isEmpty == true { next.readOnly[process] = nil }
+            next.mappings[process]?.removeLast()
+            if next.mappings[process]?.isEmpty == true { next.mappings[process] = nil }
             return [Transition(.done, next)]
+        case .protect(let process, let pages, let protection):
+            if pages.unaligned { return [Transition(.failed(.EINVAL), state)] }
+            // The harness's rule: with no mapping the worker has no address, and answers as the kernel does for one
+            // where nothing is mapped.
+            guard var mapping = state.mappings[process]?.last else { return [Transition(pages.count == 0 ? .done : .failed(.ENOMEM), state)] }
+            let error = mapping.protect(pages, protection)
+            next.mappings[process]![next.mappings[process]!.count - 1] = mapping
+            return [Transition(error.map { .failed($0) } ?? .done, next)]
+        case .unmapPages(let process, let pages):
+            guard var mapping = state.mappings[process]?.last else { return [Transition(.failed(.EINVAL), state)] }
+            let error = mapping.unmap(pages)
+            next.mappings[process]![next.mappings[process]!.count - 1] = mapping
+            return [Transition(error.map { .failed($0) } ?? .done, next)]
         case .unlink(let process, let invalidName):
             if invalidName != nil || !state.created { return [Transition(.failed(.ENOENT), state)] }
             // Only the owner (or root) may remove the name (the kernel's EPERM, which glibc turns into EACCES).
@@ -210,15 +248,16 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             return nameTransition(state, \.name) { $0.unlink() }
         case .truncate(let process, let size):
             if size < 0 { return [Transition(.failed(.EINVAL), state)] }
-            guard let handles = state.readOnly[process], let newest = handles.last else { return [Transition(.failed(.EBADF), state)] }
-            if newest { return [Transition(.failed(.EINVAL), state)] }
+            guard let newest = state.mappings[process]?.last else { return [Transition(.failed(.EBADF), state)] }
+            if newest.readOnlyDescriptor { return [Transition(.failed(.EINVAL), state)] }
             next.resize(to: size)
+            next.dropCopiesBeyondEnd()
             return [Transition(.done, next)]
         case .stat(let process):
-            guard state.readOnly[process]?.isEmpty == false else { return [Transition(.failed(.EBADF), state)] }
+            guard state.mappings[process]?.isEmpty == false else { return [Transition(.failed(.EBADF), state)] }
             return [Transition(.size(state.size, mode: state.permissions.mode), state)]
         case .exit(let process):
-            next.readOnly[process] = nil
+            next.mappings[process] = nil
             return nameTransition(next, \.name) { $0.exit(process); return nil }
         }
     }
@@ -234,7 +273,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
     public func describe(_ state: State) -> String {
         if !state.created { return "not created yet" }
         return "\(state.size) bytes, words \(state.words); handles \(state.name.text)"
-            + (state.readOnly.values.contains { $0.contains(true) } ? "; read-only handles of \(state.readOnly.filter { $0.value.contains(true) }.keys.sorted())" : "")
+            + state.mappings.keys.sorted().map { process in
+                "; process \(process)'s mappings " + state.mappings[process]!.map(Self.describe).joined(separator: ", ")
+            }.joined()
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
@@ -246,10 +287,14 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             if opening.create { flags.append("O_CREAT") }
             if opening.exclusive { flags.append("O_EXCL") }
             if opening.truncate { flags.append("O_TRUNC") }
-            call = "shm_open\(opening.invalidName.map { " (a name \($0.rawValue))" } ?? "") \(flags.joined(separator: "|")), mmap \(opening.writableMapping ? "PROT_READ|PROT_WRITE" : "PROT_READ")"
+            let kind = opening.neitherSharedNorPrivate ? "neither MAP_SHARED nor MAP_PRIVATE" : opening.isPrivate ? "MAP_PRIVATE" : "MAP_SHARED"
+            call = "shm_open\(opening.invalidName.map { " (a name \($0.rawValue))" } ?? "") \(flags.joined(separator: "|")), mmap \(opening.writableMapping ? "PROT_READ|PROT_WRITE" : "PROT_READ") \(kind)"
+                + (opening.offset != 0 ? " offset \(opening.offset)" : "") + (opening.zeroLength ? " length 0" : "")
         case .unmap: call = "munmap and close"
         case .unlink(_, let invalidName): call = "shm_unlink" + (invalidName.map { " (a name \($0.rawValue))" } ?? "")
         case .truncate(_, let size): call = "ftruncate \(size)"
+        case .protect(_, let pages, let protection): call = "mprotect \(Self.describe(pages)) \(protection.rawValue)"
+        case .unmapPages(_, let pages): call = "munmap \(Self.describe(pages))"
         case .stat: call = "fstat"
         case .exit: call = "exit (unmaps everything)"
         }
@@ -268,8 +313,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 // Trace form (documented in traces/README.md):
 //   load {"index"} → {"value"}; store {"index", "value"}; add {"index", "delta"} → {"value": the value before};
 //   open {"create", "exclusive", "truncate": BOOL?, "access": "read" | "read-write"?, "protection": "read" |
-//   "read-write"?, "name": "with-slash" | "empty" | "too-long"?}; unmap; unlink {"name"?}; truncate {"size"};
-//   stat → {"size"}. EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
+//   "read-write"?, "name": "with-slash" | "empty" | "too-long"?, "mapping": "shared" | "private" | "neither"?,
+//   "offset": BYTES?, "length": 0?}; unmap {"page", "pages", "unaligned": BOOL?}? (with a value: munmap of those
+//   pages only); protect {"protection": "none" | "read" | "read-write", "page", "pages", "unaligned"?} (mprotect;
+//   page 0 and every page unless given); unlink {"name"?}; truncate {"size"}; stat → {"size"}. EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
 //   EINVAL unmap without one, ENOENT after unlink, EBADF truncate or stat without a descriptor.
 // params: {"objects": {"s0": {"words": 8, "mapped": [1, 2], "exists": BOOL?, "size": BYTES?}}}
 extension PosixSharedMemoryModel {
@@ -318,18 +365,44 @@ extension PosixSharedMemoryModel {
             case let other?: throw ModelError("field '\(field)' must be \"read\" or \"read-write\", not \"\(other)\"")
             }
         }
+        let mappingPages = PosixSharedMemoryMapping.pageCount(words: setups.first { $0.name == call.object }?.setup.words ?? 0)
+        func pages() throws(ModelError) -> PosixSharedMemoryMapping.Pages {
+            let first = try call.value.optional("page")?.integer("page", in: 0...max(0, mappingPages - 1)) ?? 0
+            return PosixSharedMemoryMapping.Pages(
+                first: first, count: try call.value.optional("pages")?.integer("pages", in: 0...max(0, mappingPages - first)) ?? mappingPages - first,
+                unaligned: try flag("unaligned"))
+        }
         switch call.f {
         case "open":
             let readOnlyAccess = try readOnly("access") ?? false
-            return .open(process: call.process, Opening(
+            var opening = Opening(
                 create: try flag("create"), exclusive: try flag("exclusive"), truncate: try flag("truncate"), readOnly: readOnlyAccess,
-                writableMapping: try readOnly("protection").map { !$0 }, invalidName: try invalidName(), mode: try Permissions.mode(in: call.value)))
-        case "unmap": return .unmap(process: call.process)
+                writableMapping: try readOnly("protection").map { !$0 }, invalidName: try invalidName(), mode: try Permissions.mode(in: call.value))
+            switch try call.value.optional("mapping")?.text("mapping") {
+            case nil, "shared": break
+            case "private": opening.isPrivate = true
+            case "neither": opening.neitherSharedNorPrivate = true
+            case let other?: throw ModelError("field 'mapping' must be \"shared\", \"private\" or \"neither\", not \"\(other)\"")
+            }
+            opening.offset = try call.value.optional("offset")?.integer("offset", in: 0...Self.offsetLimit) ?? 0
+            opening.zeroLength = try call.value.optional("length")?.integer("length", in: 0...0) != nil
+            return .open(process: call.process, opening)
+        case "unmap":
+            for field in ["page", "pages", "unaligned"] where try call.value.optional(field) != nil {
+                return .unmapPages(process: call.process, try pages())
+            }
+            return .unmap(process: call.process)
+        case "protect":
+            let text = try call.value.required("protection").text("protection")
+            guard let protection = PosixSharedMemoryMapping.Protection(rawValue: text) else {
+                throw ModelError("field 'protection' must be \"none\", \"read\" or \"read-write\", not \"\(text)\"")
+            }
+            return .protect(process: call.process, try pages(), protection)
         case "unlink": return .unlink(process: call.process, invalidName: try invalidName())
         case "truncate": return .truncate(process: call.process, size: try call.value.required("size").integer("size", in: Int(Int32.min)...1 << 30))
         case "stat": return .stat(process: call.process)
         default:
-            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, unlink, truncate and stat)")
+            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, unlink, truncate and stat)")
         }
     }
 
@@ -349,6 +422,9 @@ extension PosixSharedMemoryModel {
         case .unmap: ("unmap", nil)
         case .unlink(_, let invalidName): ("unlink", invalidName.map { ["name": .string($0.rawValue)] })
         case .truncate(_, let size): ("truncate", ["size": .int(size)])
+        case .protect(_, let pages, let protection):
+            ("protect", .object(pages.json(protection: protection)))
+        case .unmapPages(_, let pages): ("unmap", .object(pages.json()))
         case .stat: ("stat", nil)
         case .exit: ("exit", nil)
         }
@@ -377,6 +453,40 @@ extension PosixSharedMemoryModel.Opening {
         if writableMapping == readOnly { value["protection"] = .string(writableMapping ? "read-write" : "read") }
         if let invalidName { value["name"] = .string(invalidName.rawValue) }
         if let mode { value["mode"] = Permissions.text(ofMode: mode) }
+        if isPrivate || neitherSharedNorPrivate { value["mapping"] = .string(neitherSharedNorPrivate ? "neither" : "private") }
+        if offset != 0 { value["offset"] = .int(offset) }
+        if zeroLength { value["length"] = .int(0) }
         return value.count == 0 ? nil : .object(value)
+    }
+}
+
+extension PosixSharedMemoryMapping.Pages {
+    /// The invoke value's page fields (all of them, so that a partial `unmap` is never read as a whole one).
+    func json(protection: PosixSharedMemoryMapping.Protection? = nil) -> JSONObject {
+        var value: JSONObject = ["page": .int(first), "pages": .int(count)]
+        if let protection { value["protection"] = .string(protection.rawValue) }
+        if unaligned { value["unaligned"] = true }
+        return value
+    }
+}
+
+extension PosixSharedMemoryModel {
+    /// The largest `mmap` offset a trace may give (bytes): the model keeps the object's words up to the mapping's
+    /// end as an array.
+    public static let offsetLimit = 1 << 16
+
+    static func describe(_ pages: PosixSharedMemoryMapping.Pages) -> String {
+        (pages.count == 1 ? "page \(pages.first)" : "\(pages.count) pages from page \(pages.first)") + (pages.unaligned ? " (an unaligned address)" : "")
+    }
+
+    static func describe(_ mapping: PosixSharedMemoryMapping) -> String {
+        var text = mapping.isPrivate ? "private" : "shared"
+        if mapping.readOnlyDescriptor { text += " of an O_RDONLY descriptor" }
+        if mapping.firstWord != 0 { text += " from word \(mapping.firstWord)" }
+        let pages = mapping.pages.map { $0?.rawValue ?? "unmapped" }
+        // A long mapping's pages all alike read as one.
+        text += Set(pages).count == 1 && pages.count > 2 ? " [\(pages[0]) × \(pages.count) pages]" : " [" + pages.joined(separator: ", ") + "]"
+        if !mapping.copied.isEmpty { text += " copied pages \(mapping.copied.sorted()) \(mapping.privateWords.sorted { $0.key < $1.key })" }
+        return text
     }
 }

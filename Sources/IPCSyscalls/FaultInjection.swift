@@ -11,7 +11,7 @@ public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case mqOpen, mqSend, mqReceive, mqUnlink, mqGetAttributes, mqSetAttributes
     case mqNotify
     case msgget, msgsnd, msgrcv, msgctl
-    case shmOpen, shmUnlink, memfdCreate, ftruncate, mmap, munmap, shmget, shmat, shmdt, shmctl
+    case shmOpen, shmUnlink, memfdCreate, ftruncate, mmap, munmap, mprotect, shmget, shmat, shmdt, shmctl
     case semOpen, semClose, semUnlink, semInit, semDestroy, semWait, semTryWait, semPost, semGetValue, semget, semop, semctl
     case mutexInit, mutexLock, mutexTryLock, mutexUnlock, mutexConsistent, mutexDestroy
     case chmod, setuid, setgid, unshare, setns

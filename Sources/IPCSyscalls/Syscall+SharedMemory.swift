@@ -68,11 +68,28 @@ extension Syscall {
     ///
     /// The corresponding C function is `mmap`.
     public static func mapShared(_ descriptor: FileDescriptor, size: Int, writable: Bool = true) throws(Errno) -> UnsafeMutableRawPointer {
+        try map(descriptor, size: size, protection: writable ? PROT_READ | PROT_WRITE : PROT_READ, flags: MAP_SHARED)
+    }
+
+    /// Maps `size` bytes of `descriptor` from byte `offset` with `protection` and `flags` as given (`MAP_SHARED`,
+    /// `MAP_PRIVATE`, or neither, which the kernel refuses).
+    ///
+    /// The corresponding C function is `mmap`.
+    public static func map(
+        _ descriptor: FileDescriptor, size: Int, protection: CInt, flags: CInt, offset: Int = 0
+    ) throws(Errno) -> UnsafeMutableRawPointer {
         let address = try perform(.mmap, descriptor: descriptor, retryOnInterrupt: false) { _ -> Int in
-            let result = Glibc.mmap(nil, size, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, descriptor.rawValue, 0)
+            let result = Glibc.mmap(nil, size, protection, flags, descriptor.rawValue, off_t(offset))
             return result == MAP_FAILED ? -1 : Int(bitPattern: result)
         }
         return UnsafeMutableRawPointer(bitPattern: address)!
+    }
+
+    /// Changes the protection of `size` bytes from `address` (a page boundary, or `EINVAL`).
+    ///
+    /// The corresponding C function is `mprotect`.
+    public static func protect(_ address: UnsafeMutableRawPointer, size: Int, protection: CInt) throws(Errno) {
+        _ = try perform(.mprotect, retryOnInterrupt: false) { _ in Glibc.mprotect(address, size, protection) }
     }
 
     /// Unmaps a mapping.

@@ -24,6 +24,7 @@ import Testing
         ("sysv-msg-removal", ["EINVAL", "EIDRM"]),
         ("posix-shm-words", ["ENOENT", "EFAULT"]),
         ("posix-shm-truncate", ["SIGBUS", "SIGSEGV", "EACCES", "EEXIST", "EINVAL"]),
+        ("posix-shm-mappings", ["SIGBUS", "SIGSEGV", "EACCES", "EINVAL", "ENOMEM"]),
         ("sysv-shm-attach-count", ["EINVAL", "SIGSEGV"]),
         ("posix-sem-named", ["EAGAIN", "ENOENT"]),
         ("posix-sem-unnamed", ["EAGAIN"]),
@@ -43,14 +44,15 @@ import Testing
     /// The consumer that polls once and takes "not ready" for "no message will come" is caught: its wait returned
     /// with nothing ready, which a poll without a timeout never does.
     @Test func thePollOnceConsumerIsCaught() throws {
-        let scenario = try #require(Scenarios.named("posix-mq-fragile-poll-once"))
-        let directory = "/tmp/ipc-harness-mq-poll-once-\(getpid())"
-        defer { _ = try? FileManager.default.removeItem(atPath: directory) }
-        let summary = try ScenarioRunner.run(
-            scenario, options: RunOptions(seed: 4000, runs: 30, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60)),
-            worker: worker)
-        let violation = try #require(summary.firstViolation, "caught in none of \(summary.runs) runs")
-        #expect(violation.explanation.contains("poll(POLLIN, timeout -1) → 0"), "\(violation.explanation)")
+        let explanation = try #require(try ScenarioRuns.firstViolation("posix-mq-fragile-poll-once", worker: worker), "caught in none of 30 runs")
+        #expect(explanation.contains("poll(POLLIN, timeout -1) → 0"), "\(explanation)")
+    }
+
+    /// The publisher whose mappings are `MAP_PRIVATE` is caught: a reader loads a counter's old value after the
+    /// store of a new one returned, which one shared memory never gives.
+    @Test func thePrivatePublisherIsCaught() throws {
+        let explanation = try #require(try ScenarioRuns.firstViolation("posix-shm-fragile-private-publish", worker: worker), "caught in none of 30 runs")
+        #expect(explanation.contains("load word"), "\(explanation)")
     }
 
     /// SEM_UNDO at a SIGKILL: process 1 takes the only unit with SEM_UNDO and then sleeps in a semop nothing will

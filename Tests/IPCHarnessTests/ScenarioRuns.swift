@@ -1,3 +1,5 @@
+import Foundation
+import Glibc
 import IPCHarness
 import IPCModels
 import Testing
@@ -17,6 +19,17 @@ enum ScenarioRuns {
             if result.report.result == .violation { caught += 1 }
         }
         return caught
+    }
+
+    /// The explanation of the first violation 30 runs of the broken scenario `name` from seed 4000 find, if any.
+    static func firstViolation(_ name: String, worker: WorkerCommand, sourceLocation: SourceLocation = #_sourceLocation) throws -> String? {
+        let scenario = try #require(Scenarios.named(name), sourceLocation: sourceLocation)
+        let directory = "/tmp/ipc-harness-\(name)-\(getpid())"
+        defer { _ = try? FileManager.default.removeItem(atPath: directory) }
+        let summary = try ScenarioRunner.run(
+            scenario, options: RunOptions(seed: 4000, runs: 30, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60)),
+            worker: worker)
+        return summary.firstViolation?.explanation
     }
 
     /// The `value` of every successful `f` in one random run of `name` per seed (absent values left out).

@@ -55,14 +55,8 @@ import Testing
         ("signal-fragile-setmask-blocks-only", "setmask"),
     ])
     func theBrokenReceiverIsCaught(name: String, named: String) throws {
-        let scenario = try #require(Scenarios.named(name))
-        let directory = "/tmp/ipc-harness-\(name)-\(getpid())"
-        defer { _ = try? FileManager.default.removeItem(atPath: directory) }
-        let summary = try ScenarioRunner.run(
-            scenario, options: RunOptions(seed: 4000, runs: 30, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60)),
-            worker: worker)
-        let violation = try #require(summary.firstViolation, "caught in none of \(summary.runs) runs")
-        #expect(violation.explanation.contains(named), "\(violation.explanation)")
+        let explanation = try #require(try ScenarioRuns.firstViolation(name, worker: worker), "caught in none of 30 runs")
+        #expect(explanation.contains(named), "\(explanation)")
     }
 
     @Test(arguments: expectations)

@@ -655,80 +655,11 @@ import Testing
 
     /// The object is 2 pages of words mapped, 32 bytes long at first: `ftruncate` (to 0, 8, 12, 40, 4096, 8192 or
     /// -1) zeroes what a shrink cuts and moves where `SIGBUS` starts; `shm_open` with `O_CREAT`, `O_EXCL`, `O_TRUNC`,
-    /// `O_RDONLY` (a `PROT_READ` mapping, or `EACCES` for `PROT_WRITE`) and refused names; `fstat`'s size.
+    /// `O_RDONLY` (a `PROT_READ` mapping, or `EACCES` for `PROT_WRITE`) and refused names; `fstat`'s size. One
+    /// process's calls of ``PosixSharedMemoryAgreementTests/disagreement(_:)`` (which has the mappings' calls too).
     @Test func posixSharedMemoryAgreesWithItsModel() async {
-        let words = 1024
         await propertyCheck(count: Self.cases, input: Self.wordOperations.array(of: 1...40)) { operations throws in
-            let name = "/ipch-test-\(getpid())-words-\(UInt32.random(in: 0...UInt32.max))"
-            let descriptor = try PosixSharedMemory.create(name, size: 32)
-            let inode = try Syscall.inode(of: descriptor)
-            var handles = [(descriptor, try PosixSharedMemory.map(descriptor, size: words * 8))]
-            defer {
-                for (descriptor, mapping) in handles {
-                    try? PosixSharedMemory.unmap(mapping)
-                    try? Syscall.close(descriptor)
-                }
-                try? Syscall.shmUnlink(name)
-            }
-            let model = PosixSharedMemoryModel(objects: [("s", .init(words: words, mapped: [1], size: 32))])
-            let steps = operations.map { choice, index, amount -> (PosixSharedMemoryModel.Input, () throws -> PosixSharedMemoryModel.Output) in
-                switch choice {
-                case 0...4:
-                    // Words 0 to 3, and 600 (the second page).
-                    let access = Self.access(choice, index == 3 && amount > 2 ? 600 : index, amount)
-                    return (.access(process: 1, access), { Self.perform(access, handles.last?.1) })
-                case 5...6:
-                    let invalid: PosixSharedMemoryModel.InvalidName? = amount == -5 ? .withSlash : amount == 5 ? .tooLong : nil
-                    let opening = PosixSharedMemoryModel.Opening(
-                        create: index >= 2, exclusive: index == 3, truncate: amount == 4, readOnly: amount < -2,
-                        writableMapping: amount == -3 ? true : nil, invalidName: invalid)
-                    return (.open(process: 1, opening), {
-                        var flags = (opening.readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC
-                        if opening.create { flags |= O_CREAT }
-                        if opening.exclusive { flags |= O_EXCL }
-                        if opening.truncate { flags |= O_TRUNC }
-                        let path = invalid == .withSlash ? name + "/x" : invalid == .tooLong ? "/" + String(repeating: "a", count: 300) : name
-                        do {
-                            let opened = try Syscall.shmOpen(path, flags: flags, mode: 0o600)
-                            guard try Syscall.inode(of: opened) == inode else {
-                                try? Syscall.close(opened)
-                                try? Syscall.shmUnlink(name)
-                                return .done
-                            }
-                            do {
-                                handles.append((opened, try PosixSharedMemory.map(opened, size: words * 8, writable: opening.writableMapping)))
-                            } catch {
-                                try? Syscall.close(opened)
-                                throw error
-                            }
-                            return .done
-                        } catch { return .failed(errorCode(error)) }
-                    })
-                case 7:
-                    if amount < 0 { return (.stat(process: 1), {
-                        guard let handle = handles.last else { return .failed(.EBADF) }
-                        return .size(try Syscall.fileStatus(handle.0).size)
-                    }) }
-                    return (.unmap(process: 1), {
-                        guard let (descriptor, mapping) = handles.popLast() else { return .failed(.EINVAL) }
-                        try PosixSharedMemory.unmap(mapping)
-                        try Syscall.close(descriptor)
-                        return .done
-                    })
-                case 8:
-                    let size = [0, 8, 12, 40, 4096, 8192, -1][(index + amount + 5) % 7]
-                    return (.truncate(process: 1, size: size), {
-                        guard let handle = handles.last else { return .failed(size < 0 ? .EINVAL : .EBADF) }
-                        do { try Syscall.truncate(handle.0, size: size); return .done } catch { return .failed(errorCode(error)) }
-                    })
-                default:
-                    let invalid: PosixSharedMemoryModel.InvalidName? = amount < -3 ? .withSlash : nil
-                    return (.unlink(process: 1, invalidName: invalid), {
-                        do { try Syscall.shmUnlink(invalid == nil ? name : name + "/x"); return .done } catch { return .failed(errorCode(error)) }
-                    })
-                }
-            }
-            if let problem = ModelAgreement(model: model, object: "s").firstDisagreement(steps) { Issue.record("\(problem)") }
+            if let problem = try PosixSharedMemoryAgreementTests.disagreement(operations) { Issue.record("\(problem)") }
         }
     }
 

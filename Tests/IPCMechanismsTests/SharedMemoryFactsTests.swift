@@ -156,4 +156,212 @@ import Testing
         defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
         #expect(Int(try Syscall.fileStatus(descriptor).mode & 0o777) == 0o666 & ~umask)
     }
+
+    // MARK: Mappings: MAP_PRIVATE, offsets, mprotect, partial munmap (measured first with a C probe, then here)
+
+    /// A fresh object of `pages` pages under a unique name, its read-write descriptor, and a cleanup.
+    static func object(_ label: String, pages: Int) throws -> (name: String, descriptor: FileDescriptor) {
+        let name = "/ipch-test-\(getpid())-\(label)-\(UInt32.random(in: 0...UInt32.max))"
+        return (name, try PosixSharedMemory.create(name, size: pages * 4096))
+    }
+
+    /// `MAP_PRIVATE`: a page this process has only read (or never touched) follows the object — another mapping's
+    /// store shows — while its first store copies that page: from then the store and the page's other words are its
+    /// own (the object and a shared mapping never see them, and the object's later stores no longer show there). The
+    /// pages it has not stored to keep following. A `PROT_WRITE` private mapping of an `O_RDONLY` descriptor is
+    /// allowed (its stores are private), where a shared one fails `EACCES`.
+    @Test func aPrivateMappingFollowsTheObjectUntilItStoresToAPage() throws {
+        let (name, descriptor) = try Self.object("private", pages: 3)
+        defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
+        let shared = try PosixSharedMemory.map(descriptor, size: 3 * 4096)
+        let copy = try PosixSharedMemory.map(descriptor, size: 3 * 4096, writable: true, isPrivate: true)
+        defer { try? PosixSharedMemory.unmap(shared); try? PosixSharedMemory.unmap(copy) }
+        #expect(try copy.guardedLoad(0) == 0)
+        shared.store(0, 5)
+        #expect(try copy.guardedLoad(0) == 5)  // read, not yet written: follows
+        try copy.guardedStore(1, 9)  // copies page 0
+        #expect(shared.load(1) == 0)
+        shared.store(0, 6)
+        #expect(try copy.guardedLoad(0) == 5)  // page 0 is its own now
+        #expect(try copy.guardedLoad(512) == 0)
+        shared.store(512, 7)
+        #expect(try copy.guardedLoad(512) == 7)  // page 1 only read: still follows
+        shared.store(1024, 3)
+        #expect(try copy.guardedLoad(1024) == 3)  // page 2 never touched: follows
+        #expect(try copy.guardedAdd(1024, 1) == 3 && shared.load(1024) == 3 && (try copy.guardedLoad(1024)) == 4)
+
+        let reader = try Syscall.shmOpen(name, flags: O_RDONLY | O_CLOEXEC)
+        defer { try? Syscall.close(reader) }
+        #expect(throws: Errno.permissionDenied) { _ = try PosixSharedMemory.map(reader, size: 4096, writable: true, isPrivate: false) }
+        let privateOfReader = try PosixSharedMemory.map(reader, size: 4096, writable: true, isPrivate: true)
+        defer { try? PosixSharedMemory.unmap(privateOfReader) }
+        try privateOfReader.guardedStore(0, 4)
+        #expect(try privateOfReader.guardedLoad(0) == 4 && shared.load(0) == 6)
+    }
+
+    /// `ftruncate` and a private mapping: a shrink makes every page wholly beyond the end `SIGBUS`, copied ones too —
+    /// the copy is dropped: once the object grows again the page reads the object (zeros) and follows it. The last,
+    /// partly kept page keeps its copy whole (the object's zeroed tail does not show in it), and a copied page
+    /// inside the end keeps its words. `shm_open`'s `O_TRUNC` drops copies as a shrink to 0 does.
+    @Test func truncationDropsPrivateCopiesOfPagesWhollyBeyondTheEnd() throws {
+        let (name, descriptor) = try Self.object("private-truncate", pages: 3)
+        defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
+        let shared = try PosixSharedMemory.map(descriptor, size: 3 * 4096)
+        let copy = try PosixSharedMemory.map(descriptor, size: 3 * 4096, writable: true, isPrivate: true)
+        defer { try? PosixSharedMemory.unmap(shared); try? PosixSharedMemory.unmap(copy) }
+        try copy.guardedStore(1, 9)
+        try copy.guardedStore(510, 22)
+        try copy.guardedStore(513, 44)
+        shared.store(510, 33)
+        try Syscall.truncate(descriptor, size: 4000)
+        #expect(try [1, 510].map { try copy.guardedLoad($0) } == [9, 22])  // the copy of the last page, whole
+        #expect(shared.load(510) == 0)  // the object's tail is zeroed
+        #expect(throws: Errno.memoryAccess(SIGBUS)) { _ = try copy.guardedLoad(513) }
+        try Syscall.truncate(descriptor, size: 3 * 4096)
+        #expect(try copy.guardedLoad(513) == 0)  // the copy of page 1 is gone
+        shared.store(513, 8)
+        #expect(try copy.guardedLoad(513) == 8)  // and the page follows the object again
+        try Syscall.truncate(descriptor, size: 0)
+        #expect(throws: Errno.memoryAccess(SIGBUS)) { _ = try copy.guardedLoad(1) }
+        try Syscall.truncate(descriptor, size: 4096)
+        #expect(try copy.guardedLoad(1) == 0)
+        // shm_open's O_TRUNC is the same truncation: the copy goes.
+        try copy.guardedStore(1, 5)
+        try Syscall.close(try Syscall.shmOpen(name, flags: O_RDWR | O_TRUNC | O_CLOEXEC))
+        #expect(throws: Errno.memoryAccess(SIGBUS)) { _ = try copy.guardedLoad(1) }
+        try Syscall.truncate(descriptor, size: 4096)
+        #expect(try copy.guardedLoad(1) == 0)
+    }
+
+    /// `mmap`'s offset: a multiple of the page size (else `EINVAL`), word i of the mapping being word offset/8 + i
+    /// of the object, and `SIGBUS` where the object's end falls, counted from the offset; an offset past the end
+    /// maps (every access `SIGBUS`). `mmap`'s refusals, in the order the kernel checks them: an unaligned offset
+    /// `EINVAL`, then a bad descriptor `EBADF`, then length 0 or flags with neither `MAP_SHARED` nor `MAP_PRIVATE`
+    /// `EINVAL`, then `EACCES` (a shared `PROT_WRITE` mapping of an `O_RDONLY` descriptor).
+    @Test func mmapOffsetsAndTheOrderOfItsRefusals() throws {
+        let (name, descriptor) = try Self.object("offset", pages: 3)
+        defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
+        let shared = try PosixSharedMemory.map(descriptor, size: 3 * 4096)
+        defer { try? PosixSharedMemory.unmap(shared) }
+        for offset in [100, 2048, 8] {
+            #expect(throws: Errno.invalidArgument) { _ = try PosixSharedMemory.map(descriptor, size: 4096, writable: false, isPrivate: false, offset: offset) }
+        }
+        let shifted = try PosixSharedMemory.map(descriptor, size: 3 * 4096, writable: true, isPrivate: false, offset: 4096)
+        defer { try? PosixSharedMemory.unmap(shifted) }
+        shared.store(512, 77)
+        try shifted.guardedStore(1, 78)
+        #expect(try shifted.guardedLoad(0) == 77 && shared.load(513) == 78 && (try shifted.guardedLoad(1023)) == 0)
+        #expect(throws: Errno.memoryAccess(SIGBUS)) { _ = try shifted.guardedLoad(1024) }
+        try Syscall.truncate(descriptor, size: 4096 + 16)
+        #expect(try shifted.guardedLoad(0) == 77)
+        #expect(throws: Errno.memoryAccess(SIGBUS)) { _ = try shifted.guardedLoad(512) }
+        try Syscall.truncate(descriptor, size: 4096)
+        #expect(throws: Errno.memoryAccess(SIGBUS)) { _ = try shifted.guardedLoad(0) }
+        let beyond = try PosixSharedMemory.map(descriptor, size: 4096, writable: false, isPrivate: false, offset: 1 << 20)
+        defer { try? PosixSharedMemory.unmap(beyond) }
+        #expect(throws: Errno.memoryAccess(SIGBUS)) { _ = try beyond.guardedLoad(0) }
+
+        let reader = try Syscall.shmOpen(name, flags: O_RDONLY | O_CLOEXEC)
+        defer { try? Syscall.close(reader) }
+        let closed = FileDescriptor(rawValue: 999)
+        let write = PROT_READ | PROT_WRITE
+        func refusal(_ descriptor: FileDescriptor, _ size: Int, _ flags: CInt, _ offset: Int = 0) -> Errno? {
+            do {
+                let address = try Syscall.map(descriptor, size: size, protection: write, flags: flags, offset: offset)
+                try? Syscall.unmap(address, size: size)
+                return nil
+            } catch { return error }
+        }
+        #expect(refusal(closed, 4096, MAP_SHARED, 100) == .invalidArgument)
+        #expect(refusal(closed, 0, MAP_SHARED) == .badFileDescriptor)
+        #expect(refusal(closed, 4096, 0) == .badFileDescriptor)
+        #expect(refusal(descriptor, 0, MAP_SHARED) == .invalidArgument)
+        #expect(refusal(descriptor, 4096, 0) == .invalidArgument)
+        #expect(refusal(reader, 0, MAP_SHARED) == .invalidArgument)
+        #expect(refusal(reader, 4096, 0) == .invalidArgument)
+        #expect(refusal(reader, 4096, MAP_SHARED, 100) == .invalidArgument)
+        #expect(refusal(reader, 4096, MAP_SHARED) == .permissionDenied)
+        #expect(refusal(reader, 4096, MAP_PRIVATE) == nil)
+    }
+
+    /// `mprotect` of a mapping: `PROT_NONE` refuses loads as well as stores with `SIGSEGV`, `PROT_READ` stores, and
+    /// `PROT_READ | PROT_WRITE` gives both back; only the pages asked for change. `PROT_WRITE` on a shared mapping
+    /// of an `O_RDONLY` descriptor fails `EACCES` (on a private one it is allowed); an unaligned address fails
+    /// `EINVAL` (length 0 too), while length 0 at a page boundary succeeds.
+    @Test func mprotectChangesWhatTheMappingAllows() throws {
+        let (name, descriptor) = try Self.object("mprotect", pages: 2)
+        defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
+        let words = try PosixSharedMemory.map(descriptor, size: 2 * 4096)
+        defer { try? PosixSharedMemory.unmap(words) }
+        try words.guardedStore(0, 3)
+        try Syscall.protect(words.base, size: 4096, protection: PROT_NONE)
+        #expect(throws: Errno.memoryAccess(SIGSEGV)) { _ = try words.guardedLoad(0) }
+        #expect(throws: Errno.memoryAccess(SIGSEGV)) { try words.guardedStore(0, 1) }
+        #expect(try words.guardedAdd(512, 2) == 0)  // the second page is untouched
+        try Syscall.protect(words.base, size: 2 * 4096, protection: PROT_READ)
+        #expect(try words.guardedLoad(0) == 3)
+        #expect(throws: Errno.memoryAccess(SIGSEGV)) { _ = try words.guardedAdd(512, 1) }
+        try Syscall.protect(words.base, size: 2 * 4096, protection: PROT_READ | PROT_WRITE)
+        try words.guardedStore(0, 4)
+        #expect(throws: Errno.invalidArgument) { try Syscall.protect(words.base + 8, size: 4096, protection: PROT_READ) }
+        #expect(throws: Errno.invalidArgument) { try Syscall.protect(words.base + 8, size: 0, protection: PROT_READ) }
+        try Syscall.protect(words.base, size: 0, protection: PROT_NONE)
+        #expect(try words.guardedLoad(0) == 4)
+
+        let reader = try Syscall.shmOpen(name, flags: O_RDONLY | O_CLOEXEC)
+        defer { try? Syscall.close(reader) }
+        let readOnly = try PosixSharedMemory.map(reader, size: 4096, writable: false)
+        let privateOfReader = try PosixSharedMemory.map(reader, size: 4096, writable: false, isPrivate: true)
+        defer { try? PosixSharedMemory.unmap(readOnly); try? PosixSharedMemory.unmap(privateOfReader) }
+        #expect(throws: Errno.permissionDenied) { try Syscall.protect(readOnly.base, size: 4096, protection: PROT_READ | PROT_WRITE) }
+        #expect(throws: Errno.memoryAccess(SIGSEGV)) { try readOnly.guardedStore(0, 1) }
+        try Syscall.protect(privateOfReader.base, size: 4096, protection: PROT_READ | PROT_WRITE)
+        try privateOfReader.guardedStore(0, 5)
+        #expect(try privateOfReader.guardedLoad(0) == 5 && words.load(0) == 4)
+    }
+
+    /// Partial `munmap` of a three-page mapping, in a forked child (one thread: nothing else can be mapped into the
+    /// hole while it is probed): the unmapped page refuses loads with `SIGSEGV` while the others keep their words;
+    /// unmapping it again succeeds; length 0 and an unaligned address fail `EINVAL`; `mprotect` over the hole fails
+    /// `ENOMEM` after changing the pages before it (the first page then refuses a store); a length short of a page
+    /// unmaps the whole page; unmapping the whole range with its holes succeeds.
+    @Test func aPartialMunmapLeavesAHoleThatRefusesAccessesWithSIGSEGV() throws {
+        let (name, descriptor) = try Self.object("munmap", pages: 3)
+        defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
+        let words = try PosixSharedMemory.map(descriptor, size: 3 * 4096)
+        words.store(0, 1)
+        words.store(1024, 2)
+        var report: [CInt] = [0, 0]
+        #expect(pipe(&report) == 0)
+        defer { close(report[0]) }
+        let child = fork()
+        if child == 0 {
+            // Bit by bit, each fact that held; the parent names the ones that did not.
+            var facts: UInt16 = 0
+            func fact(_ bit: Int, _ held: Bool) { if held { facts |= 1 << bit } }
+            func load(_ index: Int) -> Errno? { do { _ = try words.guardedLoad(index); return nil } catch { return error } }
+            fact(0, (try? Syscall.unmap(words.base + 4096, size: 4096)) != nil)
+            fact(1, (try? words.guardedLoad(0)) == 1 && (try? words.guardedLoad(1024)) == 2 && load(511) == nil)
+            fact(2, load(512) == .memoryAccess(SIGSEGV) && load(1023) == .memoryAccess(SIGSEGV))
+            fact(3, (try? Syscall.unmap(words.base + 4096, size: 4096)) != nil)
+            do { try Syscall.unmap(words.base + 4096, size: 0) } catch { fact(4, error == .invalidArgument) }
+            do { try Syscall.unmap(words.base + 8, size: 4096) } catch { fact(5, error == .invalidArgument) }
+            do { try Syscall.protect(words.base, size: 3 * 4096, protection: PROT_READ) } catch { fact(6, error == .noMemory) }
+            do { try words.guardedStore(0, 3) } catch { fact(7, error == .memoryAccess(SIGSEGV)) }
+            do { try Syscall.protect(words.base + 4096, size: 4096, protection: PROT_READ) } catch { fact(8, error == .noMemory) }
+            fact(9, (try? Syscall.unmap(words.base, size: 100)) != nil && load(0) == .memoryAccess(SIGSEGV) && load(1024) == nil)
+            fact(10, (try? Syscall.unmap(words.base, size: 3 * 4096)) != nil && load(1024) == .memoryAccess(SIGSEGV))
+            fact(11, (try? Syscall.unmap(words.base, size: 3 * 4096)) != nil)
+            _ = Glibc.write(report[1], &facts, 2)
+            _exit(0)
+        }
+        close(report[1])
+        var facts: UInt16 = 0
+        #expect(read(report[0], &facts, 2) == 2)
+        var status: CInt = 0
+        #expect(waitpid(child, &status, 0) == child)
+        let missing = (0..<12).filter { facts & (1 << $0) == 0 }
+        #expect(missing.isEmpty, "facts that did not hold: \(missing)")
+        try PosixSharedMemory.unmap(words)
+    }
 }

@@ -6,14 +6,16 @@ import SystemPackage
 
 /// POSIX shared memory (model `posix-shm`): an object of `words` 8-byte words (parameter, 8 by default) under a
 /// fresh name. Holders in role `map` get a descriptor and map it while setting up; `open` opens the name and maps
-/// it again (keeping the descriptor), `unmap` drops the newest mapping and its descriptor, `truncate` and `stat`
-/// use the newest descriptor, `unlink` removes the name.
+/// it again (keeping the descriptor; shared or private, from an offset), `unmap` drops the newest mapping and its
+/// descriptor (or, given pages, `munmap`s those pages only), `protect` `mprotect`s the newest mapping's pages,
+/// `truncate` and `stat` use the newest descriptor, `unlink` removes the name.
 public enum PosixSharedMemoryKind: MechanismKind {
     public typealias Model = PosixSharedMemoryModel
 
     /// `kernel.posix-shm`, and the fragile `client.shm-sigbus-as-zero`: a reader that catches `SIGBUS` and takes a
-    /// word past the object's end for 0 (and a store there for done).
-    public static let implementations = ["kernel.posix-shm", "client.shm-sigbus-as-zero"]
+    /// word past the object's end for 0 (and a store there for done); and `client.shm-private-mapping`, whose every
+    /// mapping is `MAP_PRIVATE` while it believes it shares memory.
+    public static let implementations = ["kernel.posix-shm", "client.shm-sigbus-as-zero", "client.shm-private-mapping"]
 
     public static func model(for workload: Workload) -> PosixSharedMemoryModel {
         PosixSharedMemoryModel(objects: workload.objects.filter { $0.kind == name }.map { object in
@@ -43,10 +45,11 @@ public enum PosixSharedMemoryKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<PosixSharedMemoryModel> {
         var binding = PosixSharedMemoryBinding(
             name: try object.text("name"), size: try object.integer("words") * 8, inode: UInt64(truncatingIfNeeded: try object.integer("inode")),
-            takesSIGBUSForZero: implementation == "client.shm-sigbus-as-zero")
+            takesSIGBUSForZero: implementation == "client.shm-sigbus-as-zero", mapsPrivately: implementation == "client.shm-private-mapping")
         if let descriptor = object.optionalDescriptor("fd") {
             do {
-                binding.handles.append(.init(descriptor: descriptor, words: try PosixSharedMemory.map(descriptor, size: binding.size)))
+                let words = try PosixSharedMemory.map(descriptor, size: binding.size, writable: true, isPrivate: binding.mapsPrivately)
+                binding.handles.append(.init(descriptor: descriptor, words: PartlyMappedWords(words)))
             } catch {
                 try? Syscall.close(descriptor)
                 throw BindingError("cannot map shared memory \(binding.name): \(error)")
@@ -121,10 +124,10 @@ private func access(_ access: WordAccess, _ words: SharedWords?) throws(Errno) -
 struct PosixSharedMemoryBinding: ObjectBinding {
 
     typealias Model = PosixSharedMemoryModel
-    /// A descriptor of the object and its mapping of `size` bytes.
+    /// A descriptor of the object and its mapping of `size` bytes (less the pages `munmap` took).
     struct Handle {
         var descriptor: FileDescriptor
-        var words: SharedWords
+        var words: PartlyMappedWords
     }
 
     let name: String
@@ -133,6 +136,8 @@ struct PosixSharedMemoryBinding: ObjectBinding {
     let inode: UInt64
     /// `client.shm-sigbus-as-zero`: an access refused with `SIGBUS` is reported as reading 0 (or storing).
     var takesSIGBUSForZero = false
+    /// `client.shm-private-mapping`: every mapping is `MAP_PRIVATE`, whatever the call asks for.
+    var mapsPrivately = false
     var handles: [Handle] = []
 
     /// The name `shm_open` and `shm_unlink` are given: the object's, or one glibc refuses.
@@ -142,7 +147,7 @@ struct PosixSharedMemoryBinding: ObjectBinding {
         switch input {
         case .access(_, let wordAccess):
             do throws(Errno) {
-                return .accessed(try access(wordAccess, handles.last?.words))
+                return .accessed(try access(wordAccess, try handles.last?.words.words(reaching: wordAccess.index)))
             } catch where takesSIGBUSForZero && error == .memoryAccess(SIGBUS) {
                 // The fragile reader's belief: past the end the object reads as zeros.
                 if case .store = wordAccess { return .accessed(.stored) }
@@ -161,16 +166,39 @@ struct PosixSharedMemoryBinding: ObjectBinding {
                 return .done
             }
             do {
-                handles.append(Handle(descriptor: descriptor, words: try PosixSharedMemory.map(descriptor, size: size, writable: opening.writableMapping)))
+                let flags = opening.neitherSharedNorPrivate ? 0 : opening.isPrivate || mapsPrivately ? MAP_PRIVATE : MAP_SHARED
+                let length = opening.zeroLength ? 0 : size
+                let address = try Syscall.map(
+                    descriptor, size: length, protection: opening.writableMapping ? PROT_READ | PROT_WRITE : PROT_READ, flags: flags,
+                    offset: opening.offset)
+                handles.append(Handle(descriptor: descriptor, words: PartlyMappedWords(SharedWords(base: address, count: length / 8))))
             } catch {
                 try? Syscall.close(descriptor)
                 throw error
             }
             return .done
         case .unmap:
-            guard let handle = handles.popLast() else { throw .invalidArgument }
+            guard var handle = handles.popLast() else { throw .invalidArgument }
             try? Syscall.close(handle.descriptor)
-            try PosixSharedMemory.unmap(handle.words)
+            try handle.words.unmapAll()
+            return .done
+        case .unmapPages(_, let pages):
+            guard !handles.isEmpty else { throw .invalidArgument }
+            try handles[handles.count - 1].words.unmap(first: pages.first, count: pages.count, unaligned: pages.unaligned)
+            return .done
+        case .protect(_, let pages, let protection):
+            // With no mapping the worker has no address: the kernel's answers for one where nothing is mapped.
+            guard let handle = handles.last else {
+                if pages.unaligned { throw .invalidArgument }
+                if pages.count == 0 { return .done }
+                throw .noMemory
+            }
+            let bits = switch protection {
+            case .none: PROT_NONE
+            case .read: PROT_READ
+            case .readWrite: PROT_READ | PROT_WRITE
+            }
+            try handle.words.protect(first: pages.first, count: pages.count, unaligned: pages.unaligned, protection: bits)
             return .done
         case .unlink(_, let invalidName):
             try Syscall.shmUnlink(path(invalidName))

@@ -3,7 +3,9 @@ import IPCModels
 /// Scenarios on POSIX and System V shared memory: word loads, stores and fetch-and-adds from several processes,
 /// and the objects' lifetimes.
 public enum SharedMemoryScenarios {
-    public static let all: [Scenario] = [posixWords, posixTruncate, sigbusTakenForZero, sigbusReported, systemVAttachCount]
+    public static let all: [Scenario] = [
+        posixWords, posixTruncate, sigbusTakenForZero, sigbusReported, posixMappings, privatePublisher, sharedPublisher, systemVAttachCount,
+    ]
 
     /// Readers of a 2-page table whose writer shrinks it (to 0 or one page) and grows it back while they read words
     /// of both pages.

@@ -30,6 +30,17 @@ public enum PosixSharedMemory {
         SharedWords(base: try Syscall.mapShared(descriptor, size: size, writable: writable), count: size / 8)
     }
 
+    /// Maps `size` bytes of the object from byte `offset` (a multiple of the page size, or `EINVAL`): `MAP_PRIVATE`
+    /// with `isPrivate` (the process's stores are its own, copied page by page), `MAP_SHARED` otherwise.
+    public static func map(
+        _ descriptor: FileDescriptor, size: Int, writable: Bool, isPrivate: Bool, offset: Int = 0
+    ) throws(Errno) -> SharedWords {
+        let address = try Syscall.map(
+            descriptor, size: size, protection: writable ? PROT_READ | PROT_WRITE : PROT_READ,
+            flags: isPrivate ? MAP_PRIVATE : MAP_SHARED, offset: offset)
+        return SharedWords(base: address, count: size / 8)
+    }
+
     /// Opens, maps and closes: the usual way to get at an object by name.
     public static func mapNamed(_ name: String, size: Int) throws(Errno) -> SharedWords {
         let descriptor = try open(name)

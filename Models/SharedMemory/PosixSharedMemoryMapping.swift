@@ -1,0 +1,172 @@
+/// One `mmap` of a POSIX shared memory object, as the process holding it sees it: which of its pages are still
+/// mapped and with what protection, whether it is private, where in the object it starts, and — private — the
+/// pages it has copied by storing to them.
+///
+/// Each rule is a measurement (`SharedMemoryFactsTests`): a private mapping reads the object's words, changing as
+/// other mappings store, until its first store to a page copies that page; from then the page is its own (the
+/// object's later stores do not show; its own never reach the object). A shrink wholly past a copied page drops
+/// the copy (the page raises `SIGBUS`, and once the object grows again reads and follows the object); the last,
+/// partly kept page keeps its copy whole.
+public struct PosixSharedMemoryMapping: Hashable, Sendable {
+    /// A page's `mmap`/`mprotect` protection.
+    public enum Protection: String, Hashable, Sendable, CaseIterable {
+        /// `PROT_NONE`: loads and stores alike raise `SIGSEGV`.
+        case none
+        /// `PROT_READ`: stores raise `SIGSEGV`.
+        case read
+        case readWrite = "read-write"
+
+        func allows(writing: Bool) -> Bool { self == .readWrite || self == .read && !writing }
+    }
+
+    /// Words in a page (4096 bytes).
+    public static let pageWords = PosixSharedMemoryModel.pageSize / 8
+
+    /// The descriptor it came from is `O_RDONLY`: `ftruncate` through it fails `EINVAL`, and `PROT_WRITE` on a
+    /// shared mapping of it `EACCES` (at `mmap` and at `mprotect`).
+    public var readOnlyDescriptor: Bool
+    /// `MAP_PRIVATE` (copy-on-write) rather than `MAP_SHARED`.
+    public var isPrivate: Bool
+    /// The object's word at the mapping's word 0: `mmap`'s offset / 8.
+    public var firstWord: Int
+    /// Each page's protection, nil once `munmap` took it (an access there raises `SIGSEGV`).
+    public var pages: [Protection?]
+    /// The pages a private mapping has copied, and the copies' words (by mapping word; zeros left out).
+    public var copied: Set<Int> = []
+    public var privateWords: [Int: Int64] = [:]
+
+    public init(
+        words: Int, protection: Protection, readOnlyDescriptor: Bool = false, isPrivate: Bool = false, firstWord: Int = 0
+    ) {
+        self.readOnlyDescriptor = readOnlyDescriptor
+        self.isPrivate = isPrivate
+        self.firstWord = firstWord
+        self.pages = Array(repeating: protection, count: Self.pageCount(words: words))
+    }
+
+    static func pageCount(words: Int) -> Int { (words + pageWords - 1) / pageWords }
+
+    /// The range of a mapping's pages an `mprotect` or a partial `munmap` names: `count` pages from `first`, or an
+    /// address inside a page (`unaligned`, which both refuse with `EINVAL`).
+    public struct Pages: Hashable, Sendable {
+        public var first: Int
+        public var count: Int
+        public var unaligned: Bool
+
+        public init(first: Int = 0, count: Int, unaligned: Bool = false) {
+            self.first = first
+            self.count = count
+            self.unaligned = unaligned
+        }
+
+        var range: Range<Int> { first..<first + count }
+    }
+
+    /// `mprotect`: `EINVAL` for an unaligned address, success for no pages; `ENOMEM` when the first page is not
+    /// mapped; `EACCES` for `PROT_WRITE` on a shared mapping of an `O_RDONLY` descriptor; otherwise the pages change
+    /// one by one until one is not mapped, which fails `ENOMEM` with the pages before it changed (measured).
+    mutating func protect(_ pages: Pages, _ protection: Protection) -> ErrorCode? {
+        if pages.unaligned { return .EINVAL }
+        if pages.count == 0 { return nil }
+        if self.pages[pages.first] == nil { return .ENOMEM }
+        if protection == .readWrite && readOnlyDescriptor && !isPrivate { return .EACCES }
+        for page in pages.range {
+            guard self.pages[page] != nil else { return .ENOMEM }
+            self.pages[page] = protection
+        }
+        return nil
+    }
+
+    /// A partial `munmap`: `EINVAL` for an unaligned address or no pages; otherwise the pages go (any already gone
+    /// too: unmapping nothing succeeds), with their private copies.
+    mutating func unmap(_ pages: Pages) -> ErrorCode? {
+        if pages.unaligned || pages.count == 0 { return .EINVAL }
+        for page in pages.range {
+            self.pages[page] = nil
+            dropCopy(of: page)
+        }
+        return nil
+    }
+
+    mutating func dropCopy(of page: Int) {
+        guard copied.remove(page) != nil else { return }
+        privateWords = privateWords.filter { $0.key / Self.pageWords != page }
+    }
+}
+
+extension PosixSharedMemoryModel.State {
+    /// An access through `process`'s newest mapping: `SIGSEGV` where the page is unmapped or its protection
+    /// refuses it; a private copy's words if the page has one; `SIGBUS` in a page wholly beyond the object's end
+    /// (counted from the mapping's offset); a private mapping's first store to a page copies it; otherwise the
+    /// object's words.
+    mutating func access(_ access: WordAccess, by process: Int) -> PosixSharedMemoryModel.Output {
+        guard name.holders.contains(process), var mapping = mappings[process]?.last else { return .failed(.EFAULT) }
+        let page = access.index / PosixSharedMemoryMapping.pageWords
+        guard let protection = mapping.pages[page], protection.allows(writing: access.writes) else {
+            return .failed(.SIGSEGV)
+        }
+        if !mapping.copied.contains(page) {
+            if beyondEnd(mapping.firstWord + access.index) { return .failed(.SIGBUS) }
+            guard mapping.isPrivate && access.writes else {
+                let (result, next) = access.shifted(by: mapping.firstWord).apply(to: words)
+                words = next
+                return .accessed(result)
+            }
+            let start = page * PosixSharedMemoryMapping.pageWords
+            for index in start..<min(start + PosixSharedMemoryMapping.pageWords, mappingWords) {
+                let word = words[mapping.firstWord + index]
+                if word != 0 { mapping.privateWords[index] = word }
+            }
+            mapping.copied.insert(page)
+        }
+        let (result, written) = access.apply(to: mapping.privateWords)
+        mapping.privateWords = written
+        mappings[process]![mappings[process]!.count - 1] = mapping
+        return .accessed(result)
+    }
+
+    /// After `ftruncate`: every private copy of a page wholly beyond the new end is dropped.
+    mutating func dropCopiesBeyondEnd() {
+        for (process, held) in mappings {
+            mappings[process] = held.map { mapping in
+                var mapping = mapping
+                let pageWords = PosixSharedMemoryMapping.pageWords
+                for page in mapping.copied where beyondEnd(mapping.firstWord + page * pageWords) {
+                    mapping.dropCopy(of: page)
+                }
+                return mapping
+            }
+        }
+    }
+
+    /// Makes the object's words reach `count` (an offset mapping reaches past the setup's words).
+    mutating func extendWords(to count: Int) {
+        if words.count < count { words += Array(repeating: 0, count: count - words.count) }
+    }
+}
+
+extension WordAccess {
+    /// The same access to the word `offset` further on.
+    func shifted(by offset: Int) -> WordAccess {
+        switch self {
+        case .load(let index): .load(index: index + offset)
+        case .store(let index, let value): .store(index: index + offset, value: value)
+        case .add(let index, let delta): .add(index: index + offset, delta: delta)
+        }
+    }
+
+    /// The access on sparse words (absent reads as 0; zeros are left out).
+    func apply(to words: [Int: Int64]) -> (output: WordResult, words: [Int: Int64]) {
+        var next = words
+        let old = words[index] ?? 0
+        switch self {
+        case .load: return (.value(old), words)
+        case .store(_, let value): next[index] = value == 0 ? nil : value
+        case .add(_, let delta):
+            let new = old &+ delta
+            next[index] = new == 0 ? nil : new
+            return (.value(old), next)
+        }
+        return (.stored, next)
+    }
+}

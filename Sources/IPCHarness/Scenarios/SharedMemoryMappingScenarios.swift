@@ -1,0 +1,86 @@
+import IPCModels
+
+/// Scenarios on the mappings of a POSIX shared memory object (issue 15): `MAP_PRIVATE`, offsets, `mprotect` and
+/// partial `munmap`, and a publisher that maps privately and expects its readers to see its stores.
+extension SharedMemoryScenarios {
+    /// 2-4 processes each holding a 2-page mapping, mapping again (shared or private, from offset 0, 4096 or an
+    /// unaligned 100, sometimes refused: length 0, neither flag, `O_RDONLY`), `mprotect`ing and partly unmapping the
+    /// newest, `ftruncate`ing, and loading, storing and adding words of both pages.
+    public static let posixMappings = Scenario.real(
+        name: "posix-shm-mappings", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
+        summary: "2-4 processes map a 2-page object shared or MAP_PRIVATE, from offsets 0/4096/100, mprotect and partly munmap it, ftruncate, and use words of both pages",
+        makeWorkload: { generator in
+            ScenarioPrograms.workload(
+                kind: "posix-shm", parameters: ["words": 1024], calls: 4...12, generator: &generator,
+                roles: { _, _ in ["map"] },
+                operation: { _, _, generator in
+                    generator.choose([
+                        (50, { generator in
+                            let (f, value) = wordAccess(&generator)
+                            guard generator.chance(0.4), case .object(var fields)? = value else { return (f, value) }
+                            fields["index"] = .int(generator.pick([512, 600, 1023]))
+                            return (f, .object(fields))
+                        }),
+                        (14, { generator in
+                            var value: JSONObject = [:]
+                            switch generator.next(in: 0...9) {
+                            case 0...3: value["mapping"] = "private"
+                            case 4: value = ["mapping": "private", "access": "read", "protection": "read-write"]
+                            case 5: value["offset"] = 4096
+                            case 6: value = ["offset": 4096, "mapping": "private"]
+                            case 7: value["offset"] = 100
+                            case 8: value = generator.chance(0.5) ? ["length": 0] : ["mapping": "neither"]
+                            default: value["access"] = "read"
+                            }
+                            return ("open", .object(value))
+                        }),
+                        (12, { generator in
+                            var value: JSONObject = ["protection": .string(generator.pick(["none", "read", "read-write"]))]
+                            switch generator.next(in: 0...4) {
+                            case 0: value["page"] = 0; value["pages"] = 1
+                            case 1: value["page"] = 1
+                            case 2: value["unaligned"] = true
+                            default: break
+                            }
+                            return ("protect", .object(value))
+                        }),
+                        (7, { generator in
+                            switch generator.next(in: 0...3) {
+                            case 0: return ("unmap", nil)
+                            case 1: return ("unmap", ["page": 0, "pages": 0] as JSONValue)
+                            default: return ("unmap", ["page": .int(generator.next(in: 0...1)), "pages": 1] as JSONValue)
+                            }
+                        }),
+                        (8, { generator in ("truncate", ["size": .int(generator.pick([0, 12, 4096, 8192, 8192]))] as JSONValue) }),
+                    ])
+                })
+        })
+
+    /// A publisher stores counters for its readers; every process's mapping is `MAP_PRIVATE` in the fragile client
+    /// (it believes a mapping is shared memory whatever its flags), so no store reaches anyone else.
+    static func publication(generator: inout SeededGenerator) -> Workload {
+        let writer = (1...generator.next(in: 3...5)).map { value in
+            Call(process: 1, object: "s0", f: "store", value: ["index": .int(generator.next(in: 0...1)), "value": .int(value)])
+        }
+        var processes = [Workload.Process(id: 1, holds: ["s0": ["map"]], program: writer)]
+        for reader in 2...generator.next(in: 2...3) {
+            let program = (0..<generator.next(in: 5...9)).map { _ in
+                Call(process: reader, object: "s0", f: "load", value: ["index": .int(generator.next(in: 0...1))])
+            }
+            processes.append(Workload.Process(id: reader, holds: ["s0": ["map"]], program: program))
+        }
+        return Workload(objects: [Workload.Object(name: "s0", kind: "posix-shm", parameters: ["words": 4])], processes: processes)
+    }
+
+    /// The fragile publisher: its mappings are `MAP_PRIVATE`, so its readers go on reading the old words.
+    public static let privatePublisher = Scenario.real(
+        name: "posix-shm-fragile-private-publish", kind: PosixSharedMemoryKind.self, implementation: "client.shm-private-mapping",
+        summary: "BROKEN: a publisher maps the object MAP_PRIVATE and stores counters its readers never see",
+        isBroken: true, makeWorkload: { generator in publication(generator: &generator) })
+
+    /// Its robust twin: the mappings are `MAP_SHARED`, every store reaches every reader.
+    public static let sharedPublisher = Scenario.real(
+        name: "posix-shm-robust-shared-publish", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
+        summary: "robust twin of posix-shm-fragile-private-publish: the publisher's MAP_SHARED stores reach its readers",
+        makeWorkload: { generator in publication(generator: &generator) })
+}

@@ -1,0 +1,74 @@
+import Glibc
+import IPCSyscalls
+import SystemPackage
+
+/// A mapping of shared words from which `munmap` may have taken pages, which nothing touches again: once a page is
+/// gone, another mapping of this process (a thread's stack, `malloc`'s) may be put there, so an access, `mprotect`
+/// or `munmap` reaching it would act on memory that is not this mapping's. Where it meets a hole it answers as the
+/// kernel does — measured in a single-threaded child (`SharedMemoryFactsTests`): an access raises `SIGSEGV`,
+/// `mprotect` fails `ENOMEM` after changing the pages before the hole, and `munmap` of what is gone succeeds.
+public struct PartlyMappedWords: Sendable {
+    public static let pageSize = 4096
+    public let words: SharedWords
+    /// The pages `munmap` took.
+    public private(set) var holes: Set<Int> = []
+
+    public init(_ words: SharedWords) { self.words = words }
+
+    var pageCount: Int { (words.count * 8 + Self.pageSize - 1) / Self.pageSize }
+
+    /// The words, for an access to word `index`, or `SIGSEGV` when its page is gone.
+    public func words(reaching index: Int) throws(Errno) -> SharedWords {
+        if holes.contains(index * 8 / Self.pageSize) { throw .memoryAccess(SIGSEGV) }
+        return words
+    }
+
+    func address(ofPage page: Int, unaligned: Bool) -> UnsafeMutableRawPointer {
+        words.base + page * Self.pageSize + (unaligned ? 8 : 0)
+    }
+
+    /// `munmap` of `count` pages from `first` (at an address 8 bytes into the page with `unaligned`): the pages
+    /// still mapped go, one run at a time.
+    public mutating func unmap(first: Int, count: Int, unaligned: Bool = false) throws(Errno) {
+        if unaligned || count == 0 {
+            // The kernel refuses these (EINVAL) before looking at what is mapped.
+            try Syscall.unmap(address(ofPage: first, unaligned: unaligned), size: count * Self.pageSize)
+            return
+        }
+        for run in runs(first..<first + count) {
+            try Syscall.unmap(address(ofPage: run.lowerBound, unaligned: false), size: run.count * Self.pageSize)
+            holes.formUnion(run)
+        }
+    }
+
+    /// `mprotect` of `count` pages from `first`: up to the first hole, which then fails `ENOMEM`.
+    public func protect(first: Int, count: Int, unaligned: Bool = false, protection: CInt) throws(Errno) {
+        if unaligned || count == 0 {
+            try Syscall.protect(address(ofPage: first, unaligned: unaligned), size: count * Self.pageSize, protection: protection)
+            return
+        }
+        let end = (first..<first + count).first { holes.contains($0) } ?? first + count
+        if end > first { try Syscall.protect(address(ofPage: first, unaligned: false), size: (end - first) * Self.pageSize, protection: protection) }
+        if end < first + count { throw .noMemory }
+    }
+
+    /// `munmap` of whatever is still mapped.
+    public mutating func unmapAll() throws(Errno) {
+        try unmap(first: 0, count: pageCount)
+    }
+
+    /// The runs of pages in `pages` that are still mapped.
+    func runs(_ pages: Range<Int>) -> [Range<Int>] {
+        var runs: [Range<Int>] = []
+        var start: Int?
+        for page in pages.lowerBound...pages.upperBound {
+            let mapped = page < pages.upperBound && !holes.contains(page)
+            if mapped, start == nil { start = page }
+            if !mapped, let begun = start {
+                runs.append(begun..<page)
+                start = nil
+            }
+        }
+        return runs
+    }
+}

@@ -1,0 +1,208 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import PropertyBased
+import SystemPackage
+import Testing
+
+/// The posix-shm model against the kernel, call for call: one object, two pages of words mapped, 32 bytes long at
+/// first, mapped by processes 1 and 2 — both played by this process, each mapping its own (a private mapping's
+/// copies belong to the mapping, so two of one process behave as two processes' would).
+@Suite struct PosixSharedMemoryAgreementTests {
+    static let words = 1024
+
+    /// Where the kernel and the model first disagree on `operations`, if anywhere: each (choice, index, amount),
+    /// process 2's for a choice of 12 or more (less 12) — 0…4 an access (words 0…3, 600 in the second page for
+    /// index 3 and an amount above 2, 1023 below −3); 5…6 `shm_open` and `mmap` (5: `O_CREAT` from index 2,
+    /// `O_EXCL` at 3, `O_TRUNC` for amount 4, `O_RDONLY` below −2 with `PROT_WRITE` at −3, `O_RDWR` with
+    /// `PROT_READ` for index 0 and amount 1 (5 only), refused names at ±5,
+    /// neither `MAP_SHARED` nor `MAP_PRIVATE` for index 1 and amount 3, length 0 for index 1 and amount −1; 6: as 5
+    /// but `MAP_PRIVATE` for an odd amount, offset 4096 for index 1, offset 100 for index 0 and amount 2);
+    /// 7 `fstat` (negative amount) or `munmap` and `close`; 8 `ftruncate` (0, 8, 12, 40, 4096, 8192 or −1); 9
+    /// `shm_unlink`; 10 `mprotect` (`PROT_NONE`, `PROT_READ`, both, by amount) of page 0, page 1, both, or at index
+    /// 3 none (amount −5), an unaligned address (5) or both; 11 a partial `munmap` of page 0, page 1, both, or at
+    /// index 3 none (amount below 0) or an unaligned address.
+    static func disagreement(_ operations: [(Int, Int, Int)]) throws -> String? {
+        let words = Self.words
+        let name = "/ipch-test-\(getpid())-words-\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = try PosixSharedMemory.create(name, size: 32)
+        let inode = try Syscall.inode(of: descriptor)
+        var handles: [Int: [(FileDescriptor, PartlyMappedWords)]] = [:]
+        defer {
+            for handle in handles.values.joined() {
+                var mapping = handle.1
+                try? mapping.unmapAll()
+                try? Syscall.close(handle.0)
+            }
+            try? Syscall.shmUnlink(name)
+        }
+        handles[1] = [(descriptor, PartlyMappedWords(try PosixSharedMemory.map(descriptor, size: words * 8)))]
+        let second = try Syscall.shmOpen(name, flags: O_RDWR | O_CLOEXEC)
+        handles[2] = [(second, PartlyMappedWords(try PosixSharedMemory.map(second, size: words * 8)))]
+        let model = PosixSharedMemoryModel(objects: [("s", .init(words: words, mapped: [1, 2], size: 32))])
+        let steps = operations.map { choice, index, amount -> (PosixSharedMemoryModel.Input, () throws -> PosixSharedMemoryModel.Output) in
+            let process = choice >= 12 ? 2 : 1
+            switch choice % 12 {
+            case 0...4:
+                let word = index == 3 && amount > 2 ? 600 : index == 3 && amount < -3 ? 1023 : index
+                let access = ObjectModelAgreementTests.access(choice % 12, word, amount)
+                return (.access(process: process, access), {
+                    guard let mapping = handles[process]?.last?.1 else { return .failed(.EFAULT) }
+                    do {
+                        return ObjectModelAgreementTests.perform(access, try mapping.words(reaching: word))
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case 5...6:
+                let invalid: PosixSharedMemoryModel.InvalidName? = amount == -5 ? .withSlash : amount == 5 ? .tooLong : nil
+                var opening = PosixSharedMemoryModel.Opening(
+                    create: index >= 2, exclusive: index == 3, truncate: amount == 4, readOnly: amount < -2,
+                    writableMapping: amount == -3 ? true : choice % 12 == 5 && index == 0 && amount == 1 ? false : nil, invalidName: invalid)
+                if choice % 12 == 5 {
+                    opening.neitherSharedNorPrivate = index == 1 && amount == 3
+                    opening.zeroLength = index == 1 && amount == -1
+                } else {
+                    opening.isPrivate = amount % 2 != 0
+                    opening.offset = index == 1 ? 4096 : index == 0 && amount == 2 ? 100 : 0
+                }
+                return (.open(process: process, opening), {
+                    var flags = (opening.readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC
+                    if opening.create { flags |= O_CREAT }
+                    if opening.exclusive { flags |= O_EXCL }
+                    if opening.truncate { flags |= O_TRUNC }
+                    let path = invalid == .withSlash ? name + "/x" : invalid == .tooLong ? "/" + String(repeating: "a", count: 300) : name
+                    do {
+                        let opened = try Syscall.shmOpen(path, flags: flags, mode: 0o600)
+                        guard try Syscall.inode(of: opened) == inode else {
+                            try? Syscall.close(opened)
+                            try? Syscall.shmUnlink(name)
+                            return .done
+                        }
+                        do {
+                            let length = opening.zeroLength ? 0 : words * 8
+                            let address = try Syscall.map(
+                                opened, size: length, protection: opening.writableMapping ? PROT_READ | PROT_WRITE : PROT_READ,
+                                flags: opening.neitherSharedNorPrivate ? 0 : opening.isPrivate ? MAP_PRIVATE : MAP_SHARED, offset: opening.offset)
+                            handles[process, default: []].append((opened, PartlyMappedWords(SharedWords(base: address, count: words))))
+                        } catch {
+                            try? Syscall.close(opened)
+                            throw error
+                        }
+                        return .done
+                    } catch { return .failed(errorCode(error)) }
+                })
+            case 7:
+                if amount < 0 { return (.stat(process: process), {
+                    guard let handle = handles[process]?.last else { return .failed(.EBADF) }
+                    return .size(try Syscall.fileStatus(handle.0).size)
+                }) }
+                return (.unmap(process: process), {
+                    guard var handle = handles[process]?.popLast() else { return .failed(.EINVAL) }
+                    try handle.1.unmapAll()
+                    try Syscall.close(handle.0)
+                    return .done
+                })
+            case 8:
+                let size = [0, 8, 12, 40, 4096, 8192, -1][(index + amount + 5) % 7]
+                return (.truncate(process: process, size: size), {
+                    guard let handle = handles[process]?.last else { return .failed(size < 0 ? .EINVAL : .EBADF) }
+                    do { try Syscall.truncate(handle.0, size: size); return .done } catch { return .failed(errorCode(error)) }
+                })
+            case 9:
+                let invalid: PosixSharedMemoryModel.InvalidName? = amount < -3 ? .withSlash : nil
+                return (.unlink(process: process, invalidName: invalid), {
+                    do { try Syscall.shmUnlink(invalid == nil ? name : name + "/x"); return .done } catch { return .failed(errorCode(error)) }
+                })
+            case 10:
+                let protection = PosixSharedMemoryMapping.Protection.allCases[(amount + 6) % 3]
+                let pages = index == 3
+                    ? PosixSharedMemoryMapping.Pages(count: amount == -5 ? 0 : 2, unaligned: amount == 5)
+                    : PosixSharedMemoryMapping.Pages(first: index == 1 ? 1 : 0, count: index == 2 ? 2 : 1)
+                return (.protect(process: process, pages, protection), {
+                    guard let mapping = handles[process]?.last?.1 else {
+                        return pages.unaligned ? .failed(.EINVAL) : pages.count == 0 ? .done : .failed(.ENOMEM)
+                    }
+                    let bits = [PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE][(amount + 6) % 3]
+                    do {
+                        try mapping.protect(first: pages.first, count: pages.count, unaligned: pages.unaligned, protection: bits)
+                        return .done
+                    } catch { return .failed(errorCode(error)) }
+                })
+            default:
+                let pages = index == 3
+                    ? PosixSharedMemoryMapping.Pages(count: amount < 0 ? 0 : 1, unaligned: amount >= 0)
+                    : PosixSharedMemoryMapping.Pages(first: index == 1 ? 1 : 0, count: index == 2 ? 2 : 1)
+                return (.unmapPages(process: process, pages), {
+                    guard handles[process]?.isEmpty == false else { return .failed(.EINVAL) }
+                    do {
+                        try handles[process]![handles[process]!.count - 1].1.unmap(first: pages.first, count: pages.count, unaligned: pages.unaligned)
+                        return .done
+                    } catch { return .failed(errorCode(error)) }
+                })
+            }
+        }
+        return ModelAgreement(model: model, object: "s").firstDisagreement(steps)
+    }
+
+    /// Hand-written sequences, each aimed at one measured fact (and so at the plausible wrong model beside it).
+    static let directed: [(String, [(Int, Int, Int)])] = [
+        // Process 2 maps privately (an odd amount), reads what process 1 stores, then stores to word 1 (a copy of
+        // page 0); process 1's store no longer shows, word 600 (page 1, only read) still follows; its own store
+        // never reaches process 1; after munmap its older shared mapping sees the object again.
+        ("MAP_PRIVATE follows until it stores", [
+            (8, 0, 0), (18, 0, 1), (1, 0, 3), (12, 0, 0), (13, 1, 9), (1, 0, 4), (12, 0, 0), (0, 1, 0),
+            (1, 3, 5), (12, 3, 5), (13, 3, 5), (1, 3, 4), (12, 3, 4), (19, 0, 0), (12, 1, 0),
+        ]),
+        // A private copy of page 1, the object shrunk to 4096 and grown again: the copy is gone (SIGBUS, then the
+        // object's zeros, then following it); page 0's copy stays through a shrink inside it (to 40), and goes
+        // with a shrink to 0.
+        ("a shrink drops copies wholly beyond the end", [
+            (8, 0, 0), (18, 0, 1), (13, 3, 5), (13, 0, 7), (8, 0, -1), (12, 3, 5), (12, 0, 0), (8, 0, 0), (12, 3, 5),
+            (1, 3, 4), (12, 3, 4), (8, 0, -2), (12, 0, 0), (12, 3, -5), (8, 0, 2), (12, 0, 0),
+        ]),
+        // O_TRUNC (process 1's open, amount 4) drops process 2's private copy as a shrink to 0 does.
+        ("O_TRUNC drops copies", [(8, 0, 0), (18, 0, 1), (13, 0, 7), (5, 0, 4), (12, 0, 0), (8, 0, 0), (12, 0, 0)]),
+        // O_RDONLY: a MAP_PRIVATE PROT_WRITE mapping is allowed and its stores are its own; a MAP_SHARED one
+        // EACCES; ftruncate through the read-only descriptor EINVAL.
+        ("a private writable mapping of a read-only descriptor", [
+            (8, 0, 0), (5, 0, -3), (18, 0, -3), (13, 0, 6), (12, 0, 0), (0, 0, 0), (8, 0, 0), (20, 0, 0),
+        ]),
+        // Offsets: 100 is refused EINVAL; 4096 maps the object's second page at word 0 (what process 2 stores there
+        // process 1's private mapping from the same offset reads), and SIGBUS starts at the object's end counted
+        // from the offset; a shrink to 4096 leaves nothing mapped there, and growing again reads zeros.
+        ("offsets", [
+            (8, 0, 0), (6, 0, 2), (18, 1, 0), (13, 3, 5), (13, 0, 3), (6, 1, 1), (0, 0, 0), (12, 3, 5), (8, 0, -1),
+            (0, 0, 0), (12, 0, 0), (8, 0, 0), (0, 0, 0), (12, 0, 0),
+        ]),
+        // mmap's refusals: neither MAP_SHARED nor MAP_PRIVATE, length 0, and the O_RDONLY ones before EACCES.
+        ("mmap refusals", [(5, 1, 3), (5, 1, -1), (5, 1, -3), (0, 0, 0)]),
+        // An O_RDWR descriptor's PROT_READ mapping refuses stores, but ftruncate through the descriptor works.
+        ("PROT_READ of an O_RDWR descriptor", [(5, 0, 1), (1, 0, 1), (8, 0, 0), (0, 3, 5), (17, 0, 0), (8, 0, 0)]),
+        // mprotect: PROT_NONE refuses loads, PROT_READ stores, page by page; unaligned EINVAL; none pages done;
+        // PROT_WRITE on a shared mapping of an O_RDONLY descriptor EACCES, on a private one allowed.
+        ("mprotect", [
+            (10, 0, 0), (0, 0, 0), (1, 0, 1), (0, 3, 5), (10, 3, 1), (0, 0, 0), (1, 0, 2), (10, 3, 5), (10, 3, -5),
+            (10, 3, 2), (1, 0, 3), (5, 0, -4), (10, 2, 2), (1, 0, 1), (6, 0, -7), (10, 2, 2), (1, 0, 1), (0, 0, 0),
+            (12, 0, 0),
+        ]),
+        // A partial munmap: the page SIGSEGV, the other keeps its words; again succeeds; none or unaligned EINVAL;
+        // mprotect across the hole ENOMEM after changing page 0; then the whole munmap succeeds.
+        ("partial munmap", [
+            (8, 0, 0), (1, 0, 5), (11, 1, 0), (0, 0, 0), (0, 3, 5), (11, 1, 0), (11, 3, -1), (11, 3, 1), (10, 2, 1),
+            (1, 0, 1), (0, 0, 0), (10, 1, 2), (11, 0, 0), (0, 0, 0), (7, 0, 0), (0, 0, 0), (11, 0, 0), (10, 0, 0),
+        ]),
+    ]
+
+    @Test(arguments: directed.map(\.0)) func directedSequencesAgree(_ name: String) throws {
+        let operations = try #require(Self.directed.first { $0.0 == name }).1
+        if let problem = try Self.disagreement(operations) { Issue.record("\(problem)") }
+    }
+
+    /// Random sequences over both processes and every operation above.
+    @Test func randomSequencesAgree() async {
+        let operations = zip(Gen.int(in: 0...23), Gen.int(in: 0...3), Gen.int(in: -5...5))
+        await propertyCheck(count: ObjectModelAgreementTests.cases, input: operations.array(of: 1...40)) { operations throws in
+            if let problem = try Self.disagreement(operations) { Issue.record("\(problem)") }
+        }
+    }
+}
