@@ -8,9 +8,11 @@
 //   getattr  (none)                                                    {"messages": INT, "maxMessages": INT, "messageSize": INT}  EBADF
 //   setattr  {"nonblocking": BOOL} (mq_setattr of O_NONBLOCK)        {"nonblocking": BOOL}: the old flag  EBADF
 //   (getattr's ok value may also hold "nonblocking": mq_flags' O_NONBLOCK)
-//   notify   {"register": BOOL, "signal": "invalid"?, "how": "signal" | "thread" | "none"?} (mq_notify with a
-//            sigevent, or NULL)  (none)  EBADF, EBUSY, EINVAL
-//   notified {"rearm": BOOL?, "how": ...?}                             {"count": INT, "rearmed": BOOL (with rearm)}
+//   notify   {"register": BOOL, "signal": "invalid"?, "how": "signal" | "thread" | "none"?, "value": INT?} (mq_notify
+//            with a sigevent, its sigev_value.sival_int "value", or NULL)  (none)  EBADF, EBUSY, EINVAL
+//   notified {"rearm": BOOL?, "how": ...?}                             {"count": INT, "rearmed": BOOL (with rearm),
+//            "deliveries": [{"code": "SI_MESGQ", "sender": P, "value": INT, "uid": UID?}]? (each SIGEV_SIGNAL one's
+//            siginfo: the process whose send notified, the registration's value, the sender's user)}
 //   open     {"access": "read-write" | "read" | "write"?, "create": BOOL?, "exclusive": BOOL?, "maxMessages": INT?,
 //            "messageSize": INT?} (O_RDWR, O_RDONLY, O_WRONLY; O_CREAT, O_EXCL, mq_attr)  (none)  ENOENT, EEXIST, EINVAL
 //   close    (none)                                                    (none)                         EBADF
@@ -66,7 +68,8 @@ extension PosixMessageQueueModel {
             }
             return .notify(
                 process: call.process, register: try call.value.required("register").boolean("register"), invalidSignal: invalid,
-                kind: try notificationKind(call.value))
+                kind: try notificationKind(call.value),
+                value: try call.value.optional("value")?.integer("value", in: Int(Int32.min)...Int(Int32.max)) ?? 0)
         case "notified":
             return .takeNotifications(
                 process: call.process, rearm: try call.value.optional("rearm")?.boolean("rearm") ?? false, kind: try notificationKind(call.value))
@@ -104,8 +107,22 @@ extension PosixMessageQueueModel {
         case (.fail(let code), _): return .failed(code)
         case (.ok, .send): return .sent
         case (.ok(let value), .takeNotifications(_, let rearm, _)):
+            var deliveries: [Delivery]?
+            if let recorded = try value.optional("deliveries") {
+                deliveries = []
+                for element in try recorded.elements("deliveries") {
+                    let delivery: JSONValue? = element
+                    if case .string(let code)? = try delivery.optional("code"), code != "SI_MESGQ" {
+                        throw ModelError("notified: a notification's si_code is SI_MESGQ, not \(code)")
+                    }
+                    deliveries?.append(Delivery(
+                        sender: try delivery.required("sender").integer("sender"), value: try delivery.optional("value")?.integer("value") ?? 0,
+                        uid: try delivery.optional("uid")?.integer("uid")))
+                }
+            }
             return .notifications(
-                try value.required("count").integer("count"), rearmed: rearm ? try value.required("rearmed").boolean("rearmed") : nil)
+                try value.required("count").integer("count"), rearmed: rearm ? try value.required("rearmed").boolean("rearmed") : nil,
+                deliveries: deliveries)
         case (.ok(let value), .getAttributes):
             return .attributes(Attributes(
                 messages: try value.required("messages").integer("messages"),
@@ -141,9 +158,10 @@ extension PosixMessageQueueModel {
             return ("receive", .object(value))
         case .getAttributes: return ("getattr", nil)
         case .setNonblocking(_, let nonblocking): return ("setattr", ["nonblocking": .bool(nonblocking)])
-        case .notify(_, let register, let invalid, let kind):
+        case .notify(_, let register, let invalid, let kind, let sigval):
             var value: JSONObject = ["register": .bool(register)]
             if invalid { value["signal"] = "invalid" }
+            if sigval != 0 { value["value"] = .int(sigval) }
             if kind != .signal { value["how"] = .string(kind.rawValue) }
             return ("notify", .object(value))
         case .takeNotifications(_, let rearm, let kind):
@@ -177,8 +195,19 @@ extension PosixMessageQueueModel {
         case .attributes(let attributes):
             .ok(.object(Self.attributesValue(attributes)))
         case .oldFlags(let nonblocking): .ok(["nonblocking": .bool(nonblocking)])
-        case .notifications(let count, let rearmed):
-            .ok(rearmed.map { ["count": .int(count), "rearmed": .bool($0)] } ?? ["count": .int(count)])
+        case .notifications(let count, let rearmed, let deliveries):
+            .ok(.object({
+                var value: JSONObject = ["count": .int(count)]
+                if let rearmed { value["rearmed"] = .bool(rearmed) }
+                if let deliveries {
+                    value["deliveries"] = .array(deliveries.map { delivery in
+                        var fields: JSONObject = ["code": "SI_MESGQ", "sender": .int(delivery.sender), "value": .int(delivery.value)]
+                        if let uid = delivery.uid { fields["uid"] = .int(uid) }
+                        return .object(fields)
+                    })
+                }
+                return value
+            }()))
         case .ready(let events): .ok(["revents": .array(events.names.map { .string($0) })])
         case .selected(let readable, let writable): .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .failed(let code): .fail(code)

@@ -88,6 +88,34 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case none
     }
 
+    /// What a `SIGEV_SIGNAL` notification's `siginfo_t` tells (measured in `MessageQueueNotificationFactsTests`):
+    /// `si_code` `SI_MESGQ`, `si_pid` and `si_uid` the process whose `mq_send` put the message in the empty queue
+    /// (not the registered one), `si_value` the registration's `sigev_value`.
+    public struct Delivery: Hashable, Sendable, Comparable {
+        /// The sending process.
+        public var sender: Int
+        /// `sigev_value.sival_int`.
+        public var value: Int
+        /// `si_uid`, the sender's real user (nil in a recorded delivery that left it out).
+        public var uid: Int?
+
+        public init(sender: Int, value: Int, uid: Int? = nil) {
+            self.sender = sender
+            self.value = value
+            self.uid = uid
+        }
+
+        public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.sender, lhs.value, lhs.uid ?? -1) < (rhs.sender, rhs.value, rhs.uid ?? -1) }
+    }
+
+    /// A `SIGEV_SIGNAL` notification delivered to `process` and not yet taken.
+    public struct Notice: Hashable, Sendable, Comparable {
+        public var process: Int
+        public var delivery: Delivery
+
+        public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.process, lhs.delivery) < (rhs.process, rhs.delivery) }
+    }
+
     /// How a descriptor was opened.
     public enum Access: String, Hashable, Sendable {
         case readWrite = "read-write", read, write
@@ -145,8 +173,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var notifier: Int?
         /// How the registered process asked to be notified.
         public var notifierKind: NotificationKind = .signal
-        /// Notifications delivered and not yet taken, one entry per notification, by process, sorted.
-        public var notifications: [Int] = []
+        /// The registration's `sigev_value.sival_int`.
+        public var notifierValue = 0
+        /// Notifications delivered and not yet taken, one entry per notification, sorted.
+        public var notifications: [Notice] = []
         /// `SIGEV_THREAD` notifications sent and not yet taken, by process, sorted: glibc's helper thread runs the
         /// function some time after, so a look may not see them yet.
         public var threadNotifications: [Int] = []
@@ -214,7 +244,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         /// `mq_notify` with a signal (`register`) or `NULL` (not `register`), through the newest descriptor;
         /// `invalidSignal`: registering with a signal number outside 1…64, which fails `EINVAL` before the descriptor
         /// is looked at.
-        case notify(process: Int, register: Bool, invalidSignal: Bool = false, kind: NotificationKind = .signal)
+        case notify(process: Int, register: Bool, invalidSignal: Bool = false, kind: NotificationKind = .signal, value: Int = 0)
         /// Takes the notifications delivered to the process since it last looked (its queued notification
         /// signals, with `sigtimedwait` and no wait); no descriptor needed. With `rearm`, a client that, having
         /// taken at least one, registers again at once (`mq_notify`; it stays unregistered when another process
@@ -257,8 +287,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case attributes(Attributes)
         /// `mq_setattr`'s old flags: whether `O_NONBLOCK` was set.
         case oldFlags(nonblocking: Bool)
-        /// How many notifications a process took, and whether it registered again (nil when not asked to).
-        case notifications(Int, rearmed: Bool? = nil)
+        /// How many notifications a process took, and whether it registered again (nil when not asked to); and
+        /// what each `SIGEV_SIGNAL` one told (nil when not recorded: then not judged), sorted.
+        case notifications(Int, rearmed: Bool? = nil, deliveries: [Delivery]? = nil)
         case done
         /// `poll`'s `revents` (empty: it returned 0).
         case ready(PollEvents)
@@ -326,7 +357,11 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             next.enqueue(message)
             if state.messages.isEmpty, let notifier = state.notifier {
                 switch state.notifierKind {
-                case .signal: next.notifications.insertSorted(notifier)
+                case .signal:
+                    next.notifications.append(Notice(
+                        process: notifier,
+                        delivery: Delivery(sender: process, value: state.notifierValue, uid: state.permissions.users[process]?.uid ?? 0)))
+                    next.notifications.sort()
                 case .thread: next.threadNotifications.insertSorted(notifier)
                 case .none: break
                 }
@@ -355,33 +390,36 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             next.setNonblocking(process, nonblocking)
             return [Transition(.oldFlags(nonblocking: state.newest(of: process).nonblocking), next)]
-        case .notify(let process, let register, let invalidSignal, let kind):
+        case .notify(let process, let register, let invalidSignal, let kind, let value):
             if register && invalidSignal { return [Transition(.failed(.EINVAL), state)] }
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             if register {
                 if state.notifier != nil { return [Transition(.failed(.EBUSY), state)] }
                 next.notifier = process
                 next.notifierKind = kind
+                next.notifierValue = value
             } else if state.notifier == process {
                 next.notifier = nil
             }
             return [Transition(.done, next)]
         case .takeNotifications(let process, let rearm, let kind):
-            next.notifications.removeAll { $0 == process }
-            let signals = state.notifications.count - next.notifications.count
+            next.notifications.removeAll { $0.process == process }
+            let deliveries = state.notifications.filter { $0.process == process }.map(\.delivery)
+            let signals = deliveries.count
             // Thread notifications whose function has run by now: any number of those sent.
             let threads = state.threadNotifications.filter { $0 == process }.count
             return (0...threads).map { taken in
                 var after = next
                 for _ in 0..<taken { _ = after.threadNotifications.removeOne(process) }
                 let count = signals + taken
-                guard rearm else { return Transition(.notifications(count), after) }
+                guard rearm else { return Transition(.notifications(count, deliveries: deliveries), after) }
                 let rearmed = count > 0 && after.notifier == nil && after.name.holders.contains(process)
                 if rearmed {
                     after.notifier = process
                     after.notifierKind = kind
+                    after.notifierValue = 0
                 }
-                return Transition(.notifications(count, rearmed: rearmed), after)
+                return Transition(.notifications(count, rearmed: rearmed, deliveries: deliveries), after)
             }
         case .open(let process, let access, let creation, let nonblocking):
             if let creation {
@@ -425,7 +463,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .exit(let process):
             next.abandonReceive(of: process)
             if next.notifier == process { next.notifier = nil }
-            next.notifications.removeAll { $0 == process }
+            next.notifications.removeAll { $0.process == process }
             next.threadNotifications.removeAll { $0 == process }
             next.descriptors[process] = nil
             return nameTransition(next, \.name) { $0.exit(process); return nil }
@@ -452,6 +490,14 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 {
                     expected.nonblocking = nil
                     return expected == recorded ? .completed(transition.state) : nil
+                }
+                // Notifications recorded without what their signals told (or without a user) match whatever it was.
+                if case .notifications(let count, let rearmed, let recorded) = output,
+                    case .notifications(count, rearmed, let expected?)? = transition.output
+                {
+                    guard let recorded else { return .completed(transition.state) }
+                    let judged = zip(recorded.sorted(), expected.sorted()).allSatisfy { $0.uid == nil ? ($0.sender, $0.value) == ($1.sender, $1.value) : $0 == $1 }
+                    return recorded.count == expected.count && judged ? .completed(transition.state) : nil
                 }
                 return transition.output == output ? .completed(transition.state) : nil
             }
@@ -514,8 +560,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             call = "receive into \(max) bytes\(nonblocking ? " (nonblocking)" : "")" + (timeout.map { " \($0.text)" } ?? "")
         case .getAttributes: call = "mq_getattr"
         case .setNonblocking(_, let nonblocking): call = "mq_setattr \(nonblocking ? "O_NONBLOCK" : "0")"
-        case .notify(_, let register, let invalidSignal, let kind):
-            call = register ? (invalidSignal ? "mq_notify (register, invalid signal)" : "mq_notify (register, SIGEV_\(kind.rawValue.uppercased()))") : "mq_notify (NULL)"
+        case .notify(_, let register, let invalidSignal, let kind, let value):
+            call = register
+                ? (invalidSignal ? "mq_notify (register, invalid signal)" : "mq_notify (register, SIGEV_\(kind.rawValue.uppercased())\(value != 0 ? ", sival_int \(value)" : ""))")
+                : "mq_notify (NULL)"
         case .takeNotifications(_, let rearm, _): call = rearm ? "take notifications, registering again" : "take notifications"
         case .open(_, let access, let creation, let nonblocking):
             call = (access == .readWrite ? "open by name" : "open by name, \(access == .read ? "O_RDONLY" : "O_WRONLY")")
@@ -535,8 +583,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 "\(attributes.messages) messages (of \(attributes.maxMessages), \(attributes.messageSize) bytes each)"
                     + (attributes.nonblocking.map { $0 ? ", O_NONBLOCK" : ", blocking" } ?? "")
             case .oldFlags(let nonblocking): "was \(nonblocking ? "O_NONBLOCK" : "blocking")"
-            case .notifications(let count, let rearmed):
+            case .notifications(let count, let rearmed, let deliveries):
                 "\(count) notifications" + (rearmed.map { $0 ? ", registered again" : ", not registered again" } ?? "")
+                    + (deliveries.map { " " + $0.map { "(from \($0.sender), sival_int \($0.value)\($0.uid.map { ", uid \($0)" } ?? ""))" }.joined(separator: " ") } ?? "")
             case .ready(let events): "\(events)"
             case .selected(let readable, let writable):
                 readable || writable
@@ -559,7 +608,7 @@ extension PosixMessageQueueModel.Input {
         switch self {
         case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process, _, _, _),
             .setNonblocking(let process, _),
-            .notify(let process, _, _, _), .takeNotifications(let process, _, _),
+            .notify(let process, _, _, _, _), .takeNotifications(let process, _, _),
             .close(let process), .unlink(let process), .exit(let process), .refusedName(let process, _, _),
             .readiness(let process, _):
             process

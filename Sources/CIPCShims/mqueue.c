@@ -55,12 +55,13 @@ int ipc_mq_setflags(int mqdes, long flags, long *old) {
     return result;
 }
 
-int ipc_mq_notify(int mqdes, int signo) {
+int ipc_mq_notify(int mqdes, int signo, int value) {
     if (signo == 0) return mq_notify(mqdes, NULL);
     struct sigevent event;
     memset(&event, 0, sizeof event);
     event.sigev_notify = signo < 0 ? SIGEV_NONE : SIGEV_SIGNAL;
     event.sigev_signo = signo < 0 ? 0 : signo;
+    event.sigev_value.sival_int = value;
     return mq_notify(mqdes, &event);
 }
 

@@ -126,6 +126,8 @@ extension Syscall {
     public enum MessageQueueNotification: Sendable, Hashable {
         /// `SIGEV_SIGNAL` with this signal.
         case signal(Int32)
+        /// `SIGEV_SIGNAL` with this signal and `sigev_value.sival_int`, which the signal's `si_value` carries.
+        case signalWithValue(Int32, Int32)
         /// `SIGEV_NONE`: nothing is sent, but the registration is used up as if it were.
         case withoutSignal
     }
@@ -137,12 +139,14 @@ extension Syscall {
     /// The corresponding C function is `mq_notify`.
     public static func mqNotify(_ queue: FileDescriptor, _ notification: MessageQueueNotification?) throws(Errno) {
         let code: CInt
+        var value: CInt = 0
         switch notification {
         case .signal(let signal): code = signal
+        case .signalWithValue(let signal, let sigval): (code, value) = (signal, sigval)
         case .withoutSignal?: code = -1
         case nil: code = 0
         }
-        _ = try perform(.mqNotify, descriptor: queue, retryOnInterrupt: false) { _ in ipc_mq_notify(queue.rawValue, code) }
+        _ = try perform(.mqNotify, descriptor: queue, retryOnInterrupt: false) { _ in ipc_mq_notify(queue.rawValue, code, value) }
     }
 
     /// Registers this process for one notification by `SIGEV_THREAD`: when a message arrives in the empty queue,

@@ -1,5 +1,6 @@
 import Glibc
 import IPCMechanisms
+import IPCModels
 import IPCSyscalls
 import Synchronization
 import SystemPackage
@@ -126,6 +127,45 @@ import Testing
             try Syscall.mqNotify(queue, .withoutSignal)
             try Syscall.mqNotify(queue, nil)
             #expect(Syscall.mqThreadNotifications(counter) == 1)
+        }
+    }
+    /// What a `SIGEV_SIGNAL` notification's `siginfo_t` tells, measured in a forked single-threaded child (in the
+    /// test process the signal could land on any thread): `si_code` `SI_MESGQ`, `si_pid` the process whose send put
+    /// the message in the empty queue — a grandchild, not the registered process — and `si_value` the registration's
+    /// `sigev_value` (4242). A C probe saw `si_uid` the sender's user too (1000 after its `setuid`). The model's
+    /// `notified` tells the same.
+    @Test func aSignalNotificationNamesItsSenderAndCarriesTheRegistrationsValue() async throws {
+        await #expect(processExitsWith: .success) {
+            let signal = Syscall.realtimeSignalMinimum + 7
+            let name = "/ipch-test-\(getpid())-notify-info"
+            let child = fork()
+            if child == 0 {
+                do throws(Errno) {
+                    try Syscall.setSignalsBlocked([signal], true)
+                    let queue = try PosixMessageQueue.create(name, maximumMessages: 4, messageSize: 8)
+                    defer { try? Syscall.mqUnlink(name) }
+                    try Syscall.mqNotify(queue, .signalWithValue(signal, 4242))
+                    let sender = fork()
+                    if sender == 0 {
+                        _ = setuid(1000)
+                        _exit((try? PosixMessageQueue.send(queue, [1], priority: 0, nonblocking: true, deadline: nil)) == nil ? 1 : 0)
+                    }
+                    var status: CInt = 0
+                    guard waitpid(sender, &status, 0) == sender, status == 0 else { _exit(2) }
+                    let info = try Syscall.waitForSignal([signal], timeoutNanoseconds: 0)
+                    _exit(info.code == -3 && info.senderPID == sender && info.value == 4242 ? 0 : 3)
+                } catch { _exit(4) }
+            }
+            var status: CInt = 0
+            guard waitpid(child, &status, 0) == child, status == 0 else { exit(5) }
+            let model = PosixMessageQueueModel(queues: [("q", .init(maxMessages: 4, messageSize: 8, holders: [1, 2], permissions: Permissions(users: [2: .init(uid: 1000)])))])
+            var state = model.initialState(of: "q")
+            for input: PosixMessageQueueModel.Input in [.notify(process: 1, register: true, value: 4242), .send(process: 2, data: [1], priority: 0, nonblocking: true, timeout: nil)] {
+                guard let next = model.transitions(state, input).first?.state else { exit(6) }
+                state = next
+            }
+            let taken = model.transitions(state, .takeNotifications(process: 1)).map(\.output)
+            guard taken == [.notifications(1, deliveries: [.init(sender: 2, value: 4242, uid: 1000)])] else { exit(7) }
         }
     }
 }

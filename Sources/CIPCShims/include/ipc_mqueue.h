@@ -27,8 +27,8 @@ int ipc_mq_getattr(int mqdes, long *flags, long *maxmsg, long *msgsize, long *cu
 int ipc_mq_setflags(int mqdes, long flags, long *old);
 /// mq_notify(3): with `signo` > 0, register for notification by that signal (SIGEV_SIGNAL); with -1, register
 /// with SIGEV_NONE (nothing is sent; the registration is still used up); with 0, NULL (remove the caller's
-/// registration).
-int ipc_mq_notify(int mqdes, int signo);
+/// registration). `value` is the signal's `sigev_value.sival_int`.
+int ipc_mq_notify(int mqdes, int signo, int value);
 /// mq_notify(3) with SIGEV_THREAD: glibc's helper runs, in a new thread, a function that adds 1 to *counter.
 int ipc_mq_notify_thread(int mqdes, long *counter);
 /// The count ipc_mq_notify_thread's function has reached (an atomic load).

@@ -50,7 +50,8 @@ public enum PosixMessageQueueKind: MechanismKind {
         let name = try object.text("name")
         var binding = PosixMessageQueueBinding(
             name: name, inode: UInt64(truncatingIfNeeded: (try? object.integer("inode")) ?? 0),
-            forgetsToRearm: implementation == "client.mq-notify-not-rearmed", pollsOnce: implementation == "client.mq-poll-once")
+            forgetsToRearm: implementation == "client.mq-notify-not-rearmed", pollsOnce: implementation == "client.mq-poll-once",
+            context: object.context)
         if object.flag("open") {
             do {
                 binding.descriptors.append(try PosixMessageQueue.open(name))
@@ -88,10 +89,13 @@ struct PosixMessageQueueBinding: ObjectBinding {
     }()
     var threadsTaken = 0
 
-    /// `mq_notify` registering this process, as `kind` asks.
-    func register(_ queue: FileDescriptor, _ kind: PosixMessageQueueModel.NotificationKind) throws(Errno) {
+    /// The workers' pids, which a notification's `si_pid` names as process numbers.
+    let context: WorkerContext?
+
+    /// `mq_notify` registering this process, as `kind` asks (a signal's `sigev_value.sival_int` `value`).
+    func register(_ queue: FileDescriptor, _ kind: PosixMessageQueueModel.NotificationKind, value: Int = 0) throws(Errno) {
         switch kind {
-        case .signal: try Syscall.mqNotify(queue, .signal(Self.notificationSignal))
+        case .signal: try Syscall.mqNotify(queue, .signalWithValue(Self.notificationSignal, CInt(truncatingIfNeeded: value)))
         case .thread: try Syscall.mqNotifyThread(queue, counter: threadCounter)
         case .none: try Syscall.mqNotify(queue, .withoutSignal)
         }
@@ -144,7 +148,7 @@ struct PosixMessageQueueBinding: ObjectBinding {
             let old = try Syscall.mqSetNonblocking(queue, nonblocking)
             descriptionFlags[queue] = nonblocking
             return .oldFlags(nonblocking: old)
-        case .notify(_, let register, let invalidSignal, let kind):
+        case .notify(_, let register, let invalidSignal, let kind, let value):
             if register && invalidSignal {
                 // The kernel checks the signal before the descriptor: no descriptor is needed to see its EINVAL.
                 try Syscall.mqNotify(descriptors.last ?? FileDescriptor(rawValue: -1), .signal(Self.invalidSignal))
@@ -153,7 +157,7 @@ struct PosixMessageQueueBinding: ObjectBinding {
             guard let queue = descriptors.last else { throw .badFileDescriptor }
             try Syscall.setSignalsBlocked([Self.notificationSignal], true)
             if register {
-                try self.register(queue, kind)
+                try self.register(queue, kind, value: value)
             } else {
                 try Syscall.mqNotify(queue, nil)
             }
@@ -161,27 +165,31 @@ struct PosixMessageQueueBinding: ObjectBinding {
         case .takeNotifications(_, let rearm, let kind):
             try Syscall.setSignalsBlocked([Self.notificationSignal], true)
             var count = 0
+            var deliveries: [PosixMessageQueueModel.Delivery] = []
             while true {
                 do throws(Errno) {
-                    _ = try Syscall.waitForSignal([Self.notificationSignal], timeoutNanoseconds: 0)
+                    let info = try Syscall.waitForSignal([Self.notificationSignal], timeoutNanoseconds: 0)
                     count += 1
+                    // si_pid: the worker whose send notified (-1: none of the run's, which the model never allows).
+                    deliveries.append(.init(sender: context?.process(of: info.senderPID) ?? -1, value: Int(info.value)))
                 } catch .wouldBlock {
                     break
                 }
             }
+            deliveries.sort()
             // SIGEV_THREAD notifications whose function has run by now.
             let threads = Syscall.mqThreadNotifications(threadCounter)
             count += threads - threadsTaken
             threadsTaken = threads
-            guard rearm else { return .notifications(count) }
-            guard count > 0, let queue = descriptors.last else { return .notifications(count, rearmed: false) }
+            guard rearm else { return .notifications(count, deliveries: deliveries) }
+            guard count > 0, let queue = descriptors.last else { return .notifications(count, rearmed: false, deliveries: deliveries) }
             // The fragile client believes it registers again, and never does: later messages notify no one.
-            if forgetsToRearm { return .notifications(count, rearmed: true) }
+            if forgetsToRearm { return .notifications(count, rearmed: true, deliveries: deliveries) }
             do throws(Errno) {
                 try self.register(queue, kind)
-                return .notifications(count, rearmed: true)
+                return .notifications(count, rearmed: true, deliveries: deliveries)
             } catch .resourceBusy {
-                return .notifications(count, rearmed: false)
+                return .notifications(count, rearmed: false, deliveries: deliveries)
             }
         case .open(_, let access, let creation, let nonblocking):
             let mode = (access == .read ? O_RDONLY : access == .write ? O_WRONLY : O_RDWR) | (nonblocking ? O_NONBLOCK : 0)

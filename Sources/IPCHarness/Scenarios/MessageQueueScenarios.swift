@@ -140,8 +140,12 @@ public enum MessageQueueScenarios {
                 operation: { process, sequence, generator in
                     generator.choose([
                         (18, { generator in
-                            // SIGEV_SIGNAL mostly; SIGEV_THREAD (glibc's helper thread) and SIGEV_NONE now and then.
-                            ("notify", ["register": true, "how": .string(generator.pick(["signal", "signal", "thread", "none"]))] as JSONValue)
+                            // SIGEV_SIGNAL mostly (with a sigev_value its siginfo must carry); SIGEV_THREAD (glibc's
+                            // helper thread) and SIGEV_NONE now and then.
+                            let how = generator.pick(["signal", "signal", "thread", "none"])
+                            var value: JSONObject = ["register": true, "how": .string(how)]
+                            if how == "signal" { value["value"] = .int(generator.next(in: 0...9999)) }
+                            return ("notify", .object(value))
                         }),
                         (5, { _ in ("notify", ["register": false] as JSONValue) }),
                         (2, { _ in ("notify", ["register": true, "signal": "invalid"] as JSONValue) }),
