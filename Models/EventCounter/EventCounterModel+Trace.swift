@@ -98,6 +98,8 @@ extension EventCounterModel {
             return .duplicateOnto(process: call.process, call: try PipeModel.duplicateCall(of: call, sameObject: ["eventfd": .same]))
         case "lseek":
             return .lseek(process: call.process)
+        case "epoll_ctl", "epoll_wait":
+            return .epoll(process: call.process, call: try Self.epollCall(of: call))
         case "pread":
             return .pread(process: call.process, size: size)
         case "pwrite":
@@ -113,7 +115,7 @@ extension EventCounterModel {
             default: throw ModelError("field 'request' must be FIONREAD, FIONBIO, FIOASYNC, FIOCLEX or FIONCLEX, not \"\(request)\"")
             }
         default:
-            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, eventfd_write, eventfd_read, close, fcntl, dup, dup2, dup3, lseek, pread, pwrite, ioctl, poll and select)")
+            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, eventfd_write, eventfd_read, close, fcntl, dup, dup2, dup3, lseek, pread, pwrite, ioctl, poll, select, epoll_ctl and epoll_wait)")
         }
     }
 
@@ -129,6 +131,8 @@ extension EventCounterModel {
         case (.ok, .fcntl), (.ok, .ioctl), (.ok, .descriptorFlags(_, _?)): return .flagsSet
         case (.ok(let value), .descriptorFlags(_, nil)): return .closeOnExec(try value.required("closeOnExec").boolean("closeOnExec"))
         case (.ok, .duplicate), (.ok, .duplicateOnto): return .duplicated
+        case (.ok, .epoll(_, .control)): return .epollControlled
+        case (.ok(let value), .epoll(_, .wait)): return .epollEvents(try Self.epollReports(value))
         case (.ok(let value), .readiness(_, .poll)):
             return .ready(try PipeModel.pollEvents(try value.required("revents"), field: "revents"))
         case (.ok(let value), .readiness(_, .select)):
@@ -181,6 +185,8 @@ extension EventCounterModel {
             var value = JSONObject()
             duplicateCall.addFields(to: &value)
             return (duplicateCall.name, .object(value))
+        case .epoll(_, let epollCall):
+            return (epollCall.name, Self.epollValue(epollCall))
         }
     }
 
@@ -188,7 +194,8 @@ extension EventCounterModel {
         switch output {
         case .wrote(let count): .ok(["written": .int(count)])
         case .read(let value): .ok(["value": Self.json(value)])
-        case .closed, .flagsSet, .duplicated: .ok(nil)
+        case .closed, .flagsSet, .duplicated, .epollControlled: .ok(nil)
+        case .epollEvents(let reports): .ok(Self.epollOutcomeValue(reports))
         case .closeOnExec(let on): .ok(["closeOnExec": .bool(on)])
         case .flags(let nonblocking): .ok(["nonblocking": .bool(nonblocking)])
         case .position(let position): .ok(["position": .int(position)])
@@ -224,7 +231,8 @@ extension EventCounterModel.Input {
         switch self {
         case .write(let process, _, _), .read(let process, _), .close(let process), .fcntl(let process, _),
             .lseek(let process), .pread(let process, _), .readiness(let process, _), .pwrite(let process, _),
-            .ioctl(let process, _), .descriptorFlags(let process, _), .duplicate(let process, _, _), .duplicateOnto(let process, _):
+            .ioctl(let process, _), .descriptorFlags(let process, _), .duplicate(let process, _, _), .duplicateOnto(let process, _),
+            .epoll(let process, _):
             process
         }
     }
