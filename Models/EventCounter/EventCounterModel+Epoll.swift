@@ -49,7 +49,7 @@ extension EventCounterModel {
     }
 
     /// `eventfd_poll`'s mask, whoever holds it (a registration outliving its process's descriptors still sees it).
-    static func epollMask(_ state: State) -> Epoll.Events {
+    public static func epollMask(_ state: State) -> Epoll.Events {
         var mask: Epoll.Events = []
         if state.count > 0 { mask.insert(.input) }
         if state.count < maximum { mask.insert(.output) }
