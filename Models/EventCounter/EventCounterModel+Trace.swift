@@ -14,6 +14,7 @@
 //   poll    {"events": ["POLLIN", ...], "timeout": MS} {"revents": [...]}     EINTR (nothing ready)
 //   select  {"read": BOOL?, "write": BOOL?, "timeout": MS}  {"readable": BOOL, "writable": BOOL}  EBADF, EINTR
 //   eventfd_read, eventfd_write: glibc's wrappers, an 8-byte read and write; read and write in the model
+//   epoll_ctl, epoll_wait: see EventCounterModel+EpollTrace.swift
 //
 // U64 is a JSON integer, or a decimal string for values above 2^63 − 1 (JSON integers here are 64-bit signed).
 //           {"cmd": "F_GETFD"}                         {"closeOnExec": BOOL}   EBADF
