@@ -104,6 +104,10 @@ extension EventCounterModel {
     /// the news a successful write or read brings.
     func epollAfter(_ input: Input, before: State, after: State) -> State {
         var next = after
+        if case .exit(let process) = input {
+            next.epoll.removeAll { $0.process == process }
+            next.epollUnjudged.removeAll { $0 == process }
+        }
         if after.holders.isEmpty {
             next.epoll.removeAll()  // the description released: eventpoll_release drops every registration
         } else if case .close(let process) = input, after.holders.count < before.holders.count,

@@ -127,7 +127,7 @@ extension EventCounterModel {
             // glibc's eventfd_write returns 0, not a count: a success without one is the 8 bytes every success writes.
             return .wrote(try value.optional("written")?.integer("written", in: 0...64) ?? 8)
         case (.ok(let value), .read): return .read(try value.required("value").unsigned64("value"))
-        case (.ok, .close): return .closed
+        case (.ok, .close), (.ok, .exit): return .closed
         case (.ok(let value), .fcntl(_, nil)): return .flags(nonblocking: try value.required("nonblocking").boolean("nonblocking"))
         case (.ok, .fcntl), (.ok, .ioctl), (.ok, .descriptorFlags(_, _?)): return .flagsSet
         case (.ok(let value), .descriptorFlags(_, nil)): return .closeOnExec(try value.required("closeOnExec").boolean("closeOnExec"))
@@ -188,6 +188,8 @@ extension EventCounterModel {
             return (duplicateCall.name, .object(value))
         case .epoll(_, let epollCall):
             return (epollCall.name, Self.epollValue(epollCall))
+        case .exit:
+            return ("exit", nil)
         }
     }
 
@@ -206,8 +208,10 @@ extension EventCounterModel {
         }
     }
 
-    /// A process's death changes nothing: the count stays while anyone holds the eventfd.
-    public func exitInput(process: Int, object: String) -> Input? { nil }
+    /// A process's death closes its descriptors (the count stays while anyone holds the eventfd): what the last
+    /// close releases matters to epoll registrations (measured in `eventfd-epoll` runs: a registration's reports end
+    /// once every holder has exited).
+    public func exitInput(process: Int, object: String) -> Input? { .exit(process: process) }
 
     /// A read or write the fault plan cut to `count` bytes passes that buffer size: below 8 the kernel refuses it
     /// (`EINVAL`).
@@ -233,7 +237,7 @@ extension EventCounterModel.Input {
         case .write(let process, _, _), .read(let process, _), .close(let process), .fcntl(let process, _),
             .lseek(let process), .pread(let process, _), .readiness(let process, _), .pwrite(let process, _),
             .ioctl(let process, _), .descriptorFlags(let process, _), .duplicate(let process, _, _), .duplicateOnto(let process, _),
-            .epoll(let process, _):
+            .epoll(let process, _), .exit(let process):
             process
         }
     }

@@ -11,7 +11,8 @@
 ///   of the object, not of a call, and `fcntl(F_SETFL)` by any holder changes it for all (`F_GETFL` reports it).
 /// - An eventfd has no file position, yet `lseek` succeeds and returns 0 (`noop_llseek`), while `pread` fails
 ///   `ESPIPE`.
-/// - Closing one descriptor leaves the others working; a process's death changes nothing.
+/// - Closing one descriptor leaves the others working; a process's death closes its descriptors and changes nothing
+///   else (what the last close releases matters only to epoll registrations: `EventCounterModel+Epoll`).
 /// - `pwrite` fails `ESPIPE` too; `FIONBIO` is `F_SETFL` of `O_NONBLOCK`, `FIOCLEX`/`FIONCLEX` succeed, and the
 ///   eventfd's own `ioctl`s do not exist (`FIONREAD`, `FIOASYNC` of 1: `ENOTTY`): ``descriptorOutcome(of:in:)``.
 /// - `poll` and `select` see `POLLIN` above 0 and `POLLOUT` below the ceiling (``readiness(of:in:)``).
@@ -50,6 +51,9 @@ public struct EventCounterModel: TraceModel {
         case duplicateOnto(process: Int, call: PipeModel.DuplicateCall)
         /// `epoll_ctl` or `epoll_wait` on the process's epoll instance for this eventfd (see `EventCounterModel+Epoll`).
         case epoll(process: Int, call: EpollCall)
+        /// The process's death: its descriptors close (the count is untouched; the last close releases the eventfd,
+        /// and epoll registrations with it) and its epoll instance ends.
+        case exit(process: Int)
     }
 
     public enum Output: Hashable, Sendable {
@@ -196,6 +200,11 @@ public struct EventCounterModel: TraceModel {
             return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
         case .pwrite, .ioctl:
             return descriptorOutcome(of: input, in: state)
+        case .exit(let process):
+            var next = state
+            next.holders.removeAll { $0 == process }
+            next.closeOnExec[process] = nil
+            return (.closed, next)
         case .descriptorFlags, .duplicate, .duplicateOnto:
             return nil  // answered above
         case .epoll(let process, let call):
@@ -237,6 +246,7 @@ public struct EventCounterModel: TraceModel {
         case .duplicate(_, let minimum?, let closeOnExec): call = "fcntl(\(closeOnExec ? "F_DUPFD_CLOEXEC" : "F_DUPFD"), \(minimum))"
         case .duplicateOnto(_, let duplicateCall): call = "\(duplicateCall)"
         case .epoll(_, let epollCall): call = "\(epollCall)"
+        case .exit: call = "exit"
         }
         let result: String
         switch output {

@@ -113,6 +113,8 @@ struct EventCounterBinding: ObjectBinding {
         case .epoll(_, .control(let operation, let target, let events)):
             try epoll.control(operation, target: target, descriptor: duplicates.last ?? descriptor, events: events)
             return .epollControlled
+        case .exit:
+            return .closed  // the checker's step for a death, never a call a worker makes
         case .epoll(_, .wait(let maxEvents, let timeout)):
             return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .eventfd))
         case .readiness(_, let call):
