@@ -25,28 +25,8 @@ extension EventCounterModel {
     public typealias EpollRegistration = Epoll.Registration<EpollTarget>
     public typealias EpollReport = Epoll.Report<EpollTarget>
 
-    /// A call on the process's epoll instance for this eventfd.
-    public enum EpollCall: Hashable, Sendable, CustomStringConvertible {
-        /// `epoll_ctl(instance, operation, target, events)`; target nil: the instance's own descriptor.
-        case control(operation: Epoll.Operation, target: EpollTarget?, events: Epoll.Events)
-        /// `epoll_wait(instance, buffer, maxEvents, timeout)`; timeout in milliseconds, negative: forever.
-        case wait(maxEvents: Int, timeout: Int)
-
-        public var name: String {
-            switch self {
-            case .control: "epoll_ctl"
-            case .wait: "epoll_wait"
-            }
-        }
-
-        public var description: String {
-            switch self {
-            case .control(let operation, let target, let events):
-                "epoll_ctl(\(operation.name), \(target == nil ? "the instance itself" : "the eventfd"), \(events))"
-            case .wait(let maxEvents, let timeout): "epoll_wait(maxevents \(maxEvents), timeout \(timeout))"
-            }
-        }
-    }
+    /// A call on the process's epoll instance for this eventfd (target nil: the instance itself).
+    public typealias EpollCall = Epoll.Call<EpollTarget>
 
     /// `eventfd_poll`'s mask, whoever holds it (a registration outliving its process's descriptors still sees it).
     public static func epollMask(_ state: State) -> Epoll.Events {
@@ -59,45 +39,15 @@ extension EventCounterModel {
     /// Every way an epoll call may end: its output (nil: not judged, any goes) and the state after it. A wait that
     /// reports nothing may also end `EINTR` (leaving the same state); with a negative timeout it can end no other way.
     func epollOutcomes(_ state: State, process: Int, call: EpollCall) -> [(output: Output?, next: State)] {
-        if state.epollUnjudged.contains(process) { return [(nil, state)] }
-        switch call {
-        case .control(let operation, let target, let events):
-            guard let target else { return [(.failed(.EINVAL), state)] }
-            let held = state.holders.filter { $0 == process }.count
-            guard held > 0 else { return [(.failed(.EBADF), state)] }
-            if held > 1 { return [(nil, Self.unjudging(process, in: state))] }
-            switch Epoll.control(state.epoll, process: process, target: target, operation: operation, events: events) {
-            case (let code?, _): return [(.failed(code), state)]
-            case (nil, let registrations):
-                var next = state
-                next.epoll = registrations
-                return [(.epollControlled, next)]
-            }
-        case .wait(let maxEvents, let timeout):
-            guard maxEvents > 0 else { return [(.failed(.EINVAL), state)] }
-            var outcomes: [(output: Output?, next: State)] = []
-            for outcome in Epoll.waitOutcomes(state.epoll, process: process, maxEvents: maxEvents, mask: { _ in Self.epollMask(state) }) {
-                var next = state
-                next.epoll = outcome.registrations
-                if outcome.reports.isEmpty {
-                    if timeout >= 0 { outcomes.append((.epollEvents([]), next)) }
-                    outcomes.append((.failed(.EINTR), next))
-                } else {
-                    outcomes.append((.epollEvents(outcome.reports), next))
-                }
-            }
-            return outcomes
+        Epoll.outcomes(
+            of: call, process: process, registrations: state.epoll, unjudged: state.epollUnjudged,
+            held: { _ in state.holders.filter { $0 == process }.count }, mask: { _ in Self.epollMask(state) },
+            controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) }
+        ).map { outcome in
+            var next = state
+            (next.epoll, next.epollUnjudged) = (outcome.registrations, outcome.unjudged)
+            return (outcome.output, next)
         }
-    }
-
-    static func unjudging(_ process: Int, in state: State) -> State {
-        var next = state
-        next.epoll.removeAll { $0.process == process }
-        if !next.epollUnjudged.contains(process) {
-            next.epollUnjudged.append(process)
-            next.epollUnjudged.sort()
-        }
-        return next
     }
 
     /// The registrations after `input` (not an epoll call) took `before` to `after`: what a close does to them, and
@@ -113,7 +63,7 @@ extension EventCounterModel {
         } else if case .close(let process) = input, after.holders.count < before.holders.count,
             after.holders.contains(process), next.epoll.contains(where: { $0.process == process })
         {
-            next = Self.unjudging(process, in: next)
+            Epoll.unjudge(process, registrations: &next.epoll, unjudged: &next.epollUnjudged)
         }
         guard next.epoll.contains(where: \.edgeTriggered), let (result, _) = outcome(of: input, in: before) else { return next }
         let key: Epoll.Events

@@ -6,15 +6,10 @@
 //   epoll_wait  {"maxevents": N, "timeout": MS}   {"events": [{"events": ["EPOLLIN", ...]}]}   EINVAL, EINTR
 extension EventCounterModel {
     static func epollCall(of call: Call) throws(ModelError) -> EpollCall {
-        if call.f == "epoll_wait" {
-            let (maxEvents, timeout) = try Epoll.waitArguments(call.value)
-            return .wait(maxEvents: maxEvents, timeout: timeout)
+        try Epoll.call(of: call, field: "target", absent: "eventfd") { (name) throws(ModelError) -> EpollTarget in
+            guard let target = EpollTarget(rawValue: name) else { throw ModelError("field 'target' must be \"eventfd\" or \"epoll\", not \"\(name)\"") }
+            return target
         }
-        let operation = try Epoll.operation(call.value)
-        let name = try call.value.optional("target")?.text("target") ?? "eventfd"
-        guard name == "eventfd" || name == "epoll" else { throw ModelError("field 'target' must be \"eventfd\" or \"epoll\", not \"\(name)\"") }
-        let target: EpollTarget? = name == "epoll" ? nil : .eventfd
-        return .control(operation: operation, target: target, events: try Epoll.controlEvents(call.value, operation: operation, onInstance: target == nil))
     }
 
     /// A recorded `epoll_wait` result: its events (each the eventfd's; a `target` other than "eventfd" is refused).

@@ -33,6 +33,13 @@ extension Epoll.Registration where Target == PipeModel.End {
     public var end: PipeModel.End { target }
 }
 
+extension Epoll.Call where Target == PipeModel.End {
+    /// `epoll_ctl` of a pipe's end (nil: the instance itself), as the pipe's calls name it.
+    public static func control(operation: Epoll.Operation, end: PipeModel.End?, events: Epoll.Events) -> Self {
+        .control(operation: operation, target: end, events: events)
+    }
+}
+
 extension Epoll.Report where Target == PipeModel.End {
     public init(end: PipeModel.End, events: Epoll.Events) { self.init(target: end, events: events) }
     public var end: PipeModel.End { target }
@@ -48,28 +55,8 @@ extension PipeModel {
     /// One event `epoll_wait` reports: the registered end and its bits.
     public typealias EpollReport = Epoll.Report<End>
 
-    /// A call on the process's epoll instance for this pipe.
-    public enum EpollCall: Hashable, Sendable, CustomStringConvertible {
-        /// `epoll_ctl(instance, operation, target, events)`; target nil: the instance's own descriptor.
-        case control(operation: EpollOperation, end: End?, events: EpollEvents)
-        /// `epoll_wait(instance, buffer, maxEvents, timeout)`; timeout in milliseconds, negative: forever.
-        case wait(maxEvents: Int, timeout: Int)
-
-        public var name: String {
-            switch self {
-            case .control: "epoll_ctl"
-            case .wait: "epoll_wait"
-            }
-        }
-
-        public var description: String {
-            switch self {
-            case .control(let operation, let end, let events):
-                "epoll_ctl(\(operation.name), \(end.map { "the \($0.rawValue) end" } ?? "the instance itself"), \(events))"
-            case .wait(let maxEvents, let timeout): "epoll_wait(maxevents \(maxEvents), timeout \(timeout))"
-            }
-        }
-    }
+    /// A call on the process's epoll instance for this pipe (target: the end; nil: the instance itself).
+    public typealias EpollCall = Epoll.Call<End>
 
     /// The state after an epoll call the model does not judge (any output goes), or nil when it judges it: the process
     /// is unjudged already, or its `epoll_ctl` names an end it holds two descriptors of (which one is not recorded).

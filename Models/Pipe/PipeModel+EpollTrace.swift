@@ -1,21 +1,10 @@
 // The trace form of the pipe model's epoll calls (see PipeModel+Trace.swift's table and PipeModel+Epoll.swift).
 extension PipeModel {
     static func epollCall(of call: Call) throws(ModelError) -> EpollCall {
-        if call.f == "epoll_wait" {
-            let (maxEvents, timeout) = try Epoll.waitArguments(call.value)
-            return .wait(maxEvents: maxEvents, timeout: timeout)
+        try Epoll.call(of: call, field: "end") { (name) throws(ModelError) -> End in
+            guard let end = End(rawValue: name) else { throw ModelError("field 'end' must be \"read\", \"write\" or \"epoll\", not \"\(name)\"") }
+            return end
         }
-        let operation = try Epoll.operation(call.value)
-        let endName = try call.value.required("end").text("end")
-        let end: End?
-        if endName == "epoll" {
-            end = nil
-        } else {
-            guard let known = End(rawValue: endName) else { throw ModelError("field 'end' must be \"read\", \"write\" or \"epoll\", not \"\(endName)\"") }
-            end = known
-        }
-        let events = try Epoll.controlEvents(call.value, operation: operation, onInstance: end == nil)
-        return .control(operation: operation, end: end, events: events)
     }
 
     /// A recorded `epoll_wait` result: its events, sorted (the kernel's order is its ready list's).

@@ -1,6 +1,22 @@
 // The trace form of epoll calls, the same for every model (its `f` table in traces/README.md: `epoll_ctl`'s `op` and
 // `events`, `epoll_wait`'s `maxevents` and `timeout`, a report's `events`); what names the target is the model's.
 extension Epoll {
+    /// An `epoll_ctl` or `epoll_wait` event as a call; the target is named by `field` (absent: `absent`, when it may
+    /// be), `"epoll"` standing for the instance itself, any other name given to `target`.
+    static func call<Target>(
+        of call: IPCModels.Call, field: String, absent: String? = nil, target: (String) throws(ModelError) -> Target
+    ) throws(ModelError) -> Call<Target> {
+        if call.f == "epoll_wait" {
+            let (maxEvents, timeout) = try waitArguments(call.value)
+            return .wait(maxEvents: maxEvents, timeout: timeout)
+        }
+        let operation = try operation(call.value)
+        let name: String
+        if let absent { name = try call.value.optional(field)?.text(field) ?? absent } else { name = try call.value.required(field).text(field) }
+        let named: Target? = name == "epoll" ? nil : try target(name)
+        return .control(operation: operation, target: named, events: try controlEvents(call.value, operation: operation, onInstance: named == nil))
+    }
+
     /// `epoll_wait`'s `maxevents` and `timeout` (milliseconds, negative: forever).
     static func waitArguments(_ value: JSONValue?) throws(ModelError) -> (maxEvents: Int, timeout: Int) {
         (try value.required("maxevents").integer("maxevents", in: Int(Int32.min)...Int(Int32.max)),

@@ -20,27 +20,8 @@ extension UnixSocketModel {
     public typealias EpollRegistration = Epoll.Registration<String>
     public typealias EpollReport = Epoll.Report<String>
 
-    /// A call on the process's epoll instance for this object.
-    public enum EpollCall: Hashable, Sendable, CustomStringConvertible {
-        /// `epoll_ctl(instance, operation, end, events)`; end nil: the instance's own descriptor.
-        case control(operation: Epoll.Operation, end: String?, events: Epoll.Events)
-        /// `epoll_wait(instance, buffer, maxEvents, timeout)`; timeout in milliseconds, negative: forever.
-        case wait(maxEvents: Int, timeout: Int)
-
-        public var name: String {
-            switch self {
-            case .control: "epoll_ctl"
-            case .wait: "epoll_wait"
-            }
-        }
-
-        public var description: String {
-            switch self {
-            case .control(let operation, let end, let events): "epoll_ctl(\(operation.name), \(end ?? "the instance itself"), \(events))"
-            case .wait(let maxEvents, let timeout): "epoll_wait(maxevents \(maxEvents), timeout \(timeout))"
-            }
-        }
-    }
+    /// A call on the process's epoll instance for this object (target: the end's name; nil: the instance itself).
+    public typealias EpollCall = Epoll.Call<String>
 
     /// `unix_poll`'s mask of `socket` in epoll's bits.
     public func epollMask(of socket: Socket, in state: State) -> Epoll.Events {
@@ -57,48 +38,16 @@ extension UnixSocketModel {
     /// Every way an epoll call may end: its output (nil: not judged, any goes) and the state after it. A wait that
     /// reports nothing may also end `EINTR`; with a negative timeout it can end no other way.
     func epollOutcomes(_ state: State, process: Int, call: EpollCall) -> [(output: Output?, next: State)] {
-        if state.epollUnjudged.contains(process) { return [(nil, state)] }
-        switch call {
-        case .control(let operation, let end, let events):
-            guard let end else { return [(.failed(.EINVAL), state)] }
-            let held = state.socketIndex(end).map { state.sockets[$0].holders.filter { $0 == process }.count } ?? 0
-            guard held > 0 else { return [(.failed(.EBADF), state)] }
-            if held > 1 { return [(nil, Self.unjudging(process, in: state))] }
-            switch Epoll.control(state.epoll, process: process, target: end, operation: operation, events: events) {
-            case (let code?, _): return [(.failed(code), state)]
-            case (nil, let registrations):
-                var next = state
-                next.epoll = registrations
-                return [(.epollControlled, next)]
-            }
-        case .wait(let maxEvents, let timeout):
-            guard maxEvents > 0 else { return [(.failed(.EINVAL), state)] }
-            var outcomes: [(output: Output?, next: State)] = []
-            let waits = Epoll.waitOutcomes(state.epoll, process: process, maxEvents: maxEvents) { registration in
-                state.socketIndex(registration.target).map { epollMask(of: state.sockets[$0], in: state) }
-            }
-            for outcome in waits {
-                var next = state
-                next.epoll = outcome.registrations
-                if outcome.reports.isEmpty {
-                    if timeout >= 0 { outcomes.append((.epollEvents([]), next)) }
-                    outcomes.append((.failed(.EINTR), next))
-                } else {
-                    outcomes.append((.epollEvents(outcome.reports), next))
-                }
-            }
-            return outcomes
+        Epoll.outcomes(
+            of: call, process: process, registrations: state.epoll, unjudged: state.epollUnjudged,
+            held: { end in state.socketIndex(end).map { state.sockets[$0].holders.filter { $0 == process }.count } ?? 0 },
+            mask: { registration in state.socketIndex(registration.target).map { epollMask(of: state.sockets[$0], in: state) } },
+            controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) }
+        ).map { outcome in
+            var next = state
+            (next.epoll, next.epollUnjudged) = (outcome.registrations, outcome.unjudged)
+            return (outcome.output, next)
         }
-    }
-
-    static func unjudging(_ process: Int, in state: State) -> State {
-        var next = state
-        next.epoll.removeAll { $0.process == process }
-        if !next.epollUnjudged.contains(process) {
-            next.epollUnjudged.append(process)
-            next.epollUnjudged.sort()
-        }
-        return next
     }
 
     /// The registrations after `input` (not an epoll call) took `before` to `after` with `output` (nil: a piece of a
@@ -117,7 +66,8 @@ extension UnixSocketModel {
             } else if case .close(let process, let end) = input, process == registration.process, end == registration.target,
                 socket.holders.contains(process)
             {
-                next = Self.unjudging(process, in: next)  // which of its descriptors was closed is not recorded
+                // Which of its descriptors was closed is not recorded.
+                Epoll.unjudge(process, registrations: &next.epoll, unjudged: &next.epollUnjudged)
             }
         }
         guard next.epoll.contains(where: \.edgeTriggered) else { return next }

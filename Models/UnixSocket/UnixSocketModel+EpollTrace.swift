@@ -9,14 +9,7 @@ extension UnixSocketModel {
         guard let setup = setup(of: call.object), setup.type == .stream, case .pair = setup.shape else {
             throw ModelError("the unix-socket model's epoll is measured on a stream pair only, not on '\(call.object)'")
         }
-        if call.f == "epoll_wait" {
-            let (maxEvents, timeout) = try Epoll.waitArguments(call.value)
-            return .wait(maxEvents: maxEvents, timeout: timeout)
-        }
-        let operation = try Epoll.operation(call.value)
-        let name = try call.value.required("end").text("end")
-        let end: String? = name == "epoll" ? nil : name
-        return .control(operation: operation, end: end, events: try Epoll.controlEvents(call.value, operation: operation, onInstance: end == nil))
+        return try Epoll.call(of: call, field: "end") { (name) throws(ModelError) -> String in name }
     }
 
     /// A recorded `epoll_wait` result: its events, sorted (the kernel's order is its ready list's).

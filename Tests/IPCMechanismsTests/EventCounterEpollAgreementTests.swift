@@ -134,20 +134,11 @@ import Testing
                 case .control(let holder, let operation, let onInstance, let events):
                     input = .epoll(process: holder, call: .control(operation: operation, target: onInstance ? nil : .eventfd, events: events))
                     let instance = instances[holder]!.rawValue
-                    let op: CInt =
-                        switch operation {
-                        case .add: KernelEpoll.add
-                        case .modify: KernelEpoll.modify
-                        case .delete: KernelEpoll.delete
-                        case .other(let raw): CInt(raw)
-                        }
-                    try KernelEpoll.control(
-                        instance, op, onInstance ? instance : descriptor(holder).rawValue, events: KernelEpoll.Events(rawValue: UInt32(truncatingIfNeeded: events.rawValue)))
+                    try EpollAgreement.control(instance, operation, onInstance ? instance : descriptor(holder).rawValue, events)
                     kernel = .epollControlled
                 case .wait(let holder, let maxEvents):
                     input = .epoll(process: holder, call: .wait(maxEvents: maxEvents, timeout: 0))
-                    let events = try KernelEpoll.wait(instances[holder]!.rawValue, maxEvents: maxEvents, timeoutMilliseconds: 0)
-                    kernel = .epollEvents(events.map { .init(target: .eventfd, events: Events(rawValue: Int($0.events.rawValue))) }.sorted())
+                    kernel = .epollEvents(try EpollAgreement.wait(instances[holder]!.rawValue, maxEvents: maxEvents).map { .init(target: .eventfd, events: $0.events) }.sorted())
                 }
             } catch {
                 kernel = .failed(ErrorCode(error.name))

@@ -141,22 +141,14 @@ import Testing
                     try Syscall.close(open)
                     kernel = .closed
                 case .control(let operation, let end, let events):
-                    input = .epoll(process: 1, call: .control(operation: operation, end: end, events: events))
+                    input = .epoll(process: 1, call: .control(operation: operation, target: end, events: events))
                     let target = end.map { socket($0).rawValue } ?? instance.rawValue
-                    let op: CInt =
-                        switch operation {
-                        case .add: KernelEpoll.add
-                        case .modify: KernelEpoll.modify
-                        case .delete: KernelEpoll.delete
-                        case .other(let raw): CInt(raw)
-                        }
-                    try KernelEpoll.control(instance.rawValue, op, target, events: KernelEpoll.Events(rawValue: UInt32(truncatingIfNeeded: events.rawValue)))
+                    try EpollAgreement.control(instance.rawValue, operation, target, events)
                     if case .add = operation, let end { registered[target] = end }
                     kernel = .epollControlled
                 case .wait(let maxEvents):
                     input = .epoll(process: 1, call: .wait(maxEvents: maxEvents, timeout: 0))
-                    let events = try KernelEpoll.wait(instance.rawValue, maxEvents: maxEvents, timeoutMilliseconds: 0)
-                    kernel = .epollEvents(events.map { .init(target: registered[$0.descriptor] ?? "?", events: Events(rawValue: Int($0.events.rawValue))) }.sorted())
+                    kernel = .epollEvents(try EpollAgreement.wait(instance.rawValue, maxEvents: maxEvents).map { .init(target: registered[$0.descriptor] ?? "?", events: $0.events) }.sorted())
                 }
             } catch {
                 kernel = .failed(ErrorCode(error.name))

@@ -19,10 +19,7 @@ extension UnixSocketScenarios {
 
     static func epollWorkload(generator: inout SeededGenerator) -> Workload {
         let count = generator.next(in: 2...3)
-        var roles: [Int: [String]] = [:]
-        for process in 1...count { roles[process] = generator.pick(weighted: [(4, ["a"]), (4, ["b"]), (2, ["a", "b"])]) }
-        if !roles.values.contains(where: { $0.contains("a") }) { roles[1] = ["a"] }
-        if !roles.values.contains(where: { $0.contains("b") }) { roles[count] = ["b"] }
+        let roles = pairRoles(count: count, generator: &generator)
         let processes = (1...count).map { process in
             var open = roles[process]!
             var program: [Call] = []
