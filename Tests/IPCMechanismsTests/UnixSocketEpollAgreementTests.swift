@@ -186,4 +186,51 @@ import Testing
             state = next
         }
     }
+
+    /// The plausible wrong outcomes the model rejects, each beside the kernel's (measured in `UnixSocketEpollFactsTests`).
+    @Test func thePlausibleWrongOutcomesAreRejected() {
+        let model = UnixSocketModel(objects: [("s0", UnixSocketModel.Setup(type: .stream, shape: .pair(a: [1], b: [2])))])
+        func after(_ inputs: [(UnixSocketModel.Input, UnixSocketModel.Output)]) -> UnixSocketModel.State {
+            var state = model.initialState(of: "s0")
+            for (input, output) in inputs { state = model.step(state, input, output).first!.state }
+            return state
+        }
+        func control(_ process: Int, _ end: String, _ events: Events) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
+            (.epoll(process: process, call: .control(operation: .add, target: end, events: events)), .epollControlled)
+        }
+        func wait(_ process: Int) -> UnixSocketModel.Input { .epoll(process: process, call: .wait(maxEvents: 16, timeout: 0)) }
+        func reported(_ end: String, _ events: Events) -> UnixSocketModel.Output { .epollEvents(events.isEmpty ? [] : [.init(target: end, events: events)]) }
+        func send(_ data: String) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
+            (.send(process: 1, end: "a", data: Array(data.utf8), nonblocking: true, to: nil, files: []), .sent(data.utf8.count))
+        }
+        func receive(_ max: Int, _ data: String) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
+            (.receive(process: 2, end: "b", max: max, nonblocking: true, maxFiles: 0), .received(UnixSocketModel.Received(data: Array(data.utf8))))
+        }
+        let shutWrite = (UnixSocketModel.Input.shutdown(process: 1, end: "a", how: 1), UnixSocketModel.Output.closed)
+        // EPOLLET: a second report with nothing new; silence after a send, or after a repeated SHUT_WR.
+        let edge = after([control(2, "b", [.input, .readHangUp, .edgeTriggered]), send("x"), (wait(2), reported("b", .input))])
+        #expect(model.step(edge, wait(2), reported("b", .input)).isEmpty)
+        #expect(!model.step(edge, wait(2), reported("b", [])).isEmpty)
+        #expect(model.step(after([control(2, "b", [.input, .edgeTriggered]), send("x"), (wait(2), reported("b", .input)), send("y")]), wait(2), reported("b", [])).isEmpty)
+        let shut = after([control(2, "b", [.input, .readHangUp, .edgeTriggered]), shutWrite, (wait(2), reported("b", [.input, .readHangUp])), shutWrite])
+        #expect(model.step(shut, wait(2), reported("b", [])).isEmpty)
+        #expect(!model.step(shut, wait(2), reported("b", [.input, .readHangUp])).isEmpty)
+        // Level: EPOLLRDHUP (asked) after the peer's SHUT_WR; EPOLLHUP (unasked) after its close; EPOLLRDNORM only asked.
+        let level = after([control(2, "b", [.input, .output, .readHangUp]), shutWrite])
+        #expect(model.step(level, wait(2), reported("b", [.input, .output])).isEmpty)
+        #expect(!model.step(level, wait(2), reported("b", [.input, .output, .readHangUp])).isEmpty)
+        let closed = after([control(2, "b", .input), (.close(process: 1, end: "a"), .closed)])
+        #expect(model.step(closed, wait(2), reported("b", .input)).isEmpty)
+        #expect(!model.step(closed, wait(2), reported("b", [.input, .hangUp])).isEmpty)
+        #expect(model.step(after([control(2, "b", .input), send("x")]), wait(2), reported("b", [.input, .readNormal])).isEmpty)
+        // EPOLLET EPOLLOUT on the sender: no news from its own send or a partial receive; news from the freeing one.
+        let sender = after([control(1, "a", [.output, .edgeTriggered]), (wait(1), reported("a", .output)), send("abc"), receive(1, "a")])
+        #expect(model.step(sender, wait(1), reported("a", .output)).isEmpty)
+        let freed = model.step(sender, receive(10, "bc").0, receive(10, "bc").1).first!.state
+        #expect(model.step(freed, wait(1), reported("a", [])).isEmpty)
+        #expect(!model.step(freed, wait(1), reported("a", .output)).isEmpty)
+        // Errors: EBADF for an end the process does not hold, before the op.
+        #expect(model.step(model.initialState(of: "s0"), .epoll(process: 1, call: .control(operation: .other(7), target: "b", events: .input)), .failed(.EINVAL)).isEmpty)
+        #expect(!model.step(model.initialState(of: "s0"), .epoll(process: 1, call: .control(operation: .other(7), target: "b", events: .input)), .failed(.EBADF)).isEmpty)
+    }
 }
