@@ -14,6 +14,7 @@
 //   poll    {"events": ["POLLIN", ...], "timeout": MS} {"revents": [...]}     EINTR (nothing ready)
 //   select  {"read": BOOL?, "write": BOOL?, "timeout": MS}  {"readable": BOOL, "writable": BOOL}  EBADF, EINTR
 //   eventfd_read, eventfd_write: glibc's wrappers, an 8-byte read and write; read and write in the model
+//   epoll_ctl, epoll_wait: see EventCounterModel+EpollTrace.swift
 //
 // U64 is a JSON integer, or a decimal string for values above 2^63 − 1 (JSON integers here are 64-bit signed).
 //           {"cmd": "F_GETFD"}                         {"closeOnExec": BOOL}   EBADF
@@ -98,6 +99,8 @@ extension EventCounterModel {
             return .duplicateOnto(process: call.process, call: try PipeModel.duplicateCall(of: call, sameObject: ["eventfd": .same]))
         case "lseek":
             return .lseek(process: call.process)
+        case "epoll_ctl", "epoll_wait":
+            return .epoll(process: call.process, call: try Self.epollCall(of: call))
         case "pread":
             return .pread(process: call.process, size: size)
         case "pwrite":
@@ -113,7 +116,7 @@ extension EventCounterModel {
             default: throw ModelError("field 'request' must be FIONREAD, FIONBIO, FIOASYNC, FIOCLEX or FIONCLEX, not \"\(request)\"")
             }
         default:
-            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, eventfd_write, eventfd_read, close, fcntl, dup, dup2, dup3, lseek, pread, pwrite, ioctl, poll and select)")
+            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, eventfd_write, eventfd_read, close, fcntl, dup, dup2, dup3, lseek, pread, pwrite, ioctl, poll, select, epoll_ctl and epoll_wait)")
         }
     }
 
@@ -124,11 +127,13 @@ extension EventCounterModel {
             // glibc's eventfd_write returns 0, not a count: a success without one is the 8 bytes every success writes.
             return .wrote(try value.optional("written")?.integer("written", in: 0...64) ?? 8)
         case (.ok(let value), .read): return .read(try value.required("value").unsigned64("value"))
-        case (.ok, .close): return .closed
+        case (.ok, .close), (.ok, .exit): return .closed
         case (.ok(let value), .fcntl(_, nil)): return .flags(nonblocking: try value.required("nonblocking").boolean("nonblocking"))
         case (.ok, .fcntl), (.ok, .ioctl), (.ok, .descriptorFlags(_, _?)): return .flagsSet
         case (.ok(let value), .descriptorFlags(_, nil)): return .closeOnExec(try value.required("closeOnExec").boolean("closeOnExec"))
         case (.ok, .duplicate), (.ok, .duplicateOnto): return .duplicated
+        case (.ok, .epoll(_, .control)): return .epollControlled
+        case (.ok(let value), .epoll(_, .wait)): return .epollEvents(try Self.epollReports(value))
         case (.ok(let value), .readiness(_, .poll)):
             return .ready(try PipeModel.pollEvents(try value.required("revents"), field: "revents"))
         case (.ok(let value), .readiness(_, .select)):
@@ -181,6 +186,10 @@ extension EventCounterModel {
             var value = JSONObject()
             duplicateCall.addFields(to: &value)
             return (duplicateCall.name, .object(value))
+        case .epoll(_, let epollCall):
+            return (epollCall.name, Self.epollValue(epollCall))
+        case .exit:
+            return ("exit", nil)
         }
     }
 
@@ -188,7 +197,8 @@ extension EventCounterModel {
         switch output {
         case .wrote(let count): .ok(["written": .int(count)])
         case .read(let value): .ok(["value": Self.json(value)])
-        case .closed, .flagsSet, .duplicated: .ok(nil)
+        case .closed, .flagsSet, .duplicated, .epollControlled: .ok(nil)
+        case .epollEvents(let reports): .ok(Self.epollOutcomeValue(reports))
         case .closeOnExec(let on): .ok(["closeOnExec": .bool(on)])
         case .flags(let nonblocking): .ok(["nonblocking": .bool(nonblocking)])
         case .position(let position): .ok(["position": .int(position)])
@@ -198,8 +208,10 @@ extension EventCounterModel {
         }
     }
 
-    /// A process's death changes nothing: the count stays while anyone holds the eventfd.
-    public func exitInput(process: Int, object: String) -> Input? { nil }
+    /// A process's death closes its descriptors (the count stays while anyone holds the eventfd): what the last
+    /// close releases matters to epoll registrations (measured in `eventfd-epoll` runs: a registration's reports end
+    /// once every holder has exited).
+    public func exitInput(process: Int, object: String) -> Input? { .exit(process: process) }
 
     /// A read or write the fault plan cut to `count` bytes passes that buffer size: below 8 the kernel refuses it
     /// (`EINVAL`).
@@ -224,7 +236,8 @@ extension EventCounterModel.Input {
         switch self {
         case .write(let process, _, _), .read(let process, _), .close(let process), .fcntl(let process, _),
             .lseek(let process), .pread(let process, _), .readiness(let process, _), .pwrite(let process, _),
-            .ioctl(let process, _), .descriptorFlags(let process, _), .duplicate(let process, _, _), .duplicateOnto(let process, _):
+            .ioctl(let process, _), .descriptorFlags(let process, _), .duplicate(let process, _, _), .duplicateOnto(let process, _),
+            .epoll(let process, _), .exit(let process):
             process
         }
     }

@@ -11,7 +11,8 @@
 ///   of the object, not of a call, and `fcntl(F_SETFL)` by any holder changes it for all (`F_GETFL` reports it).
 /// - An eventfd has no file position, yet `lseek` succeeds and returns 0 (`noop_llseek`), while `pread` fails
 ///   `ESPIPE`.
-/// - Closing one descriptor leaves the others working; a process's death changes nothing.
+/// - Closing one descriptor leaves the others working; a process's death closes its descriptors and changes nothing
+///   else (what the last close releases matters only to epoll registrations: `EventCounterModel+Epoll`).
 /// - `pwrite` fails `ESPIPE` too; `FIONBIO` is `F_SETFL` of `O_NONBLOCK`, `FIOCLEX`/`FIONCLEX` succeed, and the
 ///   eventfd's own `ioctl`s do not exist (`FIONREAD`, `FIOASYNC` of 1: `ENOTTY`): ``descriptorOutcome(of:in:)``.
 /// - `poll` and `select` see `POLLIN` above 0 and `POLLOUT` below the ceiling (``readiness(of:in:)``).
@@ -48,6 +49,11 @@ public struct EventCounterModel: TraceModel {
         /// `dup2` or `dup3` onto a number named as the pipe model names it (``PipeModel/DuplicateTarget``; `same`:
         /// another of the process's descriptors of this eventfd, which the call closes).
         case duplicateOnto(process: Int, call: PipeModel.DuplicateCall)
+        /// `epoll_ctl` or `epoll_wait` on the process's epoll instance for this eventfd (see `EventCounterModel+Epoll`).
+        case epoll(process: Int, call: EpollCall)
+        /// The process's death: its descriptors close (the count is untouched; the last close releases the eventfd,
+        /// and epoll registrations with it) and its epoll instance ends.
+        case exit(process: Int)
     }
 
     public enum Output: Hashable, Sendable {
@@ -68,6 +74,10 @@ public struct EventCounterModel: TraceModel {
         case closeOnExec(Bool)
         /// A new descriptor (`F_DUPFD`).
         case duplicated
+        /// `epoll_ctl` done.
+        case epollControlled
+        /// What `epoll_wait` reported, sorted (empty: it returned 0).
+        case epollEvents([EpollReport])
         case failed(ErrorCode)
     }
 
@@ -98,6 +108,10 @@ public struct EventCounterModel: TraceModel {
         public internal(set) var holders: [Int]
         /// Each process's `FD_CLOEXEC`, known while all its descriptors agree (absent: not known).
         public internal(set) var closeOnExec: [Int: Bool] = [:]
+        /// Each process's registration on its epoll instance for this eventfd.
+        public internal(set) var epoll: [EpollRegistration] = []
+        /// Processes whose epoll calls the model no longer judges (see `EventCounterModel+Epoll`).
+        public internal(set) var epollUnjudged: [Int] = []
     }
 
     public let setups: [(name: String, setup: Setup)]
@@ -120,6 +134,16 @@ public struct EventCounterModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if case .epoll(let process, let call) = input {
+            return epollOutcomes(state, process: process, call: call).filter { output == nil || $0.output == nil || $0.output == output }
+                .map { .completed($0.next) }
+        }
+        let steps = counterStep(state, input, output)
+        if state.epoll.isEmpty { return steps }
+        return steps.map { .completed(epollAfter(input, before: state, after: $0.state)) }
+    }
+
+    private func counterStep(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         if let outcomes = descriptorFlagOutcomes(of: input, in: state) {
             return outcomes.filter { output == nil || output == $0.output }.map { .completed($0.next) }
         }
@@ -176,14 +200,27 @@ public struct EventCounterModel: TraceModel {
             return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
         case .pwrite, .ioctl:
             return descriptorOutcome(of: input, in: state)
+        case .exit(let process):
+            var next = state
+            next.holders.removeAll { $0 == process }
+            next.closeOnExec[process] = nil
+            return (.closed, next)
         case .descriptorFlags, .duplicate, .duplicateOnto:
             return nil  // answered above
+        case .epoll(let process, let call):
+            // Of several (not judged: any), the first that is no interruption.
+            return epollOutcomes(state, process: process, call: call).first { $0.output != .failed(.EINTR) }
+                .map { ($0.output ?? .epollControlled, $0.next) }
         }
     }
 
     public func describe(_ state: State) -> String {
         "count \(state.count)\(state.semaphore ? " (semaphore)" : "")\(state.nonblocking ? " (O_NONBLOCK)" : ""); holders \(state.holders)"
             + state.closeOnExec.sorted { $0.key < $1.key }.map { "; process \($0.key): FD_CLOEXEC \($0.value ? "set" : "clear")" }.joined()
+            + state.epoll.map {
+                "; process \($0.process)'s epoll: \($0.events)" + ($0.disabled ? " (disabled)" : "") + ($0.edgeTriggered ? ", news \($0.news)" : "")
+            }.joined()
+            + (state.epollUnjudged.isEmpty ? "" : "; epoll of processes \(state.epollUnjudged) not judged")
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
@@ -208,6 +245,8 @@ public struct EventCounterModel: TraceModel {
         case .duplicate(_, nil, _): call = "dup"
         case .duplicate(_, let minimum?, let closeOnExec): call = "fcntl(\(closeOnExec ? "F_DUPFD_CLOEXEC" : "F_DUPFD"), \(minimum))"
         case .duplicateOnto(_, let duplicateCall): call = "\(duplicateCall)"
+        case .epoll(_, let epollCall): call = "\(epollCall)"
+        case .exit: call = "exit"
         }
         let result: String
         switch output {
@@ -223,6 +262,8 @@ public struct EventCounterModel: TraceModel {
                 : "nothing ready"
         case .closeOnExec(let on)?: result = on ? "FD_CLOEXEC" : "0"
         case .duplicated?: result = "a new descriptor"
+        case .epollControlled?: result = "ok"
+        case .epollEvents(let reports)?: result = reports.isEmpty ? "nothing" : reports.map { "\($0.events)" }.joined(separator: ", ")
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

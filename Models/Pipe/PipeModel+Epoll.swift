@@ -25,118 +25,38 @@
 ///   the model does not follow (it has no descriptor numbers): from then on it judges nothing of that process's epoll
 ///   calls (``State/epollUnjudged``), and likewise after an `epoll_ctl` by a process holding two descriptors of the end
 ///   (which one it names is not recorded). A process's exit ends its instance.
+extension PipeModel.End: Comparable {
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+extension Epoll.Registration where Target == PipeModel.End {
+    public var end: PipeModel.End { target }
+}
+
+extension Epoll.Call where Target == PipeModel.End {
+    /// `epoll_ctl` of a pipe's end (nil: the instance itself), as the pipe's calls name it.
+    public static func control(operation: Epoll.Operation, end: PipeModel.End?, events: Epoll.Events) -> Self {
+        .control(operation: operation, target: end, events: events)
+    }
+}
+
+extension Epoll.Report where Target == PipeModel.End {
+    public init(end: PipeModel.End, events: Epoll.Events) { self.init(target: end, events: events) }
+    public var end: PipeModel.End { target }
+}
+
 extension PipeModel {
-    /// `<sys/epoll.h>`'s event bits the model knows (the readiness bits are `poll`'s).
-    public struct EpollEvents: OptionSet, Hashable, Sendable, CustomStringConvertible {
-        public var rawValue: Int
-        public init(rawValue: Int) { self.rawValue = rawValue }
-
-        public static let input = EpollEvents(rawValue: 0x001)
-        public static let priority = EpollEvents(rawValue: 0x002)
-        public static let output = EpollEvents(rawValue: 0x004)
-        public static let error = EpollEvents(rawValue: 0x008)
-        public static let hangUp = EpollEvents(rawValue: 0x010)
-        public static let readNormal = EpollEvents(rawValue: 0x040)
-        public static let readBand = EpollEvents(rawValue: 0x080)
-        public static let writeNormal = EpollEvents(rawValue: 0x100)
-        public static let writeBand = EpollEvents(rawValue: 0x200)
-        public static let readHangUp = EpollEvents(rawValue: 0x2000)
-        public static let oneShot = EpollEvents(rawValue: 1 << 30)
-        public static let edgeTriggered = EpollEvents(rawValue: 1 << 31)
-
-        /// The names in a trace, in bit order. (`EPOLLEXCLUSIVE` and `EPOLLWAKEUP` are not modelled: a trace naming
-        /// them is refused.)
-        public static let names: [(name: String, event: EpollEvents)] = [
-            ("EPOLLIN", .input), ("EPOLLPRI", .priority), ("EPOLLOUT", .output), ("EPOLLERR", .error), ("EPOLLHUP", .hangUp),
-            ("EPOLLRDNORM", .readNormal), ("EPOLLRDBAND", .readBand), ("EPOLLWRNORM", .writeNormal), ("EPOLLWRBAND", .writeBand),
-            ("EPOLLRDHUP", .readHangUp), ("EPOLLONESHOT", .oneShot), ("EPOLLET", .edgeTriggered),
-        ]
-
-        /// Reported whether registered or not.
-        static let unconditional: EpollEvents = [.error, .hangUp]
-        /// The bits that are readiness, not behaviour.
-        static let readinessBits = EpollEvents(rawValue: 0xFFFF)
-
-        public var names: [String] { Self.names.filter { contains($0.event) }.map(\.name) }
-        public var description: String { isEmpty ? "0" : names.joined(separator: "|") }
-    }
-
-    /// An `epoll_ctl` operation: ADD, MOD, DEL, or another value (`EINVAL`).
-    public enum EpollOperation: Hashable, Sendable {
-        case add, modify, delete
-        case other(Int)
-
-        public var name: String {
-            switch self {
-            case .add: "EPOLL_CTL_ADD"
-            case .modify: "EPOLL_CTL_MOD"
-            case .delete: "EPOLL_CTL_DEL"
-            case .other(let value): "\(value)"
-            }
-        }
-    }
-
-    /// A call on the process's epoll instance for this pipe.
-    public enum EpollCall: Hashable, Sendable, CustomStringConvertible {
-        /// `epoll_ctl(instance, operation, target, events)`; target nil: the instance's own descriptor.
-        case control(operation: EpollOperation, end: End?, events: EpollEvents)
-        /// `epoll_wait(instance, buffer, maxEvents, timeout)`; timeout in milliseconds, negative: forever.
-        case wait(maxEvents: Int, timeout: Int)
-
-        public var name: String {
-            switch self {
-            case .control: "epoll_ctl"
-            case .wait: "epoll_wait"
-            }
-        }
-
-        public var description: String {
-            switch self {
-            case .control(let operation, let end, let events):
-                "epoll_ctl(\(operation.name), \(end.map { "the \($0.rawValue) end" } ?? "the instance itself"), \(events))"
-            case .wait(let maxEvents, let timeout): "epoll_wait(maxevents \(maxEvents), timeout \(timeout))"
-            }
-        }
-    }
-
-    /// One event `epoll_wait` reports: the registered end and its bits.
-    public struct EpollReport: Hashable, Sendable, Comparable, CustomStringConvertible {
-        public var end: End
-        public var events: EpollEvents
-
-        public init(end: End, events: EpollEvents) {
-            self.end = end
-            self.events = events
-        }
-
-        public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.end.rawValue, lhs.events.rawValue) < (rhs.end.rawValue, rhs.events.rawValue) }
-        public var description: String { "\(end.rawValue) \(events)" }
-    }
-
-    /// Whether an `EPOLLET` registration has news for the next wait: none, certainly, or perhaps (a wake the model
-    /// cannot tell happened or not).
-    public enum EpollNews: Int, Hashable, Sendable, Comparable {
-        case none, perhaps, certain
-        public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
-    }
-
+    /// The epoll parts every object shares (`Models/Support/EpollRegistration.swift`), under the pipe's names.
+    public typealias EpollEvents = Epoll.Events
+    public typealias EpollOperation = Epoll.Operation
+    public typealias EpollNews = Epoll.News
     /// One process's registration of one of its ends.
-    public struct EpollRegistration: Hashable, Sendable, Comparable {
-        public var process: Int
-        public var end: End
-        /// As given to ADD or MOD (readiness bits and `EPOLLET`/`EPOLLONESHOT`).
-        public var events: EpollEvents
-        /// An `EPOLLONESHOT` registration that has reported: silent until MOD.
-        public var disabled = false
-        /// For `EPOLLET`: news since the last wait.
-        public var news: EpollNews = .certain
+    public typealias EpollRegistration = Epoll.Registration<End>
+    /// One event `epoll_wait` reports: the registered end and its bits.
+    public typealias EpollReport = Epoll.Report<End>
 
-        public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.process, lhs.end.rawValue) < (rhs.process, rhs.end.rawValue) }
-
-        public var edgeTriggered: Bool { events.contains(.edgeTriggered) }
-        /// What a wake with `key`'s bits tells it: a key its events (with `EPOLLERR | EPOLLHUP`) do not meet is filtered out.
-        func meets(_ key: EpollEvents) -> Bool { !events.union(EpollEvents.unconditional).isDisjoint(with: key) }
-    }
+    /// A call on the process's epoll instance for this pipe (target: the end; nil: the instance itself).
+    public typealias EpollCall = Epoll.Call<End>
 
     /// The state after an epoll call the model does not judge (any output goes), or nil when it judges it: the process
     /// is unjudged already, or its `epoll_ctl` names an end it holds two descriptors of (which one is not recorded).
@@ -168,75 +88,31 @@ extension PipeModel {
     private func epollControl(
         _ state: State, process: Int, operation: EpollOperation, end: End?, events: EpollEvents
     ) -> (output: Output?, step: Step<State>) {
-        func failed(_ code: ErrorCode) -> (output: Output?, step: Step<State>) { (.failed(code), .completed(state)) }
-        guard let end else { return failed(.EINVAL) }
-        guard (end == .read ? state.readers : state.writers).contains(process) else { return failed(.EBADF) }
-        let index = state.epoll.firstIndex { $0.process == process && $0.end == end }
-        var next = state
-        switch operation {
-        case .other: return failed(.EINVAL)
-        case .add:
-            guard index == nil else { return failed(.EEXIST) }
-            next.epoll.append(EpollRegistration(process: process, end: end, events: events))
-            next.epoll.sort()
-        case .modify:
-            guard let index else { return failed(.ENOENT) }
-            next.epoll[index] = EpollRegistration(process: process, end: end, events: events)
-        case .delete:
-            guard let index else { return failed(.ENOENT) }
-            next.epoll.remove(at: index)
+        guard let end else { return (.failed(.EINVAL), .completed(state)) }
+        guard (end == .read ? state.readers : state.writers).contains(process) else { return (.failed(.EBADF), .completed(state)) }
+        switch Epoll.control(state.epoll, process: process, target: end, operation: operation, events: events) {
+        case (let code?, _): return (.failed(code), .completed(state))
+        case (nil, let registrations):
+            var next = state
+            next.epoll = registrations
+            return (.epollControlled, .completed(next))
         }
-        return (.epollControlled, .completed(next))
     }
 
     /// Every way a wait with room for `maxEvents` may end (its reports sorted), with the state after it.
     func epollWaitOutcomes(_ state: State, process: Int, maxEvents: Int) -> [(reports: [EpollReport], state: State)] {
-        var certain: [Int] = [], possible: [Int] = []
-        var consumed = state
-        for (index, registration) in state.epoll.enumerated() where registration.process == process {
-            guard !registration.disabled, let mask = readiness(of: process, registration.end, in: state) else { continue }
-            let bits = EpollEvents(rawValue: mask.rawValue).intersection(registration.events.union(EpollEvents.unconditional))
-            // A wait consumes an edge-triggered registration's news, ready or not.
-            if registration.edgeTriggered { consumed.epoll[index].news = .none }
-            guard !bits.isEmpty else { continue }
-            switch (registration.edgeTriggered, registration.news) {
-            case (false, _), (true, .certain): certain.append(index)
-            case (true, .perhaps): possible.append(index)
-            case (true, .none): break
-            }
+        Epoll.waitOutcomes(state.epoll, process: process, maxEvents: maxEvents) { registration in
+            readiness(of: process, registration.end, in: state).map { EpollEvents(rawValue: $0.rawValue) }
+        }.map { outcome in
+            var next = state
+            next.epoll = outcome.registrations
+            return (outcome.reports, next)
         }
-        var results: [(reports: [EpollReport], state: State)] = []
-        for chosen in Self.subsets(of: possible) {
-            let ready = certain + chosen
-            for reported in ready.count <= maxEvents ? [ready] : Self.subsets(of: ready, size: maxEvents) {
-                var next = consumed
-                for index in ready where !reported.contains(index) {
-                    next.epoll[index].news = state.epoll[index].news  // still on the ready list
-                }
-                var reports: [EpollReport] = []
-                for index in reported {
-                    let registration = state.epoll[index]
-                    let mask = EpollEvents(rawValue: readiness(of: process, registration.end, in: state)!.rawValue)
-                    reports.append(EpollReport(end: registration.end, events: mask.intersection(registration.events.union(EpollEvents.unconditional))))
-                    if registration.events.contains(.oneShot) { next.epoll[index].disabled = true }
-                }
-                results.append((reports.sorted(), next))
-            }
-        }
-        return results
     }
 
     /// Whether a wait may end with nothing reported: what a signal may interrupt (`EINTR`), leaving that state.
     func epollEmptyWait(_ state: State, process: Int) -> State? {
         epollWaitOutcomes(state, process: process, maxEvents: 1).first { $0.reports.isEmpty }?.state
-    }
-
-    static func subsets(of indices: [Int]) -> [[Int]] {
-        indices.reduce([[]]) { partial, index in partial + partial.map { $0 + [index] } }
-    }
-
-    static func subsets(of indices: [Int], size: Int) -> [[Int]] {
-        subsets(of: indices).filter { $0.count == size }
     }
 
     /// The registrations after `input` took `before` to `after` (not an epoll call): what closing a registered end

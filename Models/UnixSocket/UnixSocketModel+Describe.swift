@@ -50,6 +50,8 @@ extension UnixSocketModel {
     public func describe(_ input: Input, _ output: Output?) -> String {
         let call: String
         switch input {
+        case .epoll(_, let epollCall):
+            call = "\(epollCall)"
         case .send(_, let end, let data, let nonblocking, let to, let files):
             call = "send on \(end)\(to.map { " to \($0)" } ?? "") \(Payload.preview(data)) (\(data.count) bytes"
                 + (files.isEmpty ? "" : ", files \(files)") + (nonblocking ? ", nonblocking" : "") + ")"
@@ -98,6 +100,8 @@ extension UnixSocketModel {
         let result: String
         switch output {
         case nil: result = "?"
+        case .epollControlled?: result = "ok"
+        case .epollEvents(let reports)?: result = reports.isEmpty ? "nothing" : reports.map(\.description).joined(separator: ", ")
         case .sent(let count)?: result = "sent \(count)"
         case .received(let received)?:
             if received.data.isEmpty && received.files.isEmpty {

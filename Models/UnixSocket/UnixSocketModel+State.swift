@@ -126,6 +126,10 @@ extension UnixSocketModel {
         public internal(set) var progress: [Progress] = []
         /// The users and groups the setup gives the trace's processes (constant; others' are not known).
         public internal(set) var users: [Int: Permissions.User] = [:]
+        /// Each process's registrations on its epoll instance for this object (see `UnixSocketModel+Epoll`).
+        public internal(set) var epoll: [EpollRegistration] = []
+        /// Processes whose epoll calls the model no longer judges.
+        public internal(set) var epollUnjudged: [Int] = []
 
         func socketIndex(_ name: String) -> Int? { sockets.firstIndex { $0.name == name } }
         /// A socket's type: the object's, or a new socket's own.
@@ -149,6 +153,7 @@ extension UnixSocketModel {
         public static func == (lhs: State, rhs: State) -> Bool {
             lhs.sockets == rhs.sockets && lhs.files == rhs.files && lhs.progress == rhs.progress
                 && lhs.type == rhs.type && lhs.sendBuffer == rhs.sendBuffer && lhs.backlog == rhs.backlog
+                && lhs.epoll == rhs.epoll && lhs.epollUnjudged == rhs.epollUnjudged
         }
 
         public func hash(into hasher: inout Hasher) {
@@ -156,6 +161,8 @@ extension UnixSocketModel {
             hasher.combine(files)
             hasher.combine(progress)
             hasher.combine(backlog)
+            hasher.combine(epoll)
+            hasher.combine(epollUnjudged)
         }
     }
 }

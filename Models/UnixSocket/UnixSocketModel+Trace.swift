@@ -258,6 +258,8 @@ extension UnixSocketModel {
                 backlog: try call.value.required("backlog").integer("backlog", in: Int(Int32.min)...Int(Int32.max)))
         case "close":
             return .close(process: call.process, end: try call.value.required("end").text("end"))
+        case "epoll_ctl", "epoll_wait":
+            return .epoll(process: call.process, call: try epollCall(of: call))
         case "shutdown":
             let how: Int
             switch try call.value.required("how") {
@@ -331,6 +333,8 @@ extension UnixSocketModel {
         case .ok(let recorded): value = recorded
         }
         switch input {
+        case .epoll(_, .control): return .epollControlled
+        case .epoll(_, .wait): return .epollEvents(try Self.epollReports(value))
         case .send(_, _, let data, _, _, _):
             return .sent(try value.required("sent").integer("sent", in: 0...data.count))
         case .receive(_, _, let max, _, _), .peek(_, _, let max, _, _), .receiveWaitingAll(_, _, let max, _):
@@ -447,6 +451,8 @@ extension UnixSocketModel {
 
     public func call(for input: Input) -> (f: String, value: JSONValue?) {
         switch input {
+        case .epoll(_, let epollCall):
+            return (epollCall.name, Self.epollValue(epollCall))
         case .send(_, let end, let data, let nonblocking, let to, let files):
             var value: JSONObject = ["end": .string(end), "data": Payload.json(data)]
             if nonblocking { value["nonblocking"] = true }
@@ -546,6 +552,10 @@ extension UnixSocketModel {
 
     public func outcome(for output: Output) -> Outcome {
         switch output {
+        case .epollControlled:
+            return .ok(nil)
+        case .epollEvents(let reports):
+            return .ok(Self.epollOutcomeValue(reports))
         case .sent(let count):
             return .ok(["sent": .int(count)])
         case .received(let received):

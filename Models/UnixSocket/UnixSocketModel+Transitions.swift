@@ -4,6 +4,9 @@ extension UnixSocketModel {
     func transitions(_ state: State, _ input: Input) -> Transitions {
         if let nonblocking = Self.nonblockingByDescriptor(input, in: state) { return transitions(state, nonblocking) }
         switch input {
+        case .epoll(let process, let call):
+            // Not judged (no output): shown as a control's success; `step` lets any output through.
+            return epollOutcomes(state, process: process, call: call).map { ($0.output ?? .epollControlled, .completed($0.next)) }
         case .send(let process, let end, let data, let nonblocking, let to, let files):
             return send(state, process: process, end: end, data: data, nonblocking: nonblocking, to: to, files: files)
         case .receive(let process, let end, let max, let nonblocking, let maxFiles):

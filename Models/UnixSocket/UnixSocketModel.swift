@@ -114,6 +114,8 @@ public struct UnixSocketModel: TraceModel {
         case probe(process: Int, file: String)
         /// The process died or exited: every descriptor it held closes.
         case exit(process: Int)
+        /// `epoll_ctl` or `epoll_wait` on the process's epoll instance for this object (see `UnixSocketModel+Epoll`).
+        case epoll(process: Int, call: EpollCall)
     }
 
     /// What a receive delivered.
@@ -168,6 +170,10 @@ public struct UnixSocketModel: TraceModel {
         /// given (nil in a recorded outcome that left them out: then not judged).
         case pairCreated(SocketType, nonblocking: Bool?, closeOnExec: Bool?)
         case exited
+        /// `epoll_ctl` done.
+        case epollControlled
+        /// What `epoll_wait` reported, sorted (empty: it returned 0).
+        case epollEvents([EpollReport])
         case failed(ErrorCode)
     }
 
@@ -281,7 +287,11 @@ public struct UnixSocketModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
-        let candidates = transitions(state, input)
+        if case .epoll(let process, let call) = input {
+            return epollOutcomes(state, process: process, call: call).filter { output == nil || $0.output == nil || $0.output == output }
+                .map { .completed($0.next) }
+        }
+        let candidates = outcomes(of: input, in: state)
         if output == .failed(.EINTR), candidates.isEmpty, Self.maySleep(input) {
             // Asleep with nothing moved (a receive with nothing to take, an accept with nobody connecting, a send
             // with no room): a handled signal ends it with EINTR and no effect.
@@ -316,7 +326,15 @@ public struct UnixSocketModel: TraceModel {
 
     /// Every way `input` may take effect from `state`: a completion with its output, or a piece (no output).
     public func outcomes(of input: Input, in state: State) -> [(output: Output?, step: Step<State>)] {
-        transitions(state, input)
+        let candidates = transitions(state, input)
+        if state.epoll.isEmpty && state.epollUnjudged.isEmpty { return candidates }
+        if case .epoll = input { return candidates }
+        // What the call did to the sockets is news to epoll registrations (see UnixSocketModel+Epoll).
+        return candidates.map { candidate in
+            let next = epollAfter(input, output: candidate.output, before: state, after: candidate.step.state)
+            if case .partial = candidate.step { return (candidate.output, .partial(next)) }
+            return (candidate.output, .completed(next))
+        }
     }
 
     /// Whether a stream operation that has got as far as `progress` can still end with the recorded `output`.
@@ -353,7 +371,7 @@ extension UnixSocketModel.Input {
             .shutdown(let process, _, _), .poll(let process, _, _, _), .select(let process, _, _, _, _), .getOption(let process, _, _),
             .setSendBuffer(let process, _, _), .setPeekOffset(let process, _, _),
             .queued(let process, _, _), .listen(let process, _, _),
-            .socket(let process, _, _, _), .bind(let process, _, _, _):
+            .socket(let process, _, _, _), .bind(let process, _, _, _), .epoll(let process, _):
             process
         }
     }

@@ -133,14 +133,7 @@ import Testing
                         let instance = instances[holder]!.rawValue
                         // An end the holder closed is -1 (EBADF), never its old number, which another file may have taken.
                         let target = end.map { pipe.ends[$0]![holder]?.rawValue ?? -1 } ?? instance
-                        let op: CInt =
-                            switch operation {
-                            case .add: KernelEpoll.add
-                            case .modify: KernelEpoll.modify
-                            case .delete: KernelEpoll.delete
-                            case .other(let raw): CInt(raw)
-                            }
-                        try KernelEpoll.control(instance, op, target, events: KernelEpoll.Events(rawValue: UInt32(truncatingIfNeeded: events.rawValue)))
+                        try EpollAgreement.control(instance, operation, target, events)
                         if case .add = operation, let end { registered[holder]![target] = end }
                         kernel = .epollControlled
                     case .wait(let holder, let maxEvents):

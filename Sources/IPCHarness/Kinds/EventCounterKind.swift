@@ -48,6 +48,8 @@ struct EventCounterBinding: ObjectBinding {
     var descriptor: FileDescriptor?
     /// Copies `dup` and `F_DUPFD` made, newest last: a `close` closes the newest first.
     var duplicates: [FileDescriptor] = []
+    /// This process's epoll instance for the eventfd: registrations name the newest descriptor.
+    let epoll = EpollInstance<EventCounterModel.EpollTarget>()
 
     mutating func perform(_ input: EventCounterModel.Input) throws(Errno) -> EventCounterModel.Output {
         switch input {
@@ -108,6 +110,13 @@ struct EventCounterBinding: ObjectBinding {
             case .fionclex: try Syscall.control(descriptor, request: UInt(FIONCLEX))
             }
             return .flagsSet
+        case .epoll(_, .control(let operation, let target, let events)):
+            try epoll.control(operation, target: target, descriptor: duplicates.last ?? descriptor, events: events)
+            return .epollControlled
+        case .exit:
+            return .closed  // the checker's step for a death, never a call a worker makes
+        case .epoll(_, .wait(let maxEvents, let timeout)):
+            return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .eventfd))
         case .readiness(_, let call):
             switch try PipeBinding.readiness(call, on: descriptor) {
             case .ready(let events): return .ready(events)

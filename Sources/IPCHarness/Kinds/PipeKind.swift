@@ -132,8 +132,8 @@ struct PipeBinding: ObjectBinding {
     private let assumesWholeVmsplice: Bool
     /// `client.pipe-dup3-emulated`'s wrong belief: `dup3` is `dup2` and `F_SETFD`.
     private let emulatesDup3: Bool
-    /// This process's epoll instance for the pipe (see ``PipeEpollInstance``).
-    private let epoll = PipeEpollInstance()
+    /// This process's epoll instance for the pipe (see ``EpollInstance``).
+    private let epoll = EpollInstance<PipeModel.End>()
     /// The workers' pids, which `F_SETOWN` and `F_GETOWN` name as process numbers.
     private let context: WorkerContext?
 
@@ -284,10 +284,10 @@ struct PipeBinding: ObjectBinding {
             if assumesWholeVmsplice, case .gather = call.direction, case .moved = output { return .moved(call.requested) }
             return output
         case .epoll(_, .control(let operation, let end, let events)):
-            try epoll.control(operation, end: end, target: end.flatMap(newest), events: events)
+            try epoll.control(operation, target: end, descriptor: end.flatMap(newest), events: events)
             return .epollControlled
         case .epoll(_, .wait(let maxEvents, let timeout)):
-            return try epoll.wait(maxEvents: maxEvents, timeout: timeout)
+            return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .read))
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }

@@ -203,6 +203,8 @@ public struct UnixSocketBinding: ObjectBinding {
     private let bindPath: String?
     private let bindAbstract: String?
     private var abstractNamesUsed = 0
+    /// This process's epoll instance for the object (see ``EpollInstance``): registrations name the socket.
+    private let epoll = EpollInstance<String>()
     /// The fresh abstract names this process's `bind`s gave the object's sockets, by socket.
     private var ownNames: [String: UnixAddress] = [:]
 
@@ -244,6 +246,11 @@ public struct UnixSocketBinding: ObjectBinding {
 
     public mutating func perform(_ input: UnixSocketModel.Input) throws(Errno) -> UnixSocketModel.Output {
         switch input {
+        case .epoll(_, .control(let operation, let end, let events)):
+            try epoll.control(operation, target: end, descriptor: end.flatMap { sockets[$0] }, events: events)
+            return .epollControlled
+        case .epoll(_, .wait(let maxEvents, let timeout)):
+            return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: "?"))
         case .send(_, let end, let data, let nonblocking, let to, let passing):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             // A file this process does not hold goes as descriptor -1, and the kernel says EBADF.

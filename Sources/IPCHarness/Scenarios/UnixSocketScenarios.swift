@@ -5,7 +5,7 @@ import IPCModels
 public enum UnixSocketScenarios {
     public static let all: [Scenario] = [
         streamPair, seqpacketPair, datagramTruncation, streamListener, seqpacketListener, boundPath, boundAbstract,
-        unlinksTakenPath, leavesTakenPath, connectAddresses,
+        unlinksTakenPath, leavesTakenPath, connectAddresses, streamEpoll,
     ]
 
     public static let streamPair = Scenario.real(
@@ -113,16 +113,22 @@ public enum UnixSocketScenarios {
         return Call(process: process, object: "s0", f: "bind", value: .object(value))
     }
 
+    /// Which of a pair's ends each of `count` processes holds: `a`, `b` or both, each end held by someone.
+    static func pairRoles(count: Int, generator: inout SeededGenerator) -> [Int: [String]] {
+        var roles: [Int: [String]] = [:]
+        for process in 1...count { roles[process] = generator.pick(weighted: [(4, ["a"]), (4, ["b"]), (2, ["a", "b"])]) }
+        if !roles.values.contains(where: { $0.contains("a") }) { roles[1] = ["a"] }
+        if !roles.values.contains(where: { $0.contains("b") }) { roles[count] = ["b"] }
+        return roles
+    }
+
     /// Processes share the two ends of a pair in random roles and send, receive and sometimes close.
     static func pairWorkload(
         _ type: UnixSocketModel.SocketType, sizes: [(weight: Int, value: ClosedRange<Int>)], reads: [ClosedRange<Int>],
         generator: inout SeededGenerator
     ) -> Workload {
         let count = generator.next(in: 2...4)
-        var roles: [Int: [String]] = [:]
-        for process in 1...count { roles[process] = generator.pick(weighted: [(4, ["a"]), (4, ["b"]), (2, ["a", "b"])]) }
-        if !roles.values.contains(where: { $0.contains("a") }) { roles[1] = ["a"] }
-        if !roles.values.contains(where: { $0.contains("b") }) { roles[count] = ["b"] }
+        let roles = pairRoles(count: count, generator: &generator)
         let processes = (1...count).map { process in
             var open = roles[process]!
             var program: [Call] = []

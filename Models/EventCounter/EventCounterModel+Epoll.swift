@@ -1,0 +1,78 @@
+/// `epoll_ctl` and `epoll_wait` on an eventfd, as measured in `KernelEventCounterEpollFactsTests` (`fs/eventpoll.c`
+/// over `eventfd_poll`): what every object shares is ``Epoll``'s; this is what is the eventfd's.
+///
+/// - Each process has one epoll instance for this eventfd (made before the trace, holding only it): at most one
+///   registration, of the process's descriptor.
+/// - Level-triggered, a wait reports `eventfd_poll`'s mask for the events asked: `EPOLLIN` above 0, `EPOLLOUT` below
+///   the ceiling; never `EPOLLRDNORM`/`EPOLLWRNORM`, `EPOLLERR` or `EPOLLHUP` (no user call reaches them).
+/// - `EPOLLET` news is what `eventfd_write` and `eventfd_read` wake the queue with: every successful write with
+///   `EPOLLIN` (a write of 0 too, and one that leaves the count as ready as before), every successful read with
+///   `EPOLLOUT`; a failed call (`EAGAIN`, `EINVAL`, `EBADF`) wakes nothing, nor does any other call. A wake is news
+///   to a registration whose events meet its key: a write is no news to one asking only `EPOLLOUT`. Blocking calls
+///   wake the same way as they complete, so every news is certain.
+/// - A registration is the eventfd's one open description and the number it was added with. Closing a process's
+///   last descriptor while another holder keeps the description open leaves the registration reporting (measured);
+///   the last close of all releases it. Closing one of several (which one is not recorded), or an `epoll_ctl` by a
+///   process holding several (which one it names is not recorded): from then on the model judges nothing of that
+///   process's epoll calls (``State/epollUnjudged``).
+extension EventCounterModel {
+    /// What a registration names: the eventfd (an object with one kind of descriptor).
+    public enum EpollTarget: String, Hashable, Sendable, Comparable {
+        case eventfd
+        public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    public typealias EpollRegistration = Epoll.Registration<EpollTarget>
+    public typealias EpollReport = Epoll.Report<EpollTarget>
+
+    /// A call on the process's epoll instance for this eventfd (target nil: the instance itself).
+    public typealias EpollCall = Epoll.Call<EpollTarget>
+
+    /// `eventfd_poll`'s mask, whoever holds it (a registration outliving its process's descriptors still sees it).
+    public static func epollMask(_ state: State) -> Epoll.Events {
+        var mask: Epoll.Events = []
+        if state.count > 0 { mask.insert(.input) }
+        if state.count < maximum { mask.insert(.output) }
+        return mask
+    }
+
+    /// Every way an epoll call may end: its output (nil: not judged, any goes) and the state after it. A wait that
+    /// reports nothing may also end `EINTR` (leaving the same state); with a negative timeout it can end no other way.
+    func epollOutcomes(_ state: State, process: Int, call: EpollCall) -> [(output: Output?, next: State)] {
+        Epoll.outcomes(
+            of: call, process: process, registrations: state.epoll, unjudged: state.epollUnjudged,
+            held: { _ in state.holders.filter { $0 == process }.count }, mask: { _ in Self.epollMask(state) },
+            controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) }
+        ).map { outcome in
+            var next = state
+            (next.epoll, next.epollUnjudged) = (outcome.registrations, outcome.unjudged)
+            return (outcome.output, next)
+        }
+    }
+
+    /// The registrations after `input` (not an epoll call) took `before` to `after`: what a close does to them, and
+    /// the news a successful write or read brings.
+    func epollAfter(_ input: Input, before: State, after: State) -> State {
+        var next = after
+        if case .exit(let process) = input {
+            next.epoll.removeAll { $0.process == process }
+            next.epollUnjudged.removeAll { $0 == process }
+        }
+        if after.holders.isEmpty {
+            next.epoll.removeAll()  // the description released: eventpoll_release drops every registration
+        } else if case .close(let process) = input, after.holders.count < before.holders.count,
+            after.holders.contains(process), next.epoll.contains(where: { $0.process == process })
+        {
+            Epoll.unjudge(process, registrations: &next.epoll, unjudged: &next.epollUnjudged)
+        }
+        guard next.epoll.contains(where: \.edgeTriggered), let (result, _) = outcome(of: input, in: before) else { return next }
+        let key: Epoll.Events
+        switch (input, result) {
+        case (.write, .wrote): key = .input
+        case (.read, .read): key = .output
+        default: return next
+        }
+        for index in next.epoll.indices { next.epoll[index].hear(key, .certain) }
+        return next
+    }
+}

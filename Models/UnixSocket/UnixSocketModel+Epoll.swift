@@ -1,0 +1,109 @@
+/// `epoll_ctl` and `epoll_wait` on a stream socket pair's ends, as measured in `UnixSocketEpollFactsTests`
+/// (`fs/eventpoll.c` over `unix_poll`): what every object shares is ``Epoll``'s; this is what is the socket's.
+///
+/// - Each process has one epoll instance for this object (made before the trace, holding only its sockets): at most
+///   one registration per end it holds.
+/// - Level-triggered, a wait reports `unix_poll`'s mask (``readiness(of:in:)``, with `EPOLLRDNORM` beside `EPOLLIN`
+///   and `EPOLLWRNORM`/`EPOLLWRBAND` beside `EPOLLOUT`) for the events asked, plus `EPOLLERR`/`EPOLLHUP`.
+/// - `EPOLLET` news is what the socket code wakes a socket's queue with: bytes queued to it (`sock_def_readable`, key
+///   `EPOLLIN`: each send of bytes, not a send of none); a buffer it sent freed while it is then writable
+///   (`unix_write_space`, key `EPOLLOUT`: the peer's receive that consumes a whole buffer, not part of one); a
+///   successful `shutdown` of it or its peer, even one that changes nothing, and the peer's release (no key: news
+///   for every registration). Calls whose wakes were not measured (`SO_SNDBUF`, which calls `sk_write_space`) may or
+///   may not be news.
+/// - A registration is the socket's open description and the number it was added with: after its process's close of
+///   its last descriptor it keeps reporting while another holder keeps the socket open, and the socket's release
+///   drops it. A close of one of several descriptors, or an `epoll_ctl` by a process holding several: from then on
+///   the model judges none of that process's epoll calls (``State/epollUnjudged``). A process's exit ends its instance.
+/// - Only a stream pair's epoll is measured: the trace form refuses epoll on other objects.
+extension UnixSocketModel {
+    public typealias EpollRegistration = Epoll.Registration<String>
+    public typealias EpollReport = Epoll.Report<String>
+
+    /// A call on the process's epoll instance for this object (target: the end's name; nil: the instance itself).
+    public typealias EpollCall = Epoll.Call<String>
+
+    /// `unix_poll`'s mask of `socket` in epoll's bits.
+    public func epollMask(of socket: Socket, in state: State) -> Epoll.Events {
+        let ready = readiness(of: socket, in: state)
+        var mask: Epoll.Events = []
+        if ready.contains(.input) { mask.formUnion([.input, .readNormal]) }
+        if ready.contains(.output) { mask.formUnion([.output, .writeNormal, .writeBand]) }
+        if ready.contains(.readHangUp) { mask.insert(.readHangUp) }
+        if ready.contains(.hangUp) { mask.insert(.hangUp) }
+        if ready.contains(.error) { mask.insert(.error) }
+        return mask
+    }
+
+    /// Every way an epoll call may end: its output (nil: not judged, any goes) and the state after it. A wait that
+    /// reports nothing may also end `EINTR`; with a negative timeout it can end no other way.
+    func epollOutcomes(_ state: State, process: Int, call: EpollCall) -> [(output: Output?, next: State)] {
+        Epoll.outcomes(
+            of: call, process: process, registrations: state.epoll, unjudged: state.epollUnjudged,
+            held: { end in state.socketIndex(end).map { state.sockets[$0].holders.filter { $0 == process }.count } ?? 0 },
+            mask: { registration in state.socketIndex(registration.target).map { epollMask(of: state.sockets[$0], in: state) } },
+            controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) }
+        ).map { outcome in
+            var next = state
+            (next.epoll, next.epollUnjudged) = (outcome.registrations, outcome.unjudged)
+            return (outcome.output, next)
+        }
+    }
+
+    /// The registrations after `input` (not an epoll call) took `before` to `after` with `output` (nil: a piece of a
+    /// send or receive): what closes and exits do to them, and the news each socket's wakes bring.
+    func epollAfter(_ input: Input, output: Output?, before: State, after: State) -> State {
+        var next = after
+        if case .exit(let process) = input {
+            next.epoll.removeAll { $0.process == process }
+            next.epollUnjudged.removeAll { $0 == process }
+        }
+        for registration in next.epoll {
+            guard let index = after.socketIndex(registration.target) else { continue }
+            let socket = after.sockets[index]
+            if socket.released || socket.holders.isEmpty {
+                next.epoll.removeAll { $0.target == registration.target }  // released: eventpoll_release drops it
+            } else if case .close(let process, let end) = input, process == registration.process, end == registration.target,
+                socket.holders.contains(process)
+            {
+                // Which of its descriptors was closed is not recorded.
+                Epoll.unjudge(process, registrations: &next.epoll, unjudged: &next.epollUnjudged)
+            }
+        }
+        guard next.epoll.contains(where: \.edgeTriggered) else { return next }
+        var succeeded = true
+        if case .failed? = output { succeeded = false }
+        var shutdownOf: Set<String> = []
+        if succeeded, case .shutdown(_, let end, _) = input, let index = before.socketIndex(end) {
+            shutdownOf.insert(end)
+            if let peer = before.sockets[index].peer { shutdownOf.insert(peer) }
+        }
+        var unfollowed = false
+        switch input {
+        case .setSendBuffer, .connect, .connectPeer, .connectTo, .disconnectPeer, .accept, .bind, .socket, .listen: unfollowed = succeeded
+        default: break
+        }
+        for registrationIndex in next.epoll.indices where next.epoll[registrationIndex].edgeTriggered {
+            let name = next.epoll[registrationIndex].target
+            guard let old = before.socketIndex(name).map({ before.sockets[$0] }), let new = after.socketIndex(name).map({ after.sockets[$0] }) else {
+                next.epoll[registrationIndex].hear(Epoll.Events.readinessBits, .perhaps)
+                continue
+            }
+            func bytes(_ socket: Socket) -> Int { socket.queue.reduce(0) { $0 + $1.bytes.count } }
+            // sock_def_readable: bytes (or a record) queued to it.
+            if bytes(new) > bytes(old) || new.queue.count > old.queue.count || new.pending.count > old.pending.count {
+                next.epoll[registrationIndex].hear([.input, .priority, .readNormal, .readBand], .certain)
+            }
+            // unix_write_space: a buffer it sent freed, and it is writable after.
+            if new.memory < old.memory && readiness(of: new, in: after).contains(.output) {
+                next.epoll[registrationIndex].hear([.output, .writeNormal, .writeBand], .certain)
+            }
+            // sk_state_change: a shutdown of it or its peer, its peer's release, an error set: no key.
+            let changed = new.readShut != old.readShut || new.writeShut != old.writeShut || new.peerClosed != old.peerClosed
+                || (new.error != nil && old.error == nil)
+            if changed || shutdownOf.contains(name) { next.epoll[registrationIndex].hear(Epoll.Events.readinessBits, .certain) }
+            if unfollowed { next.epoll[registrationIndex].hear(Epoll.Events.readinessBits, .perhaps) }
+        }
+        return next
+    }
+}

@@ -1,0 +1,37 @@
+// The trace form of the unix-socket model's epoll calls (traces/README.md's unix-socket table; the shared part is
+// Models/Support/EpollTrace.swift), on a stream pair only:
+//
+//   epoll_ctl   {"op": "EPOLL_CTL_ADD"|"EPOLL_CTL_MOD"|"EPOLL_CTL_DEL"|N, "end": "a"|"b"|"epoll", "events": [...]}
+//               (none)                       EBADF, EINVAL, EEXIST, ENOENT
+//   epoll_wait  {"maxevents": N, "timeout": MS}   {"events": [{"end": "a", "events": ["EPOLLIN", ...]}, ...]}   EINVAL, EINTR
+extension UnixSocketModel {
+    func epollCall(of call: Call) throws(ModelError) -> EpollCall {
+        guard let setup = setup(of: call.object), setup.type == .stream, case .pair = setup.shape else {
+            throw ModelError("the unix-socket model's epoll is measured on a stream pair only, not on '\(call.object)'")
+        }
+        return try Epoll.call(of: call, field: "end") { (name) throws(ModelError) -> String in name }
+    }
+
+    /// A recorded `epoll_wait` result: its events, sorted (the kernel's order is its ready list's).
+    static func epollReports(_ value: JSONValue?) throws(ModelError) -> [EpollReport] {
+        try value.required("events").elements("events").map { (element) throws(ModelError) -> EpollReport in
+            let entry: JSONValue? = element
+            return EpollReport(target: try entry.required("end").text("end"), events: try Epoll.reportedEvents(entry))
+        }.sorted()
+    }
+
+    static func epollValue(_ call: EpollCall) -> JSONValue {
+        switch call {
+        case .control(let operation, let end, let events):
+            var value = Epoll.controlValue(operation, events: events)
+            value["end"] = .string(end ?? "epoll")
+            return .object(value)
+        case .wait(let maxEvents, let timeout):
+            return ["maxevents": .int(maxEvents), "timeout": .int(timeout)]
+        }
+    }
+
+    static func epollOutcomeValue(_ reports: [EpollReport]) -> JSONValue {
+        ["events": .array(reports.map { ["end": .string($0.target), "events": .array($0.events.names.map { .string($0) })] })]
+    }
+}

@@ -1,0 +1,236 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import PropertyBased
+import Synchronization
+import SystemPackage
+import Testing
+
+/// Sequences of nonblocking sends and receives, shutdowns and closes on a stream socket pair, and `epoll_ctl` and
+/// `epoll_wait` (zero timeout) of its ends on one epoll instance, on a real pair and on the unix-socket model (one
+/// process holding both ends, as `UnixSocketModelAgreementTests`): the kernel's output must be one the model
+/// allows, call for call — level-triggered `unix_poll` masks, `EPOLLET` once per news (a send of bytes, a receive
+/// freeing a whole buffer, a shutdown, the peer's close), `EPOLLONESHOT` once until MOD, and `epoll_ctl`'s errors.
+@Suite struct UnixSocketEpollAgreementTests {
+    typealias Events = Epoll.Events
+
+    enum Operation: Sendable, CustomStringConvertible {
+        case send(end: String, size: Int)
+        case receive(end: String, max: Int)
+        case shutdown(end: String, how: Int)
+        case close(end: String)
+        case control(operation: Epoll.Operation, end: String?, events: Events)
+        case wait(maxEvents: Int)
+
+        var description: String {
+            switch self {
+            case .send(let end, let size): "send(\(end), \(size))"
+            case .receive(let end, let max): "receive(\(end), \(max))"
+            case .shutdown(let end, let how): "shutdown(\(end), \(how))"
+            case .close(let end): "close(\(end))"
+            case .control(let operation, let end, let events): "epoll_ctl(\(operation.name), \(end ?? "epoll"), \(events))"
+            case .wait(let maxEvents): "epoll_wait(\(maxEvents))"
+            }
+        }
+    }
+
+    static let ends = ["a", "b"]
+    /// The socket's own bits beside the pipe's choices (`PipeEpollAgreementTests`, reused).
+    static let eventChoices: [Events] = PipeEpollAgreementTests.eventChoices + [[.input, .readHangUp, .edgeTriggered], [.readHangUp], [.input, .output, .readHangUp]]
+
+    static let operations = Gen.oneOf(
+        Gen.int(in: 0...599).map { Operation.send(end: ends[$0 % 2], size: $0 / 2) }.eraseToAny(),
+        Gen.int(in: 0...99).map { Operation.send(end: ends[$0 % 2], size: 60_000 + $0 * 1000) }.eraseToAny(),
+        Gen.int(in: 0...399).map { Operation.receive(end: ends[$0 % 2], max: [1, 7, 100, 300_000][$0 % 4]) }.eraseToAny(),
+        Gen.int(in: 0...5).map { Operation.shutdown(end: ends[$0 % 2], how: $0 / 2) }.eraseToAny(),
+        Gen.int(in: 0...9).map { Operation.close(end: ends[$0 % 2]) }.eraseToAny(),
+        Gen.int(in: 0...479).map { value in
+            Operation.control(
+                operation: PipeEpollAgreementTests.operationChoices[value % 5], end: value % 20 == 19 ? nil : ends[(value / 5) % 2],
+                events: Self.eventChoices[(value / 10) % Self.eventChoices.count])
+        }.eraseToAny(),
+        Gen.int(in: 0...2).map { Operation.wait(maxEvents: [1, 16, 0][$0]) }.eraseToAny(),
+        Gen.int(in: 0...3).map { _ in Operation.wait(maxEvents: 16) }.eraseToAny()
+    ).array(of: 1...40)
+
+    /// The measured facts (`UnixSocketEpollFactsTests`), each in order.
+    static let directedSequences: [[Operation]] = [
+        // Level-triggered masks; the peer's SHUT_WR and close.
+        [.control(operation: .add, end: "b", events: [.input, .output, .readHangUp, .readNormal, .writeNormal]), .wait(maxEvents: 16),
+         .send(end: "a", size: 2), .wait(maxEvents: 16), .wait(maxEvents: 16), .receive(end: "b", max: 10), .wait(maxEvents: 16),
+         .shutdown(end: "a", how: 1), .wait(maxEvents: 16), .control(operation: .modify, end: "b", events: .input), .wait(maxEvents: 16),
+         .close(end: "a"), .wait(maxEvents: 16), .control(operation: .add, end: "a", events: .input)],
+        // EPOLLET asking EPOLLIN: each send, not a send of none or a receive; each shutdown; the close.
+        [.control(operation: .add, end: "b", events: [.input, .readHangUp, .edgeTriggered]), .wait(maxEvents: 16), .send(end: "a", size: 1),
+         .wait(maxEvents: 16), .wait(maxEvents: 16), .send(end: "a", size: 1), .wait(maxEvents: 16), .send(end: "a", size: 0),
+         .wait(maxEvents: 16), .receive(end: "b", max: 1), .wait(maxEvents: 16), .shutdown(end: "a", how: 1), .wait(maxEvents: 16),
+         .wait(maxEvents: 16), .shutdown(end: "a", how: 1), .wait(maxEvents: 16), .shutdown(end: "b", how: 1), .wait(maxEvents: 16),
+         .close(end: "a"), .wait(maxEvents: 16), .wait(maxEvents: 16)],
+        // EPOLLET asking EPOLLOUT: ADD, not its own send nor a partial receive; a receive freeing the buffer; SHUT_RD.
+        [.control(operation: .add, end: "a", events: [.output, .edgeTriggered]), .wait(maxEvents: 16), .wait(maxEvents: 16),
+         .send(end: "a", size: 3), .wait(maxEvents: 16), .receive(end: "b", max: 1), .wait(maxEvents: 16), .receive(end: "b", max: 10),
+         .wait(maxEvents: 16), .send(end: "a", size: 200_000), .wait(maxEvents: 16), .receive(end: "b", max: 100),
+         .wait(maxEvents: 16), .receive(end: "b", max: 300_000), .wait(maxEvents: 16), .shutdown(end: "b", how: 0), .wait(maxEvents: 16)],
+        // EPOLLONESHOT, both ends, maxevents, errors in order.
+        [.control(operation: .modify, end: "a", events: .input), .control(operation: .delete, end: "b", events: []),
+         .control(operation: .add, end: nil, events: .input), .control(operation: .other(7), end: "a", events: .input),
+         .control(operation: .add, end: "a", events: [.output, .oneShot]), .control(operation: .add, end: "b", events: .output),
+         .wait(maxEvents: 1), .wait(maxEvents: 16), .wait(maxEvents: 16), .control(operation: .add, end: "a", events: .output),
+         .control(operation: .modify, end: "a", events: [.output, .oneShot]), .wait(maxEvents: 16), .wait(maxEvents: 0),
+         .close(end: "b"), .control(operation: .other(7), end: "b", events: .input), .wait(maxEvents: 16)],
+    ]
+
+    @Test func modelAndKernelGiveTheSameOutputs() async throws {
+        Syscall.ignoreBrokenPipeSignal()
+        let seen = Mutex<Set<String>>([])
+        for operations in Self.directedSequences {
+            try Self.check(operations: operations, seen: seen)
+        }
+        await propertyCheck(count: 200, input: Self.operations) { operations throws in
+            try Self.check(operations: operations, seen: seen)
+        }
+        let missing = Set(["EPOLLIN", "EPOLLOUT", "EPOLLRDHUP", "EPOLLHUP", "EEXIST", "ENOENT", "EINVAL", "EBADF", "edge silent", "two reported"])
+            .subtracting(seen.withLock { $0 })
+        #expect(missing.isEmpty, "the sequences never met \(missing.sorted())")
+    }
+
+    /// Runs one sequence on a fresh pair and the model side by side; records an issue at the first disagreement.
+    static func check(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+        let (a, b) = try KernelUnixSocket.pair(.stream)
+        var held: [String: FileDescriptor] = ["a": a, "b": b]
+        let instance: FileDescriptor
+        do { instance = try KernelEpoll.create() } catch {
+            for descriptor in held.values { try? Syscall.close(descriptor) }
+            throw error
+        }
+        defer {
+            try? Syscall.close(instance)
+            for descriptor in held.values { try? Syscall.close(descriptor) }
+        }
+        var registered: [CInt: String] = [:]
+        let model = UnixSocketModel(objects: [("s0", UnixSocketModel.Setup(type: .stream, shape: .pair(a: [1], b: [1])))])
+        var state = model.initialState(of: "s0")
+        for (index, operation) in operations.enumerated() {
+            let input: UnixSocketModel.Input
+            let kernel: UnixSocketModel.Output
+            do throws(Errno) {
+                // A closed end is -1 (EBADF), never its old number, which another file may have taken.
+                func socket(_ end: String) -> FileDescriptor { held[end] ?? FileDescriptor(rawValue: -1) }
+                switch operation {
+                case .send(let end, let size):
+                    let data = UnixSocketModelAgreementTests.payload(size)
+                    input = .send(process: 1, end: end, data: data, nonblocking: true, to: nil, files: [])
+                    switch try KernelUnixSocket.send(socket(end), data, nonblocking: true) {
+                    case .completed(let count): kernel = .sent(count)
+                    case .wouldBlock: kernel = .failed(.EAGAIN)
+                    }
+                case .receive(let end, let max):
+                    input = .receive(process: 1, end: end, max: max, nonblocking: true, maxFiles: 0)
+                    switch try KernelUnixSocket.receive(socket(end), maximum: max, nonblocking: true) {
+                    case .completed(let message): kernel = .received(UnixSocketModel.Received(data: message.data))
+                    case .wouldBlock: kernel = .failed(.EAGAIN)
+                    }
+                case .shutdown(let end, let how):
+                    input = .shutdown(process: 1, end: end, how: how)
+                    try Syscall.shutdown(socket(end), how: CInt(how))
+                    kernel = .closed
+                case .close(let end):
+                    input = .close(process: 1, end: end)
+                    guard let open = held.removeValue(forKey: end) else { throw .badFileDescriptor }
+                    try Syscall.close(open)
+                    kernel = .closed
+                case .control(let operation, let end, let events):
+                    input = .epoll(process: 1, call: .control(operation: operation, target: end, events: events))
+                    let target = end.map { socket($0).rawValue } ?? instance.rawValue
+                    try EpollAgreement.control(instance.rawValue, operation, target, events)
+                    if case .add = operation, let end { registered[target] = end }
+                    kernel = .epollControlled
+                case .wait(let maxEvents):
+                    input = .epoll(process: 1, call: .wait(maxEvents: maxEvents, timeout: 0))
+                    kernel = .epollEvents(try EpollAgreement.wait(instance.rawValue, maxEvents: maxEvents).map { .init(target: registered[$0.descriptor] ?? "?", events: $0.events) }.sorted())
+                }
+            } catch {
+                kernel = .failed(ErrorCode(error.name))
+            }
+            // A stream send or receive goes buffer by buffer: follow the pieces to the completion the kernel gave.
+            var current = state
+            var next: UnixSocketModel.State?
+            for _ in 0..<1000 {
+                let outcomes = model.outcomes(of: input, in: current)
+                if let done = outcomes.first(where: { $0.output == kernel }), case .completed(let after) = done.step {
+                    next = after
+                    break
+                }
+                let pieces = outcomes.filter { if case .partial = $0.step { true } else { false } }
+                guard pieces.count == 1 else { break }
+                current = pieces[0].step.state
+            }
+            guard let next else {
+                Issue.record("operation \(index) \(operation) of \(operations): kernel \(kernel), model \(model.outcomes(of: input, in: current).map { $0.output.map { "\($0)" } ?? "piece" }) from \(model.describe(current))")
+                return
+            }
+            seen.withLock { seen in
+                switch kernel {
+                case .epollEvents(let reports):
+                    for report in reports { seen.formUnion(report.events.names) }
+                    if reports.count > 1 { seen.insert("two reported") }
+                    if reports.isEmpty, state.epoll.contains(where: { registration in
+                        registration.edgeTriggered && !registration.disabled
+                            && state.sockets.first { $0.name == registration.target }.map { !registration.reported(of: model.epollMask(of: $0, in: state)).isEmpty } == true
+                    }) { seen.insert("edge silent") }
+                case .failed(let code): seen.insert(code.rawValue)
+                default: break
+                }
+            }
+            state = next
+        }
+    }
+
+    /// The plausible wrong outcomes the model rejects, each beside the kernel's (measured in `UnixSocketEpollFactsTests`).
+    @Test func thePlausibleWrongOutcomesAreRejected() {
+        let model = UnixSocketModel(objects: [("s0", UnixSocketModel.Setup(type: .stream, shape: .pair(a: [1], b: [2])))])
+        func after(_ inputs: [(UnixSocketModel.Input, UnixSocketModel.Output)]) -> UnixSocketModel.State {
+            var state = model.initialState(of: "s0")
+            for (input, output) in inputs { state = model.step(state, input, output).first!.state }
+            return state
+        }
+        func control(_ process: Int, _ end: String, _ events: Events) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
+            (.epoll(process: process, call: .control(operation: .add, target: end, events: events)), .epollControlled)
+        }
+        func wait(_ process: Int) -> UnixSocketModel.Input { .epoll(process: process, call: .wait(maxEvents: 16, timeout: 0)) }
+        func reported(_ end: String, _ events: Events) -> UnixSocketModel.Output { .epollEvents(events.isEmpty ? [] : [.init(target: end, events: events)]) }
+        func send(_ data: String) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
+            (.send(process: 1, end: "a", data: Array(data.utf8), nonblocking: true, to: nil, files: []), .sent(data.utf8.count))
+        }
+        func receive(_ max: Int, _ data: String) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
+            (.receive(process: 2, end: "b", max: max, nonblocking: true, maxFiles: 0), .received(UnixSocketModel.Received(data: Array(data.utf8))))
+        }
+        let shutWrite = (UnixSocketModel.Input.shutdown(process: 1, end: "a", how: 1), UnixSocketModel.Output.closed)
+        // EPOLLET: a second report with nothing new; silence after a send, or after a repeated SHUT_WR.
+        let edge = after([control(2, "b", [.input, .readHangUp, .edgeTriggered]), send("x"), (wait(2), reported("b", .input))])
+        #expect(model.step(edge, wait(2), reported("b", .input)).isEmpty)
+        #expect(!model.step(edge, wait(2), reported("b", [])).isEmpty)
+        #expect(model.step(after([control(2, "b", [.input, .edgeTriggered]), send("x"), (wait(2), reported("b", .input)), send("y")]), wait(2), reported("b", [])).isEmpty)
+        let shut = after([control(2, "b", [.input, .readHangUp, .edgeTriggered]), shutWrite, (wait(2), reported("b", [.input, .readHangUp])), shutWrite])
+        #expect(model.step(shut, wait(2), reported("b", [])).isEmpty)
+        #expect(!model.step(shut, wait(2), reported("b", [.input, .readHangUp])).isEmpty)
+        // Level: EPOLLRDHUP (asked) after the peer's SHUT_WR; EPOLLHUP (unasked) after its close; EPOLLRDNORM only asked.
+        let level = after([control(2, "b", [.input, .output, .readHangUp]), shutWrite])
+        #expect(model.step(level, wait(2), reported("b", [.input, .output])).isEmpty)
+        #expect(!model.step(level, wait(2), reported("b", [.input, .output, .readHangUp])).isEmpty)
+        let closed = after([control(2, "b", .input), (.close(process: 1, end: "a"), .closed)])
+        #expect(model.step(closed, wait(2), reported("b", .input)).isEmpty)
+        #expect(!model.step(closed, wait(2), reported("b", [.input, .hangUp])).isEmpty)
+        #expect(model.step(after([control(2, "b", .input), send("x")]), wait(2), reported("b", [.input, .readNormal])).isEmpty)
+        // EPOLLET EPOLLOUT on the sender: no news from its own send or a partial receive; news from the freeing one.
+        let sender = after([control(1, "a", [.output, .edgeTriggered]), (wait(1), reported("a", .output)), send("abc"), receive(1, "a")])
+        #expect(model.step(sender, wait(1), reported("a", .output)).isEmpty)
+        let freed = model.step(sender, receive(10, "bc").0, receive(10, "bc").1).first!.state
+        #expect(model.step(freed, wait(1), reported("a", [])).isEmpty)
+        #expect(!model.step(freed, wait(1), reported("a", .output)).isEmpty)
+        // Errors: EBADF for an end the process does not hold, before the op.
+        #expect(model.step(model.initialState(of: "s0"), .epoll(process: 1, call: .control(operation: .other(7), target: "b", events: .input)), .failed(.EINVAL)).isEmpty)
+        #expect(!model.step(model.initialState(of: "s0"), .epoll(process: 1, call: .control(operation: .other(7), target: "b", events: .input)), .failed(.EBADF)).isEmpty)
+    }
+}

@@ -1,0 +1,123 @@
+import Glibc
+import IPCMechanisms
+import IPCSyscalls
+import SystemPackage
+import Testing
+
+/// `epoll_ctl` and `epoll_wait` on a `socketpair(AF_UNIX, SOCK_STREAM)`, measured on this kernel (`fs/eventpoll.c`
+/// over `unix_poll`; the selftest `epoll_wakeup_test.c` does most of its cases on such a pair). Sends and receives are
+/// nonblocking; every wait has a zero timeout. What counts as news for `EPOLLET` is what the socket code wakes a
+/// socket's queue with: a send of bytes wakes the receiver's with `EPOLLIN` (`sock_def_readable`), a receive that
+/// frees a whole buffer wakes its sender's with `EPOLLOUT` (`unix_write_space`, while writable), a `shutdown` or a
+/// close wakes with no key (`sk_state_change`).
+@Suite struct UnixSocketEpollFactsTests {
+    typealias Events = KernelEpoll.Events
+    static let readNormal = Events(rawValue: 0x040), writeNormal = Events(rawValue: 0x100)
+
+    /// A stream pair and an epoll instance, closed at the end (end `a` perhaps earlier, by `closeA`).
+    final class Fixture {
+        let pair: OwnedSocketPair
+        let instance: CInt
+
+        init() throws {
+            pair = try OwnedSocketPair(.stream)
+            instance = try KernelEpoll.create().rawValue
+        }
+
+        func ctl(_ operation: CInt, _ socket: FileDescriptor, _ events: Events) throws {
+            try KernelEpoll.control(instance, operation, socket.rawValue, events: events)
+        }
+
+        /// The bits a zero-timeout wait reports for `socket` (nil: nothing reported for it).
+        func reported(_ socket: FileDescriptor) throws -> Events? {
+            try KernelEpoll.wait(instance, maxEvents: 16, timeoutMilliseconds: 0).first { $0.descriptor == socket.rawValue }?.events
+        }
+
+        func send(_ from: FileDescriptor, _ text: String) throws -> TransferResult<Int> {
+            try KernelUnixSocket.send(from, Array(text.utf8), nonblocking: true)
+        }
+
+        func receive(_ on: FileDescriptor, _ maximum: Int) throws -> Int? {
+            guard case .completed(let message) = try KernelUnixSocket.receive(on, maximum: maximum, nonblocking: true) else { return nil }
+            return message.data.count
+        }
+
+        deinit { Glibc.close(instance) }
+    }
+
+    /// Level-triggered: `unix_poll`'s mask for the events asked at every wait — `EPOLLIN|EPOLLRDNORM` with bytes
+    /// queued, `EPOLLOUT|EPOLLWRNORM` while writable; after the peer's `SHUT_WR` `EPOLLIN|EPOLLRDNORM|EPOLLRDHUP`; after
+    /// its close also `EPOLLHUP`, asked or not (`EPOLLRDHUP` only when asked).
+    @Test func levelTriggeredReportsUnixPollsMask() throws {
+        let fixture = try Fixture()
+        let (a, b) = (fixture.pair.a, fixture.pair.b)
+        try fixture.ctl(KernelEpoll.add, b, [.input, .output, .readHangUp, Self.readNormal, Self.writeNormal])
+        #expect(try fixture.reported(b) == [.output, Self.writeNormal])
+        _ = try fixture.send(a, "xy")
+        #expect(try fixture.reported(b) == [.input, .output, Self.readNormal, Self.writeNormal])
+        #expect(try fixture.reported(b) == [.input, .output, Self.readNormal, Self.writeNormal])
+        #expect(try fixture.receive(b, 10) == 2)
+        #expect(try fixture.reported(b) == [.output, Self.writeNormal])
+        try Syscall.shutdown(a, how: CInt(SHUT_WR))
+        #expect(try fixture.reported(b) == [.input, .output, .readHangUp, Self.readNormal, Self.writeNormal])
+        try fixture.ctl(KernelEpoll.modify, b, [.input])
+        #expect(try fixture.reported(b) == .input)
+        try fixture.pair.closeA()
+        #expect(try fixture.reported(b) == [.input, .hangUp])
+        try fixture.ctl(KernelEpoll.modify, b, [.input, .output, .readHangUp])
+        #expect(try fixture.reported(b) == [.input, .output, .readHangUp, .hangUp])
+    }
+
+    /// `EPOLLET` asking `EPOLLIN`: each send of bytes is news, into an empty queue or not; a send of no bytes is not,
+    /// nor a receive; the peer's `shutdown`, each time (`SHUT_WR` again too), the socket's own, and the peer's close
+    /// are.
+    @Test func edgeTriggeredInputHearsEachSendAndEachShutdown() throws {
+        let fixture = try Fixture()
+        let (a, b) = (fixture.pair.a, fixture.pair.b)
+        try fixture.ctl(KernelEpoll.add, b, [.input, .readHangUp, .edgeTriggered])
+        #expect(try fixture.reported(b) == nil)
+        _ = try fixture.send(a, "x")
+        #expect(try fixture.reported(b) == .input)
+        #expect(try fixture.reported(b) == nil)
+        _ = try fixture.send(a, "y")
+        #expect(try fixture.reported(b) == .input)
+        #expect(try fixture.send(a, "") == .completed(0))
+        #expect(try fixture.reported(b) == nil)
+        #expect(try fixture.receive(b, 1) == 1)
+        #expect(try fixture.reported(b) == nil)
+        try Syscall.shutdown(a, how: CInt(SHUT_WR))
+        #expect(try fixture.reported(b) == [.input, .readHangUp])
+        #expect(try fixture.reported(b) == nil)
+        try Syscall.shutdown(a, how: CInt(SHUT_WR))
+        #expect(try fixture.reported(b) == [.input, .readHangUp])
+        try Syscall.shutdown(b, how: CInt(SHUT_WR))
+        #expect(try fixture.reported(b) == [.input, .readHangUp, .hangUp])  // its own shutdown: both sides shut
+        try fixture.pair.closeA()
+        #expect(try fixture.reported(b) == [.input, .readHangUp, .hangUp])
+        #expect(try fixture.reported(b) == nil)
+    }
+
+    /// `EPOLLET` asking `EPOLLOUT` on the sender: ADD is news; its own send is not; the peer's receive is news only
+    /// when it frees a whole buffer (a receive of part of one is not), and the peer's `shutdown` is.
+    @Test func edgeTriggeredOutputHearsAReceiveThatFreesABuffer() throws {
+        let fixture = try Fixture()
+        let (a, b) = (fixture.pair.a, fixture.pair.b)
+        try fixture.ctl(KernelEpoll.add, a, [.output, .edgeTriggered])
+        #expect(try fixture.reported(a) == .output)
+        #expect(try fixture.reported(a) == nil)
+        _ = try fixture.send(a, "abc")
+        #expect(try fixture.reported(a) == nil)
+        #expect(try fixture.receive(b, 1) == 1)
+        #expect(try fixture.reported(a) == nil)
+        #expect(try fixture.receive(b, 10) == 2)
+        #expect(try fixture.reported(a) == .output)
+        _ = try fixture.send(a, "d")
+        _ = try fixture.send(a, "e")
+        #expect(try fixture.receive(b, 10) == 2)
+        #expect(try fixture.reported(a) == .output)
+        #expect(try fixture.receive(b, 10) == nil)
+        #expect(try fixture.reported(a) == nil)
+        try Syscall.shutdown(b, how: CInt(SHUT_RD))
+        #expect(try fixture.reported(a) == .output)
+    }
+}
