@@ -2,8 +2,8 @@ extension UnixSocketModel {
     /// `select` on one socket, as this kernel folds the socket's `poll` mask into its sets (`fs/select.c`,
     /// `POLLIN_SET` and `POLLOUT_SET`; measured in `UnixSocketSelectFactsTests`): readable when ``readiness(of:in:)``
     /// has `POLLIN`, `POLLHUP` or `POLLERR`, writable when it has `POLLOUT` or `POLLERR`, each only for a set the
-    /// socket is in. The exceptional set (`POLLPRI`: `MSG_OOB`, not modelled) never reports a Unix socket, so the
-    /// trace form has none. The timing is `poll`'s: with a zero timeout the one instant is the call, a negative one
+    /// socket is in. The exceptional set (`POLLPRI`: a stream's out-of-band byte, which `poll` reports) is not in
+    /// the trace form. The timing is `poll`'s: with a zero timeout the one instant is the call, a negative one
     /// sleeps while nothing asked for is ready (a handled signal ends it with `EINTR`), a positive one may also run
     /// out at any point asleep and return nothing. A process holding no such socket: `EBADF`.
     func select(_ state: State, process: Int, end: String, read: Bool, write: Bool, timeout: Int) -> Transitions {

@@ -263,6 +263,29 @@ public struct UnixSocketBinding: ObjectBinding {
             case .completed(let count): return .sent(count)
             case .wouldBlock: throw .wouldBlock
             }
+        case .sendOutOfBand(_, let end, let data, let nonblocking):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            switch try KernelUnixSocket.send(socket, data, nonblocking: nonblocking, outOfBand: true) {
+            case .completed(let count): return .sent(count)
+            case .wouldBlock: throw .wouldBlock
+            }
+        case .receiveOutOfBand(_, let end, let max, let peek):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            // It never sleeps; MSG_DONTWAIT only keeps a binding mistake from hanging the worker.
+            switch try KernelUnixSocket.receive(socket, maximum: max, nonblocking: true, peek: peek, outOfBand: true) {
+            case .completed(let message):
+                var received = try record(message)
+                if message.length != message.data.count { received.length = message.length }
+                return .received(received)
+            case .wouldBlock: throw .wouldBlock
+            }
+        case .atMark(_, let end):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            return .value(try Syscall.socketAtMark(socket))
+        case .setOutOfBandInline(_, let end, let value):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            try Syscall.setSocketOption(socket, SO_OOBINLINE, CInt(truncatingIfNeeded: value))
+            return .closed
         case .receive(_, let end, let max, let nonblocking, let room):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             switch try KernelUnixSocket.receive(
@@ -370,6 +393,7 @@ public struct UnixSocketBinding: ObjectBinding {
             case .type: return .value(try Syscall.socketOption(socket, SO_TYPE))
             case .sendBuffer: return .value(try Syscall.socketOption(socket, SO_SNDBUF))
             case .peekOffset: return .value(try Syscall.socketOption(socket, SO_PEEK_OFF))
+            case .outOfBandInline: return .value(try Syscall.socketOption(socket, SO_OOBINLINE))
             case .peerCredentials:
                 // Only the harness (which provisions pairs and listeners) and the run's workers make sockets here, so
                 // a pid that is no worker's is the harness's.
@@ -424,6 +448,7 @@ public struct UnixSocketBinding: ObjectBinding {
 
     static let pollEventPairs: [(UnixSocketModel.PollEvents, KernelUnixSocket.PollEvents)] = [
         (.input, .input), (.output, .output), (.readHangUp, .readHangUp), (.hangUp, .hangUp), (.error, .error),
+        (.priority, .priority),
     ]
 
     /// `bind` of this process's socket `end`, or of a new socket of `type` (the object's if nil) closed at once. A
