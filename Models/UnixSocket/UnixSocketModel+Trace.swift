@@ -643,7 +643,7 @@ extension UnixSocketModel {
     }
 
     /// A send, receive or file read the fault plan cut to `count` bytes is the shorter call: a send of the data's
-    /// prefix (for a datagram or record, a shorter message), a receive or read into a smaller buffer. A
+    /// prefix (for a datagram or record, a shorter message; with `MSG_OOB`, the prefix's last byte out of band), a receive or read into a smaller buffer. A
     /// `receive-exactly` loop whose first receive was cut keeps its input: the loop receives the rest, so it is
     /// still judged by its whole `size`, and a client that reports the cut receive as the message is caught.
     public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? {
@@ -651,6 +651,11 @@ extension UnixSocketModel {
         case .receiveExactly: nil
         case .send(let process, let end, let data, let nonblocking, let to, let files) where requested == nil || requested == data.count:
             .send(process: process, end: end, data: Array(data.prefix(count)), nonblocking: nonblocking, to: to, files: files)
+        case .sendOutOfBand(let process, let end, let data, let nonblocking) where requested == nil || requested == data.count:
+            // The kernel marks the last byte of what it was given: a cut send's out-of-band byte is its last.
+            .sendOutOfBand(process: process, end: end, data: Array(data.prefix(count)), nonblocking: nonblocking)
+        case .receiveOutOfBand(let process, let end, let max, let peek) where requested == nil || requested == max:
+            .receiveOutOfBand(process: process, end: end, max: Swift.min(max, count), peek: peek)
         case .receive(let process, let end, let max, let nonblocking, let maxFiles) where requested == nil || requested == max:
             .receive(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking, maxFiles: maxFiles)
         case .peek(let process, let end, let max, let nonblocking, let maxFiles) where requested == nil || requested == max:
