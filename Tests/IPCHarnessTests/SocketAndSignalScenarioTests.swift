@@ -32,6 +32,7 @@ import Testing
         ("unix-dgram-bound-abstract", ["from", "truncated", "EAGAIN", "ECONNREFUSED", "asleep", "ok:connect", "EPERM", "ok:bind", "EINVAL"]),
         ("unix-connect-addresses", ["ok:connect", "ok:accept", "ok:receive", "EAGAIN:receive", "EINVAL:accept", "ENOENT", "ECONNREFUSED", "EPROTOTYPE", "EINVAL", "EISCONN", "EAGAIN"]),
         ("unix-stream-out-of-band", ["ok:send", "ok:receive", "EINVAL:receive", "EAGAIN:receive", "EOPNOTSUPP:send", "ok:ioctl", "ok:poll", "ok:setsockopt"]),
+        ("unix-stream-robust-reader-past-mark", ["ok:send", "ok:receive-exactly", "ok:close", "asleep"]),
         ("scm-rights-shared-offset", ["files", "ok:read-file", "ok:close-file", "EAGAIN"]),
         ("scm-rights-in-flight", ["files", "filesTruncated", "open", "closed", "ok:close"]),
         ("signal-standard-coalescing", ["sent while pending", "SI_USER", "SI_QUEUE", "EAGAIN", "EINVAL", "asleep"]),
@@ -64,6 +65,20 @@ import Testing
             worker: worker)
         let violation = try #require(summary.firstViolation, "caught in none of \(summary.runs) runs")
         #expect(violation.explanation.contains(named), "\(violation.explanation)")
+    }
+
+    /// The framing reader that trusts `MSG_WAITALL` is caught by the out-of-band mark inside a message, with no fault
+    /// injected: its one receive returns the bytes before the mark, reported as the whole message.
+    @Test func theWaitAllFramingReaderIsCaughtAtTheMark() throws {
+        let scenario = try #require(Scenarios.named("unix-stream-fragile-waitall-at-mark"))
+        #expect(scenario.isBroken && scenario.defaultFaults.isEmpty)
+        let directory = "/tmp/ipc-harness-waitall-at-mark-\(getpid())"
+        defer { _ = try? FileManager.default.removeItem(atPath: directory) }
+        let summary = try ScenarioRunner.run(
+            scenario, options: RunOptions(seed: 4000, runs: 10, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60)),
+            worker: worker)
+        let violation = try #require(summary.firstViolation, "caught in none of \(summary.runs) runs")
+        #expect(violation.explanation.contains("receive exactly"), "\(violation.explanation)")
     }
 
     @Test(arguments: expectations)

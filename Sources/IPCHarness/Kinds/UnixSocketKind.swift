@@ -13,7 +13,8 @@ import SystemPackage
 /// Implementations: `kernel.unix-socket` (one system call per operation, and the reading loop for
 /// `receive-exactly`), and clients that frame messages on a stream, judged by `receive-exactly`: the fragile
 /// `client.stream-framing-one-read` (one receive taken for the whole message) and its robust twin
-/// `client.stream-framing-reader` (the loop); and, judged by `bind`, the fragile `client.bind-unlinks-taken-path`
+/// `client.stream-framing-reader` (the loop), and the fragile `client.stream-framing-waitall` (one `MSG_WAITALL`
+/// receive, which stops short at an out-of-band mark); and, judged by `bind`, the fragile `client.bind-unlinks-taken-path`
 /// (on `EADDRINUSE` for a path it unlinks what is there and binds again) and its robust twin
 /// `client.bind-leaves-taken-path` (the kernel's bind, reporting `EADDRINUSE`). A user's client composes over ``UnixSocketBinding``: it handles the
 /// operations it is about and hands the rest to the kernel binding.
@@ -22,7 +23,7 @@ public enum UnixSocketKind: MechanismKind {
 
     public static let implementations = [
         "kernel.unix-socket", "client.stream-framing-reader", "client.stream-framing-one-read",
-        "client.bind-unlinks-taken-path", "client.bind-leaves-taken-path",
+        "client.stream-framing-waitall", "client.bind-unlinks-taken-path", "client.bind-leaves-taken-path",
     ]
 
     /// Each object's type, shape, holders and files.
@@ -170,6 +171,7 @@ public enum UnixSocketKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<UnixSocketModel> {
         var binding = try UnixSocketBinding(object)
         if implementation == "client.stream-framing-one-read" { binding.framingReader = OneReadFramingReader() }
+        if implementation == "client.stream-framing-waitall" { binding.framingReader = WaitAllFramingReader() }
         if implementation == "client.bind-unlinks-taken-path" { binding.unlinksTakenPath = true }
         return binding
     }

@@ -48,4 +48,47 @@ extension UnixSocketScenarios {
             objects: [Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": "stream", "shape": "pair"])],
             processes: processes)
     }
+
+    /// A framing reader that trusts `MSG_WAITALL` to fill its buffer, caught by a mark inside a message.
+    public static let waitAllStopsAtMark = markedFraming(
+        "unix-stream-fragile-waitall-at-mark", "client.stream-framing-waitall",
+        "BROKEN: a framing reader that takes one MSG_WAITALL receive for a whole message; it stops short at an out-of-band mark",
+        isBroken: true)
+
+    public static let readerPastMark = markedFraming(
+        "unix-stream-robust-reader-past-mark", "client.stream-framing-reader",
+        "robust twin of unix-stream-fragile-waitall-at-mark: receives until the message's size has come, past the mark")
+
+    static func markedFraming(_ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false) -> Scenario {
+        Scenario.real(
+            name: name, kind: UnixSocketKind.self, implementation: implementation, summary: summary, isBroken: isBroken,
+            makeWorkload: { generator in markedFramingWorkload(generator: &generator) })
+    }
+
+    /// Process 1 sends 2-5 messages, each as a head sent with `MSG_OOB` (its last byte an out-of-band "attention"
+    /// byte, which ordinary reads pass over) and a body, with blocking sends, and closes its end; process 2 receives
+    /// each message's data (head less that byte, and body) with `receive-exactly`, then once more, which finds end of
+    /// file. The mark lies inside each message.
+    static func markedFramingWorkload(generator: inout SeededGenerator) -> Workload {
+        var writer: [Call] = []
+        var sizes: [Int] = []
+        for sequence in 0..<generator.next(in: 2...5) {
+            let head = PayloadMaker.make(process: 1, sequence: 2 * sequence, count: generator.next(in: 2...40), generator: &generator)
+            let body = PayloadMaker.make(
+                process: 1, sequence: 2 * sequence + 1, count: generator.next(in: 1...4000), generator: &generator)
+            writer.append(Call(process: 1, object: "s0", f: "send", value: ["end": "a", "data": Payload.json(head), "oob": true]))
+            writer.append(Call(process: 1, object: "s0", f: "send", value: ["end": "a", "data": Payload.json(body)]))
+            sizes.append(head.count - 1 + body.count)
+        }
+        writer.append(Call(process: 1, object: "s0", f: "close", value: ["end": "a"]))
+        let reader = (sizes + [1]).map { size in
+            Call(process: 2, object: "s0", f: "receive-exactly", value: ["end": "b", "size": .int(size)])
+        }
+        return Workload(
+            objects: [Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": "stream", "shape": "pair"])],
+            processes: [
+                Workload.Process(id: 1, holds: ["s0": ["a"]], program: writer),
+                Workload.Process(id: 2, holds: ["s0": ["b"]], program: reader),
+            ])
+    }
 }

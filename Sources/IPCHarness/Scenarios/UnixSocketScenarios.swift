@@ -5,7 +5,7 @@ import IPCModels
 public enum UnixSocketScenarios {
     public static let all: [Scenario] = [
         streamPair, seqpacketPair, datagramTruncation, streamListener, seqpacketListener, boundPath, boundAbstract,
-        unlinksTakenPath, leavesTakenPath, connectAddresses, outOfBand,
+        unlinksTakenPath, leavesTakenPath, connectAddresses, outOfBand, waitAllStopsAtMark, readerPastMark,
     ]
 
     public static let streamPair = Scenario.real(
