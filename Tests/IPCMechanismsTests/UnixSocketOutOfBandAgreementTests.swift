@@ -8,7 +8,8 @@ import Testing
 /// The unix-socket model's `MSG_OOB` against the kernel on a stream pair (one process, nonblocking, so nothing
 /// sleeps): the kernel selftest's sequences (`msg_oob.c`: sends with and without `MSG_OOB`, ordinary and `MSG_OOB`
 /// receives, peeking or not, `SO_OOBINLINE`), each operation followed by `SIOCATMARK` and `poll(POLLIN|POLLPRI)` as
-/// the selftest checks them, then random sequences of the same operations. Every completion the model can reach must
+/// the selftest checks them, then random sequences of the same operations with `SO_PEEK_OFF`, `SIOCINQ`,
+/// `shutdown` of either end and the sender's close too. Every completion the model can reach must
 /// be the kernel's, so the plausible wrong ones — an ordinary receive reading past the mark, `MSG_OOB` returning the
 /// first byte of the send, `EOPNOTSUPP` on a stream — are rejected.
 @Suite struct UnixSocketOutOfBandAgreementTests {
@@ -22,6 +23,10 @@ import Testing
         case inputQueue
         /// The receiver closes; the sender then receives (end of file, or `ECONNRESET` when bytes were left).
         case closeReceiver
+        /// `shutdown(how)` of the sender's end `a` or the receiver's `b`.
+        case shutdown(sender: Bool, how: Int32)
+        /// The sender closes: the byte and the data stay readable, then end of file.
+        case closeSender
 
         var description: String {
             switch self {
@@ -32,6 +37,8 @@ import Testing
             case .peekOffset(let value): "setsockopt(SO_PEEK_OFF, \(value))"
             case .inputQueue: "ioctl(SIOCINQ)"
             case .closeReceiver: "close(b); recv(a)"
+            case .shutdown(let sender, let how): "shutdown(\(sender ? "a" : "b"), \(how))"
+            case .closeSender: "close(a)"
             }
         }
     }
@@ -83,13 +90,13 @@ import Testing
         try Self.agree(Self.peeking(operations), label: name + " (peek)")
     }
 
-    @Test(arguments: 0..<200)
+    @Test(arguments: 0..<500)
     func randomSequencesAgree(seed: Int) throws {
         var random = SplitMix(state: UInt64(seed) &+ 0x00b0)
         let texts = ["x", "ab", "hello", "wor", ""]
         var operations: [Operation] = []
         for _ in 0..<14 {
-            switch Int.random(in: 0..<13, using: &random) {
+            switch Int.random(in: 0..<15, using: &random) {
             case 0..<3: operations.append(.send(texts.randomElement(using: &random)!, oob: true))
             case 3..<5: operations.append(.send(texts.randomElement(using: &random)!, oob: false))
             case 5..<8: operations.append(.receive(max: Int.random(in: 0...6, using: &random), peek: Bool.random(using: &random)))
@@ -97,6 +104,8 @@ import Testing
                 operations.append(.receiveOutOfBand(max: Int.random(in: 0...2, using: &random), peek: Bool.random(using: &random)))
             case 10: operations.append(.inline(Bool.random(using: &random)))
             case 11: operations.append(.peekOffset([-1, 0, 1, 3].randomElement(using: &random)!))
+            case 12: operations.append(.shutdown(sender: Bool.random(using: &random), how: Int32.random(in: 0...2, using: &random)))
+            case 13: if Int.random(in: 0..<3, using: &random) == 0 { operations.append(.closeSender) }
             default: operations.append(.inputQueue)
             }
         }
@@ -108,8 +117,9 @@ import Testing
     static func agree(_ operations: [Operation], label: String) throws {
         let (a, b) = try KernelUnixSocket.pair(.stream)
         var receiverOpen = true
+        var senderOpen = true
         defer {
-            try? Syscall.close(a)
+            if senderOpen { try? Syscall.close(a) }
             if receiverOpen { try? Syscall.close(b) }
         }
         let model = UnixSocketModel(objects: [("s0", .init(type: .stream, shape: .pair(a: [1], b: [1])))])
@@ -119,6 +129,7 @@ import Testing
             var checks: [(UnixSocketModel.Input, UnixSocketModel.Output)] = []
             switch operation {
             case .send(let text, let oob):
+                guard senderOpen else { continue }
                 let data = Array(text.utf8)
                 checks.append((
                     oob
@@ -158,8 +169,21 @@ import Testing
                 checks.append((
                     .queued(process: 1, end: "b", outgoing: false),
                     kernel { () throws(Errno) in .value(try Syscall.socketInputQueue(b)) }))
+            case .shutdown(let sender, let how):
+                guard sender ? senderOpen : receiverOpen else { continue }
+                checks.append((
+                    .shutdown(process: 1, end: sender ? "a" : "b", how: Int(how)),
+                    kernel { () throws(Errno) in
+                        try Syscall.shutdown(sender ? a : b, how: how)
+                        return .closed
+                    }))
+            case .closeSender:
+                guard senderOpen else { continue }
+                senderOpen = false
+                try Syscall.close(a)
+                checks.append((.close(process: 1, end: "a"), .closed))
             case .closeReceiver:
-                guard receiverOpen else { continue }
+                guard receiverOpen, senderOpen else { continue }
                 receiverOpen = false
                 try Syscall.close(b)
                 checks.append((.close(process: 1, end: "b"), .closed))
@@ -224,12 +248,14 @@ import Testing
     }
 }
 
-/// `POLLIN` and `POLLPRI` as the model names them.
+/// `POLLIN` and `POLLPRI`, and the unasked `POLLHUP` and `POLLERR`, as the model names them.
 enum UnixSocketKindEvents {
     static func model(_ bits: KernelUnixSocket.PollEvents) -> UnixSocketModel.PollEvents {
         var events: UnixSocketModel.PollEvents = []
         if bits.contains(.input) { events.insert(.input) }
         if bits.contains(.priority) { events.insert(.priority) }
+        if bits.contains(.hangUp) { events.insert(.hangUp) }
+        if bits.contains(.error) { events.insert(.error) }
         return events
     }
 }
