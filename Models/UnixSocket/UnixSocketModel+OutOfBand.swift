@@ -137,15 +137,7 @@ extension UnixSocketModel {
         let queue = socket.queue
         let waiting = queue.contains(where: \.urgent)
         func following(_ position: Int) -> Int? { position + 1 < queue.count ? position + 1 : nil }
-        func nothing() -> Transitions {
-            if let error = socket.error {
-                var next = state
-                next.sockets[index].error = nil
-                return [(.failed(error), .completed(next))]
-            }
-            if socket.peerClosed || socket.readShut { return [(.received(Received(data: [])), .completed(state))] }
-            return nonblocking ? failure(state, .EAGAIN) : []
-        }
+        func nothing() -> Transitions { streamPeekFindsNothing(state, index, nonblocking: nonblocking) }
         var next = state
         var received = Received(data: [])
         func done() -> Transitions {
@@ -187,5 +179,18 @@ extension UnixSocketModel {
             guard let moved = following(current) else { return done() }
             position = moved
         }
+    }
+
+    /// A stream peek that finds nothing to read: a pending error (taken), end of file once the peer closed or the
+    /// socket shut for reading, else `EAGAIN` or asleep.
+    func streamPeekFindsNothing(_ state: State, _ index: Int, nonblocking: Bool) -> Transitions {
+        let socket = state.sockets[index]
+        if let error = socket.error {
+            var next = state
+            next.sockets[index].error = nil
+            return [(.failed(error), .completed(next))]
+        }
+        if socket.peerClosed || socket.readShut { return [(.received(Received(data: [])), .completed(state))] }
+        return nonblocking ? failure(state, .EAGAIN) : []
     }
 }

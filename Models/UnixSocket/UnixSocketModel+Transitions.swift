@@ -343,15 +343,7 @@ extension UnixSocketModel {
         let socket = state.sockets[index]
         if state.type == .stream {
             if state.holdsReadLock(socket.name, except: process) { return [] }
-            guard !socket.queue.isEmpty else {
-                if let error = socket.error {
-                    var next = state
-                    next.sockets[index].error = nil
-                    return [(.failed(error), .completed(next))]
-                }
-                if socket.peerClosed || socket.readShut { return [(.received(Received(data: [])), .completed(state))] }
-                return nonblocking ? failure(state, .EAGAIN) : []
-            }
+            guard !socket.queue.isEmpty else { return streamPeekFindsNothing(state, index, nonblocking: nonblocking) }
             var next = state
             var received = Received(data: [])
             for message in socket.queue {

@@ -50,11 +50,13 @@ import Testing
     /// one that resets its blocked signals to `SIG_DFL` before each wait (which discards a pending `SIGWINCH` the
     /// kernel would have had it take), and the one whose `pause` is a `sigwait` (it reports `pause` returning 0), and the
     /// one that believes an `SA_RESETHAND` handler stays installed (it reports `sigaction`'s old action "handler"), and the
-    /// one whose `SIG_SETMASK` only blocks (its `setmask` delivers nothing).
+    /// one whose `SIG_SETMASK` only blocks (its `setmask` delivers nothing); and the framing reader that trusts
+    /// `MSG_WAITALL`, with no fault injected: its one receive stops at the out-of-band mark inside a message and is
+    /// reported as the whole message (`receive exactly` short).
     @Test(arguments: [
         ("signal-fragile-lowest-pending-first", "sigtimedwait"), ("signal-fragile-reset-before-wait", "no linearization"),
         ("signal-fragile-pause-takes-signal", "pause → 0"), ("signal-fragile-resethand-rearmed", "sigaction"),
-        ("signal-fragile-setmask-blocks-only", "setmask"),
+        ("signal-fragile-setmask-blocks-only", "setmask"), ("unix-stream-fragile-waitall-at-mark", "receive exactly"),
     ])
     func theBrokenReceiverIsCaught(name: String, named: String) throws {
         let scenario = try #require(Scenarios.named(name))
@@ -65,20 +67,6 @@ import Testing
             worker: worker)
         let violation = try #require(summary.firstViolation, "caught in none of \(summary.runs) runs")
         #expect(violation.explanation.contains(named), "\(violation.explanation)")
-    }
-
-    /// The framing reader that trusts `MSG_WAITALL` is caught by the out-of-band mark inside a message, with no fault
-    /// injected: its one receive returns the bytes before the mark, reported as the whole message.
-    @Test func theWaitAllFramingReaderIsCaughtAtTheMark() throws {
-        let scenario = try #require(Scenarios.named("unix-stream-fragile-waitall-at-mark"))
-        #expect(scenario.isBroken && scenario.defaultFaults.isEmpty)
-        let directory = "/tmp/ipc-harness-waitall-at-mark-\(getpid())"
-        defer { _ = try? FileManager.default.removeItem(atPath: directory) }
-        let summary = try ScenarioRunner.run(
-            scenario, options: RunOptions(seed: 4000, runs: 10, outputDirectory: directory, checkBudget: CheckBudget(seconds: 60)),
-            worker: worker)
-        let violation = try #require(summary.firstViolation, "caught in none of \(summary.runs) runs")
-        #expect(violation.explanation.contains("receive exactly"), "\(violation.explanation)")
     }
 
     @Test(arguments: expectations)
