@@ -656,6 +656,8 @@ extension UnixSocketModel {
             .sendOutOfBand(process: process, end: end, data: Array(data.prefix(count)), nonblocking: nonblocking)
         case .receiveOutOfBand(let process, let end, let max, let peek) where requested == nil || requested == max:
             .receiveOutOfBand(process: process, end: end, max: Swift.min(max, count), peek: peek)
+        case .receiveWaitingAll(let process, let end, let max, let nonblocking) where requested == nil || requested == max:
+            .receiveWaitingAll(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking)
         case .receive(let process, let end, let max, let nonblocking, let maxFiles) where requested == nil || requested == max:
             .receive(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking, maxFiles: maxFiles)
         case .peek(let process, let end, let max, let nonblocking, let maxFiles) where requested == nil || requested == max:

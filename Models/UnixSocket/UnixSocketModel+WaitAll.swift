@@ -7,7 +7,8 @@ extension UnixSocketModel {
     /// passes no control room: they are closed), or at a pending error, which it takes — with bytes copied it returns
     /// them and the error is gone. A handled signal ending the sleep after bytes were copied returns them (the
     /// kernel's `copied ? : err`; not measured here, and the model keeps no signals): so asleep with bytes copied,
-    /// it may also complete with them. Nothing copied, a signal fails it `EINTR` (as every receive asleep).
+    /// it may also complete with them. Nothing copied, a signal fails it `EINTR` (as every receive asleep). Asleep, it
+    /// holds no read lock: other readers may receive meanwhile (found by the `unix-stream-out-of-band` scenario).
     func receiveWaitingAll(_ original: State, process: Int, end: String, max: Int, nonblocking: Bool) -> Transitions {
         let plain = Input.receive(process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: 0)
         guard original.type == .stream, !nonblocking else { return transitions(original, plain) }
@@ -34,7 +35,17 @@ extension UnixSocketModel {
         guard let message = socket.queue.first else {
             // Asleep: with bytes copied, a handled signal returns them.
             if let ended = streamWaitEnded(state, index, progress, finish: finish) { return ended }
-            if !progress.received.isEmpty { return finish(state, progress) }
+            if !progress.received.isEmpty {
+                guard !progress.isLoop else { return finish(state, progress) }
+                // Asleep, it lets go of the socket's read lock (`unix_stream_data_wait` is called without the
+                // `iolock`): other readers may come in — a nonblocking one finds the queue empty — and, once data
+                // comes, take turns with it (the model lets them in between any two of its pieces from then on).
+                var asleep = state
+                var released = progress
+                released.isLoop = true
+                asleep.setProgress(released, of: process)
+                return finish(state, progress) + [(nil, .partial(asleep))]
+            }
             return state == original ? [] : [(nil, .partial(state))]
         }
         var next = state

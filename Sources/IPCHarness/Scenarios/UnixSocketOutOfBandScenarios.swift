@@ -9,9 +9,10 @@ extension UnixSocketScenarios {
         summary: "2-3 processes share a stream socketpair with MSG_OOB sends: the mark stops reads, MSG_OOB, SIOCATMARK, POLLPRI, SO_OOBINLINE",
         makeWorkload: { generator in outOfBandWorkload(generator: &generator) })
 
-    /// Process 1 sends on `a` (most sends with `MSG_OOB`, some of 0 bytes: `EOPNOTSUPP`); the others read `b`, all
-    /// without sleeping: ordinary receives and peeks, `MSG_OOB` receives (peeking or not), `SIOCATMARK`, `SIOCINQ`,
-    /// `poll` for `POLLIN|POLLPRI`, and `SO_OOBINLINE` set or cleared; the sender may close at the end.
+    /// Process 1 sends on `a` (most sends with `MSG_OOB`, some of 0 bytes: `EOPNOTSUPP`); the others read `b`:
+    /// ordinary receives (most nonblocking; blocking ones, some with `MSG_WAITALL`, stop at the mark or sleep past
+    /// a dropped byte) and peeks, `MSG_OOB` receives (peeking or not), `SIOCATMARK`, `SIOCINQ`, `poll` for
+    /// `POLLIN|POLLPRI`, and `SO_OOBINLINE` set or cleared; the sender usually closes at the end.
     static func outOfBandWorkload(generator: inout SeededGenerator) -> Workload {
         let readers = generator.next(in: 1...2)
         var sender: [Call] = []
@@ -24,12 +25,17 @@ extension UnixSocketScenarios {
             if generator.chance(0.7) { value["oob"] = true }
             sender.append(Call(process: 1, object: "s0", f: "send", value: .object(value)))
         }
-        if generator.chance(0.3) { sender.append(Call(process: 1, object: "s0", f: "close", value: ["end": "a"])) }
+        // The sender's close ends blocking receives that found nothing (end of file); without it a run that
+        // sleeps for good is ended by the driver.
+        if generator.chance(0.7) { sender.append(Call(process: 1, object: "s0", f: "close", value: ["end": "a"])) }
         let processes = [Workload.Process(id: 1, holds: ["s0": ["a"]], program: sender)]
             + (2..<(2 + readers)).map { process in
                 let program = (0..<generator.next(in: 3...8)).map { _ -> Call in
                     let call: (f: String, value: JSONObject) = generator.pick(weighted: [
                         (5, ("receive", ["max": .int(generator.next(in: 1...12)), "nonblocking": true])),
+                        // Blocking: one that passes the byte with nothing after it sleeps, the byte dropped.
+                        (2, ("receive", ["max": .int(generator.next(in: 1...12))])),
+                        (1, ("receive", ["max": .int(generator.next(in: 2...12)), "waitall": true])),
                         (2, ("receive", ["max": .int(generator.next(in: 0...12)), "nonblocking": true, "peek": true])),
                         (4, ("receive", ["max": 1, "oob": true])),
                         (1, ("receive", ["max": 1, "oob": true, "peek": true])),
