@@ -67,13 +67,16 @@ extension UnixSocketModel {
     }
 
     /// `ioctl(SIOCATMARK)`, measured: on a stream 1 when the first queued buffer is the out-of-band byte, or the
-    /// empty buffer of a taken one (with no newer byte waiting, or that byte next), else 0 (an empty queue too);
+    /// empty buffer of a taken one (with no newer byte waiting, or that byte next), else 0 (an empty queue too); on
+    /// a stream listener 1 while a connection waits (its queue's first buffer is the empty one standing for it);
     /// `EOPNOTSUPP` on datagram and seqpacket sockets.
     func atMark(_ state: State, process: Int, end: String) -> Transitions {
         guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
             return failure(state, .EBADF)
         }
         guard state.type == .stream else { return failure(state, Self.operationNotSupported) }
+        // A listener's queue holds an empty buffer per connection waiting (measured: 1 while one waits).
+        if state.sockets[index].isListener { return [(.value(state.sockets[index].pending.isEmpty ? 0 : 1), .completed(state))] }
         let queue = state.sockets[index].queue
         guard let head = queue.first else { return [(.value(0), .completed(state))] }
         let waiting = queue.contains(where: \.urgent)

@@ -234,6 +234,35 @@ import Testing
         }
     }
 
+    /// A stream listener: `SIOCATMARK`, `MSG_OOB` receives and sends, idle and with a connection waiting; and an
+    /// accepted connection, which carries `MSG_OOB` as a pair does.
+    @Test func aListenerAndItsConnections() throws {
+        let address = uniqueAbstractAddress("oob")
+        let listener = try KernelUnixSocket.listener(.stream, at: address, backlog: 2)
+        defer { try? Syscall.close(listener) }
+        #expect(try Syscall.socketAtMark(listener) == 0)
+        #expect(Self.receive(listener, 1, oob: true) == "EINVAL")
+        #expect(Self.send(listener, "x") == "errno \(ENOTCONN)")
+        guard case .completed(let client) = try KernelUnixSocket.connect(.stream, to: address, nonblocking: true) else {
+            Issue.record("no connection")
+            return
+        }
+        defer { try? Syscall.close(client) }
+        let waiting = try Syscall.socketAtMark(listener)
+        #expect(waiting == 1, "SIOCATMARK \(waiting) with a connection waiting")
+        #expect(Self.receive(listener, 1, oob: true) == "EINVAL")
+        #expect(Self.send(client, "ab") == "2")
+        guard case .completed(let accepted) = try KernelUnixSocket.accept(listener, nonblocking: true) else {
+            Issue.record("nothing to accept")
+            return
+        }
+        defer { try? Syscall.close(accepted) }
+        #expect(try Syscall.socketAtMark(listener) == 0)
+        #expect(try Self.priority(accepted))
+        #expect(Self.receive(accepted, 2) == "a")
+        #expect(Self.receive(accepted, 1, oob: true) == "b")
+    }
+
     /// `MSG_OOB` with a 0-byte buffer still takes the byte (returns 1); a send of 0 bytes fails `EOPNOTSUPP`;
     /// datagram and seqpacket sockets refuse the flag both ways (`EOPNOTSUPP`), and `SIOCATMARK` too.
     @Test func edges() throws {
