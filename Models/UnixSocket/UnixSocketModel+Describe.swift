@@ -98,6 +98,9 @@ extension UnixSocketModel {
         case .select(_, let end, let read, let write, let timeout):
             call = "select \(end) for " + [read ? "reading" : nil, write ? "writing" : nil].compactMap { $0 }.joined(separator: " and ")
                 + (timeout < 0 ? " (no timeout)" : " (timeout \(timeout) ms)")
+        case .selectWithExceptions(_, let end, let read, let write, let timeout):
+            call = "select \(end) for " + [read ? "reading" : nil, write ? "writing" : nil, "exceptions"].compactMap { $0 }.joined(separator: " and ")
+                + (timeout < 0 ? " (no timeout)" : " (timeout \(timeout) ms)")
         case .getOption(_, let end, let option): call = "getsockopt \(end) \(option.rawValue)"
         case .setSendBuffer(_, let end, let value): call = "setsockopt \(end) SO_SNDBUF \(value)"
         case .setPeekOffset(_, let end, let value): call = "setsockopt \(end) SO_PEEK_OFF \(value)"
@@ -129,6 +132,9 @@ extension UnixSocketModel {
         case .polled(let events)?: result = events.isEmpty ? "nothing ready" : events.names.joined(separator: "|")
         case .selected(let readable, let writable)?:
             result = readable || writable ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: ", ") : "nothing ready"
+        case .selectedWithExceptions(let readable, let writable, let exceptional)?:
+            let ready = [readable ? "readable" : nil, writable ? "writable" : nil, exceptional ? "exceptional" : nil].compactMap { $0 }
+            result = ready.isEmpty ? "nothing ready" : ready.joined(separator: ", ")
         case .created(let type)?: result = "a \(type.rawValue) socket"
         case .value(let number)?: result = "\(number)"
         case .socketError(let code)?: result = code?.rawValue ?? "0 (no error)"

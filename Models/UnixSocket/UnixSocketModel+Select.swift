@@ -19,4 +19,25 @@ extension UnixSocketModel {
         if timeout < 0 { return [] }
         return [(.selected(readable: false, writable: false), .completed(state)), (.failed(.EINTR), .completed(state))]
     }
+
+    /// `select` with the socket in the exceptional set (`POLLEX_SET`: `POLLPRI`), measured: exceptional while a
+    /// stream's out-of-band byte waits, never on a datagram or seqpacket socket; the read and write sets and the
+    /// timing as ``select(_:process:end:read:write:timeout:)``.
+    func selectWithExceptions(_ state: State, process: Int, end: String, read: Bool, write: Bool, timeout: Int) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return [(.failed(.EBADF), .completed(state))]
+        }
+        let mask = readiness(of: state.sockets[index], in: state)
+        let readable = read && !mask.intersection([.input, .hangUp, .error]).isEmpty
+        let writable = write && !mask.intersection([.output, .error]).isEmpty
+        let exceptional = mask.contains(.priority)
+        if readable || writable || exceptional || timeout == 0 {
+            return [(.selectedWithExceptions(readable: readable, writable: writable, exceptional: exceptional), .completed(state))]
+        }
+        if timeout < 0 { return [] }
+        return [
+            (.selectedWithExceptions(readable: false, writable: false, exceptional: false), .completed(state)),
+            (.failed(.EINTR), .completed(state)),
+        ]
+    }
 }

@@ -45,9 +45,10 @@
 //   poll        {"end": S, "events": [EV], "timeout": INT?}                   {"revents": [EV]}
 //               (EV: "POLLIN", "POLLOUT", "POLLRDHUP", "POLLPRI", and in revents also "POLLHUP", "POLLERR"; timeout in
 //                milliseconds, 0 if absent, negative for none; EINTR, EBADF)
-//   select      {"end": S, "read": BOOL?, "write": BOOL?, "timeout": INT?}     {"readable": BOOL, "writable": BOOL}
-//               (the socket in the read set, the write set or both; no exceptional set (POLLPRI, out-of-band data:
-//                see poll); timeout as for poll; EINTR, EBADF)
+//   select      {"end": S, "read": BOOL?, "write": BOOL?, "except": BOOL?,   {"readable": BOOL, "writable": BOOL,
+//                "timeout": INT?}                                              "exceptional": BOOL (with except)}
+//               (the socket in the read set, the write set, the exceptional set (POLLPRI: out-of-band data) or
+//                several; timeout as for poll; EINTR, EBADF)
 //   getsockopt  {"end": S, "option": "SO_ERROR" | "SO_TYPE" | "SO_SNDBUF" | "SO_PEEK_OFF" | "SO_OOBINLINE"}
 //                                                                             {"value": INT | ERROR}
 //               (SO_ERROR: 0 or the error's name, which reading takes)
@@ -307,6 +308,13 @@ extension UnixSocketModel {
                 events: try Self.pollEvents(call.value.required("events"), "events", allowed: .requestable),
                 timeout: try call.value.optional("timeout")?.integer("timeout", in: Int(Int32.min)...Int(Int32.max))
                     ?? 0)
+        case "select" where try call.value.optional("except")?.boolean("except") == true:
+            return .selectWithExceptions(
+                process: call.process, end: try call.value.required("end").text("end"),
+                read: try call.value.optional("read")?.boolean("read") ?? false,
+                write: try call.value.optional("write")?.boolean("write") ?? false,
+                timeout: try call.value.optional("timeout")?.integer("timeout", in: Int(Int32.min)...Int(Int32.max))
+                    ?? 0)
         case "select":
             return .select(
                 process: call.process, end: try call.value.required("end").text("end"),
@@ -419,6 +427,14 @@ extension UnixSocketModel {
             let unasked = reported.subtracting(events.union([.hangUp, .error]))
             guard unasked.isEmpty else { throw ModelError("poll reported \(unasked.names) that it was not asked for") }
             return .polled(reported)
+        case .selectWithExceptions(_, _, let read, let write, _):
+            let readable = try value.required("readable").boolean("readable")
+            let writable = try value.required("writable").boolean("writable")
+            guard read || !readable, write || !writable else {
+                throw ModelError("select reported a set the socket was not in")
+            }
+            return .selectedWithExceptions(
+                readable: readable, writable: writable, exceptional: try value.required("exceptional").boolean("exceptional"))
         case .select(_, _, let read, let write, _):
             let readable = try value.required("readable").boolean("readable")
             let writable = try value.required("writable").boolean("writable")
@@ -568,6 +584,12 @@ extension UnixSocketModel {
             var value: JSONObject = ["end": .string(end), "events": .array(events.names.map { .string($0) })]
             if timeout != 0 { value["timeout"] = .int(timeout) }
             return ("poll", .object(value))
+        case .selectWithExceptions(_, let end, let read, let write, let timeout):
+            var value: JSONObject = ["end": .string(end), "except": true]
+            if read { value["read"] = true }
+            if write { value["write"] = true }
+            if timeout != 0 { value["timeout"] = .int(timeout) }
+            return ("select", .object(value))
         case .select(_, let end, let read, let write, let timeout):
             var value: JSONObject = ["end": .string(end)]
             if read { value["read"] = true }
@@ -617,6 +639,8 @@ extension UnixSocketModel {
             return .ok(["revents": .array(events.names.map { .string($0) })])
         case .selected(let readable, let writable):
             return .ok(["readable": .bool(readable), "writable": .bool(writable)])
+        case .selectedWithExceptions(let readable, let writable, let exceptional):
+            return .ok(["readable": .bool(readable), "writable": .bool(writable), "exceptional": .bool(exceptional)])
         case .value(let number):
             return .ok(["value": .int(number)])
         case .created(let type):

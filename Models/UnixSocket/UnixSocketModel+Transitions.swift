@@ -48,6 +48,8 @@ extension UnixSocketModel {
             return poll(state, process: process, end: end, events: events, timeout: timeout)
         case .select(let process, let end, let read, let write, let timeout):
             return select(state, process: process, end: end, read: read, write: write, timeout: timeout)
+        case .selectWithExceptions(let process, let end, let read, let write, let timeout):
+            return selectWithExceptions(state, process: process, end: end, read: read, write: write, timeout: timeout)
         case .getOption, .setSendBuffer, .queued:
             return option(state, input)
         case .socket(_, let domain, let type, let `protocol`):

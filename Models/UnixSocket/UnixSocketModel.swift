@@ -89,6 +89,9 @@ public struct UnixSocketModel: TraceModel {
         /// `select` of one socket, in the read set, the write set or both, with a timeout in milliseconds (see
         /// ``select(_:process:end:read:write:timeout:)``).
         case select(process: Int, end: String, read: Bool, write: Bool, timeout: Int)
+        /// `select` with the socket in the exceptional set too (and in the read and write sets as asked): ready
+        /// there on `POLLPRI`, a stream's out-of-band byte (see ``selectWithExceptions(_:process:end:read:write:timeout:)``).
+        case selectWithExceptions(process: Int, end: String, read: Bool, write: Bool, timeout: Int)
         /// `getsockopt(SOL_SOCKET, option)`.
         case getOption(process: Int, end: String, option: SocketOption)
         /// `setsockopt(SOL_SOCKET, SO_SNDBUF, value)`.
@@ -167,6 +170,8 @@ public struct UnixSocketModel: TraceModel {
         case polled(PollEvents)
         /// `select`'s verdict for the one socket (both false when it timed out).
         case selected(readable: Bool, writable: Bool)
+        /// `select`'s verdict with the exceptional set.
+        case selectedWithExceptions(readable: Bool, writable: Bool, exceptional: Bool)
         /// A number `getsockopt` or `ioctl` reported.
         case value(Int)
         /// `SO_PEERCRED`: whose credentials, with the ids when known.
@@ -318,7 +323,8 @@ public struct UnixSocketModel: TraceModel {
             .receiveTruncating(_, _, _, let nonblocking, _), .receiveWaitingAll(_, _, _, let nonblocking),
             .connectTo(_, _, _, _, let nonblocking), .accept(_, _, let nonblocking, _), .peek(_, _, _, let nonblocking, _):
             !nonblocking
-        case .poll(_, _, _, let timeout), .select(_, _, _, _, let timeout): timeout < 0
+        case .poll(_, _, _, let timeout), .select(_, _, _, _, let timeout), .selectWithExceptions(_, _, _, _, let timeout):
+            timeout < 0
         default: false
         }
     }
@@ -363,7 +369,7 @@ extension UnixSocketModel.Input {
             .setSendBuffer(let process, _, _), .setPeekOffset(let process, _, _),
             .queued(let process, _, _), .listen(let process, _, _),
             .sendOutOfBand(let process, _, _, _), .receiveOutOfBand(let process, _, _, _), .atMark(let process, _),
-            .setOutOfBandInline(let process, _, _),
+            .setOutOfBandInline(let process, _, _), .selectWithExceptions(let process, _, _, _, _),
             .socket(let process, _, _, _), .bind(let process, _, _, _):
             process
         }

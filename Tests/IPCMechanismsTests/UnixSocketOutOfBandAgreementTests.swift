@@ -8,7 +8,7 @@ import Testing
 /// The unix-socket model's `MSG_OOB` against the kernel on a stream pair (one process, nonblocking, so nothing
 /// sleeps): the kernel selftest's sequences (`msg_oob.c`: sends with and without `MSG_OOB`, ordinary and `MSG_OOB`
 /// receives, peeking or not, `SO_OOBINLINE`), each operation followed by `SIOCATMARK` and `poll(POLLIN|POLLPRI)` as
-/// the selftest checks them, then random sequences of the same operations with `SO_PEEK_OFF`, `SIOCINQ`,
+/// the selftest checks them (and `select` with the exceptional set), then random sequences of the same operations with `SO_PEEK_OFF`, `SIOCINQ`,
 /// `shutdown` of either end and the sender's close too. Every completion the model can reach must
 /// be the kernel's, so the plausible wrong ones — an ordinary receive reading past the mark, `MSG_OOB` returning the
 /// first byte of the send, `EOPNOTSUPP` on a stream — are rejected.
@@ -193,6 +193,12 @@ import Testing
             }
             if receiverOpen {
                 checks.append((.atMark(process: 1, end: "b"), kernel { () throws(Errno) in .value(try Syscall.socketAtMark(b)) }))
+                checks.append((
+                    .selectWithExceptions(process: 1, end: "b", read: true, write: false, timeout: 0),
+                    kernel { () throws(Errno) in
+                        let ready = try Syscall.select(b, read: true, write: false, exceptional: true, timeoutMilliseconds: 0)
+                        return .selectedWithExceptions(readable: ready.readable, writable: ready.writable, exceptional: ready.exceptional)
+                    }))
                 checks.append((
                     .poll(process: 1, end: "b", events: [.input, .priority], timeout: 0),
                     kernel { () throws(Errno) in

@@ -263,6 +263,27 @@ import Testing
         #expect(Self.receive(accepted, 1, oob: true) == "b")
     }
 
+    /// `select`'s exceptional set reports the socket while the out-of-band byte waits (`POLLPRI`), not once it was
+    /// taken (its empty buffer still makes it readable) nor on a datagram or seqpacket socket.
+    @Test func selectsExceptionalSet() throws {
+        func exceptional(_ socket: FileDescriptor) throws -> (readable: Bool, writable: Bool, exceptional: Bool) {
+            try Syscall.select(socket, read: true, write: false, exceptional: true, timeoutMilliseconds: 0)
+        }
+        try Self.withPair { (a: FileDescriptor, b: FileDescriptor) throws in
+            #expect(try exceptional(b) == (false, false, false))
+            #expect(Self.send(a, "x") == "1")
+            #expect(try exceptional(b) == (true, false, true))
+            #expect(Self.receive(b, 1, oob: true) == "x")
+            #expect(try exceptional(b) == (true, false, false))
+        }
+        for type in [UnixSocketType.dgram, .seqpacket] {
+            let (a, b) = try KernelUnixSocket.pair(type)
+            defer { for socket in [a, b] { try? Syscall.close(socket) } }
+            #expect(Self.send(a, "x", oob: false) == "1")
+            #expect(try exceptional(b) == (true, false, false))
+        }
+    }
+
     /// `MSG_OOB` with a 0-byte buffer still takes the byte (returns 1); a send of 0 bytes fails `EOPNOTSUPP`;
     /// datagram and seqpacket sockets refuse the flag both ways (`EOPNOTSUPP`), and `SIOCATMARK` too.
     @Test func edges() throws {

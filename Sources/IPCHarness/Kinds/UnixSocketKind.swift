@@ -386,6 +386,11 @@ public struct UnixSocketBinding: ObjectBinding {
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             let selected = try Syscall.select(socket, read: read, write: write, timeoutMilliseconds: timeout, retryOnInterrupt: false)
             return .selected(readable: selected.readable, writable: selected.writable)
+        case .selectWithExceptions(_, let end, let read, let write, let timeout):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            let selected = try Syscall.select(
+                socket, read: read, write: write, exceptional: true, timeoutMilliseconds: timeout, retryOnInterrupt: false)
+            return .selectedWithExceptions(readable: selected.readable, writable: selected.writable, exceptional: selected.exceptional)
         case .getOption(_, let end, let option):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             switch option {

@@ -12,7 +12,8 @@ extension UnixSocketScenarios {
     /// Process 1 sends on `a` (most sends with `MSG_OOB`, some of 0 bytes: `EOPNOTSUPP`); the others read `b`:
     /// ordinary receives (most nonblocking; blocking ones, some with `MSG_WAITALL`, stop at the mark or sleep past
     /// a dropped byte) and peeks, `MSG_OOB` receives (peeking or not), `SIOCATMARK`, `SIOCINQ`, `poll` for
-    /// `POLLIN|POLLPRI`, and `SO_OOBINLINE` set or cleared; the sender usually closes at the end.
+    /// `POLLIN|POLLPRI`, `select` with the exceptional set, and `SO_OOBINLINE` set or cleared; the sender usually
+    /// closes at the end.
     static func outOfBandWorkload(generator: inout SeededGenerator) -> Workload {
         let readers = generator.next(in: 1...2)
         var sender: [Call] = []
@@ -42,6 +43,7 @@ extension UnixSocketScenarios {
                         (2, ("ioctl", ["request": "SIOCATMARK"])),
                         (1, ("ioctl", ["request": "SIOCINQ"])),
                         (2, ("poll", ["events": ["POLLIN", "POLLPRI"]])),
+                        (1, ("select", ["read": true, "except": true])),
                         (1, ("setsockopt", ["option": "SO_OOBINLINE", "value": .int(generator.pick([0, 1]))])),
                     ])
                     var value = call.value
