@@ -308,20 +308,16 @@ extension UnixSocketModel {
                 events: try Self.pollEvents(call.value.required("events"), "events", allowed: .requestable),
                 timeout: try call.value.optional("timeout")?.integer("timeout", in: Int(Int32.min)...Int(Int32.max))
                     ?? 0)
-        case "select" where try call.value.optional("except")?.boolean("except") == true:
-            return .selectWithExceptions(
-                process: call.process, end: try call.value.required("end").text("end"),
-                read: try call.value.optional("read")?.boolean("read") ?? false,
-                write: try call.value.optional("write")?.boolean("write") ?? false,
-                timeout: try call.value.optional("timeout")?.integer("timeout", in: Int(Int32.min)...Int(Int32.max))
-                    ?? 0)
         case "select":
-            return .select(
-                process: call.process, end: try call.value.required("end").text("end"),
-                read: try call.value.optional("read")?.boolean("read") ?? false,
-                write: try call.value.optional("write")?.boolean("write") ?? false,
-                timeout: try call.value.optional("timeout")?.integer("timeout", in: Int(Int32.min)...Int(Int32.max))
-                    ?? 0)
+            let end = try call.value.required("end").text("end")
+            let read = try call.value.optional("read")?.boolean("read") ?? false
+            let write = try call.value.optional("write")?.boolean("write") ?? false
+            let timeout =
+                try call.value.optional("timeout")?.integer("timeout", in: Int(Int32.min)...Int(Int32.max)) ?? 0
+            if try call.value.optional("except")?.boolean("except") == true {
+                return .selectWithExceptions(process: call.process, end: end, read: read, write: write, timeout: timeout)
+            }
+            return .select(process: call.process, end: end, read: read, write: write, timeout: timeout)
         case "getsockopt":
             let name = try call.value.required("option").text("option")
             guard let option = SocketOption(rawValue: name) else {
