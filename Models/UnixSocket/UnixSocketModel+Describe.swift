@@ -61,7 +61,8 @@ extension UnixSocketModel {
             call = "send on \(end)\(to.map { " to \($0)" } ?? "") \(Payload.preview(data)) (\(data.count) bytes"
                 + (files.isEmpty ? "" : ", files \(files)") + (nonblocking ? ", nonblocking" : "") + ")"
         case .sendOutOfBand(_, let end, let data, let nonblocking):
-            call = "send on \(end) \(Payload.preview(data)) with MSG_OOB (\(data.count) bytes" + (nonblocking ? ", nonblocking" : "") + ")"
+            call = "send on \(end) \(Payload.preview(data)) with MSG_OOB (\(data.count) bytes"
+                + (nonblocking ? ", nonblocking" : "") + ")"
         case .receiveOutOfBand(_, let end, let max, let peek):
             call = "receive on \(end) up to \(max) bytes with MSG_OOB" + (peek ? "|MSG_PEEK" : "")
         case .atMark(_, let end): call = "ioctl \(end) SIOCATMARK"
@@ -99,7 +100,8 @@ extension UnixSocketModel {
             call = "select \(end) for " + [read ? "reading" : nil, write ? "writing" : nil].compactMap { $0 }.joined(separator: " and ")
                 + (timeout < 0 ? " (no timeout)" : " (timeout \(timeout) ms)")
         case .selectWithExceptions(_, let end, let read, let write, let timeout):
-            call = "select \(end) for " + [read ? "reading" : nil, write ? "writing" : nil, "exceptions"].compactMap { $0 }.joined(separator: " and ")
+            let sets = [read ? "reading" : nil, write ? "writing" : nil, "exceptions"].compactMap { $0 }
+            call = "select \(end) for " + sets.joined(separator: " and ")
                 + (timeout < 0 ? " (no timeout)" : " (timeout \(timeout) ms)")
         case .getOption(_, let end, let option): call = "getsockopt \(end) \(option.rawValue)"
         case .setSendBuffer(_, let end, let value): call = "setsockopt \(end) SO_SNDBUF \(value)"
@@ -133,7 +135,8 @@ extension UnixSocketModel {
         case .selected(let readable, let writable)?:
             result = readable || writable ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: ", ") : "nothing ready"
         case .selectedWithExceptions(let readable, let writable, let exceptional)?:
-            let ready = [readable ? "readable" : nil, writable ? "writable" : nil, exceptional ? "exceptional" : nil].compactMap { $0 }
+            let ready = [readable ? "readable" : nil, writable ? "writable" : nil, exceptional ? "exceptional" : nil]
+                .compactMap { $0 }
             result = ready.isEmpty ? "nothing ready" : ready.joined(separator: ", ")
         case .created(let type)?: result = "a \(type.rawValue) socket"
         case .value(let number)?: result = "\(number)"

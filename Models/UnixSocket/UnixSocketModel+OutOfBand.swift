@@ -50,7 +50,8 @@ extension UnixSocketModel {
         case .seqpacket: return failure(state, socket.peer == nil ? .ENOTCONN : Self.operationNotSupported)
         case .stream: break
         }
-        guard socket.peer != nil, !socket.outOfBandInline, let position = socket.queue.firstIndex(where: \.urgent) else {
+        guard socket.peer != nil, !socket.outOfBandInline, let position = socket.queue.firstIndex(where: \.urgent)
+        else {
             return failure(state, .EINVAL)
         }
         if state.holdsReadLock(socket.name, except: process) { return [] }
@@ -76,7 +77,9 @@ extension UnixSocketModel {
         }
         guard state.type == .stream else { return failure(state, Self.operationNotSupported) }
         // A listener's queue holds an empty buffer per connection waiting (measured: 1 while one waits).
-        if state.sockets[index].isListener { return [(.value(state.sockets[index].pending.isEmpty ? 0 : 1), .completed(state))] }
+        if state.sockets[index].isListener {
+            return [(.value(state.sockets[index].pending.isEmpty ? 0 : 1), .completed(state))]
+        }
         let queue = state.sockets[index].queue
         guard let head = queue.first else { return [(.value(0), .completed(state))] }
         let waiting = queue.contains(where: \.urgent)

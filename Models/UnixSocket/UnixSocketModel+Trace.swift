@@ -315,7 +315,8 @@ extension UnixSocketModel {
             let timeout =
                 try call.value.optional("timeout")?.integer("timeout", in: Int(Int32.min)...Int(Int32.max)) ?? 0
             if try call.value.optional("except")?.boolean("except") == true {
-                return .selectWithExceptions(process: call.process, end: end, read: read, write: write, timeout: timeout)
+                return .selectWithExceptions(
+                    process: call.process, end: end, read: read, write: write, timeout: timeout)
             }
             return .select(process: call.process, end: end, read: read, write: write, timeout: timeout)
         case "getsockopt":
@@ -327,7 +328,8 @@ extension UnixSocketModel {
         case "setsockopt":
             let name = try call.value.required("option").text("option")
             guard ["SO_SNDBUF", "SO_PEEK_OFF", "SO_OOBINLINE"].contains(name) else {
-                throw ModelError("setsockopt: field 'option' must be SO_SNDBUF, SO_PEEK_OFF or SO_OOBINLINE, not \"\(name)\"")
+                throw ModelError(
+                    "setsockopt: field 'option' must be SO_SNDBUF, SO_PEEK_OFF or SO_OOBINLINE, not \"\(name)\"")
             }
             if name == "SO_OOBINLINE" {
                 return .setOutOfBandInline(
@@ -430,7 +432,8 @@ extension UnixSocketModel {
                 throw ModelError("select reported a set the socket was not in")
             }
             return .selectedWithExceptions(
-                readable: readable, writable: writable, exceptional: try value.required("exceptional").boolean("exceptional"))
+                readable: readable, writable: writable,
+                exceptional: try value.required("exceptional").boolean("exceptional"))
         case .select(_, _, let read, let write, _):
             let readable = try value.required("readable").boolean("readable")
             let writable = try value.required("writable").boolean("writable")
@@ -663,20 +666,23 @@ extension UnixSocketModel {
     }
 
     /// A send, receive or file read the fault plan cut to `count` bytes is the shorter call: a send of the data's
-    /// prefix (for a datagram or record, a shorter message; with `MSG_OOB`, the prefix's last byte out of band), a receive or read into a smaller buffer. A
-    /// `receive-exactly` loop whose first receive was cut keeps its input: the loop receives the rest, so it is
-    /// still judged by its whole `size`, and a client that reports the cut receive as the message is caught.
+    /// prefix (for a datagram or record, a shorter message; with `MSG_OOB`, the prefix's last byte out of band), a
+    /// receive (`MSG_WAITALL` and `MSG_OOB` ones too) or read into a smaller buffer. A `receive-exactly` loop whose
+    /// first receive was cut keeps its input: the loop receives the rest, so it is still judged by its whole
+    /// `size`, and a client that reports the cut receive as the message is caught.
     public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? {
         switch input {
         case .receiveExactly: nil
         case .send(let process, let end, let data, let nonblocking, let to, let files) where requested == nil || requested == data.count:
             .send(process: process, end: end, data: Array(data.prefix(count)), nonblocking: nonblocking, to: to, files: files)
-        case .sendOutOfBand(let process, let end, let data, let nonblocking) where requested == nil || requested == data.count:
+        case .sendOutOfBand(let process, let end, let data, let nonblocking)
+        where requested == nil || requested == data.count:
             // The kernel marks the last byte of what it was given: a cut send's out-of-band byte is its last.
             .sendOutOfBand(process: process, end: end, data: Array(data.prefix(count)), nonblocking: nonblocking)
         case .receiveOutOfBand(let process, let end, let max, let peek) where requested == nil || requested == max:
             .receiveOutOfBand(process: process, end: end, max: Swift.min(max, count), peek: peek)
-        case .receiveWaitingAll(let process, let end, let max, let nonblocking) where requested == nil || requested == max:
+        case .receiveWaitingAll(let process, let end, let max, let nonblocking)
+        where requested == nil || requested == max:
             .receiveWaitingAll(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking)
         case .receive(let process, let end, let max, let nonblocking, let maxFiles) where requested == nil || requested == max:
             .receive(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking, maxFiles: maxFiles)

@@ -19,8 +19,8 @@ extension UnixSocketModel {
             let waited = receiveWaitingAll(state, process: process, end: end, max: max, nonblocking: nonblocking)
             return receivingBehindPeekOffset(state, end: end, waited)
         case .peek(let process, let end, let max, let nonblocking, let maxFiles):
-            if state.type == .stream, let index = state.socketIndex(end), state.sockets[index].holders.contains(process),
-                Self.holdsMarks(state.sockets[index])
+            if state.type == .stream, let index = state.socketIndex(end),
+                state.sockets[index].holders.contains(process), Self.holdsMarks(state.sockets[index])
             {
                 if state.holdsReadLock(end, except: process) { return [] }
                 let outcomes = peekPastMarks(
@@ -210,7 +210,9 @@ extension UnixSocketModel {
         if progress.outOfBand && progress.sent == ordinary {
             var next = state
             if let peerIndex = next.socketIndex(peer) {
-                for position in next.sockets[peerIndex].queue.indices { next.sockets[peerIndex].queue[position].urgent = false }
+                for position in next.sockets[peerIndex].queue.indices {
+                    next.sockets[peerIndex].queue[position].urgent = false
+                }
             }
             next.enqueue(
                 Message(
@@ -393,7 +395,8 @@ extension UnixSocketModel {
         _ original: State, process: Int, _ index: Int, max: Int, nonblocking: Bool, room: Int
     ) -> Transitions {
         let progress =
-            original.progress(of: process) ?? Progress(process: process, socket: original.sockets[index].name, isReceive: true)
+            original.progress(of: process)
+            ?? Progress(process: process, socket: original.sockets[index].name, isReceive: true)
         if original.holdsReadLock(original.sockets[index].name, except: process) { return [] }
         func finish(_ state: State, _ progress: Progress) -> Transitions {
             var next = state
@@ -482,7 +485,8 @@ extension UnixSocketModel {
         // read), whichever receive meets it.
         let (state, _) = Self.settlingMark(original, index, copied: false)
         guard let message = state.sockets[index].queue.first else {
-            return streamWaitEnded(state, index, progress, finish: finish) ?? (state == original ? [] : [(nil, .partial(state))])
+            return streamWaitEnded(state, index, progress, finish: finish)
+                ?? (state == original ? [] : [(nil, .partial(state))])
         }
         var next = state
         var advanced = progress

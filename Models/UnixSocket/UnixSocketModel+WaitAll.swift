@@ -16,7 +16,8 @@ extension UnixSocketModel {
             return failure(original, .EBADF)
         }
         let progress =
-            original.progress(of: process) ?? Progress(process: process, socket: original.sockets[index].name, isReceive: true)
+            original.progress(of: process)
+            ?? Progress(process: process, socket: original.sockets[index].name, isReceive: true)
         if original.holdsReadLock(original.sockets[index].name, except: process) { return [] }
         // The out-of-band mark ends it short too (`manage_oob`, as a plain read: the kernel breaks out whatever its
         // target); with nothing copied it passes the mark.

@@ -90,7 +90,8 @@ public struct UnixSocketModel: TraceModel {
         /// ``select(_:process:end:read:write:timeout:)``).
         case select(process: Int, end: String, read: Bool, write: Bool, timeout: Int)
         /// `select` with the socket in the exceptional set too (and in the read and write sets as asked): ready
-        /// there on `POLLPRI`, a stream's out-of-band byte (see ``selectWithExceptions(_:process:end:read:write:timeout:)``).
+        /// there on `POLLPRI`, a stream's out-of-band byte (see
+        /// ``selectWithExceptions(_:process:end:read:write:timeout:)``).
         case selectWithExceptions(process: Int, end: String, read: Bool, write: Bool, timeout: Int)
         /// `getsockopt(SOL_SOCKET, option)`.
         case getOption(process: Int, end: String, option: SocketOption)
@@ -323,7 +324,8 @@ public struct UnixSocketModel: TraceModel {
             .receiveTruncating(_, _, _, let nonblocking, _), .receiveWaitingAll(_, _, _, let nonblocking),
             .connectTo(_, _, _, _, let nonblocking), .accept(_, _, let nonblocking, _), .peek(_, _, _, let nonblocking, _):
             !nonblocking
-        case .poll(_, _, _, let timeout), .select(_, _, _, _, let timeout), .selectWithExceptions(_, _, _, _, let timeout):
+        case .poll(_, _, _, let timeout), .select(_, _, _, _, let timeout),
+            .selectWithExceptions(_, _, _, _, let timeout):
             timeout < 0
         default: false
         }

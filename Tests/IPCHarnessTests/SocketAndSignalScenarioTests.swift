@@ -31,7 +31,10 @@ import Testing
         ("unix-dgram-bound-path", ["from", "truncated", "EAGAIN", "ECONNREFUSED", "asleep", "ok:connect", "EPERM", "ok:bind", "EADDRINUSE", "ENOENT", "ENOTCONN"]),
         ("unix-dgram-bound-abstract", ["from", "truncated", "EAGAIN", "ECONNREFUSED", "asleep", "ok:connect", "EPERM", "ok:bind", "EINVAL"]),
         ("unix-connect-addresses", ["ok:connect", "ok:accept", "ok:receive", "EAGAIN:receive", "EINVAL:accept", "ENOENT", "ECONNREFUSED", "EPROTOTYPE", "EINVAL", "EISCONN", "EAGAIN"]),
-        ("unix-stream-out-of-band", ["ok:send", "ok:receive", "EINVAL:receive", "EAGAIN:receive", "EOPNOTSUPP:send", "ok:ioctl", "ok:poll", "ok:select", "ok:setsockopt"]),
+        (
+            "unix-stream-out-of-band",
+            ["ok:send", "ok:receive", "EINVAL:receive", "EAGAIN:receive", "EOPNOTSUPP:send", "ok:ioctl", "ok:poll", "ok:select", "ok:setsockopt"]
+        ),
         ("unix-stream-robust-reader-past-mark", ["ok:send", "ok:receive-exactly", "ok:close", "asleep"]),
         ("scm-rights-shared-offset", ["files", "ok:read-file", "ok:close-file", "EAGAIN"]),
         ("scm-rights-in-flight", ["files", "filesTruncated", "open", "closed", "ok:close"]),

@@ -14,10 +14,10 @@ import SystemPackage
 /// `receive-exactly`), and clients that frame messages on a stream, judged by `receive-exactly`: the fragile
 /// `client.stream-framing-one-read` (one receive taken for the whole message) and its robust twin
 /// `client.stream-framing-reader` (the loop), and the fragile `client.stream-framing-waitall` (one `MSG_WAITALL`
-/// receive, which stops short at an out-of-band mark); and, judged by `bind`, the fragile `client.bind-unlinks-taken-path`
-/// (on `EADDRINUSE` for a path it unlinks what is there and binds again) and its robust twin
-/// `client.bind-leaves-taken-path` (the kernel's bind, reporting `EADDRINUSE`). A user's client composes over ``UnixSocketBinding``: it handles the
-/// operations it is about and hands the rest to the kernel binding.
+/// receive, which stops short at an out-of-band mark); and, judged by `bind`, the fragile
+/// `client.bind-unlinks-taken-path` (on `EADDRINUSE` for a path it unlinks what is there and binds again) and its
+/// robust twin `client.bind-leaves-taken-path` (the kernel's bind, reporting `EADDRINUSE`). A user's client composes
+/// over ``UnixSocketBinding``: it handles the operations it is about and hands the rest to the kernel binding.
 public enum UnixSocketKind: MechanismKind {
     public typealias Model = UnixSocketModel
 
@@ -389,8 +389,10 @@ public struct UnixSocketBinding: ObjectBinding {
         case .selectWithExceptions(_, let end, let read, let write, let timeout):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             let selected = try Syscall.select(
-                socket, read: read, write: write, exceptional: true, timeoutMilliseconds: timeout, retryOnInterrupt: false)
-            return .selectedWithExceptions(readable: selected.readable, writable: selected.writable, exceptional: selected.exceptional)
+                socket, read: read, write: write, exceptional: true, timeoutMilliseconds: timeout,
+                retryOnInterrupt: false)
+            return .selectedWithExceptions(
+                readable: selected.readable, writable: selected.writable, exceptional: selected.exceptional)
         case .getOption(_, let end, let option):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             switch option {

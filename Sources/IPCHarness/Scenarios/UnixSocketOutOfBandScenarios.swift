@@ -6,7 +6,8 @@ extension UnixSocketScenarios {
     /// `POLLPRI` and `SIOCINQ`, some with `SO_OOBINLINE` set.
     public static let outOfBand = Scenario.real(
         name: "unix-stream-out-of-band", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
-        summary: "2-3 processes share a stream socketpair with MSG_OOB sends: the mark stops reads, MSG_OOB, SIOCATMARK, POLLPRI, SO_OOBINLINE",
+        summary:
+            "2-3 processes share a stream socketpair with MSG_OOB sends: the mark stops reads, MSG_OOB, SIOCATMARK, POLLPRI, SO_OOBINLINE",
         makeWorkload: { generator in outOfBandWorkload(generator: &generator) })
 
     /// Process 1 sends on `a` (most sends with `MSG_OOB`, some of 0 bytes: `EOPNOTSUPP`); the others read `b`:
@@ -21,7 +22,9 @@ extension UnixSocketScenarios {
             let size = generator.pick(weighted: [(1, 0...0), (6, 1...6), (3, 7...300)])
             var value: JSONObject = [
                 "end": "a", "nonblocking": true,
-                "data": Payload.json(PayloadMaker.make(process: 1, sequence: sequence, count: generator.next(in: size), generator: &generator)),
+                "data": Payload.json(
+                    PayloadMaker.make(
+                        process: 1, sequence: sequence, count: generator.next(in: size), generator: &generator)),
             ]
             if generator.chance(0.7) { value["oob"] = true }
             sender.append(Call(process: 1, object: "s0", f: "send", value: .object(value)))
@@ -29,7 +32,8 @@ extension UnixSocketScenarios {
         // The sender's close ends blocking receives that found nothing (end of file); without it a run that
         // sleeps for good is ended by the driver.
         if generator.chance(0.7) { sender.append(Call(process: 1, object: "s0", f: "close", value: ["end": "a"])) }
-        let processes = [Workload.Process(id: 1, holds: ["s0": ["a"]], program: sender)]
+        let processes =
+            [Workload.Process(id: 1, holds: ["s0": ["a"]], program: sender)]
             + (2..<(2 + readers)).map { process in
                 let program = (0..<generator.next(in: 3...8)).map { _ -> Call in
                     let call: (f: String, value: JSONObject) = generator.pick(weighted: [
@@ -53,7 +57,9 @@ extension UnixSocketScenarios {
                 return Workload.Process(id: process, holds: ["s0": ["b"]], program: program)
             }
         return Workload(
-            objects: [Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": "stream", "shape": "pair"])],
+            objects: [
+                Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": "stream", "shape": "pair"])
+            ],
             processes: processes)
     }
 
@@ -67,7 +73,9 @@ extension UnixSocketScenarios {
         "unix-stream-robust-reader-past-mark", "client.stream-framing-reader",
         "robust twin of unix-stream-fragile-waitall-at-mark: receives until the message's size has come, past the mark")
 
-    static func markedFraming(_ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false) -> Scenario {
+    static func markedFraming(_ name: String, _ implementation: String, _ summary: String, isBroken: Bool = false)
+        -> Scenario
+    {
         Scenario.real(
             name: name, kind: UnixSocketKind.self, implementation: implementation, summary: summary, isBroken: isBroken,
             makeWorkload: { generator in markedFramingWorkload(generator: &generator) })
@@ -81,10 +89,12 @@ extension UnixSocketScenarios {
         var writer: [Call] = []
         var sizes: [Int] = []
         for sequence in 0..<generator.next(in: 2...5) {
-            let head = PayloadMaker.make(process: 1, sequence: 2 * sequence, count: generator.next(in: 2...40), generator: &generator)
+            let head = PayloadMaker.make(
+                process: 1, sequence: 2 * sequence, count: generator.next(in: 2...40), generator: &generator)
             let body = PayloadMaker.make(
                 process: 1, sequence: 2 * sequence + 1, count: generator.next(in: 1...4000), generator: &generator)
-            writer.append(Call(process: 1, object: "s0", f: "send", value: ["end": "a", "data": Payload.json(head), "oob": true]))
+            writer.append(
+                Call(process: 1, object: "s0", f: "send", value: ["end": "a", "data": Payload.json(head), "oob": true]))
             writer.append(Call(process: 1, object: "s0", f: "send", value: ["end": "a", "data": Payload.json(body)]))
             sizes.append(head.count - 1 + body.count)
         }
@@ -93,7 +103,9 @@ extension UnixSocketScenarios {
             Call(process: 2, object: "s0", f: "receive-exactly", value: ["end": "b", "size": .int(size)])
         }
         return Workload(
-            objects: [Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": "stream", "shape": "pair"])],
+            objects: [
+                Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": "stream", "shape": "pair"])
+            ],
             processes: [
                 Workload.Process(id: 1, holds: ["s0": ["a"]], program: writer),
                 Workload.Process(id: 2, holds: ["s0": ["b"]], program: reader),

@@ -106,7 +106,8 @@ public enum KernelUnixSocket {
         do throws(Errno) {
             return .completed(try Syscall.sendMessage(
                 socket, bytes, to: address, descriptors: descriptors,
-                flags: (nonblocking ? Syscall.MessageFlags.dontWait : 0) | (outOfBand ? Syscall.MessageFlags.outOfBand : 0),
+                flags: (nonblocking ? Syscall.MessageFlags.dontWait : 0)
+                    | (outOfBand ? Syscall.MessageFlags.outOfBand : 0),
                 retryOnInterrupt: retryOnInterrupt))
         } catch .wouldBlock {
             return .wouldBlock
@@ -125,7 +126,8 @@ public enum KernelUnixSocket {
             return .completed(try Syscall.receiveMessage(
                 socket, maximum: maximum, descriptorRoom: descriptorRoom, wantSender: wantSender,
                 flags: (nonblocking ? Syscall.MessageFlags.dontWait : 0) | (peek ? Syscall.MessageFlags.peek : 0)
-                    | (truncating ? Syscall.MessageFlags.truncate : 0) | (waitingForAll ? Syscall.MessageFlags.waitAll : 0)
+                    | (truncating ? Syscall.MessageFlags.truncate : 0)
+                    | (waitingForAll ? Syscall.MessageFlags.waitAll : 0)
                     | (outOfBand ? Syscall.MessageFlags.outOfBand : 0),
                 retryOnInterrupt: retryOnInterrupt))
         } catch .wouldBlock {
