@@ -98,17 +98,6 @@ extension UnixSocketScenarios {
             writer.append(Call(process: 1, object: "s0", f: "send", value: ["end": "a", "data": Payload.json(body)]))
             sizes.append(head.count - 1 + body.count)
         }
-        writer.append(Call(process: 1, object: "s0", f: "close", value: ["end": "a"]))
-        let reader = (sizes + [1]).map { size in
-            Call(process: 2, object: "s0", f: "receive-exactly", value: ["end": "b", "size": .int(size)])
-        }
-        return Workload(
-            objects: [
-                Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": "stream", "shape": "pair"])
-            ],
-            processes: [
-                Workload.Process(id: 1, holds: ["s0": ["a"]], program: writer),
-                Workload.Process(id: 2, holds: ["s0": ["b"]], program: reader),
-            ])
+        return framingPair(sends: writer, sizes: sizes, last: 1)
     }
 }
