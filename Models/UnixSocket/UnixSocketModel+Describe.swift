@@ -14,6 +14,13 @@ extension UnixSocketModel {
                 text += ", \(socket.queue.count) queued (\(bytes) bytes, first \(Payload.preview(first.bytes)) from \(first.sender)"
                     + (first.files.isEmpty ? "" : " with \(first.files)") + ")"
             }
+            if let urgent = socket.queue.firstIndex(where: \.urgent) {
+                text += ", out-of-band byte \(Payload.preview(socket.queue[urgent].bytes)) at buffer \(urgent)"
+            }
+            if socket.queue.contains(where: { $0.bytes.isEmpty && !$0.urgent }) && state.type == .stream {
+                text += ", a taken out-of-band mark queued"
+            }
+            if socket.outOfBandInline { text += ", SO_OOBINLINE" }
             if socket.memory > 0 {
                 text += ", \(socket.memory) of \(state.sendBuffer(of: socket)) send-buffer bytes in use"
             }
@@ -55,6 +62,13 @@ extension UnixSocketModel {
         case .send(_, let end, let data, let nonblocking, let to, let files):
             call = "send on \(end)\(to.map { " to \($0)" } ?? "") \(Payload.preview(data)) (\(data.count) bytes"
                 + (files.isEmpty ? "" : ", files \(files)") + (nonblocking ? ", nonblocking" : "") + ")"
+        case .sendOutOfBand(_, let end, let data, let nonblocking):
+            call = "send on \(end) \(Payload.preview(data)) with MSG_OOB (\(data.count) bytes"
+                + (nonblocking ? ", nonblocking" : "") + ")"
+        case .receiveOutOfBand(_, let end, let max, let peek):
+            call = "receive on \(end) up to \(max) bytes with MSG_OOB" + (peek ? "|MSG_PEEK" : "")
+        case .atMark(_, let end): call = "ioctl \(end) SIOCATMARK"
+        case .setOutOfBandInline(_, let end, let value): call = "setsockopt \(end) SO_OOBINLINE \(value)"
         case .receive(_, let end, let max, let nonblocking, let maxFiles):
             call = "receive on \(end) up to \(max) bytes" + (maxFiles > 0 ? " and \(maxFiles) files" : "")
                 + (nonblocking ? " (nonblocking)" : "")
@@ -87,6 +101,10 @@ extension UnixSocketModel {
                 + (timeout < 0 ? "(no timeout)" : "(timeout \(timeout) ms)")
         case .select(_, let end, let read, let write, let timeout):
             call = "select \(end) for " + [read ? "reading" : nil, write ? "writing" : nil].compactMap { $0 }.joined(separator: " and ")
+                + (timeout < 0 ? " (no timeout)" : " (timeout \(timeout) ms)")
+        case .selectWithExceptions(_, let end, let read, let write, let timeout):
+            let sets = [read ? "reading" : nil, write ? "writing" : nil, "exceptions"].compactMap { $0 }
+            call = "select \(end) for " + sets.joined(separator: " and ")
                 + (timeout < 0 ? " (no timeout)" : " (timeout \(timeout) ms)")
         case .getOption(_, let end, let option): call = "getsockopt \(end) \(option.rawValue)"
         case .setSendBuffer(_, let end, let value): call = "setsockopt \(end) SO_SNDBUF \(value)"
@@ -121,6 +139,10 @@ extension UnixSocketModel {
         case .polled(let events)?: result = events.isEmpty ? "nothing ready" : events.names.joined(separator: "|")
         case .selected(let readable, let writable)?:
             result = readable || writable ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: ", ") : "nothing ready"
+        case .selectedWithExceptions(let readable, let writable, let exceptional)?:
+            let ready = [readable ? "readable" : nil, writable ? "writable" : nil, exceptional ? "exceptional" : nil]
+                .compactMap { $0 }
+            result = ready.isEmpty ? "nothing ready" : ready.joined(separator: ", ")
         case .created(let type)?: result = "a \(type.rawValue) socket"
         case .pairCreated(let type, let nonblocking, let closeOnExec)?:
             result = "a \(type.rawValue) pair" + (nonblocking == true ? ", O_NONBLOCK" : "") + (closeOnExec == true ? ", FD_CLOEXEC" : "")

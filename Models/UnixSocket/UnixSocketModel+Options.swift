@@ -11,6 +11,8 @@ extension UnixSocketModel {
         case peerCredentials = "SO_PEERCRED"
         /// Where a peek starts, -1 while disabled (``UnixSocketModel/peekingAtOffset(_:end:_:)``).
         case peekOffset = "SO_PEEK_OFF"
+        /// 1 while out-of-band bytes are read inline, else 0.
+        case outOfBandInline = "SO_OOBINLINE"
     }
 
     /// `SOCK_MIN_SNDBUF` on this kernel: the smallest `SO_SNDBUF` `setsockopt` leaves (measured).
@@ -25,8 +27,9 @@ extension UnixSocketModel {
     ///   and the largest datagram follow the new size at once;
     /// - `SIOCOUTQ` is the true sizes the socket has queued and nobody consumed (``UnixSocketMemory``), on any
     ///   socket;
-    /// - `SIOCINQ` is the unread bytes of its whole queue on a stream or seqpacket socket, of its first datagram on
-    ///   a datagram socket (0 for an empty one), and `EINVAL` on a listener.
+    /// - `SIOCINQ` is the unread bytes of its whole queue on a stream or seqpacket socket (on a stream, with every
+    ///   out-of-band byte an ordinary read dropped: measured, `UnixSocketOutOfBandFactsTests`), of its first
+    ///   datagram on a datagram socket (0 for an empty one), and `EINVAL` on a listener.
     func option(_ state: State, _ input: Input) -> Transitions {
         let process = input.process
         let end: String
@@ -54,6 +57,8 @@ extension UnixSocketModel {
             return [(.peerCredentials(Self.peerCredentials(of: socket, users: state.users)), .completed(state))]
         case .getOption(_, _, .peekOffset):
             return [(.value(socket.peekOffset), .completed(state))]
+        case .getOption(_, _, .outOfBandInline):
+            return [(.value(socket.outOfBandInline ? 1 : 0), .completed(state))]
         case .getOption(_, _, .sendBuffer):
             return [(.value(state.sendBuffer(of: socket)), .completed(state))]
         case .setSendBuffer(_, _, let value):
@@ -69,7 +74,7 @@ extension UnixSocketModel {
             let bytes =
                 state.type == .dgram
                 ? socket.queue.first.map(\.bytes.count) ?? 0
-                : socket.queue.reduce(0) { $0 + $1.bytes.count }
+                : socket.queue.reduce(socket.droppedButCounted) { $0 + $1.bytes.count }
             return [(.value(bytes), .completed(state))]
         default:
             return []

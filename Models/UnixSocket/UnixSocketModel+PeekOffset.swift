@@ -79,13 +79,17 @@ extension UnixSocketModel {
     /// before less after: a stream's piece, or a whole record with its discarded tail).
     func receivingBehindPeekOffset(_ state: State, end: String, _ outcomes: Transitions) -> Transitions {
         guard let index = state.socketIndex(end), state.sockets[index].peekOffset >= 0 else { return outcomes }
-        let before = state.sockets[index].queue.reduce(0) { $0 + $1.bytes.count }
+        // An out-of-band byte a read drops (`manage_oob`) does not move the offset; read inline it does.
+        func readable(_ socket: Socket) -> Int {
+            socket.queue.reduce(0) { $0 + ($1.urgent && !socket.outOfBandInline ? 0 : $1.bytes.count) }
+        }
+        let before = readable(state.sockets[index])
         return outcomes.map { outcome in
             (
                 outcome.output,
                 Self.mapState(outcome.step) { after in
                     var next = after
-                    let taken = before - after.sockets[index].queue.reduce(0) { $0 + $1.bytes.count }
+                    let taken = before - readable(after.sockets[index])
                     next.sockets[index].peekOffset = Swift.max(state.sockets[index].peekOffset - taken, 0)
                     return next
                 }

@@ -14,15 +14,17 @@ extension UnixSocketModel {
         public static let hangUp = PollEvents(rawValue: 1 << 3)
         /// `POLLERR`: a socket error is pending; reported whether asked for or not.
         public static let error = PollEvents(rawValue: 1 << 4)
+        /// `POLLPRI`: a stream's out-of-band byte waits (`MSG_OOB`, not yet taken or passed).
+        public static let priority = PollEvents(rawValue: 1 << 5)
 
         /// The trace's names, in the order the trace writes them.
         public static let names: [(name: String, event: PollEvents)] = [
             ("POLLIN", .input), ("POLLOUT", .output), ("POLLRDHUP", .readHangUp), ("POLLHUP", .hangUp),
-            ("POLLERR", .error),
+            ("POLLERR", .error), ("POLLPRI", .priority),
         ]
 
         /// Those a caller may ask for (`POLLHUP` and `POLLERR` are always reported).
-        public static let requestable: PollEvents = [.input, .output, .readHangUp]
+        public static let requestable: PollEvents = [.input, .output, .readHangUp, .priority]
 
         public var names: [String] { Self.names.filter { contains($0.event) }.map(\.name) }
     }
@@ -33,7 +35,9 @@ extension UnixSocketModel {
     /// - `POLLIN` and `POLLRDHUP` once the receiving side is shut (its own `SHUT_RD`, a stream or seqpacket peer's
     ///   `SHUT_WR` or close); `POLLHUP` once both sides are (a stream or seqpacket peer's close shuts both); a
     ///   socket's own `SHUT_WR` alone reports nothing;
-    /// - `POLLIN` while its queue holds a message (an empty record too) or, on a listener, a connection waits;
+    /// - `POLLIN` while its queue holds a message (an empty record too, and a stream's out-of-band buffer whose byte
+    ///   `MSG_OOB` took) or, on a listener, a connection waits; `POLLPRI` while a stream's out-of-band byte waits
+    ///   (measured, `UnixSocketOutOfBandFactsTests`);
     /// - `POLLOUT` unless it listens, while `(memory + 1) × 4 ≤ sendBuffer` (`unix_writable`: the send buffer's
     ///   charge `sk_wmem_alloc` counts 1 more than the true sizes queued), and on a datagram socket not while the
     ///   peer it connected to is not connected back and has a full queue (measured; a pair's ends are connected to
@@ -47,6 +51,7 @@ extension UnixSocketModel {
         if readShut { events.formUnion([.input, .readHangUp]) }
         if readShut && writeShut { events.insert(.hangUp) }
         if !socket.queue.isEmpty || !socket.pending.isEmpty { events.insert(.input) }
+        if state.type == .stream && socket.queue.contains(where: \.urgent) { events.insert(.priority) }
         if !socket.isListener && (socket.memory + 1) * 4 <= state.sendBuffer(of: socket) && !peerIsFull(socket, in: state) {
             events.insert(.output)
         }

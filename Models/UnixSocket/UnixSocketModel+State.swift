@@ -11,6 +11,10 @@ extension UnixSocketModel {
         public var cost: Int
         /// An empty record a peek has returned (`skb->peeked`): a peek at offset 0 then passes over it.
         public var peeked = false
+        /// A stream's out-of-band byte (`MSG_OOB`): the receiver's `oob_skb`, at most one per queue (see
+        /// ``UnixSocketModel/receiveOutOfBand(_:process:end:max:peek:)``). Once `recv(MSG_OOB)` took its byte the
+        /// buffer stays queued empty — the only empty buffer a stream queue holds — as the mark reads stop at.
+        public var urgent = false
     }
 
     /// One socket of an object: a pair's end, a listener, one side of a connection, or a bound datagram socket.
@@ -62,6 +66,11 @@ extension UnixSocketModel {
         public internal(set) var credentials: Credentials = .none
         /// `SO_PEEK_OFF`: where a peek starts while it is ≥ 0 (see ``UnixSocketModel/peekingAtOffset(_:end:_:)``).
         public internal(set) var peekOffset = -1
+        /// `SO_OOBINLINE` (`SOCK_URGINLINE`): an out-of-band byte is read as ordinary data, never by `MSG_OOB`.
+        public internal(set) var outOfBandInline = false
+        /// Out-of-band bytes ordinary reads dropped, which `SIOCINQ` still counts (measured: the kernel's `inq_len`
+        /// is not lowered for them).
+        public internal(set) var droppedButCounted = 0
 
         init(name: String, holders: [Int], peer: String? = nil, isListener: Bool = false, isBound: Bool = false) {
             self.name = name
@@ -106,6 +115,8 @@ extension UnixSocketModel {
         public var received: [UInt8] = []
         public var files: [String] = []
         public var filesTruncated = false
+        /// A `MSG_OOB` send: its last byte goes as the out-of-band byte once the others are queued.
+        public var outOfBand = false
     }
 
     /// An object's sockets and files.

@@ -10,6 +10,11 @@
 //                end of file, a pending error, descriptors or a signal; others ignore it; no maxFiles, peek or trunc)
 //               (trunc: MSG_TRUNC in the flags — a datagram or record reports its whole length as "size" when it was
 //                truncated; a stream ignores it; no maxFiles)
+//   send        {"end": S, "data": PAYLOAD, "oob": true, "nonblocking": BOOL?} {"sent": INT}   EOPNOTSUPP, ...
+//               (MSG_OOB: on a stream the last byte becomes the out-of-band byte; no "to" or "files")
+//   receive     {"end": S, "max": INT, "oob": true, "peek": BOOL?}            {"data": PAYLOAD, "size": INT?}   EINVAL,
+//                                                                              EOPNOTSUPP
+//               (MSG_OOB: the out-of-band byte; "size" 1 when max is 0; never sleeps)
 //   receive-exactly {"end": S, "size": INT}                                   {"data": PAYLOAD,
 //                                                                              "filesTruncated": BOOL?}
 //               (a client's loop of receives until size bytes, end of file or an error; stream sockets only, else
@@ -41,20 +46,22 @@
 //   listen      {"end": S, "backlog": INT}                                    (none)   EINVAL, EOPNOTSUPP, EBADF
 //   shutdown    {"end": S, "how": "SHUT_RD" | "SHUT_WR" | "SHUT_RDWR" | INT}   (none)   EINVAL, EBADF
 //   poll        {"end": S, "events": [EV], "timeout": INT?}                   {"revents": [EV]}
-//               (EV: "POLLIN", "POLLOUT", "POLLRDHUP", and in revents also "POLLHUP", "POLLERR"; timeout in
+//               (EV: "POLLIN", "POLLOUT", "POLLRDHUP", "POLLPRI", and in revents also "POLLHUP", "POLLERR"; timeout in
 //                milliseconds, 0 if absent, negative for none; EINTR, EBADF)
-//   select      {"end": S, "read": BOOL?, "write": BOOL?, "timeout": INT?}     {"readable": BOOL, "writable": BOOL}
-//               (the socket in the read set, the write set or both; no exceptional set: it never reports a Unix
-//                socket; timeout as for poll; EINTR, EBADF)
-//   getsockopt  {"end": S, "option": "SO_ERROR" | "SO_TYPE" | "SO_SNDBUF" | "SO_PEEK_OFF"} {"value": INT | ERROR}
+//   select      {"end": S, "read": BOOL?, "write": BOOL?, "except": BOOL?,   {"readable": BOOL, "writable": BOOL,
+//                "timeout": INT?}                                              "exceptional": BOOL (with except)}
+//               (the socket in the read set, the write set, the exceptional set (POLLPRI: out-of-band data) or
+//                several; timeout as for poll; EINTR, EBADF)
+//   getsockopt  {"end": S, "option": "SO_ERROR" | "SO_TYPE" | "SO_SNDBUF" | "SO_PEEK_OFF" | "SO_OOBINLINE"}
+//                                                                             {"value": INT | ERROR}
 //               (SO_ERROR: 0 or the error's name, which reading takes)
 //   getsockopt  {"end": S, "option": "SO_PEERCRED"}                          {"pid": P, "uid": INT?, "gid": INT?}
 //                                                                  | {"harness": true, "uid": INT?, "gid": INT?}
 //               (P: a trace process, or 0 for none (uid and gid then 4294967295, or -1); harness: the object's
 //                creator outside the trace)
-//   setsockopt  {"end": S, "option": "SO_SNDBUF" | "SO_PEEK_OFF", "value": INT} (none)
+//   setsockopt  {"end": S, "option": "SO_SNDBUF" | "SO_PEEK_OFF" | "SO_OOBINLINE", "value": INT} (none)
 //               (SO_PEEK_OFF: where peeks start while ≥ 0; getsockopt SO_PEEK_OFF reports it, -1 at first)
-//   ioctl       {"end": S, "request": "SIOCINQ" | "SIOCOUTQ"}                 {"value": INT}   EINVAL, EBADF
+//   ioctl       {"end": S, "request": "SIOCINQ" | "SIOCOUTQ" | "SIOCATMARK"}  {"value": INT}   EINVAL, EBADF
 //   read-file   {"file": F, "max": INT}                                       {"data": PAYLOAD}
 //   close-file  {"file": F}                                                   (none)
 //   probe       {"file": F}                                                   {"open": BOOL}
@@ -171,6 +178,21 @@ extension UnixSocketModel {
     public func input(from call: Call) throws(ModelError) -> Input {
         let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
         switch call.f {
+        case "send" where try call.value.optional("oob")?.boolean("oob") == true:
+            for key in ["to", "files"] where try call.value.optional(key) != nil {
+                throw ModelError("send: 'oob' takes no '\(key)'")
+            }
+            return .sendOutOfBand(
+                process: call.process, end: try call.value.required("end").text("end"),
+                data: try call.value.required("data").payload("data"), nonblocking: nonblocking)
+        case "receive" where try call.value.optional("oob")?.boolean("oob") == true:
+            for key in ["maxFiles", "trunc", "waitall", "nonblocking"] where try call.value.optional(key) != nil {
+                throw ModelError("receive: 'oob' takes no '\(key)'")
+            }
+            return .receiveOutOfBand(
+                process: call.process, end: try call.value.required("end").text("end"),
+                max: try call.value.required("max").integer("max", in: 0...1 << 24),
+                peek: try call.value.optional("peek")?.boolean("peek") ?? false)
         case "send":
             return .send(
                 process: call.process, end: try call.value.required("end").text("end"),
@@ -278,12 +300,16 @@ extension UnixSocketModel {
                 timeout: try call.value.optional("timeout")?.integer("timeout", in: Int(Int32.min)...Int(Int32.max))
                     ?? 0)
         case "select":
-            return .select(
-                process: call.process, end: try call.value.required("end").text("end"),
-                read: try call.value.optional("read")?.boolean("read") ?? false,
-                write: try call.value.optional("write")?.boolean("write") ?? false,
-                timeout: try call.value.optional("timeout")?.integer("timeout", in: Int(Int32.min)...Int(Int32.max))
-                    ?? 0)
+            let end = try call.value.required("end").text("end")
+            let read = try call.value.optional("read")?.boolean("read") ?? false
+            let write = try call.value.optional("write")?.boolean("write") ?? false
+            let timeout =
+                try call.value.optional("timeout")?.integer("timeout", in: Int(Int32.min)...Int(Int32.max)) ?? 0
+            if try call.value.optional("except")?.boolean("except") == true {
+                return .selectWithExceptions(
+                    process: call.process, end: end, read: read, write: write, timeout: timeout)
+            }
+            return .select(process: call.process, end: end, read: read, write: write, timeout: timeout)
         case "getsockopt":
             let name = try call.value.required("option").text("option")
             guard let option = SocketOption(rawValue: name) else {
@@ -292,8 +318,14 @@ extension UnixSocketModel {
             return .getOption(process: call.process, end: try call.value.required("end").text("end"), option: option)
         case "setsockopt":
             let name = try call.value.required("option").text("option")
-            guard name == "SO_SNDBUF" || name == "SO_PEEK_OFF" else {
-                throw ModelError("setsockopt: field 'option' must be SO_SNDBUF or SO_PEEK_OFF, not \"\(name)\"")
+            guard ["SO_SNDBUF", "SO_PEEK_OFF", "SO_OOBINLINE"].contains(name) else {
+                throw ModelError(
+                    "setsockopt: field 'option' must be SO_SNDBUF, SO_PEEK_OFF or SO_OOBINLINE, not \"\(name)\"")
+            }
+            if name == "SO_OOBINLINE" {
+                return .setOutOfBandInline(
+                    process: call.process, end: try call.value.required("end").text("end"),
+                    value: try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
             }
             if name == "SO_PEEK_OFF" {
                 return .setPeekOffset(
@@ -305,8 +337,11 @@ extension UnixSocketModel {
                 value: try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
         case "ioctl":
             let request = try call.value.required("request").text("request")
-            guard request == "SIOCINQ" || request == "SIOCOUTQ" else {
-                throw ModelError("field 'request' must be SIOCINQ or SIOCOUTQ, not \"\(request)\"")
+            guard ["SIOCINQ", "SIOCOUTQ", "SIOCATMARK"].contains(request) else {
+                throw ModelError("field 'request' must be SIOCINQ, SIOCOUTQ or SIOCATMARK, not \"\(request)\"")
+            }
+            if request == "SIOCATMARK" {
+                return .atMark(process: call.process, end: try call.value.required("end").text("end"))
             }
             return .queued(
                 process: call.process, end: try call.value.required("end").text("end"), outgoing: request == "SIOCOUTQ")
@@ -335,8 +370,15 @@ extension UnixSocketModel {
         switch input {
         case .epoll(_, .control): return .epollControlled
         case .epoll(_, .wait): return .epollEvents(try Self.epollReports(value))
-        case .send(_, _, let data, _, _, _):
+        case .send(_, _, let data, _, _, _), .sendOutOfBand(_, _, let data, _):
             return .sent(try value.required("sent").integer("sent", in: 0...data.count))
+        case .receiveOutOfBand(_, _, let max, _):
+            var received = try Self.received(value, limit: max, "max")
+            let size = try value.optional("size")?.integer("size", in: 0...1) ?? received.data.count
+            received.length = size == received.data.count ? nil : size
+            return .received(received)
+        case .atMark:
+            return .value(try value.required("value").integer("value", in: 0...1))
         case .receive(_, _, let max, _, _), .peek(_, _, let max, _, _), .receiveWaitingAll(_, _, let max, _):
             return .received(try Self.received(value, limit: max, "max"))
         case .receiveTruncating(_, _, let max, _, _):
@@ -360,7 +402,7 @@ extension UnixSocketModel {
                 throw ModelError("socket: type \(name) is not a socket type")
             }
             return .created(type)
-        case .close, .closeFile, .shutdown, .setSendBuffer, .setPeekOffset,
+        case .close, .closeFile, .shutdown, .setSendBuffer, .setPeekOffset, .setOutOfBandInline,
             .listen, .connectPeer, .connectTo, .disconnectPeer, .bind:
             return .closed
         case .getOption(_, _, .error):
@@ -382,6 +424,15 @@ extension UnixSocketModel {
             let unasked = reported.subtracting(events.union([.hangUp, .error]))
             guard unasked.isEmpty else { throw ModelError("poll reported \(unasked.names) that it was not asked for") }
             return .polled(reported)
+        case .selectWithExceptions(_, _, let read, let write, _):
+            let readable = try value.required("readable").boolean("readable")
+            let writable = try value.required("writable").boolean("writable")
+            guard read || !readable, write || !writable else {
+                throw ModelError("select reported a set the socket was not in")
+            }
+            return .selectedWithExceptions(
+                readable: readable, writable: writable,
+                exceptional: try value.required("exceptional").boolean("exceptional"))
         case .select(_, _, let read, let write, _):
             let readable = try value.required("readable").boolean("readable")
             let writable = try value.required("writable").boolean("writable")
@@ -459,6 +510,18 @@ extension UnixSocketModel {
             if let to { value["to"] = .string(to) }
             if !files.isEmpty { value["files"] = .array(files.map { .string($0) }) }
             return ("send", .object(value))
+        case .sendOutOfBand(_, let end, let data, let nonblocking):
+            var value: JSONObject = ["end": .string(end), "data": Payload.json(data), "oob": true]
+            if nonblocking { value["nonblocking"] = true }
+            return ("send", .object(value))
+        case .receiveOutOfBand(_, let end, let max, let peek):
+            var value: JSONObject = ["end": .string(end), "max": .int(max), "oob": true]
+            if peek { value["peek"] = true }
+            return ("receive", .object(value))
+        case .atMark(_, let end):
+            return ("ioctl", ["end": .string(end), "request": "SIOCATMARK"])
+        case .setOutOfBandInline(_, let end, let value):
+            return ("setsockopt", ["end": .string(end), "option": "SO_OOBINLINE", "value": .int(value)])
         case .receive(_, let end, let max, let nonblocking, let maxFiles):
             var value: JSONObject = ["end": .string(end), "max": .int(max)]
             if nonblocking { value["nonblocking"] = true }
@@ -525,6 +588,12 @@ extension UnixSocketModel {
             var value: JSONObject = ["end": .string(end), "events": .array(events.names.map { .string($0) })]
             if timeout != 0 { value["timeout"] = .int(timeout) }
             return ("poll", .object(value))
+        case .selectWithExceptions(_, let end, let read, let write, let timeout):
+            var value: JSONObject = ["end": .string(end), "except": true]
+            if read { value["read"] = true }
+            if write { value["write"] = true }
+            if timeout != 0 { value["timeout"] = .int(timeout) }
+            return ("select", .object(value))
         case .select(_, let end, let read, let write, let timeout):
             var value: JSONObject = ["end": .string(end)]
             if read { value["read"] = true }
@@ -578,6 +647,8 @@ extension UnixSocketModel {
             return .ok(["revents": .array(events.names.map { .string($0) })])
         case .selected(let readable, let writable):
             return .ok(["readable": .bool(readable), "writable": .bool(writable)])
+        case .selectedWithExceptions(let readable, let writable, let exceptional):
+            return .ok(["readable": .bool(readable), "writable": .bool(writable), "exceptional": .bool(exceptional)])
         case .value(let number):
             return .ok(["value": .int(number)])
         case .created(let type):
@@ -609,14 +680,24 @@ extension UnixSocketModel {
     }
 
     /// A send, receive or file read the fault plan cut to `count` bytes is the shorter call: a send of the data's
-    /// prefix (for a datagram or record, a shorter message), a receive or read into a smaller buffer. A
-    /// `receive-exactly` loop whose first receive was cut keeps its input: the loop receives the rest, so it is
-    /// still judged by its whole `size`, and a client that reports the cut receive as the message is caught.
+    /// prefix (for a datagram or record, a shorter message; with `MSG_OOB`, the prefix's last byte out of band), a
+    /// receive (`MSG_WAITALL` and `MSG_OOB` ones too) or read into a smaller buffer. A `receive-exactly` loop whose
+    /// first receive was cut keeps its input: the loop receives the rest, so it is still judged by its whole
+    /// `size`, and a client that reports the cut receive as the message is caught.
     public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? {
         switch input {
         case .receiveExactly: nil
         case .send(let process, let end, let data, let nonblocking, let to, let files) where requested == nil || requested == data.count:
             .send(process: process, end: end, data: Array(data.prefix(count)), nonblocking: nonblocking, to: to, files: files)
+        case .sendOutOfBand(let process, let end, let data, let nonblocking)
+        where requested == nil || requested == data.count:
+            // The kernel marks the last byte of what it was given: a cut send's out-of-band byte is its last.
+            .sendOutOfBand(process: process, end: end, data: Array(data.prefix(count)), nonblocking: nonblocking)
+        case .receiveOutOfBand(let process, let end, let max, let peek) where requested == nil || requested == max:
+            .receiveOutOfBand(process: process, end: end, max: Swift.min(max, count), peek: peek)
+        case .receiveWaitingAll(let process, let end, let max, let nonblocking)
+        where requested == nil || requested == max:
+            .receiveWaitingAll(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking)
         case .receive(let process, let end, let max, let nonblocking, let maxFiles) where requested == nil || requested == max:
             .receive(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking, maxFiles: maxFiles)
         case .peek(let process, let end, let max, let nonblocking, let maxFiles) where requested == nil || requested == max:

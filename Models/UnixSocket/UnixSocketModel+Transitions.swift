@@ -22,18 +22,37 @@ extension UnixSocketModel {
             let waited = receiveWaitingAll(state, process: process, end: end, max: max, nonblocking: nonblocking)
             return receivingBehindPeekOffset(state, end: end, waited)
         case .peek(let process, let end, let max, let nonblocking, let maxFiles):
+            if state.type == .stream, let index = state.socketIndex(end),
+                state.sockets[index].holders.contains(process), Self.holdsMarks(state.sockets[index])
+            {
+                if state.holdsReadLock(end, except: process) { return [] }
+                let outcomes = peekPastMarks(
+                    state, process: process, index, skip: Swift.max(state.sockets[index].peekOffset, 0), max: max,
+                    nonblocking: nonblocking, room: UnixSocketMemory.descriptorRoom(requested: maxFiles))
+                return receiveOutcomes(outcomes, process: process)
+            }
             let outcomes = peekingAtOffset(state, end: end) { view in
                 peek(view, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
             }
             return receiveOutcomes(outcomes, process: process)
         case .setPeekOffset(let process, let end, let value):
             return setPeekOffset(state, process: process, end: end, value: value)
+        case .sendOutOfBand(let process, let end, let data, let nonblocking):
+            return sendOutOfBand(state, process: process, end: end, data: data, nonblocking: nonblocking)
+        case .receiveOutOfBand(let process, let end, let max, let peek):
+            return receiveOutOfBand(state, process: process, end: end, max: max, peek: peek)
+        case .atMark(let process, let end):
+            return atMark(state, process: process, end: end)
+        case .setOutOfBandInline(let process, let end, let value):
+            return setOutOfBandInline(state, process: process, end: end, value: value)
         case .shutdown(let process, let end, let how):
             return shutdown(state, process: process, end: end, how: how)
         case .poll(let process, let end, let events, let timeout):
             return poll(state, process: process, end: end, events: events, timeout: timeout)
         case .select(let process, let end, let read, let write, let timeout):
             return select(state, process: process, end: end, read: read, write: write, timeout: timeout)
+        case .selectWithExceptions(let process, let end, let read, let write, let timeout):
+            return selectWithExceptions(state, process: process, end: end, read: read, write: write, timeout: timeout)
         case .getOption, .setSendBuffer, .queued:
             return option(state, input)
         case .socket(_, let domain, let type, let `protocol`):
@@ -165,7 +184,7 @@ extension UnixSocketModel {
     /// the socket's pending error first (`sock_alloc_send_pskb`, measured): `ECONNRESET` if the peer left unread
     /// bytes, consuming it; else `EPIPE`. One that has sent some returns its count, and may or may not have
     /// consumed the error (it may have been asleep for room, or between buffers, when the peer closed).
-    private func streamPiece(
+    func streamPiece(
         _ state: State, _ progress: Progress, data: [UInt8], nonblocking: Bool, files: [String], continuing: Bool
     ) -> Transitions {
         let index = state.socketIndex(progress.socket)!
@@ -191,7 +210,24 @@ extension UnixSocketModel {
             asleep.setProgress(progress, of: progress.process)
             return [(nil, .partial(asleep))]
         }
-        let length = UnixSocketMemory.streamChunk(data.count - progress.sent, sendBuffer: state.sendBuffer(of: socket))
+        // A `MSG_OOB` send's last byte goes on its own once the others are queued (`queue_oob`).
+        let ordinary = progress.outOfBand ? data.count - 1 : data.count
+        if progress.outOfBand && progress.sent == ordinary {
+            var next = state
+            if let peerIndex = next.socketIndex(peer) {
+                for position in next.sockets[peerIndex].queue.indices {
+                    next.sockets[peerIndex].queue[position].urgent = false
+                }
+            }
+            next.enqueue(
+                Message(
+                    bytes: data[ordinary...], sender: socket.name, files: [], cost: UnixSocketMemory.streamCost(1),
+                    urgent: true),
+                into: peer)
+            next.setProgress(nil, of: progress.process)
+            return [(.sent(data.count), .completed(next))]
+        }
+        let length = UnixSocketMemory.streamChunk(ordinary - progress.sent, sendBuffer: state.sendBuffer(of: socket))
         var next = state
         next.enqueue(
             Message(
@@ -316,15 +352,7 @@ extension UnixSocketModel {
         let socket = state.sockets[index]
         if state.type == .stream {
             if state.holdsReadLock(socket.name, except: process) { return [] }
-            guard !socket.queue.isEmpty else {
-                if let error = socket.error {
-                    var next = state
-                    next.sockets[index].error = nil
-                    return [(.failed(error), .completed(next))]
-                }
-                if socket.peerClosed || socket.readShut { return [(.received(Received(data: [])), .completed(state))] }
-                return nonblocking ? failure(state, .EAGAIN) : []
-            }
+            guard !socket.queue.isEmpty else { return streamPeekFindsNothing(state, index, nonblocking: nonblocking) }
             var next = state
             var received = Received(data: [])
             for message in socket.queue {
@@ -369,11 +397,12 @@ extension UnixSocketModel {
     /// `unix_stream_read_generic`, buffer by buffer: readers of one socket take turns (its `iolock`), and a read
     /// ends when its size is reached, the queue is empty after some data, or a buffer carrying descriptors is used.
     private func streamReceive(
-        _ state: State, process: Int, _ index: Int, max: Int, nonblocking: Bool, room: Int
+        _ original: State, process: Int, _ index: Int, max: Int, nonblocking: Bool, room: Int
     ) -> Transitions {
-        let socket = state.sockets[index]
-        let progress = state.progress(of: process) ?? Progress(process: process, socket: socket.name, isReceive: true)
-        if state.holdsReadLock(socket.name, except: process) { return [] }
+        let progress =
+            original.progress(of: process)
+            ?? Progress(process: process, socket: original.sockets[index].name, isReceive: true)
+        if original.holdsReadLock(original.sockets[index].name, except: process) { return [] }
         func finish(_ state: State, _ progress: Progress) -> Transitions {
             var next = state
             next.setProgress(nil, of: process)
@@ -382,6 +411,10 @@ extension UnixSocketModel {
                 .completed(next)
             )]
         }
+        // The out-of-band mark first (`manage_oob`): a read with bytes stops there; one without passes it.
+        let (state, stops) = Self.settlingMark(original, index, copied: !progress.received.isEmpty)
+        if stops { return finish(state, progress) }
+        let socket = state.sockets[index]
         if max == 0, let message = socket.queue.first, state.progress(of: process) == nil {
             // A read of 0 bytes with data queued returns 0 at once, but still takes the first buffer's descriptors.
             var next = state
@@ -401,7 +434,9 @@ extension UnixSocketModel {
                 return [(.failed(error), .completed(next))]
             }
             if socket.peerClosed || socket.readShut { return finish(state, progress) }
-            return nonblocking ? failure(state, .EAGAIN) : []
+            if nonblocking { return failure(state, .EAGAIN) }
+            // Asleep, having dropped what it passed (the byte or a mark): that much has happened.
+            return state == original ? [] : [(nil, .partial(state))]
         }
         var next = state
         var advanced = progress
@@ -434,14 +469,14 @@ extension UnixSocketModel {
     /// nothing, else with what it has (the error is consumed, as the kernel clears a reported `ECONNRESET`). It
     /// passes no control buffer, so descriptors it meets are closed (`MSG_CTRUNC`). Stream sockets only: on others
     /// it fails `EINVAL`, as the clients do.
-    private func receiveExactly(_ state: State, process: Int, end: String, size: Int) -> Transitions {
-        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
-            return failure(state, .EBADF)
+    private func receiveExactly(_ original: State, process: Int, end: String, size: Int) -> Transitions {
+        guard let index = original.socketIndex(end), original.sockets[index].holders.contains(process) else {
+            return failure(original, .EBADF)
         }
-        guard state.type == .stream else { return failure(state, .EINVAL) }
-        let socket = state.sockets[index]
+        guard original.type == .stream else { return failure(original, .EINVAL) }
+        let socket = original.sockets[index]
         let progress =
-            state.progress(of: process)
+            original.progress(of: process)
             ?? Progress(process: process, socket: socket.name, isReceive: true, isLoop: true)
         func finish(_ state: State, _ progress: Progress) -> Transitions {
             var next = state
@@ -449,9 +484,15 @@ extension UnixSocketModel {
             let received = Received(data: progress.received, filesTruncated: progress.filesTruncated)
             return [(.received(received), .completed(next))]
         }
-        if progress.received.count == size { return finish(state, progress) }
-        if state.holdsReadLock(socket.name, except: process) { return [] }
-        guard let message = socket.queue.first else { return streamWaitEnded(state, index, progress, finish: finish) ?? [] }
+        if progress.received.count == size { return finish(original, progress) }
+        if original.holdsReadLock(socket.name, except: process) { return [] }
+        // Each of its receives starts with nothing copied: a mark it meets is passed (the byte dropped or, inline,
+        // read), whichever receive meets it.
+        let (state, _) = Self.settlingMark(original, index, copied: false)
+        guard let message = state.sockets[index].queue.first else {
+            return streamWaitEnded(state, index, progress, finish: finish)
+                ?? (state == original ? [] : [(nil, .partial(state))])
+        }
         var next = state
         var advanced = progress
         let take = min(message.bytes.count, size - progress.received.count)

@@ -7,28 +7,47 @@ extension UnixSocketModel {
     /// passes no control room: they are closed), or at a pending error, which it takes — with bytes copied it returns
     /// them and the error is gone. A handled signal ending the sleep after bytes were copied returns them (the
     /// kernel's `copied ? : err`; not measured here, and the model keeps no signals): so asleep with bytes copied,
-    /// it may also complete with them. Nothing copied, a signal fails it `EINTR` (as every receive asleep).
-    func receiveWaitingAll(_ state: State, process: Int, end: String, max: Int, nonblocking: Bool) -> Transitions {
+    /// it may also complete with them. Nothing copied, a signal fails it `EINTR` (as every receive asleep). Asleep, it
+    /// holds no read lock: other readers may receive meanwhile (found by the `unix-stream-out-of-band` scenario).
+    func receiveWaitingAll(_ original: State, process: Int, end: String, max: Int, nonblocking: Bool) -> Transitions {
         let plain = Input.receive(process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: 0)
-        guard state.type == .stream, !nonblocking else { return transitions(state, plain) }
-        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
-            return failure(state, .EBADF)
+        guard original.type == .stream, !nonblocking else { return transitions(original, plain) }
+        guard let index = original.socketIndex(end), original.sockets[index].holders.contains(process) else {
+            return failure(original, .EBADF)
         }
+        let progress =
+            original.progress(of: process)
+            ?? Progress(process: process, socket: original.sockets[index].name, isReceive: true)
+        if original.holdsReadLock(original.sockets[index].name, except: process) { return [] }
+        // The out-of-band mark ends it short too (`manage_oob`, as a plain read: the kernel breaks out whatever its
+        // target); with nothing copied it passes the mark.
+        let (state, stops) = Self.settlingMark(original, index, copied: !progress.received.isEmpty)
         let socket = state.sockets[index]
-        let progress = state.progress(of: process) ?? Progress(process: process, socket: socket.name, isReceive: true)
-        if state.holdsReadLock(socket.name, except: process) { return [] }
         func finish(_ state: State, _ progress: Progress) -> Transitions {
             var next = state
             next.setProgress(nil, of: process)
             let received = Received(data: progress.received, files: progress.files, filesTruncated: progress.filesTruncated)
             return [(.received(received), .completed(next))]
         }
+        if stops { return finish(state, progress) }
         // A read of 0 bytes returns at once with data queued; with none it waits for data like any other.
         if max == 0, !socket.queue.isEmpty { return transitions(state, plain) }
         if progress.received.count == max, max > 0 { return finish(state, progress) }
         guard let message = socket.queue.first else {
             // Asleep: with bytes copied, a handled signal returns them.
-            return streamWaitEnded(state, index, progress, finish: finish) ?? (progress.received.isEmpty ? [] : finish(state, progress))
+            if let ended = streamWaitEnded(state, index, progress, finish: finish) { return ended }
+            if !progress.received.isEmpty {
+                guard !progress.isLoop else { return finish(state, progress) }
+                // Asleep, it lets go of the socket's read lock (`unix_stream_data_wait` is called without the
+                // `iolock`): other readers may come in — a nonblocking one finds the queue empty — and, once data
+                // comes, take turns with it (the model lets them in between any two of its pieces from then on).
+                var asleep = state
+                var released = progress
+                released.isLoop = true
+                asleep.setProgress(released, of: process)
+                return finish(state, progress) + [(nil, .partial(asleep))]
+            }
+            return state == original ? [] : [(nil, .partial(state))]
         }
         var next = state
         var advanced = progress

@@ -45,6 +45,9 @@
 ///   (``peekingAtOffset(_:end:_:)``);
 ///   `SO_ERROR` takes the pending error; `setsockopt(SO_SNDBUF)` doubles and clamps, and capacity follows;
 ///   `SIOCINQ`/`SIOCOUTQ` report the queue (see ``option(_:_:)``).
+/// - Out-of-band data (`MSG_OOB`, streams only; measured in `UnixSocketOutOfBandFactsTests`): a send's last byte
+///   is the receiver's out-of-band byte, which `recv(MSG_OOB)` takes; ordinary reads stop at it or at its mark
+///   (``settlingMark(_:_:copied:)``), `SIOCATMARK` and `POLLPRI` report it, `SO_OOBINLINE` makes it data.
 /// - `poll` reports readiness as ``readiness(of:in:)`` computes it, at one instant of the call (see
 ///   ``poll(_:process:end:events:timeout:)``).
 public struct UnixSocketModel: TraceModel {
@@ -56,6 +59,16 @@ public struct UnixSocketModel: TraceModel {
 
     public enum Input: Hashable, Sendable {
         case send(process: Int, end: String, data: [UInt8], nonblocking: Bool, to: String?, files: [String])
+        /// `send(MSG_OOB)`: on a stream all but the last byte go as a send does, the last as the out-of-band byte
+        /// (see ``sendOutOfBand(_:process:end:data:nonblocking:)``); other types `EOPNOTSUPP`.
+        case sendOutOfBand(process: Int, end: String, data: [UInt8], nonblocking: Bool)
+        /// `recv(MSG_OOB)` (`peek`: with `MSG_PEEK`): the out-of-band byte (see
+        /// ``receiveOutOfBand(_:process:end:max:peek:)``). Never sleeps.
+        case receiveOutOfBand(process: Int, end: String, max: Int, peek: Bool)
+        /// `ioctl(SIOCATMARK)`: whether the next read starts at the out-of-band mark (see ``atMark(_:)``).
+        case atMark(process: Int, end: String)
+        /// `setsockopt(SOL_SOCKET, SO_OOBINLINE, value)`.
+        case setOutOfBandInline(process: Int, end: String, value: Int)
         case receive(process: Int, end: String, max: Int, nonblocking: Bool, maxFiles: Int)
         /// A receive (`peek`: `MSG_PEEK`) with `MSG_TRUNC` in its flags: as ``receive`` or ``peek``, but a truncated
         /// datagram or record reports its whole length (``Received/length``); a stream ignores the flag.
@@ -76,6 +89,10 @@ public struct UnixSocketModel: TraceModel {
         /// `select` of one socket, in the read set, the write set or both, with a timeout in milliseconds (see
         /// ``select(_:process:end:read:write:timeout:)``).
         case select(process: Int, end: String, read: Bool, write: Bool, timeout: Int)
+        /// `select` with the socket in the exceptional set too (and in the read and write sets as asked): ready
+        /// there on `POLLPRI`, a stream's out-of-band byte (see
+        /// ``selectWithExceptions(_:process:end:read:write:timeout:)``).
+        case selectWithExceptions(process: Int, end: String, read: Bool, write: Bool, timeout: Int)
         /// `getsockopt(SOL_SOCKET, option)`.
         case getOption(process: Int, end: String, option: SocketOption)
         /// `setsockopt(SOL_SOCKET, SO_SNDBUF, value)`.
@@ -158,6 +175,8 @@ public struct UnixSocketModel: TraceModel {
         case polled(PollEvents)
         /// `select`'s verdict for the one socket (both false when it timed out).
         case selected(readable: Bool, writable: Bool)
+        /// `select`'s verdict with the exceptional set.
+        case selectedWithExceptions(readable: Bool, writable: Bool, exceptional: Bool)
         /// A number `getsockopt` or `ioctl` reported.
         case value(Int)
         /// `SO_PEERCRED`: whose credentials, with the ids when known.
@@ -316,10 +335,13 @@ public struct UnixSocketModel: TraceModel {
     static func maySleep(_ input: Input) -> Bool {
         switch input {
         case .send(_, _, _, let nonblocking, _, _), .receive(_, _, _, let nonblocking, _), .connect(_, let nonblocking),
+            .sendOutOfBand(_, _, _, let nonblocking),
             .receiveTruncating(_, _, _, let nonblocking, _), .receiveWaitingAll(_, _, _, let nonblocking),
             .connectTo(_, _, _, _, let nonblocking), .accept(_, _, let nonblocking, _), .peek(_, _, _, let nonblocking, _):
             !nonblocking
-        case .poll(_, _, _, let timeout), .select(_, _, _, _, let timeout): timeout < 0
+        case .poll(_, _, _, let timeout), .select(_, _, _, _, let timeout),
+            .selectWithExceptions(_, _, _, _, let timeout):
+            timeout < 0
         default: false
         }
     }
@@ -371,6 +393,8 @@ extension UnixSocketModel.Input {
             .shutdown(let process, _, _), .poll(let process, _, _, _), .select(let process, _, _, _, _), .getOption(let process, _, _),
             .setSendBuffer(let process, _, _), .setPeekOffset(let process, _, _),
             .queued(let process, _, _), .listen(let process, _, _),
+            .sendOutOfBand(let process, _, _, _), .receiveOutOfBand(let process, _, _, _), .atMark(let process, _),
+            .setOutOfBandInline(let process, _, _), .selectWithExceptions(let process, _, _, _, _),
             .socket(let process, _, _, _), .bind(let process, _, _, _), .epoll(let process, _):
             process
         }

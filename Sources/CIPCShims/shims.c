@@ -93,6 +93,7 @@ int ipc_wtermsig(int status) { return WTERMSIG(status); }
 int ipc_seqpacket_pair(int fds[2]) { return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds); }
 
 int ipc_msg_peek(void) { return MSG_PEEK; }
+int ipc_msg_oob(void) { return MSG_OOB; }
 int ipc_msg_trunc(void) { return MSG_TRUNC; }
 int ipc_msg_waitall(void) { return MSG_WAITALL; }
 int ipc_msg_dontwait(void) { return MSG_DONTWAIT; }

@@ -196,6 +196,12 @@ int ipc_socket_input_queue(int fd) {
     return bytes;
 }
 
+int ipc_socket_at_mark(int fd) {
+    int answer = 0;
+    if (ioctl(fd, SIOCATMARK, &answer) == -1) return -1;
+    return answer;
+}
+
 int ipc_socket_int_option(int fd, int option, int *value) {
     socklen_t length = sizeof *value;
     return getsockopt(fd, SOL_SOCKET, option, value, &length);

@@ -9,14 +9,30 @@ extension Syscall {
     public static func select(
         _ descriptor: FileDescriptor, read: Bool, write: Bool, timeoutMilliseconds: Int, retryOnInterrupt: Bool = true
     ) throws(Errno) -> (readable: Bool, writable: Bool) {
+        let ready = try select(
+            descriptor, read: read, write: write, exceptional: false, timeoutMilliseconds: timeoutMilliseconds,
+            retryOnInterrupt: retryOnInterrupt)
+        return (ready.readable, ready.writable)
+    }
+
+    /// As ``select(_:read:write:timeoutMilliseconds:retryOnInterrupt:)``, with the descriptor in the exceptional set
+    /// too when `exceptional` (ready on `POLLPRI`: a stream socket's out-of-band byte).
+    ///
+    /// The corresponding C function is `select`.
+    public static func select(
+        _ descriptor: FileDescriptor, read: Bool, write: Bool, exceptional: Bool, timeoutMilliseconds: Int,
+        retryOnInterrupt: Bool = true
+    ) throws(Errno) -> (readable: Bool, writable: Bool, exceptional: Bool) {
         let number = Int(descriptor.rawValue)
         precondition(number >= 0 && number < Int(FD_SETSIZE), "select takes descriptors below FD_SETSIZE")
         var readSet = fd_set()
         var writeSet = fd_set()
+        var exceptionSet = fd_set()
         if read { set(number, in: &readSet) }
         if write { set(number, in: &writeSet) }
+        if exceptional { set(number, in: &exceptionSet) }
         var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
-        let asked = (read ? POLLIN : 0) | (write ? POLLOUT : 0)
+        let asked = (read ? POLLIN : 0) | (write ? POLLOUT : 0) | (exceptional ? POLLPRI : 0)
         let sleeps = {
             guard asked != 0 else { return true }
             let entry = [pollfd(fd: descriptor.rawValue, events: Int16(asked), revents: 0)]
@@ -24,10 +40,10 @@ extension Syscall {
         }
         _ = try perform(.poll, mayBlock: timeoutMilliseconds != 0, sleeps: sleeps, retryOnInterrupt: retryOnInterrupt) { _ in
             timeoutMilliseconds < 0
-                ? Glibc.select(CInt(number + 1), &readSet, &writeSet, nil, nil)
-                : Glibc.select(CInt(number + 1), &readSet, &writeSet, nil, &timeout)
+                ? Glibc.select(CInt(number + 1), &readSet, &writeSet, &exceptionSet, nil)
+                : Glibc.select(CInt(number + 1), &readSet, &writeSet, &exceptionSet, &timeout)
         }
-        return (isSet(number, in: &readSet), isSet(number, in: &writeSet))
+        return (isSet(number, in: &readSet), isSet(number, in: &writeSet), isSet(number, in: &exceptionSet))
     }
 
     /// `FD_SET`, which Swift's Glibc module does not export: bit `number % 64` of word `number / 64`.

@@ -43,6 +43,8 @@ extension Syscall {
     /// Flags for ``receive(_:into:flags:retryOnInterrupt:)``.
     public enum MessageFlags {
         public static var peek: CInt { ipc_msg_peek() }
+        /// `MSG_OOB`: a stream send's last byte becomes out-of-band data; a receive takes that byte.
+        public static var outOfBand: CInt { ipc_msg_oob() }
         public static var truncate: CInt { ipc_msg_trunc() }
         public static var waitAll: CInt { ipc_msg_waitall() }
         public static var dontWait: CInt { ipc_msg_dontwait() }

@@ -360,6 +360,15 @@ extension Syscall {
         })
     }
 
+    /// Whether the next byte a receive would read is at the out-of-band mark (1) or not (0).
+    ///
+    /// The corresponding C function is `ioctl(SIOCATMARK)`.
+    public static func socketAtMark(_ descriptor: FileDescriptor) throws(Errno) -> Int {
+        Int(try perform(.ioctl, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_socket_at_mark(descriptor.rawValue)
+        })
+    }
+
     /// An `int` socket option at `SOL_SOCKET` (`SO_ERROR`, which reading clears; `SO_TYPE`; `SO_SNDBUF`; …).
     ///
     /// The corresponding C function is `getsockopt`.

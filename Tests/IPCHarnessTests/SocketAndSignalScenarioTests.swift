@@ -31,6 +31,11 @@ import Testing
         ("unix-dgram-bound-path", ["from", "truncated", "EAGAIN", "ECONNREFUSED", "asleep", "ok:connect", "EPERM", "ok:bind", "EADDRINUSE", "ENOENT", "ENOTCONN"]),
         ("unix-dgram-bound-abstract", ["from", "truncated", "EAGAIN", "ECONNREFUSED", "asleep", "ok:connect", "EPERM", "ok:bind", "EINVAL"]),
         ("unix-connect-addresses", ["ok:connect", "ok:accept", "ok:receive", "EAGAIN:receive", "EINVAL:accept", "ENOENT", "ECONNREFUSED", "EPROTOTYPE", "EINVAL", "EISCONN", "EAGAIN"]),
+        (
+            "unix-stream-out-of-band",
+            ["ok:send", "ok:receive", "EINVAL:receive", "EAGAIN:receive", "EOPNOTSUPP:send", "ok:ioctl", "ok:poll", "ok:select", "ok:setsockopt"]
+        ),
+        ("unix-stream-robust-reader-past-mark", ["ok:send", "ok:receive-exactly", "ok:close", "asleep"]),
         ("scm-rights-shared-offset", ["files", "ok:read-file", "ok:close-file", "EAGAIN"]),
         ("scm-rights-in-flight", ["files", "filesTruncated", "open", "closed", "ok:close"]),
         ("signal-standard-coalescing", ["sent while pending", "SI_USER", "SI_QUEUE", "EAGAIN", "EINVAL", "asleep"]),
@@ -48,11 +53,13 @@ import Testing
     /// one that resets its blocked signals to `SIG_DFL` before each wait (which discards a pending `SIGWINCH` the
     /// kernel would have had it take), and the one whose `pause` is a `sigwait` (it reports `pause` returning 0), and the
     /// one that believes an `SA_RESETHAND` handler stays installed (it reports `sigaction`'s old action "handler"), and the
-    /// one whose `SIG_SETMASK` only blocks (its `setmask` delivers nothing).
+    /// one whose `SIG_SETMASK` only blocks (its `setmask` delivers nothing); and the framing reader that trusts
+    /// `MSG_WAITALL`, with no fault injected: its one receive stops at the out-of-band mark inside a message and is
+    /// reported as the whole message (`receive exactly` short).
     @Test(arguments: [
         ("signal-fragile-lowest-pending-first", "sigtimedwait"), ("signal-fragile-reset-before-wait", "no linearization"),
         ("signal-fragile-pause-takes-signal", "pause → 0"), ("signal-fragile-resethand-rearmed", "sigaction"),
-        ("signal-fragile-setmask-blocks-only", "setmask"),
+        ("signal-fragile-setmask-blocks-only", "setmask"), ("unix-stream-fragile-waitall-at-mark", "receive exactly"),
     ])
     func theBrokenReceiverIsCaught(name: String, named: String) throws {
         let explanation = try #require(try ScenarioRuns.firstViolation(name, worker: worker), "caught in none of 30 runs")

@@ -231,6 +231,7 @@ import Testing
                     case .type: return .value(try Syscall.socketOption(socket, SO_TYPE))
                     case .sendBuffer: return .value(try Syscall.socketOption(socket, SO_SNDBUF))
                     case .peekOffset: return .value(try Syscall.socketOption(socket, SO_PEEK_OFF))
+                    case .outOfBandInline: return .value(try Syscall.socketOption(socket, SO_OOBINLINE))
                     case .peerCredentials: return .peerCredentials(UnixSocketModelAgreementTests.credentials(try Syscall.peerCredentials(socket)))
                     }
                 case .setPeekOffset(let end, let value):

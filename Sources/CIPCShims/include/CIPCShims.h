@@ -74,6 +74,7 @@ int ipc_seqpacket_pair(int fds[2]);
 
 /// Socket constants that the Swift overlay exposes only as enum raw values.
 int ipc_msg_peek(void);
+int ipc_msg_oob(void);
 int ipc_msg_trunc(void);
 int ipc_msg_waitall(void);
 int ipc_msg_dontwait(void);

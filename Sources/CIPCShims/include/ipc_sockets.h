@@ -82,6 +82,8 @@ int ipc_send_buffer_size(int fd);
 int ipc_socket_output_queue(int fd);
 /// ioctl(SIOCINQ): a stream or seqpacket socket's unread bytes, a datagram socket's first datagram's; -1 with errno.
 int ipc_socket_input_queue(int fd);
+/// ioctl(SIOCATMARK): 1 when the next byte a receive would read is at the out-of-band mark, else 0; -1 with errno.
+int ipc_socket_at_mark(int fd);
 /// getsockopt(SOL_SOCKET, option) of an int option into *value; 0, or -1 with errno.
 int ipc_socket_int_option(int fd, int option, int *value);
 /// setsockopt(SOL_SOCKET, option) of an int option; 0, or -1 with errno.

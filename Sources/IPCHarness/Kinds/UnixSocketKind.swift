@@ -13,16 +13,17 @@ import SystemPackage
 /// Implementations: `kernel.unix-socket` (one system call per operation, and the reading loop for
 /// `receive-exactly`), and clients that frame messages on a stream, judged by `receive-exactly`: the fragile
 /// `client.stream-framing-one-read` (one receive taken for the whole message) and its robust twin
-/// `client.stream-framing-reader` (the loop); and, judged by `bind`, the fragile `client.bind-unlinks-taken-path`
-/// (on `EADDRINUSE` for a path it unlinks what is there and binds again) and its robust twin
-/// `client.bind-leaves-taken-path` (the kernel's bind, reporting `EADDRINUSE`). A user's client composes over ``UnixSocketBinding``: it handles the
-/// operations it is about and hands the rest to the kernel binding.
+/// `client.stream-framing-reader` (the loop), and the fragile `client.stream-framing-waitall` (one `MSG_WAITALL`
+/// receive, which stops short at an out-of-band mark); and, judged by `bind`, the fragile
+/// `client.bind-unlinks-taken-path` (on `EADDRINUSE` for a path it unlinks what is there and binds again) and its
+/// robust twin `client.bind-leaves-taken-path` (the kernel's bind, reporting `EADDRINUSE`). A user's client composes
+/// over ``UnixSocketBinding``: it handles the operations it is about and hands the rest to the kernel binding.
 public enum UnixSocketKind: MechanismKind {
     public typealias Model = UnixSocketModel
 
     public static let implementations = [
         "kernel.unix-socket", "client.stream-framing-reader", "client.stream-framing-one-read",
-        "client.bind-unlinks-taken-path", "client.bind-leaves-taken-path",
+        "client.stream-framing-waitall", "client.bind-unlinks-taken-path", "client.bind-leaves-taken-path",
     ]
 
     /// Each object's type, shape, holders and files.
@@ -170,6 +171,7 @@ public enum UnixSocketKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<UnixSocketModel> {
         var binding = try UnixSocketBinding(object)
         if implementation == "client.stream-framing-one-read" { binding.framingReader = OneReadFramingReader() }
+        if implementation == "client.stream-framing-waitall" { binding.framingReader = WaitAllFramingReader() }
         if implementation == "client.bind-unlinks-taken-path" { binding.unlinksTakenPath = true }
         return binding
     }
@@ -270,6 +272,29 @@ public struct UnixSocketBinding: ObjectBinding {
             case .completed(let count): return .sent(count)
             case .wouldBlock: throw .wouldBlock
             }
+        case .sendOutOfBand(_, let end, let data, let nonblocking):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            switch try KernelUnixSocket.send(socket, data, nonblocking: nonblocking, outOfBand: true) {
+            case .completed(let count): return .sent(count)
+            case .wouldBlock: throw .wouldBlock
+            }
+        case .receiveOutOfBand(_, let end, let max, let peek):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            // It never sleeps; MSG_DONTWAIT only keeps a binding mistake from hanging the worker.
+            switch try KernelUnixSocket.receive(socket, maximum: max, nonblocking: true, peek: peek, outOfBand: true) {
+            case .completed(let message):
+                var received = try record(message)
+                if message.length != message.data.count { received.length = message.length }
+                return .received(received)
+            case .wouldBlock: throw .wouldBlock
+            }
+        case .atMark(_, let end):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            return .value(try Syscall.socketAtMark(socket))
+        case .setOutOfBandInline(_, let end, let value):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            try Syscall.setSocketOption(socket, SO_OOBINLINE, CInt(truncatingIfNeeded: value))
+            return .closed
         case .receive(_, let end, let max, let nonblocking, let room):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             switch try KernelUnixSocket.receive(
@@ -380,6 +405,13 @@ public struct UnixSocketBinding: ObjectBinding {
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             let selected = try Syscall.select(socket, read: read, write: write, timeoutMilliseconds: timeout, retryOnInterrupt: false)
             return .selected(readable: selected.readable, writable: selected.writable)
+        case .selectWithExceptions(_, let end, let read, let write, let timeout):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            let selected = try Syscall.select(
+                socket, read: read, write: write, exceptional: true, timeoutMilliseconds: timeout,
+                retryOnInterrupt: false)
+            return .selectedWithExceptions(
+                readable: selected.readable, writable: selected.writable, exceptional: selected.exceptional)
         case .getOption(_, let end, let option):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             switch option {
@@ -389,6 +421,7 @@ public struct UnixSocketBinding: ObjectBinding {
             case .type: return .value(try Syscall.socketOption(socket, SO_TYPE))
             case .sendBuffer: return .value(try Syscall.socketOption(socket, SO_SNDBUF))
             case .peekOffset: return .value(try Syscall.socketOption(socket, SO_PEEK_OFF))
+            case .outOfBandInline: return .value(try Syscall.socketOption(socket, SO_OOBINLINE))
             case .peerCredentials:
                 // Only the harness (which provisions pairs and listeners) and the run's workers make sockets here, so
                 // a pid that is no worker's is the harness's.
@@ -443,6 +476,7 @@ public struct UnixSocketBinding: ObjectBinding {
 
     static let pollEventPairs: [(UnixSocketModel.PollEvents, KernelUnixSocket.PollEvents)] = [
         (.input, .input), (.output, .output), (.readHangUp, .readHangUp), (.hangUp, .hangUp), (.error, .error),
+        (.priority, .priority),
     ]
 
     /// `bind` of this process's socket `end`, or of a new socket of `type` (the object's if nil) closed at once. A

@@ -5,7 +5,7 @@ import IPCModels
 public enum UnixSocketScenarios {
     public static let all: [Scenario] = [
         streamPair, seqpacketPair, datagramTruncation, streamListener, seqpacketListener, boundPath, boundAbstract,
-        unlinksTakenPath, leavesTakenPath, connectAddresses, streamEpoll,
+        unlinksTakenPath, leavesTakenPath, connectAddresses, streamEpoll, outOfBand, waitAllStopsAtMark, readerPastMark,
     ]
 
     public static let streamPair = Scenario.real(
@@ -239,10 +239,17 @@ public enum UnixSocketScenarios {
         let messages = (0..<generator.next(in: 2...6)).map { sequence in
             PayloadMaker.make(process: 1, sequence: sequence, count: generator.next(in: sizes), generator: &generator)
         }
-        let writer =
-            messages.map { Call(process: 1, object: "s0", f: "send", value: ["end": "a", "data": Payload.json($0)]) }
-            + [Call(process: 1, object: "s0", f: "close", value: ["end": "a"])]
-        let reader = (messages.map(\.count) + [sizes.lowerBound]).map { size in
+        let sends = messages.map {
+            Call(process: 1, object: "s0", f: "send", value: ["end": "a", "data": Payload.json($0)])
+        }
+        return framingPair(sends: sends, sizes: messages.map(\.count), last: sizes.lowerBound)
+    }
+
+    /// A stream pair on which process 1 makes `sends` and closes its end, and process 2 receives with
+    /// `receive-exactly` each message of `sizes` bytes, then `last` bytes more, which finds end of file.
+    static func framingPair(sends: [Call], sizes: [Int], last: Int) -> Workload {
+        let writer = sends + [Call(process: 1, object: "s0", f: "close", value: ["end": "a"])]
+        let reader = (sizes + [last]).map { size in
             Call(process: 2, object: "s0", f: "receive-exactly", value: ["end": "b", "size": .int(size)])
         }
         return Workload(

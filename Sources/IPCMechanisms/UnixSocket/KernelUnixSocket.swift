@@ -101,12 +101,14 @@ public enum KernelUnixSocket {
     /// may be short (a stream whose send buffer filled part-way); ``TransferResult/wouldBlock`` when nothing went.
     public static func send(
         _ socket: FileDescriptor, _ bytes: [UInt8], to address: UnixAddress? = nil, descriptors: [FileDescriptor] = [],
-        nonblocking: Bool, retryOnInterrupt: Bool = true
+        nonblocking: Bool, outOfBand: Bool = false, retryOnInterrupt: Bool = true
     ) throws(Errno) -> TransferResult<Int> {
         do throws(Errno) {
             return .completed(try Syscall.sendMessage(
                 socket, bytes, to: address, descriptors: descriptors,
-                flags: nonblocking ? Syscall.MessageFlags.dontWait : 0, retryOnInterrupt: retryOnInterrupt))
+                flags: (nonblocking ? Syscall.MessageFlags.dontWait : 0)
+                    | (outOfBand ? Syscall.MessageFlags.outOfBand : 0),
+                retryOnInterrupt: retryOnInterrupt))
         } catch .wouldBlock {
             return .wouldBlock
         }
@@ -117,13 +119,16 @@ public enum KernelUnixSocket {
     /// (the rest is discarded). Empty data is end of file on a stream or seqpacket socket, or an empty message.
     public static func receive(
         _ socket: FileDescriptor, maximum: Int, descriptorRoom: Int = 0, wantSender: Bool = false, nonblocking: Bool,
-        peek: Bool = false, truncating: Bool = false, waitingForAll: Bool = false, retryOnInterrupt: Bool = true
+        peek: Bool = false, truncating: Bool = false, waitingForAll: Bool = false, outOfBand: Bool = false,
+        retryOnInterrupt: Bool = true
     ) throws(Errno) -> TransferResult<ReceivedMessage> {
         do throws(Errno) {
             return .completed(try Syscall.receiveMessage(
                 socket, maximum: maximum, descriptorRoom: descriptorRoom, wantSender: wantSender,
                 flags: (nonblocking ? Syscall.MessageFlags.dontWait : 0) | (peek ? Syscall.MessageFlags.peek : 0)
-                    | (truncating ? Syscall.MessageFlags.truncate : 0) | (waitingForAll ? Syscall.MessageFlags.waitAll : 0),
+                    | (truncating ? Syscall.MessageFlags.truncate : 0)
+                    | (waitingForAll ? Syscall.MessageFlags.waitAll : 0)
+                    | (outOfBand ? Syscall.MessageFlags.outOfBand : 0),
                 retryOnInterrupt: retryOnInterrupt))
         } catch .wouldBlock {
             return .wouldBlock
@@ -140,6 +145,8 @@ public enum KernelUnixSocket {
         public static let readHangUp = PollEvents(rawValue: 0x2000)
         public static let hangUp = PollEvents(rawValue: CShort(POLLHUP))
         public static let error = PollEvents(rawValue: CShort(POLLERR))
+        /// `POLLPRI`: out-of-band data is waiting.
+        public static let priority = PollEvents(rawValue: CShort(POLLPRI))
     }
 
     /// `poll` of one socket for `events`, waiting at most `timeout` milliseconds (forever if negative); the

@@ -60,3 +60,22 @@ public struct OneReadFramingReader: StreamFramingReader {
         }
     }
 }
+
+/// Fragile: one blocking receive of `size` bytes with `MSG_WAITALL`, taken for the whole message — trusting the flag
+/// to fill the buffer. It does while the stream only carries ordinary data, but a receive that has copied bytes stops
+/// at the out-of-band mark (`MSG_OOB`, measured in `UnixSocketOutOfBandFactsTests`) whatever its flags, so a
+/// message with a mark inside is reported short and the next one is read from the middle of it. (It retries
+/// `EINTR`, so that this is its only bug.)
+public struct WaitAllFramingReader: StreamFramingReader {
+    public init() {}
+
+    public mutating func receive(exactly size: Int, from socket: FileDescriptor) throws(Errno) -> ReceivedMessage {
+        guard size > 0 else { return ReceivedMessage(data: []) }
+        switch try KernelUnixSocket.receive(
+            socket, maximum: size, nonblocking: false, waitingForAll: true, retryOnInterrupt: true)
+        {
+        case .completed(let message): return message
+        case .wouldBlock: throw .wouldBlock
+        }
+    }
+}
