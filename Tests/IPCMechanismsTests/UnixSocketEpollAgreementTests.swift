@@ -96,7 +96,13 @@ import Testing
     }
 
     /// Runs one sequence on a fresh pair and the model side by side; records an issue at the first disagreement.
+    /// Held off from spawns (`withoutConcurrentSpawns`): a worker a scenario test spawns meanwhile would hold a copy
+    /// of the object for a moment, and a close here would then not be the last (no hang-up, no release).
     static func check(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+        try Syscall.withoutConcurrentSpawns { () throws in try checkAlone(operations: operations, seen: seen) }
+    }
+
+    static func checkAlone(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         let (a, b) = try KernelUnixSocket.pair(.stream)
         var held: [String: FileDescriptor] = ["a": a, "b": b]
         let instance: FileDescriptor

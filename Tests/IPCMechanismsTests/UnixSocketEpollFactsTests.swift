@@ -10,6 +10,8 @@ import Testing
 /// socket's queue with: a send of bytes wakes the receiver's with `EPOLLIN` (`sock_def_readable`), a receive that
 /// frees a whole buffer wakes its sender's with `EPOLLOUT` (`unix_write_space`, while writable), a `shutdown` or a
 /// close wakes with no key (`sk_state_change`).
+/// The tests that close an end hold off spawns (`withoutConcurrentSpawns`): a worker a scenario test spawns meanwhile
+/// would hold a copy of the pair for a moment, and the close would not be the last (no hang-up).
 @Suite struct UnixSocketEpollFactsTests {
     typealias Events = KernelEpoll.Events
     static let readNormal = Events(rawValue: 0x040), writeNormal = Events(rawValue: 0x100)
@@ -49,75 +51,81 @@ import Testing
     /// queued, `EPOLLOUT|EPOLLWRNORM` while writable; after the peer's `SHUT_WR` `EPOLLIN|EPOLLRDNORM|EPOLLRDHUP`; after
     /// its close also `EPOLLHUP`, asked or not (`EPOLLRDHUP` only when asked).
     @Test func levelTriggeredReportsUnixPollsMask() throws {
-        let fixture = try Fixture()
-        let (a, b) = (fixture.pair.a, fixture.pair.b)
-        try fixture.ctl(KernelEpoll.add, b, [.input, .output, .readHangUp, Self.readNormal, Self.writeNormal])
-        #expect(try fixture.reported(b) == [.output, Self.writeNormal])
-        _ = try fixture.send(a, "xy")
-        #expect(try fixture.reported(b) == [.input, .output, Self.readNormal, Self.writeNormal])
-        #expect(try fixture.reported(b) == [.input, .output, Self.readNormal, Self.writeNormal])
-        #expect(try fixture.receive(b, 10) == 2)
-        #expect(try fixture.reported(b) == [.output, Self.writeNormal])
-        try Syscall.shutdown(a, how: CInt(SHUT_WR))
-        #expect(try fixture.reported(b) == [.input, .output, .readHangUp, Self.readNormal, Self.writeNormal])
-        try fixture.ctl(KernelEpoll.modify, b, [.input])
-        #expect(try fixture.reported(b) == .input)
-        try fixture.pair.closeA()
-        #expect(try fixture.reported(b) == [.input, .hangUp])
-        try fixture.ctl(KernelEpoll.modify, b, [.input, .output, .readHangUp])
-        #expect(try fixture.reported(b) == [.input, .output, .readHangUp, .hangUp])
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let fixture = try Fixture()
+            let (a, b) = (fixture.pair.a, fixture.pair.b)
+            try fixture.ctl(KernelEpoll.add, b, [.input, .output, .readHangUp, Self.readNormal, Self.writeNormal])
+            #expect(try fixture.reported(b) == [.output, Self.writeNormal])
+            _ = try fixture.send(a, "xy")
+            #expect(try fixture.reported(b) == [.input, .output, Self.readNormal, Self.writeNormal])
+            #expect(try fixture.reported(b) == [.input, .output, Self.readNormal, Self.writeNormal])
+            #expect(try fixture.receive(b, 10) == 2)
+            #expect(try fixture.reported(b) == [.output, Self.writeNormal])
+            try Syscall.shutdown(a, how: CInt(SHUT_WR))
+            #expect(try fixture.reported(b) == [.input, .output, .readHangUp, Self.readNormal, Self.writeNormal])
+            try fixture.ctl(KernelEpoll.modify, b, [.input])
+            #expect(try fixture.reported(b) == .input)
+            try fixture.pair.closeA()
+            #expect(try fixture.reported(b) == [.input, .hangUp])
+            try fixture.ctl(KernelEpoll.modify, b, [.input, .output, .readHangUp])
+            #expect(try fixture.reported(b) == [.input, .output, .readHangUp, .hangUp])
+        }
     }
 
     /// `EPOLLET` asking `EPOLLIN`: each send of bytes is news, into an empty queue or not; a send of no bytes is not,
     /// nor a receive; the peer's `shutdown`, each time (`SHUT_WR` again too), the socket's own, and the peer's close
     /// are.
     @Test func edgeTriggeredInputHearsEachSendAndEachShutdown() throws {
-        let fixture = try Fixture()
-        let (a, b) = (fixture.pair.a, fixture.pair.b)
-        try fixture.ctl(KernelEpoll.add, b, [.input, .readHangUp, .edgeTriggered])
-        #expect(try fixture.reported(b) == nil)
-        _ = try fixture.send(a, "x")
-        #expect(try fixture.reported(b) == .input)
-        #expect(try fixture.reported(b) == nil)
-        _ = try fixture.send(a, "y")
-        #expect(try fixture.reported(b) == .input)
-        #expect(try fixture.send(a, "") == .completed(0))
-        #expect(try fixture.reported(b) == nil)
-        #expect(try fixture.receive(b, 1) == 1)
-        #expect(try fixture.reported(b) == nil)
-        try Syscall.shutdown(a, how: CInt(SHUT_WR))
-        #expect(try fixture.reported(b) == [.input, .readHangUp])
-        #expect(try fixture.reported(b) == nil)
-        try Syscall.shutdown(a, how: CInt(SHUT_WR))
-        #expect(try fixture.reported(b) == [.input, .readHangUp])
-        try Syscall.shutdown(b, how: CInt(SHUT_WR))
-        #expect(try fixture.reported(b) == [.input, .readHangUp, .hangUp])  // its own shutdown: both sides shut
-        try fixture.pair.closeA()
-        #expect(try fixture.reported(b) == [.input, .readHangUp, .hangUp])
-        #expect(try fixture.reported(b) == nil)
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let fixture = try Fixture()
+            let (a, b) = (fixture.pair.a, fixture.pair.b)
+            try fixture.ctl(KernelEpoll.add, b, [.input, .readHangUp, .edgeTriggered])
+            #expect(try fixture.reported(b) == nil)
+            _ = try fixture.send(a, "x")
+            #expect(try fixture.reported(b) == .input)
+            #expect(try fixture.reported(b) == nil)
+            _ = try fixture.send(a, "y")
+            #expect(try fixture.reported(b) == .input)
+            #expect(try fixture.send(a, "") == .completed(0))
+            #expect(try fixture.reported(b) == nil)
+            #expect(try fixture.receive(b, 1) == 1)
+            #expect(try fixture.reported(b) == nil)
+            try Syscall.shutdown(a, how: CInt(SHUT_WR))
+            #expect(try fixture.reported(b) == [.input, .readHangUp])
+            #expect(try fixture.reported(b) == nil)
+            try Syscall.shutdown(a, how: CInt(SHUT_WR))
+            #expect(try fixture.reported(b) == [.input, .readHangUp])
+            try Syscall.shutdown(b, how: CInt(SHUT_WR))
+            #expect(try fixture.reported(b) == [.input, .readHangUp, .hangUp])  // its own shutdown: both sides shut
+            try fixture.pair.closeA()
+            #expect(try fixture.reported(b) == [.input, .readHangUp, .hangUp])
+            #expect(try fixture.reported(b) == nil)
+        }
     }
 
     /// `EPOLLET` asking `EPOLLOUT` on the sender: ADD is news; its own send is not; the peer's receive is news only
     /// when it frees a whole buffer (a receive of part of one is not), and the peer's `shutdown` is.
     @Test func edgeTriggeredOutputHearsAReceiveThatFreesABuffer() throws {
-        let fixture = try Fixture()
-        let (a, b) = (fixture.pair.a, fixture.pair.b)
-        try fixture.ctl(KernelEpoll.add, a, [.output, .edgeTriggered])
-        #expect(try fixture.reported(a) == .output)
-        #expect(try fixture.reported(a) == nil)
-        _ = try fixture.send(a, "abc")
-        #expect(try fixture.reported(a) == nil)
-        #expect(try fixture.receive(b, 1) == 1)
-        #expect(try fixture.reported(a) == nil)
-        #expect(try fixture.receive(b, 10) == 2)
-        #expect(try fixture.reported(a) == .output)
-        _ = try fixture.send(a, "d")
-        _ = try fixture.send(a, "e")
-        #expect(try fixture.receive(b, 10) == 2)
-        #expect(try fixture.reported(a) == .output)
-        #expect(try fixture.receive(b, 10) == nil)
-        #expect(try fixture.reported(a) == nil)
-        try Syscall.shutdown(b, how: CInt(SHUT_RD))
-        #expect(try fixture.reported(a) == .output)
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let fixture = try Fixture()
+            let (a, b) = (fixture.pair.a, fixture.pair.b)
+            try fixture.ctl(KernelEpoll.add, a, [.output, .edgeTriggered])
+            #expect(try fixture.reported(a) == .output)
+            #expect(try fixture.reported(a) == nil)
+            _ = try fixture.send(a, "abc")
+            #expect(try fixture.reported(a) == nil)
+            #expect(try fixture.receive(b, 1) == 1)
+            #expect(try fixture.reported(a) == nil)
+            #expect(try fixture.receive(b, 10) == 2)
+            #expect(try fixture.reported(a) == .output)
+            _ = try fixture.send(a, "d")
+            _ = try fixture.send(a, "e")
+            #expect(try fixture.receive(b, 10) == 2)
+            #expect(try fixture.reported(a) == .output)
+            #expect(try fixture.receive(b, 10) == nil)
+            #expect(try fixture.reported(a) == nil)
+            try Syscall.shutdown(b, how: CInt(SHUT_RD))
+            #expect(try fixture.reported(a) == .output)
+        }
     }
 }

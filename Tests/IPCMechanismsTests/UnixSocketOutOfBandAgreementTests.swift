@@ -243,7 +243,13 @@ import Testing
     }
 
     /// Runs `operations` on a fresh kernel pair and on the model; after each, `SIOCATMARK` and `POLLIN|POLLPRI` too.
+    /// Held off from spawns (`withoutConcurrentSpawns`): a worker spawned meanwhile by a scenario test would hold a
+    /// copy of the pair for a moment, and a close here would then not be the last (no reset, no hang-up).
     static func agree(_ operations: [Operation], label: String) throws {
+        try Syscall.withoutConcurrentSpawns { () throws in try agreeAlone(operations, label: label) }
+    }
+
+    static func agreeAlone(_ operations: [Operation], label: String) throws {
         let (a, b) = try KernelUnixSocket.pair(.stream)
         var receiverOpen = true
         var senderOpen = true

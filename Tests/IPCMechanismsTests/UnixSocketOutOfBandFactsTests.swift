@@ -46,10 +46,14 @@ import Testing
         try KernelUnixSocket.poll(socket, events: [.input, .priority], timeout: 0).contains(.priority)
     }
 
+    /// Held off from spawns: a worker a scenario test spawns meanwhile would hold a copy of the pair for a moment,
+    /// and a close here would then not be the last (no reset).
     static func withPair(_ body: (FileDescriptor, FileDescriptor) throws -> Void) throws {
-        let (a, b) = try KernelUnixSocket.pair(.stream)
-        defer { for socket in [a, b] { try? Syscall.close(socket) } }
-        try body(a, b)
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let (a, b) = try KernelUnixSocket.pair(.stream)
+            defer { for socket in [a, b] { try? Syscall.close(socket) } }
+            try body(a, b)
+        }
     }
 
     /// "hello" with `MSG_OOB`: 5 sent; `POLLPRI`; the OOB byte is "o", and an ordinary read stops before it even
