@@ -15,7 +15,13 @@ import Testing
 @Suite struct SystemVTimesFactsTests {
     /// Forks a child that makes `call` (async-signal-safe system calls only) and then lives until `whileAlive`, run
     /// in this process with `call`'s success, has returned; the child then exits and is reaped. Pipes order the two.
+    /// Held off from the agreement tests (`withoutConcurrentSpawns`): the child holds a copy of every descriptor of
+    /// this process while it lives, so a test's close meanwhile would not be the last.
     static func inChild(_ call: @escaping () -> Bool, whileAlive: (Bool) throws -> Void) throws {
+        try Syscall.withoutConcurrentSpawns { () throws in try inChildAlone(call, whileAlive: whileAlive) }
+    }
+
+    static func inChildAlone(_ call: @escaping () -> Bool, whileAlive: (Bool) throws -> Void) throws {
         var ready: [CInt] = [0, 0]
         var go: [CInt] = [0, 0]
         #expect(pipe(&ready) == 0 && pipe(&go) == 0)
