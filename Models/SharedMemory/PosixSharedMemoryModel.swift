@@ -272,7 +272,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 
     public func describe(_ state: State) -> String {
         if !state.created { return "not created yet" }
-        return "\(state.size) bytes, words \(state.words); handles \(state.name.text)"
+        return "\(state.size) bytes, words \(WordAccess.describe(words: state.words)); handles \(state.name.text)"
             + state.mappings.keys.sorted().map { process in
                 "; process \(process)'s mappings " + state.mappings[process]!.map(Self.describe).joined(separator: ", ")
             }.joined()

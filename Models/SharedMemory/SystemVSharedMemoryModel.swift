@@ -279,7 +279,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     public func describe(_ state: State) -> String {
         if state.destroyed { return "destroyed" }
         let times = zip(Self.timeFields, state.times.text).map { "\($0) \($1)" }.joined(separator: ", ")
-        return "words \(state.words); attached by \(state.attachments)\(state.removed ? "; marked for removal" : ""); \(times)"
+        return "words \(WordAccess.describe(words: state.words)); attached by \(state.attachments)\(state.removed ? "; marked for removal" : ""); \(times)"
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {

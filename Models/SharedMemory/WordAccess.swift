@@ -88,3 +88,13 @@ public enum WordResult: Hashable, Sendable {
         }
     }
 }
+
+extension WordAccess {
+    /// The words of a segment or object as a violation report shows them: each one while there are few, else only
+    /// those not 0 with their indexes (a 4 KiB segment is 512 words, most of them 0).
+    static func describe(words: [Int64]) -> String {
+        if words.count <= 16 { return "\(words)" }
+        let set = words.indices.filter { words[$0] != 0 }.map { "\($0): \(words[$0])" }
+        return "(\(words.count) of them, " + (set.isEmpty ? "all 0)" : "those not 0: [\(set.joined(separator: ", "))])")
+    }
+}
