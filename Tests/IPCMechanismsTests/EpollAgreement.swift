@@ -1,6 +1,10 @@
 import IPCMechanisms
 import IPCModels
+import IPCSyscalls
+import PropertyBased
+import Synchronization
 import SystemPackage
+import Testing
 
 /// The kernel side of the epoll agreement tests (`PipeEpollAgreementTests`, `EventCounterEpollAgreementTests`,
 /// `UnixSocketEpollAgreementTests`):
@@ -21,5 +25,20 @@ enum EpollAgreement {
     /// A zero-timeout `epoll_wait`: each report's descriptor (its data) and bits in the model's terms.
     static func wait(_ instance: CInt, maxEvents: Int) throws(Errno) -> [(descriptor: CInt, events: Epoll.Events)] {
         try KernelEpoll.wait(instance, maxEvents: maxEvents, timeoutMilliseconds: 0).map { ($0.descriptor, Epoll.Events(rawValue: Int($0.events.rawValue))) }
+    }
+
+    /// One epoll agreement property: the directed sequences, then 200 random ones, each run by `check` on the kernel
+    /// and the model side by side; then every mark in `marks` (what a sequence met, which `check` records) must have
+    /// been met, or the sequences proved little.
+    static func agree<Operation, Shrinks: Sequence>(
+        directed: [[Operation]], random: Generator<[Operation], Shrinks>, marks: Set<String>,
+        check: ([Operation], borrowing Mutex<Set<String>>) throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        Syscall.ignoreBrokenPipeSignal()
+        let seen = Mutex<Set<String>>([])
+        for operations in directed { try check(operations, seen) }
+        await propertyCheck(count: 200, input: random) { operations throws in try check(operations, seen) }
+        let missing = marks.subtracting(seen.withLock { $0 })
+        #expect(missing.isEmpty, "the sequences never met \(missing.sorted())", sourceLocation: sourceLocation)
     }
 }

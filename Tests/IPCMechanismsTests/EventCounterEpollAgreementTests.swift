@@ -79,16 +79,10 @@ import Testing
     ]
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
-        let seen = Mutex<Set<String>>([])
-        for operations in Self.directedSequences {
-            try Self.check(operations: operations, seen: seen)
-        }
-        await propertyCheck(count: 200, input: Self.operations) { operations throws in
-            try Self.check(operations: operations, seen: seen)
-        }
-        let missing = Set(["EPOLLIN", "EPOLLOUT", "EEXIST", "ENOENT", "EINVAL", "EBADF", "edge silent", "after close"])
-            .subtracting(seen.withLock { $0 })
-        #expect(missing.isEmpty, "the sequences never met \(missing.sorted())")
+        try await EpollAgreement.agree(
+            directed: Self.directedSequences, random: Self.operations,
+            marks: Set(["EPOLLIN", "EPOLLOUT", "EEXIST", "ENOENT", "EINVAL", "EBADF", "edge silent", "after close"]),
+            check: { operations, seen throws in try Self.check(operations: operations, seen: seen) })
     }
 
     /// Runs one sequence on a fresh eventfd (holder 2's descriptor a `dup` of holder 1's: one description, as the
