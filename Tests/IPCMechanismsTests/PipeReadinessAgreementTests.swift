@@ -74,7 +74,12 @@ import Testing
     }
 
     /// Runs one sequence on a fresh pipe and the model side by side; records an issue at the first disagreement.
+    /// A disagreement counts only when a second run repeats it (``PipeAgreement/repeatingDisagreements(_:)``).
     static func check(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+        try PipeAgreement.repeatingDisagreements { try checkOnce(operations: operations, seen: seen) }
+    }
+
+    static func checkOnce(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         try Syscall.withoutConcurrentSpawns {
             let pipe = try HeldPipeEnds()
             let model = HeldPipeEnds.model
