@@ -143,7 +143,12 @@ import Testing
     }
 
     /// Runs one sequence on a fresh pipe and the model side by side; records an issue at the first disagreement.
+    /// A disagreement counts only when a second run repeats it (``PipeAgreement/repeatingDisagreements(_:)``).
     static func check(limit: Int, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+        try PipeAgreement.repeatingDisagreements { try checkOnce(limit: limit, operations: operations, seen: seen) }
+    }
+
+    static func checkOnce(limit: Int, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         try Syscall.withoutConcurrentSpawns {
             // Nonblocking from the start, so that no read or write sleeps; F_SETFL may turn it off, and then only
             // calls that return at once are made.

@@ -125,7 +125,12 @@ import Testing
         }
     }
 
+    /// A disagreement counts only when a second run repeats it (``PipeAgreement/repeatingDisagreements(_:)``).
     static func check(_ operations: [Operation]) throws {
+        try PipeAgreement.repeatingDisagreements { try checkOnce(operations) }
+    }
+
+    static func checkOnce(_ operations: [Operation]) throws {
         try Syscall.withoutConcurrentSpawns {
             let (readEnd, firstWriter) = try Syscall.pipe(flags: O_CLOEXEC)
             let secondWriter = try KernelPipe.openEnd(firstWriter, forWriting: true)

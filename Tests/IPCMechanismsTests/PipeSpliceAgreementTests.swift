@@ -104,7 +104,12 @@ import Testing
         do throws(Errno) { return .moved(try body()) } catch { return .failed(ErrorCode(error.name)) }
     }
 
+    /// A disagreement counts only when a second run repeats it (``PipeAgreement/repeatingDisagreements(_:)``).
     static func check(packet: Bool, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+        try PipeAgreement.repeatingDisagreements { try checkOnce(packet: packet, operations: operations, seen: seen) }
+    }
+
+    static func checkOnce(packet: Bool, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         try TwoWriterPipe.with(packet: packet) { pipe in
             let (readEnd, firstWriter, secondWriter, model) = (
                 pipe.readEnd, pipe.firstWriter, pipe.secondWriter, pipe.model

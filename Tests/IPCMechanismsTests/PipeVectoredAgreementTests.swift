@@ -65,7 +65,12 @@ import Testing
 
     /// Runs one sequence on a fresh nonblocking pipe and the model side by side; records an issue at the first
     /// disagreement.
+    /// A disagreement counts only when a second run repeats it (``PipeAgreement/repeatingDisagreements(_:)``).
     static func check(packet: Bool, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+        try PipeAgreement.repeatingDisagreements { try checkOnce(packet: packet, operations: operations, seen: seen) }
+    }
+
+    static func checkOnce(packet: Bool, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         try TwoWriterPipe.with(packet: packet) { pipe in
             let (readEnd, firstWriter, secondWriter, model) = (pipe.readEnd, pipe.firstWriter, pipe.secondWriter, pipe.model)
             var state = pipe.start
