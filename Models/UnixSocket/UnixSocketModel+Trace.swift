@@ -681,7 +681,7 @@ extension UnixSocketModel {
 
     /// A send, receive or file read the fault plan cut to `count` bytes is the shorter call: a send of the data's
     /// prefix (for a datagram or record, a shorter message; with `MSG_OOB`, the prefix's last byte out of band), a
-    /// receive (`MSG_WAITALL` and `MSG_OOB` ones too) or read into a smaller buffer. A `receive-exactly` loop whose
+    /// receive (`MSG_WAITALL`, `MSG_OOB` and `MSG_TRUNC` ones too) or read into a smaller buffer. A `receive-exactly` loop whose
     /// first receive was cut keeps its input: the loop receives the rest, so it is still judged by its whole
     /// `size`, and a client that reports the cut receive as the message is caught.
     public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? {
@@ -700,6 +700,10 @@ extension UnixSocketModel {
             .receiveWaitingAll(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking)
         case .receive(let process, let end, let max, let nonblocking, let maxFiles) where requested == nil || requested == max:
             .receive(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking, maxFiles: maxFiles)
+        case .receiveTruncating(let process, let end, let max, let nonblocking, let peek)
+        where requested == nil || requested == max:
+            // The kernel copies into the smaller buffer and, MSG_TRUNC in the flags, still returns the whole length.
+            .receiveTruncating(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking, peek: peek)
         case .peek(let process, let end, let max, let nonblocking, let maxFiles) where requested == nil || requested == max:
             .peek(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking, maxFiles: maxFiles)
         case .readFile(let process, let file, let max) where requested == nil || requested == max:

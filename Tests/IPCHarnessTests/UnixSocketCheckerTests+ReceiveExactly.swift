@@ -113,3 +113,24 @@ extension UnixSocketCheckerTests {
         #expect(try trace(gets: "hel").check().result == .violation)
     }
 }
+
+/// A `MSG_TRUNC` receive is one system call: a fault that cuts its buffer is the smaller call the kernel saw.
+extension UnixSocketCheckerTests {
+    @Test func aShortFaultOnATruncatingReceiveIsTheSmallerCall() throws {
+        // The fault plan cut a 20-byte MSG_TRUNC receive on a stream (which ignores the flag; the plan cuts only
+        // byte streams' receives) to 3 bytes with 11 queued: the kernel copied "hel". A client reporting bytes the
+        // cut call never received is caught.
+        func trace(gets: String) -> GenericTraceBuilder {
+            var trace = pair("stream")
+            trace.operation(1, "send", "s0", #"{"end":"a","data":"hello world"}"#, ok: #"{"sent":11}"#)
+            trace.invoke(2, "receive", "s0", #"{"end":"b","max":20,"trunc":true}"#)
+            trace.event(2, "fault", #","fault":"short","call":"recvmsg","value":{"count":3,"requested":20}"#)
+            trace.ok(2, "receive", "s0", gets)
+            trace.operation(2, "receive", "s0", #"{"end":"b","max":20,"nonblocking":true}"#, ok: #"{"data":"lo world"}"#)
+            return trace
+        }
+        #expect(try trace(gets: #"{"data":"hel"}"#).check().result == .ok)
+        #expect(try trace(gets: #"{"data":"hello world"}"#).check().result == .violation)
+        #expect(try trace(gets: #"{"data":"hel","truncated":true,"size":11}"#).check().result == .violation)
+    }
+}
