@@ -417,9 +417,16 @@ extension RobustMutexModel {
     public func exitInput(process: Int, object: String) -> Input? { .exit(process: process) }
 
     /// glibc 2.36 crashes the caller of `pthread_mutex_unlock` on a mutex left not recoverable (`SIGSEGV` walking
-    /// its robust list): the model's `crashing` state, not a bug of the caller's.
+    /// its robust list): the model's `crashing` state, not a bug of the caller's. And its assertions abort a locker
+    /// (`SIGABRT` in `lock`, `trylock` or `timedlock`) of a mutex destroyed or re-initialised while held — measured:
+    /// a process asleep in `lock` on a held stalled recursive mutex that another re-initialised died so
+    /// (`mutex->__data.__owner == 0` failed) — where POSIX leaves the outcome undefined and the model stops judging
+    /// the mutex. The death is reported as a hazard (the checker's `HazardDetector`), not hidden.
     public func mayKillItsCaller(_ input: Input, with signal: String) -> Bool {
-        if case .unlock = input { return signal == "SIGSEGV" }
-        return false
+        switch input {
+        case .unlock: signal == "SIGSEGV"
+        case .lock, .tryLock, .timedLock: signal == "SIGABRT"
+        default: false
+        }
     }
 }

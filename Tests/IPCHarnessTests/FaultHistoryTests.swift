@@ -253,6 +253,32 @@ import Testing
         #expect(robust.result == .ok, "\(robust.explanation)")
         #expect(robust.hazards.isEmpty)
     }
+
+    /// The trace `robust-mutex-lifecycle` (seed 4004) gave: process 1 asleep in `lock` on a held stalled recursive
+    /// mutex that process 3 re-initialised (undefined in POSIX) was aborted by glibc's assertion. That is glibc's
+    /// death, not a crash of the code under test: a hazard, the run not failed. A `SIGSEGV` there is still a crash,
+    /// and so is a `SIGABRT` in a call glibc does not abort (`consistent`).
+    @Test func aLockerAbortedByGlibcIsAHazardNotACrash() throws {
+        func trace(signal: String, f: String = "lock") -> String {
+            var lines = [#"{"format":"ipc-trace","version":1,"model":"robust-mutex","params":{"objects":{"m0":{"robust":false,"type":"recursive"}}},"mechanism":"test","seed":"1","strategy":"random","harness":"0.1.0"}"#]
+            let events = [
+                #""process":2,"type":"invoke","f":"trylock","object":"m0""#, #""process":2,"type":"ok","f":"trylock","object":"m0""#,
+                #""process":1,"type":"invoke","f":"\#(f)","object":"m0""#,
+                #""process":3,"type":"invoke","f":"init","object":"m0","value":{"type":"recursive"}"#, #""process":3,"type":"ok","f":"init","object":"m0""#,
+                #""process":1,"type":"exit","value":{"signal":"\#(signal)"}"#,
+            ]
+            for (index, event) in events.enumerated() { lines.append(#"{"index":\#(index),"time":\#((index + 1) * 10),"# + event + "}") }
+            return lines.joined(separator: "\n") + "\n"
+        }
+        let aborted = try TraceChecker.check(try Trace.parse(Array(trace(signal: "SIGABRT").utf8)))
+        #expect(aborted.result == .ok, "\(aborted.explanation)")
+        #expect(aborted.explanation.contains("HAZARD: process 1 died of SIGABRT in lock on mutex m0"), "\(aborted.explanation)")
+        let segfault = try TraceChecker.check(try Trace.parse(Array(trace(signal: "SIGSEGV").utf8)))
+        #expect(segfault.result == .violation)
+        #expect(segfault.explanation.contains("CRASH"), "\(segfault.explanation)")
+        let consistent = try TraceChecker.check(try Trace.parse(Array(trace(signal: "SIGABRT", f: "consistent").utf8)))
+        #expect(consistent.result == .violation)
+    }
 }
 
 /// A real worker that dies of a signal no `kill` event accounts for crashed: the code under test (or the harness)

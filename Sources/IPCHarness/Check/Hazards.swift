@@ -10,7 +10,10 @@ import IPCModels
 ///   posted it: glibc then wakes through a private futex, keyed by the poster's memory, so that post never reaches
 ///   the sleeper (`PrivateSemaphoreRealModeTests`) — the process may sleep for good with units available;
 /// - a mutex made without `pthread_mutexattr_setrobust` (`PTHREAD_MUTEX_STALLED`) whose holder was killed: the
-///   kernel knows nothing of it, so it stays locked for good and the next locker sleeps forever.
+///   kernel knows nothing of it, so it stays locked for good and the next locker sleeps forever;
+/// - a locker aborted by glibc's assertion (`SIGABRT` in `pthread_mutex_lock`, `trylock` or `timedlock`): a mutex
+///   destroyed or re-initialised while held does that (undefined in POSIX; the model stops judging that mutex and
+///   takes the death as glibc's, ``RobustMutexModel/mayKillItsCaller(_:with:)``), so it is said here, not hidden.
 struct HazardDetector {
     private let model: String
     /// The robust-mutex model's objects that are stalled now: set up so, or re-initialised so during the run.
@@ -19,6 +22,8 @@ struct HazardDetector {
     private var initialising: [Int: Bool] = [:]
     /// The stalled mutexes each process holds: locked and not yet unlocked.
     private var heldMutexes: [Int: Set<String>] = [:]
+    /// Each process's outstanding lock call on a mutex: its `f`, object and line.
+    private var locking: [Int: (f: String, object: String, line: Int)] = [:]
     /// Units each process holds on each semaphore: successful waits minus posts since its last `sem_init`.
     private var held: [Int: [String: Int]] = [:]
     /// The semaphores whose latest `sem_init` (the driver's, or one in the trace) had pshared 0.
@@ -76,6 +81,14 @@ struct HazardDetector {
     private mutating func observeMutex(_ event: Trace.Event, line: Int) {
         if event.type == .kill { return reportStalled(event, line: line) }
         if event.type == .invoke, event.f == "init" { initialising[event.process] = event.value?["robust"] != .bool(false) }
+        if event.type == .invoke, let f = event.f, ["lock", "trylock", "timedlock"].contains(f), let object = event.object {
+            locking[event.process] = (f, object, line)
+        } else if event.type == .ok || event.type == .fail {
+            locking[event.process] = nil
+        }
+        if event.type == .exit, event.value?["signal"] == "SIGABRT", let call = locking.removeValue(forKey: event.process) {
+            hazards.append("process \(event.process) died of SIGABRT in \(call.f) on mutex \(call.object) (invoked at line \(call.line)): glibc's assertion, as a mutex destroyed or re-initialised while held gives (undefined in POSIX; the model no longer judges such a mutex)")
+        }
         guard event.type == .ok, let object = event.object else { return }
         if event.f == "init" {
             // A new mutex: nobody holds it, and it is stalled or robust as the call asked.
