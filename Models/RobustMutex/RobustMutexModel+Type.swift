@@ -24,3 +24,32 @@ extension RobustMutexModel {
         }
     }
 }
+
+/// The priority protocols (`pthread_mutexattr_setprotocol`) of a robust mutex, as glibc 2.36 does them
+/// (`MutexProtocolFactsTests`): with priority inheritance the kernel's PI futex holds the lock word, and every
+/// outcome the model knows is the same but one — a not-recoverable mutex's `trylock` gives the word back, as `lock`
+/// does. A robust priority-protect mutex glibc does not make: `init` fails `EOPNOTSUPP`, the mutex untouched.
+/// Stalled (not robust) mutexes with a protocol are not modelled: a stalled PI one checks its owner where a stalled
+/// one of no protocol does not, and when its holder dies with a process asleep in `lock`, glibc's assertion aborts
+/// the sleeper and every later locker (measured), deaths a checker cannot tell from a crash of the code under test;
+/// a stalled priority-protect one changes its locker's scheduling, which a trace does not carry.
+extension RobustMutexModel {
+    public enum MutexProtocol: String, Hashable, Sendable, CaseIterable {
+        case none
+        case inherit
+        case protect
+
+        /// The `"protocol"` field of a setup or an `init`'s value (none when left out), refused where the model
+        /// cannot judge it.
+        static func field(of value: JSONValue?, robust: Bool, in context: String) throws(ModelError) -> MutexProtocol {
+            guard let field = value?["protocol"] else { return .none }
+            guard case .string(let text) = field, let found = MutexProtocol(rawValue: text) else {
+                throw ModelError("\(context): 'protocol' must be \"none\", \"inherit\" or \"protect\"")
+            }
+            if !robust && found != .none {
+                throw ModelError("\(context): a stalled (not robust) mutex with protocol \"\(text)\" is not modelled (a stalled PI mutex's owner death aborts its lockers in glibc's assertions; a priority-protect one changes their scheduling)")
+            }
+            return found
+        }
+    }
+}

@@ -34,7 +34,8 @@
 ///   without robustness: its owner's death or exit leaves it locked for good (the next `lock` sleeps forever,
 ///   `trylock` fails `EBUSY`, `timedlock` `ETIMEDOUT`, `unlock` `EPERM`, `destroy` `EBUSY`), `consistent` fails
 ///   `EINVAL`, and glibc's `trylock` by the holder is `EBUSY` (not `EDEADLK`: it looks only at the lock word).
-/// - Setup or `init` may make it normal or recursive instead of error-checking (``MutexType``).
+/// - Setup or `init` may make it normal or recursive instead of error-checking (``MutexType``), and a robust one
+///   priority-inheriting (``MutexProtocol``: a not-recoverable `trylock` then gives the word back).
 public struct RobustMutexModel: TransitionModel, TraceModel {
     public static let name = "robust-mutex"
 
@@ -64,6 +65,8 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         /// `PTHREAD_MUTEX_ROBUST`; false for `PTHREAD_MUTEX_STALLED`.
         public var robust = true
         public var type: MutexType = .errorCheck
+        /// `PTHREAD_PRIO_INHERIT` or none (a robust mutex is never priority-protect).
+        public var `protocol`: MutexProtocol = .none
         /// A recursive mutex's lock count (0 for the other types).
         public var count = 0
         /// glibc's `__nusers` of a stalled mutex: acquisitions minus unlocks (a normal mutex's unlock does not look
@@ -76,9 +79,10 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         /// what a call made afterwards gets, for agreement tests and simulation).
         public var undefined = false
 
-        public init(robust: Bool = true, type: MutexType = .errorCheck) {
+        public init(robust: Bool = true, type: MutexType = .errorCheck, protocol: MutexProtocol = .none) {
             self.robust = robust
             self.type = type
+            self.protocol = `protocol`
         }
 
         package var holder: Int? {
@@ -98,8 +102,8 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         case consistent(process: Int)
         /// `pthread_mutex_destroy`.
         case destroy(process: Int)
-        /// `pthread_mutex_init` (process-shared), robust or stalled, of a type.
-        case initialize(process: Int, robust: Bool, type: MutexType = .errorCheck)
+        /// `pthread_mutex_init` (process-shared), robust or stalled, of a type, with a priority protocol.
+        case initialize(process: Int, robust: Bool, type: MutexType = .errorCheck, protocol: MutexProtocol = .none)
         case exit(process: Int)
     }
 
@@ -116,17 +120,20 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
     public let stalled: Set<String>
     /// The mutexes the driver makes of another type than error-checking (setup `"type"`).
     public let types: [String: MutexType]
+    /// The mutexes the driver makes priority-inheriting (setup `"protocol": "inherit"`; robust ones only).
+    public let protocols: [String: MutexProtocol]
 
-    public init(mutexes: [String], stalled: Set<String> = [], types: [String: MutexType] = [:]) {
+    public init(mutexes: [String], stalled: Set<String> = [], types: [String: MutexType] = [:], protocols: [String: MutexProtocol] = [:]) {
         self.mutexes = mutexes
         self.stalled = stalled
         self.types = types
+        self.protocols = protocols
     }
 
     public var objects: [String] { mutexes }
 
     public func initialState(of object: String) -> State {
-        State(robust: !stalled.contains(object), type: types[object] ?? .errorCheck)
+        State(robust: !stalled.contains(object), type: types[object] ?? .errorCheck, protocol: protocols[object] ?? .none)
     }
 
     /// As every transition model steps, but a mutex whose state POSIX leaves undefined allows every outcome.
@@ -158,8 +165,11 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
             next.destroyed = true
             if state.holder != nil || state.word == .deadHolder { next.undefined = true }
             return [Transition(.done, next)]
-        case .initialize(_, let robust, let type):
-            var fresh = State(robust: robust, type: type)
+        case .initialize(_, true, _, .protect):
+            // glibc 2.36 refuses a robust priority-protect mutex before it touches the mutex.
+            return same(.failed(ErrorCode("EOPNOTSUPP")))
+        case .initialize(_, let robust, let type, let `protocol`):
+            var fresh = State(robust: robust, type: type, protocol: `protocol`)
             fresh.undefined = state.undefined || state.holder != nil || state.word == .deadHolder
             return [Transition(.done, fresh)]
         case .consistent where !state.robust:
@@ -233,6 +243,10 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         let first = state.type == .recursive ? 1 : 0
         switch state.word {
         case .ownerDied:
+            // A PI mutex's owner-died word is not 0, so glibc hands the timed lock to the kernel, which checks the
+            // deadline first (measured): an invalid one fails EINVAL, the mutex untouched. Without a protocol glibc
+            // takes the word itself and never looks at the deadline.
+            if state.protocol == .inherit, case .timedLock(_, .invalid, _) = input { return same(.failed(.EINVAL)) }
             next.word = .held(owner: process, listed: true)
             next.field = .inconsistent
             next.count = first
@@ -262,8 +276,9 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
                 if !state.robust { next.users += 1 }
                 return [Transition(.locked, next)]
             }
-            // lock gives the word back; glibc 2.36's trylock keeps it (and never lists it).
-            if tryOnly { next.word = .held(owner: process, listed: false) }
+            // lock gives the word back; glibc 2.36's trylock keeps it (and never lists it) — but a PI one's unlocks
+            // the kernel's futex (measured, `MutexProtocolFactsTests`).
+            if tryOnly && state.protocol != .inherit { next.word = .held(owner: process, listed: false) }
             return [Transition(.failed(.ENOTRECOVERABLE), next)]
         }
     }
@@ -277,6 +292,7 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
     public func describe(_ state: State) -> String {
         var notes = state.robust ? "" : " (stalled: not robust)"
         if state.type != .errorCheck { notes += " (\(state.type.rawValue)\(state.count > 1 ? ", count \(state.count)" : ""))" }
+        if state.protocol != .none { notes += " (PTHREAD_PRIO_\(state.protocol.rawValue.uppercased()))" }
         if state.users != 0 && state.users != (state.holder == nil && state.word != .deadHolder ? 0 : 1) { notes += " (glibc's user count \(state.users))" }
         if state.destroyed { notes += "; destroyed (every call but init fails EINVAL)" }
         if state.undefined { notes += "; destroyed or re-initialised while held: undefined, no longer judged" }
@@ -309,7 +325,8 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         case .unlock: call = "pthread_mutex_unlock"
         case .consistent: call = "pthread_mutex_consistent"
         case .destroy: call = "pthread_mutex_destroy"
-        case .initialize(_, let robust, let type): call = "pthread_mutex_init (\(robust ? "robust" : "stalled"), \(type.rawValue))"
+        case .initialize(_, let robust, let type, let `protocol`):
+            call = "pthread_mutex_init (\(robust ? "robust" : "stalled"), \(type.rawValue)\(`protocol` == .none ? "" : ", PTHREAD_PRIO_\(`protocol`.rawValue.uppercased())"))"
         case .exit: call = "exit (the robust list is walked)"
         }
         let result = output.described { output in
@@ -324,7 +341,7 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
 }
 
 // Trace form (documented in traces/README.md): lock, trylock, unlock, consistent, destroy, no value; init
-// {"robust": false}? (robust when left out); timedlock {"timeout": MS | "invalid", "clock": "monotonic" | "realtime" |
+// {"robust": false}? (robust when left out), {"type": ...}?, {"protocol": "none" | "inherit" | "protect"}? (robust only); timedlock {"timeout": MS | "invalid", "clock": "monotonic" | "realtime" |
 // "unsupported"?}; ok, or fail with EOWNERDEAD (which for lock, trylock and timedlock means *locked*),
 // ENOTRECOVERABLE, EDEADLK, EBUSY, EPERM, EINVAL, ETIMEDOUT.
 // params: {"objects": {"x0": {}, "x1": {"robust": false}}}
@@ -333,14 +350,23 @@ extension RobustMutexModel {
         let objects = try ModelParameters.objects(parameters, model: Self.name)
         var stalled: Set<String> = []
         var types: [String: MutexType] = [:]
+        var protocols: [String: MutexProtocol] = [:]
         for (name, setup) in objects {
             let type = try MutexType.field(of: setup, in: "mutex '\(name)'")
             if type != .errorCheck { types[name] = type }
-            guard let robust = setup?["robust"] else { continue }
-            guard case .bool(let value) = robust else { throw ModelError("mutex '\(name)': 'robust' must be true or false") }
-            if !value { stalled.insert(name) }
+            var robust = true
+            if let field = setup?["robust"] {
+                guard case .bool(let value) = field else { throw ModelError("mutex '\(name)': 'robust' must be true or false") }
+                robust = value
+            }
+            if !robust { stalled.insert(name) }
+            switch try MutexProtocol.field(of: setup, robust: robust, in: "mutex '\(name)'") {
+            case .none: break
+            case .inherit: protocols[name] = .inherit
+            case .protect: throw ModelError("mutex '\(name)': glibc makes no robust priority-protect mutex (its init fails EOPNOTSUPP)")
+            }
         }
-        self.init(mutexes: objects.map(\.name), stalled: stalled, types: types)
+        self.init(mutexes: objects.map(\.name), stalled: stalled, types: types, protocols: protocols)
     }
 
     public var parameters: JSONValue {
@@ -348,6 +374,7 @@ extension RobustMutexModel {
             var setup = JSONObject()
             if stalled.contains(name) { setup["robust"] = false }
             if let type = types[name] { setup["type"] = .string(type.rawValue) }
+            if let found = protocols[name] { setup["protocol"] = .string(found.rawValue) }
             return (name, .object(setup))
         })
     }
@@ -368,7 +395,9 @@ extension RobustMutexModel {
                 guard case .bool(let flag) = value else { throw ModelError("'init': 'robust' must be true or false") }
                 robust = flag
             }
-            return .initialize(process: call.process, robust: robust, type: try MutexType.field(of: call.value, in: "'init'"))
+            return .initialize(
+                process: call.process, robust: robust, type: try MutexType.field(of: call.value, in: "'init'"),
+                protocol: try MutexProtocol.field(of: call.value, robust: robust, in: "'init'"))
         default:
             throw ModelError("the robust-mutex model has no operation '\(call.f)' (it has lock, trylock, timedlock, unlock, consistent, destroy and init)")
         }
@@ -393,16 +422,17 @@ extension RobustMutexModel {
         case .unlock: ("unlock", nil)
         case .consistent: ("consistent", nil)
         case .destroy: ("destroy", nil)
-        case .initialize(_, let robust, let type): ("init", Self.initValue(robust: robust, type: type))
+        case .initialize(_, let robust, let type, let `protocol`): ("init", Self.initValue(robust: robust, type: type, protocol: `protocol`))
         case .exit: ("exit", nil)
         }
     }
 
     /// `init`'s value: what differs from a robust error-checking mutex, nil when nothing does.
-    static func initValue(robust: Bool, type: MutexType) -> JSONValue? {
+    static func initValue(robust: Bool, type: MutexType, protocol: MutexProtocol = .none) -> JSONValue? {
         var value = JSONObject()
         if !robust { value["robust"] = false }
         if type != .errorCheck { value["type"] = .string(type.rawValue) }
+        if `protocol` != .none { value["protocol"] = .string(`protocol`.rawValue) }
         return value.count == 0 ? nil : .object(value)
     }
 

@@ -5,12 +5,14 @@ import SystemPackage
 extension Syscall {
     /// Initialises a process-shared mutex of `type` (`PTHREAD_MUTEX_ERRORCHECK` unless given) at `mutex` (in shared
     /// memory): robust, or with `robust` false `PTHREAD_MUTEX_STALLED` (glibc's default), whose owner's death leaves
-    /// it locked for good.
+    /// it locked for good; with the priority `protocol` (`PTHREAD_PRIO_NONE` unless given). glibc 2.36 refuses a
+    /// robust `PTHREAD_PRIO_PROTECT` mutex (`EOPNOTSUPP`, the mutex untouched).
     ///
     /// The corresponding C functions are `pthread_mutexattr_setpshared`, `pthread_mutexattr_setrobust`,
-    /// `pthread_mutexattr_settype` and `pthread_mutex_init`.
+    /// `pthread_mutexattr_settype`, `pthread_mutexattr_setprotocol` and `pthread_mutex_init`.
     public static func robustMutexInit(
-        _ mutex: UnsafeMutablePointer<pthread_mutex_t>, robust: Bool = true, type: CInt = CInt(PTHREAD_MUTEX_ERRORCHECK)
+        _ mutex: UnsafeMutablePointer<pthread_mutex_t>, robust: Bool = true, type: CInt = CInt(PTHREAD_MUTEX_ERRORCHECK),
+        protocol: CInt = CInt(PTHREAD_PRIO_NONE)
     ) throws(Errno) {
         var attributes = pthread_mutexattr_t()
         pthread_mutexattr_init(&attributes)
@@ -18,6 +20,7 @@ extension Syscall {
         pthread_mutexattr_setpshared(&attributes, CInt(PTHREAD_PROCESS_SHARED))
         pthread_mutexattr_setrobust(&attributes, CInt(robust ? PTHREAD_MUTEX_ROBUST : PTHREAD_MUTEX_STALLED))
         pthread_mutexattr_settype(&attributes, type)
+        pthread_mutexattr_setprotocol(&attributes, `protocol`)
         _ = try perform(.mutexInit, retryOnInterrupt: false) { _ in reportingErrno(pthread_mutex_init(mutex, &attributes)) }
     }
 

@@ -285,12 +285,12 @@ import Testing
 }
 
 /// The error a call failed with; nil when it succeeded. (Free functions: the exit test's body may capture nothing.)
-private func failure(_ call: () throws(Errno) -> Void) -> Errno? {
+func failure(_ call: () throws(Errno) -> Void) -> Errno? {
     do { try call(); return nil } catch { return error }
 }
 
 /// `EBUSY` for a trylock that found the mutex held, as the call returns it.
-private func lockFailure(_ mutex: RobustMutex, tryOnly: Bool) -> Errno? {
+func lockFailure(_ mutex: RobustMutex, tryOnly: Bool) -> Errno? {
     failure { () throws(Errno) in if try mutex.lock(tryOnly: tryOnly) == .busy { throw .resourceBusy } }
 }
 

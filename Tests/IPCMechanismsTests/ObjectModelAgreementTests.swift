@@ -554,7 +554,7 @@ import Testing
         for (index, operations) in Self.directedMutexSequences.enumerated() {
             if let problem = robustMutexDisagreement(operations) { Issue.record("directed sequence \(index): \(problem)") }
         }
-        await propertyCheck(count: Self.cases, input: Gen.int(in: 0...19).array(of: 1...30)) { operations throws in
+        await propertyCheck(count: Self.cases, input: Gen.int(in: 0...23).array(of: 1...30)) { operations throws in
             if let problem = robustMutexDisagreement(operations) { Issue.record("\(problem)") }
         }
     }
@@ -562,7 +562,8 @@ import Testing
     /// Operation numbers as ``robustMutexDisagreement(_:)`` reads them: 0 lock, 2 trylock, 4 unlock, 6 consistent,
     /// 7 another thread's trylock and exit, 10 timedlock (deadline past), 11 clocklock with an invalid deadline, 12 on a
     /// refused clock, 13 destroy, 14-19 init: robust or (odd) stalled, error-checking (14, 15), normal (16, 17) or
-    /// recursive (18, 19).
+    /// recursive (18, 19); 20-22 init robust with `PTHREAD_PRIO_INHERIT`, error-checking, normal or recursive; 23 init
+    /// robust with `PTHREAD_PRIO_PROTECT` (refused, `EOPNOTSUPP`, whatever the mutex's state).
     static let directedMutexSequences: [[Int]] = [
         [13, 13, 0, 2, 4, 6, 10, 11, 12, 14, 0, 4, 13, 14],  // destroyed free: EINVAL for all but destroy and init
         [7, 13, 6, 2, 14, 2, 4, 6],  // owner died, destroyed, consistent EINVAL (never inconsistent), init
@@ -577,6 +578,11 @@ import Testing
         [19, 0, 0, 11, 2, 7, 4, 4, 4, 13, 4, 4, 13],  // stalled recursive: counts up (even an invalid deadline), EBUSY
         [18, 7, 0, 0, 4, 0, 4, 4, 0],  // robust recursive inconsistent: unlock above 1 ENOTRECOVERABLE, still held
         [16, 4, 0, 2, 10, 11, 4, 7, 2, 2, 4, 0, 2],  // robust normal: EPERM, EBUSY, EINVAL; owner died: EBUSY relock
+        [20, 7, 0, 4, 2, 2, 4, 0, 7, 13, 20],  // PI: not recoverable, its trylocks give the word back (no EDEADLK)
+        [21, 7, 2, 4, 2, 7, 2, 0, 10, 4],  // PI normal: another's trylock after a not-recoverable trylock: ENOTRECOVERABLE
+        [22, 7, 0, 0, 4, 4, 2, 2, 6, 13],  // PI recursive: inconsistent unlock above 1, then not recoverable
+        [0, 23, 2, 4, 23, 0, 7, 23, 2],  // priority-protect refused while held, free, owner died: nothing changes
+        [14, 7, 0, 4, 2, 2],  // and without a protocol the not-recoverable trylock keeps the word (EDEADLK)
     ]
 
     /// Runs `operations` on a fresh mutex and its model; the first disagreement, or nil. Destroy and init are made
@@ -625,7 +631,17 @@ import Testing
                 steps.append((.initialize(process: 1, robust: robust, type: type), {
                     done { try mutex.initialize(robust: robust, type: kernelType) }
                 }))
-            case 6, 13...19: steps.append((.consistent(process: 1), { done { try mutex.consistent() } }))
+            case 20...22 where !held:
+                let type: RobustMutexModel.MutexType = choice == 20 ? .errorCheck : choice == 21 ? .normal : .recursive
+                let kernelType: RobustMutex.MutexType = choice == 20 ? .errorCheck : choice == 21 ? .normal : .recursive
+                steps.append((.initialize(process: 1, robust: true, type: type, protocol: .inherit), {
+                    done { try mutex.initialize(robust: true, type: kernelType, protocol: .inherit) }
+                }))
+            case 23:
+                steps.append((.initialize(process: 1, robust: true, protocol: .protect), {
+                    done { try mutex.initialize(robust: true, protocol: .protect) }
+                }))
+            case 6, 13...22: steps.append((.consistent(process: 1), { done { try mutex.consistent() } }))
             default:
                 // Another thread trylocks and exits: two model steps, the trylock and the exit.
                 nonisolated(unsafe) var result = RobustMutexModel.Output.done

@@ -334,7 +334,16 @@ public enum RobustMutexKind: MechanismKind {
             mutexes: mutexes.map(\.name), stalled: Set(mutexes.filter { $0.parameters["robust"] == .bool(false) }.map(\.name)),
             types: Dictionary(uniqueKeysWithValues: mutexes.compactMap { object in
                 mutexType(of: object).map { (object.name, $0) }
+            }),
+            protocols: Dictionary(uniqueKeysWithValues: mutexes.compactMap { object in
+                mutexProtocol(of: object).map { (object.name, $0) }
             }))
+    }
+
+    /// Parameter `protocol` ("inherit", for a robust mutex; none when left out or anything else).
+    static func mutexProtocol(of object: Workload.Object) -> RobustMutexModel.MutexProtocol? {
+        guard object.parameters["robust"] != .bool(false), object.parameters["protocol"] == "inherit" else { return nil }
+        return .inherit
     }
 
     /// Parameter `type` ("normal", "recursive"; error-checking when left out or not one of those).
@@ -344,14 +353,15 @@ public enum RobustMutexKind: MechanismKind {
     }
 
     /// Parameter `robust` false: the driver makes the mutex `PTHREAD_MUTEX_STALLED` (glibc's default robustness);
-    /// `type`: of that type.
+    /// `type`: of that type; `protocol` "inherit": `PTHREAD_PRIO_INHERIT` (robust ones only).
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
         let robust = object.parameters["robust"] != .bool(false)
         let type = RobustMutexBinding.mutexType(mutexType(of: object) ?? .errorCheck)
+        let kernelProtocol = RobustMutexBinding.mutexProtocol(mutexProtocol(of: object) ?? .none)
         let memory = try objects.shareMemory(size: SharedObjectMemory.size) { address in
-            _ = try RobustMutex.initialize(at: address, robust: robust, type: type)
+            _ = try RobustMutex.initialize(at: address, robust: robust, type: type, protocol: kernelProtocol)
         }
         objects.tellHolders(of: object, in: workload, handing: ["fd": memory])
     }
@@ -370,6 +380,14 @@ struct RobustMutexBinding: ObjectBinding {
         case .errorCheck: .errorCheck
         case .normal: .normal
         case .recursive: .recursive
+        }
+    }
+
+    static func mutexProtocol(_ value: RobustMutexModel.MutexProtocol) -> RobustMutex.MutexProtocol {
+        switch value {
+        case .none: .none
+        case .inherit: .inherit
+        case .protect: .protect
         }
     }
 
@@ -407,8 +425,8 @@ struct RobustMutexBinding: ObjectBinding {
         case .destroy:
             try mutex.destroy()
             return .done
-        case .initialize(_, let robust, let type):
-            try mutex.initialize(robust: robust, type: Self.mutexType(type))
+        case .initialize(_, let robust, let type, let value):
+            try mutex.initialize(robust: robust, type: Self.mutexType(type), protocol: Self.mutexProtocol(value))
             return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")

@@ -275,10 +275,12 @@ public enum SemaphoreScenarios {
     /// 20 ms, some invalid (refused only when the call must wait), some on a clock glibc refuses.
     public static let robustMutexTimed = Scenario.real(
         name: "robust-mutex-timed", kind: RobustMutexKind.self, implementation: "kernel.robust-mutex",
-        summary: "2-4 processes timedlock and clocklock (0-20 ms, some invalid or on a refused clock), lock, unlock, make consistent",
+        summary: "2-4 processes timedlock and clocklock (0-20 ms, some invalid or on a refused clock), lock, unlock, make consistent; half the mutexes priority-inheriting",
         makeWorkload: { generator in
+            // A PI mutex's timed lock goes to the kernel when the word is not 0, which checks the deadline first.
             ScenarioPrograms.workload(
-                kind: "robust-mutex", calls: 2...6, generator: &generator, roles: { _, _ in ["use"] },
+                kind: "robust-mutex", parameters: generator.chance(0.5) ? ["protocol": "inherit"] : JSONObject(), calls: 2...6,
+                generator: &generator, roles: { _, _ in ["use"] },
                 operation: { _, _, generator in
                     generator.choose([
                         (40, { generator in ("timedlock", timedValue(&generator, clocks: ["monotonic", "realtime", "unsupported"])) }),
@@ -323,12 +325,13 @@ public enum SemaphoreScenarios {
     /// then stops judging the mutex.
     public static let robustMutexLifecycle = Scenario.real(
         name: "robust-mutex-lifecycle", kind: RobustMutexKind.self, implementation: "kernel.robust-mutex",
-        summary: "2-4 processes lock, trylock, unlock, make consistent, destroy and init a robust or stalled mutex of any type",
+        summary: "2-4 processes lock, trylock, unlock, make consistent, destroy and init a robust or stalled mutex of any type and protocol",
         makeWorkload: { generator in
             var parameters: JSONObject = generator.chance(1.0 / 3) ? ["robust": false] : JSONObject()
             if let type = generator.pick(weighted: [(2, nil), (1, "normal"), (1, "recursive")] as [(Int, String?)]) {
                 parameters["type"] = .string(type)
             }
+            if parameters["robust"] == nil, generator.chance(0.25) { parameters["protocol"] = "inherit" }
             return ScenarioPrograms.workload(
                 kind: "robust-mutex", parameters: parameters, calls: 2...6, generator: &generator, roles: { _, _ in ["use"] },
                 operation: { _, _, generator in
@@ -344,6 +347,8 @@ public enum SemaphoreScenarios {
                             if let type = generator.pick(weighted: [(2, nil), (1, "normal"), (1, "recursive")] as [(Int, String?)]) {
                                 value["type"] = .string(type)
                             }
+                            // Priority inheritance, or priority protection (refused: EOPNOTSUPP), on a robust one.
+                            if value["robust"] == nil, generator.chance(0.3) { value["protocol"] = .string(generator.pick(["inherit", "inherit", "protect"])) }
                             return ("init", value.count == 0 ? nil : .object(value))
                         }),
                     ])

@@ -34,22 +34,37 @@ public struct RobustMutex: @unchecked Sendable {
         }
     }
 
+    /// `pthread_mutexattr_setprotocol`'s protocols: none, priority inheritance (the kernel's PI futex holds the
+    /// lock word), priority protection (a ceiling; glibc makes no robust one).
+    public enum MutexProtocol: Sendable {
+        case none, inherit, protect
+
+        var value: CInt {
+            switch self {
+            case .none: CInt(PTHREAD_PRIO_NONE)
+            case .inherit: CInt(PTHREAD_PRIO_INHERIT)
+            case .protect: CInt(PTHREAD_PRIO_PROTECT)
+            }
+        }
+    }
+
     public let pointer: UnsafeMutablePointer<pthread_mutex_t>
 
     /// Initialises the mutex at `address`, which must be in shared memory; with `robust` false it is
     /// `PTHREAD_MUTEX_STALLED` (an owner's death leaves it locked for good).
     public static func initialize(
-        at address: UnsafeMutableRawPointer, robust: Bool = true, type: MutexType = .errorCheck
+        at address: UnsafeMutableRawPointer, robust: Bool = true, type: MutexType = .errorCheck,
+        protocol: MutexProtocol = .none
     ) throws(Errno) -> RobustMutex {
         let mutex = RobustMutex(pointer: address.assumingMemoryBound(to: pthread_mutex_t.self))
-        try mutex.initialize(robust: robust, type: type)
+        try mutex.initialize(robust: robust, type: type, protocol: `protocol`)
         return mutex
     }
 
     /// `pthread_mutex_init` again on this mutex, with the same attributes but robustness: after `destroy`, or to
     /// start over a free mutex left not recoverable (POSIX leaves re-initialising a locked one undefined).
-    public func initialize(robust: Bool = true, type: MutexType = .errorCheck) throws(Errno) {
-        try Syscall.robustMutexInit(pointer, robust: robust, type: type.value)
+    public func initialize(robust: Bool = true, type: MutexType = .errorCheck, protocol: MutexProtocol = .none) throws(Errno) {
+        try Syscall.robustMutexInit(pointer, robust: robust, type: type.value, protocol: `protocol`.value)
     }
 
     /// `pthread_mutex_destroy`: `EBUSY` only for a non-robust mutex that is locked; afterwards every call but
