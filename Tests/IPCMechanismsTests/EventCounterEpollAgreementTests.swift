@@ -88,9 +88,13 @@ import Testing
     /// Runs one sequence on a fresh eventfd (holder 2's descriptor a `dup` of holder 1's: one description, as the
     /// model's holders share it) and the model side by side; records an issue at the first disagreement.
     /// Held off from spawns (`withoutConcurrentSpawns`): a worker a scenario test spawns meanwhile would hold a copy
-    /// of the object for a moment, and a close here would then not be the last (no hang-up, no release).
+    /// of the object for a moment, and a close here would then not be the last (no hang-up, no release). A
+    /// disagreement counts only when a second run repeats it (``PipeAgreement/repeatingDisagreements(_:)``): the test
+    /// library's own spawns cannot hold off.
     static func check(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
-        try Syscall.withoutConcurrentSpawns { () throws in try checkAlone(operations: operations, seen: seen) }
+        try PipeAgreement.repeatingDisagreements {
+            try Syscall.withoutConcurrentSpawns { () throws in try checkAlone(operations: operations, seen: seen) }
+        }
     }
 
     static func checkAlone(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
@@ -144,7 +148,7 @@ import Testing
                 kernel = .failed(ErrorCode(error.name))
             }
             guard let next = model.step(state, input, kernel).first?.state else {
-                Issue.record("operation \(index) \(operation) of \(operations): kernel \(kernel), model \(model.outcome(of: input, in: state).map { "\($0.output)" } ?? "asleep") from \(model.describe(state))")
+                PipeAgreement.disagreement("operation \(index) \(operation) of \(operations): kernel \(kernel), model \(model.outcome(of: input, in: state).map { "\($0.output)" } ?? "asleep") from \(model.describe(state))")
                 return
             }
             seen.withLock { seen in

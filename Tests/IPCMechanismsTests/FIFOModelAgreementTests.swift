@@ -374,7 +374,13 @@ import Testing
 
     /// `body` with a fresh FIFO's path and the descriptors it opens, all closed afterwards (an `O_RDWR` one, held
     /// under both ends, once) and the FIFO removed. No spawn may hold a copy of them: their closes must be the last.
+    /// A disagreement counts only when a second run (on a fresh FIFO) repeats it
+    /// (``PipeAgreement/repeatingDisagreements(_:)``): the test library's own spawns cannot hold off.
     static func withFreshFIFO(_ body: (String, inout Held) throws -> Void) throws {
+        try PipeAgreement.repeatingDisagreements { try withFreshFIFOOnce(body) }
+    }
+
+    static func withFreshFIFOOnce(_ body: (String, inout Held) throws -> Void) throws {
         try Syscall.withoutConcurrentSpawns {
             let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
             try KernelFIFO.create(at: path)
@@ -396,7 +402,7 @@ import Testing
         let full = FIFOModel.Output.failed(ErrorCode("EMFILE"))
         let outcomes = model.outcomes(of: input, in: state).filter { kernel == full || $0.output != full }
         guard outcomes.count == 1, case .completed(let next) = outcomes[0].step, outcomes[0].output == kernel else {
-            Issue.record("\(context): kernel \(short(kernel)), model \(outcomes.map { $0.output.map(short) ?? "piece" })")
+            PipeAgreement.disagreement("\(context): kernel \(short(kernel)), model \(outcomes.map { $0.output.map(short) ?? "piece" })")
             return nil
         }
         return next

@@ -244,9 +244,13 @@ import Testing
 
     /// Runs `operations` on a fresh kernel pair and on the model; after each, `SIOCATMARK` and `POLLIN|POLLPRI` too.
     /// Held off from spawns (`withoutConcurrentSpawns`): a worker spawned meanwhile by a scenario test would hold a
-    /// copy of the pair for a moment, and a close here would then not be the last (no reset, no hang-up).
+    /// copy of the pair for a moment, and a close here would then not be the last (no reset, no hang-up). A
+    /// disagreement counts only when a second run repeats it (``PipeAgreement/repeatingDisagreements(_:)``): the test
+    /// library's own spawns cannot hold off.
     static func agree(_ operations: [Operation], label: String) throws {
-        try Syscall.withoutConcurrentSpawns { () throws in try agreeAlone(operations, label: label) }
+        try PipeAgreement.repeatingDisagreements {
+            try Syscall.withoutConcurrentSpawns { () throws in try agreeAlone(operations, label: label) }
+        }
     }
 
     static func agreeAlone(_ operations: [Operation], label: String) throws {
@@ -376,7 +380,7 @@ import Testing
                     let failure =
                         "\(label): \(operation): kernel \(expected), model \(modelOutputs)\n\(history)\n"
                         + "state: \(model.describe(state))"
-                    Issue.record("\(failure)")
+                    PipeAgreement.disagreement(failure)
                     return
                 }
                 state = next
