@@ -59,6 +59,13 @@ extension PosixMessageQueueModel {
         case "getattr": return .getAttributes(process: call.process)
         case "setattr":
             return .setNonblocking(process: call.process, nonblocking: try call.value.required("nonblocking").boolean("nonblocking"))
+        case "notify" where { if case .integer? = call.value?["how"] { true } else { false } }():
+            // A raw sigev_notify number: the kernel knows 0 (SIGEV_SIGNAL), 1 (SIGEV_NONE) and 2 (SIGEV_THREAD), which
+            // the trace names; any other number is refused.
+            guard try call.value.required("register").boolean("register") else { throw ModelError("notify: a NULL notification ('register': false) has no 'how'") }
+            let how = try call.value.required("how").integer("how", in: Int(Int32.min)...Int(Int32.max))
+            guard !(0...2).contains(how) else { throw ModelError("notify: 'how' \(how) is a known kind: name it \"signal\", \"none\" or \"thread\"") }
+            return .notifyUnknownKind(process: call.process, how: how)
         case "notify":
             let invalid: Bool
             switch try call.value.optional("signal") {
@@ -158,6 +165,7 @@ extension PosixMessageQueueModel {
             return ("receive", .object(value))
         case .getAttributes: return ("getattr", nil)
         case .setNonblocking(_, let nonblocking): return ("setattr", ["nonblocking": .bool(nonblocking)])
+        case .notifyUnknownKind(_, let how): return ("notify", ["register": true, "how": .int(how)])
         case .notify(_, let register, let invalid, let kind, let sigval):
             var value: JSONObject = ["register": .bool(register)]
             if invalid { value["signal"] = "invalid" }

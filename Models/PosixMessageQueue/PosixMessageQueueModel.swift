@@ -245,6 +245,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         /// `invalidSignal`: registering with a signal number outside 1…64, which fails `EINVAL` before the descriptor
         /// is looked at.
         case notify(process: Int, register: Bool, invalidSignal: Bool = false, kind: NotificationKind = .signal, value: Int = 0)
+        /// `mq_notify` registering with a `sigev_notify` of `how`, none of `SIGEV_SIGNAL`, `SIGEV_NONE`, `SIGEV_THREAD`:
+        /// `EINVAL` before the descriptor and the registration are looked at (measured,
+        /// `MessageQueueNotificationFactsTests`).
+        case notifyUnknownKind(process: Int, how: Int)
         /// Takes the notifications delivered to the process since it last looked (its queued notification
         /// signals, with `sigtimedwait` and no wait); no descriptor needed. With `rearm`, a client that, having
         /// taken at least one, registers again at once (`mq_notify`; it stays unregistered when another process
@@ -390,6 +394,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             next.setNonblocking(process, nonblocking)
             return [Transition(.oldFlags(nonblocking: state.newest(of: process).nonblocking), next)]
+        case .notifyUnknownKind:
+            return [Transition(.failed(.EINVAL), state)]
         case .notify(let process, let register, let invalidSignal, let kind, let value):
             if register && invalidSignal { return [Transition(.failed(.EINVAL), state)] }
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
@@ -560,6 +566,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             call = "receive into \(max) bytes\(nonblocking ? " (nonblocking)" : "")" + (timeout.map { " \($0.text)" } ?? "")
         case .getAttributes: call = "mq_getattr"
         case .setNonblocking(_, let nonblocking): call = "mq_setattr \(nonblocking ? "O_NONBLOCK" : "0")"
+        case .notifyUnknownKind(_, let how): call = "mq_notify with sigev_notify \(how)"
         case .notify(_, let register, let invalidSignal, let kind, let value):
             call = register
                 ? (invalidSignal ? "mq_notify (register, invalid signal)" : "mq_notify (register, SIGEV_\(kind.rawValue.uppercased())\(value != 0 ? ", sival_int \(value)" : ""))")
@@ -608,7 +615,7 @@ extension PosixMessageQueueModel.Input {
         switch self {
         case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process, _, _, _),
             .setNonblocking(let process, _),
-            .notify(let process, _, _, _, _), .takeNotifications(let process, _, _),
+            .notify(let process, _, _, _, _), .notifyUnknownKind(let process, _), .takeNotifications(let process, _, _),
             .close(let process), .unlink(let process), .exit(let process), .refusedName(let process, _, _),
             .readiness(let process, _):
             process

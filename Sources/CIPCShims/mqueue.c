@@ -65,6 +65,14 @@ int ipc_mq_notify(int mqdes, int signo, int value) {
     return mq_notify(mqdes, &event);
 }
 
+int ipc_mq_notify_how(int mqdes, int how) {
+    struct sigevent event;
+    memset(&event, 0, sizeof event);
+    event.sigev_notify = how;
+    event.sigev_signo = SIGUSR1;
+    return mq_notify(mqdes, &event);
+}
+
 static void ipc_mq_thread_notified(union sigval value) { __atomic_add_fetch((long *)value.sival_ptr, 1, __ATOMIC_SEQ_CST); }
 
 int ipc_mq_notify_thread(int mqdes, long *counter) {

@@ -130,6 +130,9 @@ extension Syscall {
         case signalWithValue(Int32, Int32)
         /// `SIGEV_NONE`: nothing is sent, but the registration is used up as if it were.
         case withoutSignal
+        /// A raw `sigev_notify` (with `SIGUSR1` as its signal): the kernel refuses any but `SIGEV_SIGNAL`, `SIGEV_NONE`
+        /// and `SIGEV_THREAD` with `EINVAL`, before it looks at the descriptor.
+        case how(Int32)
     }
 
     /// Registers this process for one notification when a message arrives in the empty queue (no receiver asleep
@@ -144,6 +147,9 @@ extension Syscall {
         case .signal(let signal): code = signal
         case .signalWithValue(let signal, let sigval): (code, value) = (signal, sigval)
         case .withoutSignal?: code = -1
+        case .how(let how)?:
+            _ = try perform(.mqNotify, descriptor: queue, retryOnInterrupt: false) { _ in ipc_mq_notify_how(queue.rawValue, how) }
+            return
         case nil: code = 0
         }
         _ = try perform(.mqNotify, descriptor: queue, retryOnInterrupt: false) { _ in ipc_mq_notify(queue.rawValue, code, value) }

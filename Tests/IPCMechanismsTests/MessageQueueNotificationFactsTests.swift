@@ -106,6 +106,20 @@ import Testing
         }
     }
 
+    /// A `sigev_notify` other than `SIGEV_SIGNAL` (0), `SIGEV_NONE` (1) and `SIGEV_THREAD` (2) — 3, `SIGEV_THREAD_ID`
+    /// (4), 99, -1 — fails `EINVAL` first: with no descriptor, and on a queue some process is registered for (the
+    /// registration stays). The kernel's `do_mq_notify` checks it before anything else (LTP `mq_notify02`).
+    @Test(arguments: [Int32(3), 4, 5, 99, -1])
+    func anUnknownSigevNotifyFailsEINVALBeforeTheDescriptorAndTheRegistration(how: Int32) throws {
+        try withQueue { queue, _ in
+            #expect(throws: Errno.invalidArgument) { try Syscall.mqNotify(FileDescriptor(rawValue: -1), .how(how)) }
+            #expect(throws: Errno.invalidArgument) { try Syscall.mqNotify(queue, .how(how)) }
+            try Syscall.mqNotify(queue, .withoutSignal)
+            #expect(throws: Errno.invalidArgument) { try Syscall.mqNotify(queue, .how(how)) }
+            #expect(try registered(queue))
+        }
+    }
+
     /// `SIGEV_THREAD`: the same one registration at a time (`EBUSY`), used up by a message arriving in the empty
     /// queue; glibc runs the function once, in a thread of its own, some time after the send returned (the test
     /// waits for it, up to 10 s); a later message into the non-empty queue runs nothing more.

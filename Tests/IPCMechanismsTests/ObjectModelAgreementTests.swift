@@ -30,6 +30,8 @@ import Testing
         case notify(register: Bool)
         /// `mq_notify` with a signal number out of range: `EINVAL` before the descriptor.
         case notifyInvalid
+        /// `mq_notify` with a `sigev_notify` the kernel does not know (`SIGEV_THREAD_ID`, 99): `EINVAL` first.
+        case notifyUnknownKind(Int)
     }
 
     static let queueOperations = Gen.oneOf(
@@ -37,7 +39,7 @@ import Testing
         zip(Gen.int(in: 15...17), Gen.int(in: 0...40)).map { QueueOperation.send(size: $0, priority: $1 == 0 ? 32768 : 3) }.eraseToAny(),
         Gen.int(in: 0...9).map { QueueOperation.receive(max: $0 == 0 ? 15 : 16) }.eraseToAny(),
         Gen.int(in: 0...30).map { $0 < 10 ? QueueOperation.open : $0 < 20 ? .close : $0 == 20 ? .unlink : .receive(max: 16) }.eraseToAny(),
-        Gen.int(in: 0...4).map { $0 == 4 ? QueueOperation.notifyInvalid : .notify(register: $0 != 0) }.eraseToAny(),
+        Gen.int(in: 0...6).map { $0 == 4 ? QueueOperation.notifyInvalid : $0 >= 5 ? .notifyUnknownKind($0 == 5 ? 4 : 99) : .notify(register: $0 != 0) }.eraseToAny(),
         Gen.int(in: 0...1).map { QueueOperation.openFor(read: $0 == 0) }.eraseToAny(),
         Gen.int(in: 0...2).map { $0 == 2 ? QueueOperation.getattr : .setattr(nonblocking: $0 == 0) }.eraseToAny(),
         zip(Gen.int(in: 0...1), Gen.int(in: 0...3)).map {
@@ -99,6 +101,12 @@ import Testing
                 case .unlink:
                     return (.unlink(process: 1), {
                         do { try PosixMessageQueue.unlink(name); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case .notifyUnknownKind(let how):
+                    return (.notifyUnknownKind(process: 1, how: how), {
+                        do { try Syscall.mqNotify(descriptors.last ?? FileDescriptor(rawValue: -1), .how(CInt(how))); return .done } catch {
+                            return .failed(errorCode(error))
+                        }
                     })
                 case .notifyInvalid:
                     return (.notify(process: 1, register: true, invalidSignal: true), {

@@ -148,6 +148,10 @@ struct PosixMessageQueueBinding: ObjectBinding {
             let old = try Syscall.mqSetNonblocking(queue, nonblocking)
             descriptionFlags[queue] = nonblocking
             return .oldFlags(nonblocking: old)
+        case .notifyUnknownKind(_, let how):
+            // Refused before the descriptor is looked at, as the invalid signal below.
+            try Syscall.mqNotify(descriptors.last ?? FileDescriptor(rawValue: -1), .how(CInt(truncatingIfNeeded: how)))
+            return .done
         case .notify(_, let register, let invalidSignal, let kind, let value):
             if register && invalidSignal {
                 // The kernel checks the signal before the descriptor: no descriptor is needed to see its EINVAL.
