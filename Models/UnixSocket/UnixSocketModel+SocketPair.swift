@@ -8,13 +8,22 @@
 /// a family out of range `EAFNOSUPPORT`, a type of 11 or more `EINVAL`, an unregistered family such as `AF_UNSPEC`
 /// `EAFNOSUPPORT`, `AF_UNIX`'s protocol and type checks) and joined by the family's `socketpair`, which only
 /// `AF_UNIX` has: `AF_INET`'s TCP and UDP sockets fail `EOPNOTSUPP`, after `EPROTONOSUPPORT` for a protocol its
-/// type does not have. Both ends of a pair get `O_NONBLOCK` with `SOCK_NONBLOCK` and `FD_CLOEXEC` with
+/// type does not have; `AF_INET`'s own checks come first (`inet_create`): a protocol outside 0..<`IPPROTO_MAX` (263)
+/// `EINVAL`, a raw socket of protocol 0 `EPROTONOSUPPORT` (the raw entry is a wildcard that wants a protocol), a
+/// stream of a protocol no stream registers (ICMP's 1 in LTP's `socketpair01`) `EPROTONOSUPPORT`; a raw socket of any
+/// other protocol needs `CAP_NET_RAW` (`EPERM` without, ``socketPairOutcomes``) and then has no `socketpair`
+/// (`EOPNOTSUPP`). Both ends of a pair get `O_NONBLOCK` with `SOCK_NONBLOCK` and `FD_CLOEXEC` with
 /// `SOCK_CLOEXEC`, never one without the other.
 extension UnixSocketModel {
-    /// `AF_INET`, whose `socketpair` the model knows only for TCP and UDP (the protocols 0, 6, 17 of stream and
-    /// datagram sockets): its other types and protocols depend on the modules loaded, the capabilities and
-    /// `ping_group_range`.
+    /// `AF_INET`, whose `socketpair` the model knows for TCP and UDP (the protocols 0, 6, 17 of stream and datagram
+    /// sockets), raw sockets, protocols out of range, and stream protocols nothing registers: its other types and
+    /// protocols depend on the modules loaded (SCTP's 132, `IPPROTO_SMC`'s 256 and MPTCP's 262 on a stream, SCTP's
+    /// seqpacket) and `ping_group_range` (a datagram socket of ICMP's 1).
     static let internet = 2
+    /// `IPPROTO_MAX`: `inet_create` refuses a protocol outside 0..<263 with `EINVAL` first.
+    static let internetProtocolLimit = 263
+    /// Stream protocols a module or the configuration may register for `AF_INET` (SCTP, SMC, MPTCP): not judged.
+    static let moduleStreamProtocols: Set<Int> = [132, 256, 262]
 
     /// What a `socketpair` of `domain`, `type`, `protocol` returns, before the `EMFILE` a full table would give instead.
     public static func createdPair(domain: Int, type: Int, protocol number: Int) -> Output {
@@ -25,6 +34,9 @@ extension UnixSocketModel {
             if kind >= 11 { return .failed(.EINVAL) }
             // AF_UNSPEC is in range, but no family registers it.
             if domain == 0 { return .failed(ErrorCode("EAFNOSUPPORT")) }
+            if (1...3).contains(kind), !(0..<internetProtocolLimit).contains(number) { return .failed(.EINVAL) }
+            // Raw: protocol 0 matches no entry; any other makes a raw socket (with CAP_NET_RAW), which has no pair.
+            if kind == 3 { return number == 0 ? .failed(ErrorCode("EPROTONOSUPPORT")) : .failed(ErrorCode("EOPNOTSUPP")) }
             let own = kind == 1 ? 6 : 17  // TCP for a stream, UDP for a datagram socket
             return number == 0 || number == own ? .failed(ErrorCode("EOPNOTSUPP")) : .failed(ErrorCode("EPROTONOSUPPORT"))
         }
@@ -39,7 +51,18 @@ extension UnixSocketModel {
     public static func judgesPair(domain: Int, type: Int, protocol number: Int) -> Bool {
         if domain != internet { return domain <= 1 || domain >= 46 }
         let kind = type & 0xf
-        return type & ~(0xf | 0x800 | 0x80000) != 0 || kind >= 11 || ([1, 2].contains(kind) && [0, 6, 17].contains(number))
+        if type & ~(0xf | 0x800 | 0x80000) != 0 || kind >= 11 { return true }
+        guard (1...3).contains(kind) else { return false }
+        if !(0..<internetProtocolLimit).contains(number) || kind == 3 { return true }
+        if kind == 1 { return !moduleStreamProtocols.contains(number) }
+        return [0, 6, 17].contains(number)
+    }
+
+    /// The other answer a caller's capabilities may give (none in a trace): a raw `AF_INET` socket of a protocol
+    /// needs `CAP_NET_RAW`, so without it the pair fails `EPERM` (measured as uid 65534 with `setpriv`).
+    public static func withoutCapabilities(domain: Int, type: Int, protocol number: Int) -> Output? {
+        guard domain == internet, type & ~(0xf | 0x800 | 0x80000) == 0, type & 0xf == 3, (1..<internetProtocolLimit).contains(number) else { return nil }
+        return .failed(ErrorCode("EPERM"))
     }
 
     /// `socketpair`'s outcomes: its answer, and `EMFILE` beside any answer past the flags check (no trace shows the
@@ -47,6 +70,8 @@ extension UnixSocketModel {
     func socketPairOutcomes(domain: Int, type: Int, protocol number: Int, in state: State) -> Transitions {
         let made = Self.createdPair(domain: domain, type: type, protocol: number)
         if made == .failed(.EINVAL), type & ~(0xf | 0x800 | 0x80000) != 0 { return [(made, .completed(state))] }
-        return [(made, .completed(state)), (.failed(DescriptorTable.exhausted), .completed(state))]
+        var outcomes: Transitions = [(made, .completed(state)), (.failed(DescriptorTable.exhausted), .completed(state))]
+        if let other = Self.withoutCapabilities(domain: domain, type: type, protocol: number) { outcomes.append((other, .completed(state))) }
+        return outcomes
     }
 }

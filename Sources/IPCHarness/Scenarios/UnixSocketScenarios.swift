@@ -174,17 +174,22 @@ public enum UnixSocketScenarios {
                 }
                 if generator.chance(0.08) {
                     // socket or socketpair, closed at once: each type with its flags, or arguments the kernel refuses
-                    // (AF_UNSPEC, AF_INET's TCP and UDP, which have no pairs, a family out of range, a bad protocol).
+                    // (AF_UNSPEC, AF_INET's TCP, UDP and raw sockets, which have no pairs — a raw one of protocol 0
+                    // is not even made — a family out of range, a bad protocol, one past IPPROTO_MAX).
                     let f = generator.pick(["socket", "socketpair", "socketpair"])
                     var value: JSONObject = [
                         "domain": f == "socket" ? generator.pick(["AF_UNIX", "AF_UNIX", 100]) : generator.pick(["AF_UNIX", "AF_UNIX", "AF_UNSPEC", "AF_INET", 100]),
                         "type": generator.pick(["SOCK_STREAM", "SOCK_DGRAM", "SOCK_SEQPACKET", "SOCK_RAW", 4]),
                     ]
-                    if value["domain"] == "AF_INET" && value["type"] != "SOCK_STREAM" { value["type"] = "SOCK_DGRAM" }
+                    if value["domain"] == "AF_INET" && ![JSONValue.string("SOCK_STREAM"), "SOCK_RAW"].contains(value["type"]) { value["type"] = "SOCK_DGRAM" }
                     let flags: [JSONValue] = generator.pick([[], ["SOCK_NONBLOCK"], ["SOCK_CLOEXEC"], ["SOCK_NONBLOCK", "SOCK_CLOEXEC"]])
                     if !flags.isEmpty { value["flags"] = .array(flags) }
-                    // AF_INET's protocol 1 (a ping socket) depends on ping_group_range: the model does not judge it.
-                    if generator.chance(0.2) { value["protocol"] = .int(generator.pick(value["domain"] == "AF_INET" ? [6, 17] : [1, 6, 17])) }
+                    // AF_INET's protocol 1 on a datagram socket (a ping socket) depends on ping_group_range: the model
+                    // does not judge it; on a stream or a raw socket it does.
+                    if generator.chance(0.2) {
+                        let internet = value["domain"] == "AF_INET"
+                        value["protocol"] = .int(generator.pick(internet ? (value["type"] == "SOCK_DGRAM" ? [6, 17, 263] : [1, 6, 17, 263]) : [1, 6, 17]))
+                    }
                     program.append(Call(process: process, object: "s0", f: f, value: .object(value)))
                     continue
                 }
