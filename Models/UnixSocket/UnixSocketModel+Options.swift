@@ -96,13 +96,25 @@ extension UnixSocketModel {
     /// `SOCK_NONBLOCK` and `SOCK_CLOEXEC` fail `EINVAL`; a family outside 0..<46 `EAFNOSUPPORT`; a type of 11 or
     /// more `EINVAL`; then `AF_UNIX`: a protocol other than 0 or 1 (`PF_UNIX`) `EPROTONOSUPPORT`; a type other than
     /// `SOCK_STREAM`, `SOCK_DGRAM`, `SOCK_SEQPACKET` or `SOCK_RAW` (which makes a datagram socket)
-    /// `ESOCKTNOSUPPORT`. The new socket is not part of the object: the caller closes it at once.
+    /// `ESOCKTNOSUPPORT`. `AF_UNSPEC` (in range, registered by no family) `EAFNOSUPPORT`; `AF_INET`, for the stream,
+    /// datagram and raw types (LTP's `socket01`; ``judgesSocket``): a protocol outside 0..<`IPPROTO_MAX` `EINVAL`,
+    /// then TCP (0, 6) and UDP (0, 17) sockets made, a raw socket of protocol 0 and a protocol its type lacks
+    /// `EPROTONOSUPPORT`. The new socket is not part of the object: the caller closes it at once.
     public static func createdSocket(domain: Int, type: Int, protocol number: Int) -> Output {
         let flags = 0x800 | 0x80000  // SOCK_NONBLOCK, SOCK_CLOEXEC
         if type & ~(0xf | flags) != 0 { return .failed(.EINVAL) }
         if domain < 0 || domain >= 46 { return .failed(ErrorCode("EAFNOSUPPORT")) }
         let kind = type & 0xf
         if kind >= 11 { return .failed(.EINVAL) }
+        if domain == 0 { return .failed(ErrorCode("EAFNOSUPPORT")) }
+        if domain == internet {
+            if !(0..<internetProtocolLimit).contains(number) { return .failed(.EINVAL) }
+            switch kind {
+            case 1: return number == 0 || number == 6 ? .created(.stream) : .failed(ErrorCode("EPROTONOSUPPORT"))
+            case 2: return number == 0 || number == 17 ? .created(.dgram) : .failed(ErrorCode("EPROTONOSUPPORT"))
+            default: return .failed(ErrorCode("EPROTONOSUPPORT"))  // raw, protocol 0: no entry wants it
+            }
+        }
         if number != 0 && number != 1 { return .failed(ErrorCode("EPROTONOSUPPORT")) }
         switch kind {
         case 1: return .created(.stream)

@@ -58,6 +58,15 @@ extension UnixSocketModel {
         return [0, 6, 17].contains(number)
     }
 
+    /// Whether `socket`'s arguments are ones the model can judge: `AF_UNIX`, `AF_UNSPEC`, a family out of range, or
+    /// `AF_INET` as for ``judgesPair`` but for a raw socket of a protocol (made with `CAP_NET_RAW`: a raw socket the
+    /// model has no type for).
+    public static func judgesSocket(domain: Int, type: Int, protocol number: Int) -> Bool {
+        guard domain == internet else { return judgesPair(domain: domain, type: type, protocol: number) }
+        return judgesPair(domain: domain, type: type, protocol: number)
+            && !(type & ~(0xf | 0x800 | 0x80000) == 0 && type & 0xf == 3 && (1..<internetProtocolLimit).contains(number))
+    }
+
     /// The other answer a caller's capabilities may give (none in a trace): a raw `AF_INET` socket of a protocol
     /// needs `CAP_NET_RAW`, so without it the pair fails `EPERM` (measured as uid 65534 with `setpriv`).
     public static func withoutCapabilities(domain: Int, type: Int, protocol number: Int) -> Output? {

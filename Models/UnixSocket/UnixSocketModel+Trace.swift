@@ -263,15 +263,16 @@ extension UnixSocketModel {
                 flags: flags)
         case "socket":
             let (domain, type, number) = try Self.socketArguments(of: call)
-            guard domain == 1 || domain < 0 || domain >= 46 else {
-                throw ModelError("socket: only AF_UNIX (1) and families out of range are modelled, not \(domain)")
+            guard Self.judgesSocket(domain: domain, type: type, protocol: number) else {
+                throw ModelError(
+                    "socket: only AF_UNIX, AF_UNSPEC, families out of range, and AF_INET's SOCK_STREAM, SOCK_DGRAM or SOCK_RAW with the protocols the README lists are modelled, not (\(domain), \(type), \(number))")
             }
             return .socket(process: call.process, domain: domain, type: type, protocol: number)
         case "socketpair":
             let (domain, type, number) = try Self.socketArguments(of: call)
             guard Self.judgesPair(domain: domain, type: type, protocol: number) else {
                 throw ModelError(
-                    "socketpair: only AF_UNIX, AF_UNSPEC, families out of range, and AF_INET's SOCK_STREAM or SOCK_DGRAM with protocol 0, 6 or 17 are modelled, not (\(domain), \(type), \(number))")
+                    "socketpair: only AF_UNIX, AF_UNSPEC, families out of range, and AF_INET's SOCK_STREAM, SOCK_DGRAM or SOCK_RAW with the protocols the README lists are modelled, not (\(domain), \(type), \(number))")
             }
             return .socketPair(process: call.process, domain: domain, type: type, protocol: number)
         case "listen":
