@@ -101,6 +101,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     public enum Input: Hashable, Sendable {
         case access(process: Int, WordAccess)
         case attach(process: Int, readOnly: Bool = false)
+        /// `shmat` with an address and flags beyond `SHM_RDONLY` (see ``SystemVSharedMemoryModel+Address``).
+        case attachAt(process: Int, hint: AttachHint)
         case detach(process: Int)
         case status(process: Int)
         /// `IPC_SET` of the permission bits, the owner (`shm_perm.uid`) and the group (`shm_perm.gid`, which later
@@ -169,6 +171,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             next.lastProcess = process
             next.times.set(0)
             return [Transition(.done, next)]
+        case .attachAt(let process, let hint):
+            return attaching(state, process: process, hint: hint)
         case .detach(let process):
             guard next.attachments.removeOne(process) else { return [Transition(.failed(.EINVAL), state)] }
             next.readOnly[process]?.removeLast()
@@ -287,6 +291,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         switch input {
         case .access(_, let access): call = access.text
         case .attach(_, let readOnly): call = readOnly ? "shmat SHM_RDONLY" : "shmat"
+        case .attachAt(_, let hint): call = hint.text
         case .detach: call = "shmdt"
         case .status: call = "IPC_STAT"
         case .setPermissions(_, let mode, let owner, let group):
@@ -350,7 +355,9 @@ extension SystemVSharedMemoryModel {
             return .access(process: call.process, try WordAccess(f: call.f, value: call.value, words: words))
         }
         switch call.f {
-        case "attach": return .attach(process: call.process, readOnly: try call.value.optional("readOnly")?.boolean("readOnly") ?? false)
+        case "attach":
+            if let hint = try AttachHint.field(of: call.value) { return .attachAt(process: call.process, hint: hint) }
+            return .attach(process: call.process, readOnly: try call.value.optional("readOnly")?.boolean("readOnly") ?? false)
         case "detach": return .detach(process: call.process)
         case "status":
             guard let any = try SystemVCommand.statAtIndex(call.value, prefix: "SHM") else { return .status(process: call.process) }
@@ -402,6 +409,7 @@ extension SystemVSharedMemoryModel {
         switch input {
         case .access(_, let access): access.call
         case .attach(_, let readOnly): ("attach", readOnly ? ["readOnly": true] : nil)
+        case .attachAt(_, let hint): ("attach", hint.json)
         case .detach: ("detach", nil)
         case .status: ("status", nil)
         case .setPermissions(_, let mode, let owner, let group):

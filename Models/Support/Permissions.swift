@@ -40,6 +40,13 @@ public struct Permissions: Hashable, Sendable {
         return (!read || bits & 4 != 0) && (!write || bits & 2 != 0)
     }
 
+    /// Whether `process` may execute the object (`shmat`'s `SHM_EXEC`): its class's execute bit, or root.
+    public func allowsExecuting(_ process: Int) -> Bool {
+        guard let user = users[process], user.uid != 0 else { return true }
+        let bits = user.uid == owner ? mode >> 6 & 7 : user.gid == group ? mode >> 3 & 7 : mode & 7
+        return bits & 1 != 0
+    }
+
     /// Whether a `*get` by `process` asking for the permission bits `requested` (its flag's low nine bits: the
     /// workers ask 0600 with `IPC_CREAT` and nothing for a lookup) finds them granted: `EACCES` otherwise.
     public func allowsAsking(_ process: Int, _ requested: Int) -> Bool {

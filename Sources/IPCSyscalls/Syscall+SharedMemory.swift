@@ -127,6 +127,17 @@ extension Syscall {
         return UnsafeMutableRawPointer(bitPattern: address)!
     }
 
+    /// Attaches the segment at `address` (nil: the kernel chooses) with `flags` (`SHM_RDONLY`, `SHM_RND`,
+    /// `SHM_REMAP`, `SHM_EXEC`).
+    ///
+    /// The corresponding C function is `shmat`.
+    public static func shmat(
+        _ segment: SystemVSharedMemory, at address: UnsafeMutableRawPointer?, flags: CInt
+    ) throws(Errno) -> UnsafeMutableRawPointer {
+        let attached = try perform(.shmat, retryOnInterrupt: false) { _ -> Int in Int(bitPattern: Glibc.shmat(segment.id, address, flags)) }
+        return UnsafeMutableRawPointer(bitPattern: attached)!
+    }
+
     /// Detaches the segment attached at `address`.
     ///
     /// The corresponding C function is `shmdt`.

@@ -695,6 +695,15 @@ import Testing
         if let problem = try Self.sharedMemoryDisagreement(operations) { Issue.record("\(problem)") }
     }
 
+    /// shmat's addresses and flags, directed: at the set-up attachment without and with SHM_REMAP (read-only: the
+    /// store after it SIGSEGV), unaligned without and with SHM_RND, NULL with SHM_REMAP, free with SHM_EXEC, then
+    /// the attachments detached one by one (the remap counted once) and the status.
+    @Test func systemVSharedMemoryAttachAddressesAgree() throws {
+        let operations = [(6, 3, 2), (6, 3, -3), (1, 0, 5), (8, 0, 0), (6, 2, 2), (6, 2, 1), (6, 0, 0), (6, 1, 5), (8, 0, 0),
+                          (7, 0, 0), (7, 0, 0), (7, 0, 0), (8, 0, 0), (7, 0, 0), (6, 3, 4), (8, 0, 0)]
+        if let problem = try Self.sharedMemoryDisagreement(operations) { Issue.record("\(problem)") }
+    }
+
     @Test func systemVSharedMemoryAgreesWithItsModel() async {
         await propertyCheck(count: Self.cases, input: Self.wordOperations.array(of: 1...40)) { operations throws in
             if let problem = try Self.sharedMemoryDisagreement(operations) { Issue.record("\(problem)") }
@@ -703,7 +712,7 @@ import Testing
 
     /// Where a fresh segment of 4 words, attached once by this process (1), and the model first disagree on
     /// `operations`, if anywhere: each (choice, index, amount) — 0…4 an access, 5…6 `shmat` (`SHM_RDONLY` for an
-    /// amount below −2), 7 `shmdt`, 8 `IPC_STAT` (with the times and `SHM_LOCKED`; at index 2 `SHM_STAT`, or
+    /// amount below −2; 6 with an address and flags unless index 0 and amount ≤ 3), 7 `shmdt`, 8 `IPC_STAT` (with the times and `SHM_LOCKED`; at index 2 `SHM_STAT`, or
     /// `SHM_STAT_ANY` for an odd amount; at index 3 `IPC_INFO`, or `SHM_INFO` for an odd amount), 9 `shmget` (amount above 0),
     /// `IPC_SET` of the mode (amount 0), `SHM_LOCK` (−1), `SHM_UNLOCK` (−2) or `IPC_RMID`.
     static func sharedMemoryDisagreement(_ operations: [(Int, Int, Int)]) throws -> String? {
@@ -725,6 +734,28 @@ import Testing
                     case .failed(let code): return .failed(code)
                     case .done, .size: return .done
                     }
+                })
+            case 6 where index != 0 || amount > 3:
+                // shmat with an address (NULL, free, unaligned, at the latest attachment) and SHM_RND (odd amount),
+                // SHM_REMAP (amount ≤ 0), SHM_RDONLY (below −2), SHM_EXEC (5).
+                let address = SystemVSharedMemoryModel.AttachHint.Address.allCases[index % 4]
+                let hint = SystemVSharedMemoryModel.AttachHint(
+                    address: address, readOnly: amount < -2, round: amount % 2 != 0, remap: amount <= 0, exec: amount == 5)
+                return (.attachAt(process: 1, hint: hint), {
+                    let placement: SystemVSharedMemorySegments.Placement
+                    switch address {
+                    case .null: placement = .kernel
+                    case .free: placement = .free
+                    case .unaligned: placement = .unaligned
+                    case .overlapping: placement = attachments.last.map { .at($0) } ?? .free
+                    }
+                    let flags = (hint.readOnly ? SHM_RDONLY : 0) | (hint.round ? SHM_RND : 0) | (hint.remap ? SHM_REMAP : 0) | (hint.exec ? SHM_EXEC : 0)
+                    do {
+                        let attached = try SystemVSharedMemorySegments.attach(segment, size: 32, at: placement, flags: CInt(flags))
+                        if case .at = placement, hint.remap { attachments.removeLast() }
+                        attachments.append(attached)
+                        return .done
+                    } catch { return .failed(errorCode(error)) }
                 })
             case 5...6:
                 // SHM_RDONLY now and then: a store or add through it is refused with SIGSEGV.

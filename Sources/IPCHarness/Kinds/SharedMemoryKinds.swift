@@ -236,6 +236,20 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
         case .attach(_, let readOnly):
             attachments.append(try SystemVSharedMemorySegments.attach(segment, size: size, readOnly: readOnly))
             return .done
+        case .attachAt(_, let hint):
+            let placement: SystemVSharedMemorySegments.Placement
+            switch hint.address {
+            case .null: placement = .kernel
+            case .free: placement = .free
+            case .unaligned: placement = .unaligned
+            case .overlapping: placement = attachments.last.map { .at($0) } ?? .free
+            }
+            let flags = (hint.readOnly ? SHM_RDONLY : 0) | (hint.round ? SHM_RND : 0) | (hint.remap ? SHM_REMAP : 0) | (hint.exec ? SHM_EXEC : 0)
+            let attached = try SystemVSharedMemorySegments.attach(segment, size: size, at: placement, flags: CInt(flags))
+            // A remap at the latest attachment replaced it (the kernel counts one attachment for both).
+            if case .at = placement, hint.remap { attachments.removeLast() }
+            attachments.append(attached)
+            return .done
         case .detach:
             guard let attachment = attachments.popLast() else { throw .invalidArgument }
             try SystemVSharedMemorySegments.detach(attachment)

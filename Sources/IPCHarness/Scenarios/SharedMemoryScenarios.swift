@@ -93,10 +93,24 @@ public enum SharedMemoryScenarios {
                 })
         })
 
+    /// An `attach`: `SHM_RDONLY` now and then, and at times at an address — unaligned (`EINVAL` unless `SHM_RND`),
+    /// at the latest attachment (`EINVAL` unless `SHM_REMAP`, which replaces it), `NULL` with `SHM_REMAP` (`EINVAL`),
+    /// free — with `SHM_RND`, `SHM_REMAP`, `SHM_EXEC`.
+    static func attachCall(_ generator: inout SeededGenerator) -> (f: String, value: JSONValue?) {
+        var value: JSONObject = generator.chance(0.3) ? ["readOnly": true] : JSONObject()
+        if generator.chance(0.3) {
+            value["address"] = .string(generator.pick(["null", "free", "unaligned", "overlapping", "overlapping"]))
+            if generator.chance(0.5) { value["round"] = true }
+            if generator.chance(0.5) { value["remap"] = true }
+            if generator.chance(0.1) { value["exec"] = true }
+        }
+        return ("attach", value.count == 0 ? nil : .object(value))
+    }
+
     /// IPC_RMID only marks a segment; it is destroyed when the last attachment goes (processes' exits included).
     public static let systemVAttachCount = Scenario.real(
         name: "sysv-shm-attach-count", kind: SystemVSharedMemoryKind.self, implementation: "kernel.sysv-shm",
-        summary: "2-4 processes attach (some SHM_RDONLY), detach, IPC_STAT, SHM_STAT(_ANY), IPC_INFO/SHM_INFO, SHM_LOCK/SHM_UNLOCK, remove the segment, shmget its key and use its 4 words",
+        summary: "2-4 processes attach (some SHM_RDONLY, some at an address with SHM_RND, SHM_REMAP, SHM_EXEC), detach, IPC_STAT, SHM_STAT(_ANY), IPC_INFO/SHM_INFO, SHM_LOCK/SHM_UNLOCK, remove the segment, shmget its key and use its 4 words",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
                 kind: "sysv-shm", parameters: ["words": 4], calls: 4...10, generator: &generator,
@@ -104,7 +118,7 @@ public enum SharedMemoryScenarios {
                 operation: { _, _, generator in
                     generator.choose([
                         (60, { generator in wordAccess(&generator) }),
-                        (10, { generator in ("attach", generator.chance(0.3) ? ["readOnly": true] : nil) }),
+                        (10, { generator in attachCall(&generator) }),
                         (10, { _ in ("detach", nil) }),
                         (12, { _ in ("status", nil) }),
                         (3, { generator in ("set", ["mode": .string(generator.pick(["0600", "0640", "0604"]))] as JSONValue) }),

@@ -18,6 +18,36 @@ public enum SystemVSharedMemorySegments {
         SharedWords(base: try Syscall.shmat(segment, readOnly: readOnly), count: size / 8)
     }
 
+    /// Where ``attach(_:size:at:flags:)`` is asked to put the segment.
+    public enum Placement: Sendable {
+        /// `NULL`: the kernel chooses.
+        case kernel
+        /// A page-aligned address where nothing is mapped (one just reserved and given back).
+        case free
+        /// 100 bytes into such a place: aligned neither to `SHMLBA` nor to a page.
+        case unaligned
+        /// Exactly at `words`' attachment.
+        case at(SharedWords)
+    }
+
+    /// Attaches the segment at `placement` with `shmat`'s `flags`; its first `size` bytes as words.
+    public static func attach(_ segment: SystemVSharedMemory, size: Int, at placement: Placement, flags: CInt) throws(Errno) -> SharedWords {
+        let address: UnsafeMutableRawPointer?
+        switch placement {
+        case .kernel: address = nil
+        case .free, .unaligned:
+            // A place nothing uses: reserve it, give it back, and ask for it (this worker maps nothing meanwhile).
+            let length = max(size, 1) + 4096
+            guard let reserved = mmap(nil, length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), reserved != MAP_FAILED else {
+                throw .noMemory
+            }
+            munmap(reserved, length)
+            if case .unaligned = placement { address = reserved + 100 } else { address = reserved }
+        case .at(let words): address = words.base
+        }
+        return SharedWords(base: try Syscall.shmat(segment, at: address, flags: flags), count: size / 8)
+    }
+
     public static func detach(_ words: SharedWords) throws(Errno) {
         try Syscall.shmdt(words.base)
     }
