@@ -288,6 +288,8 @@ struct PipeBinding: ObjectBinding {
             return .epollControlled
         case .epoll(_, .wait(let maxEvents, let timeout)):
             return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .read))
+        case .takeSignal:
+            BindingFailure.abandon("sigtimedwait of O_ASYNC's signals: no worker keeps them blocked yet (the pipe model judges hand-written traces)")
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
@@ -403,6 +405,9 @@ struct PipeBinding: ObjectBinding {
             return .flags(nonblocking: flags.nonblocking, direct: flags.direct)
         case .setFlags(let nonblocking, let direct):
             try KernelPipe.setFlags(descriptor, nonblocking: nonblocking, direct: direct)
+            return .flagsSet
+        case .setFlagsWithAsync(let nonblocking, let direct, let async):
+            try KernelPipe.setFlags(descriptor, nonblocking: nonblocking, direct: direct, async: async)
             return .flagsSet
         case .getPipeSize:
             return .size(try Syscall.pipeSize(descriptor))
