@@ -2,8 +2,9 @@
 /// (measured in `KernelPipeAsyncFactsTests`). `F_SETFL` (or `FIOASYNC`) puts the description on its end's list; every
 /// `write` of at least one byte then signals the read end's listed descriptions' owners with `POLL_IN` (a write that
 /// fails `EAGAIN` too), every `read` of at least one byte the write end's with `POLL_OUT` (one that fails `EAGAIN` too),
-/// and the release of the last description of one end the other end's (the last writer's `POLL_IN`, the last reader's
-/// `POLL_OUT`). A call of 0 bytes, or one that fails `EBADF`, sends nothing; nothing is sent for data already there when
+/// and every release of a description (its last descriptor closed) after which one end has no description and the
+/// other has some, the other end's (`pipe_release`: the last writer's close `POLL_IN`, the last reader's `POLL_OUT`, and
+/// then each writer's close but the last `POLL_OUT` to the writers left, each reader's `POLL_IN` to the readers left). A call of 0 bytes, or one that fails `EBADF`, sends nothing; nothing is sent for data already there when
 /// `O_ASYNC` is set, nor to a description with no owner (setting the owner later sends nothing either).
 ///
 /// What the owner receives is the description's `F_SETSIG` signal: 0 sends a plain `SIGIO` (`si_code` `SI_KERNEL`,
@@ -16,10 +17,14 @@
 ///
 /// The owner takes them with ``Input/takeSignal(process:signals:wait:)`` (`sigtimedwait`), which a process may call
 /// only with the signals blocked (else they would be delivered, not kept). What the model cannot see it leaves out of
-/// judgement, never guessing: a blocking `read` or `write` may have slept, which sends one signal more (measured: one or
-/// two `POLL_OUT`s for a read that slept, two `POLL_IN`s for a write that slept once), so its owner's signal count is
-/// not known from then on; so too for a process group owner (which processes it holds the trace does not say), for an
-/// `exit` that releases the last description of one end (which end it closes first is not said), for `write-all`'s
+/// judgement, never guessing: a blocking `read` may have slept (the model cannot tell), and a blocking `write` that took
+/// the asleep piece (the pipe was full) did, which sends one signal more (measured: one or two `POLL_OUT`s for a read
+/// that slept, two `POLL_IN`s for a write that slept once) and perhaps more again, so the other end's owners' signal
+/// counts are not known from then on (a blocking write that completes without a piece never slept: its one signal is
+/// exact); so too for the other members of a process group owner (the process whose group it is receives for sure:
+/// which others the group holds the trace does not say), for an
+/// `exit` that releases descriptions and leaves an end with none (in which order it closes them is not said), for
+/// `write-all`'s
 /// unseen retries and for `splice`, `tee` and `vmsplice`. A take of such a signal may report any of it, or nothing.
 /// A process's signals are assumed to come from this pipe alone.
 extension PipeModel {
@@ -57,12 +62,16 @@ extension PipeModel {
         public var thread: Bool
     }
 
-    /// A signal whose takes the model no longer judges, for one process or (nil) for every process.
+    /// A signal whose takes the model no longer judges, for one process or (nil) for every process but `except`.
     public struct UnjudgedSignal: Hashable, Sendable, Comparable {
         public var process: Int?
         public var signal: Int
+        /// With `process` nil: the one process still judged (a group owner's named member, which surely receives).
+        public var except: Int? = nil
 
-        public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.process ?? 0, lhs.signal) < (rhs.process ?? 0, rhs.signal) }
+        public static func < (lhs: Self, rhs: Self) -> Bool {
+            (lhs.process ?? 0, lhs.signal, lhs.except ?? 0) < (rhs.process ?? 0, rhs.signal, rhs.except ?? 0)
+        }
     }
 
     /// `SIGIO` (= `SIGPOLL`), the signal of a description whose `F_SETSIG` is 0.
@@ -98,10 +107,12 @@ extension PipeModel {
         if before.async.isEmpty { return after }
         var next = after
         switch scalar(input) ?? input {
-        case .write(let process, let data, let nonblocking):
+        case .write(let process, let data, _):
             guard !data.isEmpty, before.writers.contains(process) else { break }
             next = signalled(next, end: .read, event: .input)
-            if piece || (!nonblocking && !before.isNonblocking(process, .write)) { next = unjudged(next, end: .read) }
+            // A blocking write sleeps only on a full pipe, which the model's asleep piece stands for: one that completes
+            // without a piece never slept (its one signal is exact); one that slept may have slept more than once.
+            if piece { next = unjudged(next, end: .read) }
         case .writeAll(let process, let data, _):
             guard !data.isEmpty, before.writers.contains(process) else { break }
             next = unjudged(signalled(next, end: .read, event: .input), end: .read)
@@ -113,17 +124,18 @@ extension PipeModel {
             next = unjudged(unjudged(next, end: .read), end: .write)
         default: break
         }
-        // The last description of one end released while the other end is open.
-        let readersGone = !before.readers.isEmpty && after.readers.isEmpty
-        let writersGone = !before.writers.isEmpty && after.writers.isEmpty
-        if case .exit = input, readersGone || writersGone {
-            if readersGone { next = unjudged(next, end: .write) }
-            if writersGone { next = unjudged(next, end: .read) }
-        } else if readersGone && !after.writers.isEmpty {
-            next = signalled(next, end: .write, event: .output)
-        } else if writersGone && !after.readers.isEmpty {
-            next = signalled(next, end: .read, event: .input)
+        // `pipe_release`: a description released (its last descriptor closed) that leaves one end with no description
+        // and the other with some signals the other's (its readers POLL_IN, its writers POLL_OUT), whichever end the
+        // released one was: the last reader's close, and then every writer's close but the last, and vice versa.
+        let released = before.holders(of: .read).subtracting(after.holders(of: .read)).count
+            + before.holders(of: .write).subtracting(after.holders(of: .write)).count
+        guard released > 0, after.readers.isEmpty || after.writers.isEmpty else { return next }
+        if case .exit = input {
+            // Several releases in an order the trace does not give.
+            return unjudged(unjudged(next, end: .read), end: .write)
         }
+        if !after.readers.isEmpty { next = signalled(next, end: .read, event: .input) }
+        if !after.writers.isEmpty { next = signalled(next, end: .write, event: .output) }
         return next
     }
 
@@ -170,17 +182,18 @@ extension PipeModel.State {
     }
 
     func isUnjudged(_ process: Int, _ signal: Int) -> Bool {
-        unjudgedSignals.contains { ($0.process == nil || $0.process == process) && $0.signal == signal }
+        unjudgedSignals.contains { ($0.process == process || ($0.process == nil && $0.except != process)) && $0.signal == signal }
     }
 
     /// The owner a description's signals go to: a process of the trace (with whether to its thread), none that the
-    /// trace can see, or (`everyone`) processes the trace cannot name.
+    /// trace can see, or (`everyone`) processes the trace cannot name — a group's members, of which the process whose
+    /// group it is, when the trace names one, surely receives (it is in its own group: no trace changes groups).
     private func recipient(of description: PipeModel.Description) -> (process: Int?, thread: Bool, everyone: Bool) {
         guard let record = owners.first(where: { $0.description == description }) else { return (nil, false, false) }
-        if record.type == .group { return (nil, false, record.owner != .none) }
         switch record.owner {
-        case .process(let process): return (process, record.type == .thread, false)
-        case .group: return (nil, false, true)
+        case .group(let process): return (process, false, true)
+        case .process(let process): return record.type == .group ? (process, false, true) : (process, record.type == .thread, false)
+        case .other: return (nil, false, record.type == .group)
         default: return (nil, false, false)
         }
     }
@@ -195,8 +208,8 @@ extension PipeModel.State {
         let recipient = recipient(of: description)
         let number = signalNumber(of: description)
         let signal = number == 0 ? PipeModel.ioSignal : number
-        if recipient.everyone { return markUnjudged(PipeModel.UnjudgedSignal(process: nil, signal: signal)) }
-        guard let process = recipient.process else { return }
+        if recipient.everyone { markUnjudged(PipeModel.UnjudgedSignal(process: nil, signal: signal, except: recipient.process)) }
+        guard let process = recipient.process, !isUnjudged(process, signal) else { return }
         let taken: PipeModel.TakenSignal
         if number == 0 {
             taken = PipeModel.TakenSignal(signal: signal, code: PipeModel.kernelCode, band: 0)
@@ -216,9 +229,8 @@ extension PipeModel.State {
         let recipient = recipient(of: description)
         let number = signalNumber(of: description)
         let signal = number == 0 ? PipeModel.ioSignal : number
-        if recipient.everyone {
-            markUnjudged(PipeModel.UnjudgedSignal(process: nil, signal: signal))
-        } else if let process = recipient.process {
+        if recipient.everyone { markUnjudged(PipeModel.UnjudgedSignal(process: nil, signal: signal, except: recipient.process)) }
+        if let process = recipient.process {
             markUnjudged(PipeModel.UnjudgedSignal(process: process, signal: signal))
         }
     }
@@ -226,6 +238,7 @@ extension PipeModel.State {
     private mutating func markUnjudged(_ signal: PipeModel.UnjudgedSignal) {
         guard !unjudgedSignals.contains(signal) else { return }
         unjudgedSignals = (unjudgedSignals + [signal]).sorted()
-        pending.removeAll { $0.taken.signal == signal.signal && (signal.process == nil || signal.process == $0.process) }
+        let unjudged = self
+        pending.removeAll { unjudged.isUnjudged($0.process, $0.taken.signal) }
     }
 }

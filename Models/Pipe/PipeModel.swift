@@ -212,7 +212,7 @@ public struct PipeModel: TraceModel {
         if case .failed(.EINTR)? = output {
             return interrupted(state, input).map { step in
                 guard case .completed(let after) = step else { return step }
-                return .completed(signalsAfter(input, before: state, after: after))
+                return .completed(signalsAfter(input, before: state, after: after, piece: true))  // it may have slept
             }
         }
         return transitions(state, input).compactMap { candidate in

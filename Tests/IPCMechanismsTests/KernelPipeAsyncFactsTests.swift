@@ -147,6 +147,17 @@ import Testing
         }
     }
 
+    /// A blocking write that finds room (so never sleeps) signals once, as a nonblocking one: LTP's `fcntl31` case.
+    @Test func aBlockingWriteWithRoomSignalsOnce() throws {
+        try withOwnedPipe { readEnd, writeEnd in
+            try setAsync(readEnd, true)
+            try Syscall.setIOSignal(readEnd, Self.realtime)
+            try KernelPipe.setFlags(writeEnd, nonblocking: false, direct: nil)
+            #expect(write(writeEnd, 1) == 1 && write(writeEnd, 4096) == 4096)
+            #expect(Self.takeAll() == Array(repeating: Taken(signal: Self.realtime, code: 1, band: 0x41, descriptor: readEnd.rawValue), count: 2))
+        }
+    }
+
     /// A nonblocking write that fails `EAGAIN` on a full pipe still signals `POLL_IN`: filling 16 pages is 16
     /// signals, the refused write one more.
     @Test func aRefusedWriteStillSignals() throws {
@@ -183,7 +194,8 @@ import Testing
     }
 
     /// The release of the last description of one end signals the other end's owner: the last writer's `POLL_IN`, the
-    /// last reader's `POLL_OUT`; closing one of two descriptors of a description sends nothing.
+    /// last reader's `POLL_OUT`, and with no reader left another writer's release `POLL_OUT` to the writer still open;
+    /// closing one of two descriptors of a description sends nothing.
     @Test func theLastCloseOfAnEndSignalsTheOther() throws {
         try withOwnedPipe { readEnd, writeEnd in
             try setAsync(readEnd, true)
@@ -206,6 +218,15 @@ import Testing
             try Syscall.setIOSignal(thirdRead, Self.realtime)
             try Syscall.close(thirdWrite)
             #expect(Self.takeAll() == [Taken(signal: Self.realtime, code: 1, band: 0x41, descriptor: thirdRead.rawValue)])
+            // With no reader left, a writer's close that leaves another writer signals that one's owner (POLL_OUT).
+            let (fourthRead, fourthWrite) = try Syscall.pipe(flags: O_CLOEXEC)
+            let otherWriter = try KernelPipe.openEnd(fourthWrite, forWriting: true)
+            defer { try? Syscall.close(otherWriter) }
+            try Syscall.close(fourthRead)
+            try Syscall.setOwnerEx(otherWriter, type: 0, id: OSThread.currentID)
+            try KernelPipe.setFlags(otherWriter, nonblocking: false, direct: nil, async: true)
+            try Syscall.close(fourthWrite)
+            #expect(Self.takeAll().map { [$0.signal, $0.code] } == [[Self.io, 0x80]])
         }
     }
 

@@ -85,6 +85,9 @@ import Testing
              .setSignal(.read, rt), .write(.first, 1), .setSignal(.read, 11), .write(.first, 1), .take(all), .take(all), .take(all), .take(all),
              .take(all)],
             [.setOwner(.read, true), .setAsync(.read, true), .write(.first, 1), .setSignal(.read, 29), .write(.first, 1), .take(all), .take(all)],
+            // With no reader left, the first writer's release signals the second writer's owner (pipe_release).
+            [.close(.read), .setAsync(.second, true), .setOwner(.second, true), .close(.first), .take(all), .take(all)],
+            [.setAsync(.first, true), .setOwner(.first, true), .setSignal(.first, rt), .close(.read), .take(all), .close(.second), .take(all)],
             [.setOwner(.read, true), .setAsync(.read, true), .setSignal(.read, 10), .write(.first, 1), .take([29]), .setAsync(.read, false),
              .write(.first, 1), .take(all), .take(all), .getFlags(.read)],
         ]
@@ -211,6 +214,37 @@ import Testing
             directed: Self.directedSequences, random: Self.operations,
             marks: ["si_code 1", "si_code 2", "si_code 128", "real-time", "nothing pending", "write EAGAIN"],
             check: { operations, seen throws in try Self.check(operations, seen: seen) })
+    }
+
+    /// LTP's `fcntl31`: `O_ASYNC` on the read end first, then an owner — process 1, its thread, or its process group
+    /// — and `F_SETSIG(SIGUSR1)`; process 2's blocking write of one byte (the pipe has room: it never sleeps) must give
+    /// process 1 `SIGUSR1` with `POLL_IN`, not `SIGIO` nor nothing.
+    @Test func theOwnerOfFcntl31GetsItsSignal() {
+        let model = PipeModel(pipes: [("p0", PipeModel.Setup(readers: [1], writers: [2]))])
+        let owners: [PipeModel.FileControl] = [
+            .setOwner(.process(1)), .setOwner(.group(1)), .setOwnerEx(.thread, .process(1)), .setOwnerEx(.process, .process(1)),
+            .setOwnerEx(.group, .process(1)),
+        ]
+        for owner in owners {
+            var state = model.initialState(of: "p0")
+            let calls: [(PipeModel.Input, PipeModel.Output)] = [
+                (.fcntl(process: 1, end: .read, command: .setFlagsWithAsync(nonblocking: false, direct: nil, async: true)), .flagsSet),
+                (.fcntl(process: 1, end: .read, command: owner), .flagsSet),
+                (.fcntl(process: 1, end: .read, command: .setSignal(10)), .flagsSet),
+                (.write(process: 2, data: [99], nonblocking: false), .wrote(1)),
+            ]
+            for (input, output) in calls {
+                guard case .completed(let next)? = model.step(state, input, output).first else {
+                    Issue.record("\(owner): \(input) → \(output) refused")
+                    return
+                }
+                state = next
+            }
+            let take = PipeModel.Input.takeSignal(process: 1, signals: [10, 29], wait: false)
+            #expect(!model.step(state, take, .signalTaken(PipeModel.TakenSignal(signal: 10, code: 1, band: 0x41))).isEmpty, "\(owner)")
+            #expect(model.step(state, take, .signalTaken(PipeModel.TakenSignal(signal: 29, code: 0x80, band: 0))).isEmpty, "\(owner)")
+            #expect(model.step(state, take, .failed(.EAGAIN)).isEmpty, "\(owner)")
+        }
     }
 
     /// The plausible wrong outcomes are refused: a signal after a write while `O_ASYNC` is off; `POLL_OUT` for a
