@@ -24,24 +24,19 @@ import Testing
 
     /// Every signal of `signals` pending for this thread (or process), in the order `sigtimedwait` takes them.
     static func takeAll(_ signals: [CInt] = signals) -> [Taken] {
-        var taken: [Taken] = []
-        while let one = try? Syscall.waitForIOSignal(signals, timeoutNanoseconds: 0, retryOnInterrupt: false) {
-            taken.append(Taken(signal: one.signal, code: one.code, band: one.band, descriptor: one.descriptor))
-        }
-        return taken
+        BlockedIOSignals.takeAll(signals).map { Taken(signal: $0.signal, code: $0.code, band: $0.band, descriptor: $0.descriptor) }
     }
 
     /// Runs `body` on this thread with `signals` blocked and a pipe whose ends this thread owns (`F_OWNER_TID`) but
     /// with no `O_ASYNC`; takes whatever is left before unblocking, and holds off spawns so no child shares the ends.
     func withOwnedPipe(_ body: (FileDescriptor, FileDescriptor) throws -> Void) throws {
-        var set = sigset_t(), old = sigset_t()
-        sigemptyset(&set)
-        for signal in Self.blocked { sigaddset(&set, signal) }
-        try #require(pthread_sigmask(SIG_BLOCK, &set, &old) == 0)
-        defer {
-            _ = Self.takeAll(Self.blocked)
-            pthread_sigmask(SIG_SETMASK, &old, nil)
+        try BlockedIOSignals.withBlocked(Self.blocked) {
+            try withOwnedEnds(body)
         }
+    }
+
+    /// The pipe, its ends owned by this thread, spawns held off.
+    private func withOwnedEnds(_ body: (FileDescriptor, FileDescriptor) throws -> Void) throws {
         try Syscall.withoutConcurrentSpawns { () throws in
             let (readEnd, writeEnd) = try Syscall.pipe(flags: O_CLOEXEC | O_NONBLOCK)
             defer { for end in [readEnd, writeEnd] { try? Syscall.close(end) } }

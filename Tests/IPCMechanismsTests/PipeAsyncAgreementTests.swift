@@ -160,14 +160,11 @@ import Testing
     /// Runs `operations` on a fresh pipe and the model. A call through a descriptor already closed is left out (its
     /// number may be another test's by then), and so is a write once the read end is closed (its `SIGPIPE`).
     static func checkOnce(_ operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
-        var set = sigset_t(), old = sigset_t()
-        sigemptyset(&set)
-        for signal in blocked { sigaddset(&set, signal) }
-        try #require(pthread_sigmask(SIG_BLOCK, &set, &old) == 0)
-        defer {
-            while (try? Syscall.waitForIOSignal(blocked, timeoutNanoseconds: 0, retryOnInterrupt: false)) != nil {}
-            pthread_sigmask(SIG_SETMASK, &old, nil)
-        }
+        try BlockedIOSignals.withBlocked(blocked) { try checkOnceBlocked(operations, seen: seen) }
+    }
+
+    /// ``checkOnce(_:seen:)`` with the signals blocked.
+    private static func checkOnceBlocked(_ operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         try Syscall.withoutConcurrentSpawns { () throws in
             let (readEnd, firstWriter) = try Syscall.pipe(flags: O_CLOEXEC | O_NONBLOCK)
             let secondWriter = try KernelPipe.openEnd(firstWriter, forWriting: true)

@@ -16,22 +16,15 @@ import Testing
 
     /// Every signal taken, as [number, si_code, si_band].
     static func takeAll() -> [[Int]] {
-        var taken: [[Int]] = []
-        while let one = try? Syscall.waitForIOSignal(signals, timeoutNanoseconds: 0, retryOnInterrupt: false) {
-            taken.append([Int(one.signal), Int(one.code), one.band])
-        }
-        return taken
+        BlockedIOSignals.takeAll(signals).map { [Int($0.signal), Int($0.code), $0.band] }
     }
 
     @Test func anOutOfBandSendSignalsTheReceiversOwner() throws {
-        var set = sigset_t(), old = sigset_t()
-        sigemptyset(&set)
-        for signal in Self.signals { sigaddset(&set, signal) }
-        try #require(pthread_sigmask(SIG_BLOCK, &set, &old) == 0)
-        defer {
-            _ = Self.takeAll()
-            pthread_sigmask(SIG_SETMASK, &old, nil)
-        }
+        try BlockedIOSignals.withBlocked(Self.signals) { try measure() }
+    }
+
+    /// The measurement, with the signals blocked.
+    private func measure() throws {
         try Syscall.withoutConcurrentSpawns { () throws in
             let (sender, receiver) = try Syscall.socketPair(.stream)
             defer { for socket in [sender, receiver] { try? Syscall.close(socket) } }
