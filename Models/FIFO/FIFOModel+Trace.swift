@@ -86,8 +86,8 @@ extension FIFOModel {
                 switch command {
                 case .duplicate, .duplicateOnto:
                     throw ModelError("the fifo model has no F_DUPFD, dup2 or dup3: a FIFO is opened by path, each open its own description")
-                case .getOwner, .setOwner, .getOwnerEx, .setOwnerEx, .getSignal, .setSignal:
-                    throw ModelError("the fifo model has no F_GETOWN, F_SETOWN, F_GETSIG or F_SETSIG: not yet followed per open (the pipe model has them)")
+                case .getOwner, .setOwner, .getOwnerEx, .setOwnerEx, .getSignal, .setSignal, .setFlagsWithAsync:
+                    throw ModelError("the fifo model has no F_GETOWN, F_SETOWN, F_GETSIG, F_SETSIG or O_ASYNC: not yet followed per open (the pipe model has them)")
                 default: break
                 }
                 return .fcntl(process: process, end: end, command: command)
@@ -99,6 +99,7 @@ extension FIFOModel {
             case .create: throw ModelError("the fifo model has no operation '\(call.f)': a FIFO is made with mkfifo")
             case .splice: throw ModelError("the fifo model has no operation '\(call.f)' yet: only the pipe model's splice, tee and vmsplice are measured")
             case .epoll: throw ModelError("the fifo model has no operation '\(call.f)' yet: only the pipe model's epoll is measured")
+            case .takeSignal: throw ModelError("the fifo model has no operation '\(call.f)' yet: only the pipe model's O_ASYNC signals are measured")
             }
         } catch {
             if error.message.hasPrefix("the pipe model has no operation") {

@@ -404,7 +404,7 @@ public struct FIFOModel: TraceModel {
         case .status(let type, let mode, let size): .status(type: type, mode: mode, size: size)
         case .descriptorFlags(let closeOnExec): .descriptorFlags(closeOnExec: closeOnExec)
         // The FIFO model hands the pipe no `dup`, `pipe`, `splice`, epoll, owner or signal call, so these never come back from it.
-        case .duplicated, .created, .moved, .epollControlled, .epollEvents, .owner, .ownerEx, .signal: .failed(.EINVAL)
+        case .duplicated, .created, .moved, .epollControlled, .epollEvents, .owner, .ownerEx, .signal, .asyncFlags, .signalTaken: .failed(.EINVAL)
         }
     }
 

@@ -8,6 +8,9 @@ extension PipeModel {
         /// `F_SETFL`: sets `O_NONBLOCK` on the open file description (seen by every process sharing it, not by
         /// other descriptions of the same end), and `O_DIRECT` when given (nil: left as it was).
         case setFlags(nonblocking: Bool, direct: Bool?)
+        /// `F_SETFL` recorded with `O_ASYNC` (`async`): as ``setFlags(nonblocking:direct:)``, and `O_ASYNC` set or
+        /// cleared on the description (see ``PipeModel+Async``).
+        case setFlagsWithAsync(nonblocking: Bool, direct: Bool?, async: Bool)
         /// `F_GETPIPE_SZ`: the capacity in bytes.
         case getPipeSize
         /// `F_SETPIPE_SZ`: the size (an `unsigned int` to the kernel) is rounded up to a power-of-two count of
@@ -44,6 +47,9 @@ extension PipeModel {
             case .getFlags: "F_GETFL"
             case .setFlags(let nonblocking, let direct):
                 "F_SETFL \(nonblocking ? "O_NONBLOCK" : "~O_NONBLOCK")" + (direct.map { $0 ? "|O_DIRECT" : "|~O_DIRECT" } ?? "")
+            case .setFlagsWithAsync(let nonblocking, let direct, let async):
+                "F_SETFL \(nonblocking ? "O_NONBLOCK" : "~O_NONBLOCK")" + (direct.map { $0 ? "|O_DIRECT" : "|~O_DIRECT" } ?? "")
+                    + (async ? "|O_ASYNC" : "|~O_ASYNC")
             case .getPipeSize: "F_GETPIPE_SZ"
             case .setPipeSize(let size): "F_SETPIPE_SZ \(size)"
             case .getDescriptorFlags: "F_GETFD"
@@ -109,6 +115,12 @@ extension PipeModel {
             var next = state
             next.setFlag(\.nonblocking, of: process, end, nonblocking)
             if let direct { next.setFlag(\.direct, of: process, end, direct) }
+            return [(.flagsSet, .completed(next))]
+        case .setFlagsWithAsync(let nonblocking, let direct, let async):
+            var next = state
+            next.setFlag(\.nonblocking, of: process, end, nonblocking)
+            if let direct { next.setFlag(\.direct, of: process, end, direct) }
+            next.setFlag(\.async, of: process, end, async)
             return [(.flagsSet, .completed(next))]
         case .getPipeSize:
             return [(.size(state.slots * pageSize), .completed(state))]

@@ -180,7 +180,7 @@ extension PipeModel {
             }
         case .writeAll(let process, let data, _):
             if !data.isEmpty && before.writers.contains(process) { writeNews = .perhaps }
-        case .close, .available, .status, .unseekable, .readiness, .exit, .epoll: break
+        case .close, .available, .status, .unseekable, .readiness, .exit, .epoll, .takeSignal: break
         case .fcntl(_, _, let command):
             if case .setPipeSize = command { unfollowed = true }
         case .splice, .create: unfollowed = true

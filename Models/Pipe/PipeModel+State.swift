@@ -55,6 +55,12 @@ extension PipeModel {
         public internal(set) var owners: [OwnerRecord] = []
         /// The descriptions' `F_SETSIG` signals other than 0, sorted.
         public internal(set) var signals: [SignalRecord] = []
+        /// The descriptions with `O_ASYNC` set, sorted (see ``PipeModel+Async``).
+        public internal(set) var async: [Description] = []
+        /// The I/O signals sent and not yet taken, oldest first.
+        public internal(set) var pending: [PendingSignal] = []
+        /// The signals whose takes are not judged, sorted.
+        public internal(set) var unjudgedSignals: [UnjudgedSignal] = []
         /// Processes that exited (an owner that is one of them may be gone).
         public internal(set) var exited: [Int] = []
         /// Each process's registrations of its ends on its epoll instance for this pipe, sorted (see ``PipeModel+Epoll``).
@@ -238,6 +244,13 @@ extension PipeModel {
         for record in state.signals {
             parts.append("\(record.description.end.rawValue) end of process \(record.description.holder): F_SETSIG \(record.signal)")
         }
+        for description in state.async { parts.append("\(description.end.rawValue) end of process \(description.holder): O_ASYNC") }
+        for pending in state.pending {
+            parts.append("\(pending.taken) pending for process \(pending.process)\(pending.thread ? "'s thread" : "")")
+        }
+        for unjudged in state.unjudgedSignals {
+            parts.append("signal \(unjudged.signal) of \(unjudged.process.map { "process \($0)" } ?? "every process") not judged")
+        }
         for flag in state.descriptorFlags {
             parts.append("a \(flag.end.rawValue) end of process \(flag.process): FD_CLOEXEC \(flag.known ? "set" : "not known")")
         }
@@ -283,6 +296,8 @@ extension PipeModel {
             call = splice.description
         case .epoll(_, let epoll):
             call = epoll.description
+        case .takeSignal(_, let signals, let wait):
+            call = "\(wait ? "sigwaitinfo" : "sigtimedwait") for signals \(signals)"
         }
         var result: String
         switch output {
@@ -306,6 +321,10 @@ extension PipeModel {
         case .flags(let nonblocking, let direct)?:
             result = [nonblocking ? "O_NONBLOCK" : nil, direct ? "O_DIRECT" : nil].compactMap { $0 }.joined(separator: "|")
             if result.isEmpty { result = "no flags" }
+        case .asyncFlags(let nonblocking, let direct, let async)?:
+            result = [nonblocking ? "O_NONBLOCK" : nil, direct ? "O_DIRECT" : nil, async ? "O_ASYNC" : nil].compactMap { $0 }.joined(separator: "|")
+            if result.isEmpty { result = "no flags" }
+        case .signalTaken(let taken)?: result = "\(taken)"
         case .size(let size)?: result = "\(size) bytes"
         case .flagsSet?: result = "ok"
         case .positioned(let count)?: result = "\(count)"

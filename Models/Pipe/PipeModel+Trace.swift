@@ -6,7 +6,8 @@
 //   read     {"max": INT, "nonblocking": BOOL?}            {"data": PAYLOAD}   EAGAIN, EBADF, ...
 //   close    {"end": "read" | "write"}                     (none)              EBADF
 //   fcntl    {"end": E, "cmd": "F_GETFL"}                  {"nonblocking": BOOL, "direct": BOOL}
-//            {"end": E, "cmd": "F_SETFL", "nonblocking": BOOL, "direct": BOOL?}   (none)
+//            {"end": E, "cmd": "F_SETFL", "nonblocking": BOOL, "direct": BOOL?, "async": BOOL?}   (none)
+//            (absent "direct" or "async": left as it was; F_GETFL's ok value may carry "async": BOOL, O_ASYNC, judged then)
 //            {"end": E, "cmd": "F_GETPIPE_SZ"}             {"size": INT}
 //            {"end": E, "cmd": "F_SETPIPE_SZ", "size": INT} {"size": INT}      EBUSY, EPERM, EINVAL, EBADF
 //            {"end": E, "cmd": "F_DUPFD" | "F_DUPFD_CLOEXEC", "min": INT}   (none; "fd" ignored)   EMFILE, EINVAL, EBADF
@@ -48,6 +49,9 @@
 //   epoll_ctl {"op": "EPOLL_CTL_ADD" | "EPOLL_CTL_MOD" | "EPOLL_CTL_DEL" | INT, "end": E | "epoll", "events": ["EPOLLIN",
 //            "EPOLLET", ...]}   (none)   EBADF, EINVAL, EEXIST, ENOENT   ("events" needed for ADD and MOD; "epoll":
 //            the instance's own descriptor as the target)
+//   sigtimedwait {"signals": [INT, ...], "timeout": INT?}   {"signal": INT, "code": INT, "band": INT, "fd": INT?}   EAGAIN, EINTR
+//            (the process takes one of the I/O signals O_ASYNC sent it, which it keeps blocked; timeout 0 (absent): at
+//            once, negative: sigwaitinfo, waiting; "fd" (si_fd) is not judged; see PipeModel+Async.swift)
 //   epoll_wait {"maxevents": INT, "timeout": INT}   {"events": [{"end": E, "events": ["EPOLLIN", ...]}, ...]}   EINVAL, EINTR
 //            (on the process's epoll instance for this pipe; an empty list is a return of 0)
 //
@@ -134,6 +138,12 @@ extension PipeModel {
             return .read(process: call.process, max: max, nonblocking: nonblocking)
         case "available":
             return .available(process: call.process)
+        case "sigtimedwait":
+            let signals = try call.value.required("signals").elements("signals").map { (value) throws(ModelError) in
+                try value.integer("signals", in: 1...64)
+            }
+            let timeout = try call.value.optional("timeout")?.integer("timeout") ?? 0
+            return .takeSignal(process: call.process, signals: signals.sorted(), wait: timeout < 0)
         case "pipe", "pipe2":
             guard let creator = setups.first(where: { $0.name == call.object })?.setup.createdBy else {
                 throw ModelError("\(call.f) of \(call.object): the pipe was made before the trace began (its setup names no 'createdBy')")
@@ -281,6 +291,11 @@ extension PipeModel {
         switch command {
         case "F_GETFL": return .getFlags
         case "F_SETFL":
+            if let async = try call.value.optional("async")?.boolean("async") {
+                return .setFlagsWithAsync(
+                    nonblocking: try call.value.required("nonblocking").boolean("nonblocking"),
+                    direct: try call.value.optional("direct")?.boolean("direct"), async: async)
+            }
             return .setFlags(
                 nonblocking: try call.value.required("nonblocking").boolean("nonblocking"),
                 direct: try call.value.optional("direct")?.boolean("direct"))
@@ -391,11 +406,21 @@ extension PipeModel {
         case (.ok, .exit):
             return .exited
         case (.ok(let value), .fcntl(_, _, .getFlags)):
+            if let async = try value.optional("async")?.boolean("async") {
+                return .asyncFlags(
+                    nonblocking: try value.required("nonblocking").boolean("nonblocking"),
+                    direct: try value.optional("direct")?.boolean("direct") ?? false, async: async)
+            }
             return .flags(
                 nonblocking: try value.required("nonblocking").boolean("nonblocking"),
                 direct: try value.optional("direct")?.boolean("direct") ?? false)
-        case (.ok, .fcntl(_, _, .setFlags)):
+        case (.ok, .fcntl(_, _, .setFlags)), (.ok, .fcntl(_, _, .setFlagsWithAsync)):
             return .flagsSet
+        case (.ok(let value), .takeSignal(_, let signals, _)):
+            let signal = try value.required("signal").integer("signal")
+            guard signals.contains(signal) else { throw ModelError("sigtimedwait returned signal \(signal), not one of \(signals)") }
+            return .signalTaken(
+                TakenSignal(signal: signal, code: try value.required("code").integer("code"), band: try value.optional("band")?.integer("band") ?? 0))
         case (.ok, .fcntl(_, _, .duplicate)), (.ok, .fcntl(_, _, .duplicateOnto)):
             return .duplicated
         case (.ok(let value), .fcntl(_, _, .getDescriptorFlags)):
@@ -461,6 +486,11 @@ extension PipeModel {
                 value["cmd"] = "F_SETFL"
                 value["nonblocking"] = .bool(nonblocking)
                 if let direct { value["direct"] = .bool(direct) }
+            case .setFlagsWithAsync(let nonblocking, let direct, let async):
+                value["cmd"] = "F_SETFL"
+                value["nonblocking"] = .bool(nonblocking)
+                if let direct { value["direct"] = .bool(direct) }
+                value["async"] = .bool(async)
             case .getPipeSize: value["cmd"] = "F_GETPIPE_SZ"
             case .setPipeSize(let size):
                 value["cmd"] = "F_SETPIPE_SZ"
@@ -539,6 +569,10 @@ extension PipeModel {
             return Self.spliceValue(splice)
         case .epoll(_, let epoll):
             return (epoll.name, Self.epollValue(epoll))
+        case .takeSignal(_, let signals, let wait):
+            var value: JSONObject = ["signals": .array(signals.map { .int($0) })]
+            if wait { value["timeout"] = -1 }
+            return ("sigtimedwait", .object(value))
         }
     }
 
@@ -569,6 +603,9 @@ extension PipeModel {
         case .epollControlled: .ok(nil)
         case .epollEvents(let reports):
             .ok(["events": .array(reports.map { ["end": .string($0.end.rawValue), "events": .array($0.events.names.map { .string($0) })] })])
+        case .asyncFlags(let nonblocking, let direct, let async):
+            .ok(["nonblocking": .bool(nonblocking), "direct": .bool(direct), "async": .bool(async)])
+        case .signalTaken(let taken): .ok(["signal": .int(taken.signal), "code": .int(taken.code), "band": .int(taken.band)])
         case .failed(let code): .fail(code)
         }
     }
@@ -584,7 +621,7 @@ extension PipeModel {
         case .read(_, let max, _): own = max
         case .writev(_, let pieces): own = pieces.reduce(0) { $0 + $1.count }
         case .readv(_, let sizes): own = sizes.reduce(0, +)
-        case .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create, .splice, .epoll: return nil
+        case .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create, .splice, .epoll, .takeSignal: return nil
         }
         if let requested, requested != own { return nil }
         return switch input {
@@ -593,7 +630,7 @@ extension PipeModel {
         case .writeAll(let process, let data, nil): .writeAll(process: process, data: data, firstCall: Swift.min(count, data.count))
         case .writev(let process, let pieces): .writev(process: process, pieces: Self.prefix(of: pieces, count))
         case .readv(let process, let sizes): .readv(process: process, sizes: Self.prefix(of: sizes, count))
-        case .writeAll, .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create, .splice, .epoll: nil
+        case .writeAll, .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create, .splice, .epoll, .takeSignal: nil
         }
     }
 }

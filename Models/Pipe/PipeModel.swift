@@ -69,6 +69,9 @@ public struct PipeModel: TraceModel {
         case splice(process: Int, call: SpliceCall)
         /// `epoll_ctl` or `epoll_wait` on the process's epoll instance for this pipe (see ``EpollCall``).
         case epoll(process: Int, call: EpollCall)
+        /// `sigtimedwait` with a zero timeout (or, `wait`, `sigwaitinfo`) by the process for `signals`, which it keeps
+        /// blocked: one of the I/O signals `O_ASYNC` sent it (see ``PipeModel+Async``).
+        case takeSignal(process: Int, signals: [Int], wait: Bool)
     }
 
     public enum Output: Hashable, Sendable {
@@ -112,6 +115,10 @@ public struct PipeModel: TraceModel {
         case epollControlled
         /// `epoll_wait`'s events, sorted (empty: it returned 0).
         case epollEvents([EpollReport])
+        /// `F_GETFL` recorded with `O_ASYNC` as well (see ``PipeModel+Async``).
+        case asyncFlags(nonblocking: Bool, direct: Bool, async: Bool)
+        /// What `sigtimedwait` took (see ``PipeModel+Async``).
+        case signalTaken(TakenSignal)
         case failed(ErrorCode)
     }
 
@@ -194,7 +201,20 @@ public struct PipeModel: TraceModel {
         if case .epoll(let process, let call) = input, let unjudged = epollUnjudged(state, process: process, call: call) {
             return [.completed(unjudged)]
         }
-        if case .failed(.EINTR)? = output { return interrupted(state, input) }
+        if case .fcntl(let process, let end, .getFlags) = input,
+            let steps = getFlagsWithAsync(state, process: process, end: end, output: output)
+        {
+            return steps
+        }
+        if case .takeSignal(let process, let signals, _) = input, takeIsUnjudged(state, process: process, signals: signals, output: output) {
+            return [.completed(state)]
+        }
+        if case .failed(.EINTR)? = output {
+            return interrupted(state, input).map { step in
+                guard case .completed(let after) = step else { return step }
+                return .completed(signalsAfter(input, before: state, after: after, piece: true))  // it may have slept
+            }
+        }
         return transitions(state, input).compactMap { candidate in
             guard let candidateOutput = candidate.output else {
                 return Self.pieceMayLead(to: output, progress: candidate.step.state.progress(of: input.process))
@@ -251,6 +271,8 @@ public struct PipeModel: TraceModel {
             return maxEvents > 0 ? epollEmptyWait(state, process: process).map { [.completed($0)] } ?? [] : []
         case .epoll(_, .control):
             return []
+        case .takeSignal:
+            return [.completed(state)]
         case .close, .available, .exit, .fcntl, .unseekable, .writev, .readv, .status, .create:
             return []
         }
@@ -263,7 +285,13 @@ public struct PipeModel: TraceModel {
     }
 
     func transitions(_ state: State, _ input: Input) -> [(output: Output?, step: Step<State>)] {
-        let base = pipeTransitions(state, input)
+        let base = pipeTransitions(state, input).map { candidate -> (output: Output?, step: Step<State>) in
+            if state.async.isEmpty { return candidate }
+            switch candidate.step {
+            case .completed(let after): return (candidate.output, .completed(signalsAfter(input, before: state, after: after)))
+            case .partial(let after): return (candidate.output, .partial(signalsAfter(input, before: state, after: after, piece: true)))
+            }
+        }
         if state.epoll.isEmpty && state.epollUnjudged.isEmpty { return base }
         if case .epoll = input { return base }
         return base.map { candidate in
@@ -337,6 +365,8 @@ public struct PipeModel: TraceModel {
             return spliceTransitions(state, process: process, call: call)
         case .epoll(let process, let call):
             return epollTransitions(state, process: process, call: call)
+        case .takeSignal(let process, let signals, let wait):
+            return takeSignalTransitions(state, process: process, signals: signals, wait: wait)
         }
     }
 
@@ -453,7 +483,7 @@ extension PipeModel.Input {
         case .write(let process, _, _), .writeAll(let process, _, _), .read(let process, _, _), .close(let process, _), .available(let process),
             .exit(let process), .fcntl(let process, _, _), .unseekable(let process, _, _), .readiness(let process, _, _),
             .writev(let process, _), .readv(let process, _), .status(let process, _), .create(let process, _), .splice(let process, _),
-            .epoll(let process, _):
+            .epoll(let process, _), .takeSignal(let process, _, _):
             process
         }
     }

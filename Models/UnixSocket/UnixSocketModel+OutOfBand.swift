@@ -4,7 +4,8 @@ extension UnixSocketModel {
     /// go as an ordinary send's, buffer by buffer, and the last as a buffer of its own (`queue_oob`), the receiver's
     /// new out-of-band byte: an older one still queued becomes ordinary data. A datagram socket fails
     /// `EOPNOTSUPP` at once, a seqpacket one after its pending error and `ENOTCONN` (`unix_seqpacket_sendmsg`).
-    /// (`SIGURG` to the receiver's owner is not modelled: the model keeps no signals.)
+    /// (`SIGURG` to the receiver's owner is not modelled: the model keeps no owner and no signals. What it would be is
+    /// measured in `UnixSocketUrgentSignalFactsTests`.)
     func sendOutOfBand(_ state: State, process: Int, end: String, data: [UInt8], nonblocking: Bool) -> Transitions {
         guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
             return failure(state, .EBADF)

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -442,4 +443,23 @@ int ipc_signalfd_poll_probe(int signal, short revents[3], int selected[2]) {
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     errno = saved;
     return result;
+}
+
+int ipc_sigtimedwait_io(const int *signals, int count, long long timeoutNanoseconds, int *code, long *band, int *fd) {
+    sigset_t set;
+    if (make_set(&set, signals, count) == -1) return -1;
+    siginfo_t info = {0};
+    struct timespec timeout = {
+        .tv_sec = (time_t)(timeoutNanoseconds / 1000000000LL), .tv_nsec = (long)(timeoutNanoseconds % 1000000000LL)};
+    int result = timeoutNanoseconds < 0 ? sigwaitinfo(&set, &info) : sigtimedwait(&set, &info, &timeout);
+    if (result > 0) {
+        *code = info.si_code;
+        *band = info.si_band;
+        *fd = info.si_fd;
+    }
+    return result;
+}
+
+int ipc_set_fioasync(int descriptor, int on) {
+    return ioctl(descriptor, FIOASYNC, &on);
 }

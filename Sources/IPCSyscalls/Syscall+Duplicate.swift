@@ -101,6 +101,13 @@ extension Syscall {
         try perform(.fcntl, descriptor: descriptor, retryOnInterrupt: false) { _ in Glibc.fcntl(descriptor.rawValue, Self.F_GETSIG) }
     }
 
+    /// `FIOASYNC`: sets or clears the description's `O_ASYNC`, as `F_SETFL` does.
+    ///
+    /// The corresponding C function is `ioctl(FIOASYNC)`.
+    public static func setAsyncByIoctl(_ descriptor: FileDescriptor, _ on: Bool) throws(Errno) {
+        _ = try perform(.fcntl, descriptor: descriptor, retryOnInterrupt: false) { _ in ipc_set_fioasync(descriptor.rawValue, on ? 1 : 0) }
+    }
+
     /// Sets the description's signal for `O_ASYNC`.
     ///
     /// The corresponding C function is `fcntl(F_SETSIG)`.

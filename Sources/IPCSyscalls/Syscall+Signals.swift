@@ -325,6 +325,23 @@ extension Syscall {
         return SignalInfo(signal: signal, code: code, senderPID: pid, value: value)
     }
 
+    /// Takes one pending signal of `signals` (which the caller must have blocked), as ``waitForSignal(_:timeoutNanoseconds:retryOnInterrupt:)``,
+    /// reporting what an `O_ASYNC` signal carries: `si_code` (`POLL_IN`, `POLL_OUT`, `SI_KERNEL` for a plain
+    /// `SIGIO`), `si_band` and `si_fd`.
+    ///
+    /// The corresponding C functions are `sigtimedwait` and `sigwaitinfo`.
+    public static func waitForIOSignal(
+        _ signals: [Int32], timeoutNanoseconds: Int64?, retryOnInterrupt: Bool = true
+    ) throws(Errno) -> (signal: Int32, code: Int32, band: Int, descriptor: Int32) {
+        var code: CInt = 0
+        var band: CLong = 0
+        var descriptor: CInt = 0
+        let signal = try perform(.sigtimedwait, retryOnInterrupt: retryOnInterrupt) { _ in
+            ipc_sigtimedwait_io(signals, CInt(signals.count), timeoutNanoseconds ?? -1, &code, &band, &descriptor)
+        }
+        return (signal, code, Int(band), descriptor)
+    }
+
     /// Takes one pending signal of `signals` (which the caller must have blocked) as glibc's `sigwait` does, and
     /// returns its number only: `sigwait` reports neither how the signal was sent nor by whom, and never fails
     /// `EINTR` (glibc retries its `sigtimedwait` when a handler interrupts it). No fault is injected into it.

@@ -170,7 +170,8 @@ import Testing
                         case .setDescriptorFlags(let closeOnExec):
                             try Syscall.setClosesOnExec(descriptor, closeOnExec)
                             kernel = .flagsSet
-                        case .duplicate, .duplicateOnto, .getOwner, .setOwner, .getOwnerEx, .setOwnerEx, .getSignal, .setSignal: kernel = .failed(.EINVAL)  // never drawn
+                        case .duplicate, .duplicateOnto, .getOwner, .setOwner, .getOwnerEx, .setOwnerEx, .getSignal, .setSignal, .setFlagsWithAsync:
+                            kernel = .failed(.EINVAL)  // never drawn
                         }
                     case .writev(let sizes):
                         let pieces = sizes.enumerated().map { Array(Self.pattern[$0.offset..<$0.offset + $0.element]) }

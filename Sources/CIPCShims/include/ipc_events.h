@@ -125,6 +125,10 @@ int ipc_sigpending(int *signals, int capacity);
 /// sigtimedwait for any of `signals[0..<count]`; a negative `timeoutNanoseconds` waits without limit
 /// (sigwaitinfo). Returns the signal and fills the sender's si_code, si_pid and si_value.sival_int.
 int ipc_sigtimedwait(const int *signals, int count, long long timeoutNanoseconds, int *code, int *pid, int *value);
+/// ioctl(FIOASYNC): sets or clears the description's O_ASYNC, as F_SETFL does.
+int ipc_set_fioasync(int descriptor, int on);
+/// sigtimedwait, reporting what an O_ASYNC signal carries: si_code, si_band and si_fd.
+int ipc_sigtimedwait_io(const int *signals, int count, long long timeoutNanoseconds, int *code, long *band, int *fd);
 
 /// SI_USER and SI_QUEUE.
 int ipc_si_user(void);

@@ -28,7 +28,11 @@ import SystemPackage
 /// though the kernel lends only what fits once a slot is free; its robust twin is `kernel.pipe`, which reports the count;
 /// and the fragile `client.pipe-dup3-emulated`, whose `dup3` is the fallback for systems without it — `dup2`, then
 /// `F_SETFD(FD_CLOEXEC)` when asked — which succeeds onto the descriptor's own number where `dup3` fails `EINVAL`; its
-/// robust twin is `kernel.pipe`.
+/// robust twin is `kernel.pipe`; and, for `O_ASYNC` (parameter `ioSignals`: the signals every holder keeps blocked
+/// from set-up on and takes with `sigtimedwait`), the fragile `client.pipe-reads-when-signalled`, a reader that takes
+/// each I/O signal for one message waiting — after a read it believes the pipe empty (`EAGAIN`, without reading) until
+/// it takes another signal, wrong when a standard signal coalesced two writes into one — and its robust twin
+/// `kernel.pipe`, which reads until `EAGAIN`.
 public enum PipeKind: MechanismKind {
     public typealias Model = PipeModel
 
@@ -37,7 +41,7 @@ public enum PipeKind: MechanismKind {
         "client.pipe-eof-on-eintr", "client.pipe-retrying-reader", "client.pipe-ignores-short-writes",
         "client.pipe-spins-at-eof", "client.libc-eof-on-eintr", "client.libc-retrying-reader",
         "client.pipe-eof-on-eagain", "client.pipe-polling-reader", "client.pipe-eagain-as-epipe",
-        "client.pipe-vmsplice-assumes-whole", "client.pipe-dup3-emulated",
+        "client.pipe-vmsplice-assumes-whole", "client.pipe-dup3-emulated", "client.pipe-reads-when-signalled",
     ]
 
     /// `FIONREAD` on a read end: what a killed writer's write left in the pipe.
@@ -82,6 +86,7 @@ public enum PipeKind: MechanismKind {
                 guard let roles = process.holds[object.name] else { continue }
                 var setup = JSONObject()
                 if object.mayCarryPackets(in: workload) { setup["packets"] = .bool(true) }
+                if let signals = object.parameters["ioSignals"] { setup["ioSignals"] = signals }
                 for role in roles {
                     let forWriting = role == "write"
                     let key = "\(shared.first { $0.contains(process.id) }?.min() ?? process.id)/\(role)"
@@ -108,8 +113,19 @@ public enum PipeKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) -> any ObjectBinding<PipeModel> {
         let readEnd = object.optionalDescriptor("read")
         if object.flag("packets"), let readEnd { FaultFeasibility.mayCarryPackets(readEnd) }
+        var ioSignals: [Int32] = []
+        if case .array(let numbers)? = object.setup["ioSignals"] {
+            ioSignals = numbers.compactMap { value -> Int32? in
+                guard case .integer(let number) = value else { return nil }
+                return Int32(clamping: number)
+            }
+            // Blocked before any can be sent (the driver starts operations once every worker is ready), so an
+            // owner's signals wait for its sigtimedwait instead of running SIGIO's default action.
+            do { try KernelSignals.block(ioSignals) } catch { BindingFailure.abandon("cannot block the pipe's I/O signals: \(error)") }
+        }
         return PipeBinding(
-            readEnd: readEnd, writeEnd: object.optionalDescriptor("write"), implementation: implementation, context: object.context)
+            readEnd: readEnd, writeEnd: object.optionalDescriptor("write"), implementation: implementation, context: object.context,
+            ioSignals: ioSignals)
     }
 }
 
@@ -136,9 +152,17 @@ struct PipeBinding: ObjectBinding {
     private let epoll = EpollInstance<PipeModel.End>()
     /// The workers' pids, which `F_SETOWN` and `F_GETOWN` name as process numbers.
     private let context: WorkerContext?
+    /// The I/O signals this process keeps blocked and may take (`ioSignals`).
+    private let ioSignals: [Int32]
+    /// `client.pipe-reads-when-signalled`'s wrong belief: one I/O signal, one message waiting.
+    private let readsWhenSignalled: Bool
+    /// Whether it took an I/O signal since its last read.
+    private var signalledSinceRead = false
 
-    init(readEnd: FileDescriptor?, writeEnd: FileDescriptor?, implementation: String, context: WorkerContext? = nil) {
+    init(readEnd: FileDescriptor?, writeEnd: FileDescriptor?, implementation: String, context: WorkerContext? = nil, ioSignals: [Int32] = []) {
         self.context = context
+        self.ioSignals = ioSignals
+        readsWhenSignalled = implementation == "client.pipe-reads-when-signalled"
         self.readEnd = readEnd
         self.writeEnd = writeEnd
         reordersWrites = implementation == "client.pipe-reorders"
@@ -177,6 +201,14 @@ struct PipeBinding: ObjectBinding {
             // Its reads may meet packets: never cut them short (see FaultFeasibility.mayCarryPackets).
             if flags.direct { FaultFeasibility.mayCarryPackets(read) }
             return .created
+        case .read(_, let max, _) where readsWhenSignalled && max > 0:
+            guard let readEnd else { throw .badFileDescriptor }
+            guard signalledSinceRead else { throw .wouldBlock }  // believed empty: no signal since the last message
+            signalledSinceRead = false
+            switch try KernelPipe.read(readEnd, max: max, nonblocking: true) {
+            case .completed(let bytes): return .read(bytes)
+            case .wouldBlock: throw .wouldBlock
+            }
         case .read(_, let max, let nonblocking):
             guard let readEnd else { throw .badFileDescriptor }
             if !nonblocking, var client = reader {
@@ -288,6 +320,14 @@ struct PipeBinding: ObjectBinding {
             return .epollControlled
         case .epoll(_, .wait(let maxEvents, let timeout)):
             return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .read))
+        case .takeSignal(_, let signals, let wait):
+            let numbers = signals.map { Int32(clamping: $0) }
+            guard Set(numbers).isSubset(of: ioSignals) else {
+                BindingFailure.abandon("sigtimedwait for \(signals), not all among the pipe's 'ioSignals' \(ioSignals), which alone are kept blocked")
+            }
+            let taken = try Syscall.waitForIOSignal(numbers, timeoutNanoseconds: wait ? nil : 0, retryOnInterrupt: false)
+            signalledSinceRead = true
+            return .signalTaken(PipeModel.TakenSignal(signal: Int(taken.signal), code: Int(taken.code), band: taken.band))
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
@@ -403,6 +443,9 @@ struct PipeBinding: ObjectBinding {
             return .flags(nonblocking: flags.nonblocking, direct: flags.direct)
         case .setFlags(let nonblocking, let direct):
             try KernelPipe.setFlags(descriptor, nonblocking: nonblocking, direct: direct)
+            return .flagsSet
+        case .setFlagsWithAsync(let nonblocking, let direct, let async):
+            try KernelPipe.setFlags(descriptor, nonblocking: nonblocking, direct: direct, async: async)
             return .flagsSet
         case .getPipeSize:
             return .size(try Syscall.pipeSize(descriptor))

@@ -122,13 +122,19 @@ extension KernelPipe {
         return (flags & O_NONBLOCK != 0, flags & Syscall.directFlag != 0)
     }
 
-    /// `F_SETFL`: `O_NONBLOCK` as given, `O_DIRECT` as given or (nil) as it was. Every descriptor of this open file
-    /// description (a `dup`, a forked copy) sees the change; another description of the same end does not.
-    public static func setFlags(_ descriptor: FileDescriptor, nonblocking: Bool, direct: Bool?) throws(Errno) {
+    /// `F_SETFL`: `O_NONBLOCK` as given, `O_DIRECT` and `O_ASYNC` as given or (nil) as they were. Every descriptor of
+    /// this open file description (a `dup`, a forked copy) sees the change; another description of the same end does not.
+    public static func setFlags(_ descriptor: FileDescriptor, nonblocking: Bool, direct: Bool?, async: Bool? = nil) throws(Errno) {
         var flags = try Syscall.statusFlags(descriptor)
         flags = nonblocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK
         if let direct { flags = direct ? flags | Syscall.directFlag : flags & ~Syscall.directFlag }
+        if let async { flags = async ? flags | O_ASYNC : flags & ~O_ASYNC }
         try Syscall.setStatusFlags(descriptor, flags)
+    }
+
+    /// The description's `O_ASYNC`: whether its end's events send its owner a signal.
+    public static func isAsync(_ descriptor: FileDescriptor) throws(Errno) -> Bool {
+        try Syscall.statusFlags(descriptor) & O_ASYNC != 0
     }
 
     /// `lseek(descriptor, 0, SEEK_CUR)`: the position, which a pipe does not have (`ESPIPE`).
