@@ -16,13 +16,13 @@ import Testing
     typealias Events = KernelEpoll.Events
     static let readNormal = Events(rawValue: 0x040), writeNormal = Events(rawValue: 0x100)
 
-    /// A stream pair and an epoll instance, closed at the end (end `a` perhaps earlier, by `closeA`).
+    /// A pair (stream unless told) and an epoll instance, closed at the end (end `a` perhaps earlier, by `closeA`).
     final class Fixture {
         let pair: OwnedSocketPair
         let instance: CInt
 
-        init() throws {
-            pair = try OwnedSocketPair(.stream)
+        init(_ type: UnixSocketType = .stream) throws {
+            pair = try OwnedSocketPair(type)
             instance = try KernelEpoll.create().rawValue
         }
 
@@ -39,9 +39,19 @@ import Testing
             try KernelUnixSocket.send(from, Array(text.utf8), nonblocking: true)
         }
 
-        func receive(_ on: FileDescriptor, _ maximum: Int) throws -> Int? {
-            guard case .completed(let message) = try KernelUnixSocket.receive(on, maximum: maximum, nonblocking: true) else { return nil }
+        func receive(_ on: FileDescriptor, _ maximum: Int, peek: Bool = false) throws -> Int? {
+            guard case .completed(let message) = try KernelUnixSocket.receive(on, maximum: maximum, nonblocking: true, peek: peek) else { return nil }
             return message.data.count
+        }
+
+        /// A nonblocking send of `size` bytes: its count, or the error it failed with.
+        func send(_ from: FileDescriptor, size: Int) -> Result<Int, Errno> {
+            Result { () throws(Errno) -> Int in
+                guard case .completed(let count) = try KernelUnixSocket.send(from, Array(repeating: 0x61, count: size), nonblocking: true) else {
+                    throw Errno.wouldBlock
+                }
+                return count
+            }
         }
 
         deinit { Glibc.close(instance) }
