@@ -1,7 +1,7 @@
 import IPCModels
 
 /// `epoll_ctl` and `epoll_wait` on a stream socket pair's ends (the unix-socket model's one epoll instance per
-/// process per object; only a stream pair's epoll is modelled).
+/// process per object; a pair of any type is modelled, this scenario uses a stream one).
 extension UnixSocketScenarios {
     /// 2-3 processes share a stream pair's ends in random roles, register the ends they hold — level-triggered,
     /// `EPOLLET`, `EPOLLONESHOT`, with `EPOLLRDHUP` — modify and delete them (some `EEXIST`, `ENOENT`, `EINVAL`), and
