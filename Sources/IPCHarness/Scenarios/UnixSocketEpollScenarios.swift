@@ -1,7 +1,7 @@
 import IPCModels
 
-/// `epoll_ctl` and `epoll_wait` on a stream socket pair's ends (the unix-socket model's one epoll instance per
-/// process per object; a pair of any type is modelled, this scenario uses a stream one).
+/// `epoll_ctl` and `epoll_wait` on a socket pair's ends, of each type (the unix-socket model's one epoll instance per
+/// process per object; only a pair's epoll is modelled).
 extension UnixSocketScenarios {
     /// 2-3 processes share a stream pair's ends in random roles, register the ends they hold — level-triggered,
     /// `EPOLLET`, `EPOLLONESHOT`, with `EPOLLRDHUP` — modify and delete them (some `EEXIST`, `ENOENT`, `EINVAL`), and
@@ -10,14 +10,29 @@ extension UnixSocketScenarios {
     public static let streamEpoll = Scenario.real(
         name: "unix-stream-epoll", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
         summary: "2-3 processes share a stream socketpair and epoll_ctl its ends (level-triggered, EPOLLET, EPOLLONESHOT, EPOLLRDHUP; some EEXIST/ENOENT/EINVAL) and epoll_wait between nonblocking sends, receives, shutdowns and a close",
-        makeWorkload: { generator in epollWorkload(generator: &generator) })
+        makeWorkload: { generator in epollWorkload(.stream, generator: &generator) })
+
+    /// The same on a datagram pair, where `unix_dgram_poll` and the datagram path wake differently: empty datagrams
+    /// are news, a peer's shutdown and close are not, a send failing after its buffer is (`EPIPE` after the peer's
+    /// `SHUT_RD`, `ECONNREFUSED` and `ENOTCONN` after its close).
+    public static let datagramEpoll = Scenario.real(
+        name: "unix-dgram-epoll", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
+        summary: "2-3 processes share a datagram socketpair and epoll_ctl its ends (EPOLLET news per datagram, none from the peer's shutdown or close, one from a send failing after its buffer) and epoll_wait between nonblocking sends, receives, shutdowns and a close",
+        makeWorkload: { generator in epollWorkload(.dgram, generator: &generator) })
+
+    /// The same on a seqpacket pair: records (empty ones too) are news one by one, a peer's shutdown and close as a
+    /// stream's.
+    public static let seqpacketEpoll = Scenario.real(
+        name: "unix-seqpacket-epoll", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
+        summary: "2-3 processes share a seqpacket socketpair and epoll_ctl its ends (EPOLLET news per record, empty ones too; the peer's shutdown and close) and epoll_wait between nonblocking sends, receives, shutdowns and a close",
+        makeWorkload: { generator in epollWorkload(.seqpacket, generator: &generator) })
 
     static let epollEventChoices: [JSONValue] = [
         ["EPOLLIN"], ["EPOLLIN", "EPOLLET"], ["EPOLLIN", "EPOLLRDHUP", "EPOLLET"], ["EPOLLIN", "EPOLLONESHOT"], ["EPOLLOUT", "EPOLLET"],
         ["EPOLLIN", "EPOLLOUT", "EPOLLRDHUP"], [],
     ]
 
-    static func epollWorkload(generator: inout SeededGenerator) -> Workload {
+    static func epollWorkload(_ type: UnixSocketModel.SocketType, generator: inout SeededGenerator) -> Workload {
         let count = generator.next(in: 2...3)
         let roles = pairRoles(count: count, generator: &generator)
         let processes = (1...count).map { process in
@@ -50,7 +65,7 @@ extension UnixSocketScenarios {
             return Workload.Process(id: process, holds: ["s0": roles[process]!], program: program)
         }
         return Workload(
-            objects: [Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": "stream", "shape": "pair"])],
+            objects: [Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": .string(type.rawValue), "shape": "pair"])],
             processes: processes)
     }
 }
