@@ -18,8 +18,12 @@
 ///   its last descriptor it keeps reporting while another holder keeps the socket open, and the socket's release
 ///   drops it. A close of one of several descriptors, or an `epoll_ctl` by a process holding several: from then on
 ///   the model judges none of that process's epoll calls (``State/epollUnjudged``). A process's exit ends its instance.
-/// - Only a pair's epoll is measured: the trace form refuses epoll on other objects (listeners, connections, bound
-///   datagram sockets, whose peer's full queue and `unix_dgram_peer_wake_me` this does not model).
+/// - A stream listener (`UnixSocketListenerEpollFactsTests`): level-triggered `EPOLLIN` while a connection waits,
+///   never `EPOLLOUT`; `EPOLLET` news is each connection queued to it (`sk_data_ready`) and its own `shutdown`, not
+///   a refused connect, an accept or a `listen` again. Its clients and accepted sockets are a connected pair's ends.
+/// - Only pairs and a stream listener's sockets are measured: the trace form refuses epoll on other objects (a
+///   seqpacket listener's, bound datagram sockets, whose peer's full queue and `unix_dgram_peer_wake_me` this does
+///   not model).
 extension UnixSocketModel {
     public typealias EpollRegistration = Epoll.Registration<String>
     public typealias EpollReport = Epoll.Report<String>
@@ -87,7 +91,9 @@ extension UnixSocketModel {
         if case .send(_, let end, _, _, _, _) = input, case .failed? = output, allocatesDatagramBuffer(input, in: before) { freedBy = end }
         var unfollowed = false
         switch input {
-        case .setSendBuffer, .connect, .connectPeer, .connectTo, .disconnectPeer, .accept, .bind, .socket, .listen: unfollowed = succeeded
+        // A connect is news for the listener only (its queue grows, above), an accept and a listen again for none
+        // (measured, `UnixSocketListenerEpollFactsTests`).
+        case .setSendBuffer, .connectPeer, .connectTo, .disconnectPeer, .bind, .socket: unfollowed = succeeded
         default: break
         }
         for registrationIndex in next.epoll.indices where next.epoll[registrationIndex].edgeTriggered {
