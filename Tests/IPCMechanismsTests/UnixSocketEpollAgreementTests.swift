@@ -201,38 +201,10 @@ import Testing
             } catch {
                 kernel = .failed(ErrorCode(error.name))
             }
-            // A stream send or receive goes buffer by buffer: follow the pieces to the completion the kernel gave.
-            var current = state
-            var next: UnixSocketModel.State?
-            for _ in 0..<1000 {
-                let outcomes = model.outcomes(of: input, in: current)
-                if let done = outcomes.first(where: { $0.output == kernel }), case .completed(let after) = done.step {
-                    next = after
-                    break
-                }
-                let pieces = outcomes.filter { if case .partial = $0.step { true } else { false } }
-                guard pieces.count == 1 else { break }
-                current = pieces[0].step.state
-            }
-            guard let next else {
-                PipeAgreement.disagreement("\(type) operation \(index) \(operation) of \(operations): kernel \(kernel), model \(model.outcomes(of: input, in: current).map { $0.output.map { "\($0)" } ?? "piece" }) from \(model.describe(current))")
+            guard let next = UnixSocketEpollAgreement.next(model, from: state, input, kernel: kernel, context: "\(type) operation \(index) \(operation) of \(operations)") else {
                 return
             }
-            seen.withLock { seen in
-                switch kernel {
-                case .epollEvents(let reports):
-                    for report in reports { seen.formUnion(report.events.names) }
-                    if reports.count > 1 { seen.insert("two reported") }
-                    if reports.isEmpty, state.epoll.contains(where: { registration in
-                        registration.edgeTriggered && !registration.disabled
-                            && state.sockets.first { $0.name == registration.target }.map { !registration.reported(of: model.epollMask(of: $0, in: state)).isEmpty } == true
-                    }) { seen.insert("edge silent") }
-                case .failed(let code):
-                    seen.insert(code.rawValue)
-                    if model.allocatesDatagramBuffer(input, in: state) { seen.insert("freed by a failed send") }
-                default: break
-                }
-            }
+            UnixSocketEpollAgreement.mark(model, input, kernel, in: state, seen: seen)
             state = next
         }
     }
@@ -240,16 +212,8 @@ import Testing
     /// The plausible wrong outcomes the model rejects, each beside the kernel's (measured in `UnixSocketEpollFactsTests`).
     @Test func thePlausibleWrongOutcomesAreRejected() {
         let model = UnixSocketModel(objects: [("s0", UnixSocketModel.Setup(type: .stream, shape: .pair(a: [1], b: [2])))])
-        func after(_ inputs: [(UnixSocketModel.Input, UnixSocketModel.Output)]) -> UnixSocketModel.State {
-            var state = model.initialState(of: "s0")
-            for (input, output) in inputs { state = model.step(state, input, output).first!.state }
-            return state
-        }
-        func control(_ process: Int, _ end: String, _ events: Events) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
-            (.epoll(process: process, call: .control(operation: .add, target: end, events: events)), .epollControlled)
-        }
-        func wait(_ process: Int) -> UnixSocketModel.Input { .epoll(process: process, call: .wait(maxEvents: 16, timeout: 0)) }
-        func reported(_ end: String, _ events: Events) -> UnixSocketModel.Output { .epollEvents(events.isEmpty ? [] : [.init(target: end, events: events)]) }
+        let steps = UnixSocketEpollAgreement.Steps(model: model)
+        let (after, control, wait, reported) = (steps.after, steps.add, steps.wait, steps.reported)
         func send(_ data: String) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
             (.send(process: 1, end: "a", data: Array(data.utf8), nonblocking: true, to: nil, files: []), .sent(data.utf8.count))
         }
@@ -289,16 +253,8 @@ import Testing
     /// path differ.
     @Test(arguments: [UnixSocketModel.SocketType.dgram, .seqpacket]) func theDatagramPlausibleWrongOutcomesAreRejected(type: UnixSocketModel.SocketType) {
         let model = UnixSocketModel(objects: [("s0", UnixSocketModel.Setup(type: type, shape: .pair(a: [1], b: [2])))])
-        func after(_ inputs: [(UnixSocketModel.Input, UnixSocketModel.Output)]) -> UnixSocketModel.State {
-            var state = model.initialState(of: "s0")
-            for (input, output) in inputs { state = model.step(state, input, output).first!.state }
-            return state
-        }
-        func control(_ process: Int, _ end: String, _ events: Events) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
-            (.epoll(process: process, call: .control(operation: .add, target: end, events: events)), .epollControlled)
-        }
-        func wait(_ process: Int) -> UnixSocketModel.Input { .epoll(process: process, call: .wait(maxEvents: 16, timeout: 0)) }
-        func reported(_ end: String, _ events: Events) -> UnixSocketModel.Output { .epollEvents(events.isEmpty ? [] : [.init(target: end, events: events)]) }
+        let steps = UnixSocketEpollAgreement.Steps(model: model)
+        let (after, control, wait, reported) = (steps.after, steps.add, steps.wait, steps.reported)
         func send(_ process: Int, _ end: String, _ data: String, failing: ErrorCode? = nil) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
             (.send(process: process, end: end, data: Array(data.utf8), nonblocking: true, to: nil, files: []), failing.map { .failed($0) } ?? .sent(data.utf8.count))
         }

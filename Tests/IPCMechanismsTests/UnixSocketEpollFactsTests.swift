@@ -54,6 +54,34 @@ import Testing
             }
         }
 
+        /// Level-triggered on `b`, asking `EPOLLIN`, `EPOLLOUT`, `EPOLLRDHUP`, `EPOLLRDNORM`, `EPOLLWRNORM`: writable
+        /// from its ADD on, `EPOLLIN|EPOLLRDNORM` added at every wait while two bytes from `a` are queued, gone once
+        /// they are received.
+        func registerAndExpectLevelReadiness(sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let (a, b) = (pair.a, pair.b)
+            let (readNormal, writeNormal) = (UnixSocketEpollFactsTests.readNormal, UnixSocketEpollFactsTests.writeNormal)
+            try ctl(KernelEpoll.add, b, [.input, .output, .readHangUp, readNormal, writeNormal])
+            #expect(try reported(b) == [.output, writeNormal], sourceLocation: sourceLocation)
+            _ = try send(a, "xy")
+            #expect(try reported(b) == [.input, .output, readNormal, writeNormal], sourceLocation: sourceLocation)
+            #expect(try reported(b) == [.input, .output, readNormal, writeNormal], sourceLocation: sourceLocation)
+            #expect(try receive(b, 10) == 2, sourceLocation: sourceLocation)
+            #expect(try reported(b) == [.output, writeNormal], sourceLocation: sourceLocation)
+        }
+
+        /// `EPOLLET` asking `EPOLLIN` and `EPOLLRDHUP` on `b`: its ADD finds nothing to report, then each of two sends
+        /// from `a` (into an empty queue and not) is reported once.
+        func registerAndExpectEachSendHeard(sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let (a, b) = (pair.a, pair.b)
+            try ctl(KernelEpoll.add, b, [.input, .readHangUp, .edgeTriggered])
+            #expect(try reported(b) == nil, sourceLocation: sourceLocation)
+            _ = try send(a, "x")
+            #expect(try reported(b) == .input, sourceLocation: sourceLocation)
+            #expect(try reported(b) == nil, sourceLocation: sourceLocation)
+            _ = try send(a, "y")
+            #expect(try reported(b) == .input, sourceLocation: sourceLocation)
+        }
+
         deinit { Glibc.close(instance) }
     }
 
@@ -64,13 +92,7 @@ import Testing
         try Syscall.withoutConcurrentSpawns { () throws in
             let fixture = try Fixture()
             let (a, b) = (fixture.pair.a, fixture.pair.b)
-            try fixture.ctl(KernelEpoll.add, b, [.input, .output, .readHangUp, Self.readNormal, Self.writeNormal])
-            #expect(try fixture.reported(b) == [.output, Self.writeNormal])
-            _ = try fixture.send(a, "xy")
-            #expect(try fixture.reported(b) == [.input, .output, Self.readNormal, Self.writeNormal])
-            #expect(try fixture.reported(b) == [.input, .output, Self.readNormal, Self.writeNormal])
-            #expect(try fixture.receive(b, 10) == 2)
-            #expect(try fixture.reported(b) == [.output, Self.writeNormal])
+            try fixture.registerAndExpectLevelReadiness()
             try Syscall.shutdown(a, how: CInt(SHUT_WR))
             #expect(try fixture.reported(b) == [.input, .output, .readHangUp, Self.readNormal, Self.writeNormal])
             try fixture.ctl(KernelEpoll.modify, b, [.input])
@@ -89,13 +111,7 @@ import Testing
         try Syscall.withoutConcurrentSpawns { () throws in
             let fixture = try Fixture()
             let (a, b) = (fixture.pair.a, fixture.pair.b)
-            try fixture.ctl(KernelEpoll.add, b, [.input, .readHangUp, .edgeTriggered])
-            #expect(try fixture.reported(b) == nil)
-            _ = try fixture.send(a, "x")
-            #expect(try fixture.reported(b) == .input)
-            #expect(try fixture.reported(b) == nil)
-            _ = try fixture.send(a, "y")
-            #expect(try fixture.reported(b) == .input)
+            try fixture.registerAndExpectEachSendHeard()
             #expect(try fixture.send(a, "") == .completed(0))
             #expect(try fixture.reported(b) == nil)
             #expect(try fixture.receive(b, 1) == 1)

@@ -187,36 +187,10 @@ import Testing
             } catch {
                 kernel = .failed(ErrorCode(error.name))
             }
-            // A stream send or receive goes buffer by buffer: follow the pieces to the completion the kernel gave.
-            var current = state
-            var next: UnixSocketModel.State?
-            for _ in 0..<1000 {
-                let outcomes = model.outcomes(of: input, in: current)
-                if let done = outcomes.first(where: { $0.output == kernel }), case .completed(let after) = done.step {
-                    next = after
-                    break
-                }
-                let pieces = outcomes.filter { if case .partial = $0.step { true } else { false } }
-                guard pieces.count == 1 else { break }
-                current = pieces[0].step.state
-            }
-            guard let next else {
-                PipeAgreement.disagreement("operation \(index) \(operation) of \(operations): kernel \(kernel), model \(model.outcomes(of: input, in: current).map { $0.output.map { "\($0)" } ?? "piece" }) from \(model.describe(current))")
+            guard let next = UnixSocketEpollAgreement.next(model, from: state, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
                 return
             }
-            seen.withLock { seen in
-                switch kernel {
-                case .epollEvents(let reports):
-                    for report in reports { seen.formUnion(report.events.names) }
-                    if reports.contains(where: { $0.target == "listen" }) { seen.insert("listener reported") }
-                    if reports.isEmpty, state.epoll.contains(where: { registration in
-                        registration.edgeTriggered && !registration.disabled
-                            && state.sockets.first { $0.name == registration.target }.map { !registration.reported(of: model.epollMask(of: $0, in: state)).isEmpty } == true
-                    }) { seen.insert("edge silent") }
-                case .failed(let code): seen.insert(code.rawValue)
-                default: break
-                }
-            }
+            UnixSocketEpollAgreement.mark(model, input, kernel, in: state, seen: seen)
             state = next
         }
     }
@@ -224,16 +198,11 @@ import Testing
     /// The plausible wrong outcomes on a listener the model rejects, each beside the kernel's.
     @Test func theListenerPlausibleWrongOutcomesAreRejected() {
         let model = UnixSocketModel(objects: [("s0", UnixSocketModel.Setup(type: .stream, shape: .listener(holders: [1], backlog: 1)))])
-        func after(_ inputs: [(UnixSocketModel.Input, UnixSocketModel.Output)]) -> UnixSocketModel.State {
-            var state = model.initialState(of: "s0")
-            for (input, output) in inputs { state = model.step(state, input, output).first!.state }
-            return state
-        }
-        let wait = UnixSocketModel.Input.epoll(process: 1, call: .wait(maxEvents: 16, timeout: 0))
-        func reported(_ events: Events) -> UnixSocketModel.Output { .epollEvents(events.isEmpty ? [] : [.init(target: "listen", events: events)]) }
-        func add(_ events: Events) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
-            (.epoll(process: 1, call: .control(operation: .add, target: "listen", events: events)), .epollControlled)
-        }
+        let steps = UnixSocketEpollAgreement.Steps(model: model)
+        let after = steps.after
+        let wait = steps.wait(1)
+        func reported(_ events: Events) -> UnixSocketModel.Output { steps.reported("listen", events) }
+        func add(_ events: Events) -> (UnixSocketModel.Input, UnixSocketModel.Output) { steps.add(1, "listen", events) }
         func connect(_ process: Int) -> (UnixSocketModel.Input, UnixSocketModel.Output) { (.connect(process: process, nonblocking: true), .connected("client-\(process)")) }
         let accept = (UnixSocketModel.Input.accept(process: 1, end: "listen", nonblocking: true), UnixSocketModel.Output.connected("server-2"))
         // Level: a waiting connection is EPOLLIN, never EPOLLOUT.
