@@ -4,8 +4,8 @@ import IPCSyscalls
 import SystemPackage
 import Testing
 
-/// `epoll_ctl` and `epoll_wait` on a stream listener and its connections, measured on this kernel (6.18; `unix_poll`
-/// on a listener: `EPOLLIN` while a connection waits, never `EPOLLOUT`). Connects and accepts are nonblocking; every
+/// `epoll_ctl` and `epoll_wait` on a stream or seqpacket listener and its connections, measured on this kernel (6.18;
+/// `unix_poll` and `unix_dgram_poll` on a listener alike: `EPOLLIN` while a connection waits, never `EPOLLOUT`). Connects and accepts are nonblocking; every
 /// wait has a zero timeout. What is news for `EPOLLET` on the listener is a connection queued to it
 /// (`unix_stream_connect` calls its `sk_data_ready`) and its own `shutdown` (`sk_state_change`); a refused connect
 /// (`EAGAIN` of a full backlog, `ECONNREFUSED` once it is shut for reading), an accept and a `listen` again are not.
@@ -24,8 +24,11 @@ import Testing
         var sockets: [FileDescriptor] = []
         private var listenerOpen = true
 
-        init() throws {
-            listener = try KernelUnixSocket.listener(.stream, at: address, backlog: 1)
+        let type: UnixSocketType
+
+        init(_ type: UnixSocketType) throws {
+            self.type = type
+            listener = try KernelUnixSocket.listener(type, at: address, backlog: 1)
             do { instance = try KernelEpoll.create().rawValue } catch {
                 try? Syscall.close(listener)
                 throw error
@@ -43,7 +46,7 @@ import Testing
         /// A nonblocking connect: the client, or the error's name.
         func connect() -> Result<FileDescriptor, Errno> {
             Result { () throws(Errno) -> FileDescriptor in
-                guard case .completed(let client) = try KernelUnixSocket.connect(.stream, to: address, nonblocking: true) else {
+                guard case .completed(let client) = try KernelUnixSocket.connect(type, to: address, nonblocking: true) else {
                     throw Errno.wouldBlock
                 }
                 sockets.append(client)
@@ -74,9 +77,9 @@ import Testing
     /// Level-triggered: `EPOLLIN|EPOLLRDNORM` while a connection waits (one more accepted leaves it while another
     /// waits), never `EPOLLOUT`; `SHUT_RD` adds `EPOLLIN|EPOLLRDHUP` with none waiting, `SHUT_WR` then `EPOLLHUP`.
     /// A connect after `SHUT_RD` is refused (`ECONNREFUSED`), one past the backlog `EAGAIN`.
-    @Test func levelTriggeredListenerReportsWaitingConnections() throws {
+    @Test(arguments: [UnixSocketType.stream, .seqpacket]) func levelTriggeredListenerReportsWaitingConnections(type: UnixSocketType) throws {
         try Syscall.withoutConcurrentSpawns { () throws in
-            let fixture = try Fixture()
+            let fixture = try Fixture(type)
             let listener = fixture.listener
             try fixture.ctl(KernelEpoll.add, listener, [.input, .output, .readHangUp, Self.readNormal])
             #expect(try fixture.reported(listener) == nil)
@@ -100,9 +103,9 @@ import Testing
 
     /// `EPOLLET` on the listener: each connection queued is news; a connect refused (`EAGAIN`, `ECONNREFUSED`), an
     /// accept and `listen` again are not; its own `shutdown` is.
-    @Test func edgeTriggeredListenerHearsEachConnection() throws {
+    @Test(arguments: [UnixSocketType.stream, .seqpacket]) func edgeTriggeredListenerHearsEachConnection(type: UnixSocketType) throws {
         try Syscall.withoutConcurrentSpawns { () throws in
-            let fixture = try Fixture()
+            let fixture = try Fixture(type)
             let listener = fixture.listener
             try fixture.ctl(KernelEpoll.add, listener, [.input, .output, .readHangUp, .edgeTriggered])
             #expect(try fixture.reported(listener) == nil)
@@ -132,9 +135,9 @@ import Testing
     /// the accept; the accepted socket's ADD reports the bytes waiting; its receive frees the client's buffer
     /// (`EPOLLOUT` news), its send is `EPOLLIN` news, its close `EPOLLHUP`; the listener's close changes nothing of
     /// an accepted connection.
-    @Test func edgeTriggeredClientAndAcceptedSocketAreAPairsEnds() throws {
+    @Test(arguments: [UnixSocketType.stream, .seqpacket]) func edgeTriggeredClientAndAcceptedSocketAreAPairsEnds(type: UnixSocketType) throws {
         try Syscall.withoutConcurrentSpawns { () throws in
-            let fixture = try Fixture()
+            let fixture = try Fixture(type)
             guard let client = try? fixture.connect().get() else {
                 Issue.record("no connection")
                 return
@@ -165,9 +168,9 @@ import Testing
 
     /// A client whose connection still waits when the listener closes is reset: level-triggered it reports
     /// `EPOLLIN|EPOLLOUT|EPOLLERR|EPOLLHUP|EPOLLRDHUP`, and a receive then fails `ECONNRESET`, leaving `EPOLLERR` gone.
-    @Test func aWaitingClientIsResetByTheListenersClose() throws {
+    @Test(arguments: [UnixSocketType.stream, .seqpacket]) func aWaitingClientIsResetByTheListenersClose(type: UnixSocketType) throws {
         try Syscall.withoutConcurrentSpawns { () throws in
-            let fixture = try Fixture()
+            let fixture = try Fixture(type)
             guard let client = try? fixture.connect().get() else {
                 Issue.record("no connection")
                 return
