@@ -18,12 +18,11 @@
 ///   its last descriptor it keeps reporting while another holder keeps the socket open, and the socket's release
 ///   drops it. A close of one of several descriptors, or an `epoll_ctl` by a process holding several: from then on
 ///   the model judges none of that process's epoll calls (``State/epollUnjudged``). A process's exit ends its instance.
-/// - A stream listener (`UnixSocketListenerEpollFactsTests`): level-triggered `EPOLLIN` while a connection waits,
+/// - A stream or seqpacket listener (`UnixSocketListenerEpollFactsTests`): level-triggered `EPOLLIN` while a connection waits,
 ///   never `EPOLLOUT`; `EPOLLET` news is each connection queued to it (`sk_data_ready`) and its own `shutdown`, not
 ///   a refused connect, an accept or a `listen` again. Its clients and accepted sockets are a connected pair's ends.
-/// - Only pairs and a stream listener's sockets are measured: the trace form refuses epoll on other objects (a
-///   seqpacket listener's, bound datagram sockets, whose peer's full queue and `unix_dgram_peer_wake_me` this does
-///   not model).
+/// - Only pairs and a listener's sockets are measured: the trace form refuses epoll on bound datagram sockets (whose
+///   peer's full queue and `unix_dgram_peer_wake_me` this does not model).
 extension UnixSocketModel {
     public typealias EpollRegistration = Epoll.Registration<String>
     public typealias EpollReport = Epoll.Report<String>

@@ -1,5 +1,5 @@
 // The trace form of the unix-socket model's epoll calls (traces/README.md's unix-socket table; the shared part is
-// Models/Support/EpollTrace.swift), on a `socketpair` of any type and a stream listener's sockets only:
+// Models/Support/EpollTrace.swift), on a `socketpair` of any type and a listener's sockets only:
 //
 //   epoll_ctl   {"op": "EPOLL_CTL_ADD"|"EPOLL_CTL_MOD"|"EPOLL_CTL_DEL"|N, "end": S|"epoll", "events": [...]}
 //               (none)                       EBADF, EINVAL, EEXIST, ENOENT
@@ -9,9 +9,9 @@ extension UnixSocketModel {
         guard let setup = setup(of: call.object) else { throw ModelError("no unix-socket object '\(call.object)'") }
         switch setup.shape {
         case .pair: break
-        case .listener where setup.type == .stream: break
-        default:
-            throw ModelError("the unix-socket model's epoll is measured on a socketpair and a stream listener's sockets only, not on '\(call.object)'")
+        case .listener: break
+        case .bound:
+            throw ModelError("the unix-socket model's epoll is measured on a socketpair and a listener's sockets only, not on bound datagram sockets ('\(call.object)')")
         }
         return try Epoll.call(of: call, field: "end") { (name) throws(ModelError) -> String in name }
     }

@@ -7,7 +7,7 @@ import Synchronization
 import SystemPackage
 import Testing
 
-/// Sequences on a stream listener (backlog 1) held by model process 1, which accepts; processes 2 and 3 connect once
+/// Sequences on a stream or seqpacket listener (backlog 1) held by model process 1, which accepts; processes 2 and 3 connect once
 /// each. Every model process has its own epoll instance (here all in this process) and registers the sockets it
 /// holds — the listener and accepted sockets (`server-P`) for 1, its client (`client-P`) for 2 and 3 — between
 /// nonblocking connects, accepts, sends, receives, shutdowns, closes and `listen` again; the kernel's output must be
@@ -95,22 +95,22 @@ import Testing
          .wait(process: 3, maxEvents: 16)],
     ]
 
-    @Test func modelAndKernelGiveTheSameOutputs() async throws {
+    @Test(arguments: [UnixSocketType.stream, .seqpacket]) func modelAndKernelGiveTheSameOutputs(type: UnixSocketType) async throws {
         try await EpollAgreement.agree(
             directed: Self.directedSequences, random: Self.operations,
             marks: Set(["EPOLLIN", "EPOLLOUT", "EPOLLRDHUP", "EPOLLHUP", "EPOLLERR", "EAGAIN", "ECONNREFUSED", "listener reported", "edge silent"]),
             check: { operations, seen throws in
                 try PipeAgreement.repeatingDisagreements {
-                    try Syscall.withoutConcurrentSpawns { () throws in try Self.checkAlone(operations: operations, seen: seen) }
+                    try Syscall.withoutConcurrentSpawns { () throws in try Self.checkAlone(type: type, operations: operations, seen: seen) }
                 }
             })
     }
 
     /// One sequence on a fresh listener and the model side by side; a disagreement at the first call they differ.
-    static func checkAlone(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+    static func checkAlone(type: UnixSocketType, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         let address = uniqueAbstractAddress("listener-epoll-agree")
         // Every model process's descriptors by name, and its epoll instance with what each number was added as.
-        var held: [Int: [String: FileDescriptor]] = [1: ["listen": try KernelUnixSocket.listener(.stream, at: address, backlog: 1)]]
+        var held: [Int: [String: FileDescriptor]] = [1: ["listen": try KernelUnixSocket.listener(type, at: address, backlog: 1)]]
         var instances: [Int: FileDescriptor] = [:]
         var registered: [Int: [CInt: String]] = [:]
         defer {
@@ -119,7 +119,8 @@ import Testing
         for process in 1...3 { instances[process] = try KernelEpoll.create() }
         var waiting: [Int] = []  // connected processes, oldest first (accept takes the oldest)
         var connected: Set<Int> = []
-        let model = UnixSocketModel(objects: [("s0", UnixSocketModel.Setup(type: .stream, shape: .listener(holders: [1], backlog: 1)))])
+        let modelType = UnixSocketModel.SocketType(rawValue: type.rawValue)!
+        let model = UnixSocketModel(objects: [("s0", UnixSocketModel.Setup(type: modelType, shape: .listener(holders: [1], backlog: 1)))])
         var state = model.initialState(of: "s0")
         for (index, operation) in operations.enumerated() {
             // A second connect by one process is not modelled (its sockets' names would collide).
@@ -131,7 +132,7 @@ import Testing
                 switch operation {
                 case .connect(let process):
                     input = .connect(process: process, nonblocking: true)
-                    guard case .completed(let client) = try KernelUnixSocket.connect(.stream, to: address, nonblocking: true) else {
+                    guard case .completed(let client) = try KernelUnixSocket.connect(type, to: address, nonblocking: true) else {
                         throw .wouldBlock
                     }
                     connected.insert(process)
@@ -158,7 +159,7 @@ import Testing
                 case .receive(let end, let max):
                     input = .receive(process: owner(end), end: end, max: max, nonblocking: true, maxFiles: 0)
                     switch try KernelUnixSocket.receive(socket(end), maximum: max, nonblocking: true) {
-                    case .completed(let message): kernel = .received(UnixSocketModel.Received(data: message.data))
+                    case .completed(let message): kernel = .received(UnixSocketModel.Received(data: message.data, truncated: message.truncated))
                     case .wouldBlock: kernel = .failed(.EAGAIN)
                     }
                 case .shutdown(let end, let how):
@@ -187,7 +188,7 @@ import Testing
             } catch {
                 kernel = .failed(ErrorCode(error.name))
             }
-            guard let next = UnixSocketEpollAgreement.next(model, from: state, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
+            guard let next = UnixSocketEpollAgreement.next(model, from: state, input, kernel: kernel, context: "\(type) operation \(index) \(operation) of \(operations)") else {
                 return
             }
             UnixSocketEpollAgreement.mark(model, input, kernel, in: state, seen: seen)
@@ -196,8 +197,8 @@ import Testing
     }
 
     /// The plausible wrong outcomes on a listener the model rejects, each beside the kernel's.
-    @Test func theListenerPlausibleWrongOutcomesAreRejected() {
-        let model = UnixSocketModel(objects: [("s0", UnixSocketModel.Setup(type: .stream, shape: .listener(holders: [1], backlog: 1)))])
+    @Test(arguments: [UnixSocketModel.SocketType.stream, .seqpacket]) func theListenerPlausibleWrongOutcomesAreRejected(type: UnixSocketModel.SocketType) {
+        let model = UnixSocketModel(objects: [("s0", UnixSocketModel.Setup(type: type, shape: .listener(holders: [1], backlog: 1)))])
         let steps = UnixSocketEpollAgreement.Steps(model: model)
         let after = steps.after
         let wait = steps.wait(1)
