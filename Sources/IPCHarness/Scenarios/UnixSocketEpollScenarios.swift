@@ -33,10 +33,16 @@ extension UnixSocketScenarios {
     public static let listenerEpoll = Scenario.real(
         name: "unix-stream-listener-epoll", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
         summary: "a stream listener (backlog 1) and 1-2 clients: epoll_ctl of the listener, accepted sockets and clients (EPOLLET news per connection queued, none per accept) and epoll_wait between nonblocking connects, accepts, sends, receives and shutdowns",
-        makeWorkload: { generator in listenerEpollWorkload(generator: &generator) })
+        makeWorkload: { generator in listenerEpollWorkload(.stream, generator: &generator) })
+
+    /// The same on a seqpacket listener, measured alike (`unix_dgram_poll`).
+    public static let seqpacketListenerEpoll = Scenario.real(
+        name: "unix-seqpacket-listener-epoll", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
+        summary: "unix-stream-listener-epoll on a seqpacket listener: epoll_ctl of the listener, accepted sockets and clients, epoll_wait between nonblocking connects, accepts, sends of records, receives and shutdowns",
+        makeWorkload: { generator in listenerEpollWorkload(.seqpacket, generator: &generator) })
 
     /// Process 1 holds the listener and accepts; processes 2-3 connect once each, then use their client.
-    static func listenerEpollWorkload(generator: inout SeededGenerator) -> Workload {
+    static func listenerEpollWorkload(_ type: UnixSocketModel.SocketType, generator: inout SeededGenerator) -> Workload {
         let count = generator.next(in: 2...3)
         func events(_ generator: inout SeededGenerator) -> JSONValue { generator.pick(Self.epollEventChoices) }
         var server: [Call] = []
@@ -77,7 +83,7 @@ extension UnixSocketScenarios {
             processes.append(Workload.Process(id: client, holds: ["s0": ["connect"]], program: program))
         }
         return Workload(
-            objects: [Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": "stream", "shape": "listener", "address": "path", "backlog": 1])],
+            objects: [Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": .string(type.rawValue), "shape": "listener", "address": "path", "backlog": 1])],
             processes: processes)
     }
 
