@@ -25,6 +25,18 @@ enum UnixSocketEpollAgreement {
         return nil
     }
 
+    /// Moves `state` on by `input` with the kernel's output, recording what it met (``mark(_:_:_:in:seen:)``); false,
+    /// with a disagreement naming `context`, when the model allows no such output.
+    static func advance(
+        _ model: UnixSocketModel, _ state: inout UnixSocketModel.State, _ input: UnixSocketModel.Input, kernel: UnixSocketModel.Output,
+        seen: borrowing Mutex<Set<String>>, context: @autoclosure () -> String
+    ) -> Bool {
+        guard let next = next(model, from: state, input, kernel: kernel, context: context()) else { return false }
+        mark(model, input, kernel, in: state, seen: seen)
+        state = next
+        return true
+    }
+
     /// Records in `seen` what the kernel's `output` of `input` from `state` met: each bit a wait reported, two
     /// reports, the listener reported, an edge-triggered wait silent while its registration's mask was ready
     /// ("edge silent"), each error, a datagram send failing after its buffer ("freed by a failed send").

@@ -188,11 +188,9 @@ import Testing
             } catch {
                 kernel = .failed(ErrorCode(error.name))
             }
-            guard let next = UnixSocketEpollAgreement.next(model, from: state, input, kernel: kernel, context: "\(type) operation \(index) \(operation) of \(operations)") else {
+            guard UnixSocketEpollAgreement.advance(model, &state, input, kernel: kernel, seen: seen, context: "\(type) operation \(index) \(operation) of \(operations)") else {
                 return
             }
-            UnixSocketEpollAgreement.mark(model, input, kernel, in: state, seen: seen)
-            state = next
         }
     }
 
