@@ -75,7 +75,7 @@ extension UnixSocketModel {
                 return [(.closed, .completed(movingPeer(state, index, to: state.sockets[target].name)))]
             }
             let listener = state.sockets[target]
-            guard listener.isListener else { return failure(state, .ECONNREFUSED) }
+            guard listener.isListener, !listener.readShut else { return failure(state, .ECONNREFUSED) }
             if listener.pending.count > state.backlog { return nonblocking ? failure(state, .EAGAIN) : [] }
             guard let index else { return [] }
             return failure(state, state.sockets[index].isListener ? .EINVAL : .EISCONN)

@@ -1,21 +1,28 @@
-/// `epoll_ctl` and `epoll_wait` on a stream socket pair's ends, as measured in `UnixSocketEpollFactsTests`
-/// (`fs/eventpoll.c` over `unix_poll`): what every object shares is ``Epoll``'s; this is what is the socket's.
+/// `epoll_ctl` and `epoll_wait` on a socket pair's ends, as measured in `UnixSocketEpollFactsTests` (stream,
+/// `fs/eventpoll.c` over `unix_poll`) and `UnixSocketDatagramEpollFactsTests` (datagram and seqpacket, over
+/// `unix_dgram_poll`): what every object shares is ``Epoll``'s; this is what is the socket's.
 ///
 /// - Each process has one epoll instance for this object (made before the trace, holding only its sockets): at most
 ///   one registration per end it holds.
-/// - Level-triggered, a wait reports `unix_poll`'s mask (``readiness(of:in:)``, with `EPOLLRDNORM` beside `EPOLLIN`
+/// - Level-triggered, a wait reports the poll mask (``readiness(of:in:)``, with `EPOLLRDNORM` beside `EPOLLIN`
 ///   and `EPOLLWRNORM`/`EPOLLWRBAND` beside `EPOLLOUT`) for the events asked, plus `EPOLLERR`/`EPOLLHUP`.
-/// - `EPOLLET` news is what the socket code wakes a socket's queue with: bytes queued to it (`sock_def_readable`, key
-///   `EPOLLIN`: each send of bytes, not a send of none); a buffer it sent freed while it is then writable
-///   (`unix_write_space`, key `EPOLLOUT`: the peer's receive that consumes a whole buffer, not part of one); a
-///   successful `shutdown` of it or its peer, even one that changes nothing, and the peer's release (no key: news
-///   for every registration). Calls whose wakes were not measured (`SO_SNDBUF`, which calls `sk_write_space`) may or
-///   may not be news.
+/// - `EPOLLET` news is what the socket code wakes a socket's queue with: a buffer queued to it (`sock_def_readable`,
+///   key `EPOLLIN`: each send of bytes, not a stream send of none; each datagram or record, an empty one too); a
+///   buffer it sent freed while it is then writable (`unix_write_space`, key `EPOLLOUT`: the peer's receive that
+///   consumes a whole buffer, not part of one — a datagram's receive always does —, the peer's close discarding
+///   them, and a datagram send that fails after its buffer was allocated); a successful `shutdown` of it, or of its
+///   stream or seqpacket peer, even one that changes nothing, and a stream or seqpacket peer's release (no key: news
+///   for every registration; a datagram peer's shutdown and close do not wake it). Calls whose wakes were not
+///   measured (`SO_SNDBUF`, which calls `sk_write_space`) may or may not be news.
 /// - A registration is the socket's open description and the number it was added with: after its process's close of
 ///   its last descriptor it keeps reporting while another holder keeps the socket open, and the socket's release
 ///   drops it. A close of one of several descriptors, or an `epoll_ctl` by a process holding several: from then on
 ///   the model judges none of that process's epoll calls (``State/epollUnjudged``). A process's exit ends its instance.
-/// - Only a stream pair's epoll is measured: the trace form refuses epoll on other objects.
+/// - A stream or seqpacket listener (`UnixSocketListenerEpollFactsTests`): level-triggered `EPOLLIN` while a connection waits,
+///   never `EPOLLOUT`; `EPOLLET` news is each connection queued to it (`sk_data_ready`) and its own `shutdown`, not
+///   a refused connect, an accept or a `listen` again. Its clients and accepted sockets are a connected pair's ends.
+/// - Only pairs and a listener's sockets are measured: the trace form refuses epoll on bound datagram sockets (whose
+///   peer's full queue and `unix_dgram_peer_wake_me` this does not model).
 extension UnixSocketModel {
     public typealias EpollRegistration = Epoll.Registration<String>
     public typealias EpollReport = Epoll.Report<String>
@@ -76,11 +83,16 @@ extension UnixSocketModel {
         var shutdownOf: Set<String> = []
         if succeeded, case .shutdown(_, let end, _) = input, let index = before.socketIndex(end) {
             shutdownOf.insert(end)
-            if let peer = before.sockets[index].peer { shutdownOf.insert(peer) }
+            if before.type != .dgram, let peer = before.sockets[index].peer { shutdownOf.insert(peer) }
         }
+        // A datagram or record send that failed after its buffer was allocated freed it (`sock_wfree`).
+        var freedBy: String?
+        if case .send(_, let end, _, _, _, _) = input, case .failed? = output, allocatesDatagramBuffer(input, in: before) { freedBy = end }
         var unfollowed = false
         switch input {
-        case .setSendBuffer, .connect, .connectPeer, .connectTo, .disconnectPeer, .accept, .bind, .socket, .listen: unfollowed = succeeded
+        // A connect is news for the listener only (its queue grows, above), an accept and a listen again for none
+        // (measured, `UnixSocketListenerEpollFactsTests`).
+        case .setSendBuffer, .connectPeer, .connectTo, .disconnectPeer, .bind, .socket: unfollowed = succeeded
         default: break
         }
         for registrationIndex in next.epoll.indices where next.epoll[registrationIndex].edgeTriggered {
@@ -95,10 +107,11 @@ extension UnixSocketModel {
                 next.epoll[registrationIndex].hear([.input, .priority, .readNormal, .readBand], .certain)
             }
             // unix_write_space: a buffer it sent freed, and it is writable after.
-            if new.memory < old.memory && readiness(of: new, in: after).contains(.output) {
+            if (new.memory < old.memory || freedBy == name) && readiness(of: new, in: after).contains(.output) {
                 next.epoll[registrationIndex].hear([.output, .writeNormal, .writeBand], .certain)
             }
-            // sk_state_change: a shutdown of it or its peer, its peer's release, an error set: no key.
+            // sk_state_change: a shutdown of it or its (stream or seqpacket) peer, such a peer's release, an error
+            // set: no key. (A datagram socket's peerClosed never changes: `release` shuts no datagram peer.)
             let changed = new.readShut != old.readShut || new.writeShut != old.writeShut || new.peerClosed != old.peerClosed
                 || (new.error != nil && old.error == nil)
             if changed || shutdownOf.contains(name) { next.epoll[registrationIndex].hear(Epoll.Events.readinessBits, .certain) }

@@ -138,9 +138,46 @@ extension UnixSocketModel {
             return streamPiece(state, progress, data: data, nonblocking: nonblocking, files: [], continuing: true)
         }
         let socket = state.sockets[index]
+        if state.type != .stream {
+            if let refused = datagramRefusal(state, process: process, index, size: data.count, nonblocking: nonblocking, files: files) {
+                return refused
+            }
+            // `unix_seqpacket_sendmsg` zeroes the address's length before the datagram path sees it: a record goes
+            // to the connected peer whatever address it was sent to (measured, `UnixSocketSeqpacketAddressFactsTests`).
+            return datagramSend(state, index, data: data, nonblocking: nonblocking, to: state.type == .dgram ? to : nil, files: files)
+        }
+        if let refused = descriptorRefusal(state, process: process, files: files) { return refused }
+        // An address on a stream send (`unix_stream_sendmsg`, after the descriptors): `EISCONN` on a connected
+        // socket — even once its peer closed or it shut for sending — `EOPNOTSUPP` on a listener (measured,
+        // `UnixSocketBindConnectFactsTests`).
+        if to != nil { return failure(state, socket.peer != nil ? .EISCONN : Self.operationNotSupported) }
+        if socket.peer == nil { return failure(state, .ENOTCONN) }
+        if socket.peerClosed || socket.writeShut { return failure(state, .EPIPE) }
+        if data.isEmpty { return [(.sent(0), .completed(state))] }
+        return streamPiece(
+            state, Progress(process: process, socket: end), data: data, nonblocking: nonblocking, files: files, continuing: false)
+    }
+
+    /// The descriptors a send passes are taken first (`scm_send`, measured in `ScmRightsLimitsFactsTests`): more
+    /// than `SCM_MAX_FD` fail `EINVAL`, one not open `EBADF`, before every other check of any type.
+    private func descriptorRefusal(_ state: State, process: Int, files: [String]) -> Transitions? {
+        if files.count > Self.mostDescriptorsPerMessage { return failure(state, .EINVAL) }
+        for file in files {
+            guard let fileIndex = state.fileIndex(file), state.files[fileIndex].holders.contains(process) else {
+                return failure(state, .EBADF)
+            }
+        }
+        return nil
+    }
+
+    /// How a datagram or record send by `process` on the socket at `index` (which it holds) ends before its buffer
+    /// is allocated (`sock_alloc_send_pskb` in `unix_dgram_sendmsg`), in the kernel's order; nil: it gets its buffer.
+    /// A send that fails after that frees the buffer, which wakes the sender's writers (`sock_wfree` calls
+    /// `unix_write_space`; measured in `UnixSocketDatagramEpollFactsTests`, see ``epollAfter(_:output:before:after:)``).
+    func datagramRefusal(_ state: State, process: Int, _ index: Int, size: Int, nonblocking: Bool, files: [String]) -> Transitions? {
+        let socket = state.sockets[index]
         // Measured (ScmRightsLimitsFactsTests): a seqpacket socket's pending error and ENOTCONN come first
-        // (`unix_seqpacket_sendmsg`); then the descriptors are taken (`scm_send`): more than `SCM_MAX_FD` fail
-        // EINVAL, one not open EBADF, before every other check of any type.
+        // (`unix_seqpacket_sendmsg`); then the descriptors.
         if state.type == .seqpacket {
             if let error = socket.error {
                 var next = state
@@ -149,30 +186,23 @@ extension UnixSocketModel {
             }
             if socket.peer == nil { return failure(state, .ENOTCONN) }
         }
-        if files.count > Self.mostDescriptorsPerMessage { return failure(state, .EINVAL) }
-        for file in files {
-            guard let fileIndex = state.fileIndex(file), state.files[fileIndex].holders.contains(process) else {
-                return failure(state, .EBADF)
-            }
+        if let refused = descriptorRefusal(state, process: process, files: files) { return refused }
+        if size > UnixSocketMemory.largestMessage(sendBuffer: state.sendBuffer(of: socket)) {
+            return failure(state, .EMSGSIZE)
         }
-        switch state.type {
-        case .stream:
-            // An address on a stream send (`unix_stream_sendmsg`, after the descriptors): `EISCONN` on a connected
-            // socket — even once its peer closed or it shut for sending — `EOPNOTSUPP` on a listener (measured,
-            // `UnixSocketBindConnectFactsTests`).
-            if to != nil { return failure(state, socket.peer != nil ? .EISCONN : Self.operationNotSupported) }
-            if socket.peer == nil { return failure(state, .ENOTCONN) }
-            if socket.peerClosed || socket.writeShut { return failure(state, .EPIPE) }
-            if data.isEmpty { return [(.sent(0), .completed(state))] }
-            return streamPiece(
-                state, Progress(process: process, socket: end), data: data, nonblocking: nonblocking, files: files, continuing: false)
-        case .dgram:
-            return datagramSend(state, index, data: data, nonblocking: nonblocking, to: to, files: files)
-        case .seqpacket:
-            // `unix_seqpacket_sendmsg` zeroes the address's length before the datagram path sees it: a record goes
-            // to the connected peer whatever address it was sent to (measured, `UnixSocketSeqpacketAddressFactsTests`).
-            return datagramSend(state, index, data: data, nonblocking: nonblocking, to: nil, files: files)
+        // Measured: a pending error (a datagram socket's `ECONNRESET`, see `connectPeer`), then SEND_SHUTDOWN
+        // (both checked as the buffer is allocated) come before the peer is looked up (ENOTCONN).
+        if state.type == .dgram, let error = socket.error {
+            var next = state
+            next.sockets[index].error = nil
+            return [(.failed(error), .completed(next))]
         }
+        if socket.writeShut { return failure(state, .EPIPE) }
+        if state.type == .seqpacket && socket.peerClosed { return failure(state, .EPIPE) }
+        // Room in the send buffer comes before the peer (`sock_alloc_send_pskb`, then `unix_peer_get`; measured by
+        // the pair agreement property: a socket left with no peer and a full buffer fails EAGAIN, not ENOTCONN).
+        guard socket.memory < state.sendBuffer(of: socket) else { return nonblocking ? failure(state, .EAGAIN) : [] }
+        return nil
     }
 
     /// One buffer of a stream send (`unix_stream_sendmsg`'s loop): queued while the sender's memory is below its
@@ -244,26 +274,21 @@ extension UnixSocketModel {
         return [(nil, .partial(next))]
     }
 
-    /// `unix_dgram_sendmsg`: one datagram or record, whole or not at all.
+    /// Whether `input` is a datagram or record send that gets its buffer in `state`: one that fails after that still
+    /// frees it, waking the sender's writers (see ``datagramRefusal(_:process:_:size:nonblocking:files:)``).
+    public func allocatesDatagramBuffer(_ input: Input, in state: State) -> Bool {
+        guard state.type != .stream, case .send(let process, let end, let data, let nonblocking, _, let files) = input,
+            let index = state.socketIndex(end), state.sockets[index].holders.contains(process), state.progress(of: process) == nil
+        else { return false }
+        return datagramRefusal(state, process: process, index, size: data.count, nonblocking: nonblocking, files: files) == nil
+    }
+
+    /// `unix_dgram_sendmsg` once the buffer is allocated (``datagramRefusal(_:process:_:size:nonblocking:files:)``
+    /// passed): one datagram or record, whole or not at all.
     private func datagramSend(
         _ state: State, _ index: Int, data: [UInt8], nonblocking: Bool, to: String?, files: [String]
     ) -> Transitions {
         let socket = state.sockets[index]
-        if data.count > UnixSocketMemory.largestMessage(sendBuffer: state.sendBuffer(of: socket)) {
-            return failure(state, .EMSGSIZE)
-        }
-        // Measured: a pending error (a datagram socket's `ECONNRESET`, see `connectPeer`), then SEND_SHUTDOWN
-        // (both checked as the buffer is allocated) come before the peer is looked up (ENOTCONN).
-        if state.type == .dgram, let error = socket.error {
-            var next = state
-            next.sockets[index].error = nil
-            return [(.failed(error), .completed(next))]
-        }
-        if socket.writeShut { return failure(state, .EPIPE) }
-        if state.type == .seqpacket && socket.peerClosed { return failure(state, .EPIPE) }
-        // Room in the send buffer comes before the peer (`sock_alloc_send_pskb`, then `unix_peer_get`; measured by
-        // the pair agreement property: a socket left with no peer and a full buffer fails EAGAIN, not ENOTCONN).
-        guard socket.memory < state.sendBuffer(of: socket) else { return nonblocking ? failure(state, .EAGAIN) : [] }
         // An address reaches whoever holds the name now (a new socket inside a bind, once its socket closed); a
         // peer is the socket itself.
         // A path or name that is no socket's is looked up here, after the buffer (`unix_find_other` in
@@ -519,6 +544,9 @@ extension UnixSocketModel {
     private func connect(_ state: State, process: Int, nonblocking: Bool) -> Transitions {
         guard let listener = state.sockets.firstIndex(where: \.isListener) else { return failure(state, .EINVAL) }
         if state.sockets[listener].released { return failure(state, .ECONNREFUSED) }
+        // A listener shut for reading refuses, before its backlog is looked at (`unix_stream_connect`; measured,
+        // `UnixSocketListenerEpollFactsTests`).
+        if state.sockets[listener].readShut { return failure(state, .ECONNREFUSED) }
         if state.sockets[listener].pending.count > state.backlog { return nonblocking ? failure(state, .EAGAIN) : [] }
         let client = "client-\(process)"
         let server = "server-\(process)"

@@ -2,13 +2,18 @@ import IPCHarness
 import IPCModels
 import Testing
 
-/// The epoll scenarios (`pipe-epoll`, `eventfd-epoll`, `unix-stream-epoll`) run for real with fixed seeds: no
+/// The epoll scenarios (`pipe-epoll`, `eventfd-epoll`, `unix-stream-epoll`, `unix-dgram-epoll`, `unix-seqpacket-epoll`,
+/// `unix-stream-listener-epoll`, `unix-seqpacket-listener-epoll`) run for real with fixed seeds: no
 /// violation, and their runs reach `epoll_ctl`'s errors, the object's own calls, successful waits that report events,
 /// and waits that report nothing.
 @Suite struct PipeEpollScenarioTests {
     static let scenarios: [(name: String, calls: [String])] = [
         ("pipe-epoll", ["ok:write", "ok:read"]), ("eventfd-epoll", ["ok:write", "ok:read", "ok:close"]),
         ("unix-stream-epoll", ["ok:send", "ok:receive", "ok:shutdown", "ok:close"]),
+        ("unix-dgram-epoll", ["ok:send", "ok:receive", "ok:shutdown", "ok:close", "EPIPE:send"]),
+        ("unix-seqpacket-epoll", ["ok:send", "ok:receive", "ok:shutdown", "ok:close", "EPIPE:send"]),
+        ("unix-stream-listener-epoll", ["ok:connect", "ok:accept", "EAGAIN:accept", "ok:send", "ok:receive", "ok:listen"]),
+        ("unix-seqpacket-listener-epoll", ["ok:connect", "ok:accept", "EAGAIN:accept", "ok:send", "ok:receive", "ok:listen"]),
     ]
 
     @Test(arguments: scenarios.map(\.name))

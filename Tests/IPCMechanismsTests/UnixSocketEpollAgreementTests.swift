@@ -7,11 +7,14 @@ import Synchronization
 import SystemPackage
 import Testing
 
-/// Sequences of nonblocking sends and receives, shutdowns and closes on a stream socket pair, and `epoll_ctl` and
-/// `epoll_wait` (zero timeout) of its ends on one epoll instance, on a real pair and on the unix-socket model (one
+/// Sequences of nonblocking sends and receives, shutdowns and closes on a socket pair of each type, and `epoll_ctl`
+/// and `epoll_wait` (zero timeout) of its ends on one epoll instance, on a real pair and on the unix-socket model (one
 /// process holding both ends, as `UnixSocketModelAgreementTests`): the kernel's output must be one the model
-/// allows, call for call — level-triggered `unix_poll` masks, `EPOLLET` once per news (a send of bytes, a receive
-/// freeing a whole buffer, a shutdown, the peer's close), `EPOLLONESHOT` once until MOD, and `epoll_ctl`'s errors.
+/// allows, call for call — level-triggered `unix_poll` and `unix_dgram_poll` masks, `EPOLLET` once per news (a send,
+/// a receive freeing a whole buffer, a datagram send failing after its buffer, a shutdown, a stream or seqpacket
+/// peer's close), `EPOLLONESHOT` once until MOD, and `epoll_ctl`'s errors. A disagreement counts only when a second
+/// run repeats it (``PipeAgreement/repeatingDisagreements(_:)``). With the datagram rules undone (a datagram peer's
+/// shutdown news again, a failed send no news) the datagram directed sequences disagree.
 @Suite struct UnixSocketEpollAgreementTests {
     typealias Events = Epoll.Events
 
@@ -54,7 +57,8 @@ import Testing
         Gen.int(in: 0...3).map { _ in Operation.wait(maxEvents: 16) }.eraseToAny()
     ).array(of: 1...40)
 
-    /// The measured facts (`UnixSocketEpollFactsTests`), each in order.
+    /// The measured facts (`UnixSocketEpollFactsTests`; for the datagram types `UnixSocketDatagramEpollFactsTests`
+    /// too, below), each in order.
     static let directedSequences: [[Operation]] = [
         // Level-triggered masks; the peer's SHUT_WR and close.
         [.control(operation: .add, end: "b", events: [.input, .output, .readHangUp, .readNormal, .writeNormal]), .wait(maxEvents: 16),
@@ -81,22 +85,67 @@ import Testing
          .close(end: "b"), .control(operation: .other(7), end: "b", events: .input), .wait(maxEvents: 16)],
     ]
 
-    @Test func modelAndKernelGiveTheSameOutputs() async throws {
+    /// The datagram and seqpacket facts (`UnixSocketDatagramEpollFactsTests`), each in order, run on both types.
+    static let datagramSequences: [[Operation]] = [
+        // Level: an empty datagram is EPOLLIN; the peer's SHUT_WR and close (seqpacket: RDHUP, HUP; datagram: nothing).
+        [.control(operation: .add, end: "b", events: [.input, .output, .readHangUp, .readNormal, .writeNormal]), .wait(maxEvents: 16),
+         .send(end: "a", size: 2), .wait(maxEvents: 16), .receive(end: "b", max: 10), .send(end: "a", size: 0), .wait(maxEvents: 16),
+         .receive(end: "b", max: 10), .wait(maxEvents: 16), .shutdown(end: "a", how: 1), .wait(maxEvents: 16),
+         .control(operation: .modify, end: "b", events: .input), .wait(maxEvents: 16), .close(end: "a"), .wait(maxEvents: 16),
+         .control(operation: .modify, end: "b", events: [.input, .output, .readHangUp]), .wait(maxEvents: 16)],
+        // EPOLLET asking EPOLLIN: each send, an empty one too; the peer's shutdowns and close (seqpacket only); its own.
+        [.control(operation: .add, end: "b", events: [.input, .readHangUp, .edgeTriggered]), .wait(maxEvents: 16), .send(end: "a", size: 1),
+         .wait(maxEvents: 16), .wait(maxEvents: 16), .send(end: "a", size: 1), .wait(maxEvents: 16), .send(end: "a", size: 0),
+         .wait(maxEvents: 16), .receive(end: "b", max: 1), .wait(maxEvents: 16), .receive(end: "b", max: 1), .receive(end: "b", max: 1),
+         .wait(maxEvents: 16), .shutdown(end: "a", how: 1), .wait(maxEvents: 16), .shutdown(end: "a", how: 1), .wait(maxEvents: 16),
+         .shutdown(end: "b", how: 0), .wait(maxEvents: 16), .wait(maxEvents: 16), .close(end: "a"), .wait(maxEvents: 16), .wait(maxEvents: 16)],
+        // EPOLLET asking EPOLLOUT: each receive frees a datagram (a truncated one too) while writable after.
+        [.control(operation: .add, end: "a", events: [.output, .edgeTriggered]), .wait(maxEvents: 16), .wait(maxEvents: 16),
+         .send(end: "a", size: 3), .wait(maxEvents: 16), .receive(end: "b", max: 1), .wait(maxEvents: 16), .send(end: "a", size: 2),
+         .send(end: "a", size: 1), .wait(maxEvents: 16), .receive(end: "b", max: 10), .wait(maxEvents: 16), .receive(end: "b", max: 10),
+         .wait(maxEvents: 16), .receive(end: "b", max: 10), .wait(maxEvents: 16), .send(end: "a", size: 100_000),
+         .send(end: "a", size: 100_000), .wait(maxEvents: 16), .receive(end: "b", max: 300_000), .wait(maxEvents: 16),
+         .receive(end: "b", max: 300_000), .wait(maxEvents: 16)],
+        // Failed sends: EMSGSIZE and EAGAIN no news; EPIPE of the peer's SHUT_RD news (datagram), of its own SHUT_WR not.
+        [.control(operation: .add, end: "a", events: [.input, .output, .edgeTriggered]), .wait(maxEvents: 16), .send(end: "a", size: 250_000),
+         .wait(maxEvents: 16), .shutdown(end: "b", how: 0), .wait(maxEvents: 16), .send(end: "a", size: 1), .wait(maxEvents: 16),
+         .send(end: "a", size: 0), .wait(maxEvents: 16), .shutdown(end: "a", how: 1), .wait(maxEvents: 16), .send(end: "a", size: 1),
+         .wait(maxEvents: 16)],
+        [.control(operation: .add, end: "a", events: [.output, .edgeTriggered]), .wait(maxEvents: 16), .send(end: "a", size: 200_000),
+         .send(end: "a", size: 200_000), .send(end: "a", size: 1), .wait(maxEvents: 16)],
+        // The peer's close: unread datagrams of the survivor freed; then ECONNREFUSED and ENOTCONN (datagram) news.
+        [.control(operation: .add, end: "b", events: [.output, .edgeTriggered]), .wait(maxEvents: 16), .send(end: "b", size: 3),
+         .close(end: "a"), .wait(maxEvents: 16), .wait(maxEvents: 16)],
+        [.control(operation: .add, end: "b", events: [.input, .edgeTriggered]), .send(end: "b", size: 3), .wait(maxEvents: 16),
+         .close(end: "a"), .wait(maxEvents: 16)],
+        [.control(operation: .add, end: "b", events: [.input, .output, .edgeTriggered]), .wait(maxEvents: 16), .close(end: "a"),
+         .wait(maxEvents: 16), .send(end: "b", size: 0), .wait(maxEvents: 16), .send(end: "b", size: 1), .wait(maxEvents: 16)],
+        // EPOLLONESHOT.
+        [.control(operation: .add, end: "b", events: [.input, .oneShot]), .send(end: "a", size: 1), .wait(maxEvents: 16), .wait(maxEvents: 16),
+         .send(end: "a", size: 1), .wait(maxEvents: 16), .control(operation: .modify, end: "b", events: [.input, .oneShot]),
+         .wait(maxEvents: 16), .wait(maxEvents: 16)],
+    ]
+
+    @Test(arguments: UnixSocketType.allCases) func modelAndKernelGiveTheSameOutputs(type: UnixSocketType) async throws {
+        var marks: Set<String> = ["EPOLLIN", "EPOLLOUT", "EPOLLRDHUP", "EPOLLHUP", "EEXIST", "ENOENT", "EINVAL", "EBADF", "edge silent", "two reported"]
+        if type == .dgram { marks.insert("freed by a failed send") }
         try await EpollAgreement.agree(
-            directed: Self.directedSequences, random: Self.operations,
-            marks: Set(["EPOLLIN", "EPOLLOUT", "EPOLLRDHUP", "EPOLLHUP", "EEXIST", "ENOENT", "EINVAL", "EBADF", "edge silent", "two reported"]),
-            check: { operations, seen throws in try Self.check(operations: operations, seen: seen) })
+            directed: Self.directedSequences + (type == .stream ? [] : Self.datagramSequences), random: Self.operations, marks: marks,
+            check: { operations, seen throws in try Self.check(type: type, operations: operations, seen: seen) })
     }
 
-    /// Runs one sequence on a fresh pair and the model side by side; records an issue at the first disagreement.
-    /// Held off from spawns (`withoutConcurrentSpawns`): a worker a scenario test spawns meanwhile would hold a copy
-    /// of the object for a moment, and a close here would then not be the last (no hang-up, no release).
-    static func check(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
-        try Syscall.withoutConcurrentSpawns { () throws in try checkAlone(operations: operations, seen: seen) }
+    /// Runs one sequence on a fresh pair and the model side by side; records an issue at the first disagreement that
+    /// a second run repeats. Held off from spawns (`withoutConcurrentSpawns`): a worker a scenario test spawns
+    /// meanwhile would hold a copy of the object for a moment, and a close here would then not be the last (no
+    /// hang-up, no release).
+    static func check(type: UnixSocketType = .stream, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+        try PipeAgreement.repeatingDisagreements {
+            try Syscall.withoutConcurrentSpawns { () throws in try checkAlone(type: type, operations: operations, seen: seen) }
+        }
     }
 
-    static func checkAlone(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
-        let (a, b) = try KernelUnixSocket.pair(.stream)
+    static func checkAlone(type: UnixSocketType, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+        let (a, b) = try KernelUnixSocket.pair(type)
         var held: [String: FileDescriptor] = ["a": a, "b": b]
         let instance: FileDescriptor
         do { instance = try KernelEpoll.create() } catch {
@@ -108,7 +157,7 @@ import Testing
             for descriptor in held.values { try? Syscall.close(descriptor) }
         }
         var registered: [CInt: String] = [:]
-        let model = UnixSocketModel(objects: [("s0", UnixSocketModel.Setup(type: .stream, shape: .pair(a: [1], b: [1])))])
+        let model = UnixSocketModel(objects: [("s0", UnixSocketModel.Setup(type: UnixSocketModel.SocketType(rawValue: type.rawValue)!, shape: .pair(a: [1], b: [1])))])
         var state = model.initialState(of: "s0")
         for (index, operation) in operations.enumerated() {
             let input: UnixSocketModel.Input
@@ -127,7 +176,7 @@ import Testing
                 case .receive(let end, let max):
                     input = .receive(process: 1, end: end, max: max, nonblocking: true, maxFiles: 0)
                     switch try KernelUnixSocket.receive(socket(end), maximum: max, nonblocking: true) {
-                    case .completed(let message): kernel = .received(UnixSocketModel.Received(data: message.data))
+                    case .completed(let message): kernel = .received(UnixSocketModel.Received(data: message.data, truncated: message.truncated))
                     case .wouldBlock: kernel = .failed(.EAGAIN)
                     }
                 case .shutdown(let end, let how):
@@ -152,53 +201,17 @@ import Testing
             } catch {
                 kernel = .failed(ErrorCode(error.name))
             }
-            // A stream send or receive goes buffer by buffer: follow the pieces to the completion the kernel gave.
-            var current = state
-            var next: UnixSocketModel.State?
-            for _ in 0..<1000 {
-                let outcomes = model.outcomes(of: input, in: current)
-                if let done = outcomes.first(where: { $0.output == kernel }), case .completed(let after) = done.step {
-                    next = after
-                    break
-                }
-                let pieces = outcomes.filter { if case .partial = $0.step { true } else { false } }
-                guard pieces.count == 1 else { break }
-                current = pieces[0].step.state
-            }
-            guard let next else {
-                Issue.record("operation \(index) \(operation) of \(operations): kernel \(kernel), model \(model.outcomes(of: input, in: current).map { $0.output.map { "\($0)" } ?? "piece" }) from \(model.describe(current))")
+            guard UnixSocketEpollAgreement.advance(model, &state, input, kernel: kernel, seen: seen, context: "\(type) operation \(index) \(operation) of \(operations)") else {
                 return
             }
-            seen.withLock { seen in
-                switch kernel {
-                case .epollEvents(let reports):
-                    for report in reports { seen.formUnion(report.events.names) }
-                    if reports.count > 1 { seen.insert("two reported") }
-                    if reports.isEmpty, state.epoll.contains(where: { registration in
-                        registration.edgeTriggered && !registration.disabled
-                            && state.sockets.first { $0.name == registration.target }.map { !registration.reported(of: model.epollMask(of: $0, in: state)).isEmpty } == true
-                    }) { seen.insert("edge silent") }
-                case .failed(let code): seen.insert(code.rawValue)
-                default: break
-                }
-            }
-            state = next
         }
     }
 
     /// The plausible wrong outcomes the model rejects, each beside the kernel's (measured in `UnixSocketEpollFactsTests`).
     @Test func thePlausibleWrongOutcomesAreRejected() {
         let model = UnixSocketModel(objects: [("s0", UnixSocketModel.Setup(type: .stream, shape: .pair(a: [1], b: [2])))])
-        func after(_ inputs: [(UnixSocketModel.Input, UnixSocketModel.Output)]) -> UnixSocketModel.State {
-            var state = model.initialState(of: "s0")
-            for (input, output) in inputs { state = model.step(state, input, output).first!.state }
-            return state
-        }
-        func control(_ process: Int, _ end: String, _ events: Events) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
-            (.epoll(process: process, call: .control(operation: .add, target: end, events: events)), .epollControlled)
-        }
-        func wait(_ process: Int) -> UnixSocketModel.Input { .epoll(process: process, call: .wait(maxEvents: 16, timeout: 0)) }
-        func reported(_ end: String, _ events: Events) -> UnixSocketModel.Output { .epollEvents(events.isEmpty ? [] : [.init(target: end, events: events)]) }
+        let steps = UnixSocketEpollAgreement.Steps(model: model)
+        let (after, control, wait, reported) = (steps.after, steps.add, steps.wait, steps.reported)
         func send(_ data: String) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
             (.send(process: 1, end: "a", data: Array(data.utf8), nonblocking: true, to: nil, files: []), .sent(data.utf8.count))
         }
@@ -231,5 +244,42 @@ import Testing
         // Errors: EBADF for an end the process does not hold, before the op.
         #expect(model.step(model.initialState(of: "s0"), .epoll(process: 1, call: .control(operation: .other(7), target: "b", events: .input)), .failed(.EINVAL)).isEmpty)
         #expect(!model.step(model.initialState(of: "s0"), .epoll(process: 1, call: .control(operation: .other(7), target: "b", events: .input)), .failed(.EBADF)).isEmpty)
+    }
+
+    /// The plausible wrong outcomes on a datagram or seqpacket pair the model rejects, each beside the kernel's
+    /// (measured in `UnixSocketDatagramEpollFactsTests`): a stream's rules where `unix_dgram_poll` and the datagram
+    /// path differ.
+    @Test(arguments: [UnixSocketModel.SocketType.dgram, .seqpacket]) func theDatagramPlausibleWrongOutcomesAreRejected(type: UnixSocketModel.SocketType) {
+        let model = UnixSocketModel(objects: [("s0", UnixSocketModel.Setup(type: type, shape: .pair(a: [1], b: [2])))])
+        let steps = UnixSocketEpollAgreement.Steps(model: model)
+        let (after, control, wait, reported) = (steps.after, steps.add, steps.wait, steps.reported)
+        func send(_ process: Int, _ end: String, _ data: String, failing: ErrorCode? = nil) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
+            (.send(process: process, end: end, data: Array(data.utf8), nonblocking: true, to: nil, files: []), failing.map { .failed($0) } ?? .sent(data.utf8.count))
+        }
+        func shutdown(_ process: Int, _ end: String, _ how: Int) -> (UnixSocketModel.Input, UnixSocketModel.Output) { (.shutdown(process: process, end: end, how: how), .closed) }
+        let dgram = type == .dgram
+        // Each datagram or record is news, an empty one too (a stream's send of none is not).
+        let empty = after([control(2, "b", [.input, .edgeTriggered]), send(1, "a", "x"), (wait(2), reported("b", .input)), send(1, "a", "")])
+        #expect(model.step(empty, wait(2), reported("b", [])).isEmpty)
+        #expect(!model.step(empty, wait(2), reported("b", .input)).isEmpty)
+        // The peer's SHUT_WR: a datagram socket hears nothing and stays unshut; a seqpacket one hears it.
+        let shut = after([control(2, "b", [.input, .readHangUp, .edgeTriggered]), send(1, "a", "x"), (wait(2), reported("b", .input)), shutdown(1, "a", 1)])
+        #expect(model.step(shut, wait(2), reported("b", dgram ? .input : [])).isEmpty)
+        #expect(model.step(shut, wait(2), reported("b", dgram ? [.input, .readHangUp] : .input)).isEmpty)
+        #expect(!model.step(shut, wait(2), reported("b", dgram ? [] : [.input, .readHangUp])).isEmpty)
+        // A truncated receive frees the whole datagram: EPOLLOUT news for the sender.
+        let truncated = after([control(1, "a", [.output, .edgeTriggered]), (wait(1), reported("a", .output)), send(1, "a", "abc"),
+            (.receive(process: 2, end: "b", max: 1, nonblocking: true, maxFiles: 0), .received(UnixSocketModel.Received(data: Array("a".utf8), truncated: true)))])
+        #expect(model.step(truncated, wait(1), reported("a", [])).isEmpty)
+        #expect(!model.step(truncated, wait(1), reported("a", .output)).isEmpty)
+        // After the peer's SHUT_RD a datagram send fails EPIPE having allocated its buffer: news; a seqpacket one not.
+        let refused = after([control(1, "a", [.output, .edgeTriggered]), (wait(1), reported("a", .output)), shutdown(2, "b", 0)]
+            + (dgram ? [] : [(wait(1), reported("a", .output))]) + [send(1, "a", "x", failing: .EPIPE)])
+        #expect(model.step(refused, wait(1), reported("a", dgram ? [] : .output)).isEmpty)
+        #expect(!model.step(refused, wait(1), reported("a", dgram ? .output : [])).isEmpty)
+        // The peer's close: a datagram survivor hears nothing, a seqpacket one EPOLLHUP.
+        let closed = after([control(2, "b", [.input, .output, .edgeTriggered]), (wait(2), reported("b", .output)), (.close(process: 1, end: "a"), .closed)])
+        #expect(model.step(closed, wait(2), reported("b", dgram ? .output : [.input, .output])).isEmpty)
+        #expect(!model.step(closed, wait(2), reported("b", dgram ? [] : [.input, .output, .hangUp])).isEmpty)
     }
 }

@@ -5,7 +5,7 @@ import IPCModels
 public enum UnixSocketScenarios {
     public static let all: [Scenario] = [
         streamPair, seqpacketPair, datagramTruncation, streamListener, seqpacketListener, boundPath, boundAbstract,
-        unlinksTakenPath, leavesTakenPath, connectAddresses, streamEpoll, outOfBand, waitAllStopsAtMark, readerPastMark,
+        unlinksTakenPath, leavesTakenPath, connectAddresses, streamEpoll, datagramEpoll, seqpacketEpoll, listenerEpoll, seqpacketListenerEpoll, outOfBand, waitAllStopsAtMark, readerPastMark,
     ]
 
     public static let streamPair = Scenario.real(
