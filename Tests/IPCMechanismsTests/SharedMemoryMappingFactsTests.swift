@@ -1,0 +1,78 @@
+import Glibc
+import IPCMechanisms
+import IPCSyscalls
+import SystemPackage
+import Testing
+
+/// Facts about the rest of `mmap`'s surface on a POSIX shared memory object (tmpfs, 4096-byte pages, 64-bit
+/// Linux), each measured first with a C probe and then here: lengths that are not whole pages, large offsets and
+/// their overflow, `MAP_FIXED`, `PROT_EXEC` and `MAP_ANONYMOUS`. The Open POSIX Test Suite's
+/// conformance/interfaces/mmap tests are the checklist.
+@Suite struct SharedMemoryMappingFactsTests {
+    /// A mapping of `length` bytes placed at the start of a reserved `PROT_NONE` region of `reserved` pages
+    /// (`MAP_FIXED` inside memory this test owns), so that the page after it is known to refuse accesses rather
+    /// than be some other mapping of the process. The caller unmaps the whole region.
+    static func mapInReservation(
+        _ descriptor: FileDescriptor, length: Int, reserved: Int, protection: CInt = PROT_READ | PROT_WRITE
+    ) throws -> (words: SharedWords, region: UnsafeMutableRawPointer) {
+        let region = try #require(mmap(nil, reserved * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        try #require(region != MAP_FAILED)
+        let mapped = try #require(mmap(region, length, protection, MAP_SHARED | MAP_FIXED, descriptor.rawValue, 0))
+        try #require(mapped == region)
+        return (SharedWords(base: region, count: reserved * 512), region)
+    }
+
+    /// Open POSIX mmap 11-x: a length that is not a multiple of the page size maps whole pages. A 100-byte mapping
+    /// reaches every word of its page (words 12…511, past the length, are readable, writable, and the object's:
+    /// another mapping sees them), and the next page is not mapped (`SIGSEGV`). `mprotect` and `munmap` of a
+    /// length short of a page (100 bytes, 1 byte) act on the whole page.
+    @Test func aLengthShortOfAPageMapsTheWholePage() throws {
+        let (name, descriptor) = try SharedMemoryFactsTests.object("length", pages: 3)
+        defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
+        let full = try PosixSharedMemory.map(descriptor, size: 3 * 4096)
+        defer { try? PosixSharedMemory.unmap(full) }
+        let (words, region) = try Self.mapInReservation(descriptor, length: 100, reserved: 2)
+        defer { munmap(region, 2 * 4096) }
+        try words.guardedStore(12, 5)
+        try words.guardedStore(511, 6)
+        #expect(full.load(12) == 5 && full.load(511) == 6)
+        full.store(300, 7)
+        #expect(try words.guardedLoad(300) == 7)
+        #expect(throws: Errno.memoryAccess(SIGSEGV)) { _ = try words.guardedLoad(512) }
+        try Syscall.protect(region, size: 100, protection: PROT_READ)
+        #expect(throws: Errno.memoryAccess(SIGSEGV)) { try words.guardedStore(511, 8) }
+        try Syscall.protect(region, size: 1, protection: PROT_READ | PROT_WRITE)
+        try words.guardedStore(511, 8)
+        try Syscall.unmap(region, size: 1)
+        #expect(throws: Errno.memoryAccess(SIGSEGV)) { _ = try words.guardedLoad(511) }
+        #expect(full.load(511) == 8)
+    }
+
+    /// Open POSIX mmap 11-x on Linux's tmpfs: the object's partial last page. Of an object of 100 bytes, the bytes
+    /// past its end in its last page read zero when it is made, a store there succeeds and is seen by every mapping
+    /// of the object (one page of memory), is still there for a mapping made after the first is gone, and is part
+    /// of the object once it grows (POSIX says such stores are never written out: on tmpfs the page is the object's,
+    /// so they stay — as fstests generic/740 notes). The next page raises `SIGBUS`. Shrinking, or truncating to the
+    /// same size, zeroes the tail again (`SharedMemoryFactsTests.ftruncateMovesWhereSIGBUSStartsAndZeroesWhatItCuts`).
+    @Test func theObjectsPartialLastPageKeepsWhatIsStoredPastTheEnd() throws {
+        let (name, descriptor) = try SharedMemoryFactsTests.object("tail", pages: 0)
+        defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
+        try Syscall.truncate(descriptor, size: 100)
+        let first = try PosixSharedMemory.map(descriptor, size: 2 * 4096)
+        // The 100-byte mapping, reached as its whole page.
+        let second = SharedWords(base: try PosixSharedMemory.map(descriptor, size: 100).base, count: 512)
+        defer { try? Syscall.unmap(second.base, size: 100) }
+        #expect(try [12, 13, 511].map { try first.guardedLoad($0) } == [0, 0, 0])
+        try first.guardedStore(20, 5)
+        #expect(try second.guardedLoad(20) == 5)  // word 20, past the 100 bytes, reached through the 100-byte mapping
+        #expect(throws: Errno.memoryAccess(SIGBUS)) { _ = try first.guardedLoad(512) }
+        try PosixSharedMemory.unmap(first)
+        let later = try PosixSharedMemory.map(descriptor, size: 2 * 4096)
+        defer { try? PosixSharedMemory.unmap(later) }
+        #expect(try later.guardedLoad(20) == 5)
+        try Syscall.truncate(descriptor, size: 8192)
+        #expect(try later.guardedLoad(20) == 5 && (try later.guardedLoad(512)) == 0)
+        try Syscall.truncate(descriptor, size: 100)
+        #expect(try later.guardedLoad(20) == 0)
+    }
+}
