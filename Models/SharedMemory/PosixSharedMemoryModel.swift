@@ -23,7 +23,9 @@
 ///   took effect), a `PROT_READ` mapping refuses stores with `SIGSEGV`, and `ftruncate` fails `EINVAL`.
 /// - `mmap` (``PosixSharedMemoryMapping``): `MAP_PRIVATE` copies a page at its first store (a `PROT_WRITE` one of
 ///   an `O_RDONLY` descriptor is allowed); an offset, a multiple of the page size, shifts the mapping's words (and
-///   where `SIGBUS` starts) along the object; an unaligned offset, length 0, or neither `MAP_SHARED` nor
+///   where `SIGBUS` starts) along the object; a length maps whole pages (any word of the last page may be
+///   accessed, and a store past the object's end in its last page is the object's); an unaligned offset, length 0,
+///   or neither `MAP_SHARED` nor
 ///   `MAP_PRIVATE` fails `EINVAL` before `EACCES`. `mprotect` and partial `munmap` act on the newest mapping's pages.
 public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
     public static let name = "posix-shm"
@@ -56,7 +58,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
     }
 
     public struct State: Hashable, Sendable {
-        public var words: [Int64]
+        /// The object's words by index, zeros left out: an offset may put a mapping far along the object.
+        public var words: [Int: Int64]
         /// The name, and the handles (a descriptor and its mapping), by process.
         public var name: NamedObjectHandles
         /// `st_size`, in bytes.
@@ -81,9 +84,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         /// nothing, so what was stored past the old end in its page shows again. (Little-endian words.)
         mutating func resize(to newSize: Int) {
             if newSize <= size {
-                for index in words.indices where index * 8 + 8 > newSize {
+                for (index, word) in words where index * 8 + 8 > newSize {
                     let kept = max(0, newSize - index * 8)
-                    words[index] = kept == 0 ? 0 : words[index] & Int64(bitPattern: (UInt64(1) << UInt64(kept * 8)) - 1)
+                    let left = kept == 0 ? 0 : word & Int64(bitPattern: (UInt64(1) << UInt64(kept * 8)) - 1)
+                    words[index] = left == 0 ? nil : left
                 }
             }
             size = newSize
@@ -91,7 +95,6 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 
         mutating func addHandle(_ process: Int, _ mapping: PosixSharedMemoryMapping) {
             name.holders.insertSorted(process)
-            extendWords(to: mapping.firstWord + mappingWords)
             mappings[process, default: []].append(mapping)
         }
     }
@@ -116,8 +119,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         public var neitherSharedNorPrivate = false
         /// `mmap`'s offset in bytes (`EINVAL` unless a multiple of the page size).
         public var offset = 0
-        /// `mmap` of length 0 (`EINVAL`) instead of the mapping's words.
-        public var zeroLength = false
+        /// `mmap`'s length in bytes, when not the setup's words: 0 fails `EINVAL`; any other maps whole pages, the
+        /// last one partly asked for included (measured, `SharedMemoryMappingFactsTests`).
+        public var length: Int?
         public var invalidName: InvalidName?
         /// `O_CREAT`'s mode (0600 unless given), less the creator's umask, for an object it makes.
         public var mode: Int?
@@ -172,7 +176,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
     public func initialState(of object: String) -> State {
         let setup = setups.first { $0.name == object }?.setup ?? Setup(words: 0, mapped: [])
         var state = State(
-            words: [Int64](repeating: 0, count: setup.words), name: NamedObjectHandles(holders: []),
+            words: [:], name: NamedObjectHandles(holders: []),
             size: setup.size, created: setup.exists)
         state.mappingWords = setup.words
         for process in setup.mapped { state.addHandle(process, PosixSharedMemoryMapping(words: setup.words, protection: .readWrite)) }
@@ -215,12 +219,12 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
                 next.dropCopiesBeyondEnd()
             }
             // mmap's refusals, in the kernel's order (the worker then closes the descriptor).
-            if opening.offset % Self.pageSize != 0 || opening.zeroLength || opening.neitherSharedNorPrivate {
+            if opening.offset % Self.pageSize != 0 || opening.length == 0 || opening.neitherSharedNorPrivate {
                 return [Transition(.failed(.EINVAL), next)]
             }
             if opening.readOnly && opening.writableMapping && !opening.isPrivate { return [Transition(.failed(.EACCES), next)] }
             next.addHandle(process, PosixSharedMemoryMapping(
-                words: state.mappingWords, protection: opening.writableMapping ? .readWrite : .read, readOnlyDescriptor: opening.readOnly,
+                words: state.mappingWords, length: opening.length, protection: opening.writableMapping ? .readWrite : .read, readOnlyDescriptor: opening.readOnly,
                 isPrivate: opening.isPrivate, firstWord: opening.offset / 8))
             return [Transition(.done, next)]
         case .unmap(let process):
@@ -272,7 +276,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 
     public func describe(_ state: State) -> String {
         if !state.created { return "not created yet" }
-        return "\(state.size) bytes, words \(WordAccess.describe(words: state.words)); handles \(state.name.text)"
+        return "\(state.size) bytes, words \(WordAccess.describe(words: state.words, count: state.mappingWords)); handles \(state.name.text)"
             + state.mappings.keys.sorted().map { process in
                 "; process \(process)'s mappings " + state.mappings[process]!.map(Self.describe).joined(separator: ", ")
             }.joined()
@@ -289,7 +293,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             if opening.truncate { flags.append("O_TRUNC") }
             let kind = opening.neitherSharedNorPrivate ? "neither MAP_SHARED nor MAP_PRIVATE" : opening.isPrivate ? "MAP_PRIVATE" : "MAP_SHARED"
             call = "shm_open\(opening.invalidName.map { " (a name \($0.rawValue))" } ?? "") \(flags.joined(separator: "|")), mmap \(opening.writableMapping ? "PROT_READ|PROT_WRITE" : "PROT_READ") \(kind)"
-                + (opening.offset != 0 ? " offset \(opening.offset)" : "") + (opening.zeroLength ? " length 0" : "")
+                + (opening.offset != 0 ? " offset \(opening.offset)" : "") + (opening.length.map { " length \($0)" } ?? "")
         case .unmap: call = "munmap and close"
         case .unlink(_, let invalidName): call = "shm_unlink" + (invalidName.map { " (a name \($0.rawValue))" } ?? "")
         case .truncate(_, let size): call = "ftruncate \(size)"
@@ -314,8 +318,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 //   load {"index"} → {"value"}; store {"index", "value"}; add {"index", "delta"} → {"value": the value before};
 //   open {"create", "exclusive", "truncate": BOOL?, "access": "read" | "read-write"?, "protection": "read" |
 //   "read-write"?, "name": "with-slash" | "empty" | "too-long"?, "mapping": "shared" | "private" | "neither"?,
-//   "offset": BYTES?, "length": 0?}; unmap {"page", "pages", "unaligned": BOOL?}? (with a value: munmap of those
-//   pages only); protect {"protection": "none" | "read" | "read-write", "page", "pages", "unaligned"?} (mprotect;
+//   "offset": BYTES?, "length": BYTES?}; unmap {"page", "pages" | "length", "unaligned": BOOL?}? (with a value: munmap
+//   of those pages only); protect {"protection": "none" | "read" | "read-write", "page", "pages" | "length",
+//   "unaligned"?} (mprotect;
 //   page 0 and every page unless given); unlink {"name"?}; truncate {"size"}; stat → {"size"}. EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
 //   EINVAL unmap without one, ENOENT after unlink, EBADF truncate or stat without a descriptor.
 // params: {"objects": {"s0": {"words": 8, "mapped": [1, 2], "exists": BOOL?, "size": BYTES?}}}
@@ -352,8 +357,10 @@ extension PosixSharedMemoryModel {
 
     public func input(from call: Call) throws(ModelError) -> Input {
         if WordAccess.names.contains(call.f) {
+            // A mapping covers whole pages: every word of its last page may be accessed.
             let words = setups.first { $0.name == call.object }?.setup.words ?? 0
-            return .access(process: call.process, try WordAccess(f: call.f, value: call.value, words: words))
+            let reachable = PosixSharedMemoryMapping.pageCount(words: words) * PosixSharedMemoryMapping.pageWords
+            return .access(process: call.process, try WordAccess(f: call.f, value: call.value, words: reachable))
         }
         func flag(_ name: String) throws(ModelError) -> Bool { try call.value.optional(name)?.boolean(name) ?? false }
         func invalidName() throws(ModelError) -> InvalidName? { try RefusedName.field(of: call.value, allowed: Self.refusedNames) }
@@ -368,6 +375,9 @@ extension PosixSharedMemoryModel {
         let mappingPages = PosixSharedMemoryMapping.pageCount(words: setups.first { $0.name == call.object }?.setup.words ?? 0)
         func pages() throws(ModelError) -> PosixSharedMemoryMapping.Pages {
             let first = try call.value.optional("page")?.integer("page", in: 0...max(0, mappingPages - 1)) ?? 0
+            if let length = try call.value.optional("length")?.integer("length", in: 0...max(0, mappingPages - first) * Self.pageSize) {
+                return PosixSharedMemoryMapping.Pages(first: first, length: length, unaligned: try flag("unaligned"))
+            }
             return PosixSharedMemoryMapping.Pages(
                 first: first, count: try call.value.optional("pages")?.integer("pages", in: 0...max(0, mappingPages - first)) ?? mappingPages - first,
                 unaligned: try flag("unaligned"))
@@ -385,10 +395,10 @@ extension PosixSharedMemoryModel {
             case let other?: throw ModelError("field 'mapping' must be \"shared\", \"private\" or \"neither\", not \"\(other)\"")
             }
             opening.offset = try call.value.optional("offset")?.integer("offset", in: 0...Self.offsetLimit) ?? 0
-            opening.zeroLength = try call.value.optional("length")?.integer("length", in: 0...0) != nil
+            opening.length = try call.value.optional("length")?.integer("length", in: 0...mappingPages * Self.pageSize)
             return .open(process: call.process, opening)
         case "unmap":
-            for field in ["page", "pages", "unaligned"] where try call.value.optional(field) != nil {
+            for field in ["page", "pages", "length", "unaligned"] where try call.value.optional(field) != nil {
                 return .unmapPages(process: call.process, try pages())
             }
             return .unmap(process: call.process)
@@ -455,7 +465,7 @@ extension PosixSharedMemoryModel.Opening {
         if let mode { value["mode"] = Permissions.text(ofMode: mode) }
         if isPrivate || neitherSharedNorPrivate { value["mapping"] = .string(neitherSharedNorPrivate ? "neither" : "private") }
         if offset != 0 { value["offset"] = .int(offset) }
-        if zeroLength { value["length"] = .int(0) }
+        if let length { value["length"] = .int(length) }
         return value.count == 0 ? nil : .object(value)
     }
 }

@@ -49,7 +49,8 @@ public enum PosixSharedMemoryKind: MechanismKind {
         if let descriptor = object.optionalDescriptor("fd") {
             do {
                 let words = try PosixSharedMemory.map(descriptor, size: binding.size, writable: true, isPrivate: binding.mapsPrivately)
-                binding.handles.append(.init(descriptor: descriptor, words: PartlyMappedWords(words)))
+                let mapping = PosixSharedMemoryBinding.mapping(at: words.base, length: binding.size, words: binding.size / 8)
+                binding.handles.append(.init(descriptor: descriptor, words: mapping))
             } catch {
                 try? Syscall.close(descriptor)
                 throw BindingError("cannot map shared memory \(binding.name): \(error)")
@@ -140,6 +141,14 @@ struct PosixSharedMemoryBinding: ObjectBinding {
     var mapsPrivately = false
     var handles: [Handle] = []
 
+    /// A mapping of `length` bytes at `address`, reached as the whole pages of the object's `words` (a mapping
+    /// covers whole pages: a trace may access any word of the last one); pages past `length` are holes.
+    static func mapping(at address: UnsafeMutableRawPointer, length: Int, words: Int) -> PartlyMappedWords {
+        let pageSize = PartlyMappedWords.pageSize
+        let pages = (words * 8 + pageSize - 1) / pageSize
+        return PartlyMappedWords(SharedWords(base: address, count: pages * pageSize / 8), mappedPages: (length + pageSize - 1) / pageSize)
+    }
+
     /// The name `shm_open` and `shm_unlink` are given: the object's, or one glibc refuses.
     func path(_ invalid: PosixSharedMemoryModel.InvalidName?) -> String { invalid?.path(for: name) ?? name }
 
@@ -167,11 +176,11 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             }
             do {
                 let flags = opening.neitherSharedNorPrivate ? 0 : opening.isPrivate || mapsPrivately ? MAP_PRIVATE : MAP_SHARED
-                let length = opening.zeroLength ? 0 : size
+                let length = opening.length ?? size
                 let address = try Syscall.map(
                     descriptor, size: length, protection: opening.writableMapping ? PROT_READ | PROT_WRITE : PROT_READ, flags: flags,
                     offset: opening.offset)
-                handles.append(Handle(descriptor: descriptor, words: PartlyMappedWords(SharedWords(base: address, count: length / 8))))
+                handles.append(Handle(descriptor: descriptor, words: Self.mapping(at: address, length: length, words: size / 8)))
             } catch {
                 try? Syscall.close(descriptor)
                 throw error
@@ -184,7 +193,7 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             return .done
         case .unmapPages(_, let pages):
             guard !handles.isEmpty else { throw .invalidArgument }
-            try handles[handles.count - 1].words.unmap(first: pages.first, count: pages.count, unaligned: pages.unaligned)
+            try handles[handles.count - 1].words.unmap(first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length)
             return .done
         case .protect(_, let pages, let protection):
             // With no mapping the worker has no address: the kernel's answers for one where nothing is mapped.
@@ -198,7 +207,7 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             case .read: PROT_READ
             case .readWrite: PROT_READ | PROT_WRITE
             }
-            try handle.words.protect(first: pages.first, count: pages.count, unaligned: pages.unaligned, protection: bits)
+            try handle.words.protect(first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length, protection: bits)
             return .done
         case .unlink(_, let invalidName):
             try Syscall.shmUnlink(path(invalidName))

@@ -5,13 +5,15 @@ import IPCModels
 extension SharedMemoryScenarios {
     /// 2-4 processes each holding a 2-page mapping, mapping again (shared or private, from offset 0, 4096 or an
     /// unaligned 100, sometimes refused: length 0, neither flag, `O_RDONLY`), `mprotect`ing and partly unmapping the
-    /// newest, `ftruncate`ing, and loading, storing and adding words of both pages.
+    /// newest, `ftruncate`ing, and loading, storing and adding words of both pages. The mappings are 8000 bytes
+    /// (1000 words), so word 1023 lies past the length in the last page; a mapping of 100 or 4097 bytes, and
+    /// `mprotect`/`munmap` lengths short of a page, exercise the rounding to whole pages.
     public static let posixMappings = Scenario.real(
         name: "posix-shm-mappings", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
         summary: "2-4 processes map a 2-page object shared or MAP_PRIVATE, from offsets 0/4096/100, mprotect and partly munmap it, ftruncate, and use words of both pages",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
-                kind: "posix-shm", parameters: ["words": 1024], calls: 4...12, generator: &generator,
+                kind: "posix-shm", parameters: ["words": 1000], calls: 4...12, generator: &generator,
                 roles: { _, _ in ["map"] },
                 operation: { _, _, generator in
                     generator.choose([
@@ -29,7 +31,7 @@ extension SharedMemoryScenarios {
                             case 5: value["offset"] = 4096
                             case 6: value = ["offset": 4096, "mapping": "private"]
                             case 7: value["offset"] = 100
-                            case 8: value = generator.chance(0.5) ? ["length": 0] : ["mapping": "neither"]
+                            case 8: value = generator.chance(0.5) ? ["length": .int(generator.pick([0, 100, 4097]))] : ["mapping": "neither"]
                             default: value["access"] = "read"
                             }
                             return ("open", .object(value))
@@ -40,13 +42,15 @@ extension SharedMemoryScenarios {
                             case 0: value["page"] = 0; value["pages"] = 1
                             case 1: value["page"] = 1
                             case 2: value["unaligned"] = true
+                            case 3: value["length"] = .int(generator.pick([1, 100, 4097]))
                             default: break
                             }
                             return ("protect", .object(value))
                         }),
                         (7, { generator in
-                            switch generator.next(in: 0...3) {
+                            switch generator.next(in: 0...4) {
                             case 0: return ("unmap", nil)
+                            case 4: return ("unmap", ["page": .int(generator.next(in: 0...1)), "length": 100] as JSONValue)
                             case 1: return ("unmap", ["page": 0, "pages": 0] as JSONValue)
                             default: return ("unmap", ["page": .int(generator.next(in: 0...1)), "pages": 1] as JSONValue)
                             }
