@@ -75,4 +75,60 @@ import Testing
         try Syscall.truncate(descriptor, size: 100)
         #expect(try later.guardedLoad(20) == 0)
     }
+
+    /// Open POSIX mmap 31-1 and 24-x on 64-bit Linux: offsets far past 65536 map (1 MiB, 1 GiB, 1 TiB: every access
+    /// `SIGBUS` while the object is shorter; an object grown past 1 GiB is stored at offset 1 GiB), and `EOVERFLOW`
+    /// comes when the offset's page plus the mapping's pages pass `MAX_LFS_FILESIZE`'s (2^63 − 1) / 4096 =
+    /// 2^51 − 1 pages: offset 2^63 − 8192 maps one page but not two (nor 4097 bytes), 2^63 − 4096 not even one
+    /// (nor 100 bytes); a negative offset (read as a huge unsigned one) fails `EOVERFLOW` too. The order: an
+    /// unaligned offset (−100 too) `EINVAL` first, then length 0 `EINVAL`, then `EOVERFLOW` — before flags with
+    /// neither `MAP_SHARED` nor `MAP_PRIVATE` (`EINVAL`) and before `EACCES`.
+    @Test func largeOffsetsMapAndTheirOverflowFailsEOVERFLOW() throws {
+        let (name, descriptor) = try SharedMemoryFactsTests.object("offsets", pages: 2)
+        defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
+        let reader = try Syscall.shmOpen(name, flags: O_RDONLY | O_CLOEXEC)
+        defer { try? Syscall.close(reader) }
+        func mapping(
+            _ offset: Int, _ length: Int = 4096, flags: CInt = MAP_SHARED, protection: CInt = PROT_READ,
+            of descriptor: FileDescriptor? = nil
+        ) -> Result<SharedWords, Errno> {
+            do {
+                let address = try Syscall.map(descriptor ?? reader, size: length, protection: protection, flags: flags, offset: offset)
+                return .success(SharedWords(base: address, count: max(512, length / 8)))
+            } catch { return .failure(error) }
+        }
+        func refusal(_ offset: Int, _ length: Int = 4096, flags: CInt = MAP_SHARED, protection: CInt = PROT_READ) -> Errno? {
+            switch mapping(offset, length, flags: flags, protection: protection) {
+            case .success(let words):
+                try? Syscall.unmap(words.base, size: length)
+                return nil
+            case .failure(let error): return error
+            }
+        }
+        for offset in [1 << 20, 1 << 30, 1 << 40] {
+            let words = try mapping(offset).get()
+            defer { try? Syscall.unmap(words.base, size: 4096) }
+            #expect(throws: Errno.memoryAccess(SIGBUS)) { _ = try words.guardedLoad(0) }
+        }
+        let top = Int.max & ~4095  // 2^63 − 4096
+        let overflow = Errno(rawValue: EOVERFLOW)
+        #expect(refusal(top) == overflow && refusal(top, 100) == overflow)
+        #expect(refusal(top - 4096) == nil)
+        #expect(refusal(top - 4096, 8192) == overflow && refusal(top - 4096, 4097) == overflow)
+        #expect(refusal(-4096) == overflow && refusal(-(1 << 40)) == overflow)
+        #expect(refusal(-100) == .invalidArgument && refusal(top + 8) == .invalidArgument)
+        #expect(refusal(top, 0) == .invalidArgument)
+        #expect(refusal(top, flags: 0) == overflow && refusal(top, flags: MAP_PRIVATE) == overflow)
+        #expect(refusal(top, protection: PROT_READ | PROT_WRITE) == overflow)  // an O_RDONLY descriptor
+        #expect(refusal(top - 4096, protection: PROT_READ | PROT_WRITE) == .permissionDenied)
+
+        try Syscall.truncate(descriptor, size: (1 << 30) + 4096)
+        let far = try mapping(1 << 30, 8192, protection: PROT_READ | PROT_WRITE, of: descriptor).get()
+        defer { try? Syscall.unmap(far.base, size: 8192) }
+        try far.guardedStore(3, 9)
+        #expect(throws: Errno.memoryAccess(SIGBUS)) { _ = try far.guardedLoad(512) }
+        let again = try mapping(1 << 30, of: descriptor).get()
+        defer { try? Syscall.unmap(again.base, size: 4096) }
+        #expect(try again.guardedLoad(3) == 9)
+    }
 }
