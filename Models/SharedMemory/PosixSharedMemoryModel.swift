@@ -23,7 +23,8 @@
 ///   took effect), a `PROT_READ` mapping refuses stores with `SIGSEGV`, and `ftruncate` fails `EINVAL`.
 /// - `mmap` (``PosixSharedMemoryMapping``): `MAP_PRIVATE` copies a page at its first store (a `PROT_WRITE` one of
 ///   an `O_RDONLY` descriptor is allowed); an offset, a multiple of the page size, shifts the mapping's words (and
-///   where `SIGBUS` starts) along the object; a length maps whole pages (any word of the last page may be
+///   where `SIGBUS` starts) along the object, however far (`EOVERFLOW` once its page and the mapping's pass
+///   2^51 − 1, or negative); a length maps whole pages (any word of the last page may be
 ///   accessed, and a store past the object's end in its last page is the object's); an unaligned offset, length 0,
 ///   or neither `MAP_SHARED` nor
 ///   `MAP_PRIVATE` fails `EINVAL` before `EACCES`. `mprotect` and partial `munmap` act on the newest mapping's pages.
@@ -76,7 +77,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 
         /// Whether word `index` lies in a page wholly beyond the end.
         func beyondEnd(_ index: Int) -> Bool {
-            index * 8 >= (size + PosixSharedMemoryModel.pageSize - 1) / PosixSharedMemoryModel.pageSize * PosixSharedMemoryModel.pageSize
+            // In words: an offset near 2^63 bytes is near 2^60 words, whose bytes would overflow.
+            index >= (size + PosixSharedMemoryModel.pageSize - 1) / PosixSharedMemoryModel.pageSize * PosixSharedMemoryMapping.pageWords
         }
 
         /// `ftruncate` to `size`: unless it grows, the bytes past the (new) end are zeroed, the rest of the last page
@@ -219,9 +221,11 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
                 next.dropCopiesBeyondEnd()
             }
             // mmap's refusals, in the kernel's order (the worker then closes the descriptor).
-            if opening.offset % Self.pageSize != 0 || opening.length == 0 || opening.neitherSharedNorPrivate {
-                return [Transition(.failed(.EINVAL), next)]
+            if opening.offset % Self.pageSize != 0 || opening.length == 0 { return [Transition(.failed(.EINVAL), next)] }
+            if Self.overflows(offset: opening.offset, length: opening.length ?? state.mappingWords * 8) {
+                return [Transition(.failed(.EOVERFLOW), next)]
             }
+            if opening.neitherSharedNorPrivate { return [Transition(.failed(.EINVAL), next)] }
             if opening.readOnly && opening.writableMapping && !opening.isPrivate { return [Transition(.failed(.EACCES), next)] }
             next.addHandle(process, PosixSharedMemoryMapping(
                 words: state.mappingWords, length: opening.length, protection: opening.writableMapping ? .readWrite : .read, readOnlyDescriptor: opening.readOnly,
@@ -394,7 +398,7 @@ extension PosixSharedMemoryModel {
             case "neither": opening.neitherSharedNorPrivate = true
             case let other?: throw ModelError("field 'mapping' must be \"shared\", \"private\" or \"neither\", not \"\(other)\"")
             }
-            opening.offset = try call.value.optional("offset")?.integer("offset", in: 0...Self.offsetLimit) ?? 0
+            opening.offset = try call.value.optional("offset")?.integer("offset", in: Int.min...Int.max) ?? 0
             opening.length = try call.value.optional("length")?.integer("length", in: 0...mappingPages * Self.pageSize)
             return .open(process: call.process, opening)
         case "unmap":
@@ -409,7 +413,7 @@ extension PosixSharedMemoryModel {
             }
             return .protect(process: call.process, try pages(), protection)
         case "unlink": return .unlink(process: call.process, invalidName: try invalidName())
-        case "truncate": return .truncate(process: call.process, size: try call.value.required("size").integer("size", in: Int(Int32.min)...1 << 30))
+        case "truncate": return .truncate(process: call.process, size: try call.value.required("size").integer("size", in: Int(Int32.min)...1 << 40))
         case "stat": return .stat(process: call.process)
         default:
             throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, unlink, truncate and stat)")
@@ -481,9 +485,13 @@ extension PosixSharedMemoryMapping.Pages {
 }
 
 extension PosixSharedMemoryModel {
-    /// The largest `mmap` offset a trace may give (bytes): the model keeps the object's words up to the mapping's
-    /// end as an array.
-    public static let offsetLimit = 1 << 16
+    /// Whether `mmap` of `length` bytes from `offset` fails `EOVERFLOW` (measured,
+    /// `SharedMemoryMappingFactsTests.largeOffsetsMapAndTheirOverflowFailsEOVERFLOW`): the offset's page plus the
+    /// mapping's pages pass `MAX_LFS_FILESIZE`'s (2^63 − 1) / 4096 pages; a negative offset is a huge one to the
+    /// kernel.
+    static func overflows(offset: Int, length: Int) -> Bool {
+        offset < 0 || offset / pageSize > Int.max / pageSize - (length + pageSize - 1) / pageSize
+    }
 
     static func describe(_ pages: PosixSharedMemoryMapping.Pages) -> String {
         (pages.count == 1 ? "page \(pages.first)" : "\(pages.count) pages from page \(pages.first)") + (pages.unaligned ? " (an unaligned address)" : "")

@@ -24,7 +24,7 @@ import Testing
         ("sysv-msg-removal", ["EINVAL", "EIDRM"]),
         ("posix-shm-words", ["ENOENT", "EFAULT"]),
         ("posix-shm-truncate", ["SIGBUS", "SIGSEGV", "EACCES", "EEXIST", "EINVAL"]),
-        ("posix-shm-mappings", ["SIGBUS", "SIGSEGV", "EACCES", "EINVAL", "ENOMEM"]),
+        ("posix-shm-mappings", ["SIGBUS", "SIGSEGV", "EACCES", "EINVAL", "ENOMEM", "EOVERFLOW"]),
         ("sysv-shm-attach-count", ["EINVAL", "SIGSEGV"]),
         ("posix-sem-named", ["EAGAIN", "ENOENT"]),
         ("posix-sem-unnamed", ["EAGAIN"]),

@@ -28,7 +28,9 @@ import Testing
     /// `PROT_READ` for index 0 and amount 1 (5 only), refused names at ±5,
     /// neither `MAP_SHARED` nor `MAP_PRIVATE` for index 1 and amount 3, length 0 for index 1 and amount −1, 100
     /// (one page) for index 0 and amount 2, 4097 (two) for index 1 and amount 2; 6: as 5
-    /// but `MAP_PRIVATE` for an odd amount, offset 4096 for index 1, offset 100 for index 0 and amount 2);
+    /// but `MAP_PRIVATE` for an odd amount, offset 4096 for index 1, for index 0 offset 100 (amount 2), 2^30 (3),
+    /// 2^63 − 12288 (4: two pages fit), 2^63 − 8192 (−4: `EOVERFLOW`, one page would fit), −4096 (−2:
+    /// `EOVERFLOW`));
     /// 7 `fstat` (negative amount) or `munmap` and `close`; 8 `ftruncate` (0, 8, 12, 40, 4096, 8192 or −1); 9
     /// `shm_unlink`; 10 `mprotect` (`PROT_NONE`, `PROT_READ`, both, by amount) of page 0, page 1, both, or at index
     /// 3 none (amount −5), an unaligned address (5) or both — page 0 as 100 bytes for index 0 and an amount above
@@ -74,7 +76,9 @@ import Testing
                     opening.length = index == 1 && amount == -1 ? 0 : amount == 2 && index < 2 ? [100, 4097][index] : nil
                 } else {
                     opening.isPrivate = amount % 2 != 0
-                    opening.offset = index == 1 ? 4096 : index == 0 && amount == 2 ? 100 : 0
+                    let top = Int.max & ~4095  // 2^63 − 4096: not even one page fits; two fit from top − 8192
+                    let offsets = [2: 100, 3: 1 << 30, 4: top - 8192, -4: top - 4096, -2: -4096]
+                    opening.offset = index == 1 ? 4096 : index == 0 ? offsets[amount] ?? 0 : 0
                 }
                 return (.open(process: process, opening), {
                     var flags = (opening.readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC
@@ -223,6 +227,21 @@ import Testing
             (0, 2, 0), (12, 3, 5),
         ]),
     ]
+
+    /// Offsets far along the object, and their overflow (`SharedMemoryMappingFactsTests`).
+    static let offsets: [(String, [(Int, Int, Int)])] = [
+        // 2^30 (private) and 2^63 − 12288 (after O_TRUNC) map, every word SIGBUS; 2^63 − 8192 and −4096 fail
+        // EOVERFLOW, 100 EINVAL; the object grown, word 0 of a mapping from 4096 is its word 512.
+        ("large offsets and EOVERFLOW", [
+            (6, 0, 3), (0, 0, 0), (1, 3, -4), (6, 0, -4), (6, 0, -2), (6, 0, 2), (7, 0, 0), (6, 0, 4), (0, 0, 0),
+            (12, 3, 0), (8, 0, 0), (13, 3, 3), (6, 1, 0), (0, 0, 0), (0, 3, -4),
+        ]),
+    ]
+
+    @Test(arguments: offsets.map(\.0)) func offsetSequencesAgree(_ name: String) throws {
+        let operations = try #require(Self.offsets.first { $0.0 == name }).1
+        if let problem = try Self.disagreement(operations) { Issue.record("\(problem)") }
+    }
 
     @Test(arguments: lengths.map(\.0)) func lengthSequencesAgree(_ name: String) throws {
         let operations = try #require(Self.lengths.first { $0.0 == name }).1

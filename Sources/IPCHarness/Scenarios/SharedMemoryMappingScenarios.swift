@@ -7,7 +7,8 @@ extension SharedMemoryScenarios {
     /// unaligned 100, sometimes refused: length 0, neither flag, `O_RDONLY`), `mprotect`ing and partly unmapping the
     /// newest, `ftruncate`ing, and loading, storing and adding words of both pages. The mappings are 8000 bytes
     /// (1000 words), so word 1023 lies past the length in the last page; a mapping of 100 or 4097 bytes, and
-    /// `mprotect`/`munmap` lengths short of a page, exercise the rounding to whole pages.
+    /// `mprotect`/`munmap` lengths short of a page, exercise the rounding to whole pages; offsets of 1 GiB, 2^63 −
+    /// 4096 and −4096 map far along the object or fail `EOVERFLOW`.
     public static let posixMappings = Scenario.real(
         name: "posix-shm-mappings", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
         summary: "2-4 processes map a 2-page object shared or MAP_PRIVATE, from offsets 0/4096/100, mprotect and partly munmap it, ftruncate, and use words of both pages",
@@ -30,7 +31,7 @@ extension SharedMemoryScenarios {
                             case 4: value = ["mapping": "private", "access": "read", "protection": "read-write"]
                             case 5: value["offset"] = 4096
                             case 6: value = ["offset": 4096, "mapping": "private"]
-                            case 7: value["offset"] = 100
+                            case 7: value["offset"] = .int(generator.pick([100, 100, 1 << 30, Int.max & ~4095, -4096]))
                             case 8: value = generator.chance(0.5) ? ["length": .int(generator.pick([0, 100, 4097]))] : ["mapping": "neither"]
                             default: value["access"] = "read"
                             }
