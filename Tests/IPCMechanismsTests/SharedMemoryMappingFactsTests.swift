@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import IPCMechanisms
 import IPCSyscalls
@@ -130,5 +131,129 @@ import Testing
         let again = try mapping(1 << 30, of: descriptor).get()
         defer { try? Syscall.unmap(again.base, size: 4096) }
         #expect(try again.guardedLoad(3) == 9)
+    }
+
+    /// Open POSIX mmap 3-1 (`MAP_FIXED`): a `MAP_FIXED` mapping at the address of an existing mapping of the object
+    /// replaces the pages it covers — the old mapping's words there become the new one's (from offset 4096, word 0
+    /// reads the object's word 512; over a private mapping's copied page, the object's word, the copy gone) — and
+    /// its pages past them stay. An unaligned address fails `EINVAL` before `EOVERFLOW`, `EACCES` and the flags'
+    /// `EINVAL`; a refused `MAP_FIXED` (`EACCES`, `EOVERFLOW`, neither flag) leaves the old mapping. Without
+    /// `MAP_FIXED` the address is a hint: an unaligned or taken one places the mapping elsewhere;
+    /// `MAP_FIXED_NOREPLACE` over a taken one fails `EEXIST`. In a forked child (single-threaded, so nothing else
+    /// is mapped into the hole): once the `MAP_FIXED` mapping is unmapped, the old mapping's page there is gone
+    /// (`SIGSEGV`), its other page not.
+    @Test func mapFixedReplacesThePagesItCovers() throws {
+        try Syscall.withoutConcurrentSpawns { () throws in try mapFixedMeasured() }
+    }
+
+    func mapFixedMeasured() throws {
+        let (name, descriptor) = try SharedMemoryFactsTests.object("fixed", pages: 3)
+        defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
+        let reader = try Syscall.shmOpen(name, flags: O_RDONLY | O_CLOEXEC)
+        defer { try? Syscall.close(reader) }
+        let full = try PosixSharedMemory.map(descriptor, size: 3 * 4096)
+        defer { try? PosixSharedMemory.unmap(full) }
+        full.store(512, 77)
+        full.store(0, 1)
+        let old = try PosixSharedMemory.map(descriptor, size: 2 * 4096, writable: true, isPrivate: true)
+        try old.guardedStore(0, 999)  // copies page 0
+        func fixed(
+            _ address: UnsafeMutableRawPointer, _ offset: Int = 0, flags: CInt = MAP_SHARED, protection: CInt = PROT_READ | PROT_WRITE,
+            of file: FileDescriptor? = nil
+        ) -> Errno? {
+            let result = mmap(address, 4096, protection, flags | MAP_FIXED, (file ?? descriptor).rawValue, off_t(offset))
+            if result == MAP_FAILED { return Errno(rawValue: errno) }
+            return result == address ? nil : Errno(rawValue: 0)
+        }
+        let top = Int.max & ~4095
+        #expect(fixed(old.base + 8) == .invalidArgument && fixed(UnsafeMutableRawPointer(bitPattern: 8)!) == .invalidArgument)
+        #expect(fixed(old.base + 8, top) == .invalidArgument && fixed(old.base + 8, of: reader) == .invalidArgument)
+        #expect(fixed(old.base + 8, flags: 0) == .invalidArgument)
+        #expect(fixed(old.base, of: reader) == .permissionDenied && fixed(old.base, top) == Errno(rawValue: EOVERFLOW))
+        #expect(fixed(old.base, flags: 0) == .invalidArgument)
+        #expect(try old.guardedLoad(0) == 999)  // still the private copy
+        #expect(fixed(old.base) == nil)
+        #expect(try old.guardedLoad(0) == 1)  // the object's word: the copy is gone with the page
+        #expect(fixed(old.base, 4096) == nil)
+        #expect(try old.guardedLoad(0) == 77 && (try old.guardedLoad(512)) == 77)  // page 1: the old private one
+
+        let hinted = try #require(mmap(old.base + 8, 4096, PROT_READ, MAP_SHARED, descriptor.rawValue, 0))
+        #expect(hinted != MAP_FAILED && hinted != old.base && Int(bitPattern: hinted) % 4096 == 0)
+        munmap(hinted, 4096)
+        let noReplace = mmap(old.base, 4096, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE, descriptor.rawValue, 0)
+        #expect(noReplace == MAP_FAILED && errno == EEXIST)
+
+        var report: [CInt] = [0, 0]
+        #expect(pipe(&report) == 0)
+        defer { close(report[0]) }
+        let child = fork()
+        if child == 0 {
+            func load(_ index: Int) -> Errno? { do { _ = try old.guardedLoad(index); return nil } catch { return error } }
+            var held: UInt8 = munmap(old.base, 4096) == 0 ? 1 : 0
+            if load(0) == .memoryAccess(SIGSEGV) { held |= 2 }
+            if load(512) == nil { held |= 4 }
+            _ = Glibc.write(report[1], &held, 1)
+            _exit(0)
+        }
+        close(report[1])
+        var held: UInt8 = 0
+        #expect(read(report[0], &held, 1) == 1)
+        var status: CInt = 0
+        #expect(waitpid(child, &status, 0) == child)
+        #expect(held == 7, "facts held: \(held) of 7 (1 munmap, 2 SIGSEGV at page 0, 4 page 1 kept)")
+        munmap(old.base, 2 * 4096)
+    }
+
+    /// `PROT_EXEC` on a POSIX object: `/dev/shm` is mounted without `noexec` here, so `PROT_READ | PROT_EXEC` maps
+    /// (loads work, stores `SIGSEGV`), `PROT_READ | PROT_WRITE | PROT_EXEC` too, also from an `O_RDONLY`
+    /// descriptor for `PROT_READ | PROT_EXEC`; `mprotect` adds `PROT_EXEC`, and `PROT_READ | PROT_WRITE |
+    /// PROT_EXEC` on a shared mapping of an `O_RDONLY` descriptor fails `EACCES` as `PROT_WRITE` does.
+    @Test func protExecIsAllowedOnAnObjectOfAnExecutableMount() throws {
+        let mounts = try String(contentsOfFile: "/proc/self/mounts", encoding: .utf8).split(separator: "\n")
+        let shm = try #require(mounts.first { $0.split(separator: " ").dropFirst().first == "/dev/shm" })
+        #expect(!shm.contains("noexec"), "\(shm)")
+        let (name, descriptor) = try SharedMemoryFactsTests.object("exec", pages: 1)
+        defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
+        let reader = try Syscall.shmOpen(name, flags: O_RDONLY | O_CLOEXEC)
+        defer { try? Syscall.close(reader) }
+        let full = try PosixSharedMemory.map(descriptor, size: 4096)
+        defer { try? PosixSharedMemory.unmap(full) }
+        full.store(1, 5)
+        let readExec = SharedWords(base: try Syscall.map(descriptor, size: 4096, protection: PROT_READ | PROT_EXEC, flags: MAP_SHARED), count: 512)
+        defer { try? Syscall.unmap(readExec.base, size: 4096) }
+        #expect(try readExec.guardedLoad(1) == 5)
+        #expect(throws: Errno.memoryAccess(SIGSEGV)) { try readExec.guardedStore(1, 6) }
+        let all = SharedWords(base: try Syscall.map(descriptor, size: 4096, protection: PROT_READ | PROT_WRITE | PROT_EXEC, flags: MAP_SHARED), count: 512)
+        defer { try? Syscall.unmap(all.base, size: 4096) }
+        try all.guardedStore(1, 6)
+        #expect(full.load(1) == 6)
+        let ofReader = try Syscall.map(reader, size: 4096, protection: PROT_READ | PROT_EXEC, flags: MAP_SHARED)
+        defer { try? Syscall.unmap(ofReader, size: 4096) }
+        #expect(throws: Errno.permissionDenied) { try Syscall.protect(ofReader, size: 4096, protection: PROT_READ | PROT_WRITE | PROT_EXEC) }
+        try Syscall.protect(full.base, size: 4096, protection: PROT_READ | PROT_EXEC)
+        #expect(throws: Errno.memoryAccess(SIGSEGV)) { try full.guardedStore(1, 7) }
+        try Syscall.protect(full.base, size: 4096, protection: PROT_READ | PROT_WRITE)
+    }
+
+    /// `MAP_ANONYMOUS | MAP_SHARED`: memory of no object, shared with the children forked after it (a forked
+    /// child's store is read by the parent once it is reaped); the descriptor and offset are ignored.
+    @Test func anAnonymousSharedMappingIsSharedWithAForkedChild() throws {
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let base = try #require(mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0))
+            try #require(base != MAP_FAILED)
+            defer { munmap(base, 4096) }
+            let words = SharedWords(base: base, count: 512)
+            let child = fork()
+            if child == 0 {
+                words.store(0, 42)
+                _exit(0)
+            }
+            var status: CInt = 0
+            #expect(waitpid(child, &status, 0) == child)
+            #expect(words.load(0) == 42)
+            let ignoring = try #require(mmap(nil, 4096, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, 999, 4096))
+            #expect(ignoring != MAP_FAILED)
+            munmap(ignoring, 4096)
+        }
     }
 }
