@@ -101,6 +101,20 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
         return nil
     }
 
+    /// Whether `pages` are all still mapped here (none unmapped, none past the length): what a `MAP_FIXED` mapping
+    /// may replace (the worker's rule).
+    func maps(_ pages: Range<Int>) -> Bool {
+        pages.upperBound <= self.pages.count && !pages.contains { self.pages[$0] == nil }
+    }
+
+    /// `pages` replaced by a `MAP_FIXED` mapping: from here on as unmapped, their copies gone.
+    mutating func lose(_ pages: Range<Int>) {
+        for page in pages {
+            self.pages[page] = nil
+            dropCopy(of: page)
+        }
+    }
+
     mutating func dropCopy(of page: Int) {
         guard copied.remove(page) != nil else { return }
         privateWords = privateWords.filter { $0.key / Self.pageWords != page }

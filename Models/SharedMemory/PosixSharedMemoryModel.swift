@@ -124,6 +124,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         /// `mmap`'s length in bytes, when not the setup's words: 0 fails `EINVAL`; any other maps whole pages, the
         /// last one partly asked for included (measured, `SharedMemoryMappingFactsTests`).
         public var length: Int?
+        /// `mmap`'s address, when one is given.
+        public var address: Address?
         public var invalidName: InvalidName?
         /// `O_CREAT`'s mode (0600 unless given), less the creator's umask, for an object it makes.
         public var mode: Int?
@@ -138,6 +140,18 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             self.writableMapping = writableMapping ?? !readOnly
             self.invalidName = invalidName
         }
+    }
+
+    /// The address `open`'s `mmap` is given (measured, `SharedMemoryMappingFactsTests.mapFixedReplacesThePagesItCovers`).
+    public enum Address: String, Hashable, Sendable {
+        /// `MAP_FIXED` at the process's newest mapping: it replaces the pages it covers there. The worker's rule:
+        /// only over pages still that mapping's (else `EFAULT`, without calling: something else may be mapped
+        /// there).
+        case fixed
+        /// `MAP_FIXED` 8 bytes into a page: `EINVAL`, before `EOVERFLOW`, the flags' `EINVAL` and `EACCES`.
+        case unalignedFixed = "fixed-unaligned"
+        /// An unaligned hint without `MAP_FIXED`: the kernel places the mapping elsewhere, so nothing changes.
+        case hint
     }
 
     public enum Input: Hashable, Sendable {
@@ -221,12 +235,18 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
                 next.dropCopiesBeyondEnd()
             }
             // mmap's refusals, in the kernel's order (the worker then closes the descriptor).
-            if opening.offset % Self.pageSize != 0 || opening.length == 0 { return [Transition(.failed(.EINVAL), next)] }
-            if Self.overflows(offset: opening.offset, length: opening.length ?? state.mappingWords * 8) {
-                return [Transition(.failed(.EOVERFLOW), next)]
+            let length = opening.length ?? state.mappingWords * 8
+            let replaced = 0..<(length + Self.pageSize - 1) / Self.pageSize
+            if opening.offset % Self.pageSize != 0 || opening.length == 0 || opening.address == .unalignedFixed {
+                return [Transition(.failed(.EINVAL), next)]
             }
+            if opening.address == .fixed && state.mappings[process]?.last?.maps(replaced) != true {
+                return [Transition(.failed(.EFAULT), next)]
+            }
+            if Self.overflows(offset: opening.offset, length: length) { return [Transition(.failed(.EOVERFLOW), next)] }
             if opening.neitherSharedNorPrivate { return [Transition(.failed(.EINVAL), next)] }
             if opening.readOnly && opening.writableMapping && !opening.isPrivate { return [Transition(.failed(.EACCES), next)] }
+            if opening.address == .fixed { next.mappings[process]![next.mappings[process]!.count - 1].lose(replaced) }
             next.addHandle(process, PosixSharedMemoryMapping(
                 words: state.mappingWords, length: opening.length, protection: opening.writableMapping ? .readWrite : .read, readOnlyDescriptor: opening.readOnly,
                 isPrivate: opening.isPrivate, firstWord: opening.offset / 8))
@@ -298,6 +318,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             let kind = opening.neitherSharedNorPrivate ? "neither MAP_SHARED nor MAP_PRIVATE" : opening.isPrivate ? "MAP_PRIVATE" : "MAP_SHARED"
             call = "shm_open\(opening.invalidName.map { " (a name \($0.rawValue))" } ?? "") \(flags.joined(separator: "|")), mmap \(opening.writableMapping ? "PROT_READ|PROT_WRITE" : "PROT_READ") \(kind)"
                 + (opening.offset != 0 ? " offset \(opening.offset)" : "") + (opening.length.map { " length \($0)" } ?? "")
+                + (opening.address.map { " address \($0.rawValue)" } ?? "")
         case .unmap: call = "munmap and close"
         case .unlink(_, let invalidName): call = "shm_unlink" + (invalidName.map { " (a name \($0.rawValue))" } ?? "")
         case .truncate(_, let size): call = "ftruncate \(size)"
@@ -322,7 +343,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 //   load {"index"} → {"value"}; store {"index", "value"}; add {"index", "delta"} → {"value": the value before};
 //   open {"create", "exclusive", "truncate": BOOL?, "access": "read" | "read-write"?, "protection": "read" |
 //   "read-write"?, "name": "with-slash" | "empty" | "too-long"?, "mapping": "shared" | "private" | "neither"?,
-//   "offset": BYTES?, "length": BYTES?}; unmap {"page", "pages" | "length", "unaligned": BOOL?}? (with a value: munmap
+//   "offset": BYTES?, "length": BYTES?, "address": "fixed" | "fixed-unaligned" | "hint"?}; unmap {"page", "pages" | "length", "unaligned": BOOL?}? (with a value: munmap
 //   of those pages only); protect {"protection": "none" | "read" | "read-write", "page", "pages" | "length",
 //   "unaligned"?} (mprotect;
 //   page 0 and every page unless given); unlink {"name"?}; truncate {"size"}; stat → {"size"}. EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
@@ -400,6 +421,12 @@ extension PosixSharedMemoryModel {
             }
             opening.offset = try call.value.optional("offset")?.integer("offset", in: Int.min...Int.max) ?? 0
             opening.length = try call.value.optional("length")?.integer("length", in: 0...mappingPages * Self.pageSize)
+            if let text = try call.value.optional("address")?.text("address") {
+                guard let address = Address(rawValue: text) else {
+                    throw ModelError("field 'address' must be \"fixed\", \"fixed-unaligned\" or \"hint\", not \"\(text)\"")
+                }
+                opening.address = address
+            }
             return .open(process: call.process, opening)
         case "unmap":
             for field in ["page", "pages", "length", "unaligned"] where try call.value.optional(field) != nil {
@@ -470,6 +497,7 @@ extension PosixSharedMemoryModel.Opening {
         if isPrivate || neitherSharedNorPrivate { value["mapping"] = .string(neitherSharedNorPrivate ? "neither" : "private") }
         if offset != 0 { value["offset"] = .int(offset) }
         if let length { value["length"] = .int(length) }
+        if let address { value["address"] = .string(address.rawValue) }
         return value.count == 0 ? nil : .object(value)
     }
 }

@@ -30,7 +30,8 @@ import Testing
     /// (one page) for index 0 and amount 2, 4097 (two) for index 1 and amount 2; 6: as 5
     /// but `MAP_PRIVATE` for an odd amount, offset 4096 for index 1, for index 0 offset 100 (amount 2), 2^30 (3),
     /// 2^63 − 12288 (4: two pages fit), 2^63 − 8192 (−4: `EOVERFLOW`, one page would fit), −4096 (−2:
-    /// `EOVERFLOW`));
+    /// `EOVERFLOW`); for index 2 `MAP_FIXED` at the newest mapping (amount 0, 1, and 2: one page from 4096), an
+    /// unaligned `MAP_FIXED` (−2), an unaligned hint (3));
     /// 7 `fstat` (negative amount) or `munmap` and `close`; 8 `ftruncate` (0, 8, 12, 40, 4096, 8192 or −1); 9
     /// `shm_unlink`; 10 `mprotect` (`PROT_NONE`, `PROT_READ`, both, by amount) of page 0, page 1, both, or at index
     /// 3 none (amount −5), an unaligned address (5) or both — page 0 as 100 bytes for index 0 and an amount above
@@ -79,6 +80,11 @@ import Testing
                     let top = Int.max & ~4095  // 2^63 − 4096: not even one page fits; two fit from top − 8192
                     let offsets = [2: 100, 3: 1 << 30, 4: top - 8192, -4: top - 4096, -2: -4096]
                     opening.offset = index == 1 ? 4096 : index == 0 ? offsets[amount] ?? 0 : 0
+                    let addresses: [Int: PosixSharedMemoryModel.Address] = [0: .fixed, 1: .fixed, 2: .fixed, -2: .unalignedFixed, 3: .hint]
+                    if index == 2, let address = addresses[amount] {
+                        opening.address = address
+                        if amount == 2 { (opening.offset, opening.length) = (4096, 4096) }
+                    }
                 }
                 return (.open(process: process, opening), {
                     var flags = (opening.readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC
@@ -95,9 +101,15 @@ import Testing
                         }
                         do {
                             let length = opening.length ?? words * 8
+                            let replaced = 0..<(length + 4095) / 4096
+                            let place = try PartlyMappedWords.placement(
+                                fixed: opening.address == .fixed || opening.address == .unalignedFixed, unaligned: opening.address != .fixed,
+                                over: opening.address == nil ? nil : handles[process]?.last?.1, pages: replaced)
                             let address = try Syscall.map(
                                 opened, size: length, protection: opening.writableMapping ? PROT_READ | PROT_WRITE : PROT_READ,
-                                flags: opening.neitherSharedNorPrivate ? 0 : opening.isPrivate ? MAP_PRIVATE : MAP_SHARED, offset: opening.offset)
+                                flags: (opening.neitherSharedNorPrivate ? 0 : opening.isPrivate ? MAP_PRIVATE : MAP_SHARED) | place.flags,
+                                offset: opening.offset, at: place.address)
+                            if opening.address == .fixed { handles[process]![handles[process]!.count - 1].1.lose(replaced) }
                             handles[process, default: []].append((opened, Self.mapping(address, length: length)))
                         } catch {
                             try? Syscall.close(opened)
@@ -223,7 +235,7 @@ import Testing
         // The object 8 bytes long: word 2, past its end in its page, stored by process 1 is read by process 2, and
         // by process 1's next mapping; it is the object's once grown to 8192, and zeroed by a shrink back to 8.
         ("the object's partial last page", [
-            (8, 0, -4), (1, 2, 5), (12, 2, 0), (7, 0, 0), (6, 2, 0), (0, 2, 0), (8, 0, 0), (0, 2, 0), (8, 0, -4),
+            (8, 0, -4), (1, 2, 5), (12, 2, 0), (7, 0, 0), (5, 2, 0), (0, 2, 0), (8, 0, 0), (0, 2, 0), (8, 0, -4),
             (0, 2, 0), (12, 3, 5),
         ]),
     ]
@@ -237,6 +249,25 @@ import Testing
             (12, 3, 0), (8, 0, 0), (13, 3, 3), (6, 1, 0), (0, 0, 0), (0, 3, -4),
         ]),
     ]
+
+    /// `MAP_FIXED` and address hints (`SharedMemoryMappingFactsTests.mapFixedReplacesThePagesItCovers`).
+    static let addresses: [(String, [(Int, Int, Int)])] = [
+        // Process 1's private mapping copies page 0 (3); a MAP_FIXED shared mapping over it reads the object (5),
+        // and once unmapped leaves both pages gone (SIGSEGV), where a MAP_FIXED is refused (the worker's EFAULT).
+        // Over its first mapping, a one-page MAP_FIXED from 4096 reads the object's word 512 (0, not 5); once
+        // unmapped, page 0 is gone and page 1 keeps its words (4). An unaligned MAP_FIXED fails EINVAL; a hint
+        // maps elsewhere.
+        ("MAP_FIXED replaces the newest mapping's pages", [
+            (8, 0, 0), (13, 0, 5), (6, 0, 1), (1, 0, 3), (0, 0, 0), (6, 2, 0), (0, 0, 0), (7, 0, 0), (0, 0, 0),
+            (0, 3, 5), (6, 2, 0), (7, 0, 0), (13, 3, 4), (6, 2, 2), (0, 0, 0), (7, 0, 0), (0, 0, 0), (0, 3, 5),
+            (6, 2, -2), (6, 2, 3), (0, 3, 5), (0, 0, 0),
+        ]),
+    ]
+
+    @Test(arguments: addresses.map(\.0)) func addressSequencesAgree(_ name: String) throws {
+        let operations = try #require(Self.addresses.first { $0.0 == name }).1
+        if let problem = try Self.disagreement(operations) { Issue.record("\(problem)") }
+    }
 
     @Test(arguments: offsets.map(\.0)) func offsetSequencesAgree(_ name: String) throws {
         let operations = try #require(Self.offsets.first { $0.0 == name }).1

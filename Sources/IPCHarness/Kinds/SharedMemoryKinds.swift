@@ -174,12 +174,18 @@ struct PosixSharedMemoryBinding: ObjectBinding {
                 try? Syscall.shmUnlink(name)
                 return .done
             }
-            do {
-                let flags = opening.neitherSharedNorPrivate ? 0 : opening.isPrivate || mapsPrivately ? MAP_PRIVATE : MAP_SHARED
+            do throws(Errno) {
+                var flags = opening.neitherSharedNorPrivate ? 0 : opening.isPrivate || mapsPrivately ? MAP_PRIVATE : MAP_SHARED
                 let length = opening.length ?? size
+                let replaced = 0..<(length + PartlyMappedWords.pageSize - 1) / PartlyMappedWords.pageSize
+                let place = try PartlyMappedWords.placement(
+                    fixed: opening.address == .fixed || opening.address == .unalignedFixed, unaligned: opening.address != .fixed,
+                    over: opening.address == nil ? nil : handles.last?.words, pages: replaced)
+                flags |= place.flags
                 let address = try Syscall.map(
                     descriptor, size: length, protection: opening.writableMapping ? PROT_READ | PROT_WRITE : PROT_READ, flags: flags,
-                    offset: opening.offset)
+                    offset: opening.offset, at: place.address)
+                if opening.address == .fixed { handles[handles.count - 1].words.lose(replaced) }
                 handles.append(Handle(descriptor: descriptor, words: Self.mapping(at: address, length: length, words: size / 8)))
             } catch {
                 try? Syscall.close(descriptor)

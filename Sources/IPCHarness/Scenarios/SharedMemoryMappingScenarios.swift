@@ -8,7 +8,8 @@ extension SharedMemoryScenarios {
     /// newest, `ftruncate`ing, and loading, storing and adding words of both pages. The mappings are 8000 bytes
     /// (1000 words), so word 1023 lies past the length in the last page; a mapping of 100 or 4097 bytes, and
     /// `mprotect`/`munmap` lengths short of a page, exercise the rounding to whole pages; offsets of 1 GiB, 2^63 −
-    /// 4096 and −4096 map far along the object or fail `EOVERFLOW`.
+    /// 4096 and −4096 map far along the object or fail `EOVERFLOW`; `MAP_FIXED` over the newest mapping (whole, or
+    /// one page from 4096), unaligned, and a hint.
     public static let posixMappings = Scenario.real(
         name: "posix-shm-mappings", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
         summary: "2-4 processes map a 2-page object shared or MAP_PRIVATE, from offsets 0/4096/100, mprotect and partly munmap it, ftruncate, and use words of both pages",
@@ -24,9 +25,12 @@ extension SharedMemoryScenarios {
                             fields["index"] = .int(generator.pick([512, 600, 1023]))
                             return (f, .object(fields))
                         }),
-                        (14, { generator in
+                        (18, { generator in
                             var value: JSONObject = [:]
-                            switch generator.next(in: 0...9) {
+                            switch generator.next(in: 0...10) {
+                            case 10:
+                                value["address"] = .string(generator.pick(["fixed", "fixed", "fixed-unaligned", "hint"]))
+                                if generator.chance(0.5) { (value["offset"], value["length"]) = (4096, 4096) }
                             case 0...3: value["mapping"] = "private"
                             case 4: value = ["mapping": "private", "access": "read", "protection": "read-write"]
                             case 5: value["offset"] = 4096

@@ -70,6 +70,34 @@ public struct PartlyMappedWords: Sendable {
         if end < first + count { throw .noMemory }
     }
 
+    /// Whether `pages` are all this mapping's still (none gone, none past its length): what a `MAP_FIXED` mapping
+    /// may replace without touching memory that is not this mapping's.
+    public func maps(_ pages: Range<Int>) -> Bool {
+        pages.upperBound <= pageCount && !pages.contains { holes.contains($0) }
+    }
+
+    /// `pages` now belong to a `MAP_FIXED` mapping put over them: from here on they are as gone.
+    public mutating func lose(_ pages: Range<Int>) {
+        holes.formUnion(pages)
+    }
+
+    /// The address and extra flags an `mmap` of `pages` is given relative to `newest`, the process's newest
+    /// mapping: with `fixed`, `MAP_FIXED` at it (only over pages still its own, else `EFAULT` without calling:
+    /// anything else there may be memory of the process), or 8 bytes into it with `unaligned` too (refused before
+    /// anything is unmapped — measured — so safe anywhere); without, an unaligned hint 8 bytes into it
+    /// (`unaligned`) or none.
+    public static func placement(
+        fixed: Bool, unaligned: Bool, over newest: PartlyMappedWords?, pages: Range<Int>
+    ) throws(Errno) -> (address: UnsafeMutableRawPointer?, flags: CInt) {
+        let base = newest?.words.base
+        if fixed && unaligned { return ((base ?? UnsafeMutableRawPointer(bitPattern: pageSize)!) + 8, MAP_FIXED) }
+        if fixed {
+            guard let newest, newest.maps(pages) else { throw .badAddress }
+            return (newest.words.base, MAP_FIXED)
+        }
+        return (unaligned ? base.map { $0 + 8 } : nil, 0)
+    }
+
     /// `munmap` of whatever is still mapped.
     public mutating func unmapAll() throws(Errno) {
         try unmap(first: 0, count: pageCount)
