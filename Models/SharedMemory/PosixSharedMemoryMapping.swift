@@ -15,8 +15,15 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
         /// `PROT_READ`: stores raise `SIGSEGV`.
         case read
         case readWrite = "read-write"
+        /// `PROT_READ | PROT_EXEC` and `PROT_READ | PROT_WRITE | PROT_EXEC`: as without `PROT_EXEC` for word
+        /// accesses (measured: allowed on `/dev/shm`, which is not mounted `noexec` here).
+        case readExec = "read-exec"
+        case readWriteExec = "read-write-exec"
 
-        func allows(writing: Bool) -> Bool { self == .readWrite || self == .read && !writing }
+        public var writes: Bool { self == .readWrite || self == .readWriteExec }
+        public var executes: Bool { self == .readExec || self == .readWriteExec }
+
+        func allows(writing: Bool) -> Bool { self != .none && (writes || !writing) }
     }
 
     /// Words in a page (4096 bytes).
@@ -82,7 +89,7 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
         if pages.unaligned { return .EINVAL }
         if pages.count == 0 { return nil }
         if self.pages[pages.first] == nil { return .ENOMEM }
-        if protection == .readWrite && readOnlyDescriptor && !isPrivate { return .EACCES }
+        if protection.writes && readOnlyDescriptor && !isPrivate { return .EACCES }
         for page in pages.range {
             guard self.pages[page] != nil else { return .ENOMEM }
             self.pages[page] = protection

@@ -115,6 +115,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         public var readOnly = false
         /// `mmap` with `PROT_WRITE` (the default for `O_RDWR`), or `PROT_READ` alone.
         public var writableMapping: Bool
+        /// `mmap` with `PROT_EXEC` too (`"protection": "read-exec"` or `"read-write-exec"`).
+        public var executable = false
         /// `MAP_PRIVATE` (copy-on-write) instead of `MAP_SHARED`.
         public var isPrivate = false
         /// `mmap` with flags naming neither `MAP_SHARED` nor `MAP_PRIVATE` (`EINVAL`).
@@ -248,7 +250,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             if opening.readOnly && opening.writableMapping && !opening.isPrivate { return [Transition(.failed(.EACCES), next)] }
             if opening.address == .fixed { next.mappings[process]![next.mappings[process]!.count - 1].lose(replaced) }
             next.addHandle(process, PosixSharedMemoryMapping(
-                words: state.mappingWords, length: opening.length, protection: opening.writableMapping ? .readWrite : .read, readOnlyDescriptor: opening.readOnly,
+                words: state.mappingWords, length: opening.length, protection: opening.protection, readOnlyDescriptor: opening.readOnly,
                 isPrivate: opening.isPrivate, firstWord: opening.offset / 8))
             return [Transition(.done, next)]
         case .unmap(let process):
@@ -316,7 +318,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             if opening.exclusive { flags.append("O_EXCL") }
             if opening.truncate { flags.append("O_TRUNC") }
             let kind = opening.neitherSharedNorPrivate ? "neither MAP_SHARED nor MAP_PRIVATE" : opening.isPrivate ? "MAP_PRIVATE" : "MAP_SHARED"
-            call = "shm_open\(opening.invalidName.map { " (a name \($0.rawValue))" } ?? "") \(flags.joined(separator: "|")), mmap \(opening.writableMapping ? "PROT_READ|PROT_WRITE" : "PROT_READ") \(kind)"
+            call = "shm_open\(opening.invalidName.map { " (a name \($0.rawValue))" } ?? "") \(flags.joined(separator: "|")), mmap \(opening.writableMapping ? "PROT_READ|PROT_WRITE" : "PROT_READ")\(opening.executable ? "|PROT_EXEC" : "") \(kind)"
                 + (opening.offset != 0 ? " offset \(opening.offset)" : "") + (opening.length.map { " length \($0)" } ?? "")
                 + (opening.address.map { " address \($0.rawValue)" } ?? "")
         case .unmap: call = "munmap and close"
@@ -342,11 +344,12 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 // Trace form (documented in traces/README.md):
 //   load {"index"} → {"value"}; store {"index", "value"}; add {"index", "delta"} → {"value": the value before};
 //   open {"create", "exclusive", "truncate": BOOL?, "access": "read" | "read-write"?, "protection": "read" |
-//   "read-write"?, "name": "with-slash" | "empty" | "too-long"?, "mapping": "shared" | "private" | "neither"?,
-//   "offset": BYTES?, "length": BYTES?, "address": "fixed" | "fixed-unaligned" | "hint"?}; unmap {"page", "pages" | "length", "unaligned": BOOL?}? (with a value: munmap
-//   of those pages only); protect {"protection": "none" | "read" | "read-write", "page", "pages" | "length",
-//   "unaligned"?} (mprotect;
-//   page 0 and every page unless given); unlink {"name"?}; truncate {"size"}; stat → {"size"}. EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
+//   "read-write" | "read-exec" | "read-write-exec"?, "name": "with-slash" | "empty" | "too-long"?, "mapping":
+//   "shared" | "private" | "neither"?, "offset": BYTES?, "length": BYTES?, "address": "fixed" | "fixed-unaligned"
+//   | "hint"?}; unmap {"page", "pages" | "length", "unaligned": BOOL?}? (with a value: munmap of those pages only);
+//   protect {"protection": "none" | "read" | "read-write" | "read-exec" | "read-write-exec", "page", "pages" |
+//   "length", "unaligned"?} (mprotect; page 0 and every page unless given); unlink {"name"?}; truncate {"size"};
+//   stat → {"size"}. EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
 //   EINVAL unmap without one, ENOENT after unlink, EBADF truncate or stat without a descriptor.
 // params: {"objects": {"s0": {"words": 8, "mapped": [1, 2], "exists": BOOL?, "size": BYTES?}}}
 extension PosixSharedMemoryModel {
@@ -410,9 +413,17 @@ extension PosixSharedMemoryModel {
         switch call.f {
         case "open":
             let readOnlyAccess = try readOnly("access") ?? false
+            // "protection": "read" or "read-write", or either with "-exec".
+            var protection = try call.value.optional("protection")?.text("protection")
+            let executable = protection?.hasSuffix("-exec") == true
+            if executable { protection?.removeLast(5) }
+            guard protection == nil || protection == "read" || protection == "read-write" else {
+                throw ModelError("field 'protection' must be \"read\", \"read-write\", \"read-exec\" or \"read-write-exec\"")
+            }
             var opening = Opening(
                 create: try flag("create"), exclusive: try flag("exclusive"), truncate: try flag("truncate"), readOnly: readOnlyAccess,
-                writableMapping: try readOnly("protection").map { !$0 }, invalidName: try invalidName(), mode: try Permissions.mode(in: call.value))
+                writableMapping: protection.map { $0 == "read-write" }, invalidName: try invalidName(), mode: try Permissions.mode(in: call.value))
+            opening.executable = executable
             switch try call.value.optional("mapping")?.text("mapping") {
             case nil, "shared": break
             case "private": opening.isPrivate = true
@@ -436,7 +447,7 @@ extension PosixSharedMemoryModel {
         case "protect":
             let text = try call.value.required("protection").text("protection")
             guard let protection = PosixSharedMemoryMapping.Protection(rawValue: text) else {
-                throw ModelError("field 'protection' must be \"none\", \"read\" or \"read-write\", not \"\(text)\"")
+                throw ModelError("field 'protection' must be \"none\", \"read\", \"read-write\", \"read-exec\" or \"read-write-exec\", not \"\(text)\"")
             }
             return .protect(process: call.process, try pages(), protection)
         case "unlink": return .unlink(process: call.process, invalidName: try invalidName())
@@ -484,6 +495,18 @@ extension PosixSharedMemoryModel {
 }
 
 extension PosixSharedMemoryModel.Opening {
+    /// The mapping's protection `mmap` is given.
+    public var protection: PosixSharedMemoryMapping.Protection {
+        switch (writableMapping, executable) {
+        case (true, false): .readWrite
+        case (false, false): .read
+        case (true, true): .readWriteExec
+        case (false, true): .readExec
+        }
+    }
+}
+
+extension PosixSharedMemoryModel.Opening {
     /// The invoke value of an `open`: nil for a plain `O_RDWR` open and read-write mapping.
     var json: JSONValue? {
         var value = JSONObject()
@@ -491,7 +514,7 @@ extension PosixSharedMemoryModel.Opening {
         if exclusive { value["exclusive"] = true }
         if truncate { value["truncate"] = true }
         if readOnly { value["access"] = "read" }
-        if writableMapping == readOnly { value["protection"] = .string(writableMapping ? "read-write" : "read") }
+        if writableMapping == readOnly || executable { value["protection"] = .string(protection.rawValue) }
         if let invalidName { value["name"] = .string(invalidName.rawValue) }
         if let mode { value["mode"] = Permissions.text(ofMode: mode) }
         if isPrivate || neitherSharedNorPrivate { value["mapping"] = .string(neitherSharedNorPrivate ? "neither" : "private") }

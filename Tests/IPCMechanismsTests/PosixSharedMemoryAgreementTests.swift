@@ -12,6 +12,11 @@ import Testing
 /// copies belong to the mapping, so two of one process behave as two processes' would).
 @Suite struct PosixSharedMemoryAgreementTests {
     static let words = 1000
+    /// `mmap`'s and `mprotect`'s bits for a protection (as the worker gives them).
+    static func bits(_ protection: PosixSharedMemoryMapping.Protection) -> CInt {
+        PartlyMappedWords.protection(readable: protection != .none, writable: protection.writes, executable: protection.executes)
+    }
+
     /// The words of the mapping's two whole pages.
     static let reachable = 1024
 
@@ -24,7 +29,8 @@ import Testing
     /// process 2's for a choice of 12 or more (less 12) — 0…4 an access (words 0…3, 600 in the second page for
     /// index 3 and an amount above 2, 1023 — past the
     /// mapping's length, in its last page — below −3); 5…6 `shm_open` and `mmap` (5: `O_CREAT` from index 2,
-    /// `O_EXCL` at 3, `O_TRUNC` for amount 4, `O_RDONLY` below −2 with `PROT_WRITE` at −3, `O_RDWR` with
+    /// `O_EXCL` at 3, `O_TRUNC` for amount 4, `PROT_EXEC` for index 0 and amount 3 (`PROT_READ` with it) or −1,
+    /// and for index 2 and amount −3 or −4 (5 only), `O_RDONLY` below −2 with `PROT_WRITE` at −3, `O_RDWR` with
     /// `PROT_READ` for index 0 and amount 1 (5 only), refused names at ±5,
     /// neither `MAP_SHARED` nor `MAP_PRIVATE` for index 1 and amount 3, length 0 for index 1 and amount −1, 100
     /// (one page) for index 0 and amount 2, 4097 (two) for index 1 and amount 2; 6: as 5
@@ -71,8 +77,10 @@ import Testing
                 let invalid: PosixSharedMemoryModel.InvalidName? = amount == -5 ? .withSlash : amount == 5 ? .tooLong : nil
                 var opening = PosixSharedMemoryModel.Opening(
                     create: index >= 2, exclusive: index == 3, truncate: amount == 4, readOnly: amount < -2,
-                    writableMapping: amount == -3 ? true : choice % 12 == 5 && index == 0 && amount == 1 ? false : nil, invalidName: invalid)
+                    writableMapping: amount == -3 ? true : choice % 12 == 5 && index == 0 && (amount == 1 || amount == 3) ? false : nil,
+                    invalidName: invalid)
                 if choice % 12 == 5 {
+                    opening.executable = index == 0 && [3, -1].contains(amount) || index == 2 && [-3, -4].contains(amount)
                     opening.neitherSharedNorPrivate = index == 1 && amount == 3
                     opening.length = index == 1 && amount == -1 ? 0 : amount == 2 && index < 2 ? [100, 4097][index] : nil
                 } else {
@@ -106,7 +114,7 @@ import Testing
                                 fixed: opening.address == .fixed || opening.address == .unalignedFixed, unaligned: opening.address != .fixed,
                                 over: opening.address == nil ? nil : handles[process]?.last?.1, pages: replaced)
                             let address = try Syscall.map(
-                                opened, size: length, protection: opening.writableMapping ? PROT_READ | PROT_WRITE : PROT_READ,
+                                opened, size: length, protection: Self.bits(opening.protection),
                                 flags: (opening.neitherSharedNorPrivate ? 0 : opening.isPrivate ? MAP_PRIVATE : MAP_SHARED) | place.flags,
                                 offset: opening.offset, at: place.address)
                             if opening.address == .fixed { handles[process]![handles[process]!.count - 1].1.lose(replaced) }
@@ -141,7 +149,9 @@ import Testing
                     do { try Syscall.shmUnlink(invalid == nil ? name : name + "/x"); return .done } catch { return .failed(errorCode(error)) }
                 })
             case 10:
-                let protection = PosixSharedMemoryMapping.Protection.allCases[(amount + 6) % 3]
+                // PROT_EXEC with it for page 1 and amount ±4.
+                let protection: PosixSharedMemoryMapping.Protection = index == 1 && amount == 4 ? .readExec
+                    : index == 1 && amount == -4 ? .readWriteExec : [.none, .read, .readWrite][(amount + 6) % 3]
                 let pages = index == 3
                     ? PosixSharedMemoryMapping.Pages(count: amount == -5 ? 0 : 2, unaligned: amount == 5)
                     : index == 0 && amount > 2 ? PosixSharedMemoryMapping.Pages(length: 100)
@@ -150,7 +160,7 @@ import Testing
                     guard let mapping = handles[process]?.last?.1 else {
                         return pages.unaligned ? .failed(.EINVAL) : pages.count == 0 ? .done : .failed(.ENOMEM)
                     }
-                    let bits = [PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE][(amount + 6) % 3]
+                    let bits = Self.bits(protection)
                     do {
                         try mapping.protect(first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length, protection: bits)
                         return .done
@@ -249,6 +259,22 @@ import Testing
             (12, 3, 0), (8, 0, 0), (13, 3, 3), (6, 1, 0), (0, 0, 0), (0, 3, -4),
         ]),
     ]
+
+    /// `PROT_EXEC` (`SharedMemoryMappingFactsTests.protExecIsAllowedOnAnObjectOfAnExecutableMount`).
+    static let exec: [(String, [(Int, Int, Int)])] = [
+        // PROT_READ|PROT_EXEC maps and refuses stores; with PROT_WRITE too it stores; mprotect adds PROT_EXEC to
+        // page 1 (stores refused) and PROT_WRITE|PROT_EXEC gives them back; of an O_RDONLY descriptor
+        // PROT_READ|PROT_EXEC maps, mprotect to PROT_WRITE|PROT_EXEC fails EACCES, and so does mmap with it.
+        ("PROT_EXEC", [
+            (5, 0, 3), (0, 0, 0), (1, 0, 2), (7, 0, 0), (5, 0, -1), (1, 0, 2), (12, 0, 0), (10, 1, 4), (1, 3, 3),
+            (0, 3, 3), (10, 1, -4), (1, 3, 3), (5, 2, -4), (0, 0, 0), (1, 0, 1), (10, 1, -4), (5, 2, -3), (0, 3, 3),
+        ]),
+    ]
+
+    @Test(arguments: exec.map(\.0)) func execSequencesAgree(_ name: String) throws {
+        let operations = try #require(Self.exec.first { $0.0 == name }).1
+        if let problem = try Self.disagreement(operations) { Issue.record("\(problem)") }
+    }
 
     /// `MAP_FIXED` and address hints (`SharedMemoryMappingFactsTests.mapFixedReplacesThePagesItCovers`).
     static let addresses: [(String, [(Int, Int, Int)])] = [

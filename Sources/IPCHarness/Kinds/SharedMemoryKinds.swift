@@ -149,6 +149,11 @@ struct PosixSharedMemoryBinding: ObjectBinding {
         return PartlyMappedWords(SharedWords(base: address, count: pages * pageSize / 8), mappedPages: (length + pageSize - 1) / pageSize)
     }
 
+    /// `mmap`'s and `mprotect`'s bits for a protection.
+    static func bits(_ protection: PosixSharedMemoryMapping.Protection) -> CInt {
+        PartlyMappedWords.protection(readable: protection != .none, writable: protection.writes, executable: protection.executes)
+    }
+
     /// The name `shm_open` and `shm_unlink` are given: the object's, or one glibc refuses.
     func path(_ invalid: PosixSharedMemoryModel.InvalidName?) -> String { invalid?.path(for: name) ?? name }
 
@@ -183,7 +188,7 @@ struct PosixSharedMemoryBinding: ObjectBinding {
                     over: opening.address == nil ? nil : handles.last?.words, pages: replaced)
                 flags |= place.flags
                 let address = try Syscall.map(
-                    descriptor, size: length, protection: opening.writableMapping ? PROT_READ | PROT_WRITE : PROT_READ, flags: flags,
+                    descriptor, size: length, protection: Self.bits(opening.protection), flags: flags,
                     offset: opening.offset, at: place.address)
                 if opening.address == .fixed { handles[handles.count - 1].words.lose(replaced) }
                 handles.append(Handle(descriptor: descriptor, words: Self.mapping(at: address, length: length, words: size / 8)))
@@ -208,12 +213,7 @@ struct PosixSharedMemoryBinding: ObjectBinding {
                 if pages.count == 0 { return .done }
                 throw .noMemory
             }
-            let bits = switch protection {
-            case .none: PROT_NONE
-            case .read: PROT_READ
-            case .readWrite: PROT_READ | PROT_WRITE
-            }
-            try handle.words.protect(first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length, protection: bits)
+            try handle.words.protect(first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length, protection: PosixSharedMemoryBinding.bits(protection))
             return .done
         case .unlink(_, let invalidName):
             try Syscall.shmUnlink(path(invalidName))

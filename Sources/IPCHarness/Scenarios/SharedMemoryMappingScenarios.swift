@@ -9,7 +9,7 @@ extension SharedMemoryScenarios {
     /// (1000 words), so word 1023 lies past the length in the last page; a mapping of 100 or 4097 bytes, and
     /// `mprotect`/`munmap` lengths short of a page, exercise the rounding to whole pages; offsets of 1 GiB, 2^63 −
     /// 4096 and −4096 map far along the object or fail `EOVERFLOW`; `MAP_FIXED` over the newest mapping (whole, or
-    /// one page from 4096), unaligned, and a hint.
+    /// one page from 4096), unaligned, and a hint; `PROT_EXEC` with `mmap` and `mprotect`.
     public static let posixMappings = Scenario.real(
         name: "posix-shm-mappings", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
         summary: "2-4 processes map a 2-page object shared or MAP_PRIVATE, from offsets 0/4096/100, mprotect and partly munmap it, ftruncate, and use words of both pages",
@@ -37,12 +37,15 @@ extension SharedMemoryScenarios {
                             case 6: value = ["offset": 4096, "mapping": "private"]
                             case 7: value["offset"] = .int(generator.pick([100, 100, 1 << 30, Int.max & ~4095, -4096]))
                             case 8: value = generator.chance(0.5) ? ["length": .int(generator.pick([0, 100, 4097]))] : ["mapping": "neither"]
-                            default: value["access"] = "read"
+                            default:
+                                value["access"] = "read"
+                                if generator.chance(0.3) { value["protection"] = "read-write" }  // EACCES
                             }
+                            if generator.chance(0.15) { value["protection"] = .string(generator.pick(["read-exec", "read-write-exec"])) }
                             return ("open", .object(value))
                         }),
                         (12, { generator in
-                            var value: JSONObject = ["protection": .string(generator.pick(["none", "read", "read-write"]))]
+                            var value: JSONObject = ["protection": .string(generator.pick(["none", "read", "read-write", "read-exec", "read-write-exec"]))]
                             switch generator.next(in: 0...4) {
                             case 0: value["page"] = 0; value["pages"] = 1
                             case 1: value["page"] = 1

@@ -98,6 +98,13 @@ public struct PartlyMappedWords: Sendable {
         return (unaligned ? base.map { $0 + 8 } : nil, 0)
     }
 
+    /// `mmap`'s and `mprotect`'s bits: `PROT_NONE` unless `readable`, else `PROT_READ` with `PROT_WRITE` and
+    /// `PROT_EXEC` as asked.
+    public static func protection(readable: Bool, writable: Bool, executable: Bool) -> CInt {
+        guard readable else { return PROT_NONE }
+        return PROT_READ | (writable ? PROT_WRITE : 0) | (executable ? PROT_EXEC : 0)
+    }
+
     /// `munmap` of whatever is still mapped.
     public mutating func unmapAll() throws(Errno) {
         try unmap(first: 0, count: pageCount)
