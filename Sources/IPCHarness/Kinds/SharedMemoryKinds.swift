@@ -14,8 +14,11 @@ public enum PosixSharedMemoryKind: MechanismKind {
 
     /// `kernel.posix-shm`, and the fragile `client.shm-sigbus-as-zero`: a reader that catches `SIGBUS` and takes a
     /// word past the object's end for 0 (and a store there for done); and `client.shm-private-mapping`, whose every
-    /// mapping is `MAP_PRIVATE` while it believes it shares memory.
-    public static let implementations = ["kernel.posix-shm", "client.shm-sigbus-as-zero", "client.shm-private-mapping"]
+    /// mapping is `MAP_PRIVATE` while it believes it shares memory; and `client.shm-length-rounded-down`, which
+    /// maps the object's size rounded down to whole pages, believing the partial last page is not part of it.
+    public static let implementations = [
+        "kernel.posix-shm", "client.shm-sigbus-as-zero", "client.shm-private-mapping", "client.shm-length-rounded-down",
+    ]
 
     public static func model(for workload: Workload) -> PosixSharedMemoryModel {
         PosixSharedMemoryModel(objects: workload.objects.filter { $0.kind == name }.map { object in
@@ -45,11 +48,13 @@ public enum PosixSharedMemoryKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<PosixSharedMemoryModel> {
         var binding = PosixSharedMemoryBinding(
             name: try object.text("name"), size: try object.integer("words") * 8, inode: UInt64(truncatingIfNeeded: try object.integer("inode")),
-            takesSIGBUSForZero: implementation == "client.shm-sigbus-as-zero", mapsPrivately: implementation == "client.shm-private-mapping")
+            takesSIGBUSForZero: implementation == "client.shm-sigbus-as-zero", mapsPrivately: implementation == "client.shm-private-mapping",
+            roundsLengthDown: implementation == "client.shm-length-rounded-down")
         if let descriptor = object.optionalDescriptor("fd") {
             do {
-                let words = try PosixSharedMemory.map(descriptor, size: binding.size, writable: true, isPrivate: binding.mapsPrivately)
-                let mapping = PosixSharedMemoryBinding.mapping(at: words.base, length: binding.size, words: binding.size / 8)
+                let length = binding.length(binding.size)
+                let words = try PosixSharedMemory.map(descriptor, size: length, writable: true, isPrivate: binding.mapsPrivately)
+                let mapping = PosixSharedMemoryBinding.mapping(at: words.base, length: length, words: binding.size / 8)
                 binding.handles.append(.init(descriptor: descriptor, words: mapping))
             } catch {
                 try? Syscall.close(descriptor)
@@ -139,7 +144,15 @@ struct PosixSharedMemoryBinding: ObjectBinding {
     var takesSIGBUSForZero = false
     /// `client.shm-private-mapping`: every mapping is `MAP_PRIVATE`, whatever the call asks for.
     var mapsPrivately = false
+    /// `client.shm-length-rounded-down`: every mapping's length is rounded down to whole pages (at least one).
+    var roundsLengthDown = false
     var handles: [Handle] = []
+
+    /// The length a mapping asked for `length` bytes gets: as asked, or the fragile client's whole pages.
+    func length(_ length: Int) -> Int {
+        guard roundsLengthDown, length > 0 else { return length }
+        return max(PartlyMappedWords.pageSize, length / PartlyMappedWords.pageSize * PartlyMappedWords.pageSize)
+    }
 
     /// A mapping of `length` bytes at `address`, reached as the whole pages of the object's `words` (a mapping
     /// covers whole pages: a trace may access any word of the last one); pages past `length` are holes.
@@ -181,7 +194,7 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             }
             do throws(Errno) {
                 var flags = opening.neitherSharedNorPrivate ? 0 : opening.isPrivate || mapsPrivately ? MAP_PRIVATE : MAP_SHARED
-                let length = opening.length ?? size
+                let length = self.length(opening.length ?? size)
                 let replaced = 0..<(length + PartlyMappedWords.pageSize - 1) / PartlyMappedWords.pageSize
                 let place = try PartlyMappedWords.placement(
                     fixed: opening.address == .fixed || opening.address == .unalignedFixed, unaligned: opening.address != .fixed,

@@ -68,6 +68,36 @@ extension SharedMemoryScenarios {
                 })
         })
 
+    /// A writer stores counters in the tail of an 8000-byte object (words 600…999, in its partly used last page)
+    /// that its readers load; in the fragile client every mapping is the size rounded down to whole pages (4096
+    /// bytes), so the tail is not mapped.
+    static func tailPublication(generator: inout SeededGenerator) -> Workload {
+        let words = [600, 700, 999]
+        let writer = (1...generator.next(in: 3...5)).map { value in
+            Call(process: 1, object: "s0", f: "store", value: ["index": .int(generator.pick(words)), "value": .int(value)])
+        }
+        var processes = [Workload.Process(id: 1, holds: ["s0": ["map"]], program: writer)]
+        for reader in 2...generator.next(in: 2...3) {
+            let program = (0..<generator.next(in: 3...6)).map { _ in
+                Call(process: reader, object: "s0", f: "load", value: ["index": .int(generator.pick(words))])
+            }
+            processes.append(Workload.Process(id: reader, holds: ["s0": ["map"]], program: program))
+        }
+        return Workload(objects: [Workload.Object(name: "s0", kind: "posix-shm", parameters: ["words": 1000])], processes: processes)
+    }
+
+    /// The fragile tail writer: its mappings stop at the last whole page, so the tail's words fail `SIGSEGV`.
+    public static let roundedDownWriter = Scenario.real(
+        name: "posix-shm-fragile-rounded-down-length", kind: PosixSharedMemoryKind.self, implementation: "client.shm-length-rounded-down",
+        summary: "BROKEN: every mapping of an 8000-byte object is rounded down to 4096 bytes, so the counters in its tail are out of reach",
+        isBroken: true, makeWorkload: { generator in tailPublication(generator: &generator) })
+
+    /// Its robust twin: the mappings are as long as the object, its partial last page included.
+    public static let wholeLengthWriter = Scenario.real(
+        name: "posix-shm-robust-whole-length", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
+        summary: "robust twin of posix-shm-fragile-rounded-down-length: the mappings cover the object's partial last page and its tail",
+        makeWorkload: { generator in tailPublication(generator: &generator) })
+
     /// A publisher stores counters for its readers; every process's mapping is `MAP_PRIVATE` in the fragile client
     /// (it believes a mapping is shared memory whatever its flags), so no store reaches anyone else.
     static func publication(generator: inout SeededGenerator) -> Workload {
