@@ -271,11 +271,6 @@ import Testing
         ]),
     ]
 
-    @Test(arguments: exec.map(\.0)) func execSequencesAgree(_ name: String) throws {
-        let operations = try #require(Self.exec.first { $0.0 == name }).1
-        if let problem = try Self.disagreement(operations) { Issue.record("\(problem)") }
-    }
-
     /// `MAP_FIXED` and address hints (`SharedMemoryMappingFactsTests.mapFixedReplacesThePagesItCovers`).
     static let addresses: [(String, [(Int, Int, Int)])] = [
         // Process 1's private mapping copies page 0 (3); a MAP_FIXED shared mapping over it reads the object (5),
@@ -290,18 +285,11 @@ import Testing
         ]),
     ]
 
-    @Test(arguments: addresses.map(\.0)) func addressSequencesAgree(_ name: String) throws {
-        let operations = try #require(Self.addresses.first { $0.0 == name }).1
-        if let problem = try Self.disagreement(operations) { Issue.record("\(problem)") }
-    }
+    /// The mapping surface measured in `SharedMemoryMappingFactsTests`, one set of sequences per part.
+    static let mappings = lengths + offsets + exec + addresses
 
-    @Test(arguments: offsets.map(\.0)) func offsetSequencesAgree(_ name: String) throws {
-        let operations = try #require(Self.offsets.first { $0.0 == name }).1
-        if let problem = try Self.disagreement(operations) { Issue.record("\(problem)") }
-    }
-
-    @Test(arguments: lengths.map(\.0)) func lengthSequencesAgree(_ name: String) throws {
-        let operations = try #require(Self.lengths.first { $0.0 == name }).1
+    @Test(arguments: mappings.map(\.0)) func mappingSequencesAgree(_ name: String) throws {
+        let operations = try #require(Self.mappings.first { $0.0 == name }).1
         if let problem = try Self.disagreement(operations) { Issue.record("\(problem)") }
     }
 

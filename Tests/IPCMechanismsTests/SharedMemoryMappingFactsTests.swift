@@ -183,23 +183,13 @@ import Testing
         let noReplace = mmap(old.base, 4096, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE, descriptor.rawValue, 0)
         #expect(noReplace == MAP_FAILED && errno == EEXIST)
 
-        var report: [CInt] = [0, 0]
-        #expect(pipe(&report) == 0)
-        defer { close(report[0]) }
-        let child = fork()
-        if child == 0 {
+        let held = SharedMemoryFactsTests.factsInChild {
             func load(_ index: Int) -> Errno? { do { _ = try old.guardedLoad(index); return nil } catch { return error } }
-            var held: UInt8 = munmap(old.base, 4096) == 0 ? 1 : 0
+            var held: UInt16 = munmap(old.base, 4096) == 0 ? 1 : 0
             if load(0) == .memoryAccess(SIGSEGV) { held |= 2 }
             if load(512) == nil { held |= 4 }
-            _ = Glibc.write(report[1], &held, 1)
-            _exit(0)
+            return held
         }
-        close(report[1])
-        var held: UInt8 = 0
-        #expect(read(report[0], &held, 1) == 1)
-        var status: CInt = 0
-        #expect(waitpid(child, &status, 0) == child)
         #expect(held == 7, "facts held: \(held) of 7 (1 munmap, 2 SIGSEGV at page 0, 4 page 1 kept)")
         munmap(old.base, 2 * 4096)
     }

@@ -72,18 +72,7 @@ extension SharedMemoryScenarios {
     /// that its readers load; in the fragile client every mapping is the size rounded down to whole pages (4096
     /// bytes), so the tail is not mapped.
     static func tailPublication(generator: inout SeededGenerator) -> Workload {
-        let words = [600, 700, 999]
-        let writer = (1...generator.next(in: 3...5)).map { value in
-            Call(process: 1, object: "s0", f: "store", value: ["index": .int(generator.pick(words)), "value": .int(value)])
-        }
-        var processes = [Workload.Process(id: 1, holds: ["s0": ["map"]], program: writer)]
-        for reader in 2...generator.next(in: 2...3) {
-            let program = (0..<generator.next(in: 3...6)).map { _ in
-                Call(process: reader, object: "s0", f: "load", value: ["index": .int(generator.pick(words))])
-            }
-            processes.append(Workload.Process(id: reader, holds: ["s0": ["map"]], program: program))
-        }
-        return Workload(objects: [Workload.Object(name: "s0", kind: "posix-shm", parameters: ["words": 1000])], processes: processes)
+        publication(generator: &generator, words: 1000, loads: 3...6) { $0.pick([600, 700, 999]) }
     }
 
     /// The fragile tail writer: its mappings stop at the last whole page, so the tail's words fail `SIGSEGV`.
@@ -100,18 +89,22 @@ extension SharedMemoryScenarios {
 
     /// A publisher stores counters for its readers; every process's mapping is `MAP_PRIVATE` in the fragile client
     /// (it believes a mapping is shared memory whatever its flags), so no store reaches anyone else.
-    static func publication(generator: inout SeededGenerator) -> Workload {
+    /// (Of an object of `words` words, each reader loading `loads` times, the words `index` picks.)
+    static func publication(
+        generator: inout SeededGenerator, words: Int = 4, loads: ClosedRange<Int> = 5...9,
+        index: (inout SeededGenerator) -> Int = { $0.next(in: 0...1) }
+    ) -> Workload {
         let writer = (1...generator.next(in: 3...5)).map { value in
-            Call(process: 1, object: "s0", f: "store", value: ["index": .int(generator.next(in: 0...1)), "value": .int(value)])
+            Call(process: 1, object: "s0", f: "store", value: ["index": .int(index(&generator)), "value": .int(value)])
         }
         var processes = [Workload.Process(id: 1, holds: ["s0": ["map"]], program: writer)]
         for reader in 2...generator.next(in: 2...3) {
-            let program = (0..<generator.next(in: 5...9)).map { _ in
-                Call(process: reader, object: "s0", f: "load", value: ["index": .int(generator.next(in: 0...1))])
+            let program = (0..<generator.next(in: loads)).map { _ in
+                Call(process: reader, object: "s0", f: "load", value: ["index": .int(index(&generator))])
             }
             processes.append(Workload.Process(id: reader, holds: ["s0": ["map"]], program: program))
         }
-        return Workload(objects: [Workload.Object(name: "s0", kind: "posix-shm", parameters: ["words": 4])], processes: processes)
+        return Workload(objects: [Workload.Object(name: "s0", kind: "posix-shm", parameters: ["words": .int(words)])], processes: processes)
     }
 
     /// The fragile publisher: its mappings are `MAP_PRIVATE`, so its readers go on reading the old words.
