@@ -15,8 +15,15 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
         /// `PROT_READ`: stores raise `SIGSEGV`.
         case read
         case readWrite = "read-write"
+        /// `PROT_READ | PROT_EXEC` and `PROT_READ | PROT_WRITE | PROT_EXEC`: as without `PROT_EXEC` for word
+        /// accesses (measured: allowed on `/dev/shm`, which is not mounted `noexec` here).
+        case readExec = "read-exec"
+        case readWriteExec = "read-write-exec"
 
-        func allows(writing: Bool) -> Bool { self == .readWrite || self == .read && !writing }
+        public var writes: Bool { self == .readWrite || self == .readWriteExec }
+        public var executes: Bool { self == .readExec || self == .readWriteExec }
+
+        func allows(writing: Bool) -> Bool { self != .none && (writes || !writing) }
     }
 
     /// Words in a page (4096 bytes).
@@ -35,28 +42,41 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
     public var copied: Set<Int> = []
     public var privateWords: [Int: Int64] = [:]
 
+    /// A mapping of `length` bytes (`words` words unless given) in the range of `words` words: the pages past the
+    /// length, as many as reach the `words`, are as if unmapped (the worker never touches them: `SIGSEGV`).
     public init(
-        words: Int, protection: Protection, readOnlyDescriptor: Bool = false, isPrivate: Bool = false, firstWord: Int = 0
+        words: Int, length: Int? = nil, protection: Protection, readOnlyDescriptor: Bool = false, isPrivate: Bool = false,
+        firstWord: Int = 0
     ) {
         self.readOnlyDescriptor = readOnlyDescriptor
         self.isPrivate = isPrivate
         self.firstWord = firstWord
-        self.pages = Array(repeating: protection, count: Self.pageCount(words: words))
+        let mapped = length.map { ($0 + PosixSharedMemoryModel.pageSize - 1) / PosixSharedMemoryModel.pageSize } ?? Self.pageCount(words: words)
+        let range = max(mapped, Self.pageCount(words: words))
+        self.pages = Array(repeating: protection, count: mapped) + Array(repeating: nil, count: range - mapped)
     }
 
     static func pageCount(words: Int) -> Int { (words + pageWords - 1) / pageWords }
 
     /// The range of a mapping's pages an `mprotect` or a partial `munmap` names: `count` pages from `first`, or an
-    /// address inside a page (`unaligned`, which both refuse with `EINVAL`).
+    /// address inside a page (`unaligned`, which both refuse with `EINVAL`). Given as a `length` in bytes, the
+    /// pages it reaches into, the last one partly asked for included (measured: both calls round up).
     public struct Pages: Hashable, Sendable {
         public var first: Int
         public var count: Int
         public var unaligned: Bool
+        /// The byte length the call gives, when not whole pages.
+        public var length: Int?
 
         public init(first: Int = 0, count: Int, unaligned: Bool = false) {
             self.first = first
             self.count = count
             self.unaligned = unaligned
+        }
+
+        public init(first: Int = 0, length: Int, unaligned: Bool = false) {
+            self.init(first: first, count: (length + pageWords * 8 - 1) / (pageWords * 8), unaligned: unaligned)
+            self.length = length
         }
 
         var range: Range<Int> { first..<first + count }
@@ -69,7 +89,7 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
         if pages.unaligned { return .EINVAL }
         if pages.count == 0 { return nil }
         if self.pages[pages.first] == nil { return .ENOMEM }
-        if protection == .readWrite && readOnlyDescriptor && !isPrivate { return .EACCES }
+        if protection.writes && readOnlyDescriptor && !isPrivate { return .EACCES }
         for page in pages.range {
             guard self.pages[page] != nil else { return .ENOMEM }
             self.pages[page] = protection
@@ -86,6 +106,20 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
             dropCopy(of: page)
         }
         return nil
+    }
+
+    /// Whether `pages` are all still mapped here (none unmapped, none past the length): what a `MAP_FIXED` mapping
+    /// may replace (the worker's rule).
+    func maps(_ pages: Range<Int>) -> Bool {
+        pages.upperBound <= self.pages.count && !pages.contains { self.pages[$0] == nil }
+    }
+
+    /// `pages` replaced by a `MAP_FIXED` mapping: from here on as unmapped, their copies gone.
+    mutating func lose(_ pages: Range<Int>) {
+        for page in pages {
+            self.pages[page] = nil
+            dropCopy(of: page)
+        }
     }
 
     mutating func dropCopy(of page: Int) {
@@ -113,9 +147,8 @@ extension PosixSharedMemoryModel.State {
                 return .accessed(result)
             }
             let start = page * PosixSharedMemoryMapping.pageWords
-            for index in start..<min(start + PosixSharedMemoryMapping.pageWords, mappingWords) {
-                let word = words[mapping.firstWord + index]
-                if word != 0 { mapping.privateWords[index] = word }
+            for index in start..<start + PosixSharedMemoryMapping.pageWords {
+                if let word = words[mapping.firstWord + index] { mapping.privateWords[index] = word }
             }
             mapping.copied.insert(page)
         }
@@ -139,10 +172,6 @@ extension PosixSharedMemoryModel.State {
         }
     }
 
-    /// Makes the object's words reach `count` (an offset mapping reaches past the setup's words).
-    mutating func extendWords(to count: Int) {
-        if words.count < count { words += Array(repeating: 0, count: count - words.count) }
-    }
 }
 
 extension WordAccess {

@@ -23,7 +23,10 @@
 ///   took effect), a `PROT_READ` mapping refuses stores with `SIGSEGV`, and `ftruncate` fails `EINVAL`.
 /// - `mmap` (``PosixSharedMemoryMapping``): `MAP_PRIVATE` copies a page at its first store (a `PROT_WRITE` one of
 ///   an `O_RDONLY` descriptor is allowed); an offset, a multiple of the page size, shifts the mapping's words (and
-///   where `SIGBUS` starts) along the object; an unaligned offset, length 0, or neither `MAP_SHARED` nor
+///   where `SIGBUS` starts) along the object, however far (`EOVERFLOW` once its page and the mapping's pass
+///   2^51 − 1, or negative); a length maps whole pages (any word of the last page may be
+///   accessed, and a store past the object's end in its last page is the object's); an unaligned offset, length 0,
+///   or neither `MAP_SHARED` nor
 ///   `MAP_PRIVATE` fails `EINVAL` before `EACCES`. `mprotect` and partial `munmap` act on the newest mapping's pages.
 public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
     public static let name = "posix-shm"
@@ -56,7 +59,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
     }
 
     public struct State: Hashable, Sendable {
-        public var words: [Int64]
+        /// The object's words by index, zeros left out: an offset may put a mapping far along the object.
+        public var words: [Int: Int64]
         /// The name, and the handles (a descriptor and its mapping), by process.
         public var name: NamedObjectHandles
         /// `st_size`, in bytes.
@@ -73,7 +77,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 
         /// Whether word `index` lies in a page wholly beyond the end.
         func beyondEnd(_ index: Int) -> Bool {
-            index * 8 >= (size + PosixSharedMemoryModel.pageSize - 1) / PosixSharedMemoryModel.pageSize * PosixSharedMemoryModel.pageSize
+            // In words: an offset near 2^63 bytes is near 2^60 words, whose bytes would overflow.
+            index >= (size + PosixSharedMemoryModel.pageSize - 1) / PosixSharedMemoryModel.pageSize * PosixSharedMemoryMapping.pageWords
         }
 
         /// `ftruncate` to `size`: unless it grows, the bytes past the (new) end are zeroed, the rest of the last page
@@ -81,9 +86,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         /// nothing, so what was stored past the old end in its page shows again. (Little-endian words.)
         mutating func resize(to newSize: Int) {
             if newSize <= size {
-                for index in words.indices where index * 8 + 8 > newSize {
+                for (index, word) in words where index * 8 + 8 > newSize {
                     let kept = max(0, newSize - index * 8)
-                    words[index] = kept == 0 ? 0 : words[index] & Int64(bitPattern: (UInt64(1) << UInt64(kept * 8)) - 1)
+                    let left = kept == 0 ? 0 : word & Int64(bitPattern: (UInt64(1) << UInt64(kept * 8)) - 1)
+                    words[index] = left == 0 ? nil : left
                 }
             }
             size = newSize
@@ -91,7 +97,6 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 
         mutating func addHandle(_ process: Int, _ mapping: PosixSharedMemoryMapping) {
             name.holders.insertSorted(process)
-            extendWords(to: mapping.firstWord + mappingWords)
             mappings[process, default: []].append(mapping)
         }
     }
@@ -110,14 +115,19 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         public var readOnly = false
         /// `mmap` with `PROT_WRITE` (the default for `O_RDWR`), or `PROT_READ` alone.
         public var writableMapping: Bool
+        /// `mmap` with `PROT_EXEC` too (`"protection": "read-exec"` or `"read-write-exec"`).
+        public var executable = false
         /// `MAP_PRIVATE` (copy-on-write) instead of `MAP_SHARED`.
         public var isPrivate = false
         /// `mmap` with flags naming neither `MAP_SHARED` nor `MAP_PRIVATE` (`EINVAL`).
         public var neitherSharedNorPrivate = false
         /// `mmap`'s offset in bytes (`EINVAL` unless a multiple of the page size).
         public var offset = 0
-        /// `mmap` of length 0 (`EINVAL`) instead of the mapping's words.
-        public var zeroLength = false
+        /// `mmap`'s length in bytes, when not the setup's words: 0 fails `EINVAL`; any other maps whole pages, the
+        /// last one partly asked for included (measured, `SharedMemoryMappingFactsTests`).
+        public var length: Int?
+        /// `mmap`'s address, when one is given.
+        public var address: Address?
         public var invalidName: InvalidName?
         /// `O_CREAT`'s mode (0600 unless given), less the creator's umask, for an object it makes.
         public var mode: Int?
@@ -132,6 +142,18 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             self.writableMapping = writableMapping ?? !readOnly
             self.invalidName = invalidName
         }
+    }
+
+    /// The address `open`'s `mmap` is given (measured, `SharedMemoryMappingFactsTests.mapFixedReplacesThePagesItCovers`).
+    public enum Address: String, Hashable, Sendable {
+        /// `MAP_FIXED` at the process's newest mapping: it replaces the pages it covers there. The worker's rule:
+        /// only over pages still that mapping's (else `EFAULT`, without calling: something else may be mapped
+        /// there).
+        case fixed
+        /// `MAP_FIXED` 8 bytes into a page: `EINVAL`, before `EOVERFLOW`, the flags' `EINVAL` and `EACCES`.
+        case unalignedFixed = "fixed-unaligned"
+        /// An unaligned hint without `MAP_FIXED`: the kernel places the mapping elsewhere, so nothing changes.
+        case hint
     }
 
     public enum Input: Hashable, Sendable {
@@ -172,7 +194,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
     public func initialState(of object: String) -> State {
         let setup = setups.first { $0.name == object }?.setup ?? Setup(words: 0, mapped: [])
         var state = State(
-            words: [Int64](repeating: 0, count: setup.words), name: NamedObjectHandles(holders: []),
+            words: [:], name: NamedObjectHandles(holders: []),
             size: setup.size, created: setup.exists)
         state.mappingWords = setup.words
         for process in setup.mapped { state.addHandle(process, PosixSharedMemoryMapping(words: setup.words, protection: .readWrite)) }
@@ -215,12 +237,20 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
                 next.dropCopiesBeyondEnd()
             }
             // mmap's refusals, in the kernel's order (the worker then closes the descriptor).
-            if opening.offset % Self.pageSize != 0 || opening.zeroLength || opening.neitherSharedNorPrivate {
+            let length = opening.length ?? state.mappingWords * 8
+            let replaced = 0..<(length + Self.pageSize - 1) / Self.pageSize
+            if opening.offset % Self.pageSize != 0 || opening.length == 0 || opening.address == .unalignedFixed {
                 return [Transition(.failed(.EINVAL), next)]
             }
+            if opening.address == .fixed && state.mappings[process]?.last?.maps(replaced) != true {
+                return [Transition(.failed(.EFAULT), next)]
+            }
+            if Self.overflows(offset: opening.offset, length: length) { return [Transition(.failed(.EOVERFLOW), next)] }
+            if opening.neitherSharedNorPrivate { return [Transition(.failed(.EINVAL), next)] }
             if opening.readOnly && opening.writableMapping && !opening.isPrivate { return [Transition(.failed(.EACCES), next)] }
+            if opening.address == .fixed { next.mappings[process]![next.mappings[process]!.count - 1].lose(replaced) }
             next.addHandle(process, PosixSharedMemoryMapping(
-                words: state.mappingWords, protection: opening.writableMapping ? .readWrite : .read, readOnlyDescriptor: opening.readOnly,
+                words: state.mappingWords, length: opening.length, protection: opening.protection, readOnlyDescriptor: opening.readOnly,
                 isPrivate: opening.isPrivate, firstWord: opening.offset / 8))
             return [Transition(.done, next)]
         case .unmap(let process):
@@ -272,7 +302,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 
     public func describe(_ state: State) -> String {
         if !state.created { return "not created yet" }
-        return "\(state.size) bytes, words \(WordAccess.describe(words: state.words)); handles \(state.name.text)"
+        return "\(state.size) bytes, words \(WordAccess.describe(words: state.words, count: state.mappingWords)); handles \(state.name.text)"
             + state.mappings.keys.sorted().map { process in
                 "; process \(process)'s mappings " + state.mappings[process]!.map(Self.describe).joined(separator: ", ")
             }.joined()
@@ -288,8 +318,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             if opening.exclusive { flags.append("O_EXCL") }
             if opening.truncate { flags.append("O_TRUNC") }
             let kind = opening.neitherSharedNorPrivate ? "neither MAP_SHARED nor MAP_PRIVATE" : opening.isPrivate ? "MAP_PRIVATE" : "MAP_SHARED"
-            call = "shm_open\(opening.invalidName.map { " (a name \($0.rawValue))" } ?? "") \(flags.joined(separator: "|")), mmap \(opening.writableMapping ? "PROT_READ|PROT_WRITE" : "PROT_READ") \(kind)"
-                + (opening.offset != 0 ? " offset \(opening.offset)" : "") + (opening.zeroLength ? " length 0" : "")
+            call = "shm_open\(opening.invalidName.map { " (a name \($0.rawValue))" } ?? "") \(flags.joined(separator: "|")), mmap \(opening.writableMapping ? "PROT_READ|PROT_WRITE" : "PROT_READ")\(opening.executable ? "|PROT_EXEC" : "") \(kind)"
+                + (opening.offset != 0 ? " offset \(opening.offset)" : "") + (opening.length.map { " length \($0)" } ?? "")
+                + (opening.address.map { " address \($0.rawValue)" } ?? "")
         case .unmap: call = "munmap and close"
         case .unlink(_, let invalidName): call = "shm_unlink" + (invalidName.map { " (a name \($0.rawValue))" } ?? "")
         case .truncate(_, let size): call = "ftruncate \(size)"
@@ -313,10 +344,12 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 // Trace form (documented in traces/README.md):
 //   load {"index"} → {"value"}; store {"index", "value"}; add {"index", "delta"} → {"value": the value before};
 //   open {"create", "exclusive", "truncate": BOOL?, "access": "read" | "read-write"?, "protection": "read" |
-//   "read-write"?, "name": "with-slash" | "empty" | "too-long"?, "mapping": "shared" | "private" | "neither"?,
-//   "offset": BYTES?, "length": 0?}; unmap {"page", "pages", "unaligned": BOOL?}? (with a value: munmap of those
-//   pages only); protect {"protection": "none" | "read" | "read-write", "page", "pages", "unaligned"?} (mprotect;
-//   page 0 and every page unless given); unlink {"name"?}; truncate {"size"}; stat → {"size"}. EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
+//   "read-write" | "read-exec" | "read-write-exec"?, "name": "with-slash" | "empty" | "too-long"?, "mapping":
+//   "shared" | "private" | "neither"?, "offset": BYTES?, "length": BYTES?, "address": "fixed" | "fixed-unaligned"
+//   | "hint"?}; unmap {"page", "pages" | "length", "unaligned": BOOL?}? (with a value: munmap of those pages only);
+//   protect {"protection": "none" | "read" | "read-write" | "read-exec" | "read-write-exec", "page", "pages" |
+//   "length", "unaligned"?} (mprotect; page 0 and every page unless given); unlink {"name"?}; truncate {"size"};
+//   stat → {"size"}. EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
 //   EINVAL unmap without one, ENOENT after unlink, EBADF truncate or stat without a descriptor.
 // params: {"objects": {"s0": {"words": 8, "mapped": [1, 2], "exists": BOOL?, "size": BYTES?}}}
 extension PosixSharedMemoryModel {
@@ -352,8 +385,10 @@ extension PosixSharedMemoryModel {
 
     public func input(from call: Call) throws(ModelError) -> Input {
         if WordAccess.names.contains(call.f) {
+            // A mapping covers whole pages: every word of its last page may be accessed.
             let words = setups.first { $0.name == call.object }?.setup.words ?? 0
-            return .access(process: call.process, try WordAccess(f: call.f, value: call.value, words: words))
+            let reachable = PosixSharedMemoryMapping.pageCount(words: words) * PosixSharedMemoryMapping.pageWords
+            return .access(process: call.process, try WordAccess(f: call.f, value: call.value, words: reachable))
         }
         func flag(_ name: String) throws(ModelError) -> Bool { try call.value.optional(name)?.boolean(name) ?? false }
         func invalidName() throws(ModelError) -> InvalidName? { try RefusedName.field(of: call.value, allowed: Self.refusedNames) }
@@ -368,6 +403,9 @@ extension PosixSharedMemoryModel {
         let mappingPages = PosixSharedMemoryMapping.pageCount(words: setups.first { $0.name == call.object }?.setup.words ?? 0)
         func pages() throws(ModelError) -> PosixSharedMemoryMapping.Pages {
             let first = try call.value.optional("page")?.integer("page", in: 0...max(0, mappingPages - 1)) ?? 0
+            if let length = try call.value.optional("length")?.integer("length", in: 0...max(0, mappingPages - first) * Self.pageSize) {
+                return PosixSharedMemoryMapping.Pages(first: first, length: length, unaligned: try flag("unaligned"))
+            }
             return PosixSharedMemoryMapping.Pages(
                 first: first, count: try call.value.optional("pages")?.integer("pages", in: 0...max(0, mappingPages - first)) ?? mappingPages - first,
                 unaligned: try flag("unaligned"))
@@ -375,31 +413,45 @@ extension PosixSharedMemoryModel {
         switch call.f {
         case "open":
             let readOnlyAccess = try readOnly("access") ?? false
+            // "protection": "read" or "read-write", or either with "-exec".
+            var protection = try call.value.optional("protection")?.text("protection")
+            let executable = protection?.hasSuffix("-exec") == true
+            if executable { protection?.removeLast(5) }
+            guard protection == nil || protection == "read" || protection == "read-write" else {
+                throw ModelError("field 'protection' must be \"read\", \"read-write\", \"read-exec\" or \"read-write-exec\"")
+            }
             var opening = Opening(
                 create: try flag("create"), exclusive: try flag("exclusive"), truncate: try flag("truncate"), readOnly: readOnlyAccess,
-                writableMapping: try readOnly("protection").map { !$0 }, invalidName: try invalidName(), mode: try Permissions.mode(in: call.value))
+                writableMapping: protection.map { $0 == "read-write" }, invalidName: try invalidName(), mode: try Permissions.mode(in: call.value))
+            opening.executable = executable
             switch try call.value.optional("mapping")?.text("mapping") {
             case nil, "shared": break
             case "private": opening.isPrivate = true
             case "neither": opening.neitherSharedNorPrivate = true
             case let other?: throw ModelError("field 'mapping' must be \"shared\", \"private\" or \"neither\", not \"\(other)\"")
             }
-            opening.offset = try call.value.optional("offset")?.integer("offset", in: 0...Self.offsetLimit) ?? 0
-            opening.zeroLength = try call.value.optional("length")?.integer("length", in: 0...0) != nil
+            opening.offset = try call.value.optional("offset")?.integer("offset", in: Int.min...Int.max) ?? 0
+            opening.length = try call.value.optional("length")?.integer("length", in: 0...mappingPages * Self.pageSize)
+            if let text = try call.value.optional("address")?.text("address") {
+                guard let address = Address(rawValue: text) else {
+                    throw ModelError("field 'address' must be \"fixed\", \"fixed-unaligned\" or \"hint\", not \"\(text)\"")
+                }
+                opening.address = address
+            }
             return .open(process: call.process, opening)
         case "unmap":
-            for field in ["page", "pages", "unaligned"] where try call.value.optional(field) != nil {
+            for field in ["page", "pages", "length", "unaligned"] where try call.value.optional(field) != nil {
                 return .unmapPages(process: call.process, try pages())
             }
             return .unmap(process: call.process)
         case "protect":
             let text = try call.value.required("protection").text("protection")
             guard let protection = PosixSharedMemoryMapping.Protection(rawValue: text) else {
-                throw ModelError("field 'protection' must be \"none\", \"read\" or \"read-write\", not \"\(text)\"")
+                throw ModelError("field 'protection' must be \"none\", \"read\", \"read-write\", \"read-exec\" or \"read-write-exec\", not \"\(text)\"")
             }
             return .protect(process: call.process, try pages(), protection)
         case "unlink": return .unlink(process: call.process, invalidName: try invalidName())
-        case "truncate": return .truncate(process: call.process, size: try call.value.required("size").integer("size", in: Int(Int32.min)...1 << 30))
+        case "truncate": return .truncate(process: call.process, size: try call.value.required("size").integer("size", in: Int(Int32.min)...1 << 40))
         case "stat": return .stat(process: call.process)
         default:
             throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, unlink, truncate and stat)")
@@ -443,6 +495,18 @@ extension PosixSharedMemoryModel {
 }
 
 extension PosixSharedMemoryModel.Opening {
+    /// The mapping's protection `mmap` is given.
+    public var protection: PosixSharedMemoryMapping.Protection {
+        switch (writableMapping, executable) {
+        case (true, false): .readWrite
+        case (false, false): .read
+        case (true, true): .readWriteExec
+        case (false, true): .readExec
+        }
+    }
+}
+
+extension PosixSharedMemoryModel.Opening {
     /// The invoke value of an `open`: nil for a plain `O_RDWR` open and read-write mapping.
     var json: JSONValue? {
         var value = JSONObject()
@@ -450,12 +514,13 @@ extension PosixSharedMemoryModel.Opening {
         if exclusive { value["exclusive"] = true }
         if truncate { value["truncate"] = true }
         if readOnly { value["access"] = "read" }
-        if writableMapping == readOnly { value["protection"] = .string(writableMapping ? "read-write" : "read") }
+        if writableMapping == readOnly || executable { value["protection"] = .string(protection.rawValue) }
         if let invalidName { value["name"] = .string(invalidName.rawValue) }
         if let mode { value["mode"] = Permissions.text(ofMode: mode) }
         if isPrivate || neitherSharedNorPrivate { value["mapping"] = .string(neitherSharedNorPrivate ? "neither" : "private") }
         if offset != 0 { value["offset"] = .int(offset) }
-        if zeroLength { value["length"] = .int(0) }
+        if let length { value["length"] = .int(length) }
+        if let address { value["address"] = .string(address.rawValue) }
         return value.count == 0 ? nil : .object(value)
     }
 }
@@ -471,9 +536,13 @@ extension PosixSharedMemoryMapping.Pages {
 }
 
 extension PosixSharedMemoryModel {
-    /// The largest `mmap` offset a trace may give (bytes): the model keeps the object's words up to the mapping's
-    /// end as an array.
-    public static let offsetLimit = 1 << 16
+    /// Whether `mmap` of `length` bytes from `offset` fails `EOVERFLOW` (measured,
+    /// `SharedMemoryMappingFactsTests.largeOffsetsMapAndTheirOverflowFailsEOVERFLOW`): the offset's page plus the
+    /// mapping's pages pass `MAX_LFS_FILESIZE`'s (2^63 − 1) / 4096 pages; a negative offset is a huge one to the
+    /// kernel.
+    static func overflows(offset: Int, length: Int) -> Bool {
+        offset < 0 || offset / pageSize > Int.max / pageSize - (length + pageSize - 1) / pageSize
+    }
 
     static func describe(_ pages: PosixSharedMemoryMapping.Pages) -> String {
         (pages.count == 1 ? "page \(pages.first)" : "\(pages.count) pages from page \(pages.first)") + (pages.unaligned ? " (an unaligned address)" : "")

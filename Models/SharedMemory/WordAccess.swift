@@ -97,4 +97,13 @@ extension WordAccess {
         let set = words.indices.filter { words[$0] != 0 }.map { "\($0): \(words[$0])" }
         return "(\(words.count) of them, " + (set.isEmpty ? "all 0)" : "those not 0: [\(set.joined(separator: ", "))])")
     }
+
+    /// The same for sparse words (zeros left out) of which the first `count` are the setup's: as an array while
+    /// those are few and nothing lies beyond them.
+    static func describe(words: [Int: Int64], count: Int) -> String {
+        let last = words.keys.max() ?? -1
+        if last < count && count <= 16 { return describe(words: (0..<count).map { words[$0] ?? 0 }) }
+        let set = words.keys.sorted().map { "\($0): \(words[$0]!)" }
+        return "(" + (set.isEmpty ? "all 0)" : "those not 0: [\(set.joined(separator: ", "))])")
+    }
 }

@@ -72,14 +72,15 @@ extension Syscall {
     }
 
     /// Maps `size` bytes of `descriptor` from byte `offset` with `protection` and `flags` as given (`MAP_SHARED`,
-    /// `MAP_PRIVATE`, or neither, which the kernel refuses).
+    /// `MAP_PRIVATE`, or neither, which the kernel refuses), at `address` (a hint, or with `MAP_FIXED` the place,
+    /// replacing what is mapped there) when given.
     ///
     /// The corresponding C function is `mmap`.
     public static func map(
-        _ descriptor: FileDescriptor, size: Int, protection: CInt, flags: CInt, offset: Int = 0
+        _ descriptor: FileDescriptor, size: Int, protection: CInt, flags: CInt, offset: Int = 0, at address: UnsafeMutableRawPointer? = nil
     ) throws(Errno) -> UnsafeMutableRawPointer {
         let address = try perform(.mmap, descriptor: descriptor, retryOnInterrupt: false) { _ -> Int in
-            let result = Glibc.mmap(nil, size, protection, flags, descriptor.rawValue, off_t(offset))
+            let result = Glibc.mmap(address, size, protection, flags, descriptor.rawValue, off_t(offset))
             return result == MAP_FAILED ? -1 : Int(bitPattern: result)
         }
         return UnsafeMutableRawPointer(bitPattern: address)!

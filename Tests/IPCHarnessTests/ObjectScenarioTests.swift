@@ -24,7 +24,7 @@ import Testing
         ("sysv-msg-removal", ["EINVAL", "EIDRM"]),
         ("posix-shm-words", ["ENOENT", "EFAULT"]),
         ("posix-shm-truncate", ["SIGBUS", "SIGSEGV", "EACCES", "EEXIST", "EINVAL"]),
-        ("posix-shm-mappings", ["SIGBUS", "SIGSEGV", "EACCES", "EINVAL", "ENOMEM"]),
+        ("posix-shm-mappings", ["SIGBUS", "SIGSEGV", "EACCES", "EINVAL", "ENOMEM", "EOVERFLOW"]),
         ("sysv-shm-attach-count", ["EINVAL", "SIGSEGV"]),
         ("posix-sem-named", ["EAGAIN", "ENOENT"]),
         ("posix-sem-unnamed", ["EAGAIN"]),
@@ -53,6 +53,17 @@ import Testing
     @Test func thePrivatePublisherIsCaught() throws {
         let explanation = try #require(try ScenarioRuns.firstViolation("posix-shm-fragile-private-publish", worker: worker), "caught in none of 30 runs")
         #expect(explanation.contains("load word"), "\(explanation)")
+    }
+
+    /// The writer whose mappings stop at the last whole page is caught: a counter in the object's partial last
+    /// page fails `SIGSEGV` where a mapping covering the object reaches it. Its robust twin, mapping the whole
+    /// length, shows no violation.
+    @Test func theRoundedDownWriterIsCaught() throws {
+        let explanation = try #require(
+            try ScenarioRuns.firstViolation("posix-shm-fragile-rounded-down-length", worker: worker), "caught in none of 30 runs")
+        #expect(explanation.contains("SIGSEGV"), "\(explanation)")
+        let seen = try ScenarioRuns.reached("posix-shm-robust-whole-length", seeds: 4000..<4010, worker: worker)
+        #expect(seen.contains("ok:load") && seen.contains("ok:store"), "\(seen.sorted())")
     }
 
     /// SEM_UNDO at a SIGKILL: process 1 takes the only unit with SEM_UNDO and then sleeps in a semop nothing will

@@ -6,23 +6,43 @@ import PropertyBased
 import SystemPackage
 import Testing
 
-/// The posix-shm model against the kernel, call for call: one object, two pages of words mapped, 32 bytes long at
-/// first, mapped by processes 1 and 2 — both played by this process, each mapping its own (a private mapping's
+/// The posix-shm model against the kernel, call for call: one object, 32 bytes long at first, mapped 8000 bytes
+/// long (1000 words: two pages, the last one partly asked for, whose every word the mapping reaches) by processes
+/// 1 and 2 — both played by this process, each mapping its own (a private mapping's
 /// copies belong to the mapping, so two of one process behave as two processes' would).
 @Suite struct PosixSharedMemoryAgreementTests {
-    static let words = 1024
+    static let words = 1000
+    /// `mmap`'s and `mprotect`'s bits for a protection (as the worker gives them).
+    static func bits(_ protection: PosixSharedMemoryMapping.Protection) -> CInt {
+        PartlyMappedWords.protection(readable: protection != .none, writable: protection.writes, executable: protection.executes)
+    }
+
+    /// The words of the mapping's two whole pages.
+    static let reachable = 1024
+
+    /// A mapping of `length` bytes at `address` (every word of its pages reachable; the pages past it holes).
+    static func mapping(_ address: UnsafeMutableRawPointer, length: Int) -> PartlyMappedWords {
+        PartlyMappedWords(SharedWords(base: address, count: reachable), mappedPages: (length + 4095) / 4096)
+    }
 
     /// Where the kernel and the model first disagree on `operations`, if anywhere: each (choice, index, amount),
     /// process 2's for a choice of 12 or more (less 12) — 0…4 an access (words 0…3, 600 in the second page for
-    /// index 3 and an amount above 2, 1023 below −3); 5…6 `shm_open` and `mmap` (5: `O_CREAT` from index 2,
-    /// `O_EXCL` at 3, `O_TRUNC` for amount 4, `O_RDONLY` below −2 with `PROT_WRITE` at −3, `O_RDWR` with
+    /// index 3 and an amount above 2, 1023 — past the
+    /// mapping's length, in its last page — below −3); 5…6 `shm_open` and `mmap` (5: `O_CREAT` from index 2,
+    /// `O_EXCL` at 3, `O_TRUNC` for amount 4, `PROT_EXEC` for index 0 and amount 3 (`PROT_READ` with it) or −1,
+    /// and for index 2 and amount −3 or −4 (5 only), `O_RDONLY` below −2 with `PROT_WRITE` at −3, `O_RDWR` with
     /// `PROT_READ` for index 0 and amount 1 (5 only), refused names at ±5,
-    /// neither `MAP_SHARED` nor `MAP_PRIVATE` for index 1 and amount 3, length 0 for index 1 and amount −1; 6: as 5
-    /// but `MAP_PRIVATE` for an odd amount, offset 4096 for index 1, offset 100 for index 0 and amount 2);
+    /// neither `MAP_SHARED` nor `MAP_PRIVATE` for index 1 and amount 3, length 0 for index 1 and amount −1, 100
+    /// (one page) for index 0 and amount 2, 4097 (two) for index 1 and amount 2; 6: as 5
+    /// but `MAP_PRIVATE` for an odd amount, offset 4096 for index 1, for index 0 offset 100 (amount 2), 2^30 (3),
+    /// 2^63 − 12288 (4: two pages fit), 2^63 − 8192 (−4: `EOVERFLOW`, one page would fit), −4096 (−2:
+    /// `EOVERFLOW`); for index 2 `MAP_FIXED` at the newest mapping (amount 0, 1, and 2: one page from 4096), an
+    /// unaligned `MAP_FIXED` (−2), an unaligned hint (3));
     /// 7 `fstat` (negative amount) or `munmap` and `close`; 8 `ftruncate` (0, 8, 12, 40, 4096, 8192 or −1); 9
     /// `shm_unlink`; 10 `mprotect` (`PROT_NONE`, `PROT_READ`, both, by amount) of page 0, page 1, both, or at index
-    /// 3 none (amount −5), an unaligned address (5) or both; 11 a partial `munmap` of page 0, page 1, both, or at
-    /// index 3 none (amount below 0) or an unaligned address.
+    /// 3 none (amount −5), an unaligned address (5) or both — page 0 as 100 bytes for index 0 and an amount above
+    /// 2; 11 a partial `munmap` of page 0, page 1, both (as 4097 bytes for an even amount), or at index 3 none
+    /// (amount below 0) or an unaligned address.
     static func disagreement(_ operations: [(Int, Int, Int)]) throws -> String? {
         let words = Self.words
         let name = "/ipch-test-\(getpid())-words-\(UInt32.random(in: 0...UInt32.max))"
@@ -37,9 +57,9 @@ import Testing
             }
             try? Syscall.shmUnlink(name)
         }
-        handles[1] = [(descriptor, PartlyMappedWords(try PosixSharedMemory.map(descriptor, size: words * 8)))]
+        handles[1] = [(descriptor, Self.mapping(try PosixSharedMemory.map(descriptor, size: words * 8).base, length: words * 8))]
         let second = try Syscall.shmOpen(name, flags: O_RDWR | O_CLOEXEC)
-        handles[2] = [(second, PartlyMappedWords(try PosixSharedMemory.map(second, size: words * 8)))]
+        handles[2] = [(second, Self.mapping(try PosixSharedMemory.map(second, size: words * 8).base, length: words * 8))]
         let model = PosixSharedMemoryModel(objects: [("s", .init(words: words, mapped: [1, 2], size: 32))])
         let steps = operations.map { choice, index, amount -> (PosixSharedMemoryModel.Input, () throws -> PosixSharedMemoryModel.Output) in
             let process = choice >= 12 ? 2 : 1
@@ -57,13 +77,22 @@ import Testing
                 let invalid: PosixSharedMemoryModel.InvalidName? = amount == -5 ? .withSlash : amount == 5 ? .tooLong : nil
                 var opening = PosixSharedMemoryModel.Opening(
                     create: index >= 2, exclusive: index == 3, truncate: amount == 4, readOnly: amount < -2,
-                    writableMapping: amount == -3 ? true : choice % 12 == 5 && index == 0 && amount == 1 ? false : nil, invalidName: invalid)
+                    writableMapping: amount == -3 ? true : choice % 12 == 5 && index == 0 && (amount == 1 || amount == 3) ? false : nil,
+                    invalidName: invalid)
                 if choice % 12 == 5 {
+                    opening.executable = index == 0 && [3, -1].contains(amount) || index == 2 && [-3, -4].contains(amount)
                     opening.neitherSharedNorPrivate = index == 1 && amount == 3
-                    opening.zeroLength = index == 1 && amount == -1
+                    opening.length = index == 1 && amount == -1 ? 0 : amount == 2 && index < 2 ? [100, 4097][index] : nil
                 } else {
                     opening.isPrivate = amount % 2 != 0
-                    opening.offset = index == 1 ? 4096 : index == 0 && amount == 2 ? 100 : 0
+                    let top = Int.max & ~4095  // 2^63 − 4096: not even one page fits; two fit from top − 8192
+                    let offsets = [2: 100, 3: 1 << 30, 4: top - 8192, -4: top - 4096, -2: -4096]
+                    opening.offset = index == 1 ? 4096 : index == 0 ? offsets[amount] ?? 0 : 0
+                    let addresses: [Int: PosixSharedMemoryModel.Address] = [0: .fixed, 1: .fixed, 2: .fixed, -2: .unalignedFixed, 3: .hint]
+                    if index == 2, let address = addresses[amount] {
+                        opening.address = address
+                        if amount == 2 { (opening.offset, opening.length) = (4096, 4096) }
+                    }
                 }
                 return (.open(process: process, opening), {
                     var flags = (opening.readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC
@@ -79,11 +108,17 @@ import Testing
                             return .done
                         }
                         do {
-                            let length = opening.zeroLength ? 0 : words * 8
+                            let length = opening.length ?? words * 8
+                            let replaced = 0..<(length + 4095) / 4096
+                            let place = try PartlyMappedWords.placement(
+                                fixed: opening.address == .fixed || opening.address == .unalignedFixed, unaligned: opening.address != .fixed,
+                                over: opening.address == nil ? nil : handles[process]?.last?.1, pages: replaced)
                             let address = try Syscall.map(
-                                opened, size: length, protection: opening.writableMapping ? PROT_READ | PROT_WRITE : PROT_READ,
-                                flags: opening.neitherSharedNorPrivate ? 0 : opening.isPrivate ? MAP_PRIVATE : MAP_SHARED, offset: opening.offset)
-                            handles[process, default: []].append((opened, PartlyMappedWords(SharedWords(base: address, count: words))))
+                                opened, size: length, protection: Self.bits(opening.protection),
+                                flags: (opening.neitherSharedNorPrivate ? 0 : opening.isPrivate ? MAP_PRIVATE : MAP_SHARED) | place.flags,
+                                offset: opening.offset, at: place.address)
+                            if opening.address == .fixed { handles[process]![handles[process]!.count - 1].1.lose(replaced) }
+                            handles[process, default: []].append((opened, Self.mapping(address, length: length)))
                         } catch {
                             try? Syscall.close(opened)
                             throw error
@@ -114,28 +149,33 @@ import Testing
                     do { try Syscall.shmUnlink(invalid == nil ? name : name + "/x"); return .done } catch { return .failed(errorCode(error)) }
                 })
             case 10:
-                let protection = PosixSharedMemoryMapping.Protection.allCases[(amount + 6) % 3]
+                // PROT_EXEC with it for page 1 and amount ±4.
+                let protection: PosixSharedMemoryMapping.Protection = index == 1 && amount == 4 ? .readExec
+                    : index == 1 && amount == -4 ? .readWriteExec : [.none, .read, .readWrite][(amount + 6) % 3]
                 let pages = index == 3
                     ? PosixSharedMemoryMapping.Pages(count: amount == -5 ? 0 : 2, unaligned: amount == 5)
+                    : index == 0 && amount > 2 ? PosixSharedMemoryMapping.Pages(length: 100)
                     : PosixSharedMemoryMapping.Pages(first: index == 1 ? 1 : 0, count: index == 2 ? 2 : 1)
                 return (.protect(process: process, pages, protection), {
                     guard let mapping = handles[process]?.last?.1 else {
                         return pages.unaligned ? .failed(.EINVAL) : pages.count == 0 ? .done : .failed(.ENOMEM)
                     }
-                    let bits = [PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE][(amount + 6) % 3]
+                    let bits = Self.bits(protection)
                     do {
-                        try mapping.protect(first: pages.first, count: pages.count, unaligned: pages.unaligned, protection: bits)
+                        try mapping.protect(first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length, protection: bits)
                         return .done
                     } catch { return .failed(errorCode(error)) }
                 })
             default:
                 let pages = index == 3
                     ? PosixSharedMemoryMapping.Pages(count: amount < 0 ? 0 : 1, unaligned: amount >= 0)
+                    : index == 2 && amount % 2 == 0 ? PosixSharedMemoryMapping.Pages(length: 4097)
                     : PosixSharedMemoryMapping.Pages(first: index == 1 ? 1 : 0, count: index == 2 ? 2 : 1)
                 return (.unmapPages(process: process, pages), {
                     guard handles[process]?.isEmpty == false else { return .failed(.EINVAL) }
                     do {
-                        try handles[process]![handles[process]!.count - 1].1.unmap(first: pages.first, count: pages.count, unaligned: pages.unaligned)
+                        try handles[process]![handles[process]!.count - 1].1.unmap(
+                            first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length)
                         return .done
                     } catch { return .failed(errorCode(error)) }
                 })
@@ -192,6 +232,66 @@ import Testing
             (1, 0, 1), (0, 0, 0), (10, 1, 2), (11, 0, 0), (0, 0, 0), (7, 0, 0), (0, 0, 0), (11, 0, 0), (10, 0, 0),
         ]),
     ]
+
+    /// Lengths that are not whole pages (`SharedMemoryMappingFactsTests`), each aimed at one fact.
+    static let lengths: [(String, [(Int, Int, Int)])] = [
+        // Word 1023, past the 8000 bytes mapped, in the last page: stored by process 1, read by process 2. A
+        // 100-byte mapping is one page (600 SIGSEGV, both ways); mprotect of 100 bytes changes page 0 only, and a
+        // munmap of 4097 bytes takes both pages.
+        ("a mapping reaches its whole last page", [
+            (8, 0, 0), (1, 3, -4), (12, 3, -4), (5, 0, 2), (0, 3, 5), (0, 0, 0), (1, 3, 3), (7, 0, 0), (10, 0, 4),
+            (1, 0, 1), (1, 3, 4), (10, 0, 5), (1, 0, 1), (11, 2, 0), (0, 3, -4), (12, 3, -4), (5, 1, 2), (0, 3, 5),
+        ]),
+        // The object 8 bytes long: word 2, past its end in its page, stored by process 1 is read by process 2, and
+        // by process 1's next mapping; it is the object's once grown to 8192, and zeroed by a shrink back to 8.
+        ("the object's partial last page", [
+            (8, 0, -4), (1, 2, 5), (12, 2, 0), (7, 0, 0), (5, 2, 0), (0, 2, 0), (8, 0, 0), (0, 2, 0), (8, 0, -4),
+            (0, 2, 0), (12, 3, 5),
+        ]),
+    ]
+
+    /// Offsets far along the object, and their overflow (`SharedMemoryMappingFactsTests`).
+    static let offsets: [(String, [(Int, Int, Int)])] = [
+        // 2^30 (private) and 2^63 − 12288 (after O_TRUNC) map, every word SIGBUS; 2^63 − 8192 and −4096 fail
+        // EOVERFLOW, 100 EINVAL; the object grown, word 0 of a mapping from 4096 is its word 512.
+        ("large offsets and EOVERFLOW", [
+            (6, 0, 3), (0, 0, 0), (1, 3, -4), (6, 0, -4), (6, 0, -2), (6, 0, 2), (7, 0, 0), (6, 0, 4), (0, 0, 0),
+            (12, 3, 0), (8, 0, 0), (13, 3, 3), (6, 1, 0), (0, 0, 0), (0, 3, -4),
+        ]),
+    ]
+
+    /// `PROT_EXEC` (`SharedMemoryMappingFactsTests.protExecIsAllowedOnAnObjectOfAnExecutableMount`).
+    static let exec: [(String, [(Int, Int, Int)])] = [
+        // PROT_READ|PROT_EXEC maps and refuses stores; with PROT_WRITE too it stores; mprotect adds PROT_EXEC to
+        // page 1 (stores refused) and PROT_WRITE|PROT_EXEC gives them back; of an O_RDONLY descriptor
+        // PROT_READ|PROT_EXEC maps, mprotect to PROT_WRITE|PROT_EXEC fails EACCES, and so does mmap with it.
+        ("PROT_EXEC", [
+            (5, 0, 3), (0, 0, 0), (1, 0, 2), (7, 0, 0), (5, 0, -1), (1, 0, 2), (12, 0, 0), (10, 1, 4), (1, 3, 3),
+            (0, 3, 3), (10, 1, -4), (1, 3, 3), (5, 2, -4), (0, 0, 0), (1, 0, 1), (10, 1, -4), (5, 2, -3), (0, 3, 3),
+        ]),
+    ]
+
+    /// `MAP_FIXED` and address hints (`SharedMemoryMappingFactsTests.mapFixedReplacesThePagesItCovers`).
+    static let addresses: [(String, [(Int, Int, Int)])] = [
+        // Process 1's private mapping copies page 0 (3); a MAP_FIXED shared mapping over it reads the object (5),
+        // and once unmapped leaves both pages gone (SIGSEGV), where a MAP_FIXED is refused (the worker's EFAULT).
+        // Over its first mapping, a one-page MAP_FIXED from 4096 reads the object's word 512 (0, not 5); once
+        // unmapped, page 0 is gone and page 1 keeps its words (4). An unaligned MAP_FIXED fails EINVAL; a hint
+        // maps elsewhere.
+        ("MAP_FIXED replaces the newest mapping's pages", [
+            (8, 0, 0), (13, 0, 5), (6, 0, 1), (1, 0, 3), (0, 0, 0), (6, 2, 0), (0, 0, 0), (7, 0, 0), (0, 0, 0),
+            (0, 3, 5), (6, 2, 0), (7, 0, 0), (13, 3, 4), (6, 2, 2), (0, 0, 0), (7, 0, 0), (0, 0, 0), (0, 3, 5),
+            (6, 2, -2), (6, 2, 3), (0, 3, 5), (0, 0, 0),
+        ]),
+    ]
+
+    /// The mapping surface measured in `SharedMemoryMappingFactsTests`, one set of sequences per part.
+    static let mappings = lengths + offsets + exec + addresses
+
+    @Test(arguments: mappings.map(\.0)) func mappingSequencesAgree(_ name: String) throws {
+        let operations = try #require(Self.mappings.first { $0.0 == name }).1
+        if let problem = try Self.disagreement(operations) { Issue.record("\(problem)") }
+    }
 
     @Test(arguments: directed.map(\.0)) func directedSequencesAgree(_ name: String) throws {
         let operations = try #require(Self.directed.first { $0.0 == name }).1

@@ -331,33 +331,15 @@ import Testing
         try Syscall.withoutConcurrentSpawns { () throws in try partialMunmapMeasured() }
     }
 
-    func partialMunmapMeasured() throws {
-        let (name, descriptor) = try Self.object("munmap", pages: 3)
-        defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
-        let words = try PosixSharedMemory.map(descriptor, size: 3 * 4096)
-        words.store(0, 1)
-        words.store(1024, 2)
+    /// Runs `body` in a forked child (single-threaded: nothing else maps memory meanwhile) and returns the facts
+    /// it found, bit by bit (0 if it reported none). The caller holds off concurrent spawns.
+    static func factsInChild(_ body: () -> UInt16) -> UInt16 {
         var report: [CInt] = [0, 0]
         #expect(pipe(&report) == 0)
         defer { close(report[0]) }
         let child = fork()
         if child == 0 {
-            // Bit by bit, each fact that held; the parent names the ones that did not.
-            var facts: UInt16 = 0
-            func fact(_ bit: Int, _ held: Bool) { if held { facts |= 1 << bit } }
-            func load(_ index: Int) -> Errno? { do { _ = try words.guardedLoad(index); return nil } catch { return error } }
-            fact(0, (try? Syscall.unmap(words.base + 4096, size: 4096)) != nil)
-            fact(1, (try? words.guardedLoad(0)) == 1 && (try? words.guardedLoad(1024)) == 2 && load(511) == nil)
-            fact(2, load(512) == .memoryAccess(SIGSEGV) && load(1023) == .memoryAccess(SIGSEGV))
-            fact(3, (try? Syscall.unmap(words.base + 4096, size: 4096)) != nil)
-            do { try Syscall.unmap(words.base + 4096, size: 0) } catch { fact(4, error == .invalidArgument) }
-            do { try Syscall.unmap(words.base + 8, size: 4096) } catch { fact(5, error == .invalidArgument) }
-            do { try Syscall.protect(words.base, size: 3 * 4096, protection: PROT_READ) } catch { fact(6, error == .noMemory) }
-            do { try words.guardedStore(0, 3) } catch { fact(7, error == .memoryAccess(SIGSEGV)) }
-            do { try Syscall.protect(words.base + 4096, size: 4096, protection: PROT_READ) } catch { fact(8, error == .noMemory) }
-            fact(9, (try? Syscall.unmap(words.base, size: 100)) != nil && load(0) == .memoryAccess(SIGSEGV) && load(1024) == nil)
-            fact(10, (try? Syscall.unmap(words.base, size: 3 * 4096)) != nil && load(1024) == .memoryAccess(SIGSEGV))
-            fact(11, (try? Syscall.unmap(words.base, size: 3 * 4096)) != nil)
+            var facts = body()
             _ = Glibc.write(report[1], &facts, 2)
             _exit(0)
         }
@@ -366,6 +348,34 @@ import Testing
         #expect(read(report[0], &facts, 2) == 2)
         var status: CInt = 0
         #expect(waitpid(child, &status, 0) == child)
+        return facts
+    }
+
+    func partialMunmapMeasured() throws {
+        let (name, descriptor) = try Self.object("munmap", pages: 3)
+        defer { try? Syscall.close(descriptor); try? Syscall.shmUnlink(name) }
+        let words = try PosixSharedMemory.map(descriptor, size: 3 * 4096)
+        words.store(0, 1)
+        words.store(1024, 2)
+        let facts = Self.factsInChild {
+            // Bit by bit, each fact that held; the parent names the ones that did not.
+            var facts: UInt16 = 0
+            func fact(_ bit: Int, _ held: Bool) { if held { facts |= 1 << bit } }
+            func load(_ index: Int) -> Errno? { do throws(Errno) { _ = try words.guardedLoad(index); return nil } catch { return error } }
+            fact(0, (try? Syscall.unmap(words.base + 4096, size: 4096)) != nil)
+            fact(1, (try? words.guardedLoad(0)) == 1 && (try? words.guardedLoad(1024)) == 2 && load(511) == nil)
+            fact(2, load(512) == .memoryAccess(SIGSEGV) && load(1023) == .memoryAccess(SIGSEGV))
+            fact(3, (try? Syscall.unmap(words.base + 4096, size: 4096)) != nil)
+            do throws(Errno) { try Syscall.unmap(words.base + 4096, size: 0) } catch { fact(4, error == .invalidArgument) }
+            do throws(Errno) { try Syscall.unmap(words.base + 8, size: 4096) } catch { fact(5, error == .invalidArgument) }
+            do throws(Errno) { try Syscall.protect(words.base, size: 3 * 4096, protection: PROT_READ) } catch { fact(6, error == .noMemory) }
+            do throws(Errno) { try words.guardedStore(0, 3) } catch { fact(7, error == .memoryAccess(SIGSEGV)) }
+            do throws(Errno) { try Syscall.protect(words.base + 4096, size: 4096, protection: PROT_READ) } catch { fact(8, error == .noMemory) }
+            fact(9, (try? Syscall.unmap(words.base, size: 100)) != nil && load(0) == .memoryAccess(SIGSEGV) && load(1024) == nil)
+            fact(10, (try? Syscall.unmap(words.base, size: 3 * 4096)) != nil && load(1024) == .memoryAccess(SIGSEGV))
+            fact(11, (try? Syscall.unmap(words.base, size: 3 * 4096)) != nil)
+            return facts
+        }
         let missing = (0..<12).filter { facts & (1 << $0) == 0 }
         #expect(missing.isEmpty, "facts that did not hold: \(missing)")
         try PosixSharedMemory.unmap(words)

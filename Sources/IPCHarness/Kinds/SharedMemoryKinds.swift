@@ -14,8 +14,11 @@ public enum PosixSharedMemoryKind: MechanismKind {
 
     /// `kernel.posix-shm`, and the fragile `client.shm-sigbus-as-zero`: a reader that catches `SIGBUS` and takes a
     /// word past the object's end for 0 (and a store there for done); and `client.shm-private-mapping`, whose every
-    /// mapping is `MAP_PRIVATE` while it believes it shares memory.
-    public static let implementations = ["kernel.posix-shm", "client.shm-sigbus-as-zero", "client.shm-private-mapping"]
+    /// mapping is `MAP_PRIVATE` while it believes it shares memory; and `client.shm-length-rounded-down`, which
+    /// maps the object's size rounded down to whole pages, believing the partial last page is not part of it.
+    public static let implementations = [
+        "kernel.posix-shm", "client.shm-sigbus-as-zero", "client.shm-private-mapping", "client.shm-length-rounded-down",
+    ]
 
     public static func model(for workload: Workload) -> PosixSharedMemoryModel {
         PosixSharedMemoryModel(objects: workload.objects.filter { $0.kind == name }.map { object in
@@ -45,11 +48,14 @@ public enum PosixSharedMemoryKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<PosixSharedMemoryModel> {
         var binding = PosixSharedMemoryBinding(
             name: try object.text("name"), size: try object.integer("words") * 8, inode: UInt64(truncatingIfNeeded: try object.integer("inode")),
-            takesSIGBUSForZero: implementation == "client.shm-sigbus-as-zero", mapsPrivately: implementation == "client.shm-private-mapping")
+            takesSIGBUSForZero: implementation == "client.shm-sigbus-as-zero", mapsPrivately: implementation == "client.shm-private-mapping",
+            roundsLengthDown: implementation == "client.shm-length-rounded-down")
         if let descriptor = object.optionalDescriptor("fd") {
             do {
-                let words = try PosixSharedMemory.map(descriptor, size: binding.size, writable: true, isPrivate: binding.mapsPrivately)
-                binding.handles.append(.init(descriptor: descriptor, words: PartlyMappedWords(words)))
+                let length = binding.length(binding.size)
+                let words = try PosixSharedMemory.map(descriptor, size: length, writable: true, isPrivate: binding.mapsPrivately)
+                let mapping = PosixSharedMemoryBinding.mapping(at: words.base, length: length, words: binding.size / 8)
+                binding.handles.append(.init(descriptor: descriptor, words: mapping))
             } catch {
                 try? Syscall.close(descriptor)
                 throw BindingError("cannot map shared memory \(binding.name): \(error)")
@@ -138,7 +144,28 @@ struct PosixSharedMemoryBinding: ObjectBinding {
     var takesSIGBUSForZero = false
     /// `client.shm-private-mapping`: every mapping is `MAP_PRIVATE`, whatever the call asks for.
     var mapsPrivately = false
+    /// `client.shm-length-rounded-down`: every mapping's length is rounded down to whole pages (at least one).
+    var roundsLengthDown = false
     var handles: [Handle] = []
+
+    /// The length a mapping asked for `length` bytes gets: as asked, or the fragile client's whole pages.
+    func length(_ length: Int) -> Int {
+        guard roundsLengthDown, length > 0 else { return length }
+        return max(PartlyMappedWords.pageSize, length / PartlyMappedWords.pageSize * PartlyMappedWords.pageSize)
+    }
+
+    /// A mapping of `length` bytes at `address`, reached as the whole pages of the object's `words` (a mapping
+    /// covers whole pages: a trace may access any word of the last one); pages past `length` are holes.
+    static func mapping(at address: UnsafeMutableRawPointer, length: Int, words: Int) -> PartlyMappedWords {
+        let pageSize = PartlyMappedWords.pageSize
+        let pages = (words * 8 + pageSize - 1) / pageSize
+        return PartlyMappedWords(SharedWords(base: address, count: pages * pageSize / 8), mappedPages: (length + pageSize - 1) / pageSize)
+    }
+
+    /// `mmap`'s and `mprotect`'s bits for a protection.
+    static func bits(_ protection: PosixSharedMemoryMapping.Protection) -> CInt {
+        PartlyMappedWords.protection(readable: protection != .none, writable: protection.writes, executable: protection.executes)
+    }
 
     /// The name `shm_open` and `shm_unlink` are given: the object's, or one glibc refuses.
     func path(_ invalid: PosixSharedMemoryModel.InvalidName?) -> String { invalid?.path(for: name) ?? name }
@@ -165,13 +192,19 @@ struct PosixSharedMemoryBinding: ObjectBinding {
                 try? Syscall.shmUnlink(name)
                 return .done
             }
-            do {
-                let flags = opening.neitherSharedNorPrivate ? 0 : opening.isPrivate || mapsPrivately ? MAP_PRIVATE : MAP_SHARED
-                let length = opening.zeroLength ? 0 : size
+            do throws(Errno) {
+                var flags = opening.neitherSharedNorPrivate ? 0 : opening.isPrivate || mapsPrivately ? MAP_PRIVATE : MAP_SHARED
+                let length = self.length(opening.length ?? size)
+                let replaced = 0..<(length + PartlyMappedWords.pageSize - 1) / PartlyMappedWords.pageSize
+                let place = try PartlyMappedWords.placement(
+                    fixed: opening.address == .fixed || opening.address == .unalignedFixed, unaligned: opening.address != .fixed,
+                    over: opening.address == nil ? nil : handles.last?.words, pages: replaced)
+                flags |= place.flags
                 let address = try Syscall.map(
-                    descriptor, size: length, protection: opening.writableMapping ? PROT_READ | PROT_WRITE : PROT_READ, flags: flags,
-                    offset: opening.offset)
-                handles.append(Handle(descriptor: descriptor, words: PartlyMappedWords(SharedWords(base: address, count: length / 8))))
+                    descriptor, size: length, protection: Self.bits(opening.protection), flags: flags,
+                    offset: opening.offset, at: place.address)
+                if opening.address == .fixed { handles[handles.count - 1].words.lose(replaced) }
+                handles.append(Handle(descriptor: descriptor, words: Self.mapping(at: address, length: length, words: size / 8)))
             } catch {
                 try? Syscall.close(descriptor)
                 throw error
@@ -184,7 +217,7 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             return .done
         case .unmapPages(_, let pages):
             guard !handles.isEmpty else { throw .invalidArgument }
-            try handles[handles.count - 1].words.unmap(first: pages.first, count: pages.count, unaligned: pages.unaligned)
+            try handles[handles.count - 1].words.unmap(first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length)
             return .done
         case .protect(_, let pages, let protection):
             // With no mapping the worker has no address: the kernel's answers for one where nothing is mapped.
@@ -193,12 +226,7 @@ struct PosixSharedMemoryBinding: ObjectBinding {
                 if pages.count == 0 { return .done }
                 throw .noMemory
             }
-            let bits = switch protection {
-            case .none: PROT_NONE
-            case .read: PROT_READ
-            case .readWrite: PROT_READ | PROT_WRITE
-            }
-            try handle.words.protect(first: pages.first, count: pages.count, unaligned: pages.unaligned, protection: bits)
+            try handle.words.protect(first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length, protection: PosixSharedMemoryBinding.bits(protection))
             return .done
         case .unlink(_, let invalidName):
             try Syscall.shmUnlink(path(invalidName))

@@ -5,13 +5,17 @@ import IPCModels
 extension SharedMemoryScenarios {
     /// 2-4 processes each holding a 2-page mapping, mapping again (shared or private, from offset 0, 4096 or an
     /// unaligned 100, sometimes refused: length 0, neither flag, `O_RDONLY`), `mprotect`ing and partly unmapping the
-    /// newest, `ftruncate`ing, and loading, storing and adding words of both pages.
+    /// newest, `ftruncate`ing, and loading, storing and adding words of both pages. The mappings are 8000 bytes
+    /// (1000 words), so word 1023 lies past the length in the last page; a mapping of 100 or 4097 bytes, and
+    /// `mprotect`/`munmap` lengths short of a page, exercise the rounding to whole pages; offsets of 1 GiB, 2^63 −
+    /// 4096 and −4096 map far along the object or fail `EOVERFLOW`; `MAP_FIXED` over the newest mapping (whole, or
+    /// one page from 4096), unaligned, and a hint; `PROT_EXEC` with `mmap` and `mprotect`.
     public static let posixMappings = Scenario.real(
         name: "posix-shm-mappings", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
         summary: "2-4 processes map a 2-page object shared or MAP_PRIVATE, from offsets 0/4096/100, mprotect and partly munmap it, ftruncate, and use words of both pages",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
-                kind: "posix-shm", parameters: ["words": 1024], calls: 4...12, generator: &generator,
+                kind: "posix-shm", parameters: ["words": 1000], calls: 4...12, generator: &generator,
                 roles: { _, _ in ["map"] },
                 operation: { _, _, generator in
                     generator.choose([
@@ -21,32 +25,40 @@ extension SharedMemoryScenarios {
                             fields["index"] = .int(generator.pick([512, 600, 1023]))
                             return (f, .object(fields))
                         }),
-                        (14, { generator in
+                        (18, { generator in
                             var value: JSONObject = [:]
-                            switch generator.next(in: 0...9) {
+                            switch generator.next(in: 0...10) {
+                            case 10:
+                                value["address"] = .string(generator.pick(["fixed", "fixed", "fixed-unaligned", "hint"]))
+                                if generator.chance(0.5) { (value["offset"], value["length"]) = (4096, 4096) }
                             case 0...3: value["mapping"] = "private"
                             case 4: value = ["mapping": "private", "access": "read", "protection": "read-write"]
                             case 5: value["offset"] = 4096
                             case 6: value = ["offset": 4096, "mapping": "private"]
-                            case 7: value["offset"] = 100
-                            case 8: value = generator.chance(0.5) ? ["length": 0] : ["mapping": "neither"]
-                            default: value["access"] = "read"
+                            case 7: value["offset"] = .int(generator.pick([100, 100, 1 << 30, Int.max & ~4095, -4096]))
+                            case 8: value = generator.chance(0.5) ? ["length": .int(generator.pick([0, 100, 4097]))] : ["mapping": "neither"]
+                            default:
+                                value["access"] = "read"
+                                if generator.chance(0.3) { value["protection"] = "read-write" }  // EACCES
                             }
+                            if generator.chance(0.15) { value["protection"] = .string(generator.pick(["read-exec", "read-write-exec"])) }
                             return ("open", .object(value))
                         }),
                         (12, { generator in
-                            var value: JSONObject = ["protection": .string(generator.pick(["none", "read", "read-write"]))]
+                            var value: JSONObject = ["protection": .string(generator.pick(["none", "read", "read-write", "read-exec", "read-write-exec"]))]
                             switch generator.next(in: 0...4) {
                             case 0: value["page"] = 0; value["pages"] = 1
                             case 1: value["page"] = 1
                             case 2: value["unaligned"] = true
+                            case 3: value["length"] = .int(generator.pick([1, 100, 4097]))
                             default: break
                             }
                             return ("protect", .object(value))
                         }),
                         (7, { generator in
-                            switch generator.next(in: 0...3) {
+                            switch generator.next(in: 0...4) {
                             case 0: return ("unmap", nil)
+                            case 4: return ("unmap", ["page": .int(generator.next(in: 0...1)), "length": 100] as JSONValue)
                             case 1: return ("unmap", ["page": 0, "pages": 0] as JSONValue)
                             default: return ("unmap", ["page": .int(generator.next(in: 0...1)), "pages": 1] as JSONValue)
                             }
@@ -56,20 +68,43 @@ extension SharedMemoryScenarios {
                 })
         })
 
+    /// A writer stores counters in the tail of an 8000-byte object (words 600…999, in its partly used last page)
+    /// that its readers load; in the fragile client every mapping is the size rounded down to whole pages (4096
+    /// bytes), so the tail is not mapped.
+    static func tailPublication(generator: inout SeededGenerator) -> Workload {
+        publication(generator: &generator, words: 1000, loads: 3...6) { $0.pick([600, 700, 999]) }
+    }
+
+    /// The fragile tail writer: its mappings stop at the last whole page, so the tail's words fail `SIGSEGV`.
+    public static let roundedDownWriter = Scenario.real(
+        name: "posix-shm-fragile-rounded-down-length", kind: PosixSharedMemoryKind.self, implementation: "client.shm-length-rounded-down",
+        summary: "BROKEN: every mapping of an 8000-byte object is rounded down to 4096 bytes, so the counters in its tail are out of reach",
+        isBroken: true, makeWorkload: { generator in tailPublication(generator: &generator) })
+
+    /// Its robust twin: the mappings are as long as the object, its partial last page included.
+    public static let wholeLengthWriter = Scenario.real(
+        name: "posix-shm-robust-whole-length", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
+        summary: "robust twin of posix-shm-fragile-rounded-down-length: the mappings cover the object's partial last page and its tail",
+        makeWorkload: { generator in tailPublication(generator: &generator) })
+
     /// A publisher stores counters for its readers; every process's mapping is `MAP_PRIVATE` in the fragile client
     /// (it believes a mapping is shared memory whatever its flags), so no store reaches anyone else.
-    static func publication(generator: inout SeededGenerator) -> Workload {
+    /// (Of an object of `words` words, each reader loading `loads` times, the words `index` picks.)
+    static func publication(
+        generator: inout SeededGenerator, words: Int = 4, loads: ClosedRange<Int> = 5...9,
+        index: (inout SeededGenerator) -> Int = { $0.next(in: 0...1) }
+    ) -> Workload {
         let writer = (1...generator.next(in: 3...5)).map { value in
-            Call(process: 1, object: "s0", f: "store", value: ["index": .int(generator.next(in: 0...1)), "value": .int(value)])
+            Call(process: 1, object: "s0", f: "store", value: ["index": .int(index(&generator)), "value": .int(value)])
         }
         var processes = [Workload.Process(id: 1, holds: ["s0": ["map"]], program: writer)]
         for reader in 2...generator.next(in: 2...3) {
-            let program = (0..<generator.next(in: 5...9)).map { _ in
-                Call(process: reader, object: "s0", f: "load", value: ["index": .int(generator.next(in: 0...1))])
+            let program = (0..<generator.next(in: loads)).map { _ in
+                Call(process: reader, object: "s0", f: "load", value: ["index": .int(index(&generator))])
             }
             processes.append(Workload.Process(id: reader, holds: ["s0": ["map"]], program: program))
         }
-        return Workload(objects: [Workload.Object(name: "s0", kind: "posix-shm", parameters: ["words": 4])], processes: processes)
+        return Workload(objects: [Workload.Object(name: "s0", kind: "posix-shm", parameters: ["words": .int(words)])], processes: processes)
     }
 
     /// The fragile publisher: its mappings are `MAP_PRIVATE`, so its readers go on reading the old words.

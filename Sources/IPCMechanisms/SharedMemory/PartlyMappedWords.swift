@@ -15,6 +15,13 @@ public struct PartlyMappedWords: Sendable {
 
     public init(_ words: SharedWords) { self.words = words }
 
+    /// `words`, of which only the first `mappedPages` pages were mapped (a length shorter than the words): the
+    /// rest are holes from the start — whatever lies there is not this mapping's.
+    public init(_ words: SharedWords, mappedPages: Int) {
+        self.words = words
+        holes = Set(mappedPages..<max(mappedPages, pageCount))
+    }
+
     var pageCount: Int { (words.count * 8 + Self.pageSize - 1) / Self.pageSize }
 
     /// The words, for an access to word `index`, or `SIGSEGV` when its page is gone.
@@ -27,29 +34,75 @@ public struct PartlyMappedWords: Sendable {
         words.base + page * Self.pageSize + (unaligned ? 8 : 0)
     }
 
-    /// `munmap` of `count` pages from `first` (at an address 8 bytes into the page with `unaligned`): the pages
-    /// still mapped go, one run at a time.
-    public mutating func unmap(first: Int, count: Int, unaligned: Bool = false) throws(Errno) {
+    /// The bytes a call on pages `run` (within `count` pages from `first`) gives the kernel: whole pages, but
+    /// the call's own `length` where the run ends the range (the kernel rounds it up to the page).
+    func size(of run: Range<Int>, first: Int, count: Int, length: Int?) -> Int {
+        guard let length, run.upperBound == first + count else { return run.count * Self.pageSize }
+        return length - (run.lowerBound - first) * Self.pageSize
+    }
+
+    /// `munmap` of `count` pages from `first` (at an address 8 bytes into the page with `unaligned`; of `length`
+    /// bytes, reaching into the last page, when given): the pages still mapped go, one run at a time.
+    public mutating func unmap(first: Int, count: Int, unaligned: Bool = false, length: Int? = nil) throws(Errno) {
         if unaligned || count == 0 {
             // The kernel refuses these (EINVAL) before looking at what is mapped.
-            try Syscall.unmap(address(ofPage: first, unaligned: unaligned), size: count * Self.pageSize)
+            try Syscall.unmap(address(ofPage: first, unaligned: unaligned), size: length ?? count * Self.pageSize)
             return
         }
         for run in runs(first..<first + count) {
-            try Syscall.unmap(address(ofPage: run.lowerBound, unaligned: false), size: run.count * Self.pageSize)
+            try Syscall.unmap(address(ofPage: run.lowerBound, unaligned: false), size: size(of: run, first: first, count: count, length: length))
             holes.formUnion(run)
         }
     }
 
-    /// `mprotect` of `count` pages from `first`: up to the first hole, which then fails `ENOMEM`.
-    public func protect(first: Int, count: Int, unaligned: Bool = false, protection: CInt) throws(Errno) {
+    /// `mprotect` of `count` pages from `first` (of `length` bytes when given): up to the first hole, which then
+    /// fails `ENOMEM`.
+    public func protect(first: Int, count: Int, unaligned: Bool = false, length: Int? = nil, protection: CInt) throws(Errno) {
         if unaligned || count == 0 {
-            try Syscall.protect(address(ofPage: first, unaligned: unaligned), size: count * Self.pageSize, protection: protection)
+            try Syscall.protect(address(ofPage: first, unaligned: unaligned), size: length ?? count * Self.pageSize, protection: protection)
             return
         }
         let end = (first..<first + count).first { holes.contains($0) } ?? first + count
-        if end > first { try Syscall.protect(address(ofPage: first, unaligned: false), size: (end - first) * Self.pageSize, protection: protection) }
+        if end > first {
+            let run = first..<end
+            try Syscall.protect(address(ofPage: first, unaligned: false), size: size(of: run, first: first, count: count, length: length), protection: protection)
+        }
         if end < first + count { throw .noMemory }
+    }
+
+    /// Whether `pages` are all this mapping's still (none gone, none past its length): what a `MAP_FIXED` mapping
+    /// may replace without touching memory that is not this mapping's.
+    public func maps(_ pages: Range<Int>) -> Bool {
+        pages.upperBound <= pageCount && !pages.contains { holes.contains($0) }
+    }
+
+    /// `pages` now belong to a `MAP_FIXED` mapping put over them: from here on they are as gone.
+    public mutating func lose(_ pages: Range<Int>) {
+        holes.formUnion(pages)
+    }
+
+    /// The address and extra flags an `mmap` of `pages` is given relative to `newest`, the process's newest
+    /// mapping: with `fixed`, `MAP_FIXED` at it (only over pages still its own, else `EFAULT` without calling:
+    /// anything else there may be memory of the process), or 8 bytes into it with `unaligned` too (refused before
+    /// anything is unmapped — measured — so safe anywhere); without, an unaligned hint 8 bytes into it
+    /// (`unaligned`) or none.
+    public static func placement(
+        fixed: Bool, unaligned: Bool, over newest: PartlyMappedWords?, pages: Range<Int>
+    ) throws(Errno) -> (address: UnsafeMutableRawPointer?, flags: CInt) {
+        let base = newest?.words.base
+        if fixed && unaligned { return ((base ?? UnsafeMutableRawPointer(bitPattern: pageSize)!) + 8, MAP_FIXED) }
+        if fixed {
+            guard let newest, newest.maps(pages) else { throw .badAddress }
+            return (newest.words.base, MAP_FIXED)
+        }
+        return (unaligned ? base.map { $0 + 8 } : nil, 0)
+    }
+
+    /// `mmap`'s and `mprotect`'s bits: `PROT_NONE` unless `readable`, else `PROT_READ` with `PROT_WRITE` and
+    /// `PROT_EXEC` as asked.
+    public static func protection(readable: Bool, writable: Bool, executable: Bool) -> CInt {
+        guard readable else { return PROT_NONE }
+        return PROT_READ | (writable ? PROT_WRITE : 0) | (executable ? PROT_EXEC : 0)
     }
 
     /// `munmap` of whatever is still mapped.
