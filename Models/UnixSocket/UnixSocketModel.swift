@@ -16,7 +16,8 @@
 ///   and a reader can see part of a send. A stream read takes buffers until its size is reached, the queue is
 ///   empty, or it took a buffer that carried descriptors.
 /// - Peer death. Stream: reads return the data, then 0; sends fail `EPIPE`. If the closing end had unread data,
-///   the survivor also gets `ECONNRESET` once, on a read after its data (a send does not report it). Seqpacket:
+///   the survivor also gets `ECONNRESET` once, on a read after its data (a send does not report it); unread data
+///   is anything queued but an empty first buffer (one empty seqpacket record does not reset, two do). Seqpacket:
 ///   the same, but `ECONNRESET` comes before the queued records, on a read or a send. Datagram pair: reads never
 ///   see end of file (they block, or `EAGAIN`); the first send fails `ECONNREFUSED` and discards everything queued
 ///   for the sender, later ones `ENOTCONN`. A bound datagram socket that has closed refuses (`ECONNREFUSED`).
