@@ -50,27 +50,14 @@ import Testing
 
     /// Every `AF_INET` type and protocol of a sweep that the model judges.
     @Test func theModelAgreesOnAnInternetSweep() {
-        var judged = 0
-        for type in [0, 1, 2, 3, 4, 5, 10, 11, 12, 1 | 0x800, 2 | 0x80000] {
-            for number in [-1, 0, 1, 2, 6, 17, 115, 132, 136, 255, 256, 262, 263, 1000] {
-                guard UnixSocketModel.judgesSocket(domain: 2, type: type, protocol: number) else { continue }
-                judged += 1
-                expectAgreement(domain: 2, type: type, number: number)
-            }
-        }
+        let judged = SocketCreationAgreement.sweep(
+            types: [0, 1, 2, 3, 4, 5, 10, 11, 12, 1 | 0x800, 2 | 0x80000], judges: UnixSocketModel.judgesSocket, check: expectAgreement)
         #expect(judged > 40)
     }
 
     func expectAgreement(domain: Int, type: Int, number: Int) {
         let kernel = create(CInt(domain), CInt(type), CInt(number))
-        let model: String
-        switch UnixSocketModel.createdSocket(domain: domain, type: type, protocol: number) {
-        case .created(.stream): model = "type 1"
-        case .created(.dgram): model = "type 2"
-        case .created(.seqpacket): model = "type 5"
-        case .failed(let code): model = code.rawValue
-        default: model = "?"
-        }
+        let model = SocketCreationAgreement.text(UnixSocketModel.createdSocket(domain: domain, type: type, protocol: number))
         #expect(kernel == model, "socket(\(domain), \(type), \(number))")
     }
 

@@ -89,32 +89,15 @@ import Testing
     /// Every `AF_INET` type and protocol the model judges, of a sweep: the random arguments meet a raw socket's
     /// protocol 0 too seldom to stand in for it.
     @Test func theModelAgreesOnAnInternetSweep() {
-        var judged = 0
-        for type in 0...12 {
-            for number in [-1, 0, 1, 2, 6, 17, 115, 132, 136, 255, 256, 262, 263, 1000] {
-                guard UnixSocketModel.judgesPair(domain: 2, type: type, protocol: number) else { continue }
-                judged += 1
-                expectAgreement(domain: 2, type: type, number: number)
-            }
-        }
+        let judged = SocketCreationAgreement.sweep(types: Array(0...12), judges: UnixSocketModel.judgesPair, check: expectAgreement)
         #expect(judged > 40)
     }
 
     func expectAgreement(domain: Int, type: Int, number: Int) {
         let kernel = pair(CInt(domain), CInt(type), CInt(number))
-        let model: String
-        switch UnixSocketModel.createdPair(domain: domain, type: type, protocol: number) {
-        case .pairCreated(let kind, let nonblocking, let closeOnExec):
-            model = "type \(["stream": 1, "dgram": 2, "seqpacket": 5][kind.rawValue]!)"
-                + (nonblocking == true ? " nonblocking" : "") + (closeOnExec == true ? " cloexec" : "")
-        case .failed(let code): model = code.rawValue
-        default: model = "?"
-        }
+        let model = SocketCreationAgreement.text(UnixSocketModel.createdPair(domain: domain, type: type, protocol: number))
         // Without CAP_NET_RAW a raw socket's pair is EPERM instead (the model allows both: a trace has no capabilities).
-        let other = UnixSocketModel.withoutCapabilities(domain: domain, type: type, protocol: number).map { output -> String in
-            if case .failed(let code) = output { return code.rawValue }
-            return "?"
-        }
+        let other = UnixSocketModel.withoutCapabilities(domain: domain, type: type, protocol: number).map(SocketCreationAgreement.text)
         #expect(kernel == model || kernel == other, "socketpair(\(domain), \(type), \(number)): kernel \(kernel), model \(model)")
     }
 
