@@ -67,7 +67,7 @@ extension SignalModel {
 
     public func input(from call: Call) throws(ModelError) -> Input {
         switch call.f {
-        case "kill", "sigqueue", "tgkill", "killpg":
+        case "kill", "sigqueue", "tgkill", "tkill", "killpg":
             let signal = try Self.signal(try call.value.required("signal"), field: "signal")
             if Self.unblockable.contains(signal) {
                 throw ModelError("\(call.f) of \(Self.name(of: signal)): it cannot be blocked, so it kills or stops the receiver rather than wait for sigtimedwait; the signal model does not have it (a harness kill is a \"kill\" event)")

@@ -78,6 +78,9 @@ public struct SignalModel: TraceModel {
 
     public enum Method: String, Hashable, Sendable {
         case kill, sigqueue, tgkill
+        /// `tkill` of the receiver's main thread id: what `tgkill` does, without naming the thread group (measured,
+        /// `ThreadKillFactsTests`: pending for that thread, `SI_TKILL`).
+        case tkill
         /// `killpg` (or `kill` of the negated group id) to the receiver's process group, of which it is the only member.
         case killpg
     }
@@ -387,8 +390,8 @@ public struct SignalModel: TraceModel {
             guard (0...Self.last).contains(signal) else { return (.failed(.EINVAL), state) }
             if signal == 0 { return (.sent, state) }
             if state.suspended?.contains(signal) == true, fate(of: signal, in: state) == .discarded { return (.sent, state) }
-            let code: Code = switch method { case .kill, .killpg: .user; case .sigqueue: .queue; case .tgkill: .tkill }
-            return generate(state, signal: signal, details: Details(code: code, sender: process, value: value), toThread: method == .tgkill)
+            let code: Code = switch method { case .kill, .killpg: .user; case .sigqueue: .queue; case .tgkill, .tkill: .tkill }
+            return generate(state, signal: signal, details: Details(code: code, sender: process, value: value), toThread: method == .tgkill || method == .tkill)
         case .wait(_, let signals, let timeout):
             // An invalid timeout fails before anything is taken (`do_sigtimedwait` checks it first).
             if timeout == .invalid { return (.failed(.EINVAL), state) }

@@ -284,6 +284,10 @@ int ipc_tgkill_main_thread(int pid, int signal) {
     return (int)syscall(SYS_tgkill, pid, pid, signal);
 }
 
+int ipc_tkill(int tid, int signal) {
+    return (int)syscall(SYS_tkill, tid, signal);
+}
+
 int ipc_signalfd_open(const int *signals, int count, int nonblocking) {
     sigset_t set;
     if (make_set(&set, signals, count) == -1) return -1;

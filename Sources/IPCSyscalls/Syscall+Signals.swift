@@ -251,6 +251,14 @@ extension Syscall {
         _ = try perform(.tgkill, retryOnInterrupt: false) { _ in ipc_tgkill_main_thread(pid, signal) }
     }
 
+    /// Sends `signal` to the thread `tid` (a process's main thread: its pid) without naming its thread group:
+    /// `EINVAL` for a `tid` of 0 or less or a bad signal, `ESRCH` when no thread has it.
+    ///
+    /// The corresponding C function is `tkill` (a raw system call: glibc has no wrapper).
+    public static func sendToThread(_ tid: pid_t, signal: Int32) throws(Errno) {
+        _ = try perform(.tgkill, retryOnInterrupt: false) { _ in ipc_tkill(tid, signal) }
+    }
+
     /// The signals pending for the calling thread or its process (that it blocks), ascending.
     ///
     /// The corresponding C function is `sigpending`.

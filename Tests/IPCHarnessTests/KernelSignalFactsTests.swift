@@ -142,6 +142,19 @@ import Testing
         #expect(results.suffix(3).map { $0.contains("SIGUSR2") } == [true, true, false])
     }
 
+    /// `tkill` of the receiver's main thread id is `tgkill` without the thread group: its signal is pending for the
+    /// thread, taken before a process-wide one (`SIGWINCH` before `SIGUSR2`), coalescing in the thread's set, and glibc
+    /// reports it as `SI_USER` with its sender.
+    @Test func aTkillIsPendingForTheThreadAsATgkill() throws {
+        let set = ["SIGUSR2", "SIGWINCH"]
+        let poll: JSONValue = ["signals": .array(set.map { .string($0) }), "timeout": 0]
+        let sends: [(f: String, value: JSONValue)] = [
+            ("kill", ["signal": "SIGUSR2"]), ("tkill", ["signal": "SIGWINCH"]), ("tkill", ["signal": "SIGWINCH"]),
+        ]
+        let results = try outcomes(sends + Array(repeating: ("wait", poll), count: 3), signals: set)
+        #expect(results.suffix(3) == [#"{"signal":"SIGWINCH","code":"SI_USER","sender":1}"#, #"{"signal":"SIGUSR2","code":"SI_USER","sender":1}"#, "EAGAIN"])
+    }
+
     /// The kernel gives a `tgkill`'s signal `si_code` `SI_TKILL` (signalfd shows it: a C probe read -6), but glibc's
     /// `sigtimedwait` folds `SI_TKILL` into `SI_USER`, so the worker sees `SI_USER`; the model allows either.
     @Test func glibcsSigtimedwaitReportsATgkillAsSIUSERWithItsSender() throws {
@@ -245,6 +258,7 @@ import Testing
         case kill(String)
         case sigqueue(String, Int)
         case tgkill(String)
+        case tkill(String)
         case killpg(String)
         /// `sigaction` of the signal: "default", "ignore", "handler", or nil (only asks).
         case sigaction(String, String?)
@@ -281,6 +295,7 @@ import Testing
             case .kill(let signal): "kill(\(signal))"
             case .sigqueue(let signal, let value): "sigqueue(\(signal), \(value))"
             case .tgkill(let signal): "tgkill(\(signal))"
+            case .tkill(let signal): "tkill(\(signal))"
             case .killpg(let signal): "killpg(\(signal))"
             case .sigaction(let signal, let action): "sigaction(\(signal), \(action ?? "asking"))"
             case .handler(let signal, let flags): "sigaction(\(signal), handler \(KernelSignalFactsTests.handlerValue(signal, flags: flags)))"
@@ -332,6 +347,7 @@ import Testing
         signalName.map { Operation.kill($0) }.eraseToAny(),
         zip(signalName, Gen.int(in: -5...5)).map { Operation.sigqueue($0, $1) }.eraseToAny(),
         signalName.map { Operation.tgkill($0) }.eraseToAny(),
+        signalName.map { Operation.tkill($0) }.eraseToAny(),
         actionOperations.eraseToAny(),
         actionOperations.eraseToAny(),
         Gen.always(Operation.pending).eraseToAny(),
@@ -397,6 +413,7 @@ import Testing
                 case .kill(let signal): return [("kill", ["signal": .string(signal)])]
                 case .sigqueue(let signal, let value): return [("sigqueue", ["signal": .string(signal), "value": .int(value)])]
                 case .tgkill(let signal): return [("tgkill", ["signal": .string(signal)])]
+                case .tkill(let signal): return [("tkill", ["signal": .string(signal)])]
                 case .killpg(let signal): return [("killpg", ["signal": .string(signal)])]
                 case .handler(let signal, let flags):
                     actions[signal] = "handler"

@@ -91,6 +91,8 @@ int ipc_sigqueue(int pid, int signal, int value);
 /// tgkill(pid, pid, signal): the signal goes to the main thread of `pid` (its thread id is its pid), pending for that
 /// thread alone rather than for the process. (glibc 2.36 has no wrapper for another process's thread.)
 int ipc_tgkill_main_thread(int pid, int signal);
+/// tkill(2): `signal` to the thread `tid` alone (no thread group named; glibc has no wrapper).
+int ipc_tkill(int tid, int signal);
 
 /// One `read` of `max` bytes from a signalfd for `signals[0..<count]` (made with SFD_CLOEXEC, and SFD_NONBLOCK when
 /// `nonblocking`; closed after). Fills up to `capacity` entries of each array from the `signalfd_siginfo`s read and

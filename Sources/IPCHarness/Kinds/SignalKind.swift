@@ -152,6 +152,7 @@ struct SignalBinding: ObjectBinding {
             case .kill: .kill
             case .sigqueue: .sigqueue
             case .tgkill: .tgkill
+            case .tkill: .tkill
             case .killpg: .killpg
             }
             try KernelSignals.send(Int32(clamping: signal), to: receiverPID, by: how, value: value)

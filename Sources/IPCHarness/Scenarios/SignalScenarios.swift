@@ -147,7 +147,8 @@ public enum SignalScenarios {
             for sequence in 0..<generator.next(in: 2...6) {
                 let signal = generator.pick(signals)
                 if threadDirected && generator.chance(0.4) {
-                    program.append(Call(process: process, object: "sig1", f: "tgkill", value: ["signal": .string(signal)]))
+                    // Every third one by tkill, which names the thread alone (told by the sequence: no draw of its own).
+                    program.append(Call(process: process, object: "sig1", f: sequence % 3 == 2 ? "tkill" : "tgkill", value: ["signal": .string(signal)]))
                 } else if generator.chance(0.5) {
                     let group = actions && generator.chance(0.5)
                     program.append(Call(process: process, object: "sig1", f: group ? "killpg" : "kill", value: ["signal": .string(signal)]))

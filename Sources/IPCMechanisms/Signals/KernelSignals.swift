@@ -15,6 +15,8 @@ public enum KernelSignals {
         case kill, sigqueue
         /// `tgkill` to the receiver's main thread: pending for that thread alone.
         case tgkill
+        /// `tkill` of the receiver's main thread id: as `tgkill`, without the thread group.
+        case tkill
         /// `killpg` to the receiver's process group (the receiver must lead a group of its own: ``leadOwnProcessGroup()``).
         case killpg
     }
@@ -25,6 +27,7 @@ public enum KernelSignals {
         case .kill: try Syscall.kill(pid, signal: signal)
         case .sigqueue: try Syscall.queueSignal(pid, signal: signal, value: value)
         case .tgkill: try Syscall.sendToMainThread(pid, signal: signal)
+        case .tkill: try Syscall.sendToThread(pid, signal: signal)
         case .killpg: try Syscall.killProcessGroup(pid, signal: signal)
         }
     }
