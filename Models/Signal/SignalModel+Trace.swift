@@ -67,8 +67,12 @@ extension SignalModel {
 
     public func input(from call: Call) throws(ModelError) -> Input {
         switch call.f {
-        case "kill", "sigqueue", "tgkill", "tkill", "killpg":
+        case "kill", "sigqueue", "tgkill", "tkill", "killpg", "raise", "pthread_kill":
+            if call.f == "raise" || call.f == "pthread_kill" { try requireReceiver(call, doing: "\(call.f)s to itself") }
             let signal = try Self.signal(try call.value.required("signal"), field: "signal")
+            if call.f == "raise" && (signal == 32 || signal == 33) {
+                throw ModelError("raise of \(signal): glibc's own cancellation and setxid signal, which its handler takes; not modelled")
+            }
             if Self.unblockable.contains(signal) {
                 throw ModelError("\(call.f) of \(Self.name(of: signal)): it cannot be blocked, so it kills or stops the receiver rather than wait for sigtimedwait; the signal model does not have it (a harness kill is a \"kill\" event)")
             }

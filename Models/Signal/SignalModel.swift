@@ -81,6 +81,11 @@ public struct SignalModel: TraceModel {
         /// `tkill` of the receiver's main thread id: what `tgkill` does, without naming the thread group (measured,
         /// `ThreadKillFactsTests`: pending for that thread, `SI_TKILL`).
         case tkill
+        /// `raise` and `pthread_kill(pthread_self(), sig)` by the receiver: to its own thread, as `tgkill` of itself
+        /// (glibc's; measured, `ThreadKillFactsTests`); `pthread_kill` refuses glibc's internal signals 32 and 33
+        /// with `EINVAL` first.
+        case raise
+        case pthreadKill = "pthread_kill"
         /// `killpg` (or `kill` of the negated group id) to the receiver's process group, of which it is the only member.
         case killpg
     }
@@ -385,13 +390,15 @@ public struct SignalModel: TraceModel {
     public func outcome(of input: Input, in state: State) -> (output: Output, next: State)? {
         switch input {
         case .send(let process, let signal, let method, let value):
+            // glibc's pthread_kill refuses its internal signals before anything.
+            if method == .pthreadKill && (signal == 32 || signal == 33) { return (.failed(.EINVAL), state) }
             // The receiver is looked up before the signal number is checked.
             guard state.alive else { return (.failed(.ESRCH), state) }
             guard (0...Self.last).contains(signal) else { return (.failed(.EINVAL), state) }
             if signal == 0 { return (.sent, state) }
             if state.suspended?.contains(signal) == true, fate(of: signal, in: state) == .discarded { return (.sent, state) }
-            let code: Code = switch method { case .kill, .killpg: .user; case .sigqueue: .queue; case .tgkill, .tkill: .tkill }
-            return generate(state, signal: signal, details: Details(code: code, sender: process, value: value), toThread: method == .tgkill || method == .tkill)
+            let code: Code = switch method { case .kill, .killpg: .user; case .sigqueue: .queue; case .tgkill, .tkill, .raise, .pthreadKill: .tkill }
+            return generate(state, signal: signal, details: Details(code: code, sender: process, value: value), toThread: code == .tkill)
         case .wait(_, let signals, let timeout):
             // An invalid timeout fails before anything is taken (`do_sigtimedwait` checks it first).
             if timeout == .invalid { return (.failed(.EINVAL), state) }

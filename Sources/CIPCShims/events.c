@@ -288,6 +288,10 @@ int ipc_tkill(int tid, int signal) {
     return (int)syscall(SYS_tkill, tid, signal);
 }
 
+int ipc_pthread_kill_self(int signal) {
+    return pthread_kill(pthread_self(), signal);
+}
+
 int ipc_signalfd_open(const int *signals, int count, int nonblocking) {
     sigset_t set;
     if (make_set(&set, signals, count) == -1) return -1;

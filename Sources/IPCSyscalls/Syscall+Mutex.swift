@@ -78,7 +78,7 @@ extension Syscall {
     }
 
     /// pthread functions return their error instead of setting errno: set it, so `perform` reads it as usual.
-    private static func reportingErrno(_ result: CInt) -> CInt {
+    static func reportingErrno(_ result: CInt) -> CInt {
         if result == 0 { return 0 }
         Glibc.errno = result
         return -1

@@ -259,6 +259,22 @@ extension Syscall {
         _ = try perform(.tgkill, retryOnInterrupt: false) { _ in ipc_tkill(tid, signal) }
     }
 
+    /// Sends `signal` to the calling thread (`raise`: glibc's `tgkill` of its own process and thread): `EINVAL` for a
+    /// bad signal.
+    ///
+    /// The corresponding C function is `raise`.
+    public static func raiseSignal(_ signal: Int32) throws(Errno) {
+        _ = try perform(.tgkill, retryOnInterrupt: false) { _ in Glibc.raise(signal) }
+    }
+
+    /// Sends `signal` to the calling thread with `pthread_kill(pthread_self(), signal)`, which glibc refuses with
+    /// `EINVAL` for its own internal signals (32, 33) as for a bad one.
+    ///
+    /// The corresponding C function is `pthread_kill`.
+    public static func killOwnThread(_ signal: Int32) throws(Errno) {
+        _ = try perform(.tgkill, retryOnInterrupt: false) { _ in reportingErrno(ipc_pthread_kill_self(signal)) }
+    }
+
     /// The signals pending for the calling thread or its process (that it blocks), ascending.
     ///
     /// The corresponding C function is `sigpending`.

@@ -155,6 +155,19 @@ import Testing
         #expect(results.suffix(3) == [#"{"signal":"SIGWINCH","code":"SI_USER","sender":1}"#, #"{"signal":"SIGUSR2","code":"SI_USER","sender":1}"#, "EAGAIN"])
     }
 
+    /// The receiver's `raise` and `pthread_kill` of its own thread: pending for the thread, taken before a
+    /// process-wide one, `SI_USER` from itself; `pthread_kill` of glibc's internal signal 32 `EINVAL`.
+    @Test func theReceiversRaiseAndPthreadKillAreForItsThread() throws {
+        let set = ["SIGUSR2", "SIGWINCH"]
+        let poll: JSONValue = ["signals": .array(set.map { .string($0) }), "timeout": 0]
+        let sends: [(f: String, value: JSONValue)] = [
+            ("kill", ["signal": "SIGUSR2"]), ("raise", ["signal": "SIGWINCH"]), ("pthread_kill", ["signal": 32]),
+        ]
+        let results = try outcomes(sends + Array(repeating: ("wait", poll), count: 3), signals: set)
+        #expect(results[2] == "EINVAL")
+        #expect(results.suffix(3) == [#"{"signal":"SIGWINCH","code":"SI_USER","sender":1}"#, #"{"signal":"SIGUSR2","code":"SI_USER","sender":1}"#, "EAGAIN"])
+    }
+
     /// The kernel gives a `tgkill`'s signal `si_code` `SI_TKILL` (signalfd shows it: a C probe read -6), but glibc's
     /// `sigtimedwait` folds `SI_TKILL` into `SI_USER`, so the worker sees `SI_USER`; the model allows either.
     @Test func glibcsSigtimedwaitReportsATgkillAsSIUSERWithItsSender() throws {
@@ -259,6 +272,8 @@ import Testing
         case sigqueue(String, Int)
         case tgkill(String)
         case tkill(String)
+        /// The receiver's `raise` or `pthread_kill` of its own thread.
+        case raise(String, pthread: Bool)
         case killpg(String)
         /// `sigaction` of the signal: "default", "ignore", "handler", or nil (only asks).
         case sigaction(String, String?)
@@ -296,6 +311,7 @@ import Testing
             case .sigqueue(let signal, let value): "sigqueue(\(signal), \(value))"
             case .tgkill(let signal): "tgkill(\(signal))"
             case .tkill(let signal): "tkill(\(signal))"
+            case .raise(let signal, let pthread): "\(pthread ? "pthread_kill" : "raise")(\(signal))"
             case .killpg(let signal): "killpg(\(signal))"
             case .sigaction(let signal, let action): "sigaction(\(signal), \(action ?? "asking"))"
             case .handler(let signal, let flags): "sigaction(\(signal), handler \(KernelSignalFactsTests.handlerValue(signal, flags: flags)))"
@@ -348,6 +364,7 @@ import Testing
         zip(signalName, Gen.int(in: -5...5)).map { Operation.sigqueue($0, $1) }.eraseToAny(),
         signalName.map { Operation.tgkill($0) }.eraseToAny(),
         signalName.map { Operation.tkill($0) }.eraseToAny(),
+        zip(signalName, Gen.int(in: 0...1)).map { Operation.raise($0, pthread: $1 == 1) }.eraseToAny(),
         actionOperations.eraseToAny(),
         actionOperations.eraseToAny(),
         Gen.always(Operation.pending).eraseToAny(),
@@ -414,6 +431,7 @@ import Testing
                 case .sigqueue(let signal, let value): return [("sigqueue", ["signal": .string(signal), "value": .int(value)])]
                 case .tgkill(let signal): return [("tgkill", ["signal": .string(signal)])]
                 case .tkill(let signal): return [("tkill", ["signal": .string(signal)])]
+                case .raise(let signal, let pthread): return [(pthread ? "pthread_kill" : "raise", ["signal": .string(signal)])]
                 case .killpg(let signal): return [("killpg", ["signal": .string(signal)])]
                 case .handler(let signal, let flags):
                     actions[signal] = "handler"

@@ -29,4 +29,27 @@ import Testing
             try Syscall.setSignalsBlocked([SIGUSR2], false)
         }
     }
+
+    /// `raise` and `pthread_kill(pthread_self(), sig)`: the signal is pending for the calling thread, from its own
+    /// process (glibc's `tgkill` of itself: `SI_TKILL`, reported `SI_USER`); a bad signal `EINVAL`; `pthread_kill`
+    /// also refuses glibc's internal signals 32 and 33 (`EINVAL`), which `kill` would send.
+    @Test func raiseAndPthreadKillSignalTheCallingThread() throws {
+        try TestThread.runAlone {
+            try Syscall.setSignalsBlocked([SIGUSR2, SIGWINCH], true)
+            try Syscall.raiseSignal(SIGUSR2)
+            try Syscall.killOwnThread(SIGWINCH)
+            try Syscall.killOwnThread(0)
+            for signal in [SIGWINCH, SIGUSR2] {
+                let info = try Syscall.waitForSignal([signal], timeoutNanoseconds: 0)
+                #expect(info.signal == signal)
+                #expect(info.code == 0)  // SI_TKILL, folded by glibc's sigtimedwait
+                #expect(info.senderPID == getpid())
+            }
+            #expect(throws: Errno.invalidArgument) { try Syscall.raiseSignal(65) }
+            #expect(throws: Errno.invalidArgument) { try Syscall.killOwnThread(65) }
+            #expect(throws: Errno.invalidArgument) { try Syscall.killOwnThread(32) }
+            #expect(throws: Errno.invalidArgument) { try Syscall.killOwnThread(33) }
+            try Syscall.setSignalsBlocked([SIGUSR2, SIGWINCH], false)
+        }
+    }
 }

@@ -93,6 +93,8 @@ int ipc_sigqueue(int pid, int signal, int value);
 int ipc_tgkill_main_thread(int pid, int signal);
 /// tkill(2): `signal` to the thread `tid` alone (no thread group named; glibc has no wrapper).
 int ipc_tkill(int tid, int signal);
+/// pthread_kill(3) of the calling thread: the error number it returns (0 when sent).
+int ipc_pthread_kill_self(int signal);
 
 /// One `read` of `max` bytes from a signalfd for `signals[0..<count]` (made with SFD_CLOEXEC, and SFD_NONBLOCK when
 /// `nonblocking`; closed after). Fills up to `capacity` entries of each array from the `signalfd_siginfo`s read and

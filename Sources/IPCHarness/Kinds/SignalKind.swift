@@ -153,6 +153,8 @@ struct SignalBinding: ObjectBinding {
             case .sigqueue: .sigqueue
             case .tgkill: .tgkill
             case .tkill: .tkill
+            case .raise: .raise
+            case .pthreadKill: .pthreadKill
             case .killpg: .killpg
             }
             try KernelSignals.send(Int32(clamping: signal), to: receiverPID, by: how, value: value)

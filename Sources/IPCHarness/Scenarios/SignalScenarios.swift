@@ -200,7 +200,13 @@ public enum SignalScenarios {
         }
         for sequence in 0..<(sigwaitOnly ? 0 : sent / 2 + generator.next(in: 1...4)) {
             if generator.chance(0.1) {
-                receiver.append(Call(process: 1, object: "sig1", f: "sigqueue", value: ["signal": .string(generator.pick(signals)), "value": .int(sequence)]))
+                let signal = generator.pick(signals)
+                if threadDirected && sequence % 2 == 1 {
+                    // The receiver signalling itself by raise or pthread_kill: pending for its own thread.
+                    receiver.append(Call(process: 1, object: "sig1", f: sequence % 4 == 1 ? "raise" : "pthread_kill", value: ["signal": .string(signal)]))
+                } else {
+                    receiver.append(Call(process: 1, object: "sig1", f: "sigqueue", value: ["signal": .string(signal), "value": .int(sequence)]))
+                }
             }
             if (threadDirected || actions) && generator.chance(0.2) {
                 receiver.append(Call(process: 1, object: "sig1", f: "pending"))

@@ -17,6 +17,8 @@ public enum KernelSignals {
         case tgkill
         /// `tkill` of the receiver's main thread id: as `tgkill`, without the thread group.
         case tkill
+        /// `raise` and `pthread_kill(pthread_self())` by the receiver itself: to its own (calling) thread.
+        case raise, pthreadKill
         /// `killpg` to the receiver's process group (the receiver must lead a group of its own: ``leadOwnProcessGroup()``).
         case killpg
     }
@@ -28,6 +30,8 @@ public enum KernelSignals {
         case .sigqueue: try Syscall.queueSignal(pid, signal: signal, value: value)
         case .tgkill: try Syscall.sendToMainThread(pid, signal: signal)
         case .tkill: try Syscall.sendToThread(pid, signal: signal)
+        case .raise: try Syscall.raiseSignal(signal)
+        case .pthreadKill: try Syscall.killOwnThread(signal)
         case .killpg: try Syscall.killProcessGroup(pid, signal: signal)
         }
     }
