@@ -26,6 +26,7 @@ import Testing
         ("posix-shm-truncate", ["SIGBUS", "SIGSEGV", "EACCES", "EEXIST", "EINVAL"]),
         ("posix-shm-mappings", ["SIGBUS", "SIGSEGV", "EACCES", "EINVAL", "ENOMEM", "EOVERFLOW"]),
         ("sysv-shm-attach-count", ["EINVAL", "SIGSEGV"]),
+        ("sysv-shm-robust-checked-shmat", ["EINVAL:attach", "ok:attach", "ok:store"]),
         ("posix-sem-named", ["EAGAIN", "ENOENT"]),
         ("posix-sem-unnamed", ["EAGAIN"]),
         ("posix-sem-init-destroy", ["ok:init", "EINVAL", "ok:destroy", "EAGAIN", "asleep"]),
@@ -46,6 +47,13 @@ import Testing
     @Test func thePollOnceConsumerIsCaught() throws {
         let explanation = try #require(try ScenarioRuns.firstViolation("posix-mq-fragile-poll-once", worker: worker), "caught in none of 30 runs")
         #expect(explanation.contains("poll(POLLIN, timeout -1) → 0"), "\(explanation)")
+    }
+
+    /// The client that never checks `shmat`'s result is caught: it reports an attach the kernel refuses (an unaligned
+    /// address without `SHM_RND`, or over its attachment without `SHM_REMAP`) as done.
+    @Test func theUncheckedShmatIsCaught() throws {
+        let explanation = try #require(try ScenarioRuns.firstViolation("sysv-shm-fragile-unchecked-shmat", worker: worker), "caught in none of 30 runs")
+        #expect(explanation.contains("shmat at an address"), "\(explanation)")
     }
 
     /// The publisher whose mappings are `MAP_PRIVATE` is caught: a reader loads a counter's old value after the

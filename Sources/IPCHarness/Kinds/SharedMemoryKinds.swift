@@ -70,7 +70,9 @@ public enum PosixSharedMemoryKind: MechanismKind {
 public enum SystemVSharedMemoryKind: MechanismKind {
     public typealias Model = SystemVSharedMemoryModel
 
-    public static let implementations = ["kernel.sysv-shm"]
+    /// `kernel.sysv-shm`, and the fragile `client.shmat-unchecked`: a client that never checks `shmat`'s result
+    /// (the classic `(void *) -1` not compared), so a refused attach is an attachment it believes it has.
+    public static let implementations = ["kernel.sysv-shm", "client.shmat-unchecked"]
 
     public static func model(for workload: Workload) -> SystemVSharedMemoryModel {
         SystemVSharedMemoryModel(segments: workload.objects.filter { $0.kind == name }.map { object in
@@ -100,6 +102,7 @@ public enum SystemVSharedMemoryKind: MechanismKind {
         var binding = SystemVSharedMemoryBinding(
             segment: SystemVSharedMemory(id: CInt(try object.integer("id"))), size: try object.integer("words") * 8,
             key: key_t(truncatingIfNeeded: try object.integer("key")), context: object.context)
+        binding.uncheckedAttach = implementation == "client.shmat-unchecked"
         if object.flag("attach") {
             do {
                 binding.attachments.append(try SystemVSharedMemorySegments.attach(binding.segment, size: binding.size))
@@ -256,8 +259,19 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
     /// The workers' pids, which `IPC_STAT`'s `shm_lpid` reports as process numbers.
     let context: WorkerContext
     var attachments: [SharedWords] = []
+    /// `client.shmat-unchecked`: an attach that failed is reported done (the client never looked).
+    var uncheckedAttach = false
 
     mutating func perform(_ input: SystemVSharedMemoryModel.Input) throws(Errno) -> SystemVSharedMemoryModel.Output {
+        switch input {
+        case .attach, .attachAt:
+            do throws(Errno) { return try performChecked(input) } catch where uncheckedAttach { return .done }
+        default:
+            return try performChecked(input)
+        }
+    }
+
+    mutating func performChecked(_ input: SystemVSharedMemoryModel.Input) throws(Errno) -> SystemVSharedMemoryModel.Output {
         switch input {
         case .access(_, let wordAccess):
             return .accessed(try access(wordAccess, attachments.last))

@@ -4,7 +4,7 @@ import IPCModels
 /// and the objects' lifetimes.
 public enum SharedMemoryScenarios {
     public static let all: [Scenario] = [
-        posixWords, posixTruncate, sigbusTakenForZero, sigbusReported, posixMappings, privatePublisher, sharedPublisher, roundedDownWriter, wholeLengthWriter, systemVAttachCount,
+        posixWords, posixTruncate, sigbusTakenForZero, sigbusReported, posixMappings, privatePublisher, sharedPublisher, roundedDownWriter, wholeLengthWriter, systemVAttachCount, uncheckedAttach, checkedAttach,
     ]
 
     /// Readers of a 2-page table whose writer shrinks it (to 0 or one page) and grows it back while they read words
@@ -105,6 +105,39 @@ public enum SharedMemoryScenarios {
             if generator.chance(0.1) { value["exec"] = true }
         }
         return ("attach", value.count == 0 ? nil : .object(value))
+    }
+
+    /// A client that never checks `shmat`'s result: each process attaches the segment again at an address of its own
+    /// choosing — page-aligned, or a header's offset into a page without `SHM_RND`, or over its first attachment without
+    /// `SHM_REMAP` — then stores and loads its counters. The kernel refuses the second and third kinds (`EINVAL`);
+    /// the fragile client believes it attached.
+    public static let uncheckedAttach = Scenario.real(
+        name: "sysv-shm-fragile-unchecked-shmat", kind: SystemVSharedMemoryKind.self, implementation: "client.shmat-unchecked",
+        summary: "BROKEN: a client that never checks shmat's result, attaching at unaligned addresses without SHM_RND or over its attachment without SHM_REMAP",
+        isBroken: true, makeWorkload: { generator in reattachments(generator: &generator) })
+
+    /// Its robust twin: the same attaches, their errors taken as errors.
+    public static let checkedAttach = Scenario.real(
+        name: "sysv-shm-robust-checked-shmat", kind: SystemVSharedMemoryKind.self, implementation: "kernel.sysv-shm",
+        summary: "robust twin of sysv-shm-fragile-unchecked-shmat: the same attaches at chosen addresses, a refused one reported EINVAL",
+        makeWorkload: { generator in reattachments(generator: &generator) })
+
+    /// 2-3 processes, each attached at set-up, attach again 2-4 times at a chosen address (free, unaligned with or
+    /// without `SHM_RND`, over its latest attachment with or without `SHM_REMAP`), each followed by a store of its
+    /// own counter and a load.
+    static func reattachments(generator: inout SeededGenerator) -> Workload {
+        let processes = (1...generator.next(in: 2...3)).map { process in
+            var program: [Call] = []
+            for counter in 1...generator.next(in: 2...4) {
+                var value: JSONObject = ["address": .string(generator.pick(["free", "unaligned", "overlapping"]))]
+                if generator.chance(0.5) { value[value["address"] == "unaligned" ? "round" : "remap"] = true }
+                program.append(Call(process: process, object: "g0", f: "attach", value: .object(value)))
+                program.append(Call(process: process, object: "g0", f: "store", value: ["index": .int(process - 1), "value": .int(counter)]))
+                program.append(Call(process: process, object: "g0", f: "load", value: ["index": .int(process - 1)]))
+            }
+            return Workload.Process(id: process, holds: ["g0": ["attach"]], program: program)
+        }
+        return Workload(objects: [Workload.Object(name: "g0", kind: "sysv-shm", parameters: ["words": 4])], processes: processes)
     }
 
     /// IPC_RMID only marks a segment; it is destroyed when the last attachment goes (processes' exits included).
