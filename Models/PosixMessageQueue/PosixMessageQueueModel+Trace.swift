@@ -68,14 +68,18 @@ extension PosixMessageQueueModel {
             return .notifyUnknownKind(process: call.process, how: how)
         case "notify":
             let invalid: Bool
+            var kind = try notificationKind(call.value)
             switch try call.value.optional("signal") {
             case nil: invalid = false
             case .string("invalid")?: invalid = true
-            default: throw ModelError("field 'signal' of notify can only be \"invalid\" (a signal number outside 1…64)")
+            case .integer(0)? where kind == .signal:
+                invalid = false
+                kind = .signalZero
+            default: throw ModelError("field 'signal' of notify can only be \"invalid\" (a signal number outside 1…64) or 0 (SIGEV_SIGNAL with signal 0)")
             }
             return .notify(
                 process: call.process, register: try call.value.required("register").boolean("register"), invalidSignal: invalid,
-                kind: try notificationKind(call.value),
+                kind: kind,
                 value: try call.value.optional("value")?.integer("value", in: Int(Int32.min)...Int(Int32.max)) ?? 0)
         case "notified":
             return .takeNotifications(
@@ -170,7 +174,7 @@ extension PosixMessageQueueModel {
             var value: JSONObject = ["register": .bool(register)]
             if invalid { value["signal"] = "invalid" }
             if sigval != 0 { value["value"] = .int(sigval) }
-            if kind != .signal { value["how"] = .string(kind.rawValue) }
+            if kind == .signalZero { value["signal"] = 0 } else if kind != .signal { value["how"] = .string(kind.rawValue) }
             return ("notify", .object(value))
         case .takeNotifications(_, let rearm, let kind):
             var value = JSONObject()

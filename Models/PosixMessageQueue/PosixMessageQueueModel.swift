@@ -86,6 +86,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case thread
         /// `SIGEV_NONE`: nothing, but the registration is used up as by any other.
         case none
+        /// `SIGEV_SIGNAL` with signal 0 (trace: `"signal": 0`), which the kernel takes (`valid_signal(0)`): like
+        /// `SIGEV_NONE`, its notification sends nothing and uses the registration up (measured,
+        /// `MessageQueueNotificationFactsTests`).
+        case signalZero = "signal-zero"
     }
 
     /// What a `SIGEV_SIGNAL` notification's `siginfo_t` tells (measured in `MessageQueueNotificationFactsTests`):
@@ -367,7 +371,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                         delivery: Delivery(sender: process, value: state.notifierValue, uid: state.permissions.users[process]?.uid ?? 0)))
                     next.notifications.sort()
                 case .thread: next.threadNotifications.insertSorted(notifier)
-                case .none: break
+                case .none, .signalZero: break
                 }
                 next.notifier = nil
             }

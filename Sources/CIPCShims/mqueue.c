@@ -65,11 +65,11 @@ int ipc_mq_notify(int mqdes, int signo, int value) {
     return mq_notify(mqdes, &event);
 }
 
-int ipc_mq_notify_how(int mqdes, int how) {
+int ipc_mq_notify_raw(int mqdes, int how, int signo) {
     struct sigevent event;
     memset(&event, 0, sizeof event);
     event.sigev_notify = how;
-    event.sigev_signo = SIGUSR1;
+    event.sigev_signo = signo;
     return mq_notify(mqdes, &event);
 }
 

@@ -133,6 +133,8 @@ extension Syscall {
         /// A raw `sigev_notify` (with `SIGUSR1` as its signal): the kernel refuses any but `SIGEV_SIGNAL`, `SIGEV_NONE`
         /// and `SIGEV_THREAD` with `EINVAL`, before it looks at the descriptor.
         case how(Int32)
+        /// `SIGEV_SIGNAL` with signal 0: the kernel takes it (`valid_signal(0)`), and its notification sends nothing.
+        case signalZero
     }
 
     /// Registers this process for one notification when a message arrives in the empty queue (no receiver asleep
@@ -148,7 +150,10 @@ extension Syscall {
         case .signalWithValue(let signal, let sigval): (code, value) = (signal, sigval)
         case .withoutSignal?: code = -1
         case .how(let how)?:
-            _ = try perform(.mqNotify, descriptor: queue, retryOnInterrupt: false) { _ in ipc_mq_notify_how(queue.rawValue, how) }
+            _ = try perform(.mqNotify, descriptor: queue, retryOnInterrupt: false) { _ in ipc_mq_notify_raw(queue.rawValue, how, SIGUSR1) }
+            return
+        case .signalZero?:
+            _ = try perform(.mqNotify, descriptor: queue, retryOnInterrupt: false) { _ in ipc_mq_notify_raw(queue.rawValue, CInt(SIGEV_SIGNAL), 0) }
             return
         case nil: code = 0
         }

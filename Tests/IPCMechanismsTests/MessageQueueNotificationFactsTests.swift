@@ -53,6 +53,20 @@ import Testing
         }
     }
 
+    /// `SIGEV_SIGNAL` with signal 0: the kernel takes it (`valid_signal(0)`; only numbers past 64 are `EINVAL`), it
+    /// registers as any other (`EBUSY` after), and a message into the empty queue uses it up sending nothing — no
+    /// signal of this thread or process pends (a C probe first).
+    @Test func signalZeroRegistersAndItsNotificationSendsNothing() throws {
+        try withQueue { queue, _ in
+            let before = try Syscall.pendingSignals()
+            try Syscall.mqNotify(queue, .signalZero)
+            #expect(throws: Errno.resourceBusy) { try Syscall.mqNotify(queue, .withoutSignal) }
+            _ = try PosixMessageQueue.send(queue, [1], priority: 0, nonblocking: true)
+            #expect(try !registered(queue))
+            #expect(try Syscall.pendingSignals() == before)
+        }
+    }
+
     @Test func nullRemovesTheOwnersRegistrationAndSoDoesClosingAnyOfItsDescriptors() throws {
         try withQueue { queue, name in
             try Syscall.mqNotify(queue, nil)  // NULL with nobody registered: no error

@@ -32,6 +32,8 @@ import Testing
         case notifyInvalid
         /// `mq_notify` with a `sigev_notify` the kernel does not know (`SIGEV_THREAD_ID`, 99): `EINVAL` first.
         case notifyUnknownKind(Int)
+        /// `mq_notify` with `SIGEV_SIGNAL` and signal 0: registers (it notifies nothing).
+        case notifySignalZero
     }
 
     static let queueOperations = Gen.oneOf(
@@ -39,7 +41,9 @@ import Testing
         zip(Gen.int(in: 15...17), Gen.int(in: 0...40)).map { QueueOperation.send(size: $0, priority: $1 == 0 ? 32768 : 3) }.eraseToAny(),
         Gen.int(in: 0...9).map { QueueOperation.receive(max: $0 == 0 ? 15 : 16) }.eraseToAny(),
         Gen.int(in: 0...30).map { $0 < 10 ? QueueOperation.open : $0 < 20 ? .close : $0 == 20 ? .unlink : .receive(max: 16) }.eraseToAny(),
-        Gen.int(in: 0...6).map { $0 == 4 ? QueueOperation.notifyInvalid : $0 >= 5 ? .notifyUnknownKind($0 == 5 ? 4 : 99) : .notify(register: $0 != 0) }.eraseToAny(),
+        Gen.int(in: 0...7).map {
+            $0 == 4 ? QueueOperation.notifyInvalid : $0 == 7 ? .notifySignalZero : $0 >= 5 ? .notifyUnknownKind($0 == 5 ? 4 : 99) : .notify(register: $0 != 0)
+        }.eraseToAny(),
         Gen.int(in: 0...1).map { QueueOperation.openFor(read: $0 == 0) }.eraseToAny(),
         Gen.int(in: 0...2).map { $0 == 2 ? QueueOperation.getattr : .setattr(nonblocking: $0 == 0) }.eraseToAny(),
         zip(Gen.int(in: 0...1), Gen.int(in: 0...3)).map {
@@ -154,6 +158,11 @@ import Testing
                             descriptors.append(try PosixMessageQueue.open(name, access: read ? O_RDONLY : O_WRONLY))
                             return .done
                         } catch { return .failed(errorCode(error)) }
+                    })
+                case .notifySignalZero:
+                    return (.notify(process: 1, register: true, kind: .signalZero), {
+                        guard let queue = descriptors.last else { return .failed(.EBADF) }
+                        do { try Syscall.mqNotify(queue, .signalZero); return .done } catch { return .failed(errorCode(error)) }
                     })
                 case .notify(let register):
                     return (.notify(process: 1, register: register), {

@@ -29,8 +29,9 @@ int ipc_mq_setflags(int mqdes, long flags, long *old);
 /// with SIGEV_NONE (nothing is sent; the registration is still used up); with 0, NULL (remove the caller's
 /// registration). `value` is the signal's `sigev_value.sival_int`.
 int ipc_mq_notify(int mqdes, int signo, int value);
-/// mq_notify(3) with a raw `sigev_notify` of `how` (the kernel refuses any but SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD).
-int ipc_mq_notify_how(int mqdes, int how);
+/// mq_notify(3) with a raw `sigev_notify` of `how` and `sigev_signo` of `signo` (the kernel refuses any `how` but
+/// SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD; with SIGEV_SIGNAL, any signal 0 through 64).
+int ipc_mq_notify_raw(int mqdes, int how, int signo);
 /// mq_notify(3) with SIGEV_THREAD: glibc's helper runs, in a new thread, a function that adds 1 to *counter.
 int ipc_mq_notify_thread(int mqdes, long *counter);
 /// The count ipc_mq_notify_thread's function has reached (an atomic load).

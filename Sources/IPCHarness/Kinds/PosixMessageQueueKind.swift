@@ -98,6 +98,7 @@ struct PosixMessageQueueBinding: ObjectBinding {
         case .signal: try Syscall.mqNotify(queue, .signalWithValue(Self.notificationSignal, CInt(truncatingIfNeeded: value)))
         case .thread: try Syscall.mqNotifyThread(queue, counter: threadCounter)
         case .none: try Syscall.mqNotify(queue, .withoutSignal)
+        case .signalZero: try Syscall.mqNotify(queue, .signalZero)
         }
     }
     var descriptors: [FileDescriptor] = []

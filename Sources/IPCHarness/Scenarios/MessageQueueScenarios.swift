@@ -144,7 +144,11 @@ public enum MessageQueueScenarios {
                             // helper thread) and SIGEV_NONE now and then.
                             let how = generator.pick(["signal", "signal", "thread", "none"])
                             var value: JSONObject = ["register": true, "how": .string(how)]
-                            if how == "signal" { value["value"] = .int(generator.next(in: 0...9999)) }
+                            if how == "signal" {
+                                let sigval = generator.next(in: 0...9999)
+                                // A tenth of them with signal 0 (told by the value drawn): registered, notifying nothing.
+                                if sigval % 10 == 0 { value["signal"] = 0; value["how"] = nil } else { value["value"] = .int(sigval) }
+                            }
                             return ("notify", .object(value))
                         }),
                         (5, { _ in ("notify", ["register": false] as JSONValue) }),
