@@ -11,7 +11,7 @@ extension FIFOModel {
     /// when the process has no such open.
     func getDescriptorFlagTransitions(_ state: State, process: Int, end: PipeModel.End) -> [(output: Output?, step: Step<State>)] {
         guard let index = state.latestOpen(of: process, end) else { return [(.failed(.EBADF), .completed(state))] }
-        switch state.opens[index].closeOnExec {
+        switch state.opens[index].copies.last ?? state.opens[index].closeOnExec {
         case .set: return [(.descriptorFlags(closeOnExec: true), .completed(state))]
         case .clear: return [(.descriptorFlags(closeOnExec: false), .completed(state))]
         case .unknown:
@@ -47,10 +47,15 @@ extension FIFOModel.State {
         opens.lastIndex { $0.process == process && $0.end == end }
     }
 
-    /// The latest open of `end`, and its other half when it is an `O_RDWR` open, now has `FD_CLOEXEC` `value`.
+    /// The latest open of `end`'s newest descriptor (its newest `dup`, else the open's own), and its other half's
+    /// when it is an `O_RDWR` open, now has `FD_CLOEXEC` `value`.
     mutating func setCloseOnExec(of process: Int, _ end: PipeModel.End, _ value: Bool) {
         let kind: PipeModel.CloseOnExec = value ? .set : .clear
-        if let halves = readWriteHalves(ofLatest: end, of: process) { opens[halves.other].closeOnExec = kind }
-        if let index = latestOpen(of: process, end) { opens[index].closeOnExec = kind }
+        var indexes: [Int] = []
+        if let halves = readWriteHalves(ofLatest: end, of: process) { indexes.append(halves.other) }
+        if let index = latestOpen(of: process, end) { indexes.append(index) }
+        for index in indexes {
+            if opens[index].copies.isEmpty { opens[index].closeOnExec = kind } else { opens[index].copies[opens[index].copies.count - 1] = kind }
+        }
     }
 }

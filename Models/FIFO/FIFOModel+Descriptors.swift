@@ -12,7 +12,7 @@ extension FIFOModel {
         let known = state.pipe.descriptorLimits.first { $0.process == process }
         if let known, known.free <= 0 { return [full] }
         let outcomes = transitions(state).map { candidate -> (output: Output?, step: Step<State>) in
-            guard candidate.output == .opened || candidate.output == nil else { return candidate }
+            guard candidate.output == .opened || candidate.output == .duplicated || candidate.output == nil else { return candidate }
             switch candidate.step {
             case .completed(var next):
                 next.pipe.changeFreeDescriptors(of: process, by: -1)

@@ -84,8 +84,10 @@ extension FIFOModel {
             case .readiness(let process, let end, let call): return .readiness(process: process, end: end, call: call)
             case .fcntl(let process, let end, let command):
                 switch command {
+                case .duplicate(nil, false):
+                    return .duplicate(process: process, end: end)
                 case .duplicate, .duplicateOnto:
-                    throw ModelError("the fifo model has no F_DUPFD, dup2 or dup3: a FIFO is opened by path, each open its own description")
+                    throw ModelError("the fifo model has dup, not F_DUPFD, dup2 or dup3: their numbers (a minimum, a target) the model does not follow per open")
                 case .getOwner, .setOwner, .getOwnerEx, .setOwnerEx, .getSignal, .setSignal, .setFlagsWithAsync:
                     throw ModelError("the fifo model has no F_GETOWN, F_SETOWN, F_GETSIG, F_SETSIG or O_ASYNC: not yet followed per open (the pipe model has them)")
                 default: break
@@ -118,6 +120,7 @@ extension FIFOModel {
         case (.ok, .unlink): return .unlinked
         case (.ok(let value), .mkfifo): return .made(mode: try value.required("mode").integer("mode", in: 0...0o7777))
         case (.ok, .exit): return .exited
+        case (.ok, .duplicate): return .duplicated
         case (_, .write(let process, let data, let nonblocking)):
             return Self.output(from: try pipes.output(from: outcome, for: .write(process: process, data: data, nonblocking: nonblocking)))
         case (_, .read(let process, let max, let nonblocking)):
@@ -165,6 +168,8 @@ extension FIFOModel {
             return pipes.call(for: .read(process: process, max: max, nonblocking: nonblocking))
         case .close(let process, let end):
             return pipes.call(for: .close(process: process, end: end))
+        case .duplicate(let process, let end):
+            return pipes.call(for: .fcntl(process: process, end: end, command: .duplicate(minimum: nil)))
         case .unseekable(let process, let end, let call):
             return pipes.call(for: .unseekable(process: process, end: end, call: call))
         case .readiness(let process, let end, let call):

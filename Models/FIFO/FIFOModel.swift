@@ -38,6 +38,8 @@ public struct FIFOModel: TraceModel {
         case write(process: Int, data: [UInt8], nonblocking: Bool)
         case read(process: Int, max: Int, nonblocking: Bool)
         case close(process: Int, end: PipeModel.End)
+        /// `dup` of the process's latest open of `end` (see ``FIFOModel+Duplicate``).
+        case duplicate(process: Int, end: PipeModel.End)
         case chmod(process: Int, mode: Int)
         /// `unlink` of the FIFO's path.
         case unlink(process: Int)
@@ -65,6 +67,8 @@ public struct FIFOModel: TraceModel {
 
     public enum Output: Hashable, Sendable {
         case opened
+        /// `dup` made a copy.
+        case duplicated
         case wrote(Int)
         /// The bytes read; empty means end of file (or a read of size 0).
         case read([UInt8])
@@ -153,6 +157,9 @@ public struct FIFOModel: TraceModel {
         public var readWrite = false
         /// The descriptor's `FD_CLOEXEC` (an `O_RDWR` open's two halves are one descriptor: they keep the same).
         public var closeOnExec: PipeModel.CloseOnExec = .unknown
+        /// The `FD_CLOEXEC` of each `dup` of this open not yet closed, oldest first (see ``FIFOModel+Duplicate``):
+        /// the newest is the descriptor the process's calls on the end reach, as the binding's do.
+        public var copies: [PipeModel.CloseOnExec] = []
     }
 
     public struct State: Hashable, Sendable {
@@ -254,6 +261,8 @@ public struct FIFOModel: TraceModel {
             return delegated(state, .write(process: process, data: data, nonblocking: nonblocking))
         case .read(let process, let max, let nonblocking):
             return delegated(state, .read(process: process, max: max, nonblocking: nonblocking))
+        case .close(let process, let end) where closeCopyTransitions(state, process: process, end: end) != nil:
+            return closeCopyTransitions(state, process: process, end: end)!
         case .close(let process, let end) where state.readWriteHalves(ofLatest: end, of: process) != nil:
             return closeReadWrite(state, process: process, end: end)
         case .close(let process, let end):
@@ -263,6 +272,8 @@ public struct FIFOModel: TraceModel {
                 after.removeLatestOpen(of: process, end)
                 return (candidate.output, .completed(after))
             }
+        case .duplicate(let process, let end):
+            return duplicateTransitions(state, process: process, end: end)
         case .fcntl(let process, let end, .getDescriptorFlags):
             return getDescriptorFlagTransitions(state, process: process, end: end)
         case .fcntl(let process, let end, .setDescriptorFlags(let closeOnExec)):
@@ -404,7 +415,8 @@ public struct FIFOModel: TraceModel {
         case .status(let type, let mode, let size): .status(type: type, mode: mode, size: size)
         case .descriptorFlags(let closeOnExec): .descriptorFlags(closeOnExec: closeOnExec)
         // The FIFO model hands the pipe no `dup`, `pipe`, `splice`, epoll, owner or signal call, so these never come back from it.
-        case .duplicated, .created, .moved, .epollControlled, .epollEvents, .owner, .ownerEx, .signal, .asyncFlags, .signalTaken: .failed(.EINVAL)
+        case .duplicated: .duplicated
+        case .created, .moved, .epollControlled, .epollEvents, .owner, .ownerEx, .signal, .asyncFlags, .signalTaken: .failed(.EINVAL)
         }
     }
 
@@ -450,6 +462,8 @@ public struct FIFOModel: TraceModel {
             return pipes.describe(.read(process: process, max: max, nonblocking: nonblocking), output.flatMap(Self.pipeOutput))
         case .close(let process, let end):
             return pipes.describe(.close(process: process, end: end), output.flatMap(Self.pipeOutput))
+        case .duplicate(_, let end):
+            call = "dup of the \(end == .read ? "read" : "write") end"
         case .unseekable(let process, let end, let call):
             return pipes.describe(.unseekable(process: process, end: end, call: call), output.flatMap(Self.pipeOutput))
         case .exit(let process):
@@ -493,6 +507,7 @@ public struct FIFOModel: TraceModel {
         case .flagsSet: .flagsSet
         case .status(let type, let mode, let size): .status(type: type, mode: mode, size: size)
         case .failed(let code): .failed(code)
+        case .duplicated: .duplicated
         case .opened, .modeChanged, .unlinked, .made: nil
         }
     }
@@ -503,7 +518,8 @@ extension FIFOModel.Input {
         switch self {
         case .open(let process, _, _), .openReadWrite(let process, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
             .chmod(let process, _), .unlink(let process), .mkfifo(let process, _, _, _), .exit(let process), .unseekable(let process, _, _), .readiness(let process, _, _),
-            .fcntl(let process, _, _), .available(let process), .status(let process, _), .writev(let process, _), .readv(let process, _):
+            .fcntl(let process, _, _), .available(let process), .status(let process, _), .writev(let process, _), .readv(let process, _),
+            .duplicate(let process, _):
             process
         }
     }

@@ -7,10 +7,12 @@ extension Syscall {
     /// lowest free). `EMFILE` when no number below `RLIMIT_NOFILE` is free; `EINVAL` for a minimum below 0 or at least
     /// that limit.
     ///
-    /// The corresponding C function is `fcntl(F_DUPFD_CLOEXEC)`.
-    public static func duplicate(_ descriptor: FileDescriptor, minimum: Int = 0) throws(Errno) -> FileDescriptor {
+    /// With `closeOnExec` false the copy's `FD_CLOEXEC` is clear, as `dup`'s and `F_DUPFD`'s.
+    ///
+    /// The corresponding C function is `fcntl(F_DUPFD_CLOEXEC)`, or `fcntl(F_DUPFD)` (as `dup` when `minimum` is 0).
+    public static func duplicate(_ descriptor: FileDescriptor, minimum: Int = 0, closeOnExec: Bool = true) throws(Errno) -> FileDescriptor {
         FileDescriptor(rawValue: try perform(.fcntl, descriptor: descriptor, retryOnInterrupt: false) { _ in
-            Glibc.fcntl(descriptor.rawValue, F_DUPFD_CLOEXEC, CInt(clamping: minimum))
+            Glibc.fcntl(descriptor.rawValue, closeOnExec ? F_DUPFD_CLOEXEC : F_DUPFD, CInt(clamping: minimum))
         })
     }
 

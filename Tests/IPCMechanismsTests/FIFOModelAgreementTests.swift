@@ -26,9 +26,12 @@ import Testing
         case status(PipeModel.End)
         case writev([Int])
         case readv([Int])
+        /// `dup` of the latest descriptor of the end (an `O_RDWR` one's copy held under both ends).
+        case dup(PipeModel.End)
 
         var description: String {
             switch self {
+            case .dup(let end): "dup(\(end))"
             case .open(let end): "open(\(end))"
             case .openReadWrite: "open(O_RDWR)"
             case .write(let size): "write(\(size))"
@@ -51,6 +54,7 @@ import Testing
         Gen.int(in: 0...70000).map { Operation.write($0) }.eraseToAny(),
         Gen.int(in: 0...70000).map { Operation.read($0) }.eraseToAny(),
         Gen.int(in: 0...3).map { Operation.close($0 % 2 == 0 ? .read : .write) }.eraseToAny(),
+        Gen.int(in: 0...1).map { Operation.dup($0 == 0 ? .read : .write) }.eraseToAny(),
         Gen.int(in: 0...11).map { Operation.readiness($0 % 2 == 0 ? .read : .write, Self.readinessCalls[$0 / 2]) }.eraseToAny(),
         Gen.int(in: 0...21).map { Operation.fcntl($0 % 2 == 0 ? .read : .write, Self.fileControls[$0 / 2]) }.eraseToAny(),
         Gen.int(in: 0...0).map { _ in Operation.available }.eraseToAny(),
@@ -154,6 +158,14 @@ import Testing
                         (input, kernel) = Self.read(max, held)
                     case .close(let end):
                         (input, kernel) = Self.close(end, &held)
+                    case .dup(let end):
+                        input = .duplicate(process: 1, end: end)
+                        guard let descriptor = held[end]?.last else { kernel = .failed(.EBADF); break }
+                        let copy = try Syscall.duplicate(descriptor, closeOnExec: false)
+                        held[end, default: []].append(copy)
+                        let other: PipeModel.End = end == .read ? .write : .read
+                        if let index = held[other]?.lastIndex(of: descriptor) { held[other]?.insert(copy, at: index + 1) }
+                        kernel = .duplicated
                     case .fcntl(let end, let command):
                         input = .fcntl(process: 1, end: end, command: command)
                         guard let descriptor = held[end]?.last else { kernel = .failed(.EBADF); break }

@@ -83,6 +83,35 @@ import Testing
     /// writer — the bytes already in stay readable, then end of file; the write end copied onto the only read end's
     /// number leaves no reader — `EPIPE`; once the last descriptor of every open has closed, the bytes are gone (a new
     /// open finds an empty FIFO). The copy shares its open's description: `O_NONBLOCK` set through it is the original's.
+    /// `dup` of a FIFO descriptor (LTP `dup05`): one more descriptor of the open's description — its `O_NONBLOCK` is
+    /// both's, its `FD_CLOEXEC` clear — so the end stays open until the last of them closes: a reader sees `EAGAIN`
+    /// (a writer is still there), not end of file, until the write end's copy closes too; a writer can write until the
+    /// read end's copy closes, then `EPIPE`. Closes here hold off spawns: no other process may hold a copy.
+    @Test func aDupKeepsTheEndOpenUntilItsLastDescriptorCloses() throws {
+        Syscall.ignoreBrokenPipeSignal()  // the last write's EPIPE would otherwise end the test process
+        let path = try Path()
+        try Syscall.withoutConcurrentSpawns {
+            let reader = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+            let writer = try KernelFIFO.open(path.value, for: .write, nonblocking: true)
+            let writerCopy = try Syscall.duplicate(writer, closeOnExec: false)
+            #expect(try !Syscall.closesOnExec(writerCopy))
+            try KernelPipe.setFlags(writerCopy, nonblocking: false, direct: nil)
+            #expect(try !KernelPipe.flags(writer).nonblocking)
+            try Syscall.close(writer)
+            #expect(try KernelPipe.read(reader, max: 8, nonblocking: true) == .wouldBlock)
+            #expect(try KernelPipe.write(writerCopy, [7], nonblocking: true) == .completed(1))
+            let readerCopy = try Syscall.duplicate(reader, closeOnExec: false)
+            try Syscall.close(reader)
+            #expect(try KernelPipe.read(readerCopy, max: 8, nonblocking: true) == .completed([7]))
+            try Syscall.close(writerCopy)
+            #expect(try KernelPipe.read(readerCopy, max: 8, nonblocking: true) == .completed([]))
+            let lateWriter = try KernelFIFO.open(path.value, for: .write, nonblocking: true)
+            try Syscall.close(readerCopy)
+            #expect(throws: Errno.brokenPipe) { _ = try KernelPipe.write(lateWriter, [1], nonblocking: true) }
+            try Syscall.close(lateWriter)
+        }
+    }
+
     @Test func dup2OntoAnotherOpenClosesIt() throws {
         Syscall.ignoreBrokenPipeSignal()
         let path = try Path()

@@ -127,6 +127,14 @@ struct FIFOBinding: ObjectBinding {
             if let index = held[other]?.lastIndex(of: descriptor) { held[other]?.remove(at: index) }
             try Syscall.close(descriptor)
             return .closed
+        case .duplicate(_, let end):
+            guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
+            let copy = try Syscall.duplicate(descriptor, closeOnExec: false)  // dup: the copy's FD_CLOEXEC clear
+            held[end, default: []].append(copy)
+            // A copy of an O_RDWR descriptor is one of both ends, held next to the original under the other end.
+            let other: PipeModel.End = end == .read ? .write : .read
+            if let index = held[other]?.lastIndex(of: descriptor) { held[other]?.insert(copy, at: index + 1) }
+            return .duplicated
         case .chmod(_, let mode):
             try Syscall.changeMode(path, mode_t(mode))
             return .modeChanged

@@ -27,9 +27,14 @@ extension FIFOScenarios {
         for _ in 0..<generator.next(in: 3...8) {
             if generator.chance(0.5) { call("poll", ["end": "read", "events": ["POLLIN"], "timeout": .int(generator.pick([0, 20]))]) }
             if generator.chance(0.15) {
-                // Its description's flags, or its descriptor's FD_CLOEXEC: one descriptor, whichever end names it.
-                let (end, command) = generator.pick([("read", "F_GETFL"), ("write", "F_GETFL"), ("read", "F_GETFD"), ("write", "F_SETFD")])
-                call("fcntl", command == "F_SETFD" ? ["end": .string(end), "cmd": "F_SETFD", "closeOnExec": false] : ["end": .string(end), "cmd": .string(command)])
+                // Its description's flags, or its descriptor's FD_CLOEXEC: one descriptor, whichever end names it; or a
+                // dup of it (a copy of both ends, whose FD_CLOEXEC is clear; the end stays open until both close).
+                let (end, command) = generator.pick([("read", "F_GETFL"), ("write", "F_GETFL"), ("read", "F_GETFD"), ("write", "F_SETFD"), ("write", "dup")])
+                if command == "dup" {
+                    call("dup", ["end": .string(end)])
+                } else {
+                    call("fcntl", command == "F_SETFD" ? ["end": .string(end), "cmd": "F_SETFD", "closeOnExec": false] : ["end": .string(end), "cmd": .string(command)])
+                }
             }
             call("read", ["max": .int(generator.next(in: generator.pick([1...16, 17...4096]))), "nonblocking": true])
         }
