@@ -285,8 +285,9 @@ struct PipeBinding: ObjectBinding {
             return .flagsSet
         case .fcntl(_, let end, let command):
             guard let descriptor = end == .read ? readEnd : writeEnd else { throw .badFileDescriptor }
-            if case .duplicate(let minimum, _) = command {
-                duplicates[end, default: []].append(try Syscall.duplicate(descriptor, minimum: minimum ?? 0))
+            if case .duplicate(let minimum, let closeOnExec) = command {
+                // dup and F_DUPFD clear the copy's FD_CLOEXEC, F_DUPFD_CLOEXEC sets it: the call the trace names.
+                duplicates[end, default: []].append(try Syscall.duplicate(descriptor, minimum: minimum ?? 0, closeOnExec: closeOnExec))
                 return .duplicated
             }
             return try Self.fileControl(command, on: descriptor)
