@@ -261,11 +261,10 @@ public struct FIFOModel: TraceModel {
             return delegated(state, .write(process: process, data: data, nonblocking: nonblocking))
         case .read(let process, let max, let nonblocking):
             return delegated(state, .read(process: process, max: max, nonblocking: nonblocking))
-        case .close(let process, let end) where closeCopyTransitions(state, process: process, end: end) != nil:
-            return closeCopyTransitions(state, process: process, end: end)!
-        case .close(let process, let end) where state.readWriteHalves(ofLatest: end, of: process) != nil:
-            return closeReadWrite(state, process: process, end: end)
         case .close(let process, let end):
+            // One of a dup's descriptors, an O_RDWR open's one descriptor, or an open of one end.
+            if let copyClosed = closeCopyTransitions(state, process: process, end: end) { return copyClosed }
+            if state.readWriteHalves(ofLatest: end, of: process) != nil { return closeReadWrite(state, process: process, end: end) }
             return delegated(state, .close(process: process, end: end)).map { candidate in
                 // A close that succeeded also forgets that open (EBADF changed nothing).
                 guard candidate.output == .closed, case .completed(var after) = candidate.step else { return candidate }

@@ -101,8 +101,7 @@ extension UnixSocketModel {
     /// then TCP (0, 6) and UDP (0, 17) sockets made, a raw socket of protocol 0 and a protocol its type lacks
     /// `EPROTONOSUPPORT`. The new socket is not part of the object: the caller closes it at once.
     public static func createdSocket(domain: Int, type: Int, protocol number: Int) -> Output {
-        let flags = 0x800 | 0x80000  // SOCK_NONBLOCK, SOCK_CLOEXEC
-        if type & ~(0xf | flags) != 0 { return .failed(.EINVAL) }
+        if hasUnknownFlags(type) { return .failed(.EINVAL) }
         if domain < 0 || domain >= 46 { return .failed(ErrorCode("EAFNOSUPPORT")) }
         let kind = type & 0xf
         if kind >= 11 { return .failed(.EINVAL) }

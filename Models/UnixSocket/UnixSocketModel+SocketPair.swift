@@ -25,10 +25,12 @@ extension UnixSocketModel {
     /// Stream protocols a module or the configuration may register for `AF_INET` (SCTP, SMC, MPTCP): not judged.
     static let moduleStreamProtocols: Set<Int> = [132, 256, 262]
 
+    /// Whether `type` has bits beyond the type (its low 4 bits), `SOCK_NONBLOCK` and `SOCK_CLOEXEC`: `EINVAL` first.
+    static func hasUnknownFlags(_ type: Int) -> Bool { type & ~(0xf | socketNonblock | socketCloseOnExec) != 0 }
+
     /// What a `socketpair` of `domain`, `type`, `protocol` returns, before the `EMFILE` a full table would give instead.
     public static func createdPair(domain: Int, type: Int, protocol number: Int) -> Output {
-        let flags = 0x800 | 0x80000  // SOCK_NONBLOCK, SOCK_CLOEXEC
-        if type & ~(0xf | flags) != 0 { return .failed(.EINVAL) }
+        if hasUnknownFlags(type) { return .failed(.EINVAL) }
         if domain == internet || domain == 0 {
             let kind = type & 0xf
             if kind >= 11 { return .failed(.EINVAL) }
@@ -42,16 +44,17 @@ extension UnixSocketModel {
         }
         let made = createdSocket(domain: domain, type: type, protocol: number)
         guard case .created(let socketType) = made else { return made }
-        return .pairCreated(socketType, nonblocking: type & 0x800 != 0, closeOnExec: type & 0x80000 != 0)
+        return .pairCreated(socketType, nonblocking: type & socketNonblock != 0, closeOnExec: type & socketCloseOnExec != 0)
     }
 
     /// Whether `socketpair`'s arguments are ones the model can judge: `AF_UNIX`, `AF_UNSPEC`, a family out of range,
-    /// or `AF_INET` with a stream or datagram type and protocol 0, 6 or 17 (or arguments refused before the family's
-    /// own checks: bad flags, a type of 11 or more).
+    /// or `AF_INET` (arguments refused before the family's own checks — bad flags, a type of 11 or more — and for the
+    /// stream, datagram and raw types: a protocol out of range, any raw socket, a stream of a protocol no module can
+    /// register, a datagram socket of protocol 0, 6 or 17).
     public static func judgesPair(domain: Int, type: Int, protocol number: Int) -> Bool {
         if domain != internet { return domain <= 1 || domain >= 46 }
         let kind = type & 0xf
-        if type & ~(0xf | 0x800 | 0x80000) != 0 || kind >= 11 { return true }
+        if hasUnknownFlags(type) || kind >= 11 { return true }
         guard (1...3).contains(kind) else { return false }
         if !(0..<internetProtocolLimit).contains(number) || kind == 3 { return true }
         if kind == 1 { return !moduleStreamProtocols.contains(number) }
@@ -62,15 +65,13 @@ extension UnixSocketModel {
     /// `AF_INET` as for ``judgesPair`` but for a raw socket of a protocol (made with `CAP_NET_RAW`: a raw socket the
     /// model has no type for).
     public static func judgesSocket(domain: Int, type: Int, protocol number: Int) -> Bool {
-        guard domain == internet else { return judgesPair(domain: domain, type: type, protocol: number) }
-        return judgesPair(domain: domain, type: type, protocol: number)
-            && !(type & ~(0xf | 0x800 | 0x80000) == 0 && type & 0xf == 3 && (1..<internetProtocolLimit).contains(number))
+        judgesPair(domain: domain, type: type, protocol: number) && withoutCapabilities(domain: domain, type: type, protocol: number) == nil
     }
 
     /// The other answer a caller's capabilities may give (none in a trace): a raw `AF_INET` socket of a protocol
     /// needs `CAP_NET_RAW`, so without it the pair fails `EPERM` (measured as uid 65534 with `setpriv`).
     public static func withoutCapabilities(domain: Int, type: Int, protocol number: Int) -> Output? {
-        guard domain == internet, type & ~(0xf | 0x800 | 0x80000) == 0, type & 0xf == 3, (1..<internetProtocolLimit).contains(number) else { return nil }
+        guard domain == internet, !hasUnknownFlags(type), type & 0xf == 3, (1..<internetProtocolLimit).contains(number) else { return nil }
         return .failed(ErrorCode("EPERM"))
     }
 
@@ -78,7 +79,7 @@ extension UnixSocketModel {
     /// table; measured with one and with no free number).
     func socketPairOutcomes(domain: Int, type: Int, protocol number: Int, in state: State) -> Transitions {
         let made = Self.createdPair(domain: domain, type: type, protocol: number)
-        if made == .failed(.EINVAL), type & ~(0xf | 0x800 | 0x80000) != 0 { return [(made, .completed(state))] }
+        if made == .failed(.EINVAL), Self.hasUnknownFlags(type) { return [(made, .completed(state))] }
         var outcomes: Transitions = [(made, .completed(state)), (.failed(DescriptorTable.exhausted), .completed(state))]
         if let other = Self.withoutCapabilities(domain: domain, type: type, protocol: number) { outcomes.append((other, .completed(state))) }
         return outcomes

@@ -261,20 +261,17 @@ extension UnixSocketModel {
             return .accept(
                 process: call.process, end: try call.value.optional("end")?.text("end") ?? "listen", nonblocking: nonblocking,
                 flags: flags)
-        case "socket":
+        case "socket", "socketpair":
             let (domain, type, number) = try Self.socketArguments(of: call)
-            guard Self.judgesSocket(domain: domain, type: type, protocol: number) else {
+            let pair = call.f == "socketpair"
+            guard pair ? Self.judgesPair(domain: domain, type: type, protocol: number) : Self.judgesSocket(domain: domain, type: type, protocol: number)
+            else {
                 throw ModelError(
-                    "socket: only AF_UNIX, AF_UNSPEC, families out of range, and AF_INET's SOCK_STREAM, SOCK_DGRAM or SOCK_RAW with the protocols the README lists are modelled, not (\(domain), \(type), \(number))")
+                    "\(call.f): only AF_UNIX, AF_UNSPEC, families out of range, and AF_INET's SOCK_STREAM, SOCK_DGRAM or SOCK_RAW with the protocols the README lists are modelled, not (\(domain), \(type), \(number))")
             }
-            return .socket(process: call.process, domain: domain, type: type, protocol: number)
-        case "socketpair":
-            let (domain, type, number) = try Self.socketArguments(of: call)
-            guard Self.judgesPair(domain: domain, type: type, protocol: number) else {
-                throw ModelError(
-                    "socketpair: only AF_UNIX, AF_UNSPEC, families out of range, and AF_INET's SOCK_STREAM, SOCK_DGRAM or SOCK_RAW with the protocols the README lists are modelled, not (\(domain), \(type), \(number))")
-            }
-            return .socketPair(process: call.process, domain: domain, type: type, protocol: number)
+            return pair
+                ? .socketPair(process: call.process, domain: domain, type: type, protocol: number)
+                : .socket(process: call.process, domain: domain, type: type, protocol: number)
         case "listen":
             return .listen(
                 process: call.process, end: try call.value.required("end").text("end"),
