@@ -257,14 +257,16 @@ import Testing
     /// The trace `robust-mutex-lifecycle` (seed 4004) gave: process 1 asleep in `lock` on a held stalled recursive
     /// mutex that process 3 re-initialised (undefined in POSIX) was aborted by glibc's assertion. That is glibc's
     /// death, not a crash of the code under test: a hazard, the run not failed. A `SIGSEGV` there is still a crash,
-    /// and so is a `SIGABRT` in a call glibc does not abort (`consistent`).
+    /// and so is a `SIGABRT` in a call glibc does not abort (`consistent`), and one in a lock on a mutex that nothing
+    /// re-initialised or destroyed (its memory was corrupted).
     @Test func aLockerAbortedByGlibcIsAHazardNotACrash() throws {
-        func trace(signal: String, f: String = "lock") -> String {
+        func trace(signal: String, f: String = "lock", reinitialised: Bool = true) -> String {
             var lines = [#"{"format":"ipc-trace","version":1,"model":"robust-mutex","params":{"objects":{"m0":{"robust":false,"type":"recursive"}}},"mechanism":"test","seed":"1","strategy":"random","harness":"0.1.0"}"#]
             let events = [
                 #""process":2,"type":"invoke","f":"trylock","object":"m0""#, #""process":2,"type":"ok","f":"trylock","object":"m0""#,
                 #""process":1,"type":"invoke","f":"\#(f)","object":"m0""#,
-                #""process":3,"type":"invoke","f":"init","object":"m0","value":{"type":"recursive"}"#, #""process":3,"type":"ok","f":"init","object":"m0""#,
+                #""process":3,"type":"invoke","f":"init","object":"m0","value":{"type":"recursive"}"#,
+                reinitialised ? #""process":3,"type":"ok","f":"init","object":"m0""# : #""process":3,"type":"fail","f":"init","object":"m0","error":"EBUSY""#,
                 #""process":1,"type":"exit","value":{"signal":"\#(signal)"}"#,
             ]
             for (index, event) in events.enumerated() { lines.append(#"{"index":\#(index),"time":\#((index + 1) * 10),"# + event + "}") }
@@ -278,6 +280,9 @@ import Testing
         #expect(segfault.explanation.contains("CRASH"), "\(segfault.explanation)")
         let consistent = try TraceChecker.check(try Trace.parse(Array(trace(signal: "SIGABRT", f: "consistent").utf8)))
         #expect(consistent.result == .violation)
+        let unexplained = try TraceChecker.check(try Trace.parse(Array(trace(signal: "SIGABRT", reinitialised: false).utf8)))
+        #expect(unexplained.result == .violation)
+        #expect(unexplained.explanation.contains("no init or destroy of that mutex"), "\(unexplained.explanation)")
     }
 }
 

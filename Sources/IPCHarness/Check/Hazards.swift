@@ -14,6 +14,8 @@ import IPCModels
 /// - a locker aborted by glibc's assertion (`SIGABRT` in `pthread_mutex_lock`, `trylock` or `timedlock`): a mutex
 ///   destroyed or re-initialised while held does that (undefined in POSIX; the model stops judging that mutex and
 ///   takes the death as glibc's, ``RobustMutexModel/mayKillItsCaller(_:with:)``), so it is said here, not hidden.
+///   Where no `init` or `destroy` of that mutex came before, nothing the trace shows explains the abort: it is a
+///   crash (``crashes``), as any other death by a signal the harness did not send.
 struct HazardDetector {
     private let model: String
     /// The robust-mutex model's objects that are stalled now: set up so, or re-initialised so during the run.
@@ -24,6 +26,10 @@ struct HazardDetector {
     private var heldMutexes: [Int: Set<String>] = [:]
     /// Each process's outstanding lock call on a mutex: its `f`, object and line.
     private var locking: [Int: (f: String, object: String, line: Int)] = [:]
+    /// The mutexes an `init` or `destroy` completed on: where glibc's aborting a locker is the mechanism's own.
+    private var remade: Set<String> = []
+    /// Deaths the trace does not explain, described: the checker reports them as crashes.
+    private(set) var crashes: [String] = []
     /// Units each process holds on each semaphore: successful waits minus posts since its last `sem_init`.
     private var held: [Int: [String: Int]] = [:]
     /// The semaphores whose latest `sem_init` (the driver's, or one in the trace) had pshared 0.
@@ -86,8 +92,13 @@ struct HazardDetector {
         } else if event.type == .ok || event.type == .fail {
             locking[event.process] = nil
         }
+        if event.type == .ok, event.f == "init" || event.f == "destroy", let object = event.object { remade.insert(object) }
         if event.type == .exit, event.value?["signal"] == "SIGABRT", let call = locking.removeValue(forKey: event.process) {
-            hazards.append("process \(event.process) died of SIGABRT in \(call.f) on mutex \(call.object) (invoked at line \(call.line)): glibc's assertion, as a mutex destroyed or re-initialised while held gives (undefined in POSIX; the model no longer judges such a mutex)")
+            if remade.contains(call.object) {
+                hazards.append("process \(event.process) died of SIGABRT in \(call.f) on mutex \(call.object) (invoked at line \(call.line)): glibc's assertion, as a mutex destroyed or re-initialised while held gives (undefined in POSIX; the model no longer judges such a mutex)")
+            } else {
+                crashes.append("process \(event.process) died of SIGABRT in \(call.f) on mutex \(call.object) (invoked at line \(call.line), exit at line \(line)): glibc's assertion, and no init or destroy of that mutex in the trace explains it — its memory was corrupted by the code under test (or the harness)")
+            }
         }
         guard event.type == .ok, let object = event.object else { return }
         if event.f == "init" {

@@ -315,7 +315,7 @@ public struct HistoryBuilder<M: TraceModel> {
     /// with the injected errno is in its outcome, and a client that reports the failure made no call.
     public func finish() -> History<M> {
         guard !withoutEffect.isEmpty else {
-            return History(model: model, operations: operations, hangs: hangs, hazards: hazards.hazards, crashes: crashes)
+            return History(model: model, operations: operations, hangs: hangs, hazards: hazards.hazards, crashes: crashes + hazards.crashes)
         }
         var kept: [HistoryOperation<M.Input, M.Output>] = []
         for (position, operation) in operations.enumerated() where !withoutEffect.contains(position) {
@@ -323,6 +323,6 @@ public struct HistoryBuilder<M: TraceModel> {
             renumbered.id = kept.count
             kept.append(renumbered)
         }
-        return History(model: model, operations: kept, hangs: hangs, hazards: hazards.hazards, crashes: crashes)
+        return History(model: model, operations: kept, hangs: hangs, hazards: hazards.hazards, crashes: crashes + hazards.crashes)
     }
 }
