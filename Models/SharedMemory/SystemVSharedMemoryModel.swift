@@ -2,6 +2,8 @@
 ///
 /// What it allows, and why (each fact is a test on the real kernel):
 /// - Every attachment is one memory (atomic word loads, stores and fetch-and-adds); a fresh segment reads zeros.
+///   An attachment spans whole pages, and the words past the segment's size in its last page are the segment's
+///   too (`SystemVSharedMemoryTailFactsTests`): an access may name them (``State/tail``).
 /// - The segment outlives every process until `IPC_RMID`, and after it too while anything is attached: removal
 ///   only marks it (`SHM_DEST`; a second `IPC_RMID` succeeds), Linux still lets processes attach it by id, and it
 ///   is destroyed when the attachment count reaches 0. From then on `shmat`, `IPC_STAT` and `IPC_RMID` fail
@@ -58,6 +60,12 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     /// The page size `shm_tot` counts in.
     static let pageSize = 4096
 
+    /// The words an access may name in a segment of `words` words: those of the whole pages it spans (an
+    /// attachment maps whole pages; the next page is not the segment's, and what lies there the trace cannot say).
+    public static func wordsReached(_ words: Int) -> Int {
+        (Swift.max(words, 1) * 8 + pageSize - 1) / pageSize * pageSize / 8
+    }
+
     public struct Setup: Hashable, Sendable {
         public var words: Int
         /// Processes attached at the start, once per attachment.
@@ -73,6 +81,11 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 
     public struct State: Hashable, Sendable {
         public var words: [Int64]
+        /// The words past `shm_segsz` in the segment's last page, sparse (absent reads as 0). `shmat` maps whole
+        /// pages and the segment's memory is whole pages, so these are reachable, shared by every attachment and
+        /// kept across detaches (`SystemVSharedMemoryTailFactsTests`); the trace form takes indexes up to the
+        /// last page's end (``wordsReached(_:)``).
+        public var tail: [Int: Int64] = [:]
         public var attachments: [Int]
         public var removed = false
         public var destroyed = false
@@ -94,6 +107,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             if removed && attachments.isEmpty {
                 destroyed = true
                 words = []
+                tail = [:]
             }
         }
     }
@@ -160,6 +174,11 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case .access(let process, let access):
             guard state.attachments.contains(process) else { return [Transition(.failed(.EFAULT), state)] }
             if state.readOnly[process]?.last == true, access.writes { return [Transition(.failed(.SIGSEGV), state)] }
+            if access.index >= state.words.count {
+                let (result, tail) = access.apply(to: state.tail)
+                next.tail = tail
+                return [Transition(.accessed(result), next)]
+            }
             let (result, words) = access.apply(to: state.words)
             next.words = words
             return [Transition(.accessed(result), next)]
@@ -283,7 +302,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     public func describe(_ state: State) -> String {
         if state.destroyed { return "destroyed" }
         let times = zip(Self.timeFields, state.times.text).map { "\($0) \($1)" }.joined(separator: ", ")
-        return "words \(WordAccess.describe(words: state.words)); attached by \(state.attachments)\(state.removed ? "; marked for removal" : ""); \(times)"
+        let tail = state.tail.isEmpty ? "" : "; past its size in its last page " + WordAccess.describe(words: state.tail, count: 0)
+        return "words \(WordAccess.describe(words: state.words))\(tail); attached by \(state.attachments)\(state.removed ? "; marked for removal" : ""); \(times)"
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
@@ -352,7 +372,7 @@ extension SystemVSharedMemoryModel {
     public func input(from call: Call) throws(ModelError) -> Input {
         if WordAccess.names.contains(call.f) {
             let words = setups.first { $0.name == call.object }?.setup.words ?? 0
-            return .access(process: call.process, try WordAccess(f: call.f, value: call.value, words: words))
+            return .access(process: call.process, try WordAccess(f: call.f, value: call.value, words: Self.wordsReached(words)))
         }
         switch call.f {
         case "attach":

@@ -720,7 +720,8 @@ import Testing
     }
 
     /// Where a fresh segment of 4 words, attached once by this process (1), and the model first disagree on
-    /// `operations`, if anywhere: each (choice, index, amount) — 0…4 an access, 5…6 `shmat` (`SHM_RDONLY` for an
+    /// `operations`, if anywhere: each (choice, index, amount) — 0…4 an access (3 and 4 at an odd index: of word
+    /// 508 + index, past the segment's size in its page), 5…6 `shmat` (`SHM_RDONLY` for an
     /// amount below −2; 6 with an address and flags unless index 0 and amount ≤ 3), 7 `shmdt`, 8 `IPC_STAT` (with the times and `SHM_LOCKED`; at index 2 `SHM_STAT`, or
     /// `SHM_STAT_ANY` for an odd amount; at index 3 `IPC_INFO`, or `SHM_INFO` for an odd amount), 9 `shmget` (amount above 0),
     /// `IPC_SET` of the mode (amount 0), `SHM_LOCK` (−1), `SHM_UNLOCK` (−2) or `IPC_RMID`.
@@ -736,7 +737,7 @@ import Testing
         let steps = operations.map { choice, index, amount -> (SystemVSharedMemoryModel.Input, () throws -> SystemVSharedMemoryModel.Output) in
             switch choice {
             case 0...4:
-                let access = Self.access(choice, index, amount)
+                let access = Self.access(choice, choice >= 3 && index % 2 == 1 ? 508 + index : index, amount)
                 return (.access(process: 1, access), {
                     switch Self.perform(access, attachments.last) {
                     case .accessed(let result): return .accessed(result)

@@ -143,14 +143,14 @@ public enum SharedMemoryScenarios {
     /// IPC_RMID only marks a segment; it is destroyed when the last attachment goes (processes' exits included).
     public static let systemVAttachCount = Scenario.real(
         name: "sysv-shm-attach-count", kind: SystemVSharedMemoryKind.self, implementation: "kernel.sysv-shm",
-        summary: "2-4 processes attach (some SHM_RDONLY, some at an address with SHM_RND, SHM_REMAP, SHM_EXEC), detach, IPC_STAT, SHM_STAT(_ANY), IPC_INFO/SHM_INFO, SHM_LOCK/SHM_UNLOCK, remove the segment, shmget its key and use its 4 words",
+        summary: "2-4 processes attach (some SHM_RDONLY, some at an address with SHM_RND, SHM_REMAP, SHM_EXEC), detach, IPC_STAT, SHM_STAT(_ANY), IPC_INFO/SHM_INFO, SHM_LOCK/SHM_UNLOCK, remove the segment, shmget its key and use 3 of its 4 words and word 511 (past its size in its page)",
         makeWorkload: { generator in
             ScenarioPrograms.workload(
                 kind: "sysv-shm", parameters: ["words": 4], calls: 4...10, generator: &generator,
                 roles: { process, generator in process == 1 || generator.chance(0.7) ? ["attach"] : ["id"] },
                 operation: { _, _, generator in
                     generator.choose([
-                        (60, { generator in wordAccess(&generator) }),
+                        (60, { generator in wordAccess(&generator, fourth: 511) }),
                         (10, { generator in attachCall(&generator) }),
                         (10, { _ in ("detach", nil) }),
                         (12, { _ in ("status", nil) }),
@@ -170,8 +170,11 @@ public enum SharedMemoryScenarios {
                 })
         })
 
-    static func wordAccess(_ generator: inout SeededGenerator) -> (f: String, value: JSONValue?) {
-        let index = JSONValue.int(generator.next(in: 0...3))
+    /// A load, store or add of one of 4 words; with `fourth`, that word instead of word 3 (a System V segment's
+    /// word past its size in its last page, which is the segment's own too).
+    static func wordAccess(_ generator: inout SeededGenerator, fourth: Int = 3) -> (f: String, value: JSONValue?) {
+        let drawn = generator.next(in: 0...3)
+        let index = JSONValue.int(drawn == 3 ? fourth : drawn)
         switch generator.pick(weighted: [(40, "load"), (30, "store"), (30, "add")]) {
         case "load": return ("load", ["index": index])
         case "store": return ("store", ["index": index, "value": .int(generator.next(in: 1...99))])

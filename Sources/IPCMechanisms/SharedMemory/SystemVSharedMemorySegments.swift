@@ -13,9 +13,17 @@ public enum SystemVSharedMemorySegments {
         try Syscall.shmget(key, size: size, flags: IPC_CREAT | IPC_EXCL | 0o600)
     }
 
-    /// Attaches the segment; its first `size` bytes as words.
+    /// Attaches the segment of `size` bytes; the whole pages it spans, as words. `shmat` maps whole pages, and the
+    /// words past `size` in the last page are the segment's own (shared by every attachment, kept across detaches:
+    /// `SystemVSharedMemoryTailFactsTests`), so they are reachable; the next page is not the segment's.
     public static func attach(_ segment: SystemVSharedMemory, size: Int, readOnly: Bool = false) throws(Errno) -> SharedWords {
-        SharedWords(base: try Syscall.shmat(segment, readOnly: readOnly), count: size / 8)
+        SharedWords(base: try Syscall.shmat(segment, readOnly: readOnly), count: attachedWords(size))
+    }
+
+    /// The words an attachment of a segment of `size` bytes reaches: its whole pages'.
+    public static func attachedWords(_ size: Int) -> Int {
+        let page = PartlyMappedWords.pageSize
+        return (max(size, 1) + page - 1) / page * page / 8
     }
 
     /// Where ``attach(_:size:at:flags:)`` is asked to put the segment.
@@ -30,7 +38,7 @@ public enum SystemVSharedMemorySegments {
         case at(SharedWords)
     }
 
-    /// Attaches the segment at `placement` with `shmat`'s `flags`; its first `size` bytes as words.
+    /// Attaches the segment of `size` bytes at `placement` with `shmat`'s `flags`; its whole pages as words.
     public static func attach(_ segment: SystemVSharedMemory, size: Int, at placement: Placement, flags: CInt) throws(Errno) -> SharedWords {
         let address: UnsafeMutableRawPointer?
         switch placement {
@@ -45,7 +53,7 @@ public enum SystemVSharedMemorySegments {
             if case .unaligned = placement { address = reserved + 100 } else { address = reserved }
         case .at(let words): address = words.base
         }
-        return SharedWords(base: try Syscall.shmat(segment, at: address, flags: flags), count: size / 8)
+        return SharedWords(base: try Syscall.shmat(segment, at: address, flags: flags), count: attachedWords(size))
     }
 
     public static func detach(_ words: SharedWords) throws(Errno) {
