@@ -114,6 +114,11 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
         pages.upperBound <= self.pages.count && !pages.contains { self.pages[$0] == nil }
     }
 
+    /// Whether any of `pages` is still mapped here: what makes a `MAP_FIXED_NOREPLACE` mapping there fail `EEXIST`.
+    func mapsAny(_ pages: Range<Int>) -> Bool {
+        pages.contains { $0 < self.pages.count && self.pages[$0] != nil }
+    }
+
     /// `pages` replaced by a `MAP_FIXED` mapping: from here on as unmapped, their copies gone.
     mutating func lose(_ pages: Range<Int>) {
         for page in pages {

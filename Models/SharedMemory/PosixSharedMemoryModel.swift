@@ -145,7 +145,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
     }
 
     /// The address `open`'s `mmap` is given (measured, `SharedMemoryMappingFactsTests.mapFixedReplacesThePagesItCovers`).
-    public enum Address: String, Hashable, Sendable {
+    public enum Address: String, Hashable, Sendable, CaseIterable {
         /// `MAP_FIXED` at the process's newest mapping: it replaces the pages it covers there. The worker's rule:
         /// only over pages still that mapping's (else `EFAULT`, without calling: something else may be mapped
         /// there).
@@ -154,6 +154,21 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case unalignedFixed = "fixed-unaligned"
         /// An unaligned hint without `MAP_FIXED`: the kernel places the mapping elsewhere, so nothing changes.
         case hint
+        /// `MAP_FIXED` at a free page-aligned place (the worker reserves one and gives it back): it maps there, as
+        /// with no address (`SharedMemoryNoReplaceFactsTests`).
+        case freeFixed = "fixed-free"
+        /// `MAP_FIXED_NOREPLACE` at the process's newest mapping: `EEXIST` while any page asked for is still that
+        /// mapping's (after the offset's, length 0's and the address's `EINVAL`; before `EOVERFLOW`, the flags'
+        /// `EINVAL` and `EACCES`), the mapping left as it was. The worker's rule: with none of them its own, or no
+        /// mapping, `EFAULT` without calling (what else is there, the trace cannot say).
+        case noReplace = "noreplace"
+        /// `MAP_FIXED_NOREPLACE` 8 bytes into a page: `EINVAL`, as `fixed-unaligned`.
+        case unalignedNoReplace = "noreplace-unaligned"
+        /// `MAP_FIXED_NOREPLACE` at a free place: it maps there, as with no address.
+        case freeNoReplace = "noreplace-free"
+
+        /// 8 bytes into a page, with `MAP_FIXED` or `MAP_FIXED_NOREPLACE`: `EINVAL` first.
+        var isUnalignedPlace: Bool { self == .unalignedFixed || self == .unalignedNoReplace }
     }
 
     public enum Input: Hashable, Sendable {
@@ -239,11 +254,15 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             // mmap's refusals, in the kernel's order (the worker then closes the descriptor).
             let length = opening.length ?? state.mappingWords * 8
             let replaced = 0..<(length + Self.pageSize - 1) / Self.pageSize
-            if opening.offset % Self.pageSize != 0 || opening.length == 0 || opening.address == .unalignedFixed {
+            if opening.offset % Self.pageSize != 0 || opening.length == 0 || opening.address?.isUnalignedPlace == true {
                 return [Transition(.failed(.EINVAL), next)]
             }
             if opening.address == .fixed && state.mappings[process]?.last?.maps(replaced) != true {
                 return [Transition(.failed(.EFAULT), next)]
+            }
+            if opening.address == .noReplace {
+                let taken = state.mappings[process]?.last?.mapsAny(replaced) == true
+                return [Transition(.failed(taken ? .EEXIST : .EFAULT), next)]
             }
             if Self.overflows(offset: opening.offset, length: length) { return [Transition(.failed(.EOVERFLOW), next)] }
             if opening.neitherSharedNorPrivate { return [Transition(.failed(.EINVAL), next)] }
@@ -346,7 +365,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 //   open {"create", "exclusive", "truncate": BOOL?, "access": "read" | "read-write"?, "protection": "read" |
 //   "read-write" | "read-exec" | "read-write-exec"?, "name": "with-slash" | "empty" | "too-long"?, "mapping":
 //   "shared" | "private" | "neither"?, "offset": BYTES?, "length": BYTES?, "address": "fixed" | "fixed-unaligned"
-//   | "hint"?}; unmap {"page", "pages" | "length", "unaligned": BOOL?}? (with a value: munmap of those pages only);
+//   | "fixed-free" | "hint" | "noreplace" | "noreplace-unaligned" | "noreplace-free"?}; unmap {"page", "pages" | "length", "unaligned": BOOL?}? (with a value: munmap of those pages only);
 //   protect {"protection": "none" | "read" | "read-write" | "read-exec" | "read-write-exec", "page", "pages" |
 //   "length", "unaligned"?} (mprotect; page 0 and every page unless given); unlink {"name"?}; truncate {"size"};
 //   stat → {"size"}. EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
@@ -434,7 +453,8 @@ extension PosixSharedMemoryModel {
             opening.length = try call.value.optional("length")?.integer("length", in: 0...mappingPages * Self.pageSize)
             if let text = try call.value.optional("address")?.text("address") {
                 guard let address = Address(rawValue: text) else {
-                    throw ModelError("field 'address' must be \"fixed\", \"fixed-unaligned\" or \"hint\", not \"\(text)\"")
+                    throw ModelError(
+                        "field 'address' must be \"fixed\", \"fixed-unaligned\", \"fixed-free\", \"hint\", \"noreplace\", \"noreplace-unaligned\" or \"noreplace-free\", not \"\(text)\"")
                 }
                 opening.address = address
             }

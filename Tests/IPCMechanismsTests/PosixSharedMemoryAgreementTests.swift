@@ -88,7 +88,10 @@ import Testing
                     let top = Int.max & ~4095  // 2^63 − 4096: not even one page fits; two fit from top − 8192
                     let offsets = [2: 100, 3: 1 << 30, 4: top - 8192, -4: top - 4096, -2: -4096]
                     opening.offset = index == 1 ? 4096 : index == 0 ? offsets[amount] ?? 0 : 0
-                    let addresses: [Int: PosixSharedMemoryModel.Address] = [0: .fixed, 1: .fixed, 2: .fixed, -2: .unalignedFixed, 3: .hint]
+                    let addresses: [Int: PosixSharedMemoryModel.Address] = [
+                        0: .fixed, 1: process == 1 ? .fixed : .unalignedNoReplace, 2: .fixed, -2: .unalignedFixed, 3: .hint,
+                        -1: .noReplace, -3: .noReplace, -4: .freeNoReplace, 4: .freeFixed,
+                    ]
                     if index == 2, let address = addresses[amount] {
                         opening.address = address
                         if amount == 2 { (opening.offset, opening.length) = (4096, 4096) }
@@ -111,8 +114,7 @@ import Testing
                             let length = opening.length ?? words * 8
                             let replaced = 0..<(length + 4095) / 4096
                             let place = try PartlyMappedWords.placement(
-                                fixed: opening.address == .fixed || opening.address == .unalignedFixed, unaligned: opening.address != .fixed,
-                                over: opening.address == nil ? nil : handles[process]?.last?.1, pages: replaced)
+                                .init(address: opening.address?.rawValue) ?? .none, over: handles[process]?.last?.1, pages: replaced)
                             let address = try Syscall.map(
                                 opened, size: length, protection: Self.bits(opening.protection),
                                 flags: (opening.neitherSharedNorPrivate ? 0 : opening.isPrivate ? MAP_PRIVATE : MAP_SHARED) | place.flags,
@@ -283,6 +285,14 @@ import Testing
             (0, 3, 5), (6, 2, 0), (7, 0, 0), (13, 3, 4), (6, 2, 2), (0, 0, 0), (7, 0, 0), (0, 0, 0), (0, 3, 5),
             (6, 2, -2), (6, 2, 3), (0, 3, 5), (0, 0, 0),
         ]),
+        // MAP_FIXED_NOREPLACE (SharedMemoryNoReplaceFactsTests) over process 1's mapping fails EEXIST twice (the
+        // second of an O_RDONLY descriptor with PROT_WRITE, private), leaving it; at a free place it maps there
+        // (read-only: a store SIGSEGV), and so does MAP_FIXED (after O_TRUNC: 0); process 2's unaligned one fails
+        // EINVAL; with no mapping left, the worker's EFAULT.
+        ("MAP_FIXED_NOREPLACE and free places", [
+            (1, 0, 3), (6, 2, -1), (6, 2, -3), (0, 0, 0), (6, 2, -4), (0, 0, 0), (1, 0, 2), (7, 0, 0), (6, 2, 4),
+            (0, 0, 0), (18, 2, 1), (7, 0, 0), (7, 0, 0), (6, 2, -1),
+        ]),
     ]
 
     /// The mapping surface measured in `SharedMemoryMappingFactsTests`, one set of sequences per part.
@@ -299,6 +309,15 @@ import Testing
     }
 
     /// Random sequences over both processes and every operation above.
+    /// The worker and these sequences place a mapping by the trace's name for it: every name the model knows has
+    /// a placement.
+    @Test func everyAddressHasAPlacement() {
+        for address in PosixSharedMemoryModel.Address.allCases {
+            #expect(PartlyMappedWords.Placement(address: address.rawValue) != nil, "\(address.rawValue)")
+        }
+        #expect(PartlyMappedWords.Placement(address: "elsewhere") == nil)
+    }
+
     @Test func randomSequencesAgree() async {
         let operations = zip(Gen.int(in: 0...23), Gen.int(in: 0...3), Gen.int(in: -5...5))
         await propertyCheck(count: ObjectModelAgreementTests.cases, input: operations.array(of: 1...40)) { operations throws in

@@ -200,8 +200,7 @@ struct PosixSharedMemoryBinding: ObjectBinding {
                 let length = self.length(opening.length ?? size)
                 let replaced = 0..<(length + PartlyMappedWords.pageSize - 1) / PartlyMappedWords.pageSize
                 let place = try PartlyMappedWords.placement(
-                    fixed: opening.address == .fixed || opening.address == .unalignedFixed, unaligned: opening.address != .fixed,
-                    over: opening.address == nil ? nil : handles.last?.words, pages: replaced)
+                    .init(address: opening.address?.rawValue) ?? .none, over: handles.last?.words, pages: replaced)
                 flags |= place.flags
                 let address = try Syscall.map(
                     descriptor, size: length, protection: Self.bits(opening.protection), flags: flags,

@@ -9,7 +9,8 @@ extension SharedMemoryScenarios {
     /// (1000 words), so word 1023 lies past the length in the last page; a mapping of 100 or 4097 bytes, and
     /// `mprotect`/`munmap` lengths short of a page, exercise the rounding to whole pages; offsets of 1 GiB, 2^63 −
     /// 4096 and −4096 map far along the object or fail `EOVERFLOW`; `MAP_FIXED` over the newest mapping (whole, or
-    /// one page from 4096), unaligned, and a hint; `PROT_EXEC` with `mmap` and `mprotect`.
+    /// one page from 4096), unaligned, at a free place, and a hint; `MAP_FIXED_NOREPLACE` over the newest mapping
+    /// (`EEXIST`), unaligned and at a free place; `PROT_EXEC` with `mmap` and `mprotect`.
     public static let posixMappings = Scenario.real(
         name: "posix-shm-mappings", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
         summary: "2-4 processes map a 2-page object shared or MAP_PRIVATE, from offsets 0/4096/100, mprotect and partly munmap it, ftruncate, and use words of both pages",
@@ -29,7 +30,9 @@ extension SharedMemoryScenarios {
                             var value: JSONObject = [:]
                             switch generator.next(in: 0...10) {
                             case 10:
-                                value["address"] = .string(generator.pick(["fixed", "fixed", "fixed-unaligned", "hint"]))
+                                value["address"] = .string(generator.pick([
+                                    "fixed", "fixed", "fixed-unaligned", "hint", "noreplace", "noreplace-unaligned", "noreplace-free", "fixed-free",
+                                ]))
                                 if generator.chance(0.5) { (value["offset"], value["length"]) = (4096, 4096) }
                             case 0...3: value["mapping"] = "private"
                             case 4: value = ["mapping": "private", "access": "read", "protection": "read-write"]

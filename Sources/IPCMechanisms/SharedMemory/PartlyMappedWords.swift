@@ -76,26 +76,68 @@ public struct PartlyMappedWords: Sendable {
         pages.upperBound <= pageCount && !pages.contains { holes.contains($0) }
     }
 
+    /// Whether any of `pages` is still mapped here.
+    public func mapsAny(_ pages: Range<Int>) -> Bool {
+        pages.contains { $0 < pageCount && !holes.contains($0) }
+    }
+
     /// `pages` now belong to a `MAP_FIXED` mapping put over them: from here on they are as gone.
     public mutating func lose(_ pages: Range<Int>) {
         holes.formUnion(pages)
     }
 
-    /// The address and extra flags an `mmap` of `pages` is given relative to `newest`, the process's newest
-    /// mapping: with `fixed`, `MAP_FIXED` at it (only over pages still its own, else `EFAULT` without calling:
-    /// anything else there may be memory of the process), or 8 bytes into it with `unaligned` too (refused before
-    /// anything is unmapped — measured — so safe anywhere); without, an unaligned hint 8 bytes into it
-    /// (`unaligned`) or none.
+    /// Where an `mmap` is asked to put its mapping.
+    public enum Placement: Sendable {
+        /// No address: the kernel chooses.
+        case none
+        /// An unaligned hint 8 bytes into the newest mapping, without `MAP_FIXED`.
+        case hint
+        /// `MAP_FIXED` (or, with `noReplace`, `MAP_FIXED_NOREPLACE`) at the newest mapping.
+        case atNewest(noReplace: Bool)
+        /// The same 8 bytes into it (or into page 1 with none): refused before anything is looked at (measured), so
+        /// safe anywhere.
+        case unaligned(noReplace: Bool)
+        /// The same at a free place (``FreeAddress``).
+        case free(noReplace: Bool)
+
+        /// The placement a trace's `"address"` names (the posix-shm model's `Address`, by its raw value: this
+        /// layer does not see the models), none for nil; nil for a name it does not know.
+        public init?(address: String?) {
+            switch address {
+            case nil: self = .none
+            case "hint": self = .hint
+            case "fixed": self = .atNewest(noReplace: false)
+            case "noreplace": self = .atNewest(noReplace: true)
+            case "fixed-unaligned": self = .unaligned(noReplace: false)
+            case "noreplace-unaligned": self = .unaligned(noReplace: true)
+            case "fixed-free": self = .free(noReplace: false)
+            case "noreplace-free": self = .free(noReplace: true)
+            default: return nil
+            }
+        }
+    }
+
+    /// The address and extra flags an `mmap` of `pages` at `placement` is given relative to `newest`, the
+    /// process's newest mapping. `MAP_FIXED` there only over pages still its own, and `MAP_FIXED_NOREPLACE` only
+    /// where one of them still is (so that it fails `EEXIST`); else `EFAULT` without calling: anything else there
+    /// may be memory of the process, or nothing.
     public static func placement(
-        fixed: Bool, unaligned: Bool, over newest: PartlyMappedWords?, pages: Range<Int>
+        _ placement: Placement, over newest: PartlyMappedWords?, pages: Range<Int>
     ) throws(Errno) -> (address: UnsafeMutableRawPointer?, flags: CInt) {
+        func fixed(_ noReplace: Bool) -> CInt { noReplace ? MAP_FIXED_NOREPLACE : MAP_FIXED }
         let base = newest?.words.base
-        if fixed && unaligned { return ((base ?? UnsafeMutableRawPointer(bitPattern: pageSize)!) + 8, MAP_FIXED) }
-        if fixed {
+        switch placement {
+        case .none: return (nil, 0)
+        case .hint: return (base.map { $0 + 8 }, 0)
+        case .unaligned(let noReplace): return ((base ?? UnsafeMutableRawPointer(bitPattern: pageSize)!) + 8, fixed(noReplace))
+        case .free(let noReplace): return (try FreeAddress.reserve(pages.count * pageSize), fixed(noReplace))
+        case .atNewest(false):
             guard let newest, newest.maps(pages) else { throw .badAddress }
             return (newest.words.base, MAP_FIXED)
+        case .atNewest(true):
+            guard let newest, newest.mapsAny(pages) else { throw .badAddress }
+            return (newest.words.base, MAP_FIXED_NOREPLACE)
         }
-        return (unaligned ? base.map { $0 + 8 } : nil, 0)
     }
 
     /// `mmap`'s and `mprotect`'s bits: `PROT_NONE` unless `readable`, else `PROT_READ` with `PROT_WRITE` and

@@ -44,12 +44,8 @@ public enum SystemVSharedMemorySegments {
         switch placement {
         case .kernel: address = nil
         case .free, .unaligned:
-            // A place nothing uses: reserve it, give it back, and ask for it (this worker maps nothing meanwhile).
-            let length = max(size, 1) + 4096
-            guard let reserved = mmap(nil, length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), reserved != MAP_FAILED else {
-                throw .noMemory
-            }
-            munmap(reserved, length)
+            // A place nothing uses (a page more: an unaligned address's attachment, rounded or not, fits too).
+            let reserved = try FreeAddress.reserve(max(size, 1) + 4096)
             if case .unaligned = placement { address = reserved + 100 } else { address = reserved }
         case .at(let words): address = words.base
         }
