@@ -8,6 +8,9 @@
 //   sigaction {"signal": SIG, "action": ACTION?}              {"old": ACTION}                           EINVAL
 //             (receiver only; ACTION "default" | "ignore" | "handler"; no "action": only asks; a handler's
 //             "flags": ["SA_RESETHAND", "SA_NODEFER", "SA_SIGINFO"]? and "mask": "all" (default) | "none" | [SIG, ...])
+//   signal    {"signal": SIG, "action": ACTION} (receiver only: glibc's BSD signal)   {"old": ACTION}     EINVAL
+//   sigignore, sighold {"signal": SIG}; siginterrupt {"signal": SIG, "interrupt": BOOL} (receiver only)  (none)  EINVAL
+//   sigpause  {"signal": SIG} (receiver only: XPG, the one signal unblocked)  as sigsuspend           EINTR, EINVAL
 //   sigprocmask {"how": "unblock" | "block" | "setmask" |     {"deliveries": [{"signal": SIG, …}, …]}  EINVAL
 //             "invalid", "signals": [SIG, ...]} (receiver only; unblock: and block again at once; setmask: a mask
 //             blocking the set's signals and none other of the receiver's, then the old mask again; what the handler
@@ -98,6 +101,24 @@ extension SignalModel {
         case "sigsuspend":
             try requireReceiver(call, doing: "waits for")
             return .sigsuspend(process: call.process, signals: try Self.waitSet(call.value))
+        case "signal", "sigignore", "sighold", "siginterrupt":
+            try requireReceiver(call, doing: "sets the actions or the mask of")
+            let signal = try Self.signal(try call.value.required("signal"), field: "signal")
+            let obsolete: ObsoleteCall
+            switch call.f {
+            case "signal": obsolete = .signal(try Self.action(try call.value.required("action"), field: "action"))
+            case "sigignore": obsolete = .sigignore
+            case "sighold": obsolete = .sighold
+            default: obsolete = .siginterrupt(try call.value.required("interrupt").boolean("interrupt"))
+            }
+            return .obsolete(process: call.process, signal: signal, call: obsolete)
+        case "sigpause":
+            try requireReceiver(call, doing: "waits for")
+            let signal = try Self.signal(try call.value.required("signal"), field: "signal")
+            // A signal glibc's sigdelset refuses fails EINVAL before anything; any other is sigsuspend's one signal.
+            if Self.refusesSetMember(signal) { return .sigpause(process: call.process, signal: signal) }
+            _ = try Self.waitSet(["signals": .array([Self.json(signal)])])
+            return .sigpause(process: call.process, signal: signal)
         case "pause":
             try requireReceiver(call, doing: "pauses with the blocked signals of")
             // With "signals": those unblocked for the pause (unblock, pause, block again).
@@ -144,7 +165,7 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, killpg, sigaction, sigprocmask, pthread_sigmask, sigsuspend, pause, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, sigaction, signal, sigignore, sighold, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, pause, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
         }
     }
 
@@ -205,6 +226,12 @@ extension SignalModel {
             return .received(signal: delivery.signal, details: delivery.details)
         case (.ok(let value), .sigaction):
             return .previousAction(try Self.action(try value.required("old"), field: "old"))
+        case (.ok(let value), .obsolete(_, _, .signal)):
+            return .previousAction(try Self.action(try value.required("old"), field: "old"))
+        case (.ok, .obsolete):
+            return .returned
+        case (.ok(let value), .sigpause):
+            return try output(from: .ok(value), for: .sigsuspend(process: input.process, signals: []))
         case (.ok, .exit):
             return .exited
         case (.ok, .pause):
@@ -260,6 +287,13 @@ extension SignalModel {
             if action == .handler, let signals = flags.maskSignals { object["mask"] = .array(signals.map(Self.json)) }
             else if action == .handler, !flags.masksAll { object["mask"] = "none" }
             return ("sigaction", .object(object))
+        case .obsolete(_, let signal, let obsolete):
+            var object: JSONObject = ["signal": Self.json(signal)]
+            if case .signal(let action) = obsolete { object["action"] = .string(action.rawValue) }
+            if case .siginterrupt(let interrupt) = obsolete { object["interrupt"] = .bool(interrupt) }
+            return (obsolete.name, .object(object))
+        case .sigpause(_, let signal):
+            return ("sigpause", ["signal": Self.json(signal)])
         case .pause:
             return ("pause", nil)
         case .pauseUnblocking(_, let signals):
@@ -407,7 +441,7 @@ extension SignalModel.Input {
         switch self {
         case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _),
             .signalfdReadiness(let process, _, _), .signalfdReadinessMasked(let process, _, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
-            .sigsuspend(let process, _),
+            .sigsuspend(let process, _), .obsolete(let process, _, _), .sigpause(let process, _),
             .pause(let process), .pauseUnblocking(let process, _), .exit(let process): process
         }
     }

@@ -151,6 +151,11 @@ public struct SignalModel: TraceModel {
         case maskQuery(process: Int, change: MaskChange, call: MaskCall = .process)
         /// `sigsuspend` by the receiver with `signals` of its set unblocked: what the handler saw.
         case sigsuspend(process: Int, signals: [Int])
+        /// An obsolete call by the receiver — `signal`, `sigignore`, `sighold`, `siginterrupt` — on `signal`: what
+        /// glibc builds it from (see ``SignalModel+Obsolete``).
+        case obsolete(process: Int, signal: Int, call: ObsoleteCall)
+        /// `sigpause(signal)` (XPG) by the receiver: `sigsuspend` with that one signal unblocked.
+        case sigpause(process: Int, signal: Int)
         /// `pause` by the receiver, the object's signals blocked: only a signal outside them ends it (`EINTR`).
         case pause(process: Int)
         /// `pause` with `signals` of the object unblocked for it (unblock, `pause`, block again): what the handlers saw.
@@ -290,6 +295,11 @@ public struct SignalModel: TraceModel {
         if case .sigsuspend(_, let signals) = input {
             return suspendSteps(state, signals: signals, output: output)
         }
+        if case .obsolete(_, let signal, let call) = input { return obsoleteSteps(state, signal: signal, call: call, output: output) }
+        if case .sigpause(_, let signal) = input {
+            if Self.refusesSetMember(signal) { return output == nil || output == .failed(.EINVAL) ? [.completed(state)] : [] }
+            return suspendSteps(state, signals: [signal], output: output)
+        }
         if case .pause = input { return pauseSteps(state, output: output) }
         if case .pauseUnblocking(_, let signals) = input { return pauseUnblockingSteps(state, signals: signals, output: output) }
         if output == .failed(.EINTR) {
@@ -422,6 +432,11 @@ public struct SignalModel: TraceModel {
             return setAction(state, signal: signal, action: action, flags: flags)
         case .sigprocmask, .maskQuery, .sigsuspend:
             return maskOutcome(input, in: state)
+        case .obsolete(_, let signal, let call):
+            return obsoleteOutcome(state, signal: signal, call: call)
+        case .sigpause(let process, let signal):
+            if Self.refusesSetMember(signal) { return (.failed(.EINVAL), state) }
+            return maskOutcome(.sigsuspend(process: process, signals: [signal]), in: state)
         case .pause:
             return nil  // it never completes by itself: only a signal outside the object ends it
         case .pauseUnblocking:
@@ -522,6 +537,16 @@ public struct SignalModel: TraceModel {
             call = "\(maskCall.rawValue) \(change.rawValue) without a set (asking)"
         case .sigsuspend(_, let signals):
             call = "sigsuspend unblocking {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
+        case .obsolete(_, let signal, let obsolete):
+            call = "\(obsolete.name) \(Self.name(of: signal))" + {
+                switch obsolete {
+                case .signal(let action): " \(action.constant)"
+                case .siginterrupt(let interrupt): interrupt ? " 1" : " 0"
+                case .sigignore, .sighold: ""
+                }
+            }()
+        case .sigpause(_, let signal):
+            call = "sigpause \(Self.name(of: signal))"
         case .pause:
             call = "pause"
         case .pauseUnblocking(_, let signals):

@@ -471,3 +471,59 @@ int ipc_sigtimedwait_io(const int *signals, int count, long long timeoutNanoseco
 int ipc_set_fioasync(int descriptor, int on) {
     return ioctl(descriptor, FIOASYNC, &on);
 }
+
+// The obsolete signal calls (System V and BSD), called as they are: glibc builds each on sigaction or sigprocmask.
+
+int ipc_signal(int signal_number, int action, int *old) {
+    // glibc's signal is BSD's: SA_RESTART and sa_mask {signal}. A handler is then made the recording one, its
+    // flags and mask kept (SA_SIGINFO added, so that it sees the siginfo); the signal is blocked, so none comes between.
+    sighandler_t handler = action == 0 ? SIG_DFL : action == 1 ? SIG_IGN : (sighandler_t)(void *)record_signal;
+    sighandler_t previous = signal(signal_number, handler);
+    if (previous == SIG_ERR) return -1;
+    *old = previous == SIG_DFL ? 0 : previous == SIG_IGN ? 1 : 2;
+    if (action == 2) {
+        struct sigaction installed;
+        if (sigaction(signal_number, NULL, &installed) == -1) return -1;
+        installed.sa_sigaction = record_signal;
+        installed.sa_flags |= SA_SIGINFO;
+        if (sigaction(signal_number, &installed, NULL) == -1) return -1;
+    }
+    return 0;
+}
+
+int ipc_signal_flags(int signal_number, int *flags, int *masks_itself, int *masked) {
+    struct sigaction installed;
+    if (sigaction(signal_number, NULL, &installed) == -1) return -1;
+    *flags = installed.sa_flags;
+    *masks_itself = sigismember(&installed.sa_mask, signal_number) == 1;
+    *masked = 0;
+    for (int other = 1; other < NSIG; other++) *masked += sigismember(&installed.sa_mask, other) == 1;
+    return 0;
+}
+
+int ipc_sa_restart(void) { return SA_RESTART; }
+
+int ipc_sigignore(int signal_number) { return sigignore(signal_number); }
+
+int ipc_sighold(int signal_number) { return sighold(signal_number); }
+
+int ipc_siginterrupt(int signal_number, int interrupt) { return siginterrupt(signal_number, interrupt); }
+
+int ipc_sigpause_recording(int signal_number, int *signo, int *code, int *pid, int *value, int capacity) {
+    // glibc's (XPG) sigpause: sigsuspend with the mask as it is less the signal. The harness's interrupting SIGUSR1
+    // is blocked around it, as ipc_sigsuspend_unblocking adds it: only the signal's own handler ends the call.
+    sigset_t interrupting, old;
+    sigemptyset(&interrupting);
+    sigaddset(&interrupting, SIGUSR1);
+    if (sigprocmask(SIG_BLOCK, &interrupting, &old) == -1) return -1;
+    recorded_count = 0;
+    sigpause(signal_number);
+    int saved = errno;
+    int taken = copy_records(signo, code, pid, value, capacity);
+    if (sigismember(&old, SIGUSR1) != 1) sigprocmask(SIG_UNBLOCK, &interrupting, NULL);
+    if (taken == 0) {
+        errno = saved;
+        return -1;
+    }
+    return taken;
+}

@@ -222,7 +222,7 @@ extension Syscall {
     }
 
     /// Runs `body` with room for 256 recorded signals and returns the ones it recorded.
-    private static func recorded(
+    static func recorded(
         _ call: SystemCall,
         _ body: (UnsafeMutablePointer<CInt>, UnsafeMutablePointer<CInt>, UnsafeMutablePointer<CInt>, UnsafeMutablePointer<CInt>, CInt) -> CInt
     ) throws(Errno) -> [SignalInfo] {

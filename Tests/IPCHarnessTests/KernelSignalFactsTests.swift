@@ -304,6 +304,12 @@ import Testing
         case signalfdSelect([String])
         /// A `kill` of the first signal, then a `sigwait` for the set (which holds it): never asleep for ever.
         case sentThenSigwait(String, [String])
+        /// An obsolete call (`ObsoleteSignalCallsFactsTests`): 0-2 `signal` to `SIG_DFL`, `SIG_IGN`, the handler;
+        /// 3 `sigignore`; 4 `sighold`; 5 and 6 `siginterrupt` 1 and 0 — of one of the four, or of 0, 32, 65,
+        /// `SIGKILL` or `SIGSTOP` (refused, but for `sighold` of the last two).
+        case obsolete(Int, JSONValue)
+        /// A handler for the signal, a `kill` of it, then `sigpause` of it (or, `refused`, `sigpause` of 0, 32 or 65).
+        case handledThenSigpause(String, refused: Int?)
 
         var description: String {
             switch self {
@@ -327,6 +333,8 @@ import Testing
             case .signalfdPoll(let set, let every): "signalfd-poll(\(set)\(every ? ", every event" : ""))"
             case .signalfdSelect(let set): "signalfd-select(\(set))"
             case .sentThenSigwait(let signal, let set): "kill(\(signal)), sigwait(\(set))"
+            case .obsolete(let call, let signal): "\(KernelSignalFactsTests.obsoleteCalls[call].f)(\(signal))"
+            case .handledThenSigpause(let signal, let refused): refused.map { "sigpause(\($0))" } ?? "handler(\(signal)), kill(\(signal)), sigpause(\(signal))"
             }
         }
     }
@@ -351,8 +359,21 @@ import Testing
         zip(signalName, Gen.int(in: 0...127)).map { (signal: String, flags: Int) -> Operation in Operation.handler(signal, flags: flags) }.eraseToAny(),
         zip(Gen.int(in: 0...3), Gen.int(in: 0...15)).map { (sent: Int, mask: Int) -> Operation in
             Operation.handledThenSuspend(names[sent], subset(mask | (1 << sent)))
+        }.eraseToAny(),
+        zip(Gen.int(in: 0...6), Gen.int(in: 0...8)).map { (call: Int, signal: Int) -> Operation in
+            Operation.obsolete(call, signal < 4 ? .string(names[signal]) : .int([0, 32, 65, 9, 19][signal - 4]))
+        }.eraseToAny(),
+        zip(signalName, Gen.int(in: 0...5)).map { (signal: String, refused: Int) -> Operation in
+            Operation.handledThenSigpause(signal, refused: refused < 3 ? [0, 32, 65][refused] : nil)
         }.eraseToAny()
     )
+
+    /// The obsolete calls ``Operation/obsolete(_:_:)`` draws: name, the fields beyond "signal", and the action it
+    /// leaves (nil: as it was).
+    static let obsoleteCalls: [(f: String, fields: JSONObject, action: String?)] = [
+        ("signal", ["action": "default"], "default"), ("signal", ["action": "ignore"], "ignore"), ("signal", ["action": "handler"], "handler"),
+        ("sigignore", [:], "ignore"), ("sighold", [:], nil), ("siginterrupt", ["interrupt": true], nil), ("siginterrupt", ["interrupt": false], nil),
+    ]
 
     /// The names whose bits `mask` sets.
     static func subset(_ mask: Int) -> [String] {
@@ -453,46 +474,94 @@ import Testing
                     return [("signalfd-select", ["signals": .array(set.map { .string($0) }), "read": true, "write": true, "timeout": 0])]
                 case .sentThenSigwait(let signal, let set):
                     return [("kill", ["signal": .string(signal)]), ("sigwait", ["signals": .array(set.map { .string($0) })])]
+                case .obsolete(let call, let signal):
+                    let (f, fields, action) = Self.obsoleteCalls[call]
+                    if case .string(let name) = signal, let action {
+                        actions[name] = action
+                        resetting.remove(name)
+                    }
+                    var value = fields
+                    value["signal"] = signal
+                    return [(f, .object(value))]
+                case .handledThenSigpause(let signal, let refused?):
+                    _ = signal
+                    return [("sigpause", ["signal": .int(refused)])]
+                case .handledThenSigpause(let signal, nil):
+                    actions[signal] = "handler"
+                    resetting.remove(signal)
+                    return [
+                        ("signal", ["signal": .string(signal), "action": "handler"]), ("kill", ["signal": .string(signal)]),
+                        ("sigpause", ["signal": .string(signal)]),
+                    ]
                 }
             }
-            let kernel = try outcomes(program, signals: Self.names)
-            var state = model.initialState(of: "sig1")
-            for (index, step) in program.enumerated() {
-                let input = try model.input(from: Call(process: 1, object: "sig1", f: step.f, value: step.value == .null ? nil : step.value))
-                if case .signalfdRead = input {
-                    // Several atomic takes: the model must accept what the kernel returned, take by take.
-                    guard index < kernel.count else { return }
-                    let outcome: Outcome = kernel[index].hasPrefix("{") ? .ok(try JSONParser.parse(kernel[index])) : .fail(ErrorCode(kernel[index]))
-                    guard let after = Self.completes(model, state, input, try model.output(from: outcome, for: input)) else {
-                        Issue.record("operation \(index) \(program[index].f) \(program[index].value) of \(operations): the model does not allow the kernel's \(kernel[index])")
-                        return
-                    }
-                    state = after
-                    continue
-                }
-                guard let (output, next) = model.outcome(of: input, in: state) else {
-                    Issue.record("operation \(index) of \(operations): the model blocks")
-                    return
-                }
-                // The model allows SI_TKILL or SI_USER for a tgkill's signal; glibc's sigtimedwait gives SI_USER, a
-                // handler (sigprocmask, sigsuspend) sees the kernel's SI_TKILL.
-                let folded = program[index].f == "wait"
-                let expected: String =
-                    switch model.outcome(for: output) {
-                    case .ok(let value): (value.map { "\($0)" } ?? "ok").replacingOccurrences(of: "SI_TKILL", with: folded ? "SI_USER" : "SI_TKILL")
-                    case .fail(let code): code.rawValue
-                    }
-                guard index < kernel.count else {
-                    Issue.record("operation \(index) \(program[index].f) \(program[index].value) of \(operations): the kernel run ended before it")
-                    return
-                }
-                guard kernel[index] == expected else {
-                    Issue.record("operation \(index) \(program[index].f) \(program[index].value) of \(operations): kernel \(kernel[index]), model \(expected)")
-                    return
-                }
-                state = next
-            }
+            if let problem = try disagreement(program, model: model) { Issue.record("\(problem) of \(operations)") }
         }
+    }
+
+    /// The obsolete calls (`ObsoleteSignalCallsFactsTests`), directed: `siginterrupt` of `SIGWINCH` at its default
+    /// discards it, BSD `signal`'s `SIG_IGN` too and its old actions, `sighold` keeps and `sigignore` discards a
+    /// pending signal; every call of 0, 32, 65, `SIGKILL` and `SIGSTOP` (`EINVAL`, but `sighold` of the last two);
+    /// `sigpause` takes one of two queued `SIGRTMIN+2` and leaves the other pending, and refuses 0, 32 and 65.
+    @Test func theObsoleteCallsAgreeWithTheModel() throws {
+        let actions = Dictionary(uniqueKeysWithValues: Self.names.map { (SignalModel.number(of: $0)!, SignalModel.Action.standard) })
+        let model = SignalModel(receivers: [("sig1", .init(receiver: 1, actions: actions))])
+        func call(_ f: String, _ signal: JSONValue, _ fields: JSONObject = [:]) -> (f: String, value: JSONValue) {
+            var value = fields
+            value["signal"] = signal
+            return (f, .object(value))
+        }
+        let pending: (f: String, value: JSONValue) = ("pending", .null)
+        var program: [(f: String, value: JSONValue)] = [
+            ("kill", ["signal": "SIGWINCH"]), call("siginterrupt", "SIGWINCH", ["interrupt": true]), pending,
+            ("kill", ["signal": "SIGUSR2"]), call("signal", "SIGUSR2", ["action": "ignore"]), pending,
+            call("signal", "SIGUSR2", ["action": "handler"]), call("signal", "SIGUSR2", ["action": "default"]),
+            ("kill", ["signal": "SIGRTMIN+1"]), call("sighold", "SIGRTMIN+1"), pending, call("sigignore", "SIGRTMIN+1"), pending,
+        ]
+        for number in [0, 32, 65, 9, 19] {
+            program += Self.obsoleteCalls.map { call($0.f, .int(number), $0.fields) }
+        }
+        program += [
+            call("signal", "SIGRTMIN+2", ["action": "handler"]), ("kill", ["signal": "SIGRTMIN+2"]), ("kill", ["signal": "SIGRTMIN+2"]),
+            call("sigpause", "SIGRTMIN+2"), pending, call("sigpause", .int(0)), call("sigpause", .int(32)), call("sigpause", .int(65)),
+        ]
+        if let problem = try disagreement(program, model: model) { Issue.record("\(problem)") }
+    }
+
+    /// Where the kernel (the program run by a receiver worker) and `model` first disagree on `program`, if anywhere.
+    func disagreement(_ program: [(f: String, value: JSONValue)], model: SignalModel) throws -> String? {
+        let kernel = try outcomes(program, signals: Self.names)
+        var state = model.initialState(of: "sig1")
+        for (index, step) in program.enumerated() {
+            let input = try model.input(from: Call(process: 1, object: "sig1", f: step.f, value: step.value == .null ? nil : step.value))
+            if case .signalfdRead = input {
+                // Several atomic takes: the model must accept what the kernel returned, take by take.
+                guard index < kernel.count else { return nil }
+                let outcome: Outcome = kernel[index].hasPrefix("{") ? .ok(try JSONParser.parse(kernel[index])) : .fail(ErrorCode(kernel[index]))
+                guard let after = Self.completes(model, state, input, try model.output(from: outcome, for: input)) else {
+                    return "operation \(index) \(program[index].f) \(program[index].value): the model does not allow the kernel's \(kernel[index])"
+                }
+                state = after
+                continue
+            }
+            guard let (output, next) = model.outcome(of: input, in: state) else { return "operation \(index): the model blocks" }
+            // The model allows SI_TKILL or SI_USER for a tgkill's signal; glibc's sigtimedwait gives SI_USER, a
+            // handler (sigprocmask, sigsuspend) sees the kernel's SI_TKILL.
+            let folded = program[index].f == "wait"
+            let expected: String =
+                switch model.outcome(for: output) {
+                case .ok(let value): (value.map { "\($0)" } ?? "ok").replacingOccurrences(of: "SI_TKILL", with: folded ? "SI_USER" : "SI_TKILL")
+                case .fail(let code): code.rawValue
+                }
+            guard index < kernel.count else {
+                return "operation \(index) \(program[index].f) \(program[index].value): the kernel run ended before it"
+            }
+            guard kernel[index] == expected else {
+                return "operation \(index) \(program[index].f) \(program[index].value): kernel \(kernel[index]), model \(expected)"
+            }
+            state = next
+        }
+        return nil
     }
 
     /// A `sigaction` value installing the recording handler for `signal` with the flags whose bits `flags` sets.

@@ -45,6 +45,24 @@ int ipc_unblock_briefly(const int *signals, int count, int *signo, int *code, in
 /// the recording handler saw before it returned; returns how many, or -1 with errno (EINTR) when it saw none.
 int ipc_sigsuspend_unblocking(const int *signals, int count, int *signo, int *code, int *pid, int *value, int capacity);
 
+/// glibc's signal() setting SIG_DFL (`action` 0), SIG_IGN (1) or, with 2, a handler then made the recording one
+/// (SA_SIGINFO added; signal's SA_RESTART and sa_mask kept); writes the old action as 0, 1 or 2 to `*old`. 0, or -1.
+int ipc_signal(int signal_number, int action, int *old);
+
+/// The installed action's sa_flags, whether its sa_mask holds the signal itself, and how many signals it holds.
+int ipc_signal_flags(int signal_number, int *flags, int *masks_itself, int *masked);
+
+int ipc_sa_restart(void);
+
+/// glibc's sigignore, sighold and siginterrupt, as they are.
+int ipc_sigignore(int signal_number);
+int ipc_sighold(int signal_number);
+int ipc_siginterrupt(int signal_number, int interrupt);
+
+/// glibc's (XPG) sigpause(signal) with SIGUSR1 blocked around it: fills the arrays as ipc_sigsuspend_unblocking does;
+/// -1 with errno (EINTR, or EINVAL for a signal sigdelset refuses) when the handler saw none.
+int ipc_sigpause_recording(int signal_number, int *signo, int *code, int *pid, int *value, int capacity);
+
 /// sigprocmask with a `how` that is none of SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, and `signals` as the set.
 int ipc_sigprocmask_invalid_how(const int *signals, int count);
 

@@ -269,6 +269,18 @@ struct SignalBinding: ObjectBinding {
             case .setmask:
                 return try setMaskBriefly(keeping: signals, call: .process)
             }
+        case .obsolete(_, let signal, let call):
+            return try performObsolete(signal, call)
+        case .sigpause(_, let signal):
+            // A signal glibc refuses fails EINVAL before anything; any other must be the object's.
+            let number = Int32(clamping: signal)
+            if !SignalModel.refusesSetMember(signal) {
+                _ = try ownSignals([signal], doing: "sigpause on")
+                try refuseFatalActions([number], suspending: true)
+            }
+            let seen = try Syscall.pauseForSignal(number).map(delivery)
+            guard let first = seen.first else { throw Errno.interrupted }
+            return seen.count == 1 ? .received(signal: first.signal, details: first.details) : .deliveries(seen)
         case .sigsuspend(_, let signals):
             let numbers = try ownSignals(signals, doing: "sigsuspend on")
             try refuseFatalActions(numbers, suspending: true)
@@ -316,6 +328,35 @@ struct SignalBinding: ObjectBinding {
         try refuseFatalActions(released, suspending: false)
         let (old, seen) = try KernelSignals.setMaskBriefly(perThread: call == .thread, blocking: numbers, releasing: released)
         return .maskChanged(deliveries: seen.map(delivery), old: Set(numbers.filter(old.contains)).map(Int.init).sorted())
+    }
+
+    /// `signal`, `sigignore`, `sighold` and `siginterrupt`, called as they are: only on the object's own (blocked)
+    /// signals, or where glibc or the kernel refuses the call (and, for `sighold`, `SIGKILL` and `SIGSTOP`, which
+    /// the kernel drops from the mask): any other signal's action or mask could run or stop the worker anywhere.
+    mutating func performObsolete(_ signal: Int, _ call: SignalModel.ObsoleteCall) throws(Errno) -> SignalModel.Output {
+        let number = Int32(clamping: signal)
+        let refused = switch call {
+        case .sighold: SignalModel.refusesSetMember(signal) || SignalModel.unblockable.contains(signal)
+        case .signal, .sigignore, .siginterrupt: SignalModel.refusesAction(signal, setting: true)
+        }
+        guard received.contains(number) || refused else {
+            BindingFailure.abandon("\(call.name) of \(SignalModel.name(of: signal)), which is not one of the object's blocked signals")
+        }
+        switch call {
+        case .signal(let action):
+            let how: Syscall.SignalAction = switch action { case .standard: .standard; case .ignore: .ignore; case .handler: .handler }
+            oneShotHandlers.remove(signal)
+            let old = try Syscall.bsdSignal(number, to: how)
+            return .previousAction(old == .standard ? .standard : old == .ignore ? .ignore : .handler)
+        case .sigignore:
+            oneShotHandlers.remove(signal)
+            try Syscall.ignoreSignal(number)
+        case .sighold:
+            try Syscall.holdSignal(number)
+        case .siginterrupt(let interrupt):
+            try Syscall.setInterrupting(number, interrupt)
+        }
+        return .returned
     }
 
     func ownSignals(_ signals: [Int], doing what: String) throws(Errno) -> [Int32] {

@@ -209,6 +209,10 @@ public enum SignalScenarios {
                 }
             }
             if (threadDirected || actions) && generator.chance(0.2) {
+                // Every fourth time after sighold of one of its signals (no draw): blocked already, nothing changes.
+                if actions && sequence % 4 == 3 {
+                    receiver.append(Call(process: 1, object: "sig1", f: "sighold", value: ["signal": .string(signals[sequence % signals.count])]))
+                }
                 receiver.append(Call(process: 1, object: "sig1", f: "pending"))
             }
             if actions && generator.chance(0.3) {
@@ -221,7 +225,23 @@ public enum SignalScenarios {
                     emptyMask.remove(signal)
                     if handlerFlags && action == "handler" { value = drawHandler(signal) }
                 }
-                receiver.append(Call(process: 1, object: "sig1", f: "sigaction", value: .object(value)))
+                // Every third sequence makes the same change by an obsolete call (no draw): BSD signal (its handler's
+                // mask holds the signal alone, so others nest into it), sigignore, or for an asking one siginterrupt.
+                var f = "sigaction"
+                if sequence % 3 == 1 && value["flags"] == nil && value["mask"] == nil {
+                    switch value["action"] {
+                    case .string("ignore")? where sequence % 2 == 1:
+                        f = "sigignore"
+                        value["action"] = nil
+                    case .string(let action)?:
+                        f = "signal"
+                        if action == "handler" { emptyMask.insert(signal) }
+                    default:
+                        f = "siginterrupt"
+                        value["interrupt"] = .bool(sequence % 2 == 0)
+                    }
+                }
+                receiver.append(Call(process: 1, object: "sig1", f: f, value: .object(value)))
                 // As LTP's sigaction tests do, it sometimes raises the signal it has just given a one-shot handler.
                 if resetting.contains(signal) && generator.chance(0.5) {
                     receiver.append(Call(process: 1, object: "sig1", f: "kill", value: ["signal": .string(signal)]))
@@ -254,8 +274,11 @@ public enum SignalScenarios {
                 let maskValue: JSONValue = handlerFlags && sequence % 2 == 1
                     ? ["how": "setmask", "signals": .array(signals.filter { !names.contains($0) }.map { .string($0) })]
                     : ["how": "unblock", "signals": unblocked]
+                // Every other sequence's suspend is sigpause of one handled signal, its handler not one-shot (no draw).
+                let paused = sequence % 2 == 0 ? names.first { set[$0] == "handler" && !resetting.contains($0) } : nil
                 receiver.append(suspend
-                    ? Call(process: 1, object: "sig1", f: "sigsuspend", value: ["signals": unblocked])
+                    ? paused.map { Call(process: 1, object: "sig1", f: "sigpause", value: ["signal": .string($0)]) }
+                        ?? Call(process: 1, object: "sig1", f: "sigsuspend", value: ["signals": unblocked])
                     : Call(process: 1, object: "sig1", f: maskCall, value: maskValue))
                 // Any reset handler among them may have run: its action is SIG_DFL or still the handler.
                 let reset = names.filter { resetting.contains($0) }
