@@ -184,6 +184,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case protect(process: Int, PosixSharedMemoryMapping.Pages, PosixSharedMemoryMapping.Protection)
         /// `munmap` of pages of the process's newest mapping (the descriptor stays).
         case unmapPages(process: Int, PosixSharedMemoryMapping.Pages)
+        /// `msync` of pages of the process's newest mapping (see ``PosixSharedMemoryModel+Sync``).
+        case sync(process: Int, PosixSharedMemoryMapping.Pages, PosixSharedMemoryMapping.SyncFlags)
         /// `fstat` of the newest descriptor: `st_size`.
         case stat(process: Int)
         case exit(process: Int)
@@ -285,6 +287,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             let error = mapping.protect(pages, protection)
             next.mappings[process]![next.mappings[process]!.count - 1] = mapping
             return [Transition(error.map { .failed($0) } ?? .done, next)]
+        case .sync(let process, let pages, let flags):
+            return syncTransitions(state, process: process, pages: pages, flags: flags)
         case .unmapPages(let process, let pages):
             guard var mapping = state.mappings[process]?.last else { return [Transition(.failed(.EINVAL), state)] }
             let error = mapping.unmap(pages)
@@ -345,6 +349,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case .truncate(_, let size): call = "ftruncate \(size)"
         case .protect(_, let pages, let protection): call = "mprotect \(Self.describe(pages)) \(protection.rawValue)"
         case .unmapPages(_, let pages): call = "munmap \(Self.describe(pages))"
+        case .sync(_, let pages, let flags):
+            call = "msync \(Self.describe(pages)) " + (flags.names + (flags.otherBits == 0 ? [] : ["\(flags.otherBits)"])).joined(separator: "|")
         case .stat: call = "fstat"
         case .exit: call = "exit (unmaps everything)"
         }
@@ -473,8 +479,9 @@ extension PosixSharedMemoryModel {
         case "unlink": return .unlink(process: call.process, invalidName: try invalidName())
         case "truncate": return .truncate(process: call.process, size: try call.value.required("size").integer("size", in: Int(Int32.min)...1 << 40))
         case "stat": return .stat(process: call.process)
+        case "sync": return .sync(process: call.process, try pages(), try Self.syncFlags(call.value))
         default:
-            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, unlink, truncate and stat)")
+            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, unlink, truncate and stat)")
         }
     }
 
@@ -497,6 +504,7 @@ extension PosixSharedMemoryModel {
         case .protect(_, let pages, let protection):
             ("protect", .object(pages.json(protection: protection)))
         case .unmapPages(_, let pages): ("unmap", .object(pages.json()))
+        case .sync(_, let pages, let flags): ("sync", .object(pages.json(sync: flags)))
         case .stat: ("stat", nil)
         case .exit: ("exit", nil)
         }
@@ -547,9 +555,13 @@ extension PosixSharedMemoryModel.Opening {
 
 extension PosixSharedMemoryMapping.Pages {
     /// The invoke value's page fields (all of them, so that a partial `unmap` is never read as a whole one).
-    func json(protection: PosixSharedMemoryMapping.Protection? = nil) -> JSONObject {
+    func json(protection: PosixSharedMemoryMapping.Protection? = nil, sync: PosixSharedMemoryMapping.SyncFlags? = nil) -> JSONObject {
         var value: JSONObject = ["page": .int(first), "pages": .int(count)]
         if let protection { value["protection"] = .string(protection.rawValue) }
+        if let sync {
+            value["flags"] = .array(sync.names.map { .string($0) })
+            if sync.otherBits != 0 { value["bits"] = .int(sync.otherBits) }
+        }
         if unaligned { value["unaligned"] = true }
         return value
     }

@@ -93,6 +93,14 @@ extension Syscall {
         _ = try perform(.mprotect, retryOnInterrupt: false) { _ in Glibc.mprotect(address, size, protection) }
     }
 
+    /// Writes `size` bytes from `address` back to their object, as `flags` (`MS_SYNC`, `MS_ASYNC`, `MS_INVALIDATE`)
+    /// say. No fault is injected into it.
+    ///
+    /// The corresponding C function is `msync`.
+    public static func sync(_ address: UnsafeMutableRawPointer, size: Int, flags: CInt) throws(Errno) {
+        _ = try perform(.msync, retryOnInterrupt: false) { _ in Glibc.msync(address, size, flags) }
+    }
+
     /// Unmaps a mapping.
     ///
     /// The corresponding C function is `munmap`.

@@ -29,28 +29,35 @@ import Testing
     }
 
     @Test func removingASystemVSegmentOnlyMarksItUntilTheLastDetach() throws {
-        let key = key_t(bitPattern: 0x4900_0000 | UInt32(getpid() & 0xFFFF) << 4)
-        let segment = try SystemVSharedMemorySegments.create(key: key, size: 64)
-        defer { try? Syscall.shmRemove(segment) }
-        #expect(throws: Errno.fileExists) { _ = try SystemVSharedMemorySegments.create(key: key, size: 64) }
-        #expect(try SystemVSharedMemorySegments.status(segment).mode == 0o600)
-        let first = try SystemVSharedMemorySegments.attach(segment, size: 64)
-        first.store(0, 7)
-        try SystemVSharedMemorySegments.remove(segment)
-        try SystemVSharedMemorySegments.remove(segment)  // a second IPC_RMID of a marked segment succeeds
-        var status = try SystemVSharedMemorySegments.status(segment)
-        #expect(status.markedForRemoval && status.attachments == 1 && status.key == IPC_PRIVATE)
-        #expect(throws: Errno.noSuchFileOrDirectory) { _ = try Syscall.shmget(key, size: 0, flags: 0) }
-        let second = try SystemVSharedMemorySegments.attach(segment, size: 64)  // Linux: still attachable by id
-        #expect(second.load(0) == 7)
-        status = try SystemVSharedMemorySegments.status(segment)
-        #expect(status.attachments == 2)
-        try SystemVSharedMemorySegments.detach(first)
-        #expect(throws: Errno.invalidArgument) { try SystemVSharedMemorySegments.detach(first) }
-        try SystemVSharedMemorySegments.detach(second)
-        #expect(throws: Errno.invalidArgument) { _ = try SystemVSharedMemorySegments.status(segment) }
-        #expect(throws: Errno.invalidArgument) { _ = try SystemVSharedMemorySegments.attach(segment, size: 64) }
-        #expect(throws: Errno.invalidArgument) { try SystemVSharedMemorySegments.remove(segment) }
+        // Forks held off: a child forked meanwhile would hold copies of this process's attachments (counts, destruction).
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let key = key_t(bitPattern: 0x4900_0000 | UInt32(getpid() & 0xFFFF) << 4)
+            let segment = try SystemVSharedMemorySegments.create(key: key, size: 64)
+            defer { try? Syscall.shmRemove(segment) }
+            #expect(throws: Errno.fileExists) { _ = try SystemVSharedMemorySegments.create(key: key, size: 64) }
+            #expect(try SystemVSharedMemorySegments.status(segment).mode == 0o600)
+            let first = try SystemVSharedMemorySegments.attach(segment, size: 64)
+            first.store(0, 7)
+            try SystemVSharedMemorySegments.remove(segment)
+            try SystemVSharedMemorySegments.remove(segment)  // a second IPC_RMID of a marked segment succeeds
+            var status = try SystemVSharedMemorySegments.status(segment)
+            #expect(status.markedForRemoval && status.attachments == 1 && status.key == IPC_PRIVATE)
+            #expect(throws: Errno.noSuchFileOrDirectory) { _ = try Syscall.shmget(key, size: 0, flags: 0) }
+            let second = try SystemVSharedMemorySegments.attach(segment, size: 64)  // Linux: still attachable by id
+            #expect(second.load(0) == 7)
+            status = try SystemVSharedMemorySegments.status(segment)
+            #expect(status.attachments == 2)
+            try SystemVSharedMemorySegments.detach(first)
+            // A second detach of that address fails EINVAL: asked in a forked child (single-threaded), since here another
+            // test's thread may have attached something there meanwhile, which the detach would take away from it.
+            // (A plain shmdt: a forked child of this multithreaded process takes no lock of the harness's or the runtime's.)
+            let secondDetachFailed = Self.factsInChild { shmdt(first.base) == -1 && errno == EINVAL ? 1 : 0 }
+            #expect(secondDetachFailed == 1)
+            try SystemVSharedMemorySegments.detach(second)
+            #expect(throws: Errno.invalidArgument) { _ = try SystemVSharedMemorySegments.status(segment) }
+            #expect(throws: Errno.invalidArgument) { _ = try SystemVSharedMemorySegments.attach(segment, size: 64) }
+            #expect(throws: Errno.invalidArgument) { try SystemVSharedMemorySegments.remove(segment) }
+        }
     }
 
     /// `IPC_STAT`'s `shm_segsz` is the size asked for (100, not a page), and `shm_lpid` 0 until a process attaches
@@ -58,22 +65,25 @@ import Testing
     /// sets it). `SHM_RDONLY` gives an attachment whose loads work and whose stores the kernel refuses with
     /// `SIGSEGV`, changing nothing.
     @Test func segsizeLpidAndAReadOnlyAttachmentRefusingStoresWithSIGSEGV() throws {
-        let segment = try Syscall.shmget(IPC_PRIVATE, size: 100, flags: IPC_CREAT | 0o600)
-        defer { try? Syscall.shmRemove(segment) }
-        var status = try SystemVSharedMemorySegments.status(segment)
-        #expect(status.size == 100 && status.lastPID == 0 && status.creatorPID == getpid())
-        let writable = try SystemVSharedMemorySegments.attach(segment, size: 64)
-        try writable.guardedStore(0, 5)
-        let readOnly = try SystemVSharedMemorySegments.attach(segment, size: 64, readOnly: true)
-        #expect(try readOnly.guardedLoad(0) == 5)
-        #expect(throws: Errno.memoryAccess(SIGSEGV)) { try readOnly.guardedStore(0, 6) }
-        #expect(throws: Errno.memoryAccess(SIGSEGV)) { _ = try readOnly.guardedAdd(0, 1) }
-        #expect(Errno.memoryAccess(SIGSEGV).name == "SIGSEGV" && Errno(name: "SIGBUS") == .memoryAccess(SIGBUS))
-        #expect(try writable.guardedLoad(0) == 5)
-        status = try SystemVSharedMemorySegments.status(segment)
-        #expect(status.lastPID == getpid() && status.attachments == 2)
-        try SystemVSharedMemorySegments.detach(readOnly)
-        try SystemVSharedMemorySegments.detach(writable)
+        // Forks held off: a child forked meanwhile would hold copies of this process's attachments (counts, destruction).
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let segment = try Syscall.shmget(IPC_PRIVATE, size: 100, flags: IPC_CREAT | 0o600)
+            defer { try? Syscall.shmRemove(segment) }
+            var status = try SystemVSharedMemorySegments.status(segment)
+            #expect(status.size == 100 && status.lastPID == 0 && status.creatorPID == getpid())
+            let writable = try SystemVSharedMemorySegments.attach(segment, size: 64)
+            try writable.guardedStore(0, 5)
+            let readOnly = try SystemVSharedMemorySegments.attach(segment, size: 64, readOnly: true)
+            #expect(try readOnly.guardedLoad(0) == 5)
+            #expect(throws: Errno.memoryAccess(SIGSEGV)) { try readOnly.guardedStore(0, 6) }
+            #expect(throws: Errno.memoryAccess(SIGSEGV)) { _ = try readOnly.guardedAdd(0, 1) }
+            #expect(Errno.memoryAccess(SIGSEGV).name == "SIGSEGV" && Errno(name: "SIGBUS") == .memoryAccess(SIGBUS))
+            #expect(try writable.guardedLoad(0) == 5)
+            status = try SystemVSharedMemorySegments.status(segment)
+            #expect(status.lastPID == getpid() && status.attachments == 2)
+            try SystemVSharedMemorySegments.detach(readOnly)
+            try SystemVSharedMemorySegments.detach(writable)
+        }
     }
 
     /// `ftruncate` of a POSIX object: a mapping longer than the object is allowed; a word in a page wholly beyond

@@ -50,24 +50,39 @@ import Testing
         #expect(error(map(taken.base, of: reader)) == .fileExists)
         #expect(taken.load(0) == 5)  // left as it was
 
-        // A free place: it maps there; EOVERFLOW, the flags' EINVAL and EACCES as without an address.
-        for flags in [MAP_SHARED | MAP_FIXED_NOREPLACE, MAP_SHARED | MAP_FIXED] {
-            let free = try FreeAddress.reserve(2 * 4096)
-            #expect(error(map(free, 8192, top - 4096, flags: flags, of: descriptor)) == Errno(rawValue: EOVERFLOW))
-            #expect(error(map(free, flags: flags & ~MAP_SHARED, of: descriptor)) == .invalidArgument)
-            #expect(error(map(free, flags: flags, of: reader)) == .permissionDenied)
-            let placed = try map(free, 8192, flags: flags, of: descriptor).get()
-            #expect(placed == free && SharedWords(base: placed, count: 1024).load(0) == 5)
-            munmap(placed, 8192)
+        // A free place, and a hole unmapped from a mapping: in a forked child (single-threaded: nothing else maps
+        // memory meanwhile, where in this process another test's thread could take the place first).
+        let facts = SharedMemoryFactsTests.factsInChild {
+            // Plain C calls only: a child forked from this multithreaded process must take no lock another thread
+            // held at the fork (the Swift runtime's witness tables included: a loop over an array hung here once).
+            let file = descriptor.rawValue, readOnly = reader.rawValue, rw = PROT_READ | PROT_WRITE
+            func refused(_ address: UnsafeMutableRawPointer?, _ length: Int, _ offset: Int, _ flags: CInt, _ fd: CInt, _ code: CInt) -> Bool {
+                mmap(address, length, rw, flags, fd, off_t(offset)) == MAP_FAILED && errno == code
+            }
+            var held: UInt16 = 0
+            var bit: UInt16 = 0
+            while bit < 8 {
+                let flags = bit == 0 ? MAP_SHARED | MAP_FIXED_NOREPLACE : MAP_SHARED | MAP_FIXED
+                let free = mmap(nil, 8192, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                if free == MAP_FAILED { return held }
+                munmap(free, 8192)
+                // EOVERFLOW, the flags' EINVAL and EACCES as without an address; then it maps exactly there.
+                if refused(free, 8192, top - 4096, flags, file, EOVERFLOW) { held |= 1 << bit }
+                if refused(free, 4096, 0, flags & ~MAP_SHARED, file, EINVAL) { held |= 2 << bit }
+                if refused(free, 4096, 0, flags, readOnly, EACCES) { held |= 4 << bit }
+                if let placed = mmap(free, 8192, rw, flags, file, 0), placed == free,
+                    placed.assumingMemoryBound(to: UInt64.self).pointee == 5 { held |= 8 << bit }
+                munmap(free, 8192)
+                bit += 4
+            }
+            // Over the hole and a page still mapped, EEXIST; over the hole alone it maps into it.
+            guard let holed = mmap(nil, 8192, rw, MAP_SHARED, file, 0), holed != MAP_FAILED else { return held }
+            munmap(holed, 4096)
+            if refused(holed, 8192, 0, MAP_SHARED | MAP_FIXED_NOREPLACE, file, EEXIST) { held |= 256 }
+            if mmap(holed, 4096, rw, MAP_SHARED | MAP_FIXED_NOREPLACE, file, 0) == holed,
+                holed.assumingMemoryBound(to: UInt64.self).pointee == 5 { held |= 512 }
+            return held
         }
-
-        // A hole unmapped from a mapping: the range over the hole alone maps into it; over the hole and a page
-        // still mapped, EEXIST.
-        let holed = try PosixSharedMemory.map(descriptor, size: 2 * 4096)
-        defer { munmap(holed.base, 2 * 4096) }
-        munmap(holed.base, 4096)
-        #expect(error(map(holed.base, 8192, of: descriptor)) == .fileExists)
-        let filled = try map(holed.base, of: descriptor).get()
-        #expect(filled == holed.base && holed.load(0) == 5)
+        #expect(facts == 0x3ff, "facts held: \(String(facts, radix: 2)) (bits 0-3 MAP_FIXED_NOREPLACE at a free place: EOVERFLOW, EINVAL, EACCES, maps; 4-7 MAP_FIXED; 8 EEXIST over a hole and a page; 9 maps into the hole)")
     }
 }

@@ -50,24 +50,27 @@ import Testing
 
     /// `IPC_RMID` gives a segment the private key at once, though it lives on while attached (`shm_perm.__key` 0).
     @Test func shmgetLosesTheKeyAtTheRemovalThoughTheSegmentIsStillAttached() throws {
-        let key = Self.key()
-        let segment = try Syscall.shmget(key, size: 32, flags: IPC_CREAT | IPC_EXCL | 0o600)
-        var removed = false
-        defer { if !removed { try? Syscall.shmRemove(segment) } }
-        #expect(try Syscall.shmget(key, size: 0, flags: 0) == segment)
-        #expect(try Syscall.shmget(key, size: 32, flags: 0) == segment)
-        #expect(throws: Errno.invalidArgument) { _ = try Syscall.shmget(key, size: 33, flags: 0) }
-        #expect(throws: Errno.fileExists) { _ = try Syscall.shmget(key, size: 64, flags: IPC_CREAT | IPC_EXCL | 0o600) }
-        #expect(throws: Errno.invalidArgument) { _ = try Syscall.shmget(key, size: 64, flags: IPC_CREAT | 0o600) }
-        let attachment = try SystemVSharedMemorySegments.attach(segment, size: 32)
-        try Syscall.shmRemove(segment)
-        removed = true
-        #expect(try SystemVSharedMemorySegments.status(segment).attachments == 1)
-        #expect(throws: Errno.noSuchFileOrDirectory) { _ = try Syscall.shmget(key, size: 32, flags: 0) }
-        #expect(throws: Errno.invalidArgument) { _ = try Syscall.shmget(key, size: 0, flags: IPC_CREAT | 0o600) }
-        let again = try Syscall.shmget(key, size: 16, flags: IPC_CREAT | IPC_EXCL | 0o600)
-        try? Syscall.shmRemove(again)
-        #expect(again != segment)
-        try SystemVSharedMemorySegments.detach(attachment)
+        // Forks held off: a child forked meanwhile would hold copies of this process's attachments (counts, destruction).
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let key = Self.key()
+            let segment = try Syscall.shmget(key, size: 32, flags: IPC_CREAT | IPC_EXCL | 0o600)
+            var removed = false
+            defer { if !removed { try? Syscall.shmRemove(segment) } }
+            #expect(try Syscall.shmget(key, size: 0, flags: 0) == segment)
+            #expect(try Syscall.shmget(key, size: 32, flags: 0) == segment)
+            #expect(throws: Errno.invalidArgument) { _ = try Syscall.shmget(key, size: 33, flags: 0) }
+            #expect(throws: Errno.fileExists) { _ = try Syscall.shmget(key, size: 64, flags: IPC_CREAT | IPC_EXCL | 0o600) }
+            #expect(throws: Errno.invalidArgument) { _ = try Syscall.shmget(key, size: 64, flags: IPC_CREAT | 0o600) }
+            let attachment = try SystemVSharedMemorySegments.attach(segment, size: 32)
+            try Syscall.shmRemove(segment)
+            removed = true
+            #expect(try SystemVSharedMemorySegments.status(segment).attachments == 1)
+            #expect(throws: Errno.noSuchFileOrDirectory) { _ = try Syscall.shmget(key, size: 32, flags: 0) }
+            #expect(throws: Errno.invalidArgument) { _ = try Syscall.shmget(key, size: 0, flags: IPC_CREAT | 0o600) }
+            let again = try Syscall.shmget(key, size: 16, flags: IPC_CREAT | IPC_EXCL | 0o600)
+            try? Syscall.shmRemove(again)
+            #expect(again != segment)
+            try SystemVSharedMemorySegments.detach(attachment)
+        }
     }
 }

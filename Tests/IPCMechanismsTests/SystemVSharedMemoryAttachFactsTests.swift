@@ -25,30 +25,36 @@ import Testing
     func attachments(_ segment: SystemVSharedMemory) throws -> Int { Int(try Syscall.shmStatus(segment).attachments) }
 
     @Test func theAddressIsCheckedBeforeTheSegment() throws {
-        try withSegment { (segment: SystemVSharedMemory) throws in
-            #expect(throws: Errno.invalidArgument) { try attach(segment, .unaligned, 0).get() }
-            #expect(throws: Errno.invalidArgument) { try attach(segment, .kernel, SHM_REMAP).get() }
-            #expect(throws: Errno.invalidArgument) { try attach(segment, .unaligned, SHM_RDONLY).get() }
-            #expect(try attachments(segment) == 0)
+        // Forks held off: a child forked meanwhile would hold copies of this process's attachments (counts, destruction).
+        try Syscall.withoutConcurrentSpawns { () throws in
+            try withSegment { (segment: SystemVSharedMemory) throws in
+                #expect(throws: Errno.invalidArgument) { try attach(segment, .unaligned, 0).get() }
+                #expect(throws: Errno.invalidArgument) { try attach(segment, .kernel, SHM_REMAP).get() }
+                #expect(throws: Errno.invalidArgument) { try attach(segment, .unaligned, SHM_RDONLY).get() }
+                #expect(try attachments(segment) == 0)
+            }
+            // A segment destroyed: EINVAL all the same (its id is gone).
+            let gone = try Syscall.shmget(IPC_PRIVATE, size: 4096, flags: IPC_CREAT | 0o600)
+            try Syscall.shmRemove(gone)
+            #expect(throws: Errno.invalidArgument) { try attach(gone, .unaligned, 0).get() }
+            #expect(throws: Errno.invalidArgument) { try attach(gone, .free, 0).get() }
         }
-        // A segment destroyed: EINVAL all the same (its id is gone).
-        let gone = try Syscall.shmget(IPC_PRIVATE, size: 4096, flags: IPC_CREAT | 0o600)
-        try Syscall.shmRemove(gone)
-        #expect(throws: Errno.invalidArgument) { try attach(gone, .unaligned, 0).get() }
-        #expect(throws: Errno.invalidArgument) { try attach(gone, .free, 0).get() }
     }
 
     /// `SHM_RND` rounds an unaligned address down to `SHMLBA` (a page here) and attaches there; a free aligned
     /// address attaches there; `SHM_EXEC` attaches for root.
     @Test func roundedAndFreeAddressesAttach() throws {
-        try withSegment { (segment: SystemVSharedMemory) throws in
-            let rounded = try attach(segment, .unaligned, SHM_RND).get()
-            #expect(Int(bitPattern: rounded.base) % 4096 == 0)
-            let free = try attach(segment, .free, 0).get()
-            let exec = try attach(segment, .kernel, SHM_EXEC).get()
-            #expect(try attachments(segment) == 3)
-            for words in [rounded, free, exec] { try SystemVSharedMemorySegments.detach(words) }
-            #expect(try attachments(segment) == 0)
+        // Forks held off: a child forked meanwhile would hold copies of this process's attachments (counts, destruction).
+        try Syscall.withoutConcurrentSpawns { () throws in
+            try withSegment { (segment: SystemVSharedMemory) throws in
+                let rounded = try attach(segment, .unaligned, SHM_RND).get()
+                #expect(Int(bitPattern: rounded.base) % 4096 == 0)
+                let free = try attach(segment, .free, 0).get()
+                let exec = try attach(segment, .kernel, SHM_EXEC).get()
+                #expect(try attachments(segment) == 3)
+                for words in [rounded, free, exec] { try SystemVSharedMemorySegments.detach(words) }
+                #expect(try attachments(segment) == 0)
+            }
         }
     }
 
@@ -56,17 +62,20 @@ import Testing
     /// the old — the count stays 1 and one detach ends it. `SHM_RND | SHM_REMAP` of an address that rounds to 0
     /// fails `EINVAL`.
     @Test func anAttachmentsAddressNeedsRemap() throws {
-        try withSegment { (segment: SystemVSharedMemory) throws in
-            let first = try attach(segment, .kernel, 0).get()
-            #expect(throws: Errno.invalidArgument) { try attach(segment, .at(first), 0).get() }
-            #expect(try attachments(segment) == 1)
-            let second = try attach(segment, .at(first), SHM_REMAP | SHM_RDONLY).get()
-            #expect(second.base == first.base)
-            #expect(try attachments(segment) == 1)
-            try SystemVSharedMemorySegments.detach(second)
-            #expect(try attachments(segment) == 0)
-            let low = SharedWords(base: UnsafeMutableRawPointer(bitPattern: 100)!, count: 0)
-            #expect(throws: Errno.invalidArgument) { try attach(segment, .at(low), SHM_RND | SHM_REMAP).get() }
+        // Forks held off: a child forked meanwhile would hold copies of this process's attachments (counts, destruction).
+        try Syscall.withoutConcurrentSpawns { () throws in
+            try withSegment { (segment: SystemVSharedMemory) throws in
+                let first = try attach(segment, .kernel, 0).get()
+                #expect(throws: Errno.invalidArgument) { try attach(segment, .at(first), 0).get() }
+                #expect(try attachments(segment) == 1)
+                let second = try attach(segment, .at(first), SHM_REMAP | SHM_RDONLY).get()
+                #expect(second.base == first.base)
+                #expect(try attachments(segment) == 1)
+                try SystemVSharedMemorySegments.detach(second)
+                #expect(try attachments(segment) == 0)
+                let low = SharedWords(base: UnsafeMutableRawPointer(bitPattern: 100)!, count: 0)
+                #expect(throws: Errno.invalidArgument) { try attach(segment, .at(low), SHM_RND | SHM_REMAP).get() }
+            }
         }
     }
 }

@@ -196,15 +196,12 @@ struct PosixSharedMemoryBinding: ObjectBinding {
                 return .done
             }
             do throws(Errno) {
-                var flags = opening.neitherSharedNorPrivate ? 0 : opening.isPrivate || mapsPrivately ? MAP_PRIVATE : MAP_SHARED
+                let flags = opening.neitherSharedNorPrivate ? 0 : opening.isPrivate || mapsPrivately ? MAP_PRIVATE : MAP_SHARED
                 let length = self.length(opening.length ?? size)
                 let replaced = 0..<(length + PartlyMappedWords.pageSize - 1) / PartlyMappedWords.pageSize
-                let place = try PartlyMappedWords.placement(
-                    .init(address: opening.address?.rawValue) ?? .none, over: handles.last?.words, pages: replaced)
-                flags |= place.flags
-                let address = try Syscall.map(
-                    descriptor, size: length, protection: Self.bits(opening.protection), flags: flags,
-                    offset: opening.offset, at: place.address)
+                let address = try PartlyMappedWords.map(
+                    descriptor, length: length, protection: Self.bits(opening.protection), flags: flags, offset: opening.offset,
+                    at: .init(address: opening.address?.rawValue) ?? .none, over: handles.last?.words, pages: replaced)
                 if opening.address == .fixed { handles[handles.count - 1].words.lose(replaced) }
                 handles.append(Handle(descriptor: descriptor, words: Self.mapping(at: address, length: length, words: size / 8)))
             } catch {
@@ -229,6 +226,16 @@ struct PosixSharedMemoryBinding: ObjectBinding {
                 throw .noMemory
             }
             try handle.words.protect(first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length, protection: PosixSharedMemoryBinding.bits(protection))
+            return .done
+        case .sync(_, let pages, let flags):
+            let bits = (flags.sync ? MS_SYNC : 0) | (flags.async ? MS_ASYNC : 0) | (flags.invalidate ? MS_INVALIDATE : 0) | CInt(flags.otherBits)
+            // With no mapping the worker has no address: the kernel's answers for one where nothing is mapped.
+            guard let handle = handles.last else {
+                if pages.unaligned || flags.refused { throw .invalidArgument }
+                if pages.count == 0 { return .done }
+                throw .noMemory
+            }
+            try handle.words.sync(first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length, flags: bits)
             return .done
         case .unlink(_, let invalidName):
             try Syscall.shmUnlink(path(invalidName))

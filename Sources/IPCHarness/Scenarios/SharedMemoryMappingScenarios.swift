@@ -7,7 +7,7 @@ extension SharedMemoryScenarios {
     /// unaligned 100, sometimes refused: length 0, neither flag, `O_RDONLY`), `mprotect`ing and partly unmapping the
     /// newest, `ftruncate`ing, and loading, storing and adding words of both pages. The mappings are 8000 bytes
     /// (1000 words), so word 1023 lies past the length in the last page; a mapping of 100 or 4097 bytes, and
-    /// `mprotect`/`munmap` lengths short of a page, exercise the rounding to whole pages; offsets of 1 GiB, 2^63 −
+    /// `mprotect`/`munmap` lengths short of a page, exercise the rounding to whole pages; `msync` of one page or both; offsets of 1 GiB, 2^63 −
     /// 4096 and −4096 map far along the object or fail `EOVERFLOW`; `MAP_FIXED` over the newest mapping (whole, or
     /// one page from 4096), unaligned, at a free place, and a hint; `MAP_FIXED_NOREPLACE` over the newest mapping
     /// (`EEXIST`), unaligned and at a free place; `PROT_EXEC` with `mmap` and `mprotect`.
@@ -63,6 +63,11 @@ extension SharedMemoryScenarios {
                             case 0: return ("unmap", nil)
                             case 4: return ("unmap", ["page": .int(generator.next(in: 0...1)), "length": 100] as JSONValue)
                             case 1: return ("unmap", ["page": 0, "pages": 0] as JSONValue)
+                            case 3:
+                                // msync of a page or both, instead (no new draw): ENOMEM over a page unmapped.
+                                let page = generator.next(in: 0...1)
+                                let flags: JSONValue = page == 0 ? ["MS_SYNC", "MS_INVALIDATE"] : ["MS_ASYNC"]
+                                return ("sync", ["page": 0, "pages": .int(page + 1), "flags": flags] as JSONValue)
                             default: return ("unmap", ["page": .int(generator.next(in: 0...1)), "pages": 1] as JSONValue)
                             }
                         }),

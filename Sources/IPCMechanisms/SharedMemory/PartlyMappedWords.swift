@@ -70,6 +70,23 @@ public struct PartlyMappedWords: Sendable {
         if end < first + count { throw .noMemory }
     }
 
+    /// `msync` of `count` pages from `first` (of `length` bytes when given) with `flags`: refused flags, an unaligned
+    /// address and no pages go to the kernel as they are; otherwise each run of pages still mapped is synced, and a
+    /// hole among them fails `ENOMEM` afterwards — as the kernel does, which syncs past a hole and then reports it
+    /// (measured); a page past the length is such a hole (the worker never touches memory that is not the mapping's).
+    public func sync(first: Int, count: Int, unaligned: Bool = false, length: Int? = nil, flags: CInt) throws(Errno) {
+        let known = MS_SYNC | MS_ASYNC | MS_INVALIDATE
+        if unaligned || count == 0 || flags & ~known != 0 || (flags & MS_SYNC != 0 && flags & MS_ASYNC != 0) {
+            try Syscall.sync(address(ofPage: first, unaligned: unaligned), size: length ?? count * Self.pageSize, flags: flags)
+            return
+        }
+        let pages = first..<first + count
+        for run in runs(pages) {
+            try Syscall.sync(address(ofPage: run.lowerBound, unaligned: false), size: size(of: run, first: first, count: count, length: length), flags: flags)
+        }
+        if pages.contains(where: { $0 >= pageCount || holes.contains($0) }) { throw .noMemory }
+    }
+
     /// Whether `pages` are all this mapping's still (none gone, none past its length): what a `MAP_FIXED` mapping
     /// may replace without touching memory that is not this mapping's.
     public func maps(_ pages: Range<Int>) -> Bool {
@@ -117,26 +134,41 @@ public struct PartlyMappedWords: Sendable {
         }
     }
 
-    /// The address and extra flags an `mmap` of `pages` at `placement` is given relative to `newest`, the
-    /// process's newest mapping. `MAP_FIXED` there only over pages still its own, and `MAP_FIXED_NOREPLACE` only
-    /// where one of them still is (so that it fails `EEXIST`); else `EFAULT` without calling: anything else there
-    /// may be memory of the process, or nothing.
-    public static func placement(
-        _ placement: Placement, over newest: PartlyMappedWords?, pages: Range<Int>
-    ) throws(Errno) -> (address: UnsafeMutableRawPointer?, flags: CInt) {
-        func fixed(_ noReplace: Bool) -> CInt { noReplace ? MAP_FIXED_NOREPLACE : MAP_FIXED }
+    /// `mmap` of `length` bytes (`pages`) of `descriptor` at `placement`, relative to `newest`, the process's newest
+    /// mapping: `MAP_FIXED` there only over pages still its own, and `MAP_FIXED_NOREPLACE` only where one of them
+    /// still is (so that it fails `EEXIST`); else `EFAULT` without calling — anything else there may be memory of
+    /// the process, or nothing. At a free place `MAP_FIXED` replaces a reservation of this process's own (nothing
+    /// else can be there, and a refused call leaves it, which is then unmapped), and `MAP_FIXED_NOREPLACE` is tried
+    /// again at a fresh place when another thread took the place first (``FreeAddress/attempt(_:_:raced:)``).
+    public static func map(
+        _ descriptor: FileDescriptor, length: Int, protection: CInt, flags: CInt, offset: Int,
+        at placement: Placement, over newest: PartlyMappedWords?, pages: Range<Int>
+    ) throws(Errno) -> UnsafeMutableRawPointer {
+        func map(at address: UnsafeMutableRawPointer?, _ extra: CInt) throws(Errno) -> UnsafeMutableRawPointer {
+            try Syscall.map(descriptor, size: length, protection: protection, flags: flags | extra, offset: offset, at: address)
+        }
         let base = newest?.words.base
         switch placement {
-        case .none: return (nil, 0)
-        case .hint: return (base.map { $0 + 8 }, 0)
-        case .unaligned(let noReplace): return ((base ?? UnsafeMutableRawPointer(bitPattern: pageSize)!) + 8, fixed(noReplace))
-        case .free(let noReplace): return (try FreeAddress.reserve(pages.count * pageSize), fixed(noReplace))
+        case .none: return try map(at: nil, 0)
+        case .hint: return try map(at: base.map { $0 + 8 }, 0)
+        case .unaligned(let noReplace):
+            return try map(at: (base ?? UnsafeMutableRawPointer(bitPattern: pageSize)!) + 8, noReplace ? MAP_FIXED_NOREPLACE : MAP_FIXED)
+        case .free(false):
+            let bytes = pages.count * pageSize
+            let reserved = try FreeAddress.reservation(bytes)
+            do throws(Errno) { return try map(at: reserved, MAP_FIXED) } catch {
+                munmap(reserved, bytes)
+                throw error
+            }
+        case .free(true):
+            return try FreeAddress.attempt(pages.count * pageSize, { (place) throws(Errno) in try map(at: place, MAP_FIXED_NOREPLACE) },
+                raced: { $0 == .fileExists })
         case .atNewest(false):
             guard let newest, newest.maps(pages) else { throw .badAddress }
-            return (newest.words.base, MAP_FIXED)
+            return try map(at: newest.words.base, MAP_FIXED)
         case .atNewest(true):
             guard let newest, newest.mapsAny(pages) else { throw .badAddress }
-            return (newest.words.base, MAP_FIXED_NOREPLACE)
+            return try map(at: newest.words.base, MAP_FIXED_NOREPLACE)
         }
     }
 

@@ -40,16 +40,34 @@ public enum SystemVSharedMemorySegments {
 
     /// Attaches the segment of `size` bytes at `placement` with `shmat`'s `flags`; its whole pages as words.
     public static func attach(_ segment: SystemVSharedMemory, size: Int, at placement: Placement, flags: CInt) throws(Errno) -> SharedWords {
-        let address: UnsafeMutableRawPointer?
-        switch placement {
-        case .kernel: address = nil
-        case .free, .unaligned:
-            // A place nothing uses (a page more: an unaligned address's attachment, rounded or not, fits too).
-            let reserved = try FreeAddress.reserve(max(size, 1) + 4096)
-            if case .unaligned = placement { address = reserved + 100 } else { address = reserved }
-        case .at(let words): address = words.base
+        func attach(at address: UnsafeMutableRawPointer?) throws(Errno) -> SharedWords {
+            SharedWords(base: try Syscall.shmat(segment, at: address, flags: flags), count: attachedWords(size))
         }
-        return SharedWords(base: try Syscall.shmat(segment, at: address, flags: flags), count: attachedWords(size))
+        switch placement {
+        case .kernel: return try attach(at: nil)
+        case .at(let words): return try attach(at: words.base)
+        case .free, .unaligned:
+            // A place nothing uses (a page more: an unaligned address's attachment, rounded or not, fits too). Taken
+            // by another thread meanwhile, it fails EINVAL (an attachment there without SHM_REMAP): tried again.
+            // With SHM_REMAP, which would replace whatever another thread put there, the place is a reservation of
+            // this process's own instead, unmapped after unless the attachment replaced it.
+            let offset = if case .unaligned = placement { 100 } else { 0 }
+            if flags & SHM_REMAP != 0 {
+                let bytes = max(size, 1) + 4096
+                let reserved = try FreeAddress.reservation(bytes)
+                do throws(Errno) {
+                    let attached = try attach(at: reserved + offset)
+                    let covered = attachedWords(size) * 8
+                    munmap(reserved + covered, bytes - covered)
+                    return attached
+                } catch {
+                    munmap(reserved, bytes)
+                    throw error
+                }
+            }
+            return try FreeAddress.attempt(max(size, 1) + 4096, { (place) throws(Errno) in try attach(at: place + offset) },
+                raced: { $0 == .invalidArgument })
+        }
     }
 
     public static func detach(_ words: SharedWords) throws(Errno) {
