@@ -19,6 +19,7 @@
 //   unlink   (none)                                                    (none)                         ENOENT
 //   poll     {"events": ["POLLIN", ...], "timeout": MS}                {"revents": [...]}             EINTR (nothing ready)
 //   select   {"read": BOOL?, "write": BOOL?, "timeout": MS}            {"readable": BOOL, "writable": BOOL}  EBADF, EINTR
+//   epoll_ctl, epoll_wait: see PosixMessageQueueModel+EpollTrace.swift
 //
 // params: {"objects": {"q0": {"maxMessages": 4, "messageSize": 64, "holders": [1, 2], "mode", "owner", "group", "users"
 //   (Permissions), "descriptorLimits": [{"process": 2, "free": 5, "limit": 64}] (as a pipe's; without a process's
@@ -108,8 +109,9 @@ extension PosixMessageQueueModel {
             return .open(process: call.process, access: access, creation: creation, nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false)
         case "close": return .close(process: call.process)
         case "poll", "select": return .readiness(process: call.process, call: try PipeModel.readinessCall(of: call))
+        case "epoll_ctl", "epoll_wait": return .epoll(process: call.process, call: try Self.epollCall(of: call))
         default:
-            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, setattr, notify, notified, open, close, unlink, poll and select)")
+            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, setattr, notify, notified, open, close, unlink, poll, select, epoll_ctl and epoll_wait)")
         }
     }
 
@@ -151,6 +153,8 @@ extension PosixMessageQueueModel {
             return .selected(
                 readable: try value.required("readable").boolean("readable"),
                 writable: try value.required("writable").boolean("writable"))
+        case (.ok, .epoll(_, .control)): return .epollControlled
+        case (.ok(let value), .epoll(_, .wait)): return .epollEvents(try Self.epollReports(value))
         case (.ok, _): return .done
         }
     }
@@ -197,6 +201,7 @@ extension PosixMessageQueueModel {
         case .refusedName(_, let open, let name): return (open ? "open" : "unlink", ["name": .string(name.rawValue)])
         case .exit: return ("exit", nil)
         case .readiness(_, let readinessCall): return (readinessCall.name, PipeModel.readinessValue(readinessCall))
+        case .epoll(_, let epollCall): return (epollCall.name, Epoll.value(ofSingleTarget: epollCall))
         }
     }
 
@@ -222,6 +227,8 @@ extension PosixMessageQueueModel {
             }()))
         case .ready(let events): .ok(["revents": .array(events.names.map { .string($0) })])
         case .selected(let readable, let writable): .ok(["readable": .bool(readable), "writable": .bool(writable)])
+        case .epollControlled: .ok(nil)
+        case .epollEvents(let reports): .ok(Epoll.outcomeValue(ofSingleTarget: reports))
         case .failed(let code): .fail(code)
         }
     }

@@ -188,6 +188,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         /// set by `mq_setattr` (every descriptor of any other process is a read-write, blocking one).
         public var descriptors: [Int: [Descriptor]] = [:]
         public var permissions = Permissions()
+        /// Each process's registration on its epoll instance for this queue (`PosixMessageQueueModel+Epoll`).
+        public var epoll: [EpollRegistration] = []
+        /// Processes whose epoll calls the model no longer judges (`PosixMessageQueueModel+Epoll`).
+        public var epollUnjudged: [Int] = []
 
         /// The process's newest descriptor (it must hold one).
         func newest(of process: Int) -> Descriptor { descriptors[process]?.last ?? Descriptor() }
@@ -272,6 +276,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case exit(process: Int)
         /// `poll` or `select` on the process's newest descriptor (see ``readiness(of:in:)``).
         case readiness(process: Int, call: ReadinessCall)
+        /// `epoll_ctl` or `epoll_wait` on the process's epoll instance for this queue (`PosixMessageQueueModel+Epoll`).
+        case epoll(process: Int, call: EpollCall)
     }
 
     /// What `mq_getattr` reports; `nonblocking` (`mq_flags`' `O_NONBLOCK`) is nil in a trace that did not record it.
@@ -303,6 +309,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case ready(PollEvents)
         /// `select`'s verdict on the descriptor.
         case selected(readable: Bool, writable: Bool)
+        /// `epoll_ctl` done.
+        case epollControlled
+        /// What `epoll_wait` reported, sorted (empty: it returned 0).
+        case epollEvents([EpollReport])
         case failed(ErrorCode)
     }
 
@@ -321,11 +331,16 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         return state
     }
 
-    /// Every call's outcomes; an `open` may also fail `EMFILE` (``DescriptorTable/withExhaustion(_:of:in:)``).
+    /// Every call's outcomes; an `open` may also fail `EMFILE` (``DescriptorTable/withExhaustion(_:of:in:)``); what
+    /// each does to the epoll registrations (``epollAfter(_:before:after:)``).
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
-        guard case .open(let process, _, _, _) = input else { return callTransitions(state, input) }
-        return DescriptorTable.withExhaustion(
-            callTransitions(state, input), in: state, free: freeDescriptors(of: process, in: state))
+        let transitions: [Transition<State, Output>]
+        if case .open(let process, _, _, _) = input {
+            transitions = DescriptorTable.withExhaustion(callTransitions(state, input), in: state, free: freeDescriptors(of: process, in: state))
+        } else {
+            transitions = callTransitions(state, input)
+        }
+        return transitions.map { Transition($0.output, epollAfter(input, before: state, after: $0.state)) }
     }
 
     /// How many numbers `process` has free now, when the setup says how many it had: each descriptor of this queue it
@@ -479,12 +494,20 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             return nameTransition(next, \.name) { $0.exit(process); return nil }
         case .readiness(let process, let call):
             return readinessTransitions(call, process: process, in: state)
+        case .epoll(let process, let call):
+            // Of several (not judged: any), each that is no interruption (step takes EINTR).
+            return epollOutcomes(state, process: process, call: call).filter { $0.output != .failed(.EINTR) }
+                .map { Transition($0.output ?? .epollControlled, $0.next) }
         }
     }
 
     /// As ``TransitionModel``'s step, and a blocking receive that finds the queue empty may also go to sleep (a
     /// piece of effect); a wake-up without effect (`EINTR`, `ETIMEDOUT`) takes the process out of the sleepers.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if case .epoll(let process, let call) = input {
+            return epollOutcomes(state, process: process, call: call).filter { output == nil || $0.output == nil || $0.output == output }
+                .map { .completed($0.next) }
+        }
         let transitions = transitions(state, input)
         // A readiness call that finds nothing ready may be interrupted during the call, whatever its timeout.
         if output == .failed(.EINTR), case .readiness = input {
@@ -556,6 +579,11 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         for (process, list) in state.descriptors.sorted(by: { $0.key < $1.key }) {
             parts.append("process \(process)'s descriptors \(list.map { $0.access.rawValue + ($0.nonblocking ? " O_NONBLOCK" : "") })")
         }
+        for registration in state.epoll {
+            parts.append("process \(registration.process)'s epoll: \(registration.events)" + (registration.disabled ? " (disabled)" : "")
+                + (registration.edgeTriggered ? ", news \(registration.news)" : ""))
+        }
+        if !state.epollUnjudged.isEmpty { parts.append("epoll of processes \(state.epollUnjudged) not judged") }
         parts.append("descriptors \(state.name.text)")
         return parts.joined(separator: "; ")
     }
@@ -585,6 +613,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .refusedName(_, let open, let name): call = "\(open ? "mq_open" : "mq_unlink") of a name \(name.rawValue)"
         case .exit: call = "exit (closes its descriptors)"
         case .readiness(_, let readinessCall): call = "\(readinessCall)"
+        case .epoll(_, let epollCall): call = "\(epollCall)"
         }
         let result = output.described { output in
             switch output {
@@ -602,6 +631,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 readable || writable
                     ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: "+")
                     : "nothing ready"
+            case .epollControlled: "ok"
+            case .epollEvents(let reports): reports.isEmpty ? "nothing" : reports.map { "\($0.events)" }.joined(separator: ", ")
             case .failed(let code): code.rawValue
             }
         }
@@ -621,7 +652,7 @@ extension PosixMessageQueueModel.Input {
             .setNonblocking(let process, _),
             .notify(let process, _, _, _, _), .notifyUnknownKind(let process, _), .takeNotifications(let process, _, _),
             .close(let process), .unlink(let process), .exit(let process), .refusedName(let process, _, _),
-            .readiness(let process, _):
+            .readiness(let process, _), .epoll(let process, _):
             process
         }
     }

@@ -102,6 +102,8 @@ struct PosixMessageQueueBinding: ObjectBinding {
         }
     }
     var descriptors: [FileDescriptor] = []
+    /// This process's epoll instance for the queue: registrations name the newest descriptor.
+    let epoll = EpollInstance<PosixMessageQueueModel.EpollTarget>()
     /// The `O_NONBLOCK` `setattr` left on each descriptor's open description (absent: clear). A send or receive
     /// sets the flag for its own mode (``PosixMessageQueue``'s calls do), and the flag is put back after it.
     var descriptionFlags: [FileDescriptor: Bool] = [:]
@@ -138,6 +140,11 @@ struct PosixMessageQueueBinding: ObjectBinding {
             case .selected(let readable, let writable): return .selected(readable: readable, writable: writable)
             default: throw .badFileDescriptor
             }
+        case .epoll(_, .control(let operation, let target, let events)):
+            try epoll.control(operation, target: target, descriptor: descriptors.last, events: events)
+            return .epollControlled
+        case .epoll(_, .wait(let maxEvents, let timeout)):
+            return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .queue))
         case .getAttributes:
             guard let queue = descriptors.last else { throw .badFileDescriptor }
             let attributes = try Syscall.mqAttributes(queue)
