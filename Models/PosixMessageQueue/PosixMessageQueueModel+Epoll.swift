@@ -42,14 +42,9 @@ extension PosixMessageQueueModel {
     /// Every way an epoll call may end: its output (nil: not judged, any goes) and the state after it.
     func epollOutcomes(_ state: State, process: Int, call: EpollCall) -> [(output: Output?, next: State)] {
         Epoll.outcomes(
-            of: call, process: process, registrations: state.epoll, unjudged: state.epollUnjudged,
+            of: call, process: process, in: state, registrations: \.epoll, unjudged: \.epollUnjudged,
             held: { _ in state.name.holders.filter { $0 == process }.count }, mask: { _ in Self.epollMask(state) },
-            controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) }
-        ).map { outcome in
-            var next = state
-            (next.epoll, next.epollUnjudged) = (outcome.registrations, outcome.unjudged)
-            return (outcome.output, next)
-        }
+            controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) })
     }
 
     /// The registrations after `input` (not an epoll call) took `before` to `after`: what a close or an exit does to

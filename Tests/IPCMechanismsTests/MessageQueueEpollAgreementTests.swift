@@ -17,15 +17,16 @@ import Testing
     typealias Events = Epoll.Events
     typealias Model = PosixMessageQueueModel
 
-    enum Operation: Sendable, CustomStringConvertible {
+    enum Operation: SingleObjectEpollOperation, Sendable, CustomStringConvertible {
         case send(holder: Int, size: Int)
         case receive(holder: Int, buffer: Int)
         case setattr(holder: Int)
         case open(holder: Int)
         case close(holder: Int)
         case unlink
-        case control(holder: Int, operation: Epoll.Operation, onInstance: Bool, events: Events)
-        case wait(holder: Int, maxEvents: Int)
+        case epoll(HolderEpollCall<Model.EpollTarget>)
+
+        static let target = Model.EpollTarget.queue
 
         var description: String {
             switch self {
@@ -35,9 +36,7 @@ import Testing
             case .open(let holder): "open\(holder)"
             case .close(let holder): "close\(holder)"
             case .unlink: "unlink"
-            case .control(let holder, let operation, let onInstance, let events):
-                "epoll_ctl\(holder)(\(operation.name), \(onInstance ? "epoll" : "queue"), \(events))"
-            case .wait(let holder, let maxEvents): "epoll_wait\(holder)(\(maxEvents))"
+            case .epoll(let call): "\(call)"
             }
         }
     }
@@ -52,13 +51,8 @@ import Testing
         Gen.int(in: 0...1).map { Operation.setattr(holder: 1 + $0) }.eraseToAny(),
         Gen.int(in: 0...9).map { $0 < 2 ? Operation.open(holder: 1 + $0) : $0 < 6 ? .close(holder: 1 + $0 % 2) : $0 == 6 ? .unlink : .receive(holder: 1 + $0 % 2, buffer: 8) }
             .eraseToAny(),
-        Gen.int(in: 0...359).map { value in
-            Operation.control(
-                holder: 1 + value % 2, operation: PipeEpollAgreementTests.operationChoices[(value / 2) % 5], onInstance: value % 20 == 19,
-                events: PipeEpollAgreementTests.eventChoices[(value / 40) % 9])
-        }.eraseToAny(),
-        Gen.int(in: 0...5).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: [1, 16, 0][$0 / 2]) }.eraseToAny(),
-        Gen.int(in: 0...3).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: 16) }.eraseToAny()
+        EpollAgreement.controls { Operation.control(holder: $0, operation: $1, onInstance: $2, events: $3) },
+        EpollAgreement.waits { Operation.wait(holder: $0, maxEvents: $1) }, EpollAgreement.waits { Operation.wait(holder: $0, maxEvents: $1) }
     ).array(of: 1...40)
 
     /// The measured facts (`MessageQueueEpollFactsTests`), each in order.
@@ -156,14 +150,11 @@ import Testing
                     input = .unlink(process: 1)
                     try Syscall.mqUnlink(name)
                     kernel = .done
-                case .control(let holder, let operation, let onInstance, let events):
-                    input = .epoll(process: holder, call: .control(operation: operation, target: onInstance ? nil : .queue, events: events))
-                    let instance = instances[holder]!.rawValue
-                    try EpollAgreement.control(instance, operation, onInstance ? instance : descriptor(holder).rawValue, events)
-                    kernel = .epollControlled
-                case .wait(let holder, let maxEvents):
-                    input = .epoll(process: holder, call: .wait(maxEvents: maxEvents, timeout: 0))
-                    kernel = .epollEvents(try EpollAgreement.wait(instances[holder]!.rawValue, maxEvents: maxEvents).map { .init(target: .queue, events: $0.events) }.sorted())
+                case .epoll(let epoll):
+                    input = .epoll(process: epoll.holder, call: epoll.call)
+                    let reports = try EpollAgreement.perform(
+                        epoll.call, target: Operation.target, instance: instances[epoll.holder]!.rawValue, descriptor: descriptor(epoll.holder).rawValue)
+                    kernel = reports.map { .epollEvents($0) } ?? .epollControlled
                 }
             } catch {
                 kernel = .failed(ErrorCode(error.name))
@@ -176,7 +167,7 @@ import Testing
                 switch kernel {
                 case .epollEvents(let reports):
                     for report in reports { seen.formUnion(report.events.names) }
-                    if case .wait(let holder, _) = operation, let registration = state.epoll.first(where: { $0.process == holder }),
+                    if case .epoll(let epoll) = operation, let holder = epoll.waiter, let registration = state.epoll.first(where: { $0.process == holder }),
                         registration.edgeTriggered, !registration.disabled, !registration.reported(of: Model.epollMask(state)).isEmpty
                     {
                         seen.insert(reports.isEmpty ? "edge silent" : "edge again")

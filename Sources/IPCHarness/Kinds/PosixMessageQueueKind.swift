@@ -11,11 +11,13 @@ import SystemPackage
 /// the fragile `client.mq-notify-not-rearmed`, a consumer that takes its notification and forgets to register
 /// again, so it never hears of later messages; and the fragile `client.mq-poll-once`, a consumer that, asked to wait
 /// for a message (`poll` without a timeout), looks once (`poll` with a timeout of 0) and takes "not ready" for "no
-/// message will come", returning with nothing ready.
+/// message will come", returning with nothing ready; and the fragile `client.mq-epoll-one-per-wakeup`, an `EPOLLET`
+/// consumer that takes one message per wake-up and answers its other receives `EAGAIN` without asking, believing the
+/// queue empty until the next wake-up (a burst of sends wakes it once: the rest is stranded).
 public enum PosixMessageQueueKind: MechanismKind {
     public typealias Model = PosixMessageQueueModel
 
-    public static let implementations = ["kernel.posix-mq", "client.mq-notify-not-rearmed", "client.mq-poll-once"]
+    public static let implementations = ["kernel.posix-mq", "client.mq-notify-not-rearmed", "client.mq-poll-once", "client.mq-epoll-one-per-wakeup"]
 
     /// `mq_getattr`'s `mq_curmsgs`: whether a killed process's send or receive took effect.
     public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "getattr", role: "open")
@@ -51,6 +53,7 @@ public enum PosixMessageQueueKind: MechanismKind {
         var binding = PosixMessageQueueBinding(
             name: name, inode: UInt64(truncatingIfNeeded: (try? object.integer("inode")) ?? 0),
             forgetsToRearm: implementation == "client.mq-notify-not-rearmed", pollsOnce: implementation == "client.mq-poll-once",
+            onePerWakeup: implementation == "client.mq-epoll-one-per-wakeup",
             context: object.context)
         if object.flag("open") {
             do {
@@ -80,6 +83,11 @@ struct PosixMessageQueueBinding: ObjectBinding {
     var forgetsToRearm = false
     /// `client.mq-poll-once`: a `poll` meant to wait (negative timeout) looks once and gives up.
     var pollsOnce = false
+    /// `client.mq-epoll-one-per-wakeup`: after its first `epoll_wait`, a receive is made only as the first after a
+    /// wait that reported; every other is answered `EAGAIN` without the call.
+    var onePerWakeup = false
+    /// For `onePerWakeup`: whether a wait has been made, and whether the last one's wake-up is still unused.
+    var waited = false, wakeupUnused = false
     /// What the `SIGEV_THREAD` function counts (one per worker's binding, for the worker's life), and how many of
     /// those a `notified` has taken.
     let threadCounter: UnsafeMutablePointer<Int> = {
@@ -125,6 +133,11 @@ struct PosixMessageQueueBinding: ObjectBinding {
             case .wouldBlock: throw .wouldBlock
             }
         case .receive(_, let max, let nonblocking, let timeout):
+            if onePerWakeup && waited {
+                // One message per wake-up: the queue is believed empty until the next.
+                guard wakeupUnused else { throw .wouldBlock }
+                wakeupUnused = false
+            }
             guard let queue = descriptors.last else { throw timeout == .invalid ? .invalidArgument : .badFileDescriptor }
             defer { restoreFlag(of: queue) }
             switch try PosixMessageQueue.receive(queue, maximum: max, nonblocking: nonblocking, deadline: timeout?.deadline) {
@@ -144,7 +157,9 @@ struct PosixMessageQueueBinding: ObjectBinding {
             try epoll.control(operation, target: target, descriptor: descriptors.last, events: events)
             return .epollControlled
         case .epoll(_, .wait(let maxEvents, let timeout)):
-            return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .queue))
+            let reports = try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .queue)
+            (waited, wakeupUnused) = (true, !reports.isEmpty)
+            return .epollEvents(reports)
         case .getAttributes:
             guard let queue = descriptors.last else { throw .badFileDescriptor }
             let attributes = try Syscall.mqAttributes(queue)
