@@ -11,10 +11,11 @@
 ///   eventfd's write): a send that queues its message (every one, into a non-empty queue too) and a receive that
 ///   takes one (every one, one that leaves messages too). Failed calls, `mq_getattr`, `mq_setattr`, `mq_notify`
 ///   and `mq_unlink` wake nothing (measured).
-/// - Not measured, from the source, and so allowed rather than required (``Epoll/News/perhaps``): a send handed
-///   straight to a sleeping receiver (`pipelined_send`) wakes nothing, and a receive from a full queue while a
-///   sender sleeps takes its message in (`pipelined_receive`) and wakes nothing — so a receive from a full queue,
-///   and a blocking send that leaves it full (which may be that sleeper), are perhaps news.
+/// - A receive from the full queue is news as any other (measured), unless a sender sleeps there: then, from the
+///   source and not measured, it takes that sender's message in (`pipelined_receive`) and wakes nothing, and so is
+///   the sender's completion — both allowed rather than required (``Epoll/News/perhaps``), as is a send handed
+///   straight to a sleeping receiver (`pipelined_send`). So the model follows who sleeps in a send
+///   (``State/sendersAsleep``), as it does receivers.
 /// - Each `mq_open` is its own open description: closing the process's only descriptor releases its registration
 ///   (measured); `mq_unlink` leaves it. Closing one of several (which one was registered is not recorded), or an
 ///   `epoll_ctl` by a process holding several: from then on the model judges none of that process's epoll calls
@@ -64,16 +65,17 @@ extension PosixMessageQueueModel {
             } else if next.epoll.contains(where: { $0.process == process }) {
                 Epoll.unjudge(process, registrations: &next.epoll, unjudged: &next.epollUnjudged)
             }
-        case .send(_, _, _, let nonblocking, _):
+        case .send(let process, _, _, _, _):
             if after.messages.count > before.messages.count {
-                let full = after.messages.count >= after.maxMessages
-                hearWake(&next, !nonblocking && full ? .perhaps : .certain)
+                // A sender that slept: a receive took its message in (pipelined_receive), waking nothing.
+                hearWake(&next, before.sendersAsleep.contains(process) ? .perhaps : .certain)
             } else if after.handed.count > before.handed.count {
                 hearWake(&next, .perhaps)
             }
         case .receive:
             if after.messages.count < before.messages.count {
-                hearWake(&next, before.messages.count >= before.maxMessages ? .perhaps : .certain)
+                // With a sender asleep, the receive takes its message in and wakes nothing.
+                hearWake(&next, before.sendersAsleep.isEmpty ? .certain : .perhaps)
             }
         default: break
         }

@@ -171,6 +171,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var name: NamedObjectHandles
         /// Processes asleep in a receive on the empty queue, sorted.
         public var sleepers: [Int] = []
+        /// Processes asleep in a send on the full queue, sorted: a receive then takes the first one's message in
+        /// (`pipelined_receive`), which wakes no epoll registration (`PosixMessageQueueModel+Epoll`).
+        public var sendersAsleep: [Int] = []
         /// Messages a send handed straight to a sleeping receiver, by process: its receive returns it.
         public var handed: [Int: Message] = [:]
         /// The process registered with `mq_notify`, if any.
@@ -232,6 +235,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         mutating func abandonReceive(of process: Int) {
             _ = sleepers.removeOne(process)
             handed[process] = nil
+        }
+
+        mutating func abandonSend(of process: Int) {
+            _ = sendersAsleep.removeOne(process)
         }
 
         /// Queues `message` after every message of the same or a higher priority.
@@ -340,7 +347,11 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         } else {
             transitions = callTransitions(state, input)
         }
-        return transitions.map { Transition($0.output, epollAfter(input, before: state, after: $0.state)) }
+        return transitions.map { transition in
+            var after = transition.state
+            if case .send(let process, _, _, _, _) = input { after.abandonSend(of: process) }  // asleep no more
+            return Transition(transition.output, epollAfter(input, before: state, after: after))
+        }
     }
 
     /// How many numbers `process` has free now, when the setup says how many it had: each descriptor of this queue it
@@ -487,6 +498,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             return nameTransition(state, \.name) { $0.unlink() }
         case .exit(let process):
             next.abandonReceive(of: process)
+            next.abandonSend(of: process)
             if next.notifier == process { next.notifier = nil }
             next.notifications.removeAll { $0.process == process }
             next.threadNotifications.removeAll { $0 == process }
@@ -501,8 +513,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         }
     }
 
-    /// As ``TransitionModel``'s step, and a blocking receive that finds the queue empty may also go to sleep (a
-    /// piece of effect); a wake-up without effect (`EINTR`, `ETIMEDOUT`) takes the process out of the sleepers.
+    /// As ``TransitionModel``'s step, and a blocking receive that finds the queue empty, or a blocking send that finds
+    /// it full, may also go to sleep (a piece of effect); a wake-up without effect (`EINTR`, `ETIMEDOUT`) takes the
+    /// process out of the sleepers.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         if case .epoll(let process, let call) = input {
             return epollOutcomes(state, process: process, call: call).filter { output == nil || $0.output == nil || $0.output == output }
@@ -540,11 +553,17 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         if output.map({ wakeUps.contains($0) }) ?? !wakeUps.isEmpty {
             var awake = state
             _ = awake.sleepers.removeOne(input.process)
+            awake.abandonSend(of: input.process)
             steps.append(.completed(awake))
         }
         if case .receive(let process, _, false, _) = input, !state.sleepers.contains(process) {
             var asleep = state
             asleep.sleepers.insertSorted(process)
+            steps.append(.partial(asleep))
+        }
+        if case .send(let process, _, _, false, _) = input, !state.sendersAsleep.contains(process) {
+            var asleep = state
+            asleep.sendersAsleep.insertSorted(process)
             steps.append(.partial(asleep))
         }
         return steps
@@ -554,6 +573,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     public func abandon(_ state: State, _ input: Input) -> State {
         var next = state
         if case .receive(let process, _, _, _) = input { next.abandonReceive(of: process) }
+        if case .send(let process, _, _, _, _) = input { next.abandonSend(of: process) }
         return next
     }
 
@@ -570,6 +590,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         let queued = state.messages.map { "\(Payload.preview($0.data, limit: 12))@\($0.priority)" }
         var parts = ["\(state.messages.count) of \(state.maxMessages) messages [\(queued.joined(separator: ", "))]"]
         if !state.sleepers.isEmpty { parts.append("receivers asleep \(state.sleepers)") }
+        if !state.sendersAsleep.isEmpty { parts.append("senders asleep \(state.sendersAsleep)") }
         for (process, message) in state.handed.sorted(by: { $0.key < $1.key }) {
             parts.append("\(Payload.preview(message.data, limit: 12)) handed to process \(process)")
         }

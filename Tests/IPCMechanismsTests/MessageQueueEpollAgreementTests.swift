@@ -212,6 +212,21 @@ import Testing
         let out = after([control(.add, [.output, .edgeTriggered]), (wait, reported(.output)), send])
         #expect(model.step(out, wait, reported([])).isEmpty)
         #expect(!model.step(out, wait, reported(.output)).isEmpty)
+        // A receive from the full queue, no sender asleep: news (silence rejected); with a sender asleep (its blocking
+        // send on the full queue took its first step), the receive takes its message in and may wake nothing.
+        let full3 = after([control(.add, [.output, .edgeTriggered]), (wait, reported(.output)), send, send, send, (wait, reported([])), receive])
+        #expect(model.step(full3, wait, reported([])).isEmpty)
+        #expect(!model.step(full3, wait, reported(.output)).isEmpty)
+        let blocking = Model.Input.send(process: 3, data: [2], priority: 0, nonblocking: false)
+        var sleeping = after([control(.add, [.output, .edgeTriggered]), (wait, reported(.output)), send, send, send, (wait, reported([]))])
+        sleeping.name = NamedObjectHandles(holders: [1, 2, 3])
+        let asleep = model.step(sleeping, blocking, nil).compactMap { if case .partial(let state) = $0 { state } else { nil } }
+        #expect(asleep.count == 1)
+        if let asleep = asleep.first {
+            let taken = model.step(asleep, receive.0, receive.1).first!.state
+            let refilled = model.step(taken, blocking, .sent).first!.state
+            #expect(!model.step(refilled, wait, reported([])).isEmpty)
+        }
         // Level-triggered: EPOLLRDNORM and EPOLLWRNORM when asked; never EPOLLHUP; a full queue no EPOLLOUT.
         let level = after([control(.add, [.input, .output, .readNormal, .writeNormal]), send])
         #expect(!model.step(level, wait, reported([.input, .output, .readNormal, .writeNormal])).isEmpty)
