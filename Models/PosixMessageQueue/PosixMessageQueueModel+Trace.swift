@@ -12,7 +12,8 @@
 //            with a sigevent, its sigev_value.sival_int "value", or NULL)  (none)  EBADF, EBUSY, EINVAL
 //   notified {"rearm": BOOL?, "how": ...?}                             {"count": INT, "rearmed": BOOL (with rearm),
 //            "deliveries": [{"code": "SI_MESGQ", "sender": P, "value": INT, "uid": UID?}]? (each SIGEV_SIGNAL one's
-//            siginfo: the process whose send notified, the registration's value, the sender's user)}
+//            siginfo: the process whose send notified, the registration's value, the sender's user), "threadValues":
+//            [INT]? (the sigev_value.sival_int each SIGEV_THREAD function taken was given, in any order)}
 //   open     {"access": "read-write" | "read" | "write"?, "create": BOOL?, "exclusive": BOOL?, "maxMessages": INT?,
 //            "messageSize": INT?} (O_RDWR, O_RDONLY, O_WRONLY; O_CREAT, O_EXCL, mq_attr)  (none)  ENOENT, EEXIST, EINVAL
 //   close    (none)                                                    (none)                         EBADF
@@ -135,7 +136,7 @@ extension PosixMessageQueueModel {
             }
             return .notifications(
                 try value.required("count").integer("count"), rearmed: rearm ? try value.required("rearmed").boolean("rearmed") : nil,
-                deliveries: deliveries)
+                deliveries: deliveries, threadValues: try value.optional("threadValues")?.integers("threadValues", in: Int(Int32.min)...Int(Int32.max)).sorted())
         case (.ok(let value), .getAttributes):
             return .attributes(Attributes(
                 messages: try value.required("messages").integer("messages"),
@@ -212,10 +213,11 @@ extension PosixMessageQueueModel {
         case .attributes(let attributes):
             .ok(.object(Self.attributesValue(attributes)))
         case .oldFlags(let nonblocking): .ok(["nonblocking": .bool(nonblocking)])
-        case .notifications(let count, let rearmed, let deliveries):
+        case .notifications(let count, let rearmed, let deliveries, let threadValues):
             .ok(.object({
                 var value: JSONObject = ["count": .int(count)]
                 if let rearmed { value["rearmed"] = .bool(rearmed) }
+                if let threadValues { value["threadValues"] = .ints(threadValues) }
                 if let deliveries {
                     value["deliveries"] = .array(deliveries.map { delivery in
                         var fields: JSONObject = ["code": "SI_MESGQ", "sender": .int(delivery.sender), "value": .int(delivery.value)]

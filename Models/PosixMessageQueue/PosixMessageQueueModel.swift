@@ -120,6 +120,15 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.process, lhs.delivery) < (rhs.process, rhs.delivery) }
     }
 
+    /// A `SIGEV_THREAD` notification sent to `process` and not yet taken: its function is given `value`, the
+    /// registration's `sigev_value.sival_int` (measured, `MessageQueueNotificationFactsTests`).
+    public struct ThreadNotice: Hashable, Sendable, Comparable {
+        public var process: Int
+        public var value: Int
+
+        public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.process, lhs.value) < (rhs.process, rhs.value) }
+    }
+
     /// How a descriptor was opened.
     public enum Access: String, Hashable, Sendable {
         case readWrite = "read-write", read, write
@@ -186,7 +195,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var notifications: [Notice] = []
         /// `SIGEV_THREAD` notifications sent and not yet taken, by process, sorted: glibc's helper thread runs the
         /// function some time after, so a look may not see them yet.
-        public var threadNotifications: [Int] = []
+        public var threadNotifications: [ThreadNotice] = []
         /// Each descriptor, oldest first, of the processes holding one not opened read-write or with `O_NONBLOCK`
         /// set by `mq_setattr` (every descriptor of any other process is a read-write, blocking one).
         public var descriptors: [Int: [Descriptor]] = [:]
@@ -308,9 +317,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case attributes(Attributes)
         /// `mq_setattr`'s old flags: whether `O_NONBLOCK` was set.
         case oldFlags(nonblocking: Bool)
-        /// How many notifications a process took, and whether it registered again (nil when not asked to); and
-        /// what each `SIGEV_SIGNAL` one told (nil when not recorded: then not judged), sorted.
-        case notifications(Int, rearmed: Bool? = nil, deliveries: [Delivery]? = nil)
+        /// How many notifications a process took, and whether it registered again (nil when not asked to); what
+        /// each `SIGEV_SIGNAL` one told (nil when not recorded: then not judged), sorted; and the `sigev_value` each
+        /// `SIGEV_THREAD` one's function was given (nil when not recorded: not judged), sorted.
+        case notifications(Int, rearmed: Bool? = nil, deliveries: [Delivery]? = nil, threadValues: [Int]? = nil)
         case done
         /// `poll`'s `revents` (empty: it returned 0).
         case ready(PollEvents)
@@ -396,7 +406,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                         process: notifier,
                         delivery: Delivery(sender: process, value: state.notifierValue, uid: state.permissions.users[process]?.uid ?? 0)))
                     next.notifications.sort()
-                case .thread: next.threadNotifications.insertSorted(notifier)
+                case .thread:
+                    let notice = ThreadNotice(process: notifier, value: state.notifierValue)
+                    next.threadNotifications.insert(notice, at: next.threadNotifications.firstIndex { $0 > notice } ?? next.threadNotifications.endIndex)
                 case .none, .signalZero: break
                 }
                 next.notifier = nil
@@ -442,20 +454,21 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             next.notifications.removeAll { $0.process == process }
             let deliveries = state.notifications.filter { $0.process == process }.map(\.delivery)
             let signals = deliveries.count
-            // Thread notifications whose function has run by now: any number of those sent.
-            let threads = state.threadNotifications.filter { $0 == process }.count
-            return (0...threads).map { taken in
+            // Thread notifications whose function has run by now: any of those sent, in any order (each its values).
+            let threads = state.threadNotifications.filter { $0.process == process }
+            return Self.subMultisets(of: threads).map { taken in
                 var after = next
-                for _ in 0..<taken { _ = after.threadNotifications.removeOne(process) }
-                let count = signals + taken
-                guard rearm else { return Transition(.notifications(count, deliveries: deliveries), after) }
+                for notice in taken { after.threadNotifications.remove(at: after.threadNotifications.firstIndex(of: notice)!) }
+                let count = signals + taken.count
+                let values = taken.isEmpty ? nil : taken.map(\.value)  // none taken: nothing to say
+                guard rearm else { return Transition(.notifications(count, deliveries: deliveries, threadValues: values), after) }
                 let rearmed = count > 0 && after.notifier == nil && after.name.holders.contains(process)
                 if rearmed {
                     after.notifier = process
                     after.notifierKind = kind
                     after.notifierValue = 0
                 }
-                return Transition(.notifications(count, rearmed: rearmed, deliveries: deliveries), after)
+                return Transition(.notifications(count, rearmed: rearmed, deliveries: deliveries, threadValues: values), after)
             }
         case .open(let process, let access, let creation, let nonblocking):
             if let creation {
@@ -501,7 +514,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             next.abandonSend(of: process)
             if next.notifier == process { next.notifier = nil }
             next.notifications.removeAll { $0.process == process }
-            next.threadNotifications.removeAll { $0 == process }
+            next.threadNotifications.removeAll { $0.process == process }
             next.descriptors[process] = nil
             return nameTransition(next, \.name) { $0.exit(process); return nil }
         case .readiness(let process, let call):
@@ -511,6 +524,14 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             return epollOutcomes(state, process: process, call: call).filter { $0.output != .failed(.EINTR) }
                 .map { Transition($0.output ?? .epollControlled, $0.next) }
         }
+    }
+
+    /// Every distinct sub-multiset of `notices` (each sorted; equal values give one): the thread notifications whose
+    /// functions may have run by a look.
+    static func subMultisets(of notices: [ThreadNotice]) -> [[ThreadNotice]] {
+        var seen = Set<[ThreadNotice]>()
+        return notices.reduce([[]]) { partial, notice in partial + partial.map { $0 + [notice] } }
+            .map { $0.sorted() }.filter { seen.insert($0).inserted }
     }
 
     /// As ``TransitionModel``'s step, and a blocking receive that finds the queue empty, or a blocking send that finds
@@ -538,9 +559,11 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                     return expected == recorded ? .completed(transition.state) : nil
                 }
                 // Notifications recorded without what their signals told (or without a user) match whatever it was.
-                if case .notifications(let count, let rearmed, let recorded) = output,
-                    case .notifications(count, rearmed, let expected?)? = transition.output
+                if case .notifications(let count, let rearmed, let recorded, let recordedValues) = output,
+                    case .notifications(count, rearmed, let expected?, let expectedValues)? = transition.output
                 {
+                    // Thread functions' values recorded: those of the notifications taken (sorted both).
+                    if let recordedValues, recordedValues != expectedValues ?? [] { return nil }
                     guard let recorded else { return .completed(transition.state) }
                     let judged = zip(recorded.sorted(), expected.sorted()).allSatisfy { $0.uid == nil ? ($0.sender, $0.value) == ($1.sender, $1.value) : $0 == $1 }
                     return recorded.count == expected.count && judged ? .completed(transition.state) : nil
@@ -596,7 +619,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         }
         if let notifier = state.notifier { parts.append("process \(notifier) registered for notification") }
         if !state.notifications.isEmpty { parts.append("notifications delivered to \(state.notifications)") }
-        if !state.threadNotifications.isEmpty { parts.append("thread notifications sent to \(state.threadNotifications)") }
+        if !state.threadNotifications.isEmpty {
+            parts.append("thread notifications sent to " + state.threadNotifications.map { "\($0.process) (sival_int \($0.value))" }.joined(separator: ", "))
+        }
         for (process, list) in state.descriptors.sorted(by: { $0.key < $1.key }) {
             parts.append("process \(process)'s descriptors \(list.map { $0.access.rawValue + ($0.nonblocking ? " O_NONBLOCK" : "") })")
         }
@@ -644,9 +669,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 "\(attributes.messages) messages (of \(attributes.maxMessages), \(attributes.messageSize) bytes each)"
                     + (attributes.nonblocking.map { $0 ? ", O_NONBLOCK" : ", blocking" } ?? "")
             case .oldFlags(let nonblocking): "was \(nonblocking ? "O_NONBLOCK" : "blocking")"
-            case .notifications(let count, let rearmed, let deliveries):
+            case .notifications(let count, let rearmed, let deliveries, let threadValues):
                 "\(count) notifications" + (rearmed.map { $0 ? ", registered again" : ", not registered again" } ?? "")
                     + (deliveries.map { " " + $0.map { "(from \($0.sender), sival_int \($0.value)\($0.uid.map { ", uid \($0)" } ?? ""))" }.joined(separator: " ") } ?? "")
+                    + (threadValues.map { $0.isEmpty ? "" : ", thread functions given sival_int \($0)" } ?? "")
             case .ready(let events): "\(events)"
             case .selected(let readable, let writable):
                 readable || writable

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <mqueue.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 
@@ -85,3 +86,33 @@ int ipc_mq_notify_thread(int mqdes, long *counter) {
 }
 
 long ipc_mq_thread_notifications(long *counter) { return __atomic_load_n(counter, __ATOMIC_SEQ_CST); }
+
+/* The sigev_value.sival_int each SIGEV_THREAD function registered by ipc_mq_notify_thread_value received, in the
+   order the functions ran (the first 256; the count goes on). */
+static pthread_mutex_t ipc_mq_thread_values_lock = PTHREAD_MUTEX_INITIALIZER;
+static int ipc_mq_thread_values_log[256];
+static long ipc_mq_thread_values_count;
+
+static void ipc_mq_thread_value_received(union sigval value) {
+    pthread_mutex_lock(&ipc_mq_thread_values_lock);
+    if (ipc_mq_thread_values_count < 256) ipc_mq_thread_values_log[ipc_mq_thread_values_count] = value.sival_int;
+    ipc_mq_thread_values_count++;
+    pthread_mutex_unlock(&ipc_mq_thread_values_lock);
+}
+
+int ipc_mq_notify_thread_value(int mqdes, int value) {
+    struct sigevent event;
+    memset(&event, 0, sizeof event);
+    event.sigev_notify = SIGEV_THREAD;
+    event.sigev_notify_function = ipc_mq_thread_value_received;
+    event.sigev_value.sival_int = value;
+    return mq_notify(mqdes, &event);
+}
+
+long ipc_mq_thread_values(int *values, long max) {
+    pthread_mutex_lock(&ipc_mq_thread_values_lock);
+    long count = ipc_mq_thread_values_count;
+    for (long index = 0; index < count && index < max && index < 256; index++) values[index] = ipc_mq_thread_values_log[index];
+    pthread_mutex_unlock(&ipc_mq_thread_values_lock);
+    return count;
+}
