@@ -4,6 +4,7 @@
 #include <mqueue.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 int ipc_mq_create(const char *name, int oflag, unsigned int mode, long maxmsg, long msgsize) {
@@ -114,5 +115,57 @@ long ipc_mq_thread_values(int *values, long max) {
     long count = ipc_mq_thread_values_count;
     for (long index = 0; index < count && index < max && index < 256; index++) values[index] = ipc_mq_thread_values_log[index];
     pthread_mutex_unlock(&ipc_mq_thread_values_lock);
+    return count;
+}
+
+/* A log of its own for each caller (a worker's binding of one queue): the SIGEV_THREAD function is given a
+   registration record (sigev_value.sival_ptr) naming the log and the sival_int the trace gave, and logs that value. */
+struct ipc_mq_thread_log {
+    pthread_mutex_t lock;
+    long count;
+    int values[256];
+};
+
+struct ipc_mq_thread_registration {
+    struct ipc_mq_thread_log *log;
+    int value;
+};
+
+static void ipc_mq_thread_logged(union sigval value) {
+    struct ipc_mq_thread_registration *registration = value.sival_ptr;
+    struct ipc_mq_thread_log *log = registration->log;
+    pthread_mutex_lock(&log->lock);
+    if (log->count < 256) log->values[log->count] = registration->value;
+    log->count++;
+    pthread_mutex_unlock(&log->lock);
+    free(registration);
+}
+
+struct ipc_mq_thread_log *ipc_mq_thread_log_new(void) {
+    struct ipc_mq_thread_log *log = calloc(1, sizeof *log);
+    if (log) pthread_mutex_init(&log->lock, NULL);
+    return log;
+}
+
+int ipc_mq_notify_thread_logged(int mqdes, struct ipc_mq_thread_log *log, int value) {
+    struct ipc_mq_thread_registration *registration = malloc(sizeof *registration);
+    if (!registration) return -1;
+    registration->log = log;
+    registration->value = value;
+    struct sigevent event;
+    memset(&event, 0, sizeof event);
+    event.sigev_notify = SIGEV_THREAD;
+    event.sigev_notify_function = ipc_mq_thread_logged;
+    event.sigev_value.sival_ptr = registration;
+    int result = mq_notify(mqdes, &event);
+    if (result != 0) free(registration);  /* never registered: no function will get it */
+    return result;
+}
+
+long ipc_mq_thread_log_read(struct ipc_mq_thread_log *log, int *values, long max) {
+    pthread_mutex_lock(&log->lock);
+    long count = log->count;
+    for (long index = 0; index < count && index < max && index < 256; index++) values[index] = log->values[index];
+    pthread_mutex_unlock(&log->lock);
     return count;
 }

@@ -88,13 +88,9 @@ struct PosixMessageQueueBinding: ObjectBinding {
     var onePerWakeup = false
     /// For `onePerWakeup`: whether a wait has been made, and whether the last one's wake-up is still unused.
     var waited = false, wakeupUnused = false
-    /// What the `SIGEV_THREAD` function counts (one per worker's binding, for the worker's life), and how many of
-    /// those a `notified` has taken.
-    let threadCounter: UnsafeMutablePointer<Int> = {
-        let counter = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-        counter.initialize(to: 0)
-        return counter
-    }()
+    /// Where the `SIGEV_THREAD` functions log the `sigev_value` each was given (one per worker's binding, for the
+    /// worker's life), and how many of those a `notified` has taken.
+    let threadLog: OpaquePointer? = Syscall.mqThreadLog()
     var threadsTaken = 0
 
     /// The workers' pids, which a notification's `si_pid` names as process numbers.
@@ -104,7 +100,9 @@ struct PosixMessageQueueBinding: ObjectBinding {
     func register(_ queue: FileDescriptor, _ kind: PosixMessageQueueModel.NotificationKind, value: Int = 0) throws(Errno) {
         switch kind {
         case .signal: try Syscall.mqNotify(queue, .signalWithValue(Self.notificationSignal, CInt(truncatingIfNeeded: value)))
-        case .thread: try Syscall.mqNotifyThread(queue, counter: threadCounter)
+        case .thread:
+            guard let threadLog else { throw .noMemory }
+            try Syscall.mqNotifyThread(queue, log: threadLog, value: CInt(truncatingIfNeeded: value))
         case .none: try Syscall.mqNotify(queue, .withoutSignal)
         case .signalZero: try Syscall.mqNotify(queue, .signalZero)
         }
@@ -204,19 +202,23 @@ struct PosixMessageQueueBinding: ObjectBinding {
                 }
             }
             deliveries.sort()
-            // SIGEV_THREAD notifications whose function has run by now.
-            let threads = Syscall.mqThreadNotifications(threadCounter)
+            // SIGEV_THREAD notifications whose function has run by now, and the sigev_value each was given.
+            let (threads, logged) = threadLog.map { Syscall.mqThreadLogValues($0) } ?? (0, [])
             count += threads - threadsTaken
+            // Every value while the log holds them (its first 256), else not recorded.
+            let threadValues = threads <= logged.count ? logged[threadsTaken..<threads].map { Int($0) }.sorted() : nil
             threadsTaken = threads
-            guard rearm else { return .notifications(count, deliveries: deliveries) }
-            guard count > 0, let queue = descriptors.last else { return .notifications(count, rearmed: false, deliveries: deliveries) }
+            guard rearm else { return .notifications(count, deliveries: deliveries, threadValues: threadValues) }
+            guard count > 0, let queue = descriptors.last else {
+                return .notifications(count, rearmed: false, deliveries: deliveries, threadValues: threadValues)
+            }
             // The fragile client believes it registers again, and never does: later messages notify no one.
-            if forgetsToRearm { return .notifications(count, rearmed: true, deliveries: deliveries) }
+            if forgetsToRearm { return .notifications(count, rearmed: true, deliveries: deliveries, threadValues: threadValues) }
             do throws(Errno) {
                 try self.register(queue, kind)
-                return .notifications(count, rearmed: true, deliveries: deliveries)
+                return .notifications(count, rearmed: true, deliveries: deliveries, threadValues: threadValues)
             } catch .resourceBusy {
-                return .notifications(count, rearmed: false, deliveries: deliveries)
+                return .notifications(count, rearmed: false, deliveries: deliveries, threadValues: threadValues)
             }
         case .open(_, let access, let creation, let nonblocking):
             let mode = (access == .read ? O_RDONLY : access == .write ? O_WRONLY : O_RDWR) | (nonblocking ? O_NONBLOCK : 0)

@@ -142,13 +142,15 @@ public enum MessageQueueScenarios {
                     generator.choose([
                         (18, { generator in
                             // SIGEV_SIGNAL mostly (with a sigev_value its siginfo must carry); SIGEV_THREAD (glibc's
-                            // helper thread) and SIGEV_NONE now and then.
+                            // helper thread, with a sigev_value its function must be given) and SIGEV_NONE now and then.
                             let how = generator.pick(["signal", "signal", "thread", "none"])
                             var value: JSONObject = ["register": true, "how": .string(how)]
                             if how == "signal" {
                                 let sigval = generator.next(in: 0...9999)
                                 // A tenth of them with signal 0 (told by the value drawn): registered, notifying nothing.
                                 if sigval % 10 == 0 { value["signal"] = 0; value["how"] = nil } else { value["value"] = .int(sigval) }
+                            } else if how == "thread" {
+                                value["value"] = .int(generator.next(in: -9999...9999))  // the function must be given it
                             }
                             return ("notify", .object(value))
                         }),
