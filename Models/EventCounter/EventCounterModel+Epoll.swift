@@ -40,14 +40,9 @@ extension EventCounterModel {
     /// reports nothing may also end `EINTR` (leaving the same state); with a negative timeout it can end no other way.
     func epollOutcomes(_ state: State, process: Int, call: EpollCall) -> [(output: Output?, next: State)] {
         Epoll.outcomes(
-            of: call, process: process, registrations: state.epoll, unjudged: state.epollUnjudged,
+            of: call, process: process, in: state, registrations: \.epoll, unjudged: \.epollUnjudged,
             held: { _ in state.holders.filter { $0 == process }.count }, mask: { _ in Self.epollMask(state) },
-            controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) }
-        ).map { outcome in
-            var next = state
-            (next.epoll, next.epollUnjudged) = (outcome.registrations, outcome.unjudged)
-            return (outcome.output, next)
-        }
+            controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) })
     }
 
     /// The registrations after `input` (not an epoll call) took `before` to `after`: what a close does to them, and

@@ -187,7 +187,7 @@ extension EventCounterModel {
             duplicateCall.addFields(to: &value)
             return (duplicateCall.name, .object(value))
         case .epoll(_, let epollCall):
-            return (epollCall.name, Self.epollValue(epollCall))
+            return (epollCall.name, Epoll.value(ofSingleTarget: epollCall))
         case .exit:
             return ("exit", nil)
         }
@@ -198,7 +198,7 @@ extension EventCounterModel {
         case .wrote(let count): .ok(["written": .int(count)])
         case .read(let value): .ok(["value": Self.json(value)])
         case .closed, .flagsSet, .duplicated, .epollControlled: .ok(nil)
-        case .epollEvents(let reports): .ok(Self.epollOutcomeValue(reports))
+        case .epollEvents(let reports): .ok(Epoll.outcomeValue(ofSingleTarget: reports))
         case .closeOnExec(let on): .ok(["closeOnExec": .bool(on)])
         case .flags(let nonblocking): .ok(["nonblocking": .bool(nonblocking)])
         case .position(let position): .ok(["position": .int(position)])

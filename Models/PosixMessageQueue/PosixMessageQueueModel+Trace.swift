@@ -12,13 +12,15 @@
 //            with a sigevent, its sigev_value.sival_int "value", or NULL)  (none)  EBADF, EBUSY, EINVAL
 //   notified {"rearm": BOOL?, "how": ...?}                             {"count": INT, "rearmed": BOOL (with rearm),
 //            "deliveries": [{"code": "SI_MESGQ", "sender": P, "value": INT, "uid": UID?}]? (each SIGEV_SIGNAL one's
-//            siginfo: the process whose send notified, the registration's value, the sender's user)}
+//            siginfo: the process whose send notified, the registration's value, the sender's user), "threadValues":
+//            [INT]? (the sigev_value.sival_int each SIGEV_THREAD function taken was given, in any order)}
 //   open     {"access": "read-write" | "read" | "write"?, "create": BOOL?, "exclusive": BOOL?, "maxMessages": INT?,
 //            "messageSize": INT?} (O_RDWR, O_RDONLY, O_WRONLY; O_CREAT, O_EXCL, mq_attr)  (none)  ENOENT, EEXIST, EINVAL
 //   close    (none)                                                    (none)                         EBADF
 //   unlink   (none)                                                    (none)                         ENOENT
 //   poll     {"events": ["POLLIN", ...], "timeout": MS}                {"revents": [...]}             EINTR (nothing ready)
 //   select   {"read": BOOL?, "write": BOOL?, "timeout": MS}            {"readable": BOOL, "writable": BOOL}  EBADF, EINTR
+//   epoll_ctl, epoll_wait: see PosixMessageQueueModel+EpollTrace.swift
 //
 // params: {"objects": {"q0": {"maxMessages": 4, "messageSize": 64, "holders": [1, 2], "mode", "owner", "group", "users"
 //   (Permissions), "descriptorLimits": [{"process": 2, "free": 5, "limit": 64}] (as a pipe's; without a process's
@@ -108,8 +110,9 @@ extension PosixMessageQueueModel {
             return .open(process: call.process, access: access, creation: creation, nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false)
         case "close": return .close(process: call.process)
         case "poll", "select": return .readiness(process: call.process, call: try PipeModel.readinessCall(of: call))
+        case "epoll_ctl", "epoll_wait": return .epoll(process: call.process, call: try Self.epollCall(of: call))
         default:
-            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, setattr, notify, notified, open, close, unlink, poll and select)")
+            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, setattr, notify, notified, open, close, unlink, poll, select, epoll_ctl and epoll_wait)")
         }
     }
 
@@ -133,7 +136,7 @@ extension PosixMessageQueueModel {
             }
             return .notifications(
                 try value.required("count").integer("count"), rearmed: rearm ? try value.required("rearmed").boolean("rearmed") : nil,
-                deliveries: deliveries)
+                deliveries: deliveries, threadValues: try value.optional("threadValues")?.integers("threadValues", in: Int(Int32.min)...Int(Int32.max)).sorted())
         case (.ok(let value), .getAttributes):
             return .attributes(Attributes(
                 messages: try value.required("messages").integer("messages"),
@@ -151,6 +154,8 @@ extension PosixMessageQueueModel {
             return .selected(
                 readable: try value.required("readable").boolean("readable"),
                 writable: try value.required("writable").boolean("writable"))
+        case (.ok, .epoll(_, .control)): return .epollControlled
+        case (.ok(let value), .epoll(_, .wait)): return .epollEvents(try Self.epollReports(value))
         case (.ok, _): return .done
         }
     }
@@ -197,6 +202,7 @@ extension PosixMessageQueueModel {
         case .refusedName(_, let open, let name): return (open ? "open" : "unlink", ["name": .string(name.rawValue)])
         case .exit: return ("exit", nil)
         case .readiness(_, let readinessCall): return (readinessCall.name, PipeModel.readinessValue(readinessCall))
+        case .epoll(_, let epollCall): return (epollCall.name, Epoll.value(ofSingleTarget: epollCall))
         }
     }
 
@@ -207,10 +213,11 @@ extension PosixMessageQueueModel {
         case .attributes(let attributes):
             .ok(.object(Self.attributesValue(attributes)))
         case .oldFlags(let nonblocking): .ok(["nonblocking": .bool(nonblocking)])
-        case .notifications(let count, let rearmed, let deliveries):
+        case .notifications(let count, let rearmed, let deliveries, let threadValues):
             .ok(.object({
                 var value: JSONObject = ["count": .int(count)]
                 if let rearmed { value["rearmed"] = .bool(rearmed) }
+                if let threadValues { value["threadValues"] = .ints(threadValues) }
                 if let deliveries {
                     value["deliveries"] = .array(deliveries.map { delivery in
                         var fields: JSONObject = ["code": "SI_MESGQ", "sender": .int(delivery.sender), "value": .int(delivery.value)]
@@ -222,6 +229,8 @@ extension PosixMessageQueueModel {
             }()))
         case .ready(let events): .ok(["revents": .array(events.names.map { .string($0) })])
         case .selected(let readable, let writable): .ok(["readable": .bool(readable), "writable": .bool(writable)])
+        case .epollControlled: .ok(nil)
+        case .epollEvents(let reports): .ok(Epoll.outcomeValue(ofSingleTarget: reports))
         case .failed(let code): .fail(code)
         }
     }

@@ -120,6 +120,15 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.process, lhs.delivery) < (rhs.process, rhs.delivery) }
     }
 
+    /// A `SIGEV_THREAD` notification sent to `process` and not yet taken: its function is given `value`, the
+    /// registration's `sigev_value.sival_int` (measured, `MessageQueueNotificationFactsTests`).
+    public struct ThreadNotice: Hashable, Sendable, Comparable {
+        public var process: Int
+        public var value: Int
+
+        public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.process, lhs.value) < (rhs.process, rhs.value) }
+    }
+
     /// How a descriptor was opened.
     public enum Access: String, Hashable, Sendable {
         case readWrite = "read-write", read, write
@@ -171,6 +180,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var name: NamedObjectHandles
         /// Processes asleep in a receive on the empty queue, sorted.
         public var sleepers: [Int] = []
+        /// Processes asleep in a send on the full queue, sorted: a receive then takes the first one's message in
+        /// (`pipelined_receive`), which wakes no epoll registration (`PosixMessageQueueModel+Epoll`).
+        public var sendersAsleep: [Int] = []
         /// Messages a send handed straight to a sleeping receiver, by process: its receive returns it.
         public var handed: [Int: Message] = [:]
         /// The process registered with `mq_notify`, if any.
@@ -183,11 +195,15 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var notifications: [Notice] = []
         /// `SIGEV_THREAD` notifications sent and not yet taken, by process, sorted: glibc's helper thread runs the
         /// function some time after, so a look may not see them yet.
-        public var threadNotifications: [Int] = []
+        public var threadNotifications: [ThreadNotice] = []
         /// Each descriptor, oldest first, of the processes holding one not opened read-write or with `O_NONBLOCK`
         /// set by `mq_setattr` (every descriptor of any other process is a read-write, blocking one).
         public var descriptors: [Int: [Descriptor]] = [:]
         public var permissions = Permissions()
+        /// Each process's registration on its epoll instance for this queue (`PosixMessageQueueModel+Epoll`).
+        public var epoll: [EpollRegistration] = []
+        /// Processes whose epoll calls the model no longer judges (`PosixMessageQueueModel+Epoll`).
+        public var epollUnjudged: [Int] = []
 
         /// The process's newest descriptor (it must hold one).
         func newest(of process: Int) -> Descriptor { descriptors[process]?.last ?? Descriptor() }
@@ -228,6 +244,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         mutating func abandonReceive(of process: Int) {
             _ = sleepers.removeOne(process)
             handed[process] = nil
+        }
+
+        mutating func abandonSend(of process: Int) {
+            _ = sendersAsleep.removeOne(process)
         }
 
         /// Queues `message` after every message of the same or a higher priority.
@@ -272,6 +292,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case exit(process: Int)
         /// `poll` or `select` on the process's newest descriptor (see ``readiness(of:in:)``).
         case readiness(process: Int, call: ReadinessCall)
+        /// `epoll_ctl` or `epoll_wait` on the process's epoll instance for this queue (`PosixMessageQueueModel+Epoll`).
+        case epoll(process: Int, call: EpollCall)
     }
 
     /// What `mq_getattr` reports; `nonblocking` (`mq_flags`' `O_NONBLOCK`) is nil in a trace that did not record it.
@@ -295,14 +317,19 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case attributes(Attributes)
         /// `mq_setattr`'s old flags: whether `O_NONBLOCK` was set.
         case oldFlags(nonblocking: Bool)
-        /// How many notifications a process took, and whether it registered again (nil when not asked to); and
-        /// what each `SIGEV_SIGNAL` one told (nil when not recorded: then not judged), sorted.
-        case notifications(Int, rearmed: Bool? = nil, deliveries: [Delivery]? = nil)
+        /// How many notifications a process took, and whether it registered again (nil when not asked to); what
+        /// each `SIGEV_SIGNAL` one told (nil when not recorded: then not judged), sorted; and the `sigev_value` each
+        /// `SIGEV_THREAD` one's function was given (nil when not recorded: not judged), sorted.
+        case notifications(Int, rearmed: Bool? = nil, deliveries: [Delivery]? = nil, threadValues: [Int]? = nil)
         case done
         /// `poll`'s `revents` (empty: it returned 0).
         case ready(PollEvents)
         /// `select`'s verdict on the descriptor.
         case selected(readable: Bool, writable: Bool)
+        /// `epoll_ctl` done.
+        case epollControlled
+        /// What `epoll_wait` reported, sorted (empty: it returned 0).
+        case epollEvents([EpollReport])
         case failed(ErrorCode)
     }
 
@@ -321,11 +348,20 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         return state
     }
 
-    /// Every call's outcomes; an `open` may also fail `EMFILE` (``DescriptorTable/withExhaustion(_:of:in:)``).
+    /// Every call's outcomes; an `open` may also fail `EMFILE` (``DescriptorTable/withExhaustion(_:of:in:)``); what
+    /// each does to the epoll registrations (``epollAfter(_:before:after:)``).
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
-        guard case .open(let process, _, _, _) = input else { return callTransitions(state, input) }
-        return DescriptorTable.withExhaustion(
-            callTransitions(state, input), in: state, free: freeDescriptors(of: process, in: state))
+        let transitions: [Transition<State, Output>]
+        if case .open(let process, _, _, _) = input {
+            transitions = DescriptorTable.withExhaustion(callTransitions(state, input), in: state, free: freeDescriptors(of: process, in: state))
+        } else {
+            transitions = callTransitions(state, input)
+        }
+        return transitions.map { transition in
+            var after = transition.state
+            if case .send(let process, _, _, _, _) = input { after.abandonSend(of: process) }  // asleep no more
+            return Transition(transition.output, epollAfter(input, before: state, after: after))
+        }
     }
 
     /// How many numbers `process` has free now, when the setup says how many it had: each descriptor of this queue it
@@ -370,7 +406,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                         process: notifier,
                         delivery: Delivery(sender: process, value: state.notifierValue, uid: state.permissions.users[process]?.uid ?? 0)))
                     next.notifications.sort()
-                case .thread: next.threadNotifications.insertSorted(notifier)
+                case .thread:
+                    let notice = ThreadNotice(process: notifier, value: state.notifierValue)
+                    next.threadNotifications.insert(notice, at: next.threadNotifications.firstIndex { $0 > notice } ?? next.threadNotifications.endIndex)
                 case .none, .signalZero: break
                 }
                 next.notifier = nil
@@ -416,20 +454,21 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             next.notifications.removeAll { $0.process == process }
             let deliveries = state.notifications.filter { $0.process == process }.map(\.delivery)
             let signals = deliveries.count
-            // Thread notifications whose function has run by now: any number of those sent.
-            let threads = state.threadNotifications.filter { $0 == process }.count
-            return (0...threads).map { taken in
+            // Thread notifications whose function has run by now: any of those sent, in any order (each its values).
+            let threads = state.threadNotifications.filter { $0.process == process }
+            return Self.subMultisets(of: threads).map { taken in
                 var after = next
-                for _ in 0..<taken { _ = after.threadNotifications.removeOne(process) }
-                let count = signals + taken
-                guard rearm else { return Transition(.notifications(count, deliveries: deliveries), after) }
+                for notice in taken { after.threadNotifications.remove(at: after.threadNotifications.firstIndex(of: notice)!) }
+                let count = signals + taken.count
+                let values = taken.isEmpty ? nil : taken.map(\.value)  // none taken: nothing to say
+                guard rearm else { return Transition(.notifications(count, deliveries: deliveries, threadValues: values), after) }
                 let rearmed = count > 0 && after.notifier == nil && after.name.holders.contains(process)
                 if rearmed {
                     after.notifier = process
                     after.notifierKind = kind
                     after.notifierValue = 0
                 }
-                return Transition(.notifications(count, rearmed: rearmed, deliveries: deliveries), after)
+                return Transition(.notifications(count, rearmed: rearmed, deliveries: deliveries, threadValues: values), after)
             }
         case .open(let process, let access, let creation, let nonblocking):
             if let creation {
@@ -472,19 +511,37 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             return nameTransition(state, \.name) { $0.unlink() }
         case .exit(let process):
             next.abandonReceive(of: process)
+            next.abandonSend(of: process)
             if next.notifier == process { next.notifier = nil }
             next.notifications.removeAll { $0.process == process }
-            next.threadNotifications.removeAll { $0 == process }
+            next.threadNotifications.removeAll { $0.process == process }
             next.descriptors[process] = nil
             return nameTransition(next, \.name) { $0.exit(process); return nil }
         case .readiness(let process, let call):
             return readinessTransitions(call, process: process, in: state)
+        case .epoll(let process, let call):
+            // Of several (not judged: any), each that is no interruption (step takes EINTR).
+            return epollOutcomes(state, process: process, call: call).filter { $0.output != .failed(.EINTR) }
+                .map { Transition($0.output ?? .epollControlled, $0.next) }
         }
     }
 
-    /// As ``TransitionModel``'s step, and a blocking receive that finds the queue empty may also go to sleep (a
-    /// piece of effect); a wake-up without effect (`EINTR`, `ETIMEDOUT`) takes the process out of the sleepers.
+    /// Every distinct sub-multiset of `notices` (each sorted; equal values give one): the thread notifications whose
+    /// functions may have run by a look.
+    static func subMultisets(of notices: [ThreadNotice]) -> [[ThreadNotice]] {
+        var seen = Set<[ThreadNotice]>()
+        return notices.reduce([[]]) { partial, notice in partial + partial.map { $0 + [notice] } }
+            .map { $0.sorted() }.filter { seen.insert($0).inserted }
+    }
+
+    /// As ``TransitionModel``'s step, and a blocking receive that finds the queue empty, or a blocking send that finds
+    /// it full, may also go to sleep (a piece of effect); a wake-up without effect (`EINTR`, `ETIMEDOUT`) takes the
+    /// process out of the sleepers.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if case .epoll(let process, let call) = input {
+            return epollOutcomes(state, process: process, call: call).filter { output == nil || $0.output == nil || $0.output == output }
+                .map { .completed($0.next) }
+        }
         let transitions = transitions(state, input)
         // A readiness call that finds nothing ready may be interrupted during the call, whatever its timeout.
         if output == .failed(.EINTR), case .readiness = input {
@@ -502,9 +559,11 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                     return expected == recorded ? .completed(transition.state) : nil
                 }
                 // Notifications recorded without what their signals told (or without a user) match whatever it was.
-                if case .notifications(let count, let rearmed, let recorded) = output,
-                    case .notifications(count, rearmed, let expected?)? = transition.output
+                if case .notifications(let count, let rearmed, let recorded, let recordedValues) = output,
+                    case .notifications(count, rearmed, let expected?, let expectedValues)? = transition.output
                 {
+                    // Thread functions' values recorded: those of the notifications taken (sorted both).
+                    if let recordedValues, recordedValues != expectedValues ?? [] { return nil }
                     guard let recorded else { return .completed(transition.state) }
                     let judged = zip(recorded.sorted(), expected.sorted()).allSatisfy { $0.uid == nil ? ($0.sender, $0.value) == ($1.sender, $1.value) : $0 == $1 }
                     return recorded.count == expected.count && judged ? .completed(transition.state) : nil
@@ -517,11 +576,17 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         if output.map({ wakeUps.contains($0) }) ?? !wakeUps.isEmpty {
             var awake = state
             _ = awake.sleepers.removeOne(input.process)
+            awake.abandonSend(of: input.process)
             steps.append(.completed(awake))
         }
         if case .receive(let process, _, false, _) = input, !state.sleepers.contains(process) {
             var asleep = state
             asleep.sleepers.insertSorted(process)
+            steps.append(.partial(asleep))
+        }
+        if case .send(let process, _, _, false, _) = input, !state.sendersAsleep.contains(process) {
+            var asleep = state
+            asleep.sendersAsleep.insertSorted(process)
             steps.append(.partial(asleep))
         }
         return steps
@@ -531,6 +596,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     public func abandon(_ state: State, _ input: Input) -> State {
         var next = state
         if case .receive(let process, _, _, _) = input { next.abandonReceive(of: process) }
+        if case .send(let process, _, _, _, _) = input { next.abandonSend(of: process) }
         return next
     }
 
@@ -547,15 +613,23 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         let queued = state.messages.map { "\(Payload.preview($0.data, limit: 12))@\($0.priority)" }
         var parts = ["\(state.messages.count) of \(state.maxMessages) messages [\(queued.joined(separator: ", "))]"]
         if !state.sleepers.isEmpty { parts.append("receivers asleep \(state.sleepers)") }
+        if !state.sendersAsleep.isEmpty { parts.append("senders asleep \(state.sendersAsleep)") }
         for (process, message) in state.handed.sorted(by: { $0.key < $1.key }) {
             parts.append("\(Payload.preview(message.data, limit: 12)) handed to process \(process)")
         }
         if let notifier = state.notifier { parts.append("process \(notifier) registered for notification") }
         if !state.notifications.isEmpty { parts.append("notifications delivered to \(state.notifications)") }
-        if !state.threadNotifications.isEmpty { parts.append("thread notifications sent to \(state.threadNotifications)") }
+        if !state.threadNotifications.isEmpty {
+            parts.append("thread notifications sent to " + state.threadNotifications.map { "\($0.process) (sival_int \($0.value))" }.joined(separator: ", "))
+        }
         for (process, list) in state.descriptors.sorted(by: { $0.key < $1.key }) {
             parts.append("process \(process)'s descriptors \(list.map { $0.access.rawValue + ($0.nonblocking ? " O_NONBLOCK" : "") })")
         }
+        for registration in state.epoll {
+            parts.append("process \(registration.process)'s epoll: \(registration.events)" + (registration.disabled ? " (disabled)" : "")
+                + (registration.edgeTriggered ? ", news \(registration.news)" : ""))
+        }
+        if !state.epollUnjudged.isEmpty { parts.append("epoll of processes \(state.epollUnjudged) not judged") }
         parts.append("descriptors \(state.name.text)")
         return parts.joined(separator: "; ")
     }
@@ -585,6 +659,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .refusedName(_, let open, let name): call = "\(open ? "mq_open" : "mq_unlink") of a name \(name.rawValue)"
         case .exit: call = "exit (closes its descriptors)"
         case .readiness(_, let readinessCall): call = "\(readinessCall)"
+        case .epoll(_, let epollCall): call = "\(epollCall)"
         }
         let result = output.described { output in
             switch output {
@@ -594,14 +669,17 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 "\(attributes.messages) messages (of \(attributes.maxMessages), \(attributes.messageSize) bytes each)"
                     + (attributes.nonblocking.map { $0 ? ", O_NONBLOCK" : ", blocking" } ?? "")
             case .oldFlags(let nonblocking): "was \(nonblocking ? "O_NONBLOCK" : "blocking")"
-            case .notifications(let count, let rearmed, let deliveries):
+            case .notifications(let count, let rearmed, let deliveries, let threadValues):
                 "\(count) notifications" + (rearmed.map { $0 ? ", registered again" : ", not registered again" } ?? "")
                     + (deliveries.map { " " + $0.map { "(from \($0.sender), sival_int \($0.value)\($0.uid.map { ", uid \($0)" } ?? ""))" }.joined(separator: " ") } ?? "")
+                    + (threadValues.map { $0.isEmpty ? "" : ", thread functions given sival_int \($0)" } ?? "")
             case .ready(let events): "\(events)"
             case .selected(let readable, let writable):
                 readable || writable
                     ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: "+")
                     : "nothing ready"
+            case .epollControlled: "ok"
+            case .epollEvents(let reports): reports.isEmpty ? "nothing" : reports.map { "\($0.events)" }.joined(separator: ", ")
             case .failed(let code): code.rawValue
             }
         }
@@ -621,7 +699,7 @@ extension PosixMessageQueueModel.Input {
             .setNonblocking(let process, _),
             .notify(let process, _, _, _, _), .notifyUnknownKind(let process, _), .takeNotifications(let process, _, _),
             .close(let process), .unlink(let process), .exit(let process), .refusedName(let process, _, _),
-            .readiness(let process, _):
+            .readiness(let process, _), .epoll(let process, _):
             process
         }
     }

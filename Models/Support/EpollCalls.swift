@@ -70,6 +70,26 @@ extension Epoll {
         }
     }
 
+    /// ``outcomes(of:process:registrations:unjudged:held:mask:controlled:reported:failed:)`` for a model that keeps
+    /// the registrations and the unjudged processes in its state (at `registrations` and `unjudged`): each output
+    /// (nil: not judged) and the state after it.
+    public static func outcomes<State, Target, Output>(
+        of call: Call<Target>, process: Int, in state: State,
+        registrations: WritableKeyPath<State, [Registration<Target>]>, unjudged: WritableKeyPath<State, [Int]>,
+        held: (Target) -> Int, mask: (Registration<Target>) -> Events?,
+        controlled: Output, reported: ([Report<Target>]) -> Output, failed: (ErrorCode) -> Output
+    ) -> [(output: Output?, next: State)] {
+        outcomes(
+            of: call, process: process, registrations: state[keyPath: registrations], unjudged: state[keyPath: unjudged], held: held,
+            mask: mask, controlled: controlled, reported: reported, failed: failed
+        ).map { outcome in
+            var next = state
+            next[keyPath: registrations] = outcome.registrations
+            next[keyPath: unjudged] = outcome.unjudged
+            return (outcome.output, next)
+        }
+    }
+
     /// Stops judging `process`'s epoll calls: its registrations are dropped, it joins `unjudged` (sorted).
     public static func unjudge<Target>(_ process: Int, registrations: inout [Registration<Target>], unjudged: inout [Int]) {
         registrations.removeAll { $0.process == process }

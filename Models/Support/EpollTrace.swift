@@ -63,3 +63,43 @@ extension Epoll {
         return value
     }
 }
+
+// The trace form of an object with one kind of descriptor (an eventfd, a message queue): `"target"` names it (absent:
+// it) or `"epoll"`, and a reported event's optional `"target"` must name it.
+extension Epoll {
+    /// An `epoll_ctl` or `epoll_wait` event as a call on the object `only`.
+    static func call<Target: RawRepresentable<String>>(of call: IPCModels.Call, only: Target) throws(ModelError) -> Call<Target> {
+        try Epoll.call(of: call, field: "target", absent: only.rawValue) { (name) throws(ModelError) -> Target in
+            guard name == only.rawValue else { throw ModelError("field 'target' must be \"\(only.rawValue)\" or \"epoll\", not \"\(name)\"") }
+            return only
+        }
+    }
+
+    /// A recorded `epoll_wait` result: its events, each the object's.
+    static func reports<Target: RawRepresentable<String>>(_ value: JSONValue?, only: Target) throws(ModelError) -> [Report<Target>] {
+        try value.required("events").elements("events").map { (element) throws(ModelError) -> Report<Target> in
+            let entry: JSONValue? = element
+            if let target = try entry.optional("target")?.text("target"), target != only.rawValue {
+                throw ModelError("an epoll event's 'target' must be \"\(only.rawValue)\", not \"\(target)\"")
+            }
+            return Report(target: only, events: try reportedEvents(entry))
+        }.sorted()
+    }
+
+    /// A call on the object as a trace writes it (the target left out unless it is the instance itself).
+    static func value<Target>(ofSingleTarget call: Call<Target>) -> JSONValue {
+        switch call {
+        case .control(let operation, let target, let events):
+            var value = controlValue(operation, events: events)
+            if target == nil { value["target"] = "epoll" }
+            return .object(value)
+        case .wait(let maxEvents, let timeout):
+            return ["maxevents": .int(maxEvents), "timeout": .int(timeout)]
+        }
+    }
+
+    /// A wait's reports as a trace writes them (no target: there is one).
+    static func outcomeValue<Target>(ofSingleTarget reports: [Report<Target>]) -> JSONValue {
+        ["events": .array(reports.map { ["events": .array($0.events.names.map { .string($0) })] })]
+    }
+}

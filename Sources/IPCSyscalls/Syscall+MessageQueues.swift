@@ -169,6 +169,42 @@ extension Syscall {
         _ = try perform(.mqNotify, descriptor: queue, retryOnInterrupt: false) { _ in ipc_mq_notify_thread(queue.rawValue, counter) }
     }
 
+    /// Registers this process for one notification by `SIGEV_THREAD` with `sigev_value.sival_int` `value`: glibc runs,
+    /// in a new thread and some time after, a function that logs the value it was given (one log per process:
+    /// ``mqThreadValues()``).
+    ///
+    /// The corresponding C function is `mq_notify`.
+    public static func mqNotifyThread(_ queue: FileDescriptor, value: Int32) throws(Errno) {
+        _ = try perform(.mqNotify, descriptor: queue, retryOnInterrupt: false) { _ in ipc_mq_notify_thread_value(queue.rawValue, value) }
+    }
+
+    /// The `sigev_value.sival_int` each function ``mqNotifyThread(_:value:)`` registered has received, in the order
+    /// they ran (the first 256).
+    public static func mqThreadValues() -> [Int32] {
+        var values = [Int32](repeating: 0, count: 256)
+        let count = ipc_mq_thread_values(&values, 256)
+        return Array(values.prefix(Int(min(count, 256))))
+    }
+
+    /// A log of the values `SIGEV_THREAD` functions registered with ``mqNotifyThread(_:log:value:)`` are given (never
+    /// freed: a helper thread may run a function for it at any time); nil when memory ran out.
+    public static func mqThreadLog() -> OpaquePointer? { ipc_mq_thread_log_new() }
+
+    /// Registers this process for one notification by `SIGEV_THREAD`: glibc runs, in a new thread and some time after,
+    /// a function given (as `sigev_value.sival_ptr`) a record of `log` and `value`, which appends `value` to `log`.
+    ///
+    /// The corresponding C function is `mq_notify`.
+    public static func mqNotifyThread(_ queue: FileDescriptor, log: OpaquePointer, value: Int32) throws(Errno) {
+        _ = try perform(.mqNotify, descriptor: queue, retryOnInterrupt: false) { _ in ipc_mq_notify_thread_logged(queue.rawValue, log, value) }
+    }
+
+    /// The values in `log`, in the order the functions ran (the first 256; the count goes on).
+    public static func mqThreadLogValues(_ log: OpaquePointer) -> (count: Int, values: [Int32]) {
+        var values = [Int32](repeating: 0, count: 256)
+        let count = ipc_mq_thread_log_read(log, &values, 256)
+        return (Int(count), Array(values.prefix(Int(min(count, 256)))))
+    }
+
     /// How many `SIGEV_THREAD` notifications have run their function for `counter`.
     public static func mqThreadNotifications(_ counter: UnsafeMutablePointer<Int>) -> Int {
         ipc_mq_thread_notifications(counter)

@@ -20,6 +20,7 @@ import Testing
         ("posix-mq-timed", ["ETIMEDOUT", "EINVAL"]),
         ("posix-mq-persistence", ["ENOENT", "EBADF", "EAGAIN", "ok:poll", "ok:select"]),
         ("posix-mq-robust-poll-waits", ["ok:poll", "asleep"]),
+        ("posix-mq-robust-epoll-drains", ["ok:epoll_wait", "ok:receive", "EAGAIN:receive"]),
         ("sysv-msg-selection", ["E2BIG", "ENOMSG", "EAGAIN", "ok:set"]),
         ("sysv-msg-removal", ["EINVAL", "EIDRM"]),
         ("posix-shm-words", ["ENOENT", "EFAULT"]),
@@ -47,6 +48,13 @@ import Testing
     @Test func thePollOnceConsumerIsCaught() throws {
         let explanation = try #require(try ScenarioRuns.firstViolation("posix-mq-fragile-poll-once", worker: worker), "caught in none of 30 runs")
         #expect(explanation.contains("poll(POLLIN, timeout -1) → 0"), "\(explanation)")
+    }
+
+    /// The edge-triggered consumer that takes one message per wake-up is caught: a burst woke it once, and it answered
+    /// a receive `EAGAIN` while the rest of the burst was queued.
+    @Test func theOnePerWakeupConsumerIsCaught() throws {
+        let explanation = try #require(try ScenarioRuns.firstViolation("posix-mq-fragile-epoll-one-per-wakeup", worker: worker), "caught in none of 30 runs")
+        #expect(explanation.contains("(nonblocking) → EAGAIN"), "\(explanation)")
     }
 
     /// The client that never checks `shmat`'s result is caught: it reports an attach the kernel refuses (an unaligned

@@ -3,7 +3,7 @@ import IPCModels
 import Testing
 
 /// The epoll scenarios (`pipe-epoll`, `eventfd-epoll`, `unix-stream-epoll`, `unix-dgram-epoll`, `unix-seqpacket-epoll`,
-/// `unix-stream-listener-epoll`, `unix-seqpacket-listener-epoll`) run for real with fixed seeds: no
+/// `unix-stream-listener-epoll`, `unix-seqpacket-listener-epoll`, `posix-mq-epoll`) run for real with fixed seeds: no
 /// violation, and their runs reach `epoll_ctl`'s errors, the object's own calls, successful waits that report events,
 /// and waits that report nothing.
 @Suite struct PipeEpollScenarioTests {
@@ -14,6 +14,7 @@ import Testing
         ("unix-seqpacket-epoll", ["ok:send", "ok:receive", "ok:shutdown", "ok:close", "EPIPE:send"]),
         ("unix-stream-listener-epoll", ["ok:connect", "ok:accept", "EAGAIN:accept", "ok:send", "ok:receive", "ok:listen"]),
         ("unix-seqpacket-listener-epoll", ["ok:connect", "ok:accept", "EAGAIN:accept", "ok:send", "ok:receive", "ok:listen"]),
+        ("posix-mq-epoll", ["ok:send", "ok:receive", "EMSGSIZE:send", "EMSGSIZE:receive", "ok:setattr", "ok:close", "EBADF:epoll_ctl"]),
     ]
 
     @Test(arguments: scenarios.map(\.name))

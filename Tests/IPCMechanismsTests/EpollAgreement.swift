@@ -27,6 +27,33 @@ enum EpollAgreement {
         try KernelEpoll.wait(instance, maxEvents: maxEvents, timeoutMilliseconds: 0).map { ($0.descriptor, Epoll.Events(rawValue: Int($0.events.rawValue))) }
     }
 
+    /// A single-object model's epoll `call` made on a holder's `instance` for its `descriptor` (-1: none held): nil for
+    /// an `epoll_ctl` done, a zero-timeout wait's reports (sorted, each named by the call's target).
+    static func perform<Target>(_ call: Epoll.Call<Target>, target: Target, instance: CInt, descriptor: CInt) throws(Errno) -> [Epoll.Report<Target>]? {
+        switch call {
+        case .control(let operation, let named, let events):
+            try control(instance, operation, named == nil ? instance : descriptor, events)
+            return nil
+        case .wait(let maxEvents, _):
+            return try wait(instance, maxEvents: maxEvents).map { Epoll.Report(target: target, events: $0.events) }.sorted()
+        }
+    }
+
+    /// An `epoll_ctl` by either of two holders on an object with one kind of descriptor (an eventfd, a queue), with
+    /// the pipe's choices of op and events (`PipeEpollAgreementTests`), one in 20 on the instance itself.
+    static func controls<Operation>(
+        _ make: @escaping @Sendable (_ holder: Int, _ operation: Epoll.Operation, _ onInstance: Bool, _ events: Epoll.Events) -> Operation
+    ) -> Generator<Operation, AnySequence<Any>> {
+        Gen.int(in: 0...359).map { value in
+            make(1 + value % 2, PipeEpollAgreementTests.operationChoices[(value / 2) % 5], value % 20 == 19, PipeEpollAgreementTests.eventChoices[(value / 40) % 9])
+        }.eraseToAny()
+    }
+
+    /// A zero-timeout `epoll_wait` by either of two holders, `maxevents` mostly 16, some 1 or 0.
+    static func waits<Operation>(_ make: @escaping @Sendable (_ holder: Int, _ maxEvents: Int) -> Operation) -> Generator<Operation, AnySequence<Any>> {
+        Gen.int(in: 0...9).map { make(1 + $0 % 2, $0 < 6 ? [1, 16, 0][$0 / 2] : 16) }.eraseToAny()
+    }
+
     /// One epoll agreement property: the directed sequences, then 200 random ones, each run by `check` on the kernel
     /// and the model side by side; then every mark in `marks` (what a sequence met, which `check` records) must have
     /// been met, or the sequences proved little.
@@ -41,4 +68,38 @@ enum EpollAgreement {
         let missing = marks.subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the sequences never met \(missing.sorted())", sourceLocation: sourceLocation)
     }
+}
+
+/// One holder's epoll call in a single-object agreement test (an eventfd's, a queue's): an `epoll_ctl`, or an
+/// `epoll_wait` with a zero timeout.
+struct HolderEpollCall<Target: Hashable & Sendable & Comparable & RawRepresentable<String>>: Sendable, CustomStringConvertible {
+    var holder: Int
+    var call: Epoll.Call<Target>
+
+    /// The holder of a wait, nil for a ctl.
+    var waiter: Int? { if case .wait = call { holder } else { nil } }
+
+    var description: String {
+        switch call {
+        case .control(let operation, let target, let events): "epoll_ctl\(holder)(\(operation.name), \(target?.rawValue ?? "epoll"), \(events))"
+        case .wait(let maxEvents, _): "epoll_wait\(holder)(\(maxEvents))"
+        }
+    }
+}
+
+/// The operations of a single-object epoll agreement test: the object's own, and its holders' epoll calls (`epoll`),
+/// made with `control` and `wait`.
+protocol SingleObjectEpollOperation {
+    associatedtype Target: Hashable & Sendable & Comparable & RawRepresentable<String>
+    /// What a registration names: the object.
+    static var target: Target { get }
+    static func epoll(_ call: HolderEpollCall<Target>) -> Self
+}
+
+extension SingleObjectEpollOperation {
+    static func control(holder: Int, operation: Epoll.Operation, onInstance: Bool, events: Epoll.Events) -> Self {
+        epoll(HolderEpollCall(holder: holder, call: .control(operation: operation, target: onInstance ? nil : target, events: events)))
+    }
+
+    static func wait(holder: Int, maxEvents: Int) -> Self { epoll(HolderEpollCall(holder: holder, call: .wait(maxEvents: maxEvents, timeout: 0))) }
 }

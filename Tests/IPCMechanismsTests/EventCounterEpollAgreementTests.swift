@@ -15,21 +15,20 @@ import Testing
 @Suite struct EventCounterEpollAgreementTests {
     typealias Events = Epoll.Events
 
-    enum Operation: Sendable, CustomStringConvertible {
+    enum Operation: SingleObjectEpollOperation, Sendable, CustomStringConvertible {
         case write(holder: Int, value: UInt64)
         case read(holder: Int)
         case close(holder: Int)
-        case control(holder: Int, operation: Epoll.Operation, onInstance: Bool, events: Events)
-        case wait(holder: Int, maxEvents: Int)
+        case epoll(HolderEpollCall<EventCounterModel.EpollTarget>)
+
+        static let target = EventCounterModel.EpollTarget.eventfd
 
         var description: String {
             switch self {
             case .write(let holder, let value): "write\(holder)(\(value))"
             case .read(let holder): "read\(holder)"
             case .close(let holder): "close\(holder)"
-            case .control(let holder, let operation, let onInstance, let events):
-                "epoll_ctl\(holder)(\(operation.name), \(onInstance ? "epoll" : "eventfd"), \(events))"
-            case .wait(let holder, let maxEvents): "epoll_wait\(holder)(\(maxEvents))"
+            case .epoll(let call): "\(call)"
             }
         }
     }
@@ -42,13 +41,8 @@ import Testing
         Gen.int(in: 0...3).map { Operation.write(holder: 1 + $0 % 2, value: [0, 1][$0 / 2]) }.eraseToAny(),
         Gen.int(in: 0...1).map { Operation.read(holder: 1 + $0) }.eraseToAny(),
         Gen.int(in: 0...7).map { Operation.close(holder: 1 + $0 % 2) }.eraseToAny(),
-        Gen.int(in: 0...359).map { value in
-            Operation.control(
-                holder: 1 + value % 2, operation: PipeEpollAgreementTests.operationChoices[(value / 2) % 5], onInstance: value % 20 == 19,
-                events: PipeEpollAgreementTests.eventChoices[(value / 40) % 9])
-        }.eraseToAny(),
-        Gen.int(in: 0...5).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: [1, 16, 0][$0 / 2]) }.eraseToAny(),
-        Gen.int(in: 0...3).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: 16) }.eraseToAny()
+        EpollAgreement.controls { Operation.control(holder: $0, operation: $1, onInstance: $2, events: $3) },
+        EpollAgreement.waits { Operation.wait(holder: $0, maxEvents: $1) }, EpollAgreement.waits { Operation.wait(holder: $0, maxEvents: $1) }
     ).array(of: 1...40)
 
     /// The measured facts (`KernelEventCounterEpollFactsTests`), each in order.
@@ -135,14 +129,11 @@ import Testing
                     guard let open = held.removeValue(forKey: holder) else { throw .badFileDescriptor }
                     try Syscall.close(open)
                     kernel = .closed
-                case .control(let holder, let operation, let onInstance, let events):
-                    input = .epoll(process: holder, call: .control(operation: operation, target: onInstance ? nil : .eventfd, events: events))
-                    let instance = instances[holder]!.rawValue
-                    try EpollAgreement.control(instance, operation, onInstance ? instance : descriptor(holder).rawValue, events)
-                    kernel = .epollControlled
-                case .wait(let holder, let maxEvents):
-                    input = .epoll(process: holder, call: .wait(maxEvents: maxEvents, timeout: 0))
-                    kernel = .epollEvents(try EpollAgreement.wait(instances[holder]!.rawValue, maxEvents: maxEvents).map { .init(target: .eventfd, events: $0.events) }.sorted())
+                case .epoll(let epoll):
+                    input = .epoll(process: epoll.holder, call: epoll.call)
+                    let reports = try EpollAgreement.perform(
+                        epoll.call, target: Operation.target, instance: instances[epoll.holder]!.rawValue, descriptor: descriptor(epoll.holder).rawValue)
+                    kernel = reports.map { .epollEvents($0) } ?? .epollControlled
                 }
             } catch {
                 kernel = .failed(ErrorCode(error.name))
@@ -155,7 +146,7 @@ import Testing
                 switch kernel {
                 case .epollEvents(let reports):
                     for report in reports { seen.formUnion(report.events.names) }
-                    if case .wait(let holder, _) = operation {
+                    if case .epoll(let epoll) = operation, let holder = epoll.waiter {
                         if reports.isEmpty, state.epoll.contains(where: { $0.process == holder && $0.edgeTriggered && !$0.disabled
                             && !$0.reported(of: EventCounterModel.epollMask(state)).isEmpty }) { seen.insert("edge silent") }
                         if !reports.isEmpty, !state.holders.contains(holder) { seen.insert("after close") }

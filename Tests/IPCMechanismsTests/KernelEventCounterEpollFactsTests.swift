@@ -14,36 +14,28 @@ import Testing
 
     /// A nonblocking eventfd and an epoll instance, both closed at the end.
     final class Fixture {
-        let counter: FileDescriptor, instance: CInt
+        let counter: FileDescriptor, epoll: EpollTestInstance
 
         init(initial: UInt32 = 0) throws {
             counter = try KernelEventCounter.create(initial: initial, semaphore: false, nonblocking: true)
-            do { instance = try KernelEpoll.create().rawValue } catch {
+            do { epoll = try EpollTestInstance() } catch {
                 try? Syscall.close(counter)
                 throw error
             }
         }
 
         var fd: CInt { counter.rawValue }
+        var instance: CInt { epoll.descriptor }
 
-        func ctl(_ operation: CInt, _ events: Events, target: CInt? = nil) -> Errno? {
-            do throws(Errno) { try KernelEpoll.control(instance, operation, target ?? fd, events: events); return nil } catch { return error }
-        }
+        func ctl(_ operation: CInt, _ events: Events, target: CInt? = nil) -> Errno? { epoll.ctl(operation, target ?? fd, events) }
 
         /// The bits a zero-timeout wait reports for the eventfd (nil: nothing reported).
-        func reported() throws -> Events? {
-            let events = try KernelEpoll.wait(instance, maxEvents: 16, timeoutMilliseconds: 0)
-            #expect(events.count <= 1)
-            return events.first?.events
-        }
+        func reported() throws -> Events? { try epoll.reported() }
 
         func write(_ value: UInt64, size: Int = 8) throws -> TransferResult<Int> { try KernelEventCounter.write(counter, value, size: size) }
         func read() throws -> TransferResult<UInt64> { try KernelEventCounter.read(counter) }
 
-        deinit {
-            try? Syscall.close(counter)
-            Glibc.close(instance)
-        }
+        deinit { try? Syscall.close(counter) }
     }
 
     /// Level-triggered: every wait reports `eventfd_poll`'s mask for the events asked — `EPOLLIN` above 0, `EPOLLOUT`
@@ -147,14 +139,7 @@ import Testing
     /// `ENOENT`, an unknown op `EINVAL`, the instance itself `EINVAL`.
     @Test func epollCtlErrorsAreThePipes() throws {
         let fixture = try Fixture()
-        #expect(fixture.ctl(KernelEpoll.modify, .input) == .noSuchFileOrDirectory)
-        #expect(fixture.ctl(KernelEpoll.delete, .input) == .noSuchFileOrDirectory)
-        #expect(fixture.ctl(KernelEpoll.add, .input) == nil)
-        #expect(fixture.ctl(KernelEpoll.add, .input) == .fileExists)
-        #expect(fixture.ctl(99, .input) == .invalidArgument)
-        #expect(fixture.ctl(KernelEpoll.add, .input, target: fixture.instance) == .invalidArgument)
-        #expect(fixture.ctl(KernelEpoll.delete, .input) == nil)
-        #expect(fixture.ctl(KernelEpoll.delete, .input) == .noSuchFileOrDirectory)
+        fixture.epoll.expectThePipesControlErrors(on: fixture.fd)
     }
 
     /// A registration is the eventfd's open description and the number it was added with: closing that number while

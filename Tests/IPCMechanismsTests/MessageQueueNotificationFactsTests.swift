@@ -157,6 +157,29 @@ import Testing
             #expect(Syscall.mqThreadNotifications(counter) == 1)
         }
     }
+    /// `SIGEV_THREAD`'s function receives the `sigev_value` given at registration (glibc's helper thread passes
+    /// `sigev_value` on; Open POSIX's mq_notify thread cases): registered with `sival_int` 4242, the function that runs
+    /// after the send into the empty queue is given 4242; registered again with -7, the next one is given -7. (The
+    /// test waits for each, up to 10 s.)
+    @Test func aThreadNotificationsFunctionReceivesTheRegisteredSigevValue() throws {
+        try withQueue { queue, _ in
+            let before = Syscall.mqThreadValues().count
+            func awaitValues(_ count: Int) -> [Int32] {
+                let clock = ContinuousClock()
+                let start = clock.now
+                while Syscall.mqThreadValues().count < before + count && clock.now - start < .seconds(10) { sched_yield() }
+                return Array(Syscall.mqThreadValues().dropFirst(before))
+            }
+            try Syscall.mqNotifyThread(queue, value: 4242)
+            #expect(try PosixMessageQueue.send(queue, [1], priority: 0, nonblocking: true) == .completed(1))
+            #expect(awaitValues(1) == [4242])
+            _ = try PosixMessageQueue.receive(queue, maximum: 8, nonblocking: true)
+            try Syscall.mqNotifyThread(queue, value: -7)
+            #expect(try PosixMessageQueue.send(queue, [2], priority: 0, nonblocking: true) == .completed(1))
+            #expect(awaitValues(2) == [4242, -7])
+        }
+    }
+
     /// What a `SIGEV_SIGNAL` notification's `siginfo_t` tells, measured in a forked single-threaded child (in the
     /// test process the signal could land on any thread): `si_code` `SI_MESGQ`, `si_pid` the process whose send put
     /// the message in the empty queue — a grandchild, not the registered process — and `si_value` the registration's

@@ -36,5 +36,20 @@ int ipc_mq_notify_raw(int mqdes, int how, int signo);
 int ipc_mq_notify_thread(int mqdes, long *counter);
 /// The count ipc_mq_notify_thread's function has reached (an atomic load).
 long ipc_mq_thread_notifications(long *counter);
+/// mq_notify(3) with SIGEV_THREAD and sigev_value.sival_int `value`: glibc's helper runs, in a new thread, a function
+/// that logs the sival_int it was given (one log per process, the first 256 values; ipc_mq_thread_values reads it).
+int ipc_mq_notify_thread_value(int mqdes, int value);
+/// How many ipc_mq_notify_thread_value functions have run; the values they received, in the order they ran, into
+/// `values` (at most `max`).
+long ipc_mq_thread_values(int *values, long max);
+/// A log of the values SIGEV_THREAD functions registered by ipc_mq_notify_thread_logged were given (never freed:
+/// a helper thread may still run a function for it).
+struct ipc_mq_thread_log;
+struct ipc_mq_thread_log *ipc_mq_thread_log_new(void);
+/// mq_notify(3) with SIGEV_THREAD: the function, run in a new thread some time after, is given (sigev_value.sival_ptr)
+/// a record naming `log` and `value`, and appends `value` to `log`.
+int ipc_mq_notify_thread_logged(int mqdes, struct ipc_mq_thread_log *log, int value);
+/// How many values `log` holds; the first `max` of them, in the order the functions ran, into `values`.
+long ipc_mq_thread_log_read(struct ipc_mq_thread_log *log, int *values, long max);
 
 #endif

@@ -11,11 +11,13 @@ import SystemPackage
 /// the fragile `client.mq-notify-not-rearmed`, a consumer that takes its notification and forgets to register
 /// again, so it never hears of later messages; and the fragile `client.mq-poll-once`, a consumer that, asked to wait
 /// for a message (`poll` without a timeout), looks once (`poll` with a timeout of 0) and takes "not ready" for "no
-/// message will come", returning with nothing ready.
+/// message will come", returning with nothing ready; and the fragile `client.mq-epoll-one-per-wakeup`, an `EPOLLET`
+/// consumer that takes one message per wake-up and answers its other receives `EAGAIN` without asking, believing the
+/// queue empty until the next wake-up (a burst of sends wakes it once: the rest is stranded).
 public enum PosixMessageQueueKind: MechanismKind {
     public typealias Model = PosixMessageQueueModel
 
-    public static let implementations = ["kernel.posix-mq", "client.mq-notify-not-rearmed", "client.mq-poll-once"]
+    public static let implementations = ["kernel.posix-mq", "client.mq-notify-not-rearmed", "client.mq-poll-once", "client.mq-epoll-one-per-wakeup"]
 
     /// `mq_getattr`'s `mq_curmsgs`: whether a killed process's send or receive took effect.
     public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "getattr", role: "open")
@@ -51,6 +53,7 @@ public enum PosixMessageQueueKind: MechanismKind {
         var binding = PosixMessageQueueBinding(
             name: name, inode: UInt64(truncatingIfNeeded: (try? object.integer("inode")) ?? 0),
             forgetsToRearm: implementation == "client.mq-notify-not-rearmed", pollsOnce: implementation == "client.mq-poll-once",
+            onePerWakeup: implementation == "client.mq-epoll-one-per-wakeup",
             context: object.context)
         if object.flag("open") {
             do {
@@ -80,13 +83,14 @@ struct PosixMessageQueueBinding: ObjectBinding {
     var forgetsToRearm = false
     /// `client.mq-poll-once`: a `poll` meant to wait (negative timeout) looks once and gives up.
     var pollsOnce = false
-    /// What the `SIGEV_THREAD` function counts (one per worker's binding, for the worker's life), and how many of
-    /// those a `notified` has taken.
-    let threadCounter: UnsafeMutablePointer<Int> = {
-        let counter = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-        counter.initialize(to: 0)
-        return counter
-    }()
+    /// `client.mq-epoll-one-per-wakeup`: after its first `epoll_wait`, a receive is made only as the first after a
+    /// wait that reported; every other is answered `EAGAIN` without the call.
+    var onePerWakeup = false
+    /// For `onePerWakeup`: whether a wait has been made, and whether the last one's wake-up is still unused.
+    var waited = false, wakeupUnused = false
+    /// Where the `SIGEV_THREAD` functions log the `sigev_value` each was given (one per worker's binding, for the
+    /// worker's life), and how many of those a `notified` has taken.
+    let threadLog: OpaquePointer? = Syscall.mqThreadLog()
     var threadsTaken = 0
 
     /// The workers' pids, which a notification's `si_pid` names as process numbers.
@@ -96,12 +100,16 @@ struct PosixMessageQueueBinding: ObjectBinding {
     func register(_ queue: FileDescriptor, _ kind: PosixMessageQueueModel.NotificationKind, value: Int = 0) throws(Errno) {
         switch kind {
         case .signal: try Syscall.mqNotify(queue, .signalWithValue(Self.notificationSignal, CInt(truncatingIfNeeded: value)))
-        case .thread: try Syscall.mqNotifyThread(queue, counter: threadCounter)
+        case .thread:
+            guard let threadLog else { throw .noMemory }
+            try Syscall.mqNotifyThread(queue, log: threadLog, value: CInt(truncatingIfNeeded: value))
         case .none: try Syscall.mqNotify(queue, .withoutSignal)
         case .signalZero: try Syscall.mqNotify(queue, .signalZero)
         }
     }
     var descriptors: [FileDescriptor] = []
+    /// This process's epoll instance for the queue: registrations name the newest descriptor.
+    let epoll = EpollInstance<PosixMessageQueueModel.EpollTarget>()
     /// The `O_NONBLOCK` `setattr` left on each descriptor's open description (absent: clear). A send or receive
     /// sets the flag for its own mode (``PosixMessageQueue``'s calls do), and the flag is put back after it.
     var descriptionFlags: [FileDescriptor: Bool] = [:]
@@ -123,6 +131,11 @@ struct PosixMessageQueueBinding: ObjectBinding {
             case .wouldBlock: throw .wouldBlock
             }
         case .receive(_, let max, let nonblocking, let timeout):
+            if onePerWakeup && waited {
+                // One message per wake-up: the queue is believed empty until the next.
+                guard wakeupUnused else { throw .wouldBlock }
+                wakeupUnused = false
+            }
             guard let queue = descriptors.last else { throw timeout == .invalid ? .invalidArgument : .badFileDescriptor }
             defer { restoreFlag(of: queue) }
             switch try PosixMessageQueue.receive(queue, maximum: max, nonblocking: nonblocking, deadline: timeout?.deadline) {
@@ -138,6 +151,13 @@ struct PosixMessageQueueBinding: ObjectBinding {
             case .selected(let readable, let writable): return .selected(readable: readable, writable: writable)
             default: throw .badFileDescriptor
             }
+        case .epoll(_, .control(let operation, let target, let events)):
+            try epoll.control(operation, target: target, descriptor: descriptors.last, events: events)
+            return .epollControlled
+        case .epoll(_, .wait(let maxEvents, let timeout)):
+            let reports = try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .queue)
+            (waited, wakeupUnused) = (true, !reports.isEmpty)
+            return .epollEvents(reports)
         case .getAttributes:
             guard let queue = descriptors.last else { throw .badFileDescriptor }
             let attributes = try Syscall.mqAttributes(queue)
@@ -182,19 +202,23 @@ struct PosixMessageQueueBinding: ObjectBinding {
                 }
             }
             deliveries.sort()
-            // SIGEV_THREAD notifications whose function has run by now.
-            let threads = Syscall.mqThreadNotifications(threadCounter)
+            // SIGEV_THREAD notifications whose function has run by now, and the sigev_value each was given.
+            let (threads, logged) = threadLog.map { Syscall.mqThreadLogValues($0) } ?? (0, [])
             count += threads - threadsTaken
+            // Every value while the log holds them (its first 256), else not recorded.
+            let threadValues = threads <= logged.count ? logged[threadsTaken..<threads].map { Int($0) }.sorted() : nil
             threadsTaken = threads
-            guard rearm else { return .notifications(count, deliveries: deliveries) }
-            guard count > 0, let queue = descriptors.last else { return .notifications(count, rearmed: false, deliveries: deliveries) }
+            guard rearm else { return .notifications(count, deliveries: deliveries, threadValues: threadValues) }
+            guard count > 0, let queue = descriptors.last else {
+                return .notifications(count, rearmed: false, deliveries: deliveries, threadValues: threadValues)
+            }
             // The fragile client believes it registers again, and never does: later messages notify no one.
-            if forgetsToRearm { return .notifications(count, rearmed: true, deliveries: deliveries) }
+            if forgetsToRearm { return .notifications(count, rearmed: true, deliveries: deliveries, threadValues: threadValues) }
             do throws(Errno) {
                 try self.register(queue, kind)
-                return .notifications(count, rearmed: true, deliveries: deliveries)
+                return .notifications(count, rearmed: true, deliveries: deliveries, threadValues: threadValues)
             } catch .resourceBusy {
-                return .notifications(count, rearmed: false, deliveries: deliveries)
+                return .notifications(count, rearmed: false, deliveries: deliveries, threadValues: threadValues)
             }
         case .open(_, let access, let creation, let nonblocking):
             let mode = (access == .read ? O_RDONLY : access == .write ? O_WRONLY : O_RDWR) | (nonblocking ? O_NONBLOCK : 0)

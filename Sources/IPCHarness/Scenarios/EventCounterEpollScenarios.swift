@@ -24,13 +24,8 @@ extension EventCounterScenarios {
             func call(_ f: String, _ value: JSONValue? = nil) { program.append(Call(process: process, object: "e0", f: f, value: value)) }
             for _ in 0..<generator.next(in: 6...16) {
                 switch generator.next(in: 0...11) {
-                case 0...3:
-                    let operations: [JSONValue] = ["EPOLL_CTL_ADD", "EPOLL_CTL_ADD", "EPOLL_CTL_MOD", "EPOLL_CTL_DEL"]
-                    var value: JSONObject = ["op": generator.chance(0.05) ? .int(7) : generator.pick(operations), "events": generator.pick(Self.epollEventChoices)]
-                    if generator.chance(0.05) { value["target"] = "epoll" }
-                    call("epoll_ctl", .object(value))
-                case 4...6:
-                    call("epoll_wait", ["maxevents": .int(generator.pick([16, 16, 16, 1, 0])), "timeout": 0])
+                case 0...3: call("epoll_ctl", EpollWorkloadCalls.control(Self.epollEventChoices, generator: &generator))
+                case 4...6: call("epoll_wait", EpollWorkloadCalls.wait(generator: &generator))
                 case 7...8:
                     let value: UInt64 = generator.chance(0.1) ? EventCounterModel.maximum - UInt64(generator.next(in: 0...1)) : UInt64(generator.next(in: 0...3))
                     call("write", ["value": EventCounterModel.json(value)])

@@ -4,7 +4,8 @@ import IPCModels
 public enum MessageQueueScenarios {
     public static let all: [Scenario] = [
         posixPriority, posixTimed, posixPersistence, posixNotify, notificationNotRearmed, notificationRearmed,
-        systemVSelection, systemVRemoval, copyTakenForReceive, receiveTakes, pollOnce, pollWaits,
+        systemVSelection, systemVRemoval, copyTakenForReceive, receiveTakes, pollOnce, pollWaits, posixEpoll, epollOnePerWakeup,
+        epollDrains,
     ]
 
     /// Producers send distinct messages to a System V queue; consumers take them, nonblocking, type 0.
@@ -141,13 +142,15 @@ public enum MessageQueueScenarios {
                     generator.choose([
                         (18, { generator in
                             // SIGEV_SIGNAL mostly (with a sigev_value its siginfo must carry); SIGEV_THREAD (glibc's
-                            // helper thread) and SIGEV_NONE now and then.
+                            // helper thread, with a sigev_value its function must be given) and SIGEV_NONE now and then.
                             let how = generator.pick(["signal", "signal", "thread", "none"])
                             var value: JSONObject = ["register": true, "how": .string(how)]
                             if how == "signal" {
                                 let sigval = generator.next(in: 0...9999)
                                 // A tenth of them with signal 0 (told by the value drawn): registered, notifying nothing.
                                 if sigval % 10 == 0 { value["signal"] = 0; value["how"] = nil } else { value["value"] = .int(sigval) }
+                            } else if how == "thread" {
+                                value["value"] = .int(generator.next(in: -9999...9999))  // the function must be given it
                             }
                             return ("notify", .object(value))
                         }),
@@ -207,23 +210,36 @@ public enum MessageQueueScenarios {
         summary: "robust twin of posix-mq-fragile-notify-not-rearmed: the consumer registers again after each notification",
         makeWorkload: { generator in notifiedConsumerWorkload(generator: &generator) })
 
+    /// Processes 2 and maybe 3, each holding the queue `q0` and sending bursts (`bursts` of them, each of `size`
+    /// nonblocking messages of 1-16 bytes at priority 0), each burst after 0-3 `mq_getattr` calls that spread them
+    /// out; and how many messages they send in all.
+    static func producers(
+        bursts: ClosedRange<Int>, of size: ClosedRange<Int>, generator: inout SeededGenerator
+    ) -> (processes: [Workload.Process], sent: Int) {
+        var processes: [Workload.Process] = []
+        var sent = 0
+        for producer in 2...(1 + generator.next(in: 1...2)) {
+            var program: [Call] = []
+            var sequence = 0
+            for _ in 0..<generator.next(in: bursts) {
+                for _ in 0..<generator.next(in: 0...3) { program.append(Call(process: producer, object: "q0", f: "getattr")) }
+                for _ in 0..<(size.count == 1 ? size.lowerBound : generator.next(in: size)) {
+                    let data = PayloadMaker.make(process: producer, sequence: sequence, count: generator.next(in: 1...16), generator: &generator)
+                    program.append(Call(process: producer, object: "q0", f: "send", value: ["data": Payload.json(data), "priority": 0, "nonblocking": true]))
+                    sequence += 1
+                }
+            }
+            sent += sequence
+            processes.append(Workload.Process(id: producer, holds: ["q0": ["open"]], program: program))
+        }
+        return (processes, sent)
+    }
+
     /// A consumer that waits in `poll` (`POLLIN`, no timeout) for each message and then receives it without blocking,
     /// as an event loop does, while 1-2 producers send, spread out by `mq_getattr` calls; the consumer waits for no
     /// more messages than are sent, so every wait ends.
     static func pollingConsumerWorkload(generator: inout SeededGenerator) -> Workload {
-        let producers = generator.next(in: 1...2)
-        var processes: [Workload.Process] = []
-        var sent = 0
-        for producer in 2...(1 + producers) {
-            var program: [Call] = []
-            for sequence in 0..<generator.next(in: 2...4) {
-                for _ in 0..<generator.next(in: 0...3) { program.append(Call(process: producer, object: "q0", f: "getattr")) }
-                let data = PayloadMaker.make(process: producer, sequence: sequence, count: generator.next(in: 1...16), generator: &generator)
-                program.append(Call(process: producer, object: "q0", f: "send", value: ["data": Payload.json(data), "priority": 0, "nonblocking": true]))
-                sent += 1
-            }
-            processes.append(Workload.Process(id: producer, holds: ["q0": ["open"]], program: program))
-        }
+        var (processes, sent) = producers(bursts: 2...4, of: 1...1, generator: &generator)
         var consumer: [Call] = []
         for _ in 0..<generator.next(in: 2...sent) {
             consumer.append(Call(process: 1, object: "q0", f: "poll", value: ["events": ["POLLIN"], "timeout": -1]))
