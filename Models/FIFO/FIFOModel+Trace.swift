@@ -14,7 +14,8 @@
 //   lseek, pread, pwrite: as on a pipe (ESPIPE)
 //   poll, select: as on a pipe
 //   fcntl   as on a pipe: F_GETFL, F_SETFL (with O_ASYNC), F_GETPIPE_SZ, F_SETPIPE_SZ, F_GETFD, F_SETFD, F_GETOWN,
-//           F_SETOWN, F_GETOWN_EX, F_SETOWN_EX, F_GETSIG, F_SETSIG, each on the latest open of the end (not F_DUPFD)
+//           F_SETOWN, F_GETOWN_EX, F_SETOWN_EX, F_GETSIG, F_SETSIG, F_DUPFD, F_DUPFD_CLOEXEC, each on the latest open
+//   dup, dup2, dup3: as on a pipe ({"end": E}, dup2/dup3's "onto": "self" | "free" | "other" | "read" | "write")
 //   sigtimedwait: as on a pipe (the I/O signals O_ASYNC sent the process)
 //   writev, readv: as on a pipe
 //   fstat   as on a pipe ({"mode": the FIFO's mode now})
@@ -88,8 +89,6 @@ extension FIFOModel {
                 switch command {
                 case .duplicate(nil, false):
                     return .duplicate(process: process, end: end)
-                case .duplicate, .duplicateOnto:
-                    throw ModelError("the fifo model has dup, not F_DUPFD, dup2 or dup3: their numbers (a minimum, a target) the model does not follow per open")
                 default: break
                 }
                 return .fcntl(process: process, end: end, command: command)

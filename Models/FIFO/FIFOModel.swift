@@ -50,8 +50,8 @@ public struct FIFOModel: TraceModel {
         case mkfifo(process: Int, mode: Int, umask: Int, missingDirectory: Bool)
         /// `lseek`, `pread` or `pwrite` on the process's descriptor of `end`: `ESPIPE`, as on a pipe.
         case unseekable(process: Int, end: PipeModel.End, call: PipeModel.UnseekableCall)
-        /// `fcntl` on the process's latest open of `end`: `F_GETFL`/`F_SETFL` of `O_NONBLOCK` (and `O_DIRECT`), the pipe
-        /// sizes, as on a pipe (``PipeModel/FileControl``); not `F_DUPFD`.
+        /// `fcntl` on the process's latest open of `end`, as on a pipe (``PipeModel/FileControl``): `F_GETFL`/`F_SETFL`, the
+        /// pipe sizes, `F_GETFD`/`F_SETFD`, the owner calls; `F_DUPFD` and `dup2`/`dup3` (``FIFOModel+DuplicateOnto``).
         case fcntl(process: Int, end: PipeModel.End, command: PipeModel.FileControl)
         /// `FIONREAD` on the process's read end: the bytes in the FIFO.
         case available(process: Int)
@@ -290,6 +290,10 @@ public struct FIFOModel: TraceModel {
             }
         case .duplicate(let process, let end):
             return duplicateTransitions(state, process: process, end: end)
+        case .fcntl(let process, let end, .duplicate(let minimum, let closeOnExec)):
+            return duplicateTransitions(state, process: process, end: end, minimum: minimum, closeOnExec: closeOnExec)
+        case .fcntl(let process, let end, .duplicateOnto(let call)):
+            return duplicateOntoTransitions(state, process: process, end: end, call: call)
         case .fcntl(let process, let end, .getDescriptorFlags):
             return getDescriptorFlagTransitions(state, process: process, end: end)
         case .fcntl(let process, let end, .setDescriptorFlags(let closeOnExec)):

@@ -149,12 +149,15 @@ struct FIFOBinding: ObjectBinding {
             return .closed
         case .duplicate(_, let end):
             guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
-            let copy = try Syscall.duplicate(descriptor, closeOnExec: false)  // dup: the copy's FD_CLOEXEC clear
-            held[end, default: []].append(copy)
-            // A copy of an O_RDWR descriptor is one of both ends, held next to the original under the other end.
-            let other: PipeModel.End = end == .read ? .write : .read
-            if let index = held[other]?.lastIndex(of: descriptor) { held[other]?.insert(copy, at: index + 1) }
+            hold(try Syscall.duplicate(descriptor, closeOnExec: false), copyOf: descriptor, end)  // dup: the copy's FD_CLOEXEC clear
             return .duplicated
+        case .fcntl(_, let end, .duplicate(let minimum, let closeOnExec)):
+            guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
+            // F_DUPFD clears the copy's FD_CLOEXEC, F_DUPFD_CLOEXEC sets it.
+            hold(try Syscall.duplicate(descriptor, minimum: minimum ?? 0, closeOnExec: closeOnExec), copyOf: descriptor, end)
+            return .duplicated
+        case .fcntl(_, let end, .duplicateOnto(let call)):
+            return try duplicate(end, onto: call)
         case .chmod(_, let mode):
             try Syscall.changeMode(path, mode_t(mode))
             return .modeChanged
@@ -217,5 +220,32 @@ struct FIFOBinding: ObjectBinding {
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
+    }
+
+    /// `copy`, a new descriptor of `descriptor`'s description, is the newest of `end`; a copy of an `O_RDWR` descriptor
+    /// is one of both ends, held next to the original under the other end.
+    private mutating func hold(_ copy: FileDescriptor, copyOf descriptor: FileDescriptor, _ end: PipeModel.End) {
+        held[end, default: []].append(copy)
+        let other: PipeModel.End = end == .read ? .write : .read
+        if let index = held[other]?.lastIndex(of: descriptor) { held[other]?.insert(copy, at: index + 1) }
+    }
+
+    /// `dup2`/`dup3` of the newest descriptor of `end` (-1 when none: the kernel's order of errors decides) onto the
+    /// number the call names (``PipeBinding/duplicateTarget(of:source:sameObject:placeholder:)``): another of this
+    /// FIFO's descriptors is the newest of that end other than the old one, which the call closes.
+    private mutating func duplicate(_ end: PipeModel.End, onto call: PipeModel.DuplicateCall) throws(Errno) -> FIFOModel.Output {
+        let source = held[end]?.last ?? FileDescriptor(rawValue: -1)
+        var sameObject: [FileDescriptor] = []
+        if case .end(let replaced) = call.target { sameObject = held[replaced] ?? [] }
+        var placeholder: FileDescriptor?
+        defer { if let placeholder { try? Syscall.close(placeholder) } }
+        let target = try PipeBinding.duplicateTarget(of: call, source: source, sameObject: sameObject, placeholder: &placeholder)
+        let flags = call.closeOnExec.map { ($0 ? O_CLOEXEC : 0) | CInt(truncatingIfNeeded: call.otherBits) }
+        let made = try Syscall.duplicate(source, onto: target.rawValue, flags: flags)
+        placeholder = nil
+        guard call.target != .itself else { return .duplicated }
+        for end in [PipeModel.End.read, .write] { held[end]?.removeAll { $0 == made } }
+        hold(made, copyOf: source, end)
+        return .duplicated
     }
 }
