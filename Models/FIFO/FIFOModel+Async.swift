@@ -9,15 +9,16 @@
 ///   its own too) signals it `POLL_IN`, a read `POLL_OUT`, and its release is one release of a reader and a writer.
 /// - The `open` itself signals nobody, a writer's nor a reader's (`fifo_open` wakes sleepers but calls no
 ///   `kill_fasync`), and neither does a failed one.
-/// - The release of an open (its last descriptor closed) is the pipe's: when it leaves one end with no description and
-///   the other with some, the other's owners are signalled — the last writer's close `POLL_IN` to the readers' owners,
-///   the last reader's `POLL_OUT` to the writers'.
+/// - The release of an open (its last descriptor closed) is the pipe's: when it leaves one end with no description
+///   and the other with some, the other's owners are signalled — the last writer's close `POLL_IN` to the readers'
+///   owners, the last reader's `POLL_OUT` to the writers'.
 ///
 /// The pipe state keeps one description per process and end; the FIFO model maps it, as everywhere, to the process's
 /// latest open of that end. An earlier open that a later one hides keeps its settings here (``SignalSettings``) and
 /// gets them back when the later one closes; while it is hidden, the signals it sends are left out of judgement (the
-/// model would have to follow two descriptions under one name). `open(O_ASYNC)` is not expressible: the trace's `open` has no such flag
-/// (measured: it sets the bit `F_GETFL` reports but puts the description on no list, so nothing is sent).
+/// model would have to follow two descriptions under one name). `open(O_ASYNC)` is not expressible: the trace's
+/// `open` has no such flag (measured: it sets the bit `F_GETFL` reports but puts the description on no list, so
+/// nothing is sent).
 extension FIFOModel {
     /// The owner, `F_SETSIG` signal and `O_ASYNC` of an open hidden by a later open of the same end.
     public struct SignalSettings: Hashable, Sendable {
@@ -109,8 +110,8 @@ extension FIFOModel.State {
         install(latestOpen(of: process, end).map { opens[$0].hidden } ?? FIFOModel.SignalSettings(), of: process, end)
     }
 
-    /// After `F_SETOWN`, `F_SETOWN_EX`, `F_SETSIG` or `F_SETFL` through `end` of an `O_RDWR` open: its other half is the
-    /// same description, so it has the same settings — in the pipe state if it is the latest of its end, else kept
+    /// After `F_SETOWN`, `F_SETOWN_EX`, `F_SETSIG` or `F_SETFL` through `end` of an `O_RDWR` open: its other half is
+    /// the same description, so it has the same settings — in the pipe state if it is the latest of its end, else kept
     /// hidden, its signals not judged.
     mutating func mirrorSignalling(of process: Int, _ end: PipeModel.End) {
         guard let halves = readWriteHalves(ofLatest: end, of: process) else { return }

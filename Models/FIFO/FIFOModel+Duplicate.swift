@@ -1,7 +1,7 @@
-/// `dup`, `F_DUPFD`/`F_DUPFD_CLOEXEC`, `dup2` and `dup3` of a FIFO descriptor (LTP's `dup05` duplicates one), as measured (`KernelFIFODescriptorFactsTests`): the copy
-/// is one more descriptor of the same open file description, so the FIFO stays open for that end — no end of file for
-/// readers, no `EPIPE` for writers — until the open's last descriptor closes, and the description's `O_NONBLOCK` is
-/// both's. The model keeps the copies on the open (``Open/copies``): `dup` copies the process's latest open of the end
+/// `dup`, `F_DUPFD`/`F_DUPFD_CLOEXEC`, `dup2` and `dup3` of a FIFO descriptor (LTP's `dup05` duplicates one), as
+/// measured (`KernelFIFODescriptorFactsTests`): the copy is one more descriptor of the same open file description, so
+/// the FIFO stays open for that end — no end of file for readers, no `EPIPE` for writers — until the open's last
+/// descriptor closes, and the description's `O_NONBLOCK` is both's. The model keeps the copies on the open (``Open/copies``): `dup` copies the process's latest open of the end
 /// (both halves of an `O_RDWR` one), and a call on the end reaches its newest descriptor, as everywhere in this model
 /// (the binding's rule): a `close` closes it, `F_GETFD`/`F_SETFD` read and set its own `FD_CLOEXEC` — clear for a
 /// `dup` and `F_DUPFD`, set for `F_DUPFD_CLOEXEC` and `dup3(O_CLOEXEC)` — and the open itself closes only with its

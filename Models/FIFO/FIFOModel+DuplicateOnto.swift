@@ -87,8 +87,8 @@ extension FIFOModel.State {
         return places.last { $0 != excluded }
     }
 
-    /// The other half of the `O_RDWR` open whose half is at `index`: the k-th such half of one end pairs with the k-th of
-    /// the other.
+    /// The other half of the `O_RDWR` open whose half is at `index`: the k-th such half of one end pairs with the k-th
+    /// of the other.
     func readWriteHalf(pairedWith index: Int) -> Int? {
         let open = opens[index]
         let mine = opens.indices.filter { opens[$0].process == open.process && opens[$0].end == open.end && opens[$0].readWrite }
