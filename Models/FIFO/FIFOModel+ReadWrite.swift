@@ -23,6 +23,7 @@ extension FIFOModel {
         for index in next.openers.indices { next.openers[index].released = true }
         for index in next.opens.indices { next.opens[index].hangUpSuppressed = false }
         for end in [PipeModel.End.read, .write] {
+            next.hideLatestOpen(of: process, end)
             next.opens.append(Open(
                 process: process, end: end, nonblocking: nonblocking, hangUpSuppressed: false, readWrite: true,
                 closeOnExec: state.setup.openCloseOnExec))
@@ -31,16 +32,23 @@ extension FIFOModel {
         return [(.opened, .completed(next))]
     }
 
-    /// A `close` of the end whose latest open is half of an `O_RDWR` open: the description goes, with both ends.
+    /// A `close` of the end whose latest open is half of an `O_RDWR` open: the description goes, with both ends — one
+    /// release of a reader and a writer at once, whose signals (``FIFOModel+Async``) are the pipe's for the two closes
+    /// taken together, not one after the other. (Were the process to hold another open of either end, the pipe state's
+    /// holders would not change for that end, but then that end's count stays above 0 in the kernel as well.)
     func closeReadWrite(_ state: State, process: Int, end: PipeModel.End) -> [(output: Output?, step: Step<State>)] {
         guard let halves = state.readWriteHalves(ofLatest: end, of: process) else { return [] }
         var next = state
+        let async = next.pipe.async
+        next.pipe.async = []
         for end in [PipeModel.End.read, .write] {
             guard case .completed(let pipe)? = pipes.transitions(next.pipe, .close(process: process, end: end)).first?.step else { return [] }
             next.pipe = pipe
         }
+        next.pipe.async = async
         next.removeOpen(at: max(halves.this, halves.other))
         next.removeOpen(at: min(halves.this, halves.other))
+        next.pipe = pipes.signalsAfter(.close(process: process, end: end), before: state.pipe, after: next.pipe)
         // Each end's close gave a number back, but the two ends were one descriptor.
         next.pipe.changeFreeDescriptors(of: process, by: -1)
         return [(.closed, .completed(emptiedIfUnopened(next)))]

@@ -13,7 +13,10 @@
 //            "missingDirectory": BOOL?}
 //   lseek, pread, pwrite: as on a pipe (ESPIPE)
 //   poll, select: as on a pipe
-//   fcntl   as on a pipe: F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ, F_GETFD, F_SETFD (not F_DUPFD)
+//   fcntl   as on a pipe: F_GETFL, F_SETFL (with O_ASYNC), F_GETPIPE_SZ, F_SETPIPE_SZ, F_GETFD, F_SETFD, F_GETOWN,
+//           F_SETOWN, F_GETOWN_EX, F_SETOWN_EX, F_GETSIG, F_SETSIG, F_DUPFD, F_DUPFD_CLOEXEC, each on the latest open
+//   dup, dup2, dup3: as on a pipe ({"end": E}, dup2/dup3's "onto": "self" | "free" | "other" | "read" | "write")
+//   sigtimedwait: as on a pipe (the I/O signals O_ASYNC sent the process)
 //   writev, readv: as on a pipe
 //   fstat   as on a pipe ({"mode": the FIFO's mode now})
 //   available (none)                                            {"bytes": INT}      EBADF (FIONREAD on the read end)
@@ -86,10 +89,6 @@ extension FIFOModel {
                 switch command {
                 case .duplicate(nil, false):
                     return .duplicate(process: process, end: end)
-                case .duplicate, .duplicateOnto:
-                    throw ModelError("the fifo model has dup, not F_DUPFD, dup2 or dup3: their numbers (a minimum, a target) the model does not follow per open")
-                case .getOwner, .setOwner, .getOwnerEx, .setOwnerEx, .getSignal, .setSignal, .setFlagsWithAsync:
-                    throw ModelError("the fifo model has no F_GETOWN, F_SETOWN, F_GETSIG, F_SETSIG or O_ASYNC: not yet followed per open (the pipe model has them)")
                 default: break
                 }
                 return .fcntl(process: process, end: end, command: command)
@@ -101,15 +100,15 @@ extension FIFOModel {
             case .create: throw ModelError("the fifo model has no operation '\(call.f)': a FIFO is made with mkfifo")
             case .splice: throw ModelError("the fifo model has no operation '\(call.f)' yet: only the pipe model's splice, tee and vmsplice are measured")
             case .epoll: throw ModelError("the fifo model has no operation '\(call.f)' yet: only the pipe model's epoll is measured")
-            case .takeSignal: throw ModelError("the fifo model has no operation '\(call.f)' yet: only the pipe model's O_ASYNC signals are measured")
+            case .takeSignal(let process, let signals, let wait): return .takeSignal(process: process, signals: signals, wait: wait)
             }
         } catch {
             if error.message.hasPrefix("the pipe model has no operation") {
-                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, unlink, mkfifo, lseek, pread, pwrite, poll, select, fcntl, available and fstat)")
+                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, unlink, mkfifo, lseek, pread, pwrite, poll, select, fcntl, available, fstat and sigtimedwait)")
             }
             throw error
         }
-        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, unlink, mkfifo, lseek, pread, pwrite, poll, select, fcntl, available and fstat)")
+        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, unlink, mkfifo, lseek, pread, pwrite, poll, select, fcntl, available, fstat and sigtimedwait)")
     }
 
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
@@ -141,6 +140,8 @@ extension FIFOModel {
             return Self.output(from: try pipes.output(from: outcome, for: .writev(process: process, pieces: pieces)))
         case (_, .readv(let process, let sizes)):
             return Self.output(from: try pipes.output(from: outcome, for: .readv(process: process, sizes: sizes)))
+        case (_, .takeSignal(let process, let signals, let wait)):
+            return Self.output(from: try pipes.output(from: outcome, for: .takeSignal(process: process, signals: signals, wait: wait)))
         }
     }
 
@@ -184,6 +185,8 @@ extension FIFOModel {
             return pipes.call(for: .writev(process: process, pieces: pieces))
         case .readv(let process, let sizes):
             return pipes.call(for: .readv(process: process, sizes: sizes))
+        case .takeSignal(let process, let signals, let wait):
+            return pipes.call(for: .takeSignal(process: process, signals: signals, wait: wait))
         case .exit:
             return ("exit", nil)
         }

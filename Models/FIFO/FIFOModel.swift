@@ -28,6 +28,8 @@
 ///   `EEXIST` while it is there, `ENOENT` in a directory that does not exist; once the name is gone it makes a new
 ///   FIFO — not the object the trace follows (the worker removes it at once) — whose mode `stat` reports as the mode
 ///   asked for less the umask (``FIFOModel+Name``; `KernelFIFOFactsTests`).
+/// - Owners, `F_SETSIG`, `O_ASYNC` and the I/O signals taken with `sigtimedwait` are the pipe's, per open; an `open`
+///   signals nobody (``FIFOModel+Async``; `KernelFIFOAsyncFactsTests`).
 public struct FIFOModel: TraceModel {
     public static let name = "fifo"
 
@@ -48,8 +50,8 @@ public struct FIFOModel: TraceModel {
         case mkfifo(process: Int, mode: Int, umask: Int, missingDirectory: Bool)
         /// `lseek`, `pread` or `pwrite` on the process's descriptor of `end`: `ESPIPE`, as on a pipe.
         case unseekable(process: Int, end: PipeModel.End, call: PipeModel.UnseekableCall)
-        /// `fcntl` on the process's latest open of `end`: `F_GETFL`/`F_SETFL` of `O_NONBLOCK` (and `O_DIRECT`), the pipe
-        /// sizes, as on a pipe (``PipeModel/FileControl``); not `F_DUPFD`.
+        /// `fcntl` on the process's latest open of `end`, as on a pipe (``PipeModel/FileControl``): `F_GETFL`/`F_SETFL`, the
+        /// pipe sizes, `F_GETFD`/`F_SETFD`, the owner calls; `F_DUPFD` and `dup2`/`dup3` (``FIFOModel+DuplicateOnto``).
         case fcntl(process: Int, end: PipeModel.End, command: PipeModel.FileControl)
         /// `FIONREAD` on the process's read end: the bytes in the FIFO.
         case available(process: Int)
@@ -63,6 +65,9 @@ public struct FIFOModel: TraceModel {
         case readiness(process: Int, end: PipeModel.End, call: PipeModel.ReadinessCall)
         /// The process died or exited: every descriptor it had open closes.
         case exit(process: Int)
+        /// `sigtimedwait` with a zero timeout (or, `wait`, `sigwaitinfo`) for `signals`, kept blocked: one of the I/O
+        /// signals `O_ASYNC` sent the process (see ``FIFOModel+Async``).
+        case takeSignal(process: Int, signals: [Int], wait: Bool)
     }
 
     public enum Output: Hashable, Sendable {
@@ -96,6 +101,13 @@ public struct FIFOModel: TraceModel {
         /// `select`'s read and write sets.
         case selected(readable: Bool, writable: Bool)
         case exited
+        /// `F_GETOWN`, `F_GETOWN_EX`, `F_GETSIG`, `F_GETFL` recorded with `O_ASYNC`, and what `sigtimedwait` took, as
+        /// on a pipe (see ``FIFOModel+Async``).
+        case owner(PipeModel.OwnerReport)
+        case ownerEx(PipeModel.OwnerType, PipeModel.OwnerReport)
+        case signal(Int)
+        case asyncFlags(nonblocking: Bool, direct: Bool, async: Bool)
+        case signalTaken(PipeModel.TakenSignal)
         case failed(ErrorCode)
     }
 
@@ -160,6 +172,9 @@ public struct FIFOModel: TraceModel {
         /// The `FD_CLOEXEC` of each `dup` of this open not yet closed, oldest first (see ``FIFOModel+Duplicate``):
         /// the newest is the descriptor the process's calls on the end reach, as the binding's do.
         public var copies: [PipeModel.CloseOnExec] = []
+        /// Its owner, signal and `O_ASYNC` while a later open of the same end by the same process hides it (the pipe
+        /// state holds the latest open's: see ``FIFOModel+Async``).
+        public var hidden = SignalSettings()
     }
 
     public struct State: Hashable, Sendable {
@@ -194,6 +209,7 @@ public struct FIFOModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if let steps = asyncStep(state, input, output) { return steps }
         if output == .failed(.EINTR) { return interrupted(state, input) }
         return transitions(state, input).compactMap { candidate in
             guard let candidateOutput = candidate.output else {
@@ -234,6 +250,7 @@ public struct FIFOModel: TraceModel {
         case .readv(let process, let sizes): pipeInput = .readv(process: process, sizes: sizes)
         case .readiness(let process, let end, let call):
             return PipeModel.nothingReady(readinessResult(state, process: process, end: end, call: call)) ? [.completed(state)] : []
+        case .takeSignal: return [.completed(state)]
         default: return []
         }
         return pipes.step(state.pipe, pipeInput, .failed(.EINTR)).map { step in
@@ -269,23 +286,34 @@ public struct FIFOModel: TraceModel {
                 // A close that succeeded also forgets that open (EBADF changed nothing).
                 guard candidate.output == .closed, case .completed(var after) = candidate.step else { return candidate }
                 after.removeLatestOpen(of: process, end)
-                return (candidate.output, .completed(after))
+                return (candidate.output, .completed(releaseSignals(after, process: process, end: end)))
             }
         case .duplicate(let process, let end):
             return duplicateTransitions(state, process: process, end: end)
+        case .fcntl(let process, let end, .duplicate(let minimum, let closeOnExec)):
+            return duplicateTransitions(state, process: process, end: end, minimum: minimum, closeOnExec: closeOnExec)
+        case .fcntl(let process, let end, .duplicateOnto(let call)):
+            return duplicateOntoTransitions(state, process: process, end: end, call: call)
         case .fcntl(let process, let end, .getDescriptorFlags):
             return getDescriptorFlagTransitions(state, process: process, end: end)
         case .fcntl(let process, let end, .setDescriptorFlags(let closeOnExec)):
             return setDescriptorFlagTransitions(state, process: process, end: end, closeOnExec: closeOnExec)
         case .fcntl(let process, let end, let command):
             return delegated(state, .fcntl(process: process, end: end, command: command)).map { candidate in
-                guard case .setFlags(let nonblocking, let direct) = command, candidate.output == .flagsSet, case .completed(var next) = candidate.step,
-                    let index = next.opens.lastIndex(where: { $0.process == process && $0.end == end })
-                else { return candidate }
-                next.opens[index].nonblocking = nonblocking
-                next.setFlagsOfOtherHalf(of: process, end, nonblocking: nonblocking, direct: direct)
+                guard candidate.output == .flagsSet, case .completed(var next) = candidate.step else { return candidate }
+                if Self.setsSignalling(command) { next.mirrorSignalling(of: process, end) }
+                let flags: (nonblocking: Bool, direct: Bool?)
+                switch command {
+                case .setFlags(let nonblocking, let direct), .setFlagsWithAsync(let nonblocking, let direct, _): flags = (nonblocking, direct)
+                default: return (candidate.output, .completed(next))
+                }
+                guard let index = next.opens.lastIndex(where: { $0.process == process && $0.end == end }) else { return candidate }
+                next.opens[index].nonblocking = flags.nonblocking
+                next.setFlagsOfOtherHalf(of: process, end, nonblocking: flags.nonblocking, direct: flags.direct)
                 return (candidate.output, .completed(next))
             }
+        case .takeSignal(let process, let signals, let wait):
+            return delegated(state, .takeSignal(process: process, signals: signals, wait: wait))
         case .available(let process):
             return delegated(state, .available(process: process))
         case .status(let process, let end):
@@ -338,6 +366,7 @@ public struct FIFOModel: TraceModel {
             next.pipe.readers.append(process)
             next.pipe.readers.sort()
             for index in next.openers.indices where next.openers[index].end == .write { next.openers[index].released = true }
+            next.hideLatestOpen(of: process, .read)
             next.opens.append(Open(
                 process: process, end: .read, nonblocking: nonblocking, hangUpSuppressed: nonblocking && next.pipe.writers.isEmpty,
                 closeOnExec: state.setup.openCloseOnExec))
@@ -348,6 +377,7 @@ public struct FIFOModel: TraceModel {
             next.pipe.writers.append(process)
             next.pipe.writers.sort()
             for index in next.opens.indices { next.opens[index].hangUpSuppressed = false }
+            next.hideLatestOpen(of: process, .write)
             next.opens.append(Open(process: process, end: .write, nonblocking: nonblocking, hangUpSuppressed: false, closeOnExec: state.setup.openCloseOnExec))
             next.pipe.setFlag(\.nonblocking, of: process, .write, nonblocking)
             for index in next.openers.indices where next.openers[index].end == .read { next.openers[index].released = true }
@@ -363,8 +393,11 @@ public struct FIFOModel: TraceModel {
         guard state.pipe.readers.isEmpty && state.pipe.writers.isEmpty else { return state }
         var next = state
         next.pipe = PipeModel.State(slots: state.setup.capacity / pipes.pageSize, readers: [], writers: [])
-        // The processes' descriptor tables are theirs, not the FIFO's.
+        // The processes' descriptor tables, and the signals sent them, are theirs, not the FIFO's.
         next.pipe.descriptorLimits = state.pipe.descriptorLimits
+        next.pipe.pending = state.pipe.pending
+        next.pipe.unjudgedSignals = state.pipe.unjudgedSignals
+        next.pipe.exited = state.pipe.exited
         return next
     }
 
@@ -413,9 +446,14 @@ public struct FIFOModel: TraceModel {
         case .flagsSet: .flagsSet
         case .status(let type, let mode, let size): .status(type: type, mode: mode, size: size)
         case .descriptorFlags(let closeOnExec): .descriptorFlags(closeOnExec: closeOnExec)
-        // The FIFO model hands the pipe no `dup`, `pipe`, `splice`, epoll, owner or signal call, so these never come back from it.
         case .duplicated: .duplicated
-        case .created, .moved, .epollControlled, .epollEvents, .owner, .ownerEx, .signal, .asyncFlags, .signalTaken: .failed(.EINVAL)
+        case .owner(let report): .owner(report)
+        case .ownerEx(let type, let report): .ownerEx(type, report)
+        case .signal(let signal): .signal(signal)
+        case .asyncFlags(let nonblocking, let direct, let async): .asyncFlags(nonblocking: nonblocking, direct: direct, async: async)
+        case .signalTaken(let taken): .signalTaken(taken)
+        // The FIFO model hands the pipe no `pipe`, `splice` or epoll call, so these never come back from it.
+        case .created, .moved, .epollControlled, .epollEvents: .failed(.EINVAL)
         }
     }
 
@@ -479,6 +517,8 @@ public struct FIFOModel: TraceModel {
             return pipes.describe(.writev(process: process, pieces: pieces), output.flatMap(Self.pipeOutput))
         case .readv(let process, let sizes):
             return pipes.describe(.readv(process: process, sizes: sizes), output.flatMap(Self.pipeOutput))
+        case .takeSignal(let process, let signals, let wait):
+            return pipes.describe(.takeSignal(process: process, signals: signals, wait: wait), output.flatMap(Self.pipeOutput))
         }
         let result: String
         switch output {
@@ -507,6 +547,11 @@ public struct FIFOModel: TraceModel {
         case .status(let type, let mode, let size): .status(type: type, mode: mode, size: size)
         case .failed(let code): .failed(code)
         case .duplicated: .duplicated
+        case .owner(let report): .owner(report)
+        case .ownerEx(let type, let report): .ownerEx(type, report)
+        case .signal(let signal): .signal(signal)
+        case .asyncFlags(let nonblocking, let direct, let async): .asyncFlags(nonblocking: nonblocking, direct: direct, async: async)
+        case .signalTaken(let taken): .signalTaken(taken)
         case .opened, .modeChanged, .unlinked, .made: nil
         }
     }
@@ -518,7 +563,7 @@ extension FIFOModel.Input {
         case .open(let process, _, _), .openReadWrite(let process, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
             .chmod(let process, _), .unlink(let process), .mkfifo(let process, _, _, _), .exit(let process), .unseekable(let process, _, _), .readiness(let process, _, _),
             .fcntl(let process, _, _), .available(let process), .status(let process, _), .writev(let process, _), .readv(let process, _),
-            .duplicate(let process, _):
+            .duplicate(let process, _), .takeSignal(let process, _, _):
             process
         }
     }
@@ -534,8 +579,10 @@ extension FIFOModel.State {
 
     /// Forgets the open at `index`; the process's latest open of that end, if any, sets the pipe's `O_NONBLOCK`.
     mutating func removeOpen(at index: Int) {
+        let wasLatest = latestOpen(of: opens[index].process, opens[index].end) == index
         let removed = opens.remove(at: index)
         let latest = opens.last { $0.process == removed.process && $0.end == removed.end }
         pipe.setFlag(\.nonblocking, of: removed.process, removed.end, latest?.nonblocking ?? false)
+        if wasLatest { revealLatestOpen(of: removed.process, removed.end) }
     }
 }

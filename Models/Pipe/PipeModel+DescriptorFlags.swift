@@ -109,21 +109,11 @@ extension PipeModel {
     /// what the number held is closed: a descriptor of this pipe is one holder fewer (end of file or `EPIPE` may
     /// follow), a free number is one fewer free. It never fails `EMFILE`: the number is chosen, not searched for.
     func duplicateOntoTransitions(_ state: State, process: Int, end: End, call: DuplicateCall) -> [(output: Output?, step: Step<State>)] {
-        let unchanged: (Output) -> (output: Output?, step: Step<State>) = { ($0, .completed(state)) }
         let held = end == .read ? state.readers.contains(process) : state.writers.contains(process)
-        if call.closeOnExec != nil && call.otherBits != 0 { return [unchanged(.failed(.EINVAL))] }
-        if call.target == .itself {
-            if call.closeOnExec != nil { return [unchanged(.failed(.EINVAL))] }
-            return [unchanged(held ? .duplicated : .failed(.EBADF))]
-        }
         let known = state.descriptorLimits.first { $0.process == process }
-        var outcomes: [(output: Output?, step: Step<State>)] = []
-        if let known {
-            if let number = call.number, number >= known.limit { return [unchanged(.failed(.EBADF))] }
-        } else if call.number != nil || call.target == .free {
-            outcomes.append(unchanged(.failed(.EBADF)))  // a limit the trace does not give
-        }
-        guard held else { return [unchanged(.failed(.EBADF))] }
+        let checks = Self.duplicateOntoChecks(call, held: held, known: known)
+        if let ended = checks.ended { return [(ended, .completed(state))] }
+        var outcomes: [(output: Output?, step: Step<State>)] = checks.badDescriptorToo ? [(.failed(.EBADF), .completed(state))] : []
         var installed = state
         switch end {
         case .read: installed.readers = (installed.readers + [process]).sorted()
@@ -152,6 +142,21 @@ extension PipeModel {
             }
         }
         return outcomes
+    }
+
+    /// `ksys_dup3`'s checks before the copy, in its order (the FIFO model's `dup2`/`dup3` too): the output that ends
+    /// the call — `dup3`'s bad flags or own number `EINVAL`, `dup2`'s own number itself (`EBADF` not held), a number at
+    /// or above a known limit `EBADF`, an old descriptor not held `EBADF` — or nil, and whether a limit the trace does
+    /// not give allows `EBADF` beside the copy (for a free or given number).
+    static func duplicateOntoChecks(_ call: DuplicateCall, held: Bool, known: DescriptorLimit?) -> (ended: Output?, badDescriptorToo: Bool) {
+        if call.closeOnExec != nil && call.otherBits != 0 { return (.failed(.EINVAL), false) }
+        if call.target == .itself {
+            if call.closeOnExec != nil { return (.failed(.EINVAL), false) }
+            return (held ? .duplicated : .failed(.EBADF), false)
+        }
+        if let known, let number = call.number, number >= known.limit { return (.failed(.EBADF), false) }
+        guard held else { return (.failed(.EBADF), false) }
+        return (nil, known == nil && (call.number != nil || call.target == .free))
     }
 
     static func distinct(_ states: [State]) -> [State] {

@@ -155,21 +155,27 @@ extension PipeModel {
     /// trace shows: both are allowed. For a process whose table the parameters do not describe, `EMFILE` (and, for
     /// `F_DUPFD`, `EINVAL` of a minimum at or above the unknown limit) may always happen. Failures change nothing.
     private func duplicateTransitions(_ state: State, process: Int, end: End, minimum: Int?) -> [(output: Output?, step: Step<State>)] {
-        if let minimum, minimum < 0 { return [(.failed(.EINVAL), .completed(state))] }
         var next = state
         switch end {
         case .read: next.readers = (next.readers + [process]).sorted()
         case .write: next.writers = (next.writers + [process]).sorted()
         }
         next.changeFreeDescriptors(of: process, by: -1)
-        let done: (output: Output?, step: Step<State>) = (.duplicated, .completed(next))
-        let full: (output: Output?, step: Step<State>) = (.failed(ErrorCode("EMFILE")), .completed(state))
-        guard let known = state.descriptorLimits.first(where: { $0.process == process }) else {
-            return minimum == nil ? [done, full] : [done, full, (.failed(.EINVAL), .completed(state))]
-        }
-        if let minimum, minimum >= known.limit { return [(.failed(.EINVAL), .completed(state))] }
+        let outcomes = Self.duplicateOutcomes(known: state.descriptorLimits.first { $0.process == process }, minimum: minimum)
+        return outcomes.map { $0.map { (.failed($0), .completed(state)) } ?? (.duplicated, .completed(next)) }
+    }
+
+    /// What `dup` (`minimum` nil) or `F_DUPFD` may give against what is known of the process's table: nil for the copy,
+    /// else the error. `EINVAL` for a minimum below 0 or at least `RLIMIT_NOFILE`; `EMFILE` with no number free below
+    /// the limit, or, with fewer free than the minimum, perhaps (where the free numbers lie is not in a trace); with the
+    /// table not known, either may happen beside the copy (the FIFO model's copies too).
+    static func duplicateOutcomes(known: DescriptorLimit?, minimum: Int?) -> [ErrorCode?] {
+        if let minimum, minimum < 0 { return [.EINVAL] }
+        let full = ErrorCode("EMFILE")
+        guard let known else { return minimum == nil ? [nil, full] : [nil, full, .EINVAL] }
+        if let minimum, minimum >= known.limit { return [.EINVAL] }
         if known.free <= 0 { return [full] }
-        return known.free > (minimum ?? 0) ? [done] : [done, full]
+        return known.free > (minimum ?? 0) ? [nil] : [nil, full]
     }
 
     /// `pipe_set_size`: round, refuse, then resize the ring.

@@ -138,4 +138,40 @@ import Testing
         defer { try? Syscall.close(again) }
         #expect(try Syscall.bytesReadable(again) == 0, "the last close discarded the bytes")
     }
+
+    /// `F_DUPFD`/`F_DUPFD_CLOEXEC` and `dup3` on a FIFO's descriptor, as on a pipe's: a copy at or above the minimum,
+    /// `FD_CLOEXEC` clear or set, that keeps the write end open after its open's own descriptor closes (no end of file
+    /// for the reader); `EINVAL` for a minimum below 0 or at `RLIMIT_NOFILE`; `dup3` with a flag other than
+    /// `O_CLOEXEC` `EINVAL`, onto itself `EINVAL`, where `dup2` onto itself returns it; `dup2` of a number not open
+    /// `EBADF`. What the fifo model's `F_DUPFD`, `dup2` and `dup3` encode, with `dup2OntoAnotherOpenClosesIt`.
+    @Test func fDupfdAndDup3OnAFIFO() throws {
+        let path = try Path()
+        try Syscall.withoutConcurrentSpawns {
+            let reader = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+            defer { try? Syscall.close(reader) }
+            let writer = try KernelFIFO.open(path.value, for: .write, nonblocking: true)
+            let copy = fcntl(writer.rawValue, F_DUPFD, 100)
+            try #require(copy >= 100)
+            defer { close(copy) }
+            #expect(fcntl(copy, F_GETFD) == 0)
+            let flagged = fcntl(writer.rawValue, F_DUPFD_CLOEXEC, 0)
+            try #require(flagged >= 0)
+            #expect(fcntl(flagged, F_GETFD) == FD_CLOEXEC)
+            close(flagged)
+            try Syscall.close(writer)
+            #expect(try KernelPipe.read(reader, max: 1, nonblocking: true) == .wouldBlock, "the copy holds the write end open")
+            var limits = rlimit()
+            getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limits)
+            for minimum in [CInt(-1), CInt(clamping: limits.rlim_cur)] {
+                #expect(fcntl(copy, F_DUPFD, minimum) == -1 && errno == EINVAL)
+            }
+            let descriptor = FileDescriptor(rawValue: copy)
+            #expect(throws: Errno.invalidArgument) { try Syscall.duplicate(descriptor, onto: 200, flags: O_NONBLOCK) }
+            #expect(throws: Errno.invalidArgument) { try Syscall.duplicate(descriptor, onto: copy, flags: 0) }
+            #expect(try Syscall.duplicate(descriptor, onto: copy, flags: nil) == descriptor)
+            #expect(throws: Errno.badFileDescriptor) {
+                try Syscall.duplicate(FileDescriptor(rawValue: CInt(clamping: limits.rlim_cur) - 64), onto: 201, flags: nil)
+            }
+        }
+    }
 }

@@ -97,11 +97,34 @@ import Testing
         [.duplicate(.write, minimum: nil), .onto(.write, .end(.write), dup3: nil), .close(.write), .read(10)],
     ]
 
-    @Test func modelAndKernelGiveTheSameOutputs() async throws {
-        Syscall.ignoreBrokenPipeSignal()
+    /// This process's `RLIMIT_NOFILE`.
+    static var descriptorLimit: Int {
         var limits = rlimit()
         getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limits)
-        let limit = Int(limits.rlim_cur)
+        return Int(limits.rlim_cur)
+    }
+
+    /// The model's `dup2` (`flags` nil) or `dup3` call.
+    static func call(_ target: PipeModel.DuplicateTarget, number: Int?, flags: CInt?) -> PipeModel.DuplicateCall {
+        .init(target: target, number: number, closeOnExec: flags.map { $0 & O_CLOEXEC != 0 }, otherBits: Int(flags.map { $0 & ~O_CLOEXEC } ?? 0))
+    }
+
+    /// `dup2`/`dup3` of `source` onto `target` (`number`, or a number opened on `/dev/null` for `other`, which the copy
+    /// then holds): the copy.
+    static func duplicate(_ source: FileDescriptor, onto target: Target, number: Int?, flags: CInt?) throws(Errno) -> FileDescriptor {
+        var other: FileDescriptor?
+        if case .other = target { other = try Syscall.open("/dev/null", flags: O_RDONLY | O_CLOEXEC) }
+        do throws(Errno) {
+            return try Syscall.duplicate(source, onto: other?.rawValue ?? number.map { CInt($0) } ?? source.rawValue, flags: flags)
+        } catch {
+            if let other { try? Syscall.close(other) }  // the call failed: the placeholder is still /dev/null
+            throw error
+        }
+    }
+
+    @Test func modelAndKernelGiveTheSameOutputs() async throws {
+        Syscall.ignoreBrokenPipeSignal()
+        let limit = Self.descriptorLimit
         let seen = Mutex<Set<String>>([])
         for operations in Self.directedSequences {
             try Self.check(limit: limit, operations: operations, seen: seen)
@@ -190,20 +213,11 @@ import Testing
                         kernel = .flagsSet
                     case .onto(let end, let target, let flags):
                         guard let (call, number) = Self.target(target, of: end, held: held, limit: limit) else { continue }
-                        input = .fcntl(
-                            process: 1, end: end,
-                            command: .duplicateOnto(.init(
-                                target: call, number: number, closeOnExec: flags.map { $0 & O_CLOEXEC != 0 },
-                                otherBits: Int(flags.map { $0 & ~O_CLOEXEC } ?? 0))))
-                        var other: FileDescriptor?
-                        if case .other = target { other = try Syscall.open("/dev/null", flags: O_RDONLY | O_CLOEXEC) }
-                        defer { if let other { try? Syscall.close(other) } }
+                        input = .fcntl(process: 1, end: end, command: .duplicateOnto(Self.call(call, number: number, flags: flags)))
                         let source = held[end]!.last ?? FileDescriptor(rawValue: Self.reservedNumber(limit))
-                        let onto = other?.rawValue ?? number.map { CInt($0) } ?? source.rawValue
-                        let made = try Syscall.duplicate(source, onto: onto, flags: flags)
+                        let made = try Self.duplicate(source, onto: target, number: number, flags: flags)
                         kernel = .duplicated
                         if case .itself = target { break }
-                        other = nil
                         for side in Self.ends { held[side]!.removeAll { $0 == made } }
                         held[end]!.append(made)
                     case .close(let end):

@@ -18,10 +18,17 @@ import SystemPackage
 /// `client.fifo-readwrite-expects-eof` is a keep-alive server with a plausible wrong belief: that once every client has
 /// gone, a read through its `O_RDWR` descriptor sees end of file as a reader's would — so it reports a nonblocking
 /// read's `EAGAIN` there as end of file. Its own descriptor is a writer: the kernel never says end of file to it.
+///
+/// `client.fifo-reads-when-signalled` is an `O_ASYNC` reader with a plausible wrong belief: that each I/O signal it
+/// takes stands for one message waiting, so after a read it reports the FIFO empty (`EAGAIN`, without reading) until it
+/// takes another — wrong when a standard signal, still pending, was not queued again for a second write. A FIFO's
+/// `ioSignals` parameter names the signals every holder keeps blocked from set-up on and may take with `sigtimedwait`.
 public enum FIFOKind: MechanismKind {
     public typealias Model = FIFOModel
 
-    public static let implementations = ["kernel.fifo", "client.fifo-eof-after-unlink", "client.fifo-readwrite-expects-eof"]
+    public static let implementations = [
+        "kernel.fifo", "client.fifo-eof-after-unlink", "client.fifo-readwrite-expects-eof", "client.fifo-reads-when-signalled",
+    ]
 
     /// Each FIFO's mode (0600 unless the object names one), its owner (the holder in role `owner`) and, if some
     /// holders run `unprivileged`, every other process as privileged; every open close-on-exec, as the worker's are.
@@ -55,6 +62,7 @@ public enum FIFOKind: MechanismKind {
             var setup: JSONObject = ["path": .string(path)]
             if roles.contains("unprivileged"), let user { setup["user"] = .int(Int(user)) }
             if object.mayCarryPackets(in: workload) { setup["packets"] = .bool(true) }
+            if let signals = object.parameters["ioSignals"] { setup["ioSignals"] = signals }
             objects.tell(process.id, about: object.name, setup)
         }
     }
@@ -62,6 +70,8 @@ public enum FIFOKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<FIFOModel> {
         var binding = FIFOBinding(path: try object.text("path"), endOfFileAfterUnlink: implementation == "client.fifo-eof-after-unlink")
         binding.readWriteExpectsEndOfFile = implementation == "client.fifo-readwrite-expects-eof"
+        binding.ownership = IOSignalOwnership(object, mechanism: "FIFO")
+        binding.readsWhenSignalled = implementation == "client.fifo-reads-when-signalled"
         if object.flag("packets") { FaultFeasibility.mayCarryPackets(path: try object.text("path")) }
         if let user = try? object.integer("user") {
             do {
@@ -86,6 +96,12 @@ struct FIFOBinding: ObjectBinding {
     private var unlinked = false
     /// `client.fifo-readwrite-expects-eof`'s wrong belief: `EAGAIN` through an `O_RDWR` descriptor means end of file.
     var readWriteExpectsEndOfFile = false
+    /// The owner calls and `sigtimedwait` (the object's `ioSignals`, blocked from set-up on), as the pipe's.
+    var ownership = IOSignalOwnership(context: nil, ioSignals: [])
+    /// `client.fifo-reads-when-signalled`'s wrong belief: one I/O signal, one message waiting; and whether it took one
+    /// since its last read.
+    var readsWhenSignalled = false
+    private var signalledSinceRead = false
 
     init(path: String, endOfFileAfterUnlink: Bool = false) {
         self.path = path
@@ -107,6 +123,10 @@ struct FIFOBinding: ObjectBinding {
         case .read(_, let max, let nonblocking):
             guard let descriptor = held[.read]?.last else { throw .badFileDescriptor }
             if endOfFileAfterUnlink && unlinked { return .read([]) }
+            if readsWhenSignalled && max > 0 {
+                guard signalledSinceRead else { throw .wouldBlock }  // believed empty: no signal since the last message
+                signalledSinceRead = false
+            }
             // Nonblocking for this call only, or as the description says (its open's O_NONBLOCK, then F_SETFL).
             switch try KernelPipe.read(descriptor, max: max, nonblocking: nonblocking) {
             case .completed(let bytes): return .read(bytes)
@@ -129,12 +149,15 @@ struct FIFOBinding: ObjectBinding {
             return .closed
         case .duplicate(_, let end):
             guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
-            let copy = try Syscall.duplicate(descriptor, closeOnExec: false)  // dup: the copy's FD_CLOEXEC clear
-            held[end, default: []].append(copy)
-            // A copy of an O_RDWR descriptor is one of both ends, held next to the original under the other end.
-            let other: PipeModel.End = end == .read ? .write : .read
-            if let index = held[other]?.lastIndex(of: descriptor) { held[other]?.insert(copy, at: index + 1) }
+            hold(try Syscall.duplicate(descriptor, closeOnExec: false), copyOf: descriptor, end)  // dup: the copy's FD_CLOEXEC clear
             return .duplicated
+        case .fcntl(_, let end, .duplicate(let minimum, let closeOnExec)):
+            guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
+            // F_DUPFD clears the copy's FD_CLOEXEC, F_DUPFD_CLOEXEC sets it.
+            hold(try Syscall.duplicate(descriptor, minimum: minimum ?? 0, closeOnExec: closeOnExec), copyOf: descriptor, end)
+            return .duplicated
+        case .fcntl(_, let end, .duplicateOnto(let call)):
+            return try duplicate(end, onto: call)
         case .chmod(_, let mode):
             try Syscall.changeMode(path, mode_t(mode))
             return .modeChanged
@@ -159,12 +182,17 @@ struct FIFOBinding: ObjectBinding {
             }
         case .fcntl(_, let end, let command):
             guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
-            switch try PipeBinding.fileControl(command, on: descriptor) {
+            let output = try IOSignalOwnership.isOwnerCall(command)
+                ? ownership.ownerCall(command, on: descriptor) : PipeBinding.fileControl(command, on: descriptor)
+            switch output {
+            case .owner(let report): return .owner(report)
+            case .ownerEx(let type, let report): return .ownerEx(type, report)
+            case .signal(let signal): return .signal(signal)
             case .flags(let nonblocking, let direct): return .flags(nonblocking: nonblocking, direct: direct)
             case .size(let size): return .size(size)
             case .flagsSet: return .flagsSet
             case .descriptorFlags(let closeOnExec): return .descriptorFlags(closeOnExec: closeOnExec)
-            default: BindingFailure.abandon("fcntl returns flags, a size or FD_CLOEXEC")
+            default: BindingFailure.abandon("fcntl returns flags, a size, FD_CLOEXEC, an owner or a signal")
             }
         case .available:
             guard let descriptor = held[.read]?.last else { throw .badFileDescriptor }
@@ -185,8 +213,39 @@ struct FIFOBinding: ObjectBinding {
             guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
             let status = try KernelPipe.status(descriptor)
             return .status(type: status.type, mode: status.mode, size: status.size)
+        case .takeSignal(_, let signals, let wait):
+            let taken = try ownership.take(signals, wait: wait)
+            signalledSinceRead = true
+            return .signalTaken(taken)
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
+    }
+
+    /// `copy`, a new descriptor of `descriptor`'s description, is the newest of `end`; a copy of an `O_RDWR` descriptor
+    /// is one of both ends, held next to the original under the other end.
+    private mutating func hold(_ copy: FileDescriptor, copyOf descriptor: FileDescriptor, _ end: PipeModel.End) {
+        held[end, default: []].append(copy)
+        let other: PipeModel.End = end == .read ? .write : .read
+        if let index = held[other]?.lastIndex(of: descriptor) { held[other]?.insert(copy, at: index + 1) }
+    }
+
+    /// `dup2`/`dup3` of the newest descriptor of `end` (-1 when none: the kernel's order of errors decides) onto the
+    /// number the call names (``PipeBinding/duplicateTarget(of:source:sameObject:placeholder:)``): another of this
+    /// FIFO's descriptors is the newest of that end other than the old one, which the call closes.
+    private mutating func duplicate(_ end: PipeModel.End, onto call: PipeModel.DuplicateCall) throws(Errno) -> FIFOModel.Output {
+        let source = held[end]?.last ?? FileDescriptor(rawValue: -1)
+        var sameObject: [FileDescriptor] = []
+        if case .end(let replaced) = call.target { sameObject = held[replaced] ?? [] }
+        var placeholder: FileDescriptor?
+        defer { if let placeholder { try? Syscall.close(placeholder) } }
+        let target = try PipeBinding.duplicateTarget(of: call, source: source, sameObject: sameObject, placeholder: &placeholder)
+        let flags = call.closeOnExec.map { ($0 ? O_CLOEXEC : 0) | CInt(truncatingIfNeeded: call.otherBits) }
+        let made = try Syscall.duplicate(source, onto: target.rawValue, flags: flags)
+        placeholder = nil
+        guard call.target != .itself else { return .duplicated }
+        for end in [PipeModel.End.read, .write] { held[end]?.removeAll { $0 == made } }
+        hold(made, copyOf: source, end)
+        return .duplicated
     }
 }

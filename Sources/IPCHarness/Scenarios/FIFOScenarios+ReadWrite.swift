@@ -28,10 +28,18 @@ extension FIFOScenarios {
             if generator.chance(0.5) { call("poll", ["end": "read", "events": ["POLLIN"], "timeout": .int(generator.pick([0, 20]))]) }
             if generator.chance(0.15) {
                 // Its description's flags, or its descriptor's FD_CLOEXEC: one descriptor, whichever end names it; or a
-                // dup of it (a copy of both ends, whose FD_CLOEXEC is clear; the end stays open until both close).
-                let (end, command) = generator.pick([("read", "F_GETFL"), ("write", "F_GETFL"), ("read", "F_GETFD"), ("write", "F_SETFD"), ("write", "dup")])
+                // copy of it — dup, F_DUPFD_CLOEXEC or dup3(O_CLOEXEC) onto a free number (a copy of both ends, whose
+                // FD_CLOEXEC is the call's; the end stays open until both close).
+                let (end, command) = generator.pick([
+                    ("read", "F_GETFL"), ("write", "F_GETFL"), ("read", "F_GETFD"), ("write", "F_SETFD"), ("write", "dup"),
+                    ("read", "F_DUPFD_CLOEXEC"), ("write", "dup3"),
+                ])
                 if command == "dup" {
                     call("dup", ["end": .string(end)])
+                } else if command == "dup3" {
+                    call("dup3", ["end": .string(end), "onto": "free", "flags": ["O_CLOEXEC"]])
+                } else if command == "F_DUPFD_CLOEXEC" {
+                    call("fcntl", ["end": .string(end), "cmd": "F_DUPFD_CLOEXEC", "min": 10])
                 } else {
                     call("fcntl", command == "F_SETFD" ? ["end": .string(end), "cmd": "F_SETFD", "closeOnExec": false] : ["end": .string(end), "cmd": .string(command)])
                 }

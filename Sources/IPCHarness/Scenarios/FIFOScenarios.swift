@@ -2,7 +2,9 @@ import IPCModels
 
 /// Scenarios on the kernel FIFO: processes open it by path (blocking or not) and use it as a pipe.
 public enum FIFOScenarios {
-    public static let all: [Scenario] = [basic, rendezvous, endOfFileAfterUnlink, readsAfterUnlink, readWriteKeepAlive, readWriteExpectsEndOfFile]
+    public static let all: [Scenario] = [
+        basic, rendezvous, endOfFileAfterUnlink, readsAfterUnlink, readWriteKeepAlive, readWriteExpectsEndOfFile, asyncReader, readsWhenSignalled,
+    ]
 
     /// A reader that unlinks the FIFO mid-way and then believes it gone: its reads report end of file.
     public static let endOfFileAfterUnlink = Scenario.real(
