@@ -351,11 +351,15 @@ extension UnixSocketModel {
             return .closeFile(process: call.process, file: try call.value.required("file").text("file"))
         case "probe":
             return .probe(process: call.process, file: try call.value.required("file").text("file"))
+        case "fcntl":
+            return try Self.fileControlInput(of: call)
+        case "sigtimedwait":
+            return try Self.takeSignalInput(of: call)
         default:
             throw ModelError(
                 "the unix-socket model has no operation '\(call.f)' (it has send, receive, receive-exactly, connect, "
-                    + "socket, bind, accept, listen, close, shutdown, poll, select, getsockopt, setsockopt, ioctl, read-file, close-file "
-                    + "and probe)")
+                    + "socket, bind, accept, listen, close, shutdown, poll, select, getsockopt, setsockopt, ioctl, fcntl, "
+                    + "sigtimedwait, read-file, close-file and probe)")
         }
     }
 
@@ -446,6 +450,8 @@ extension UnixSocketModel {
             return .probed(open: try value.required("open").boolean("open"))
         case .exit:
             return .exited
+        case .fileControl, .takeSignal:
+            return try Self.signalOutput(value, for: input)!
         }
     }
 
@@ -614,6 +620,8 @@ extension UnixSocketModel {
             return ("probe", ["file": .string(file)])
         case .exit:
             return ("exit", nil)
+        case .fileControl, .takeSignal:
+            return Self.signalCall(input)!
         }
     }
 
@@ -670,6 +678,8 @@ extension UnixSocketModel {
             return .ok(.object(value))
         case .failed(let code):
             return .fail(code)
+        case .flags, .owner, .ownerEx, .ioSignal, .signalTaken:
+            return Self.signalOutcome(output)!
         }
     }
 

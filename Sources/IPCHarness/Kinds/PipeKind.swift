@@ -113,16 +113,8 @@ public enum PipeKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) -> any ObjectBinding<PipeModel> {
         let readEnd = object.optionalDescriptor("read")
         if object.flag("packets"), let readEnd { FaultFeasibility.mayCarryPackets(readEnd) }
-        var ioSignals: [Int32] = []
-        if case .array(let numbers)? = object.setup["ioSignals"] {
-            ioSignals = numbers.compactMap { value -> Int32? in
-                guard case .integer(let number) = value else { return nil }
-                return Int32(clamping: number)
-            }
-            // Blocked before any can be sent (the driver starts operations once every worker is ready), so an
-            // owner's signals wait for its sigtimedwait instead of running SIGIO's default action.
-            do { try KernelSignals.block(ioSignals) } catch { BindingFailure.abandon("cannot block the pipe's I/O signals: \(error)") }
-        }
+        // The I/O signals, blocked before any can be sent.
+        let ioSignals = IOSignalBinding(object).signals
         return PipeBinding(
             readEnd: readEnd, writeEnd: object.optionalDescriptor("write"), implementation: implementation, context: object.context,
             ioSignals: ioSignals)
@@ -259,29 +251,18 @@ struct PipeBinding: ObjectBinding {
             return .flagsSet
         case .fcntl(_, let end, .getOwner):
             guard let descriptor = newest(end) else { throw .badFileDescriptor }
-            return .owner(ownerReport(try Syscall.owner(descriptor)))
+            return .owner(owners.report(try Syscall.owner(descriptor)))
         case .fcntl(_, let end, .setOwner(let owner)):
             guard let descriptor = newest(end) else { throw .badFileDescriptor }
-            try Syscall.setOwner(descriptor, ownerArgument(owner))
+            try Syscall.setOwner(descriptor, owners.argument(owner))
             return .flagsSet
         case .fcntl(_, let end, .getOwnerEx):
             guard let descriptor = newest(end) else { throw .badFileDescriptor }
-            let owner = try Syscall.ownerEx(descriptor)
-            let type: PipeModel.OwnerType = [0: .thread, 1: .process, 2: .group][owner.type] ?? .invalid(Int(owner.type))
-            return .ownerEx(type, owner.id == 0 ? .none : type == .group ? .group : ownerReport(owner.id))
+            let (type, report) = try owners.ownerEx(descriptor)
+            return .ownerEx(type, report)
         case .fcntl(_, let end, .setOwnerEx(let type, let owner)):
             guard let descriptor = newest(end) else { throw .badFileDescriptor }
-            let number: CInt
-            switch type {
-            case .thread: number = 0
-            case .process: number = 1
-            case .group: number = 2
-            case .invalid(let other): number = CInt(truncatingIfNeeded: other)
-            }
-            // A group is named by its (positive) id, as F_SETOWN's negative; a thread by its id, the worker's pid.
-            var id = ownerArgument(type == .group ? owner.asGroup : owner)
-            if id < 0 && id != CInt.min { id = -id }
-            try Syscall.setOwnerEx(descriptor, type: number, id: id)
+            try owners.setOwnerEx(descriptor, type: type, owner: owner)
             return .flagsSet
         case .fcntl(_, let end, let command):
             guard let descriptor = end == .read ? readEnd : writeEnd else { throw .badFileDescriptor }
@@ -322,41 +303,17 @@ struct PipeBinding: ObjectBinding {
         case .epoll(_, .wait(let maxEvents, let timeout)):
             return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .read))
         case .takeSignal(_, let signals, let wait):
-            let numbers = signals.map { Int32(clamping: $0) }
-            guard Set(numbers).isSubset(of: ioSignals) else {
-                BindingFailure.abandon("sigtimedwait for \(signals), not all among the pipe's 'ioSignals' \(ioSignals), which alone are kept blocked")
-            }
-            let taken = try Syscall.waitForIOSignal(numbers, timeoutNanoseconds: wait ? nil : 0, retryOnInterrupt: false)
+            let taken = try owners.take(signals, wait: wait)
             signalledSinceRead = true
-            return .signalTaken(PipeModel.TakenSignal(signal: Int(taken.signal), code: Int(taken.code), band: taken.band))
+            return .signalTaken(taken)
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
     }
 
     /// The descriptor of `end` a `close` would close next: the newest duplicate, else the end itself.
-    /// `F_SETOWN`'s argument for the trace's owner: a worker's pid, minus its process group, pid 1 for a process
-    /// outside the run, a pid above `PID_MAX_LIMIT` (4194304) for one no process has, or `INT_MIN`.
-    private func ownerArgument(_ owner: PipeModel.OwnerArgument) -> CInt {
-        switch owner {
-        case .none: return 0
-        case .process(let process): return context?.pids[process] ?? 4_194_305
-        case .group(let process):
-            // A worker that is gone has no group (getpgid fails): a group no process has, as the kernel would find.
-            guard let pid = context?.pids[process], case let group = getpgid(pid), group > 0 else { return -4_194_305 }
-            return -group
-        case .other: return 1
-        case .missing: return 4_194_305
-        case .invalid: return CInt.min
-        }
-    }
-
-    /// `F_GETOWN`'s value in the trace's terms: a worker by its process number, a group (negative), another process.
-    private func ownerReport(_ owner: CInt) -> PipeModel.OwnerReport {
-        if owner == 0 { return .none }
-        if owner < 0 { return .group }
-        return context?.process(of: owner).map { .process($0) } ?? .other
-    }
+    /// The owner mapping and the signal taking, shared with the other kinds whose models keep I/O signals.
+    private var owners: IOSignalBinding { IOSignalBinding(context: context, signals: ioSignals) }
 
     private func newest(_ end: PipeModel.End) -> FileDescriptor? {
         duplicates[end]?.last ?? (end == .read ? readEnd : writeEnd)

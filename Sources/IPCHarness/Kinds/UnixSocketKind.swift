@@ -93,6 +93,7 @@ public enum UnixSocketKind: MechanismKind {
                 "type": .string(typeName), "bindPath": .string(freshPath),
                 "bindAbstract": .string(provisioned.namespace.stem + "\(object.name)-bind-p\(process.id)"),
             ]
+            if let signals = object.parameters["ioSignals"] { setups[process.id]!["ioSignals"] = signals }
         }
 
         switch object.parameters["shape"] ?? "pair" {
@@ -193,6 +194,8 @@ public struct UnixSocketBinding: ObjectBinding {
     /// taking a live listener's path (`client.bind-unlinks-taken-path`).
     var unlinksTakenPath = false
     private let context: WorkerContext
+    /// The owner mapping and the I/O signals this process keeps blocked (`ioSignals`).
+    private let ioSignals: IOSignalBinding
     private var sockets: [String: FileDescriptor] = [:]
     /// The listener's address (connect), or every bound socket's address (sendto, and naming senders).
     private let listenerAddress: UnixAddress?
@@ -217,6 +220,7 @@ public struct UnixSocketBinding: ObjectBinding {
         }
         self.type = type
         self.context = object.context
+        self.ioSignals = IOSignalBinding(object)
         for member in object.setup["sockets"]?.objectValue ?? JSONObject() {
             guard case .integer(let fd) = member.value else { throw BindingError("socket '\(member.key)' needs a descriptor") }
             sockets[member.key] = FileDescriptor(rawValue: CInt(fd))
@@ -457,7 +461,33 @@ public struct UnixSocketBinding: ObjectBinding {
             return .probed(open: try KernelPipe.read(reader, max: 1, nonblocking: true) == .wouldBlock)
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        case .fileControl(_, let end, let command):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            return try fileControl(command, on: socket)
+        case .takeSignal(_, let signals, let wait):
+            return .signalTaken(try ioSignals.take(signals, wait: wait))
         }
+    }
+
+    /// `fcntl`'s owner, signal and `O_ASYNC` commands on one of this process's sockets.
+    private func fileControl(_ command: UnixSocketModel.FileControl, on socket: FileDescriptor) throws(Errno) -> UnixSocketModel.Output {
+        switch command {
+        case .getFlags:
+            let flags = try Syscall.statusFlags(socket)
+            return .flags(nonblocking: flags & O_NONBLOCK != 0, async: flags & O_ASYNC != 0)
+        case .setAsync(let on):
+            let flags = try Syscall.statusFlags(socket)
+            try Syscall.setStatusFlags(socket, on ? flags | O_ASYNC : flags & ~O_ASYNC)
+        case .getOwner: return .owner(ioSignals.report(try Syscall.owner(socket)))
+        case .setOwner(let owner): try Syscall.setOwner(socket, ioSignals.argument(owner))
+        case .getOwnerEx:
+            let (type, report) = try ioSignals.ownerEx(socket)
+            return .ownerEx(type, report)
+        case .setOwnerEx(let type, let owner): try ioSignals.setOwnerEx(socket, type: type, owner: owner)
+        case .getSignal: return .ioSignal(Int(try Syscall.ioSignal(socket)))
+        case .setSignal(let signal): try Syscall.setIOSignal(socket, CInt(truncatingIfNeeded: signal))
+        }
+        return .closed
     }
 
     /// The model's `poll` events as the kernel's bits, and back (bits the model does not know are dropped: it asks
