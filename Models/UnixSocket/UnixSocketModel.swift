@@ -49,6 +49,10 @@
 /// - Out-of-band data (`MSG_OOB`, streams only; measured in `UnixSocketOutOfBandFactsTests`): a send's last byte
 ///   is the receiver's out-of-band byte, which `recv(MSG_OOB)` takes; ordinary reads stop at it or at its mark
 ///   (``settlingMark(_:_:copied:)``), `SIOCATMARK` and `POLLPRI` report it, `SO_OOBINLINE` makes it data.
+/// - Owners and I/O signals (measured in `UnixSocketAsyncFactsTests`): `F_SETOWN`, `F_SETSIG` and `O_ASYNC` per
+///   socket, and the signals they bring its owner — `POLL_IN` per buffer queued, `POLL_HUP` at the peer's close,
+///   `POLL_OUT` once after a send found no room, `SIGURG` for a `MSG_OOB` byte even without `O_ASYNC` — which
+///   `sigtimedwait` takes (see `UnixSocketModel+Owner`, `+Async`).
 /// - `poll` reports readiness as ``readiness(of:in:)`` computes it, at one instant of the call (see
 ///   ``poll(_:process:end:events:timeout:)``).
 public struct UnixSocketModel: TraceModel {
