@@ -240,3 +240,123 @@ import Testing
         }
     }
 }
+
+/// The same against a listener of each connected type (one thread makes every call; the model's processes 2 and 3
+/// are its clients): the listener's owner gets `POLL_IN` per connection queued, an accepted socket starts with no
+/// owner and no `O_ASYNC`, and once owned gets what a pair's end gets; the owner's signals after the listener's close
+/// (its waiting connections reset) are judged only where the model can see nobody asleep.
+@Suite struct UnixSocketListenerAsyncAgreementTests {
+    @Test(arguments: [UnixSocketType.stream, .seqpacket])
+    func aListenersSignalsAgree(type: UnixSocketType) throws {
+        try PipeAgreement.repeatingDisagreements {
+            try BlockedIOSignals.withBlocked(UnixSocketAsyncAgreementTests.blocked.map(CInt.init)) {
+                try Syscall.withoutConcurrentSpawns { () throws in try Self.agreeAlone(type) }
+            }
+        }
+    }
+
+    static func agreeAlone(_ type: UnixSocketType) throws {
+        let address = uniqueAbstractAddress("async-listener-agreement")
+        let listener = try KernelUnixSocket.listener(type, at: address, backlog: 4)
+        var sockets: [String: FileDescriptor] = ["listen": listener]
+        defer { for socket in sockets.values { try? Syscall.close(socket) } }
+        let model = UnixSocketModel(objects: [
+            ("s0", .init(type: type == .stream ? .stream : .seqpacket, shape: .listener(holders: [1], backlog: 4)))
+        ])
+        var state = model.initialState(of: "s0")
+        let rt = UnixSocketAsyncAgreementTests.realtime
+        let all = UnixSocketAsyncAgreementTests.blocked
+        let kernel = UnixSocketOutOfBandAgreementTests.kernel
+        func owner(_ name: String) -> Int { name == "client-2" ? 2 : name == "client-3" ? 3 : 1 }
+        func control(_ name: String, _ command: UnixSocketModel.FileControl) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
+            let socket = sockets[name]!
+            let output = kernel { () throws(Errno) in
+                switch command {
+                case .setOwnerEx(_, let owned):
+                    try Syscall.setOwnerEx(socket, type: 0, id: owned == .none ? 0 : OSThread.currentID)
+                case .setSignal(let signal): try Syscall.setIOSignal(socket, CInt(signal))
+                case .setAsync(let on):
+                    let flags = try Syscall.statusFlags(socket)
+                    try Syscall.setStatusFlags(socket, on ? flags | O_ASYNC : flags & ~O_ASYNC)
+                case .getFlags:
+                    let flags = try Syscall.statusFlags(socket)
+                    return .flags(nonblocking: flags & O_NONBLOCK != 0, async: flags & O_ASYNC != 0)
+                case .getOwnerEx:
+                    let owner = try Syscall.ownerEx(socket)
+                    return .ownerEx(owner.type == 0 ? .thread : owner.type == 1 ? .process : .group, owner.id == 0 ? .none : .process(1))
+                default: Issue.record("not drawn: \(command)")
+                }
+                return .closed
+            }
+            return (.fileControl(process: owner(name), end: name, command: command), output)
+        }
+        /// This thread owns `name`: in the model the main thread of `process`, whose takes are this thread's too.
+        func own(_ name: String, signal: Int, process: Int = 1) -> [(UnixSocketModel.Input, UnixSocketModel.Output)] {
+            [control(name, .setOwnerEx(.thread, .process(process))), control(name, .setSignal(signal)), control(name, .setAsync(true))]
+        }
+        func take(_ process: Int = 1) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
+            (.takeSignal(process: process, signals: all, wait: false), kernel { () throws(Errno) in
+                let taken = try Syscall.waitForIOSignal(all.map(CInt.init), timeoutNanoseconds: 0, retryOnInterrupt: false)
+                return .signalTaken(PipeModel.TakenSignal(signal: Int(taken.signal), code: Int(taken.code), band: taken.band))
+            })
+        }
+        func connect(_ process: Int) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
+            (.connect(process: process, nonblocking: true), kernel { () throws(Errno) in
+                guard case .completed(let client) = try KernelUnixSocket.connect(type, to: address, nonblocking: true) else { return .failed(.EAGAIN) }
+                sockets["client-\(process)"] = client
+                return .connected("client-\(process)")
+            })
+        }
+        func accept() -> (UnixSocketModel.Input, UnixSocketModel.Output) {
+            (.accept(process: 1, end: "listen", nonblocking: true), kernel { () throws(Errno) in
+                guard case .completed(let server) = try KernelUnixSocket.accept(listener, nonblocking: true) else { return .failed(.EAGAIN) }
+                let name = sockets["server-2"] == nil ? "server-2" : "server-3"
+                sockets[name] = server
+                return .connected(name)
+            })
+        }
+        func send(_ from: String, _ count: Int) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
+            let data = [UInt8](repeating: 5, count: count)
+            return (.send(process: owner(from), end: from, data: data, nonblocking: true, to: nil, files: []), kernel { () throws(Errno) in
+                guard case .completed(let sent) = try KernelUnixSocket.send(sockets[from]!, data, nonblocking: true) else { return .failed(.EAGAIN) }
+                return .sent(sent)
+            })
+        }
+        func close(_ name: String) -> (UnixSocketModel.Input, UnixSocketModel.Output) {
+            try? Syscall.close(sockets.removeValue(forKey: name)!)
+            return (.close(process: owner(name), end: name), .closed)
+        }
+        var steps: [String] = []
+        // Each step runs on the kernel as it is built, then is checked against the model.
+        func check(_ step: (UnixSocketModel.Input, UnixSocketModel.Output)) -> Bool {
+            let (input, expected) = step
+            steps.append(model.describe(input, expected))
+            // (An accept may also fail EMFILE of a full table, which the model allows and no run here meets.)
+            let reached = UnixSocketOutOfBandAgreementTests.completions(model, input, state).filter { $0.output != .failed(ErrorCode("EMFILE")) }
+            let outputs = Set(reached.map(\.output))
+            guard outputs == [expected], let next = reached.first?.state else {
+                PipeAgreement.disagreement(
+                    "\(type): kernel \(model.describe(input, expected)), model \(outputs.map { model.describe(input, $0) })\n"
+                        + "\(steps.joined(separator: "\n"))\nstate: \(model.describe(state))")
+                return false
+            }
+            state = next
+            return true
+        }
+        for step in own("listen", signal: rt) { guard check(step) else { return } }
+        for make in [{ connect(2) }, { take() }, { take() }, { connect(3) }, { take() }, accept, { control("server-2", .getOwnerEx) },
+                     { control("server-2", .getFlags) }, { send("client-2", 3) }, { take() }] {
+            guard check(make()) else { return }
+        }
+        for step in own("server-2", signal: 0) { guard check(step) else { return } }
+        for make in [{ send("client-2", 3) }, { send("client-2", 0) }, { take() }, { take() }, { close("client-2") }, { take() }, { take() }] {
+            guard check(make()) else { return }
+        }
+        // The client's owner is named process 3, its holder: nobody else could be asleep in a receive on it, so the
+        // hang-up its waiting connection's reset sends is judged.
+        for step in own("client-3", signal: rt + 1, process: 3) { guard check(step) else { return } }
+        for make in [{ close("listen") }, { take(3) }, { take(3) }] {
+            guard check(make()) else { return }
+        }
+    }
+}
