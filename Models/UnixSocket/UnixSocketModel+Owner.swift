@@ -9,8 +9,10 @@ extension UnixSocketModel {
     public enum FileControl: Hashable, Sendable {
         /// `F_GETFL`: `O_NONBLOCK` and `O_ASYNC`.
         case getFlags
-        /// `F_SETFL` changing `O_ASYNC` alone (or `FIOASYNC`, which does the same: `ioctl_fioasync`).
+        /// `F_SETFL` changing `O_ASYNC` alone.
         case setAsync(Bool)
+        /// `ioctl(FIOASYNC)`: the same (`ioctl_fioasync`; measured: any value but 0 turns it on).
+        case setAsyncByIoctl(Bool)
         case getOwner
         case setOwner(PipeModel.OwnerArgument)
         case getOwnerEx
@@ -36,7 +38,7 @@ extension UnixSocketModel {
         case .getFlags:
             let socket = state.sockets[index]
             return [(.flags(nonblocking: socket.descriptorNonblocking, async: signals.async.contains(end)), .completed(state))]
-        case .setAsync(let on):
+        case .setAsync(let on), .setAsyncByIoctl(let on):
             var next = state
             next.ioSignals.setAsync(end, on)
             return [(.closed, .completed(next))]

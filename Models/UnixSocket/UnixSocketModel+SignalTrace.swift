@@ -10,13 +10,18 @@
 //                {"end": S, "cmd": "F_GETSIG"}                    {"signal": INT}
 //                {"end": S, "cmd": "F_SETSIG", "signal": INT}     (none)   EINVAL
 //                (O: "none", "process", "group", "other"; T: "tid", "pid", "pgrp" — as the pipe model's)
+//   ioctl        {"end": S, "request": "FIOASYNC", "on": BOOL}   (none)   (sets or clears O_ASYNC, as F_SETFL)
 //   sigtimedwait {"signals": [INT, ...], "timeout": INT?}         {"signal": INT, "code": INT, "band": INT, "fd": INT?}
 //                (the process takes one of the I/O signals its sockets sent it, which it keeps blocked; timeout 0
 //                 (absent): at once, EAGAIN; negative: sigwaitinfo, waiting, EINTR)
 extension UnixSocketModel {
-    /// The `fcntl` call's input.
+    /// The `fcntl` call's input (or an `ioctl(FIOASYNC)`'s).
     static func fileControlInput(of call: Call) throws(ModelError) -> Input {
         let end = try call.value.required("end").text("end")
+        if call.f == "ioctl" {
+            let on = try call.value.required("on").boolean("on")
+            return .fileControl(process: call.process, end: end, command: .setAsyncByIoctl(on))
+        }
         let command = try call.value.required("cmd").text("cmd")
         let control: FileControl
         switch command {
@@ -74,6 +79,8 @@ extension UnixSocketModel {
             switch command {
             case .getFlags: value["cmd"] = "F_GETFL"
             case .setAsync(let on): (value["cmd"], value["async"]) = ("F_SETFL", .bool(on))
+            case .setAsyncByIoctl(let on):
+                return ("ioctl", ["end": .string(end), "request": "FIOASYNC", "on": .bool(on)])
             case .getOwner: value["cmd"] = "F_GETOWN"
             case .setOwner(let owner):
                 IOSignalsTrace.addOwner(owner, typed: false, to: &value)

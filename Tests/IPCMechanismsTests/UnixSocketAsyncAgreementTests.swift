@@ -21,6 +21,10 @@ import Testing
 
     enum Operation: Sendable, CustomStringConvertible {
         case setAsync(End, Bool)
+        /// `ioctl(FIOASYNC)`.
+        case fioasync(End, Bool)
+        /// `F_SETOWN` of a pid no process has (`ESRCH`), `F_SETOWN_EX` of type 3 (`EINVAL`), `F_SETSIG` 65 (`EINVAL`).
+        case refused(End, Int)
         case getFlags(End)
         case setOwner(End, Bool)
         case getOwner(End)
@@ -36,6 +40,8 @@ import Testing
         var description: String {
             switch self {
             case .setAsync(let end, let on): "F_SETFL(\(end), \(on ? "O_ASYNC" : "~O_ASYNC"))"
+            case .fioasync(let end, let on): "ioctl(\(end), FIOASYNC, \(on ? 1 : 0))"
+            case .refused(let end, let kind): ["F_SETOWN(\(end), missing)", "F_SETOWN_EX(\(end), type 3)", "F_SETSIG(\(end), 65)"][kind]
             case .getFlags(let end): "F_GETFL(\(end))"
             case .setOwner(let end, let owned): "F_SETOWN_EX(\(end), \(owned ? "this thread" : "none"))"
             case .getOwner(let end): "F_GETOWN_EX(\(end))"
@@ -75,6 +81,9 @@ import Testing
                        .shutdown(.a, 1), .take(all), .take(all), .take(all), .shutdown(.b, 2), .take(all), .close(.a), .take(all), .take(all)]),
             (.seqpacket, [.setOwner(.b, true), .setAsync(.b, true), .send(.a, 0, oob: false), .take(all), .send(.a, 1, oob: true), .take(all),
                           .setSignal(.b, rt), .shutdown(.a, 2), .take(all), .close(.a), .take(all)]),
+            (.stream, [.setOwner(.b, true), .fioasync(.b, true), .getFlags(.b), .send(.a, 1, oob: false), .take(all), .fioasync(.b, false),
+                       .getFlags(.b), .send(.a, 1, oob: false), .take(all), .refused(.b, 0), .refused(.b, 1), .refused(.b, 2), .getOwner(.b),
+                       .getSignal(.b)]),
             (.dgram, [.setOwner(.b, true), .setAsync(.b, true), .setSignal(.b, rt), .send(.a, 0, oob: false), .send(.a, 5, oob: false),
                       .take(all), .take(all), .shutdown(.a, 2), .close(.a), .take(all), .getOwner(.b), .getSignal(.b)]),
             (.dgram, [.setOwner(.a, true), .setAsync(.a, true), .setSignal(.a, rt)] + Array(repeating: .send(.a, 20_000, oob: false), count: 12)
@@ -101,7 +110,10 @@ import Testing
             case 0..<2: operations.append(.setAsync(end, Int.random(in: 0..<4, using: &random) > 0))
             case 2..<4: operations.append(.setOwner(end, Int.random(in: 0..<4, using: &random) > 0))
             case 4: operations.append(.setSignal(end, signals.randomElement(using: &random)!))
-            case 5: operations.append([.getFlags(end), .getOwner(end), .getSignal(end)].randomElement(using: &random)!)
+            case 5:
+                operations.append(
+                    [.getFlags(end), .getOwner(end), .getSignal(end), .fioasync(end, Bool.random(using: &random)), .refused(end, Int.random(in: 0...2, using: &random))]
+                        .randomElement(using: &random)!)
             case 6..<10:
                 operations.append(.send(end, counts.randomElement(using: &random)!, oob: type == .stream && Int.random(in: 0..<4, using: &random) == 0))
             case 10..<13: operations.append(.receive(end, [1, 10, 5000, 300_000].randomElement(using: &random)!))
@@ -171,7 +183,7 @@ import Testing
 
     static func end(of operation: Operation) -> End? {
         switch operation {
-        case .setAsync(let end, _), .getFlags(let end), .setOwner(let end, _), .getOwner(let end), .setSignal(let end, _),
+        case .setAsync(let end, _), .fioasync(let end, _), .refused(let end, _), .getFlags(let end), .setOwner(let end, _), .getOwner(let end), .setSignal(let end, _),
             .getSignal(let end), .send(let end, _, _), .receive(let end, _), .shutdown(let end, _), .close(let end):
             end
         case .take: nil
@@ -185,6 +197,10 @@ import Testing
         }
         switch operation {
         case .setAsync(_, let on): return control(.setAsync(on))
+        case .fioasync(_, let on): return control(.setAsyncByIoctl(on))
+        case .refused(_, 0): return control(.setOwner(.missing))
+        case .refused(_, 1): return control(.setOwnerEx(.invalid(3), .process(1)))
+        case .refused: return control(.setSignal(65))
         case .getFlags: return control(.getFlags)
         case .setOwner(_, let owned): return control(.setOwnerEx(.thread, owned ? .process(1) : .none))
         case .getOwner: return control(.getOwnerEx)
@@ -207,6 +223,16 @@ import Testing
         case .setAsync(_, let on):
             let flags = try Syscall.statusFlags(socket)
             try Syscall.setStatusFlags(socket, on ? flags | O_ASYNC : flags & ~O_ASYNC)
+            return .closed
+        case .fioasync(_, let on):
+            try Syscall.setAsyncByIoctl(socket, on)
+            return .closed
+        case .refused(_, let kind):
+            switch kind {
+            case 0: try Syscall.setOwner(socket, 4_194_305)
+            case 1: try Syscall.setOwnerEx(socket, type: 3, id: OSThread.currentID)
+            default: try Syscall.setIOSignal(socket, 65)
+            }
             return .closed
         case .getFlags:
             let flags = try Syscall.statusFlags(socket)

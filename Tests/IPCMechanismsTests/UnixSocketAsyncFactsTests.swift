@@ -65,6 +65,19 @@ import Testing
         }
     }
 
+    /// `ioctl(FIOASYNC)` sets and clears `O_ASYNC` as `F_SETFL` does (any value but 0 sets it).
+    @Test func fioasyncIsOAsync() throws {
+        try Self.withPair(.stream) { a, b in
+            try Self.own(b, signal: 0, async: false)
+            try Syscall.setAsyncByIoctl(b, true)
+            #expect(try Syscall.statusFlags(b) & O_ASYNC != 0)
+            #expect(try Self.send(a, 1) == 1 && Self.takeAll() == [Self.sigio])
+            try Syscall.setAsyncByIoctl(b, false)
+            #expect(try Syscall.statusFlags(b) & O_ASYNC == 0)
+            #expect(try Self.send(a, 1) == 1 && Self.takeAll().isEmpty)
+        }
+    }
+
     /// Data queued to the owned socket: a plain `SIGIO` (`SI_KERNEL`, no band) for signal 0, queued once; `POLL_IN`
     /// (band 0x41) of a real-time signal per buffer — three for a 100000-byte stream send (36544-byte buffers) — and
     /// per datagram or record, an empty one too; nothing for a stream send of 0 bytes, nor for the socket's own send.

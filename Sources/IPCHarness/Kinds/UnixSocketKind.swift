@@ -492,6 +492,7 @@ public struct UnixSocketBinding: ObjectBinding {
         case .setAsync(let on):
             let flags = try Syscall.statusFlags(socket)
             try Syscall.setStatusFlags(socket, on ? flags | O_ASYNC : flags & ~O_ASYNC)
+        case .setAsyncByIoctl(let on): try Syscall.setAsyncByIoctl(socket, on)
         case .getOwner: return .owner(ioSignals.report(try Syscall.owner(socket)))
         case .setOwner(let owner): try Syscall.setOwner(socket, ioSignals.argument(owner))
         case .getOwnerEx:
