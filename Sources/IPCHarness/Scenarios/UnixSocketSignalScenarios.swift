@@ -8,7 +8,7 @@ extension UnixSocketScenarios {
         name: "unix-stream-urgent-signals", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
         summary:
             "a stream pair's receiver owns its socket (F_SETOWN_EX, F_SETSIG, O_ASYNC) and takes SIGURG, SIGIO and a real-time signal with sigtimedwait between MSG_OOB and ordinary receives",
-        makeWorkload: { generator in urgentSignalWorkload(generator: &generator) })
+        makeWorkload: { generator in urgentSignalWorkload(generator: &generator, blockingChance: 3) })
 
     /// Fragile: a receiver that takes each `SIGURG` for one urgent byte waiting, and believes none waits without
     /// one — but a byte sent before it became the owner sent no `SIGURG`, and a second byte while the first signal
@@ -29,8 +29,10 @@ extension UnixSocketScenarios {
     /// Process 1 sends on `a` (nonblocking, many with `MSG_OOB`, perhaps shutting or closing at the end); process 2
     /// holds `b`: it makes itself the owner (`F_SETOWN` or `F_SETOWN_EX` of its thread) after 0-2 of its calls, with
     /// `asyncChance` sets `F_SETSIG` (0, `SIGIO` or `SIGRTMIN`) and `O_ASYNC`, then takes signals and receives
-    /// (`MSG_OOB` and ordinary, nonblocking), with `F_GETOWN_EX`, `F_GETSIG` and `F_GETFL` now and then.
-    static func urgentSignalWorkload(generator: inout SeededGenerator, asyncChance: Double = 0.6) -> Workload {
+    /// (`MSG_OOB` and ordinary, nonblocking — with `blockingChance` some blocking ones, asleep while data comes, which
+    /// the kernel's stream wakes skip and the model leaves unjudged), with `F_GETOWN_EX`, `F_GETSIG` and `F_GETFL` now
+    /// and then.
+    static func urgentSignalWorkload(generator: inout SeededGenerator, asyncChance: Double = 0.6, blockingChance: Int = 0) -> Workload {
         let realtime = 34
         let signal = generator.pick([0, 29, realtime])
         let taken = [23, 29, realtime]
@@ -54,6 +56,7 @@ extension UnixSocketScenarios {
                 (4, Call(process: 2, object: "s0", f: "sigtimedwait", value: ["signals": .array(generator.pick([[23], taken, [23, 29]]).map { .int($0) })])),
                 (4, Call(process: 2, object: "s0", f: "receive", value: ["end": "b", "max": 1, "oob": true])),
                 (3, Call(process: 2, object: "s0", f: "receive", value: ["end": "b", "max": .int(generator.next(in: 1...16)), "nonblocking": true])),
+                (blockingChance, Call(process: 2, object: "s0", f: "receive", value: ["end": "b", "max": .int(generator.next(in: 1...16))])),
                 (1, fcntl(["cmd": generator.pick(["F_GETOWN_EX", "F_GETSIG", "F_GETFL"])])),
             ])
             receiver.append(call)
@@ -72,7 +75,8 @@ extension UnixSocketScenarios {
         if generator.chance(0.3) {
             sender.append(Call(process: 1, object: "s0", f: "shutdown", value: ["end": "a", "how": .string(generator.pick(["SHUT_WR", "SHUT_RDWR"]))]))
         }
-        if generator.chance(0.3) { sender.append(Call(process: 1, object: "s0", f: "close", value: ["end": "a"])) }
+        // The sender's close ends a blocking receive that found nothing (end of file).
+        if generator.chance(blockingChance > 0 ? 0.7 : 0.3) { sender.append(Call(process: 1, object: "s0", f: "close", value: ["end": "a"])) }
         return Workload(
             objects: [
                 Workload.Object(
