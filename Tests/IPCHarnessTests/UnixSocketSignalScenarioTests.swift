@@ -23,6 +23,19 @@ import Testing
         #expect(taken.contains { $0 != [23, 0x80] }, "no O_ASYNC signal taken: \(taken.sorted { $0.lexicographicallyPrecedes($1) })")
     }
 
+    @Test func aPacketPairsOwnerShowsNoViolationAndTakesItsSignals() throws {
+        let worker = try WorkerLocator.workerCommand()
+        ProcessSetup.ignoreBrokenPipes()
+        let seen = try ScenarioRuns.reached("unix-packet-async-signals", seeds: 5000..<5010, worker: worker)
+        let marks: Set<String> = ["ok:sigtimedwait", "EAGAIN:sigtimedwait", "ok:receive", "ok:fcntl"]
+        #expect(marks.isSubset(of: seen), "never reached \(marks.subtracting(seen).sorted()); reached \(seen.sorted())")
+        var codes: Set<Int> = []
+        for value in try ScenarioRuns.successValues("unix-packet-async-signals", f: "sigtimedwait", seeds: 5000..<5010, worker: worker) {
+            if case .integer(let code)? = value["code"] { codes.insert(Int(code)) }
+        }
+        #expect(codes.isSuperset(of: [1, 0x80]), "si_codes taken: \(codes.sorted())")
+    }
+
     @Test func theFragileReceiverIsCaught() throws {
         let worker = try WorkerLocator.workerCommand()
         ProcessSetup.ignoreBrokenPipes()

@@ -89,3 +89,62 @@ extension UnixSocketScenarios {
             ])
     }
 }
+
+extension UnixSocketScenarios {
+    /// Owners and `O_ASYNC` on a datagram or seqpacket pair (drawn per run): the receiver makes itself `b`'s owner,
+    /// sets `F_SETSIG` (0, `SIGIO` or `SIGRTMIN`) and `O_ASYNC` (or `FIOASYNC`), and takes its signals between
+    /// receives — blocking ones too on a seqpacket pair, whose reader asleep suppresses nothing (measured).
+    public static let packetSignals = Scenario.real(
+        name: "unix-packet-async-signals", kind: UnixSocketKind.self, implementation: "kernel.unix-socket",
+        summary:
+            "a datagram or seqpacket pair's receiver owns its socket (F_SETOWN, F_SETSIG, O_ASYNC or FIOASYNC) and takes a POLL_IN per message, POLL_HUP at a seqpacket peer's close",
+        makeWorkload: { generator in packetSignalWorkload(generator: &generator) })
+
+    /// Process 1 sends 2-6 messages on `a` (some empty), perhaps shuts it (`SHUT_WR`) and closes it; process 2 owns `b`
+    /// after 0-2 of its calls and takes signals, receives (nonblocking; on seqpacket some blocking) and reads its flags.
+    static func packetSignalWorkload(generator: inout SeededGenerator) -> Workload {
+        let type = generator.pick(["dgram", "seqpacket"])
+        let signal = generator.pick([0, 29, 34])
+        let taken = [29, 34]
+        func fcntl(_ value: JSONObject) -> Call {
+            var value = value
+            value["end"] = "b"
+            return Call(process: 2, object: "s0", f: "fcntl", value: .object(value))
+        }
+        var ownership = [fcntl(["cmd": "F_SETOWN", "owner": "process", "process": 2])]
+        if signal != 0 { ownership.append(fcntl(["cmd": "F_SETSIG", "signal": .int(signal)])) }
+        ownership.append(
+            generator.chance(0.3)
+                ? Call(process: 2, object: "s0", f: "ioctl", value: ["end": "b", "request": "FIOASYNC", "on": true])
+                : fcntl(["cmd": "F_SETFL", "async": true]))
+        var receiver: [Call] = []
+        for _ in 0..<generator.next(in: 5...12) {
+            receiver.append(generator.pick(weighted: [
+                (4, Call(process: 2, object: "s0", f: "sigtimedwait", value: ["signals": .array(generator.pick([taken, [29], [34]]).map { .int($0) })])),
+                (4, Call(process: 2, object: "s0", f: "receive", value: ["end": "b", "max": .int(generator.next(in: 0...16)), "nonblocking": true])),
+                (type == "seqpacket" ? 2 : 0, Call(process: 2, object: "s0", f: "receive", value: ["end": "b", "max": .int(generator.next(in: 1...16))])),
+                (1, fcntl(["cmd": generator.pick(["F_GETOWN", "F_GETSIG", "F_GETFL"])])),
+            ]))
+        }
+        receiver.insert(contentsOf: ownership, at: min(generator.next(in: 0...2), receiver.count))
+        var sender: [Call] = []
+        for sequence in 0..<generator.next(in: 2...6) {
+            let count = generator.chance(0.2) ? 0 : generator.next(in: 1...24)
+            let data = PayloadMaker.make(process: 1, sequence: sequence, count: count, generator: &generator)
+            sender.append(Call(process: 1, object: "s0", f: "send", value: ["end": "a", "nonblocking": true, "data": Payload.json(data)]))
+        }
+        if generator.chance(0.3) { sender.append(Call(process: 1, object: "s0", f: "shutdown", value: ["end": "a", "how": "SHUT_WR"])) }
+        // A seqpacket sender's close ends a blocking receive that found nothing (end of file).
+        if type == "seqpacket" || generator.chance(0.3) { sender.append(Call(process: 1, object: "s0", f: "close", value: ["end": "a"])) }
+        return Workload(
+            objects: [
+                Workload.Object(
+                    name: "s0", kind: "unix-socket",
+                    parameters: ["type": .string(type), "shape": "pair", "ioSignals": .array(taken.map { .int($0) })])
+            ],
+            processes: [
+                Workload.Process(id: 1, holds: ["s0": ["a"]], program: sender),
+                Workload.Process(id: 2, holds: ["s0": ["b"]], program: receiver),
+            ])
+    }
+}
