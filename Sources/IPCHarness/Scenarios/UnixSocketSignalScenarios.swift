@@ -26,6 +26,13 @@ extension UnixSocketScenarios {
         summary: "robust twin of unix-stream-fragile-urgent-per-sigurg: every MSG_OOB receive asks the kernel, SIGURG or not",
         makeWorkload: { generator in urgentSignalWorkload(generator: &generator, asyncChance: 0) })
 
+    /// Process 2's `fcntl` of its socket `b`.
+    static func receiverControl(_ value: JSONObject) -> Call {
+        var value = value
+        value["end"] = "b"
+        return Call(process: 2, object: "s0", f: "fcntl", value: .object(value))
+    }
+
     /// Process 1 sends on `a` (nonblocking, many with `MSG_OOB`, perhaps shutting or closing at the end); process 2
     /// holds `b`: it makes itself the owner (`F_SETOWN` or `F_SETOWN_EX` of its thread) after 0-2 of its calls, with
     /// `asyncChance` sets `F_SETSIG` (0, `SIGIO` or `SIGRTMIN`) and `O_ASYNC`, then takes signals and receives
@@ -36,19 +43,14 @@ extension UnixSocketScenarios {
         let realtime = 34
         let signal = generator.pick([0, 29, realtime])
         let taken = [23, 29, realtime]
-        func fcntl(_ value: JSONObject) -> Call {
-            var value = value
-            value["end"] = "b"
-            return Call(process: 2, object: "s0", f: "fcntl", value: .object(value))
-        }
         var ownership: [Call] = [
             generator.chance(0.5)
-                ? fcntl(["cmd": "F_SETOWN", "owner": "process", "process": 2])
-                : fcntl(["cmd": "F_SETOWN_EX", "type": "tid", "owner": "process", "process": 2])
+                ? receiverControl(["cmd": "F_SETOWN", "owner": "process", "process": 2])
+                : receiverControl(["cmd": "F_SETOWN_EX", "type": "tid", "owner": "process", "process": 2])
         ]
         if generator.chance(asyncChance) {
-            if signal != 0 { ownership.append(fcntl(["cmd": "F_SETSIG", "signal": .int(signal)])) }
-            ownership.append(fcntl(["cmd": "F_SETFL", "async": true]))
+            if signal != 0 { ownership.append(receiverControl(["cmd": "F_SETSIG", "signal": .int(signal)])) }
+            ownership.append(receiverControl(["cmd": "F_SETFL", "async": true]))
         }
         var receiver: [Call] = []
         for _ in 0..<generator.next(in: 5...12) {
@@ -57,7 +59,7 @@ extension UnixSocketScenarios {
                 (4, Call(process: 2, object: "s0", f: "receive", value: ["end": "b", "max": 1, "oob": true])),
                 (3, Call(process: 2, object: "s0", f: "receive", value: ["end": "b", "max": .int(generator.next(in: 1...16)), "nonblocking": true])),
                 (blockingChance, Call(process: 2, object: "s0", f: "receive", value: ["end": "b", "max": .int(generator.next(in: 1...16))])),
-                (1, fcntl(["cmd": generator.pick(["F_GETOWN_EX", "F_GETSIG", "F_GETFL"])])),
+                (1, receiverControl(["cmd": generator.pick(["F_GETOWN_EX", "F_GETSIG", "F_GETFL"])])),
             ])
             receiver.append(call)
         }
@@ -106,24 +108,19 @@ extension UnixSocketScenarios {
         let type = generator.pick(["dgram", "seqpacket"])
         let signal = generator.pick([0, 29, 34])
         let taken = [29, 34]
-        func fcntl(_ value: JSONObject) -> Call {
-            var value = value
-            value["end"] = "b"
-            return Call(process: 2, object: "s0", f: "fcntl", value: .object(value))
-        }
-        var ownership = [fcntl(["cmd": "F_SETOWN", "owner": "process", "process": 2])]
-        if signal != 0 { ownership.append(fcntl(["cmd": "F_SETSIG", "signal": .int(signal)])) }
+        var ownership = [receiverControl(["cmd": "F_SETOWN", "owner": "process", "process": 2])]
+        if signal != 0 { ownership.append(receiverControl(["cmd": "F_SETSIG", "signal": .int(signal)])) }
         ownership.append(
             generator.chance(0.3)
                 ? Call(process: 2, object: "s0", f: "ioctl", value: ["end": "b", "request": "FIOASYNC", "on": true])
-                : fcntl(["cmd": "F_SETFL", "async": true]))
+                : receiverControl(["cmd": "F_SETFL", "async": true]))
         var receiver: [Call] = []
         for _ in 0..<generator.next(in: 5...12) {
             receiver.append(generator.pick(weighted: [
                 (4, Call(process: 2, object: "s0", f: "sigtimedwait", value: ["signals": .array(generator.pick([taken, [29], [34]]).map { .int($0) })])),
                 (4, Call(process: 2, object: "s0", f: "receive", value: ["end": "b", "max": .int(generator.next(in: 0...16)), "nonblocking": true])),
                 (type == "seqpacket" ? 2 : 0, Call(process: 2, object: "s0", f: "receive", value: ["end": "b", "max": .int(generator.next(in: 1...16))])),
-                (1, fcntl(["cmd": generator.pick(["F_GETOWN", "F_GETSIG", "F_GETFL"])])),
+                (1, receiverControl(["cmd": generator.pick(["F_GETOWN", "F_GETSIG", "F_GETFL"])])),
             ]))
         }
         receiver.insert(contentsOf: ownership, at: min(generator.next(in: 0...2), receiver.count))
