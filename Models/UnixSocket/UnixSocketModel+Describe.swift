@@ -51,6 +51,8 @@ extension UnixSocketModel {
                     ? "process \(progress.process) has sent \(progress.sent) bytes so far on \(progress.socket)"
                     : "process \(progress.process) has received \(progress.received.count) bytes so far on \(progress.socket)")
         }
+        parts += state.ioSignals.describe { $0 }
+        parts += state.sockets.filter(\.noSpace).map { "\($0.name) found no room with O_ASYNC (POLL_OUT due)" }
         return parts.joined(separator: "; ")
     }
 
@@ -114,6 +116,8 @@ extension UnixSocketModel {
         case .closeFile(_, let file): call = "close file \(file)"
         case .probe(_, let file): call = "probe pipe \(file)"
         case .exit: call = "exit (closes every descriptor it holds)"
+        case .fileControl(_, let end, let command): call = "fcntl \(end) \(command)"
+        case .takeSignal(_, let signals, let wait): call = "\(wait ? "sigwaitinfo" : "sigtimedwait") for signals \(signals)"
         }
         let result: String
         switch output {
@@ -157,6 +161,12 @@ extension UnixSocketModel {
             let ids = [credentials.uid.map { "uid \($0)" }, credentials.gid.map { "gid \($0)" }].compactMap { $0 }
             result = who + (ids.isEmpty ? "" : " (" + ids.joined(separator: ", ") + ")")
         case .probed(let open)?: result = open ? "a write end is open" : "every write end is closed"
+        case .flags(let nonblocking, let async)?:
+            result = [nonblocking ? "O_NONBLOCK" : nil, async ? "O_ASYNC" : nil].compactMap { $0 }.joined(separator: "|")
+        case .owner(let report)?: result = "owner \(report)"
+        case .ownerEx(let type, let report)?: result = "owner \(report) (\(type))"
+        case .ioSignal(let signal)?: result = "signal \(signal)"
+        case .signalTaken(let taken)?: result = "\(taken)"
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

@@ -71,6 +71,9 @@ extension UnixSocketModel {
         /// Out-of-band bytes ordinary reads dropped, which `SIOCINQ` still counts (measured: the kernel's `inq_len`
         /// is not lowered for them).
         public internal(set) var droppedButCounted = 0
+        /// `SOCKWQ_ASYNC_NOSPACE`: a send found no room while the socket had `O_ASYNC`; the next buffer freed that
+        /// leaves it writable sends its owner `POLL_OUT` and clears it (see `UnixSocketModel+Async`).
+        public internal(set) var noSpace = false
 
         init(name: String, holders: [Int], peer: String? = nil, isListener: Bool = false, isBound: Bool = false) {
             self.name = name
@@ -141,6 +144,8 @@ extension UnixSocketModel {
         public internal(set) var epoll: [EpollRegistration] = []
         /// Processes whose epoll calls the model no longer judges.
         public internal(set) var epollUnjudged: [Int] = []
+        /// The sockets' owners, `F_SETSIG` signals and `O_ASYNC`, and the signals sent (see `UnixSocketModel+Owner`).
+        public internal(set) var ioSignals = IOSignals<String>()
 
         func socketIndex(_ name: String) -> Int? { sockets.firstIndex { $0.name == name } }
         /// A socket's type: the object's, or a new socket's own.
@@ -164,7 +169,7 @@ extension UnixSocketModel {
         public static func == (lhs: State, rhs: State) -> Bool {
             lhs.sockets == rhs.sockets && lhs.files == rhs.files && lhs.progress == rhs.progress
                 && lhs.type == rhs.type && lhs.sendBuffer == rhs.sendBuffer && lhs.backlog == rhs.backlog
-                && lhs.epoll == rhs.epoll && lhs.epollUnjudged == rhs.epollUnjudged
+                && lhs.epoll == rhs.epoll && lhs.epollUnjudged == rhs.epollUnjudged && lhs.ioSignals == rhs.ioSignals
         }
 
         public func hash(into hasher: inout Hasher) {
@@ -174,6 +179,7 @@ extension UnixSocketModel {
             hasher.combine(backlog)
             hasher.combine(epoll)
             hasher.combine(epollUnjudged)
+            hasher.combine(ioSignals)
         }
     }
 }

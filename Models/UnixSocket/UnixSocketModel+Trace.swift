@@ -62,6 +62,7 @@
 //   setsockopt  {"end": S, "option": "SO_SNDBUF" | "SO_PEEK_OFF" | "SO_OOBINLINE", "value": INT} (none)
 //               (SO_PEEK_OFF: where peeks start while ≥ 0; getsockopt SO_PEEK_OFF reports it, -1 at first)
 //   ioctl       {"end": S, "request": "SIOCINQ" | "SIOCOUTQ" | "SIOCATMARK"}  {"value": INT}   EINVAL, EBADF
+//   ioctl       {"end": S, "request": "FIOASYNC", "on": BOOL}                  (none)   EBADF   (O_ASYNC, as F_SETFL)
 //   read-file   {"file": F, "max": INT}                                       {"data": PAYLOAD}
 //   close-file  {"file": F}                                                   (none)
 //   probe       {"file": F}                                                   {"open": BOOL}
@@ -333,10 +334,12 @@ extension UnixSocketModel {
             return .setSendBuffer(
                 process: call.process, end: try call.value.required("end").text("end"),
                 value: try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
+        case "ioctl" where try call.value.optional("request") == .string("FIOASYNC"):
+            return try Self.fileControlInput(of: call)
         case "ioctl":
             let request = try call.value.required("request").text("request")
             guard ["SIOCINQ", "SIOCOUTQ", "SIOCATMARK"].contains(request) else {
-                throw ModelError("field 'request' must be SIOCINQ, SIOCOUTQ or SIOCATMARK, not \"\(request)\"")
+                throw ModelError("field 'request' must be SIOCINQ, SIOCOUTQ, SIOCATMARK or FIOASYNC, not \"\(request)\"")
             }
             if request == "SIOCATMARK" {
                 return .atMark(process: call.process, end: try call.value.required("end").text("end"))
@@ -351,11 +354,15 @@ extension UnixSocketModel {
             return .closeFile(process: call.process, file: try call.value.required("file").text("file"))
         case "probe":
             return .probe(process: call.process, file: try call.value.required("file").text("file"))
+        case "fcntl":
+            return try Self.fileControlInput(of: call)
+        case "sigtimedwait":
+            return try Self.takeSignalInput(of: call)
         default:
             throw ModelError(
                 "the unix-socket model has no operation '\(call.f)' (it has send, receive, receive-exactly, connect, "
-                    + "socket, bind, accept, listen, close, shutdown, poll, select, getsockopt, setsockopt, ioctl, read-file, close-file "
-                    + "and probe)")
+                    + "socket, bind, accept, listen, close, shutdown, poll, select, getsockopt, setsockopt, ioctl, fcntl, "
+                    + "sigtimedwait, read-file, close-file and probe)")
         }
     }
 
@@ -446,6 +453,8 @@ extension UnixSocketModel {
             return .probed(open: try value.required("open").boolean("open"))
         case .exit:
             return .exited
+        case .fileControl, .takeSignal:
+            return try Self.signalOutput(value, for: input)!
         }
     }
 
@@ -614,6 +623,8 @@ extension UnixSocketModel {
             return ("probe", ["file": .string(file)])
         case .exit:
             return ("exit", nil)
+        case .fileControl, .takeSignal:
+            return Self.signalCall(input)!
         }
     }
 
@@ -670,6 +681,8 @@ extension UnixSocketModel {
             return .ok(.object(value))
         case .failed(let code):
             return .fail(code)
+        case .flags, .owner, .ownerEx, .ioSignal, .signalTaken:
+            return Self.signalOutcome(output)!
         }
     }
 

@@ -9,6 +9,10 @@ extension UnixSocketModel {
             return epollOutcomes(state, process: process, call: call).map { ($0.output ?? .epollControlled, .completed($0.next)) }
         case .send(let process, let end, let data, let nonblocking, let to, let files):
             return send(state, process: process, end: end, data: data, nonblocking: nonblocking, to: to, files: files)
+        case .fileControl(let process, let end, let command):
+            return fileControl(state, process: process, end: end, command: command)
+        case .takeSignal(let process, let signals, let wait):
+            return takeSignal(state, process: process, signals: signals, wait: wait)
         case .receive(let process, let end, let max, let nonblocking, let maxFiles):
             let received = receive(state, process: process, end: end, max: max, nonblocking: nonblocking, maxFiles: maxFiles)
             return receivingBehindPeekOffset(state, end: end, receiveOutcomes(received, process: process))

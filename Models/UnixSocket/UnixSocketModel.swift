@@ -49,6 +49,10 @@
 /// - Out-of-band data (`MSG_OOB`, streams only; measured in `UnixSocketOutOfBandFactsTests`): a send's last byte
 ///   is the receiver's out-of-band byte, which `recv(MSG_OOB)` takes; ordinary reads stop at it or at its mark
 ///   (``settlingMark(_:_:copied:)``), `SIOCATMARK` and `POLLPRI` report it, `SO_OOBINLINE` makes it data.
+/// - Owners and I/O signals (measured in `UnixSocketAsyncFactsTests`): `F_SETOWN`, `F_SETSIG` and `O_ASYNC` per
+///   socket, and the signals they bring its owner — `POLL_IN` per buffer queued, `POLL_HUP` at the peer's close,
+///   `POLL_OUT` once after a send found no room, `SIGURG` for a `MSG_OOB` byte even without `O_ASYNC` — which
+///   `sigtimedwait` takes (see `UnixSocketModel+Owner`, `+Async`).
 /// - `poll` reports readiness as ``readiness(of:in:)`` computes it, at one instant of the call (see
 ///   ``poll(_:process:end:events:timeout:)``).
 public struct UnixSocketModel: TraceModel {
@@ -134,6 +138,11 @@ public struct UnixSocketModel: TraceModel {
         case exit(process: Int)
         /// `epoll_ctl` or `epoll_wait` on the process's epoll instance for this object (see `UnixSocketModel+Epoll`).
         case epoll(process: Int, call: EpollCall)
+        /// `fcntl`'s owner, signal and `O_ASYNC` commands on a socket (see `UnixSocketModel+Owner`).
+        case fileControl(process: Int, end: String, command: FileControl)
+        /// `sigtimedwait` with a zero timeout (or, `wait`, `sigwaitinfo`) by the process for `signals`, which it keeps
+        /// blocked: one of the I/O signals its sockets sent it (see `UnixSocketModel+Async`).
+        case takeSignal(process: Int, signals: [Int], wait: Bool)
     }
 
     /// What a receive delivered.
@@ -194,6 +203,16 @@ public struct UnixSocketModel: TraceModel {
         case epollControlled
         /// What `epoll_wait` reported, sorted (empty: it returned 0).
         case epollEvents([EpollReport])
+        /// `F_GETFL`: `O_NONBLOCK` and `O_ASYNC`.
+        case flags(nonblocking: Bool, async: Bool)
+        /// `F_GETOWN`.
+        case owner(PipeModel.OwnerReport)
+        /// `F_GETOWN_EX`.
+        case ownerEx(PipeModel.OwnerType, PipeModel.OwnerReport)
+        /// `F_GETSIG`.
+        case ioSignal(Int)
+        /// What `sigtimedwait` took.
+        case signalTaken(PipeModel.TakenSignal)
         case failed(ErrorCode)
     }
 
@@ -311,6 +330,11 @@ public struct UnixSocketModel: TraceModel {
             return epollOutcomes(state, process: process, call: call).filter { output == nil || $0.output == nil || $0.output == output }
                 .map { .completed($0.next) }
         }
+        if case .takeSignal(let process, let signals, _) = input, case .signalTaken(let taken)? = output,
+            state.ioSignals.takeIsUnjudged(by: process, signals: signals, taken: taken)
+        {
+            return [.completed(state)]  // a signal whose count the model does not know
+        }
         let candidates = outcomes(of: input, in: state)
         if output == .failed(.EINTR), candidates.isEmpty, Self.maySleep(input) {
             // Asleep with nothing moved (a receive with nothing to take, an accept with nobody connecting, a send
@@ -343,13 +367,24 @@ public struct UnixSocketModel: TraceModel {
         case .poll(_, _, _, let timeout), .select(_, _, _, _, let timeout),
             .selectWithExceptions(_, _, _, _, let timeout):
             timeout < 0
+        case .takeSignal(_, _, let wait): wait
         default: false
         }
     }
 
     /// Every way `input` may take effect from `state`: a completion with its output, or a piece (no output).
     public func outcomes(of input: Input, in state: State) -> [(output: Output?, step: Step<State>)] {
-        let candidates = transitions(state, input)
+        var candidates = transitions(state, input)
+        var signalling = !state.ioSignals.owners.isEmpty || !state.ioSignals.async.isEmpty
+        if case .exit = input { signalling = true }  // its owners may be gone
+        if signalling {
+            // What the call did to the sockets sends their owners signals (see UnixSocketModel+Async).
+            candidates = candidates.map { candidate in
+                let next = signalsAfter(input, output: candidate.output, before: state, after: candidate.step.state)
+                if case .partial = candidate.step { return (candidate.output, .partial(next)) }
+                return (candidate.output, .completed(next))
+            }
+        }
         if state.epoll.isEmpty && state.epollUnjudged.isEmpty { return candidates }
         if case .epoll = input { return candidates }
         // What the call did to the sockets is news to epoll registrations (see UnixSocketModel+Epoll).
@@ -396,7 +431,8 @@ extension UnixSocketModel.Input {
             .queued(let process, _, _), .listen(let process, _, _),
             .sendOutOfBand(let process, _, _, _), .receiveOutOfBand(let process, _, _, _), .atMark(let process, _),
             .setOutOfBandInline(let process, _, _), .selectWithExceptions(let process, _, _, _, _),
-            .socket(let process, _, _, _), .bind(let process, _, _, _), .epoll(let process, _):
+            .socket(let process, _, _, _), .bind(let process, _, _, _), .epoll(let process, _),
+            .fileControl(let process, _, _), .takeSignal(let process, _, _):
             process
         }
     }

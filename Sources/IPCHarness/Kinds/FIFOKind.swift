@@ -70,7 +70,7 @@ public enum FIFOKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<FIFOModel> {
         var binding = FIFOBinding(path: try object.text("path"), endOfFileAfterUnlink: implementation == "client.fifo-eof-after-unlink")
         binding.readWriteExpectsEndOfFile = implementation == "client.fifo-readwrite-expects-eof"
-        binding.ownership = IOSignalOwnership(object, mechanism: "FIFO")
+        binding.ownership = IOSignalBinding(object, mechanism: "FIFO")
         binding.readsWhenSignalled = implementation == "client.fifo-reads-when-signalled"
         if object.flag("packets") { FaultFeasibility.mayCarryPackets(path: try object.text("path")) }
         if let user = try? object.integer("user") {
@@ -97,7 +97,7 @@ struct FIFOBinding: ObjectBinding {
     /// `client.fifo-readwrite-expects-eof`'s wrong belief: `EAGAIN` through an `O_RDWR` descriptor means end of file.
     var readWriteExpectsEndOfFile = false
     /// The owner calls and `sigtimedwait` (the object's `ioSignals`, blocked from set-up on), as the pipe's.
-    var ownership = IOSignalOwnership(context: nil, ioSignals: [])
+    var ownership = IOSignalBinding(context: nil, signals: [])
     /// `client.fifo-reads-when-signalled`'s wrong belief: one I/O signal, one message waiting; and whether it took one
     /// since its last read.
     var readsWhenSignalled = false
@@ -182,7 +182,7 @@ struct FIFOBinding: ObjectBinding {
             }
         case .fcntl(_, let end, let command):
             guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
-            let output = try IOSignalOwnership.isOwnerCall(command)
+            let output = try IOSignalBinding.isOwnerCall(command)
                 ? ownership.ownerCall(command, on: descriptor) : PipeBinding.fileControl(command, on: descriptor)
             switch output {
             case .owner(let report): return .owner(report)

@@ -113,10 +113,10 @@ public enum PipeKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) -> any ObjectBinding<PipeModel> {
         let readEnd = object.optionalDescriptor("read")
         if object.flag("packets"), let readEnd { FaultFeasibility.mayCarryPackets(readEnd) }
-        let ownership = IOSignalOwnership(object, mechanism: "pipe")
+        let ownership = IOSignalBinding(object, mechanism: "pipe")
         return PipeBinding(
             readEnd: readEnd, writeEnd: object.optionalDescriptor("write"), implementation: implementation, context: object.context,
-            ioSignals: ownership.ioSignals)
+            ioSignals: ownership.signals)
     }
 }
 
@@ -142,14 +142,14 @@ struct PipeBinding: ObjectBinding {
     /// This process's epoll instance for the pipe (see ``EpollInstance``).
     private let epoll = EpollInstance<PipeModel.End>()
     /// The owner calls and `sigtimedwait`, made as the FIFO binding makes them.
-    private let ownership: IOSignalOwnership
+    private let ownership: IOSignalBinding
     /// `client.pipe-reads-when-signalled`'s wrong belief: one I/O signal, one message waiting.
     private let readsWhenSignalled: Bool
     /// Whether it took an I/O signal since its last read.
     private var signalledSinceRead = false
 
     init(readEnd: FileDescriptor?, writeEnd: FileDescriptor?, implementation: String, context: WorkerContext? = nil, ioSignals: [Int32] = []) {
-        ownership = IOSignalOwnership(context: context, ioSignals: ioSignals)
+        ownership = IOSignalBinding(context: context, signals: ioSignals)
         readsWhenSignalled = implementation == "client.pipe-reads-when-signalled"
         self.readEnd = readEnd
         self.writeEnd = writeEnd
@@ -245,7 +245,7 @@ struct PipeBinding: ObjectBinding {
             guard let descriptor = newest(end) else { throw .badFileDescriptor }
             try Syscall.setClosesOnExec(descriptor, closeOnExec)
             return .flagsSet
-        case .fcntl(_, let end, let command) where IOSignalOwnership.isOwnerCall(command):
+        case .fcntl(_, let end, let command) where IOSignalBinding.isOwnerCall(command):
             guard let descriptor = newest(end) else { throw .badFileDescriptor }
             return try ownership.ownerCall(command, on: descriptor)
         case .fcntl(_, let end, let command):

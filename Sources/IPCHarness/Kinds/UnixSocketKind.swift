@@ -16,7 +16,9 @@ import SystemPackage
 /// `client.stream-framing-reader` (the loop), and the fragile `client.stream-framing-waitall` (one `MSG_WAITALL`
 /// receive, which stops short at an out-of-band mark); and, judged by `bind`, the fragile
 /// `client.bind-unlinks-taken-path` (on `EADDRINUSE` for a path it unlinks what is there and binds again) and its
-/// robust twin `client.bind-leaves-taken-path` (the kernel's bind, reporting `EADDRINUSE`). A user's client composes
+/// robust twin `client.bind-leaves-taken-path` (the kernel's bind, reporting `EADDRINUSE`); and, judged by the owner's
+/// `SIGURG` (parameter `ioSignals`: the signals every holder keeps blocked and may take with `sigtimedwait`), the fragile
+/// `client.stream-urgent-when-signalled` (a `MSG_OOB` receive only after a `SIGURG` taken). A user's client composes
 /// over ``UnixSocketBinding``: it handles the operations it is about and hands the rest to the kernel binding.
 public enum UnixSocketKind: MechanismKind {
     public typealias Model = UnixSocketModel
@@ -24,6 +26,7 @@ public enum UnixSocketKind: MechanismKind {
     public static let implementations = [
         "kernel.unix-socket", "client.stream-framing-reader", "client.stream-framing-one-read",
         "client.stream-framing-waitall", "client.bind-unlinks-taken-path", "client.bind-leaves-taken-path",
+        "client.stream-urgent-when-signalled",
     ]
 
     /// Each object's type, shape, holders and files.
@@ -93,6 +96,7 @@ public enum UnixSocketKind: MechanismKind {
                 "type": .string(typeName), "bindPath": .string(freshPath),
                 "bindAbstract": .string(provisioned.namespace.stem + "\(object.name)-bind-p\(process.id)"),
             ]
+            if let signals = object.parameters["ioSignals"] { setups[process.id]!["ioSignals"] = signals }
         }
 
         switch object.parameters["shape"] ?? "pair" {
@@ -173,6 +177,7 @@ public enum UnixSocketKind: MechanismKind {
         if implementation == "client.stream-framing-one-read" { binding.framingReader = OneReadFramingReader() }
         if implementation == "client.stream-framing-waitall" { binding.framingReader = WaitAllFramingReader() }
         if implementation == "client.bind-unlinks-taken-path" { binding.unlinksTakenPath = true }
+        if implementation == "client.stream-urgent-when-signalled" { binding.urgentWhenSignalled = true }
         return binding
     }
 }
@@ -192,7 +197,13 @@ public struct UnixSocketBinding: ObjectBinding {
     /// The stale-socket idiom, a bug: a bind that finds its path taken unlinks whatever is there and binds again —
     /// taking a live listener's path (`client.bind-unlinks-taken-path`).
     var unlinksTakenPath = false
+    /// A bug: `MSG_OOB` receives only after a `SIGURG` taken since the last one, taking each signal for one urgent
+    /// byte waiting and reporting none (`EINVAL`) without one (`client.stream-urgent-when-signalled`).
+    var urgentWhenSignalled = false
+    private var urgentSignalled = false
     private let context: WorkerContext
+    /// The owner mapping and the I/O signals this process keeps blocked (`ioSignals`).
+    private let ioSignals: IOSignalBinding
     private var sockets: [String: FileDescriptor] = [:]
     /// The listener's address (connect), or every bound socket's address (sendto, and naming senders).
     private let listenerAddress: UnixAddress?
@@ -217,6 +228,7 @@ public struct UnixSocketBinding: ObjectBinding {
         }
         self.type = type
         self.context = object.context
+        self.ioSignals = IOSignalBinding(object)
         for member in object.setup["sockets"]?.objectValue ?? JSONObject() {
             guard case .integer(let fd) = member.value else { throw BindingError("socket '\(member.key)' needs a descriptor") }
             sockets[member.key] = FileDescriptor(rawValue: CInt(fd))
@@ -280,6 +292,10 @@ public struct UnixSocketBinding: ObjectBinding {
             }
         case .receiveOutOfBand(_, let end, let max, let peek):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
+            if urgentWhenSignalled {
+                guard urgentSignalled else { throw .invalidArgument }  // believed none: no SIGURG since the last
+                if !peek { urgentSignalled = false }
+            }
             // It never sleeps; MSG_DONTWAIT only keeps a binding mistake from hanging the worker.
             switch try KernelUnixSocket.receive(socket, maximum: max, nonblocking: true, peek: peek, outOfBand: true) {
             case .completed(let message):
@@ -457,7 +473,36 @@ public struct UnixSocketBinding: ObjectBinding {
             return .probed(open: try KernelPipe.read(reader, max: 1, nonblocking: true) == .wouldBlock)
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        case .fileControl(_, let end, let command):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            return try fileControl(command, on: socket)
+        case .takeSignal(_, let signals, let wait):
+            let taken = try ioSignals.take(signals, wait: wait)
+            if taken.signal == 23 { urgentSignalled = true }  // SIGURG
+            return .signalTaken(taken)
         }
+    }
+
+    /// `fcntl`'s owner, signal and `O_ASYNC` commands on one of this process's sockets.
+    private func fileControl(_ command: UnixSocketModel.FileControl, on socket: FileDescriptor) throws(Errno) -> UnixSocketModel.Output {
+        switch command {
+        case .getFlags:
+            let flags = try Syscall.statusFlags(socket)
+            return .flags(nonblocking: flags & O_NONBLOCK != 0, async: flags & O_ASYNC != 0)
+        case .setAsync(let on):
+            let flags = try Syscall.statusFlags(socket)
+            try Syscall.setStatusFlags(socket, on ? flags | O_ASYNC : flags & ~O_ASYNC)
+        case .setAsyncByIoctl(let on): try Syscall.setAsyncByIoctl(socket, on)
+        case .getOwner: return .owner(ioSignals.report(try Syscall.owner(socket)))
+        case .setOwner(let owner): try Syscall.setOwner(socket, ioSignals.argument(owner))
+        case .getOwnerEx:
+            let (type, report) = try ioSignals.ownerEx(socket)
+            return .ownerEx(type, report)
+        case .setOwnerEx(let type, let owner): try ioSignals.setOwnerEx(socket, type: type, owner: owner)
+        case .getSignal: return .ioSignal(Int(try Syscall.ioSignal(socket)))
+        case .setSignal(let signal): try Syscall.setIOSignal(socket, CInt(truncatingIfNeeded: signal))
+        }
+        return .closed
     }
 
     /// The model's `poll` events as the kernel's bits, and back (bits the model does not know are dropped: it asks

@@ -6,6 +6,7 @@ public enum UnixSocketScenarios {
     public static let all: [Scenario] = [
         streamPair, seqpacketPair, datagramTruncation, streamListener, seqpacketListener, boundPath, boundAbstract,
         unlinksTakenPath, leavesTakenPath, connectAddresses, streamEpoll, datagramEpoll, seqpacketEpoll, listenerEpoll, seqpacketListenerEpoll, outOfBand, waitAllStopsAtMark, readerPastMark,
+        urgentSignals, urgentByteWhenSignalled, urgentByteAsItIs, packetSignals,
     ]
 
     public static let streamPair = Scenario.real(
