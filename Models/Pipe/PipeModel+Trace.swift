@@ -308,13 +308,13 @@ extension PipeModel {
             }
             return .setDescriptorFlags(closeOnExec: try call.value.required("closeOnExec").boolean("closeOnExec"))
         case "F_GETOWN": return .getOwner
-        case "F_SETOWN": return .setOwner(try ownerArgument(of: call.value))
+        case "F_SETOWN": return .setOwner(try IOSignalsTrace.ownerArgument(of: call.value))
         case "F_GETOWN_EX": return .getOwnerEx
         case "F_SETOWN_EX":
-            let owner = try ownerArgument(of: call.value)
+            let owner = try IOSignalsTrace.ownerArgument(of: call.value)
             switch owner {
             case .group, .invalid: throw ModelError("field 'owner' of F_SETOWN_EX must be \"none\", \"process\", \"other\" or \"missing\" (a group is \"type\": \"pgrp\")")
-            default: return .setOwnerEx(try ownerType(of: call.value, allowingInvalid: true), owner)
+            default: return .setOwnerEx(try IOSignalsTrace.ownerType(of: call.value, allowingInvalid: true), owner)
             }
         case "F_GETSIG": return .getSignal
         case "F_SETSIG": return .setSignal(try call.value.required("signal").integer("signal", in: Int(Int32.min)...Int(Int32.max)))
@@ -323,47 +323,6 @@ extension PipeModel {
                 minimum: try call.value.required("min").integer("min", in: Int(Int32.min)...Int(Int32.max)), closeOnExec: command == "F_DUPFD_CLOEXEC")
         default:
             throw ModelError("field 'cmd' must be F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETOWN, F_SETOWN, F_GETOWN_EX, F_SETOWN_EX, F_GETSIG or F_SETSIG, not \"\(command)\"")
-        }
-    }
-
-    /// `F_SETOWN`'s "owner" (and "process" where it names one).
-    private static func ownerArgument(of value: JSONValue?) throws(ModelError) -> OwnerArgument {
-        let kind = try value.required("owner").text("owner")
-        switch kind {
-        case "none": return .none
-        case "other": return .other
-        case "missing": return .missing
-        case "INT_MIN": return .invalid
-        case "process": return .process(try value.required("process").integer("process"))
-        case "group": return .group(try value.required("process").integer("process"))
-        default: throw ModelError("field 'owner' must be \"none\", \"process\", \"group\", \"other\", \"missing\" or \"INT_MIN\", not \"\(kind)\"")
-        }
-    }
-
-    /// `F_SETOWN_EX`'s or `F_GETOWN_EX`'s "type": a name, or (in a call) any other number, which fails `EINVAL`.
-    private static func ownerType(of value: JSONValue?, allowingInvalid: Bool) throws(ModelError) -> OwnerType {
-        let field = try value.required("type")
-        if allowingInvalid, case .integer = field {
-            let number = try field.integer("type", in: Int(Int32.min)...Int(Int32.max))
-            return [0: OwnerType.thread, 1: .process, 2: .group][number] ?? .invalid(number)
-        }
-        switch try field.text("type") {
-        case "tid": return .thread
-        case "pid": return .process
-        case "pgrp": return .group
-        case let other: throw ModelError("field 'type' must be \"tid\", \"pid\" or \"pgrp\"\(allowingInvalid ? " or a number" : ""), not \"\(other)\"")
-        }
-    }
-
-    /// `F_GETOWN`'s result.
-    private static func ownerReport(of value: JSONValue?) throws(ModelError) -> OwnerReport {
-        let kind = try value.required("owner").text("owner")
-        switch kind {
-        case "none": return .none
-        case "group": return .group
-        case "other": return .other
-        case "process": return .process(try value.required("process").integer("process"))
-        default: throw ModelError("field 'owner' must be \"none\", \"process\", \"group\" or \"other\", not \"\(kind)\"")
         }
     }
 
@@ -428,9 +387,9 @@ extension PipeModel {
         case (.ok, .fcntl(_, _, .setDescriptorFlags)), (.ok, .fcntl(_, _, .setOwner)), (.ok, .fcntl(_, _, .setSignal)):
             return .flagsSet
         case (.ok(let value), .fcntl(_, _, .getOwner)):
-            return .owner(try Self.ownerReport(of: value))
+            return .owner(try IOSignalsTrace.ownerReport(of: value))
         case (.ok(let value), .fcntl(_, _, .getOwnerEx)):
-            return .ownerEx(try Self.ownerType(of: value, allowingInvalid: false), try Self.ownerReport(of: value))
+            return .ownerEx(try IOSignalsTrace.ownerType(of: value, allowingInvalid: false), try IOSignalsTrace.ownerReport(of: value))
         case (.ok, .fcntl(_, _, .setOwnerEx)):
             return .flagsSet
         case (.ok(let value), .fcntl(_, _, .getSignal)):

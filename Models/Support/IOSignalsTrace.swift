@@ -1,6 +1,5 @@
-/// The trace form of the owner, `F_SETSIG` and `sigtimedwait` fields a model with ``IOSignals`` reads and writes, as
-/// the pipe model's `fcntl` and `sigtimedwait` rows in traces/README.md give them (the pipe model keeps its own
-/// copy of these readers).
+/// The trace form of the owner, `F_SETSIG` and `sigtimedwait` fields the models with I/O signals (pipes, FIFOs, Unix
+/// sockets) read and write, as the pipe model's `fcntl` and `sigtimedwait` rows in traces/README.md give them.
 public enum IOSignalsTrace {
     /// `F_SETOWN`'s `"owner"` (and `"process"` where it names one).
     public static func ownerArgument(of value: JSONValue?) throws(ModelError) -> PipeModel.OwnerArgument {

@@ -31,8 +31,10 @@ import Testing
             open = [instance, self.readEnd, self.writeEnd]
         }
 
+        /// Closed with forks held off: a child another test forked (`factsInChild`, under the same lock, reaped before
+        /// it is let go) would hold a copy, and the hang-up or error a test expects would not come.
         func close(_ descriptor: CInt) {
-            if open.remove(descriptor) != nil { Glibc.close(descriptor) }
+            if open.remove(descriptor) != nil { Syscall.withoutConcurrentSpawns { _ = Glibc.close(descriptor) } }
         }
 
         deinit { for descriptor in open { Glibc.close(descriptor) } }
