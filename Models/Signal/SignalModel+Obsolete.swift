@@ -42,39 +42,37 @@ extension SignalModel {
         HandlerFlags(masksAll: false, maskSignals: unblockable.contains(signal) ? nil : [signal])
     }
 
-    func obsoleteSteps(_ state: State, signal: Int, call: ObsoleteCall, output: Output?) -> [Step<State>] {
+    /// The call's possible outcomes: one, but for a `siginterrupt` of an action the trace has not shown yet, which
+    /// sets it again as it is (a handler keeps its flags and mask), whatever it was.
+    func obsoleteOutcomes(_ state: State, signal: Int, call: ObsoleteCall) -> [(output: Output, next: State)] {
         switch call {
         case .signal(let action):
-            return actionSteps(state, signal: signal, action: action, flags: Self.bsdHandlerFlags(signal), output: output)
+            return [setAction(state, signal: signal, action: action, flags: Self.bsdHandlerFlags(signal))]
         case .sigignore:
             let (result, next) = setAction(state, signal: signal, action: .ignore)
-            let expected: Output = if case .failed = result { result } else { .returned }
-            return output == nil || output == expected ? [.completed(next)] : []
+            return [(result == .failed(.EINVAL) ? result : .returned, next)]
         case .sighold:
-            let expected: Output = Self.refusesSetMember(signal) ? .failed(.EINVAL) : .returned
-            return output == nil || output == expected ? [.completed(state)] : []
+            return [(Self.refusesSetMember(signal) ? .failed(.EINVAL) : .returned, state)]
         case .siginterrupt:
-            if Self.refusesAction(signal, setting: true) {
-                return output == nil || output == .failed(.EINVAL) ? [.completed(state)] : []
-            }
-            guard output == nil || output == .returned else { return [] }
-            // The action set again as it is (a handler keeps its flags and mask); one not yet shown may be any.
+            if Self.refusesAction(signal, setting: true) { return [(.failed(.EINVAL), state)] }
             let olds = state.actions[signal].map { [$0] } ?? [.standard, .ignore, .handler]
             return olds.map { old in
                 var known = state
                 known.actions[signal] = old
-                return .completed(setAction(known, signal: signal, action: old, flags: state.handlerFlags[signal] ?? .recording).next)
+                return (.returned, setAction(known, signal: signal, action: old, flags: state.handlerFlags[signal] ?? .recording).next)
             }
         }
     }
 
-    func obsoleteOutcome(_ state: State, signal: Int, call: ObsoleteCall) -> (output: Output, next: State)? {
-        guard case .completed(let next)? = obsoleteSteps(state, signal: signal, call: call, output: nil).first else { return nil }
-        switch call {
-        case .signal(let action): return setAction(state, signal: signal, action: action, flags: Self.bsdHandlerFlags(signal))
-        case .sigignore: return (Self.refusesAction(signal, setting: true) ? .failed(.EINVAL) : .returned, next)
-        case .sighold: return (Self.refusesSetMember(signal) ? .failed(.EINVAL) : .returned, next)
-        case .siginterrupt: return (Self.refusesAction(signal, setting: true) ? .failed(.EINVAL) : .returned, next)
+    /// `signal`'s old action is learned as `sigaction`'s is (``actionSteps(_:signal:action:flags:output:)``).
+    func obsoleteSteps(_ state: State, signal: Int, call: ObsoleteCall, output: Output?) -> [Step<State>] {
+        if case .signal(let action) = call {
+            return actionSteps(state, signal: signal, action: action, flags: Self.bsdHandlerFlags(signal), output: output)
         }
+        return obsoleteOutcomes(state, signal: signal, call: call).filter { output == nil || $0.output == output }.map { .completed($0.next) }
+    }
+
+    func obsoleteOutcome(_ state: State, signal: Int, call: ObsoleteCall) -> (output: Output, next: State)? {
+        obsoleteOutcomes(state, signal: signal, call: call).first
     }
 }

@@ -483,8 +483,7 @@ import Testing
                     var value = fields
                     value["signal"] = signal
                     return [(f, .object(value))]
-                case .handledThenSigpause(let signal, let refused?):
-                    _ = signal
+                case .handledThenSigpause(_, let refused?):
                     return [("sigpause", ["signal": .int(refused)])]
                 case .handledThenSigpause(let signal, nil):
                     actions[signal] = "handler"

@@ -692,7 +692,7 @@ import Testing
     /// process's calls of ``PosixSharedMemoryAgreementTests/disagreement(_:)`` (which has the mappings' calls too).
     @Test func posixSharedMemoryAgreesWithItsModel() async {
         await propertyCheck(count: Self.cases, input: Self.wordOperations.array(of: 1...40)) { operations throws in
-            if let problem = try PosixSharedMemoryAgreementTests.disagreement(operations) { print("DISAGREE: \(problem)"); Issue.record("\(problem)") }
+            if let problem = try PosixSharedMemoryAgreementTests.disagreement(operations) { Issue.record("\(problem)") }
         }
     }
 

@@ -346,7 +346,7 @@ import Testing
     @Test func randomSequencesAgree() async {
         let operations = zip(Gen.int(in: 0...23), Gen.int(in: 0...3), Gen.int(in: -5...5))
         await propertyCheck(count: ObjectModelAgreementTests.cases, input: operations.array(of: 1...40)) { operations throws in
-            if let problem = try Self.disagreement(operations) { print("DISAGREE: \(problem)"); Issue.record("\(problem)") }
+            if let problem = try Self.disagreement(operations) { Issue.record("\(problem)") }
         }
     }
 }
