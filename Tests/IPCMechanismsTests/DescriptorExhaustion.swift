@@ -7,6 +7,13 @@ enum DescriptorExhaustion {
     /// Lowers `RLIMIT_NOFILE` to a little above the highest open descriptor and opens `/dev/null` until the kernel
     /// says `EMFILE`: the numbers taken, lowest first. Exits the process with 10 (the limit was refused) or 11 (the
     /// opens ended otherwise) when it cannot.
+    /// Takes every number still free into `taken`, the limit as it is: an exit test's own runtime may close a
+    /// descriptor of its own after ``fillTable()`` (fresh-clone CI runs saw a number come free in three of these
+    /// children), so a check that needs the table full refills it first.
+    static func refill(_ taken: inout [CInt]) {
+        while case let extra = open("/dev/null", O_RDONLY | O_CLOEXEC), extra >= 0 { taken.append(extra) }
+    }
+
     static func fillTable() -> [CInt] {
         let highest = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap { Int32($0) }.max() ?? 2
         var limits = rlimit(rlim_cur: rlim_t(highest + 8), rlim_max: rlim_t(highest + 8))

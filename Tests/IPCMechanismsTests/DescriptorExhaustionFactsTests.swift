@@ -100,9 +100,7 @@ import Testing
             // A signalfd is a descriptor too: with the table full again, EMFILE before any read could refuse a
             // small buffer.
             // (readSignalDescriptor makes its signalfd, then reads: a 64-byte buffer would be EINVAL at the read.)
-            // The table filled again first: the exit test's own threads may have closed a descriptor meanwhile (a CI
-            // run once saw the signalfd made and its read refuse the buffer).
-            while case let extra = open("/dev/null", O_RDONLY | O_CLOEXEC), extra >= 0 { taken.append(extra) }
+            DescriptorExhaustion.refill(&taken)
             do throws(Errno) {
                 _ = try Syscall.readSignalDescriptor([SIGUSR2], max: 64, nonblocking: true)
                 exit(26)

@@ -79,6 +79,7 @@ import Testing
                 do { _ = try Syscall.pipe(flags: flags); return nil } catch { return error }
             }
             guard failure(0x1000_0000) == .invalidArgument else { exit(12) }
+            DescriptorExhaustion.refill(&taken)
             close(last)
             guard failure(O_CLOEXEC) == .tooManyOpenFiles else { exit(13) }
             guard fcntl(last, F_GETFD) == -1, errno == EBADF else { exit(14) }
