@@ -284,6 +284,14 @@ extension Syscall {
         _ descriptor: FileDescriptor = FileDescriptor(rawValue: -1), backlog: CInt = 0,
         connectTo address: UnixAddress? = nil, type: CInt = 0, uid: CInt = -1, gid: CInt = -1
     ) throws(Errno) -> (pid: pid_t, error: Errno?) {
+        // The forked child holds a copy of every descriptor of this process until it exits, like a spawn's child
+        // until its exec: held off from code whose closes must be the last (`withoutConcurrentSpawns`).
+        try withoutConcurrentSpawns { () throws(Errno) in try listenOrConnectInChildNow(descriptor, backlog: backlog, connectTo: address, type: type, uid: uid, gid: gid) }
+    }
+
+    private static func listenOrConnectInChildNow(
+        _ descriptor: FileDescriptor, backlog: CInt, connectTo address: UnixAddress?, type: CInt, uid: CInt, gid: CInt
+    ) throws(Errno) -> (pid: pid_t, error: Errno?) {
         var status: CInt = 0
         let child: CInt
         if let address {

@@ -157,7 +157,14 @@ import Testing
     }
 
     /// Runs one sequence on a fresh listener and the model side by side; records an issue at the first disagreement.
+    /// A disagreement counts only when a second run repeats it (``PipeAgreement/repeatingDisagreements(_:)``): the
+    /// test library's own spawns (exit tests) cannot be held off, and one holding a copy of the listener for a moment
+    /// makes its close not the last (a listener case failed once so in CI, and passed when run again).
     static func checkListener(type: UnixSocketType, backlog: Int, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+        try PipeAgreement.repeatingDisagreements { try checkListenerOnce(type: type, backlog: backlog, operations: operations, seen: seen) }
+    }
+
+    static func checkListenerOnce(type: UnixSocketType, backlog: Int, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         // No spawn may hold a copy of these descriptors: their closes must be the last.
         try Syscall.withoutConcurrentSpawns {
             let address = UnixAddress.abstract(Self.name("listen"))
@@ -289,8 +296,14 @@ import Testing
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")
     }
 
-    /// Runs one sequence on three fresh bound datagram sockets and the model side by side.
+    /// Runs one sequence on three fresh bound datagram sockets and the model side by side; a disagreement counts only
+    /// when a second run repeats it, as for ``checkListener(type:backlog:operations:seen:)``.
     static func checkBound(abstract: Bool, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+        try PipeAgreement.repeatingDisagreements { try checkBoundOnce(abstract: abstract, operations: operations, seen: seen) }
+    }
+
+    /// ``checkBound(abstract:operations:seen:)`` once.
+    static func checkBoundOnce(abstract: Bool, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         // No spawn may hold a copy of these descriptors: their closes must be the last.
         try Syscall.withoutConcurrentSpawns {
             var sockets: [String: FileDescriptor] = [:]
@@ -329,7 +342,7 @@ import Testing
                     // The model's bind must be able to stop after its first piece, the name held.
                     let input = Self.input(operation, address: nil)
                     guard let piece = model.outcomes(of: input, in: state).first(where: { $0.output == nil }) else {
-                        Issue.record("operation \(index) \(operation) of \(operations): the kernel bound, the model's bind has no piece\nstate: \(model.describe(state))")
+                        PipeAgreement.disagreement("operation \(index) \(operation) of \(operations): the kernel bound, the model's bind has no piece\nstate: \(model.describe(state))")
                         return
                     }
                     state = piece.step.state
@@ -532,13 +545,13 @@ import Testing
             let completions = outcomes.filter { if case .completed = $0.step { true } else { false } }
             if completions.count == 1 {
                 if completions[0].output == kernel { return completions[0].step.state }
-                Issue.record("operation \(index) \(operations[index]) of \(operations): kernel \(kernel), model \(completions[0].output.map { "\($0)" } ?? "?")\nstate: \(model.describe(current))")
+                PipeAgreement.disagreement("operation \(index) \(operations[index]) of \(operations): kernel \(kernel), model \(completions[0].output.map { "\($0)" } ?? "?")\nstate: \(model.describe(current))")
                 return nil
             }
             guard completions.isEmpty, outcomes.count == 1 else { break }
             current = outcomes[0].step.state
         }
-        Issue.record("operation \(index) \(operations[index]) of \(operations): kernel \(kernel), model has no single completion\nstate: \(model.describe(current))")
+        PipeAgreement.disagreement("operation \(index) \(operations[index]) of \(operations): kernel \(kernel), model has no single completion\nstate: \(model.describe(current))")
         return nil
     }
 
