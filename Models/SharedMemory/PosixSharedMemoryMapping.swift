@@ -41,6 +41,9 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
     /// The pages a private mapping has copied, and the copies' words (by mapping word; zeros left out).
     public var copied: Set<Int> = []
     public var privateWords: [Int: Int64] = [:]
+    /// The pages `mlock` or `mlockall` locked (``PosixSharedMemoryModel+Lock``): `msync`'s `MS_INVALIDATE` over one
+    /// fails `EBUSY`.
+    public var locked: Set<Int> = []
 
     /// A mapping of `length` bytes (`words` words unless given) in the range of `words` words: the pages past the
     /// length, as many as reach the `words`, are as if unmapped (the worker never touches them: `SIGSEGV`).
@@ -103,6 +106,7 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
         if pages.unaligned || pages.count == 0 { return .EINVAL }
         for page in pages.range {
             self.pages[page] = nil
+            locked.remove(page)
             dropCopy(of: page)
         }
         return nil
@@ -123,6 +127,7 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
     mutating func lose(_ pages: Range<Int>) {
         for page in pages {
             self.pages[page] = nil
+            locked.remove(page)
             dropCopy(of: page)
         }
     }

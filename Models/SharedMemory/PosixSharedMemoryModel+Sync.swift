@@ -3,7 +3,8 @@
 /// `MS_INVALIDATE`, `MS_SYNC`, and for `MS_SYNC` with `MS_ASYNC`) and the address's alignment (`EINVAL`) first; no
 /// pages succeed; a range with a page not mapped fails `ENOMEM` (after syncing the rest). Nothing a trace can see
 /// changes: a shared mapping of tmpfs is the object's memory already, and a private one has nothing to write back.
-/// `EBUSY` (`MS_INVALIDATE` over `mlock`ed pages, measured) never arises: the model has no `mlock`.
+/// `MS_INVALIDATE` over a locked page (``PosixSharedMemoryModel+Lock``) fails `EBUSY`, even past a page not mapped
+/// (the kernel looks at each mapping in the range in turn, and reports a hole only at the end).
 extension PosixSharedMemoryMapping {
     /// `msync`'s flags: the three it knows and any other bits.
     public struct SyncFlags: Hashable, Sendable {
@@ -28,11 +29,13 @@ extension PosixSharedMemoryMapping {
         }
     }
 
-    /// `msync` of `pages`: `EINVAL` for refused flags or an unaligned address, success for no pages, `ENOMEM` when a
-    /// page is not mapped (or past the length), otherwise success; nothing changes.
+    /// `msync` of `pages`: `EINVAL` for refused flags or an unaligned address, success for no pages, `EBUSY` for
+    /// `MS_INVALIDATE` over a locked page, `ENOMEM` when a page is not mapped (or past the length), otherwise success;
+    /// nothing changes.
     func sync(_ pages: Pages, flags: SyncFlags) -> ErrorCode? {
         if flags.refused || pages.unaligned { return .EINVAL }
         if pages.count == 0 { return nil }
+        if flags.invalidate && pages.range.contains(where: { locked.contains($0) }) { return .EBUSY }
         return pages.range.contains { $0 >= self.pages.count || self.pages[$0] == nil } ? .ENOMEM : nil
     }
 }

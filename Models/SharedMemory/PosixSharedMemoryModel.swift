@@ -74,6 +74,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         public var permissions = Permissions()
         /// The umask of the processes that create the object (`O_CREAT` when it does not exist yet).
         public var umask = 0o022
+        /// The processes whose last `mlockall` had `MCL_FUTURE`: their new mappings start locked.
+        public var lockingFuture: Set<Int> = []
 
         /// Whether word `index` lies in a page wholly beyond the end.
         func beyondEnd(_ index: Int) -> Bool {
@@ -186,6 +188,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case unmapPages(process: Int, PosixSharedMemoryMapping.Pages)
         /// `msync` of pages of the process's newest mapping (see ``PosixSharedMemoryModel+Sync``).
         case sync(process: Int, PosixSharedMemoryMapping.Pages, PosixSharedMemoryMapping.SyncFlags)
+        /// `mlock`, `mlock2`, `munlock` of pages of the process's newest mapping, `mlockall` and `munlockall` (see
+        /// ``PosixSharedMemoryModel+Lock``).
+        case lock(process: Int, LockCall)
         /// `fstat` of the newest descriptor: `st_size`.
         case stat(process: Int)
         case exit(process: Int)
@@ -270,9 +275,11 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             if opening.neitherSharedNorPrivate { return [Transition(.failed(.EINVAL), next)] }
             if opening.readOnly && opening.writableMapping && !opening.isPrivate { return [Transition(.failed(.EACCES), next)] }
             if opening.address == .fixed { next.mappings[process]![next.mappings[process]!.count - 1].lose(replaced) }
-            next.addHandle(process, PosixSharedMemoryMapping(
+            var mapping = PosixSharedMemoryMapping(
                 words: state.mappingWords, length: opening.length, protection: opening.protection, readOnlyDescriptor: opening.readOnly,
-                isPrivate: opening.isPrivate, firstWord: opening.offset / 8))
+                isPrivate: opening.isPrivate, firstWord: opening.offset / 8)
+            if state.lockingFuture.contains(process) { mapping.locked = Set(mapping.pages.indices.filter { mapping.pages[$0] != nil }) }
+            next.addHandle(process, mapping)
             return [Transition(.done, next)]
         case .unmap(let process):
             guard next.name.release(process, missing: .EINVAL) == nil else { return [Transition(.failed(.EINVAL), state)] }
@@ -289,6 +296,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             return [Transition(error.map { .failed($0) } ?? .done, next)]
         case .sync(let process, let pages, let flags):
             return syncTransitions(state, process: process, pages: pages, flags: flags)
+        case .lock(let process, let call):
+            return lockTransitions(state, process: process, call)
         case .unmapPages(let process, let pages):
             guard var mapping = state.mappings[process]?.last else { return [Transition(.failed(.EINVAL), state)] }
             let error = mapping.unmap(pages)
@@ -311,6 +320,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             return [Transition(.size(state.size, mode: state.permissions.mode), state)]
         case .exit(let process):
             next.mappings[process] = nil
+            next.lockingFuture.remove(process)
             return nameTransition(next, \.name) { $0.exit(process); return nil }
         }
     }
@@ -351,6 +361,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case .unmapPages(_, let pages): call = "munmap \(Self.describe(pages))"
         case .sync(_, let pages, let flags):
             call = "msync \(Self.describe(pages)) " + (flags.names + (flags.otherBits == 0 ? [] : ["\(flags.otherBits)"])).joined(separator: "|")
+        case .lock(_, let lock): call = Self.describe(lock)
         case .stat: call = "fstat"
         case .exit: call = "exit (unmaps everything)"
         }
@@ -374,7 +385,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 //   | "fixed-free" | "hint" | "noreplace" | "noreplace-unaligned" | "noreplace-free"?}; unmap {"page", "pages" | "length", "unaligned": BOOL?}? (with a value: munmap of those pages only);
 //   protect {"protection": "none" | "read" | "read-write" | "read-exec" | "read-write-exec", "page", "pages" |
 //   "length", "unaligned"?} (mprotect; page 0 and every page unless given); unlink {"name"?}; truncate {"size"};
-//   stat → {"size"}. EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
+//   stat → {"size"}; sync {"flags", "bits"?, pages as protect's}; lock {pages as protect's, "flags": ["MLOCK_ONFAULT"]?,
+//   "bits"?} (mlock2 with flags or bits), unlock {pages}, lockall {"flags": ["MCL_CURRENT", "MCL_FUTURE",
+//   "MCL_ONFAULT"], "bits"?}, unlockall (one object only). EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
 //   EINVAL unmap without one, ENOENT after unlink, EBADF truncate or stat without a descriptor.
 // params: {"objects": {"s0": {"words": 8, "mapped": [1, 2], "exists": BOOL?, "size": BYTES?}}}
 extension PosixSharedMemoryModel {
@@ -481,7 +494,8 @@ extension PosixSharedMemoryModel {
         case "stat": return .stat(process: call.process)
         case "sync": return .sync(process: call.process, try pages(), try Self.syncFlags(call.value))
         default:
-            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, unlink, truncate and stat)")
+            if let lock = try lockCall(call, pages: pages) { return .lock(process: call.process, lock) }
+            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, unlink, truncate and stat)")
         }
     }
 
@@ -505,6 +519,7 @@ extension PosixSharedMemoryModel {
             ("protect", .object(pages.json(protection: protection)))
         case .unmapPages(_, let pages): ("unmap", .object(pages.json()))
         case .sync(_, let pages, let flags): ("sync", .object(pages.json(sync: flags)))
+        case .lock(_, let lock): Self.json(lock)
         case .stat: ("stat", nil)
         case .exit: ("exit", nil)
         }

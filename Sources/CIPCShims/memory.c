@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 
 // The handlers are installed once for the process and stay: installing them around each access would race
 // between threads (one putting back the default while another's access faults). A fault outside a guarded access
@@ -43,4 +44,8 @@ int ipc_guarded_word(int operation, uint64_t *address, uint64_t operand, uint64_
     }
     ipc_guard_active = 0;
     return 0;
+}
+
+int ipc_mlock2(void *address, size_t length, unsigned int flags) {
+    return mlock2(address, length, flags);
 }

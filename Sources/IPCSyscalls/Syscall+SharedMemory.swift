@@ -101,6 +101,45 @@ extension Syscall {
         _ = try perform(.msync, retryOnInterrupt: false) { _ in Glibc.msync(address, size, flags) }
     }
 
+    /// Locks the pages of `size` bytes from `address` in memory (`address` rounded down to its page); with `flags`,
+    /// `mlock2` (`MLOCK_ONFAULT`: without faulting them in). No fault is injected into it.
+    ///
+    /// The corresponding C functions are `mlock` and `mlock2`.
+    public static func lockMemory(_ address: UnsafeMutableRawPointer, size: Int, flags: CUnsignedInt? = nil) throws(Errno) {
+        _ = try perform(.mlock, retryOnInterrupt: false) { _ in
+            flags.map { ipc_mlock2(address, size, $0) } ?? Glibc.mlock(address, size)
+        }
+    }
+
+    /// Unlocks the pages of `size` bytes from `address`. No fault is injected into it.
+    ///
+    /// The corresponding C function is `munlock`.
+    public static func unlockMemory(_ address: UnsafeMutableRawPointer, size: Int) throws(Errno) {
+        _ = try perform(.munlock, retryOnInterrupt: false) { _ in Glibc.munlock(address, size) }
+    }
+
+    /// Locks every page of the process (`MCL_CURRENT`), the pages it maps later (`MCL_FUTURE`), or both; `MCL_ONFAULT`
+    /// without faulting them in. No fault is injected into it.
+    ///
+    /// The corresponding C function is `mlockall`.
+    public static func lockAllMemory(flags: CInt) throws(Errno) {
+        _ = try perform(.mlockall, retryOnInterrupt: false) { _ in Glibc.mlockall(flags) }
+    }
+
+    /// Undoes `mlockall` and every `mlock` of the process. No fault is injected into it.
+    ///
+    /// The corresponding C function is `munlockall`.
+    public static func unlockAllMemory() throws(Errno) {
+        _ = try perform(.munlockall, retryOnInterrupt: false) { _ in Glibc.munlockall() }
+    }
+
+    /// Whether this process may lock memory without `RLIMIT_MEMLOCK` in the way: it has `CAP_IPC_LOCK` (checked as
+    /// an effective uid of 0, as the harness's workers run in CI) or no limit.
+    public static var locksMemoryWithoutLimit: Bool {
+        var limit = rlimit()
+        return geteuid() == 0 || (getrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &limit) == 0 && limit.rlim_cur == rlim_t.max)
+    }
+
     /// Unmaps a mapping.
     ///
     /// The corresponding C function is `munmap`.

@@ -26,6 +26,7 @@ import Testing
         ("signal-robust-sigwait", ["sigwait", "kill", "sigqueue"]), ("signal-robust-actions", ["killpg", "sigaction", "sigprocmask", "sigsuspend", "kill", "sigqueue"]),
         ("signal-robust-handler-flags", ["signal", "sigignore", "sighold", "siginterrupt", "sigpause", "sigaction"]), ("signal-robust-pause", ["pause", "sigsuspend", "wait"]), ("pipe-robust-made-nonblocking", ["pipe2", "write"]),
         ("posix-sem-init-destroy", ["init", "destroy", "wait", "post"]), ("posix-shm-mappings", ["open", "protect", "unmap", "sync", "truncate"]),
+        ("posix-shm-memory-locks", ["lock", "unlock", "lockall", "unlockall", "sync"]),
     ])
     func scenarioReaches(name: String, expected: [String]) throws {
         let seen = try calls(of: name)

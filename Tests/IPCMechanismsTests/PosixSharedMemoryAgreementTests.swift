@@ -62,6 +62,7 @@ import Testing
         handles[2] = [(second, Self.mapping(try PosixSharedMemory.map(second, size: words * 8).base, length: words * 8))]
         let model = PosixSharedMemoryModel(objects: [("s", .init(words: words, mapped: [1, 2], size: 32))])
         let steps = operations.map { choice, index, amount -> (PosixSharedMemoryModel.Input, () throws -> PosixSharedMemoryModel.Output) in
+            if choice >= 24 { return Self.lockStep(choice, index, amount, handles: { handles }) }
             let process = choice >= 12 ? 2 : 1
             switch choice % 12 {
             case 0...4:
@@ -320,8 +321,51 @@ import Testing
         ]),
     ]
 
+    /// A lock call (`SharedMemoryMemoryLockFactsTests`) for choices 24…27: process 1 (24, 25) or 2 (26, 27); `mlock`
+    /// (even) or `munlock` (odd) of page 0 (index 0), pages 0-1 (1), page 1 (2), or at index 3 from an address 8
+    /// bytes into page 0: length 0 (amount 0 or more, 5: 4096, two pages), 100 (below 0). `mlock2` with
+    /// `MLOCK_ONFAULT` for an amount above 2, with the refused flag 2 below −3. (`mlockall` would lock the whole test
+    /// process and its other tests' memory: the model's own tests and the facts cover it.)
+    static func lockStep(
+        _ choice: Int, _ index: Int, _ amount: Int, handles: @escaping () -> [Int: [(FileDescriptor, PartlyMappedWords)]]
+    ) -> (PosixSharedMemoryModel.Input, () throws -> PosixSharedMemoryModel.Output) {
+        let process = choice >= 26 ? 2 : 1
+        let locking = choice % 2 == 0
+        let pages = index == 3
+            ? amount == 5 ? PosixSharedMemoryMapping.Pages(length: 4096, unaligned: true)
+                : amount >= 0 ? PosixSharedMemoryMapping.Pages(length: 0, unaligned: true) : .init(length: 100, unaligned: true)
+            : PosixSharedMemoryMapping.Pages(first: index == 2 ? 1 : 0, count: index == 1 ? 2 : 1)
+        let flags: PosixSharedMemoryModel.LockFlags? = !locking ? nil : amount > 2 ? .init(onFault: true) : amount < -3 ? .init(otherBits: 2) : nil
+        let call: PosixSharedMemoryModel.LockCall = locking ? .lock(pages, flags: flags) : .unlock(pages)
+        return (.lock(process: process, call), {
+            let bits = flags.map { CUnsignedInt(($0.onFault ? 1 : 0) | $0.otherBits) }
+            guard let mapping = handles()[process]?.last?.1 else {
+                if let bits, bits & ~1 != 0 { return .failed(.EINVAL) }
+                return PosixSharedMemoryMapping.lockRange(pages).isEmpty ? .done : .failed(.ENOMEM)
+            }
+            do {
+                try mapping.lock(locking, first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length, flags: bits)
+                return .done
+            } catch { return .failed(errorCode(error)) }
+        })
+    }
+
+    static let locks: [(String, [(Int, Int, Int)])] = [
+        // Page 1 lies wholly past the 32-byte object: mlock faults it in and fails ENOMEM, locked all the same
+        // (msync MS_INVALIDATE EBUSY); MLOCK_ONFAULT does not fault. Page 0 locked: EBUSY for MS_INVALIDATE, not
+        // for MS_SYNC; an unaligned mlock of length 0 locks the page; munlock undoes one or two; mlock2's flag 2
+        // EINVAL; PROT_NONE faults ENOMEM; a hole (page 1 unmapped) ENOMEM after page 0; with no mapping, ENOMEM.
+        ("mlock", [
+            (24, 2, 0), (9, 2, -1), (25, 2, 0), (24, 2, 3), (9, 2, -1), (24, 0, 0), (9, 1, -1), (9, 1, -3), (25, 3, 0),
+            (9, 1, -1), (24, 3, 0), (24, 3, -1), (9, 1, -1), (25, 1, 0), (9, 2, -1), (24, 1, -4), (9, 2, -1),
+            (10, 0, -6), (24, 0, 0), (9, 1, -1), (25, 0, 0), (24, 0, 3), (10, 0, -4), (11, 1, 0), (24, 1, 0),
+            (9, 2, -1), (24, 2, 0), (25, 1, 0), (24, 3, 5), (9, 1, -1), (26, 0, 0), (21, 1, -1), (7, 0, 0),
+            (24, 0, 0), (25, 3, 0), (24, 3, -1),
+        ]),
+    ]
+
     /// The mapping surface measured in `SharedMemoryMappingFactsTests`, one set of sequences per part.
-    static let mappings = lengths + offsets + exec + addresses
+    static let mappings = lengths + offsets + exec + addresses + locks
 
     @Test(arguments: mappings.map(\.0)) func mappingSequencesAgree(_ name: String) throws {
         let operations = try #require(Self.mappings.first { $0.0 == name }).1
@@ -344,7 +388,7 @@ import Testing
     }
 
     @Test func randomSequencesAgree() async {
-        let operations = zip(Gen.int(in: 0...23), Gen.int(in: 0...3), Gen.int(in: -5...5))
+        let operations = zip(Gen.int(in: 0...27), Gen.int(in: 0...3), Gen.int(in: -5...5))
         await propertyCheck(count: ObjectModelAgreementTests.cases, input: operations.array(of: 1...40)) { operations throws in
             if let problem = try Self.disagreement(operations) { Issue.record("\(problem)") }
         }

@@ -5,6 +5,7 @@
 #define IPC_MEMORY_H
 
 #include <stdint.h>
+#include <stddef.h>
 
 /// The accesses ipc_guarded_word makes (sequentially consistent atomics, as SharedWords').
 enum ipc_word_operation { IPC_WORD_LOAD = 0, IPC_WORD_STORE = 1, IPC_WORD_ADD = 2 };
@@ -14,5 +15,8 @@ enum ipc_word_operation { IPC_WORD_LOAD = 0, IPC_WORD_STORE = 1, IPC_WORD_ADD = 
 /// access goes to the handler that was there before. Returns 0, or the signal the access raised; then nothing
 /// was stored.
 int ipc_guarded_word(int operation, uint64_t *address, uint64_t operand, uint64_t *result);
+
+/// mlock2(address, length, flags): glibc declares it only under _GNU_SOURCE, which Swift's Glibc module does not set.
+int ipc_mlock2(void *address, size_t length, unsigned int flags);
 
 #endif

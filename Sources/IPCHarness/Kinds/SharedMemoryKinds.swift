@@ -237,6 +237,9 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             }
             try handle.words.sync(first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length, flags: bits)
             return .done
+        case .lock(_, let call):
+            try lock(call)
+            return .done
         case .unlink(_, let invalidName):
             try Syscall.shmUnlink(path(invalidName))
             return .done
@@ -251,6 +254,38 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             return .size(status.size, mode: Int(status.mode & 0o777))
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        }
+    }
+}
+
+extension PosixSharedMemoryBinding {
+    /// `mlock`, `mlock2`, `munlock` through the newest mapping, `mlockall`, `munlockall`. The model does not count
+    /// `RLIMIT_MEMLOCK`: a worker that could meet it (no `CAP_IPC_LOCK`, a limit) refuses the run rather than record
+    /// a failure the model would call a violation.
+    func lock(_ call: PosixSharedMemoryModel.LockCall) throws(Errno) {
+        guard Syscall.locksMemoryWithoutLimit else {
+            BindingFailure.abandon("mlock and mlockall need CAP_IPC_LOCK (root) or no RLIMIT_MEMLOCK: the posix-shm model does not count the limit")
+        }
+        switch call {
+        case .lock(let pages, let flags):
+            let bits = flags.map { CUnsignedInt(($0.onFault ? 1 : 0) | $0.otherBits) }  // MLOCK_ONFAULT is 1
+            // With no mapping the worker has no address: the kernel's answers for one where nothing is mapped.
+            guard let handle = handles.last else {
+                if let bits, bits & ~1 != 0 { throw .invalidArgument }
+                if PosixSharedMemoryMapping.lockRange(pages).isEmpty { return }
+                throw .noMemory
+            }
+            try handle.words.lock(true, first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length, flags: bits)
+        case .unlock(let pages):
+            guard let handle = handles.last else {
+                if PosixSharedMemoryMapping.lockRange(pages).isEmpty { return }
+                throw .noMemory
+            }
+            try handle.words.lock(false, first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length)
+        case .lockAll(let flags):
+            try Syscall.lockAllMemory(flags: CInt((flags.current ? Int(MCL_CURRENT) : 0) | (flags.future ? Int(MCL_FUTURE) : 0) | (flags.onFault ? 4 : 0) | flags.otherBits))
+        case .unlockAll:
+            try Syscall.unlockAllMemory()
         }
     }
 }

@@ -76,6 +76,63 @@ extension SharedMemoryScenarios {
                 })
         })
 
+    /// 1-3 processes each holding a 2-page mapping lock and unlock its pages (`mlock`, `mlock2` with `MLOCK_ONFAULT`
+    /// or a refused flag, `munlock`, from inside a page too, `mlockall` and `munlockall`) and look at the locks with
+    /// `msync(MS_INVALIDATE)` (`EBUSY` over a locked page), between `mprotect(PROT_NONE)` (`mlock` then fails `ENOMEM`
+    /// faulting the page in, locked all the same), partial `munmap` (holes: `ENOMEM` past the pages before them),
+    /// `ftruncate` (pages past the end fault `ENOMEM` too), new mappings (`MCL_FUTURE` locks them) and word accesses.
+    /// `mlockall` always with `MCL_ONFAULT` or `MCL_FUTURE` alone: `MCL_CURRENT` alone would fault in every page of
+    /// the worker. One object: `mlockall` concerns every mapping of the process.
+    public static let posixMemoryLocks = Scenario.real(
+        name: "posix-shm-memory-locks", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
+        summary: "1-3 processes mlock/mlock2/munlock pages of a 2-page mapping, mlockall/munlockall, and see the locks through msync MS_INVALIDATE",
+        makeWorkload: { generator in
+            ScenarioPrograms.workload(
+                kind: "posix-shm", parameters: ["words": 1000], processes: 1...3, calls: 4...12, generator: &generator,
+                roles: { _, _ in ["map"] },
+                operation: { _, _, generator in
+                    func pages(_ generator: inout SeededGenerator) -> JSONObject {
+                        switch generator.next(in: 0...5) {
+                        case 0: ["page": 0, "pages": 1]
+                        case 1: ["page": 1, "pages": 1]
+                        case 2: ["page": 0, "pages": 2]
+                        case 3: ["page": .int(generator.next(in: 0...1)), "length": 0, "unaligned": true]
+                        case 4: ["page": 0, "length": .int(generator.pick([100, 4096])), "unaligned": true]
+                        default: ["page": 0, "pages": 0]
+                        }
+                    }
+                    return generator.choose([
+                        (25, { generator in
+                            var value = pages(&generator)
+                            switch generator.next(in: 0...5) {
+                            case 0: value["flags"] = ["MLOCK_ONFAULT"]
+                            case 1: (value["flags"], value["bits"]) = ([], 2)
+                            default: break
+                            }
+                            return ("lock", .object(value))
+                        }),
+                        (15, { generator in ("unlock", .object(pages(&generator))) }),
+                        (25, { generator in
+                            var value = pages(&generator)
+                            value["flags"] = generator.chance(0.75) ? ["MS_INVALIDATE"] : ["MS_SYNC"]
+                            return ("sync", .object(value))
+                        }),
+                        (6, { generator in
+                            let flags: [JSONValue] = generator.pick([
+                                ["MCL_CURRENT", "MCL_ONFAULT"], ["MCL_FUTURE"], ["MCL_CURRENT", "MCL_FUTURE", "MCL_ONFAULT"], ["MCL_ONFAULT"], [],
+                            ])
+                            return ("lockall", ["flags": .array(flags)] as JSONValue)
+                        }),
+                        (4, { _ in ("unlockall", nil) }),
+                        (6, { generator in ("protect", ["protection": .string(generator.pick(["none", "read-write"])), "page": 0, "pages": 1] as JSONValue) }),
+                        (4, { generator in ("unmap", ["page": .int(generator.next(in: 0...1)), "pages": 1] as JSONValue) }),
+                        (4, { _ in ("open", nil) }),
+                        (4, { generator in ("truncate", ["size": .int(generator.pick([12, 8192]))] as JSONValue) }),
+                        (7, { generator in wordAccess(&generator) }),
+                    ])
+                })
+        })
+
     /// A writer stores counters in the tail of an 8000-byte object (words 600…999, in its partly used last page)
     /// that its readers load; in the fragile client every mapping is the size rounded down to whole pages (4096
     /// bytes), so the tail is not mapped.

@@ -87,6 +87,26 @@ public struct PartlyMappedWords: Sendable {
         if pages.contains(where: { $0 >= pageCount || holes.contains($0) }) { throw .noMemory }
     }
 
+    /// `mlock` (`mlock2` with `flags`) or, `locking` false, `munlock` of the pages `length` bytes from page `first`
+    /// reach (from 8 bytes into it with `unaligned`, which the kernel rounds down; `count` whole pages without a
+    /// length): the pages up to the first hole are given to the kernel, and a hole fails `ENOMEM` afterwards — the
+    /// kernel too locks (or unlocks) up to the first page not mapped, then fails (measured). `mlock2`'s unknown flags
+    /// go to the kernel as they are (`EINVAL` before anything).
+    public func lock(_ locking: Bool, first: Int, count: Int, unaligned: Bool = false, length: Int? = nil, flags: CUnsignedInt? = nil) throws(Errno) {
+        if let flags, flags & ~1 != 0 {  // other than MLOCK_ONFAULT
+            try Syscall.lockMemory(address(ofPage: first, unaligned: unaligned), size: length ?? count * Self.pageSize, flags: flags)
+            return
+        }
+        let bytes = (unaligned ? 8 : 0) + (length ?? count * Self.pageSize)
+        let pages = first..<first + (bytes + Self.pageSize - 1) / Self.pageSize
+        let end = pages.first { $0 >= pageCount || holes.contains($0) } ?? pages.upperBound
+        if end > first {
+            let (address, size) = (address(ofPage: first, unaligned: false), (end - first) * Self.pageSize)
+            if locking { try Syscall.lockMemory(address, size: size, flags: flags) } else { try Syscall.unlockMemory(address, size: size) }
+        }
+        if end < pages.upperBound { throw .noMemory }
+    }
+
     /// Whether `pages` are all this mapping's still (none gone, none past its length): what a `MAP_FIXED` mapping
     /// may replace without touching memory that is not this mapping's.
     public func maps(_ pages: Range<Int>) -> Bool {
