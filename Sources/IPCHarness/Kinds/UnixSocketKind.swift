@@ -483,7 +483,8 @@ public struct UnixSocketBinding: ObjectBinding {
         }
     }
 
-    /// `fcntl`'s owner, signal and `O_ASYNC` commands on one of this process's sockets.
+    /// `fcntl`'s owner, signal, `O_ASYNC` and `O_NONBLOCK` commands on one of this process's sockets (`FIOASYNC`,
+    /// `FIONBIO`: the `ioctl`s for the two flags).
     private func fileControl(_ command: UnixSocketModel.FileControl, on socket: FileDescriptor) throws(Errno) -> UnixSocketModel.Output {
         switch command {
         case .getFlags:
@@ -493,6 +494,11 @@ public struct UnixSocketBinding: ObjectBinding {
             let flags = try Syscall.statusFlags(socket)
             try Syscall.setStatusFlags(socket, on ? flags | O_ASYNC : flags & ~O_ASYNC)
         case .setAsyncByIoctl(let on): try Syscall.setAsyncByIoctl(socket, on)
+        case .setNonblocking(let on): try Syscall.setNonblocking(socket, on)
+        case .setNonblockingByIoctl(let on): try Syscall.control(socket, request: UInt(FIONBIO), argument: on ? 1 : 0)
+        case .setFlags(let nonblocking, let async):
+            let flags = try Syscall.statusFlags(socket) & ~(O_NONBLOCK | O_ASYNC)
+            try Syscall.setStatusFlags(socket, flags | (nonblocking ? O_NONBLOCK : 0) | (async ? O_ASYNC : 0))
         case .getOwner: return .owner(ioSignals.report(try Syscall.owner(socket)))
         case .setOwner(let owner): try Syscall.setOwner(socket, ioSignals.argument(owner))
         case .getOwnerEx:
