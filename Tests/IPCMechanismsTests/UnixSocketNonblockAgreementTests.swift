@@ -375,24 +375,10 @@ import Testing
             return true  // the call never ran: nothing changed
         case .output(let kernel):
             seen.withLock { _ = $0.insert(kind(operation, kernel, state)) }
-            var current = state
-            for _ in 0..<100 {
-                // The test's descriptor table is never full: the model's EMFILE is not an answer here.
-                let outcomes = model.outcomes(of: input, in: current).filter { $0.output != .failed(ErrorCode("EMFILE")) }
-                let completions = outcomes.filter { if case .completed = $0.step { true } else { false } }
-                if completions.count == 1 {
-                    if let output = completions[0].output, agrees(kernel, output) {
-                        state = completions[0].step.state
-                        return true
-                    }
-                    PipeAgreement.disagreement("\(context): kernel \(kernel), model \(completions[0].output.map { "\($0)" } ?? "?")\nstate: \(model.describe(current))")
-                    return false
-                }
-                guard completions.isEmpty, outcomes.count == 1 else { break }
-                current = outcomes[0].step.state
-            }
-            PipeAgreement.disagreement("\(context): kernel \(kernel), model has no single completion\nstate: \(model.describe(current))")
-            return false
+            guard let next = UnixSocketAddressAgreementTests.expect(model, &state, input, kernel, index, operations, agrees: agrees)
+            else { return false }
+            state = next
+            return true
         }
     }
 
