@@ -3,7 +3,10 @@
 /// file description — one per socket here, shared by every process that holds it — so one end's `F_SETOWN` is never
 /// the other's. A socket starts with no owner (`{F_OWNER_TID, 0}`), signal 0 and no `O_ASYNC`; an accepted socket
 /// too, whatever its listener has. The owner is named in the trace's terms (``PipeModel/OwnerArgument``), with the
-/// pipe's rules for one that may be gone; the rules themselves are ``IOSignals``'.
+/// pipe's rules for one that may be gone; the rules themselves are ``IOSignals``'. `O_NONBLOCK` is the description's
+/// too (measured, `UnixSocketNonblockFactsTests`): set through one descriptor — a `dup`, one received by
+/// `SCM_RIGHTS`, another process's — it holds for all, never for the other end, and an accepted socket starts without
+/// it whatever its listener has.
 extension UnixSocketModel {
     /// The `fcntl` commands the model follows on a socket.
     public enum FileControl: Hashable, Sendable {
@@ -13,6 +16,12 @@ extension UnixSocketModel {
         case setAsync(Bool)
         /// `ioctl(FIOASYNC)`: the same (`ioctl_fioasync`; measured: any value but 0 turns it on).
         case setAsyncByIoctl(Bool)
+        /// `F_SETFL` changing `O_NONBLOCK` alone (see ``Socket/descriptorNonblocking``).
+        case setNonblocking(Bool)
+        /// `ioctl(FIONBIO)`: the same (measured: any value but 0 turns it on).
+        case setNonblockingByIoctl(Bool)
+        /// `F_SETFL` setting both `O_NONBLOCK` and `O_ASYNC`.
+        case setFlags(nonblocking: Bool, async: Bool)
         case getOwner
         case setOwner(PipeModel.OwnerArgument)
         case getOwnerEx
@@ -41,6 +50,15 @@ extension UnixSocketModel {
         case .setAsync(let on), .setAsyncByIoctl(let on):
             var next = state
             next.ioSignals.setAsync(end, on)
+            return [(.closed, .completed(next))]
+        case .setNonblocking(let on), .setNonblockingByIoctl(let on):
+            var next = state
+            next.sockets[index].descriptorNonblocking = on
+            return [(.closed, .completed(next))]
+        case .setFlags(let nonblocking, let async):
+            var next = state
+            next.sockets[index].descriptorNonblocking = nonblocking
+            next.ioSignals.setAsync(end, async)
             return [(.closed, .completed(next))]
         case .getOwner:
             return signals.owner(of: end).reports.map { (.owner($0), .completed(state)) }

@@ -1,7 +1,8 @@
 // The trace form of the unix-socket model's owner, O_ASYNC and signal calls (documented in traces/README.md):
 //
 //   fcntl        {"end": S, "cmd": "F_GETFL"}                     {"nonblocking": BOOL, "async": BOOL}   EBADF
-//                {"end": S, "cmd": "F_SETFL", "async": BOOL}      (none)   (O_ASYNC alone; O_NONBLOCK as it was)
+//                {"end": S, "cmd": "F_SETFL", "async": BOOL?, "nonblocking": BOOL?}   (none)   (the flags given; one
+//                                                                 absent stays as it was: F_GETFL's flags changed)
 //                {"end": S, "cmd": "F_GETOWN"}                    {"owner": O, "process": P?}
 //                {"end": S, "cmd": "F_SETOWN", "owner": O | "missing" | "INT_MIN", "process": P?}   ESRCH, EINVAL
 //                {"end": S, "cmd": "F_GETOWN_EX"}                 {"type": T, "owner": O, "process": P?}
@@ -11,26 +12,32 @@
 //                {"end": S, "cmd": "F_SETSIG", "signal": INT}     (none)   EINVAL
 //                (O: "none", "process", "group", "other"; T: "tid", "pid", "pgrp" — as the pipe model's)
 //   ioctl        {"end": S, "request": "FIOASYNC", "on": BOOL}   (none)   (sets or clears O_ASYNC, as F_SETFL)
+//   ioctl        {"end": S, "request": "FIONBIO", "on": BOOL}    (none)   (sets or clears O_NONBLOCK, as F_SETFL)
 //   sigtimedwait {"signals": [INT, ...], "timeout": INT?}         {"signal": INT, "code": INT, "band": INT, "fd": INT?}
 //                (the process takes one of the I/O signals its sockets sent it, which it keeps blocked; timeout 0
 //                 (absent): at once, EAGAIN; negative: sigwaitinfo, waiting, EINTR)
 extension UnixSocketModel {
-    /// The `fcntl` call's input (or an `ioctl(FIOASYNC)`'s).
+    /// The `fcntl` call's input (or an `ioctl(FIOASYNC)`'s or `ioctl(FIONBIO)`'s).
     static func fileControlInput(of call: Call) throws(ModelError) -> Input {
         let end = try call.value.required("end").text("end")
         if call.f == "ioctl" {
             let on = try call.value.required("on").boolean("on")
-            return .fileControl(process: call.process, end: end, command: .setAsyncByIoctl(on))
+            let nonblocking = try call.value.required("request").text("request") == "FIONBIO"
+            return .fileControl(process: call.process, end: end, command: nonblocking ? .setNonblockingByIoctl(on) : .setAsyncByIoctl(on))
         }
         let command = try call.value.required("cmd").text("cmd")
         let control: FileControl
         switch command {
         case "F_GETFL": control = .getFlags
         case "F_SETFL":
-            guard try call.value.optional("nonblocking") == nil else {
-                throw ModelError("fcntl F_SETFL on a socket: only \"async\" (O_ASYNC) is followed, not \"nonblocking\"")
+            let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking")
+            let async = try call.value.optional("async")?.boolean("async")
+            switch (nonblocking, async) {
+            case (let nonblocking?, let async?): control = .setFlags(nonblocking: nonblocking, async: async)
+            case (let nonblocking?, nil): control = .setNonblocking(nonblocking)
+            case (nil, let async?): control = .setAsync(async)
+            case (nil, nil): throw ModelError("fcntl F_SETFL on a socket needs \"nonblocking\" (O_NONBLOCK), \"async\" (O_ASYNC) or both")
             }
-            control = .setAsync(try call.value.required("async").boolean("async"))
         case "F_GETOWN": control = .getOwner
         case "F_SETOWN": control = .setOwner(try IOSignalsTrace.ownerArgument(of: call.value))
         case "F_GETOWN_EX": control = .getOwnerEx
@@ -81,6 +88,11 @@ extension UnixSocketModel {
             case .setAsync(let on): (value["cmd"], value["async"]) = ("F_SETFL", .bool(on))
             case .setAsyncByIoctl(let on):
                 return ("ioctl", ["end": .string(end), "request": "FIOASYNC", "on": .bool(on)])
+            case .setNonblocking(let on): (value["cmd"], value["nonblocking"]) = ("F_SETFL", .bool(on))
+            case .setNonblockingByIoctl(let on):
+                return ("ioctl", ["end": .string(end), "request": "FIONBIO", "on": .bool(on)])
+            case .setFlags(let nonblocking, let async):
+                (value["cmd"], value["nonblocking"], value["async"]) = ("F_SETFL", .bool(nonblocking), .bool(async))
             case .getOwner: value["cmd"] = "F_GETOWN"
             case .setOwner(let owner):
                 IOSignalsTrace.addOwner(owner, typed: false, to: &value)

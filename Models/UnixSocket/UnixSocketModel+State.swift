@@ -120,6 +120,10 @@ extension UnixSocketModel {
         public var filesTruncated = false
         /// A `MSG_OOB` send: its last byte goes as the out-of-band byte once the others are queued.
         public var outOfBand = false
+        /// A call its description's `O_NONBLOCK` made nonblocking: the kernel reads the flag once, as the call
+        /// enters, so an `F_SETFL` while it is under way changes nothing for it (see
+        /// ``UnixSocketModel/nonblockingByDescriptor(_:in:)``).
+        public var nonblockingByDescription = false
     }
 
     /// An object's sockets and files.

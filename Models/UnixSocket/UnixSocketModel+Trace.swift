@@ -63,6 +63,7 @@
 //               (SO_PEEK_OFF: where peeks start while ≥ 0; getsockopt SO_PEEK_OFF reports it, -1 at first)
 //   ioctl       {"end": S, "request": "SIOCINQ" | "SIOCOUTQ" | "SIOCATMARK"}  {"value": INT}   EINVAL, EBADF
 //   ioctl       {"end": S, "request": "FIOASYNC", "on": BOOL}                  (none)   EBADF   (O_ASYNC, as F_SETFL)
+//   ioctl       {"end": S, "request": "FIONBIO", "on": BOOL}                   (none)   EBADF   (O_NONBLOCK, as F_SETFL)
 //   read-file   {"file": F, "max": INT}                                       {"data": PAYLOAD}
 //   close-file  {"file": F}                                                   (none)
 //   probe       {"file": F}                                                   {"open": BOOL}
@@ -334,12 +335,12 @@ extension UnixSocketModel {
             return .setSendBuffer(
                 process: call.process, end: try call.value.required("end").text("end"),
                 value: try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
-        case "ioctl" where try call.value.optional("request") == .string("FIOASYNC"):
+        case "ioctl" where try [.string("FIOASYNC"), .string("FIONBIO")].contains(call.value.optional("request")):
             return try Self.fileControlInput(of: call)
         case "ioctl":
             let request = try call.value.required("request").text("request")
             guard ["SIOCINQ", "SIOCOUTQ", "SIOCATMARK"].contains(request) else {
-                throw ModelError("field 'request' must be SIOCINQ, SIOCOUTQ, SIOCATMARK or FIOASYNC, not \"\(request)\"")
+                throw ModelError("field 'request' must be SIOCINQ, SIOCOUTQ, SIOCATMARK, FIOASYNC or FIONBIO, not \"\(request)\"")
             }
             if request == "SIOCATMARK" {
                 return .atMark(process: call.process, end: try call.value.required("end").text("end"))

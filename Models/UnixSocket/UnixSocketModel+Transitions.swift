@@ -2,7 +2,9 @@ extension UnixSocketModel {
     typealias Transitions = [(output: Output?, step: Step<State>)]
 
     func transitions(_ state: State, _ input: Input) -> Transitions {
-        if let nonblocking = Self.nonblockingByDescriptor(input, in: state) { return transitions(state, nonblocking) }
+        if let nonblocking = Self.nonblockingByDescriptor(input, in: state) {
+            return Self.markingNonblockingByDescription(transitions(state, nonblocking), process: input.process)
+        }
         switch input {
         case .epoll(let process, let call):
             // Not judged (no output): shown as a control's success; `step` lets any output through.
@@ -519,8 +521,18 @@ extension UnixSocketModel {
         // read), whichever receive meets it.
         let (state, _) = Self.settlingMark(original, index, copied: false)
         guard let message = state.sockets[index].queue.first else {
-            return streamWaitEnded(state, index, progress, finish: finish)
-                ?? (state == original ? [] : [(nil, .partial(state))])
+            if let ended = streamWaitEnded(state, index, progress, finish: finish) { return ended }
+            // Each of the loop's receives reads the description's O_NONBLOCK anew: set, the one that finds nothing
+            // fails EAGAIN, which the loop reports if it has nothing, else it returns what it has.
+            if state.sockets[index].descriptorNonblocking {
+                if progress.received.isEmpty {
+                    var next = state
+                    next.setProgress(nil, of: process)
+                    return [(.failed(.EAGAIN), .completed(next))]
+                }
+                return finish(state, progress)
+            }
+            return state == original ? [] : [(nil, .partial(state))]
         }
         var next = state
         var advanced = progress
@@ -670,21 +682,67 @@ extension UnixSocketModel {
     static let socketNonblock = 0x800
     static let socketCloseOnExec = 0x80000
 
-    /// A send or receive (or peek) on a socket whose description is nonblocking, as the same call made
-    /// nonblocking; nil for any other input.
+    /// A call without its own nonblocking request on a socket whose open file description has `O_NONBLOCK` (by
+    /// `accept4`'s `SOCK_NONBLOCK`, `F_SETFL` or `FIONBIO`), as the same call made nonblocking; nil for any other
+    /// input. The kernel reads the flag as the call enters (`sock_sendmsg`'s and `__sys_recvfrom`'s `MSG_DONTWAIT`,
+    /// the `f_flags` passed to `accept` and `connect`; measured, `UnixSocketNonblockFactsTests`): sends (stream ones
+    /// short or `EAGAIN`, `MSG_OOB` ones too), receives of every kind, peeks, `accept` on the listener's, `connect`
+    /// to a full backlog by an existing socket's (the client's own or `"end"`'s). A call already under way — a piece
+    /// of it done — keeps what it entered with (``Progress/nonblockingByDescription``), whatever `F_SETFL` did since.
     static func nonblockingByDescriptor(_ input: Input, in state: State) -> Input? {
-        func nonblocking(_ end: String) -> Bool { state.socketIndex(end).map { state.sockets[$0].descriptorNonblocking } ?? false }
+        if let progress = state.progress(of: input.process) {
+            return progress.nonblockingByDescription ? madeNonblocking(input) : nil
+        }
+        guard let end = describedSocket(input), let index = state.socketIndex(end), state.sockets[index].descriptorNonblocking
+        else { return nil }
+        return madeNonblocking(input)
+    }
+
+    /// The socket whose description decides whether `input` may sleep (nil: none, or a new socket's).
+    private static func describedSocket(_ input: Input) -> String? {
         switch input {
-        case .send(let process, let end, let data, false, let to, let files) where nonblocking(end):
-            return .send(process: process, end: end, data: data, nonblocking: true, to: to, files: files)
-        case .receive(let process, let end, let max, false, let maxFiles) where nonblocking(end):
-            return .receive(process: process, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
-        case .receiveWaitingAll(let process, let end, let max, false) where nonblocking(end):
-            return .receiveWaitingAll(process: process, end: end, max: max, nonblocking: true)
-        case .peek(let process, let end, let max, false, let maxFiles) where nonblocking(end):
-            return .peek(process: process, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
-        default:
-            return nil
+        case .send(_, let end, _, _, _, _), .receive(_, let end, _, _, _), .receiveWaitingAll(_, let end, _, _),
+            .peek(_, let end, _, _, _), .receiveTruncating(_, let end, _, _, _), .sendOutOfBand(_, let end, _, _),
+            .accept(_, let end, _, _), .connectTo(_, let end?, _, _, _):
+            end
+        case .connect(let process, _): "client-\(process)"
+        default: nil
+        }
+    }
+
+    /// `input` made nonblocking (nil: it is already, or cannot sleep).
+    private static func madeNonblocking(_ input: Input) -> Input? {
+        switch input {
+        case .send(let process, let end, let data, false, let to, let files):
+            .send(process: process, end: end, data: data, nonblocking: true, to: to, files: files)
+        case .receive(let process, let end, let max, false, let maxFiles):
+            .receive(process: process, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
+        case .receiveWaitingAll(let process, let end, let max, false):
+            .receiveWaitingAll(process: process, end: end, max: max, nonblocking: true)
+        case .peek(let process, let end, let max, false, let maxFiles):
+            .peek(process: process, end: end, max: max, nonblocking: true, maxFiles: maxFiles)
+        case .receiveTruncating(let process, let end, let max, false, let peek):
+            .receiveTruncating(process: process, end: end, max: max, nonblocking: true, peek: peek)
+        case .sendOutOfBand(let process, let end, let data, false):
+            .sendOutOfBand(process: process, end: end, data: data, nonblocking: true)
+        case .accept(let process, let end, false, let flags):
+            .accept(process: process, end: end, nonblocking: true, flags: flags)
+        case .connect(let process, false):
+            .connect(process: process, nonblocking: true)
+        case .connectTo(let process, let end, let type, let address, false):
+            .connectTo(process: process, end: end, type: type, address: address, nonblocking: true)
+        default: nil
+        }
+    }
+
+    /// `outcomes` of a call its description made nonblocking, each piece's progress marked so (see
+    /// ``Progress/nonblockingByDescription``).
+    static func markingNonblockingByDescription(_ outcomes: Transitions, process: Int) -> Transitions {
+        outcomes.map { outcome in
+            guard case .partial(var next) = outcome.step, var progress = next.progress(of: process) else { return outcome }
+            progress.nonblockingByDescription = true
+            next.setProgress(progress, of: process)
+            return (outcome.output, .partial(next))
         }
     }
 

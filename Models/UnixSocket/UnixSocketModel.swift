@@ -32,6 +32,10 @@
 /// - Listeners: a connection is made at `connect` (data may flow before `accept`); `backlog` + 1 may wait; then a
 ///   nonblocking connect fails `EAGAIN`. `accept` takes the oldest. A listener that closes resets what is waiting
 ///   (`ECONNRESET`, then end of file); a closed listener refuses (`ECONNREFUSED`).
+/// - Nonblocking: a call is nonblocking by its own request (`MSG_DONTWAIT`, the harness's) or by its socket's open
+///   file description — one per socket, shared by all its holders — made so by `accept4`'s `SOCK_NONBLOCK`,
+///   `F_SETFL` or `FIONBIO` (never inherited by an accepted socket), read as the call enters (measured in
+///   `UnixSocketNonblockFactsTests`; see ``nonblockingByDescriptor(_:in:)``).
 /// - Descriptor passing: a received descriptor shares the sender's open file and its offset; each passed
 ///   descriptor arrives once. Descriptors that do not fit the receiver's control buffer are closed
 ///   (`MSG_CTRUNC`; the room is rounded up to an even count); those in messages nobody receives are closed when the

@@ -18,7 +18,9 @@ import SystemPackage
 /// `client.bind-unlinks-taken-path` (on `EADDRINUSE` for a path it unlinks what is there and binds again) and its
 /// robust twin `client.bind-leaves-taken-path` (the kernel's bind, reporting `EADDRINUSE`); and, judged by the owner's
 /// `SIGURG` (parameter `ioSignals`: the signals every holder keeps blocked and may take with `sigtimedwait`), the fragile
-/// `client.stream-urgent-when-signalled` (a `MSG_OOB` receive only after a `SIGURG` taken). A user's client composes
+/// `client.stream-urgent-when-signalled` (a `MSG_OOB` receive only after a `SIGURG` taken); and, judged by an accepted
+/// socket's blocking receives, the fragile `client.accept-inherits-nonblocking` (BSD's rule on Linux: a socket accepted
+/// from a listener it made nonblocking with `F_SETFL` is taken for nonblocking too). A user's client composes
 /// over ``UnixSocketBinding``: it handles the operations it is about and hands the rest to the kernel binding.
 public enum UnixSocketKind: MechanismKind {
     public typealias Model = UnixSocketModel
@@ -26,7 +28,7 @@ public enum UnixSocketKind: MechanismKind {
     public static let implementations = [
         "kernel.unix-socket", "client.stream-framing-reader", "client.stream-framing-one-read",
         "client.stream-framing-waitall", "client.bind-unlinks-taken-path", "client.bind-leaves-taken-path",
-        "client.stream-urgent-when-signalled",
+        "client.stream-urgent-when-signalled", "client.accept-inherits-nonblocking",
     ]
 
     /// Each object's type, shape, holders and files.
@@ -178,6 +180,7 @@ public enum UnixSocketKind: MechanismKind {
         if implementation == "client.stream-framing-waitall" { binding.framingReader = WaitAllFramingReader() }
         if implementation == "client.bind-unlinks-taken-path" { binding.unlinksTakenPath = true }
         if implementation == "client.stream-urgent-when-signalled" { binding.urgentWhenSignalled = true }
+        if implementation == "client.accept-inherits-nonblocking" { binding.acceptInheritsNonblocking = true }
         return binding
     }
 }
@@ -201,6 +204,12 @@ public struct UnixSocketBinding: ObjectBinding {
     /// byte waiting and reporting none (`EINVAL`) without one (`client.stream-urgent-when-signalled`).
     var urgentWhenSignalled = false
     private var urgentSignalled = false
+    /// A portability bug: BSD's rule on Linux — a socket accepted from a listener whose `O_NONBLOCK` is on is taken
+    /// for nonblocking too, so its receives go with `MSG_DONTWAIT` and report the `EAGAIN` a blocking receive never
+    /// gives (`client.accept-inherits-nonblocking`; measured: Linux's accepted socket starts blocking).
+    var acceptInheritsNonblocking = false
+    /// The accepted sockets `acceptInheritsNonblocking` believes nonblocking.
+    private var believedNonblocking: Set<String> = []
     private let context: WorkerContext
     /// The owner mapping and the I/O signals this process keeps blocked (`ioSignals`).
     private let ioSignals: IOSignalBinding
@@ -314,7 +323,8 @@ public struct UnixSocketBinding: ObjectBinding {
         case .receive(_, let end, let max, let nonblocking, let room):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             switch try KernelUnixSocket.receive(
-                socket, maximum: max, descriptorRoom: room, wantSender: !addresses.isEmpty, nonblocking: nonblocking)
+                socket, maximum: max, descriptorRoom: room, wantSender: !addresses.isEmpty,
+                nonblocking: nonblocking || believedNonblocking.contains(end))
             {
             case .completed(let message): return .received(try record(message))
             case .wouldBlock: throw .wouldBlock
@@ -376,6 +386,9 @@ public struct UnixSocketBinding: ObjectBinding {
                     BindingFailure.abandon("accept: the peer \(peer) is not one of the run's workers")
                 }
                 sockets["server-\(process)"] = socket
+                if acceptInheritsNonblocking, try Syscall.statusFlags(listener) & O_NONBLOCK != 0 {
+                    believedNonblocking.insert("server-\(process)")
+                }
                 return .connected("server-\(process)")
             }
         case .socket(_, let domain, let type, let `protocol`):
@@ -483,7 +496,8 @@ public struct UnixSocketBinding: ObjectBinding {
         }
     }
 
-    /// `fcntl`'s owner, signal and `O_ASYNC` commands on one of this process's sockets.
+    /// `fcntl`'s owner, signal, `O_ASYNC` and `O_NONBLOCK` commands on one of this process's sockets (`FIOASYNC`,
+    /// `FIONBIO`: the `ioctl`s for the two flags).
     private func fileControl(_ command: UnixSocketModel.FileControl, on socket: FileDescriptor) throws(Errno) -> UnixSocketModel.Output {
         switch command {
         case .getFlags:
@@ -493,6 +507,11 @@ public struct UnixSocketBinding: ObjectBinding {
             let flags = try Syscall.statusFlags(socket)
             try Syscall.setStatusFlags(socket, on ? flags | O_ASYNC : flags & ~O_ASYNC)
         case .setAsyncByIoctl(let on): try Syscall.setAsyncByIoctl(socket, on)
+        case .setNonblocking(let on): try Syscall.setNonblocking(socket, on)
+        case .setNonblockingByIoctl(let on): try Syscall.control(socket, request: UInt(FIONBIO), argument: on ? 1 : 0)
+        case .setFlags(let nonblocking, let async):
+            let flags = try Syscall.statusFlags(socket) & ~(O_NONBLOCK | O_ASYNC)
+            try Syscall.setStatusFlags(socket, flags | (nonblocking ? O_NONBLOCK : 0) | (async ? O_ASYNC : 0))
         case .getOwner: return .owner(ioSignals.report(try Syscall.owner(socket)))
         case .setOwner(let owner): try Syscall.setOwner(socket, ioSignals.argument(owner))
         case .getOwnerEx:

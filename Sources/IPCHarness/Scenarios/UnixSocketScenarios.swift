@@ -6,7 +6,7 @@ public enum UnixSocketScenarios {
     public static let all: [Scenario] = [
         streamPair, seqpacketPair, datagramTruncation, streamListener, seqpacketListener, boundPath, boundAbstract,
         unlinksTakenPath, leavesTakenPath, connectAddresses, streamEpoll, datagramEpoll, seqpacketEpoll, listenerEpoll, seqpacketListenerEpoll, outOfBand, waitAllStopsAtMark, readerPastMark,
-        urgentSignals, urgentByteWhenSignalled, urgentByteAsItIs, packetSignals,
+        urgentSignals, urgentByteWhenSignalled, urgentByteAsItIs, packetSignals, nonblockingListener, acceptInheritsNonblocking,
     ]
 
     public static let streamPair = Scenario.real(

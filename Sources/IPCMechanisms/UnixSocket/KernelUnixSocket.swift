@@ -65,22 +65,26 @@ public enum KernelUnixSocket {
     /// Accepts the oldest waiting connection. A socket has no per-call nonblocking accept (`accept4`'s
     /// `SOCK_NONBLOCK` is the new socket's), and a listener's description is shared by every process that holds it,
     /// so: a nonblocking accept on a blocking listener turns `O_NONBLOCK` on for its one call and puts it back as it
-    /// was, and a blocking accept that finds it on (a sibling's call in that window, or a user's `F_SETFL`) waits for a
-    /// connection with `poll` and accepts again — so a blocking accept never reports the `EAGAIN` only a nonblocking
-    /// one may, and the listener's flags are left as found. `flags` are `accept4`'s (`SOCK_NONBLOCK`: the new socket's description is nonblocking; any bit but it and
+    /// was, marking that window with `O_APPEND` (which a socket ignores; `F_SETFL` keeps it, measured in
+    /// `UnixSocketNonblockFactsTests`). A blocking accept that finds `O_NONBLOCK` on answers `EAGAIN` as the kernel
+    /// did when it is a user's (`F_SETFL`, `FIONBIO`: no mark), and waits for a connection with `poll` and accepts
+    /// again when it is a sibling's window — so a blocking accept reports `EAGAIN` only where its description, not
+    /// the harness, is nonblocking, and the listener's flags are left as found. `flags` are `accept4`'s (`SOCK_NONBLOCK`: the new socket's description is nonblocking; any bit but it and
     /// `SOCK_CLOEXEC` fails `EINVAL`); the new socket is close-on-exec either way.
     public static func accept(
         _ listener: FileDescriptor, nonblocking: Bool, flags acceptFlags: CInt = 0, retryOnInterrupt: Bool = true
     ) throws(Errno) -> TransferResult<FileDescriptor> {
         let flags = try Syscall.statusFlags(listener)
         if nonblocking && flags & O_NONBLOCK == 0 {
-            try Syscall.setStatusFlags(listener, flags | O_NONBLOCK)
+            try Syscall.setStatusFlags(listener, flags | O_NONBLOCK | O_APPEND)
             defer { try? Syscall.setStatusFlags(listener, flags) }
             return try acceptOnce(listener, flags: acceptFlags, retryOnInterrupt: retryOnInterrupt)
         }
         while true {
             let result = try acceptOnce(listener, flags: acceptFlags, retryOnInterrupt: retryOnInterrupt)
             if nonblocking || result != .wouldBlock { return result }
+            let now = try Syscall.statusFlags(listener)
+            if now & O_NONBLOCK != 0 && now & O_APPEND == 0 { return result }  // the user's own O_NONBLOCK
             var descriptors = [pollfd(fd: listener.rawValue, events: Int16(POLLIN), revents: 0)]
             _ = try Syscall.poll(&descriptors, timeoutMilliseconds: -1, retryOnInterrupt: retryOnInterrupt)
         }
