@@ -72,13 +72,17 @@ extension PipeModel {
         return next
     }
 
-    func epollTransitions(_ state: State, process: Int, call: EpollCall) -> [(output: Output?, step: Step<State>)] {
+    /// `hangUpSuppressed`: the process's read end reports no `EPOLLHUP` (a FIFO's reader that has seen no writer: the
+    /// FIFO model's one hook here, see ``FIFOModel+Epoll``).
+    func epollTransitions(
+        _ state: State, process: Int, call: EpollCall, hangUpSuppressed: Bool = false
+    ) -> [(output: Output?, step: Step<State>)] {
         switch call {
         case .control(let operation, let end, let events):
             return [epollControl(state, process: process, operation: operation, end: end, events: events)]
         case .wait(let maxEvents, let timeout):
             guard maxEvents > 0 else { return [(.failed(.EINVAL), .completed(state))] }
-            return epollWaitOutcomes(state, process: process, maxEvents: maxEvents).compactMap { outcome in
+            return epollWaitOutcomes(state, process: process, maxEvents: maxEvents, hangUpSuppressed: hangUpSuppressed).compactMap { outcome in
                 if outcome.reports.isEmpty && timeout < 0 { return nil }  // asleep until something is reported
                 return (.epollEvents(outcome.reports), .completed(outcome.state))
             }
@@ -100,9 +104,12 @@ extension PipeModel {
     }
 
     /// Every way a wait with room for `maxEvents` may end (its reports sorted), with the state after it.
-    func epollWaitOutcomes(_ state: State, process: Int, maxEvents: Int) -> [(reports: [EpollReport], state: State)] {
+    func epollWaitOutcomes(
+        _ state: State, process: Int, maxEvents: Int, hangUpSuppressed: Bool = false
+    ) -> [(reports: [EpollReport], state: State)] {
         Epoll.waitOutcomes(state.epoll, process: process, maxEvents: maxEvents) { registration in
-            readiness(of: process, registration.end, in: state).map { EpollEvents(rawValue: $0.rawValue) }
+            readiness(of: process, registration.end, in: state, hangUpSuppressed: hangUpSuppressed && registration.end == .read)
+                .map { EpollEvents(rawValue: $0.rawValue) }
         }.map { outcome in
             var next = state
             next.epoll = outcome.registrations
@@ -111,8 +118,8 @@ extension PipeModel {
     }
 
     /// Whether a wait may end with nothing reported: what a signal may interrupt (`EINTR`), leaving that state.
-    func epollEmptyWait(_ state: State, process: Int) -> State? {
-        epollWaitOutcomes(state, process: process, maxEvents: 1).first { $0.reports.isEmpty }?.state
+    func epollEmptyWait(_ state: State, process: Int, hangUpSuppressed: Bool = false) -> State? {
+        epollWaitOutcomes(state, process: process, maxEvents: 1, hangUpSuppressed: hangUpSuppressed).first { $0.reports.isEmpty }?.state
     }
 
     /// The registrations after `input` took `before` to `after` (not an epoll call): what closing a registered end

@@ -102,6 +102,9 @@ struct FIFOBinding: ObjectBinding {
     /// since its last read.
     var readsWhenSignalled = false
     private var signalledSinceRead = false
+    /// This process's epoll instance for the FIFO (see ``EpollInstance``): a registration names the newest descriptor
+    /// of the end, as every other call does.
+    private let epoll = EpollInstance<PipeModel.End>()
 
     init(path: String, endOfFileAfterUnlink: Bool = false) {
         self.path = path
@@ -217,6 +220,11 @@ struct FIFOBinding: ObjectBinding {
             let taken = try ownership.take(signals, wait: wait)
             signalledSinceRead = true
             return .signalTaken(taken)
+        case .epoll(_, .control(let operation, let end, let events)):
+            try epoll.control(operation, target: end, descriptor: end.flatMap { held[$0]?.last }, events: events)
+            return .epollControlled
+        case .epoll(_, .wait(let maxEvents, let timeout)):
+            return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .read))
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }

@@ -1,0 +1,271 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+import Testing
+
+/// `epoll_ctl` and `epoll_wait` on a FIFO's opens, as this kernel (Linux 6.18: `fifo_open` over `pipe_poll`) does them:
+/// the facts the fifo model adds to the pipe's epoll rules (``FIFOModel``, `FIFOModel+Epoll.swift`). Each is checked
+/// against the model from the same start; each model process is one epoll instance here. Every open is `O_NONBLOCK`
+/// and every wait has a zero timeout, so nothing sleeps; the FIFO's descriptors are closed with forks held off (a
+/// child another test forked would hold a copy, and the hang-up a test expects would not come).
+@Suite struct KernelFIFOEpollFactsTests {
+    typealias Events = Epoll.Events
+
+    /// A fresh FIFO and what a test opened on it, each descriptor closed once.
+    final class Fixture {
+        let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))-fifoep"
+        private var open: Set<CInt> = []
+        init() throws { try KernelFIFO.create(at: path) }
+        deinit {
+            Syscall.withoutConcurrentSpawns { for descriptor in open { Glibc.close(descriptor) } }
+            unlink(path)
+        }
+
+        func opened(_ direction: KernelFIFO.Direction) throws -> CInt {
+            let descriptor = try KernelFIFO.open(path, for: direction, nonblocking: true).rawValue
+            open.insert(descriptor)
+            return descriptor
+        }
+
+        func instance() throws -> CInt {
+            let descriptor = try KernelEpoll.create().rawValue
+            open.insert(descriptor)
+            return descriptor
+        }
+
+        func close(_ descriptor: CInt) {
+            if open.remove(descriptor) != nil { Syscall.withoutConcurrentSpawns { _ = Glibc.close(descriptor) } }
+        }
+    }
+
+    let model = FIFOModel(fifos: [("f0", FIFOModel.Setup(descriptorLimits: (1...4).map {
+        PipeModel.DescriptorLimit(process: $0, free: 100, limit: 1024)
+    }))])
+
+    /// The model's one outcome of `input` from `state`, and the state after it (nil: not exactly one).
+    func step(_ state: inout FIFOModel.State, _ input: FIFOModel.Input) -> FIFOModel.Output? {
+        let outcomes = model.outcomes(of: input, in: state)
+        guard outcomes.count == 1, case .completed(let next) = outcomes[0].step else { return nil }
+        state = next
+        return outcomes[0].output
+    }
+
+    /// What a zero-timeout wait reports, as the model names it (`targets`: each registered number's end).
+    func reported(_ instance: CInt, _ targets: [CInt: PipeModel.End]) throws -> FIFOModel.Output {
+        .epollEvents(try KernelEpoll.wait(instance, timeoutMilliseconds: 0).map { event in
+            PipeModel.EpollReport(end: targets[event.descriptor] ?? .read, events: Events(rawValue: Int(event.events.rawValue)))
+        }.sorted())
+    }
+
+    func add(_ instance: CInt, _ descriptor: CInt, _ events: Events) throws {
+        try KernelEpoll.control(instance, KernelEpoll.add, descriptor, events: KernelEpoll.Events(rawValue: UInt32(events.rawValue)))
+    }
+
+    static func add(_ process: Int, _ end: PipeModel.End, _ events: Events) -> FIFOModel.Input {
+        .epoll(process: process, call: .control(operation: .add, end: end, events: events))
+    }
+
+    static func wait(_ process: Int) -> FIFOModel.Input { .epoll(process: process, call: .wait(maxEvents: 16, timeout: 0)) }
+
+    static func events(_ end: PipeModel.End, _ events: Events) -> FIFOModel.Output {
+        .epollEvents([PipeModel.EpollReport(end: end, events: events)])
+    }
+
+    static let nothing = FIFOModel.Output.epollEvents([])
+
+    /// A reader opened `O_RDONLY | O_NONBLOCK` before any writer reports no `EPOLLHUP`, level- or edge-triggered,
+    /// until a writer has opened — nor while it is open; the writer's close brings `EPOLLHUP` (at every wait
+    /// level-triggered, once edge-triggered), and a new writer's open takes it away again.
+    @Test(arguments: [false, true]) func noHangUpBeforeAWriterHasOpened(edgeTriggered: Bool) throws {
+        let fixture = try Fixture()
+        let asked: Events = edgeTriggered ? [.input, .edgeTriggered] : .input
+        var state = model.initialState(of: "f0")
+        let reader = try fixture.opened(.read), instance = try fixture.instance()
+        #expect(step(&state, .open(process: 1, end: .read, nonblocking: true)) == .opened)
+        try add(instance, reader, asked)
+        #expect(step(&state, Self.add(1, .read, asked)) == .epollControlled)
+        var seen: [FIFOModel.Output] = []
+        func check(_ expected: FIFOModel.Output) throws {
+            let kernel = try reported(instance, [reader: .read])
+            seen.append(kernel)
+            #expect(kernel == expected)
+            #expect(step(&state, Self.wait(1)) == kernel)
+        }
+        try check(Self.nothing)
+        try check(Self.nothing)
+        var writer = try fixture.opened(.write)
+        _ = step(&state, .open(process: 2, end: .write, nonblocking: true))
+        try check(Self.nothing)
+        fixture.close(writer)
+        _ = step(&state, .close(process: 2, end: .write))
+        try check(Self.events(.read, .hangUp))
+        try check(edgeTriggered ? Self.nothing : Self.events(.read, .hangUp))
+        writer = try fixture.opened(.write)
+        _ = step(&state, .open(process: 2, end: .write, nonblocking: true))
+        try check(Self.nothing)
+    }
+
+    /// The suppression is each open's own: a reader opened nonblocking after the writers left (the FIFO has had
+    /// writers) is quiet, while an earlier reader that saw them reports `EPOLLHUP`.
+    @Test func eachOpenHasItsOwnHangUpSuppression() throws {
+        let fixture = try Fixture()
+        var state = model.initialState(of: "f0")
+        let first = try fixture.opened(.read), writer = try fixture.opened(.write)
+        _ = step(&state, .open(process: 1, end: .read, nonblocking: true))
+        _ = step(&state, .open(process: 2, end: .write, nonblocking: true))
+        fixture.close(writer)
+        _ = step(&state, .close(process: 2, end: .write))
+        let second = try fixture.opened(.read)
+        _ = step(&state, .open(process: 3, end: .read, nonblocking: true))
+        let firstInstance = try fixture.instance(), secondInstance = try fixture.instance()
+        try add(firstInstance, first, .input)
+        try add(secondInstance, second, .input)
+        #expect(step(&state, Self.add(1, .read, .input)) == .epollControlled)
+        #expect(step(&state, Self.add(3, .read, .input)) == .epollControlled)
+        #expect(try reported(firstInstance, [first: .read]) == Self.events(.read, .hangUp))
+        #expect(step(&state, Self.wait(1)) == Self.events(.read, .hangUp))
+        #expect(try reported(secondInstance, [second: .read]) == Self.nothing)
+        #expect(step(&state, Self.wait(3)) == Self.nothing)
+    }
+
+    /// The first writer's open (none had it open) is news for an edge-triggered read end: bytes left by a writer
+    /// that has gone are reported again (`EPOLLIN`, without the hang-up now). A second writer's open is no news, nor
+    /// is an `O_RDWR` open's when a writer is already there; an `O_RDWR` open with no writer is.
+    @Test func theFirstWritersOpenIsNewsForEdgeTriggeredReaders() throws {
+        let fixture = try Fixture()
+        var state = model.initialState(of: "f0")
+        let reader = try fixture.opened(.read), instance = try fixture.instance()
+        _ = step(&state, .open(process: 1, end: .read, nonblocking: true))
+        var writer = try fixture.opened(.write)
+        _ = step(&state, .open(process: 2, end: .write, nonblocking: true))
+        #expect(Glibc.write(writer, "ab", 2) == 2)
+        #expect(step(&state, .write(process: 2, data: Array("ab".utf8), nonblocking: true)) == .wrote(2))
+        fixture.close(writer)
+        _ = step(&state, .close(process: 2, end: .write))
+        let asked: Events = [.input, .edgeTriggered]
+        try add(instance, reader, asked)
+        _ = step(&state, Self.add(1, .read, asked))
+        func check(_ expected: FIFOModel.Output) throws {
+            let kernel = try reported(instance, [reader: .read])
+            #expect(kernel == expected)
+            #expect(step(&state, Self.wait(1)) == kernel)
+        }
+        try check(Self.events(.read, [.input, .hangUp]))
+        try check(Self.nothing)
+        writer = try fixture.opened(.write)
+        _ = step(&state, .open(process: 2, end: .write, nonblocking: true))
+        try check(Self.events(.read, .input))
+        let second = try fixture.opened(.write)
+        _ = step(&state, .open(process: 3, end: .write, nonblocking: true))
+        try check(Self.nothing)
+        fixture.close(second)
+        _ = step(&state, .close(process: 3, end: .write))
+        fixture.close(writer)
+        _ = step(&state, .close(process: 2, end: .write))
+        try check(Self.events(.read, [.input, .hangUp]))
+        let both = try fixture.opened(.readWrite)
+        _ = step(&state, .openReadWrite(process: 4, nonblocking: true))
+        try check(Self.events(.read, .input))
+        fixture.close(both)
+        _ = step(&state, .close(process: 4, end: .read))
+        try check(Self.events(.read, [.input, .hangUp]))
+    }
+
+    /// A reader's open is no news for an edge-triggered write end, the first reader's neither (`EPOLLOUT` is not
+    /// reported again once `EPOLLERR` has gone); the last reader's close is, with `EPOLLERR`.
+    @Test func aReadersOpenIsNoNewsForEdgeTriggeredWriters() throws {
+        let fixture = try Fixture()
+        var state = model.initialState(of: "f0")
+        var reader = try fixture.opened(.read)
+        _ = step(&state, .open(process: 1, end: .read, nonblocking: true))
+        let writer = try fixture.opened(.write), instance = try fixture.instance()
+        _ = step(&state, .open(process: 2, end: .write, nonblocking: true))
+        fixture.close(reader)
+        _ = step(&state, .close(process: 1, end: .read))
+        let asked: Events = [.output, .edgeTriggered]
+        try add(instance, writer, asked)
+        _ = step(&state, Self.add(2, .write, asked))
+        func check(_ expected: FIFOModel.Output) throws {
+            let kernel = try reported(instance, [writer: .write])
+            #expect(kernel == expected)
+            #expect(step(&state, Self.wait(2)) == kernel)
+        }
+        try check(Self.events(.write, [.output, .error]))
+        try check(Self.nothing)
+        reader = try fixture.opened(.read)
+        _ = step(&state, .open(process: 1, end: .read, nonblocking: true))
+        try check(Self.nothing)
+        fixture.close(reader)
+        _ = step(&state, .close(process: 1, end: .read))
+        try check(Self.events(.write, [.output, .error]))
+    }
+
+    /// An `O_RDWR` open registered for `EPOLLIN | EPOLLOUT` reports `EPOLLOUT`, and `EPOLLIN` too once it holds bytes;
+    /// never `EPOLLHUP` or `EPOLLERR`, whoever comes and goes. The model does not follow a registration through such an
+    /// open (one description under both ends' names): from its `epoll_ctl` on, any outcome goes for that process.
+    @Test func aReadWriteOpenReportsBothEndsAndNeverHangsUp() throws {
+        let fixture = try Fixture()
+        var state = model.initialState(of: "f0")
+        let both = try fixture.opened(.readWrite), instance = try fixture.instance()
+        _ = step(&state, .openReadWrite(process: 1, nonblocking: true))
+        try add(instance, both, [.input, .output])
+        #expect(try reported(instance, [both: .read]) == Self.events(.read, .output))
+        #expect(Glibc.write(both, "x", 1) == 1)
+        #expect(try reported(instance, [both: .read]) == Self.events(.read, [.input, .output]))
+        let reader = try fixture.opened(.read)
+        fixture.close(reader)
+        #expect(try reported(instance, [both: .read]) == Self.events(.read, [.input, .output]))
+        // The model: the registration is not followed, and any outcome goes.
+        #expect(model.step(state, Self.add(1, .read, [.input, .output]), .epollControlled).count == 1)
+        guard case .completed(let after)? = model.step(state, Self.add(1, .read, [.input, .output]), .epollControlled).first else { return }
+        state = after
+        #expect(state.pipe.epollUnjudged == [1])
+        #expect(model.step(state, Self.wait(1), Self.events(.read, .hangUp)).count == 1)
+    }
+
+    /// A registration is made on an open file description: closing that open's only descriptor removes it (the number
+    /// is then `EBADF`); a `dup` keeps it, and closing the original while the copy is open keeps it too (reported under
+    /// the original's data). Two opens of one end are two registrations.
+    @Test func aRegistrationGoesWithItsOpen() throws {
+        let fixture = try Fixture()
+        var state = model.initialState(of: "f0")
+        let reader = try fixture.opened(.read), writer = try fixture.opened(.write), instance = try fixture.instance()
+        _ = step(&state, .open(process: 1, end: .read, nonblocking: true))
+        _ = step(&state, .open(process: 2, end: .write, nonblocking: true))
+        try add(instance, reader, .input)
+        _ = step(&state, Self.add(1, .read, .input))
+        // Two opens, two registrations.
+        let second = try fixture.opened(.read)
+        try add(instance, second, .input)
+        #expect(Glibc.write(writer, "a", 1) == 1)
+        #expect(try KernelEpoll.wait(instance, timeoutMilliseconds: 0).map(\.descriptor).sorted() == [reader, second].sorted())
+        fixture.close(second)
+        #expect(throws: Errno.badFileDescriptor) {
+            try KernelEpoll.control(instance, KernelEpoll.modify, second, events: .input)
+        }
+        #expect(try KernelEpoll.wait(instance, timeoutMilliseconds: 0).map(\.descriptor) == [reader])
+        _ = step(&state, .write(process: 2, data: [1], nonblocking: true))
+        #expect(step(&state, Self.wait(1)) == Self.events(.read, .input))
+        // The model: the last close of the registered open takes the registration.
+        var closed = state
+        #expect(step(&closed, .close(process: 1, end: .read)) == .closed)
+        #expect(closed.pipe.epoll.isEmpty && closed.pipe.epollUnjudged.isEmpty)
+        #expect(step(&closed, Self.wait(1)) == Self.nothing)
+        // A dup keeps it, whichever of the two is closed. The model, which names no descriptor numbers, stops judging
+        // the process once one of two descriptors of a registered open closes (the pipe's rule).
+        let copy = dup(reader)
+        #expect(copy >= 0)
+        #expect(step(&state, .duplicate(process: 1, end: .read)) == .duplicated)
+        Syscall.withoutConcurrentSpawns { _ = Glibc.close(copy) }
+        #expect(step(&state, .close(process: 1, end: .read)) == .closed)
+        #expect(try KernelEpoll.wait(instance, timeoutMilliseconds: 0).map(\.descriptor) == [reader])
+        #expect(state.pipe.epollUnjudged == [1])
+        let other = dup(reader)
+        fixture.close(reader)
+        #expect(try KernelEpoll.wait(instance, timeoutMilliseconds: 0).map(\.descriptor) == [reader])
+        Syscall.withoutConcurrentSpawns { _ = Glibc.close(other) }
+        #expect(try KernelEpoll.wait(instance, timeoutMilliseconds: 0).isEmpty)
+    }
+}
