@@ -59,6 +59,43 @@ import Testing
         }.sorted())
     }
 
+    /// A zero-timeout wait on the kernel reports `expected`, and the model's wait by `process` reports the same.
+    func expectWait(
+        _ state: inout FIFOModel.State, _ process: Int, _ instance: CInt, _ targets: [CInt: PipeModel.End], _ expected: FIFOModel.Output,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let kernel = try reported(instance, targets)
+        #expect(kernel == expected, sourceLocation: sourceLocation)
+        #expect(step(&state, Self.wait(process)) == kernel, sourceLocation: sourceLocation)
+    }
+
+    /// A nonblocking open of `fixture`'s FIFO on the kernel and by `process` in the model (it must succeed in both).
+    func opened(_ direction: KernelFIFO.Direction, by process: Int, _ state: inout FIFOModel.State, _ fixture: Fixture) throws -> CInt {
+        let descriptor = try fixture.opened(direction)
+        let input: FIFOModel.Input =
+            switch direction {
+            case .read: .open(process: process, end: .read, nonblocking: true)
+            case .write: .open(process: process, end: .write, nonblocking: true)
+            case .readWrite: .openReadWrite(process: process, nonblocking: true)
+            }
+        #expect(step(&state, input) == .opened)
+        return descriptor
+    }
+
+    /// `descriptor`'s close on the kernel, and the close of `process`'s `end` in the model.
+    func close(_ descriptor: CInt, by process: Int, _ end: PipeModel.End, _ state: inout FIFOModel.State, _ fixture: Fixture) {
+        fixture.close(descriptor)
+        #expect(step(&state, .close(process: process, end: end)) == .closed)
+    }
+
+    /// An ADD of `descriptor` for `events` on the kernel's `instance`, and of `process`'s `end` in the model.
+    func register(
+        _ instance: CInt, _ descriptor: CInt, by process: Int, _ end: PipeModel.End, _ events: Events, _ state: inout FIFOModel.State
+    ) throws {
+        try add(instance, descriptor, events)
+        #expect(step(&state, Self.add(process, end, events)) == .epollControlled)
+    }
+
     func add(_ instance: CInt, _ descriptor: CInt, _ events: Events) throws {
         try KernelEpoll.control(instance, KernelEpoll.add, descriptor, events: KernelEpoll.Events(rawValue: UInt32(events.rawValue)))
     }
@@ -82,28 +119,19 @@ import Testing
         let fixture = try Fixture()
         let asked: Events = edgeTriggered ? [.input, .edgeTriggered] : .input
         var state = model.initialState(of: "f0")
-        let reader = try fixture.opened(.read), instance = try fixture.instance()
-        #expect(step(&state, .open(process: 1, end: .read, nonblocking: true)) == .opened)
-        try add(instance, reader, asked)
-        #expect(step(&state, Self.add(1, .read, asked)) == .epollControlled)
-        var seen: [FIFOModel.Output] = []
-        func check(_ expected: FIFOModel.Output) throws {
-            let kernel = try reported(instance, [reader: .read])
-            seen.append(kernel)
-            #expect(kernel == expected)
-            #expect(step(&state, Self.wait(1)) == kernel)
+        let reader = try opened(.read, by: 1, &state, fixture), instance = try fixture.instance()
+        try register(instance, reader, by: 1, .read, asked, &state)
+        func check(_ expected: FIFOModel.Output, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            try expectWait(&state, 1, instance, [reader: .read], expected, sourceLocation: sourceLocation)
         }
         try check(Self.nothing)
         try check(Self.nothing)
-        var writer = try fixture.opened(.write)
-        _ = step(&state, .open(process: 2, end: .write, nonblocking: true))
+        var writer = try opened(.write, by: 2, &state, fixture)
         try check(Self.nothing)
-        fixture.close(writer)
-        _ = step(&state, .close(process: 2, end: .write))
+        close(writer, by: 2, .write, &state, fixture)
         try check(Self.events(.read, .hangUp))
         try check(edgeTriggered ? Self.nothing : Self.events(.read, .hangUp))
-        writer = try fixture.opened(.write)
-        _ = step(&state, .open(process: 2, end: .write, nonblocking: true))
+        writer = try opened(.write, by: 2, &state, fixture)
         try check(Self.nothing)
     }
 
@@ -112,17 +140,12 @@ import Testing
     @Test func eachOpenHasItsOwnHangUpSuppression() throws {
         let fixture = try Fixture()
         var state = model.initialState(of: "f0")
-        let first = try fixture.opened(.read), writer = try fixture.opened(.write)
-        _ = step(&state, .open(process: 1, end: .read, nonblocking: true))
-        _ = step(&state, .open(process: 2, end: .write, nonblocking: true))
-        fixture.close(writer)
-        _ = step(&state, .close(process: 2, end: .write))
-        let second = try fixture.opened(.read)
-        _ = step(&state, .open(process: 3, end: .read, nonblocking: true))
+        let first = try opened(.read, by: 1, &state, fixture), writer = try opened(.write, by: 2, &state, fixture)
+        close(writer, by: 2, .write, &state, fixture)
+        let second = try opened(.read, by: 3, &state, fixture)
         let firstInstance = try fixture.instance(), secondInstance = try fixture.instance()
         try add(firstInstance, first, .input)
-        try add(secondInstance, second, .input)
-        #expect(step(&state, Self.add(1, .read, .input)) == .epollControlled)
+        try register(secondInstance, second, by: 1, .read, .input, &state)
         #expect(step(&state, Self.add(3, .read, .input)) == .epollControlled)
         #expect(try reported(firstInstance, [first: .read]) == Self.events(.read, .hangUp))
         #expect(step(&state, Self.wait(1)) == Self.events(.read, .hangUp))
@@ -136,40 +159,28 @@ import Testing
     @Test func theFirstWritersOpenIsNewsForEdgeTriggeredReaders() throws {
         let fixture = try Fixture()
         var state = model.initialState(of: "f0")
-        let reader = try fixture.opened(.read), instance = try fixture.instance()
-        _ = step(&state, .open(process: 1, end: .read, nonblocking: true))
-        var writer = try fixture.opened(.write)
-        _ = step(&state, .open(process: 2, end: .write, nonblocking: true))
+        let reader = try opened(.read, by: 1, &state, fixture), instance = try fixture.instance()
+        var writer = try opened(.write, by: 2, &state, fixture)
         #expect(Glibc.write(writer, "ab", 2) == 2)
         #expect(step(&state, .write(process: 2, data: Array("ab".utf8), nonblocking: true)) == .wrote(2))
-        fixture.close(writer)
-        _ = step(&state, .close(process: 2, end: .write))
+        close(writer, by: 2, .write, &state, fixture)
         let asked: Events = [.input, .edgeTriggered]
-        try add(instance, reader, asked)
-        _ = step(&state, Self.add(1, .read, asked))
-        func check(_ expected: FIFOModel.Output) throws {
-            let kernel = try reported(instance, [reader: .read])
-            #expect(kernel == expected)
-            #expect(step(&state, Self.wait(1)) == kernel)
+        try register(instance, reader, by: 1, .read, asked, &state)
+        func check(_ expected: FIFOModel.Output, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            try expectWait(&state, 1, instance, [reader: .read], expected, sourceLocation: sourceLocation)
         }
         try check(Self.events(.read, [.input, .hangUp]))
         try check(Self.nothing)
-        writer = try fixture.opened(.write)
-        _ = step(&state, .open(process: 2, end: .write, nonblocking: true))
+        writer = try opened(.write, by: 2, &state, fixture)
         try check(Self.events(.read, .input))
-        let second = try fixture.opened(.write)
-        _ = step(&state, .open(process: 3, end: .write, nonblocking: true))
+        let second = try opened(.write, by: 3, &state, fixture)
         try check(Self.nothing)
-        fixture.close(second)
-        _ = step(&state, .close(process: 3, end: .write))
-        fixture.close(writer)
-        _ = step(&state, .close(process: 2, end: .write))
+        close(second, by: 3, .write, &state, fixture)
+        close(writer, by: 2, .write, &state, fixture)
         try check(Self.events(.read, [.input, .hangUp]))
-        let both = try fixture.opened(.readWrite)
-        _ = step(&state, .openReadWrite(process: 4, nonblocking: true))
+        let both = try opened(.readWrite, by: 4, &state, fixture)
         try check(Self.events(.read, .input))
-        fixture.close(both)
-        _ = step(&state, .close(process: 4, end: .read))
+        close(both, by: 4, .read, &state, fixture)
         try check(Self.events(.read, [.input, .hangUp]))
     }
 
@@ -178,27 +189,19 @@ import Testing
     @Test func aReadersOpenIsNoNewsForEdgeTriggeredWriters() throws {
         let fixture = try Fixture()
         var state = model.initialState(of: "f0")
-        var reader = try fixture.opened(.read)
-        _ = step(&state, .open(process: 1, end: .read, nonblocking: true))
-        let writer = try fixture.opened(.write), instance = try fixture.instance()
-        _ = step(&state, .open(process: 2, end: .write, nonblocking: true))
-        fixture.close(reader)
-        _ = step(&state, .close(process: 1, end: .read))
+        var reader = try opened(.read, by: 1, &state, fixture)
+        let writer = try opened(.write, by: 2, &state, fixture), instance = try fixture.instance()
+        close(reader, by: 1, .read, &state, fixture)
         let asked: Events = [.output, .edgeTriggered]
-        try add(instance, writer, asked)
-        _ = step(&state, Self.add(2, .write, asked))
-        func check(_ expected: FIFOModel.Output) throws {
-            let kernel = try reported(instance, [writer: .write])
-            #expect(kernel == expected)
-            #expect(step(&state, Self.wait(2)) == kernel)
+        try register(instance, writer, by: 2, .write, asked, &state)
+        func check(_ expected: FIFOModel.Output, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            try expectWait(&state, 2, instance, [writer: .write], expected, sourceLocation: sourceLocation)
         }
         try check(Self.events(.write, [.output, .error]))
         try check(Self.nothing)
-        reader = try fixture.opened(.read)
-        _ = step(&state, .open(process: 1, end: .read, nonblocking: true))
+        reader = try opened(.read, by: 1, &state, fixture)
         try check(Self.nothing)
-        fixture.close(reader)
-        _ = step(&state, .close(process: 1, end: .read))
+        close(reader, by: 1, .read, &state, fixture)
         try check(Self.events(.write, [.output, .error]))
     }
 
@@ -208,8 +211,7 @@ import Testing
     @Test func aReadWriteOpenReportsBothEndsAndNeverHangsUp() throws {
         let fixture = try Fixture()
         var state = model.initialState(of: "f0")
-        let both = try fixture.opened(.readWrite), instance = try fixture.instance()
-        _ = step(&state, .openReadWrite(process: 1, nonblocking: true))
+        let both = try opened(.readWrite, by: 1, &state, fixture), instance = try fixture.instance()
         try add(instance, both, [.input, .output])
         #expect(try reported(instance, [both: .read]) == Self.events(.read, .output))
         #expect(Glibc.write(both, "x", 1) == 1)
@@ -231,11 +233,9 @@ import Testing
     @Test func aRegistrationGoesWithItsOpen() throws {
         let fixture = try Fixture()
         var state = model.initialState(of: "f0")
-        let reader = try fixture.opened(.read), writer = try fixture.opened(.write), instance = try fixture.instance()
-        _ = step(&state, .open(process: 1, end: .read, nonblocking: true))
-        _ = step(&state, .open(process: 2, end: .write, nonblocking: true))
-        try add(instance, reader, .input)
-        _ = step(&state, Self.add(1, .read, .input))
+        let reader = try opened(.read, by: 1, &state, fixture), writer = try opened(.write, by: 2, &state, fixture)
+        let instance = try fixture.instance()
+        try register(instance, reader, by: 1, .read, .input, &state)
         // Two opens, two registrations.
         let second = try fixture.opened(.read)
         try add(instance, second, .input)
