@@ -10,27 +10,25 @@
 ///   key: news for every edge-triggered registration of a read end (measured: `EPOLLIN` reported again for bytes left
 ///   in the FIFO). A later writer's open, and any reader's open (the first too, measured on a write end's `EPOLLET`
 ///   registration), is no news.
+/// - An `O_RDWR` open is one description reached through both ends' names: registered through either, it is one
+///   registration (ADD through the other end `EEXIST`, MOD and DEL through either), reported under the end it was
+///   added through, with both ends' bits — `EPOLLOUT`, `EPOLLIN` with bytes — and never `EPOLLHUP` or `EPOLLERR`
+///   (it is its own reader and writer).
 /// - A registration follows the open it was made on; the model names a process's latest open of an end. When the
-///   process opens that end again while registered, or registers through an `O_RDWR` open (one description reached
-///   through both ends, whose `EPOLLIN | EPOLLOUT` is measured but not followed), or moves descriptors with `dup2`,
+///   process opens a registered end again (or opens `O_RDWR` while registered), or moves descriptors with `dup2`,
 ///   `dup3` or `F_DUPFD` onto others, the model stops judging its epoll calls (``PipeModel/State/epollUnjudged``). A
 ///   `dup` keeps the registration (measured), as the pipe model's rules already do.
 extension FIFOModel {
     /// The state after an epoll call the model does not judge (any output goes), or nil when it judges it.
     func epollUnjudged(_ state: State, process: Int, call: PipeModel.EpollCall) -> State? {
-        if let pipe = pipes.epollUnjudged(state.pipe, process: process, call: call) {
-            var next = state
-            next.pipe = pipe
-            return next
-        }
-        guard case .control(_, let end?, _) = call, state.readWriteHalves(ofLatest: end, of: process) != nil else { return nil }
+        guard let pipe = pipes.epollUnjudged(state.pipe, process: process, call: call) else { return nil }
         var next = state
-        next.leaveEpollUnjudged(process)
+        next.pipe = pipe
         return next
     }
 
     func epollTransitions(_ state: State, process: Int, call: PipeModel.EpollCall) -> [(output: Output?, step: Step<State>)] {
-        pipes.epollTransitions(state.pipe, process: process, call: call, hangUpSuppressed: state.readHangUpSuppressed(of: process))
+        pipes.epollTransitions(state.pipe, process: process, call: state.epollTarget(of: call, process: process), mask: epollMask(state, of: process))
             .map { candidate in
                 var next = state
                 next.pipe = candidate.step.state
@@ -38,9 +36,21 @@ extension FIFOModel {
             }
     }
 
+    /// `pipe_poll`'s mask for each of `process`'s registrations: its read end's without `EPOLLHUP` while suppressed; an
+    /// `O_RDWR` open's, both ends' together (neither hang-up nor error can come: it is a reader and a writer).
+    func epollMask(_ state: State, of process: Int) -> (PipeModel.EpollRegistration) -> PipeModel.PollEvents? {
+        { registration in
+            guard state.readWriteHalves(ofLatest: registration.end, of: process) == nil else {
+                return (pipes.readiness(of: process, .read, in: state.pipe) ?? []).union(pipes.readiness(of: process, .write, in: state.pipe) ?? [])
+            }
+            let suppressed = registration.end == .read && state.readHangUpSuppressed(of: process)
+            return pipes.readiness(of: process, registration.end, in: state.pipe, hangUpSuppressed: suppressed)
+        }
+    }
+
     /// A wait a signal interrupted: it found nothing to report (the state after that empty wait).
     func epollInterrupted(_ state: State, process: Int) -> [Step<State>] {
-        guard let pipe = pipes.epollEmptyWait(state.pipe, process: process, hangUpSuppressed: state.readHangUpSuppressed(of: process))
+        guard let pipe = pipes.epollEmptyWait(state.pipe, process: process, mask: epollMask(state, of: process))
         else { return [] }
         var next = state
         next.pipe = pipe
@@ -82,6 +92,16 @@ extension FIFOModel.State {
     /// Whether `process`'s latest read open reports no hang-up (opened nonblocking before any writer; none since).
     public func readHangUpSuppressed(of process: Int) -> Bool {
         opens.last { $0.process == process && $0.end == .read }?.hangUpSuppressed == true
+    }
+
+    /// `call` with the end an `O_RDWR` open was registered through: `epoll_ctl` through its other end names the same
+    /// description, so the same registration.
+    func epollTarget(of call: PipeModel.EpollCall, process: Int) -> PipeModel.EpollCall {
+        guard case .control(let operation, let end?, let events) = call, readWriteHalves(ofLatest: end, of: process) != nil else { return call }
+        let other: PipeModel.End = end == .read ? .write : .read
+        guard readWriteHalves(ofLatest: other, of: process) != nil, pipe.epoll.contains(where: { $0.process == process && $0.end == other })
+        else { return call }
+        return .control(operation: operation, end: other, events: events)
     }
 
     /// Forgets `process`'s registrations and judges none of its epoll calls from now on.

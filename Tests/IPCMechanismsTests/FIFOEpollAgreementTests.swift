@@ -88,12 +88,20 @@ import Testing
         [.open(holder: 1, end: .read), .control(holder: 1, operation: .add, end: .read, events: edge), .wait(holder: 1, maxEvents: 16),
          .openReadWrite(holder: 2), .write(holder: 2, size: 2), .wait(holder: 1, maxEvents: 16), .close(holder: 2, end: .read),
          .wait(holder: 1, maxEvents: 16), .openReadWrite(holder: 2), .wait(holder: 1, maxEvents: 16), .wait(holder: 1, maxEvents: 16)],
+        // A registration through an O_RDWR open: both ends' bits, never HUP or ERR; the other end's name is the same
+        // registration (ADD EEXIST, MOD changes it), reported under the end it was added through; its close takes it.
+        [.openReadWrite(holder: 1), .control(holder: 1, operation: .add, end: .write, events: [.input, .output]), .wait(holder: 1, maxEvents: 16),
+         .write(holder: 1, size: 2), .wait(holder: 1, maxEvents: 16), .open(holder: 2, end: .read), .close(holder: 2, end: .read),
+         .open(holder: 2, end: .write), .close(holder: 2, end: .write), .wait(holder: 1, maxEvents: 16),
+         .control(holder: 1, operation: .add, end: .read, events: .input), .control(holder: 1, operation: .modify, end: .read, events: [.input, .edgeTriggered]),
+         .wait(holder: 1, maxEvents: 16), .wait(holder: 1, maxEvents: 16), .write(holder: 1, size: 1), .wait(holder: 1, maxEvents: 16),
+         .close(holder: 1, end: .read), .wait(holder: 1, maxEvents: 16), .control(holder: 1, operation: .delete, end: .write, events: [])],
     ]
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
         try await EpollAgreement.agree(
             directed: Self.directedSequences, random: Self.operations,
-            marks: ["EPOLLIN", "EPOLLOUT", "EPOLLHUP", "EPOLLERR", "EEXIST", "ENOENT", "EBADF", "ENXIO", "suppressed"],
+            marks: ["EPOLLIN", "EPOLLOUT", "EPOLLHUP", "EPOLLERR", "EEXIST", "ENOENT", "EBADF", "ENXIO", "suppressed", "readwrite registered"],
             check: { operations, seen throws in
                 try PipeAgreement.repeatingDisagreements { try Self.checkOnce(operations, seen: seen) }
             })
@@ -169,7 +177,10 @@ import Testing
                     let target = end.map { held[holder]![$0]?.last?.rawValue ?? -1 } ?? instance
                     kernel = FIFOModelAgreementTests.outcome {
                         try EpollAgreement.control(instance, operation, target, events)
-                        if case .add = operation, let end { registered[holder]![target] = end }
+                        if case .add = operation, let end {
+                            registered[holder]![target] = end
+                            if held[holder]![.read]?.last == held[holder]![.write]?.last { seen.withLock { _ = $0.insert("readwrite registered") } }
+                        }
                         return .epollControlled
                     }
                 case .wait(let holder, let maxEvents):

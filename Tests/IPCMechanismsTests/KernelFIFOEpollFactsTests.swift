@@ -206,25 +206,29 @@ import Testing
     }
 
     /// An `O_RDWR` open registered for `EPOLLIN | EPOLLOUT` reports `EPOLLOUT`, and `EPOLLIN` too once it holds bytes;
-    /// never `EPOLLHUP` or `EPOLLERR`, whoever comes and goes. The model does not follow a registration through such an
-    /// open (one description under both ends' names): from its `epoll_ctl` on, any outcome goes for that process.
+    /// never `EPOLLHUP` or `EPOLLERR`, whoever comes and goes (another reader, a writer's open and close). It is one
+    /// description under both ends' names (one descriptor): an ADD through the other end is `EEXIST`, a MOD through it
+    /// changes the one registration, which is still reported under the end it was added through.
     @Test func aReadWriteOpenReportsBothEndsAndNeverHangsUp() throws {
         let fixture = try Fixture()
         var state = model.initialState(of: "f0")
         let both = try opened(.readWrite, by: 1, &state, fixture), instance = try fixture.instance()
-        try add(instance, both, [.input, .output])
-        #expect(try reported(instance, [both: .read]) == Self.events(.read, .output))
+        try register(instance, both, by: 1, .read, [.input, .output], &state)
+        try expectWait(&state, 1, instance, [both: .read], Self.events(.read, .output))
         #expect(Glibc.write(both, "x", 1) == 1)
-        #expect(try reported(instance, [both: .read]) == Self.events(.read, [.input, .output]))
-        let reader = try fixture.opened(.read)
-        fixture.close(reader)
-        #expect(try reported(instance, [both: .read]) == Self.events(.read, [.input, .output]))
-        // The model: the registration is not followed, and any outcome goes.
-        #expect(model.step(state, Self.add(1, .read, [.input, .output]), .epollControlled).count == 1)
-        guard case .completed(let after)? = model.step(state, Self.add(1, .read, [.input, .output]), .epollControlled).first else { return }
-        state = after
-        #expect(state.pipe.epollUnjudged == [1])
-        #expect(model.step(state, Self.wait(1), Self.events(.read, .hangUp)).count == 1)
+        #expect(step(&state, .write(process: 1, data: Array("x".utf8), nonblocking: true)) == .wrote(1))
+        try expectWait(&state, 1, instance, [both: .read], Self.events(.read, [.input, .output]))
+        let reader = try opened(.read, by: 2, &state, fixture)
+        close(reader, by: 2, .read, &state, fixture)
+        let writer = try opened(.write, by: 3, &state, fixture)
+        close(writer, by: 3, .write, &state, fixture)
+        try expectWait(&state, 1, instance, [both: .read], Self.events(.read, [.input, .output]))
+        // Through the other end: the same registration.
+        #expect(throws: Errno.fileExists) { try add(instance, both, .output) }
+        #expect(step(&state, Self.add(1, .write, .output)) == .failed(.EEXIST))
+        try KernelEpoll.control(instance, KernelEpoll.modify, both, events: .output)
+        #expect(step(&state, .epoll(process: 1, call: .control(operation: .modify, end: .write, events: .output))) == .epollControlled)
+        try expectWait(&state, 1, instance, [both: .read], Self.events(.read, .output))
     }
 
     /// A registration is made on an open file description: closing that open's only descriptor removes it (the number
