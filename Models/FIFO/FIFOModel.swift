@@ -30,6 +30,9 @@
 ///   asked for less the umask (``FIFOModel+Name``; `KernelFIFOFactsTests`).
 /// - Owners, `F_SETSIG`, `O_ASYNC` and the I/O signals taken with `sigtimedwait` are the pipe's, per open; an `open`
 ///   signals nobody (``FIFOModel+Async``; `KernelFIFOAsyncFactsTests`).
+/// - `epoll_ctl` and `epoll_wait` are the pipe's, per open, with the `EPOLLHUP` rule above; the first writer's open is
+///   news for edge-triggered read ends, and an `O_RDWR` open is one registration under both ends' names
+///   (``FIFOModel+Epoll``; `KernelFIFOEpollFactsTests`).
 public struct FIFOModel: TraceModel {
     public static let name = "fifo"
 
