@@ -18,6 +18,7 @@
 //   dup, dup2, dup3: as on a pipe ({"end": E}, dup2/dup3's "onto": "self" | "free" | "other" | "read" | "write")
 //   sigtimedwait: as on a pipe (the I/O signals O_ASYNC sent the process)
 //   writev, readv: as on a pipe
+//   epoll_ctl, epoll_wait: as on a pipe ({"end": E}: the latest open of E; see FIFOModel+Epoll.swift)
 //   fstat   as on a pipe ({"mode": the FIFO's mode now})
 //   available (none)                                            {"bytes": INT}      EBADF (FIONREAD on the read end)
 //
@@ -99,16 +100,16 @@ extension FIFOModel {
             case .writeAll, .exit: break
             case .create: throw ModelError("the fifo model has no operation '\(call.f)': a FIFO is made with mkfifo")
             case .splice: throw ModelError("the fifo model has no operation '\(call.f)' yet: only the pipe model's splice, tee and vmsplice are measured")
-            case .epoll: throw ModelError("the fifo model has no operation '\(call.f)' yet: only the pipe model's epoll is measured")
+            case .epoll(let process, let call): return .epoll(process: process, call: call)
             case .takeSignal(let process, let signals, let wait): return .takeSignal(process: process, signals: signals, wait: wait)
             }
         } catch {
             if error.message.hasPrefix("the pipe model has no operation") {
-                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, unlink, mkfifo, lseek, pread, pwrite, poll, select, fcntl, available, fstat and sigtimedwait)")
+                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, unlink, mkfifo, lseek, pread, pwrite, poll, select, fcntl, available, fstat sigtimedwait, epoll_ctl and epoll_wait)")
             }
             throw error
         }
-        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, unlink, mkfifo, lseek, pread, pwrite, poll, select, fcntl, available, fstat and sigtimedwait)")
+        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, unlink, mkfifo, lseek, pread, pwrite, poll, select, fcntl, available, fstat sigtimedwait, epoll_ctl and epoll_wait)")
     }
 
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
@@ -142,6 +143,8 @@ extension FIFOModel {
             return Self.output(from: try pipes.output(from: outcome, for: .readv(process: process, sizes: sizes)))
         case (_, .takeSignal(let process, let signals, let wait)):
             return Self.output(from: try pipes.output(from: outcome, for: .takeSignal(process: process, signals: signals, wait: wait)))
+        case (_, .epoll(let process, let call)):
+            return Self.output(from: try pipes.output(from: outcome, for: .epoll(process: process, call: call)))
         }
     }
 
@@ -187,6 +190,8 @@ extension FIFOModel {
             return pipes.call(for: .readv(process: process, sizes: sizes))
         case .takeSignal(let process, let signals, let wait):
             return pipes.call(for: .takeSignal(process: process, signals: signals, wait: wait))
+        case .epoll(let process, let call):
+            return pipes.call(for: .epoll(process: process, call: call))
         case .exit:
             return ("exit", nil)
         }

@@ -30,6 +30,9 @@
 ///   asked for less the umask (``FIFOModel+Name``; `KernelFIFOFactsTests`).
 /// - Owners, `F_SETSIG`, `O_ASYNC` and the I/O signals taken with `sigtimedwait` are the pipe's, per open; an `open`
 ///   signals nobody (``FIFOModel+Async``; `KernelFIFOAsyncFactsTests`).
+/// - `epoll_ctl` and `epoll_wait` are the pipe's, per open, with the `EPOLLHUP` rule above; the first writer's open is
+///   news for edge-triggered read ends, and an `O_RDWR` open is one registration under both ends' names
+///   (``FIFOModel+Epoll``; `KernelFIFOEpollFactsTests`).
 public struct FIFOModel: TraceModel {
     public static let name = "fifo"
 
@@ -68,6 +71,8 @@ public struct FIFOModel: TraceModel {
         /// `sigtimedwait` with a zero timeout (or, `wait`, `sigwaitinfo`) for `signals`, kept blocked: one of the I/O
         /// signals `O_ASYNC` sent the process (see ``FIFOModel+Async``).
         case takeSignal(process: Int, signals: [Int], wait: Bool)
+        /// `epoll_ctl` or `epoll_wait` on the process's epoll instance for this FIFO, as on a pipe (see ``FIFOModel+Epoll``).
+        case epoll(process: Int, call: PipeModel.EpollCall)
     }
 
     public enum Output: Hashable, Sendable {
@@ -108,6 +113,10 @@ public struct FIFOModel: TraceModel {
         case signal(Int)
         case asyncFlags(nonblocking: Bool, direct: Bool, async: Bool)
         case signalTaken(PipeModel.TakenSignal)
+        /// `epoll_ctl` done.
+        case epollControlled
+        /// `epoll_wait`'s events, sorted (empty: it returned 0).
+        case epollEvents([PipeModel.EpollReport])
         case failed(ErrorCode)
     }
 
@@ -210,6 +219,9 @@ public struct FIFOModel: TraceModel {
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         if let steps = asyncStep(state, input, output) { return steps }
+        if case .epoll(let process, let call) = input, let unjudged = epollUnjudged(state, process: process, call: call) {
+            return [.completed(unjudged)]
+        }
         if output == .failed(.EINTR) { return interrupted(state, input) }
         return transitions(state, input).compactMap { candidate in
             guard let candidateOutput = candidate.output else {
@@ -251,6 +263,7 @@ public struct FIFOModel: TraceModel {
         case .readiness(let process, let end, let call):
             return PipeModel.nothingReady(readinessResult(state, process: process, end: end, call: call)) ? [.completed(state)] : []
         case .takeSignal: return [.completed(state)]
+        case .epoll(let process, .wait(let maxEvents, _)): return maxEvents > 0 ? epollInterrupted(state, process: process) : []
         default: return []
         }
         return pipes.step(state.pipe, pipeInput, .failed(.EINTR)).map { step in
@@ -269,11 +282,19 @@ public struct FIFOModel: TraceModel {
         switch input {
         case .open(let process, let end, let nonblocking) where state.openers.contains(where: { $0.process == process }):
             // Asleep in open: its number was taken when it began.
-            return openTransitions(state, process: process, end: end, nonblocking: nonblocking)
+            return openTransitions(state, process: process, end: end, nonblocking: nonblocking).map {
+                ($0.output, epollAfterOpen($0.step, before: state, process: process, ends: [end]))
+            }
         case .open(let process, let end, let nonblocking):
-            return takingADescriptor(state, process: process) { openTransitions($0, process: process, end: end, nonblocking: nonblocking) }
+            return takingADescriptor(state, process: process) { openTransitions($0, process: process, end: end, nonblocking: nonblocking) }.map {
+                ($0.output, epollAfterOpen($0.step, before: state, process: process, ends: [end]))
+            }
         case .openReadWrite(let process, let nonblocking):
-            return takingADescriptor(state, process: process) { openReadWriteTransitions($0, process: process, nonblocking: nonblocking) }
+            return takingADescriptor(state, process: process) { openReadWriteTransitions($0, process: process, nonblocking: nonblocking) }.map {
+                ($0.output, epollAfterOpen($0.step, before: state, process: process, ends: [.read, .write]))
+            }
+        case .epoll(let process, let call):
+            return epollTransitions(state, process: process, call: call)
         case .write(let process, let data, let nonblocking):
             return delegated(state, .write(process: process, data: data, nonblocking: nonblocking))
         case .read(let process, let max, let nonblocking):
@@ -291,9 +312,13 @@ public struct FIFOModel: TraceModel {
         case .duplicate(let process, let end):
             return duplicateTransitions(state, process: process, end: end)
         case .fcntl(let process, let end, .duplicate(let minimum, let closeOnExec)):
-            return duplicateTransitions(state, process: process, end: end, minimum: minimum, closeOnExec: closeOnExec)
+            return duplicateTransitions(state, process: process, end: end, minimum: minimum, closeOnExec: closeOnExec).map {
+                ($0.output, epollAfterDuplicateOnto($0.step, process: process))
+            }
         case .fcntl(let process, let end, .duplicateOnto(let call)):
-            return duplicateOntoTransitions(state, process: process, end: end, call: call)
+            return duplicateOntoTransitions(state, process: process, end: end, call: call).map {
+                ($0.output, epollAfterDuplicateOnto($0.step, process: process))
+            }
         case .fcntl(let process, let end, .getDescriptorFlags):
             return getDescriptorFlagTransitions(state, process: process, end: end)
         case .fcntl(let process, let end, .setDescriptorFlags(let closeOnExec)):
@@ -398,6 +423,8 @@ public struct FIFOModel: TraceModel {
         next.pipe.pending = state.pipe.pending
         next.pipe.unjudgedSignals = state.pipe.unjudgedSignals
         next.pipe.exited = state.pipe.exited
+        next.pipe.epoll = state.pipe.epoll
+        next.pipe.epollUnjudged = state.pipe.epollUnjudged
         return next
     }
 
@@ -452,8 +479,10 @@ public struct FIFOModel: TraceModel {
         case .signal(let signal): .signal(signal)
         case .asyncFlags(let nonblocking, let direct, let async): .asyncFlags(nonblocking: nonblocking, direct: direct, async: async)
         case .signalTaken(let taken): .signalTaken(taken)
-        // The FIFO model hands the pipe no `pipe`, `splice` or epoll call, so these never come back from it.
-        case .created, .moved, .epollControlled, .epollEvents: .failed(.EINVAL)
+        case .epollControlled: .epollControlled
+        case .epollEvents(let reports): .epollEvents(reports)
+        // The FIFO model hands the pipe no `pipe` or `splice` call, so these never come back from it.
+        case .created, .moved: .failed(.EINVAL)
         }
     }
 
@@ -519,6 +548,8 @@ public struct FIFOModel: TraceModel {
             return pipes.describe(.readv(process: process, sizes: sizes), output.flatMap(Self.pipeOutput))
         case .takeSignal(let process, let signals, let wait):
             return pipes.describe(.takeSignal(process: process, signals: signals, wait: wait), output.flatMap(Self.pipeOutput))
+        case .epoll(let process, let call):
+            return pipes.describe(.epoll(process: process, call: call), output.flatMap(Self.pipeOutput))
         }
         let result: String
         switch output {
@@ -552,6 +583,8 @@ public struct FIFOModel: TraceModel {
         case .signal(let signal): .signal(signal)
         case .asyncFlags(let nonblocking, let direct, let async): .asyncFlags(nonblocking: nonblocking, direct: direct, async: async)
         case .signalTaken(let taken): .signalTaken(taken)
+        case .epollControlled: .epollControlled
+        case .epollEvents(let reports): .epollEvents(reports)
         case .opened, .modeChanged, .unlinked, .made: nil
         }
     }
@@ -563,7 +596,7 @@ extension FIFOModel.Input {
         case .open(let process, _, _), .openReadWrite(let process, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
             .chmod(let process, _), .unlink(let process), .mkfifo(let process, _, _, _), .exit(let process), .unseekable(let process, _, _), .readiness(let process, _, _),
             .fcntl(let process, _, _), .available(let process), .status(let process, _), .writev(let process, _), .readv(let process, _),
-            .duplicate(let process, _), .takeSignal(let process, _, _):
+            .duplicate(let process, _), .takeSignal(let process, _, _), .epoll(let process, _):
             process
         }
     }

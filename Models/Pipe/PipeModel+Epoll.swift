@@ -72,13 +72,17 @@ extension PipeModel {
         return next
     }
 
-    func epollTransitions(_ state: State, process: Int, call: EpollCall) -> [(output: Output?, step: Step<State>)] {
+    /// `mask`: each registration's poll mask, when it is not the pipe's for its end (a FIFO's: a reader that has seen no
+    /// writer, an `O_RDWR` open; the FIFO model's one hook here, see ``FIFOModel+Epoll``).
+    func epollTransitions(
+        _ state: State, process: Int, call: EpollCall, mask: ((EpollRegistration) -> PollEvents?)? = nil
+    ) -> [(output: Output?, step: Step<State>)] {
         switch call {
         case .control(let operation, let end, let events):
             return [epollControl(state, process: process, operation: operation, end: end, events: events)]
         case .wait(let maxEvents, let timeout):
             guard maxEvents > 0 else { return [(.failed(.EINVAL), .completed(state))] }
-            return epollWaitOutcomes(state, process: process, maxEvents: maxEvents).compactMap { outcome in
+            return epollWaitOutcomes(state, process: process, maxEvents: maxEvents, mask: mask).compactMap { outcome in
                 if outcome.reports.isEmpty && timeout < 0 { return nil }  // asleep until something is reported
                 return (.epollEvents(outcome.reports), .completed(outcome.state))
             }
@@ -100,9 +104,11 @@ extension PipeModel {
     }
 
     /// Every way a wait with room for `maxEvents` may end (its reports sorted), with the state after it.
-    func epollWaitOutcomes(_ state: State, process: Int, maxEvents: Int) -> [(reports: [EpollReport], state: State)] {
+    func epollWaitOutcomes(
+        _ state: State, process: Int, maxEvents: Int, mask: ((EpollRegistration) -> PollEvents?)? = nil
+    ) -> [(reports: [EpollReport], state: State)] {
         Epoll.waitOutcomes(state.epoll, process: process, maxEvents: maxEvents) { registration in
-            readiness(of: process, registration.end, in: state).map { EpollEvents(rawValue: $0.rawValue) }
+            (mask.map { $0(registration) } ?? readiness(of: process, registration.end, in: state)).map { EpollEvents(rawValue: $0.rawValue) }
         }.map { outcome in
             var next = state
             next.epoll = outcome.registrations
@@ -111,8 +117,8 @@ extension PipeModel {
     }
 
     /// Whether a wait may end with nothing reported: what a signal may interrupt (`EINTR`), leaving that state.
-    func epollEmptyWait(_ state: State, process: Int) -> State? {
-        epollWaitOutcomes(state, process: process, maxEvents: 1).first { $0.reports.isEmpty }?.state
+    func epollEmptyWait(_ state: State, process: Int, mask: ((EpollRegistration) -> PollEvents?)? = nil) -> State? {
+        epollWaitOutcomes(state, process: process, maxEvents: 1, mask: mask).first { $0.reports.isEmpty }?.state
     }
 
     /// The registrations after `input` took `before` to `after` (not an epoll call): what closing a registered end

@@ -161,13 +161,8 @@ import Testing
         var states = [model.initialState(of: "f0")]
         for (index, operation) in operations.enumerated() {
             let (input, kernel) = kernelOutput(operation, path: path, held: &held)
-            var next: [FIFOModel.State] = []
-            for state in states {
-                for case .completed(let after) in model.step(state, input, kernel) where !next.contains(after) { next.append(after) }
-            }
-            guard !next.isEmpty else {
-                let allowed = states.flatMap { model.outcomes(of: input, in: $0).map { $0.output.map { "\($0)" } ?? "piece" } }
-                return PipeAgreement.disagreement("operation \(index) \(operation) of \(operations): kernel \(kernel), model \(allowed)")
+            guard let next = FIFOModelAgreementTests.nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
+                return
             }
             seen.withLock { seen in
                 switch (kernel, operation) {

@@ -461,6 +461,23 @@ import Testing
         return (input, outcome { try Syscall.close(descriptor); return .closed })
     }
 
+    /// Every state `model` may be in after `input` gave the kernel's output, from any of `states` (judged by `step`, so
+    /// what the model leaves unjudged goes); nil, with the disagreement reported, when none.
+    static func nextStates(
+        _ model: FIFOModel, from states: [FIFOModel.State], _ input: FIFOModel.Input, kernel: FIFOModel.Output, context: @autoclosure () -> String
+    ) -> [FIFOModel.State]? {
+        var next: [FIFOModel.State] = []
+        for state in states {
+            for case .completed(let after) in model.step(state, input, kernel) where !next.contains(after) { next.append(after) }
+        }
+        guard !next.isEmpty else {
+            let allowed = states.flatMap { model.outcomes(of: input, in: $0).map { $0.output.map { "\($0)" } ?? "piece" } }
+            PipeAgreement.disagreement("\(context()): kernel \(kernel), model \(allowed)")
+            return nil
+        }
+        return next
+    }
+
     /// What `body` gave, or the error it failed with as the model names it.
     static func outcome(_ body: () throws -> FIFOModel.Output) -> FIFOModel.Output {
         do {

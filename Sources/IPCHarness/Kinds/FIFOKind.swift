@@ -23,11 +23,17 @@ import SystemPackage
 /// takes stands for one message waiting, so after a read it reports the FIFO empty (`EAGAIN`, without reading) until it
 /// takes another — wrong when a standard signal, still pending, was not queued again for a second write. A FIFO's
 /// `ioSignals` parameter names the signals every holder keeps blocked from set-up on and may take with `sigtimedwait`.
+///
+/// `client.fifo-epoll-hangup-is-final` is an epoll consumer with a plausible wrong belief: that `EPOLLHUP` on its read
+/// end means the stream is over for good, as on a pipe whose writers are gone — so once a wait has reported it, its
+/// reads report end of file without reading — wrong while bytes are left, and on a FIFO a new writer may open (and
+/// write) after the hang-up.
 public enum FIFOKind: MechanismKind {
     public typealias Model = FIFOModel
 
     public static let implementations = [
         "kernel.fifo", "client.fifo-eof-after-unlink", "client.fifo-readwrite-expects-eof", "client.fifo-reads-when-signalled",
+        "client.fifo-epoll-hangup-is-final",
     ]
 
     /// Each FIFO's mode (0600 unless the object names one), its owner (the holder in role `owner`) and, if some
@@ -72,6 +78,7 @@ public enum FIFOKind: MechanismKind {
         binding.readWriteExpectsEndOfFile = implementation == "client.fifo-readwrite-expects-eof"
         binding.ownership = IOSignalBinding(object, mechanism: "FIFO")
         binding.readsWhenSignalled = implementation == "client.fifo-reads-when-signalled"
+        binding.hangUpIsFinal = implementation == "client.fifo-epoll-hangup-is-final"
         if object.flag("packets") { FaultFeasibility.mayCarryPackets(path: try object.text("path")) }
         if let user = try? object.integer("user") {
             do {
@@ -102,6 +109,13 @@ struct FIFOBinding: ObjectBinding {
     /// since its last read.
     var readsWhenSignalled = false
     private var signalledSinceRead = false
+    /// This process's epoll instance for the FIFO (see ``EpollInstance``): a registration names the newest descriptor
+    /// of the end, as every other call does.
+    private let epoll = EpollInstance<PipeModel.End>()
+    /// `client.fifo-epoll-hangup-is-final`'s wrong belief: `EPOLLHUP` on the read end is the end of the stream; and
+    /// whether a wait has reported it.
+    var hangUpIsFinal = false
+    private var sawHangUp = false
 
     init(path: String, endOfFileAfterUnlink: Bool = false) {
         self.path = path
@@ -123,6 +137,7 @@ struct FIFOBinding: ObjectBinding {
         case .read(_, let max, let nonblocking):
             guard let descriptor = held[.read]?.last else { throw .badFileDescriptor }
             if endOfFileAfterUnlink && unlinked { return .read([]) }
+            if hangUpIsFinal && sawHangUp { return .read([]) }  // believed over: "EPOLLHUP means no writer will come"
             if readsWhenSignalled && max > 0 {
                 guard signalledSinceRead else { throw .wouldBlock }  // believed empty: no signal since the last message
                 signalledSinceRead = false
@@ -217,6 +232,13 @@ struct FIFOBinding: ObjectBinding {
             let taken = try ownership.take(signals, wait: wait)
             signalledSinceRead = true
             return .signalTaken(taken)
+        case .epoll(_, .control(let operation, let end, let events)):
+            try epoll.control(operation, target: end, descriptor: end.flatMap { held[$0]?.last }, events: events)
+            return .epollControlled
+        case .epoll(_, .wait(let maxEvents, let timeout)):
+            let reports = try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .read)
+            if reports.contains(where: { $0.end == .read && $0.events.contains(.hangUp) }) { sawHangUp = true }
+            return .epollEvents(reports)
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }

@@ -1,0 +1,262 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import PropertyBased
+import Synchronization
+import SystemPackage
+import Testing
+
+/// Nonblocking opens (`O_RDONLY`, `O_WRONLY`, now and then `O_RDWR`), writes, reads and closes by two holders of a real
+/// FIFO, each through its latest open of the end as the worker does, and `epoll_ctl` and zero-timeout `epoll_wait` on
+/// each holder's own epoll instance — on the kernel and on the fifo model side by side: the kernel's output must be
+/// one the model allows, call for call. What the FIFO adds to the pipe's epoll (`KernelFIFOEpollFactsTests`): no
+/// `EPOLLHUP` for a reader opened before any writer, the first writer's open as news for edge-triggered readers, a
+/// registration going with its open's close.
+@Suite struct FIFOEpollAgreementTests {
+    typealias Events = Epoll.Events
+
+    enum Operation: Sendable, CustomStringConvertible {
+        case open(holder: Int, end: PipeModel.End)
+        case openReadWrite(holder: Int)
+        case write(holder: Int, size: Int)
+        case read(holder: Int, max: Int)
+        case close(holder: Int, end: PipeModel.End)
+        case control(holder: Int, operation: Epoll.Operation, end: PipeModel.End?, events: Events)
+        case wait(holder: Int, maxEvents: Int)
+
+        var description: String {
+            switch self {
+            case .open(let holder, let end): "open\(holder)(\(end))"
+            case .openReadWrite(let holder): "open\(holder)(O_RDWR)"
+            case .write(let holder, let size): "write\(holder)(\(size))"
+            case .read(let holder, let max): "read\(holder)(\(max))"
+            case .close(let holder, let end): "close\(holder)(\(end))"
+            case .control(let holder, let operation, let end, let events):
+                "epoll_ctl\(holder)(\(operation.name), \(end.map(\.rawValue) ?? "epoll"), \(events))"
+            case .wait(let holder, let maxEvents): "epoll_wait\(holder)(\(maxEvents))"
+            }
+        }
+    }
+
+    static func end(_ number: Int) -> PipeModel.End { number % 2 == 0 ? .read : .write }
+
+    static let operations = Gen.oneOf(
+        Gen.int(in: 0...3).map { Operation.open(holder: 1 + $0 / 2, end: end($0)) }.eraseToAny(),
+        Gen.int(in: 0...3).map { Operation.open(holder: 1 + $0 / 2, end: end($0)) }.eraseToAny(),
+        Gen.int(in: 0...3).map { Operation.openReadWrite(holder: 1 + $0 % 2) }.eraseToAny(),
+        Gen.int(in: 0...3).map { Operation.close(holder: 1 + $0 / 2, end: end($0)) }.eraseToAny(),
+        Gen.int(in: 1...300).map { Operation.write(holder: 1 + $0 % 2, size: $0) }.eraseToAny(),
+        Gen.int(in: 0...300).map { Operation.read(holder: 1 + $0 % 2, max: $0) }.eraseToAny(),
+        Gen.int(in: 0...359).map { value in
+            Operation.control(
+                holder: 1 + value % 2, operation: PipeEpollAgreementTests.operationChoices[(value / 2) % 5],
+                end: value % 20 == 19 ? nil : (value / 10) % 2 == 0 ? .read : .write,
+                events: PipeEpollAgreementTests.eventChoices[(value / 40) % 9])
+        }.eraseToAny(),
+        Gen.int(in: 0...5).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: [1, 16, 0][$0 / 2]) }.eraseToAny(),
+        Gen.int(in: 0...3).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: 16) }.eraseToAny()
+    ).array(of: 1...40)
+
+    static let level: Events = .input
+    static let edge: Events = [.input, .edgeTriggered]
+
+    /// The measured facts, each in order; the plausible wrong outcome of each (`EPOLLHUP` before any writer opened, or
+    /// after a new writer opened; the first writer's open no news; a registration outliving its open) would disagree.
+    static let directedSequences: [[Operation]] = [
+        // No hang-up before a writer ever opened, nor while it is open; HUP after its close; gone at the next open.
+        [.open(holder: 1, end: .read), .control(holder: 1, operation: .add, end: .read, events: level), .wait(holder: 1, maxEvents: 16),
+         .open(holder: 2, end: .write), .wait(holder: 1, maxEvents: 16), .close(holder: 2, end: .write), .wait(holder: 1, maxEvents: 16),
+         .wait(holder: 1, maxEvents: 16), .open(holder: 2, end: .write), .wait(holder: 1, maxEvents: 16)],
+        // The same edge-triggered: HUP once; the first writer's open is news (bytes left are reported again).
+        [.open(holder: 1, end: .read), .control(holder: 1, operation: .add, end: .read, events: edge), .wait(holder: 1, maxEvents: 16),
+         .open(holder: 2, end: .write), .write(holder: 2, size: 3), .close(holder: 2, end: .write), .wait(holder: 1, maxEvents: 16),
+         .wait(holder: 1, maxEvents: 16), .open(holder: 2, end: .write), .wait(holder: 1, maxEvents: 16), .open(holder: 2, end: .write),
+         .wait(holder: 1, maxEvents: 16), .close(holder: 2, end: .write), .close(holder: 2, end: .write), .wait(holder: 1, maxEvents: 16)],
+        // A writer's edge-triggered registration: a reader's open is no news, the last reader's close is (EPOLLERR).
+        [.open(holder: 1, end: .read), .open(holder: 2, end: .write), .close(holder: 1, end: .read),
+         .control(holder: 2, operation: .add, end: .write, events: [.output, .edgeTriggered]), .wait(holder: 2, maxEvents: 16),
+         .wait(holder: 2, maxEvents: 16), .open(holder: 1, end: .read), .wait(holder: 2, maxEvents: 16), .close(holder: 1, end: .read),
+         .wait(holder: 2, maxEvents: 16)],
+        // A registration goes with its open's close: a wait reports nothing, MOD is EBADF, a new open's ADD succeeds.
+        [.open(holder: 1, end: .read), .open(holder: 2, end: .write), .control(holder: 1, operation: .add, end: .read, events: level),
+         .write(holder: 2, size: 1), .wait(holder: 1, maxEvents: 16), .close(holder: 1, end: .read), .wait(holder: 1, maxEvents: 16),
+         .control(holder: 1, operation: .modify, end: .read, events: level), .open(holder: 1, end: .read),
+         .control(holder: 1, operation: .modify, end: .read, events: level), .control(holder: 1, operation: .add, end: .read, events: edge),
+         .wait(holder: 1, maxEvents: 16), .wait(holder: 1, maxEvents: 16)],
+        // An O_RDWR open by the other holder: news and no hang-up for the reader; its close, the hang-up.
+        [.open(holder: 1, end: .read), .control(holder: 1, operation: .add, end: .read, events: edge), .wait(holder: 1, maxEvents: 16),
+         .openReadWrite(holder: 2), .write(holder: 2, size: 2), .wait(holder: 1, maxEvents: 16), .close(holder: 2, end: .read),
+         .wait(holder: 1, maxEvents: 16), .openReadWrite(holder: 2), .wait(holder: 1, maxEvents: 16), .wait(holder: 1, maxEvents: 16)],
+        // A registration through an O_RDWR open: both ends' bits, never HUP or ERR; the other end's name is the same
+        // registration (ADD EEXIST, MOD changes it), reported under the end it was added through; its close takes it.
+        [.openReadWrite(holder: 1), .control(holder: 1, operation: .add, end: .write, events: [.input, .output]), .wait(holder: 1, maxEvents: 16),
+         .write(holder: 1, size: 2), .wait(holder: 1, maxEvents: 16), .open(holder: 2, end: .read), .close(holder: 2, end: .read),
+         .open(holder: 2, end: .write), .close(holder: 2, end: .write), .wait(holder: 1, maxEvents: 16),
+         .control(holder: 1, operation: .add, end: .read, events: .input), .control(holder: 1, operation: .modify, end: .read, events: [.input, .edgeTriggered]),
+         .wait(holder: 1, maxEvents: 16), .wait(holder: 1, maxEvents: 16), .write(holder: 1, size: 1), .wait(holder: 1, maxEvents: 16),
+         .close(holder: 1, end: .read), .wait(holder: 1, maxEvents: 16), .control(holder: 1, operation: .delete, end: .write, events: [])],
+    ]
+
+    @Test func modelAndKernelGiveTheSameOutputs() async throws {
+        try await EpollAgreement.agree(
+            directed: Self.directedSequences, random: Self.operations,
+            marks: ["EPOLLIN", "EPOLLOUT", "EPOLLHUP", "EPOLLERR", "EEXIST", "ENOENT", "EBADF", "ENXIO", "suppressed", "readwrite registered"],
+            check: { operations, seen throws in
+                try PipeAgreement.repeatingDisagreements { try Self.checkOnce(operations, seen: seen) }
+            })
+    }
+
+    /// One run on a fresh FIFO (its descriptors and instances closed afterwards, with spawns held off: the closes
+    /// must be the last) and on the model, every state the model may be in followed.
+    static func checkOnce(_ operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+        try Syscall.withoutConcurrentSpawns {
+            let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))-fifoep"
+            try KernelFIFO.create(at: path)
+            var held: [Int: FIFOModelAgreementTests.Held] = [1: [:], 2: [:]]
+            let instances = [1: try KernelEpoll.create(), 2: try KernelEpoll.create()]
+            defer {
+                for descriptor in Set(held.values.flatMap { $0.values.joined() }) { try? Syscall.close(descriptor) }
+                for descriptor in instances.values { try? Syscall.close(descriptor) }
+                unlink(path)
+            }
+            // The end each registered number was added as, per holder.
+            var registered: [Int: [CInt: PipeModel.End]] = [1: [:], 2: [:]]
+            let model = FIFOModel(fifos: [("f0", FIFOModel.Setup(closeOnExec: true))])
+            var states = [model.initialState(of: "f0")]
+            for (index, operation) in operations.enumerated() {
+                let input: FIFOModel.Input
+                var kernel: FIFOModel.Output
+                switch operation {
+                case .open(let holder, let end):
+                    input = .open(process: holder, end: end, nonblocking: true)
+                    kernel = FIFOModelAgreementTests.outcome {
+                        held[holder]![end, default: []].append(try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: true))
+                        return .opened
+                    }
+                case .openReadWrite(let holder):
+                    input = .openReadWrite(process: holder, nonblocking: true)
+                    kernel = FIFOModelAgreementTests.outcome {
+                        let descriptor = try KernelFIFO.open(path, for: .readWrite, nonblocking: true)
+                        held[holder]![.read, default: []].append(descriptor)
+                        held[holder]![.write, default: []].append(descriptor)
+                        return .opened
+                    }
+                case .write(let holder, let size):
+                    input = .write(process: holder, data: [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: size), nonblocking: true)
+                    kernel = FIFOModelAgreementTests.outcome {
+                        guard let descriptor = held[holder]![.write]?.last else { throw Errno.badFileDescriptor }
+                        switch try KernelPipe.write(descriptor, [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: size), nonblocking: true) {
+                        case .completed(let count): return .wrote(count)
+                        case .wouldBlock: throw Errno.resourceTemporarilyUnavailable
+                        }
+                    }
+                case .read(let holder, let max):
+                    input = .read(process: holder, max: max, nonblocking: true)
+                    kernel = FIFOModelAgreementTests.outcome {
+                        guard let descriptor = held[holder]![.read]?.last else { throw Errno.badFileDescriptor }
+                        switch try KernelPipe.read(descriptor, max: max, nonblocking: true) {
+                        case .completed(let bytes): return .read(bytes)
+                        case .wouldBlock: throw Errno.resourceTemporarilyUnavailable
+                        }
+                    }
+                case .close(let holder, let end):
+                    input = .close(process: holder, end: end)
+                    if let descriptor = held[holder]![end]?.popLast() {
+                        let other: PipeModel.End = end == .read ? .write : .read
+                        if let index = held[holder]![other]?.lastIndex(of: descriptor) { held[holder]![other]?.remove(at: index) }
+                        registered[holder]![descriptor.rawValue] = nil
+                        kernel = FIFOModelAgreementTests.outcome { try Syscall.close(descriptor); return .closed }
+                    } else {
+                        kernel = .failed(.EBADF)
+                    }
+                case .control(let holder, let operation, let end, let events):
+                    input = .epoll(process: holder, call: .control(operation: operation, end: end, events: events))
+                    let instance = instances[holder]!.rawValue
+                    // An end the holder does not hold is -1 (EBADF), never an old number another file may have taken.
+                    let target = end.map { held[holder]![$0]?.last?.rawValue ?? -1 } ?? instance
+                    kernel = FIFOModelAgreementTests.outcome {
+                        try EpollAgreement.control(instance, operation, target, events)
+                        if case .add = operation, let end {
+                            registered[holder]![target] = end
+                            if held[holder]![.read]?.last == held[holder]![.write]?.last { seen.withLock { _ = $0.insert("readwrite registered") } }
+                        }
+                        return .epollControlled
+                    }
+                case .wait(let holder, let maxEvents):
+                    input = .epoll(process: holder, call: .wait(maxEvents: maxEvents, timeout: 0))
+                    kernel = FIFOModelAgreementTests.outcome {
+                        .epollEvents(try EpollAgreement.wait(instances[holder]!.rawValue, maxEvents: maxEvents).map { event in
+                            PipeModel.EpollReport(end: registered[holder]![event.descriptor] ?? .read, events: event.events)
+                        }.sorted())
+                    }
+                }
+                guard let next = FIFOModelAgreementTests.nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
+                    return
+                }
+                seen.withLock { seen in
+                    switch kernel {
+                    case .epollEvents(let reports):
+                        for report in reports { seen.formUnion(report.events.names) }
+                        if reports.isEmpty, case .wait(let holder, _) = operation,
+                            states.contains(where: { state in
+                                state.readHangUpSuppressed(of: holder) && state.pipe.writers.isEmpty
+                                    && state.pipe.epoll.contains { $0.process == holder && $0.end == .read && !$0.edgeTriggered }
+                            })
+                        {
+                            seen.insert("suppressed")
+                        }
+                    case .failed(let code): seen.insert(code.rawValue)
+                    default: break
+                    }
+                }
+                states = next
+            }
+        }
+    }
+
+    /// The plausible wrong outcomes the model rejects, each beside the kernel's (`KernelFIFOEpollFactsTests`).
+    @Test func thePlausibleWrongOutcomesAreRejected() {
+        let model = FIFOModel(fifos: [("f0", FIFOModel.Setup(closeOnExec: true))])
+        func after(_ inputs: [(FIFOModel.Input, FIFOModel.Output)]) -> FIFOModel.State {
+            var state = model.initialState(of: "f0")
+            for (input, output) in inputs { state = model.step(state, input, output).first!.state }
+            return state
+        }
+        let openReader = (FIFOModel.Input.open(process: 1, end: .read, nonblocking: true), FIFOModel.Output.opened)
+        let openWriter = (FIFOModel.Input.open(process: 2, end: .write, nonblocking: true), FIFOModel.Output.opened)
+        let closeWriter = (FIFOModel.Input.close(process: 2, end: .write), FIFOModel.Output.closed)
+        let write = (FIFOModel.Input.write(process: 2, data: [1, 2], nonblocking: true), FIFOModel.Output.wrote(2))
+        func add(_ events: Events) -> (FIFOModel.Input, FIFOModel.Output) {
+            (.epoll(process: 1, call: .control(operation: .add, end: .read, events: events)), .epollControlled)
+        }
+        let wait = FIFOModel.Input.epoll(process: 1, call: .wait(maxEvents: 16, timeout: 0))
+        let none = FIFOModel.Output.epollEvents([])
+        let hungUp = FIFOModel.Output.epollEvents([.init(end: .read, events: .hangUp)])
+        let readable = FIFOModel.Output.epollEvents([.init(end: .read, events: .input)])
+        let readableHungUp = FIFOModel.Output.epollEvents([.init(end: .read, events: [.input, .hangUp])])
+        // EPOLLHUP before any writer has opened (as on a pipe with no writer): wrong; nothing is right.
+        let fresh = after([openReader, add(Self.level)])
+        #expect(model.step(fresh, wait, hungUp).isEmpty)
+        #expect(!model.step(fresh, wait, none).isEmpty)
+        // After the writer's close: the hang-up, at every level-triggered wait; silence is wrong.
+        let gone = after([openReader, add(Self.level), openWriter, closeWriter])
+        #expect(model.step(gone, wait, none).isEmpty)
+        #expect(!model.step(gone, wait, hungUp).isEmpty)
+        // A new writer's open takes it away.
+        #expect(model.step(after([openReader, add(Self.level), openWriter, closeWriter, openWriter]), wait, hungUp).isEmpty)
+        // Edge-triggered: the first writer's open is news for bytes left; silence is wrong, as is a stale hang-up.
+        let left = after([openReader, openWriter, write, closeWriter, add(Self.edge), (wait, readableHungUp), (wait, none), openWriter])
+        #expect(model.step(left, wait, none).isEmpty)
+        #expect(model.step(left, wait, readableHungUp).isEmpty)
+        #expect(!model.step(left, wait, readable).isEmpty)
+        // A second writer's open is no news.
+        let second = after([openReader, openWriter, write, add(Self.edge), (wait, readable),
+                            (.open(process: 3, end: .write, nonblocking: true), .opened)])
+        #expect(model.step(second, wait, readable).isEmpty)
+        // A registration goes with its open's last close: nothing is reported after it, and MOD fails EBADF.
+        let closed = after([openReader, openWriter, write, add(Self.level), (.close(process: 1, end: .read), .closed)])
+        #expect(model.step(closed, wait, readable).isEmpty)
+        #expect(model.step(closed, .epoll(process: 1, call: .control(operation: .modify, end: .read, events: .input)), .epollControlled).isEmpty)
+    }
+}
