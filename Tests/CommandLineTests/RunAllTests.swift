@@ -38,7 +38,8 @@ import Testing
         #expect(lines.last?.hasPrefix("exit status \(result.status): ") == true)
         let skipped = lines.filter { $0.contains(": skipped: ") }
         #expect(lines.last!.contains("\(skipped.count) skipped"))
-        #expect(skipped.count == 3, "fifo-permission and the two abstract-name scenarios: \(skipped)")
+        #expect(skipped.count == 4, "fifo-permission, the two abstract-name scenarios and posix-shm-memory-locks: \(skipped)")
+        #expect(lines.contains { $0.hasPrefix("posix-shm-memory-locks: skipped: its workers lock memory") })
     }
 
     @Test func aScenarioThatCannotRunHereAloneIsAUsageError() throws {

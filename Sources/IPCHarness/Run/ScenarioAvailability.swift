@@ -1,5 +1,6 @@
 import Glibc
 import IPCModels
+import IPCSyscalls
 
 /// Whether a scenario can run on this machine, as this user: `run --all` skips one that cannot, with one line
 /// saying why, and goes on with the rest; `run` of that scenario alone refuses it (exit status 2).
@@ -17,6 +18,17 @@ public enum ScenarioAvailability {
         if PrivateNetwork.isNeeded(for: workload) && geteuid() != 0 {
             return
                 "its abstract socket names need a network namespace of the run's own, or any local user could reach them, and making one needs root (this is uid \(geteuid()))"
+        }
+        // The posix-shm model does not count RLIMIT_MEMLOCK: the worker refuses lock calls where it could be met.
+        let locks: Set<String> = ["lock", "unlock", "lockall", "unlockall"]
+        let locksMemory = (1...8).contains { seed in
+            var generator = SeededGenerator(seed: UInt64(seed))
+            let workload = setup.makeWorkload(&generator)
+            let objects = Set(workload.objects.filter { $0.kind == "posix-shm" }.map(\.name))
+            return workload.processes.contains { $0.program.contains { locks.contains($0.f) && objects.contains($0.object) } }
+        }
+        if locksMemory && !Syscall.locksMemoryWithoutLimit {
+            return "its workers lock memory (mlock, mlockall), which the posix-shm model judges only without RLIMIT_MEMLOCK in the way: it needs root (CAP_IPC_LOCK) or an unlimited limit (this is uid \(geteuid()))"
         }
         return nil
     }
