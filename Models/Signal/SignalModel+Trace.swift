@@ -11,6 +11,11 @@
 //   signal    {"signal": SIG, "action": ACTION} (receiver only: glibc's BSD signal)   {"old": ACTION}     EINVAL
 //   sigignore, sighold {"signal": SIG}; siginterrupt {"signal": SIG, "interrupt": BOOL} (receiver only)  (none)  EINVAL
 //   sigpause  {"signal": SIG} (receiver only: XPG, the one signal unblocked)  as sigsuspend           EINTR, EINVAL
+//             {"mask": [SIG, ...]} (BSD: the mask replaced by these, 1…31; every other signal unblocked)
+//   sigrelse  {"signal": SIG} (receiver only; left unblocked)  {"deliveries": [...]}? (what the handlers  EINVAL
+//                                                              saw as it unblocked; absent: not judged)
+//   sigset    {"signal": SIG, "disposition": ACTION | "hold"} {"old": ACTION | "hold", "delivered":     EINVAL
+//             (receiver only; an action: set, then unblocked)  [SIG, ...]?} (the handlers run in it; absent: any)
 //   sigprocmask {"how": "unblock" | "block" | "setmask" |     {"deliveries": [{"signal": SIG, …}, …]}  EINVAL
 //             "invalid", "signals": [SIG, ...]} (receiver only; unblock: and block again at once; setmask: a mask
 //             blocking the set's signals and none other of the receiver's, then the old mask again; what the handler
@@ -112,6 +117,22 @@ extension SignalModel {
             default: obsolete = .siginterrupt(try call.value.required("interrupt").boolean("interrupt"))
             }
             return .obsolete(process: call.process, signal: signal, call: obsolete)
+        case "sigrelse":
+            try requireReceiver(call, doing: "sets the mask of")
+            return .obsolete(process: call.process, signal: try Self.signal(try call.value.required("signal"), field: "signal"), call: .sigrelse)
+        case "sigset":
+            try requireReceiver(call, doing: "sets the actions or the mask of")
+            let signal = try Self.signal(try call.value.required("signal"), field: "signal")
+            return .obsolete(process: call.process, signal: signal, call: .sigset(try Self.disposition(try call.value.required("disposition"), field: "disposition")))
+        case "sigpause" where call.value.flatMap({ if case .object(let fields) = $0 { fields["mask"] } else { nil } }) != nil:
+            try requireReceiver(call, doing: "waits for")
+            let mask = try call.value.required("mask").elements("mask").map { (value) throws(ModelError) in
+                let signal = try Self.signal(value, field: "mask")
+                // An old-style mask is an int: one bit for each of the signals 1…31.
+                guard (1...31).contains(signal) else { throw ModelError("sigpause: a BSD mask holds signals 1…31, not \(signal)") }
+                return signal
+            }
+            return .sigpauseMask(process: call.process, mask: Set(mask).sorted())
         case "sigpause":
             try requireReceiver(call, doing: "waits for")
             let signal = try Self.signal(try call.value.required("signal"), field: "signal")
@@ -165,7 +186,7 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, sigaction, signal, sigignore, sighold, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, pause, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, sigaction, signal, sigignore, sighold, sigrelse, sigset, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, pause, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
         }
     }
 
@@ -228,9 +249,17 @@ extension SignalModel {
             return .previousAction(try Self.action(try value.required("old"), field: "old"))
         case (.ok(let value), .obsolete(_, _, .signal)):
             return .previousAction(try Self.action(try value.required("old"), field: "old"))
+        case (.ok(let value), .obsolete(_, _, .sigrelse)):
+            guard case .object(let fields)? = value, let deliveries = fields["deliveries"] else { return .returned }
+            return .deliveries(try deliveries.elements("deliveries").map { (value) throws(ModelError) in try Self.delivery(from: value) })
+        case (.ok(let value), .obsolete(_, _, .sigset)):
+            let delivered = try value.optional("delivered").map { (value) throws(ModelError) in
+                try value.elements("delivered").map { (value) throws(ModelError) in try Self.signal(value, field: "delivered") }
+            }
+            return .disposition(old: try Self.disposition(try value.required("old"), field: "old"), delivered: delivered)
         case (.ok, .obsolete):
             return .returned
-        case (.ok(let value), .sigpause):
+        case (.ok(let value), .sigpause), (.ok(let value), .sigpauseMask):
             return try output(from: .ok(value), for: .sigsuspend(process: input.process, signals: []))
         case (.ok, .exit):
             return .exited
@@ -291,9 +320,12 @@ extension SignalModel {
             var object: JSONObject = ["signal": Self.json(signal)]
             if case .signal(let action) = obsolete { object["action"] = .string(action.rawValue) }
             if case .siginterrupt(let interrupt) = obsolete { object["interrupt"] = .bool(interrupt) }
+            if case .sigset(let disposition) = obsolete { object["disposition"] = .string(disposition.name) }
             return (obsolete.name, .object(object))
         case .sigpause(_, let signal):
             return ("sigpause", ["signal": Self.json(signal)])
+        case .sigpauseMask(_, let mask):
+            return ("sigpause", ["mask": .array(mask.map(Self.json))])
         case .pause:
             return ("pause", nil)
         case .pauseUnblocking(_, let signals):
@@ -323,6 +355,10 @@ extension SignalModel {
             return .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .previousAction(let action):
             return .ok(["old": .string(action.rawValue)])
+        case .disposition(let old, let delivered):
+            var object: JSONObject = ["old": .string(old.name)]
+            if let delivered { object["delivered"] = .array(delivered.map(Self.json)) }
+            return .ok(.object(object))
         case .failed(let code):
             return .fail(code)
         }
@@ -370,6 +406,15 @@ extension SignalModel {
             throw ModelError("field '\(field)' must be \"default\", \"ignore\" or \"handler\", not \"\(text)\"")
         }
         return action
+    }
+
+    /// A disposition as `sigset` names it: an action's name, or "hold".
+    static func disposition(_ value: JSONValue, field: String) throws(ModelError) -> Disposition {
+        let text = try value.text(field)
+        guard let disposition = Disposition(name: text) else {
+            throw ModelError("field '\(field)' must be \"default\", \"ignore\", \"handler\" or \"hold\", not \"\(text)\"")
+        }
+        return disposition
     }
 
     /// The `actions` parameter: signal name to action.
@@ -441,7 +486,7 @@ extension SignalModel.Input {
         switch self {
         case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _),
             .signalfdReadiness(let process, _, _), .signalfdReadinessMasked(let process, _, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
-            .sigsuspend(let process, _), .obsolete(let process, _, _), .sigpause(let process, _),
+            .sigsuspend(let process, _), .obsolete(let process, _, _), .sigpause(let process, _), .sigpauseMask(let process, _),
             .pause(let process), .pauseUnblocking(let process, _), .exit(let process): process
         }
     }

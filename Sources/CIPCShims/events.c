@@ -68,6 +68,17 @@ static int copy_records(int *signo, int *code, int *pid, int *value, int capacit
     return count;
 }
 
+/// What a call that ends after a handler ran (sigsuspend and kin) reports: the records, or -1 with the call's errno
+/// `saved` when the handler saw nothing.
+static int taken_records(int saved, int *signo, int *code, int *pid, int *value, int capacity) {
+    int taken = copy_records(signo, code, pid, value, capacity);
+    if (taken == 0) {
+        errno = saved;
+        return -1;
+    }
+    return taken;
+}
+
 int ipc_sigaction(int signal, int action, int *old) { return ipc_sigaction_masking(signal, action, NULL, -1, old); }
 
 int ipc_sigaction_masking(int signal, int action, const int *mask, int mask_count, int *old) {
@@ -123,13 +134,7 @@ int ipc_sigsuspend_unblocking(const int *signals, int count, int *signo, int *co
     sigaddset(&mask, SIGUSR1);
     recorded_count = 0;
     sigsuspend(&mask);
-    int saved = errno;
-    int taken = copy_records(signo, code, pid, value, capacity);
-    if (taken == 0) {
-        errno = saved;
-        return -1;
-    }
-    return taken;
+    return taken_records(errno, signo, code, pid, value, capacity);
 }
 
 int ipc_change_mask(int how, int per_thread, const int *signals, int count, unsigned long long *old_bits, int *signo, int *code,
@@ -474,6 +479,16 @@ int ipc_set_fioasync(int descriptor, int on) {
 
 // The obsolete signal calls (System V and BSD), called as they are: glibc builds each on sigaction or sigprocmask.
 
+/// Makes the installed handler of `signal_number` the recording one, its flags and mask kept (SA_SIGINFO added, so
+/// that it sees the siginfo).
+static int make_recording(int signal_number) {
+    struct sigaction installed;
+    if (sigaction(signal_number, NULL, &installed) == -1) return -1;
+    installed.sa_sigaction = record_signal;
+    installed.sa_flags |= SA_SIGINFO;
+    return sigaction(signal_number, &installed, NULL) == -1 ? -1 : 0;
+}
+
 int ipc_signal(int signal_number, int action, int *old) {
     // glibc's signal is BSD's: SA_RESTART and sa_mask {signal}. A handler is then made the recording one, its
     // flags and mask kept (SA_SIGINFO added, so that it sees the siginfo); the signal is blocked, so none comes between.
@@ -481,14 +496,7 @@ int ipc_signal(int signal_number, int action, int *old) {
     sighandler_t previous = signal(signal_number, handler);
     if (previous == SIG_ERR) return -1;
     *old = previous == SIG_DFL ? 0 : previous == SIG_IGN ? 1 : 2;
-    if (action == 2) {
-        struct sigaction installed;
-        if (sigaction(signal_number, NULL, &installed) == -1) return -1;
-        installed.sa_sigaction = record_signal;
-        installed.sa_flags |= SA_SIGINFO;
-        if (sigaction(signal_number, &installed, NULL) == -1) return -1;
-    }
-    return 0;
+    return action == 2 ? make_recording(signal_number) : 0;
 }
 
 int ipc_signal_flags(int signal_number, int *flags, int *masks_itself, int *masked) {
@@ -508,6 +516,48 @@ int ipc_sigignore(int signal_number) { return sigignore(signal_number); }
 int ipc_sighold(int signal_number) { return sighold(signal_number); }
 
 int ipc_siginterrupt(int signal_number, int interrupt) { return siginterrupt(signal_number, interrupt); }
+
+int ipc_sigrelse_recording(int signal_number, int *signo, int *code, int *pid, int *value, int capacity) {
+    // glibc's sigrelse: SIG_UNBLOCK of the signal, left unblocked. What was pending runs the handler before it returns.
+    recorded_count = 0;
+    if (sigrelse(signal_number) == -1) return -1;
+    return copy_records(signo, code, pid, value, capacity);
+}
+
+/// sigset's handler: glibc installs it without SA_SIGINFO, so it sees the number alone.
+static void record_number(int signal) {
+    int index = recorded_count;
+    if (index < RECORD_CAPACITY) {
+        recorded_signo[index] = signal;
+        recorded_code[index] = recorded_pid[index] = recorded_value[index] = 0;
+    }
+    recorded_count = index + 1;
+}
+
+int ipc_sigset_recording(int signal_number, int disposition, int *old, int *signo, int capacity) {
+    // glibc's sigset, as it is: 0 SIG_DFL, 1 SIG_IGN, 2 a handler (recording the number), 3 SIG_HOLD; *old the same
+    // way (2 for any handler). A handler is then made the recording one, its (empty) mask and flags kept, SA_SIGINFO
+    // added; the handler runs of the call itself (pending ones, on unblocking) are the numbers it returns.
+    sighandler_t wanted = disposition == 0 ? SIG_DFL : disposition == 1 ? SIG_IGN : disposition == 2 ? record_number : SIG_HOLD;
+    recorded_count = 0;
+    sighandler_t previous = sigset(signal_number, wanted);
+    if (previous == SIG_ERR) return -1;
+    int count = recorded_count;
+    for (int index = 0; index < count && index < capacity && index < RECORD_CAPACITY; index++) signo[index] = recorded_signo[index];
+    *old = previous == SIG_DFL ? 0 : previous == SIG_IGN ? 1 : previous == SIG_HOLD ? 3 : 2;
+    return disposition == 2 && make_recording(signal_number) == -1 ? -1 : count;
+}
+
+/// glibc's own entry for both sigpauses (signal.h declares it only without XPG): is_sig 0 takes a BSD mask.
+extern int __sigpause(int sig_or_mask, int is_sig);
+
+int ipc_bsd_sigpause_recording(unsigned int mask, int *signo, int *code, int *pid, int *value, int capacity) {
+    // glibc's BSD sigpause (__sigpause(mask, 0)): sigsuspend with the whole mask replaced by the old-style one, bit
+    // n-1 for signal n. The harness's interrupting SIGUSR1 is kept in it: only the object's handlers end the call.
+    recorded_count = 0;
+    __sigpause((int)(mask | (1u << (SIGUSR1 - 1))), 0);
+    return taken_records(errno, signo, code, pid, value, capacity);
+}
 
 int ipc_sigpause_recording(int signal_number, int *signo, int *code, int *pid, int *value, int capacity) {
     // glibc's (XPG) sigpause: sigsuspend with the mask as it is less the signal. The harness's interrupting SIGUSR1

@@ -59,6 +59,17 @@ int ipc_sigignore(int signal_number);
 int ipc_sighold(int signal_number);
 int ipc_siginterrupt(int signal_number, int interrupt);
 
+/// glibc's sigrelse: fills the arrays with what the recording handler saw before it returned; -1 with errno (EINVAL).
+int ipc_sigrelse_recording(int signal_number, int *signo, int *code, int *pid, int *value, int capacity);
+
+/// glibc's sigset with disposition 0 SIG_DFL, 1 SIG_IGN, 2 a handler, 3 SIG_HOLD; *old the previous one alike (2:
+/// any handler). Fills signo with the numbers the handler saw inside the call and returns how many; -1 with errno.
+int ipc_sigset_recording(int signal_number, int disposition, int *old, int *signo, int capacity);
+
+/// glibc's BSD sigpause(mask) (__sigpause(mask, 0)), SIGUSR1 added to the mask: fills the arrays as
+/// ipc_sigpause_recording does; -1 with errno (EINTR) when the handler saw none.
+int ipc_bsd_sigpause_recording(unsigned int mask, int *signo, int *code, int *pid, int *value, int capacity);
+
 /// glibc's (XPG) sigpause(signal) with SIGUSR1 blocked around it: fills the arrays as ipc_sigsuspend_unblocking does;
 /// -1 with errno (EINTR, or EINVAL for a signal sigdelset refuses) when the handler saw none.
 int ipc_sigpause_recording(int signal_number, int *signo, int *code, int *pid, int *value, int capacity);

@@ -281,6 +281,13 @@ struct SignalBinding: ObjectBinding {
             let seen = try Syscall.pauseForSignal(number).map(delivery)
             guard let first = seen.first else { throw Errno.interrupted }
             return seen.count == 1 ? .received(signal: first.signal, details: first.details) : .deliveries(seen)
+        case .sigpauseMask(_, let mask):
+            // Every object signal outside the mask is unblocked for it.
+            let unblocked = received.filter { !mask.contains(Int($0)) }
+            try refuseFatalActions(unblocked, suspending: true)
+            let seen = try Syscall.pauseWithOldMask(mask.map { Int32($0) }).map(delivery)
+            guard let first = seen.first else { throw Errno.interrupted }
+            return seen.count == 1 ? .received(signal: first.signal, details: first.details) : .deliveries(seen)
         case .sigsuspend(_, let signals):
             let numbers = try ownSignals(signals, doing: "sigsuspend on")
             try refuseFatalActions(numbers, suspending: true)
@@ -336,8 +343,8 @@ struct SignalBinding: ObjectBinding {
     mutating func performObsolete(_ signal: Int, _ call: SignalModel.ObsoleteCall) throws(Errno) -> SignalModel.Output {
         let number = Int32(clamping: signal)
         let refused = switch call {
-        case .sighold: SignalModel.refusesSetMember(signal) || SignalModel.unblockable.contains(signal)
-        case .signal, .sigignore, .siginterrupt: SignalModel.refusesAction(signal, setting: true)
+        case .sighold, .sigrelse, .sigset(.hold): SignalModel.refusesSetMember(signal) || SignalModel.unblockable.contains(signal)
+        case .signal, .sigignore, .siginterrupt, .sigset: SignalModel.refusesAction(signal, setting: true)
         }
         guard received.contains(number) || refused else {
             BindingFailure.abandon("\(call.name) of \(SignalModel.name(of: signal)), which is not one of the object's blocked signals")
@@ -355,6 +362,29 @@ struct SignalBinding: ObjectBinding {
             try Syscall.holdSignal(number)
         case .siginterrupt(let interrupt):
             try Syscall.setInterrupting(number, interrupt)
+        case .sigrelse:
+            // Left unblocked, a signal whose action ends the worker would end it as it comes.
+            if !refused { try refuseFatalActions([number], suspending: false) }
+            return .deliveries(try Syscall.releaseSignal(number).map(delivery))
+        case .sigset(let disposition):
+            if case .action(.standard) = disposition, !refused, !SignalModel.ignoredByDefault.contains(signal) {
+                BindingFailure.abandon("sigset of \(SignalModel.name(of: signal)) to SIG_DFL: left unblocked, it would end the receiver as it comes")
+            }
+            let wanted: Syscall.Disposition = switch disposition {
+            case .hold: .hold
+            case .action(.standard): .standard
+            case .action(.ignore): .ignore
+            case .action(.handler): .handler
+            }
+            oneShotHandlers.remove(signal)
+            let (old, delivered) = try Syscall.setDisposition(number, to: wanted)
+            let reported: SignalModel.Disposition = switch old {
+            case .hold: .hold
+            case .standard: .action(.standard)
+            case .ignore: .action(.ignore)
+            case .handler: .action(.handler)
+            }
+            return .disposition(old: reported, delivered: delivered.map(Int.init))
         }
         return .returned
     }
