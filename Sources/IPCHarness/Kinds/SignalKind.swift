@@ -36,6 +36,10 @@ import SystemPackage
 /// `"setmask"` is a `SIG_BLOCK` of the set, delivering nothing — but the kernel's new mask unblocks every other
 /// signal, and the pending ones it unblocks run their handlers before the call returns.
 ///
+/// `client.signal-sigrelse-forgotten` holds a signal with `sigset(SIG_HOLD)` and forgets to let it go: its `sigrelse`
+/// does nothing and reports no handler run — but the kernel's runs the pending one's handler, and one sent later
+/// would run it at once instead of staying pending.
+///
 /// The receiver leads a process group of its own (for `killpg`) and sets its object's signals to `SIG_DFL` at
 /// set-up, so the model knows their actions.
 public enum SignalKind: MechanismKind {
@@ -44,6 +48,7 @@ public enum SignalKind: MechanismKind {
     public static let implementations = [
         "kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order", "client.signal-reset-before-wait",
         "client.signal-pause-takes-signal", "client.signal-resethand-rearmed", "client.signal-setmask-blocks-only",
+        "client.signal-sigrelse-forgotten",
     ]
 
     public static func model(for workload: Workload) -> SignalModel {
@@ -111,7 +116,8 @@ public enum SignalKind: MechanismKind {
             resetBeforeWait: implementation == "client.signal-reset-before-wait",
             pauseTakesSignal: implementation == "client.signal-pause-takes-signal",
             resetHandRearmed: implementation == "client.signal-resethand-rearmed",
-            setmaskBlocksOnly: implementation == "client.signal-setmask-blocks-only")
+            setmaskBlocksOnly: implementation == "client.signal-setmask-blocks-only",
+            sigrelseForgotten: implementation == "client.signal-sigrelse-forgotten")
     }
 }
 
@@ -136,6 +142,8 @@ struct SignalBinding: ObjectBinding {
     let resetHandRearmed: Bool
     /// `client.signal-setmask-blocks-only`'s wrong `SIG_SETMASK`.
     let setmaskBlocksOnly: Bool
+    /// `client.signal-sigrelse-forgotten`'s `sigrelse`, which does nothing.
+    let sigrelseForgotten: Bool
     var oneShotHandlers: Set<Int> = []
 
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
@@ -364,6 +372,7 @@ struct SignalBinding: ObjectBinding {
             try Syscall.setInterrupting(number, interrupt)
         case .sigrelse:
             // Left unblocked, a signal whose action ends the worker would end it as it comes.
+            if sigrelseForgotten { return .deliveries([]) }
             if !refused { try refuseFatalActions([number], suspending: false) }
             return .deliveries(try Syscall.releaseSignal(number).map(delivery))
         case .sigset(let disposition):
