@@ -24,6 +24,10 @@
 //   sigsuspend {"signals": [SIG, ...]} (receiver only)         {"signal": SIG, "code": …, …} (what the   EINTR
 //                                                              handler saw; the call itself returns -1 EINTR),
 //                                                              or {"deliveries": [...]} when handlers nested
+//   sigaltstack {"flags": [FLAG, ...], "size": BYTES} or     {"flags": [FLAG, ...], "size": BYTES}   EINVAL, ENOMEM
+//             none: only asking (receiver only; FLAG          (the old stack: SS_DISABLE with size 0,
+//             "SS_ONSTACK" | "SS_DISABLE" | "SS_AUTODISARM"   or none; SS_AUTODISARM as it was set)
+//             | INT, or'd)
 //   pause     (none; receiver only)                           (never: pause does not return 0)          EINTR
 //             {"signals": [SIG, ...]}: those unblocked for it  {"deliveries": [...]} (what the handlers  EINTR (none ran)
 //                                                              saw; the call itself returns -1 EINTR)
@@ -140,6 +144,13 @@ extension SignalModel {
             if Self.refusesSetMember(signal) { return .sigpause(process: call.process, signal: signal) }
             _ = try Self.waitSet(["signals": .array([Self.json(signal)])])
             return .sigpause(process: call.process, signal: signal)
+        case "sigaltstack":
+            try requireReceiver(call, doing: "sets the alternate stack of")
+            guard case .object(let fields)? = call.value, fields["flags"] != nil || fields["size"] != nil else {
+                return .sigaltstack(process: call.process, set: nil)
+            }
+            let size = try call.value.required("size").integer("size", in: 0...(1 << 20))
+            return .sigaltstack(process: call.process, set: AltStackSetting(flags: try Self.altStackFlags(call.value.required("flags")), size: size))
         case "pause":
             try requireReceiver(call, doing: "pauses with the blocked signals of")
             // With "signals": those unblocked for the pause (unblock, pause, block again).
@@ -186,7 +197,7 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, sigaction, signal, sigignore, sighold, sigrelse, sigset, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, pause, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, sigaction, signal, sigignore, sighold, sigrelse, sigset, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, sigaltstack, pause, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
         }
     }
 
@@ -265,6 +276,13 @@ extension SignalModel {
             return .exited
         case (.ok, .pause):
             return .returned
+        case (.ok(let value), .sigaltstack):
+            let flags = try Self.altStackFlags(try value.required("flags"))
+            guard flags & ~(Self.altStackDisable | Self.altStackAutoDisarm) == 0 else {
+                throw ModelError("sigaltstack: an old stack's flags are SS_DISABLE and SS_AUTODISARM at most (outside a handler)")
+            }
+            let size = try value.required("size").integer("size", in: 0...Int(Int32.max))
+            return .altStack(AltStack(enabled: flags & Self.altStackDisable == 0, size: size, autoDisarm: flags & Self.altStackAutoDisarm != 0))
         case (.ok(let value), .pauseUnblocking):
             return .deliveries(try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
                 try Self.delivery(from: value)
@@ -326,6 +344,9 @@ extension SignalModel {
             return ("sigpause", ["signal": Self.json(signal)])
         case .sigpauseMask(_, let mask):
             return ("sigpause", ["mask": .array(mask.map(Self.json))])
+        case .sigaltstack(_, let setting):
+            guard let setting else { return ("sigaltstack", nil) }
+            return ("sigaltstack", ["flags": Self.json(altStackFlags: setting.flags), "size": .int(setting.size)])
         case .pause:
             return ("pause", nil)
         case .pauseUnblocking(_, let signals):
@@ -355,6 +376,9 @@ extension SignalModel {
             return .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .previousAction(let action):
             return .ok(["old": .string(action.rawValue)])
+        case .altStack(let stack):
+            let flags = (stack.enabled ? 0 : Self.altStackDisable) | (stack.autoDisarm ? Self.altStackAutoDisarm : 0)
+            return .ok(["flags": Self.json(altStackFlags: flags), "size": .int(stack.size)])
         case .disposition(let old, let delivered):
             var object: JSONObject = ["old": .string(old.name)]
             if let delivered { object["delivered"] = .array(delivered.map(Self.json)) }
@@ -406,6 +430,31 @@ extension SignalModel {
             throw ModelError("field '\(field)' must be \"default\", \"ignore\" or \"handler\", not \"\(text)\"")
         }
         return action
+    }
+
+    /// `ss_flags` as a trace gives them: names and numbers, or'd (a number is the kernel's `int`, so -1 is every bit).
+    static func altStackFlags(_ value: JSONValue) throws(ModelError) -> UInt32 {
+        var flags: UInt32 = 0
+        for element in try value.elements("flags") {
+            if case .string(let name) = element {
+                guard let bit = ["SS_ONSTACK": altStackOnStack, "SS_DISABLE": altStackDisable, "SS_AUTODISARM": altStackAutoDisarm][name] else {
+                    throw ModelError("sigaltstack: unknown flag \"\(name)\" (SS_ONSTACK, SS_DISABLE, SS_AUTODISARM or a number)")
+                }
+                flags |= bit
+            } else {
+                flags |= UInt32(truncatingIfNeeded: try element.integer("flags", in: Int(Int32.min)...Int(UInt32.max)))
+            }
+        }
+        return flags
+    }
+
+    /// `ss_flags` by name, any other bits as one number.
+    static func json(altStackFlags flags: UInt32) -> JSONValue {
+        let named: [(String, UInt32)] = [("SS_ONSTACK", altStackOnStack), ("SS_DISABLE", altStackDisable), ("SS_AUTODISARM", altStackAutoDisarm)]
+        var elements = named.filter { flags & $0.1 != 0 }.map { JSONValue.string($0.0) }
+        let rest = flags & ~named.reduce(0) { $0 | $1.1 }
+        if rest != 0 { elements.append(.int(Int(Int32(bitPattern: rest)))) }
+        return .array(elements)
     }
 
     /// A disposition as `sigset` names it: an action's name, or "hold".
@@ -487,7 +536,7 @@ extension SignalModel.Input {
         case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _),
             .signalfdReadiness(let process, _, _), .signalfdReadinessMasked(let process, _, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
             .sigsuspend(let process, _), .obsolete(let process, _, _), .sigpause(let process, _), .sigpauseMask(let process, _),
-            .pause(let process), .pauseUnblocking(let process, _), .exit(let process): process
+            .pause(let process), .pauseUnblocking(let process, _), .sigaltstack(let process, _), .exit(let process): process
         }
     }
 }

@@ -164,6 +164,8 @@ public struct SignalModel: TraceModel {
         /// by the old-style `int` mask blocking `mask` (signals 1…31): every other signal, real-time ones included,
         /// unblocked for it (see `SignalModel+Unblocked.swift`).
         case sigpauseMask(process: Int, mask: [Int])
+        /// `sigaltstack` by the receiver: `set` (nil: only asking); see `SignalModel+AltStack.swift`.
+        case sigaltstack(process: Int, set: AltStackSetting?)
         /// `pause` by the receiver, the object's signals blocked: only a signal outside them ends it (`EINTR`).
         case pause(process: Int)
         /// `pause` with `signals` of the object unblocked for it (unblock, `pause`, block again): what the handlers saw.
@@ -194,6 +196,8 @@ public struct SignalModel: TraceModel {
         /// handler ran inside it, in order (its handler is called without `SA_SIGINFO`: numbers only; nil when the
         /// trace does not say: any).
         case disposition(old: Disposition, delivered: [Int]?)
+        /// What `sigaltstack` reported as the old alternate stack.
+        case altStack(AltStack)
         /// A call that reported success with nothing to say (`pause` returning 0: never on Linux).
         case returned
         case exited
@@ -246,6 +250,8 @@ public struct SignalModel: TraceModel {
         /// The object's signals the receiver has left unblocked (`sigrelse`, `sigset` of a disposition), ascending:
         /// sent, they run their handler at its next return to user mode (see `SignalModel+Unblocked.swift`).
         public internal(set) var unblocked: [Int] = []
+        /// The receiver's alternate signal stack, once a trace has shown it (nil: not known yet).
+        public internal(set) var altStack: AltStack? = nil
 
         /// Queued details in both sets, which count against the limit.
         var queuedCount: Int { (pending + threadPending).reduce(0) { $0 + $1.queue.count } }
@@ -322,6 +328,7 @@ public struct SignalModel: TraceModel {
         }
         if case .sigpauseMask(_, let mask) = input { return suspendSteps(state, signals: Self.unblocked(byOldMask: mask), output: output) }
         if case .pause = input { return pauseSteps(state, output: output) }
+        if case .sigaltstack(_, let setting) = input { return altStackSteps(state, setting: setting, output: output) }
         if case .pauseUnblocking(_, let signals) = input { return pauseUnblockingSteps(state, signals: signals, output: output) }
         if output == .failed(.EINTR) {
             // Interrupted asleep: nothing of its set was pending, and it takes nothing.
@@ -489,6 +496,11 @@ public struct SignalModel: TraceModel {
             return maskOutcome(.sigsuspend(process: process, signals: [signal]), in: state)
         case .sigpauseMask(let process, let mask):
             return maskOutcome(.sigsuspend(process: process, signals: Self.unblocked(byOldMask: mask)), in: state)
+        case .sigaltstack(_, let setting):
+            let (output, stack) = Self.altStackOutcome(state.altStack ?? AltStack(enabled: false, size: 0, autoDisarm: false), setting: setting)
+            var next = state
+            next.altStack = stack
+            return (output, next)
         case .pause:
             return nil  // it never completes by itself: only a signal outside the object ends it
         case .pauseUnblocking:
@@ -604,12 +616,14 @@ public struct SignalModel: TraceModel {
             call = "sigpause (BSD) of the mask {\(mask.map(Self.name(of:)).joined(separator: ", "))}"
         case .pause:
             call = "pause"
+        case .sigaltstack(_, let setting):
+            call = "sigaltstack" + (setting.map { " flags \(Int32(bitPattern: $0.flags)) size \($0.size)" } ?? " (asking)")
         case .pauseUnblocking(_, let signals):
             call = "pause unblocking {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .exit:
             call = "exit"
         }
-        let result: String
+        var result: String
         switch output {
         case nil: result = "?"
         case .sent?, .exited?: result = "ok"
@@ -624,6 +638,9 @@ public struct SignalModel: TraceModel {
             result = readable || writable
                 ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: ", ") : "nothing ready"
         case .previousAction(let action)?: result = "was \(action.constant)"
+        case .altStack(let stack)?:
+            result = stack.enabled ? "was \(stack.size) bytes" : "was SS_DISABLE"
+            if stack.autoDisarm { result += " with SS_AUTODISARM" }
         case .disposition(let old, let delivered)?:
             result = "was \(old.constant)" + (delivered.map { $0.isEmpty ? "" : ", handler ran for \($0.map(Self.name(of:)).joined(separator: ", "))" } ?? "")
         case .maskChanged(let deliveries, let old)?:

@@ -577,3 +577,51 @@ int ipc_sigpause_recording(int signal_number, int *signo, int *code, int *pid, i
     }
     return taken;
 }
+
+// sigaltstack. The kernel reads the stack's memory only when a handler runs on it; the harness's handlers are not
+// SA_ONSTACK, so one static area serves every size up to its own (the kernel checks the size, not the memory).
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1U << 31)  /* the kernel's (linux/signal.h), which glibc's headers leave out */
+#endif
+#define ALT_STACK_CAPACITY (1 << 20)
+static char alt_stack_area[ALT_STACK_CAPACITY] __attribute__((aligned(64)));
+
+int ipc_sigaltstack(int set, int flags, unsigned long size, int *old_flags, unsigned long *old_size) {
+    stack_t wanted = {.ss_sp = alt_stack_area, .ss_flags = flags, .ss_size = size}, old;
+    if (set && size > ALT_STACK_CAPACITY) {
+        errno = E2BIG;
+        return -1;
+    }
+    if (sigaltstack(set ? &wanted : NULL, &old) == -1) return -1;
+    *old_flags = old.ss_flags;
+    *old_size = old.ss_size;
+    return 0;
+}
+
+static volatile sig_atomic_t probe_on_stack, probe_flags, probe_error;
+
+static void probe_alt_stack(int signal) {
+    (void)signal;
+    char here;
+    probe_on_stack = &here >= alt_stack_area && &here < alt_stack_area + ALT_STACK_CAPACITY;
+    stack_t now, again = {.ss_sp = alt_stack_area, .ss_flags = 0, .ss_size = ALT_STACK_CAPACITY};
+    probe_flags = sigaltstack(NULL, &now) == -1 ? -1 : now.ss_flags;
+    probe_error = sigaltstack(&again, NULL) == -1 ? errno : 0;
+}
+
+int ipc_alt_stack_handler_probe(int signal_number, int on_stack_flag, int *on_stack, int *flags_inside, int *error_inside) {
+    // A handler (SA_ONSTACK when asked) for signal_number, which the caller has unblocked, then raise: where it ran,
+    // what sigaltstack reported inside, and what setting a stack inside gave (0 or its errno).
+    struct sigaction action = {0}, previous;
+    action.sa_handler = probe_alt_stack;
+    action.sa_flags = on_stack_flag ? SA_ONSTACK : 0;
+    if (sigaction(signal_number, &action, &previous) == -1) return -1;
+    probe_on_stack = probe_flags = probe_error = -1;
+    raise(signal_number);
+    *on_stack = probe_on_stack;
+    *flags_inside = probe_flags;
+    *error_inside = probe_error;
+    return sigaction(signal_number, &previous, NULL);
+}
+
+int ipc_ss_autodisarm(void) { return (int)SS_AUTODISARM; }

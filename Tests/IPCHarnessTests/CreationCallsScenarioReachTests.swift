@@ -25,7 +25,7 @@ import Testing
         ("pipe-made-during-run", ["pipe", "pipe2", "write", "read", "dup", "close"]),
         ("signal-robust-sigwait", ["sigwait", "kill", "sigqueue"]), ("signal-robust-actions", ["killpg", "sigaction", "sigprocmask", "sigsuspend", "kill", "sigqueue"]),
         ("signal-robust-handler-flags", ["signal", "sigignore", "sighold", "siginterrupt", "sigpause", "sigaction"]), ("signal-robust-pause", ["pause", "sigsuspend", "wait"]),
-        ("signal-robust-sigrelse", ["sigrelse", "sigset", "sigpause", "pending", "kill", "sigqueue"]), ("pipe-robust-made-nonblocking", ["pipe2", "write"]),
+        ("signal-robust-sigrelse", ["sigrelse", "sigset", "sigpause", "pending", "kill", "sigqueue", "sigaltstack"]), ("pipe-robust-made-nonblocking", ["pipe2", "write"]),
         ("posix-sem-init-destroy", ["init", "destroy", "wait", "post"]), ("posix-shm-mappings", ["open", "protect", "unmap", "sync", "truncate"]),
     ])
     func scenarioReaches(name: String, expected: [String]) throws {

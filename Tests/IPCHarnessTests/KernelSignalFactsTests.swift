@@ -314,6 +314,9 @@ import Testing
         /// handler (1) or `SIG_IGN` (2); a `kill` of it and `sigpending`; then blocked again by `sigset(SIG_HOLD)`
         /// (`hold`) or `sighold`.
         case unblockedWhile(String, how: Int, hold: Bool)
+        /// `sigaltstack` with the flags ``altStackFlags`` draws at `flags` (past them: only asking) and a size of 0, 2047,
+        /// 2048 or 8192.
+        case altStack(flags: Int, size: Int)
 
         var description: String {
             switch self {
@@ -339,6 +342,7 @@ import Testing
             case .sentThenSigwait(let signal, let set): "kill(\(signal)), sigwait(\(set))"
             case .obsolete(let call, let signal): "\(KernelSignalFactsTests.obsoleteCalls[call].f)(\(signal))"
             case .handledThenSigpause(let signal, let refused): refused.map { "sigpause(\($0))" } ?? "handler(\(signal)), kill(\(signal)), sigpause(\(signal))"
+            case .altStack(let flags, let size): "sigaltstack(\(flags < 5 ? "\(KernelSignalFactsTests.altStackFlags[flags]), \(size)" : "asking"))"
             case .unblockedWhile(let signal, let how, let hold):
                 "\(["sigrelse", "sigset handler", "sigset ignore"][how])(\(signal)), kill, sigpending, \(hold ? "sigset hold" : "sighold")"
             }
@@ -374,8 +378,14 @@ import Testing
         }.eraseToAny(),
         zip(signalName, Gen.int(in: 0...5)).map { (signal: String, how: Int) -> Operation in
             Operation.unblockedWhile(signal, how: how % 3, hold: how >= 3)
+        }.eraseToAny(),
+        zip(Gen.int(in: 0...5), Gen.int(in: 0...3)).map { (flags: Int, size: Int) -> Operation in
+            Operation.altStack(flags: flags, size: [0, 2047, 2048, 8192][size])
         }.eraseToAny()
     )
+
+    /// The `sigaltstack` flags ``Operation/altStack(flags:size:)`` draws.
+    static let altStackFlags: [JSONValue] = [[], ["SS_ONSTACK"], ["SS_DISABLE"], ["SS_AUTODISARM"], [8]]
 
     /// The obsolete calls ``Operation/obsolete(_:_:)`` draws: name, the fields beyond "signal", and the action it
     /// leaves (nil: as it was).
@@ -492,6 +502,8 @@ import Testing
                     var value = fields
                     value["signal"] = signal
                     return [(f, .object(value))]
+                case .altStack(let flags, let size):
+                    return [("sigaltstack", flags < 5 ? ["flags": Self.altStackFlags[flags], "size": .int(size)] : .null)]
                 case .unblockedWhile(let signal, let how, let hold):
                     // Never left unblocked with an action that ends the receiver, nor beyond these calls.
                     let release: (f: String, value: JSONValue)
@@ -571,6 +583,19 @@ import Testing
             program += [call("sigrelse", .int(number)), sigset(.int(number), "hold"), sigset(.int(number), "handler"), sigset(.int(number), "ignore")]
         }
         if let problem = try disagreement(program, model: model) { Issue.record("\(problem)") }
+    }
+
+    /// `sigaltstack` (`AltStackFactsTests`), directed: none at first; 2048 bytes taken and reported; 2047, 1 and 0 fail
+    /// `ENOMEM`, flags 3, 4, 8 and -1 `EINVAL` (before the size); `SS_ONSTACK` sets one reported with flags 0;
+    /// `SS_AUTODISARM` is kept, with `SS_DISABLE` too (size 0).
+    @Test func theAlternateStackAgreesWithTheModel() throws {
+        func set(_ flags: [JSONValue], _ size: Int) -> (f: String, value: JSONValue) { ("sigaltstack", ["flags": .array(flags), "size": .int(size)]) }
+        let ask: (f: String, value: JSONValue) = ("sigaltstack", .null)
+        let program: [(f: String, value: JSONValue)] = [
+            ask, set([], 2048), ask, set([], 2047), set([], 1), set([], 0), set([3], 4096), set([4], 4096), set([8], 100), set([-1], 4096),
+            set(["SS_ONSTACK"], 4096), set(["SS_AUTODISARM"], 8192), set(["SS_DISABLE", "SS_AUTODISARM"], 1), set(["SS_DISABLE"], 0), ask,
+        ]
+        if let problem = try disagreement(program, model: Self.defaultActionsModel) { Issue.record("\(problem)") }
     }
 
     /// The model of a receiver whose four signals start at `SIG_DFL` (as the harness's receiver sets them).

@@ -43,7 +43,7 @@ import Testing
         ("signal-robust-thread-directed", ["ok:tgkill", "ok:pending", "ok:signalfd-poll", "SI_USER", "SI_QUEUE", "EAGAIN", "EINVAL"]),
         ("signal-robust-actions", ["ok:killpg", "ok:sigaction", "ok:pending", "ok:sigprocmask", "ok:sigsuspend", "SI_USER", "SI_QUEUE", "EAGAIN"]),
         ("signal-robust-pause", ["EINTR:pause", "ok:sigaction", "ok:pending", "SI_USER", "SI_QUEUE", "asleep"]),
-        ("signal-robust-sigrelse", ["ok:sigrelse", "ok:sigset", "ok:sigpause", "ok:pending", "SI_USER", "SI_QUEUE"]),
+        ("signal-robust-sigrelse", ["ok:sigrelse", "ok:sigset", "ok:sigpause", "ok:pending", "ok:sigaltstack", "ENOMEM", "SI_USER", "SI_QUEUE"]),
         ("signal-robust-handler-flags", ["ok:sigaction", "ok:sigprocmask", "ok:pthread_sigmask", "ok:sigsuspend", "out of order", "setmask delivered", "sigmask interrupted", "sigmask ready", "SI_USER", "SI_QUEUE"]),
         ("eventfd-counter", ["above 2^63", "EAGAIN", "EINVAL", "asleep", "ESPIPE", "ENOTTY", "ok:fcntl", "ok:lseek", "ok:ioctl", "ok:dup"]),
         ("eventfd-semaphore", ["EAGAIN", "EINVAL", "asleep"]),

@@ -68,6 +68,18 @@ int ipc_sigset_recording(int signal_number, int disposition, int *old, int *sign
 
 /// glibc's BSD sigpause(mask) (__sigpause(mask, 0)), SIGUSR1 added to the mask: fills the arrays as
 /// ipc_sigpause_recording does; -1 with errno (EINTR) when the handler saw none.
+/// sigaltstack on a static 1 MiB area (E2BIG for a larger size: not the kernel's): set (`set`) one of `size` bytes with
+/// `flags`, or only ask; *old_flags and *old_size what was there.
+int ipc_sigaltstack(int set, int flags, unsigned long size, int *old_flags, unsigned long *old_size);
+
+/// Installs a probing handler for `signal_number` (SA_ONSTACK when `on_stack_flag`), raises it (the caller has it
+/// unblocked), restores the old action: whether the handler ran on the static area, the ss_flags sigaltstack reported
+/// inside it, and the errno of setting a stack inside it (0: it succeeded).
+int ipc_alt_stack_handler_probe(int signal_number, int on_stack_flag, int *on_stack, int *flags_inside, int *error_inside);
+
+/// SS_AUTODISARM (1 << 31).
+int ipc_ss_autodisarm(void);
+
 int ipc_bsd_sigpause_recording(unsigned int mask, int *signo, int *code, int *pid, int *value, int capacity);
 
 /// glibc's (XPG) sigpause(signal) with SIGUSR1 blocked around it: fills the arrays as ipc_sigsuspend_unblocking does;

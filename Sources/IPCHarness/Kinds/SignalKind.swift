@@ -289,6 +289,12 @@ struct SignalBinding: ObjectBinding {
             let seen = try Syscall.pauseForSignal(number).map(delivery)
             guard let first = seen.first else { throw Errno.interrupted }
             return seen.count == 1 ? .received(signal: first.signal, details: first.details) : .deliveries(seen)
+        case .sigaltstack(_, let setting):
+            // The shims' area holds 1 MiB (the trace form allows no more).
+            let old = try Syscall.alternateStack(setting: setting.map { Syscall.AltStack(flags: Int32(bitPattern: $0.flags), size: $0.size) })
+            let flags = UInt32(bitPattern: old.flags)
+            return .altStack(SignalModel.AltStack(
+                enabled: flags & SignalModel.altStackDisable == 0, size: old.size, autoDisarm: flags & SignalModel.altStackAutoDisarm != 0))
         case .sigpauseMask(_, let mask):
             // Every object signal outside the mask is unblocked for it.
             let unblocked = received.filter { !mask.contains(Int($0)) }

@@ -24,7 +24,8 @@ extension SignalScenarios {
 
     /// 1-3 senders (`kill`, `sigqueue`) of the three signals; a receiver that gives each a handler, then in rounds
     /// holds one (`sigset(SIG_HOLD)`), looks (`sigpending`, a `wait` with timeout 0), lets it go (`sigrelse` or, every
-    /// third round, `sigset` of the handler), looks again, and now and then BSD-`sigpause`s holding the standard ones.
+    /// third round, `sigset` of the handler), looks again, and now and then BSD-`sigpause`s holding the standard ones;
+    /// it asks for its alternate stack, sets one first and disables it last.
     static func releaseWorkload(generator: inout SeededGenerator) -> Workload {
         let signals = releaseSignals
         var processes: [Workload.Process] = []
@@ -39,6 +40,9 @@ extension SignalScenarios {
         }
         func call(_ f: String, _ value: JSONValue?) -> Call { Call(process: 1, object: "sig1", f: f, value: value) }
         var receiver = signals.map { call("sigaction", ["signal": .string($0), "action": "handler"]) }
+        // An alternate stack asked for and set (a size under 2048 bytes fails ENOMEM); its handlers do not use it.
+        receiver.append(call("sigaltstack", nil))
+        receiver.append(call("sigaltstack", ["flags": generator.chance(0.5) ? [] : ["SS_AUTODISARM"], "size": .int(generator.pick([2047, 2048, 8192]))]))
         /// The signals it has let go (all blocked at set-up).
         var released: Set<String> = []
         for round in 0..<generator.next(in: 2...5) {
@@ -57,6 +61,7 @@ extension SignalScenarios {
                 receiver.append(call("sigpause", ["mask": ["SIGUSR2", "SIGWINCH"]]))
             }
         }
+        receiver.append(call("sigaltstack", ["flags": ["SS_DISABLE"], "size": 0]))
         processes.insert(Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: receiver), at: 0)
         return Workload(objects: [Workload.Object(name: "sig1", kind: "signal", parameters: ["signals": .array(signals.map { .string($0) })])], processes: processes)
     }
