@@ -38,6 +38,8 @@
 //   pending   (none; receiver only: sigpending)               {"signals": [SIG, ...]}
 //   signalfd-read {"signals": [SIG, ...], "max": BYTES,       {"deliveries": [{"signal": SIG,           EAGAIN, EINVAL, EINTR
 //             "nonblocking": BOOL?} (receiver only)            "code": …, "sender": …, "value": …}, …]}
+//             and "flags": INT? (raw, SFD_NONBLOCK 0x800 | SFD_CLOEXEC 0x80000; others EINVAL), "update": [SIG, ...]?
+//             (the mask set again by passing the descriptor back before the read)
 //   signalfd-poll {"signals": [SIG, ...], "events": [EV, ...]?,  {"revents": ["POLLIN"]} (or [])       EINTR (nothing pending)
 //             "timeout": MS} (receiver only; events absent: ["POLLIN"]; MS negative: wait)
 //   signalfd-select {"signals": [SIG, ...], "read": BOOL?,    {"readable": BOOL, "writable": BOOL}      EINTR (nothing pending)
@@ -166,6 +168,12 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             let max = try call.value.required("max").integer("max", in: 0...(1 << 20))
             let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
+            // Raw flags, or the mask set again by passing the descriptor back: the descriptor kept for a second call.
+            if case .object(let fields)? = call.value, fields["flags"] != nil || fields["update"] != nil {
+                let flags = try call.value.optional("flags")?.integer("flags", in: Int(Int32.min)...Int(Int32.max)) ?? (nonblocking ? Self.signalfdNonblocking : 0)
+                let update = try call.value.optional("update").map { (value) throws(ModelError) in try Self.waitSet(["signals": value]) }
+                return .signalfdReadAgain(process: call.process, signals: signals, flags: flags, update: update, max: max)
+            }
             return .signalfdRead(process: call.process, signals: signals, max: max, nonblocking: nonblocking)
         case "signalfd-poll", "signalfd-select":
             try requireReceiver(call, doing: "polls a signalfd for")
@@ -219,7 +227,7 @@ extension SignalModel {
             return .received(signal: delivery.signal, details: delivery.details)
         case (.ok(let value), .sigwait):
             return .number(try Self.signal(try value.required("signal"), field: "signal"))
-        case (.ok(let value), .signalfdRead):
+        case (.ok(let value), .signalfdRead), (.ok(let value), .signalfdReadAgain):
             return .deliveries(try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
                 try Self.delivery(from: value)
             })
@@ -307,6 +315,10 @@ extension SignalModel {
         case .signalfdRead(_, let signals, let max, let nonblocking):
             var object: JSONObject = ["signals": .array(signals.map(Self.json)), "max": .int(max)]
             if nonblocking { object["nonblocking"] = true }
+            return ("signalfd-read", .object(object))
+        case .signalfdReadAgain(_, let signals, let flags, let update, let max):
+            var object: JSONObject = ["signals": .array(signals.map(Self.json)), "max": .int(max), "flags": .int(flags)]
+            if let update { object["update"] = .array(update.map(Self.json)) }
             return ("signalfd-read", .object(object))
         case .signalfdReadiness(_, let signals, .poll(let events, let timeout)):
             return ("signalfd-poll", [
@@ -533,7 +545,7 @@ extension SignalModel {
 extension SignalModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _),
+        case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _), .signalfdReadAgain(let process, _, _, _, _),
             .signalfdReadiness(let process, _, _), .signalfdReadinessMasked(let process, _, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
             .sigsuspend(let process, _), .obsolete(let process, _, _), .sigpause(let process, _), .sigpauseMask(let process, _),
             .pause(let process), .pauseUnblocking(let process, _), .sigaltstack(let process, _), .exit(let process): process

@@ -140,6 +140,10 @@ public struct SignalModel: TraceModel {
         case pending(process: Int)
         /// `read` of a `signalfd` for `signals` with a buffer of `max` bytes (`SFD_NONBLOCK` when `nonblocking`).
         case signalfdRead(process: Int, signals: [Int], max: Int, nonblocking: Bool)
+        /// A `read` of a `signalfd` made for `signals` with the raw `flags` (`SFD_NONBLOCK` 0x800 and `SFD_CLOEXEC`
+        /// 0x80000 allowed, any other bit `EINVAL`), its mask then set to `update` by passing it back (nil: not): the
+        /// read takes what one made for `update` would (see `signalfdSteps`).
+        case signalfdReadAgain(process: Int, signals: [Int], flags: Int, update: [Int]?, max: Int)
         /// `poll` or `select` by the receiver on a `signalfd` for `signals` (made for the call): takes nothing.
         case signalfdReadiness(process: Int, signals: [Int], call: PipeModel.ReadinessCall)
         /// `ppoll` or `pselect` by the receiver on a signalfd for `signals` (made for the call) with `sigmask` swapped
@@ -217,6 +221,8 @@ public struct SignalModel: TraceModel {
 
     /// The size of one `struct signalfd_siginfo`.
     public static let signalfdInfoSize = 128
+    /// `SFD_NONBLOCK` and `SFD_CLOEXEC`, the only flags `signalfd` takes.
+    public static let signalfdNonblocking = 0x800, signalfdCloseOnExec = 0x80000
 
     /// One signal number's pending state: the kernel's pending bit and its queue of details.
     public struct Pending: Hashable, Sendable {
@@ -298,6 +304,14 @@ public struct SignalModel: TraceModel {
     func callStep(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         if case .signalfdRead(_, let signals, let max, let nonblocking) = input {
             return signalfdSteps(state, signals: signals, capacity: max / Self.signalfdInfoSize, nonblocking: nonblocking, output: output)
+        }
+        if case .signalfdReadAgain(_, let signals, let flags, let update, let max) = input {
+            // The flags are checked as the descriptor is made, before anything is read.
+            if flags & ~(Self.signalfdNonblocking | Self.signalfdCloseOnExec) != 0 {
+                return output == nil || output == .failed(.EINVAL) ? [.completed(state)] : []
+            }
+            return signalfdSteps(state, signals: update ?? signals, capacity: max / Self.signalfdInfoSize,
+                nonblocking: flags & Self.signalfdNonblocking != 0, output: output)
         }
         if case .signalfdReadiness(_, let signals, let call) = input {
             // Its signalfd is made for the call: with the caller's descriptor table full (no trace shows it), EMFILE.
@@ -483,7 +497,7 @@ public struct SignalModel: TraceModel {
         case .pending:
             // The kernel reports the pending signals that are also blocked.
             return (.pendingSignals(state.pendingSignals.filter { !state.unblocked.contains($0) }), state)
-        case .signalfdRead:
+        case .signalfdRead, .signalfdReadAgain:
             return nil  // several steps: see signalfdSteps
         case .sigaction(_, let signal, let action, let flags):
             return setAction(state, signal: signal, action: action, flags: flags)
@@ -587,6 +601,9 @@ public struct SignalModel: TraceModel {
             call = "sigpending"
         case .signalfdRead(_, let signals, let max, let nonblocking):
             call = "read signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))} up to \(max) bytes" + (nonblocking ? " (SFD_NONBLOCK)" : "")
+        case .signalfdReadAgain(_, let signals, let flags, let update, let max):
+            call = "read signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))} flags \(flags)"
+                + (update.map { " set again to {\($0.map(Self.name(of:)).joined(separator: ", "))}" } ?? "") + " up to \(max) bytes"
         case .signalfdReadiness(_, let signals, let readinessCall):
             call = "\(readinessCall) on signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .signalfdReadinessMasked(_, let signals, let readinessCall, let sigmask):

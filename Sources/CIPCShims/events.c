@@ -303,10 +303,36 @@ int ipc_signalfd_open(const int *signals, int count, int nonblocking) {
     return signalfd(-1, &set, SFD_CLOEXEC | (nonblocking ? SFD_NONBLOCK : 0));
 }
 
+/// Reads `max` bytes from the signalfd `fd` and closes it: the signals taken, as ipc_signalfd_read reports them.
+static int read_signal_descriptor(int fd, unsigned long max, int *signo, int *code, int *pid, int *value, int capacity);
+
 int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned long max,
                       int *signo, int *code, int *pid, int *value, int capacity) {
     int fd = ipc_signalfd_open(signals, count, nonblocking);
     if (fd == -1) return -1;
+    return read_signal_descriptor(fd, max, signo, code, pid, value, capacity);
+}
+
+int ipc_signalfd_read_updated(const int *signals, int count, int flags, const int *update, int update_count,
+                              unsigned long max, int *signo, int *code, int *pid, int *value, int capacity) {
+    // signalfd with the caller's raw flags (SFD_CLOEXEC added), its mask set again by passing it back (flags 0: the
+    // kernel keeps the descriptor's own), then the read.
+    sigset_t set, again;
+    if (make_set(&set, signals, count) == -1) return -1;
+    int fd = signalfd(-1, &set, flags | SFD_CLOEXEC);
+    if (fd == -1) return -1;
+    if (update_count >= 0) {
+        if (make_set(&again, update, update_count) == -1 || signalfd(fd, &again, 0) == -1) {
+            int saved = errno;
+            close(fd);
+            errno = saved;
+            return -1;
+        }
+    }
+    return read_signal_descriptor(fd, max, signo, code, pid, value, capacity);
+}
+
+static int read_signal_descriptor(int fd, unsigned long max, int *signo, int *code, int *pid, int *value, int capacity) {
     void *buffer = malloc(max > 0 ? max : 1);
     if (buffer == NULL) {
         close(fd);

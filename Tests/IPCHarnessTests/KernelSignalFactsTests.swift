@@ -598,6 +598,23 @@ import Testing
         if let problem = try disagreement(program, model: Self.defaultActionsModel) { Issue.record("\(problem)") }
     }
 
+    /// A `signalfd` given a new mask before its read, and its flags (`SignalDescriptorUpdateFactsTests`), directed:
+    /// made for `SIGUSR2` and set again to `SIGWINCH`, it takes `SIGWINCH` alone; flags 1 and -1 fail `EINVAL`; the
+    /// other way round it takes `SIGUSR2`; then `EAGAIN` (its `SFD_NONBLOCK` kept).
+    @Test func aSignalDescriptorsMaskSetAgainAgreesWithTheModel() throws {
+        func read(_ signals: String, update: String?, flags: Int, max: Int) -> (f: String, value: JSONValue) {
+            var value: JSONObject = ["signals": [.string(signals)], "flags": .int(flags), "max": .int(max)]
+            if let update { value["update"] = [.string(update)] }
+            return ("signalfd-read", .object(value))
+        }
+        let program: [(f: String, value: JSONValue)] = [
+            ("kill", ["signal": "SIGUSR2"]), ("kill", ["signal": "SIGWINCH"]), read("SIGUSR2", update: "SIGWINCH", flags: 0x800, max: 256),
+            read("SIGUSR2", update: nil, flags: 1, max: 128), read("SIGUSR2", update: nil, flags: -1, max: 128),
+            read("SIGWINCH", update: "SIGUSR2", flags: 0x80800, max: 256), read("SIGWINCH", update: "SIGUSR2", flags: 0x800, max: 128),
+        ]
+        if let problem = try disagreement(program, model: Self.defaultActionsModel) { Issue.record("\(problem)") }
+    }
+
     /// The model of a receiver whose four signals start at `SIG_DFL` (as the harness's receiver sets them).
     static var defaultActionsModel: SignalModel {
         let actions = Dictionary(uniqueKeysWithValues: names.map { (SignalModel.number(of: $0)!, SignalModel.Action.standard) })
@@ -617,7 +634,7 @@ import Testing
         var state = model.initialState(of: "sig1")
         for (index, step) in program.enumerated() {
             let input = try model.input(from: Call(process: 1, object: "sig1", f: step.f, value: step.value == .null ? nil : step.value))
-            if case .signalfdRead = input {
+            if input.readsSignalDescriptor {
                 // Several atomic takes: the model must accept what the kernel returned, take by take.
                 guard index < kernel.count else { return nil }
                 let outcome: Outcome = kernel[index].hasPrefix("{") ? .ok(try JSONParser.parse(kernel[index])) : .fail(ErrorCode(kernel[index]))
@@ -668,5 +685,15 @@ import Testing
             }
         }
         return nil
+    }
+}
+
+extension SignalModel.Input {
+    /// A `signalfd` read, which the model takes in several steps.
+    var readsSignalDescriptor: Bool {
+        switch self {
+        case .signalfdRead, .signalfdReadAgain: true
+        default: false
+        }
     }
 }

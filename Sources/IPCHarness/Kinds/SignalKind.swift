@@ -181,6 +181,10 @@ struct SignalBinding: ObjectBinding {
         case .signalfdRead(_, let signals, let max, let nonblocking):
             let infos = try KernelSignals.readSignalDescriptor(for: signals.map { Int32(clamping: $0) }, max: max, nonblocking: nonblocking)
             return .deliveries(infos.map(delivery))
+        case .signalfdReadAgain(_, let signals, let flags, let update, let max):
+            let infos = try Syscall.readSignalDescriptor(
+                signals.map { Int32(clamping: $0) }, flags: Int32(clamping: flags), update: update.map { $0.map { Int32(clamping: $0) } }, max: max)
+            return .deliveries(infos.map(delivery))
         case .signalfdReadiness(_, let signals, .poll(let events, let timeout)):
             let revents = try KernelSignals.pollSignalDescriptor(
                 for: signals.map { Int32(clamping: $0) }, events: Int16(truncatingIfNeeded: events.rawValue), timeoutMilliseconds: timeout)
