@@ -34,7 +34,9 @@ extension SignalModel {
                     steps.append(step)
                     continue
                 }
-                let done = Step.completed(Self.allDelivered(next))
+                // A pause unblocking signals blocks them again after: one left unblocked before is blocked from then.
+                let after = if case .pauseUnblocking(_, let signals) = input { Self.blocking(next, signals) } else { next }
+                let done = Step.completed(Self.allDelivered(after))
                 if !steps.contains(done) { steps.append(done) }
             }
         }

@@ -303,15 +303,8 @@ int ipc_signalfd_open(const int *signals, int count, int nonblocking) {
     return signalfd(-1, &set, SFD_CLOEXEC | (nonblocking ? SFD_NONBLOCK : 0));
 }
 
-/// Reads `max` bytes from the signalfd `fd` and closes it: the signals taken, as ipc_signalfd_read reports them.
+/// Reads `max` bytes from the signalfd `fd` and closes it: the signals taken, as ipc_signalfd_read_updated reports them.
 static int read_signal_descriptor(int fd, unsigned long max, int *signo, int *code, int *pid, int *value, int capacity);
-
-int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned long max,
-                      int *signo, int *code, int *pid, int *value, int capacity) {
-    int fd = ipc_signalfd_open(signals, count, nonblocking);
-    if (fd == -1) return -1;
-    return read_signal_descriptor(fd, max, signo, code, pid, value, capacity);
-}
 
 int ipc_signalfd_read_updated(const int *signals, int count, int flags, const int *update, int update_count,
                               unsigned long max, int *signo, int *code, int *pid, int *value, int capacity) {

@@ -137,16 +137,13 @@ int ipc_tkill(int tid, int signal);
 /// pthread_kill(3) of the calling thread: the error number it returns (0 when sent).
 int ipc_pthread_kill_self(int signal);
 
-/// One `read` of `max` bytes from a signalfd for `signals[0..<count]` (made with SFD_CLOEXEC, and SFD_NONBLOCK when
-/// `nonblocking`; closed after). Fills up to `capacity` entries of each array from the `signalfd_siginfo`s read and
-/// returns how many were read, or -1 with errno (the read's; the descriptor is closed keeping it).
-/// A signalfd made for `signals` with raw `flags` (EINVAL for bits other than SFD_NONBLOCK and SFD_CLOEXEC), its mask
-/// then set to `update` by passing it back (none when `update_count` is negative), read as ipc_signalfd_read reads.
+/// One `read` of `max` bytes from a signalfd for `signals[0..<count]`, made with the raw `flags` and SFD_CLOEXEC
+/// (EINVAL for bits other than SFD_NONBLOCK and SFD_CLOEXEC), its mask then set to `update` by passing it back (none
+/// when `update_count` is negative), closed after. Fills up to `capacity` entries of each array from the
+/// `signalfd_siginfo`s read and returns how many were read, or -1 with errno (the read's; the descriptor is closed
+/// keeping it).
 int ipc_signalfd_read_updated(const int *signals, int count, int flags, const int *update, int update_count,
                               unsigned long max, int *signo, int *code, int *pid, int *value, int capacity);
-
-int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned long max,
-                      int *signo, int *code, int *pid, int *value, int capacity);
 
 /// A signalfd for `signals[0..<count]` (SFD_CLOEXEC, and SFD_NONBLOCK when `nonblocking`): the descriptor, or -1
 /// with errno.
