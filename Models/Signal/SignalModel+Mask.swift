@@ -46,7 +46,9 @@ extension SignalModel {
     static func allowsQuery(_ output: Output, in state: State) -> Bool {
         switch output {
         case .deliveries([]): true
-        case .maskChanged([], let old): state.pendingSignals.allSatisfy(old.contains) && unblockable.isDisjoint(with: old)
+        case .maskChanged([], let old):
+            state.pendingSignals.filter { !state.unblocked.contains($0) }.allSatisfy(old.contains) && unblockable.isDisjoint(with: old)
+                && state.unblocked.allSatisfy { !old.contains($0) }
         default: false
         }
     }
@@ -77,14 +79,15 @@ extension SignalModel {
         switch input {
         case .sigprocmask(_, .invalid, _, _): return (.failed(.EINVAL), state)
         case .sigprocmask(_, .block, let signals, let call):
-            return (call == .thread ? .maskChanged(deliveries: [], old: Set(signals).sorted()) : .deliveries([]), state)
+            return (call == .thread ? .maskChanged(deliveries: [], old: Self.blockedBefore(signals, in: state)) : .deliveries([]), Self.blocking(state, signals))
         case .sigprocmask(_, let change, let signals, let call):
             guard let run = handlerRuns(state, unblocking: Self.unblocked(by: change, signals), suspending: false).first, !run.died
             else { return nil }
             // The worker asks pthread_sigmask, and any SIG_SETMASK, for the old mask too: every signal of the call was
             // blocked.
             let reportsOld = call == .thread || change == .setmask
-            return (reportsOld ? .maskChanged(deliveries: run.recorded, old: Set(signals).sorted()) : .deliveries(run.recorded), run.next)
+            let next = change == .unblock ? Self.blocking(run.next, signals) : run.next
+            return (reportsOld ? .maskChanged(deliveries: run.recorded, old: Self.blockedBefore(signals, in: state)) : .deliveries(run.recorded), next)
         case .maskQuery:
             return (.deliveries([]), state)
         case .sigsuspend(_, let signals):
@@ -113,10 +116,31 @@ extension SignalModel {
         switch change {
         case .invalid: return output == nil || output == .failed(.EINVAL) ? [.completed(state)] : []
         case .block:
-            guard let output else { return [.completed(state)] }
-            return output == .deliveries([]) || output == .maskChanged(deliveries: [], old: Set(signals).sorted()) ? [.completed(state)] : []
-        case .unblock, .setmask: return unblockSteps(state, unblocking: Self.unblocked(by: change, signals), named: signals, output: output)
+            let next = Self.blocking(state, signals)
+            guard let output else { return [.completed(next)] }
+            return output == .deliveries([]) || output == .maskChanged(deliveries: [], old: Self.blockedBefore(signals, in: state)) ? [.completed(next)] : []
+        case .unblock, .setmask:
+            let named = Self.blockedBefore(signals, in: state)
+            let steps = unblockSteps(state, unblocking: Self.unblocked(by: change, signals), named: named, output: output)
+            guard change == .unblock else { return steps }
+            // Blocked again after: a signal `sigrelse` had left unblocked is blocked from now on.
+            return steps.map { step in
+                guard case .completed(let next) = step else { return step }
+                return .completed(Self.blocking(next, signals))
+            }
         }
+    }
+
+    /// The call's signals its old mask blocked: all but those the receiver had left unblocked (`sigrelse`, `sigset`).
+    static func blockedBefore(_ signals: [Int], in state: State) -> [Int] {
+        Set(signals).subtracting(state.unblocked).sorted()
+    }
+
+    /// `state` with `signals` blocked: none of them left unblocked.
+    static func blocking(_ state: State, _ signals: [Int]) -> State {
+        var next = state
+        next.unblocked.removeAll { signals.contains($0) }
+        return next
     }
 
     /// Whether `sigsuspend`'s `observed` report is the `expected` one (details compared with ``Details/allows(_:)``).

@@ -12,8 +12,15 @@
 //   pending, as a new `SIG_IGN` would. An action the trace has not shown may be any of the three.
 // - `sigpause(sig)` (XPG): `sigsuspend` with the mask less that signal — the model's `sigsuspend` of one signal;
 //   `EINVAL` from `sigdelset` for 0, 32, 33 and past 64.
-// `sigrelse` and `sigset` of a disposition leave a signal unblocked, which the model does not have (handlers would
-// run at points of the receiver's choosing).
+// - `sigrelse(sig)`: `SIG_UNBLOCK` of the signal, which stays unblocked: what was pending runs its handler before it
+//   returns (as `sigprocmask`'s unblock), and what is sent later runs it as it comes (`SignalModel+Unblocked.swift`);
+//   `EINVAL` from `sigaddset` for 0, 32, 33 and past 64, none for `SIGKILL`/`SIGSTOP`.
+// - `sigset(sig, disp)` with `SIG_DFL`, `SIG_IGN` or a handler: `sigaction` (an empty `sa_mask`, no flag), then
+//   `SIG_UNBLOCK`: a pending one runs the new handler inside the call (or is discarded by an ignoring action); it
+//   reports `SIG_HOLD` when the signal was blocked, else the old action; `EINVAL` for 0, 32, 33, past 64, `SIGKILL`,
+//   `SIGSTOP`. `sigset(sig, SIG_HOLD)`: `SIG_BLOCK`, reporting `SIG_HOLD` when it was blocked already, else the old
+//   action — `SIG_DFL` for `SIGKILL`/`SIGSTOP`, which it cannot block; `EINVAL` for 0, 32, 33 and past 64.
+// Measured: `ObsoleteSignalCallsFactsTests.sigrelseAndSigsetUnblock` (and a C probe: the same figures).
 extension SignalModel {
     public enum ObsoleteCall: Hashable, Sendable {
         /// `signal(sig, action)`: reports the old action.
@@ -22,6 +29,10 @@ extension SignalModel {
         case sighold
         /// `siginterrupt(sig, interrupt)`.
         case siginterrupt(Bool)
+        /// `sigrelse(sig)`: reports what the handlers saw as it unblocked it (``Output/deliveries(_:)``).
+        case sigrelse
+        /// `sigset(sig, disposition)`: reports ``Output/disposition(old:delivered:)``.
+        case sigset(Disposition)
 
         public var name: String {
             switch self {
@@ -29,9 +40,39 @@ extension SignalModel {
             case .sigignore: "sigignore"
             case .sighold: "sighold"
             case .siginterrupt: "siginterrupt"
+            case .sigrelse: "sigrelse"
+            case .sigset: "sigset"
             }
         }
     }
+
+    /// What `sigset` sets and reports: an action, or `SIG_HOLD` (blocked).
+    public enum Disposition: Hashable, Sendable {
+        case action(Action)
+        case hold
+
+        /// The trace's name: an action's, or `"hold"`.
+        public var name: String {
+            switch self {
+            case .action(let action): action.rawValue
+            case .hold: "hold"
+            }
+        }
+
+        public init?(name: String) {
+            if name == "hold" { self = .hold } else if let action = Action(rawValue: name) { self = .action(action) } else { return nil }
+        }
+
+        var constant: String {
+            switch self {
+            case .action(let action): action.constant
+            case .hold: "SIG_HOLD"
+            }
+        }
+    }
+
+    /// `sigset`'s handler: `sa_mask` empty, no flag (glibc's), so the signal alone is blocked while it runs.
+    static let sigsetHandlerFlags = HandlerFlags(masksAll: false)
 
     /// Whether glibc's `sigaddset` and `sigdelset` refuse `signal` (`sighold`, `sigpause`): outside 1…64, or its own
     /// 32 and 33.
@@ -52,7 +93,14 @@ extension SignalModel {
             let (result, next) = setAction(state, signal: signal, action: .ignore)
             return [(result == .failed(.EINVAL) ? result : .returned, next)]
         case .sighold:
-            return [(Self.refusesSetMember(signal) ? .failed(.EINVAL) : .returned, state)]
+            if Self.refusesSetMember(signal) { return [(.failed(.EINVAL), state)] }
+            var next = state
+            next.unblocked.removeAll { $0 == signal }
+            return [(.returned, next)]
+        case .sigrelse:
+            return []  // the unblock's delivery loop: see obsoleteSteps
+        case .sigset(let disposition):
+            return sigsetOutcomes(state, signal: signal, disposition: disposition)
         case .siginterrupt:
             if Self.refusesAction(signal, setting: true) { return [(.failed(.EINVAL), state)] }
             let olds = state.actions[signal].map { [$0] } ?? [.standard, .ignore, .handler]
@@ -68,6 +116,13 @@ extension SignalModel {
     func obsoleteSteps(_ state: State, signal: Int, call: ObsoleteCall, output: Output?) -> [Step<State>] {
         if case .signal(let action) = call {
             return actionSteps(state, signal: signal, action: action, flags: Self.bsdHandlerFlags(signal), output: output)
+        }
+        if case .sigrelse = call { return sigrelseSteps(state, signal: signal, output: output) }
+        if case .disposition(let old, nil)? = output {
+            // The handler runs the trace did not record: any.
+            return obsoleteOutcomes(state, signal: signal, call: call).filter {
+                if case .disposition(old, _) = $0.output { return true } else { return false }
+            }.map { .completed($0.next) }
         }
         return obsoleteOutcomes(state, signal: signal, call: call).filter { output == nil || $0.output == output }.map { .completed($0.next) }
     }

@@ -11,6 +11,11 @@
 //   signal    {"signal": SIG, "action": ACTION} (receiver only: glibc's BSD signal)   {"old": ACTION}     EINVAL
 //   sigignore, sighold {"signal": SIG}; siginterrupt {"signal": SIG, "interrupt": BOOL} (receiver only)  (none)  EINVAL
 //   sigpause  {"signal": SIG} (receiver only: XPG, the one signal unblocked)  as sigsuspend           EINTR, EINVAL
+//             {"mask": [SIG, ...]} (BSD: the mask replaced by these, 1…31; every other signal unblocked)
+//   sigrelse  {"signal": SIG} (receiver only; left unblocked)  {"deliveries": [...]}? (what the handlers  EINVAL
+//                                                              saw as it unblocked; absent: not judged)
+//   sigset    {"signal": SIG, "disposition": ACTION | "hold"} {"old": ACTION | "hold", "delivered":     EINVAL
+//             (receiver only; an action: set, then unblocked)  [SIG, ...]?} (the handlers run in it; absent: any)
 //   sigprocmask {"how": "unblock" | "block" | "setmask" |     {"deliveries": [{"signal": SIG, …}, …]}  EINVAL
 //             "invalid", "signals": [SIG, ...]} (receiver only; unblock: and block again at once; setmask: a mask
 //             blocking the set's signals and none other of the receiver's, then the old mask again; what the handler
@@ -19,6 +24,10 @@
 //   sigsuspend {"signals": [SIG, ...]} (receiver only)         {"signal": SIG, "code": …, …} (what the   EINTR
 //                                                              handler saw; the call itself returns -1 EINTR),
 //                                                              or {"deliveries": [...]} when handlers nested
+//   sigaltstack {"flags": [FLAG, ...], "size": BYTES} or     {"flags": [FLAG, ...], "size": BYTES}   EINVAL, ENOMEM
+//             none: only asking (receiver only; FLAG          (the old stack: SS_DISABLE with size 0,
+//             "SS_ONSTACK" | "SS_DISABLE" | "SS_AUTODISARM"   or none; SS_AUTODISARM as it was set)
+//             | INT, or'd)
 //   pause     (none; receiver only)                           (never: pause does not return 0)          EINTR
 //             {"signals": [SIG, ...]}: those unblocked for it  {"deliveries": [...]} (what the handlers  EINTR (none ran)
 //                                                              saw; the call itself returns -1 EINTR)
@@ -29,6 +38,8 @@
 //   pending   (none; receiver only: sigpending)               {"signals": [SIG, ...]}
 //   signalfd-read {"signals": [SIG, ...], "max": BYTES,       {"deliveries": [{"signal": SIG,           EAGAIN, EINVAL, EINTR
 //             "nonblocking": BOOL?} (receiver only)            "code": …, "sender": …, "value": …}, …]}
+//             and "flags": INT? (raw, SFD_NONBLOCK 0x800 | SFD_CLOEXEC 0x80000; others EINVAL), "update": [SIG, ...]?
+//             (the mask set again by passing the descriptor back before the read)
 //   signalfd-poll {"signals": [SIG, ...], "events": [EV, ...]?,  {"revents": ["POLLIN"]} (or [])       EINTR (nothing pending)
 //             "timeout": MS} (receiver only; events absent: ["POLLIN"]; MS negative: wait)
 //   signalfd-select {"signals": [SIG, ...], "read": BOOL?,    {"readable": BOOL, "writable": BOOL}      EINTR (nothing pending)
@@ -112,6 +123,22 @@ extension SignalModel {
             default: obsolete = .siginterrupt(try call.value.required("interrupt").boolean("interrupt"))
             }
             return .obsolete(process: call.process, signal: signal, call: obsolete)
+        case "sigrelse":
+            try requireReceiver(call, doing: "sets the mask of")
+            return .obsolete(process: call.process, signal: try Self.signal(try call.value.required("signal"), field: "signal"), call: .sigrelse)
+        case "sigset":
+            try requireReceiver(call, doing: "sets the actions or the mask of")
+            let signal = try Self.signal(try call.value.required("signal"), field: "signal")
+            return .obsolete(process: call.process, signal: signal, call: .sigset(try Self.disposition(try call.value.required("disposition"), field: "disposition")))
+        case "sigpause" where call.value.flatMap({ if case .object(let fields) = $0 { fields["mask"] } else { nil } }) != nil:
+            try requireReceiver(call, doing: "waits for")
+            let mask = try call.value.required("mask").elements("mask").map { (value) throws(ModelError) in
+                let signal = try Self.signal(value, field: "mask")
+                // An old-style mask is an int: one bit for each of the signals 1…31.
+                guard (1...31).contains(signal) else { throw ModelError("sigpause: a BSD mask holds signals 1…31, not \(signal)") }
+                return signal
+            }
+            return .sigpauseMask(process: call.process, mask: Set(mask).sorted())
         case "sigpause":
             try requireReceiver(call, doing: "waits for")
             let signal = try Self.signal(try call.value.required("signal"), field: "signal")
@@ -119,6 +146,13 @@ extension SignalModel {
             if Self.refusesSetMember(signal) { return .sigpause(process: call.process, signal: signal) }
             _ = try Self.waitSet(["signals": .array([Self.json(signal)])])
             return .sigpause(process: call.process, signal: signal)
+        case "sigaltstack":
+            try requireReceiver(call, doing: "sets the alternate stack of")
+            guard case .object(let fields)? = call.value, fields["flags"] != nil || fields["size"] != nil else {
+                return .sigaltstack(process: call.process, set: nil)
+            }
+            let size = try call.value.required("size").integer("size", in: 0...(1 << 20))
+            return .sigaltstack(process: call.process, set: AltStackSetting(flags: try Self.altStackFlags(call.value.required("flags")), size: size))
         case "pause":
             try requireReceiver(call, doing: "pauses with the blocked signals of")
             // With "signals": those unblocked for the pause (unblock, pause, block again).
@@ -134,6 +168,12 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             let max = try call.value.required("max").integer("max", in: 0...(1 << 20))
             let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
+            // Raw flags, or the mask set again by passing the descriptor back: the descriptor kept for a second call.
+            if case .object(let fields)? = call.value, fields["flags"] != nil || fields["update"] != nil {
+                let flags = try call.value.optional("flags")?.integer("flags", in: Int(Int32.min)...Int(Int32.max)) ?? (nonblocking ? Self.signalfdNonblocking : 0)
+                let update = try call.value.optional("update").map { (value) throws(ModelError) in try Self.waitSet(["signals": value]) }
+                return .signalfdReadAgain(process: call.process, signals: signals, flags: flags, update: update, max: max)
+            }
             return .signalfdRead(process: call.process, signals: signals, max: max, nonblocking: nonblocking)
         case "signalfd-poll", "signalfd-select":
             try requireReceiver(call, doing: "polls a signalfd for")
@@ -165,7 +205,7 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, sigaction, signal, sigignore, sighold, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, pause, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, sigaction, signal, sigignore, sighold, sigrelse, sigset, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, sigaltstack, pause, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
         }
     }
 
@@ -187,7 +227,7 @@ extension SignalModel {
             return .received(signal: delivery.signal, details: delivery.details)
         case (.ok(let value), .sigwait):
             return .number(try Self.signal(try value.required("signal"), field: "signal"))
-        case (.ok(let value), .signalfdRead):
+        case (.ok(let value), .signalfdRead), (.ok(let value), .signalfdReadAgain):
             return .deliveries(try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
                 try Self.delivery(from: value)
             })
@@ -228,14 +268,29 @@ extension SignalModel {
             return .previousAction(try Self.action(try value.required("old"), field: "old"))
         case (.ok(let value), .obsolete(_, _, .signal)):
             return .previousAction(try Self.action(try value.required("old"), field: "old"))
+        case (.ok(let value), .obsolete(_, _, .sigrelse)):
+            guard case .object(let fields)? = value, let deliveries = fields["deliveries"] else { return .returned }
+            return .deliveries(try deliveries.elements("deliveries").map { (value) throws(ModelError) in try Self.delivery(from: value) })
+        case (.ok(let value), .obsolete(_, _, .sigset)):
+            let delivered = try value.optional("delivered").map { (value) throws(ModelError) in
+                try value.elements("delivered").map { (value) throws(ModelError) in try Self.signal(value, field: "delivered") }
+            }
+            return .disposition(old: try Self.disposition(try value.required("old"), field: "old"), delivered: delivered)
         case (.ok, .obsolete):
             return .returned
-        case (.ok(let value), .sigpause):
+        case (.ok(let value), .sigpause), (.ok(let value), .sigpauseMask):
             return try output(from: .ok(value), for: .sigsuspend(process: input.process, signals: []))
         case (.ok, .exit):
             return .exited
         case (.ok, .pause):
             return .returned
+        case (.ok(let value), .sigaltstack):
+            let flags = try Self.altStackFlags(try value.required("flags"))
+            guard flags & ~(Self.altStackDisable | Self.altStackAutoDisarm) == 0 else {
+                throw ModelError("sigaltstack: an old stack's flags are SS_DISABLE and SS_AUTODISARM at most (outside a handler)")
+            }
+            let size = try value.required("size").integer("size", in: 0...Int(Int32.max))
+            return .altStack(AltStack(enabled: flags & Self.altStackDisable == 0, size: size, autoDisarm: flags & Self.altStackAutoDisarm != 0))
         case (.ok(let value), .pauseUnblocking):
             return .deliveries(try value.required("deliveries").elements("deliveries").map { (value) throws(ModelError) in
                 try Self.delivery(from: value)
@@ -260,6 +315,10 @@ extension SignalModel {
         case .signalfdRead(_, let signals, let max, let nonblocking):
             var object: JSONObject = ["signals": .array(signals.map(Self.json)), "max": .int(max)]
             if nonblocking { object["nonblocking"] = true }
+            return ("signalfd-read", .object(object))
+        case .signalfdReadAgain(_, let signals, let flags, let update, let max):
+            var object: JSONObject = ["signals": .array(signals.map(Self.json)), "max": .int(max), "flags": .int(flags)]
+            if let update { object["update"] = .array(update.map(Self.json)) }
             return ("signalfd-read", .object(object))
         case .signalfdReadiness(_, let signals, .poll(let events, let timeout)):
             return ("signalfd-poll", [
@@ -291,9 +350,15 @@ extension SignalModel {
             var object: JSONObject = ["signal": Self.json(signal)]
             if case .signal(let action) = obsolete { object["action"] = .string(action.rawValue) }
             if case .siginterrupt(let interrupt) = obsolete { object["interrupt"] = .bool(interrupt) }
+            if case .sigset(let disposition) = obsolete { object["disposition"] = .string(disposition.name) }
             return (obsolete.name, .object(object))
         case .sigpause(_, let signal):
             return ("sigpause", ["signal": Self.json(signal)])
+        case .sigpauseMask(_, let mask):
+            return ("sigpause", ["mask": .array(mask.map(Self.json))])
+        case .sigaltstack(_, let setting):
+            guard let setting else { return ("sigaltstack", nil) }
+            return ("sigaltstack", ["flags": Self.json(altStackFlags: setting.flags), "size": .int(setting.size)])
         case .pause:
             return ("pause", nil)
         case .pauseUnblocking(_, let signals):
@@ -323,6 +388,13 @@ extension SignalModel {
             return .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .previousAction(let action):
             return .ok(["old": .string(action.rawValue)])
+        case .altStack(let stack):
+            let flags = (stack.enabled ? 0 : Self.altStackDisable) | (stack.autoDisarm ? Self.altStackAutoDisarm : 0)
+            return .ok(["flags": Self.json(altStackFlags: flags), "size": .int(stack.size)])
+        case .disposition(let old, let delivered):
+            var object: JSONObject = ["old": .string(old.name)]
+            if let delivered { object["delivered"] = .array(delivered.map(Self.json)) }
+            return .ok(.object(object))
         case .failed(let code):
             return .fail(code)
         }
@@ -370,6 +442,40 @@ extension SignalModel {
             throw ModelError("field '\(field)' must be \"default\", \"ignore\" or \"handler\", not \"\(text)\"")
         }
         return action
+    }
+
+    /// `ss_flags` as a trace gives them: names and numbers, or'd (a number is the kernel's `int`, so -1 is every bit).
+    static func altStackFlags(_ value: JSONValue) throws(ModelError) -> UInt32 {
+        var flags: UInt32 = 0
+        for element in try value.elements("flags") {
+            if case .string(let name) = element {
+                guard let bit = ["SS_ONSTACK": altStackOnStack, "SS_DISABLE": altStackDisable, "SS_AUTODISARM": altStackAutoDisarm][name] else {
+                    throw ModelError("sigaltstack: unknown flag \"\(name)\" (SS_ONSTACK, SS_DISABLE, SS_AUTODISARM or a number)")
+                }
+                flags |= bit
+            } else {
+                flags |= UInt32(truncatingIfNeeded: try element.integer("flags", in: Int(Int32.min)...Int(UInt32.max)))
+            }
+        }
+        return flags
+    }
+
+    /// `ss_flags` by name, any other bits as one number.
+    static func json(altStackFlags flags: UInt32) -> JSONValue {
+        let named: [(String, UInt32)] = [("SS_ONSTACK", altStackOnStack), ("SS_DISABLE", altStackDisable), ("SS_AUTODISARM", altStackAutoDisarm)]
+        var elements = named.filter { flags & $0.1 != 0 }.map { JSONValue.string($0.0) }
+        let rest = flags & ~named.reduce(0) { $0 | $1.1 }
+        if rest != 0 { elements.append(.int(Int(Int32(bitPattern: rest)))) }
+        return .array(elements)
+    }
+
+    /// A disposition as `sigset` names it: an action's name, or "hold".
+    static func disposition(_ value: JSONValue, field: String) throws(ModelError) -> Disposition {
+        let text = try value.text(field)
+        guard let disposition = Disposition(name: text) else {
+            throw ModelError("field '\(field)' must be \"default\", \"ignore\", \"handler\" or \"hold\", not \"\(text)\"")
+        }
+        return disposition
     }
 
     /// The `actions` parameter: signal name to action.
@@ -439,10 +545,10 @@ extension SignalModel {
 extension SignalModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _),
+        case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _), .signalfdReadAgain(let process, _, _, _, _),
             .signalfdReadiness(let process, _, _), .signalfdReadinessMasked(let process, _, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
-            .sigsuspend(let process, _), .obsolete(let process, _, _), .sigpause(let process, _),
-            .pause(let process), .pauseUnblocking(let process, _), .exit(let process): process
+            .sigsuspend(let process, _), .obsolete(let process, _, _), .sigpause(let process, _), .sigpauseMask(let process, _),
+            .pause(let process), .pauseUnblocking(let process, _), .sigaltstack(let process, _), .exit(let process): process
         }
     }
 }

@@ -61,6 +61,10 @@
 /// - `sigprocmask` with `SIG_SETMASK` (and the old mask back at once) delivers every pending signal its set leaves out,
 ///   as an unblock of them does; `SIGKILL` and `SIGSTOP` in any set are dropped; a bad `how` fails `EINVAL` given a
 ///   set, and with no set any `how` only reports the old mask (`SignalMaskFactsTests`). See `SignalModel+Mask.swift`.
+/// - `sigrelse` and `sigset` of a disposition leave a signal unblocked: sent, it runs its handler (or is dropped, when
+///   ignored) by the time the receiver's next call is over, and `sigpending` never reports it; `sighold`,
+///   `sigset(SIG_HOLD)` and a `sigprocmask` block end that (`ObsoleteSignalCallsFactsTests`). See
+///   `SignalModel+Unblocked.swift`.
 /// - When `sigprocmask` or `sigsuspend` unblocks pending signals, their handlers run as the kernel's delivery loop
 ///   stacks them: with the recording handler's full `sa_mask` one after another in the dequeue order, with an empty
 ///   one nested and in reverse, with a partial one its signals after it and the others nested (`SA_NODEFER` lets a signal nest into its own handler); `SA_RESETHAND` sets the action
@@ -136,6 +140,10 @@ public struct SignalModel: TraceModel {
         case pending(process: Int)
         /// `read` of a `signalfd` for `signals` with a buffer of `max` bytes (`SFD_NONBLOCK` when `nonblocking`).
         case signalfdRead(process: Int, signals: [Int], max: Int, nonblocking: Bool)
+        /// A `read` of a `signalfd` made for `signals` with the raw `flags` (`SFD_NONBLOCK` 0x800 and `SFD_CLOEXEC`
+        /// 0x80000 allowed, any other bit `EINVAL`), its mask then set to `update` by passing it back (nil: not): the
+        /// read takes what one made for `update` would (see `signalfdSteps`).
+        case signalfdReadAgain(process: Int, signals: [Int], flags: Int, update: [Int]?, max: Int)
         /// `poll` or `select` by the receiver on a `signalfd` for `signals` (made for the call): takes nothing.
         case signalfdReadiness(process: Int, signals: [Int], call: PipeModel.ReadinessCall)
         /// `ppoll` or `pselect` by the receiver on a signalfd for `signals` (made for the call) with `sigmask` swapped
@@ -156,6 +164,12 @@ public struct SignalModel: TraceModel {
         case obsolete(process: Int, signal: Int, call: ObsoleteCall)
         /// `sigpause(signal)` (XPG) by the receiver: `sigsuspend` with that one signal unblocked.
         case sigpause(process: Int, signal: Int)
+        /// BSD `sigpause(mask)` (glibc's `__sigpause(mask, 0)`) by the receiver: `sigsuspend` with the mask *replaced*
+        /// by the old-style `int` mask blocking `mask` (signals 1…31): every other signal, real-time ones included,
+        /// unblocked for it (see `SignalModel+Unblocked.swift`).
+        case sigpauseMask(process: Int, mask: [Int])
+        /// `sigaltstack` by the receiver: `set` (nil: only asking); see `SignalModel+AltStack.swift`.
+        case sigaltstack(process: Int, set: AltStackSetting?)
         /// `pause` by the receiver, the object's signals blocked: only a signal outside them ends it (`EINTR`).
         case pause(process: Int)
         /// `pause` with `signals` of the object unblocked for it (unblock, `pause`, block again): what the handlers saw.
@@ -182,6 +196,12 @@ public struct SignalModel: TraceModel {
         case maskChanged(deliveries: [Delivery], old: [Int])
         /// What `sigaction` reported as the action before the call.
         case previousAction(Action)
+        /// What `sigset` reported (the old disposition, `SIG_HOLD` when the signal was blocked), and the signals whose
+        /// handler ran inside it, in order (its handler is called without `SA_SIGINFO`: numbers only; nil when the
+        /// trace does not say: any).
+        case disposition(old: Disposition, delivered: [Int]?)
+        /// What `sigaltstack` reported as the old alternate stack.
+        case altStack(AltStack)
         /// A call that reported success with nothing to say (`pause` returning 0: never on Linux).
         case returned
         case exited
@@ -201,6 +221,8 @@ public struct SignalModel: TraceModel {
 
     /// The size of one `struct signalfd_siginfo`.
     public static let signalfdInfoSize = 128
+    /// `SFD_NONBLOCK` and `SFD_CLOEXEC`, the only flags `signalfd` takes.
+    public static let signalfdNonblocking = 0x800, signalfdCloseOnExec = 0x80000
 
     /// One signal number's pending state: the kernel's pending bit and its queue of details.
     public struct Pending: Hashable, Sendable {
@@ -231,6 +253,11 @@ public struct SignalModel: TraceModel {
         public internal(set) var suspended: [Int]? = nil
         /// The receiver's `sigprocmask` unblock or `sigsuspend` whose delivery loop is running (nil when none is).
         public internal(set) var loop: DeliveryLoop? = nil
+        /// The object's signals the receiver has left unblocked (`sigrelse`, `sigset` of a disposition), ascending:
+        /// sent, they run their handler at its next return to user mode (see `SignalModel+Unblocked.swift`).
+        public internal(set) var unblocked: [Int] = []
+        /// The receiver's alternate signal stack, once a trace has shown it (nil: not known yet).
+        public internal(set) var altStack: AltStack? = nil
 
         /// Queued details in both sets, which count against the limit.
         var queuedCount: Int { (pending + threadPending).reduce(0) { $0 + $1.queue.count } }
@@ -270,8 +297,21 @@ public struct SignalModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        unblockedSteps(state, input, output)
+    }
+
+    /// One step of `input`, the signals the receiver left unblocked set aside (``step(_:_:_:)`` delivers them).
+    func callStep(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         if case .signalfdRead(_, let signals, let max, let nonblocking) = input {
             return signalfdSteps(state, signals: signals, capacity: max / Self.signalfdInfoSize, nonblocking: nonblocking, output: output)
+        }
+        if case .signalfdReadAgain(_, let signals, let flags, let update, let max) = input {
+            // The flags are checked as the descriptor is made, before anything is read.
+            if flags & ~(Self.signalfdNonblocking | Self.signalfdCloseOnExec) != 0 {
+                return output == nil || output == .failed(.EINVAL) ? [.completed(state)] : []
+            }
+            return signalfdSteps(state, signals: update ?? signals, capacity: max / Self.signalfdInfoSize,
+                nonblocking: flags & Self.signalfdNonblocking != 0, output: output)
         }
         if case .signalfdReadiness(_, let signals, let call) = input {
             // Its signalfd is made for the call: with the caller's descriptor table full (no trace shows it), EMFILE.
@@ -300,7 +340,9 @@ public struct SignalModel: TraceModel {
             if Self.refusesSetMember(signal) { return output == nil || output == .failed(.EINVAL) ? [.completed(state)] : [] }
             return suspendSteps(state, signals: [signal], output: output)
         }
+        if case .sigpauseMask(_, let mask) = input { return suspendSteps(state, signals: Self.unblocked(byOldMask: mask), output: output) }
         if case .pause = input { return pauseSteps(state, output: output) }
+        if case .sigaltstack(_, let setting) = input { return altStackSteps(state, setting: setting, output: output) }
         if case .pauseUnblocking(_, let signals) = input { return pauseUnblockingSteps(state, signals: signals, output: output) }
         if output == .failed(.EINTR) {
             // Interrupted asleep: nothing of its set was pending, and it takes nothing.
@@ -309,7 +351,7 @@ public struct SignalModel: TraceModel {
             else { return [] }
             return [.completed(state)]
         }
-        guard let (result, next) = outcome(of: input, in: state) else { return [] }
+        guard let (result, next) = callOutcome(of: input, in: state) else { return [] }
         return output.map { Self.allows(result, $0) } ?? true ? [.completed(next)] : []
     }
 
@@ -395,9 +437,28 @@ public struct SignalModel: TraceModel {
         return expected == observed
     }
 
-    /// How `input` completes from `state` (every signal operation is one atomic step); nil when it cannot yet (a
-    /// wait without timeout and nothing pending).
+    /// How `input` completes from `state` as one atomic step (a delivery loop run at once, the signals the receiver
+    /// left unblocked delivered once its call is over); nil when it cannot yet (a wait without timeout and nothing
+    /// pending).
     public func outcome(of input: Input, in state: State) -> (output: Output, next: State)? {
+        if case .exit = input { return callOutcome(of: input, in: state) }
+        var result: (output: Output, next: State)?
+        if case .obsolete(let process, let signal, .sigrelse) = input {
+            if Self.refusesSetMember(signal) { return (.failed(.EINVAL), state) }
+            result = maskOutcome(.sigprocmask(process: process, change: .unblock, signals: [signal]), in: state)
+            if var next = result?.next {
+                Self.leaveUnblocked(&next, signal)
+                result?.next = next
+            }
+        } else {
+            result = callOutcome(of: input, in: state)
+        }
+        guard input.process == state.receiver, let (output, next) = result else { return result }
+        return (output, Self.allDelivered(next))
+    }
+
+    /// ``outcome(of:in:)`` but for the signals the receiver left unblocked.
+    func callOutcome(of input: Input, in state: State) -> (output: Output, next: State)? {
         switch input {
         case .send(let process, let signal, let method, let value):
             // glibc's pthread_kill refuses its internal signals before anything.
@@ -407,6 +468,15 @@ public struct SignalModel: TraceModel {
             guard (0...Self.last).contains(signal) else { return (.failed(.EINVAL), state) }
             if signal == 0 { return (.sent, state) }
             if state.suspended?.contains(signal) == true, fate(of: signal, in: state) == .discarded { return (.sent, state) }
+            if state.unblocked.contains(signal), let fate = fate(of: signal, in: state), fate != .handled {
+                // Not blocked: an ignored one is dropped as it is sent (`sig_ignored`), a fatal one kills the receiver,
+                // and what was pending is gone with it.
+                guard fate == .fatal else { return (.sent, state) }
+                var dead = state
+                dead.pending = []
+                dead.threadPending = []
+                return (.sent, dead)
+            }
             let code: Code = switch method { case .kill, .killpg: .user; case .sigqueue: .queue; case .tgkill, .tkill, .raise, .pthreadKill: .tkill }
             return generate(state, signal: signal, details: Details(code: code, sender: process, value: value), toThread: code == .tkill)
         case .wait(_, let signals, let timeout):
@@ -425,8 +495,9 @@ public struct SignalModel: TraceModel {
             else { return nil }
             return (.number(signal), next)
         case .pending:
-            return (.pendingSignals(state.pendingSignals), state)
-        case .signalfdRead:
+            // The kernel reports the pending signals that are also blocked.
+            return (.pendingSignals(state.pendingSignals.filter { !state.unblocked.contains($0) }), state)
+        case .signalfdRead, .signalfdReadAgain:
             return nil  // several steps: see signalfdSteps
         case .sigaction(_, let signal, let action, let flags):
             return setAction(state, signal: signal, action: action, flags: flags)
@@ -437,6 +508,13 @@ public struct SignalModel: TraceModel {
         case .sigpause(let process, let signal):
             if Self.refusesSetMember(signal) { return (.failed(.EINVAL), state) }
             return maskOutcome(.sigsuspend(process: process, signals: [signal]), in: state)
+        case .sigpauseMask(let process, let mask):
+            return maskOutcome(.sigsuspend(process: process, signals: Self.unblocked(byOldMask: mask)), in: state)
+        case .sigaltstack(_, let setting):
+            let (output, stack) = Self.altStackOutcome(state.altStack ?? AltStack(enabled: false, size: 0, autoDisarm: false), setting: setting)
+            var next = state
+            next.altStack = stack
+            return (output, next)
         case .pause:
             return nil  // it never completes by itself: only a signal outside the object ends it
         case .pauseUnblocking:
@@ -523,6 +601,9 @@ public struct SignalModel: TraceModel {
             call = "sigpending"
         case .signalfdRead(_, let signals, let max, let nonblocking):
             call = "read signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))} up to \(max) bytes" + (nonblocking ? " (SFD_NONBLOCK)" : "")
+        case .signalfdReadAgain(_, let signals, let flags, let update, let max):
+            call = "read signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))} flags \(flags)"
+                + (update.map { " set again to {\($0.map(Self.name(of:)).joined(separator: ", "))}" } ?? "") + " up to \(max) bytes"
         case .signalfdReadiness(_, let signals, let readinessCall):
             call = "\(readinessCall) on signalfd {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .signalfdReadinessMasked(_, let signals, let readinessCall, let sigmask):
@@ -542,19 +623,24 @@ public struct SignalModel: TraceModel {
                 switch obsolete {
                 case .signal(let action): " \(action.constant)"
                 case .siginterrupt(let interrupt): interrupt ? " 1" : " 0"
-                case .sigignore, .sighold: ""
+                case .sigset(let disposition): " \(disposition.constant)"
+                case .sigignore, .sighold, .sigrelse: ""
                 }
             }()
         case .sigpause(_, let signal):
             call = "sigpause \(Self.name(of: signal))"
+        case .sigpauseMask(_, let mask):
+            call = "sigpause (BSD) of the mask {\(mask.map(Self.name(of:)).joined(separator: ", "))}"
         case .pause:
             call = "pause"
+        case .sigaltstack(_, let setting):
+            call = "sigaltstack" + (setting.map { " flags \(Int32(bitPattern: $0.flags)) size \($0.size)" } ?? " (asking)")
         case .pauseUnblocking(_, let signals):
             call = "pause unblocking {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .exit:
             call = "exit"
         }
-        let result: String
+        var result: String
         switch output {
         case nil: result = "?"
         case .sent?, .exited?: result = "ok"
@@ -569,6 +655,11 @@ public struct SignalModel: TraceModel {
             result = readable || writable
                 ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: ", ") : "nothing ready"
         case .previousAction(let action)?: result = "was \(action.constant)"
+        case .altStack(let stack)?:
+            result = stack.enabled ? "was \(stack.size) bytes" : "was SS_DISABLE"
+            if stack.autoDisarm { result += " with SS_AUTODISARM" }
+        case .disposition(let old, let delivered)?:
+            result = "was \(old.constant)" + (delivered.map { $0.isEmpty ? "" : ", handler ran for \($0.map(Self.name(of:)).joined(separator: ", "))" } ?? "")
         case .maskChanged(let deliveries, let old)?:
             result = deliveries.map { "\(Self.name(of: $0.signal)) \(Self.describe($0.details))" }.joined(separator: ", ")
                 + " (old mask {\(old.map(Self.name(of:)).joined(separator: ", "))})"

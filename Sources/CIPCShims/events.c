@@ -68,6 +68,17 @@ static int copy_records(int *signo, int *code, int *pid, int *value, int capacit
     return count;
 }
 
+/// What a call that ends after a handler ran (sigsuspend and kin) reports: the records, or -1 with the call's errno
+/// `saved` when the handler saw nothing.
+static int taken_records(int saved, int *signo, int *code, int *pid, int *value, int capacity) {
+    int taken = copy_records(signo, code, pid, value, capacity);
+    if (taken == 0) {
+        errno = saved;
+        return -1;
+    }
+    return taken;
+}
+
 int ipc_sigaction(int signal, int action, int *old) { return ipc_sigaction_masking(signal, action, NULL, -1, old); }
 
 int ipc_sigaction_masking(int signal, int action, const int *mask, int mask_count, int *old) {
@@ -123,13 +134,7 @@ int ipc_sigsuspend_unblocking(const int *signals, int count, int *signo, int *co
     sigaddset(&mask, SIGUSR1);
     recorded_count = 0;
     sigsuspend(&mask);
-    int saved = errno;
-    int taken = copy_records(signo, code, pid, value, capacity);
-    if (taken == 0) {
-        errno = saved;
-        return -1;
-    }
-    return taken;
+    return taken_records(errno, signo, code, pid, value, capacity);
 }
 
 int ipc_change_mask(int how, int per_thread, const int *signals, int count, unsigned long long *old_bits, int *signo, int *code,
@@ -298,10 +303,29 @@ int ipc_signalfd_open(const int *signals, int count, int nonblocking) {
     return signalfd(-1, &set, SFD_CLOEXEC | (nonblocking ? SFD_NONBLOCK : 0));
 }
 
-int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned long max,
-                      int *signo, int *code, int *pid, int *value, int capacity) {
-    int fd = ipc_signalfd_open(signals, count, nonblocking);
+/// Reads `max` bytes from the signalfd `fd` and closes it: the signals taken, as ipc_signalfd_read_updated reports them.
+static int read_signal_descriptor(int fd, unsigned long max, int *signo, int *code, int *pid, int *value, int capacity);
+
+int ipc_signalfd_read_updated(const int *signals, int count, int flags, const int *update, int update_count,
+                              unsigned long max, int *signo, int *code, int *pid, int *value, int capacity) {
+    // signalfd with the caller's raw flags (SFD_CLOEXEC added), its mask set again by passing it back (flags 0: the
+    // kernel keeps the descriptor's own), then the read.
+    sigset_t set, again;
+    if (make_set(&set, signals, count) == -1) return -1;
+    int fd = signalfd(-1, &set, flags | SFD_CLOEXEC);
     if (fd == -1) return -1;
+    if (update_count >= 0) {
+        if (make_set(&again, update, update_count) == -1 || signalfd(fd, &again, 0) == -1) {
+            int saved = errno;
+            close(fd);
+            errno = saved;
+            return -1;
+        }
+    }
+    return read_signal_descriptor(fd, max, signo, code, pid, value, capacity);
+}
+
+static int read_signal_descriptor(int fd, unsigned long max, int *signo, int *code, int *pid, int *value, int capacity) {
     void *buffer = malloc(max > 0 ? max : 1);
     if (buffer == NULL) {
         close(fd);
@@ -474,6 +498,16 @@ int ipc_set_fioasync(int descriptor, int on) {
 
 // The obsolete signal calls (System V and BSD), called as they are: glibc builds each on sigaction or sigprocmask.
 
+/// Makes the installed handler of `signal_number` the recording one, its flags and mask kept (SA_SIGINFO added, so
+/// that it sees the siginfo).
+static int make_recording(int signal_number) {
+    struct sigaction installed;
+    if (sigaction(signal_number, NULL, &installed) == -1) return -1;
+    installed.sa_sigaction = record_signal;
+    installed.sa_flags |= SA_SIGINFO;
+    return sigaction(signal_number, &installed, NULL) == -1 ? -1 : 0;
+}
+
 int ipc_signal(int signal_number, int action, int *old) {
     // glibc's signal is BSD's: SA_RESTART and sa_mask {signal}. A handler is then made the recording one, its
     // flags and mask kept (SA_SIGINFO added, so that it sees the siginfo); the signal is blocked, so none comes between.
@@ -481,14 +515,7 @@ int ipc_signal(int signal_number, int action, int *old) {
     sighandler_t previous = signal(signal_number, handler);
     if (previous == SIG_ERR) return -1;
     *old = previous == SIG_DFL ? 0 : previous == SIG_IGN ? 1 : 2;
-    if (action == 2) {
-        struct sigaction installed;
-        if (sigaction(signal_number, NULL, &installed) == -1) return -1;
-        installed.sa_sigaction = record_signal;
-        installed.sa_flags |= SA_SIGINFO;
-        if (sigaction(signal_number, &installed, NULL) == -1) return -1;
-    }
-    return 0;
+    return action == 2 ? make_recording(signal_number) : 0;
 }
 
 int ipc_signal_flags(int signal_number, int *flags, int *masks_itself, int *masked) {
@@ -509,6 +536,48 @@ int ipc_sighold(int signal_number) { return sighold(signal_number); }
 
 int ipc_siginterrupt(int signal_number, int interrupt) { return siginterrupt(signal_number, interrupt); }
 
+int ipc_sigrelse_recording(int signal_number, int *signo, int *code, int *pid, int *value, int capacity) {
+    // glibc's sigrelse: SIG_UNBLOCK of the signal, left unblocked. What was pending runs the handler before it returns.
+    recorded_count = 0;
+    if (sigrelse(signal_number) == -1) return -1;
+    return copy_records(signo, code, pid, value, capacity);
+}
+
+/// sigset's handler: glibc installs it without SA_SIGINFO, so it sees the number alone.
+static void record_number(int signal) {
+    int index = recorded_count;
+    if (index < RECORD_CAPACITY) {
+        recorded_signo[index] = signal;
+        recorded_code[index] = recorded_pid[index] = recorded_value[index] = 0;
+    }
+    recorded_count = index + 1;
+}
+
+int ipc_sigset_recording(int signal_number, int disposition, int *old, int *signo, int capacity) {
+    // glibc's sigset, as it is: 0 SIG_DFL, 1 SIG_IGN, 2 a handler (recording the number), 3 SIG_HOLD; *old the same
+    // way (2 for any handler). A handler is then made the recording one, its (empty) mask and flags kept, SA_SIGINFO
+    // added; the handler runs of the call itself (pending ones, on unblocking) are the numbers it returns.
+    sighandler_t wanted = disposition == 0 ? SIG_DFL : disposition == 1 ? SIG_IGN : disposition == 2 ? record_number : SIG_HOLD;
+    recorded_count = 0;
+    sighandler_t previous = sigset(signal_number, wanted);
+    if (previous == SIG_ERR) return -1;
+    int count = recorded_count;
+    for (int index = 0; index < count && index < capacity && index < RECORD_CAPACITY; index++) signo[index] = recorded_signo[index];
+    *old = previous == SIG_DFL ? 0 : previous == SIG_IGN ? 1 : previous == SIG_HOLD ? 3 : 2;
+    return disposition == 2 && make_recording(signal_number) == -1 ? -1 : count;
+}
+
+/// glibc's own entry for both sigpauses (signal.h declares it only without XPG): is_sig 0 takes a BSD mask.
+extern int __sigpause(int sig_or_mask, int is_sig);
+
+int ipc_bsd_sigpause_recording(unsigned int mask, int *signo, int *code, int *pid, int *value, int capacity) {
+    // glibc's BSD sigpause (__sigpause(mask, 0)): sigsuspend with the whole mask replaced by the old-style one, bit
+    // n-1 for signal n. The harness's interrupting SIGUSR1 is kept in it: only the object's handlers end the call.
+    recorded_count = 0;
+    __sigpause((int)(mask | (1u << (SIGUSR1 - 1))), 0);
+    return taken_records(errno, signo, code, pid, value, capacity);
+}
+
 int ipc_sigpause_recording(int signal_number, int *signo, int *code, int *pid, int *value, int capacity) {
     // glibc's (XPG) sigpause: sigsuspend with the mask as it is less the signal. The harness's interrupting SIGUSR1
     // is blocked around it, as ipc_sigsuspend_unblocking adds it: only the signal's own handler ends the call.
@@ -527,3 +596,51 @@ int ipc_sigpause_recording(int signal_number, int *signo, int *code, int *pid, i
     }
     return taken;
 }
+
+// sigaltstack. The kernel reads the stack's memory only when a handler runs on it; the harness's handlers are not
+// SA_ONSTACK, so one static area serves every size up to its own (the kernel checks the size, not the memory).
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1U << 31)  /* the kernel's (linux/signal.h), which glibc's headers leave out */
+#endif
+#define ALT_STACK_CAPACITY (1 << 20)
+static char alt_stack_area[ALT_STACK_CAPACITY] __attribute__((aligned(64)));
+
+int ipc_sigaltstack(int set, int flags, unsigned long size, int *old_flags, unsigned long *old_size) {
+    stack_t wanted = {.ss_sp = alt_stack_area, .ss_flags = flags, .ss_size = size}, old;
+    if (set && size > ALT_STACK_CAPACITY) {
+        errno = E2BIG;
+        return -1;
+    }
+    if (sigaltstack(set ? &wanted : NULL, &old) == -1) return -1;
+    *old_flags = old.ss_flags;
+    *old_size = old.ss_size;
+    return 0;
+}
+
+static volatile sig_atomic_t probe_on_stack, probe_flags, probe_error;
+
+static void probe_alt_stack(int signal) {
+    (void)signal;
+    char here;
+    probe_on_stack = &here >= alt_stack_area && &here < alt_stack_area + ALT_STACK_CAPACITY;
+    stack_t now, again = {.ss_sp = alt_stack_area, .ss_flags = 0, .ss_size = ALT_STACK_CAPACITY};
+    probe_flags = sigaltstack(NULL, &now) == -1 ? -1 : now.ss_flags;
+    probe_error = sigaltstack(&again, NULL) == -1 ? errno : 0;
+}
+
+int ipc_alt_stack_handler_probe(int signal_number, int on_stack_flag, int *on_stack, int *flags_inside, int *error_inside) {
+    // A handler (SA_ONSTACK when asked) for signal_number, which the caller has unblocked, then raise: where it ran,
+    // what sigaltstack reported inside, and what setting a stack inside gave (0 or its errno).
+    struct sigaction action = {0}, previous;
+    action.sa_handler = probe_alt_stack;
+    action.sa_flags = on_stack_flag ? SA_ONSTACK : 0;
+    if (sigaction(signal_number, &action, &previous) == -1) return -1;
+    probe_on_stack = probe_flags = probe_error = -1;
+    raise(signal_number);
+    *on_stack = probe_on_stack;
+    *flags_inside = probe_flags;
+    *error_inside = probe_error;
+    return sigaction(signal_number, &previous, NULL);
+}
+
+int ipc_ss_autodisarm(void) { return (int)SS_AUTODISARM; }

@@ -46,4 +46,35 @@ extension Syscall {
             ipc_sigpause_recording(signal, numbers, codes, pids, values, capacity)
         }
     }
+
+    /// `sigrelse(signal)`: the signal removed from the mask, and left so; what the recording handler saw before it
+    /// returned (the pending instances).
+    public static func releaseSignal(_ signal: Int32) throws(Errno) -> [SignalInfo] {
+        try recorded(.sigprocmask) { numbers, codes, pids, values, capacity in
+            ipc_sigrelse_recording(signal, numbers, codes, pids, values, capacity)
+        }
+    }
+
+    /// What `sigset` sets and reports.
+    public enum Disposition: CInt, Sendable {
+        case standard = 0, ignore, handler, hold
+    }
+
+    /// `sigset(signal, disposition)`: the previous disposition (`hold` when the signal was blocked) and the signals
+    /// whose handler ran inside the call (a handler is then made the recording one, its empty mask kept).
+    public static func setDisposition(_ signal: Int32, to disposition: Disposition) throws(Errno) -> (old: Disposition, delivered: [Int32]) {
+        var old: CInt = 0
+        var numbers = [CInt](repeating: 0, count: 64)
+        let count = try perform(.sigaction, retryOnInterrupt: false) { _ in ipc_sigset_recording(signal, disposition.rawValue, &old, &numbers, 64) }
+        return (Disposition(rawValue: old) ?? .handler, Array(numbers.prefix(min(Int(count), 64))))
+    }
+
+    /// BSD `sigpause(mask)` (glibc's `__sigpause(mask, 0)`), the harness's `SIGUSR1` added to the mask: what the
+    /// recording handler saw before it returned; `EINTR` when it saw none.
+    public static func pauseWithOldMask(_ signals: [Int32]) throws(Errno) -> [SignalInfo] {
+        let mask = signals.reduce(CUnsignedInt(0)) { $0 | (1 << CUnsignedInt($1 - 1)) }
+        return try recorded(.sigsuspend) { numbers, codes, pids, values, capacity in
+            ipc_bsd_sigpause_recording(mask, numbers, codes, pids, values, capacity)
+        }
+    }
 }

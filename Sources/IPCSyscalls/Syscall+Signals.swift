@@ -290,13 +290,23 @@ extension Syscall {
     ///
     /// The corresponding C functions are `signalfd` and `read`.
     public static func readSignalDescriptor(_ signals: [Int32], max: Int, nonblocking: Bool) throws(Errno) -> [SignalInfo] {
+        try readSignalDescriptor(signals, flags: nonblocking ? O_NONBLOCK : 0, update: nil, max: max)
+    }
+
+    /// `readSignalDescriptor` on a `signalfd` made with the raw `flags` (`SFD_CLOEXEC` added) and its mask then set
+    /// to `update` by passing it back (nil: not), as a user's code would keep one and change its mask.
+    ///
+    /// The corresponding C functions are `signalfd` (twice) and `read`.
+    public static func readSignalDescriptor(_ signals: [Int32], flags: Int32, update: [Int32]?, max: Int) throws(Errno) -> [SignalInfo] {
         let capacity = Swift.max(1, max / 128)
         var numbers = [CInt](repeating: 0, count: capacity)
         var codes = [CInt](repeating: 0, count: capacity)
         var pids = [CInt](repeating: 0, count: capacity)
         var values = [CInt](repeating: 0, count: capacity)
+        let again = update ?? []
         let taken = try perform(.signalfdRead, retryOnInterrupt: false) { _ in
-            ipc_signalfd_read(signals, CInt(signals.count), nonblocking ? 1 : 0, UInt(max), &numbers, &codes, &pids, &values, CInt(capacity))
+            ipc_signalfd_read_updated(
+                signals, CInt(signals.count), flags, again, update == nil ? -1 : CInt(again.count), UInt(max), &numbers, &codes, &pids, &values, CInt(capacity))
         }
         return (0..<Int(taken)).map { SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0]) }
     }

@@ -4,7 +4,7 @@ import Testing
 
 /// The built-in scenarios reach the calls issue 15's creation rows added: across a few seeds, `sigwait` in the
 /// signal scenarios, `mkfifo` and `unlink` in `fifo-basic`, `pipe` and `pipe2` (refused flags among them) in
-/// `pipe-made-during-run`, `sem_close` in `posix-sem-handles`, `sem_init` and `sem_destroy` in `posix-sem-init-destroy`, `pause` in `signal-robust-pause`; the obsolete signal calls in `signal-robust-handler-flags`.
+/// `pipe-made-during-run`, `sem_close` in `posix-sem-handles`, `sem_init` and `sem_destroy` in `posix-sem-init-destroy`, `pause` in `signal-robust-pause`; the obsolete signal calls in `signal-robust-handler-flags`; `sigrelse`, `sigset` and BSD `sigpause` in `signal-robust-sigrelse`.
 @Suite struct CreationCallsScenarioReachTests {
     /// Every call's `f` the scenario's workloads hold over seeds 1...40.
     func calls(of name: String) throws -> Set<String> {
@@ -24,7 +24,8 @@ import Testing
         ("fifo-basic", ["mkfifo", "unlink", "open"]), ("posix-sem-handles", ["open", "close", "post"]), ("posix-sem-robust-closes-counted", ["open", "close"]), ("fifo-robust-reads-after-unlink", ["unlink", "read", "open"]),
         ("pipe-made-during-run", ["pipe", "pipe2", "write", "read", "dup", "close"]),
         ("signal-robust-sigwait", ["sigwait", "kill", "sigqueue"]), ("signal-robust-actions", ["killpg", "sigaction", "sigprocmask", "sigsuspend", "kill", "sigqueue"]),
-        ("signal-robust-handler-flags", ["signal", "sigignore", "sighold", "siginterrupt", "sigpause", "sigaction"]), ("signal-robust-pause", ["pause", "sigsuspend", "wait"]), ("pipe-robust-made-nonblocking", ["pipe2", "write"]),
+        ("signal-robust-handler-flags", ["signal", "sigignore", "sighold", "siginterrupt", "sigpause", "sigaction"]), ("signal-robust-pause", ["pause", "sigsuspend", "wait"]),
+        ("signal-robust-sigrelse", ["sigrelse", "sigset", "sigpause", "pending", "kill", "sigqueue", "sigaltstack"]), ("pipe-robust-made-nonblocking", ["pipe2", "write"]),
         ("posix-sem-init-destroy", ["init", "destroy", "wait", "post"]), ("posix-shm-mappings", ["open", "protect", "unmap", "sync", "truncate"]),
         ("posix-shm-memory-locks", ["lock", "unlock", "lockall", "unlockall", "sync"]),
     ])

@@ -310,6 +310,13 @@ import Testing
         case obsolete(Int, JSONValue)
         /// A handler for the signal, a `kill` of it, then `sigpause` of it (or, `refused`, `sigpause` of 0, 32 or 65).
         case handledThenSigpause(String, refused: Int?)
+        /// The signal left unblocked for a while: `sigrelse` (0: when its action is harmless, else as 1), `sigset` to a
+        /// handler (1) or `SIG_IGN` (2); a `kill` of it and `sigpending`; then blocked again by `sigset(SIG_HOLD)`
+        /// (`hold`) or `sighold`.
+        case unblockedWhile(String, how: Int, hold: Bool)
+        /// `sigaltstack` with the flags ``altStackFlags`` draws at `flags` (past them: only asking) and a size of 0, 2047,
+        /// 2048 or 8192.
+        case altStack(flags: Int, size: Int)
 
         var description: String {
             switch self {
@@ -335,6 +342,9 @@ import Testing
             case .sentThenSigwait(let signal, let set): "kill(\(signal)), sigwait(\(set))"
             case .obsolete(let call, let signal): "\(KernelSignalFactsTests.obsoleteCalls[call].f)(\(signal))"
             case .handledThenSigpause(let signal, let refused): refused.map { "sigpause(\($0))" } ?? "handler(\(signal)), kill(\(signal)), sigpause(\(signal))"
+            case .altStack(let flags, let size): "sigaltstack(\(flags < 5 ? "\(KernelSignalFactsTests.altStackFlags[flags]), \(size)" : "asking"))"
+            case .unblockedWhile(let signal, let how, let hold):
+                "\(["sigrelse", "sigset handler", "sigset ignore"][how])(\(signal)), kill, sigpending, \(hold ? "sigset hold" : "sighold")"
             }
         }
     }
@@ -365,8 +375,17 @@ import Testing
         }.eraseToAny(),
         zip(signalName, Gen.int(in: 0...5)).map { (signal: String, refused: Int) -> Operation in
             Operation.handledThenSigpause(signal, refused: refused < 3 ? [0, 32, 65][refused] : nil)
+        }.eraseToAny(),
+        zip(signalName, Gen.int(in: 0...5)).map { (signal: String, how: Int) -> Operation in
+            Operation.unblockedWhile(signal, how: how % 3, hold: how >= 3)
+        }.eraseToAny(),
+        zip(Gen.int(in: 0...5), Gen.int(in: 0...3)).map { (flags: Int, size: Int) -> Operation in
+            Operation.altStack(flags: flags, size: [0, 2047, 2048, 8192][size])
         }.eraseToAny()
     )
+
+    /// The `sigaltstack` flags ``Operation/altStack(flags:size:)`` draws.
+    static let altStackFlags: [JSONValue] = [[], ["SS_ONSTACK"], ["SS_DISABLE"], ["SS_AUTODISARM"], [8]]
 
     /// The obsolete calls ``Operation/obsolete(_:_:)`` draws: name, the fields beyond "signal", and the action it
     /// leaves (nil: as it was).
@@ -483,6 +502,22 @@ import Testing
                     var value = fields
                     value["signal"] = signal
                     return [(f, .object(value))]
+                case .altStack(let flags, let size):
+                    return [("sigaltstack", flags < 5 ? ["flags": Self.altStackFlags[flags], "size": .int(size)] : .null)]
+                case .unblockedWhile(let signal, let how, let hold):
+                    // Never left unblocked with an action that ends the receiver, nor beyond these calls.
+                    let release: (f: String, value: JSONValue)
+                    if how == 0 && harmless(signal) {
+                        release = ("sigrelse", ["signal": .string(signal)])
+                    } else {
+                        let action = how == 2 ? "ignore" : "handler"
+                        actions[signal] = action
+                        resetting.remove(signal)
+                        release = ("sigset", ["signal": .string(signal), "disposition": .string(action)])
+                    }
+                    let block: (f: String, value: JSONValue) =
+                        hold ? ("sigset", ["signal": .string(signal), "disposition": "hold"]) : ("sighold", ["signal": .string(signal)])
+                    return [release, ("kill", ["signal": .string(signal)]), ("pending", .null), block]
                 case .handledThenSigpause(_, let refused?):
                     return [("sigpause", ["signal": .int(refused)])]
                 case .handledThenSigpause(let signal, nil):
@@ -503,13 +538,8 @@ import Testing
     /// pending signal; every call of 0, 32, 65, `SIGKILL` and `SIGSTOP` (`EINVAL`, but `sighold` of the last two);
     /// `sigpause` takes one of two queued `SIGRTMIN+2` and leaves the other pending, and refuses 0, 32 and 65.
     @Test func theObsoleteCallsAgreeWithTheModel() throws {
-        let actions = Dictionary(uniqueKeysWithValues: Self.names.map { (SignalModel.number(of: $0)!, SignalModel.Action.standard) })
-        let model = SignalModel(receivers: [("sig1", .init(receiver: 1, actions: actions))])
-        func call(_ f: String, _ signal: JSONValue, _ fields: JSONObject = [:]) -> (f: String, value: JSONValue) {
-            var value = fields
-            value["signal"] = signal
-            return (f, .object(value))
-        }
+        let model = Self.defaultActionsModel
+        func call(_ f: String, _ signal: JSONValue, _ fields: JSONObject = [:]) -> (f: String, value: JSONValue) { Self.call(f, signal, fields) }
         let pending: (f: String, value: JSONValue) = ("pending", .null)
         var program: [(f: String, value: JSONValue)] = [
             ("kill", ["signal": "SIGWINCH"]), call("siginterrupt", "SIGWINCH", ["interrupt": true]), pending,
@@ -527,13 +557,84 @@ import Testing
         if let problem = try disagreement(program, model: model) { Issue.record("\(problem)") }
     }
 
+    /// `sigrelse`, `sigset` and BSD `sigpause` (`ObsoleteSignalCallsFactsTests`), directed: `sigrelse` runs the pending
+    /// handler and leaves the signal unblocked (a `kill` after it is gone at once, `sigpending` empty); `sigset(SIG_HOLD)`
+    /// reports the old action, then `SIG_HOLD`; `sigset` of the handler runs both queued `SIGRTMIN+1`; `SIG_IGN` left
+    /// unblocked drops a `kill`, blocked keeps it; `EINVAL` for 0, 32, 65 (and `SIGKILL`/`SIGSTOP` given an action);
+    /// BSD `sigpause` holding `SIGUSR2` runs `SIGRTMIN+2`'s handler and leaves `SIGUSR2` pending.
+    @Test func theUnblockingObsoleteCallsAgreeWithTheModel() throws {
+        let model = Self.defaultActionsModel
+        func call(_ f: String, _ signal: JSONValue, _ fields: JSONObject = [:]) -> (f: String, value: JSONValue) { Self.call(f, signal, fields) }
+        func sigset(_ signal: JSONValue, _ disposition: String) -> (f: String, value: JSONValue) {
+            call("sigset", signal, ["disposition": .string(disposition)])
+        }
+        let pending: (f: String, value: JSONValue) = ("pending", .null)
+        var program: [(f: String, value: JSONValue)] = [
+            call("signal", "SIGUSR2", ["action": "handler"]), ("kill", ["signal": "SIGUSR2"]), call("sigrelse", "SIGUSR2"), pending,
+            ("kill", ["signal": "SIGUSR2"]), pending, sigset("SIGUSR2", "hold"), sigset("SIGUSR2", "hold"), ("kill", ["signal": "SIGUSR2"]),
+            pending, sigset("SIGUSR2", "handler"), pending,
+            ("kill", ["signal": "SIGRTMIN+1"]), ("kill", ["signal": "SIGRTMIN+1"]), sigset("SIGRTMIN+1", "handler"),
+            sigset("SIGRTMIN+1", "ignore"), ("kill", ["signal": "SIGRTMIN+1"]), pending, call("sighold", "SIGRTMIN+1"),
+            ("kill", ["signal": "SIGRTMIN+1"]), pending, sigset("SIGRTMIN+1", "ignore"), pending, sigset("SIGWINCH", "default"),
+            call("sighold", "SIGUSR2"), call("signal", "SIGRTMIN+2", ["action": "handler"]), ("kill", ["signal": "SIGUSR2"]),
+            ("kill", ["signal": "SIGRTMIN+2"]), ("sigpause", ["mask": ["SIGUSR2"]]), pending, ("sigpause", ["mask": []]), pending,
+        ]
+        for number in [0, 32, 65, 9, 19] {
+            program += [call("sigrelse", .int(number)), sigset(.int(number), "hold"), sigset(.int(number), "handler"), sigset(.int(number), "ignore")]
+        }
+        if let problem = try disagreement(program, model: model) { Issue.record("\(problem)") }
+    }
+
+    /// `sigaltstack` (`AltStackFactsTests`), directed: none at first; 2048 bytes taken and reported; 2047, 1 and 0 fail
+    /// `ENOMEM`, flags 3, 4, 8 and -1 `EINVAL` (before the size); `SS_ONSTACK` sets one reported with flags 0;
+    /// `SS_AUTODISARM` is kept, with `SS_DISABLE` too (size 0).
+    @Test func theAlternateStackAgreesWithTheModel() throws {
+        func set(_ flags: [JSONValue], _ size: Int) -> (f: String, value: JSONValue) { ("sigaltstack", ["flags": .array(flags), "size": .int(size)]) }
+        let ask: (f: String, value: JSONValue) = ("sigaltstack", .null)
+        let program: [(f: String, value: JSONValue)] = [
+            ask, set([], 2048), ask, set([], 2047), set([], 1), set([], 0), set([3], 4096), set([4], 4096), set([8], 100), set([-1], 4096),
+            set(["SS_ONSTACK"], 4096), set(["SS_AUTODISARM"], 8192), set(["SS_DISABLE", "SS_AUTODISARM"], 1), set(["SS_DISABLE"], 0), ask,
+        ]
+        if let problem = try disagreement(program, model: Self.defaultActionsModel) { Issue.record("\(problem)") }
+    }
+
+    /// A `signalfd` given a new mask before its read, and its flags (`SignalDescriptorUpdateFactsTests`), directed:
+    /// made for `SIGUSR2` and set again to `SIGWINCH`, it takes `SIGWINCH` alone; flags 1 and -1 fail `EINVAL`; the
+    /// other way round it takes `SIGUSR2`; then `EAGAIN` (its `SFD_NONBLOCK` kept).
+    @Test func aSignalDescriptorsMaskSetAgainAgreesWithTheModel() throws {
+        func read(_ signals: String, update: String?, flags: Int, max: Int) -> (f: String, value: JSONValue) {
+            var value: JSONObject = ["signals": [.string(signals)], "flags": .int(flags), "max": .int(max)]
+            if let update { value["update"] = [.string(update)] }
+            return ("signalfd-read", .object(value))
+        }
+        let program: [(f: String, value: JSONValue)] = [
+            ("kill", ["signal": "SIGUSR2"]), ("kill", ["signal": "SIGWINCH"]), read("SIGUSR2", update: "SIGWINCH", flags: 0x800, max: 256),
+            read("SIGUSR2", update: nil, flags: 1, max: 128), read("SIGUSR2", update: nil, flags: -1, max: 128),
+            read("SIGWINCH", update: "SIGUSR2", flags: 0x80800, max: 256), read("SIGWINCH", update: "SIGUSR2", flags: 0x800, max: 128),
+        ]
+        if let problem = try disagreement(program, model: Self.defaultActionsModel) { Issue.record("\(problem)") }
+    }
+
+    /// The model of a receiver whose four signals start at `SIG_DFL` (as the harness's receiver sets them).
+    static var defaultActionsModel: SignalModel {
+        let actions = Dictionary(uniqueKeysWithValues: names.map { (SignalModel.number(of: $0)!, SignalModel.Action.standard) })
+        return SignalModel(receivers: [("sig1", .init(receiver: 1, actions: actions))])
+    }
+
+    /// A call of `f` on `signal` with `fields` besides.
+    static func call(_ f: String, _ signal: JSONValue, _ fields: JSONObject = [:]) -> (f: String, value: JSONValue) {
+        var value = fields
+        value["signal"] = signal
+        return (f, .object(value))
+    }
+
     /// Where the kernel (the program run by a receiver worker) and `model` first disagree on `program`, if anywhere.
     func disagreement(_ program: [(f: String, value: JSONValue)], model: SignalModel) throws -> String? {
         let kernel = try outcomes(program, signals: Self.names)
         var state = model.initialState(of: "sig1")
         for (index, step) in program.enumerated() {
             let input = try model.input(from: Call(process: 1, object: "sig1", f: step.f, value: step.value == .null ? nil : step.value))
-            if case .signalfdRead = input {
+            if input.readsSignalDescriptor {
                 // Several atomic takes: the model must accept what the kernel returned, take by take.
                 guard index < kernel.count else { return nil }
                 let outcome: Outcome = kernel[index].hasPrefix("{") ? .ok(try JSONParser.parse(kernel[index])) : .fail(ErrorCode(kernel[index]))
@@ -584,5 +685,15 @@ import Testing
             }
         }
         return nil
+    }
+}
+
+extension SignalModel.Input {
+    /// A `signalfd` read, which the model takes in several steps.
+    var readsSignalDescriptor: Bool {
+        switch self {
+        case .signalfdRead, .signalfdReadAgain: true
+        default: false
+        }
     }
 }

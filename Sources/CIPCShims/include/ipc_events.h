@@ -59,6 +59,29 @@ int ipc_sigignore(int signal_number);
 int ipc_sighold(int signal_number);
 int ipc_siginterrupt(int signal_number, int interrupt);
 
+/// glibc's sigrelse: fills the arrays with what the recording handler saw before it returned; -1 with errno (EINVAL).
+int ipc_sigrelse_recording(int signal_number, int *signo, int *code, int *pid, int *value, int capacity);
+
+/// glibc's sigset with disposition 0 SIG_DFL, 1 SIG_IGN, 2 a handler, 3 SIG_HOLD; *old the previous one alike (2:
+/// any handler). Fills signo with the numbers the handler saw inside the call and returns how many; -1 with errno.
+int ipc_sigset_recording(int signal_number, int disposition, int *old, int *signo, int capacity);
+
+/// glibc's BSD sigpause(mask) (__sigpause(mask, 0)), SIGUSR1 added to the mask: fills the arrays as
+/// ipc_sigpause_recording does; -1 with errno (EINTR) when the handler saw none.
+/// sigaltstack on a static 1 MiB area (E2BIG for a larger size: not the kernel's): set (`set`) one of `size` bytes with
+/// `flags`, or only ask; *old_flags and *old_size what was there.
+int ipc_sigaltstack(int set, int flags, unsigned long size, int *old_flags, unsigned long *old_size);
+
+/// Installs a probing handler for `signal_number` (SA_ONSTACK when `on_stack_flag`), raises it (the caller has it
+/// unblocked), restores the old action: whether the handler ran on the static area, the ss_flags sigaltstack reported
+/// inside it, and the errno of setting a stack inside it (0: it succeeded).
+int ipc_alt_stack_handler_probe(int signal_number, int on_stack_flag, int *on_stack, int *flags_inside, int *error_inside);
+
+/// SS_AUTODISARM (1 << 31).
+int ipc_ss_autodisarm(void);
+
+int ipc_bsd_sigpause_recording(unsigned int mask, int *signo, int *code, int *pid, int *value, int capacity);
+
 /// glibc's (XPG) sigpause(signal) with SIGUSR1 blocked around it: fills the arrays as ipc_sigsuspend_unblocking does;
 /// -1 with errno (EINTR, or EINVAL for a signal sigdelset refuses) when the handler saw none.
 int ipc_sigpause_recording(int signal_number, int *signo, int *code, int *pid, int *value, int capacity);
@@ -114,11 +137,13 @@ int ipc_tkill(int tid, int signal);
 /// pthread_kill(3) of the calling thread: the error number it returns (0 when sent).
 int ipc_pthread_kill_self(int signal);
 
-/// One `read` of `max` bytes from a signalfd for `signals[0..<count]` (made with SFD_CLOEXEC, and SFD_NONBLOCK when
-/// `nonblocking`; closed after). Fills up to `capacity` entries of each array from the `signalfd_siginfo`s read and
-/// returns how many were read, or -1 with errno (the read's; the descriptor is closed keeping it).
-int ipc_signalfd_read(const int *signals, int count, int nonblocking, unsigned long max,
-                      int *signo, int *code, int *pid, int *value, int capacity);
+/// One `read` of `max` bytes from a signalfd for `signals[0..<count]`, made with the raw `flags` and SFD_CLOEXEC
+/// (EINVAL for bits other than SFD_NONBLOCK and SFD_CLOEXEC), its mask then set to `update` by passing it back (none
+/// when `update_count` is negative), closed after. Fills up to `capacity` entries of each array from the
+/// `signalfd_siginfo`s read and returns how many were read, or -1 with errno (the read's; the descriptor is closed
+/// keeping it).
+int ipc_signalfd_read_updated(const int *signals, int count, int flags, const int *update, int update_count,
+                              unsigned long max, int *signo, int *code, int *pid, int *value, int capacity);
 
 /// A signalfd for `signals[0..<count]` (SFD_CLOEXEC, and SFD_NONBLOCK when `nonblocking`): the descriptor, or -1
 /// with errno.

@@ -36,6 +36,10 @@ import SystemPackage
 /// `"setmask"` is a `SIG_BLOCK` of the set, delivering nothing — but the kernel's new mask unblocks every other
 /// signal, and the pending ones it unblocks run their handlers before the call returns.
 ///
+/// `client.signal-sigrelse-forgotten` holds a signal with `sigset(SIG_HOLD)` and forgets to let it go: its `sigrelse`
+/// does nothing and reports no handler run — but the kernel's runs the pending one's handler, and one sent later
+/// would run it at once instead of staying pending.
+///
 /// The receiver leads a process group of its own (for `killpg`) and sets its object's signals to `SIG_DFL` at
 /// set-up, so the model knows their actions.
 public enum SignalKind: MechanismKind {
@@ -44,6 +48,7 @@ public enum SignalKind: MechanismKind {
     public static let implementations = [
         "kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order", "client.signal-reset-before-wait",
         "client.signal-pause-takes-signal", "client.signal-resethand-rearmed", "client.signal-setmask-blocks-only",
+        "client.signal-sigrelse-forgotten",
     ]
 
     public static func model(for workload: Workload) -> SignalModel {
@@ -111,7 +116,8 @@ public enum SignalKind: MechanismKind {
             resetBeforeWait: implementation == "client.signal-reset-before-wait",
             pauseTakesSignal: implementation == "client.signal-pause-takes-signal",
             resetHandRearmed: implementation == "client.signal-resethand-rearmed",
-            setmaskBlocksOnly: implementation == "client.signal-setmask-blocks-only")
+            setmaskBlocksOnly: implementation == "client.signal-setmask-blocks-only",
+            sigrelseForgotten: implementation == "client.signal-sigrelse-forgotten")
     }
 }
 
@@ -136,6 +142,8 @@ struct SignalBinding: ObjectBinding {
     let resetHandRearmed: Bool
     /// `client.signal-setmask-blocks-only`'s wrong `SIG_SETMASK`.
     let setmaskBlocksOnly: Bool
+    /// `client.signal-sigrelse-forgotten`'s `sigrelse`, which does nothing.
+    let sigrelseForgotten: Bool
     var oneShotHandlers: Set<Int> = []
 
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
@@ -172,6 +180,10 @@ struct SignalBinding: ObjectBinding {
             return .pendingSignals(try KernelSignals.pending().filter(received.contains).map(Int.init))
         case .signalfdRead(_, let signals, let max, let nonblocking):
             let infos = try KernelSignals.readSignalDescriptor(for: signals.map { Int32(clamping: $0) }, max: max, nonblocking: nonblocking)
+            return .deliveries(infos.map(delivery))
+        case .signalfdReadAgain(_, let signals, let flags, let update, let max):
+            let infos = try Syscall.readSignalDescriptor(
+                signals.map { Int32(clamping: $0) }, flags: Int32(clamping: flags), update: update.map { $0.map { Int32(clamping: $0) } }, max: max)
             return .deliveries(infos.map(delivery))
         case .signalfdReadiness(_, let signals, .poll(let events, let timeout)):
             let revents = try KernelSignals.pollSignalDescriptor(
@@ -281,6 +293,19 @@ struct SignalBinding: ObjectBinding {
             let seen = try Syscall.pauseForSignal(number).map(delivery)
             guard let first = seen.first else { throw Errno.interrupted }
             return seen.count == 1 ? .received(signal: first.signal, details: first.details) : .deliveries(seen)
+        case .sigaltstack(_, let setting):
+            // The shims' area holds 1 MiB (the trace form allows no more).
+            let old = try Syscall.alternateStack(setting: setting.map { Syscall.AltStack(flags: Int32(bitPattern: $0.flags), size: $0.size) })
+            let flags = UInt32(bitPattern: old.flags)
+            return .altStack(SignalModel.AltStack(
+                enabled: flags & SignalModel.altStackDisable == 0, size: old.size, autoDisarm: flags & SignalModel.altStackAutoDisarm != 0))
+        case .sigpauseMask(_, let mask):
+            // Every object signal outside the mask is unblocked for it.
+            let unblocked = received.filter { !mask.contains(Int($0)) }
+            try refuseFatalActions(unblocked, suspending: true)
+            let seen = try Syscall.pauseWithOldMask(mask.map { Int32($0) }).map(delivery)
+            guard let first = seen.first else { throw Errno.interrupted }
+            return seen.count == 1 ? .received(signal: first.signal, details: first.details) : .deliveries(seen)
         case .sigsuspend(_, let signals):
             let numbers = try ownSignals(signals, doing: "sigsuspend on")
             try refuseFatalActions(numbers, suspending: true)
@@ -336,8 +361,8 @@ struct SignalBinding: ObjectBinding {
     mutating func performObsolete(_ signal: Int, _ call: SignalModel.ObsoleteCall) throws(Errno) -> SignalModel.Output {
         let number = Int32(clamping: signal)
         let refused = switch call {
-        case .sighold: SignalModel.refusesSetMember(signal) || SignalModel.unblockable.contains(signal)
-        case .signal, .sigignore, .siginterrupt: SignalModel.refusesAction(signal, setting: true)
+        case .sighold, .sigrelse, .sigset(.hold): SignalModel.refusesSetMember(signal) || SignalModel.unblockable.contains(signal)
+        case .signal, .sigignore, .siginterrupt, .sigset: SignalModel.refusesAction(signal, setting: true)
         }
         guard received.contains(number) || refused else {
             BindingFailure.abandon("\(call.name) of \(SignalModel.name(of: signal)), which is not one of the object's blocked signals")
@@ -355,6 +380,30 @@ struct SignalBinding: ObjectBinding {
             try Syscall.holdSignal(number)
         case .siginterrupt(let interrupt):
             try Syscall.setInterrupting(number, interrupt)
+        case .sigrelse:
+            // Left unblocked, a signal whose action ends the worker would end it as it comes.
+            if sigrelseForgotten { return .deliveries([]) }
+            if !refused { try refuseFatalActions([number], suspending: false) }
+            return .deliveries(try Syscall.releaseSignal(number).map(delivery))
+        case .sigset(let disposition):
+            if case .action(.standard) = disposition, !refused, !SignalModel.ignoredByDefault.contains(signal) {
+                BindingFailure.abandon("sigset of \(SignalModel.name(of: signal)) to SIG_DFL: left unblocked, it would end the receiver as it comes")
+            }
+            let wanted: Syscall.Disposition = switch disposition {
+            case .hold: .hold
+            case .action(.standard): .standard
+            case .action(.ignore): .ignore
+            case .action(.handler): .handler
+            }
+            oneShotHandlers.remove(signal)
+            let (old, delivered) = try Syscall.setDisposition(number, to: wanted)
+            let reported: SignalModel.Disposition = switch old {
+            case .hold: .hold
+            case .standard: .action(.standard)
+            case .ignore: .action(.ignore)
+            case .handler: .action(.handler)
+            }
+            return .disposition(old: reported, delivered: delivered.map(Int.init))
         }
         return .returned
     }

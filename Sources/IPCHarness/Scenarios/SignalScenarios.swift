@@ -5,7 +5,7 @@ import IPCModels
 public enum SignalScenarios {
     public static let all: [Scenario] = [
         coalescing, realtimeQueue, lowestPendingFirst, threadDirected, sigwaitInSetOrder, sigwaitLowestFirst, resetBeforeWait, actions,
-        pauseTakesSignal, pause, resetHandRearmed, handlerFlags, setmaskBlocksOnly,
+        pauseTakesSignal, pause, resetHandRearmed, handlerFlags, setmaskBlocksOnly, releaseForgotten, release,
     ]
 
     /// A receiver that believes `SIG_SETMASK` only adds its set to the mask (`SIG_BLOCK`), on

@@ -1,0 +1,76 @@
+// The receiver's alternate signal stack (`sigaltstack`), its thread's. Measured on this machine
+// (`AltStackFactsTests`, a C probe; LTP `sigaltstack01`/`02` as the checklist):
+// - a thread starts with none: `SS_DISABLE`, size 0 (the model does not assume it: the worker's first report is
+//   learned);
+// - the mode (`ss_flags` less `SS_AUTODISARM`) must be 0, `SS_ONSTACK` or `SS_DISABLE`, else `EINVAL`, checked
+//   before the size; a stack under 2048 bytes (the kernel's `MINSIGSTKSZ`, not glibc's 13504) fails `ENOMEM`;
+//   `SS_DISABLE` takes any size and leaves none;
+// - the old one is reported with flags 0 (also when set with `SS_ONSTACK`) or `SS_DISABLE` and size 0, and
+//   `SS_AUTODISARM` as it was set, in both.
+// Inside an `SA_ONSTACK` handler running on it the kernel reports `SS_ONSTACK` and refuses a change with `EPERM`
+// (with `SS_AUTODISARM`: `SS_DISABLE`, and a change is taken); the harness's handlers are not `SA_ONSTACK` and make
+// no call, so no trace shows either.
+extension SignalModel {
+    /// An alternate stack as `sigaltstack` reports it (the address is not judged).
+    public struct AltStack: Hashable, Sendable {
+        /// False for `SS_DISABLE` (then `size` is 0).
+        public var enabled: Bool
+        public var size: Int
+        /// `SS_AUTODISARM`.
+        public var autoDisarm: Bool
+
+        public init(enabled: Bool, size: Int, autoDisarm: Bool) {
+            self.enabled = enabled
+            self.size = enabled ? size : 0
+            self.autoDisarm = autoDisarm
+        }
+    }
+
+    /// A stack a `sigaltstack` call sets: its raw `ss_flags` (bits as the kernel's `int`) and `ss_size`.
+    public struct AltStackSetting: Hashable, Sendable {
+        public var flags: UInt32
+        public var size: Int
+
+        public init(flags: UInt32, size: Int) {
+            self.flags = flags
+            self.size = size
+        }
+    }
+
+    public static let altStackOnStack: UInt32 = 1
+    public static let altStackDisable: UInt32 = 2
+    public static let altStackAutoDisarm: UInt32 = 1 << 31
+    /// The kernel's `MINSIGSTKSZ`.
+    public static let altStackMinimum = 2048
+
+    /// `sigaltstack`'s outcome given the old stack: the old one reported, the new one set (or an error, unchanged).
+    static func altStackOutcome(_ old: AltStack, setting: AltStackSetting?) -> (output: Output, next: AltStack) {
+        guard let setting else { return (.altStack(old), old) }
+        let mode = setting.flags & ~altStackAutoDisarm
+        let autoDisarm = setting.flags & altStackAutoDisarm != 0
+        guard mode == 0 || mode == altStackOnStack || mode == altStackDisable else { return (.failed(.EINVAL), old) }
+        if mode == altStackDisable { return (.altStack(old), AltStack(enabled: false, size: 0, autoDisarm: autoDisarm)) }
+        guard setting.size >= altStackMinimum else { return (.failed(.ENOMEM), old) }
+        return (.altStack(old), AltStack(enabled: true, size: setting.size, autoDisarm: autoDisarm))
+    }
+
+    /// `sigaltstack`'s steps: one atomic step; an old stack the trace has not shown yet is learned from what the call
+    /// reported (a refusal does not depend on it).
+    func altStackSteps(_ state: State, setting: AltStackSetting?, output: Output?) -> [Step<State>] {
+        var next = state
+        if let old = state.altStack {
+            let (expected, stack) = Self.altStackOutcome(old, setting: setting)
+            next.altStack = stack
+            return output == nil || output == expected ? [.completed(next)] : []
+        }
+        // Unknown: the refusal comes from the setting alone; a success reports the old one, which is learned.
+        let probe = Self.altStackOutcome(AltStack(enabled: false, size: 0, autoDisarm: false), setting: setting)
+        switch (probe.output, output) {
+        case (.failed(let code), let output): return output == nil || output == .failed(code) ? [.completed(state)] : []
+        case (_, .altStack(let reported)?): next.altStack = Self.altStackOutcome(reported, setting: setting).next
+        case (_, nil): next.altStack = setting == nil ? nil : probe.next
+        default: return []
+        }
+        return [.completed(next)]
+    }
+}
