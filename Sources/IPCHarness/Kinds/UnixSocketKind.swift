@@ -600,9 +600,14 @@ public struct UnixSocketBinding: ObjectBinding {
         let target = resolve(address, for: "connect")
         let socket = try heldOrNew(end, type: newType)
         defer { if end == nil { try? Syscall.close(socket) } }
+        // A datagram socket's connect never sleeps: no flag to turn on. A held socket's description may be shared
+        // with other processes, and a call of theirs entering while O_NONBLOCK is on would answer EAGAIN where the
+        // model has it sleep.
+        let datagram = (newType.flatMap { UnixSocketType(rawValue: $0.rawValue) } ?? type) == .dgram
+        let flip = nonblocking && !datagram
         let flags = try Syscall.statusFlags(socket)
-        if nonblocking && flags & O_NONBLOCK == 0 { try Syscall.setStatusFlags(socket, flags | O_NONBLOCK) }
-        defer { if end != nil && nonblocking && flags & O_NONBLOCK == 0 { try? Syscall.setStatusFlags(socket, flags) } }
+        if flip && flags & O_NONBLOCK == 0 { try Syscall.setStatusFlags(socket, flags | O_NONBLOCK) }
+        defer { if end != nil && flip && flags & O_NONBLOCK == 0 { try? Syscall.setStatusFlags(socket, flags) } }
         try Syscall.connect(socket, to: target)
         return .closed
     }
