@@ -52,33 +52,42 @@ import Testing
     }
 
     @Test func endOfFileComesAfterTheDataOnceTheLastWriterCloses() throws {
-        let pipe = try makePipe()
-        defer { try? Syscall.close(pipe.read) }
-        _ = try KernelPipe.write(pipe.write, bytes(3), nonblocking: false)
-        try Syscall.close(pipe.write)
-        #expect(try KernelPipe.read(pipe.read, max: 2, nonblocking: false) == .completed(bytes(2)))
-        #expect(try KernelPipe.read(pipe.read, max: 2, nonblocking: false) == .completed(bytes(1)))
-        #expect(try KernelPipe.read(pipe.read, max: 2, nonblocking: false) == .completed([]))
+        // Its closes must be the last: held off from spawns (a spawn's child holds a copy until its exec).
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let pipe = try makePipe()
+            defer { try? Syscall.close(pipe.read) }
+            _ = try KernelPipe.write(pipe.write, bytes(3), nonblocking: false)
+            try Syscall.close(pipe.write)
+            #expect(try KernelPipe.read(pipe.read, max: 2, nonblocking: false) == .completed(bytes(2)))
+            #expect(try KernelPipe.read(pipe.read, max: 2, nonblocking: false) == .completed(bytes(1)))
+            #expect(try KernelPipe.read(pipe.read, max: 2, nonblocking: false) == .completed([]))
+        }
     }
 
     @Test func writingWithNoReaderFailsEPIPE() throws {
-        Syscall.ignoreBrokenPipeSignal()
-        let pipe = try makePipe()
-        defer { try? Syscall.close(pipe.write) }
-        try Syscall.close(pipe.read)
-        #expect(throws: Errno.brokenPipe) { _ = try KernelPipe.write(pipe.write, bytes(1), nonblocking: true) }
+        // Its closes must be the last: held off from spawns (a spawn's child holds a copy until its exec).
+        try Syscall.withoutConcurrentSpawns { () throws in
+            Syscall.ignoreBrokenPipeSignal()
+            let pipe = try makePipe()
+            defer { try? Syscall.close(pipe.write) }
+            try Syscall.close(pipe.read)
+            #expect(throws: Errno.brokenPipe) { _ = try KernelPipe.write(pipe.write, bytes(1), nonblocking: true) }
+        }
     }
 
     @Test func aReopenedEndCountsAsAnotherWriter() throws {
-        let pipe = try makePipe()
-        let second = try KernelPipe.openEnd(pipe.write, forWriting: true)
-        defer {
-            try? Syscall.close(pipe.read)
-            try? Syscall.close(second)
+        // Its closes must be the last: held off from spawns (a spawn's child holds a copy until its exec).
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let pipe = try makePipe()
+            let second = try KernelPipe.openEnd(pipe.write, forWriting: true)
+            defer {
+                try? Syscall.close(pipe.read)
+                try? Syscall.close(second)
+            }
+            try Syscall.close(pipe.write)
+            // One writer is still open: an empty pipe would block, so nonblocking says EAGAIN, not end of file.
+            #expect(try KernelPipe.read(pipe.read, max: 1, nonblocking: true) == .wouldBlock)
         }
-        try Syscall.close(pipe.write)
-        // One writer is still open: an empty pipe would block, so nonblocking says EAGAIN, not end of file.
-        #expect(try KernelPipe.read(pipe.read, max: 1, nonblocking: true) == .wouldBlock)
     }
 
     @Test func zeroLengthTransfersReturnZero() throws {

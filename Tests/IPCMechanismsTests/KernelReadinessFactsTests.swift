@@ -22,19 +22,22 @@ import Testing
     }
 
     @Test func theReadEndIsReadableWhileBytesAreBufferedAndHungUpWithoutWriters() throws {
-        Syscall.ignoreBrokenPipeSignal()
-        let (readEnd, writeEnd) = try Syscall.pipe(flags: O_CLOEXEC)
-        defer { try? Syscall.close(readEnd) }
-        #expect(try revents(readEnd, readable | writable) == 0)
-        _ = try KernelPipe.write(writeEnd, [1, 2], nonblocking: true)
-        #expect(try revents(readEnd, readable | writable) == readable)
-        #expect(try revents(readEnd, writable) == 0)  // POLLIN only when asked
-        try Syscall.close(writeEnd)
-        // No writer: POLLHUP, with bytes left and without, asked for or not.
-        #expect(try revents(readEnd, readable) == readable | hangUp)
-        #expect(try revents(readEnd, 0) == hangUp)
-        _ = try KernelPipe.read(readEnd, max: 10, nonblocking: true)
-        #expect(try revents(readEnd, readable) == hangUp)
+        // Its closes must be the last: held off from spawns (a spawn's child holds a copy until its exec).
+        try Syscall.withoutConcurrentSpawns { () throws in
+            Syscall.ignoreBrokenPipeSignal()
+            let (readEnd, writeEnd) = try Syscall.pipe(flags: O_CLOEXEC)
+            defer { try? Syscall.close(readEnd) }
+            #expect(try revents(readEnd, readable | writable) == 0)
+            _ = try KernelPipe.write(writeEnd, [1, 2], nonblocking: true)
+            #expect(try revents(readEnd, readable | writable) == readable)
+            #expect(try revents(readEnd, writable) == 0)  // POLLIN only when asked
+            try Syscall.close(writeEnd)
+            // No writer: POLLHUP, with bytes left and without, asked for or not.
+            #expect(try revents(readEnd, readable) == readable | hangUp)
+            #expect(try revents(readEnd, 0) == hangUp)
+            _ = try KernelPipe.read(readEnd, max: 10, nonblocking: true)
+            #expect(try revents(readEnd, readable) == hangUp)
+        }
     }
 
     /// Writable means a page slot is free, not that `PIPE_BUF` bytes fit: a one-page pipe holding one byte is not
@@ -62,11 +65,14 @@ import Testing
     }
 
     @Test func theWriteEndIsInErrorWithoutReaders() throws {
-        let (readEnd, writeEnd) = try Syscall.pipe(flags: O_CLOEXEC)
-        defer { try? Syscall.close(writeEnd) }
-        try Syscall.close(readEnd)
-        #expect(try revents(writeEnd, writable) == writable | error)
-        #expect(try revents(writeEnd, readable) == error)
+        // Its closes must be the last: held off from spawns (a spawn's child holds a copy until its exec).
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let (readEnd, writeEnd) = try Syscall.pipe(flags: O_CLOEXEC)
+            defer { try? Syscall.close(writeEnd) }
+            try Syscall.close(readEnd)
+            #expect(try revents(writeEnd, writable) == writable | error)
+            #expect(try revents(writeEnd, readable) == error)
+        }
     }
 
     @Test func aPacketPipeIsReadyAsAnOrdinaryOne() throws {
@@ -124,30 +130,36 @@ import Testing
     /// A FIFO's read end opened with `O_NONBLOCK` while no writer had it open reports no `POLLHUP` until a writer
     /// opens — even one that closes again at once; a reader that opened after that writer left waits for the next.
     @Test func aNonblockingFIFOReaderSeesNoHangUpUntilAWriterHasOpened() throws {
-        let path = try Path()
-        let first = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
-        defer { try? Syscall.close(first) }
-        #expect(try revents(first, readable) == 0)
-        let writer = try KernelFIFO.open(path.value, for: .write, nonblocking: true)
-        #expect(try revents(first, readable) == 0)
-        #expect(try revents(writer, readable | writable) == writable)
-        try Syscall.close(writer)
-        #expect(try revents(first, readable) == hangUp)
-        let second = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
-        defer { try? Syscall.close(second) }
-        #expect(try revents(second, readable) == 0)
-        try Syscall.close(try KernelFIFO.open(path.value, for: .write, nonblocking: true))
-        #expect(try revents(second, readable) == hangUp)
-        #expect(try revents(first, readable) == hangUp)
+        // Its closes must be the last: held off from spawns (a spawn's child holds a copy until its exec).
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let path = try Path()
+            let first = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+            defer { try? Syscall.close(first) }
+            #expect(try revents(first, readable) == 0)
+            let writer = try KernelFIFO.open(path.value, for: .write, nonblocking: true)
+            #expect(try revents(first, readable) == 0)
+            #expect(try revents(writer, readable | writable) == writable)
+            try Syscall.close(writer)
+            #expect(try revents(first, readable) == hangUp)
+            let second = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+            defer { try? Syscall.close(second) }
+            #expect(try revents(second, readable) == 0)
+            try Syscall.close(try KernelFIFO.open(path.value, for: .write, nonblocking: true))
+            #expect(try revents(second, readable) == hangUp)
+            #expect(try revents(first, readable) == hangUp)
+        }
     }
 
     @Test func aFIFOWriterIsInErrorOnceTheReadersLeave() throws {
-        let path = try Path()
-        let reader = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
-        let writer = try KernelFIFO.open(path.value, for: .write, nonblocking: true)
-        defer { try? Syscall.close(writer) }
-        try Syscall.close(reader)
-        #expect(try revents(writer, writable) == writable | error)
+        // Its closes must be the last: held off from spawns (a spawn's child holds a copy until its exec).
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let path = try Path()
+            let reader = try KernelFIFO.open(path.value, for: .read, nonblocking: true)
+            let writer = try KernelFIFO.open(path.value, for: .write, nonblocking: true)
+            defer { try? Syscall.close(writer) }
+            try Syscall.close(reader)
+            #expect(try revents(writer, writable) == writable | error)
+        }
     }
 }
 

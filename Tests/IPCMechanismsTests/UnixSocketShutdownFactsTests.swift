@@ -71,24 +71,30 @@ import Testing
     }
 
     @Test func aDatagramSentToAReceiverShutForReadingIsEPIPEUntilItClosesThenECONNREFUSED() throws {
-        let (sender, receiver) = try KernelUnixSocket.pair(.dgram)
-        defer { try? Syscall.close(sender) }
-        try Syscall.shutdown(receiver, how: CInt(SHUT_RD))
-        #expect(send(sender, "a") == .error(.brokenPipe))
-        try Syscall.close(receiver)
-        #expect(send(sender, "a") == .error(.connectionRefused))
-        #expect(send(sender, "a") == .error(.socketNotConnected))
+        // Its closes must be the last: held off from spawns (a spawn's child holds a copy until its exec).
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let (sender, receiver) = try KernelUnixSocket.pair(.dgram)
+            defer { try? Syscall.close(sender) }
+            try Syscall.shutdown(receiver, how: CInt(SHUT_RD))
+            #expect(send(sender, "a") == .error(.brokenPipe))
+            try Syscall.close(receiver)
+            #expect(send(sender, "a") == .error(.connectionRefused))
+            #expect(send(sender, "a") == .error(.socketNotConnected))
+        }
     }
 
     @Test(arguments: UnixSocketType.allCases)
     func aBadHowIsEINVALAndShuttingTwiceOrAfterThePeerClosedSucceeds(type: UnixSocketType) throws {
-        let (a, b) = try KernelUnixSocket.pair(type)
-        defer { try? Syscall.close(a) }
-        #expect(throws: Errno.invalidArgument) { try Syscall.shutdown(a, how: 7) }
-        try Syscall.shutdown(a, how: CInt(SHUT_RDWR))
-        try Syscall.shutdown(a, how: CInt(SHUT_RDWR))
-        try Syscall.close(b)
-        try Syscall.shutdown(a, how: CInt(SHUT_RD))
+        // Its closes must be the last: held off from spawns (a spawn's child holds a copy until its exec).
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let (a, b) = try KernelUnixSocket.pair(type)
+            defer { try? Syscall.close(a) }
+            #expect(throws: Errno.invalidArgument) { try Syscall.shutdown(a, how: 7) }
+            try Syscall.shutdown(a, how: CInt(SHUT_RDWR))
+            try Syscall.shutdown(a, how: CInt(SHUT_RDWR))
+            try Syscall.close(b)
+            try Syscall.shutdown(a, how: CInt(SHUT_RD))
+        }
     }
 }
 
@@ -97,31 +103,34 @@ import Testing
 /// close fails `EPIPE`. Found by fuzzing `unix-stream-pair` under faults; the model allowed only `EPIPE`.
 @Suite struct UnixStreamSenderResetFactsTests {
     @Test func aSenderAsleepForRoomGetsECONNRESETWhenThePeerClosesWithUnreadBytes() throws {
-        Syscall.ignoreBrokenPipeSignal()
-        let (sender, peer) = try KernelUnixSocket.pair(.stream)
-        defer { try? Syscall.close(sender) }
-        while case .completed = try KernelUnixSocket.send(sender, [UInt8](repeating: 1, count: 4096), nonblocking: true) {}
-        let result = Mutex<Errno?>(nil)
-        let threadID = Atomic<Int32>(0)
-        let thread = OSThread {
-            threadID.store(OSThread.currentID, ordering: .sequentiallyConsistent)
-            do throws(Errno) {
-                _ = try KernelUnixSocket.send(sender, [2], nonblocking: false, retryOnInterrupt: false)
-            } catch {
-                result.withLock { $0 = error }
+        // Its closes must be the last: held off from spawns (a spawn's child holds a copy until its exec).
+        try Syscall.withoutConcurrentSpawns { () throws in
+            Syscall.ignoreBrokenPipeSignal()
+            let (sender, peer) = try KernelUnixSocket.pair(.stream)
+            defer { try? Syscall.close(sender) }
+            while case .completed = try KernelUnixSocket.send(sender, [UInt8](repeating: 1, count: 4096), nonblocking: true) {}
+            let result = Mutex<Errno?>(nil)
+            let threadID = Atomic<Int32>(0)
+            let thread = OSThread {
+                threadID.store(OSThread.currentID, ordering: .sequentiallyConsistent)
+                do throws(Errno) {
+                    _ = try KernelUnixSocket.send(sender, [2], nonblocking: false, retryOnInterrupt: false)
+                } catch {
+                    result.withLock { $0 = error }
+                }
             }
+            // Wait (bounded, not timed) until the send is asleep in the kernel.
+            let giveUp = ContinuousClock.now + .seconds(120)
+            while true {
+                let id = threadID.load(ordering: .sequentiallyConsistent)
+                if id != 0, ProcessInspector.snapshot(of: id)?.isAsleepInSyscall == true { break }
+                if ContinuousClock.now > giveUp { break }
+                OSThread.yield()
+            }
+            try Syscall.close(peer)  // with every byte unread
+            thread.join()
+            #expect(result.withLock { $0 } == .connectionReset)
+            #expect(throws: Errno.brokenPipe) { _ = try KernelUnixSocket.send(sender, [3], nonblocking: true) }
         }
-        // Wait (bounded, not timed) until the send is asleep in the kernel.
-        let giveUp = ContinuousClock.now + .seconds(120)
-        while true {
-            let id = threadID.load(ordering: .sequentiallyConsistent)
-            if id != 0, ProcessInspector.snapshot(of: id)?.isAsleepInSyscall == true { break }
-            if ContinuousClock.now > giveUp { break }
-            OSThread.yield()
-        }
-        try Syscall.close(peer)  // with every byte unread
-        thread.join()
-        #expect(result.withLock { $0 } == .connectionReset)
-        #expect(throws: Errno.brokenPipe) { _ = try KernelUnixSocket.send(sender, [3], nonblocking: true) }
     }
 }
