@@ -30,6 +30,9 @@ extension PosixSharedMemoryMapping {
 
     func isMapped(_ page: Int) -> Bool { page < pages.count && pages[page] != nil }
 
+    /// Every mapped page, as `mlockall(MCL_CURRENT)` locks them (and `MCL_FUTURE` a new mapping's).
+    var mappedPages: Set<Int> { Set(pages.indices.filter { pages[$0] != nil }) }
+
     /// `mlock` or `munlock` (`locking` false) of `range`, page by page until one is not mapped (`ENOMEM`).
     mutating func setLocked(_ range: Range<Int>, _ locking: Bool) -> ErrorCode? {
         for page in range {
@@ -52,6 +55,11 @@ extension PosixSharedMemoryModel {
         /// Any other bits (`EINVAL`).
         public var otherBits: Int
 
+        /// `mlockall`'s names for them (other bits left out).
+        var allNames: [String] {
+            (current ? ["MCL_CURRENT"] : []) + (future ? ["MCL_FUTURE"] : []) + (onFault ? ["MCL_ONFAULT"] : [])
+        }
+
         public init(current: Bool = false, future: Bool = false, onFault: Bool = false, otherBits: Int = 0) {
             self.current = current
             self.future = future
@@ -72,7 +80,7 @@ extension PosixSharedMemoryModel {
         var next = state
         switch call {
         case .lock(let pages, let flags):
-            if let flags, flags.otherBits != 0 || flags.current || flags.future { return [Transition(.failed(.EINVAL), state)] }
+            if let flags, flags.otherBits != 0 { return [Transition(.failed(.EINVAL), state)] }
             let range = PosixSharedMemoryMapping.lockRange(pages)
             if range.isEmpty { return [Transition(.done, state)] }
             // The harness's rule without a mapping, as mprotect's: the kernel's answer where nothing is mapped.
@@ -98,7 +106,7 @@ extension PosixSharedMemoryModel {
             if flags.current {
                 next.mappings[process] = state.mappings[process]?.map { mapping in
                     var mapping = mapping
-                    mapping.locked = Set(mapping.pages.indices.filter { mapping.pages[$0] != nil })
+                    mapping.locked = mapping.mappedPages
                     return mapping
                 }
             }
@@ -155,20 +163,22 @@ extension PosixSharedMemoryModel {
             value["flags"] = .array(names.map { .string($0) })
             if flags.otherBits != 0 { value["bits"] = .int(flags.otherBits) }
         }
+        // The length itself when the call gave one: from inside a page it decides how many pages the range reaches.
+        func pagesJSON(_ pages: PosixSharedMemoryMapping.Pages) -> JSONObject {
+            var value = pages.json()
+            if let length = pages.length { (value["length"], value["pages"]) = (.int(length), nil) }
+            return value
+        }
         switch call {
         case .lock(let pages, let flags):
-            var value = pages.json()
-            if let length = pages.length { value["length"] = .int(length); value["pages"] = nil }
+            var value = pagesJSON(pages)
             if let flags { flagsJSON(flags, names: flags.onFault ? ["MLOCK_ONFAULT"] : [], into: &value) }
             return ("lock", .object(value))
         case .unlock(let pages):
-            var value = pages.json()
-            if let length = pages.length { value["length"] = .int(length); value["pages"] = nil }
-            return ("unlock", .object(value))
+            return ("unlock", .object(pagesJSON(pages)))
         case .lockAll(let flags):
             var value = JSONObject()
-            let names = (flags.current ? ["MCL_CURRENT"] : []) + (flags.future ? ["MCL_FUTURE"] : []) + (flags.onFault ? ["MCL_ONFAULT"] : [])
-            flagsJSON(flags, names: names, into: &value)
+            flagsJSON(flags, names: flags.allNames, into: &value)
             return ("lockall", .object(value))
         case .unlockAll: return ("unlockall", nil)
         }
@@ -183,8 +193,7 @@ extension PosixSharedMemoryModel {
             return (flags == nil ? "mlock " : "mlock2 ") + describe(pages) + (pages.length.map { " length \($0)" } ?? "") + (bits.map { " \($0.isEmpty ? "0" : $0)" } ?? "")
         case .unlock(let pages): return "munlock " + describe(pages) + (pages.length.map { " length \($0)" } ?? "")
         case .lockAll(let flags):
-            let names = (flags.current ? ["MCL_CURRENT"] : []) + (flags.future ? ["MCL_FUTURE"] : []) + (flags.onFault ? ["MCL_ONFAULT"] : [])
-                + (flags.otherBits == 0 ? [] : ["\(flags.otherBits)"])
+            let names = flags.allNames + (flags.otherBits == 0 ? [] : ["\(flags.otherBits)"])
             return "mlockall " + (names.isEmpty ? "0" : names.joined(separator: "|"))
         case .unlockAll: return "munlockall"
         }

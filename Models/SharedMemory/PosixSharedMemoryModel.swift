@@ -278,7 +278,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             var mapping = PosixSharedMemoryMapping(
                 words: state.mappingWords, length: opening.length, protection: opening.protection, readOnlyDescriptor: opening.readOnly,
                 isPrivate: opening.isPrivate, firstWord: opening.offset / 8)
-            if state.lockingFuture.contains(process) { mapping.locked = Set(mapping.pages.indices.filter { mapping.pages[$0] != nil }) }
+            if state.lockingFuture.contains(process) { mapping.locked = mapping.mappedPages }
             next.addHandle(process, mapping)
             return [Transition(.done, next)]
         case .unmap(let process):

@@ -501,8 +501,10 @@ public struct UnixSocketBinding: ObjectBinding {
     private func fileControl(_ command: UnixSocketModel.FileControl, on socket: FileDescriptor) throws(Errno) -> UnixSocketModel.Output {
         switch command {
         case .getFlags:
+            // O_NONBLOCK marked with O_APPEND is a sibling's nonblocking accept for its one call
+            // (KernelUnixSocket.accept), on a description whose own flag is off.
             let flags = try Syscall.statusFlags(socket)
-            return .flags(nonblocking: flags & O_NONBLOCK != 0, async: flags & O_ASYNC != 0)
+            return .flags(nonblocking: flags & O_NONBLOCK != 0 && flags & O_APPEND == 0, async: flags & O_ASYNC != 0)
         case .setAsync(let on):
             let flags = try Syscall.statusFlags(socket)
             try Syscall.setStatusFlags(socket, on ? flags | O_ASYNC : flags & ~O_ASYNC)
