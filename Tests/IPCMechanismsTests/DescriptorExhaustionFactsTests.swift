@@ -34,10 +34,12 @@ import Testing
             // (The parent removes the names: exit runs no defer.)
             var taken = DescriptorExhaustion.fillTable()
             for (index, suffix) in ["", "-missing"].enumerated() {
-                guard DescriptorExhaustionFactsTests.error(opening: 0, base + suffix) == EMFILE else { exit(Int32(20 + index)) }
-                guard DescriptorExhaustionFactsTests.error(opening: 1, base + suffix) == EMFILE else { exit(Int32(22 + index)) }
-                guard DescriptorExhaustionFactsTests.error(opening: 2, base + suffix) == EMFILE else { exit(Int32(24 + index)) }
+                for kind in 0..<3 {
+                    let full = DescriptorExhaustion.holdsWithFullTable(&taken) { _ in DescriptorExhaustionFactsTests.error(opening: kind, base + suffix) == EMFILE }
+                    guard full else { exit(Int32(20 + 2 * kind + index)) }
+                }
             }
+            DescriptorExhaustion.refill(&taken)
             for kind in 0..<3 {
                 guard let free = taken.popLast() else { exit(12) }
                 close(free)
@@ -78,7 +80,6 @@ import Testing
             guard socketpair(AF_UNIX, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else { exit(9) }
             let listener = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0)
             let datagram = socket(AF_UNIX, CInt(SOCK_DGRAM.rawValue), 0)
-            let client = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0)
             // An abstract name: nothing to remove afterwards.
             var address = sockaddr_un()
             address.sun_family = sa_family_t(AF_UNIX)
@@ -86,27 +87,34 @@ import Testing
             withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: name) }
             let length = socklen_t(MemoryLayout<sa_family_t>.size + name.count)
             let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(listener, $0, length) } }
-            guard bound == 0, listen(listener, 4) == 0 else { exit(10) }
-            let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(client, $0, length) } }
-            guard connected == 0 else { exit(11) }
+            guard bound == 0, listen(listener, 8) == 0 else { exit(10) }
+            // A connection for each try of the full-table accept below that a freed number could let through, and
+            // one for the accept with a number free.
+            for _ in 0..<5 {
+                let client = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0)
+                let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(client, $0, length) } }
+                guard connected == 0 else { exit(11) }
+            }
             var taken = DescriptorExhaustion.fillTable()
-            guard socket(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0) == -1, errno == EMFILE else { exit(20) }
+            guard DescriptorExhaustion.holdsWithFullTable(&taken, { _ in socket(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0) == -1 && errno == EMFILE }) else { exit(20) }
             guard socket(AF_UNIX, 0x7fff_0000, 0) == -1, errno == EINVAL else { exit(21) }
-            guard accept(listener, nil, nil) == -1, errno == EMFILE else { exit(22) }
-            guard accept(datagram, nil, nil) == -1, errno == EMFILE else { exit(23) }
+            guard DescriptorExhaustion.holdsWithFullTable(&taken, { _ in accept(listener, nil, nil) == -1 && errno == EMFILE }) else { exit(22) }
+            guard DescriptorExhaustion.holdsWithFullTable(&taken, { _ in accept(datagram, nil, nil) == -1 && errno == EMFILE }) else { exit(23) }
             guard let free = taken.popLast() else { exit(24) }
             close(free)
             guard accept(listener, nil, nil) >= 0 else { exit(25) }
             // A signalfd is a descriptor too: with the table full again, EMFILE before any read could refuse a
             // small buffer.
             // (readSignalDescriptor makes its signalfd, then reads: a 64-byte buffer would be EINVAL at the read.)
-            DescriptorExhaustion.refill(&taken)
-            do throws(Errno) {
-                _ = try Syscall.readSignalDescriptor([SIGUSR2], max: 64, nonblocking: true)
-                exit(26)
-            } catch {
-                guard error == .tooManyOpenFiles else { exit(27) }
+            let signalfdFull = DescriptorExhaustion.holdsWithFullTable(&taken) { _ in
+                do throws(Errno) {
+                    _ = try Syscall.readSignalDescriptor([SIGUSR2], max: 64, nonblocking: true)
+                    return false
+                } catch {
+                    return error == .tooManyOpenFiles
+                }
             }
+            guard signalfdFull else { exit(27) }
             exit(0)
         }
         // The model, which cannot see the table: EMFILE beside a listener's accept's other outcomes, and beside a

@@ -155,12 +155,9 @@ import Testing
             func failure(_ target: String, _ direction: KernelFIFO.Direction) -> Errno? {
                 do { _ = try KernelFIFO.open(target, for: direction, nonblocking: true); return nil } catch { return error }
             }
-            DescriptorExhaustion.refill(&taken)
-            guard failure(path + "-missing", .read) == .tooManyOpenFiles else { exit(12) }
-            DescriptorExhaustion.refill(&taken)
-            guard failure(path, .write) == .tooManyOpenFiles else { exit(13) }
-            DescriptorExhaustion.refill(&taken)
-            guard failure(path, .readWrite) == .tooManyOpenFiles else { exit(14) }
+            guard DescriptorExhaustion.holdsWithFullTable(&taken, { _ in failure(path + "-missing", .read) == .tooManyOpenFiles }) else { exit(12) }
+            guard DescriptorExhaustion.holdsWithFullTable(&taken, { _ in failure(path, .write) == .tooManyOpenFiles }) else { exit(13) }
+            guard DescriptorExhaustion.holdsWithFullTable(&taken, { _ in failure(path, .readWrite) == .tooManyOpenFiles }) else { exit(14) }
             DescriptorExhaustion.refill(&taken)
             close(last)
             guard failure(path, .write) == .noSuchAddressOrDevice else { exit(15) }
