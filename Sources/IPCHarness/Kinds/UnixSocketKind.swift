@@ -603,14 +603,26 @@ public struct UnixSocketBinding: ObjectBinding {
         let socket = try heldOrNew(end, type: newType)
         defer { if end == nil { try? Syscall.close(socket) } }
         // A datagram socket's connect never sleeps: no flag to turn on. A held socket's description may be shared
-        // with other processes, and a call of theirs entering while O_NONBLOCK is on would answer EAGAIN where the
-        // model has it sleep.
+        // with other processes: a nonblocking connect's window is marked (KernelUnixSocket.withNonblockingWindow),
+        // and a blocking call — this one or a sibling's — that meets such a window waits it out.
         let datagram = (newType.flatMap { UnixSocketType(rawValue: $0.rawValue) } ?? type) == .dgram
-        let flip = nonblocking && !datagram
-        let flags = try Syscall.statusFlags(socket)
-        if flip && flags & O_NONBLOCK == 0 { try Syscall.setStatusFlags(socket, flags | O_NONBLOCK) }
-        defer { if end != nil && flip && flags & O_NONBLOCK == 0 { try? Syscall.setStatusFlags(socket, flags) } }
-        try Syscall.connect(socket, to: target)
+        let attempt = { () throws(Errno) -> TransferResult<Bool> in
+            do throws(Errno) {
+                try Syscall.connect(socket, to: target)
+                return .completed(true)
+            } catch .wouldBlock {
+                return .wouldBlock
+            }
+        }
+        let result: TransferResult<Bool>
+        if nonblocking && !datagram {
+            result = try KernelUnixSocket.withNonblockingWindow(socket, attempt)
+        } else if nonblocking {
+            result = try attempt()
+        } else {
+            result = try KernelUnixSocket.blocking(socket, waitingFor: Int16(POLLOUT), retryOnInterrupt: true, attempt)
+        }
+        if case .wouldBlock = result { throw .wouldBlock }
         return .closed
     }
 
@@ -620,12 +632,20 @@ public struct UnixSocketBinding: ObjectBinding {
         let name = "client-\(context.process)"
         guard let address = listenerAddress else { BindingFailure.abandon("connect: this object has no listener address") }
         if let existing = sockets[name] {
-            // This process's own client socket (no other process holds its description): its O_NONBLOCK is turned
-            // on for the one call and put back as it was.
-            let flags = try Syscall.statusFlags(existing)
-            if nonblocking && flags & O_NONBLOCK == 0 { try Syscall.setStatusFlags(existing, flags | O_NONBLOCK) }
-            defer { if nonblocking && flags & O_NONBLOCK == 0 { try? Syscall.setStatusFlags(existing, flags) } }
-            try Syscall.connect(existing, to: address)
+            // This process's own client socket: its O_NONBLOCK is turned on for the one call, marked, and put back
+            // as it was.
+            let attempt = { () throws(Errno) -> TransferResult<Bool> in
+                do throws(Errno) {
+                    try Syscall.connect(existing, to: address)
+                    return .completed(true)
+                } catch .wouldBlock {
+                    return .wouldBlock
+                }
+            }
+            let result = nonblocking
+                ? try KernelUnixSocket.withNonblockingWindow(existing, attempt)
+                : try KernelUnixSocket.blocking(existing, waitingFor: Int16(POLLOUT), retryOnInterrupt: true, attempt)
+            if case .wouldBlock = result { throw .wouldBlock }
             return .connected(name)
         }
         switch try KernelUnixSocket.connect(type, to: address, nonblocking: nonblocking) {

@@ -74,18 +74,51 @@ public enum KernelUnixSocket {
     public static func accept(
         _ listener: FileDescriptor, nonblocking: Bool, flags acceptFlags: CInt = 0, retryOnInterrupt: Bool = true
     ) throws(Errno) -> TransferResult<FileDescriptor> {
-        let flags = try Syscall.statusFlags(listener)
-        if nonblocking && flags & O_NONBLOCK == 0 {
-            try Syscall.setStatusFlags(listener, flags | O_NONBLOCK | O_APPEND)
-            defer { try? Syscall.setStatusFlags(listener, flags) }
-            return try acceptOnce(listener, flags: acceptFlags, retryOnInterrupt: retryOnInterrupt)
+        if nonblocking {
+            return try withNonblockingWindow(listener) { () throws(Errno) in
+                try acceptOnce(listener, flags: acceptFlags, retryOnInterrupt: retryOnInterrupt)
+            }
         }
+        return try blocking(listener, waitingFor: Int16(POLLIN), retryOnInterrupt: retryOnInterrupt) { () throws(Errno) in
+            try acceptOnce(listener, flags: acceptFlags, retryOnInterrupt: retryOnInterrupt)
+        }
+    }
+
+    /// `body` with `socket`'s description nonblocking for its one call, marked with `O_APPEND` (which a socket
+    /// ignores; `F_SETFL` keeps it, measured in `UnixSocketNonblockFactsTests`), and its flags put back as they were
+    /// after; when the description is nonblocking already, `body` alone. The mark tells a sibling's blocking call
+    /// that finds `O_NONBLOCK` on (``blocking(_:waitingFor:retryOnInterrupt:_:)``) that it is this window, not its
+    /// description's own state — a socket has no per-call nonblocking `connect` or `accept`.
+    public static func withNonblockingWindow<T>(_ socket: FileDescriptor, _ body: () throws(Errno) -> T) throws(Errno) -> T {
+        let flags = try Syscall.statusFlags(socket)
+        guard flags & O_NONBLOCK == 0 else { return try body() }
+        try Syscall.setStatusFlags(socket, flags | O_NONBLOCK | O_APPEND)
+        defer { try? Syscall.setStatusFlags(socket, flags) }
+        return try body()
+    }
+
+    /// A blocking call on a description a sibling may have made nonblocking for one call of its own
+    /// (``withNonblockingWindow(_:_:)``): when `attempt` answers `EAGAIN` and the description's `O_NONBLOCK` is not
+    /// the user's own (`F_SETFL`, `FIONBIO`: no mark), it waits in `poll` for `events` while the window is open and
+    /// tries again — so a blocking call answers `EAGAIN` only where its description, not the harness, is
+    /// nonblocking. When the flag is off by the time it looks (the window closed), it tries once more at once; an
+    /// `EAGAIN` then is the kernel's own answer to a blocking call, and is returned.
+    public static func blocking<T>(
+        _ socket: FileDescriptor, waitingFor events: Int16, retryOnInterrupt: Bool, _ attempt: () throws(Errno) -> TransferResult<T>
+    ) throws(Errno) -> TransferResult<T> {
+        var triedWithFlagOff = false
         while true {
-            let result = try acceptOnce(listener, flags: acceptFlags, retryOnInterrupt: retryOnInterrupt)
-            if nonblocking || result != .wouldBlock { return result }
-            let now = try Syscall.statusFlags(listener)
-            if now & O_NONBLOCK != 0 && now & O_APPEND == 0 { return result }  // the user's own O_NONBLOCK
-            var descriptors = [pollfd(fd: listener.rawValue, events: Int16(POLLIN), revents: 0)]
+            let result = try attempt()
+            guard case .wouldBlock = result else { return result }
+            let now = try Syscall.statusFlags(socket)
+            if now & O_NONBLOCK == 0 {
+                if triedWithFlagOff { return result }
+                triedWithFlagOff = true
+                continue
+            }
+            if now & O_APPEND == 0 { return result }  // the user's own O_NONBLOCK
+            triedWithFlagOff = false
+            var descriptors = [pollfd(fd: socket.rawValue, events: events, revents: 0)]
             _ = try Syscall.poll(&descriptors, timeoutMilliseconds: -1, retryOnInterrupt: retryOnInterrupt)
         }
     }
@@ -103,40 +136,50 @@ public enum KernelUnixSocket {
 
     /// Sends `bytes` (to `address`, for an unconnected datagram socket) with `descriptors` attached. The count
     /// may be short (a stream whose send buffer filled part-way); ``TransferResult/wouldBlock`` when nothing went.
+    /// A blocking send waits out a sibling's nonblocking window (``blocking(_:waitingFor:retryOnInterrupt:_:)``).
     public static func send(
         _ socket: FileDescriptor, _ bytes: [UInt8], to address: UnixAddress? = nil, descriptors: [FileDescriptor] = [],
         nonblocking: Bool, outOfBand: Bool = false, retryOnInterrupt: Bool = true
     ) throws(Errno) -> TransferResult<Int> {
-        do throws(Errno) {
-            return .completed(try Syscall.sendMessage(
-                socket, bytes, to: address, descriptors: descriptors,
-                flags: (nonblocking ? Syscall.MessageFlags.dontWait : 0)
-                    | (outOfBand ? Syscall.MessageFlags.outOfBand : 0),
-                retryOnInterrupt: retryOnInterrupt))
-        } catch .wouldBlock {
-            return .wouldBlock
+        let attempt = { () throws(Errno) -> TransferResult<Int> in
+            do throws(Errno) {
+                return .completed(try Syscall.sendMessage(
+                    socket, bytes, to: address, descriptors: descriptors,
+                    flags: (nonblocking ? Syscall.MessageFlags.dontWait : 0)
+                        | (outOfBand ? Syscall.MessageFlags.outOfBand : 0),
+                    retryOnInterrupt: retryOnInterrupt))
+            } catch .wouldBlock {
+                return .wouldBlock
+            }
         }
+        if nonblocking { return try attempt() }
+        return try blocking(socket, waitingFor: Int16(POLLOUT), retryOnInterrupt: retryOnInterrupt, attempt)
     }
 
     /// Receives into a buffer of `maximum` bytes with room for `descriptorRoom` descriptors: a stream's bytes (up
     /// to and including a buffer that carried descriptors), or one whole datagram or record, truncated to the buffer
     /// (the rest is discarded). Empty data is end of file on a stream or seqpacket socket, or an empty message.
+    /// A blocking receive waits out a sibling's nonblocking window (``blocking(_:waitingFor:retryOnInterrupt:_:)``).
     public static func receive(
         _ socket: FileDescriptor, maximum: Int, descriptorRoom: Int = 0, wantSender: Bool = false, nonblocking: Bool,
         peek: Bool = false, truncating: Bool = false, waitingForAll: Bool = false, outOfBand: Bool = false,
         retryOnInterrupt: Bool = true
     ) throws(Errno) -> TransferResult<ReceivedMessage> {
-        do throws(Errno) {
-            return .completed(try Syscall.receiveMessage(
-                socket, maximum: maximum, descriptorRoom: descriptorRoom, wantSender: wantSender,
-                flags: (nonblocking ? Syscall.MessageFlags.dontWait : 0) | (peek ? Syscall.MessageFlags.peek : 0)
-                    | (truncating ? Syscall.MessageFlags.truncate : 0)
-                    | (waitingForAll ? Syscall.MessageFlags.waitAll : 0)
-                    | (outOfBand ? Syscall.MessageFlags.outOfBand : 0),
-                retryOnInterrupt: retryOnInterrupt))
-        } catch .wouldBlock {
-            return .wouldBlock
+        let attempt = { () throws(Errno) -> TransferResult<ReceivedMessage> in
+            do throws(Errno) {
+                return .completed(try Syscall.receiveMessage(
+                    socket, maximum: maximum, descriptorRoom: descriptorRoom, wantSender: wantSender,
+                    flags: (nonblocking ? Syscall.MessageFlags.dontWait : 0) | (peek ? Syscall.MessageFlags.peek : 0)
+                        | (truncating ? Syscall.MessageFlags.truncate : 0)
+                        | (waitingForAll ? Syscall.MessageFlags.waitAll : 0)
+                        | (outOfBand ? Syscall.MessageFlags.outOfBand : 0),
+                    retryOnInterrupt: retryOnInterrupt))
+            } catch .wouldBlock {
+                return .wouldBlock
+            }
         }
+        if nonblocking { return try attempt() }
+        return try blocking(socket, waitingFor: Int16(POLLIN), retryOnInterrupt: retryOnInterrupt, attempt)
     }
 
     /// `poll` events of a socket, as the kernel's bits.
