@@ -72,6 +72,13 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         /// glibc's `__nusers` of a stalled mutex: acquisitions minus unlocks (a normal mutex's unlock does not look
         /// at its owner, so it can go below 0); destroy fails `EBUSY` while it is not 0. Not kept for robust ones.
         public var users = 0
+        /// The process whose thread id `consistent` wrote into glibc's owner field while the word was owner-died
+        /// (its inconsistent holder dead): a recursive robust mutex's unlock checks that field alone, so this
+        /// process's unlocks count the dead holder's locks down, and the last one unlocks — the word freed without a
+        /// protocol, left owner-died with priority inheritance (the kernel refuses the PI futex unlock of a word that
+        /// is not the caller's, and glibc ignores that). Measured, `MutexLifecycleFactsTests`. Gone when the word is
+        /// taken (the next locker's `EOWNERDEAD` marks the field inconsistent again).
+        public var consistentBy: Int?
         /// `pthread_mutex_destroy` set glibc's kind to -1.
         public var destroyed = false
         /// Destroyed or re-initialised while held: POSIX leaves what follows undefined and glibc's outcome depends
@@ -183,6 +190,13 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
                 next.users -= 1
                 return [Transition(.done, next)]
             }
+            if state.type == .recursive, state.word == .ownerDied, state.consistentBy == process {
+                next.count = max(0, state.count - 1)
+                guard next.count == 0 else { return [Transition(.done, next)] }
+                next.consistentBy = nil
+                if state.protocol != .inherit { next.word = .free }
+                return [Transition(.done, next)]
+            }
             guard state.holder == process, case .held = state.word else { return same(.failed(.EPERM)) }
             if state.type == .recursive && state.count > 1 {
                 // Still held; an inconsistent one says so (glibc 2.36), keeping its mark.
@@ -217,6 +231,7 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
             // (measured: the holder's unlock then fails EPERM); what the caller's own unlock would do is not
             // measured (glibc would look for the mutex on the caller's robust list): not judged from then on.
             if state.robust, state.type == .recursive, let holder = state.holder, holder != process { next.undefined = true }
+            if state.robust, state.type == .recursive, state.word == .ownerDied { next.consistentBy = process }
             return [Transition(.done, next)]
         case .exit(let process):
             switch state.word {
@@ -248,6 +263,7 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
             // takes the word itself and never looks at the deadline.
             if state.protocol == .inherit, case .timedLock(_, .invalid, _) = input { return same(.failed(.EINVAL)) }
             next.word = .held(owner: process, listed: true)
+            next.consistentBy = nil
             next.field = .inconsistent
             next.count = first
             return [Transition(.lockedOwnerDied, next)]
@@ -294,6 +310,7 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         if state.type != .errorCheck { notes += " (\(state.type.rawValue)\(state.count > 1 ? ", count \(state.count)" : ""))" }
         if state.protocol != .none { notes += " (PTHREAD_PRIO_\(state.protocol.rawValue.uppercased()))" }
         if state.users != 0 && state.users != (state.holder == nil && state.word != .deadHolder ? 0 : 1) { notes += " (glibc's user count \(state.users))" }
+        if let process = state.consistentBy { notes += "; glibc's owner field names process \(process) (its consistent): its unlocks count down" }
         if state.destroyed { notes += "; destroyed (every call but init fails EINVAL)" }
         if state.undefined { notes += "; destroyed or re-initialised while held: undefined, no longer judged" }
         return describeLock(state) + notes

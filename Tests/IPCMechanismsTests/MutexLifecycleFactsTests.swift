@@ -225,6 +225,46 @@ import Testing
         }
     }
 
+    /// A recursive robust mutex whose inconsistent holder died (taken with `EOWNERDEAD`, locked again: count 2), then
+    /// made consistent by a live thread: glibc wrote that thread's id into the owner field, which is all a recursive
+    /// robust unlock checks — so its unlocks count the dead holder's locks down (0, 0), and the last one unlocks: the
+    /// word freed without a protocol (the next trylock takes it plainly), left owner-died with priority inheritance
+    /// (the kernel refuses the PI futex unlock of a word that is not the caller's, and glibc ignores that: the next
+    /// trylock is `EOWNERDEAD`). A third unlock is `EPERM`. Found by the CI run on 07231af
+    /// (`robustMutexAgreesWithItsModel`: the model said `EPERM` where the kernel said 0). An error-checking one's
+    /// unlock by that thread is `EPERM` (it checks the lock word).
+    @Test(arguments: [RobustMutex.MutexProtocol.none, .inherit])
+    func theThreadThatMadeADeadHoldersRecursiveMutexConsistentUnlocksItsCount(protocol priority: RobustMutex.MutexProtocol) throws {
+        try withMutex(robust: true) { mutex in
+            try mutex.initialize(robust: true, type: .recursive, protocol: priority)
+            TestThread { _ = try? mutex.lock(tryOnly: false) }.join()
+            TestThread {
+                #expect((try? mutex.lock(tryOnly: true)) == .acquiredOwnerDied)
+                #expect((try? mutex.lock(tryOnly: true)) == .acquired)
+            }.join()
+            TestThread {
+                #expect(failure { () throws(Errno) in try mutex.consistent() } == nil)
+                #expect(failure { () throws(Errno) in try mutex.unlock() } == nil)
+                #expect(failure { () throws(Errno) in try mutex.unlock() } == nil)
+                #expect(failure { () throws(Errno) in try mutex.unlock() } == .notPermitted)
+            }.join()
+            TestThread {
+                #expect((try? mutex.lock(tryOnly: true)) == (priority == .inherit ? .acquiredOwnerDied : .acquired))
+                if priority == .inherit { try? mutex.consistent() }
+                try? mutex.unlock()
+            }.join()
+        }
+        try withMutex(robust: true) { mutex in
+            try mutex.initialize(robust: true, type: .errorCheck, protocol: priority)
+            TestThread { _ = try? mutex.lock(tryOnly: false) }.join()
+            TestThread { #expect((try? mutex.lock(tryOnly: true)) == .acquiredOwnerDied) }.join()
+            TestThread {
+                #expect(failure { () throws(Errno) in try mutex.consistent() } == nil)
+                #expect(failure { () throws(Errno) in try mutex.unlock() } == .notPermitted)
+            }.join()
+        }
+    }
+
     /// A robust normal mutex: unlock is `EPERM` for anyone but the holder (free too); the holder's trylock `EBUSY`,
     /// its timed lock `ETIMEDOUT` (its lock would sleep on itself); after an owner's death, `EOWNERDEAD` then `EBUSY`.
     @Test func aRobustNormalMutexChecksItsOwnerOnlyToUnlock() throws {

@@ -600,6 +600,8 @@ import Testing
         [22, 7, 0, 0, 4, 4, 2, 2, 6, 13],  // PI recursive: inconsistent unlock above 1, then not recoverable
         [0, 23, 2, 4, 23, 0, 7, 23, 2],  // priority-protect refused while held, free, owner died: nothing changes
         [14, 7, 0, 4, 2, 2],  // and without a protocol the not-recoverable trylock keeps the word (EDEADLK)
+        [18, 8, 8, 6, 4, 4, 2, 4],  // recursive, its inconsistent holder dead, made consistent: that caller's unlock frees it
+        [22, 8, 8, 6, 4, 4, 2, 6, 4],  // the same with PI: the unlock leaves the word owner-died (CI on 07231af)
     ]
 
     /// Runs `operations` on a fresh mutex and its model; the first disagreement, or nil. Destroy and init are made
