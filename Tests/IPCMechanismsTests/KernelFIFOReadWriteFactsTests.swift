@@ -34,98 +34,106 @@ import Testing
     /// it, an empty FIFO reads `EAGAIN` (a writer is open: itself), never end of file; a write with no other reader
     /// succeeds, never `EPIPE`; and a nonblocking `O_WRONLY` open, which fails `ENXIO` without a reader, succeeds.
     @Test func aReadWriteOpenIsItsOwnPartner() throws {
-        let path = try Path()
-        let both = try KernelFIFO.open(path.value, for: .readWrite, nonblocking: false)
-        defer { try? Syscall.close(both) }
-        var state = model.initialState(of: "f0")
-        #expect(step(&state, .openReadWrite(process: 1, nonblocking: false)) == .opened)
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let path = try Path()
+            let both = try KernelFIFO.open(path.value, for: .readWrite, nonblocking: false)
+            defer { try? Syscall.close(both) }
+            var state = model.initialState(of: "f0")
+            #expect(step(&state, .openReadWrite(process: 1, nonblocking: false)) == .opened)
 
-        #expect(throws: Errno.resourceTemporarilyUnavailable) { _ = try Self.read(both, 10) }
-        #expect(step(&state, .read(process: 1, max: 10, nonblocking: true)) == .failed(.EAGAIN))
-        #expect(try KernelPipe.write(both, Array("abc".utf8), nonblocking: true) == .completed(3))
-        #expect(step(&state, .write(process: 1, data: Array("abc".utf8), nonblocking: true)) == .wrote(3))
+            #expect(throws: Errno.resourceTemporarilyUnavailable) { _ = try Self.read(both, 10) }
+            #expect(step(&state, .read(process: 1, max: 10, nonblocking: true)) == .failed(.EAGAIN))
+            #expect(try KernelPipe.write(both, Array("abc".utf8), nonblocking: true) == .completed(3))
+            #expect(step(&state, .write(process: 1, data: Array("abc".utf8), nonblocking: true)) == .wrote(3))
 
-        let writer = try KernelFIFO.open(path.value, for: .write, nonblocking: true)
-        defer { try? Syscall.close(writer) }
-        #expect(step(&state, .open(process: 2, end: .write, nonblocking: true)) == .opened)
-        #expect(try Self.read(both, 10) == Array("abc".utf8))
-        #expect(step(&state, .read(process: 1, max: 10, nonblocking: true)) == .read(Array("abc".utf8)))
+            let writer = try KernelFIFO.open(path.value, for: .write, nonblocking: true)
+            defer { try? Syscall.close(writer) }
+            #expect(step(&state, .open(process: 2, end: .write, nonblocking: true)) == .opened)
+            #expect(try Self.read(both, 10) == Array("abc".utf8))
+            #expect(step(&state, .read(process: 1, max: 10, nonblocking: true)) == .read(Array("abc".utf8)))
+        }
     }
 
     /// `poll` of the one descriptor reports both ends' bits: `POLLIN` with bytes and `POLLOUT` with room, and never
     /// `POLLHUP` or `POLLERR` (it is its own reader and writer).
     @Test func pollReportsBothEndsOnOneDescriptor() throws {
-        let path = try Path()
-        let both = try KernelFIFO.open(path.value, for: .readWrite, nonblocking: true)
-        defer { try? Syscall.close(both) }
-        var state = model.initialState(of: "f0")
-        _ = step(&state, .openReadWrite(process: 1, nonblocking: true))
-        let asked: PipeModel.PollEvents = [.input, .output]
-        #expect(try KernelPipe.poll(both, events: Int16(asked.rawValue), timeoutMilliseconds: 0) == Int16(POLLOUT))
-        #expect(step(&state, .readiness(process: 1, end: .read, call: .poll(events: asked, timeout: 0))) == .ready(.output))
-        _ = try KernelPipe.write(both, [1], nonblocking: true)
-        _ = step(&state, .write(process: 1, data: [1], nonblocking: true))
-        #expect(try KernelPipe.poll(both, events: Int16(asked.rawValue), timeoutMilliseconds: 0) == Int16(POLLIN | POLLOUT))
-        #expect(step(&state, .readiness(process: 1, end: .write, call: .poll(events: asked, timeout: 0))) == .ready([.input, .output]))
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let path = try Path()
+            let both = try KernelFIFO.open(path.value, for: .readWrite, nonblocking: true)
+            defer { try? Syscall.close(both) }
+            var state = model.initialState(of: "f0")
+            _ = step(&state, .openReadWrite(process: 1, nonblocking: true))
+            let asked: PipeModel.PollEvents = [.input, .output]
+            #expect(try KernelPipe.poll(both, events: Int16(asked.rawValue), timeoutMilliseconds: 0) == Int16(POLLOUT))
+            #expect(step(&state, .readiness(process: 1, end: .read, call: .poll(events: asked, timeout: 0))) == .ready(.output))
+            _ = try KernelPipe.write(both, [1], nonblocking: true)
+            _ = step(&state, .write(process: 1, data: [1], nonblocking: true))
+            #expect(try KernelPipe.poll(both, events: Int16(asked.rawValue), timeoutMilliseconds: 0) == Int16(POLLIN | POLLOUT))
+            #expect(step(&state, .readiness(process: 1, end: .write, call: .poll(events: asked, timeout: 0))) == .ready([.input, .output]))
+        }
     }
 
     /// It is one description: `O_NONBLOCK` set through it is the description's, for reads and writes alike; and
     /// when it was the last opener, its close discards the bytes (the next open finds an empty FIFO).
     @Test func oneDescriptionWhoseLastCloseDiscardsTheBytes() throws {
-        let path = try Path()
-        let both = try KernelFIFO.open(path.value, for: .readWrite, nonblocking: false)
-        var state = model.initialState(of: "f0")
-        _ = step(&state, .openReadWrite(process: 1, nonblocking: false))
-        try KernelPipe.setFlags(both, nonblocking: true, direct: nil)
-        #expect(step(&state, .fcntl(process: 1, end: .read, command: .setFlags(nonblocking: true, direct: nil))) == .flagsSet)
-        #expect(try KernelPipe.flags(both).nonblocking)
-        #expect(step(&state, .fcntl(process: 1, end: .write, command: .getFlags)) == .flags(nonblocking: true, direct: false))
-        _ = try KernelPipe.write(both, Array("lost".utf8), nonblocking: false)
-        _ = step(&state, .write(process: 1, data: Array("lost".utf8), nonblocking: false))
-        try Syscall.close(both)
-        #expect(step(&state, .close(process: 1, end: .write)) == .closed)
-        #expect(step(&state, .read(process: 1, max: 10, nonblocking: true)) == .failed(.EBADF))
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let path = try Path()
+            let both = try KernelFIFO.open(path.value, for: .readWrite, nonblocking: false)
+            var state = model.initialState(of: "f0")
+            _ = step(&state, .openReadWrite(process: 1, nonblocking: false))
+            try KernelPipe.setFlags(both, nonblocking: true, direct: nil)
+            #expect(step(&state, .fcntl(process: 1, end: .read, command: .setFlags(nonblocking: true, direct: nil))) == .flagsSet)
+            #expect(try KernelPipe.flags(both).nonblocking)
+            #expect(step(&state, .fcntl(process: 1, end: .write, command: .getFlags)) == .flags(nonblocking: true, direct: false))
+            _ = try KernelPipe.write(both, Array("lost".utf8), nonblocking: false)
+            _ = step(&state, .write(process: 1, data: Array("lost".utf8), nonblocking: false))
+            try Syscall.close(both)
+            #expect(step(&state, .close(process: 1, end: .write)) == .closed)
+            #expect(step(&state, .read(process: 1, max: 10, nonblocking: true)) == .failed(.EBADF))
 
-        let again = try KernelFIFO.open(path.value, for: .readWrite, nonblocking: true)
-        defer { try? Syscall.close(again) }
-        #expect(throws: Errno.resourceTemporarilyUnavailable) { _ = try Self.read(again, 10) }
-        _ = step(&state, .openReadWrite(process: 1, nonblocking: true))
-        #expect(step(&state, .read(process: 1, max: 10, nonblocking: true)) == .failed(.EAGAIN))
+            let again = try KernelFIFO.open(path.value, for: .readWrite, nonblocking: true)
+            defer { try? Syscall.close(again) }
+            #expect(throws: Errno.resourceTemporarilyUnavailable) { _ = try Self.read(again, 10) }
+            _ = step(&state, .openReadWrite(process: 1, nonblocking: true))
+            #expect(step(&state, .read(process: 1, max: 10, nonblocking: true)) == .failed(.EAGAIN))
+        }
     }
 
     /// A process asleep in a blocking `O_RDONLY` open is released by another's `O_RDWR` open (it counts as a writer),
     /// and the model lets the sleeper's open return only then.
     @Test func aReadWriteOpenReleasesASleepingOpener() throws {
-        let path = try Path()
-        let opened = Atomic<Int32>(-2)
-        let threadID = Atomic<Int32>(0)
-        let thread = OSThread {
-            threadID.store(OSThread.currentID, ordering: .sequentiallyConsistent)
-            let descriptor = try? KernelFIFO.open(path.value, for: .read, nonblocking: false)
-            opened.store(descriptor?.rawValue ?? -1, ordering: .sequentiallyConsistent)
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let path = try Path()
+            let opened = Atomic<Int32>(-2)
+            let threadID = Atomic<Int32>(0)
+            let thread = OSThread {
+                threadID.store(OSThread.currentID, ordering: .sequentiallyConsistent)
+                let descriptor = try? KernelFIFO.open(path.value, for: .read, nonblocking: false)
+                opened.store(descriptor?.rawValue ?? -1, ordering: .sequentiallyConsistent)
+            }
+            // A bound far past any wait, so that a machine where /proc does not show the sleep fails instead of hanging.
+            let giveUp = ContinuousClock.now + .seconds(120)
+            while !(threadID.load(ordering: .sequentiallyConsistent) != 0
+                && ProcessInspector.snapshot(of: threadID.load(ordering: .sequentiallyConsistent))?.isAsleepInSyscall == true)
+            {
+                if ContinuousClock.now > giveUp { break }
+                OSThread.yield()
+            }
+            #expect(opened.load(ordering: .sequentiallyConsistent) == -2, "the reader's open returned before any writer")
+            var state = model.initialState(of: "f0")
+            #expect(model.outcomes(of: .open(process: 2, end: .read, nonblocking: false), in: state).map(\.output) == [nil])
+            if case .partial(let asleep)? = model.outcomes(of: .open(process: 2, end: .read, nonblocking: false), in: state).first?.step {
+                state = asleep
+            }
+            let both = try KernelFIFO.open(path.value, for: .readWrite, nonblocking: false)
+            defer { try? Syscall.close(both) }
+            thread.join()
+            let reader = opened.load(ordering: .sequentiallyConsistent)
+            #expect(reader >= 0)
+            if reader >= 0 { try? Syscall.close(FileDescriptor(rawValue: reader)) }
+            _ = step(&state, .openReadWrite(process: 1, nonblocking: false))
+            #expect(model.outcomes(of: .open(process: 2, end: .read, nonblocking: false), in: state).map(\.output) == [.opened])
         }
-        // A bound far past any wait, so that a machine where /proc does not show the sleep fails instead of hanging.
-        let giveUp = ContinuousClock.now + .seconds(120)
-        while !(threadID.load(ordering: .sequentiallyConsistent) != 0
-            && ProcessInspector.snapshot(of: threadID.load(ordering: .sequentiallyConsistent))?.isAsleepInSyscall == true)
-        {
-            if ContinuousClock.now > giveUp { break }
-            OSThread.yield()
-        }
-        #expect(opened.load(ordering: .sequentiallyConsistent) == -2, "the reader's open returned before any writer")
-        var state = model.initialState(of: "f0")
-        #expect(model.outcomes(of: .open(process: 2, end: .read, nonblocking: false), in: state).map(\.output) == [nil])
-        if case .partial(let asleep)? = model.outcomes(of: .open(process: 2, end: .read, nonblocking: false), in: state).first?.step {
-            state = asleep
-        }
-        let both = try KernelFIFO.open(path.value, for: .readWrite, nonblocking: false)
-        defer { try? Syscall.close(both) }
-        thread.join()
-        let reader = opened.load(ordering: .sequentiallyConsistent)
-        #expect(reader >= 0)
-        if reader >= 0 { try? Syscall.close(FileDescriptor(rawValue: reader)) }
-        _ = step(&state, .openReadWrite(process: 1, nonblocking: false))
-        #expect(model.outcomes(of: .open(process: 2, end: .read, nonblocking: false), in: state).map(\.output) == [.opened])
     }
 
     static func read(_ descriptor: FileDescriptor, _ max: Int) throws(Errno) -> [UInt8] {

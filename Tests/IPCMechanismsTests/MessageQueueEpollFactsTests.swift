@@ -85,29 +85,31 @@ import Testing
     /// while a message is queued, `EPOLLOUT | EPOLLWRNORM` while there is room — and never `EPOLLPRI`, `EPOLLERR` or
     /// `EPOLLHUP`; the `O_WRONLY` descriptor reports `EPOLLIN` all the same (the access mode is not looked at).
     @Test func levelTriggeredReportsTheMaskAtEveryWait() throws {
-        let fixture = try Fixture("eplevel")
-        let all: Events = [.input, .output, Self.readNormal, Self.writeNormal, Self.priority, .readHangUp]
-        #expect(fixture.ctl(KernelEpoll.add, all) == nil)
-        #expect(try fixture.reported() == [.output, Self.writeNormal])
-        #expect(try fixture.reported() == [.output, Self.writeNormal])
-        #expect(fixture.send() == nil)
-        #expect(try fixture.reported() == [.input, Self.readNormal, .output, Self.writeNormal])
-        #expect(try fixture.reported() == [.input, Self.readNormal, .output, Self.writeNormal])
-        #expect(fixture.send() == nil)
-        #expect(try fixture.reported() == [.input, Self.readNormal])
-        #expect(fixture.ctl(KernelEpoll.modify, .input) == nil)
-        #expect(try fixture.reported() == .input)
-        #expect(fixture.ctl(KernelEpoll.modify, Self.writeNormal) == nil)
-        #expect(try fixture.reported() == nil)
-        #expect(fixture.ctl(KernelEpoll.modify, []) == nil)
-        #expect(try fixture.reported() == nil)
-        #expect(fixture.receive() == nil)
-        #expect(fixture.ctl(KernelEpoll.modify, [.input, .output]) == nil)
-        #expect(try fixture.reported() == [.input, .output])
-        // The O_WRONLY descriptor, registered too: the same mask.
-        #expect(fixture.ctl(KernelEpoll.add, [.input, .output], target: fixture.writer.rawValue) == nil)
-        let events = try KernelEpoll.wait(fixture.instance, maxEvents: 16, timeoutMilliseconds: 0)
-        #expect(events.count == 2 && events.allSatisfy { $0.events == [.input, .output] })
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let fixture = try Fixture("eplevel")
+            let all: Events = [.input, .output, Self.readNormal, Self.writeNormal, Self.priority, .readHangUp]
+            #expect(fixture.ctl(KernelEpoll.add, all) == nil)
+            #expect(try fixture.reported() == [.output, Self.writeNormal])
+            #expect(try fixture.reported() == [.output, Self.writeNormal])
+            #expect(fixture.send() == nil)
+            #expect(try fixture.reported() == [.input, Self.readNormal, .output, Self.writeNormal])
+            #expect(try fixture.reported() == [.input, Self.readNormal, .output, Self.writeNormal])
+            #expect(fixture.send() == nil)
+            #expect(try fixture.reported() == [.input, Self.readNormal])
+            #expect(fixture.ctl(KernelEpoll.modify, .input) == nil)
+            #expect(try fixture.reported() == .input)
+            #expect(fixture.ctl(KernelEpoll.modify, Self.writeNormal) == nil)
+            #expect(try fixture.reported() == nil)
+            #expect(fixture.ctl(KernelEpoll.modify, []) == nil)
+            #expect(try fixture.reported() == nil)
+            #expect(fixture.receive() == nil)
+            #expect(fixture.ctl(KernelEpoll.modify, [.input, .output]) == nil)
+            #expect(try fixture.reported() == [.input, .output])
+            // The O_WRONLY descriptor, registered too: the same mask.
+            #expect(fixture.ctl(KernelEpoll.add, [.input, .output], target: fixture.writer.rawValue) == nil)
+            let events = try KernelEpoll.wait(fixture.instance, maxEvents: 16, timeoutMilliseconds: 0)
+            #expect(events.count == 2 && events.allSatisfy { $0.events == [.input, .output] })
+        }
     }
 
     /// `EPOLLET` asking `EPOLLIN`: ADD arms it (an empty queue: nothing), then every successful send is news — one
@@ -115,111 +117,121 @@ import Testing
     /// again) or empties the queue (news consumed with nothing ready). Failed calls (`EAGAIN`, `EMSGSIZE`, `EBADF`)
     /// and `mq_getattr`, `mq_setattr`, `mq_notify` and `mq_unlink` are no news.
     @Test func edgeTriggeredInputHearsEverySendAndReceive() throws {
-        let fixture = try Fixture("epetin", maximumMessages: 3)
-        #expect(fixture.ctl(KernelEpoll.add, [.input, .edgeTriggered]) == nil)
-        #expect(try fixture.reported() == nil)
-        #expect(fixture.receive() == .wouldBlock)
-        #expect(try fixture.reported() == nil)
-        #expect(fixture.send() == nil)
-        #expect(try fixture.reported() == .input)
-        #expect(try fixture.reported() == nil)
-        #expect(fixture.send(through: fixture.writer) == nil)
-        #expect(try fixture.reported() == .input)
-        #expect(try fixture.reported() == nil)
-        #expect(fixture.receive() == nil)
-        #expect(try fixture.reported() == .input)
-        #expect(try fixture.reported() == nil)
-        // Failed calls and the other calls: no news.
-        #expect(fixture.receive(4) == .messageTooLong)
-        #expect(fixture.send(9) == .messageTooLong)
-        #expect(fixture.send(through: FileDescriptor(rawValue: -1)) == .badFileDescriptor)
-        #expect(try fixture.reported() == nil)
-        _ = try Syscall.mqAttributes(fixture.queue!)
-        #expect(try fixture.reported() == nil)
-        #expect(try Syscall.mqSetNonblocking(fixture.queue!, true) == true)
-        #expect(try fixture.reported() == nil)
-        try Syscall.mqNotify(fixture.queue!, .withoutSignal)
-        #expect(try fixture.reported() == nil)
-        try Syscall.mqNotify(fixture.queue!, nil)
-        try Syscall.mqUnlink(fixture.name)
-        #expect(try fixture.reported() == nil)
-        // Filling the queue, then EAGAIN: no news; the unlinked queue still reports.
-        #expect(fixture.send() == nil)
-        #expect(fixture.send() == nil)
-        #expect(try fixture.reported() == .input)
-        #expect(fixture.send() == .wouldBlock)
-        #expect(try fixture.reported() == nil)
-        // A receive that empties the queue: news, nothing ready, consumed.
-        #expect(fixture.receive() == nil)
-        #expect(fixture.receive() == nil)
-        #expect(fixture.receive() == nil)
-        #expect(try fixture.reported() == nil)
-        #expect(fixture.send() == nil)
-        #expect(try fixture.reported() == .input)
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let fixture = try Fixture("epetin", maximumMessages: 3)
+            #expect(fixture.ctl(KernelEpoll.add, [.input, .edgeTriggered]) == nil)
+            #expect(try fixture.reported() == nil)
+            #expect(fixture.receive() == .wouldBlock)
+            #expect(try fixture.reported() == nil)
+            #expect(fixture.send() == nil)
+            #expect(try fixture.reported() == .input)
+            #expect(try fixture.reported() == nil)
+            #expect(fixture.send(through: fixture.writer) == nil)
+            #expect(try fixture.reported() == .input)
+            #expect(try fixture.reported() == nil)
+            #expect(fixture.receive() == nil)
+            #expect(try fixture.reported() == .input)
+            #expect(try fixture.reported() == nil)
+            // Failed calls and the other calls: no news.
+            #expect(fixture.receive(4) == .messageTooLong)
+            #expect(fixture.send(9) == .messageTooLong)
+            #expect(fixture.send(through: FileDescriptor(rawValue: -1)) == .badFileDescriptor)
+            #expect(try fixture.reported() == nil)
+            _ = try Syscall.mqAttributes(fixture.queue!)
+            #expect(try fixture.reported() == nil)
+            #expect(try Syscall.mqSetNonblocking(fixture.queue!, true) == true)
+            #expect(try fixture.reported() == nil)
+            try Syscall.mqNotify(fixture.queue!, .withoutSignal)
+            #expect(try fixture.reported() == nil)
+            try Syscall.mqNotify(fixture.queue!, nil)
+            try Syscall.mqUnlink(fixture.name)
+            #expect(try fixture.reported() == nil)
+            // Filling the queue, then EAGAIN: no news; the unlinked queue still reports.
+            #expect(fixture.send() == nil)
+            #expect(fixture.send() == nil)
+            #expect(try fixture.reported() == .input)
+            #expect(fixture.send() == .wouldBlock)
+            #expect(try fixture.reported() == nil)
+            // A receive that empties the queue: news, nothing ready, consumed.
+            #expect(fixture.receive() == nil)
+            #expect(fixture.receive() == nil)
+            #expect(fixture.receive() == nil)
+            #expect(try fixture.reported() == nil)
+            #expect(fixture.send() == nil)
+            #expect(try fixture.reported() == .input)
+        }
     }
 
     /// `EPOLLET` asking `EPOLLOUT`: ADD is news (`EPOLLOUT` at once), then a send is news too — unlike a pipe's or an
     /// eventfd's, the queue's wake has no key, so a registration asking only `EPOLLOUT` hears it — and so is a
     /// receive; a send that fills the queue is news with nothing ready.
     @Test func edgeTriggeredOutputHearsEverySendAndReceive() throws {
-        let fixture = try Fixture("epetout", maximumMessages: 2)
-        #expect(fixture.ctl(KernelEpoll.add, [.output, .edgeTriggered]) == nil)
-        #expect(try fixture.reported() == .output)
-        #expect(try fixture.reported() == nil)
-        #expect(fixture.send() == nil)
-        #expect(try fixture.reported() == .output)
-        #expect(try fixture.reported() == nil)
-        #expect(fixture.send() == nil)
-        #expect(try fixture.reported() == nil)
-        #expect(fixture.receive() == nil)
-        #expect(try fixture.reported() == .output)
-        #expect(try fixture.reported() == nil)
-        #expect(fixture.receive() == nil)
-        #expect(try fixture.reported() == .output)
-        #expect(fixture.receive() == .wouldBlock)
-        #expect(try fixture.reported() == nil)
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let fixture = try Fixture("epetout", maximumMessages: 2)
+            #expect(fixture.ctl(KernelEpoll.add, [.output, .edgeTriggered]) == nil)
+            #expect(try fixture.reported() == .output)
+            #expect(try fixture.reported() == nil)
+            #expect(fixture.send() == nil)
+            #expect(try fixture.reported() == .output)
+            #expect(try fixture.reported() == nil)
+            #expect(fixture.send() == nil)
+            #expect(try fixture.reported() == nil)
+            #expect(fixture.receive() == nil)
+            #expect(try fixture.reported() == .output)
+            #expect(try fixture.reported() == nil)
+            #expect(fixture.receive() == nil)
+            #expect(try fixture.reported() == .output)
+            #expect(fixture.receive() == .wouldBlock)
+            #expect(try fixture.reported() == nil)
+        }
     }
 
     /// `EPOLLONESHOT`: one report, then silent whatever is sent until MOD re-arms it (ADD is `EEXIST`: it stays
     /// registered); with `EPOLLET` too, MOD is news.
     @Test func oneShotReportsOnceUntilModify() throws {
-        let fixture = try Fixture("eponeshot", maximumMessages: 3)
-        #expect(fixture.send() == nil)
-        #expect(fixture.ctl(KernelEpoll.add, [.input, .oneShot]) == nil)
-        #expect(try fixture.reported() == .input)
-        #expect(try fixture.reported() == nil)
-        #expect(fixture.send() == nil)
-        #expect(try fixture.reported() == nil)
-        #expect(fixture.ctl(KernelEpoll.add, .input) == .fileExists)
-        #expect(fixture.ctl(KernelEpoll.modify, [.input, .oneShot, .edgeTriggered]) == nil)
-        #expect(try fixture.reported() == .input)
-        #expect(try fixture.reported() == nil)
-        #expect(fixture.receive() == nil)
-        #expect(try fixture.reported() == nil)
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let fixture = try Fixture("eponeshot", maximumMessages: 3)
+            #expect(fixture.send() == nil)
+            #expect(fixture.ctl(KernelEpoll.add, [.input, .oneShot]) == nil)
+            #expect(try fixture.reported() == .input)
+            #expect(try fixture.reported() == nil)
+            #expect(fixture.send() == nil)
+            #expect(try fixture.reported() == nil)
+            #expect(fixture.ctl(KernelEpoll.add, .input) == .fileExists)
+            #expect(fixture.ctl(KernelEpoll.modify, [.input, .oneShot, .edgeTriggered]) == nil)
+            #expect(try fixture.reported() == .input)
+            #expect(try fixture.reported() == nil)
+            #expect(fixture.receive() == nil)
+            #expect(try fixture.reported() == nil)
+        }
     }
 
     /// `epoll_ctl`'s errors on a queue descriptor are the pipe's, in the same order: MOD/DEL of none `ENOENT`, ADD
     /// twice `EEXIST`, an unknown op `EINVAL`, the instance itself `EINVAL`, a descriptor not open `EBADF` (before
     /// the op is looked at); `maxevents` 0 `EINVAL`.
     @Test func epollCtlErrorsAreThePipes() throws {
-        let fixture = try Fixture("eperrors")
-        fixture.epoll.expectThePipesControlErrors(on: fixture.fd)
-        #expect(fixture.ctl(99, .input, target: -1) == .badFileDescriptor)
-        #expect(throws: Errno.invalidArgument) { _ = try KernelEpoll.wait(fixture.instance, maxEvents: 0, timeoutMilliseconds: 0) }
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let fixture = try Fixture("eperrors")
+            fixture.epoll.expectThePipesControlErrors(on: fixture.fd)
+            #expect(fixture.ctl(99, .input, target: -1) == .badFileDescriptor)
+            #expect(throws: Errno.invalidArgument) { _ = try KernelEpoll.wait(fixture.instance, maxEvents: 0, timeoutMilliseconds: 0) }
+        }
     }
 
     /// Each `mq_open` is its own open description: closing the registered descriptor, its description's only one,
     /// releases the registration (no more reports, though the queue lives on through the other descriptor and holds
     /// a message), and `mq_unlink` does not (the registration of the `O_WRONLY` descriptor keeps reporting).
     @Test func closingTheRegisteredDescriptorEndsItsRegistration() throws {
-        let fixture = try Fixture("epclose")
-        #expect(fixture.ctl(KernelEpoll.add, .input) == nil)
-        #expect(fixture.send() == nil)
-        #expect(try fixture.reported() == .input)
-        try fixture.close()
-        #expect(try fixture.reported() == nil)
-        #expect(fixture.ctl(KernelEpoll.add, .input, target: fixture.writer.rawValue) == nil)
-        try Syscall.mqUnlink(fixture.name)
-        #expect(try fixture.reported() == .input)
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let fixture = try Fixture("epclose")
+            #expect(fixture.ctl(KernelEpoll.add, .input) == nil)
+            #expect(fixture.send() == nil)
+            #expect(try fixture.reported() == .input)
+            try fixture.close()
+            #expect(try fixture.reported() == nil)
+            #expect(fixture.ctl(KernelEpoll.add, .input, target: fixture.writer.rawValue) == nil)
+            try Syscall.mqUnlink(fixture.name)
+            #expect(try fixture.reported() == .input)
+        }
     }
 }

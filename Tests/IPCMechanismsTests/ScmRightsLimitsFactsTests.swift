@@ -34,11 +34,13 @@ import Testing
     /// `SCM_MAX_FD` is 253: 254 fail `EINVAL`, before a descriptor that is not open and before `EMSGSIZE`.
     @Test(arguments: UnixSocketType.allCases)
     func atMost253DescriptorsAMessage(type: UnixSocketType) throws {
-        let pair = try Pair(type)
-        #expect(send(pair.a, 1, Array(repeating: pair.file, count: 253)) == "1")
-        #expect(send(pair.a, 1, Array(repeating: pair.file, count: 254)) == "EINVAL")
-        #expect(send(pair.a, 1, Array(repeating: Self.closed, count: 254)) == "EINVAL")
-        if type != .stream { #expect(send(pair.a, 212_961, Array(repeating: pair.file, count: 254)) == "EINVAL") }
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let pair = try Pair(type)
+            #expect(send(pair.a, 1, Array(repeating: pair.file, count: 253)) == "1")
+            #expect(send(pair.a, 1, Array(repeating: pair.file, count: 254)) == "EINVAL")
+            #expect(send(pair.a, 1, Array(repeating: Self.closed, count: 254)) == "EINVAL")
+            if type != .stream { #expect(send(pair.a, 212_961, Array(repeating: pair.file, count: 254)) == "EINVAL") }
+        }
     }
 
     /// A descriptor that is not open fails `EBADF` before everything else a send checks — a 0-byte stream send,
@@ -46,20 +48,22 @@ import Testing
     /// `unix_seqpacket_sendmsg` reports (and takes) first.
     @Test(arguments: UnixSocketType.allCases)
     func aClosedDescriptorIsEBADFFirst(type: UnixSocketType) throws {
-        let pair = try Pair(type)
-        #expect(send(pair.a, 1, [Self.closed]) == "EBADF")
-        #expect(send(pair.a, 0, [Self.closed]) == "EBADF")
-        if type != .stream { #expect(send(pair.a, 212_961, [Self.closed]) == "EBADF") }
-        while send(pair.a, 60_000, []) != "EAGAIN" {}
-        #expect(send(pair.a, 1, [Self.closed]) == "EBADF")
-        try Syscall.shutdown(pair.a, how: CInt(SHUT_WR))
-        #expect(send(pair.a, 1, [Self.closed]) == "EBADF")
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let pair = try Pair(type)
+            #expect(send(pair.a, 1, [Self.closed]) == "EBADF")
+            #expect(send(pair.a, 0, [Self.closed]) == "EBADF")
+            if type != .stream { #expect(send(pair.a, 212_961, [Self.closed]) == "EBADF") }
+            while send(pair.a, 60_000, []) != "EAGAIN" {}
+            #expect(send(pair.a, 1, [Self.closed]) == "EBADF")
+            try Syscall.shutdown(pair.a, how: CInt(SHUT_WR))
+            #expect(send(pair.a, 1, [Self.closed]) == "EBADF")
 
-        let (closing, survivor) = try KernelUnixSocket.pair(type)
-        defer { try? Syscall.close(survivor) }
-        #expect(send(survivor, 2, []) == "2")
-        try Syscall.close(closing)
-        #expect(send(survivor, 1, [Self.closed]) == (type == .seqpacket ? "ECONNRESET" : "EBADF"))
-        #expect(send(survivor, 1, [Self.closed]) == "EBADF")
+            let (closing, survivor) = try KernelUnixSocket.pair(type)
+            defer { try? Syscall.close(survivor) }
+            #expect(send(survivor, 2, []) == "2")
+            try Syscall.close(closing)
+            #expect(send(survivor, 1, [Self.closed]) == (type == .seqpacket ? "ECONNRESET" : "EBADF"))
+            #expect(send(survivor, 1, [Self.closed]) == "EBADF")
+        }
     }
 }

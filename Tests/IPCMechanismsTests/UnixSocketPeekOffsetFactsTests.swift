@@ -67,40 +67,44 @@ import Testing
     /// one disables it: the kernel moves and uses only an offset ≥ 0).
     @Test(arguments: UnixSocketType.allCases)
     func setAndGet(type: UnixSocketType) throws {
-        let lines = try Self.transcript(
-            type, ["get", "set 0", "get", "set 7", "get", "set -1", "get", "set -2", "get", "set 2147483647", "get"])
-        #expect(
-            lines == [
-                "get → -1", "set 0 → ok", "get → 0", "set 7 → ok", "get → 7", "set -1 → ok", "get → -1", "set -2 → ok",
-                "get → -2",
-                "set 2147483647 → ok", "get → 2147483647",
-            ])
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let lines = try Self.transcript(
+                type, ["get", "set 0", "get", "set 7", "get", "set -1", "get", "set -2", "get", "set 2147483647", "get"])
+            #expect(
+                lines == [
+                    "get → -1", "set 0 → ok", "get → 0", "set 7 → ok", "get → 7", "set -1 → ok", "get → -1", "set -2 → ok",
+                    "get → -2",
+                    "set 2147483647 → ok", "get → 2147483647",
+                ])
+        }
     }
 
     /// A stream: a peek starts at the offset, across buffers, and moves it on by what it copied (nothing past the
     /// offset: `EAGAIN`, though 6 bytes wait); a receive takes from the start and moves it back by what it took,
     /// never below 0 (5 − 1 − 1 = 3 with nothing queued; 1 − 3 = 0); disabled again (-1), a peek reads from the start.
     @Test func onAStream() throws {
-        let lines = try Self.transcript(
-            .stream,
-            [
-                "send abcdef", "send ghij", "set 0", "peek 3", "get", "peek 3", "get", "peek 10", "get", "peek 10",
-                "get",
-                "recv 4", "get", "peek 10", "get", "recv 10", "get", "set 5", "send xy", "peek 10", "get", "recv 1",
-                "get",
-                "recv 1", "get", "set 1", "send klm", "recv 3", "get", "set -1", "send no", "peek 10", "get",
-            ])
-        #expect(
-            lines == [
-                "send abcdef", "send ghij", "set 0 → ok", "peek 3 → \"abc\"", "get → 3", "peek 3 → \"def\"", "get → 6",
-                "peek 10 → \"ghij\"", "get → 10", "peek 10 → EAGAIN", "get → 10", "recv 4 → \"abcd\"", "get → 6",
-                "peek 10 → EAGAIN",
-                "get → 6", "recv 10 → \"efghij\"", "get → 0", "set 5 → ok", "send xy", "peek 10 → EAGAIN", "get → 5",
-                "recv 1 → \"x\"",
-                "get → 4", "recv 1 → \"y\"", "get → 3", "set 1 → ok", "send klm", "recv 3 → \"klm\"", "get → 0",
-                "set -1 → ok",
-                "send no", "peek 10 → \"no\"", "get → -1",
-            ])
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let lines = try Self.transcript(
+                .stream,
+                [
+                    "send abcdef", "send ghij", "set 0", "peek 3", "get", "peek 3", "get", "peek 10", "get", "peek 10",
+                    "get",
+                    "recv 4", "get", "peek 10", "get", "recv 10", "get", "set 5", "send xy", "peek 10", "get", "recv 1",
+                    "get",
+                    "recv 1", "get", "set 1", "send klm", "recv 3", "get", "set -1", "send no", "peek 10", "get",
+                ])
+            #expect(
+                lines == [
+                    "send abcdef", "send ghij", "set 0 → ok", "peek 3 → \"abc\"", "get → 3", "peek 3 → \"def\"", "get → 6",
+                    "peek 10 → \"ghij\"", "get → 10", "peek 10 → EAGAIN", "get → 10", "recv 4 → \"abcd\"", "get → 6",
+                    "peek 10 → EAGAIN",
+                    "get → 6", "recv 10 → \"efghij\"", "get → 0", "set 5 → ok", "send xy", "peek 10 → EAGAIN", "get → 5",
+                    "recv 1 → \"x\"",
+                    "get → 4", "recv 1 → \"y\"", "get → 3", "set 1 → ok", "send klm", "recv 3 → \"klm\"", "get → 0",
+                    "set -1 → ok",
+                    "send no", "peek 10 → \"no\"", "get → -1",
+                ])
+        }
     }
 
     /// A datagram or record socket (the same on both): the offset reaches into the first record (a peek of 4 at 0
@@ -111,29 +115,31 @@ import Testing
     /// kernel marks it peeked): "xy" comes instead, even after the offset is set to 0 again; a receive still takes it.
     @Test(arguments: [UnixSocketType.dgram, .seqpacket])
     func onRecords(type: UnixSocketType) throws {
-        let lines = try Self.transcript(
-            type,
-            [
-                "send abcdef", "send ghij", "set 0", "peek 4", "get", "peek 10", "get", "peek 10", "get", "peek 10",
-                "get",
-                "recv 10", "get", "peek 10", "get", "set 1", "peektrunc 1", "get", "peek 10", "get", "recv 2", "get",
-                "send - ", "send xy", "set 0", "peek 10", "get", "peek 10", "get", "peek 10", "get", "set 0", "peek 10",
-                "get",
-                "recv 10", "get", "set 9", "send pq", "recv 1", "get",
-            ])
-        #expect(
-            lines == [
-                "send abcdef", "send ghij", "set 0 → ok", "peek 4 → \"abcd\" trunc", "get → 4", "peek 10 → \"ef\"",
-                "get → 6",
-                "peek 10 → \"ghij\"", "get → 10", "peek 10 → EAGAIN", "get → 10", "recv 10 → \"abcdef\"", "get → 4",
-                "peek 10 → EAGAIN",
-                "get → 4", "set 1 → ok", "peektrunc 1 → \"h\" trunc size 3", "get → 2", "peek 10 → \"ij\"", "get → 4",
-                "recv 2 → \"gh\" trunc", "get → 0", "send - ", "send xy", "set 0 → ok", "peek 10 → \"\"", "get → 0",
-                "peek 10 → \"xy\"",
-                "get → 2", "peek 10 → EAGAIN", "get → 2", "set 0 → ok", "peek 10 → \"xy\"", "get → 2", "recv 10 → \"\"",
-                "get → 2",
-                "set 9 → ok", "send pq", "recv 1 → \"x\" trunc", "get → 7",
-            ])
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let lines = try Self.transcript(
+                type,
+                [
+                    "send abcdef", "send ghij", "set 0", "peek 4", "get", "peek 10", "get", "peek 10", "get", "peek 10",
+                    "get",
+                    "recv 10", "get", "peek 10", "get", "set 1", "peektrunc 1", "get", "peek 10", "get", "recv 2", "get",
+                    "send - ", "send xy", "set 0", "peek 10", "get", "peek 10", "get", "peek 10", "get", "set 0", "peek 10",
+                    "get",
+                    "recv 10", "get", "set 9", "send pq", "recv 1", "get",
+                ])
+            #expect(
+                lines == [
+                    "send abcdef", "send ghij", "set 0 → ok", "peek 4 → \"abcd\" trunc", "get → 4", "peek 10 → \"ef\"",
+                    "get → 6",
+                    "peek 10 → \"ghij\"", "get → 10", "peek 10 → EAGAIN", "get → 10", "recv 10 → \"abcdef\"", "get → 4",
+                    "peek 10 → EAGAIN",
+                    "get → 4", "set 1 → ok", "peektrunc 1 → \"h\" trunc size 3", "get → 2", "peek 10 → \"ij\"", "get → 4",
+                    "recv 2 → \"gh\" trunc", "get → 0", "send - ", "send xy", "set 0 → ok", "peek 10 → \"\"", "get → 0",
+                    "peek 10 → \"xy\"",
+                    "get → 2", "peek 10 → EAGAIN", "get → 2", "set 0 → ok", "peek 10 → \"xy\"", "get → 2", "recv 10 → \"\"",
+                    "get → 2",
+                    "set 9 → ok", "send pq", "recv 1 → \"x\" trunc", "get → 7",
+                ])
+        }
     }
 
     /// A blocking peek whose offset is past every queued byte (10 of "abcdef" + "ghij"), asleep, then woken by a send
@@ -179,8 +185,10 @@ import Testing
     /// over the buffers passed before the wait, would suggest.)
     @Test(arguments: UnixSocketType.allCases)
     func aBlockingPeekPastTheOffset(type: UnixSocketType) throws {
-        let (result, offset) = try Self.blockingPeekPastTheOffset(type)
-        #expect(result == "\"xy\"" && offset == 12)
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let (result, offset) = try Self.blockingPeekPastTheOffset(type)
+            #expect(result == "\"xy\"" && offset == 12)
+        }
     }
 
     /// Past the offset with the peer gone (it closed with "x" unread): as with an empty queue — a stream or seqpacket
@@ -188,13 +196,15 @@ import Testing
     /// a receive still takes the bytes before it.
     @Test(arguments: UnixSocketType.allCases)
     func pastTheOffsetWithThePeerClosed(type: UnixSocketType) throws {
-        let lines = try Self.transcript(
-            type, ["send abc", "back x", "set 3", "closepeer", "peek 10", "peek 10", "get", "recv 10", "peek 10"])
-        let (first, then) = type == .dgram ? ("EAGAIN", "EAGAIN") : ("ECONNRESET", "\"\"")
-        #expect(
-            lines == [
-                "send abc", "back x", "set 3 → ok", "closepeer", "peek 10 → \(first)", "peek 10 → \(then)", "get → 3",
-                "recv 10 → \"abc\"", "peek 10 → \(then)",
-            ])
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let lines = try Self.transcript(
+                type, ["send abc", "back x", "set 3", "closepeer", "peek 10", "peek 10", "get", "recv 10", "peek 10"])
+            let (first, then) = type == .dgram ? ("EAGAIN", "EAGAIN") : ("ECONNRESET", "\"\"")
+            #expect(
+                lines == [
+                    "send abc", "back x", "set 3 → ok", "closepeer", "peek 10 → \(first)", "peek 10 → \(then)", "get → 3",
+                    "recv 10 → \"abc\"", "peek 10 → \(then)",
+                ])
+        }
     }
 }

@@ -56,64 +56,74 @@ private let waitAllInterruptions = Atomic<Int>(0)
     }
 
     @Test func aStreamWaitsForTheWholeLengthAcrossSends() throws {
-        let (a, b) = try KernelUnixSocket.pair(.stream)
-        defer { for socket in [a, b] { try? Syscall.close(socket) } }
-        _ = try KernelUnixSocket.send(a, Array("abcd".utf8), nonblocking: true)
-        let (result, slept) = try blockingWaitAll(b, rounds: 3) { _, round in
-            _ = try KernelUnixSocket.send(a, round == 0 ? Array("ef".utf8) : round == 1 ? Array("gh".utf8) : Array("ijKL".utf8), nonblocking: true)
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let (a, b) = try KernelUnixSocket.pair(.stream)
+            defer { for socket in [a, b] { try? Syscall.close(socket) } }
+            _ = try KernelUnixSocket.send(a, Array("abcd".utf8), nonblocking: true)
+            let (result, slept) = try blockingWaitAll(b, rounds: 3) { _, round in
+                _ = try KernelUnixSocket.send(a, round == 0 ? Array("ef".utf8) : round == 1 ? Array("gh".utf8) : Array("ijKL".utf8), nonblocking: true)
+            }
+            #expect(result == "10" && slept)
+            #expect(try Self.receive(b, 10, nonblocking: true) == Array("KL".utf8))
         }
-        #expect(result == "10" && slept)
-        #expect(try Self.receive(b, 10, nonblocking: true) == Array("KL".utf8))
     }
 
     @Test func aStreamReturnsShortAtEndOfFile() throws {
-        let (a, b) = try KernelUnixSocket.pair(.stream)
-        defer { for socket in [a, b] { try? Syscall.close(socket) } }
-        _ = try KernelUnixSocket.send(a, Array("abcd".utf8), nonblocking: true)
-        let (result, _) = try blockingWaitAll(b, rounds: 1) { _, _ in try Syscall.shutdown(a, how: CInt(SHUT_WR)) }
-        #expect(result == "4")
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let (a, b) = try KernelUnixSocket.pair(.stream)
+            defer { for socket in [a, b] { try? Syscall.close(socket) } }
+            _ = try KernelUnixSocket.send(a, Array("abcd".utf8), nonblocking: true)
+            let (result, _) = try blockingWaitAll(b, rounds: 1) { _, _ in try Syscall.shutdown(a, how: CInt(SHUT_WR)) }
+            #expect(result == "4")
+        }
     }
 
     @Test func aPendingResetEndsTheWaitAndIsTaken() throws {
-        let (a, b) = try KernelUnixSocket.pair(.stream)
-        defer { try? Syscall.close(b) }
-        _ = try KernelUnixSocket.send(a, Array("abcd".utf8), nonblocking: true)
-        _ = try KernelUnixSocket.send(b, Array("unread".utf8), nonblocking: true)
-        try Syscall.close(a)  // unread bytes at its close: b's ECONNRESET is pending
-        #expect(try Self.receive(b, 10, nonblocking: false) == Array("abcd".utf8))
-        #expect(try Self.receive(b, 10, nonblocking: false) == [])
-        // Without the flag, the same order gives the data, then the reset.
-        let (c, d) = try KernelUnixSocket.pair(.stream)
-        defer { try? Syscall.close(d) }
-        _ = try KernelUnixSocket.send(c, Array("abcd".utf8), nonblocking: true)
-        _ = try KernelUnixSocket.send(d, Array("unread".utf8), nonblocking: true)
-        try Syscall.close(c)
-        guard case .completed(let plain) = try KernelUnixSocket.receive(d, maximum: 10, nonblocking: false) else {
-            Issue.record("plain receive would block")
-            return
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let (a, b) = try KernelUnixSocket.pair(.stream)
+            defer { try? Syscall.close(b) }
+            _ = try KernelUnixSocket.send(a, Array("abcd".utf8), nonblocking: true)
+            _ = try KernelUnixSocket.send(b, Array("unread".utf8), nonblocking: true)
+            try Syscall.close(a)  // unread bytes at its close: b's ECONNRESET is pending
+            #expect(try Self.receive(b, 10, nonblocking: false) == Array("abcd".utf8))
+            #expect(try Self.receive(b, 10, nonblocking: false) == [])
+            // Without the flag, the same order gives the data, then the reset.
+            let (c, d) = try KernelUnixSocket.pair(.stream)
+            defer { try? Syscall.close(d) }
+            _ = try KernelUnixSocket.send(c, Array("abcd".utf8), nonblocking: true)
+            _ = try KernelUnixSocket.send(d, Array("unread".utf8), nonblocking: true)
+            try Syscall.close(c)
+            guard case .completed(let plain) = try KernelUnixSocket.receive(d, maximum: 10, nonblocking: false) else {
+                Issue.record("plain receive would block")
+                return
+            }
+            #expect(plain.data == Array("abcd".utf8))
+            #expect(throws: Errno.connectionReset) { try KernelUnixSocket.receive(d, maximum: 10, nonblocking: false) }
         }
-        #expect(plain.data == Array("abcd".utf8))
-        #expect(throws: Errno.connectionReset) { try KernelUnixSocket.receive(d, maximum: 10, nonblocking: false) }
     }
 
     @Test func aNonblockingStreamWaitReturnsWhatIsQueued() throws {
-        let (a, b) = try KernelUnixSocket.pair(.stream)
-        defer { for socket in [a, b] { try? Syscall.close(socket) } }
-        #expect(try Self.receive(b, 10, nonblocking: true) == nil)
-        _ = try KernelUnixSocket.send(a, Array("abcd".utf8), nonblocking: true)
-        _ = try KernelUnixSocket.send(a, Array("ef".utf8), nonblocking: true)
-        #expect(try Self.receive(b, 10, nonblocking: true) == Array("abcdef".utf8))
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let (a, b) = try KernelUnixSocket.pair(.stream)
+            defer { for socket in [a, b] { try? Syscall.close(socket) } }
+            #expect(try Self.receive(b, 10, nonblocking: true) == nil)
+            _ = try KernelUnixSocket.send(a, Array("abcd".utf8), nonblocking: true)
+            _ = try KernelUnixSocket.send(a, Array("ef".utf8), nonblocking: true)
+            #expect(try Self.receive(b, 10, nonblocking: true) == Array("abcdef".utf8))
+        }
     }
 
     @Test(arguments: [UnixSocketType.dgram, .seqpacket])
     func aRecordReceiveIgnoresTheFlag(type: UnixSocketType) throws {
-        let (a, b) = try KernelUnixSocket.pair(type)
-        defer { for socket in [a, b] { try? Syscall.close(socket) } }
-        #expect(try Self.receive(b, 10, nonblocking: true) == nil)
-        for bytes in [Array("abc".utf8), [], Array("defgh".utf8)] { _ = try KernelUnixSocket.send(a, bytes, nonblocking: true) }
-        #expect(try Self.receive(b, 10, nonblocking: false) == Array("abc".utf8))
-        #expect(try Self.receive(b, 10, nonblocking: false) == [])
-        #expect(try Self.receive(b, 2, nonblocking: false) == Array("de".utf8))
-        #expect(try Self.receive(b, 10, nonblocking: true) == nil)
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let (a, b) = try KernelUnixSocket.pair(type)
+            defer { for socket in [a, b] { try? Syscall.close(socket) } }
+            #expect(try Self.receive(b, 10, nonblocking: true) == nil)
+            for bytes in [Array("abc".utf8), [], Array("defgh".utf8)] { _ = try KernelUnixSocket.send(a, bytes, nonblocking: true) }
+            #expect(try Self.receive(b, 10, nonblocking: false) == Array("abc".utf8))
+            #expect(try Self.receive(b, 10, nonblocking: false) == [])
+            #expect(try Self.receive(b, 2, nonblocking: false) == Array("de".utf8))
+            #expect(try Self.receive(b, 10, nonblocking: true) == nil)
+        }
     }
 }
