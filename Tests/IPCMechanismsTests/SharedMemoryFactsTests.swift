@@ -1,3 +1,4 @@
+import CIPCShims
 import Foundation
 import Glibc
 import IPCMechanisms
@@ -367,23 +368,30 @@ import Testing
         let words = try PosixSharedMemory.map(descriptor, size: 3 * 4096)
         words.store(0, 1)
         words.store(1024, 2)
+        let base = words.base
         let facts = Self.factsInChild {
-            // Bit by bit, each fact that held; the parent names the ones that did not.
+            // Bit by bit, each fact that held; the parent names the ones that did not. Only C calls and integers
+            // here: a child forked from a threaded process must not enter the Swift runtime, whose locks another
+            // thread may have held at the fork.
+            let word = base.assumingMemoryBound(to: UInt64.self)
             var facts: UInt16 = 0
-            func fact(_ bit: Int, _ held: Bool) { if held { facts |= 1 << bit } }
-            func load(_ index: Int) -> Errno? { do throws(Errno) { _ = try words.guardedLoad(index); return nil } catch { return error } }
-            fact(0, (try? Syscall.unmap(words.base + 4096, size: 4096)) != nil)
-            fact(1, (try? words.guardedLoad(0)) == 1 && (try? words.guardedLoad(1024)) == 2 && load(511) == nil)
-            fact(2, load(512) == .memoryAccess(SIGSEGV) && load(1023) == .memoryAccess(SIGSEGV))
-            fact(3, (try? Syscall.unmap(words.base + 4096, size: 4096)) != nil)
-            do throws(Errno) { try Syscall.unmap(words.base + 4096, size: 0) } catch { fact(4, error == .invalidArgument) }
-            do throws(Errno) { try Syscall.unmap(words.base + 8, size: 4096) } catch { fact(5, error == .invalidArgument) }
-            do throws(Errno) { try Syscall.protect(words.base, size: 3 * 4096, protection: PROT_READ) } catch { fact(6, error == .noMemory) }
-            do throws(Errno) { try words.guardedStore(0, 3) } catch { fact(7, error == .memoryAccess(SIGSEGV)) }
-            do throws(Errno) { try Syscall.protect(words.base + 4096, size: 4096, protection: PROT_READ) } catch { fact(8, error == .noMemory) }
-            fact(9, (try? Syscall.unmap(words.base, size: 100)) != nil && load(0) == .memoryAccess(SIGSEGV) && load(1024) == nil)
-            fact(10, (try? Syscall.unmap(words.base, size: 3 * 4096)) != nil && load(1024) == .memoryAccess(SIGSEGV))
-            fact(11, (try? Syscall.unmap(words.base, size: 3 * 4096)) != nil)
+            var value: UInt64 = 0
+            if munmap(base + 4096, 4096) == 0 { facts |= 1 << 0 }
+            if ipc_guarded_word(CInt(IPC_WORD_LOAD.rawValue), word, 0, &value) == 0, value == 1,
+                ipc_guarded_word(CInt(IPC_WORD_LOAD.rawValue), word + 1024, 0, &value) == 0, value == 2,
+                ipc_guarded_word(CInt(IPC_WORD_LOAD.rawValue), word + 511, 0, &value) == 0 { facts |= 1 << 1 }
+            if ipc_guarded_word(CInt(IPC_WORD_LOAD.rawValue), word + 512, 0, &value) == SIGSEGV,
+                ipc_guarded_word(CInt(IPC_WORD_LOAD.rawValue), word + 1023, 0, &value) == SIGSEGV { facts |= 1 << 2 }
+            if munmap(base + 4096, 4096) == 0 { facts |= 1 << 3 }
+            if munmap(base + 4096, 0) == -1, errno == EINVAL { facts |= 1 << 4 }
+            if munmap(base + 8, 4096) == -1, errno == EINVAL { facts |= 1 << 5 }
+            if mprotect(base, 3 * 4096, PROT_READ) == -1, errno == ENOMEM { facts |= 1 << 6 }
+            if ipc_guarded_word(CInt(IPC_WORD_STORE.rawValue), word, 3, &value) == SIGSEGV { facts |= 1 << 7 }
+            if mprotect(base + 4096, 4096, PROT_READ) == -1, errno == ENOMEM { facts |= 1 << 8 }
+            if munmap(base, 100) == 0, ipc_guarded_word(CInt(IPC_WORD_LOAD.rawValue), word, 0, &value) == SIGSEGV,
+                ipc_guarded_word(CInt(IPC_WORD_LOAD.rawValue), word + 1024, 0, &value) == 0 { facts |= 1 << 9 }
+            if munmap(base, 3 * 4096) == 0, ipc_guarded_word(CInt(IPC_WORD_LOAD.rawValue), word + 1024, 0, &value) == SIGSEGV { facts |= 1 << 10 }
+            if munmap(base, 3 * 4096) == 0 { facts |= 1 << 11 }
             return facts
         }
         let missing = (0..<12).filter { facts & (1 << $0) == 0 }

@@ -1,3 +1,4 @@
+import CIPCShims
 import Foundation
 import Glibc
 import IPCMechanisms
@@ -235,8 +236,9 @@ import Testing
             let words = SharedWords(base: base, count: 512)
             let child = fork()
             if child == 0 {
-                words.store(0, 42)
-                _exit(0)
+                // Only C here (a child forked from a threaded process must not enter the Swift runtime).
+                var previous: UInt64 = 0
+                _exit(ipc_guarded_word(CInt(IPC_WORD_STORE.rawValue), base.assumingMemoryBound(to: UInt64.self), 42, &previous))
             }
             var status: CInt = 0
             #expect(waitpid(child, &status, 0) == child)
