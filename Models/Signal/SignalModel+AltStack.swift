@@ -8,9 +8,37 @@
 // - the old one is reported with flags 0 (also when set with `SS_ONSTACK`) or `SS_DISABLE` and size 0, and
 //   `SS_AUTODISARM` as it was set, in both.
 // Inside an `SA_ONSTACK` handler running on it the kernel reports `SS_ONSTACK` and refuses a change with `EPERM`
-// (with `SS_AUTODISARM`: `SS_DISABLE`, and a change is taken); the harness's handlers are not `SA_ONSTACK` and make
-// no call, so no trace shows either.
+// (with `SS_AUTODISARM`: `SS_DISABLE`, and a change is taken); the harness's handlers make no call, so no trace
+// shows either. Where a handler runs (`SignalStackFactsTests`, a C probe; LTP `sigaltstack01`): an `SA_ONSTACK`
+// handler runs on the alternate stack when one is set (`SS_AUTODISARM` too), any handler whose frame is pushed while
+// another runs on it runs there as well (the kernel pushes on the current stack), and every other runs on the
+// thread's own stack. A frame must fit: a stack smaller than the machine's signal frame (`AT_MINSIGSTKSZ`, 3376 bytes
+// here, more with wider vector registers) kills the receiver with `SIGSEGV` at delivery (measured: 2048 bytes) — the
+// model judges where a handler ran only on a stack of at least `altStackJudged` bytes, and the worker refuses to
+// deliver to an `SA_ONSTACK` handler on a smaller one.
 extension SignalModel {
+    /// The smallest alternate stack on which the model judges where a handler ran: no machine's signal frame is
+    /// larger (x86 with AMX needs about 11 KiB; this machine 3376 bytes).
+    public static let altStackJudged = 16384
+
+    /// `delivery` as its handler (of `flags`) records it, pushed on top of `below` (the frame of a handler running
+    /// now, if any): on the alternate stack when `below` ran there, or with `SA_ONSTACK` and a stack set; nil (not
+    /// judged) when the stack is not known or too small for the model to say.
+    static func placing(_ delivery: Delivery, flags: HandlerFlags, below: Delivery?, in state: State) -> Delivery {
+        var placed = delivery
+        placed.details.onStack = onStack(flags: flags, below: below == nil ? false : below?.details.onStack, stack: state.altStack)
+        return placed
+    }
+
+    static func onStack(flags: HandlerFlags, below: Bool?, stack: AltStack?) -> Bool? {
+        guard let below else { return nil }
+        if below { return true }
+        guard flags.onStack else { return false }
+        guard let stack else { return nil }
+        guard stack.enabled else { return false }
+        return stack.size >= altStackJudged ? true : nil
+    }
+
     /// An alternate stack as `sigaltstack` reports it (the address is not judged).
     public struct AltStack: Hashable, Sendable {
         /// False for `SS_DISABLE` (then `size` is 0).

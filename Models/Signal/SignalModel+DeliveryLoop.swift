@@ -48,7 +48,8 @@ extension SignalModel {
                 blocked.formUnion(flags.blocking(loop.signals))
                 if !flags.noDefer { blocked.insert(signal) }
                 let restores = loop.suspending && loop.stack.isEmpty ? Set(loop.signals) : loop.blocked
-                next.loop?.stack.append(HandlerFrame(delivery: delivery, restores: restores))
+                let placed = Self.placing(delivery, flags: flags, below: loop.stack.last?.delivery, in: state)
+                next.loop?.stack.append(HandlerFrame(delivery: placed, restores: restores))
                 // sigsuspend's first handler: from now on a signal sent with an ignoring action is discarded only
                 // where it is deliverable, which the loop's next take decides.
                 if loop.suspending && loop.stack.isEmpty { next.suspended = nil }

@@ -29,6 +29,8 @@ extension SignalModel {
         public var resetHand: Bool
         /// `SA_NODEFER`: the signal itself is not blocked while its handler runs.
         public var noDefer: Bool
+        /// `SA_ONSTACK`: the handler runs on the alternate signal stack, if one is set (see `SignalModel+AltStack`).
+        public var onStack: Bool
         /// Whether `sa_mask` blocks every signal (the harness's recording handler) or none — or, with
         /// `maskSignals`, those.
         public var masksAll: Bool
@@ -36,9 +38,10 @@ extension SignalModel {
         /// which the kernel drops from it); nil when it blocks all or none, as `masksAll` says.
         public var maskSignals: [Int]?
 
-        public init(resetHand: Bool = false, noDefer: Bool = false, masksAll: Bool = true, maskSignals: [Int]? = nil) {
+        public init(resetHand: Bool = false, noDefer: Bool = false, masksAll: Bool = true, maskSignals: [Int]? = nil, onStack: Bool = false) {
             self.resetHand = resetHand
             self.noDefer = noDefer
+            self.onStack = onStack
             self.masksAll = maskSignals == nil && masksAll
             self.maskSignals = maskSignals
         }
@@ -52,7 +55,9 @@ extension SignalModel {
         public static let recording = HandlerFlags()
 
         /// The trace's `flags` names (`SA_SIGINFO` is implied and not listed).
-        public var names: [String] { (resetHand ? ["SA_RESETHAND"] : []) + (noDefer ? ["SA_NODEFER"] : []) }
+        public var names: [String] {
+            (resetHand ? ["SA_RESETHAND"] : []) + (noDefer ? ["SA_NODEFER"] : []) + (onStack ? ["SA_ONSTACK"] : [])
+        }
 
         public var description: String {
             let mask = maskSignals.map { "sa_mask {\($0.map(SignalModel.name(of:)).joined(separator: ", "))}" } ?? (masksAll ? "sa_mask all" : "sa_mask empty")
@@ -95,7 +100,8 @@ extension SignalModel {
                 masked.formUnion(flags.blocking(signals))
                 if !flags.noDefer { masked.insert(signal) }
                 let restores = suspending && stack.isEmpty ? Set(signals) : blocked
-                explore(handled, blocked: masked, stack: stack + [Frame(delivery: delivery, restores: restores)], recorded: recorded)
+                let placed = Self.placing(delivery, flags: flags, below: stack.last?.delivery, in: state)
+                explore(handled, blocked: masked, stack: stack + [Frame(delivery: placed, restores: restores)], recorded: recorded)
             }
             switch fate(of: signal, in: state) {
             case .handled?: handle()

@@ -7,7 +7,7 @@
 //   killpg    {"signal": SIG}: to the receiver's group        (none)                                    EINVAL, ESRCH
 //   sigaction {"signal": SIG, "action": ACTION?}              {"old": ACTION}                           EINVAL
 //             (receiver only; ACTION "default" | "ignore" | "handler"; no "action": only asks; a handler's
-//             "flags": ["SA_RESETHAND", "SA_NODEFER", "SA_SIGINFO"]? and "mask": "all" (default) | "none" | [SIG, ...])
+//             "flags": ["SA_RESETHAND", "SA_NODEFER", "SA_ONSTACK", "SA_SIGINFO"]? and "mask": "all" (default) | "none" | [SIG, ...])
 //   signal    {"signal": SIG, "action": ACTION} (receiver only: glibc's BSD signal)   {"old": ACTION}     EINVAL
 //   sigignore, sighold {"signal": SIG}; siginterrupt {"signal": SIG, "interrupt": BOOL} (receiver only)  (none)  EINVAL
 //   sigpause  {"signal": SIG} (receiver only: XPG, the one signal unblocked)  as sigsuspend           EINTR, EINVAL
@@ -421,9 +421,10 @@ extension SignalModel {
             switch name {
             case "SA_RESETHAND": flags.resetHand = true
             case "SA_NODEFER": flags.noDefer = true
+            case "SA_ONSTACK": flags.onStack = true
             case "SA_SIGINFO": break
             default:
-                throw ModelError("sigaction: flag \"\(name)\" is not modelled (SA_RESETHAND, SA_NODEFER and SA_SIGINFO are)")
+                throw ModelError("sigaction: flag \"\(name)\" is not modelled (SA_RESETHAND, SA_NODEFER, SA_ONSTACK and SA_SIGINFO are)")
             }
         }
         switch mask {
@@ -431,7 +432,9 @@ extension SignalModel {
         case "none"?: flags.masksAll = false
         case let other?: throw ModelError("sigaction: 'mask' must be \"all\", \"none\" or a list of signals, not \"\(other)\"")
         }
-        if let listed { flags = HandlerFlags(resetHand: flags.resetHand, noDefer: flags.noDefer, masksAll: false, maskSignals: listed.isEmpty ? nil : listed) }
+        if let listed {
+            flags = HandlerFlags(resetHand: flags.resetHand, noDefer: flags.noDefer, masksAll: false, maskSignals: listed.isEmpty ? nil : listed, onStack: flags.onStack)
+        }
         return flags
     }
 
@@ -495,7 +498,8 @@ extension SignalModel {
         return .exit(process: process)
     }
 
-    /// A delivery as `wait` and `signalfd-read` record it: `{"signal", "code", "sender"?, "value"?}`.
+    /// A delivery as `wait` and `signalfd-read` record it: `{"signal", "code", "sender"?, "value"?}`; a handler's
+    /// record may add `"onStack"` (whether it ran on the alternate signal stack).
     static func delivery(from value: JSONValue?) throws(ModelError) -> Delivery {
         let signal = try Self.signal(try value.required("signal"), field: "signal")
         let text = try value.required("code").text("code")
@@ -504,13 +508,17 @@ extension SignalModel {
         }
         let sender = try value.optional("sender")?.integer("sender", in: 1...10_000)
         let number = try value.optional("value")?.integer("value", in: Int(Int32.min)...Int(Int32.max)) ?? 0
-        return Delivery(signal: signal, details: Details(code: code, sender: sender, value: Int32(number)))
+        let onStack = try value.optional("onStack")?.boolean("onStack")
+        return Delivery(signal: signal, details: Details(code: code, sender: sender, value: Int32(number), onStack: onStack))
     }
 
     static func json(_ delivery: Delivery) -> JSONValue {
         var object: JSONObject = ["signal": json(delivery.signal), "code": .string(delivery.details.code.rawValue)]
         if let sender = delivery.details.sender { object["sender"] = .int(sender) }
         if delivery.details.queued { object["value"] = .int(Int(delivery.details.value)) }
+        // Written when true only, as the workers write it: false and absent read alike (not on the alternate stack as
+        // far as the record says; a trace may still say false, which the model then judges).
+        if delivery.details.onStack == true { object["onStack"] = true }
         return .object(object)
     }
 

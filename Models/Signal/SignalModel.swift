@@ -106,14 +106,18 @@ public struct SignalModel: TraceModel {
         public var sender: Int?
         /// `si_value.sival_int`, meaningful for `SI_QUEUE`.
         public var value: Int32
+        /// Whether the handler that recorded the delivery ran on the receiver's alternate signal stack (`"onStack"`;
+        /// nil: not recorded, or not judged — a wait has no handler). See `SignalModel+AltStack`.
+        public var onStack: Bool?
 
         /// True for `SI_QUEUE` (sent by `sigqueue`).
         public var queued: Bool { code == .queue }
 
-        public init(code: Code, sender: Int?, value: Int32) {
+        public init(code: Code, sender: Int?, value: Int32, onStack: Bool? = nil) {
             self.code = code
             self.sender = sender
             self.value = code == .queue ? value : 0
+            self.onStack = onStack
         }
 
         public init(queued: Bool, sender: Int?, value: Int32) {
@@ -126,7 +130,12 @@ public struct SignalModel: TraceModel {
         /// Whether a delivery recorded with `observed` details is one the model's `self` allows: a `tgkill`'s
         /// signal reads `SI_TKILL` from the kernel and `SI_USER` through glibc's `sigtimedwait`, which folds it.
         public func allows(_ observed: Details) -> Bool {
-            observed == self || (code == .tkill && observed.code == .user && observed.sender == sender)
+            // Where the handler ran is judged only where both say.
+            guard onStack == nil || observed.onStack == nil || onStack == observed.onStack else { return false }
+            var mine = self, seen = observed
+            mine.onStack = nil
+            seen.onStack = nil
+            return seen == mine || (code == .tkill && seen.code == .user && seen.sender == sender)
         }
     }
 

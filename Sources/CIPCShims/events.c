@@ -42,18 +42,30 @@ int ipc_block_signals(const int *signals, int count, int block) {
 #define RECORD_CAPACITY 256
 static volatile sig_atomic_t recorded_count;
 static int recorded_signo[RECORD_CAPACITY], recorded_code[RECORD_CAPACITY], recorded_pid[RECORD_CAPACITY],
-    recorded_value[RECORD_CAPACITY];
+    recorded_value[RECORD_CAPACITY], recorded_on_stack[RECORD_CAPACITY];
+
+// The alternate stack's memory (see ipc_sigaltstack): a handler whose frame lies in it ran on it.
+#define ALT_STACK_CAPACITY (1 << 20)
+static char alt_stack_area[ALT_STACK_CAPACITY] __attribute__((aligned(64)));
 
 static void record_signal(int signal, siginfo_t *info, void *context) {
     (void)context;
+    char here;
     int index = recorded_count;
     if (index < RECORD_CAPACITY) {
         recorded_signo[index] = signal;
         recorded_code[index] = info->si_code;
         recorded_pid[index] = info->si_pid;
         recorded_value[index] = info->si_value.sival_int;
+        recorded_on_stack[index] = &here >= alt_stack_area && &here < alt_stack_area + ALT_STACK_CAPACITY;
     }
     recorded_count = index + 1;
+}
+
+int ipc_recorded_on_stack(int *on_stack, int capacity) {
+    int count = recorded_count;
+    for (int index = 0; index < count && index < capacity && index < RECORD_CAPACITY; index++) on_stack[index] = recorded_on_stack[index];
+    return count;
 }
 
 /// Copies what the handler recorded into the caller's arrays; returns how many it recorded.
@@ -93,7 +105,7 @@ int ipc_sigaction_masking(int signal, int action, const int *mask, int mask_coun
         else sigfillset(&new_action.sa_mask);
         new_action.sa_sigaction = record_signal;
         new_action.sa_flags = SA_SIGINFO | (action & IPC_HANDLER_RESETHAND ? SA_RESETHAND : 0)
-            | (action & IPC_HANDLER_NODEFER ? SA_NODEFER : 0);
+            | (action & IPC_HANDLER_NODEFER ? SA_NODEFER : 0) | (action & IPC_HANDLER_ONSTACK ? SA_ONSTACK : 0);
     } else {
         sigemptyset(&new_action.sa_mask);
         new_action.sa_handler = kind == 0 ? SIG_DFL : SIG_IGN;
@@ -111,6 +123,7 @@ int ipc_sigaction_masking(int signal, int action, const int *mask, int mask_coun
     if (*old == 2 && masked > 0 && masked < most) *old |= IPC_HANDLER_PARTIAL_MASK;
     if (previous.sa_flags & SA_RESETHAND) *old |= IPC_HANDLER_RESETHAND;
     if (previous.sa_flags & SA_NODEFER) *old |= IPC_HANDLER_NODEFER;
+    if (previous.sa_flags & SA_ONSTACK) *old |= IPC_HANDLER_ONSTACK;
     return 0;
 }
 
@@ -597,13 +610,11 @@ int ipc_sigpause_recording(int signal_number, int *signo, int *code, int *pid, i
     return taken;
 }
 
-// sigaltstack. The kernel reads the stack's memory only when a handler runs on it; the harness's handlers are not
-// SA_ONSTACK, so one static area serves every size up to its own (the kernel checks the size, not the memory).
+// sigaltstack. One static area (alt_stack_area, above) serves every size up to its own: the kernel places a frame
+// at the top of the size it was given, and checks the size, not the memory.
 #ifndef SS_AUTODISARM
 #define SS_AUTODISARM (1U << 31)  /* the kernel's (linux/signal.h), which glibc's headers leave out */
 #endif
-#define ALT_STACK_CAPACITY (1 << 20)
-static char alt_stack_area[ALT_STACK_CAPACITY] __attribute__((aligned(64)));
 
 int ipc_sigaltstack(int set, int flags, unsigned long size, int *old_flags, unsigned long *old_size) {
     stack_t wanted = {.ss_sp = alt_stack_area, .ss_flags = flags, .ss_size = size}, old;

@@ -12,12 +12,16 @@ public struct SignalInfo: Sendable, Hashable {
     public var senderPID: pid_t
     /// `si_value.sival_int` (meaningful for `SI_QUEUE`).
     public var value: Int32
+    /// For a delivery the recording handler saw, whether it ran on the alternate signal stack; nil for a signal a
+    /// wait or a signalfd took (no handler ran).
+    public var onAlternateStack: Bool?
 
-    public init(signal: Int32, code: Int32, senderPID: pid_t, value: Int32) {
+    public init(signal: Int32, code: Int32, senderPID: pid_t, value: Int32, onAlternateStack: Bool? = nil) {
         self.signal = signal
         self.code = code
         self.senderPID = senderPID
         self.value = value
+        self.onAlternateStack = onAlternateStack
     }
 
     public static var userCode: Int32 { ipc_si_user() }
@@ -82,6 +86,18 @@ extension Syscall {
         public static let emptyMask = HandlerFlags(rawValue: IPC_HANDLER_EMPTY_MASK)
         /// Reported only: an `sa_mask` blocking some signals and not others (set with `mask:`).
         public static let partialMask = HandlerFlags(rawValue: IPC_HANDLER_PARTIAL_MASK)
+        /// `SA_ONSTACK`: the handler runs on the alternate stack ``alternateStack(setting:)`` sets.
+        public static let onStack = HandlerFlags(rawValue: IPC_HANDLER_ONSTACK)
+    }
+
+    /// Whether each of the deliveries the recording handler made in the last call that reported them (the
+    /// unblocking, suspending and waiting calls here) ran on the alternate signal stack, in the order they were
+    /// recorded: the handler looks at where its own frame lies.
+    public static func recordedOnAlternateStack(count: Int) -> [Bool] {
+        guard count > 0 else { return [] }
+        var onStack = [CInt](repeating: 0, count: count)
+        let recorded = Int(ipc_recorded_on_stack(&onStack, CInt(count)))
+        return onStack.prefix(min(recorded, count)).map { $0 != 0 }
     }
 
     /// ``setSignalAction(_:to:flags:)``, also reporting the old handler's flags (empty for `SIG_DFL` and `SIG_IGN`
@@ -183,7 +199,10 @@ extension Syscall {
             signals, CInt(signals.count), keeping, CInt(keeping.count), releasing, CInt(releasing.count), select ? 1 : 0, events,
             timeoutMilliseconds, &revents, &readable, &writable, &numbers, &codes, &pids, &values, CInt(capacity), &recorded)
         let error = result == -1 ? Errno(rawValue: errno) : nil
-        let seen = (0..<min(Int(recorded), capacity)).map { SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0]) }
+        let onStack = recordedOnAlternateStack(count: min(Int(recorded), capacity))
+        let seen = (0..<min(Int(recorded), capacity)).map {
+            SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0], onAlternateStack: $0 < onStack.count ? onStack[$0] : nil)
+        }
         return MaskedPoll(error: error, revents: revents, readable: readable != 0, writable: writable != 0, seen: seen)
     }
 
@@ -232,7 +251,10 @@ extension Syscall {
         var pids = [CInt](repeating: 0, count: capacity)
         var values = [CInt](repeating: 0, count: capacity)
         let taken = try perform(call, retryOnInterrupt: false) { _ in body(&numbers, &codes, &pids, &values, CInt(capacity)) }
-        return (0..<min(Int(taken), capacity)).map { SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0]) }
+        let onStack = recordedOnAlternateStack(count: min(Int(taken), capacity))
+        return (0..<min(Int(taken), capacity)).map {
+            SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0], onAlternateStack: $0 < onStack.count ? onStack[$0] : nil)
+        }
     }
 
     /// Queues `signal` for `pid` with an integer value; `EAGAIN` when the receiver's user is at its

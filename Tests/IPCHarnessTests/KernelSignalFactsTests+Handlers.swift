@@ -100,4 +100,33 @@ extension KernelSignalFactsTests {
             #"{"deliveries":[\#(Self.queued(1)),\#(Self.user("SIGUSR2"))]}"#, #"{"signals":["SIGWINCH"]}"#,
         ])
     }
+
+    /// `SA_ONSTACK` (measured in a worker, whose recording handler looks at where its own frame lies; a C probe
+    /// gave the same): with a 64 KiB alternate stack set, `SIGUSR2`'s `SA_ONSTACK` handler runs on it and `SIGWINCH`'s
+    /// plain one on the thread's stack; with empty masks `SIGWINCH`'s frame is pushed while `SIGUSR2`'s is on the
+    /// alternate stack, so it runs there too (the kernel pushes on the current stack) — and records first; with
+    /// `SS_AUTODISARM` the handler still runs on it; once the stack is disabled, on the thread's. Each outcome is also
+    /// the model's (``disagreement(_:model:)``), and a model that ignores the nesting is shown wrong by the second.
+    @Test func anOnStackHandlerRunsOnTheAlternateStackAndAFrameNestedAboveItToo() throws {
+        func stack(_ flags: [JSONValue], _ size: Int) -> (f: String, value: JSONValue) { ("sigaltstack", ["flags": .array(flags), "size": .int(size)]) }
+        func handler(_ signal: String, onStack: Bool, mask: String) -> (f: String, value: JSONValue) {
+            ("sigaction", ["signal": .string(signal), "action": "handler", "flags": onStack ? ["SA_ONSTACK"] : [], "mask": .string(mask)])
+        }
+        let both: JSONValue = ["SIGUSR2", "SIGWINCH"]
+        let sends: [(f: String, value: JSONValue)] = [("kill", ["signal": "SIGWINCH"]), ("kill", ["signal": "SIGUSR2"])]
+        let unblock: (f: String, value: JSONValue) = ("sigprocmask", ["how": "unblock", "signals": both])
+        let program: [(f: String, value: JSONValue)] =
+            [stack([], 65536), handler("SIGUSR2", onStack: true, mask: "all"), handler("SIGWINCH", onStack: false, mask: "all")]
+            + sends + [unblock]
+            + [handler("SIGUSR2", onStack: true, mask: "none"), handler("SIGWINCH", onStack: false, mask: "none")] + sends + [unblock]
+            + [stack(["SS_AUTODISARM"], 65536), ("kill", ["signal": "SIGUSR2"]), unblock]
+            + [stack(["SS_DISABLE"], 0), ("kill", ["signal": "SIGUSR2"]), unblock]
+        let results = try outcomes(program, signals: signals)
+        let onStack = #"{"signal":"SIGUSR2","code":"SI_USER","sender":1,"onStack":true}"#
+        #expect(results[5] == #"{"deliveries":[\#(onStack),\#(Self.user("SIGWINCH"))]}"#)
+        #expect(results[10] == #"{"deliveries":[{"signal":"SIGWINCH","code":"SI_USER","sender":1,"onStack":true},\#(onStack)]}"#)
+        #expect(results[13] == #"{"deliveries":[\#(onStack)]}"#)
+        #expect(results[16] == #"{"deliveries":[\#(Self.user("SIGUSR2"))]}"#)
+        if let problem = try disagreement(program, model: Self.defaultActionsModel) { Issue.record("\(problem)") }
+    }
 }

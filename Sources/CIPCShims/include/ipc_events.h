@@ -26,6 +26,8 @@ int ipc_block_signals(const int *signals, int count, int block);
 #define IPC_HANDLER_EMPTY_MASK 0x40
 /// Reported only: the old handler's `sa_mask` blocks some signals and not others.
 #define IPC_HANDLER_PARTIAL_MASK 0x80
+/// `SA_ONSTACK`: the handler runs on the alternate stack `ipc_sigaltstack` sets.
+#define IPC_HANDLER_ONSTACK 0x100
 
 /// sigaction(signal) setting SIG_DFL (`action` 0), SIG_IGN (1) or a handler that records each signal's siginfo
 /// (2; SA_SIGINFO, every signal blocked while it runs unless `IPC_HANDLER_EMPTY_MASK`, with `SA_RESETHAND` and
@@ -35,6 +37,10 @@ int ipc_sigaction(int signal, int action, int *old);
 
 /// ipc_sigaction whose handler's `sa_mask` is `mask[0..<mask_count]` (with `mask_count` negative: as `action` says).
 int ipc_sigaction_masking(int signal, int action, const int *mask, int mask_count, int *old);
+
+/// Whether each of the records the recording handler made since they were last reset (the calls that fill the
+/// arrays below) ran on the alternate stack: `on_stack[i]` 1 or 0, up to `capacity`; returns how many it recorded.
+int ipc_recorded_on_stack(int *on_stack, int capacity);
 
 /// sigprocmask(SIG_UNBLOCK) of `signals[0..<count]` then SIG_BLOCK again: fills up to `capacity` entries of each array
 /// with what the recording handler saw in between (the pending ones delivered on the way back from the first call),

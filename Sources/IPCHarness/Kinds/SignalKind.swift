@@ -244,11 +244,16 @@ struct SignalBinding: ObjectBinding {
             if flags.resetHand { handlerFlags.insert(.resetHand) }
             if flags.noDefer { handlerFlags.insert(.noDefer) }
             if !flags.masksAll { handlerFlags.insert(.emptyMask) }
+            if flags.onStack { handlerFlags.insert(.onStack) }
             if resetHandRearmed && action == nil && oneShotHandlers.contains(signal) { return .previousAction(.handler) }
             if action != nil {
                 if action == .handler && flags.resetHand { oneShotHandlers.insert(signal) } else { oneShotHandlers.remove(signal) }
             }
             let mask = action == .handler ? flags.maskSignals?.map { Int32(clamping: $0) } : nil
+            if action == .handler && flags.onStack {
+                let stack = try Syscall.alternateStack(setting: nil)
+                try refuseSmallAlternateStack(enabled: UInt32(bitPattern: stack.flags) & SignalModel.altStackDisable == 0, size: stack.size)
+            }
             let old = try KernelSignals.setAction(Int32(clamping: signal), to: how, flags: handlerFlags, mask: mask)
             return .previousAction(old == .standard ? .standard : old == .ignore ? .ignore : .handler)
         case .sigprocmask(_, .setmask, let signals, let call):
@@ -295,6 +300,11 @@ struct SignalBinding: ObjectBinding {
             return seen.count == 1 ? .received(signal: first.signal, details: first.details) : .deliveries(seen)
         case .sigaltstack(_, let setting):
             // The shims' area holds 1 MiB (the trace form allows no more).
+            if let setting, setting.flags & ~SignalModel.altStackAutoDisarm == 0 || setting.flags & ~SignalModel.altStackAutoDisarm == SignalModel.altStackOnStack {
+                var onStackHandler = false
+                for signal in received where try KernelSignals.action(of: signal).flags.contains(.onStack) { onStackHandler = true }
+                if onStackHandler { try refuseSmallAlternateStack(enabled: true, size: setting.size) }
+            }
             let old = try Syscall.alternateStack(setting: setting.map { Syscall.AltStack(flags: Int32(bitPattern: $0.flags), size: $0.size) })
             let flags = UInt32(bitPattern: old.flags)
             return .altStack(SignalModel.AltStack(
@@ -440,7 +450,17 @@ struct SignalBinding: ObjectBinding {
         }
     }
 
-    /// A `siginfo` as the model records it, the sender's pid turned into its process number.
+    /// Stops before an `SA_ONSTACK` handler could be delivered on an alternate stack too small for the machine's
+    /// signal frame: the kernel would kill the receiver with `SIGSEGV` (measured: 2048 bytes), a death the model does
+    /// not judge (it says where a handler ran only on a stack of ``SignalModel/altStackJudged`` bytes or more).
+    func refuseSmallAlternateStack(enabled: Bool, size: Int) throws(Errno) {
+        guard enabled && size < SignalModel.altStackJudged else { return }
+        BindingFailure.abandon("an SA_ONSTACK handler with an alternate stack of \(size) bytes (under \(SignalModel.altStackJudged)): a signal frame may not fit, and the kernel would kill the receiver")
+    }
+
+    /// A `siginfo` as the model records it, the sender's pid turned into its process number; a handler that ran on
+    /// the alternate stack says so (`"onStack": true`; on its own stack nothing is written, which the model reads as
+    /// not judged).
     func delivery(_ info: SignalInfo) -> SignalModel.Delivery {
         let code: SignalModel.Code
         switch info.code {
@@ -453,6 +473,7 @@ struct SignalBinding: ObjectBinding {
             BindingFailure.abandon("signal \(info.signal) arrived with si_code \(info.code), which no kill, sigqueue or tgkill of the run gives")
         }
         return SignalModel.Delivery(
-            signal: Int(info.signal), details: SignalModel.Details(code: code, sender: context.process(of: info.senderPID), value: info.value))
+            signal: Int(info.signal),
+            details: SignalModel.Details(code: code, sender: context.process(of: info.senderPID), value: info.value, onStack: info.onAlternateStack == true ? true : nil))
     }
 }
