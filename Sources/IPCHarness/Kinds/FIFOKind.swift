@@ -124,13 +124,13 @@ struct FIFOBinding: ObjectBinding {
 
     mutating func perform(_ input: FIFOModel.Input) throws(Errno) -> FIFOModel.Output {
         switch input {
-        case .open(_, let end, let nonblocking):
-            let descriptor = try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: nonblocking)
+        case .open(_, let end, let nonblocking, let async):
+            let descriptor = try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: nonblocking, async: async)
             held[end, default: []].append(descriptor)
             return .opened
-        case .openReadWrite(_, let nonblocking):
+        case .openReadWrite(_, let nonblocking, let async):
             // One descriptor, the latest of both ends: held once under each.
-            let descriptor = try KernelFIFO.open(path, for: .readWrite, nonblocking: nonblocking)
+            let descriptor = try KernelFIFO.open(path, for: .readWrite, nonblocking: nonblocking, async: async)
             held[.read, default: []].append(descriptor)
             held[.write, default: []].append(descriptor)
             return .opened
