@@ -31,8 +31,9 @@
 /// - Owners, `F_SETSIG`, `O_ASYNC` and the I/O signals taken with `sigtimedwait` are the pipe's, per open; an `open`
 ///   signals nobody (``FIFOModel+Async``; `KernelFIFOAsyncFactsTests`).
 /// - `epoll_ctl` and `epoll_wait` are the pipe's, per open, with the `EPOLLHUP` rule above; the first writer's open is
-///   news for edge-triggered read ends, and an `O_RDWR` open is one registration under both ends' names
-///   (``FIFOModel+Epoll``; `KernelFIFOEpollFactsTests`).
+///   news for edge-triggered read ends, and an `O_RDWR` open is one registration under both ends' names; a
+///   registration is the descriptor it was added through, kept under that number after its close while a `dup` keeps
+///   the description open (``FIFOModel+Epoll``; `KernelFIFOEpollFactsTests`, `KernelFIFOEpollDuplicateFactsTests`).
 public struct FIFOModel: TraceModel {
     public static let name = "fifo"
 
@@ -202,6 +203,8 @@ public struct FIFOModel: TraceModel {
         /// description its calls on that end use (as the harness's binding does): its `O_NONBLOCK` is the pipe
         /// state's flag for that process and end, and a read end's `poll` reports no `POLLHUP` while it is marked.
         public internal(set) var opens: [Open] = []
+        /// Which descriptor each of the processes' epoll registrations was added through (see ``FIFOModel+Epoll``).
+        public internal(set) var epollPlaces: [EpollPlace] = []
         public let setup: Setup
     }
 
@@ -284,6 +287,17 @@ public struct FIFOModel: TraceModel {
     }
 
     func transitions(_ state: State, _ input: Input) -> [(output: Output?, step: Step<State>)] {
+        let candidates = unplacedTransitions(state, input)
+        guard !state.epollPlaces.isEmpty else { return candidates }
+        return candidates.map { candidate in
+            switch candidate.step {
+            case .completed(let next): (candidate.output, .completed(next.placesTrimmed()))
+            case .partial(let next): (candidate.output, .partial(next.placesTrimmed()))
+            }
+        }
+    }
+
+    private func unplacedTransitions(_ state: State, _ input: Input) -> [(output: Output?, step: Step<State>)] {
         switch input {
         case .open(let process, let end, let nonblocking, _) where state.openers.contains(where: { $0.process == process }):
             // Asleep in open: its number was taken when it began.
@@ -315,10 +329,12 @@ public struct FIFOModel: TraceModel {
                 return (candidate.output, .completed(releaseSignals(after, process: process, end: end)))
             }
         case .duplicate(let process, let end):
-            return duplicateTransitions(state, process: process, end: end)
+            return duplicateTransitions(state, process: process, end: end).map {
+                ($0.output, epollAfterDuplicate($0.step, process: process))
+            }
         case .fcntl(let process, let end, .duplicate(let minimum, let closeOnExec)):
             return duplicateTransitions(state, process: process, end: end, minimum: minimum, closeOnExec: closeOnExec).map {
-                ($0.output, epollAfterDuplicateOnto($0.step, process: process))
+                ($0.output, epollAfterDuplicate($0.step, process: process))
             }
         case .fcntl(let process, let end, .duplicateOnto(let call)):
             return duplicateOntoTransitions(state, process: process, end: end, call: call).map {
