@@ -26,8 +26,9 @@
 /// - What the model leaves unjudged (``PipeModel/State/epollUnjudged``): a process that opens a registered end again
 ///   (or opens `O_RDWR` while registered); `dup2` and `dup3` by a registered process (which number they close or
 ///   reuse the trace does not say); a `dup` or `F_DUPFD` while a registration outlives its descriptor (the copy may
-///   take the closed number, and the registration is then reached through it again, measured); ADD of a second
-///   registration of one description.
+///   take the closed number, and the registration is then reached through it again, measured), and an `open` then
+///   (its descriptor may take the number, and the old registration's reports, which carry the number, could not be
+///   told from the new one's by end); ADD of a second registration of one description.
 extension FIFOModel {
     /// Which descriptor of `process`'s open of `end` its registration of that end was added through: 0 the open's own,
     /// k its k-th copy (``Open/copies``), nil once that descriptor has closed while the open kept another.
@@ -123,6 +124,11 @@ extension FIFOModel {
         }
         let registered = next.pipe.epoll.contains { $0.process == process && (ends.count > 1 || ends.contains($0.end)) }
         if registered && next.opens.count > before.opens.count { next.leaveEpollUnjudged(process) }
+        // A registration living on under a closed number: the new descriptor may take that number, and a report of the
+        // old registration (its data, the number) could no longer be told from the new one's by the trace's end names.
+        if next.opens.count > before.opens.count && before.epollPlaces.contains(where: { $0.process == process && $0.descriptor == nil }) {
+            next.leaveEpollUnjudged(process)
+        }
         switch step {
         case .completed: return .completed(next)
         case .partial: return .partial(next)
