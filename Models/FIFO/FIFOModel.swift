@@ -531,6 +531,9 @@ public struct FIFOModel: TraceModel {
         for open in state.opens where open.hangUpSuppressed {
             text += "; a read end of process \(open.process) opened before any writer: no POLLHUP until one opens"
         }
+        for place in state.epollPlaces where place.descriptor == nil {
+            text += "; process \(place.process)'s epoll registration of the \(place.end == .read ? "read" : "write") end outlives its closed descriptor (a dup keeps the description)"
+        }
         return text
     }
 
