@@ -16,9 +16,14 @@
 /// The pipe state keeps one description per process and end; the FIFO model maps it, as everywhere, to the process's
 /// latest open of that end. An earlier open that a later one hides keeps its settings here (``SignalSettings``) and
 /// gets them back when the later one closes; while it is hidden, the signals it sends are left out of judgement (the
-/// model would have to follow two descriptions under one name). `open(O_ASYNC)` is not expressible: the trace's
-/// `open` has no such flag (measured: it sets the bit `F_GETFL` reports but puts the description on no list, so
-/// nothing is sent).
+/// model would have to follow two descriptions under one name).
+///
+/// `open` with `O_ASYNC` (the trace's `"async"`; `KernelFIFOOpenAsyncFactsTests`) sets the bit `F_GETFL` reports but
+/// calls no `fasync` hook, so the description is on no list — and never will be: `setfl` and `FIOASYNC` call
+/// `pipe_fasync` only when the bit asked for differs from the description's, and only `fasync_remove_entry` finding the
+/// description on a list clears it. So `F_SETFL` with `O_ASYNC` changes nothing, `F_SETFL` without it leaves the bit
+/// set (measured), and the open — its dups, an `O_RDWR` one's both ends — is never signalled, whatever owner it gets
+/// (``Open/asyncFromOpen``). `F_SETFL`'s other flags work as ever.
 extension FIFOModel {
     /// The owner, `F_SETSIG` signal and `O_ASYNC` of an open hidden by a later open of the same end.
     public struct SignalSettings: Hashable, Sendable {
@@ -32,6 +37,15 @@ extension FIFOModel {
     func asyncStep(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>]? {
         switch input {
         case .fcntl(let process, let end, .getFlags):
+            // An open made with O_ASYNC reports the bit, though the pipe state has it on no list.
+            if case .asyncFlags(let nonblocking, let direct, let async)? = output,
+                state.latestOpen(of: process, end).map({ state.opens[$0].asyncFromOpen }) == true
+            {
+                guard async else { return [] }
+                return pipes.getFlagsWithAsync(
+                    state.pipe, process: process, end: end, output: .asyncFlags(nonblocking: nonblocking, direct: direct, async: false)
+                )?.map { _ in .completed(state) }
+            }
             return pipes.getFlagsWithAsync(state.pipe, process: process, end: end, output: output.flatMap(Self.pipeOutput))?.map { _ in
                 .completed(state)
             }
@@ -40,6 +54,18 @@ extension FIFOModel {
             return [.completed(state)]
         default:
             return nil
+        }
+    }
+
+    /// `step` with the opens an `open` with `O_ASYNC` made (those beyond `before`'s: one, or an `O_RDWR` open's two
+    /// halves) marked as such.
+    static func markingAsyncFromOpen(_ step: Step<State>, before: State, _ async: Bool) -> Step<State> {
+        guard async, step.state.opens.count > before.opens.count else { return step }
+        var next = step.state
+        for index in before.opens.count..<next.opens.count { next.opens[index].asyncFromOpen = true }
+        switch step {
+        case .completed: return .completed(next)
+        case .partial: return .partial(next)
         }
     }
 

@@ -31,6 +31,10 @@ extension FIFOModel {
         guard let index = state.latestOpen(of: process, end), !state.opens[index].copies.isEmpty else { return nil }
         let halves = state.readWriteHalves(ofLatest: end, of: process)
         var next = state
+        // The process's registrations of the ends closed are the FIFO's to follow (the pipe would stop judging them).
+        let closedEnds = Set((halves.map { [$0.this, $0.other] } ?? [index]).map { state.opens[$0].end })
+        let kept = next.pipe.epoll.filter { $0.process == process && closedEnds.contains($0.end) }
+        next.pipe.epoll.removeAll { $0.process == process && closedEnds.contains($0.end) }
         for half in halves.map({ [$0.this, $0.other] }) ?? [index] {
             guard case .completed(let pipe)? = pipes.transitions(next.pipe, .close(process: process, end: next.opens[half].end)).first?.step else {
                 return []
@@ -40,6 +44,8 @@ extension FIFOModel {
         }
         // An O_RDWR copy is one descriptor for both ends: one number back, not two.
         if halves != nil { next.pipe.changeFreeDescriptors(of: process, by: -1) }
+        next.pipe.epoll = (next.pipe.epoll + kept).sorted()
+        next.closedEpollDescriptor(of: process, ends: closedEnds, position: state.opens[index].copies.count)
         return [(.closed, .completed(next))]
     }
 }

@@ -14,13 +14,35 @@
 ///   registration (ADD through the other end `EEXIST`, MOD and DEL through either), reported under the end it was
 ///   added through, with both ends' bits — `EPOLLOUT`, `EPOLLIN` with bytes — and never `EPOLLHUP` or `EPOLLERR`
 ///   (it is its own reader and writer).
-/// - A registration follows the open it was made on; the model names a process's latest open of an end. When the
-///   process opens a registered end again (or opens `O_RDWR` while registered), or moves descriptors with `dup2`,
-///   `dup3` or `F_DUPFD` onto others, the model stops judging its epoll calls (``PipeModel/State/epollUnjudged``). A
-///   `dup` keeps the registration (measured), as the pipe model's rules already do.
+/// - A registration is the kernel's `(file, fd)`: the open's description and the number it was added through
+///   (`KernelFIFOEpollDuplicateFactsTests`). The model follows which of the open's descriptors that was
+///   (``State/epollPlaces``: the open's own, or its k-th `dup` or `F_DUPFD` copy), as long as the process has one open of
+///   the end: `epoll_ctl` through the end names its newest descriptor (the binding's rule), so MOD or DEL through a
+///   copy made after the ADD fails `ENOENT`, and ADD through it succeeds — a second registration of one description,
+///   after which the model judges nothing more of the process's epoll calls. Closing the registered descriptor while
+///   the open keeps another leaves the registration in place under the closed number (epoll(7)'s "closed descriptor
+///   still reported"): waits go on reporting it, MOD and DEL through the end fail `ENOENT`, until the open's last
+///   descriptor closes and takes it. Closing another of the open's descriptors changes nothing of it.
+/// - What the model leaves unjudged (``PipeModel/State/epollUnjudged``): a process that opens a registered end again
+///   (or opens `O_RDWR` while registered); `dup2` and `dup3` by a registered process (which number they close or
+///   reuse the trace does not say); a `dup` or `F_DUPFD` while a registration outlives its descriptor (the copy may
+///   take the closed number, and the registration is then reached through it again, measured), and an `open` then
+///   (its descriptor may take the number, and the old registration's reports, which carry the number, could not be
+///   told from the new one's by end); ADD of a second registration of one description.
 extension FIFOModel {
+    /// Which descriptor of `process`'s open of `end` its registration of that end was added through: 0 the open's own,
+    /// k its k-th copy (``Open/copies``), nil once that descriptor has closed while the open kept another.
+    public struct EpollPlace: Hashable, Sendable {
+        public var process: Int
+        public var end: PipeModel.End
+        public var descriptor: Int?
+    }
+
     /// The state after an epoll call the model does not judge (any output goes), or nil when it judges it.
     func epollUnjudged(_ state: State, process: Int, call: PipeModel.EpollCall) -> State? {
+        if state.pipe.epollUnjudged.contains(process) { return state }
+        // One open of the end, however many copies: which descriptor a registration is on is followed.
+        if case .control(_, let end?, _) = call, state.opens.count(where: { $0.process == process && $0.end == end }) == 1 { return nil }
         guard let pipe = pipes.epollUnjudged(state.pipe, process: process, call: call) else { return nil }
         var next = state
         next.pipe = pipe
@@ -28,12 +50,44 @@ extension FIFOModel {
     }
 
     func epollTransitions(_ state: State, process: Int, call: PipeModel.EpollCall) -> [(output: Output?, step: Step<State>)] {
-        pipes.epollTransitions(state.pipe, process: process, call: state.epollTarget(of: call, process: process), mask: epollMask(state, of: process))
+        let target = state.epollTarget(of: call, process: process)
+        if case .control(_, let end?, _) = target, let newest = state.newestDescriptorPosition(of: process, end),
+            let place = state.epollPlaces.first(where: { $0.process == process && $0.end == end }), place.descriptor != newest,
+            state.pipe.epoll.contains(where: { $0.process == process && $0.end == end })
+        {
+            // The descriptor named is not the one registered: to the kernel, (file, fd) is not registered.
+            var unregistered = state.pipe
+            unregistered.epoll.removeAll { $0.process == process && $0.end == end }
+            return pipes.epollTransitions(unregistered, process: process, call: target).map { candidate in
+                var next = state
+                // ADD succeeded: a second registration of the description, which the model does not follow.
+                if candidate.output == .epollControlled { next.leaveEpollUnjudged(process) }
+                return (candidate.output.map(Self.output(from:)), .completed(next))
+            }
+        }
+        return pipes.epollTransitions(state.pipe, process: process, call: target, mask: epollMask(state, of: process))
             .map { candidate in
                 var next = state
                 next.pipe = candidate.step.state
+                if case .control(.add, let end?, _) = target, candidate.output == .epollControlled {
+                    next.epollPlaces.removeAll { $0.process == process && $0.end == end }
+                    next.epollPlaces.append(EpollPlace(process: process, end: end, descriptor: state.newestDescriptorPosition(of: process, end)))
+                    next.epollPlaces.sort { ($0.process, $0.end) < ($1.process, $1.end) }
+                }
                 return (candidate.output.map(Self.output(from:)), .completed(next))
             }
+    }
+
+    /// After `dup` or `F_DUPFD`: while a registration of `process` outlives its descriptor, the copy may take that
+    /// number (the lowest free, measured), reaching the registration again — which the model cannot tell: no more judging.
+    func epollAfterDuplicate(_ step: Step<State>, process: Int) -> Step<State> {
+        guard step.state.epollPlaces.contains(where: { $0.process == process && $0.descriptor == nil }) else { return step }
+        var next = step.state
+        next.leaveEpollUnjudged(process)
+        switch step {
+        case .completed: return .completed(next)
+        case .partial: return .partial(next)
+        }
     }
 
     /// `pipe_poll`'s mask for each of `process`'s registrations: its read end's without `EPOLLHUP` while suppressed; an
@@ -70,13 +124,18 @@ extension FIFOModel {
         }
         let registered = next.pipe.epoll.contains { $0.process == process && (ends.count > 1 || ends.contains($0.end)) }
         if registered && next.opens.count > before.opens.count { next.leaveEpollUnjudged(process) }
+        // A registration living on under a closed number: the new descriptor may take that number, and a report of the
+        // old registration (its data, the number) could no longer be told from the new one's by the trace's end names.
+        if next.opens.count > before.opens.count && before.epollPlaces.contains(where: { $0.process == process && $0.descriptor == nil }) {
+            next.leaveEpollUnjudged(process)
+        }
         switch step {
         case .completed: return .completed(next)
         case .partial: return .partial(next)
         }
     }
 
-    /// After `dup2`, `dup3` or `F_DUPFD`, which may close or add a descriptor the model does not name: no more judging.
+    /// After `dup2` or `dup3`, which may close or reuse a descriptor the model does not name: no more judging.
     func epollAfterDuplicateOnto(_ step: Step<State>, process: Int) -> Step<State> {
         guard step.state.pipe.epoll.contains(where: { $0.process == process }) else { return step }
         var next = step.state
@@ -102,6 +161,28 @@ extension FIFOModel.State {
         guard readWriteHalves(ofLatest: other, of: process) != nil, pipe.epoll.contains(where: { $0.process == process && $0.end == other })
         else { return call }
         return .control(operation: operation, end: other, events: events)
+    }
+
+    /// The position of `process`'s newest descriptor of `end` in its latest open of it (0: the open's own), which the
+    /// calls on the end reach; nil without one.
+    func newestDescriptorPosition(of process: Int, _ end: PipeModel.End) -> Int? {
+        latestOpen(of: process, end).map { opens[$0].copies.count }
+    }
+
+    /// After the close of the descriptor at `position` of `process`'s open of each of `ends`, the open staying: a
+    /// registration added through it stays under the closed number; one added through another is as it was.
+    mutating func closedEpollDescriptor(of process: Int, ends: Set<PipeModel.End>, position: Int) {
+        for index in epollPlaces.indices where epollPlaces[index].process == process && ends.contains(epollPlaces[index].end) {
+            if epollPlaces[index].descriptor == position { epollPlaces[index].descriptor = nil }
+        }
+    }
+
+    /// The places of registrations still there (a DEL, a release, an exit or unjudging took the others).
+    func placesTrimmed() -> Self {
+        guard epollPlaces.contains(where: { place in !pipe.epoll.contains { $0.process == place.process && $0.end == place.end } }) else { return self }
+        var next = self
+        next.epollPlaces.removeAll { place in !pipe.epoll.contains { $0.process == place.process && $0.end == place.end } }
+        return next
     }
 
     /// Forgets `process`'s registrations and judges none of its epoll calls from now on.

@@ -3,7 +3,8 @@
 //
 //   f       invoke value                                        ok value            fail error
 //   open    {"end": "read" | "write" | "readwrite",             (none)              EACCES, ENXIO
-//            "nonblocking": BOOL?}   ("readwrite": O_RDWR, one description for both ends)
+//            "nonblocking": BOOL?,   ("readwrite": O_RDWR, one description for both ends)
+//            "async": BOOL?}         (O_ASYNC: F_GETFL reports it for good; never signalled, see FIFOModel+Async.swift)
 //   write   {"data": PAYLOAD, "nonblocking": BOOL?}             {"written": INT}    EAGAIN, EPIPE, EBADF
 //   read    {"max": INT, "nonblocking": BOOL?}                  {"data": PAYLOAD}   EAGAIN, EBADF
 //   close   {"end": "read" | "write"}                           (none)              EBADF
@@ -73,10 +74,11 @@ extension FIFOModel {
         }
         if call.f == "open" {
             let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
+            let async = try call.value.optional("async")?.boolean("async") ?? false
             if try call.value.required("end").text("end") == "readwrite" {
-                return .openReadWrite(process: call.process, nonblocking: nonblocking)
+                return .openReadWrite(process: call.process, nonblocking: nonblocking, async: async)
             }
-            return .open(process: call.process, end: try Self.end(call.value), nonblocking: nonblocking)
+            return .open(process: call.process, end: try Self.end(call.value), nonblocking: nonblocking, async: async)
         }
         guard call.f != "write-all" else { throw ModelError("the fifo model has no operation 'write-all'") }
         do throws(ModelError) {
@@ -150,13 +152,15 @@ extension FIFOModel {
 
     public func call(for input: Input) -> (f: String, value: JSONValue?) {
         switch input {
-        case .open(_, let end, let nonblocking):
+        case .open(_, let end, let nonblocking, let async):
             var value: JSONObject = ["end": .string(end.rawValue)]
             if nonblocking { value["nonblocking"] = true }
+            if async { value["async"] = true }
             return ("open", .object(value))
-        case .openReadWrite(_, let nonblocking):
+        case .openReadWrite(_, let nonblocking, let async):
             var value: JSONObject = ["end": "readwrite"]
             if nonblocking { value["nonblocking"] = true }
+            if async { value["async"] = true }
             return ("open", .object(value))
         case .chmod(_, let mode):
             return ("chmod", ["mode": .int(mode)])

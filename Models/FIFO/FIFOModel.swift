@@ -31,15 +31,18 @@
 /// - Owners, `F_SETSIG`, `O_ASYNC` and the I/O signals taken with `sigtimedwait` are the pipe's, per open; an `open`
 ///   signals nobody (``FIFOModel+Async``; `KernelFIFOAsyncFactsTests`).
 /// - `epoll_ctl` and `epoll_wait` are the pipe's, per open, with the `EPOLLHUP` rule above; the first writer's open is
-///   news for edge-triggered read ends, and an `O_RDWR` open is one registration under both ends' names
-///   (``FIFOModel+Epoll``; `KernelFIFOEpollFactsTests`).
+///   news for edge-triggered read ends, and an `O_RDWR` open is one registration under both ends' names; a
+///   registration is the descriptor it was added through, kept under that number after its close while a `dup` keeps
+///   the description open (``FIFOModel+Epoll``; `KernelFIFOEpollFactsTests`, `KernelFIFOEpollDuplicateFactsTests`).
 public struct FIFOModel: TraceModel {
     public static let name = "fifo"
 
     public enum Input: Hashable, Sendable {
-        case open(process: Int, end: PipeModel.End, nonblocking: Bool)
+        /// `open(path, O_RDONLY)` or `O_WRONLY`; `async`: with `O_ASYNC`, which sets the bit `F_GETFL` reports and puts the
+        /// description on no signal list, for good (see ``FIFOModel+Async``).
+        case open(process: Int, end: PipeModel.End, nonblocking: Bool, async: Bool = false)
         /// `open(path, O_RDWR)`: one description through which the process reads and writes (see ``FIFOModel+ReadWrite``).
-        case openReadWrite(process: Int, nonblocking: Bool)
+        case openReadWrite(process: Int, nonblocking: Bool, async: Bool = false)
         case write(process: Int, data: [UInt8], nonblocking: Bool)
         case read(process: Int, max: Int, nonblocking: Bool)
         case close(process: Int, end: PipeModel.End)
@@ -184,6 +187,9 @@ public struct FIFOModel: TraceModel {
         /// Its owner, signal and `O_ASYNC` while a later open of the same end by the same process hides it (the pipe
         /// state holds the latest open's: see ``FIFOModel+Async``).
         public var hidden = SignalSettings()
+        /// Opened with `O_ASYNC`: `F_GETFL` reports it whatever `F_SETFL` asks, and the description is never signalled
+        /// (see ``FIFOModel+Async``).
+        public var asyncFromOpen = false
     }
 
     public struct State: Hashable, Sendable {
@@ -197,6 +203,8 @@ public struct FIFOModel: TraceModel {
         /// description its calls on that end use (as the harness's binding does): its `O_NONBLOCK` is the pipe
         /// state's flag for that process and end, and a read end's `poll` reports no `POLLHUP` while it is marked.
         public internal(set) var opens: [Open] = []
+        /// Which descriptor each of the processes' epoll registrations was added through (see ``FIFOModel+Epoll``).
+        public internal(set) var epollPlaces: [EpollPlace] = []
         public let setup: Setup
     }
 
@@ -240,7 +248,7 @@ public struct FIFOModel: TraceModel {
     private func interrupted(_ state: State, _ input: Input) -> [Step<State>] {
         let pipeInput: PipeModel.Input
         switch input {
-        case .open(let process, let end, let nonblocking):
+        case .open(let process, let end, let nonblocking, _):
             guard let index = state.openers.firstIndex(where: { $0.process == process }) else {
                 // Not asleep yet: the open first registers and sleeps (a piece), and is interrupted there.
                 return takingADescriptor(state, process: process) { openTransitions($0, process: process, end: end, nonblocking: nonblocking) }
@@ -279,19 +287,30 @@ public struct FIFOModel: TraceModel {
     }
 
     func transitions(_ state: State, _ input: Input) -> [(output: Output?, step: Step<State>)] {
+        let candidates = unplacedTransitions(state, input)
+        guard !state.epollPlaces.isEmpty else { return candidates }
+        return candidates.map { candidate in
+            switch candidate.step {
+            case .completed(let next): (candidate.output, .completed(next.placesTrimmed()))
+            case .partial(let next): (candidate.output, .partial(next.placesTrimmed()))
+            }
+        }
+    }
+
+    private func unplacedTransitions(_ state: State, _ input: Input) -> [(output: Output?, step: Step<State>)] {
         switch input {
-        case .open(let process, let end, let nonblocking) where state.openers.contains(where: { $0.process == process }):
+        case .open(let process, let end, let nonblocking, _) where state.openers.contains(where: { $0.process == process }):
             // Asleep in open: its number was taken when it began.
             return openTransitions(state, process: process, end: end, nonblocking: nonblocking).map {
                 ($0.output, epollAfterOpen($0.step, before: state, process: process, ends: [end]))
             }
-        case .open(let process, let end, let nonblocking):
+        case .open(let process, let end, let nonblocking, let async):
             return takingADescriptor(state, process: process) { openTransitions($0, process: process, end: end, nonblocking: nonblocking) }.map {
-                ($0.output, epollAfterOpen($0.step, before: state, process: process, ends: [end]))
+                ($0.output, epollAfterOpen(Self.markingAsyncFromOpen($0.step, before: state, async), before: state, process: process, ends: [end]))
             }
-        case .openReadWrite(let process, let nonblocking):
+        case .openReadWrite(let process, let nonblocking, let async):
             return takingADescriptor(state, process: process) { openReadWriteTransitions($0, process: process, nonblocking: nonblocking) }.map {
-                ($0.output, epollAfterOpen($0.step, before: state, process: process, ends: [.read, .write]))
+                ($0.output, epollAfterOpen(Self.markingAsyncFromOpen($0.step, before: state, async), before: state, process: process, ends: [.read, .write]))
             }
         case .epoll(let process, let call):
             return epollTransitions(state, process: process, call: call)
@@ -310,10 +329,12 @@ public struct FIFOModel: TraceModel {
                 return (candidate.output, .completed(releaseSignals(after, process: process, end: end)))
             }
         case .duplicate(let process, let end):
-            return duplicateTransitions(state, process: process, end: end)
+            return duplicateTransitions(state, process: process, end: end).map {
+                ($0.output, epollAfterDuplicate($0.step, process: process))
+            }
         case .fcntl(let process, let end, .duplicate(let minimum, let closeOnExec)):
             return duplicateTransitions(state, process: process, end: end, minimum: minimum, closeOnExec: closeOnExec).map {
-                ($0.output, epollAfterDuplicateOnto($0.step, process: process))
+                ($0.output, epollAfterDuplicate($0.step, process: process))
             }
         case .fcntl(let process, let end, .duplicateOnto(let call)):
             return duplicateOntoTransitions(state, process: process, end: end, call: call).map {
@@ -323,7 +344,11 @@ public struct FIFOModel: TraceModel {
             return getDescriptorFlagTransitions(state, process: process, end: end)
         case .fcntl(let process, let end, .setDescriptorFlags(let closeOnExec)):
             return setDescriptorFlagTransitions(state, process: process, end: end, closeOnExec: closeOnExec)
-        case .fcntl(let process, let end, let command):
+        case .fcntl(let process, let end, var command):
+            // An open made with O_ASYNC: F_SETFL leaves the bit as it is and joins no list, whatever it asks.
+            if case .setFlagsWithAsync(let nonblocking, let direct, _) = command, state.latestOpen(of: process, end).map({ state.opens[$0].asyncFromOpen }) == true {
+                command = .setFlags(nonblocking: nonblocking, direct: direct)
+            }
             return delegated(state, .fcntl(process: process, end: end, command: command)).map { candidate in
                 guard candidate.output == .flagsSet, case .completed(var next) = candidate.step else { return candidate }
                 if Self.setsSignalling(command) { next.mirrorSignalling(of: process, end) }
@@ -506,16 +531,19 @@ public struct FIFOModel: TraceModel {
         for open in state.opens where open.hangUpSuppressed {
             text += "; a read end of process \(open.process) opened before any writer: no POLLHUP until one opens"
         }
+        for place in state.epollPlaces where place.descriptor == nil {
+            text += "; process \(place.process)'s epoll registration of the \(place.end == .read ? "read" : "write") end outlives its closed descriptor (a dup keeps the description)"
+        }
         return text
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
         let call: String
         switch input {
-        case .open(_, let end, let nonblocking):
-            call = "open for \(end == .read ? "reading" : "writing")\(nonblocking ? " (nonblocking)" : "")"
-        case .openReadWrite(_, let nonblocking):
-            call = "open for reading and writing (O_RDWR)\(nonblocking ? " (nonblocking)" : "")"
+        case .open(_, let end, let nonblocking, let async):
+            call = "open for \(end == .read ? "reading" : "writing")\(nonblocking ? " (nonblocking)" : "")\(async ? " with O_ASYNC" : "")"
+        case .openReadWrite(_, let nonblocking, let async):
+            call = "open for reading and writing (O_RDWR)\(nonblocking ? " (nonblocking)" : "")\(async ? " with O_ASYNC" : "")"
         case .chmod(_, let mode):
             call = "chmod 0" + String(mode, radix: 8)
         case .unlink:
@@ -593,7 +621,7 @@ public struct FIFOModel: TraceModel {
 extension FIFOModel.Input {
     public var process: Int {
         switch self {
-        case .open(let process, _, _), .openReadWrite(let process, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
+        case .open(let process, _, _, _), .openReadWrite(let process, _, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
             .chmod(let process, _), .unlink(let process), .mkfifo(let process, _, _, _), .exit(let process), .unseekable(let process, _, _), .readiness(let process, _, _),
             .fcntl(let process, _, _), .available(let process), .status(let process, _), .writev(let process, _), .readv(let process, _),
             .duplicate(let process, _), .takeSignal(let process, _, _), .epoll(let process, _):

@@ -29,4 +29,16 @@ import Testing
         ProcessSetup.ignoreBrokenPipes()
         #expect(try ScenarioRuns.caught("fifo-fragile-epoll-hangup-is-final", seeds: 5000..<5010, worker: worker) >= 3)
     }
+
+    /// `fifo-robust-epoll-dup-outlives-close`: the registered dup closed, the consumer's waits still report the
+    /// read end (the registration lives while the description does) and the model judges them — no violation; its
+    /// fragile twin, which drops those reports as stale, is caught.
+    @Test func theRegistrationOutlivingItsDescriptorIsReportedAndJudged() throws {
+        let worker = try WorkerLocator.workerCommand()
+        ProcessSetup.ignoreBrokenPipes()
+        let seen = try ScenarioRuns.reached("fifo-robust-epoll-dup-outlives-close", seeds: 5000..<5010, worker: worker)
+        let marks: Set<String> = ["ok:dup", "ok:epoll_ctl", "ok:epoll_wait", "ok:close", "ok:read"]
+        #expect(marks.isSubset(of: seen), "never reached \(marks.subtracting(seen).sorted()); reached \(seen.sorted())")
+        #expect(try ScenarioRuns.caught("fifo-fragile-epoll-close-unregisters", seeds: 5000..<5010, worker: worker) >= 3)
+    }
 }

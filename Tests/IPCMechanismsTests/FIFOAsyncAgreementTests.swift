@@ -9,13 +9,15 @@ import Testing
 
 /// `O_ASYNC`'s signals on a real FIFO and on the fifo model, directed sequences then random ones: every kernel output
 /// must be one the model allows. Process 1 (this test's thread) makes every call, each through its latest open of the
-/// end as the worker does: nonblocking opens of either end and `O_RDWR` ones, reads, writes, closes, owners (this thread,
+/// end as the worker does: nonblocking opens of either end and `O_RDWR` ones (with `O_ASYNC` or without), reads, writes, closes, owners (this thread,
 /// `F_OWNER_TID`, or none), `F_SETSIG`, `O_ASYNC`, `F_GETOWN_EX`, `F_GETFL` and zero-timeout `sigtimedwait`s — the
 /// signals kept blocked, and whatever is left taken before they are unblocked.
 @Suite struct FIFOAsyncAgreementTests {
     enum Operation: Sendable, CustomStringConvertible {
         case open(PipeModel.End)
         case openReadWrite
+        /// `open` with `O_ASYNC` (`KernelFIFOOpenAsyncFactsTests`): of an end, or (nil) `O_RDWR`.
+        case openAsync(PipeModel.End?)
         case write(Int)
         case read(Int)
         case close(PipeModel.End)
@@ -30,6 +32,7 @@ import Testing
             switch self {
             case .open(let end): "open(\(end))"
             case .openReadWrite: "open(O_RDWR)"
+            case .openAsync(let end): "open(\(end.map { "\($0)" } ?? "O_RDWR")|O_ASYNC)"
             case .write(let count): "write(\(count))"
             case .read(let max): "read(\(max))"
             case .close(let end): "close(\(end))"
@@ -50,6 +53,7 @@ import Testing
     static let operations = Gen.oneOf(
         Gen.int(in: 0...1).map { Operation.open(end($0)) }.eraseToAny(),
         Gen.int(in: 0...0).map { _ in Operation.openReadWrite }.eraseToAny(),
+        Gen.int(in: 0...2).map { Operation.openAsync($0 == 2 ? nil : end($0)) }.eraseToAny(),
         Gen.int(in: 0...3).map { Operation.close(end($0)) }.eraseToAny(),
         Gen.int(in: 0...3).map { Operation.setAsync(end($0), $0 < 2) }.eraseToAny(),
         Gen.int(in: 0...5).map { Operation.setOwner(end($0), $0 < 4) }.eraseToAny(),
@@ -81,13 +85,18 @@ import Testing
             [.openReadWrite, .setOwner(.read, true), .setAsync(.write, true), .setSignal(.read, rt), .write(1), .take(all), .read(1), .take(all),
              .read(1), .take(all), .open(.write), .write(1), .close(.write), .take(all), .open(.read), .setOwner(.read, true), .setAsync(.read, true),
              .setSignal(.read, 10), .close(.write), .take(all), .take(all), .getOwner(.write)],
+            // O_ASYNC given at open: the bit reported for good, no F_SETFL puts it on a list, nothing sent.
+            [.openAsync(.read), .getFlags(.read), .setOwner(.read, true), .open(.write), .write(1), .take(all), .setAsync(.read, true),
+             .write(1), .take(all), .setAsync(.read, false), .getFlags(.read), .setAsync(.read, true), .write(1), .take(all),
+             .openAsync(.write), .setOwner(.write, true), .setAsync(.write, true), .read(1), .take(all), .getFlags(.write),
+             .close(.read), .take(all), .openAsync(nil), .setOwner(.read, true), .write(1), .read(1), .take(all), .getFlags(.write)],
         ]
     }
 
     @Test func modelAllowsWhatTheKernelDoes() async throws {
         try await EpollAgreement.agree(
             directed: Self.directedSequences, random: Self.operations,
-            marks: ["si_code 1", "si_code 2", "si_code 128", "real-time", "nothing pending", "owner"],
+            marks: ["si_code 1", "si_code 2", "si_code 128", "real-time", "nothing pending", "owner", "O_ASYNC from open"],
             check: { operations, seen throws in
                 // Blocked around the FIFO's last closes too, whose releases may signal; what a first run left is taken
                 // before the second (see PipeAgreement.repeatingDisagreements).
@@ -109,6 +118,18 @@ import Testing
         }
         switch operation {
         case .open(let end): return FIFOModelAgreementTests.open(end, path: path, &held)
+        case .openAsync(let end?):
+            return (.open(process: 1, end: end, nonblocking: true, async: true), FIFOModelAgreementTests.outcome {
+                held[end, default: []].append(try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: true, async: true))
+                return .opened
+            })
+        case .openAsync(nil):
+            return (.openReadWrite(process: 1, nonblocking: true, async: true), FIFOModelAgreementTests.outcome {
+                let descriptor = try KernelFIFO.open(path, for: .readWrite, nonblocking: true, async: true)
+                held[.read, default: []].append(descriptor)
+                held[.write, default: []].append(descriptor)
+                return .opened
+            })
         case .openReadWrite:
             return (.openReadWrite(process: 1, nonblocking: true), FIFOModelAgreementTests.outcome {
                 let descriptor = try KernelFIFO.open(path, for: .readWrite, nonblocking: true)
@@ -171,6 +192,8 @@ import Testing
                     if taken.signal > 31 { seen.insert("real-time") }
                 case (.failed(.EAGAIN), .take): seen.insert("nothing pending")
                 case (.ownerEx(_, .process), _): seen.insert("owner")
+                case (.asyncFlags(_, _, true), .getFlags) where states.contains(where: { $0.opens.contains(where: \.asyncFromOpen) }):
+                    seen.insert("O_ASYNC from open")
                 default: break
                 }
             }

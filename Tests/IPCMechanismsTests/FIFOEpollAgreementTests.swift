@@ -12,7 +12,11 @@ import Testing
 /// each holder's own epoll instance — on the kernel and on the fifo model side by side: the kernel's output must be
 /// one the model allows, call for call. What the FIFO adds to the pipe's epoll (`KernelFIFOEpollFactsTests`): no
 /// `EPOLLHUP` for a reader opened before any writer, the first writer's open as news for edge-triggered readers, a
-/// registration going with its open's close.
+/// registration going with its open's close. And copies (`KernelFIFOEpollDuplicateFactsTests`): `dup`, `F_DUPFD` and
+/// `dup2` onto a free number of the newest descriptor of an end, and closes of copies — a registration is the number it
+/// was added through, kept while its description lives (still reported after that number's close). A registered number
+/// closed is pinned (`/dev/null` put on it) until the end, so no later descriptor takes it and each report's number
+/// still names the end it was added as; the model, which has no numbers, judges such a reuse not at all.
 @Suite struct FIFOEpollAgreementTests {
     typealias Events = Epoll.Events
 
@@ -24,6 +28,8 @@ import Testing
         case close(holder: Int, end: PipeModel.End)
         case control(holder: Int, operation: Epoll.Operation, end: PipeModel.End?, events: Events)
         case wait(holder: Int, maxEvents: Int)
+        /// `dup` (`minimum` nil), `F_DUPFD` with `minimum`, or (`onto`) `dup2` onto a free number.
+        case duplicate(holder: Int, end: PipeModel.End, minimum: Int?, onto: Bool)
 
         var description: String {
             switch self {
@@ -35,6 +41,8 @@ import Testing
             case .control(let holder, let operation, let end, let events):
                 "epoll_ctl\(holder)(\(operation.name), \(end.map(\.rawValue) ?? "epoll"), \(events))"
             case .wait(let holder, let maxEvents): "epoll_wait\(holder)(\(maxEvents))"
+            case .duplicate(let holder, let end, let minimum, let onto):
+                onto ? "dup2\(holder)(\(end), free)" : minimum.map { "F_DUPFD\(holder)(\(end), \($0))" } ?? "dup\(holder)(\(end))"
             }
         }
     }
@@ -46,6 +54,9 @@ import Testing
         Gen.int(in: 0...3).map { Operation.open(holder: 1 + $0 / 2, end: end($0)) }.eraseToAny(),
         Gen.int(in: 0...3).map { Operation.openReadWrite(holder: 1 + $0 % 2) }.eraseToAny(),
         Gen.int(in: 0...3).map { Operation.close(holder: 1 + $0 / 2, end: end($0)) }.eraseToAny(),
+        Gen.int(in: 0...3).map { Operation.close(holder: 1 + $0 / 2, end: end($0)) }.eraseToAny(),
+        Gen.int(in: 0...3).map { Operation.duplicate(holder: 1 + $0 / 2, end: end($0), minimum: nil, onto: false) }.eraseToAny(),
+        Gen.int(in: 0...7).map { Operation.duplicate(holder: 1 + $0 / 4, end: end($0), minimum: $0 % 4 < 2 ? 40 : nil, onto: $0 % 4 >= 2) }.eraseToAny(),
         Gen.int(in: 1...300).map { Operation.write(holder: 1 + $0 % 2, size: $0) }.eraseToAny(),
         Gen.int(in: 0...300).map { Operation.read(holder: 1 + $0 % 2, max: $0) }.eraseToAny(),
         Gen.int(in: 0...359).map { value in
@@ -96,12 +107,34 @@ import Testing
          .control(holder: 1, operation: .add, end: .read, events: .input), .control(holder: 1, operation: .modify, end: .read, events: [.input, .edgeTriggered]),
          .wait(holder: 1, maxEvents: 16), .wait(holder: 1, maxEvents: 16), .write(holder: 1, size: 1), .wait(holder: 1, maxEvents: 16),
          .close(holder: 1, end: .read), .wait(holder: 1, maxEvents: 16), .control(holder: 1, operation: .delete, end: .write, events: [])],
+        // Registered through a copy, the copy closed: still reported, MOD and DEL through the open's own descriptor
+        // ENOENT, gone with the last close; the same with F_DUPFD, edge-triggered.
+        [.open(holder: 1, end: .read), .open(holder: 2, end: .write), .write(holder: 2, size: 1),
+         .duplicate(holder: 1, end: .read, minimum: nil, onto: false), .control(holder: 1, operation: .add, end: .read, events: level),
+         .close(holder: 1, end: .read), .wait(holder: 1, maxEvents: 16), .control(holder: 1, operation: .modify, end: .read, events: level),
+         .control(holder: 1, operation: .delete, end: .read, events: []), .wait(holder: 1, maxEvents: 16), .close(holder: 1, end: .read),
+         .wait(holder: 1, maxEvents: 16), .open(holder: 1, end: .read), .duplicate(holder: 1, end: .read, minimum: 40, onto: false),
+         .control(holder: 1, operation: .add, end: .read, events: edge), .close(holder: 1, end: .read), .wait(holder: 1, maxEvents: 16),
+         .write(holder: 2, size: 1), .wait(holder: 1, maxEvents: 16), .wait(holder: 1, maxEvents: 16)],
+        // Registered through the open's own descriptor: a copy is not the registration (MOD ENOENT), its close changes
+        // nothing (MOD through the own one succeeds); a writer's copy keeps the end open (no EPOLLHUP) until its close.
+        [.open(holder: 1, end: .read), .open(holder: 2, end: .write), .control(holder: 1, operation: .add, end: .read, events: level),
+         .duplicate(holder: 1, end: .read, minimum: nil, onto: false), .control(holder: 1, operation: .modify, end: .read, events: level),
+         .close(holder: 1, end: .read), .control(holder: 1, operation: .modify, end: .read, events: level),
+         .duplicate(holder: 2, end: .write, minimum: nil, onto: true), .close(holder: 2, end: .write), .wait(holder: 1, maxEvents: 16),
+         .close(holder: 2, end: .write), .wait(holder: 1, maxEvents: 16)],
+        // An O_RDWR open registered through a copy, the copy closed: still both ends' bits.
+        [.openReadWrite(holder: 1), .duplicate(holder: 1, end: .write, minimum: nil, onto: false),
+         .control(holder: 1, operation: .add, end: .read, events: [.input, .output]), .close(holder: 1, end: .write),
+         .write(holder: 1, size: 1), .wait(holder: 1, maxEvents: 16), .control(holder: 1, operation: .modify, end: .write, events: .input),
+         .close(holder: 1, end: .read), .wait(holder: 1, maxEvents: 16)],
     ]
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
         try await EpollAgreement.agree(
             directed: Self.directedSequences, random: Self.operations,
-            marks: ["EPOLLIN", "EPOLLOUT", "EPOLLHUP", "EPOLLERR", "EEXIST", "ENOENT", "EBADF", "ENXIO", "suppressed", "readwrite registered"],
+            marks: ["EPOLLIN", "EPOLLOUT", "EPOLLHUP", "EPOLLERR", "EEXIST", "ENOENT", "EBADF", "ENXIO", "suppressed", "readwrite registered",
+                    "closed number reported"],
             check: { operations, seen throws in
                 try PipeAgreement.repeatingDisagreements { try Self.checkOnce(operations, seen: seen) }
             })
@@ -115,8 +148,12 @@ import Testing
             try KernelFIFO.create(at: path)
             var held: [Int: FIFOModelAgreementTests.Held] = [1: [:], 2: [:]]
             let instances = [1: try KernelEpoll.create(), 2: try KernelEpoll.create()]
+            // Registered numbers closed, each with /dev/null on it so that no later descriptor takes it.
+            var pinned: Set<CInt> = []
+            var nextFree: CInt = 700
             defer {
                 for descriptor in Set(held.values.flatMap { $0.values.joined() }) { try? Syscall.close(descriptor) }
+                for descriptor in pinned { Glibc.close(descriptor) }
                 for descriptor in instances.values { try? Syscall.close(descriptor) }
                 unlink(path)
             }
@@ -165,8 +202,16 @@ import Testing
                     if let descriptor = held[holder]![end]?.popLast() {
                         let other: PipeModel.End = end == .read ? .write : .read
                         if let index = held[holder]![other]?.lastIndex(of: descriptor) { held[holder]![other]?.remove(at: index) }
-                        registered[holder]![descriptor.rawValue] = nil
                         kernel = FIFOModelAgreementTests.outcome { try Syscall.close(descriptor); return .closed }
+                        if registered[holder]![descriptor.rawValue] != nil {
+                            // Its registration may live on under the number (a copy keeps the description): pinned.
+                            let null = Glibc.open("/dev/null", O_RDONLY | O_CLOEXEC)
+                            if null >= 0 {
+                                _ = dup2(null, descriptor.rawValue)
+                                Glibc.close(null)
+                                pinned.insert(descriptor.rawValue)
+                            }
+                        }
                     } else {
                         kernel = .failed(.EBADF)
                     }
@@ -187,8 +232,33 @@ import Testing
                     input = .epoll(process: holder, call: .wait(maxEvents: maxEvents, timeout: 0))
                     kernel = FIFOModelAgreementTests.outcome {
                         .epollEvents(try EpollAgreement.wait(instances[holder]!.rawValue, maxEvents: maxEvents).map { event in
-                            PipeModel.EpollReport(end: registered[holder]![event.descriptor] ?? .read, events: event.events)
+                            if pinned.contains(event.descriptor) { seen.withLock { _ = $0.insert("closed number reported") } }
+                            return PipeModel.EpollReport(end: registered[holder]![event.descriptor] ?? .read, events: event.events)
                         }.sorted())
+                    }
+                case .duplicate(let holder, let end, let minimum, let onto):
+                    if onto {
+                        input = .fcntl(process: holder, end: end, command: .duplicateOnto(PipeModel.DuplicateCall(target: .free)))
+                    } else if let minimum {
+                        input = .fcntl(process: holder, end: end, command: .duplicate(minimum: minimum, closeOnExec: false))
+                    } else {
+                        input = .duplicate(process: holder, end: end)
+                    }
+                    if let source = held[holder]![end]?.last {
+                        let target = nextFree
+                        nextFree += 1
+                        kernel = FIFOModelAgreementTests.outcome {
+                            let copy =
+                                if onto { try Syscall.duplicate(source, onto: target, flags: nil) }
+                                else { try Syscall.duplicate(source, minimum: minimum ?? 0, closeOnExec: false) }
+                            // A copy of an O_RDWR descriptor is one of both ends.
+                            for each in [PipeModel.End.read, .write] where held[holder]![each]?.last == source {
+                                held[holder]![each, default: []].append(copy)
+                            }
+                            return .duplicated
+                        }
+                    } else {
+                        kernel = .failed(.EBADF)
                     }
                 }
                 guard let next = FIFOModelAgreementTests.nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
@@ -258,5 +328,19 @@ import Testing
         let closed = after([openReader, openWriter, write, add(Self.level), (.close(process: 1, end: .read), .closed)])
         #expect(model.step(closed, wait, readable).isEmpty)
         #expect(model.step(closed, .epoll(process: 1, call: .control(operation: .modify, end: .read, events: .input)), .epollControlled).isEmpty)
+        // Registered through a dup, the dup closed while the open's own descriptor lives (KernelFIFOEpollDuplicateFactsTests):
+        // still reported, and MOD through the own descriptor is ENOENT — a registration dropped at that close, or one
+        // reached through any descriptor of the description, is wrong.
+        let dup = (FIFOModel.Input.duplicate(process: 1, end: .read), FIFOModel.Output.duplicated)
+        let orphaned = after([openReader, openWriter, write, dup, add(Self.level), (.close(process: 1, end: .read), .closed)])
+        #expect(model.step(orphaned, wait, none).isEmpty)
+        #expect(!model.step(orphaned, wait, readable).isEmpty)
+        let modify = FIFOModel.Input.epoll(process: 1, call: .control(operation: .modify, end: .read, events: .input))
+        #expect(model.step(orphaned, modify, .epollControlled).isEmpty)
+        #expect(!model.step(orphaned, modify, .failed(.ENOENT)).isEmpty)
+        // Registered through the own descriptor, a dup made afterwards is not the registration.
+        let copied = after([openReader, add(Self.level), dup])
+        #expect(model.step(copied, modify, .epollControlled).isEmpty)
+        #expect(!model.step(copied, modify, .failed(.ENOENT)).isEmpty)
     }
 }

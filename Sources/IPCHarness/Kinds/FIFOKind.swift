@@ -28,12 +28,17 @@ import SystemPackage
 /// end means the stream is over for good, as on a pipe whose writers are gone — so once a wait has reported it, its
 /// reads report end of file without reading — wrong while bytes are left, and on a FIFO a new writer may open (and
 /// write) after the hang-up.
+///
+/// `client.fifo-epoll-close-unregisters` is an epoll consumer with a plausible wrong belief: that closing the descriptor
+/// it registered takes the registration away, though a `dup` of it keeps the open file description — so once it has
+/// closed a registered descriptor it drops what its waits report for that end as stale. The kernel keeps reporting the
+/// registration (under the closed number) until the description's last close (epoll(7)).
 public enum FIFOKind: MechanismKind {
     public typealias Model = FIFOModel
 
     public static let implementations = [
         "kernel.fifo", "client.fifo-eof-after-unlink", "client.fifo-readwrite-expects-eof", "client.fifo-reads-when-signalled",
-        "client.fifo-epoll-hangup-is-final",
+        "client.fifo-epoll-hangup-is-final", "client.fifo-epoll-close-unregisters",
     ]
 
     /// Each FIFO's mode (0600 unless the object names one), its owner (the holder in role `owner`) and, if some
@@ -79,6 +84,7 @@ public enum FIFOKind: MechanismKind {
         binding.ownership = IOSignalBinding(object, mechanism: "FIFO")
         binding.readsWhenSignalled = implementation == "client.fifo-reads-when-signalled"
         binding.hangUpIsFinal = implementation == "client.fifo-epoll-hangup-is-final"
+        binding.closeUnregisters = implementation == "client.fifo-epoll-close-unregisters"
         if object.flag("packets") { FaultFeasibility.mayCarryPackets(path: try object.text("path")) }
         if let user = try? object.integer("user") {
             do {
@@ -116,6 +122,11 @@ struct FIFOBinding: ObjectBinding {
     /// whether a wait has reported it.
     var hangUpIsFinal = false
     private var sawHangUp = false
+    /// `client.fifo-epoll-close-unregisters`'s wrong belief: closing a registered descriptor ends its registration; the
+    /// numbers it registered (and as which end), and the ends whose registration it believes gone.
+    var closeUnregisters = false
+    private var registeredNumbers: [FileDescriptor: PipeModel.End] = [:]
+    private var believedUnregistered: Set<PipeModel.End> = []
 
     init(path: String, endOfFileAfterUnlink: Bool = false) {
         self.path = path
@@ -124,13 +135,13 @@ struct FIFOBinding: ObjectBinding {
 
     mutating func perform(_ input: FIFOModel.Input) throws(Errno) -> FIFOModel.Output {
         switch input {
-        case .open(_, let end, let nonblocking):
-            let descriptor = try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: nonblocking)
+        case .open(_, let end, let nonblocking, let async):
+            let descriptor = try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: nonblocking, async: async)
             held[end, default: []].append(descriptor)
             return .opened
-        case .openReadWrite(_, let nonblocking):
+        case .openReadWrite(_, let nonblocking, let async):
             // One descriptor, the latest of both ends: held once under each.
-            let descriptor = try KernelFIFO.open(path, for: .readWrite, nonblocking: nonblocking)
+            let descriptor = try KernelFIFO.open(path, for: .readWrite, nonblocking: nonblocking, async: async)
             held[.read, default: []].append(descriptor)
             held[.write, default: []].append(descriptor)
             return .opened
@@ -161,6 +172,7 @@ struct FIFOBinding: ObjectBinding {
             let other: PipeModel.End = end == .read ? .write : .read
             if let index = held[other]?.lastIndex(of: descriptor) { held[other]?.remove(at: index) }
             try Syscall.close(descriptor)
+            if closeUnregisters, let registered = registeredNumbers.removeValue(forKey: descriptor) { believedUnregistered.insert(registered) }
             return .closed
         case .duplicate(_, let end):
             guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
@@ -233,11 +245,23 @@ struct FIFOBinding: ObjectBinding {
             signalledSinceRead = true
             return .signalTaken(taken)
         case .epoll(_, .control(let operation, let end, let events)):
-            try epoll.control(operation, target: end, descriptor: end.flatMap { held[$0]?.last }, events: events)
+            let descriptor = end.flatMap { held[$0]?.last }
+            try epoll.control(operation, target: end, descriptor: descriptor, events: events)
+            if closeUnregisters, let end, let descriptor {
+                switch operation {
+                case .add:
+                    registeredNumbers[descriptor] = end
+                    believedUnregistered.remove(end)
+                case .delete: registeredNumbers[descriptor] = nil
+                default: break
+                }
+            }
             return .epollControlled
         case .epoll(_, .wait(let maxEvents, let timeout)):
-            let reports = try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .read)
+            var reports = try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .read)
             if reports.contains(where: { $0.end == .read && $0.events.contains(.hangUp) }) { sawHangUp = true }
+            // Believed stale: "that descriptor is closed, so its registration is gone".
+            if closeUnregisters { reports.removeAll { believedUnregistered.contains($0.end) } }
             return .epollEvents(reports)
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")

@@ -4,7 +4,7 @@ import IPCModels
 public enum FIFOScenarios {
     public static let all: [Scenario] = [
         basic, rendezvous, endOfFileAfterUnlink, readsAfterUnlink, readWriteKeepAlive, readWriteExpectsEndOfFile, asyncReader, readsWhenSignalled,
-        epollConsumer, epollHangUpIsFinal,
+        epollConsumer, epollHangUpIsFinal, epollDuplicateConsumer, epollCloseUnregisters,
     ]
 
     /// A reader that unlinks the FIFO mid-way and then believes it gone: its reads report end of file.

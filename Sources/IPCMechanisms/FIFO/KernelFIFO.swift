@@ -31,8 +31,10 @@ public enum KernelFIFO {
 
     /// Opens the FIFO for `direction`, close-on-exec. Each open is a new open file description (its own
     /// `O_NONBLOCK`). A blocking open may sleep (see the type's notes); `EINTR` is retried when `retryOnInterrupt`.
+    /// `async` adds `O_ASYNC`, which on a FIFO only sets the bit `F_GETFL` reports: the description joins no signal list
+    /// then or ever after (`KernelFIFOOpenAsyncFactsTests`).
     public static func open(
-        _ path: String, for direction: Direction, nonblocking: Bool, retryOnInterrupt: Bool = true
+        _ path: String, for direction: Direction, nonblocking: Bool, async: Bool = false, retryOnInterrupt: Bool = true
     ) throws(Errno) -> FileDescriptor {
         let access =
             switch direction {
@@ -41,6 +43,6 @@ public enum KernelFIFO {
             case .readWrite: O_RDWR
             }
         return try Syscall.open(
-            path, flags: access | O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0), retryOnInterrupt: retryOnInterrupt)
+            path, flags: access | O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0) | (async ? O_ASYNC : 0), retryOnInterrupt: retryOnInterrupt)
     }
 }
