@@ -14,7 +14,7 @@ import Testing
 /// one the model allows, call for call (measured in `UnixSocketBoundDatagramEpollFactsTests`): the queue limit
 /// withholding `p3`'s `EPOLLOUT` and `POLLOUT`, each datagram news for `p1`, a reconnect news for `p3`, and the
 /// relayed wake of `p3` when `p1` takes a datagram (perhaps news). A disagreement counts only when a second run repeats
-/// it (``PipeAgreement/repeatingDisagreements(_:)``). ``theWrongModelsAreRejected()`` shows the plausible wrong beliefs
+/// it (``PipeAgreement/repeatingDisagreements(_:)``). ``theWrongOutcomesAreRejected()`` shows the plausible wrong beliefs
 /// — `EPOLLOUT` while the peer is full, no news for a reconnect, certain news for the relay — rejected or
 /// disagreeing with the kernel.
 @Suite struct UnixSocketBoundDatagramEpollAgreementTests {
