@@ -49,7 +49,7 @@ extension UnixSocketScenarios {
             processes.append(Workload.Process(id: client, holds: ["s0": ["bound"]], program: program))
         }
         return Workload(
-            objects: [Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": "dgram", "shape": "bound", "address": "abstract"])],
+            objects: [Workload.Object(name: "s0", kind: "unix-socket", parameters: ["type": "dgram", "shape": "bound", "address": "path"])],
             processes: processes)
     }
 }
