@@ -222,6 +222,24 @@ import Testing
         }
     }
 
+    /// The same on a `socketpair`'s ends (one `unix_dgram_connect`): `AF_UNSPEC` of `a` is news for it, again (no peer
+    /// now) none; `b`, whose peer is still `a`, hears its own `AF_UNSPEC`.
+    @Test func aPairsEndsDisconnectIsNewsForItself() throws {
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let fixture = try UnixSocketEpollFactsTests.Fixture(.dgram)
+            let (a, b) = (fixture.pair.a, fixture.pair.b)
+            try fixture.ctl(KernelEpoll.add, a, [.output, .edgeTriggered])
+            try fixture.ctl(KernelEpoll.add, b, [.output, .edgeTriggered])
+            #expect(try KernelEpoll.wait(fixture.instance, maxEvents: 16, timeoutMilliseconds: 0).count == 2)
+            try Syscall.disconnect(a)
+            #expect(try fixture.reported(a) == .output)
+            try Syscall.disconnect(a)
+            #expect(try fixture.reported(a) == nil)
+            try Syscall.disconnect(b)
+            #expect(try fixture.reported(b) == .output)
+        }
+    }
+
     /// The receiver's close: `c` (hooked to the full `r` by its `MOD`) hears `EPOLLOUT` news; level-triggered it is
     /// writable, no `EPOLLERR`, no `EPOLLHUP` (`poll` alike); its sends `ECONNREFUSED`, then `ENOTCONN`. `u`, unhooked
     /// and with its datagrams discarded by the close, hears the buffers freed.
