@@ -21,8 +21,11 @@
 /// - A stream or seqpacket listener (`UnixSocketListenerEpollFactsTests`): level-triggered `EPOLLIN` while a connection waits,
 ///   never `EPOLLOUT`; `EPOLLET` news is each connection queued to it (`sk_data_ready`) and its own `shutdown`, not
 ///   a refused connect, an accept or a `listen` again. Its clients and accepted sockets are a connected pair's ends.
-/// - Only pairs and a listener's sockets are measured: the trace form refuses epoll on bound datagram sockets (whose
-///   peer's full queue and `unix_dgram_peer_wake_me` this does not model).
+/// - Bound datagram sockets (`UnixSocketBoundDatagramEpollFactsTests`): the masks are `poll`'s (a connected sender
+///   not `EPOLLOUT` while its peer, not connected back, has a full queue); each datagram queued is news for the
+///   receiver; a datagram socket's `connect` or `AF_UNSPEC` while it had a peer is `EPOLLOUT` news for it, with none
+///   no news; its peer's receive, peek, purge or release is perhaps news (`unix_dgram_peer_wake_relay`: only if it was
+///   polled while the peer was full, which a trace does not tell).
 extension UnixSocketModel {
     public typealias EpollRegistration = Epoll.Registration<String>
     public typealias EpollReport = Epoll.Report<String>
@@ -77,6 +80,23 @@ extension UnixSocketModel {
                 Epoll.unjudge(process, registrations: &next.epoll, unjudged: &next.epollUnjudged)
             }
         }
+        // A datagram peer connecting back makes a socket writable without waking it (measured): a level-triggered
+        // registration its last poll found unwritable stays off the ready list, so its process's waits are no
+        // longer judged (whether a wait polled it since, a trace does not tell).
+        if before.type == .dgram {
+            var own: String?  // a connect or disconnect of its own wakes it (below)
+            switch input {
+            case .connectPeer(_, let end, _), .connectTo(_, let end?, _, _, _), .disconnectPeer(_, let end): own = end
+            default: break
+            }
+            for registration in next.epoll where !registration.edgeTriggered && registration.target != own {
+                guard let index = before.socketIndex(registration.target), let afterIndex = after.socketIndex(registration.target),
+                    peerIsFull(before.sockets[index], in: before), !peerIsFull(after.sockets[afterIndex], in: after),
+                    !peerWaitWakes(input, before: before, after: after).keys.contains(before.connectedPeer(of: before.sockets[index]) ?? "")
+                else { continue }
+                Epoll.unjudge(registration.process, registrations: &next.epoll, unjudged: &next.epollUnjudged)
+            }
+        }
         guard next.epoll.contains(where: \.edgeTriggered) else { return next }
         var succeeded = true
         if case .failed? = output { succeeded = false }
@@ -89,12 +109,27 @@ extension UnixSocketModel {
         var freedBy: String?
         if case .send(_, let end, _, _, _, _) = input, case .failed? = output, allocatesDatagramBuffer(input, in: before) { freedBy = end }
         var unfollowed = false
+        // A datagram socket's `connect` or `AF_UNSPEC` while it had a peer (a closed one too, until a send found it
+        // gone) wakes it with `EPOLLOUT` (`unix_dgram_peer_wake_disconnect_wakeup`); with none, nothing (measured,
+        // `UnixSocketBoundDatagramEpollFactsTests`).
+        var reconnected: String?
         switch input {
+        case .connectPeer(_, let end, _), .connectTo(_, let end?, _, _, _), .disconnectPeer(_, let end):
+            guard before.type == .dgram else {
+                unfollowed = succeeded
+                break
+            }
+            if succeeded, let index = before.socketIndex(end), before.connectedPeer(of: before.sockets[index]) != nil { reconnected = end }
         // A connect is news for the listener only (its queue grows, above), an accept and a listen again for none
         // (measured, `UnixSocketListenerEpollFactsTests`).
         case .setSendBuffer, .connectPeer, .connectTo, .disconnectPeer, .bind, .socket: unfollowed = succeeded
         default: break
         }
+        // `unix_dgram_peer_wake_relay`: a datagram socket polled (or refused `EAGAIN`) while the peer it is connected
+        // to was full is hooked to that peer's `peer_wait`, and the peer's next wake of it — a receive or peek
+        // (`EPOLLOUT`), a purge of its queue or its release (no key) — is relayed to it once. Whether it was hooked
+        // (a wait of another instance, a `poll`, may have polled it) a trace does not tell: perhaps news.
+        let relayed = peerWaitWakes(input, before: before, after: after)
         for registrationIndex in next.epoll.indices where next.epoll[registrationIndex].edgeTriggered {
             let name = next.epoll[registrationIndex].target
             guard let old = before.socketIndex(name).map({ before.sockets[$0] }), let new = after.socketIndex(name).map({ after.sockets[$0] }) else {
@@ -106,9 +141,16 @@ extension UnixSocketModel {
             if bytes(new) > bytes(old) || new.queue.count > old.queue.count || new.pending.count > old.pending.count {
                 next.epoll[registrationIndex].hear([.input, .priority, .readNormal, .readBand], .certain)
             }
-            // unix_write_space: a buffer it sent freed, and it is writable after.
-            if (new.memory < old.memory || freedBy == name) && readiness(of: new, in: after).contains(.output) {
+            // unix_write_space: a buffer it sent freed, and its send buffer writable after (a datagram peer's full
+            // queue does not count here: the wait then finds no `EPOLLOUT`).
+            if (new.memory < old.memory || freedBy == name) && sendBufferWritable(new, in: after) {
                 next.epoll[registrationIndex].hear([.output, .writeNormal, .writeBand], .certain)
+            }
+            if reconnected == name { next.epoll[registrationIndex].hear([.output, .writeNormal, .writeBand], .certain) }
+            if before.type == .dgram, old.mayHearPeerWake || peerIsFull(old, in: before), let peer = before.connectedPeer(of: old),
+                let key = relayed[peer]
+            {
+                next.epoll[registrationIndex].hear(key, .perhaps)
             }
             // sk_state_change: a shutdown of it or its (stream or seqpacket) peer, such a peer's release, an error
             // set: no key. (A datagram socket's peerClosed never changes: `release` shuts no datagram peer.)
@@ -118,5 +160,61 @@ extension UnixSocketModel {
             if unfollowed { next.epoll[registrationIndex].hear(Epoll.Events.readinessBits, .perhaps) }
         }
         return next
+    }
+
+    /// The datagram sockets whose `peer_wait` `input` may have woken, with the key: a receive or peek on one
+    /// (`EPOLLOUT`: `unix_dgram_recvmsg`), its queue purged (`unix_dgram_disconnected`) or its release (no key:
+    /// every bit). Judged generously: any receive-like call on it, any shrink of its queue.
+    func peerWaitWakes(_ input: Input, before: State, after: State) -> [String: Epoll.Events] {
+        guard before.type == .dgram else { return [:] }
+        var wakes: [String: Epoll.Events] = [:]
+        switch input {
+        case .receive(_, let end, _, _, _), .receiveTruncating(_, let end, _, _, _), .receiveWaitingAll(_, let end, _, _),
+            .peek(_, let end, _, _, _):
+            wakes[end] = [.output, .writeNormal, .writeBand]
+        default: break
+        }
+        for old in before.sockets {
+            guard let new = after.socketIndex(old.name).map({ after.sockets[$0] }) else { continue }
+            if (new.released && !old.released) || (new.queue.count < old.queue.count && wakes[old.name] == nil) {
+                wakes[old.name] = Epoll.Events.readinessBits
+            }
+        }
+        return wakes
+    }
+
+    /// `after` with each datagram socket's ``Socket/mayHearPeerWake`` as `input` left it: hooked if its peer, not
+    /// connected back, is full (a poll at any time may hook it), or it was (or could have become, its peer full before)
+    /// and nothing unhooked it — a wake of that peer relays and unhooks, its own `connect`, disconnect or release
+    /// unhooks (`unix_dgram_peer_wake_disconnect`).
+    func peerWakeHooks(_ input: Input, before: State, after: State) -> State {
+        var next = after
+        // Only a certain wake unhooks (a datagram taken or purged, the release), never a peek or a failed receive:
+        // left hooked, the model allows the relay's news, which is the safe side.
+        func certainlyWoken(_ name: String) -> Bool {
+            guard let old = before.socketIndex(name).map({ before.sockets[$0] }), let new = after.socketIndex(name).map({ after.sockets[$0] })
+            else { return false }
+            return (new.released && !old.released) || new.queue.count < old.queue.count
+        }
+        for index in next.sockets.indices {
+            let new = next.sockets[index]
+            guard let old = before.socketIndex(new.name).map({ before.sockets[$0] }) else { continue }
+            var hooked = old.mayHearPeerWake || peerIsFull(old, in: before)
+            if let peer = before.connectedPeer(of: old), certainlyWoken(peer) { hooked = false }
+            if new.released || before.connectedPeer(of: old) != after.connectedPeer(of: new) { hooked = false }
+            switch input {
+            case .connectPeer(_, let end, _), .connectTo(_, let end?, _, _, _), .disconnectPeer(_, let end):
+                if end == new.name { hooked = false }
+            default: break
+            }
+            if peerIsFull(new, in: after) { hooked = true }
+            next.sockets[index].mayHearPeerWake = hooked
+        }
+        return next
+    }
+
+    /// `unix_writable`: the send buffer's charge leaves room (a listener never).
+    func sendBufferWritable(_ socket: Socket, in state: State) -> Bool {
+        !socket.isListener && (socket.memory + 1) * 4 <= state.sendBuffer(of: socket)
     }
 }

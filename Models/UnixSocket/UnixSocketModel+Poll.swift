@@ -59,7 +59,7 @@ extension UnixSocketModel {
     }
 
     /// Whether a datagram socket's peer is not connected back and its queue is past the limit (`unix_dgram_poll`).
-    private func peerIsFull(_ socket: Socket, in state: State) -> Bool {
+    func peerIsFull(_ socket: Socket, in state: State) -> Bool {
         guard state.type == .dgram, let peer = state.connectedPeer(of: socket), let index = state.socketIndex(peer) else {
             return false
         }

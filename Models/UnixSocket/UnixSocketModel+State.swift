@@ -47,6 +47,9 @@ extension UnixSocketModel {
         public internal(set) var descriptorNonblocking = false
         /// The last descriptor closed.
         public internal(set) var released = false
+        /// Datagram: it may be hooked to its peer's `peer_wait` (`unix_dgram_peer_wake_me`: polled, or refused
+        /// `EAGAIN`, while that peer, not connected back, was full), so the peer's next wake is relayed to it once.
+        public internal(set) var mayHearPeerWake = false
         /// A listener: connections made but not yet accepted (their server-side sockets), oldest first.
         public internal(set) var pending: [String] = []
         public let isListener: Bool

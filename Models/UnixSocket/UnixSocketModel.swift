@@ -389,8 +389,17 @@ public struct UnixSocketModel: TraceModel {
                 return (candidate.output, .completed(next))
             }
         }
-        if state.epoll.isEmpty && state.epollUnjudged.isEmpty { return candidates }
         if case .epoll = input { return candidates }
+        if state.type == .dgram {
+            // Which sockets may be hooked to their peer's `peer_wait` (see UnixSocketModel+Epoll), followed always:
+            // a registration added later hears the relay.
+            candidates = candidates.map { candidate in
+                let next = peerWakeHooks(input, before: state, after: candidate.step.state)
+                if case .partial = candidate.step { return (candidate.output, .partial(next)) }
+                return (candidate.output, .completed(next))
+            }
+        }
+        if state.epoll.isEmpty && state.epollUnjudged.isEmpty { return candidates }
         // What the call did to the sockets is news to epoll registrations (see UnixSocketModel+Epoll).
         return candidates.map { candidate in
             let next = epollAfter(input, output: candidate.output, before: state, after: candidate.step.state)

@@ -20,7 +20,9 @@ import SystemPackage
 /// `SIGURG` (parameter `ioSignals`: the signals every holder keeps blocked and may take with `sigtimedwait`), the fragile
 /// `client.stream-urgent-when-signalled` (a `MSG_OOB` receive only after a `SIGURG` taken); and, judged by an accepted
 /// socket's blocking receives, the fragile `client.accept-inherits-nonblocking` (BSD's rule on Linux: a socket accepted
-/// from a listener it made nonblocking with `F_SETFL` is taken for nonblocking too). A user's client composes
+/// from a listener it made nonblocking with `F_SETFL` is taken for nonblocking too); and, judged by its epoll waits, the
+/// fragile `client.dgram-sticky-writable` (an event loop that keeps a datagram socket writable from its last `EPOLLOUT`
+/// until its own send fails `EAGAIN`, blind to a connected peer's queue that others fill). A user's client composes
 /// over ``UnixSocketBinding``: it handles the operations it is about and hands the rest to the kernel binding.
 public enum UnixSocketKind: MechanismKind {
     public typealias Model = UnixSocketModel
@@ -28,7 +30,7 @@ public enum UnixSocketKind: MechanismKind {
     public static let implementations = [
         "kernel.unix-socket", "client.stream-framing-reader", "client.stream-framing-one-read",
         "client.stream-framing-waitall", "client.bind-unlinks-taken-path", "client.bind-leaves-taken-path",
-        "client.stream-urgent-when-signalled", "client.accept-inherits-nonblocking",
+        "client.stream-urgent-when-signalled", "client.accept-inherits-nonblocking", "client.dgram-sticky-writable",
     ]
 
     /// Each object's type, shape, holders and files.
@@ -181,6 +183,7 @@ public enum UnixSocketKind: MechanismKind {
         if implementation == "client.bind-unlinks-taken-path" { binding.unlinksTakenPath = true }
         if implementation == "client.stream-urgent-when-signalled" { binding.urgentWhenSignalled = true }
         if implementation == "client.accept-inherits-nonblocking" { binding.acceptInheritsNonblocking = true }
+        if implementation == "client.dgram-sticky-writable" { binding.stickyWritable = true }
         return binding
     }
 }
@@ -210,6 +213,14 @@ public struct UnixSocketBinding: ObjectBinding {
     var acceptInheritsNonblocking = false
     /// The accepted sockets `acceptInheritsNonblocking` believes nonblocking.
     private var believedNonblocking: Set<String> = []
+    /// A bug: an event loop that keeps a socket writable from the `EPOLLOUT` it last saw until a send of its own fails
+    /// `EAGAIN`, as if only its own sends could fill what it writes to — true of its send buffer, not of a connected
+    /// datagram socket's peer, whose queue other senders fill: its waits report `EPOLLOUT` for its level-triggered
+    /// registrations the kernel withholds (`client.dgram-sticky-writable`; measured: `unix_dgram_poll` withholds it
+    /// while the peer's queue is full).
+    var stickyWritable = false
+    /// The sockets `stickyWritable` believes writable, and those it registered level-triggered for `EPOLLOUT`.
+    private var believedWritable: Set<String> = [], levelOutput: Set<String> = []
     private let context: WorkerContext
     /// The owner mapping and the I/O signals this process keeps blocked (`ioSignals`).
     private let ioSignals: IOSignalBinding
@@ -261,6 +272,21 @@ public struct UnixSocketBinding: ObjectBinding {
         if case .string(let name)? = object.setup["bindAbstract"] { bindAbstract = name } else { bindAbstract = nil }
     }
 
+    /// What `stickyWritable`'s event loop reports for a wait: the kernel's reports, noting each `EPOLLOUT`, plus
+    /// `EPOLLOUT` for every level-triggered registration it still believes writable (room allowing).
+    private mutating func believedWritability(_ kernel: [Epoll.Report<String>], maxEvents: Int) -> [Epoll.Report<String>] {
+        var reports = kernel
+        for report in kernel where report.events.contains(.output) { believedWritable.insert(report.target) }
+        for end in believedWritable.intersection(levelOutput).sorted() where sockets[end] != nil {
+            if let index = reports.firstIndex(where: { $0.target == end }) {
+                reports[index].events.insert(.output)
+            } else if reports.count < maxEvents {
+                reports.append(Epoll.Report(target: end, events: .output))
+            }
+        }
+        return reports.sorted()
+    }
+
     /// This process's socket named `end` (`a`, `client-2`, …), while it is open.
     public func socket(_ end: String) -> FileDescriptor? { sockets[end] }
 
@@ -271,9 +297,18 @@ public struct UnixSocketBinding: ObjectBinding {
         switch input {
         case .epoll(_, .control(let operation, let end, let events)):
             try epoll.control(operation, target: end, descriptor: end.flatMap { sockets[$0] }, events: events)
+            if let end {
+                let level = events.contains(.output) && !events.contains(.edgeTriggered) && !events.contains(.oneShot)
+                switch operation {
+                case .add, .modify: if level { levelOutput.insert(end) } else { levelOutput.remove(end) }
+                default: levelOutput.remove(end)
+                }
+            }
             return .epollControlled
         case .epoll(_, .wait(let maxEvents, let timeout)):
-            return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: "?"))
+            var reports = try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: "?")
+            if stickyWritable { reports = believedWritability(reports, maxEvents: maxEvents) }
+            return .epollEvents(reports)
         case .send(_, let end, let data, let nonblocking, let to, let passing):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             // A file this process does not hold goes as descriptor -1, and the kernel says EBADF.
@@ -291,7 +326,9 @@ public struct UnixSocketBinding: ObjectBinding {
             }
             switch try KernelUnixSocket.send(socket, data, to: address, descriptors: passed, nonblocking: nonblocking) {
             case .completed(let count): return .sent(count)
-            case .wouldBlock: throw .wouldBlock
+            case .wouldBlock:
+                believedWritable.remove(end)
+                throw .wouldBlock
             }
         case .sendOutOfBand(_, let end, let data, let nonblocking):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
