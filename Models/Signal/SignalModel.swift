@@ -678,11 +678,12 @@ public struct SignalModel: TraceModel {
     }
 
     static func describe(_ details: Details) -> String {
-        guard let sender = details.sender else { return "(SI_USER, no sender)" }
+        let stack = details.onStack.map { $0 ? ", on the alternate stack" : ", on the thread's stack" } ?? ""
+        guard let sender = details.sender else { return "(SI_USER, no sender\(stack))" }
         switch details.code {
-        case .queue: return "(SI_QUEUE from \(sender), value \(details.value))"
-        case .user: return "(SI_USER from \(sender))"
-        case .tkill: return "(SI_TKILL or SI_USER from \(sender))"
+        case .queue: return "(SI_QUEUE from \(sender), value \(details.value)\(stack))"
+        case .user: return "(SI_USER from \(sender)\(stack))"
+        case .tkill: return "(SI_TKILL or SI_USER from \(sender)\(stack))"
         }
     }
 }

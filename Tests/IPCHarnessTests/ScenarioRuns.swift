@@ -116,6 +116,7 @@ enum ScenarioRuns {
                         return SignalModel.number(of: name)
                     }
                     if zip(numbers, numbers.dropFirst()).contains(where: { $0 > $1 }) { marks.insert("out of order") }
+                    if deliveries.contains(where: { $0["onStack"] == .bool(true) }) { marks.insert("on the alternate stack") }
                 }
                 if event.f == "wait", case .string(let signal)? = event.value?["signal"] {
                     deliveriesSinceSend[signal, default: 0] += 1

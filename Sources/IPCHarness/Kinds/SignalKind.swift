@@ -40,6 +40,10 @@ import SystemPackage
 /// does nothing and reports no handler run — but the kernel's runs the pending one's handler, and one sent later
 /// would run it at once instead of staying pending.
 ///
+/// `client.signal-onstack-everywhere` believes that once it has set an alternate stack every handler runs on it, and
+/// records each handler as run there — but only an `SA_ONSTACK` handler (or one whose frame is pushed above such a
+/// handler's) does.
+///
 /// The receiver leads a process group of its own (for `killpg`) and sets its object's signals to `SIG_DFL` at
 /// set-up, so the model knows their actions.
 public enum SignalKind: MechanismKind {
@@ -48,7 +52,7 @@ public enum SignalKind: MechanismKind {
     public static let implementations = [
         "kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order", "client.signal-reset-before-wait",
         "client.signal-pause-takes-signal", "client.signal-resethand-rearmed", "client.signal-setmask-blocks-only",
-        "client.signal-sigrelse-forgotten",
+        "client.signal-sigrelse-forgotten", "client.signal-onstack-everywhere",
     ]
 
     public static func model(for workload: Workload) -> SignalModel {
@@ -117,7 +121,8 @@ public enum SignalKind: MechanismKind {
             pauseTakesSignal: implementation == "client.signal-pause-takes-signal",
             resetHandRearmed: implementation == "client.signal-resethand-rearmed",
             setmaskBlocksOnly: implementation == "client.signal-setmask-blocks-only",
-            sigrelseForgotten: implementation == "client.signal-sigrelse-forgotten")
+            sigrelseForgotten: implementation == "client.signal-sigrelse-forgotten",
+            onStackEverywhere: implementation == "client.signal-onstack-everywhere")
     }
 }
 
@@ -144,6 +149,10 @@ struct SignalBinding: ObjectBinding {
     let setmaskBlocksOnly: Bool
     /// `client.signal-sigrelse-forgotten`'s `sigrelse`, which does nothing.
     let sigrelseForgotten: Bool
+    /// `client.signal-onstack-everywhere`'s belief that every handler runs on the alternate stack once one is set,
+    /// and whether it believes one is set (from its own `sigaltstack` calls).
+    let onStackEverywhere: Bool
+    var stackBelievedSet = false
     var oneShotHandlers: Set<Int> = []
 
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
@@ -306,6 +315,7 @@ struct SignalBinding: ObjectBinding {
                 if onStackHandler { try refuseSmallAlternateStack(enabled: true, size: setting.size) }
             }
             let old = try Syscall.alternateStack(setting: setting.map { Syscall.AltStack(flags: Int32(bitPattern: $0.flags), size: $0.size) })
+            if let setting { stackBelievedSet = setting.flags & SignalModel.altStackDisable == 0 }
             let flags = UInt32(bitPattern: old.flags)
             return .altStack(SignalModel.AltStack(
                 enabled: flags & SignalModel.altStackDisable == 0, size: old.size, autoDisarm: flags & SignalModel.altStackAutoDisarm != 0))
@@ -472,8 +482,11 @@ struct SignalBinding: ObjectBinding {
             // it as a user's would be a verdict on what the run did not do.
             BindingFailure.abandon("signal \(info.signal) arrived with si_code \(info.code), which no kill, sigqueue or tgkill of the run gives")
         }
+        // A handler's record (a wait's has none) says where it ran — or, for client.signal-onstack-everywhere, where
+        // it believes every handler runs once a stack is set.
+        let onStack = info.onAlternateStack == true || (onStackEverywhere && stackBelievedSet && info.onAlternateStack != nil)
         return SignalModel.Delivery(
             signal: Int(info.signal),
-            details: SignalModel.Details(code: code, sender: context.process(of: info.senderPID), value: info.value, onStack: info.onAlternateStack == true ? true : nil))
+            details: SignalModel.Details(code: code, sender: context.process(of: info.senderPID), value: info.value, onStack: onStack ? true : nil))
     }
 }

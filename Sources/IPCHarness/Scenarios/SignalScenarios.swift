@@ -6,6 +6,7 @@ public enum SignalScenarios {
     public static let all: [Scenario] = [
         coalescing, realtimeQueue, lowestPendingFirst, threadDirected, sigwaitInSetOrder, sigwaitLowestFirst, resetBeforeWait, actions,
         pauseTakesSignal, pause, resetHandRearmed, handlerFlags, setmaskBlocksOnly, releaseForgotten, release,
+        onStackEverywhere, alternateStack,
     ]
 
     /// A receiver that believes `SIG_SETMASK` only adds its set to the mask (`SIG_BLOCK`), on
@@ -78,6 +79,22 @@ public enum SignalScenarios {
         summary: "robust twin of signal-fragile-resethand-rearmed and signal-fragile-setmask-blocks-only: handlers with SA_RESETHAND, SA_NODEFER or an empty or partial sa_mask, unblocked (nested), sigsuspended and ppolled, their actions asked after",
         makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true) })
 
+    /// A receiver that believes that once it has set an alternate signal stack every handler runs on it — forgetting
+    /// that only an `SA_ONSTACK` handler (or one nested above it) does: it records its handlers as run there.
+    public static let onStackEverywhere = Scenario.real(
+        name: "signal-fragile-onstack-everywhere", kind: SignalKind.self, implementation: "client.signal-onstack-everywhere",
+        summary: "BROKEN: a receiver that believes every handler runs on its alternate stack once one is set, SA_ONSTACK or not",
+        isBroken: true,
+        makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true, altStacks: true) })
+
+    /// Its robust twin: `signal-robust-handler-flags`' workload with an alternate stack set, disarmed, disabled and
+    /// asked for along the way, and handlers drawn with `SA_ONSTACK` half the time: each delivery says whether its
+    /// handler ran on the stack (an `SA_ONSTACK` one while a stack is set, and any nested above it).
+    public static let alternateStack = Scenario.real(
+        name: "signal-robust-alternate-stack", kind: SignalKind.self, implementation: "kernel.signal",
+        summary: "robust twin of signal-fragile-onstack-everywhere: handlers with and without SA_ONSTACK run with a 64 KiB alternate stack set, disarmed or disabled; each delivery records whether it ran on it",
+        makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true, altStacks: true) })
+
     /// A receiver whose `sigwait` takes the first pending signal in the order its set lists them, against a set
     /// listed highest first: the kernel takes the lowest.
     public static let sigwaitInSetOrder = Scenario.real(
@@ -137,7 +154,7 @@ public enum SignalScenarios {
     /// signal (it runs one handler), its action unknown afterwards; after unblocking one it sometimes asks its action.
     static func workload(
         generator: inout SeededGenerator, signals: [String], threadDirected: Bool = false, sigwaitOnly: Bool = false, actions: Bool = false,
-        masks: Bool = false, pauses: Bool = false, handlerFlags: Bool = false
+        masks: Bool = false, pauses: Bool = false, handlerFlags: Bool = false, altStacks: Bool = false
     ) -> Workload {
         let count = generator.next(in: 2...4)
         var processes: [Workload.Process] = []
@@ -176,6 +193,7 @@ public enum SignalScenarios {
             set[signal] = "handler"
             if generator.chance(0.5) { flags.append("SA_RESETHAND"); resetting.insert(signal) } else { resetting.remove(signal) }
             if generator.chance(0.3) { flags.append("SA_NODEFER") }
+            if altStacks && generator.chance(0.5) { flags.append("SA_ONSTACK") }
             if generator.chance(0.5) {
                 // Every other signal's is partial, masking the next signal alone (no draw: the rest of the workload
                 // is what it was), so that one pending waits for the handler while others nest.
@@ -188,6 +206,19 @@ public enum SignalScenarios {
             value["flags"] = .array(flags)
             return value
         }
+        /// A `sigaltstack` call: a 64 KiB stack (with `SS_AUTODISARM` every other time), disabling it, or asking.
+        func altStackCall(_ choice: Int) -> Call {
+            let value: JSONValue? =
+                switch choice {
+                case 0: ["flags": [], "size": 65536]
+                case 1: ["flags": ["SS_AUTODISARM"], "size": 65536]
+                case 2: ["flags": ["SS_DISABLE"], "size": 0]
+                default: nil
+                }
+            return Call(process: 1, object: "sig1", f: "sigaltstack", value: value)
+        }
+        // With alternate stacks it starts with one set (its handlers drawn with SA_ONSTACK half the time).
+        if altStacks { receiver.append(altStackCall(0)) }
         // With handler flags it starts by giving each of its signals a handler with drawn flags.
         if handlerFlags {
             for signal in signals { receiver.append(Call(process: 1, object: "sig1", f: "sigaction", value: .object(drawHandler(signal)))) }
@@ -247,6 +278,8 @@ public enum SignalScenarios {
                     receiver.append(Call(process: 1, object: "sig1", f: "kill", value: ["signal": .string(signal)]))
                 }
             }
+            // With alternate stacks it sometimes sets, disarms, disables or asks for its stack.
+            if altStacks && generator.chance(0.25) { receiver.append(altStackCall(generator.next(in: 0...3))) }
             // Only signals whose action is a handler or ignores them (SIGWINCH's default does): unblocking any other
             // would end the receiver.
             // A reset handler's signal meets its default at a second instance: only SIGWINCH's is harmless.
