@@ -26,6 +26,16 @@ import Testing
         return (reader, try fixture.instance())
     }
 
+    /// ``readable(_:_:)``, then process 1 registers a copy of its read end and closes the copy: the reader, the
+    /// instance and the closed copy's number.
+    func closedRegisteredCopy(_ fixture: Fixture, _ state: inout FIFOModel.State) throws -> (reader: CInt, instance: CInt, copy: CInt) {
+        let (reader, instance) = try readable(fixture, &state)
+        let copy = try duplicated(reader, &state)
+        try facts.register(instance, copy, by: 1, .read, .input, &state)
+        closed(copy, &state)
+        return (reader, instance, copy)
+    }
+
     /// `dup` of `descriptor` on the kernel, and of process 1's read end in the model.
     func duplicated(_ descriptor: CInt, _ state: inout FIFOModel.State) throws -> CInt {
         let copy = dup(descriptor)
@@ -62,10 +72,7 @@ import Testing
     @Test func aRegisteredDescriptorClosedWhileACopyLivesIsStillReported() throws {
         let fixture = try Fixture()
         var state = facts.model.initialState(of: "f0")
-        let (reader, instance) = try readable(fixture, &state)
-        let copy = try duplicated(reader, &state)
-        try facts.register(instance, copy, by: 1, .read, .input, &state)
-        closed(copy, &state)
+        let (reader, instance, copy) = try closedRegisteredCopy(fixture, &state)
         try facts.expectWait(&state, 1, instance, [copy: .read], Self.readable)
         #expect(control(instance, KernelEpoll.modify, reader) == .noSuchFileOrDirectory)
         #expect(facts.step(&state, Self.modify()) == .failed(.ENOENT))
@@ -127,10 +134,7 @@ import Testing
     @Test func aCopyTakingTheClosedNumberReachesTheRegistrationAgain() throws {
         let fixture = try Fixture()
         var state = facts.model.initialState(of: "f0")
-        let (reader, instance) = try readable(fixture, &state)
-        let copy = try duplicated(reader, &state)
-        try facts.register(instance, copy, by: 1, .read, .input, &state)
-        closed(copy, &state)
+        let (reader, instance, copy) = try closedRegisteredCopy(fixture, &state)
         let again = try Syscall.duplicate(FileDescriptor(rawValue: reader), minimum: Int(copy), closeOnExec: false).rawValue
         #expect(facts.step(&state, .fcntl(process: 1, end: .read, command: .duplicate(minimum: Int(copy), closeOnExec: false))) == .duplicated)
         #expect(again == copy)
