@@ -571,7 +571,7 @@ import Testing
         for (index, operations) in Self.directedMutexSequences.enumerated() {
             if let problem = robustMutexDisagreement(operations) { Issue.record("directed sequence \(index): \(problem)") }
         }
-        await propertyCheck(count: Self.cases, input: Gen.int(in: 0...23).array(of: 1...30)) { operations throws in
+        await propertyCheck(count: Self.cases, input: Gen.int(in: 0...31).array(of: 1...30)) { operations throws in
             if let problem = robustMutexDisagreement(operations) { Issue.record("\(problem)") }
         }
     }
@@ -580,7 +580,10 @@ import Testing
     /// 7 another thread's trylock and exit, 10 timedlock (deadline past), 11 clocklock with an invalid deadline, 12 on a
     /// refused clock, 13 destroy, 14-19 init: robust or (odd) stalled, error-checking (14, 15), normal (16, 17) or
     /// recursive (18, 19); 20-22 init robust with `PTHREAD_PRIO_INHERIT`, error-checking, normal or recursive; 23 init
-    /// robust with `PTHREAD_PRIO_PROTECT` (refused, `EOPNOTSUPP`, whatever the mutex's state).
+    /// robust with `PTHREAD_PRIO_PROTECT` (refused, `EOPNOTSUPP`, whatever the mutex's state); 24-26 init stalled with
+    /// `PTHREAD_PRIO_INHERIT`, 27-29 stalled with `PTHREAD_PRIO_PROTECT` (ceiling 5), error-checking, normal or
+    /// recursive; 30 `getprioceiling`; 31 `setprioceiling`, each time the next of 0, 3, 5, 9, 100, 50. The mutex's
+    /// lockers are `SCHED_OTHER` threads taking no other priority-protect mutex (`"scheduling": "other"`).
     static let directedMutexSequences: [[Int]] = [
         [13, 13, 0, 2, 4, 6, 10, 11, 12, 14, 0, 4, 13, 14],  // destroyed free: EINVAL for all but destroy and init
         [7, 13, 6, 2, 14, 2, 4, 6],  // owner died, destroyed, consistent EINVAL (never inconsistent), init
@@ -600,6 +603,14 @@ import Testing
         [22, 7, 0, 0, 4, 4, 2, 2, 6, 13],  // PI recursive: inconsistent unlock above 1, then not recoverable
         [0, 23, 2, 4, 23, 0, 7, 23, 2],  // priority-protect refused while held, free, owner died: nothing changes
         [14, 7, 0, 4, 2, 2],  // and without a protocol the not-recoverable trylock keeps the word (EDEADLK)
+        [24, 0, 2, 11, 4, 4, 7, 2, 11, 4, 13, 6],  // stalled PI: EDEADLK twice, EPERM; holder exited: EBUSY, EINVAL, EBUSY
+        [25, 4, 0, 2, 11, 4, 4, 13, 30, 31],  // stalled PI normal: unlocks check the owner; no ceiling (EINVAL)
+        [26, 0, 2, 11, 4, 4, 4, 4, 13],  // stalled PI recursive: counts
+        [27, 30, 31, 31, 31, 0, 0, 2, 31, 4, 30, 31, 0, 4, 13, 30, 31, 30, 0],  // PP: bounds, the old ceiling, EINVAL once
+        [28, 0, 0, 2, 4, 4, 4, 0, 2, 13],  // PP normal: an unlock of a free one leaves the caller's record unknown
+        [29, 31, 31, 0, 0, 2, 31, 31, 31, 4, 4, 4, 30],  // PP recursive: the holder's setprioceiling, EINVAL above
+        [27, 7, 2, 2, 30, 31, 4, 13, 6],  // PP holder exited: EINVAL (first raise), EBUSY, the ceiling; set sleeps
+        [27, 13, 30, 31, 30, 0, 27, 0],  // PP destroyed: the ceiling reads and sets, lock EINVAL
     ]
 
     /// Runs `operations` on a fresh mutex and its model; the first disagreement, or nil. Destroy and init are made
@@ -622,6 +633,7 @@ import Testing
         }
         var steps: [(RobustMutexModel.Input, () throws -> RobustMutexModel.Output)] = []
         var state = model().initialState(of: "x")
+        var ceilings = [0, 3, 5, 9, 100, 50].makeIterator()
         for choice in operations {
             // Undefined (not judged) when held; a robust one this thread holds would stay on its robust list.
             let held = state.holder != nil || state.word == .deadHolder
@@ -658,7 +670,23 @@ import Testing
                 steps.append((.initialize(process: 1, robust: true, protocol: .protect), {
                     done { try mutex.initialize(robust: true, protocol: .protect) }
                 }))
-            case 6, 13...22: steps.append((.consistent(process: 1), { done { try mutex.consistent() } }))
+            case 24...29 where !held:
+                let types: [(RobustMutexModel.MutexType, RobustMutex.MutexType)] = [(.errorCheck, .errorCheck), (.normal, .normal), (.recursive, .recursive)]
+                let (type, kernelType) = types[(choice - 24) % 3]
+                let protect = choice >= 27
+                steps.append((.initialize(process: 1, robust: false, type: type, protocol: protect ? .protect : .inherit, ceiling: 5), {
+                    done { try mutex.initialize(robust: false, type: kernelType, protocol: protect ? .protect : .inherit, ceiling: protect ? 5 : nil) }
+                }))
+            case 30:
+                steps.append((.getCeiling(process: 1), {
+                    do { return .ceiling(Int(try mutex.priorityCeiling())) } catch { return .failed(errorCode(error)) }
+                }))
+            case 31:
+                let ceiling = ceilings.next() ?? 7
+                steps.append((.setCeiling(process: 1, ceiling: ceiling), {
+                    do { return .oldCeiling(Int(try mutex.setPriorityCeiling(Int32(ceiling)))) } catch { return .failed(errorCode(error)) }
+                }))
+            case 6, 13...29: steps.append((.consistent(process: 1), { done { try mutex.consistent() } }))
             default:
                 // Another thread trylocks and exits: two model steps, the trylock and the exit.
                 nonisolated(unsafe) var result = RobustMutexModel.Output.done
@@ -680,7 +708,7 @@ import Testing
         return problem
     }
 
-    func model() -> RobustMutexModel { RobustMutexModel(mutexes: ["x"]) }
+    func model() -> RobustMutexModel { RobustMutexModel(mutexes: ["x"], schedulingKnown: ["x"]) }
 
     // MARK: Shared memory: two mappings in one process are one memory
 
