@@ -615,7 +615,7 @@ import Testing
 
     /// Runs `operations` on a fresh mutex and its model; the first disagreement, or nil. Destroy and init are made
     /// only where the model judges them (not on a mutex held by a live thread), where both sides are deterministic.
-    func robustMutexDisagreement(_ operations: [Int]) -> String? {
+    func robustMutexDisagreement(_ operations: [Int], belief: WrongMutexBelief? = nil) -> String? {
         let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
         defer { munmap(memory, 4096) }
         guard let mutex = try? RobustMutex.initialize(at: memory) else { return "cannot initialise the mutex" }
@@ -704,11 +704,24 @@ import Testing
         // One thread is process 1 throughout, and ends before the memory is unmapped: robust mutexes belong
         // to threads, and a thread's robust list must not point into memory that is gone.
         nonisolated(unsafe) var problem: String?
-        TestThread { problem = ModelAgreement(model: model(), object: "x").firstDisagreement(steps) }.join()
+        TestThread {
+            if let belief {
+                problem = ModelAgreement(model: WrongMutexModel(model: model(), belief: belief), object: "x").firstDisagreement(steps)
+            } else {
+                problem = ModelAgreement(model: model(), object: "x").firstDisagreement(steps)
+            }
+        }.join()
         return problem
     }
 
     func model() -> RobustMutexModel { RobustMutexModel(mutexes: ["x"], schedulingKnown: ["x"]) }
+
+    /// The agreement can fail: each plausible wrong belief about stalled mutexes with a protocol disagrees with the
+    /// kernel on the directed sequences.
+    @Test(arguments: WrongMutexBelief.allCases) func robustMutexAgreementRejectsAWrongBelief(_ belief: WrongMutexBelief) {
+        let found = Self.directedMutexSequences.contains { robustMutexDisagreement($0, belief: belief) != nil }
+        #expect(found, "\(belief)")
+    }
 
     // MARK: Shared memory: two mappings in one process are one memory
 
@@ -891,5 +904,49 @@ import Testing
             case .add(let index, let delta): return .accessed(.value(Int64(bitPattern: try words.guardedAdd(index, UInt64(bitPattern: delta)))))
             }
         } catch { return .failed(errorCode(error)) }
+    }
+}
+
+/// Wrong beliefs about stalled mutexes with a protocol, for showing that the agreement catches them.
+enum WrongMutexBelief: CaseIterable, Sendable {
+    /// A stalled PI mutex's holder trylock is EBUSY, as without a protocol.
+    case stalledPIDoesNotCheckItsOwner
+    /// setprioceiling returns the new ceiling.
+    case setCeilingReturnsTheNewCeiling
+    /// A priority-protect lock never fails EINVAL (glibc's failed raise ignored).
+    case priorityProtectLockNeverFails
+}
+
+/// The robust-mutex model with one belief made wrong.
+struct WrongMutexModel: TransitionModel {
+    typealias State = RobustMutexModel.State
+    typealias Input = RobustMutexModel.Input
+    typealias Output = RobustMutexModel.Output
+    let model: RobustMutexModel
+    let belief: WrongMutexBelief
+
+    func initialState(of object: String) -> State { model.initialState(of: object) }
+    func describe(_ input: Input, _ output: Output?) -> String { model.describe(input, output) }
+    func describe(_ state: State) -> String { model.describe(state) }
+    func wakeUps(of input: Input) -> [Output] { model.wakeUps(of: input) }
+
+    func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
+        let right = model.transitions(state, input)
+        switch (belief, input) {
+        case (.stalledPIDoesNotCheckItsOwner, .tryLock(let process)) where !state.robust && state.protocol == .inherit && state.holder == process:
+            return [Transition(.failed(.EBUSY), state)]
+        case (.setCeilingReturnsTheNewCeiling, .setCeiling(_, let ceiling)):
+            return right.map { transition in
+                guard case .oldCeiling? = transition.output else { return transition }
+                return Transition(.oldCeiling(ceiling), transition.state)
+            }
+        case (.priorityProtectLockNeverFails, .lock(let process)), (.priorityProtectLockNeverFails, .tryLock(let process)):
+            guard state.protocol == .protect, right.contains(where: { $0.output == .failed(.EINVAL) }) else { return right }
+            var raised = state
+            raised.raised[process] = 99
+            return model.transitions(raised, input)
+        default:
+            return right
+        }
     }
 }
