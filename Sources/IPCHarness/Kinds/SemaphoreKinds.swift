@@ -320,12 +320,14 @@ struct SystemVSemaphoreBinding: ObjectBinding {
 /// `lock`/`trylock`, as the call returns it, though the lock is then held) and the fragile
 /// `client.mutex-ignores-owner-death`, a lock user that takes `EOWNERDEAD` for an ordinary acquisition and never
 /// makes the mutex consistent (so its unlock leaves it unrecoverable for everyone), and the fragile
-/// `client.mutex-timeout-taken-for-lock`, which takes a timed lock's `ETIMEDOUT` for the lock.
+/// `client.mutex-timeout-taken-for-lock`, which takes a timed lock's `ETIMEDOUT` for the lock, and the fragile
+/// `client.mutex-ceiling-failure-taken-for-lock`, which takes a priority-protect lock's `EINVAL` for the lock.
 public enum RobustMutexKind: MechanismKind {
     public typealias Model = RobustMutexModel
 
     public static let implementations = [
         "kernel.robust-mutex", "client.mutex-ignores-owner-death", "client.mutex-timeout-taken-for-lock",
+        "client.mutex-ceiling-failure-taken-for-lock",
     ]
 
     public static func model(for workload: Workload) -> RobustMutexModel {
@@ -382,7 +384,8 @@ public enum RobustMutexKind: MechanismKind {
         RobustMutexBinding(
             mutex: RobustMutex.existing(at: try object.mapSharedMemory("fd", size: SharedObjectMemory.size)),
             ignoresOwnerDeath: implementation == "client.mutex-ignores-owner-death",
-            takesTimeoutForLock: implementation == "client.mutex-timeout-taken-for-lock")
+            takesTimeoutForLock: implementation == "client.mutex-timeout-taken-for-lock",
+            takesCeilingFailureForLock: implementation == "client.mutex-ceiling-failure-taken-for-lock")
     }
 }
 
@@ -407,16 +410,21 @@ struct RobustMutexBinding: ObjectBinding {
     let mutex: RobustMutex
     let ignoresOwnerDeath: Bool
     let takesTimeoutForLock: Bool
+    var takesCeilingFailureForLock = false
 
     mutating func perform(_ input: RobustMutexModel.Input) throws(Errno) -> RobustMutexModel.Output {
         switch input {
         case .lock, .tryLock:
             let tryOnly: Bool
             if case .tryLock = input { tryOnly = true } else { tryOnly = false }
-            switch try mutex.lock(tryOnly: tryOnly) {
-            case .acquired: return .locked
-            case .acquiredOwnerDied: return ignoresOwnerDeath ? .locked : .lockedOwnerDied
-            case .busy: throw .resourceBusy
+            do throws(Errno) {
+                switch try mutex.lock(tryOnly: tryOnly) {
+                case .acquired: return .locked
+                case .acquiredOwnerDied: return ignoresOwnerDeath ? .locked : .lockedOwnerDied
+                case .busy: throw .resourceBusy
+                }
+            } catch .invalidArgument where takesCeilingFailureForLock {
+                return .locked
             }
         case .timedLock(_, let timeout, let clock):
             do throws(Errno) {
