@@ -34,8 +34,11 @@
 ///   without robustness: its owner's death or exit leaves it locked for good (the next `lock` sleeps forever,
 ///   `trylock` fails `EBUSY`, `timedlock` `ETIMEDOUT`, `unlock` `EPERM`, `destroy` `EBUSY`), `consistent` fails
 ///   `EINVAL`, and glibc's `trylock` by the holder is `EBUSY` (not `EDEADLK`: it looks only at the lock word).
-/// - Setup or `init` may make it normal or recursive instead of error-checking (``MutexType``), and a robust one
-///   priority-inheriting (``MutexProtocol``: a not-recoverable `trylock` then gives the word back).
+/// - Setup or `init` may make it normal or recursive instead of error-checking (``MutexType``), priority-inheriting
+///   (``MutexProtocol``: a robust one's not-recoverable `trylock` then gives the word back; a stalled one checks its
+///   owner), or, stalled, priority-protect with a ceiling (`getprioceiling`, `setprioceiling`; each lock first raises
+///   the caller's priority, which a `SCHED_OTHER` thread's glibc fails `EINVAL` once per higher ceiling:
+///   `RobustMutexModel+Ceiling.swift`).
 public struct RobustMutexModel: TransitionModel, TraceModel {
     public static let name = "robust-mutex"
 
