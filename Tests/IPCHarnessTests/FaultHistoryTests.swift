@@ -284,6 +284,29 @@ import Testing
         #expect(unexplained.result == .violation)
         #expect(unexplained.explanation.contains("no init or destroy of that mutex"), "\(unexplained.explanation)")
     }
+
+    /// A stalled PI mutex whose holder died while another process slept in `lock`: the kernel hands the sleeper the
+    /// futex marked owner-died and glibc's assertion aborts it (measured by a C probe): a hazard of the mechanism, the
+    /// run not failed. The same abort on a stalled mutex of no protocol is still a crash.
+    @Test func aLockerOfAStalledPIMutexWhoseHolderDiedAbortedIsAHazard() throws {
+        func trace(protocol: String) -> String {
+            var lines = [#"{"format":"ipc-trace","version":1,"model":"robust-mutex","params":{"objects":{"m0":{"robust":false,"protocol":"\#(`protocol`)"}}},"mechanism":"test","seed":"1","strategy":"random","harness":"0.1.0"}"#]
+            let events = [
+                #""process":1,"type":"invoke","f":"lock","object":"m0""#, #""process":1,"type":"ok","f":"lock","object":"m0""#,
+                #""process":2,"type":"invoke","f":"lock","object":"m0""#,
+                #""process":1,"type":"kill","signal":"SIGKILL","point":"before""#, #""process":1,"type":"exit","value":{"signal":"SIGKILL"}"#,
+                #""process":2,"type":"exit","value":{"signal":"SIGABRT"}"#,
+            ]
+            for (index, event) in events.enumerated() { lines.append(#"{"index":\#(index),"time":\#((index + 1) * 10),"# + event + "}") }
+            return lines.joined(separator: "\n") + "\n"
+        }
+        let inheriting = try TraceChecker.check(try Trace.parse(Array(trace(protocol: "inherit").utf8)))
+        #expect(inheriting.result == .ok, "\(inheriting.explanation)")
+        #expect(inheriting.explanation.contains("HAZARD: process 2 died of SIGABRT in lock on mutex m0"), "\(inheriting.explanation)")
+        let plain = try TraceChecker.check(try Trace.parse(Array(trace(protocol: "none").utf8)))
+        #expect(plain.result == .violation)
+        #expect(plain.explanation.contains("CRASH"), "\(plain.explanation)")
+    }
 }
 
 /// A real worker that dies of a signal no `kill` event accounts for crashed: the code under test (or the harness)
