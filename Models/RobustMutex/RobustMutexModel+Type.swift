@@ -33,7 +33,7 @@ extension RobustMutexModel {
 /// holder's `trylock` `EDEADLK`, a normal one's `unlock` by anyone else `EPERM`); its holder's death leaves it held
 /// by a dead thread as a stalled one's (`trylock` `EBUSY`, `timedlock` `ETIMEDOUT`, an invalid deadline `EINVAL`) —
 /// but with a process asleep in `lock` then, the kernel hands that sleeper the futex marked owner-died and glibc's
-/// assertion aborts it and every later locker (`SIGABRT`, no completion the model judges: the checker names each
+/// assertion aborts it and every later locker (`SIGABRT`, measured, no completion the model judges: the checker names each
 /// such death a hazard). A stalled priority-protect one: see `RobustMutexModel+Ceiling.swift`.
 extension RobustMutexModel {
     public enum MutexProtocol: String, Hashable, Sendable, CaseIterable {

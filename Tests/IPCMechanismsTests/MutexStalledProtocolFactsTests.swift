@@ -1,6 +1,7 @@
 import Glibc
 import IPCMechanisms
 import IPCSyscalls
+import Synchronization
 import SystemPackage
 import Testing
 
@@ -65,7 +66,7 @@ import Testing
     /// protocol: `trylock` `EBUSY`, `unlock` `EPERM`, `destroy` `EBUSY`, `consistent` `EINVAL`, a timed lock `EINVAL`
     /// (invalid deadline) or `ETIMEDOUT` (glibc waits out the deadline where the kernel says the owner is gone).
     /// (With a process asleep in `lock` then, the kernel hands it the futex marked owner-died and glibc's assertion
-    /// aborts it and every later locker: measured by a C probe, not here — the model judges no such completion.)
+    /// aborts it and every later locker: ``aStalledPIMutexsSleeperIsAbortedWhenItsHolderDies()``.)
     @Test(arguments: [RobustMutex.MutexType.errorCheck, .normal, .recursive])
     func aStalledPIMutexWhoseHolderDiedStaysHeld(type: RobustMutex.MutexType) throws {
         try withMutex(type: type, protocol: .inherit) { (mutex: RobustMutex) throws in
@@ -225,6 +226,52 @@ import Testing
             guard failure({ () throws(Errno) in try mutex.unlock() }) == nil else { exit(6) }
             guard (try? mutex.setPriorityCeiling(20)) == 10 else { exit(7) }
             guard lockFailure(mutex, tryOnly: true) == .invalidArgument else { exit(8) }
+            exit(0)
+        }
+    }
+}
+
+/// In a child test process: a grandchild holds a stalled PI mutex, another sleeps in `lock` on it (the word shows
+/// `FUTEX_WAITERS`), and the holder is killed. The kernel hands the sleeper the futex marked owner-died and glibc's
+/// assertion (`robust || (oldval & FUTEX_OWNER_DIED) == 0`) aborts it; a later `trylock` aborts too (`assert (robust)`).
+/// Why the model judges no completion there and the checker names such deaths hazards. Exit status 0 when all held,
+/// else the number of the first check that failed.
+extension MutexStalledProtocolFactsTests {
+    @Test func aStalledPIMutexsSleeperIsAbortedWhenItsHolderDies() async {
+        await #expect(processExitsWith: .exitCode(0)) {
+            var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
+            guard setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore) == 0 else { exit(9) }
+            let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
+            guard let mutex = try? RobustMutex.initialize(at: memory, robust: false, protocol: .inherit) else { exit(10) }
+            var ready: [CInt] = [0, 0]
+            guard pipe(&ready) == 0 else { exit(11) }
+            let holder = fork()
+            if holder == 0 {
+                guard (try? mutex.lock(tryOnly: false)) == .acquired else { _exit(1) }
+                var byte: UInt8 = 1
+                _ = write(ready[1], &byte, 1)
+                while true { pause() }
+            }
+            var byte: UInt8 = 0
+            guard read(ready[0], &byte, 1) == 1 else { exit(12) }
+            let sleeper = fork()
+            if sleeper == 0 {
+                _ = try? mutex.lock(tryOnly: false)
+                _exit(2)
+            }
+            // glibc's lock word is the mutex's first field; the kernel sets FUTEX_WAITERS once the sleeper is queued.
+            let word = memory.assumingMemoryBound(to: Atomic<UInt32>.self)
+            while word.pointee.load(ordering: .acquiring) & 0x8000_0000 == 0 { sched_yield() }
+            kill(holder, SIGKILL)
+            var status: CInt = 0
+            guard waitpid(holder, &status, 0) == holder else { exit(13) }
+            guard waitpid(sleeper, &status, 0) == sleeper, status & 0x7f == SIGABRT else { exit(14) }
+            let later = fork()
+            if later == 0 {
+                _ = try? mutex.lock(tryOnly: true)
+                _exit(3)
+            }
+            guard waitpid(later, &status, 0) == later, status & 0x7f == SIGABRT else { exit(15) }
             exit(0)
         }
     }
