@@ -306,6 +306,22 @@ import Testing
         let plain = try TraceChecker.check(try Trace.parse(Array(trace(protocol: "none").utf8)))
         #expect(plain.result == .violation)
         #expect(plain.explanation.contains("CRASH"), "\(plain.explanation)")
+
+        // robust-mutex-stalled-protocols (seed 7318022741629784025), cut down: process 1's lock completed before
+        // process 3's unlock did, and process 1 then exited holding the mutex with process 3 asleep in lock. Taking
+        // the later unlock for process 1's lost the holder, and the abort was called a crash.
+        var lines = [#"{"format":"ipc-trace","version":1,"model":"robust-mutex","params":{"objects":{"o0":{"robust":false,"protocol":"inherit","scheduling":"other"}}},"mechanism":"test","seed":"1","strategy":"random","harness":"0.1.0"}"#]
+        let events = [
+            #""process":3,"type":"invoke","f":"trylock","object":"o0""#, #""process":3,"type":"ok","f":"trylock","object":"o0""#,
+            #""process":1,"type":"invoke","f":"lock","object":"o0""#, #""process":3,"type":"invoke","f":"unlock","object":"o0""#,
+            #""process":1,"type":"ok","f":"lock","object":"o0""#, #""process":3,"type":"ok","f":"unlock","object":"o0""#,
+            #""process":3,"type":"invoke","f":"lock","object":"o0""#, #""process":1,"type":"exit","value":{"code":0}"#,
+            #""process":3,"type":"info","f":"lock","object":"o0""#, #""process":3,"type":"exit","value":{"signal":"SIGABRT"}"#,
+        ]
+        for (index, event) in events.enumerated() { lines.append(#"{"index":\#(index),"time":\#((index + 1) * 10),"# + event + "}") }
+        let reordered = try TraceChecker.check(try Trace.parse(Array((lines.joined(separator: "\n") + "\n").utf8)))
+        #expect(reordered.result == .ok, "\(reordered.explanation)")
+        #expect(reordered.explanation.contains("HAZARD: process 3 died of SIGABRT in lock on mutex o0"), "\(reordered.explanation)")
     }
 }
 

@@ -33,7 +33,10 @@ struct HazardDetector {
     private var remade: Set<String> = []
     /// The stalled priority-inheriting mutexes of the setup (`"robust": false, "protocol": "inherit"`).
     private let inheritingStalled: Set<String>
-    /// Those whose holder died or exited holding them: glibc aborts their lockers.
+    /// The processes that acquired each of those: any may have ended holding it (completions of a lock and of
+    /// another's unlock may be recorded in either order, and a recursive one's unlock may leave it held).
+    private var acquirers: [String: Set<Int>] = [:]
+    /// Those a process that acquired them died or exited after: glibc may abort their lockers.
     private var orphaned: Set<String> = []
     /// Deaths the trace does not explain, described: the checker reports them as crashes.
     private(set) var crashes: [String] = []
@@ -93,10 +96,12 @@ struct HazardDetector {
     }
 
     private mutating func observeMutex(_ event: Trace.Event, line: Int) {
+        if event.type == .ok, let f = event.f, ["lock", "trylock", "timedlock"].contains(f),
+            let object = event.object, inheritingStalled.contains(object) {
+            acquirers[object, default: []].insert(event.process)
+        }
         if event.type == .kill || event.type == .exit {
-            for object in heldMutexes[event.process] ?? [] where inheritingStalled.contains(object) && !remade.contains(object) {
-                orphaned.insert(object)
-            }
+            for (object, processes) in acquirers where processes.contains(event.process) { orphaned.insert(object) }
         }
         if event.type == .kill { return reportStalled(event, line: line) }
         if event.type == .invoke, event.f == "init" { initialising[event.process] = event.value?["robust"] != .bool(false) }
@@ -107,10 +112,10 @@ struct HazardDetector {
         }
         if event.type == .ok, event.f == "init" || event.f == "destroy", let object = event.object { remade.insert(object) }
         if event.type == .exit, event.value?["signal"] == "SIGABRT", let call = locking.removeValue(forKey: event.process) {
-            if remade.contains(call.object) {
-                hazards.append("process \(event.process) died of SIGABRT in \(call.f) on mutex \(call.object) (invoked at line \(call.line)): glibc's assertion, as a mutex destroyed or re-initialised while held gives (undefined in POSIX; the model no longer judges such a mutex)")
-            } else if orphaned.contains(call.object) {
+            if orphaned.contains(call.object) {
                 hazards.append("process \(event.process) died of SIGABRT in \(call.f) on mutex \(call.object) (invoked at line \(call.line)): glibc's assertion on a stalled priority-inheriting mutex whose holder died — the kernel hands a locker the futex marked owner-died, which glibc refuses for a mutex that is not robust, aborting it and every later locker")
+            } else if remade.contains(call.object) {
+                hazards.append("process \(event.process) died of SIGABRT in \(call.f) on mutex \(call.object) (invoked at line \(call.line)): glibc's assertion, as a mutex destroyed or re-initialised while held gives (undefined in POSIX; the model no longer judges such a mutex)")
             } else {
                 crashes.append("process \(event.process) died of SIGABRT in \(call.f) on mutex \(call.object) (invoked at line \(call.line), exit at line \(line)): glibc's assertion, and no init or destroy of that mutex in the trace explains it — its memory was corrupted by the code under test (or the harness)")
             }

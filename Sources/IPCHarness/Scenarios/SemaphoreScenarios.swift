@@ -5,7 +5,7 @@ public enum SemaphoreScenarios {
     public static let all: [Scenario] = [
         posixNamed, posixUnnamed, posixTimed, systemVUndo, robustMutexOwnerDeath, robustMutexTimed, robustMutexLifecycle,
         timeoutTakenForLock, timedLockUser, poolWithoutUndo, poolWithUndo, posixHandles, closeUnmapsAll, closesCounted,
-        posixInitDestroy, poolPshared0, poolPshared1, ceilingFailureTakenForLock, ceilingLockUser,
+        posixInitDestroy, poolPshared0, poolPshared1, ceilingFailureTakenForLock, ceilingLockUser, stalledProtocols,
     ]
 
     /// Fragile: a pool of 1-2 units shared by several processes, set up with `sem_init(pshared = 0)`; a user asleep
@@ -355,6 +355,51 @@ public enum SemaphoreScenarios {
         name: "robust-mutex-robust-ceiling", kind: RobustMutexKind.self, implementation: "kernel.robust-mutex",
         summary: "robust twin of robust-mutex-fragile-ceiling-as-lock: a priority-protect lock's EINVAL is a failure; getprioceiling and setprioceiling beside",
         makeWorkload: { generator in ceilingLockUsers(generator: &generator) })
+
+    /// Stalled mutexes with a protocol (issue 15): a priority-inheriting or priority-protect (ceiling 1-20) mutex of
+    /// any type, locked, trylocked, timedlocked (some invalid deadlines), unlocked by anyone, its ceiling read and set
+    /// (some out of 1...99), destroyed and re-initialised stalled with either protocol. Owners end holding it (held by
+    /// a dead thread for good; a PI one's sleeper then aborted by glibc: a hazard). The workers are `SCHED_OTHER`
+    /// threads (`"scheduling": "other"`).
+    public static let stalledProtocols = Scenario.real(
+        name: "robust-mutex-stalled-protocols", kind: RobustMutexKind.self, implementation: "kernel.robust-mutex",
+        summary: "2-4 processes lock, trylock, timedlock, unlock, read and set the ceiling of, destroy and init a stalled PI or priority-protect mutex",
+        makeWorkload: { generator in
+            var parameters: JSONObject = ["robust": false, "scheduling": "other"]
+            parameters["protocol"] = .string(generator.pick(["inherit", "protect"]))
+            if parameters["protocol"] == "protect" { parameters["ceiling"] = .int(generator.next(in: 1...20)) }
+            if let type = generator.pick(weighted: [(2, nil), (1, "normal"), (1, "recursive")] as [(Int, String?)]) {
+                parameters["type"] = .string(type)
+            }
+            return ScenarioPrograms.workload(
+                kind: "robust-mutex", parameters: parameters, calls: 2...6, generator: &generator, roles: { _, _ in ["use"] },
+                operation: { _, _, generator in stalledProtocolCall(&generator) })
+        })
+
+    /// One call of ``stalledProtocols``' programs.
+    static func stalledProtocolCall(_ generator: inout SeededGenerator) -> (f: String, value: JSONValue?) {
+        let f = generator.pick(weighted: [
+            (25, "lock"), (15, "trylock"), (8, "timedlock"), (22, "unlock"), (8, "getprioceiling"), (10, "setprioceiling"),
+            (5, "destroy"), (7, "init"),
+        ])
+        switch f {
+        case "timedlock":
+            let timeout: JSONValue = generator.chance(0.5) ? "invalid" : .int(generator.pick([0, 5]))
+            return (f, ["timeout": timeout])
+        case "setprioceiling":
+            return (f, ["ceiling": .int(generator.pick([0, 100, 1, 4, 9, 25]))])
+        case "init":
+            let protocolName: String = generator.pick(["inherit", "protect"])
+            var value: JSONObject = ["robust": false, "protocol": .string(protocolName)]
+            if let type = generator.pick(weighted: [(2, nil), (1, "normal"), (1, "recursive")] as [(Int, String?)]) {
+                value["type"] = .string(type)
+            }
+            if protocolName == "protect" { value["ceiling"] = .int(generator.pick([1, 3, 12])) }
+            return (f, .object(value))
+        default:
+            return (f, nil)
+        }
+    }
 
     /// `pthread_mutex_destroy` and `pthread_mutex_init` during a run (issue 15) beside the other calls, on a mutex made
     /// robust or (one run in three) stalled, error-checking, normal or recursive; `init` makes it stalled one time in
