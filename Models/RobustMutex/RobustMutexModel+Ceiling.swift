@@ -21,6 +21,9 @@
 ///   one that does not hold it counts that caller's record down (measured: `EAGAIN` from its lock later, `EINVAL`
 ///   from an unlock): from then on that process's bookkeeping is unknown.
 /// - Its holder's death leaves it held for good (stalled); `getprioceiling` still reads the ceiling.
+/// - glibc 2.36's `setprioceiling` asleep while the ceiling moves returns without the lock and frees the word under
+///   the holder (measured): once the ceiling has moved (``State/ceilingMoved``), a `setprioceiling` on a held mutex
+///   may return the ceiling at once, and the mutex is no longer judged.
 extension RobustMutexModel {
     /// glibc's raise of the caller's priority to `state`'s ceiling: the errors it may fail with, whether it may go on
     /// to the lock word, and the state after (the bookkeeping records the ceiling even when the raise fails).
@@ -80,10 +83,22 @@ extension RobustMutexModel {
             guard (1...99).contains(ceiling) else { return same(.failed(.EINVAL)) }
             var next = state
             next.ceiling = ceiling
+            if ceiling != state.ceiling { next.ceilingMoved = true }
+            // Asleep on a word another holds (or its own normal one): glibc waits for the ceiling it read, and if the
+            // ceiling moved meanwhile it wakes, leaves its loop without the lock and writes its ceiling into a free
+            // word under the holder (measured, `MutexStalledProtocolFactsTests`; a run of robust-mutex-stalled-protocols
+            // showed the next locker then dying of glibc's `__owner == 0` assertion). Once the ceiling has moved, such a return is allowed, and
+            // the mutex is no longer judged.
+            var clobbered: [Transition<State, Output>] {
+                guard state.ceilingMoved else { return [] }
+                var lost = next
+                lost.undefined = true
+                return [Transition(.oldCeiling(state.ceiling), lost)]
+            }
             if !state.destroyed, case .held(process, _) = state.word {
                 switch state.type {
                 case .errorCheck: return same(.failed(.EDEADLK))
-                case .normal: return []
+                case .normal: return clobbered
                 case .recursive:
                     // glibc moves the holder's record from the old ceiling to the new one and raises its priority
                     // to it: a known SCHED_OTHER thread's raise above what it had fails EINVAL, the ceiling kept,
@@ -102,7 +117,7 @@ extension RobustMutexModel {
                 }
             }
             // It takes the word (sleeping while anyone holds it) and leaves it free.
-            guard state.word == .free else { return [] }
+            guard state.word == .free else { return clobbered }
             return [Transition(.oldCeiling(state.ceiling), next)]
         default:
             return []

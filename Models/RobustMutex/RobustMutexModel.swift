@@ -81,6 +81,10 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         /// Processes whose bookkeeping is no longer known (a normal priority-protect mutex unlocked by one that did
         /// not hold it counts its ceiling down; a recursive holder's `setprioceiling` above what it raised).
         public var priorityUnknown: Set<Int> = []
+        /// A priority-protect mutex's ceiling has been changed since its `init`: a `setprioceiling` asleep on the
+        /// word across such a change may wake and write its ceiling without taking the lock (glibc 2.36's
+        /// `continue` inside `do … while (0)`), freeing a mutex someone holds.
+        public var ceilingMoved = false
         /// A recursive mutex's lock count (0 for the other types).
         public var count = 0
         /// glibc's `__nusers` of a stalled mutex: acquisitions minus unlocks (a normal mutex's unlock does not look

@@ -323,6 +323,44 @@ import Testing
         #expect(reordered.result == .ok, "\(reordered.explanation)")
         #expect(reordered.explanation.contains("HAZARD: process 3 died of SIGABRT in lock on mutex o0"), "\(reordered.explanation)")
     }
+
+    /// robust-mutex-stalled-protocols (seed 13516042398844304331): process 1 asleep in `setprioceiling` (4) on a
+    /// recursive priority-protect mutex process 3 holds twice; process 3 unlocks once and, still holding, moves the
+    /// ceiling from 20 to 4. glibc's waiter then leaves its loop without the lock (`continue` in `do … while (0)`),
+    /// returns the old ceiling 4 and writes a free word under the holder; process 2, asleep in `lock`, takes it and
+    /// dies of the `__owner == 0` assertion. The model allows that return once the ceiling has moved (and stops
+    /// judging the mutex); the abort is a hazard, not a crash. Without the moved ceiling the early return is still
+    /// a violation.
+    @Test func aSetprioceilingAsleepAcrossACeilingChangeFreesAHeldMutex() throws {
+        func trace(moved: Bool) -> String {
+            var lines = [#"{"format":"ipc-trace","version":1,"model":"robust-mutex","params":{"objects":{"o0":{"robust":false,"type":"recursive","protocol":"protect","ceiling":20,"scheduling":"other"}}},"mechanism":"test","seed":"1","strategy":"random","harness":"0.1.0"}"#]
+            var events = [
+                #""process":3,"type":"invoke","f":"trylock","object":"o0""#, #""process":3,"type":"fail","f":"trylock","object":"o0","error":"EINVAL""#,
+                #""process":3,"type":"invoke","f":"lock","object":"o0""#, #""process":3,"type":"ok","f":"lock","object":"o0""#,
+                #""process":3,"type":"invoke","f":"timedlock","object":"o0","value":{"timeout":"invalid"}"#, #""process":3,"type":"ok","f":"timedlock","object":"o0""#,
+                #""process":2,"type":"invoke","f":"lock","object":"o0""#,
+                #""process":1,"type":"invoke","f":"setprioceiling","object":"o0","value":{"ceiling":4}"#,
+                #""process":3,"type":"invoke","f":"unlock","object":"o0""#, #""process":3,"type":"ok","f":"unlock","object":"o0""#,
+            ]
+            if moved {
+                events += [
+                    #""process":3,"type":"invoke","f":"setprioceiling","object":"o0","value":{"ceiling":4}"#,
+                    #""process":1,"type":"ok","f":"setprioceiling","object":"o0","value":{"old":4}"#,
+                    #""process":3,"type":"ok","f":"setprioceiling","object":"o0","value":{"old":20}"#,
+                    #""process":2,"type":"info","f":"lock","object":"o0""#, #""process":2,"type":"exit","value":{"signal":"SIGABRT"}"#,
+                ]
+            } else {
+                events += [#""process":1,"type":"ok","f":"setprioceiling","object":"o0","value":{"old":20}"#]
+            }
+            for (index, event) in events.enumerated() { lines.append(#"{"index":\#(index),"time":\#((index + 1) * 10),"# + event + "}") }
+            return lines.joined(separator: "\n") + "\n"
+        }
+        let moved = try TraceChecker.check(try Trace.parse(Array(trace(moved: true).utf8)))
+        #expect(moved.result == .ok, "\(moved.explanation)")
+        #expect(moved.explanation.contains("HAZARD: process 2 died of SIGABRT in lock on mutex o0"), "\(moved.explanation)")
+        let still = try TraceChecker.check(try Trace.parse(Array(trace(moved: false).utf8)))
+        #expect(still.result == .violation, "\(still.explanation)")
+    }
 }
 
 /// A real worker that dies of a signal no `kill` event accounts for crashed: the code under test (or the harness)

@@ -187,6 +187,29 @@ import Testing
         }
     }
 
+    /// glibc 2.36's `setprioceiling` waits for the word with the ceiling it first read; when the recursive holder
+    /// moves the ceiling meanwhile, the waiter wakes, leaves its loop without the lock (a `continue` inside
+    /// `do … while (0)`), returns the new ceiling as the old one and writes its own ceiling into a free word — while
+    /// the holder still holds the mutex (its owner field). The next locker would then take the word and die of glibc's
+    /// `__owner == 0` assertion (seen in a run of robust-mutex-stalled-protocols; not made here).
+    @Test func aSetterAsleepAcrossACeilingChangeWritesAFreeWordUnderTheHolder() throws {
+        try withMutex(type: .recursive, protocol: .protect, ceiling: 20) { (mutex: RobustMutex) throws in
+            _ = lockFailure(mutex, tryOnly: false)
+            #expect(try mutex.lock(tryOnly: false) == .acquired)
+            nonisolated(unsafe) var old: Int32 = -1
+            let setter = TestThread { old = (try? mutex.setPriorityCeiling(9)) ?? -2 }
+            let word = UnsafeMutableRawPointer(mutex.pointer)
+            while word.load(as: UInt32.self) & 0x7ffff != 2 { sched_yield() }
+            #expect(try mutex.setPriorityCeiling(4) == 20)
+            setter.join()
+            #expect(old == 4)
+            #expect(try mutex.priorityCeiling() == 9)
+            #expect(word.load(as: UInt32.self) & 0x7ffff == 0)
+            // Its owner field still names this thread: the unlock succeeds as the holder's.
+            #expect(failure { () throws(Errno) in try mutex.unlock() } == nil)
+        }
+    }
+
     /// Its holder's death leaves a stalled priority-protect mutex held for good: another's `trylock` `EBUSY` (once
     /// its priority is raised), `unlock` `EPERM`, `destroy` `EBUSY`, `consistent` `EINVAL`; the ceiling still reads.
     /// Destroyed (free), its kind -1 still has the protocol's bit: the ceiling reads and sets as before, locks `EINVAL`.

@@ -681,6 +681,9 @@ import Testing
                 steps.append((.getCeiling(process: 1), {
                     do { return .ceiling(Int(try mutex.priorityCeiling())) } catch { return .failed(errorCode(error)) }
                 }))
+            case 31 where state.word != .free && !(state.holder == 1 && state.type != .normal):
+                // Asleep for good on a word another holds, or on its own normal one: one thread cannot wait for itself.
+                continue
             case 31:
                 let ceiling = ceilings.next() ?? 7
                 steps.append((.setCeiling(process: 1, ceiling: ceiling), {

@@ -38,6 +38,11 @@ struct HazardDetector {
     private var acquirers: [String: Set<Int>] = [:]
     /// Those a process that acquired them died or exited after: glibc may abort their lockers.
     private var orphaned: Set<String> = []
+    /// The stalled priority-protect mutexes of the setup, and those whose ceiling a `setprioceiling` changed: a
+    /// `setprioceiling` asleep across the change leaves glibc's loop without the lock and frees the word under its
+    /// holder, and the next locker's assertion (`__owner == 0`) aborts it.
+    private let protectStalled: Set<String>
+    private var ceilingChanged: Set<String> = []
     /// Deaths the trace does not explain, described: the checker reports them as crashes.
     private(set) var crashes: [String] = []
     /// Units each process holds on each semaphore: successful waits minus posts since its last `sem_init`.
@@ -48,11 +53,15 @@ struct HazardDetector {
     private var outstanding: [Int: (event: Trace.Event, posters: Set<Int>)] = [:]
     private(set) var hazards: [String] = []
 
-    init(model: String, privateSemaphores: Set<String> = [], stalledMutexes: Set<String> = [], inheritingStalledMutexes: Set<String> = []) {
+    init(
+        model: String, privateSemaphores: Set<String> = [], stalledMutexes: Set<String> = [],
+        inheritingStalledMutexes: Set<String> = [], protectStalledMutexes: Set<String> = []
+    ) {
         self.model = model
         self.privateSemaphores = privateSemaphores
         self.stalledMutexes = stalledMutexes
         self.inheritingStalled = inheritingStalledMutexes
+        self.protectStalled = protectStalledMutexes
     }
 
     mutating func observe(_ event: Trace.Event, line: Int) {
@@ -103,6 +112,9 @@ struct HazardDetector {
         if event.type == .kill || event.type == .exit {
             for (object, processes) in acquirers where processes.contains(event.process) { orphaned.insert(object) }
         }
+        if event.type == .ok, event.f == "setprioceiling", let object = event.object, protectStalled.contains(object) {
+            ceilingChanged.insert(object)
+        }
         if event.type == .kill { return reportStalled(event, line: line) }
         if event.type == .invoke, event.f == "init" { initialising[event.process] = event.value?["robust"] != .bool(false) }
         if event.type == .invoke, let f = event.f, ["lock", "trylock", "timedlock"].contains(f), let object = event.object {
@@ -114,6 +126,8 @@ struct HazardDetector {
         if event.type == .exit, event.value?["signal"] == "SIGABRT", let call = locking.removeValue(forKey: event.process) {
             if orphaned.contains(call.object) {
                 hazards.append("process \(event.process) died of SIGABRT in \(call.f) on mutex \(call.object) (invoked at line \(call.line)): glibc's assertion on a stalled priority-inheriting mutex whose holder died — the kernel hands a locker the futex marked owner-died, which glibc refuses for a mutex that is not robust, aborting it and every later locker")
+            } else if ceilingChanged.contains(call.object) {
+                hazards.append("process \(event.process) died of SIGABRT in \(call.f) on mutex \(call.object) (invoked at line \(call.line)): glibc's assertion on a priority-protect mutex whose ceiling was changed — a setprioceiling asleep across the change leaves glibc's loop without the lock and frees the word under its holder, and the next locker finds an owner (undefined from then on; the model no longer judges the mutex)")
             } else if remade.contains(call.object) {
                 hazards.append("process \(event.process) died of SIGABRT in \(call.f) on mutex \(call.object) (invoked at line \(call.line)): glibc's assertion, as a mutex destroyed or re-initialised while held gives (undefined in POSIX; the model no longer judges such a mutex)")
             } else {

@@ -144,6 +144,9 @@ public struct HistoryBuilder<M: TraceModel> {
             stalledMutexes: (model as? RobustMutexModel)?.stalled ?? [],
             inheritingStalledMutexes: (model as? RobustMutexModel).map { mutexes in
                 mutexes.stalled.filter { mutexes.protocols[$0] == .inherit }
+            } ?? [],
+            protectStalledMutexes: (model as? RobustMutexModel).map { mutexes in
+                mutexes.stalled.filter { mutexes.protocols[$0] == .protect }
             } ?? [])
     }
 
