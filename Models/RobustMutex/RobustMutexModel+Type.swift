@@ -29,25 +29,23 @@ extension RobustMutexModel {
 /// (`MutexProtocolFactsTests`): with priority inheritance the kernel's PI futex holds the lock word, and every
 /// outcome the model knows is the same but one — a not-recoverable mutex's `trylock` gives the word back, as `lock`
 /// does. A robust priority-protect mutex glibc does not make: `init` fails `EOPNOTSUPP`, the mutex untouched.
-/// Stalled (not robust) mutexes with a protocol are not modelled: a stalled PI one checks its owner where a stalled
-/// one of no protocol does not, and when its holder dies with a process asleep in `lock`, glibc's assertion aborts
-/// the sleeper and every later locker (measured), deaths a checker cannot tell from a crash of the code under test;
-/// a stalled priority-protect one changes its locker's scheduling, which a trace does not carry.
+/// A stalled (not robust) PI mutex checks its owner where a stalled one of no protocol does not (its error-checking
+/// holder's `trylock` `EDEADLK`, a normal one's `unlock` by anyone else `EPERM`); its holder's death leaves it held
+/// by a dead thread as a stalled one's (`trylock` `EBUSY`, `timedlock` `ETIMEDOUT`, an invalid deadline `EINVAL`) —
+/// but with a process asleep in `lock` then, the kernel hands that sleeper the futex marked owner-died and glibc's
+/// assertion aborts it and every later locker (`SIGABRT`, measured, no completion the model judges: the checker names each
+/// such death a hazard). A stalled priority-protect one: see `RobustMutexModel+Ceiling.swift`.
 extension RobustMutexModel {
     public enum MutexProtocol: String, Hashable, Sendable, CaseIterable {
         case none
         case inherit
         case protect
 
-        /// The `"protocol"` field of a setup or an `init`'s value (none when left out), refused where the model
-        /// cannot judge it.
+        /// The `"protocol"` field of a setup or an `init`'s value (none when left out).
         static func field(of value: JSONValue?, robust: Bool, in context: String) throws(ModelError) -> MutexProtocol {
             guard let field = value?["protocol"] else { return .none }
             guard case .string(let text) = field, let found = MutexProtocol(rawValue: text) else {
                 throw ModelError("\(context): 'protocol' must be \"none\", \"inherit\" or \"protect\"")
-            }
-            if !robust && found != .none {
-                throw ModelError("\(context): a stalled (not robust) mutex with protocol \"\(text)\" is not modelled (a stalled PI mutex's owner death aborts its lockers in glibc's assertions; a priority-protect one changes their scheduling)")
             }
             return found
         }

@@ -34,8 +34,11 @@
 ///   without robustness: its owner's death or exit leaves it locked for good (the next `lock` sleeps forever,
 ///   `trylock` fails `EBUSY`, `timedlock` `ETIMEDOUT`, `unlock` `EPERM`, `destroy` `EBUSY`), `consistent` fails
 ///   `EINVAL`, and glibc's `trylock` by the holder is `EBUSY` (not `EDEADLK`: it looks only at the lock word).
-/// - Setup or `init` may make it normal or recursive instead of error-checking (``MutexType``), and a robust one
-///   priority-inheriting (``MutexProtocol``: a not-recoverable `trylock` then gives the word back).
+/// - Setup or `init` may make it normal or recursive instead of error-checking (``MutexType``), priority-inheriting
+///   (``MutexProtocol``: a robust one's not-recoverable `trylock` then gives the word back; a stalled one checks its
+///   owner), or, stalled, priority-protect with a ceiling (`getprioceiling`, `setprioceiling`; each lock first raises
+///   the caller's priority, which a `SCHED_OTHER` thread's glibc fails `EINVAL` once per higher ceiling:
+///   `RobustMutexModel+Ceiling.swift`).
 public struct RobustMutexModel: TransitionModel, TraceModel {
     public static let name = "robust-mutex"
 
@@ -65,8 +68,23 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         /// `PTHREAD_MUTEX_ROBUST`; false for `PTHREAD_MUTEX_STALLED`.
         public var robust = true
         public var type: MutexType = .errorCheck
-        /// `PTHREAD_PRIO_INHERIT` or none (a robust mutex is never priority-protect).
+        /// `PTHREAD_PRIO_INHERIT`, `PTHREAD_PRIO_PROTECT` (stalled only: a robust one is never priority-protect) or none.
         public var `protocol`: MutexProtocol = .none
+        /// A priority-protect mutex's ceiling (glibc keeps it in the lock word's high bits); 0 for the others.
+        public var ceiling = 0
+        /// The setup's `"scheduling": "other"`: its lockers are `SCHED_OTHER` threads that take no other
+        /// priority-protect mutex, so each one's priority bookkeeping is known from this mutex's calls (``raised``).
+        public var schedulingKnown = false
+        /// What glibc's priority-protection bookkeeping of each process's thread (`tpp->priomax`) is known to be at
+        /// least: the highest ceiling it tried to raise its priority to (a failed raise is recorded too). Absent: 0.
+        public var raised: [Int: Int] = [:]
+        /// Processes whose bookkeeping is no longer known (a normal priority-protect mutex unlocked by one that did
+        /// not hold it counts its ceiling down; a recursive holder's `setprioceiling` above what it raised).
+        public var priorityUnknown: Set<Int> = []
+        /// A priority-protect mutex's ceiling has been changed since its `init`: a `setprioceiling` asleep on the
+        /// word across such a change may wake and write its ceiling without taking the lock (glibc 2.36's
+        /// `continue` inside `do … while (0)`), freeing a mutex someone holds.
+        public var ceilingMoved = false
         /// A recursive mutex's lock count (0 for the other types).
         public var count = 0
         /// glibc's `__nusers` of a stalled mutex: acquisitions minus unlocks (a normal mutex's unlock does not look
@@ -86,10 +104,11 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         /// what a call made afterwards gets, for agreement tests and simulation).
         public var undefined = false
 
-        public init(robust: Bool = true, type: MutexType = .errorCheck, protocol: MutexProtocol = .none) {
+        public init(robust: Bool = true, type: MutexType = .errorCheck, protocol: MutexProtocol = .none, ceiling: Int = 1) {
             self.robust = robust
             self.type = type
             self.protocol = `protocol`
+            self.ceiling = `protocol` == .protect ? ceiling : 0
         }
 
         package var holder: Int? {
@@ -109,8 +128,13 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         case consistent(process: Int)
         /// `pthread_mutex_destroy`.
         case destroy(process: Int)
-        /// `pthread_mutex_init` (process-shared), robust or stalled, of a type, with a priority protocol.
-        case initialize(process: Int, robust: Bool, type: MutexType = .errorCheck, protocol: MutexProtocol = .none)
+        /// `pthread_mutex_init` (process-shared), robust or stalled, of a type, with a priority protocol (and a
+        /// priority-protect one's ceiling, `pthread_mutexattr_setprioceiling`: 1 to 99, glibc's 1 by default).
+        case initialize(process: Int, robust: Bool, type: MutexType = .errorCheck, protocol: MutexProtocol = .none, ceiling: Int = 1)
+        /// `pthread_mutex_getprioceiling`.
+        case getCeiling(process: Int)
+        /// `pthread_mutex_setprioceiling`: the old ceiling back.
+        case setCeiling(process: Int, ceiling: Int)
         case exit(process: Int)
     }
 
@@ -119,6 +143,10 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         /// `EOWNERDEAD`: locked, inconsistent.
         case lockedOwnerDied
         case done
+        /// `getprioceiling`'s ceiling.
+        case ceiling(Int)
+        /// `setprioceiling`'s old ceiling.
+        case oldCeiling(Int)
         case failed(ErrorCode)
     }
 
@@ -127,24 +155,38 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
     public let stalled: Set<String>
     /// The mutexes the driver makes of another type than error-checking (setup `"type"`).
     public let types: [String: MutexType]
-    /// The mutexes the driver makes priority-inheriting (setup `"protocol": "inherit"`; robust ones only).
+    /// The mutexes the driver makes priority-inheriting or (stalled ones only) priority-protect (setup `"protocol"`).
     public let protocols: [String: MutexProtocol]
+    /// Priority-protect mutexes' ceilings (setup `"ceiling"`, 1 when left out).
+    public let ceilings: [String: Int]
+    /// The mutexes whose lockers are `SCHED_OTHER` threads taking no other priority-protect mutex (setup
+    /// `"scheduling": "other"`): their priority-protect locks are judged exactly, the others' allow every way glibc's
+    /// raise of the priority may fail.
+    public let schedulingKnown: Set<String>
 
-    public init(mutexes: [String], stalled: Set<String> = [], types: [String: MutexType] = [:], protocols: [String: MutexProtocol] = [:]) {
+    public init(
+        mutexes: [String], stalled: Set<String> = [], types: [String: MutexType] = [:], protocols: [String: MutexProtocol] = [:],
+        ceilings: [String: Int] = [:], schedulingKnown: Set<String> = []
+    ) {
         self.mutexes = mutexes
         self.stalled = stalled
         self.types = types
         self.protocols = protocols
+        self.ceilings = ceilings
+        self.schedulingKnown = schedulingKnown
     }
 
     public var objects: [String] { mutexes }
 
     public func initialState(of object: String) -> State {
-        State(robust: !stalled.contains(object), type: types[object] ?? .errorCheck, protocol: protocols[object] ?? .none)
+        var state = State(robust: !stalled.contains(object), type: types[object] ?? .errorCheck, protocol: protocols[object] ?? .none, ceiling: ceilings[object] ?? 1)
+        state.schedulingKnown = schedulingKnown.contains(object)
+        return state
     }
 
     /// As every transition model steps, but a mutex whose state POSIX leaves undefined allows every outcome.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if !state.undefined, let next = ceilingCallOnADestroyedMutex(state, input) { return [.completed(next)] }
         guard state.undefined else { return step(state, input, output, matching: ==) }
         let next = transitions(state, input).first?.state ?? state
         return [.completed(next)]
@@ -157,6 +199,7 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
             switch input {
             case .destroy: return same(.done)
             case .initialize, .exit: break
+            case .getCeiling, .setCeiling: return ceilingCall(state, input)
             case .consistent:
                 // glibc looks at the kind's robust bit (set in -1) and its owner field, nothing else.
                 guard state.field == .inconsistent else { return same(.failed(.EINVAL)) }
@@ -172,19 +215,25 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
             next.destroyed = true
             if state.holder != nil || state.word == .deadHolder { next.undefined = true }
             return [Transition(.done, next)]
-        case .initialize(_, true, _, .protect):
+        case .initialize(_, true, _, .protect, _):
             // glibc 2.36 refuses a robust priority-protect mutex before it touches the mutex.
             return same(.failed(ErrorCode("EOPNOTSUPP")))
-        case .initialize(_, let robust, let type, let `protocol`):
-            var fresh = State(robust: robust, type: type, protocol: `protocol`)
+        case .initialize(_, let robust, let type, let `protocol`, let ceiling):
+            var fresh = State(robust: robust, type: type, protocol: `protocol`, ceiling: ceiling)
             fresh.undefined = state.undefined || state.holder != nil || state.word == .deadHolder
+            // The threads' priority bookkeeping is theirs, not the mutex's: it outlives the mutex.
+            (fresh.schedulingKnown, fresh.raised, fresh.priorityUnknown) = (state.schedulingKnown, state.raised, state.priorityUnknown)
             return [Transition(.done, fresh)]
+        case .getCeiling, .setCeiling:
+            return ceilingCall(state, input)
         case .consistent where !state.robust:
             return same(.failed(.EINVAL))
         case .lock(let process), .tryLock(let process), .timedLock(let process, _, _):
             return locking(state, input, by: process)
+        case .unlock(let process) where state.protocol == .protect:
+            return protectUnlocking(state, by: process)
         case .unlock(let process):
-            if !state.robust && state.type == .normal {
+            if !state.robust && state.type == .normal && state.protocol == .none {
                 // glibc's normal mutex does not look at the owner: whoever calls frees the word, free or not.
                 next.word = .free
                 next.users -= 1
@@ -239,12 +288,25 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
             case .held(process, false): next.word = .deadHolder
             default: break
             }
+            next.raised[process] = nil
+            next.priorityUnknown.remove(process)
             return [Transition(.done, next)]
         }
     }
 
     /// `lock`, `trylock` or `timedlock` by `process`.
     private func locking(_ state: State, _ input: Input, by process: Int) -> [Transition<State, Output>] {
+        if case .timedLock(_, _, .unsupported) = input { return [Transition(.failed(.EINVAL), state)] }
+        // A priority-protect lock raises the caller's priority to the ceiling before it looks at the word (but after
+        // an error-checking or recursive holder's own check).
+        if state.protocol == .protect && !(state.holder == process && state.type != .normal) {
+            return protectLocking(state, input, by: process)
+        }
+        return lockingWord(state, input, by: process)
+    }
+
+    /// `locking` once any priority raise is done.
+    func lockingWord(_ state: State, _ input: Input, by process: Int) -> [Transition<State, Output>] {
         func same(_ output: Output) -> [Transition<State, Output>] { [Transition(output, state)] }
         var next = state
         let tryOnly: Bool
@@ -254,7 +316,6 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
             if case .timedLock(_, .invalid, _) = input { return same(.failed(.EINVAL)) }
             return []
         }
-        if case .timedLock(_, _, .unsupported) = input { return same(.failed(.EINVAL)) }
         let first = state.type == .recursive ? 1 : 0
         switch state.word {
         case .ownerDied:
@@ -270,8 +331,9 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         case .held(process, _), .crashing(process):
             switch state.type {
             case .errorCheck:
-                // glibc's trylock of a stalled error-checking mutex looks only at the lock word.
-                return same(.failed(tryOnly && !state.robust ? .EBUSY : .EDEADLK))
+                // glibc's trylock of a stalled error-checking mutex of no protocol looks only at the lock word (a PI
+                // or priority-protect one's looks at its owner: measured).
+                return same(.failed(tryOnly && !state.robust && state.protocol == .none ? .EBUSY : .EDEADLK))
             case .normal:
                 // Nothing looks for the owner: trylock finds it busy, lock sleeps on itself.
                 return tryOnly ? same(.failed(.EBUSY)) : waiting
@@ -308,7 +370,9 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
     public func describe(_ state: State) -> String {
         var notes = state.robust ? "" : " (stalled: not robust)"
         if state.type != .errorCheck { notes += " (\(state.type.rawValue)\(state.count > 1 ? ", count \(state.count)" : ""))" }
-        if state.protocol != .none { notes += " (PTHREAD_PRIO_\(state.protocol.rawValue.uppercased()))" }
+        if state.protocol != .none { notes += " (PTHREAD_PRIO_\(state.protocol.rawValue.uppercased())\(state.protocol == .protect ? ", ceiling \(state.ceiling)" : ""))" }
+        if !state.raised.isEmpty { notes += " (priorities raised to: \(state.raised.sorted { $0.key < $1.key }.map { "process \($0.key) \($0.value)" }.joined(separator: ", ")))" }
+        if !state.priorityUnknown.isEmpty { notes += " (priority bookkeeping unknown for \(state.priorityUnknown.sorted().map(String.init).joined(separator: ", ")))" }
         if state.users != 0 && state.users != (state.holder == nil && state.word != .deadHolder ? 0 : 1) { notes += " (glibc's user count \(state.users))" }
         if let process = state.consistentBy { notes += "; glibc's owner field names process \(process) (its consistent): its unlocks count down" }
         if state.destroyed { notes += "; destroyed (every call but init fails EINVAL)" }
@@ -342,14 +406,18 @@ public struct RobustMutexModel: TransitionModel, TraceModel {
         case .unlock: call = "pthread_mutex_unlock"
         case .consistent: call = "pthread_mutex_consistent"
         case .destroy: call = "pthread_mutex_destroy"
-        case .initialize(_, let robust, let type, let `protocol`):
-            call = "pthread_mutex_init (\(robust ? "robust" : "stalled"), \(type.rawValue)\(`protocol` == .none ? "" : ", PTHREAD_PRIO_\(`protocol`.rawValue.uppercased())"))"
+        case .initialize(_, let robust, let type, let `protocol`, let ceiling):
+            call = "pthread_mutex_init (\(robust ? "robust" : "stalled"), \(type.rawValue)\(`protocol` == .none ? "" : ", PTHREAD_PRIO_\(`protocol`.rawValue.uppercased())")\(`protocol` == .protect ? ", ceiling \(ceiling)" : ""))"
+        case .getCeiling: call = "pthread_mutex_getprioceiling"
+        case .setCeiling(_, let ceiling): call = "pthread_mutex_setprioceiling (\(ceiling))"
         case .exit: call = "exit (the robust list is walked)"
         }
         let result = output.described { output in
             switch output {
             case .locked, .done: "ok"
             case .lockedOwnerDied: "EOWNERDEAD (locked)"
+            case .ceiling(let ceiling): "ok, ceiling \(ceiling)"
+            case .oldCeiling(let ceiling): "ok, the old ceiling \(ceiling)"
             case .failed(let code): code.rawValue
             }
         }
@@ -368,6 +436,8 @@ extension RobustMutexModel {
         var stalled: Set<String> = []
         var types: [String: MutexType] = [:]
         var protocols: [String: MutexProtocol] = [:]
+        var ceilings: [String: Int] = [:]
+        var schedulingKnown: Set<String> = []
         for (name, setup) in objects {
             let type = try MutexType.field(of: setup, in: "mutex '\(name)'")
             if type != .errorCheck { types[name] = type }
@@ -377,13 +447,22 @@ extension RobustMutexModel {
                 robust = value
             }
             if !robust { stalled.insert(name) }
-            switch try MutexProtocol.field(of: setup, robust: robust, in: "mutex '\(name)'") {
-            case .none: break
-            case .inherit: protocols[name] = .inherit
-            case .protect: throw ModelError("mutex '\(name)': glibc makes no robust priority-protect mutex (its init fails EOPNOTSUPP)")
+            let found = try MutexProtocol.field(of: setup, robust: robust, in: "mutex '\(name)'")
+            if found == .protect && robust {
+                throw ModelError("mutex '\(name)': glibc makes no robust priority-protect mutex (its init fails EOPNOTSUPP)")
+            }
+            if found != .none { protocols[name] = found }
+            if let ceiling = try Self.ceiling(of: setup, protocol: found, in: "mutex '\(name)'") { ceilings[name] = ceiling }
+            if let field = try setup.optional("scheduling") {
+                guard field == .string("other") || field == .string("unknown") else {
+                    throw ModelError("mutex '\(name)': 'scheduling' must be \"other\" (SCHED_OTHER lockers that take no other priority-protect mutex) or \"unknown\"")
+                }
+                if field == .string("other") { schedulingKnown.insert(name) }
             }
         }
-        self.init(mutexes: objects.map(\.name), stalled: stalled, types: types, protocols: protocols)
+        self.init(
+            mutexes: objects.map(\.name), stalled: stalled, types: types, protocols: protocols, ceilings: ceilings,
+            schedulingKnown: schedulingKnown)
     }
 
     public var parameters: JSONValue {
@@ -392,6 +471,8 @@ extension RobustMutexModel {
             if stalled.contains(name) { setup["robust"] = false }
             if let type = types[name] { setup["type"] = .string(type.rawValue) }
             if let found = protocols[name] { setup["protocol"] = .string(found.rawValue) }
+            if let ceiling = ceilings[name], protocols[name] == .protect { setup["ceiling"] = .integer(Int64(ceiling)) }
+            if schedulingKnown.contains(name) { setup["scheduling"] = "other" }
             return (name, .object(setup))
         })
     }
@@ -412,11 +493,15 @@ extension RobustMutexModel {
                 guard case .bool(let flag) = value else { throw ModelError("'init': 'robust' must be true or false") }
                 robust = flag
             }
+            let found = try MutexProtocol.field(of: call.value, robust: robust, in: "'init'")
             return .initialize(
                 process: call.process, robust: robust, type: try MutexType.field(of: call.value, in: "'init'"),
-                protocol: try MutexProtocol.field(of: call.value, robust: robust, in: "'init'"))
+                protocol: found, ceiling: try Self.ceiling(of: call.value, protocol: found, in: "'init'") ?? 1)
+        case "getprioceiling": return .getCeiling(process: call.process)
+        case "setprioceiling":
+            return .setCeiling(process: call.process, ceiling: try call.value.required("ceiling").integer("ceiling", in: Int(Int32.min)...Int(Int32.max)))
         default:
-            throw ModelError("the robust-mutex model has no operation '\(call.f)' (it has lock, trylock, timedlock, unlock, consistent, destroy and init)")
+            throw ModelError("the robust-mutex model has no operation '\(call.f)' (it has lock, trylock, timedlock, unlock, consistent, destroy, init, getprioceiling and setprioceiling)")
         }
     }
 
@@ -426,6 +511,8 @@ extension RobustMutexModel {
             return .lockedOwnerDied
         case (.fail(let code), _): return .failed(code)
         case (.ok, .lock), (.ok, .tryLock), (.ok, .timedLock): return .locked
+        case (.ok(let value), .getCeiling): return .ceiling(try value.required("ceiling").integer("ceiling", in: 0...Int(Int32.max)))
+        case (.ok(let value), .setCeiling): return .oldCeiling(try value.required("old").integer("old", in: 0...Int(Int32.max)))
         case (.ok, _): return .done
         }
     }
@@ -439,17 +526,21 @@ extension RobustMutexModel {
         case .unlock: ("unlock", nil)
         case .consistent: ("consistent", nil)
         case .destroy: ("destroy", nil)
-        case .initialize(_, let robust, let type, let `protocol`): ("init", Self.initValue(robust: robust, type: type, protocol: `protocol`))
+        case .initialize(_, let robust, let type, let `protocol`, let ceiling):
+            ("init", Self.initValue(robust: robust, type: type, protocol: `protocol`, ceiling: ceiling))
+        case .getCeiling: ("getprioceiling", nil)
+        case .setCeiling(_, let ceiling): ("setprioceiling", ["ceiling": .integer(Int64(ceiling))])
         case .exit: ("exit", nil)
         }
     }
 
     /// `init`'s value: what differs from a robust error-checking mutex, nil when nothing does.
-    static func initValue(robust: Bool, type: MutexType, protocol: MutexProtocol = .none) -> JSONValue? {
+    static func initValue(robust: Bool, type: MutexType, protocol: MutexProtocol = .none, ceiling: Int = 1) -> JSONValue? {
         var value = JSONObject()
         if !robust { value["robust"] = false }
         if type != .errorCheck { value["type"] = .string(type.rawValue) }
         if `protocol` != .none { value["protocol"] = .string(`protocol`.rawValue) }
+        if `protocol` == .protect && ceiling != 1 { value["ceiling"] = .integer(Int64(ceiling)) }
         return value.count == 0 ? nil : .object(value)
     }
 
@@ -457,8 +548,18 @@ extension RobustMutexModel {
         switch output {
         case .locked, .done: .ok(nil)
         case .lockedOwnerDied: .fail(ErrorCode("EOWNERDEAD"))
+        case .ceiling(let ceiling): .ok(["ceiling": .integer(Int64(ceiling))])
+        case .oldCeiling(let ceiling): .ok(["old": .integer(Int64(ceiling))])
         case .failed(let code): .fail(code)
         }
+    }
+
+    /// A priority-protect mutex's `"ceiling"` (setup or `init`): 1 to 99 (what `pthread_mutexattr_setprioceiling`
+    /// takes; the attribute keeps its old ceiling otherwise, so no other value reaches `init`), nil when left out.
+    static func ceiling(of value: JSONValue?, protocol: MutexProtocol, in context: String) throws(ModelError) -> Int? {
+        guard let field = try value.optional("ceiling") else { return nil }
+        guard `protocol` == .protect else { throw ModelError("\(context): a 'ceiling' needs \"protocol\": \"protect\"") }
+        return try field.integer("ceiling", in: 1...99)
     }
 
     public func exitInput(process: Int, object: String) -> Input? { .exit(process: process) }

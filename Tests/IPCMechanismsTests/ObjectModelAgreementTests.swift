@@ -571,7 +571,7 @@ import Testing
         for (index, operations) in Self.directedMutexSequences.enumerated() {
             if let problem = robustMutexDisagreement(operations) { Issue.record("directed sequence \(index): \(problem)") }
         }
-        await propertyCheck(count: Self.cases, input: Gen.int(in: 0...23).array(of: 1...30)) { operations throws in
+        await propertyCheck(count: Self.cases, input: Gen.int(in: 0...31).array(of: 1...30)) { operations throws in
             if let problem = robustMutexDisagreement(operations) { Issue.record("\(problem)") }
         }
     }
@@ -580,7 +580,10 @@ import Testing
     /// 7 another thread's trylock and exit, 10 timedlock (deadline past), 11 clocklock with an invalid deadline, 12 on a
     /// refused clock, 13 destroy, 14-19 init: robust or (odd) stalled, error-checking (14, 15), normal (16, 17) or
     /// recursive (18, 19); 20-22 init robust with `PTHREAD_PRIO_INHERIT`, error-checking, normal or recursive; 23 init
-    /// robust with `PTHREAD_PRIO_PROTECT` (refused, `EOPNOTSUPP`, whatever the mutex's state).
+    /// robust with `PTHREAD_PRIO_PROTECT` (refused, `EOPNOTSUPP`, whatever the mutex's state); 24-26 init stalled with
+    /// `PTHREAD_PRIO_INHERIT`, 27-29 stalled with `PTHREAD_PRIO_PROTECT` (ceiling 5), error-checking, normal or
+    /// recursive; 30 `getprioceiling`; 31 `setprioceiling`, each time the next of 0, 3, 5, 9, 100, 50. The mutex's
+    /// lockers are `SCHED_OTHER` threads taking no other priority-protect mutex (`"scheduling": "other"`).
     static let directedMutexSequences: [[Int]] = [
         [13, 13, 0, 2, 4, 6, 10, 11, 12, 14, 0, 4, 13, 14],  // destroyed free: EINVAL for all but destroy and init
         [7, 13, 6, 2, 14, 2, 4, 6],  // owner died, destroyed, consistent EINVAL (never inconsistent), init
@@ -602,11 +605,19 @@ import Testing
         [14, 7, 0, 4, 2, 2],  // and without a protocol the not-recoverable trylock keeps the word (EDEADLK)
         [18, 8, 8, 6, 4, 4, 2, 4],  // recursive, its inconsistent holder dead, made consistent: that caller's unlock frees it
         [22, 8, 8, 6, 4, 4, 2, 6, 4],  // the same with PI: the unlock leaves the word owner-died (CI on 07231af)
+        [24, 0, 2, 11, 4, 4, 7, 2, 11, 4, 13, 6],  // stalled PI: EDEADLK twice, EPERM; holder exited: EBUSY, EINVAL, EBUSY
+        [25, 4, 0, 2, 11, 4, 4, 13, 30, 31],  // stalled PI normal: unlocks check the owner; no ceiling (EINVAL)
+        [26, 0, 2, 11, 4, 4, 4, 4, 13],  // stalled PI recursive: counts
+        [27, 30, 31, 31, 31, 0, 0, 2, 31, 4, 30, 31, 0, 4, 13, 30, 31, 30, 0],  // PP: bounds, the old ceiling, EINVAL once
+        [28, 0, 0, 2, 4, 4, 4, 0, 2, 13],  // PP normal: an unlock of a free one leaves the caller's record unknown
+        [29, 31, 31, 0, 0, 2, 31, 31, 31, 4, 4, 4, 30],  // PP recursive: the holder's setprioceiling, EINVAL above
+        [27, 7, 2, 2, 30, 31, 4, 13, 6],  // PP holder exited: EINVAL (first raise), EBUSY, the ceiling; set sleeps
+        [27, 13, 30, 31, 30, 0, 27, 0],  // PP destroyed: the ceiling reads and sets, lock EINVAL
     ]
 
     /// Runs `operations` on a fresh mutex and its model; the first disagreement, or nil. Destroy and init are made
     /// only where the model judges them (not on a mutex held by a live thread), where both sides are deterministic.
-    func robustMutexDisagreement(_ operations: [Int]) -> String? {
+    func robustMutexDisagreement(_ operations: [Int], belief: WrongMutexBelief? = nil) -> String? {
         let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
         defer { munmap(memory, 4096) }
         guard let mutex = try? RobustMutex.initialize(at: memory) else { return "cannot initialise the mutex" }
@@ -624,6 +635,7 @@ import Testing
         }
         var steps: [(RobustMutexModel.Input, () throws -> RobustMutexModel.Output)] = []
         var state = model().initialState(of: "x")
+        var ceilings = [0, 3, 5, 9, 100, 50].makeIterator()
         for choice in operations {
             // Undefined (not judged) when held; a robust one this thread holds would stay on its robust list.
             let held = state.holder != nil || state.word == .deadHolder
@@ -660,7 +672,26 @@ import Testing
                 steps.append((.initialize(process: 1, robust: true, protocol: .protect), {
                     done { try mutex.initialize(robust: true, protocol: .protect) }
                 }))
-            case 6, 13...22: steps.append((.consistent(process: 1), { done { try mutex.consistent() } }))
+            case 24...29 where !held:
+                let types: [(RobustMutexModel.MutexType, RobustMutex.MutexType)] = [(.errorCheck, .errorCheck), (.normal, .normal), (.recursive, .recursive)]
+                let (type, kernelType) = types[(choice - 24) % 3]
+                let protect = choice >= 27
+                steps.append((.initialize(process: 1, robust: false, type: type, protocol: protect ? .protect : .inherit, ceiling: 5), {
+                    done { try mutex.initialize(robust: false, type: kernelType, protocol: protect ? .protect : .inherit, ceiling: protect ? 5 : nil) }
+                }))
+            case 30:
+                steps.append((.getCeiling(process: 1), {
+                    do { return .ceiling(Int(try mutex.priorityCeiling())) } catch { return .failed(errorCode(error)) }
+                }))
+            case 31 where state.word != .free && !(state.holder == 1 && state.type != .normal):
+                // Asleep for good on a word another holds, or on its own normal one: one thread cannot wait for itself.
+                continue
+            case 31:
+                let ceiling = ceilings.next() ?? 7
+                steps.append((.setCeiling(process: 1, ceiling: ceiling), {
+                    do { return .oldCeiling(Int(try mutex.setPriorityCeiling(Int32(ceiling)))) } catch { return .failed(errorCode(error)) }
+                }))
+            case 6, 13...29: steps.append((.consistent(process: 1), { done { try mutex.consistent() } }))
             default:
                 // Another thread trylocks and exits: two model steps, the trylock and the exit.
                 nonisolated(unsafe) var result = RobustMutexModel.Output.done
@@ -678,11 +709,24 @@ import Testing
         // One thread is process 1 throughout, and ends before the memory is unmapped: robust mutexes belong
         // to threads, and a thread's robust list must not point into memory that is gone.
         nonisolated(unsafe) var problem: String?
-        TestThread { problem = ModelAgreement(model: model(), object: "x").firstDisagreement(steps) }.join()
+        TestThread {
+            if let belief {
+                problem = ModelAgreement(model: WrongMutexModel(model: model(), belief: belief), object: "x").firstDisagreement(steps)
+            } else {
+                problem = ModelAgreement(model: model(), object: "x").firstDisagreement(steps)
+            }
+        }.join()
         return problem
     }
 
-    func model() -> RobustMutexModel { RobustMutexModel(mutexes: ["x"]) }
+    func model() -> RobustMutexModel { RobustMutexModel(mutexes: ["x"], schedulingKnown: ["x"]) }
+
+    /// The agreement can fail: each plausible wrong belief about stalled mutexes with a protocol disagrees with the
+    /// kernel on the directed sequences.
+    @Test(arguments: WrongMutexBelief.allCases) func robustMutexAgreementRejectsAWrongBelief(_ belief: WrongMutexBelief) {
+        let found = Self.directedMutexSequences.contains { robustMutexDisagreement($0, belief: belief) != nil }
+        #expect(found, "\(belief)")
+    }
 
     // MARK: Shared memory: two mappings in one process are one memory
 
@@ -865,5 +909,49 @@ import Testing
             case .add(let index, let delta): return .accessed(.value(Int64(bitPattern: try words.guardedAdd(index, UInt64(bitPattern: delta)))))
             }
         } catch { return .failed(errorCode(error)) }
+    }
+}
+
+/// Wrong beliefs about stalled mutexes with a protocol, for showing that the agreement catches them.
+enum WrongMutexBelief: CaseIterable, Sendable {
+    /// A stalled PI mutex's holder trylock is EBUSY, as without a protocol.
+    case stalledPIDoesNotCheckItsOwner
+    /// setprioceiling returns the new ceiling.
+    case setCeilingReturnsTheNewCeiling
+    /// A priority-protect lock never fails EINVAL (glibc's failed raise ignored).
+    case priorityProtectLockNeverFails
+}
+
+/// The robust-mutex model with one belief made wrong.
+struct WrongMutexModel: TransitionModel {
+    typealias State = RobustMutexModel.State
+    typealias Input = RobustMutexModel.Input
+    typealias Output = RobustMutexModel.Output
+    let model: RobustMutexModel
+    let belief: WrongMutexBelief
+
+    func initialState(of object: String) -> State { model.initialState(of: object) }
+    func describe(_ input: Input, _ output: Output?) -> String { model.describe(input, output) }
+    func describe(_ state: State) -> String { model.describe(state) }
+    func wakeUps(of input: Input) -> [Output] { model.wakeUps(of: input) }
+
+    func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
+        let right = model.transitions(state, input)
+        switch (belief, input) {
+        case (.stalledPIDoesNotCheckItsOwner, .tryLock(let process)) where !state.robust && state.protocol == .inherit && state.holder == process:
+            return [Transition(.failed(.EBUSY), state)]
+        case (.setCeilingReturnsTheNewCeiling, .setCeiling(_, let ceiling)):
+            return right.map { transition in
+                guard case .oldCeiling? = transition.output else { return transition }
+                return Transition(.oldCeiling(ceiling), transition.state)
+            }
+        case (.priorityProtectLockNeverFails, .lock(let process)), (.priorityProtectLockNeverFails, .tryLock(let process)):
+            guard state.protocol == .protect, right.contains(where: { $0.output == .failed(.EINVAL) }) else { return right }
+            var raised = state
+            raised.raised[process] = 99
+            return model.transitions(raised, input)
+        default:
+            return right
+        }
     }
 }

@@ -14,8 +14,11 @@ import IPCModels
 /// - a locker aborted by glibc's assertion (`SIGABRT` in `pthread_mutex_lock`, `trylock` or `timedlock`): a mutex
 ///   destroyed or re-initialised while held does that (undefined in POSIX; the model stops judging that mutex and
 ///   takes the death as glibc's, ``RobustMutexModel/mayKillItsCaller(_:with:)``), so it is said here, not hidden.
-///   Where no `init` or `destroy` of that mutex came before, nothing the trace shows explains the abort: it is a
-///   crash (``crashes``), as any other death by a signal the harness did not send.
+///   A stalled priority-inheriting mutex whose holder died or exited does it too (the kernel hands a process asleep
+///   in `lock` the futex marked owner-died, and glibc's assertion aborts it and every later locker: measured by a C
+///   probe, `MutexStalledProtocolFactsTests`; the model judges no such completion). Where neither explains the abort,
+///   nothing the trace shows does: it is a crash (``crashes``), as any other death by a signal the harness did not
+///   send.
 struct HazardDetector {
     private let model: String
     /// The robust-mutex model's objects that are stalled now: set up so, or re-initialised so during the run.
@@ -28,6 +31,18 @@ struct HazardDetector {
     private var locking: [Int: (f: String, object: String, line: Int)] = [:]
     /// The mutexes an `init` or `destroy` completed on: where glibc's aborting a locker is the mechanism's own.
     private var remade: Set<String> = []
+    /// The stalled priority-inheriting mutexes of the setup (`"robust": false, "protocol": "inherit"`).
+    private let inheritingStalled: Set<String>
+    /// The processes that acquired each of those: any may have ended holding it (completions of a lock and of
+    /// another's unlock may be recorded in either order, and a recursive one's unlock may leave it held).
+    private var acquirers: [String: Set<Int>] = [:]
+    /// Those a process that acquired them died or exited after: glibc may abort their lockers.
+    private var orphaned: Set<String> = []
+    /// The stalled priority-protect mutexes of the setup, and those whose ceiling a `setprioceiling` changed: a
+    /// `setprioceiling` asleep across the change leaves glibc's loop without the lock and frees the word under its
+    /// holder, and the next locker's assertion (`__owner == 0`) aborts it.
+    private let protectStalled: Set<String>
+    private var ceilingChanged: Set<String> = []
     /// Deaths the trace does not explain, described: the checker reports them as crashes.
     private(set) var crashes: [String] = []
     /// Units each process holds on each semaphore: successful waits minus posts since its last `sem_init`.
@@ -38,10 +53,15 @@ struct HazardDetector {
     private var outstanding: [Int: (event: Trace.Event, posters: Set<Int>)] = [:]
     private(set) var hazards: [String] = []
 
-    init(model: String, privateSemaphores: Set<String> = [], stalledMutexes: Set<String> = []) {
+    init(
+        model: String, privateSemaphores: Set<String> = [], stalledMutexes: Set<String> = [],
+        inheritingStalledMutexes: Set<String> = [], protectStalledMutexes: Set<String> = []
+    ) {
         self.model = model
         self.privateSemaphores = privateSemaphores
         self.stalledMutexes = stalledMutexes
+        self.inheritingStalled = inheritingStalledMutexes
+        self.protectStalled = protectStalledMutexes
     }
 
     mutating func observe(_ event: Trace.Event, line: Int) {
@@ -85,6 +105,16 @@ struct HazardDetector {
     }
 
     private mutating func observeMutex(_ event: Trace.Event, line: Int) {
+        if event.type == .ok, let f = event.f, ["lock", "trylock", "timedlock"].contains(f),
+            let object = event.object, inheritingStalled.contains(object) {
+            acquirers[object, default: []].insert(event.process)
+        }
+        if event.type == .kill || event.type == .exit {
+            for (object, processes) in acquirers where processes.contains(event.process) { orphaned.insert(object) }
+        }
+        if event.type == .ok, event.f == "setprioceiling", let object = event.object, protectStalled.contains(object) {
+            ceilingChanged.insert(object)
+        }
         if event.type == .kill { return reportStalled(event, line: line) }
         if event.type == .invoke, event.f == "init" { initialising[event.process] = event.value?["robust"] != .bool(false) }
         if event.type == .invoke, let f = event.f, ["lock", "trylock", "timedlock"].contains(f), let object = event.object {
@@ -94,7 +124,11 @@ struct HazardDetector {
         }
         if event.type == .ok, event.f == "init" || event.f == "destroy", let object = event.object { remade.insert(object) }
         if event.type == .exit, event.value?["signal"] == "SIGABRT", let call = locking.removeValue(forKey: event.process) {
-            if remade.contains(call.object) {
+            if orphaned.contains(call.object) {
+                hazards.append("process \(event.process) died of SIGABRT in \(call.f) on mutex \(call.object) (invoked at line \(call.line)): glibc's assertion on a stalled priority-inheriting mutex whose holder died — the kernel hands a locker the futex marked owner-died, which glibc refuses for a mutex that is not robust, aborting it and every later locker")
+            } else if ceilingChanged.contains(call.object) {
+                hazards.append("process \(event.process) died of SIGABRT in \(call.f) on mutex \(call.object) (invoked at line \(call.line)): glibc's assertion on a priority-protect mutex whose ceiling was changed — a setprioceiling asleep across the change leaves glibc's loop without the lock and frees the word under its holder, and the next locker finds an owner (undefined from then on; the model no longer judges the mutex)")
+            } else if remade.contains(call.object) {
                 hazards.append("process \(event.process) died of SIGABRT in \(call.f) on mutex \(call.object) (invoked at line \(call.line)): glibc's assertion, as a mutex destroyed or re-initialised while held gives (undefined in POSIX; the model no longer judges such a mutex)")
             } else {
                 crashes.append("process \(event.process) died of SIGABRT in \(call.f) on mutex \(call.object) (invoked at line \(call.line), exit at line \(line)): glibc's assertion, and no init or destroy of that mutex in the trace explains it — its memory was corrupted by the code under test (or the harness)")

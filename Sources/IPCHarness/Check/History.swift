@@ -141,7 +141,13 @@ public struct HistoryBuilder<M: TraceModel> {
         self.hazards = HazardDetector(
             model: M.name,
             privateSemaphores: Set((model as? PosixSemaphoreModel)?.setups.filter { !$0.setup.shared }.map(\.name) ?? []),
-            stalledMutexes: (model as? RobustMutexModel)?.stalled ?? [])
+            stalledMutexes: (model as? RobustMutexModel)?.stalled ?? [],
+            inheritingStalledMutexes: (model as? RobustMutexModel).map { mutexes in
+                mutexes.stalled.filter { mutexes.protocols[$0] == .inherit }
+            } ?? [],
+            protectStalledMutexes: (model as? RobustMutexModel).map { mutexes in
+                mutexes.stalled.filter { mutexes.protocols[$0] == .protect }
+            } ?? [])
     }
 
     private func failure(_ line: Int, _ message: String) -> TraceError {

@@ -320,12 +320,14 @@ struct SystemVSemaphoreBinding: ObjectBinding {
 /// `lock`/`trylock`, as the call returns it, though the lock is then held) and the fragile
 /// `client.mutex-ignores-owner-death`, a lock user that takes `EOWNERDEAD` for an ordinary acquisition and never
 /// makes the mutex consistent (so its unlock leaves it unrecoverable for everyone), and the fragile
-/// `client.mutex-timeout-taken-for-lock`, which takes a timed lock's `ETIMEDOUT` for the lock.
+/// `client.mutex-timeout-taken-for-lock`, which takes a timed lock's `ETIMEDOUT` for the lock, and the fragile
+/// `client.mutex-ceiling-failure-taken-for-lock`, which takes a priority-protect lock's `EINVAL` for the lock.
 public enum RobustMutexKind: MechanismKind {
     public typealias Model = RobustMutexModel
 
     public static let implementations = [
         "kernel.robust-mutex", "client.mutex-ignores-owner-death", "client.mutex-timeout-taken-for-lock",
+        "client.mutex-ceiling-failure-taken-for-lock",
     ]
 
     public static func model(for workload: Workload) -> RobustMutexModel {
@@ -337,13 +339,23 @@ public enum RobustMutexKind: MechanismKind {
             }),
             protocols: Dictionary(uniqueKeysWithValues: mutexes.compactMap { object in
                 mutexProtocol(of: object).map { (object.name, $0) }
-            }))
+            }),
+            ceilings: Dictionary(uniqueKeysWithValues: mutexes.compactMap { object in
+                mutexProtocol(of: object) == .protect ? object.integer("ceiling").map { (object.name, $0) } : nil
+            }),
+            schedulingKnown: Set(mutexes.filter { $0.parameters["scheduling"] == "other" }.map(\.name)))
     }
 
-    /// Parameter `protocol` ("inherit", for a robust mutex; none when left out or anything else).
+    /// Parameter `protocol`: "inherit", or "protect" for a stalled mutex (glibc makes no robust one); none when left
+    /// out or anything else. A priority-protect one's `ceiling` (1...99, 1 when left out); `scheduling` "other": its
+    /// lockers (the workers: `SCHED_OTHER` threads) take no other priority-protect mutex, so the model judges their
+    /// locks' priority raises exactly.
     static func mutexProtocol(of object: Workload.Object) -> RobustMutexModel.MutexProtocol? {
-        guard object.parameters["robust"] != .bool(false), object.parameters["protocol"] == "inherit" else { return nil }
-        return .inherit
+        switch object.parameters["protocol"] {
+        case "inherit": return .inherit
+        case "protect" where object.parameters["robust"] == .bool(false): return .protect
+        default: return nil
+        }
     }
 
     /// Parameter `type` ("normal", "recursive"; error-checking when left out or not one of those).
@@ -360,8 +372,10 @@ public enum RobustMutexKind: MechanismKind {
         let robust = object.parameters["robust"] != .bool(false)
         let type = RobustMutexBinding.mutexType(mutexType(of: object) ?? .errorCheck)
         let kernelProtocol = RobustMutexBinding.mutexProtocol(mutexProtocol(of: object) ?? .none)
+        let ceiling = kernelProtocol == .protect ? object.integer("ceiling").flatMap { Int32(exactly: $0) } : nil
+        if let ceiling, !(1...99).contains(ceiling) { throw HarnessError("a priority-protect mutex's ceiling is 1 to 99, not \(ceiling)") }
         let memory = try objects.shareMemory(size: SharedObjectMemory.size) { address in
-            _ = try RobustMutex.initialize(at: address, robust: robust, type: type, protocol: kernelProtocol)
+            _ = try RobustMutex.initialize(at: address, robust: robust, type: type, protocol: kernelProtocol, ceiling: ceiling)
         }
         objects.tellHolders(of: object, in: workload, handing: ["fd": memory])
     }
@@ -370,7 +384,8 @@ public enum RobustMutexKind: MechanismKind {
         RobustMutexBinding(
             mutex: RobustMutex.existing(at: try object.mapSharedMemory("fd", size: SharedObjectMemory.size)),
             ignoresOwnerDeath: implementation == "client.mutex-ignores-owner-death",
-            takesTimeoutForLock: implementation == "client.mutex-timeout-taken-for-lock")
+            takesTimeoutForLock: implementation == "client.mutex-timeout-taken-for-lock",
+            takesCeilingFailureForLock: implementation == "client.mutex-ceiling-failure-taken-for-lock")
     }
 }
 
@@ -395,16 +410,21 @@ struct RobustMutexBinding: ObjectBinding {
     let mutex: RobustMutex
     let ignoresOwnerDeath: Bool
     let takesTimeoutForLock: Bool
+    var takesCeilingFailureForLock = false
 
     mutating func perform(_ input: RobustMutexModel.Input) throws(Errno) -> RobustMutexModel.Output {
         switch input {
         case .lock, .tryLock:
             let tryOnly: Bool
             if case .tryLock = input { tryOnly = true } else { tryOnly = false }
-            switch try mutex.lock(tryOnly: tryOnly) {
-            case .acquired: return .locked
-            case .acquiredOwnerDied: return ignoresOwnerDeath ? .locked : .lockedOwnerDied
-            case .busy: throw .resourceBusy
+            do throws(Errno) {
+                switch try mutex.lock(tryOnly: tryOnly) {
+                case .acquired: return .locked
+                case .acquiredOwnerDied: return ignoresOwnerDeath ? .locked : .lockedOwnerDied
+                case .busy: throw .resourceBusy
+                }
+            } catch .invalidArgument where takesCeilingFailureForLock {
+                return .locked
             }
         case .timedLock(_, let timeout, let clock):
             do throws(Errno) {
@@ -425,9 +445,15 @@ struct RobustMutexBinding: ObjectBinding {
         case .destroy:
             try mutex.destroy()
             return .done
-        case .initialize(_, let robust, let type, let value):
-            try mutex.initialize(robust: robust, type: Self.mutexType(type), protocol: Self.mutexProtocol(value))
+        case .initialize(_, let robust, let type, let value, let ceiling):
+            try mutex.initialize(
+                robust: robust, type: Self.mutexType(type), protocol: Self.mutexProtocol(value), ceiling: value == .protect ? Int32(ceiling) : nil)
             return .done
+        case .getCeiling:
+            return .ceiling(Int(try mutex.priorityCeiling()))
+        case .setCeiling(_, let ceiling):
+            guard let value = Int32(exactly: ceiling) else { throw .invalidArgument }
+            return .oldCeiling(Int(try mutex.setPriorityCeiling(value)))
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }

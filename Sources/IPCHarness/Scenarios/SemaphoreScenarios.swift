@@ -5,7 +5,7 @@ public enum SemaphoreScenarios {
     public static let all: [Scenario] = [
         posixNamed, posixUnnamed, posixTimed, systemVUndo, robustMutexOwnerDeath, robustMutexTimed, robustMutexLifecycle,
         timeoutTakenForLock, timedLockUser, poolWithoutUndo, poolWithUndo, posixHandles, closeUnmapsAll, closesCounted,
-        posixInitDestroy, poolPshared0, poolPshared1,
+        posixInitDestroy, poolPshared0, poolPshared1, ceilingFailureTakenForLock, ceilingLockUser, stalledProtocols,
     ]
 
     /// Fragile: a pool of 1-2 units shared by several processes, set up with `sem_init(pshared = 0)`; a user asleep
@@ -318,6 +318,81 @@ public enum SemaphoreScenarios {
         name: "robust-mutex-robust-timedlock", kind: RobustMutexKind.self, implementation: "kernel.robust-mutex",
         summary: "robust twin of robust-mutex-fragile-timeout-as-lock: ETIMEDOUT is a failure, and the unlock after it EPERM",
         makeWorkload: { generator in timedLockUsers(generator: &generator) })
+
+    /// Lock users of a stalled priority-protect mutex (ceiling 1-20) whose critical sections are `lock`, `unlock`,
+    /// and who now and then read the ceiling or set it (to 0, 100 or -1: `EINVAL`, or to 1-30). The workers are
+    /// `SCHED_OTHER` threads, so each one's first lock of a ceiling above any it tried fails `EINVAL` (glibc's raise of
+    /// its priority) and the next locks: the model follows each one's record (`"scheduling": "other"`).
+    static func ceilingLockUsers(generator: inout SeededGenerator) -> Workload {
+        let processes = (1...generator.next(in: 2...3)).map { process in
+            let program = (0..<generator.next(in: 3...5)).flatMap { _ in
+                var calls = [Call(process: process, object: "m0", f: "lock"), Call(process: process, object: "m0", f: "unlock")]
+                if generator.chance(0.3) { calls.append(Call(process: process, object: "m0", f: "getprioceiling")) }
+                if generator.chance(0.3) {
+                    let ceiling = generator.pick([0, 100, -1, 1, 5, 12, 30])
+                    calls.append(Call(process: process, object: "m0", f: "setprioceiling", value: ["ceiling": .int(ceiling)]))
+                }
+                return calls
+            }
+            return Workload.Process(id: process, holds: ["m0": ["use"]], program: program)
+        }
+        let parameters: JSONObject = ["robust": false, "protocol": "protect", "ceiling": .int(generator.next(in: 1...20)), "scheduling": "other"]
+        return Workload(objects: [Workload.Object(name: "m0", kind: "robust-mutex", parameters: parameters)], processes: processes)
+    }
+
+    /// The fragile lock user of a priority-protect mutex: it believes `pthread_mutex_lock` fails only for a dead owner
+    /// and takes its `EINVAL` (glibc's failed raise of a `SCHED_OTHER` thread's priority to the ceiling) for the lock,
+    /// entering its critical section unlocked.
+    public static let ceilingFailureTakenForLock = Scenario.real(
+        name: "robust-mutex-fragile-ceiling-as-lock", kind: RobustMutexKind.self,
+        implementation: "client.mutex-ceiling-failure-taken-for-lock",
+        summary: "BROKEN: a lock user of a priority-protect mutex that takes lock's EINVAL (its priority not raised to the ceiling) for the lock",
+        isBroken: true, makeWorkload: { generator in ceilingLockUsers(generator: &generator) })
+
+    /// Its robust twin: the `EINVAL` is the failure it is (the unlock after it `EPERM`), and the ceiling calls are
+    /// judged (the old ceiling back, `EINVAL` outside 1...99, asleep while another holds the mutex).
+    public static let ceilingLockUser = Scenario.real(
+        name: "robust-mutex-robust-ceiling", kind: RobustMutexKind.self, implementation: "kernel.robust-mutex",
+        summary: "robust twin of robust-mutex-fragile-ceiling-as-lock: a priority-protect lock's EINVAL is a failure; getprioceiling and setprioceiling beside",
+        makeWorkload: { generator in ceilingLockUsers(generator: &generator) })
+
+    /// Stalled mutexes with a protocol (issue 15): a priority-inheriting or priority-protect (ceiling 1-20) mutex of
+    /// any type, locked, trylocked, timedlocked (some invalid deadlines), unlocked by anyone, its ceiling read and set
+    /// (some out of 1...99), destroyed. Owners end holding it (held by a dead thread for good; a PI one's sleeper then
+    /// aborted by glibc: a hazard). The workers are `SCHED_OTHER` threads (`"scheduling": "other"`). No `init`: one
+    /// while the mutex is held is undefined, and a PI mutex re-initialised priority-protect under a holder left glibc's
+    /// `setprioceiling` spinning on the mixed lock word (a run hung so).
+    public static let stalledProtocols = Scenario.real(
+        name: "robust-mutex-stalled-protocols", kind: RobustMutexKind.self, implementation: "kernel.robust-mutex",
+        summary: "2-4 processes lock, trylock, timedlock, unlock, read and set the ceiling of, and destroy a stalled PI or priority-protect mutex",
+        makeWorkload: { generator in
+            var parameters: JSONObject = ["robust": false, "scheduling": "other"]
+            parameters["protocol"] = .string(generator.pick(["inherit", "protect"]))
+            if parameters["protocol"] == "protect" { parameters["ceiling"] = .int(generator.next(in: 1...20)) }
+            if let type = generator.pick(weighted: [(2, nil), (1, "normal"), (1, "recursive")] as [(Int, String?)]) {
+                parameters["type"] = .string(type)
+            }
+            return ScenarioPrograms.workload(
+                kind: "robust-mutex", parameters: parameters, calls: 2...6, generator: &generator, roles: { _, _ in ["use"] },
+                operation: { _, _, generator in stalledProtocolCall(&generator) })
+        })
+
+    /// One call of ``stalledProtocols``' programs.
+    static func stalledProtocolCall(_ generator: inout SeededGenerator) -> (f: String, value: JSONValue?) {
+        let f = generator.pick(weighted: [
+            (25, "lock"), (15, "trylock"), (8, "timedlock"), (22, "unlock"), (8, "getprioceiling"), (10, "setprioceiling"),
+            (5, "destroy"),
+        ])
+        switch f {
+        case "timedlock":
+            let timeout: JSONValue = generator.chance(0.5) ? "invalid" : .int(generator.pick([0, 5]))
+            return (f, ["timeout": timeout])
+        case "setprioceiling":
+            return (f, ["ceiling": .int(generator.pick([0, 100, 1, 4, 9, 25]))])
+        default:
+            return (f, nil)
+        }
+    }
 
     /// `pthread_mutex_destroy` and `pthread_mutex_init` during a run (issue 15) beside the other calls, on a mutex made
     /// robust or (one run in three) stalled, error-checking, normal or recursive; `init` makes it stalled one time in

@@ -54,17 +54,28 @@ public struct RobustMutex: @unchecked Sendable {
     /// `PTHREAD_MUTEX_STALLED` (an owner's death leaves it locked for good).
     public static func initialize(
         at address: UnsafeMutableRawPointer, robust: Bool = true, type: MutexType = .errorCheck,
-        protocol: MutexProtocol = .none
+        protocol: MutexProtocol = .none, ceiling: Int32? = nil
     ) throws(Errno) -> RobustMutex {
         let mutex = RobustMutex(pointer: address.assumingMemoryBound(to: pthread_mutex_t.self))
-        try mutex.initialize(robust: robust, type: type, protocol: `protocol`)
+        try mutex.initialize(robust: robust, type: type, protocol: `protocol`, ceiling: ceiling)
         return mutex
     }
 
     /// `pthread_mutex_init` again on this mutex, with the same attributes but robustness: after `destroy`, or to
     /// start over a free mutex left not recoverable (POSIX leaves re-initialising a locked one undefined).
-    public func initialize(robust: Bool = true, type: MutexType = .errorCheck, protocol: MutexProtocol = .none) throws(Errno) {
-        try Syscall.robustMutexInit(pointer, robust: robust, type: type.value, protocol: `protocol`.value)
+    /// A priority-protect one's `ceiling` (1...99; glibc's 1 when nil).
+    public func initialize(robust: Bool = true, type: MutexType = .errorCheck, protocol: MutexProtocol = .none, ceiling: Int32? = nil) throws(Errno) {
+        try Syscall.robustMutexInit(pointer, robust: robust, type: type.value, protocol: `protocol`.value, ceiling: ceiling)
+    }
+
+    /// `pthread_mutex_getprioceiling`: a priority-protect mutex's ceiling.
+    public func priorityCeiling() throws(Errno) -> Int32 {
+        try Syscall.mutexGetPriorityCeiling(pointer)
+    }
+
+    /// `pthread_mutex_setprioceiling`: sets the ceiling, returning the old one.
+    public func setPriorityCeiling(_ ceiling: Int32) throws(Errno) -> Int32 {
+        try Syscall.mutexSetPriorityCeiling(pointer, ceiling)
     }
 
     /// `pthread_mutex_destroy`: `EBUSY` only for a non-robust mutex that is locked; afterwards every call but
