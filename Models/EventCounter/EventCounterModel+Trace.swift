@@ -60,7 +60,8 @@ extension EventCounterModel {
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {
-        let size = try call.value.optional("size")?.integer("size", in: 0...64) ?? 8
+        // A buffer's size (epoll_create's "size" is its own: any int).
+        let size = call.f == "epoll_create" ? 8 : try call.value.optional("size")?.integer("size", in: 0...64) ?? 8
         switch call.f {
         case "write":
             return .write(process: call.process, value: try call.value.required("value").unsigned64("value"), size: size)
