@@ -67,6 +67,12 @@ enum EpollAgreement {
         Gen.int(in: 0...9).map { make(1 + $0 % 2, $0 < 6 ? [1, 16, 0][$0 / 2] : 16) }.eraseToAny()
     }
 
+    /// An `epoll_pwait` or `epoll_pwait2` (``PipeEpollAgreementTests/waitForms``: a mask or none, a zero or an invalid
+    /// timespec) by either of two holders, `maxevents` 16, 1 or 0.
+    static func otherWaits<Operation>(_ make: @escaping @Sendable (_ holder: Int, _ maxEvents: Int, _ form: Epoll.WaitForm) -> Operation) -> Generator<Operation, AnySequence<Any>> {
+        Gen.int(in: 0...47).map { make(1 + $0 % 2, [16, 1, 0][($0 / 2) % 3], PipeEpollAgreementTests.waitForms[$0 / 6]) }.eraseToAny()
+    }
+
     /// One epoll agreement property: the directed sequences, then 200 random ones, each run by `check` on the kernel
     /// and the model side by side; then every mark in `marks` (what a sequence met, which `check` records) must have
     /// been met, or the sequences proved little.
@@ -116,4 +122,8 @@ extension SingleObjectEpollOperation {
     }
 
     static func wait(holder: Int, maxEvents: Int) -> Self { epoll(HolderEpollCall(holder: holder, call: .wait(maxEvents: maxEvents, timeout: 0))) }
+
+    static func wait(holder: Int, maxEvents: Int, form: Epoll.WaitForm) -> Self {
+        epoll(HolderEpollCall(holder: holder, call: .wait(maxEvents: maxEvents, timeout: 0, form: form)))
+    }
 }
