@@ -42,7 +42,8 @@ extension EventCounterModel {
         Epoll.outcomes(
             of: call, process: process, in: state, registrations: \.epoll, unjudged: \.epollUnjudged,
             held: { _ in state.holders.filter { $0 == process }.count }, mask: { _ in Self.epollMask(state) },
-            controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) })
+            controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) },
+            created: { .epollCreated(closeOnExec: $0) })
     }
 
     /// The registrations after `input` (not an epoll call) took `before` to `after`: what a close does to them, and

@@ -60,7 +60,8 @@ extension EventCounterModel {
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {
-        let size = try call.value.optional("size")?.integer("size", in: 0...64) ?? 8
+        // A buffer's size (epoll_create's "size" is its own: any int).
+        let size = call.f == "epoll_create" ? 8 : try call.value.optional("size")?.integer("size", in: 0...64) ?? 8
         switch call.f {
         case "write":
             return .write(process: call.process, value: try call.value.required("value").unsigned64("value"), size: size)
@@ -99,7 +100,7 @@ extension EventCounterModel {
             return .duplicateOnto(process: call.process, call: try PipeModel.duplicateCall(of: call, sameObject: ["eventfd": .same]))
         case "lseek":
             return .lseek(process: call.process)
-        case "epoll_ctl", "epoll_wait":
+        case "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_create", "epoll_create1":
             return .epoll(process: call.process, call: try Self.epollCall(of: call))
         case "pread":
             return .pread(process: call.process, size: size)
@@ -116,7 +117,7 @@ extension EventCounterModel {
             default: throw ModelError("field 'request' must be FIONREAD, FIONBIO, FIOASYNC, FIOCLEX or FIONCLEX, not \"\(request)\"")
             }
         default:
-            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, eventfd_write, eventfd_read, close, fcntl, dup, dup2, dup3, lseek, pread, pwrite, ioctl, poll, select, epoll_ctl and epoll_wait)")
+            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, eventfd_write, eventfd_read, close, fcntl, dup, dup2, dup3, lseek, pread, pwrite, ioctl, poll, select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
         }
     }
 
@@ -134,6 +135,7 @@ extension EventCounterModel {
         case (.ok, .duplicate), (.ok, .duplicateOnto): return .duplicated
         case (.ok, .epoll(_, .control)): return .epollControlled
         case (.ok(let value), .epoll(_, .wait)): return .epollEvents(try Self.epollReports(value))
+        case (.ok(let value), .epoll(_, .create)): return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
         case (.ok(let value), .readiness(_, .poll)):
             return .ready(try PipeModel.pollEvents(try value.required("revents"), field: "revents"))
         case (.ok(let value), .readiness(_, .select)):
@@ -199,6 +201,7 @@ extension EventCounterModel {
         case .read(let value): .ok(["value": Self.json(value)])
         case .closed, .flagsSet, .duplicated, .epollControlled: .ok(nil)
         case .epollEvents(let reports): .ok(Epoll.outcomeValue(ofSingleTarget: reports))
+        case .epollCreated(let closeOnExec): .ok(closeOnExec.map { ["closeOnExec": .bool($0)] })
         case .closeOnExec(let on): .ok(["closeOnExec": .bool(on)])
         case .flags(let nonblocking): .ok(["nonblocking": .bool(nonblocking)])
         case .position(let position): .ok(["position": .int(position)])

@@ -78,6 +78,8 @@ public struct EventCounterModel: TraceModel {
         case epollControlled
         /// What `epoll_wait` reported, sorted (empty: it returned 0).
         case epollEvents([EpollReport])
+        /// `epoll_create`/`epoll_create1` made an instance (closed at once): its `FD_CLOEXEC` (nil: not recorded).
+        case epollCreated(closeOnExec: Bool?)
         case failed(ErrorCode)
     }
 
@@ -263,6 +265,7 @@ public struct EventCounterModel: TraceModel {
         case .closeOnExec(let on)?: result = on ? "FD_CLOEXEC" : "0"
         case .duplicated?: result = "a new descriptor"
         case .epollControlled?: result = "ok"
+        case .epollCreated(let closeOnExec)?: result = "created" + (closeOnExec.map { $0 ? " (FD_CLOEXEC)" : " (no FD_CLOEXEC)" } ?? "")
         case .epollEvents(let reports)?: result = reports.isEmpty ? "nothing" : reports.map { "\($0.events)" }.joined(separator: ", ")
         case .failed(let code)?: result = code.rawValue
         }

@@ -40,6 +40,7 @@ extension FIFOModel {
 
     /// The state after an epoll call the model does not judge (any output goes), or nil when it judges it.
     func epollUnjudged(_ state: State, process: Int, call: PipeModel.EpollCall) -> State? {
+        if case .create = call { return nil }  // a new instance of its own
         if state.pipe.epollUnjudged.contains(process) { return state }
         // One open of the end, however many copies: which descriptor a registration is on is followed.
         if case .control(_, let end?, _) = call, state.opens.count(where: { $0.process == process && $0.end == end }) == 1 { return nil }

@@ -19,7 +19,7 @@
 //   dup, dup2, dup3: as on a pipe ({"end": E}, dup2/dup3's "onto": "self" | "free" | "other" | "read" | "write")
 //   sigtimedwait: as on a pipe (the I/O signals O_ASYNC sent the process)
 //   writev, readv: as on a pipe
-//   epoll_ctl, epoll_wait: as on a pipe ({"end": E}: the latest open of E; see FIFOModel+Epoll.swift)
+//   epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create, epoll_create1: as on a pipe ({"end": E}: the latest open of E; see FIFOModel+Epoll.swift)
 //   fstat   as on a pipe ({"mode": the FIFO's mode now})
 //   available (none)                                            {"bytes": INT}      EBADF (FIONREAD on the read end)
 //
@@ -107,11 +107,11 @@ extension FIFOModel {
             }
         } catch {
             if error.message.hasPrefix("the pipe model has no operation") {
-                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, unlink, mkfifo, lseek, pread, pwrite, poll, select, fcntl, available, fstat sigtimedwait, epoll_ctl and epoll_wait)")
+                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, unlink, mkfifo, lseek, pread, pwrite, poll, select, fcntl, available, fstat sigtimedwait, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
             }
             throw error
         }
-        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, unlink, mkfifo, lseek, pread, pwrite, poll, select, fcntl, available, fstat sigtimedwait, epoll_ctl and epoll_wait)")
+        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, unlink, mkfifo, lseek, pread, pwrite, poll, select, fcntl, available, fstat sigtimedwait, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
     }
 
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {

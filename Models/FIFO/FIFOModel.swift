@@ -120,6 +120,8 @@ public struct FIFOModel: TraceModel {
         case epollControlled
         /// `epoll_wait`'s events, sorted (empty: it returned 0).
         case epollEvents([PipeModel.EpollReport])
+        /// `epoll_create`/`epoll_create1` made an instance (closed at once): its `FD_CLOEXEC` (nil: not recorded).
+        case epollCreated(closeOnExec: Bool?)
         case failed(ErrorCode)
     }
 
@@ -271,7 +273,9 @@ public struct FIFOModel: TraceModel {
         case .readiness(let process, let end, let call):
             return PipeModel.nothingReady(readinessResult(state, process: process, end: end, call: call)) ? [.completed(state)] : []
         case .takeSignal: return [.completed(state)]
-        case .epoll(let process, .wait(let maxEvents, _)): return maxEvents > 0 ? epollInterrupted(state, process: process) : []
+        case .epoll(let process, let call):
+            guard case .wait = call, call.waitRefusal == nil else { return [] }
+            return epollInterrupted(state, process: process)
         default: return []
         }
         return pipes.step(state.pipe, pipeInput, .failed(.EINTR)).map { step in
@@ -506,6 +510,7 @@ public struct FIFOModel: TraceModel {
         case .signalTaken(let taken): .signalTaken(taken)
         case .epollControlled: .epollControlled
         case .epollEvents(let reports): .epollEvents(reports)
+        case .epollCreated(let closeOnExec): .epollCreated(closeOnExec: closeOnExec)
         // The FIFO model hands the pipe no `pipe` or `splice` call, so these never come back from it.
         case .created, .moved: .failed(.EINVAL)
         }
@@ -613,6 +618,7 @@ public struct FIFOModel: TraceModel {
         case .signalTaken(let taken): .signalTaken(taken)
         case .epollControlled: .epollControlled
         case .epollEvents(let reports): .epollEvents(reports)
+        case .epollCreated(let closeOnExec): .epollCreated(closeOnExec: closeOnExec)
         case .opened, .modeChanged, .unlinked, .made: nil
         }
     }

@@ -61,6 +61,7 @@ extension PipeModel {
     /// The state after an epoll call the model does not judge (any output goes), or nil when it judges it: the process
     /// is unjudged already, or its `epoll_ctl` names an end it holds two descriptors of (which one is not recorded).
     func epollUnjudged(_ state: State, process: Int, call: EpollCall) -> State? {
+        if case .create = call { return nil }  // a new instance of its own: judged whatever the implicit one's state
         if state.epollUnjudged.contains(process) { return state }
         guard case .control(_, let end?, _) = call,
             (end == .read ? state.readers : state.writers).filter({ $0 == process }).count > 1
@@ -80,8 +81,16 @@ extension PipeModel {
         switch call {
         case .control(let operation, let end, let events):
             return [epollControl(state, process: process, operation: operation, end: end, events: events)]
-        case .wait(let maxEvents, let timeout):
-            guard maxEvents > 0 else { return [(.failed(.EINVAL), .completed(state))] }
+        case .create(let creation):
+            return creation.outcomes(free: state.descriptorLimits.first { $0.process == process }?.free).flatMap { outcome -> [(output: Output?, step: Step<State>)] in
+                switch outcome {
+                case .created(let closeOnExec):
+                    [(.epollCreated(closeOnExec: closeOnExec), .completed(state)), (.epollCreated(closeOnExec: nil), .completed(state))]
+                case .failed(let code): [(.failed(code), .completed(state))]
+                }
+            }
+        case .wait(let maxEvents, let timeout, _):
+            if let refusal = call.waitRefusal { return [(.failed(refusal), .completed(state))] }
             return epollWaitOutcomes(state, process: process, maxEvents: maxEvents, mask: mask).compactMap { outcome in
                 if outcome.reports.isEmpty && timeout < 0 { return nil }  // asleep until something is reported
                 return (.epollEvents(outcome.reports), .completed(outcome.state))

@@ -23,8 +23,8 @@ extension PipeModel {
             var value = Epoll.controlValue(operation, events: events)
             value["end"] = .string(end?.rawValue ?? "epoll")
             return .object(value)
-        case .wait(let maxEvents, let timeout):
-            return ["maxevents": .int(maxEvents), "timeout": .int(timeout)]
+        case .wait, .create:
+            return .object(Epoll.value(ofWaitOrCreation: call)!)
         }
     }
 }

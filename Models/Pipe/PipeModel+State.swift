@@ -317,6 +317,7 @@ extension PipeModel {
         case .ownerEx(let type, let report)?: result = "\(type) owner \(report)"
         case .signal(let signal)?: result = "signal \(signal)"
         case .created?: result = "both ends"
+        case .epollCreated(let closeOnExec)?: result = "a new epoll instance" + (closeOnExec.map { $0 ? " (FD_CLOEXEC)" : " (no FD_CLOEXEC)" } ?? "")
         case .status(let type, let mode, let size)?: result = "\(type), mode 0\(String(mode, radix: 8)), size \(size)"
         case .flags(let nonblocking, let direct)?:
             result = [nonblocking ? "O_NONBLOCK" : nil, direct ? "O_DIRECT" : nil].compactMap { $0 }.joined(separator: "|")

@@ -54,6 +54,11 @@
 //            once, negative: sigwaitinfo, waiting; "fd" (si_fd) is not judged; see PipeModel+Async.swift)
 //   epoll_wait {"maxevents": INT, "timeout": INT}   {"events": [{"end": E, "events": ["EPOLLIN", ...]}, ...]}   EINVAL, EINTR
 //            (on the process's epoll instance for this pipe; an empty list is a return of 0)
+//   epoll_pwait {"maxevents": INT, "timeout": INT, "sigmask": [SIG, ...]?}   as epoll_wait   (the mask for the call)
+//   epoll_pwait2 {"maxevents": INT, "timeout": {"sec": INT, "nsec": INT} | null, "sigmask": [SIG, ...]?}   as epoll_wait
+//            (null: forever; an invalid timespec EINVAL before anything, maxevents' EINVAL too)
+//   epoll_create {"size": INT}, epoll_create1 {"flags": ["EPOLL_CLOEXEC"]?, "bits": INT?}   {"closeOnExec": BOOL}?
+//            EINVAL, EMFILE   (a new instance, closed at once; not the process's instance for this pipe)
 //
 // params: {"pageSize": 4096, "maxSize": 1048576, "objects": {"p0": {"capacity": 65536, "readers": [1, 2],
 //          "writers": [1], "nonblocking": false, "packet": false, "shared": [[1, 2]],
@@ -192,11 +197,11 @@ extension PipeModel {
             return .readiness(process: call.process, end: try Self.end(of: call), call: try Self.readinessCall(of: call))
         case "splice", "tee", "vmsplice":
             return .splice(process: call.process, call: try Self.spliceCall(of: call))
-        case "epoll_ctl", "epoll_wait":
+        case "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_create", "epoll_create1":
             return .epoll(process: call.process, call: try Self.epollCall(of: call))
         default:
             throw ModelError(
-                "the pipe model has no operation '\(call.f)' (it has write, write-all, writev, read, readv, close, available, fcntl, dup, dup2, dup3, lseek, pread, pwrite, poll, select, fstat, splice, tee, vmsplice, epoll_ctl and epoll_wait)")
+                "the pipe model has no operation '\(call.f)' (it has write, write-all, writev, read, readv, close, available, fcntl, dup, dup2, dup3, lseek, pread, pwrite, poll, select, fstat, splice, tee, vmsplice, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
         }
     }
 
@@ -413,6 +418,8 @@ extension PipeModel {
             return .epollControlled
         case (.ok(let value), .epoll(_, .wait)):
             return .epollEvents(try Self.epollReports(value))
+        case (.ok(let value), .epoll(_, .create)):
+            return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
         case (.ok(let value), .unseekable):
             let field = try value.optional("position") == nil ? "count" : "position"
             return .positioned(try value.required(field).integer(field))
@@ -560,6 +567,7 @@ extension PipeModel {
         case .selected(let readable, let writable): .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .status(let type, let mode, let size): .ok(["type": .string(type), "mode": Permissions.text(ofMode: mode), "size": .int(size)])
         case .epollControlled: .ok(nil)
+        case .epollCreated(let closeOnExec): .ok(closeOnExec.map { ["closeOnExec": .bool($0)] })
         case .epollEvents(let reports):
             .ok(["events": .array(reports.map { ["end": .string($0.end.rawValue), "events": .array($0.events.names.map { .string($0) })] })])
         case .asyncFlags(let nonblocking, let direct, let async):

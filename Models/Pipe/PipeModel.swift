@@ -115,6 +115,8 @@ public struct PipeModel: TraceModel {
         case epollControlled
         /// `epoll_wait`'s events, sorted (empty: it returned 0).
         case epollEvents([EpollReport])
+        /// `epoll_create`/`epoll_create1` made an instance (closed at once): its `FD_CLOEXEC` (nil: not recorded).
+        case epollCreated(closeOnExec: Bool?)
         /// `F_GETFL` recorded with `O_ASYNC` as well (see ``PipeModel+Async``).
         case asyncFlags(nonblocking: Bool, direct: Bool, async: Bool)
         /// What `sigtimedwait` took (see ``PipeModel+Async``).
@@ -267,9 +269,10 @@ public struct PipeModel: TraceModel {
             return readinessMayBeInterrupted(state, call: call, mask: mask) ? [.completed(state)] : []
         case .splice(let process, let call):
             return spliceMayBeInterrupted(state, process: process, call: call) ? [.completed(state)] : []
-        case .epoll(let process, .wait(let maxEvents, _)):
-            return maxEvents > 0 ? epollEmptyWait(state, process: process).map { [.completed($0)] } ?? [] : []
-        case .epoll(_, .control):
+        case .epoll(let process, let call) where call.waitRefusal == nil:
+            guard case .wait = call else { return [] }
+            return epollEmptyWait(state, process: process).map { [.completed($0)] } ?? []
+        case .epoll:
             return []
         case .takeSignal:
             return [.completed(state)]

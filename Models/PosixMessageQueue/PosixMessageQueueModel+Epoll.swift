@@ -45,7 +45,8 @@ extension PosixMessageQueueModel {
         Epoll.outcomes(
             of: call, process: process, in: state, registrations: \.epoll, unjudged: \.epollUnjudged,
             held: { _ in state.name.holders.filter { $0 == process }.count }, mask: { _ in Self.epollMask(state) },
-            controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) })
+            controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) },
+            created: { .epollCreated(closeOnExec: $0) })
     }
 
     /// The registrations after `input` (not an epoll call) took `before` to `after`: what a close or an exit does to

@@ -20,7 +20,7 @@
 //   unlink   (none)                                                    (none)                         ENOENT
 //   poll     {"events": ["POLLIN", ...], "timeout": MS}                {"revents": [...]}             EINTR (nothing ready)
 //   select   {"read": BOOL?, "write": BOOL?, "timeout": MS}            {"readable": BOOL, "writable": BOOL}  EBADF, EINTR
-//   epoll_ctl, epoll_wait: see PosixMessageQueueModel+EpollTrace.swift
+//   epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create, epoll_create1: see PosixMessageQueueModel+EpollTrace.swift
 //
 // params: {"objects": {"q0": {"maxMessages": 4, "messageSize": 64, "holders": [1, 2], "mode", "owner", "group", "users"
 //   (Permissions), "descriptorLimits": [{"process": 2, "free": 5, "limit": 64}] (as a pipe's; without a process's
@@ -110,9 +110,9 @@ extension PosixMessageQueueModel {
             return .open(process: call.process, access: access, creation: creation, nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false)
         case "close": return .close(process: call.process)
         case "poll", "select": return .readiness(process: call.process, call: try PipeModel.readinessCall(of: call))
-        case "epoll_ctl", "epoll_wait": return .epoll(process: call.process, call: try Self.epollCall(of: call))
+        case "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_create", "epoll_create1": return .epoll(process: call.process, call: try Self.epollCall(of: call))
         default:
-            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, setattr, notify, notified, open, close, unlink, poll, select, epoll_ctl and epoll_wait)")
+            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, setattr, notify, notified, open, close, unlink, poll, select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
         }
     }
 
@@ -156,6 +156,7 @@ extension PosixMessageQueueModel {
                 writable: try value.required("writable").boolean("writable"))
         case (.ok, .epoll(_, .control)): return .epollControlled
         case (.ok(let value), .epoll(_, .wait)): return .epollEvents(try Self.epollReports(value))
+        case (.ok(let value), .epoll(_, .create)): return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
         case (.ok, _): return .done
         }
     }
@@ -231,6 +232,7 @@ extension PosixMessageQueueModel {
         case .selected(let readable, let writable): .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .epollControlled: .ok(nil)
         case .epollEvents(let reports): .ok(Epoll.outcomeValue(ofSingleTarget: reports))
+        case .epollCreated(let closeOnExec): .ok(closeOnExec.map { ["closeOnExec": .bool($0)] })
         case .failed(let code): .fail(code)
         }
     }

@@ -330,6 +330,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case epollControlled
         /// What `epoll_wait` reported, sorted (empty: it returned 0).
         case epollEvents([EpollReport])
+        /// `epoll_create`/`epoll_create1` made an instance (closed at once): its `FD_CLOEXEC` (nil: not recorded).
+        case epollCreated(closeOnExec: Bool?)
         case failed(ErrorCode)
     }
 
@@ -679,6 +681,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                     ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: "+")
                     : "nothing ready"
             case .epollControlled: "ok"
+            case .epollCreated(let closeOnExec): "created" + (closeOnExec.map { $0 ? " (FD_CLOEXEC)" : " (no FD_CLOEXEC)" } ?? "")
             case .epollEvents(let reports): reports.isEmpty ? "nothing" : reports.map { "\($0.events)" }.joined(separator: ", ")
             case .failed(let code): code.rawValue
             }

@@ -7,13 +7,20 @@ extension Epoll {
     public enum Call<Target: Hashable & Sendable & Comparable>: Hashable, Sendable, CustomStringConvertible {
         /// `epoll_ctl(instance, operation, target, events)`; target nil: the instance's own descriptor.
         case control(operation: Operation, target: Target?, events: Events)
-        /// `epoll_wait(instance, buffer, maxEvents, timeout)`; timeout in milliseconds, negative: forever.
-        case wait(maxEvents: Int, timeout: Int)
+        /// `epoll_wait(instance, buffer, maxEvents, timeout)`, or `epoll_pwait`/`epoll_pwait2` as `form` says; timeout
+        /// in milliseconds, negative: forever (for `epoll_pwait2`, what its timespec amounts to: -1 for none).
+        case wait(maxEvents: Int, timeout: Int, form: WaitForm)
+        /// `epoll_create(size)` or `epoll_create1(flags)`: a new instance, closed at once (not the implicit one).
+        case create(Creation)
+
+        /// `epoll_wait(maxevents, timeout)` (the plain call).
+        public static func wait(maxEvents: Int, timeout: Int) -> Self { .wait(maxEvents: maxEvents, timeout: timeout, form: .plain) }
 
         public var name: String {
             switch self {
             case .control: "epoll_ctl"
-            case .wait: "epoll_wait"
+            case .wait(_, _, let form): form.name
+            case .create(let creation): creation.name
             }
         }
 
@@ -21,7 +28,105 @@ extension Epoll {
             switch self {
             case .control(let operation, let target, let events):
                 "epoll_ctl(\(operation.name), \(target.map { "\($0)" } ?? "the instance itself"), \(events))"
-            case .wait(let maxEvents, let timeout): "epoll_wait(maxevents \(maxEvents), timeout \(timeout))"
+            case .wait(let maxEvents, let timeout, let form): "\(form.name)(maxevents \(maxEvents), timeout \(form.timeoutDescription(timeout)))"
+            case .create(let creation): "\(creation)"
+            }
+        }
+
+        /// A wait's error before it looks at the instance's registrations (nil: none, or not a wait): `epoll_pwait2`'s
+        /// invalid timespec `EINVAL` first (before `maxevents`, even before a bad instance: measured), then `maxevents`
+        /// ≤ 0 `EINVAL`.
+        public var waitRefusal: ErrorCode? {
+            guard case .wait(let maxEvents, _, let form) = self else { return nil }
+            if case .pwait2(let timeout?, _) = form, !timeout.isValid { return .EINVAL }
+            return maxEvents > 0 ? nil : .EINVAL
+        }
+    }
+
+    /// Which call waits: `epoll_wait`, `epoll_pwait` (a signal mask for the call), `epoll_pwait2` (a timespec timeout).
+    /// The mask only changes which signals may end the wait `EINTR`, which the models allow whenever it sleeps.
+    public enum WaitForm: Hashable, Sendable {
+        case plain
+        /// `epoll_pwait`; `signals`: the mask's signal numbers, nil for a null mask.
+        case pwait(signals: [Int]?)
+        /// `epoll_pwait2`; `timeout` nil: a null pointer (forever).
+        case pwait2(timeout: Timespec?, signals: [Int]?)
+
+        public var name: String {
+            switch self {
+            case .plain: "epoll_wait"
+            case .pwait: "epoll_pwait"
+            case .pwait2: "epoll_pwait2"
+            }
+        }
+
+        func timeoutDescription(_ milliseconds: Int) -> String {
+            guard case .pwait2(let timeout, _) = self else { return "\(milliseconds)" }
+            return timeout.map { "{\($0.seconds) s, \($0.nanoseconds) ns}" } ?? "null"
+        }
+    }
+
+    /// A `struct timespec` as `epoll_pwait2` takes it.
+    public struct Timespec: Hashable, Sendable {
+        public var seconds: Int
+        public var nanoseconds: Int
+        public init(seconds: Int, nanoseconds: Int) {
+            self.seconds = seconds
+            self.nanoseconds = nanoseconds
+        }
+        /// `timespec64_valid`: seconds not negative, nanoseconds in [0, 10^9).
+        public var isValid: Bool { seconds >= 0 && (0..<1_000_000_000).contains(nanoseconds) }
+        /// The wait's timeout in milliseconds for the model (0: returns at once; the models keep no time, so any
+        /// non-negative value is the same to them); an invalid one never waits (`EINVAL`).
+        public var milliseconds: Int { isValid ? min(seconds, Int(Int32.max) / 1000) * 1000 + (nanoseconds + 999_999) / 1_000_000 : 0 }
+    }
+
+    /// `epoll_create(size)` or `epoll_create1(flags)` (`bits`: the raw flags).
+    public enum Creation: Hashable, Sendable, CustomStringConvertible {
+        case size(Int)
+        case flags(Int)
+
+        /// `EPOLL_CLOEXEC` (`O_CLOEXEC`), `epoll_create1`'s one flag.
+        public static let closeOnExec = 0x80000
+
+        public var name: String {
+            switch self {
+            case .size: "epoll_create"
+            case .flags: "epoll_create1"
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .size(let size): "epoll_create(\(size))"
+            case .flags(let bits): "epoll_create1(0x\(String(bits, radix: 16)))"
+            }
+        }
+
+        /// Every way it may end, measured (`EpollCreateAndPwaitFactsTests`): `epoll_create` of a size ≤ 0 and
+        /// `epoll_create1` of any bit but `EPOLL_CLOEXEC` fail `EINVAL` first (a full table too); else a new instance
+        /// (`FD_CLOEXEC` set exactly when `EPOLL_CLOEXEC` was given: `epoll_create` never), or `EMFILE` when the
+        /// process has no free number. `free`: the process's free numbers when known (0: `EMFILE` only; more: never);
+        /// nil: either. (`ENFILE`, `ENOMEM`: not modelled.)
+        public enum Outcome: Hashable, Sendable {
+            case created(closeOnExec: Bool)
+            case failed(ErrorCode)
+        }
+
+        public func outcomes(free: Int?) -> [Outcome] {
+            let closeOnExec: Bool
+            switch self {
+            case .size(let size):
+                guard size > 0 else { return [.failed(.EINVAL)] }
+                closeOnExec = false
+            case .flags(let bits):
+                guard bits & ~Self.closeOnExec == 0 else { return [.failed(.EINVAL)] }
+                closeOnExec = bits != 0
+            }
+            switch free {
+            case nil: return [.created(closeOnExec: closeOnExec), .failed(ErrorCode("EMFILE"))]
+            case 0?: return [.failed(ErrorCode("EMFILE"))]
+            default: return [.created(closeOnExec: closeOnExec)]
             }
         }
     }
@@ -35,12 +140,26 @@ extension Epoll {
     /// that reports nothing returns 0 at once with a timeout of 0 or more (the models keep no time) and sleeps with a
     /// negative one; either may end `EINTR` then (with a zero timeout the kernel returns 0 first, not measured, so
     /// both are allowed), never when something is reported.
+    /// `epoll_pwait` and `epoll_pwait2` as `epoll_wait` (an invalid `epoll_pwait2` timespec `EINVAL` first; a null
+    /// one forever). `epoll_create`/`epoll_create1`: ``Creation/outcomes(free:)`` (no table: `EMFILE` may always
+    /// happen), judged whatever the process's instance (`created`: the new descriptor's `FD_CLOEXEC`, nil when the
+    /// trace does not record it).
     public static func outcomes<Target, Output>(
         of call: Call<Target>, process: Int, registrations: [Registration<Target>], unjudged: [Int],
         held: (Target) -> Int, mask: (Registration<Target>) -> Events?,
-        controlled: Output, reported: ([Report<Target>]) -> Output, failed: (ErrorCode) -> Output
+        controlled: Output, reported: ([Report<Target>]) -> Output, failed: (ErrorCode) -> Output,
+        created: (Bool?) -> Output
     ) -> [(output: Output?, registrations: [Registration<Target>], unjudged: [Int])] {
+        if case .create(let creation) = call {
+            return creation.outcomes(free: nil).flatMap { outcome -> [(output: Output?, registrations: [Registration<Target>], unjudged: [Int])] in
+                switch outcome {
+                case .created(let closeOnExec): [(created(closeOnExec), registrations, unjudged), (created(nil), registrations, unjudged)]
+                case .failed(let code): [(failed(code), registrations, unjudged)]
+                }
+            }
+        }
         if unjudged.contains(process) { return [(nil, registrations, unjudged)] }
+        if let refusal = call.waitRefusal { return [(failed(refusal), registrations, unjudged)] }
         switch call {
         case .control(let operation, let target, let events):
             guard let target else { return [(failed(.EINVAL), registrations, unjudged)] }
@@ -55,8 +174,8 @@ extension Epoll {
             case (let code?, _): return [(failed(code), registrations, unjudged)]
             case (nil, let next): return [(controlled, next, unjudged)]
             }
-        case .wait(let maxEvents, let timeout):
-            guard maxEvents > 0 else { return [(failed(.EINVAL), registrations, unjudged)] }
+        case .create: return []
+        case .wait(let maxEvents, let timeout, _):
             var endings: [(output: Output?, registrations: [Registration<Target>], unjudged: [Int])] = []
             for outcome in waitOutcomes(registrations, process: process, maxEvents: maxEvents, mask: mask) {
                 if !outcome.reports.isEmpty {
@@ -77,11 +196,12 @@ extension Epoll {
         of call: Call<Target>, process: Int, in state: State,
         registrations: WritableKeyPath<State, [Registration<Target>]>, unjudged: WritableKeyPath<State, [Int]>,
         held: (Target) -> Int, mask: (Registration<Target>) -> Events?,
-        controlled: Output, reported: ([Report<Target>]) -> Output, failed: (ErrorCode) -> Output
+        controlled: Output, reported: ([Report<Target>]) -> Output, failed: (ErrorCode) -> Output,
+        created: (Bool?) -> Output
     ) -> [(output: Output?, next: State)] {
         outcomes(
             of: call, process: process, registrations: state[keyPath: registrations], unjudged: state[keyPath: unjudged], held: held,
-            mask: mask, controlled: controlled, reported: reported, failed: failed
+            mask: mask, controlled: controlled, reported: reported, failed: failed, created: created
         ).map { outcome in
             var next = state
             next[keyPath: registrations] = outcome.registrations

@@ -6,15 +6,89 @@ extension Epoll {
     static func call<Target>(
         of call: IPCModels.Call, field: String, absent: String? = nil, target: (String) throws(ModelError) -> Target
     ) throws(ModelError) -> Call<Target> {
-        if call.f == "epoll_wait" {
-            let (maxEvents, timeout) = try waitArguments(call.value)
-            return .wait(maxEvents: maxEvents, timeout: timeout)
+        switch call.f {
+        case "epoll_wait", "epoll_pwait", "epoll_pwait2": return try wait(call)
+        case "epoll_create", "epoll_create1": return .create(try creation(call))
+        default: break
         }
         let operation = try operation(call.value)
         let name: String
         if let absent { name = try call.value.optional(field)?.text(field) ?? absent } else { name = try call.value.required(field).text(field) }
         let named: Target? = name == "epoll" ? nil : try target(name)
         return .control(operation: operation, target: named, events: try controlEvents(call.value, operation: operation, onInstance: named == nil))
+    }
+
+    /// `epoll_wait {"maxevents", "timeout"}`, `epoll_pwait {"maxevents", "timeout", "sigmask": [SIG, ...]?}` (absent:
+    /// a null mask) or `epoll_pwait2 {"maxevents", "timeout": {"sec": S, "nsec": N} | null, "sigmask"?}`.
+    static func wait<Target>(_ call: IPCModels.Call) throws(ModelError) -> Call<Target> {
+        let signals = try call.value.optional("sigmask").map { (mask) throws(ModelError) -> [Int] in
+            try mask.elements("sigmask").map { (value) throws(ModelError) in try SignalModel.signal(value, field: "sigmask") }
+        }
+        if call.f == "epoll_pwait2" {
+            let maxEvents = try call.value.required("maxevents").integer("maxevents", in: Int(Int32.min)...Int(Int32.max))
+            let given = try call.value.required("timeout")
+            var timeout: Timespec?
+            if case .object = given {
+                let entry: JSONValue? = given
+                timeout = Timespec(
+                    seconds: try entry.required("sec").integer("sec", in: Int(Int64.min)...Int(Int64.max)),
+                    nanoseconds: try entry.required("nsec").integer("nsec", in: Int(Int64.min)...Int(Int64.max)))
+            } else if case .null = given {
+                timeout = nil
+            } else {
+                throw ModelError("field 'timeout' of epoll_pwait2 must be {\"sec\": S, \"nsec\": N} or null")
+            }
+            return .wait(maxEvents: maxEvents, timeout: timeout?.milliseconds ?? -1, form: .pwait2(timeout: timeout, signals: signals))
+        }
+        let (maxEvents, timeout) = try waitArguments(call.value)
+        if call.f == "epoll_wait" {
+            guard signals == nil else { throw ModelError("epoll_wait has no 'sigmask' (epoll_pwait has)") }
+            return .wait(maxEvents: maxEvents, timeout: timeout)
+        }
+        return .wait(maxEvents: maxEvents, timeout: timeout, form: .pwait(signals: signals))
+    }
+
+    /// `epoll_create {"size": N}` or `epoll_create1 {"flags": ["EPOLL_CLOEXEC"], "bits": INT}` (either may be absent).
+    static func creation(_ call: IPCModels.Call) throws(ModelError) -> Creation {
+        if call.f == "epoll_create" { return .size(try call.value.required("size").integer("size", in: Int(Int32.min)...Int(Int32.max))) }
+        var bits = try call.value.optional("bits")?.integer("bits", in: Int(Int32.min)...Int(Int32.max)) ?? 0
+        for name in try call.value.optional("flags")?.elements("flags") ?? [] {
+            guard case .string("EPOLL_CLOEXEC") = name else { throw ModelError("field 'flags' of epoll_create1 may name EPOLL_CLOEXEC only (other bits: 'bits')") }
+            bits |= Creation.closeOnExec
+        }
+        return .flags(bits)
+    }
+
+    /// A created instance's recorded value: `{"closeOnExec": BOOL}`, or nil when not recorded (not judged).
+    static func createdCloseOnExec(_ value: JSONValue?) throws(ModelError) -> Bool? {
+        guard let given = try value.optional("closeOnExec") else { return nil }
+        guard case .bool(let flag) = given else { throw ModelError("field 'closeOnExec' must be true or false") }
+        return flag
+    }
+
+    /// A wait's or a creation's arguments as a trace writes them (nil: an `epoll_ctl`, which each model writes).
+    static func value<Target>(ofWaitOrCreation call: Call<Target>) -> JSONObject? {
+        switch call {
+        case .control: return nil
+        case .wait(let maxEvents, let timeout, let form):
+            var value: JSONObject = ["maxevents": .int(maxEvents)]
+            switch form {
+            case .plain: value["timeout"] = .int(timeout)
+            case .pwait(let signals):
+                value["timeout"] = .int(timeout)
+                if let signals { value["sigmask"] = .array(signals.map(SignalModel.json)) }
+            case .pwait2(let given, let signals):
+                value["timeout"] = given.map { ["sec": .int($0.seconds), "nsec": .int($0.nanoseconds)] } ?? .null
+                if let signals { value["sigmask"] = .array(signals.map(SignalModel.json)) }
+            }
+            return value
+        case .create(.size(let size)): return ["size": .int(size)]
+        case .create(.flags(let bits)):
+            var value: JSONObject = [:]
+            if bits & Creation.closeOnExec != 0 { value["flags"] = ["EPOLL_CLOEXEC"] }
+            if bits & ~Creation.closeOnExec != 0 { value["bits"] = .int(bits & ~Creation.closeOnExec) }
+            return value
+        }
     }
 
     /// `epoll_wait`'s `maxevents` and `timeout` (milliseconds, negative: forever).
@@ -93,8 +167,8 @@ extension Epoll {
             var value = controlValue(operation, events: events)
             if target == nil { value["target"] = "epoll" }
             return .object(value)
-        case .wait(let maxEvents, let timeout):
-            return ["maxevents": .int(maxEvents), "timeout": .int(timeout)]
+        case .wait, .create:
+            return .object(value(ofWaitOrCreation: call)!)
         }
     }
 

@@ -123,6 +123,7 @@ extension UnixSocketModel {
         switch output {
         case nil: result = "?"
         case .epollControlled?: result = "ok"
+        case .epollCreated(let closeOnExec)?: result = "created" + (closeOnExec.map { $0 ? " (FD_CLOEXEC)" : " (no FD_CLOEXEC)" } ?? "")
         case .epollEvents(let reports)?: result = reports.isEmpty ? "nothing" : reports.map(\.description).joined(separator: ", ")
         case .sent(let count)?: result = "sent \(count)"
         case .received(let received)?:

@@ -52,7 +52,8 @@ extension UnixSocketModel {
             of: call, process: process, registrations: state.epoll, unjudged: state.epollUnjudged,
             held: { end in state.socketIndex(end).map { state.sockets[$0].holders.filter { $0 == process }.count } ?? 0 },
             mask: { registration in state.socketIndex(registration.target).map { epollMask(of: state.sockets[$0], in: state) } },
-            controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) }
+            controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) },
+            created: { .epollCreated(closeOnExec: $0) }
         ).map { outcome in
             var next = state
             (next.epoll, next.epollUnjudged) = (outcome.registrations, outcome.unjudged)

@@ -24,8 +24,8 @@ extension UnixSocketModel {
             var value = Epoll.controlValue(operation, events: events)
             value["end"] = .string(end ?? "epoll")
             return .object(value)
-        case .wait(let maxEvents, let timeout):
-            return ["maxevents": .int(maxEvents), "timeout": .int(timeout)]
+        case .wait, .create:
+            return .object(Epoll.value(ofWaitOrCreation: call)!)
         }
     }
 

@@ -280,7 +280,7 @@ extension UnixSocketModel {
                 backlog: try call.value.required("backlog").integer("backlog", in: Int(Int32.min)...Int(Int32.max)))
         case "close":
             return .close(process: call.process, end: try call.value.required("end").text("end"))
-        case "epoll_ctl", "epoll_wait":
+        case "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_create", "epoll_create1":
             return .epoll(process: call.process, call: try epollCall(of: call))
         case "shutdown":
             let how: Int
@@ -376,6 +376,7 @@ extension UnixSocketModel {
         switch input {
         case .epoll(_, .control): return .epollControlled
         case .epoll(_, .wait): return .epollEvents(try Self.epollReports(value))
+        case .epoll(_, .create): return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
         case .send(_, _, let data, _, _, _), .sendOutOfBand(_, _, let data, _):
             return .sent(try value.required("sent").integer("sent", in: 0...data.count))
         case .receiveOutOfBand(_, _, let max, _):
@@ -635,6 +636,8 @@ extension UnixSocketModel {
             return .ok(nil)
         case .epollEvents(let reports):
             return .ok(Self.epollOutcomeValue(reports))
+        case .epollCreated(let closeOnExec):
+            return .ok(closeOnExec.map { ["closeOnExec": .bool($0)] })
         case .sent(let count):
             return .ok(["sent": .int(count)])
         case .received(let received):

@@ -207,6 +207,8 @@ public struct UnixSocketModel: TraceModel {
         case epollControlled
         /// What `epoll_wait` reported, sorted (empty: it returned 0).
         case epollEvents([EpollReport])
+        /// `epoll_create`/`epoll_create1` made an instance (closed at once): its `FD_CLOEXEC` (nil: not recorded).
+        case epollCreated(closeOnExec: Bool?)
         /// `F_GETFL`: `O_NONBLOCK` and `O_ASYNC`.
         case flags(nonblocking: Bool, async: Bool)
         /// `F_GETOWN`.

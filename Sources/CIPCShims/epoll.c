@@ -1,6 +1,9 @@
+#define _GNU_SOURCE
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 
 #include "ipc_epoll.h"
 
@@ -25,6 +28,40 @@ int ipc_epoll_wait(int epfd, int maxevents, int timeout, uint32_t *events, int *
         fds[i] = buffer[i].data.fd;
     }
     return n;
+}
+
+static int ipc_epoll_copy(int n, struct epoll_event *buffer, uint32_t *events, int *fds, int capacity) {
+    for (int i = 0; i < n && i < capacity; i++) {
+        events[i] = buffer[i].events;
+        fds[i] = buffer[i].data.fd;
+    }
+    return n;
+}
+
+static const sigset_t *ipc_epoll_mask(sigset_t *set, const int *signals, int count) {
+    if (count < 0) return NULL;
+    sigemptyset(set);
+    for (int i = 0; i < count; i++) sigaddset(set, signals[i]);
+    return set;
+}
+
+int ipc_epoll_pwait(int epfd, int maxevents, int timeout, const int *signals, int count, uint32_t *events, int *fds, int capacity) {
+    struct epoll_event buffer[16];
+    sigset_t set;
+    if (capacity > 16) capacity = 16;
+    int n = epoll_pwait(epfd, buffer, maxevents > capacity ? capacity : maxevents, timeout, ipc_epoll_mask(&set, signals, count));
+    return ipc_epoll_copy(n, buffer, events, fds, capacity);
+}
+
+int ipc_epoll_pwait2(int epfd, int maxevents, int has_timeout, long long seconds, long long nanoseconds, const int *signals,
+                     int count, uint32_t *events, int *fds, int capacity) {
+    struct epoll_event buffer[16];
+    sigset_t set;
+    struct timespec timeout = {.tv_sec = (time_t)seconds, .tv_nsec = (long)nanoseconds};
+    if (capacity > 16) capacity = 16;
+    int n = epoll_pwait2(epfd, buffer, maxevents > capacity ? capacity : maxevents, has_timeout ? &timeout : NULL,
+                         ipc_epoll_mask(&set, signals, count));
+    return ipc_epoll_copy(n, buffer, events, fds, capacity);
 }
 
 uint32_t ipc_epollin(void) { return EPOLLIN; }

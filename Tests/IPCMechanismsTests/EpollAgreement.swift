@@ -23,8 +23,19 @@ enum EpollAgreement {
     }
 
     /// A zero-timeout `epoll_wait`: each report's descriptor (its data) and bits in the model's terms.
-    static func wait(_ instance: CInt, maxEvents: Int) throws(Errno) -> [(descriptor: CInt, events: Epoll.Events)] {
-        try KernelEpoll.wait(instance, maxEvents: maxEvents, timeoutMilliseconds: 0).map { ($0.descriptor, Epoll.Events(rawValue: Int($0.events.rawValue))) }
+    /// `form`: `epoll_pwait` with its mask, or `epoll_pwait2` with its timespec (which a caller keeps to zero or
+    /// invalid ones: nothing here may sleep), instead of `epoll_wait`.
+    static func wait(_ instance: CInt, maxEvents: Int, form: Epoll.WaitForm = .plain) throws(Errno) -> [(descriptor: CInt, events: Epoll.Events)] {
+        let events: [KernelEpoll.Event]
+        switch form {
+        case .plain: events = try KernelEpoll.wait(instance, maxEvents: maxEvents, timeoutMilliseconds: 0)
+        case .pwait(let signals):
+            events = try KernelEpoll.pwait(instance, maxEvents: maxEvents, timeoutMilliseconds: 0, signals: signals?.map { CInt($0) })
+        case .pwait2(let timeout, let signals):
+            precondition(timeout.map { !$0.isValid || $0.milliseconds == 0 } ?? false, "a zero or invalid timespec only")
+            events = try KernelEpoll.pwait2(instance, maxEvents: maxEvents, timeout: timeout.map { ($0.seconds, $0.nanoseconds) }, signals: signals?.map { CInt($0) })
+        }
+        return events.map { ($0.descriptor, Epoll.Events(rawValue: Int($0.events.rawValue))) }
     }
 
     /// A single-object model's epoll `call` made on a holder's `instance` for its `descriptor` (-1: none held): nil for
@@ -34,8 +45,10 @@ enum EpollAgreement {
         case .control(let operation, let named, let events):
             try control(instance, operation, named == nil ? instance : descriptor, events)
             return nil
-        case .wait(let maxEvents, _):
-            return try wait(instance, maxEvents: maxEvents).map { Epoll.Report(target: target, events: $0.events) }.sorted()
+        case .wait(let maxEvents, _, let form):
+            return try wait(instance, maxEvents: maxEvents, form: form).map { Epoll.Report(target: target, events: $0.events) }.sorted()
+        case .create:
+            preconditionFailure("a creation call is judged by itself (PipeEpollAgreementTests draws them)")
         }
     }
 
@@ -52,6 +65,12 @@ enum EpollAgreement {
     /// A zero-timeout `epoll_wait` by either of two holders, `maxevents` mostly 16, some 1 or 0.
     static func waits<Operation>(_ make: @escaping @Sendable (_ holder: Int, _ maxEvents: Int) -> Operation) -> Generator<Operation, AnySequence<Any>> {
         Gen.int(in: 0...9).map { make(1 + $0 % 2, $0 < 6 ? [1, 16, 0][$0 / 2] : 16) }.eraseToAny()
+    }
+
+    /// An `epoll_pwait` or `epoll_pwait2` (``PipeEpollAgreementTests/waitForms``: a mask or none, a zero or an invalid
+    /// timespec) by either of two holders, `maxevents` 16, 1 or 0.
+    static func otherWaits<Operation>(_ make: @escaping @Sendable (_ holder: Int, _ maxEvents: Int, _ form: Epoll.WaitForm) -> Operation) -> Generator<Operation, AnySequence<Any>> {
+        Gen.int(in: 0...47).map { make(1 + $0 % 2, [16, 1, 0][($0 / 2) % 3], PipeEpollAgreementTests.waitForms[$0 / 6]) }.eraseToAny()
     }
 
     /// One epoll agreement property: the directed sequences, then 200 random ones, each run by `check` on the kernel
@@ -82,7 +101,8 @@ struct HolderEpollCall<Target: Hashable & Sendable & Comparable & RawRepresentab
     var description: String {
         switch call {
         case .control(let operation, let target, let events): "epoll_ctl\(holder)(\(operation.name), \(target?.rawValue ?? "epoll"), \(events))"
-        case .wait(let maxEvents, _): "epoll_wait\(holder)(\(maxEvents))"
+        case .wait(let maxEvents, _, let form): "\(form.name)\(holder)(\(maxEvents))"
+        case .create(let creation): "\(creation)@\(holder)"
         }
     }
 }
@@ -102,4 +122,8 @@ extension SingleObjectEpollOperation {
     }
 
     static func wait(holder: Int, maxEvents: Int) -> Self { epoll(HolderEpollCall(holder: holder, call: .wait(maxEvents: maxEvents, timeout: 0))) }
+
+    static func wait(holder: Int, maxEvents: Int, form: Epoll.WaitForm) -> Self {
+        epoll(HolderEpollCall(holder: holder, call: .wait(maxEvents: maxEvents, timeout: 0, form: form)))
+    }
 }

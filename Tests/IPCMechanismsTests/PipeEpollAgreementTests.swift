@@ -8,7 +8,8 @@ import SystemPackage
 import Testing
 
 /// Sequences of nonblocking writes and reads, closes of either end by either of two holders, `F_SETPIPE_SZ`, and
-/// `epoll_ctl` and `epoll_wait` (zero timeout) on each holder's own epoll instance, on a real pipe and on the pipe model:
+/// `epoll_ctl` and `epoll_wait` (zero timeout) on each holder's own epoll instance — and `epoll_pwait` (a mask or none),
+/// `epoll_pwait2` (a zero or an invalid timespec), `epoll_create` and `epoll_create1` — on a real pipe and on the pipe model:
 /// the kernel's output must be one the model allows, call for call — level-triggered reports at every wait,
 /// `EPOLLET` once per news, `EPOLLONESHOT` once until MOD, `EPOLLHUP`/`EPOLLERR` unasked, and `epoll_ctl`'s errors.
 @Suite struct PipeEpollAgreementTests {
@@ -21,6 +22,9 @@ import Testing
         case setSize(Int)
         case control(holder: Int, operation: PipeModel.EpollOperation, end: PipeModel.End?, events: Events)
         case wait(holder: Int, maxEvents: Int)
+        /// `epoll_pwait` or `epoll_pwait2` (with a zero or invalid timespec: nothing sleeps).
+        case waitAs(holder: Int, maxEvents: Int, form: Epoll.WaitForm)
+        case create(holder: Int, Epoll.Creation)
 
         var description: String {
             switch self {
@@ -31,6 +35,9 @@ import Testing
             case .control(let holder, let operation, let end, let events):
                 "epoll_ctl\(holder)(\(operation.name), \(end.map(\.rawValue) ?? "epoll"), \(events))"
             case .wait(let holder, let maxEvents): "epoll_wait\(holder)(\(maxEvents))"
+            case .waitAs(let holder, let maxEvents, let form):
+                "\(Epoll.Call<PipeModel.End>.wait(maxEvents: maxEvents, timeout: 0, form: form))@\(holder)"
+            case .create(let holder, let creation): "\(creation)@\(holder)"
             }
         }
     }
@@ -40,6 +47,15 @@ import Testing
         [.input, .readNormal, .edgeTriggered], [.output, .writeNormal, .oneShot, .edgeTriggered],
     ]
     static let operationChoices: [PipeModel.EpollOperation] = [.add, .add, .modify, .delete, .other(7)]
+    /// `epoll_pwait`'s masks and `epoll_pwait2`'s timespecs (zero, or invalid: each of the three ways), with or without
+    /// a mask.
+    static let waitForms: [Epoll.WaitForm] = [
+        .pwait(signals: nil), .pwait(signals: [10]), .pwait(signals: [10, 2, 9]),
+        .pwait2(timeout: Epoll.Timespec(seconds: 0, nanoseconds: 0), signals: nil), .pwait2(timeout: Epoll.Timespec(seconds: 0, nanoseconds: 0), signals: [10]),
+        .pwait2(timeout: Epoll.Timespec(seconds: 0, nanoseconds: 1_000_000_000), signals: nil), .pwait2(timeout: Epoll.Timespec(seconds: 0, nanoseconds: -1), signals: nil),
+        .pwait2(timeout: Epoll.Timespec(seconds: -1, nanoseconds: 0), signals: [10]),
+    ]
+    static let creations: [Epoll.Creation] = [.size(1), .size(0), .size(-1), .size(1 << 30), .flags(0), .flags(Epoll.Creation.closeOnExec), .flags(1), .flags(0x800), .flags(Epoll.Creation.closeOnExec | 2)]
 
     static let operations = Gen.oneOf(
         Gen.int(in: 1...9000).map { Operation.write(holder: 1 + $0 % 2, size: $0) }.eraseToAny(),
@@ -53,7 +69,10 @@ import Testing
                 events: Self.eventChoices[(value / 40) % 9])
         }.eraseToAny(),
         Gen.int(in: 0...5).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: [1, 16, 0][$0 / 2]) }.eraseToAny(),
-        Gen.int(in: 0...3).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: 16) }.eraseToAny()
+        Gen.int(in: 0...3).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: 16) }.eraseToAny(),
+        Gen.int(in: 0...47).map { Operation.waitAs(holder: 1 + $0 % 2, maxEvents: [16, 16, 1][($0 / 2) % 3], form: Self.waitForms[$0 / 6]) }.eraseToAny(),
+        Gen.int(in: 0...4).map { Operation.waitAs(holder: 1 + $0 % 2, maxEvents: 0, form: Self.waitForms[$0 + 3]) }.eraseToAny(),
+        Gen.int(in: 0...17).map { Operation.create(holder: 1 + $0 % 2, Self.creations[$0 / 2]) }.eraseToAny()
     ).array(of: 1...50)
 
     /// The measured facts, each in order: the plausible wrong outcome of each (a second edge-triggered report with
@@ -90,12 +109,23 @@ import Testing
          .wait(holder: 1, maxEvents: 1), .wait(holder: 1, maxEvents: 16), .close(holder: 1, end: .read),
          .control(holder: 1, operation: .add, end: .read, events: .input), .control(holder: 1, operation: .other(7), end: .read, events: .input),
          .wait(holder: 1, maxEvents: 16)],
+        // epoll_pwait and epoll_pwait2 as epoll_wait; an invalid timespec EINVAL even with the end ready; the creations.
+        [.control(holder: 1, operation: .add, end: .read, events: .input), .waitAs(holder: 1, maxEvents: 16, form: Self.waitForms[1]),
+         .waitAs(holder: 1, maxEvents: 16, form: Self.waitForms[3]), .write(holder: 2, size: 3), .waitAs(holder: 1, maxEvents: 0, form: Self.waitForms[0]),
+         .waitAs(holder: 1, maxEvents: 16, form: Self.waitForms[2]), .waitAs(holder: 1, maxEvents: 16, form: Self.waitForms[4]),
+         .waitAs(holder: 1, maxEvents: 16, form: Self.waitForms[5]), .waitAs(holder: 1, maxEvents: 0, form: Self.waitForms[6]),
+         .waitAs(holder: 1, maxEvents: 1, form: Self.waitForms[7]), .create(holder: 1, .size(0)), .create(holder: 2, .size(1)),
+         .create(holder: 1, .flags(Epoll.Creation.closeOnExec)), .create(holder: 2, .flags(0)), .create(holder: 1, .flags(0x800)),
+         .waitAs(holder: 1, maxEvents: 16, form: Self.waitForms[0])],
     ]
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
         try await EpollAgreement.agree(
             directed: Self.directedSequences, random: Self.operations,
-            marks: Set(["EPOLLIN", "EPOLLOUT", "EPOLLHUP", "EPOLLERR", "EEXIST", "ENOENT", "EINVAL", "EBADF", "edge silent", "two reported"]),
+            marks: Set([
+                "EPOLLIN", "EPOLLOUT", "EPOLLHUP", "EPOLLERR", "EEXIST", "ENOENT", "EINVAL", "EBADF", "edge silent", "two reported",
+                "epoll_pwait reported", "epoll_pwait2 reported", "timespec EINVAL while ready", "created", "created FD_CLOEXEC", "creation EINVAL",
+            ]),
             check: { operations, seen throws in try Self.check(operations: operations, seen: seen) })
     }
 
@@ -134,6 +164,19 @@ import Testing
                         try EpollAgreement.control(instance, operation, target, events)
                         if case .add = operation, let end { registered[holder]![target] = end }
                         kernel = .epollControlled
+                    case .waitAs(let holder, let maxEvents, let form):
+                        input = .epoll(process: holder, call: .wait(maxEvents: maxEvents, timeout: 0, form: form))
+                        let events = try EpollAgreement.wait(instances[holder]!.rawValue, maxEvents: maxEvents, form: form)
+                        kernel = .epollEvents(events.map { PipeModel.EpollReport(end: registered[holder]![$0.descriptor]!, events: $0.events) }.sorted())
+                    case .create(let holder, let creation):
+                        input = .epoll(process: holder, call: .create(creation))
+                        let made: FileDescriptor
+                        switch creation {
+                        case .size(let size): made = try KernelEpoll.create(size: CInt(size))
+                        case .flags(let bits): made = try KernelEpoll.create(flags: CInt(bits))
+                        }
+                        defer { try? Syscall.close(made) }
+                        kernel = .epollCreated(closeOnExec: try KernelEpoll.closeOnExec(made.rawValue))
                     case .wait(let holder, let maxEvents):
                         input = .epoll(process: holder, call: .wait(maxEvents: maxEvents, timeout: 0))
                         let events = try KernelEpoll.wait(instances[holder]!.rawValue, maxEvents: maxEvents, timeoutMilliseconds: 0)
@@ -151,13 +194,22 @@ import Testing
                     switch kernel {
                     case .epollEvents(let reports):
                         for report in reports { seen.formUnion(report.events.names) }
+                        if !reports.isEmpty, case .waitAs(_, _, let form) = operation { seen.insert("\(form.name) reported") }
                         if reports.count > 1 { seen.insert("two reported") }
                         if reports.isEmpty, case .wait(let holder, _) = operation,
                             states.contains(where: { state in state.epoll.contains { $0.process == holder && $0.edgeTriggered && !$0.disabled && model.readiness(of: holder, $0.end, in: state).map { !$0.isEmpty } == true } })
                         {
                             seen.insert("edge silent")
                         }
-                    case .failed(let code): seen.insert(code.rawValue)
+                    case .failed(let code):
+                        seen.insert(code.rawValue)
+                        if case .create = operation { seen.insert("creation EINVAL") }
+                        if case .waitAs(let holder, let maxEvents, .pwait2(let timeout?, _)) = operation, !timeout.isValid, maxEvents > 0,
+                            states.contains(where: { state in state.epoll.contains { $0.process == holder && !$0.edgeTriggered && model.readiness(of: holder, $0.end, in: state).map { !$0.isEmpty } == true } })
+                        {
+                            seen.insert("timespec EINVAL while ready")
+                        }
+                    case .epollCreated(let closeOnExec): seen.insert(closeOnExec == true ? "created FD_CLOEXEC" : "created")
                     default: break
                     }
                 }
@@ -222,5 +274,36 @@ import Testing
         #expect(model.step(added, forever, none).isEmpty)
         #expect(!model.step(added, forever, .failed(.EINTR)).isEmpty)
         #expect(model.step(level, forever, .failed(.EINTR)).isEmpty)
+        // epoll_pwait is epoll_wait: silence over buffered bytes is wrong with a mask too; maxevents 0 EINVAL.
+        let masked = PipeModel.Input.epoll(process: 1, call: .wait(maxEvents: 16, timeout: 0, form: .pwait(signals: [10])))
+        #expect(model.step(level, masked, none).isEmpty)
+        #expect(!model.step(level, masked, readable).isEmpty)
+        #expect(model.step(level, .epoll(process: 1, call: .wait(maxEvents: 0, timeout: 0, form: .pwait(signals: nil))), none).isEmpty)
+        // epoll_pwait2: an invalid timespec is EINVAL even with the end ready (a wrong belief: it is looked at only when
+        // the wait would sleep, or after maxevents); a null one sleeps (no return of nothing), a zero one does not.
+        for timespec in [Epoll.Timespec(seconds: 0, nanoseconds: 1_000_000_000), Epoll.Timespec(seconds: -1, nanoseconds: 0)] {
+            let invalid = PipeModel.Input.epoll(process: 1, call: .wait(maxEvents: 16, timeout: 0, form: .pwait2(timeout: timespec, signals: nil)))
+            #expect(model.step(level, invalid, readable).isEmpty)
+            #expect(!model.step(level, invalid, .failed(.EINVAL)).isEmpty)
+            #expect(model.step(added, invalid, none).isEmpty)
+        }
+        let null = PipeModel.Input.epoll(process: 1, call: .wait(maxEvents: 16, timeout: -1, form: .pwait2(timeout: nil, signals: nil)))
+        #expect(model.step(added, null, none).isEmpty)
+        #expect(!model.step(level, null, readable).isEmpty)
+        let zero = PipeModel.Input.epoll(process: 1, call: .wait(maxEvents: 16, timeout: 0, form: .pwait2(timeout: .init(seconds: 0, nanoseconds: 0), signals: nil)))
+        #expect(!model.step(added, zero, none).isEmpty)
+        // epoll_create(0) and epoll_create1 of another bit accepted; FD_CLOEXEC the wrong way round; no EMFILE with a
+        // free number known.
+        func create(_ creation: Epoll.Creation) -> PipeModel.Input { .epoll(process: 1, call: .create(creation)) }
+        #expect(model.step(added, create(.size(0)), .epollCreated(closeOnExec: false)).isEmpty)
+        #expect(model.step(added, create(.size(0)), .epollCreated(closeOnExec: nil)).isEmpty)
+        #expect(!model.step(added, create(.size(0)), .failed(.EINVAL)).isEmpty)
+        #expect(model.step(added, create(.flags(0x800)), .epollCreated(closeOnExec: false)).isEmpty)
+        #expect(model.step(added, create(.size(1)), .epollCreated(closeOnExec: true)).isEmpty)
+        #expect(model.step(added, create(.flags(Epoll.Creation.closeOnExec)), .epollCreated(closeOnExec: false)).isEmpty)
+        #expect(!model.step(added, create(.flags(Epoll.Creation.closeOnExec)), .epollCreated(closeOnExec: true)).isEmpty)
+        #expect(!model.step(added, create(.size(1)), .failed(ErrorCode("EMFILE"))).isEmpty)
+        let counted = PipeModel(pipes: [("p0", PipeModel.Setup(readers: [1], writers: [1], nonblocking: true, descriptorLimits: [.init(process: 1, free: 2, limit: 64)]))])
+        #expect(counted.step(counted.initialState(of: "p0"), create(.size(1)), .failed(ErrorCode("EMFILE"))).isEmpty)
     }
 }

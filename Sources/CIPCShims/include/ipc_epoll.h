@@ -15,6 +15,13 @@ int ipc_epoll_ctl(int epfd, int op, int fd, uint32_t events, int with_event);
 /// `min(result, capacity)` events' bits to `events` and their data.fd to `fds`; returns its result, or -1 with errno.
 /// `maxevents` is passed as given (0 or negative: EINVAL from the kernel).
 int ipc_epoll_wait(int epfd, int maxevents, int timeout, uint32_t *events, int *fds, int capacity);
+/// epoll_pwait(epfd, buffer, maxevents, timeout, mask) as ipc_epoll_wait, the mask made of the `count` signals in
+/// `signals` (`count` -1: a null mask).
+int ipc_epoll_pwait(int epfd, int maxevents, int timeout, const int *signals, int count, uint32_t *events, int *fds, int capacity);
+/// epoll_pwait2(epfd, buffer, maxevents, &{seconds, nanoseconds} or NULL when `has_timeout` is 0, mask) as
+/// ipc_epoll_pwait.
+int ipc_epoll_pwait2(int epfd, int maxevents, int has_timeout, long long seconds, long long nanoseconds, const int *signals,
+                     int count, uint32_t *events, int *fds, int capacity);
 
 /// The bits and values of <sys/epoll.h>.
 uint32_t ipc_epollin(void);

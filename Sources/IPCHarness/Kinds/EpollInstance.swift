@@ -38,10 +38,34 @@ final class EpollInstance<Target: Hashable & Sendable & Comparable> {
     }
 
     /// `epoll_wait`'s reports, sorted; a number never added (none is) reported as `unknown`.
-    func wait(maxEvents: Int, timeout: Int, unknown: Target) throws(Errno) -> [Epoll.Report<Target>] {
-        let events = try KernelEpoll.wait(try instance().rawValue, maxEvents: maxEvents, timeoutMilliseconds: timeout)
+    /// `form` picks `epoll_wait`, `epoll_pwait` (its mask) or `epoll_pwait2` (its timespec; `timeout` then unused).
+    func wait(maxEvents: Int, timeout: Int, form: Epoll.WaitForm = .plain, unknown: Target) throws(Errno) -> [Epoll.Report<Target>] {
+        let instance = try instance().rawValue
+        let events: [KernelEpoll.Event]
+        switch form {
+        case .plain: events = try KernelEpoll.wait(instance, maxEvents: maxEvents, timeoutMilliseconds: timeout)
+        case .pwait(let signals):
+            events = try KernelEpoll.pwait(instance, maxEvents: maxEvents, timeoutMilliseconds: timeout, signals: signals?.map { CInt(clamping: $0) })
+        case .pwait2(let given, let signals):
+            events = try KernelEpoll.pwait2(
+                instance, maxEvents: maxEvents, timeout: given.map { ($0.seconds, $0.nanoseconds) }, signals: signals?.map { CInt(clamping: $0) })
+        }
         return events.map { event in
             Epoll.Report(target: targets[event.descriptor] ?? unknown, events: Epoll.Events(rawValue: Int(event.events.rawValue)))
         }.sorted()
+    }
+}
+
+extension Epoll.Creation {
+    /// `epoll_create(size)` or `epoll_create1(flags)`: a new instance (not this one), its `FD_CLOEXEC` read and the
+    /// descriptor closed at once.
+    func perform() throws(Errno) -> Bool {
+        let made: FileDescriptor
+        switch self {
+        case .size(let size): made = try KernelEpoll.create(size: CInt(clamping: size))
+        case .flags(let bits): made = try KernelEpoll.create(flags: CInt(truncatingIfNeeded: bits))
+        }
+        defer { try? Syscall.close(made) }
+        return try KernelEpoll.closeOnExec(made.rawValue)
     }
 }

@@ -115,8 +115,10 @@ struct EventCounterBinding: ObjectBinding {
             return .epollControlled
         case .exit:
             return .closed  // the checker's step for a death, never a call a worker makes
-        case .epoll(_, .wait(let maxEvents, let timeout)):
-            return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .eventfd))
+        case .epoll(_, .create(let creation)):
+            return .epollCreated(closeOnExec: try creation.perform())
+        case .epoll(_, .wait(let maxEvents, let timeout, let form)):
+            return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: .eventfd))
         case .readiness(_, let call):
             switch try PipeBinding.readiness(call, on: descriptor) {
             case .ready(let events): return .ready(events)

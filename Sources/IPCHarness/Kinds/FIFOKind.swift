@@ -257,8 +257,10 @@ struct FIFOBinding: ObjectBinding {
                 }
             }
             return .epollControlled
-        case .epoll(_, .wait(let maxEvents, let timeout)):
-            var reports = try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .read)
+        case .epoll(_, .create(let creation)):
+            return .epollCreated(closeOnExec: try creation.perform())
+        case .epoll(_, .wait(let maxEvents, let timeout, let form)):
+            var reports = try epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: .read)
             if reports.contains(where: { $0.end == .read && $0.events.contains(.hangUp) }) { sawHangUp = true }
             // Believed stale: "that descriptor is closed, so its registration is gone".
             if closeUnregisters { reports.removeAll { believedUnregistered.contains($0.end) } }

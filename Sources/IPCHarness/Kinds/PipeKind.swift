@@ -284,8 +284,10 @@ struct PipeBinding: ObjectBinding {
         case .epoll(_, .control(let operation, let end, let events)):
             try epoll.control(operation, target: end, descriptor: end.flatMap(newest), events: events)
             return .epollControlled
-        case .epoll(_, .wait(let maxEvents, let timeout)):
-            return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .read))
+        case .epoll(_, .create(let creation)):
+            return .epollCreated(closeOnExec: try creation.perform())
+        case .epoll(_, .wait(let maxEvents, let timeout, let form)):
+            return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: .read))
         case .takeSignal(_, let signals, let wait):
             let taken = try ownership.take(signals, wait: wait)
             signalledSinceRead = true

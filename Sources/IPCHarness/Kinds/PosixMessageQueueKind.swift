@@ -154,8 +154,10 @@ struct PosixMessageQueueBinding: ObjectBinding {
         case .epoll(_, .control(let operation, let target, let events)):
             try epoll.control(operation, target: target, descriptor: descriptors.last, events: events)
             return .epollControlled
-        case .epoll(_, .wait(let maxEvents, let timeout)):
-            let reports = try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: .queue)
+        case .epoll(_, .create(let creation)):
+            return .epollCreated(closeOnExec: try creation.perform())
+        case .epoll(_, .wait(let maxEvents, let timeout, let form)):
+            let reports = try epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: .queue)
             (waited, wakeupUnused) = (true, !reports.isEmpty)
             return .epollEvents(reports)
         case .getAttributes:

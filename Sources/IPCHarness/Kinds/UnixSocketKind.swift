@@ -305,8 +305,10 @@ public struct UnixSocketBinding: ObjectBinding {
                 }
             }
             return .epollControlled
-        case .epoll(_, .wait(let maxEvents, let timeout)):
-            var reports = try epoll.wait(maxEvents: maxEvents, timeout: timeout, unknown: "?")
+        case .epoll(_, .create(let creation)):
+            return .epollCreated(closeOnExec: try creation.perform())
+        case .epoll(_, .wait(let maxEvents, let timeout, let form)):
+            var reports = try epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: "?")
             if stickyWritable { reports = believedWritability(reports, maxEvents: maxEvents) }
             return .epollEvents(reports)
         case .send(_, let end, let data, let nonblocking, let to, let passing):

@@ -60,6 +60,40 @@ public enum KernelEpoll {
         }
     }
 
+    /// `epoll_pwait(instance, buffer, maxEvents, timeout, mask)`: as ``wait(_:maxEvents:timeoutMilliseconds:)``, with
+    /// the signal mask made of `signals` for the call (nil: a null mask).
+    public static func pwait(_ instance: CInt, maxEvents: Int = 16, timeoutMilliseconds: Int, signals: [CInt]?) throws(Errno) -> [Event] {
+        var events = [UInt32](repeating: 0, count: 16)
+        var descriptors = [CInt](repeating: -1, count: 16)
+        let mask = signals ?? []
+        let count = ipc_epoll_pwait(
+            instance, CInt(clamping: maxEvents), CInt(clamping: timeoutMilliseconds), mask, signals == nil ? -1 : CInt(mask.count), &events, &descriptors, 16)
+        guard count >= 0 else { throw Errno(rawValue: Glibc.errno) }
+        return (0..<Int(count)).map { Event(descriptor: descriptors[$0], events: Events(rawValue: events[$0])) }
+    }
+
+    /// `epoll_pwait2(instance, buffer, maxEvents, &timeout or NULL, mask)`: `timeout` (seconds, nanoseconds) as given,
+    /// nil a null pointer (forever); the mask as in ``pwait(_:maxEvents:timeoutMilliseconds:signals:)``.
+    public static func pwait2(
+        _ instance: CInt, maxEvents: Int = 16, timeout: (seconds: Int, nanoseconds: Int)?, signals: [CInt]?
+    ) throws(Errno) -> [Event] {
+        var events = [UInt32](repeating: 0, count: 16)
+        var descriptors = [CInt](repeating: -1, count: 16)
+        let mask = signals ?? []
+        let count = ipc_epoll_pwait2(
+            instance, CInt(clamping: maxEvents), timeout == nil ? 0 : 1, Int64(timeout?.seconds ?? 0), Int64(timeout?.nanoseconds ?? 0), mask,
+            signals == nil ? -1 : CInt(mask.count), &events, &descriptors, 16)
+        guard count >= 0 else { throw Errno(rawValue: Glibc.errno) }
+        return (0..<Int(count)).map { Event(descriptor: descriptors[$0], events: Events(rawValue: events[$0])) }
+    }
+
+    /// Whether `descriptor` has `FD_CLOEXEC` (`fcntl(F_GETFD)`).
+    public static func closeOnExec(_ descriptor: CInt) throws(Errno) -> Bool {
+        let flags = fcntl(descriptor, F_GETFD)
+        guard flags >= 0 else { throw Errno(rawValue: Glibc.errno) }
+        return flags & FD_CLOEXEC != 0
+    }
+
     /// `epoll_wait(instance, buffer, maxEvents, timeout)` (at most 16 events taken); the events reported, in order.
     public static func wait(_ instance: CInt, maxEvents: Int = 16, timeoutMilliseconds: Int) throws(Errno) -> [Event] {
         var events = [UInt32](repeating: 0, count: 16)
