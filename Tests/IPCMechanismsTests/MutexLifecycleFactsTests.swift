@@ -292,17 +292,7 @@ import Testing
         await #expect(processExitsWith: .exitCode(0)) {
             let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
             guard let mutex = try? RobustMutex.initialize(at: memory, robust: false) else { exit(10) }
-            var ready: [CInt] = [0, 0]
-            guard pipe(&ready) == 0 else { exit(11) }
-            let child = fork()
-            if child == 0 {
-                guard (try? mutex.lock(tryOnly: false)) == .acquired else { _exit(1) }
-                var byte: UInt8 = 1
-                _ = write(ready[1], &byte, 1)
-                while true { pause() }
-            }
-            var byte: UInt8 = 0
-            guard read(ready[0], &byte, 1) == 1 else { exit(12) }
+            let child = Self.forkHolder(of: mutex)
             kill(child, SIGKILL)
             var status: CInt = 0
             guard waitpid(child, &status, 0) == child else { exit(13) }
@@ -342,3 +332,21 @@ private func timedLockFailure(_ mutex: RobustMutex, milliseconds: Int) -> Errno?
     return failure { () throws(Errno) in _ = try mutex.timedLock(deadline: deadline) }
 }
 
+extension MutexLifecycleFactsTests {
+    /// In an exit test's child: forks a process that locks `mutex` and sleeps holding it, and returns it once it
+    /// holds the lock. Exits 11 (no pipe) or 12 (the holder never said it held it) when it cannot.
+    static func forkHolder(of mutex: RobustMutex) -> pid_t {
+        var ready: [CInt] = [0, 0]
+        guard pipe(&ready) == 0 else { exit(11) }
+        let holder = fork()
+        if holder == 0 {
+            guard (try? mutex.lock(tryOnly: false)) == .acquired else { _exit(1) }
+            var byte: UInt8 = 1
+            _ = write(ready[1], &byte, 1)
+            while true { pause() }
+        }
+        var byte: UInt8 = 0
+        guard read(ready[0], &byte, 1) == 1 else { exit(12) }
+        return holder
+    }
+}

@@ -266,17 +266,7 @@ extension MutexStalledProtocolFactsTests {
             guard setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore) == 0 else { exit(9) }
             let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
             guard let mutex = try? RobustMutex.initialize(at: memory, robust: false, protocol: .inherit) else { exit(10) }
-            var ready: [CInt] = [0, 0]
-            guard pipe(&ready) == 0 else { exit(11) }
-            let holder = fork()
-            if holder == 0 {
-                guard (try? mutex.lock(tryOnly: false)) == .acquired else { _exit(1) }
-                var byte: UInt8 = 1
-                _ = write(ready[1], &byte, 1)
-                while true { pause() }
-            }
-            var byte: UInt8 = 0
-            guard read(ready[0], &byte, 1) == 1 else { exit(12) }
+            let holder = MutexLifecycleFactsTests.forkHolder(of: mutex)
             let sleeper = fork()
             if sleeper == 0 {
                 _ = try? mutex.lock(tryOnly: false)
