@@ -641,27 +641,9 @@ public struct UnixSocketBinding: ObjectBinding {
         let target = resolve(address, for: "connect")
         let socket = try heldOrNew(end, type: newType)
         defer { if end == nil { try? Syscall.close(socket) } }
-        // A datagram socket's connect never sleeps: no flag to turn on. A held socket's description may be shared
-        // with other processes: a nonblocking connect's window is marked (KernelUnixSocket.withNonblockingWindow),
-        // and a blocking call — this one or a sibling's — that meets such a window waits it out.
+        // A held socket's description may be shared with other processes: see KernelUnixSocket.connect.
         let datagram = (newType.flatMap { UnixSocketType(rawValue: $0.rawValue) } ?? type) == .dgram
-        let attempt = { () throws(Errno) -> TransferResult<Bool> in
-            do throws(Errno) {
-                try Syscall.connect(socket, to: target)
-                return .completed(true)
-            } catch .wouldBlock {
-                return .wouldBlock
-            }
-        }
-        let result: TransferResult<Bool>
-        if nonblocking && !datagram {
-            result = try KernelUnixSocket.withNonblockingWindow(socket, attempt)
-        } else if nonblocking {
-            result = try attempt()
-        } else {
-            result = try KernelUnixSocket.blocking(socket, waitingFor: Int16(POLLOUT), retryOnInterrupt: true, attempt)
-        }
-        if case .wouldBlock = result { throw .wouldBlock }
+        try KernelUnixSocket.connect(socket, to: target, nonblocking: nonblocking, datagram: datagram)
         return .closed
     }
 
@@ -671,20 +653,8 @@ public struct UnixSocketBinding: ObjectBinding {
         let name = "client-\(context.process)"
         guard let address = listenerAddress else { BindingFailure.abandon("connect: this object has no listener address") }
         if let existing = sockets[name] {
-            // This process's own client socket: its O_NONBLOCK is turned on for the one call, marked, and put back
-            // as it was.
-            let attempt = { () throws(Errno) -> TransferResult<Bool> in
-                do throws(Errno) {
-                    try Syscall.connect(existing, to: address)
-                    return .completed(true)
-                } catch .wouldBlock {
-                    return .wouldBlock
-                }
-            }
-            let result = nonblocking
-                ? try KernelUnixSocket.withNonblockingWindow(existing, attempt)
-                : try KernelUnixSocket.blocking(existing, waitingFor: Int16(POLLOUT), retryOnInterrupt: true, attempt)
-            if case .wouldBlock = result { throw .wouldBlock }
+            // This process's own client socket, connected again (the kernel says EISCONN, or why not).
+            try KernelUnixSocket.connect(existing, to: address, nonblocking: nonblocking, datagram: type == .dgram)
             return .connected(name)
         }
         switch try KernelUnixSocket.connect(type, to: address, nonblocking: nonblocking) {

@@ -62,6 +62,31 @@ public enum KernelUnixSocket {
         }
     }
 
+    /// Connects `socket`, which the caller holds and other processes may share, to `address`; `EAGAIN` (`.wouldBlock`)
+    /// when a nonblocking one finds the listener's backlog full. A socket has no per-call nonblocking `connect`, so a
+    /// nonblocking stream or seqpacket connect turns `O_NONBLOCK` on for its one call in a marked window
+    /// (``withNonblockingWindow(_:_:)``); a datagram connect never sleeps, so nothing is turned on; a blocking one waits
+    /// out a sibling's window (``blocking(_:waitingFor:retryOnInterrupt:_:)``).
+    public static func connect(_ socket: FileDescriptor, to address: UnixAddress, nonblocking: Bool, datagram: Bool) throws(Errno) {
+        let attempt = { () throws(Errno) -> TransferResult<Bool> in
+            do throws(Errno) {
+                try Syscall.connect(socket, to: address)
+                return .completed(true)
+            } catch .wouldBlock {
+                return .wouldBlock
+            }
+        }
+        let result: TransferResult<Bool>
+        if !nonblocking {
+            result = try blocking(socket, waitingFor: Int16(POLLOUT), retryOnInterrupt: true, attempt)
+        } else if datagram {
+            result = try attempt()
+        } else {
+            result = try withNonblockingWindow(socket, attempt)
+        }
+        if case .wouldBlock = result { throw .wouldBlock }
+    }
+
     /// Accepts the oldest waiting connection. A socket has no per-call nonblocking accept (`accept4`'s
     /// `SOCK_NONBLOCK` is the new socket's), and a listener's description is shared by every process that holds it,
     /// so: a nonblocking accept on a blocking listener turns `O_NONBLOCK` on for its one call and puts it back as it
