@@ -129,14 +129,27 @@ import Testing
 
     /// A copy made once the registered number is closed may take that number (a `dup` takes the lowest free one) and
     /// then reaches the registration again (MOD succeeds): the model, which has no numbers, stops judging at such a
-    /// copy. The copy here is `F_DUPFD` from the closed number up, so that it is that number: the test process's other
-    /// threads free lower numbers at any moment (a plain `dup` took 56 for a closed 64 in a full-suite run).
+    /// copy. The number is never left free here — the test process's other threads take free numbers at any moment
+    /// (fresh-clone CI runs saw a plain `dup`, then an `F_DUPFD` from the number up, land elsewhere): the copy is
+    /// closed by `dup2` of `/dev/null` onto it (the copy's file closed, the number held), and the FIFO's reader is
+    /// copied back onto it by `dup2`.
     @Test func aCopyTakingTheClosedNumberReachesTheRegistrationAgain() throws {
         let fixture = try Fixture()
         var state = facts.model.initialState(of: "f0")
-        let (reader, instance, copy) = try closedRegisteredCopy(fixture, &state)
-        let again = try Syscall.duplicate(FileDescriptor(rawValue: reader), minimum: Int(copy), closeOnExec: false).rawValue
-        #expect(facts.step(&state, .fcntl(process: 1, end: .read, command: .duplicate(minimum: Int(copy), closeOnExec: false))) == .duplicated)
+        let (reader, instance) = try readable(fixture, &state)
+        let copy = try duplicated(reader, &state)
+        try facts.register(instance, copy, by: 1, .read, .input, &state)
+        let placeholder = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        try #require(placeholder >= 0)
+        Syscall.withoutConcurrentSpawns {
+            _ = dup2(placeholder, copy)
+            _ = Glibc.close(placeholder)
+        }
+        #expect(facts.step(&state, .close(process: 1, end: .read)) == .closed)
+        let again = dup2(reader, copy)
+        // In the model: a dup2 onto a number holding something else (the placeholder, closed by the call).
+        let onto = FIFOModel.Input.fcntl(process: 1, end: .read, command: .duplicateOnto(PipeModel.DuplicateCall(target: .other)))
+        #expect(facts.step(&state, onto) == .duplicated)
         #expect(again == copy)
         #expect(control(instance, KernelEpoll.modify, again) == nil)
         #expect(state.pipe.epollUnjudged == [1])
