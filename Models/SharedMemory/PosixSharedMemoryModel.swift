@@ -123,6 +123,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         public var isPrivate = false
         /// `mmap` with flags naming neither `MAP_SHARED` nor `MAP_PRIVATE` (`EINVAL`).
         public var neitherSharedNorPrivate = false
+        /// `MAP_SHARED_VALIDATE` instead of `MAP_SHARED`: shared, refusing flags it does not know (``MapFlags``).
+        public var validate = false
+        /// `mmap`'s other flags (``PosixSharedMemoryModel+MapFlags``).
+        public var mapFlags: MapFlags = []
         /// `mmap`'s offset in bytes (`EINVAL` unless a multiple of the page size).
         public var offset = 0
         /// `mmap`'s length in bytes, when not the setup's words: 0 fails `EINVAL`; any other maps whole pages, the
@@ -264,6 +268,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             if opening.offset % Self.pageSize != 0 || opening.length == 0 || opening.address?.isUnalignedPlace == true {
                 return [Transition(.failed(.EINVAL), next)]
             }
+            if let error = Self.mapFlagsError(opening, at: .first) { return [Transition(.failed(error), next)] }
             if opening.address == .fixed && state.mappings[process]?.last?.maps(replaced) != true {
                 return [Transition(.failed(.EFAULT), next)]
             }
@@ -273,12 +278,14 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             }
             if Self.overflows(offset: opening.offset, length: length) { return [Transition(.failed(.EOVERFLOW), next)] }
             if opening.neitherSharedNorPrivate { return [Transition(.failed(.EINVAL), next)] }
+            if let error = Self.mapFlagsError(opening, at: .type) { return [Transition(.failed(error), next)] }
             if opening.readOnly && opening.writableMapping && !opening.isPrivate { return [Transition(.failed(.EACCES), next)] }
+            if let error = Self.mapFlagsError(opening, at: .last) { return [Transition(.failed(error), next)] }
             if opening.address == .fixed { next.mappings[process]![next.mappings[process]!.count - 1].lose(replaced) }
             var mapping = PosixSharedMemoryMapping(
                 words: state.mappingWords, length: opening.length, protection: opening.protection, readOnlyDescriptor: opening.readOnly,
                 isPrivate: opening.isPrivate, firstWord: opening.offset / 8)
-            if state.lockingFuture.contains(process) { mapping.locked = mapping.mappedPages }
+            if state.lockingFuture.contains(process) || opening.mapFlags.contains(.locked) { mapping.locked = mapping.mappedPages }
             next.addHandle(process, mapping)
             return [Transition(.done, next)]
         case .unmap(let process):
@@ -350,7 +357,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             if opening.create { flags.append("O_CREAT") }
             if opening.exclusive { flags.append("O_EXCL") }
             if opening.truncate { flags.append("O_TRUNC") }
-            let kind = opening.neitherSharedNorPrivate ? "neither MAP_SHARED nor MAP_PRIVATE" : opening.isPrivate ? "MAP_PRIVATE" : "MAP_SHARED"
+            let kind = (opening.neitherSharedNorPrivate ? "neither MAP_SHARED nor MAP_PRIVATE" : opening.isPrivate ? "MAP_PRIVATE" : opening.validate ? "MAP_SHARED_VALIDATE" : "MAP_SHARED")
+                + opening.mapFlags.named.map { "|\($0)" }.joined() + (opening.mapFlags.otherBits != 0 ? "|0x" + String(opening.mapFlags.otherBits, radix: 16) : "")
             call = "shm_open\(opening.invalidName.map { " (a name \($0.rawValue))" } ?? "") \(flags.joined(separator: "|")), mmap \(opening.writableMapping ? "PROT_READ|PROT_WRITE" : "PROT_READ")\(opening.executable ? "|PROT_EXEC" : "") \(kind)"
                 + (opening.offset != 0 ? " offset \(opening.offset)" : "") + (opening.length.map { " length \($0)" } ?? "")
                 + (opening.address.map { " address \($0.rawValue)" } ?? "")
@@ -381,7 +389,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 //   load {"index"} → {"value"}; store {"index", "value"}; add {"index", "delta"} → {"value": the value before};
 //   open {"create", "exclusive", "truncate": BOOL?, "access": "read" | "read-write"?, "protection": "read" |
 //   "read-write" | "read-exec" | "read-write-exec"?, "name": "with-slash" | "empty" | "too-long"?, "mapping":
-//   "shared" | "private" | "neither"?, "offset": BYTES?, "length": BYTES?, "address": "fixed" | "fixed-unaligned"
+//   "shared" | "shared-validate" | "private" | "neither"?, "flags": ["MAP_LOCKED", ...]?, "bits": INT?, "offset": BYTES?, "length": BYTES?, "address": "fixed" | "fixed-unaligned"
 //   | "fixed-free" | "hint" | "noreplace" | "noreplace-unaligned" | "noreplace-free"?}; unmap {"page", "pages" | "length", "unaligned": BOOL?}? (with a value: munmap of those pages only);
 //   protect {"protection": "none" | "read" | "read-write" | "read-exec" | "read-write-exec", "page", "pages" |
 //   "length", "unaligned"?} (mprotect; page 0 and every page unless given); unlink {"name"?}; truncate {"size"};
@@ -466,8 +474,10 @@ extension PosixSharedMemoryModel {
             case nil, "shared": break
             case "private": opening.isPrivate = true
             case "neither": opening.neitherSharedNorPrivate = true
-            case let other?: throw ModelError("field 'mapping' must be \"shared\", \"private\" or \"neither\", not \"\(other)\"")
+            case "shared-validate": opening.validate = true
+            case let other?: throw ModelError("field 'mapping' must be \"shared\", \"shared-validate\", \"private\" or \"neither\", not \"\(other)\"")
             }
+            opening.mapFlags = try MapFlags.parse(call.value) ?? []
             opening.offset = try call.value.optional("offset")?.integer("offset", in: Int.min...Int.max) ?? 0
             opening.length = try call.value.optional("length")?.integer("length", in: 0...mappingPages * Self.pageSize)
             if let text = try call.value.optional("address")?.text("address") {
@@ -561,6 +571,8 @@ extension PosixSharedMemoryModel.Opening {
         if let invalidName { value["name"] = .string(invalidName.rawValue) }
         if let mode { value["mode"] = Permissions.text(ofMode: mode) }
         if isPrivate || neitherSharedNorPrivate { value["mapping"] = .string(neitherSharedNorPrivate ? "neither" : "private") }
+        if validate { value["mapping"] = "shared-validate" }
+        mapFlags.write(into: &value)
         if offset != 0 { value["offset"] = .int(offset) }
         if let length { value["length"] = .int(length) }
         if let address { value["address"] = .string(address.rawValue) }

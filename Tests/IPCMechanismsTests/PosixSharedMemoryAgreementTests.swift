@@ -37,7 +37,8 @@ import Testing
     /// but `MAP_PRIVATE` for an odd amount, offset 4096 for index 1, for index 0 offset 100 (amount 2), 2^30 (3),
     /// 2^63 − 12288 (4: two pages fit), 2^63 − 8192 (−4: `EOVERFLOW`, one page would fit), −4096 (−2:
     /// `EOVERFLOW`); for index 2 `MAP_FIXED` at the newest mapping (amount 0, 1, and 2: one page from 4096), an
-    /// unaligned `MAP_FIXED` (−2), an unaligned hint (3));
+    /// unaligned `MAP_FIXED` (−2), an unaligned hint (3); for index 3, without `O_CREAT`, `mmap`'s other flags
+    /// (``mapFlags``));
     /// 7 `fstat` (negative amount) or `munmap` and `close`; 8 `ftruncate` (0, 8, 12, 40, 4096, 8192 or −1); 9
     /// `shm_unlink`; 10 `mprotect` (`PROT_NONE`, `PROT_READ`, both, by amount) of page 0, page 1, both, or at index
     /// 3 none (amount −5), an unaligned address (5) or both — page 0 as 100 bytes for index 0 and an amount above
@@ -76,8 +77,10 @@ import Testing
                 })
             case 5...6:
                 let invalid: PosixSharedMemoryModel.InvalidName? = amount == -5 ? .withSlash : amount == 5 ? .tooLong : nil
+                // Choice 6 at index 3: no O_CREAT, but mmap's other flags (mapFlags).
+                let otherFlags = choice % 12 == 6 && index == 3
                 var opening = PosixSharedMemoryModel.Opening(
-                    create: index >= 2, exclusive: index == 3, truncate: amount == 4, readOnly: amount < -2,
+                    create: index >= 2 && !otherFlags, exclusive: index == 3 && !otherFlags, truncate: amount == 4, readOnly: amount < -2,
                     writableMapping: amount == -3 ? true : choice % 12 == 5 && index == 0 && (amount == 1 || amount == 3) ? false : nil,
                     invalidName: invalid)
                 if choice % 12 == 5 {
@@ -97,6 +100,7 @@ import Testing
                         opening.address = address
                         if amount == 2 { (opening.offset, opening.length) = (4096, 4096) }
                     }
+                    if otherFlags { (opening.validate, opening.mapFlags) = Self.mapFlags[amount] ?? (false, []) }
                 }
                 return (.open(process: process, opening), {
                     var flags = (opening.readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC
@@ -116,7 +120,8 @@ import Testing
                             let replaced = 0..<(length + 4095) / 4096
                             let address = try PartlyMappedWords.map(
                                 opened, length: length, protection: Self.bits(opening.protection),
-                                flags: opening.neitherSharedNorPrivate ? 0 : opening.isPrivate ? MAP_PRIVATE : MAP_SHARED, offset: opening.offset,
+                                flags: (opening.neitherSharedNorPrivate ? 0 : opening.isPrivate ? MAP_PRIVATE : opening.validate ? MAP_SHARED_VALIDATE : MAP_SHARED)
+                                    | CInt(truncatingIfNeeded: opening.mapFlags.rawValue), offset: opening.offset,
                                 at: .init(address: opening.address?.rawValue) ?? .none, over: handles[process]?.last?.1, pages: replaced)
                             if opening.address == .fixed { handles[process]![handles[process]!.count - 1].1.lose(replaced) }
                             handles[process, default: []].append((opened, Self.mapping(address, length: length)))
@@ -254,6 +259,34 @@ import Testing
         ]),
     ]
 
+    /// `mmap`'s other flags for choice 6, index 3, by amount (an odd amount is `MAP_PRIVATE`, below −2 `O_RDONLY`,
+    /// −3 with `PROT_WRITE`, 4 `O_TRUNC`): `MAP_LOCKED` with a bit plain `MAP_SHARED` drops (0), `MAP_SHARED_VALIDATE`
+    /// with `MAP_LOCKED` (−2), with `MAP_SYNC` (2: `EOPNOTSUPP`), alone (4), with `MAP_GROWSDOWN` and `MAP_SYNC` of a
+    /// read-only descriptor (−4: `EOPNOTSUPP` first); private `MAP_LOCKED` (1), `MAP_GROWSDOWN` (3; −3, after the
+    /// private mapping's allowed `PROT_WRITE`: `EINVAL`), `MAP_HUGETLB` (−1: `EINVAL`) (±5 are refused names).
+    /// `MAP_LOCKED` only where this process may lock (`CAP_IPC_LOCK`): elsewhere `MAP_POPULATE` instead.
+    static let mapFlags: [Int: (Bool, PosixSharedMemoryModel.MapFlags)] = {
+        let locked: PosixSharedMemoryModel.MapFlags = Syscall.locksMemoryWithoutLimit ? .locked : .populate
+        let dropped = PosixSharedMemoryModel.MapFlags(rawValue: 0x200)
+        return [
+            0: (false, [locked, dropped]), -2: (true, locked), 2: (true, .sync), 4: (true, []), -4: (true, [.growsDown, .sync]),
+            1: (false, [locked, .noReserve]), 3: (false, .growsDown), -3: (false, .growsDown), -1: (false, .hugeTLB),
+        ]
+    }()
+
+    /// `mmap`'s other flags (`SharedMemoryMapFlagsFactsTests`).
+    static let flags: [(String, [(Int, Int, Int)])] = [
+        // A validated MAP_LOCKED mapping shares the object (process 2's store read through it, and back) and locks
+        // both pages (MS_INVALIDATE EBUSY; process 1's first mapping, once it is the newest again, not); MAP_SYNC
+        // refused EOPNOTSUPP, MAP_GROWSDOWN EINVAL after a read-only descriptor's refusals, MAP_HUGETLB EINVAL,
+        // MAP_GROWSDOWN with MAP_SYNC EOPNOTSUPP; private and plain shared MAP_LOCKED lock too.
+        ("mmap's other flags", [
+            (13, 0, 5), (6, 3, -2), (0, 0, 0), (1, 1, 7), (12, 1, 0), (9, 2, -1), (7, 0, 0), (9, 2, -1), (6, 3, 2),
+            (6, 3, 3), (6, 3, -3), (6, 3, -1), (6, 3, -4), (6, 3, 1), (9, 1, -1), (7, 0, 0), (6, 3, 0), (9, 2, -1),
+            (0, 0, 0),
+        ]),
+    ]
+
     /// Lengths that are not whole pages (`SharedMemoryMappingFactsTests`), each aimed at one fact.
     static let lengths: [(String, [(Int, Int, Int)])] = [
         // Word 1023, past the 8000 bytes mapped, in the last page: stored by process 1, read by process 2. A
@@ -365,7 +398,7 @@ import Testing
     ]
 
     /// The mapping surface measured in `SharedMemoryMappingFactsTests`, one set of sequences per part.
-    static let mappings = lengths + offsets + exec + addresses + locks
+    static let mappings = lengths + offsets + exec + addresses + locks + flags
 
     @Test(arguments: mappings.map(\.0)) func mappingSequencesAgree(_ name: String) throws {
         let operations = try #require(Self.mappings.first { $0.0 == name }).1

@@ -15,9 +15,12 @@ public enum PosixSharedMemoryKind: MechanismKind {
     /// `kernel.posix-shm`, and the fragile `client.shm-sigbus-as-zero`: a reader that catches `SIGBUS` and takes a
     /// word past the object's end for 0 (and a store there for done); and `client.shm-private-mapping`, whose every
     /// mapping is `MAP_PRIVATE` while it believes it shares memory; and `client.shm-length-rounded-down`, which
-    /// maps the object's size rounded down to whole pages, believing the partial last page is not part of it.
+    /// maps the object's size rounded down to whole pages, believing the partial last page is not part of it; and
+    /// `client.shm-sync-private-fallback`, which maps `MAP_PRIVATE` when `MAP_SHARED_VALIDATE | MAP_SYNC` is refused
+    /// and carries on as though it had the mapping it asked for.
     public static let implementations = [
         "kernel.posix-shm", "client.shm-sigbus-as-zero", "client.shm-private-mapping", "client.shm-length-rounded-down",
+        "client.shm-sync-private-fallback",
     ]
 
     public static func model(for workload: Workload) -> PosixSharedMemoryModel {
@@ -49,6 +52,7 @@ public enum PosixSharedMemoryKind: MechanismKind {
         var binding = PosixSharedMemoryBinding(
             name: try object.text("name"), size: try object.integer("words") * 8, inode: UInt64(truncatingIfNeeded: try object.integer("inode")),
             takesSIGBUSForZero: implementation == "client.shm-sigbus-as-zero", mapsPrivately: implementation == "client.shm-private-mapping",
+            fallsBackPrivately: implementation == "client.shm-sync-private-fallback",
             roundsLengthDown: implementation == "client.shm-length-rounded-down")
         if let descriptor = object.optionalDescriptor("fd") {
             do {
@@ -147,6 +151,9 @@ struct PosixSharedMemoryBinding: ObjectBinding {
     var takesSIGBUSForZero = false
     /// `client.shm-private-mapping`: every mapping is `MAP_PRIVATE`, whatever the call asks for.
     var mapsPrivately = false
+    /// `client.shm-sync-private-fallback`: a mapping refused `EOPNOTSUPP` is made again `MAP_PRIVATE` without the
+    /// refused flags, and the call reported done.
+    var fallsBackPrivately = false
     /// `client.shm-length-rounded-down`: every mapping's length is rounded down to whole pages (at least one).
     var roundsLengthDown = false
     var handles: [Handle] = []
@@ -196,12 +203,22 @@ struct PosixSharedMemoryBinding: ObjectBinding {
                 return .done
             }
             do throws(Errno) {
-                let flags = opening.neitherSharedNorPrivate ? 0 : opening.isPrivate || mapsPrivately ? MAP_PRIVATE : MAP_SHARED
+                if opening.mapFlags.contains(.locked) && !Syscall.locksMemoryWithoutLimit {
+                    BindingFailure.abandon("MAP_LOCKED needs CAP_IPC_LOCK (root) or no RLIMIT_MEMLOCK: the posix-shm model does not count the limit")
+                }
+                let type = opening.neitherSharedNorPrivate ? 0 : opening.isPrivate || mapsPrivately ? MAP_PRIVATE : opening.validate ? MAP_SHARED_VALIDATE : MAP_SHARED
+                let flags = type | CInt(truncatingIfNeeded: opening.mapFlags.rawValue)
                 let length = self.length(opening.length ?? size)
                 let replaced = 0..<(length + PartlyMappedWords.pageSize - 1) / PartlyMappedWords.pageSize
-                let address = try PartlyMappedWords.map(
-                    descriptor, length: length, protection: Self.bits(opening.protection), flags: flags, offset: opening.offset,
-                    at: .init(address: opening.address?.rawValue) ?? .none, over: handles.last?.words, pages: replaced)
+                var address: UnsafeMutableRawPointer
+                do throws(Errno) {
+                    address = try PartlyMappedWords.map(
+                        descriptor, length: length, protection: Self.bits(opening.protection), flags: flags, offset: opening.offset,
+                        at: .init(address: opening.address?.rawValue) ?? .none, over: handles.last?.words, pages: replaced)
+                } catch where fallsBackPrivately && error == .notSupported {
+                    address = try Syscall.map(
+                        descriptor, size: length, protection: Self.bits(opening.protection), flags: MAP_PRIVATE, offset: opening.offset)
+                }
                 if opening.address == .fixed { handles[handles.count - 1].words.lose(replaced) }
                 handles.append(Handle(descriptor: descriptor, words: Self.mapping(at: address, length: length, words: size / 8)))
             } catch {

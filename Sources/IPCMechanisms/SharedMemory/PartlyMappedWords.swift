@@ -184,11 +184,21 @@ public struct PartlyMappedWords: Sendable {
             return try FreeAddress.attempt(pages.count * pageSize, { (place) throws(Errno) in try map(at: place, MAP_FIXED_NOREPLACE) },
                 raced: { $0 == .fileExists })
         case .atNewest(false):
-            guard let newest, newest.maps(pages) else { throw .badAddress }
+            guard let newest, newest.maps(pages) else { return try refusedBeforeTheAddress() }
             return try map(at: newest.words.base, MAP_FIXED)
         case .atNewest(true):
-            guard let newest, newest.mapsAny(pages) else { throw .badAddress }
+            guard let newest, newest.mapsAny(pages) else { return try refusedBeforeTheAddress() }
             return try map(at: newest.words.base, MAP_FIXED_NOREPLACE)
+        }
+
+        /// A call the kernel refuses before it looks at the address — an unaligned offset, length 0, `MAP_HUGETLB`
+        /// of a descriptor not on hugetlbfs (measured, `SharedMemoryMapFlagsFactsTests`) — is made without one, so
+        /// the trace shows the kernel's `EINVAL`; any other is the worker's `EFAULT`, uncalled.
+        func refusedBeforeTheAddress() throws(Errno) -> UnsafeMutableRawPointer {
+            guard offset % pageSize != 0 || length == 0 || flags & MAP_HUGETLB != 0 else { throw .badAddress }
+            let placed = try map(at: nil, 0)
+            munmap(placed, length)
+            throw .badAddress
         }
     }
 
