@@ -183,4 +183,30 @@ extension SharedMemoryScenarios {
         name: "posix-shm-robust-shared-publish", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
         summary: "robust twin of posix-shm-fragile-private-publish: the publisher's MAP_SHARED stores reach its readers",
         makeWorkload: { generator in publication(generator: &generator) })
+
+    /// A publisher that first asks for a `MAP_SHARED_VALIDATE | MAP_SYNC` mapping (code written for persistent
+    /// memory; a shared memory object is on tmpfs, which refuses it with `EOPNOTSUPP`), then stores its counters
+    /// through its newest mapping, sometimes with `MAP_LOCKED` or `MAP_POPULATE` asked for as well.
+    static func synchronousPublication(generator: inout SeededGenerator) -> Workload {
+        var workload = publication(generator: &generator)
+        var flags: [JSONValue] = ["MAP_SYNC"]
+        if generator.chance(0.3) { flags.append(generator.pick(["MAP_LOCKED", "MAP_POPULATE"])) }
+        let open = Call(process: 1, object: "s0", f: "open", value: ["mapping": "shared-validate", "flags": .array(flags)])
+        workload.processes[0].program.insert(open, at: 0)
+        return workload
+    }
+
+    /// The fragile publisher: when `MAP_SHARED_VALIDATE | MAP_SYNC` is refused it falls back to `MAP_PRIVATE` (the
+    /// wrong fallback: `MAP_SHARED` is the one that shares) and carries on as though it had its mapping, so its
+    /// stores never reach its readers.
+    public static let syncFallsBackPrivate = Scenario.real(
+        name: "posix-shm-fragile-sync-private-fallback", kind: PosixSharedMemoryKind.self, implementation: "client.shm-sync-private-fallback",
+        summary: "BROKEN: MAP_SHARED_VALIDATE|MAP_SYNC refused (EOPNOTSUPP on tmpfs), the publisher falls back to MAP_PRIVATE; readers never see its stores",
+        isBroken: true, makeWorkload: { generator in synchronousPublication(generator: &generator) })
+
+    /// Its robust twin: the refusal is taken as it is, and the counters go through the shared mapping it holds.
+    public static let syncRefusalReported = Scenario.real(
+        name: "posix-shm-robust-sync-refusal", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
+        summary: "robust twin of posix-shm-fragile-sync-private-fallback: MAP_SYNC's EOPNOTSUPP is reported, the stores go through the shared mapping",
+        makeWorkload: { generator in synchronousPublication(generator: &generator) })
 }
