@@ -346,9 +346,14 @@ public struct FIFOModel: TraceModel {
             }
         case .fcntl(let process, let end, .getDescriptorFlags):
             return getDescriptorFlagTransitions(state, process: process, end: end)
-        case .fcntl(let process, let end, .setDescriptorFlags(let closeOnExec)):
+        case .fcntl(let process, let end, .setDescriptorFlags(let closeOnExec)), .fcntl(let process, let end, .ioctl(.closeOnExec(let closeOnExec))):
             return setDescriptorFlagTransitions(state, process: process, end: end, closeOnExec: closeOnExec)
         case .fcntl(let process, let end, var command):
+            // FIONBIO and FIOASYNC are F_SETFL with the description's other flags kept (KernelPipeIoctlFactsTests).
+            if case .ioctl(.nonblocking(let on)) = command { command = .setFlags(nonblocking: on, direct: nil) }
+            if case .ioctl(.async(let on)) = command {
+                command = .setFlagsWithAsync(nonblocking: state.pipe.isNonblocking(process, end), direct: nil, async: on)
+            }
             // An open made with O_ASYNC: F_SETFL leaves the bit as it is and joins no list, whatever it asks.
             if case .setFlagsWithAsync(let nonblocking, let direct, _) = command, state.latestOpen(of: process, end).map({ state.opens[$0].asyncFromOpen }) == true {
                 command = .setFlags(nonblocking: nonblocking, direct: direct)

@@ -39,6 +39,9 @@ extension PipeModel {
         /// `F_GETSIG`, `F_SETSIG`: the description's signal for `O_ASYNC` (0: `SIGIO`).
         case getSignal
         case setSignal(Int)
+        /// `ioctl`'s generic requests on the descriptor (see ``IORequest``): not `fcntl`, but the same description and
+        /// descriptor flags.
+        case ioctl(IORequest)
 
         public var description: String {
             switch self {
@@ -61,6 +64,37 @@ extension PipeModel {
             case .setOwnerEx(let type, let owner): "F_SETOWN_EX \(type) \(owner)"
             case .getSignal: "F_GETSIG"
             case .setSignal(let signal): "F_SETSIG \(signal)"
+            case .ioctl(let request): "ioctl \(request)"
+            }
+        }
+    }
+
+    /// The `ioctl` requests a pipe's descriptor answers, as measured (`KernelPipeIoctlFactsTests`, a C probe):
+    /// `FIONREAD` the bytes in the pipe through either end; `FIONBIO` (any value but 0 sets) `O_NONBLOCK` of the open
+    /// file description alone, as `F_SETFL` would with the description's other flags kept (`O_DIRECT` stays);
+    /// `FIOASYNC` its `O_ASYNC`, with the I/O signals that follow (``PipeModel+Async``); `FIOCLEX`/`FIONCLEX` the
+    /// descriptor's `FD_CLOEXEC`, as `F_SETFD` (a `dup`'s copy keeps its own). `EBADF` for an end not held; any other
+    /// request is `ENOTTY` (`TCGETS`, `FIOQSIZE`: not an operation).
+    public enum IORequest: Hashable, Sendable, CustomStringConvertible {
+        case bytesAvailable
+        case nonblocking(Bool)
+        case async(Bool)
+        case closeOnExec(Bool)
+
+        /// The request's name in a trace (`"request"`).
+        public var name: String {
+            switch self {
+            case .bytesAvailable: "FIONREAD"
+            case .nonblocking: "FIONBIO"
+            case .async: "FIOASYNC"
+            case .closeOnExec(let on): on ? "FIOCLEX" : "FIONCLEX"
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .nonblocking(let on), .async(let on): "\(name) \(on ? 1 : 0)"
+            default: name
             }
         }
     }
@@ -97,12 +131,19 @@ extension PipeModel {
         case .setDescriptorFlags(let closeOnExec):
             return setDescriptorFlagTransitions(state, process: process, end: end, closeOnExec: closeOnExec)
         case .duplicateOnto(let call): return duplicateOntoTransitions(state, process: process, end: end, call: call)
+        case .ioctl(.closeOnExec(let on)): return setDescriptorFlagTransitions(state, process: process, end: end, closeOnExec: on)
         default: break
         }
         let held = end == .read ? state.readers.contains(process) : state.writers.contains(process)
         guard held else { return [(.failed(.EBADF), .completed(state))] }
         switch command {
-        case .getDescriptorFlags, .setDescriptorFlags, .duplicateOnto: return []
+        case .getDescriptorFlags, .setDescriptorFlags, .duplicateOnto, .ioctl(.closeOnExec): return []
+        case .ioctl(.bytesAvailable): return [(.available(state.bufferedCount), .completed(state))]
+        case .ioctl(.nonblocking(let on)):
+            return fileControlTransitions(state, process: process, end: end, command: .setFlags(nonblocking: on, direct: nil))
+        case .ioctl(.async(let on)):
+            let nonblocking = state.isNonblocking(process, end)
+            return fileControlTransitions(state, process: process, end: end, command: .setFlagsWithAsync(nonblocking: nonblocking, direct: nil, async: on))
         case .getOwner: return getOwnerTransitions(state, process: process, end: end)
         case .setOwner(let owner): return setOwnerTransitions(state, process: process, end: end, owner: owner)
         case .getOwnerEx: return getOwnerTransitions(state, process: process, end: end, typed: true)

@@ -176,6 +176,8 @@ extension PipeModel {
             return .close(process: call.process, end: try Self.end(of: call))
         case "fcntl":
             return .fcntl(process: call.process, end: try Self.end(of: call), command: try Self.fileControl(of: call))
+        case "ioctl":
+            return .fcntl(process: call.process, end: try Self.end(of: call), command: .ioctl(try Self.ioRequest(of: call)))
         case "lseek":
             return .unseekable(process: call.process, end: try Self.end(of: call), call: .lseek)
         case "pread":
@@ -201,7 +203,7 @@ extension PipeModel {
             return .epoll(process: call.process, call: try Self.epollCall(of: call))
         default:
             throw ModelError(
-                "the pipe model has no operation '\(call.f)' (it has write, write-all, writev, read, readv, close, available, fcntl, dup, dup2, dup3, lseek, pread, pwrite, poll, select, fstat, splice, tee, vmsplice, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
+                "the pipe model has no operation '\(call.f)' (it has write, write-all, writev, read, readv, close, available, fcntl, ioctl, dup, dup2, dup3, lseek, pread, pwrite, poll, select, fstat, splice, tee, vmsplice, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
         }
     }
 
@@ -331,6 +333,20 @@ extension PipeModel {
         }
     }
 
+    /// `ioctl {"end", "request": "FIONREAD" | "FIONBIO" | "FIOASYNC" | "FIOCLEX" | "FIONCLEX", "on": BOOL}` (`"on"`
+    /// for `FIONBIO` and `FIOASYNC` only) (shared with the FIFO model).
+    static func ioRequest(of call: Call) throws(ModelError) -> IORequest {
+        let request = try call.value.required("request").text("request")
+        func on() throws(ModelError) -> Bool { try call.value.required("on").boolean("on") }
+        switch request {
+        case "FIONREAD": return .bytesAvailable
+        case "FIONBIO": return .nonblocking(try on())
+        case "FIOASYNC": return .async(try on())
+        case "FIOCLEX", "FIONCLEX": return .closeOnExec(request == "FIOCLEX")
+        default: throw ModelError("field 'request' of ioctl must be FIONREAD, FIONBIO, FIOASYNC, FIOCLEX or FIONCLEX (another request is ENOTTY, not an operation), not \"\(request)\"")
+        }
+    }
+
     /// `dup2`'s or `dup3`'s fields (shared with the eventfd model): `sameObject` names the targets that are another of
     /// the process's descriptors of this object (a pipe's `read` and `write`, an eventfd's `eventfd`).
     static func duplicateCall(of call: Call, sameObject: KeyValuePairs<String, DuplicateTarget>) throws(ModelError) -> DuplicateCall {
@@ -397,6 +413,10 @@ extension PipeModel {
             return .ownerEx(try IOSignalsTrace.ownerType(of: value, allowingInvalid: false), try IOSignalsTrace.ownerReport(of: value))
         case (.ok, .fcntl(_, _, .setOwnerEx)):
             return .flagsSet
+        case (.ok(let value), .fcntl(_, _, .ioctl(.bytesAvailable))):
+            return .available(try value.required("bytes").integer("bytes"))
+        case (.ok, .fcntl(_, _, .ioctl)):
+            return .flagsSet
         case (.ok(let value), .fcntl(_, _, .getSignal)):
             return .signal(try value.required("signal").integer("signal"))
         case (.ok(let value), .fcntl(_, _, .getPipeSize)), (.ok(let value), .fcntl(_, _, .setPipeSize)):
@@ -447,6 +467,11 @@ extension PipeModel {
         case .fcntl(_, let end, let command):
             var value: JSONObject = ["end": .string(end.rawValue)]
             switch command {
+            case .ioctl(let request):
+                value["request"] = .string(request.name)
+                if case .nonblocking(let on) = request { value["on"] = .bool(on) }
+                if case .async(let on) = request { value["on"] = .bool(on) }
+                return ("ioctl", .object(value))
             case .getFlags: value["cmd"] = "F_GETFL"
             case .setFlags(let nonblocking, let direct):
                 value["cmd"] = "F_SETFL"

@@ -56,7 +56,7 @@ import Testing
         Gen.int(in: 0...3).map { Operation.close($0 % 2 == 0 ? .read : .write) }.eraseToAny(),
         Gen.int(in: 0...1).map { Operation.dup($0 == 0 ? .read : .write) }.eraseToAny(),
         Gen.int(in: 0...11).map { Operation.readiness($0 % 2 == 0 ? .read : .write, Self.readinessCalls[$0 / 2]) }.eraseToAny(),
-        Gen.int(in: 0...21).map { Operation.fcntl($0 % 2 == 0 ? .read : .write, Self.fileControls[$0 / 2]) }.eraseToAny(),
+        Gen.int(in: 0...31).map { Operation.fcntl($0 % 2 == 0 ? .read : .write, Self.fileControls[$0 / 2]) }.eraseToAny(),
         Gen.int(in: 0...0).map { _ in Operation.available }.eraseToAny(),
         Gen.int(in: 0...1).map { Operation.status($0 == 0 ? .read : .write) }.eraseToAny(),
         Gen.int(in: 0...5000).array(of: 0...3).map { Operation.writev($0) }.eraseToAny(),
@@ -67,6 +67,9 @@ import Testing
         .getFlags, .getFlags, .setFlags(nonblocking: false, direct: nil), .setFlags(nonblocking: false, direct: nil),
         .setFlags(nonblocking: true, direct: nil), .getPipeSize, .setPipeSize(4096), .setPipeSize(16384),
         .getDescriptorFlags, .setDescriptorFlags(closeOnExec: false), .setDescriptorFlags(closeOnExec: true),
+        // ioctl (KernelPipeIoctlFactsTests): FIONREAD through either end, FIONBIO, FIOCLEX/FIONCLEX.
+        .ioctl(.bytesAvailable), .ioctl(.nonblocking(true)), .ioctl(.nonblocking(false)), .ioctl(.closeOnExec(true)),
+        .ioctl(.closeOnExec(false)),
     ]
 
     static let readinessCalls: [PipeModel.ReadinessCall] = [
@@ -182,7 +185,15 @@ import Testing
                         case .setDescriptorFlags(let closeOnExec):
                             try Syscall.setClosesOnExec(descriptor, closeOnExec)
                             kernel = .flagsSet
-                        case .duplicate, .duplicateOnto, .getOwner, .setOwner, .getOwnerEx, .setOwnerEx, .getSignal, .setSignal, .setFlagsWithAsync:
+                        case .ioctl(.bytesAvailable): kernel = .available(try Syscall.bytesReadable(descriptor))
+                        case .ioctl(.nonblocking(let on)):
+                            try Syscall.control(descriptor, request: UInt(FIONBIO), argument: on ? 1 : 0)
+                            kernel = .flagsSet
+                        case .ioctl(.closeOnExec(let on)):
+                            try Syscall.control(descriptor, request: UInt(on ? FIOCLEX : FIONCLEX))
+                            kernel = .flagsSet
+                        case .duplicate, .duplicateOnto, .getOwner, .setOwner, .getOwnerEx, .setOwnerEx, .getSignal, .setSignal, .setFlagsWithAsync,
+                            .ioctl(.async):
                             kernel = .failed(.EINVAL)  // never drawn
                         }
                     case .writev(let sizes):

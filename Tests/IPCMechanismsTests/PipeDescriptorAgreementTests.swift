@@ -19,6 +19,10 @@ import Testing
         case setSize(Int)
         case getSize
         case unseekable(PipeModel.UnseekableCall)
+        /// `ioctl` through the read end (process 1's) or writer 2: `FIONREAD`, `FIONBIO` 1 (which keeps writer 2's
+        /// `O_DIRECT`), `FIOASYNC` with no owner (nothing sent), `FIOCLEX`/`FIONCLEX`. (`FIONBIO` 0 would make a later
+        /// call sleep: the FIFO's agreement draws it.)
+        case ioctl(readEnd: Bool, PipeModel.IORequest)
 
         var description: String {
             switch self {
@@ -29,6 +33,7 @@ import Testing
             case .setSize(let size): "F_SETPIPE_SZ(\(size))"
             case .getSize: "F_GETPIPE_SZ"
             case .unseekable(let call): call.name
+            case .ioctl(let readEnd, let request): "ioctl(\(readEnd ? "read" : "writer 2"), \(request))"
             }
         }
     }
@@ -42,7 +47,11 @@ import Testing
         Gen.int(in: 1...2).map { Operation.getFlags(writer: $0) }.eraseToAny(),
         Gen.int(in: 0...9).map { Operation.setSize([0, 1, 4096, 5000, 8192, 12288, 65536, 1 << 20, (1 << 20) + 1, -1][$0]) }.eraseToAny(),
         Gen.int(in: 0...0).map { _ in Operation.getSize }.eraseToAny(),
-        Gen.int(in: 0...2).map { Operation.unseekable([.lseek, .pread(max: 4), .pwrite(data: [1])][$0]) }.eraseToAny()
+        Gen.int(in: 0...2).map { Operation.unseekable([.lseek, .pread(max: 4), .pwrite(data: [1])][$0]) }.eraseToAny(),
+        Gen.int(in: 0...11).map { choice in
+            let requests: [PipeModel.IORequest] = [.bytesAvailable, .nonblocking(true), .async(true), .async(false), .closeOnExec(true), .closeOnExec(false)]
+            return Operation.ioctl(readEnd: choice % 2 == 0, requests[choice / 2])
+        }.eraseToAny()
     )
 
     static func payload(_ size: Int, _ sequence: Int) -> [UInt8] {
@@ -82,6 +91,15 @@ import Testing
                     return .size(try Syscall.setPipeSize(firstWriter, size))
                 case .getSize:
                     return .size(try Syscall.pipeSize(readEnd))
+                case .ioctl(let onReadEnd, let request):
+                    let descriptor = onReadEnd ? readEnd : secondWriter
+                    switch request {
+                    case .bytesAvailable: return .available(try Syscall.bytesReadable(descriptor))
+                    case .nonblocking(let on): try Syscall.control(descriptor, request: UInt(FIONBIO), argument: on ? 1 : 0)
+                    case .async(let on): try Syscall.control(descriptor, request: UInt(FIOASYNC), argument: on ? 1 : 0)
+                    case .closeOnExec(let on): try Syscall.control(descriptor, request: UInt(on ? FIOCLEX : FIONCLEX))
+                    }
+                    return .flagsSet
                 case .unseekable(let call):
                     switch call {
                     case .lseek: return .positioned(try KernelPipe.position(readEnd))
@@ -110,6 +128,8 @@ import Testing
             case .getFlags(let writer): input = .fcntl(process: writer, end: .write, command: .getFlags)
             case .setSize(let size): input = .fcntl(process: 1, end: .write, command: .setPipeSize(size))
             case .getSize: input = .fcntl(process: 1, end: .read, command: .getPipeSize)
+            case .ioctl(let onReadEnd, let request):
+                input = .fcntl(process: onReadEnd ? 1 : 2, end: onReadEnd ? .read : .write, command: .ioctl(request))
             case .unseekable(let call):
                 if case .pwrite = call {
                     input = .unseekable(process: 1, end: .write, call: call)

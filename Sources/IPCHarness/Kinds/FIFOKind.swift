@@ -219,7 +219,8 @@ struct FIFOBinding: ObjectBinding {
             case .size(let size): return .size(size)
             case .flagsSet: return .flagsSet
             case .descriptorFlags(let closeOnExec): return .descriptorFlags(closeOnExec: closeOnExec)
-            default: BindingFailure.abandon("fcntl returns flags, a size, FD_CLOEXEC, an owner or a signal")
+            case .available(let count): return .available(count)  // ioctl FIONREAD, through either end
+            default: BindingFailure.abandon("fcntl and ioctl return flags, a size, FD_CLOEXEC, an owner, a signal or a count")
             }
         case .available:
             guard let descriptor = held[.read]?.last else { throw .badFileDescriptor }

@@ -245,6 +245,10 @@ struct PipeBinding: ObjectBinding {
             guard let descriptor = newest(end) else { throw .badFileDescriptor }
             try Syscall.setClosesOnExec(descriptor, closeOnExec)
             return .flagsSet
+        case .fcntl(_, let end, .ioctl(.closeOnExec(let on))):
+            // FIOCLEX/FIONCLEX: the newest descriptor's flag, as F_SETFD's.
+            guard let descriptor = newest(end) else { throw .badFileDescriptor }
+            return try Self.fileControl(.ioctl(.closeOnExec(on)), on: descriptor)
         case .fcntl(_, let end, let command) where IOSignalBinding.isOwnerCall(command):
             guard let descriptor = newest(end) else { throw .badFileDescriptor }
             return try ownership.ownerCall(command, on: descriptor)
@@ -405,6 +409,17 @@ struct PipeBinding: ObjectBinding {
             return .signal(Int(try Syscall.ioSignal(descriptor)))
         case .setSignal(let signal):
             try Syscall.setIOSignal(descriptor, CInt(truncatingIfNeeded: signal))
+            return .flagsSet
+        case .ioctl(.bytesAvailable):
+            return .available(try Syscall.bytesReadable(descriptor))
+        case .ioctl(.nonblocking(let on)):
+            try Syscall.control(descriptor, request: UInt(FIONBIO), argument: on ? 1 : 0)
+            return .flagsSet
+        case .ioctl(.async(let on)):
+            try Syscall.control(descriptor, request: UInt(FIOASYNC), argument: on ? 1 : 0)
+            return .flagsSet
+        case .ioctl(.closeOnExec(let on)):
+            try Syscall.control(descriptor, request: UInt(on ? FIOCLEX : FIONCLEX))
             return .flagsSet
         }
     }
