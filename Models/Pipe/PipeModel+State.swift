@@ -279,7 +279,7 @@ extension PipeModel {
         case .exit:
             call = "exit (closes every end it holds)"
         case .fcntl(_, let end, let command):
-            call = "fcntl(\(end.rawValue) end, \(command))"
+            if case .ioctl(let request) = command { call = "ioctl(\(end.rawValue) end, \(request))" } else { call = "fcntl(\(end.rawValue) end, \(command))" }
         case .unseekable(_, let end, let unseekable):
             call = "\(unseekable.name) on the \(end.rawValue) end"
         case .readiness(_, let end, let readiness):

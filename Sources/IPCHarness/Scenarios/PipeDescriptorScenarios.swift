@@ -5,7 +5,7 @@ import IPCModels
 /// readiness (`poll`, `select`).
 public enum PipeDescriptorScenarios {
     public static let all: [Scenario] = [
-        descriptors, eofOnWouldBlock, pollingReader, madeDuringRun, eagainAsBrokenPipe, madeNonblocking, emulatedDup3, realDup3, epoll, owner,
+        descriptors, eofOnWouldBlock, pollingReader, eofOnWouldBlockByIoctl, pollingReaderByIoctl, madeDuringRun, eagainAsBrokenPipe, madeNonblocking, emulatedDup3, realDup3, epoll, owner,
         readsWhenSignalled, drainsWhenSignalled,
     ]
 
@@ -178,6 +178,20 @@ public enum PipeDescriptorScenarios {
         summary: "robust twin of pipe-fragile-eof-on-eagain: the reader polls for POLLIN before it reads, and again on EAGAIN",
         makeWorkload: { generator in siblingReadersWorkload(generator: &generator) })
 
+    /// Fragile: the same reader, its sibling setting `O_NONBLOCK` with `ioctl(FIONBIO)` (libuv's way): a flag of the
+    /// description they share, not of the sibling's descriptor.
+    public static let eofOnWouldBlockByIoctl = Scenario.real(
+        name: "pipe-fragile-eof-on-fionbio", kind: PipeKind.self, implementation: "client.pipe-eof-on-eagain",
+        summary: "BROKEN: a reader that takes EAGAIN for end of file; its forked sibling sets O_NONBLOCK with ioctl(FIONBIO) on the description they share",
+        isBroken: true,
+        makeWorkload: { generator in siblingReadersWorkload(generator: &generator, byIoctl: true) })
+
+    /// Robust twin: on EAGAIN the reader polls and reads again.
+    public static let pollingReaderByIoctl = Scenario.real(
+        name: "pipe-robust-polling-fionbio", kind: PipeKind.self, implementation: "client.pipe-polling-reader",
+        summary: "robust twin of pipe-fragile-eof-on-fionbio: the reader polls for POLLIN before it reads, and again on EAGAIN",
+        makeWorkload: { generator in siblingReadersWorkload(generator: &generator, byIoctl: true) })
+
     static func fcntl(_ process: Int, _ end: String, _ fields: JSONObject) -> Call {
         var value: JSONObject = ["end": .string(end)]
         for member in fields { value[member.key] = member.value }
@@ -265,7 +279,9 @@ public enum PipeDescriptorScenarios {
     /// Process 1 writes 3-6 messages; processes 2 and 3 share one description of the read end (as forked children
     /// of one parent would): process 2, an event loop, sets `O_NONBLOCK` on it with `F_SETFL` (and reads it back);
     /// process 3, written for a blocking descriptor, reads until the writer has gone.
-    static func siblingReadersWorkload(generator: inout SeededGenerator) -> Workload {
+    /// (`byIoctl`: the sibling sets `O_NONBLOCK` with `ioctl(FIONBIO)`, as libuv does, and marks its descriptor
+    /// close-on-exec with `FIOCLEX`.)
+    static func siblingReadersWorkload(generator: inout SeededGenerator, byIoctl: Bool = false) -> Workload {
         var writes: [Call] = []
         for sequence in 0..<generator.next(in: 3...6) {
             let data = PayloadMaker.make(process: 1, sequence: sequence, count: generator.next(in: 10...3000), generator: &generator)
@@ -274,7 +290,14 @@ public enum PipeDescriptorScenarios {
         var processes = [Workload.Process(id: 1, holds: ["p0": ["write"]], program: writes)]
         processes.append(Workload.Process(
             id: 2, holds: ["p0": ["read"]],
-            program: [fcntl(2, "read", ["cmd": "F_SETFL", "nonblocking": true]), fcntl(2, "read", ["cmd": "F_GETFL"])]))
+            program: byIoctl
+                ? [
+                    Call(process: 2, object: "p0", f: "ioctl", value: ["end": "read", "request": "FIONBIO", "on": true]),
+                    Call(process: 2, object: "p0", f: "ioctl", value: ["end": "read", "request": "FIOCLEX"]),
+                    Call(process: 2, object: "p0", f: "ioctl", value: ["end": "read", "request": "FIONREAD"]),
+                    fcntl(2, "read", ["cmd": "F_GETFL"]),
+                ]
+                : [fcntl(2, "read", ["cmd": "F_SETFL", "nonblocking": true]), fcntl(2, "read", ["cmd": "F_GETFL"])]))
         let reads = (0..<(writes.count + 2)).map { _ in
             Call(process: 3, object: "p0", f: "read", value: ["max": .int(generator.pick([512, 4096]))])
         }
