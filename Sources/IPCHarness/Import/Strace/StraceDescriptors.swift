@@ -10,6 +10,8 @@ struct StraceDescriptors {
         var object: Int?
         var end: String
         var nonblocking: Bool
+        /// `O_ASYNC`, as `F_SETFL` left it (`fcntl(F_SETFL)` with it is the model's operation where the model has one).
+        var async = false
         /// The identity strace's `-yy` shows for it (`pipe:12`, `socket:34`), used to notice a descriptor the tables
         /// did not follow.
         var identity: String?

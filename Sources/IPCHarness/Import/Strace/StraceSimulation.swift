@@ -421,9 +421,9 @@ struct StraceSimulation {
         case 4:  // F_SETFL
             let flags = arguments.count > 2 ? arguments[2].integer ?? 0 : 0
             setNonblocking(pid: pid, fd: fd, flags & 0o4000 != 0, line: call.line)
-            if flags & 0o20000 != 0, let entry = descriptors.entry(pid: pid, fd: fd), let object = descriptors[file: entry.file].object {
-                objects[object].exclude("fcntl(F_SETFL, O_ASYNC) at line \(call.line): signal-driven I/O is not in its model")
-            }
+            simulateAsyncFlag(call, fd: fd, flags: flags, succeeded: result == 0)
+        case 8, 10:  // F_SETOWN, F_SETSIG
+            simulateOwnerOrSignal(call, fd: fd, command: command, argument: arguments.count > 2 ? arguments[2].integer : nil)
         case 1, 3, 5, 6, 7, 9, 11, 1032, 1034, 36, 37, 38:  // getters and record locks
             break
         default:
