@@ -9,7 +9,8 @@ import IPCModels
 /// takes one with `rt_sigtimedwait` leaves the check: no `kill` of the log sent it), so they are never judged against
 /// the log, and nothing else a model judges depends on them. An eventfd drops `O_ASYNC` (measured,
 /// `KernelEventCounterDescriptorFactsTests`: `F_SETFL` succeeds, nothing is ever sent), so it stays checked with no
-/// operation. Every other object with `O_ASYNC` leaves the check, with the reason.
+/// operation. Every other object with `O_ASYNC`, and every object but a pipe or a socket pair given an owner or a
+/// signal, leaves the check, with the reason.
 extension StraceSimulation {
     /// `fcntl(fd, F_SETFL, flags)` that succeeded: `O_ASYNC` turned on or off.
     mutating func simulateAsyncFlag(_ call: StraceLog.Call, fd: Int, flags: Int64, succeeded: Bool) {
@@ -48,8 +49,6 @@ extension StraceSimulation {
         let name = command == 8 ? "F_SETOWN" : "F_SETSIG"
         switch objects[object].kind {
         case .pipe, .socketPair: break
-        case .eventfd where command == 10:
-            return  // the signal of an O_ASYNC it drops
         default:
             objects[object].exclude("fcntl(\(name)) at line \(call.line): not in the \(objects[object].kind.model) model")
             return
