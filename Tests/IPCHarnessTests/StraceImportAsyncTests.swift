@@ -111,6 +111,40 @@ import Testing
         #expect(try TraceChecker.check(try StraceImportTests.convert(edited), name: "test.log").result == .violation)
     }
 
+    /// Owners by the trace's numbers: a child of the log that never held the pipe (and exits while it owns it), a pid
+    /// outside the log (`"other"`); a process group cannot be named (its members are not in the log).
+    @Test func ownersAreTheTracesProcessesOrOthersAndAGroupExcludesThePipe() throws {
+        let log = """
+            100 1000.000200 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 101 <0.000050>
+            100 1000.000300 pipe2([3<pipe:[11]>, 4<pipe:[11]>], 0) = 0 <0.000010>
+            100 1000.000310 fcntl(3<pipe:[11]>, F_SETOWN, 101) = 0 <0.000005>
+            100 1000.000320 fcntl(3<pipe:[11]>, F_SETFL, O_ASYNC) = 0 <0.000005>
+            100 1000.000400 write(4<pipe:[11]>, "hello ", 6) = 6 <0.000005>
+            101 1000.000500 exit_group(0) = ?
+            101 1000.000600 +++ exited with 0 +++
+            100 1000.000700 read(3<pipe:[11]>, "hello ", 6) = 6 <0.000005>
+            100 1000.000710 fcntl(3<pipe:[11]>, F_SETOWN, 1) = 0 <0.000005>
+            100 1000.000720 write(4<pipe:[11]>, "x", 1) = 1 <0.000005>
+            100 1000.000800 close(4<pipe:[11]>) = 0 <0.000005>
+            100 1000.000900 close(3<pipe:[11]>) = 0 <0.000005>
+            100 1000.001300 exit_group(0) = ?
+            100 1000.001400 +++ exited with 0 +++
+            """
+        let trace = try StraceImportTests.convert(log)
+        let child = try #require(trace.header.extra["source"]?.objectValue?["processes"]?.objectValue?.first {
+            $0.value.objectValue?["pid"] == .int(101)
+        }?.key)
+        #expect(Self.fcntlValues(trace, object: "pipe-11") == [
+            ["end": "read", "cmd": "F_SETOWN", "owner": "process", "process": .int(Int(child)!)],
+            ["end": "read", "cmd": "F_SETFL", "nonblocking": false, "async": true],
+            ["end": "read", "cmd": "F_SETOWN", "owner": "other"],
+        ])
+        #expect(try TraceChecker.check(trace, name: "test.log").result == .ok)
+        let group = log.replacingOccurrences(of: "F_SETOWN, 1)", with: "F_SETOWN, -100)")
+        let lines = StraceImportTests.notChecked(try StraceImportTests.convert(group))
+        #expect(lines.contains { $0.contains("pipe 11") && $0.contains("process group") }, "\(lines)")
+    }
+
     /// `O_ASYNC` on a POSIX queue's descriptor is not imported: the queue leaves the check with the reason.
     @Test func asyncOnAnObjectWithoutItInItsModelExcludesIt() throws {
         let log = """
