@@ -31,6 +31,8 @@ struct StraceSimulation {
     /// Every pid the log shows.
     var logPids: Set<Int> = []
     var signals = SignalState()
+    /// The log's epoll instances by file, as the epoll calls on pipes use them.
+    var epollInstances: [Int: EpollInstance] = [:]
     private var known: Set<Int> = []
     /// Per table: the latest start of a member's call, and the latest kill sent to a member.
     private var lastStart: [Int: Int64] = [:]
@@ -103,6 +105,7 @@ struct StraceSimulation {
         }
         for (pid, table) in descriptors.tableOf where finalTable[pid] == nil { finalTable[pid] = table }
         finishSignals(log)
+        finishEpoll()
         finish()
     }
 
@@ -211,6 +214,7 @@ struct StraceSimulation {
         if !handled { handled = simulateSignals(call, arguments) }
         if !handled { handled = try simulateCreation(call, arguments) }
         if !handled { handled = try simulateData(call, arguments) }
+        if !handled, Self.epollCalls.contains(call.name) { simulateEpoll(call, arguments) }
         guard !handled else { return }
         noteUnhandled(call, arguments)
         // A call returning a new descriptor of something the importer leaves alone (a file, a socket, …).
