@@ -109,6 +109,9 @@ import Testing
 
     @Test(arguments: [
         ("{events=EPOLLOUT, data={u32=2, u64=2}}", "{events=EPOLLOUT, data={u32=1, u64=1}}"),
+        // DEL through a dup of the write end (the kernel's ENOENT: its registration is under number 4).
+        ("100 1.000700 epoll_ctl(5<anon_inode:[eventpoll]>, EPOLL_CTL_DEL, 4<pipe:[7]>, NULL) = 0 <0.000001>",
+         "100 1.000650 dup(4<pipe:[7]>) = 6<pipe:[7]> <0.000001>\n100 1.000700 epoll_ctl(5<anon_inode:[eventpoll]>, EPOLL_CTL_DEL, 6<pipe:[7]>, NULL) = -1 ENOENT (No such file or directory) <0.000001>"),
         ("100 1.000500 write", "100 1.000410 pipe2([6<pipe:[8]>, 7<pipe:[8]>], 0) = 0 <0.000001>\n100 1.000420 epoll_ctl(5<anon_inode:[eventpoll]>, EPOLL_CTL_ADD, 6<pipe:[8]>, {events=EPOLLIN, data={u32=3, u64=3}}) = 0 <0.000001>\n100 1.000500 write"),
     ])
     func anInstanceThatIsNotOneProcesssForOnePipeIsLeftOut(from: String, to: String) throws {

@@ -4,8 +4,8 @@ import IPCModels
 ///
 /// The model keeps one implicit instance per process per pipe, holding only that pipe's ends (`Models/Support/Epoll*`).
 /// So the calls on one of the log's instances are imported only where the instance is that: every descriptor it was
-/// given is an end of one pipe, one process made every call on it, and that process used no other instance for the
-/// pipe. A report names its end by the `data` the end was registered with, which must tell the ends apart. Where any
+/// given is an end of one pipe (each end always through the same descriptor number), one process made every call on
+/// it, and that process used no other instance for the pipe. A report names its end by the `data` the end was registered with, which must tell the ends apart. Where any
 /// of that fails, every call on the instance is left out (the calls only look at the pipe: without them it is checked
 /// as before) and listed as not imported. `epoll_create`/`epoll_create1` are not imported: the model's instance is made
 /// before the trace. A call that failed `EINTR` (or another error that means it did nothing) is left out.
@@ -18,6 +18,9 @@ extension StraceSimulation {
         var objects: Set<Int> = []
         /// The registrations' `data` (as `u64`), by end: the latest an ADD or MOD gave it.
         var data: [String: Int64] = [:]
+        /// The descriptor number each end was given through: the kernel keys a registration by file and number, the
+        /// model by end, so a call through another number of the same end (a `dup`'s MOD: `ENOENT`) is refused.
+        var numbers: [String: Int] = [:]
         /// Why its calls cannot be imported, if they cannot.
         var unusable: String?
     }
@@ -40,6 +43,10 @@ extension StraceSimulation {
             else { return refuse("line \(call.line) registers a descriptor that is not a pipe's end") }
             let end = descriptors[file: targetEntry.file].end
             instance.objects.insert(object)
+            if let earlier = instance.numbers[end], earlier != target {
+                return refuse("line \(call.line) names the \(end) end by descriptor \(target), where it was \(earlier) before")
+            }
+            instance.numbers[end] = target
             guard let operation = Self.epollOperation(argument(1)) else { return refuse("line \(call.line): an operation the importer cannot read") }
             var value: JSONObject = ["op": operation.json, "end": .string(end)]
             switch operation.kind {
