@@ -11,7 +11,7 @@ import IPCModels
 /// before the trace. A call that failed `EINTR` (or another error that means it did nothing) is left out.
 extension StraceSimulation {
     /// What the log does with one epoll instance (an open file description of `anon_inode:[eventpoll]`).
-    struct EpollInstance {
+    struct LoggedEpollInstance {
         /// The processes that made calls on it.
         var pids: Set<Int> = []
         /// The pipes whose ends were registered.
@@ -32,7 +32,7 @@ extension StraceSimulation {
         if case .error(let error) = call.result, Self.withoutEffect.contains(error) { return }
         guard let number = argument(0)?.descriptor, let entry = descriptors.entry(pid: call.pid, fd: number) else { return }
         let file = entry.file
-        var instance = epollInstances[file] ?? EpollInstance()
+        var instance = epollInstances[file] ?? LoggedEpollInstance()
         instance.pids.insert(call.pid)
         defer { epollInstances[file] = instance }
         func refuse(_ reason: String) { if instance.unusable == nil { instance.unusable = reason } }

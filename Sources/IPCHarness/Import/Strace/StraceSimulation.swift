@@ -32,7 +32,7 @@ struct StraceSimulation {
     var logPids: Set<Int> = []
     var signals = SignalState()
     /// The log's epoll instances by file, as the epoll calls on pipes use them.
-    var epollInstances: [Int: EpollInstance] = [:]
+    var epollInstances: [Int: LoggedEpollInstance] = [:]
     private var known: Set<Int> = []
     /// Per table: the latest start of a member's call, and the latest kill sent to a member.
     private var lastStart: [Int: Int64] = [:]
