@@ -159,4 +159,37 @@ import Testing
         let lines = StraceImportTests.notChecked(try StraceImportTests.convert(log))
         #expect(lines.contains { $0.contains("fcntl(F_SETFL, O_ASYNC) at line 2") && $0.contains("posix-mq") }, "\(lines)")
     }
+
+    /// Packet mode, from a real log: `pipe2(O_DIRECT)`, two writes "ab" and "cd" read back one packet each (before,
+    /// imported as a byte stream, this kernel's history was judged a violation); a second pipe whose read end gets
+    /// `O_DIRECT` by `F_SETFL` (its writes still merge: "efgh") leaves the check.
+    static let packetPipes = #"""
+        31861 1796587367.751135 pipe2([3<\x70\x69\x70\x65\x3a\x5b\x34\x32\x35\x36\x30\x37\x30\x5d>, 4<\x70\x69\x70\x65\x3a\x5b\x34\x32\x35\x36\x30\x37\x30\x5d>], 0x4000) = 0 <0.000012>
+        31861 1796587367.751181 write(4<\x70\x69\x70\x65\x3a\x5b\x34\x32\x35\x36\x30\x37\x30\x5d>, "\x61\x62", 2) = 2 <0.000009>
+        31861 1796587367.751214 write(4<\x70\x69\x70\x65\x3a\x5b\x34\x32\x35\x36\x30\x37\x30\x5d>, "\x63\x64", 2) = 2 <0.000008>
+        31861 1796587367.751246 read(3<\x70\x69\x70\x65\x3a\x5b\x34\x32\x35\x36\x30\x37\x30\x5d>, "\x61\x62", 8) = 2 <0.000008>
+        31861 1796587367.751277 read(3<\x70\x69\x70\x65\x3a\x5b\x34\x32\x35\x36\x30\x37\x30\x5d>, "\x63\x64", 8) = 2 <0.000007>
+        31861 1796587367.751307 pipe2([5<\x70\x69\x70\x65\x3a\x5b\x34\x32\x35\x36\x30\x37\x32\x5d>, 6<\x70\x69\x70\x65\x3a\x5b\x34\x32\x35\x36\x30\x37\x32\x5d>], 0) = 0 <0.000010>
+        31861 1796587367.751350 fcntl(5<\x70\x69\x70\x65\x3a\x5b\x34\x32\x35\x36\x30\x37\x32\x5d>, 0x4, 0x4000) = 0 <0.000008>
+        31861 1796587367.751379 write(6<\x70\x69\x70\x65\x3a\x5b\x34\x32\x35\x36\x30\x37\x32\x5d>, "\x65\x66", 2) = 2 <0.000009>
+        31861 1796587367.751410 write(6<\x70\x69\x70\x65\x3a\x5b\x34\x32\x35\x36\x30\x37\x32\x5d>, "\x67\x68", 2) = 2 <0.000007>
+        31861 1796587367.751440 read(5<\x70\x69\x70\x65\x3a\x5b\x34\x32\x35\x36\x30\x37\x32\x5d>, "\x65\x66\x67\x68", 8) = 4 <0.000007>
+        31861 1796587367.751474 exit_group(0)   = ?
+        31861 1796587367.751568 +++ exited with 0 +++
+        """#
+
+    @Test func aPipeMadeWithODirectIsAPacketPipeAndFSetflODirectLeavesTheCheck() throws {
+        let trace = try StraceImportTests.convert(Self.packetPipes)
+        #expect(trace.header.parameters?.objectValue?["objects"]?.objectValue?["pipe-4256070"]?.objectValue?["packet"] == .bool(true))
+        let lines = StraceImportTests.notChecked(trace)
+        #expect(lines.count == 1 && lines[0].contains("pipe 4256072") && lines[0].contains("O_DIRECT on"), "\(lines)")
+        let report = try TraceChecker.check(trace, name: "test.log")
+        #expect(report.result == .ok, "\(report.explanation)")
+        // Edited so that the first read takes both packets: a packet pipe never merges them.
+        let edited = Self.packetPipes
+            .replacingOccurrences(of: #""\x61\x62", 8) = 2"#, with: #""\x61\x62\x63\x64", 8) = 4"#)
+            .replacingOccurrences(of: #""\x63\x64", 8) = 2"#, with: #"0x7ffc00000000, 8) = -1 EAGAIN (Resource temporarily unavailable)"#)
+        #expect(edited != Self.packetPipes)
+        #expect(try StraceImportTests.check(edited).result == .violation)
+    }
 }

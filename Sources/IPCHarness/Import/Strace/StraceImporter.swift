@@ -418,6 +418,7 @@ struct StraceAssembly {
             case .pipe:
                 setup = ["capacity": .int(defaults.pipeCapacity), "readers": .ints(holders(object, end: "read", representatives)),
                          "writers": .ints(holders(object, end: "write", representatives))]
+                if object.packet { setup["packet"] = true }
             case .socketPair(let type):
                 setup = ["type": .string(type), "pair": [
                     "a": .ints(holders(object, end: "a", representatives)), "b": .ints(holders(object, end: "b", representatives)),

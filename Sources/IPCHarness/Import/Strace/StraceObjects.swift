@@ -90,6 +90,8 @@ final class StraceObject {
     var exclusions: [String] = []
     /// Socket pairs: descriptors sent with `SCM_RIGHTS` through each end, by file, and the processes that sent them.
     var passedFiles: [Int: (name: String, senders: Set<Int>)] = [:]
+    /// Pipes: made by `pipe2` with `O_DIRECT` (packet mode on both ends' description).
+    var packet = false
     /// Socket pairs: the ends whose incoming messages carried descriptors.
     var endsReceivingFiles: Set<String> = []
 

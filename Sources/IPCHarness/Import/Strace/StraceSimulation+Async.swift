@@ -74,4 +74,17 @@ extension StraceSimulation {
         }
         record(object, call, f: "fcntl", value: .object(value), outcome: .ok(nil))
     }
+
+    /// `F_SETFL` that turns a pipe end's `O_DIRECT` (packet mode) on or off: the pipe model keeps it per process and
+    /// end, where the log's is the open file description's, shared by every process holding it; the pipe leaves the
+    /// check. (`pipe2` with `O_DIRECT` is the model's `"packet"` pipe.)
+    mutating func simulatePacketMode(_ call: StraceLog.Call, fd: Int, flags: Int64) {
+        guard let entry = descriptors.entry(pid: call.pid, fd: fd) else { return }
+        let direct = flags & 0o40000 != 0
+        guard descriptors[file: entry.file].direct != direct else { return }
+        descriptors[file: entry.file].direct = direct
+        if let object = descriptors[file: entry.file].object, case .pipe = objects[object].kind {
+            objects[object].exclude("fcntl(F_SETFL) at line \(call.line) turned O_DIRECT \(direct ? "on" : "off"): a description's packet mode is not imported")
+        }
+    }
 }

@@ -425,6 +425,7 @@ struct StraceSimulation {
         case 4:  // F_SETFL
             let flags = arguments.count > 2 ? arguments[2].integer ?? 0 : 0
             setNonblocking(pid: pid, fd: fd, flags & 0o4000 != 0, line: call.line)
+            simulatePacketMode(call, fd: fd, flags: flags)
             simulateAsyncFlag(call, fd: fd, flags: flags, succeeded: result == 0)
         case 8, 10:  // F_SETOWN, F_SETSIG
             simulateOwnerOrSignal(call, fd: fd, command: command, argument: arguments.count > 2 ? arguments[2].integer : nil)
