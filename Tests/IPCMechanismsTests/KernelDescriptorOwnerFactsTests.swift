@@ -1,3 +1,4 @@
+import CIPCShims
 import Glibc
 import IPCSyscalls
 import SystemPackage
@@ -101,7 +102,7 @@ import Testing
             #expect(owner() == [1, me, me])
             #expect(fcntl(writeEnd, F_GETOWN) == 0)
             var child: CInt = 0
-            try SystemVTimesFactsTests.inChild({ set(0, getpid()) == nil }) { done in
+            try SystemVTimesFactsTests.inChild({ ipc_set_owner_ex(readEnd, 0, getpid()) == 0 }) { done in
                 #expect(done)
                 child = fcntl(readEnd, F_GETOWN)
                 #expect(child > 0 && child != me && (try? Syscall.ownerEx(descriptor))?.type == 0)

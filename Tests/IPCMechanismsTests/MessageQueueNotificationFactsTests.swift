@@ -1,3 +1,4 @@
+import CIPCShims
 import Glibc
 import IPCMechanisms
 import IPCModels
@@ -189,26 +190,16 @@ import Testing
         await #expect(processExitsWith: .success) {
             let signal = Syscall.realtimeSignalMinimum + 7
             let name = "/ipch-test-\(getpid())-notify-info"
-            let child = fork()
-            if child == 0 {
-                do throws(Errno) {
-                    try Syscall.setSignalsBlocked([signal], true)
-                    let queue = try PosixMessageQueue.create(name, maximumMessages: 4, messageSize: 8)
-                    defer { try? Syscall.mqUnlink(name) }
-                    try Syscall.mqNotify(queue, .signalWithValue(signal, 4242))
-                    let sender = fork()
-                    if sender == 0 {
-                        _ = setuid(1000)
-                        _exit((try? PosixMessageQueue.send(queue, [1], priority: 0, nonblocking: true, deadline: nil)) == nil ? 1 : 0)
-                    }
-                    var status: CInt = 0
-                    guard waitpid(sender, &status, 0) == sender, status == 0 else { _exit(2) }
-                    let info = try Syscall.waitForSignal([signal], timeoutNanoseconds: 0)
-                    _exit(info.code == -3 && info.senderPID == sender && info.value == 4242 ? 0 : 3)
-                } catch { _exit(4) }
-            }
+            // The child (and its sender) make only C calls: forked from a threaded process, they must not enter the
+            // Swift runtime. It exits 0 when the signal's si_code was SI_MESGQ, its si_pid the sender's and its value
+            // 4242; else 1-4 (ipc_child_mq_signal_notification).
             var status: CInt = 0
-            guard waitpid(child, &status, 0) == child, status == 0 else { exit(5) }
+            let reaped = name.withCString { cName in
+                let child = fork()
+                if child == 0 { _exit(ipc_child_mq_signal_notification(cName, signal, 4242, 1000)) }
+                return waitpid(child, &status, 0) == child
+            }
+            guard reaped, status == 0 else { exit(5) }
             let model = PosixMessageQueueModel(queues: [("q", .init(maxMessages: 4, messageSize: 8, holders: [1, 2], permissions: Permissions(users: [2: .init(uid: 1000)])))])
             var state = model.initialState(of: "q")
             for input: PosixMessageQueueModel.Input in [.notify(process: 1, register: true, value: 4242), .send(process: 2, data: [1], priority: 0, nonblocking: true, timeout: nil)] {

@@ -1,3 +1,4 @@
+import CIPCShims
 import Glibc
 import IPCMechanisms
 import IPCSyscalls
@@ -334,17 +335,14 @@ private func timedLockFailure(_ mutex: RobustMutex, milliseconds: Int) -> Errno?
 
 extension MutexLifecycleFactsTests {
     /// In an exit test's child: forks a process that locks `mutex` and sleeps holding it, and returns it once it
-    /// holds the lock. Exits 11 (no pipe) or 12 (the holder never said it held it) when it cannot.
+    /// holds the lock. Exits 11 (no pipe) or 12 (the holder never said it held it) when it cannot. The holder makes
+    /// only C calls (`ipc_child_hold_mutex`): forked from a threaded process, it must not enter the Swift runtime.
     static func forkHolder(of mutex: RobustMutex) -> pid_t {
         var ready: [CInt] = [0, 0]
         guard pipe(&ready) == 0 else { exit(11) }
+        let (pointer, readyEnd) = (mutex.pointer, ready[1])
         let holder = fork()
-        if holder == 0 {
-            guard (try? mutex.lock(tryOnly: false)) == .acquired else { _exit(1) }
-            var byte: UInt8 = 1
-            _ = write(ready[1], &byte, 1)
-            while true { pause() }
-        }
+        if holder == 0 { ipc_child_hold_mutex(pointer, readyEnd) }
         var byte: UInt8 = 0
         guard read(ready[0], &byte, 1) == 1 else { exit(12) }
         return holder

@@ -267,9 +267,11 @@ extension MutexStalledProtocolFactsTests {
             let memory = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
             guard let mutex = try? RobustMutex.initialize(at: memory, robust: false, protocol: .inherit) else { exit(10) }
             let holder = MutexLifecycleFactsTests.forkHolder(of: mutex)
+            // The children make only C calls (forked from a threaded process, they must not enter the Swift runtime).
+            let pointer = mutex.pointer
             let sleeper = fork()
             if sleeper == 0 {
-                _ = try? mutex.lock(tryOnly: false)
+                _ = pthread_mutex_lock(pointer)
                 _exit(2)
             }
             // glibc's lock word is the mutex's first field; the kernel sets FUTEX_WAITERS once the sleeper is queued.
@@ -281,7 +283,7 @@ extension MutexStalledProtocolFactsTests {
             guard waitpid(sleeper, &status, 0) == sleeper, status & 0x7f == SIGABRT else { exit(14) }
             let later = fork()
             if later == 0 {
-                _ = try? mutex.lock(tryOnly: true)
+                _ = pthread_mutex_trylock(pointer)
                 _exit(3)
             }
             guard waitpid(later, &status, 0) == later, status & 0x7f == SIGABRT else { exit(15) }

@@ -348,10 +348,11 @@ import Testing
         var report: [CInt] = [0, 0]
         #expect(pipe(&report) == 0)
         defer { close(report[0]) }
+        let writeEnd = report[1]
         let child = fork()
         if child == 0 {
             var facts = body()
-            _ = Glibc.write(report[1], &facts, 2)
+            _ = Glibc.write(writeEnd, &facts, 2)
             _exit(0)
         }
         close(report[1])

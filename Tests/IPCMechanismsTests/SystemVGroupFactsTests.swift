@@ -1,3 +1,4 @@
+import CIPCShims
 import Glibc
 import IPCMechanisms
 import IPCModels
@@ -16,7 +17,9 @@ import Testing
     /// 65534) and 4 (1000, 4321).
     struct Mechanism: Sendable, CustomStringConvertible {
         var description: String
-        var make: @Sendable () throws(Errno) -> (stat: @Sendable () throws(Errno) -> Void, set: @Sendable (_ owner: uid_t?, _ group: gid_t?) throws(Errno) -> Void, remove: @Sendable () -> Void)
+        /// The object's kind for the forked children's C calls (`ipc_sysv_kind`).
+        var kind: CInt
+        var make: @Sendable () throws(Errno) -> (id: CInt, remove: @Sendable () -> Void)
         /// Whether the mechanism's model agrees with the kernel outcomes of ``steps``.
         var modelDisagreement: @Sendable (_ outcomes: [ErrorCode?]) -> String?
     }
@@ -40,33 +43,27 @@ import Testing
     static let permissions = Permissions(mode: 0o640, users: [2: .init(uid: 65534, gid: 1234), 3: .init(uid: 65534), 4: .init(uid: 1000, gid: 4321)])
 
     static let mechanisms = [
-        Mechanism(description: "sysv-msg", make: { () throws(Errno) in
+        Mechanism(description: "sysv-msg", kind: CInt(IPC_SYSV_MESSAGES.rawValue), make: { () throws(Errno) in
             let queue = try Syscall.msgget(IPC_PRIVATE, flags: IPC_CREAT | 0o640)
-            return ({ () throws(Errno) in _ = try Syscall.msgStatus(queue) }, { owner, group throws(Errno) in
-                try Syscall.msgSet(queue, capacity: nil, mode: nil, owner: owner, group: group)
-            }, { try? Syscall.msgRemove(queue) })
+            return (queue.id, { try? Syscall.msgRemove(queue) })
         }, modelDisagreement: { outcomes in
             let model = SystemVMessageQueueModel(queues: [("q", .init(permissions: permissions))])
             return disagreement(model, outcomes) { process, set in
                 set.map { .setPermissions(process: process, capacity: nil, mode: nil, owner: $0.owner, group: $0.group) } ?? .stat(process: process)
             }
         }),
-        Mechanism(description: "sysv-sem", make: { () throws(Errno) in
+        Mechanism(description: "sysv-sem", kind: CInt(IPC_SYSV_SEMAPHORES.rawValue), make: { () throws(Errno) in
             let set = try Syscall.semget(IPC_PRIVATE, count: 1, flags: IPC_CREAT | 0o640)
-            return ({ () throws(Errno) in _ = try Syscall.semStatus(set) }, { owner, group throws(Errno) in
-                try Syscall.semSet(set, mode: nil, owner: owner, group: group)
-            }, { try? Syscall.semRemove(set) })
+            return (set.id, { try? Syscall.semRemove(set) })
         }, modelDisagreement: { outcomes in
             let model = SystemVSemaphoreModel(sets: [("s", [0])], permissions: ["s": permissions])
             return disagreement(model, outcomes) { process, set in
                 set.map { .setPermissions(process: process, mode: nil, owner: $0.owner, group: $0.group) } ?? .status(process: process)
             }
         }),
-        Mechanism(description: "sysv-shm", make: { () throws(Errno) in
+        Mechanism(description: "sysv-shm", kind: CInt(IPC_SYSV_SHARED_MEMORY.rawValue), make: { () throws(Errno) in
             let segment = try Syscall.shmget(IPC_PRIVATE, size: 4096, flags: IPC_CREAT | 0o640)
-            return ({ () throws(Errno) in _ = try Syscall.shmStatus(segment) }, { owner, group throws(Errno) in
-                try Syscall.shmSet(segment, mode: nil, owner: owner, group: group)
-            }, { try? Syscall.shmRemove(segment) })
+            return (segment.id, { try? Syscall.shmRemove(segment) })
         }, modelDisagreement: { outcomes in
             let model = SystemVSharedMemoryModel(segments: [("g", .init(words: 512, attached: [], permissions: permissions))])
             return disagreement(model, outcomes) { process, set in
@@ -100,9 +97,7 @@ import Testing
         var outcomes: [ErrorCode?] = []
         for step in steps {
             let user = users[step.process]!
-            let error = Self.asUser(uid: user.uid, gid: user.gid) { () throws(Errno) in
-                if let set = step.set { try object.set(set.owner.map { uid_t($0) }, set.group.map { gid_t($0) }) } else { try object.stat() }
-            }
+            let error = Self.asUser(uid: user.uid, gid: user.gid, kind: mechanism.kind, id: object.id, set: step.set)
             outcomes.append(error.map { ErrorCode($0.name) })
         }
         let expected: [ErrorCode?] = [.EACCES, nil, nil, .EPERM, .EACCES, .EPERM, nil, nil, nil, nil, .EPERM]
@@ -110,15 +105,14 @@ import Testing
         if let problem = mechanism.modelDisagreement(outcomes) { Issue.record("\(mechanism): \(problem)") }
     }
 
-    /// Runs `call` in a child that dropped its supplementary groups and became `uid`, `gid`: its error, nil if it
-    /// succeeded.
-    static func asUser(uid: uid_t, gid: gid_t, _ call: () throws(Errno) -> Void) -> Errno? {
+    /// Makes `IPC_STAT` (`set` nil) or `IPC_SET` of the owner and group `set` gives (nil: kept) on the object `id`
+    /// of `kind`, in a child that dropped its supplementary groups and became `uid`, `gid`: its error, nil if it
+    /// succeeded. The child makes only C calls (`ipc_child_sysv_call_as_user`): forked from a threaded process, it
+    /// must not enter the Swift runtime.
+    static func asUser(uid: uid_t, gid: gid_t, kind: CInt, id: CInt, set: (owner: Int?, group: Int?)?) -> Errno? {
+        let (setting, owner, group) = (set == nil ? CInt(0) : 1, set?.owner ?? -1, set?.group ?? -1)
         let child = fork()
-        if child == 0 {
-            guard setgroups(0, nil) == 0, setgid(gid) == 0, setuid(uid) == 0 else { _exit(255) }
-            do { try call() } catch { _exit(error.rawValue) }
-            _exit(0)
-        }
+        if child == 0 { _exit(ipc_child_sysv_call_as_user(kind, id, uid, gid, setting, owner, group)) }
         var status: CInt = 0
         #expect(waitpid(child, &status, 0) == child)
         let code = (status >> 8) & 0xff

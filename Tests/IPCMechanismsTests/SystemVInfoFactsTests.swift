@@ -1,3 +1,4 @@
+import CIPCShims
 import Glibc
 import IPCMechanisms
 import IPCSyscalls
@@ -52,19 +53,10 @@ import Testing
         }
         #expect(try Syscall.msgStatus(index: Int(queue.id), any: false).id == queue.id)
 
+        let (cIndex, id) = (CInt(index), queue.id)
         let child = fork()
-        if child == 0 {
-            guard setuid(65534) == 0 else { _exit(10) }
-            do {
-                _ = try Syscall.msgStatus(index: index, any: false)
-                _exit(11)
-            } catch { guard error == .permissionDenied else { _exit(11) } }
-            guard let (id, status) = try? Syscall.msgStatus(index: index, any: true), id == queue.id, status.msg_qnum == 1 else { _exit(12) }
-            guard let limits = try? Syscall.msgInfo(counts: false), limits.index >= index, limits.fields["msgmax"] == 8192,
-                let use = try? Syscall.msgInfo(counts: true), use.index >= index
-            else { _exit(13) }
-            _exit(0)
-        }
+        // Only C in the child (forked from a threaded process, it must not enter the Swift runtime).
+        if child == 0 { _exit(ipc_child_sysv_stat_as_nobody(CInt(IPC_SYSV_MESSAGES.rawValue), cIndex, id)) }
         var exitStatus: CInt = 0
         #expect(waitpid(child, &exitStatus, 0) == child)
         #expect(exitStatus == 0, "the child's exit code \(exitStatus >> 8) names the check that failed")
@@ -107,17 +99,10 @@ import Testing
             let found = try Syscall.semStatus(index: index, any: any)
             #expect(found.id == set.id && found.count == 3 && found.mode == 0o600 && found.operationTime == 0)
         }
+        let (cIndex, id) = (CInt(index), set.id)
         let child = fork()
-        if child == 0 {
-            guard setuid(65534) == 0 else { _exit(10) }
-            do {
-                _ = try Syscall.semStatus(index: index, any: false)
-                _exit(11)
-            } catch { guard error == .permissionDenied else { _exit(11) } }
-            guard let found = try? Syscall.semStatus(index: index, any: true), found.id == set.id, found.count == 3 else { _exit(12) }
-            guard let info = try? Syscall.semInfo(counts: true), info.index >= index, info.fields["semopm"] == 500 else { _exit(13) }
-            _exit(0)
-        }
+        // Only C in the child (forked from a threaded process, it must not enter the Swift runtime).
+        if child == 0 { _exit(ipc_child_sysv_stat_as_nobody(CInt(IPC_SYSV_SEMAPHORES.rawValue), cIndex, id)) }
         var exitStatus: CInt = 0
         #expect(waitpid(child, &exitStatus, 0) == child)
         #expect(exitStatus == 0, "the child's exit code \(exitStatus >> 8) names the check that failed")
@@ -161,19 +146,10 @@ import Testing
         }
         #expect(try Syscall.shmStatus(index: Int(segment.id), any: false).id == segment.id)
 
+        let (cIndex, id) = (CInt(index), segment.id)
         let child = fork()
-        if child == 0 {
-            guard setuid(65534) == 0 else { _exit(10) }
-            do {
-                _ = try Syscall.shmStatus(index: index, any: false)
-                _exit(11)
-            } catch { guard error == .permissionDenied else { _exit(11) } }
-            guard let found = try? Syscall.shmStatus(index: index, any: true), found.id == segment.id else { _exit(12) }
-            guard let info = try? Syscall.shmInfo(counts: false), info.index >= index, info.fields["shmmni"] == 4096,
-                let use = try? Syscall.shmInfo(counts: true), use.index >= index
-            else { _exit(13) }
-            _exit(0)
-        }
+        // Only C in the child (forked from a threaded process, it must not enter the Swift runtime).
+        if child == 0 { _exit(ipc_child_sysv_stat_as_nobody(CInt(IPC_SYSV_SHARED_MEMORY.rawValue), cIndex, id)) }
         var exitStatus: CInt = 0
         #expect(waitpid(child, &exitStatus, 0) == child)
         #expect(exitStatus == 0, "the child's exit code \(exitStatus >> 8) names the check that failed")

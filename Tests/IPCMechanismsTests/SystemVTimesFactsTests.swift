@@ -13,7 +13,8 @@ import Testing
 /// process of its own (an exit test): a fork copies every System V segment its process has attached, which would
 /// change the attachment counts and times other tests of this process measure.
 @Suite struct SystemVTimesFactsTests {
-    /// Forks a child that makes `call` (async-signal-safe system calls only) and then lives until `whileAlive`, run
+    /// Forks a child that makes `call` (calls of C functions only, on values captured before the fork: the child of a
+    /// threaded process must not enter the Swift runtime) and then lives until `whileAlive`, run
     /// in this process with `call`'s success, has returned; the child then exits and is reaped. Pipes order the two.
     /// Held off from the agreement tests (`withoutConcurrentSpawns`): the child holds a copy of every descriptor of
     /// this process while it lives, so a test's close meanwhile would not be the last.
@@ -26,11 +27,12 @@ import Testing
         var go: [CInt] = [0, 0]
         #expect(pipe(&ready) == 0 && pipe(&go) == 0)
         defer { for descriptor in ready + go { close(descriptor) } }
+        let (readyEnd, goEnd) = (ready[1], go[0])
         let child = fork()
         if child == 0 {
             var byte: UInt8 = call() ? 1 : 0
-            _ = write(ready[1], &byte, 1)
-            _ = read(go[0], &byte, 1)
+            _ = write(readyEnd, &byte, 1)
+            _ = read(goEnd, &byte, 1)
             _exit(0)
         }
         var byte: UInt8 = 0
@@ -134,7 +136,8 @@ import Testing
         // A child attaches, then exits attached once the clock has passed the second of its attach.
         nextSecond(after: changed)
         var childAttached = 0
-        try inChild({ Glibc.shmat(segment.id, nil, 0) != UnsafeMutableRawPointer(bitPattern: -1) }) { attached in
+        let id = segment.id
+        try inChild({ Glibc.shmat(id, nil, 0) != UnsafeMutableRawPointer(bitPattern: -1) }) { attached in
             status = try Syscall.shmStatus(segment)
             childAttached = status.attachTime
             #expect(attached && childAttached > changed && status.detachTime == detached)
@@ -203,9 +206,13 @@ import Testing
 
         // A child takes and gives back a unit with SEM_UNDO (nothing left to undo), then exits once the clock has
         // passed the second of its semop.
-        var operations = [sembuf(sem_num: 0, sem_op: -1, sem_flg: Int16(SEM_UNDO)), sembuf(sem_num: 0, sem_op: 1, sem_flg: Int16(SEM_UNDO))]
+        let operations = UnsafeMutablePointer<sembuf>.allocate(capacity: 2)
+        defer { operations.deallocate() }
+        operations[0] = sembuf(sem_num: 0, sem_op: -1, sem_flg: Int16(SEM_UNDO))
+        operations[1] = sembuf(sem_num: 0, sem_op: 1, sem_flg: Int16(SEM_UNDO))
+        let id = set.id
         var childOperated = 0
-        try inChild({ Glibc.semop(set.id, &operations, 2) == 0 }) { operated in
+        try inChild({ Glibc.semop(id, operations, 2) == 0 }) { operated in
             childOperated = try Syscall.semTimes(set).operation
             #expect(operated && childOperated >= changed)
             nextSecond(after: childOperated)

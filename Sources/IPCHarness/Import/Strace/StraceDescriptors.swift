@@ -10,6 +10,10 @@ struct StraceDescriptors {
         var object: Int?
         var end: String
         var nonblocking: Bool
+        /// `O_ASYNC`, as `F_SETFL` left it (`fcntl(F_SETFL)` with it is the model's operation where the model has one).
+        var async = false
+        /// `O_DIRECT` (a pipe's packet mode), as `pipe2` or `F_SETFL` left it.
+        var direct = false
         /// The identity strace's `-yy` shows for it (`pipe:12`, `socket:34`), used to notice a descriptor the tables
         /// did not follow.
         var identity: String?

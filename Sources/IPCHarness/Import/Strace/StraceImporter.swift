@@ -49,6 +49,8 @@ struct StraceAssembly {
     private var senderEpochs: [Pair: Int] = [:]
     /// Per signal object id: the receiver's epoch in which all its operations fall.
     private var receiverEpochs: [Int: Int] = [:]
+    /// Lines of epoll calls left out because their process renewed between them.
+    private var droppedEpoll: [Int] = []
 
     private struct Pair: Hashable {
         var pid: Int
@@ -68,6 +70,8 @@ struct StraceAssembly {
         findRenewals(representatives)
         excludeFIFOsAcrossRenewals(representatives)
         excludeUndoAcrossRenewals()
+        excludePipesWhoseNonblockingTheModelCannotFollow()
+        dropEpollAcrossRenewals()
         findSignalSenders()
         // The first pass finds the process numbers in use; they are then numbered by pid (in the order the log
         // shows them) and epoch, and the second pass writes the trace with them.
@@ -178,6 +182,54 @@ struct StraceAssembly {
         }
     }
 
+    /// The epoll calls of a process on a pipe act on the model's instance of one process number: a process that
+    /// renews between them (its first and last) would find a new number's empty instance. Its calls on that pipe are
+    /// left out (and listed): the pipe is checked without them.
+    private mutating func dropEpollAcrossRenewals() {
+        for object in objects {
+            var epochs: [Int: Set<Int>] = [:]
+            for operation in object.operations where operation.epollInstance != nil {
+                epochs[operation.pid, default: []].formUnion([
+                    epoch(of: operation.pid, at: operation.start), epoch(of: operation.pid, at: operation.end ?? Int64.max),
+                ])
+            }
+            for (pid, seen) in epochs where seen.count > 1 {
+                let dropped = object.operations.filter { $0.pid == pid && $0.epollInstance != nil }
+                object.operations.removeAll { $0.pid == pid && $0.epollInstance != nil }
+                droppedEpoll += dropped.map(\.line)
+            }
+        }
+    }
+
+    /// The pipe model keeps `O_NONBLOCK` per process and end from its `F_SETFL` operations (the importer records
+    /// those that touch `O_ASYNC`) and adds it to each call's own; the log's flag is the open file description's,
+    /// which `FIONBIO`, an `F_SETFL` without `O_ASYNC` or another process sharing it may clear unseen by the model.
+    /// A blocking read or write of a process whose recorded `F_SETFL` left its end nonblocking would be judged as a
+    /// nonblocking one: its object leaves the check.
+    private func excludePipesWhoseNonblockingTheModelCannotFollow() {
+        for object in objects {
+            guard case .pipe = object.kind else { continue }
+            var nonblocking: Set<String> = []
+            for operation in object.operations.sorted(by: { $0.start < $1.start }) {
+                guard case .object(let value)? = operation.value else { continue }
+                let key: String
+                switch operation.f {
+                case "fcntl":
+                    guard case .string(let end)? = value["end"], case .bool(let set)? = value["nonblocking"] else { continue }
+                    if set { nonblocking.insert("\(operation.pid) \(end)") } else { nonblocking.remove("\(operation.pid) \(end)") }
+                    continue
+                case "read": key = "\(operation.pid) read"
+                case "write": key = "\(operation.pid) write"
+                default: continue
+                }
+                if nonblocking.contains(key), value["nonblocking"] != .bool(true) {
+                    object.exclude("the \(operation.f) at line \(operation.line) is blocking, but pid \(operation.pid)'s fcntl(F_SETFL, O_ASYNC|O_NONBLOCK) left it nonblocking in the model (its O_NONBLOCK changed in a way the model does not follow)")
+                    break
+                }
+            }
+        }
+    }
+
     /// A process's SEM_UNDO adjustments are applied when it exits: one that renews (continues under a new number)
     /// would have them applied at the renewal, and threads sharing an undo list (CLONE_SYSVSEM) apply them when the
     /// last one exits, neither of which the model's processes can say.
@@ -258,6 +310,12 @@ struct StraceAssembly {
         invoke.f = operation.f
         invoke.object = object.name
         invoke.value = operation.value
+        if case .object(var value)? = operation.value, case .integer(let owner)? = value["ownerPid"] {
+            // F_SETOWN of a process of the log: its number at the call (see `simulateOwnerOrSignal`).
+            value["ownerPid"] = nil
+            value["process"] = .int(number(Int(owner), epoch(of: Int(owner), at: operation.start)))
+            invoke.value = .object(value)
+        }
         invoke.extra["line"] = .int(operation.line)
         var placed = [Placed(time: operation.start, process: process, rank: 0, sequence: operation.start * 4, event: invoke)]
         var completion = Trace.Event(index: 0, time: 0, process: process, type: .ok)
@@ -360,6 +418,7 @@ struct StraceAssembly {
             case .pipe:
                 setup = ["capacity": .int(defaults.pipeCapacity), "readers": .ints(holders(object, end: "read", representatives)),
                          "writers": .ints(holders(object, end: "write", representatives))]
+                if object.packet { setup["packet"] = true }
             case .socketPair(let type):
                 setup = ["type": .string(type), "pair": [
                     "a": .ints(holders(object, end: "a", representatives)), "b": .ints(holders(object, end: "b", representatives)),
@@ -436,7 +495,11 @@ struct StraceAssembly {
         for object in objects where !object.exclusions.isEmpty {
             lines.append("\(object.description) (made at line \(object.created.line)): \(object.exclusions.joined(separator: "; "))")
         }
-        for (kind, calls) in simulation.unchecked.sorted(by: { $0.key < $1.key }) {
+        var unchecked = simulation.unchecked
+        if !droppedEpoll.isEmpty {
+            unchecked["epoll calls on a pipe by a process that let go of another object between them", default: []] += droppedEpoll.sorted()
+        }
+        for (kind, calls) in unchecked.sorted(by: { $0.key < $1.key }) {
             let shown = calls.prefix(5).map(String.init).joined(separator: ", ") + (calls.count > 5 ? ", …" : "")
             lines.append("\(kind): \(calls.count) call\(calls.count == 1 ? "" : "s") (line\(calls.count == 1 ? "" : "s") \(shown)) not imported")
         }

@@ -52,6 +52,8 @@ final class StraceObject {
         /// A close the importer derives when a process's last descriptor of an end goes: its process is the end's
         /// holder in the process, which may be another thread than the one that closed.
         var table: Int?
+        /// An epoll call: the file of the log's epoll instance it was made on (see StraceSimulation+Epoll).
+        var epollInstance: Int?
 
         /// A semop with SEM_UNDO on any of its operations.
         var usesUndo: Bool {
@@ -88,6 +90,8 @@ final class StraceObject {
     var exclusions: [String] = []
     /// Socket pairs: descriptors sent with `SCM_RIGHTS` through each end, by file, and the processes that sent them.
     var passedFiles: [Int: (name: String, senders: Set<Int>)] = [:]
+    /// Pipes: made by `pipe2` with `O_DIRECT` (packet mode on both ends' description).
+    var packet = false
     /// Socket pairs: the ends whose incoming messages carried descriptors.
     var endsReceivingFiles: Set<String> = []
 

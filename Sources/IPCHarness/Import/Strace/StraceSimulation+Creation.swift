@@ -16,11 +16,14 @@ extension StraceSimulation {
                 .pipe, name: identity.map { "pipe-\($0.dropFirst(5))" } ?? "pipe-\(objects.count)",
                 description: identity.map { "pipe \($0.dropFirst(5))" } ?? "a pipe", call: call)
             if let identity { byIdentity[identity] = object }
+            objects[object].packet = flags & 0o40000 != 0  // O_DIRECT: the model's "packet"
             for (fd, end) in [(read, "read"), (write, "write")] {
-                let file = descriptors.newFile(.init(
+                var file = StraceDescriptors.File(
                     object: object, end: end, nonblocking: flags & 0o4000 != 0, identity: identity,
-                    description: "the \(end) end of \(objects[object].description)"))
-                descriptors.install(pid: call.pid, fd: fd, file: file, closeOnExec: flags & 0o2000000 != 0)
+                    description: "the \(end) end of \(objects[object].description)")
+                file.direct = flags & 0o40000 != 0
+                let fileID = descriptors.newFile(file)
+                descriptors.install(pid: call.pid, fd: fd, file: fileID, closeOnExec: flags & 0o2000000 != 0)
             }
         case "socketpair":
             guard succeeded, let domain = argument(0)?.integer, case .array(let ends)? = argument(3), ends.count == 2,

@@ -31,6 +31,8 @@ struct StraceSimulation {
     /// Every pid the log shows.
     var logPids: Set<Int> = []
     var signals = SignalState()
+    /// The log's epoll instances by file, as the epoll calls on pipes use them.
+    var epollInstances: [Int: LoggedEpollInstance] = [:]
     private var known: Set<Int> = []
     /// Per table: the latest start of a member's call, and the latest kill sent to a member.
     private var lastStart: [Int: Int64] = [:]
@@ -103,6 +105,7 @@ struct StraceSimulation {
         }
         for (pid, table) in descriptors.tableOf where finalTable[pid] == nil { finalTable[pid] = table }
         finishSignals(log)
+        finishEpoll()
         finish()
     }
 
@@ -211,6 +214,7 @@ struct StraceSimulation {
         if !handled { handled = simulateSignals(call, arguments) }
         if !handled { handled = try simulateCreation(call, arguments) }
         if !handled { handled = try simulateData(call, arguments) }
+        if !handled, Self.epollCalls.contains(call.name) { simulateEpoll(call, arguments) }
         guard !handled else { return }
         noteUnhandled(call, arguments)
         // A call returning a new descriptor of something the importer leaves alone (a file, a socket, …).
@@ -421,9 +425,10 @@ struct StraceSimulation {
         case 4:  // F_SETFL
             let flags = arguments.count > 2 ? arguments[2].integer ?? 0 : 0
             setNonblocking(pid: pid, fd: fd, flags & 0o4000 != 0, line: call.line)
-            if flags & 0o20000 != 0, let entry = descriptors.entry(pid: pid, fd: fd), let object = descriptors[file: entry.file].object {
-                objects[object].exclude("fcntl(F_SETFL, O_ASYNC) at line \(call.line): signal-driven I/O is not in its model")
-            }
+            simulatePacketMode(call, fd: fd, flags: flags)
+            simulateAsyncFlag(call, fd: fd, flags: flags, succeeded: result == 0)
+        case 8, 10:  // F_SETOWN, F_SETSIG
+            simulateOwnerOrSignal(call, fd: fd, command: command, argument: arguments.count > 2 ? arguments[2].integer : nil)
         case 1, 3, 5, 6, 7, 9, 11, 1032, 1034, 36, 37, 38:  // getters and record locks
             break
         default:

@@ -1,0 +1,175 @@
+import IPCModels
+
+/// `epoll_ctl`, `epoll_wait`, `epoll_pwait` and `epoll_pwait2` on pipes, as the pipe model's epoll operations.
+///
+/// The model keeps one implicit instance per process per pipe, holding only that pipe's ends (`Models/Support/Epoll*`).
+/// So the calls on one of the log's instances are imported only where the instance is that: every descriptor it was
+/// given is an end of one pipe (each end always through the same descriptor number), one process made every call on
+/// it, and that process used no other instance for the pipe. A report names its end by the `data` the end was registered with, which must tell the ends apart. Where any
+/// of that fails, every call on the instance is left out (the calls only look at the pipe: without them it is checked
+/// as before) and listed as not imported. `epoll_create`/`epoll_create1` are not imported: the model's instance is made
+/// before the trace. A call that failed `EINTR` (or another error that means it did nothing) is left out.
+extension StraceSimulation {
+    /// What the log does with one epoll instance (an open file description of `anon_inode:[eventpoll]`).
+    struct LoggedEpollInstance {
+        /// The processes that made calls on it.
+        var pids: Set<Int> = []
+        /// The pipes whose ends were registered.
+        var objects: Set<Int> = []
+        /// The registrations' `data` (as `u64`), by end: the latest an ADD or MOD gave it.
+        var data: [String: Int64] = [:]
+        /// The descriptor number each end was given through: the kernel keys a registration by file and number, the
+        /// model by end, so a call through another number of the same end (a `dup`'s MOD: `ENOENT`) is refused.
+        var numbers: [String: Int] = [:]
+        /// Why its calls cannot be imported, if they cannot.
+        var unusable: String?
+    }
+
+    static let epollCalls: Set<String> = ["epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2"]
+
+    mutating func simulateEpoll(_ call: StraceLog.Call, _ arguments: [StraceValue]) {
+        func argument(_ index: Int) -> StraceValue? { index < arguments.count ? arguments[index] : nil }
+        if case .error(let error) = call.result, Self.withoutEffect.contains(error) { return }
+        guard let number = argument(0)?.descriptor, let entry = descriptors.entry(pid: call.pid, fd: number) else { return }
+        let file = entry.file
+        var instance = epollInstances[file] ?? LoggedEpollInstance()
+        instance.pids.insert(call.pid)
+        defer { epollInstances[file] = instance }
+        func refuse(_ reason: String) { if instance.unusable == nil { instance.unusable = reason } }
+
+        if call.name == "epoll_ctl" {
+            guard let target = argument(2)?.descriptor, let targetEntry = descriptors.entry(pid: call.pid, fd: target),
+                let object = descriptors[file: targetEntry.file].object, case .pipe = objects[object].kind
+            else { return refuse("line \(call.line) registers a descriptor that is not a pipe's end") }
+            let end = descriptors[file: targetEntry.file].end
+            instance.objects.insert(object)
+            if let earlier = instance.numbers[end], earlier != target {
+                return refuse("line \(call.line) names the \(end) end by descriptor \(target), where it was \(earlier) before")
+            }
+            instance.numbers[end] = target
+            guard let operation = Self.epollOperation(argument(1)) else { return refuse("line \(call.line): an operation the importer cannot read") }
+            var value: JSONObject = ["op": operation.json, "end": .string(end)]
+            switch operation.kind {
+            case .add, .modify: break
+            case .delete, .other:
+                record(object, call, f: "epoll_ctl", value: .object(value), outcome: outcome(call) { nil })
+                // A deleted registration's data is kept: a report carrying it names that end, which the model then
+                // judges (the kernel reports no deleted registration).
+                tag(object, file)
+                return
+            }
+            guard let event = argument(3), let events = Self.epollEvents(event["events"]) else {
+                return refuse("line \(call.line): events the pipe model does not have, or that the importer cannot read")
+            }
+            let data = event["data"]?["u64"]?.integer
+            value["events"] = .array(events.names.map { .string($0) })
+            record(object, call, f: "epoll_ctl", value: .object(value), outcome: outcome(call) { nil })
+            tag(object, file)
+            if call.result == .value("0") {
+                guard let data else { return refuse("line \(call.line): no data the importer can read") }
+                instance.data[end] = data
+                if Set(instance.data.values).count < instance.data.count {
+                    refuse("its registrations of both ends carry the same data (line \(call.line)): a report cannot name its end")
+                }
+            }
+            return
+        }
+
+        // A wait: on the instance's pipe (nothing registered yet: nothing of a pipe to import).
+        guard let object = instance.objects.first else { return }
+        guard let maxEvents = argument(2)?.integer else { return refuse("line \(call.line): maxevents unreadable") }
+        var value: JSONObject = ["maxevents": .integer(maxEvents)]
+        if call.name == "epoll_pwait2" {
+            let timeout = argument(3)
+            if timeout?.isNull == true {
+                value["timeout"] = .null
+            } else if let seconds = timeout?["tv_sec"]?.integer, let nanoseconds = timeout?["tv_nsec"]?.integer {
+                value["timeout"] = ["sec": .integer(seconds), "nsec": .integer(nanoseconds)]
+            } else {
+                return refuse("line \(call.line): a timeout the importer cannot read")
+            }
+        } else {
+            guard let timeout = argument(3)?.integer else { return refuse("line \(call.line): a timeout the importer cannot read") }
+            value["timeout"] = .integer(timeout)
+        }
+        if call.name != "epoll_wait", let mask = argument(4), !mask.isNull {
+            guard let signals = Self.signalSet(mask) else { return refuse("line \(call.line): a signal mask the importer cannot read") }
+            value["sigmask"] = .array(signals.sorted().map { .int($0) })
+        }
+        var reports: [JSONValue] = []
+        if case .value(let text) = call.result {
+            var given: [StraceValue] = []
+            if case .array(let shown)? = argument(1) { given = shown }
+            guard let count = Int(text), given.count == count else { return refuse("line \(call.line): reports the importer cannot read") }
+            for report in given.prefix(count) {
+                guard let events = Self.epollEvents(report["events"]), events.isSubset(of: .readinessBits),
+                    let data = report["data"]?["u64"]?.integer, let end = instance.data.first(where: { $0.value == data })?.key
+                else { return refuse("line \(call.line) reports what the importer cannot tie to an end of the pipe") }
+                reports.append(["end": .string(end), "events": .array(events.names.map { .string($0) })])
+            }
+        }
+        record(object, call, f: call.name, value: .object(value), outcome: outcome(call) { ["events": .array(reports)] })
+        tag(object, file)
+    }
+
+    private mutating func tag(_ object: Int, _ instance: Int) {
+        objects[object].operations[objects[object].operations.count - 1].epollInstance = instance
+    }
+
+    /// `epoll_ctl`'s operation: 1 ADD, 2 DEL, 3 MOD (or their names); another number as itself (the model's `EINVAL`).
+    static func epollOperation(_ value: StraceValue?) -> (kind: Epoll.Operation, json: JSONValue)? {
+        guard case .atom(let text)? = value else { return nil }
+        let names: [String: Int64] = ["EPOLL_CTL_ADD": 1, "EPOLL_CTL_DEL": 2, "EPOLL_CTL_MOD": 3]
+        guard let number = names[text] ?? value?.integer else { return nil }
+        switch number {
+        case 1: return (.add, "EPOLL_CTL_ADD")
+        case 2: return (.delete, "EPOLL_CTL_DEL")
+        case 3: return (.modify, "EPOLL_CTL_MOD")
+        default: return (.other(Int(number)), .integer(number))
+        }
+    }
+
+    /// Event bits as strace prints them (`0x80000001` with `-X raw`, `EPOLLIN|EPOLLET` without); nil for bits the
+    /// models do not know (`EPOLLEXCLUSIVE`, `EPOLLWAKEUP`, `EPOLLMSG`, …) or text it cannot read.
+    static func epollEvents(_ value: StraceValue?) -> Epoll.Events? {
+        guard case .atom(let text)? = value else { return nil }
+        var bits = 0
+        for part in text.split(separator: "|") {
+            if let named = Epoll.Events.names.first(where: { $0.name == part }) {
+                bits |= named.event.rawValue
+            } else if part.hasPrefix("0x"), let number = Int(part.dropFirst(2), radix: 16) {
+                bits |= number
+            } else if let number = Int(part) {
+                bits |= number
+            } else {
+                return nil
+            }
+        }
+        let known = Epoll.Events.names.reduce(0) { $0 | $1.event.rawValue }
+        guard bits & ~known == 0 else { return nil }
+        return Epoll.Events(rawValue: bits)
+    }
+
+    /// Leaves out every call on an instance that is not one process's for one pipe alone (see above), listing them.
+    mutating func finishEpoll() {
+        var invalid: Set<Int> = []
+        for (file, instance) in epollInstances where instance.unusable != nil || instance.objects.count > 1 || instance.pids.count > 1 {
+            invalid.insert(file)
+        }
+        // One process, one instance per pipe.
+        var used: [String: Set<Int>] = [:]
+        for object in objects {
+            for operation in object.operations {
+                guard let instance = operation.epollInstance else { continue }
+                used["\(operation.pid) \(object.id)", default: []].insert(instance)
+            }
+        }
+        for instances in used.values where instances.count > 1 { invalid.formUnion(instances) }
+        for object in objects {
+            let dropped = object.operations.filter { $0.epollInstance.map(invalid.contains) ?? false }
+            guard !dropped.isEmpty else { continue }
+            object.operations.removeAll { $0.epollInstance.map(invalid.contains) ?? false }
+            unchecked["epoll calls on an instance that is not one process's for one pipe alone", default: []] += dropped.map(\.line)
+        }
+    }
+}
