@@ -62,6 +62,33 @@ import Testing
         4154  1796586281.335140 +++ exited with 0 +++
         """#
 
+    /// `FIONREAD` through both ends of a pipe (5 bytes written, then read): the read end's is the pipe model's
+    /// `available`, the write end's its `ioctl` `FIONREAD` — the bytes in the pipe either way (KernelPipeIoctlFactsTests).
+    static let fionreadBothEnds = #"""
+        5534  1796588617.018773 pipe2([3<\x70\x69\x70\x65\x3a\x5b\x34\x39\x39\x31\x32\x38\x35\x5d>, 4<\x70\x69\x70\x65\x3a\x5b\x34\x39\x39\x31\x32\x38\x35\x5d>], 0) = 0 <0.000049>
+        5534  1796588617.018860 write(4<\x70\x69\x70\x65\x3a\x5b\x34\x39\x39\x31\x32\x38\x35\x5d>, "\x61\x62\x63\x64\x65", 5) = 5 <0.000010>
+        5534  1796588617.018897 ioctl(4<\x70\x69\x70\x65\x3a\x5b\x34\x39\x39\x31\x32\x38\x35\x5d>, 0x541b, [5]) = 0 <0.000009>
+        5534  1796588617.018931 ioctl(3<\x70\x69\x70\x65\x3a\x5b\x34\x39\x39\x31\x32\x38\x35\x5d>, 0x541b, [5]) = 0 <0.000008>
+        5534  1796588617.018963 read(3<\x70\x69\x70\x65\x3a\x5b\x34\x39\x39\x31\x32\x38\x35\x5d>, "\x61\x62\x63\x64\x65", 8) = 5 <0.000009>
+        5534  1796588617.018995 ioctl(4<\x70\x69\x70\x65\x3a\x5b\x34\x39\x39\x31\x32\x38\x35\x5d>, 0x541b, [0]) = 0 <0.000008>
+        5534  1796588617.019026 close(3<\x70\x69\x70\x65\x3a\x5b\x34\x39\x39\x31\x32\x38\x35\x5d>) = 0 <0.000009>
+        5534  1796588617.019056 close(4<\x70\x69\x70\x65\x3a\x5b\x34\x39\x39\x31\x32\x38\x35\x5d>) = 0 <0.000014>
+        5534  1796588617.019098 exit_group(0)   = ?
+        5534  1796588617.019195 +++ exited with 0 +++
+        """#
+
+    @Test func fionreadThroughTheWriteEndIsThePipeModelsIoctl() throws {
+        let trace = try StraceImportTests.convert(Self.fionreadBothEnds)
+        #expect(StraceImportTests.notChecked(trace).isEmpty, "\(StraceImportTests.notChecked(trace))")
+        let calls = trace.events.filter { $0.type == .invoke }.map(\.f)
+        #expect(calls == ["write", "ioctl", "available", "read", "ioctl"])
+        #expect(try TraceChecker.check(trace, name: "test.log").result == .ok)
+        // The write end's first count edited to 4: no pipe holding 5 bytes reports that.
+        let edited = Self.fionreadBothEnds.replacingOccurrences(of: "0x541b, [5]) = 0 <0.000009>", with: "0x541b, [4]) = 0 <0.000009>")
+        #expect(edited != Self.fionreadBothEnds)
+        #expect(try TraceChecker.check(try StraceImportTests.convert(edited), name: "test.log").result == .violation)
+    }
+
     static func fcntlValues(_ trace: Trace, object: String) -> [JSONValue?] {
         trace.events.filter { $0.type == .invoke && $0.f == "fcntl" && $0.object == object }.map(\.value)
     }

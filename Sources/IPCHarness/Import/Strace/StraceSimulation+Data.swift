@@ -114,18 +114,24 @@ extension StraceSimulation {
         }
     }
 
-    /// ioctl(FIONREAD): a pipe's `available`; not modelled for other objects.
+    /// ioctl(FIONREAD): a pipe's `available` through its read end, its `ioctl` `FIONREAD` through its write end (the
+    /// bytes in the pipe too); not modelled for other objects.
     mutating func simulateAvailable(_ call: StraceLog.Call, _ arguments: [StraceValue]) throws(TraceError) -> Bool {
         guard let fd = arguments.first?.descriptor, let entry = descriptors.entry(pid: call.pid, fd: fd),
             let object = descriptors[file: entry.file].object
         else { return true }
-        guard case .pipe = objects[object].kind, descriptors[file: entry.file].end == "read" else {
+        let end = descriptors[file: entry.file].end
+        guard case .pipe = objects[object].kind, end == "read" || end == "write" else {
             objects[object].exclude("ioctl(FIONREAD) at line \(call.line) is not in the \(objects[object].kind.model) model")
             return true
         }
         if case .error(let error) = call.result, Self.withoutEffect.contains(error) { return true }
         let bytes = arguments.count > 2 ? arguments[2].integer ?? 0 : 0
-        record(object, call, f: "available", value: nil, outcome: outcome(call) { ["bytes": .int(Int(bytes))] })
+        if end == "write" {
+            record(object, call, f: "ioctl", value: ["end": "write", "request": "FIONREAD"], outcome: outcome(call) { ["bytes": .int(Int(bytes))] })
+        } else {
+            record(object, call, f: "available", value: nil, outcome: outcome(call) { ["bytes": .int(Int(bytes))] })
+        }
         return true
     }
 
