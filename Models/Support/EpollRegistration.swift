@@ -3,7 +3,7 @@
 /// wait reports. A model supplies the rest — what its object's poll mask is, and which of its calls wake the object's
 /// queue with which key (news for an `EPOLLET` registration) — and keeps one instance per process per object (made
 /// before the trace, holding only that object's descriptors). Measured on pipes (`KernelEpollFactsTests`) and eventfds
-/// (`KernelEventCounterEpollFactsTests`).
+/// (`KernelEventCounterEpollFactsTests`); `EPOLLEXCLUSIVE` and `EPOLLWAKEUP` on both (`EpollExclusiveFactsTests`).
 public enum Epoll {
     /// `<sys/epoll.h>`'s event bits the models know (the readiness bits are `poll`'s).
     public struct Events: OptionSet, Hashable, Sendable, CustomStringConvertible {
@@ -20,16 +20,25 @@ public enum Epoll {
         public static let writeNormal = Events(rawValue: 0x100)
         public static let writeBand = Events(rawValue: 0x200)
         public static let readHangUp = Events(rawValue: 0x2000)
+        /// `EPOLLEXCLUSIVE`: the registration's entry joins the object's wait queue as an exclusive waiter (see
+        /// ``Registration/ahead``). ADD only, with only the bits of ``exclusiveAllowed``.
+        public static let exclusive = Events(rawValue: 1 << 28)
+        /// `EPOLLWAKEUP`: holds a wakeup source while reported events are pending (root here has `CAP_BLOCK_SUSPEND`;
+        /// without it the kernel drops the bit silently). It changes no report and no error (measured).
+        public static let wakeUp = Events(rawValue: 1 << 29)
         public static let oneShot = Events(rawValue: 1 << 30)
         public static let edgeTriggered = Events(rawValue: 1 << 31)
 
-        /// The names in a trace, in bit order. (`EPOLLEXCLUSIVE` and `EPOLLWAKEUP` are not modelled: a trace naming
-        /// them is refused.)
+        /// The names in a trace, in bit order.
         public static let names: [(name: String, event: Events)] = [
             ("EPOLLIN", .input), ("EPOLLPRI", .priority), ("EPOLLOUT", .output), ("EPOLLERR", .error), ("EPOLLHUP", .hangUp),
             ("EPOLLRDNORM", .readNormal), ("EPOLLRDBAND", .readBand), ("EPOLLWRNORM", .writeNormal), ("EPOLLWRBAND", .writeBand),
-            ("EPOLLRDHUP", .readHangUp), ("EPOLLONESHOT", .oneShot), ("EPOLLET", .edgeTriggered),
+            ("EPOLLRDHUP", .readHangUp), ("EPOLLEXCLUSIVE", .exclusive), ("EPOLLWAKEUP", .wakeUp), ("EPOLLONESHOT", .oneShot),
+            ("EPOLLET", .edgeTriggered),
         ]
+
+        /// What ADD takes with `EPOLLEXCLUSIVE` (`EPOLLEXCLUSIVE_OK_BITS`; measured: any other bit is `EINVAL`).
+        public static let exclusiveAllowed: Events = [.input, .output, .error, .hangUp, .wakeUp, .edgeTriggered, .exclusive]
 
         /// Reported whether registered or not (`ep_insert` adds them to every registration).
         public static let unconditional: Events = [.error, .hangUp]
@@ -73,6 +82,14 @@ public enum Epoll {
         public var disabled = false
         /// For `EPOLLET`: news since the last wait (ADD and MOD are news).
         public var news: News = .certain
+        /// For an `EPOLLEXCLUSIVE` one: the processes whose instances may hold an exclusive entry queued before its own
+        /// on the object's wait queue — those with an exclusive registration of the object at its ADD (or whose
+        /// registrations the model no longer follows, its `unjudged`), kept while they still have one (or stay
+        /// unjudged). A wake stops at the first exclusive entry
+        /// whose instance has a sleeper (`ep_poll_callback` returns 1 to `__wake_up_common`): this one's item is then
+        /// not put on its ready list (measured, `EpollExclusiveFactsTests`), so a wait may miss it while the object is
+        /// ready. Exclusive entries join the queue's tail at ADD and cannot be modified, so the order is the ADDs'.
+        public var ahead: [Int] = []
 
         public init(process: Int, target: Target, events: Events) {
             self.process = process
@@ -83,6 +100,7 @@ public enum Epoll {
         public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.process, lhs.target) < (rhs.process, rhs.target) }
 
         public var edgeTriggered: Bool { events.contains(.edgeTriggered) }
+        public var exclusive: Bool { events.contains(.exclusive) }
         /// What a wake with `key`'s bits tells it (`ep_poll_callback`): a key its events (with `EPOLLERR | EPOLLHUP`)
         /// do not meet is filtered out.
         public func meets(_ key: Events) -> Bool { !events.union(Events.unconditional).isDisjoint(with: key) }
@@ -110,27 +128,60 @@ public enum Epoll {
     }
 
     /// `epoll_ctl` of `process`'s registration of `target`, once the model has found the target held (else `EBADF`,
-    /// before anything) and not the instance itself (`EINVAL`): an unknown op `EINVAL`; ADD of a registered target
-    /// `EEXIST`; MOD or DEL of one not registered `ENOENT`. ADD and MOD arm it (a disabled `EPOLLONESHOT` one too).
+    /// before anything) and not the instance itself (`EINVAL`): an unknown op `EINVAL`; then `EPOLLEXCLUSIVE` in the
+    /// events of MOD `EINVAL` (before `ENOENT`), and of ADD with a bit outside ``Events/exclusiveAllowed`` `EINVAL`
+    /// (before `EEXIST`); ADD of a registered target `EEXIST`; MOD or DEL of one not registered `ENOENT`; MOD of an
+    /// exclusive registration `EINVAL` (the kernel modifies only plain ones), all measured. ADD and MOD arm it (a
+    /// disabled `EPOLLONESHOT` one too). `unjudged`: processes whose registrations are not followed (any of them may
+    /// be exclusive: an exclusive ADD counts them ``Registration/ahead``).
     public static func control<Target>(
-        _ registrations: [Registration<Target>], process: Int, target: Target, operation: Operation, events: Events
+        _ registrations: [Registration<Target>], process: Int, target: Target, operation: Operation, events: Events,
+        unjudged: [Int] = []
     ) -> (failure: ErrorCode?, registrations: [Registration<Target>]) {
         let index = registrations.firstIndex { $0.process == process && $0.target == target }
         var next = registrations
         switch operation {
         case .other: return (.EINVAL, registrations)
         case .add:
+            if events.contains(.exclusive) && !events.isSubset(of: Events.exclusiveAllowed) { return (.EINVAL, registrations) }
             guard index == nil else { return (.EEXIST, registrations) }
-            next.append(Registration(process: process, target: target, events: events))
+            var registration = Registration(process: process, target: target, events: events)
+            if registration.exclusive {
+                let queued = registrations.filter { $0.exclusive && $0.process != process }.map(\.process) + unjudged.filter { $0 != process }
+                registration.ahead = Array(Set(queued)).sorted()
+            }
+            next.append(registration)
             next.sort()
         case .modify:
+            if events.contains(.exclusive) { return (.EINVAL, registrations) }
             guard let index else { return (.ENOENT, registrations) }
+            if registrations[index].exclusive { return (.EINVAL, registrations) }
             next[index] = Registration(process: process, target: target, events: events)
         case .delete:
             guard let index else { return (.ENOENT, registrations) }
             next.remove(at: index)
         }
+        // A process that no longer has an exclusive registration (DEL, a close, an exit) is ahead of nobody: a new ADD
+        // of its joins the queue's tail.
+        let queuing = Set(next.filter(\.exclusive).map(\.process)).union(unjudged)
+        for position in next.indices where !next[position].ahead.isEmpty {
+            next[position].ahead.removeAll { !queuing.contains($0) }
+        }
         return (nil, next)
+    }
+
+    /// Whether a wait may miss `registration`'s readiness: it is exclusive and a process ahead of it on the queue
+    /// (``Registration/ahead``) still has an exclusive registration or is not followed, or the model says another
+    /// exclusive sleeper may be queued before it (`contended`: a blocking `read` of a pipe sleeps exclusively on the
+    /// readers' queue, a datagram `recv` on the socket's).
+    static func mayMiss<Target>(
+        _ registration: Registration<Target>, in registrations: [Registration<Target>], unjudged: [Int], contended: (Registration<Target>) -> Bool
+    ) -> Bool {
+        guard registration.exclusive else { return false }
+        if contended(registration) { return true }
+        return registration.ahead.contains { process in
+            unjudged.contains(process) || registrations.contains { $0.process == process && $0.exclusive }
+        }
     }
 
     /// Every way `process`'s wait with room for `maxEvents` may end (its reports sorted), with the registrations after
@@ -138,8 +189,16 @@ public enum Epoll {
     /// registration reports at every wait; `EPOLLET`, only with news, which the wait consumes ready or not (``News/perhaps``:
     /// either); `EPOLLONESHOT`, a report disables it. More ready than `maxEvents`: any `maxEvents` of them (the kernel's
     /// ready-list order), the others keeping their news.
+    ///
+    /// An `EPOLLEXCLUSIVE` registration that may have missed a wake (``mayMiss(_:in:unjudged:contended:)``) reports a
+    /// ready mask or not, level-triggered or not: the kernel leaves it off its ready list after a wake that stopped
+    /// before it, until a later wake reaches it, and a trace tells neither whether the instance ahead had a sleeper
+    /// then nor which wakes reached it. (Narrower, the kernel keeps a level-triggered one that has reported on the list
+    /// while ready; the model does not follow that.) Alone on the queue it is judged as a plain one (measured: it
+    /// reports the same).
     public static func waitOutcomes<Target>(
-        _ registrations: [Registration<Target>], process: Int, maxEvents: Int, mask: (Registration<Target>) -> Events?
+        _ registrations: [Registration<Target>], process: Int, maxEvents: Int, unjudged: [Int] = [],
+        contended: (Registration<Target>) -> Bool = { _ in false }, mask: (Registration<Target>) -> Events?
     ) -> [(reports: [Report<Target>], registrations: [Registration<Target>])] {
         var certain: [Int] = [], possible: [Int] = []
         var bits: [Int: Events] = [:]
@@ -150,6 +209,10 @@ public enum Epoll {
             if registration.edgeTriggered { consumed[index].news = .none }
             guard !ready.isEmpty else { continue }
             bits[index] = ready
+            if mayMiss(registration, in: registrations, unjudged: unjudged, contended: contended) {
+                if !registration.edgeTriggered || registration.news != .none { possible.append(index) }
+                continue
+            }
             switch (registration.edgeTriggered, registration.news) {
             case (false, _), (true, .certain): certain.append(index)
             case (true, .perhaps): possible.append(index)

@@ -51,6 +51,11 @@ extension UnixSocketModel {
         Epoll.outcomes(
             of: call, process: process, registrations: state.epoll, unjudged: state.epollUnjudged,
             held: { end in state.socketIndex(end).map { state.sockets[$0].holders.filter { $0 == process }.count } ?? 0 },
+            // A datagram or seqpacket `recv` and a listener's `accept` sleep exclusively on the socket's queue: another
+            // holder's, queued before an `EPOLLEXCLUSIVE` registration, may take the wake it needed.
+            contended: { registration in
+                state.socketIndex(registration.target).map { state.sockets[$0].holders.contains { $0 != registration.process } } ?? true
+            },
             mask: { registration in state.socketIndex(registration.target).map { epollMask(of: state.sockets[$0], in: state) } },
             controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) },
             created: { .epollCreated(closeOnExec: $0) }
