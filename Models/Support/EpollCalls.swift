@@ -137,7 +137,7 @@ extension Epoll {
     ///
     /// `epoll_ctl`: the instance itself `EINVAL`, none held `EBADF` (before the op), several held: not judged from
     /// then on, else ``control(_:process:target:operation:events:unjudged:)``. `contended`: whether another process may
-    /// sleep exclusively on a registration's wait queue outside epoll (see ``waitOutcomes(_:process:maxEvents:unjudged:contended:mask:)``). `epoll_wait`: `maxevents` ≤ 0 `EINVAL`; a wait
+    /// sleep exclusively on a registration's wait queue outside epoll (see ``Registration/missable``). `epoll_wait`: `maxevents` ≤ 0 `EINVAL`; a wait
     /// that reports nothing returns 0 at once with a timeout of 0 or more (the models keep no time) and sleeps with a
     /// negative one; either may end `EINTR` then (with a zero timeout the kernel returns 0 first, not measured, so
     /// both are allowed), never when something is reported.
@@ -171,14 +171,14 @@ extension Epoll {
                 unjudge(process, registrations: &next, unjudged: &nextUnjudged)
                 return [(nil, next, nextUnjudged)]
             }
-            switch control(registrations, process: process, target: target, operation: operation, events: events, unjudged: unjudged) {
+            switch control(registrations, process: process, target: target, operation: operation, events: events, unjudged: unjudged, contended: contended) {
             case (let code?, _): return [(failed(code), registrations, unjudged)]
             case (nil, let next): return [(controlled, next, unjudged)]
             }
         case .create: return []
         case .wait(let maxEvents, let timeout, _):
             var endings: [(output: Output?, registrations: [Registration<Target>], unjudged: [Int])] = []
-            for outcome in waitOutcomes(registrations, process: process, maxEvents: maxEvents, unjudged: unjudged, contended: contended, mask: mask) {
+            for outcome in waitOutcomes(registrations, process: process, maxEvents: maxEvents, contended: contended, mask: mask) {
                 if !outcome.reports.isEmpty {
                     endings.append((reported(outcome.reports), outcome.registrations, unjudged))
                     continue

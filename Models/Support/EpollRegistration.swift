@@ -21,7 +21,7 @@ public enum Epoll {
         public static let writeBand = Events(rawValue: 0x200)
         public static let readHangUp = Events(rawValue: 0x2000)
         /// `EPOLLEXCLUSIVE`: the registration's entry joins the object's wait queue as an exclusive waiter (see
-        /// ``Registration/ahead``). ADD only, with only the bits of ``exclusiveAllowed``.
+        /// ``Registration/missable``). ADD only, with only the bits of ``exclusiveAllowed``.
         public static let exclusive = Events(rawValue: 1 << 28)
         /// `EPOLLWAKEUP`: holds a wakeup source while reported events are pending (root here has `CAP_BLOCK_SUSPEND`;
         /// without it the kernel drops the bit silently). It changes no report and no error (measured).
@@ -82,14 +82,16 @@ public enum Epoll {
         public var disabled = false
         /// For `EPOLLET`: news since the last wait (ADD and MOD are news).
         public var news: News = .certain
-        /// For an `EPOLLEXCLUSIVE` one: the processes whose instances may hold an exclusive entry queued before its own
-        /// on the object's wait queue — those with an exclusive registration of the object at its ADD (or whose
-        /// registrations the model no longer follows, its `unjudged`), kept while they still have one (or stay
-        /// unjudged). A wake stops at the first exclusive entry
-        /// whose instance has a sleeper (`ep_poll_callback` returns 1 to `__wake_up_common`): this one's item is then
-        /// not put on its ready list (measured, `EpollExclusiveFactsTests`), so a wait may miss it while the object is
-        /// ready. Exclusive entries join the queue's tail at ADD and cannot be modified, so the order is the ADDs'.
-        public var ahead: [Int] = []
+        /// For an `EPOLLEXCLUSIVE` one: whether a wake may have missed it. A wake stops at the first exclusive entry
+        /// whose waiter it woke (`ep_poll_callback` returns 1 to `__wake_up_common` when the instance had a sleeper; a
+        /// blocking pipe `read` or datagram `recv` queues exclusively too), and the entries behind it are not called:
+        /// this one's item is then not put on its ready list, and stays off it — after the one ahead has gone too —
+        /// until a later wake reaches it (measured, `EpollExclusiveFactsTests`). Exclusive entries join the queue's
+        /// tail at ADD and cannot be modified, so it is set at ADD when another process has an exclusive registration of
+        /// the object (or is not followed, the model's `unjudged`), or the model says another exclusive sleeper may be
+        /// queued (`contended`), and at a wait when the model says so then; it lasts as long as the registration (the
+        /// model does not follow which later wakes reached it).
+        public var missable = false
 
         public init(process: Int, target: Target, events: Events) {
             self.process = process
@@ -133,10 +135,11 @@ public enum Epoll {
     /// (before `EEXIST`); ADD of a registered target `EEXIST`; MOD or DEL of one not registered `ENOENT`; MOD of an
     /// exclusive registration `EINVAL` (the kernel modifies only plain ones), all measured. ADD and MOD arm it (a
     /// disabled `EPOLLONESHOT` one too). `unjudged`: processes whose registrations are not followed (any of them may
-    /// be exclusive: an exclusive ADD counts them ``Registration/ahead``).
+    /// be exclusive, ahead of an exclusive ADD); `contended`: the model's other exclusive sleepers (see
+    /// ``Registration/missable``).
     public static func control<Target>(
         _ registrations: [Registration<Target>], process: Int, target: Target, operation: Operation, events: Events,
-        unjudged: [Int] = []
+        unjudged: [Int] = [], contended: (Registration<Target>) -> Bool = { _ in false }
     ) -> (failure: ErrorCode?, registrations: [Registration<Target>]) {
         let index = registrations.firstIndex { $0.process == process && $0.target == target }
         var next = registrations
@@ -147,8 +150,8 @@ public enum Epoll {
             guard index == nil else { return (.EEXIST, registrations) }
             var registration = Registration(process: process, target: target, events: events)
             if registration.exclusive {
-                let queued = registrations.filter { $0.exclusive && $0.process != process }.map(\.process) + unjudged.filter { $0 != process }
-                registration.ahead = Array(Set(queued)).sorted()
+                registration.missable = registrations.contains { $0.exclusive && $0.process != process } || unjudged.contains { $0 != process }
+                    || contended(registration)
             }
             next.append(registration)
             next.sort()
@@ -161,27 +164,7 @@ public enum Epoll {
             guard let index else { return (.ENOENT, registrations) }
             next.remove(at: index)
         }
-        // A process that no longer has an exclusive registration (DEL, a close, an exit) is ahead of nobody: a new ADD
-        // of its joins the queue's tail.
-        let queuing = Set(next.filter(\.exclusive).map(\.process)).union(unjudged)
-        for position in next.indices where !next[position].ahead.isEmpty {
-            next[position].ahead.removeAll { !queuing.contains($0) }
-        }
         return (nil, next)
-    }
-
-    /// Whether a wait may miss `registration`'s readiness: it is exclusive and a process ahead of it on the queue
-    /// (``Registration/ahead``) still has an exclusive registration or is not followed, or the model says another
-    /// exclusive sleeper may be queued before it (`contended`: a blocking `read` of a pipe sleeps exclusively on the
-    /// readers' queue, a datagram `recv` on the socket's).
-    static func mayMiss<Target>(
-        _ registration: Registration<Target>, in registrations: [Registration<Target>], unjudged: [Int], contended: (Registration<Target>) -> Bool
-    ) -> Bool {
-        guard registration.exclusive else { return false }
-        if contended(registration) { return true }
-        return registration.ahead.contains { process in
-            unjudged.contains(process) || registrations.contains { $0.process == process && $0.exclusive }
-        }
     }
 
     /// Every way `process`'s wait with room for `maxEvents` may end (its reports sorted), with the registrations after
@@ -190,14 +173,14 @@ public enum Epoll {
     /// either); `EPOLLONESHOT`, a report disables it. More ready than `maxEvents`: any `maxEvents` of them (the kernel's
     /// ready-list order), the others keeping their news.
     ///
-    /// An `EPOLLEXCLUSIVE` registration that may have missed a wake (``mayMiss(_:in:unjudged:contended:)``) reports a
-    /// ready mask or not, level-triggered or not: the kernel leaves it off its ready list after a wake that stopped
-    /// before it, until a later wake reaches it, and a trace tells neither whether the instance ahead had a sleeper
-    /// then nor which wakes reached it. (Narrower, the kernel keeps a level-triggered one that has reported on the list
-    /// while ready; the model does not follow that.) Alone on the queue it is judged as a plain one (measured: it
-    /// reports the same).
+    /// An `EPOLLEXCLUSIVE` registration that may have missed a wake (``Registration/missable``, or `contended` now)
+    /// reports a ready mask or not, level-triggered or not: the kernel leaves it off its ready list after a wake that
+    /// stopped before it, until a later wake reaches it, and a trace tells neither whether the instance ahead had a
+    /// sleeper then nor which wakes reached it. (Narrower, the kernel keeps a level-triggered one that has reported on
+    /// the list while ready; the model does not follow that.) Alone on the queue it is judged as a plain one
+    /// (measured: it reports the same).
     public static func waitOutcomes<Target>(
-        _ registrations: [Registration<Target>], process: Int, maxEvents: Int, unjudged: [Int] = [],
+        _ registrations: [Registration<Target>], process: Int, maxEvents: Int,
         contended: (Registration<Target>) -> Bool = { _ in false }, mask: (Registration<Target>) -> Events?
     ) -> [(reports: [Report<Target>], registrations: [Registration<Target>])] {
         var certain: [Int] = [], possible: [Int] = []
@@ -209,7 +192,8 @@ public enum Epoll {
             if registration.edgeTriggered { consumed[index].news = .none }
             guard !ready.isEmpty else { continue }
             bits[index] = ready
-            if mayMiss(registration, in: registrations, unjudged: unjudged, contended: contended) {
+            if registration.exclusive && !registration.missable && contended(registration) { consumed[index].missable = true }
+            if registration.exclusive && (registration.missable || contended(registration)) {
                 if !registration.edgeTriggered || registration.news != .none { possible.append(index) }
                 continue
             }
