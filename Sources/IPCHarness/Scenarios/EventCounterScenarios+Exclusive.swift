@@ -12,13 +12,13 @@ extension EventCounterScenarios {
     /// judges the first one fully.
     public static let exclusivePool = Scenario.real(
         name: "eventfd-robust-epoll-exclusive-pool", kind: EventCounterKind.self, implementation: "kernel.eventfd",
-        summary: "robust twin of eventfd-fragile-epoll-exclusive-mod-works: 2-3 consumers register one nonblocking eventfd with EPOLLEXCLUSIVE, MOD it once (EINVAL, kept), wait (zero or short timeouts) and read while a producer writes; some DEL and ADD again",
+        summary: "robust twin of eventfd-fragile-epoll-exclusive-mod: 2-3 consumers register one nonblocking eventfd with EPOLLEXCLUSIVE, MOD it once (EINVAL, kept), wait (zero or short timeouts) and read while a producer writes; some DEL and ADD again",
         makeWorkload: { generator in exclusivePoolWorkload(generator: &generator) })
 
     /// Fragile: the same pool, each consumer believing its MOD of the exclusive registration was done (it does not
     /// check the result): the kernel's `EINVAL` is recorded as a success, which the model rejects.
     public static let exclusiveModificationWorks = Scenario.real(
-        name: "eventfd-fragile-epoll-exclusive-mod-works", kind: EventCounterKind.self, implementation: "client.eventfd-exclusive-mod-unchecked",
+        name: "eventfd-fragile-epoll-exclusive-mod", kind: EventCounterKind.self, implementation: "client.eventfd-exclusive-mod-unchecked",
         summary: "BROKEN: an EPOLLEXCLUSIVE consumer pool on an eventfd whose consumers take MOD of their exclusive registration for done (unchecked), though the kernel refuses it EINVAL",
         isBroken: true,
         makeWorkload: { generator in exclusivePoolWorkload(generator: &generator) })
