@@ -26,6 +26,10 @@
 ///   receiver; a datagram socket's `connect` or `AF_UNSPEC` while it had a peer is `EPOLLOUT` news for it, with none
 ///   no news; its peer's receive, peek, purge or release is perhaps news (`unix_dgram_peer_wake_relay`: only if it was
 ///   polled while the peer was full, which a trace does not tell).
+/// - `EPOLLEXCLUSIVE` and `EPOLLWAKEUP` are ``Epoll``'s: an exclusive registration behind another process's may miss a
+///   wake for good, and so may one of a socket another process holds (a datagram or seqpacket `recv` and a listener's
+///   `accept` sleep exclusively on the socket's queue and may take the wake it needed; a peek does not consume, a
+///   killed receiver never passes it on); alone it is judged fully.
 extension UnixSocketModel {
     public typealias EpollRegistration = Epoll.Registration<String>
     public typealias EpollReport = Epoll.Report<String>
