@@ -10,6 +10,10 @@
 ///   `EPOLLOUT`; a failed call (`EAGAIN`, `EINVAL`, `EBADF`) wakes nothing, nor does any other call. A wake is news
 ///   to a registration whose events meet its key: a write is no news to one asking only `EPOLLOUT`. Blocking calls
 ///   wake the same way as they complete, so every news is certain.
+/// - `EPOLLEXCLUSIVE` and `EPOLLWAKEUP` are ``Epoll``'s (measured on an eventfd too, `EpollExclusiveFactsTests`):
+///   an exclusive registration behind another process's may miss a wake for good; nothing else of the eventfd's
+///   sleeps exclusively on its queue (a blocking `read` or `write` waits there non-exclusively), so alone it is judged
+///   fully.
 /// - A registration is the eventfd's one open description and the number it was added with. Closing a process's
 ///   last descriptor while another holder keeps the description open leaves the registration reporting (measured);
 ///   the last close of all releases it. Closing one of several (which one is not recorded), or an `epoll_ctl` by a

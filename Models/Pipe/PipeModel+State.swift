@@ -233,7 +233,7 @@ extension PipeModel {
         for registration in state.epoll {
             parts.append(
                 "process \(registration.process)'s epoll: the \(registration.end.rawValue) end for \(registration.events)"
-                    + (registration.disabled ? " (disabled)" : "") + (registration.edgeTriggered ? ", news \(registration.news)" : ""))
+                    + (registration.disabled ? " (disabled)" : "") + (registration.edgeTriggered ? ", news \(registration.news)" : "") + (registration.missable ? ", may have missed a wake" : ""))
         }
         if !state.epollUnjudged.isEmpty { parts.append("epoll of processes \(state.epollUnjudged) not judged") }
         for description in state.nonblocking { parts.append("\(description.end.rawValue) end of process \(description.holder): O_NONBLOCK") }

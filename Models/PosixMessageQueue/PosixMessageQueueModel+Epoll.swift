@@ -16,6 +16,8 @@
 ///   the sender's completion — both allowed rather than required (``Epoll/News/perhaps``), as is a send handed
 ///   straight to a sleeping receiver (`pipelined_send`). So the model follows who sleeps in a send
 ///   (``State/sendersAsleep``), as it does receivers.
+/// - `EPOLLEXCLUSIVE` and `EPOLLWAKEUP` are ``Epoll``'s: an exclusive registration behind another process's may miss a
+///   wake for good; a blocked send or receive sleeps on its own list, not on `wait_q`, so alone it is judged fully.
 /// - Each `mq_open` is its own open description: closing the process's only descriptor releases its registration
 ///   (measured); `mq_unlink` leaves it. Closing one of several (which one was registered is not recorded), or an
 ///   `epoll_ctl` by a process holding several: from then on the model judges none of that process's epoll calls

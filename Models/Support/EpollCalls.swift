@@ -136,7 +136,8 @@ extension Epoll {
     /// judged, any goes) and the registrations and unjudged processes after it.
     ///
     /// `epoll_ctl`: the instance itself `EINVAL`, none held `EBADF` (before the op), several held: not judged from
-    /// then on, else ``control(_:process:target:operation:events:)``. `epoll_wait`: `maxevents` ≤ 0 `EINVAL`; a wait
+    /// then on, else ``control(_:process:target:operation:events:unjudged:)``. `contended`: whether another process may
+    /// sleep exclusively on a registration's wait queue outside epoll (see ``Registration/missable``). `epoll_wait`: `maxevents` ≤ 0 `EINVAL`; a wait
     /// that reports nothing returns 0 at once with a timeout of 0 or more (the models keep no time) and sleeps with a
     /// negative one; either may end `EINTR` then (with a zero timeout the kernel returns 0 first, not measured, so
     /// both are allowed), never when something is reported.
@@ -146,7 +147,7 @@ extension Epoll {
     /// trace does not record it).
     public static func outcomes<Target, Output>(
         of call: Call<Target>, process: Int, registrations: [Registration<Target>], unjudged: [Int],
-        held: (Target) -> Int, mask: (Registration<Target>) -> Events?,
+        held: (Target) -> Int, contended: (Registration<Target>) -> Bool = { _ in false }, mask: (Registration<Target>) -> Events?,
         controlled: Output, reported: ([Report<Target>]) -> Output, failed: (ErrorCode) -> Output,
         created: (Bool?) -> Output
     ) -> [(output: Output?, registrations: [Registration<Target>], unjudged: [Int])] {
@@ -170,14 +171,14 @@ extension Epoll {
                 unjudge(process, registrations: &next, unjudged: &nextUnjudged)
                 return [(nil, next, nextUnjudged)]
             }
-            switch control(registrations, process: process, target: target, operation: operation, events: events) {
+            switch control(registrations, process: process, target: target, operation: operation, events: events, unjudged: unjudged, contended: contended) {
             case (let code?, _): return [(failed(code), registrations, unjudged)]
             case (nil, let next): return [(controlled, next, unjudged)]
             }
         case .create: return []
         case .wait(let maxEvents, let timeout, _):
             var endings: [(output: Output?, registrations: [Registration<Target>], unjudged: [Int])] = []
-            for outcome in waitOutcomes(registrations, process: process, maxEvents: maxEvents, mask: mask) {
+            for outcome in waitOutcomes(registrations, process: process, maxEvents: maxEvents, contended: contended, mask: mask) {
                 if !outcome.reports.isEmpty {
                     endings.append((reported(outcome.reports), outcome.registrations, unjudged))
                     continue
@@ -189,19 +190,19 @@ extension Epoll {
         }
     }
 
-    /// ``outcomes(of:process:registrations:unjudged:held:mask:controlled:reported:failed:)`` for a model that keeps
+    /// ``outcomes(of:process:registrations:unjudged:held:contended:mask:controlled:reported:failed:created:)`` for a model that keeps
     /// the registrations and the unjudged processes in its state (at `registrations` and `unjudged`): each output
     /// (nil: not judged) and the state after it.
     public static func outcomes<State, Target, Output>(
         of call: Call<Target>, process: Int, in state: State,
         registrations: WritableKeyPath<State, [Registration<Target>]>, unjudged: WritableKeyPath<State, [Int]>,
-        held: (Target) -> Int, mask: (Registration<Target>) -> Events?,
+        held: (Target) -> Int, contended: (Registration<Target>) -> Bool = { _ in false }, mask: (Registration<Target>) -> Events?,
         controlled: Output, reported: ([Report<Target>]) -> Output, failed: (ErrorCode) -> Output,
         created: (Bool?) -> Output
     ) -> [(output: Output?, next: State)] {
         outcomes(
             of: call, process: process, registrations: state[keyPath: registrations], unjudged: state[keyPath: unjudged], held: held,
-            mask: mask, controlled: controlled, reported: reported, failed: failed, created: created
+            contended: contended, mask: mask, controlled: controlled, reported: reported, failed: failed, created: created
         ).map { outcome in
             var next = state
             next[keyPath: registrations] = outcome.registrations

@@ -3,7 +3,7 @@
 /// wait reports. A model supplies the rest — what its object's poll mask is, and which of its calls wake the object's
 /// queue with which key (news for an `EPOLLET` registration) — and keeps one instance per process per object (made
 /// before the trace, holding only that object's descriptors). Measured on pipes (`KernelEpollFactsTests`) and eventfds
-/// (`KernelEventCounterEpollFactsTests`).
+/// (`KernelEventCounterEpollFactsTests`); `EPOLLEXCLUSIVE` and `EPOLLWAKEUP` on both (`EpollExclusiveFactsTests`).
 public enum Epoll {
     /// `<sys/epoll.h>`'s event bits the models know (the readiness bits are `poll`'s).
     public struct Events: OptionSet, Hashable, Sendable, CustomStringConvertible {
@@ -20,16 +20,25 @@ public enum Epoll {
         public static let writeNormal = Events(rawValue: 0x100)
         public static let writeBand = Events(rawValue: 0x200)
         public static let readHangUp = Events(rawValue: 0x2000)
+        /// `EPOLLEXCLUSIVE`: the registration's entry joins the object's wait queue as an exclusive waiter (see
+        /// ``Registration/missable``). ADD only, with only the bits of ``exclusiveAllowed``.
+        public static let exclusive = Events(rawValue: 1 << 28)
+        /// `EPOLLWAKEUP`: holds a wakeup source while reported events are pending (root here has `CAP_BLOCK_SUSPEND`;
+        /// without it the kernel drops the bit silently). It changes no report and no error (measured).
+        public static let wakeUp = Events(rawValue: 1 << 29)
         public static let oneShot = Events(rawValue: 1 << 30)
         public static let edgeTriggered = Events(rawValue: 1 << 31)
 
-        /// The names in a trace, in bit order. (`EPOLLEXCLUSIVE` and `EPOLLWAKEUP` are not modelled: a trace naming
-        /// them is refused.)
+        /// The names in a trace, in bit order.
         public static let names: [(name: String, event: Events)] = [
             ("EPOLLIN", .input), ("EPOLLPRI", .priority), ("EPOLLOUT", .output), ("EPOLLERR", .error), ("EPOLLHUP", .hangUp),
             ("EPOLLRDNORM", .readNormal), ("EPOLLRDBAND", .readBand), ("EPOLLWRNORM", .writeNormal), ("EPOLLWRBAND", .writeBand),
-            ("EPOLLRDHUP", .readHangUp), ("EPOLLONESHOT", .oneShot), ("EPOLLET", .edgeTriggered),
+            ("EPOLLRDHUP", .readHangUp), ("EPOLLEXCLUSIVE", .exclusive), ("EPOLLWAKEUP", .wakeUp), ("EPOLLONESHOT", .oneShot),
+            ("EPOLLET", .edgeTriggered),
         ]
+
+        /// What ADD takes with `EPOLLEXCLUSIVE` (`EPOLLEXCLUSIVE_OK_BITS`; measured: any other bit is `EINVAL`).
+        public static let exclusiveAllowed: Events = [.input, .output, .error, .hangUp, .wakeUp, .edgeTriggered, .exclusive]
 
         /// Reported whether registered or not (`ep_insert` adds them to every registration).
         public static let unconditional: Events = [.error, .hangUp]
@@ -73,6 +82,16 @@ public enum Epoll {
         public var disabled = false
         /// For `EPOLLET`: news since the last wait (ADD and MOD are news).
         public var news: News = .certain
+        /// For an `EPOLLEXCLUSIVE` one: whether a wake may have missed it. A wake stops at the first exclusive entry
+        /// whose waiter it woke (`ep_poll_callback` returns 1 to `__wake_up_common` when the instance had a sleeper; a
+        /// blocking pipe `read` or datagram `recv` queues exclusively too), and the entries behind it are not called:
+        /// this one's item is then not put on its ready list, and stays off it — after the one ahead has gone too —
+        /// until a later wake reaches it (measured, `EpollExclusiveFactsTests`). Exclusive entries join the queue's
+        /// tail at ADD and cannot be modified, so it is set at ADD when another process has an exclusive registration of
+        /// the object (or is not followed, the model's `unjudged`), or the model says another exclusive sleeper may be
+        /// queued (`contended`), and at a wait when the model says so then; it lasts as long as the registration (the
+        /// model does not follow which later wakes reached it).
+        public var missable = false
 
         public init(process: Int, target: Target, events: Events) {
             self.process = process
@@ -83,6 +102,7 @@ public enum Epoll {
         public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.process, lhs.target) < (rhs.process, rhs.target) }
 
         public var edgeTriggered: Bool { events.contains(.edgeTriggered) }
+        public var exclusive: Bool { events.contains(.exclusive) }
         /// What a wake with `key`'s bits tells it (`ep_poll_callback`): a key its events (with `EPOLLERR | EPOLLHUP`)
         /// do not meet is filtered out.
         public func meets(_ key: Events) -> Bool { !events.union(Events.unconditional).isDisjoint(with: key) }
@@ -110,21 +130,35 @@ public enum Epoll {
     }
 
     /// `epoll_ctl` of `process`'s registration of `target`, once the model has found the target held (else `EBADF`,
-    /// before anything) and not the instance itself (`EINVAL`): an unknown op `EINVAL`; ADD of a registered target
-    /// `EEXIST`; MOD or DEL of one not registered `ENOENT`. ADD and MOD arm it (a disabled `EPOLLONESHOT` one too).
+    /// before anything) and not the instance itself (`EINVAL`): an unknown op `EINVAL`; then `EPOLLEXCLUSIVE` in the
+    /// events of MOD `EINVAL` (before `ENOENT`), and of ADD with a bit outside ``Events/exclusiveAllowed`` `EINVAL`
+    /// (before `EEXIST`); ADD of a registered target `EEXIST`; MOD or DEL of one not registered `ENOENT`; MOD of an
+    /// exclusive registration `EINVAL` (the kernel modifies only plain ones), all measured. ADD and MOD arm it (a
+    /// disabled `EPOLLONESHOT` one too). `unjudged`: processes whose registrations are not followed (any of them may
+    /// be exclusive, ahead of an exclusive ADD); `contended`: the model's other exclusive sleepers (see
+    /// ``Registration/missable``).
     public static func control<Target>(
-        _ registrations: [Registration<Target>], process: Int, target: Target, operation: Operation, events: Events
+        _ registrations: [Registration<Target>], process: Int, target: Target, operation: Operation, events: Events,
+        unjudged: [Int] = [], contended: (Registration<Target>) -> Bool = { _ in false }
     ) -> (failure: ErrorCode?, registrations: [Registration<Target>]) {
         let index = registrations.firstIndex { $0.process == process && $0.target == target }
         var next = registrations
         switch operation {
         case .other: return (.EINVAL, registrations)
         case .add:
+            if events.contains(.exclusive) && !events.isSubset(of: Events.exclusiveAllowed) { return (.EINVAL, registrations) }
             guard index == nil else { return (.EEXIST, registrations) }
-            next.append(Registration(process: process, target: target, events: events))
+            var registration = Registration(process: process, target: target, events: events)
+            if registration.exclusive {
+                registration.missable = registrations.contains { $0.exclusive && $0.process != process } || unjudged.contains { $0 != process }
+                    || contended(registration)
+            }
+            next.append(registration)
             next.sort()
         case .modify:
+            if events.contains(.exclusive) { return (.EINVAL, registrations) }
             guard let index else { return (.ENOENT, registrations) }
+            if registrations[index].exclusive { return (.EINVAL, registrations) }
             next[index] = Registration(process: process, target: target, events: events)
         case .delete:
             guard let index else { return (.ENOENT, registrations) }
@@ -138,8 +172,16 @@ public enum Epoll {
     /// registration reports at every wait; `EPOLLET`, only with news, which the wait consumes ready or not (``News/perhaps``:
     /// either); `EPOLLONESHOT`, a report disables it. More ready than `maxEvents`: any `maxEvents` of them (the kernel's
     /// ready-list order), the others keeping their news.
+    ///
+    /// An `EPOLLEXCLUSIVE` registration that may have missed a wake (``Registration/missable``, or `contended` now)
+    /// reports a ready mask or not, level-triggered or not: the kernel leaves it off its ready list after a wake that
+    /// stopped before it, until a later wake reaches it, and a trace tells neither whether the instance ahead had a
+    /// sleeper then nor which wakes reached it. (Narrower, the kernel keeps a level-triggered one that has reported on
+    /// the list while ready; the model does not follow that.) Alone on the queue it is judged as a plain one
+    /// (measured: it reports the same).
     public static func waitOutcomes<Target>(
-        _ registrations: [Registration<Target>], process: Int, maxEvents: Int, mask: (Registration<Target>) -> Events?
+        _ registrations: [Registration<Target>], process: Int, maxEvents: Int,
+        contended: (Registration<Target>) -> Bool = { _ in false }, mask: (Registration<Target>) -> Events?
     ) -> [(reports: [Report<Target>], registrations: [Registration<Target>])] {
         var certain: [Int] = [], possible: [Int] = []
         var bits: [Int: Events] = [:]
@@ -150,6 +192,11 @@ public enum Epoll {
             if registration.edgeTriggered { consumed[index].news = .none }
             guard !ready.isEmpty else { continue }
             bits[index] = ready
+            if registration.exclusive && !registration.missable && contended(registration) { consumed[index].missable = true }
+            if registration.exclusive && (registration.missable || contended(registration)) {
+                if !registration.edgeTriggered || registration.news != .none { possible.append(index) }
+                continue
+            }
             switch (registration.edgeTriggered, registration.news) {
             case (false, _), (true, .certain): certain.append(index)
             case (true, .perhaps): possible.append(index)

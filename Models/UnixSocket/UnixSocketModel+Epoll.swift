@@ -26,6 +26,10 @@
 ///   receiver; a datagram socket's `connect` or `AF_UNSPEC` while it had a peer is `EPOLLOUT` news for it, with none
 ///   no news; its peer's receive, peek, purge or release is perhaps news (`unix_dgram_peer_wake_relay`: only if it was
 ///   polled while the peer was full, which a trace does not tell).
+/// - `EPOLLEXCLUSIVE` and `EPOLLWAKEUP` are ``Epoll``'s: an exclusive registration behind another process's may miss a
+///   wake for good, and so may one of a socket another process holds (a datagram or seqpacket `recv` and a listener's
+///   `accept` sleep exclusively on the socket's queue and may take the wake it needed; a peek does not consume, a
+///   killed receiver never passes it on); alone it is judged fully.
 extension UnixSocketModel {
     public typealias EpollRegistration = Epoll.Registration<String>
     public typealias EpollReport = Epoll.Report<String>
@@ -51,6 +55,11 @@ extension UnixSocketModel {
         Epoll.outcomes(
             of: call, process: process, registrations: state.epoll, unjudged: state.epollUnjudged,
             held: { end in state.socketIndex(end).map { state.sockets[$0].holders.filter { $0 == process }.count } ?? 0 },
+            // A datagram or seqpacket `recv` and a listener's `accept` sleep exclusively on the socket's queue: another
+            // holder's, queued before an `EPOLLEXCLUSIVE` registration, may take the wake it needed.
+            contended: { registration in
+                state.socketIndex(registration.target).map { state.sockets[$0].holders.contains { $0 != registration.process } } ?? true
+            },
             mask: { registration in state.socketIndex(registration.target).map { epollMask(of: state.sockets[$0], in: state) } },
             controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) },
             created: { .epollCreated(closeOnExec: $0) }

@@ -72,6 +72,7 @@ uint32_t ipc_epollrdhup(void) { return EPOLLRDHUP; }
 uint32_t ipc_epollet(void) { return EPOLLET; }
 uint32_t ipc_epolloneshot(void) { return EPOLLONESHOT; }
 uint32_t ipc_epollexclusive(void) { return EPOLLEXCLUSIVE; }
+uint32_t ipc_epollwakeup(void) { return EPOLLWAKEUP; }
 int ipc_epoll_cloexec(void) { return EPOLL_CLOEXEC; }
 int ipc_epoll_ctl_add(void) { return EPOLL_CTL_ADD; }
 int ipc_epoll_ctl_mod(void) { return EPOLL_CTL_MOD; }

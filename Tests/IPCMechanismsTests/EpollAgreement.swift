@@ -62,6 +62,18 @@ enum EpollAgreement {
         }.eraseToAny()
     }
 
+    /// An `epoll_ctl` by either of two holders with `EPOLLEXCLUSIVE` or `EPOLLWAKEUP` (``PipeEpollAgreementTests/exclusiveChoices``:
+    /// the bits ADD takes with the flag, and refused ones): ADD twice as often as MOD or DEL. Both holders are in the
+    /// test process and wait with a zero timeout, so no instance sleeps: the kernel reports every ready exclusive
+    /// registration, and the model must allow it (it judges the first one fully).
+    static func exclusiveControls<Operation>(
+        _ make: @escaping @Sendable (_ holder: Int, _ operation: Epoll.Operation, _ onInstance: Bool, _ events: Epoll.Events) -> Operation
+    ) -> Generator<Operation, AnySequence<Any>> {
+        Gen.int(in: 0...71).map { value in
+            make(1 + value % 2, [Epoll.Operation.add, .add, .modify, .delete][(value / 2) % 4], false, PipeEpollAgreementTests.exclusiveChoices[(value / 8) % 9])
+        }.eraseToAny()
+    }
+
     /// A zero-timeout `epoll_wait` by either of two holders, `maxevents` mostly 16, some 1 or 0.
     static func waits<Operation>(_ make: @escaping @Sendable (_ holder: Int, _ maxEvents: Int) -> Operation) -> Generator<Operation, AnySequence<Any>> {
         Gen.int(in: 0...9).map { make(1 + $0 % 2, $0 < 6 ? [1, 16, 0][$0 / 2] : 16) }.eraseToAny()

@@ -42,6 +42,7 @@ import Testing
         Gen.int(in: 0...1).map { Operation.read(holder: 1 + $0) }.eraseToAny(),
         Gen.int(in: 0...7).map { Operation.close(holder: 1 + $0 % 2) }.eraseToAny(),
         EpollAgreement.controls { Operation.control(holder: $0, operation: $1, onInstance: $2, events: $3) },
+        EpollAgreement.exclusiveControls { Operation.control(holder: $0, operation: $1, onInstance: $2, events: $3) },
         EpollAgreement.waits { Operation.wait(holder: $0, maxEvents: $1) }, EpollAgreement.waits { Operation.wait(holder: $0, maxEvents: $1) },
         EpollAgreement.otherWaits { Operation.wait(holder: $0, maxEvents: $1, form: $2) }
     ).array(of: 1...40)

@@ -151,6 +151,8 @@ import Testing
             // Registered numbers closed, each with /dev/null on it so that no later descriptor takes it.
             var pinned: Set<CInt> = []
             var nextFree: CInt = 700
+            // Which open (numbered in open order) each held descriptor is of, for where a copy goes.
+            var openOf: [CInt: Int] = [:]
             defer {
                 for descriptor in Set(held.values.flatMap { $0.values.joined() }) { try? Syscall.close(descriptor) }
                 for descriptor in pinned { Glibc.close(descriptor) }
@@ -168,7 +170,9 @@ import Testing
                 case .open(let holder, let end):
                     input = .open(process: holder, end: end, nonblocking: true)
                     kernel = FIFOModelAgreementTests.outcome {
-                        held[holder]![end, default: []].append(try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: true))
+                        let descriptor = try KernelFIFO.open(path, for: end == .read ? .read : .write, nonblocking: true)
+                        held[holder]![end, default: []].append(descriptor)
+                        openOf[descriptor.rawValue] = index
                         return .opened
                     }
                 case .openReadWrite(let holder):
@@ -177,6 +181,7 @@ import Testing
                         let descriptor = try KernelFIFO.open(path, for: .readWrite, nonblocking: true)
                         held[holder]![.read, default: []].append(descriptor)
                         held[holder]![.write, default: []].append(descriptor)
+                        openOf[descriptor.rawValue] = index
                         return .opened
                     }
                 case .write(let holder, let size):
@@ -251,9 +256,13 @@ import Testing
                             let copy =
                                 if onto { try Syscall.duplicate(source, onto: target, flags: nil) }
                                 else { try Syscall.duplicate(source, minimum: minimum ?? 0, closeOnExec: false) }
-                            // A copy of an O_RDWR descriptor is one of both ends.
-                            for each in [PipeModel.End.read, .write] where held[holder]![each]?.last == source {
-                                held[holder]![each, default: []].append(copy)
+                            // A copy joins its open's descriptors, in each end the open is one of (an O_RDWR open's copy is
+                            // one of both ends): the calls on an end reach its latest open's newest descriptor (the
+                            // model's rule), which is the list's last.
+                            openOf[copy.rawValue] = openOf[source.rawValue]
+                            for each in [PipeModel.End.read, .write] where held[holder]![each]?.contains(source) == true {
+                                let group = held[holder]![each]!.lastIndex { openOf[$0.rawValue] == openOf[source.rawValue] }!
+                                held[holder]![each]!.insert(copy, at: group + 1)
                             }
                             return .duplicated
                         }

@@ -52,6 +52,7 @@ import Testing
         Gen.int(in: 0...9).map { $0 < 2 ? Operation.open(holder: 1 + $0) : $0 < 6 ? .close(holder: 1 + $0 % 2) : $0 == 6 ? .unlink : .receive(holder: 1 + $0 % 2, buffer: 8) }
             .eraseToAny(),
         EpollAgreement.controls { Operation.control(holder: $0, operation: $1, onInstance: $2, events: $3) },
+        EpollAgreement.exclusiveControls { Operation.control(holder: $0, operation: $1, onInstance: $2, events: $3) },
         EpollAgreement.waits { Operation.wait(holder: $0, maxEvents: $1) }, EpollAgreement.waits { Operation.wait(holder: $0, maxEvents: $1) },
         EpollAgreement.otherWaits { Operation.wait(holder: $0, maxEvents: $1, form: $2) }
     ).array(of: 1...40)

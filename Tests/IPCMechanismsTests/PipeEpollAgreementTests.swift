@@ -11,7 +11,9 @@ import Testing
 /// `epoll_ctl` and `epoll_wait` (zero timeout) on each holder's own epoll instance — and `epoll_pwait` (a mask or none),
 /// `epoll_pwait2` (a zero or an invalid timespec), `epoll_create` and `epoll_create1` — on a real pipe and on the pipe model:
 /// the kernel's output must be one the model allows, call for call — level-triggered reports at every wait,
-/// `EPOLLET` once per news, `EPOLLONESHOT` once until MOD, `EPOLLHUP`/`EPOLLERR` unasked, and `epoll_ctl`'s errors.
+/// `EPOLLET` once per news, `EPOLLONESHOT` once until MOD, `EPOLLHUP`/`EPOLLERR` unasked, and `epoll_ctl`'s errors —
+/// with `EPOLLEXCLUSIVE` and `EPOLLWAKEUP` drawn in ADD and MOD too (`EpollExclusiveFactsTests`: the flag's errors, and
+/// a lone holder's exclusive registration reporting as a plain one).
 @Suite struct PipeEpollAgreementTests {
     typealias Events = PipeModel.EpollEvents
 
@@ -47,6 +49,12 @@ import Testing
         [.input, .readNormal, .edgeTriggered], [.output, .writeNormal, .oneShot, .edgeTriggered],
     ]
     static let operationChoices: [PipeModel.EpollOperation] = [.add, .add, .modify, .delete, .other(7)]
+    /// `EPOLLEXCLUSIVE` with the bits ADD takes, with one it refuses (`EPOLLRDNORM`, `EPOLLONESHOT`), and
+    /// `EPOLLWAKEUP` with and without it.
+    static let exclusiveChoices: [Events] = [
+        [.exclusive, .input], [.exclusive, .input, .edgeTriggered], [.exclusive, .output], [.exclusive, .input, .wakeUp], [.wakeUp, .input],
+        [.exclusive, .input, .readNormal], [.exclusive, .input, .oneShot], [.exclusive], [.wakeUp, .output, .edgeTriggered],
+    ]
     /// `epoll_pwait`'s masks and `epoll_pwait2`'s timespecs (zero, or invalid: each of the three ways), with or without
     /// a mask.
     static let waitForms: [Epoll.WaitForm] = [
@@ -67,6 +75,11 @@ import Testing
             Operation.control(
                 holder: 1 + value % 2, operation: Self.operationChoices[(value / 2) % 5], end: value % 20 == 19 ? nil : (value / 10) % 2 == 0 ? .read : .write,
                 events: Self.eventChoices[(value / 40) % 9])
+        }.eraseToAny(),
+        Gen.int(in: 0...143).map { value in
+            Operation.control(
+                holder: 1 + value % 2, operation: [.add, .add, .modify, .delete][(value / 2) % 4], end: (value / 8) % 2 == 0 ? .read : .write,
+                events: Self.exclusiveChoices[(value / 16) % 9])
         }.eraseToAny(),
         Gen.int(in: 0...5).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: [1, 16, 0][$0 / 2]) }.eraseToAny(),
         Gen.int(in: 0...3).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: 16) }.eraseToAny(),
@@ -117,6 +130,19 @@ import Testing
          .waitAs(holder: 1, maxEvents: 1, form: Self.waitForms[7]), .create(holder: 1, .size(0)), .create(holder: 2, .size(1)),
          .create(holder: 1, .flags(Epoll.Creation.closeOnExec)), .create(holder: 2, .flags(0)), .create(holder: 1, .flags(0x800)),
          .waitAs(holder: 1, maxEvents: 16, form: Self.waitForms[0])],
+        // EPOLLEXCLUSIVE on holder 1's read end once holder 2 has closed its own (no other holder could sleep ahead):
+        // level-triggered at every wait, EPOLLET once per write; MOD of it EINVAL, with the flag too, and before ENOENT;
+        // a refused bit EINVAL before EEXIST; DEL works. EPOLLWAKEUP changes nothing.
+        [.close(holder: 2, end: .read), .control(holder: 1, operation: .modify, end: .read, events: [.exclusive, .input]),
+         .control(holder: 1, operation: .add, end: .read, events: [.exclusive, .input]), .wait(holder: 1, maxEvents: 16), .write(holder: 2, size: 3),
+         .wait(holder: 1, maxEvents: 16), .wait(holder: 1, maxEvents: 16), .control(holder: 1, operation: .modify, end: .read, events: .input),
+         .control(holder: 1, operation: .modify, end: .read, events: [.exclusive, .input]), .control(holder: 1, operation: .add, end: .read, events: [.exclusive, .input, .oneShot]),
+         .control(holder: 1, operation: .add, end: .read, events: .input), .read(3), .wait(holder: 1, maxEvents: 16),
+         .control(holder: 1, operation: .delete, end: .read, events: []),
+         .control(holder: 1, operation: .add, end: .read, events: [.exclusive, .input, .edgeTriggered, .wakeUp]), .wait(holder: 1, maxEvents: 16),
+         .write(holder: 2, size: 1), .wait(holder: 1, maxEvents: 16), .wait(holder: 1, maxEvents: 16),
+         .control(holder: 2, operation: .add, end: .write, events: [.wakeUp, .output]), .wait(holder: 2, maxEvents: 16),
+         .control(holder: 2, operation: .modify, end: .write, events: [.wakeUp, .input]), .wait(holder: 2, maxEvents: 16)],
     ]
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
@@ -125,6 +151,7 @@ import Testing
             marks: Set([
                 "EPOLLIN", "EPOLLOUT", "EPOLLHUP", "EPOLLERR", "EEXIST", "ENOENT", "EINVAL", "EBADF", "edge silent", "two reported",
                 "epoll_pwait reported", "epoll_pwait2 reported", "timespec EINVAL while ready", "created", "created FD_CLOEXEC", "creation EINVAL",
+                "exclusive added", "exclusive reported", "exclusive EINVAL",
             ]),
             check: { operations, seen throws in try Self.check(operations: operations, seen: seen) })
     }
@@ -207,6 +234,11 @@ import Testing
                         for report in reports { seen.formUnion(report.events.names) }
                         if !reports.isEmpty, case .waitAs(_, _, let form) = operation { seen.insert("\(form.name) reported") }
                         if reports.count > 1 { seen.insert("two reported") }
+                        if case .wait(let holder, _) = operation,
+                            reports.contains(where: { report in states.contains { $0.epoll.contains { $0.process == holder && $0.end == report.end && $0.exclusive } } })
+                        {
+                            seen.insert("exclusive reported")
+                        }
                         if reports.isEmpty, case .wait(let holder, _) = operation,
                             states.contains(where: { state in state.epoll.contains { $0.process == holder && $0.edgeTriggered && !$0.disabled && model.readiness(of: holder, $0.end, in: state).map { !$0.isEmpty } == true } })
                         {
@@ -214,6 +246,7 @@ import Testing
                         }
                     case .failed(let code):
                         seen.insert(code.rawValue)
+                        if case .control(_, _, _, let events) = operation, events.contains(.exclusive), code == .EINVAL { seen.insert("exclusive EINVAL") }
                         if case .create = operation { seen.insert("creation EINVAL") }
                         if case .waitAs(let holder, let maxEvents, .pwait2(let timeout?, _)) = operation, !timeout.isValid, maxEvents > 0,
                             states.contains(where: { state in state.epoll.contains { $0.process == holder && !$0.edgeTriggered && model.readiness(of: holder, $0.end, in: state).map { !$0.isEmpty } == true } })
@@ -221,6 +254,8 @@ import Testing
                             seen.insert("timespec EINVAL while ready")
                         }
                     case .epollCreated(let closeOnExec): seen.insert(closeOnExec == true ? "created FD_CLOEXEC" : "created")
+                    case .epollControlled:
+                        if case .control(_, .add, _, let events) = operation, events.contains(.exclusive) { seen.insert("exclusive added") }
                     default: break
                     }
                 }
@@ -259,6 +294,15 @@ import Testing
         // Level-triggered silent over buffered bytes; EPOLLHUP missing once the writers are gone.
         let level = after([control(.add, .read, .input), write, (wait, readable)])
         #expect(model.step(level, wait, none).isEmpty)
+        // EPOLLEXCLUSIVE alone on the end: silent over buffered bytes is wrong; MOD of it, or ADD with a refused bit, done.
+        let exclusive = after([control(.add, .read, [.exclusive, .input]), write, (wait, readable)])
+        #expect(model.step(exclusive, wait, none).isEmpty)
+        #expect(!model.step(exclusive, wait, readable).isEmpty)
+        #expect(model.step(exclusive, control(.modify, .read, .input).0, .epollControlled).isEmpty)
+        #expect(!model.step(exclusive, control(.modify, .read, .input).0, .failed(.EINVAL)).isEmpty)
+        #expect(model.step(after([]), control(.add, .read, [.exclusive, .input, .readNormal]).0, .epollControlled).isEmpty)
+        #expect(model.step(after([]), control(.modify, .read, [.exclusive, .input]).0, .failed(.ENOENT)).isEmpty)
+        #expect(model.step(after([]), control(.add, .read, [.wakeUp, .input, .readNormal]).0, .failed(.EINVAL)).isEmpty)
         let hungUp = after([control(.add, .read, []), (.close(process: 1, end: .write), .closed)])
         #expect(model.step(hungUp, wait, none).isEmpty)
         #expect(!model.step(hungUp, wait, .epollEvents([.init(end: .read, events: .hangUp)])).isEmpty)

@@ -53,6 +53,12 @@ import Testing
                 operation: PipeEpollAgreementTests.operationChoices[value % 5], end: value % 20 == 19 ? nil : ends[(value / 5) % 2],
                 events: Self.eventChoices[(value / 10) % Self.eventChoices.count])
         }.eraseToAny(),
+        // EPOLLEXCLUSIVE and EPOLLWAKEUP (the pipe's choices): one process, each socket its own queue, so judged fully.
+        Gen.int(in: 0...71).map { value in
+            Operation.control(
+                operation: [Epoll.Operation.add, .add, .modify, .delete][(value / 2) % 4], end: ends[value % 2],
+                events: PipeEpollAgreementTests.exclusiveChoices[(value / 8) % 9])
+        }.eraseToAny(),
         Gen.int(in: 0...2).map { Operation.wait(maxEvents: [1, 16, 0][$0]) }.eraseToAny(),
         Gen.int(in: 0...3).map { _ in Operation.wait(maxEvents: 16) }.eraseToAny()
     ).array(of: 1...40)

@@ -32,6 +32,7 @@ uint32_t ipc_epollrdhup(void);
 uint32_t ipc_epollet(void);
 uint32_t ipc_epolloneshot(void);
 uint32_t ipc_epollexclusive(void);
+uint32_t ipc_epollwakeup(void);
 int ipc_epoll_cloexec(void);
 int ipc_epoll_ctl_add(void);
 int ipc_epoll_ctl_mod(void);

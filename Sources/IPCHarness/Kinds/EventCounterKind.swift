@@ -6,10 +6,14 @@ import SystemPackage
 
 /// An eventfd (model `eventfd`); parameters `initial`, `semaphore`, `nonblocking`. Holders (role `hold`) share its
 /// one open file, so its blocking mode is every holder's (an eventfd cannot be reopened through `/proc/self/fd`).
+///
+/// `client.eventfd-exclusive-mod-unchecked` is an epoll consumer with a plausible wrong belief: that a registration
+/// added with `EPOLLEXCLUSIVE` can be changed by MOD like any other (switching its events without the flag), so it does
+/// not check MOD's result and takes it as done — the kernel refuses it `EINVAL` (it modifies only plain registrations).
 public enum EventCounterKind: MechanismKind {
     public typealias Model = EventCounterModel
 
-    public static let implementations = ["kernel.eventfd"]
+    public static let implementations = ["kernel.eventfd", "client.eventfd-exclusive-mod-unchecked"]
 
     public static func model(for workload: Workload) -> EventCounterModel {
         EventCounterModel(counters: workload.objects.filter { $0.kind == name }.map { object in
@@ -37,7 +41,9 @@ public enum EventCounterKind: MechanismKind {
     }
 
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<EventCounterModel> {
-        EventCounterBinding(descriptor: try object.descriptor("fd"))
+        var binding = EventCounterBinding(descriptor: try object.descriptor("fd"))
+        binding.exclusiveModificationUnchecked = implementation == "client.eventfd-exclusive-mod-unchecked"
+        return binding
     }
 }
 
@@ -50,6 +56,10 @@ struct EventCounterBinding: ObjectBinding {
     var duplicates: [FileDescriptor] = []
     /// This process's epoll instance for the eventfd: registrations name the newest descriptor.
     let epoll = EpollInstance<EventCounterModel.EpollTarget>()
+    /// `client.eventfd-exclusive-mod-unchecked`'s wrong belief: MOD of its `EPOLLEXCLUSIVE` registration is done.
+    var exclusiveModificationUnchecked = false
+    /// Whether this process's registration was added with `EPOLLEXCLUSIVE` (for the belief above).
+    var registeredExclusive = false
 
     mutating func perform(_ input: EventCounterModel.Input) throws(Errno) -> EventCounterModel.Output {
         switch input {
@@ -111,7 +121,16 @@ struct EventCounterBinding: ObjectBinding {
             }
             return .flagsSet
         case .epoll(_, .control(let operation, let target, let events)):
-            try epoll.control(operation, target: target, descriptor: duplicates.last ?? descriptor, events: events)
+            do throws(Errno) {
+                try epoll.control(operation, target: target, descriptor: duplicates.last ?? descriptor, events: events)
+            } catch {
+                if exclusiveModificationUnchecked && registeredExclusive && operation == .modify && target != nil { return .epollControlled }
+                throw error
+            }
+            if target != nil {
+                if operation == .add { registeredExclusive = events.contains(.exclusive) }
+                if operation == .delete { registeredExclusive = false }
+            }
             return .epollControlled
         case .exit:
             return .closed  // the checker's step for a death, never a call a worker makes

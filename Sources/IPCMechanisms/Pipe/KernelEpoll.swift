@@ -20,6 +20,7 @@ public enum KernelEpoll {
         public static let edgeTriggered = Events(rawValue: ipc_epollet())
         public static let oneShot = Events(rawValue: ipc_epolloneshot())
         public static let exclusive = Events(rawValue: ipc_epollexclusive())
+        public static let wakeUp = Events(rawValue: ipc_epollwakeup())
     }
 
     /// `epoll_ctl`'s operations, with the kernel's values (a raw one may be given to see `EINVAL`).
