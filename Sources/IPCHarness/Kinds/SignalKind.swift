@@ -154,6 +154,8 @@ struct SignalBinding: ObjectBinding {
     let onStackEverywhere: Bool
     var stackBelievedSet = false
     var oneShotHandlers: Set<Int> = []
+    /// The receiver's epoll instance of signalfds, and the signalfd kept for each set an `epoll_ctl` named.
+    let signalDescriptors = SignalDescriptorEpoll()
 
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
         if resetBeforeWait {
@@ -353,6 +355,15 @@ struct SignalBinding: ObjectBinding {
             let numbers = try ownSignals(signals, doing: "pause unblocking")
             try refuseFatalActions(numbers, suspending: false)
             return .deliveries(try KernelSignals.pause(unblocking: numbers).map(delivery))
+        case .epoll(_, .control(let operation, let target, let events)):
+            let descriptor = try target.map { (set) throws(Errno) in try signalDescriptors.descriptor(for: set) }
+            try signalDescriptors.epoll.control(operation, target: target, descriptor: descriptor, events: events)
+            if case .delete = operation, let target { signalDescriptors.close(target) }
+            return .epollControlled
+        case .epoll(_, .wait(let maxEvents, let timeout, let form)):
+            return .epollEvents(try signalDescriptors.epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: SignalModel.SignalSet([])))
+        case .epoll(_, .create(let creation)):
+            return .epollCreated(closeOnExec: try creation.perform())
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
@@ -488,5 +499,27 @@ struct SignalBinding: ObjectBinding {
         return SignalModel.Delivery(
             signal: Int(info.signal),
             details: SignalModel.Details(code: code, sender: context.process(of: info.senderPID), value: info.value, onStack: onStack ? true : nil))
+    }
+}
+
+/// The receiver's epoll instance of signalfds (`SignalModel+Epoll`): a signalfd for a set is made at the first
+/// `epoll_ctl` naming the set (nonblocking, `SFD_CLOEXEC`) and kept until a `DEL` of it succeeds; all are closed with
+/// the binding.
+final class SignalDescriptorEpoll {
+    let epoll = EpollInstance<SignalModel.SignalSet>()
+    private var descriptors: [SignalModel.SignalSet: FileDescriptor] = [:]
+
+    deinit { for descriptor in descriptors.values { try? Syscall.close(descriptor) } }
+
+    func descriptor(for set: SignalModel.SignalSet) throws(Errno) -> FileDescriptor {
+        if let descriptor = descriptors[set] { return descriptor }
+        let made = try Syscall.openSignalDescriptor(set.signals.map { Int32(clamping: $0) })
+        descriptors[set] = made
+        return made
+    }
+
+    /// Closes the set's signalfd (its registration already deleted).
+    func close(_ set: SignalModel.SignalSet) {
+        if let descriptor = descriptors.removeValue(forKey: set) { try? Syscall.close(descriptor) }
     }
 }
