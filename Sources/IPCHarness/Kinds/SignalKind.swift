@@ -44,6 +44,10 @@ import SystemPackage
 /// records each handler as run there — but only an `SA_ONSTACK` handler (or one whose frame is pushed above such a
 /// handler's) does.
 ///
+/// `client.signal-epoll-read-one` is an event loop that believes one `EPOLLET` report on its signalfd is one signal:
+/// its `signalfd-read` takes one `signalfd_siginfo` (128 bytes) whatever buffer the call names, leaving the rest
+/// pending with no news to wake it again.
+///
 /// The receiver leads a process group of its own (for `killpg`) and sets its object's signals to `SIG_DFL` at
 /// set-up, so the model knows their actions.
 public enum SignalKind: MechanismKind {
@@ -52,7 +56,7 @@ public enum SignalKind: MechanismKind {
     public static let implementations = [
         "kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order", "client.signal-reset-before-wait",
         "client.signal-pause-takes-signal", "client.signal-resethand-rearmed", "client.signal-setmask-blocks-only",
-        "client.signal-sigrelse-forgotten", "client.signal-onstack-everywhere",
+        "client.signal-sigrelse-forgotten", "client.signal-onstack-everywhere", "client.signal-epoll-read-one",
     ]
 
     public static func model(for workload: Workload) -> SignalModel {
@@ -122,7 +126,8 @@ public enum SignalKind: MechanismKind {
             resetHandRearmed: implementation == "client.signal-resethand-rearmed",
             setmaskBlocksOnly: implementation == "client.signal-setmask-blocks-only",
             sigrelseForgotten: implementation == "client.signal-sigrelse-forgotten",
-            onStackEverywhere: implementation == "client.signal-onstack-everywhere")
+            onStackEverywhere: implementation == "client.signal-onstack-everywhere",
+            readOnePerReport: implementation == "client.signal-epoll-read-one")
     }
 }
 
@@ -153,6 +158,8 @@ struct SignalBinding: ObjectBinding {
     /// and whether it believes one is set (from its own `sigaltstack` calls).
     let onStackEverywhere: Bool
     var stackBelievedSet = false
+    /// `client.signal-epoll-read-one`'s reads of one signal each.
+    let readOnePerReport: Bool
     var oneShotHandlers: Set<Int> = []
     /// The receiver's epoll instance of signalfds, and the signalfd kept for each set an `epoll_ctl` named.
     let signalDescriptors = SignalDescriptorEpoll()
@@ -190,7 +197,8 @@ struct SignalBinding: ObjectBinding {
         case .pending:
             return .pendingSignals(try KernelSignals.pending().filter(received.contains).map(Int.init))
         case .signalfdRead(_, let signals, let max, let nonblocking):
-            let infos = try KernelSignals.readSignalDescriptor(for: signals.map { Int32(clamping: $0) }, max: max, nonblocking: nonblocking)
+            let infos = try KernelSignals.readSignalDescriptor(
+                for: signals.map { Int32(clamping: $0) }, max: readOnePerReport ? Swift.min(max, SignalModel.signalfdInfoSize) : max, nonblocking: nonblocking)
             return .deliveries(infos.map(delivery))
         case .signalfdReadAgain(_, let signals, let flags, let update, let max):
             let infos = try Syscall.readSignalDescriptor(
