@@ -34,6 +34,9 @@
 ///   expressible: one receiving thread per object). A zero or positive timeout may return nothing while nothing is
 ///   pending; a negative one sleeps until a signal of the set is; `EINTR` only while nothing of the set is pending
 ///   (the kernel's `do_poll` checks for a handled signal even with timeout 0).
+/// - `epoll` on signalfds (the receiver's one instance; a registration names the set its signalfd was made for):
+///   `EPOLLIN` alone while a signal of the set is pending, never `EPOLLOUT`; `EPOLLET` news from every signal made
+///   pending, in the set or not, and from nothing else (`KernelSignalFactsTests+Epoll`). See `SignalModel+Epoll.swift`.
 /// - `sigwait` takes what `sigwaitinfo` would, and its result is the signal's number only: glibc's `sigwait` reports
 ///   no `si_code` and no sender, so any of them is allowed. It never fails `EINTR`: glibc retries its
 ///   `sigtimedwait` when a handler interrupts it (measured, `InterruptionFactsTests`).
