@@ -15,10 +15,10 @@
 ///   pending in its set (coalesced), a send that fails, `kill` of 0, and an ignored signal the receiver has left
 ///   unblocked (dropped as sent) wake nothing. A read of the signalfd (taking one of two queued), `sigtimedwait`,
 ///   `sigprocmask` and `sigaction` (discarding or not) wake nothing: no news (measured, each).
-/// - A call of the receiver that fails `EINTR` was interrupted by a signal the trace need not show (the harness's
-///   `SIGUSR1`), which woke the queue as any other: perhaps news. A signal the trace does not show and that
-///   interrupts nothing (a restarting signal fault, or a user's own signal) is not known: run `epoll` workloads without
-///   restarting signal faults.
+/// - The harness's `SIGUSR1` to the receiver (a `"fault": "signal"` event) wakes the queue as any other: news at that
+///   moment (``signalFaultInput(process:object:)``). A call of the receiver that fails `EINTR` was interrupted by a
+///   signal, which the trace may not show (a user's own): perhaps news. A signal the trace shows in neither way (one
+///   the user's code sends itself outside the trace, restarting its call) is not known.
 /// - `epoll_pwait` and `epoll_pwait2` are judged without a mask only: a mask would unblock signals, whose handlers
 ///   take them (refused loudly rather than guessed).
 extension SignalModel {

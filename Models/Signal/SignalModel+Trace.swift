@@ -296,6 +296,8 @@ extension SignalModel {
             return .epollEvents(try Self.epollReports(value))
         case (.ok(let value), .epoll(_, .create)):
             return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
+        case (.ok, .signalFault):
+            return .returned
         case (.ok, .exit):
             return .exited
         case (.ok, .pause):
@@ -381,6 +383,8 @@ extension SignalModel {
             return ("pause", ["signals": .array(signals.map(Self.json))])
         case .epoll(_, let epollCall):
             return (epollCall.name, Self.epollValue(of: epollCall))
+        case .signalFault:
+            return ("signal-fault", nil)  // the checker's own input, never in a trace's operations
         case .exit:
             return ("exit", nil)
         }
@@ -519,6 +523,12 @@ extension SignalModel {
         return actions
     }
 
+    /// A signal fault sent to the receiver is news to its `EPOLLET` registrations (`SignalModel+Epoll`).
+    public func signalFaultInput(process: Int, object: String) -> Input? {
+        guard let setup = setups.first(where: { $0.name == object })?.setup, setup.receiver == process else { return nil }
+        return .signalFault(process: process)
+    }
+
     public func exitInput(process: Int, object: String) -> Input? {
         guard let setup = setups.first(where: { $0.name == object })?.setup, setup.receiver == process else { return nil }
         return .exit(process: process)
@@ -582,7 +592,7 @@ extension SignalModel.Input {
         case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _), .signalfdReadAgain(let process, _, _, _, _),
             .signalfdReadiness(let process, _, _), .signalfdReadinessMasked(let process, _, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
             .sigsuspend(let process, _), .obsolete(let process, _, _), .sigpause(let process, _), .sigpauseMask(let process, _),
-            .pause(let process), .pauseUnblocking(let process, _), .sigaltstack(let process, _), .epoll(let process, _), .exit(let process): process
+            .pause(let process), .pauseUnblocking(let process, _), .sigaltstack(let process, _), .epoll(let process, _), .signalFault(let process), .exit(let process): process
         }
     }
 }

@@ -190,6 +190,9 @@ public struct SignalModel: TraceModel {
         /// `epoll_ctl`, `epoll_wait` (and `epoll_pwait`, `epoll_pwait2` without a mask), `epoll_create`, `epoll_create1` by
         /// the receiver on its epoll instance of signalfds (see `SignalModel+Epoll.swift`).
         case epoll(process: Int, call: EpollCall)
+        /// A signal the harness sent the receiver (its `SIGUSR1`, a signal fault): not one of the object's, but made
+        /// pending as any, it wakes the signalfds' queue — news to `EPOLLET` registrations.
+        case signalFault(process: Int)
         case exit(process: Int)
     }
 
@@ -322,6 +325,11 @@ public struct SignalModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if case .signalFault = input {
+            var next = state
+            if next.alive { Self.signalfdNotify(&next) }
+            return output == nil || output == .returned ? [.completed(next)] : []
+        }
         let steps = unblockedSteps(state, input, output)
         // A call of the receiver interrupted: a signal the trace need not show came (the harness's SIGUSR1), and
         // `signalfd_notify` woke the signalfds' queue as it did: perhaps news to EPOLLET registrations.
@@ -565,6 +573,10 @@ public struct SignalModel: TraceModel {
             return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
         case .signalfdReadinessMasked(_, let signals, let call, let sigmask):
             return maskedPollOutcome(state, signals: signals, call: call, sigmask: sigmask)
+        case .signalFault:
+            var next = state
+            if next.alive { Self.signalfdNotify(&next) }
+            return (.returned, next)
         case .epoll(let process, let call):
             // One way it may end (a wait with nothing ready and no timeout cannot end by itself: EINTR aside, none).
             return epollOutcomes(state, process: process, call: call).first { $0.output != .failed(.EINTR) }
@@ -693,6 +705,8 @@ public struct SignalModel: TraceModel {
             call = "pause unblocking {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
         case .epoll(_, let epollCall):
             call = "\(epollCall)"
+        case .signalFault:
+            call = "the harness's SIGUSR1 (a signal fault)"
         case .exit:
             call = "exit"
         }

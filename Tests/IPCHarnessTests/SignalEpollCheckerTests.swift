@@ -29,6 +29,26 @@ import Testing
         #expect(try trace(interrupted: false, second: Self.reported).check().result == .violation)
     }
 
+    /// The harness's `SIGUSR1` (a signal fault, recorded as a `fault` event) is made pending as any signal: news to an
+    /// `EPOLLET` registration at that moment, here as the receiver's `sigwait` (which glibc restarts, so no `EINTR`
+    /// shows it) takes a signal. Without the fault event the second report is a violation.
+    @Test func aSignalFaultToTheReceiverIsNews() throws {
+        func trace(faulted: Bool) -> GenericTraceBuilder {
+            var trace = receiver()
+            trace.operation(1, "epoll_ctl", "sig1", Self.edge)
+            trace.operation(2, "kill", "sig1", #"{"signal":"SIGUSR2"}"#)
+            trace.operation(2, "kill", "sig1", #"{"signal":"SIGRTMIN+1"}"#)
+            trace.operation(1, "epoll_wait", "sig1", Self.wait, ok: Self.reported)
+            trace.invoke(1, "sigwait", "sig1", #"{"signals":["SIGRTMIN+1"]}"#)
+            if faulted { trace.event(1, "fault", #","fault":"signal","signal":"SIGUSR1","value":{"restart":true}"#) }
+            trace.ok(1, "sigwait", "sig1", #"{"signal":"SIGRTMIN+1"}"#)
+            trace.operation(1, "epoll_wait", "sig1", Self.wait, ok: Self.reported)
+            return trace
+        }
+        #expect(try trace(faulted: true).check().result == .ok)
+        #expect(try trace(faulted: false).check().result == .violation)
+    }
+
     /// `kill` of 0 sends nothing and wakes nothing; a signal outside every registered set does.
     @Test func killOfZeroIsNoNewsButASignalOutsideTheSetIs() throws {
         func trace(_ signal: String) -> GenericTraceBuilder {

@@ -372,6 +372,8 @@ struct SignalBinding: ObjectBinding {
             return .epollEvents(try signalDescriptors.epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: SignalModel.SignalSet([])))
         case .epoll(_, .create(let creation)):
             return .epollCreated(closeOnExec: try creation.perform())
+        case .signalFault:
+            BindingFailure.abandon("a worker is never asked to perform a signal fault (the driver sends it)")
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
