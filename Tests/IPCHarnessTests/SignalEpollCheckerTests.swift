@@ -49,6 +49,19 @@ import Testing
         #expect(try trace(faulted: false).check().result == .violation)
     }
 
+    /// A signal fault while the receiver sleeps in an untimed wait that the driver then kills there: the step the
+    /// checker adds for the fault is not the process's operation, so the wait still ends at the death (a regression:
+    /// `signal-robust-pause` seed 5009 was judged a violation when it was taken for the last one).
+    @Test func aSignalFaultDuringAWaitKilledAsleepLeavesTheWaitToTheDeath() throws {
+        var trace = receiver()
+        trace.invoke(1, "wait", "sig1", #"{"signals":["SIGUSR2"]}"#)
+        trace.event(1, "fault", #","fault":"signal","signal":"SIGUSR1","value":{"restart":true}"#)
+        trace.event(1, "kill", #","signal":"SIGKILL","point":"blocked""#)
+        trace.info(1, "wait", "sig1")
+        trace.event(1, "exit", #","value":{"signal":"SIGKILL"}"#)
+        #expect(try trace.check().result == .ok)
+    }
+
     /// `kill` of 0 sends nothing and wakes nothing; a signal outside every registered set does.
     @Test func killOfZeroIsNoNewsButASignalOutsideTheSetIs() throws {
         func trace(_ signal: String) -> GenericTraceBuilder {

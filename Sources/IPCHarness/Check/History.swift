@@ -238,7 +238,8 @@ public struct HistoryBuilder<M: TraceModel> {
                 }
             }
             // An operation still outstanding, or ended indeterminate, cannot take effect after the process died.
-            for position in operations.indices.reversed() where operations[position].process == process {
+            // (The process's own: not a lifecycle step at a signal fault or a kill, which the checker added.)
+            for position in operations.indices.reversed() where operations[position].process == process && !operations[position].isLifecycle {
                 if case .indeterminate(nil) = operations[position].end {
                     operations[position].end = .indeterminate(deadline: event.time)
                 }
