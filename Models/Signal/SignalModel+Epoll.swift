@@ -1,4 +1,4 @@
-/// `epoll_ctl` and `epoll_wait` on signalfds, as measured in `KernelSignalFactsTests+Epoll` (`fs/eventpoll.c` over
+/// `epoll_ctl` and `epoll_wait` on signalfds, as measured in `KernelSignalFactsTests+Epoll` and `SignalDescriptorEpollFactsTests` (`fs/eventpoll.c` over
 /// `signalfd_poll`; `kernel/signal.c`'s `signalfd_notify`): what every object shares is ``Epoll``'s; this is what is the
 /// signalfd's.
 ///
