@@ -133,10 +133,16 @@ public protocol TraceModel: Model {
     /// at the kill, whose transitions are the states in which such a sleeper can be — nil when sleeping shows
     /// nothing (the default). The operation itself then took no effect: it is left out of the history.
     func sleeperObservation(_ input: Input, process: Int) -> Input?
+
+    /// What a signal the harness sends `process` (a `"fault": "signal"` event: its `SIGUSR1`, to interrupt a sleeping
+    /// call) does to `object` besides interrupting, as an input the checker steps at that moment; nil (the default)
+    /// when nothing (a signal model whose signalfds hear every signal made pending has news from it).
+    func signalFaultInput(process: Int, object: String) -> Input?
 }
 
 extension TraceModel {
     public func sleeperObservation(_ input: Input, process: Int) -> Input? { nil }
+    public func signalFaultInput(process: Int, object: String) -> Input? { nil }
     public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? { nil }
     public func mayKillItsCaller(_ input: Input, with signal: String) -> Bool { false }
     public func operationName(of input: Input) -> String { call(for: input).f }

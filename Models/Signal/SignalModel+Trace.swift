@@ -47,6 +47,13 @@
 //             either with "sigmask": [SIG, ...]: ppoll/pselect with that mask for the call (the object's signals it
 //             keeps blocked, every other unblocked); ok may then be {"deliveries": [...]}: interrupted (-1 EINTR) after
 //             the handlers it unblocked ran
+//   epoll_ctl {"op": "EPOLL_CTL_ADD"|"EPOLL_CTL_MOD"|"EPOLL_CTL_DEL"|N, (none)                          EEXIST, ENOENT, EINVAL
+//             "signals": [SIG, ...] | "target": "epoll", "events": [EV, ...]} (receiver only: a signalfd made for the
+//             set at the first epoll_ctl naming it, kept until a DEL of it succeeds; "epoll": the instance itself)
+//   epoll_wait {"maxevents": N, "timeout": MS}               {"events": [{"signals": [SIG, ...],       EINVAL, EINTR
+//             (receiver only; epoll_pwait, epoll_pwait2 as     "events": ["EPOLLIN"]}, ...]}
+//             the other models', without "sigmask")
+//   epoll_create {"size": N}, epoll_create1 {"flags": [...]?, "bits": INT?}   {"closeOnExec": BOOL}?   EINVAL
 //
 // SIG is a name ("SIGUSR2", "SIGRTMIN+1") or a number (to provoke EINVAL). The object is the receiving process's
 // pending set: kill and sigqueue by any process target it; only the receiver waits.
@@ -197,6 +204,9 @@ extension SignalModel {
                     process: call.process, signals: signals, call: readinessCall, sigmask: kept.filter { !Self.unblockable.contains($0) })
             }
             return .signalfdReadiness(process: call.process, signals: signals, call: readinessCall)
+        case "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_create", "epoll_create1":
+            try requireReceiver(call, doing: "watches in epoll signalfds for")
+            return .epoll(process: call.process, call: try Self.epollCall(of: call))
         case "sigwait":
             try requireReceiver(call, doing: "waits for")
             return .sigwait(process: call.process, signals: try Self.waitSet(call.value))
@@ -205,7 +215,7 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, sigaction, signal, sigignore, sighold, sigrelse, sigset, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, sigaltstack, pause, wait, sigwait, pending, signalfd-read, signalfd-poll and signalfd-select)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, sigaction, signal, sigignore, sighold, sigrelse, sigset, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, sigaltstack, pause, wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
         }
     }
 
@@ -280,6 +290,14 @@ extension SignalModel {
             return .returned
         case (.ok(let value), .sigpause), (.ok(let value), .sigpauseMask):
             return try output(from: .ok(value), for: .sigsuspend(process: input.process, signals: []))
+        case (.ok, .epoll(_, .control)):
+            return .epollControlled
+        case (.ok(let value), .epoll(_, .wait)):
+            return .epollEvents(try Self.epollReports(value))
+        case (.ok(let value), .epoll(_, .create)):
+            return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
+        case (.ok, .signalFault):
+            return .returned
         case (.ok, .exit):
             return .exited
         case (.ok, .pause):
@@ -363,6 +381,10 @@ extension SignalModel {
             return ("pause", nil)
         case .pauseUnblocking(_, let signals):
             return ("pause", ["signals": .array(signals.map(Self.json))])
+        case .epoll(_, let epollCall):
+            return (epollCall.name, Self.epollValue(of: epollCall))
+        case .signalFault:
+            return ("signal-fault", nil)  // the checker's own input, never in a trace's operations
         case .exit:
             return ("exit", nil)
         }
@@ -395,6 +417,14 @@ extension SignalModel {
             var object: JSONObject = ["old": .string(old.name)]
             if let delivered { object["delivered"] = .array(delivered.map(Self.json)) }
             return .ok(.object(object))
+        case .epollControlled:
+            return .ok(nil)
+        case .epollEvents(let reports):
+            return .ok(["events": .array(reports.map { report in
+                ["signals": .array(report.target.signals.map(Self.json)), "events": .array(report.events.names.map { .string($0) })]
+            })])
+        case .epollCreated(let closeOnExec):
+            return .ok(closeOnExec.map { ["closeOnExec": .bool($0)] })
         case .failed(let code):
             return .fail(code)
         }
@@ -493,6 +523,12 @@ extension SignalModel {
         return actions
     }
 
+    /// A signal fault sent to the receiver is news to its `EPOLLET` registrations (`SignalModel+Epoll`).
+    public func signalFaultInput(process: Int, object: String) -> Input? {
+        guard let setup = setups.first(where: { $0.name == object })?.setup, setup.receiver == process else { return nil }
+        return .signalFault(process: process)
+    }
+
     public func exitInput(process: Int, object: String) -> Input? {
         guard let setup = setups.first(where: { $0.name == object })?.setup, setup.receiver == process else { return nil }
         return .exit(process: process)
@@ -556,7 +592,7 @@ extension SignalModel.Input {
         case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _), .signalfdReadAgain(let process, _, _, _, _),
             .signalfdReadiness(let process, _, _), .signalfdReadinessMasked(let process, _, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
             .sigsuspend(let process, _), .obsolete(let process, _, _), .sigpause(let process, _), .sigpauseMask(let process, _),
-            .pause(let process), .pauseUnblocking(let process, _), .sigaltstack(let process, _), .exit(let process): process
+            .pause(let process), .pauseUnblocking(let process, _), .sigaltstack(let process, _), .epoll(let process, _), .signalFault(let process), .exit(let process): process
         }
     }
 }
@@ -566,5 +602,43 @@ extension SignalModel.Input {
     var isMaskQuery: Bool {
         if case .maskQuery = self { return true }
         return false
+    }
+}
+
+// The epoll calls' trace form: the shared parts (`op`, `events`, `maxevents`, `timeout`, creation) are
+// Models/Support/EpollTrace.swift's; a registration and a report name their signalfd by its set, `"signals"`.
+extension SignalModel {
+    static func epollCall(of call: Call) throws(ModelError) -> EpollCall {
+        guard call.f == "epoll_ctl" else {
+            let parsed: EpollCall = try Epoll.call(of: call, field: "signals") { (_) throws(ModelError) in SignalSet([]) }
+            switch parsed {
+            case .wait(_, _, .pwait(_?)), .wait(_, _, .pwait2(_, _?)):
+                throw ModelError("\(call.f) with a 'sigmask' on signalfds: the mask unblocks signals whose handlers take them; not modelled")
+            default: return parsed
+            }
+        }
+        let operation = try Epoll.operation(call.value)
+        if let target = try call.value.optional("target")?.text("target") {
+            guard target == "epoll" else { throw ModelError("field 'target' must be \"epoll\" (the instance itself), not \"\(target)\"; a signalfd is named by 'signals'") }
+            return .control(operation: operation, target: nil, events: try Epoll.controlEvents(call.value, operation: operation, onInstance: true))
+        }
+        return .control(
+            operation: operation, target: SignalSet(try Self.waitSet(call.value)),
+            events: try Epoll.controlEvents(call.value, operation: operation, onInstance: false))
+    }
+
+    /// A recorded wait's reports: each names its signalfd's set.
+    static func epollReports(_ value: JSONValue?) throws(ModelError) -> [EpollReport] {
+        try value.required("events").elements("events").map { (element) throws(ModelError) -> EpollReport in
+            let entry: JSONValue? = element
+            return Epoll.Report(target: SignalSet(try Self.waitSet(entry)), events: try Epoll.reportedEvents(entry))
+        }.sorted()
+    }
+
+    static func epollValue(of call: EpollCall) -> JSONValue {
+        guard case .control(let operation, let target, let events) = call else { return .object(Epoll.value(ofWaitOrCreation: call)!) }
+        var value = Epoll.controlValue(operation, events: events)
+        if let target { value["signals"] = .array(target.signals.map(Self.json)) } else { value["target"] = "epoll" }
+        return .object(value)
     }
 }

@@ -34,6 +34,9 @@
 ///   expressible: one receiving thread per object). A zero or positive timeout may return nothing while nothing is
 ///   pending; a negative one sleeps until a signal of the set is; `EINTR` only while nothing of the set is pending
 ///   (the kernel's `do_poll` checks for a handled signal even with timeout 0).
+/// - `epoll` on signalfds (the receiver's one instance; a registration names the set its signalfd was made for):
+///   `EPOLLIN` alone while a signal of the set is pending, never `EPOLLOUT`; `EPOLLET` news from every signal made
+///   pending, in the set or not, and from nothing else (`KernelSignalFactsTests+Epoll`). See `SignalModel+Epoll.swift`.
 /// - `sigwait` takes what `sigwaitinfo` would, and its result is the signal's number only: glibc's `sigwait` reports
 ///   no `si_code` and no sender, so any of them is allowed. It never fails `EINTR`: glibc retries its
 ///   `sigtimedwait` when a handler interrupts it (measured, `InterruptionFactsTests`).
@@ -184,6 +187,12 @@ public struct SignalModel: TraceModel {
         /// `pause` with `signals` of the object unblocked for it (unblock, `pause`, block again): what the handlers saw.
         case pauseUnblocking(process: Int, signals: [Int])
         /// The receiver (or any process) died; only the receiver's death matters.
+        /// `epoll_ctl`, `epoll_wait` (and `epoll_pwait`, `epoll_pwait2` without a mask), `epoll_create`, `epoll_create1` by
+        /// the receiver on its epoll instance of signalfds (see `SignalModel+Epoll.swift`).
+        case epoll(process: Int, call: EpollCall)
+        /// A signal the harness sent the receiver (its `SIGUSR1`, a signal fault): not one of the object's, but made
+        /// pending as any, it wakes the signalfds' queue — news to `EPOLLET` registrations.
+        case signalFault(process: Int)
         case exit(process: Int)
     }
 
@@ -214,6 +223,12 @@ public struct SignalModel: TraceModel {
         /// A call that reported success with nothing to say (`pause` returning 0: never on Linux).
         case returned
         case exited
+        /// `epoll_ctl` done.
+        case epollControlled
+        /// What `epoll_wait` reported, sorted (empty: it returned 0).
+        case epollEvents([EpollReport])
+        /// `epoll_create`/`epoll_create1` made an instance (closed at once): its `FD_CLOEXEC` (nil: not recorded).
+        case epollCreated(closeOnExec: Bool?)
         case failed(ErrorCode)
     }
 
@@ -267,6 +282,10 @@ public struct SignalModel: TraceModel {
         public internal(set) var unblocked: [Int] = []
         /// The receiver's alternate signal stack, once a trace has shown it (nil: not known yet).
         public internal(set) var altStack: AltStack? = nil
+        /// The receiver's registrations of signalfds on its epoll instance (see `SignalModel+Epoll.swift`).
+        public internal(set) var epoll: [EpollRegistration] = []
+        /// Processes whose epoll calls the model does not judge (none: each registration's signalfd is one).
+        public internal(set) var epollUnjudged: [Int] = []
 
         /// Queued details in both sets, which count against the limit.
         var queuedCount: Int { (pending + threadPending).reduce(0) { $0 + $1.queue.count } }
@@ -306,7 +325,20 @@ public struct SignalModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
-        unblockedSteps(state, input, output)
+        if case .signalFault = input {
+            var next = state
+            if next.alive { Self.signalfdNotify(&next) }
+            return output == nil || output == .returned ? [.completed(next)] : []
+        }
+        let steps = unblockedSteps(state, input, output)
+        // A call of the receiver interrupted: a signal the trace need not show came (the harness's SIGUSR1), and
+        // `signalfd_notify` woke the signalfds' queue as it did: perhaps news to EPOLLET registrations.
+        guard output == .failed(.EINTR), state.epoll.contains(where: \.edgeTriggered) else { return steps }
+        return steps.map { step in
+            guard case .completed(var next) = step else { return step }
+            for index in next.epoll.indices { next.epoll[index].hear(Epoll.Events.readinessBits, .perhaps) }
+            return .completed(next)
+        }
     }
 
     /// One step of `input`, the signals the receiver left unblocked set aside (``step(_:_:_:)`` delivers them).
@@ -353,6 +385,13 @@ public struct SignalModel: TraceModel {
         if case .pause = input { return pauseSteps(state, output: output) }
         if case .sigaltstack(_, let setting) = input { return altStackSteps(state, setting: setting, output: output) }
         if case .pauseUnblocking(_, let signals) = input { return pauseUnblockingSteps(state, signals: signals, output: output) }
+        if case .epoll(let process, let call) = input {
+            var steps: [Step<State>] = []
+            for outcome in epollOutcomes(state, process: process, call: call) where output == nil || outcome.output == nil || outcome.output == output {
+                if !steps.contains(.completed(outcome.next)) { steps.append(.completed(outcome.next)) }
+            }
+            return steps
+        }
         if output == .failed(.EINTR) {
             // Interrupted asleep: nothing of its set was pending, and it takes nothing.
             guard case .wait(_, let signals, let timeout) = input, timeout != .milliseconds(0), timeout != .invalid, state.alive,
@@ -484,6 +523,7 @@ public struct SignalModel: TraceModel {
                 var dead = state
                 dead.pending = []
                 dead.threadPending = []
+                dead.epoll = []
                 return (.sent, dead)
             }
             let code: Code = switch method { case .kill, .killpg: .user; case .sigqueue: .queue; case .tgkill, .tkill, .raise, .pthreadKill: .tkill }
@@ -533,12 +573,22 @@ public struct SignalModel: TraceModel {
             return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
         case .signalfdReadinessMasked(_, let signals, let call, let sigmask):
             return maskedPollOutcome(state, signals: signals, call: call, sigmask: sigmask)
+        case .signalFault:
+            var next = state
+            if next.alive { Self.signalfdNotify(&next) }
+            return (.returned, next)
+        case .epoll(let process, let call):
+            // One way it may end (a wait with nothing ready and no timeout cannot end by itself: EINTR aside, none).
+            return epollOutcomes(state, process: process, call: call).first { $0.output != .failed(.EINTR) }
+                .map { ($0.output ?? .epollControlled, $0.next) }
         case .exit(let process):
             guard process == state.receiver else { return (.exited, state) }
             var next = state
             next.alive = false
             next.pending = []
             next.threadPending = []
+            next.epoll = []  // its epoll instance and signalfds closed with it
+            next.epollUnjudged = []
             return (.exited, next)
         }
     }
@@ -578,12 +628,18 @@ public struct SignalModel: TraceModel {
         if fits { set[position].queue.append(details) }
         var next = state
         if toThread { next.threadPending = set } else { next.pending = set }
+        // The kernel's `signalfd_notify` as it marks the signal pending: news to every EPOLLET registration.
+        Self.signalfdNotify(&next)
         return (.sent, next)
     }
 
     public func describe(_ state: State) -> String {
         guard state.alive else { return "process \(state.receiver) has died" }
-        if state.pending.isEmpty && state.threadPending.isEmpty { return "nothing pending for process \(state.receiver)" }
+        let registrations = state.epoll.map { registration in
+            "; epoll: \(registration.target) \(registration.events)" + (registration.disabled ? " (disabled)" : "")
+                + (registration.edgeTriggered ? ", news \(registration.news)" : "")
+        }.joined()
+        if state.pending.isEmpty && state.threadPending.isEmpty { return "nothing pending for process \(state.receiver)" + registrations }
         func list(_ set: [Pending]) -> String {
             set.map { pending in
                 let name = Self.name(of: pending.signal)
@@ -593,6 +649,7 @@ public struct SignalModel: TraceModel {
         }
         var text = "pending for process \(state.receiver): " + (state.pending.isEmpty ? "none" : list(state.pending))
         if !state.threadPending.isEmpty { text += "; for its thread (tgkill): " + list(state.threadPending) }
+        text += registrations
         return text
     }
 
@@ -646,6 +703,10 @@ public struct SignalModel: TraceModel {
             call = "sigaltstack" + (setting.map { " flags \(Int32(bitPattern: $0.flags)) size \($0.size)" } ?? " (asking)")
         case .pauseUnblocking(_, let signals):
             call = "pause unblocking {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
+        case .epoll(_, let epollCall):
+            call = "\(epollCall)"
+        case .signalFault:
+            call = "the harness's SIGUSR1 (a signal fault)"
         case .exit:
             call = "exit"
         }
@@ -672,6 +733,9 @@ public struct SignalModel: TraceModel {
         case .maskChanged(let deliveries, let old)?:
             result = deliveries.map { "\(Self.name(of: $0.signal)) \(Self.describe($0.details))" }.joined(separator: ", ")
                 + " (old mask {\(old.map(Self.name(of:)).joined(separator: ", "))})"
+        case .epollControlled?: result = "ok"
+        case .epollEvents(let reports)?: result = reports.isEmpty ? "nothing ready" : reports.map(\.description).joined(separator: ", ")
+        case .epollCreated(let closeOnExec)?: result = closeOnExec.map { $0 ? "an instance, FD_CLOEXEC" : "an instance" } ?? "an instance"
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

@@ -317,6 +317,14 @@ import Testing
         /// `sigaltstack` with the flags ``altStackFlags`` draws at `flags` (past them: only asking) and a size of 0, 2047,
         /// 2048 or 8192.
         case altStack(flags: Int, size: Int)
+        /// `epoll_ctl` on the receiver's instance of signalfds: operation 0 ADD, 1 MOD, 2 DEL, 3 the instance itself
+        /// (`EINVAL`), with the events ``epollEvents`` draws at `events`.
+        case epollControl(Int, [String], events: Int)
+        /// `epoll_wait` (timeout 0) with room for `maxEvents`.
+        case epollWait(maxEvents: Int)
+        /// A registration of the set (``epollEvents`` at `events`; `EEXIST` when there is one), a wait, a `kill` of the
+        /// signal (in the set or not), and two waits: the news `EPOLLET` hears and the reports a level-triggered one repeats.
+        case epollRound([String], events: Int, signal: String, maxEvents: Int)
 
         var description: String {
             switch self {
@@ -345,6 +353,10 @@ import Testing
             case .altStack(let flags, let size): "sigaltstack(\(flags < 5 ? "\(KernelSignalFactsTests.altStackFlags[flags]), \(size)" : "asking"))"
             case .unblockedWhile(let signal, let how, let hold):
                 "\(["sigrelse", "sigset handler", "sigset ignore"][how])(\(signal)), kill, sigpending, \(hold ? "sigset hold" : "sighold")"
+            case .epollControl(let op, let set, let events): "epoll_ctl(\(op), \(set), \(KernelSignalFactsTests.epollEvents[events]))"
+            case .epollWait(let maxEvents): "epoll_wait(\(maxEvents))"
+            case .epollRound(let set, let events, let signal, let maxEvents):
+                "epoll_ctl(ADD, \(set), \(KernelSignalFactsTests.epollEvents[events])), epoll_wait, kill(\(signal)), epoll_wait(\(maxEvents)) twice"
             }
         }
     }
@@ -384,6 +396,14 @@ import Testing
         }.eraseToAny()
     )
 
+    /// The sets ``Operation/epollControl(_:_:events:)`` registers: overlapping, so one signal readies two.
+    static let epollSets: [[String]] = [["SIGUSR2"], ["SIGWINCH", "SIGRTMIN+1"], ["SIGUSR2", "SIGRTMIN+2"], names]
+
+    /// The events ``Operation/epollControl(_:_:events:)`` draws.
+    static let epollEvents: [[String]] = [
+        ["EPOLLIN"], ["EPOLLIN", "EPOLLOUT"], ["EPOLLIN", "EPOLLET"], ["EPOLLIN", "EPOLLONESHOT"], ["EPOLLIN", "EPOLLET", "EPOLLONESHOT"], ["EPOLLOUT"],
+    ]
+
     /// The `sigaltstack` flags ``Operation/altStack(flags:size:)`` draws.
     static let altStackFlags: [JSONValue] = [[], ["SS_ONSTACK"], ["SS_DISABLE"], ["SS_AUTODISARM"], [8]]
 
@@ -418,6 +438,14 @@ import Testing
         Gen.int(in: 1...15).map { mask in Operation.wait(names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element)) }.eraseToAny(),
         zip(Gen.int(in: 0...3), Gen.int(in: 0...15)).map { sent, mask in
             Operation.sentThenSigwait(names[sent], names.enumerated().filter { $0.offset == sent || mask & (1 << $0.offset) != 0 }.map(\.element))
+        }.eraseToAny(),
+        zip(Gen.int(in: 0...7), Gen.int(in: 0...3), Gen.int(in: 0...5)).map { (op: Int, set: Int, events: Int) -> Operation in
+            // ADD more often than the others; four sets, so that MOD and DEL find them.
+            Operation.epollControl([0, 0, 0, 1, 1, 2, 2, 3][op], Self.epollSets[set], events: events)
+        }.eraseToAny(),
+        Gen.int(in: 1...3).map { Operation.epollWait(maxEvents: $0) }.eraseToAny(),
+        zip(Gen.int(in: 0...3), Gen.int(in: 0...5), signalName, Gen.int(in: 1...3)).map { (set: Int, events: Int, signal: String, maxEvents: Int) -> Operation in
+            Operation.epollRound(Self.epollSets[set], events: events, signal: signal, maxEvents: maxEvents)
         }.eraseToAny()
     ).array(of: 1...25)
 
@@ -518,6 +546,17 @@ import Testing
                     let block: (f: String, value: JSONValue) =
                         hold ? ("sigset", ["signal": .string(signal), "disposition": "hold"]) : ("sighold", ["signal": .string(signal)])
                     return [release, ("kill", ["signal": .string(signal)]), ("pending", .null), block]
+                case .epollControl(let op, let set, let events):
+                    let name = ["EPOLL_CTL_ADD", "EPOLL_CTL_MOD", "EPOLL_CTL_DEL", "EPOLL_CTL_ADD"][op]
+                    var value: JSONObject = ["op": .string(name), "events": .array(Self.epollEvents[events].map { .string($0) })]
+                    if op == 3 { value["target"] = "epoll" } else { value["signals"] = .array(set.map { .string($0) }) }
+                    return [("epoll_ctl", .object(value))]
+                case .epollWait(let maxEvents):
+                    return [("epoll_wait", ["maxevents": .int(maxEvents), "timeout": 0])]
+                case .epollRound(let set, let events, let signal, let maxEvents):
+                    let wait: (f: String, value: JSONValue) = ("epoll_wait", ["maxevents": .int(maxEvents), "timeout": 0])
+                    let add: JSONValue = ["op": "EPOLL_CTL_ADD", "signals": .array(set.map { .string($0) }), "events": .array(Self.epollEvents[events].map { .string($0) })]
+                    return [("epoll_ctl", add), wait, ("kill", ["signal": .string(signal)]), wait, wait]
                 case .handledThenSigpause(_, let refused?):
                     return [("sigpause", ["signal": .int(refused)])]
                 case .handledThenSigpause(let signal, nil):
@@ -634,10 +673,12 @@ import Testing
         var state = model.initialState(of: "sig1")
         for (index, step) in program.enumerated() {
             let input = try model.input(from: Call(process: 1, object: "sig1", f: step.f, value: step.value == .null ? nil : step.value))
-            if input.readsSignalDescriptor {
-                // Several atomic takes: the model must accept what the kernel returned, take by take.
+            if input.readsSignalDescriptor || input.isEpoll {
+                // Several atomic takes, or one of several ways an epoll wait may report: the model must accept what
+                // the kernel returned.
                 guard index < kernel.count else { return nil }
-                let outcome: Outcome = kernel[index].hasPrefix("{") ? .ok(try JSONParser.parse(kernel[index])) : .fail(ErrorCode(kernel[index]))
+                let outcome: Outcome =
+                    kernel[index] == "ok" ? .ok(nil) : kernel[index].hasPrefix("{") ? .ok(try JSONParser.parse(kernel[index])) : .fail(ErrorCode(kernel[index]))
                 guard let after = Self.completes(model, state, input, try model.output(from: outcome, for: input)) else {
                     return "operation \(index) \(program[index].f) \(program[index].value): the model does not allow the kernel's \(kernel[index])"
                 }
@@ -695,5 +736,11 @@ extension SignalModel.Input {
         case .signalfdRead, .signalfdReadAgain: true
         default: false
         }
+    }
+
+    /// An epoll call on the receiver's signalfds.
+    var isEpoll: Bool {
+        if case .epoll = self { return true }
+        return false
     }
 }

@@ -238,7 +238,8 @@ public struct HistoryBuilder<M: TraceModel> {
                 }
             }
             // An operation still outstanding, or ended indeterminate, cannot take effect after the process died.
-            for position in operations.indices.reversed() where operations[position].process == process {
+            // (The process's own: not a lifecycle step at a signal fault or a kill, which the checker added.)
+            for position in operations.indices.reversed() where operations[position].process == process && !operations[position].isLifecycle {
                 if case .indeterminate(nil) = operations[position].end {
                     operations[position].end = .indeterminate(deadline: event.time)
                 }
@@ -263,6 +264,17 @@ public struct HistoryBuilder<M: TraceModel> {
             // Faults injected into an operation's first system call (the plan injects nowhere else). A signal
             // (`"fault": "signal"`) is the kernel's own business, and a delay changes only timing: the outcome
             // either causes is checked as recorded.
+            if event.fault == "signal" {
+                // What the signal does beside interrupting (news to a signalfd's epoll registration), at its moment.
+                for object in model.objects {
+                    guard let input = model.signalFaultInput(process: process, object: object) else { continue }
+                    var operation = HistoryOperation<M.Input, M.Output>(
+                        id: operations.count, process: process, object: object, input: input, output: nil,
+                        invokeTime: event.time, end: .returned(event.time))
+                    operation.isLifecycle = true
+                    operations.append(operation)
+                }
+            }
             guard let fault = event.fault, fault != "signal", fault != "delay" else { break }
             guard fault == "short" else {
                 // An errno in place of the call: if the operation fails with it, the call was never made. (Outside

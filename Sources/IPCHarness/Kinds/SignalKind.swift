@@ -44,6 +44,10 @@ import SystemPackage
 /// records each handler as run there — but only an `SA_ONSTACK` handler (or one whose frame is pushed above such a
 /// handler's) does.
 ///
+/// `client.signal-epoll-read-one` is an event loop that believes one `EPOLLET` report on its signalfd is one signal:
+/// its `signalfd-read` takes one `signalfd_siginfo` (128 bytes) whatever buffer the call names, leaving the rest
+/// pending with no news to wake it again.
+///
 /// The receiver leads a process group of its own (for `killpg`) and sets its object's signals to `SIG_DFL` at
 /// set-up, so the model knows their actions.
 public enum SignalKind: MechanismKind {
@@ -52,7 +56,7 @@ public enum SignalKind: MechanismKind {
     public static let implementations = [
         "kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order", "client.signal-reset-before-wait",
         "client.signal-pause-takes-signal", "client.signal-resethand-rearmed", "client.signal-setmask-blocks-only",
-        "client.signal-sigrelse-forgotten", "client.signal-onstack-everywhere",
+        "client.signal-sigrelse-forgotten", "client.signal-onstack-everywhere", "client.signal-epoll-read-one",
     ]
 
     public static func model(for workload: Workload) -> SignalModel {
@@ -122,7 +126,8 @@ public enum SignalKind: MechanismKind {
             resetHandRearmed: implementation == "client.signal-resethand-rearmed",
             setmaskBlocksOnly: implementation == "client.signal-setmask-blocks-only",
             sigrelseForgotten: implementation == "client.signal-sigrelse-forgotten",
-            onStackEverywhere: implementation == "client.signal-onstack-everywhere")
+            onStackEverywhere: implementation == "client.signal-onstack-everywhere",
+            readOnePerReport: implementation == "client.signal-epoll-read-one")
     }
 }
 
@@ -153,7 +158,11 @@ struct SignalBinding: ObjectBinding {
     /// and whether it believes one is set (from its own `sigaltstack` calls).
     let onStackEverywhere: Bool
     var stackBelievedSet = false
+    /// `client.signal-epoll-read-one`'s reads of one signal each.
+    let readOnePerReport: Bool
     var oneShotHandlers: Set<Int> = []
+    /// The receiver's epoll instance of signalfds, and the signalfd kept for each set an `epoll_ctl` named.
+    let signalDescriptors = SignalDescriptorEpoll()
 
     mutating func perform(_ input: SignalModel.Input) throws(Errno) -> SignalModel.Output {
         if resetBeforeWait {
@@ -188,7 +197,8 @@ struct SignalBinding: ObjectBinding {
         case .pending:
             return .pendingSignals(try KernelSignals.pending().filter(received.contains).map(Int.init))
         case .signalfdRead(_, let signals, let max, let nonblocking):
-            let infos = try KernelSignals.readSignalDescriptor(for: signals.map { Int32(clamping: $0) }, max: max, nonblocking: nonblocking)
+            let infos = try KernelSignals.readSignalDescriptor(
+                for: signals.map { Int32(clamping: $0) }, max: readOnePerReport ? Swift.min(max, SignalModel.signalfdInfoSize) : max, nonblocking: nonblocking)
             return .deliveries(infos.map(delivery))
         case .signalfdReadAgain(_, let signals, let flags, let update, let max):
             let infos = try Syscall.readSignalDescriptor(
@@ -353,6 +363,17 @@ struct SignalBinding: ObjectBinding {
             let numbers = try ownSignals(signals, doing: "pause unblocking")
             try refuseFatalActions(numbers, suspending: false)
             return .deliveries(try KernelSignals.pause(unblocking: numbers).map(delivery))
+        case .epoll(_, .control(let operation, let target, let events)):
+            let descriptor = try target.map { (set) throws(Errno) in try signalDescriptors.descriptor(for: set) }
+            try signalDescriptors.epoll.control(operation, target: target, descriptor: descriptor, events: events)
+            if case .delete = operation, let target { signalDescriptors.close(target) }
+            return .epollControlled
+        case .epoll(_, .wait(let maxEvents, let timeout, let form)):
+            return .epollEvents(try signalDescriptors.epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: SignalModel.SignalSet([])))
+        case .epoll(_, .create(let creation)):
+            return .epollCreated(closeOnExec: try creation.perform())
+        case .signalFault:
+            BindingFailure.abandon("a worker is never asked to perform a signal fault (the driver sends it)")
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
@@ -488,5 +509,27 @@ struct SignalBinding: ObjectBinding {
         return SignalModel.Delivery(
             signal: Int(info.signal),
             details: SignalModel.Details(code: code, sender: context.process(of: info.senderPID), value: info.value, onStack: onStack ? true : nil))
+    }
+}
+
+/// The receiver's epoll instance of signalfds (`SignalModel+Epoll`): a signalfd for a set is made at the first
+/// `epoll_ctl` naming the set (nonblocking, `SFD_CLOEXEC`) and kept until a `DEL` of it succeeds; all are closed with
+/// the binding.
+final class SignalDescriptorEpoll {
+    let epoll = EpollInstance<SignalModel.SignalSet>()
+    private var descriptors: [SignalModel.SignalSet: FileDescriptor] = [:]
+
+    deinit { for descriptor in descriptors.values { try? Syscall.close(descriptor) } }
+
+    func descriptor(for set: SignalModel.SignalSet) throws(Errno) -> FileDescriptor {
+        if let descriptor = descriptors[set] { return descriptor }
+        let made = try Syscall.openSignalDescriptor(set.signals.map { Int32(clamping: $0) })
+        descriptors[set] = made
+        return made
+    }
+
+    /// Closes the set's signalfd (its registration already deleted).
+    func close(_ set: SignalModel.SignalSet) {
+        if let descriptor = descriptors.removeValue(forKey: set) { try? Syscall.close(descriptor) }
     }
 }

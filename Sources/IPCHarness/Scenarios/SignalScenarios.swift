@@ -6,8 +6,64 @@ public enum SignalScenarios {
     public static let all: [Scenario] = [
         coalescing, realtimeQueue, lowestPendingFirst, threadDirected, sigwaitInSetOrder, sigwaitLowestFirst, resetBeforeWait, actions,
         pauseTakesSignal, pause, resetHandRearmed, handlerFlags, setmaskBlocksOnly, releaseForgotten, release,
-        onStackEverywhere, alternateStack,
+        onStackEverywhere, alternateStack, epollReadOne, epollDrain,
     ]
+
+    /// An event loop that takes its signals through a signalfd registered `EPOLLET` in epoll, believing one report is
+    /// one signal: its drain after each report reads one `signalfd_siginfo` whatever its buffer holds, so the
+    /// real-time signals queued behind it are stranded — `EPOLLET` gives no news for them until another signal comes.
+    /// The trace shows a read with room for ten returning one while more of its set were pending.
+    public static let epollReadOne = Scenario.real(
+        name: "signal-fragile-epoll-read-one", kind: SignalKind.self, implementation: "client.signal-epoll-read-one",
+        summary: "BROKEN: an epoll event loop on an EPOLLET signalfd that reads one signal per report, stranding the real-time signals queued behind it",
+        isBroken: true,
+        makeWorkload: { generator in epollWorkload(generator: &generator) })
+
+    /// Its robust twin: the same loop draining the signalfd after each report (a read with room for ten, then another
+    /// until `EAGAIN`), with a level-triggered registration of `SIGUSR2` beside it; senders `kill` and `sigqueue`.
+    public static let epollDrain = Scenario.real(
+        name: "signal-robust-epoll-drain", kind: SignalKind.self, implementation: "kernel.signal",
+        summary: "robust twin of signal-fragile-epoll-read-one: an epoll event loop on an EPOLLET signalfd (and a level-triggered one) draining it until EAGAIN after each report",
+        makeWorkload: { generator in epollWorkload(generator: &generator) })
+
+    static let epollSignals = ["SIGUSR2", "SIGWINCH", "SIGRTMIN+1", "SIGRTMIN+2"]
+
+    /// Process 1 is the event loop: it registers a signalfd for all its signals with `EPOLLIN | EPOLLET` (and one for
+    /// `SIGUSR2` level-triggered, half the time), queues two `SIGRTMIN+1` to itself, then waits (timeout 0, room for
+    /// two) and drains with two nonblocking reads of up to ten, as many rounds as half the sends and a few more; the
+    /// others `kill` and `sigqueue` it. Its own workload (the others' draws are untouched).
+    static func epollWorkload(generator: inout SeededGenerator) -> Workload {
+        let signals = epollSignals
+        let all: JSONValue = .array(signals.map { .string($0) })
+        var processes: [Workload.Process] = []
+        var sent = 0
+        for process in 2...generator.next(in: 2...3) {
+            var program: [Call] = []
+            for sequence in 0..<generator.next(in: 2...6) {
+                let signal = generator.pick(signals)
+                program.append(generator.chance(0.5)
+                    ? Call(process: process, object: "sig1", f: "kill", value: ["signal": .string(signal)])
+                    : Call(process: process, object: "sig1", f: "sigqueue", value: ["signal": .string(signal), "value": .int(process * 100 + sequence)]))
+                sent += 1
+            }
+            processes.append(Workload.Process(id: process, holds: ["sig1": ["send"]], program: program))
+        }
+        var receiver = [Call(process: 1, object: "sig1", f: "epoll_ctl", value: ["op": "EPOLL_CTL_ADD", "signals": all, "events": ["EPOLLIN", "EPOLLET"]])]
+        if generator.chance(0.5) {
+            receiver.append(Call(process: 1, object: "sig1", f: "epoll_ctl", value: ["op": "EPOLL_CTL_ADD", "signals": ["SIGUSR2"], "events": ["EPOLLIN"]]))
+        }
+        for value in 1...2 {
+            receiver.append(Call(process: 1, object: "sig1", f: "sigqueue", value: ["signal": "SIGRTMIN+1", "value": .int(value)]))
+        }
+        let drain = Call(process: 1, object: "sig1", f: "signalfd-read", value: ["signals": all, "max": 1280, "nonblocking": true])
+        for _ in 0..<(sent / 2 + generator.next(in: 1...3)) {
+            receiver.append(Call(process: 1, object: "sig1", f: "epoll_wait", value: ["maxevents": 2, "timeout": 0]))
+            receiver += [drain, drain]
+        }
+        receiver.append(Call(process: 1, object: "sig1", f: "epoll_ctl", value: ["op": "EPOLL_CTL_DEL", "signals": all]))
+        processes.insert(Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: receiver), at: 0)
+        return Workload(objects: [Workload.Object(name: "sig1", kind: "signal", parameters: ["signals": all])], processes: processes)
+    }
 
     /// A receiver that believes `SIG_SETMASK` only adds its set to the mask (`SIG_BLOCK`), on
     /// `signal-robust-handler-flags`' workload: its `"setmask"` delivers nothing, where the kernel's runs the handlers
