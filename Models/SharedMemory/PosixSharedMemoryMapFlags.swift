@@ -14,9 +14,10 @@
 /// - `MAP_LOCKED` locks every page of the new mapping — past the object's end too, private too — as `msync`'s
 ///   `MS_INVALIDATE` then sees (`EBUSY`); it never fails for a page it cannot fault in (`mm_populate`'s errors are
 ///   ignored). `RLIMIT_MEMLOCK` (`EAGAIN`) is `mlock`'s rule: a worker without `CAP_IPC_LOCK` refuses the call.
-/// - `MAP_POPULATE`, `MAP_NONBLOCK`, `MAP_NORESERVE`, `MAP_STACK`, `MAP_DENYWRITE`, `MAP_EXECUTABLE`, `MAP_32BIT`,
-///   `MAP_UNINITIALIZED` and the huge-page size bits change nothing a trace shows (`MAP_POPULATE` past the end maps;
-///   the access there is still `SIGBUS`).
+/// - `MAP_POPULATE` (and `MAP_LOCKED`) fault a writable private mapping's pages in for writing, which copies them
+///   (`PosixSharedMemoryPopulate.swift`); otherwise they, `MAP_NONBLOCK`, `MAP_NORESERVE`, `MAP_STACK`, `MAP_DENYWRITE`,
+///   `MAP_EXECUTABLE`, `MAP_32BIT`, `MAP_UNINITIALIZED` and the huge-page size bits change nothing a trace shows
+///   (`MAP_POPULATE` past the end maps; the access there is still `SIGBUS`).
 extension PosixSharedMemoryModel {
     /// `mmap`'s flags other than the type, `MAP_FIXED`, `MAP_FIXED_NOREPLACE` and `MAP_ANONYMOUS` (those are
     /// `"mapping"` and `"address"`; `MAP_ANONYMOUS` maps no object).

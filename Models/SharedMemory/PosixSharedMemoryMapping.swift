@@ -44,6 +44,9 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
     /// The pages `mlock` or `mlockall` locked (``PosixSharedMemoryModel+Lock``): `msync`'s `MS_INVALIDATE` over one
     /// fails `EBUSY`.
     public var locked: Set<Int> = []
+    /// The locked pages whose lock was made on fault (`MLOCK_ONFAULT`, `MCL_ONFAULT`): never populated
+    /// (``PosixSharedMemoryMapping/populate(_:objectWords:beyondEnd:stopping:)``).
+    public var lockedOnFault: Set<Int> = []
 
     /// A mapping of `length` bytes (`words` words unless given) in the range of `words` words: the pages past the
     /// length, as many as reach the `words`, are as if unmapped (the worker never touches them: `SIGSEGV`).
@@ -98,6 +101,13 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
             self.pages[page] = protection
         }
         return nil
+    }
+
+    /// The pages of `pages` a `protect` to `protection` makes writable that are locked (not on fault): a private
+    /// mapping populates them (``populate(_:objectWords:beyondEnd:stopping:)``).
+    func lockedPagesMadeWritable(_ pages: Pages, _ protection: Protection) -> [Int] {
+        guard protection.writes, !pages.unaligned else { return [] }
+        return pages.range.filter { $0 < self.pages.count && locked.contains($0) && !lockedOnFault.contains($0) && self.pages[$0]?.writes == false }
     }
 
     /// A partial `munmap`: `EINVAL` for an unaligned address or no pages; otherwise the pages go (any already gone
@@ -156,11 +166,7 @@ extension PosixSharedMemoryModel.State {
                 words = next
                 return .accessed(result)
             }
-            let start = page * PosixSharedMemoryMapping.pageWords
-            for index in start..<start + PosixSharedMemoryMapping.pageWords {
-                if let word = words[mapping.firstWord + index] { mapping.privateWords[index] = word }
-            }
-            mapping.copied.insert(page)
+            mapping.copyPage(page, from: words)
         }
         let (result, written) = access.apply(to: mapping.privateWords)
         mapping.privateWords = written

@@ -86,6 +86,9 @@ extension PosixSharedMemoryModel {
             // The harness's rule without a mapping, as mprotect's: the kernel's answer where nothing is mapped.
             guard var mapping = state.mappings[process]?.last else { return [Transition(.failed(.ENOMEM), state)] }
             var error = mapping.setLocked(range, true)
+            let lockedNow = range.filter { mapping.locked.contains($0) }
+            if flags?.onFault == true { mapping.lockedOnFault.formUnion(lockedNow) } else { mapping.lockedOnFault.subtract(lockedNow) }
+            if flags?.onFault != true { mapping = state.populated(mapping, lockedNow, stopping: true) }
             if error == nil && flags?.onFault != true && range.contains(where: { page in
                 mapping.pages[page] == PosixSharedMemoryMapping.Protection.none
                     || (!mapping.copied.contains(page) && state.beyondEnd(mapping.firstWord + page * PosixSharedMemoryMapping.pageWords))
@@ -99,6 +102,7 @@ extension PosixSharedMemoryModel {
             if range.isEmpty { return [Transition(.done, state)] }
             guard var mapping = state.mappings[process]?.last else { return [Transition(.failed(.ENOMEM), state)] }
             let error = mapping.setLocked(range, false)
+            mapping.lockedOnFault.formIntersection(mapping.locked)
             next.mappings[process]![next.mappings[process]!.count - 1] = mapping
             return [Transition(error.map { .failed($0) } ?? .done, next)]
         case .lockAll(let flags):
@@ -107,18 +111,22 @@ extension PosixSharedMemoryModel {
                 next.mappings[process] = state.mappings[process]?.map { mapping in
                     var mapping = mapping
                     mapping.locked = mapping.mappedPages
-                    return mapping
+                    mapping.lockedOnFault = flags.onFault ? mapping.locked : []
+                    return flags.onFault ? mapping : state.populated(mapping, 0..<mapping.pages.count, stopping: false)
                 }
             }
             if flags.future { next.lockingFuture.insert(process) } else { next.lockingFuture.remove(process) }
+            if flags.future && flags.onFault { next.lockingFutureOnFault.insert(process) } else { next.lockingFutureOnFault.remove(process) }
             return [Transition(.done, next)]
         case .unlockAll:
             next.mappings[process] = state.mappings[process]?.map { mapping in
                 var mapping = mapping
                 mapping.locked = []
+                mapping.lockedOnFault = []
                 return mapping
             }
             next.lockingFuture.remove(process)
+            next.lockingFutureOnFault.remove(process)
             return [Transition(.done, next)]
         }
     }

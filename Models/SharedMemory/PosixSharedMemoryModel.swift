@@ -76,6 +76,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         public var umask = 0o022
         /// The processes whose last `mlockall` had `MCL_FUTURE`: their new mappings start locked.
         public var lockingFuture: Set<Int> = []
+        /// Of those, the ones whose `mlockall` had `MCL_ONFAULT` too: locked on fault, not populated.
+        public var lockingFutureOnFault: Set<Int> = []
 
         /// Whether word `index` lies in a page wholly beyond the end.
         func beyondEnd(_ index: Int) -> Bool {
@@ -286,6 +288,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
                 words: state.mappingWords, length: opening.length, protection: opening.protection, readOnlyDescriptor: opening.readOnly,
                 isPrivate: opening.isPrivate, firstWord: opening.offset / 8)
             if state.lockingFuture.contains(process) || opening.mapFlags.contains(.locked) { mapping.locked = mapping.mappedPages }
+            if state.lockingFutureOnFault.contains(process) && !opening.mapFlags.contains(.locked) { mapping.lockedOnFault = mapping.locked }
+            if !mapping.locked.subtracting(mapping.lockedOnFault).isEmpty || opening.mapFlags.contains(.populate) {
+                mapping = next.populated(mapping, 0..<mapping.pages.count, stopping: false)
+            }
             next.addHandle(process, mapping)
             return [Transition(.done, next)]
         case .unmap(let process):
@@ -298,7 +304,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             // The harness's rule: with no mapping the worker has no address, and answers as the kernel does for one
             // where nothing is mapped.
             guard var mapping = state.mappings[process]?.last else { return [Transition(pages.count == 0 ? .done : .failed(.ENOMEM), state)] }
+            let madeWritable = mapping.lockedPagesMadeWritable(pages, protection)
             let error = mapping.protect(pages, protection)
+            mapping = state.populated(mapping, madeWritable.filter { mapping.pages[$0] == protection }, stopping: false)
             next.mappings[process]![next.mappings[process]!.count - 1] = mapping
             return [Transition(error.map { .failed($0) } ?? .done, next)]
         case .sync(let process, let pages, let flags):
@@ -328,6 +336,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case .exit(let process):
             next.mappings[process] = nil
             next.lockingFuture.remove(process)
+            next.lockingFutureOnFault.remove(process)
             return nameTransition(next, \.name) { $0.exit(process); return nil }
         }
     }

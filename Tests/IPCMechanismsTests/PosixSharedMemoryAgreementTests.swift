@@ -285,6 +285,12 @@ import Testing
             (6, 3, 3), (6, 3, -3), (6, 3, -1), (6, 3, -4), (6, 3, 1), (9, 1, -1), (7, 0, 0), (6, 3, 0), (9, 2, -1),
             (0, 0, 0),
         ]),
+        // SharedMemoryPopulateFactsTests: mlock of page 0 of process 1's private mapping copies that page (process 2's
+        // store of 5 unseen there), page 1 still follows (600); a private MAP_LOCKED mapping copies both (the 5 kept,
+        // process 2's 7 unseen).
+        ("populating a writable private mapping copies its pages", [
+            (6, 0, 1), (24, 0, 0), (13, 0, 5), (0, 0, 0), (13, 3, 5), (0, 3, 3), (6, 3, 1), (13, 0, 7), (0, 0, 0), (0, 3, 3),
+        ]),
     ]
 
     /// Lengths that are not whole pages (`SharedMemoryMappingFactsTests`), each aimed at one fact.
