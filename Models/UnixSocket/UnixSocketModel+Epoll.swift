@@ -132,7 +132,7 @@ extension UnixSocketModel {
             if succeeded, let index = before.socketIndex(end), before.connectedPeer(of: before.sockets[index]) != nil { reconnected = end }
         // A connect is news for the listener only (its queue grows, above), an accept and a listen again for none
         // (measured, `UnixSocketListenerEpollFactsTests`).
-        case .setSendBuffer, .connectPeer, .connectTo, .disconnectPeer, .bind, .socket: unfollowed = succeeded
+        case .setSendBuffer, .connectTo, .bind, .socket: unfollowed = succeeded  // connectTo without an end: a new socket
         default: break
         }
         // `unix_dgram_peer_wake_relay`: a datagram socket polled (or refused `EAGAIN`) while the peer it is connected
