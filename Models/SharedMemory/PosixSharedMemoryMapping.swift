@@ -117,6 +117,7 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
         for page in pages.range {
             self.pages[page] = nil
             locked.remove(page)
+            lockedOnFault.remove(page)
             dropCopy(of: page)
         }
         return nil
@@ -138,6 +139,7 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
         for page in pages {
             self.pages[page] = nil
             locked.remove(page)
+            lockedOnFault.remove(page)
             dropCopy(of: page)
         }
     }

@@ -53,8 +53,8 @@ extension SignalModel {
     }
 
     /// `signalfd_notify`: a signal made pending wakes the process's signalfd queue with no key, news to every
-    /// `EPOLLET` registration whatever it asks.
-    static func signalfdNotify(_ state: inout State) {
-        for index in state.epoll.indices { state.epoll[index].hear(Epoll.Events.readinessBits, .certain) }
+    /// `EPOLLET` registration whatever it asks (`news` `.perhaps` when the signal may not have come).
+    static func signalfdNotify(_ state: inout State, _ news: Epoll.News = .certain) {
+        for index in state.epoll.indices { state.epoll[index].hear(Epoll.Events.readinessBits, news) }
     }
 }

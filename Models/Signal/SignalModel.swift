@@ -336,7 +336,7 @@ public struct SignalModel: TraceModel {
         guard output == .failed(.EINTR), state.epoll.contains(where: \.edgeTriggered) else { return steps }
         return steps.map { step in
             guard case .completed(var next) = step else { return step }
-            for index in next.epoll.indices { next.epoll[index].hear(Epoll.Events.readinessBits, .perhaps) }
+            Self.signalfdNotify(&next, .perhaps)
             return .completed(next)
         }
     }

@@ -34,7 +34,8 @@ import Testing
         let (readEnd, writeEnd) = try Syscall.pipe(flags: O_CLOEXEC)
         defer { try? Syscall.close(readEnd); try? Syscall.close(writeEnd) }
         try Syscall.control(readEnd, request: UInt(FIONBIO), argument: 2)
-        #expect(try flags(readEnd) & O_NONBLOCK != 0)
+        // Required, not expected: without the flag the read below would sleep for good.
+        try #require(try flags(readEnd) & O_NONBLOCK != 0)
         // An empty pipe read through the description alone (no per-call flag) would block: it does not.
         if case .completed = try KernelPipe.read(readEnd, max: 1, nonblocking: false) { Issue.record("a read of an empty pipe after FIONBIO 2 did not fail EAGAIN") }
         try Syscall.control(readEnd, request: UInt(FIONBIO), argument: 0)
