@@ -33,7 +33,7 @@ import Testing
         try KernelPipe.setFlags(descriptor, nonblocking: true, direct: nil, async: true)
     }
 
-    func takeAll() -> [Taken] { KernelPipeAsyncFactsTests.takeAll() }
+    func takeAll(awaiting: Int = 0) -> [Taken] { KernelPipeAsyncFactsTests.takeAll(awaiting: awaiting) }
 
     func input(_ descriptor: FileDescriptor, signal: CInt) -> Taken { Taken(signal: signal, code: 1, band: 0x41, descriptor: descriptor.rawValue) }
     func output(_ descriptor: FileDescriptor, signal: CInt) -> Taken { Taken(signal: signal, code: 2, band: 0x304, descriptor: descriptor.rawValue) }
@@ -95,13 +95,13 @@ import Testing
             try Syscall.close(secondReader)
             #expect(takeAll().isEmpty)
             try Syscall.close(reader)
-            #expect(takeAll() == [output(writer, signal: Self.realtime + 1)])
+            #expect(takeAll(awaiting: 1) == [output(writer, signal: Self.realtime + 1)])
             let again = try open(path, .read)
             defer { try? Syscall.close(again) }
             #expect(takeAll().isEmpty)
             try own(again, signal: Self.realtime)
             try Syscall.close(writer)
-            #expect(takeAll() == [input(again, signal: Self.realtime)])
+            #expect(takeAll(awaiting: 1) == [input(again, signal: Self.realtime)])
         }
     }
 
@@ -126,7 +126,7 @@ import Testing
             defer { try? Syscall.close(reader) }
             try own(reader, signal: SIGUSR1)
             try Syscall.close(both)
-            #expect(takeAll() == [input(reader, signal: SIGUSR1)])
+            #expect(takeAll(awaiting: 1) == [input(reader, signal: SIGUSR1)])
         }
     }
 

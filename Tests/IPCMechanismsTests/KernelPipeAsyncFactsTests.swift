@@ -24,8 +24,9 @@ import Testing
     }
 
     /// Every signal of `signals` pending for this thread (or process), in the order `sigtimedwait` takes them.
-    static func takeAll(_ signals: [CInt] = signals) -> [Taken] {
-        BlockedIOSignals.takeAll(signals).map { Taken(signal: $0.signal, code: $0.code, band: $0.band, descriptor: $0.descriptor) }
+    /// What is pending, the first `awaiting` waited for (a close's signal may come late: `BlockedIOSignals.takeAll`).
+    static func takeAll(_ signals: [CInt] = signals, awaiting: Int = 0) -> [Taken] {
+        BlockedIOSignals.takeAll(signals, awaiting: awaiting).map { Taken(signal: $0.signal, code: $0.code, band: $0.band, descriptor: $0.descriptor) }
     }
 
     /// Runs `body` on this thread with `signals` blocked and a pipe whose ends this thread owns (`F_OWNER_TID`) but
@@ -205,7 +206,7 @@ import Testing
             try KernelPipe.setFlags(otherWrite, nonblocking: false, direct: nil, async: true)
             try Syscall.setIOSignal(otherWrite, Self.realtime + 1)
             try Syscall.close(otherRead)
-            #expect(Self.takeAll() == [Taken(signal: Self.realtime + 1, code: 2, band: 0x304, descriptor: otherWrite.rawValue)])
+            #expect(Self.takeAll(awaiting: 1) == [Taken(signal: Self.realtime + 1, code: 2, band: 0x304, descriptor: otherWrite.rawValue)])
             // The write end of the first pipe is closed by withOwnedPipe; close a duplicate's original here instead.
             let (thirdRead, thirdWrite) = try Syscall.pipe(flags: O_CLOEXEC)
             defer { try? Syscall.close(thirdRead) }
@@ -213,7 +214,7 @@ import Testing
             try KernelPipe.setFlags(thirdRead, nonblocking: false, direct: nil, async: true)
             try Syscall.setIOSignal(thirdRead, Self.realtime)
             try Syscall.close(thirdWrite)
-            #expect(Self.takeAll() == [Taken(signal: Self.realtime, code: 1, band: 0x41, descriptor: thirdRead.rawValue)])
+            #expect(Self.takeAll(awaiting: 1) == [Taken(signal: Self.realtime, code: 1, band: 0x41, descriptor: thirdRead.rawValue)])
             // With no reader left, a writer's close that leaves another writer signals that one's owner (POLL_OUT).
             let (fourthRead, fourthWrite) = try Syscall.pipe(flags: O_CLOEXEC)
             let otherWriter = try KernelPipe.openEnd(fourthWrite, forWriting: true)
@@ -222,7 +223,7 @@ import Testing
             try Syscall.setOwnerEx(otherWriter, type: 0, id: OSThread.currentID)
             try KernelPipe.setFlags(otherWriter, nonblocking: false, direct: nil, async: true)
             try Syscall.close(fourthWrite)
-            #expect(Self.takeAll().map { [$0.signal, $0.code] } == [[Self.io, 0x80]])
+            #expect(Self.takeAll(awaiting: 1).map { [$0.signal, $0.code] } == [[Self.io, 0x80]])
         }
     }
 
