@@ -14,6 +14,9 @@ extension SignalModel {
         var blocked: Set<Int>
         var recorded: Int
         var suspending: Bool
+        /// An `epoll_pwait` with a mask that has found a signal its mask unblocks pending and will fail `EINTR` once
+        /// the loop has taken it — after a handler ran, or with none when it was discarded (`SignalModel+MaskedEpoll`).
+        var interrupting = false
     }
 
     /// A handler's frame: what it was delivered, and the object's signals its `sigreturn` leaves blocked.

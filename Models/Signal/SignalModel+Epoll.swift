@@ -19,8 +19,8 @@
 ///   moment (``signalFaultInput(process:object:)``). A call of the receiver that fails `EINTR` was interrupted by a
 ///   signal, which the trace may not show (a user's own): perhaps news. A signal the trace shows in neither way (one
 ///   the user's code sends itself outside the trace, restarting its call) is not known.
-/// - `epoll_pwait` and `epoll_pwait2` are judged without a mask only: a mask would unblock signals, whose handlers
-///   take them (refused loudly rather than guessed).
+/// - `epoll_pwait` and `epoll_pwait2` with a mask swap it in for the call and deliver only when the call fails
+///   `EINTR`: `SignalModel+MaskedEpoll`.
 extension SignalModel {
     /// What a registration names: the signals a signalfd was made for, ascending, `SIGKILL` and `SIGSTOP` left out.
     public struct SignalSet: Hashable, Sendable, Comparable, CustomStringConvertible {

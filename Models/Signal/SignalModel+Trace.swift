@@ -51,8 +51,9 @@
 //             "signals": [SIG, ...] | "target": "epoll", "events": [EV, ...]} (receiver only: a signalfd made for the
 //             set at the first epoll_ctl naming it, kept until a DEL of it succeeds; "epoll": the instance itself)
 //   epoll_wait {"maxevents": N, "timeout": MS}               {"events": [{"signals": [SIG, ...],       EINVAL, EINTR
-//             (receiver only; epoll_pwait, epoll_pwait2 as     "events": ["EPOLLIN"]}, ...]}
-//             the other models', without "sigmask")
+//             (receiver only; epoll_pwait, epoll_pwait2 as     "events": ["EPOLLIN"]}, ...]}, or with
+//             the other models'; "sigmask": the object's      "sigmask" {"deliveries": [...]} (EINTR
+//             signals kept blocked for the call)              after handlers it unblocked ran)
 //   epoll_create {"size": N}, epoll_create1 {"flags": [...]?, "bits": INT?}   {"closeOnExec": BOOL}?   EINVAL
 //
 // SIG is a name ("SIGUSR2", "SIGRTMIN+1") or a number (to provoke EINVAL). The object is the receiving process's
@@ -293,6 +294,10 @@ extension SignalModel {
         case (.ok, .epoll(_, .control)):
             return .epollControlled
         case (.ok(let value), .epoll(_, .wait)):
+            // A masked wait interrupted after handlers its mask unblocked ran (-1 EINTR): what they saw.
+            if case .object(let fields) = value, let deliveries = fields["deliveries"] {
+                return .deliveries(try deliveries.elements("deliveries").map { (value) throws(ModelError) in try Self.delivery(from: value) })
+            }
             return .epollEvents(try Self.epollReports(value))
         case (.ok(let value), .epoll(_, .create)):
             return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
@@ -610,12 +615,7 @@ extension SignalModel.Input {
 extension SignalModel {
     static func epollCall(of call: Call) throws(ModelError) -> EpollCall {
         guard call.f == "epoll_ctl" else {
-            let parsed: EpollCall = try Epoll.call(of: call, field: "signals") { (_) throws(ModelError) in SignalSet([]) }
-            switch parsed {
-            case .wait(_, _, .pwait(_?)), .wait(_, _, .pwait2(_, _?)):
-                throw ModelError("\(call.f) with a 'sigmask' on signalfds: the mask unblocks signals whose handlers take them; not modelled")
-            default: return parsed
-            }
+            return try Epoll.call(of: call, field: "signals") { (_) throws(ModelError) in SignalSet([]) }
         }
         let operation = try Epoll.operation(call.value)
         if let target = try call.value.optional("target")?.text("target") {

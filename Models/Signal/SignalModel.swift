@@ -385,6 +385,9 @@ public struct SignalModel: TraceModel {
         if case .pause = input { return pauseSteps(state, output: output) }
         if case .sigaltstack(_, let setting) = input { return altStackSteps(state, setting: setting, output: output) }
         if case .pauseUnblocking(_, let signals) = input { return pauseUnblockingSteps(state, signals: signals, output: output) }
+        if case .epoll(let process, let call) = input, let sigmask = Self.epollWaitMask(call) {
+            return maskedEpollSteps(state, process: process, call: call, sigmask: sigmask, output: output)
+        }
         if case .epoll(let process, let call) = input {
             var steps: [Step<State>] = []
             for outcome in epollOutcomes(state, process: process, call: call) where output == nil || outcome.output == nil || outcome.output == output {
@@ -578,6 +581,7 @@ public struct SignalModel: TraceModel {
             if next.alive { Self.signalfdNotify(&next) }
             return (.returned, next)
         case .epoll(let process, let call):
+            if let sigmask = Self.epollWaitMask(call) { return maskedEpollOutcome(state, process: process, call: call, sigmask: sigmask) }
             // One way it may end (a wait with nothing ready and no timeout cannot end by itself: EINTR aside, none).
             return epollOutcomes(state, process: process, call: call).first { $0.output != .failed(.EINTR) }
                 .map { ($0.output ?? .epollControlled, $0.next) }

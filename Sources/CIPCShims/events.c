@@ -1,6 +1,7 @@
 #include "ipc_events.h"
 
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <errno.h>
@@ -266,6 +267,36 @@ int ipc_signalfd_poll_masked(const int *signals, int count, const int *kept, int
     int saved = errno;
     *recorded = copy_records(signo, code, pid, value, capacity);
     close(descriptor);
+    errno = saved;
+    return result;
+}
+
+int ipc_epoll_pwait_recorded(int epfd, int maxevents, int use_pwait2, int timeout_ms, int has_timeout, long long seconds,
+    long long nanoseconds, const int *kept, int kept_count, const int *released, int released_count, uint32_t *events,
+    int *fds, int capacity, int *signo, int *code, int *pid, int *value, int record_capacity, int *recorded) {
+    sigset_t mask;
+    if (sigprocmask(SIG_BLOCK, NULL, &mask) == -1) return -1;
+    for (int index = 0; index < released_count; index++) {
+        if (sigdelset(&mask, released[index]) == -1) return -1;
+    }
+    for (int index = 0; index < kept_count; index++) {
+        if (sigaddset(&mask, kept[index]) == -1) return -1;
+    }
+    struct epoll_event buffer[16];
+    if (capacity > 16) capacity = 16;
+    int asked = maxevents > capacity ? capacity : maxevents;
+    struct timespec timeout = {.tv_sec = (time_t)seconds, .tv_nsec = (long)nanoseconds};
+    recorded_count = 0;
+    // The mask is swapped in for the call alone: what it unblocks and is pending interrupts it (not at timeout 0),
+    // its handler run on the way out.
+    int result = use_pwait2 ? epoll_pwait2(epfd, buffer, asked, has_timeout ? &timeout : NULL, &mask)
+                            : epoll_pwait(epfd, buffer, asked, timeout_ms, &mask);
+    int saved = errno;
+    *recorded = copy_records(signo, code, pid, value, record_capacity);
+    for (int index = 0; index < result && index < capacity; index++) {
+        events[index] = buffer[index].events;
+        fds[index] = buffer[index].data.fd;
+    }
     errno = saved;
     return result;
 }

@@ -206,6 +206,43 @@ extension Syscall {
         return MaskedPoll(error: error, revents: revents, readable: readable != 0, writable: writable != 0, seen: seen)
     }
 
+    /// What a masked `epoll_pwait` gave: its error (`EINTR`, `EINVAL`) or nil, the events reported (registered
+    /// number, events), and what the recording handler saw during the call.
+    public struct MaskedEpollWait: Sendable {
+        public var error: Errno?
+        public var events: [(descriptor: CInt, events: UInt32)]
+        public var seen: [SignalInfo]
+    }
+
+    /// One `epoll_pwait` of `instance` (`epoll_pwait2` with `timespec` when `pwait2`; nil there: a null timeout) with the
+    /// calling thread's mask less `releasing` plus `keeping` swapped in for it, at most 16 events. No fault is
+    /// injected into it.
+    ///
+    /// The corresponding C functions are `epoll_pwait` and `epoll_pwait2`.
+    public static func epollWaitMasked(
+        _ instance: CInt, maxEvents: Int, timeoutMilliseconds: Int, pwait2: Bool, timespec: (seconds: Int, nanoseconds: Int)?,
+        keeping: [Int32], releasing: [Int32]
+    ) -> MaskedEpollWait {
+        let capacity = 256
+        var numbers = [CInt](repeating: 0, count: capacity)
+        var codes = [CInt](repeating: 0, count: capacity)
+        var pids = [CInt](repeating: 0, count: capacity)
+        var values = [CInt](repeating: 0, count: capacity)
+        var events = [UInt32](repeating: 0, count: 16)
+        var descriptors = [CInt](repeating: -1, count: 16)
+        var recorded: CInt = 0
+        let result = ipc_epoll_pwait_recorded(
+            instance, CInt(clamping: maxEvents), pwait2 ? 1 : 0, CInt(clamping: timeoutMilliseconds), timespec == nil ? 0 : 1,
+            Int64(timespec?.seconds ?? 0), Int64(timespec?.nanoseconds ?? 0), keeping, CInt(keeping.count), releasing,
+            CInt(releasing.count), &events, &descriptors, 16, &numbers, &codes, &pids, &values, CInt(capacity), &recorded)
+        let error = result == -1 ? Errno(rawValue: errno) : nil
+        let onStack = recordedOnAlternateStack(count: min(Int(recorded), capacity))
+        let seen = (0..<min(Int(recorded), capacity)).map {
+            SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0], onAlternateStack: $0 < onStack.count ? onStack[$0] : nil)
+        }
+        return MaskedEpollWait(error: error, events: (0..<max(0, min(Int(result), 16))).map { (descriptors[$0], events[$0]) }, seen: seen)
+    }
+
     /// `pause` with `signals` unblocked for it (unblocked, then blocked again after): the signals the recording
     /// handler saw meanwhile; `EINTR` when it saw none. No fault is injected into it.
     ///

@@ -325,6 +325,9 @@ import Testing
         /// A registration of the set (``epollEvents`` at `events`; `EEXIST` when there is one), a wait, a `kill` of the
         /// signal (in the set or not), and two waits: the news `EPOLLET` hears and the reports a level-triggered one repeats.
         case epollRound([String], events: Int, signal: String, maxEvents: Int)
+        /// `epoll_pwait` (or, `pwait2`, `epoll_pwait2`) with a timeout of 0 or 1 ms and a mask keeping the set blocked —
+        /// and every signal whose action would end the receiver (`SignalModel+MaskedEpoll`).
+        case maskedEpollWait(sigmask: [String], milliseconds: Int, pwait2: Bool, maxEvents: Int)
 
         var description: String {
             switch self {
@@ -357,6 +360,8 @@ import Testing
             case .epollWait(let maxEvents): "epoll_wait(\(maxEvents))"
             case .epollRound(let set, let events, let signal, let maxEvents):
                 "epoll_ctl(ADD, \(set), \(KernelSignalFactsTests.epollEvents[events])), epoll_wait, kill(\(signal)), epoll_wait(\(maxEvents)) twice"
+            case .maskedEpollWait(let sigmask, let milliseconds, let pwait2, let maxEvents):
+                "\(pwait2 ? "epoll_pwait2" : "epoll_pwait")(\(maxEvents), \(milliseconds) ms, sigmask \(sigmask))"
             }
         }
     }
@@ -446,6 +451,9 @@ import Testing
         Gen.int(in: 1...3).map { Operation.epollWait(maxEvents: $0) }.eraseToAny(),
         zip(Gen.int(in: 0...3), Gen.int(in: 0...5), signalName, Gen.int(in: 1...3)).map { (set: Int, events: Int, signal: String, maxEvents: Int) -> Operation in
             Operation.epollRound(Self.epollSets[set], events: events, signal: signal, maxEvents: maxEvents)
+        }.eraseToAny(),
+        zip(Gen.int(in: 0...15), Gen.int(in: 0...3), Gen.int(in: 1...3)).map { (mask: Int, form: Int, maxEvents: Int) -> Operation in
+            Operation.maskedEpollWait(sigmask: subset(mask), milliseconds: form & 1, pwait2: form & 2 != 0, maxEvents: maxEvents)
         }.eraseToAny()
     ).array(of: 1...25)
 
@@ -557,6 +565,13 @@ import Testing
                     let wait: (f: String, value: JSONValue) = ("epoll_wait", ["maxevents": .int(maxEvents), "timeout": 0])
                     let add: JSONValue = ["op": "EPOLL_CTL_ADD", "signals": .array(set.map { .string($0) }), "events": .array(Self.epollEvents[events].map { .string($0) })]
                     return [("epoll_ctl", add), wait, ("kill", ["signal": .string(signal)]), wait, wait]
+                case .maskedEpollWait(let sigmask, let milliseconds, let pwait2, let maxEvents):
+                    let kept: JSONValue = .array(Self.names.filter { sigmask.contains($0) || !harmless($0) }.map { .string($0) })
+                    if pwait2 {
+                        let timeout: JSONValue = ["sec": 0, "nsec": .int(milliseconds * 1_000_000)]
+                        return [("epoll_pwait2", ["maxevents": .int(maxEvents), "timeout": timeout, "sigmask": kept])]
+                    }
+                    return [("epoll_pwait", ["maxevents": .int(maxEvents), "timeout": .int(milliseconds), "sigmask": kept])]
                 case .handledThenSigpause(_, let refused?):
                     return [("sigpause", ["signal": .int(refused)])]
                 case .handledThenSigpause(let signal, nil):

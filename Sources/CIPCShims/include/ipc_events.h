@@ -122,6 +122,12 @@ int ipc_mask_without_set(int how, int per_thread, unsigned long long *old_bits);
 /// the kernel reads the set before it checks `how`. What the call returned, with errno.
 int ipc_rt_sigprocmask_unreadable_set(int how);
 
+/// `epoll_pwait` (`epoll_pwait2` when `use_pwait2`; a null timeout unless `has_timeout`) on `epfd` with the calling
+/// thread's mask less `released` plus `kept` swapped in, the recording handler's records of the call copied out.
+int ipc_epoll_pwait_recorded(int epfd, int maxevents, int use_pwait2, int timeout_ms, int has_timeout, long long seconds,
+    long long nanoseconds, const int *kept, int kept_count, const int *released, int released_count, uint32_t *events,
+    int *fds, int capacity, int *signo, int *code, int *pid, int *value, int record_capacity, int *recorded);
+
 /// One `ppoll` (or, with `use_select`, `pselect`) of a signalfd for `signals[0..<count]` (made for the call, nonblocking,
 /// closed after) with a signal mask: the calling thread's mask less `released[0..<released_count]` plus
 /// `kept[0..<kept_count]`, swapped in for the call. `events`: poll's events, or for select bit 0 read, bit 1 write;

@@ -50,8 +50,13 @@ final class EpollInstance<Target: Hashable & Sendable & Comparable> {
             events = try KernelEpoll.pwait2(
                 instance, maxEvents: maxEvents, timeout: given.map { ($0.seconds, $0.nanoseconds) }, signals: signals?.map { CInt(clamping: $0) })
         }
-        return events.map { event in
-            Epoll.Report(target: targets[event.descriptor] ?? unknown, events: Epoll.Events(rawValue: Int(event.events.rawValue)))
+        return reports(events.map { ($0.descriptor, $0.events.rawValue) }, unknown: unknown)
+    }
+
+    /// Events a wait returned as reports, sorted; a number never added (none is) reported as `unknown`.
+    func reports(_ events: [(descriptor: CInt, events: UInt32)], unknown: Target) -> [Epoll.Report<Target>] {
+        events.map { event in
+            Epoll.Report(target: targets[event.descriptor] ?? unknown, events: Epoll.Events(rawValue: Int(event.events)))
         }.sorted()
     }
 }

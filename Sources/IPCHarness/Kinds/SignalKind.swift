@@ -368,6 +368,20 @@ struct SignalBinding: ObjectBinding {
             try signalDescriptors.epoll.control(operation, target: target, descriptor: descriptor, events: events)
             if case .delete = operation, let target { signalDescriptors.close(target) }
             return .epollControlled
+        case .epoll(_, let call) where SignalModel.epollWaitMask(call) != nil:
+            // epoll_pwait or epoll_pwait2 with the object's signals outside `sigmask` unblocked for the call.
+            guard case .wait(let maxEvents, let timeout, let form) = call, let sigmask = SignalModel.epollWaitMask(call) else { return .epollControlled }
+            let kept = try ownSignals(sigmask, doing: "keep blocked in epoll_pwait's mask")
+            let released = received.filter { !kept.contains($0) }
+            try refuseFatalActions(released, suspending: true)
+            var (isPwait2, timespec): (Bool, Epoll.Timespec?) = (false, nil)
+            if case .pwait2(let given, _) = form { (isPwait2, timespec) = (true, given) }
+            let answer = Syscall.epollWaitMasked(
+                try signalDescriptors.epoll.instance().rawValue, maxEvents: maxEvents, timeoutMilliseconds: timeout, pwait2: isPwait2,
+                timespec: timespec.map { ($0.seconds, $0.nanoseconds) }, keeping: kept, releasing: released)
+            if !answer.seen.isEmpty { return .deliveries(answer.seen.map(delivery)) }
+            if let error = answer.error { throw error }
+            return .epollEvents(signalDescriptors.epoll.reports(answer.events, unknown: SignalModel.SignalSet([])))
         case .epoll(_, .wait(let maxEvents, let timeout, let form)):
             return .epollEvents(try signalDescriptors.epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: SignalModel.SignalSet([])))
         case .epoll(_, .create(let creation)):
