@@ -120,7 +120,9 @@ let package = Package(
         .executableTarget(name: "ipc-harness-worker", dependencies: ["IPCHarnessWorker"], swiftSettings: strictSwift),
 
         // What several test targets share (not a product).
-        .target(name: "TestSupport", dependencies: ["IPCSyscalls"], path: "Tests/TestSupport", swiftSettings: strictSwift),
+        // Every posix_spawn of the test process takes the spawn gate (Tests/CSpawnGate/spawn_gate.c says why).
+        .target(name: "CSpawnGate", dependencies: ["CIPCShims"], path: "Tests/CSpawnGate", cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "TestSupport", dependencies: ["IPCSyscalls", "CSpawnGate"], path: "Tests/TestSupport", swiftSettings: strictSwift),
         .testTarget(
             name: "IPCModelsTests",
             dependencies: ["IPCModels", .product(name: "PropertyBased", package: "swift-property-based")],

@@ -18,6 +18,10 @@
 
 extern char **environ;
 
+static pthread_mutex_t spawn_gate = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+void ipc_spawn_gate_enter(void) { pthread_mutex_lock(&spawn_gate); }
+void ipc_spawn_gate_leave(void) { pthread_mutex_unlock(&spawn_gate); }
+
 int ipc_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
 
 int ipc_dup3(int oldfd, int newfd, int flags) { return dup3(oldfd, newfd, flags); }

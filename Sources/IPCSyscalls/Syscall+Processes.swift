@@ -1,7 +1,6 @@
 import CIPCShims
 import Glibc
 import SystemPackage
-import Synchronization
 
 /// How a child process ended.
 public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {
@@ -66,16 +65,18 @@ public struct SpawnRequest: Sendable {
 }
 
 extension Syscall {
-    /// Held while this process spawns: a child starts with a copy of the whole descriptor table and keeps it until
-    /// its exec, so for that moment it holds every descriptor of the process, and a close elsewhere in the process
-    /// is not the last close (no end of file, no `EPIPE`, no discard).
-    private static let spawning = Mutex(())
-
     /// Runs `body` while no ``spawn(_:)`` is under way, for code whose outcome depends on its closes being the last
-    /// (a kernel-fact test comparing end of file with a model). Spawns by other means (Foundation, Subprocess) are
-    /// not held off unless they start inside it too, as the test suite's do (`runHoldingOffAgreementTests`).
+    /// (a kernel-fact test comparing end of file with a model): a child starts with a copy of the whole descriptor
+    /// table and keeps it until its exec, so for that moment it holds every descriptor of the process, and a close
+    /// elsewhere in the process is not the last close (no end of file, no `EPIPE`, no discard).
+    ///
+    /// The gate is the C shims' recursive mutex (`ipc_spawn_gate_enter`), so a spawn inside `body` goes on. Spawns by
+    /// other means (Foundation, Subprocess, Swift Testing's exit tests) are held off only where `posix_spawn` itself
+    /// takes the gate: the test suite links `Tests/CSpawnGate`, which makes it so for every spawn of its process.
     public static func withoutConcurrentSpawns<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
-        try spawning.withLock { (_) throws(E) -> T in try body() }
+        ipc_spawn_gate_enter()
+        defer { ipc_spawn_gate_leave() }
+        return try body()
     }
 
     /// Starts a child process running `request.path`, with every signal at its default action and none blocked,

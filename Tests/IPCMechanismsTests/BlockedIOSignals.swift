@@ -27,12 +27,12 @@ enum BlockedIOSignals {
     /// Every signal of `signals` pending for this thread (or its process), in the order `sigtimedwait` takes them;
     /// the first `awaiting` waited for (up to ten seconds each) if they are not pending yet.
     ///
-    /// A close is the last only once no child holds the description: Swift Testing spawns its exit tests without
-    /// ``Syscall/withoutConcurrentSpawns(_:)``, and between its clone and its exec such a child holds a copy of every
-    /// descriptor of this process, so the release a close should make (and the signal it sends) comes a moment
-    /// later, from the child's exec. `KernelFIFOAsyncFactsTests` failed so once in a full run on this machine and
-    /// once in CI. A fact about a close's signal awaits it; a fact that a close sends nothing cannot, and is safe:
-    /// a late release sends what an immediate one would, after it was not looked for.
+    /// A close is the last only once no child holds the description: between its clone and its exec a child holds a
+    /// copy of every descriptor of this process. `KernelFIFOAsyncFactsTests` failed so once in a full run on this
+    /// machine and once in CI, beside an exit test Swift Testing spawned; every `posix_spawn` of the test process now
+    /// waits for ``Syscall/withoutConcurrentSpawns(_:)`` (Tests/CSpawnGate), and a fact about a close's signal still
+    /// awaits it, for a child made by other means. A fact that a close sends nothing cannot await, and need not: a late
+    /// release sends what an immediate one would, after it was not looked for.
     static func takeAll(_ signals: [CInt], awaiting: Int = 0) -> [(signal: CInt, code: CInt, band: Int, descriptor: CInt)] {
         var taken: [(signal: CInt, code: CInt, band: Int, descriptor: CInt)] = []
         while taken.count < awaiting,

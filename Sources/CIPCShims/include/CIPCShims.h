@@ -26,6 +26,14 @@
 /// returns 0; else -1 with errno set.
 int ipc_mkfifo_under_umask(const char *path, unsigned int mode, unsigned int mask, unsigned int *reported);
 
+/// Enters the process's spawn gate, a recursive mutex: held by `Syscall.withoutConcurrentSpawns` around code whose
+/// closes must be the last, and by every spawn that goes through it (`Syscall.spawn`; in the test suite, every
+/// `posix_spawn` of the process: Tests/CSpawnGate). Between its clone and its exec a child holds a copy of every
+/// descriptor of the process, so a close made meanwhile is not the last.
+void ipc_spawn_gate_enter(void);
+/// Leaves the spawn gate once for each `ipc_spawn_gate_enter`.
+void ipc_spawn_gate_leave(void);
+
 /// pipe2(2), a GNU extension.
 int ipc_pipe2(int fds[2], int flags);
 
