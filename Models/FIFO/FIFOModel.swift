@@ -248,7 +248,10 @@ public struct FIFOModel: TraceModel {
     /// A read or write that failed `EINTR`: as on a pipe (``PipeModel``), interrupted before any byte moved, with
     /// no effect. A blocking `open` asleep that no partner has released yet is undone (`fifo_open`'s error path):
     /// it stops counting as a reader or writer, and if it was the last, the FIFO's bytes go as after a last close.
-    /// Partners its registration released stay released. Once released, it returns the descriptor instead.
+    /// Partners its registration released stay released. Once released, it returns the descriptor instead. The undo
+    /// wakes no epoll registration (measured, `KernelFIFOInterruptedOpenFactsTests`): a reader sleeps only while no
+    /// writer has the FIFO open and a writer only while no reader has, so the queue `fifo_open` wakes holds none, and
+    /// the sleeper's own side is not woken — no news for `EPOLLET`, the same masks level-triggered.
     private func interrupted(_ state: State, _ input: Input) -> [Step<State>] {
         let pipeInput: PipeModel.Input
         switch input {
