@@ -122,9 +122,10 @@ extension FIFOModel.State {
     }
 
     /// Before `process` opens `end` again: its latest open so far keeps its settings, its signals from now on not
-    /// judged, and the new open starts with none.
+    /// judged, and the new open starts with none; that open's epoll registration is hidden (``FIFOModel+Epoll``).
     mutating func hideLatestOpen(of process: Int, _ end: PipeModel.End) {
         guard let index = latestOpen(of: process, end) else { return }
+        hideEpollRegistration(of: process, end)
         opens[index].hidden = signalSettings(of: process, end)
         leaveUnjudged(opens[index].hidden, of: process, end)
         install(FIFOModel.SignalSettings(), of: process, end)

@@ -23,8 +23,18 @@
 ///   the open keeps another leaves the registration in place under the closed number (epoll(7)'s "closed descriptor
 ///   still reported"): waits go on reporting it, MOD and DEL through the end fail `ENOENT`, until the open's last
 ///   descriptor closes and takes it. Closing another of the open's descriptors changes nothing of it.
-/// - What the model leaves unjudged (``PipeModel/State/epollUnjudged``): a process that opens a registered end again
-///   (or opens `O_RDWR` while registered); `dup2` and `dup3` by a registered process (which number they close or
+/// - Two opens of one end by one process are two descriptions, so two registrations (`KernelFIFOEpollTwoOpensFactsTests`):
+///   `{"end": E}` names the latest open, so a process that opens a registered end again (or opens `O_RDWR` while
+///   registered) hides the older open's registration from `epoll_ctl` — ADD through the end succeeds, MOD and DEL fail
+///   `ENOENT` until it does — while waits still report it under the end's name, with that open's own poll mask (its
+///   hang-up suppression), so a report may hold two entries of one end. The hidden registration and its place are
+///   the older open's (``Epoll/Registration/hidden``: its rank among the process's opens of the end) and hear every
+///   wake the pipe's queues get; once the later open's last close (or an interrupted open's undoing) makes it the
+///   latest again, `epoll_ctl` through the end reaches it. A release of one of a process's opens is one description's
+///   last close: news for edge-triggered registrations when it leaves one side empty and the other not.
+/// - What the model leaves unjudged (``PipeModel/State/epollUnjudged``): a process that opens the FIFO again while it
+///   has a registration of an `O_RDWR` open (one description under both ends' names, which the new open would split);
+///   `dup2` and `dup3` by a registered process (which number they close or
 ///   reuse the trace does not say); a `dup` or `F_DUPFD` while a registration outlives its descriptor (the copy may
 ///   take the closed number, and the registration is then reached through it again, measured), and an `open` then
 ///   (its descriptor may take the number, and the old registration's reports, which carry the number, could not be
@@ -36,29 +46,26 @@ extension FIFOModel {
         public var process: Int
         public var end: PipeModel.End
         public var descriptor: Int?
+        /// The registration's ``Epoll/Registration/hidden``: the rank of an older open a later one hides, nil: the latest's.
+        public var hidden: Int? = nil
     }
 
     /// The state after an epoll call the model does not judge (any output goes), or nil when it judges it.
     func epollUnjudged(_ state: State, process: Int, call: PipeModel.EpollCall) -> State? {
         if case .create = call { return nil }  // a new instance of its own
-        if state.pipe.epollUnjudged.contains(process) { return state }
-        // One open of the end, however many copies: which descriptor a registration is on is followed.
-        if case .control(_, let end?, _) = call, state.opens.count(where: { $0.process == process && $0.end == end }) == 1 { return nil }
-        guard let pipe = pipes.epollUnjudged(state.pipe, process: process, call: call) else { return nil }
-        var next = state
-        next.pipe = pipe
-        return next
+        // However many opens and copies of the end: which open and which descriptor a registration is on is followed.
+        return state.pipe.epollUnjudged.contains(process) ? state : nil
     }
 
     func epollTransitions(_ state: State, process: Int, call: PipeModel.EpollCall) -> [(output: Output?, step: Step<State>)] {
         let target = state.epollTarget(of: call, process: process)
         if case .control(_, let end?, _) = target, let newest = state.newestDescriptorPosition(of: process, end),
-            let place = state.epollPlaces.first(where: { $0.process == process && $0.end == end }), place.descriptor != newest,
-            state.pipe.epoll.contains(where: { $0.process == process && $0.end == end })
+            let place = state.epollPlaces.first(where: { $0.process == process && $0.end == end && $0.hidden == nil }), place.descriptor != newest,
+            state.pipe.epoll.contains(where: { $0.process == process && $0.end == end && $0.hidden == nil })
         {
             // The descriptor named is not the one registered: to the kernel, (file, fd) is not registered.
             var unregistered = state.pipe
-            unregistered.epoll.removeAll { $0.process == process && $0.end == end }
+            unregistered.epoll.removeAll { $0.process == process && $0.end == end && $0.hidden == nil }
             return pipes.epollTransitions(unregistered, process: process, call: target).map { candidate in
                 var next = state
                 // ADD succeeded: a second registration of the description, which the model does not follow.
@@ -71,9 +78,9 @@ extension FIFOModel {
                 var next = state
                 next.pipe = candidate.step.state
                 if case .control(.add, let end?, _) = target, candidate.output == .epollControlled {
-                    next.epollPlaces.removeAll { $0.process == process && $0.end == end }
+                    next.epollPlaces.removeAll { $0.process == process && $0.end == end && $0.hidden == nil }
                     next.epollPlaces.append(EpollPlace(process: process, end: end, descriptor: state.newestDescriptorPosition(of: process, end)))
-                    next.epollPlaces.sort { ($0.process, $0.end) < ($1.process, $1.end) }
+                    next.sortEpollPlaces()
                 }
                 return (candidate.output.map(Self.output(from:)), .completed(next))
             }
@@ -92,9 +99,16 @@ extension FIFOModel {
     }
 
     /// `pipe_poll`'s mask for each of `process`'s registrations: its read end's without `EPOLLHUP` while suppressed; an
-    /// `O_RDWR` open's, both ends' together (neither hang-up nor error can come: it is a reader and a writer).
+    /// `O_RDWR` open's, both ends' together (neither hang-up nor error can come: it is a reader and a writer). A hidden
+    /// registration's is its own open's (a plain open of the end: one of an `O_RDWR` open is not followed).
     func epollMask(_ state: State, of process: Int) -> (PipeModel.EpollRegistration) -> PipeModel.PollEvents? {
         { registration in
+            if let rank = registration.hidden {
+                let own = state.opens.filter { $0.process == process && $0.end == registration.end }
+                guard rank < own.count, !own[rank].readWrite else { return nil }
+                let suppressed = registration.end == .read && own[rank].hangUpSuppressed
+                return pipes.readiness(of: process, registration.end, in: state.pipe, hangUpSuppressed: suppressed)
+            }
             guard state.readWriteHalves(ofLatest: registration.end, of: process) == nil else {
                 return (pipes.readiness(of: process, .read, in: state.pipe) ?? []).union(pipes.readiness(of: process, .write, in: state.pipe) ?? [])
             }
@@ -113,8 +127,9 @@ extension FIFOModel {
     }
 
     /// The registrations after an open by `process` of `ends` took `before` to `after`: the first writer's open is news
-    /// for the read ends' edge-triggered registrations; a registered process that opens the end again, or opens
-    /// `O_RDWR`, is no longer judged.
+    /// for the read ends' edge-triggered registrations (hidden ones too: they are on the same queue); the registration
+    /// of the older open of an end opened again is hidden already (``State/hideEpollRegistration(of:_:)``); a process
+    /// with a registration of an `O_RDWR` open that opens the FIFO again is no longer judged.
     func epollAfterOpen(_ step: Step<State>, before: State, process: Int, ends: [PipeModel.End]) -> Step<State> {
         guard !before.pipe.epoll.isEmpty || !before.pipe.epollUnjudged.isEmpty else { return step }
         var next = step.state
@@ -123,8 +138,12 @@ extension FIFOModel {
                 next.pipe.epoll[index].news = .certain
             }
         }
-        let registered = next.pipe.epoll.contains { $0.process == process && (ends.count > 1 || ends.contains($0.end)) }
-        if registered && next.opens.count > before.opens.count { next.leaveEpollUnjudged(process) }
+        // An O_RDWR open's registration is one description's under both ends' names: a new open of either end would
+        // split the names between two descriptions, which the model does not follow.
+        let readWriteRegistered = before.pipe.epoll.contains {
+            $0.process == process && $0.hidden == nil && before.readWriteHalves(ofLatest: $0.end, of: process) != nil
+        }
+        if readWriteRegistered && next.opens.count > before.opens.count { next.leaveEpollUnjudged(process) }
         // A registration living on under a closed number: the new descriptor may take that number, and a report of the
         // old registration (its data, the number) could no longer be told from the new one's by the trace's end names.
         if next.opens.count > before.opens.count && before.epollPlaces.contains(where: { $0.process == process && $0.descriptor == nil }) {
@@ -159,7 +178,8 @@ extension FIFOModel.State {
     func epollTarget(of call: PipeModel.EpollCall, process: Int) -> PipeModel.EpollCall {
         guard case .control(let operation, let end?, let events) = call, readWriteHalves(ofLatest: end, of: process) != nil else { return call }
         let other: PipeModel.End = end == .read ? .write : .read
-        guard readWriteHalves(ofLatest: other, of: process) != nil, pipe.epoll.contains(where: { $0.process == process && $0.end == other })
+        guard readWriteHalves(ofLatest: other, of: process) != nil,
+            pipe.epoll.contains(where: { $0.process == process && $0.end == other && $0.hidden == nil })
         else { return call }
         return .control(operation: operation, end: other, events: events)
     }
@@ -173,17 +193,91 @@ extension FIFOModel.State {
     /// After the close of the descriptor at `position` of `process`'s open of each of `ends`, the open staying: a
     /// registration added through it stays under the closed number; one added through another is as it was.
     mutating func closedEpollDescriptor(of process: Int, ends: Set<PipeModel.End>, position: Int) {
-        for index in epollPlaces.indices where epollPlaces[index].process == process && ends.contains(epollPlaces[index].end) {
+        for index in epollPlaces.indices where epollPlaces[index].process == process && ends.contains(epollPlaces[index].end) && epollPlaces[index].hidden == nil {
             if epollPlaces[index].descriptor == position { epollPlaces[index].descriptor = nil }
         }
     }
 
     /// The places of registrations still there (a DEL, a release, an exit or unjudging took the others).
     func placesTrimmed() -> Self {
-        guard epollPlaces.contains(where: { place in !pipe.epoll.contains { $0.process == place.process && $0.end == place.end } }) else { return self }
+        func gone(_ place: FIFOModel.EpollPlace) -> Bool {
+            !pipe.epoll.contains { $0.process == place.process && $0.end == place.end && $0.hidden == place.hidden }
+        }
+        guard epollPlaces.contains(where: gone) else { return self }
         var next = self
-        next.epollPlaces.removeAll { place in !pipe.epoll.contains { $0.process == place.process && $0.end == place.end } }
+        next.epollPlaces.removeAll(where: gone)
         return next
+    }
+
+    /// Before the release of `process`'s latest open of each of `ends` (`halves`: only where it is one of these, an
+    /// `O_RDWR` open's) while the process keeps another open of that end: the registration of the open released is
+    /// taken out first — it goes with its description, and the pipe, which counts holders, would take the other open
+    /// for a copy keeping it and stop judging. `self` when there is nothing to take out.
+    func releasingEpollRegistrations(of process: Int, ends: [PipeModel.End], halves: [Int]? = nil) -> Self {
+        var next = self
+        for end in ends {
+            guard let latest = latestOpen(of: process, end), halves?.contains(latest) ?? true,
+                opens.count(where: { $0.process == process && $0.end == end }) > 1
+            else { continue }
+            next.pipe.epoll.removeAll { $0.process == process && $0.end == end && $0.hidden == nil }
+        }
+        return next
+    }
+
+    /// After one of a process's opens was released while it keeps another open of that end (the pipe allowed its wake
+    /// or not, as for a copy's close): `pipe_release` wakes both queues with no key when one side is left empty and the
+    /// other not — news for every edge-triggered registration (measured, `KernelFIFOEpollTwoOpensFactsTests`).
+    mutating func releasedWhileOtherOpensStay() {
+        guard pipe.readers.isEmpty != pipe.writers.isEmpty else { return }
+        for index in pipe.epoll.indices where pipe.epoll[index].edgeTriggered { pipe.epoll[index].news = .certain }
+    }
+
+    mutating func sortEpollPlaces() {
+        epollPlaces.sort { ($0.process, $0.end, $0.hidden ?? -1) < ($1.process, $1.end, $1.hidden ?? -1) }
+    }
+
+    /// Before `process` opens `end` again: its latest open of the end becomes an older one, so that open's registration
+    /// (and its place) is hidden under the open's rank among the process's opens of the end.
+    mutating func hideEpollRegistration(of process: Int, _ end: PipeModel.End) {
+        let rank = opens.count { $0.process == process && $0.end == end } - 1
+        guard rank >= 0, pipe.epoll.contains(where: { $0.process == process && $0.end == end && $0.hidden == nil }) else { return }
+        for index in pipe.epoll.indices where pipe.epoll[index].process == process && pipe.epoll[index].end == end && pipe.epoll[index].hidden == nil {
+            pipe.epoll[index].hidden = rank
+        }
+        for index in epollPlaces.indices where epollPlaces[index].process == process && epollPlaces[index].end == end && epollPlaces[index].hidden == nil {
+            epollPlaces[index].hidden = rank
+        }
+        pipe.epoll.sort()
+        sortEpollPlaces()
+    }
+
+    /// After `process`'s open of `end` of rank `rank` went (`latest`: it was the latest): a registration of that open is
+    /// gone with it, those of later opens move down a rank, and the open now latest, if its registration was hidden, is
+    /// the end's again.
+    mutating func epollAfterRemovingOpen(of process: Int, _ end: PipeModel.End, rank: Int, latest: Bool) {
+        guard pipe.epoll.contains(where: { $0.process == process && $0.end == end && $0.hidden != nil }) else { return }
+        func mine(_ hidden: Int?, _ registrationProcess: Int, _ registrationEnd: PipeModel.End) -> Bool {
+            registrationProcess == process && registrationEnd == end && hidden != nil
+        }
+        pipe.epoll.removeAll { mine($0.hidden, $0.process, $0.end) && $0.hidden == rank && !latest }
+        epollPlaces.removeAll { mine($0.hidden, $0.process, $0.end) && $0.hidden == rank && !latest }
+        for index in pipe.epoll.indices where mine(pipe.epoll[index].hidden, pipe.epoll[index].process, pipe.epoll[index].end) {
+            if pipe.epoll[index].hidden! > rank { pipe.epoll[index].hidden! -= 1 }
+        }
+        for index in epollPlaces.indices where mine(epollPlaces[index].hidden, epollPlaces[index].process, epollPlaces[index].end) {
+            if epollPlaces[index].hidden! > rank { epollPlaces[index].hidden! -= 1 }
+        }
+        let newest = opens.count { $0.process == process && $0.end == end } - 1
+        if latest && !pipe.epoll.contains(where: { $0.process == process && $0.end == end && $0.hidden == nil }) {
+            for index in pipe.epoll.indices where pipe.epoll[index].process == process && pipe.epoll[index].end == end && pipe.epoll[index].hidden == newest {
+                pipe.epoll[index].hidden = nil
+            }
+            for index in epollPlaces.indices where epollPlaces[index].process == process && epollPlaces[index].end == end && epollPlaces[index].hidden == newest {
+                epollPlaces[index].hidden = nil
+            }
+        }
+        pipe.epoll.sort()
+        sortEpollPlaces()
     }
 
     /// Forgets `process`'s registrations and judges none of its epoll calls from now on.

@@ -38,7 +38,8 @@ extension FIFOModel {
     /// holders would not change for that end, but then that end's count stays above 0 in the kernel as well.)
     func closeReadWrite(_ state: State, process: Int, end: PipeModel.End) -> [(output: Output?, step: Step<State>)] {
         guard let halves = state.readWriteHalves(ofLatest: end, of: process) else { return [] }
-        var next = state
+        var next = state.releasingEpollRegistrations(of: process, ends: [.read, .write], halves: [halves.this, halves.other])
+        let othersStay = [PipeModel.End.read, .write].contains { end in state.opens.count(where: { $0.process == process && $0.end == end }) > 1 }
         let async = next.pipe.async
         next.pipe.async = []
         for end in [PipeModel.End.read, .write] {
@@ -49,6 +50,7 @@ extension FIFOModel {
         next.removeOpen(at: max(halves.this, halves.other))
         next.removeOpen(at: min(halves.this, halves.other))
         next.pipe = pipes.signalsAfter(.close(process: process, end: end), before: state.pipe, after: next.pipe)
+        if othersStay { next.releasedWhileOtherOpensStay() }
         // Each end's close gave a number back, but the two ends were one descriptor.
         next.pipe.changeFreeDescriptors(of: process, by: -1)
         return [(.closed, .completed(emptiedIfUnopened(next)))]

@@ -33,7 +33,9 @@
 /// - `epoll_ctl` and `epoll_wait` are the pipe's, per open, with the `EPOLLHUP` rule above; the first writer's open is
 ///   news for edge-triggered read ends, and an `O_RDWR` open is one registration under both ends' names; a
 ///   registration is the descriptor it was added through, kept under that number after its close while a `dup` keeps
-///   the description open (``FIFOModel+Epoll``; `KernelFIFOEpollFactsTests`, `KernelFIFOEpollDuplicateFactsTests`).
+///   the description open; two opens of one end are two registrations, the older one's still reported under the end's
+///   name (``FIFOModel+Epoll``; `KernelFIFOEpollFactsTests`, `KernelFIFOEpollDuplicateFactsTests`,
+///   `KernelFIFOEpollTwoOpensFactsTests`).
 public struct FIFOModel: TraceModel {
     public static let name = "fifo"
 
@@ -246,7 +248,10 @@ public struct FIFOModel: TraceModel {
     /// A read or write that failed `EINTR`: as on a pipe (``PipeModel``), interrupted before any byte moved, with
     /// no effect. A blocking `open` asleep that no partner has released yet is undone (`fifo_open`'s error path):
     /// it stops counting as a reader or writer, and if it was the last, the FIFO's bytes go as after a last close.
-    /// Partners its registration released stay released. Once released, it returns the descriptor instead.
+    /// Partners its registration released stay released. Once released, it returns the descriptor instead. The undo
+    /// wakes no epoll registration (measured, `KernelFIFOInterruptedOpenFactsTests`): a reader sleeps only while no
+    /// writer has the FIFO open and a writer only while no reader has, so the queue `fifo_open` wakes holds none, and
+    /// the sleeper's own side is not woken — no news for `EPOLLET`, the same masks level-triggered.
     private func interrupted(_ state: State, _ input: Input) -> [Step<State>] {
         let pipeInput: PipeModel.Input
         switch input {
@@ -326,9 +331,11 @@ public struct FIFOModel: TraceModel {
             // One of a dup's descriptors, an O_RDWR open's one descriptor, or an open of one end.
             if let copyClosed = closeCopyTransitions(state, process: process, end: end) { return copyClosed }
             if state.readWriteHalves(ofLatest: end, of: process) != nil { return closeReadWrite(state, process: process, end: end) }
-            return delegated(state, .close(process: process, end: end)).map { candidate in
+            let closing = state.releasingEpollRegistrations(of: process, ends: [end])
+            return delegated(closing, .close(process: process, end: end)).map { candidate in
                 // A close that succeeded also forgets that open (EBADF changed nothing).
                 guard candidate.output == .closed, case .completed(var after) = candidate.step else { return candidate }
+                if state.opens.count(where: { $0.process == process && $0.end == end }) > 1 { after.releasedWhileOtherOpensStay() }
                 after.removeLatestOpen(of: process, end)
                 return (candidate.output, .completed(releaseSignals(after, process: process, end: end)))
             }
@@ -541,6 +548,9 @@ public struct FIFOModel: TraceModel {
         for open in state.opens where open.hangUpSuppressed {
             text += "; a read end of process \(open.process) opened before any writer: no POLLHUP until one opens"
         }
+        for registration in state.pipe.epoll where registration.hidden != nil {
+            text += "; process \(registration.process)'s registration of an older open of the \(registration.end == .read ? "read" : "write") end (a later open hides it from epoll_ctl; waits report it)"
+        }
         for place in state.epollPlaces where place.descriptor == nil {
             text += "; process \(place.process)'s epoll registration of the \(place.end == .read ? "read" : "write") end outlives its closed descriptor (a dup keeps the description)"
         }
@@ -652,9 +662,11 @@ extension FIFOModel.State {
     /// Forgets the open at `index`; the process's latest open of that end, if any, sets the pipe's `O_NONBLOCK`.
     mutating func removeOpen(at index: Int) {
         let wasLatest = latestOpen(of: opens[index].process, opens[index].end) == index
+        let rank = opens[..<index].count { $0.process == opens[index].process && $0.end == opens[index].end }
         let removed = opens.remove(at: index)
         let latest = opens.last { $0.process == removed.process && $0.end == removed.end }
         pipe.setFlag(\.nonblocking, of: removed.process, removed.end, latest?.nonblocking ?? false)
         if wasLatest { revealLatestOpen(of: removed.process, removed.end) }
+        epollAfterRemovingOpen(of: removed.process, removed.end, rank: rank, latest: wasLatest)
     }
 }

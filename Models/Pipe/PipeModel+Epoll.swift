@@ -161,7 +161,8 @@ extension PipeModel {
             next.epollUnjudged.removeAll { $0 == process }
         }
         // A descriptor of a registered end closed: gone with the description, or kept under a number not followed.
-        for registration in before.epoll where registration.process != exited {
+        // (A registration a later open of the same end hides is a FIFO's, which follows its opens itself.)
+        for registration in before.epoll where registration.process != exited && registration.hidden == nil {
             let holders: (State) -> [Int] = { registration.end == .read ? $0.readers : $0.writers }
             let left = holders(after).filter { $0 == registration.process }.count
             guard left < holders(before).filter({ $0 == registration.process }).count else { continue }

@@ -92,6 +92,12 @@ public enum Epoll {
         /// queued (`contended`), and at a wait when the model says so then; it lasts as long as the registration (the
         /// model does not follow which later wakes reached it).
         public var missable = false
+        /// For a model whose process may hold several descriptions of one target, each its own registration (a FIFO's
+        /// end opened twice, ``FIFOModel+Epoll``): set on the registration of the process's `hidden`-th description of
+        /// the target (0: its first) while a later description hides it — `epoll_ctl` through the target names the
+        /// latest description, so it never finds this one, while a wait still reports it under the target's name. nil:
+        /// the latest description's (every other model's registrations).
+        public var hidden: Int? = nil
 
         public init(process: Int, target: Target, events: Events) {
             self.process = process
@@ -99,7 +105,9 @@ public enum Epoll {
             self.events = events
         }
 
-        public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.process, lhs.target) < (rhs.process, rhs.target) }
+        public static func < (lhs: Self, rhs: Self) -> Bool {
+            (lhs.process, lhs.target, lhs.hidden ?? -1) < (rhs.process, rhs.target, rhs.hidden ?? -1)
+        }
 
         public var edgeTriggered: Bool { events.contains(.edgeTriggered) }
         public var exclusive: Bool { events.contains(.exclusive) }
@@ -141,7 +149,7 @@ public enum Epoll {
         _ registrations: [Registration<Target>], process: Int, target: Target, operation: Operation, events: Events,
         unjudged: [Int] = [], contended: (Registration<Target>) -> Bool = { _ in false }
     ) -> (failure: ErrorCode?, registrations: [Registration<Target>]) {
-        let index = registrations.firstIndex { $0.process == process && $0.target == target }
+        let index = registrations.firstIndex { $0.process == process && $0.target == target && $0.hidden == nil }
         var next = registrations
         switch operation {
         case .other: return (.EINVAL, registrations)

@@ -64,6 +64,7 @@ public enum SyscallNumber {
     public static let nanosleep = 35
     public static let clockNanosleep = 230
     public static let futex = 202
+    public static let openAt = 257
     #elseif arch(arm64)
     public static let read = 63
     public static let write = 64
@@ -71,6 +72,7 @@ public enum SyscallNumber {
     public static let nanosleep = 101
     public static let clockNanosleep = 115
     public static let futex = 98
+    public static let openAt = 56
     #endif
 }
 

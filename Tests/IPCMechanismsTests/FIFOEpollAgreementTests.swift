@@ -128,13 +128,41 @@ import Testing
          .control(holder: 1, operation: .add, end: .read, events: [.input, .output]), .close(holder: 1, end: .write),
          .write(holder: 1, size: 1), .wait(holder: 1, maxEvents: 16), .control(holder: 1, operation: .modify, end: .write, events: .input),
          .close(holder: 1, end: .read), .wait(holder: 1, maxEvents: 16)],
+        // Two opens of a registered end (KernelFIFOEpollTwoOpensFactsTests): the older open's registration still
+        // reported, the end naming the new open (MOD ENOENT, ADD succeeds: two entries of the read end), DEL of the new
+        // one only; the new open's close makes the older the end's again (MOD succeeds), edge-triggered hang-up news.
+        [.open(holder: 1, end: .read), .open(holder: 2, end: .write), .control(holder: 1, operation: .add, end: .read, events: level),
+         .write(holder: 2, size: 1), .open(holder: 1, end: .read), .wait(holder: 1, maxEvents: 16),
+         .control(holder: 1, operation: .modify, end: .read, events: level), .control(holder: 1, operation: .add, end: .read, events: edge),
+         .wait(holder: 1, maxEvents: 16), .wait(holder: 1, maxEvents: 16), .wait(holder: 1, maxEvents: 1), .write(holder: 2, size: 2),
+         .wait(holder: 1, maxEvents: 16), .control(holder: 1, operation: .delete, end: .read, events: []), .wait(holder: 1, maxEvents: 16),
+         .control(holder: 1, operation: .add, end: .read, events: edge), .close(holder: 2, end: .write), .wait(holder: 1, maxEvents: 16),
+         .close(holder: 1, end: .read), .wait(holder: 1, maxEvents: 16), .control(holder: 1, operation: .modify, end: .read, events: edge),
+         .wait(holder: 1, maxEvents: 16), .wait(holder: 1, maxEvents: 16), .close(holder: 1, end: .read), .wait(holder: 1, maxEvents: 16)],
+        // Each open's own hang-up suppression; three opens of one end, the middle one registered; the writer's ends too.
+        [.open(holder: 1, end: .read), .control(holder: 1, operation: .add, end: .read, events: edge), .open(holder: 2, end: .write),
+         .close(holder: 2, end: .write), .open(holder: 1, end: .read), .control(holder: 1, operation: .add, end: .read, events: level),
+         .wait(holder: 1, maxEvents: 16), .wait(holder: 1, maxEvents: 16), .open(holder: 1, end: .read), .wait(holder: 1, maxEvents: 16),
+         .open(holder: 2, end: .write), .control(holder: 2, operation: .add, end: .write, events: [.output, .edgeTriggered]),
+         .open(holder: 2, end: .write), .control(holder: 2, operation: .add, end: .write, events: .output), .wait(holder: 2, maxEvents: 16),
+         .close(holder: 2, end: .write), .wait(holder: 2, maxEvents: 16), .close(holder: 1, end: .read), .close(holder: 1, end: .read),
+         .wait(holder: 1, maxEvents: 16), .control(holder: 1, operation: .modify, end: .read, events: level), .close(holder: 2, end: .write),
+         .wait(holder: 1, maxEvents: 16)],
+        // An O_RDWR open while the read end is registered: its own registration under the end it is added through;
+        // its close leaves the read open's, the read end its again.
+        [.open(holder: 1, end: .read), .open(holder: 2, end: .write), .control(holder: 1, operation: .add, end: .read, events: level),
+         .openReadWrite(holder: 1), .wait(holder: 1, maxEvents: 16), .control(holder: 1, operation: .modify, end: .read, events: level),
+         .control(holder: 1, operation: .add, end: .write, events: [.input, .output]), .control(holder: 1, operation: .add, end: .read, events: level),
+         .write(holder: 1, size: 3), .wait(holder: 1, maxEvents: 16), .close(holder: 2, end: .write), .wait(holder: 1, maxEvents: 16),
+         .close(holder: 1, end: .write), .wait(holder: 1, maxEvents: 16), .control(holder: 1, operation: .modify, end: .read, events: .output),
+         .wait(holder: 1, maxEvents: 16)],
     ]
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
         try await EpollAgreement.agree(
             directed: Self.directedSequences, random: Self.operations,
             marks: ["EPOLLIN", "EPOLLOUT", "EPOLLHUP", "EPOLLERR", "EEXIST", "ENOENT", "EBADF", "ENXIO", "suppressed", "readwrite registered",
-                    "closed number reported"],
+                    "closed number reported", "two registrations of one end", "older open reported"],
             check: { operations, seen throws in
                 try PipeAgreement.repeatingDisagreements { try Self.checkOnce(operations, seen: seen) }
             })
@@ -277,6 +305,12 @@ import Testing
                     switch kernel {
                     case .epollEvents(let reports):
                         for report in reports { seen.formUnion(report.events.names) }
+                        if Set(reports.map(\.end)).count < reports.count { seen.insert("two registrations of one end") }
+                        if !reports.isEmpty, case .wait(let holder, _) = operation,
+                            states.contains(where: { $0.pipe.epoll.contains { $0.process == holder && $0.hidden != nil } })
+                        {
+                            seen.insert("older open reported")
+                        }
                         if reports.isEmpty, case .wait(let holder, _) = operation,
                             states.contains(where: { state in
                                 state.readHangUpSuppressed(of: holder) && state.pipe.writers.isEmpty
@@ -351,5 +385,23 @@ import Testing
         let copied = after([openReader, add(Self.level), dup])
         #expect(model.step(copied, modify, .epollControlled).isEmpty)
         #expect(!model.step(copied, modify, .failed(.ENOENT)).isEmpty)
+        // Two opens of the read end, the first registered (KernelFIFOEpollTwoOpensFactsTests): the end names the second
+        // open — MOD succeeding or ADD failing EEXIST is wrong, as is the first one's registration no longer reported;
+        // once both are added, one report is wrong, two of the read end right; after the second's close, MOD ENOENT
+        // is wrong.
+        let twice = after([openReader, openWriter, write, add(Self.level), openReader])
+        #expect(model.step(twice, modify, .epollControlled).isEmpty)
+        #expect(!model.step(twice, modify, .failed(.ENOENT)).isEmpty)
+        #expect(model.step(twice, .epoll(process: 1, call: .control(operation: .add, end: .read, events: .input)), .failed(.EEXIST)).isEmpty)
+        #expect(model.step(twice, wait, none).isEmpty)
+        #expect(!model.step(twice, wait, readable).isEmpty)
+        let both = after([openReader, openWriter, write, add(Self.level), openReader, add(Self.level)])
+        let twoReadable = FIFOModel.Output.epollEvents([.init(end: .read, events: .input), .init(end: .read, events: .input)])
+        #expect(model.step(both, wait, readable).isEmpty)
+        #expect(!model.step(both, wait, twoReadable).isEmpty)
+        let back = after([openReader, openWriter, write, add(Self.level), openReader, add(Self.edge), (.close(process: 1, end: .read), .closed)])
+        #expect(model.step(back, modify, .failed(.ENOENT)).isEmpty)
+        #expect(!model.step(back, modify, .epollControlled).isEmpty)
+        #expect(model.step(back, wait, twoReadable).isEmpty)
     }
 }

@@ -202,8 +202,9 @@ struct StraceAssembly {
     }
 
     /// The pipe model keeps `O_NONBLOCK` per process and end from its `F_SETFL` operations (the importer records
-    /// those that touch `O_ASYNC`) and adds it to each call's own; the log's flag is the open file description's,
-    /// which `FIONBIO`, an `F_SETFL` without `O_ASYNC` or another process sharing it may clear unseen by the model.
+    /// those that touch `O_ASYNC`) and its `ioctl` `FIONBIO` operations, and adds it to each call's own; the log's flag
+    /// is the open file description's, which an `F_SETFL` without `O_ASYNC` or another process sharing it may clear
+    /// unseen by the model.
     /// A blocking read or write of a process whose recorded `F_SETFL` left its end nonblocking would be judged as a
     /// nonblocking one: its object leaves the check.
     private func excludePipesWhoseNonblockingTheModelCannotFollow() {
@@ -218,12 +219,18 @@ struct StraceAssembly {
                     guard case .string(let end)? = value["end"], case .bool(let set)? = value["nonblocking"] else { continue }
                     if set { nonblocking.insert("\(operation.pid) \(end)") } else { nonblocking.remove("\(operation.pid) \(end)") }
                     continue
+                case "ioctl":
+                    guard case .string(let end)? = value["end"], value["request"] == "FIONBIO", case .bool(let set)? = value["on"],
+                        case .ok = operation.outcome
+                    else { continue }
+                    if set { nonblocking.insert("\(operation.pid) \(end)") } else { nonblocking.remove("\(operation.pid) \(end)") }
+                    continue
                 case "read": key = "\(operation.pid) read"
                 case "write": key = "\(operation.pid) write"
                 default: continue
                 }
                 if nonblocking.contains(key), value["nonblocking"] != .bool(true) {
-                    object.exclude("the \(operation.f) at line \(operation.line) is blocking, but pid \(operation.pid)'s fcntl(F_SETFL, O_ASYNC|O_NONBLOCK) left it nonblocking in the model (its O_NONBLOCK changed in a way the model does not follow)")
+                    object.exclude("the \(operation.f) at line \(operation.line) is blocking, but pid \(operation.pid)'s fcntl(F_SETFL, O_ASYNC|O_NONBLOCK) or ioctl(FIONBIO) left it nonblocking in the model (its O_NONBLOCK changed in a way the model does not follow)")
                     break
                 }
             }

@@ -358,9 +358,12 @@ struct StraceSimulation {
             guard let fd = argument(0)?.descriptor, let request = argument(1)?.integer else { return true }
             switch request {
             case 0x5451, 0x5450:  // FIOCLEX, FIONCLEX
+                recordPipeIoctl(call, fd: fd, ["request": request == 0x5451 ? "FIOCLEX" : "FIONCLEX"])
                 if returned() == 0 { descriptors.setCloseOnExec(pid: pid, fd: fd, request == 0x5451) }
             case 0x5421:  // FIONBIO
-                if returned() == 0, let value = argument(2)?.integer { setNonblocking(pid: pid, fd: fd, value != 0, line: call.line) }
+                let value = argument(2)?.integer
+                if let value { recordPipeIoctl(call, fd: fd, ["request": "FIONBIO", "on": .bool(value != 0)]) }
+                if returned() == 0, let value { setNonblocking(pid: pid, fd: fd, value != 0, line: call.line) }
             case 0x541b:  // FIONREAD
                 return try simulateAvailable(call, arguments)
             case 0x5401:  // TCGETS: asks whether it is a terminal
@@ -436,6 +439,24 @@ struct StraceSimulation {
                 objects[object].exclude("fcntl command \(command) at line \(call.line) is not in its model")
             }
         }
+    }
+
+    /// `ioctl(FIONBIO)`, `ioctl(FIOCLEX)` or `ioctl(FIONCLEX)` on a pipe's end: the pipe model's `ioctl` operation
+    /// (``PipeModel/IORequest``), with its outcome, besides the descriptor state the importer follows (`O_NONBLOCK` for
+    /// the calls after it, `FD_CLOEXEC` for `execve`). The model keeps `O_NONBLOCK` per process and end, the log's is the
+    /// description's: `StraceImporter`'s `excludePipesWhoseNonblockingTheModelCannotFollow` counts these too. A FIFO's
+    /// are followed as state only: the fifo model's flag is its latest open's, and the importer does not know which
+    /// of a process's opens of an end a descriptor is the latest of.
+    private mutating func recordPipeIoctl(_ call: StraceLog.Call, fd: Int, _ request: JSONObject) {
+        guard let entry = descriptors.entry(pid: call.pid, fd: fd), let object = descriptors[file: entry.file].object,
+            case .pipe = objects[object].kind
+        else { return }
+        let end = descriptors[file: entry.file].end
+        guard end == "read" || end == "write" else { return }
+        if case .error(let error) = call.result, Self.withoutEffect.contains(error) { return }
+        var value = request
+        value["end"] = .string(end)
+        record(object, call, f: "ioctl", value: .object(value), outcome: outcome(call) { nil })
     }
 
     /// O_NONBLOCK belongs to the open file, so every descriptor of it (and every process sharing it) sees the change.
