@@ -214,11 +214,20 @@ extension PipeModel {
             let (mask, sure) = nestedMask(registration, in: state, bound: bound - 1)
             guard let mask, !registration.reported(of: mask).isEmpty else { continue }
             var level = sure
-            if registration.edgeTriggered { level = min(level, registration.news) }
+            if registration.edgeTriggered { level = min(level, Self.lateNews(registration, in: state)) }
             if registration.exclusive { level = min(level, .perhaps) }
             result = max(result, level)
         }
         return result
+    }
+
+    /// An `EPOLLET` registration's news, or perhaps once the pipe is hung up: `pipe_release` drops the count before it
+    /// wakes the queues, so a wait may see the hang-up (reporting an item a write's wake had listed) before the release's
+    /// wake lists the item again — late, after the close's step (found by `pipe-robust-nested-epoll`: the writer's exit,
+    /// a derived step, released late).
+    static func lateNews(_ registration: NestedEpollRegistration, in state: State) -> EpollNews {
+        guard case .end = registration.target.target, state.readers.isEmpty != state.writers.isEmpty else { return registration.news }
+        return max(registration.news, .perhaps)
     }
 
     /// A registration's poll mask (nil: none) and whether the model is sure of it.
@@ -361,7 +370,11 @@ extension PipeModel {
 
     /// Every way `process`'s wait on `instance` with room for `maxEvents` may end, with the state after it.
     func nestedEpollWaitOutcomes(_ state: State, process: Int, instance: String, maxEvents: Int) -> [(reports: [NestedEpollReport], state: State)] {
-        let registrations = Self.registrations(of: instance, process: process, in: state)
+        let registrations = Self.registrations(of: instance, process: process, in: state).map { registration in
+            var late = registration
+            if registration.edgeTriggered { late.news = Self.lateNews(registration, in: state) }
+            return late
+        }
         let outcomes = Epoll.waitOutcomes(
             registrations, process: process, maxEvents: maxEvents,
             contended: { registration in
