@@ -301,4 +301,42 @@ import Testing
         #expect(model.step(closed, wait("a"), b).isEmpty)
         #expect(!model.step(closed, wait("b"), .failed(.EBADF)).isEmpty)
     }
+
+    /// The trace form: each nested call reads back as written; the implicit instance's own calls stay `epoll`; the
+    /// names `read`, `write` and `epoll` cannot be kept; another model refuses `"instance"` and `"keep"` in one line.
+    @Test func theTraceFormRoundTripsAndOtherModelsRefuseIt() throws {
+        let model = HeldPipeEnds.model
+        let inputs: [PipeModel.Input] = [
+            .nestedEpoll(process: 1, call: .create(.flags(Epoll.Creation.closeOnExec), keep: "a")),
+            .nestedEpoll(process: 1, call: .create(.size(5), keep: "b")),
+            .nestedEpoll(process: 1, call: .control(instance: "a", operation: .add, target: .instance("b"), events: [.input, .edgeTriggered])),
+            .nestedEpoll(process: 1, call: .control(instance: "a", operation: .delete, target: .end(.read), events: [])),
+            .nestedEpoll(process: 1, call: .control(instance: "a", operation: .add, target: .instance("epoll"), events: .input)),
+            .nestedEpoll(process: 1, call: .control(instance: "epoll", operation: .add, target: .instance("a"), events: .input)),
+            .nestedEpoll(process: 1, call: .wait(instance: "a", maxEvents: 16, timeout: 0, form: .plain)),
+            .nestedEpoll(process: 1, call: .wait(instance: "b", maxEvents: 4, timeout: -1, form: .pwait(signals: [10]))),
+            .nestedEpoll(process: 1, call: .close(instance: "a")),
+            .epoll(process: 1, call: .control(operation: .add, end: .read, events: .input)),
+            .epoll(process: 1, call: .control(operation: .add, end: nil, events: .input)),
+            .epoll(process: 1, call: .wait(maxEvents: 16, timeout: 0)),
+            .close(process: 1, end: .read),
+        ]
+        for input in inputs {
+            let (f, value) = model.call(for: input)
+            #expect(try model.input(from: Call(process: 1, object: "p0", f: f, value: value)) == input, "\(f) \(value.map { "\($0)" } ?? "")")
+        }
+        let reports: JSONValue = ["events": [["end": "b", "events": ["EPOLLIN"]], ["end": "read", "events": ["EPOLLIN"]]]]
+        let wait = PipeModel.Input.nestedEpoll(process: 1, call: .wait(instance: "a", maxEvents: 16, timeout: 0, form: .plain))
+        #expect(try model.output(from: .ok(reports), for: wait) == .nestedEpollEvents([.init(target: .end(.read), events: .input), .init(target: .instance("b"), events: .input)]))
+        for (f, value) in [("epoll_create1", ["keep": "read"]), ("epoll_create1", ["keep": "epoll"]), ("epoll_wait", ["maxevents": 1, "timeout": 0, "instance": "epoll"]),
+            ("close", ["end": "epoll"])] as [(String, JSONValue)]
+        {
+            #expect(throws: ModelError.self) { try model.input(from: Call(process: 1, object: "p0", f: f, value: value)) }
+        }
+        let counter = EventCounterModel(counters: [("e0", .init(holders: [1]))])
+        let refused = #expect(throws: ModelError.self) {
+            try counter.input(from: Call(process: 1, object: "e0", f: "epoll_wait", value: ["maxevents": 1, "timeout": 0, "instance": "a"]))
+        }
+        #expect(refused?.message.contains("the pipe model's only") == true)
+    }
 }
