@@ -234,7 +234,10 @@ extension PipeModel {
     func nestedMask(_ registration: NestedEpollRegistration, in state: State, bound: Int = 8) -> (mask: EpollEvents?, sure: EpollNews) {
         switch registration.target.target {
         case .end(let end):
-            return (readiness(of: registration.process, end, in: state).map { EpollEvents(rawValue: $0.rawValue) }, .certain)
+            // Hung up, the release's wake may come after its step (see lateNews): an item an earlier poll found not
+            // ready and dropped from its list may not be back on it yet, level-triggered too.
+            let sure: EpollNews = state.readers.isEmpty != state.writers.isEmpty ? .perhaps : .certain
+            return (readiness(of: registration.process, end, in: state).map { EpollEvents(rawValue: $0.rawValue) }, sure)
         case .instance(let name):
             let level = instanceReadiness(name, process: registration.process, in: state, bound: bound)
             if level == .none { return ([], .certain) }
