@@ -31,12 +31,9 @@ extension PipeModel {
                 instance: acted, operation: operation, target: target,
                 events: try Epoll.controlEvents(call.value, operation: operation, onInstance: target == .instance(acted)))
         case "close":
-            guard instance == nil else { throw ModelError("close has no 'instance' (it closes the instance its 'end' names)") }
-            let name = try call.value.required("end").text("end")
-            if End(rawValue: name) != nil { return nil }
-            guard name != implicitEpoll else { throw ModelError("close of \"epoll\": the implicit instance lasts as long as its process") }
-            try checkInstanceName(name, field: "end")
-            return .close(instance: name)
+            guard let kept else { return nil }  // an end's close: {"end": E}
+            guard try call.value.optional("end") == nil else { throw ModelError("close takes 'end' (an end) or 'instance' (a kept epoll instance), not both") }
+            return .close(instance: kept)
         default:
             return nil
         }
@@ -75,7 +72,7 @@ extension PipeModel {
             if case .wait(let instance, _, _, _) = call { value["instance"] = .string(instance) }
             return .object(value)
         case .close(let instance):
-            return ["end": .string(instance)]
+            return ["instance": .string(instance)]
         }
     }
 

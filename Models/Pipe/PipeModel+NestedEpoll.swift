@@ -1,6 +1,6 @@
 /// Epoll instances as targets (`fs/eventpoll.c`'s nesting), as measured in `EpollNestingFactsTests` on pipes. Besides
 /// its implicit instance (``PipeModel+Epoll``, named `"epoll"`), a process may keep further instances by name
-/// (`epoll_create1 {"keep": NAME}`) until it closes them (`close {"end": NAME}`) or exits; any instance may hold the
+/// (`epoll_create1 {"keep": NAME}`) until it closes them (`close {"instance": NAME}`) or exits; any instance may hold the
 /// pipe's ends and the process's other instances.
 ///
 /// - `epoll_ctl` of an instance: an instance it does not hold `EBADF` (the instance acted on first, then the target);

@@ -60,7 +60,7 @@
 //   epoll_create {"size": INT}, epoll_create1 {"flags": ["EPOLL_CLOEXEC"]?, "bits": INT?}   {"closeOnExec": BOOL}?
 //            EINVAL, EMFILE   (a new instance, closed at once; not the process's instance for this pipe)
 //   Nested instances (PipeModel+NestedEpoll.swift): epoll_create/epoll_create1 {..., "keep": NAME} keeps the new
-//            instance as NAME until close {"end": NAME} (EBADF when not kept) or the process's exit; epoll_ctl
+//            instance as NAME until close {"instance": NAME} (EBADF when not kept) or the process's exit; epoll_ctl
 //            {..., "instance": NAME?, "end": E | "epoll" | NAME} acts on NAME (absent or "epoll": the implicit instance)
 //            and may name an instance as the target (EBADF, EINVAL, ELOOP, EEXIST, ENOENT); epoll_wait, epoll_pwait,
 //            epoll_pwait2 {..., "instance": NAME?} wait on it; a report's "end" may name an instance. NAME: not

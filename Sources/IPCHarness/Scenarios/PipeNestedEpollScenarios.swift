@@ -36,7 +36,7 @@ extension PipeDescriptorScenarios {
             loop.append(call("epoll_wait", ["maxevents": 16, "timeout": 0, "instance": "conn"]))
             for _ in 0..<generator.next(in: 1...3) { loop.append(call("read", ["max": 256, "nonblocking": true])) }
         }
-        loop.append(call("close", ["end": "conn"]))
+        loop.append(call("close", ["instance": "conn"]))
         var writer: [Call] = []
         for sequence in 0..<generator.next(in: 3...8) {
             let data = PayloadMaker.make(process: 1, sequence: sequence, count: generator.next(in: 8...48), generator: &generator)
