@@ -103,6 +103,7 @@ extension FIFOModel {
             case .create: throw ModelError("the fifo model has no operation '\(call.f)': a FIFO is made with mkfifo")
             case .splice: throw ModelError("the fifo model has no operation '\(call.f)' yet: only the pipe model's splice, tee and vmsplice are measured")
             case .epoll(let process, let call): return .epoll(process: process, call: call)
+            case .nestedEpoll: throw ModelError("the fifo model has no nested epoll instances ('keep', 'instance' or an instance as a target: the pipe model's only)")
             case .takeSignal(let process, let signals, let wait): return .takeSignal(process: process, signals: signals, wait: wait)
             }
         } catch {
@@ -146,7 +147,9 @@ extension FIFOModel {
         case (_, .takeSignal(let process, let signals, let wait)):
             return Self.output(from: try pipes.output(from: outcome, for: .takeSignal(process: process, signals: signals, wait: wait)))
         case (_, .epoll(let process, let call)):
-            return Self.output(from: try pipes.output(from: outcome, for: .epoll(process: process, call: call)))
+            let output = try pipes.output(from: outcome, for: .epoll(process: process, call: call))
+            if case .nestedEpollEvents = output { throw ModelError("an epoll event's 'end' must be \"read\" or \"write\" (the fifo model has no nested instances)") }
+            return Self.output(from: output)
         }
     }
 

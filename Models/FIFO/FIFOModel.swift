@@ -523,8 +523,8 @@ public struct FIFOModel: TraceModel {
         case .epollControlled: .epollControlled
         case .epollEvents(let reports): .epollEvents(reports)
         case .epollCreated(let closeOnExec): .epollCreated(closeOnExec: closeOnExec)
-        // The FIFO model hands the pipe no `pipe` or `splice` call, so these never come back from it.
-        case .created, .moved: .failed(.EINVAL)
+        // The FIFO model hands the pipe no `pipe`, `splice` or nested epoll call, so these never come back from it.
+        case .created, .moved, .nestedEpollEvents: .failed(.EINVAL)
         }
     }
 

@@ -98,6 +98,9 @@ extension PipeModel {
             }
         case .wait(let maxEvents, let timeout, _):
             if let refusal = call.waitRefusal { return [(.failed(refusal), .completed(state))] }
+            if mask == nil && Self.implicitHoldsInstances(state, process: process) {
+                return nestedEpollTransitions(state, process: process, call: .wait(instance: Self.implicitEpoll, maxEvents: maxEvents, timeout: timeout, form: .plain))
+            }
             return epollWaitOutcomes(state, process: process, maxEvents: maxEvents, mask: mask).compactMap { outcome in
                 if outcome.reports.isEmpty && timeout < 0 { return nil }  // asleep until something is reported
                 return (.epollEvents(outcome.reports), .completed(outcome.state))
@@ -118,6 +121,9 @@ extension PipeModel {
         case (nil, let registrations):
             var next = state
             next.epoll = registrations
+            if operation == .add || operation == .modify {  // an inner instance's ADD or MOD may wake those holding it
+                next = Self.wakeParents(of: Self.implicitEpoll, process: process, level: .perhaps, in: next)
+            }
             return (.epollControlled, .completed(next))
         }
     }
@@ -146,7 +152,10 @@ extension PipeModel {
 
     /// Whether a wait may end with nothing reported: what a signal may interrupt (`EINTR`), leaving that state.
     func epollEmptyWait(_ state: State, process: Int, mask: ((EpollRegistration) -> PollEvents?)? = nil) -> State? {
-        epollWaitOutcomes(state, process: process, maxEvents: 1, mask: mask).first { $0.reports.isEmpty }?.state
+        if mask == nil && Self.implicitHoldsInstances(state, process: process) {
+            return nestedEpollEmptyWait(state, process: process, instance: Self.implicitEpoll)
+        }
+        return epollWaitOutcomes(state, process: process, maxEvents: 1, mask: mask).first { $0.reports.isEmpty }?.state
     }
 
     /// The registrations after `input` took `before` to `after` (not an epoll call): what closing a registered end
@@ -177,6 +186,17 @@ extension PipeModel {
             }
         }
         guard next.epoll.contains(where: \.edgeTriggered) else { return next }
+        let wake = epollWake(input, before: before, after: after)
+        for index in next.epoll.indices where next.epoll[index].edgeTriggered {
+            next.epoll[index].news = max(next.epoll[index].news, wake(next.epoll[index].end, next.epoll[index].events))
+        }
+        return next
+    }
+
+    /// The news a registration of `end` asking `events` takes from the wakes of `input`, which took `before` to `after`
+    /// (not an epoll call): for an `EPOLLET` one, whether it has news; for any, whether it heard a wake, which wakes the
+    /// instances that hold its instance (``PipeModel+NestedEpoll``).
+    func epollWake(_ input: Input, before: State, after: State) -> (End, EpollEvents) -> EpollNews {
         // A description's release while one side is empty and the other not (pipe_release: the last writer's close,
         // or any writer's once the readers are gone, and the reverse) wakes both queues with no key: news for every
         // registration (measured: the last writer's close, and a second writer's after the readers left). A close that
@@ -215,15 +235,14 @@ extension PipeModel {
             }
         case .writeAll(let process, let data, _):
             if !data.isEmpty && before.writers.contains(process) { writeNews = .perhaps }
-        case .close, .available, .status, .unseekable, .readiness, .exit, .epoll, .takeSignal: break
+        case .close, .available, .status, .unseekable, .readiness, .exit, .epoll, .nestedEpoll, .takeSignal: break
         case .fcntl(_, _, let command):
             if case .setPipeSize = command { unfollowed = true }
         case .splice, .create: unfollowed = true
         }
-        for index in next.epoll.indices where next.epoll[index].edgeTriggered {
-            let registration = next.epoll[index]
-            var news = registration.news
-            news = max(news, released)
+        return { end, events in
+            let registration = EpollRegistration(process: input.process, target: end, events: events)
+            var news = released
             if writeNews != .none && registration.meets([.input, .readNormal]) {
                 news = max(news, registration.end == .read ? writeNews : .perhaps)
             }
@@ -232,8 +251,7 @@ extension PipeModel {
             if unfollowed || (blockingRead && registration.meets([.input, .readNormal])) || (blockingWrite && registration.meets([.output, .writeNormal])) {
                 news = max(news, .perhaps)
             }
-            next.epoll[index].news = news
+            return news
         }
-        return next
     }
 }

@@ -68,6 +68,10 @@ extension PipeModel {
         /// Processes whose epoll calls the model no longer judges: a registered end's number was closed while its
         /// description stayed open, or named while the process held two descriptors of it.
         public internal(set) var epollUnjudged: [Int] = []
+        /// The epoll instances processes keep by name, sorted (see ``PipeModel+NestedEpoll``).
+        public internal(set) var epollInstances: [EpollInstance] = []
+        /// Registrations in kept instances, and of instances in the implicit ones, sorted.
+        public internal(set) var nestedEpoll: [NestedEpollRegistration] = []
         /// False until the `pipe` call of a pipe made during the run (see ``Setup/createdBy``) succeeds.
         public internal(set) var created = true
         /// Bytes ever written: the stream position just after the last buffered byte.
@@ -206,6 +210,8 @@ extension PipeModel {
             hasher.combine(exited)
             hasher.combine(epoll)
             hasher.combine(epollUnjudged)
+            hasher.combine(epollInstances)
+            hasher.combine(nestedEpoll)
             for (index, page) in pages.enumerated() where page.packet { hasher.combine(index) }
             for (index, page) in pages.enumerated() where page.lent { hasher.combine(-1 - index) }
         }
@@ -234,6 +240,12 @@ extension PipeModel {
             parts.append(
                 "process \(registration.process)'s epoll: the \(registration.end.rawValue) end for \(registration.events)"
                     + (registration.disabled ? " (disabled)" : "") + (registration.edgeTriggered ? ", news \(registration.news)" : "") + (registration.missable ? ", may have missed a wake" : ""))
+        }
+        for instance in state.epollInstances { parts.append("process \(instance.process) keeps epoll instance \(instance.name)") }
+        for registration in state.nestedEpoll {
+            parts.append(
+                "process \(registration.process)'s \(registration.target.instance): \(registration.target.target) for \(registration.events)"
+                    + (registration.disabled ? " (disabled)" : "") + (registration.edgeTriggered ? ", news \(registration.news)" : ""))
         }
         if !state.epollUnjudged.isEmpty { parts.append("epoll of processes \(state.epollUnjudged) not judged") }
         for description in state.nonblocking { parts.append("\(description.end.rawValue) end of process \(description.holder): O_NONBLOCK") }
@@ -296,6 +308,8 @@ extension PipeModel {
             call = splice.description
         case .epoll(_, let epoll):
             call = epoll.description
+        case .nestedEpoll(_, let epoll):
+            call = epoll.description
         case .takeSignal(_, let signals, let wait):
             call = "\(wait ? "sigwaitinfo" : "sigtimedwait") for signals \(signals)"
         }
@@ -336,6 +350,7 @@ extension PipeModel {
             if result.isEmpty { result = "0 (nothing ready)" }
         case .epollControlled?: result = "ok"
         case .epollEvents(let reports)?: result = reports.isEmpty ? "0 (nothing reported)" : reports.map(\.description).joined(separator: ", ")
+        case .nestedEpollEvents(let reports)?: result = reports.map { "\($0.target.name) \($0.events)" }.joined(separator: ", ")
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

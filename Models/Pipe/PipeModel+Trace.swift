@@ -59,6 +59,12 @@
 //            (null: forever; an invalid timespec EINVAL before anything, maxevents' EINVAL too)
 //   epoll_create {"size": INT}, epoll_create1 {"flags": ["EPOLL_CLOEXEC"]?, "bits": INT?}   {"closeOnExec": BOOL}?
 //            EINVAL, EMFILE   (a new instance, closed at once; not the process's instance for this pipe)
+//   Nested instances (PipeModel+NestedEpoll.swift): epoll_create/epoll_create1 {..., "keep": NAME} keeps the new
+//            instance as NAME until close {"instance": NAME} (EBADF when not kept) or the process's exit; epoll_ctl
+//            {..., "instance": NAME?, "end": E | "epoll" | NAME} acts on NAME (absent or "epoll": the implicit instance)
+//            and may name an instance as the target (EBADF, EINVAL, ELOOP, EEXIST, ENOENT); epoll_wait, epoll_pwait,
+//            epoll_pwait2 {..., "instance": NAME?} wait on it; a report's "end" may name an instance. NAME: not
+//            "read", "write" or "epoll".
 //
 // params: {"pageSize": 4096, "maxSize": 1048576, "objects": {"p0": {"capacity": 65536, "readers": [1, 2],
 //          "writers": [1], "nonblocking": false, "packet": false, "shared": [[1, 2]],
@@ -173,6 +179,7 @@ extension PipeModel {
         case "dup2", "dup3":
             return .fcntl(process: call.process, end: try Self.end(of: call), command: .duplicateOnto(try Self.duplicateCall(of: call, sameObject: ["read": .end(.read), "write": .end(.write)])))
         case "close":
+            if let nested = try Self.nestedEpollCall(of: call) { return .nestedEpoll(process: call.process, call: nested) }
             return .close(process: call.process, end: try Self.end(of: call))
         case "fcntl":
             return .fcntl(process: call.process, end: try Self.end(of: call), command: try Self.fileControl(of: call))
@@ -200,6 +207,7 @@ extension PipeModel {
         case "splice", "tee", "vmsplice":
             return .splice(process: call.process, call: try Self.spliceCall(of: call))
         case "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_create", "epoll_create1":
+            if let nested = try Self.nestedEpollCall(of: call) { return .nestedEpoll(process: call.process, call: nested) }
             return .epoll(process: call.process, call: try Self.epollCall(of: call))
         default:
             throw ModelError(
@@ -436,8 +444,14 @@ extension PipeModel {
             return try Self.spliceOutput(value, for: splice)
         case (.ok, .epoll(_, .control)):
             return .epollControlled
-        case (.ok(let value), .epoll(_, .wait)):
-            return .epollEvents(try Self.epollReports(value))
+        case (.ok(let value), .epoll(_, .wait)), (.ok(let value), .nestedEpoll(_, .wait)):
+            return Self.epollOutput(try Self.nestedEpollReports(value))
+        case (.ok, .nestedEpoll(_, .control)):
+            return .epollControlled
+        case (.ok(let value), .nestedEpoll(_, .create)):
+            return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
+        case (.ok, .nestedEpoll(_, .close)):
+            return .closed
         case (.ok(let value), .epoll(_, .create)):
             return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
         case (.ok(let value), .unseekable):
@@ -560,6 +574,8 @@ extension PipeModel {
             return Self.spliceValue(splice)
         case .epoll(_, let epoll):
             return (epoll.name, Self.epollValue(epoll))
+        case .nestedEpoll(_, let epoll):
+            return (epoll.name, Self.nestedEpollValue(epoll))
         case .takeSignal(_, let signals, let wait):
             var value: JSONObject = ["signals": .array(signals.map { .int($0) })]
             if wait { value["timeout"] = -1 }
@@ -595,6 +611,8 @@ extension PipeModel {
         case .epollCreated(let closeOnExec): .ok(closeOnExec.map { ["closeOnExec": .bool($0)] })
         case .epollEvents(let reports):
             .ok(["events": .array(reports.map { ["end": .string($0.end.rawValue), "events": .array($0.events.names.map { .string($0) })] })])
+        case .nestedEpollEvents(let reports):
+            .ok(["events": .array(reports.map { ["end": .string($0.target.name), "events": .array($0.events.names.map { .string($0) })] })])
         case .asyncFlags(let nonblocking, let direct, let async):
             .ok(["nonblocking": .bool(nonblocking), "direct": .bool(direct), "async": .bool(async)])
         case .signalTaken(let taken): .ok(["signal": .int(taken.signal), "code": .int(taken.code), "band": .int(taken.band)])
@@ -613,7 +631,7 @@ extension PipeModel {
         case .read(_, let max, _): own = max
         case .writev(_, let pieces): own = pieces.reduce(0) { $0 + $1.count }
         case .readv(_, let sizes): own = sizes.reduce(0, +)
-        case .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create, .splice, .epoll, .takeSignal: return nil
+        case .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create, .splice, .epoll, .nestedEpoll, .takeSignal: return nil
         }
         if let requested, requested != own { return nil }
         return switch input {
@@ -622,7 +640,7 @@ extension PipeModel {
         case .writeAll(let process, let data, nil): .writeAll(process: process, data: data, firstCall: Swift.min(count, data.count))
         case .writev(let process, let pieces): .writev(process: process, pieces: Self.prefix(of: pieces, count))
         case .readv(let process, let sizes): .readv(process: process, sizes: Self.prefix(of: sizes, count))
-        case .writeAll, .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create, .splice, .epoll, .takeSignal: nil
+        case .writeAll, .close, .available, .exit, .fcntl, .unseekable, .readiness, .status, .create, .splice, .epoll, .nestedEpoll, .takeSignal: nil
         }
     }
 }

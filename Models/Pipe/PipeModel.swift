@@ -69,6 +69,8 @@ public struct PipeModel: TraceModel {
         case splice(process: Int, call: SpliceCall)
         /// `epoll_ctl` or `epoll_wait` on the process's epoll instance for this pipe (see ``EpollCall``).
         case epoll(process: Int, call: EpollCall)
+        /// A call on a kept epoll instance, or one naming an instance as a target (see ``PipeModel+NestedEpoll``).
+        case nestedEpoll(process: Int, call: NestedEpollCall)
         /// `sigtimedwait` with a zero timeout (or, `wait`, `sigwaitinfo`) by the process for `signals`, which it keeps
         /// blocked: one of the I/O signals `O_ASYNC` sent it (see ``PipeModel+Async``).
         case takeSignal(process: Int, signals: [Int], wait: Bool)
@@ -115,6 +117,8 @@ public struct PipeModel: TraceModel {
         case epollControlled
         /// `epoll_wait`'s events, sorted (empty: it returned 0).
         case epollEvents([EpollReport])
+        /// A wait's events when one names an instance, sorted (see ``PipeModel+NestedEpoll``).
+        case nestedEpollEvents([NestedEpollReport])
         /// `epoll_create`/`epoll_create1` made an instance (closed at once): its `FD_CLOEXEC` (nil: not recorded).
         case epollCreated(closeOnExec: Bool?)
         /// `F_GETFL` recorded with `O_ASYNC` as well (see ``PipeModel+Async``).
@@ -203,6 +207,9 @@ public struct PipeModel: TraceModel {
         if case .epoll(let process, let call) = input, let unjudged = epollUnjudged(state, process: process, call: call) {
             return [.completed(unjudged)]
         }
+        if case .nestedEpoll(let process, let call) = input, state.epollUnjudged.contains(process) {
+            if case .create = call {} else { return [.completed(state)] }
+        }
         if case .fcntl(let process, let end, .getFlags) = input,
             let steps = getFlagsWithAsync(state, process: process, end: end, output: output)
         {
@@ -274,6 +281,10 @@ public struct PipeModel: TraceModel {
             return epollEmptyWait(state, process: process).map { [.completed($0)] } ?? []
         case .epoll:
             return []
+        case .nestedEpoll(let process, .wait(let instance, _, _, _)) where input.nestedWaitRefusal == nil:
+            return nestedEpollEmptyWait(state, process: process, instance: instance).map { [.completed($0)] } ?? []
+        case .nestedEpoll:
+            return []
         case .takeSignal:
             return [.completed(state)]
         case .close, .available, .exit, .fcntl, .unseekable, .writev, .readv, .status, .create:
@@ -295,10 +306,12 @@ public struct PipeModel: TraceModel {
             case .partial(let after): return (candidate.output, .partial(signalsAfter(input, before: state, after: after, piece: true)))
             }
         }
-        if state.epoll.isEmpty && state.epollUnjudged.isEmpty { return base }
+        if state.epoll.isEmpty && state.epollUnjudged.isEmpty && state.nestedEpoll.isEmpty && state.epollInstances.isEmpty { return base }
         if case .epoll = input { return base }
+        if case .nestedEpoll = input { return base }
         return base.map { candidate in
-            let after = epollAfter(input, before: state, after: candidate.step.state)
+            var after = epollAfter(input, before: state, after: candidate.step.state)
+            if !state.nestedEpoll.isEmpty || !state.epollInstances.isEmpty { after = nestedEpollAfter(input, before: state, after: after) }
             switch candidate.step {
             case .completed: return (candidate.output, .completed(after))
             case .partial: return (candidate.output, .partial(after))
@@ -368,6 +381,8 @@ public struct PipeModel: TraceModel {
             return spliceTransitions(state, process: process, call: call)
         case .epoll(let process, let call):
             return epollTransitions(state, process: process, call: call)
+        case .nestedEpoll(let process, let call):
+            return nestedEpollTransitions(state, process: process, call: call)
         case .takeSignal(let process, let signals, let wait):
             return takeSignalTransitions(state, process: process, signals: signals, wait: wait)
         }
@@ -486,9 +501,17 @@ extension PipeModel.Input {
         case .write(let process, _, _), .writeAll(let process, _, _), .read(let process, _, _), .close(let process, _), .available(let process),
             .exit(let process), .fcntl(let process, _, _), .unseekable(let process, _, _), .readiness(let process, _, _),
             .writev(let process, _), .readv(let process, _), .status(let process, _), .create(let process, _), .splice(let process, _),
-            .epoll(let process, _), .takeSignal(let process, _, _):
+            .epoll(let process, _), .nestedEpoll(let process, _), .takeSignal(let process, _, _):
             process
         }
+    }
+}
+
+extension PipeModel.Input {
+    /// A nested wait's refusal before it looks at its instance (nil: none, or not a nested wait).
+    var nestedWaitRefusal: ErrorCode? {
+        guard case .nestedEpoll(_, let call) = self else { return nil }
+        return call.plainWait?.waitRefusal
     }
 }
 

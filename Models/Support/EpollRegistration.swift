@@ -189,7 +189,8 @@ public enum Epoll {
     /// (measured: it reports the same).
     public static func waitOutcomes<Target>(
         _ registrations: [Registration<Target>], process: Int, maxEvents: Int,
-        contended: (Registration<Target>) -> Bool = { _ in false }, mask: (Registration<Target>) -> Events?
+        contended: (Registration<Target>) -> Bool = { _ in false }, uncertain: (Registration<Target>) -> Bool = { _ in false },
+        mask: (Registration<Target>) -> Events?
     ) -> [(reports: [Report<Target>], registrations: [Registration<Target>])] {
         var certain: [Int] = [], possible: [Int] = []
         var bits: [Int: Events] = [:]
@@ -201,6 +202,10 @@ public enum Epoll {
             guard !ready.isEmpty else { continue }
             bits[index] = ready
             if registration.exclusive && !registration.missable && contended(registration) { consumed[index].missable = true }
+            if uncertain(registration) {  // a mask the model is not sure of (an inner instance's): reported or not
+                if !registration.edgeTriggered || registration.news != .none { possible.append(index) }
+                continue
+            }
             if registration.exclusive && (registration.missable || contended(registration)) {
                 if !registration.edgeTriggered || registration.news != .none { possible.append(index) }
                 continue

@@ -6,6 +6,9 @@ extension Epoll {
     static func call<Target>(
         of call: IPCModels.Call, field: String, absent: String? = nil, target: (String) throws(ModelError) -> Target
     ) throws(ModelError) -> Call<Target> {
+        for field in ["instance", "keep"] where try call.value.optional(field) != nil {
+            throw ModelError("field '\(field)' (a nested epoll instance) is the pipe model's only: this model has one instance per process")
+        }
         switch call.f {
         case "epoll_wait", "epoll_pwait", "epoll_pwait2": return try wait(call)
         case "epoll_create", "epoll_create1": return .create(try creation(call))

@@ -26,6 +26,12 @@ final class EpollInstance<Target: Hashable & Sendable & Comparable> {
     func control(_ operation: Epoll.Operation, target: Target?, descriptor: FileDescriptor?, events: Epoll.Events) throws(Errno) {
         let instance = try instance()
         let number = target == nil ? instance.rawValue : descriptor?.rawValue ?? -1
+        try Self.control(instance.rawValue, operation, number, events: events)
+        if case .add = operation, let target { targets[number] = target }
+    }
+
+    /// `epoll_ctl(instance, operation, number, events)` with the model's operation and bits.
+    static func control(_ instance: CInt, _ operation: Epoll.Operation, _ number: CInt, events: Epoll.Events) throws(Errno) {
         let op: CInt =
             switch operation {
             case .add: KernelEpoll.add
@@ -33,9 +39,25 @@ final class EpollInstance<Target: Hashable & Sendable & Comparable> {
             case .delete: KernelEpoll.delete
             case .other(let raw): CInt(truncatingIfNeeded: raw)
             }
-        try KernelEpoll.control(instance.rawValue, op, number, events: KernelEpoll.Events(rawValue: UInt32(truncatingIfNeeded: events.rawValue)))
-        if case .add = operation, let target { targets[number] = target }
+        try KernelEpoll.control(instance, op, number, events: KernelEpoll.Events(rawValue: UInt32(truncatingIfNeeded: events.rawValue)))
     }
+
+    /// A wait on `instance` as `form` says: each report's number (its data) and bits.
+    static func wait(_ instance: CInt, maxEvents: Int, timeout: Int, form: Epoll.WaitForm) throws(Errno) -> [(number: CInt, events: Epoll.Events)] {
+        let events: [KernelEpoll.Event]
+        switch form {
+        case .plain: events = try KernelEpoll.wait(instance, maxEvents: maxEvents, timeoutMilliseconds: timeout)
+        case .pwait(let signals):
+            events = try KernelEpoll.pwait(instance, maxEvents: maxEvents, timeoutMilliseconds: timeout, signals: signals?.map { CInt(clamping: $0) })
+        case .pwait2(let given, let signals):
+            events = try KernelEpoll.pwait2(
+                instance, maxEvents: maxEvents, timeout: given.map { ($0.seconds, $0.nanoseconds) }, signals: signals?.map { CInt(clamping: $0) })
+        }
+        return events.map { ($0.descriptor, Epoll.Events(rawValue: Int($0.events.rawValue))) }
+    }
+
+    /// What `number` was added as on this instance (nil: never).
+    func target(of number: CInt) -> Target? { targets[number] }
 
     /// `epoll_wait`'s reports, sorted; a number never added (none is) reported as `unknown`.
     /// `form` picks `epoll_wait`, `epoll_pwait` (its mask) or `epoll_pwait2` (its timespec; `timeout` then unused).

@@ -6,7 +6,7 @@ import IPCModels
 public enum PipeDescriptorScenarios {
     public static let all: [Scenario] = [
         descriptors, eofOnWouldBlock, pollingReader, eofOnWouldBlockByIoctl, pollingReaderByIoctl, madeDuringRun, eagainAsBrokenPipe, madeNonblocking, emulatedDup3, realDup3, epoll, owner,
-        readsWhenSignalled, drainsWhenSignalled,
+        readsWhenSignalled, drainsWhenSignalled, nestedEventLoop, nestedDispatch,
     ]
 
     /// Fragile: a process that makes `dup3` out of `dup2` and `F_SETFD` — the fallback code written for systems without
