@@ -24,8 +24,8 @@ import Testing
     typealias Outcomes = [CInt]
 
     /// Runs `body` in a forked child that first sets `RLIMIT_MEMLOCK` to `limit` bytes and, unless `privileged`, drops
-    /// to nobody when it is root; `body` writes each call's outcome (0 or errno) in turn. Returns them (at most 32).
-    static func outcomesInChild(limit: Int, privileged: Bool = false, _ body: (_ record: (CInt) -> Void) -> Void) -> Outcomes {
+    /// to `user` (nobody unless given) when it is root; `body` writes each call's outcome (0 or errno) in turn. Returns them (at most 32).
+    static func outcomesInChild(limit: Int, privileged: Bool = false, user: uid_t = 65534, _ body: (_ record: (CInt) -> Void) -> Void) -> Outcomes {
         let capacity = 32
         let buffer = UnsafeMutablePointer<CInt>.allocate(capacity: capacity + 1)
         defer { buffer.deallocate() }
@@ -40,7 +40,7 @@ import Testing
             var count: CInt = 0
             var bounds = rlimit(rlim_cur: rlim_t(limit), rlim_max: rlim_t(limit))
             if setrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &bounds) != 0 { count = -1 }
-            if count == 0 && !privileged && geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0) { count = -1 }
+            if count == 0 && !privileged && geteuid() == 0 && (setgid(65534) != 0 || setuid(user) != 0) { count = -1 }
             if count == 0 {
                 body { outcome in
                     if count < capacity { buffer[Int(count) + 1] = outcome; count += 1 }
