@@ -87,12 +87,22 @@ extension PosixSharedMemoryModel {
             // RLIMIT_MEMLOCK (``MemoryLockLimit``): EPERM with a limit of 0 (a length of 0 too); ENOMEM, nothing changed,
             // when the locked pages and the range's new ones pass it — beside the call's outcome where other locked
             // memory, unseen, may pass it.
+            // The kernel counts the whole range, holes too; the worker calls it only up to the first page not mapped
+            // (something else may be mapped there since), so for a range with a hole both counts are real answers:
+            // it must fail where the pages up to the hole pass the limit, may fail where the whole range does.
             var refusedByLimit: [Transition<State, Output>] = []
-            if state.memoryLockLimits[process]?.bytes == 0 { return [Transition(.failed(.EPERM), state)] }
-            switch state.limitVerdict(process, adding: range.count - range.filter { mapping.locked.contains($0) }.count) {
-            case .exceeds: return [Transition(.failed(.ENOMEM), state)]
-            case .mayExceed: refusedByLimit = [Transition(.failed(.ENOMEM), state)]
-            case .fits, nil: break
+            let prefix = range.lowerBound..<(range.first { !mapping.isMapped($0) } ?? range.upperBound)
+            if state.memoryLockLimits[process]?.bytes == 0 {
+                // The worker makes no call for an empty prefix: its answer is the hole's ENOMEM (or done, for no pages).
+                if prefix.isEmpty { return [Transition(.failed(.EPERM), state), Transition(range.isEmpty ? .done : .failed(.ENOMEM), state)] }
+                return [Transition(.failed(.EPERM), state)]
+            }
+            let adding = range.count - range.filter { mapping.locked.contains($0) }.count
+            let addingUpToHole = prefix.count - prefix.filter { mapping.locked.contains($0) }.count
+            switch (state.limitVerdict(process, adding: addingUpToHole), state.limitVerdict(process, adding: adding)) {
+            case (.exceeds, _): return [Transition(.failed(.ENOMEM), state)]
+            case (.mayExceed, _), (_, .exceeds), (_, .mayExceed): refusedByLimit = [Transition(.failed(.ENOMEM), state)]
+            default: break
             }
             if range.isEmpty { return [Transition(.done, state)] + refusedByLimit }
             var error = mapping.setLocked(range, true)

@@ -21,6 +21,10 @@
 ///   but this object's pages (`"locksNothingElse": true`, in a trace of one object), which holds until an `mlockall`
 ///   succeeds (it locks the process's other memory, `MCL_FUTURE` its later allocations) and again after `munlockall`.
 ///   `total_vm` is never known: `MCL_CURRENT` within the limit may fail `ENOMEM` or succeed.
+/// - The harness's worker calls `mlock` only up to a range's first page not mapped, and not at all for no pages (see
+///   ``PosixSharedMemoryModel/lockTransitions(_:process:_:)``): for a range with a hole the count up to the hole must
+///   pass the limit for a sure `ENOMEM`, the whole range's may; under a limit of 0 the worker's answer where no page
+///   comes before the hole (`ENOMEM`, or done for no pages) is allowed beside the kernel's `EPERM`.
 public struct MemoryLockLimit: Hashable, Sendable {
     /// `RLIMIT_MEMLOCK`'s soft limit, in bytes.
     public var bytes: Int
