@@ -16,9 +16,9 @@
 ///   two; `MCL_CURRENT` locks every mapped page (`PROT_NONE` ones and those past the end too: its faults' errors are
 ///   ignored); `MCL_FUTURE` locks the mappings made afterwards; each `mlockall` replaces the last one's `MCL_FUTURE`.
 ///   `munlockall` undoes both.
-/// - Not modelled: `RLIMIT_MEMLOCK` (`ENOMEM`, and `EPERM` with a limit of 0), which a process with `CAP_IPC_LOCK` (root,
-///   as the harness's workers in CI) never meets; the worker refuses the calls without that capability rather than
-///   record failures the model cannot judge.
+/// - `RLIMIT_MEMLOCK` (`ENOMEM`, and `EPERM` with a limit of 0), for a process the setup's `"memlock"` names
+///   (``MemoryLockLimit``); any other process locks as root does (`CAP_IPC_LOCK`). The worker refuses the calls
+///   without that capability rather than record failures for a process the setup does not name.
 extension PosixSharedMemoryMapping {
     /// The pages a lock call covers: `pages`, or from an address 8 bytes into the first page (the trace's
     /// `unaligned`), as many as the length reaches from there.
@@ -82,9 +82,29 @@ extension PosixSharedMemoryModel {
         case .lock(let pages, let flags):
             if let flags, flags.otherBits != 0 { return [Transition(.failed(.EINVAL), state)] }
             let range = PosixSharedMemoryMapping.lockRange(pages)
-            if range.isEmpty { return [Transition(.done, state)] }
             // The harness's rule without a mapping, as mprotect's: the kernel's answer where nothing is mapped.
-            guard var mapping = state.mappings[process]?.last else { return [Transition(.failed(.ENOMEM), state)] }
+            guard var mapping = state.mappings[process]?.last else { return [Transition(range.isEmpty ? .done : .failed(.ENOMEM), state)] }
+            // RLIMIT_MEMLOCK (``MemoryLockLimit``): EPERM with a limit of 0 (a length of 0 too); ENOMEM, nothing changed,
+            // when the locked pages and the range's new ones pass it — beside the call's outcome where other locked
+            // memory, unseen, may pass it.
+            // The kernel counts the whole range, holes too; the worker calls it only up to the first page not mapped
+            // (something else may be mapped there since), so for a range with a hole both counts are real answers:
+            // it must fail where the pages up to the hole pass the limit, may fail where the whole range does.
+            var refusedByLimit: [Transition<State, Output>] = []
+            let prefix = range.lowerBound..<(range.first { !mapping.isMapped($0) } ?? range.upperBound)
+            if state.memoryLockLimits[process]?.bytes == 0 {
+                // The worker makes no call for an empty prefix: its answer is the hole's ENOMEM (or done, for no pages).
+                if prefix.isEmpty { return [Transition(.failed(.EPERM), state), Transition(range.isEmpty ? .done : .failed(.ENOMEM), state)] }
+                return [Transition(.failed(.EPERM), state)]
+            }
+            let adding = range.count - range.filter { mapping.locked.contains($0) }.count
+            let addingUpToHole = prefix.count - prefix.filter { mapping.locked.contains($0) }.count
+            switch (state.limitVerdict(process, adding: addingUpToHole), state.limitVerdict(process, adding: adding)) {
+            case (.exceeds, _): return [Transition(.failed(.ENOMEM), state)]
+            case (.mayExceed, _), (_, .exceeds), (_, .mayExceed): refusedByLimit = [Transition(.failed(.ENOMEM), state)]
+            default: break
+            }
+            if range.isEmpty { return [Transition(.done, state)] + refusedByLimit }
             var error = mapping.setLocked(range, true)
             let lockedNow = range.filter { mapping.locked.contains($0) }
             if flags?.onFault == true { mapping.lockedOnFault.formUnion(lockedNow) } else { mapping.lockedOnFault.subtract(lockedNow) }
@@ -96,7 +116,7 @@ extension PosixSharedMemoryModel {
                 error = .ENOMEM
             }
             next.mappings[process]![next.mappings[process]!.count - 1] = mapping
-            return [Transition(error.map { .failed($0) } ?? .done, next)]
+            return [Transition(error.map { .failed($0) } ?? .done, next)] + refusedByLimit
         case .unlock(let pages):
             let range = PosixSharedMemoryMapping.lockRange(pages)
             if range.isEmpty { return [Transition(.done, state)] }
@@ -107,6 +127,18 @@ extension PosixSharedMemoryModel {
             return [Transition(error.map { .failed($0) } ?? .done, next)]
         case .lockAll(let flags):
             if flags.otherBits != 0 || !(flags.current || flags.future) { return [Transition(.failed(.EINVAL), state)] }
+            // RLIMIT_MEMLOCK: EPERM with a limit of 0; MCL_CURRENT fails ENOMEM, nothing changed, when the process's
+            // size passes the limit — surely when its mappings of the object alone do; the rest is never seen.
+            var refusedByLimit: [Transition<State, Output>] = []
+            if let limit = state.memoryLockLimits[process] {
+                if limit.bytes == 0 { return [Transition(.failed(.EPERM), state)] }
+                if flags.current {
+                    if state.lockAllExceeds(process) == true { return [Transition(.failed(.ENOMEM), state)] }
+                    refusedByLimit = [Transition(.failed(.ENOMEM), state)]
+                }
+                // From now the process's other memory may be locked (MCL_FUTURE: its later allocations).
+                next.lockCountUnknown.insert(process)
+            }
             if flags.current {
                 next.mappings[process] = state.mappings[process]?.map { mapping in
                     var mapping = mapping
@@ -117,7 +149,7 @@ extension PosixSharedMemoryModel {
             }
             if flags.future { next.lockingFuture.insert(process) } else { next.lockingFuture.remove(process) }
             if flags.future && flags.onFault { next.lockingFutureOnFault.insert(process) } else { next.lockingFutureOnFault.remove(process) }
-            return [Transition(.done, next)]
+            return [Transition(.done, next)] + refusedByLimit
         case .unlockAll:
             next.mappings[process] = state.mappings[process]?.map { mapping in
                 var mapping = mapping
@@ -127,6 +159,7 @@ extension PosixSharedMemoryModel {
             }
             next.lockingFuture.remove(process)
             next.lockingFutureOnFault.remove(process)
+            next.lockCountUnknown.remove(process)
             return [Transition(.done, next)]
         }
     }

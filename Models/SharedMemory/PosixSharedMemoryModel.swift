@@ -48,6 +48,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         public var permissions: Permissions
         /// The creators' umask (022 unless given), for an object an `open` makes.
         public var umask = 0o022
+        /// The processes that lock under `RLIMIT_MEMLOCK`, without `CAP_IPC_LOCK` (``MemoryLockLimit``); the others
+        /// lock as root does.
+        public var memoryLockLimits: [Int: MemoryLockLimit] = [:]
 
         public init(words: Int, mapped: [Int], exists: Bool = true, size: Int? = nil, permissions: Permissions = Permissions()) {
             self.words = words
@@ -78,6 +81,11 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         public var lockingFuture: Set<Int> = []
         /// Of those, the ones whose `mlockall` had `MCL_ONFAULT` too: locked on fault, not populated.
         public var lockingFutureOnFault: Set<Int> = []
+        /// The setup's `RLIMIT_MEMLOCK` limits (``MemoryLockLimit``), by process.
+        public var memoryLockLimits: [Int: MemoryLockLimit] = [:]
+        /// Processes whose `locksNothingElse` no longer holds: an `mlockall` locked their other memory (until
+        /// `munlockall`).
+        public var lockCountUnknown: Set<Int> = []
 
         /// Whether word `index` lies in a page wholly beyond the end.
         func beyondEnd(_ index: Int) -> Bool {
@@ -228,6 +236,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         for process in setup.mapped { state.addHandle(process, PosixSharedMemoryMapping(words: setup.words, protection: .readWrite)) }
         state.permissions = setup.permissions
         state.umask = setup.umask
+        state.memoryLockLimits = setup.memoryLockLimits
         return state
     }
 
@@ -278,22 +287,19 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
                 let taken = state.mappings[process]?.last?.mapsAny(replaced) == true
                 return [Transition(.failed(taken ? .EEXIST : .EFAULT), next)]
             }
-            if Self.overflows(offset: opening.offset, length: length) { return [Transition(.failed(.EOVERFLOW), next)] }
-            if opening.neitherSharedNorPrivate { return [Transition(.failed(.EINVAL), next)] }
-            if let error = Self.mapFlagsError(opening, at: .type) { return [Transition(.failed(error), next)] }
-            if opening.readOnly && opening.writableMapping && !opening.isPrivate { return [Transition(.failed(.EACCES), next)] }
-            if let error = Self.mapFlagsError(opening, at: .last) { return [Transition(.failed(error), next)] }
-            if opening.address == .fixed { next.mappings[process]![next.mappings[process]!.count - 1].lose(replaced) }
-            var mapping = PosixSharedMemoryMapping(
-                words: state.mappingWords, length: opening.length, protection: opening.protection, readOnlyDescriptor: opening.readOnly,
-                isPrivate: opening.isPrivate, firstWord: opening.offset / 8)
-            if state.lockingFuture.contains(process) || opening.mapFlags.contains(.locked) { mapping.locked = mapping.mappedPages }
-            if state.lockingFutureOnFault.contains(process) && !opening.mapFlags.contains(.locked) { mapping.lockedOnFault = mapping.locked }
-            if !mapping.locked.subtracting(mapping.lockedOnFault).isEmpty || opening.mapFlags.contains(.populate) {
-                mapping = next.populated(mapping, 0..<mapping.pages.count, stopping: false)
+            // RLIMIT_MEMLOCK (``MemoryLockLimit``): MAP_LOCKED's EPERM with a limit of 0, then EAGAIN past the limit for
+            // a mapping that starts locked (MAP_LOCKED, or MCL_FUTURE) — and where other locked memory may pass it, the
+            // EAGAIN beside whatever follows.
+            var refusedByLimit: [Transition<State, Output>] = []
+            if opening.mapFlags.contains(.locked) || state.lockingFuture.contains(process) {
+                if opening.mapFlags.contains(.locked) && state.memoryLockLimits[process]?.bytes == 0 { return [Transition(.failed(.EPERM), next)] }
+                switch state.limitVerdict(process, adding: replaced.count) {
+                case .exceeds: return [Transition(.failed(.EAGAIN), next)]
+                case .mayExceed: refusedByLimit = [Transition(.failed(.EAGAIN), next)]
+                case .fits, nil: break
+                }
             }
-            next.addHandle(process, mapping)
-            return [Transition(.done, next)]
+            return refusedByLimit + mapTransitions(next, process: process, opening, length: length, replaced: replaced)
         case .unmap(let process):
             guard next.name.release(process, missing: .EINVAL) == nil else { return [Transition(.failed(.EINVAL), state)] }
             next.mappings[process]?.removeLast()
@@ -337,8 +343,30 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             next.mappings[process] = nil
             next.lockingFuture.remove(process)
             next.lockingFutureOnFault.remove(process)
+            next.lockCountUnknown.remove(process)
             return nameTransition(next, \.name) { $0.exit(process); return nil }
         }
+    }
+
+    /// `mmap`'s refusals after `RLIMIT_MEMLOCK`'s, in the kernel's order, then the new mapping.
+    func mapTransitions(_ state: State, process: Int, _ opening: Opening, length: Int, replaced: Range<Int>) -> [Transition<State, Output>] {
+        var next = state
+        if Self.overflows(offset: opening.offset, length: length) { return [Transition(.failed(.EOVERFLOW), next)] }
+        if opening.neitherSharedNorPrivate { return [Transition(.failed(.EINVAL), next)] }
+        if let error = Self.mapFlagsError(opening, at: .type) { return [Transition(.failed(error), next)] }
+        if opening.readOnly && opening.writableMapping && !opening.isPrivate { return [Transition(.failed(.EACCES), next)] }
+        if let error = Self.mapFlagsError(opening, at: .last) { return [Transition(.failed(error), next)] }
+        if opening.address == .fixed { next.mappings[process]![next.mappings[process]!.count - 1].lose(replaced) }
+        var mapping = PosixSharedMemoryMapping(
+            words: state.mappingWords, length: opening.length, protection: opening.protection, readOnlyDescriptor: opening.readOnly,
+            isPrivate: opening.isPrivate, firstWord: opening.offset / 8)
+        if state.lockingFuture.contains(process) || opening.mapFlags.contains(.locked) { mapping.locked = mapping.mappedPages }
+        if state.lockingFutureOnFault.contains(process) && !opening.mapFlags.contains(.locked) { mapping.lockedOnFault = mapping.locked }
+        if !mapping.locked.subtracting(mapping.lockedOnFault).isEmpty || opening.mapFlags.contains(.populate) {
+            mapping = next.populated(mapping, 0..<mapping.pages.count, stopping: false)
+        }
+        next.addHandle(process, mapping)
+        return [Transition(.done, next)]
     }
 
     /// As ``TransitionModel``'s step, and a recorded `stat` without the mode matches whatever it is.
@@ -410,12 +438,14 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 extension PosixSharedMemoryModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var objects: [(name: String, setup: Setup)] = []
-        for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
+        let given = try ModelParameters.objects(parameters, model: Self.name)
+        for (name, setup) in given {
             var object = Setup(
                 words: try setup.required("words").integer("words", in: 1...1 << 20),
                 mapped: try setup.optional("mapped")?.integers("mapped") ?? [],
                 exists: try setup.optional("exists")?.boolean("exists") ?? true,
                 size: try setup.optional("size")?.integer("size", in: 0...1 << 30), permissions: try Permissions(setup: setup))
+            object.memoryLockLimits = try Self.memoryLockLimits(setup, objects: given.count)
             if let umask = try setup.optional("umask") {
                 guard case .string(let text) = umask, let bits = Int(text, radix: 8), (0...0o777).contains(bits) else {
                     throw ModelError("field 'umask' must be octal text such as \"0022\"")
@@ -434,6 +464,7 @@ extension PosixSharedMemoryModel {
             if setup.exists && setup.size != setup.words * 8 { value["size"] = .int(setup.size) }
             for (field, json) in setup.permissions.json { value[field] = json }
             if setup.umask != 0o022 { value["umask"] = .string("0" + String(setup.umask, radix: 8)) }
+            if !setup.memoryLockLimits.isEmpty { value["memlock"] = Self.json(setup.memoryLockLimits) }
             return (name, .object(value))
         })
     }

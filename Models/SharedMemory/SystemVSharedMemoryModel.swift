@@ -29,8 +29,11 @@
 ///   creator too, which is always the harness), anyone else fails `EPERM`; each succeeds again (no count), also on a
 ///   removed segment still attached; `EINVAL` once destroyed. `status` reports `SHM_LOCKED` (`"locked"`). A lock by
 ///   an owner that is not root also meets its user's `RLIMIT_MEMLOCK` and what else the user has locked, which the
-///   trace does not show: it may fail `ENOMEM` (or `EPERM` under a limit of 0) — measured only succeeding, 4 KiB
-///   under 8 MiB.
+///   trace does not show: it may fail `ENOMEM` (or `EPERM` under a limit of 0). For a process the setup's `"memlock"`
+///   names (``MemoryLockLimit``; `SystemVSharedMemoryLockLimitFactsTests`): `EPERM` under a limit of 0 (after the
+///   owner's), success on a segment locked already (not counted again), `ENOMEM` when the segment's pages alone pass
+///   the limit, and otherwise success or `ENOMEM` — the count is the user's, over every process of the user and
+///   every segment it locked, most of which no trace sees.
 /// - Permissions (`Permissions`, in the setup): `shmat` needs read, and write unless `SHM_RDONLY` (`EACCES`);
 ///   `IPC_STAT` read; `IPC_RMID` the owner (`EPERM`); `shmget` with `IPC_CREAT` read and write, after `EEXIST` and
 ///   the size.
@@ -71,6 +74,9 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         /// Processes attached at the start, once per attachment.
         public var attached: [Int]
         public var permissions: Permissions
+        /// The processes that lock under `RLIMIT_MEMLOCK` without `CAP_IPC_LOCK` (the setup's `"memlock"`, as
+        /// posix-shm's; `SHM_LOCK` counts against their user's limit).
+        public var memoryLockLimits: [Int: MemoryLockLimit] = [:]
 
         public init(words: Int, attached: [Int], permissions: Permissions = Permissions()) {
             self.words = words
@@ -100,6 +106,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         public var permissions = Permissions()
         /// `SHM_LOCKED`.
         public var locked = false
+        /// The setup's `RLIMIT_MEMLOCK` limits, by process.
+        public var memoryLockLimits: [Int: MemoryLockLimit] = [:]
         /// `shm_atime`, `shm_dtime`, `shm_ctime` (``timeFields``).
         public var times = StatTimes([.zero, .zero, .setSince(0)])
 
@@ -165,6 +173,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         // The set-up attachments set the attach time; whether anything detached before the trace, it does not show.
         if !setup.attached.isEmpty { state.times = StatTimes([.setSince(0), .unknown, .setSince(0)]) }
         state.permissions = setup.permissions
+        state.memoryLockLimits = setup.memoryLockLimits
         return state
     }
 
@@ -228,6 +237,18 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
             next.locked = locked
+            // A process the setup's "memlock" names (no CAP_IPC_LOCK), as measured (SystemVSharedMemoryLockLimitFactsTests):
+            // EPERM under a limit of 0; a segment locked already is not counted again; one whose pages alone pass the
+            // limit fails ENOMEM; otherwise its user's other locked segments, any process's and outside the trace, may
+            // pass it.
+            if locked, let limit = state.memoryLockLimits[process] {
+                if limit.bytes == 0 { return [Transition(.failed(.EPERM), state)] }
+                if state.locked { return [Transition(.done, next)] }
+                if (state.size + SystemVSharedMemoryModel.pageSize - 1) / SystemVSharedMemoryModel.pageSize > limit.pages {
+                    return [Transition(.failed(.ENOMEM), state)]
+                }
+                return [Transition(.done, next), Transition(.failed(.ENOMEM), state)]
+            }
             guard locked, let user = state.permissions.users[process], user.uid != 0 else { return [Transition(.done, next)] }
             // A user's lock meets its RLIMIT_MEMLOCK and its other locked segments, outside the trace.
             return [Transition(.done, next), Transition(.failed(.ENOMEM), state), Transition(.failed(.EPERM), state)]
@@ -356,16 +377,22 @@ extension SystemVSharedMemoryModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var segments: [(name: String, setup: Setup)] = []
         for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
-            segments.append((name, Setup(
+            var segment = Setup(
                 words: try setup.required("words").integer("words", in: 1...1 << 20),
-                attached: try setup.optional("attached")?.integers("attached") ?? [], permissions: try Permissions(setup: setup))))
+                attached: try setup.optional("attached")?.integers("attached") ?? [], permissions: try Permissions(setup: setup))
+            segment.memoryLockLimits = try PosixSharedMemoryModel.memoryLockLimits(setup, objects: 1)
+            if segment.memoryLockLimits.values.contains(where: \.locksNothingElse) {
+                throw ModelError("'locksNothingElse' does not apply to sysv-shm: SHM_LOCK counts against the user's limit, and the user's other segments are outside the trace")
+            }
+            segments.append((name, segment))
         }
         self.init(segments: segments)
     }
 
     public var parameters: JSONValue {
         ModelParameters.json(setups.map { name, setup in
-            (name, .object(JSONObject([("words", .int(setup.words)), ("attached", .ints(setup.attached))] + setup.permissions.json)))
+            (name, .object(JSONObject([("words", .int(setup.words)), ("attached", .ints(setup.attached))] + setup.permissions.json
+                + (setup.memoryLockLimits.isEmpty ? [] : [("memlock", PosixSharedMemoryModel.json(setup.memoryLockLimits))]))))
         })
     }
 

@@ -5,6 +5,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 // The handlers are installed once for the process and stay: installing them around each access would race
 // between threads (one putting back the default while another's access faults). A fault outside a guarded access
@@ -48,4 +51,21 @@ int ipc_guarded_word(int operation, uint64_t *address, uint64_t operand, uint64_
 
 int ipc_mlock2(void *address, size_t length, unsigned int flags) {
     return mlock2(address, length, flags);
+}
+
+int ipc_has_ipc_lock_capability(void) {
+    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &header, data) != 0) return -1;
+    return (data[CAP_TO_INDEX(CAP_IPC_LOCK)].effective & CAP_TO_MASK(CAP_IPC_LOCK)) != 0;
+}
+
+int ipc_drop_ipc_lock_capability(void) {
+    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &header, data) != 0) return -1;
+    data[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+    data[CAP_TO_INDEX(CAP_IPC_LOCK)].permitted &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+    data[CAP_TO_INDEX(CAP_IPC_LOCK)].inheritable &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+    return (int)syscall(SYS_capset, &header, data);
 }

@@ -133,11 +133,25 @@ extension Syscall {
         _ = try perform(.munlockall, retryOnInterrupt: false) { _ in Glibc.munlockall() }
     }
 
-    /// Whether this process may lock memory without `RLIMIT_MEMLOCK` in the way: it has `CAP_IPC_LOCK` (checked as
-    /// an effective uid of 0, as the harness's workers run in CI) or no limit.
+    /// Whether this process may lock memory without `RLIMIT_MEMLOCK` in the way: it has `CAP_IPC_LOCK` in its
+    /// effective set (root has, as the harness's workers run in CI, unless it dropped it) or no limit.
     public static var locksMemoryWithoutLimit: Bool {
         var limit = rlimit()
-        return geteuid() == 0 || (getrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &limit) == 0 && limit.rlim_cur == rlim_t.max)
+        return ipc_has_ipc_lock_capability() == 1
+            || (getrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &limit) == 0 && limit.rlim_cur == rlim_t.max)
+    }
+
+    /// Makes this process lock memory as an unprivileged one does: `RLIMIT_MEMLOCK`'s soft limit set to `bytes` (the
+    /// hard limit too, when it is lower) and `CAP_IPC_LOCK` dropped from its effective and permitted sets, for good.
+    ///
+    /// The corresponding C functions are `setrlimit` and `capset`.
+    public static func limitMemoryLocking(to bytes: Int) throws(Errno) {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &limit) == 0 else { throw Errno(rawValue: Glibc.errno) }
+        limit.rlim_cur = rlim_t(bytes)
+        if limit.rlim_max < limit.rlim_cur { limit.rlim_max = limit.rlim_cur }
+        guard setrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &limit) == 0 else { throw Errno(rawValue: Glibc.errno) }
+        guard ipc_drop_ipc_lock_capability() == 0 else { throw Errno(rawValue: Glibc.errno) }
     }
 
     /// Unmaps a mapping.

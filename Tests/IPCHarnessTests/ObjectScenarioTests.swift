@@ -27,6 +27,7 @@ import Testing
         ("posix-shm-truncate", ["SIGBUS", "SIGSEGV", "EACCES", "EEXIST", "EINVAL"]),
         ("posix-shm-mappings", ["SIGBUS", "SIGSEGV", "EACCES", "EINVAL", "ENOMEM", "EOVERFLOW", "EEXIST"]),
         ("posix-shm-memory-locks", ["EBUSY", "ENOMEM", "EINVAL", "ok:lock", "ok:unlock", "ok:lockall", "ok:unlockall"]),
+        ("posix-shm-robust-mlock-limit", ["ENOMEM:lock", "ok:lock", "ok:sync", "ok:unlock"]),
         ("sysv-shm-attach-count", ["EINVAL", "SIGSEGV"]),
         ("sysv-shm-robust-checked-shmat", ["EINVAL:attach", "ok:attach", "ok:store"]),
         ("posix-sem-named", ["EAGAIN", "ENOENT"]),
@@ -63,6 +64,13 @@ import Testing
     @Test func theUncheckedShmatIsCaught() throws {
         let explanation = try #require(try ScenarioRuns.firstViolation("sysv-shm-fragile-unchecked-shmat", worker: worker), "caught in none of 30 runs")
         #expect(explanation.contains("shmat at an address"), "\(explanation)")
+    }
+
+    /// The client that takes `mlock`'s `ENOMEM` for locked is caught: under a 1-page `RLIMIT_MEMLOCK` without
+    /// `CAP_IPC_LOCK` it reports both pages of its mapping locked, which they alone pass the limit to be.
+    @Test func theUncheckedMlockIsCaught() throws {
+        let explanation = try #require(try ScenarioRuns.firstViolation("posix-shm-fragile-mlock-unchecked", worker: worker), "caught in none of 30 runs")
+        #expect(explanation.contains("mlock 2 pages from page 0 → ok"), "\(explanation)")
     }
 
     /// The publisher whose mappings are `MAP_PRIVATE` is caught: a reader loads a counter's old value after the

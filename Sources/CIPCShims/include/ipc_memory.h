@@ -19,4 +19,11 @@ int ipc_guarded_word(int operation, uint64_t *address, uint64_t operand, uint64_
 /// mlock2(address, length, flags): glibc declares it only under _GNU_SOURCE, which Swift's Glibc module does not set.
 int ipc_mlock2(void *address, size_t length, unsigned int flags);
 
+/// Whether this process has CAP_IPC_LOCK in its effective set (capget): 1, 0, or -1 with errno.
+int ipc_has_ipc_lock_capability(void);
+
+/// Drops CAP_IPC_LOCK from this process's effective and permitted sets (capset): RLIMIT_MEMLOCK then applies to it,
+/// as to an unprivileged process. 0, or -1 with errno.
+int ipc_drop_ipc_lock_capability(void);
+
 #endif

@@ -17,16 +17,25 @@ public enum PosixSharedMemoryKind: MechanismKind {
     /// mapping is `MAP_PRIVATE` while it believes it shares memory; and `client.shm-length-rounded-down`, which
     /// maps the object's size rounded down to whole pages, believing the partial last page is not part of it; and
     /// `client.shm-sync-private-fallback`, which maps `MAP_PRIVATE` when `MAP_SHARED_VALIDATE | MAP_SYNC` is refused
-    /// and carries on as though it had the mapping it asked for.
+    /// and carries on as though it had the mapping it asked for; and `client.shm-mlock-unchecked`, which takes an
+    /// `mlock` refused with `ENOMEM` (past `RLIMIT_MEMLOCK`) for done, believing its pages locked.
+    ///
+    /// The parameter `memlock` (bytes) makes every holder lock as an unprivileged process: its worker sets its
+    /// `RLIMIT_MEMLOCK` to it and drops `CAP_IPC_LOCK` (the model's setup `"memlock"`, ``MemoryLockLimit``).
     public static let implementations = [
         "kernel.posix-shm", "client.shm-sigbus-as-zero", "client.shm-private-mapping", "client.shm-length-rounded-down",
-        "client.shm-sync-private-fallback",
+        "client.shm-sync-private-fallback", "client.shm-mlock-unchecked",
     ]
 
     public static func model(for workload: Workload) -> PosixSharedMemoryModel {
         PosixSharedMemoryModel(objects: workload.objects.filter { $0.kind == name }.map { object in
-            (object.name, PosixSharedMemoryModel.Setup(
-                words: object.integer("words") ?? 8, mapped: workload.holders(of: object.name, role: "map")))
+            var setup = PosixSharedMemoryModel.Setup(words: object.integer("words") ?? 8, mapped: workload.holders(of: object.name, role: "map"))
+            if let limit = object.integer("memlock") {
+                for process in workload.processes where process.holds[object.name] != nil {
+                    setup.memoryLockLimits[process.id] = MemoryLockLimit(bytes: limit)
+                }
+            }
+            return (object.name, setup)
         })
     }
 
@@ -44,6 +53,7 @@ public enum PosixSharedMemoryKind: MechanismKind {
             guard let roles = process.holds[object.name] else { continue }
             var setup: JSONObject = ["name": .string(name), "words": .int(words), "inode": .int(inode)]
             if roles.contains("map") { setup["fd"] = .int(objects.hand(descriptor, to: process.id)) }
+            if let limit = object.integer("memlock") { setup["memlock"] = .int(limit) }
             objects.tell(process.id, about: object.name, setup)
         }
     }
@@ -54,6 +64,15 @@ public enum PosixSharedMemoryKind: MechanismKind {
             takesSIGBUSForZero: implementation == "client.shm-sigbus-as-zero", mapsPrivately: implementation == "client.shm-private-mapping",
             fallsBackPrivately: implementation == "client.shm-sync-private-fallback",
             roundsLengthDown: implementation == "client.shm-length-rounded-down")
+        binding.takesLockRefusalForLocked = implementation == "client.shm-mlock-unchecked"
+        if let limit = try? object.integer("memlock") {
+            do throws(Errno) {
+                try Syscall.limitMemoryLocking(to: limit)
+            } catch {
+                throw BindingError("cannot limit memory locking to \(limit) bytes: \(error)")
+            }
+            binding.locksUnderLimit = true
+        }
         if let descriptor = object.optionalDescriptor("fd") {
             do {
                 let length = binding.length(binding.size)
@@ -156,6 +175,11 @@ struct PosixSharedMemoryBinding: ObjectBinding {
     var fallsBackPrivately = false
     /// `client.shm-length-rounded-down`: every mapping's length is rounded down to whole pages (at least one).
     var roundsLengthDown = false
+    /// The object's parameter `memlock`: this worker dropped `CAP_IPC_LOCK` and locks under that `RLIMIT_MEMLOCK`,
+    /// which the model counts (its setup names the process).
+    var locksUnderLimit = false
+    /// `client.shm-mlock-unchecked`: an `mlock` or `mlock2` refused `ENOMEM` is reported done.
+    var takesLockRefusalForLocked = false
     var handles: [Handle] = []
 
     /// The length a mapping asked for `length` bytes gets: as asked, or the fragile client's whole pages.
@@ -203,7 +227,7 @@ struct PosixSharedMemoryBinding: ObjectBinding {
                 return .done
             }
             do throws(Errno) {
-                if opening.mapFlags.contains(.locked) && !Syscall.locksMemoryWithoutLimit {
+                if opening.mapFlags.contains(.locked) && !Syscall.locksMemoryWithoutLimit && !locksUnderLimit {
                     BindingFailure.abandon("MAP_LOCKED needs CAP_IPC_LOCK (root) or no RLIMIT_MEMLOCK: the posix-shm model does not count the limit")
                 }
                 let type = opening.neitherSharedNorPrivate ? 0 : opening.isPrivate || mapsPrivately ? MAP_PRIVATE : opening.validate ? MAP_SHARED_VALIDATE : MAP_SHARED
@@ -280,8 +304,8 @@ extension PosixSharedMemoryBinding {
     /// `RLIMIT_MEMLOCK`: a worker that could meet it (no `CAP_IPC_LOCK`, a limit) refuses the run rather than record
     /// a failure the model would call a violation.
     func lock(_ call: PosixSharedMemoryModel.LockCall) throws(Errno) {
-        guard Syscall.locksMemoryWithoutLimit else {
-            BindingFailure.abandon("mlock and mlockall need CAP_IPC_LOCK (root) or no RLIMIT_MEMLOCK: the posix-shm model does not count the limit")
+        guard Syscall.locksMemoryWithoutLimit || locksUnderLimit else {
+            BindingFailure.abandon("mlock and mlockall need CAP_IPC_LOCK (root) or no RLIMIT_MEMLOCK, unless the object's parameter memlock names the limit: the posix-shm model counts it only then")
         }
         switch call {
         case .lock(let pages, let flags):
@@ -292,7 +316,11 @@ extension PosixSharedMemoryBinding {
                 if PosixSharedMemoryMapping.lockRange(pages).isEmpty { return }
                 throw .noMemory
             }
-            try handle.words.lock(true, first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length, flags: bits)
+            do throws(Errno) {
+                try handle.words.lock(true, first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length, flags: bits)
+            } catch where takesLockRefusalForLocked && error == .noMemory {
+                // The fragile client's belief: the call was made, so the pages are locked.
+            }
         case .unlock(let pages):
             guard let handle = handles.last else {
                 if PosixSharedMemoryMapping.lockRange(pages).isEmpty { return }

@@ -133,6 +133,40 @@ extension SharedMemoryScenarios {
                 })
         })
 
+    /// 1-2 processes, each without `CAP_IPC_LOCK` under an `RLIMIT_MEMLOCK` of one page (the object's parameter
+    /// `memlock`), try to lock both pages of their 2-page mapping before they publish counters through it (an `mlock`
+    /// that must fail `ENOMEM`: the two pages alone pass the limit), look at the lock with `msync(MS_INVALIDATE)`,
+    /// lock one page (which fits), store, load and unlock.
+    static func lockUnderLimit(generator: inout SeededGenerator) -> Workload {
+        let processes = (1...generator.next(in: 1...2)).map { process in
+            var program = [
+                Call(process: process, object: "s0", f: "lock", value: ["page": 0, "pages": 2]),
+                Call(process: process, object: "s0", f: "sync", value: ["page": 0, "pages": 2, "flags": ["MS_INVALIDATE"]]),
+                Call(process: process, object: "s0", f: "lock", value: ["page": .int(generator.next(in: 0...1)), "pages": 1]),
+            ]
+            for _ in 0..<generator.next(in: 1...3) {
+                program.append(Call(process: process, object: "s0", f: "store", value: ["index": .int(generator.pick([0, 600])), "value": .int(generator.next(in: 1...99))]))
+                program.append(Call(process: process, object: "s0", f: "load", value: ["index": .int(generator.pick([0, 600]))]))
+            }
+            program.append(Call(process: process, object: "s0", f: "unlock", value: ["page": 0, "pages": 2]))
+            return Workload.Process(id: process, holds: ["s0": ["map"]], program: program)
+        }
+        return Workload(objects: [Workload.Object(name: "s0", kind: "posix-shm", parameters: ["words": 1024, "memlock": 4096])], processes: processes)
+    }
+
+    /// The fragile client: an `mlock` refused `ENOMEM` past `RLIMIT_MEMLOCK` is taken for done — it believes its pages
+    /// locked (and so never paged out), where they are not.
+    public static let lockRefusalTakenForLocked = Scenario.real(
+        name: "posix-shm-fragile-mlock-unchecked", kind: PosixSharedMemoryKind.self, implementation: "client.shm-mlock-unchecked",
+        summary: "BROKEN: without CAP_IPC_LOCK under a 1-page RLIMIT_MEMLOCK, mlock of a 2-page mapping fails ENOMEM and the client takes its pages for locked",
+        isBroken: true, makeWorkload: { generator in lockUnderLimit(generator: &generator) })
+
+    /// Its robust twin: the refusal is reported, and the client locks what fits.
+    public static let lockRefusalReported = Scenario.real(
+        name: "posix-shm-robust-mlock-limit", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
+        summary: "robust twin of posix-shm-fragile-mlock-unchecked: mlock's ENOMEM past RLIMIT_MEMLOCK is reported, one page is locked",
+        makeWorkload: { generator in lockUnderLimit(generator: &generator) })
+
     /// A writer stores counters in the tail of an 8000-byte object (words 600…999, in its partly used last page)
     /// that its readers load; in the fragile client every mapping is the size rounded down to whole pages (4096
     /// bytes), so the tail is not mapped.
