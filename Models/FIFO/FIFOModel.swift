@@ -279,7 +279,8 @@ public struct FIFOModel: TraceModel {
             return PipeModel.nothingReady(readinessResult(state, process: process, end: end, call: call)) ? [.completed(state)] : []
         case .takeSignal: return [.completed(state)]
         case .epoll(let process, let call):
-            guard case .wait = call, call.waitRefusal == nil else { return [] }
+            // A zero timeout returns once it has looked, before a signal is looked for (Epoll.outcomes).
+            guard case .wait(_, let timeout, _) = call, timeout != 0, call.waitRefusal == nil else { return [] }
             return epollInterrupted(state, process: process)
         default: return []
         }

@@ -24,8 +24,8 @@
 ///   50 runs) — then a ready one may go unreported. `EPOLLWAKEUP` changes nothing.
 ///   At most `maxevents` are reported; which, when more are ready, is the kernel's ready-list order: any. Nothing to
 ///   report returns 0 at once with a timeout of 0 or more (the model keeps no time) and sleeps with a negative one; a
-///   signal then ends it with `EINTR`, even with `SA_RESTART` (measured asleep; with a zero timeout the kernel's code
-///   returns 0 first, not measured, so the model allows both).
+///   signal then ends it with `EINTR`, even with `SA_RESTART` (measured asleep), but never one with a zero timeout:
+///   `ep_poll` returns 0 before it looks for a signal (measured, `KernelSignalFactsTests+MaskedEpoll`).
 /// - A registration is keyed by the open file description and the descriptor number it was added with. Closing the
 ///   process's only descriptor of the end (with no sharer holding the description) removes it. When the description
 ///   stays open (a `dup`, a sharer after `fork`), the kernel keeps the registration under the closed number, which

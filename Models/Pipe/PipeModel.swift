@@ -277,11 +277,12 @@ public struct PipeModel: TraceModel {
         case .splice(let process, let call):
             return spliceMayBeInterrupted(state, process: process, call: call) ? [.completed(state)] : []
         case .epoll(let process, let call) where call.waitRefusal == nil:
-            guard case .wait = call else { return [] }
+            // A zero timeout returns once it has looked, before a signal is looked for (Epoll.outcomes).
+            guard case .wait(_, let timeout, _) = call, timeout != 0 else { return [] }
             return epollEmptyWait(state, process: process).map { [.completed($0)] } ?? []
         case .epoll:
             return []
-        case .nestedEpoll(let process, .wait(let instance, _, _, _)) where input.nestedWaitRefusal == nil:
+        case .nestedEpoll(let process, .wait(let instance, _, let timeout, _)) where input.nestedWaitRefusal == nil && timeout != 0:
             return nestedEpollEmptyWait(state, process: process, instance: instance).map { [.completed($0)] } ?? []
         case .nestedEpoll:
             return []
