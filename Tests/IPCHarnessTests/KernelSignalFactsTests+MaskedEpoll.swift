@@ -66,12 +66,6 @@ extension KernelSignalFactsTests {
             Call(process: 1, object: "sig1", f: "epoll_ctl", value: ["op": "EPOLL_CTL_ADD", "signals": ["SIGWINCH"], "events": ["EPOLLIN"]]),
             Call(process: 1, object: "sig1", f: "epoll_pwait", value: ["maxevents": 4, "timeout": -1, "sigmask": ["SIGWINCH"]]),
         ]
-        let workload = Workload(
-            objects: [Workload.Object(name: "sig1", kind: "signal", parameters: ["signals": ["SIGWINCH", "SIGRTMIN+2"]])],
-            processes: [
-                Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: receiver),
-                Workload.Process(id: 2, holds: ["sig1": ["send"]], program: [Call(process: 2, object: "sig1", f: "sigqueue", value: ["signal": "SIGRTMIN+2", "value": 5])]),
-            ])
-        #expect(try outcomes(of: workload).contains(#"{"deliveries":[{"signal":"SIGRTMIN+2","code":"SI_QUEUE","sender":2,"value":5}]}"#))
+        #expect(try outcomes(of: Self.withSenderOfRTMIN2(receiver)).contains(Self.deliveredRTMIN2))
     }
 }

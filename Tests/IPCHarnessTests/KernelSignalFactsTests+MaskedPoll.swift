@@ -38,14 +38,20 @@ extension KernelSignalFactsTests {
             Call(process: 1, object: "sig1", f: "sigaction", value: ["signal": "SIGRTMIN+2", "action": "handler"]),
             Call(process: 1, object: "sig1", f: "signalfd-poll", value: ["signals": ["SIGWINCH"], "sigmask": ["SIGWINCH"], "timeout": -1]),
         ]
-        let workload = Workload(
+        #expect(try outcomes(of: Self.withSenderOfRTMIN2(receiver)).contains(Self.deliveredRTMIN2))
+    }
+
+    /// Object sig1 (`SIGWINCH`, `SIGRTMIN+2`) received by process 1 running `receiver`, and process 2 queuing it one
+    /// `SIGRTMIN+2` of value 5 (``deliveredRTMIN2``), whenever the run schedules it.
+    static func withSenderOfRTMIN2(_ receiver: [Call]) -> Workload {
+        Workload(
             objects: [Workload.Object(name: "sig1", kind: "signal", parameters: ["signals": ["SIGWINCH", "SIGRTMIN+2"]])],
             processes: [
                 Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: receiver),
                 Workload.Process(id: 2, holds: ["sig1": ["send"]], program: [Call(process: 2, object: "sig1", f: "sigqueue", value: ["signal": "SIGRTMIN+2", "value": 5])]),
             ])
-        #expect(try outcomes(of: workload).contains(#"{"deliveries":[{"signal":"SIGRTMIN+2","code":"SI_QUEUE","sender":2,"value":5}]}"#))
     }
+    static let deliveredRTMIN2 = #"{"deliveries":[{"signal":"SIGRTMIN+2","code":"SI_QUEUE","sender":2,"value":5}]}"#
 
     /// An ignored signal its mask unblocks (`SIGWINCH` at `SIG_DFL`) does not interrupt it: the kernel discards it and
     /// restarts the call, which with nothing ready returns nothing (timeout 0), `SIGWINCH` gone after.

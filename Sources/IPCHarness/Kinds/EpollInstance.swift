@@ -62,24 +62,12 @@ final class EpollInstance<Target: Hashable & Sendable & Comparable> {
     /// `epoll_wait`'s reports, sorted; a number never added (none is) reported as `unknown`.
     /// `form` picks `epoll_wait`, `epoll_pwait` (its mask) or `epoll_pwait2` (its timespec; `timeout` then unused).
     func wait(maxEvents: Int, timeout: Int, form: Epoll.WaitForm = .plain, unknown: Target) throws(Errno) -> [Epoll.Report<Target>] {
-        let instance = try instance().rawValue
-        let events: [KernelEpoll.Event]
-        switch form {
-        case .plain: events = try KernelEpoll.wait(instance, maxEvents: maxEvents, timeoutMilliseconds: timeout)
-        case .pwait(let signals):
-            events = try KernelEpoll.pwait(instance, maxEvents: maxEvents, timeoutMilliseconds: timeout, signals: signals?.map { CInt(clamping: $0) })
-        case .pwait2(let given, let signals):
-            events = try KernelEpoll.pwait2(
-                instance, maxEvents: maxEvents, timeout: given.map { ($0.seconds, $0.nanoseconds) }, signals: signals?.map { CInt(clamping: $0) })
-        }
-        return reports(events.map { ($0.descriptor, $0.events.rawValue) }, unknown: unknown)
+        reports(try Self.wait(try instance().rawValue, maxEvents: maxEvents, timeout: timeout, form: form), unknown: unknown)
     }
 
     /// Events a wait returned as reports, sorted; a number never added (none is) reported as `unknown`.
-    func reports(_ events: [(descriptor: CInt, events: UInt32)], unknown: Target) -> [Epoll.Report<Target>] {
-        events.map { event in
-            Epoll.Report(target: targets[event.descriptor] ?? unknown, events: Epoll.Events(rawValue: Int(event.events)))
-        }.sorted()
+    func reports(_ events: [(number: CInt, events: Epoll.Events)], unknown: Target) -> [Epoll.Report<Target>] {
+        events.map { Epoll.Report(target: targets[$0.number] ?? unknown, events: $0.events) }.sorted()
     }
 }
 

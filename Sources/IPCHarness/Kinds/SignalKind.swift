@@ -381,7 +381,8 @@ struct SignalBinding: ObjectBinding {
                 timespec: timespec.map { ($0.seconds, $0.nanoseconds) }, keeping: kept, releasing: released)
             if !answer.seen.isEmpty { return .deliveries(answer.seen.map(delivery)) }
             if let error = answer.error { throw error }
-            return .epollEvents(signalDescriptors.epoll.reports(answer.events, unknown: SignalModel.SignalSet([])))
+            let events = answer.events.map { (number: $0.descriptor, events: Epoll.Events(rawValue: Int($0.events))) }
+            return .epollEvents(signalDescriptors.epoll.reports(events, unknown: SignalModel.SignalSet([])))
         case .epoll(_, .wait(let maxEvents, let timeout, let form)):
             return .epollEvents(try signalDescriptors.epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: SignalModel.SignalSet([])))
         case .epoll(_, .create(let creation)):
