@@ -120,7 +120,7 @@ import Testing
         let trace = try StraceImportTests.convert(edited)
         #expect(Self.operations(trace).isEmpty)
         let lines = StraceImportTests.notChecked(trace)
-        #expect(lines.contains { $0.hasPrefix("epoll calls on an instance that is not one process's for one pipe alone") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("epoll calls on an instance that is not one process's for one object alone") }, "\(lines)")
         #expect(try TraceChecker.check(trace, name: "test.log").result == .ok)
     }
 }
