@@ -1,7 +1,8 @@
 import IPCModels
 
-/// `epoll_ctl`, `epoll_wait`, `epoll_pwait` and `epoll_pwait2` on pipes, socket pairs and eventfds, as the `pipe`,
-/// `unix-socket` and `eventfd` models' epoll operations.
+/// `epoll_ctl`, `epoll_wait`, `epoll_pwait` and `epoll_pwait2` on pipes, socket pairs, eventfds and FIFOs, as the
+/// `pipe`, `unix-socket`, `eventfd` and `fifo` models' epoll operations (a FIFO's only while the process holds one open
+/// of each registered end, made by itself: the fifo model's `{"end"}` names its latest open).
 ///
 /// Each model keeps one implicit instance per process per object, holding only that object's ends
 /// (`Models/Support/Epoll*`). So the calls on one of the log's instances are imported only where the instance is that:
@@ -47,13 +48,16 @@ extension StraceSimulation {
         if call.name == "epoll_ctl" {
             guard let target = argument(2)?.descriptor, let targetEntry = descriptors.entry(pid: call.pid, fd: target),
                 let object = descriptors[file: targetEntry.file].object, let namesEnds = Self.epollNamesEnds(objects[object].kind)
-            else { return refuse("line \(call.line) registers a descriptor that is not a pipe's end, a socket pair's or an eventfd") }
+            else { return refuse("line \(call.line) registers a descriptor that is not a pipe's end, a socket pair's, an eventfd or a FIFO's end") }
             let end = descriptors[file: targetEntry.file].end
             instance.objects.insert(object)
             if let earlier = instance.numbers[end], earlier != target {
                 return refuse("line \(call.line) names the \(end) end by descriptor \(target), where it was \(earlier) before")
             }
             instance.numbers[end] = target
+            if case .fifo = objects[object].kind, !fifoEndHasOneOpen(pid: call.pid, object: object, end: end) {
+                return refuse("line \(call.line): the process holds several opens of the FIFO's \(end) end, or one it did not open")
+            }
             guard let operation = Self.epollOperation(argument(1)) else { return refuse("line \(call.line): an operation the importer cannot read") }
             var value: JSONObject = ["op": operation.json]
             if namesEnds { value["end"] = .string(end) }
@@ -87,6 +91,11 @@ extension StraceSimulation {
 
         // A wait: on the instance's object (nothing registered yet: nothing of an object to import).
         guard let object = instance.objects.first else { return }
+        if case .fifo = objects[object].kind,
+            let end = instance.numbers.keys.sorted().first(where: { !fifoEndHasOneOpen(pid: call.pid, object: object, end: $0) })
+        {
+            return refuse("line \(call.line): the process holds several opens of the FIFO's \(end) end, or one it did not open")
+        }
         guard let maxEvents = argument(2)?.integer else { return refuse("line \(call.line): maxevents unreadable") }
         var value: JSONObject = ["maxevents": .integer(maxEvents)]
         if call.name == "epoll_pwait2" {
@@ -129,10 +138,19 @@ extension StraceSimulation {
     /// are not imported.
     static func epollNamesEnds(_ kind: StraceObject.Kind) -> Bool? {
         switch kind {
-        case .pipe, .socketPair: true
+        case .pipe, .socketPair, .fifo: true
         case .eventfd: false
         default: nil
         }
+    }
+
+    /// Whether the process's descriptor table holds exactly one open of the FIFO's end, made by that table: the fifo
+    /// model's `{"end"}` names the process's latest open of the end, which is then the one the log's number reaches.
+    func fifoEndHasOneOpen(pid: Int, object: Int, end: String) -> Bool {
+        guard let table = descriptors.tableOf[pid], let held = descriptors.tables[table]?.fds.values else { return false }
+        let opens = Set(held.map(\.file).filter { descriptors[file: $0].object == object && descriptors[file: $0].end == end })
+        guard opens.count == 1, let open = opens.first else { return false }
+        return descriptors[file: open].openerTable == table
     }
 
     private mutating func tag(_ object: Int, _ instance: Int) {
@@ -199,7 +217,7 @@ extension StraceSimulation {
         // Its calls that were refused before they were recorded too (an instance given one of these objects).
         for file in invalid { if let instance = epollInstances[file], !instance.objects.isEmpty { listed.formUnion(instance.lines) } }
         if !listed.isEmpty {
-            unchecked["epoll calls on an instance that is not one process's for one object alone (a pipe, a socket pair or an eventfd)", default: []] += listed.sorted()
+            unchecked["epoll calls on an instance that is not one process's for one object alone (a pipe, a socket pair, an eventfd or a FIFO)", default: []] += listed.sorted()
         }
     }
 }
