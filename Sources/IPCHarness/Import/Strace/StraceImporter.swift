@@ -182,9 +182,9 @@ struct StraceAssembly {
         }
     }
 
-    /// The epoll calls of a process on a pipe act on the model's instance of one process number: a process that
-    /// renews between them (its first and last) would find a new number's empty instance. Its calls on that pipe are
-    /// left out (and listed): the pipe is checked without them.
+    /// The epoll calls of a process on an object act on the model's instance of one process number: a process that
+    /// renews between them (its first and last) would find a new number's empty instance. Its calls on that object are
+    /// left out (and listed): the object is checked without them.
     private mutating func dropEpollAcrossRenewals() {
         for object in objects {
             var epochs: [Int: Set<Int>] = [:]
@@ -504,7 +504,7 @@ struct StraceAssembly {
         }
         var unchecked = simulation.unchecked
         if !droppedEpoll.isEmpty {
-            unchecked["epoll calls on a pipe by a process that let go of another object between them", default: []] += droppedEpoll.sorted()
+            unchecked["epoll calls on a pipe, socket pair, eventfd or FIFO by a process that let go of another object between them", default: []] += droppedEpoll.sorted()
         }
         for (kind, calls) in unchecked.sorted(by: { $0.key < $1.key }) {
             let shown = calls.prefix(5).map(String.init).joined(separator: ", ") + (calls.count > 5 ? ", …" : "")

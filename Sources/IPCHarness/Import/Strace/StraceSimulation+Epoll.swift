@@ -1,20 +1,25 @@
 import IPCModels
 
-/// `epoll_ctl`, `epoll_wait`, `epoll_pwait` and `epoll_pwait2` on pipes, as the pipe model's epoll operations.
+/// `epoll_ctl`, `epoll_wait`, `epoll_pwait` and `epoll_pwait2` on pipes, socket pairs, eventfds and FIFOs, as the
+/// `pipe`, `unix-socket`, `eventfd` and `fifo` models' epoll operations (a FIFO's only while the process holds one open
+/// of each registered end, made by itself: the fifo model's `{"end"}` names its latest open).
 ///
-/// The model keeps one implicit instance per process per pipe, holding only that pipe's ends (`Models/Support/Epoll*`).
-/// So the calls on one of the log's instances are imported only where the instance is that: every descriptor it was
-/// given is an end of one pipe (each end always through the same descriptor number), one process made every call on
-/// it, and that process used no other instance for the pipe. A report names its end by the `data` the end was registered with, which must tell the ends apart. Where any
-/// of that fails, every call on the instance is left out (the calls only look at the pipe: without them it is checked
-/// as before) and listed as not imported. `epoll_create`/`epoll_create1` are not imported: the model's instance is made
+/// Each model keeps one implicit instance per process per object, holding only that object's ends
+/// (`Models/Support/Epoll*`). So the calls on one of the log's instances are imported only where the instance is that:
+/// every descriptor it was given is an end of one object (each end always through the same descriptor number), one
+/// process made every call on it, and that process used no other instance for the object. A report names its end by
+/// the `data` the end was registered with, which must tell the ends apart (an eventfd's report names nothing: its one
+/// object). `EPOLLEXCLUSIVE` and `EPOLLWAKEUP` are not imported (whether a wake reached an exclusive registration
+/// depends on registrations the log may not show). Where any of that fails, every call on the
+/// instance is left out (the calls only look at the object: without them it is checked as before) and listed as not
+/// imported. `epoll_create`/`epoll_create1` are not imported: the model's instance is made
 /// before the trace. A call that failed `EINTR` (or another error that means it did nothing) is left out.
 extension StraceSimulation {
     /// What the log does with one epoll instance (an open file description of `anon_inode:[eventpoll]`).
     struct LoggedEpollInstance {
         /// The processes that made calls on it.
         var pids: Set<Int> = []
-        /// The pipes whose ends were registered.
+        /// The objects (pipes, socket pairs, eventfds) whose ends were registered.
         var objects: Set<Int> = []
         /// The registrations' `data` (as `u64`), by end: the latest an ADD or MOD gave it.
         var data: [String: Int64] = [:]
@@ -23,6 +28,8 @@ extension StraceSimulation {
         var numbers: [String: Int] = [:]
         /// Why its calls cannot be imported, if they cannot.
         var unusable: String?
+        /// The lines of its calls, recorded or not (a refused call is not): all listed when it is left out.
+        var lines: [Int] = []
     }
 
     static let epollCalls: Set<String> = ["epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2"]
@@ -34,21 +41,26 @@ extension StraceSimulation {
         let file = entry.file
         var instance = epollInstances[file] ?? LoggedEpollInstance()
         instance.pids.insert(call.pid)
+        instance.lines.append(call.line)
         defer { epollInstances[file] = instance }
         func refuse(_ reason: String) { if instance.unusable == nil { instance.unusable = reason } }
 
         if call.name == "epoll_ctl" {
             guard let target = argument(2)?.descriptor, let targetEntry = descriptors.entry(pid: call.pid, fd: target),
-                let object = descriptors[file: targetEntry.file].object, case .pipe = objects[object].kind
-            else { return refuse("line \(call.line) registers a descriptor that is not a pipe's end") }
+                let object = descriptors[file: targetEntry.file].object, let namesEnds = Self.epollNamesEnds(objects[object].kind)
+            else { return refuse("line \(call.line) registers a descriptor that is not a pipe's end, a socket pair's, an eventfd or a FIFO's end") }
             let end = descriptors[file: targetEntry.file].end
             instance.objects.insert(object)
             if let earlier = instance.numbers[end], earlier != target {
                 return refuse("line \(call.line) names the \(end) end by descriptor \(target), where it was \(earlier) before")
             }
             instance.numbers[end] = target
+            if case .fifo = objects[object].kind, !fifoEndHasOneOpen(pid: call.pid, object: object, end: end) {
+                return refuse("line \(call.line): the process holds several opens of the FIFO's \(end) end, or one it did not open")
+            }
             guard let operation = Self.epollOperation(argument(1)) else { return refuse("line \(call.line): an operation the importer cannot read") }
-            var value: JSONObject = ["op": operation.json, "end": .string(end)]
+            var value: JSONObject = ["op": operation.json]
+            if namesEnds { value["end"] = .string(end) }
             switch operation.kind {
             case .add, .modify: break
             case .delete, .other:
@@ -58,8 +70,10 @@ extension StraceSimulation {
                 tag(object, file)
                 return
             }
-            guard let event = argument(3), let events = Self.epollEvents(event["events"]) else {
-                return refuse("line \(call.line): events the pipe model does not have, or that the importer cannot read")
+            guard let event = argument(3), let events = Self.epollEvents(event["events"]),
+                events.isDisjoint(with: [.exclusive, .wakeUp])
+            else {
+                return refuse("line \(call.line): events the \(objects[object].kind.model) model's import does not take, or that the importer cannot read")
             }
             let data = event["data"]?["u64"]?.integer
             value["events"] = .array(events.names.map { .string($0) })
@@ -75,8 +89,13 @@ extension StraceSimulation {
             return
         }
 
-        // A wait: on the instance's pipe (nothing registered yet: nothing of a pipe to import).
+        // A wait: on the instance's object (nothing registered yet: nothing of an object to import).
         guard let object = instance.objects.first else { return }
+        if case .fifo = objects[object].kind,
+            let end = instance.numbers.keys.sorted().first(where: { !fifoEndHasOneOpen(pid: call.pid, object: object, end: $0) })
+        {
+            return refuse("line \(call.line): the process holds several opens of the FIFO's \(end) end, or one it did not open")
+        }
         guard let maxEvents = argument(2)?.integer else { return refuse("line \(call.line): maxevents unreadable") }
         var value: JSONObject = ["maxevents": .integer(maxEvents)]
         if call.name == "epoll_pwait2" {
@@ -104,12 +123,34 @@ extension StraceSimulation {
             for report in given.prefix(count) {
                 guard let events = Self.epollEvents(report["events"]), events.isSubset(of: .readinessBits),
                     let data = report["data"]?["u64"]?.integer, let end = instance.data.first(where: { $0.value == data })?.key
-                else { return refuse("line \(call.line) reports what the importer cannot tie to an end of the pipe") }
-                reports.append(["end": .string(end), "events": .array(events.names.map { .string($0) })])
+                else { return refuse("line \(call.line) reports what the importer cannot tie to an end of the object") }
+                var entry: JSONObject = ["events": .array(events.names.map { .string($0) })]
+                if Self.epollNamesEnds(objects[object].kind) != false { entry["end"] = .string(end) }
+                reports.append(.object(entry))
             }
         }
         record(object, call, f: call.name, value: .object(value), outcome: outcome(call) { ["events": .array(reports)] })
         tag(object, file)
+    }
+
+    /// How the model of a kind of object takes epoll calls: a pipe's and a socket pair's name the end (`"end"`,
+    /// in a registration and a report), an eventfd's have one object and name nothing; nil: the kind's epoll calls
+    /// are not imported.
+    static func epollNamesEnds(_ kind: StraceObject.Kind) -> Bool? {
+        switch kind {
+        case .pipe, .socketPair, .fifo: true
+        case .eventfd: false
+        default: nil
+        }
+    }
+
+    /// Whether the process's descriptor table holds exactly one open of the FIFO's end, made by that table: the fifo
+    /// model's `{"end"}` names the process's latest open of the end, which is then the one the log's number reaches.
+    func fifoEndHasOneOpen(pid: Int, object: Int, end: String) -> Bool {
+        guard let table = descriptors.tableOf[pid], let held = descriptors.tables[table]?.fds.values else { return false }
+        let opens = Set(held.map(\.file).filter { descriptors[file: $0].object == object && descriptors[file: $0].end == end })
+        guard opens.count == 1, let open = opens.first else { return false }
+        return descriptors[file: open].openerTable == table
     }
 
     private mutating func tag(_ object: Int, _ instance: Int) {
@@ -130,7 +171,8 @@ extension StraceSimulation {
     }
 
     /// Event bits as strace prints them (`0x80000001` with `-X raw`, `EPOLLIN|EPOLLET` without); nil for bits the
-    /// models do not know (`EPOLLEXCLUSIVE`, `EPOLLWAKEUP`, `EPOLLMSG`, …) or text it cannot read.
+    /// models do not know (`EPOLLMSG`, …) or text it cannot read (`EPOLLEXCLUSIVE` and `EPOLLWAKEUP` are read, and
+    /// refused by `epoll_ctl`'s import).
     static func epollEvents(_ value: StraceValue?) -> Epoll.Events? {
         guard case .atom(let text)? = value else { return nil }
         var bits = 0
@@ -150,13 +192,13 @@ extension StraceSimulation {
         return Epoll.Events(rawValue: bits)
     }
 
-    /// Leaves out every call on an instance that is not one process's for one pipe alone (see above), listing them.
+    /// Leaves out every call on an instance that is not one process's for one object alone (see above), listing them.
     mutating func finishEpoll() {
         var invalid: Set<Int> = []
         for (file, instance) in epollInstances where instance.unusable != nil || instance.objects.count > 1 || instance.pids.count > 1 {
             invalid.insert(file)
         }
-        // One process, one instance per pipe.
+        // One process, one instance per object.
         var used: [String: Set<Int>] = [:]
         for object in objects {
             for operation in object.operations {
@@ -165,11 +207,17 @@ extension StraceSimulation {
             }
         }
         for instances in used.values where instances.count > 1 { invalid.formUnion(instances) }
+        var listed: Set<Int> = []
         for object in objects {
             let dropped = object.operations.filter { $0.epollInstance.map(invalid.contains) ?? false }
             guard !dropped.isEmpty else { continue }
             object.operations.removeAll { $0.epollInstance.map(invalid.contains) ?? false }
-            unchecked["epoll calls on an instance that is not one process's for one pipe alone", default: []] += dropped.map(\.line)
+            listed.formUnion(dropped.map(\.line))
+        }
+        // Its calls that were refused before they were recorded too (an instance given one of these objects).
+        for file in invalid { if let instance = epollInstances[file], !instance.objects.isEmpty { listed.formUnion(instance.lines) } }
+        if !listed.isEmpty {
+            unchecked["epoll calls on an instance that is not one process's for one object alone (a pipe, a socket pair, an eventfd or a FIFO)", default: []] += listed.sorted()
         }
     }
 }
