@@ -73,6 +73,24 @@ import Testing
         #expect(explanation.contains("mlock 2 pages from page 0 → ok"), "\(explanation)")
     }
 
+    /// `memlock` limits a holder's whole worker (its `RLIMIT_MEMLOCK`, `CAP_IPC_LOCK` dropped), so a holder of another
+    /// object — judged as a privileged process there — is refused before anything runs, naming it.
+    @Test func aMemlockHolderOfAnotherObjectIsRefused() throws {
+        let workload = Workload(
+            objects: [
+                Workload.Object(name: "s0", kind: "posix-shm", parameters: ["words": 1024, "memlock": 4096]),
+                Workload.Object(name: "s1", kind: "posix-shm", parameters: ["words": 8]),
+            ],
+            processes: [Workload.Process(id: 1, holds: ["s0": ["map"], "s1": ["map"]], program: [])])
+        let scenario = Scenario.real(
+            name: "test-memlock-two-objects", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm", summary: "two objects",
+            makeWorkload: { _ in workload })
+        let error = #expect(throws: HarnessError.self) {
+            try ScenarioRunner.runOnce(scenario, seed: 1, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 30))
+        }
+        #expect(error?.message.contains("process 1 also holds s1") == true, "\(error?.message ?? "")")
+    }
+
     /// The publisher whose mappings are `MAP_PRIVATE` is caught: a reader loads a counter's old value after the
     /// store of a new one returned, which one shared memory never gives.
     @Test func thePrivatePublisherIsCaught() throws {

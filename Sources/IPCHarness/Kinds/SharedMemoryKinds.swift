@@ -42,6 +42,14 @@ public enum PosixSharedMemoryKind: MechanismKind {
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
+        if object.integer("memlock") != nil {
+            // The limit and the dropped CAP_IPC_LOCK are the whole worker's: another object it holds (a second
+            // mapping's mlock, a sysv-shm SHM_LOCK) would meet them while its model judges a privileged process.
+            for process in workload.processes where process.holds[object.name] != nil && process.holds.count > 1 {
+                throw HarnessError(
+                    "posix-shm object \(object.name) has memlock, which limits its holders' whole worker: process \(process.id) also holds \(process.holds.keys.filter { $0 != object.name }.sorted().joined(separator: ", "))")
+            }
+        }
         let name = objects.namespace.posixName(object.name)
         let words = object.integer("words") ?? 8
         let descriptor = try objects.createNamed(.posixSharedMemory, name) { () throws(Errno) in
