@@ -101,6 +101,16 @@ extension SignalModel {
             let method = Method(rawValue: call.f)!
             let value = method == .sigqueue ? try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)) : 0
             return .send(process: call.process, signal: signal, method: method, value: Int32(value))
+        case "pidfd_send_signal":
+            let signal = try Self.signal(try call.value.required("signal"), field: "signal")
+            if Self.unblockable.contains(signal) {
+                throw ModelError("pidfd_send_signal of \(Self.name(of: signal)): it cannot be blocked, so it kills or stops the receiver rather than wait for sigtimedwait; the signal model does not have it")
+            }
+            return .pidfdSend(process: call.process, signal: signal, send: try Self.pidfdSend(from: call.value))
+        case "pidfd_open":
+            let value = call.value == .null ? nil : call.value
+            let flags = try value.optional("flags").map { (flags) throws(ModelError) in try Self.namedFlags(flags, field: "flags", names: Self.pidfdOpenFlags) } ?? 0
+            return .pidfdOpen(process: call.process, flags: flags)
         case "sigaction":
             try requireReceiver(call, doing: "sets the actions of")
             let signal = try Self.signal(try call.value.required("signal"), field: "signal")
@@ -216,7 +226,7 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, sigaction, signal, sigignore, sighold, sigrelse, sigset, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, sigaltstack, pause, wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, pidfd_send_signal, pidfd_open, sigaction, signal, sigignore, sighold, sigrelse, sigset, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, sigaltstack, pause, wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
         }
     }
 
@@ -231,8 +241,10 @@ extension SignalModel {
         switch (outcome, input) {
         case (.fail(let code), _):
             return .failed(code)
-        case (.ok, .send):
+        case (.ok, .send), (.ok, .pidfdSend):
             return .sent
+        case (.ok, .pidfdOpen):
+            return .returned
         case (.ok(let value), .wait):
             let delivery = try Self.delivery(from: value)
             return .received(signal: delivery.signal, details: delivery.details)
@@ -327,6 +339,10 @@ extension SignalModel {
             var object: JSONObject = ["signal": Self.json(signal)]
             if method == .sigqueue { object["value"] = .int(Int(value)) }
             return (method.rawValue, .object(object))
+        case .pidfdSend(_, let signal, let send):
+            return ("pidfd_send_signal", Self.json(send, signal: signal))
+        case .pidfdOpen(_, let flags):
+            return ("pidfd_open", flags == 0 ? nil : .object(["flags": Self.json(flags: flags, names: Self.pidfdOpenFlags)]))
         case .wait(_, let signals, let timeout):
             var object: JSONObject = ["signals": .array(signals.map(Self.json))]
             if let timeout { object["timeout"] = timeout.json }
@@ -594,7 +610,7 @@ extension SignalModel {
 extension SignalModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _), .signalfdReadAgain(let process, _, _, _, _),
+        case .send(let process, _, _, _), .pidfdSend(let process, _, _), .pidfdOpen(let process, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _), .signalfdReadAgain(let process, _, _, _, _),
             .signalfdReadiness(let process, _, _), .signalfdReadinessMasked(let process, _, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
             .sigsuspend(let process, _), .obsolete(let process, _, _), .sigpause(let process, _), .sigpauseMask(let process, _),
             .pause(let process), .pauseUnblocking(let process, _), .sigaltstack(let process, _), .epoll(let process, _), .signalFault(let process), .exit(let process): process

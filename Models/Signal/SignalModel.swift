@@ -144,6 +144,10 @@ public struct SignalModel: TraceModel {
 
     public enum Input: Hashable, Sendable {
         case send(process: Int, signal: Int, method: Method, value: Int32)
+        /// `pidfd_send_signal` to the receiver (see `SignalModel+Pidfd.swift`).
+        case pidfdSend(process: Int, signal: Int, send: PidfdSend)
+        /// `pidfd_open` of the receiver with the raw `flags`; the pidfd is closed at once.
+        case pidfdOpen(process: Int, flags: Int)
         /// nil waits without limit (`sigwaitinfo`).
         case wait(process: Int, signals: [Int], timeout: Timeout?)
         /// `sigwait` by the receiver: as an untimed `wait`, but only the number comes back.
@@ -517,20 +521,12 @@ public struct SignalModel: TraceModel {
             // The receiver is looked up before the signal number is checked.
             guard state.alive else { return (.failed(.ESRCH), state) }
             guard (0...Self.last).contains(signal) else { return (.failed(.EINVAL), state) }
-            if signal == 0 { return (.sent, state) }
-            if state.suspended?.contains(signal) == true, fate(of: signal, in: state) == .discarded { return (.sent, state) }
-            if state.unblocked.contains(signal), let fate = fate(of: signal, in: state), fate != .handled {
-                // Not blocked: an ignored one is dropped as it is sent (`sig_ignored`), a fatal one kills the receiver,
-                // and what was pending is gone with it.
-                guard fate == .fatal else { return (.sent, state) }
-                var dead = state
-                dead.pending = []
-                dead.threadPending = []
-                dead.epoll = []
-                return (.sent, dead)
-            }
             let code: Code = switch method { case .kill, .killpg: .user; case .sigqueue: .queue; case .tgkill, .tkill, .raise, .pthreadKill: .tkill }
-            return generate(state, signal: signal, details: Details(code: code, sender: process, value: value), toThread: code == .tkill)
+            return sendOutcome(state, signal: signal, details: Details(code: code, sender: process, value: value), toThread: code == .tkill)
+        case .pidfdSend(let process, let signal, let send):
+            return pidfdSendOutcome(state, process: process, signal: signal, send: send)
+        case .pidfdOpen(_, let flags):
+            return pidfdOpenOutcome(state, flags: flags)
         case .wait(_, let signals, let timeout):
             // An invalid timeout fails before anything is taken (`do_sigtimedwait` checks it first).
             if timeout == .invalid { return (.failed(.EINVAL), state) }
@@ -617,6 +613,25 @@ public struct SignalModel: TraceModel {
     /// standard signal pending *in that set* drops the new one; otherwise details are queued if the limit (counted
     /// over both sets) allows — a standard signal sent by `kill` is allowed past it — else a real-time `sigqueue`
     /// or `tgkill` fails `EAGAIN` and anything else sets the pending bit without details.
+    /// A send the checks let through (the receiver alive, the number in 0–64), whatever call made it: 0 only checks;
+    /// a signal the receiver leaves unblocked is dropped, kills or waits for its handler as its action says;
+    /// otherwise it is generated for the process or its thread.
+    func sendOutcome(_ state: State, signal: Int, details: Details, toThread: Bool) -> (output: Output, next: State) {
+        if signal == 0 { return (.sent, state) }
+        if state.suspended?.contains(signal) == true, fate(of: signal, in: state) == .discarded { return (.sent, state) }
+        if state.unblocked.contains(signal), let fate = fate(of: signal, in: state), fate != .handled {
+            // Not blocked: an ignored one is dropped as it is sent (`sig_ignored`), a fatal one kills the receiver,
+            // and what was pending is gone with it.
+            guard fate == .fatal else { return (.sent, state) }
+            var dead = state
+            dead.pending = []
+            dead.threadPending = []
+            dead.epoll = []
+            return (.sent, dead)
+        }
+        return generate(state, signal: signal, details: details, toThread: toThread)
+    }
+
     private func generate(_ state: State, signal: Int, details: Details, toThread: Bool) -> (output: Output, next: State) {
         let realtime = signal >= Self.firstRealtime
         var set = toThread ? state.threadPending : state.pending
@@ -662,6 +677,10 @@ public struct SignalModel: TraceModel {
         switch input {
         case .send(_, let signal, let method, let value):
             call = "\(method.rawValue) \(Self.name(of: signal))" + (method == .sigqueue ? " value \(value)" : "")
+        case .pidfdSend(_, let signal, let send):
+            call = Self.describe(send, signal: signal)
+        case .pidfdOpen(_, let flags):
+            call = "pidfd_open flags \(flags)"
         case .wait(_, let signals, let timeout):
             call = "sigtimedwait {\(signals.map(Self.name(of:)).joined(separator: ", "))}"
                 + (timeout.map { " \($0.text)" } ?? "")

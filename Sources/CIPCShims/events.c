@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <sys/select.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -335,6 +336,21 @@ int ipc_tgkill_main_thread(int pid, int signal) {
 
 int ipc_tkill(int tid, int signal) {
     return (int)syscall(SYS_tkill, tid, signal);
+}
+
+int ipc_pidfd_open(int pid, unsigned flags) {
+    return (int)syscall(SYS_pidfd_open, pid, flags);
+}
+
+int ipc_pidfd_send_signal(int pidfd, int signal, int has_info, int info_signal, int info_code, int value, unsigned flags) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    info.si_signo = info_signal;
+    info.si_code = info_code;
+    info.si_pid = getpid();
+    info.si_uid = getuid();
+    info.si_value.sival_int = value;
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, has_info ? &info : NULL, flags);
 }
 
 int ipc_pthread_kill_self(int signal) {

@@ -302,6 +302,27 @@ extension Syscall {
         _ = try perform(.sigqueue, retryOnInterrupt: false) { _ in ipc_sigqueue(pid, signal, value) }
     }
 
+    /// A pidfd of `pid` (`flags`: `PIDFD_NONBLOCK`, `PIDFD_THREAD`), which the caller closes: `EINVAL` for other flags
+    /// or a pid of 0 or less, `ESRCH` once the process is reaped (a zombie still has one).
+    ///
+    /// The corresponding C function is `pidfd_open` (a raw system call).
+    public static func openPidfd(_ pid: pid_t, flags: UInt32) throws(Errno) -> CInt {
+        try perform(.pidfdOpen, retryOnInterrupt: false) { _ in ipc_pidfd_open(pid, flags) }
+    }
+
+    /// Sends `signal` through `pidfd` with `flags` (`PIDFD_SIGNAL_THREAD`, `_THREAD_GROUP`, `_PROCESS_GROUP`) and,
+    /// given `info`, a `siginfo` with that signal number, code and value and the caller's pid and uid (as `sigqueue`
+    /// fills one); without, the kernel makes `kill`'s. See `SignalModel+Pidfd.swift` for the checks' order.
+    ///
+    /// The corresponding C function is `pidfd_send_signal` (a raw system call).
+    public static func sendSignal(
+        throughPidfd pidfd: CInt, signal: Int32, info: (signal: Int32, code: Int32, value: Int32)?, flags: UInt32
+    ) throws(Errno) {
+        _ = try perform(.pidfdSendSignal, retryOnInterrupt: false) { _ in
+            ipc_pidfd_send_signal(pidfd, signal, info == nil ? 0 : 1, info?.signal ?? 0, info?.code ?? 0, info?.value ?? 0, flags)
+        }
+    }
+
     /// Sends `signal` to the main thread of `pid` (whose thread id is `pid`): pending for that thread, not the
     /// process, so its receiver takes it before any process-wide signal.
     ///

@@ -278,6 +278,8 @@ import Testing
         /// The receiver's `raise` or `pthread_kill` of its own thread.
         case raise(String, pthread: Bool)
         case killpg(String)
+        /// `pidfd_send_signal` by the receiver to itself in one of ``pidfdForms``' ways (some fail).
+        case pidfd(String, form: Int)
         /// `sigaction` of the signal: "default", "ignore", "handler", or nil (only asks).
         case sigaction(String, String?)
         /// `sigaction` installing the recording handler with the flags whose bits are set: 1 `SA_RESETHAND`,
@@ -340,6 +342,7 @@ import Testing
             case .tkill(let signal): "tkill(\(signal))"
             case .raise(let signal, let pthread): "\(pthread ? "pthread_kill" : "raise")(\(signal))"
             case .killpg(let signal): "killpg(\(signal))"
+            case .pidfd(let signal, let form): "pidfd_send_signal(\(signal), \(KernelSignalFactsTests.pidfdForms[form]))"
             case .sigaction(let signal, let action): "sigaction(\(signal), \(action ?? "asking"))"
             case .handler(let signal, let flags): "sigaction(\(signal), handler \(KernelSignalFactsTests.handlerValue(signal, flags: flags)))"
             case .unblock(let set): "unblock(\(set))"
@@ -427,11 +430,23 @@ import Testing
         names.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element)
     }
 
+    /// The ways a receiver's `pidfd_send_signal` to itself is drawn: each scope and pidfd, a queued and a forged
+    /// `siginfo` (allowed to itself), and three that fail (a forged one for its group `EPERM`, two scopes and another
+    /// signal's `siginfo` `EINVAL`).
+    static let pidfdForms: [JSONObject] = [
+        [:], ["flags": ["PIDFD_SIGNAL_THREAD"]], ["pidfd": "thread"], ["flags": ["PIDFD_SIGNAL_PROCESS_GROUP"]],
+        ["pidfd": "thread", "flags": ["PIDFD_SIGNAL_THREAD_GROUP"]], ["info": ["code": "SI_QUEUE", "value": 3]],
+        ["info": ["code": "SI_USER"]], ["info": ["code": "SI_TKILL"], "flags": ["PIDFD_SIGNAL_THREAD"]],
+        ["info": ["code": "SI_USER"], "flags": ["PIDFD_SIGNAL_PROCESS_GROUP"]],
+        ["flags": ["PIDFD_SIGNAL_THREAD", "PIDFD_SIGNAL_PROCESS_GROUP"]], ["info": ["code": "SI_QUEUE", "signal": 0]],
+    ]
+
     static let operations = Gen.oneOf(
         signalName.map { Operation.kill($0) }.eraseToAny(),
         zip(signalName, Gen.int(in: -5...5)).map { Operation.sigqueue($0, $1) }.eraseToAny(),
         signalName.map { Operation.tgkill($0) }.eraseToAny(),
         signalName.map { Operation.tkill($0) }.eraseToAny(),
+        zip(signalName, Gen.int(in: 0...(pidfdForms.count - 1))).map { Operation.pidfd($0, form: $1) }.eraseToAny(),
         zip(signalName, Gen.int(in: 0...1)).map { Operation.raise($0, pthread: $1 == 1) }.eraseToAny(),
         actionOperations.eraseToAny(),
         actionOperations.eraseToAny(),
@@ -512,6 +527,11 @@ import Testing
                 case .tkill(let signal): return [("tkill", ["signal": .string(signal)])]
                 case .raise(let signal, let pthread): return [(pthread ? "pthread_kill" : "raise", ["signal": .string(signal)])]
                 case .killpg(let signal): return [("killpg", ["signal": .string(signal)])]
+                case .pidfd(let signal, let form):
+                    var value = Self.pidfdForms[form]
+                    value["signal"] = .string(signal)
+                    if case .object(var info)? = value["info"] { info["signal"] = info["signal"] ?? .string(signal); value["info"] = .object(info) }
+                    return [("pidfd_send_signal", .object(value))]
                 case .handler(let signal, let flags):
                     actions[signal] = "handler"
                     if flags & 1 != 0 { resetting.insert(signal) } else { resetting.remove(signal) }

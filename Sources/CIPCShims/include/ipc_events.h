@@ -146,6 +146,11 @@ int ipc_sigqueue(int pid, int signal, int value);
 int ipc_tgkill_main_thread(int pid, int signal);
 /// tkill(2): `signal` to the thread `tid` alone (no thread group named; glibc has no wrapper).
 int ipc_tkill(int tid, int signal);
+/* pidfd_open(pid, flags): a pidfd, or -1 with errno. */
+int ipc_pidfd_open(int pid, unsigned flags);
+/* pidfd_send_signal(pidfd, signal, info, flags); with has_info, a siginfo of info_signal, info_code and value, with the
+   caller's pid and uid (as sigqueue fills them); without, NULL. */
+int ipc_pidfd_send_signal(int pidfd, int signal, int has_info, int info_signal, int info_code, int value, unsigned flags);
 /// pthread_kill(3) of the calling thread: the error number it returns (0 when sent).
 int ipc_pthread_kill_self(int signal);
 

@@ -118,7 +118,7 @@ public enum SignalKind: MechanismKind {
             }
         }
         return SignalBinding(
-            receiverPID: pid, context: object.context, received: signals,
+            receiverPID: pid, pidfds: KernelSignals.ReceiverPidfds(of: pid), context: object.context, received: signals,
             lowestPendingFirst: implementation == "client.signal-lowest-pending-first",
             sigwaitInSetOrder: implementation == "client.signal-sigwait-in-set-order",
             resetBeforeWait: implementation == "client.signal-reset-before-wait",
@@ -136,6 +136,8 @@ struct SignalBinding: ObjectBinding {
 
     typealias Model = SignalModel
     let receiverPID: Int32
+    /// The receiver's pidfds, opened while it certainly lives, for `pidfd_send_signal`.
+    let pidfds: KernelSignals.ReceiverPidfds
     let context: WorkerContext
     /// The object's signals, which the receiver blocks: `sigpending` reports only these (the worker may have other
     /// signals blocked and pending that are no business of this object).
@@ -185,6 +187,20 @@ struct SignalBinding: ObjectBinding {
             }
             try KernelSignals.send(Int32(clamping: signal), to: receiverPID, by: how, value: value)
             return .sent
+        case .pidfdSend(_, let signal, let send):
+            let info = send.info.map { info in
+                let code = switch info.code { case .user: SignalInfo.userCode; case .queue: SignalInfo.queueCode; case .tkill: SignalInfo.threadKillCode }
+                return (signal: Int32(clamping: info.signal), code: code, value: info.value)
+            }
+            let descriptor: KernelSignals.ReceiverPidfds.Descriptor = switch send.descriptor { case .process: .process; case .thread: .thread; case .notPidfd: .notPidfd }
+            guard let outcome = pidfds.send(Int32(clamping: signal), through: descriptor, info: info, flags: UInt32(truncatingIfNeeded: send.flags)) else {
+                BindingFailure.abandon(pidfds.failure ?? "no pidfd of the receiver")
+            }
+            try outcome.get()
+            return .sent
+        case .pidfdOpen(_, let flags):
+            try KernelSignals.ReceiverPidfds.openAndClose(receiverPID, flags: UInt32(truncatingIfNeeded: flags))
+            return .returned
         case .sigwait(_, let signals):
             if sigwaitInSetOrder {
                 for signal in signals {
@@ -548,3 +564,4 @@ final class SignalDescriptorEpoll {
         if let descriptor = descriptors.removeValue(forKey: set) { try? Syscall.close(descriptor) }
     }
 }
+

@@ -36,6 +36,55 @@ public enum KernelSignals {
         }
     }
 
+    /// A sender's pidfds of a receiver, for `pidfd_send_signal`: opened when made, while the receiver certainly
+    /// lives (a pidfd opened later could name another process that got its pid; one kept open names the receiver
+    /// until it is reaped, after which a send fails `ESRCH`). They stay open for the process's life.
+    public struct ReceiverPidfds: Sendable {
+        /// The descriptor a send passes.
+        public enum Descriptor: Sendable { case process, thread, notPidfd }
+
+        let process: CInt?
+        let thread: CInt?
+        /// Why one could not be opened.
+        public let failure: String?
+
+        public init(of pid: pid_t) {
+            var failure: String?
+            func open(_ flags: UInt32) -> CInt? {
+                do { return try Syscall.openPidfd(pid, flags: flags) } catch {
+                    failure = "pidfd_open of the receiver (pid \(pid)): \(error)"
+                    return nil
+                }
+            }
+            process = open(0)
+            thread = open(UInt32(O_EXCL))  // PIDFD_THREAD
+            self.failure = failure
+        }
+
+        /// `pidfd_send_signal` through `descriptor` (`notPidfd`: a descriptor of `/dev/null`); nil when that pidfd
+        /// could not be opened (or `/dev/null` cannot be), which a caller must not turn into an outcome.
+        public func send(
+            _ signal: Int32, through descriptor: Descriptor, info: (signal: Int32, code: Int32, value: Int32)?, flags: UInt32
+        ) -> Result<Void, Errno>? {
+            let pidfd: CInt
+            switch descriptor {
+            case .process: guard let process else { return nil }; pidfd = process
+            case .thread: guard let thread else { return nil }; pidfd = thread
+            case .notPidfd:
+                pidfd = Glibc.open("/dev/null", O_RDONLY | O_CLOEXEC)
+                guard pidfd >= 0 else { return nil }
+            }
+            defer { if descriptor == .notPidfd { _ = Glibc.close(pidfd) } }
+            do { try Syscall.sendSignal(throughPidfd: pidfd, signal: signal, info: info, flags: flags) } catch { return .failure(error) }
+            return .success(())
+        }
+
+        /// `pidfd_open(pid, flags)`, the pidfd closed at once.
+        public static func openAndClose(_ pid: pid_t, flags: UInt32) throws(Errno) {
+            _ = Glibc.close(try Syscall.openPidfd(pid, flags: flags))
+        }
+    }
+
     /// Makes the calling process the only member of a process group of its own, whose id is its pid, so that a
     /// `killpg` of that group reaches it alone (a worker otherwise shares its group with the driver and the other
     /// workers, which a group-directed signal would reach too).

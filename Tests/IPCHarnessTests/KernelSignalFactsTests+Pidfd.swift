@@ -1,0 +1,77 @@
+import IPCHarness
+import IPCModels
+import Testing
+
+/// `pidfd_send_signal` and `pidfd_open` of the receiver, run by the workers and checked by the model
+/// (`SignalModel+Pidfd.swift`). The checks' order was measured with a C probe first: flags, then the descriptor, then
+/// the `siginfo` (its number, then a forged code), then the receiver, then the signal number.
+extension KernelSignalFactsTests {
+    /// `sends` by process 2 at the receiver, whose own program is `receiver`.
+    func pidfdOutcomes(_ sends: [(f: String, value: JSONValue)], receiver: [Call] = []) throws -> [String] {
+        let workload = Workload(
+            objects: [Workload.Object(name: "sig1", kind: "signal", parameters: ["signals": .array(signals.map { .string($0) })])],
+            processes: [
+                Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: receiver),
+                Workload.Process(id: 2, holds: ["sig1": ["send"]], program: sends.map { Call(process: 2, object: "sig1", f: $0.f, value: $0.value == .null ? nil : $0.value) }),
+            ])
+        return try outcomes(of: workload)
+    }
+
+    /// Without `siginfo` a send is `kill`'s (`SI_USER`, the sender); `PIDFD_SIGNAL_THREAD`, or no flag on a
+    /// `PIDFD_THREAD` pidfd, is `tgkill`'s (pending for the thread, taken first; glibc reports its `SI_TKILL` as
+    /// `SI_USER`); with `siginfo`, its code and value — `SI_QUEUE` queues as `sigqueue`, and a process may forge
+    /// `SI_USER` for itself. `PIDFD_SIGNAL_PROCESS_GROUP` reaches the receiver, which leads its own group.
+    @Test func aPidfdSendIsKillTgkillOrSigqueueAsItsFlagsAndInfoSay() throws {
+        let program: [(f: String, value: JSONValue)] = [
+            ("pidfd_send_signal", ["signal": "SIGUSR2"]),
+            ("pidfd_send_signal", ["signal": "SIGRTMIN+1", "info": ["code": "SI_QUEUE", "value": 7]]),
+            ("pidfd_send_signal", ["signal": "SIGRTMIN+1", "info": ["code": "SI_USER", "value": 8]]),
+            ("pidfd_send_signal", ["signal": "SIGWINCH", "flags": ["PIDFD_SIGNAL_THREAD"]]),
+            ("pidfd_send_signal", ["signal": "SIGRTMIN+2", "pidfd": "thread"]),
+            ("pidfd_send_signal", ["signal": "SIGRTMIN+2", "flags": ["PIDFD_SIGNAL_PROCESS_GROUP"]]),
+            ("wait", Self.poll), ("wait", Self.poll), ("wait", Self.poll), ("wait", Self.poll), ("wait", Self.poll),
+            ("wait", Self.poll), ("wait", Self.poll),
+        ]
+        #expect(Array(try outcomes(program, signals: signals).suffix(7)) == [
+            #"{"signal":"SIGWINCH","code":"SI_USER","sender":1}"#, #"{"signal":"SIGRTMIN+2","code":"SI_USER","sender":1}"#,
+            #"{"signal":"SIGUSR2","code":"SI_USER","sender":1}"#, #"{"signal":"SIGRTMIN+1","code":"SI_QUEUE","sender":1,"value":7}"#,
+            #"{"signal":"SIGRTMIN+1","code":"SI_USER","sender":1}"#, #"{"signal":"SIGRTMIN+2","code":"SI_USER","sender":1}"#, "EAGAIN",
+        ])
+    }
+
+    /// The errors, in the kernel's order: flags (two scopes, an unknown bit) `EINVAL` before a descriptor that is
+    /// not a pidfd (`EBADF`); a `siginfo` for another signal `EINVAL`; a forged `SI_USER` or `SI_TKILL` for another
+    /// process `EPERM`; a bad signal number `EINVAL`; signal 0 checks only. `pidfd_open` with an unknown flag `EINVAL`.
+    @Test func pidfdSendErrorsComeInTheKernelsOrder() throws {
+        let sends: [(f: String, value: JSONValue)] = [
+            ("pidfd_send_signal", ["signal": "SIGUSR2", "flags": ["PIDFD_SIGNAL_THREAD", "PIDFD_SIGNAL_THREAD_GROUP"]]),
+            ("pidfd_send_signal", ["signal": 65, "pidfd": "not-pidfd", "flags": 8]),
+            ("pidfd_send_signal", ["signal": "SIGUSR2", "pidfd": "not-pidfd"]),
+            ("pidfd_send_signal", ["signal": "SIGUSR2", "info": ["signal": "SIGWINCH"]]),
+            ("pidfd_send_signal", ["signal": "SIGUSR2", "info": ["code": "SI_USER"]]),
+            ("pidfd_send_signal", ["signal": "SIGUSR2", "info": ["code": "SI_TKILL"]]),
+            ("pidfd_send_signal", ["signal": 65]),
+            ("pidfd_send_signal", ["signal": 0]),
+            ("pidfd_open", ["flags": 1]),
+            ("pidfd_open", ["flags": ["PIDFD_NONBLOCK", "PIDFD_THREAD"]]),
+        ]
+        // The receiver waits for the last send, so it lives through the others.
+        let receiver = [Call(process: 1, object: "sig1", f: "wait", value: ["signals": ["SIGRTMIN+2"]])]
+        let results = try pidfdOutcomes(sends + [("pidfd_send_signal", ["signal": "SIGRTMIN+2"])], receiver: receiver)
+        #expect(results.filter { !$0.hasPrefix("{") } == ["EINVAL", "EINVAL", "EBADF", "EINVAL", "EPERM", "EPERM", "EINVAL", "ok", "EINVAL", "ok", "ok"])
+    }
+
+    /// Once the receiver is gone a pidfd kept from before names no one: `ESRCH`, even for a bad number — but a
+    /// `siginfo` for another signal is still `EINVAL` and a forged one `EPERM` (they are checked first), and bad flags
+    /// `EINVAL`. `pidfd_open` fails `ESRCH` too.
+    @Test func onceTheReceiverIsGoneAPidfdSendFailsESRCHAfterItsOwnChecks() throws {
+        let sends: [(f: String, value: JSONValue)] = [
+            ("pidfd_send_signal", ["signal": "SIGUSR2"]), ("pidfd_send_signal", ["signal": 65]),
+            ("pidfd_send_signal", ["signal": "SIGUSR2", "info": ["signal": "SIGWINCH"]]),
+            ("pidfd_send_signal", ["signal": "SIGUSR2", "info": ["code": "SI_USER"]]),
+            ("pidfd_send_signal", ["signal": "SIGUSR2", "flags": 8]),
+            ("pidfd_open", .null),
+        ]
+        #expect(try pidfdOutcomes(sends) == ["ESRCH", "ESRCH", "EINVAL", "EPERM", "EINVAL", "ESRCH"])
+    }
+}
