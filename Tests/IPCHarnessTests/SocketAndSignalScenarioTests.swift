@@ -41,6 +41,7 @@ import Testing
         ("signal-standard-coalescing", ["sent while pending", "SI_USER", "SI_QUEUE", "EAGAIN", "EINVAL", "asleep"]),
         ("signal-rt-queue", ["taken twice", "SI_USER", "SI_QUEUE", "EAGAIN", "asleep"]),
         ("signal-robust-thread-directed", ["ok:tgkill", "ok:pending", "ok:signalfd-poll", "SI_USER", "SI_QUEUE", "EAGAIN", "EINVAL"]),
+        ("signal-robust-pidfd", ["ok:pidfd_send_signal", "EPERM:pidfd_send_signal", "ok:tgkill", "SI_USER", "SI_QUEUE"]),
         ("signal-robust-actions", ["ok:killpg", "ok:sigaction", "ok:pending", "ok:sigprocmask", "ok:sigsuspend", "SI_USER", "SI_QUEUE", "EAGAIN"]),
         ("signal-robust-pause", ["EINTR:pause", "ok:sigaction", "ok:pending", "SI_USER", "SI_QUEUE", "asleep"]),
         ("signal-robust-sigrelse", ["ok:sigrelse", "ok:sigset", "ok:sigpause", "ok:pending", "ok:sigaltstack", "ENOMEM", "SI_USER", "SI_QUEUE"]),
@@ -58,7 +59,8 @@ import Testing
     /// one that believes an `SA_RESETHAND` handler stays installed (it reports `sigaction`'s old action "handler"), and the
     /// one whose `SIG_SETMASK` only blocks (its `setmask` delivers nothing); the one that forgets `sigrelse` (caught at
     /// it, or at what it left pending); the one that believes every handler runs on its alternate stack (caught at a
-    /// plain handler's delivery it records there); the epoll event loop that reads one signal per report (caught at a read
+    /// plain handler's delivery it records there); the same lowest-first receiver against thread-directed
+    /// `pidfd_send_signal`s; the epoll event loop that reads one signal per report (caught at a read
     /// with room for ten returning one while more were pending); and the framing reader that trusts
     /// `MSG_WAITALL`, with no fault injected: its one receive stops at the out-of-band mark inside a message and is
     /// reported as the whole message (`receive exactly` short).
@@ -67,7 +69,7 @@ import Testing
         ("signal-fragile-pause-takes-signal", "pause → 0"), ("signal-fragile-resethand-rearmed", "sigaction"),
         ("signal-fragile-setmask-blocks-only", "setmask"), ("unix-stream-fragile-waitall-at-mark", "receive exactly"),
         ("signal-fragile-sigrelse-forgotten", "sigrelse"), ("signal-fragile-onstack-everywhere", "on the alternate stack"),
-        ("signal-fragile-epoll-read-one", "read signalfd"),
+        ("signal-fragile-epoll-read-one", "read signalfd"), ("signal-fragile-pidfd-thread-scope", "sigtimedwait"),
     ])
     func theBrokenReceiverIsCaught(name: String, named: String) throws {
         let explanation = try #require(try ScenarioRuns.firstViolation(name, worker: worker), "caught in none of 30 runs")

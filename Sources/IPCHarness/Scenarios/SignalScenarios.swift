@@ -4,7 +4,7 @@ import IPCModels
 /// takes them with `sigtimedwait` (or, for an untimed wait, sometimes `sigwait`).
 public enum SignalScenarios {
     public static let all: [Scenario] = [
-        coalescing, realtimeQueue, lowestPendingFirst, threadDirected, sigwaitInSetOrder, sigwaitLowestFirst, resetBeforeWait, actions,
+        coalescing, realtimeQueue, lowestPendingFirst, threadDirected, pidfdThreadScope, pidfdSends, sigwaitInSetOrder, sigwaitLowestFirst, resetBeforeWait, actions,
         pauseTakesSignal, pause, resetHandRearmed, handlerFlags, setmaskBlocksOnly, releaseForgotten, release,
         onStackEverywhere, alternateStack, epollReadOne, epollDrain,
     ]
@@ -195,6 +195,35 @@ public enum SignalScenarios {
 
     static let threadDirectedSignals = ["SIGUSR2", "SIGWINCH", "SIGSYS", "SIGRTMIN+1"]
 
+    /// The lowest-pending-first receiver against senders that reach its thread through a pidfd
+    /// (`PIDFD_SIGNAL_THREAD`, or a `PIDFD_THREAD` pidfd): as `tgkill`'s, those come first.
+    public static let pidfdThreadScope = Scenario.real(
+        name: "signal-fragile-pidfd-thread-scope", kind: SignalKind.self, implementation: "client.signal-lowest-pending-first",
+        summary: "BROKEN: a receiver that takes the lowest pending signal first, though pidfd_send_signal with PIDFD_SIGNAL_THREAD (or a PIDFD_THREAD pidfd) made it pending for its thread, taken first",
+        isBroken: true,
+        makeWorkload: { generator in workload(generator: &generator, signals: threadDirectedSignals, threadDirected: true, pidfd: true) })
+
+    /// Its robust twin: `sigtimedwait` over the whole set, senders using every form of `pidfd_send_signal`.
+    public static let pidfdSends = Scenario.real(
+        name: "signal-robust-pidfd", kind: SignalKind.self, implementation: "kernel.signal",
+        summary: "robust twin of signal-fragile-pidfd-thread-scope: pidfd_send_signal (process, thread, group, queued siginfo, a forged one refused) beside kill, tgkill and sigqueue",
+        makeWorkload: { generator in workload(generator: &generator, signals: threadDirectedSignals, threadDirected: true, pidfd: true) })
+
+    /// One drawn `pidfd_send_signal` of `signal`: to the process, its thread (by flag or by a thread pidfd), its
+    /// group, with a queued `siginfo` carrying `value`, or with a forged `SI_USER` (which fails `EPERM`).
+    static func pidfdSend(_ signal: String, value: Int, generator: inout SeededGenerator) -> JSONObject {
+        var send: JSONObject = ["signal": .string(signal)]
+        switch generator.next(in: 0...5) {
+        case 1: send["flags"] = ["PIDFD_SIGNAL_THREAD"]
+        case 2: send["pidfd"] = "thread"
+        case 3: send["flags"] = ["PIDFD_SIGNAL_PROCESS_GROUP"]
+        case 4: send["info"] = ["code": "SI_QUEUE", "value": .int(value)]
+        case 5: send["info"] = ["code": "SI_USER"]
+        default: break
+        }
+        return send
+    }
+
     /// Process 1 receives; the others (and process 1 itself, sometimes) send. The receiver mostly polls
     /// (timeout 0) and sometimes waits, so its program is not stuck for long when nothing more comes.
     /// With `threadDirected`, senders also `tgkill` the receiver's thread and the receiver sometimes asks `sigpending`
@@ -210,7 +239,7 @@ public enum SignalScenarios {
     /// signal (it runs one handler), its action unknown afterwards; after unblocking one it sometimes asks its action.
     static func workload(
         generator: inout SeededGenerator, signals: [String], threadDirected: Bool = false, sigwaitOnly: Bool = false, actions: Bool = false,
-        masks: Bool = false, pauses: Bool = false, handlerFlags: Bool = false, altStacks: Bool = false
+        masks: Bool = false, pauses: Bool = false, handlerFlags: Bool = false, altStacks: Bool = false, pidfd: Bool = false
     ) -> Workload {
         let count = generator.next(in: 2...4)
         var processes: [Workload.Process] = []
@@ -219,7 +248,9 @@ public enum SignalScenarios {
             var program: [Call] = []
             for sequence in 0..<generator.next(in: 2...6) {
                 let signal = generator.pick(signals)
-                if threadDirected && generator.chance(0.4) {
+                if pidfd && generator.chance(0.6) {
+                    program.append(Call(process: process, object: "sig1", f: "pidfd_send_signal", value: .object(pidfdSend(signal, value: process * 100 + sequence, generator: &generator))))
+                } else if threadDirected && generator.chance(0.4) {
                     // Every third one by tkill, which names the thread alone (told by the sequence: no draw of its own).
                     program.append(Call(process: process, object: "sig1", f: sequence % 3 == 2 ? "tkill" : "tgkill", value: ["signal": .string(signal)]))
                 } else if generator.chance(0.5) {
