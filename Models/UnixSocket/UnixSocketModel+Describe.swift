@@ -111,6 +111,7 @@ extension UnixSocketModel {
         case .getOption(_, let end, let option): call = "getsockopt \(end) \(option.rawValue)"
         case .setSendBuffer(_, let end, let value): call = "setsockopt \(end) SO_SNDBUF \(value)"
         case .setPeekOffset(_, let end, let value): call = "setsockopt \(end) SO_PEEK_OFF \(value)"
+        case .setTimeout(_, let end, let send, let timeout): call = "setsockopt \(end) \(send ? "SO_SNDTIMEO" : "SO_RCVTIMEO") \(timeout)"
         case .queued(_, let end, let outgoing): call = "ioctl \(end) " + (outgoing ? "SIOCOUTQ" : "SIOCINQ")
         case .readFile(_, let file, let max): call = "read up to \(max) bytes of file \(file)"
         case .closeFile(_, let file): call = "close file \(file)"
@@ -142,6 +143,7 @@ extension UnixSocketModel {
         case .closed?, .exited?: result = "ok"
         case .fileData(let bytes)?: result = "\(Payload.preview(bytes)) (\(bytes.count) bytes)"
         case .polled(let events)?: result = events.isEmpty ? "nothing ready" : events.names.joined(separator: "|")
+        case .timeout(let timeout)?: result = "\(timeout)"
         case .selected(let readable, let writable)?:
             result = readable || writable ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: ", ") : "nothing ready"
         case .selectedWithExceptions(let readable, let writable, let exceptional)?:

@@ -13,6 +13,8 @@ extension UnixSocketModel {
         case peekOffset = "SO_PEEK_OFF"
         /// 1 while out-of-band bytes are read inline, else 0.
         case outOfBandInline = "SO_OOBINLINE"
+        /// The receive and send timeouts (`UnixSocketModel+Timeouts`).
+        case receiveTimeout = "SO_RCVTIMEO", sendTimeout = "SO_SNDTIMEO"
     }
 
     /// `SOCK_MIN_SNDBUF` on this kernel: the smallest `SO_SNDBUF` `setsockopt` leaves (measured).

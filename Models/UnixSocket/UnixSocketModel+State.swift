@@ -71,6 +71,9 @@ extension UnixSocketModel {
         public internal(set) var peekOffset = -1
         /// `SO_OOBINLINE` (`SOCK_URGINLINE`): an out-of-band byte is read as ordinary data, never by `MSG_OOB`.
         public internal(set) var outOfBandInline = false
+        /// `SO_RCVTIMEO` and `SO_SNDTIMEO` as set (nil: none; see `UnixSocketModel+Timeouts`).
+        public internal(set) var receiveTimeout: SocketTimeout?
+        public internal(set) var sendTimeout: SocketTimeout?
         /// Out-of-band bytes ordinary reads dropped, which `SIOCINQ` still counts (measured: the kernel's `inq_len`
         /// is not lowered for them).
         public internal(set) var droppedButCounted = 0

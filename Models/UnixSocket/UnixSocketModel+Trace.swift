@@ -60,6 +60,7 @@
 //               (P: a trace process, or 0 for none (uid and gid then 4294967295, or -1); harness: the object's
 //                creator outside the trace)
 //   setsockopt  {"end": S, "option": "SO_SNDBUF" | "SO_PEEK_OFF" | "SO_OOBINLINE", "value": INT} (none)
+//               or {"end": S, "option": "SO_RCVTIMEO" | "SO_SNDTIMEO", "value": {"sec", "usec"}} (none; EDOM)
 //               (SO_PEEK_OFF: where peeks start while ≥ 0; getsockopt SO_PEEK_OFF reports it, -1 at first)
 //   ioctl       {"end": S, "request": "SIOCINQ" | "SIOCOUTQ" | "SIOCATMARK"}  {"value": INT}   EINVAL, EBADF
 //   ioctl       {"end": S, "request": "FIOASYNC", "on": BOOL}                  (none)   EBADF   (O_ASYNC, as F_SETFL)
@@ -313,14 +314,19 @@ extension UnixSocketModel {
         case "getsockopt":
             let name = try call.value.required("option").text("option")
             guard let option = SocketOption(rawValue: name) else {
-                throw ModelError("field 'option' must be SO_ERROR, SO_TYPE, SO_SNDBUF or SO_PEERCRED, not \"\(name)\"")
+                throw ModelError("field 'option' must be one of \(SocketOption.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(name)\"")
             }
             return .getOption(process: call.process, end: try call.value.required("end").text("end"), option: option)
         case "setsockopt":
             let name = try call.value.required("option").text("option")
-            guard ["SO_SNDBUF", "SO_PEEK_OFF", "SO_OOBINLINE"].contains(name) else {
+            guard ["SO_SNDBUF", "SO_PEEK_OFF", "SO_OOBINLINE", "SO_RCVTIMEO", "SO_SNDTIMEO"].contains(name) else {
                 throw ModelError(
-                    "setsockopt: field 'option' must be SO_SNDBUF, SO_PEEK_OFF or SO_OOBINLINE, not \"\(name)\"")
+                    "setsockopt: field 'option' must be SO_SNDBUF, SO_PEEK_OFF, SO_OOBINLINE, SO_RCVTIMEO or SO_SNDTIMEO, not \"\(name)\"")
+            }
+            if name == "SO_RCVTIMEO" || name == "SO_SNDTIMEO" {
+                return .setTimeout(
+                    process: call.process, end: try call.value.required("end").text("end"), send: name == "SO_SNDTIMEO",
+                    timeout: try Self.socketTimeout(try call.value.required("value"), field: "value"))
             }
             if name == "SO_OOBINLINE" {
                 return .setOutOfBandInline(
@@ -409,7 +415,9 @@ extension UnixSocketModel {
                 throw ModelError("socket: type \(name) is not a socket type")
             }
             return .created(type)
-        case .close, .closeFile, .shutdown, .setSendBuffer, .setPeekOffset, .setOutOfBandInline,
+        case .getOption(_, _, .receiveTimeout), .getOption(_, _, .sendTimeout):
+            return .timeout(try Self.socketTimeout(try value.required("value"), field: "value"))
+        case .close, .closeFile, .shutdown, .setSendBuffer, .setPeekOffset, .setOutOfBandInline, .setTimeout,
             .listen, .connectPeer, .connectTo, .disconnectPeer, .bind:
             return .closed
         case .getOption(_, _, .error):
@@ -615,6 +623,8 @@ extension UnixSocketModel {
             return ("setsockopt", ["end": .string(end), "option": "SO_SNDBUF", "value": .int(value)])
         case .setPeekOffset(_, let end, let value):
             return ("setsockopt", ["end": .string(end), "option": "SO_PEEK_OFF", "value": .int(value)])
+        case .setTimeout(_, let end, let send, let timeout):
+            return ("setsockopt", ["end": .string(end), "option": send ? "SO_SNDTIMEO" : "SO_RCVTIMEO", "value": Self.json(timeout)])
         case .queued(_, let end, let outgoing):
             return ("ioctl", ["end": .string(end), "request": .string(outgoing ? "SIOCOUTQ" : "SIOCINQ")])
         case .readFile(_, let file, let max):
@@ -658,6 +668,8 @@ extension UnixSocketModel {
             return .ok(["open": .bool(open)])
         case .polled(let events):
             return .ok(["revents": .array(events.names.map { .string($0) })])
+        case .timeout(let timeout):
+            return .ok(["value": Self.json(timeout)])
         case .selected(let readable, let writable):
             return .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .selectedWithExceptions(let readable, let writable, let exceptional):
@@ -760,5 +772,19 @@ extension UnixSocketModel {
         }
         let number = try call.value.optional("protocol")?.integer("protocol", in: Int(Int32.min)...Int(Int32.max)) ?? 0
         return (domain, type, number)
+    }
+}
+
+extension UnixSocketModel {
+    /// A `timeval` field: `{"sec": N, "usec": N}` (any integers: the kernel judges them).
+    static func socketTimeout(_ value: JSONValue, field: String) throws(ModelError) -> SocketTimeout {
+        let fields: JSONValue? = value
+        return SocketTimeout(
+            seconds: try fields.required("sec").integer("\(field).sec", in: Int(Int32.min)...Int(Int32.max)),
+            microseconds: try fields.required("usec").integer("\(field).usec", in: Int(Int32.min)...Int(Int32.max)))
+    }
+
+    static func json(_ timeout: SocketTimeout) -> JSONValue {
+        ["sec": .int(timeout.seconds), "usec": .int(timeout.microseconds)]
     }
 }

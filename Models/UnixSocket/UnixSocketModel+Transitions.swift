@@ -5,6 +5,16 @@ extension UnixSocketModel {
         if let nonblocking = Self.nonblockingByDescriptor(input, in: state) {
             return Self.markingNonblockingByDescription(transitions(state, nonblocking), process: input.process)
         }
+        if let timed = Self.timedOut(input, in: state) {
+            // Asleep, a timeout may run out: the call ends as its nonblocking twin would then (the same outcomes
+            // where it would not sleep).
+            return untimedTransitions(state, input) + untimedTransitions(state, timed)
+        }
+        return untimedTransitions(state, input)
+    }
+
+    /// ``transitions(_:_:)`` of a call its socket's timeout leaves alone.
+    private func untimedTransitions(_ state: State, _ input: Input) -> Transitions {
         switch input {
         case .epoll(let process, let call):
             // Not judged (no output): shown as a control's success; `step` lets any output through.
@@ -59,6 +69,8 @@ extension UnixSocketModel {
             return select(state, process: process, end: end, read: read, write: write, timeout: timeout)
         case .selectWithExceptions(let process, let end, let read, let write, let timeout):
             return selectWithExceptions(state, process: process, end: end, read: read, write: write, timeout: timeout)
+        case .getOption(_, _, .receiveTimeout), .getOption(_, _, .sendTimeout), .setTimeout:
+            return timeoutOutcome(state, input)
         case .getOption, .setSendBuffer, .queued:
             return option(state, input)
         case .socket(_, let domain, let type, let `protocol`):
@@ -711,7 +723,7 @@ extension UnixSocketModel {
     }
 
     /// `input` made nonblocking (nil: it is already, or cannot sleep).
-    private static func madeNonblocking(_ input: Input) -> Input? {
+    static func madeNonblocking(_ input: Input) -> Input? {
         switch input {
         case .send(let process, let end, let data, false, let to, let files):
             .send(process: process, end: end, data: data, nonblocking: true, to: to, files: files)

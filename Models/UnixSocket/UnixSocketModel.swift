@@ -108,6 +108,8 @@ public struct UnixSocketModel: TraceModel {
         case setSendBuffer(process: Int, end: String, value: Int)
         /// `setsockopt(SOL_SOCKET, SO_PEEK_OFF, value)` (see ``peekingAtOffset(_:end:_:)``).
         case setPeekOffset(process: Int, end: String, value: Int)
+        /// `setsockopt(SOL_SOCKET, SO_SNDTIMEO if send else SO_RCVTIMEO, timeout)` (see `UnixSocketModel+Timeouts`).
+        case setTimeout(process: Int, end: String, send: Bool, timeout: SocketTimeout)
         /// `ioctl(SIOCOUTQ)` if `outgoing`, else `ioctl(SIOCINQ)`.
         case queued(process: Int, end: String, outgoing: Bool)
         case connect(process: Int, nonblocking: Bool)
@@ -187,6 +189,8 @@ public struct UnixSocketModel: TraceModel {
         case probed(open: Bool)
         /// `poll`'s `revents` (empty when it timed out).
         case polled(PollEvents)
+        /// What `getsockopt(SO_RCVTIMEO/SO_SNDTIMEO)` reported.
+        case timeout(SocketTimeout)
         /// `select`'s verdict for the one socket (both false when it timed out).
         case selected(readable: Bool, writable: Bool)
         /// `select`'s verdict with the exceptional set.
@@ -442,7 +446,7 @@ extension UnixSocketModel.Input {
             .accept(let process, _, _, _), .close(let process, _), .readFile(let process, _, _), .socketPair(let process, _, _, _),
             .closeFile(let process, _), .probe(let process, _), .exit(let process), .peek(let process, _, _, _, _),
             .shutdown(let process, _, _), .poll(let process, _, _, _), .select(let process, _, _, _, _), .getOption(let process, _, _),
-            .setSendBuffer(let process, _, _), .setPeekOffset(let process, _, _),
+            .setSendBuffer(let process, _, _), .setPeekOffset(let process, _, _), .setTimeout(let process, _, _, _),
             .queued(let process, _, _), .listen(let process, _, _),
             .sendOutOfBand(let process, _, _, _), .receiveOutOfBand(let process, _, _, _), .atMark(let process, _),
             .setOutOfBandInline(let process, _, _), .selectWithExceptions(let process, _, _, _, _),

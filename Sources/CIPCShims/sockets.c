@@ -210,3 +210,17 @@ int ipc_socket_int_option(int fd, int option, int *value) {
 int ipc_set_socket_int_option(int fd, int option, int value) {
     return setsockopt(fd, SOL_SOCKET, option, &value, sizeof value);
 }
+
+int ipc_set_socket_timeval_option(int fd, int option, long seconds, long microseconds) {
+    struct timeval value = {.tv_sec = seconds, .tv_usec = microseconds};
+    return setsockopt(fd, SOL_SOCKET, option, &value, sizeof value);
+}
+
+int ipc_socket_timeval_option(int fd, int option, long *seconds, long *microseconds) {
+    struct timeval value = {0, 0};
+    socklen_t length = sizeof value;
+    int result = getsockopt(fd, SOL_SOCKET, option, &value, &length);
+    *seconds = value.tv_sec;
+    *microseconds = value.tv_usec;
+    return result;
+}

@@ -397,6 +397,28 @@ extension Syscall {
         }
     }
 
+    /// Sets a `struct timeval` socket option at `SOL_SOCKET` (`SO_RCVTIMEO`, `SO_SNDTIMEO`): `EDOM` for microseconds
+    /// outside 0..<1000000.
+    ///
+    /// The corresponding C function is `setsockopt`.
+    public static func setSocketTimeout(_ descriptor: FileDescriptor, _ option: CInt, seconds: Int, microseconds: Int) throws(Errno) {
+        _ = try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_set_socket_timeval_option(descriptor.rawValue, option, seconds, microseconds)
+        }
+    }
+
+    /// Reads a `struct timeval` socket option at `SOL_SOCKET`, as the kernel rounded it to its tick.
+    ///
+    /// The corresponding C function is `getsockopt`.
+    public static func socketTimeout(_ descriptor: FileDescriptor, _ option: CInt) throws(Errno) -> (seconds: Int, microseconds: Int) {
+        var seconds = 0
+        var microseconds = 0
+        _ = try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_socket_timeval_option(descriptor.rawValue, option, &seconds, &microseconds)
+        }
+        return (seconds, microseconds)
+    }
+
     /// Changes the permission bits of the file behind `descriptor`. On a socket not yet bound this sets the mode
     /// `bind` creates its path with (less the umask), so the path never exists with wider permissions.
     ///

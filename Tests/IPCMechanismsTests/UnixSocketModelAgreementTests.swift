@@ -233,6 +233,9 @@ import Testing
                     case .peekOffset: return .value(try Syscall.socketOption(socket, SO_PEEK_OFF))
                     case .outOfBandInline: return .value(try Syscall.socketOption(socket, SO_OOBINLINE))
                     case .peerCredentials: return .peerCredentials(UnixSocketModelAgreementTests.credentials(try Syscall.peerCredentials(socket)))
+                    case .receiveTimeout, .sendTimeout:
+                        let reported = try Syscall.socketTimeout(socket, option == .sendTimeout ? SO_SNDTIMEO : SO_RCVTIMEO)
+                        return .timeout(.init(seconds: reported.seconds, microseconds: reported.microseconds))
                     }
                 case .setPeekOffset(let end, let value):
                     guard let socket = ends[end] else { return .failed(.EBADF) }

@@ -88,6 +88,9 @@ int ipc_socket_at_mark(int fd);
 int ipc_socket_int_option(int fd, int option, int *value);
 /// setsockopt(SOL_SOCKET, option) of an int option; 0, or -1 with errno.
 int ipc_set_socket_int_option(int fd, int option, int value);
+/* setsockopt/getsockopt of a struct timeval option at SOL_SOCKET (SO_RCVTIMEO, SO_SNDTIMEO). */
+int ipc_set_socket_timeval_option(int fd, int option, long seconds, long microseconds);
+int ipc_socket_timeval_option(int fd, int option, long *seconds, long *microseconds);
 
 /// What kind of object a descriptor refers to, for deciding which faults the kernel could produce on it:
 /// 1 a pipe or FIFO, 2 a stream socket, 3 a datagram socket, 4 a seqpacket socket, 0 anything else, -1 not open.

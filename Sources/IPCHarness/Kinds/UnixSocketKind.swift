@@ -490,6 +490,9 @@ public struct UnixSocketBinding: ObjectBinding {
             case .sendBuffer: return .value(try Syscall.socketOption(socket, SO_SNDBUF))
             case .peekOffset: return .value(try Syscall.socketOption(socket, SO_PEEK_OFF))
             case .outOfBandInline: return .value(try Syscall.socketOption(socket, SO_OOBINLINE))
+            case .receiveTimeout, .sendTimeout:
+                let reported = try Syscall.socketTimeout(socket, option == .sendTimeout ? SO_SNDTIMEO : SO_RCVTIMEO)
+                return .timeout(.init(seconds: reported.seconds, microseconds: reported.microseconds))
             case .peerCredentials:
                 // Only the harness (which provisions pairs and listeners) and the run's workers make sockets here, so
                 // a pid that is no worker's is the harness's.
@@ -498,6 +501,10 @@ public struct UnixSocketBinding: ObjectBinding {
                     credentials.pid == 0 ? .none : context.process(of: credentials.pid).map { .process($0) } ?? .harness
                 return .peerCredentials(.init(who: who, uid: Int(credentials.uid), gid: Int(credentials.gid)))
             }
+        case .setTimeout(_, let end, let send, let timeout):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            try Syscall.setSocketTimeout(socket, send ? SO_SNDTIMEO : SO_RCVTIMEO, seconds: timeout.seconds, microseconds: timeout.microseconds)
+            return .closed
         case .setPeekOffset(_, let end, let value):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             try Syscall.setSocketOption(socket, SO_PEEK_OFF, CInt(truncatingIfNeeded: value))
