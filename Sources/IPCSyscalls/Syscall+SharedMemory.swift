@@ -154,6 +154,14 @@ extension Syscall {
         guard ipc_drop_ipc_lock_capability() == 0 else { throw Errno(rawValue: Glibc.errno) }
     }
 
+    /// Sets this process's `RLIMIT_MEMLOCK`: `soft` and `hard` in bytes, nil for `RLIM_INFINITY`.
+    ///
+    /// The corresponding C function is `setrlimit`.
+    public static func setMemoryLockLimit(soft: Int?, hard: Int?) throws(Errno) {
+        var limit = rlimit(rlim_cur: soft.map { rlim_t($0) } ?? rlim_t.max, rlim_max: hard.map { rlim_t($0) } ?? rlim_t.max)
+        _ = try perform(.setrlimit, retryOnInterrupt: false) { _ in setrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &limit) }
+    }
+
     /// Unmaps a mapping.
     ///
     /// The corresponding C function is `munmap`.

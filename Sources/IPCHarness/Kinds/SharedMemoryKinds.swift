@@ -301,6 +301,11 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             guard let handle = handles.last else { throw .badFileDescriptor }
             let status = try Syscall.fileStatus(handle.descriptor)
             return .size(status.size, mode: Int(status.mode & 0o777))
+        case .setMemoryLockLimit(_, let soft, let hard):
+            // The model judges a process its setup does not name as root (CAP_IPC_LOCK): its limit changes nothing there.
+            func bytes(_ value: Int) -> Int? { value == MemoryLockLimit.unlimited ? nil : value }
+            try Syscall.setMemoryLockLimit(soft: bytes(soft), hard: bytes(hard))
+            return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
@@ -408,6 +413,10 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
             return .done
         case .lock(_, let locked):
             try Syscall.shmLock(segment, lock: locked)
+            return .done
+        case .setMemoryLockLimit(_, let soft, let hard):
+            func bytes(_ value: Int) -> Int? { value == MemoryLockLimit.unlimited ? nil : value }
+            try Syscall.setMemoryLockLimit(soft: bytes(soft), hard: bytes(hard))
             return .done
         case .get(_, let size, let create, let exclusive, let mode):
             let found = try Syscall.shmget(key, size: size, flags: (create ? IPC_CREAT : 0) | (exclusive ? IPC_EXCL : 0) | CInt(mode ?? (create ? 0o600 : 0)))
