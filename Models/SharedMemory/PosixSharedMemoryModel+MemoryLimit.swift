@@ -32,8 +32,8 @@
 /// without `CAP_SYS_RESOURCE` (root here lacks it too), and once lowered it stays; otherwise the new limits hold from
 /// then on. Lowering the soft limit below the pages already locked succeeds and unlocks nothing; the next lock — a
 /// re-lock of locked pages too, which then counts the locked pages alone — fails `ENOMEM` (`mmap` `EAGAIN`) while they
-/// pass it, and `munlock` gives them back as ever; a soft limit of 0 fails every lock `EPERM`; `RLIM_INFINITY` refuses
-/// nothing.
+/// pass it, and `munlock` gives them back as ever; a soft limit of 0 fails every lock `EPERM`; a soft `RLIM_INFINITY`
+/// refuses nothing (read in mm/mlock.c, not measured: no process here can raise its hard limit to it).
 public struct MemoryLockLimit: Hashable, Sendable {
     /// `RLIMIT_MEMLOCK`'s soft limit, in bytes (``unlimited``: `RLIM_INFINITY`).
     public var bytes: Int
@@ -101,6 +101,15 @@ public struct MemoryLockLimit: Hashable, Sendable {
 
     static func changeJSON(soft: Int, hard: Int) -> JSONValue {
         ["resource": "RLIMIT_MEMLOCK", "soft": json(bytes: soft), "hard": json(bytes: hard)]
+    }
+
+    /// The limits for a state's description: "; process 1's RLIMIT_MEMLOCK soft 4096 hard 32768".
+    static func describe(_ limits: [Int: MemoryLockLimit]) -> String {
+        func text(_ bytes: Int) -> String { bytes == unlimited ? "RLIM_INFINITY" : "\(bytes)" }
+        return limits.keys.sorted().map { process in
+            let limit = limits[process]!
+            return "; process \(process)'s RLIMIT_MEMLOCK soft \(text(limit.bytes))" + (limit.hard.map { " hard \(text($0))" } ?? "")
+        }.joined()
     }
 
     static func describeChange(soft: Int, hard: Int) -> String {

@@ -391,7 +391,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         return "\(state.size) bytes, words \(WordAccess.describe(words: state.words, count: state.mappingWords)); handles \(state.name.text)"
             + state.mappings.keys.sorted().map { process in
                 "; process \(process)'s mappings " + state.mappings[process]!.map(Self.describe).joined(separator: ", ")
-            }.joined()
+            }.joined() + MemoryLockLimit.describe(state.memoryLockLimits)
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {

@@ -333,7 +333,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         if state.destroyed { return "destroyed" }
         let times = zip(Self.timeFields, state.times.text).map { "\($0) \($1)" }.joined(separator: ", ")
         let tail = state.tail.isEmpty ? "" : "; past its size in its last page " + WordAccess.describe(words: state.tail, count: 0)
-        return "words \(WordAccess.describe(words: state.words))\(tail); attached by \(state.attachments)\(state.removed ? "; marked for removal" : ""); \(times)"
+        return "words \(WordAccess.describe(words: state.words))\(tail); attached by \(state.attachments)\(state.removed ? "; marked for removal" : ""); \(times)" + MemoryLockLimit.describe(state.memoryLockLimits)
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
