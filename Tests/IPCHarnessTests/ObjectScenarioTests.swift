@@ -28,6 +28,7 @@ import Testing
         ("posix-shm-mappings", ["SIGBUS", "SIGSEGV", "EACCES", "EINVAL", "ENOMEM", "EOVERFLOW", "EEXIST"]),
         ("posix-shm-memory-locks", ["EBUSY", "ENOMEM", "EINVAL", "ok:lock", "ok:unlock", "ok:lockall", "ok:unlockall"]),
         ("posix-shm-robust-mlock-limit", ["ENOMEM:lock", "ok:lock", "ok:sync", "ok:unlock"]),
+        ("posix-shm-robust-setrlimit-lowered", ["ok:setrlimit", "EPERM:setrlimit", "ENOMEM:lock", "EBUSY:sync", "ok:lock", "ok:unlock"]),
         ("sysv-shm-attach-count", ["EINVAL", "SIGSEGV"]),
         ("sysv-shm-robust-checked-shmat", ["EINVAL:attach", "ok:attach", "ok:store"]),
         ("posix-sem-named", ["EAGAIN", "ENOENT"]),
@@ -71,6 +72,14 @@ import Testing
     @Test func theUncheckedMlockIsCaught() throws {
         let explanation = try #require(try ScenarioRuns.firstViolation("posix-shm-fragile-mlock-unchecked", worker: worker), "caught in none of 30 runs")
         #expect(explanation.contains("mlock 2 pages from page 0 → ok"), "\(explanation)")
+    }
+
+    /// The client that takes `setrlimit`'s `EPERM` for done is caught: having lowered its hard `RLIMIT_MEMLOCK` to 2
+    /// pages without `CAP_SYS_RESOURCE`, it reports a higher hard limit set.
+    @Test func theUncheckedSetrlimitIsCaught() throws {
+        let explanation = try #require(try ScenarioRuns.firstViolation("posix-shm-fragile-setrlimit-unchecked", worker: worker), "caught in none of 30 runs")
+        #expect(explanation.contains("setrlimit RLIMIT_MEMLOCK soft 8192 hard"), "\(explanation)")
+        #expect(explanation.contains("→ ok"), "\(explanation)")
     }
 
     /// `memlock` limits a holder's whole worker (its `RLIMIT_MEMLOCK`, `CAP_IPC_LOCK` dropped), so a holder of another

@@ -18,13 +18,16 @@ public enum PosixSharedMemoryKind: MechanismKind {
     /// maps the object's size rounded down to whole pages, believing the partial last page is not part of it; and
     /// `client.shm-sync-private-fallback`, which maps `MAP_PRIVATE` when `MAP_SHARED_VALIDATE | MAP_SYNC` is refused
     /// and carries on as though it had the mapping it asked for; and `client.shm-mlock-unchecked`, which takes an
-    /// `mlock` refused with `ENOMEM` (past `RLIMIT_MEMLOCK`) for done, believing its pages locked.
+    /// `mlock` refused with `ENOMEM` (past `RLIMIT_MEMLOCK`) for done, believing its pages locked; and
+    /// `client.shm-setrlimit-unchecked`, which takes a `setrlimit` refused `EPERM` (a hard limit raised without
+    /// `CAP_SYS_RESOURCE`) for done, believing its limit restored.
     ///
     /// The parameter `memlock` (bytes) makes every holder lock as an unprivileged process: its worker sets its
-    /// `RLIMIT_MEMLOCK` to it and drops `CAP_IPC_LOCK` (the model's setup `"memlock"`, ``MemoryLockLimit``).
+    /// `RLIMIT_MEMLOCK` to it and drops `CAP_IPC_LOCK` and `CAP_SYS_RESOURCE` (the model's setup `"memlock"`,
+    /// ``MemoryLockLimit``, with `"capSysResource": false`).
     public static let implementations = [
         "kernel.posix-shm", "client.shm-sigbus-as-zero", "client.shm-private-mapping", "client.shm-length-rounded-down",
-        "client.shm-sync-private-fallback", "client.shm-mlock-unchecked",
+        "client.shm-sync-private-fallback", "client.shm-mlock-unchecked", "client.shm-setrlimit-unchecked",
     ]
 
     public static func model(for workload: Workload) -> PosixSharedMemoryModel {
@@ -32,7 +35,8 @@ public enum PosixSharedMemoryKind: MechanismKind {
             var setup = PosixSharedMemoryModel.Setup(words: object.integer("words") ?? 8, mapped: workload.holders(of: object.name, role: "map"))
             if let limit = object.integer("memlock") {
                 for process in workload.processes where process.holds[object.name] != nil {
-                    setup.memoryLockLimits[process.id] = MemoryLockLimit(bytes: limit)
+                    // The worker drops CAP_SYS_RESOURCE too (Syscall.limitMemoryLocking): a raised hard limit fails EPERM.
+                    setup.memoryLockLimits[process.id] = MemoryLockLimit(bytes: limit, capSysResource: false)
                 }
             }
             return (object.name, setup)
@@ -73,6 +77,7 @@ public enum PosixSharedMemoryKind: MechanismKind {
             fallsBackPrivately: implementation == "client.shm-sync-private-fallback",
             roundsLengthDown: implementation == "client.shm-length-rounded-down")
         binding.takesLockRefusalForLocked = implementation == "client.shm-mlock-unchecked"
+        binding.takesLimitRefusalForSet = implementation == "client.shm-setrlimit-unchecked"
         if let limit = try? object.integer("memlock") {
             do throws(Errno) {
                 try Syscall.limitMemoryLocking(to: limit)
@@ -188,6 +193,8 @@ struct PosixSharedMemoryBinding: ObjectBinding {
     var locksUnderLimit = false
     /// `client.shm-mlock-unchecked`: an `mlock` or `mlock2` refused `ENOMEM` is reported done.
     var takesLockRefusalForLocked = false
+    /// `client.shm-setrlimit-unchecked`: a `setrlimit` refused `EPERM` is reported done.
+    var takesLimitRefusalForSet = false
     var handles: [Handle] = []
 
     /// The length a mapping asked for `length` bytes gets: as asked, or the fragile client's whole pages.
@@ -304,7 +311,11 @@ struct PosixSharedMemoryBinding: ObjectBinding {
         case .setMemoryLockLimit(_, let soft, let hard):
             // The model judges a process its setup does not name as root (CAP_IPC_LOCK): its limit changes nothing there.
             func bytes(_ value: Int) -> Int? { value == MemoryLockLimit.unlimited ? nil : value }
-            try Syscall.setMemoryLockLimit(soft: bytes(soft), hard: bytes(hard))
+            do throws(Errno) {
+                try Syscall.setMemoryLockLimit(soft: bytes(soft), hard: bytes(hard))
+            } catch where takesLimitRefusalForSet && error == .notPermitted {
+                // The fragile client's belief: the limit it set is its limit now.
+            }
             return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
