@@ -107,19 +107,40 @@ public enum SystemVSharedMemoryKind: MechanismKind {
     public typealias Model = SystemVSharedMemoryModel
 
     /// `kernel.sysv-shm`, and the fragile `client.shmat-unchecked`: a client that never checks `shmat`'s result
-    /// (the classic `(void *) -1` not compared), so a refused attach is an attachment it believes it has.
-    public static let implementations = ["kernel.sysv-shm", "client.shmat-unchecked"]
+    /// (the classic `(void *) -1` not compared), so a refused attach is an attachment it believes it has; and
+    /// `client.shm-lock-unchecked`, which takes an `SHM_LOCK` refused `ENOMEM` (past `RLIMIT_MEMLOCK`) for done.
+    ///
+    /// The parameter `memlock` (bytes) makes every holder lock as an unprivileged process, as posix-shm's does: its
+    /// worker sets its `RLIMIT_MEMLOCK` to it and drops `CAP_IPC_LOCK` and `CAP_SYS_RESOURCE`. `SHM_LOCK` counts against
+    /// the *user's* locked segments (root's here: every root process's, privileged ones too, outside the trace), which
+    /// the model leaves unseen: it must fail only where the segment's pages alone pass the limit (or under a limit of
+    /// 0), and may fail `ENOMEM` within it. A lock outlives its worker; the run's cleanup removes the segment, which
+    /// gives its pages back.
+    public static let implementations = ["kernel.sysv-shm", "client.shmat-unchecked", "client.shm-lock-unchecked"]
 
     public static func model(for workload: Workload) -> SystemVSharedMemoryModel {
         SystemVSharedMemoryModel(segments: workload.objects.filter { $0.kind == name }.map { object in
-            (object.name, SystemVSharedMemoryModel.Setup(
-                words: object.integer("words") ?? 8, attached: workload.holders(of: object.name, role: "attach")))
+            var setup = SystemVSharedMemoryModel.Setup(
+                words: object.integer("words") ?? 8, attached: workload.holders(of: object.name, role: "attach"))
+            if let limit = object.integer("memlock") {
+                for process in workload.processes where process.holds[object.name] != nil {
+                    setup.memoryLockLimits[process.id] = MemoryLockLimit(bytes: limit, capSysResource: false)
+                }
+            }
+            return (object.name, setup)
         })
     }
 
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
+        if object.integer("memlock") != nil {
+            // The limit and the dropped capabilities are the whole worker's (see posix-shm's).
+            for process in workload.processes where process.holds[object.name] != nil && process.holds.count > 1 {
+                throw HarnessError(
+                    "sysv-shm object \(object.name) has memlock, which limits its holders' whole worker: process \(process.id) also holds \(process.holds.keys.filter { $0 != object.name }.sorted().joined(separator: ", "))")
+            }
+        }
         let words = object.integer("words") ?? 8
         var key: key_t = 0
         let segment = try objects.createKeyed(.sysvSharedMemory) { (candidate) throws(Errno) in
@@ -128,9 +149,11 @@ public enum SystemVSharedMemoryKind: MechanismKind {
         }
         for process in workload.processes {
             guard let roles = process.holds[object.name] else { continue }
-            objects.tell(process.id, about: object.name, [
+            var setup: JSONObject = [
                 "id": .int(Int(segment.id)), "words": .int(words), "attach": .bool(roles.contains("attach")), "key": .int(Int(key)),
-            ])
+            ]
+            if let limit = object.integer("memlock") { setup["memlock"] = .int(limit) }
+            objects.tell(process.id, about: object.name, setup)
         }
     }
 
@@ -139,6 +162,15 @@ public enum SystemVSharedMemoryKind: MechanismKind {
             segment: SystemVSharedMemory(id: CInt(try object.integer("id"))), size: try object.integer("words") * 8,
             key: key_t(truncatingIfNeeded: try object.integer("key")), context: object.context)
         binding.uncheckedAttach = implementation == "client.shmat-unchecked"
+        binding.takesLockRefusalForLocked = implementation == "client.shm-lock-unchecked"
+        if let limit = try? object.integer("memlock") {
+            do throws(Errno) {
+                try Syscall.limitMemoryLocking(to: limit)
+            } catch {
+                throw BindingError("cannot limit memory locking to \(limit) bytes: \(error)")
+            }
+            binding.locksUnderLimit = true
+        }
         if object.flag("attach") {
             do {
                 binding.attachments.append(try SystemVSharedMemorySegments.attach(binding.segment, size: binding.size))
@@ -371,6 +403,11 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
     var attachments: [SharedWords] = []
     /// `client.shmat-unchecked`: an attach that failed is reported done (the client never looked).
     var uncheckedAttach = false
+    /// The object's parameter `memlock`: this worker dropped `CAP_IPC_LOCK` and locks under that `RLIMIT_MEMLOCK`,
+    /// which the model counts (its setup names the process).
+    var locksUnderLimit = false
+    /// `client.shm-lock-unchecked`: an `SHM_LOCK` refused `ENOMEM` is reported done.
+    var takesLockRefusalForLocked = false
 
     mutating func perform(_ input: SystemVSharedMemoryModel.Input) throws(Errno) -> SystemVSharedMemoryModel.Output {
         switch input {
@@ -423,7 +460,16 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
             try SystemVSharedMemorySegments.remove(segment)
             return .done
         case .lock(_, let locked):
-            try Syscall.shmLock(segment, lock: locked)
+            // The model judges a process its setup does not name as root: where RLIMIT_MEMLOCK could refuse the lock,
+            // the worker refuses the run rather than record a failure the model would call a violation.
+            guard !locked || Syscall.locksMemoryWithoutLimit || locksUnderLimit else {
+                BindingFailure.abandon("SHM_LOCK needs CAP_IPC_LOCK (root) or no RLIMIT_MEMLOCK, unless the object's parameter memlock names the limit: the sysv-shm model counts it only then")
+            }
+            do throws(Errno) {
+                try Syscall.shmLock(segment, lock: locked)
+            } catch where takesLockRefusalForLocked && error == .noMemory {
+                // The fragile client's belief: the call was made, so the segment is locked.
+            }
             return .done
         case .setMemoryLockLimit(_, let soft, let hard):
             func bytes(_ value: Int) -> Int? { value == MemoryLockLimit.unlimited ? nil : value }
