@@ -9,7 +9,8 @@ import Testing
 /// The posix-shm model's `RLIMIT_MEMLOCK` (``MemoryLockLimit``) against the kernel: the directed sequences of
 /// `SharedMemoryMemoryLimitFactsTests`, run by an unprivileged forked child (a 2-page limit, and 0), each outcome judged
 /// by the model as a history of process 1 — with `"locksNothingElse"` (the child locks nothing else: the count is
-/// exact) and without (the object's pages a lower bound). Plausible wrong models fail on the same outcomes.
+/// exact) and without (the object's pages a lower bound), `setrlimit` in mid-sequence among them; and random sequences
+/// of the same calls (``randomSequencesUnderALimitAgree()``). Plausible wrong models fail on the same outcomes.
 @Suite struct PosixSharedMemoryLimitAgreementTests {
     typealias Model = PosixSharedMemoryModel
     typealias Facts = SharedMemoryMemoryLimitFactsTests
@@ -285,6 +286,9 @@ import Testing
             if Self.disagreement(steps.map(Self.input), outcomes, Self.randomModel(soft: soft)) == nil { agreed.append((soft, steps, outcomes)) }
         }
         try #require(agreed.count >= 30)
+        // The sequences reach every outcome the limits give (1: msync's EBUSY over a locked page).
+        let reached = Set(agreed.flatMap(\.outcomes))
+        #expect(reached.isSuperset(of: [0, 1, ENOMEM, EPERM, EAGAIN, EINVAL]), "reached only \(reached.sorted())")
         func lockedPages(_ state: Model.State) -> Int { state.mappings[1]?.reduce(0) { $0 + $1.locked.count } ?? 0 }
         let wrong: [(String, (Model) -> Transitions)] = [
             ("a re-lock counted again", { model in { state, input in
