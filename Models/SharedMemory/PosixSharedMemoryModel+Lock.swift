@@ -132,7 +132,7 @@ extension PosixSharedMemoryModel {
             var refusedByLimit: [Transition<State, Output>] = []
             if let limit = state.memoryLockLimits[process] {
                 if limit.bytes == 0 { return [Transition(.failed(.EPERM), state)] }
-                if flags.current {
+                if flags.current && !limit.isUnlimited {
                     if state.lockAllExceeds(process) == true { return [Transition(.failed(.ENOMEM), state)] }
                     refusedByLimit = [Transition(.failed(.ENOMEM), state)]
                 }

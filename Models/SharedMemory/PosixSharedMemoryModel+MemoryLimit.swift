@@ -25,20 +25,97 @@
 ///   ``PosixSharedMemoryModel/lockTransitions(_:process:_:)``): for a range with a hole the count up to the hole must
 ///   pass the limit for a sure `ENOMEM`, the whole range's may; under a limit of 0 the worker's answer where no page
 ///   comes before the hole (`ENOMEM`, or done for no pages) is allowed beside the kernel's `EPERM`.
+///
+/// `setrlimit` (or `prlimit` of itself) of `RLIMIT_MEMLOCK` in mid-trace (``MemoryLockLimit/setting(_:process:soft:hard:)``,
+/// measured, `SharedMemoryMemoryLimitFactsTests.aLimitLoweredBelowTheLockedPagesKeepsThemAndRefusesMore`): a soft limit
+/// above the hard one fails `EINVAL` (`RLIM_INFINITY` too, first); a hard limit above the current one fails `EPERM`
+/// without `CAP_SYS_RESOURCE` (root here lacks it too), and once lowered it stays; otherwise the new limits hold from
+/// then on. Lowering the soft limit below the pages already locked succeeds and unlocks nothing; the next lock — a
+/// re-lock of locked pages too, which then counts the locked pages alone — fails `ENOMEM` (`mmap` `EAGAIN`) while they
+/// pass it, and `munlock` gives them back as ever; a soft limit of 0 fails every lock `EPERM`; a soft `RLIM_INFINITY`
+/// refuses nothing (read in mm/mlock.c, not measured: no process here can raise its hard limit to it).
 public struct MemoryLockLimit: Hashable, Sendable {
-    /// `RLIMIT_MEMLOCK`'s soft limit, in bytes.
+    /// `RLIMIT_MEMLOCK`'s soft limit, in bytes (``unlimited``: `RLIM_INFINITY`).
     public var bytes: Int
     /// The process locks no memory but its mappings of this object (with `mlock`, `mlock2`, `MAP_LOCKED`): the
     /// object's locked pages are the process's count.
     public var locksNothingElse: Bool
+    /// The hard limit, in bytes, when the setup gives it or a `setrlimit` set it (nil: not known).
+    public var hard: Int?
+    /// Whether the process has `CAP_SYS_RESOURCE` (it may raise its hard limit); nil: not known.
+    public var capSysResource: Bool?
 
-    public init(bytes: Int, locksNothingElse: Bool = false) {
+    /// `RLIM_INFINITY`, as the model holds it.
+    public static let unlimited = Int.max
+
+    public init(bytes: Int, locksNothingElse: Bool = false, hard: Int? = nil, capSysResource: Bool? = nil) {
         self.bytes = bytes
         self.locksNothingElse = locksNothingElse
+        self.hard = hard
+        self.capSysResource = capSysResource
     }
 
     /// The limit in whole pages, as the kernel counts it (`rlimit >> PAGE_SHIFT`).
     var pages: Int { bytes / PosixSharedMemoryModel.pageSize }
+    /// `RLIM_INFINITY`: the kernel refuses no lock.
+    var isUnlimited: Bool { bytes == Self.unlimited }
+
+    /// `setrlimit(RLIMIT_MEMLOCK, {soft, hard})` by `process`: each outcome it may have (nil for success) and the limits
+    /// after it. A process `limits` does not name locks as root does: its limit changes nothing the model judges, and
+    /// its hard limit is not known (success or `EPERM`).
+    static func setting(_ limits: [Int: MemoryLockLimit], process: Int, soft: Int, hard: Int) -> [(error: ErrorCode?, limits: [Int: MemoryLockLimit])] {
+        if soft > hard { return [(.EINVAL, limits)] }
+        guard var limit = limits[process] else { return [(nil, limits), (.EPERM, limits)] }
+        let raising = limit.hard.map { hard > $0 }
+        limit.bytes = soft
+        limit.hard = hard
+        var next = limits
+        next[process] = limit
+        switch (raising, limit.capSysResource) {
+        case (false?, _), (_, true?): return [(nil, next)]
+        case (true?, false?): return [(.EPERM, limits)]
+        default: return [(nil, next), (.EPERM, limits)]
+        }
+    }
+
+    /// A limit in a trace: bytes, or `"unlimited"` (`RLIM_INFINITY`).
+    static func bytes(_ value: JSONValue, _ field: String) throws(ModelError) -> Int {
+        if case .string("unlimited") = value { return unlimited }
+        guard case .integer = value else { throw ModelError("field '\(field)' must be a number of bytes or \"unlimited\"") }
+        return try value.integer(field, in: 0...Int.max - 1)
+    }
+
+    static func json(bytes: Int) -> JSONValue { bytes == unlimited ? "unlimited" : .int(bytes) }
+
+    /// The trace's `setrlimit` {`"resource": "RLIMIT_MEMLOCK"`, `"soft"`, `"hard"`}: the new limits.
+    static func change(_ value: JSONValue?, model: String, objects: Int) throws(ModelError) -> (soft: Int, hard: Int) {
+        if let resource = try value.optional("resource")?.text("resource"), resource != "RLIMIT_MEMLOCK" {
+            throw ModelError("the \(model) model's 'setrlimit' sets RLIMIT_MEMLOCK only, not \(resource)")
+        }
+        // The limit is the whole process's, and the model judges one object at a time.
+        guard objects == 1 else {
+            throw ModelError("'setrlimit' sets the process's RLIMIT_MEMLOCK for every object: the \(model) model judges it only in a trace with one object (this one has \(objects))")
+        }
+        return (try bytes(value.required("soft"), "soft"), try bytes(value.required("hard"), "hard"))
+    }
+
+    static func changeJSON(soft: Int, hard: Int) -> JSONValue {
+        ["resource": "RLIMIT_MEMLOCK", "soft": json(bytes: soft), "hard": json(bytes: hard)]
+    }
+
+    /// The limits for a state's description: "; process 1's RLIMIT_MEMLOCK soft 4096 hard 32768".
+    static func describe(_ limits: [Int: MemoryLockLimit]) -> String {
+        func text(_ bytes: Int) -> String { bytes == unlimited ? "RLIM_INFINITY" : "\(bytes)" }
+        return limits.keys.sorted().map { process in
+            let limit = limits[process]!
+            return "; process \(process)'s RLIMIT_MEMLOCK soft \(text(limit.bytes))" + (limit.hard.map { " hard \(text($0))" } ?? "")
+        }.joined()
+    }
+
+    static func describeChange(soft: Int, hard: Int) -> String {
+        func text(_ bytes: Int) -> String { bytes == unlimited ? "RLIM_INFINITY" : "\(bytes)" }
+        return "setrlimit RLIMIT_MEMLOCK soft \(text(soft)) hard \(text(hard))"
+    }
 }
 
 extension PosixSharedMemoryModel.State {
@@ -58,6 +135,7 @@ extension PosixSharedMemoryModel.State {
     /// How the limit judges locking `adding` more pages; nil for a process it does not apply to (`CAP_IPC_LOCK`).
     func limitVerdict(_ process: Int, adding: Int) -> LimitVerdict? {
         guard let limit = memoryLockLimits[process] else { return nil }
+        if limit.isUnlimited { return .fits }
         if lockedPages(process) + adding > limit.pages { return .exceeds }
         return limit.locksNothingElse && !lockCountUnknown.contains(process) ? .fits : .mayExceed
     }
@@ -65,14 +143,16 @@ extension PosixSharedMemoryModel.State {
     /// `mlockall(MCL_CURRENT)`'s count: nil when it cannot fail so; otherwise whether the object's mapped pages alone pass
     /// the limit (`total_vm` holds them and the rest of the process, which the trace never shows).
     func lockAllExceeds(_ process: Int) -> Bool? {
-        guard let limit = memoryLockLimits[process] else { return nil }
+        guard let limit = memoryLockLimits[process], !limit.isUnlimited else { return nil }
         return (mappings[process]?.reduce(0) { $0 + $1.mappedPages.count } ?? 0) > limit.pages
     }
 }
 
 extension PosixSharedMemoryModel {
-    /// The setup's `"memlock"`: `{"2": {"soft": BYTES, "capIpcLock": false, "locksNothingElse": BOOL?}}`, the processes
-    /// that lock under `RLIMIT_MEMLOCK` (`capIpcLock` false, the default; true: as root, the entry changes nothing).
+    /// The setup's `"memlock"`: `{"2": {"soft": BYTES, "capIpcLock": false, "locksNothingElse": BOOL?, "hard": BYTES?,
+    /// "capSysResource": BOOL?}}` (`"unlimited"` for `RLIM_INFINITY`), the processes that lock under `RLIMIT_MEMLOCK`
+    /// (`capIpcLock` false, the default; true: as root, the entry changes nothing); the hard limit and
+    /// `CAP_SYS_RESOURCE`, when known, judge a `setrlimit` that raises it.
     static func memoryLockLimits(_ setup: JSONValue?, objects: Int) throws(ModelError) -> [Int: MemoryLockLimit] {
         guard let table = try setup.optional("memlock") else { return [:] }
         guard case .object(let members) = table else { throw ModelError("field 'memlock' must map process numbers to {\"soft\": BYTES, \"capIpcLock\": false}") }
@@ -83,21 +163,26 @@ extension PosixSharedMemoryModel {
             if let resource = try entry.optional("resource")?.text("resource"), resource != "RLIMIT_MEMLOCK" {
                 throw ModelError("field 'memlock' gives RLIMIT_MEMLOCK only, not \(resource)")
             }
-            let bytes = try entry.required("soft").integer("soft", in: 0...Int.max)
+            let bytes = try MemoryLockLimit.bytes(entry.required("soft"), "soft")
+            let hard = try entry.optional("hard").map { (value) throws(ModelError) in try MemoryLockLimit.bytes(value, "hard") }
+            if let hard, hard < bytes { throw ModelError("field 'memlock' gives process \(process) a soft limit above its hard one") }
+            let capSysResource = try entry.optional("capSysResource")?.boolean("capSysResource")
             let locksNothingElse = try entry.optional("locksNothingElse")?.boolean("locksNothingElse") ?? false
             if locksNothingElse && objects > 1 {
                 throw ModelError("'locksNothingElse' says process \(process) locks nothing but this object's pages: the posix-shm model takes it only in a trace with one object")
             }
             if try entry.optional("capIpcLock")?.boolean("capIpcLock") ?? false { continue }
-            limits[process] = MemoryLockLimit(bytes: bytes, locksNothingElse: locksNothingElse)
+            limits[process] = MemoryLockLimit(bytes: bytes, locksNothingElse: locksNothingElse, hard: hard, capSysResource: capSysResource)
         }
         return limits
     }
 
     static func json(_ limits: [Int: MemoryLockLimit]) -> JSONValue {
         .object(JSONObject(limits.sorted { $0.key < $1.key }.map { process, limit in
-            var entry: JSONObject = ["soft": .int(limit.bytes), "capIpcLock": false]
+            var entry: JSONObject = ["soft": MemoryLockLimit.json(bytes: limit.bytes), "capIpcLock": false]
             if limit.locksNothingElse { entry["locksNothingElse"] = true }
+            if let hard = limit.hard { entry["hard"] = MemoryLockLimit.json(bytes: hard) }
+            if let capSysResource = limit.capSysResource { entry["capSysResource"] = .bool(capSysResource) }
             return (String(process), .object(entry))
         }))
     }

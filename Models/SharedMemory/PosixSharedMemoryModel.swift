@@ -207,6 +207,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case lock(process: Int, LockCall)
         /// `fstat` of the newest descriptor: `st_size`.
         case stat(process: Int)
+        /// `setrlimit(RLIMIT_MEMLOCK)` of the process (``MemoryLockLimit/setting(_:process:soft:hard:)``); bytes,
+        /// ``MemoryLockLimit/unlimited`` for `RLIM_INFINITY`.
+        case setMemoryLockLimit(process: Int, soft: Int, hard: Int)
         case exit(process: Int)
     }
 
@@ -339,6 +342,12 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case .stat(let process):
             guard state.mappings[process]?.isEmpty == false else { return [Transition(.failed(.EBADF), state)] }
             return [Transition(.size(state.size, mode: state.permissions.mode), state)]
+        case .setMemoryLockLimit(let process, let soft, let hard):
+            return MemoryLockLimit.setting(state.memoryLockLimits, process: process, soft: soft, hard: hard).map { error, limits in
+                var next = state
+                next.memoryLockLimits = limits
+                return Transition(error.map { .failed($0) } ?? .done, next)
+            }
         case .exit(let process):
             next.mappings[process] = nil
             next.lockingFuture.remove(process)
@@ -382,7 +391,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         return "\(state.size) bytes, words \(WordAccess.describe(words: state.words, count: state.mappingWords)); handles \(state.name.text)"
             + state.mappings.keys.sorted().map { process in
                 "; process \(process)'s mappings " + state.mappings[process]!.map(Self.describe).joined(separator: ", ")
-            }.joined()
+            }.joined() + MemoryLockLimit.describe(state.memoryLockLimits)
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
@@ -408,6 +417,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             call = "msync \(Self.describe(pages)) " + (flags.names + (flags.otherBits == 0 ? [] : ["\(flags.otherBits)"])).joined(separator: "|")
         case .lock(_, let lock): call = Self.describe(lock)
         case .stat: call = "fstat"
+        case .setMemoryLockLimit(_, let soft, let hard): call = MemoryLockLimit.describeChange(soft: soft, hard: hard)
         case .exit: call = "exit (unmaps everything)"
         }
         let result = output.described { output in
@@ -432,7 +442,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 //   "length", "unaligned"?} (mprotect; page 0 and every page unless given); unlink {"name"?}; truncate {"size"};
 //   stat → {"size"}; sync {"flags", "bits"?, pages as protect's}; lock {pages as protect's, "flags": ["MLOCK_ONFAULT"]?,
 //   "bits"?} (mlock2 with flags or bits), unlock {pages}, lockall {"flags": ["MCL_CURRENT", "MCL_FUTURE",
-//   "MCL_ONFAULT"], "bits"?}, unlockall (one object only). EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
+//   "MCL_ONFAULT"], "bits"?}, unlockall (one object only); setrlimit {"resource": "RLIMIT_MEMLOCK", "soft", "hard": BYTES |
+//   "unlimited"} (one object only; EINVAL, EPERM). EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
 //   EINVAL unmap without one, ENOENT after unlink, EBADF truncate or stat without a descriptor.
 // params: {"objects": {"s0": {"words": 8, "mapped": [1, 2], "exists": BOOL?, "size": BYTES?}}}
 extension PosixSharedMemoryModel {
@@ -543,9 +554,12 @@ extension PosixSharedMemoryModel {
         case "truncate": return .truncate(process: call.process, size: try call.value.required("size").integer("size", in: Int(Int32.min)...1 << 40))
         case "stat": return .stat(process: call.process)
         case "sync": return .sync(process: call.process, try pages(), try Self.syncFlags(call.value))
+        case "setrlimit":
+            let change = try MemoryLockLimit.change(call.value, model: Self.name, objects: setups.count)
+            return .setMemoryLockLimit(process: call.process, soft: change.soft, hard: change.hard)
         default:
             if let lock = try lockCall(call, pages: pages) { return .lock(process: call.process, lock) }
-            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, unlink, truncate and stat)")
+            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate and stat)")
         }
     }
 
@@ -571,6 +585,7 @@ extension PosixSharedMemoryModel {
         case .sync(_, let pages, let flags): ("sync", .object(pages.json(sync: flags)))
         case .lock(_, let lock): Self.json(lock)
         case .stat: ("stat", nil)
+        case .setMemoryLockLimit(_, let soft, let hard): ("setrlimit", MemoryLockLimit.changeJSON(soft: soft, hard: hard))
         case .exit: ("exit", nil)
         }
     }

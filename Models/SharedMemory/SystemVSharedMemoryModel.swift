@@ -139,6 +139,9 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case statusAtIndex(process: Int, any: Bool)
         /// `shmget` of the segment's key for `size` bytes.
         case get(process: Int, size: Int, create: Bool, exclusive: Bool, mode: Int? = nil)
+        /// `setrlimit(RLIMIT_MEMLOCK)` of the process, as posix-shm's (``MemoryLockLimit/setting(_:process:soft:hard:)``):
+        /// the limit a later `SHM_LOCK` by it meets.
+        case setMemoryLockLimit(process: Int, soft: Int, hard: Int)
         case exit(process: Int)
     }
 
@@ -243,7 +246,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             // pass it.
             if locked, let limit = state.memoryLockLimits[process] {
                 if limit.bytes == 0 { return [Transition(.failed(.EPERM), state)] }
-                if state.locked { return [Transition(.done, next)] }
+                if state.locked || limit.isUnlimited { return [Transition(.done, next)] }
                 if (state.size + SystemVSharedMemoryModel.pageSize - 1) / SystemVSharedMemoryModel.pageSize > limit.pages {
                     return [Transition(.failed(.ENOMEM), state)]
                 }
@@ -252,6 +255,12 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             guard locked, let user = state.permissions.users[process], user.uid != 0 else { return [Transition(.done, next)] }
             // A user's lock meets its RLIMIT_MEMLOCK and its other locked segments, outside the trace.
             return [Transition(.done, next), Transition(.failed(.ENOMEM), state), Transition(.failed(.EPERM), state)]
+        case .setMemoryLockLimit(let process, let soft, let hard):
+            return MemoryLockLimit.setting(state.memoryLockLimits, process: process, soft: soft, hard: hard).map { error, limits in
+                var next = state
+                next.memoryLockLimits = limits
+                return Transition(error.map { .failed($0) } ?? .done, next)
+            }
         case .remove(let process):
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EPERM), state)] }
@@ -324,7 +333,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         if state.destroyed { return "destroyed" }
         let times = zip(Self.timeFields, state.times.text).map { "\($0) \($1)" }.joined(separator: ", ")
         let tail = state.tail.isEmpty ? "" : "; past its size in its last page " + WordAccess.describe(words: state.tail, count: 0)
-        return "words \(WordAccess.describe(words: state.words))\(tail); attached by \(state.attachments)\(state.removed ? "; marked for removal" : ""); \(times)"
+        return "words \(WordAccess.describe(words: state.words))\(tail); attached by \(state.attachments)\(state.removed ? "; marked for removal" : ""); \(times)" + MemoryLockLimit.describe(state.memoryLockLimits)
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
@@ -344,6 +353,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case .statusAtIndex(_, let any): call = any ? "SHM_STAT_ANY of its index" : "SHM_STAT of its index"
         case .get(_, let size, let create, let exclusive, _):
             call = "shmget \(size) bytes" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
+        case .setMemoryLockLimit(_, let soft, let hard): call = MemoryLockLimit.describeChange(soft: soft, hard: hard)
         case .exit: call = "exit (detaches everything)"
         }
         let result = output.described { output in
@@ -370,7 +380,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 //   "group": GID?, "attachTime": S?, "detachTime": S?, "changeTime": S?, "locked": BOOL?} (shm_atime, shm_dtime, shm_ctime in seconds; SHM_LOCKED);
 //   info {"command": "IPC_INFO" | "SHM_INFO"} → {"index": INT, struct shminfo's or shm_info's fields, each optional;
 //   shmmax and shmall as decimal strings}; status {"command": "SHM_STAT" | "SHM_STAT_ANY"}? (of the segment's own index);
-//   get {"size": INT, "create": BOOL?, "exclusive": BOOL?} (shmget of the key: EEXIST, EINVAL, ENOENT).
+//   get {"size": INT, "create": BOOL?, "exclusive": BOOL?} (shmget of the key: EEXIST, EINVAL, ENOENT);
+//   setrlimit {"resource": "RLIMIT_MEMLOCK", "soft", "hard": BYTES | "unlimited"} (one object only; EINVAL, EPERM).
 //   EFAULT without an attachment, EINVAL detach without one and anything but access once destroyed.
 // params: {"objects": {"g0": {"words": 8, "attached": [1, 2]}}}
 extension SystemVSharedMemoryModel {
@@ -420,8 +431,11 @@ extension SystemVSharedMemoryModel {
                 process: call.process, size: try call.value.required("size").integer("size", in: 0...Int(Int64.max)),
                 create: try call.value.optional("create")?.boolean("create") ?? false,
                 exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false, mode: try Permissions.mode(in: call.value))
+        case "setrlimit":
+            let change = try MemoryLockLimit.change(call.value, model: Self.name, objects: setups.count)
+            return .setMemoryLockLimit(process: call.process, soft: change.soft, hard: change.hard)
         default:
-            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, info, set, remove, lock, unlock and get)")
+            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, info, set, remove, lock, unlock, get and setrlimit)")
         }
     }
 
@@ -468,6 +482,7 @@ extension SystemVSharedMemoryModel {
                 return value
             }()))
         case .remove: ("remove", nil)
+        case .setMemoryLockLimit(_, let soft, let hard): ("setrlimit", MemoryLockLimit.changeJSON(soft: soft, hard: hard))
         case .lock(_, let locked): (locked ? "lock" : "unlock", nil)
         case .info(_, let counts): ("info", ["command": counts ? "SHM_INFO" : "IPC_INFO"])
         case .statusAtIndex(_, let any): ("status", ["command": any ? "SHM_STAT_ANY" : "SHM_STAT"])

@@ -142,7 +142,8 @@ extension Syscall {
     }
 
     /// Makes this process lock memory as an unprivileged one does: `RLIMIT_MEMLOCK`'s soft limit set to `bytes` (the
-    /// hard limit too, when it is lower) and `CAP_IPC_LOCK` dropped from its effective and permitted sets, for good.
+    /// hard limit too, when it is lower) and `CAP_IPC_LOCK` dropped from its effective and permitted sets, for good —
+    /// and `CAP_SYS_RESOURCE`, so that raising its hard limit fails `EPERM` as for an unprivileged process.
     ///
     /// The corresponding C functions are `setrlimit` and `capset`.
     public static func limitMemoryLocking(to bytes: Int) throws(Errno) {
@@ -151,7 +152,15 @@ extension Syscall {
         limit.rlim_cur = rlim_t(bytes)
         if limit.rlim_max < limit.rlim_cur { limit.rlim_max = limit.rlim_cur }
         guard setrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &limit) == 0 else { throw Errno(rawValue: Glibc.errno) }
-        guard ipc_drop_ipc_lock_capability() == 0 else { throw Errno(rawValue: Glibc.errno) }
+        guard ipc_drop_ipc_lock_capability() == 0, ipc_drop_sys_resource_capability() == 0 else { throw Errno(rawValue: Glibc.errno) }
+    }
+
+    /// Sets this process's `RLIMIT_MEMLOCK`: `soft` and `hard` in bytes, nil for `RLIM_INFINITY`.
+    ///
+    /// The corresponding C function is `setrlimit`.
+    public static func setMemoryLockLimit(soft: Int?, hard: Int?) throws(Errno) {
+        var limit = rlimit(rlim_cur: soft.map { rlim_t($0) } ?? rlim_t.max, rlim_max: hard.map { rlim_t($0) } ?? rlim_t.max)
+        _ = try perform(.setrlimit, retryOnInterrupt: false) { _ in setrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &limit) }
     }
 
     /// Unmaps a mapping.

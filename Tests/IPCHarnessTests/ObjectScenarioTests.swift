@@ -28,8 +28,10 @@ import Testing
         ("posix-shm-mappings", ["SIGBUS", "SIGSEGV", "EACCES", "EINVAL", "ENOMEM", "EOVERFLOW", "EEXIST"]),
         ("posix-shm-memory-locks", ["EBUSY", "ENOMEM", "EINVAL", "ok:lock", "ok:unlock", "ok:lockall", "ok:unlockall"]),
         ("posix-shm-robust-mlock-limit", ["ENOMEM:lock", "ok:lock", "ok:sync", "ok:unlock"]),
+        ("posix-shm-robust-setrlimit-lowered", ["ok:setrlimit", "EPERM:setrlimit", "ENOMEM:lock", "EBUSY:sync", "ok:lock", "ok:unlock"]),
         ("sysv-shm-attach-count", ["EINVAL", "SIGSEGV"]),
         ("sysv-shm-robust-checked-shmat", ["EINVAL:attach", "ok:attach", "ok:store"]),
+        ("sysv-shm-robust-shm-lock-limit", ["ENOMEM:lock", "ok:status", "ok:setrlimit", "ok:lock", "ok:unlock"]),
         ("posix-sem-named", ["EAGAIN", "ENOENT"]),
         ("posix-sem-unnamed", ["EAGAIN"]),
         ("posix-sem-init-destroy", ["ok:init", "EINVAL", "ok:destroy", "EAGAIN", "asleep"]),
@@ -73,6 +75,21 @@ import Testing
         #expect(explanation.contains("mlock 2 pages from page 0 → ok"), "\(explanation)")
     }
 
+    /// The client that takes `setrlimit`'s `EPERM` for done is caught: having lowered its hard `RLIMIT_MEMLOCK` to 2
+    /// pages without `CAP_SYS_RESOURCE`, it reports a higher hard limit set.
+    @Test func theUncheckedSetrlimitIsCaught() throws {
+        let explanation = try #require(try ScenarioRuns.firstViolation("posix-shm-fragile-setrlimit-unchecked", worker: worker), "caught in none of 30 runs")
+        #expect(explanation.contains("setrlimit RLIMIT_MEMLOCK soft 8192 hard"), "\(explanation)")
+        #expect(explanation.contains("→ ok"), "\(explanation)")
+    }
+
+    /// The client that takes `SHM_LOCK`'s `ENOMEM` for done is caught: under a 1-page `RLIMIT_MEMLOCK` without
+    /// `CAP_IPC_LOCK` it reports a 2-page segment locked, whose pages alone pass the limit.
+    @Test func theUncheckedShmLockIsCaught() throws {
+        let explanation = try #require(try ScenarioRuns.firstViolation("sysv-shm-fragile-shm-lock-unchecked", worker: worker), "caught in none of 30 runs")
+        #expect(explanation.contains("SHM_LOCK → ok"), "\(explanation)")
+    }
+
     /// `memlock` limits a holder's whole worker (its `RLIMIT_MEMLOCK`, `CAP_IPC_LOCK` dropped), so a holder of another
     /// object — judged as a privileged process there — is refused before anything runs, naming it.
     @Test func aMemlockHolderOfAnotherObjectIsRefused() throws {
@@ -84,6 +101,23 @@ import Testing
             processes: [Workload.Process(id: 1, holds: ["s0": ["map"], "s1": ["map"]], program: [])])
         let scenario = Scenario.real(
             name: "test-memlock-two-objects", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm", summary: "two objects",
+            makeWorkload: { _ in workload })
+        let error = #expect(throws: HarnessError.self) {
+            try ScenarioRunner.runOnce(scenario, seed: 1, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 30))
+        }
+        #expect(error?.message.contains("process 1 also holds s1") == true, "\(error?.message ?? "")")
+    }
+
+    /// The same for a sysv-shm object's `memlock`: its holders' `SHM_LOCK` of another object would meet the limit.
+    @Test func aSystemVMemlockHolderOfAnotherObjectIsRefused() throws {
+        let workload = Workload(
+            objects: [
+                Workload.Object(name: "s0", kind: "sysv-shm", parameters: ["words": 1024, "memlock": 4096]),
+                Workload.Object(name: "s1", kind: "sysv-shm", parameters: ["words": 8]),
+            ],
+            processes: [Workload.Process(id: 1, holds: ["s0": ["attach"], "s1": ["attach"]], program: [])])
+        let scenario = Scenario.real(
+            name: "test-sysv-memlock-two-objects", kind: SystemVSharedMemoryKind.self, implementation: "kernel.sysv-shm", summary: "two objects",
             makeWorkload: { _ in workload })
         let error = #expect(throws: HarnessError.self) {
             try ScenarioRunner.runOnce(scenario, seed: 1, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 30))

@@ -25,7 +25,7 @@ import Testing
 
     /// Runs `body` in a forked child that first sets `RLIMIT_MEMLOCK` to `limit` bytes and, unless `privileged`, drops
     /// to `user` (nobody unless given) when it is root; `body` writes each call's outcome (0 or errno) in turn. Returns them (at most 32).
-    static func outcomesInChild(limit: Int, privileged: Bool = false, user: uid_t = 65534, _ body: (_ record: (CInt) -> Void) -> Void) -> Outcomes {
+    static func outcomesInChild(limit: Int, hard: Int? = nil, privileged: Bool = false, user: uid_t = 65534, _ body: (_ record: (CInt) -> Void) -> Void) -> Outcomes {
         let capacity = 32
         let buffer = UnsafeMutablePointer<CInt>.allocate(capacity: capacity + 1)
         defer { buffer.deallocate() }
@@ -38,7 +38,7 @@ import Testing
         if child == 0 {
             // Only C calls and integers here: a child forked from a threaded process must not enter the Swift runtime.
             var count: CInt = 0
-            var bounds = rlimit(rlim_cur: rlim_t(limit), rlim_max: rlim_t(limit))
+            var bounds = rlimit(rlim_cur: rlim_t(limit), rlim_max: rlim_t(hard ?? limit))
             if setrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &bounds) != 0 { count = -1 }
             if count == 0 && !privileged && geteuid() == 0 && (setgid(65534) != 0 || setuid(user) != 0) { count = -1 }
             if count == 0 {
@@ -63,6 +63,11 @@ import Testing
         return Array(UnsafeBufferPointer(start: buffer + 1, count: Int(buffer[0])))
     }
 
+    /// `setrlimit(RLIMIT_MEMLOCK)`'s outcome (nil: `RLIM_INFINITY`).
+    static func limited(soft: Int?, hard: Int?) -> CInt {
+        var bounds = rlimit(rlim_cur: soft.map { rlim_t($0) } ?? rlim_t.max, rlim_max: hard.map { rlim_t($0) } ?? rlim_t.max)
+        return setrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &bounds) == 0 ? 0 : errno
+    }
     /// A call's outcome: 0, or errno.
     static func outcome(_ result: CInt) -> CInt { result == 0 ? 0 : errno }
     /// An `mmap`'s outcome (the mapping left in place: the child exits).
@@ -179,6 +184,64 @@ import Testing
         mapLocked(pages: 1), mapLocked(pages: 1, offset: -4096), mapLocked(pages: 1, offset: 8), mapLocked(pages: 1, address: .noReplace),
     ]
     static let zeroExpected: Outcomes = [EPERM, EINVAL, EPERM, 0, EINVAL, EPERM, 0, EPERM, EPERM, EINVAL, EEXIST]
+
+    static func setLimit(_ soft: Int, _ hard: Int) -> Input { .setMemoryLockLimit(process: 1, soft: soft, hard: hard) }
+
+    /// `setrlimit` in mid-sequence, from a soft limit of 4 pages and a hard one of 8: lowered below the 3 pages locked,
+    /// it succeeds and they stay locked; every lock then fails (`mmap` `EAGAIN`) — a re-lock of a locked page too —
+    /// until `munlock` brings them within it; a soft limit above the hard one fails `EINVAL` (`RLIM_INFINITY` too); a
+    /// hard limit raised fails `EPERM` (no `CAP_SYS_RESOURCE`), once lowered too; a soft limit of 0 fails locks `EPERM`
+    /// and leaves the locked pages.
+    static func lowered(_ base: UnsafeMutableRawPointer, _ fd: CInt) -> Outcomes {
+        outcomesInChild(limit: 4 * page, hard: 8 * page) { record in
+            record(outcome(mlock(base, 3 * page)))
+            record(limited(soft: page, hard: 8 * page))  // below the 3 locked pages: allowed
+            record(locked(base))
+            record(locked(base + 2 * page))
+            record(outcome(mlock(base, page)))  // a re-lock of a locked page: ENOMEM, 3 > 1
+            record(outcome(mlock(base + 3 * page, page)))
+            record(outcome(ipc_mlock2(base, page, 1)))
+            record(mapped(fd, pages: 1, flags: MAP_LOCKED))  // EAGAIN
+            record(outcome(munlock(base, 2 * page)))
+            record(outcome(mlock(base + 2 * page, page)))  // 1 locked, limit 1: the re-lock fits
+            record(outcome(mlock(base, page)))
+            record(limited(soft: 9 * page, hard: 8 * page))  // EINVAL
+            record(limited(soft: 4 * page, hard: 16 * page))  // EPERM
+            record(limited(soft: nil, hard: 8 * page))  // EINVAL
+            record(limited(soft: 8 * page, hard: 8 * page))
+            record(outcome(mlock(base, 4 * page)))
+            record(limited(soft: 0, hard: 8 * page))
+            record(outcome(mlock(base, page)))  // EPERM, locked or not
+            record(outcome(mlock(base, 0)))
+            record(outcome(munlock(base + 3 * page, page)))
+            record(locked(base))
+            record(limited(soft: 2 * page, hard: 2 * page))  // the hard limit lowered
+            record(limited(soft: 2 * page, hard: 8 * page))  // and never raised again: EPERM
+            record(outcome(mlock(base, page)))  // 3 locked > 2
+            record(outcome(munlock(base, 4 * page)))
+            record(outcome(mlock(base, 2 * page)))
+            record(mapped(fd, pages: 1, flags: MAP_LOCKED))  // EAGAIN
+            record(limited(soft: 2 * page, hard: 2 * page))  // the same hard limit: no raise
+            record(limited(soft: nil, hard: nil))  // EPERM
+        }
+    }
+
+    static let loweredInputs: [Input] = [
+        lock(0, 3), setLimit(page, 8 * page), invalidate(0), invalidate(2), lock(0, 1), lock(3, 1), lock(0, 1, onFault: true),
+        mapLocked(pages: 1), unlock(0, 2), lock(2, 1), lock(0, 1), setLimit(9 * page, 8 * page), setLimit(4 * page, 16 * page),
+        setLimit(MemoryLockLimit.unlimited, 8 * page), setLimit(8 * page, 8 * page), lock(0, 4), setLimit(0, 8 * page), lock(0, 1),
+        .lock(process: 1, .lock(.init(first: 0, length: 0), flags: nil)), unlock(3, 1), invalidate(0), setLimit(2 * page, 2 * page),
+        setLimit(2 * page, 8 * page), lock(0, 1), unlock(0, 4), lock(0, 2), mapLocked(pages: 1), setLimit(2 * page, 2 * page),
+        setLimit(MemoryLockLimit.unlimited, MemoryLockLimit.unlimited),
+    ]
+    static let loweredExpected: Outcomes = [
+        0, 0, 1, 1, ENOMEM, ENOMEM, ENOMEM, EAGAIN, 0, 0, ENOMEM, EINVAL, EPERM, EINVAL, 0, 0, 0, EPERM, EPERM, 0, 1, 0, EPERM,
+        ENOMEM, 0, 0, EAGAIN, 0, EPERM,
+    ]
+
+    @Test func aLimitLoweredBelowTheLockedPagesKeepsThemAndRefusesMore() throws {
+        #expect(try Self.withObject("memlock-lowered", Self.lowered) == Self.loweredExpected)
+    }
 
     @Test func underALimitLockedPagesCountOnceAndMapLockedFailsEAGAIN() throws {
         #expect(try Self.withObject("memlock-two", Self.twoPages) == Self.twoPagesExpected)

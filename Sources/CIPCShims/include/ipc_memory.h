@@ -26,4 +26,8 @@ int ipc_has_ipc_lock_capability(void);
 /// as to an unprivileged process. 0, or -1 with errno.
 int ipc_drop_ipc_lock_capability(void);
 
+/// Drops CAP_SYS_RESOURCE from this process's effective and permitted sets (capset): it can then no longer raise a
+/// hard resource limit (setrlimit EPERM). 0, or -1 with errno.
+int ipc_drop_sys_resource_capability(void);
+
 #endif

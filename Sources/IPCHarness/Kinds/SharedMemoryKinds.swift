@@ -18,13 +18,16 @@ public enum PosixSharedMemoryKind: MechanismKind {
     /// maps the object's size rounded down to whole pages, believing the partial last page is not part of it; and
     /// `client.shm-sync-private-fallback`, which maps `MAP_PRIVATE` when `MAP_SHARED_VALIDATE | MAP_SYNC` is refused
     /// and carries on as though it had the mapping it asked for; and `client.shm-mlock-unchecked`, which takes an
-    /// `mlock` refused with `ENOMEM` (past `RLIMIT_MEMLOCK`) for done, believing its pages locked.
+    /// `mlock` refused with `ENOMEM` (past `RLIMIT_MEMLOCK`) for done, believing its pages locked; and
+    /// `client.shm-setrlimit-unchecked`, which takes a `setrlimit` refused `EPERM` (a hard limit raised without
+    /// `CAP_SYS_RESOURCE`) for done, believing its limit restored.
     ///
     /// The parameter `memlock` (bytes) makes every holder lock as an unprivileged process: its worker sets its
-    /// `RLIMIT_MEMLOCK` to it and drops `CAP_IPC_LOCK` (the model's setup `"memlock"`, ``MemoryLockLimit``).
+    /// `RLIMIT_MEMLOCK` to it and drops `CAP_IPC_LOCK` and `CAP_SYS_RESOURCE` (the model's setup `"memlock"`,
+    /// ``MemoryLockLimit``, with `"capSysResource": false`).
     public static let implementations = [
         "kernel.posix-shm", "client.shm-sigbus-as-zero", "client.shm-private-mapping", "client.shm-length-rounded-down",
-        "client.shm-sync-private-fallback", "client.shm-mlock-unchecked",
+        "client.shm-sync-private-fallback", "client.shm-mlock-unchecked", "client.shm-setrlimit-unchecked",
     ]
 
     public static func model(for workload: Workload) -> PosixSharedMemoryModel {
@@ -32,7 +35,8 @@ public enum PosixSharedMemoryKind: MechanismKind {
             var setup = PosixSharedMemoryModel.Setup(words: object.integer("words") ?? 8, mapped: workload.holders(of: object.name, role: "map"))
             if let limit = object.integer("memlock") {
                 for process in workload.processes where process.holds[object.name] != nil {
-                    setup.memoryLockLimits[process.id] = MemoryLockLimit(bytes: limit)
+                    // The worker drops CAP_SYS_RESOURCE too (Syscall.limitMemoryLocking): a raised hard limit fails EPERM.
+                    setup.memoryLockLimits[process.id] = MemoryLockLimit(bytes: limit, capSysResource: false)
                 }
             }
             return (object.name, setup)
@@ -73,6 +77,7 @@ public enum PosixSharedMemoryKind: MechanismKind {
             fallsBackPrivately: implementation == "client.shm-sync-private-fallback",
             roundsLengthDown: implementation == "client.shm-length-rounded-down")
         binding.takesLockRefusalForLocked = implementation == "client.shm-mlock-unchecked"
+        binding.takesLimitRefusalForSet = implementation == "client.shm-setrlimit-unchecked"
         if let limit = try? object.integer("memlock") {
             do throws(Errno) {
                 try Syscall.limitMemoryLocking(to: limit)
@@ -102,19 +107,40 @@ public enum SystemVSharedMemoryKind: MechanismKind {
     public typealias Model = SystemVSharedMemoryModel
 
     /// `kernel.sysv-shm`, and the fragile `client.shmat-unchecked`: a client that never checks `shmat`'s result
-    /// (the classic `(void *) -1` not compared), so a refused attach is an attachment it believes it has.
-    public static let implementations = ["kernel.sysv-shm", "client.shmat-unchecked"]
+    /// (the classic `(void *) -1` not compared), so a refused attach is an attachment it believes it has; and
+    /// `client.shm-lock-unchecked`, which takes an `SHM_LOCK` refused `ENOMEM` (past `RLIMIT_MEMLOCK`) for done.
+    ///
+    /// The parameter `memlock` (bytes) makes every holder lock as an unprivileged process, as posix-shm's does: its
+    /// worker sets its `RLIMIT_MEMLOCK` to it and drops `CAP_IPC_LOCK` and `CAP_SYS_RESOURCE`. `SHM_LOCK` counts against
+    /// the *user's* locked segments (root's here: every root process's, privileged ones too, outside the trace), which
+    /// the model leaves unseen: it must fail only where the segment's pages alone pass the limit (or under a limit of
+    /// 0), and may fail `ENOMEM` within it. A lock outlives its worker; the run's cleanup removes the segment, which
+    /// gives its pages back.
+    public static let implementations = ["kernel.sysv-shm", "client.shmat-unchecked", "client.shm-lock-unchecked"]
 
     public static func model(for workload: Workload) -> SystemVSharedMemoryModel {
         SystemVSharedMemoryModel(segments: workload.objects.filter { $0.kind == name }.map { object in
-            (object.name, SystemVSharedMemoryModel.Setup(
-                words: object.integer("words") ?? 8, attached: workload.holders(of: object.name, role: "attach")))
+            var setup = SystemVSharedMemoryModel.Setup(
+                words: object.integer("words") ?? 8, attached: workload.holders(of: object.name, role: "attach"))
+            if let limit = object.integer("memlock") {
+                for process in workload.processes where process.holds[object.name] != nil {
+                    setup.memoryLockLimits[process.id] = MemoryLockLimit(bytes: limit, capSysResource: false)
+                }
+            }
+            return (object.name, setup)
         })
     }
 
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
+        if object.integer("memlock") != nil {
+            // The limit and the dropped capabilities are the whole worker's (see posix-shm's).
+            for process in workload.processes where process.holds[object.name] != nil && process.holds.count > 1 {
+                throw HarnessError(
+                    "sysv-shm object \(object.name) has memlock, which limits its holders' whole worker: process \(process.id) also holds \(process.holds.keys.filter { $0 != object.name }.sorted().joined(separator: ", "))")
+            }
+        }
         let words = object.integer("words") ?? 8
         var key: key_t = 0
         let segment = try objects.createKeyed(.sysvSharedMemory) { (candidate) throws(Errno) in
@@ -123,9 +149,11 @@ public enum SystemVSharedMemoryKind: MechanismKind {
         }
         for process in workload.processes {
             guard let roles = process.holds[object.name] else { continue }
-            objects.tell(process.id, about: object.name, [
+            var setup: JSONObject = [
                 "id": .int(Int(segment.id)), "words": .int(words), "attach": .bool(roles.contains("attach")), "key": .int(Int(key)),
-            ])
+            ]
+            if let limit = object.integer("memlock") { setup["memlock"] = .int(limit) }
+            objects.tell(process.id, about: object.name, setup)
         }
     }
 
@@ -134,6 +162,15 @@ public enum SystemVSharedMemoryKind: MechanismKind {
             segment: SystemVSharedMemory(id: CInt(try object.integer("id"))), size: try object.integer("words") * 8,
             key: key_t(truncatingIfNeeded: try object.integer("key")), context: object.context)
         binding.uncheckedAttach = implementation == "client.shmat-unchecked"
+        binding.takesLockRefusalForLocked = implementation == "client.shm-lock-unchecked"
+        if let limit = try? object.integer("memlock") {
+            do throws(Errno) {
+                try Syscall.limitMemoryLocking(to: limit)
+            } catch {
+                throw BindingError("cannot limit memory locking to \(limit) bytes: \(error)")
+            }
+            binding.locksUnderLimit = true
+        }
         if object.flag("attach") {
             do {
                 binding.attachments.append(try SystemVSharedMemorySegments.attach(binding.segment, size: binding.size))
@@ -188,6 +225,8 @@ struct PosixSharedMemoryBinding: ObjectBinding {
     var locksUnderLimit = false
     /// `client.shm-mlock-unchecked`: an `mlock` or `mlock2` refused `ENOMEM` is reported done.
     var takesLockRefusalForLocked = false
+    /// `client.shm-setrlimit-unchecked`: a `setrlimit` refused `EPERM` is reported done.
+    var takesLimitRefusalForSet = false
     var handles: [Handle] = []
 
     /// The length a mapping asked for `length` bytes gets: as asked, or the fragile client's whole pages.
@@ -301,6 +340,15 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             guard let handle = handles.last else { throw .badFileDescriptor }
             let status = try Syscall.fileStatus(handle.descriptor)
             return .size(status.size, mode: Int(status.mode & 0o777))
+        case .setMemoryLockLimit(_, let soft, let hard):
+            // The model judges a process its setup does not name as root (CAP_IPC_LOCK): its limit changes nothing there.
+            func bytes(_ value: Int) -> Int? { value == MemoryLockLimit.unlimited ? nil : value }
+            do throws(Errno) {
+                try Syscall.setMemoryLockLimit(soft: bytes(soft), hard: bytes(hard))
+            } catch where takesLimitRefusalForSet && error == .notPermitted {
+                // The fragile client's belief: the limit it set is its limit now.
+            }
+            return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
@@ -355,6 +403,11 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
     var attachments: [SharedWords] = []
     /// `client.shmat-unchecked`: an attach that failed is reported done (the client never looked).
     var uncheckedAttach = false
+    /// The object's parameter `memlock`: this worker dropped `CAP_IPC_LOCK` and locks under that `RLIMIT_MEMLOCK`,
+    /// which the model counts (its setup names the process).
+    var locksUnderLimit = false
+    /// `client.shm-lock-unchecked`: an `SHM_LOCK` refused `ENOMEM` is reported done.
+    var takesLockRefusalForLocked = false
 
     mutating func perform(_ input: SystemVSharedMemoryModel.Input) throws(Errno) -> SystemVSharedMemoryModel.Output {
         switch input {
@@ -407,7 +460,20 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
             try SystemVSharedMemorySegments.remove(segment)
             return .done
         case .lock(_, let locked):
-            try Syscall.shmLock(segment, lock: locked)
+            // The model judges a process its setup does not name as root: where RLIMIT_MEMLOCK could refuse the lock,
+            // the worker refuses the run rather than record a failure the model would call a violation.
+            guard !locked || Syscall.locksMemoryWithoutLimit || locksUnderLimit else {
+                BindingFailure.abandon("SHM_LOCK needs CAP_IPC_LOCK (root) or no RLIMIT_MEMLOCK, unless the object's parameter memlock names the limit: the sysv-shm model counts it only then")
+            }
+            do throws(Errno) {
+                try Syscall.shmLock(segment, lock: locked)
+            } catch where takesLockRefusalForLocked && error == .noMemory {
+                // The fragile client's belief: the call was made, so the segment is locked.
+            }
+            return .done
+        case .setMemoryLockLimit(_, let soft, let hard):
+            func bytes(_ value: Int) -> Int? { value == MemoryLockLimit.unlimited ? nil : value }
+            try Syscall.setMemoryLockLimit(soft: bytes(soft), hard: bytes(hard))
             return .done
         case .get(_, let size, let create, let exclusive, let mode):
             let found = try Syscall.shmget(key, size: size, flags: (create ? IPC_CREAT : 0) | (exclusive ? IPC_EXCL : 0) | CInt(mode ?? (create ? 0o600 : 0)))

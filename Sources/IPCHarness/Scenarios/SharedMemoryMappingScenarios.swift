@@ -167,6 +167,53 @@ extension SharedMemoryScenarios {
         summary: "robust twin of posix-shm-fragile-mlock-unchecked: mlock's ENOMEM past RLIMIT_MEMLOCK is reported, one page is locked",
         makeWorkload: { generator in lockUnderLimit(generator: &generator) })
 
+    /// 1-2 processes, each without `CAP_IPC_LOCK` or `CAP_SYS_RESOURCE` under an `RLIMIT_MEMLOCK` of two pages (the
+    /// object's parameter `memlock`), lock both pages of their 2-page mapping, then lower their own limit for a
+    /// sandboxed step (`setrlimit` soft 1 page, hard 2: below the pages locked, which stay locked), publish counters,
+    /// unlock one page and try to lock it again (`ENOMEM`: the locked page alone fills the lowered limit), try to
+    /// restore the limit with a hard limit above the one they set (`EPERM`: a hard limit once lowered is not raised
+    /// without `CAP_SYS_RESOURCE`), then restore it within the hard limit and lock the page again.
+    static func lockUnderLoweredLimit(generator: inout SeededGenerator) -> Workload {
+        let page = 4096
+        func limit(_ soft: Int, _ hard: Int) -> JSONValue { ["resource": "RLIMIT_MEMLOCK", "soft": .int(soft), "hard": .int(hard)] }
+        let processes = (1...generator.next(in: 1...2)).map { process in
+            var program = [
+                Call(process: process, object: "s0", f: "lock", value: ["page": 0, "pages": 2]),
+                Call(process: process, object: "s0", f: "setrlimit", value: limit(page, 2 * page)),
+                Call(process: process, object: "s0", f: "sync", value: ["page": 0, "pages": 2, "flags": ["MS_INVALIDATE"]]),
+            ]
+            for _ in 0..<generator.next(in: 1...3) {
+                program.append(Call(process: process, object: "s0", f: "store", value: ["index": .int(generator.pick([0, 600])), "value": .int(generator.next(in: 1...99))]))
+                program.append(Call(process: process, object: "s0", f: "load", value: ["index": .int(generator.pick([0, 600]))]))
+            }
+            let unlocked = generator.next(in: 0...1)
+            program += [
+                Call(process: process, object: "s0", f: "unlock", value: ["page": .int(unlocked), "pages": 1]),
+                Call(process: process, object: "s0", f: "lock", value: ["page": .int(unlocked), "pages": 1]),
+                Call(process: process, object: "s0", f: "setrlimit", value: limit(2 * page, generator.pick([4 * page, 16 * page]))),
+                Call(process: process, object: "s0", f: "setrlimit", value: limit(2 * page, 2 * page)),
+                Call(process: process, object: "s0", f: "lock", value: ["page": .int(unlocked), "pages": 1]),
+                Call(process: process, object: "s0", f: "sync", value: ["page": 0, "pages": 2, "flags": ["MS_INVALIDATE"]]),
+                Call(process: process, object: "s0", f: "unlock", value: ["page": 0, "pages": 2]),
+            ]
+            return Workload.Process(id: process, holds: ["s0": ["map"]], program: program)
+        }
+        return Workload(objects: [Workload.Object(name: "s0", kind: "posix-shm", parameters: ["words": 1024, "memlock": .int(2 * page)])], processes: processes)
+    }
+
+    /// The fragile client: a `setrlimit` refused `EPERM` — a hard limit raised again after it lowered it — is taken
+    /// for done; it believes its limit restored.
+    public static let limitRefusalTakenForRestored = Scenario.real(
+        name: "posix-shm-fragile-setrlimit-unchecked", kind: PosixSharedMemoryKind.self, implementation: "client.shm-setrlimit-unchecked",
+        summary: "BROKEN: after lowering its RLIMIT_MEMLOCK below its locked pages, the client raises the hard limit back without CAP_SYS_RESOURCE (EPERM) and takes the limit for restored",
+        isBroken: true, makeWorkload: { generator in lockUnderLoweredLimit(generator: &generator) })
+
+    /// Its robust twin: the refusal is reported, and the limit is restored within the hard limit.
+    public static let limitRefusalReported = Scenario.real(
+        name: "posix-shm-robust-setrlimit-lowered", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
+        summary: "robust twin of posix-shm-fragile-setrlimit-unchecked: RLIMIT_MEMLOCK lowered below the locked pages keeps them, a re-lock fails ENOMEM, a raised hard limit EPERM is reported",
+        makeWorkload: { generator in lockUnderLoweredLimit(generator: &generator) })
+
     /// A writer stores counters in the tail of an 8000-byte object (words 600…999, in its partly used last page)
     /// that its readers load; in the fragile client every mapping is the size rounded down to whole pages (4096
     /// bytes), so the tail is not mapped.

@@ -5,6 +5,7 @@ import IPCModels
 public enum SharedMemoryScenarios {
     public static let all: [Scenario] = [
         posixWords, posixTruncate, sigbusTakenForZero, sigbusReported, posixMappings, posixMemoryLocks, privatePublisher, sharedPublisher, syncFallsBackPrivate, syncRefusalReported, roundedDownWriter, wholeLengthWriter, lockRefusalTakenForLocked, lockRefusalReported, systemVAttachCount, uncheckedAttach, checkedAttach,
+        limitRefusalTakenForRestored, limitRefusalReported, segmentLockRefusalTakenForLocked, segmentLockRefusalReported,
     ]
 
     /// Readers of a 2-page table whose writer shrinks it (to 0 or one page) and grows it back while they read words
@@ -121,6 +122,41 @@ public enum SharedMemoryScenarios {
         name: "sysv-shm-robust-checked-shmat", kind: SystemVSharedMemoryKind.self, implementation: "kernel.sysv-shm",
         summary: "robust twin of sysv-shm-fragile-unchecked-shmat: the same attaches at chosen addresses, a refused one reported EINVAL",
         makeWorkload: { generator in reattachments(generator: &generator) })
+
+    /// 1-2 processes attached to a 2-page segment, each without `CAP_IPC_LOCK` or `CAP_SYS_RESOURCE` under an
+    /// `RLIMIT_MEMLOCK` of one page (the object's parameter `memlock`), try to lock it with `SHM_LOCK` (`ENOMEM`: its
+    /// pages alone pass the limit, unless the other process locked it already), look at `IPC_STAT`, raise their soft
+    /// limit to two pages (`setrlimit`, within the hard limit), lock it again, publish counters, look again and unlock.
+    static func segmentLockUnderLimit(generator: inout SeededGenerator) -> Workload {
+        let page = 4096
+        let processes = (1...generator.next(in: 1...2)).map { process in
+            var program = [
+                Call(process: process, object: "s0", f: "lock"),
+                Call(process: process, object: "s0", f: "status"),
+                Call(process: process, object: "s0", f: "setrlimit", value: ["resource": "RLIMIT_MEMLOCK", "soft": .int(2 * page), "hard": .int(2 * page)]),
+                Call(process: process, object: "s0", f: "lock"),
+            ]
+            for _ in 0..<generator.next(in: 1...3) {
+                program.append(Call(process: process, object: "s0", f: "store", value: ["index": .int(generator.pick([0, 600])), "value": .int(generator.next(in: 1...99))]))
+                program.append(Call(process: process, object: "s0", f: "load", value: ["index": .int(generator.pick([0, 600]))]))
+            }
+            program += [Call(process: process, object: "s0", f: "status"), Call(process: process, object: "s0", f: "unlock")]
+            return Workload.Process(id: process, holds: ["s0": ["attach"]], program: program)
+        }
+        return Workload(objects: [Workload.Object(name: "s0", kind: "sysv-shm", parameters: ["words": 1024, "memlock": .int(page)])], processes: processes)
+    }
+
+    /// The fragile client: an `SHM_LOCK` refused `ENOMEM` past `RLIMIT_MEMLOCK` is taken for done.
+    public static let segmentLockRefusalTakenForLocked = Scenario.real(
+        name: "sysv-shm-fragile-shm-lock-unchecked", kind: SystemVSharedMemoryKind.self, implementation: "client.shm-lock-unchecked",
+        summary: "BROKEN: without CAP_IPC_LOCK under a 1-page RLIMIT_MEMLOCK, SHM_LOCK of a 2-page segment fails ENOMEM and the client takes it for locked",
+        isBroken: true, makeWorkload: { generator in segmentLockUnderLimit(generator: &generator) })
+
+    /// Its robust twin: the refusal is reported, and the segment is locked once the limit allows it.
+    public static let segmentLockRefusalReported = Scenario.real(
+        name: "sysv-shm-robust-shm-lock-limit", kind: SystemVSharedMemoryKind.self, implementation: "kernel.sysv-shm",
+        summary: "robust twin of sysv-shm-fragile-shm-lock-unchecked: SHM_LOCK's ENOMEM past the user's RLIMIT_MEMLOCK is reported, the segment locked after setrlimit raises it",
+        makeWorkload: { generator in segmentLockUnderLimit(generator: &generator) })
 
     /// 2-3 processes, each attached at set-up, attach again 2-4 times at a chosen address (free, unaligned with or
     /// without `SHM_RND`, over its latest attachment with or without `SHM_REMAP`), each followed by a store of its
