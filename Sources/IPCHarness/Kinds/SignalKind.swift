@@ -269,9 +269,12 @@ struct SignalBinding: ObjectBinding {
                 if action == .handler && flags.resetHand { oneShotHandlers.insert(signal) } else { oneShotHandlers.remove(signal) }
             }
             let mask = action == .handler ? flags.maskSignals?.map { Int32(clamping: $0) } : nil
-            if action == .handler && flags.onStack {
-                let stack = try Syscall.alternateStack(setting: nil)
-                try refuseSmallAlternateStack(enabled: UInt32(bitPattern: stack.flags) & SignalModel.altStackDisable == 0, size: stack.size)
+            // The sigaltstack call the recording handler makes as it runs (none unless this handler asks for one).
+            if action != nil && received.contains(Int32(clamping: signal)) {
+                let call: Syscall.AltStack?? = action == .handler ? flags.altStackCall.map { call in
+                    call.setting.map { Syscall.AltStack(flags: Int32(bitPattern: $0.flags), size: $0.size) }
+                } : nil
+                try Syscall.setHandlerAltStackCall(Int32(clamping: signal), call)
             }
             let old = try KernelSignals.setAction(Int32(clamping: signal), to: how, flags: handlerFlags, mask: mask)
             return .previousAction(old == .standard ? .standard : old == .ignore ? .ignore : .handler)
@@ -318,12 +321,9 @@ struct SignalBinding: ObjectBinding {
             guard let first = seen.first else { throw Errno.interrupted }
             return seen.count == 1 ? .received(signal: first.signal, details: first.details) : .deliveries(seen)
         case .sigaltstack(_, let setting):
-            // The shims' area holds 1 MiB (the trace form allows no more).
-            if let setting, setting.flags & ~SignalModel.altStackAutoDisarm == 0 || setting.flags & ~SignalModel.altStackAutoDisarm == SignalModel.altStackOnStack {
-                var onStackHandler = false
-                for signal in received where try KernelSignals.action(of: signal).flags.contains(.onStack) { onStackHandler = true }
-                if onStackHandler { try refuseSmallAlternateStack(enabled: true, size: setting.size) }
-            }
+            // The shims' area holds 1 MiB (the trace form allows no more). A stack too small for a signal frame is
+            // set as asked: an SA_ONSTACK delivery on it kills the receiver with SIGSEGV, an outcome the trace records
+            // (the call indeterminate, the exit's signal) and the model allows.
             let old = try Syscall.alternateStack(setting: setting.map { Syscall.AltStack(flags: Int32(bitPattern: $0.flags), size: $0.size) })
             if let setting { stackBelievedSet = setting.flags & SignalModel.altStackDisable == 0 }
             let flags = UInt32(bitPattern: old.flags)
@@ -424,6 +424,12 @@ struct SignalBinding: ObjectBinding {
             BindingFailure.abandon("\(call.name) of \(SignalModel.name(of: signal)), which is not one of the object's blocked signals")
         }
         switch call {
+        case .signal, .sigignore, .sigset(.action):
+            // Their handler makes no sigaltstack call (the model's flags for them have none).
+            if received.contains(number) { try Syscall.setHandlerAltStackCall(number, nil) }
+        case .sighold, .sigrelse, .siginterrupt, .sigset(.hold): break
+        }
+        switch call {
         case .signal(let action):
             let how: Syscall.SignalAction = switch action { case .standard: .standard; case .ignore: .ignore; case .handler: .handler }
             oneShotHandlers.remove(signal)
@@ -496,14 +502,6 @@ struct SignalBinding: ObjectBinding {
         }
     }
 
-    /// Stops before an `SA_ONSTACK` handler could be delivered on an alternate stack too small for the machine's
-    /// signal frame: the kernel would kill the receiver with `SIGSEGV` (measured: 2048 bytes), a death the model does
-    /// not judge (it says where a handler ran only on a stack of ``SignalModel/altStackJudged`` bytes or more).
-    func refuseSmallAlternateStack(enabled: Bool, size: Int) throws(Errno) {
-        guard enabled && size < SignalModel.altStackJudged else { return }
-        BindingFailure.abandon("an SA_ONSTACK handler with an alternate stack of \(size) bytes (under \(SignalModel.altStackJudged)): a signal frame may not fit, and the kernel would kill the receiver")
-    }
-
     /// A `siginfo` as the model records it, the sender's pid turned into its process number; a handler that ran on
     /// the alternate stack says so (`"onStack": true`; on its own stack nothing is written, which the model reads as
     /// not judged).
@@ -521,9 +519,18 @@ struct SignalBinding: ObjectBinding {
         // A handler's record (a wait's has none) says where it ran — or, for client.signal-onstack-everywhere, where
         // it believes every handler runs once a stack is set.
         let onStack = info.onAlternateStack == true || (onStackEverywhere && stackBelievedSet && info.onAlternateStack != nil)
+        // What the handler's sigaltstack call gave (a failed ask, which no stack makes, is not recorded).
+        let altStackCall = info.altStackCall.flatMap { call in
+            call.reported.map { reported in
+                SignalModel.HandlerAltStackRecord(
+                    flags: UInt32(bitPattern: reported.flags), size: reported.size,
+                    set: call.setting ? (call.setError.map { .failed(ErrorCode($0.name)) } ?? .taken) : nil)
+            }
+        }
         return SignalModel.Delivery(
             signal: Int(info.signal),
-            details: SignalModel.Details(code: code, sender: context.process(of: info.senderPID), value: info.value, onStack: onStack ? true : nil))
+            details: SignalModel.Details(
+                code: code, sender: context.process(of: info.senderPID), value: info.value, onStack: onStack ? true : nil, altStackCall: altStackCall))
     }
 }
 
