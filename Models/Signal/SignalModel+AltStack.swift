@@ -25,10 +25,6 @@
 // `SA_ONSTACK` one too — and a change there fails `EPERM` (before `EINVAL`); off it, or with `SS_AUTODISARM`
 // (`SS_DISABLE`, size 0), a change is taken, and undone when the handler returns.
 extension SignalModel {
-    /// The smallest alternate stack of the worker's that no machine's signal frame outgrows (x86 with AMX needs about
-    /// 11 KiB; this machine 3376 bytes): the scenarios set stacks at least this large.
-    public static let altStackJudged = 16384
-
     /// `delivery` as its handler (of `flags`) records it, pushed on top of `below` (the frame of a handler running
     /// now, if any): on the alternate stack when `below` ran there, or with `SA_ONSTACK` and a stack set (a frame
     /// that does not fit kills the receiver: a handler that ran, ran there); nil (not judged) when the stack is not

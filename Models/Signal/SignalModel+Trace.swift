@@ -7,7 +7,9 @@
 //   killpg    {"signal": SIG}: to the receiver's group        (none)                                    EINVAL, ESRCH
 //   sigaction {"signal": SIG, "action": ACTION?}              {"old": ACTION}                           EINVAL
 //             (receiver only; ACTION "default" | "ignore" | "handler"; no "action": only asks; a handler's
-//             "flags": ["SA_RESETHAND", "SA_NODEFER", "SA_ONSTACK", "SA_SIGINFO"]? and "mask": "all" (default) | "none" | [SIG, ...])
+//             "flags": ["SA_RESETHAND", "SA_NODEFER", "SA_ONSTACK", "SA_SIGINFO"]?, "mask": "all" (default) | "none" | [SIG, ...]
+//             and "sigaltstack": {} | {"flags", "size"}: the handler's own call as it runs, which each delivery records
+//             as "sigaltstack": {"flags": [...], "size": N, "set": "ok" | ERRNO?})
 //   signal    {"signal": SIG, "action": ACTION} (receiver only: glibc's BSD signal)   {"old": ACTION}     EINVAL
 //   sigignore, sighold {"signal": SIG}; siginterrupt {"signal": SIG, "interrupt": BOOL} (receiver only)  (none)  EINVAL
 //   sigpause  {"signal": SIG} (receiver only: XPG, the one signal unblocked)  as sigsuspend           EINTR, EINVAL
