@@ -117,6 +117,12 @@ enum ScenarioRuns {
                     }
                     if zip(numbers, numbers.dropFirst()).contains(where: { $0 > $1 }) { marks.insert("out of order") }
                     if deliveries.contains(where: { $0["onStack"] == .bool(true) }) { marks.insert("on the alternate stack") }
+                    // What handlers' own sigaltstack calls got: a change refused on the stack, one taken off it.
+                    for delivery in deliveries {
+                        guard case .object(let call)? = delivery["sigaltstack"] else { continue }
+                        marks.insert("handler's sigaltstack")
+                        if case .string(let result)? = call["set"] { marks.insert("handler's change \(result)") }
+                    }
                 }
                 if event.f == "wait", case .string(let signal)? = event.value?["signal"] {
                     deliveriesSinceSend[signal, default: 0] += 1

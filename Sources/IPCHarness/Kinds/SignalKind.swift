@@ -44,6 +44,10 @@ import SystemPackage
 /// records each handler as run there — but only an `SA_ONSTACK` handler (or one whose frame is pushed above such a
 /// handler's) does.
 ///
+/// `client.signal-handler-stack-kept` lets its handlers set an alternate stack as they run and believes the stack a
+/// handler set stays set: asked for its stack after a handler's change was taken, it answers that stack from its own
+/// memory — but each handler's `sigreturn` restores the stack its frame saved.
+///
 /// `client.signal-epoll-read-one` is an event loop that believes one `EPOLLET` report on its signalfd is one signal:
 /// its `signalfd-read` takes one `signalfd_siginfo` (128 bytes) whatever buffer the call names, leaving the rest
 /// pending with no news to wake it again.
@@ -57,6 +61,7 @@ public enum SignalKind: MechanismKind {
         "kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order", "client.signal-reset-before-wait",
         "client.signal-pause-takes-signal", "client.signal-resethand-rearmed", "client.signal-setmask-blocks-only",
         "client.signal-sigrelse-forgotten", "client.signal-onstack-everywhere", "client.signal-epoll-read-one",
+        "client.signal-handler-stack-kept",
     ]
 
     public static func model(for workload: Workload) -> SignalModel {
@@ -127,7 +132,8 @@ public enum SignalKind: MechanismKind {
             setmaskBlocksOnly: implementation == "client.signal-setmask-blocks-only",
             sigrelseForgotten: implementation == "client.signal-sigrelse-forgotten",
             onStackEverywhere: implementation == "client.signal-onstack-everywhere",
-            readOnePerReport: implementation == "client.signal-epoll-read-one")
+            readOnePerReport: implementation == "client.signal-epoll-read-one",
+            handlerStackKept: implementation == "client.signal-handler-stack-kept")
     }
 }
 
@@ -160,6 +166,11 @@ struct SignalBinding: ObjectBinding {
     var stackBelievedSet = false
     /// `client.signal-epoll-read-one`'s reads of one signal each.
     let readOnePerReport: Bool
+    /// `client.signal-handler-stack-kept`'s belief that a stack its handler set stays set.
+    let handlerStackKept: Bool
+    /// The stack each handler's sigaltstack call sets (its `sigaction`'s), and the one `client.signal-handler-stack-kept`
+    /// believes its handlers left set.
+    let handlerStacks = HandlerStackMemory()
     var oneShotHandlers: Set<Int> = []
     /// The receiver's epoll instance of signalfds, and the signalfd kept for each set an `epoll_ctl` named.
     let signalDescriptors = SignalDescriptorEpoll()
@@ -275,6 +286,7 @@ struct SignalBinding: ObjectBinding {
                     call.setting.map { Syscall.AltStack(flags: Int32(bitPattern: $0.flags), size: $0.size) }
                 } : nil
                 try Syscall.setHandlerAltStackCall(Int32(clamping: signal), call)
+                handlerStacks.settings[signal] = action == .handler ? flags.altStackCall?.setting : nil
             }
             let old = try KernelSignals.setAction(Int32(clamping: signal), to: how, flags: handlerFlags, mask: mask)
             return .previousAction(old == .standard ? .standard : old == .ignore ? .ignore : .handler)
@@ -320,12 +332,15 @@ struct SignalBinding: ObjectBinding {
             let seen = try Syscall.pauseForSignal(number).map(delivery)
             guard let first = seen.first else { throw Errno.interrupted }
             return seen.count == 1 ? .received(signal: first.signal, details: first.details) : .deliveries(seen)
+        case .sigaltstack(_, nil) where handlerStackKept && handlerStacks.believed != nil:
+            return .altStack(handlerStacks.believed!)
         case .sigaltstack(_, let setting):
             // The shims' area holds 1 MiB (the trace form allows no more). A stack too small for a signal frame is
             // set as asked: an SA_ONSTACK delivery on it kills the receiver with SIGSEGV, an outcome the trace records
             // (the call indeterminate, the exit's signal) and the model allows.
             let old = try Syscall.alternateStack(setting: setting.map { Syscall.AltStack(flags: Int32(bitPattern: $0.flags), size: $0.size) })
             if let setting { stackBelievedSet = setting.flags & SignalModel.altStackDisable == 0 }
+            if setting != nil { handlerStacks.believed = nil }
             let flags = UInt32(bitPattern: old.flags)
             return .altStack(SignalModel.AltStack(
                 enabled: flags & SignalModel.altStackDisable == 0, size: old.size, autoDisarm: flags & SignalModel.altStackAutoDisarm != 0))
@@ -527,11 +542,23 @@ struct SignalBinding: ObjectBinding {
                     set: call.setting ? (call.setError.map { .failed(ErrorCode($0.name)) } ?? .taken) : nil)
             }
         }
+        if case .taken? = altStackCall?.set, let setting = handlerStacks.settings[Int(info.signal)] {
+            let flags = setting.flags
+            handlerStacks.believed = SignalModel.AltStack(
+                enabled: flags & SignalModel.altStackDisable == 0, size: setting.size, autoDisarm: flags & SignalModel.altStackAutoDisarm != 0)
+        }
         return SignalModel.Delivery(
             signal: Int(info.signal),
             details: SignalModel.Details(
                 code: code, sender: context.process(of: info.senderPID), value: info.value, onStack: onStack ? true : nil, altStackCall: altStackCall))
     }
+}
+
+/// The stacks the recording handler's sigaltstack calls set, by signal, and the one
+/// `client.signal-handler-stack-kept` believes they left set (nil: none it knows of).
+final class HandlerStackMemory {
+    var settings: [Int: SignalModel.AltStackSetting] = [:]
+    var believed: SignalModel.AltStack?
 }
 
 /// The receiver's epoll instance of signalfds (`SignalModel+Epoll`): a signalfd for a set is made at the first

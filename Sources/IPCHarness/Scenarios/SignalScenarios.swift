@@ -6,7 +6,7 @@ public enum SignalScenarios {
     public static let all: [Scenario] = [
         coalescing, realtimeQueue, lowestPendingFirst, threadDirected, sigwaitInSetOrder, sigwaitLowestFirst, resetBeforeWait, actions,
         pauseTakesSignal, pause, resetHandRearmed, handlerFlags, setmaskBlocksOnly, releaseForgotten, release,
-        onStackEverywhere, alternateStack, epollReadOne, epollDrain,
+        onStackEverywhere, alternateStack, epollReadOne, epollDrain, handlerStackKept, handlerAltStack,
     ]
 
     /// An event loop that takes its signals through a signalfd registered `EPOLLET` in epoll, believing one report is
@@ -151,6 +151,28 @@ public enum SignalScenarios {
         summary: "robust twin of signal-fragile-onstack-everywhere: handlers with and without SA_ONSTACK run with a 64 KiB alternate stack set, disarmed or disabled; each delivery records whether it ran on it",
         makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true, altStacks: true) })
 
+    /// A receiver whose handlers set an alternate stack as they run (a lazily grown or swapped stack), believing a
+    /// stack a handler set stays set: asked for its stack afterwards, it answers the one its last handler set — but
+    /// `sigreturn` restored the stack the handler's frame saved.
+    public static let handlerStackKept = Scenario.real(
+        name: "signal-fragile-handler-stack-kept", kind: SignalKind.self, implementation: "client.signal-handler-stack-kept",
+        summary: "BROKEN: a receiver whose handlers set an alternate stack and which believes it stays set once they returned",
+        isBroken: true,
+        makeWorkload: { generator in
+            workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true, altStacks: true, handlerCalls: true)
+        })
+
+    /// Its robust twin: `signal-robust-alternate-stack`'s workload whose handlers also call `sigaltstack` as they run
+    /// (asking, setting a 16 KiB stack, disarming, disabling), the receiver asking for its stack after its unblocks:
+    /// each delivery records what its handler's call got (`SS_ONSTACK` and `EPERM` on the stack, `SS_DISABLE` under
+    /// `SS_AUTODISARM`, a change taken off it), and the stack after is the one the frames saved.
+    public static let handlerAltStack = Scenario.real(
+        name: "signal-robust-handler-alt-stack", kind: SignalKind.self, implementation: "kernel.signal",
+        summary: "robust twin of signal-fragile-handler-stack-kept: handlers calling sigaltstack as they run, on and off a 64 KiB alternate stack, disarmed or disabled; the stack asked after",
+        makeWorkload: { generator in
+            workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true, altStacks: true, handlerCalls: true)
+        })
+
     /// A receiver whose `sigwait` takes the first pending signal in the order its set lists them, against a set
     /// listed highest first: the kernel takes the lowest.
     public static let sigwaitInSetOrder = Scenario.real(
@@ -210,7 +232,7 @@ public enum SignalScenarios {
     /// signal (it runs one handler), its action unknown afterwards; after unblocking one it sometimes asks its action.
     static func workload(
         generator: inout SeededGenerator, signals: [String], threadDirected: Bool = false, sigwaitOnly: Bool = false, actions: Bool = false,
-        masks: Bool = false, pauses: Bool = false, handlerFlags: Bool = false, altStacks: Bool = false
+        masks: Bool = false, pauses: Bool = false, handlerFlags: Bool = false, altStacks: Bool = false, handlerCalls: Bool = false
     ) -> Workload {
         let count = generator.next(in: 2...4)
         var processes: [Workload.Process] = []
@@ -260,6 +282,13 @@ public enum SignalScenarios {
                 emptyMask.remove(signal)
             }
             value["flags"] = .array(flags)
+            // With handler calls, half the handlers call sigaltstack as they run: asking, or setting a 16 KiB stack,
+            // a disarming one, or none.
+            if handlerCalls && generator.chance(0.5) {
+                value["sigaltstack"] = generator.pick([
+                    [:], ["flags": [], "size": 16384], ["flags": [], "size": 16384], ["flags": ["SS_AUTODISARM"], "size": 32768], ["flags": ["SS_DISABLE"], "size": 0],
+                ] as [JSONValue])
+            }
             return value
         }
         /// A `sigaltstack` call: a 64 KiB stack (with `SS_AUTODISARM` every other time), disabling it, or asking.
@@ -375,6 +404,8 @@ public enum SignalScenarios {
                 if let asked = reset.first, generator.chance(0.8) {
                     receiver.append(Call(process: 1, object: "sig1", f: "sigaction", value: ["signal": .string(asked)]))
                 }
+                // With handler calls it asks for its stack after them (no draw): what their changes left.
+                if handlerCalls { receiver.append(altStackCall(3)) }
             }
             // With handler flags, every third sequence polls a signalfd for one of its signals with ppoll's (or, every
             // other time, pselect's) mask unblocking the harmless ones (no draw): ready, it delivers nothing; otherwise
