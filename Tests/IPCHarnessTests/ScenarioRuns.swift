@@ -76,7 +76,8 @@ enum ScenarioRuns {
     ///   delivered twice with no send of it in between (both were pending at once, so it queued);
     /// - `open`, `closed`: a probe's answer; `above 2^63`: a 64-bit value written or read past Int64's range;
     /// - `setmask delivered`: a `SIG_SETMASK` (`"how": "setmask"`) whose handlers ran; `sigmask interrupted`,
-    ///   `sigmask ready`: a `ppoll`/`pselect` with a mask that handlers interrupted, or that found its descriptor ready;
+    ///   `sigmask ready`: a `ppoll`/`pselect` (or `epoll_pwait`) with a mask that handlers interrupted, or that found its
+///   descriptor ready (`sigmask nothing`: an `epoll_pwait` with a mask that reported nothing);
     /// - `asleep`: an operation that completed after another process had invoked one since it began;
     /// - `killed`: the driver killed a process (every process was asleep);
     /// - `ok:F`: some call of operation F succeeded.
@@ -157,6 +158,7 @@ enum ScenarioRuns {
         if arguments?["sigmask"] != nil {
             if case .array(let deliveries)? = result?["deliveries"], !deliveries.isEmpty { marks.append("sigmask interrupted") }
             if result?["revents"] == .array(["POLLIN"]) || result?["readable"] == .bool(true) { marks.append("sigmask ready") }
+            if case .array(let events)? = result?["events"] { marks.append(events.isEmpty ? "sigmask nothing" : "sigmask ready") }
         }
         return marks
     }

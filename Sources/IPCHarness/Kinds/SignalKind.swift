@@ -48,6 +48,10 @@ import SystemPackage
 /// handler set stays set: asked for its stack after a handler's change was taken, it answers that stack from its own
 /// memory — but each handler's `sigreturn` restores the stack its frame saved.
 ///
+/// `client.signal-epoll-pwait-emulated` emulates `epoll_pwait` as code written before it existed did: it unblocks the
+/// signals its mask releases (their pending handlers run), blocks them again, then calls `epoll_wait` — reporting the
+/// handlers that ran as the wait's interruption, though registrations were ready or its timeout was 0.
+///
 /// `client.signal-epoll-read-one` is an event loop that believes one `EPOLLET` report on its signalfd is one signal:
 /// its `signalfd-read` takes one `signalfd_siginfo` (128 bytes) whatever buffer the call names, leaving the rest
 /// pending with no news to wake it again.
@@ -61,7 +65,7 @@ public enum SignalKind: MechanismKind {
         "kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order", "client.signal-reset-before-wait",
         "client.signal-pause-takes-signal", "client.signal-resethand-rearmed", "client.signal-setmask-blocks-only",
         "client.signal-sigrelse-forgotten", "client.signal-onstack-everywhere", "client.signal-epoll-read-one",
-        "client.signal-handler-stack-kept",
+        "client.signal-handler-stack-kept", "client.signal-epoll-pwait-emulated",
     ]
 
     public static func model(for workload: Workload) -> SignalModel {
@@ -133,7 +137,8 @@ public enum SignalKind: MechanismKind {
             sigrelseForgotten: implementation == "client.signal-sigrelse-forgotten",
             onStackEverywhere: implementation == "client.signal-onstack-everywhere",
             readOnePerReport: implementation == "client.signal-epoll-read-one",
-            handlerStackKept: implementation == "client.signal-handler-stack-kept")
+            handlerStackKept: implementation == "client.signal-handler-stack-kept",
+            pwaitEmulated: implementation == "client.signal-epoll-pwait-emulated")
     }
 }
 
@@ -168,6 +173,8 @@ struct SignalBinding: ObjectBinding {
     let readOnePerReport: Bool
     /// `client.signal-handler-stack-kept`'s belief that a stack its handler set stays set.
     let handlerStackKept: Bool
+    /// `client.signal-epoll-pwait-emulated`'s epoll_pwait: unblock, handlers, block, epoll_wait.
+    let pwaitEmulated: Bool
     /// The stack each handler's sigaltstack call sets (its `sigaction`'s), and the one `client.signal-handler-stack-kept`
     /// believes its handlers left set.
     let handlerStacks = HandlerStackMemory()
@@ -389,6 +396,11 @@ struct SignalBinding: ObjectBinding {
             let kept = try ownSignals(sigmask, doing: "keep blocked in epoll_pwait's mask")
             let released = received.filter { !kept.contains($0) }
             try refuseFatalActions(released, suspending: true)
+            if pwaitEmulated {
+                let seen = try KernelSignals.unblockBriefly(released)
+                if !seen.isEmpty { return .deliveries(seen.map(delivery)) }
+                return .epollEvents(try signalDescriptors.epoll.wait(maxEvents: maxEvents, timeout: timeout, form: .plain, unknown: SignalModel.SignalSet([])))
+            }
             var (isPwait2, timespec): (Bool, Epoll.Timespec?) = (false, nil)
             if case .pwait2(let given, _) = form { (isPwait2, timespec) = (true, given) }
             let answer = Syscall.epollWaitMasked(

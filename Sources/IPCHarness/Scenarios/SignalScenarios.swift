@@ -6,8 +6,64 @@ public enum SignalScenarios {
     public static let all: [Scenario] = [
         coalescing, realtimeQueue, lowestPendingFirst, threadDirected, sigwaitInSetOrder, sigwaitLowestFirst, resetBeforeWait, actions,
         pauseTakesSignal, pause, resetHandRearmed, handlerFlags, setmaskBlocksOnly, releaseForgotten, release,
-        onStackEverywhere, alternateStack, epollReadOne, epollDrain, handlerStackKept, handlerAltStack,
+        onStackEverywhere, alternateStack, epollReadOne, epollDrain, handlerStackKept, handlerAltStack, pwaitEmulated, maskedEpoll,
     ]
+
+    /// An event loop that waits in epoll with some of its signals unblocked for the wait, emulating `epoll_pwait` as
+    /// code written before it existed did: it unblocks them, runs their handlers, then calls `epoll_wait` — so a
+    /// pending signal's handler runs (and, it believes, interrupts the wait) even when registrations are ready or the
+    /// timeout is 0, where the kernel's `epoll_pwait` reports the ready ones and leaves the signal pending (and with
+    /// timeout 0 and nothing ready returns nothing). The trace shows deliveries where the model allows none.
+    public static let pwaitEmulated = Scenario.real(
+        name: "signal-fragile-epoll-pwait-emulated", kind: SignalKind.self, implementation: "client.signal-epoll-pwait-emulated",
+        summary: "BROKEN: an epoll event loop whose epoll_pwait is sigprocmask, the handlers, then epoll_wait: it runs a pending signal's handler though registrations are ready or the timeout is 0",
+        isBroken: true,
+        makeWorkload: { generator in maskedEpollWorkload(generator: &generator) })
+
+    /// Its robust twin: the kernel's `epoll_pwait` and `epoll_pwait2` with the mask swapped in for the call.
+    public static let maskedEpoll = Scenario.real(
+        name: "signal-robust-epoll-pwait-mask", kind: SignalKind.self, implementation: "kernel.signal",
+        summary: "robust twin of signal-fragile-epoll-pwait-emulated: an epoll event loop on signalfds waiting with epoll_pwait and epoll_pwait2 whose masks unblock handled signals for the call",
+        makeWorkload: { generator in maskedEpollWorkload(generator: &generator) })
+
+    /// Process 1 is the event loop: it gives every signal of its set a handler, registers a signalfd for `SIGUSR2` and
+    /// `SIGRTMIN+1` (level-triggered) and one for `SIGWINCH` (`EPOLLET`), then waits — `epoll_pwait` or `epoll_pwait2`,
+    /// timeout 0 or 5 ms, with a mask keeping a drawn part of its signals blocked — then reads the ready ones without
+    /// blocking and sometimes asks `sigpending`; the others `kill` and `sigqueue` it. Its own workload.
+    static func maskedEpollWorkload(generator: inout SeededGenerator) -> Workload {
+        let signals = epollSignals
+        let all: JSONValue = .array(signals.map { .string($0) })
+        var processes: [Workload.Process] = []
+        var sent = 0
+        for process in 2...generator.next(in: 2...3) {
+            var program: [Call] = []
+            for sequence in 0..<generator.next(in: 2...6) {
+                let signal = generator.pick(signals)
+                program.append(generator.chance(0.5)
+                    ? Call(process: process, object: "sig1", f: "kill", value: ["signal": .string(signal)])
+                    : Call(process: process, object: "sig1", f: "sigqueue", value: ["signal": .string(signal), "value": .int(process * 100 + sequence)]))
+                sent += 1
+            }
+            processes.append(Workload.Process(id: process, holds: ["sig1": ["send"]], program: program))
+        }
+        var receiver = signals.map { Call(process: 1, object: "sig1", f: "sigaction", value: ["signal": .string($0), "action": "handler"]) }
+        let level: JSONValue = ["SIGUSR2", "SIGRTMIN+1"]
+        receiver.append(Call(process: 1, object: "sig1", f: "epoll_ctl", value: ["op": "EPOLL_CTL_ADD", "signals": level, "events": ["EPOLLIN"]]))
+        receiver.append(Call(process: 1, object: "sig1", f: "epoll_ctl", value: ["op": "EPOLL_CTL_ADD", "signals": ["SIGWINCH"], "events": ["EPOLLIN", "EPOLLET"]]))
+        receiver.append(Call(process: 1, object: "sig1", f: "sigqueue", value: ["signal": "SIGRTMIN+1", "value": 1]))
+        for _ in 0..<(sent / 2 + generator.next(in: 2...4)) {
+            let kept: JSONValue = .array(signals.filter { _ in generator.chance(0.4) }.map { .string($0) })
+            let milliseconds = generator.pick([0, 0, 5])
+            let value: JSONValue = generator.chance(0.5)
+                ? ["maxevents": 2, "timeout": .int(milliseconds), "sigmask": kept]
+                : ["maxevents": 2, "timeout": ["sec": 0, "nsec": .int(milliseconds * 1_000_000)], "sigmask": kept]
+            receiver.append(Call(process: 1, object: "sig1", f: value["timeout"]?["sec"] == nil ? "epoll_pwait" : "epoll_pwait2", value: value))
+            receiver.append(Call(process: 1, object: "sig1", f: "signalfd-read", value: ["signals": all, "max": 256, "nonblocking": true]))
+            if generator.chance(0.3) { receiver.append(Call(process: 1, object: "sig1", f: "pending")) }
+        }
+        processes.insert(Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: receiver), at: 0)
+        return Workload(objects: [Workload.Object(name: "sig1", kind: "signal", parameters: ["signals": all])], processes: processes)
+    }
 
     /// An event loop that takes its signals through a signalfd registered `EPOLLET` in epoll, believing one report is
     /// one signal: its drain after each report reads one `signalfd_siginfo` whatever its buffer holds, so the
