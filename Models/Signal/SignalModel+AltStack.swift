@@ -7,23 +7,28 @@
 //   `SS_DISABLE` takes any size and leaves none;
 // - the old one is reported with flags 0 (also when set with `SS_ONSTACK`) or `SS_DISABLE` and size 0, and
 //   `SS_AUTODISARM` as it was set, in both.
-// Inside an `SA_ONSTACK` handler running on it the kernel reports `SS_ONSTACK` and refuses a change with `EPERM`
-// (with `SS_AUTODISARM`: `SS_DISABLE`, and a change is taken); the harness's handlers make no call, so no trace
-// shows either. Where a handler runs (`SignalStackFactsTests`, a C probe; LTP `sigaltstack01`): an `SA_ONSTACK`
-// handler runs on the alternate stack when one is set (`SS_AUTODISARM` too), any handler whose frame is pushed while
-// another runs on it runs there as well (the kernel pushes on the current stack), and every other runs on the
-// thread's own stack. A frame must fit: a stack smaller than the machine's signal frame (`AT_MINSIGSTKSZ`, 3376 bytes
-// here, more with wider vector registers) kills the receiver with `SIGSEGV` at delivery (measured: 2048 bytes) — the
-// model judges where a handler ran only on a stack of at least `altStackJudged` bytes, and the worker refuses to
-// deliver to an `SA_ONSTACK` handler on a smaller one.
+// Where a handler runs (`SignalStackFactsTests`, a C probe; LTP `sigaltstack01`): an `SA_ONSTACK` handler runs on the
+// alternate stack when one is set (`SS_AUTODISARM` too), any handler whose frame is pushed while another runs on it
+// runs there as well (the kernel pushes on the current stack), and every other runs on the thread's own stack. A
+// frame must fit: on a stack too small for it the kernel kills the receiver with `SIGSEGV` instead (measured,
+// `AltStackFactsTests.aFrameThatDoesNotFitKillsTheReceiver`: 2048 bytes kill, `AT_MINSIGSTKSZ` — 3376 here — never
+// does, and the smallest stack that holds the frame, about 2950 bytes here, moves with where the stack's top lies),
+// so a handler that ran after entering the stack ran on it: a killed receiver has no outcome (the call is
+// indeterminate), and a handler recorded off the stack is refused, whatever the stack's size.
+//
+// Every frame's push saves the stack as it is, and its `sigreturn` sets it back (`restore_altstack`; an `EPERM` there
+// — the frame below lies on the stack now set — is ignored by the kernel); with `SS_AUTODISARM` the push of *any*
+// handler's frame (a plain one too) disables the stack (`signal_delivered`'s `sas_ss_reset`: `SS_DISABLE`, size 0,
+// the flag gone), so an `SA_ONSTACK` frame pushed above a plain one then runs on the thread's stack. Measured
+// (`AltStackFactsTests`, a C probe): a handler asking `sigaltstack` (`"sigaltstack"` in `sigaction`'s value, the
+// delivery's record `"sigaltstack"`) sees `SS_ONSTACK` while it runs on the stack — a plain handler nested above an
+// `SA_ONSTACK` one too — and a change there fails `EPERM` (before `EINVAL`); off it, or with `SS_AUTODISARM`
+// (`SS_DISABLE`, size 0), a change is taken, and undone when the handler returns.
 extension SignalModel {
-    /// The smallest alternate stack on which the model judges where a handler ran: no machine's signal frame is
-    /// larger (x86 with AMX needs about 11 KiB; this machine 3376 bytes).
-    public static let altStackJudged = 16384
-
     /// `delivery` as its handler (of `flags`) records it, pushed on top of `below` (the frame of a handler running
-    /// now, if any): on the alternate stack when `below` ran there, or with `SA_ONSTACK` and a stack set; nil (not
-    /// judged) when the stack is not known or too small for the model to say.
+    /// now, if any): on the alternate stack when `below` ran there, or with `SA_ONSTACK` and a stack set (a frame
+    /// that does not fit kills the receiver: a handler that ran, ran there); nil (not judged) when the stack is not
+    /// known.
     static func placing(_ delivery: Delivery, flags: HandlerFlags, below: Delivery?, in state: State) -> Delivery {
         var placed = delivery
         placed.details.onStack = onStack(flags: flags, below: below == nil ? false : below?.details.onStack, stack: state.altStack)
@@ -35,8 +40,95 @@ extension SignalModel {
         if below { return true }
         guard flags.onStack else { return false }
         guard let stack else { return nil }
-        guard stack.enabled else { return false }
-        return stack.size >= altStackJudged ? true : nil
+        return stack.enabled
+    }
+
+    /// The stack once the kernel has pushed a handler's frame: `SS_AUTODISARM` disables it for any handler.
+    static func disarmed(_ stack: AltStack?) -> AltStack? {
+        guard let stack, stack.autoDisarm else { return stack }
+        return AltStack(enabled: false, size: 0, autoDisarm: false)
+    }
+
+    /// The handler of `frame` running (on top, `below` the frame under it) and returning, with the stack `current`
+    /// as it runs: what its `sigaltstack` call gives (nil: it makes none, or the model cannot say), and the stack after
+    /// its `sigreturn` — the one its frame saved, unless the kernel may refuse the restore (the frame below on the area
+    /// and the stack now set enabled without `SS_AUTODISARM`: then not known).
+    static func returning(_ frame: HandlerFrame, below: HandlerFrame?, current: AltStack?) -> (record: HandlerAltStackRecord?, after: AltStack?) {
+        var stack = current
+        var record: HandlerAltStackRecord?
+        if let call = frame.call {
+            // On the stack in the kernel's sense (`on_sig_stack`): never with SS_AUTODISARM or none set.
+            let onSigStack: Bool? = current.map { $0.enabled && !$0.autoDisarm ? frame.delivery.details.onStack : false } ?? nil
+            if let current, let onSigStack {
+                let flags = (current.enabled ? (onSigStack ? altStackOnStack : 0) : altStackDisable) | (current.autoDisarm ? altStackAutoDisarm : 0)
+                var set: HandlerAltStackRecord.SetResult?
+                if let setting = call.setting {
+                    if onSigStack {
+                        set = .failed(.EPERM)
+                    } else {
+                        let (output, next) = altStackOutcome(current, setting: setting)
+                        if case .failed(let code) = output { set = .failed(code) } else { set = .taken }
+                        stack = next
+                    }
+                }
+                record = HandlerAltStackRecord(flags: flags, size: current.size, set: set)
+            } else if call.setting != nil {
+                stack = nil
+            }
+        }
+        guard let saved = frame.saved else { return (record, nil) }
+        if stack == saved { return (record, saved) }
+        // The restore runs with the stack pointer of the frame below (none: the receiver's call, on its own stack).
+        let belowOnArea = below.map { $0.delivery.details.onStack } ?? false
+        let mayRefuse = stack.map { $0.enabled && !$0.autoDisarm && belowOnArea != false } ?? (belowOnArea != false)
+        return (record, mayRefuse ? nil : saved)
+    }
+
+    /// A receiver killed by `SIGSEGV` in a call that runs its handlers: the kernel's answer to a signal frame that does
+    /// not fit the alternate stack (measured: 2048 bytes), which no handler of a correct receiver can avoid but by
+    /// a larger stack — the call is indeterminate, and the model allows the death there. Anywhere else a `SIGSEGV`
+    /// stays a crash of the code under test.
+    public func mayKillItsCaller(_ input: Input, with signal: String) -> Bool {
+        guard signal == "SIGSEGV" else { return false }
+        switch input {
+        case .sigprocmask, .sigsuspend, .sigpause, .sigpauseMask, .pauseUnblocking, .signalfdReadinessMasked, .obsolete(_, _, .sigrelse),
+            .obsolete(_, _, .sigset):
+            return true
+        case .epoll(_, let call):
+            return Self.epollWaitMask(call) != nil
+        default:
+            return false
+        }
+    }
+
+    /// A `sigaltstack` call the recording handler makes each time it runs (`"sigaltstack"` in `sigaction`'s value):
+    /// asking (`{}`), or asking and then setting `setting`.
+    public struct HandlerAltStackCall: Hashable, Sendable {
+        public var setting: AltStackSetting?
+
+        public init(setting: AltStackSetting?) {
+            self.setting = setting
+        }
+    }
+
+    /// What a handler's `sigaltstack` call gave, as its delivery records it: the old stack reported (raw `ss_flags`,
+    /// `SS_ONSTACK` included, and `ss_size`) and, when it set one, the change's result.
+    public struct HandlerAltStackRecord: Hashable, Sendable {
+        public enum SetResult: Hashable, Sendable {
+            case taken
+            case failed(ErrorCode)
+        }
+
+        public var flags: UInt32
+        public var size: Int
+        /// nil: it asked only.
+        public var set: SetResult?
+
+        public init(flags: UInt32, size: Int, set: SetResult?) {
+            self.flags = flags
+            self.size = size
+            self.set = set
+        }
     }
 
     /// An alternate stack as `sigaltstack` reports it (the address is not judged).

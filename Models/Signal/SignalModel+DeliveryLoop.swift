@@ -23,6 +23,10 @@ extension SignalModel {
     public struct HandlerFrame: Hashable, Sendable {
         var delivery: Delivery
         var restores: Set<Int>
+        /// The alternate stack as the frame was pushed, which its `sigreturn` sets back (nil: not known).
+        var saved: AltStack? = nil
+        /// The `sigaltstack` call its handler makes as it runs.
+        var call: HandlerAltStackCall? = nil
     }
 
     /// The deliveries a `sigprocmask` or `sigsuspend` output reports, in the order the handlers ran.
@@ -52,7 +56,8 @@ extension SignalModel {
                 if !flags.noDefer { blocked.insert(signal) }
                 let restores = loop.suspending && loop.stack.isEmpty ? Set(loop.signals) : loop.blocked
                 let placed = Self.placing(delivery, flags: flags, below: loop.stack.last?.delivery, in: state)
-                next.loop?.stack.append(HandlerFrame(delivery: placed, restores: restores))
+                next.loop?.stack.append(HandlerFrame(delivery: placed, restores: restores, saved: state.altStack, call: flags.altStackCall))
+                next.altStack = Self.disarmed(state.altStack)
                 // sigsuspend's first handler: from now on a signal sent with an ignoring action is discarded only
                 // where it is deliverable, which the loop's next take decides.
                 if loop.suspending && loop.stack.isEmpty { next.suspended = nil }
@@ -74,12 +79,17 @@ extension SignalModel {
             return steps
         }
         if let top = loop.stack.last {
+            // The topmost handler runs (its sigaltstack call, if any, sees the stack as it is now) and returns.
+            let (record, stackAfter) = Self.returning(top, below: loop.stack.dropLast().last, current: state.altStack)
+            var ran = top.delivery
+            ran.details.altStackCall = record
             if let observed {
-                guard loop.recorded < observed.count, observed[loop.recorded].signal == top.delivery.signal,
-                    top.delivery.details.allows(observed[loop.recorded].details)
+                guard loop.recorded < observed.count, observed[loop.recorded].signal == ran.signal,
+                    ran.details.allows(observed[loop.recorded].details)
                 else { return [] }
             }
             var next = state
+            next.altStack = stackAfter
             next.loop?.stack.removeLast()
             next.loop?.blocked = top.restores
             next.loop?.recorded += 1

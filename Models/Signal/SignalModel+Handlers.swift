@@ -37,13 +37,20 @@ extension SignalModel {
         /// The signals a partial `sa_mask` blocks (`"mask": [SIG, ...]`, ascending, less `SIGKILL` and `SIGSTOP`,
         /// which the kernel drops from it); nil when it blocks all or none, as `masksAll` says.
         public var maskSignals: [Int]?
+        /// The `sigaltstack` call the handler makes each time it runs (`"sigaltstack"`; nil: none), which its
+        /// deliveries record (see `SignalModel+AltStack`).
+        public var altStackCall: HandlerAltStackCall?
 
-        public init(resetHand: Bool = false, noDefer: Bool = false, masksAll: Bool = true, maskSignals: [Int]? = nil, onStack: Bool = false) {
+        public init(
+            resetHand: Bool = false, noDefer: Bool = false, masksAll: Bool = true, maskSignals: [Int]? = nil, onStack: Bool = false,
+            altStackCall: HandlerAltStackCall? = nil
+        ) {
             self.resetHand = resetHand
             self.noDefer = noDefer
             self.onStack = onStack
             self.masksAll = maskSignals == nil && masksAll
             self.maskSignals = maskSignals
+            self.altStackCall = altStackCall
         }
 
         /// What `sa_mask` blocks among the `unblocked` signals while the handler runs (the rest stay blocked anyway).
@@ -61,7 +68,10 @@ extension SignalModel {
 
         public var description: String {
             let mask = maskSignals.map { "sa_mask {\($0.map(SignalModel.name(of:)).joined(separator: ", "))}" } ?? (masksAll ? "sa_mask all" : "sa_mask empty")
-            return "(\((names + [mask]).joined(separator: ", ")))"
+            let call = altStackCall.map { call in
+                ["calling sigaltstack" + (call.setting.map { " to set flags \(Int32(bitPattern: $0.flags)) size \($0.size)" } ?? " (asking)")]
+            } ?? []
+            return "(\((names + [mask] + call).joined(separator: ", ")))"
         }
     }
 
@@ -73,23 +83,23 @@ extension SignalModel {
         var died = false
     }
 
-    /// A handler's frame: what it was delivered, and the mask its `sigreturn` restores (the object's signals blocked).
-    private struct Frame {
-        var delivery: Delivery
-        var restores: Set<Int>
-    }
-
     /// Every way the delivery loop can go once `signals` are unblocked: one when every action involved is known, more
     /// when one is not (its pending signal ran a handler or was discarded). With `suspending`, the first frame
     /// restores the mask from before the call (every signal blocked): `sigsuspend`.
     func handlerRuns(_ state: State, unblocking signals: [Int], suspending: Bool) -> [HandlerRun] {
         var runs: [HandlerRun] = []
-        func explore(_ state: State, blocked: Set<Int>, stack: [Frame], recorded: [Delivery]) {
+        func explore(_ state: State, blocked: Set<Int>, stack: [HandlerFrame], recorded: [Delivery]) {
             let open = signals.filter { !blocked.contains($0) }
             guard let (after, delivery) = take(state, open) else {
                 guard let top = stack.last else { return runs.append(HandlerRun(recorded: recorded, next: state)) }
-                // Nothing deliverable: the topmost handler runs, and its sigreturn restores its frame's mask.
-                return explore(state, blocked: top.restores, stack: stack.dropLast(), recorded: recorded + [top.delivery])
+                // Nothing deliverable: the topmost handler runs, and its sigreturn restores its frame's mask and the
+                // alternate stack its frame saved.
+                let (record, stackAfter) = Self.returning(top, below: stack.dropLast().last, current: state.altStack)
+                var ran = top.delivery
+                ran.details.altStackCall = record
+                var returned = state
+                returned.altStack = stackAfter
+                return explore(returned, blocked: top.restores, stack: Array(stack.dropLast()), recorded: recorded + [ran])
             }
             let signal = delivery.signal
             func handle() {
@@ -101,7 +111,9 @@ extension SignalModel {
                 if !flags.noDefer { masked.insert(signal) }
                 let restores = suspending && stack.isEmpty ? Set(signals) : blocked
                 let placed = Self.placing(delivery, flags: flags, below: stack.last?.delivery, in: state)
-                explore(handled, blocked: masked, stack: stack + [Frame(delivery: placed, restores: restores)], recorded: recorded)
+                handled.altStack = Self.disarmed(state.altStack)
+                let frame = HandlerFrame(delivery: placed, restores: restores, saved: state.altStack, call: flags.altStackCall)
+                explore(handled, blocked: masked, stack: stack + [frame], recorded: recorded)
             }
             switch fate(of: signal, in: state) {
             case .handled?: handle()

@@ -7,7 +7,9 @@
 //   killpg    {"signal": SIG}: to the receiver's group        (none)                                    EINVAL, ESRCH
 //   sigaction {"signal": SIG, "action": ACTION?}              {"old": ACTION}                           EINVAL
 //             (receiver only; ACTION "default" | "ignore" | "handler"; no "action": only asks; a handler's
-//             "flags": ["SA_RESETHAND", "SA_NODEFER", "SA_ONSTACK", "SA_SIGINFO"]? and "mask": "all" (default) | "none" | [SIG, ...])
+//             "flags": ["SA_RESETHAND", "SA_NODEFER", "SA_ONSTACK", "SA_SIGINFO"]?, "mask": "all" (default) | "none" | [SIG, ...]
+//             and "sigaltstack": {} | {"flags", "size"}: the handler's own call as it runs, which each delivery records
+//             as "sigaltstack": {"flags": [...], "size": N, "set": "ok" | ERRNO?})
 //   signal    {"signal": SIG, "action": ACTION} (receiver only: glibc's BSD signal)   {"old": ACTION}     EINVAL
 //   sigignore, sighold {"signal": SIG}; siginterrupt {"signal": SIG, "interrupt": BOOL} (receiver only)  (none)  EINVAL
 //   sigpause  {"signal": SIG} (receiver only: XPG, the one signal unblocked)  as sigsuspend           EINTR, EINVAL
@@ -384,6 +386,9 @@ extension SignalModel {
             if action == .handler, !flags.names.isEmpty { object["flags"] = .array(flags.names.map { .string($0) }) }
             if action == .handler, let signals = flags.maskSignals { object["mask"] = .array(signals.map(Self.json)) }
             else if action == .handler, !flags.masksAll { object["mask"] = "none" }
+            if action == .handler, let call = flags.altStackCall {
+                object["sigaltstack"] = call.setting.map { ["flags": Self.json(altStackFlags: $0.flags), "size": .int($0.size)] } ?? .object([:])
+            }
             return ("sigaction", .object(object))
         case .obsolete(_, let signal, let obsolete):
             var object: JSONObject = ["signal": Self.json(signal)]
@@ -458,16 +463,26 @@ extension SignalModel {
             try value.elements("flags").map { (value) throws(ModelError) in try value.text("flags") }
         } ?? []
         let maskValue = try value.optional("mask")
+        // The sigaltstack call the handler makes as it runs: {} asks, {"flags", "size"} asks and then sets that stack.
+        let callValue = try value.optional("sigaltstack")
+        let altStackCall = try callValue.map { (found) throws(ModelError) -> HandlerAltStackCall in
+            let call: JSONValue? = found
+            guard case .object(let fields)? = call else { throw ModelError("sigaction: 'sigaltstack' must be {} (asking) or {\"flags\": [...], \"size\": BYTES}") }
+            guard fields["flags"] != nil || fields["size"] != nil else { return HandlerAltStackCall(setting: nil) }
+            return HandlerAltStackCall(setting: AltStackSetting(
+                flags: try Self.altStackFlags(call.required("flags")), size: try call.required("size").integer("size", in: 0...(1 << 20))))
+        }
         // A list names the signals a partial sa_mask blocks (the kernel drops SIGKILL and SIGSTOP from it).
         var listed: [Int]? = nil
         if case .array(let elements)? = maskValue {
             listed = Set(try elements.map { (value) throws(ModelError) in try Self.signal(value, field: "mask") }).subtracting(unblockable).sorted()
         }
         let mask = listed == nil ? try maskValue.map { (value) throws(ModelError) in try value.text("mask") } : nil
-        guard action == .handler || (names.isEmpty && maskValue == nil) else {
-            throw ModelError("sigaction: 'flags' and 'mask' belong to a handler (\"action\": \"handler\")")
+        guard action == .handler || (names.isEmpty && maskValue == nil && callValue == nil) else {
+            throw ModelError("sigaction: 'flags', 'mask' and 'sigaltstack' belong to a handler (\"action\": \"handler\")")
         }
         var flags = HandlerFlags.recording
+        flags.altStackCall = altStackCall
         for name in names {
             switch name {
             case "SA_RESETHAND": flags.resetHand = true
@@ -484,7 +499,9 @@ extension SignalModel {
         case let other?: throw ModelError("sigaction: 'mask' must be \"all\", \"none\" or a list of signals, not \"\(other)\"")
         }
         if let listed {
-            flags = HandlerFlags(resetHand: flags.resetHand, noDefer: flags.noDefer, masksAll: false, maskSignals: listed.isEmpty ? nil : listed, onStack: flags.onStack)
+            flags = HandlerFlags(
+                resetHand: flags.resetHand, noDefer: flags.noDefer, masksAll: false, maskSignals: listed.isEmpty ? nil : listed, onStack: flags.onStack,
+                altStackCall: flags.altStackCall)
         }
         return flags
     }
@@ -566,7 +583,17 @@ extension SignalModel {
         let sender = try value.optional("sender")?.integer("sender", in: 1...10_000)
         let number = try value.optional("value")?.integer("value", in: Int(Int32.min)...Int(Int32.max)) ?? 0
         let onStack = try value.optional("onStack")?.boolean("onStack")
-        return Delivery(signal: signal, details: Details(code: code, sender: sender, value: Int32(number), onStack: onStack))
+        var altStackCall: HandlerAltStackRecord?
+        if let found = try value.optional("sigaltstack") {
+            let record: JSONValue? = found
+            let set: HandlerAltStackRecord.SetResult? = try record.optional("set").map { (result) throws(ModelError) in
+                let text = try result.text("set")
+                return text == "ok" ? .taken : .failed(ErrorCode(text))
+            }
+            altStackCall = HandlerAltStackRecord(
+                flags: try Self.altStackFlags(try record.required("flags")), size: try record.required("size").integer("size", in: 0...(1 << 20)), set: set)
+        }
+        return Delivery(signal: signal, details: Details(code: code, sender: sender, value: Int32(number), onStack: onStack, altStackCall: altStackCall))
     }
 
     static func json(_ delivery: Delivery) -> JSONValue {
@@ -576,6 +603,15 @@ extension SignalModel {
         // Written when true only, as the workers write it: false and absent read alike (not on the alternate stack as
         // far as the record says; a trace may still say false, which the model then judges).
         if delivery.details.onStack == true { object["onStack"] = true }
+        if let call = delivery.details.altStackCall {
+            var record: JSONObject = ["flags": Self.json(altStackFlags: call.flags), "size": .int(call.size)]
+            switch call.set {
+            case nil: break
+            case .taken?: record["set"] = "ok"
+            case .failed(let code)?: record["set"] = .string(code.rawValue)
+            }
+            object["sigaltstack"] = .object(record)
+        }
         return .object(object)
     }
 

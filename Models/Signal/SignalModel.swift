@@ -112,15 +112,19 @@ public struct SignalModel: TraceModel {
         /// Whether the handler that recorded the delivery ran on the receiver's alternate signal stack (`"onStack"`;
         /// nil: not recorded, or not judged — a wait has no handler). See `SignalModel+AltStack`.
         public var onStack: Bool?
+        /// What the handler's `sigaltstack` call gave (`"sigaltstack"`; nil: it made none, or not judged). See
+        /// `SignalModel+AltStack`.
+        public var altStackCall: HandlerAltStackRecord?
 
         /// True for `SI_QUEUE` (sent by `sigqueue`).
         public var queued: Bool { code == .queue }
 
-        public init(code: Code, sender: Int?, value: Int32, onStack: Bool? = nil) {
+        public init(code: Code, sender: Int?, value: Int32, onStack: Bool? = nil, altStackCall: HandlerAltStackRecord? = nil) {
             self.code = code
             self.sender = sender
             self.value = code == .queue ? value : 0
             self.onStack = onStack
+            self.altStackCall = altStackCall
         }
 
         public init(queued: Bool, sender: Int?, value: Int32) {
@@ -135,9 +139,13 @@ public struct SignalModel: TraceModel {
         public func allows(_ observed: Details) -> Bool {
             // Where the handler ran is judged only where both say.
             guard onStack == nil || observed.onStack == nil || onStack == observed.onStack else { return false }
+            // What the handler's sigaltstack call gave, likewise.
+            guard altStackCall == nil || observed.altStackCall == nil || altStackCall == observed.altStackCall else { return false }
             var mine = self, seen = observed
             mine.onStack = nil
             seen.onStack = nil
+            mine.altStackCall = nil
+            seen.altStackCall = nil
             return seen == mine || (code == .tkill && seen.code == .user && seen.sender == sender)
         }
     }
@@ -765,7 +773,15 @@ public struct SignalModel: TraceModel {
     }
 
     static func describe(_ details: Details) -> String {
-        let stack = details.onStack.map { $0 ? ", on the alternate stack" : ", on the thread's stack" } ?? ""
+        var stack = details.onStack.map { $0 ? ", on the alternate stack" : ", on the thread's stack" } ?? ""
+        if let call = details.altStackCall {
+            stack += ", its sigaltstack saw flags \(Int32(bitPattern: call.flags)) size \(call.size)"
+            switch call.set {
+            case nil: break
+            case .taken?: stack += ", a change taken"
+            case .failed(let code)?: stack += ", a change failed \(code.rawValue)"
+            }
+        }
         guard let sender = details.sender else { return "(SI_USER, no sender\(stack))" }
         switch details.code {
         case .queue: return "(SI_QUEUE from \(sender), value \(details.value)\(stack))"

@@ -13,6 +13,9 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -45,23 +48,73 @@ int ipc_block_signals(const int *signals, int count, int block) {
 static volatile sig_atomic_t recorded_count;
 static int recorded_signo[RECORD_CAPACITY], recorded_code[RECORD_CAPACITY], recorded_pid[RECORD_CAPACITY],
     recorded_value[RECORD_CAPACITY], recorded_on_stack[RECORD_CAPACITY];
+/// What the recording handler's sigaltstack call (ipc_set_handler_alt_stack_call) gave: the old ss_flags (-1: no
+/// call, or the ask failed) and ss_size, and the change's result (-1: none asked; 0: taken; else its errno).
+static int recorded_alt_flags[RECORD_CAPACITY], recorded_alt_set[RECORD_CAPACITY];
+static unsigned long recorded_alt_size[RECORD_CAPACITY];
 
-// The alternate stack's memory (see ipc_sigaltstack): a handler whose frame lies in it ran on it.
+// The alternate stack's memory (see ipc_sigaltstack): a handler whose frame lies in it ran on it. A stack set here
+// starts ALT_STACK_SLACK bytes in: the kernel checks that a signal frame fits the stack, not that the handler's own
+// locals do, and on a stack barely larger than the frame they land in the slack rather than in other data.
 #define ALT_STACK_CAPACITY (1 << 20)
-static char alt_stack_area[ALT_STACK_CAPACITY] __attribute__((aligned(64)));
+#define ALT_STACK_SLACK (1 << 14)
+static char alt_stack_area[ALT_STACK_SLACK + ALT_STACK_CAPACITY] __attribute__((aligned(64)));
+
+/// The sigaltstack call the recording handler makes for each signal: 0 none, 1 ask, 2 ask and then set.
+static volatile int handler_alt_call[65], handler_alt_call_flags[65];
+static volatile unsigned long handler_alt_call_size[65];
+
+int ipc_set_handler_alt_stack_call(int signal, int kind, int flags, unsigned long size) {
+    if (signal < 1 || signal > 64 || kind < 0 || kind > 2 || (kind == 2 && size > ALT_STACK_CAPACITY)) {
+        errno = EINVAL;
+        return -1;
+    }
+    handler_alt_call_flags[signal] = flags;
+    handler_alt_call_size[signal] = size;
+    handler_alt_call[signal] = kind;
+    return 0;
+}
 
 static void record_signal(int signal, siginfo_t *info, void *context) {
     (void)context;
     char here;
+    int saved = errno;
     int index = recorded_count;
     if (index < RECORD_CAPACITY) {
         recorded_signo[index] = signal;
         recorded_code[index] = info->si_code;
         recorded_pid[index] = info->si_pid;
         recorded_value[index] = info->si_value.sival_int;
-        recorded_on_stack[index] = &here >= alt_stack_area && &here < alt_stack_area + ALT_STACK_CAPACITY;
+        recorded_on_stack[index] = &here >= alt_stack_area && &here < alt_stack_area + ALT_STACK_SLACK + ALT_STACK_CAPACITY;
+        recorded_alt_flags[index] = -1;
+        recorded_alt_set[index] = -1;
+        recorded_alt_size[index] = 0;
+        int kind = signal >= 1 && signal <= 64 ? handler_alt_call[signal] : 0;
+        if (kind > 0) {
+            // Raw system calls: async-signal-safe, and the kernel's answer (glibc adds nothing to sigaltstack).
+            stack_t old;
+            if (syscall(SYS_sigaltstack, NULL, &old) == 0) {
+                recorded_alt_flags[index] = old.ss_flags;
+                recorded_alt_size[index] = old.ss_size;
+            }
+            if (kind == 2) {
+                stack_t wanted = {.ss_sp = alt_stack_area + ALT_STACK_SLACK, .ss_flags = handler_alt_call_flags[signal], .ss_size = handler_alt_call_size[signal]};
+                recorded_alt_set[index] = syscall(SYS_sigaltstack, &wanted, NULL) == -1 ? errno : 0;
+            }
+        }
     }
     recorded_count = index + 1;
+    errno = saved;
+}
+
+int ipc_recorded_alt_stack_calls(int *flags, unsigned long *size, int *set_result, int capacity) {
+    int count = recorded_count;
+    for (int index = 0; index < count && index < capacity && index < RECORD_CAPACITY; index++) {
+        flags[index] = recorded_alt_flags[index];
+        size[index] = recorded_alt_size[index];
+        set_result[index] = recorded_alt_set[index];
+    }
+    return count;
 }
 
 int ipc_recorded_on_stack(int *on_stack, int capacity) {
@@ -664,7 +717,7 @@ int ipc_sigpause_recording(int signal_number, int *signo, int *code, int *pid, i
 #endif
 
 int ipc_sigaltstack(int set, int flags, unsigned long size, int *old_flags, unsigned long *old_size) {
-    stack_t wanted = {.ss_sp = alt_stack_area, .ss_flags = flags, .ss_size = size}, old;
+    stack_t wanted = {.ss_sp = alt_stack_area + ALT_STACK_SLACK, .ss_flags = flags, .ss_size = size}, old;
     if (set && size > ALT_STACK_CAPACITY) {
         errno = E2BIG;
         return -1;
@@ -680,8 +733,8 @@ static volatile sig_atomic_t probe_on_stack, probe_flags, probe_error;
 static void probe_alt_stack(int signal) {
     (void)signal;
     char here;
-    probe_on_stack = &here >= alt_stack_area && &here < alt_stack_area + ALT_STACK_CAPACITY;
-    stack_t now, again = {.ss_sp = alt_stack_area, .ss_flags = 0, .ss_size = ALT_STACK_CAPACITY};
+    probe_on_stack = &here >= alt_stack_area && &here < alt_stack_area + ALT_STACK_SLACK + ALT_STACK_CAPACITY;
+    stack_t now, again = {.ss_sp = alt_stack_area + ALT_STACK_SLACK, .ss_flags = 0, .ss_size = ALT_STACK_CAPACITY};
     probe_flags = sigaltstack(NULL, &now) == -1 ? -1 : now.ss_flags;
     probe_error = sigaltstack(&again, NULL) == -1 ? errno : 0;
 }
@@ -702,3 +755,52 @@ int ipc_alt_stack_handler_probe(int signal_number, int on_stack_flag, int *on_st
 }
 
 int ipc_ss_autodisarm(void) { return (int)SS_AUTODISARM; }
+
+#ifndef AT_MINSIGSTKSZ
+#define AT_MINSIGSTKSZ 51
+#endif
+
+unsigned long ipc_min_signal_stack_size(void) { return getauxval(AT_MINSIGSTKSZ); }
+
+static volatile sig_atomic_t delivery_probe_ran;
+static void delivery_probe_handler(int signal) {
+    (void)signal;
+    delivery_probe_ran = 1;
+}
+
+int ipc_alt_stack_delivery_probe(unsigned long size) {
+    // The stack in a fresh mapping behind a guard page: a handler whose frame did not fit and still ran would fault
+    // there rather than write over other data. The page-aligned start is what ipc_sigaltstack's area has too
+    // (64-aligned): where the kernel rounds the frame down to.
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned long length = ((size + (unsigned long)page - 1) / (unsigned long)page + 1) * (unsigned long)page;
+    char *mapping = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapping == MAP_FAILED) return -1;
+    if (mprotect(mapping, (size_t)page, PROT_NONE) == -1) return -1;
+    pid_t child = fork();
+    if (child == -1) return -1;
+    if (child == 0) {
+        stack_t stack = {.ss_sp = mapping + page, .ss_flags = 0, .ss_size = size};
+        if (sigaltstack(&stack, NULL) == -1) _exit(100);
+        struct sigaction action = {0};
+        action.sa_handler = delivery_probe_handler;
+        action.sa_flags = SA_ONSTACK;
+        sigfillset(&action.sa_mask);
+        if (sigaction(SIGUSR2, &action, NULL) == -1) _exit(101);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGUSR2);
+        if (sigprocmask(SIG_UNBLOCK, &set, NULL) == -1) _exit(102);
+        raise(SIGUSR2);
+        _exit(delivery_probe_ran ? 0 : 103);
+    }
+    int status;
+    while (waitpid(child, &status, 0) == -1) {
+        if (errno != EINTR) return -1;
+    }
+    munmap(mapping, length);
+    if (WIFSIGNALED(status)) return WTERMSIG(status);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
+    errno = EPROTO;
+    return -1;
+}

@@ -9,7 +9,7 @@ extension Syscall {
     public static var altStackAutoDisarm: Int32 { ipc_ss_autodisarm() }
 
     /// What `sigaltstack` reports: `ss_flags` and `ss_size` (the pointer is the shims' area or none).
-    public struct AltStack: Equatable, Sendable {
+    public struct AltStack: Hashable, Sendable {
         public var flags: Int32
         public var size: Int
 
@@ -39,5 +39,26 @@ extension Syscall {
         var ran: CInt = 0, flags: CInt = 0, error: CInt = 0
         _ = try perform(.sigaction, retryOnInterrupt: false) { _ in ipc_alt_stack_handler_probe(signal, onStack ? 1 : 0, &ran, &flags, &error) }
         return (ran == 1, flags, error == 0 ? nil : Errno(rawValue: error))
+    }
+}
+
+extension Syscall {
+    /// The machine's `AT_MINSIGSTKSZ` (the largest signal frame the kernel may push, padding included; 3376 bytes
+    /// here), nil when the kernel does not say.
+    ///
+    /// The corresponding C function is `getauxval`.
+    public static var minimumSignalStackSize: Int? {
+        let size = Int(ipc_min_signal_stack_size())
+        return size == 0 ? nil : size
+    }
+
+    /// Whether an `SA_ONSTACK` delivery fits an alternate stack of `size` bytes: a forked child sets such a stack (a
+    /// fresh mapping behind a guard page, page-aligned), raises `SIGUSR2` to a handler on it and exits; nil when the
+    /// handler ran and returned, else the signal that killed the child. For an exit test's child only: it forks.
+    ///
+    /// The corresponding C functions are `fork`, `sigaltstack`, `sigaction` and `raise`.
+    public static func probeAltStackDelivery(size: Int) throws(Errno) -> Int32? {
+        let result = try perform(.sigaction, retryOnInterrupt: false) { _ in ipc_alt_stack_delivery_probe(CUnsignedLong(size)) }
+        return result == 0 ? nil : result
     }
 }

@@ -15,13 +15,17 @@ public struct SignalInfo: Sendable, Hashable {
     /// For a delivery the recording handler saw, whether it ran on the alternate signal stack; nil for a signal a
     /// wait or a signalfd took (no handler ran).
     public var onAlternateStack: Bool?
+    /// For a delivery whose handler was asked to call `sigaltstack` (``Syscall/setHandlerAltStackCall(_:_:)``), what
+    /// that call gave; nil when it made none.
+    public var altStackCall: Syscall.HandlerAltStackCall?
 
-    public init(signal: Int32, code: Int32, senderPID: pid_t, value: Int32, onAlternateStack: Bool? = nil) {
+    public init(signal: Int32, code: Int32, senderPID: pid_t, value: Int32, onAlternateStack: Bool? = nil, altStackCall: Syscall.HandlerAltStackCall? = nil) {
         self.signal = signal
         self.code = code
         self.senderPID = senderPID
         self.value = value
         self.onAlternateStack = onAlternateStack
+        self.altStackCall = altStackCall
     }
 
     public static var userCode: Int32 { ipc_si_user() }
@@ -98,6 +102,54 @@ extension Syscall {
         var onStack = [CInt](repeating: 0, count: count)
         let recorded = Int(ipc_recorded_on_stack(&onStack, CInt(count)))
         return onStack.prefix(min(recorded, count)).map { $0 != 0 }
+    }
+
+    /// What the recording handler's `sigaltstack` call gave: the old stack it reported (nil: the call failed) and,
+    /// when it was asked to set one, the change's error (nil: taken).
+    public struct HandlerAltStackCall: Sendable, Hashable {
+        public var reported: AltStack?
+        public var setting: Bool
+        public var setError: Errno?
+
+        public init(reported: AltStack?, setting: Bool, setError: Errno?) {
+            self.reported = reported
+            self.setting = setting
+            self.setError = setError
+        }
+    }
+
+    /// Makes the recording handler call `sigaltstack` each time it runs for `signal`: nil makes no call, `.none`
+    /// (an optional holding nil) only asks, a stack asks and then sets that one on the shims' area (raw system calls,
+    /// async-signal-safe). The records come back in ``SignalInfo/altStackCall``.
+    ///
+    /// The corresponding C function is `sigaltstack`, called by the handler.
+    public static func setHandlerAltStackCall(_ signal: Int32, _ call: AltStack??) throws(Errno) {
+        let kind: CInt = switch call { case nil: 0; case .some(nil): 1; case .some(.some): 2 }
+        let setting = call ?? nil
+        _ = try perform(.sigaction, retryOnInterrupt: false) { _ in
+            ipc_set_handler_alt_stack_call(signal, kind, setting?.flags ?? 0, CUnsignedLong(setting?.size ?? 0))
+        }
+    }
+
+    /// The records of the recording handler's last call that reported deliveries, with where each ran and what its
+    /// `sigaltstack` call gave.
+    static func handlerInfos(_ numbers: [CInt], _ codes: [CInt], _ pids: [CInt], _ values: [CInt], count: Int) -> [SignalInfo] {
+        let onStack = recordedOnAlternateStack(count: count)
+        var flags = [CInt](repeating: -1, count: Swift.max(count, 1))
+        var sizes = [CUnsignedLong](repeating: 0, count: Swift.max(count, 1))
+        var results = [CInt](repeating: -1, count: Swift.max(count, 1))
+        let recorded = count > 0 ? Int(ipc_recorded_alt_stack_calls(&flags, &sizes, &results, CInt(count))) : 0
+        return (0..<count).map { index in
+            var call: HandlerAltStackCall?
+            if index < recorded && (flags[index] != -1 || results[index] != -1) {
+                call = HandlerAltStackCall(
+                    reported: flags[index] == -1 ? nil : AltStack(flags: flags[index], size: Int(sizes[index])), setting: results[index] != -1,
+                    setError: results[index] > 0 ? Errno(rawValue: results[index]) : nil)
+            }
+            return SignalInfo(
+                signal: numbers[index], code: codes[index], senderPID: pids[index], value: values[index],
+                onAlternateStack: index < onStack.count ? onStack[index] : nil, altStackCall: call)
+        }
     }
 
     /// ``setSignalAction(_:to:flags:)``, also reporting the old handler's flags (empty for `SIG_DFL` and `SIG_IGN`
@@ -199,10 +251,7 @@ extension Syscall {
             signals, CInt(signals.count), keeping, CInt(keeping.count), releasing, CInt(releasing.count), select ? 1 : 0, events,
             timeoutMilliseconds, &revents, &readable, &writable, &numbers, &codes, &pids, &values, CInt(capacity), &recorded)
         let error = result == -1 ? Errno(rawValue: errno) : nil
-        let onStack = recordedOnAlternateStack(count: min(Int(recorded), capacity))
-        let seen = (0..<min(Int(recorded), capacity)).map {
-            SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0], onAlternateStack: $0 < onStack.count ? onStack[$0] : nil)
-        }
+        let seen = handlerInfos(numbers, codes, pids, values, count: min(Int(recorded), capacity))
         return MaskedPoll(error: error, revents: revents, readable: readable != 0, writable: writable != 0, seen: seen)
     }
 
@@ -236,10 +285,7 @@ extension Syscall {
             Int64(timespec?.seconds ?? 0), Int64(timespec?.nanoseconds ?? 0), keeping, CInt(keeping.count), releasing,
             CInt(releasing.count), &events, &descriptors, 16, &numbers, &codes, &pids, &values, CInt(capacity), &recorded)
         let error = result == -1 ? Errno(rawValue: errno) : nil
-        let onStack = recordedOnAlternateStack(count: min(Int(recorded), capacity))
-        let seen = (0..<min(Int(recorded), capacity)).map {
-            SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0], onAlternateStack: $0 < onStack.count ? onStack[$0] : nil)
-        }
+        let seen = handlerInfos(numbers, codes, pids, values, count: min(Int(recorded), capacity))
         return MaskedEpollWait(error: error, events: (0..<max(0, min(Int(result), 16))).map { (descriptors[$0], events[$0]) }, seen: seen)
     }
 
@@ -288,10 +334,7 @@ extension Syscall {
         var pids = [CInt](repeating: 0, count: capacity)
         var values = [CInt](repeating: 0, count: capacity)
         let taken = try perform(call, retryOnInterrupt: false) { _ in body(&numbers, &codes, &pids, &values, CInt(capacity)) }
-        let onStack = recordedOnAlternateStack(count: min(Int(taken), capacity))
-        return (0..<min(Int(taken), capacity)).map {
-            SignalInfo(signal: numbers[$0], code: codes[$0], senderPID: pids[$0], value: values[$0], onAlternateStack: $0 < onStack.count ? onStack[$0] : nil)
-        }
+        return handlerInfos(numbers, codes, pids, values, count: min(Int(taken), capacity))
     }
 
     /// Queues `signal` for `pid` with an integer value; `EAGAIN` when the receiver's user is at its

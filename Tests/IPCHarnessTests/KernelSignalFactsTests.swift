@@ -322,6 +322,11 @@ import Testing
         /// `sigaltstack` with the flags ``altStackFlags`` draws at `flags` (past them: only asking) and a size of 0, 2047,
         /// 2048 or 8192.
         case altStack(flags: Int, size: Int)
+        /// A 64 KiB alternate stack (``stackHandlerStacks`` at `stack`), handlers for `SIGUSR2` and `SIGWINCH` whose
+        /// bits say 1 `SA_ONSTACK`, 2 an empty `sa_mask`, and 4 on a `sigaltstack` call (``stackHandlerCalls`` at the
+        /// bits from 8 on, less one: asking, or setting), a `kill` of each and the unblock of both, then asking the
+        /// stack, and plain recording handlers again (no `SA_ONSTACK` handler is left for a smaller stack drawn later).
+        case stackHandlers(stack: Int, flags: [Int])
         /// `epoll_ctl` on the receiver's instance of signalfds: operation 0 ADD, 1 MOD, 2 DEL, 3 the instance itself
         /// (`EINVAL`), with the events ``epollEvents`` draws at `events`.
         case epollControl(Int, [String], events: Int)
@@ -359,6 +364,7 @@ import Testing
             case .sentThenSigwait(let signal, let set): "kill(\(signal)), sigwait(\(set))"
             case .obsolete(let call, let signal): "\(KernelSignalFactsTests.obsoleteCalls[call].f)(\(signal))"
             case .handledThenSigpause(let signal, let refused): refused.map { "sigpause(\($0))" } ?? "handler(\(signal)), kill(\(signal)), sigpause(\(signal))"
+            case .stackHandlers(let stack, let flags): "sigaltstack(\(KernelSignalFactsTests.stackHandlerStacks[stack]), 65536), handlers \(flags) for SIGUSR2 and SIGWINCH, kill both, unblock both, sigaltstack(asking), plain handlers"
             case .altStack(let flags, let size): "sigaltstack(\(flags < 5 ? "\(KernelSignalFactsTests.altStackFlags[flags]), \(size)" : "asking"))"
             case .unblockedWhile(let signal, let how, let hold):
                 "\(["sigrelse", "sigset handler", "sigset ignore"][how])(\(signal)), kill, sigpending, \(hold ? "sigset hold" : "sighold")"
@@ -404,6 +410,9 @@ import Testing
         }.eraseToAny(),
         zip(Gen.int(in: 0...5), Gen.int(in: 0...3)).map { (flags: Int, size: Int) -> Operation in
             Operation.altStack(flags: flags, size: [0, 2047, 2048, 8192][size])
+        }.eraseToAny(),
+        zip(Gen.int(in: 0...2), Gen.int(in: 0...39).array(of: 2...2)).map { (stack: Int, flags: [Int]) -> Operation in
+            Operation.stackHandlers(stack: stack, flags: flags)
         }.eraseToAny()
     )
 
@@ -414,6 +423,25 @@ import Testing
     static let epollEvents: [[String]] = [
         ["EPOLLIN"], ["EPOLLIN", "EPOLLOUT"], ["EPOLLIN", "EPOLLET"], ["EPOLLIN", "EPOLLONESHOT"], ["EPOLLIN", "EPOLLET", "EPOLLONESHOT"], ["EPOLLOUT"],
     ]
+
+    /// The stacks ``Operation/stackHandlers(stack:flags:)`` sets (64 KiB) before its handlers run: flags.
+    static let stackHandlerStacks: [JSONValue] = [[], ["SS_AUTODISARM"], ["SS_DISABLE"]]
+
+    /// The `sigaltstack` calls the handlers of ``Operation/stackHandlers(stack:flags:)`` make: asking, or setting
+    /// these (a disable, `ENOMEM`, a bad mode, an `SS_AUTODISARM` stack: never one whose restore the kernel may refuse
+    /// for where the frame below lies, which the model leaves unjudged).
+    static let stackHandlerCalls: [JSONValue] = [
+        [:], ["flags": ["SS_DISABLE"], "size": 0], ["flags": [], "size": 2047], ["flags": [8], "size": 16384], ["flags": ["SS_AUTODISARM"], "size": 16384],
+    ]
+
+    /// The `sigaction` value of a handler ``Operation/stackHandlers(stack:flags:)`` installs.
+    static func stackHandlerValue(_ signal: String, flags: Int) -> JSONValue {
+        var value: JSONObject = [
+            "signal": .string(signal), "action": "handler", "flags": flags & 1 != 0 ? ["SA_ONSTACK"] : [], "mask": flags & 2 != 0 ? "none" : "all",
+        ]
+        if flags & 4 != 0 { value["sigaltstack"] = stackHandlerCalls[(flags >> 3) % stackHandlerCalls.count] }
+        return .object(value)
+    }
 
     /// The `sigaltstack` flags ``Operation/altStack(flags:size:)`` draws.
     static let altStackFlags: [JSONValue] = [[], ["SS_ONSTACK"], ["SS_DISABLE"], ["SS_AUTODISARM"], [8]]
@@ -563,6 +591,18 @@ import Testing
                     return [(f, .object(value))]
                 case .altStack(let flags, let size):
                     return [("sigaltstack", flags < 5 ? ["flags": Self.altStackFlags[flags], "size": .int(size)] : .null)]
+                case .stackHandlers(let stack, let flags):
+                    let signals = ["SIGUSR2", "SIGWINCH"]
+                    for signal in signals {
+                        actions[signal] = "handler"
+                        resetting.remove(signal)
+                    }
+                    let ask: (f: String, value: JSONValue) = ("sigaltstack", .null)
+                    return [("sigaltstack", ["flags": Self.stackHandlerStacks[stack], "size": 65536])]
+                        + zip(signals, flags).map { ("sigaction", Self.stackHandlerValue($0, flags: $1)) }
+                        + signals.map { ("kill", ["signal": .string($0)]) }
+                        + [("sigprocmask", ["how": "unblock", "signals": .array(signals.map { .string($0) })]), ask]
+                        + signals.map { ("sigaction", ["signal": .string($0), "action": "handler"]) }
                 case .unblockedWhile(let signal, let how, let hold):
                     // Never left unblocked with an action that ends the receiver, nor beyond these calls.
                     let release: (f: String, value: JSONValue)
@@ -675,6 +715,30 @@ import Testing
             ask, set([], 2048), ask, set([], 2047), set([], 1), set([], 0), set([3], 4096), set([4], 4096), set([8], 100), set([-1], 4096),
             set(["SS_ONSTACK"], 4096), set(["SS_AUTODISARM"], 8192), set(["SS_DISABLE", "SS_AUTODISARM"], 1), set(["SS_DISABLE"], 0), ask,
         ]
+        if let problem = try disagreement(program, model: Self.defaultActionsModel) { Issue.record("\(problem)") }
+    }
+
+    /// A handler's own `sigaltstack` call (`AltStackFactsTests`), directed: an `SA_ONSTACK` handler on a 64 KiB stack
+    /// sees `SS_ONSTACK` and its change fails `EPERM`; a plain one's change is taken and undone as it returns; a plain
+    /// handler nested above an `SA_ONSTACK` one sees `SS_ONSTACK`; with `SS_AUTODISARM` an `SA_ONSTACK` handler sees
+    /// `SS_DISABLE` and may set a stack, and one nested above a plain handler runs on the thread's stack.
+    @Test func aHandlersSigaltstackCallAgreesWithTheModel() throws {
+        func set(_ flags: [JSONValue], _ size: Int) -> (f: String, value: JSONValue) { ("sigaltstack", ["flags": .array(flags), "size": .int(size)]) }
+        func handler(_ signal: String, _ flags: [JSONValue], mask: String = "all", call: JSONValue? = nil) -> (f: String, value: JSONValue) {
+            var value: JSONObject = ["signal": .string(signal), "action": "handler", "flags": .array(flags), "mask": .string(mask)]
+            if let call { value["sigaltstack"] = call }
+            return ("sigaction", .object(value))
+        }
+        let ask: (f: String, value: JSONValue) = ("sigaltstack", .null)
+        let kills: [(f: String, value: JSONValue)] = [("kill", ["signal": "SIGUSR2"]), ("kill", ["signal": "SIGWINCH"])]
+        let unblock: (f: String, value: JSONValue) = ("sigprocmask", ["how": "unblock", "signals": ["SIGUSR2", "SIGWINCH"]])
+        let setting: JSONValue = ["flags": [], "size": 8192]
+        let program: [(f: String, value: JSONValue)] = [
+            set([], 65536), handler("SIGUSR2", ["SA_ONSTACK"], call: setting), handler("SIGWINCH", [], call: setting)] + kills + [unblock, ask,
+            handler("SIGUSR2", ["SA_ONSTACK"], mask: "none", call: [:]), handler("SIGWINCH", [], mask: "none", call: setting)] + kills + [unblock, ask,
+            set(["SS_AUTODISARM"], 65536), handler("SIGUSR2", [], mask: "none", call: setting), handler("SIGWINCH", ["SA_ONSTACK"], mask: "none", call: [:]),
+        ] + kills + [unblock, ask, handler("SIGUSR2", ["SA_ONSTACK"], call: setting), ("kill", ["signal": "SIGUSR2"]), unblock, ask,
+            handler("SIGUSR2", []), handler("SIGWINCH", [])]
         if let problem = try disagreement(program, model: Self.defaultActionsModel) { Issue.record("\(problem)") }
     }
 

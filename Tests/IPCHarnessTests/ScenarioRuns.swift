@@ -76,7 +76,8 @@ enum ScenarioRuns {
     ///   delivered twice with no send of it in between (both were pending at once, so it queued);
     /// - `open`, `closed`: a probe's answer; `above 2^63`: a 64-bit value written or read past Int64's range;
     /// - `setmask delivered`: a `SIG_SETMASK` (`"how": "setmask"`) whose handlers ran; `sigmask interrupted`,
-    ///   `sigmask ready`: a `ppoll`/`pselect` with a mask that handlers interrupted, or that found its descriptor ready;
+    ///   `sigmask ready`: a `ppoll`/`pselect` (or `epoll_pwait`) with a mask that handlers interrupted, or that found its
+///   descriptor ready (`sigmask nothing`: an `epoll_pwait` with a mask that reported nothing);
     /// - `asleep`: an operation that completed after another process had invoked one since it began;
     /// - `killed`: the driver killed a process (every process was asleep);
     /// - `ok:F`: some call of operation F succeeded.
@@ -117,6 +118,12 @@ enum ScenarioRuns {
                     }
                     if zip(numbers, numbers.dropFirst()).contains(where: { $0 > $1 }) { marks.insert("out of order") }
                     if deliveries.contains(where: { $0["onStack"] == .bool(true) }) { marks.insert("on the alternate stack") }
+                    // What handlers' own sigaltstack calls got: a change refused on the stack, one taken off it.
+                    for delivery in deliveries {
+                        guard case .object(let call)? = delivery["sigaltstack"] else { continue }
+                        marks.insert("handler's sigaltstack")
+                        if case .string(let result)? = call["set"] { marks.insert("handler's change \(result)") }
+                    }
                 }
                 if event.f == "wait", case .string(let signal)? = event.value?["signal"] {
                     deliveriesSinceSend[signal, default: 0] += 1
@@ -151,6 +158,7 @@ enum ScenarioRuns {
         if arguments?["sigmask"] != nil {
             if case .array(let deliveries)? = result?["deliveries"], !deliveries.isEmpty { marks.append("sigmask interrupted") }
             if result?["revents"] == .array(["POLLIN"]) || result?["readable"] == .bool(true) { marks.append("sigmask ready") }
+            if case .array(let events)? = result?["events"] { marks.append(events.isEmpty ? "sigmask nothing" : "sigmask ready") }
         }
         return marks
     }

@@ -46,6 +46,8 @@ import Testing
         ("signal-robust-pause", ["EINTR:pause", "ok:sigaction", "ok:pending", "SI_USER", "SI_QUEUE", "asleep"]),
         ("signal-robust-sigrelse", ["ok:sigrelse", "ok:sigset", "ok:sigpause", "ok:pending", "ok:sigaltstack", "ENOMEM", "SI_USER", "SI_QUEUE"]),
         ("signal-robust-alternate-stack", ["ok:sigaltstack", "ok:sigaction", "ok:sigprocmask", "on the alternate stack", "SI_USER", "SI_QUEUE"]),
+        ("signal-robust-handler-alt-stack", ["ok:sigaltstack", "on the alternate stack", "handler's sigaltstack", "handler's change ok", "handler's change EPERM"]),
+        ("signal-robust-epoll-pwait-mask", ["ok:epoll_pwait", "ok:epoll_pwait2", "sigmask interrupted", "sigmask ready", "sigmask nothing", "ok:signalfd-read"]),
         ("signal-robust-epoll-drain", ["ok:epoll_ctl", "ok:epoll_wait", "ok:signalfd-read", "EAGAIN:signalfd-read", "sent while pending"]),
         ("signal-robust-handler-flags", ["ok:sigaction", "ok:sigprocmask", "ok:pthread_sigmask", "ok:sigsuspend", "out of order", "setmask delivered", "sigmask interrupted", "sigmask ready", "SI_USER", "SI_QUEUE"]),
         ("eventfd-counter", ["above 2^63", "EAGAIN", "EINVAL", "asleep", "ESPIPE", "ENOTTY", "ok:fcntl", "ok:lseek", "ok:ioctl", "ok:dup"]),
@@ -61,7 +63,10 @@ import Testing
     /// it, or at what it left pending); the one that believes every handler runs on its alternate stack (caught at a
     /// plain handler's delivery it records there); the same lowest-first receiver against thread-directed
     /// `pidfd_send_signal`s; the epoll event loop that reads one signal per report (caught at a read
-    /// with room for ten returning one while more were pending); and the framing reader that trusts
+    /// with room for ten returning one while more were pending); the one that believes a stack its handler set stays set
+    /// (caught at its next ask for the stack); the epoll loop that emulates `epoll_pwait` with `sigprocmask` and
+    /// `epoll_wait` (caught at a wait whose handlers ran though registrations were ready or its timeout was 0); and the
+    /// framing reader that trusts
     /// `MSG_WAITALL`, with no fault injected: its one receive stops at the out-of-band mark inside a message and is
     /// reported as the whole message (`receive exactly` short).
     @Test(arguments: [
@@ -69,7 +74,8 @@ import Testing
         ("signal-fragile-pause-takes-signal", "pause → 0"), ("signal-fragile-resethand-rearmed", "sigaction"),
         ("signal-fragile-setmask-blocks-only", "setmask"), ("unix-stream-fragile-waitall-at-mark", "receive exactly"),
         ("signal-fragile-sigrelse-forgotten", "sigrelse"), ("signal-fragile-onstack-everywhere", "on the alternate stack"),
-        ("signal-fragile-epoll-read-one", "read signalfd"), ("signal-fragile-pidfd-thread-scope", "sigtimedwait"),
+        ("signal-fragile-epoll-read-one", "read signalfd"), ("signal-fragile-handler-stack-kept", "sigaltstack (asking)"),
+        ("signal-fragile-epoll-pwait-emulated", "epoll_pwait"), ("signal-fragile-pidfd-thread-scope", "sigtimedwait"),
     ])
     func theBrokenReceiverIsCaught(name: String, named: String) throws {
         let explanation = try #require(try ScenarioRuns.firstViolation(name, worker: worker), "caught in none of 30 runs")

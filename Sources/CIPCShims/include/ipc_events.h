@@ -83,6 +83,23 @@ int ipc_sigaltstack(int set, int flags, unsigned long size, int *old_flags, unsi
 /// inside it, and the errno of setting a stack inside it (0: it succeeded).
 int ipc_alt_stack_handler_probe(int signal_number, int on_stack_flag, int *on_stack, int *flags_inside, int *error_inside);
 
+/// Makes the recording handler call sigaltstack each time it runs for `signal`: `kind` 0 not, 1 asking only, 2 asking
+/// and then setting a stack of `size` bytes with `flags` on the area. 0, or -1 with errno (EINVAL).
+int ipc_set_handler_alt_stack_call(int signal, int kind, int flags, unsigned long size);
+
+/// What the recording handler's sigaltstack calls gave, per record of the last call (as ipc_recorded_on_stack): the
+/// old ss_flags (-1: no call) and ss_size, and the change's result (-1 none asked, 0 taken, else its errno).
+int ipc_recorded_alt_stack_calls(int *flags, unsigned long *size, int *set_result, int capacity);
+
+/// Where a frame of signal delivery must fit on a stack that starts at the area (ipc_sigaltstack's): the machine's
+/// AT_MINSIGSTKSZ, 0 when the kernel does not say.
+unsigned long ipc_min_signal_stack_size(void);
+
+/// Forks a child that sets an alternate stack of `size` bytes (a fresh mapping with a guard page below it), installs
+/// an SA_ONSTACK handler for SIGUSR2 and raises it: 0 when the handler ran and returned, the signal that killed the
+/// child otherwise, -1 with errno when it could not be run. For an exit test's child only (it forks).
+int ipc_alt_stack_delivery_probe(unsigned long size);
+
 /// SS_AUTODISARM (1 << 31).
 int ipc_ss_autodisarm(void);
 

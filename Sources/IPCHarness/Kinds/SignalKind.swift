@@ -44,6 +44,14 @@ import SystemPackage
 /// records each handler as run there — but only an `SA_ONSTACK` handler (or one whose frame is pushed above such a
 /// handler's) does.
 ///
+/// `client.signal-handler-stack-kept` lets its handlers set an alternate stack as they run and believes the stack a
+/// handler set stays set: asked for its stack after a handler's change was taken, it answers that stack from its own
+/// memory — but each handler's `sigreturn` restores the stack its frame saved.
+///
+/// `client.signal-epoll-pwait-emulated` emulates `epoll_pwait` as code written before it existed did: it unblocks the
+/// signals its mask releases (their pending handlers run), blocks them again, then calls `epoll_wait` — reporting the
+/// handlers that ran as the wait's interruption, though registrations were ready or its timeout was 0.
+///
 /// `client.signal-epoll-read-one` is an event loop that believes one `EPOLLET` report on its signalfd is one signal:
 /// its `signalfd-read` takes one `signalfd_siginfo` (128 bytes) whatever buffer the call names, leaving the rest
 /// pending with no news to wake it again.
@@ -57,6 +65,7 @@ public enum SignalKind: MechanismKind {
         "kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order", "client.signal-reset-before-wait",
         "client.signal-pause-takes-signal", "client.signal-resethand-rearmed", "client.signal-setmask-blocks-only",
         "client.signal-sigrelse-forgotten", "client.signal-onstack-everywhere", "client.signal-epoll-read-one",
+        "client.signal-handler-stack-kept", "client.signal-epoll-pwait-emulated",
     ]
 
     public static func model(for workload: Workload) -> SignalModel {
@@ -127,7 +136,9 @@ public enum SignalKind: MechanismKind {
             setmaskBlocksOnly: implementation == "client.signal-setmask-blocks-only",
             sigrelseForgotten: implementation == "client.signal-sigrelse-forgotten",
             onStackEverywhere: implementation == "client.signal-onstack-everywhere",
-            readOnePerReport: implementation == "client.signal-epoll-read-one")
+            readOnePerReport: implementation == "client.signal-epoll-read-one",
+            handlerStackKept: implementation == "client.signal-handler-stack-kept",
+            pwaitEmulated: implementation == "client.signal-epoll-pwait-emulated")
     }
 }
 
@@ -162,6 +173,13 @@ struct SignalBinding: ObjectBinding {
     var stackBelievedSet = false
     /// `client.signal-epoll-read-one`'s reads of one signal each.
     let readOnePerReport: Bool
+    /// `client.signal-handler-stack-kept`'s belief that a stack its handler set stays set.
+    let handlerStackKept: Bool
+    /// `client.signal-epoll-pwait-emulated`'s epoll_pwait: unblock, handlers, block, epoll_wait.
+    let pwaitEmulated: Bool
+    /// The stack each handler's sigaltstack call sets (its `sigaction`'s), and the one `client.signal-handler-stack-kept`
+    /// believes its handlers left set.
+    let handlerStacks = HandlerStackMemory()
     var oneShotHandlers: Set<Int> = []
     /// The receiver's epoll instance of signalfds, and the signalfd kept for each set an `epoll_ctl` named.
     let signalDescriptors = SignalDescriptorEpoll()
@@ -285,9 +303,13 @@ struct SignalBinding: ObjectBinding {
                 if action == .handler && flags.resetHand { oneShotHandlers.insert(signal) } else { oneShotHandlers.remove(signal) }
             }
             let mask = action == .handler ? flags.maskSignals?.map { Int32(clamping: $0) } : nil
-            if action == .handler && flags.onStack {
-                let stack = try Syscall.alternateStack(setting: nil)
-                try refuseSmallAlternateStack(enabled: UInt32(bitPattern: stack.flags) & SignalModel.altStackDisable == 0, size: stack.size)
+            // The sigaltstack call the recording handler makes as it runs (none unless this handler asks for one).
+            if action != nil && received.contains(Int32(clamping: signal)) {
+                let call: Syscall.AltStack?? = action == .handler ? flags.altStackCall.map { call in
+                    call.setting.map { Syscall.AltStack(flags: Int32(bitPattern: $0.flags), size: $0.size) }
+                } : nil
+                try Syscall.setHandlerAltStackCall(Int32(clamping: signal), call)
+                handlerStacks.settings[signal] = action == .handler ? flags.altStackCall?.setting : nil
             }
             let old = try KernelSignals.setAction(Int32(clamping: signal), to: how, flags: handlerFlags, mask: mask)
             return .previousAction(old == .standard ? .standard : old == .ignore ? .ignore : .handler)
@@ -333,15 +355,15 @@ struct SignalBinding: ObjectBinding {
             let seen = try Syscall.pauseForSignal(number).map(delivery)
             guard let first = seen.first else { throw Errno.interrupted }
             return seen.count == 1 ? .received(signal: first.signal, details: first.details) : .deliveries(seen)
+        case .sigaltstack(_, nil) where handlerStackKept && handlerStacks.believed != nil:
+            return .altStack(handlerStacks.believed!)
         case .sigaltstack(_, let setting):
-            // The shims' area holds 1 MiB (the trace form allows no more).
-            if let setting, setting.flags & ~SignalModel.altStackAutoDisarm == 0 || setting.flags & ~SignalModel.altStackAutoDisarm == SignalModel.altStackOnStack {
-                var onStackHandler = false
-                for signal in received where try KernelSignals.action(of: signal).flags.contains(.onStack) { onStackHandler = true }
-                if onStackHandler { try refuseSmallAlternateStack(enabled: true, size: setting.size) }
-            }
+            // The shims' area holds 1 MiB (the trace form allows no more). A stack too small for a signal frame is
+            // set as asked: an SA_ONSTACK delivery on it kills the receiver with SIGSEGV, an outcome the trace records
+            // (the call indeterminate, the exit's signal) and the model allows.
             let old = try Syscall.alternateStack(setting: setting.map { Syscall.AltStack(flags: Int32(bitPattern: $0.flags), size: $0.size) })
             if let setting { stackBelievedSet = setting.flags & SignalModel.altStackDisable == 0 }
+            if setting != nil { handlerStacks.believed = nil }
             let flags = UInt32(bitPattern: old.flags)
             return .altStack(SignalModel.AltStack(
                 enabled: flags & SignalModel.altStackDisable == 0, size: old.size, autoDisarm: flags & SignalModel.altStackAutoDisarm != 0))
@@ -390,6 +412,11 @@ struct SignalBinding: ObjectBinding {
             let kept = try ownSignals(sigmask, doing: "keep blocked in epoll_pwait's mask")
             let released = received.filter { !kept.contains($0) }
             try refuseFatalActions(released, suspending: true)
+            if pwaitEmulated {
+                let seen = try KernelSignals.unblockBriefly(released)
+                if !seen.isEmpty { return .deliveries(seen.map(delivery)) }
+                return .epollEvents(try signalDescriptors.epoll.wait(maxEvents: maxEvents, timeout: timeout, form: .plain, unknown: SignalModel.SignalSet([])))
+            }
             var (isPwait2, timespec): (Bool, Epoll.Timespec?) = (false, nil)
             if case .pwait2(let given, _) = form { (isPwait2, timespec) = (true, given) }
             let answer = Syscall.epollWaitMasked(
@@ -438,6 +465,12 @@ struct SignalBinding: ObjectBinding {
         }
         guard received.contains(number) || refused else {
             BindingFailure.abandon("\(call.name) of \(SignalModel.name(of: signal)), which is not one of the object's blocked signals")
+        }
+        switch call {
+        case .signal, .sigignore, .sigset(.action):
+            // Their handler makes no sigaltstack call (the model's flags for them have none).
+            if received.contains(number) { try Syscall.setHandlerAltStackCall(number, nil) }
+        case .sighold, .sigrelse, .siginterrupt, .sigset(.hold): break
         }
         switch call {
         case .signal(let action):
@@ -512,14 +545,6 @@ struct SignalBinding: ObjectBinding {
         }
     }
 
-    /// Stops before an `SA_ONSTACK` handler could be delivered on an alternate stack too small for the machine's
-    /// signal frame: the kernel would kill the receiver with `SIGSEGV` (measured: 2048 bytes), a death the model does
-    /// not judge (it says where a handler ran only on a stack of ``SignalModel/altStackJudged`` bytes or more).
-    func refuseSmallAlternateStack(enabled: Bool, size: Int) throws(Errno) {
-        guard enabled && size < SignalModel.altStackJudged else { return }
-        BindingFailure.abandon("an SA_ONSTACK handler with an alternate stack of \(size) bytes (under \(SignalModel.altStackJudged)): a signal frame may not fit, and the kernel would kill the receiver")
-    }
-
     /// A `siginfo` as the model records it, the sender's pid turned into its process number; a handler that ran on
     /// the alternate stack says so (`"onStack": true`; on its own stack nothing is written, which the model reads as
     /// not judged).
@@ -537,10 +562,31 @@ struct SignalBinding: ObjectBinding {
         // A handler's record (a wait's has none) says where it ran — or, for client.signal-onstack-everywhere, where
         // it believes every handler runs once a stack is set.
         let onStack = info.onAlternateStack == true || (onStackEverywhere && stackBelievedSet && info.onAlternateStack != nil)
+        // What the handler's sigaltstack call gave (a failed ask, which no stack makes, is not recorded).
+        let altStackCall = info.altStackCall.flatMap { call in
+            call.reported.map { reported in
+                SignalModel.HandlerAltStackRecord(
+                    flags: UInt32(bitPattern: reported.flags), size: reported.size,
+                    set: call.setting ? (call.setError.map { .failed(ErrorCode($0.name)) } ?? .taken) : nil)
+            }
+        }
+        if case .taken? = altStackCall?.set, let setting = handlerStacks.settings[Int(info.signal)] {
+            let flags = setting.flags
+            handlerStacks.believed = SignalModel.AltStack(
+                enabled: flags & SignalModel.altStackDisable == 0, size: setting.size, autoDisarm: flags & SignalModel.altStackAutoDisarm != 0)
+        }
         return SignalModel.Delivery(
             signal: Int(info.signal),
-            details: SignalModel.Details(code: code, sender: context.process(of: info.senderPID), value: info.value, onStack: onStack ? true : nil))
+            details: SignalModel.Details(
+                code: code, sender: context.process(of: info.senderPID), value: info.value, onStack: onStack ? true : nil, altStackCall: altStackCall))
     }
+}
+
+/// The stacks the recording handler's sigaltstack calls set, by signal, and the one
+/// `client.signal-handler-stack-kept` believes they left set (nil: none it knows of).
+final class HandlerStackMemory {
+    var settings: [Int: SignalModel.AltStackSetting] = [:]
+    var believed: SignalModel.AltStack?
 }
 
 /// The receiver's epoll instance of signalfds (`SignalModel+Epoll`): a signalfd for a set is made at the first

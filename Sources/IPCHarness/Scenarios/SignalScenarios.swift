@@ -6,8 +6,64 @@ public enum SignalScenarios {
     public static let all: [Scenario] = [
         coalescing, realtimeQueue, lowestPendingFirst, threadDirected, pidfdThreadScope, pidfdSends, sigwaitInSetOrder, sigwaitLowestFirst, resetBeforeWait, actions,
         pauseTakesSignal, pause, resetHandRearmed, handlerFlags, setmaskBlocksOnly, releaseForgotten, release,
-        onStackEverywhere, alternateStack, epollReadOne, epollDrain,
+        onStackEverywhere, alternateStack, epollReadOne, epollDrain, handlerStackKept, handlerAltStack, pwaitEmulated, maskedEpoll,
     ]
+
+    /// An event loop that waits in epoll with some of its signals unblocked for the wait, emulating `epoll_pwait` as
+    /// code written before it existed did: it unblocks them, runs their handlers, then calls `epoll_wait` — so a
+    /// pending signal's handler runs (and, it believes, interrupts the wait) even when registrations are ready or the
+    /// timeout is 0, where the kernel's `epoll_pwait` reports the ready ones and leaves the signal pending (and with
+    /// timeout 0 and nothing ready returns nothing). The trace shows deliveries where the model allows none.
+    public static let pwaitEmulated = Scenario.real(
+        name: "signal-fragile-epoll-pwait-emulated", kind: SignalKind.self, implementation: "client.signal-epoll-pwait-emulated",
+        summary: "BROKEN: an epoll event loop whose epoll_pwait is sigprocmask, the handlers, then epoll_wait: it runs a pending signal's handler though registrations are ready or the timeout is 0",
+        isBroken: true,
+        makeWorkload: { generator in maskedEpollWorkload(generator: &generator) })
+
+    /// Its robust twin: the kernel's `epoll_pwait` and `epoll_pwait2` with the mask swapped in for the call.
+    public static let maskedEpoll = Scenario.real(
+        name: "signal-robust-epoll-pwait-mask", kind: SignalKind.self, implementation: "kernel.signal",
+        summary: "robust twin of signal-fragile-epoll-pwait-emulated: an epoll event loop on signalfds waiting with epoll_pwait and epoll_pwait2 whose masks unblock handled signals for the call",
+        makeWorkload: { generator in maskedEpollWorkload(generator: &generator) })
+
+    /// Process 1 is the event loop: it gives every signal of its set a handler, registers a signalfd for `SIGUSR2` and
+    /// `SIGRTMIN+1` (level-triggered) and one for `SIGWINCH` (`EPOLLET`), then waits — `epoll_pwait` or `epoll_pwait2`,
+    /// timeout 0 or 5 ms, with a mask keeping a drawn part of its signals blocked — then reads the ready ones without
+    /// blocking and sometimes asks `sigpending`; the others `kill` and `sigqueue` it. Its own workload.
+    static func maskedEpollWorkload(generator: inout SeededGenerator) -> Workload {
+        let signals = epollSignals
+        let all: JSONValue = .array(signals.map { .string($0) })
+        var processes: [Workload.Process] = []
+        var sent = 0
+        for process in 2...generator.next(in: 2...3) {
+            var program: [Call] = []
+            for sequence in 0..<generator.next(in: 2...6) {
+                let signal = generator.pick(signals)
+                program.append(generator.chance(0.5)
+                    ? Call(process: process, object: "sig1", f: "kill", value: ["signal": .string(signal)])
+                    : Call(process: process, object: "sig1", f: "sigqueue", value: ["signal": .string(signal), "value": .int(process * 100 + sequence)]))
+                sent += 1
+            }
+            processes.append(Workload.Process(id: process, holds: ["sig1": ["send"]], program: program))
+        }
+        var receiver = signals.map { Call(process: 1, object: "sig1", f: "sigaction", value: ["signal": .string($0), "action": "handler"]) }
+        let level: JSONValue = ["SIGUSR2", "SIGRTMIN+1"]
+        receiver.append(Call(process: 1, object: "sig1", f: "epoll_ctl", value: ["op": "EPOLL_CTL_ADD", "signals": level, "events": ["EPOLLIN"]]))
+        receiver.append(Call(process: 1, object: "sig1", f: "epoll_ctl", value: ["op": "EPOLL_CTL_ADD", "signals": ["SIGWINCH"], "events": ["EPOLLIN", "EPOLLET"]]))
+        receiver.append(Call(process: 1, object: "sig1", f: "sigqueue", value: ["signal": "SIGRTMIN+1", "value": 1]))
+        for _ in 0..<(sent / 2 + generator.next(in: 2...4)) {
+            let kept: JSONValue = .array(signals.filter { _ in generator.chance(0.4) }.map { .string($0) })
+            let milliseconds = generator.pick([0, 0, 5])
+            let value: JSONValue = generator.chance(0.5)
+                ? ["maxevents": 2, "timeout": .int(milliseconds), "sigmask": kept]
+                : ["maxevents": 2, "timeout": ["sec": 0, "nsec": .int(milliseconds * 1_000_000)], "sigmask": kept]
+            receiver.append(Call(process: 1, object: "sig1", f: value["timeout"]?["sec"] == nil ? "epoll_pwait" : "epoll_pwait2", value: value))
+            receiver.append(Call(process: 1, object: "sig1", f: "signalfd-read", value: ["signals": all, "max": 256, "nonblocking": true]))
+            if generator.chance(0.3) { receiver.append(Call(process: 1, object: "sig1", f: "pending")) }
+        }
+        processes.insert(Workload.Process(id: 1, holds: ["sig1": ["receive"]], program: receiver), at: 0)
+        return Workload(objects: [Workload.Object(name: "sig1", kind: "signal", parameters: ["signals": all])], processes: processes)
+    }
 
     /// An event loop that takes its signals through a signalfd registered `EPOLLET` in epoll, believing one report is
     /// one signal: its drain after each report reads one `signalfd_siginfo` whatever its buffer holds, so the
@@ -151,6 +207,28 @@ public enum SignalScenarios {
         summary: "robust twin of signal-fragile-onstack-everywhere: handlers with and without SA_ONSTACK run with a 64 KiB alternate stack set, disarmed or disabled; each delivery records whether it ran on it",
         makeWorkload: { generator in workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true, altStacks: true) })
 
+    /// A receiver whose handlers set an alternate stack as they run (a lazily grown or swapped stack), believing a
+    /// stack a handler set stays set: asked for its stack afterwards, it answers the one its last handler set — but
+    /// `sigreturn` restored the stack the handler's frame saved.
+    public static let handlerStackKept = Scenario.real(
+        name: "signal-fragile-handler-stack-kept", kind: SignalKind.self, implementation: "client.signal-handler-stack-kept",
+        summary: "BROKEN: a receiver whose handlers set an alternate stack and which believes it stays set once they returned",
+        isBroken: true,
+        makeWorkload: { generator in
+            workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true, altStacks: true, handlerCalls: true)
+        })
+
+    /// Its robust twin: `signal-robust-alternate-stack`'s workload whose handlers also call `sigaltstack` as they run
+    /// (asking, setting a 16 KiB stack, disarming, disabling), the receiver asking for its stack after its unblocks:
+    /// each delivery records what its handler's call got (`SS_ONSTACK` and `EPERM` on the stack, `SS_DISABLE` under
+    /// `SS_AUTODISARM`, a change taken off it), and the stack after is the one the frames saved.
+    public static let handlerAltStack = Scenario.real(
+        name: "signal-robust-handler-alt-stack", kind: SignalKind.self, implementation: "kernel.signal",
+        summary: "robust twin of signal-fragile-handler-stack-kept: handlers calling sigaltstack as they run, on and off a 64 KiB alternate stack, disarmed or disabled; the stack asked after",
+        makeWorkload: { generator in
+            workload(generator: &generator, signals: actionSignals, actions: true, masks: true, handlerFlags: true, altStacks: true, handlerCalls: true)
+        })
+
     /// A receiver whose `sigwait` takes the first pending signal in the order its set lists them, against a set
     /// listed highest first: the kernel takes the lowest.
     public static let sigwaitInSetOrder = Scenario.real(
@@ -239,7 +317,7 @@ public enum SignalScenarios {
     /// signal (it runs one handler), its action unknown afterwards; after unblocking one it sometimes asks its action.
     static func workload(
         generator: inout SeededGenerator, signals: [String], threadDirected: Bool = false, sigwaitOnly: Bool = false, actions: Bool = false,
-        masks: Bool = false, pauses: Bool = false, handlerFlags: Bool = false, altStacks: Bool = false, pidfd: Bool = false
+        masks: Bool = false, pauses: Bool = false, handlerFlags: Bool = false, altStacks: Bool = false, handlerCalls: Bool = false, pidfd: Bool = false
     ) -> Workload {
         let count = generator.next(in: 2...4)
         var processes: [Workload.Process] = []
@@ -291,6 +369,13 @@ public enum SignalScenarios {
                 emptyMask.remove(signal)
             }
             value["flags"] = .array(flags)
+            // With handler calls, half the handlers call sigaltstack as they run: asking, or setting a 16 KiB stack,
+            // a disarming one, or none.
+            if handlerCalls && generator.chance(0.5) {
+                value["sigaltstack"] = generator.pick([
+                    [:], ["flags": [], "size": 16384], ["flags": [], "size": 16384], ["flags": ["SS_AUTODISARM"], "size": 32768], ["flags": ["SS_DISABLE"], "size": 0],
+                ] as [JSONValue])
+            }
             return value
         }
         /// A `sigaltstack` call: a 64 KiB stack (with `SS_AUTODISARM` every other time), disabling it, or asking.
@@ -406,6 +491,8 @@ public enum SignalScenarios {
                 if let asked = reset.first, generator.chance(0.8) {
                     receiver.append(Call(process: 1, object: "sig1", f: "sigaction", value: ["signal": .string(asked)]))
                 }
+                // With handler calls it asks for its stack after them (no draw): what their changes left.
+                if handlerCalls { receiver.append(altStackCall(3)) }
             }
             // With handler flags, every third sequence polls a signalfd for one of its signals with ppoll's (or, every
             // other time, pselect's) mask unblocking the harmless ones (no draw): ready, it delivers nothing; otherwise
