@@ -134,6 +134,9 @@ struct EventCounterBinding: ObjectBinding {
             return .epollControlled
         case .exit:
             return .closed  // the checker's step for a death, never a call a worker makes
+        case .epoll(_, .misdirected(let call)):
+            let newest = duplicates.last ?? descriptor
+            return try epoll.perform(call, descriptor: { _ in newest }, unknown: .eventfd).map { .epollEvents($0) } ?? .epollControlled
         case .epoll(_, .create(let creation)):
             return .epollCreated(closeOnExec: try creation.perform())
         case .epoll(_, .wait(let maxEvents, let timeout, let form)):
