@@ -133,8 +133,8 @@ extension EventCounterModel {
         case (.ok, .fcntl), (.ok, .ioctl), (.ok, .descriptorFlags(_, _?)): return .flagsSet
         case (.ok(let value), .descriptorFlags(_, nil)): return .closeOnExec(try value.required("closeOnExec").boolean("closeOnExec"))
         case (.ok, .duplicate), (.ok, .duplicateOnto): return .duplicated
-        case (.ok, .epoll(_, .control)): return .epollControlled
-        case (.ok(let value), .epoll(_, .wait)): return .epollEvents(try Self.epollReports(value))
+        case (.ok, .epoll(_, .control)), (.ok, .epoll(_, .misdirected(.control))): return .epollControlled
+        case (.ok(let value), .epoll(_, .wait)), (.ok(let value), .epoll(_, .misdirected(.wait))): return .epollEvents(try Self.epollReports(value))
         case (.ok(let value), .epoll(_, .create)): return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
         case (.ok(let value), .readiness(_, .poll)):
             return .ready(try PipeModel.pollEvents(try value.required("revents"), field: "revents"))

@@ -220,7 +220,7 @@ public struct EventCounterModel: TraceModel {
         "count \(state.count)\(state.semaphore ? " (semaphore)" : "")\(state.nonblocking ? " (O_NONBLOCK)" : ""); holders \(state.holders)"
             + state.closeOnExec.sorted { $0.key < $1.key }.map { "; process \($0.key): FD_CLOEXEC \($0.value ? "set" : "clear")" }.joined()
             + state.epoll.map {
-                "; process \($0.process)'s epoll: \($0.events)" + ($0.disabled ? " (disabled)" : "") + ($0.edgeTriggered ? ", news \($0.news)" : "") + ($0.missable ? ", may have missed a wake" : "")
+                "; process \($0.process)'s epoll: \($0.events)" + ($0.disabled ? " (disabled)" : "") + ($0.edgeTriggered ? ", news \($0.news)" : "") + ($0.missable ? ", may have missed a wake" : "") + ($0.listed ? ", listed" : "")
             }.joined()
             + (state.epollUnjudged.isEmpty ? "" : "; epoll of processes \(state.epollUnjudged) not judged")
     }

@@ -68,7 +68,10 @@ extension PipeModel {
     /// The state after an epoll call the model does not judge (any output goes), or nil when it judges it: the process
     /// is unjudged already, or its `epoll_ctl` names an end it holds two descriptors of (which one is not recorded).
     func epollUnjudged(_ state: State, process: Int, call: EpollCall) -> State? {
-        if case .create = call { return nil }  // a new instance of its own: judged whatever the implicit one's state
+        switch call {
+        case .create, .misdirected: return nil  // a new instance of its own, or no instance: judged whatever the implicit one's state
+        default: break
+        }
         if state.epollUnjudged.contains(process) { return state }
         guard case .control(_, let end?, _) = call,
             (end == .read ? state.readers : state.writers).filter({ $0 == process }).count > 1
@@ -88,6 +91,9 @@ extension PipeModel {
         switch call {
         case .control(let operation, let end, let events):
             return [epollControl(state, process: process, operation: operation, end: end, events: events)]
+        case .misdirected(let misdirected):  // the ends' holders alone say how it fails
+            let failure = misdirected.failure { end in (end == .read ? state.readers : state.writers).filter { $0 == process }.count }
+            return [(.failed(failure), .completed(state))]
         case .create(let creation):
             return creation.outcomes(free: state.descriptorLimits.first { $0.process == process }?.free).flatMap { outcome -> [(output: Output?, step: Step<State>)] in
                 switch outcome {

@@ -9,6 +9,9 @@ extension PipeModel {
 
     /// A call on a kept instance or naming an instance as its target (nil: the implicit instance's own call).
     static func nestedEpollCall(of call: Call) throws(ModelError) -> NestedEpollCall? {
+        // A call through another descriptor (`"epfd"`) or of a regular file meets no instance: the shared form's.
+        if try call.value.optional("epfd") != nil { return nil }
+        if call.f == "epoll_ctl", try call.value.optional("end")?.text("end") == Epoll.Descriptor<End>.regularFileName { return nil }
         let instance = try call.value.optional("instance")?.text("instance")
         if let instance { try checkInstanceName(instance, field: "instance") }  // the implicit instance: no 'instance'
         let kept = instance
@@ -41,8 +44,8 @@ extension PipeModel {
 
     /// A kept instance's name: not an end's, nor the implicit instance's, nor empty.
     static func checkInstanceName(_ name: String, field: String) throws(ModelError) {
-        guard !name.isEmpty, End(rawValue: name) == nil, name != implicitEpoll else {
-            throw ModelError("field '\(field)' must name a kept epoll instance, not \"\(name)\" (\"read\", \"write\" and \"epoll\" are taken)")
+        guard !name.isEmpty, End(rawValue: name) == nil, name != implicitEpoll, name != Epoll.Descriptor<End>.regularFileName else {
+            throw ModelError("field '\(field)' must name a kept epoll instance, not \"\(name)\" (\"read\", \"write\", \"epoll\" and \"regular-file\" are taken)")
         }
     }
 
@@ -84,6 +87,8 @@ extension PipeModel {
             return .object(value)
         case .wait, .create:
             return .object(Epoll.value(ofWaitOrCreation: call)!)
+        case .misdirected(let misdirected):
+            return .object(Epoll.value(ofMisdirected: misdirected, field: "end") { $0.rawValue })
         }
     }
 }

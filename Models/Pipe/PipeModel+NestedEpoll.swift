@@ -152,6 +152,7 @@ extension PipeModel {
                 nested.disabled = registration.disabled
                 nested.news = registration.news
                 nested.missable = registration.missable
+                nested.listed = registration.listed
                 return nested
             }
         }
@@ -169,6 +170,7 @@ extension PipeModel {
                 plain.disabled = registration.disabled
                 plain.news = registration.news
                 plain.missable = registration.missable
+                plain.listed = registration.listed
                 next.epoll.append(plain)
             } else {
                 next.nestedEpoll.append(registration)

@@ -239,7 +239,7 @@ extension PipeModel {
         for registration in state.epoll {
             parts.append(
                 "process \(registration.process)'s epoll: the \(registration.end.rawValue) end for \(registration.events)"
-                    + (registration.disabled ? " (disabled)" : "") + (registration.edgeTriggered ? ", news \(registration.news)" : "") + (registration.missable ? ", may have missed a wake" : ""))
+                    + (registration.disabled ? " (disabled)" : "") + (registration.edgeTriggered ? ", news \(registration.news)" : "") + (registration.missable ? ", may have missed a wake" : "") + (registration.listed ? ", listed" : ""))
         }
         for instance in state.epollInstances { parts.append("process \(instance.process) keeps epoll instance \(instance.name)") }
         for registration in state.nestedEpoll {

@@ -442,9 +442,9 @@ extension PipeModel {
             return try Self.readinessOutput(value, for: call)
         case (.ok(let value), .splice(_, let splice)):
             return try Self.spliceOutput(value, for: splice)
-        case (.ok, .epoll(_, .control)):
+        case (.ok, .epoll(_, .control)), (.ok, .epoll(_, .misdirected(.control))):
             return .epollControlled
-        case (.ok(let value), .epoll(_, .wait)), (.ok(let value), .nestedEpoll(_, .wait)):
+        case (.ok(let value), .epoll(_, .wait)), (.ok(let value), .nestedEpoll(_, .wait)), (.ok(let value), .epoll(_, .misdirected(.wait))):
             return Self.epollOutput(try Self.nestedEpollReports(value))
         case (.ok, .nestedEpoll(_, .control)):
             return .epollControlled

@@ -154,8 +154,8 @@ extension PosixMessageQueueModel {
             return .selected(
                 readable: try value.required("readable").boolean("readable"),
                 writable: try value.required("writable").boolean("writable"))
-        case (.ok, .epoll(_, .control)): return .epollControlled
-        case (.ok(let value), .epoll(_, .wait)): return .epollEvents(try Self.epollReports(value))
+        case (.ok, .epoll(_, .control)), (.ok, .epoll(_, .misdirected(.control))): return .epollControlled
+        case (.ok(let value), .epoll(_, .wait)), (.ok(let value), .epoll(_, .misdirected(.wait))): return .epollEvents(try Self.epollReports(value))
         case (.ok(let value), .epoll(_, .create)): return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
         case (.ok, _): return .done
         }

@@ -629,7 +629,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         }
         for registration in state.epoll {
             parts.append("process \(registration.process)'s epoll: \(registration.events)" + (registration.disabled ? " (disabled)" : "")
-                + (registration.edgeTriggered ? ", news \(registration.news)" : "") + (registration.missable ? ", may have missed a wake" : ""))
+                + (registration.edgeTriggered ? ", news \(registration.news)" : "") + (registration.missable ? ", may have missed a wake" : "") + (registration.listed ? ", listed" : ""))
         }
         if !state.epollUnjudged.isEmpty { parts.append("epoll of processes \(state.epollUnjudged) not judged") }
         parts.append("descriptors \(state.name.text)")

@@ -305,7 +305,7 @@ extension SignalModel {
             return .returned
         case (.ok(let value), .sigpause), (.ok(let value), .sigpauseMask):
             return try output(from: .ok(value), for: .sigsuspend(process: input.process, signals: []))
-        case (.ok, .epoll(_, .control)):
+        case (.ok, .epoll(_, .control)), (.ok, .epoll(_, .misdirected(.control))):
             return .epollControlled
         case (.ok(let value), .epoll(_, .wait)):
             // A masked wait interrupted after handlers its mask unblocked ran (-1 EINTR): what they saw.
@@ -315,6 +315,8 @@ extension SignalModel {
             return .epollEvents(try Self.epollReports(value))
         case (.ok(let value), .epoll(_, .create)):
             return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
+        case (.ok(let value), .epoll(_, .misdirected(.wait))):
+            return .epollEvents(try Self.epollReports(value))
         case (.ok, .signalFault):
             return .returned
         case (.ok, .exit):
@@ -666,17 +668,31 @@ extension SignalModel.Input {
 // Models/Support/EpollTrace.swift's; a registration and a report name their signalfd by its set, `"signals"`.
 extension SignalModel {
     static func epollCall(of call: Call) throws(ModelError) -> EpollCall {
+        // `"epfd"`: what is passed as the instance — `"epoll"` (absent) or `"regular-file"` (a signalfd as the
+        // instance is not in this form: a registration's signalfd is named by its set).
+        let epfd: Epoll.Descriptor<SignalSet>
+        switch try call.value.optional("epfd")?.text("epfd") ?? "epoll" {
+        case "epoll": epfd = .instance
+        case Epoll.Descriptor<SignalSet>.regularFileName: epfd = .regularFile
+        case let other: throw ModelError("field 'epfd' must be \"epoll\" or \"regular-file\", not \"\(other)\"")
+        }
         guard call.f == "epoll_ctl" else {
             return try Epoll.call(of: call, field: "signals") { (_) throws(ModelError) in SignalSet([]) }
         }
         let operation = try Epoll.operation(call.value)
-        if let target = try call.value.optional("target")?.text("target") {
-            guard target == "epoll" else { throw ModelError("field 'target' must be \"epoll\" (the instance itself), not \"\(target)\"; a signalfd is named by 'signals'") }
-            return .control(operation: operation, target: nil, events: try Epoll.controlEvents(call.value, operation: operation, onInstance: true))
+        let target: Epoll.Descriptor<SignalSet>
+        switch try call.value.optional("target")?.text("target") {
+        case "epoll"?: target = .instance
+        case Epoll.Descriptor<SignalSet>.regularFileName?: target = .regularFile
+        case let other?: throw ModelError("field 'target' must be \"epoll\" (the instance itself) or \"regular-file\", not \"\(other)\"; a signalfd is named by 'signals'")
+        case nil: target = .target(SignalSet(try Self.waitSet(call.value)))
         }
-        return .control(
-            operation: operation, target: SignalSet(try Self.waitSet(call.value)),
-            events: try Epoll.controlEvents(call.value, operation: operation, onInstance: false))
+        let events = try Epoll.controlEvents(call.value, operation: operation, onInstance: target == .instance)
+        switch (epfd, target) {
+        case (.instance, .instance): return .control(operation: operation, target: nil, events: events)
+        case (.instance, .target(let set)): return .control(operation: operation, target: set, events: events)
+        default: return .misdirected(.control(epfd: epfd, operation: operation, target: target, events: events))
+        }
     }
 
     /// A recorded wait's reports: each names its signalfd's set.
@@ -688,6 +704,14 @@ extension SignalModel {
     }
 
     static func epollValue(of call: EpollCall) -> JSONValue {
+        if case .misdirected(let misdirected) = call {
+            var value = Epoll.value(ofMisdirected: misdirected, field: "target") { _ in "" }
+            if case .control(_, _, .target(let set), _) = misdirected {
+                value["target"] = nil
+                value["signals"] = .array(set.signals.map(Self.json))
+            }
+            return .object(value)
+        }
         guard case .control(let operation, let target, let events) = call else { return .object(Epoll.value(ofWaitOrCreation: call)!) }
         var value = Epoll.controlValue(operation, events: events)
         if let target { value["signals"] = .array(target.signals.map(Self.json)) } else { value["target"] = "epoll" }

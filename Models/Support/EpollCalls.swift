@@ -12,6 +12,9 @@ extension Epoll {
         case wait(maxEvents: Int, timeout: Int, form: WaitForm)
         /// `epoll_create(size)` or `epoll_create1(flags)`: a new instance, closed at once (not the implicit one).
         case create(Creation)
+        /// An `epoll_ctl` or a wait that meets no registration: through a descriptor that is not the process's instance,
+        /// or (`epoll_ctl`) of a regular file. Judged by the descriptors alone (``Misdirected/failure(held:)``).
+        case misdirected(Misdirected<Target>)
 
         /// `epoll_wait(maxevents, timeout)` (the plain call).
         public static func wait(maxEvents: Int, timeout: Int) -> Self { .wait(maxEvents: maxEvents, timeout: timeout, form: .plain) }
@@ -21,6 +24,7 @@ extension Epoll {
             case .control: "epoll_ctl"
             case .wait(_, _, let form): form.name
             case .create(let creation): creation.name
+            case .misdirected(let call): call.name
             }
         }
 
@@ -30,16 +34,105 @@ extension Epoll {
                 "epoll_ctl(\(operation.name), \(target.map { "\($0)" } ?? "the instance itself"), \(events))"
             case .wait(let maxEvents, let timeout, let form): "\(form.name)(maxevents \(maxEvents), timeout \(form.timeoutDescription(timeout)))"
             case .create(let creation): "\(creation)"
+            case .misdirected(let call): "\(call)"
             }
         }
 
         /// A wait's error before it looks at the instance's registrations (nil: none, or not a wait): `epoll_pwait2`'s
         /// invalid timespec `EINVAL` first (before `maxevents`, even before a bad instance: measured), then `maxevents`
-        /// ≤ 0 `EINVAL`.
+        /// ≤ 0 or over ``maxEventsLimit`` `EINVAL`.
         public var waitRefusal: ErrorCode? {
             guard case .wait(let maxEvents, _, let form) = self else { return nil }
-            if case .pwait2(let timeout?, _) = form, !timeout.isValid { return .EINVAL }
-            return maxEvents > 0 ? nil : .EINVAL
+            return Epoll.waitRefusal(maxEvents: maxEvents, form: form)
+        }
+    }
+
+    /// `EP_MAX_EVENTS`, the largest `maxevents` a wait takes: `INT_MAX / sizeof(struct epoll_event)`, the struct being
+    /// 12 bytes (packed) on x86-64 (measured, `EpollErrorsFactsTests`: 178956970 waits, 178956971 `EINVAL`). The models
+    /// take x86-64's value (an architecture with a 16-byte struct refuses from 134217728).
+    public static let maxEventsLimit = Int(Int32.max) / 12
+
+    /// A wait's error before it looks at its descriptor (nil: none): `epoll_pwait2`'s invalid timespec `EINVAL` first,
+    /// then `maxevents` ≤ 0 or over ``maxEventsLimit`` `EINVAL` (on the process's instance, which it holds; a number
+    /// not held is `EBADF` before `maxevents`, measured: ``Misdirected/failure(held:)``).
+    static func waitRefusal(maxEvents: Int, form: WaitForm) -> ErrorCode? {
+        if case .pwait2(let timeout?, _) = form, !timeout.isValid { return .EINVAL }
+        return (1...Epoll.maxEventsLimit).contains(maxEvents) ? nil : .EINVAL
+    }
+
+    /// A descriptor an epoll call passes where an instance or a target goes: the process's instance for the object,
+    /// one of the object's own descriptors (`target`: the model's name for it), or a regular file the process holds
+    /// open (`"regular-file"` in a trace: a file with no `poll`, which no model otherwise follows).
+    public enum Descriptor<Target: Hashable & Sendable & Comparable>: Hashable, Sendable, CustomStringConvertible {
+        case instance
+        case target(Target)
+        case regularFile
+
+        /// Its name in a trace, given the model's name for a target.
+        public func name(_ target: (Target) -> String) -> String {
+            switch self {
+            case .instance: "epoll"
+            case .target(let named): target(named)
+            case .regularFile: Self.regularFileName
+            }
+        }
+
+        public static var regularFileName: String { "regular-file" }
+
+        public var description: String {
+            switch self {
+            case .instance: "the instance"
+            case .target(let target): "\(target)"
+            case .regularFile: "a regular file"
+            }
+        }
+    }
+
+    /// An epoll call that meets no registration, as measured (`EpollErrorsFactsTests`; `do_epoll_ctl` and
+    /// `do_epoll_wait` in `fs/eventpoll.c`): `epoll_ctl` through `epfd` (a descriptor that may not be an instance) of
+    /// `target`, at least one of the two not what the call needs — `epfd` not the process's instance, or `target` a
+    /// regular file; or a wait through `epfd`, not the instance.
+    public enum Misdirected<Target: Hashable & Sendable & Comparable>: Hashable, Sendable, CustomStringConvertible {
+        case control(epfd: Descriptor<Target>, operation: Operation, target: Descriptor<Target>, events: Events)
+        case wait(epfd: Descriptor<Target>, maxEvents: Int, timeout: Int, form: WaitForm)
+
+        public var name: String {
+            switch self {
+            case .control: "epoll_ctl"
+            case .wait(_, _, _, let form): form.name
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .control(let epfd, let operation, let target, let events): "epoll_ctl(through \(epfd), \(operation.name), \(target), \(events))"
+            case .wait(let epfd, let maxEvents, let timeout, let form):
+                "\(form.name)(through \(epfd), maxevents \(maxEvents), timeout \(form.timeoutDescription(timeout)))"
+            }
+        }
+
+        /// How it fails, in the kernel's order, given how many descriptors of each target the process holds (`held`;
+        /// it holds its instance and the regular file it names). `epoll_ctl`: `epfd` not held `EBADF`, then `target`
+        /// not held `EBADF`, then a regular file as the target `EPERM` (`file_can_poll`) — before everything the
+        /// instance would check: a non-instance `epfd`, the instance itself, an unknown op, `EPOLLEXCLUSIVE`'s bits,
+        /// `EEXIST`/`ENOENT` (DEL too) — then `EINVAL` (`epfd` not an instance, or the same file as the target). A wait:
+        /// `epoll_pwait2`'s invalid timespec `EINVAL` first, then `epfd` not held `EBADF` — before `maxevents`, as
+        /// measured — then `EINVAL` (not an instance, or `maxevents` out of range; at once, whatever the timeout, and a
+        /// mask is swapped back without delivering). (`EFAULT` of a bad pointer:
+        /// not in the trace form; a null event for ADD/MOD would come before all of these.)
+        public func failure(held: (Target) -> Int) -> ErrorCode {
+            func holds(_ descriptor: Descriptor<Target>) -> Bool {
+                if case .target(let target) = descriptor { return held(target) > 0 }
+                return true
+            }
+            switch self {
+            case .control(let epfd, _, let target, _):
+                guard holds(epfd), holds(target) else { return .EBADF }
+                return target == .regularFile ? ErrorCode("EPERM") : .EINVAL
+            case .wait(let epfd, _, _, let form):
+                if case .pwait2(let timeout?, _) = form, !timeout.isValid { return .EINVAL }
+                return holds(epfd) ? .EINVAL : .EBADF
+            }
         }
     }
 
@@ -159,6 +252,8 @@ extension Epoll {
                 }
             }
         }
+        // Judged by the descriptors alone, whatever the process's registrations (followed or not).
+        if case .misdirected(let misdirected) = call { return [(failed(misdirected.failure(held: held)), registrations, unjudged)] }
         if unjudged.contains(process) { return [(nil, registrations, unjudged)] }
         if let refusal = call.waitRefusal { return [(failed(refusal), registrations, unjudged)] }
         switch call {
@@ -175,7 +270,7 @@ extension Epoll {
             case (let code?, _): return [(failed(code), registrations, unjudged)]
             case (nil, let next): return [(controlled, next, unjudged)]
             }
-        case .create: return []
+        case .create, .misdirected: return []
         case .wait(let maxEvents, let timeout, _):
             var endings: [(output: Output?, registrations: [Registration<Target>], unjudged: [Int])] = []
             for outcome in waitOutcomes(registrations, process: process, maxEvents: maxEvents, contended: contended, mask: mask) {

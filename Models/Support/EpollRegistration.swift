@@ -92,6 +92,12 @@ public enum Epoll {
         /// queued (`contended`), and at a wait when the model says so then; it lasts as long as the registration (the
         /// model does not follow which later wakes reached it).
         public var missable = false
+        /// For a level-triggered `EPOLLEXCLUSIVE` one: on its instance's ready list — it reported at a wait (or the
+        /// model took it as listed and a full buffer left it there), and `ep_send_events` puts a level-triggered item
+        /// back on the list after reporting it. The next wait polls it whatever wakes missed it: it reports while
+        /// ready (``missable`` or not), and a wait that finds it not ready takes it off the list (measured,
+        /// `EpollExclusiveFactsTests`).
+        public var listed = false
         /// For a model whose process may hold several descriptions of one target, each its own registration (a FIFO's
         /// end opened twice, ``FIFOModel+Epoll``): set on the registration of the process's `hidden`-th description of
         /// the target (0: its first) while a later description hides it — `epoll_ctl` through the target names the
@@ -184,9 +190,9 @@ public enum Epoll {
     /// An `EPOLLEXCLUSIVE` registration that may have missed a wake (``Registration/missable``, or `contended` now)
     /// reports a ready mask or not, level-triggered or not: the kernel leaves it off its ready list after a wake that
     /// stopped before it, until a later wake reaches it, and a trace tells neither whether the instance ahead had a
-    /// sleeper then nor which wakes reached it. (Narrower, the kernel keeps a level-triggered one that has reported on
-    /// the list while ready; the model does not follow that.) Alone on the queue it is judged as a plain one
-    /// (measured: it reports the same).
+    /// sleeper then nor which wakes reached it — except a level-triggered one that is ``Registration/listed``: it
+    /// reported, so the kernel polls it at every wait until one finds it not ready. Alone on the queue it is judged as
+    /// a plain one (measured: it reports the same).
     public static func waitOutcomes<Target>(
         _ registrations: [Registration<Target>], process: Int, maxEvents: Int,
         contended: (Registration<Target>) -> Bool = { _ in false }, uncertain: (Registration<Target>) -> Bool = { _ in false },
@@ -196,17 +202,24 @@ public enum Epoll {
         var bits: [Int: Events] = [:]
         var consumed = registrations
         for (index, registration) in registrations.enumerated() where registration.process == process {
-            guard !registration.disabled, let mask = mask(registration) else { continue }
+            guard !registration.disabled, let mask = mask(registration) else {
+                consumed[index].listed = false  // polled, not ready: off the ready list
+                continue
+            }
             let ready = registration.reported(of: mask)
             if registration.edgeTriggered { consumed[index].news = .none }
-            guard !ready.isEmpty else { continue }
+            guard !ready.isEmpty else {
+                consumed[index].listed = false
+                continue
+            }
             bits[index] = ready
             if registration.exclusive && !registration.missable && contended(registration) { consumed[index].missable = true }
             if uncertain(registration) {  // a mask the model is not sure of (an inner instance's): reported or not
                 if !registration.edgeTriggered || registration.news != .none { possible.append(index) }
                 continue
             }
-            if registration.exclusive && (registration.missable || contended(registration)) {
+            // Missable, but on the ready list since it reported: polled by this wait whatever wakes missed it.
+            if registration.exclusive && (registration.missable || contended(registration)) && !registration.listed {
                 if !registration.edgeTriggered || registration.news != .none { possible.append(index) }
                 continue
             }
@@ -223,11 +236,14 @@ public enum Epoll {
                 var next = consumed
                 for index in ready where !reported.contains(index) {
                     next[index].news = registrations[index].news  // still on the ready list
+                    if registrations[index].exclusive && !registrations[index].edgeTriggered { next[index].listed = true }
                 }
                 var reports: [Report<Target>] = []
                 for index in reported {
                     reports.append(Report(target: registrations[index].target, events: bits[index]!))
                     if registrations[index].events.contains(.oneShot) { next[index].disabled = true }
+                    // Level-triggered, put back on the ready list after its report (an exclusive one cannot be one-shot).
+                    if registrations[index].exclusive && !registrations[index].edgeTriggered { next[index].listed = true }
                 }
                 results.append((reports.sorted(), next))
             }

@@ -9,16 +9,53 @@ extension Epoll {
         for field in ["instance", "keep"] where try call.value.optional(field) != nil {
             throw ModelError("field '\(field)' (a nested epoll instance) is the pipe model's only: this model has one instance per process")
         }
+        let epfd = try descriptor(call, field: "epfd", absent: "epoll", target: target)
         switch call.f {
-        case "epoll_wait", "epoll_pwait", "epoll_pwait2": return try wait(call)
-        case "epoll_create", "epoll_create1": return .create(try creation(call))
+        case "epoll_wait", "epoll_pwait", "epoll_pwait2":
+            guard epfd != .instance, case .wait(let maxEvents, let timeout, let form) = try wait(call) as Call<Target> else { return try wait(call) }
+            return .misdirected(.wait(epfd: epfd, maxEvents: maxEvents, timeout: timeout, form: form))
+        case "epoll_create", "epoll_create1":
+            guard epfd == .instance else { throw ModelError("\(call.f) has no 'epfd'") }
+            return .create(try creation(call))
         default: break
         }
         let operation = try operation(call.value)
+        let given = try descriptor(call, field: field, absent: absent, target: target)
+        let events = try controlEvents(call.value, operation: operation, onInstance: given == .instance)
+        switch (epfd, given) {
+        case (.instance, .instance): return .control(operation: operation, target: nil, events: events)
+        case (.instance, .target(let named)): return .control(operation: operation, target: named, events: events)
+        default: return .misdirected(.control(epfd: epfd, operation: operation, target: given, events: events))
+        }
+    }
+
+    /// The descriptor `field` names (absent: `absent`, when it may be): `"epoll"` the instance, `"regular-file"` a
+    /// regular file the process holds open, any other name given to `target`.
+    static func descriptor<Target>(
+        _ call: IPCModels.Call, field: String, absent: String?, target: (String) throws(ModelError) -> Target
+    ) throws(ModelError) -> Descriptor<Target> {
         let name: String
         if let absent { name = try call.value.optional(field)?.text(field) ?? absent } else { name = try call.value.required(field).text(field) }
-        let named: Target? = name == "epoll" ? nil : try target(name)
-        return .control(operation: operation, target: named, events: try controlEvents(call.value, operation: operation, onInstance: named == nil))
+        switch name {
+        case "epoll": return .instance
+        case Descriptor<Target>.regularFileName: return .regularFile
+        default: return .target(try target(name))
+        }
+    }
+
+    /// A misdirected call as a trace writes it, the model naming its targets in `field` (`"end"`, `"target"`, ...).
+    static func value<Target>(ofMisdirected call: Misdirected<Target>, field: String, name: (Target) -> String) -> JSONObject {
+        switch call {
+        case .control(let epfd, let operation, let target, let events):
+            var value = controlValue(operation, events: events)
+            value[field] = .string(target.name(name))
+            if epfd != .instance { value["epfd"] = .string(epfd.name(name)) }
+            return value
+        case .wait(let epfd, let maxEvents, let timeout, let form):
+            var value = Epoll.value(ofWaitOrCreation: Call<Target>.wait(maxEvents: maxEvents, timeout: timeout, form: form))!
+            value["epfd"] = .string(epfd.name(name))
+            return value
+        }
     }
 
     /// `epoll_wait {"maxevents", "timeout"}`, `epoll_pwait {"maxevents", "timeout", "sigmask": [SIG, ...]?}` (absent:
@@ -72,7 +109,7 @@ extension Epoll {
     /// A wait's or a creation's arguments as a trace writes them (nil: an `epoll_ctl`, which each model writes).
     static func value<Target>(ofWaitOrCreation call: Call<Target>) -> JSONObject? {
         switch call {
-        case .control: return nil
+        case .control, .misdirected: return nil
         case .wait(let maxEvents, let timeout, let form):
             var value: JSONObject = ["maxevents": .int(maxEvents)]
             switch form {
@@ -164,7 +201,7 @@ extension Epoll {
     }
 
     /// A call on the object as a trace writes it (the target left out unless it is the instance itself).
-    static func value<Target>(ofSingleTarget call: Call<Target>) -> JSONValue {
+    static func value<Target: RawRepresentable<String>>(ofSingleTarget call: Call<Target>) -> JSONValue {
         switch call {
         case .control(let operation, let target, let events):
             var value = controlValue(operation, events: events)
@@ -172,6 +209,8 @@ extension Epoll {
             return .object(value)
         case .wait, .create:
             return .object(value(ofWaitOrCreation: call)!)
+        case .misdirected(let misdirected):
+            return .object(value(ofMisdirected: misdirected, field: "target") { $0.rawValue })
         }
     }
 

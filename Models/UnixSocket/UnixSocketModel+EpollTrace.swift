@@ -26,6 +26,8 @@ extension UnixSocketModel {
             return .object(value)
         case .wait, .create:
             return .object(Epoll.value(ofWaitOrCreation: call)!)
+        case .misdirected(let misdirected):
+            return .object(Epoll.value(ofMisdirected: misdirected, field: "end") { $0 })
         }
     }
 

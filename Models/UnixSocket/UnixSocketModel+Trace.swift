@@ -380,8 +380,8 @@ extension UnixSocketModel {
         case .ok(let recorded): value = recorded
         }
         switch input {
-        case .epoll(_, .control): return .epollControlled
-        case .epoll(_, .wait): return .epollEvents(try Self.epollReports(value))
+        case .epoll(_, .control), .epoll(_, .misdirected(.control)): return .epollControlled
+        case .epoll(_, .wait), .epoll(_, .misdirected(.wait)): return .epollEvents(try Self.epollReports(value))
         case .epoll(_, .create): return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
         case .send(_, _, let data, _, _, _), .sendOutOfBand(_, _, let data, _):
             return .sent(try value.required("sent").integer("sent", in: 0...data.count))

@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -19,10 +20,23 @@ int ipc_epoll_ctl(int epfd, int op, int fd, uint32_t events, int with_event) {
     return epoll_ctl(epfd, op, fd, with_event ? &event : NULL);
 }
 
+int ipc_epoll_max_events(void) { return (int)(INT_MAX / sizeof(struct epoll_event)); }
+
+/// `maxevents` for a buffer of `capacity`: a valid one larger than the buffer is cut to it; one the kernel refuses
+/// (≤ 0, or over EP_MAX_EVENTS) is passed as given, so the call fails EINVAL before it writes anything.
+static int ipc_epoll_room(int maxevents, int capacity) {
+    return maxevents > capacity && maxevents <= ipc_epoll_max_events() ? capacity : maxevents;
+}
+
+int ipc_epoll_wait_unclamped(int epfd, int maxevents, int timeout) {
+    struct epoll_event buffer[16];
+    return epoll_wait(epfd, buffer, maxevents, timeout);
+}
+
 int ipc_epoll_wait(int epfd, int maxevents, int timeout, uint32_t *events, int *fds, int capacity) {
     struct epoll_event buffer[16];
     if (capacity > 16) capacity = 16;
-    int n = epoll_wait(epfd, buffer, maxevents > capacity ? capacity : maxevents, timeout);
+    int n = epoll_wait(epfd, buffer, ipc_epoll_room(maxevents, capacity), timeout);
     for (int i = 0; i < n && i < capacity; i++) {
         events[i] = buffer[i].events;
         fds[i] = buffer[i].data.fd;
@@ -49,7 +63,7 @@ int ipc_epoll_pwait(int epfd, int maxevents, int timeout, const int *signals, in
     struct epoll_event buffer[16];
     sigset_t set;
     if (capacity > 16) capacity = 16;
-    int n = epoll_pwait(epfd, buffer, maxevents > capacity ? capacity : maxevents, timeout, ipc_epoll_mask(&set, signals, count));
+    int n = epoll_pwait(epfd, buffer, ipc_epoll_room(maxevents, capacity), timeout, ipc_epoll_mask(&set, signals, count));
     return ipc_epoll_copy(n, buffer, events, fds, capacity);
 }
 
@@ -59,7 +73,7 @@ int ipc_epoll_pwait2(int epfd, int maxevents, int has_timeout, long long seconds
     sigset_t set;
     struct timespec timeout = {.tv_sec = (time_t)seconds, .tv_nsec = (long)nanoseconds};
     if (capacity > 16) capacity = 16;
-    int n = epoll_pwait2(epfd, buffer, maxevents > capacity ? capacity : maxevents, has_timeout ? &timeout : NULL,
+    int n = epoll_pwait2(epfd, buffer, ipc_epoll_room(maxevents, capacity), has_timeout ? &timeout : NULL,
                          ipc_epoll_mask(&set, signals, count));
     return ipc_epoll_copy(n, buffer, events, fds, capacity);
 }

@@ -1,3 +1,4 @@
+import CIPCShims
 import IPCMechanisms
 import IPCModels
 import IPCSyscalls
@@ -49,7 +50,70 @@ enum EpollAgreement {
             return try wait(instance, maxEvents: maxEvents, form: form).map { Epoll.Report(target: target, events: $0.events) }.sorted()
         case .create:
             preconditionFailure("a creation call is judged by itself (PipeEpollAgreementTests draws them)")
+        case .misdirected(let misdirected):
+            return try perform(misdirected, instance: instance, descriptor: { _ in descriptor }).map { $0.map { Epoll.Report(target: target, events: $0.events) }.sorted() }
         }
+    }
+
+    /// A regular file the test process holds open (an anonymous one, `memfd_create`, close-on-exec: no `poll`), the
+    /// trace's `"regular-file"`.
+    static let regularFile: CInt = ipc_memfd_create("ipch-test-regular-file")
+
+    /// A misdirected call (``Epoll/Misdirected``) through the numbers it names (`descriptor` of a target, -1: none
+    /// held): nil for an `epoll_ctl` that returned, a wait's raw reports (a zero timeout, whatever it says).
+    static func perform<Target>(
+        _ call: Epoll.Misdirected<Target>, instance: CInt, descriptor: (Target) -> CInt
+    ) throws(Errno) -> [(descriptor: CInt, events: Epoll.Events)]? {
+        func number(_ given: Epoll.Descriptor<Target>) -> CInt {
+            switch given {
+            case .instance: instance
+            case .target(let target): descriptor(target)
+            case .regularFile: regularFile
+            }
+        }
+        switch call {
+        case .control(let epfd, let operation, let target, let events):
+            try control(number(epfd), operation, number(target), events)
+            return nil
+        case .wait(let epfd, let maxEvents, _, let form):
+            return try wait(number(epfd), maxEvents: maxEvents, form: form)
+        }
+    }
+
+    /// `maxevents` around the limits: 16, 0, `EP_MAX_EVENTS` (a wait: the buffer is 16, and no more are ready) and one
+    /// over it (`EINVAL`).
+    static let edgeMaxEvents = [16, 0, Epoll.maxEventsLimit, Epoll.maxEventsLimit + 1]
+
+    /// A misdirected call by either of two holders (``Epoll/Misdirected``) on an object whose descriptors are
+    /// `targets`: `epoll_ctl` through the instance of a regular file (`EPERM`, any op and events), or through one of
+    /// the object's descriptors or a regular file (of an object's descriptor, the instance or a regular file); a
+    /// zero-timeout wait of any form through an object's descriptor or a regular file, `maxevents` around the limits
+    /// (``edgeMaxEvents``); and the plain wait on the instance with those.
+    static func misdirections<Target, Operation>(
+        _ targets: [Target], _ make: @escaping @Sendable (_ holder: Int, _ call: Epoll.Call<Target>) -> Operation
+    ) -> Generator<Operation, AnySequence<Any>> where Target: Sendable {
+        let named: [Epoll.Descriptor<Target>] = [.instance] + targets.map { .target($0) } + [.regularFile]
+        let pairs = named.flatMap { epfd in named.map { (epfd, $0) } }.filter { $0.0 != .instance || $0.1 == .regularFile }
+        let epfds = Array(named.dropFirst())
+        return Gen.int(in: 0...4_799).map { value in
+            let holder = 1 + value % 2
+            let choice = value / 2
+            switch choice % 3 {
+            case 0:  // epoll_ctl: a pair (epfd, target) but the instance's own calls, × 5 ops × 9 events
+                let (epfd, on) = pairs[(choice / 3) % pairs.count]
+                let operation = PipeEpollAgreementTests.operationChoices[(choice / 3 / pairs.count) % 5]
+                let events = PipeEpollAgreementTests.eventChoices[(choice / 3 / pairs.count / 5) % 9]
+                return make(holder, .misdirected(.control(epfd: epfd, operation: operation, target: on, events: events)))
+            case 1:  // a wait through an object's descriptor or a regular file, of any form
+                let epfd = epfds[(choice / 3) % epfds.count]
+                let maxEvents = edgeMaxEvents[(choice / 3 / epfds.count) % 4]
+                let forms: [Epoll.WaitForm] = [.plain] + PipeEpollAgreementTests.waitForms
+                let form = forms[(choice / 3 / epfds.count / 4) % forms.count]
+                return make(holder, .misdirected(.wait(epfd: epfd, maxEvents: maxEvents, timeout: 0, form: form)))
+            default:  // the instance's own wait, maxevents around the limits
+                return make(holder, .wait(maxEvents: edgeMaxEvents[(choice / 3) % 4], timeout: 0))
+            }
+        }.eraseToAny()
     }
 
     /// An `epoll_ctl` by either of two holders on an object with one kind of descriptor (an eventfd, a queue), with
@@ -115,6 +179,7 @@ struct HolderEpollCall<Target: Hashable & Sendable & Comparable & RawRepresentab
         case .control(let operation, let target, let events): "epoll_ctl\(holder)(\(operation.name), \(target?.rawValue ?? "epoll"), \(events))"
         case .wait(let maxEvents, _, let form): "\(form.name)\(holder)(\(maxEvents))"
         case .create(let creation): "\(creation)@\(holder)"
+        case .misdirected(let misdirected): "\(misdirected)@\(holder)"
         }
     }
 }

@@ -1,6 +1,7 @@
 import CIPCShims
 import Glibc
 import IPCMechanisms
+import IPCModels
 import IPCSyscalls
 import SystemPackage
 import Testing
@@ -184,6 +185,99 @@ import Testing
         #expect(childReported == 1)
         #expect(missed == (childFirst ? [0, 0] : [1, 1]))
         #expect(afterAnotherWrite == 1)
+    }
+
+    /// The missed wake's one exception: a level-triggered exclusive registration that has reported is back on its
+    /// ready list (`ep_send_events` re-adds it), so every later wait polls it, whatever wakes miss it. The child's
+    /// exclusive `EPOLLET` registration is first on the queue; the test process's level-triggered one behind it.
+    /// (1) The child sleeps, a write: the child takes the wake, the test process's waits report nothing while readable.
+    /// (2) The child awake, a write reaches the test process's entry: it reports, and (3) the child asleep again, a
+    /// write the child takes, it still reports at every wait (listed). (4) Drained, a wait finds it not ready — off the
+    /// list — and then, the child asleep, a write it takes: the test process's waits are silent again while readable.
+    @Test(arguments: [true, false]) func aReportedLevelTriggeredExclusiveRegistrationStaysListed(pipe: Bool) throws {
+        let object = try Object(pipe: pipe)
+        let instance = try EpollTestInstance()
+        let parentPipe = try Syscall.pipe(flags: O_CLOEXEC), childPipe = try Syscall.pipe(flags: O_CLOEXEC)
+        let toParent = [parentPipe.0.rawValue, parentPipe.1.rawValue], toChild = [childPipe.0.rawValue, childPipe.1.rawValue]
+        defer { for descriptor in toParent + toChild { Glibc.close(descriptor) } }
+        let byte = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+        let events = UnsafeMutablePointer<UInt32>.allocate(capacity: 16), numbers = UnsafeMutablePointer<CInt>.allocate(capacity: 16)
+        defer { byte.deallocate(); events.deallocate(); numbers.deallocate() }
+        let (readable, childEvents) = (object.readable, Events.exclusive.union(.input).union(.edgeTriggered).rawValue)
+        let (toParentWrite, fromParent) = (toParent[1], toChild[0])
+        var childReports: [UInt8] = []
+        var seen: [[Int]] = []
+        func reports(_ count: Int) throws -> [Int] { try (0..<count).map { _ in try instance.reported() == nil ? 0 : 1 } }
+        func drain() {
+            var buffer = [UInt8](repeating: 0, count: 64)
+            _ = buffer.withUnsafeMutableBytes { Glibc.read(object.readable, $0.baseAddress, 64) }
+        }
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let child = fork()
+            if child == 0 {  // C calls only: each go byte 1 — take any news at once, then sleep in a wait; 0 — exit
+                let own = ipc_epoll_create1(0)
+                guard own >= 0, ipc_epoll_ctl(own, 1, readable, childEvents, 1) == 0 else { _exit(2) }
+                byte.pointee = 1
+                guard Glibc.write(toParentWrite, byte, 1) == 1 else { _exit(3) }
+                while Glibc.read(fromParent, byte, 1) == 1 && byte.pointee == 1 {
+                    _ = ipc_epoll_wait(own, 16, 0, events, numbers, 16)
+                    byte.pointee = UInt8(truncatingIfNeeded: ipc_epoll_wait(own, 16, 10_000, events, numbers, 16))
+                    guard Glibc.write(toParentWrite, byte, 1) == 1 else { _exit(4) }
+                }
+                _exit(0)
+            }
+            try #require(child > 0)
+            #expect(Glibc.read(toParent[0], byte, 1) == 1)  // the child's ADD is done
+            #expect(ctl(instance, KernelEpoll.add, object.readable, [.exclusive, .input]) == nil)
+            func childSleepsThenWrite() {
+                byte.pointee = 1
+                #expect(Glibc.write(toChild[1], byte, 1) == 1)
+                #expect(Self.waitUntilAsleepInEpoll(child), "the child never slept in epoll_wait")
+                object.write()
+                #expect(Glibc.read(toParent[0], byte, 1) == 1)
+                childReports.append(byte.pointee)
+            }
+            childSleepsThenWrite()  // (1)
+            seen.append(try reports(2))
+            object.write()  // (2) the child is awake (waiting for its go byte)
+            seen.append(try reports(2))
+            childSleepsThenWrite()  // (3)
+            seen.append(try reports(3))
+            drain()  // (4)
+            seen.append(try reports(1))
+            childSleepsThenWrite()
+            seen.append(try reports(2))
+            byte.pointee = 0
+            #expect(Glibc.write(toChild[1], byte, 1) == 1)
+            var status: CInt = 0
+            #expect(waitpid(child, &status, 0) == child && status == 0)
+        }
+        #expect(childReports == [1, 1, 1])
+        #expect(seen == [[0, 0], [1, 1], [1, 1, 1], [0], [0, 0]])
+        Self.expectTheModelFollowsTheReadyList()
+    }
+
+    /// The shared model's side of it (``Epoll/Registration/listed``): a missable level-triggered exclusive registration
+    /// ready at a wait may report or not; once reported it must report at every wait while ready (a silent wait is
+    /// rejected); a wait that finds it not ready unlists it, and it may be missed again.
+    static func expectTheModelFollowsTheReadyList() {
+        var registration = Epoll.Registration(process: 1, target: PipeModel.End.read, events: [.exclusive, .input])
+        registration.missable = true
+        func outcomes(_ registrations: [Epoll.Registration<PipeModel.End>], ready: Bool) -> [(reports: Int, registrations: [Epoll.Registration<PipeModel.End>])] {
+            Epoll.waitOutcomes(registrations, process: 1, maxEvents: 16) { _ in ready ? .input : [] }.map { ($0.reports.count, $0.registrations) }
+        }
+        let first = outcomes([registration], ready: true)
+        #expect(Set(first.map(\.reports)) == [0, 1])  // missable: reported or not
+        let reported = first.first { $0.reports == 1 }!.registrations
+        #expect(reported.first?.listed == true)
+        #expect(outcomes(reported, ready: true).map(\.reports) == [1])  // listed: a silent wait is rejected
+        let drained = outcomes(reported, ready: false)
+        #expect(drained.map(\.reports) == [0] && drained.first?.registrations.first?.listed == false)
+        #expect(Set(outcomes(drained.first!.registrations, ready: true).map(\.reports)) == [0, 1])  // missable again
+        // Edge-triggered, it is not put back on the list after a report.
+        var edge = Epoll.Registration(process: 1, target: PipeModel.End.read, events: [.exclusive, .input, .edgeTriggered])
+        edge.missable = true
+        #expect(Epoll.waitOutcomes([edge], process: 1, maxEvents: 16) { _ in .input }.allSatisfy { $0.registrations.first?.listed == false })
     }
 
     /// Whether `process` came to sleep in an epoll wait (its `/proc/PID/wchan`, which names a function only once the

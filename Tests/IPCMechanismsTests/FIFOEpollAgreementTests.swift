@@ -30,6 +30,8 @@ import Testing
         case wait(holder: Int, maxEvents: Int)
         /// `dup` (`minimum` nil), `F_DUPFD` with `minimum`, or (`onto`) `dup2` onto a free number.
         case duplicate(holder: Int, end: PipeModel.End, minimum: Int?, onto: Bool)
+        /// A misdirected call or a wait with `maxevents` around `EP_MAX_EVENTS` (``EpollAgreement/misdirections(_:_:)``).
+        case misdirected(holder: Int, Epoll.Call<PipeModel.End>)
 
         var description: String {
             switch self {
@@ -43,6 +45,7 @@ import Testing
             case .wait(let holder, let maxEvents): "epoll_wait\(holder)(\(maxEvents))"
             case .duplicate(let holder, let end, let minimum, let onto):
                 onto ? "dup2\(holder)(\(end), free)" : minimum.map { "F_DUPFD\(holder)(\(end), \($0))" } ?? "dup\(holder)(\(end))"
+            case .misdirected(let holder, let call): "\(call)@\(holder)"
             }
         }
     }
@@ -66,7 +69,8 @@ import Testing
                 events: PipeEpollAgreementTests.eventChoices[(value / 40) % 9])
         }.eraseToAny(),
         Gen.int(in: 0...5).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: [1, 16, 0][$0 / 2]) }.eraseToAny(),
-        Gen.int(in: 0...3).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: 16) }.eraseToAny()
+        Gen.int(in: 0...3).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: 16) }.eraseToAny(),
+        EpollAgreement.misdirections([PipeModel.End.read, .write]) { Operation.misdirected(holder: $0, $1) }
     ).array(of: 1...40)
 
     static let level: Events = .input
@@ -161,7 +165,7 @@ import Testing
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
         try await EpollAgreement.agree(
             directed: Self.directedSequences, random: Self.operations,
-            marks: ["EPOLLIN", "EPOLLOUT", "EPOLLHUP", "EPOLLERR", "EEXIST", "ENOENT", "EBADF", "ENXIO", "suppressed", "readwrite registered",
+            marks: ["EPOLLIN", "EPOLLOUT", "EPOLLHUP", "EPOLLERR", "EEXIST", "ENOENT", "EBADF", "EPERM", "ENXIO", "suppressed", "readwrite registered",
                     "closed number reported", "two registrations of one end", "older open reported"],
             check: { operations, seen throws in
                 try PipeAgreement.repeatingDisagreements { try Self.checkOnce(operations, seen: seen) }
@@ -260,6 +264,20 @@ import Testing
                             if held[holder]![.read]?.last == held[holder]![.write]?.last { seen.withLock { _ = $0.insert("readwrite registered") } }
                         }
                         return .epollControlled
+                    }
+                case .misdirected(let holder, let call):
+                    input = .epoll(process: holder, call: call)
+                    let instance = instances[holder]!.rawValue
+                    kernel = FIFOModelAgreementTests.outcome {
+                        let events: [(descriptor: CInt, events: Events)]?
+                        switch call {
+                        case .misdirected(let misdirected):
+                            events = try EpollAgreement.perform(misdirected, instance: instance) { held[holder]![$0]?.last?.rawValue ?? -1 }
+                        case .wait(let maxEvents, _, let form): events = try EpollAgreement.wait(instance, maxEvents: maxEvents, form: form)
+                        default: preconditionFailure("misdirections draw misdirected calls and waits")
+                        }
+                        return events.map { .epollEvents($0.map { PipeModel.EpollReport(end: registered[holder]![$0.descriptor] ?? .read, events: $0.events) }.sorted()) }
+                            ?? .epollControlled
                     }
                 case .wait(let holder, let maxEvents):
                     input = .epoll(process: holder, call: .wait(maxEvents: maxEvents, timeout: 0))

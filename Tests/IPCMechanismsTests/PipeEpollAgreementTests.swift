@@ -27,6 +27,9 @@ import Testing
         /// `epoll_pwait` or `epoll_pwait2` (with a zero or invalid timespec: nothing sleeps).
         case waitAs(holder: Int, maxEvents: Int, form: Epoll.WaitForm)
         case create(holder: Int, Epoll.Creation)
+        /// A misdirected call (through an end or a regular file, or of a regular file) or a wait with `maxevents`
+        /// around `EP_MAX_EVENTS` (``EpollAgreement/misdirections(_:_:)``).
+        case misdirected(holder: Int, Epoll.Call<PipeModel.End>)
 
         var description: String {
             switch self {
@@ -40,6 +43,7 @@ import Testing
             case .waitAs(let holder, let maxEvents, let form):
                 "\(Epoll.Call<PipeModel.End>.wait(maxEvents: maxEvents, timeout: 0, form: form))@\(holder)"
             case .create(let holder, let creation): "\(creation)@\(holder)"
+            case .misdirected(let holder, let call): "\(call)@\(holder)"
             }
         }
     }
@@ -85,7 +89,8 @@ import Testing
         Gen.int(in: 0...3).map { Operation.wait(holder: 1 + $0 % 2, maxEvents: 16) }.eraseToAny(),
         Gen.int(in: 0...47).map { Operation.waitAs(holder: 1 + $0 % 2, maxEvents: [16, 16, 1][($0 / 2) % 3], form: Self.waitForms[$0 / 6]) }.eraseToAny(),
         Gen.int(in: 0...4).map { Operation.waitAs(holder: 1 + $0 % 2, maxEvents: 0, form: Self.waitForms[$0 + 3]) }.eraseToAny(),
-        Gen.int(in: 0...17).map { Operation.create(holder: 1 + $0 % 2, Self.creations[$0 / 2]) }.eraseToAny()
+        Gen.int(in: 0...17).map { Operation.create(holder: 1 + $0 % 2, Self.creations[$0 / 2]) }.eraseToAny(),
+        EpollAgreement.misdirections([PipeModel.End.read, .write]) { Operation.misdirected(holder: $0, $1) }
     ).array(of: 1...50)
 
     /// The measured facts, each in order: the plausible wrong outcome of each (a second edge-triggered report with
@@ -151,7 +156,7 @@ import Testing
             marks: Set([
                 "EPOLLIN", "EPOLLOUT", "EPOLLHUP", "EPOLLERR", "EEXIST", "ENOENT", "EINVAL", "EBADF", "edge silent", "two reported",
                 "epoll_pwait reported", "epoll_pwait2 reported", "timespec EINVAL while ready", "created", "created FD_CLOEXEC", "creation EINVAL",
-                "exclusive added", "exclusive reported", "exclusive EINVAL",
+                "exclusive added", "exclusive reported", "exclusive EINVAL", "EPERM", "misdirected EINVAL", "maxevents over EP_MAX_EVENTS",
             ]),
             check: { operations, seen throws in try Self.check(operations: operations, seen: seen) })
     }
@@ -217,6 +222,17 @@ import Testing
                         }
                         defer { try? Syscall.close(made) }
                         kernel = .epollCreated(closeOnExec: try KernelEpoll.closeOnExec(made.rawValue))
+                    case .misdirected(let holder, let call):
+                        input = .epoll(process: holder, call: call)
+                        let instance = instances[holder]!.rawValue
+                        let events: [(descriptor: CInt, events: Events)]?
+                        switch call {
+                        case .misdirected(let misdirected):
+                            events = try EpollAgreement.perform(misdirected, instance: instance) { pipe.ends[$0]![holder]?.rawValue ?? -1 }
+                        case .wait(let maxEvents, _, let form): events = try EpollAgreement.wait(instance, maxEvents: maxEvents, form: form)
+                        default: preconditionFailure("misdirections draw misdirected calls and waits")
+                        }
+                        kernel = events.map { Self.reports($0, registered: registered[holder]!) } ?? .epollControlled
                     case .wait(let holder, let maxEvents):
                         input = .epoll(process: holder, call: .wait(maxEvents: maxEvents, timeout: 0))
                         let events = try KernelEpoll.wait(instances[holder]!.rawValue, maxEvents: maxEvents, timeoutMilliseconds: 0)
@@ -246,6 +262,8 @@ import Testing
                         }
                     case .failed(let code):
                         seen.insert(code.rawValue)
+                        if case .misdirected(_, .misdirected) = operation, code == .EINVAL { seen.insert("misdirected EINVAL") }
+                        if case .misdirected(_, .wait(Epoll.maxEventsLimit + 1, _, _)) = operation { seen.insert("maxevents over EP_MAX_EVENTS") }
                         if case .control(_, _, _, let events) = operation, events.contains(.exclusive), code == .EINVAL { seen.insert("exclusive EINVAL") }
                         if case .create = operation { seen.insert("creation EINVAL") }
                         if case .waitAs(let holder, let maxEvents, .pwait2(let timeout?, _)) = operation, !timeout.isValid, maxEvents > 0,

@@ -25,6 +25,8 @@ import Testing
         case close(end: String)
         case control(operation: Epoll.Operation, end: String?, events: Events)
         case wait(maxEvents: Int)
+        /// A misdirected call or a wait with `maxevents` around `EP_MAX_EVENTS` (``EpollAgreement/misdirections(_:_:)``).
+        case misdirected(Epoll.Call<String>)
 
         var description: String {
             switch self {
@@ -34,6 +36,7 @@ import Testing
             case .close(let end): "close(\(end))"
             case .control(let operation, let end, let events): "epoll_ctl(\(operation.name), \(end ?? "epoll"), \(events))"
             case .wait(let maxEvents): "epoll_wait(\(maxEvents))"
+            case .misdirected(let call): "\(call)"
             }
         }
     }
@@ -60,7 +63,8 @@ import Testing
                 events: PipeEpollAgreementTests.exclusiveChoices[(value / 8) % 9])
         }.eraseToAny(),
         Gen.int(in: 0...2).map { Operation.wait(maxEvents: [1, 16, 0][$0]) }.eraseToAny(),
-        Gen.int(in: 0...3).map { _ in Operation.wait(maxEvents: 16) }.eraseToAny()
+        Gen.int(in: 0...3).map { _ in Operation.wait(maxEvents: 16) }.eraseToAny(),
+        EpollAgreement.misdirections(ends) { _, call in Operation.misdirected(call) }
     ).array(of: 1...40)
 
     /// The measured facts (`UnixSocketEpollFactsTests`; for the datagram types `UnixSocketDatagramEpollFactsTests`
@@ -133,7 +137,7 @@ import Testing
     ]
 
     @Test(arguments: UnixSocketType.allCases) func modelAndKernelGiveTheSameOutputs(type: UnixSocketType) async throws {
-        var marks: Set<String> = ["EPOLLIN", "EPOLLOUT", "EPOLLRDHUP", "EPOLLHUP", "EEXIST", "ENOENT", "EINVAL", "EBADF", "edge silent", "two reported"]
+        var marks: Set<String> = ["EPOLLIN", "EPOLLOUT", "EPOLLRDHUP", "EPOLLHUP", "EEXIST", "ENOENT", "EINVAL", "EBADF", "EPERM", "edge silent", "two reported"]
         if type == .dgram { marks.insert("freed by a failed send") }
         try await EpollAgreement.agree(
             directed: Self.directedSequences + (type == .stream ? [] : Self.datagramSequences), random: Self.operations, marks: marks,
@@ -200,6 +204,15 @@ import Testing
                     try EpollAgreement.control(instance.rawValue, operation, target, events)
                     if case .add = operation, let end { registered[target] = end }
                     kernel = .epollControlled
+                case .misdirected(let call):
+                    input = .epoll(process: 1, call: call)
+                    let events: [(descriptor: CInt, events: Events)]?
+                    switch call {
+                    case .misdirected(let misdirected): events = try EpollAgreement.perform(misdirected, instance: instance.rawValue) { socket($0).rawValue }
+                    case .wait(let maxEvents, _, let form): events = try EpollAgreement.wait(instance.rawValue, maxEvents: maxEvents, form: form)
+                    default: preconditionFailure("misdirections draw misdirected calls and waits")
+                    }
+                    kernel = events.map { .epollEvents($0.map { .init(target: registered[$0.descriptor] ?? "?", events: $0.events) }.sorted()) } ?? .epollControlled
                 case .wait(let maxEvents):
                     input = .epoll(process: 1, call: .wait(maxEvents: maxEvents, timeout: 0))
                     kernel = .epollEvents(try EpollAgreement.wait(instance.rawValue, maxEvents: maxEvents).map { .init(target: registered[$0.descriptor] ?? "?", events: $0.events) }.sorted())

@@ -23,6 +23,12 @@ int ipc_epoll_pwait(int epfd, int maxevents, int timeout, const int *signals, in
 int ipc_epoll_pwait2(int epfd, int maxevents, int has_timeout, long long seconds, long long nanoseconds, const int *signals,
                      int count, uint32_t *events, int *fds, int capacity);
 
+/// EP_MAX_EVENTS: INT_MAX / sizeof(struct epoll_event) (12 bytes, packed, on x86-64), the largest maxevents a wait
+/// takes. The waits above cut a larger valid maxevents to their buffer and pass one the kernel refuses as given.
+int ipc_epoll_max_events(void);
+/// epoll_wait(epfd, buffer of 16, maxevents, timeout) with maxevents passed as given, even over 16: only for an
+/// instance with at most 16 registrations (the kernel writes only the ready ones). Returns the count, or -1 with errno.
+int ipc_epoll_wait_unclamped(int epfd, int maxevents, int timeout);
 /// The bits and values of <sys/epoll.h>.
 uint32_t ipc_epollin(void);
 uint32_t ipc_epollout(void);

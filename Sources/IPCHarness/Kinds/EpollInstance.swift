@@ -1,3 +1,4 @@
+import CIPCShims
 import Glibc
 import IPCMechanisms
 import IPCModels
@@ -12,7 +13,40 @@ final class EpollInstance<Target: Hashable & Sendable & Comparable> {
     /// What each registered number was added as.
     private var targets: [CInt: Target] = [:]
 
-    deinit { if let descriptor { try? Syscall.close(descriptor) } }
+    /// A regular file the process holds open for the trace's `"regular-file"` (an anonymous one, `memfd_create`: it
+    /// has no `poll`), made at the first call naming it.
+    private var regularFile: CInt?
+
+    deinit {
+        if let descriptor { try? Syscall.close(descriptor) }
+        if let regularFile { Glibc.close(regularFile) }
+    }
+
+    /// An epoll call that meets no registration (``Epoll/Misdirected``): through `epfd` (the instance, one of the
+    /// object's descriptors — `descriptor` of its target, nil when not held: -1, `EBADF` — or the regular file), of
+    /// `target` for `epoll_ctl`. It fails as the kernel says; if it ever returned, nil for `epoll_ctl`, else the wait's
+    /// reports.
+    func perform(_ call: Epoll.Misdirected<Target>, descriptor: (Target) -> FileDescriptor?, unknown: Target) throws(Errno) -> [Epoll.Report<Target>]? {
+        func number(_ given: Epoll.Descriptor<Target>) throws(Errno) -> CInt {
+            switch given {
+            case .instance: return try instance().rawValue
+            case .target(let target): return descriptor(target)?.rawValue ?? -1
+            case .regularFile:
+                if let regularFile { return regularFile }
+                let made = ipc_memfd_create("ipch-regular-file")
+                guard made >= 0 else { throw Errno(rawValue: Glibc.errno) }
+                regularFile = made
+                return made
+            }
+        }
+        switch call {
+        case .control(let epfd, let operation, let target, let events):
+            try Self.control(try number(epfd), operation, try number(target), events: events)
+            return nil
+        case .wait(let epfd, let maxEvents, let timeout, let form):
+            return reports(try Self.wait(try number(epfd), maxEvents: maxEvents, timeout: timeout, form: form), unknown: unknown)
+        }
+    }
 
     func instance() throws(Errno) -> FileDescriptor {
         if let descriptor { return descriptor }

@@ -10,10 +10,13 @@ import SystemPackage
 /// `client.eventfd-exclusive-mod-unchecked` is an epoll consumer with a plausible wrong belief: that a registration
 /// added with `EPOLLEXCLUSIVE` can be changed by MOD like any other (switching its events without the flag), so it does
 /// not check MOD's result and takes it as done — the kernel refuses it `EINVAL` (it modifies only plain registrations).
+/// `client.eventfd-regular-file-unchecked` is an event loop that registers every descriptor it is handed, a regular
+/// file too (a log, a redirected input), believing ADD works for any file and not checking it: the kernel refuses a
+/// file with no `poll` `EPERM`.
 public enum EventCounterKind: MechanismKind {
     public typealias Model = EventCounterModel
 
-    public static let implementations = ["kernel.eventfd", "client.eventfd-exclusive-mod-unchecked"]
+    public static let implementations = ["kernel.eventfd", "client.eventfd-exclusive-mod-unchecked", "client.eventfd-regular-file-unchecked"]
 
     public static func model(for workload: Workload) -> EventCounterModel {
         EventCounterModel(counters: workload.objects.filter { $0.kind == name }.map { object in
@@ -43,6 +46,7 @@ public enum EventCounterKind: MechanismKind {
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<EventCounterModel> {
         var binding = EventCounterBinding(descriptor: try object.descriptor("fd"))
         binding.exclusiveModificationUnchecked = implementation == "client.eventfd-exclusive-mod-unchecked"
+        binding.regularFileUnchecked = implementation == "client.eventfd-regular-file-unchecked"
         return binding
     }
 }
@@ -58,6 +62,8 @@ struct EventCounterBinding: ObjectBinding {
     let epoll = EpollInstance<EventCounterModel.EpollTarget>()
     /// `client.eventfd-exclusive-mod-unchecked`'s wrong belief: MOD of its `EPOLLEXCLUSIVE` registration is done.
     var exclusiveModificationUnchecked = false
+    /// `client.eventfd-regular-file-unchecked`'s wrong belief: ADD of a regular file is done like any other.
+    var regularFileUnchecked = false
     /// Whether this process's registration was added with `EPOLLEXCLUSIVE` (for the belief above).
     var registeredExclusive = false
 
@@ -134,6 +140,14 @@ struct EventCounterBinding: ObjectBinding {
             return .epollControlled
         case .exit:
             return .closed  // the checker's step for a death, never a call a worker makes
+        case .epoll(_, .misdirected(let call)):
+            let newest = duplicates.last ?? descriptor
+            do throws(Errno) {
+                return try epoll.perform(call, descriptor: { _ in newest }, unknown: .eventfd).map { .epollEvents($0) } ?? .epollControlled
+            } catch {
+                if regularFileUnchecked, case .control(.instance, .add, .regularFile, _) = call { return .epollControlled }
+                throw error
+            }
         case .epoll(_, .create(let creation)):
             return .epollCreated(closeOnExec: try creation.perform())
         case .epoll(_, .wait(let maxEvents, let timeout, let form)):

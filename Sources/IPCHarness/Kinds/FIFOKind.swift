@@ -258,6 +258,8 @@ struct FIFOBinding: ObjectBinding {
                 }
             }
             return .epollControlled
+        case .epoll(_, .misdirected(let call)):
+            return try epoll.perform(call, descriptor: { held[$0]?.last }, unknown: .read).map { .epollEvents($0) } ?? .epollControlled
         case .epoll(_, .create(let creation)):
             return .epollCreated(closeOnExec: try creation.perform())
         case .epoll(_, .wait(let maxEvents, let timeout, let form)):

@@ -297,6 +297,8 @@ struct PipeBinding: ObjectBinding {
         case .epoll(_, .control(let operation, let end, let events)):
             try epoll.control(operation, target: end, descriptor: end.flatMap(newest), events: events)
             return .epollControlled
+        case .epoll(_, .misdirected(let call)):
+            return try epoll.perform(call, descriptor: newest, unknown: .read).map { .epollEvents($0) } ?? .epollControlled
         case .epoll(_, .create(let creation)):
             return .epollCreated(closeOnExec: try creation.perform())
         case .epoll(_, .wait(let maxEvents, let timeout, let form)) where instanceTargets[PipeModel.implicitEpoll]?.isEmpty == false:

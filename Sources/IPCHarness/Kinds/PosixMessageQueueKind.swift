@@ -154,6 +154,9 @@ struct PosixMessageQueueBinding: ObjectBinding {
         case .epoll(_, .control(let operation, let target, let events)):
             try epoll.control(operation, target: target, descriptor: descriptors.last, events: events)
             return .epollControlled
+        case .epoll(_, .misdirected(let call)):
+            let newest = descriptors.last
+            return try epoll.perform(call, descriptor: { _ in newest }, unknown: .queue).map { .epollEvents($0) } ?? .epollControlled
         case .epoll(_, .create(let creation)):
             return .epollCreated(closeOnExec: try creation.perform())
         case .epoll(_, .wait(let maxEvents, let timeout, let form)):

@@ -428,6 +428,12 @@ struct SignalBinding: ObjectBinding {
             return .epollEvents(signalDescriptors.epoll.reports(events, unknown: SignalModel.SignalSet([])))
         case .epoll(_, .wait(let maxEvents, let timeout, let form)):
             return .epollEvents(try signalDescriptors.epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: SignalModel.SignalSet([])))
+        case .epoll(_, .misdirected(let call)):
+            // The trace form names no signalfd as `epfd`; a set as the target is its signalfd, made if need be.
+            var made: [SignalModel.SignalSet: FileDescriptor] = [:]
+            if case .control(_, _, .target(let set), _) = call { made[set] = try signalDescriptors.descriptor(for: set) }
+            let reports = try signalDescriptors.epoll.perform(call, descriptor: { made[$0] }, unknown: SignalModel.SignalSet([]))
+            return reports.map { .epollEvents($0) } ?? .epollControlled
         case .epoll(_, .create(let creation)):
             return .epollCreated(closeOnExec: try creation.perform())
         case .signalFault:

@@ -305,6 +305,8 @@ public struct UnixSocketBinding: ObjectBinding {
                 }
             }
             return .epollControlled
+        case .epoll(_, .misdirected(let call)):
+            return try epoll.perform(call, descriptor: { sockets[$0] }, unknown: "?").map { .epollEvents($0) } ?? .epollControlled
         case .epoll(_, .create(let creation)):
             return .epollCreated(closeOnExec: try creation.perform())
         case .epoll(_, .wait(let maxEvents, let timeout, let form)):
