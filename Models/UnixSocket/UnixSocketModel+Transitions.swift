@@ -6,6 +6,11 @@ extension UnixSocketModel {
             return Self.markingNonblockingByDescription(transitions(state, nonblocking), process: input.process)
         }
         switch input {
+        case .nestedEpoll(let process, let call):
+            return nestedEpollTransitions(state, process: process, call: call).map { ($0.output ?? .epollControlled, $0.step) }
+        case .epoll(let process, .wait(let maxEvents, let timeout, let form)) where state.implicitHoldsInstances(process: process) && !state.epollUnjudged.contains(process):
+            let wait = NestedEpollCall.wait(instance: NestedEpoll.implicitInstance, maxEvents: maxEvents, timeout: timeout, form: form)
+            return nestedEpollTransitions(state, process: process, call: wait).map { ($0.output ?? .epollControlled, $0.step) }
         case .epoll(let process, let call):
             // Not judged (no output): shown as a control's success; `step` lets any output through.
             return epollOutcomes(state, process: process, call: call).map { ($0.output ?? .epollControlled, .completed($0.next)) }

@@ -238,6 +238,8 @@ public struct UnixSocketBinding: ObjectBinding {
     private var abstractNamesUsed = 0
     /// This process's epoll instance for the object (see ``EpollInstance``): registrations name the socket.
     private let epoll = EpollInstance<String>()
+    /// The epoll instances it keeps by name (``UnixSocketModel+NestedEpoll``).
+    private var kept = KeptEpollInstances<String>()
     /// The fresh abstract names this process's `bind`s gave the object's sockets, by socket.
     private var ownNames: [String: UnixAddress] = [:]
 
@@ -307,6 +309,12 @@ public struct UnixSocketBinding: ObjectBinding {
             return .epollControlled
         case .epoll(_, .create(let creation)):
             return .epollCreated(closeOnExec: try creation.perform())
+        case .epoll(_, .wait(let maxEvents, let timeout, let form)) where kept.implicitHoldsNested:
+            let leaf: (String) -> CInt = { sockets[$0]?.rawValue ?? -1 }
+            return UnixSocketModel.epollOutput(try kept.wait(NestedEpoll.implicitInstance, maxEvents: maxEvents, timeout: timeout, form: form, implicit: epoll, leaf: leaf, unknown: "?"))
+        case .nestedEpoll(_, let call):
+            let sockets = self.sockets
+            return UnixSocketModel.output(of: try kept.perform(call, implicit: epoll, leaf: { sockets[$0]?.rawValue ?? -1 }, unknown: "?"))
         case .epoll(_, .wait(let maxEvents, let timeout, let form)):
             var reports = try epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: "?")
             if stickyWritable { reports = believedWritability(reports, maxEvents: maxEvents) }
