@@ -14,11 +14,14 @@ extension UnixSocketModel {
     /// only, its ends named `"a"` and `"b"`.
     func nestedEpollCall(of call: Call) throws(ModelError) -> NestedEpollCall? {
         guard let setup = setup(of: call.object) else { throw ModelError("no unix-socket object '\(call.object)'") }
-        guard let nested = try NestedEpoll.call(of: call, leaf: Self.pairEnd, taken: "\"a\", \"b\"") else { return nil }
         guard case .pair = setup.shape else {
-            throw ModelError("nested epoll instances ('keep', 'instance' or an instance as a target) are modelled on a socket pair only")
+            // Every name is a socket's here (`listen`, `client-2`, `p1`, …): only the nested fields make a nested call.
+            for field in ["instance", "keep"] where try call.value.optional(field) != nil {
+                throw ModelError("nested epoll instances ('keep', 'instance' or an instance as a target) are modelled on a socket pair only")
+            }
+            return nil
         }
-        return nested
+        return try NestedEpoll.call(of: call, leaf: Self.pairEnd, taken: "\"a\", \"b\"")
     }
 
     /// A socket pair's end as a trace names it (nil: another name, an instance's).
