@@ -24,7 +24,9 @@ struct KeptEpollInstances<Leaf: Hashable & Sendable & Comparable> {
     }
 
     /// A call on a kept instance, or one naming an instance as its target (a wait: ``wait``).
-    mutating func perform(_ call: NestedEpoll.Call<Leaf>, implicit: EpollInstance<Leaf>, leaf: (Leaf) -> CInt, unknown: Leaf) throws(Errno) -> NestedEpoll.Outcome<Leaf> {
+    mutating func perform(
+        _ call: NestedEpoll.Call<Leaf>, implicit: EpollInstance<Leaf>, leaf: (Leaf) -> CInt, unknown: Leaf, dispatchingNested: Bool = false
+    ) throws(Errno) -> NestedEpoll.Outcome<Leaf> {
         switch call {
         case .create(let creation, let name):
             guard kept[name] == nil else { BindingFailure.abandon("epoll instance \(name) is kept already: close it first") }
@@ -48,18 +50,28 @@ struct KeptEpollInstances<Leaf: Hashable & Sendable & Comparable> {
             if case .add = operation { targets[instance, default: [:]][number] = target }
             return .controlled
         case .wait(let instance, let maxEvents, let timeout, let form):
-            return .reported(try wait(instance, maxEvents: maxEvents, timeout: timeout, form: form, implicit: implicit, leaf: leaf, unknown: unknown))
+            return .reported(try wait(instance, maxEvents: maxEvents, timeout: timeout, form: form, implicit: implicit, leaf: leaf, unknown: unknown, dispatchingNested: dispatchingNested))
         }
     }
 
     /// A wait on `instance` whose reports may name instances, sorted: each number as it was added (the implicit
-    /// instance's leaves as `implicit` added them; a number never added, none is, as `unknown`).
+    /// instance's leaves as `implicit` added them; a number never added, none is, as `unknown`). `dispatchingNested`:
+    /// a wrong belief's event loop (`client.pipe-nested-dispatch`, `client.unix-nested-dispatch`) that, when an
+    /// instance is reported, waits on it at once, unrecorded — as if the outer report had been the inner's events —
+    /// so the inner edge is gone before the recorded wait on the inner instance.
     func wait(
-        _ instance: String, maxEvents: Int, timeout: Int, form: Epoll.WaitForm, implicit: EpollInstance<Leaf>, leaf: (Leaf) -> CInt, unknown: Leaf
+        _ instance: String, maxEvents: Int, timeout: Int, form: Epoll.WaitForm, implicit: EpollInstance<Leaf>, leaf: (Leaf) -> CInt, unknown: Leaf,
+        dispatchingNested: Bool = false
     ) throws(Errno) -> [NestedEpoll.Report<Leaf>] {
-        try EpollInstance<Leaf>.wait(try number(of: .instance(instance), implicit: implicit, leaf: leaf), maxEvents: maxEvents, timeout: timeout, form: form).map { report in
+        let reports = try EpollInstance<Leaf>.wait(try number(of: .instance(instance), implicit: implicit, leaf: leaf), maxEvents: maxEvents, timeout: timeout, form: form).map { report in
             let target = targets[instance]?[report.number] ?? implicit.target(of: report.number).map { .end($0) } ?? .end(unknown)
             return NestedEpoll.Report(target: target, events: report.events)
         }.sorted()
+        if dispatchingNested {
+            for case .instance(let inner) in reports.map(\.target) where inner != instance {
+                _ = try? EpollInstance<Leaf>.wait(try number(of: .instance(inner), implicit: implicit, leaf: leaf), maxEvents: 16, timeout: 0, form: .plain)
+            }
+        }
+        return reports
     }
 }

@@ -299,7 +299,7 @@ struct PipeBinding: ObjectBinding {
         case .epoll(_, .create(let creation)):
             return .epollCreated(closeOnExec: try creation.perform())
         case .epoll(_, .wait(let maxEvents, let timeout, let form)) where kept.implicitHoldsNested:
-            return try nestedWait(PipeModel.implicitEpoll, maxEvents: maxEvents, timeout: timeout, form: form)
+            return try nested(.wait(instance: PipeModel.implicitEpoll, maxEvents: maxEvents, timeout: timeout, form: form))
         case .epoll(_, .wait(let maxEvents, let timeout, let form)):
             return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: .read))
         case .nestedEpoll(_, let call):
@@ -315,25 +315,9 @@ struct PipeBinding: ObjectBinding {
 
     /// A call on a kept epoll instance, or one naming an instance as its target.
     private mutating func nested(_ call: PipeModel.NestedEpollCall) throws(Errno) -> PipeModel.Output {
-        if case .wait(let instance, let maxEvents, let timeout, let form) = call {
-            return try nestedWait(instance, maxEvents: maxEvents, timeout: timeout, form: form)
-        }
         let binding = self  // the ends as they are now, apart from the instances the call changes
-        return PipeModel.output(of: try kept.perform(call, implicit: epoll, leaf: { binding.newest($0)?.rawValue ?? -1 }, unknown: .read))
-    }
-
-    /// A wait on `instance` whose reports may name instances: each number as it was added (the implicit instance's
-    /// ends as ``epoll`` added them).
-    private mutating func nestedWait(_ instance: String, maxEvents: Int, timeout: Int, form: Epoll.WaitForm) throws(Errno) -> PipeModel.Output {
-        let leaf: (PipeModel.End) -> CInt = { newest($0)?.rawValue ?? -1 }
-        let reports = try kept.wait(instance, maxEvents: maxEvents, timeout: timeout, form: form, implicit: epoll, leaf: leaf, unknown: .read)
-        if dispatchesNested {
-            // The wrong belief: a nested instance reported is dispatched at once, its own wait unrecorded.
-            for case .instance(let inner) in reports.map(\.target) where inner != instance {
-                _ = try? EpollInstance<PipeModel.End>.wait(try kept.number(of: .instance(inner), implicit: epoll, leaf: leaf), maxEvents: 16, timeout: 0, form: .plain)
-            }
-        }
-        return PipeModel.epollOutput(reports)
+        return PipeModel.output(
+            of: try kept.perform(call, implicit: epoll, leaf: { binding.newest($0)?.rawValue ?? -1 }, unknown: .read, dispatchingNested: dispatchesNested))
     }
 
     /// The descriptor of `end` a `close` would close next: the newest duplicate, else the end itself.

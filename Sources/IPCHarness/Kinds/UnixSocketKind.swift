@@ -31,6 +31,7 @@ public enum UnixSocketKind: MechanismKind {
         "kernel.unix-socket", "client.stream-framing-reader", "client.stream-framing-one-read",
         "client.stream-framing-waitall", "client.bind-unlinks-taken-path", "client.bind-leaves-taken-path",
         "client.stream-urgent-when-signalled", "client.accept-inherits-nonblocking", "client.dgram-sticky-writable",
+        "client.unix-nested-dispatch",
     ]
 
     /// Each object's type, shape, holders and files.
@@ -184,6 +185,7 @@ public enum UnixSocketKind: MechanismKind {
         if implementation == "client.stream-urgent-when-signalled" { binding.urgentWhenSignalled = true }
         if implementation == "client.accept-inherits-nonblocking" { binding.acceptInheritsNonblocking = true }
         if implementation == "client.dgram-sticky-writable" { binding.stickyWritable = true }
+        if implementation == "client.unix-nested-dispatch" { binding.dispatchesNested = true }
         return binding
     }
 }
@@ -240,6 +242,8 @@ public struct UnixSocketBinding: ObjectBinding {
     private let epoll = EpollInstance<String>()
     /// The epoll instances it keeps by name (``UnixSocketModel+NestedEpoll``).
     private var kept = KeptEpollInstances<String>()
+    /// `client.unix-nested-dispatch`'s wrong belief (``KeptEpollInstances/wait``): a reported instance drained at once.
+    var dispatchesNested = false
     /// The fresh abstract names this process's `bind`s gave the object's sockets, by socket.
     private var ownNames: [String: UnixAddress] = [:]
 
@@ -295,6 +299,14 @@ public struct UnixSocketBinding: ObjectBinding {
     /// The same, as the number C calls take.
     public func socketNumber(_ end: String) -> CInt? { sockets[end]?.rawValue }
 
+    /// A call on a kept epoll instance, or one naming an instance as its target (a wait on the implicit instance too,
+    /// once it holds one).
+    private mutating func nested(_ call: UnixSocketModel.NestedEpollCall) throws(Errno) -> UnixSocketModel.Output {
+        let sockets = self.sockets
+        return UnixSocketModel.output(
+            of: try kept.perform(call, implicit: epoll, leaf: { sockets[$0]?.rawValue ?? -1 }, unknown: "?", dispatchingNested: dispatchesNested))
+    }
+
     public mutating func perform(_ input: UnixSocketModel.Input) throws(Errno) -> UnixSocketModel.Output {
         switch input {
         case .epoll(_, .control(let operation, let end, let events)):
@@ -310,11 +322,9 @@ public struct UnixSocketBinding: ObjectBinding {
         case .epoll(_, .create(let creation)):
             return .epollCreated(closeOnExec: try creation.perform())
         case .epoll(_, .wait(let maxEvents, let timeout, let form)) where kept.implicitHoldsNested:
-            let leaf: (String) -> CInt = { sockets[$0]?.rawValue ?? -1 }
-            return UnixSocketModel.epollOutput(try kept.wait(NestedEpoll.implicitInstance, maxEvents: maxEvents, timeout: timeout, form: form, implicit: epoll, leaf: leaf, unknown: "?"))
+            return try nested(.wait(instance: NestedEpoll.implicitInstance, maxEvents: maxEvents, timeout: timeout, form: form))
         case .nestedEpoll(_, let call):
-            let sockets = self.sockets
-            return UnixSocketModel.output(of: try kept.perform(call, implicit: epoll, leaf: { sockets[$0]?.rawValue ?? -1 }, unknown: "?"))
+            return try nested(call)
         case .epoll(_, .wait(let maxEvents, let timeout, let form)):
             var reports = try epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: "?")
             if stickyWritable { reports = believedWritability(reports, maxEvents: maxEvents) }
