@@ -40,30 +40,15 @@ extension PipeModel {
     }
 
     func nestedEpollTransitions(_ state: State, process: Int, call: NestedEpollCall) -> [(output: Output?, step: Step<State>)] {
-        nestedEpollOutcomes(state, process: process, call: call).map { ($0.outcome.map(Self.output), .completed($0.state)) }
+        nestedEpollOutcomes(state, process: process, call: call).map { ($0.outcome.map(Output.ending), .completed($0.state)) }
     }
 
     /// A nested call's outcome as the pipe's output.
-    public static func output(of outcome: NestedEpoll.Outcome<End>) -> Output {
-        switch outcome {
-        case .created(let closeOnExec): .epollCreated(closeOnExec: closeOnExec)
-        case .controlled: .epollControlled
-        case .reported(let reports): epollOutput(reports)
-        case .closed: .closed
-        case .failed(let code): .failed(code)
-        }
-    }
+    public static func output(of outcome: NestedEpoll.Outcome<End>) -> Output { .ending(outcome) }
 
     /// A wait's reports as an output: `epollEvents` when each names an end (as the implicit instance's waits), else
     /// `nestedEpollEvents`.
-    public static func epollOutput(_ reports: [NestedEpollReport]) -> Output {
-        var ends: [EpollReport] = []
-        for report in reports {
-            guard case .end(let end) = report.target else { return .nestedEpollEvents(reports) }
-            ends.append(EpollReport(end: end, events: report.events))
-        }
-        return .epollEvents(ends)
-    }
+    public static func epollOutput(_ reports: [NestedEpollReport]) -> Output { .reporting(reports) }
 
     /// The kept instances and nested registrations after `input` (not an epoll call) took `before` to `after`: an exit
     /// ends them; a close of a registered end drops its registration (or, the description left open, stops judging the
@@ -86,6 +71,10 @@ extension PipeModel {
 }
 
 extension PipeModel.State: NestedEpollState {}
+
+extension PipeModel.Output: NestedEpollOutput {
+    typealias Leaf = PipeModel.End
+}
 
 extension PipeModel: NestedEpollModel {
     func leafMask(_ registration: NestedEpollRegistration, in state: State) -> (mask: EpollEvents?, sure: EpollNews) {

@@ -502,3 +502,39 @@ extension NestedEpollModel {
         return next
     }
 }
+
+/// A model's output with the words nested calls end in (its enum's cases witness these).
+protocol NestedEpollOutput {
+    associatedtype Leaf: Hashable & Sendable & Comparable
+    static func epollCreated(closeOnExec: Bool?) -> Self
+    static var epollControlled: Self { get }
+    static var closed: Self { get }
+    static func failed(_ code: ErrorCode) -> Self
+    /// A wait's reports, each naming a leaf (as the implicit instance's plain waits say them).
+    static func epollEvents(_ reports: [Epoll.Report<Leaf>]) -> Self
+    /// A wait's reports when one names an instance.
+    static func nestedEpollEvents(_ reports: [NestedEpoll.Report<Leaf>]) -> Self
+}
+
+extension NestedEpollOutput {
+    /// A wait's reports: `epollEvents` when each names a leaf, else `nestedEpollEvents`.
+    static func reporting(_ reports: [NestedEpoll.Report<Leaf>]) -> Self {
+        var leaves: [Epoll.Report<Leaf>] = []
+        for report in reports {
+            guard case .end(let leaf) = report.target else { return .nestedEpollEvents(reports) }
+            leaves.append(Epoll.Report(target: leaf, events: report.events))
+        }
+        return .epollEvents(leaves)
+    }
+
+    /// A nested call's outcome as the model's output.
+    static func ending(_ outcome: NestedEpoll.Outcome<Leaf>) -> Self {
+        switch outcome {
+        case .created(let closeOnExec): .epollCreated(closeOnExec: closeOnExec)
+        case .controlled: .epollControlled
+        case .reported(let reports): reporting(reports)
+        case .closed: .closed
+        case .failed(let code): .failed(code)
+        }
+    }
+}

@@ -45,29 +45,14 @@ extension UnixSocketModel {
     }
 
     func nestedEpollTransitions(_ state: State, process: Int, call: NestedEpollCall) -> [(output: Output?, step: Step<State>)] {
-        nestedEpollOutcomes(state, process: process, call: call).map { ($0.outcome.map(Self.output), .completed($0.state)) }
+        nestedEpollOutcomes(state, process: process, call: call).map { ($0.outcome.map(Output.ending), .completed($0.state)) }
     }
 
     /// A nested call's outcome as the socket's output.
-    public static func output(of outcome: NestedEpoll.Outcome<String>) -> Output {
-        switch outcome {
-        case .created(let closeOnExec): .epollCreated(closeOnExec: closeOnExec)
-        case .controlled: .epollControlled
-        case .reported(let reports): epollOutput(reports)
-        case .closed: .closed
-        case .failed(let code): .failed(code)
-        }
-    }
+    public static func output(of outcome: NestedEpoll.Outcome<String>) -> Output { .ending(outcome) }
 
     /// A wait's reports as an output: `epollEvents` when each names an end, else `nestedEpollEvents`.
-    public static func epollOutput(_ reports: [NestedEpollReport]) -> Output {
-        var ends: [EpollReport] = []
-        for report in reports {
-            guard case .end(let end) = report.target else { return .nestedEpollEvents(reports) }
-            ends.append(EpollReport(target: end, events: report.events))
-        }
-        return .epollEvents(ends)
-    }
+    public static func epollOutput(_ reports: [NestedEpollReport]) -> Output { .reporting(reports) }
 
     /// The nested part of ``epollAfter(_:output:before:after:)``: a registration of a released socket goes; a close of
     /// one of its process's descriptors of a socket it still holds, or a datagram end made writable silently under a
@@ -96,6 +81,10 @@ extension UnixSocketModel {
 }
 
 extension UnixSocketModel.State: NestedEpollState {}
+
+extension UnixSocketModel.Output: NestedEpollOutput {
+    typealias Leaf = String
+}
 
 extension UnixSocketModel: NestedEpollModel {
     func leafMask(_ registration: NestedEpollRegistration, in state: State) -> (mask: Epoll.Events?, sure: Epoll.News) {

@@ -50,23 +50,17 @@ import Testing
     ]
     static let targets: [Target] = [.end("a"), .end("b"), .instance("epoll"), .instance("i"), .instance("j"), .instance("k")]
 
+    static let draws = NestedEpollAgreement.draws(
+        kept: kept, targets: targets, eventChoices: eventChoices, create: Operation.create, closeInstance: Operation.closeInstance,
+        control: { Operation.control(instance: $0, operation: $1, target: $2, events: $3) }, wait: { Operation.wait(instance: $0, maxEvents: $1) })
+
     static let operations = Gen.oneOf(
         Gen.int(in: 0...399).map { Operation.send(end: ends[$0 % 2], size: $0 / 2) }.eraseToAny(),
         Gen.int(in: 0...19).map { Operation.send(end: ends[$0 % 2], size: 150_000 + $0 * 1000) }.eraseToAny(),
         Gen.int(in: 0...299).map { Operation.receive(end: ends[$0 % 2], max: [1, 7, 100, 300_000][$0 % 4]) }.eraseToAny(),
         Gen.int(in: 0...5).map { Operation.shutdown(end: ends[$0 % 2], how: $0 / 2) }.eraseToAny(),
         Gen.int(in: 0...5).map { Operation.close(end: ends[$0 % 2]) }.eraseToAny(),
-        Gen.int(in: 0...5).map { $0 < 3 ? Operation.closeInstance(Self.kept[$0]) : Operation.create(Self.kept[$0 - 3]) }.eraseToAny(),
-        Gen.int(in: 0...959).map { value in
-            Operation.control(
-                instance: Self.instances[value % 4], operation: [.add, .add, .modify, .delete][(value / 4) % 4],
-                target: Self.targets[(value / 16) % 6], events: Self.eventChoices[(value / 96) % 10])
-        }.eraseToAny(),
-        Gen.int(in: 0...959).map { value in
-            Operation.control(instance: Self.instances[value % 4], operation: .add, target: .instance(Self.instances[(value / 4) % 4]), events: Self.eventChoices[(value / 16) % 4])
-        }.eraseToAny(),
-        Gen.int(in: 0...7).map { Operation.wait(instance: Self.instances[$0 % 4], maxEvents: $0 < 4 ? 16 : 1) }.eraseToAny(),
-        Gen.int(in: 0...3).map { Operation.wait(instance: Self.instances[$0], maxEvents: 16) }.eraseToAny()
+        draws.lifetimes, draws.controls, draws.links, draws.waits, draws.fullWaits
     ).array(of: 1...40).map { Self.kept.map(Operation.create) + $0 }
 
     static func add(_ instance: String, _ target: Target, _ events: Events = .input) -> Operation {
@@ -125,22 +119,17 @@ import Testing
     /// The model's input for an epoll operation, as a trace decodes it (the implicit instance's own calls on ends stay
     /// `epoll`).
     static func input(_ operation: Operation) -> UnixSocketModel.Input? {
+        let decoded: NestedEpollAgreement.Decoded<String>
         switch operation {
-        case .create(let name): .nestedEpoll(process: 1, call: .create(.flags(Epoll.Creation.closeOnExec), keep: name))
-        case .closeInstance(let name): .nestedEpoll(process: 1, call: .close(instance: name))
-        case .control(let instance, let operation, let target, let events):
-            if instance == "epoll", case .end(let end) = target {
-                .epoll(process: 1, call: .control(operation: operation, target: end, events: events))
-            } else if instance == "epoll", target == .instance("epoll") {
-                .epoll(process: 1, call: .control(operation: operation, target: nil, events: events))
-            } else {
-                .nestedEpoll(process: 1, call: .control(instance: instance, operation: operation, target: target, events: events))
-            }
-        case .wait(let instance, let maxEvents):
-            instance == "epoll"
-                ? .epoll(process: 1, call: .wait(maxEvents: maxEvents, timeout: 0))
-                : .nestedEpoll(process: 1, call: .wait(instance: instance, maxEvents: maxEvents, timeout: 0, form: .plain))
-        default: nil
+        case .create(let name): decoded = NestedEpollAgreement.create(name)
+        case .closeInstance(let name): decoded = NestedEpollAgreement.closeInstance(name)
+        case .control(let instance, let operation, let target, let events): decoded = NestedEpollAgreement.control(instance, operation, target, events)
+        case .wait(let instance, let maxEvents): decoded = NestedEpollAgreement.wait(instance, maxEvents: maxEvents)
+        default: return nil
+        }
+        switch decoded {
+        case .plain(let call): return .epoll(process: 1, call: call)
+        case .nested(let call): return .nestedEpoll(process: 1, call: call)
         }
     }
 
@@ -260,14 +249,9 @@ import Testing
             seen.withLock { seen in
                 switch kernel {
                 case .nestedEpollEvents(let reports):
-                    seen.insert("instance reported")
-                    if case .wait(let instance, _) = operation,
-                        reports.contains(where: { report in
-                            states.contains { $0.nestedEpoll.contains { $0.target == .init(instance: instance, target: report.target) && $0.edgeTriggered } }
-                        })
-                    {
-                        seen.insert("edge instance reported")
-                    }
+                    var waited: String?
+                    if case .wait(let instance, _) = operation { waited = instance }
+                    NestedEpollAgreement.mark(reports, waitedOn: waited, registrations: states.map(\.nestedEpoll), seen: &seen)
                 case .failed(let code): seen.insert(code.rawValue)
                 default: break
                 }
