@@ -103,7 +103,7 @@ extension FIFOModel {
             case .create: throw ModelError("the fifo model has no operation '\(call.f)': a FIFO is made with mkfifo")
             case .splice: throw ModelError("the fifo model has no operation '\(call.f)' yet: only the pipe model's splice, tee and vmsplice are measured")
             case .epoll(let process, let call): return .epoll(process: process, call: call)
-            case .nestedEpoll: throw ModelError("the fifo model has no nested epoll instances ('keep', 'instance' or an instance as a target: the pipe model's only)")
+            case .nestedEpoll: throw ModelError("the fifo model has no nested epoll instances ('keep', 'instance' or an instance as a target: the pipe model's only and a socket pair's)")
             case .takeSignal(let process, let signals, let wait): return .takeSignal(process: process, signals: signals, wait: wait)
             }
         } catch {

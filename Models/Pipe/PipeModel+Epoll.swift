@@ -104,7 +104,7 @@ extension PipeModel {
             }
         case .wait(let maxEvents, let timeout, _):
             if let refusal = call.waitRefusal { return [(.failed(refusal), .completed(state))] }
-            if mask == nil && Self.implicitHoldsInstances(state, process: process) {
+            if mask == nil && state.implicitHoldsInstances(process: process) {
                 return nestedEpollTransitions(state, process: process, call: .wait(instance: Self.implicitEpoll, maxEvents: maxEvents, timeout: timeout, form: .plain))
             }
             return epollWaitOutcomes(state, process: process, maxEvents: maxEvents, mask: mask).compactMap { outcome in
@@ -128,7 +128,7 @@ extension PipeModel {
             var next = state
             next.epoll = registrations
             if operation == .add || operation == .modify {  // an inner instance's ADD or MOD may wake those holding it
-                next = Self.wakeParents(of: Self.implicitEpoll, process: process, level: .perhaps, in: next)
+                next = next.wakingParents(of: Self.implicitEpoll, process: process, level: .perhaps)
             }
             return (.epollControlled, .completed(next))
         }
@@ -158,7 +158,7 @@ extension PipeModel {
 
     /// Whether a wait may end with nothing reported: what a signal may interrupt (`EINTR`), leaving that state.
     func epollEmptyWait(_ state: State, process: Int, mask: ((EpollRegistration) -> PollEvents?)? = nil) -> State? {
-        if mask == nil && Self.implicitHoldsInstances(state, process: process) {
+        if mask == nil && state.implicitHoldsInstances(process: process) {
             return nestedEpollEmptyWait(state, process: process, instance: Self.implicitEpoll)
         }
         return epollWaitOutcomes(state, process: process, maxEvents: 1, mask: mask).first { $0.reports.isEmpty }?.state

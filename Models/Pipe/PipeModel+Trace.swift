@@ -611,8 +611,7 @@ extension PipeModel {
         case .epollCreated(let closeOnExec): .ok(closeOnExec.map { ["closeOnExec": .bool($0)] })
         case .epollEvents(let reports):
             .ok(["events": .array(reports.map { ["end": .string($0.end.rawValue), "events": .array($0.events.names.map { .string($0) })] })])
-        case .nestedEpollEvents(let reports):
-            .ok(["events": .array(reports.map { ["end": .string($0.target.name), "events": .array($0.events.names.map { .string($0) })] })])
+        case .nestedEpollEvents(let reports): .ok(NestedEpoll.outcomeValue(reports))
         case .asyncFlags(let nonblocking, let direct, let async):
             .ok(["nonblocking": .bool(nonblocking), "direct": .bool(direct), "async": .bool(async)])
         case .signalTaken(let taken): .ok(["signal": .int(taken.signal), "code": .int(taken.code), "band": .int(taken.band)])

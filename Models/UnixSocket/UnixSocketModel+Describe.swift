@@ -61,6 +61,8 @@ extension UnixSocketModel {
         switch input {
         case .epoll(_, let epollCall):
             call = "\(epollCall)"
+        case .nestedEpoll(_, let nested):
+            call = "\(nested)"
         case .send(_, let end, let data, let nonblocking, let to, let files):
             call = "send on \(end)\(to.map { " to \($0)" } ?? "") \(Payload.preview(data)) (\(data.count) bytes"
                 + (files.isEmpty ? "" : ", files \(files)") + (nonblocking ? ", nonblocking" : "") + ")"
@@ -126,6 +128,7 @@ extension UnixSocketModel {
         case .epollControlled?: result = "ok"
         case .epollCreated(let closeOnExec)?: result = "created" + (closeOnExec.map { $0 ? " (FD_CLOEXEC)" : " (no FD_CLOEXEC)" } ?? "")
         case .epollEvents(let reports)?: result = reports.isEmpty ? "nothing" : reports.map(\.description).joined(separator: ", ")
+        case .nestedEpollEvents(let reports)?: result = reports.map { "\($0.target.name) \($0.events)" }.joined(separator: ", ")
         case .sent(let count)?: result = "sent \(count)"
         case .received(let received)?:
             if received.data.isEmpty && received.files.isEmpty {

@@ -66,6 +66,10 @@ extension UnixSocketModel {
         ).map { outcome in
             var next = state
             (next.epoll, next.epollUnjudged) = (outcome.registrations, outcome.unjudged)
+            // An ADD or MOD may wake the kept instances that hold the implicit one (``NestedEpoll``).
+            if state.hasNesting, outcome.output == .epollControlled, case .control(let operation, _, _) = call, operation == .add || operation == .modify {
+                next = next.wakingParents(of: NestedEpoll.implicitInstance, process: process, level: .perhaps)
+            }
             return (outcome.output, next)
         }
     }
@@ -93,21 +97,41 @@ extension UnixSocketModel {
         // A datagram peer connecting back makes a socket writable without waking it (measured): a level-triggered
         // registration its last poll found unwritable stays off the ready list, so its process's waits are no
         // longer judged (whether a wait polled it since, a trace does not tell).
-        if before.type == .dgram {
-            var own: String?  // a connect or disconnect of its own wakes it (below)
-            switch input {
-            case .connectPeer(_, let end, _), .connectTo(_, let end?, _, _, _), .disconnectPeer(_, let end): own = end
-            default: break
-            }
-            for registration in next.epoll where !registration.edgeTriggered && registration.target != own {
-                guard let index = before.socketIndex(registration.target), let afterIndex = after.socketIndex(registration.target),
-                    peerIsFull(before.sockets[index], in: before), !peerIsFull(after.sockets[afterIndex], in: after),
-                    !peerWaitWakes(input, before: before, after: after).keys.contains(before.connectedPeer(of: before.sockets[index]) ?? "")
-                else { continue }
-                Epoll.unjudge(registration.process, registrations: &next.epoll, unjudged: &next.epollUnjudged)
-            }
+        let silent = silentlyWritable(input, before: before, after: after)
+        for registration in next.epoll where !registration.edgeTriggered && silent.contains(registration.target) {
+            Epoll.unjudge(registration.process, registrations: &next.epoll, unjudged: &next.epollUnjudged)
         }
-        guard next.epoll.contains(where: \.edgeTriggered) else { return next }
+        guard next.epoll.contains(where: \.edgeTriggered) || before.hasNesting else { return next }
+        let keys = epollWakes(input, output: output, before: before, after: after)
+        for index in next.epoll.indices where next.epoll[index].edgeTriggered {
+            for (key, news) in keys(next.epoll[index].target) { next.epoll[index].hear(key, news) }
+        }
+        guard before.hasNesting else { return next }
+        return nestedEpollAfter(input, before: before, after: next, silent: silent, keys: keys)
+    }
+
+    /// The datagram sockets a peer connecting back made writable without a wake (their level-triggered registrations
+    /// may be off their lists): a socket's own connect or disconnect wakes it, so it is never one.
+    func silentlyWritable(_ input: Input, before: State, after: State) -> Set<String> {
+        guard before.type == .dgram else { return [] }
+        var own: String?  // a connect or disconnect of its own wakes it (epollWakes)
+        switch input {
+        case .connectPeer(_, let end, _), .connectTo(_, let end?, _, _, _), .disconnectPeer(_, let end): own = end
+        default: break
+        }
+        var silent: Set<String> = []
+        for socket in before.sockets where socket.name != own {
+            guard let afterIndex = after.socketIndex(socket.name), peerIsFull(socket, in: before), !peerIsFull(after.sockets[afterIndex], in: after),
+                !peerWaitWakes(input, before: before, after: after).keys.contains(before.connectedPeer(of: socket) ?? "")
+            else { continue }
+            silent.insert(socket.name)
+        }
+        return silent
+    }
+
+    /// The wakes `input` (not an epoll call), taking `before` to `after` with `output`, gave each socket's queue: for a
+    /// socket's name, each key with whether it certainly came (an `EPOLLET` registration hears those it meets).
+    func epollWakes(_ input: Input, output: Output?, before: State, after: State) -> (String) -> [(key: Epoll.Events, news: Epoll.News)] {
         var succeeded = true
         if case .failed? = output { succeeded = false }
         var shutdownOf: Set<String> = []
@@ -140,36 +164,35 @@ extension UnixSocketModel {
         // (`EPOLLOUT`), a purge of its queue or its release (no key) — is relayed to it once. Whether it was hooked
         // (a wait of another instance, a `poll`, may have polled it) a trace does not tell: perhaps news.
         let relayed = peerWaitWakes(input, before: before, after: after)
-        for registrationIndex in next.epoll.indices where next.epoll[registrationIndex].edgeTriggered {
-            let name = next.epoll[registrationIndex].target
+        return { name in
             guard let old = before.socketIndex(name).map({ before.sockets[$0] }), let new = after.socketIndex(name).map({ after.sockets[$0] }) else {
-                next.epoll[registrationIndex].hear(Epoll.Events.readinessBits, .perhaps)
-                continue
+                return [(Epoll.Events.readinessBits, .perhaps)]
             }
+            var keys: [(key: Epoll.Events, news: Epoll.News)] = []
             func bytes(_ socket: Socket) -> Int { socket.queue.reduce(0) { $0 + $1.bytes.count } }
             // sock_def_readable: bytes (or a record) queued to it.
             if bytes(new) > bytes(old) || new.queue.count > old.queue.count || new.pending.count > old.pending.count {
-                next.epoll[registrationIndex].hear([.input, .priority, .readNormal, .readBand], .certain)
+                keys.append(([.input, .priority, .readNormal, .readBand], .certain))
             }
             // unix_write_space: a buffer it sent freed, and its send buffer writable after (a datagram peer's full
             // queue does not count here: the wait then finds no `EPOLLOUT`).
             if (new.memory < old.memory || freedBy == name) && sendBufferWritable(new, in: after) {
-                next.epoll[registrationIndex].hear([.output, .writeNormal, .writeBand], .certain)
+                keys.append(([.output, .writeNormal, .writeBand], .certain))
             }
-            if reconnected == name { next.epoll[registrationIndex].hear([.output, .writeNormal, .writeBand], .certain) }
+            if reconnected == name { keys.append(([.output, .writeNormal, .writeBand], .certain)) }
             if before.type == .dgram, old.mayHearPeerWake || peerIsFull(old, in: before), let peer = before.connectedPeer(of: old),
                 let key = relayed[peer]
             {
-                next.epoll[registrationIndex].hear(key, .perhaps)
+                keys.append((key, .perhaps))
             }
             // sk_state_change: a shutdown of it or its (stream or seqpacket) peer, such a peer's release, an error
             // set: no key. (A datagram socket's peerClosed never changes: `release` shuts no datagram peer.)
             let changed = new.readShut != old.readShut || new.writeShut != old.writeShut || new.peerClosed != old.peerClosed
                 || (new.error != nil && old.error == nil)
-            if changed || shutdownOf.contains(name) { next.epoll[registrationIndex].hear(Epoll.Events.readinessBits, .certain) }
-            if unfollowed { next.epoll[registrationIndex].hear(Epoll.Events.readinessBits, .perhaps) }
+            if changed || shutdownOf.contains(name) { keys.append((Epoll.Events.readinessBits, .certain)) }
+            if unfollowed { keys.append((Epoll.Events.readinessBits, .perhaps)) }
+            return keys
         }
-        return next
     }
 
     /// The datagram sockets whose `peer_wait` `input` may have woken, with the key: a receive or peek on one

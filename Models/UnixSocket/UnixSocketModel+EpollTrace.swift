@@ -10,6 +10,23 @@ extension UnixSocketModel {
         return try Epoll.call(of: call, field: "end") { (name) throws(ModelError) -> String in name }
     }
 
+    /// A call on a kept instance or naming one as its target (nil: the implicit instance's own call): on a socket pair
+    /// only, its ends named `"a"` and `"b"`.
+    func nestedEpollCall(of call: Call) throws(ModelError) -> NestedEpollCall? {
+        guard let setup = setup(of: call.object) else { throw ModelError("no unix-socket object '\(call.object)'") }
+        guard case .pair = setup.shape else {
+            // Every name is a socket's here (`listen`, `client-2`, `p1`, …): only the nested fields make a nested call.
+            for field in ["instance", "keep"] where try call.value.optional(field) != nil {
+                throw ModelError("nested epoll instances ('keep', 'instance' or an instance as a target) are modelled on a socket pair only")
+            }
+            return nil
+        }
+        return try NestedEpoll.call(of: call, leaf: Self.pairEnd, taken: "\"a\", \"b\"")
+    }
+
+    /// A socket pair's end as a trace names it (nil: another name, an instance's).
+    static func pairEnd(_ name: String) -> String? { name == "a" || name == "b" ? name : nil }
+
     /// A recorded `epoll_wait` result: its events, sorted (the kernel's order is its ready list's).
     static func epollReports(_ value: JSONValue?) throws(ModelError) -> [EpollReport] {
         try value.required("events").elements("events").map { (element) throws(ModelError) -> EpollReport in

@@ -154,6 +154,10 @@ extension UnixSocketModel {
         public internal(set) var epoll: [EpollRegistration] = []
         /// Processes whose epoll calls the model no longer judges.
         public internal(set) var epollUnjudged: [Int] = []
+        /// The epoll instances processes keep by name, sorted (see `UnixSocketModel+NestedEpoll`).
+        public internal(set) var epollInstances: [NestedEpoll.Instance] = []
+        /// The kept instances' registrations, and the implicit instance's of kept instances, sorted.
+        public internal(set) var nestedEpoll: [NestedEpollRegistration] = []
         /// The sockets' owners, `F_SETSIG` signals and `O_ASYNC`, and the signals sent (see `UnixSocketModel+Owner`).
         public internal(set) var ioSignals = IOSignals<String>()
 
@@ -180,6 +184,7 @@ extension UnixSocketModel {
             lhs.sockets == rhs.sockets && lhs.files == rhs.files && lhs.progress == rhs.progress
                 && lhs.type == rhs.type && lhs.sendBuffer == rhs.sendBuffer && lhs.backlog == rhs.backlog
                 && lhs.epoll == rhs.epoll && lhs.epollUnjudged == rhs.epollUnjudged && lhs.ioSignals == rhs.ioSignals
+                && lhs.epollInstances == rhs.epollInstances && lhs.nestedEpoll == rhs.nestedEpoll
         }
 
         public func hash(into hasher: inout Hasher) {
@@ -189,6 +194,8 @@ extension UnixSocketModel {
             hasher.combine(backlog)
             hasher.combine(epoll)
             hasher.combine(epollUnjudged)
+            hasher.combine(epollInstances)
+            hasher.combine(nestedEpoll)
             hasher.combine(ioSignals)
         }
     }

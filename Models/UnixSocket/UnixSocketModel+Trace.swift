@@ -280,8 +280,10 @@ extension UnixSocketModel {
                 process: call.process, end: try call.value.required("end").text("end"),
                 backlog: try call.value.required("backlog").integer("backlog", in: Int(Int32.min)...Int(Int32.max)))
         case "close":
+            if let nested = try nestedEpollCall(of: call) { return .nestedEpoll(process: call.process, call: nested) }
             return .close(process: call.process, end: try call.value.required("end").text("end"))
         case "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_create", "epoll_create1":
+            if let nested = try nestedEpollCall(of: call) { return .nestedEpoll(process: call.process, call: nested) }
             return .epoll(process: call.process, call: try epollCall(of: call))
         case "shutdown":
             let how: Int
@@ -382,6 +384,10 @@ extension UnixSocketModel {
         switch input {
         case .epoll(_, .control), .epoll(_, .misdirected(.control)): return .epollControlled
         case .epoll(_, .wait), .epoll(_, .misdirected(.wait)): return .epollEvents(try Self.epollReports(value))
+        case .nestedEpoll(_, .wait): return Self.epollOutput(try NestedEpoll.reports(value, leaf: Self.pairEnd))
+        case .nestedEpoll(_, .control): return .epollControlled
+        case .nestedEpoll(_, .create): return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
+        case .nestedEpoll(_, .close): return .closed
         case .epoll(_, .create): return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
         case .send(_, _, let data, _, _, _), .sendOutOfBand(_, _, let data, _):
             return .sent(try value.required("sent").integer("sent", in: 0...data.count))
@@ -521,6 +527,8 @@ extension UnixSocketModel {
         switch input {
         case .epoll(_, let epollCall):
             return (epollCall.name, Self.epollValue(epollCall))
+        case .nestedEpoll(_, let nested):
+            return (nested.name, NestedEpoll.value(of: nested))
         case .send(_, let end, let data, let nonblocking, let to, let files):
             var value: JSONObject = ["end": .string(end), "data": Payload.json(data)]
             if nonblocking { value["nonblocking"] = true }
@@ -646,6 +654,8 @@ extension UnixSocketModel {
             return .ok(nil)
         case .epollEvents(let reports):
             return .ok(Self.epollOutcomeValue(reports))
+        case .nestedEpollEvents(let reports):
+            return .ok(NestedEpoll.outcomeValue(reports))
         case .epollCreated(let closeOnExec):
             return .ok(closeOnExec.map { ["closeOnExec": .bool($0)] })
         case .sent(let count):

@@ -16,6 +16,11 @@ extension UnixSocketModel {
     /// ``transitions(_:_:)`` of a call its socket's timeout leaves alone.
     private func untimedTransitions(_ state: State, _ input: Input) -> Transitions {
         switch input {
+        case .nestedEpoll(let process, let call):
+            return nestedEpollTransitions(state, process: process, call: call).map { ($0.output ?? .epollControlled, $0.step) }
+        case .epoll(let process, .wait(let maxEvents, let timeout, let form)) where state.implicitHoldsInstances(process: process) && !state.epollUnjudged.contains(process):
+            let wait = NestedEpollCall.wait(instance: NestedEpoll.implicitInstance, maxEvents: maxEvents, timeout: timeout, form: form)
+            return nestedEpollTransitions(state, process: process, call: wait).map { ($0.output ?? .epollControlled, $0.step) }
         case .epoll(let process, let call):
             // Not judged (no output): shown as a control's success; `step` lets any output through.
             return epollOutcomes(state, process: process, call: call).map { ($0.output ?? .epollControlled, .completed($0.next)) }

@@ -144,6 +144,8 @@ public struct UnixSocketModel: TraceModel {
         case exit(process: Int)
         /// `epoll_ctl` or `epoll_wait` on the process's epoll instance for this object (see `UnixSocketModel+Epoll`).
         case epoll(process: Int, call: EpollCall)
+        /// A call on a kept epoll instance, or one naming an instance as a target (see `UnixSocketModel+NestedEpoll`).
+        case nestedEpoll(process: Int, call: NestedEpollCall)
         /// `fcntl`'s owner, signal and `O_ASYNC` commands on a socket (see `UnixSocketModel+Owner`).
         case fileControl(process: Int, end: String, command: FileControl)
         /// `sigtimedwait` with a zero timeout (or, `wait`, `sigwaitinfo`) by the process for `signals`, which it keeps
@@ -211,6 +213,8 @@ public struct UnixSocketModel: TraceModel {
         case epollControlled
         /// What `epoll_wait` reported, sorted (empty: it returned 0).
         case epollEvents([EpollReport])
+        /// A wait's events when one names an instance, sorted (see `UnixSocketModel+NestedEpoll`).
+        case nestedEpollEvents([NestedEpollReport])
         /// `epoll_create`/`epoll_create1` made an instance (closed at once): its `FD_CLOEXEC` (nil: not recorded).
         case epollCreated(closeOnExec: Bool?)
         /// `F_GETFL`: `O_NONBLOCK` and `O_ASYNC`.
@@ -336,6 +340,13 @@ public struct UnixSocketModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if case .nestedEpoll(let process, let call) = input { return nestedEpollSteps(state, process: process, call: call, output: output) }
+        if case .epoll(let process, .wait(let maxEvents, let timeout, let form)) = input, state.implicitHoldsInstances(process: process),
+            !state.epollUnjudged.contains(process)
+        {
+            let wait = NestedEpollCall.wait(instance: NestedEpoll.implicitInstance, maxEvents: maxEvents, timeout: timeout, form: form)
+            return nestedEpollSteps(state, process: process, call: wait, output: output)
+        }
         if case .epoll(let process, let call) = input {
             return epollOutcomes(state, process: process, call: call).filter { output == nil || $0.output == nil || $0.output == output }
                 .map { .completed($0.next) }
@@ -396,6 +407,7 @@ public struct UnixSocketModel: TraceModel {
             }
         }
         if case .epoll = input { return candidates }
+        if case .nestedEpoll = input { return candidates }
         if state.type == .dgram {
             // Which sockets may be hooked to their peer's `peer_wait` (see UnixSocketModel+Epoll), followed always:
             // a registration added later hears the relay.
@@ -405,7 +417,7 @@ public struct UnixSocketModel: TraceModel {
                 return (candidate.output, .completed(next))
             }
         }
-        if state.epoll.isEmpty && state.epollUnjudged.isEmpty { return candidates }
+        if state.epoll.isEmpty && state.epollUnjudged.isEmpty && !state.hasNesting { return candidates }
         // What the call did to the sockets is news to epoll registrations (see UnixSocketModel+Epoll).
         return candidates.map { candidate in
             let next = epollAfter(input, output: candidate.output, before: state, after: candidate.step.state)
@@ -450,7 +462,7 @@ extension UnixSocketModel.Input {
             .queued(let process, _, _), .listen(let process, _, _),
             .sendOutOfBand(let process, _, _, _), .receiveOutOfBand(let process, _, _, _), .atMark(let process, _),
             .setOutOfBandInline(let process, _, _), .selectWithExceptions(let process, _, _, _, _),
-            .socket(let process, _, _, _), .bind(let process, _, _, _), .epoll(let process, _),
+            .socket(let process, _, _, _), .bind(let process, _, _, _), .epoll(let process, _), .nestedEpoll(let process, _),
             .fileControl(let process, _, _), .takeSignal(let process, _, _):
             process
         }

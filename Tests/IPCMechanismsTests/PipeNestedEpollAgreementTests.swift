@@ -45,21 +45,15 @@ import Testing
     ]
     static let targets: [PipeModel.EpollTarget] = [.end(.read), .end(.write), .instance("epoll"), .instance("a"), .instance("b"), .instance("c")]
 
+    static let draws = NestedEpollAgreement.draws(
+        kept: kept, targets: targets, eventChoices: eventChoices, create: Operation.create, closeInstance: Operation.closeInstance,
+        control: { Operation.control(instance: $0, operation: $1, target: $2, events: $3) }, wait: { Operation.wait(instance: $0, maxEvents: $1) })
+
     static let operations = Gen.oneOf(
         Gen.int(in: 1...300).map { Operation.write(holder: 1 + $0 % 2, size: $0) }.eraseToAny(),
         Gen.int(in: 0...300).map { Operation.read($0) }.eraseToAny(),
         Gen.int(in: 0...3).map { Operation.close(holder: 2, end: $0 < 2 ? .read : .write) }.eraseToAny(),
-        Gen.int(in: 0...5).map { $0 < 3 ? Operation.closeInstance(Self.kept[$0]) : Operation.create(Self.kept[$0 - 3]) }.eraseToAny(),
-        Gen.int(in: 0...959).map { value in
-            Operation.control(
-                instance: Self.instances[value % 4], operation: [.add, .add, .modify, .delete][(value / 4) % 4],
-                target: Self.targets[(value / 16) % 6], events: Self.eventChoices[(value / 96) % 10])
-        }.eraseToAny(),
-        Gen.int(in: 0...959).map { value in
-            Operation.control(instance: Self.instances[value % 4], operation: .add, target: .instance(Self.instances[(value / 4) % 4]), events: Self.eventChoices[(value / 16) % 4])
-        }.eraseToAny(),
-        Gen.int(in: 0...7).map { Operation.wait(instance: Self.instances[$0 % 4], maxEvents: $0 < 4 ? 16 : 1) }.eraseToAny(),
-        Gen.int(in: 0...3).map { Operation.wait(instance: Self.instances[$0], maxEvents: 16) }.eraseToAny()
+        draws.lifetimes, draws.controls, draws.links, draws.waits, draws.fullWaits
     ).array(of: 1...50).map { Self.kept.map(Operation.create) + $0 }
 
     static func add(_ instance: String, _ target: PipeModel.EpollTarget, _ events: Events = .input) -> Operation {
@@ -122,22 +116,17 @@ import Testing
     /// The model's input for an operation (as a trace decodes it: the implicit instance's own calls on ends stay
     /// `epoll`).
     static func input(_ operation: Operation) -> PipeModel.Input? {
+        let decoded: NestedEpollAgreement.Decoded<PipeModel.End>
         switch operation {
-        case .create(let name): .nestedEpoll(process: 1, call: .create(.flags(Epoll.Creation.closeOnExec), keep: name))
-        case .closeInstance(let name): .nestedEpoll(process: 1, call: .close(instance: name))
-        case .control(let instance, let operation, let target, let events):
-            if instance == "epoll", case .end(let end) = target {
-                .epoll(process: 1, call: .control(operation: operation, end: end, events: events))
-            } else if instance == "epoll", target == .instance("epoll") {
-                .epoll(process: 1, call: .control(operation: operation, end: nil, events: events))
-            } else {
-                .nestedEpoll(process: 1, call: .control(instance: instance, operation: operation, target: target, events: events))
-            }
-        case .wait(let instance, let maxEvents):
-            instance == "epoll"
-                ? .epoll(process: 1, call: .wait(maxEvents: maxEvents, timeout: 0))
-                : .nestedEpoll(process: 1, call: .wait(instance: instance, maxEvents: maxEvents, timeout: 0, form: .plain))
-        default: nil
+        case .create(let name): decoded = NestedEpollAgreement.create(name)
+        case .closeInstance(let name): decoded = NestedEpollAgreement.closeInstance(name)
+        case .control(let instance, let operation, let target, let events): decoded = NestedEpollAgreement.control(instance, operation, target, events)
+        case .wait(let instance, let maxEvents): decoded = NestedEpollAgreement.wait(instance, maxEvents: maxEvents)
+        default: return nil
+        }
+        switch decoded {
+        case .plain(let call): return .epoll(process: 1, call: call)
+        case .nested(let call): return .nestedEpoll(process: 1, call: call)
         }
     }
 
@@ -209,14 +198,9 @@ import Testing
                 seen.withLock { seen in
                     switch kernel {
                     case .nestedEpollEvents(let reports):
-                        seen.insert("instance reported")
-                        if case .wait(let instance, _) = operation,
-                            reports.contains(where: { report in
-                                states.contains { $0.nestedEpoll.contains { $0.target == .init(instance: instance, target: report.target) && $0.edgeTriggered } }
-                            })
-                        {
-                            seen.insert("edge instance reported")
-                        }
+                        var waited: String?
+                        if case .wait(let instance, _) = operation { waited = instance }
+                        NestedEpollAgreement.mark(reports, waitedOn: waited, registrations: states.map(\.nestedEpoll), seen: &seen)
                     case .epollEvents(let reports):
                         if reports.isEmpty, case .wait(let instance, _) = operation,
                             states.contains(where: { state in

@@ -143,8 +143,7 @@ struct PipeBinding: ObjectBinding {
     private let epoll = EpollInstance<PipeModel.End>()
     /// The epoll instances it keeps by name (``PipeModel+NestedEpoll``), and what each instance's registrations of
     /// numbers were added as (the implicit instance's ends: ``epoll``'s).
-    private var keptInstances: [String: FileDescriptor] = [:]
-    private var instanceTargets: [String: [CInt: PipeModel.EpollTarget]] = [:]
+    private var kept = KeptEpollInstances<PipeModel.End>()
     /// `client.pipe-nested-dispatch`'s wrong belief: an event loop that, when its main instance reports a nested one,
     /// dispatches it — waits on the nested instance itself, unrecorded — as if the main instance's report had been
     /// the nested one's events.
@@ -301,8 +300,8 @@ struct PipeBinding: ObjectBinding {
             return try epoll.perform(call, descriptor: newest, unknown: .read).map { .epollEvents($0) } ?? .epollControlled
         case .epoll(_, .create(let creation)):
             return .epollCreated(closeOnExec: try creation.perform())
-        case .epoll(_, .wait(let maxEvents, let timeout, let form)) where instanceTargets[PipeModel.implicitEpoll]?.isEmpty == false:
-            return try nestedWait(PipeModel.implicitEpoll, maxEvents: maxEvents, timeout: timeout, form: form)
+        case .epoll(_, .wait(let maxEvents, let timeout, let form)) where kept.implicitHoldsNested:
+            return try nested(.wait(instance: PipeModel.implicitEpoll, maxEvents: maxEvents, timeout: timeout, form: form))
         case .epoll(_, .wait(let maxEvents, let timeout, let form)):
             return .epollEvents(try epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: .read))
         case .nestedEpoll(_, let call):
@@ -316,57 +315,11 @@ struct PipeBinding: ObjectBinding {
         }
     }
 
-    /// The number a nested call names `target` by (-1: not held, which the kernel answers `EBADF`).
-    private func number(of target: PipeModel.EpollTarget) throws(Errno) -> CInt {
-        switch target {
-        case .end(let end): newest(end)?.rawValue ?? -1
-        case .instance(let name): name == PipeModel.implicitEpoll ? try epoll.instance().rawValue : keptInstances[name]?.rawValue ?? -1
-        }
-    }
-
     /// A call on a kept epoll instance, or one naming an instance as its target.
     private mutating func nested(_ call: PipeModel.NestedEpollCall) throws(Errno) -> PipeModel.Output {
-        switch call {
-        case .create(let creation, let name):
-            guard keptInstances[name] == nil else { BindingFailure.abandon("epoll instance \(name) is kept already: close it first") }
-            let made: FileDescriptor
-            switch creation {
-            case .size(let size): made = try KernelEpoll.create(size: CInt(clamping: size))
-            case .flags(let bits): made = try KernelEpoll.create(flags: CInt(truncatingIfNeeded: bits))
-            }
-            keptInstances[name] = made
-            instanceTargets[name] = [:]
-            return .epollCreated(closeOnExec: try KernelEpoll.closeOnExec(made.rawValue))
-        case .close(let name):
-            guard let descriptor = keptInstances.removeValue(forKey: name) else { throw .badFileDescriptor }
-            instanceTargets[name] = nil
-            for instance in instanceTargets.keys { instanceTargets[instance] = instanceTargets[instance]!.filter { $0.key != descriptor.rawValue } }
-            try Syscall.close(descriptor)
-            return .closed
-        case .control(let instance, let operation, let target, let events):
-            let number = try number(of: target)
-            try EpollInstance<PipeModel.End>.control(try self.number(of: .instance(instance)), operation, number, events: events)
-            if case .add = operation { instanceTargets[instance, default: [:]][number] = target }
-            return .epollControlled
-        case .wait(let instance, let maxEvents, let timeout, let form):
-            return try nestedWait(instance, maxEvents: maxEvents, timeout: timeout, form: form)
-        }
-    }
-
-    /// A wait on `instance` whose reports may name instances: each number as it was added (the implicit instance's
-    /// ends as ``epoll`` added them).
-    private mutating func nestedWait(_ instance: String, maxEvents: Int, timeout: Int, form: Epoll.WaitForm) throws(Errno) -> PipeModel.Output {
-        let reports = try EpollInstance<PipeModel.End>.wait(try number(of: .instance(instance)), maxEvents: maxEvents, timeout: timeout, form: form).map { report in
-            let target = instanceTargets[instance]?[report.number] ?? epoll.target(of: report.number).map(PipeModel.EpollTarget.end) ?? .end(.read)
-            return PipeModel.NestedEpollReport(target: target, events: report.events)
-        }.sorted()
-        if dispatchesNested {
-            // The wrong belief: a nested instance reported is dispatched at once, its own wait unrecorded.
-            for case .instance(let inner) in reports.map(\.target) where inner != instance {
-                _ = try? EpollInstance<PipeModel.End>.wait(try number(of: .instance(inner)), maxEvents: 16, timeout: 0, form: .plain)
-            }
-        }
-        return PipeModel.epollOutput(reports)
+        let binding = self  // the ends as they are now, apart from the instances the call changes
+        return PipeModel.output(
+            of: try kept.perform(call, implicit: epoll, leaf: { binding.newest($0)?.rawValue ?? -1 }, unknown: .read, dispatchingNested: dispatchesNested))
     }
 
     /// The descriptor of `end` a `close` would close next: the newest duplicate, else the end itself.

@@ -31,6 +31,7 @@ public enum UnixSocketKind: MechanismKind {
         "kernel.unix-socket", "client.stream-framing-reader", "client.stream-framing-one-read",
         "client.stream-framing-waitall", "client.bind-unlinks-taken-path", "client.bind-leaves-taken-path",
         "client.stream-urgent-when-signalled", "client.accept-inherits-nonblocking", "client.dgram-sticky-writable",
+        "client.unix-nested-dispatch",
     ]
 
     /// Each object's type, shape, holders and files.
@@ -184,6 +185,7 @@ public enum UnixSocketKind: MechanismKind {
         if implementation == "client.stream-urgent-when-signalled" { binding.urgentWhenSignalled = true }
         if implementation == "client.accept-inherits-nonblocking" { binding.acceptInheritsNonblocking = true }
         if implementation == "client.dgram-sticky-writable" { binding.stickyWritable = true }
+        if implementation == "client.unix-nested-dispatch" { binding.dispatchesNested = true }
         return binding
     }
 }
@@ -238,6 +240,10 @@ public struct UnixSocketBinding: ObjectBinding {
     private var abstractNamesUsed = 0
     /// This process's epoll instance for the object (see ``EpollInstance``): registrations name the socket.
     private let epoll = EpollInstance<String>()
+    /// The epoll instances it keeps by name (``UnixSocketModel+NestedEpoll``).
+    private var kept = KeptEpollInstances<String>()
+    /// `client.unix-nested-dispatch`'s wrong belief (``KeptEpollInstances/wait``): a reported instance drained at once.
+    var dispatchesNested = false
     /// The fresh abstract names this process's `bind`s gave the object's sockets, by socket.
     private var ownNames: [String: UnixAddress] = [:]
 
@@ -293,6 +299,14 @@ public struct UnixSocketBinding: ObjectBinding {
     /// The same, as the number C calls take.
     public func socketNumber(_ end: String) -> CInt? { sockets[end]?.rawValue }
 
+    /// A call on a kept epoll instance, or one naming an instance as its target (a wait on the implicit instance too,
+    /// once it holds one).
+    private mutating func nested(_ call: UnixSocketModel.NestedEpollCall) throws(Errno) -> UnixSocketModel.Output {
+        let sockets = self.sockets
+        return UnixSocketModel.output(
+            of: try kept.perform(call, implicit: epoll, leaf: { sockets[$0]?.rawValue ?? -1 }, unknown: "?", dispatchingNested: dispatchesNested))
+    }
+
     public mutating func perform(_ input: UnixSocketModel.Input) throws(Errno) -> UnixSocketModel.Output {
         switch input {
         case .epoll(_, .control(let operation, let end, let events)):
@@ -309,6 +323,10 @@ public struct UnixSocketBinding: ObjectBinding {
             return try epoll.perform(call, descriptor: { sockets[$0] }, unknown: "?").map { .epollEvents($0) } ?? .epollControlled
         case .epoll(_, .create(let creation)):
             return .epollCreated(closeOnExec: try creation.perform())
+        case .epoll(_, .wait(let maxEvents, let timeout, let form)) where kept.implicitHoldsNested:
+            return try nested(.wait(instance: NestedEpoll.implicitInstance, maxEvents: maxEvents, timeout: timeout, form: form))
+        case .nestedEpoll(_, let call):
+            return try nested(call)
         case .epoll(_, .wait(let maxEvents, let timeout, let form)):
             var reports = try epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: "?")
             if stickyWritable { reports = believedWritability(reports, maxEvents: maxEvents) }

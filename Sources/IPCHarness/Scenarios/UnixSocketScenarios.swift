@@ -7,7 +7,7 @@ public enum UnixSocketScenarios {
         streamPair, seqpacketPair, datagramTruncation, streamListener, seqpacketListener, boundPath, boundAbstract,
         unlinksTakenPath, leavesTakenPath, connectAddresses, streamEpoll, datagramEpoll, seqpacketEpoll, listenerEpoll, seqpacketListenerEpoll, outOfBand, waitAllStopsAtMark, readerPastMark,
         urgentSignals, urgentByteWhenSignalled, urgentByteAsItIs, packetSignals, nonblockingListener, acceptInheritsNonblocking,
-        datagramServerEpoll, stickyWritable,
+        datagramServerEpoll, stickyWritable, nestedEventLoop, nestedDispatch,
     ]
 
     public static let streamPair = Scenario.real(

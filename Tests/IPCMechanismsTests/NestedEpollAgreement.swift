@@ -1,0 +1,67 @@
+import IPCModels
+
+/// What the nested-epoll agreement tests (`PipeNestedEpollAgreementTests`, `UnixSocketNestedEpollAgreementTests`)
+/// share: one process's calls on its implicit instance (`"epoll"`) and kept ones, as a trace decodes them — the
+/// implicit instance's own calls on leaves stay the model's plain epoll calls — and the marks a wait's reports meet.
+enum NestedEpollAgreement {
+    /// A call as the model takes it: the implicit instance's plain call, or a nested one.
+    enum Decoded<Leaf: Hashable & Sendable & Comparable> {
+        case plain(Epoll.Call<Leaf>)
+        case nested(NestedEpoll.Call<Leaf>)
+    }
+
+    static func create<Leaf>(_ name: String) -> Decoded<Leaf> { .nested(.create(.flags(Epoll.Creation.closeOnExec), keep: name)) }
+
+    static func closeInstance<Leaf>(_ name: String) -> Decoded<Leaf> { .nested(.close(instance: name)) }
+
+    static func control<Leaf>(_ instance: String, _ operation: Epoll.Operation, _ target: NestedEpoll.Target<Leaf>, _ events: Epoll.Events) -> Decoded<Leaf> {
+        if instance == "epoll", case .end(let leaf) = target { return .plain(.control(operation: operation, target: leaf, events: events)) }
+        if instance == "epoll", target == .instance("epoll") { return .plain(.control(operation: operation, target: nil, events: events)) }
+        return .nested(.control(instance: instance, operation: operation, target: target, events: events))
+    }
+
+    static func wait<Leaf>(_ instance: String, maxEvents: Int) -> Decoded<Leaf> {
+        instance == "epoll"
+            ? .plain(.wait(maxEvents: maxEvents, timeout: 0)) : .nested(.wait(instance: instance, maxEvents: maxEvents, timeout: 0, form: .plain))
+    }
+
+    /// Records a wait's reports that name an instance ("instance reported"), and one that an `EPOLLET` registration of
+    /// the waited instance made in one of `states` ("edge instance reported").
+    static func mark<Leaf>(
+        _ reports: [NestedEpoll.Report<Leaf>], waitedOn instance: String?, registrations: [[NestedEpoll.Registration<Leaf>]], seen: inout Set<String>
+    ) {
+        seen.insert("instance reported")
+        guard let instance else { return }
+        if reports.contains(where: { report in
+            registrations.contains { $0.contains { $0.target == .init(instance: instance, target: report.target) && $0.edgeTriggered } }
+        }) {
+            seen.insert("edge instance reported")
+        }
+    }
+}
+
+import PropertyBased
+
+extension NestedEpollAgreement {
+    /// The draws of instance calls both tests make (the pipe's first): closes and re-creations of the kept instances,
+    /// ADD/MOD/DEL of every target on every instance, ADDs of instances into one another, and waits on each.
+    static func draws<Leaf: Sendable, Operation>(
+        kept: [String], targets: [NestedEpoll.Target<Leaf>], eventChoices: [Epoll.Events],
+        create: @escaping @Sendable (String) -> Operation, closeInstance: @escaping @Sendable (String) -> Operation,
+        control: @escaping @Sendable (String, Epoll.Operation, NestedEpoll.Target<Leaf>, Epoll.Events) -> Operation,
+        wait: @escaping @Sendable (String, Int) -> Operation
+    ) -> (lifetimes: Generator<Operation, AnySequence<Any>>, controls: Generator<Operation, AnySequence<Any>>,
+          links: Generator<Operation, AnySequence<Any>>, waits: Generator<Operation, AnySequence<Any>>, fullWaits: Generator<Operation, AnySequence<Any>>) {
+        let instances = ["epoll"] + kept
+        let (n, t, e) = (instances.count, targets.count, eventChoices.count)
+        return (
+            Gen.int(in: 0...(2 * kept.count - 1)).map { $0 < kept.count ? closeInstance(kept[$0]) : create(kept[$0 - kept.count]) }.eraseToAny(),
+            Gen.int(in: 0...(n * 4 * t * e - 1)).map { value in
+                control(instances[value % n], [.add, .add, .modify, .delete][(value / n) % 4], targets[(value / (4 * n)) % t], eventChoices[(value / (4 * n * t)) % e])
+            }.eraseToAny(),
+            Gen.int(in: 0...959).map { value in control(instances[value % n], .add, .instance(instances[(value / n) % n]), eventChoices[(value / (n * n)) % 4]) }.eraseToAny(),
+            Gen.int(in: 0...(2 * n - 1)).map { wait(instances[$0 % n], $0 < n ? 16 : 1) }.eraseToAny(),
+            Gen.int(in: 0...(n - 1)).map { wait(instances[$0], 16) }.eraseToAny()
+        )
+    }
+}
