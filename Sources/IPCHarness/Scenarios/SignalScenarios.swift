@@ -33,19 +33,7 @@ public enum SignalScenarios {
     static func maskedEpollWorkload(generator: inout SeededGenerator) -> Workload {
         let signals = epollSignals
         let all: JSONValue = .array(signals.map { .string($0) })
-        var processes: [Workload.Process] = []
-        var sent = 0
-        for process in 2...generator.next(in: 2...3) {
-            var program: [Call] = []
-            for sequence in 0..<generator.next(in: 2...6) {
-                let signal = generator.pick(signals)
-                program.append(generator.chance(0.5)
-                    ? Call(process: process, object: "sig1", f: "kill", value: ["signal": .string(signal)])
-                    : Call(process: process, object: "sig1", f: "sigqueue", value: ["signal": .string(signal), "value": .int(process * 100 + sequence)]))
-                sent += 1
-            }
-            processes.append(Workload.Process(id: process, holds: ["sig1": ["send"]], program: program))
-        }
+        var (processes, sent) = epollSenders(generator: &generator, signals: signals)
         var receiver = signals.map { Call(process: 1, object: "sig1", f: "sigaction", value: ["signal": .string($0), "action": "handler"]) }
         let level: JSONValue = ["SIGUSR2", "SIGRTMIN+1"]
         receiver.append(Call(process: 1, object: "sig1", f: "epoll_ctl", value: ["op": "EPOLL_CTL_ADD", "signals": level, "events": ["EPOLLIN"]]))
@@ -84,13 +72,9 @@ public enum SignalScenarios {
 
     static let epollSignals = ["SIGUSR2", "SIGWINCH", "SIGRTMIN+1", "SIGRTMIN+2"]
 
-    /// Process 1 is the event loop: it registers a signalfd for all its signals with `EPOLLIN | EPOLLET` (and one for
-    /// `SIGUSR2` level-triggered, half the time), queues two `SIGRTMIN+1` to itself, then waits (timeout 0, room for
-    /// two) and drains with two nonblocking reads of up to ten, as many rounds as half the sends and a few more; the
-    /// others `kill` and `sigqueue` it. Its own workload (the others' draws are untouched).
-    static func epollWorkload(generator: inout SeededGenerator) -> Workload {
-        let signals = epollSignals
-        let all: JSONValue = .array(signals.map { .string($0) })
+    /// The senders of the epoll event loops' workloads: two or three processes, each `kill`ing or `sigqueue`ing the
+    /// receiver two to six times; with how many signals they send.
+    static func epollSenders(generator: inout SeededGenerator, signals: [String]) -> (processes: [Workload.Process], sent: Int) {
         var processes: [Workload.Process] = []
         var sent = 0
         for process in 2...generator.next(in: 2...3) {
@@ -104,6 +88,17 @@ public enum SignalScenarios {
             }
             processes.append(Workload.Process(id: process, holds: ["sig1": ["send"]], program: program))
         }
+        return (processes, sent)
+    }
+
+    /// Process 1 is the event loop: it registers a signalfd for all its signals with `EPOLLIN | EPOLLET` (and one for
+    /// `SIGUSR2` level-triggered, half the time), queues two `SIGRTMIN+1` to itself, then waits (timeout 0, room for
+    /// two) and drains with two nonblocking reads of up to ten, as many rounds as half the sends and a few more; the
+    /// others `kill` and `sigqueue` it. Its own workload (the others' draws are untouched).
+    static func epollWorkload(generator: inout SeededGenerator) -> Workload {
+        let signals = epollSignals
+        let all: JSONValue = .array(signals.map { .string($0) })
+        var (processes, sent) = epollSenders(generator: &generator, signals: signals)
         var receiver = [Call(process: 1, object: "sig1", f: "epoll_ctl", value: ["op": "EPOLL_CTL_ADD", "signals": all, "events": ["EPOLLIN", "EPOLLET"]])]
         if generator.chance(0.5) {
             receiver.append(Call(process: 1, object: "sig1", f: "epoll_ctl", value: ["op": "EPOLL_CTL_ADD", "signals": ["SIGUSR2"], "events": ["EPOLLIN"]]))
