@@ -128,6 +128,10 @@ public protocol TraceModel: Model {
     /// a death by a crash signal that no kill explains is a crash of the code under test.
     func mayKillItsCaller(_ input: Input, with signal: String) -> Bool
 
+    /// ``mayKillItsCaller(_:with:)`` knowing the process's `earlier` inputs on the object, in order (a death the
+    /// mechanism can cause only after some set-up: a signal model's handler on a small alternate stack).
+    func mayKillItsCaller(_ input: Input, with signal: String, after earlier: [Input]) -> Bool
+
     /// What it shows that `process` was asleep inside `input` when it was killed there (`"point": "blocked"`) by a
     /// driver that lets every worker reply or fall asleep before it acts (real mode): an input the checker steps
     /// at the kill, whose transitions are the states in which such a sleeper can be — nil when sleeping shows
@@ -145,6 +149,9 @@ extension TraceModel {
     public func signalFaultInput(process: Int, object: String) -> Input? { nil }
     public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? { nil }
     public func mayKillItsCaller(_ input: Input, with signal: String) -> Bool { false }
+    public func mayKillItsCaller(_ input: Input, with signal: String, after earlier: [Input]) -> Bool {
+        mayKillItsCaller(input, with: signal)
+    }
     public func operationName(of input: Input) -> String { call(for: input).f }
 }
 

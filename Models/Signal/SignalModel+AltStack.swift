@@ -88,6 +88,29 @@ extension SignalModel {
     /// not fit the alternate stack (measured: 2048 bytes), which no handler of a correct receiver can avoid but by
     /// a larger stack — the call is indeterminate, and the model allows the death there. Anywhere else a `SIGSEGV`
     /// stays a crash of the code under test.
+    /// Only after the receiver installed an `SA_ONSTACK` handler and set (itself, or from a handler) an enabled
+    /// alternate stack under ``smallAltStack`` bytes: otherwise a `SIGSEGV` is a crash, as everywhere else.
+    public func mayKillItsCaller(_ input: Input, with signal: String, after earlier: [Input]) -> Bool {
+        guard mayKillItsCaller(input, with: signal) else { return false }
+        func small(_ setting: AltStackSetting?) -> Bool {
+            guard let setting else { return false }
+            return setting.flags & Self.altStackDisable == 0 && setting.size < Self.smallAltStack
+        }
+        let onStackHandler = earlier.contains { if case .sigaction(_, _, .handler?, let flags) = $0 { flags.onStack } else { false } }
+        let smallStack = earlier.contains { input in
+            switch input {
+            case .sigaltstack(_, let setting): small(setting)
+            case .sigaction(_, _, _, let flags): small(flags.altStackCall?.setting)
+            default: false
+            }
+        }
+        return onStackHandler && smallStack
+    }
+
+    /// A stack below which a machine's signal frame may not fit (2952 bytes here, under `AT_MINSIGSTKSZ`; larger
+    /// with AVX-512 state): generous, so that no machine's frame is excluded.
+    public static let smallAltStack = 16384
+
     public func mayKillItsCaller(_ input: Input, with signal: String) -> Bool {
         guard signal == "SIGSEGV" else { return false }
         switch input {

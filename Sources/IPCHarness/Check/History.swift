@@ -110,6 +110,13 @@ public struct HistoryBuilder<M: TraceModel> {
     /// event accounts for, and that the model does not give the mechanism itself (``TraceModel/mayKillItsCaller(_:with:)``),
     /// is a crash. (A `SIGKILL` or `SIGTERM` comes from outside — the harness, the OOM killer, a user — and leaves the
     /// operation indeterminate, as a kill does.)
+    /// Whether the last of a process's `operations` (on one object, in order) may have killed it with `signal`
+    /// though it is correct, the model told what came before.
+    static func mayHaveKilled(_ model: M, _ operations: [HistoryOperation<M.Input, M.Output>], with signal: String) -> Bool {
+        guard let last = operations.last else { return false }
+        return model.mayKillItsCaller(last.input, with: signal, after: operations.dropLast().filter { $0.object == last.object }.map(\.input))
+    }
+
     static var crashSignals: Set<String> { ["SIGSEGV", "SIGBUS", "SIGILL", "SIGTRAP", "SIGABRT", "SIGFPE", "SIGSYS"] }
     private var hazards: HazardDetector
     /// Positions of operations that never reached the kernel: they failed with the errno injected into their
@@ -230,7 +237,7 @@ public struct HistoryBuilder<M: TraceModel> {
                 if case .string(let reason)? = event.value?["reason"] {
                     crashes.append("process \(process) crashed\(operation) (line \(line)): \(signal), \(reason)")
                 } else if !killed.contains(process), Self.crashSignals.contains(signal),
-                    !(operations.last { $0.process == process }.map { model.mayKillItsCaller($0.input, with: signal) } ?? false)
+                    !Self.mayHaveKilled(model, operations.filter { $0.process == process }, with: signal)
                 {
                     // A real worker dead of a signal no kill event accounts for: the code it ran crashed (or the
                     // harness did). Judging its operation indeterminate would call the run clean.
