@@ -31,7 +31,7 @@ public enum UnixSocketKind: MechanismKind {
         "kernel.unix-socket", "client.stream-framing-reader", "client.stream-framing-one-read",
         "client.stream-framing-waitall", "client.bind-unlinks-taken-path", "client.bind-leaves-taken-path",
         "client.stream-urgent-when-signalled", "client.accept-inherits-nonblocking", "client.dgram-sticky-writable",
-        "client.unix-nested-dispatch",
+        "client.unix-nested-dispatch", "client.unix-timeout-as-end-of-file",
     ]
 
     /// Each object's type, shape, holders and files.
@@ -186,6 +186,7 @@ public enum UnixSocketKind: MechanismKind {
         if implementation == "client.accept-inherits-nonblocking" { binding.acceptInheritsNonblocking = true }
         if implementation == "client.dgram-sticky-writable" { binding.stickyWritable = true }
         if implementation == "client.unix-nested-dispatch" { binding.dispatchesNested = true }
+        if implementation == "client.unix-timeout-as-end-of-file" { binding.timeoutAsEndOfFile = true }
         return binding
     }
 }
@@ -213,6 +214,11 @@ public struct UnixSocketBinding: ObjectBinding {
     /// for nonblocking too, so its receives go with `MSG_DONTWAIT` and report the `EAGAIN` a blocking receive never
     /// gives (`client.accept-inherits-nonblocking`; measured: Linux's accepted socket starts blocking).
     var acceptInheritsNonblocking = false
+    /// A bug: a reader that takes a blocking receive's `EAGAIN` under `SO_RCVTIMEO` for the peer's close, as a
+    /// receive returning 0 — the classic "recv returned nothing, so the connection is over" (the ends it set a receive
+    /// timeout on; `client.unix-timeout-as-end-of-file`).
+    var timeoutAsEndOfFile = false
+    private var receiveTimed: Set<String> = []
     /// The accepted sockets `acceptInheritsNonblocking` believes nonblocking.
     private var believedNonblocking: Set<String> = []
     /// A bug: an event loop that keeps a socket writable from the `EPOLLOUT` it last saw until a send of its own fails
@@ -386,7 +392,9 @@ public struct UnixSocketBinding: ObjectBinding {
                 nonblocking: nonblocking || believedNonblocking.contains(end))
             {
             case .completed(let message): return .received(try record(message))
-            case .wouldBlock: throw .wouldBlock
+            case .wouldBlock:
+                if timeoutAsEndOfFile && !nonblocking && receiveTimed.contains(end) { return .received(.init(data: [])) }
+                throw .wouldBlock
             }
         case .receiveTruncating(_, let end, let max, let nonblocking, let peek):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
@@ -524,6 +532,7 @@ public struct UnixSocketBinding: ObjectBinding {
         case .setTimeout(_, let end, let send, let timeout):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             try Syscall.setSocketTimeout(socket, send ? SO_SNDTIMEO : SO_RCVTIMEO, seconds: timeout.seconds, microseconds: timeout.microseconds)
+            if !send { receiveTimed.insert(end) }
             return .closed
         case .setPeekOffset(_, let end, let value):
             guard let socket = sockets[end] else { throw .badFileDescriptor }

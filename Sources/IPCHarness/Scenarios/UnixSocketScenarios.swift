@@ -7,7 +7,7 @@ public enum UnixSocketScenarios {
         streamPair, seqpacketPair, datagramTruncation, streamListener, seqpacketListener, boundPath, boundAbstract,
         unlinksTakenPath, leavesTakenPath, connectAddresses, streamEpoll, datagramEpoll, seqpacketEpoll, listenerEpoll, seqpacketListenerEpoll, outOfBand, waitAllStopsAtMark, readerPastMark,
         urgentSignals, urgentByteWhenSignalled, urgentByteAsItIs, packetSignals, nonblockingListener, acceptInheritsNonblocking,
-        datagramServerEpoll, stickyWritable, nestedEventLoop, nestedDispatch,
+        datagramServerEpoll, stickyWritable, nestedEventLoop, nestedDispatch, receiveTimeout, timeoutAsEndOfFile,
     ]
 
     public static let streamPair = Scenario.real(
