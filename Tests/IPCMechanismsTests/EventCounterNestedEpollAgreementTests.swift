@@ -20,6 +20,8 @@ import Testing
     enum Operation: Sendable, CustomStringConvertible {
         case write(UInt64)
         case read
+        /// The holder's close of its only descriptor: the eventfd's release, dropping every registration of it.
+        case closeCounter
         case create(String)
         case closeInstance(String)
         case control(instance: String, operation: Epoll.Operation, target: Target, events: Events)
@@ -29,6 +31,7 @@ import Testing
             switch self {
             case .write(let value): "write(\(value))"
             case .read: "read"
+            case .closeCounter: "close(eventfd)"
             case .create(let name): "create(\(name))"
             case .closeInstance(let name): "close(\(name))"
             case .control(let instance, let operation, let target, let events): "epoll_ctl(\(instance), \(operation.name), \(target.name), \(events))"
@@ -50,6 +53,7 @@ import Testing
     static let operations = Gen.oneOf(
         Gen.int(in: 0...2).map { Operation.write([0, 1, 3][$0]) }.eraseToAny(),
         Gen.int(in: 0...1).map { _ in Operation.read }.eraseToAny(),
+        Gen.int(in: 0...7).map { $0 == 0 ? Operation.closeCounter : .read }.eraseToAny(),
         draws.lifetimes, draws.controls, draws.links, draws.waits, draws.fullWaits
     ).array(of: 1...50).map { Self.kept.map(Operation.create) + $0 }
 
@@ -94,6 +98,12 @@ import Testing
             add("epoll", .instance("a")), add("a", .instance("a")), add("b", .instance("c")), add("c", .instance("b")), .closeInstance("c"),
             .wait(instance: "c", maxEvents: 16), add("b", eventfd), add("b", eventfd),
         ],
+        // The release drops the eventfd's registrations: b no longer ready, a silent; the eventfd's calls EBADF.
+        kept.map(Operation.create) + [
+            add("b", eventfd, .output), add("a", .instance("b")), add("epoll", eventfd), .write(1), .wait(instance: "a", maxEvents: 16),
+            .closeCounter, .wait(instance: "a", maxEvents: 16), .wait(instance: "b", maxEvents: 16), .wait(instance: "epoll", maxEvents: 16),
+            .write(1), add("b", eventfd), .closeCounter,
+        ],
     ]
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
@@ -109,6 +119,7 @@ import Testing
         switch operation {
         case .write(let value): return .write(process: 1, value: value, size: 8)
         case .read: return .read(process: 1, size: 8)
+        case .closeCounter: return .close(process: 1)
         case .create(let name): decoded = NestedEpollAgreement.create(name)
         case .closeInstance(let name): decoded = NestedEpollAgreement.closeInstance(name)
         case .control(let instance, let operation, let target, let events): decoded = NestedEpollAgreement.control(instance, operation, target, events)
@@ -139,17 +150,18 @@ import Testing
     static func checkOnce(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         try Syscall.withoutConcurrentSpawns {
             let counter = try KernelEventCounter.create(initial: 0, semaphore: false, nonblocking: true)
+            var counterOpen = true
             let implicit = try KernelEpoll.create()
             var kept: [String: FileDescriptor] = [:]
             defer {
                 try? Syscall.close(implicit)
                 for descriptor in kept.values { try? Syscall.close(descriptor) }
-                try? Syscall.close(counter)
+                if counterOpen { try? Syscall.close(counter) }
             }
             var states = [model.initialState(of: "e0")]
             func descriptor(_ target: Target) -> CInt {
                 switch target {
-                case .end: counter.rawValue
+                case .end: counterOpen ? counter.rawValue : -1
                 case .instance(let name): name == "epoll" ? implicit.rawValue : kept[name]?.rawValue ?? -1
                 }
             }
@@ -159,11 +171,18 @@ import Testing
                 do throws(Errno) {
                     switch operation {
                     case .write(let value):
+                        guard counterOpen else { throw .badFileDescriptor }  // its number may be an instance's now
                         guard case .completed(let count) = try KernelEventCounter.write(counter, value) else { throw .wouldBlock }
                         kernel = .wrote(count)
                     case .read:
+                        guard counterOpen else { throw .badFileDescriptor }
                         guard case .completed(let value) = try KernelEventCounter.read(counter) else { throw .wouldBlock }
                         kernel = .read(value)
+                    case .closeCounter:
+                        guard counterOpen else { throw .badFileDescriptor }
+                        counterOpen = false
+                        try Syscall.close(counter)
+                        kernel = .closed
                     case .create(let name):
                         if let old = kept[name] {  // a trace never names two open instances alike: close the old first
                             kept[name] = nil
