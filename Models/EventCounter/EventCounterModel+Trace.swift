@@ -75,6 +75,7 @@ extension EventCounterModel {
         case "poll", "select":
             return .readiness(process: call.process, call: try PipeModel.readinessCall(of: call))
         case "close":
+            if let nested = try Self.nestedEpollCall(of: call) { return .nestedEpoll(process: call.process, call: nested) }
             return .close(process: call.process)
         case "fcntl":
             let command = try call.value.required("cmd").text("cmd")
@@ -101,6 +102,7 @@ extension EventCounterModel {
         case "lseek":
             return .lseek(process: call.process)
         case "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_create", "epoll_create1":
+            if let nested = try Self.nestedEpollCall(of: call) { return .nestedEpoll(process: call.process, call: nested) }
             return .epoll(process: call.process, call: try Self.epollCall(of: call))
         case "pread":
             return .pread(process: call.process, size: size)
@@ -134,7 +136,12 @@ extension EventCounterModel {
         case (.ok(let value), .descriptorFlags(_, nil)): return .closeOnExec(try value.required("closeOnExec").boolean("closeOnExec"))
         case (.ok, .duplicate), (.ok, .duplicateOnto): return .duplicated
         case (.ok, .epoll(_, .control)), (.ok, .epoll(_, .misdirected(.control))): return .epollControlled
-        case (.ok(let value), .epoll(_, .wait)), (.ok(let value), .epoll(_, .misdirected(.wait))): return .epollEvents(try Self.epollReports(value))
+        case (.ok(let value), .epoll(_, .misdirected(.wait))): return .epollEvents(try Self.epollReports(value))
+        case (.ok(let value), .epoll(_, .wait)): return try Self.nestedEpollOutput(value)  // a report may name an instance
+        case (.ok(let value), .nestedEpoll(_, .wait)): return try Self.nestedEpollOutput(value)
+        case (.ok, .nestedEpoll(_, .control)): return .epollControlled
+        case (.ok(let value), .nestedEpoll(_, .create)): return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
+        case (.ok, .nestedEpoll(_, .close)): return .closed
         case (.ok(let value), .epoll(_, .create)): return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
         case (.ok(let value), .readiness(_, .poll)):
             return .ready(try PipeModel.pollEvents(try value.required("revents"), field: "revents"))
@@ -190,6 +197,8 @@ extension EventCounterModel {
             return (duplicateCall.name, .object(value))
         case .epoll(_, let epollCall):
             return (epollCall.name, Epoll.value(ofSingleTarget: epollCall))
+        case .nestedEpoll(_, let nested):
+            return (nested.name, NestedEpoll.value(of: nested, field: "target"))
         case .exit:
             return ("exit", nil)
         }
@@ -201,6 +210,7 @@ extension EventCounterModel {
         case .read(let value): .ok(["value": Self.json(value)])
         case .closed, .flagsSet, .duplicated, .epollControlled: .ok(nil)
         case .epollEvents(let reports): .ok(Epoll.outcomeValue(ofSingleTarget: reports))
+        case .nestedEpollEvents(let reports): .ok(NestedEpoll.outcomeValue(reports, field: "target"))
         case .epollCreated(let closeOnExec): .ok(closeOnExec.map { ["closeOnExec": .bool($0)] })
         case .closeOnExec(let on): .ok(["closeOnExec": .bool(on)])
         case .flags(let nonblocking): .ok(["nonblocking": .bool(nonblocking)])
@@ -240,7 +250,7 @@ extension EventCounterModel.Input {
         case .write(let process, _, _), .read(let process, _), .close(let process), .fcntl(let process, _),
             .lseek(let process), .pread(let process, _), .readiness(let process, _), .pwrite(let process, _),
             .ioctl(let process, _), .descriptorFlags(let process, _), .duplicate(let process, _, _), .duplicateOnto(let process, _),
-            .epoll(let process, _), .exit(let process):
+            .epoll(let process, _), .nestedEpoll(let process, _), .exit(let process):
             process
         }
     }

@@ -51,6 +51,8 @@ public struct EventCounterModel: TraceModel {
         case duplicateOnto(process: Int, call: PipeModel.DuplicateCall)
         /// `epoll_ctl` or `epoll_wait` on the process's epoll instance for this eventfd (see `EventCounterModel+Epoll`).
         case epoll(process: Int, call: EpollCall)
+        /// A call on a kept epoll instance, or one naming an instance as a target (see `EventCounterModel+NestedEpoll`).
+        case nestedEpoll(process: Int, call: NestedEpollCall)
         /// The process's death: its descriptors close (the count is untouched; the last close releases the eventfd,
         /// and epoll registrations with it) and its epoll instance ends.
         case exit(process: Int)
@@ -80,6 +82,8 @@ public struct EventCounterModel: TraceModel {
         case epollEvents([EpollReport])
         /// `epoll_create`/`epoll_create1` made an instance (closed at once): its `FD_CLOEXEC` (nil: not recorded).
         case epollCreated(closeOnExec: Bool?)
+        /// A wait's events when one names an instance, sorted (see `EventCounterModel+NestedEpoll`).
+        case nestedEpollEvents([NestedEpollReport])
         case failed(ErrorCode)
     }
 
@@ -114,6 +118,10 @@ public struct EventCounterModel: TraceModel {
         public internal(set) var epoll: [EpollRegistration] = []
         /// Processes whose epoll calls the model no longer judges (see `EventCounterModel+Epoll`).
         public internal(set) var epollUnjudged: [Int] = []
+        /// The epoll instances processes keep by name, sorted (see `EventCounterModel+NestedEpoll`).
+        public internal(set) var epollInstances: [NestedEpoll.Instance] = []
+        /// The kept instances' registrations, and the implicit instance's of instances, sorted.
+        public internal(set) var nestedEpoll: [NestedEpollRegistration] = []
     }
 
     public let setups: [(name: String, setup: Setup)]
@@ -136,12 +144,19 @@ public struct EventCounterModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if case .nestedEpoll(let process, let call) = input { return nestedEpollSteps(state, process: process, call: call, output: output) }
+        if case .epoll(let process, .wait(let maxEvents, let timeout, let form)) = input, state.implicitHoldsInstances(process: process),
+            !state.epollUnjudged.contains(process)
+        {
+            let wait = NestedEpollCall.wait(instance: NestedEpoll.implicitInstance, maxEvents: maxEvents, timeout: timeout, form: form)
+            return nestedEpollSteps(state, process: process, call: wait, output: output)
+        }
         if case .epoll(let process, let call) = input {
             return epollOutcomes(state, process: process, call: call).filter { output == nil || $0.output == nil || $0.output == output }
                 .map { .completed($0.next) }
         }
         let steps = counterStep(state, input, output)
-        if state.epoll.isEmpty { return steps }
+        if state.epoll.isEmpty && !state.hasNesting { return steps }
         return steps.map { .completed(epollAfter(input, before: state, after: $0.state)) }
     }
 
@@ -213,6 +228,9 @@ public struct EventCounterModel: TraceModel {
             // Of several (not judged: any), the first that is no interruption.
             return epollOutcomes(state, process: process, call: call).first { $0.output != .failed(.EINTR) }
                 .map { ($0.output ?? .epollControlled, $0.next) }
+        case .nestedEpoll(let process, let call):
+            return nestedEpollOutcomes(state, process: process, call: call).first { $0.outcome != .failed(.EINTR) }
+                .map { ($0.outcome.map(Output.ending) ?? .epollControlled, $0.state) }
         }
     }
 
@@ -223,6 +241,10 @@ public struct EventCounterModel: TraceModel {
                 "; process \($0.process)'s epoll: \($0.events)" + ($0.disabled ? " (disabled)" : "") + ($0.edgeTriggered ? ", news \($0.news)" : "") + ($0.missable ? ", may have missed a wake" : "") + ($0.listed ? ", listed" : "")
             }.joined()
             + (state.epollUnjudged.isEmpty ? "" : "; epoll of processes \(state.epollUnjudged) not judged")
+            + state.epollInstances.map { "; process \($0.process) keeps instance \($0.name)" }.joined()
+            + state.nestedEpoll.map {
+                "; process \($0.process)'s \($0.target): \($0.events)" + ($0.disabled ? " (disabled)" : "") + ($0.edgeTriggered ? ", news \($0.news)" : "")
+            }.joined()
     }
 
     public func describe(_ input: Input, _ output: Output?) -> String {
@@ -248,6 +270,7 @@ public struct EventCounterModel: TraceModel {
         case .duplicate(_, let minimum?, let closeOnExec): call = "fcntl(\(closeOnExec ? "F_DUPFD_CLOEXEC" : "F_DUPFD"), \(minimum))"
         case .duplicateOnto(_, let duplicateCall): call = "\(duplicateCall)"
         case .epoll(_, let epollCall): call = "\(epollCall)"
+        case .nestedEpoll(_, let nested): call = "\(nested)"
         case .exit: call = "exit"
         }
         let result: String
@@ -267,6 +290,7 @@ public struct EventCounterModel: TraceModel {
         case .epollControlled?: result = "ok"
         case .epollCreated(let closeOnExec)?: result = "created" + (closeOnExec.map { $0 ? " (FD_CLOEXEC)" : " (no FD_CLOEXEC)" } ?? "")
         case .epollEvents(let reports)?: result = reports.isEmpty ? "nothing" : reports.map { "\($0.events)" }.joined(separator: ", ")
+        case .nestedEpollEvents(let reports)?: result = reports.map { "\($0.target.name) \($0.events)" }.joined(separator: ", ")
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

@@ -317,9 +317,9 @@ import Testing
         {
             #expect(throws: ModelError.self) { try model.input(from: Call(process: 1, object: "p0", f: f, value: value)) }
         }
-        let counter = EventCounterModel(counters: [("e0", .init(holders: [1]))])
+        let queue = PosixMessageQueueModel(queues: [("q", PosixMessageQueueModel.Setup(holders: [1]))])
         let refused = #expect(throws: ModelError.self) {
-            try counter.input(from: Call(process: 1, object: "e0", f: "epoll_wait", value: ["maxevents": 1, "timeout": 0, "instance": "a"]))
+            try queue.input(from: Call(process: 1, object: "q", f: "epoll_wait", value: ["maxevents": 1, "timeout": 0, "instance": "a"]))
         }
         #expect(refused?.message.contains("the pipe model's only") == true)
     }

@@ -1,0 +1,298 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import PropertyBased
+import Synchronization
+import SystemPackage
+import Testing
+
+/// Sequences of nonblocking writes (0, 1, 3) and reads of an eventfd, and its holder's epoll calls on its implicit
+/// instance (`"epoll"`) and kept instances `a`, `b`, `c` — ADD, MOD and DEL of the eventfd and of one another, zero-timeout
+/// waits on each, closes and re-creations of the kept ones — on a real eventfd and on the eventfd model: the kernel's
+/// output must be one the model allows, call for call (``EventCounterModel+NestedEpoll``; measured in
+/// `EventCounterEpollNestingFactsTests`).
+@Suite struct EventCounterNestedEpollAgreementTests {
+    typealias Events = Epoll.Events
+    typealias Target = NestedEpoll.Target<EventCounterModel.EpollTarget>
+    static let kept = ["a", "b", "c"]
+
+    enum Operation: Sendable, CustomStringConvertible {
+        case write(UInt64)
+        case read
+        /// The holder's close of its only descriptor: the eventfd's release, dropping every registration of it.
+        case closeCounter
+        case create(String)
+        case closeInstance(String)
+        case control(instance: String, operation: Epoll.Operation, target: Target, events: Events)
+        case wait(instance: String, maxEvents: Int)
+
+        var description: String {
+            switch self {
+            case .write(let value): "write(\(value))"
+            case .read: "read"
+            case .closeCounter: "close(eventfd)"
+            case .create(let name): "create(\(name))"
+            case .closeInstance(let name): "close(\(name))"
+            case .control(let instance, let operation, let target, let events): "epoll_ctl(\(instance), \(operation.name), \(target.name), \(events))"
+            case .wait(let instance, let maxEvents): "epoll_wait(\(instance), \(maxEvents))"
+            }
+        }
+    }
+
+    static let eventChoices: [Events] = [
+        .input, .input, [.input, .edgeTriggered], [.input, .oneShot], .output, [.input, .output], .readNormal, [.output, .edgeTriggered],
+        [.exclusive, .input], [.input, .output, .edgeTriggered],
+    ]
+    static let targets: [Target] = [.end(.eventfd), .end(.eventfd), .instance("epoll"), .instance("a"), .instance("b"), .instance("c")]
+
+    static let draws = NestedEpollAgreement.draws(
+        kept: kept, targets: targets, eventChoices: eventChoices, create: Operation.create, closeInstance: Operation.closeInstance,
+        control: { Operation.control(instance: $0, operation: $1, target: $2, events: $3) }, wait: { Operation.wait(instance: $0, maxEvents: $1) })
+
+    static let operations = Gen.oneOf(
+        Gen.int(in: 0...2).map { Operation.write([0, 1, 3][$0]) }.eraseToAny(),
+        Gen.int(in: 0...1).map { _ in Operation.read }.eraseToAny(),
+        Gen.int(in: 0...7).map { $0 == 0 ? Operation.closeCounter : .read }.eraseToAny(),
+        draws.lifetimes, draws.controls, draws.links, draws.waits, draws.fullWaits
+    ).array(of: 1...50).map { Self.kept.map(Operation.create) + $0 }
+
+    static func add(_ instance: String, _ target: Target, _ events: Events = .input) -> Operation {
+        .control(instance: instance, operation: .add, target: target, events: events)
+    }
+
+    static let eventfd = Target.end(.eventfd)
+
+    /// The measured facts in order (`EventCounterEpollNestingFactsTests`).
+    static let directedSequences: [[Operation]] = [
+        // b holds the eventfd's EPOLLOUT (writable, not readable): b reports EPOLLOUT, a sees b EPOLLIN|EPOLLRDNORM.
+        kept.map(Operation.create) + [
+            add("b", eventfd, .output), add("a", .instance("b"), [.input, .output, .readNormal]), .wait(instance: "a", maxEvents: 16),
+            .wait(instance: "b", maxEvents: 16), .wait(instance: "a", maxEvents: 16),
+            .control(instance: "a", operation: .modify, target: .instance("b"), events: .output), .wait(instance: "a", maxEvents: 16),
+            .control(instance: "a", operation: .modify, target: .instance("b"), events: .input),
+            .control(instance: "b", operation: .modify, target: eventfd, events: .input), .wait(instance: "a", maxEvents: 16), .write(2),
+            .wait(instance: "a", maxEvents: 16), .wait(instance: "b", maxEvents: 16), .read, .wait(instance: "a", maxEvents: 16),
+        ],
+        // The outer wait consumes nothing (EPOLLET, then EPOLLONESHOT inside).
+        kept.map(Operation.create) + [
+            add("b", eventfd, [.input, .edgeTriggered]), add("a", .instance("b")), .wait(instance: "b", maxEvents: 16), .wait(instance: "a", maxEvents: 16),
+            .write(1), .wait(instance: "a", maxEvents: 16), .wait(instance: "a", maxEvents: 16), .wait(instance: "b", maxEvents: 16),
+            .wait(instance: "a", maxEvents: 16), .wait(instance: "b", maxEvents: 16), .read,
+            .control(instance: "b", operation: .modify, target: eventfd, events: [.input, .oneShot]), .write(1), .wait(instance: "a", maxEvents: 16),
+            .wait(instance: "b", maxEvents: 16), .wait(instance: "a", maxEvents: 16),
+        ],
+        // EPOLLET outer: each write through an inner EPOLLIN registration, each read through an inner EPOLLOUT one.
+        kept.map(Operation.create) + [
+            add("b", eventfd), add("a", .instance("b"), [.input, .edgeTriggered]), .wait(instance: "a", maxEvents: 16), .write(1),
+            .wait(instance: "a", maxEvents: 16), .wait(instance: "a", maxEvents: 16), .write(0), .wait(instance: "a", maxEvents: 16),
+            .wait(instance: "b", maxEvents: 16), .wait(instance: "a", maxEvents: 16), .write(3), .read, .wait(instance: "a", maxEvents: 16),
+            add("c", eventfd, .output), add("epoll", .instance("c"), [.input, .output, .edgeTriggered]), .wait(instance: "epoll", maxEvents: 16),
+            .wait(instance: "epoll", maxEvents: 16), .write(1), .wait(instance: "epoll", maxEvents: 16), .read, .wait(instance: "epoll", maxEvents: 16),
+            .wait(instance: "epoll", maxEvents: 16),
+        ],
+        // The implicit instance's eventfd in a kept one; loops; a closed instance.
+        kept.map(Operation.create) + [
+            add("epoll", eventfd, [.input, .edgeTriggered]), add("a", .instance("epoll"), [.input, .edgeTriggered]), .write(1),
+            .wait(instance: "a", maxEvents: 16), .wait(instance: "a", maxEvents: 16), .wait(instance: "epoll", maxEvents: 16),
+            add("epoll", .instance("a")), add("a", .instance("a")), add("b", .instance("c")), add("c", .instance("b")), .closeInstance("c"),
+            .wait(instance: "c", maxEvents: 16), add("b", eventfd), add("b", eventfd),
+        ],
+        // The release drops the eventfd's registrations: b no longer ready, a silent; the eventfd's calls EBADF.
+        kept.map(Operation.create) + [
+            add("b", eventfd, .output), add("a", .instance("b")), add("epoll", eventfd), .write(1), .wait(instance: "a", maxEvents: 16),
+            .closeCounter, .wait(instance: "a", maxEvents: 16), .wait(instance: "b", maxEvents: 16), .wait(instance: "epoll", maxEvents: 16),
+            .write(1), add("b", eventfd), .closeCounter,
+        ],
+    ]
+
+    @Test func modelAndKernelGiveTheSameOutputs() async throws {
+        try await EpollAgreement.agree(
+            directed: Self.directedSequences, random: Self.operations, marks: ["instance reported", "ELOOP", "EEXIST", "EINVAL", "EBADF"],
+            check: { operations, seen throws in try PipeAgreement.repeatingDisagreements { try Self.checkOnce(operations: operations, seen: seen) } })
+    }
+
+    static let model = EventCounterModel(counters: [("e0", .init(nonblocking: true, holders: [1]))])
+
+    static func input(_ operation: Operation) -> EventCounterModel.Input {
+        let decoded: NestedEpollAgreement.Decoded<EventCounterModel.EpollTarget>
+        switch operation {
+        case .write(let value): return .write(process: 1, value: value, size: 8)
+        case .read: return .read(process: 1, size: 8)
+        case .closeCounter: return .close(process: 1)
+        case .create(let name): decoded = NestedEpollAgreement.create(name)
+        case .closeInstance(let name): decoded = NestedEpollAgreement.closeInstance(name)
+        case .control(let instance, let operation, let target, let events): decoded = NestedEpollAgreement.control(instance, operation, target, events)
+        case .wait(let instance, let maxEvents): decoded = NestedEpollAgreement.wait(instance, maxEvents: maxEvents)
+        }
+        switch decoded {
+        case .plain(let call): return .epoll(process: 1, call: call)
+        case .nested(let call): return .nestedEpoll(process: 1, call: call)
+        }
+    }
+
+    /// Every state `model` allows after `input` with the kernel's output (nil: none, a disagreement recorded).
+    static func nextStates(
+        _ model: EventCounterModel, from states: [EventCounterModel.State], _ input: EventCounterModel.Input, kernel: EventCounterModel.Output,
+        context: @autoclosure () -> String
+    ) -> [EventCounterModel.State]? {
+        var next: [EventCounterModel.State] = []
+        for state in states {
+            for step in model.step(state, input, kernel) where !next.contains(step.state) { next.append(step.state) }
+        }
+        guard !next.isEmpty else {
+            PipeAgreement.disagreement("\(context()): kernel \(kernel), model states \(states.map(model.describe))")
+            return nil
+        }
+        return next
+    }
+
+    static func checkOnce(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+        try Syscall.withoutConcurrentSpawns {
+            let counter = try KernelEventCounter.create(initial: 0, semaphore: false, nonblocking: true)
+            var counterOpen = true
+            let implicit = try KernelEpoll.create()
+            var kept: [String: FileDescriptor] = [:]
+            defer {
+                try? Syscall.close(implicit)
+                for descriptor in kept.values { try? Syscall.close(descriptor) }
+                if counterOpen { try? Syscall.close(counter) }
+            }
+            var states = [model.initialState(of: "e0")]
+            func descriptor(_ target: Target) -> CInt {
+                switch target {
+                case .end: counterOpen ? counter.rawValue : -1
+                case .instance(let name): name == "epoll" ? implicit.rawValue : kept[name]?.rawValue ?? -1
+                }
+            }
+            for (index, operation) in operations.enumerated() {
+                let input = Self.input(operation)
+                var kernel: EventCounterModel.Output
+                do throws(Errno) {
+                    switch operation {
+                    case .write(let value):
+                        guard counterOpen else { throw .badFileDescriptor }  // its number may be an instance's now
+                        guard case .completed(let count) = try KernelEventCounter.write(counter, value) else { throw .wouldBlock }
+                        kernel = .wrote(count)
+                    case .read:
+                        guard counterOpen else { throw .badFileDescriptor }
+                        guard case .completed(let value) = try KernelEventCounter.read(counter) else { throw .wouldBlock }
+                        kernel = .read(value)
+                    case .closeCounter:
+                        guard counterOpen else { throw .badFileDescriptor }
+                        counterOpen = false
+                        try Syscall.close(counter)
+                        kernel = .closed
+                    case .create(let name):
+                        if let old = kept[name] {  // a trace never names two open instances alike: close the old first
+                            kept[name] = nil
+                            try Syscall.close(old)
+                            states = states.flatMap { model.step($0, .nestedEpoll(process: 1, call: .close(instance: name)), .closed).map(\.state) }
+                        }
+                        kept[name] = try KernelEpoll.create()
+                        kernel = .epollCreated(closeOnExec: true)
+                    case .closeInstance(let name):
+                        guard let old = kept[name] else { throw .badFileDescriptor }
+                        kept[name] = nil
+                        try Syscall.close(old)
+                        kernel = .closed
+                    case .control(let instance, let op, let target, let events):
+                        try EpollAgreement.control(descriptor(.instance(instance)), op, descriptor(target), events)
+                        kernel = .epollControlled
+                    case .wait(let instance, let maxEvents):
+                        let events = try EpollAgreement.wait(descriptor(.instance(instance)), maxEvents: maxEvents)
+                        var reports: [EventCounterModel.NestedEpollReport] = []
+                        for event in events {
+                            let names = Set(Self.targets.filter { descriptor($0) == event.descriptor })
+                            guard let target = names.first, names.count == 1 else { throw Errno(rawValue: 10_000) }
+                            reports.append(.init(target: target, events: event.events))
+                        }
+                        kernel = EventCounterModel.epollOutput(reports.sorted())
+                    }
+                } catch {
+                    kernel = .failed(ErrorCode(error.name))
+                }
+                guard let next = nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
+                    return
+                }
+                seen.withLock { seen in
+                    switch kernel {
+                    case .nestedEpollEvents: seen.insert("instance reported")
+                    case .failed(let code): seen.insert(code.rawValue)
+                    default: break
+                    }
+                }
+                states = next
+            }
+        }
+    }
+
+    /// The plausible wrong beliefs the model rejects, each beside the kernel's outcome (`EventCounterEpollNestingFactsTests`).
+    @Test func thePlausibleWrongOutcomesAreRejected() {
+        let model = Self.model
+        func nested(_ call: EventCounterModel.NestedEpollCall) -> EventCounterModel.Input { .nestedEpoll(process: 1, call: call) }
+        func control(_ instance: String, _ operation: Epoll.Operation, _ target: Target, _ events: Events = .input) -> EventCounterModel.Input {
+            nested(.control(instance: instance, operation: operation, target: target, events: events))
+        }
+        func wait(_ instance: String) -> EventCounterModel.Input { nested(.wait(instance: instance, maxEvents: 16, timeout: 0, form: .plain)) }
+        func after(_ steps: [(EventCounterModel.Input, EventCounterModel.Output)], from start: EventCounterModel.State? = nil) -> EventCounterModel.State {
+            var state = start ?? model.initialState(of: "e0")
+            for (input, output) in steps {
+                let next = model.step(state, input, output)
+                #expect(next.count >= 1, "\(input) → \(output)")
+                state = next.first!.state
+            }
+            return state
+        }
+        let created = after(["a", "b"].map { (nested(.create(.flags(0), keep: $0)), .epollCreated(closeOnExec: false)) })
+        let ok = EventCounterModel.Output.epollControlled
+        let write = (EventCounterModel.Input.write(process: 1, value: 1, size: 8), EventCounterModel.Output.wrote(8))
+        let read = (EventCounterModel.Input.read(process: 1, size: 8), EventCounterModel.Output.read(1))
+        let bInput = EventCounterModel.Output.nestedEpollEvents([.init(target: .instance("b"), events: .input)])
+        let none = EventCounterModel.Output.nestedEpollEvents([])
+        let output = EventCounterModel.Output.epollEvents([.init(target: .eventfd, events: .output)])
+        // A writable, unreadable eventfd's EPOLLOUT in b: the outer reporting EPOLLOUT (passed through), or nothing, is wrong.
+        let writable = after([(control("b", .add, Self.eventfd, .output), ok), (control("a", .add, .instance("b"), [.input, .output, .readNormal]), ok)], from: created)
+        #expect(model.step(writable, wait("a"), .nestedEpollEvents([.init(target: .instance("b"), events: [.output])])).isEmpty)
+        #expect(model.step(writable, wait("a"), .nestedEpollEvents([.init(target: .instance("b"), events: [.input, .output, .readNormal])])).isEmpty)
+        #expect(model.step(writable, wait("a"), none).isEmpty)
+        #expect(!model.step(writable, wait("a"), .nestedEpollEvents([.init(target: .instance("b"), events: [.input, .readNormal])])).isEmpty)
+        #expect(!model.step(writable, wait("b"), output).isEmpty)
+        // The outer wait consuming the inner's EPOLLET news: the inner wait then silent is wrong.
+        let edgeInside = after([(control("b", .add, Self.eventfd, [.input, .edgeTriggered]), ok), (control("a", .add, .instance("b")), ok), write, (wait("a"), bInput)], from: created)
+        #expect(model.step(edgeInside, wait("b"), .epollEvents([])).isEmpty)
+        #expect(!model.step(edgeInside, wait("b"), .epollEvents([.init(target: .eventfd, events: .input)])).isEmpty)
+        // An EPOLLET outer through an inner EPOLLIN registration: a read is no news (its EPOLLOUT wake filtered out).
+        let edgeOutside = after(
+            [(control("b", .add, Self.eventfd), ok), (control("a", .add, .instance("b"), [.input, .edgeTriggered]), ok), write, (wait("a"), bInput), read],
+            from: created)
+        #expect(model.step(edgeOutside, wait("a"), bInput).isEmpty)
+        #expect(!model.step(after([write], from: edgeOutside), wait("a"), bInput).isEmpty)
+    }
+
+    /// The trace form: each nested call reads back as written, the eventfd named by `"target"`; a report without a
+    /// target is the eventfd's.
+    @Test func theTraceFormRoundTrips() throws {
+        let model = Self.model
+        let inputs: [EventCounterModel.Input] = [
+            .nestedEpoll(process: 1, call: .create(.flags(Epoll.Creation.closeOnExec), keep: "a")),
+            .nestedEpoll(process: 1, call: .control(instance: "a", operation: .add, target: .instance("b"), events: [.input, .edgeTriggered])),
+            .nestedEpoll(process: 1, call: .control(instance: "a", operation: .add, target: Self.eventfd, events: .output)),
+            .nestedEpoll(process: 1, call: .control(instance: "epoll", operation: .add, target: .instance("a"), events: .input)),
+            .nestedEpoll(process: 1, call: .wait(instance: "a", maxEvents: 16, timeout: 0, form: .plain)),
+            .nestedEpoll(process: 1, call: .close(instance: "a")),
+            .epoll(process: 1, call: .control(operation: .add, target: .eventfd, events: .input)),
+            .close(process: 1),
+        ]
+        for input in inputs {
+            let (f, value) = model.call(for: input)
+            #expect(try model.input(from: Call(process: 1, object: "e0", f: f, value: value)) == input, "\(f) \(value.map { "\($0)" } ?? "")")
+        }
+        let wait = EventCounterModel.Input.nestedEpoll(process: 1, call: .wait(instance: "a", maxEvents: 16, timeout: 0, form: .plain))
+        let reports: JSONValue = ["events": [["target": "b", "events": ["EPOLLIN"]], ["events": ["EPOLLOUT"]]]]
+        #expect(try model.output(from: .ok(reports), for: wait) == .nestedEpollEvents([.init(target: .end(.eventfd), events: .output), .init(target: .instance("b"), events: .input)]))
+        for (f, value) in [("epoll_create1", ["keep": "eventfd"]), ("epoll_create1", ["keep": "epoll"]), ("close", ["target": "eventfd", "instance": "a"])] as [(String, JSONValue)] {
+            #expect(throws: ModelError.self) { try model.input(from: Call(process: 1, object: "e0", f: f, value: value)) }
+        }
+    }
+}
