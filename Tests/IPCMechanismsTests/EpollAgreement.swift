@@ -23,6 +23,21 @@ enum EpollAgreement {
         try KernelEpoll.control(instance, op, target, events: KernelEpoll.Events(rawValue: UInt32(truncatingIfNeeded: events.rawValue)))
     }
 
+    /// A zero-timeout wait on a nested test's `instance`, each event named by the one target (of `targets`, which may
+    /// repeat one to weigh draws) whose descriptor it reported, sorted as the model's reports are; an event for a
+    /// number no target has, or two distinct ones share, throws errno 10000 — a disagreement, never a model's answer.
+    static func nestedWait<Leaf>(
+        _ instance: CInt, maxEvents: Int, targets: [NestedEpoll.Target<Leaf>], descriptor: (NestedEpoll.Target<Leaf>) -> CInt
+    ) throws(Errno) -> [NestedEpoll.Report<Leaf>] {
+        var reports: [NestedEpoll.Report<Leaf>] = []
+        for event in try wait(instance, maxEvents: maxEvents) {
+            let names = Set(targets.filter { descriptor($0) == event.descriptor })
+            guard let target = names.first, names.count == 1 else { throw Errno(rawValue: 10_000) }
+            reports.append(.init(target: target, events: event.events))
+        }
+        return reports.sorted()
+    }
+
     /// A zero-timeout `epoll_wait`: each report's descriptor (its data) and bits in the model's terms.
     /// `form`: `epoll_pwait` with its mask, or `epoll_pwait2` with its timespec (which a caller keeps to zero or
     /// invalid ones: nothing here may sleep), instead of `epoll_wait`.

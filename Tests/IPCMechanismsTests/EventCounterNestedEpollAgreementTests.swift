@@ -200,14 +200,8 @@ import Testing
                         try EpollAgreement.control(descriptor(.instance(instance)), op, descriptor(target), events)
                         kernel = .epollControlled
                     case .wait(let instance, let maxEvents):
-                        let events = try EpollAgreement.wait(descriptor(.instance(instance)), maxEvents: maxEvents)
-                        var reports: [EventCounterModel.NestedEpollReport] = []
-                        for event in events {
-                            let names = Set(Self.targets.filter { descriptor($0) == event.descriptor })
-                            guard let target = names.first, names.count == 1 else { throw Errno(rawValue: 10_000) }
-                            reports.append(.init(target: target, events: event.events))
-                        }
-                        kernel = EventCounterModel.epollOutput(reports.sorted())
+                        kernel = EventCounterModel.epollOutput(try EpollAgreement.nestedWait(
+                            descriptor(.instance(instance)), maxEvents: maxEvents, targets: Self.targets, descriptor: descriptor))
                     }
                 } catch {
                     kernel = .failed(ErrorCode(error.name))

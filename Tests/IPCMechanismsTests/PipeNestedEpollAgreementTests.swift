@@ -177,16 +177,8 @@ import Testing
                         kernel = .epollControlled
                     case .wait(let instance, let maxEvents):
                         input = Self.input(operation)!
-                        let events = try EpollAgreement.wait(descriptor(.instance(instance)), maxEvents: maxEvents)
-                        var reports: [PipeModel.NestedEpollReport] = []
-                        for event in events {
-                            let names = Self.targets.filter { descriptor($0) == event.descriptor }
-                            guard let target = names.first, names.count == 1 else {
-                                throw Errno(rawValue: 10_000)  // an event for a number none of ours has: a disagreement
-                            }
-                            reports.append(.init(target: target, events: event.events))
-                        }
-                        kernel = PipeModel.epollOutput(reports.sorted())
+                        kernel = PipeModel.epollOutput(try EpollAgreement.nestedWait(
+                            descriptor(.instance(instance)), maxEvents: maxEvents, targets: Self.targets, descriptor: descriptor))
                     }
                 } catch {
                     input = Self.input(operation) ?? .available(process: 1)

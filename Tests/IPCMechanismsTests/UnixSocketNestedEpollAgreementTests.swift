@@ -230,15 +230,8 @@ import Testing
                     try EpollAgreement.control(descriptor(.instance(instance)), op, descriptor(target), events)
                     kernel = .epollControlled
                 case .wait(let instance, let maxEvents):
-                    var reports: [UnixSocketModel.NestedEpollReport] = []
-                    for event in try EpollAgreement.wait(descriptor(.instance(instance)), maxEvents: maxEvents) {
-                        let names = Self.targets.filter { descriptor($0) == event.descriptor }
-                        guard let target = names.first, names.count == 1 else {
-                            throw Errno(rawValue: 10_000)  // an event for a number none of ours has: a disagreement
-                        }
-                        reports.append(.init(target: target, events: event.events))
-                    }
-                    kernel = UnixSocketModel.epollOutput(reports.sorted())
+                    kernel = UnixSocketModel.epollOutput(try EpollAgreement.nestedWait(
+                        descriptor(.instance(instance)), maxEvents: maxEvents, targets: Self.targets, descriptor: descriptor))
                 }
             } catch {
                 kernel = .failed(ErrorCode(error.name))
