@@ -31,9 +31,12 @@ import Testing
         }
         let thread: OSThread
         private let report = Report()
+        /// The futex word `sem_wait` sleeps on: glibc's value word, at the semaphore's own address (x86-64).
+        private let word: UInt64
 
         init(_ semaphore: PosixSemaphore) {
             let report = self.report
+            word = UInt64(UInt(bitPattern: semaphore.pointer))
             thread = OSThread {
                 report.id.store(OSThread.currentID, ordering: .releasing)
                 do throws(Errno) {
@@ -45,12 +48,14 @@ import Testing
             }
         }
 
-        /// Returns once the thread sleeps in the futex: a condition the kernel reports, polled, never a timed sleep.
+        /// Returns once the thread sleeps in the semaphore's futex: a condition the kernel reports, polled, never a
+        /// timed sleep. The futex's address is checked too: under load the thread may first sleep briefly in another
+        /// futex on its way to `sem_wait` (a runtime or loader lock another thread holds), where no wake of ours finds it.
         func asleep() -> Self {
             while true {
                 let tid = report.id.load(ordering: .acquiring)
                 if tid != 0, let snapshot = ProcessInspector.snapshot(of: tid), snapshot.isAsleepInSyscall,
-                    snapshot.syscall == SyscallNumber.futex
+                    snapshot.syscall == SyscallNumber.futex, snapshot.firstArgument == word
                 {
                     return self
                 }
