@@ -100,7 +100,7 @@ import Testing
         }
     }
 
-    /// The number the binding would pick (``PipeBinding``'s rule): its own, the lowest free, `/dev/null`'s, or the newest
+    /// The number the binding would pick (``PipeBinding``'s rule): its own, a free one, `/dev/null`'s, or the newest
     /// other descriptor of the eventfd.
     static func target(
         _ target: PipeModel.DuplicateTarget, source: FileDescriptor, held: [FileDescriptor], placeholder: inout FileDescriptor?
@@ -108,9 +108,12 @@ import Testing
         switch target {
         case .itself: return source
         case .free:
-            let lowest = try Syscall.open("/dev/null", flags: O_RDONLY | O_CLOEXEC)
-            try Syscall.close(lowest)
-            return lowest
+            // A number far above what the test process holds, not the lowest free one the binding would pick (the model
+            // does not see numbers): a `dup2` onto a number freed a moment before may close the descriptor another
+            // test's thread was given in between.
+            guard let free = (850..<900).first(where: { number in !held.contains { $0.rawValue == number } && fcntl(number, F_GETFD) == -1 })
+            else { throw Errno.tooManyOpenFiles }
+            return FileDescriptor(rawValue: free)
         case .other:
             placeholder = try Syscall.open("/dev/null", flags: O_RDONLY | O_CLOEXEC)
             return placeholder!

@@ -185,7 +185,9 @@ import Testing
             var nextFree: CInt = 700
             // Which open (numbered in open order) each held descriptor is of, for where a copy goes.
             var openOf: [CInt: Int] = [:]
+            let null = try Syscall.open("/dev/null", flags: O_RDONLY | O_CLOEXEC)
             defer {
+                try? Syscall.close(null)
                 for descriptor in Set(held.values.flatMap { $0.values.joined() }) { try? Syscall.close(descriptor) }
                 for descriptor in pinned { Glibc.close(descriptor) }
                 for descriptor in instances.values { try? Syscall.close(descriptor) }
@@ -239,15 +241,19 @@ import Testing
                     if let descriptor = held[holder]![end]?.popLast() {
                         let other: PipeModel.End = end == .read ? .write : .read
                         if let index = held[holder]![other]?.lastIndex(of: descriptor) { held[holder]![other]?.remove(at: index) }
-                        kernel = FIFOModelAgreementTests.outcome { try Syscall.close(descriptor); return .closed }
                         if registered[holder]![descriptor.rawValue] != nil {
-                            // Its registration may live on under the number (a copy keeps the description): pinned.
-                            let null = Glibc.open("/dev/null", O_RDONLY | O_CLOEXEC)
-                            if null >= 0 {
-                                _ = dup2(null, descriptor.rawValue)
-                                Glibc.close(null)
+                            // Its registration may live on under the number (a copy keeps the description): the number
+                            // is pinned, closed by `dup2` of `/dev/null` onto it, which closes its file as `close` does
+                            // and never leaves it free. A close and then a `dup2` gave the number, in between, to another
+                            // test's thread, whose new descriptor the `dup2` then closed (fresh-clone CI: a trace reader's
+                            // read failed `EBADF`).
+                            kernel = FIFOModelAgreementTests.outcome {
+                                try Syscall.duplicate(null, onto: descriptor.rawValue, flags: nil)
                                 pinned.insert(descriptor.rawValue)
+                                return .closed
                             }
+                        } else {
+                            kernel = FIFOModelAgreementTests.outcome { try Syscall.close(descriptor); return .closed }
                         }
                     } else {
                         kernel = .failed(.EBADF)
