@@ -16,6 +16,12 @@
 /// the receiver's thread, as `tgkill` (glibc's `sigtimedwait` reports `SI_USER`: see `Details`); with `siginfo`,
 /// its code and value (a queued real-time one past `RLIMIT_SIGPENDING` fails `EAGAIN`, as `sigqueue`'s).
 /// The process-group scope reaches the receiver because the harness's receiver leads a group of its own.
+///
+/// `PIDFD_SELF_THREAD` and `PIDFD_SELF_THREAD_GROUP` (Linux 6.15) pass no descriptor: the caller signals itself, its
+/// thread (`PIDTYPE_PID`: `SI_TKILL`, as a `PIDFD_THREAD` pidfd) or its process, with the same flags and checks
+/// (measured with C probes and `KernelSignalFactsTests+Pidfd`: a forged `SI_USER` allowed to itself, `EPERM` to its
+/// group; `-10002` is no sentinel: `EBADF`). Only the receiver may use them here: another process would signal
+/// itself, which the model does not follow.
 extension SignalModel {
     /// One `pidfd_send_signal`: which pidfd, the raw flags, the `siginfo` passed (nil: `NULL`).
     public struct PidfdSend: Hashable, Sendable {
@@ -27,6 +33,13 @@ extension SignalModel {
             case thread
             /// Not a pidfd (the worker passes `/dev/null`).
             case notPidfd = "not-pidfd"
+            /// `PIDFD_SELF_THREAD` (-10000, Linux 6.15): the calling thread, with no descriptor; the receiver's only.
+            case selfThread = "self-thread"
+            /// `PIDFD_SELF_THREAD_GROUP` (-10001): the calling process; the receiver's only.
+            case selfProcess = "self-process"
+
+            /// A sentinel naming the caller itself rather than a descriptor of the receiver.
+            var isSelf: Bool { self == .selfThread || self == .selfProcess }
         }
 
         /// The `siginfo` a caller fills (`si_pid` and `si_uid` its own, as `sigqueue` does).
@@ -67,7 +80,7 @@ extension SignalModel {
             case Self.signalThread: .thread
             case Self.signalThreadGroup: .process
             case Self.signalProcessGroup: .processGroup
-            default: descriptor == .thread ? .thread : .process
+            default: descriptor == .thread || descriptor == .selfThread ? .thread : .process
             }
         }
 
@@ -105,7 +118,7 @@ extension SignalModel {
         if let descriptor = try value.optional("pidfd") {
             let name = try descriptor.text("pidfd")
             guard let kind = PidfdSend.Descriptor(rawValue: name) else {
-                throw ModelError("pidfd_send_signal: pidfd \"\(name)\" is not one of process, thread, not-pidfd")
+                throw ModelError("pidfd_send_signal: pidfd \"\(name)\" is not one of process, thread, not-pidfd, self-thread, self-process")
             }
             send.descriptor = kind
         }

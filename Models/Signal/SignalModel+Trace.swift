@@ -108,7 +108,9 @@ extension SignalModel {
             if Self.unblockable.contains(signal) {
                 throw ModelError("pidfd_send_signal of \(Self.name(of: signal)): it cannot be blocked, so it kills or stops the receiver rather than wait for sigtimedwait; the signal model does not have it")
             }
-            return .pidfdSend(process: call.process, signal: signal, send: try Self.pidfdSend(from: call.value))
+            let send = try Self.pidfdSend(from: call.value)
+            if send.descriptor.isSelf { try requireReceiver(call, doing: "sends itself, through PIDFD_SELF_*,") }
+            return .pidfdSend(process: call.process, signal: signal, send: send)
         case "pidfd_open":
             let value = call.value == .null ? nil : call.value
             let flags = try value.optional("flags").map { (flags) throws(ModelError) in try Self.namedFlags(flags, field: "flags", names: Self.pidfdOpenFlags) } ?? 0

@@ -74,4 +74,36 @@ extension KernelSignalFactsTests {
         ]
         #expect(try pidfdOutcomes(sends) == ["ESRCH", "ESRCH", "EINVAL", "EPERM", "EINVAL", "ESRCH"])
     }
+
+    /// `PIDFD_SELF_THREAD` and `PIDFD_SELF_THREAD_GROUP` (Linux 6.15; no descriptor): the receiver signals itself —
+    /// its thread (`tgkill`'s: taken first, `SI_TKILL` reported `SI_USER`) or its process, a flag overriding the
+    /// sentinel's scope as it does a pidfd's; a forged `SI_USER` allowed to itself, `EPERM` to its process group; a
+    /// `siginfo` for another signal, a bad number and two scopes `EINVAL`. Measured with a C probe first (raw
+    /// `rt_sigtimedwait`: `SI_TKILL` for the thread sentinel and for `PIDFD_SIGNAL_THREAD` on the process one).
+    @Test func theSelfSentinelsSignalTheCallerItself() throws {
+        let program: [(f: String, value: JSONValue)] = [
+            ("pidfd_send_signal", ["signal": "SIGUSR2", "pidfd": "self-process"]),
+            ("pidfd_send_signal", ["signal": "SIGRTMIN+1", "pidfd": "self-process", "info": ["code": "SI_USER", "value": 8]]),
+            ("pidfd_send_signal", ["signal": "SIGRTMIN+1", "pidfd": "self-process", "flags": ["PIDFD_SIGNAL_PROCESS_GROUP"], "info": ["code": "SI_USER"]]),
+            ("pidfd_send_signal", ["signal": "SIGUSR2", "pidfd": "self-thread", "info": ["signal": "SIGWINCH"]]),
+            ("pidfd_send_signal", ["signal": 65, "pidfd": "self-thread"]),
+            ("pidfd_send_signal", ["signal": "SIGUSR2", "pidfd": "self-thread", "flags": ["PIDFD_SIGNAL_THREAD", "PIDFD_SIGNAL_THREAD_GROUP"]]),
+            ("pidfd_send_signal", ["signal": "SIGRTMIN+2", "pidfd": "self-thread", "flags": ["PIDFD_SIGNAL_THREAD_GROUP"]]),
+            ("pidfd_send_signal", ["signal": "SIGWINCH", "pidfd": "self-thread"]),
+            ("wait", Self.poll), ("wait", Self.poll), ("wait", Self.poll), ("wait", Self.poll), ("wait", Self.poll),
+        ]
+        #expect(try outcomes(program, signals: signals) == [
+            "ok", "ok", "EPERM", "EINVAL", "EINVAL", "EINVAL", "ok", "ok",
+            #"{"signal":"SIGWINCH","code":"SI_USER","sender":1}"#, #"{"signal":"SIGUSR2","code":"SI_USER","sender":1}"#,
+            #"{"signal":"SIGRTMIN+1","code":"SI_USER","sender":1}"#, #"{"signal":"SIGRTMIN+2","code":"SI_USER","sender":1}"#, "EAGAIN",
+        ])
+    }
+
+    /// Only the receiver may use the sentinels: another process would signal itself, which the model does not follow,
+    /// so a trace with one is refused in one line rather than judged.
+    @Test func anotherProcessUsingASelfSentinelIsRefused() throws {
+        let model = SignalModel(receivers: [("sig1", SignalModel.Setup(receiver: 1))])
+        let call = Call(process: 2, object: "sig1", f: "pidfd_send_signal", value: ["signal": "SIGUSR2", "pidfd": "self-thread"])
+        #expect(throws: ModelError.self) { _ = try model.input(from: call) }
+    }
 }

@@ -459,14 +459,16 @@ import Testing
     }
 
     /// The ways a receiver's `pidfd_send_signal` to itself is drawn: each scope and pidfd, a queued and a forged
-    /// `siginfo` (allowed to itself), and three that fail (a forged one for its group `EPERM`, two scopes and another
-    /// signal's `siginfo` `EINVAL`).
+    /// `siginfo` (allowed to itself), three that fail (a forged one for its group `EPERM`, two scopes and another
+    /// signal's `siginfo` `EINVAL`), and the `PIDFD_SELF_*` sentinels (one forging for its group: `EPERM`).
     static let pidfdForms: [JSONObject] = [
         [:], ["flags": ["PIDFD_SIGNAL_THREAD"]], ["pidfd": "thread"], ["flags": ["PIDFD_SIGNAL_PROCESS_GROUP"]],
         ["pidfd": "thread", "flags": ["PIDFD_SIGNAL_THREAD_GROUP"]], ["info": ["code": "SI_QUEUE", "value": 3]],
         ["info": ["code": "SI_USER"]], ["info": ["code": "SI_TKILL"], "flags": ["PIDFD_SIGNAL_THREAD"]],
         ["info": ["code": "SI_USER"], "flags": ["PIDFD_SIGNAL_PROCESS_GROUP"]],
         ["flags": ["PIDFD_SIGNAL_THREAD", "PIDFD_SIGNAL_PROCESS_GROUP"]], ["info": ["code": "SI_QUEUE", "signal": 0]],
+        ["pidfd": "self-thread"], ["pidfd": "self-process"], ["pidfd": "self-process", "flags": ["PIDFD_SIGNAL_THREAD"]],
+        ["pidfd": "self-thread", "info": ["code": "SI_USER"], "flags": ["PIDFD_SIGNAL_PROCESS_GROUP"]],
     ]
 
     static let operations = Gen.oneOf(

@@ -210,7 +210,13 @@ struct SignalBinding: ObjectBinding {
                 let code = switch info.code { case .user: SignalInfo.userCode; case .queue: SignalInfo.queueCode; case .tkill: SignalInfo.threadKillCode }
                 return (signal: Int32(clamping: info.signal), code: code, value: info.value)
             }
-            let descriptor: KernelSignals.ReceiverPidfds.Descriptor = switch send.descriptor { case .process: .process; case .thread: .thread; case .notPidfd: .notPidfd }
+            let descriptor: KernelSignals.ReceiverPidfds.Descriptor = switch send.descriptor {
+            case .process: .process
+            case .thread: .thread
+            case .notPidfd: .notPidfd
+            case .selfThread: .selfThread
+            case .selfProcess: .selfProcess
+            }
             guard let outcome = pidfds.send(Int32(clamping: signal), through: descriptor, info: info, flags: UInt32(truncatingIfNeeded: send.flags)) else {
                 BindingFailure.abandon(pidfds.failure ?? "no pidfd of the receiver")
             }

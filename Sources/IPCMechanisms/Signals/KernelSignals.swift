@@ -41,7 +41,10 @@ public enum KernelSignals {
     /// until it is reaped, after which a send fails `ESRCH`). They stay open for the process's life.
     public struct ReceiverPidfds: Sendable {
         /// The descriptor a send passes.
-        public enum Descriptor: Sendable { case process, thread, notPidfd }
+        public enum Descriptor: Sendable { case process, thread, notPidfd, selfThread, selfProcess }
+
+        /// `PIDFD_SELF_THREAD` and `PIDFD_SELF_THREAD_GROUP` (`linux/pidfd.h`, Linux 6.15): the caller, no descriptor.
+        static let selfThread: CInt = -10000, selfProcess: CInt = -10001
 
         let process: CInt?
         let thread: CInt?
@@ -61,7 +64,8 @@ public enum KernelSignals {
             self.failure = failure
         }
 
-        /// `pidfd_send_signal` through `descriptor` (`notPidfd`: a descriptor of `/dev/null`); nil when that pidfd
+        /// `pidfd_send_signal` through `descriptor` (`notPidfd`: a descriptor of `/dev/null`; the self ones: the
+        /// sentinels, which signal the caller whoever the receiver is); nil when that pidfd
         /// could not be opened (or `/dev/null` cannot be), which a caller must not turn into an outcome.
         public func send(
             _ signal: Int32, through descriptor: Descriptor, info: (signal: Int32, code: Int32, value: Int32)?, flags: UInt32
@@ -73,6 +77,8 @@ public enum KernelSignals {
             case .notPidfd:
                 pidfd = Glibc.open("/dev/null", O_RDONLY | O_CLOEXEC)
                 guard pidfd >= 0 else { return nil }
+            case .selfThread: pidfd = Self.selfThread
+            case .selfProcess: pidfd = Self.selfProcess
             }
             defer { if descriptor == .notPidfd { _ = Glibc.close(pidfd) } }
             do { try Syscall.sendSignal(throughPidfd: pidfd, signal: signal, info: info, flags: flags) } catch { return .failure(error) }
