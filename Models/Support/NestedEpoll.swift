@@ -23,8 +23,8 @@
 ///   item that is on the list is no news). The inner instance's own wait is no news. A wake from an ADD, MOD or a
 ///   release carries the key `EPOLLIN` alone, which a registration without `EPOLLIN` filters out: for one asking only
 ///   `EPOLLRDNORM` the model allows both (measured on a pipe: reported nothing).
-/// - Not followed: a kept instance in a child (`fork`) — the models have no fork. `EINVAL` from `reverse_path_check`
-///   (more than 1000 direct paths, 500 of two links, …) needs more registrations of one leaf than a trace here makes.
+/// - An ADD giving a leaf too many wakeup paths fails `EINVAL` (`reverse_path_check`: ``NestedEpoll/wakeupPathLimits``).
+/// - Not followed: a kept instance in a child (`fork`) — the models have no fork.
 public enum NestedEpoll {
     /// The name of the implicit instance, as a target or as the instance acted on.
     public static let implicitInstance = "epoll"
@@ -381,7 +381,7 @@ extension NestedEpollModel {
             next.nestedEpoll.removeAll { $0.process == process && ($0.target.instance == name || $0.target.target == .instance(name)) }
             return [(.closed, changingFreeDescriptors(of: process, by: 1, in: next))]
         case .control(let instance, let operation, let target, let events):
-            return [nestedEpollControl(state, process: process, instance: instance, operation: operation, target: target, events: events)]
+            return nestedEpollControl(state, process: process, instance: instance, operation: operation, target: target, events: events)
         case .wait(let instance, let maxEvents, let timeout, _):
             if let refusal = call.plainWait?.waitRefusal { return [(.failed(refusal), state)] }
             guard state.holds(process: process, instance: instance) else { return [(.failed(.EBADF), state)] }
@@ -394,23 +394,23 @@ extension NestedEpollModel {
 
     private func nestedEpollControl(
         _ state: State, process: Int, instance: String, operation: Epoll.Operation, target: NestedEpoll.Target<State.Leaf>, events: Epoll.Events
-    ) -> (outcome: NestedEpoll.Outcome<State.Leaf>?, state: State) {
-        guard state.holds(process: process, instance: instance) else { return (.failed(.EBADF), state) }
+    ) -> [(outcome: NestedEpoll.Outcome<State.Leaf>?, state: State)] {
+        guard state.holds(process: process, instance: instance) else { return [(.failed(.EBADF), state)] }
         switch target {
         case .end(let leaf):
             let count = leafHeld(leaf, process: process, in: state)
-            if count == 0 { return (.failed(.EBADF), state) }
-            if count > 1 { return (nil, state.unjudgingNested(process)) }
+            if count == 0 { return [(.failed(.EBADF), state)] }
+            if count > 1 { return [(nil, state.unjudgingNested(process))] }
         case .instance(let name):
-            guard state.holds(process: process, instance: name) else { return (.failed(.EBADF), state) }
-            if name == instance { return (.failed(.EINVAL), state) }
+            guard state.holds(process: process, instance: name) else { return [(.failed(.EBADF), state)] }
+            if name == instance { return [(.failed(.EINVAL), state)] }
             if operation == .add {
-                if events.contains(.exclusive) { return (.failed(.EINVAL), state) }
+                if events.contains(.exclusive) { return [(.failed(.EINVAL), state)] }
                 if state.reaches(name, instance, process: process)
                     || state.depth(of: name, process: process, down: true) + 1 + state.depth(of: instance, process: process, down: false)
                         > NestedEpoll.maximumNesting
                 {
-                    return (.failed(ErrorCode("ELOOP")), state)
+                    return [(.failed(ErrorCode("ELOOP")), state)]
                 }
             }
         }
@@ -420,14 +420,21 @@ extension NestedEpollModel {
             registrations, process: process, target: key, operation: operation, events: events, unjudged: state.epollUnjudged,
             contended: { _ in true })
         {
-        case (let code?, _): return (.failed(code), state)
+        case (let code?, _): return [(.failed(code), state)]
         case (nil, let after):
             var next = state.storing(after, of: instance, process: process)
+            // reverse_path_check (NestedEpoll+WakeupPaths): too many paths up from a leaf below the new registration.
+            // A process the model no longer follows may hold paths it cannot count: then the EINVAL is allowed too.
+            var refusal: [(outcome: NestedEpoll.Outcome<State.Leaf>?, state: State)] = []
+            if operation == .add {
+                if next.exceedsWakeupPaths(below: target, process: process) { return [(.failed(.EINVAL), state)] }
+                if state.wakeupPathsUncertain { refusal = [(.failed(.EINVAL), state)] }
+            }
             if operation == .add || operation == .modify {
                 next = next.wakingParents(of: instance, process: process, level: .perhaps)
                 if case .instance = target { next = polledBelow(instance, process: process, in: next) }  // the insert polls it
             }
-            return (.controlled, next)
+            return [(.controlled, next)] + refusal
         }
     }
 

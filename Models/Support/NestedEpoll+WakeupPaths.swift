@@ -1,0 +1,69 @@
+/// `reverse_path_check` (`fs/eventpoll.c`): an `EPOLL_CTL_ADD` that would give a file too many wakeup paths — chains
+/// of instances from an instance holding the file up to one no instance holds — of some length fails `EINVAL`, the
+/// registration not made. Measured on this kernel (`EpollWakeupPathFactsTests`, a C probe first): paths that stop at
+/// the instance holding the file are not counted; of those with 1, 2, 3 and 4 links above it, a file may have 500,
+/// 100, 50 and 10. So an eventfd at the foot of a chain of four instances may see the chain's top added to 10 more
+/// instances, and the 11th ADD fails — a trace of 15 instances, well within what a user's code makes.
+///
+/// The kernel checks the files below the new registration (the target, or every file in the target instance's tree)
+/// after inserting it, counting every path of each, whoever's instances they go through; every path was made by such
+/// a checked ADD, so the other files never pass a limit. `EINVAL` comes after `EEXIST` and `ELOOP` (`ep_insert`).
+extension NestedEpoll {
+    /// The most wakeup paths a file may have with 1, 2, 3 and 4 links above the instance holding it (`path_limits`;
+    /// its first entry, for no link, is never applied).
+    public static let wakeupPathLimits = [1: 500, 2: 100, 3: 50, 4: 10]
+}
+
+extension NestedEpollState {
+    /// Whether `process`'s ADD of `target`, already stored in this state, gives a leaf below it more wakeup paths of
+    /// some length than the kernel allows.
+    func exceedsWakeupPaths(below target: NestedEpoll.Target<Leaf>, process: Int) -> Bool {
+        let leaves: Set<Leaf>
+        switch target {
+        case .end(let leaf): leaves = [leaf]
+        case .instance(let name): leaves = leavesRegistered(below: name, process: process, bound: NestedEpoll.maximumNesting + 1)
+        }
+        return leaves.contains { leaf in
+            var counts: [Int: Int] = [:]
+            for (holder, instance) in instances(holding: leaf) {
+                if countWakeupPaths(from: instance, process: holder, links: 0, into: &counts) { return true }
+            }
+            return false
+        }
+    }
+
+    /// Whether a process whose epoll calls the model no longer follows may hold instances whose paths it cannot count.
+    var wakeupPathsUncertain: Bool { !epollUnjudged.isEmpty }
+
+    /// Every leaf registered in `instance` or in an instance below it.
+    private func leavesRegistered(below instance: String, process: Int, bound: Int) -> Set<Leaf> {
+        guard bound > 0 else { return [] }
+        var found: Set<Leaf> = []
+        for registration in registrations(of: instance, process: process) {
+            switch registration.target.target {
+            case .end(let leaf): found.insert(leaf)
+            case .instance(let child): found.formUnion(leavesRegistered(below: child, process: process, bound: bound - 1))
+            }
+        }
+        return found
+    }
+
+    /// The instances, of any process, holding a registration of `leaf`.
+    private func instances(holding leaf: Leaf) -> [(process: Int, instance: String)] {
+        epoll.filter { $0.target == leaf }.map { ($0.process, implicitEpoll) }
+            + nestedEpoll.filter { $0.target.target == .end(leaf) }.map { ($0.process, $0.target.instance) }
+    }
+
+    /// Counts the paths up from `instance` (`links` above the leaf's instance so far) into `counts` by their links;
+    /// true as soon as one length passes its limit (or a path is longer than any the loop check lets be made).
+    private func countWakeupPaths(from instance: String, process: Int, links: Int, into counts: inout [Int: Int]) -> Bool {
+        let holders = parents(of: instance, process: process)
+        if holders.isEmpty {
+            guard links > 0 else { return false }
+            guard let limit = NestedEpoll.wakeupPathLimits[links] else { return true }
+            counts[links, default: 0] += 1
+            return counts[links]! > limit
+        }
+        return holders.contains { countWakeupPaths(from: $0.target.instance, process: process, links: links + 1, into: &counts) }
+    }
+}

@@ -1,0 +1,106 @@
+import Glibc
+import IPCMechanisms
+import IPCModels
+import IPCSyscalls
+import SystemPackage
+import Testing
+
+/// `reverse_path_check` (`fs/eventpoll.c` of Linux 6.18), measured on a pipe's read end with a C probe first: a file
+/// may have any number of wakeup paths that stop at the instance holding it, and at most 500, 100, 50 and 10 with 1,
+/// 2, 3 and 4 links above that instance; the ADD that would make one more fails `EINVAL` and registers nothing —
+/// whether it adds the chain's top to another instance or the file to an instance already nested. The pipe model
+/// (``NestedEpoll/wakeupPathLimits``) says the same, ADD for ADD.
+@Suite struct EpollWakeupPathFactsTests {
+    typealias Events = KernelEpoll.Events
+
+    /// A pipe, its read end at the foot of a chain of instances, and the pipe model stepped beside the kernel.
+    final class Chain {
+        let readEnd: CInt, writeEnd: CInt
+        private var descriptors: [CInt] = []
+        /// The chain's instances, foot first: the trace's names `c0`, `c1`, … and the kernel's descriptors.
+        private(set) var instances: [(name: String, descriptor: CInt)] = []
+        let model = PipeModel(pipes: [("p0", PipeModel.Setup(readers: [1], writers: [1], nonblocking: true))])
+        var state: PipeModel.State
+
+        init() throws {
+            let (readEnd, writeEnd) = try Syscall.pipe(flags: O_CLOEXEC | O_NONBLOCK)
+            self.readEnd = readEnd.rawValue
+            self.writeEnd = writeEnd.rawValue
+            descriptors = [self.readEnd, self.writeEnd]
+            state = model.initialState(of: "p0")
+        }
+
+        deinit { for descriptor in descriptors { Glibc.close(descriptor) } }
+
+        /// A new kept instance named `name`, in the kernel and in the model.
+        func instance(_ name: String) throws -> CInt {
+            let made = try KernelEpoll.create().rawValue
+            descriptors.append(made)
+            step(.nestedEpoll(process: 1, call: .create(.flags(Epoll.Creation.closeOnExec), keep: name)), .epollCreated(closeOnExec: true))
+            return made
+        }
+
+        /// `epoll_ctl(ADD)` of `target` (an instance's name, or the read end for nil) into `instance`, in the kernel;
+        /// the model must allow the kernel's outcome, and only it. Returns the kernel's error.
+        @discardableResult
+        func add(_ instance: (name: String, descriptor: CInt), _ target: (name: String, descriptor: CInt)?) -> Errno? {
+            let error: Errno?
+            do throws(Errno) {
+                try KernelEpoll.control(instance.descriptor, KernelEpoll.add, target?.descriptor ?? readEnd, events: .input)
+                error = nil
+            } catch let failure { error = failure }
+            let call = PipeModel.NestedEpollCall.control(
+                instance: instance.name, operation: .add, target: target.map { .instance($0.name) } ?? .end(.read), events: .input)
+            step(.nestedEpoll(process: 1, call: call), error.map { .failed(ErrorCode($0.name)) } ?? .epollControlled)
+            return error
+        }
+
+        private func step(_ input: PipeModel.Input, _ output: PipeModel.Output) {
+            let next = model.step(state, input, output)
+            #expect(next.count == 1, "the model allows \(input) → \(output) \(next.count) ways")
+            if let first = next.first { state = first.state }
+        }
+
+        /// A chain of `length` instances, the read end in its foot: the chain's top.
+        func build(length: Int) throws -> (name: String, descriptor: CInt) {
+            for index in 0..<length {
+                instances.append((name: "c\(index)", descriptor: try instance("c\(index)")))
+                if index == 0 { #expect(add(instances[0], nil) == nil) } else { #expect(add(instances[index], instances[index - 1]) == nil) }
+            }
+            return instances.last!
+        }
+    }
+
+    /// The chain's top added to one instance after another: `limit` succeed, the next fails `EINVAL` (the paths have
+    /// as many links as the chain has instances), and the model agrees at every ADD — a model without the limit
+    /// allows success at the last.
+    @Test(arguments: [(4, 10), (3, 50), (2, 100)])
+    func theChainsTopJoinsAtMostTheLimitsInstances(length: Int, limit: Int) throws {
+        let chain = try Chain()
+        let top = try chain.build(length: length)
+        for index in 0...limit {
+            let outer = (name: "t\(index)", descriptor: try chain.instance("t\(index)"))
+            let error = chain.add(outer, top)
+            #expect(error == (index < limit ? nil : Errno.invalidArgument), "ADD of the top into instance \(index)")
+        }
+    }
+
+    /// The limit counts a file's paths, whichever ADD makes them: with the chain's top in 10 instances, the read end
+    /// added to the foot again is `EEXIST` (checked first); an empty instance joins the chain's second one (nothing
+    /// below it to count), but the read end added to it then would have 20 paths of four links: `EINVAL`. Beside the
+    /// third one its paths have three links, 10 of them: allowed.
+    @Test func anyADDThatWouldPassALimitFailsAndEEXISTComesFirst() throws {
+        let chain = try Chain()
+        let top = try chain.build(length: 4)
+        for index in 0..<10 {
+            #expect(chain.add((name: "t\(index)", descriptor: try chain.instance("t\(index)")), top) == nil)
+        }
+        #expect(chain.add(chain.instances[0], nil) == Errno.fileExists)
+        let beside = (name: "x", descriptor: try chain.instance("x"))
+        #expect(chain.add(chain.instances[1], beside) == nil)
+        #expect(chain.add(beside, nil) == Errno.invalidArgument)
+        let higher = (name: "y", descriptor: try chain.instance("y"))
+        #expect(chain.add(chain.instances[2], higher) == nil)
+        #expect(chain.add(higher, nil) == nil)
+    }
+}
