@@ -8,6 +8,10 @@
 /// The kernel checks the files below the new registration (the target, or every file in the target instance's tree)
 /// after inserting it, counting every path of each, whoever's instances they go through; every path was made by such
 /// a checked ADD, so the other files never pass a limit. `EINVAL` comes after `EEXIST` and `ELOOP` (`ep_insert`).
+///
+/// A model's leaf is one file for its process, but not always for another: a FIFO's or a queue's other opener holds
+/// a file of its own, while a pipe's end inherited is the same file. So the paths through the adding process's own
+/// instances decide (`EINVAL` when they alone pass a limit), and those through other processes' may (both allowed).
 extension NestedEpoll {
     /// The most wakeup paths a file may have with 1, 2, 3 and 4 links above the instance holding it (`path_limits`;
     /// its first entry, for no link, is never applied).
@@ -16,8 +20,8 @@ extension NestedEpoll {
 
 extension NestedEpollState {
     /// Whether `process`'s ADD of `target`, already stored in this state, gives a leaf below it more wakeup paths of
-    /// some length than the kernel allows.
-    func exceedsWakeupPaths(below target: NestedEpoll.Target<Leaf>, process: Int) -> Bool {
+    /// some length than the kernel allows: counting only `process`'s own instances, or every process's.
+    func exceedsWakeupPaths(below target: NestedEpoll.Target<Leaf>, process: Int, everyProcess: Bool) -> Bool {
         let leaves: Set<Leaf>
         switch target {
         case .end(let leaf): leaves = [leaf]
@@ -25,7 +29,7 @@ extension NestedEpollState {
         }
         return leaves.contains { leaf in
             var counts: [Int: Int] = [:]
-            for (holder, instance) in instances(holding: leaf) {
+            for (holder, instance) in instances(holding: leaf) where everyProcess || holder == process {
                 if countWakeupPaths(from: instance, process: holder, links: 0, into: &counts) { return true }
             }
             return false

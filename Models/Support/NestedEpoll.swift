@@ -423,12 +423,15 @@ extension NestedEpollModel {
         case (let code?, _): return [(.failed(code), state)]
         case (nil, let after):
             var next = state.storing(after, of: instance, process: process)
-            // reverse_path_check (NestedEpoll+WakeupPaths): too many paths up from a leaf below the new registration.
-            // A process the model no longer follows may hold paths it cannot count: then the EINVAL is allowed too.
+            // reverse_path_check (NestedEpoll+WakeupPaths): too many paths up from a leaf below the new registration,
+            // sure through the process's own instances; through another's (perhaps another file of the object), or
+            // with a process the model no longer follows (its paths uncounted), the EINVAL is allowed too.
             var refusal: [(outcome: NestedEpoll.Outcome<State.Leaf>?, state: State)] = []
             if operation == .add {
-                if next.exceedsWakeupPaths(below: target, process: process) { return [(.failed(.EINVAL), state)] }
-                if state.wakeupPathsUncertain { refusal = [(.failed(.EINVAL), state)] }
+                if next.exceedsWakeupPaths(below: target, process: process, everyProcess: false) { return [(.failed(.EINVAL), state)] }
+                if state.wakeupPathsUncertain || next.exceedsWakeupPaths(below: target, process: process, everyProcess: true) {
+                    refusal = [(.failed(.EINVAL), state)]
+                }
             }
             if operation == .add || operation == .modify {
                 next = next.wakingParents(of: instance, process: process, level: .perhaps)
