@@ -40,6 +40,9 @@ extension FIFOModel {
         return next.placesTrimmed()
     }
 
+    /// A nested call's outcome as the FIFO's output.
+    public static func output(of outcome: NestedEpoll.Outcome<PipeModel.End>) -> Output { .ending(outcome) }
+
     /// A wait's reports as an output: `epollEvents` when each names an end, else `nestedEpollEvents`.
     public static func epollOutput(_ reports: [PipeModel.NestedEpollReport]) -> Output { .reporting(reports) }
 
