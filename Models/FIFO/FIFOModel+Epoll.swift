@@ -73,6 +73,7 @@ extension FIFOModel {
                 return (candidate.output.map(Self.output(from:)), .completed(next))
             }
         }
+        if let nested = implicitNestedWait(state, process: process, call: call) { return nested }
         return pipes.epollTransitions(state.pipe, process: process, call: target, mask: epollMask(state, of: process))
             .map { candidate in
                 var next = state
@@ -119,6 +120,9 @@ extension FIFOModel {
 
     /// A wait a signal interrupted: it found nothing to report (the state after that empty wait).
     func epollInterrupted(_ state: State, process: Int) -> [Step<State>] {
+        if state.implicitHoldsInstances(process: process) {
+            return nestedEpollEmptyWait(state, process: process, instance: implicitEpoll).map { [.completed($0.placesTrimmed())] } ?? []
+        }
         guard let pipe = pipes.epollEmptyWait(state.pipe, process: process, mask: epollMask(state, of: process))
         else { return [] }
         var next = state
@@ -131,12 +135,13 @@ extension FIFOModel {
     /// of the older open of an end opened again is hidden already (``State/hideEpollRegistration(of:_:)``); a process
     /// with a registration of an `O_RDWR` open that opens the FIFO again is no longer judged.
     func epollAfterOpen(_ step: Step<State>, before: State, process: Int, ends: [PipeModel.End]) -> Step<State> {
-        guard !before.pipe.epoll.isEmpty || !before.pipe.epollUnjudged.isEmpty else { return step }
+        guard !before.pipe.epoll.isEmpty || !before.pipe.epollUnjudged.isEmpty || before.hasNesting else { return step }
         var next = step.state
         if before.pipe.writers.isEmpty && !next.pipe.writers.isEmpty {
             for index in next.pipe.epoll.indices where next.pipe.epoll[index].edgeTriggered && next.pipe.epoll[index].end == .read {
                 next.pipe.epoll[index].news = .certain
             }
+            next = next.nestedKeylessWake(both: false)  // and the kept instances', waking those that hold them
         }
         // An O_RDWR open's registration is one description's under both ends' names: a new open of either end would
         // split the names between two descriptions, which the model does not follow.
@@ -230,6 +235,7 @@ extension FIFOModel.State {
     mutating func releasedWhileOtherOpensStay() {
         guard pipe.readers.isEmpty != pipe.writers.isEmpty else { return }
         for index in pipe.epoll.indices where pipe.epoll[index].edgeTriggered { pipe.epoll[index].news = .certain }
+        self = nestedKeylessWake(both: true)
     }
 
     mutating func sortEpollPlaces() {

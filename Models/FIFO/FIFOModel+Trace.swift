@@ -19,7 +19,9 @@
 //   dup, dup2, dup3: as on a pipe ({"end": E}, dup2/dup3's "onto": "self" | "free" | "other" | "read" | "write")
 //   sigtimedwait: as on a pipe (the I/O signals O_ASYNC sent the process)
 //   writev, readv: as on a pipe
-//   epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create, epoll_create1: as on a pipe ({"end": E}: the latest open of E; see FIFOModel+Epoll.swift)
+//   epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create, epoll_create1: as on a pipe ({"end": E}: the latest open of E; see FIFOModel+Epoll.swift),
+//           kept instances too ("keep", "instance", an instance as "end"; see FIFOModel+NestedEpoll.swift)
+//   close   {"instance": NAME}: a kept epoll instance's
 //   fstat   as on a pipe ({"mode": the FIFO's mode now})
 //   available (none)                                            {"bytes": INT}      EBADF (FIONREAD on the read end)
 //
@@ -103,7 +105,7 @@ extension FIFOModel {
             case .create: throw ModelError("the fifo model has no operation '\(call.f)': a FIFO is made with mkfifo")
             case .splice: throw ModelError("the fifo model has no operation '\(call.f)' yet: only the pipe model's splice, tee and vmsplice are measured")
             case .epoll(let process, let call): return .epoll(process: process, call: call)
-            case .nestedEpoll: throw ModelError("the fifo model has no nested epoll instances ('keep', 'instance' or an instance as a target: the pipe model's only and a socket pair's)")
+            case .nestedEpoll(let process, let call): return .nestedEpoll(process: process, call: call)
             case .takeSignal(let process, let signals, let wait): return .takeSignal(process: process, signals: signals, wait: wait)
             }
         } catch {
@@ -147,9 +149,9 @@ extension FIFOModel {
         case (_, .takeSignal(let process, let signals, let wait)):
             return Self.output(from: try pipes.output(from: outcome, for: .takeSignal(process: process, signals: signals, wait: wait)))
         case (_, .epoll(let process, let call)):
-            let output = try pipes.output(from: outcome, for: .epoll(process: process, call: call))
-            if case .nestedEpollEvents = output { throw ModelError("an epoll event's 'end' must be \"read\" or \"write\" (the fifo model has no nested instances)") }
-            return Self.output(from: output)
+            return Self.output(from: try pipes.output(from: outcome, for: .epoll(process: process, call: call)))
+        case (_, .nestedEpoll(let process, let call)):
+            return Self.output(from: try pipes.output(from: outcome, for: .nestedEpoll(process: process, call: call)))
         }
     }
 
@@ -199,6 +201,8 @@ extension FIFOModel {
             return pipes.call(for: .takeSignal(process: process, signals: signals, wait: wait))
         case .epoll(let process, let call):
             return pipes.call(for: .epoll(process: process, call: call))
+        case .nestedEpoll(let process, let call):
+            return pipes.call(for: .nestedEpoll(process: process, call: call))
         case .exit:
             return ("exit", nil)
         }

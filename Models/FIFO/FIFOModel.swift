@@ -78,6 +78,8 @@ public struct FIFOModel: TraceModel {
         case takeSignal(process: Int, signals: [Int], wait: Bool)
         /// `epoll_ctl` or `epoll_wait` on the process's epoll instance for this FIFO, as on a pipe (see ``FIFOModel+Epoll``).
         case epoll(process: Int, call: PipeModel.EpollCall)
+        /// A call on a kept epoll instance, or one naming an instance as a target, as on a pipe (see ``FIFOModel+NestedEpoll``).
+        case nestedEpoll(process: Int, call: PipeModel.NestedEpollCall)
     }
 
     public enum Output: Hashable, Sendable {
@@ -124,6 +126,8 @@ public struct FIFOModel: TraceModel {
         case epollEvents([PipeModel.EpollReport])
         /// `epoll_create`/`epoll_create1` made an instance (closed at once): its `FD_CLOEXEC` (nil: not recorded).
         case epollCreated(closeOnExec: Bool?)
+        /// A wait's events when one names an instance, sorted (see ``FIFOModel+NestedEpoll``).
+        case nestedEpollEvents([PipeModel.NestedEpollReport])
         case failed(ErrorCode)
     }
 
@@ -234,6 +238,7 @@ public struct FIFOModel: TraceModel {
         if case .epoll(let process, let call) = input, let unjudged = epollUnjudged(state, process: process, call: call) {
             return [.completed(unjudged)]
         }
+        if case .nestedEpoll(let process, let call) = input { return nestedEpollSteps(state, process: process, call: call, output: output) }
         if output == .failed(.EINTR) { return interrupted(state, input) }
         return transitions(state, input).compactMap { candidate in
             guard let candidateOutput = candidate.output else {
@@ -297,12 +302,15 @@ public struct FIFOModel: TraceModel {
     }
 
     func transitions(_ state: State, _ input: Input) -> [(output: Output?, step: Step<State>)] {
+        if case .nestedEpoll(let process, let call) = input {
+            return nestedEpollOutcomes(state, process: process, call: call).map { ($0.outcome.map(Output.ending), .completed($0.state.placesTrimmed())) }
+        }
         let candidates = unplacedTransitions(state, input)
-        guard !state.epollPlaces.isEmpty else { return candidates }
+        guard !state.epollPlaces.isEmpty || state.hasNesting else { return candidates }
         return candidates.map { candidate in
             switch candidate.step {
-            case .completed(let next): (candidate.output, .completed(next.placesTrimmed()))
-            case .partial(let next): (candidate.output, .partial(next.placesTrimmed()))
+            case .completed(let next): (candidate.output, .completed(nestingChecked(next.placesTrimmed())))
+            case .partial(let next): (candidate.output, .partial(nestingChecked(next.placesTrimmed())))
             }
         }
     }
@@ -324,6 +332,8 @@ public struct FIFOModel: TraceModel {
             }
         case .epoll(let process, let call):
             return epollTransitions(state, process: process, call: call)
+        case .nestedEpoll:
+            return []  // `transitions` takes it first
         case .write(let process, let data, let nonblocking):
             return delegated(state, .write(process: process, data: data, nonblocking: nonblocking))
         case .read(let process, let max, let nonblocking):
@@ -467,6 +477,9 @@ public struct FIFOModel: TraceModel {
         next.pipe.exited = state.pipe.exited
         next.pipe.epoll = state.pipe.epoll
         next.pipe.epollUnjudged = state.pipe.epollUnjudged
+        // The instances are the processes', and hold what they held (a registration of an end goes with its close).
+        next.pipe.epollInstances = state.pipe.epollInstances
+        next.pipe.nestedEpoll = state.pipe.nestedEpoll
         return next
     }
 
@@ -524,8 +537,9 @@ public struct FIFOModel: TraceModel {
         case .epollControlled: .epollControlled
         case .epollEvents(let reports): .epollEvents(reports)
         case .epollCreated(let closeOnExec): .epollCreated(closeOnExec: closeOnExec)
-        // The FIFO model hands the pipe no `pipe`, `splice` or nested epoll call, so these never come back from it.
-        case .created, .moved, .nestedEpollEvents: .failed(.EINVAL)
+        case .nestedEpollEvents(let reports): .nestedEpollEvents(reports)
+        // The FIFO model hands the pipe no `pipe` or `splice` call, so these never come back from it.
+        case .created, .moved: .failed(.EINVAL)
         }
     }
 
@@ -599,6 +613,8 @@ public struct FIFOModel: TraceModel {
             return pipes.describe(.takeSignal(process: process, signals: signals, wait: wait), output.flatMap(Self.pipeOutput))
         case .epoll(let process, let call):
             return pipes.describe(.epoll(process: process, call: call), output.flatMap(Self.pipeOutput))
+        case .nestedEpoll(let process, let call):
+            return pipes.describe(.nestedEpoll(process: process, call: call), output.flatMap(Self.pipeOutput))
         }
         let result: String
         switch output {
@@ -635,6 +651,7 @@ public struct FIFOModel: TraceModel {
         case .epollControlled: .epollControlled
         case .epollEvents(let reports): .epollEvents(reports)
         case .epollCreated(let closeOnExec): .epollCreated(closeOnExec: closeOnExec)
+        case .nestedEpollEvents(let reports): .nestedEpollEvents(reports)
         case .opened, .modeChanged, .unlinked, .made: nil
         }
     }
@@ -646,7 +663,7 @@ extension FIFOModel.Input {
         case .open(let process, _, _, _), .openReadWrite(let process, _, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
             .chmod(let process, _), .unlink(let process), .mkfifo(let process, _, _, _), .exit(let process), .unseekable(let process, _, _), .readiness(let process, _, _),
             .fcntl(let process, _, _), .available(let process), .status(let process, _), .writev(let process, _), .readv(let process, _),
-            .duplicate(let process, _), .takeSignal(let process, _, _), .epoll(let process, _):
+            .duplicate(let process, _), .takeSignal(let process, _, _), .epoll(let process, _), .nestedEpoll(let process, _):
             process
         }
     }

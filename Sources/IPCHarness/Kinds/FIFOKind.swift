@@ -33,12 +33,16 @@ import SystemPackage
 /// it registered takes the registration away, though a `dup` of it keeps the open file description — so once it has
 /// closed a registered descriptor it drops what its waits report for that end as stale. The kernel keeps reporting the
 /// registration (under the closed number) until the description's last close (epoll(7)).
+///
+/// `client.fifo-nested-dispatch` is an event loop with nested epoll instances and a plausible wrong belief: that its
+/// main instance's report of the connection's instance is that instance's events, so it drains the connection's
+/// instance at once, unrecorded — taking the `EPOLLET` edge its recorded wait on the connection's instance then misses.
 public enum FIFOKind: MechanismKind {
     public typealias Model = FIFOModel
 
     public static let implementations = [
         "kernel.fifo", "client.fifo-eof-after-unlink", "client.fifo-readwrite-expects-eof", "client.fifo-reads-when-signalled",
-        "client.fifo-epoll-hangup-is-final", "client.fifo-epoll-close-unregisters",
+        "client.fifo-epoll-hangup-is-final", "client.fifo-epoll-close-unregisters", "client.fifo-nested-dispatch",
     ]
 
     /// Each FIFO's mode (0600 unless the object names one), its owner (the holder in role `owner`) and, if some
@@ -85,6 +89,7 @@ public enum FIFOKind: MechanismKind {
         binding.readsWhenSignalled = implementation == "client.fifo-reads-when-signalled"
         binding.hangUpIsFinal = implementation == "client.fifo-epoll-hangup-is-final"
         binding.closeUnregisters = implementation == "client.fifo-epoll-close-unregisters"
+        binding.dispatchesNested = implementation == "client.fifo-nested-dispatch"
         if object.flag("packets") { FaultFeasibility.mayCarryPackets(path: try object.text("path")) }
         if let user = try? object.integer("user") {
             do {
@@ -127,6 +132,12 @@ struct FIFOBinding: ObjectBinding {
     var closeUnregisters = false
     private var registeredNumbers: [FileDescriptor: PipeModel.End] = [:]
     private var believedUnregistered: Set<PipeModel.End> = []
+    /// The epoll instances this process keeps by name (``FIFOModel+NestedEpoll``), beside its implicit one.
+    private var kept = KeptEpollInstances<PipeModel.End>()
+    /// `client.fifo-nested-dispatch`'s wrong belief (``KeptEpollInstances/wait``): an event loop that, when its main
+    /// instance reports a nested one, waits on the nested instance itself, unrecorded — as if the main instance's report
+    /// had been the nested one's events.
+    var dispatchesNested = false
 
     init(path: String, endOfFileAfterUnlink: Bool = false) {
         self.path = path
@@ -262,15 +273,26 @@ struct FIFOBinding: ObjectBinding {
             return try epoll.perform(call, descriptor: { held[$0]?.last }, unknown: .read).map { .epollEvents($0) } ?? .epollControlled
         case .epoll(_, .create(let creation)):
             return .epollCreated(closeOnExec: try creation.perform())
+        case .epoll(_, .wait(let maxEvents, let timeout, let form)) where kept.implicitHoldsNested:
+            return try nested(.wait(instance: NestedEpoll.implicitInstance, maxEvents: maxEvents, timeout: timeout, form: form))
         case .epoll(_, .wait(let maxEvents, let timeout, let form)):
             var reports = try epoll.wait(maxEvents: maxEvents, timeout: timeout, form: form, unknown: .read)
             if reports.contains(where: { $0.end == .read && $0.events.contains(.hangUp) }) { sawHangUp = true }
             // Believed stale: "that descriptor is closed, so its registration is gone".
             if closeUnregisters { reports.removeAll { believedUnregistered.contains($0.end) } }
             return .epollEvents(reports)
+        case .nestedEpoll(_, let call):
+            return try nested(call)
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
+    }
+
+    /// A call on a kept epoll instance, or one naming an instance as its target: a leaf is the end's newest descriptor.
+    private mutating func nested(_ call: PipeModel.NestedEpollCall) throws(Errno) -> FIFOModel.Output {
+        let held = self.held  // the ends as they are now
+        return FIFOModel.output(
+            of: try kept.perform(call, implicit: epoll, leaf: { held[$0]?.last?.rawValue ?? -1 }, unknown: .read, dispatchingNested: dispatchesNested))
     }
 
     /// `copy`, a new descriptor of `descriptor`'s description, is the newest of `end`; a copy of an `O_RDWR` descriptor

@@ -4,7 +4,7 @@ import IPCModels
 public enum FIFOScenarios {
     public static let all: [Scenario] = [
         basic, rendezvous, endOfFileAfterUnlink, readsAfterUnlink, readWriteKeepAlive, readWriteExpectsEndOfFile, asyncReader, readsWhenSignalled,
-        epollConsumer, epollHangUpIsFinal, epollDuplicateConsumer, epollCloseUnregisters,
+        epollConsumer, epollHangUpIsFinal, epollDuplicateConsumer, epollCloseUnregisters, nestedEventLoop, nestedDispatch,
     ]
 
     /// A reader that unlinks the FIFO mid-way and then believes it gone: its reads report end of file.
