@@ -1,6 +1,7 @@
 /// Epoll instances as targets (`fs/eventpoll.c`'s nesting), whatever object the leaves are: measured on pipes
-/// (`EpollNestingFactsTests`), socket pairs (`UnixSocketEpollNestingFactsTests`) and an eventfd
-/// (`EventCounterEpollNestingFactsTests`). Besides its implicit instance
+/// (`EpollNestingFactsTests`), socket pairs (`UnixSocketEpollNestingFactsTests`), an eventfd
+/// (`EventCounterEpollNestingFactsTests`) and a message queue (`PosixMessageQueueEpollNestingFactsTests`). Besides its
+/// implicit instance
 /// (named `"epoll"`), a process may keep further instances by name (`epoll_create1 {"keep": NAME}`) until it closes
 /// them (`close {"instance": NAME}`) or exits; any instance may hold the object's descriptors (the leaves: a pipe's
 /// ends, a socket pair's) and the process's other instances. A model supplies its leaves' part
