@@ -43,6 +43,9 @@ extension PosixMessageQueueModel {
     /// A wait's reports as an output: `epollEvents` when each names the queue, else `nestedEpollEvents`.
     public static func epollOutput(_ reports: [NestedEpollReport]) -> Output { .reporting(reports) }
 
+    /// A nested call's outcome as the model's output (what a worker performing it answers).
+    public static func output(of outcome: NestedEpoll.Outcome<EpollTarget>) -> Output { .ending(outcome) }
+
     /// Whether `process`'s call may be judged, and how it ends.
     func nestedEpollSteps(_ state: State, process: Int, call: NestedEpollCall, output: Output?) -> [Step<State>] {
         if state.epollUnjudged.contains(process) {
