@@ -46,21 +46,6 @@ extension PosixMessageQueueModel {
     /// A nested call's outcome as the model's output (what a worker performing it answers).
     public static func output(of outcome: NestedEpoll.Outcome<EpollTarget>) -> Output { .ending(outcome) }
 
-    /// Whether `process`'s call may be judged, and how it ends.
-    func nestedEpollSteps(_ state: State, process: Int, call: NestedEpollCall, output: Output?) -> [Step<State>] {
-        if state.epollUnjudged.contains(process) {
-            if case .create = call {} else { return [.completed(state)] }
-        }
-        if output == .failed(.EINTR) {
-            guard case .wait(let instance, _, let timeout, _) = call, call.plainWait?.waitRefusal == nil, timeout != 0 else { return [] }
-            return nestedEpollEmptyWait(state, process: process, instance: instance).map { [.completed($0)] } ?? []
-        }
-        return nestedEpollOutcomes(state, process: process, call: call).compactMap { candidate in
-            guard let output, let outcome = candidate.outcome else { return .completed(candidate.state) }
-            return Output.ending(outcome) == output ? .completed(candidate.state) : nil
-        }
-    }
-
     /// The news a call that took `before` to `after` brings the queue's `wait_q` (keyless: news to every registration
     /// asking a readiness bit), as ``epollAfter(_:before:after:)`` gives it to the implicit instance's.
     func queueWake(_ input: Input, before: State, after: State) -> Epoll.News {

@@ -453,6 +453,26 @@ extension NestedEpollModel {
         }
     }
 
+    /// A model's step of `process`'s nested `call` recorded as `output` (nil: not recorded), for a model whose output
+    /// says nested outcomes as ``NestedEpollOutput/ending(_:)`` does (the eventfd's, the message queue's): a process
+    /// whose epoll calls are not judged takes any outcome but a creation's; `EINTR` only from a wait that may end with
+    /// nothing reported and a non-zero timeout.
+    func nestedEpollSteps<Output: NestedEpollOutput & Equatable>(
+        _ state: State, process: Int, call: NestedEpoll.Call<State.Leaf>, output: Output?
+    ) -> [Step<State>] where Output.Leaf == State.Leaf {
+        if state.epollUnjudged.contains(process) {
+            if case .create = call {} else { return [.completed(state)] }
+        }
+        if output == Output.failed(.EINTR) {
+            guard case .wait(let instance, _, let timeout, _) = call, call.plainWait?.waitRefusal == nil, timeout != 0 else { return [] }
+            return nestedEpollEmptyWait(state, process: process, instance: instance).map { [.completed($0)] } ?? []
+        }
+        return nestedEpollOutcomes(state, process: process, call: call).compactMap { candidate in
+            guard let output, let outcome = candidate.outcome else { return .completed(candidate.state) }
+            return Output.ending(outcome) == output ? .completed(candidate.state) : nil
+        }
+    }
+
     /// Whether a wait on `instance` may end with nothing reported: what a signal may interrupt, leaving that state.
     func nestedEpollEmptyWait(_ state: State, process: Int, instance: String) -> State? {
         guard state.holds(process: process, instance: instance) else { return nil }

@@ -131,22 +131,6 @@ import Testing
         }
     }
 
-    /// Every state `model` allows after `input` with the kernel's output (nil: none, a disagreement recorded).
-    static func nextStates(
-        _ model: EventCounterModel, from states: [EventCounterModel.State], _ input: EventCounterModel.Input, kernel: EventCounterModel.Output,
-        context: @autoclosure () -> String
-    ) -> [EventCounterModel.State]? {
-        var next: [EventCounterModel.State] = []
-        for state in states {
-            for step in model.step(state, input, kernel) where !next.contains(step.state) { next.append(step.state) }
-        }
-        guard !next.isEmpty else {
-            PipeAgreement.disagreement("\(context()): kernel \(kernel), model states \(states.map(model.describe))")
-            return nil
-        }
-        return next
-    }
-
     static func checkOnce(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         try Syscall.withoutConcurrentSpawns {
             let counter = try KernelEventCounter.create(initial: 0, semaphore: false, nonblocking: true)
@@ -206,7 +190,7 @@ import Testing
                 } catch {
                     kernel = .failed(ErrorCode(error.name))
                 }
-                guard let next = nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
+                guard let next = NestedEpollAgreement.nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
                     return
                 }
                 seen.withLock { seen in

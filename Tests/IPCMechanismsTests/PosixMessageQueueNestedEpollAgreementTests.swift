@@ -134,21 +134,6 @@ import Testing
         }
     }
 
-    /// Every state `model` allows after `input` with the kernel's output (nil: none, a disagreement recorded).
-    static func nextStates(
-        _ model: Model, from states: [Model.State], _ input: Model.Input, kernel: Model.Output, context: @autoclosure () -> String
-    ) -> [Model.State]? {
-        var next: [Model.State] = []
-        for state in states {
-            for step in model.step(state, input, kernel) where !next.contains(step.state) { next.append(step.state) }
-        }
-        guard !next.isEmpty else {
-            PipeAgreement.disagreement("\(context()): kernel \(kernel), model states \(states.map(model.describe))")
-            return nil
-        }
-        return next
-    }
-
     static func checkOnce(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         try Syscall.withoutConcurrentSpawns {
             let name = "/ipch-test-\(getpid())-mq-nested-\(UInt32.random(in: 0...UInt32.max))"
@@ -213,7 +198,7 @@ import Testing
                 } catch {
                     kernel = .failed(ErrorCode(error.name))
                 }
-                guard let next = nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
+                guard let next = NestedEpollAgreement.nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
                     return
                 }
                 seen.withLock { seen in
