@@ -227,7 +227,7 @@ import Testing
         let write = (EventCounterModel.Input.write(process: 1, value: 1, size: 8), EventCounterModel.Output.wrote(8))
         let read = (EventCounterModel.Input.read(process: 1, size: 8), EventCounterModel.Output.read(1))
         let bInput = EventCounterModel.Output.nestedEpollEvents([.init(target: .instance("b"), events: .input)])
-        let none = EventCounterModel.Output.nestedEpollEvents([])
+        let none = EventCounterModel.Output.epollEvents([])  // an empty report names no instance: the plain form
         let output = EventCounterModel.Output.epollEvents([.init(target: .eventfd, events: .output)])
         // A writable, unreadable eventfd's EPOLLOUT in b: the outer reporting EPOLLOUT (passed through), or nothing, is wrong.
         let writable = after([(control("b", .add, Self.eventfd, .output), ok), (control("a", .add, .instance("b"), [.input, .output, .readNormal]), ok)], from: created)
