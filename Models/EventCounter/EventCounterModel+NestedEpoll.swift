@@ -41,21 +41,6 @@ extension EventCounterModel {
     /// A wait's reports as an output: `epollEvents` when each names the eventfd, else `nestedEpollEvents`.
     public static func epollOutput(_ reports: [NestedEpollReport]) -> Output { .reporting(reports) }
 
-    /// Whether `process`'s call may be judged, and how it ends.
-    func nestedEpollSteps(_ state: State, process: Int, call: NestedEpollCall, output: Output?) -> [Step<State>] {
-        if state.epollUnjudged.contains(process) {
-            if case .create = call {} else { return [.completed(state)] }
-        }
-        if output == .failed(.EINTR) {
-            guard case .wait(let instance, _, let timeout, _) = call, call.plainWait?.waitRefusal == nil, timeout != 0 else { return [] }
-            return nestedEpollEmptyWait(state, process: process, instance: instance).map { [.completed($0)] } ?? []
-        }
-        return nestedEpollOutcomes(state, process: process, call: call).compactMap { candidate in
-            guard let output, let outcome = candidate.outcome else { return .completed(candidate.state) }
-            return Output.ending(outcome) == output ? .completed(candidate.state) : nil
-        }
-    }
-
     /// The kept instances and nested registrations after `input` (not an epoll call) took `before` to `after`: an exit
     /// ends them; the eventfd's release drops its registrations, a close of one of several descriptors stops judging
     /// the process; a successful write (`EPOLLIN`) or read (`EPOLLOUT`) is news for the registrations asking it, and

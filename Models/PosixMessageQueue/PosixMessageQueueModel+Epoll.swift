@@ -48,12 +48,24 @@ extension PosixMessageQueueModel {
             of: call, process: process, in: state, registrations: \.epoll, unjudged: \.epollUnjudged,
             held: { _ in state.name.holders.filter { $0 == process }.count }, mask: { _ in Self.epollMask(state) },
             controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) },
-            created: { .epollCreated(closeOnExec: $0) })
+            created: { .epollCreated(closeOnExec: $0) }
+        ).map { outcome in
+            // An ADD or MOD may wake the kept instances that hold the implicit one (``NestedEpoll``).
+            guard state.hasNesting, outcome.output == .epollControlled, case .control(let operation, _, _) = call,
+                operation == .add || operation == .modify
+            else { return outcome }
+            return (outcome.output, outcome.next.wakingParents(of: NestedEpoll.implicitInstance, process: process, level: .perhaps))
+        }
     }
 
     /// The registrations after `input` (not an epoll call) took `before` to `after`: what a close or an exit does to
     /// them, and the news of a send that queued or handed its message and of a receive that took one from the queue.
     func epollAfter(_ input: Input, before: State, after: State) -> State {
+        let next = plainEpollAfter(input, before: before, after: after)
+        return before.hasNesting ? nestedEpollAfter(input, before: before, after: next) : next
+    }
+
+    private func plainEpollAfter(_ input: Input, before: State, after: State) -> State {
         guard !before.epoll.isEmpty || !before.epollUnjudged.isEmpty else { return after }
         var next = after
         switch input {

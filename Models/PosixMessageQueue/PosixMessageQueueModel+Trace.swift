@@ -16,11 +16,12 @@
 //            [INT]? (the sigev_value.sival_int each SIGEV_THREAD function taken was given, in any order)}
 //   open     {"access": "read-write" | "read" | "write"?, "create": BOOL?, "exclusive": BOOL?, "maxMessages": INT?,
 //            "messageSize": INT?} (O_RDWR, O_RDONLY, O_WRONLY; O_CREAT, O_EXCL, mq_attr)  (none)  ENOENT, EEXIST, EINVAL
-//   close    (none)                                                    (none)                         EBADF
+//   close    (none); {"instance": NAME}: a kept epoll instance's close (none)                         EBADF
 //   unlink   (none)                                                    (none)                         ENOENT
 //   poll     {"events": ["POLLIN", ...], "timeout": MS}                {"revents": [...]}             EINTR (nothing ready)
 //   select   {"read": BOOL?, "write": BOOL?, "timeout": MS}            {"readable": BOOL, "writable": BOOL}  EBADF, EINTR
 //   epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create, epoll_create1: see PosixMessageQueueModel+EpollTrace.swift
+//            (kept instances, "keep" and "instance": Models/Support/NestedEpollTrace.swift)
 //
 // params: {"objects": {"q0": {"maxMessages": 4, "messageSize": 64, "holders": [1, 2], "mode", "owner", "group", "users"
 //   (Permissions), "descriptorLimits": [{"process": 2, "free": 5, "limit": 64}] (as a pipe's; without a process's
@@ -108,9 +109,13 @@ extension PosixMessageQueueModel {
                     messageSize: try call.value.optional("messageSize")?.integer("messageSize", in: Int(Int32.min)...Int(Int32.max)))
             }
             return .open(process: call.process, access: access, creation: creation, nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false)
-        case "close": return .close(process: call.process)
+        case "close":
+            if let nested = try Self.nestedEpollCall(of: call) { return .nestedEpoll(process: call.process, call: nested) }
+            return .close(process: call.process)
         case "poll", "select": return .readiness(process: call.process, call: try PipeModel.readinessCall(of: call))
-        case "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_create", "epoll_create1": return .epoll(process: call.process, call: try Self.epollCall(of: call))
+        case "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_create", "epoll_create1":
+            if let nested = try Self.nestedEpollCall(of: call) { return .nestedEpoll(process: call.process, call: nested) }
+            return .epoll(process: call.process, call: try Self.epollCall(of: call))
         default:
             throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, setattr, notify, notified, open, close, unlink, poll, select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
         }
@@ -155,7 +160,12 @@ extension PosixMessageQueueModel {
                 readable: try value.required("readable").boolean("readable"),
                 writable: try value.required("writable").boolean("writable"))
         case (.ok, .epoll(_, .control)), (.ok, .epoll(_, .misdirected(.control))): return .epollControlled
-        case (.ok(let value), .epoll(_, .wait)), (.ok(let value), .epoll(_, .misdirected(.wait))): return .epollEvents(try Self.epollReports(value))
+        case (.ok(let value), .epoll(_, .misdirected(.wait))): return .epollEvents(try Self.epollReports(value))
+        case (.ok(let value), .epoll(_, .wait)): return try Self.nestedEpollOutput(value)  // a report may name an instance
+        case (.ok(let value), .nestedEpoll(_, .wait)): return try Self.nestedEpollOutput(value)
+        case (.ok, .nestedEpoll(_, .control)): return .epollControlled
+        case (.ok(let value), .nestedEpoll(_, .create)): return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
+        case (.ok, .nestedEpoll(_, .close)): return .done
         case (.ok(let value), .epoll(_, .create)): return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
         case (.ok, _): return .done
         }
@@ -204,6 +214,7 @@ extension PosixMessageQueueModel {
         case .exit: return ("exit", nil)
         case .readiness(_, let readinessCall): return (readinessCall.name, PipeModel.readinessValue(readinessCall))
         case .epoll(_, let epollCall): return (epollCall.name, Epoll.value(ofSingleTarget: epollCall))
+        case .nestedEpoll(_, let nested): return (nested.name, NestedEpoll.value(of: nested, field: "target"))
         }
     }
 
@@ -232,6 +243,7 @@ extension PosixMessageQueueModel {
         case .selected(let readable, let writable): .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .epollControlled: .ok(nil)
         case .epollEvents(let reports): .ok(Epoll.outcomeValue(ofSingleTarget: reports))
+        case .nestedEpollEvents(let reports): .ok(NestedEpoll.outcomeValue(reports, field: "target"))
         case .epollCreated(let closeOnExec): .ok(closeOnExec.map { ["closeOnExec": .bool($0)] })
         case .failed(let code): .fail(code)
         }

@@ -204,6 +204,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var epoll: [EpollRegistration] = []
         /// Processes whose epoll calls the model no longer judges (`PosixMessageQueueModel+Epoll`).
         public var epollUnjudged: [Int] = []
+        /// The epoll instances processes keep by name, sorted (`PosixMessageQueueModel+NestedEpoll`).
+        public var epollInstances: [NestedEpoll.Instance] = []
+        /// The kept instances' registrations, and the implicit instance's of instances, sorted.
+        public var nestedEpoll: [NestedEpollRegistration] = []
 
         /// The process's newest descriptor (it must hold one).
         func newest(of process: Int) -> Descriptor { descriptors[process]?.last ?? Descriptor() }
@@ -294,6 +298,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case readiness(process: Int, call: ReadinessCall)
         /// `epoll_ctl` or `epoll_wait` on the process's epoll instance for this queue (`PosixMessageQueueModel+Epoll`).
         case epoll(process: Int, call: EpollCall)
+        /// A call on a kept epoll instance, or one naming an instance as a target (`PosixMessageQueueModel+NestedEpoll`).
+        case nestedEpoll(process: Int, call: NestedEpollCall)
     }
 
     /// What `mq_getattr` reports; `nonblocking` (`mq_flags`' `O_NONBLOCK`) is nil in a trace that did not record it.
@@ -332,6 +338,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case epollEvents([EpollReport])
         /// `epoll_create`/`epoll_create1` made an instance (closed at once): its `FD_CLOEXEC` (nil: not recorded).
         case epollCreated(closeOnExec: Bool?)
+        /// A wait's events when one names an instance, sorted (`PosixMessageQueueModel+NestedEpoll`).
+        case nestedEpollEvents([NestedEpollReport])
         case failed(ErrorCode)
     }
 
@@ -367,13 +375,14 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     }
 
     /// How many numbers `process` has free now, when the setup says how many it had: each descriptor of this queue it
-    /// holds beyond those it started with took one.
+    /// holds beyond those it started with took one, and so does each epoll instance it keeps (``NestedEpoll``).
     func freeDescriptors(of process: Int, in state: State) -> Int? {
         guard let setup = setups.first(where: { $0.setup.descriptorLimits.contains { $0.process == process } })?.setup,
             let known = setup.descriptorLimits.first(where: { $0.process == process })
         else { return nil }
         let started = setup.holders.filter { $0 == process }.count
         return known.free - (state.name.holders.filter { $0 == process }.count - started)
+            - state.epollInstances.filter { $0.process == process }.count
     }
 
     func callTransitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
@@ -525,6 +534,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             // Of several (not judged: any), each that is no interruption (step takes EINTR).
             return epollOutcomes(state, process: process, call: call).filter { $0.output != .failed(.EINTR) }
                 .map { Transition($0.output ?? .epollControlled, $0.next) }
+        case .nestedEpoll(let process, let call):
+            return nestedEpollOutcomes(state, process: process, call: call).filter { $0.outcome != .failed(.EINTR) }
+                .map { Transition($0.outcome.map(Output.ending) ?? .epollControlled, $0.state) }
         }
     }
 
@@ -540,6 +552,13 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     /// it full, may also go to sleep (a piece of effect); a wake-up without effect (`EINTR`, `ETIMEDOUT`) takes the
     /// process out of the sleepers.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if case .nestedEpoll(let process, let call) = input { return nestedEpollSteps(state, process: process, call: call, output: output) }
+        if case .epoll(let process, .wait(let maxEvents, let timeout, let form)) = input, state.implicitHoldsInstances(process: process),
+            !state.epollUnjudged.contains(process)
+        {
+            let wait = NestedEpollCall.wait(instance: NestedEpoll.implicitInstance, maxEvents: maxEvents, timeout: timeout, form: form)
+            return nestedEpollSteps(state, process: process, call: wait, output: output)
+        }
         if case .epoll(let process, let call) = input {
             return epollOutcomes(state, process: process, call: call).filter { output == nil || $0.output == nil || $0.output == output }
                 .map { .completed($0.next) }
@@ -632,6 +651,11 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 + (registration.edgeTriggered ? ", news \(registration.news)" : "") + (registration.missable ? ", may have missed a wake" : "") + (registration.listed ? ", listed" : ""))
         }
         if !state.epollUnjudged.isEmpty { parts.append("epoll of processes \(state.epollUnjudged) not judged") }
+        for instance in state.epollInstances { parts.append("process \(instance.process) keeps instance \(instance.name)") }
+        for registration in state.nestedEpoll {
+            parts.append("process \(registration.process)'s \(registration.target): \(registration.events)" + (registration.disabled ? " (disabled)" : "")
+                + (registration.edgeTriggered ? ", news \(registration.news)" : ""))
+        }
         parts.append("descriptors \(state.name.text)")
         return parts.joined(separator: "; ")
     }
@@ -662,6 +686,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .exit: call = "exit (closes its descriptors)"
         case .readiness(_, let readinessCall): call = "\(readinessCall)"
         case .epoll(_, let epollCall): call = "\(epollCall)"
+        case .nestedEpoll(_, let nested): call = "\(nested)"
         }
         let result = output.described { output in
             switch output {
@@ -683,6 +708,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             case .epollControlled: "ok"
             case .epollCreated(let closeOnExec): "created" + (closeOnExec.map { $0 ? " (FD_CLOEXEC)" : " (no FD_CLOEXEC)" } ?? "")
             case .epollEvents(let reports): reports.isEmpty ? "nothing" : reports.map { "\($0.events)" }.joined(separator: ", ")
+            case .nestedEpollEvents(let reports): reports.map { "\($0.target.name) \($0.events)" }.joined(separator: ", ")
             case .failed(let code): code.rawValue
             }
         }
@@ -702,7 +728,7 @@ extension PosixMessageQueueModel.Input {
             .setNonblocking(let process, _),
             .notify(let process, _, _, _, _), .notifyUnknownKind(let process, _), .takeNotifications(let process, _, _),
             .close(let process), .unlink(let process), .exit(let process), .refusedName(let process, _, _),
-            .readiness(let process, _), .epoll(let process, _):
+            .readiness(let process, _), .epoll(let process, _), .nestedEpoll(let process, _):
             process
         }
     }

@@ -7,7 +7,7 @@ extension Epoll {
         of call: IPCModels.Call, field: String, absent: String? = nil, target: (String) throws(ModelError) -> Target
     ) throws(ModelError) -> Call<Target> {
         for field in ["instance", "keep"] where try call.value.optional(field) != nil {
-            throw ModelError("field '\(field)' (a nested epoll instance) is the pipe model's only, a socket pair's and an eventfd's: this model has one instance per process")
+            throw ModelError("field '\(field)' (a nested epoll instance) is the pipe model's, a FIFO's, a socket pair's, an eventfd's and a message queue's only: this model has one instance per process")
         }
         let epfd = try descriptor(call, field: "epfd", absent: "epoll", target: target)
         switch call.f {

@@ -1,7 +1,7 @@
 /// Epoll instances as targets (`fs/eventpoll.c`'s nesting), whatever object the leaves are: measured on pipes
-/// (`EpollNestingFactsTests`), socket pairs (`UnixSocketEpollNestingFactsTests`) and an eventfd
-/// (`EventCounterEpollNestingFactsTests`). Besides its implicit instance
-/// (named `"epoll"`), a process may keep further instances by name (`epoll_create1 {"keep": NAME}`) until it closes
+/// (`EpollNestingFactsTests`), a FIFO (`FIFOEpollNestingFactsTests`), socket pairs
+/// (`UnixSocketEpollNestingFactsTests`), an eventfd (`EventCounterEpollNestingFactsTests`) and a message queue
+/// (`PosixMessageQueueEpollNestingFactsTests`). Besides its implicit instance (named `"epoll"`), a process may keep further instances by name (`epoll_create1 {"keep": NAME}`) until it closes
 /// them (`close {"instance": NAME}`) or exits; any instance may hold the object's descriptors (the leaves: a pipe's
 /// ends, a socket pair's) and the process's other instances. A model supplies its leaves' part
 /// (``NestedEpollModel``): their poll masks, their descriptors, their wakes; the rest is here.
@@ -459,6 +459,26 @@ extension NestedEpollModel {
         return outcomes.map { outcome in
             let next = polledBelow(instance, process: process, in: state.storing(outcome.registrations, of: instance, process: process))
             return (outcome.reports.map { NestedEpoll.Report(target: $0.target.target, events: $0.events) }.sorted(), next)
+        }
+    }
+
+    /// A model's step of `process`'s nested `call` recorded as `output` (nil: not recorded), for a model whose output
+    /// says nested outcomes as ``NestedEpollOutput/ending(_:)`` does (the eventfd's, the message queue's): a process
+    /// whose epoll calls are not judged takes any outcome but a creation's; `EINTR` only from a wait that may end with
+    /// nothing reported and a non-zero timeout.
+    func nestedEpollSteps<Output: NestedEpollOutput & Equatable>(
+        _ state: State, process: Int, call: NestedEpoll.Call<State.Leaf>, output: Output?
+    ) -> [Step<State>] where Output.Leaf == State.Leaf {
+        if state.epollUnjudged.contains(process) {
+            if case .create = call {} else { return [.completed(state)] }
+        }
+        if output == Output.failed(.EINTR) {
+            guard case .wait(let instance, _, let timeout, _) = call, call.plainWait?.waitRefusal == nil, timeout != 0 else { return [] }
+            return nestedEpollEmptyWait(state, process: process, instance: instance).map { [.completed($0)] } ?? []
+        }
+        return nestedEpollOutcomes(state, process: process, call: call).compactMap { candidate in
+            guard let output, let outcome = candidate.outcome else { return .completed(candidate.state) }
+            return Output.ending(outcome) == output ? .completed(candidate.state) : nil
         }
     }
 

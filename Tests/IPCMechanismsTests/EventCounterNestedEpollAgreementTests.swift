@@ -131,22 +131,6 @@ import Testing
         }
     }
 
-    /// Every state `model` allows after `input` with the kernel's output (nil: none, a disagreement recorded).
-    static func nextStates(
-        _ model: EventCounterModel, from states: [EventCounterModel.State], _ input: EventCounterModel.Input, kernel: EventCounterModel.Output,
-        context: @autoclosure () -> String
-    ) -> [EventCounterModel.State]? {
-        var next: [EventCounterModel.State] = []
-        for state in states {
-            for step in model.step(state, input, kernel) where !next.contains(step.state) { next.append(step.state) }
-        }
-        guard !next.isEmpty else {
-            PipeAgreement.disagreement("\(context()): kernel \(kernel), model states \(states.map(model.describe))")
-            return nil
-        }
-        return next
-    }
-
     static func checkOnce(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         try Syscall.withoutConcurrentSpawns {
             let counter = try KernelEventCounter.create(initial: 0, semaphore: false, nonblocking: true)
@@ -206,7 +190,7 @@ import Testing
                 } catch {
                     kernel = .failed(ErrorCode(error.name))
                 }
-                guard let next = nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
+                guard let next = NestedEpollAgreement.nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
                     return
                 }
                 seen.withLock { seen in
@@ -243,7 +227,7 @@ import Testing
         let write = (EventCounterModel.Input.write(process: 1, value: 1, size: 8), EventCounterModel.Output.wrote(8))
         let read = (EventCounterModel.Input.read(process: 1, size: 8), EventCounterModel.Output.read(1))
         let bInput = EventCounterModel.Output.nestedEpollEvents([.init(target: .instance("b"), events: .input)])
-        let none = EventCounterModel.Output.nestedEpollEvents([])
+        let none = EventCounterModel.Output.epollEvents([])  // an empty report names no instance: the plain form
         let output = EventCounterModel.Output.epollEvents([.init(target: .eventfd, events: .output)])
         // A writable, unreadable eventfd's EPOLLOUT in b: the outer reporting EPOLLOUT (passed through), or nothing, is wrong.
         let writable = after([(control("b", .add, Self.eventfd, .output), ok), (control("a", .add, .instance("b"), [.input, .output, .readNormal]), ok)], from: created)

@@ -25,6 +25,23 @@ enum NestedEpollAgreement {
             ? .plain(.wait(maxEvents: maxEvents, timeout: 0)) : .nested(.wait(instance: instance, maxEvents: maxEvents, timeout: 0, form: .plain))
     }
 
+    /// Every state `model` allows after `input` with the kernel's output from one of `states` (nil: none, a
+    /// disagreement naming `context` recorded) — for a model whose calls here complete in one step (an eventfd's, a
+    /// message queue's nonblocking ones).
+    static func nextStates<M: Model>(
+        _ model: M, from states: [M.State], _ input: M.Input, kernel: M.Output, context: @autoclosure () -> String
+    ) -> [M.State]? {
+        var next: [M.State] = []
+        for state in states {
+            for step in model.step(state, input, kernel) where !next.contains(step.state) { next.append(step.state) }
+        }
+        guard !next.isEmpty else {
+            PipeAgreement.disagreement("\(context()): kernel \(kernel), model states \(states.map(model.describe))")
+            return nil
+        }
+        return next
+    }
+
     /// Records a wait's reports that name an instance ("instance reported"), and one that an `EPOLLET` registration of
     /// the waited instance made in one of `states` ("edge instance reported").
     static func mark<Leaf>(

@@ -309,9 +309,9 @@ import Testing
         {
             #expect(throws: ModelError.self) { try model.input(from: Call(process: 1, object: "p0", f: f, value: value)) }
         }
-        let queue = PosixMessageQueueModel(queues: [("q", PosixMessageQueueModel.Setup(holders: [1]))])
+        let signals = SignalModel(receivers: [("sig", .init(receiver: 1))])
         let refused = #expect(throws: ModelError.self) {
-            try queue.input(from: Call(process: 1, object: "q", f: "epoll_wait", value: ["maxevents": 1, "timeout": 0, "instance": "a"]))
+            try signals.input(from: Call(process: 1, object: "sig", f: "epoll_wait", value: ["maxevents": 1, "timeout": 0, "instance": "a"]))
         }
         #expect(refused?.message.contains("the pipe model's only") == true)
     }

@@ -13,11 +13,15 @@ import SystemPackage
 /// for a message (`poll` without a timeout), looks once (`poll` with a timeout of 0) and takes "not ready" for "no
 /// message will come", returning with nothing ready; and the fragile `client.mq-epoll-one-per-wakeup`, an `EPOLLET`
 /// consumer that takes one message per wake-up and answers its other receives `EAGAIN` without asking, believing the
-/// queue empty until the next wake-up (a burst of sends wakes it once: the rest is stranded).
+/// queue empty until the next wake-up (a burst of sends wakes it once: the rest is stranded); and the fragile
+/// `client.mq-nested-dispatch`, an event loop that, when its main epoll instance reports a kept one, drains the kept
+/// one's events unrecorded (``KeptEpollInstances/wait``), so the recorded wait on it misses the edge.
 public enum PosixMessageQueueKind: MechanismKind {
     public typealias Model = PosixMessageQueueModel
 
-    public static let implementations = ["kernel.posix-mq", "client.mq-notify-not-rearmed", "client.mq-poll-once", "client.mq-epoll-one-per-wakeup"]
+    public static let implementations = [
+        "kernel.posix-mq", "client.mq-notify-not-rearmed", "client.mq-poll-once", "client.mq-epoll-one-per-wakeup", "client.mq-nested-dispatch",
+    ]
 
     /// `mq_getattr`'s `mq_curmsgs`: whether a killed process's send or receive took effect.
     public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "getattr", role: "open")
@@ -55,6 +59,7 @@ public enum PosixMessageQueueKind: MechanismKind {
             forgetsToRearm: implementation == "client.mq-notify-not-rearmed", pollsOnce: implementation == "client.mq-poll-once",
             onePerWakeup: implementation == "client.mq-epoll-one-per-wakeup",
             context: object.context)
+        binding.dispatchesNested = implementation == "client.mq-nested-dispatch"
         if object.flag("open") {
             do {
                 binding.descriptors.append(try PosixMessageQueue.open(name))
@@ -110,12 +115,24 @@ struct PosixMessageQueueBinding: ObjectBinding {
     var descriptors: [FileDescriptor] = []
     /// This process's epoll instance for the queue: registrations name the newest descriptor.
     let epoll = EpollInstance<PosixMessageQueueModel.EpollTarget>()
+    /// The epoll instances kept by name (``NestedEpoll``), which may hold the newest descriptor and one another.
+    var kept = KeptEpollInstances<PosixMessageQueueModel.EpollTarget>()
+    /// `client.mq-nested-dispatch`'s wrong belief (``KeptEpollInstances/wait``): a reported kept instance drained at once.
+    var dispatchesNested = false
     /// The `O_NONBLOCK` `setattr` left on each descriptor's open description (absent: clear). A send or receive
     /// sets the flag for its own mode (``PosixMessageQueue``'s calls do), and the flag is put back after it.
     var descriptionFlags: [FileDescriptor: Bool] = [:]
 
     func restoreFlag(of queue: FileDescriptor) {
         try? Syscall.mqSetNonblocking(queue, descriptionFlags[queue] ?? false)
+    }
+
+    /// A call on a kept epoll instance, or one naming an instance as its target (a wait on the implicit instance too,
+    /// once it holds one): the queue is the newest descriptor.
+    private mutating func nested(_ call: PosixMessageQueueModel.NestedEpollCall) throws(Errno) -> PosixMessageQueueModel.Output {
+        let newest = descriptors.last
+        return PosixMessageQueueModel.output(
+            of: try kept.perform(call, implicit: epoll, leaf: { _ in newest?.rawValue ?? -1 }, unknown: .queue, dispatchingNested: dispatchesNested))
     }
 
     mutating func perform(_ input: PosixMessageQueueModel.Input) throws(Errno) -> PosixMessageQueueModel.Output {
@@ -151,6 +168,10 @@ struct PosixMessageQueueBinding: ObjectBinding {
             case .selected(let readable, let writable): return .selected(readable: readable, writable: writable)
             default: throw .badFileDescriptor
             }
+        case .nestedEpoll(_, let call):
+            return try nested(call)
+        case .epoll(_, .wait(let maxEvents, let timeout, let form)) where kept.implicitHoldsNested:
+            return try nested(.wait(instance: NestedEpoll.implicitInstance, maxEvents: maxEvents, timeout: timeout, form: form))
         case .epoll(_, .control(let operation, let target, let events)):
             try epoll.control(operation, target: target, descriptor: descriptors.last, events: events)
             return .epollControlled
