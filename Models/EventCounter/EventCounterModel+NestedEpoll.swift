@@ -38,6 +38,9 @@ extension EventCounterModel {
         .reporting(try NestedEpoll.reports(value, leaf: eventfdTarget, field: "target", absent: EpollTarget.eventfd.rawValue))
     }
 
+    /// A nested call's outcome as an output (a worker's answer).
+    public static func output(of outcome: NestedEpoll.Outcome<EpollTarget>) -> Output { .ending(outcome) }
+
     /// A wait's reports as an output: `epollEvents` when each names the eventfd, else `nestedEpollEvents`.
     public static func epollOutput(_ reports: [NestedEpollReport]) -> Output { .reporting(reports) }
 

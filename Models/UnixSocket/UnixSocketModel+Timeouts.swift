@@ -8,7 +8,11 @@
 /// - a call that would sleep on a socket with a timeout may instead end when it runs out, as the same call
 ///   nonblocking would end at that moment — a receive (`recv`, a peek, `MSG_WAITALL`) or `accept` under `SO_RCVTIMEO`,
 ///   a send or `connect` under `SO_SNDTIMEO`: `EAGAIN` with nothing moved, or the count it moved (a stream send that
-///   queued part, a `MSG_WAITALL` receive that got part). The model keeps no time, so any sleep may run out; a
+///   queued part, a `MSG_WAITALL` receive that got part). `accept` with nobody waiting and `connect` to a full backlog
+///   (a client's again, or a pair's end's; stream and seqpacket) end `EAGAIN` — never `EWOULDBLOCK` apart (the same
+///   number) nor `EINPROGRESS` — and the socket that timed out connecting stays unconnected; measured
+///   (`UnixSocketTimeoutFactsTests`, a C probe; `unix_stream_connect` waits in `unix_wait_for_peer` and tries again
+///   with no time left, `skb_recv_datagram` under `sock_rcvtimeo` for `accept`). The model keeps no time, so any sleep may run out; a
 ///   handled signal ends such a sleep with `EINTR` even under `SA_RESTART` (signal(7)), which the model allows for
 ///   every sleep already.
 extension UnixSocketModel {
@@ -81,6 +85,10 @@ extension UnixSocketModel {
             (end, send) = (name, false)
         case .send(_, let name, _, false, _, _), .sendOutOfBand(_, let name, _, false), .connectTo(_, let name?, _, _, false):
             (end, send) = (name, true)
+        case .connect(let process, false):
+            // A client connecting again (its socket `client-P` exists, connected): to a full backlog it sleeps, and
+            // its `SO_SNDTIMEO` ends that sleep `EAGAIN` (measured). A new client's socket has no timeout yet.
+            (end, send) = ("client-\(process)", true)
         default:
             return nil
         }

@@ -7,8 +7,11 @@ extension UnixSocketModel {
         }
         if let timed = Self.timedOut(input, in: state) {
             // Asleep, a timeout may run out: the call ends as its nonblocking twin would then (the same outcomes
-            // where it would not sleep).
-            return untimedTransitions(state, input) + untimedTransitions(state, timed)
+            // where it would not sleep: each taken once).
+            let untimed = untimedTransitions(state, input)
+            return untimed + untimedTransitions(state, timed).filter { outcome in
+                !untimed.contains { $0.output == outcome.output && $0.step == outcome.step }
+            }
         }
         return untimedTransitions(state, input)
     }

@@ -11,6 +11,9 @@ import Testing
 /// directed and random sequences run by one process on behalf of several: a pair whose end `a` two processes hold
 /// (the kernel's second one a `dup`: the flag is the description's), and a listener with its clients and accepted
 /// sockets (an accepted socket never inherits the listener's flag; `accept` and a client's `connect` follow theirs).
+/// The listener sequences also set `SO_RCVTIMEO` and `SO_SNDTIMEO` (1 µs) on any of its sockets: a blocking call under
+/// its timeout is run blocking on the kernel — it ends by itself — and its `EAGAIN` (an `accept` with nobody waiting,
+/// a client's reconnect to a full backlog, a receive with nothing queued) must be among the model's outcomes.
 ///
 /// A call without `MSG_DONTWAIT` on a blocking description would sleep the test where the kernel has nothing for it,
 /// so the kernel makes it nonblocking (`MSG_DONTWAIT`, or `O_NONBLOCK` on for that one call): `EAGAIN` then means the
@@ -30,6 +33,9 @@ import Testing
         case connect(Int)
         /// `accept` by the listener's holder, process 9 (`harness`: the harness's own nonblocking request).
         case accept(harness: Bool)
+        /// `SO_SNDTIMEO` (`send`) or `SO_RCVTIMEO` of 1 µs on `end` by `process`: its blocking calls of that kind
+        /// then end by themselves, and the kernel's are run blocking (their `EAGAIN` is the timeout's).
+        case setTimeout(end: String, process: Int, send: Bool)
 
         var description: String {
             switch self {
@@ -42,6 +48,7 @@ import Testing
                 "recv(\(end)@\(process), \(max)\(dontWait ? ", MSG_DONTWAIT" : "")\(peek ? ", MSG_PEEK" : "")\(trunc ? ", MSG_TRUNC" : ""))"
             case .connect(let process): "connect(\(process))"
             case .accept(let harness): "accept\(harness ? " (nonblocking)" : "")"
+            case .setTimeout(let end, let process, let send): "setsockopt(\(end)@\(process), \(send ? "SO_SNDTIMEO" : "SO_RCVTIMEO"), 1 µs)"
             }
         }
 
@@ -51,7 +58,7 @@ import Testing
             case .send(_, _, _, let dontWait), .sendOutOfBand(_, _, let dontWait), .receive(_, _, _, let dontWait, _, _): !dontWait
             case .accept(let harness): !harness
             case .connect: true
-            case .setFlag, .getFlags: false
+            case .setFlag, .getFlags, .setTimeout: false
             }
         }
 
@@ -73,6 +80,8 @@ import Testing
                         : .receive(process: process, end: end, max: max, nonblocking: dontWait, maxFiles: 0)
             case .connect(let process): .connect(process: process, nonblocking: false)
             case .accept(let harness): .accept(process: 9, end: "listen", nonblocking: harness)
+            case .setTimeout(let end, let process, let send):
+                .setTimeout(process: process, end: end, send: send, timeout: .init(seconds: 0, microseconds: 1))
             }
         }
     }
@@ -114,6 +123,9 @@ import Testing
         Gen.int(in: 0...4).map { Operation.getFlags(end: listenerEnds[$0].0, process: listenerEnds[$0].1) }.eraseToAny(),
         Gen.int(in: 1...2).map { Operation.connect($0) }.eraseToAny(),
         Gen.bool.map { Operation.accept(harness: $0) }.eraseToAny(),
+        zip(Gen.int(in: 0...4), Gen.bool).map { pick, send in
+            Operation.setTimeout(end: listenerEnds[pick].0, process: listenerEnds[pick].1, send: send)
+        }.eraseToAny(),
         zip(Gen.int(in: 1...4), Gen.int(in: 0...3000), Gen.bool).map { pick, size, dontWait in
             Operation.send(end: listenerEnds[pick].0, process: listenerEnds[pick].1, size: size, dontWait: dontWait)
         }.eraseToAny(),
@@ -157,6 +169,17 @@ import Testing
              .receive(end: "server-1", process: 9, max: 10, dontWait: false, peek: false, trunc: false),
              .setFlag(end: "listen", process: 9, on: false, ioctl: true), .accept(harness: false), .accept(harness: true),
              .connect(2), .accept(harness: false), .getFlags(end: "server-2", process: 9)]),
+        // Timeouts: accept under the listener's SO_RCVTIMEO (not its SO_SNDTIMEO) EAGAIN; a client's reconnect to a
+        // full backlog under its SO_SNDTIMEO EAGAIN, then EISCONN; a blocking receive under SO_RCVTIMEO EAGAIN.
+        (0, [.setTimeout(end: "listen", process: 9, send: true), .accept(harness: false),
+             .setTimeout(end: "listen", process: 9, send: false), .accept(harness: false),
+             .connect(1), .accept(harness: false), .connect(2), .connect(1),
+             .setTimeout(end: "client-1", process: 1, send: true), .connect(1),
+             .setTimeout(end: "client-1", process: 1, send: false),
+             .receive(end: "client-1", process: 1, max: 10, dontWait: false, peek: false, trunc: false),
+             .send(end: "server-1", process: 9, size: 5, dontWait: false),
+             .receive(end: "client-1", process: 1, max: 10, dontWait: false, peek: false, trunc: false),
+             .accept(harness: false), .connect(1), .accept(harness: false)]),
     ]
 
     @Test(arguments: [UnixSocketType.stream, .dgram, .seqpacket])
@@ -183,7 +206,10 @@ import Testing
         await propertyCheck(count: 60, input: zip(Gen.int(in: 0...1), Self.listenerOperations)) { backlog, operations throws in
             try Self.checkListener(type: type, backlog: backlog, operations: operations, seen: seen)
         }
-        let missing = Set(["EAGAIN by the flag", "asleep", "flags", "set", "accepted", "connected", "EISCONN"])
+        let missing = Set([
+            "EAGAIN by the flag", "asleep", "flags", "set", "accepted", "connected", "EISCONN", "timeout set",
+            "EAGAIN by the timeout",
+        ])
             .subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the sequences never met \(missing.sorted())")
     }
@@ -238,18 +264,29 @@ import Testing
 
     /// `body` run on `socket` nonblocking: as asked, or — a blocking call on a blocking description — by its
     /// nonblocking stand-in, whose `EAGAIN` means the call would sleep.
+    /// A blocking call under a timeout for it (`option`) is run blocking: it ends by itself, its `EAGAIN` the
+    /// timeout's (`body`'s argument: whether to ask for `MSG_DONTWAIT`).
     static func nonblockingStandIn(
-        _ socket: FileDescriptor, dontWait: Bool, _ body: () throws(Errno) -> TransferResult<UnixSocketModel.Output>
+        _ socket: FileDescriptor, dontWait: Bool, timeout option: CInt,
+        _ body: (Bool) throws(Errno) -> TransferResult<UnixSocketModel.Output>
     ) throws -> KernelAnswer {
         let described = try Syscall.statusFlags(socket) & O_NONBLOCK != 0
+        let timeout = try timeoutSet(socket, option)
+        let timed = !dontWait && !described && timeout
         do throws(Errno) {
-            switch try body() {
+            switch try body(!timed) {
             case .completed(let output): return .output(output)
-            case .wouldBlock: return dontWait || described ? .output(.failed(.EAGAIN)) : .wouldSleep
+            case .wouldBlock: return dontWait || described || timed ? .output(.failed(.EAGAIN)) : .wouldSleep
             }
         } catch {
             return .output(.failed(ErrorCode(error.name)))
         }
+    }
+
+    /// Whether `socket` has a timeout set for `option` (`SO_RCVTIMEO` or `SO_SNDTIMEO`).
+    static func timeoutSet(_ socket: FileDescriptor, _ option: CInt) throws -> Bool {
+        let (seconds, microseconds) = try Syscall.socketTimeout(socket, option)
+        return seconds != 0 || microseconds != 0
     }
 
     static func run(_ operation: Operation, type: UnixSocketType, sockets: [String: FileDescriptor]) throws -> KernelAnswer {
@@ -267,25 +304,29 @@ import Testing
             guard let socket = socket(end, process) else { return .output(.failed(.EBADF)) }
             let flags = try Syscall.statusFlags(socket)
             return .output(.flags(nonblocking: flags & O_NONBLOCK != 0, async: flags & O_ASYNC != 0))
+        case .setTimeout(let end, let process, let send):
+            guard let socket = socket(end, process) else { return .output(.failed(.EBADF)) }
+            try Syscall.setSocketTimeout(socket, send ? SO_SNDTIMEO : SO_RCVTIMEO, seconds: 0, microseconds: 1)
+            return .output(.closed)
         case .send(let end, let process, let size, let dontWait):
             guard let socket = socket(end, process) else { return .output(.failed(.EBADF)) }
-            let answer = try nonblockingStandIn(socket, dontWait: dontWait) { () throws(Errno) -> TransferResult<UnixSocketModel.Output> in
-                switch try KernelUnixSocket.send(socket, Array(repeating: 7, count: size), nonblocking: true, retryOnInterrupt: false) {
+            let answer = try nonblockingStandIn(socket, dontWait: dontWait, timeout: SO_SNDTIMEO) { (nonblocking) throws(Errno) -> TransferResult<UnixSocketModel.Output> in
+                switch try KernelUnixSocket.send(socket, Array(repeating: 7, count: size), nonblocking: nonblocking, retryOnInterrupt: false) {
                 case .completed(let count): .completed(.sent(count))
                 case .wouldBlock: .wouldBlock
                 }
             }
             // A blocking send cut short would have slept half done.
             if case .output(.sent(let count)) = answer, count < size, !dontWait,
-                try Syscall.statusFlags(socket) & O_NONBLOCK == 0
+                try Syscall.statusFlags(socket) & O_NONBLOCK == 0, !(try timeoutSet(socket, SO_SNDTIMEO))
             {
                 return .diverged
             }
             return answer
         case .sendOutOfBand(let end, let process, let dontWait):
             guard let socket = socket(end, process) else { return .output(.failed(.EBADF)) }
-            let answer = try nonblockingStandIn(socket, dontWait: dontWait) { () throws(Errno) -> TransferResult<UnixSocketModel.Output> in
-                switch try KernelUnixSocket.send(socket, [1, 2], nonblocking: true, outOfBand: true, retryOnInterrupt: false) {
+            let answer = try nonblockingStandIn(socket, dontWait: dontWait, timeout: SO_SNDTIMEO) { (nonblocking) throws(Errno) -> TransferResult<UnixSocketModel.Output> in
+                switch try KernelUnixSocket.send(socket, [1, 2], nonblocking: nonblocking, outOfBand: true, retryOnInterrupt: false) {
                 case .completed(let count): .completed(.sent(count))
                 case .wouldBlock: .wouldBlock
                 }
@@ -294,9 +335,9 @@ import Testing
             return answer
         case .receive(let end, let process, let max, let dontWait, let peek, let trunc):
             guard let socket = socket(end, process) else { return .output(.failed(.EBADF)) }
-            return try nonblockingStandIn(socket, dontWait: dontWait) { () throws(Errno) -> TransferResult<UnixSocketModel.Output> in
+            return try nonblockingStandIn(socket, dontWait: dontWait, timeout: SO_RCVTIMEO) { (nonblocking) throws(Errno) -> TransferResult<UnixSocketModel.Output> in
                 switch try KernelUnixSocket.receive(
-                    socket, maximum: max, nonblocking: true, peek: peek, truncating: trunc, retryOnInterrupt: false)
+                    socket, maximum: max, nonblocking: nonblocking, peek: peek, truncating: trunc, retryOnInterrupt: false)
                 {
                 case .completed(let message): .completed(.received(.init(data: message.data, truncated: message.truncated)))
                 case .wouldBlock: .wouldBlock
@@ -312,6 +353,15 @@ import Testing
         _ process: Int, type: UnixSocketType, address: UnixAddress, _ sockets: inout [String: FileDescriptor], _ waiting: inout [Int]
     ) throws -> KernelAnswer {
         if let existing = sockets["client-\(process)@\(process)"] {
+            if try timeoutSet(existing, SO_SNDTIMEO), try Syscall.statusFlags(existing) & O_NONBLOCK == 0 {
+                // It ends by itself: run blocking.
+                do throws(Errno) {
+                    try Syscall.connect(existing, to: address, retryOnInterrupt: false)
+                    return .output(.closed)  // (never: it is connected)
+                } catch {
+                    return .output(.failed(ErrorCode(error.name)))
+                }
+            }
             let flags = try Syscall.statusFlags(existing)
             try Syscall.setStatusFlags(existing, flags | O_NONBLOCK)
             defer { try? Syscall.setStatusFlags(existing, flags) }
@@ -339,6 +389,17 @@ import Testing
     static func accept(harness: Bool, _ sockets: inout [String: FileDescriptor], _ waiting: inout [Int]) throws -> KernelAnswer {
         let listener = sockets["listen@9"]!
         let flags = try Syscall.statusFlags(listener)
+        if !harness, flags & O_NONBLOCK == 0, try timeoutSet(listener, SO_RCVTIMEO) {
+            // It ends by itself: run blocking.
+            do throws(Errno) {
+                let accepted = try Syscall.accept(listener, retryOnInterrupt: false)
+                let process = waiting.removeFirst()
+                sockets["server-\(process)@9"] = accepted
+                return .output(.connected("server-\(process)"))
+            } catch {
+                return .output(.failed(ErrorCode(error.name)))
+            }
+        }
         try Syscall.setStatusFlags(listener, flags | O_NONBLOCK)
         defer { try? Syscall.setStatusFlags(listener, flags) }
         do throws(Errno) {
@@ -405,8 +466,13 @@ import Testing
         switch (operation, output) {
         case (.getFlags, .flags): return "flags"
         case (.setFlag, .closed): return "set"
+        case (.setTimeout, .closed): return "timeout set"
         case (.accept, .connected): return "accepted"
         case (.connect, .connected): return "connected"
+        case (.accept(false), .failed(.EAGAIN)) where state.sockets.first(where: { $0.name == "listen" })?.receiveTimeout != nil:
+            return "EAGAIN by the timeout"  // (the listener's description may be nonblocking as well)
+        case (.connect(let process), .failed(.EAGAIN)) where state.sockets.first(where: { $0.name == "client-\(process)" })?.sendTimeout != nil:
+            return "EAGAIN by the timeout"
         case (_, .failed(.EAGAIN)):
             return operation.asksToSleep ? "EAGAIN by the flag" : "EAGAIN"
         case (_, .failed(let code)): return code.rawValue

@@ -123,4 +123,78 @@ import Testing
             _ = Self.judge(model, state, .send(process: 2, end: "b", data: big, nonblocking: false, to: nil, files: []), .failed(.EAGAIN))
         }
     }
+
+    /// `accept` under `SO_RCVTIMEO` with nobody waiting, and `connect` under `SO_SNDTIMEO` to a full backlog (backlog
+    /// 0: one connection waits, the next finds it full) — a client connecting again, an accepted socket connecting to
+    /// the listener's address, a new socket — end `EAGAIN` (never `EINPROGRESS`), the socket left as it was: once an
+    /// accept made room, the connected ones reach `EISCONN` and the new one connects. Without the timeout the model
+    /// has each asleep; with it, it takes the kernel's `EAGAIN`.
+    @Test(arguments: [UnixSocketType.stream, .seqpacket])
+    func acceptAndConnectThatRunOutFailEAGAIN(type: UnixSocketType) throws {
+        try Syscall.withoutConcurrentSpawns { () throws in
+            let address = uniqueAbstractAddress("timeout-listener")
+            let listener = try KernelUnixSocket.listener(type, at: address, backlog: 0)
+            var open = [listener]
+            defer { for socket in open { try? Syscall.close(socket) } }
+            func made(_ socket: FileDescriptor) -> FileDescriptor { open.append(socket); return socket }
+            func answer(_ body: () throws -> Void) -> Model.Output {
+                do { try body(); return .closed } catch let error as Errno { return .failed(ErrorCode(error.name)) } catch { return .failed(ErrorCode("?")) }
+            }
+            let model = Model(objects: [("s0", .init(type: .init(rawValue: type.rawValue)!, shape: .listener(holders: [9], backlog: 0)))])
+            var state = model.initialState(of: "s0")
+            let tiny = Model.SocketTimeout(seconds: 0, microseconds: 1)
+            let accept = Model.Input.accept(process: 9, end: "listen", nonblocking: false)
+            func eagain(_ input: Model.Input) -> Bool { model.outcomes(of: input, in: state).contains { $0.output == .failed(.EAGAIN) } }
+
+            // accept: asleep without the timeout; EAGAIN with it.
+            #expect(!eagain(accept))
+            try Syscall.setSocketTimeout(listener, SO_RCVTIMEO, seconds: 0, microseconds: 1)
+            state = try #require(Self.judge(model, state, .setTimeout(process: 9, end: "listen", send: false, timeout: tiny), .closed))
+            let empty = answer { _ = try Syscall.accept(listener, retryOnInterrupt: false) }
+            #expect(empty == .failed(.EAGAIN))
+            state = try #require(Self.judge(model, state, accept, empty))
+
+            // Client 1 connected and accepted, client 2 waiting: the backlog is full.
+            let client1 = made(try Syscall.unixSocket(type))
+            try Syscall.connect(client1, to: address, retryOnInterrupt: false)
+            state = try #require(Self.judge(model, state, .connect(process: 1, nonblocking: false), .connected("client-1")))
+            let server1 = made(try Syscall.accept(listener, retryOnInterrupt: false))
+            state = try #require(Self.judge(model, state, accept, .connected("server-1")))
+            let client2 = made(try Syscall.unixSocket(type))
+            try Syscall.connect(client2, to: address, retryOnInterrupt: false)
+            state = try #require(Self.judge(model, state, .connect(process: 2, nonblocking: false), .connected("client-2")))
+
+            // Client 1 connecting again: asleep without the timeout (the backlog before EISCONN); EAGAIN with it.
+            let again = Model.Input.connect(process: 1, nonblocking: false)
+            #expect(!eagain(again))
+            try Syscall.setSocketTimeout(client1, SO_SNDTIMEO, seconds: 0, microseconds: 1)
+            state = try #require(Self.judge(model, state, .setTimeout(process: 1, end: "client-1", send: true, timeout: tiny), .closed))
+            let full = answer { try Syscall.connect(client1, to: address, retryOnInterrupt: false) }
+            #expect(full == .failed(.EAGAIN))
+            state = try #require(Self.judge(model, state, again, full))
+            // The accepted socket connecting to the listener's address ("to"), under its own SO_SNDTIMEO.
+            let connectTo = Model.Input.connectTo(process: 9, end: "server-1", type: nil, address: .of("listen"), nonblocking: false)
+            #expect(!eagain(connectTo))
+            try Syscall.setSocketTimeout(server1, SO_SNDTIMEO, seconds: 0, microseconds: 1)
+            state = try #require(Self.judge(model, state, .setTimeout(process: 9, end: "server-1", send: true, timeout: tiny), .closed))
+            let fullTo = answer { try Syscall.connect(server1, to: address, retryOnInterrupt: false) }
+            #expect(fullTo == .failed(.EAGAIN))
+            state = try #require(Self.judge(model, state, connectTo, fullTo))
+            // A new socket (no trace can name it before it connects): EAGAIN too, and it stays unconnected.
+            let fresh = made(try Syscall.unixSocket(type))
+            try Syscall.setSocketTimeout(fresh, SO_SNDTIMEO, seconds: 0, microseconds: 1)
+            #expect(answer { try Syscall.connect(fresh, to: address, retryOnInterrupt: false) } == .failed(.EAGAIN))
+
+            // Room again: the connected ones reach EISCONN, the new one connects.
+            _ = made(try Syscall.accept(listener, retryOnInterrupt: false))
+            state = try #require(Self.judge(model, state, accept, .connected("server-2")))
+            let connected = answer { try Syscall.connect(client1, to: address, retryOnInterrupt: false) }
+            #expect(connected == .failed(ErrorCode("EISCONN")))
+            state = try #require(Self.judge(model, state, again, connected))
+            let connectedTo = answer { try Syscall.connect(server1, to: address, retryOnInterrupt: false) }
+            #expect(connectedTo == .failed(ErrorCode("EISCONN")))
+            state = try #require(Self.judge(model, state, connectTo, connectedTo))
+            #expect(answer { try Syscall.connect(fresh, to: address, retryOnInterrupt: false) } == .closed)
+        }
+    }
 }

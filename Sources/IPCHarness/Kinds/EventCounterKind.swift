@@ -13,10 +13,16 @@ import SystemPackage
 /// `client.eventfd-regular-file-unchecked` is an event loop that registers every descriptor it is handed, a regular
 /// file too (a log, a redirected input), believing ADD works for any file and not checking it: the kernel refuses a
 /// file with no `poll` `EPERM`.
+/// `client.eventfd-nested-dispatch` is an event loop with a nested epoll instance whose dispatcher, when the main
+/// instance reports the nested one, waits on the nested instance at once, unrecorded (``KeptEpollInstances/wait``) —
+/// believing the main instance's report was the nested one's events — so an `EPOLLET` edge is gone before the
+/// recorded wait on the nested instance.
 public enum EventCounterKind: MechanismKind {
     public typealias Model = EventCounterModel
 
-    public static let implementations = ["kernel.eventfd", "client.eventfd-exclusive-mod-unchecked", "client.eventfd-regular-file-unchecked"]
+    public static let implementations = [
+        "kernel.eventfd", "client.eventfd-exclusive-mod-unchecked", "client.eventfd-regular-file-unchecked", "client.eventfd-nested-dispatch",
+    ]
 
     public static func model(for workload: Workload) -> EventCounterModel {
         EventCounterModel(counters: workload.objects.filter { $0.kind == name }.map { object in
@@ -47,6 +53,7 @@ public enum EventCounterKind: MechanismKind {
         var binding = EventCounterBinding(descriptor: try object.descriptor("fd"))
         binding.exclusiveModificationUnchecked = implementation == "client.eventfd-exclusive-mod-unchecked"
         binding.regularFileUnchecked = implementation == "client.eventfd-regular-file-unchecked"
+        binding.dispatchesNested = implementation == "client.eventfd-nested-dispatch"
         return binding
     }
 }
@@ -66,6 +73,11 @@ struct EventCounterBinding: ObjectBinding {
     var regularFileUnchecked = false
     /// Whether this process's registration was added with `EPOLLEXCLUSIVE` (for the belief above).
     var registeredExclusive = false
+    /// The epoll instances it keeps by name (``EventCounterModel+NestedEpoll``), and what each instance's
+    /// registrations of numbers were added as (the implicit instance's: ``epoll``'s).
+    var kept = KeptEpollInstances<EventCounterModel.EpollTarget>()
+    /// `client.eventfd-nested-dispatch`'s wrong belief (``KeptEpollInstances/wait``): a reported instance drained at once.
+    var dispatchesNested = false
 
     mutating func perform(_ input: EventCounterModel.Input) throws(Errno) -> EventCounterModel.Output {
         switch input {
@@ -127,9 +139,9 @@ struct EventCounterBinding: ObjectBinding {
             }
             return .flagsSet
         case .nestedEpoll(_, let call):
-            // Kept instances are the model's and the tests' only: the worker does not make them, and an errno of its
-            // own here would read as the kernel's answer (a false verdict). The run stops, saying so.
-            BindingFailure.abandon("the eventfd worker does not perform nested epoll calls (\(call)): kept instances are judged in traces, not run")
+            return try nested(call)
+        case .epoll(_, .wait(let maxEvents, let timeout, let form)) where kept.implicitHoldsNested:
+            return try nested(.wait(instance: NestedEpoll.implicitInstance, maxEvents: maxEvents, timeout: timeout, form: form))
         case .epoll(_, .control(let operation, let target, let events)):
             do throws(Errno) {
                 try epoll.control(operation, target: target, descriptor: duplicates.last ?? descriptor, events: events)
@@ -167,6 +179,14 @@ struct EventCounterBinding: ObjectBinding {
 }
 
 extension EventCounterBinding {
+    /// A call on a kept epoll instance, or one naming an instance as its target; the eventfd as its newest
+    /// descriptor (-1 when none is held: the kernel's `EBADF`).
+    mutating func nested(_ call: EventCounterModel.NestedEpollCall) throws(Errno) -> EventCounterModel.Output {
+        let newest = (duplicates.last ?? descriptor)?.rawValue ?? -1
+        return EventCounterModel.output(
+            of: try kept.perform(call, implicit: epoll, leaf: { _ in newest }, unknown: .eventfd, dispatchingNested: dispatchesNested))
+    }
+
     /// `dup2`/`dup3` of the newest descriptor onto the number the call names (``PipeBinding/duplicateTarget(of:source:sameObject:placeholder:)``):
     /// the copy is the newest, and one it replaced — the eventfd itself or an older copy — is no longer held as such.
     mutating func duplicate(onto call: PipeModel.DuplicateCall) throws(Errno) -> EventCounterModel.Output {

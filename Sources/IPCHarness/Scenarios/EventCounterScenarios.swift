@@ -2,7 +2,10 @@ import IPCModels
 
 /// Scenarios on the kernel eventfd, plain and as a semaphore.
 public enum EventCounterScenarios {
-    public static let all: [Scenario] = [counter, semaphore, epoll, exclusivePool, exclusiveModificationWorks, regularFileLoop, regularFileRegistered]
+    public static let all: [Scenario] = [
+        counter, semaphore, epoll, exclusivePool, exclusiveModificationWorks, regularFileLoop, regularFileRegistered, nestedEventLoop,
+        nestedDispatch,
+    ]
 
     /// Writers add, readers take the whole count; one blocking eventfd and one nonblocking, with writes near the
     /// 2^64 − 2 ceiling and bad buffer sizes.
