@@ -36,7 +36,7 @@ struct StraceSimulation {
     private var known: Set<Int> = []
     /// Per table: the latest start of a member's call, and the latest kill sent to a member.
     private var lastStart: [Int: Int64] = [:]
-    private var killStart: [Int: Int64] = [:]
+    var killStart: [Int: Int64] = [:]
     /// Objects by the identity strace shows for their files (`pipe:12`, `socket:34`).
     var byIdentity: [String: Int] = [:]
     /// POSIX queue names and System V queue ids: the object they name now, or `absent` when known not to exist.
