@@ -4,7 +4,7 @@ import IPCModels
 /// for each IPC object created in the log the operations of its model and which descriptor tables held its ends.
 ///
 /// What it cannot follow it does not guess: an object touched by a call the models do not have (`splice`,
-/// `shutdown`, `setsockopt`, …), or whose descriptors moved in a way the tables did not follow, is excluded with
+/// `shutdown`, `setsockopt` of an option other than the timeouts, …), or whose descriptors moved in a way the tables did not follow, is excluded with
 /// the reason, and the trace lists it as not checked.
 struct StraceSimulation {
     let path: String?
@@ -213,6 +213,7 @@ struct StraceSimulation {
         var handled = try simulateLifecycle(call, arguments)
         if !handled { handled = simulateSignals(call, arguments) }
         if !handled { handled = try simulateCreation(call, arguments) }
+        if !handled, call.name == "setsockopt" || call.name == "getsockopt" { handled = simulateSocketTimeoutOption(call, arguments) }
         if !handled { handled = try simulateData(call, arguments) }
         if !handled, Self.epollCalls.contains(call.name) { simulateEpoll(call, arguments) }
         guard !handled else { return }
