@@ -1,8 +1,10 @@
 import IPCModels
 
-/// `epoll_ctl`, `epoll_wait`, `epoll_pwait` and `epoll_pwait2` on pipes, socket pairs, eventfds and FIFOs, as the
-/// `pipe`, `unix-socket`, `eventfd` and `fifo` models' epoll operations (a FIFO's only while the process holds one open
-/// of each registered end, made by itself: the fifo model's `{"end"}` names its latest open).
+/// `epoll_ctl`, `epoll_wait`, `epoll_pwait` and `epoll_pwait2` on pipes, socket pairs, eventfds, FIFOs and POSIX
+/// queues, as the `pipe`, `unix-socket`, `eventfd`, `fifo` and `posix-mq` models' epoll operations (a FIFO's only while
+/// the process holds one open of each registered end, made by itself: the fifo model's `{"end"}` names its latest
+/// open; a queue's only while the descriptor registered is still held through its number: see
+/// ``queueRegistrationGone(_:pid:line:)``).
 ///
 /// Each model keeps one implicit instance per process per object, holding only that object's ends
 /// (`Models/Support/Epoll*`). So the calls on one of the log's instances are imported only where the instance is that:
@@ -26,6 +28,10 @@ extension StraceSimulation {
         /// The descriptor number each end was given through: the kernel keys a registration by file and number, the
         /// model by end, so a call through another number of the same end (a `dup`'s MOD: `ENOENT`) is refused.
         var numbers: [String: Int] = [:]
+        /// The open file description each end was registered through (POSIX queues: the posix-mq model drops a
+        /// registration at its holder's close, which the importer does not record, so a later call through an instance
+        /// whose registered descriptor is gone is refused).
+        var files: [String: Int] = [:]
         /// Why its calls cannot be imported, if they cannot.
         var unusable: String?
         /// The lines of its calls, recorded or not (a refused call is not): all listed when it is left out.
@@ -48,13 +54,17 @@ extension StraceSimulation {
         if call.name == "epoll_ctl" {
             guard let target = argument(2)?.descriptor, let targetEntry = descriptors.entry(pid: call.pid, fd: target),
                 let object = descriptors[file: targetEntry.file].object, let namesEnds = Self.epollNamesEnds(objects[object].kind)
-            else { return refuse("line \(call.line) registers a descriptor that is not a pipe's end, a socket pair's, an eventfd or a FIFO's end") }
+            else { return refuse("line \(call.line) registers a descriptor that is not a pipe's end, a socket pair's, an eventfd, a FIFO's end or a POSIX queue") }
             let end = descriptors[file: targetEntry.file].end
             instance.objects.insert(object)
             if let earlier = instance.numbers[end], earlier != target {
                 return refuse("line \(call.line) names the \(end) end by descriptor \(target), where it was \(earlier) before")
             }
             instance.numbers[end] = target
+            if case .posixQueue = objects[object].kind {
+                if let reason = queueRegistrationGone(instance, pid: call.pid, line: call.line) { return refuse(reason) }
+                instance.files[end] = targetEntry.file
+            }
             if case .fifo = objects[object].kind, !fifoEndHasOneOpen(pid: call.pid, object: object, end: end) {
                 return refuse("line \(call.line): the process holds several opens of the FIFO's \(end) end, or one it did not open")
             }
@@ -91,6 +101,9 @@ extension StraceSimulation {
 
         // A wait: on the instance's object (nothing registered yet: nothing of an object to import).
         guard let object = instance.objects.first else { return }
+        if case .posixQueue = objects[object].kind, let reason = queueRegistrationGone(instance, pid: call.pid, line: call.line) {
+            return refuse(reason)
+        }
         if case .fifo = objects[object].kind,
             let end = instance.numbers.keys.sorted().first(where: { !fifoEndHasOneOpen(pid: call.pid, object: object, end: $0) })
         {
@@ -139,7 +152,7 @@ extension StraceSimulation {
     static func epollNamesEnds(_ kind: StraceObject.Kind) -> Bool? {
         switch kind {
         case .pipe, .socketPair, .fifo: true
-        case .eventfd: false
+        case .eventfd, .posixQueue: false
         default: nil
         }
     }
@@ -151,6 +164,19 @@ extension StraceSimulation {
         let opens = Set(held.map(\.file).filter { descriptors[file: $0].object == object && descriptors[file: $0].end == end })
         guard opens.count == 1, let open = opens.first else { return false }
         return descriptors[file: open].openerTable == table
+    }
+
+    /// Why a call through an instance holding a POSIX queue cannot be judged: the descriptor number a registration was
+    /// made through no longer names the open description registered (closed, or another file now): the kernel drops
+    /// the registration once that description is released, the posix-mq model at its holder's close, which the
+    /// importer does not record. Nil while every registered number still names its description.
+    func queueRegistrationGone(_ instance: LoggedEpollInstance, pid: Int, line: Int) -> String? {
+        for (end, file) in instance.files.sorted(by: { $0.key < $1.key }) {
+            guard let number = instance.numbers[end], descriptors.entry(pid: pid, fd: number)?.file == file else {
+                return "line \(line): the queue descriptor registered before is no longer held through its number; the posix-mq model drops a registration at a close the importer does not record"
+            }
+        }
+        return nil
     }
 
     private mutating func tag(_ object: Int, _ instance: Int) {
@@ -217,7 +243,7 @@ extension StraceSimulation {
         // Its calls that were refused before they were recorded too (an instance given one of these objects).
         for file in invalid { if let instance = epollInstances[file], !instance.objects.isEmpty { listed.formUnion(instance.lines) } }
         if !listed.isEmpty {
-            unchecked["epoll calls on an instance that is not one process's for one object alone (a pipe, a socket pair, an eventfd or a FIFO)", default: []] += listed.sorted()
+            unchecked["epoll calls on an instance that is not one process's for one object alone (a pipe, a socket pair, an eventfd, a FIFO or a POSIX queue)", default: []] += listed.sorted()
         }
     }
 }
