@@ -136,6 +136,21 @@ import Testing
         #expect(try TraceChecker.check(try StraceImportTests.convert(swapped), name: "test.log").result == .violation)
     }
 
+    /// A pidfd only polled for a child's exit (no signal sent or waited for) makes no receiver: nothing to check.
+    @Test func aPidfdOnlyWaitedOnMakesNoReceiver() throws {
+        let log = """
+            100 1.000100 clone(child_stack=NULL, flags=SIGCHLD) = 101 <0.000010>
+            100 1.000200 pidfd_open(101, 0) = 3<pid:101> <0.000005>
+            101 1.000300 exit_group(0) = ?
+            101 1.000400 +++ exited with 0 +++
+            100 1.000500 waitid(P_PIDFD, 3<pid:101>, {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=101, si_uid=0, si_status=0, si_utime=0, si_stime=0}, WEXITED, NULL) = 0 <0.000005>
+            100 1.000600 close(3<pid:101>) = 0 <0.000005>
+            """
+        let trace = try StraceImportTests.convert(log)
+        #expect(!trace.events.contains { $0.type == .invoke })
+        #expect(StraceImportTests.notChecked(trace).contains { $0.contains("no IPC object") }, "\(StraceImportTests.notChecked(trace))")
+    }
+
     /// What the importer cannot tie to a receiver, or the model cannot say, leaves the receiver out with the reason —
     /// never a guess: a pidfd the log does not show opened (the annotation names the pid, the log not how it came), a
     /// send to the process group, a forged `si_pid`, an `EPERM` that is not the forged-code refusal.

@@ -12,7 +12,7 @@ import IPCModels
 /// that is not the forged-`si_code` refusal (credentials) are not in the log; a `siginfo` with another `si_code` than
 /// `SI_QUEUE`, `SI_USER` or `SI_TKILL`, or whose `si_pid` is not the sender's (the model's sender is the caller).
 /// A `pidfd_open` that fails otherwise than `EINVAL` or `ESRCH` (`EMFILE`, …) is nothing of the receiver's and is
-/// left out.
+/// left out; one of a pid no signal is sent to or waited for makes no receiver (a pidfd polled for a child's exit).
 extension StraceSimulation {
     /// `pidfd_open`'s flag names, as the signal model's trace form has them.
     static let pidfdOpenFlagNames: [(String, Int64)] = [("PIDFD_NONBLOCK", 0o4000), ("PIDFD_THREAD", 0o200)]
@@ -37,17 +37,31 @@ extension StraceSimulation {
         if case .error(let error) = call.result, Self.withoutEffect.contains(error) { return }
         var tie: (pid: Int, thread: Bool?)?
         if let target, target > 0 {
-            if let object = receiverIfKnown(Int(target), call: call) {
-                tie = (Int(target), flags.map { $0 & 0o200 != 0 })
+            let pid = Int(target)
+            if signals.receivers[pid] != nil || logPids.contains(pid) {
+                tie = (pid, flags.map { $0 & 0o200 != 0 })
+                var pending: (operation: StraceObject.Operation?, exclusion: String?) = (nil, nil)
                 if let flags {
-                    var record = true
-                    if case .error(let error) = call.result, error != "EINVAL", error != "ESRCH" { record = false }
-                    if record {
+                    // EMFILE, ENOMEM, …: nothing of the receiver's, and not an outcome the model has.
+                    var modelled = true
+                    if case .error(let error) = call.result, error != "EINVAL", error != "ESRCH" { modelled = false }
+                    if modelled {
                         let value: JSONValue? = flags == 0 ? nil : .object(["flags": Self.flagList(flags, names: Self.pidfdOpenFlagNames)])
-                        self.record(object, call, f: "pidfd_open", value: value, outcome: outcome(call) { nil })
+                        var end: Int64? = call.end
+                        let outcome = outcome(call) { nil }
+                        if case .indeterminate = outcome { end = nil }
+                        pending.operation = StraceObject.Operation(
+                            pid: call.pid, f: "pidfd_open", value: value, outcome: outcome, start: call.start, end: end, line: call.line,
+                            table: descriptors.tableOf[call.pid])
                     }
                 } else {
-                    objects[object].exclude("pidfd_open at line \(call.line) with flags the importer cannot read")
+                    pending.exclusion = "pidfd_open at line \(call.line) with flags the importer cannot read"
+                }
+                if let object = signals.receivers[pid] {
+                    if let operation = pending.operation { objects[object].operations.append(operation) }
+                    if let reason = pending.exclusion { objects[object].exclude(reason) }
+                } else if pending.operation != nil || pending.exclusion != nil {
+                    signals.pendingPidfdOpens[pid, default: []].append(pending)
                 }
             } else {
                 unchecked["signals to threads or to processes outside the log", default: []].append(call.line)

@@ -30,6 +30,10 @@ extension StraceSimulation {
         /// Pidfds by file: the pid `pidfd_open` was given (the log's pid, whatever a descriptor's annotation says
         /// later), and whether it names the process's main thread (`PIDFD_THREAD`); nil when the flags were unreadable.
         var pidfds: [Int: (pid: Int, thread: Bool?)] = [:]
+        /// `pidfd_open`s of a pid of the log no signal has been sent to or waited for yet: its receiver takes them
+        /// (an operation, or why it cannot be checked) if it comes to be — a pidfd only polled for the process's exit
+        /// makes no receiver.
+        var pendingPidfdOpens: [Int: [(operation: StraceObject.Operation?, exclusion: String?)]] = [:]
     }
 
     /// The mask of `pid` now: its own, or its parent's at the fork if it has not changed it (unknown at the root:
@@ -163,6 +167,10 @@ extension StraceSimulation {
         guard logPids.contains(pid) else { return nil }
         let object = newObject(.signals(receiver: pid), name: "signals-\(pid)", description: "the signals of pid \(pid)", call: call)
         signals.receivers[pid] = object
+        for pending in signals.pendingPidfdOpens.removeValue(forKey: pid) ?? [] {
+            if let operation = pending.operation { objects[object].operations.append(operation) }
+            if let reason = pending.exclusion { objects[object].exclude(reason) }
+        }
         return object
     }
 
@@ -274,7 +282,7 @@ extension StraceSimulation {
                 guard operation.f != "wait", operation.start > end, case .ok = operation.outcome else { return false }
                 return true
             }) {
-                objects[object].exclude("a send at line \(late.line) came after pid \(pid) had died: a zombie takes signals until it is reaped, which the model does not have")
+                objects[object].exclude("a \(late.f == "pidfd_open" ? "pidfd_open" : "send") at line \(late.line) came after pid \(pid) had died: a zombie takes signals (and pidfd_open) until it is reaped, which the model does not have")
             }
         }
     }
