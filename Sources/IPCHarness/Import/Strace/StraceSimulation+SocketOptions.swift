@@ -9,8 +9,10 @@ import IPCModels
 /// versions, as `{tv_sec=…, tv_usec=…}`: both are read (two 64-bit numbers, `SO_RCVTIMEO_OLD`'s `timeval` and
 /// `SO_RCVTIMEO_NEW`'s `__kernel_sock_timeval` alike on 64-bit Linux). What the model cannot say leaves the pair out
 /// with the reason: a length other than 16 (`EINVAL` for a short one, not in the model), a `timeval` the log does not
-/// show whole or whose numbers the trace form cannot hold, a failure other than `EDOM`. Other options stay as they were:
-/// `setsockopt` of any other leaves the pair out (not followed), `getsockopt` of any other is not imported.
+/// show whole or whose numbers the trace form cannot hold, a failure other than `EDOM`. `getsockopt(SO_ERROR)`, which
+/// takes the pending error, is the model's too (see ``simulateSocketError(_:_:)``). Other options stay as they were:
+/// `setsockopt` of any other leaves the pair out (not followed), `getsockopt` of any other (which only looks) is not
+/// imported.
 extension StraceSimulation {
     /// `SO_RCVTIMEO_OLD`, `SO_SNDTIMEO_OLD`, `SO_RCVTIMEO_NEW`, `SO_SNDTIMEO_NEW` (x86-64), by the model's names.
     static let socketTimeoutOptions: [Int64: String] = [20: "SO_RCVTIMEO", 21: "SO_SNDTIMEO", 66: "SO_RCVTIMEO", 67: "SO_SNDTIMEO"]
@@ -34,6 +36,7 @@ extension StraceSimulation {
     /// Returns false for a call that is not one of these on a socket pair's end (the caller goes on as before).
     mutating func simulateSocketTimeoutOption(_ call: StraceLog.Call, _ arguments: [StraceValue]) -> Bool {
         func argument(_ index: Int) -> StraceValue? { index < arguments.count ? arguments[index] : nil }
+        if call.name == "getsockopt", argument(1)?.integer == 1, argument(2)?.integer == 4 { return simulateSocketError(call, arguments) }
         guard let fd = argument(0)?.descriptor, let entry = descriptors.entry(pid: call.pid, fd: fd),
             let object = descriptors[file: entry.file].object, case .socketPair = objects[object].kind,
             argument(1)?.integer == 1, let option = argument(2)?.integer.flatMap({ Self.socketTimeoutOptions[$0] })
@@ -64,6 +67,37 @@ extension StraceSimulation {
             record(object, call, f: "setsockopt", value: ["end": .string(end), "option": .string(option), "value": json], outcome: outcome(call) { nil })
         } else {
             record(object, call, f: "getsockopt", value: ["end": .string(end), "option": .string(option)], outcome: outcome(call) { ["value": json] })
+        }
+        return true
+    }
+}
+
+extension StraceSimulation {
+    /// `getsockopt(SO_ERROR)` on a socket pair's end: the unix-socket model's `getsockopt` `{"end", "option": "SO_ERROR"}`
+    /// (`{"value": 0}` or `{"value": "ECONNRESET"}`). Reading it takes the pending error (`sock_error`), so the next
+    /// read finds end of file rather than `ECONNRESET`: a log that reads it cannot be checked without it. The kernel takes
+    /// the error before it copies the value out, so a failure other than `EBADF` (an `EFAULT`, say) may have taken it
+    /// too, and another error than `ECONNRESET` is not the model's: either leaves the pair out.
+    mutating func simulateSocketError(_ call: StraceLog.Call, _ arguments: [StraceValue]) -> Bool {
+        guard let fd = arguments.first?.descriptor, let entry = descriptors.entry(pid: call.pid, fd: fd),
+            let object = descriptors[file: entry.file].object, case .socketPair = objects[object].kind
+        else { return false }
+        let end = descriptors[file: entry.file].end
+        let value: JSONValue = ["end": .string(end), "option": "SO_ERROR"]
+        switch call.result {
+        case .error("EBADF"):
+            return true
+        case .error(let error):
+            objects[object].exclude("getsockopt(SO_ERROR) at line \(call.line) failed \(error), and may have taken the pending error")
+        case .unknown:
+            record(object, call, f: "getsockopt", value: value, outcome: .indeterminate)
+        case .value:
+            switch arguments.count > 3 ? arguments[3].integer : nil {
+            case 0?: record(object, call, f: "getsockopt", value: value, outcome: .ok(["value": 0]))
+            case 104?: record(object, call, f: "getsockopt", value: value, outcome: .ok(["value": "ECONNRESET"]))
+            case let other:
+                objects[object].exclude("getsockopt(SO_ERROR) at line \(call.line) read \(other.map(String.init) ?? "a value the importer cannot read"), which the unix-socket model does not have (0 or ECONNRESET)")
+            }
         }
         return true
     }
