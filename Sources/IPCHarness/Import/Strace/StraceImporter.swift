@@ -504,7 +504,7 @@ struct StraceAssembly {
         }
         var unchecked = simulation.unchecked
         if !droppedEpoll.isEmpty {
-            unchecked["epoll calls on a pipe, socket pair, eventfd or FIFO by a process that let go of another object between them", default: []] += droppedEpoll.sorted()
+            unchecked["epoll calls on a pipe, socket pair, eventfd, FIFO or POSIX queue by a process that let go of another object between them", default: []] += droppedEpoll.sorted()
         }
         for (kind, calls) in unchecked.sorted(by: { $0.key < $1.key }) {
             let shown = calls.prefix(5).map(String.init).joined(separator: ", ") + (calls.count > 5 ? ", …" : "")

@@ -1,8 +1,11 @@
 import IPCModels
 
-/// `epoll_ctl`, `epoll_wait`, `epoll_pwait` and `epoll_pwait2` on pipes, socket pairs, eventfds and FIFOs, as the
-/// `pipe`, `unix-socket`, `eventfd` and `fifo` models' epoll operations (a FIFO's only while the process holds one open
-/// of each registered end, made by itself: the fifo model's `{"end"}` names its latest open).
+/// `epoll_ctl`, `epoll_wait`, `epoll_pwait` and `epoll_pwait2` on pipes, socket pairs, eventfds, FIFOs and POSIX
+/// queues, as the `pipe`, `unix-socket`, `eventfd`, `fifo` and `posix-mq` models' epoll operations (a FIFO's only
+/// while every open of a registered end the process holds was made by itself, each `epoll_ctl` goes through its latest
+/// open of the end — the fifo model's `{"end"}` — and each registered open keeps one descriptor, its number: a process
+/// holding two opens of one end has two registrations, both reported under the end's name; a queue's only while the descriptor registered is still held through its number: see
+/// ``queueRegistrationGone(_:pid:line:)``).
 ///
 /// Each model keeps one implicit instance per process per object, holding only that object's ends
 /// (`Models/Support/Epoll*`). So the calls on one of the log's instances are imported only where the instance is that:
@@ -26,6 +29,10 @@ extension StraceSimulation {
         /// The descriptor number each end was given through: the kernel keys a registration by file and number, the
         /// model by end, so a call through another number of the same end (a `dup`'s MOD: `ENOENT`) is refused.
         var numbers: [String: Int] = [:]
+        /// The open file description each end was registered through (POSIX queues: the posix-mq model drops a
+        /// registration at its holder's close, which the importer does not record, so a later call through an instance
+        /// whose registered descriptor is gone is refused).
+        var files: [String: Int] = [:]
         /// Why its calls cannot be imported, if they cannot.
         var unusable: String?
         /// The lines of its calls, recorded or not (a refused call is not): all listed when it is left out.
@@ -48,15 +55,23 @@ extension StraceSimulation {
         if call.name == "epoll_ctl" {
             guard let target = argument(2)?.descriptor, let targetEntry = descriptors.entry(pid: call.pid, fd: target),
                 let object = descriptors[file: targetEntry.file].object, let namesEnds = Self.epollNamesEnds(objects[object].kind)
-            else { return refuse("line \(call.line) registers a descriptor that is not a pipe's end, a socket pair's, an eventfd or a FIFO's end") }
+            else { return refuse("line \(call.line) registers a descriptor that is not a pipe's end, a socket pair's, an eventfd, a FIFO's end or a POSIX queue") }
             let end = descriptors[file: targetEntry.file].end
+            // A FIFO's registrations are its opens' (a process may hold two opens of one end: two registrations, each
+            // reported under the end's name); any other object's are its ends'.
+            var key = end
+            if case .fifo = objects[object].kind { key = Self.fifoRegistrationKey(end: end, file: targetEntry.file) }
             instance.objects.insert(object)
-            if let earlier = instance.numbers[end], earlier != target {
+            if let earlier = instance.numbers[key], earlier != target {
                 return refuse("line \(call.line) names the \(end) end by descriptor \(target), where it was \(earlier) before")
             }
-            instance.numbers[end] = target
-            if case .fifo = objects[object].kind, !fifoEndHasOneOpen(pid: call.pid, object: object, end: end) {
-                return refuse("line \(call.line): the process holds several opens of the FIFO's \(end) end, or one it did not open")
+            instance.numbers[key] = target
+            if case .posixQueue = objects[object].kind {
+                if let reason = queueRegistrationGone(instance, pid: call.pid, line: call.line) { return refuse(reason) }
+                instance.files[end] = targetEntry.file
+            }
+            if case .fifo = objects[object].kind, !fifoTargetIsLatestOpen(pid: call.pid, object: object, end: end, file: targetEntry.file) {
+                return refuse("line \(call.line): the descriptor is not the process's latest open of the FIFO's \(end) end, its one descriptor, or the process holds an open of the end it did not make")
             }
             guard let operation = Self.epollOperation(argument(1)) else { return refuse("line \(call.line): an operation the importer cannot read") }
             var value: JSONObject = ["op": operation.json]
@@ -81,9 +96,14 @@ extension StraceSimulation {
             tag(object, file)
             if call.result == .value("0") {
                 guard let data else { return refuse("line \(call.line): no data the importer can read") }
-                instance.data[end] = data
-                if Set(instance.data.values).count < instance.data.count {
-                    refuse("its registrations of both ends carry the same data (line \(call.line)): a report cannot name its end")
+                instance.data[key] = data
+                var ends: [Int64: String] = [:]
+                for (registered, value) in instance.data {
+                    let named = Self.registeredEnd(registered)
+                    if let other = ends[value], other != named {
+                        refuse("its registrations of both ends carry the same data (line \(call.line)): a report cannot name its end")
+                    }
+                    ends[value] = named
                 }
             }
             return
@@ -91,10 +111,13 @@ extension StraceSimulation {
 
         // A wait: on the instance's object (nothing registered yet: nothing of an object to import).
         guard let object = instance.objects.first else { return }
+        if case .posixQueue = objects[object].kind, let reason = queueRegistrationGone(instance, pid: call.pid, line: call.line) {
+            return refuse(reason)
+        }
         if case .fifo = objects[object].kind,
-            let end = instance.numbers.keys.sorted().first(where: { !fifoEndHasOneOpen(pid: call.pid, object: object, end: $0) })
+            let key = instance.numbers.keys.sorted().first(where: { !fifoRegistrationHolds(pid: call.pid, object: object, key: $0, number: instance.numbers[$0]!) })
         {
-            return refuse("line \(call.line): the process holds several opens of the FIFO's \(end) end, or one it did not open")
+            return refuse("line \(call.line): the process holds an open of the FIFO's \(Self.registeredEnd(key)) end it did not make, or the registered open no longer has one descriptor, its number")
         }
         guard let maxEvents = argument(2)?.integer else { return refuse("line \(call.line): maxevents unreadable") }
         var value: JSONObject = ["maxevents": .integer(maxEvents)]
@@ -122,7 +145,7 @@ extension StraceSimulation {
             guard let count = Int(text), given.count == count else { return refuse("line \(call.line): reports the importer cannot read") }
             for report in given.prefix(count) {
                 guard let events = Self.epollEvents(report["events"]), events.isSubset(of: .readinessBits),
-                    let data = report["data"]?["u64"]?.integer, let end = instance.data.first(where: { $0.value == data })?.key
+                    let data = report["data"]?["u64"]?.integer, let end = instance.data.first(where: { $0.value == data }).map({ Self.registeredEnd($0.key) })
                 else { return refuse("line \(call.line) reports what the importer cannot tie to an end of the object") }
                 var entry: JSONObject = ["events": .array(events.names.map { .string($0) })]
                 if Self.epollNamesEnds(objects[object].kind) != false { entry["end"] = .string(end) }
@@ -139,18 +162,60 @@ extension StraceSimulation {
     static func epollNamesEnds(_ kind: StraceObject.Kind) -> Bool? {
         switch kind {
         case .pipe, .socketPair, .fifo: true
-        case .eventfd: false
+        case .eventfd, .posixQueue: false
         default: nil
         }
     }
 
-    /// Whether the process's descriptor table holds exactly one open of the FIFO's end, made by that table: the fifo
-    /// model's `{"end"}` names the process's latest open of the end, which is then the one the log's number reaches.
-    func fifoEndHasOneOpen(pid: Int, object: Int, end: String) -> Bool {
-        guard let table = descriptors.tableOf[pid], let held = descriptors.tables[table]?.fds.values else { return false }
+    /// A FIFO registration's key in ``LoggedEpollInstance``: its end and its open (file).
+    static func fifoRegistrationKey(end: String, file: Int) -> String { "\(end)@\(file)" }
+
+    /// The end a registration key names (`read@12` → `read`; a pipe's or socket's key is its end).
+    static func registeredEnd(_ key: String) -> String { String(key.prefix { $0 != "@" }) }
+
+    /// The FIFO opens of `end` the process's descriptor table holds, and whether the table made each.
+    private func fifoOpens(pid: Int, object: Int, end: String) -> (files: Set<Int>, allOwn: Bool)? {
+        guard let table = descriptors.tableOf[pid], let held = descriptors.tables[table]?.fds.values else { return nil }
         let opens = Set(held.map(\.file).filter { descriptors[file: $0].object == object && descriptors[file: $0].end == end })
-        guard opens.count == 1, let open = opens.first else { return false }
-        return descriptors[file: open].openerTable == table
+        return (opens, opens.allSatisfy { descriptors[file: $0].openerTable == table })
+    }
+
+    /// How many descriptors of `file` the process's table holds.
+    private func descriptorCount(pid: Int, file: Int) -> Int {
+        guard let table = descriptors.tableOf[pid], let held = descriptors.tables[table]?.fds.values else { return 0 }
+        return held.count { $0.file == file }
+    }
+
+    /// Whether an `epoll_ctl` through `file` is the fifo model's `{"end"}`: that names the process's latest open of the
+    /// end (its newest descriptor), so the file must be the latest of the opens the process holds of it — every one
+    /// made by the process itself (an inherited one the model does not have) — and have one descriptor (the model's
+    /// copies of an open are not followed by the importer).
+    func fifoTargetIsLatestOpen(pid: Int, object: Int, end: String, file: Int) -> Bool {
+        guard let (opens, allOwn) = fifoOpens(pid: pid, object: object, end: end), allOwn, opens.max() == file else { return false }
+        return descriptorCount(pid: pid, file: file) == 1
+    }
+
+    /// At a wait: the process still holds the registered open through its number as its one descriptor, and every open
+    /// of the end it holds is its own (the model follows a process's opens of an end, newest last, not inherited ones).
+    func fifoRegistrationHolds(pid: Int, object: Int, key: String, number: Int) -> Bool {
+        let end = Self.registeredEnd(key)
+        guard let file = Int(key.drop { $0 != "@" }.dropFirst()), let (_, allOwn) = fifoOpens(pid: pid, object: object, end: end), allOwn else {
+            return false
+        }
+        return descriptors.entry(pid: pid, fd: number)?.file == file && descriptorCount(pid: pid, file: file) == 1
+    }
+
+    /// Why a call through an instance holding a POSIX queue cannot be judged: the descriptor number a registration was
+    /// made through no longer names the open description registered (closed, or another file now): the kernel drops
+    /// the registration once that description is released, the posix-mq model at its holder's close, which the
+    /// importer does not record. Nil while every registered number still names its description.
+    func queueRegistrationGone(_ instance: LoggedEpollInstance, pid: Int, line: Int) -> String? {
+        for (end, file) in instance.files.sorted(by: { $0.key < $1.key }) {
+            guard let number = instance.numbers[end], descriptors.entry(pid: pid, fd: number)?.file == file else {
+                return "line \(line): the queue descriptor registered before is no longer held through its number; the posix-mq model drops a registration at a close the importer does not record"
+            }
+        }
+        return nil
     }
 
     private mutating func tag(_ object: Int, _ instance: Int) {
@@ -217,7 +282,7 @@ extension StraceSimulation {
         // Its calls that were refused before they were recorded too (an instance given one of these objects).
         for file in invalid { if let instance = epollInstances[file], !instance.objects.isEmpty { listed.formUnion(instance.lines) } }
         if !listed.isEmpty {
-            unchecked["epoll calls on an instance that is not one process's for one object alone (a pipe, a socket pair, an eventfd or a FIFO)", default: []] += listed.sorted()
+            unchecked["epoll calls on an instance that is not one process's for one object alone (a pipe, a socket pair, an eventfd, a FIFO or a POSIX queue)", default: []] += listed.sorted()
         }
     }
 }

@@ -1,7 +1,8 @@
 import IPCModels
 
 /// Signals as the `signal` model has them: one object per receiving process, which blocks the signals sent to it and
-/// takes them with `sigtimedwait`; `kill` and `sigqueue` (`rt_sigqueueinfo`) by any process of the log send to it.
+/// takes them with `sigtimedwait`; `kill`, `sigqueue` (`rt_sigqueueinfo`) and `pidfd_send_signal` (see
+/// `StraceSimulation+Pidfd.swift`) by any process of the log send to it.
 ///
 /// The model's receiver never lets a signal reach a handler, so a receiver is checked only where the log shows all
 /// of that: every send came while the receiver blocked the signal (the mask is followed through `rt_sigprocmask`,
@@ -26,6 +27,13 @@ extension StraceSimulation {
         var signalfdUsers: [Int: Int] = [:]
         /// Per receiver object: the signals sent to it or waited for.
         var involved: [Int: Set<Int>] = [:]
+        /// Pidfds by file: the pid `pidfd_open` was given (the log's pid, whatever a descriptor's annotation says
+        /// later), and whether it names the process's main thread (`PIDFD_THREAD`); nil when the flags were unreadable.
+        var pidfds: [Int: (pid: Int, thread: Bool?)] = [:]
+        /// `pidfd_open`s of a pid of the log no signal has been sent to or waited for yet: its receiver takes them
+        /// (an operation, or why it cannot be checked) if it comes to be — a pidfd only polled for the process's exit
+        /// makes no receiver.
+        var pendingPidfdOpens: [Int: [(operation: StraceObject.Operation?, exclusion: String?)]] = [:]
     }
 
     /// The mask of `pid` now: its own, or its parent's at the fork if it has not changed it (unknown at the root:
@@ -110,6 +118,10 @@ extension StraceSimulation {
             simulateThreadSignal(call, target: argument(1)?.integer, signal: Self.signalNumber(argument(2)).map(Int64.init) ?? -1)
         case "rt_sigtimedwait":
             simulateWait(call, arguments)
+        case "pidfd_open":
+            simulatePidfdOpen(call, target: argument(0)?.integer, flags: argument(1)?.integer)
+        case "pidfd_send_signal":
+            simulatePidfdSend(call, arguments)
         default:
             return false
         }
@@ -150,11 +162,15 @@ extension StraceSimulation {
     }
 
     /// The receiver object of a pid of the log, made at its first signal; nil for a pid the log does not show.
-    private mutating func receiverIfKnown(_ pid: Int, call: StraceLog.Call) -> Int? {
+    mutating func receiverIfKnown(_ pid: Int, call: StraceLog.Call) -> Int? {
         if let object = signals.receivers[pid] { return object }
         guard logPids.contains(pid) else { return nil }
         let object = newObject(.signals(receiver: pid), name: "signals-\(pid)", description: "the signals of pid \(pid)", call: call)
         signals.receivers[pid] = object
+        for pending in signals.pendingPidfdOpens.removeValue(forKey: pid) ?? [] {
+            if let operation = pending.operation { objects[object].operations.append(operation) }
+            if let reason = pending.exclusion { objects[object].exclude(reason) }
+        }
         return object
     }
 
@@ -266,7 +282,7 @@ extension StraceSimulation {
                 guard operation.f != "wait", operation.start > end, case .ok = operation.outcome else { return false }
                 return true
             }) {
-                objects[object].exclude("a send at line \(late.line) came after pid \(pid) had died: a zombie takes signals until it is reaped, which the model does not have")
+                objects[object].exclude("a \(late.f == "pidfd_open" ? "pidfd_open" : "send") at line \(late.line) came after pid \(pid) had died: a zombie takes signals (and pidfd_open) until it is reaped, which the model does not have")
             }
         }
     }

@@ -4,7 +4,7 @@ import IPCModels
 /// for each IPC object created in the log the operations of its model and which descriptor tables held its ends.
 ///
 /// What it cannot follow it does not guess: an object touched by a call the models do not have (`splice`,
-/// `shutdown`, `setsockopt`, …), or whose descriptors moved in a way the tables did not follow, is excluded with
+/// `shutdown`, `setsockopt` of an option other than the timeouts, …), or whose descriptors moved in a way the tables did not follow, is excluded with
 /// the reason, and the trace lists it as not checked.
 struct StraceSimulation {
     let path: String?
@@ -36,7 +36,7 @@ struct StraceSimulation {
     private var known: Set<Int> = []
     /// Per table: the latest start of a member's call, and the latest kill sent to a member.
     private var lastStart: [Int: Int64] = [:]
-    private var killStart: [Int: Int64] = [:]
+    var killStart: [Int: Int64] = [:]
     /// Objects by the identity strace shows for their files (`pipe:12`, `socket:34`).
     var byIdentity: [String: Int] = [:]
     /// POSIX queue names and System V queue ids: the object they name now, or `absent` when known not to exist.
@@ -213,6 +213,7 @@ struct StraceSimulation {
         var handled = try simulateLifecycle(call, arguments)
         if !handled { handled = simulateSignals(call, arguments) }
         if !handled { handled = try simulateCreation(call, arguments) }
+        if !handled, call.name == "setsockopt" || call.name == "getsockopt" { handled = simulateSocketTimeoutOption(call, arguments) }
         if !handled { handled = try simulateData(call, arguments) }
         if !handled, Self.epollCalls.contains(call.name) { simulateEpoll(call, arguments) }
         guard !handled else { return }
