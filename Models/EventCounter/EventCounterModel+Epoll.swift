@@ -48,12 +48,13 @@ extension EventCounterModel {
             held: { _ in state.holders.filter { $0 == process }.count }, mask: { _ in Self.epollMask(state) },
             controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) },
             created: { .epollCreated(closeOnExec: $0) }
-        ).map { outcome in
-            // An ADD or MOD may wake the kept instances that hold the implicit one (``NestedEpoll``).
-            guard state.hasNesting, outcome.output == .epollControlled, case .control(let operation, _, _) = call,
+        ).flatMap { outcome in
+            // An ADD or MOD may wake the kept instances that hold the implicit one, and an ADD give a leaf too many
+            // wakeup paths (``NestedEpoll``).
+            guard state.hasNesting, outcome.output == .epollControlled, case .control(let operation, let target, _) = call,
                 operation == .add || operation == .modify
-            else { return outcome }
-            return (outcome.output, outcome.next.wakingParents(of: NestedEpoll.implicitInstance, process: process, level: .perhaps))
+            else { return [outcome] }
+            return outcome.next.wakingParentsOfImplicit(after: operation, of: target, process: process, before: state, controlled: Output.epollControlled, failed: .failed(.EINVAL))
         }
     }
 

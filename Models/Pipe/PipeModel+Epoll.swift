@@ -90,7 +90,7 @@ extension PipeModel {
     ) -> [(output: Output?, step: Step<State>)] {
         switch call {
         case .control(let operation, let end, let events):
-            return [epollControl(state, process: process, operation: operation, end: end, events: events)]
+            return epollControl(state, process: process, operation: operation, end: end, events: events)
         case .misdirected(let misdirected):  // the ends' holders alone say how it fails
             let failure = misdirected.failure { end in (end == .read ? state.readers : state.writers).filter { $0 == process }.count }
             return [(.failed(failure), .completed(state))]
@@ -116,21 +116,27 @@ extension PipeModel {
 
     private func epollControl(
         _ state: State, process: Int, operation: EpollOperation, end: End?, events: EpollEvents
-    ) -> (output: Output?, step: Step<State>) {
-        guard let end else { return (.failed(.EINVAL), .completed(state)) }
-        guard (end == .read ? state.readers : state.writers).contains(process) else { return (.failed(.EBADF), .completed(state)) }
+    ) -> [(output: Output?, step: Step<State>)] {
+        guard let end else { return [(.failed(.EINVAL), .completed(state))] }
+        guard (end == .read ? state.readers : state.writers).contains(process) else { return [(.failed(.EBADF), .completed(state))] }
         switch Epoll.control(
             state.epoll, process: process, target: end, operation: operation, events: events, unjudged: state.epollUnjudged,
             contended: { epollContended($0, in: state) })
         {
-        case (let code?, _): return (.failed(code), .completed(state))
+        case (let code?, _): return [(.failed(code), .completed(state))]
         case (nil, let registrations):
             var next = state
             next.epoll = registrations
+            // The implicit instance may be nested: reverse_path_check (``NestedEpoll/wakeupPathLimits``).
+            var refusal: [(output: Output?, step: Step<State>)] = []
+            if operation == .add, let sure = next.wakeupPathRefusal(afterAdding: .end(end), process: process, before: state) {
+                if sure { return [(.failed(.EINVAL), .completed(state))] }
+                refusal = [(.failed(.EINVAL), .completed(state))]
+            }
             if operation == .add || operation == .modify {  // an inner instance's ADD or MOD may wake those holding it
                 next = next.wakingParents(of: Self.implicitEpoll, process: process, level: .perhaps)
             }
-            return (.epollControlled, .completed(next))
+            return [(.epollControlled, .completed(next))] + refusal
         }
     }
 

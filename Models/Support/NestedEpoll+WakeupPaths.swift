@@ -7,7 +7,8 @@
 ///
 /// The kernel checks the files below the new registration (the target, or every file in the target instance's tree)
 /// after inserting it, counting every path of each, whoever's instances they go through; every path was made by such
-/// a checked ADD, so the other files never pass a limit. `EINVAL` comes after `EEXIST` and `ELOOP` (`ep_insert`).
+/// a checked ADD, so the other files never pass a limit. `EINVAL` comes after `EEXIST` and `ELOOP` (`ep_insert`). The
+/// implicit instance's plain ADD is checked as a kept one's: it may be nested too (every model with kept instances).
 ///
 /// A model's leaf is one file for its process, but not always for another: a FIFO's or a queue's other opener holds
 /// a file of its own, while a pipe's end inherited is the same file. So the paths through the adding process's own
@@ -34,6 +35,17 @@ extension NestedEpollState {
             }
             return false
         }
+    }
+
+    /// `reverse_path_check` after `process`'s ADD of `target` succeeded in the model, leaving this state (`before`: the
+    /// state it was made in): nil when every leaf below it fits; true when the paths through `process`'s own instances
+    /// pass a limit (`EINVAL`, nothing registered); false when only others' might, or uncounted ones (both allowed).
+    /// For the implicit instance's plain ADD as for a kept one's: the implicit instance may be nested too.
+    func wakeupPathRefusal(afterAdding target: NestedEpoll.Target<Leaf>, process: Int, before: Self) -> Bool? {
+        guard hasNesting else { return nil }
+        if exceedsWakeupPaths(below: target, process: process, everyProcess: false) { return true }
+        if before.wakeupPathsUncertain || exceedsWakeupPaths(below: target, process: process, everyProcess: true) { return false }
+        return nil
     }
 
     /// Whether a process whose epoll calls the model no longer follows may hold instances whose paths it cannot count.
@@ -69,5 +81,19 @@ extension NestedEpollState {
             return counts[links]! > limit
         }
         return holders.contains { countWakeupPaths(from: $0.target.instance, process: process, links: links + 1, into: &counts) }
+    }
+
+    /// A plain `epoll_ctl` ADD or MOD of `target` in the implicit instance that succeeded, leaving this state: the
+    /// kept instances holding the implicit one take a wake, and an ADD that gives a leaf too many wakeup paths ends
+    /// `failed` (`EINVAL`) instead of `controlled` (sure) or beside it (``wakeupPathRefusal(afterAdding:process:before:)``).
+    func wakingParentsOfImplicit<Output>(
+        after operation: Epoll.Operation, of target: Leaf?, process: Int, before: Self, controlled: Output, failed: Output
+    ) -> [(output: Output?, next: Self)] {
+        var refusal: [(output: Output?, next: Self)] = []
+        if operation == .add, let target, let sure = wakeupPathRefusal(afterAdding: .end(target), process: process, before: before) {
+            if sure { return [(failed, before)] }
+            refusal = [(failed, before)]
+        }
+        return [(controlled, wakingParents(of: NestedEpoll.implicitInstance, process: process, level: .perhaps))] + refusal
     }
 }

@@ -427,11 +427,9 @@ extension NestedEpollModel {
             // sure through the process's own instances; through another's (perhaps another file of the object), or
             // with a process the model no longer follows (its paths uncounted), the EINVAL is allowed too.
             var refusal: [(outcome: NestedEpoll.Outcome<State.Leaf>?, state: State)] = []
-            if operation == .add {
-                if next.exceedsWakeupPaths(below: target, process: process, everyProcess: false) { return [(.failed(.EINVAL), state)] }
-                if state.wakeupPathsUncertain || next.exceedsWakeupPaths(below: target, process: process, everyProcess: true) {
-                    refusal = [(.failed(.EINVAL), state)]
-                }
+            if operation == .add, let sure = next.wakeupPathRefusal(afterAdding: target, process: process, before: state) {
+                if sure { return [(.failed(.EINVAL), state)] }
+                refusal = [(.failed(.EINVAL), state)]
             }
             if operation == .add || operation == .modify {
                 next = next.wakingParents(of: instance, process: process, level: .perhaps)

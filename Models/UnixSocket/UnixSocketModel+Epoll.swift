@@ -63,14 +63,15 @@ extension UnixSocketModel {
             mask: { registration in state.socketIndex(registration.target).map { epollMask(of: state.sockets[$0], in: state) } },
             controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) },
             created: { .epollCreated(closeOnExec: $0) }
-        ).map { outcome in
+        ).flatMap { outcome -> [(output: Output?, next: State)] in
             var next = state
             (next.epoll, next.epollUnjudged) = (outcome.registrations, outcome.unjudged)
-            // An ADD or MOD may wake the kept instances that hold the implicit one (``NestedEpoll``).
-            if state.hasNesting, outcome.output == .epollControlled, case .control(let operation, _, _) = call, operation == .add || operation == .modify {
-                next = next.wakingParents(of: NestedEpoll.implicitInstance, process: process, level: .perhaps)
+            // An ADD or MOD may wake the kept instances that hold the implicit one, and an ADD give a leaf too many
+            // wakeup paths (``NestedEpoll``).
+            if state.hasNesting, outcome.output == .epollControlled, case .control(let operation, let target, _) = call, operation == .add || operation == .modify {
+                return next.wakingParentsOfImplicit(after: operation, of: target, process: process, before: state, controlled: Output.epollControlled, failed: .failed(.EINVAL))
             }
-            return (outcome.output, next)
+            return [(outcome.output, next)]
         }
     }
 

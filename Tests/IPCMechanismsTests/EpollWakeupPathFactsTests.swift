@@ -55,6 +55,25 @@ import Testing
             return error
         }
 
+        /// The implicit instance's plain `epoll_ctl(ADD)` of the read end (`descriptor`: the kernel's instance for it).
+        @discardableResult
+        func addToImplicit(_ descriptor: CInt) -> Errno? {
+            let error: Errno?
+            do throws(Errno) {
+                try KernelEpoll.control(descriptor, KernelEpoll.add, readEnd, events: .input)
+                error = nil
+            } catch let failure { error = failure }
+            step(.epoll(process: 1, call: .control(operation: .add, end: .read, events: .input)), error.map { .failed(ErrorCode($0.name)) } ?? .epollControlled)
+            return error
+        }
+
+        /// A kernel instance standing for the implicit one (`"epoll"`), which the model has without a creation.
+        func implicitInstance() throws -> (name: String, descriptor: CInt) {
+            let made = try KernelEpoll.create().rawValue
+            descriptors.append(made)
+            return (name: "epoll", descriptor: made)
+        }
+
         private func step(_ input: PipeModel.Input, _ output: PipeModel.Output) {
             let next = model.step(state, input, output)
             #expect(next.count == 1, "the model allows \(input) → \(output) \(next.count) ways")
@@ -102,5 +121,18 @@ import Testing
         let higher = (name: "y", descriptor: try chain.instance("y"))
         #expect(chain.add(chain.instances[2], higher) == nil)
         #expect(chain.add(higher, nil) == nil)
+    }
+
+    /// The implicit instance's plain ADD is checked as a kept one's: nested beside the chain's foot, in its second
+    /// instance, it takes nothing below it, but the read end added to it would have 20 paths of four links: `EINVAL`.
+    @Test func thePlainADDOfTheImplicitInstanceIsCheckedToo() throws {
+        let chain = try Chain()
+        let top = try chain.build(length: 4)
+        for index in 0..<10 {
+            #expect(chain.add((name: "t\(index)", descriptor: try chain.instance("t\(index)")), top) == nil)
+        }
+        let implicit = try chain.implicitInstance()
+        #expect(chain.add(chain.instances[1], implicit) == nil)
+        #expect(chain.addToImplicit(implicit.descriptor) == Errno.invalidArgument)
     }
 }
