@@ -77,6 +77,8 @@ struct StraceLog {
         /// Positions in `calls` of whole-line calls whose end waits for the next line's stamp.
         var awaitingNext: [Int] = []
         var seen: Set<Int> = []
+        /// The line each pid's `+++ exited`/`+++ killed` was on: a later line of that pid is another process.
+        var ended: [Int: Int] = [:]
         var order = 0
         var lineNumber = 0
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -96,6 +98,13 @@ struct StraceLog {
             order += 1
             let pid = parsed.pid ?? 0
             if parsed.pid != nil { log.hasPids = true }
+            if let endLine = ended[pid] {
+                if case .ignored = parsed.body {} else {
+                    // A pid reused: every call naming it (a clone's result, a kill's target, a pidfd's, a wait's)
+                    // would be taken for the one that ended, so the log is refused rather than misread.
+                    throw failure("pid \(pid) ended at line \(endLine) and appears again: a pid reused within the log is another process, which the importer cannot tell from the first (every call naming the pid would be taken for it)")
+                }
+            }
             if seen.insert(pid).inserted { log.pids.append(pid) }
             switch parsed.body {
             case .whole(let name, let arguments, let result, let duration):
@@ -142,6 +151,7 @@ struct StraceLog {
                     log.calls.append(call)
                 }
                 log.ends.append(End(pid: pid, line: lineNumber, time: parsed.time, order: order, code: code, signal: signal))
+                ended[pid] = lineNumber
             case .ignored:
                 order -= 1
             }

@@ -292,6 +292,7 @@ extension StraceSimulation {
                 object: object, end: end, nonblocking: flags & 0o4000 != 0, identity: nil,
                 description: "the \(end) end of \(objects[object].description)", openerTable: table))
             descriptors.install(pid: call.pid, fd: fd, file: file, closeOnExec: flags & 0o2000000 != 0)
+            fifoLatestOpenNonblocking["\(call.pid) \(object) \(end)"] = flags & 0o4000 != 0
         case .error("EACCES"):
             objects[object].exclude("an open failed EACCES (line \(call.line)); the importer does not know the processes' users")
         case .error(let error):

@@ -82,9 +82,24 @@ extension StraceSimulation {
 
     // MARK: - Pipes and FIFOs
 
+    /// Why a blocking read or write on a FIFO cannot be judged: the fifo model takes a call as nonblocking when it says
+    /// so or when the process's latest open of the end was opened `O_NONBLOCK` (its flag as opened: the importer
+    /// records no close of one of a process's opens, nor `F_SETFL` or `FIONBIO` on a FIFO, which it follows as state
+    /// only). A blocking call — through an older open, or through that one with the flag cleared since — would be
+    /// judged as nonblocking: a blocking read failing `EAGAIN` accepted, a blocking write larger than the room judged
+    /// as one that writes part. Nil while the model's flag is the call's.
+    func fifoBlockingCallHidden(_ call: StraceLog.Call, object: Int, file: StraceDescriptors.File) -> String? {
+        guard fifoLatestOpenNonblocking["\(call.pid) \(object) \(file.end)"] == true else { return nil }
+        return "a blocking \(call.name) at line \(call.line) while pid \(call.pid)'s latest open of the \(file.end) end was opened O_NONBLOCK (the fifo model's flag for the process's calls on the end): the call could be judged as nonblocking"
+    }
+
     private mutating func simulateStream(_ call: StraceLog.Call, _ arguments: [StraceValue], object: Int, file: StraceDescriptors.File) throws(TraceError) {
         var value: JSONObject = [:]
         let nonblocking = file.nonblocking
+        if case .fifo = objects[object].kind, !nonblocking, let reason = fifoBlockingCallHidden(call, object: object, file: file) {
+            objects[object].exclude(reason)
+            return
+        }
         switch call.name {
         case "read", "readv":
             if call.result == .unknown {

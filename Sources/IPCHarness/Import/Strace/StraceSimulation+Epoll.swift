@@ -4,8 +4,8 @@ import IPCModels
 /// queues, as the `pipe`, `unix-socket`, `eventfd`, `fifo` and `posix-mq` models' epoll operations (a FIFO's only
 /// while every open of a registered end the process holds was made by itself, each `epoll_ctl` goes through its latest
 /// open of the end — the fifo model's `{"end"}` — and each registered open keeps one descriptor, its number: a process
-/// holding two opens of one end has two registrations, both reported under the end's name; a queue's only while the descriptor registered is still held through its number: see
-/// ``queueRegistrationGone(_:pid:line:)``).
+/// holding two opens of one end has two registrations, both reported under the end's name; a queue's and an eventfd's only while the descriptor registered is still held through its number: see
+/// ``registrationGone(_:object:pid:line:)``).
 ///
 /// Each model keeps one implicit instance per process per object, holding only that object's ends
 /// (`Models/Support/Epoll*`). So the calls on one of the log's instances are imported only where the instance is that:
@@ -66,8 +66,8 @@ extension StraceSimulation {
                 return refuse("line \(call.line) names the \(end) end by descriptor \(target), where it was \(earlier) before")
             }
             instance.numbers[key] = target
-            if case .posixQueue = objects[object].kind {
-                if let reason = queueRegistrationGone(instance, pid: call.pid, line: call.line) { return refuse(reason) }
+            if Self.registrationFollowsDescription(objects[object].kind) {
+                if let reason = registrationGone(instance, object: object, pid: call.pid, line: call.line) { return refuse(reason) }
                 instance.files[end] = targetEntry.file
             }
             if case .fifo = objects[object].kind, !fifoTargetIsLatestOpen(pid: call.pid, object: object, end: end, file: targetEntry.file) {
@@ -111,7 +111,9 @@ extension StraceSimulation {
 
         // A wait: on the instance's object (nothing registered yet: nothing of an object to import).
         guard let object = instance.objects.first else { return }
-        if case .posixQueue = objects[object].kind, let reason = queueRegistrationGone(instance, pid: call.pid, line: call.line) {
+        if Self.registrationFollowsDescription(objects[object].kind),
+            let reason = registrationGone(instance, object: object, pid: call.pid, line: call.line)
+        {
             return refuse(reason)
         }
         if case .fifo = objects[object].kind,
@@ -205,14 +207,27 @@ extension StraceSimulation {
         return descriptors.entry(pid: pid, fd: number)?.file == file && descriptorCount(pid: pid, file: file) == 1
     }
 
-    /// Why a call through an instance holding a POSIX queue cannot be judged: the descriptor number a registration was
-    /// made through no longer names the open description registered (closed, or another file now): the kernel drops
-    /// the registration once that description is released, the posix-mq model at its holder's close, which the
-    /// importer does not record. Nil while every registered number still names its description.
-    func queueRegistrationGone(_ instance: LoggedEpollInstance, pid: Int, line: Int) -> String? {
+    /// Whether the import of a kind's epoll calls ties a registration to the open description it was made through
+    /// (``registrationGone(_:object:pid:line:)``): a POSIX queue's and an eventfd's (a pipe's, a socket pair's and a
+    /// FIFO's are followed otherwise).
+    static func registrationFollowsDescription(_ kind: StraceObject.Kind) -> Bool {
+        switch kind {
+        case .posixQueue, .eventfd: true
+        default: false
+        }
+    }
+
+    /// Why a call through an instance holding a POSIX queue or an eventfd cannot be judged: the descriptor number a
+    /// registration was made through no longer names the open description registered (closed, or another file now —
+    /// `dup2` over it, or the number reused by a later open): the kernel drops the registration once that description
+    /// is released (measured: an eventfd's only descriptor closed, a wait then reports nothing though the count is
+    /// not 0), the posix-mq and eventfd models only at their holder's close, which the importer does not record. Nil
+    /// while every registered number still names its description.
+    func registrationGone(_ instance: LoggedEpollInstance, object: Int, pid: Int, line: Int) -> String? {
+        let what = objects[object].kind.model == "eventfd" ? "eventfd" : "queue"
         for (end, file) in instance.files.sorted(by: { $0.key < $1.key }) {
             guard let number = instance.numbers[end], descriptors.entry(pid: pid, fd: number)?.file == file else {
-                return "line \(line): the queue descriptor registered before is no longer held through its number; the posix-mq model drops a registration at a close the importer does not record"
+                return "line \(line): the \(what) descriptor registered before is no longer held through its number; the kernel drops the registration when its open description is released, the \(objects[object].kind.model) model at a close the importer does not record"
             }
         }
         return nil

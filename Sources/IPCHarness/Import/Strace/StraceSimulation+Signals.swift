@@ -128,11 +128,13 @@ extension StraceSimulation {
         return true
     }
 
-    /// `kill(pid, sig)` for a signal other than 0 and SIGKILL (which the lifecycle follows as a death).
+    /// `kill(pid, sig)` for a signal other than SIGKILL (which the lifecycle follows as a death). Signal 0 only checks
+    /// that the receiver exists: the model's `kill` of signal 0 (`{"signal": 0}`), sending nothing, so neither the
+    /// receiver's mask nor a handler matters; to a process group it is left out (it sends nothing to any receiver).
     mutating func simulateKillSignal(_ call: StraceLog.Call, target: Int64, signal: Int) {
-        guard signal != 0, signal != 9 else { return }
+        guard signal != 9 else { return }
         guard target > 0 else {
-            signals.groupSends.append(call.line)
+            if signal != 0 { signals.groupSends.append(call.line) }
             return
         }
         send(call, target: Int(target), signal: signal, queued: nil)
@@ -180,6 +182,15 @@ extension StraceSimulation {
             return
         }
         if case .error(let error) = call.result, Self.withoutEffect.contains(error) { return }
+        if signal == 0 {
+            // Checks only: the model's `kill` of signal 0 (a send that failed `EPERM` leaves the receiver out as any).
+            if case .error("EPERM") = call.result {
+                objects[object].exclude("\(call.name) at line \(call.line) failed EPERM: credentials are not in the log")
+                return
+            }
+            record(object, call, f: "kill", value: ["signal": .integer(0)], outcome: outcome(call) { nil })
+            return
+        }
         if SignalModel.unblockable.contains(signal) {
             objects[object].exclude("\(SignalModel.name(of: signal)) was sent at line \(call.line): it cannot be blocked, so it stops or kills pid \(target), which the signal model does not have")
             return

@@ -45,6 +45,9 @@ struct StraceSimulation {
     var systemVSemaphoreIDs: [Int64: Int] = [:]
     /// FIFOs by absolute path.
     var fifoPaths: [String: Int] = [:]
+    /// Per `"pid object end"`: whether the process's latest open of a FIFO's end was opened `O_NONBLOCK` (the fifo
+    /// model's flag for its calls on the end; see ``fifoBlockingCallHidden(_:object:file:)``).
+    var fifoLatestOpenNonblocking: [String: Bool] = [:]
     /// Socket pairs: descriptors in flight to each socket file, in the order they were sent.
     var inFlight: [Int: [Int]] = [:]
     /// Socket ends read with plain read/recv (no control buffer, no flags out): they cannot show passed files.
@@ -380,7 +383,8 @@ struct StraceSimulation {
             // A fatal signal to a traced process: its death can begin from this call on.
             let target = call.name == "tgkill" ? argument(1)?.integer : argument(0)?.integer
             let signal = (call.name == "tgkill" ? argument(2) : argument(1)).flatMap { value -> Int? in
-                if case .atom(let text) = value { return StraceConstants.signal(text) }
+                // Signal 0 (`kill(pid, 0)`: checks only, sends nothing) is read too.
+                if case .atom(let text) = value { return text == "0" ? 0 : StraceConstants.signal(text) }
                 return nil
             }
             if let target, target > 0, let table = descriptors.tableOf[Int(target)], signal != 0 {
