@@ -12,30 +12,26 @@ import Testing
 /// waits on each, closes and re-creations of the kept ones — on a real eventfd and on the eventfd model: the kernel's
 /// output must be one the model allows, call for call (``EventCounterModel+NestedEpoll``; measured in
 /// `EventCounterEpollNestingFactsTests`).
-@Suite struct EventCounterNestedEpollAgreementTests {
+@Suite struct EventCounterNestedEpollAgreementTests: NestedEpollAgreementSuite {
     typealias Events = Epoll.Events
     typealias Target = NestedEpoll.Target<EventCounterModel.EpollTarget>
     static let kept = ["a", "b", "c"]
 
-    enum Operation: Sendable, CustomStringConvertible {
+    enum Operation: NestedEpollAgreementOperation, CustomStringConvertible {
         case write(UInt64)
         case read
         /// The holder's close of its only descriptor: the eventfd's release, dropping every registration of it.
         case closeCounter
-        case create(String)
-        case closeInstance(String)
-        case control(instance: String, operation: Epoll.Operation, target: Target, events: Events)
-        case wait(instance: String, maxEvents: Int)
+        case epoll(NestedEpollAgreement.InstanceCall<EventCounterModel.EpollTarget>)
+
+        var instanceCall: NestedEpollAgreement.InstanceCall<EventCounterModel.EpollTarget>? { if case .epoll(let call) = self { call } else { nil } }
 
         var description: String {
             switch self {
             case .write(let value): "write(\(value))"
             case .read: "read"
             case .closeCounter: "close(eventfd)"
-            case .create(let name): "create(\(name))"
-            case .closeInstance(let name): "close(\(name))"
-            case .control(let instance, let operation, let target, let events): "epoll_ctl(\(instance), \(operation.name), \(target.name), \(events))"
-            case .wait(let instance, let maxEvents): "epoll_wait(\(instance), \(maxEvents))"
+            case .epoll(let call): "\(call)"
             }
         }
     }
@@ -46,9 +42,7 @@ import Testing
     ]
     static let targets: [Target] = [.end(.eventfd), .end(.eventfd), .instance("epoll"), .instance("a"), .instance("b"), .instance("c")]
 
-    static let draws = NestedEpollAgreement.draws(
-        kept: kept, targets: targets, eventChoices: eventChoices, create: Operation.create, closeInstance: Operation.closeInstance,
-        control: { Operation.control(instance: $0, operation: $1, target: $2, events: $3) }, wait: { Operation.wait(instance: $0, maxEvents: $1) })
+    static let draws = NestedEpollAgreement.draws(kept: kept, targets: targets, eventChoices: eventChoices, of: Operation.self)
 
     static let operations = Gen.oneOf(
         Gen.int(in: 0...2).map { Operation.write([0, 1, 3][$0]) }.eraseToAny(),
@@ -56,10 +50,6 @@ import Testing
         Gen.int(in: 0...7).map { $0 == 0 ? Operation.closeCounter : .read }.eraseToAny(),
         draws.lifetimes, draws.controls, draws.links, draws.waits, draws.fullWaits
     ).array(of: 1...50).map { Self.kept.map(Operation.create) + $0 }
-
-    static func add(_ instance: String, _ target: Target, _ events: Events = .input) -> Operation {
-        .control(instance: instance, operation: .add, target: target, events: events)
-    }
 
     static let eventfd = Target.end(.eventfd)
 
@@ -115,19 +105,11 @@ import Testing
     static let model = EventCounterModel(counters: [("e0", .init(nonblocking: true, holders: [1]))])
 
     static func input(_ operation: Operation) -> EventCounterModel.Input {
-        let decoded: NestedEpollAgreement.Decoded<EventCounterModel.EpollTarget>
         switch operation {
-        case .write(let value): return .write(process: 1, value: value, size: 8)
-        case .read: return .read(process: 1, size: 8)
-        case .closeCounter: return .close(process: 1)
-        case .create(let name): decoded = NestedEpollAgreement.create(name)
-        case .closeInstance(let name): decoded = NestedEpollAgreement.closeInstance(name)
-        case .control(let instance, let operation, let target, let events): decoded = NestedEpollAgreement.control(instance, operation, target, events)
-        case .wait(let instance, let maxEvents): decoded = NestedEpollAgreement.wait(instance, maxEvents: maxEvents)
-        }
-        switch decoded {
-        case .plain(let call): return .epoll(process: 1, call: call)
-        case .nested(let call): return .nestedEpoll(process: 1, call: call)
+        case .write(let value): .write(process: 1, value: value, size: 8)
+        case .read: .read(process: 1, size: 8)
+        case .closeCounter: .close(process: 1)
+        case .epoll(let call): call.input()
         }
     }
 
@@ -135,20 +117,12 @@ import Testing
         try Syscall.withoutConcurrentSpawns {
             let counter = try KernelEventCounter.create(initial: 0, semaphore: false, nonblocking: true)
             var counterOpen = true
-            let implicit = try KernelEpoll.create()
-            var kept: [String: FileDescriptor] = [:]
+            var instances = try NestedEpollAgreement.Instances()
             defer {
-                try? Syscall.close(implicit)
-                for descriptor in kept.values { try? Syscall.close(descriptor) }
+                instances.closeAll()
                 if counterOpen { try? Syscall.close(counter) }
             }
             var states = [model.initialState(of: "e0")]
-            func descriptor(_ target: Target) -> CInt {
-                switch target {
-                case .end: counterOpen ? counter.rawValue : -1
-                case .instance(let name): name == "epoll" ? implicit.rawValue : kept[name]?.rawValue ?? -1
-                }
-            }
             for (index, operation) in operations.enumerated() {
                 let input = Self.input(operation)
                 var kernel: EventCounterModel.Output
@@ -167,25 +141,8 @@ import Testing
                         counterOpen = false
                         try Syscall.close(counter)
                         kernel = .closed
-                    case .create(let name):
-                        if let old = kept[name] {  // a trace never names two open instances alike: close the old first
-                            kept[name] = nil
-                            try Syscall.close(old)
-                            states = states.flatMap { model.step($0, .nestedEpoll(process: 1, call: .close(instance: name)), .closed).map(\.state) }
-                        }
-                        kept[name] = try KernelEpoll.create()
-                        kernel = .epollCreated(closeOnExec: true)
-                    case .closeInstance(let name):
-                        guard let old = kept[name] else { throw .badFileDescriptor }
-                        kept[name] = nil
-                        try Syscall.close(old)
-                        kernel = .closed
-                    case .control(let instance, let op, let target, let events):
-                        try EpollAgreement.control(descriptor(.instance(instance)), op, descriptor(target), events)
-                        kernel = .epollControlled
-                    case .wait(let instance, let maxEvents):
-                        kernel = EventCounterModel.epollOutput(try EpollAgreement.nestedWait(
-                            descriptor(.instance(instance)), maxEvents: maxEvents, targets: Self.targets, descriptor: descriptor))
+                    case .epoll(let call):
+                        kernel = try instances.perform(call, model: model, states: &states, targets: Self.targets) { _ in counterOpen ? counter.rawValue : -1 }
                     }
                 } catch {
                     kernel = .failed(ErrorCode(error.name))
@@ -193,13 +150,7 @@ import Testing
                 guard let next = NestedEpollAgreement.nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
                     return
                 }
-                seen.withLock { seen in
-                    switch kernel {
-                    case .nestedEpollEvents: seen.insert("instance reported")
-                    case .failed(let code): seen.insert(code.rawValue)
-                    default: break
-                    }
-                }
+                seen.withLock { NestedEpollAgreement.mark(kernel, waitedOn: operation.waitedOn, registrations: nil, seen: &$0) }
                 states = next
             }
         }

@@ -14,19 +14,18 @@ import Testing
 /// `FIFOEpollNestingFactsTests`). Holder 1 opens an end only while it has none of it (the nesting the model follows);
 /// holder 2 opens as often as drawn, so a release of one of its opens, the first writer's open and a reader opened
 /// before any writer all come.
-@Suite struct FIFONestedEpollAgreementTests {
+@Suite struct FIFONestedEpollAgreementTests: NestedEpollAgreementSuite {
     typealias Events = Epoll.Events
     static let kept = ["a", "b", "c"]
 
-    enum Operation: Sendable, CustomStringConvertible {
+    enum Operation: NestedEpollAgreementOperation, CustomStringConvertible {
         case open(holder: Int, end: PipeModel.End)
         case write(holder: Int, size: Int)
         case read(holder: Int, max: Int)
         case close(holder: Int, end: PipeModel.End)
-        case create(String)
-        case closeInstance(String)
-        case control(instance: String, operation: Epoll.Operation, target: PipeModel.EpollTarget, events: Events)
-        case wait(instance: String, maxEvents: Int)
+        case epoll(NestedEpollAgreement.InstanceCall<PipeModel.End>)
+
+        var instanceCall: NestedEpollAgreement.InstanceCall<PipeModel.End>? { if case .epoll(let call) = self { call } else { nil } }
 
         var description: String {
             switch self {
@@ -34,10 +33,7 @@ import Testing
             case .write(let holder, let size): "write\(holder)(\(size))"
             case .read(let holder, let max): "read\(holder)(\(max))"
             case .close(let holder, let end): "close\(holder)(\(end))"
-            case .create(let name): "create(\(name))"
-            case .closeInstance(let name): "close(\(name))"
-            case .control(let instance, let operation, let target, let events): "epoll_ctl(\(instance), \(operation.name), \(target.name), \(events))"
-            case .wait(let instance, let maxEvents): "epoll_wait(\(instance), \(maxEvents))"
+            case .epoll(let call): "\(call)"
             }
         }
     }
@@ -48,9 +44,7 @@ import Testing
     ]
     static let targets: [PipeModel.EpollTarget] = [.end(.read), .end(.write), .instance("epoll"), .instance("a"), .instance("b"), .instance("c")]
 
-    static let draws = NestedEpollAgreement.draws(
-        kept: kept, targets: targets, eventChoices: eventChoices, create: Operation.create, closeInstance: Operation.closeInstance,
-        control: { Operation.control(instance: $0, operation: $1, target: $2, events: $3) }, wait: { Operation.wait(instance: $0, maxEvents: $1) })
+    static let draws = NestedEpollAgreement.draws(kept: kept, targets: targets, eventChoices: eventChoices, of: Operation.self)
 
     static func end(_ number: Int) -> PipeModel.End { number % 2 == 0 ? .read : .write }
 
@@ -61,12 +55,6 @@ import Testing
         Gen.int(in: 0...300).map { Operation.read(holder: 1 + $0 % 2, max: $0) }.eraseToAny(),
         draws.lifetimes, draws.controls, draws.controls, draws.links, draws.waits, draws.fullWaits
     ).array(of: 1...50).map { [.open(holder: 1, end: .read)] + Self.kept.map(Operation.create) + $0 }
-
-    static func add(_ instance: String, _ target: PipeModel.EpollTarget, _ events: Events = .input) -> Operation {
-        .control(instance: instance, operation: .add, target: target, events: events)
-    }
-
-    static func wait(_ instance: String) -> Operation { .wait(instance: instance, maxEvents: 16) }
 
     /// The measured facts in order (`FIFOEpollNestingFactsTests`).
     static let directedSequences: [[Operation]] = [
@@ -118,45 +106,20 @@ import Testing
         try PipeAgreement.repeatingDisagreements { try checkOnce(operations: operations, seen: seen) }
     }
 
-    /// The model's input for an instance call (as a trace decodes it: the implicit instance's own calls on ends stay
-    /// `epoll`).
-    static func input(_ operation: Operation) -> FIFOModel.Input? {
-        let decoded: NestedEpollAgreement.Decoded<PipeModel.End>
-        switch operation {
-        case .create(let name): decoded = NestedEpollAgreement.create(name)
-        case .closeInstance(let name): decoded = NestedEpollAgreement.closeInstance(name)
-        case .control(let instance, let operation, let target, let events): decoded = NestedEpollAgreement.control(instance, operation, target, events)
-        case .wait(let instance, let maxEvents): decoded = NestedEpollAgreement.wait(instance, maxEvents: maxEvents)
-        default: return nil
-        }
-        switch decoded {
-        case .plain(let call): return .epoll(process: 1, call: call)
-        case .nested(let call): return .nestedEpoll(process: 1, call: call)
-        }
-    }
-
     static func checkOnce(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         try Syscall.withoutConcurrentSpawns {
             let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))-fifonest"
             try KernelFIFO.create(at: path)
             // Each holder's opens of each end, oldest first (its calls use the newest).
             var held: [Int: [PipeModel.End: [FileDescriptor]]] = [1: [:], 2: [:]]
-            let implicit = try KernelEpoll.create()
-            var kept: [String: FileDescriptor] = [:]
+            var instances = try NestedEpollAgreement.Instances()
             defer {
                 for descriptor in held.values.flatMap({ $0.values.joined() }) { try? Syscall.close(descriptor) }
-                try? Syscall.close(implicit)
-                for descriptor in kept.values { try? Syscall.close(descriptor) }
+                instances.closeAll()
                 unlink(path)
             }
             let model = FIFOModel(fifos: [("f0", FIFOModel.Setup(closeOnExec: true))])
             var states = [model.initialState(of: "f0")]
-            func descriptor(_ target: PipeModel.EpollTarget) -> CInt {
-                switch target {
-                case .end(let end): held[1]![end]?.last?.rawValue ?? -1
-                case .instance(let name): name == "epoll" ? implicit.rawValue : kept[name]?.rawValue ?? -1
-                }
-            }
             for (index, operation) in operations.enumerated() {
                 var input: FIFOModel.Input
                 var kernel: FIFOModel.Output
@@ -194,31 +157,10 @@ import Testing
                     } else {
                         kernel = .failed(.EBADF)
                     }
-                default:
-                    input = Self.input(operation)!
+                case .epoll(let call):
+                    input = call.input()
                     do throws(Errno) {
-                        switch operation {
-                        case .create(let name):
-                            if let old = kept[name] {  // a trace never names two open instances alike: close the old first
-                                kept[name] = nil
-                                try Syscall.close(old)
-                                states = states.flatMap { model.step($0, .nestedEpoll(process: 1, call: .close(instance: name)), .closed).map(\.state) }
-                            }
-                            kept[name] = try KernelEpoll.create()
-                            kernel = .epollCreated(closeOnExec: true)
-                        case .closeInstance(let name):
-                            guard let old = kept[name] else { throw .badFileDescriptor }
-                            kept[name] = nil
-                            try Syscall.close(old)
-                            kernel = .closed
-                        case .control(let instance, let op, let target, let events):
-                            try EpollAgreement.control(descriptor(.instance(instance)), op, descriptor(target), events)
-                            kernel = .epollControlled
-                        case .wait(let instance, let maxEvents):
-                            kernel = FIFOModel.epollOutput(try EpollAgreement.nestedWait(
-                                descriptor(.instance(instance)), maxEvents: maxEvents, targets: Self.targets, descriptor: descriptor))
-                        default: continue
-                        }
+                        kernel = try instances.perform(call, model: model, states: &states, targets: Self.targets) { held[1]![$0]?.last?.rawValue ?? -1 }
                     } catch {
                         kernel = .failed(ErrorCode(error.name))
                     }
@@ -226,17 +168,11 @@ import Testing
                 guard let next = FIFOModelAgreementTests.nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)")
                 else { return }
                 seen.withLock { seen in
-                    switch kernel {
-                    case .nestedEpollEvents(let reports):
-                        var waited: String?
-                        if case .wait(let instance, _) = operation { waited = instance }
-                        NestedEpollAgreement.mark(reports, waitedOn: waited, registrations: states.map(\.pipe.nestedEpoll), seen: &seen)
-                    case .epollEvents(let reports):
-                        if case .wait(let instance, _) = operation, instance != "epoll", reports.contains(where: { $0.events.contains(.hangUp) || $0.events.contains(.error) }) {
-                            seen.insert("hang-up inside")
-                        }
-                    case .failed(let code): seen.insert(code.rawValue)
-                    default: break
+                    NestedEpollAgreement.mark(kernel, waitedOn: operation.waitedOn, registrations: states.map(\.pipe.nestedEpoll), seen: &seen)
+                    if case .epollEvents(let reports) = kernel, let instance = operation.waitedOn, instance != "epoll",
+                        reports.contains(where: { $0.events.contains(.hangUp) || $0.events.contains(.error) })
+                    {
+                        seen.insert("hang-up inside")
                     }
                 }
                 states = next

@@ -1,8 +1,10 @@
 import IPCModels
 
-/// What the nested-epoll agreement tests (`PipeNestedEpollAgreementTests`, `UnixSocketNestedEpollAgreementTests`)
-/// share: one process's calls on its implicit instance (`"epoll"`) and kept ones, as a trace decodes them — the
-/// implicit instance's own calls on leaves stay the model's plain epoll calls — and the marks a wait's reports meet.
+/// What the nested-epoll agreement tests (`PipeNestedEpollAgreementTests`, `UnixSocketNestedEpollAgreementTests`,
+/// `FIFONestedEpollAgreementTests`, `EventCounterNestedEpollAgreementTests`, `PosixMessageQueueNestedEpollAgreementTests`)
+/// share: one process's calls on its implicit instance (`"epoll"`) and kept ones, as a trace decodes them — the implicit
+/// instance's own calls on leaves stay the model's plain epoll calls — and the marks a wait's reports meet; their kernel
+/// side is in `NestedEpollAgreement+Kernel.swift`.
 enum NestedEpollAgreement {
     /// A call as the model takes it: the implicit instance's plain call, or a nested one.
     enum Decoded<Leaf: Hashable & Sendable & Comparable> {
@@ -60,25 +62,26 @@ enum NestedEpollAgreement {
 import PropertyBased
 
 extension NestedEpollAgreement {
-    /// The draws of instance calls both tests make (the pipe's first): closes and re-creations of the kept instances,
+    /// The draws of instance calls the tests make (the pipe's first): closes and re-creations of the kept instances,
     /// ADD/MOD/DEL of every target on every instance, ADDs of instances into one another, and waits on each.
-    static func draws<Leaf: Sendable, Operation>(
-        kept: [String], targets: [NestedEpoll.Target<Leaf>], eventChoices: [Epoll.Events],
-        create: @escaping @Sendable (String) -> Operation, closeInstance: @escaping @Sendable (String) -> Operation,
-        control: @escaping @Sendable (String, Epoll.Operation, NestedEpoll.Target<Leaf>, Epoll.Events) -> Operation,
-        wait: @escaping @Sendable (String, Int) -> Operation
+    static func draws<Operation: NestedEpollAgreementOperation>(
+        kept: [String], targets: [NestedEpoll.Target<Operation.Leaf>], eventChoices: [Epoll.Events], of _: Operation.Type
     ) -> (lifetimes: Generator<Operation, AnySequence<Any>>, controls: Generator<Operation, AnySequence<Any>>,
           links: Generator<Operation, AnySequence<Any>>, waits: Generator<Operation, AnySequence<Any>>, fullWaits: Generator<Operation, AnySequence<Any>>) {
         let instances = ["epoll"] + kept
         let (n, t, e) = (instances.count, targets.count, eventChoices.count)
         return (
-            Gen.int(in: 0...(2 * kept.count - 1)).map { $0 < kept.count ? closeInstance(kept[$0]) : create(kept[$0 - kept.count]) }.eraseToAny(),
+            Gen.int(in: 0...(2 * kept.count - 1)).map { $0 < kept.count ? Operation.closeInstance(kept[$0]) : Operation.create(kept[$0 - kept.count]) }.eraseToAny(),
             Gen.int(in: 0...(n * 4 * t * e - 1)).map { value in
-                control(instances[value % n], [.add, .add, .modify, .delete][(value / n) % 4], targets[(value / (4 * n)) % t], eventChoices[(value / (4 * n * t)) % e])
+                Operation.control(
+                    instance: instances[value % n], operation: [.add, .add, .modify, .delete][(value / n) % 4], target: targets[(value / (4 * n)) % t],
+                    events: eventChoices[(value / (4 * n * t)) % e])
             }.eraseToAny(),
-            Gen.int(in: 0...959).map { value in control(instances[value % n], .add, .instance(instances[(value / n) % n]), eventChoices[(value / (n * n)) % 4]) }.eraseToAny(),
-            Gen.int(in: 0...(2 * n - 1)).map { wait(instances[$0 % n], $0 < n ? 16 : 1) }.eraseToAny(),
-            Gen.int(in: 0...(n - 1)).map { wait(instances[$0], 16) }.eraseToAny()
+            Gen.int(in: 0...959).map { value in
+                Operation.control(instance: instances[value % n], operation: .add, target: .instance(instances[(value / n) % n]), events: eventChoices[(value / (n * n)) % 4])
+            }.eraseToAny(),
+            Gen.int(in: 0...(2 * n - 1)).map { Operation.wait(instance: instances[$0 % n], maxEvents: $0 < n ? 16 : 1) }.eraseToAny(),
+            Gen.int(in: 0...(n - 1)).map { Operation.wait(instance: instances[$0], maxEvents: 16) }.eraseToAny()
         )
     }
 }

@@ -12,29 +12,25 @@ import Testing
 /// drawn), zero-timeout waits on each, closes and re-creations of the kept ones — on a real pipe and on the pipe
 /// model: the kernel's output must be one the model allows, call for call (``PipeModel+NestedEpoll``; measured in
 /// `EpollNestingFactsTests`).
-@Suite struct PipeNestedEpollAgreementTests {
+@Suite struct PipeNestedEpollAgreementTests: NestedEpollAgreementSuite {
     typealias Events = PipeModel.EpollEvents
     static let kept = ["a", "b", "c"]
     static let instances = ["epoll"] + kept
 
-    enum Operation: Sendable, CustomStringConvertible {
+    enum Operation: NestedEpollAgreementOperation, CustomStringConvertible {
         case write(holder: Int, size: Int)
         case read(Int)
         case close(holder: Int, end: PipeModel.End)
-        case create(String)
-        case closeInstance(String)
-        case control(instance: String, operation: PipeModel.EpollOperation, target: PipeModel.EpollTarget, events: Events)
-        case wait(instance: String, maxEvents: Int)
+        case epoll(NestedEpollAgreement.InstanceCall<PipeModel.End>)
+
+        var instanceCall: NestedEpollAgreement.InstanceCall<PipeModel.End>? { if case .epoll(let call) = self { call } else { nil } }
 
         var description: String {
             switch self {
             case .write(let holder, let size): "write\(holder)(\(size))"
             case .read(let max): "read(\(max))"
             case .close(let holder, let end): "close\(holder)(\(end))"
-            case .create(let name): "create(\(name))"
-            case .closeInstance(let name): "close(\(name))"
-            case .control(let instance, let operation, let target, let events): "epoll_ctl(\(instance), \(operation.name), \(target.name), \(events))"
-            case .wait(let instance, let maxEvents): "epoll_wait(\(instance), \(maxEvents))"
+            case .epoll(let call): "\(call)"
             }
         }
     }
@@ -45,9 +41,7 @@ import Testing
     ]
     static let targets: [PipeModel.EpollTarget] = [.end(.read), .end(.write), .instance("epoll"), .instance("a"), .instance("b"), .instance("c")]
 
-    static let draws = NestedEpollAgreement.draws(
-        kept: kept, targets: targets, eventChoices: eventChoices, create: Operation.create, closeInstance: Operation.closeInstance,
-        control: { Operation.control(instance: $0, operation: $1, target: $2, events: $3) }, wait: { Operation.wait(instance: $0, maxEvents: $1) })
+    static let draws = NestedEpollAgreement.draws(kept: kept, targets: targets, eventChoices: eventChoices, of: Operation.self)
 
     static let operations = Gen.oneOf(
         Gen.int(in: 1...300).map { Operation.write(holder: 1 + $0 % 2, size: $0) }.eraseToAny(),
@@ -55,10 +49,6 @@ import Testing
         Gen.int(in: 0...3).map { Operation.close(holder: 2, end: $0 < 2 ? .read : .write) }.eraseToAny(),
         draws.lifetimes, draws.controls, draws.links, draws.waits, draws.fullWaits
     ).array(of: 1...50).map { Self.kept.map(Operation.create) + $0 }
-
-    static func add(_ instance: String, _ target: PipeModel.EpollTarget, _ events: Events = .input) -> Operation {
-        .control(instance: instance, operation: .add, target: target, events: events)
-    }
 
     /// The measured facts in order (`EpollNestingFactsTests`).
     static let directedSequences: [[Operation]] = [
@@ -113,40 +103,13 @@ import Testing
         try PipeAgreement.repeatingDisagreements { try checkOnce(operations: operations, seen: seen) }
     }
 
-    /// The model's input for an operation (as a trace decodes it: the implicit instance's own calls on ends stay
-    /// `epoll`).
-    static func input(_ operation: Operation) -> PipeModel.Input? {
-        let decoded: NestedEpollAgreement.Decoded<PipeModel.End>
-        switch operation {
-        case .create(let name): decoded = NestedEpollAgreement.create(name)
-        case .closeInstance(let name): decoded = NestedEpollAgreement.closeInstance(name)
-        case .control(let instance, let operation, let target, let events): decoded = NestedEpollAgreement.control(instance, operation, target, events)
-        case .wait(let instance, let maxEvents): decoded = NestedEpollAgreement.wait(instance, maxEvents: maxEvents)
-        default: return nil
-        }
-        switch decoded {
-        case .plain(let call): return .epoll(process: 1, call: call)
-        case .nested(let call): return .nestedEpoll(process: 1, call: call)
-        }
-    }
-
     static func checkOnce(operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         try Syscall.withoutConcurrentSpawns {
             let pipe = try HeldPipeEnds()
-            let implicit = try KernelEpoll.create()
-            var kept: [String: FileDescriptor] = [:]
-            defer {
-                try? Syscall.close(implicit)
-                for descriptor in kept.values { try? Syscall.close(descriptor) }
-            }
+            var instances = try NestedEpollAgreement.Instances()
+            defer { instances.closeAll() }
             let model = HeldPipeEnds.model
             var states = [model.initialState(of: "p0")]
-            func descriptor(_ target: PipeModel.EpollTarget) -> CInt {
-                switch target {
-                case .end(let end): pipe.ends[end]![1]?.rawValue ?? -1
-                case .instance(let name): name == "epoll" ? implicit.rawValue : kept[name]?.rawValue ?? -1
-                }
-            }
             for (index, operation) in operations.enumerated() {
                 var input: PipeModel.Input
                 var kernel: PipeModel.Output
@@ -155,57 +118,28 @@ import Testing
                     case .write(let holder, let size): (input, kernel) = pipe.write(holder: holder, size: size, fill: UInt8(truncatingIfNeeded: index))
                     case .read(let max): (input, kernel) = pipe.read(max: max)
                     case .close(let holder, let end): (input, kernel) = pipe.close(holder: holder, end: end)
-                    case .create(let name):
-                        input = Self.input(operation)!
-                        if let old = kept[name] {  // a trace never names two open instances alike: close the old first
-                            kept[name] = nil
-                            try Syscall.close(old)
-                            states = states.flatMap { model.step($0, .nestedEpoll(process: 1, call: .close(instance: name)), .closed).map(\.state) }
-                        }
-                        let made = try KernelEpoll.create()
-                        kept[name] = made
-                        kernel = .epollCreated(closeOnExec: true)
-                    case .closeInstance(let name):
-                        input = Self.input(operation)!
-                        guard let old = kept[name] else { throw .badFileDescriptor }
-                        kept[name] = nil
-                        try Syscall.close(old)
-                        kernel = .closed
-                    case .control(let instance, let op, let target, let events):
-                        input = Self.input(operation)!
-                        try EpollAgreement.control(descriptor(.instance(instance)), op, descriptor(target), events)
-                        kernel = .epollControlled
-                    case .wait(let instance, let maxEvents):
-                        input = Self.input(operation)!
-                        kernel = PipeModel.epollOutput(try EpollAgreement.nestedWait(
-                            descriptor(.instance(instance)), maxEvents: maxEvents, targets: Self.targets, descriptor: descriptor))
+                    case .epoll(let call):
+                        input = call.input()
+                        kernel = try instances.perform(call, model: model, states: &states, targets: Self.targets) { pipe.ends[$0]![1]?.rawValue ?? -1 }
                     }
                 } catch {
-                    input = Self.input(operation) ?? .available(process: 1)
+                    input = operation.instanceCall.map { $0.input() } ?? .available(process: 1)
                     kernel = .failed(ErrorCode(error.name))
                 }
                 guard let next = PipeAgreement.nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
                     return
                 }
                 seen.withLock { seen in
-                    switch kernel {
-                    case .nestedEpollEvents(let reports):
-                        var waited: String?
-                        if case .wait(let instance, _) = operation { waited = instance }
-                        NestedEpollAgreement.mark(reports, waitedOn: waited, registrations: states.map(\.nestedEpoll), seen: &seen)
-                    case .epollEvents(let reports):
-                        if reports.isEmpty, case .wait(let instance, _) = operation,
-                            states.contains(where: { state in
-                                state.nestedEpoll.contains {
-                                    $0.target.instance == instance && $0.target.target.instanceName != nil
-                                        && model.instanceReadiness($0.target.target.name, process: 1, in: state) == .certain
-                                }
-                            })
-                        {
-                            seen.insert("outer silent while inner ready")
-                        }
-                    case .failed(let code): seen.insert(code.rawValue)
-                    default: break
+                    NestedEpollAgreement.mark(kernel, waitedOn: operation.waitedOn, registrations: states.map(\.nestedEpoll), seen: &seen)
+                    if case .epollEvents(let reports) = kernel, reports.isEmpty, let instance = operation.waitedOn,
+                        states.contains(where: { state in
+                            state.nestedEpoll.contains {
+                                $0.target.instance == instance && $0.target.target.instanceName != nil
+                                    && model.instanceReadiness($0.target.target.name, process: 1, in: state) == .certain
+                            }
+                        })
+                    {
+                        seen.insert("outer silent while inner ready")
                     }
                 }
                 states = next

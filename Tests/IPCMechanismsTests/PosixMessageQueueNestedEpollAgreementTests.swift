@@ -13,31 +13,27 @@ import Testing
 /// on a real queue (`/ipch-test-<pid>-…`, unlinked after) and on the posix-mq model: the kernel's output must be one the
 /// model allows, call for call (``PosixMessageQueueModel+NestedEpoll``; measured in
 /// `PosixMessageQueueEpollNestingFactsTests`).
-@Suite struct PosixMessageQueueNestedEpollAgreementTests {
+@Suite struct PosixMessageQueueNestedEpollAgreementTests: NestedEpollAgreementSuite {
     typealias Events = Epoll.Events
     typealias Target = NestedEpoll.Target<PosixMessageQueueModel.EpollTarget>
     typealias Model = PosixMessageQueueModel
     static let kept = ["a", "b", "c"]
 
-    enum Operation: Sendable, CustomStringConvertible {
+    enum Operation: NestedEpollAgreementOperation, CustomStringConvertible {
         case send
         case receive
         /// The holder's close of its only descriptor: its registrations of the queue dropped from every instance.
         case closeQueue
-        case create(String)
-        case closeInstance(String)
-        case control(instance: String, operation: Epoll.Operation, target: Target, events: Events)
-        case wait(instance: String, maxEvents: Int)
+        case epoll(NestedEpollAgreement.InstanceCall<Model.EpollTarget>)
+
+        var instanceCall: NestedEpollAgreement.InstanceCall<Model.EpollTarget>? { if case .epoll(let call) = self { call } else { nil } }
 
         var description: String {
             switch self {
             case .send: "send"
             case .receive: "receive"
             case .closeQueue: "close(queue)"
-            case .create(let name): "create(\(name))"
-            case .closeInstance(let name): "close(\(name))"
-            case .control(let instance, let operation, let target, let events): "epoll_ctl(\(instance), \(operation.name), \(target.name), \(events))"
-            case .wait(let instance, let maxEvents): "epoll_wait(\(instance), \(maxEvents))"
+            case .epoll(let call): "\(call)"
             }
         }
     }
@@ -49,9 +45,7 @@ import Testing
     static let queue = Target.end(.queue)
     static let targets: [Target] = [queue, queue, .instance("epoll"), .instance("a"), .instance("b"), .instance("c")]
 
-    static let draws = NestedEpollAgreement.draws(
-        kept: kept, targets: targets, eventChoices: eventChoices, create: Operation.create, closeInstance: Operation.closeInstance,
-        control: { Operation.control(instance: $0, operation: $1, target: $2, events: $3) }, wait: { Operation.wait(instance: $0, maxEvents: $1) })
+    static let draws = NestedEpollAgreement.draws(kept: kept, targets: targets, eventChoices: eventChoices, of: Operation.self)
 
     static let operations = Gen.oneOf(
         Gen.int(in: 0...1).map { _ in Operation.send }.eraseToAny(),
@@ -59,12 +53,6 @@ import Testing
         Gen.int(in: 0...7).map { $0 == 0 ? Operation.closeQueue : .send }.eraseToAny(),
         draws.lifetimes, draws.controls, draws.links, draws.waits, draws.fullWaits
     ).array(of: 1...50).map { Self.kept.map(Operation.create) + $0 }
-
-    static func add(_ instance: String, _ target: Target, _ events: Events = .input) -> Operation {
-        .control(instance: instance, operation: .add, target: target, events: events)
-    }
-
-    static func wait(_ instance: String) -> Operation { .wait(instance: instance, maxEvents: 16) }
 
     /// The measured facts in order (`PosixMessageQueueEpollNestingFactsTests`).
     static let directedSequences: [[Operation]] = [
@@ -118,19 +106,11 @@ import Testing
     static let message = Model.Message(data: [7], priority: 0)
 
     static func input(_ operation: Operation) -> Model.Input {
-        let decoded: NestedEpollAgreement.Decoded<Model.EpollTarget>
         switch operation {
-        case .send: return .send(process: 1, data: message.data, priority: 0, nonblocking: true)
-        case .receive: return .receive(process: 1, max: 8, nonblocking: true)
-        case .closeQueue: return .close(process: 1)
-        case .create(let name): decoded = NestedEpollAgreement.create(name)
-        case .closeInstance(let name): decoded = NestedEpollAgreement.closeInstance(name)
-        case .control(let instance, let operation, let target, let events): decoded = NestedEpollAgreement.control(instance, operation, target, events)
-        case .wait(let instance, let maxEvents): decoded = NestedEpollAgreement.wait(instance, maxEvents: maxEvents)
-        }
-        switch decoded {
-        case .plain(let call): return .epoll(process: 1, call: call)
-        case .nested(let call): return .nestedEpoll(process: 1, call: call)
+        case .send: .send(process: 1, data: message.data, priority: 0, nonblocking: true)
+        case .receive: .receive(process: 1, max: 8, nonblocking: true)
+        case .closeQueue: .close(process: 1)
+        case .epoll(let call): call.input()
         }
     }
 
@@ -139,21 +119,13 @@ import Testing
             let name = "/ipch-test-\(getpid())-mq-nested-\(UInt32.random(in: 0...UInt32.max))"
             let queue = try Syscall.mqCreate(name, flags: O_RDWR | O_EXCL | O_CLOEXEC | O_NONBLOCK, mode: 0o600, maximumMessages: 2, messageSize: 8)
             var queueOpen = true
-            var kept: [String: FileDescriptor] = [:]
             defer {
-                for descriptor in kept.values { try? Syscall.close(descriptor) }
                 if queueOpen { try? Syscall.close(queue) }
                 try? Syscall.mqUnlink(name)
             }
-            let implicit = try KernelEpoll.create()
-            defer { try? Syscall.close(implicit) }
+            var instances = try NestedEpollAgreement.Instances()
+            defer { instances.closeAll() }
             var states = [model.initialState(of: "q0")]
-            func descriptor(_ target: Target) -> CInt {
-                switch target {
-                case .end: queueOpen ? queue.rawValue : -1
-                case .instance(let name): name == "epoll" ? implicit.rawValue : kept[name]?.rawValue ?? -1
-                }
-            }
             for (index, operation) in operations.enumerated() {
                 let input = Self.input(operation)
                 var kernel: Model.Output
@@ -175,25 +147,8 @@ import Testing
                         queueOpen = false
                         try Syscall.close(queue)
                         kernel = .done
-                    case .create(let name):
-                        if let old = kept[name] {  // a trace never names two open instances alike: close the old first
-                            kept[name] = nil
-                            try Syscall.close(old)
-                            states = states.flatMap { model.step($0, .nestedEpoll(process: 1, call: .close(instance: name)), .done).map(\.state) }
-                        }
-                        kept[name] = try KernelEpoll.create()
-                        kernel = .epollCreated(closeOnExec: true)
-                    case .closeInstance(let name):
-                        guard let old = kept[name] else { throw .badFileDescriptor }
-                        kept[name] = nil
-                        try Syscall.close(old)
-                        kernel = .done
-                    case .control(let instance, let op, let target, let events):
-                        try EpollAgreement.control(descriptor(.instance(instance)), op, descriptor(target), events)
-                        kernel = .epollControlled
-                    case .wait(let instance, let maxEvents):
-                        kernel = Model.epollOutput(try EpollAgreement.nestedWait(
-                            descriptor(.instance(instance)), maxEvents: maxEvents, targets: Self.targets, descriptor: descriptor))
+                    case .epoll(let call):
+                        kernel = try instances.perform(call, model: model, states: &states, targets: Self.targets) { _ in queueOpen ? queue.rawValue : -1 }
                     }
                 } catch {
                     kernel = .failed(ErrorCode(error.name))
@@ -201,13 +156,7 @@ import Testing
                 guard let next = NestedEpollAgreement.nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
                     return
                 }
-                seen.withLock { seen in
-                    switch kernel {
-                    case .nestedEpollEvents: seen.insert("instance reported")
-                    case .failed(let code): seen.insert(code.rawValue)
-                    default: break
-                    }
-                }
+                seen.withLock { NestedEpollAgreement.mark(kernel, waitedOn: operation.waitedOn, registrations: nil, seen: &$0) }
                 states = next
             }
         }

@@ -13,22 +13,21 @@ import Testing
 /// re-creations of the kept ones — on a real pair and on the unix-socket model: the kernel's output must be one the
 /// model allows, call for call (``UnixSocketModel+NestedEpoll``; measured in `UnixSocketEpollNestingFactsTests`). A
 /// disagreement counts only when a second run repeats it (``PipeAgreement/repeatingDisagreements(_:)``).
-@Suite struct UnixSocketNestedEpollAgreementTests {
+@Suite struct UnixSocketNestedEpollAgreementTests: NestedEpollAgreementSuite {
     typealias Events = Epoll.Events
     typealias Target = UnixSocketModel.EpollTarget
     static let kept = ["i", "j", "k"]
     static let instances = ["epoll"] + kept
     static let ends = ["a", "b"]
 
-    enum Operation: Sendable, CustomStringConvertible {
+    enum Operation: NestedEpollAgreementOperation, CustomStringConvertible {
         case send(end: String, size: Int)
         case receive(end: String, max: Int)
         case shutdown(end: String, how: Int)
         case close(end: String)
-        case create(String)
-        case closeInstance(String)
-        case control(instance: String, operation: Epoll.Operation, target: Target, events: Events)
-        case wait(instance: String, maxEvents: Int)
+        case epoll(NestedEpollAgreement.InstanceCall<String>)
+
+        var instanceCall: NestedEpollAgreement.InstanceCall<String>? { if case .epoll(let call) = self { call } else { nil } }
 
         var description: String {
             switch self {
@@ -36,10 +35,7 @@ import Testing
             case .receive(let end, let max): "receive(\(end), \(max))"
             case .shutdown(let end, let how): "shutdown(\(end), \(how))"
             case .close(let end): "close(\(end))"
-            case .create(let name): "create(\(name))"
-            case .closeInstance(let name): "close(\(name))"
-            case .control(let instance, let operation, let target, let events): "epoll_ctl(\(instance), \(operation.name), \(target.name), \(events))"
-            case .wait(let instance, let maxEvents): "epoll_wait(\(instance), \(maxEvents))"
+            case .epoll(let call): "\(call)"
             }
         }
     }
@@ -50,9 +46,7 @@ import Testing
     ]
     static let targets: [Target] = [.end("a"), .end("b"), .instance("epoll"), .instance("i"), .instance("j"), .instance("k")]
 
-    static let draws = NestedEpollAgreement.draws(
-        kept: kept, targets: targets, eventChoices: eventChoices, create: Operation.create, closeInstance: Operation.closeInstance,
-        control: { Operation.control(instance: $0, operation: $1, target: $2, events: $3) }, wait: { Operation.wait(instance: $0, maxEvents: $1) })
+    static let draws = NestedEpollAgreement.draws(kept: kept, targets: targets, eventChoices: eventChoices, of: Operation.self)
 
     static let operations = Gen.oneOf(
         Gen.int(in: 0...399).map { Operation.send(end: ends[$0 % 2], size: $0 / 2) }.eraseToAny(),
@@ -62,12 +56,6 @@ import Testing
         Gen.int(in: 0...5).map { Operation.close(end: ends[$0 % 2]) }.eraseToAny(),
         draws.lifetimes, draws.controls, draws.links, draws.waits, draws.fullWaits
     ).array(of: 1...40).map { Self.kept.map(Operation.create) + $0 }
-
-    static func add(_ instance: String, _ target: Target, _ events: Events = .input) -> Operation {
-        .control(instance: instance, operation: .add, target: target, events: events)
-    }
-
-    static func wait(_ instance: String) -> Operation { .wait(instance: instance, maxEvents: 16) }
 
     /// The measured facts in order (`UnixSocketEpollNestingFactsTests`).
     static let directedSequences: [[Operation]] = [
@@ -116,23 +104,6 @@ import Testing
             })
     }
 
-    /// The model's input for an epoll operation, as a trace decodes it (the implicit instance's own calls on ends stay
-    /// `epoll`).
-    static func input(_ operation: Operation) -> UnixSocketModel.Input? {
-        let decoded: NestedEpollAgreement.Decoded<String>
-        switch operation {
-        case .create(let name): decoded = NestedEpollAgreement.create(name)
-        case .closeInstance(let name): decoded = NestedEpollAgreement.closeInstance(name)
-        case .control(let instance, let operation, let target, let events): decoded = NestedEpollAgreement.control(instance, operation, target, events)
-        case .wait(let instance, let maxEvents): decoded = NestedEpollAgreement.wait(instance, maxEvents: maxEvents)
-        default: return nil
-        }
-        switch decoded {
-        case .plain(let call): return .epoll(process: 1, call: call)
-        case .nested(let call): return .nestedEpoll(process: 1, call: call)
-        }
-    }
-
     /// The model's input for any operation.
     static func anyInput(_ operation: Operation) -> UnixSocketModel.Input {
         switch operation {
@@ -140,7 +111,7 @@ import Testing
         case .receive(let end, let max): .receive(process: 1, end: end, max: max, nonblocking: true, maxFiles: 0)
         case .shutdown(let end, let how): .shutdown(process: 1, end: end, how: how)
         case .close(let end): .close(process: 1, end: end)
-        default: input(operation)!
+        case .epoll(let call): call.input()
         }
     }
 
@@ -175,22 +146,13 @@ import Testing
     static func checkOnce(type: UnixSocketType, operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
         let (a, b) = try KernelUnixSocket.pair(type)
         var held: [String: FileDescriptor] = ["a": a, "b": b]
-        var kept: [String: FileDescriptor] = [:]
-        defer {
-            for descriptor in held.values { try? Syscall.close(descriptor) }
-            for descriptor in kept.values { try? Syscall.close(descriptor) }
-        }
-        let implicit = try KernelEpoll.create()
-        kept["epoll"] = implicit
+        defer { for descriptor in held.values { try? Syscall.close(descriptor) } }
+        var instances = try NestedEpollAgreement.Instances()
+        defer { instances.closeAll() }
         let model = UnixSocketModel(objects: [("s0", UnixSocketModel.Setup(type: UnixSocketModel.SocketType(rawValue: type.rawValue)!, shape: .pair(a: [1], b: [1])))])
         var states = [model.initialState(of: "s0")]
-        // A closed end or instance is -1 (EBADF), never its old number, which another file may have taken.
-        func descriptor(_ target: Target) -> CInt {
-            switch target {
-            case .end(let end): held[end]?.rawValue ?? -1
-            case .instance(let name): kept[name]?.rawValue ?? -1
-            }
-        }
+        // A closed end is -1 (EBADF), never its old number, which another file may have taken.
+        func descriptor(_ end: String) -> CInt { held[end]?.rawValue ?? -1 }
         for (index, operation) in operations.enumerated() {
             let input = Self.anyInput(operation)
             var kernel: UnixSocketModel.Output
@@ -198,40 +160,24 @@ import Testing
                 switch operation {
                 case .send(let end, let size):
                     let data = UnixSocketModelAgreementTests.payload(size)
-                    switch try KernelUnixSocket.send(FileDescriptor(rawValue: descriptor(.end(end))), data, nonblocking: true) {
+                    switch try KernelUnixSocket.send(FileDescriptor(rawValue: descriptor(end)), data, nonblocking: true) {
                     case .completed(let count): kernel = .sent(count)
                     case .wouldBlock: kernel = .failed(.EAGAIN)
                     }
                 case .receive(let end, let max):
-                    switch try KernelUnixSocket.receive(FileDescriptor(rawValue: descriptor(.end(end))), maximum: max, nonblocking: true) {
+                    switch try KernelUnixSocket.receive(FileDescriptor(rawValue: descriptor(end)), maximum: max, nonblocking: true) {
                     case .completed(let message): kernel = .received(UnixSocketModel.Received(data: message.data, truncated: message.truncated))
                     case .wouldBlock: kernel = .failed(.EAGAIN)
                     }
                 case .shutdown(let end, let how):
-                    try Syscall.shutdown(FileDescriptor(rawValue: descriptor(.end(end))), how: CInt(how))
+                    try Syscall.shutdown(FileDescriptor(rawValue: descriptor(end)), how: CInt(how))
                     kernel = .closed
                 case .close(let end):
                     guard let open = held.removeValue(forKey: end) else { throw .badFileDescriptor }
                     try Syscall.close(open)
                     kernel = .closed
-                case .create(let name):
-                    if let old = kept[name] {  // a trace never names two open instances alike: close the old first
-                        kept[name] = nil
-                        try Syscall.close(old)
-                        states = states.flatMap { model.step($0, .nestedEpoll(process: 1, call: .close(instance: name)), .closed).map(\.state) }
-                    }
-                    kept[name] = try KernelEpoll.create()
-                    kernel = .epollCreated(closeOnExec: true)
-                case .closeInstance(let name):
-                    guard let old = kept.removeValue(forKey: name) else { throw .badFileDescriptor }
-                    try Syscall.close(old)
-                    kernel = .closed
-                case .control(let instance, let op, let target, let events):
-                    try EpollAgreement.control(descriptor(.instance(instance)), op, descriptor(target), events)
-                    kernel = .epollControlled
-                case .wait(let instance, let maxEvents):
-                    kernel = UnixSocketModel.epollOutput(try EpollAgreement.nestedWait(
-                        descriptor(.instance(instance)), maxEvents: maxEvents, targets: Self.targets, descriptor: descriptor))
+                case .epoll(let call):
+                    kernel = try instances.perform(call, model: model, states: &states, targets: Self.targets, leaf: descriptor)
                 }
             } catch {
                 kernel = .failed(ErrorCode(error.name))
@@ -239,16 +185,7 @@ import Testing
             guard let next = nextStates(model, from: states, input, kernel: kernel, context: "\(type) operation \(index) \(operation) of \(operations)") else {
                 return
             }
-            seen.withLock { seen in
-                switch kernel {
-                case .nestedEpollEvents(let reports):
-                    var waited: String?
-                    if case .wait(let instance, _) = operation { waited = instance }
-                    NestedEpollAgreement.mark(reports, waitedOn: waited, registrations: states.map(\.nestedEpoll), seen: &seen)
-                case .failed(let code): seen.insert(code.rawValue)
-                default: break
-                }
-            }
+            seen.withLock { NestedEpollAgreement.mark(kernel, waitedOn: operation.waitedOn, registrations: states.map(\.nestedEpoll), seen: &$0) }
             states = next
         }
     }
