@@ -117,42 +117,26 @@ import Testing
         try Syscall.withoutConcurrentSpawns {
             let counter = try KernelEventCounter.create(initial: 0, semaphore: false, nonblocking: true)
             var counterOpen = true
-            var instances = try NestedEpollAgreement.Instances()
-            defer {
-                instances.closeAll()
-                if counterOpen { try? Syscall.close(counter) }
-            }
-            var states = [model.initialState(of: "e0")]
-            for (index, operation) in operations.enumerated() {
-                let input = Self.input(operation)
-                var kernel: EventCounterModel.Output
-                do throws(Errno) {
+            defer { if counterOpen { try? Syscall.close(counter) } }
+            try NestedEpollAgreement.run(
+                operations, model: model, initial: model.initialState(of: "e0"), targets: Self.targets, input: Self.input,
+                leaf: { counterOpen ? counter.rawValue : -1 },
+                objectCall: { (operation) throws(Errno) in
+                    guard counterOpen else { throw .badFileDescriptor }  // its number may be an instance's now
                     switch operation {
                     case .write(let value):
-                        guard counterOpen else { throw .badFileDescriptor }  // its number may be an instance's now
                         guard case .completed(let count) = try KernelEventCounter.write(counter, value) else { throw .wouldBlock }
-                        kernel = .wrote(count)
+                        return .wrote(count)
                     case .read:
-                        guard counterOpen else { throw .badFileDescriptor }
                         guard case .completed(let value) = try KernelEventCounter.read(counter) else { throw .wouldBlock }
-                        kernel = .read(value)
+                        return .read(value)
                     case .closeCounter:
-                        guard counterOpen else { throw .badFileDescriptor }
                         counterOpen = false
                         try Syscall.close(counter)
-                        kernel = .closed
-                    case .epoll(let call):
-                        kernel = try instances.perform(call, model: model, states: &states, targets: Self.targets) { _ in counterOpen ? counter.rawValue : -1 }
+                        return .closed
+                    case .epoll: preconditionFailure("an instance call is made by NestedEpollAgreement.run")
                     }
-                } catch {
-                    kernel = .failed(ErrorCode(error.name))
-                }
-                guard let next = NestedEpollAgreement.nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
-                    return
-                }
-                seen.withLock { NestedEpollAgreement.mark(kernel, waitedOn: operation.waitedOn, registrations: nil, seen: &$0) }
-                states = next
-            }
+                }, seen: seen)
         }
     }
 

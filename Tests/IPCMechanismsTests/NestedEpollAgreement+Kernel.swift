@@ -1,6 +1,7 @@
 import IPCMechanisms
 import IPCModels
 import IPCSyscalls
+import Synchronization
 import SystemPackage
 
 /// The kernel side of the nested-epoll agreement tests' instance calls (`PipeNestedEpollAgreementTests`,
@@ -93,6 +94,39 @@ extension NestedEpollAgreement {
         }
     }
 
+    /// `operations` run on the kernel and on `model` (from `initial`) side by side, for a test whose object's calls
+    /// complete in one step (the eventfd's, the message queue's): each kernel output (an errno as `.failed`) must be
+    /// one the model allows from one of the states (``nextStates(_:from:_:kernel:context:)``: else a disagreement is
+    /// recorded and the run ends), and what it met is marked (``mark(_:waitedOn:registrations:seen:)``: "instance
+    /// reported", an error's name). `objectCall` makes an operation of the object's own; `leaf` is the object's
+    /// number (-1 once closed), an instance call's `.end` target.
+    static func run<M: NestedEpollAgreementModel, Operation: NestedEpollAgreementOperation>(
+        _ operations: [Operation], model: M, initial: M.State, targets: [NestedEpoll.Target<M.Leaf>], input: (Operation) -> M.Input,
+        leaf: () -> CInt, objectCall: (Operation) throws(Errno) -> M.Output, seen: borrowing Mutex<Set<String>>
+    ) throws(Errno) where Operation.Leaf == M.Leaf {
+        var instances = try Instances()
+        defer { instances.closeAll() }
+        var states = [initial]
+        for (index, operation) in operations.enumerated() {
+            let input = input(operation)
+            let kernel: M.Output
+            do throws(Errno) {
+                if let call = operation.instanceCall {
+                    kernel = try instances.perform(call, model: model, states: &states, targets: targets) { _ in leaf() }
+                } else {
+                    kernel = try objectCall(operation)
+                }
+            } catch {
+                kernel = .failed(ErrorCode(error.name))
+            }
+            guard let next = nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
+                return
+            }
+            seen.withLock { mark(kernel, waitedOn: operation.waitedOn, registrations: nil, seen: &$0) }
+            states = next
+        }
+    }
+
     /// Records what a kernel output met: a failure's error name; a wait's reports naming an instance — with
     /// `registrations` (each state's nested ones before the call) as ``mark(_:waitedOn:registrations:seen:)`` does,
     /// without them "instance reported" alone.
@@ -168,6 +202,7 @@ protocol NestedEpollAgreementOutput<Leaf> {
     static var epollControlled: Self { get }
     /// An instance's close.
     static var closed: Self { get }
+    static func failed(_ code: ErrorCode) -> Self
     /// The error of a failed call.
     var failure: ErrorCode? { get }
     /// A wait's reports when one names an instance.

@@ -123,42 +123,28 @@ import Testing
                 if queueOpen { try? Syscall.close(queue) }
                 try? Syscall.mqUnlink(name)
             }
-            var instances = try NestedEpollAgreement.Instances()
-            defer { instances.closeAll() }
-            var states = [model.initialState(of: "q0")]
-            for (index, operation) in operations.enumerated() {
-                let input = Self.input(operation)
-                var kernel: Model.Output
-                do throws(Errno) {
+            try NestedEpollAgreement.run(
+                operations, model: model, initial: model.initialState(of: "q0"), targets: Self.targets, input: Self.input,
+                leaf: { queueOpen ? queue.rawValue : -1 },
+                objectCall: { (operation) throws(Errno) in
+                    guard queueOpen else { throw .badFileDescriptor }  // its number may be an instance's now
                     switch operation {
                     case .send:
-                        guard queueOpen else { throw .badFileDescriptor }  // its number may be an instance's now
                         try message.data.withUnsafeBufferPointer { (raw) throws(Errno) in try Syscall.mqSend(queue, UnsafeRawBufferPointer(raw), priority: 0) }
-                        kernel = .sent
+                        return .sent
                     case .receive:
-                        guard queueOpen else { throw .badFileDescriptor }
                         var buffer = [UInt8](repeating: 0, count: 8)
                         let (length, priority) = try buffer.withUnsafeMutableBufferPointer { (raw) throws(Errno) in
                             try Syscall.mqReceive(queue, into: UnsafeMutableRawBufferPointer(raw))
                         }
-                        kernel = .received(Model.Message(data: Array(buffer.prefix(length)), priority: Int(priority)))
+                        return .received(Model.Message(data: Array(buffer.prefix(length)), priority: Int(priority)))
                     case .closeQueue:
-                        guard queueOpen else { throw .badFileDescriptor }
                         queueOpen = false
                         try Syscall.close(queue)
-                        kernel = .done
-                    case .epoll(let call):
-                        kernel = try instances.perform(call, model: model, states: &states, targets: Self.targets) { _ in queueOpen ? queue.rawValue : -1 }
+                        return .done
+                    case .epoll: preconditionFailure("an instance call is made by NestedEpollAgreement.run")
                     }
-                } catch {
-                    kernel = .failed(ErrorCode(error.name))
-                }
-                guard let next = NestedEpollAgreement.nextStates(model, from: states, input, kernel: kernel, context: "operation \(index) \(operation) of \(operations)") else {
-                    return
-                }
-                seen.withLock { NestedEpollAgreement.mark(kernel, waitedOn: operation.waitedOn, registrations: nil, seen: &$0) }
-                states = next
-            }
+                }, seen: seen)
         }
     }
 
