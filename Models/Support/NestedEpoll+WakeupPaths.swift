@@ -12,7 +12,8 @@
 ///
 /// A model's leaf is one file for its process, but not always for another: a FIFO's or a queue's other opener holds
 /// a file of its own, while a pipe's end inherited is the same file. So the paths through the adding process's own
-/// instances decide (`EINVAL` when they alone pass a limit), and those through other processes' may (both allowed).
+/// instances decide (`EINVAL` when they alone pass a limit), and those through other processes' may (both allowed);
+/// so do two registrations of one end in one instance (a FIFO end opened twice: two files, each with its own paths).
 extension NestedEpoll {
     /// The most wakeup paths a file may have with 1, 2, 3 and 4 links above the instance holding it (`path_limits`;
     /// its first entry, for no link, is never applied).
@@ -43,9 +44,20 @@ extension NestedEpollState {
     /// For the implicit instance's plain ADD as for a kept one's: the implicit instance may be nested too.
     func wakeupPathRefusal(afterAdding target: NestedEpoll.Target<Leaf>, process: Int, before: Self) -> Bool? {
         guard hasNesting else { return nil }
-        if exceedsWakeupPaths(below: target, process: process, everyProcess: false) { return true }
+        if exceedsWakeupPaths(below: target, process: process, everyProcess: false) {
+            // Sure only while each of the process's instances holds one registration of a leaf: two (a FIFO end's
+            // older open beside its newer one) are two files, each with its own paths.
+            return !holdsSeveralFilesOfALeaf(process: process)
+        }
         if before.wakeupPathsUncertain || exceedsWakeupPaths(below: target, process: process, everyProcess: true) { return false }
         return nil
+    }
+
+    /// Whether one of `process`'s instances holds two registrations of one leaf (two opens of it: two files).
+    private func holdsSeveralFilesOfALeaf(process: Int) -> Bool {
+        let keys = epoll.filter { $0.process == process }.map { "\(implicitEpoll) \($0.target)" }
+            + nestedEpoll.filter { $0.process == process && $0.target.target.instanceName == nil }.map { "\($0.target.instance) \($0.target.target)" }
+        return Set(keys).count < keys.count
     }
 
     /// Whether a process whose epoll calls the model no longer follows may hold instances whose paths it cannot count.
