@@ -135,4 +135,59 @@ import Testing
         #expect(chain.add(chain.instances[1], implicit) == nil)
         #expect(chain.addToImplicit(implicit.descriptor) == Errno.invalidArgument)
     }
+
+    /// Paths are counted per file: a FIFO's read end opened twice is two files, each registered in the implicit
+    /// instance, which sits at the foot of a chain of four instances; the chain's top joins 10 instances, each open's
+    /// file having 10 four-link paths — the kernel allows all 10 ADDs. Counted per end, 20 paths would fail the 6th.
+    /// The FIFO model allows every ADD because it leaves a process with two opens of an end unjudged once it nests
+    /// instances (checked last); were it to judge one, ``NestedEpollState/wakeupPathRefusal(afterAdding:process:before:)``
+    /// allows the success wherever an instance holds two registrations of one end.
+    @Test func aFIFOEndOpenedTwiceIsTwoFilesEachWithItsOwnPaths() throws {
+        try Syscall.withoutConcurrentSpawns {
+            let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))-paths"
+            try KernelFIFO.create(at: path)
+            var descriptors: [CInt] = []
+            defer {
+                for descriptor in descriptors { Glibc.close(descriptor) }
+                unlink(path)
+            }
+            let model = FIFOModel(fifos: [("f0", FIFOModel.Setup(closeOnExec: true))])
+            var states = [model.initialState(of: "f0")]
+            func step(_ input: FIFOModel.Input, _ output: FIFOModel.Output) {
+                states = states.flatMap { model.step($0, input, output).map(\.state) }
+                #expect(!states.isEmpty, "the model refuses \(input) → \(output)")
+            }
+            func control(_ instance: String, _ target: PipeModel.EpollTarget) -> FIFOModel.Input {
+                .nestedEpoll(process: 1, call: .control(instance: instance, operation: .add, target: target, events: .input))
+            }
+            let implicit = try KernelEpoll.create().rawValue
+            descriptors.append(implicit)
+            for _ in 0..<2 {
+                let reader = try KernelFIFO.open(path, for: .read, nonblocking: true).rawValue
+                descriptors.append(reader)
+                step(.open(process: 1, end: .read, nonblocking: true), .opened)
+                try KernelEpoll.control(implicit, KernelEpoll.add, reader, events: .input)
+                step(.epoll(process: 1, call: .control(operation: .add, end: .read, events: .input)), .epollControlled)
+            }
+            var below = (name: "epoll", descriptor: implicit)
+            for index in 1...3 {
+                let made = try KernelEpoll.create().rawValue
+                descriptors.append(made)
+                step(.nestedEpoll(process: 1, call: .create(.flags(Epoll.Creation.closeOnExec), keep: "c\(index)")), .epollCreated(closeOnExec: true))
+                try KernelEpoll.control(made, KernelEpoll.add, below.descriptor, events: .input)
+                step(control("c\(index)", .instance(below.name)), .epollControlled)
+                below = (name: "c\(index)", descriptor: made)
+            }
+            for index in 0..<10 {
+                let top = try KernelEpoll.create().rawValue
+                descriptors.append(top)
+                step(.nestedEpoll(process: 1, call: .create(.flags(Epoll.Creation.closeOnExec), keep: "t\(index)")), .epollCreated(closeOnExec: true))
+                #expect(throws: Never.self, "ADD of the chain's top into instance \(index)") {
+                    try KernelEpoll.control(top, KernelEpoll.add, below.descriptor, events: .input)
+                }
+                step(control("t\(index)", .instance(below.name)), .epollControlled)
+            }
+            #expect(states.allSatisfy { $0.pipe.epollUnjudged == [1] })
+        }
+    }
 }
