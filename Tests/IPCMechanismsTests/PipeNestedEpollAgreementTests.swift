@@ -15,7 +15,6 @@ import Testing
 @Suite struct PipeNestedEpollAgreementTests: NestedEpollAgreementSuite {
     typealias Events = PipeModel.EpollEvents
     static let kept = ["a", "b", "c"]
-    static let instances = ["epoll"] + kept
 
     enum Operation: NestedEpollAgreementOperation, CustomStringConvertible {
         case write(holder: Int, size: Int)

@@ -263,14 +263,8 @@ import Testing
 
     /// Sequences from a fixed seed, for the wrong models below.
     static func seededSequences(_ count: Int) -> [(soft: Int, steps: [Step])] {
-        var state: UInt64 = 0x6d6c_696d_3200_0015
-        func next(_ bound: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(bound))
-        }
+        var generator = SplitMix(state: 0x6d6c_696d_3200_0015)
+        func next(_ bound: Int) -> Int { Int(generator.next() % UInt64(bound)) }
         return (0..<count).map { _ in
             (softLimits[next(7)], (0..<(5 + next(25))).map { _ in step(next(10), next(8), next(8)) })
         }

@@ -17,7 +17,6 @@ import Testing
     typealias Events = Epoll.Events
     typealias Target = UnixSocketModel.EpollTarget
     static let kept = ["i", "j", "k"]
-    static let instances = ["epoll"] + kept
     static let ends = ["a", "b"]
 
     enum Operation: NestedEpollAgreementOperation, CustomStringConvertible {
