@@ -107,17 +107,24 @@ import Testing
 
     /// The pending-signal limit counts every pending signal of the receiver's user machine-wide, so this test
     /// lowers it and asks only for what must follow: some real-time `sigqueue` fails `EAGAIN`, `kill` still
-    /// succeeds, and what it sent past the limit arrives without a sender.
+    /// succeeds, and what it sent past the limit arrives without a sender. Other tests' signals pending for the same
+    /// user come and go meanwhile, so the first `kill` may find a free slot (its signal then arrives with a sender,
+    /// the second merged into it): a run shows a senderless delivery only when both kills met the limit, which one of
+    /// five runs must show (a kernel or model that keeps the sender past the limit shows it in none).
     @Test func overThePendingLimitSigqueueFailsButKillStillMarksTheSignalPending() throws {
         let sends = (1...6).map { (f: "sigqueue", value: ["signal": "SIGRTMIN+1", "value": .int($0)] as JSONValue) }
         let kills = Array(repeating: (f: "kill", value: ["signal": "SIGRTMIN+2"] as JSONValue), count: 2)
-        let results = try outcomes(sends + kills + Array(repeating: ("wait", Self.poll), count: 8), signals: signals, queueLimit: 3)
-        #expect(results.prefix(6).contains("EAGAIN"))
-        #expect(results.prefix(6).filter { $0 == "ok" }.count <= 3)
-        #expect(results[6..<8] == ["ok", "ok"])
-        let lateDeliveries = results.suffix(8).filter { $0.contains("SIGRTMIN+2") }
-        #expect(!lateDeliveries.isEmpty)
-        #expect(lateDeliveries.count == 1 ? !lateDeliveries[0].contains("sender") : true)
+        var senderless = false
+        for _ in 0..<5 where !senderless {
+            let results = try outcomes(sends + kills + Array(repeating: ("wait", Self.poll), count: 8), signals: signals, queueLimit: 3)
+            #expect(results.prefix(6).contains("EAGAIN"))
+            #expect(results.prefix(6).filter { $0 == "ok" }.count <= 3)
+            #expect(results[6..<8] == ["ok", "ok"])
+            let lateDeliveries = results.suffix(8).filter { $0.contains("SIGRTMIN+2") }
+            #expect(!lateDeliveries.isEmpty)
+            senderless = lateDeliveries.count == 1 && !lateDeliveries[0].contains("sender")
+        }
+        #expect(senderless, "in five runs, no kill past the limit arrived without a sender")
     }
 
     /// `tgkill` makes a signal pending for the receiving thread, a set of its own that `sigtimedwait` empties first:
