@@ -34,6 +34,8 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
     public var readOnlyDescriptor: Bool
     /// `MAP_PRIVATE` (copy-on-write) rather than `MAP_SHARED`.
     public var isPrivate: Bool
+    /// The descriptor's own `FD_CLOEXEC`: `shm_open` sets it (glibc adds `O_CLOEXEC`), `F_SETFD` changes it.
+    public var closeOnExec = true
     /// The object's word at the mapping's word 0: `mmap`'s offset / 8.
     public var firstWord: Int
     /// Each page's protection, nil once `munmap` took it (an access there raises `SIGSEGV`).

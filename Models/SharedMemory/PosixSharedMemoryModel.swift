@@ -207,6 +207,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case lock(process: Int, LockCall)
         /// `fstat` of the newest descriptor: `st_size`.
         case stat(process: Int)
+        /// `fcntl(F_GETFD)` (`set` nil) or `fcntl(F_SETFD)` of the newest descriptor: its own `FD_CLOEXEC`, which
+        /// `shm_open` always sets (glibc opens with `O_CLOEXEC`; Open POSIX shm_open 11-1).
+        case descriptorFlags(process: Int, set: Bool?)
         /// `setrlimit(RLIMIT_MEMLOCK)` of the process (``MemoryLockLimit/setting(_:process:soft:hard:)``); bytes,
         /// ``MemoryLockLimit/unlimited`` for `RLIM_INFINITY`.
         case setMemoryLockLimit(process: Int, soft: Int, hard: Int)
@@ -216,9 +219,11 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
     public enum Output: PlainOutcomes {
         case accessed(WordResult)
         case done
-        /// `fstat`'s `st_size`.
-        /// `st_size`, and `st_mode`'s permission bits (nil in a recorded `stat` that left them out).
-        case size(Int, mode: Int? = nil)
+        /// `st_size`, `st_mode`'s permission bits, `st_uid` and `st_gid` (each nil in a recorded `stat` that left
+        /// it out).
+        case size(Int, mode: Int? = nil, owner: Int? = nil, group: Int? = nil)
+        /// `F_GETFD`'s `FD_CLOEXEC`.
+        case closeOnExec(Bool)
         case failed(ErrorCode)
     }
 
@@ -269,7 +274,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
                 next.permissions.group = creator.gid
             } else if opening.create && opening.exclusive {
                 return [Transition(.failed(ErrorCode("EEXIST")), state)]
-            } else if !state.permissions.allows(process, read: true, write: !opening.readOnly) {
+            } else if !state.permissions.allows(process, read: true, write: !opening.readOnly || opening.truncate) {
+                // O_TRUNC asks for write permission, with O_RDONLY too (the kernel's build_open_flags adds MAY_WRITE;
+                // measured: the owner of a 0444 object gets EACCES, root truncates).
                 return [Transition(.failed(.EACCES), state)]
             }
             if opening.truncate {
@@ -341,7 +348,13 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             return [Transition(.done, next)]
         case .stat(let process):
             guard state.mappings[process]?.isEmpty == false else { return [Transition(.failed(.EBADF), state)] }
-            return [Transition(.size(state.size, mode: state.permissions.mode), state)]
+            let permissions = state.permissions
+            return [Transition(.size(state.size, mode: permissions.mode, owner: permissions.owner, group: permissions.group), state)]
+        case .descriptorFlags(let process, let set):
+            guard let newest = state.mappings[process]?.last else { return [Transition(.failed(.EBADF), state)] }
+            guard let set else { return [Transition(.closeOnExec(newest.closeOnExec), state)] }
+            next.mappings[process]![next.mappings[process]!.count - 1].closeOnExec = set
+            return [Transition(.done, next)]
         case .setMemoryLockLimit(let process, let soft, let hard):
             return MemoryLockLimit.setting(state.memoryLockLimits, process: process, soft: soft, hard: hard).map { error, limits in
                 var next = state
@@ -378,11 +391,14 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         return [Transition(.done, next)]
     }
 
-    /// As ``TransitionModel``'s step, and a recorded `stat` without the mode matches whatever it is.
+    /// As ``TransitionModel``'s step, and a recorded `stat` without the mode, the owner or the group matches
+    /// whatever it is.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         step(state, input, output) { recorded, expected in
-            guard case .size(let size, let mode) = recorded, case .size(size, let fullMode) = expected else { return recorded == expected }
-            return mode == nil || mode == fullMode
+            guard case .size(let size, let mode, let owner, let group) = recorded,
+                case .size(size, let fullMode, let fullOwner, let fullGroup) = expected
+            else { return recorded == expected }
+            return (mode == nil || mode == fullMode) && (owner == nil || owner == fullOwner) && (group == nil || group == fullGroup)
         }
     }
 
@@ -417,13 +433,17 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             call = "msync \(Self.describe(pages)) " + (flags.names + (flags.otherBits == 0 ? [] : ["\(flags.otherBits)"])).joined(separator: "|")
         case .lock(_, let lock): call = Self.describe(lock)
         case .stat: call = "fstat"
+        case .descriptorFlags(_, let set): call = set.map { "fcntl F_SETFD \($0 ? "FD_CLOEXEC" : "0")" } ?? "fcntl F_GETFD"
         case .setMemoryLockLimit(_, let soft, let hard): call = MemoryLockLimit.describeChange(soft: soft, hard: hard)
         case .exit: call = "exit (unmaps everything)"
         }
         let result = output.described { output in
             switch output {
             case .accessed(let result): result.text
-            case .size(let size, let mode): "st_size \(size)" + (mode.map { ", mode 0\(String($0, radix: 8))" } ?? "")
+            case .size(let size, let mode, let owner, let group):
+                "st_size \(size)" + (mode.map { ", mode 0\(String($0, radix: 8))" } ?? "") + (owner.map { ", uid \($0)" } ?? "")
+                    + (group.map { ", gid \($0)" } ?? "")
+            case .closeOnExec(let on): on ? "FD_CLOEXEC" : "no FD_CLOEXEC"
             case .done: "ok"
             case .failed(let code): code.rawValue
             }
@@ -440,7 +460,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 //   | "fixed-free" | "hint" | "noreplace" | "noreplace-unaligned" | "noreplace-free"?}; unmap {"page", "pages" | "length", "unaligned": BOOL?}? (with a value: munmap of those pages only);
 //   protect {"protection": "none" | "read" | "read-write" | "read-exec" | "read-write-exec", "page", "pages" |
 //   "length", "unaligned"?} (mprotect; page 0 and every page unless given); unlink {"name"?}; truncate {"size"};
-//   stat → {"size"}; sync {"flags", "bits"?, pages as protect's}; lock {pages as protect's, "flags": ["MLOCK_ONFAULT"]?,
+//   stat → {"size", "mode"?, "uid"?, "gid"?}; fcntl {"cmd": "F_GETFD"} → {"closeOnExec"}, {"cmd": "F_SETFD", "closeOnExec"}; sync {"flags", "bits"?, pages as protect's}; lock {pages as protect's, "flags": ["MLOCK_ONFAULT"]?,
 //   "bits"?} (mlock2 with flags or bits), unlock {pages}, lockall {"flags": ["MCL_CURRENT", "MCL_FUTURE",
 //   "MCL_ONFAULT"], "bits"?}, unlockall (one object only); setrlimit {"resource": "RLIMIT_MEMLOCK", "soft", "hard": BYTES |
 //   "unlimited"} (one object only; EINVAL, EPERM). EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
@@ -553,13 +573,19 @@ extension PosixSharedMemoryModel {
         case "unlink": return .unlink(process: call.process, invalidName: try invalidName())
         case "truncate": return .truncate(process: call.process, size: try call.value.required("size").integer("size", in: Int(Int32.min)...1 << 40))
         case "stat": return .stat(process: call.process)
+        case "fcntl":
+            switch try call.value.required("cmd").text("cmd") {
+            case "F_GETFD": return .descriptorFlags(process: call.process, set: nil)
+            case "F_SETFD": return .descriptorFlags(process: call.process, set: try call.value.required("closeOnExec").boolean("closeOnExec"))
+            case let other: throw ModelError("the posix-shm model's fcntl takes cmd \"F_GETFD\" or \"F_SETFD\", not \"\(other)\"")
+            }
         case "sync": return .sync(process: call.process, try pages(), try Self.syncFlags(call.value))
         case "setrlimit":
             let change = try MemoryLockLimit.change(call.value, model: Self.name, objects: setups.count)
             return .setMemoryLockLimit(process: call.process, soft: change.soft, hard: change.hard)
         default:
             if let lock = try lockCall(call, pages: pages) { return .lock(process: call.process, lock) }
-            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate and stat)")
+            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate, stat and fcntl)")
         }
     }
 
@@ -567,7 +593,11 @@ extension PosixSharedMemoryModel {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
         case (.ok(let value), .access(_, let access)): return .accessed(try access.result(from: value))
-        case (.ok(let value), .stat): return .size(try value.required("size").integer("size"), mode: try Permissions.mode(in: value))
+        case (.ok(let value), .stat):
+            return .size(
+                try value.required("size").integer("size"), mode: try Permissions.mode(in: value), owner: try value.optional("uid")?.integer("uid"),
+                group: try value.optional("gid")?.integer("gid"))
+        case (.ok(let value), .descriptorFlags(_, nil)): return .closeOnExec(try value.required("closeOnExec").boolean("closeOnExec"))
         case (.ok, _): return .done
         }
     }
@@ -585,6 +615,7 @@ extension PosixSharedMemoryModel {
         case .sync(_, let pages, let flags): ("sync", .object(pages.json(sync: flags)))
         case .lock(_, let lock): Self.json(lock)
         case .stat: ("stat", nil)
+        case .descriptorFlags(_, let set): ("fcntl", set.map { ["cmd": "F_SETFD", "closeOnExec": .bool($0)] } ?? ["cmd": "F_GETFD"])
         case .setMemoryLockLimit(_, let soft, let hard): ("setrlimit", MemoryLockLimit.changeJSON(soft: soft, hard: hard))
         case .exit: ("exit", nil)
         }
@@ -593,7 +624,11 @@ extension PosixSharedMemoryModel {
     public func outcome(for output: Output) -> Outcome {
         switch output {
         case .accessed(let result): .ok(result.json)
-        case .size(let size, let mode): .ok(mode.map { ["size": .int(size), "mode": Permissions.text(ofMode: $0)] } ?? ["size": .int(size)])
+        case .size(let size, let mode, let owner, let group):
+            .ok(.object(JSONObject(
+                [("size", JSONValue.int(size))] + (mode.map { [("mode", Permissions.text(ofMode: $0))] } ?? [])
+                    + (owner.map { [("uid", .int($0))] } ?? []) + (group.map { [("gid", .int($0))] } ?? []))))
+        case .closeOnExec(let on): .ok(["closeOnExec": .bool(on)])
         case .done: .ok(nil)
         case .failed(let code): .fail(code)
         }

@@ -173,10 +173,10 @@ extension Syscall {
     /// A descriptor's size and permission bits.
     ///
     /// The corresponding C function is `fstat`.
-    public static func fileStatus(_ descriptor: FileDescriptor) throws(Errno) -> (size: Int, mode: mode_t) {
+    public static func fileStatus(_ descriptor: FileDescriptor) throws(Errno) -> (size: Int, mode: mode_t, owner: uid_t, group: gid_t) {
         var info = stat()
         guard fstat(descriptor.rawValue, &info) == 0 else { throw Errno(rawValue: Glibc.errno) }
-        return (Int(info.st_size), info.st_mode & 0o7777)
+        return (Int(info.st_size), info.st_mode & 0o7777, info.st_uid, info.st_gid)
     }
 
     // MARK: System V shared memory

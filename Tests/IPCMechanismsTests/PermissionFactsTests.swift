@@ -123,6 +123,47 @@ import Testing
         ])
     }
 
+    /// `shm_open`'s `O_TRUNC` asks for write permission, with `O_RDONLY` too (the kernel's `build_open_flags` adds
+    /// `MAY_WRITE`): a reader of a 0644 object, and the owner of a 0444 one, fail `EACCES` and the size stays
+    /// (Open POSIX shm_open 34-1). An object a user creates is that user's and group's (`st_uid`, `st_gid`; Open
+    /// POSIX shm_open 16-1, 17-1), and glibc's `shm_open` sets `FD_CLOEXEC` whatever the flags (11-1).
+    @Test func shmOpenTruncationAsksForWritePermission() throws {
+        let name = "/ipch-test-\(getpid())-trunc-\(UInt32.random(in: 0...UInt32.max))"
+        let created = "/ipch-test-\(getpid())-owned-\(UInt32.random(in: 0...UInt32.max))"
+        let memory = try Syscall.shmOpen(name, flags: O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode: 0o644)
+        defer { try? Syscall.close(memory); try? Syscall.shmUnlink(name); try? Syscall.shmUnlink(created) }
+        #expect(fchmod(memory.rawValue, 0o644) == 0)
+        try Syscall.truncate(memory, size: 4096)
+        var seen: [String: String] = [:]
+        var owned: (owner: uid_t, group: gid_t, closeOnExec: Bool)?
+        asUser(1000) {
+            seen["reader O_RDONLY"] = code { try Syscall.close(try Syscall.shmOpen(name, flags: O_RDONLY | O_CLOEXEC)) }
+            seen["reader O_RDONLY|O_TRUNC"] = code { try Syscall.close(try Syscall.shmOpen(name, flags: O_RDONLY | O_TRUNC | O_CLOEXEC)) }
+            seen["reader O_RDWR|O_TRUNC"] = code { try Syscall.close(try Syscall.shmOpen(name, flags: O_RDWR | O_TRUNC | O_CLOEXEC)) }
+            let descriptor = shm_open(created, O_RDWR | O_CREAT | O_EXCL, 0o600)
+            guard descriptor >= 0 else { return }
+            defer { Glibc.close(descriptor) }
+            if let status = try? Syscall.fileStatus(FileDescriptor(rawValue: descriptor)) {
+                owned = (status.owner, status.group, fcntl(descriptor, F_GETFD) & FD_CLOEXEC != 0)
+            }
+        }
+        #expect(try Syscall.fileStatus(memory).size == 4096)
+        #expect(fchmod(memory.rawValue, 0o444) == 0 && fchown(memory.rawValue, 1000, 1000) == 0)
+        asUser(1000) {
+            seen["owner of 0444 O_RDONLY"] = code { try Syscall.close(try Syscall.shmOpen(name, flags: O_RDONLY | O_CLOEXEC)) }
+            seen["owner of 0444 O_RDONLY|O_TRUNC"] = code { try Syscall.close(try Syscall.shmOpen(name, flags: O_RDONLY | O_TRUNC | O_CLOEXEC)) }
+        }
+        #expect(try Syscall.fileStatus(memory).size == 4096)
+        #expect(seen == [
+            "reader O_RDONLY": "ok", "reader O_RDONLY|O_TRUNC": "EACCES", "reader O_RDWR|O_TRUNC": "EACCES",
+            "owner of 0444 O_RDONLY": "ok", "owner of 0444 O_RDONLY|O_TRUNC": "EACCES",
+        ])
+        #expect(owned?.owner == 1000 && owned?.group == 1000 && owned?.closeOnExec == true)
+        // Root bypasses the mode: its O_RDONLY|O_TRUNC truncates.
+        try Syscall.close(try Syscall.shmOpen(name, flags: O_RDONLY | O_TRUNC | O_CLOEXEC))
+        #expect(try Syscall.fileStatus(memory).size == 0)
+    }
+
     /// `msgctl(IPC_SET)` changes the mode and the owner that later checks use, and `IPC_STAT` reports them; only the
     /// owner (or the creator, or root) may make it (`EPERM`), and a new owner may.
     @Test func ipcSetChangesTheModeAndTheOwnerLaterChecksUse() throws {

@@ -39,7 +39,8 @@ import Testing
     /// `EOVERFLOW`); for index 2 `MAP_FIXED` at the newest mapping (amount 0, 1, and 2: one page from 4096), an
     /// unaligned `MAP_FIXED` (−2), an unaligned hint (3); for index 3, without `O_CREAT`, `mmap`'s other flags
     /// (``mapFlags``));
-    /// 7 `fstat` (negative amount) or `munmap` and `close`; 8 `ftruncate` (0, 8, 12, 40, 4096, 8192 or −1); 9
+    /// 7 `fstat` (negative amount: `st_size`, the mode, `st_uid`, `st_gid`; at index 2 `F_GETFD`, at 3 `F_SETFD`
+    /// of `FD_CLOEXEC` for an even amount, of 0 for an odd) or `munmap` and `close`; 8 `ftruncate` (0, 8, 12, 40, 4096, 8192 or −1); 9
     /// `shm_unlink`; 10 `mprotect` (`PROT_NONE`, `PROT_READ`, both, by amount) of page 0, page 1, both, or at index
     /// 3 none (amount −5), an unaligned address (5) or both — page 0 as 100 bytes for index 0 and an amount above
     /// 2; 11 a partial `munmap` of page 0, page 1, both (as 4097 bytes for an even amount), or at index 3 none
@@ -133,9 +134,19 @@ import Testing
                     } catch { return .failed(errorCode(error)) }
                 })
             case 7:
+                if amount < 0 && index == 2 { return (.descriptorFlags(process: process, set: nil), {
+                    guard let handle = handles[process]?.last else { return .failed(.EBADF) }
+                    return .closeOnExec(try Syscall.closesOnExec(handle.0))
+                }) }
+                if amount < 0 && index == 3 { return (.descriptorFlags(process: process, set: amount % 2 == 0), {
+                    guard let handle = handles[process]?.last else { return .failed(.EBADF) }
+                    try Syscall.setClosesOnExec(handle.0, amount % 2 == 0)
+                    return .done
+                }) }
                 if amount < 0 { return (.stat(process: process), {
                     guard let handle = handles[process]?.last else { return .failed(.EBADF) }
-                    return .size(try Syscall.fileStatus(handle.0).size)
+                    let status = try Syscall.fileStatus(handle.0)
+                    return .size(status.size, mode: Int(status.mode & 0o777), owner: Int(status.owner), group: Int(status.group))
                 }) }
                 return (.unmap(process: process), {
                     guard var handle = handles[process]?.popLast() else { return .failed(.EINVAL) }

@@ -339,7 +339,12 @@ struct PosixSharedMemoryBinding: ObjectBinding {
         case .stat:
             guard let handle = handles.last else { throw .badFileDescriptor }
             let status = try Syscall.fileStatus(handle.descriptor)
-            return .size(status.size, mode: Int(status.mode & 0o777))
+            return .size(status.size, mode: Int(status.mode & 0o777), owner: Int(status.owner), group: Int(status.group))
+        case .descriptorFlags(_, let set):
+            guard let handle = handles.last else { throw .badFileDescriptor }
+            guard let set else { return .closeOnExec(try Syscall.closesOnExec(handle.descriptor)) }
+            try Syscall.setClosesOnExec(handle.descriptor, set)
+            return .done
         case .setMemoryLockLimit(_, let soft, let hard):
             // The model judges a process its setup does not name as root (CAP_IPC_LOCK): its limit changes nothing there.
             func bytes(_ value: Int) -> Int? { value == MemoryLockLimit.unlimited ? nil : value }
