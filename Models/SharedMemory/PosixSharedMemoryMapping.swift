@@ -36,6 +36,9 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
     public var isPrivate: Bool
     /// The descriptor's own `FD_CLOEXEC`: `shm_open` sets it (glibc adds `O_CLOEXEC`), `F_SETFD` changes it.
     public var closeOnExec = true
+    /// The descriptor is still open: a `close` of it leaves the mapping, which keeps the object (Open POSIX mmap
+    /// 12-1), working as before.
+    public var descriptorOpen = true
     /// The object's word at the mapping's word 0: `mmap`'s offset / 8.
     public var firstWord: Int
     /// Each page's protection, nil once `munmap` took it (an access there raises `SIGSEGV`).

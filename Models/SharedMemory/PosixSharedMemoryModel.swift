@@ -107,6 +107,12 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             size = newSize
         }
 
+        /// The index of the process's newest mapping whose descriptor is still open: what `ftruncate`, `fstat`
+        /// and `fcntl` reach ("the newest descriptor"), nil when it holds none.
+        func newestDescriptor(_ process: Int) -> Int? {
+            mappings[process]?.lastIndex { $0.descriptorOpen }
+        }
+
         mutating func addHandle(_ process: Int, _ mapping: PosixSharedMemoryMapping) {
             name.holders.insertSorted(process)
             mappings[process, default: []].append(mapping)
@@ -207,6 +213,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case lock(process: Int, LockCall)
         /// `fstat` of the newest descriptor: `st_size`.
         case stat(process: Int)
+        /// `close` of the newest descriptor still open: its mapping stays (`unmap` later unmaps it).
+        case close(process: Int)
         /// `fcntl(F_GETFD)` (`set` nil) or `fcntl(F_SETFD)` of the newest descriptor: its own `FD_CLOEXEC`, which
         /// `shm_open` always sets (glibc opens with `O_CLOEXEC`; Open POSIX shm_open 11-1).
         case descriptorFlags(process: Int, set: Bool?)
@@ -341,19 +349,23 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             return nameTransition(state, \.name) { $0.unlink() }
         case .truncate(let process, let size):
             if size < 0 { return [Transition(.failed(.EINVAL), state)] }
-            guard let newest = state.mappings[process]?.last else { return [Transition(.failed(.EBADF), state)] }
-            if newest.readOnlyDescriptor { return [Transition(.failed(.EINVAL), state)] }
+            guard let newest = state.newestDescriptor(process) else { return [Transition(.failed(.EBADF), state)] }
+            if state.mappings[process]![newest].readOnlyDescriptor { return [Transition(.failed(.EINVAL), state)] }
             next.resize(to: size)
             next.dropCopiesBeyondEnd()
             return [Transition(.done, next)]
         case .stat(let process):
-            guard state.mappings[process]?.isEmpty == false else { return [Transition(.failed(.EBADF), state)] }
+            guard state.newestDescriptor(process) != nil else { return [Transition(.failed(.EBADF), state)] }
             let permissions = state.permissions
             return [Transition(.size(state.size, mode: permissions.mode, owner: permissions.owner, group: permissions.group), state)]
         case .descriptorFlags(let process, let set):
-            guard let newest = state.mappings[process]?.last else { return [Transition(.failed(.EBADF), state)] }
-            guard let set else { return [Transition(.closeOnExec(newest.closeOnExec), state)] }
-            next.mappings[process]![next.mappings[process]!.count - 1].closeOnExec = set
+            guard let newest = state.newestDescriptor(process) else { return [Transition(.failed(.EBADF), state)] }
+            guard let set else { return [Transition(.closeOnExec(state.mappings[process]![newest].closeOnExec), state)] }
+            next.mappings[process]![newest].closeOnExec = set
+            return [Transition(.done, next)]
+        case .close(let process):
+            guard let newest = state.newestDescriptor(process) else { return [Transition(.failed(.EBADF), state)] }
+            next.mappings[process]![newest].descriptorOpen = false
             return [Transition(.done, next)]
         case .setMemoryLockLimit(let process, let soft, let hard):
             return MemoryLockLimit.setting(state.memoryLockLimits, process: process, soft: soft, hard: hard).map { error, limits in
@@ -433,6 +445,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             call = "msync \(Self.describe(pages)) " + (flags.names + (flags.otherBits == 0 ? [] : ["\(flags.otherBits)"])).joined(separator: "|")
         case .lock(_, let lock): call = Self.describe(lock)
         case .stat: call = "fstat"
+        case .close: call = "close (the mapping stays)"
         case .descriptorFlags(_, let set): call = set.map { "fcntl F_SETFD \($0 ? "FD_CLOEXEC" : "0")" } ?? "fcntl F_GETFD"
         case .setMemoryLockLimit(_, let soft, let hard): call = MemoryLockLimit.describeChange(soft: soft, hard: hard)
         case .exit: call = "exit (unmaps everything)"
@@ -460,7 +473,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 //   | "fixed-free" | "hint" | "noreplace" | "noreplace-unaligned" | "noreplace-free"?}; unmap {"page", "pages" | "length", "unaligned": BOOL?}? (with a value: munmap of those pages only);
 //   protect {"protection": "none" | "read" | "read-write" | "read-exec" | "read-write-exec", "page", "pages" |
 //   "length", "unaligned"?} (mprotect; page 0 and every page unless given); unlink {"name"?}; truncate {"size"};
-//   stat → {"size", "mode"?, "uid"?, "gid"?}; fcntl {"cmd": "F_GETFD"} → {"closeOnExec"}, {"cmd": "F_SETFD", "closeOnExec"}; sync {"flags", "bits"?, pages as protect's}; lock {pages as protect's, "flags": ["MLOCK_ONFAULT"]?,
+//   stat → {"size", "mode"?, "uid"?, "gid"?}; fcntl {"cmd": "F_GETFD"} → {"closeOnExec"}, {"cmd": "F_SETFD", "closeOnExec"}; close (the newest
+//   descriptor still open; its mapping stays); sync {"flags", "bits"?, pages as protect's}; lock {pages as protect's, "flags": ["MLOCK_ONFAULT"]?,
 //   "bits"?} (mlock2 with flags or bits), unlock {pages}, lockall {"flags": ["MCL_CURRENT", "MCL_FUTURE",
 //   "MCL_ONFAULT"], "bits"?}, unlockall (one object only); setrlimit {"resource": "RLIMIT_MEMLOCK", "soft", "hard": BYTES |
 //   "unlimited"} (one object only; EINVAL, EPERM). EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
@@ -573,6 +587,7 @@ extension PosixSharedMemoryModel {
         case "unlink": return .unlink(process: call.process, invalidName: try invalidName())
         case "truncate": return .truncate(process: call.process, size: try call.value.required("size").integer("size", in: Int(Int32.min)...1 << 40))
         case "stat": return .stat(process: call.process)
+        case "close": return .close(process: call.process)
         case "fcntl":
             switch try call.value.required("cmd").text("cmd") {
             case "F_GETFD": return .descriptorFlags(process: call.process, set: nil)
@@ -585,7 +600,7 @@ extension PosixSharedMemoryModel {
             return .setMemoryLockLimit(process: call.process, soft: change.soft, hard: change.hard)
         default:
             if let lock = try lockCall(call, pages: pages) { return .lock(process: call.process, lock) }
-            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate, stat and fcntl)")
+            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate, stat, fcntl and close)")
         }
     }
 
@@ -615,6 +630,7 @@ extension PosixSharedMemoryModel {
         case .sync(_, let pages, let flags): ("sync", .object(pages.json(sync: flags)))
         case .lock(_, let lock): Self.json(lock)
         case .stat: ("stat", nil)
+        case .close: ("close", nil)
         case .descriptorFlags(_, let set): ("fcntl", set.map { ["cmd": "F_SETFD", "closeOnExec": .bool($0)] } ?? ["cmd": "F_GETFD"])
         case .setMemoryLockLimit(_, let soft, let hard): ("setrlimit", MemoryLockLimit.changeJSON(soft: soft, hard: hard))
         case .exit: ("exit", nil)

@@ -40,7 +40,7 @@ import Testing
     /// unaligned `MAP_FIXED` (−2), an unaligned hint (3); for index 3, without `O_CREAT`, `mmap`'s other flags
     /// (``mapFlags``));
     /// 7 `fstat` (negative amount: `st_size`, the mode, `st_uid`, `st_gid`; at index 2 `F_GETFD`, at 3 `F_SETFD`
-    /// of `FD_CLOEXEC` for an even amount, of 0 for an odd) or `munmap` and `close`; 8 `ftruncate` (0, 8, 12, 40, 4096, 8192 or −1); 9
+    /// of `FD_CLOEXEC` for an even amount, of 0 for an odd) or `munmap` and `close` (at index 3 and an odd amount `close` alone: the mapping stays); 8 `ftruncate` (0, 8, 12, 40, 4096, 8192 or −1); 9
     /// `shm_unlink`; 10 `mprotect` (`PROT_NONE`, `PROT_READ`, both, by amount) of page 0, page 1, both, or at index
     /// 3 none (amount −5), an unaligned address (5) or both — page 0 as 100 bytes for index 0 and an amount above
     /// 2; 11 a partial `munmap` of page 0, page 1, both (as 4097 bytes for an even amount), or at index 3 none
@@ -55,7 +55,7 @@ import Testing
             for handle in handles.values.joined() {
                 var mapping = handle.1
                 try? mapping.unmapAll()
-                try? Syscall.close(handle.0)
+                if handle.0.rawValue >= 0 { try? Syscall.close(handle.0) }
             }
             try? Syscall.shmUnlink(name)
         }
@@ -135,29 +135,36 @@ import Testing
                 })
             case 7:
                 if amount < 0 && index == 2 { return (.descriptorFlags(process: process, set: nil), {
-                    guard let handle = handles[process]?.last else { return .failed(.EBADF) }
+                    guard let handle = handles[process]?.last(where: { $0.0.rawValue >= 0 }) else { return .failed(.EBADF) }
                     return .closeOnExec(try Syscall.closesOnExec(handle.0))
                 }) }
                 if amount < 0 && index == 3 { return (.descriptorFlags(process: process, set: amount % 2 == 0), {
-                    guard let handle = handles[process]?.last else { return .failed(.EBADF) }
+                    guard let handle = handles[process]?.last(where: { $0.0.rawValue >= 0 }) else { return .failed(.EBADF) }
                     try Syscall.setClosesOnExec(handle.0, amount % 2 == 0)
                     return .done
                 }) }
                 if amount < 0 { return (.stat(process: process), {
-                    guard let handle = handles[process]?.last else { return .failed(.EBADF) }
+                    guard let handle = handles[process]?.last(where: { $0.0.rawValue >= 0 }) else { return .failed(.EBADF) }
                     let status = try Syscall.fileStatus(handle.0)
                     return .size(status.size, mode: Int(status.mode & 0o777), owner: Int(status.owner), group: Int(status.group))
+                }) }
+                if index == 3 && amount % 2 == 1 { return (.close(process: process), {
+                    // The descriptor is closed and marked -1; the mapping stays.
+                    guard let newest = handles[process]?.lastIndex(where: { $0.0.rawValue >= 0 }) else { return .failed(.EBADF) }
+                    try Syscall.close(handles[process]![newest].0)
+                    handles[process]![newest].0 = FileDescriptor(rawValue: -1)
+                    return .done
                 }) }
                 return (.unmap(process: process), {
                     guard var handle = handles[process]?.popLast() else { return .failed(.EINVAL) }
                     try handle.1.unmapAll()
-                    try Syscall.close(handle.0)
+                    if handle.0.rawValue >= 0 { try Syscall.close(handle.0) }
                     return .done
                 })
             case 8:
                 let size = [0, 8, 12, 40, 4096, 8192, -1][(index + amount + 5) % 7]
                 return (.truncate(process: process, size: size), {
-                    guard let handle = handles[process]?.last else { return .failed(size < 0 ? .EINVAL : .EBADF) }
+                    guard let handle = handles[process]?.last(where: { $0.0.rawValue >= 0 }) else { return .failed(size < 0 ? .EINVAL : .EBADF) }
                     do { try Syscall.truncate(handle.0, size: size); return .done } catch { return .failed(errorCode(error)) }
                 })
             case 9 where index > 0 && amount >= -3:

@@ -176,6 +176,25 @@ import Testing
         return (name, try PosixSharedMemory.create(name, size: pages * 4096))
     }
 
+    /// A mapping keeps its object after its descriptor is closed and the name unlinked (Open POSIX mmap 12-1,
+    /// shm_unlink 3-1): stores and loads through it work, another mapping of the object still sees them, and the
+    /// name is gone (`ENOENT`).
+    @Test func aMappingOutlivesItsDescriptorAndTheName() throws {
+        let (name, descriptor) = try Self.object("close", pages: 1)
+        let other = try Syscall.shmOpen(name, flags: O_RDWR | O_CLOEXEC)
+        defer { try? Syscall.close(other); try? Syscall.shmUnlink(name) }
+        let mapping = try PosixSharedMemory.map(descriptor, size: 4096)
+        let second = try PosixSharedMemory.map(other, size: 4096)
+        defer { try? PosixSharedMemory.unmap(mapping); try? PosixSharedMemory.unmap(second) }
+        try Syscall.close(descriptor)
+        try Syscall.shmUnlink(name)
+        try mapping.guardedStore(3, 42)
+        #expect(try mapping.guardedLoad(3) == 42)
+        #expect(try second.guardedLoad(3) == 42)
+        #expect(throws: Errno.noSuchFileOrDirectory) { _ = try Syscall.shmOpen(name, flags: O_RDWR | O_CLOEXEC) }
+        #expect(try Syscall.fileStatus(other).size == 4096)
+    }
+
     /// `MAP_PRIVATE`: a page this process has only read (or never touched) follows the object — another mapping's
     /// store shows — while its first store copies that page: from then the store and the page's other words are its
     /// own (the object and a shared mapping never see them, and the object's later stores no longer show there). The

@@ -205,7 +205,12 @@ struct PosixSharedMemoryBinding: ObjectBinding {
     struct Handle {
         var descriptor: FileDescriptor
         var words: PartlyMappedWords
+        /// False once `close` closed the descriptor (the mapping stays): it is never closed again, nor used.
+        var descriptorOpen = true
     }
+
+    /// The newest handle whose descriptor is still open: what `ftruncate`, `fstat` and `fcntl` reach.
+    var newestDescriptor: FileDescriptor? { handles.last { $0.descriptorOpen }?.descriptor }
 
     let name: String
     let size: Int
@@ -299,7 +304,7 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             return .done
         case .unmap:
             guard var handle = handles.popLast() else { throw .invalidArgument }
-            try? Syscall.close(handle.descriptor)
+            if handle.descriptorOpen { try? Syscall.close(handle.descriptor) }
             try handle.words.unmapAll()
             return .done
         case .unmapPages(_, let pages):
@@ -333,17 +338,22 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             return .done
         case .truncate(_, let size):
             // A negative size fails EINVAL before the descriptor is looked at; the worker has none to give otherwise.
-            guard let handle = handles.last else { throw size < 0 ? .invalidArgument : .badFileDescriptor }
-            try Syscall.truncate(handle.descriptor, size: size)
+            guard let descriptor = newestDescriptor else { throw size < 0 ? .invalidArgument : .badFileDescriptor }
+            try Syscall.truncate(descriptor, size: size)
             return .done
         case .stat:
-            guard let handle = handles.last else { throw .badFileDescriptor }
-            let status = try Syscall.fileStatus(handle.descriptor)
+            guard let descriptor = newestDescriptor else { throw .badFileDescriptor }
+            let status = try Syscall.fileStatus(descriptor)
             return .size(status.size, mode: Int(status.mode & 0o777), owner: Int(status.owner), group: Int(status.group))
         case .descriptorFlags(_, let set):
-            guard let handle = handles.last else { throw .badFileDescriptor }
-            guard let set else { return .closeOnExec(try Syscall.closesOnExec(handle.descriptor)) }
-            try Syscall.setClosesOnExec(handle.descriptor, set)
+            guard let descriptor = newestDescriptor else { throw .badFileDescriptor }
+            guard let set else { return .closeOnExec(try Syscall.closesOnExec(descriptor)) }
+            try Syscall.setClosesOnExec(descriptor, set)
+            return .done
+        case .close:
+            guard let newest = handles.lastIndex(where: \.descriptorOpen) else { throw .badFileDescriptor }
+            handles[newest].descriptorOpen = false
+            try Syscall.close(handles[newest].descriptor)
             return .done
         case .setMemoryLockLimit(_, let soft, let hard):
             // The model judges a process its setup does not name as root (CAP_IPC_LOCK): its limit changes nothing there.
