@@ -48,6 +48,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         public var permissions: Permissions
         /// The creators' umask (022 unless given), for an object an `open` makes.
         public var umask = 0o022
+        /// Anonymous shared memory (``PosixSharedMemoryModel+Fork``): no name, no descriptor, shared by `fork` only.
+        public var anonymous = false
         /// The processes that lock under `RLIMIT_MEMLOCK`, without `CAP_IPC_LOCK` (``MemoryLockLimit``); the others
         /// lock as root does.
         public var memoryLockLimits: [Int: MemoryLockLimit] = [:]
@@ -215,6 +217,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case stat(process: Int)
         /// `close` of the newest descriptor still open: its mapping stays (`unmap` later unmaps it).
         case close(process: Int)
+        /// `fork`: `child` starts with copies of the process's mappings and descriptors (``PosixSharedMemoryModel+Fork``).
+        case fork(process: Int, child: Int)
         /// `fcntl(F_GETFD)` (`set` nil) or `fcntl(F_SETFD)` of the newest descriptor: its own `FD_CLOEXEC`, which
         /// `shm_open` always sets (glibc opens with `O_CLOEXEC`; Open POSIX shm_open 11-1).
         case descriptorFlags(process: Int, set: Bool?)
@@ -249,7 +253,11 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             words: [:], name: NamedObjectHandles(holders: []),
             size: setup.size, created: setup.exists)
         state.mappingWords = setup.words
-        for process in setup.mapped { state.addHandle(process, PosixSharedMemoryMapping(words: setup.words, protection: .readWrite)) }
+        for process in setup.mapped {
+            var mapping = PosixSharedMemoryMapping(words: setup.words, protection: .readWrite)
+            mapping.descriptorOpen = !setup.anonymous
+            state.addHandle(process, mapping)
+        }
         state.permissions = setup.permissions
         state.umask = setup.umask
         state.memoryLockLimits = setup.memoryLockLimits
@@ -367,6 +375,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             guard let newest = state.newestDescriptor(process) else { return [Transition(.failed(.EBADF), state)] }
             next.mappings[process]![newest].descriptorOpen = false
             return [Transition(.done, next)]
+        case .fork(let process, let child):
+            return forkTransitions(state, process: process, child: child)
         case .setMemoryLockLimit(let process, let soft, let hard):
             return MemoryLockLimit.setting(state.memoryLockLimits, process: process, soft: soft, hard: hard).map { error, limits in
                 var next = state
@@ -446,6 +456,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case .lock(_, let lock): call = Self.describe(lock)
         case .stat: call = "fstat"
         case .close: call = "close (the mapping stays)"
+        case .fork(_, let child): call = "fork (child: process \(child))"
         case .descriptorFlags(_, let set): call = set.map { "fcntl F_SETFD \($0 ? "FD_CLOEXEC" : "0")" } ?? "fcntl F_GETFD"
         case .setMemoryLockLimit(_, let soft, let hard): call = MemoryLockLimit.describeChange(soft: soft, hard: hard)
         case .exit: call = "exit (unmaps everything)"
@@ -474,12 +485,12 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 //   protect {"protection": "none" | "read" | "read-write" | "read-exec" | "read-write-exec", "page", "pages" |
 //   "length", "unaligned"?} (mprotect; page 0 and every page unless given); unlink {"name"?}; truncate {"size"};
 //   stat → {"size", "mode"?, "uid"?, "gid"?}; fcntl {"cmd": "F_GETFD"} → {"closeOnExec"}, {"cmd": "F_SETFD", "closeOnExec"}; close (the newest
-//   descriptor still open; its mapping stays); sync {"flags", "bits"?, pages as protect's}; lock {pages as protect's, "flags": ["MLOCK_ONFAULT"]?,
+//   descriptor still open; its mapping stays); fork {"child"} (one event per object the parent maps); sync {"flags", "bits"?, pages as protect's}; lock {pages as protect's, "flags": ["MLOCK_ONFAULT"]?,
 //   "bits"?} (mlock2 with flags or bits), unlock {pages}, lockall {"flags": ["MCL_CURRENT", "MCL_FUTURE",
 //   "MCL_ONFAULT"], "bits"?}, unlockall (one object only); setrlimit {"resource": "RLIMIT_MEMLOCK", "soft", "hard": BYTES |
 //   "unlimited"} (one object only; EINVAL, EPERM). EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
 //   EINVAL unmap without one, ENOENT after unlink, EBADF truncate or stat without a descriptor.
-// params: {"objects": {"s0": {"words": 8, "mapped": [1, 2], "exists": BOOL?, "size": BYTES?}}}
+// params: {"objects": {"s0": {"words": 8, "mapped": [1, 2], "exists": BOOL?, "size": BYTES?, "anonymous": BOOL?}}}
 extension PosixSharedMemoryModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var objects: [(name: String, setup: Setup)] = []
@@ -491,6 +502,13 @@ extension PosixSharedMemoryModel {
                 exists: try setup.optional("exists")?.boolean("exists") ?? true,
                 size: try setup.optional("size")?.integer("size", in: 0...1 << 30), permissions: try Permissions(setup: setup))
             object.memoryLockLimits = try Self.memoryLockLimits(setup, objects: given.count)
+            if try setup.optional("anonymous")?.boolean("anonymous") == true {
+                guard object.exists, try setup.optional("size") == nil else {
+                    throw ModelError("object \(name) is anonymous: it exists from the start and its size is its mapping's ('exists' and 'size' cannot be given)")
+                }
+                object.anonymous = true
+                object.size = Self.anonymousSize(words: object.words)
+            }
             if let umask = try setup.optional("umask") {
                 guard case .string(let text) = umask, let bits = Int(text, radix: 8), (0...0o777).contains(bits) else {
                     throw ModelError("field 'umask' must be octal text such as \"0022\"")
@@ -506,7 +524,8 @@ extension PosixSharedMemoryModel {
         ModelParameters.json(setups.map { name, setup in
             var value: JSONObject = ["words": .int(setup.words), "mapped": .ints(setup.mapped)]
             if !setup.exists { value["exists"] = false }
-            if setup.exists && setup.size != setup.words * 8 { value["size"] = .int(setup.size) }
+            if setup.anonymous { value["anonymous"] = true }
+            if setup.exists && !setup.anonymous && setup.size != setup.words * 8 { value["size"] = .int(setup.size) }
             for (field, json) in setup.permissions.json { value[field] = json }
             if setup.umask != 0o022 { value["umask"] = .string("0" + String(setup.umask, radix: 8)) }
             if !setup.memoryLockLimits.isEmpty { value["memlock"] = Self.json(setup.memoryLockLimits) }
@@ -515,6 +534,7 @@ extension PosixSharedMemoryModel {
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {
+        if setups.first(where: { $0.name == call.object })?.setup.anonymous == true { try Self.refuseOnAnonymous(call.f, object: call.object) }
         if WordAccess.names.contains(call.f) {
             // A mapping covers whole pages: every word of its last page may be accessed.
             let words = setups.first { $0.name == call.object }?.setup.words ?? 0
@@ -588,6 +608,10 @@ extension PosixSharedMemoryModel {
         case "truncate": return .truncate(process: call.process, size: try call.value.required("size").integer("size", in: Int(Int32.min)...1 << 40))
         case "stat": return .stat(process: call.process)
         case "close": return .close(process: call.process)
+        case "fork":
+            let child = try call.value.required("child").integer("child", in: 0...Int(Int32.max))
+            guard child != call.process else { throw ModelError("a fork's 'child' must be another process than the one forking (\(child))") }
+            return .fork(process: call.process, child: child)
         case "fcntl":
             switch try call.value.required("cmd").text("cmd") {
             case "F_GETFD": return .descriptorFlags(process: call.process, set: nil)
@@ -600,7 +624,7 @@ extension PosixSharedMemoryModel {
             return .setMemoryLockLimit(process: call.process, soft: change.soft, hard: change.hard)
         default:
             if let lock = try lockCall(call, pages: pages) { return .lock(process: call.process, lock) }
-            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate, stat, fcntl and close)")
+            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate, stat, fcntl, close and fork)")
         }
     }
 
@@ -631,6 +655,7 @@ extension PosixSharedMemoryModel {
         case .lock(_, let lock): Self.json(lock)
         case .stat: ("stat", nil)
         case .close: ("close", nil)
+        case .fork(_, let child): ("fork", ["child": .int(child)])
         case .descriptorFlags(_, let set): ("fcntl", set.map { ["cmd": "F_SETFD", "closeOnExec": .bool($0)] } ?? ["cmd": "F_GETFD"])
         case .setMemoryLockLimit(_, let soft, let hard): ("setrlimit", MemoryLockLimit.changeJSON(soft: soft, hard: hard))
         case .exit: ("exit", nil)

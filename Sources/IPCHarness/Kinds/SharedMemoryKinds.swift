@@ -350,6 +350,8 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             guard let set else { return .closeOnExec(try Syscall.closesOnExec(descriptor)) }
             try Syscall.setClosesOnExec(descriptor, set)
             return .done
+        case .fork:
+            BindingFailure.abandon("the posix-shm worker does not fork: a trace's fork is judged by the model only")
         case .close:
             guard let newest = handles.lastIndex(where: \.descriptorOpen) else { throw .badFileDescriptor }
             handles[newest].descriptorOpen = false
