@@ -34,8 +34,10 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
     public var readOnlyDescriptor: Bool
     /// `MAP_PRIVATE` (copy-on-write) rather than `MAP_SHARED`.
     public var isPrivate: Bool
-    /// The descriptor's own `FD_CLOEXEC`: `shm_open` sets it (glibc adds `O_CLOEXEC`), `F_SETFD` changes it.
-    public var closeOnExec = true
+    /// The descriptor's own `FD_CLOEXEC`: `shm_open` sets it (glibc adds `O_CLOEXEC`), `F_SETFD` changes it; nil
+    /// for a descriptor the setup gives, which may have come through `exec` or `SCM_RIGHTS` (the harness's workers
+    /// receive theirs clear) until a call shows it.
+    public var closeOnExec: Bool? = true
     /// The descriptor is still open: a `close` of it leaves the mapping, which keeps the object (Open POSIX mmap
     /// 12-1), working as before.
     public var descriptorOpen = true

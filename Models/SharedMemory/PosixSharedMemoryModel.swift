@@ -256,6 +256,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         for process in setup.mapped {
             var mapping = PosixSharedMemoryMapping(words: setup.words, protection: .readWrite)
             mapping.descriptorOpen = !setup.anonymous
+            mapping.closeOnExec = nil
             state.addHandle(process, mapping)
         }
         state.permissions = setup.permissions
@@ -368,7 +369,14 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             return [Transition(.size(state.size, mode: permissions.mode, owner: permissions.owner, group: permissions.group), state)]
         case .descriptorFlags(let process, let set):
             guard let newest = state.newestDescriptor(process) else { return [Transition(.failed(.EBADF), state)] }
-            guard let set else { return [Transition(.closeOnExec(state.mappings[process]![newest].closeOnExec), state)] }
+            guard let set else {
+                let known = state.mappings[process]![newest].closeOnExec
+                return (known.map { [$0] } ?? [true, false]).map { on in
+                    var seen = state
+                    seen.mappings[process]![newest].closeOnExec = on
+                    return Transition(.closeOnExec(on), seen)
+                }
+            }
             next.mappings[process]![newest].closeOnExec = set
             return [Transition(.done, next)]
         case .close(let process):

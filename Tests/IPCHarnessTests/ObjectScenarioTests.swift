@@ -28,6 +28,7 @@ import Testing
         ("posix-shm-mappings", ["SIGBUS", "SIGSEGV", "EACCES", "EINVAL", "ENOMEM", "EOVERFLOW", "EEXIST"]),
         ("posix-shm-memory-locks", ["EBUSY", "ENOMEM", "EINVAL", "ok:lock", "ok:unlock", "ok:lockall", "ok:unlockall"]),
         ("posix-shm-robust-mlock-limit", ["ENOMEM:lock", "ok:lock", "ok:sync", "ok:unlock"]),
+        ("posix-shm-robust-close-after-map", ["ok:fcntl", "ok:close", "EBADF:truncate", "ok:truncate", "ok:stat", "SIGBUS"]),
         ("posix-shm-robust-setrlimit-lowered", ["ok:setrlimit", "EPERM:setrlimit", "ENOMEM:lock", "EBUSY:sync", "ok:lock", "ok:unlock"]),
         ("sysv-shm-attach-count", ["EINVAL", "SIGSEGV"]),
         ("sysv-shm-robust-checked-shmat", ["EINVAL:attach", "ok:attach", "ok:store"]),
@@ -45,6 +46,13 @@ import Testing
     func runsShowNoViolationAndReachWhatTheScenarioIsAbout(name: String, errors: Set<String>) throws {
         let seen = try ScenarioRuns.reached(name, seeds: 4000..<4015, worker: worker)
         #expect(errors.isSubset(of: seen), "\(name) never saw \(errors.subtracting(seen).sorted()); saw \(seen.sorted())")
+    }
+
+    /// The writer that closed its descriptor after mapping and takes the `ftruncate` that fails `EBADF` for done is
+    /// caught at that call.
+    @Test func theTruncateAfterCloseWriterIsCaught() throws {
+        let explanation = try #require(try ScenarioRuns.firstViolation("posix-shm-fragile-truncate-after-close", worker: worker), "caught in none of 30 runs")
+        #expect(explanation.contains("ftruncate 4096 → ok"), "\(explanation)")
     }
 
     /// The consumer that polls once and takes "not ready" for "no message will come" is caught: its wait returned

@@ -20,7 +20,9 @@ public enum PosixSharedMemoryKind: MechanismKind {
     /// and carries on as though it had the mapping it asked for; and `client.shm-mlock-unchecked`, which takes an
     /// `mlock` refused with `ENOMEM` (past `RLIMIT_MEMLOCK`) for done, believing its pages locked; and
     /// `client.shm-setrlimit-unchecked`, which takes a `setrlimit` refused `EPERM` (a hard limit raised without
-    /// `CAP_SYS_RESOURCE`) for done, believing its limit restored.
+    /// `CAP_SYS_RESOURCE`) for done, believing its limit restored; and `client.shm-truncate-after-close`, which
+    /// closes its descriptor once it has mapped the object and later takes the `ftruncate` that fails `EBADF` for
+    /// done, believing it resized the object.
     ///
     /// The parameter `memlock` (bytes) makes every holder lock as an unprivileged process: its worker sets its
     /// `RLIMIT_MEMLOCK` to it and drops `CAP_IPC_LOCK` and `CAP_SYS_RESOURCE` (the model's setup `"memlock"`,
@@ -28,6 +30,7 @@ public enum PosixSharedMemoryKind: MechanismKind {
     public static let implementations = [
         "kernel.posix-shm", "client.shm-sigbus-as-zero", "client.shm-private-mapping", "client.shm-length-rounded-down",
         "client.shm-sync-private-fallback", "client.shm-mlock-unchecked", "client.shm-setrlimit-unchecked",
+        "client.shm-truncate-after-close",
     ]
 
     public static func model(for workload: Workload) -> PosixSharedMemoryModel {
@@ -78,6 +81,7 @@ public enum PosixSharedMemoryKind: MechanismKind {
             roundsLengthDown: implementation == "client.shm-length-rounded-down")
         binding.takesLockRefusalForLocked = implementation == "client.shm-mlock-unchecked"
         binding.takesLimitRefusalForSet = implementation == "client.shm-setrlimit-unchecked"
+        binding.takesTruncateRefusalForDone = implementation == "client.shm-truncate-after-close"
         if let limit = try? object.integer("memlock") {
             do throws(Errno) {
                 try Syscall.limitMemoryLocking(to: limit)
@@ -232,6 +236,8 @@ struct PosixSharedMemoryBinding: ObjectBinding {
     var takesLockRefusalForLocked = false
     /// `client.shm-setrlimit-unchecked`: a `setrlimit` refused `EPERM` is reported done.
     var takesLimitRefusalForSet = false
+    /// `client.shm-truncate-after-close`: an `ftruncate` refused `EBADF` (no descriptor left open) is reported done.
+    var takesTruncateRefusalForDone = false
     var handles: [Handle] = []
 
     /// The length a mapping asked for `length` bytes gets: as asked, or the fragile client's whole pages.
@@ -338,7 +344,11 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             return .done
         case .truncate(_, let size):
             // A negative size fails EINVAL before the descriptor is looked at; the worker has none to give otherwise.
-            guard let descriptor = newestDescriptor else { throw size < 0 ? .invalidArgument : .badFileDescriptor }
+            guard let descriptor = newestDescriptor else {
+                // The fragile client's belief: it still has the descriptor it closed, and resized the object.
+                if takesTruncateRefusalForDone && size >= 0 { return .done }
+                throw size < 0 ? .invalidArgument : .badFileDescriptor
+            }
             try Syscall.truncate(descriptor, size: size)
             return .done
         case .stat:

@@ -154,6 +154,48 @@ extension SharedMemoryScenarios {
         return Workload(objects: [Workload.Object(name: "s0", kind: "posix-shm", parameters: ["words": 1024, "memlock": 4096])], processes: processes)
     }
 
+    /// 1-2 writers of a 2-page table that follow the usual pattern — map the object, look at `FD_CLOEXEC`, close the
+    /// descriptor, keep using the mapping — and later shrink the table to one page (`ftruncate`, which fails `EBADF`:
+    /// the descriptor is gone), then open and map it again to shrink it, and go on with words of both pages (a word
+    /// of page 1 then `SIGBUS`es through either mapping) before growing it back.
+    static func truncateAfterClose(generator: inout SeededGenerator) -> Workload {
+        func access(_ process: Int, _ generator: inout SeededGenerator) -> [Call] {
+            let index = generator.pick([0, 7, 600])
+            return [
+                Call(process: process, object: "s0", f: "store", value: ["index": .int(index), "value": .int(generator.next(in: 1...99))]),
+                Call(process: process, object: "s0", f: "load", value: ["index": .int(generator.pick([0, 7, 600]))]),
+            ]
+        }
+        let processes = (1...generator.next(in: 1...2)).map { process in
+            var program = [Call(process: process, object: "s0", f: "fcntl", value: ["cmd": "F_GETFD"])]
+            program += access(process, &generator)
+            program.append(Call(process: process, object: "s0", f: "close"))
+            program += access(process, &generator)
+            program.append(Call(process: process, object: "s0", f: "truncate", value: ["size": 4096]))
+            program.append(Call(process: process, object: "s0", f: "open"))
+            program.append(Call(process: process, object: "s0", f: "truncate", value: ["size": 4096]))
+            program += access(process, &generator)
+            program.append(Call(process: process, object: "s0", f: "stat"))
+            program.append(Call(process: process, object: "s0", f: "truncate", value: ["size": 8192]))
+            program += access(process, &generator)
+            return Workload.Process(id: process, holds: ["s0": ["map"]], program: program)
+        }
+        return Workload(objects: [Workload.Object(name: "s0", kind: "posix-shm", parameters: ["words": 1024])], processes: processes)
+    }
+
+    /// The fragile client: it closed its descriptor after mapping, and takes the `ftruncate` that then fails `EBADF`
+    /// for done — it believes the table shrank, where it did not.
+    public static let truncateAfterCloseTakenForDone = Scenario.real(
+        name: "posix-shm-fragile-truncate-after-close", kind: PosixSharedMemoryKind.self, implementation: "client.shm-truncate-after-close",
+        summary: "BROKEN: a writer closes its descriptor once mapped (the mapping stays) and takes the ftruncate that fails EBADF for done",
+        isBroken: true, makeWorkload: { generator in truncateAfterClose(generator: &generator) })
+
+    /// Its robust twin: the `EBADF` is reported, and the writer opens the object again to resize it.
+    public static let truncateAfterCloseReported = Scenario.real(
+        name: "posix-shm-robust-close-after-map", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm",
+        summary: "robust twin of posix-shm-fragile-truncate-after-close: the mapping outlives close, ftruncate's EBADF is reported and the object reopened to resize it",
+        makeWorkload: { generator in truncateAfterClose(generator: &generator) })
+
     /// The fragile client: an `mlock` refused `ENOMEM` past `RLIMIT_MEMLOCK` is taken for done — it believes its pages
     /// locked (and so never paged out), where they are not.
     public static let lockRefusalTakenForLocked = Scenario.real(

@@ -6,6 +6,7 @@ public enum SharedMemoryScenarios {
     public static let all: [Scenario] = [
         posixWords, posixTruncate, sigbusTakenForZero, sigbusReported, posixMappings, posixMemoryLocks, privatePublisher, sharedPublisher, syncFallsBackPrivate, syncRefusalReported, roundedDownWriter, wholeLengthWriter, lockRefusalTakenForLocked, lockRefusalReported, systemVAttachCount, uncheckedAttach, checkedAttach,
         limitRefusalTakenForRestored, limitRefusalReported, segmentLockRefusalTakenForLocked, segmentLockRefusalReported,
+        truncateAfterCloseTakenForDone, truncateAfterCloseReported,
     ]
 
     /// Readers of a 2-page table whose writer shrinks it (to 0 or one page) and grows it back while they read words
