@@ -58,9 +58,11 @@ static ipch_subject nothing(void) {
     return subject;
 }
 
-/// After a shortened call: tells the decider when a real signal interrupted it before it moved anything.
+/// After a shortened call: tells the decider when it moved nothing — a real signal interrupted it, or it ran out
+/// (EAGAIN: a timeout such as SO_RCVTIMEO's, after which the caller may try again) — so that a retry of the same
+/// call is shortened the same way.
 static ssize_t noticing(ipch_action action, ssize_t result, int call, int descriptor, long count) {
-    if (action.kind == IPCH_SHORTEN && result == -1 && errno == EINTR) {
+    if (action.kind == IPCH_SHORTEN && result == -1 && (errno == EINTR || errno == EAGAIN)) {
         int saved = errno;
         ipch_interrupted notice = atomic_load(&interruption_notice);
         if (notice != NULL && !deciding) {

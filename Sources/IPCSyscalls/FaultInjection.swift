@@ -63,9 +63,10 @@ public enum FaultAction: Sendable, Hashable {
 /// Decides, call by call, which faults to inject. ``FaultPlan`` is the standard one.
 public protocol FaultInjector: AnyObject, Sendable {
     func decide(_ context: SyscallContext) -> FaultAction
-    /// A call this injector shortened was interrupted by a real signal before it moved anything: its retry is the
-    /// same call and must be shortened the same way. (The syscall wrappers handle their own retries; this is for
-    /// calls made straight to libc, which the worker's interposer reports.)
+    /// A call this injector shortened moved nothing — a real signal interrupted it, or it ran out (`EAGAIN`, as a
+    /// receive past its `SO_RCVTIMEO`): its retry, the wrappers' own or the caller's, is the same call and must be
+    /// shortened the same way. (The syscall wrappers report it; the worker's interposer reports the calls made
+    /// straight to libc.)
     func interrupted(_ context: SyscallContext)
 }
 

@@ -48,6 +48,12 @@ extension Syscall {
             let result = body(effectiveCount)
             if result != -1 { return result }
             let error = Errno(rawValue: Glibc.errno)
+            if effectiveCount != count && (error == .interrupted || error == .wouldBlock) {
+                // A shortened call that moved nothing: the caller's own retry (a blocking receive that ran out of
+                // its SO_RCVTIMEO tries again once; a client that loops on EINTR) is the same call, and must be
+                // shortened the same way, or it moves bytes the fault event does not say.
+                FaultInjection.interrupted(context)
+            }
             if error == .interrupted && retryOnInterrupt {
                 if effectiveCount != count { shortenedBeforeInterrupt = effectiveCount }
                 continue

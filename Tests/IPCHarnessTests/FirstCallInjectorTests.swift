@@ -33,6 +33,26 @@ import Testing
         #expect(heldAtAnnouncement.withLock { $0 } == [8])
     }
 
+    /// A cut receive that ran out of its `SO_RCVTIMEO` (`EAGAIN`, nothing moved) is tried again by a blocking
+    /// receive: that retry is the same call and is cut the same way, once — it moved all 8 bytes before, while the
+    /// trace's fault said 2 (a false violation of `unix-robust-receive-timeout` under short faults).
+    @Test func aCutReceiveThatRanOutIsCutAgainOnItsRetry() throws {
+        let (reader, writer) = try Syscall.socketPair(.stream)
+        defer {
+            try? Syscall.close(reader)
+            try? Syscall.close(writer)
+        }
+        try Syscall.setSocketTimeout(reader, SO_RCVTIMEO, seconds: 0, microseconds: 1000)
+        let injector = FirstCallInjector(.short(2), exempt: FileDescriptor(rawValue: -1))
+        let counts = try FaultInjection.$taskInjector.withValue(injector) { () throws -> [Int] in
+            #expect(throws: Errno.wouldBlock) { _ = try Syscall.receiveMessage(reader, maximum: 8) }
+            #expect(try Syscall.sendMessage(writer, Array("abcdefgh".utf8)) == 8)
+            return try (0..<2).map { _ in try Syscall.receiveMessage(reader, maximum: 8).data.count }
+        }
+        #expect(injector.fired?.fault == .short(2) && injector.fired?.requested == 8)
+        #expect(counts == [2, 6])
+    }
+
     @Test func aFaultTheKernelCouldNotGiveDoesNotFireAndIsNotAnnounced() throws {
         let (readEnd, writeEnd) = try Syscall.pipe()
         defer {

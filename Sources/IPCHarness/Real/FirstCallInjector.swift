@@ -63,8 +63,8 @@ package final class FirstCallInjector: FaultInjector, @unchecked Sendable {
         return action
     }
 
-    /// The shortened call was interrupted before it moved anything: its retry (the same call on the same
-    /// descriptor for the same count) gets the same limit, or it would move bytes the fault event does not say.
+    /// The shortened call moved nothing (interrupted, or ran out with `EAGAIN`): its retry (the same call on the
+    /// same descriptor for the same count) gets the same limit, or it would move bytes the fault event does not say.
     package func interrupted(_ context: SyscallContext) {
         state.withLock { state in
             guard case .short? = state.fired?.fault, state.fired?.call == context.call else { return }
