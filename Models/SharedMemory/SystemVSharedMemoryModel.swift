@@ -11,8 +11,10 @@
 /// - `status` (`IPC_STAT`) reports the attachment count, which counts every attachment of every process, and
 ///   whether the segment is marked.
 /// - A process's death detaches everything it had attached (and may so destroy a marked segment).
-/// - `shmdt` of an address not attached fails `EINVAL`. The harness's own rule: an access by a process with no
-///   attachment fails `EFAULT` (the worker refuses rather than touch unmapped memory).
+/// - `shmdt` of an address not attached fails `EINVAL`. An access by a process with no attachment fails `EFAULT`
+///   (the harness's own rule: the worker refuses rather than touch unmapped memory) or `SIGSEGV` (the kernel's
+///   answer to a program that stores or loads through the address it detached, LTP's `shmdt01`;
+///   `SystemVSharedMemoryDetachFactsTests`); never succeeds.
 /// - `shmget` of the segment's key (`SystemVKeyFactsTests`): a lookup finds it for up to its size (`EINVAL` beyond);
 ///   `IPC_CREAT | IPC_EXCL` fails `EEXIST` first. `IPC_RMID` gives the segment the private key at once, even while
 ///   it is still attached: from then on a lookup fails `ENOENT`, creating a segment of 0 bytes `EINVAL`, and a create
@@ -184,7 +186,9 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         var next = state
         switch input {
         case .access(let process, let access):
-            guard state.attachments.contains(process) else { return [Transition(.failed(.EFAULT), state)] }
+            guard state.attachments.contains(process) else {
+                return [Transition(.failed(.EFAULT), state), Transition(.failed(.SIGSEGV), state)]
+            }
             if state.readOnly[process]?.last == true, access.writes { return [Transition(.failed(.SIGSEGV), state)] }
             if access.index >= state.words.count {
                 let (result, tail) = access.apply(to: state.tail)
@@ -382,7 +386,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 //   shmmax and shmall as decimal strings}; status {"command": "SHM_STAT" | "SHM_STAT_ANY"}? (of the segment's own index);
 //   get {"size": INT, "create": BOOL?, "exclusive": BOOL?} (shmget of the key: EEXIST, EINVAL, ENOENT);
 //   setrlimit {"resource": "RLIMIT_MEMLOCK", "soft", "hard": BYTES | "unlimited"} (one object only; EINVAL, EPERM).
-//   EFAULT without an attachment, EINVAL detach without one and anything but access once destroyed.
+//   EFAULT or SIGSEGV (an access through a detached address) without an attachment, EINVAL detach without one and
+//   anything but access once destroyed.
 // params: {"objects": {"g0": {"words": 8, "attached": [1, 2]}}}
 extension SystemVSharedMemoryModel {
     public init(parameters: JSONValue?) throws(ModelError) {
