@@ -534,7 +534,7 @@ extension SystemVSemaphoreModel {
             let operations = try call.value.required("ops").elements("ops").map { (element) throws(ModelError) -> Operation in
                 let operation: JSONValue? = element
                 return Operation(
-                    number: try operation.required("num").integer("num", in: 0...65535),
+                    number: try operation.required("num").integer("num", in: -32768...65535),
                     change: try operation.required("op").integer("op", in: -32768...32767),
                     undo: try operation.optional("undo")?.boolean("undo") ?? false)
             }
@@ -545,10 +545,10 @@ extension SystemVSemaphoreModel {
         case "getall": return .values(process: call.process)
         case "setval":
             return .setValue(
-                process: call.process, number: try call.value.required("num").integer("num", in: 0...65535),
+                process: call.process, number: try call.value.required("num").integer("num", in: Int(Int32.min)...Int(Int32.max)),
                 value: try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
         case "remove": return .remove(process: call.process)
-        case "getval": return .value(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
+        case "getval": return .value(process: call.process, number: try call.value.required("num").integer("num", in: Int(Int32.min)...Int(Int32.max)))
         case "stat":
             guard let any = try SystemVCommand.statAtIndex(call.value, prefix: "SEM") else { return .status(process: call.process) }
             return .statusAtIndex(process: call.process, any: any)
@@ -557,7 +557,7 @@ extension SystemVSemaphoreModel {
         case "set":
             return .setPermissions(process: call.process, mode: try Permissions.mode(in: call.value), owner: try call.value.optional("owner")?.integer("owner"),
                 group: try call.value.optional("group")?.integer("group"))
-        case "getpid": return .lastProcess(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
+        case "getpid": return .lastProcess(process: call.process, number: try call.value.required("num").integer("num", in: Int(Int32.min)...Int(Int32.max)))
         case "get":
             return .get(
                 process: call.process, count: try call.value.required("count").integer("count", in: Int(Int32.min)...Int(Int32.max)),
@@ -565,7 +565,7 @@ extension SystemVSemaphoreModel {
                 exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false, mode: try Permissions.mode(in: call.value))
         case "getncnt", "getzcnt":
             return .waiters(
-                process: call.process, number: try call.value.required("num").integer("num", in: 0...65535), zero: call.f == "getzcnt")
+                process: call.process, number: try call.value.required("num").integer("num", in: Int(Int32.min)...Int(Int32.max)), zero: call.f == "getzcnt")
         case "setall":
             let values = try call.value.required("values").integers("values", in: 0...65535)
             let size = setups.first { $0.name == call.object }?.values.count
