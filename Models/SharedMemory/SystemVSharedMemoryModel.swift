@@ -145,6 +145,9 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         /// the limit a later `SHM_LOCK` by it meets.
         case setMemoryLockLimit(process: Int, soft: Int, hard: Int)
         case exit(process: Int)
+        /// `shmctl` with a command it does not have, or `shmctl` or `shmat` with a negative id: `EINVAL` before
+        /// anything else, no effect (``SystemVInvalidCall``).
+        case invalid(process: Int, call: SystemVInvalidCall)
     }
 
     public enum Output: Hashable, Sendable {
@@ -185,6 +188,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         var next = state
         switch input {
+        case .invalid(_, let call):
+            return [Transition(.failed(call.error), state)]
         case .access(let process, let access):
             guard state.attachments.contains(process) else {
                 return [Transition(.failed(.EFAULT), state), Transition(.failed(.SIGSEGV), state)]
@@ -359,6 +364,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             call = "shmget \(size) bytes" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         case .setMemoryLockLimit(_, let soft, let hard): call = MemoryLockLimit.describeChange(soft: soft, hard: hard)
         case .exit: call = "exit (detaches everything)"
+        case .invalid(_, let invalid): call = invalid.summary
         }
         let result = output.described { output in
             switch output {
@@ -388,6 +394,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 //   setrlimit {"resource": "RLIMIT_MEMLOCK", "soft", "hard": BYTES | "unlimited"} (one object only; EINVAL, EPERM).
 //   EFAULT or SIGSEGV (an access through a detached address) without an attachment, EINVAL detach without one and
 //   anything but access once destroyed.
+//   control {"command": INT} (shmctl with a command it does not have: EINVAL); "id": a negative INT beside the fields
+//   of attach, status, info, set, remove, lock or unlock: that call made with a negative id (EINVAL).
 // params: {"objects": {"g0": {"words": 8, "attached": [1, 2]}}}
 extension SystemVSharedMemoryModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -412,7 +420,15 @@ extension SystemVSharedMemoryModel {
         })
     }
 
+    /// `shmctl`'s commands: `IPC_RMID`, `IPC_SET`, `IPC_STAT`, `IPC_INFO`, `SHM_LOCK`, `SHM_UNLOCK`, `SHM_STAT`,
+    /// `SHM_INFO`, `SHM_STAT_ANY`.
+    public static let controlCommands: Set<Int> = SystemVInvalidCall.commonCommands.union(11...15)
+
     public func input(from call: Call) throws(ModelError) -> Input {
+        if let invalid = try SystemVInvalidCall.parse(
+            call, commands: Self.controlCommands, idCalls: ["attach", "status", "info", "set", "remove", "lock", "unlock"]) {
+            return .invalid(process: call.process, call: invalid)
+        }
         if WordAccess.names.contains(call.f) {
             let words = setups.first { $0.name == call.object }?.setup.words ?? 0
             return .access(process: call.process, try WordAccess(f: call.f, value: call.value, words: Self.wordsReached(words)))
@@ -440,7 +456,7 @@ extension SystemVSharedMemoryModel {
             let change = try MemoryLockLimit.change(call.value, model: Self.name, objects: setups.count)
             return .setMemoryLockLimit(process: call.process, soft: change.soft, hard: change.hard)
         default:
-            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, info, set, remove, lock, unlock, get and setrlimit)")
+            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, info, set, remove, lock, unlock, get, setrlimit and control)")
         }
     }
 
@@ -500,6 +516,7 @@ extension SystemVSharedMemoryModel {
                 return value
             }()))
         case .exit: ("exit", nil)
+        case .invalid(_, let invalid): (invalid.f, invalid.value)
         }
     }
 

@@ -482,6 +482,22 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
             return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        case .invalid(let process, let invalid):
+            // The kernel refuses these (EINVAL) before looking at anything: made as recorded, a control command raw,
+            // any other call as the ordinary one with the negative id in place of the segment's.
+            if let command = invalid.command {
+                try Syscall.shmControl(id: CInt(truncatingIfNeeded: invalid.id ?? Int(segment.id)), command: CInt(truncatingIfNeeded: command))
+                return .done
+            }
+            let model = SystemVSharedMemoryModel(segments: [("g", .init(words: size / 8, attached: []))])
+            guard let id = invalid.id, let call = invalid.ordinaryCall(process: process, object: "g"),
+                  let input = try? model.input(from: call) else {
+                BindingFailure.abandon("an invalid call the worker cannot make: \(invalid.summary)")
+            }
+            var other = SystemVSharedMemoryBinding(
+                segment: SystemVSharedMemory(id: CInt(truncatingIfNeeded: id)), size: size, key: key, context: context,
+                locksUnderLimit: locksUnderLimit)
+            return try other.performChecked(input)
         }
     }
 
