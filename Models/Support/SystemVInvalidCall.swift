@@ -46,7 +46,8 @@ public struct SystemVInvalidCall: Hashable, Sendable {
             if let id = try call.value.optional("id") { _ = try negative(id) }
             return SystemVInvalidCall(f: call.f, value: call.value, error: .EINVAL)
         }
-        guard let id = try call.value.optional("id") else { return nil }
+        // A call without a value may carry null (a worker's command does): no id.
+        guard call.value != .null, let id = try call.value.optional("id") else { return nil }
         guard idCalls.contains(call.f) else { throw ModelError("'\(call.f)' takes no id: field 'id' is not allowed") }
         _ = try negative(id)
         // semop: more than SEMOPM (500) operations fails E2BIG before the id is looked at.
