@@ -31,7 +31,7 @@ import Testing
         ("posix-shm-robust-setrlimit-lowered", ["ok:setrlimit", "EPERM:setrlimit", "ENOMEM:lock", "EBUSY:sync", "ok:lock", "ok:unlock"]),
         ("sysv-shm-attach-count", ["EINVAL", "SIGSEGV"]),
         ("sysv-shm-robust-checked-shmat", ["EINVAL:attach", "ok:attach", "ok:store"]),
-        ("sysv-shm-robust-store-after-detach-refused", ["EFAULT:store", "ok:detach", "ok:attach", "ok:load"]),
+        ("sysv-shm-robust-detached-store-refused", ["EFAULT:store", "ok:detach", "ok:attach", "ok:load"]),
         ("sysv-shm-robust-shm-lock-limit", ["ENOMEM:lock", "ok:status", "ok:setrlimit", "ok:lock", "ok:unlock"]),
         ("posix-sem-named", ["EAGAIN", "ENOENT"]),
         ("posix-sem-unnamed", ["EAGAIN"]),

@@ -205,7 +205,7 @@ public enum SharedMemoryScenarios {
 
     /// Its robust twin: the same calls, the store after `shmdt` refused (the worker's `EFAULT`: no attachment).
     public static let storeAfterDetachRefused = Scenario.real(
-        name: "sysv-shm-robust-store-after-detach-refused", kind: SystemVSharedMemoryKind.self, implementation: "kernel.sysv-shm",
+        name: "sysv-shm-robust-detached-store-refused", kind: SystemVSharedMemoryKind.self, implementation: "kernel.sysv-shm",
         summary: "robust twin of sysv-shm-fragile-store-after-detach: the same calls, a store with no attachment left refused (EFAULT)",
         makeWorkload: { generator in storesAfterDetach(generator: &generator) })
 
