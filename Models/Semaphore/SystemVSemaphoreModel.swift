@@ -196,6 +196,9 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case get(process: Int, count: Int, create: Bool, exclusive: Bool, mode: Int? = nil)
         /// The process exited: its adjustments apply.
         case exit(process: Int)
+        /// `semctl` with a command it does not have, or `semctl` or `semop` with a negative id: `EINVAL` before
+        /// anything else (a `semop` of more than 500 operations `E2BIG`), no effect (``SystemVInvalidCall``).
+        case invalid(process: Int, call: SystemVInvalidCall)
     }
 
     public enum Output: Hashable, Sendable {
@@ -234,6 +237,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         var next = state
         switch input {
+        case .invalid(_, let call):
+            return [Transition(.failed(call.error), state)]
         case .semop(let process, let operations, let nonblocking, let timeout):
             if operations.isEmpty { return [Transition(.failed(.EINVAL), state)] }
             if operations.count > Self.maximumOperations { return [Transition(.failed(.E2BIG), state)] }
@@ -479,6 +484,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .get(_, let count, let create, let exclusive, let mode):
             call = "semget \(count)" + (mode.map { " 0\(String($0, radix: 8))" } ?? "") + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         case .setValues(_, let values): call = "SETALL \(values)"
+        case .invalid(_, let invalid): call = invalid.summary
         case .remove: call = "IPC_RMID"
         case .exit: call = "exit (undo adjustments apply)"
         }
@@ -507,6 +513,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
 //   getncnt, getzcnt {"num": INT} → {"value": INT} (EINVAL); stat → {"semaphores": INT, "mode": "0600"?, "owner": UID?,
 //   "group": GID?, "operationTime": S?, "changeTime": S?} (sem_otime, sem_ctime in seconds; EINVAL);
 //   getpid {"num": INT} → {"process": INT, 0 for none of the workers} (EINVAL).
+//   control {"command": INT} (semctl with a command it does not have: EINVAL); "id": a negative INT beside the fields
+//   of any call but get: that call made with a negative id (EINVAL; a semop of more than 500 operations E2BIG).
 // params: {"objects": {"v0": {"values": [1, 0], "mode", "owner", "group", "users" (Permissions)}}}
 extension SystemVSemaphoreModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -528,13 +536,22 @@ extension SystemVSemaphoreModel {
         })
     }
 
+    /// `semctl`'s commands: `IPC_RMID`, `IPC_SET`, `IPC_STAT`, `IPC_INFO`, `GETPID` … `SETALL` (11–17), `SEM_STAT`,
+    /// `SEM_INFO`, `SEM_STAT_ANY`.
+    public static let controlCommands: Set<Int> = SystemVInvalidCall.commonCommands.union(11...20)
+
     public func input(from call: Call) throws(ModelError) -> Input {
+        if let invalid = try SystemVInvalidCall.parse(
+            call, commands: Self.controlCommands,
+            idCalls: ["semop", "getall", "setval", "remove", "getval", "stat", "info", "set", "getpid", "getncnt", "getzcnt", "setall"]) {
+            return .invalid(process: call.process, call: invalid)
+        }
         switch call.f {
         case "semop":
             let operations = try call.value.required("ops").elements("ops").map { (element) throws(ModelError) -> Operation in
                 let operation: JSONValue? = element
                 return Operation(
-                    number: try operation.required("num").integer("num", in: 0...65535),
+                    number: try operation.required("num").integer("num", in: -32768...65535),
                     change: try operation.required("op").integer("op", in: -32768...32767),
                     undo: try operation.optional("undo")?.boolean("undo") ?? false)
             }
@@ -545,10 +562,10 @@ extension SystemVSemaphoreModel {
         case "getall": return .values(process: call.process)
         case "setval":
             return .setValue(
-                process: call.process, number: try call.value.required("num").integer("num", in: 0...65535),
+                process: call.process, number: try call.value.required("num").integer("num", in: Int(Int32.min)...Int(Int32.max)),
                 value: try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
         case "remove": return .remove(process: call.process)
-        case "getval": return .value(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
+        case "getval": return .value(process: call.process, number: try call.value.required("num").integer("num", in: Int(Int32.min)...Int(Int32.max)))
         case "stat":
             guard let any = try SystemVCommand.statAtIndex(call.value, prefix: "SEM") else { return .status(process: call.process) }
             return .statusAtIndex(process: call.process, any: any)
@@ -557,7 +574,7 @@ extension SystemVSemaphoreModel {
         case "set":
             return .setPermissions(process: call.process, mode: try Permissions.mode(in: call.value), owner: try call.value.optional("owner")?.integer("owner"),
                 group: try call.value.optional("group")?.integer("group"))
-        case "getpid": return .lastProcess(process: call.process, number: try call.value.required("num").integer("num", in: 0...65535))
+        case "getpid": return .lastProcess(process: call.process, number: try call.value.required("num").integer("num", in: Int(Int32.min)...Int(Int32.max)))
         case "get":
             return .get(
                 process: call.process, count: try call.value.required("count").integer("count", in: Int(Int32.min)...Int(Int32.max)),
@@ -565,7 +582,7 @@ extension SystemVSemaphoreModel {
                 exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false, mode: try Permissions.mode(in: call.value))
         case "getncnt", "getzcnt":
             return .waiters(
-                process: call.process, number: try call.value.required("num").integer("num", in: 0...65535), zero: call.f == "getzcnt")
+                process: call.process, number: try call.value.required("num").integer("num", in: Int(Int32.min)...Int(Int32.max)), zero: call.f == "getzcnt")
         case "setall":
             let values = try call.value.required("values").integers("values", in: 0...65535)
             let size = setups.first { $0.name == call.object }?.values.count
@@ -574,7 +591,7 @@ extension SystemVSemaphoreModel {
             }
             return .setValues(process: call.process, values: values)
         default:
-            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, getpid, stat, info, set, get, setall, setval and remove)")
+            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, getpid, stat, info, set, get, setall, setval, remove and control)")
         }
     }
 
@@ -631,6 +648,7 @@ extension SystemVSemaphoreModel {
             return ("get", .object(value))
         case .setValues(_, let values): return ("setall", ["values": .ints(values)])
         case .exit: return ("exit", nil)
+        case .invalid(_, let invalid): return (invalid.f, invalid.value)
         }
     }
 

@@ -11,8 +11,10 @@
 /// - `status` (`IPC_STAT`) reports the attachment count, which counts every attachment of every process, and
 ///   whether the segment is marked.
 /// - A process's death detaches everything it had attached (and may so destroy a marked segment).
-/// - `shmdt` of an address not attached fails `EINVAL`. The harness's own rule: an access by a process with no
-///   attachment fails `EFAULT` (the worker refuses rather than touch unmapped memory).
+/// - `shmdt` of an address not attached fails `EINVAL`. An access by a process with no attachment fails `EFAULT`
+///   (the harness's own rule: the worker refuses rather than touch unmapped memory) or `SIGSEGV` (the kernel's
+///   answer to a program that stores or loads through the address it detached, LTP's `shmdt01`;
+///   `SystemVSharedMemoryDetachFactsTests`); never succeeds.
 /// - `shmget` of the segment's key (`SystemVKeyFactsTests`): a lookup finds it for up to its size (`EINVAL` beyond);
 ///   `IPC_CREAT | IPC_EXCL` fails `EEXIST` first. `IPC_RMID` gives the segment the private key at once, even while
 ///   it is still attached: from then on a lookup fails `ENOENT`, creating a segment of 0 bytes `EINVAL`, and a create
@@ -143,6 +145,9 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         /// the limit a later `SHM_LOCK` by it meets.
         case setMemoryLockLimit(process: Int, soft: Int, hard: Int)
         case exit(process: Int)
+        /// `shmctl` with a command it does not have, or `shmctl` or `shmat` with a negative id: `EINVAL` before
+        /// anything else, no effect (``SystemVInvalidCall``).
+        case invalid(process: Int, call: SystemVInvalidCall)
     }
 
     public enum Output: Hashable, Sendable {
@@ -183,8 +188,12 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         var next = state
         switch input {
+        case .invalid(_, let call):
+            return [Transition(.failed(call.error), state)]
         case .access(let process, let access):
-            guard state.attachments.contains(process) else { return [Transition(.failed(.EFAULT), state)] }
+            guard state.attachments.contains(process) else {
+                return [Transition(.failed(.EFAULT), state), Transition(.failed(.SIGSEGV), state)]
+            }
             if state.readOnly[process]?.last == true, access.writes { return [Transition(.failed(.SIGSEGV), state)] }
             if access.index >= state.words.count {
                 let (result, tail) = access.apply(to: state.tail)
@@ -355,6 +364,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             call = "shmget \(size) bytes" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         case .setMemoryLockLimit(_, let soft, let hard): call = MemoryLockLimit.describeChange(soft: soft, hard: hard)
         case .exit: call = "exit (detaches everything)"
+        case .invalid(_, let invalid): call = invalid.summary
         }
         let result = output.described { output in
             switch output {
@@ -382,7 +392,10 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 //   shmmax and shmall as decimal strings}; status {"command": "SHM_STAT" | "SHM_STAT_ANY"}? (of the segment's own index);
 //   get {"size": INT, "create": BOOL?, "exclusive": BOOL?} (shmget of the key: EEXIST, EINVAL, ENOENT);
 //   setrlimit {"resource": "RLIMIT_MEMLOCK", "soft", "hard": BYTES | "unlimited"} (one object only; EINVAL, EPERM).
-//   EFAULT without an attachment, EINVAL detach without one and anything but access once destroyed.
+//   EFAULT or SIGSEGV (an access through a detached address) without an attachment, EINVAL detach without one and
+//   anything but access once destroyed.
+//   control {"command": INT} (shmctl with a command it does not have: EINVAL); "id": a negative INT beside the fields
+//   of attach, status, info, set, remove, lock or unlock: that call made with a negative id (EINVAL).
 // params: {"objects": {"g0": {"words": 8, "attached": [1, 2]}}}
 extension SystemVSharedMemoryModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -407,7 +420,15 @@ extension SystemVSharedMemoryModel {
         })
     }
 
+    /// `shmctl`'s commands: `IPC_RMID`, `IPC_SET`, `IPC_STAT`, `IPC_INFO`, `SHM_LOCK`, `SHM_UNLOCK`, `SHM_STAT`,
+    /// `SHM_INFO`, `SHM_STAT_ANY`.
+    public static let controlCommands: Set<Int> = SystemVInvalidCall.commonCommands.union(11...15)
+
     public func input(from call: Call) throws(ModelError) -> Input {
+        if let invalid = try SystemVInvalidCall.parse(
+            call, commands: Self.controlCommands, idCalls: ["attach", "status", "info", "set", "remove", "lock", "unlock"]) {
+            return .invalid(process: call.process, call: invalid)
+        }
         if WordAccess.names.contains(call.f) {
             let words = setups.first { $0.name == call.object }?.setup.words ?? 0
             return .access(process: call.process, try WordAccess(f: call.f, value: call.value, words: Self.wordsReached(words)))
@@ -435,7 +456,7 @@ extension SystemVSharedMemoryModel {
             let change = try MemoryLockLimit.change(call.value, model: Self.name, objects: setups.count)
             return .setMemoryLockLimit(process: call.process, soft: change.soft, hard: change.hard)
         default:
-            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, info, set, remove, lock, unlock, get and setrlimit)")
+            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, info, set, remove, lock, unlock, get, setrlimit and control)")
         }
     }
 
@@ -495,6 +516,7 @@ extension SystemVSharedMemoryModel {
                 return value
             }()))
         case .exit: ("exit", nil)
+        case .invalid(_, let invalid): (invalid.f, invalid.value)
         }
     }
 

@@ -12,6 +12,9 @@
 //   (stat's ok value may also hold "mode", "owner", "group", and "sendTime", "receiveTime", "changeTime": msg_stime,
 //   msg_rtime, msg_ctime in seconds)
 //   (send and receive without "nonblocking" may also fail EINTR)
+//   control  {"command": INT} (msgctl with a command it does not have)  (never)  EINVAL
+//   ("id": a negative INT beside send's, receive's, remove's, stat's, set's or info's fields: that call made with
+//   a negative id, EINVAL; SystemVInvalidCall)
 //
 // params: {"objects": {"m0": {"capacity": 16384, "maxMessageSize": 8192, "mode": "0600"?, "owner": UID?, "group": GID?,
 //   "users": {"2": UID | {"uid": UID, "gid": GID}}?}} (Permissions)
@@ -33,7 +36,14 @@ extension SystemVMessageQueueModel {
         })
     }
 
+    /// `msgctl`'s commands: `IPC_RMID`, `IPC_SET`, `IPC_STAT`, `IPC_INFO`, `MSG_STAT`, `MSG_INFO`, `MSG_STAT_ANY`.
+    public static let controlCommands: Set<Int> = SystemVInvalidCall.commonCommands.union([11, 12, 13])
+
     public func input(from call: Call) throws(ModelError) -> Input {
+        if let invalid = try SystemVInvalidCall.parse(
+            call, commands: Self.controlCommands, idCalls: ["send", "receive", "remove", "stat", "set", "info"]) {
+            return .invalid(process: call.process, call: invalid)
+        }
         func flag(_ name: String) throws(ModelError) -> Bool { try call.value.optional(name)?.boolean(name) ?? false }
         switch call.f {
         case "send":
@@ -70,7 +80,7 @@ extension SystemVMessageQueueModel {
             }
             return .setCapacity(process: call.process, capacity: try call.value.required("capacity").integer("capacity", in: 0...Int(UInt32.max)))
         default:
-            throw ModelError("the sysv-msg model has no operation '\(call.f)' (it has send, receive, remove, stat, info, set and get)")
+            throw ModelError("the sysv-msg model has no operation '\(call.f)' (it has send, receive, remove, stat, info, set, get and control)")
         }
     }
 
@@ -84,7 +94,7 @@ extension SystemVMessageQueueModel {
             return .received(Message(type: try value.required("type").integer("type", in: 1...Int.max), data: data))
         case (.ok, .remove): return .removed
         case (.ok, .setCapacity), (.ok, .setPermissions): return .capacitySet
-        case (.ok, .get): return .found
+        case (.ok, .get), (.ok, .invalid): return .found
         case (.ok(let value), .info):
             var fields: [String: Int] = [:]
             for name in Self.infoLimits.keys { if let field = try value.optional(name) { fields[name] = try field.integer(name) } }
@@ -143,6 +153,8 @@ extension SystemVMessageQueueModel {
             if exclusive { value["exclusive"] = true }
             if let mode { value["mode"] = Permissions.text(ofMode: mode) }
             return ("get", value.count == 0 ? nil : .object(value))
+        case .invalid(_, let invalid):
+            return (invalid.f, invalid.value)
         }
     }
 

@@ -141,6 +141,9 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         /// `exclusive` (`IPC_CREAT | IPC_EXCL`) `EEXIST` while the queue exists. Once it is removed, `create` makes
         /// a new queue under the key, which is not this object (the worker removes it at once).
         case get(process: Int, create: Bool, exclusive: Bool, mode: Int? = nil)
+        /// `msgctl` with a command it does not have, or `msgctl`, `msgsnd` or `msgrcv` with a negative id: `EINVAL`
+        /// before anything else, no effect (``SystemVInvalidCall``).
+        case invalid(process: Int, call: SystemVInvalidCall)
     }
 
     /// What `msgctl(IPC_STAT)` reports of the contents.
@@ -250,6 +253,8 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         var next = state
         switch input {
+        case .invalid(_, let call):
+            return [Transition(.failed(call.error), state)]
         case .send(let process, let type, let data, let nonblocking):
             if type < 1 || data.count > state.maxMessageSize { return [Transition(.failed(.EINVAL), state)] }
             if state.removed { return afterRemoval(state, blocking: !nonblocking) }
@@ -400,6 +405,8 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
                 + (owner.map { " uid \($0)" } ?? "") + (group.map { " gid \($0)" } ?? "")
         case .get(_, let create, let exclusive, let mode):
             call = "msgget" + (mode.map { " 0\(String($0, radix: 8))" } ?? "") + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
+        case .invalid(_, let invalid):
+            call = invalid.summary
         }
         let result = output.described { output in
             switch output {

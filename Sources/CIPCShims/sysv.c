@@ -34,6 +34,12 @@ int ipc_semtimedop(int semid, struct sembuf *operations, unsigned long count, co
 
 int ipc_semctl_getval(int semid, int semnum) { return semctl(semid, semnum, GETVAL); }
 
+int ipc_semctl_command(int semid, int command) {
+    struct semid_ds buffer;
+    union semun { int val; struct semid_ds *buf; unsigned short *array; } argument = {.buf = &buffer};
+    return semctl(semid, 0, command, argument);
+}
+
 int ipc_semctl_waiters(int semid, int semnum, int zero) { return semctl(semid, semnum, zero ? GETZCNT : GETNCNT); }
 
 int ipc_semctl_getpid(int semid, int semnum) { return semctl(semid, semnum, GETPID); }

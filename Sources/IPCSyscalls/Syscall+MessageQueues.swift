@@ -305,6 +305,15 @@ extension Syscall {
         _ = try perform(.msgctl, retryOnInterrupt: false) { _ in Glibc.msgctl(queue.id, IPC_RMID, nil) }
     }
 
+    /// `msgctl` of the raw `command` on the raw `id`, with a buffer as large as any command's: for a command the
+    /// kernel does not have or a negative id, which it refuses (`EINVAL`) before looking at anything.
+    ///
+    /// The corresponding C function is `msgctl`.
+    public static func msgControl(id: CInt, command: CInt) throws(Errno) {
+        var buffer = msqid_ds()
+        _ = try perform(.msgctl, retryOnInterrupt: false) { _ in Glibc.msgctl(id, command, &buffer) }
+    }
+
     /// The namespace's message queue limits (`IPC_INFO`) or, with `counts`, its use (`MSG_INFO`: `msgpool` the queues,
     /// `msgmap` the messages, `msgtql` the bytes), by `struct msginfo`'s field names; and the call's result, the
     /// highest queue index in use.

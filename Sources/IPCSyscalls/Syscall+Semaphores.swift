@@ -298,6 +298,14 @@ extension Syscall {
     public static func semRemove(_ set: SystemVSemaphoreSet) throws(Errno) {
         _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_remove(set.id) }
     }
+
+    /// `semctl` of the raw `command` on the raw `id` (semaphore 0, a `struct semid_ds` buffer): for a command the
+    /// kernel does not have or a negative id, which it refuses (`EINVAL`) before looking at anything.
+    ///
+    /// The corresponding C function is `semctl`.
+    public static func semControl(id: CInt, command: CInt) throws(Errno) {
+        _ = try perform(.semctl, retryOnInterrupt: false) { _ in ipc_semctl_command(id, command) }
+    }
 }
 
 extension Int {

@@ -290,4 +290,13 @@ extension Syscall {
     public static func shmRemove(_ segment: SystemVSharedMemory) throws(Errno) {
         _ = try perform(.shmctl, retryOnInterrupt: false) { _ in Glibc.shmctl(segment.id, IPC_RMID, nil) }
     }
+
+    /// `shmctl` of the raw `command` on the raw `id`, with a buffer as large as any command's: for a command the
+    /// kernel does not have or a negative id, which it refuses (`EINVAL`) before looking at anything.
+    ///
+    /// The corresponding C function is `shmctl`.
+    public static func shmControl(id: CInt, command: CInt) throws(Errno) {
+        var buffer = shmid_ds()
+        _ = try perform(.shmctl, retryOnInterrupt: false) { _ in Glibc.shmctl(id, command, &buffer) }
+    }
 }

@@ -32,6 +32,7 @@ import Testing
         ("posix-shm-robust-setrlimit-lowered", ["ok:setrlimit", "EPERM:setrlimit", "ENOMEM:lock", "EBUSY:sync", "ok:lock", "ok:unlock"]),
         ("sysv-shm-attach-count", ["EINVAL", "SIGSEGV"]),
         ("sysv-shm-robust-checked-shmat", ["EINVAL:attach", "ok:attach", "ok:store"]),
+        ("sysv-shm-robust-detached-store-refused", ["EFAULT:store", "ok:detach", "ok:attach", "ok:load"]),
         ("sysv-shm-robust-shm-lock-limit", ["ENOMEM:lock", "ok:status", "ok:setrlimit", "ok:lock", "ok:unlock"]),
         ("posix-sem-named", ["EAGAIN", "ENOENT"]),
         ("posix-sem-unnamed", ["EAGAIN"]),
@@ -74,6 +75,12 @@ import Testing
     @Test func theUncheckedShmatIsCaught() throws {
         let explanation = try #require(try ScenarioRuns.firstViolation("sysv-shm-fragile-unchecked-shmat", worker: worker), "caught in none of 30 runs")
         #expect(explanation.contains("shmat at an address"), "\(explanation)")
+    }
+
+    /// The client that stores through the pointer it detached is caught: the store after `shmdt` cannot succeed.
+    @Test func theStoreAfterDetachIsCaught() throws {
+        let explanation = try #require(try ScenarioRuns.firstViolation("sysv-shm-fragile-store-after-detach", worker: worker), "caught in none of 30 runs")
+        #expect(explanation.contains("store"), "\(explanation)")
     }
 
     /// The client that takes `mlock`'s `ENOMEM` for locked is caught: under a 1-page `RLIMIT_MEMLOCK` without

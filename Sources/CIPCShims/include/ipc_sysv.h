@@ -20,6 +20,9 @@ int ipc_semctl_getall(int semid, unsigned short *values);
 int ipc_semctl_setall(int semid, unsigned short *values);
 /// semctl(id, 0, IPC_RMID).
 int ipc_semctl_remove(int semid);
+/// semctl(id, 0, command, buffer) with a buffer as large as any command's (`struct semid_ds`): for a command or id
+/// the kernel refuses (EINVAL).
+int ipc_semctl_command(int semid, int command);
 /// semctl(id, 0, IPC_STAT), then IPC_SET with the permission bits `mode`, the owner `uid` and the group `gid` (each
 /// -1: kept).
 int ipc_semctl_set(int semid, int mode, long uid, long gid);

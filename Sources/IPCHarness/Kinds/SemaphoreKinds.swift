@@ -311,6 +311,21 @@ struct SystemVSemaphoreBinding: ObjectBinding {
             return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        case .invalid(let process, let invalid):
+            // The kernel refuses these (EINVAL; E2BIG for too many operations) before looking at anything: made as
+            // recorded, a control command raw, any other call as the ordinary one with the negative id in place.
+            if let command = invalid.command {
+                try Syscall.semControl(id: CInt(truncatingIfNeeded: invalid.id ?? Int(set.id)), command: CInt(truncatingIfNeeded: command))
+                return .done
+            }
+            let model = SystemVSemaphoreModel(sets: [("s", [Int](repeating: 0, count: count))])
+            guard let id = invalid.id, let call = invalid.ordinaryCall(process: process, object: "s"),
+                  let input = try? model.input(from: call) else {
+                BindingFailure.abandon("an invalid call the worker cannot make: \(invalid.summary)")
+            }
+            var other = SystemVSemaphoreBinding(
+                set: SystemVSemaphoreSet(id: CInt(truncatingIfNeeded: id)), count: count, key: key, context: context, forgetsUndo: forgetsUndo)
+            return try other.perform(input)
         }
     }
 }

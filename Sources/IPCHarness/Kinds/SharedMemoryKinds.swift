@@ -112,7 +112,10 @@ public enum SystemVSharedMemoryKind: MechanismKind {
 
     /// `kernel.sysv-shm`, and the fragile `client.shmat-unchecked`: a client that never checks `shmat`'s result
     /// (the classic `(void *) -1` not compared), so a refused attach is an attachment it believes it has; and
-    /// `client.shm-lock-unchecked`, which takes an `SHM_LOCK` refused `ENOMEM` (past `RLIMIT_MEMLOCK`) for done.
+    /// `client.shm-lock-unchecked`, which takes an `SHM_LOCK` refused `ENOMEM` (past `RLIMIT_MEMLOCK`) for done; and
+    /// `client.shm-store-after-detach`, which keeps using the pointer it detached (a use after `shmdt`: a C program's
+    /// store there raises `SIGSEGV`, LTP's `shmdt01`) and believes the store landed — the worker never touches the
+    /// unmapped address, it reports the belief.
     ///
     /// The parameter `memlock` (bytes) makes every holder lock as an unprivileged process, as posix-shm's does: its
     /// worker sets its `RLIMIT_MEMLOCK` to it and drops `CAP_IPC_LOCK` and `CAP_SYS_RESOURCE`. `SHM_LOCK` counts against
@@ -120,7 +123,7 @@ public enum SystemVSharedMemoryKind: MechanismKind {
     /// the model leaves unseen: it must fail only where the segment's pages alone pass the limit (or under a limit of
     /// 0), and may fail `ENOMEM` within it. A lock outlives its worker; the run's cleanup removes the segment, which
     /// gives its pages back.
-    public static let implementations = ["kernel.sysv-shm", "client.shmat-unchecked", "client.shm-lock-unchecked"]
+    public static let implementations = ["kernel.sysv-shm", "client.shmat-unchecked", "client.shm-lock-unchecked", "client.shm-store-after-detach"]
 
     public static func model(for workload: Workload) -> SystemVSharedMemoryModel {
         SystemVSharedMemoryModel(segments: workload.objects.filter { $0.kind == name }.map { object in
@@ -167,6 +170,7 @@ public enum SystemVSharedMemoryKind: MechanismKind {
             key: key_t(truncatingIfNeeded: try object.integer("key")), context: object.context)
         binding.uncheckedAttach = implementation == "client.shmat-unchecked"
         binding.takesLockRefusalForLocked = implementation == "client.shm-lock-unchecked"
+        binding.usesDetachedPointer = implementation == "client.shm-store-after-detach"
         if let limit = try? object.integer("memlock") {
             do throws(Errno) {
                 try Syscall.limitMemoryLocking(to: limit)
@@ -435,6 +439,10 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
     var locksUnderLimit = false
     /// `client.shm-lock-unchecked`: an `SHM_LOCK` refused `ENOMEM` is reported done.
     var takesLockRefusalForLocked = false
+    /// `client.shm-store-after-detach`: once it detached, an access with no attachment left is believed made through
+    /// the old pointer — a store done, a load or add reading 0 — without touching the unmapped address.
+    var usesDetachedPointer = false
+    var detachedOnce = false
 
     mutating func perform(_ input: SystemVSharedMemoryModel.Input) throws(Errno) -> SystemVSharedMemoryModel.Output {
         switch input {
@@ -448,6 +456,10 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
     mutating func performChecked(_ input: SystemVSharedMemoryModel.Input) throws(Errno) -> SystemVSharedMemoryModel.Output {
         switch input {
         case .access(_, let wordAccess):
+            if usesDetachedPointer, detachedOnce, attachments.isEmpty {
+                if case .store = wordAccess { return .accessed(.stored) }
+                return .accessed(.value(0))
+            }
             return .accessed(try access(wordAccess, attachments.last))
         case .attach(_, let readOnly):
             attachments.append(try SystemVSharedMemorySegments.attach(segment, size: size, readOnly: readOnly))
@@ -469,6 +481,7 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
         case .detach:
             guard let attachment = attachments.popLast() else { throw .invalidArgument }
             try SystemVSharedMemorySegments.detach(attachment)
+            detachedOnce = true
             return .done
         case .status:
             return output(try SystemVSharedMemorySegments.status(segment))
@@ -509,6 +522,22 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
             return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        case .invalid(let process, let invalid):
+            // The kernel refuses these (EINVAL) before looking at anything: made as recorded, a control command raw,
+            // any other call as the ordinary one with the negative id in place of the segment's.
+            if let command = invalid.command {
+                try Syscall.shmControl(id: CInt(truncatingIfNeeded: invalid.id ?? Int(segment.id)), command: CInt(truncatingIfNeeded: command))
+                return .done
+            }
+            let model = SystemVSharedMemoryModel(segments: [("g", .init(words: size / 8, attached: []))])
+            guard let id = invalid.id, let call = invalid.ordinaryCall(process: process, object: "g"),
+                  let input = try? model.input(from: call) else {
+                BindingFailure.abandon("an invalid call the worker cannot make: \(invalid.summary)")
+            }
+            var other = SystemVSharedMemoryBinding(
+                segment: SystemVSharedMemory(id: CInt(truncatingIfNeeded: id)), size: size, key: key, context: context,
+                locksUnderLimit: locksUnderLimit)
+            return try other.performChecked(input)
         }
     }
 

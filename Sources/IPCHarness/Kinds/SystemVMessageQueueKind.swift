@@ -99,6 +99,20 @@ struct SystemVMessageQueueBinding: ObjectBinding {
             return .status(status(found.status))
         case .stat:
             return .status(status(try Syscall.msgStatus(queue)))
+        case .invalid(let process, let invalid):
+            // The kernel refuses these (EINVAL) before looking at anything: made as recorded, a control command raw,
+            // any other call as the ordinary one with the negative id in place of the queue's.
+            if let command = invalid.command {
+                try Syscall.msgControl(id: CInt(truncatingIfNeeded: invalid.id ?? Int(queue.id)), command: CInt(truncatingIfNeeded: command))
+                return .found
+            }
+            guard let id = invalid.id, let call = invalid.ordinaryCall(process: process, object: "q"),
+                  let input = try? SystemVMessageQueueModel(queues: []).input(from: call) else {
+                BindingFailure.abandon("an invalid call the worker cannot make: \(invalid.summary)")
+            }
+            var other = SystemVMessageQueueBinding(
+                queue: SystemVMessageQueue(id: CInt(truncatingIfNeeded: id)), key: key, context: context, copiesInsteadOfTaking: copiesInsteadOfTaking)
+            return try other.perform(input)
         }
     }
 

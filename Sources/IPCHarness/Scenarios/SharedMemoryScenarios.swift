@@ -7,6 +7,7 @@ public enum SharedMemoryScenarios {
         posixWords, posixTruncate, sigbusTakenForZero, sigbusReported, posixMappings, posixMemoryLocks, privatePublisher, sharedPublisher, syncFallsBackPrivate, syncRefusalReported, roundedDownWriter, wholeLengthWriter, lockRefusalTakenForLocked, lockRefusalReported, systemVAttachCount, uncheckedAttach, checkedAttach,
         limitRefusalTakenForRestored, limitRefusalReported, segmentLockRefusalTakenForLocked, segmentLockRefusalReported,
         truncateAfterCloseTakenForDone, truncateAfterCloseReported,
+        storeAfterDetach, storeAfterDetachRefused,
     ]
 
     /// Readers of a 2-page table whose writer shrinks it (to 0 or one page) and grows it back while they read words
@@ -176,6 +177,38 @@ public enum SharedMemoryScenarios {
         }
         return Workload(objects: [Workload.Object(name: "g0", kind: "sysv-shm", parameters: ["words": 4])], processes: processes)
     }
+
+    /// 1-3 processes, each attached at set-up, 2-3 times: store their counter and load it, detach, store through the
+    /// pointer they detached (a use after `shmdt`), attach again and load the counter back.
+    static func storesAfterDetach(generator: inout SeededGenerator) -> Workload {
+        let processes = (1...generator.next(in: 1...3)).map { process in
+            var program: [Call] = []
+            for counter in 1...generator.next(in: 2...3) {
+                program.append(Call(process: process, object: "g0", f: "store", value: ["index": .int(process - 1), "value": .int(counter)]))
+                program.append(Call(process: process, object: "g0", f: "load", value: ["index": .int(process - 1)]))
+                program.append(Call(process: process, object: "g0", f: "detach"))
+                program.append(Call(process: process, object: "g0", f: "store", value: ["index": .int(process - 1), "value": .int(100 + counter)]))
+                program.append(Call(process: process, object: "g0", f: "attach"))
+                program.append(Call(process: process, object: "g0", f: "load", value: ["index": .int(process - 1)]))
+            }
+            return Workload.Process(id: process, holds: ["g0": ["attach"]], program: program)
+        }
+        return Workload(objects: [Workload.Object(name: "g0", kind: "sysv-shm", parameters: ["words": 4])], processes: processes)
+    }
+
+    /// A client that keeps using the pointer it detached: after `shmdt` it stores through it and believes the store
+    /// landed. The kernel has unmapped it (a C program's store raises `SIGSEGV`, LTP's `shmdt01`); the model allows
+    /// only a failure there, and the load after attaching again shows the store never happened.
+    public static let storeAfterDetach = Scenario.real(
+        name: "sysv-shm-fragile-store-after-detach", kind: SystemVSharedMemoryKind.self, implementation: "client.shm-store-after-detach",
+        summary: "BROKEN: a client that stores through the pointer it detached with shmdt and believes the store landed",
+        isBroken: true, makeWorkload: { generator in storesAfterDetach(generator: &generator) })
+
+    /// Its robust twin: the same calls, the store after `shmdt` refused (the worker's `EFAULT`: no attachment).
+    public static let storeAfterDetachRefused = Scenario.real(
+        name: "sysv-shm-robust-detached-store-refused", kind: SystemVSharedMemoryKind.self, implementation: "kernel.sysv-shm",
+        summary: "robust twin of sysv-shm-fragile-store-after-detach: the same calls, a store with no attachment left refused (EFAULT)",
+        makeWorkload: { generator in storesAfterDetach(generator: &generator) })
 
     /// IPC_RMID only marks a segment; it is destroyed when the last attachment goes (processes' exits included).
     public static let systemVAttachCount = Scenario.real(
