@@ -37,6 +37,7 @@ extension EventCounterModel {
         var mask: Epoll.Events = []
         if state.count > 0 { mask.insert(.input) }
         if state.count < maximum { mask.insert(.output) }
+        if state.count == .max { mask.insert(.error) }  // only eventfd_signal gets there (measured: EPOLLIN | EPOLLERR)
         return mask
     }
 
@@ -81,7 +82,7 @@ extension EventCounterModel {
         guard next.epoll.contains(where: \.edgeTriggered), let (result, _) = outcome(of: input, in: before) else { return next }
         let key: Epoll.Events
         switch (input, result) {
-        case (.write, .wrote): key = .input
+        case (.write, .wrote), (.signal, .flagsSet): key = .input  // eventfd_signal wakes with EPOLLIN too
         case (.read, .read): key = .output
         default: return next
         }

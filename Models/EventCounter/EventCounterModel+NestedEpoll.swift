@@ -54,7 +54,7 @@ extension EventCounterModel {
         var key: Epoll.Events = []
         if let (result, _) = outcome(of: input, in: before) {
             switch (input, result) {
-            case (.write, .wrote): key = .input
+            case (.write, .wrote), (.signal, .flagsSet): key = .input  // eventfd_signal wakes with EPOLLIN too
             case (.read, .read): key = .output
             default: break
             }

@@ -5,7 +5,8 @@
 ///   the ceiling there is none, though a write of 0 still succeeds). Never `POLLRDNORM` or `POLLWRNORM`, unlike a
 ///   pipe's. A semaphore eventfd is the same.
 /// - `POLLERR` only at 2^64 − 1, which no write reaches (`EINVAL` for that value, and sums stop one short): only the
-///   kernel's own `eventfd_signal` overflows the count, so the model never reports it.
+///   kernel's own `eventfd_signal` (the model's `signal`, an AIO completion) takes the count there (measured:
+///   `POLLIN | POLLERR`, `POLLERR` unasked, `select` readable and writable).
 /// - The call's shape is a pipe's (``PipeModel/ReadinessCall``): `POLLNVAL` or `EBADF` for a process holding no
 ///   descriptor; a call that finds nothing ready returns 0 at once with a non-negative timeout and sleeps with a
 ///   negative one; a signal may interrupt it only while nothing is ready (`EINTR`, no effect).
@@ -19,6 +20,7 @@ extension EventCounterModel {
         var mask: PollEvents = []
         if state.count > 0 { mask.insert(.input) }
         if state.count < Self.maximum { mask.insert(.output) }
+        if state.count == .max { mask.insert(.error) }
         return mask
     }
 

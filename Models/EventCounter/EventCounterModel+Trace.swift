@@ -14,6 +14,9 @@
 //   poll    {"events": ["POLLIN", ...], "timeout": MS} {"revents": [...]}     EINTR (nothing ready)
 //   select  {"read": BOOL?, "write": BOOL?, "timeout": MS}  {"readable": BOOL, "writable": BOOL}  EBADF, EINTR
 //   eventfd_read, eventfd_write: glibc's wrappers, an 8-byte read and write; read and write in the model
+//   eventfd_signal (none)                              (none)                  EBADF
+//           the kernel's eventfd_signal on the process's descriptor (an AIO completion of an iocb with
+//           IOCB_FLAG_RESFD, io_uring's registered eventfd): adds 1, up to 2^64 - 1 (then POLLERR)
 //   epoll_ctl, epoll_wait: see EventCounterModel+EpollTrace.swift
 //
 // U64 is a JSON integer, or a decimal string for values above 2^63 − 1 (JSON integers here are 64-bit signed).
@@ -104,6 +107,9 @@ extension EventCounterModel {
         case "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_create", "epoll_create1":
             if let nested = try Self.nestedEpollCall(of: call) { return .nestedEpoll(process: call.process, call: nested) }
             return .epoll(process: call.process, call: try Self.epollCall(of: call))
+        case "eventfd_signal":
+            // The kernel's eventfd_signal on the process's descriptor (an AIO completion with IOCB_FLAG_RESFD, ...).
+            return .signal(process: call.process)
         case "pread":
             return .pread(process: call.process, size: size)
         case "pwrite":
@@ -119,7 +125,7 @@ extension EventCounterModel {
             default: throw ModelError("field 'request' must be FIONREAD, FIONBIO, FIOASYNC, FIOCLEX or FIONCLEX, not \"\(request)\"")
             }
         default:
-            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, eventfd_write, eventfd_read, close, fcntl, dup, dup2, dup3, lseek, pread, pwrite, ioctl, poll, select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
+            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, eventfd_write, eventfd_read, eventfd_signal, close, fcntl, dup, dup2, dup3, lseek, pread, pwrite, ioctl, poll, select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
         }
     }
 
@@ -132,7 +138,7 @@ extension EventCounterModel {
         case (.ok(let value), .read): return .read(try value.required("value").unsigned64("value"))
         case (.ok, .close), (.ok, .exit): return .closed
         case (.ok(let value), .fcntl(_, nil)): return .flags(nonblocking: try value.required("nonblocking").boolean("nonblocking"))
-        case (.ok, .fcntl), (.ok, .ioctl), (.ok, .descriptorFlags(_, _?)): return .flagsSet
+        case (.ok, .fcntl), (.ok, .ioctl), (.ok, .descriptorFlags(_, _?)), (.ok, .signal): return .flagsSet
         case (.ok(let value), .descriptorFlags(_, nil)): return .closeOnExec(try value.required("closeOnExec").boolean("closeOnExec"))
         case (.ok, .duplicate), (.ok, .duplicateOnto): return .duplicated
         case (.ok, .epoll(_, .control)), (.ok, .epoll(_, .misdirected(.control))): return .epollControlled
@@ -201,6 +207,8 @@ extension EventCounterModel {
             return (nested.name, NestedEpoll.value(of: nested, field: "target"))
         case .exit:
             return ("exit", nil)
+        case .signal:
+            return ("eventfd_signal", nil)
         }
     }
 
@@ -250,7 +258,7 @@ extension EventCounterModel.Input {
         case .write(let process, _, _), .read(let process, _), .close(let process), .fcntl(let process, _),
             .lseek(let process), .pread(let process, _), .readiness(let process, _), .pwrite(let process, _),
             .ioctl(let process, _), .descriptorFlags(let process, _), .duplicate(let process, _, _), .duplicateOnto(let process, _),
-            .epoll(let process, _), .nestedEpoll(let process, _), .exit(let process):
+            .epoll(let process, _), .nestedEpoll(let process, _), .exit(let process), .signal(let process):
             process
         }
     }

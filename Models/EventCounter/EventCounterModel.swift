@@ -16,6 +16,10 @@
 /// - `pwrite` fails `ESPIPE` too; `FIONBIO` is `F_SETFL` of `O_NONBLOCK`, `FIOCLEX`/`FIONCLEX` succeed, and the
 ///   eventfd's own `ioctl`s do not exist (`FIONREAD`, `FIOASYNC` of 1: `ENOTTY`): ``descriptorOutcome(of:in:)``.
 /// - `poll` and `select` see `POLLIN` above 0 and `POLLOUT` below the ceiling (``readiness(of:in:)``).
+/// - The kernel's own `eventfd_signal` (an AIO completion of an iocb with `IOCB_FLAG_RESFD`, io_uring's registered
+///   eventfd) adds 1 and stops at 2^64 − 1, past the ceiling writes keep (LTP `eventfd06`, measured in
+///   `EventCounterSignalFactsTests`): there `poll` adds `POLLERR` (asked or not), no write fits (not even of 0), and a
+///   read takes 2^64 − 1 (a semaphore's, 1).
 /// - A read or write asleep (count 0; count too high) that a handled signal interrupts fails `EINTR` and changes
 ///   nothing (with `SA_RESTART` the kernel restarts it: `InterruptionFactsTests`). One that can proceed, or on a
 ///   nonblocking eventfd, never fails `EINTR`.
@@ -53,6 +57,9 @@ public struct EventCounterModel: TraceModel {
         case epoll(process: Int, call: EpollCall)
         /// A call on a kept epoll instance, or one naming an instance as a target (see `EventCounterModel+NestedEpoll`).
         case nestedEpoll(process: Int, call: NestedEpollCall)
+        /// The kernel's `eventfd_signal` on the process's descriptor: an AIO completion (`io_submit` of an iocb with
+        /// `IOCB_FLAG_RESFD`) or another in-kernel signaller, recorded as `eventfd_signal`: adds 1, up to 2^64 − 1.
+        case signal(process: Int)
         /// The process's death: its descriptors close (the count is untouched; the last close releases the eventfd,
         /// and epoll registrations with it) and its epoll instance ends.
         case exit(process: Int)
@@ -64,7 +71,7 @@ public struct EventCounterModel: TraceModel {
         case closed
         /// `F_GETFL`'s `O_NONBLOCK`.
         case flags(nonblocking: Bool)
-        /// `F_SETFL`, or an `ioctl`, done.
+        /// `F_SETFL`, an `ioctl` or an `eventfd_signal`, done.
         case flagsSet
         /// `lseek`'s position, or a recorded success of `pread` (never allowed).
         case position(Int)
@@ -182,7 +189,8 @@ public struct EventCounterModel: TraceModel {
         case .write(let process, let value, let size):
             guard state.holders.contains(process) else { return (.failed(.EBADF), state) }
             guard size == 8, value != .max else { return (.failed(.EINVAL), state) }
-            guard value <= Self.maximum - state.count else {
+            // At 2^64 − 1 (only eventfd_signal gets there) nothing fits, not even 0 (`ULLONG_MAX - count > value`).
+            guard state.count <= Self.maximum, value <= Self.maximum - state.count else {
                 return state.nonblocking ? (.failed(.EAGAIN), state) : nil
             }
             var next = state
@@ -196,6 +204,12 @@ public struct EventCounterModel: TraceModel {
             let taken = state.semaphore ? 1 : state.count
             next.count -= taken
             return (.read(taken), next)
+        case .signal(let process):
+            // io_submit looks the descriptor up (`eventfd_ctx_fdget`): EBADF when the process holds none.
+            guard state.holders.contains(process) else { return (.failed(.EBADF), state) }
+            var next = state
+            if next.count < .max { next.count += 1 }
+            return (.flagsSet, next)
         case .close(let process):
             guard let index = state.holders.firstIndex(of: process) else { return (.failed(.EBADF), state) }
             var next = state
@@ -272,6 +286,7 @@ public struct EventCounterModel: TraceModel {
         case .epoll(_, let epollCall): call = "\(epollCall)"
         case .nestedEpoll(_, let nested): call = "\(nested)"
         case .exit: call = "exit"
+        case .signal: call = "eventfd_signal"
         }
         let result: String
         switch output {

@@ -72,15 +72,12 @@ extension PipeModel {
         case .create, .misdirected: return nil  // a new instance of its own, or no instance: judged whatever the implicit one's state
         default: break
         }
-        if state.epollUnjudged.contains(process) { return state }
+        let owner = state.epollOwner(process)
+        if state.epollUnjudged.contains(owner) { return state }
         guard case .control(_, let end?, _) = call,
             (end == .read ? state.readers : state.writers).filter({ $0 == process }).count > 1
         else { return nil }
-        var next = state
-        next.epoll.removeAll { $0.process == process }
-        next.epollUnjudged.append(process)
-        next.epollUnjudged.sort()
-        return next
+        return state.stoppingEpoll(of: owner)
     }
 
     /// `mask`: each registration's poll mask, when it is not the pipe's for its end (a FIFO's: a reader that has seen no
@@ -104,10 +101,11 @@ extension PipeModel {
             }
         case .wait(let maxEvents, let timeout, _):
             if let refusal = call.waitRefusal { return [(.failed(refusal), .completed(state))] }
-            if mask == nil && state.implicitHoldsInstances(process: process) {
-                return nestedEpollTransitions(state, process: process, call: .wait(instance: Self.implicitEpoll, maxEvents: maxEvents, timeout: timeout, form: .plain))
+            let owner = state.epollOwner(process)  // a shared instance's registrations carry its owner
+            if mask == nil && state.implicitHoldsInstances(process: owner) {
+                return nestedEpollTransitions(state, process: owner, call: .wait(instance: Self.implicitEpoll, maxEvents: maxEvents, timeout: timeout, form: .plain))
             }
-            return epollWaitOutcomes(state, process: process, maxEvents: maxEvents, mask: mask).compactMap { outcome in
+            return epollWaitOutcomes(state, process: owner, maxEvents: maxEvents, mask: mask).compactMap { outcome in
                 if outcome.reports.isEmpty && timeout < 0 { return nil }  // asleep until something is reported
                 return (.epollEvents(outcome.reports), .completed(outcome.state))
             }
@@ -119,6 +117,8 @@ extension PipeModel {
     ) -> [(output: Output?, step: Step<State>)] {
         guard let end else { return [(.failed(.EINVAL), .completed(state))] }
         guard (end == .read ? state.readers : state.writers).contains(process) else { return [(.failed(.EBADF), .completed(state))] }
+        // The caller's descriptor names the end (EBADF above); the instance is its sharing group's (``State/sharedEpoll``).
+        let process = state.epollOwner(process)
         switch Epoll.control(
             state.epoll, process: process, target: end, operation: operation, events: events, unjudged: state.epollUnjudged,
             contended: { epollContended($0, in: state) })
@@ -145,12 +145,47 @@ extension PipeModel {
         _ state: State, process: Int, maxEvents: Int, mask: ((EpollRegistration) -> PollEvents?)? = nil
     ) -> [(reports: [EpollReport], state: State)] {
         Epoll.waitOutcomes(state.epoll, process: process, maxEvents: maxEvents, contended: { epollContended($0, in: state) }) { registration in
-            (mask.map { $0(registration) } ?? readiness(of: process, registration.end, in: state)).map { EpollEvents(rawValue: $0.rawValue) }
+            (mask.map { $0(registration) } ?? readiness(of: epollHolder(state, owner: process, end: registration.end), registration.end, in: state))
+                .map { EpollEvents(rawValue: $0.rawValue) }
         }.map { outcome in
             var next = state
             next.epoll = outcome.registrations
             return (outcome.reports, next)
         }
+    }
+
+    /// The process through whose descriptor a registration of `owner`'s instance is polled: the owner while it holds
+    /// the end, else a member of its `shared` group that does (a shared instance's registration lives on while the
+    /// description does — measured: a forked child's close of its copy leaves the parent's wait reporting it).
+    func epollHolder(_ state: State, owner: Int, end: End) -> Int {
+        let holders = end == .read ? state.readers : state.writers
+        if holders.contains(owner) { return owner }
+        let group = state.shared.first { $0.contains(owner) } ?? []
+        return holders.first { group.contains($0) } ?? owner
+    }
+
+    /// A registration in an instance several processes share (``State/sharedEpoll``, after a `fork`), after `closer`
+    /// closed descriptors: the kernel keys it by the description and the number it was added with, and every sharer's
+    /// table has that number for the description (fork copied them). So it goes when the description does (no member
+    /// of the `shared` group holds the end: measured, the wait then reports nothing), and stays, judged, while another
+    /// holds it (measured: the child's close of its copy leaves it reported, and the parent's MOD succeeds; the
+    /// child's MOD fails `EBADF`, as it holds no end). A closer that keeps another descriptor of the end (a `dup`,
+    /// whose number differs from the registration's) leaves the sharers' calls unjudged, as for one process.
+    private func sharedInstanceAfterClose(
+        _ registration: EpollRegistration, closer: Int, before: State, after: State, next: State
+    ) -> State {
+        let holders: (State) -> [Int] = { registration.end == .read ? $0.readers : $0.writers }
+        let group = after.shared.first { $0.contains(registration.process) } ?? [registration.process]
+        guard group.contains(closer) else { return next }  // another description's
+        let left = holders(after).filter { $0 == closer }.count
+        guard left < holders(before).filter({ $0 == closer }).count else { return next }
+        var next = next
+        if !holders(after).contains(where: group.contains) {
+            next.epoll.removeAll { $0.process == registration.process && $0.end == registration.end }
+        } else if left > 0 {
+            next = next.stoppingEpoll(of: registration.process)
+        }
+        return next
     }
 
     /// Whether another process may sleep exclusively on `registration`'s queue outside epoll, ahead of its entry: a
@@ -164,6 +199,7 @@ extension PipeModel {
 
     /// Whether a wait may end with nothing reported: what a signal may interrupt (`EINTR`), leaving that state.
     func epollEmptyWait(_ state: State, process: Int, mask: ((EpollRegistration) -> PollEvents?)? = nil) -> State? {
+        let process = state.epollOwner(process)
         if mask == nil && state.implicitHoldsInstances(process: process) {
             return nestedEpollEmptyWait(state, process: process, instance: Self.implicitEpoll)
         }
@@ -175,16 +211,24 @@ extension PipeModel {
     func epollAfter(_ input: Input, before: State, after: State) -> State {
         var next = after
         // An exit ends the process's instance, and closes its ends as closes do (below: the wakes of their release).
+        // A shared instance (``State/sharedEpoll``) ends with the last of its sharers.
         var exited: Int?
         if case .exit(let process) = input {
-            exited = process
-            next.epoll.removeAll { $0.process == process }
-            next.epollUnjudged.removeAll { $0 == process }
+            let owner = after.epollOwner(process)
+            if after.epollSharers(of: owner).allSatisfy({ $0 == process || after.exited.contains($0) }) {
+                exited = owner
+                next.epoll.removeAll { $0.process == owner }
+                next.epollUnjudged.removeAll { $0 == owner }
+            }
         }
         // A descriptor of a registered end closed: gone with the description, or kept under a number not followed.
         // (A registration a later open of the same end hides is a FIFO's, which follows its opens itself.)
         for registration in before.epoll where registration.process != exited && registration.hidden == nil {
             let holders: (State) -> [Int] = { registration.end == .read ? $0.readers : $0.writers }
+            if after.epollSharers(of: registration.process).count > 1 {
+                next = sharedInstanceAfterClose(registration, closer: input.process, before: before, after: after, next: next)
+                continue
+            }
             let left = holders(after).filter { $0 == registration.process }.count
             guard left < holders(before).filter({ $0 == registration.process }).count else { continue }
             let sharers = after.shared.first { $0.contains(registration.process) } ?? []

@@ -43,6 +43,8 @@ extension PipeModel {
         public internal(set) var inProgress: [WriteProgress] = []
         /// Groups of processes sharing one description of each end they hold (from the setup).
         public let shared: [[Int]]
+        /// Groups of processes sharing one implicit epoll instance (from the setup; see ``Setup/sharedEpoll``).
+        public let sharedEpoll: [[Int]]
         /// The descriptions with `O_NONBLOCK` set, sorted.
         public internal(set) var nonblocking: [Description] = []
         /// The descriptions with `O_DIRECT` set (packet mode for their writes), sorted.
@@ -81,11 +83,35 @@ extension PipeModel {
         /// pipe is, yet tells apart buffers that hold the same writes in different orders.
         private var fingerprint: UInt64 = 0
 
-        init(slots: Int, readers: [Int], writers: [Int], shared: [[Int]] = []) {
+        init(slots: Int, readers: [Int], writers: [Int], shared: [[Int]] = [], sharedEpoll: [[Int]] = []) {
             self.slots = slots
             self.readers = readers
             self.writers = writers
             self.shared = shared
+            self.sharedEpoll = sharedEpoll
+        }
+
+        /// Whose implicit epoll instance `process`'s is: its ``sharedEpoll`` group's first member, or itself. The
+        /// registrations of a shared instance carry that process.
+        public func epollOwner(_ process: Int) -> Int {
+            sharedEpoll.first { $0.contains(process) }?.first ?? process
+        }
+
+        /// This state with `owner`'s implicit instance no longer judged: its registrations dropped, the owner listed in
+        /// ``epollUnjudged``.
+        func stoppingEpoll(of owner: Int) -> State {
+            var next = self
+            next.epoll.removeAll { $0.process == owner }
+            if !next.epollUnjudged.contains(owner) {
+                next.epollUnjudged.append(owner)
+                next.epollUnjudged.sort()
+            }
+            return next
+        }
+
+        /// The processes whose implicit instance is `owner`'s (itself alone when it shares none).
+        func epollSharers(of owner: Int) -> [Int] {
+            sharedEpoll.first { $0.contains(owner) } ?? [owner]
         }
 
         /// The description through which `process` reaches `end`.

@@ -70,6 +70,8 @@
 //          "writers": [1], "nonblocking": false, "packet": false, "shared": [[1, 2]],
 //          "descriptorLimits": [{"process": 1, "free": 5, "limit": 64}], "createdBy": 1, "closeOnExec": BOOL?}}}
 //   ("closeOnExec": FD_CLOEXEC of every descriptor the setup gives; absent: not known)
+//   "sharedEpoll": [[1, 2]] (optional): processes whose implicit epoll instance is one, made before a fork (each group
+//   within one "shared" group): any of them adds, modifies, deletes and waits on the same registrations
 //   A pipe with "createdBy" (and no readers or writers) is made during the run by that process:
 //   pipe     (none)                                        (none)              EMFILE
 //   pipe2    {"flags": ["O_NONBLOCK", "O_DIRECT", "O_CLOEXEC"], "bits": INT?}   (none)   EINVAL, ENOPKG, EMFILE
@@ -103,14 +105,26 @@ extension PipeModel {
             let limits = try DescriptorLimit.list(from: setup)
             let createdBy = try setup.optional("createdBy")?.integer("createdBy", in: 1...10_000)
             let closeOnExec = try setup.optional("closeOnExec")?.boolean("closeOnExec")
-            if createdBy != nil && !(readers.isEmpty && writers.isEmpty && !nonblocking && !packet && shared.isEmpty) {
+            let sharedEpoll = try setup.optional("sharedEpoll")?.elements("sharedEpoll").map { (group) throws(ModelError) in
+                try group.elements("sharedEpoll").map { (process) throws(ModelError) in try process.integer("sharedEpoll") }
+            } ?? []
+            for group in sharedEpoll where group.count > 1 {
+                // A registration is on the adder's description of the end: the sharers must reach the same ones.
+                guard shared.contains(where: { Set(group).isSubset(of: $0) }) else {
+                    throw ModelError("pipe '\(member.key)': the processes \(group) of 'sharedEpoll' (one epoll instance, inherited through fork) must lie within one 'shared' group (the descriptions fork gave them)")
+                }
+            }
+            if Set(sharedEpoll.flatMap { $0 }).count != sharedEpoll.flatMap({ $0 }).count {
+                throw ModelError("pipe '\(member.key)': a process appears in two 'sharedEpoll' groups")
+            }
+            if createdBy != nil && !(readers.isEmpty && writers.isEmpty && !nonblocking && !packet && shared.isEmpty && sharedEpoll.isEmpty) {
                 throw ModelError("pipe '\(member.key)': a pipe made during the run ('createdBy') starts with no readers, writers or flags: its pipe2 gives them")
             }
             pipes.append((
                 member.key,
                 Setup(
                     capacity: capacity, readers: readers, writers: writers, nonblocking: nonblocking, packet: packet, shared: shared,
-                    descriptorLimits: limits, createdBy: createdBy, closeOnExec: closeOnExec)
+                    descriptorLimits: limits, createdBy: createdBy, closeOnExec: closeOnExec, sharedEpoll: sharedEpoll)
             ))
         }
         self.init(pageSize: pageSize, maxSize: maxSize, pipes: pipes)
@@ -127,6 +141,7 @@ extension PipeModel {
             if setup.nonblocking { object["nonblocking"] = true }
             if setup.packet { object["packet"] = true }
             if !setup.shared.isEmpty { object["shared"] = .array(setup.shared.map { .array($0.map { .int($0) }) }) }
+            if !setup.sharedEpoll.isEmpty { object["sharedEpoll"] = .array(setup.sharedEpoll.map { .array($0.map { .int($0) }) }) }
             if let creator = setup.createdBy { object["createdBy"] = .int(creator) }
             if let closeOnExec = setup.closeOnExec { object["closeOnExec"] = .bool(closeOnExec) }
             if !setup.descriptorLimits.isEmpty { object["descriptorLimits"] = DescriptorLimit.json(setup.descriptorLimits) }

@@ -142,6 +142,10 @@ public struct PipeModel: TraceModel {
         /// Groups of processes that hold one shared open file description of each end they hold: `O_NONBLOCK` set
         /// by one is seen by all. Everyone else has a description of their own.
         public var shared: [[Int]]
+        /// Groups of processes whose implicit epoll instance for this pipe is one instance: made before a `fork` that
+        /// copied its descriptor (LTP's `epoll_wait11`/`epoll_wait12`; threads of one process alike). Each group lies
+        /// within one `shared` group, whose descriptions its registrations are on (see ``PipeModel+Epoll``).
+        public var sharedEpoll: [[Int]] = []
         /// What is known of some processes' descriptor tables (for `dup`'s `EMFILE` and `F_DUPFD`'s `EINVAL`); for
         /// the others either may happen.
         public var descriptorLimits: [DescriptorLimit]
@@ -154,9 +158,11 @@ public struct PipeModel: TraceModel {
 
         public init(
             capacity: Int = 65536, readers: [Int], writers: [Int], nonblocking: Bool = false, packet: Bool = false,
-            shared: [[Int]] = [], descriptorLimits: [DescriptorLimit] = [], createdBy: Int? = nil, closeOnExec: Bool? = nil
+            shared: [[Int]] = [], descriptorLimits: [DescriptorLimit] = [], createdBy: Int? = nil, closeOnExec: Bool? = nil,
+            sharedEpoll: [[Int]] = []
         ) {
             self.createdBy = createdBy
+            self.sharedEpoll = sharedEpoll.map { $0.sorted() }.filter { $0.count > 1 }
             self.closeOnExec = closeOnExec
             self.capacity = capacity
             self.readers = readers.sorted()
@@ -185,7 +191,9 @@ public struct PipeModel: TraceModel {
 
     public func initialState(of object: String) -> State {
         let setup = setups.first { $0.name == object }?.setup ?? Setup(readers: [], writers: [])
-        var state = State(slots: setup.capacity / pageSize, readers: setup.readers, writers: setup.writers, shared: setup.shared)
+        var state = State(
+            slots: setup.capacity / pageSize, readers: setup.readers, writers: setup.writers, shared: setup.shared,
+            sharedEpoll: setup.sharedEpoll)
         state.descriptorLimits = setup.descriptorLimits
         state.created = setup.createdBy == nil
         if setup.nonblocking {
@@ -207,8 +215,12 @@ public struct PipeModel: TraceModel {
         if case .epoll(let process, let call) = input, let unjudged = epollUnjudged(state, process: process, call: call) {
             return [.completed(unjudged)]
         }
-        if case .nestedEpoll(let process, let call) = input, state.epollUnjudged.contains(process) {
+        if case .nestedEpoll(let process, let call) = input, state.epollUnjudged.contains(state.epollOwner(process)) {
             if case .create = call {} else { return [.completed(state)] }
+        }
+        // Kept instances beside a shared implicit one are not followed: that group's epoll calls go unjudged.
+        if case .nestedEpoll(let process, let call) = input, state.epollSharers(of: state.epollOwner(process)).count > 1 {
+            if case .create = call {} else { return [.completed(state.stoppingEpoll(of: state.epollOwner(process)))] }
         }
         if case .fcntl(let process, let end, .getFlags) = input,
             let steps = getFlagsWithAsync(state, process: process, end: end, output: output)

@@ -804,3 +804,40 @@ int ipc_alt_stack_delivery_probe(unsigned long size) {
     errno = EPROTO;
     return -1;
 }
+
+#include <linux/aio_abi.h>
+
+int ipc_eventfd_signal_by_aio(int eventfd) {
+    aio_context_t context = 0;
+    if (syscall(SYS_io_setup, 1, &context) != 0) return -1;
+    int file = memfd_create("ipc-aio", MFD_CLOEXEC);
+    if (file < 0) {
+        int saved = errno;
+        syscall(SYS_io_destroy, context);
+        errno = saved;
+        return -1;
+    }
+    static char byte[1] = {1};
+    struct iocb block;
+    memset(&block, 0, sizeof block);
+    block.aio_lio_opcode = IOCB_CMD_PWRITE;
+    block.aio_fildes = (uint32_t)file;
+    block.aio_buf = (uint64_t)(uintptr_t)byte;
+    block.aio_nbytes = 1;
+    block.aio_flags = IOCB_FLAG_RESFD;
+    block.aio_resfd = (uint32_t)eventfd;
+    struct iocb *blocks[1] = {&block};
+    long submitted = syscall(SYS_io_submit, context, 1, blocks);
+    int saved = errno;
+    if (submitted == 1) {
+        struct io_event event;
+        while (syscall(SYS_io_getevents, context, 1, 1, &event, NULL) < 0 && errno == EINTR) {}
+    }
+    close(file);
+    syscall(SYS_io_destroy, context);
+    if (submitted != 1) {
+        errno = saved;
+        return -1;
+    }
+    return 0;
+}

@@ -220,4 +220,10 @@ int ipc_si_tkill(void);
 int ipc_set_pending_signal_limit(unsigned long limit);
 long ipc_pending_signal_limit(void);
 
+/// The kernel's eventfd_signal on `eventfd`, through AIO: io_setup, io_submit of a 1-byte write to a memfd with
+/// IOCB_FLAG_RESFD naming `eventfd`, io_getevents for its completion (which adds 1 to the eventfd, stopping at
+/// 2^64 - 1), io_destroy. 0, or -1 with errno (io_submit's EBADF for a number not open, EINVAL for one that is no
+/// eventfd).
+int ipc_eventfd_signal_by_aio(int eventfd);
+
 #endif

@@ -156,6 +156,10 @@ struct EventCounterBinding: ObjectBinding {
             return .epollControlled
         case .exit:
             return .closed  // the checker's step for a death, never a call a worker makes
+        case .signal:
+            guard let descriptor else { throw .badFileDescriptor }
+            try KernelEventCounter.signalByAsyncIO(descriptor)
+            return .flagsSet
         case .epoll(_, .misdirected(let call)):
             let newest = duplicates.last ?? descriptor
             do throws(Errno) {

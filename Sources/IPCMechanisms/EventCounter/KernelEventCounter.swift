@@ -1,3 +1,5 @@
+import CIPCShims
+import Glibc
 import IPCSyscalls
 import SystemPackage
 
@@ -46,5 +48,11 @@ public enum KernelEventCounter {
         } catch .wouldBlock {
             return .wouldBlock
         }
+    }
+
+    /// The kernel's `eventfd_signal` on `descriptor`, as an AIO completion makes it (`io_submit` of an iocb with
+    /// `IOCB_FLAG_RESFD`, then its completion): adds 1, stopping at 2^64 − 1 — past the ceiling a write keeps.
+    public static func signalByAsyncIO(_ descriptor: FileDescriptor) throws(Errno) {
+        guard ipc_eventfd_signal_by_aio(descriptor.rawValue) == 0 else { throw Errno(rawValue: errno) }
     }
 }
