@@ -20,6 +20,8 @@
 //   unlink   (none)                                                    (none)                         ENOENT
 //   poll     {"events": ["POLLIN", ...], "timeout": MS}                {"revents": [...]}             EINTR (nothing ready)
 //   select   {"read": BOOL?, "write": BOOL?, "timeout": MS}            {"readable": BOOL, "writable": BOOL}  EBADF, EINTR
+//   (send, receive, getattr, setattr, notify, close: "descriptor": "unopened" | "other-file", a number that is no queue
+//   descriptor: EBADF after the argument checks; close of another file: ok)
 //   epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create, epoll_create1: see PosixMessageQueueModel+EpollTrace.swift
 //            (kept instances, "keep" and "instance": Models/Support/NestedEpollTrace.swift)
 //
@@ -48,6 +50,22 @@ extension PosixMessageQueueModel {
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {
+        if let text = try call.value.optional("descriptor")?.text("descriptor") {
+            guard let descriptor = ForeignDescriptor(rawValue: text) else {
+                throw ModelError("field 'descriptor' must be \"unopened\" or \"other-file\", not \"\(text)\"")
+            }
+            guard ["send", "receive", "getattr", "setattr", "notify", "close"].contains(call.f) else {
+                throw ModelError("field 'descriptor' is taken by send, receive, getattr, setattr, notify and close, not \(call.f)")
+            }
+            var inner = call
+            if case .object(var fields)? = call.value {
+                fields["descriptor"] = nil
+                inner.value = fields.count == 0 ? nil : .object(fields)
+            }
+            let input = try input(from: inner)
+            if case .nestedEpoll = input { throw ModelError("field 'descriptor' is not taken by a kept instance's close") }
+            return .elsewhere(descriptor, input)
+        }
         let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
         switch call.f {
         case "send":
@@ -88,7 +106,7 @@ extension PosixMessageQueueModel {
             return .takeNotifications(
                 process: call.process, rearm: try call.value.optional("rearm")?.boolean("rearm") ?? false, kind: try notificationKind(call.value))
         case "open", "unlink":
-            if let name = try RefusedName.field(of: call.value, allowed: RefusedName.allCases) {
+            if let name = try RefusedName.field(of: call.value, allowed: [.withSlash, .empty, .tooLong, .noSlash]) {
                 return .refusedName(process: call.process, open: call.f == "open", name: name)
             }
             if call.f == "unlink" { return .unlink(process: call.process) }
@@ -124,6 +142,7 @@ extension PosixMessageQueueModel {
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
+        case (.ok, .elsewhere(_, let inner)): return try output(from: outcome, for: inner)
         case (.ok, .send): return .sent
         case (.ok(let value), .takeNotifications(_, let rearm, _)):
             var deliveries: [Delivery]?
@@ -215,6 +234,11 @@ extension PosixMessageQueueModel {
         case .readiness(_, let readinessCall): return (readinessCall.name, PipeModel.readinessValue(readinessCall))
         case .epoll(_, let epollCall): return (epollCall.name, Epoll.value(ofSingleTarget: epollCall))
         case .nestedEpoll(_, let nested): return (nested.name, NestedEpoll.value(of: nested, field: "target"))
+        case .elsewhere(let descriptor, let inner):
+            let (f, value) = call(for: inner)
+            var fields: JSONObject = if case .object(let object)? = value { object } else { JSONObject() }
+            fields["descriptor"] = .string(descriptor.rawValue)
+            return (f, .object(fields))
         }
     }
 

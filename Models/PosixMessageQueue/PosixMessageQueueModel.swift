@@ -300,6 +300,32 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case epoll(process: Int, call: EpollCall)
         /// A call on a kept epoll instance, or one naming an instance as a target (`PosixMessageQueueModel+NestedEpoll`).
         case nestedEpoll(process: Int, call: NestedEpollCall)
+        /// `call` (a send, receive, getattr, setattr, notify or close) given a number that is no descriptor of a message
+        /// queue, whatever the process holds (`"descriptor"` in the trace): ``outputElsewhere(_:_:)``.
+        indirect case elsewhere(ForeignDescriptor, Input)
+    }
+
+    /// A number a call is given that is no message-queue descriptor (measured, `MessageQueueForeignDescriptorFactsTests`).
+    public enum ForeignDescriptor: String, Hashable, Sendable, CaseIterable {
+        /// No open file has it: -1, `INT_MAX - 1`, a number never opened.
+        case unopened
+        /// Another kind of file's descriptor: a directory, a regular file, `/dev/null`, a pipe.
+        case otherFile = "other-file"
+    }
+
+    /// What `call` through `descriptor` gives, the queue untouched: the arguments the kernel checks before it looks the
+    /// descriptor up fail `EINVAL` first (the priority, an invalid timeout, `mq_notify`'s sigevent), then `EBADF` —
+    /// before the sizes; `mq_close` is glibc's `close(2)`, which closes another file's descriptor as any other.
+    static func outputElsewhere(_ descriptor: ForeignDescriptor, _ call: Input) -> Output {
+        switch call {
+        case .send(_, _, let priority, _, let timeout):
+            priority < 0 || priority >= priorityLimit || timeout == .invalid ? .failed(.EINVAL) : .failed(.EBADF)
+        case .receive(_, _, _, let timeout): timeout == .invalid ? .failed(.EINVAL) : .failed(.EBADF)
+        case .notifyUnknownKind: .failed(.EINVAL)
+        case .notify(_, let register, let invalidSignal, _, _): register && invalidSignal ? .failed(.EINVAL) : .failed(.EBADF)
+        case .close: descriptor == .otherFile ? .done : .failed(.EBADF)
+        default: .failed(.EBADF)
+        }
     }
 
     /// What `mq_getattr` reports; `nonblocking` (`mq_flags`' `O_NONBLOCK`) is nil in a trace that did not record it.
@@ -510,12 +536,13 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             next.closed(process)
             return [Transition(.done, next)]
         case .refusedName(_, _, let name):
-            let code: ErrorCode = switch name {
+            let code: ErrorCode? = switch name {
             case .tooLong: ErrorCode("ENAMETOOLONG")
             case .noSlash, .empty: .EINVAL
             case .withSlash: .EACCES
+            case .nameMax: nil  // a name mq_open takes: not a refused one (the trace form does not take it)
             }
-            return [Transition(.failed(code), state)]
+            return code.map { [Transition(.failed($0), state)] } ?? []
         case .unlink(let process):
             // Only the owner (or root) may remove the name: EACCES for anyone else, once the name is found.
             if !state.name.unlinked && !state.permissions.isOwner(process) { return [Transition(.failed(.EACCES), state)] }
@@ -537,6 +564,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .nestedEpoll(let process, let call):
             return nestedEpollOutcomes(state, process: process, call: call).filter { $0.outcome != .failed(.EINTR) }
                 .map { Transition($0.outcome.map(Output.ending) ?? .epollControlled, $0.state) }
+        case .elsewhere(let descriptor, let call):
+            return [Transition(Self.outputElsewhere(descriptor, call), state)]
         }
     }
 
@@ -687,6 +716,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .readiness(_, let readinessCall): call = "\(readinessCall)"
         case .epoll(_, let epollCall): call = "\(epollCall)"
         case .nestedEpoll(_, let nested): call = "\(nested)"
+        case .elsewhere(let descriptor, let inner):
+            call = (describe(inner, nil).split(separator: " → ").first.map(String.init) ?? "call")
+                + " through a number that is no queue descriptor (\(descriptor.rawValue))"
         }
         let result = output.described { output in
             switch output {
@@ -730,6 +762,7 @@ extension PosixMessageQueueModel.Input {
             .close(let process), .unlink(let process), .exit(let process), .refusedName(let process, _, _),
             .readiness(let process, _), .epoll(let process, _), .nestedEpoll(let process, _):
             process
+        case .elsewhere(_, let call): call.process
         }
     }
 }

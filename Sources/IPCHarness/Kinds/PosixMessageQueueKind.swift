@@ -284,6 +284,53 @@ struct PosixMessageQueueBinding: ObjectBinding {
             return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        case .elsewhere(let descriptor, let call):
+            return try Self.perform(call, through: descriptor)
+        }
+    }
+
+    /// `call` given a number that is no message-queue descriptor: `INT_MAX - 1` (never open here), or a descriptor of
+    /// the root directory opened for the call (and closed after, unless the call closed it). The raw calls, without
+    /// the `O_NONBLOCK` setting a send or receive on the queue makes first.
+    static func perform(
+        _ call: PosixMessageQueueModel.Input, through kind: PosixMessageQueueModel.ForeignDescriptor
+    ) throws(Errno) -> PosixMessageQueueModel.Output {
+        let descriptor = kind == .unopened ? FileDescriptor(rawValue: Int32.max - 1) : try Syscall.open("/", flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        var closed = kind == .unopened
+        defer { if !closed { try? Syscall.close(descriptor) } }
+        switch call {
+        case .send(_, let data, let priority, _, let timeout):
+            let priority = UInt32(clamping: priority < 0 ? Int(UInt32.max) : priority)
+            try data.withUnsafeBufferPointer { (raw) throws(Errno) in try Syscall.mqSend(descriptor, UnsafeRawBufferPointer(raw), priority: priority, deadline: timeout?.deadline) }
+            return .sent
+        case .receive(_, let max, _, let timeout):
+            var buffer = [UInt8](repeating: 0, count: max)
+            let (length, priority) = try buffer.withUnsafeMutableBufferPointer { (raw) throws(Errno) in
+                try Syscall.mqReceive(descriptor, into: UnsafeMutableRawBufferPointer(raw), deadline: timeout?.deadline)
+            }
+            return .received(PosixMessageQueueModel.Message(data: Array(buffer.prefix(length)), priority: Int(priority)))
+        case .getAttributes:
+            let attributes = try Syscall.mqAttributes(descriptor)
+            return .attributes(PosixMessageQueueModel.Attributes(
+                messages: attributes.currentMessages, maxMessages: attributes.maximumMessages, messageSize: attributes.messageSize,
+                nonblocking: attributes.nonblocking))
+        case .setNonblocking(_, let nonblocking):
+            return .oldFlags(nonblocking: try Syscall.mqSetNonblocking(descriptor, nonblocking))
+        case .notifyUnknownKind(_, let how):
+            try Syscall.mqNotify(descriptor, .how(CInt(truncatingIfNeeded: how)))
+            return .done
+        case .notify(_, let register, let refused, let kind, let value):
+            let notification: Syscall.MessageQueueNotification? =
+                !register ? nil : refused ? .signal(invalidSignal) : kind == .signalZero ? .signalZero
+                : kind == .none ? .withoutSignal : .signalWithValue(notificationSignal, CInt(truncatingIfNeeded: value))
+            try Syscall.mqNotify(descriptor, notification)
+            return .done
+        case .close:
+            closed = true
+            try Syscall.close(descriptor)
+            return .done
+        default:
+            BindingFailure.abandon("no call but send, receive, getattr, setattr, notify and close takes another number")
         }
     }
 }
