@@ -15,12 +15,15 @@ import SystemPackage
 /// consumer that takes one message per wake-up and answers its other receives `EAGAIN` without asking, believing the
 /// queue empty until the next wake-up (a burst of sends wakes it once: the rest is stranded); and the fragile
 /// `client.mq-nested-dispatch`, an event loop that, when its main epoll instance reports a kept one, drains the kept
-/// one's events unrecorded (``KeptEpollInstances/wait``), so the recorded wait on it misses the edge.
+/// one's events unrecorded (``KeptEpollInstances/wait``), so the recorded wait on it misses the edge; and the fragile
+/// `client.mq-errno-eagain-only`, a producer whose error check looks only for `EAGAIN`: a send through a number that is no
+/// longer its queue's (`"descriptor"`) fails `EBADF`, which it takes for sent.
 public enum PosixMessageQueueKind: MechanismKind {
     public typealias Model = PosixMessageQueueModel
 
     public static let implementations = [
         "kernel.posix-mq", "client.mq-notify-not-rearmed", "client.mq-poll-once", "client.mq-epoll-one-per-wakeup", "client.mq-nested-dispatch",
+        "client.mq-errno-eagain-only",
     ]
 
     /// `mq_getattr`'s `mq_curmsgs`: whether a killed process's send or receive took effect.
@@ -60,6 +63,7 @@ public enum PosixMessageQueueKind: MechanismKind {
             onePerWakeup: implementation == "client.mq-epoll-one-per-wakeup",
             context: object.context)
         binding.dispatchesNested = implementation == "client.mq-nested-dispatch"
+        binding.checksOnlyEAGAIN = implementation == "client.mq-errno-eagain-only"
         if object.flag("open") {
             do {
                 binding.descriptors.append(try PosixMessageQueue.open(name))
@@ -119,6 +123,8 @@ struct PosixMessageQueueBinding: ObjectBinding {
     var kept = KeptEpollInstances<PosixMessageQueueModel.EpollTarget>()
     /// `client.mq-nested-dispatch`'s wrong belief (``KeptEpollInstances/wait``): a reported kept instance drained at once.
     var dispatchesNested = false
+    /// `client.mq-errno-eagain-only`'s wrong belief: a send through another number that fails other than `EAGAIN` was sent.
+    var checksOnlyEAGAIN = false
     /// The `O_NONBLOCK` `setattr` left on each descriptor's open description (absent: clear). A send or receive
     /// sets the flag for its own mode (``PosixMessageQueue``'s calls do), and the flag is put back after it.
     var descriptionFlags: [FileDescriptor: Bool] = [:]
@@ -285,7 +291,12 @@ struct PosixMessageQueueBinding: ObjectBinding {
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         case .elsewhere(let descriptor, let call):
-            return try Self.perform(call, through: descriptor)
+            do throws(Errno) {
+                return try Self.perform(call, through: descriptor)
+            } catch where checksOnlyEAGAIN && error != .wouldBlock {
+                guard case .send = call else { throw error }
+                return .sent  // `if (r == -1 && errno == EAGAIN) retry(); else sent++;`
+            }
         }
     }
 
