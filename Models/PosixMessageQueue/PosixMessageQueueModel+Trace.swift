@@ -14,7 +14,7 @@
 //            "deliveries": [{"code": "SI_MESGQ", "sender": P, "value": INT, "uid": UID?}]? (each SIGEV_SIGNAL one's
 //            siginfo: the process whose send notified, the registration's value, the sender's user), "threadValues":
 //            [INT]? (the sigev_value.sival_int each SIGEV_THREAD function taken was given, in any order)}
-//   open     {"access": "read-write" | "read" | "write"?, "create": BOOL?, "exclusive": BOOL?, "maxMessages": INT?,
+//   open     {"access": "read-write" | "read" | "write" | "invalid"?, "create": BOOL?, "exclusive": BOOL?, "maxMessages": INT?,
 //            "messageSize": INT?} (O_RDWR, O_RDONLY, O_WRONLY; O_CREAT, O_EXCL, mq_attr)  (none)  ENOENT, EEXIST, EINVAL
 //   close    (none); {"instance": NAME}: a kept epoll instance's close (none)                         EBADF
 //   unlink   (none)                                                    (none)                         ENOENT
@@ -115,7 +115,7 @@ extension PosixMessageQueueModel {
             var access = Access.readWrite
             if let field = try call.value.optional("access") {
                 guard case .string(let name) = field, let mode = Access(rawValue: name) else {
-                    throw ModelError("field 'access' must be \"read-write\", \"read\" or \"write\"")
+                    throw ModelError("field 'access' must be \"read-write\", \"read\", \"write\" or \"invalid\" (O_ACCMODE)")
                 }
                 access = mode
             }

@@ -132,6 +132,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     /// How a descriptor was opened.
     public enum Access: String, Hashable, Sendable {
         case readWrite = "read-write", read, write
+        /// `O_ACCMODE` (`O_RDWR | O_WRONLY`, 3): `mq_open` of an existing name fails `EINVAL` (after `O_EXCL`'s `EEXIST`,
+        /// before the permissions' `EACCES`); a missing one without `O_CREAT` `ENOENT`; with `O_CREAT` a new queue is made
+        /// and opened for neither sending nor receiving (measured, `MessageQueueCreationFactsTests`).
+        case invalid
     }
 
     /// `mq_open` with `O_CREAT`: `O_EXCL`, and the attributes asked for (nil: `NULL`, the defaults 10 × 8192).
@@ -418,7 +422,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             if priority < 0 || priority >= Self.priorityLimit || timeout == .invalid {
                 return [Transition(.failed(.EINVAL), state)]
             }
-            guard state.name.holders.contains(process), state.newest(of: process).access != .read else {
+            guard state.name.holders.contains(process), [.write, .readWrite].contains(state.newest(of: process).access) else {
                 return [Transition(.failed(.EBADF), state)]
             }
             if data.count > state.messageSize { return [Transition(.failed(.EMSGSIZE), state)] }
@@ -457,7 +461,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 return [Transition(.received(message), next)]
             }
             if timeout == .invalid { return [Transition(.failed(.EINVAL), state)] }
-            guard state.name.holders.contains(process), state.newest(of: process).access != .write else {
+            guard state.name.holders.contains(process), [.read, .readWrite].contains(state.newest(of: process).access) else {
                 return [Transition(.failed(.EBADF), state)]
             }
             if max < state.messageSize { return [Transition(.failed(.EMSGSIZE), state)] }
@@ -521,6 +525,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 }
                 if creation.exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
             }
+            if !state.name.unlinked && access == .invalid { return [Transition(.failed(.EINVAL), state)] }
             if !state.name.unlinked && !state.permissions.allows(process, read: access != .write, write: access != .read) {
                 return [Transition(.failed(.EACCES), state)]
             }
@@ -706,7 +711,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 : "mq_notify (NULL)"
         case .takeNotifications(_, let rearm, _): call = rearm ? "take notifications, registering again" : "take notifications"
         case .open(_, let access, let creation, let nonblocking):
-            call = (access == .readWrite ? "open by name" : "open by name, \(access == .read ? "O_RDONLY" : "O_WRONLY")")
+            call = (access == .readWrite ? "open by name" : "open by name, \(access == .read ? "O_RDONLY" : access == .write ? "O_WRONLY" : "O_ACCMODE")")
                 + (nonblocking ? " O_NONBLOCK" : "")
                 + (creation.map { " O_CREAT\($0.exclusive ? "|O_EXCL" : "")" + ($0.maxMessages.map { " \($0) ×" } ?? "") + ($0.messageSize.map { " \($0) bytes" } ?? "") } ?? "")
         case .close: call = "close"

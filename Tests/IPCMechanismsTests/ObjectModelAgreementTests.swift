@@ -36,6 +36,9 @@ import Testing
         case notifySignalZero
         /// One of ``elsewhereCalls`` given a number that is no queue descriptor: `INT_MAX - 1` or a directory's.
         case elsewhere(otherFile: Bool, call: Int)
+        /// `mq_open` with the access mode `O_ACCMODE`, with `O_CREAT` (and `O_EXCL`) or not: `EINVAL` while the name
+        /// exists (after `EEXIST`), `ENOENT` once unlinked, or a new queue the test closes and unlinks at once.
+        case openInvalidAccess(create: Bool, exclusive: Bool)
     }
 
     /// The calls drawn through another number: a send (the priority and an invalid timeout checked first), a receive
@@ -95,7 +98,8 @@ import Testing
             QueueOperation.create(exclusive: $0 == 1, messages: [3, 11, 0, 10][$1], size: [16, 16, 8, 8193][$1])
         }.eraseToAny(),
         zip(Gen.int(in: 0...1), Gen.int(in: 0...(elsewhereCalls.count - 1))).map { QueueOperation.elsewhere(otherFile: $0 == 1, call: $1) }
-            .eraseToAny()
+            .eraseToAny(),
+        Gen.int(in: 0...2).map { QueueOperation.openInvalidAccess(create: $0 > 0, exclusive: $0 == 2) }.eraseToAny()
     )
 
     @Test func posixMessageQueueAgreesWithItsModel() async {
@@ -215,6 +219,22 @@ import Testing
                     return (.notify(process: 1, register: register), {
                         guard let queue = descriptors.last else { return .failed(.EBADF) }
                         do { try Syscall.mqNotify(queue, register ? .withoutSignal : nil); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case .openInvalidAccess(let create, let exclusive):
+                    let creation = create ? PosixMessageQueueModel.Creation(exclusive: exclusive, maxMessages: 3, messageSize: 16) : nil
+                    return (.open(process: 1, access: .invalid, creation: creation), {
+                        do {
+                            let queue = create
+                                ? try Syscall.mqCreate(
+                                    name, flags: O_ACCMODE | O_CLOEXEC | (exclusive ? O_EXCL : 0), mode: 0o600, maximumMessages: 3, messageSize: 16)
+                                : try Syscall.mqOpen(name, flags: O_ACCMODE | O_CLOEXEC)
+                            // Never this queue (EINVAL while the name exists): a new one, closed and unlinked at once.
+                            if try Syscall.inode(of: queue) == inode { descriptors.append(queue) } else {
+                                try? Syscall.close(queue)
+                                try? Syscall.mqUnlink(name)
+                            }
+                            return .done
+                        } catch { return .failed(errorCode(error)) }
                     })
                 case .elsewhere(let otherFile, let index):
                     let call = Self.elsewhereCalls[index]

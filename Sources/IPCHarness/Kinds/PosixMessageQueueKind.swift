@@ -253,7 +253,7 @@ struct PosixMessageQueueBinding: ObjectBinding {
                 return .notifications(count, rearmed: false, deliveries: deliveries, threadValues: threadValues)
             }
         case .open(_, let access, let creation, let nonblocking):
-            let mode = (access == .read ? O_RDONLY : access == .write ? O_WRONLY : O_RDWR) | (nonblocking ? O_NONBLOCK : 0)
+            let mode = (access == .read ? O_RDONLY : access == .write ? O_WRONLY : access == .invalid ? O_ACCMODE : O_RDWR) | (nonblocking ? O_NONBLOCK : 0)
             guard let creation else {
                 let queue = try PosixMessageQueue.open(name, access: mode)
                 descriptors.append(queue)
