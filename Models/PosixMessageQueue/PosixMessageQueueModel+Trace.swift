@@ -7,6 +7,7 @@
 //                                                                                                      EINVAL, EINTR, ETIMEDOUT
 //   getattr  (none)                                                    {"messages": INT, "maxMessages": INT, "messageSize": INT}  EBADF
 //   setattr  {"nonblocking": BOOL} (mq_setattr of O_NONBLOCK)        {"nonblocking": BOOL}: the old flag  EBADF
+//            or {"flags": INT} (a raw mq_flags: any bit but O_NONBLOCK fails EINVAL, before the descriptor)
 //   (getattr's ok value may also hold "nonblocking": mq_flags' O_NONBLOCK)
 //   notify   {"register": BOOL, "signal": "invalid"?, "how": "signal" | "thread" | "none"?, "value": INT?} (mq_notify
 //            with a sigevent, its sigev_value.sival_int "value", or NULL)  (none)  EBADF, EBUSY, EINVAL
@@ -79,6 +80,11 @@ extension PosixMessageQueueModel {
                 timeout: try Timeout.field(of: call.value))
         case "getattr": return .getAttributes(process: call.process)
         case "setattr":
+            // A raw mq_flags: O_NONBLOCK or nothing is a plain setattr; any other bit is refused.
+            if let flags = try call.value.optional("flags")?.integer("flags", in: Int(Int64.min)...Int(Int64.max)) {
+                if flags & ~Self.nonblockingFlag != 0 { return .setFlagsRefused(process: call.process, flags: flags) }
+                return .setNonblocking(process: call.process, nonblocking: flags != 0)
+            }
             return .setNonblocking(process: call.process, nonblocking: try call.value.required("nonblocking").boolean("nonblocking"))
         case "notify" where { if case .integer? = call.value?["how"] { true } else { false } }():
             // A raw sigev_notify number: the kernel knows 0 (SIGEV_SIGNAL), 1 (SIGEV_NONE) and 2 (SIGEV_THREAD), which
@@ -204,6 +210,7 @@ extension PosixMessageQueueModel {
             return ("receive", .object(value))
         case .getAttributes: return ("getattr", nil)
         case .setNonblocking(_, let nonblocking): return ("setattr", ["nonblocking": .bool(nonblocking)])
+        case .setFlagsRefused(_, let flags): return ("setattr", ["flags": .int(flags)])
         case .notifyUnknownKind(_, let how): return ("notify", ["register": true, "how": .int(how)])
         case .notify(_, let register, let invalid, let kind, let sigval):
             var value: JSONObject = ["register": .bool(register)]

@@ -273,6 +273,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case getAttributes(process: Int)
         /// `mq_setattr` of `O_NONBLOCK` on the newest descriptor's open description; returns the old flags.
         case setNonblocking(process: Int, nonblocking: Bool)
+        /// `mq_setattr` with an `mq_flags` holding a bit other than `O_NONBLOCK` (`flags`, raw): `EINVAL` before the
+        /// descriptor is looked up, nothing changed (measured, `MessageQueueFactsTests`).
+        case setFlagsRefused(process: Int, flags: Int)
         /// `mq_notify` with a signal (`register`) or `NULL` (not `register`), through the newest descriptor;
         /// `invalidSignal`: registering with a signal number outside 1…64, which fails `EINVAL` before the descriptor
         /// is looked at.
@@ -309,6 +312,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         indirect case elsewhere(ForeignDescriptor, Input)
     }
 
+    /// `O_NONBLOCK` on Linux (x86-64 and most others): the one `mq_flags` bit `mq_setattr` takes.
+    public static let nonblockingFlag = 0o4000
+
     /// A number a call is given that is no message-queue descriptor (measured, `MessageQueueForeignDescriptorFactsTests`).
     public enum ForeignDescriptor: String, Hashable, Sendable, CaseIterable {
         /// No open file has it: -1, `INT_MAX - 1`, a number never opened.
@@ -325,7 +331,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .send(_, _, let priority, _, let timeout):
             priority < 0 || priority >= priorityLimit || timeout == .invalid ? .failed(.EINVAL) : .failed(.EBADF)
         case .receive(_, _, _, let timeout): timeout == .invalid ? .failed(.EINVAL) : .failed(.EBADF)
-        case .notifyUnknownKind: .failed(.EINVAL)
+        case .notifyUnknownKind, .setFlagsRefused: .failed(.EINVAL)
         case .notify(_, let register, let invalidSignal, _, _): register && invalidSignal ? .failed(.EINVAL) : .failed(.EBADF)
         case .close: descriptor == .otherFile ? .done : .failed(.EBADF)
         default: .failed(.EBADF)
@@ -477,7 +483,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             next.setNonblocking(process, nonblocking)
             return [Transition(.oldFlags(nonblocking: state.newest(of: process).nonblocking), next)]
-        case .notifyUnknownKind:
+        case .notifyUnknownKind, .setFlagsRefused:
             return [Transition(.failed(.EINVAL), state)]
         case .notify(let process, let register, let invalidSignal, let kind, let value):
             if register && invalidSignal { return [Transition(.failed(.EINVAL), state)] }
@@ -704,6 +710,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             call = "receive into \(max) bytes\(nonblocking ? " (nonblocking)" : "")" + (timeout.map { " \($0.text)" } ?? "")
         case .getAttributes: call = "mq_getattr"
         case .setNonblocking(_, let nonblocking): call = "mq_setattr \(nonblocking ? "O_NONBLOCK" : "0")"
+        case .setFlagsRefused(_, let flags): call = "mq_setattr mq_flags \(flags)"
         case .notifyUnknownKind(_, let how): call = "mq_notify with sigev_notify \(how)"
         case .notify(_, let register, let invalidSignal, let kind, let value):
             call = register
@@ -762,7 +769,7 @@ extension PosixMessageQueueModel.Input {
     public var process: Int {
         switch self {
         case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process, _, _, _),
-            .setNonblocking(let process, _),
+            .setNonblocking(let process, _), .setFlagsRefused(let process, _),
             .notify(let process, _, _, _, _), .notifyUnknownKind(let process, _), .takeNotifications(let process, _, _),
             .close(let process), .unlink(let process), .exit(let process), .refusedName(let process, _, _),
             .readiness(let process, _), .epoll(let process, _), .nestedEpoll(let process, _):

@@ -39,6 +39,8 @@ import Testing
         /// `mq_open` with the access mode `O_ACCMODE`, with `O_CREAT` (and `O_EXCL`) or not: `EINVAL` while the name
         /// exists (after `EEXIST`), `ENOENT` once unlinked, or a new queue the test closes and unlinks at once.
         case openInvalidAccess(create: Bool, exclusive: Bool)
+        /// `mq_setattr` with a raw `mq_flags` (`O_NONBLOCK` with another bit: `EINVAL` before the descriptor).
+        case setFlags(Int)
     }
 
     /// The calls drawn through another number: a send (the priority and an invalid timeout checked first), a receive
@@ -51,7 +53,7 @@ import Testing
         .receive(process: 1, max: 16, nonblocking: false, timeout: .invalid),
         .getAttributes(process: 1), .setNonblocking(process: 1, nonblocking: true),
         .notify(process: 1, register: true, kind: .none), .notify(process: 1, register: false),
-        .notify(process: 1, register: true, invalidSignal: true), .close(process: 1),
+        .notify(process: 1, register: true, invalidSignal: true), .setFlagsRefused(process: 1, flags: 2), .close(process: 1),
     ]
 
     /// What `call` through `descriptor` gives on the kernel (the raw calls: a send or receive on the queue first sets
@@ -75,6 +77,9 @@ import Testing
                 messages: attributes.currentMessages, maxMessages: attributes.maximumMessages, messageSize: attributes.messageSize,
                 nonblocking: attributes.nonblocking))
         case .setNonblocking(_, let nonblocking): return .oldFlags(nonblocking: try Syscall.mqSetNonblocking(descriptor, nonblocking))
+        case .setFlagsRefused(_, let flags):
+            try Syscall.mqSetFlags(descriptor, flags)
+            return .done
         case .notify(_, let register, let invalid, _, _):
             try Syscall.mqNotify(descriptor, !register ? nil : invalid ? .signal(999) : .withoutSignal)
             return .done
@@ -99,7 +104,8 @@ import Testing
         }.eraseToAny(),
         zip(Gen.int(in: 0...1), Gen.int(in: 0...(elsewhereCalls.count - 1))).map { QueueOperation.elsewhere(otherFile: $0 == 1, call: $1) }
             .eraseToAny(),
-        Gen.int(in: 0...2).map { QueueOperation.openInvalidAccess(create: $0 > 0, exclusive: $0 == 2) }.eraseToAny()
+        Gen.int(in: 0...2).map { QueueOperation.openInvalidAccess(create: $0 > 0, exclusive: $0 == 2) }.eraseToAny(),
+        Gen.int(in: 0...3).map { QueueOperation.setFlags([Int(O_NONBLOCK) | Int(O_RDWR), 1, Int(O_CLOEXEC), -1][$0]) }.eraseToAny()
     )
 
     @Test func posixMessageQueueAgreesWithItsModel() async {
@@ -219,6 +225,12 @@ import Testing
                     return (.notify(process: 1, register: register), {
                         guard let queue = descriptors.last else { return .failed(.EBADF) }
                         do { try Syscall.mqNotify(queue, register ? .withoutSignal : nil); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case .setFlags(let flags):
+                    return (.setFlagsRefused(process: 1, flags: flags), {
+                        do { try Syscall.mqSetFlags(descriptors.last ?? FileDescriptor(rawValue: -1), flags); return .done } catch {
+                            return .failed(errorCode(error))
+                        }
                     })
                 case .openInvalidAccess(let create, let exclusive):
                     let creation = create ? PosixMessageQueueModel.Creation(exclusive: exclusive, maxMessages: 3, messageSize: 16) : nil

@@ -201,6 +201,10 @@ struct PosixMessageQueueBinding: ObjectBinding {
             let old = try Syscall.mqSetNonblocking(queue, nonblocking)
             descriptionFlags[queue] = nonblocking
             return .oldFlags(nonblocking: old)
+        case .setFlagsRefused(_, let flags):
+            // Refused before the descriptor is looked at.
+            try Syscall.mqSetFlags(descriptors.last ?? FileDescriptor(rawValue: -1), flags)
+            return .done
         case .notifyUnknownKind(_, let how):
             // Refused before the descriptor is looked at, as the invalid signal below.
             try Syscall.mqNotify(descriptors.last ?? FileDescriptor(rawValue: -1), .how(CInt(truncatingIfNeeded: how)))
@@ -327,6 +331,9 @@ struct PosixMessageQueueBinding: ObjectBinding {
                 nonblocking: attributes.nonblocking))
         case .setNonblocking(_, let nonblocking):
             return .oldFlags(nonblocking: try Syscall.mqSetNonblocking(descriptor, nonblocking))
+        case .setFlagsRefused(_, let flags):
+            try Syscall.mqSetFlags(descriptor, flags)
+            return .done
         case .notifyUnknownKind(_, let how):
             try Syscall.mqNotify(descriptor, .how(CInt(truncatingIfNeeded: how)))
             return .done
