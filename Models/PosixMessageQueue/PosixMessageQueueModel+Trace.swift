@@ -7,6 +7,7 @@
 //                                                                                                      EINVAL, EINTR, ETIMEDOUT
 //   getattr  (none)                                                    {"messages": INT, "maxMessages": INT, "messageSize": INT}  EBADF
 //   setattr  {"nonblocking": BOOL} (mq_setattr of O_NONBLOCK)        {"nonblocking": BOOL}: the old flag  EBADF
+//            or {"flags": INT} (a raw mq_flags: any bit but O_NONBLOCK fails EINVAL, before the descriptor)
 //   (getattr's ok value may also hold "nonblocking": mq_flags' O_NONBLOCK)
 //   notify   {"register": BOOL, "signal": "invalid"?, "how": "signal" | "thread" | "none"?, "value": INT?} (mq_notify
 //            with a sigevent, its sigev_value.sival_int "value", or NULL)  (none)  EBADF, EBUSY, EINVAL
@@ -14,12 +15,14 @@
 //            "deliveries": [{"code": "SI_MESGQ", "sender": P, "value": INT, "uid": UID?}]? (each SIGEV_SIGNAL one's
 //            siginfo: the process whose send notified, the registration's value, the sender's user), "threadValues":
 //            [INT]? (the sigev_value.sival_int each SIGEV_THREAD function taken was given, in any order)}
-//   open     {"access": "read-write" | "read" | "write"?, "create": BOOL?, "exclusive": BOOL?, "maxMessages": INT?,
+//   open     {"access": "read-write" | "read" | "write" | "invalid"?, "create": BOOL?, "exclusive": BOOL?, "maxMessages": INT?,
 //            "messageSize": INT?} (O_RDWR, O_RDONLY, O_WRONLY; O_CREAT, O_EXCL, mq_attr)  (none)  ENOENT, EEXIST, EINVAL
 //   close    (none); {"instance": NAME}: a kept epoll instance's close (none)                         EBADF
 //   unlink   (none)                                                    (none)                         ENOENT
 //   poll     {"events": ["POLLIN", ...], "timeout": MS}                {"revents": [...]}             EINTR (nothing ready)
 //   select   {"read": BOOL?, "write": BOOL?, "timeout": MS}            {"readable": BOOL, "writable": BOOL}  EBADF, EINTR
+//   (send, receive, getattr, setattr, notify, close: "descriptor": "unopened" | "other-file", a number that is no queue
+//   descriptor: EBADF after the argument checks; close of another file: ok)
 //   epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create, epoll_create1: see PosixMessageQueueModel+EpollTrace.swift
 //            (kept instances, "keep" and "instance": Models/Support/NestedEpollTrace.swift)
 //
@@ -48,6 +51,22 @@ extension PosixMessageQueueModel {
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {
+        if let text = try call.value.optional("descriptor")?.text("descriptor") {
+            guard let descriptor = ForeignDescriptor(rawValue: text) else {
+                throw ModelError("field 'descriptor' must be \"unopened\" or \"other-file\", not \"\(text)\"")
+            }
+            guard ["send", "receive", "getattr", "setattr", "notify", "close"].contains(call.f) else {
+                throw ModelError("field 'descriptor' is taken by send, receive, getattr, setattr, notify and close, not \(call.f)")
+            }
+            var inner = call
+            if case .object(var fields)? = call.value {
+                fields["descriptor"] = nil
+                inner.value = fields.count == 0 ? nil : .object(fields)
+            }
+            let input = try input(from: inner)
+            if case .nestedEpoll = input { throw ModelError("field 'descriptor' is not taken by a kept instance's close") }
+            return .elsewhere(descriptor, input)
+        }
         let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
         switch call.f {
         case "send":
@@ -61,6 +80,11 @@ extension PosixMessageQueueModel {
                 timeout: try Timeout.field(of: call.value))
         case "getattr": return .getAttributes(process: call.process)
         case "setattr":
+            // A raw mq_flags: O_NONBLOCK or nothing is a plain setattr; any other bit is refused.
+            if let flags = try call.value.optional("flags")?.integer("flags", in: Int(Int64.min)...Int(Int64.max)) {
+                if flags & ~Self.nonblockingFlag != 0 { return .setFlagsRefused(process: call.process, flags: flags) }
+                return .setNonblocking(process: call.process, nonblocking: flags != 0)
+            }
             return .setNonblocking(process: call.process, nonblocking: try call.value.required("nonblocking").boolean("nonblocking"))
         case "notify" where { if case .integer? = call.value?["how"] { true } else { false } }():
             // A raw sigev_notify number: the kernel knows 0 (SIGEV_SIGNAL), 1 (SIGEV_NONE) and 2 (SIGEV_THREAD), which
@@ -88,7 +112,7 @@ extension PosixMessageQueueModel {
             return .takeNotifications(
                 process: call.process, rearm: try call.value.optional("rearm")?.boolean("rearm") ?? false, kind: try notificationKind(call.value))
         case "open", "unlink":
-            if let name = try RefusedName.field(of: call.value, allowed: RefusedName.allCases) {
+            if let name = try RefusedName.field(of: call.value, allowed: [.withSlash, .empty, .tooLong, .noSlash]) {
                 return .refusedName(process: call.process, open: call.f == "open", name: name)
             }
             if call.f == "unlink" { return .unlink(process: call.process) }
@@ -97,7 +121,7 @@ extension PosixMessageQueueModel {
             var access = Access.readWrite
             if let field = try call.value.optional("access") {
                 guard case .string(let name) = field, let mode = Access(rawValue: name) else {
-                    throw ModelError("field 'access' must be \"read-write\", \"read\" or \"write\"")
+                    throw ModelError("field 'access' must be \"read-write\", \"read\", \"write\" or \"invalid\" (O_ACCMODE)")
                 }
                 access = mode
             }
@@ -124,6 +148,7 @@ extension PosixMessageQueueModel {
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
+        case (.ok, .elsewhere(_, let inner)): return try output(from: outcome, for: inner)
         case (.ok, .send): return .sent
         case (.ok(let value), .takeNotifications(_, let rearm, _)):
             var deliveries: [Delivery]?
@@ -185,6 +210,7 @@ extension PosixMessageQueueModel {
             return ("receive", .object(value))
         case .getAttributes: return ("getattr", nil)
         case .setNonblocking(_, let nonblocking): return ("setattr", ["nonblocking": .bool(nonblocking)])
+        case .setFlagsRefused(_, let flags): return ("setattr", ["flags": .int(flags)])
         case .notifyUnknownKind(_, let how): return ("notify", ["register": true, "how": .int(how)])
         case .notify(_, let register, let invalid, let kind, let sigval):
             var value: JSONObject = ["register": .bool(register)]
@@ -215,6 +241,11 @@ extension PosixMessageQueueModel {
         case .readiness(_, let readinessCall): return (readinessCall.name, PipeModel.readinessValue(readinessCall))
         case .epoll(_, let epollCall): return (epollCall.name, Epoll.value(ofSingleTarget: epollCall))
         case .nestedEpoll(_, let nested): return (nested.name, NestedEpoll.value(of: nested, field: "target"))
+        case .elsewhere(let descriptor, let inner):
+            let (f, value) = call(for: inner)
+            var fields: JSONObject = if case .object(let object)? = value { object } else { JSONObject() }
+            fields["descriptor"] = .string(descriptor.rawValue)
+            return (f, .object(fields))
         }
     }
 

@@ -132,6 +132,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     /// How a descriptor was opened.
     public enum Access: String, Hashable, Sendable {
         case readWrite = "read-write", read, write
+        /// `O_ACCMODE` (`O_RDWR | O_WRONLY`, 3): `mq_open` of an existing name fails `EINVAL` (after `O_EXCL`'s `EEXIST`,
+        /// before the permissions' `EACCES`); a missing one without `O_CREAT` `ENOENT`; with `O_CREAT` a new queue is made
+        /// and opened for neither sending nor receiving (measured, `MessageQueueCreationFactsTests`).
+        case invalid
     }
 
     /// `mq_open` with `O_CREAT`: `O_EXCL`, and the attributes asked for (nil: `NULL`, the defaults 10 × 8192).
@@ -269,6 +273,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case getAttributes(process: Int)
         /// `mq_setattr` of `O_NONBLOCK` on the newest descriptor's open description; returns the old flags.
         case setNonblocking(process: Int, nonblocking: Bool)
+        /// `mq_setattr` with an `mq_flags` holding a bit other than `O_NONBLOCK` (`flags`, raw): `EINVAL` before the
+        /// descriptor is looked up, nothing changed (measured, `MessageQueueFactsTests`).
+        case setFlagsRefused(process: Int, flags: Int)
         /// `mq_notify` with a signal (`register`) or `NULL` (not `register`), through the newest descriptor;
         /// `invalidSignal`: registering with a signal number outside 1…64, which fails `EINVAL` before the descriptor
         /// is looked at.
@@ -300,6 +307,35 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case epoll(process: Int, call: EpollCall)
         /// A call on a kept epoll instance, or one naming an instance as a target (`PosixMessageQueueModel+NestedEpoll`).
         case nestedEpoll(process: Int, call: NestedEpollCall)
+        /// `call` (a send, receive, getattr, setattr, notify or close) given a number that is no descriptor of a message
+        /// queue, whatever the process holds (`"descriptor"` in the trace): ``outputElsewhere(_:_:)``.
+        indirect case elsewhere(ForeignDescriptor, Input)
+    }
+
+    /// `O_NONBLOCK` on Linux (x86-64 and most others): the one `mq_flags` bit `mq_setattr` takes.
+    public static let nonblockingFlag = 0o4000
+
+    /// A number a call is given that is no message-queue descriptor (measured, `MessageQueueForeignDescriptorFactsTests`).
+    public enum ForeignDescriptor: String, Hashable, Sendable, CaseIterable {
+        /// No open file has it: -1, `INT_MAX - 1`, a number never opened.
+        case unopened
+        /// Another kind of file's descriptor: a directory, a regular file, `/dev/null`, a pipe.
+        case otherFile = "other-file"
+    }
+
+    /// What `call` through `descriptor` gives, the queue untouched: the arguments the kernel checks before it looks the
+    /// descriptor up fail `EINVAL` first (the priority, an invalid timeout, `mq_notify`'s sigevent), then `EBADF` —
+    /// before the sizes; `mq_close` is glibc's `close(2)`, which closes another file's descriptor as any other.
+    static func outputElsewhere(_ descriptor: ForeignDescriptor, _ call: Input) -> Output {
+        switch call {
+        case .send(_, _, let priority, _, let timeout):
+            priority < 0 || priority >= priorityLimit || timeout == .invalid ? .failed(.EINVAL) : .failed(.EBADF)
+        case .receive(_, _, _, let timeout): timeout == .invalid ? .failed(.EINVAL) : .failed(.EBADF)
+        case .notifyUnknownKind, .setFlagsRefused: .failed(.EINVAL)
+        case .notify(_, let register, let invalidSignal, _, _): register && invalidSignal ? .failed(.EINVAL) : .failed(.EBADF)
+        case .close: descriptor == .otherFile ? .done : .failed(.EBADF)
+        default: .failed(.EBADF)
+        }
     }
 
     /// What `mq_getattr` reports; `nonblocking` (`mq_flags`' `O_NONBLOCK`) is nil in a trace that did not record it.
@@ -392,7 +428,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             if priority < 0 || priority >= Self.priorityLimit || timeout == .invalid {
                 return [Transition(.failed(.EINVAL), state)]
             }
-            guard state.name.holders.contains(process), state.newest(of: process).access != .read else {
+            guard state.name.holders.contains(process), [.write, .readWrite].contains(state.newest(of: process).access) else {
                 return [Transition(.failed(.EBADF), state)]
             }
             if data.count > state.messageSize { return [Transition(.failed(.EMSGSIZE), state)] }
@@ -431,7 +467,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 return [Transition(.received(message), next)]
             }
             if timeout == .invalid { return [Transition(.failed(.EINVAL), state)] }
-            guard state.name.holders.contains(process), state.newest(of: process).access != .write else {
+            guard state.name.holders.contains(process), [.read, .readWrite].contains(state.newest(of: process).access) else {
                 return [Transition(.failed(.EBADF), state)]
             }
             if max < state.messageSize { return [Transition(.failed(.EMSGSIZE), state)] }
@@ -447,7 +483,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             guard state.name.holders.contains(process) else { return [Transition(.failed(.EBADF), state)] }
             next.setNonblocking(process, nonblocking)
             return [Transition(.oldFlags(nonblocking: state.newest(of: process).nonblocking), next)]
-        case .notifyUnknownKind:
+        case .notifyUnknownKind, .setFlagsRefused:
             return [Transition(.failed(.EINVAL), state)]
         case .notify(let process, let register, let invalidSignal, let kind, let value):
             if register && invalidSignal { return [Transition(.failed(.EINVAL), state)] }
@@ -495,6 +531,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 }
                 if creation.exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
             }
+            if !state.name.unlinked && access == .invalid { return [Transition(.failed(.EINVAL), state)] }
             if !state.name.unlinked && !state.permissions.allows(process, read: access != .write, write: access != .read) {
                 return [Transition(.failed(.EACCES), state)]
             }
@@ -510,12 +547,13 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             next.closed(process)
             return [Transition(.done, next)]
         case .refusedName(_, _, let name):
-            let code: ErrorCode = switch name {
+            let code: ErrorCode? = switch name {
             case .tooLong: ErrorCode("ENAMETOOLONG")
             case .noSlash, .empty: .EINVAL
             case .withSlash: .EACCES
+            case .nameMax: nil  // a name mq_open takes: not a refused one (the trace form does not take it)
             }
-            return [Transition(.failed(code), state)]
+            return code.map { [Transition(.failed($0), state)] } ?? []
         case .unlink(let process):
             // Only the owner (or root) may remove the name: EACCES for anyone else, once the name is found.
             if !state.name.unlinked && !state.permissions.isOwner(process) { return [Transition(.failed(.EACCES), state)] }
@@ -537,6 +575,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .nestedEpoll(let process, let call):
             return nestedEpollOutcomes(state, process: process, call: call).filter { $0.outcome != .failed(.EINTR) }
                 .map { Transition($0.outcome.map(Output.ending) ?? .epollControlled, $0.state) }
+        case .elsewhere(let descriptor, let call):
+            return [Transition(Self.outputElsewhere(descriptor, call), state)]
         }
     }
 
@@ -670,6 +710,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             call = "receive into \(max) bytes\(nonblocking ? " (nonblocking)" : "")" + (timeout.map { " \($0.text)" } ?? "")
         case .getAttributes: call = "mq_getattr"
         case .setNonblocking(_, let nonblocking): call = "mq_setattr \(nonblocking ? "O_NONBLOCK" : "0")"
+        case .setFlagsRefused(_, let flags): call = "mq_setattr mq_flags \(flags)"
         case .notifyUnknownKind(_, let how): call = "mq_notify with sigev_notify \(how)"
         case .notify(_, let register, let invalidSignal, let kind, let value):
             call = register
@@ -677,7 +718,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 : "mq_notify (NULL)"
         case .takeNotifications(_, let rearm, _): call = rearm ? "take notifications, registering again" : "take notifications"
         case .open(_, let access, let creation, let nonblocking):
-            call = (access == .readWrite ? "open by name" : "open by name, \(access == .read ? "O_RDONLY" : "O_WRONLY")")
+            call = (access == .readWrite ? "open by name" : "open by name, \(access == .read ? "O_RDONLY" : access == .write ? "O_WRONLY" : "O_ACCMODE")")
                 + (nonblocking ? " O_NONBLOCK" : "")
                 + (creation.map { " O_CREAT\($0.exclusive ? "|O_EXCL" : "")" + ($0.maxMessages.map { " \($0) ×" } ?? "") + ($0.messageSize.map { " \($0) bytes" } ?? "") } ?? "")
         case .close: call = "close"
@@ -687,6 +728,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .readiness(_, let readinessCall): call = "\(readinessCall)"
         case .epoll(_, let epollCall): call = "\(epollCall)"
         case .nestedEpoll(_, let nested): call = "\(nested)"
+        case .elsewhere(let descriptor, let inner):
+            call = (describe(inner, nil).split(separator: " → ").first.map(String.init) ?? "call")
+                + " through a number that is no queue descriptor (\(descriptor.rawValue))"
         }
         let result = output.described { output in
             switch output {
@@ -725,11 +769,12 @@ extension PosixMessageQueueModel.Input {
     public var process: Int {
         switch self {
         case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process, _, _, _),
-            .setNonblocking(let process, _),
+            .setNonblocking(let process, _), .setFlagsRefused(let process, _),
             .notify(let process, _, _, _, _), .notifyUnknownKind(let process, _), .takeNotifications(let process, _, _),
             .close(let process), .unlink(let process), .exit(let process), .refusedName(let process, _, _),
             .readiness(let process, _), .epoll(let process, _), .nestedEpoll(let process, _):
             process
+        case .elsewhere(_, let call): call.process
         }
     }
 }

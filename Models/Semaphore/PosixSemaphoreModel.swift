@@ -84,7 +84,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         /// `sem_close` of one of the process's handles of the named semaphore.
         case close(process: Int)
         /// `sem_open` (`open` true) or `sem_unlink` of a name glibc refuses (a slash after the first, empty, longer
-        /// than `NAME_MAX`): `EINVAL` from `sem_open`, `ENOENT` from `sem_unlink`.
+        /// than `NAME_MAX`): `EINVAL` from `sem_open`, `ENOENT` from `sem_unlink`; or of one of `NAME_MAX` characters
+        /// (`nameMax`), which glibc takes and the kernel refuses once `sem.` is put before it: `ENAMETOOLONG` from both.
         case refusedName(process: Int, open: Bool, name: RefusedName)
         /// `sem_init` of the unnamed semaphore during the run: `value`, and `pshared` (`shared`).
         case initialize(process: Int, value: Int, shared: Bool)
@@ -170,7 +171,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
             return [Transition(.done, Self.opening(state, by: process))]
         case .close(let process):
             return closeTransitions(state, process: process)
-        case .refusedName(_, let open, _):
+        case .refusedName(_, let open, let name):
+            if name == .nameMax { return [Transition(.failed(ErrorCode("ENAMETOOLONG")), state)] }
             return [Transition(.failed(open ? .EINVAL : .ENOENT), state)]
         case .initialize(_, let value, let shared):
             return initializeTransitions(state, value: value, shared: shared)
@@ -294,7 +296,7 @@ extension PosixSemaphoreModel {
             guard setups.first(where: { $0.name == call.object })?.setup.named == true else {
                 throw ModelError("'\(call.f)' needs a named semaphore, and \(call.object) is unnamed")
             }
-            if let name = try RefusedName.field(of: call.value, allowed: [.withSlash, .empty, .tooLong]) {
+            if let name = try RefusedName.field(of: call.value, allowed: [.withSlash, .empty, .tooLong, .nameMax]) {
                 return .refusedName(process: call.process, open: call.f == "open", name: name)
             }
             guard call.f == "open" else { return .unlink(process: call.process) }

@@ -10,6 +10,9 @@ public enum RefusedName: String, Hashable, Sendable, CaseIterable {
     case tooLong = "too-long"
     /// No leading slash (`mq_open` refuses it; `shm_open` and `sem_open` take it as another name).
     case noSlash = "no-slash"
+    /// Exactly `NAME_MAX` (255) characters after the slash: `mq_open` and `shm_open` take it, but `sem_open` opens
+    /// `/dev/shm/sem.` and the name, longer than `NAME_MAX` (so do names of 252 to 254): the kernel's `ENAMETOOLONG`.
+    case nameMax = "name-max"
 
     /// The name a worker gives for `name`, the object's own.
     public func path(for name: String) -> String {
@@ -18,6 +21,7 @@ public enum RefusedName: String, Hashable, Sendable, CaseIterable {
         case .empty: ""
         case .tooLong: "/" + String(repeating: "a", count: 300)
         case .noSlash: String(name.drop { $0 == "/" })
+        case .nameMax: "/" + String(repeating: "n", count: 255)
         }
     }
 

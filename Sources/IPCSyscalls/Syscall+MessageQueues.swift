@@ -112,6 +112,17 @@ extension Syscall {
         return old & Int(O_NONBLOCK) != 0
     }
 
+    /// `mq_setattr` with `mq_flags` set to `flags` as given (any bit but `O_NONBLOCK` fails `EINVAL`, before the descriptor
+    /// is looked up); returns the old `mq_flags`.
+    ///
+    /// The corresponding C function is `mq_setattr`.
+    @discardableResult
+    public static func mqSetFlags(_ queue: FileDescriptor, _ flags: Int) throws(Errno) -> Int {
+        var old = 0
+        _ = try perform(.mqSetAttributes, descriptor: queue, retryOnInterrupt: false) { _ in ipc_mq_setflags(queue.rawValue, flags, &old) }
+        return old
+    }
+
     /// The inode of what `descriptor` refers to: two descriptors of one message queue share it, a queue created
     /// again under the same name has another.
     ///

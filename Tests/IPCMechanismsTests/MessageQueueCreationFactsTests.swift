@@ -37,6 +37,42 @@ import Testing
         #expect(try Syscall.mqAttributes(fresh).maximumMessages == 10)
     }
 
+    /// An access mode of `O_ACCMODE` (`O_RDWR | O_WRONLY`): an existing name fails `EINVAL` — with `O_CREAT` too, after
+    /// `O_EXCL`'s `EEXIST` (and before the permissions' `EACCES`: a C probe as user 65534 on a root-owned 0600 queue got
+    /// `EINVAL`, and `EACCES` for `O_RDONLY`) — a missing one without `O_CREAT` `ENOENT`, and with it a new queue is made,
+    /// opened for neither `mq_send` nor `mq_receive` (`EBADF` both), while `mq_getattr` works.
+    @Test func theAccessModeOAccmodeFailsEINVALOnAnExistingQueue() throws {
+        let name = "/ipch-test-\(getpid())-accmode-\(UInt32.random(in: 0...UInt32.max))"
+        let queue = try PosixMessageQueue.create(name, maximumMessages: 2, messageSize: 8)
+        defer { try? Syscall.close(queue); try? Syscall.mqUnlink(name) }
+        #expect(throws: Errno.invalidArgument) { _ = try Syscall.mqOpen(name, flags: O_ACCMODE | O_CLOEXEC) }
+        #expect(throws: Errno.invalidArgument) { _ = try Syscall.mqOpen(name, flags: O_ACCMODE | O_NONBLOCK | O_CLOEXEC) }
+        #expect(throws: Errno.invalidArgument) {
+            _ = try Syscall.mqCreate(name, flags: O_ACCMODE | O_CLOEXEC, mode: 0o600, maximumMessages: 2, messageSize: 8)
+        }
+        #expect(throws: Errno.fileExists) {
+            _ = try Syscall.mqCreate(name, flags: O_ACCMODE | O_EXCL | O_CLOEXEC, mode: 0o600, maximumMessages: 2, messageSize: 8)
+        }
+        try Syscall.mqUnlink(name)
+        #expect(throws: Errno.noSuchFileOrDirectory) { _ = try Syscall.mqOpen(name, flags: O_ACCMODE | O_CLOEXEC) }
+        #expect(throws: Errno.invalidArgument) {
+            _ = try Syscall.mqCreate(name, flags: O_ACCMODE | O_CLOEXEC, mode: 0o600, maximumMessages: 0, messageSize: 8)
+        }
+        let made = try Syscall.mqCreate(name, flags: O_ACCMODE | O_CLOEXEC, mode: 0o600, maximumMessages: 2, messageSize: 8)
+        defer { try? Syscall.close(made) }
+        #expect(try Syscall.inode(of: made) != Syscall.inode(of: queue))
+        #expect(throws: Errno.badFileDescriptor) {
+            try [UInt8](repeating: 1, count: 1).withUnsafeBufferPointer { (raw) throws(Errno) in
+                try Syscall.mqSend(made, UnsafeRawBufferPointer(raw), priority: 0)
+            }
+        }
+        #expect(throws: Errno.badFileDescriptor) {
+            var buffer = [UInt8](repeating: 0, count: 8)
+            _ = try buffer.withUnsafeMutableBufferPointer { (raw) throws(Errno) in try Syscall.mqReceive(made, into: UnsafeMutableRawBufferPointer(raw)) }
+        }
+        #expect(try Syscall.mqAttributes(made).maximumMessages == 2)
+    }
+
     /// `RLIMIT_MSGQUEUE` (819200 bytes here) is counted against the creating *user*: a thread that takes a user of
     /// its own (no queue yet, whatever root's other tests hold; the process's limit unchanged) makes nine 10 × 8192
     /// queues — each charged its messages plus the kernel's bookkeeping, a little over 81920 bytes — and the tenth

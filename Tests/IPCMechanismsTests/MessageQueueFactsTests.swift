@@ -54,6 +54,23 @@ import Testing
         #expect(try PosixMessageQueue.send(queue, bytes("x"), priority: 1, nonblocking: true) == .wouldBlock)
     }
 
+    /// `mq_setattr` takes only `O_NONBLOCK` in `mq_flags`: any other bit (`O_RDWR`, 1, `O_CLOEXEC`, all) fails `EINVAL`,
+    /// before the descriptor is looked up (a number not open too), and the flag stays as it was (the other fields are
+    /// ignored: a C probe's `mq_maxmsg` 99 beside `O_NONBLOCK` changed nothing).
+    @Test func mqSetattrRefusesAnyFlagButONonblockBeforeTheDescriptor() throws {
+        let (queue, name) = try makeQueue(maxMessages: 2)
+        defer { discard(queue, name) }
+        for flags in [Int(O_NONBLOCK) | Int(O_RDWR), 1, Int(O_CLOEXEC), -1] {
+            #expect(throws: Errno.invalidArgument, "\(flags)") { try Syscall.mqSetFlags(queue, flags) }
+            #expect(throws: Errno.invalidArgument, "\(flags)") { try Syscall.mqSetFlags(FileDescriptor(rawValue: -1), flags) }
+        }
+        #expect(try Syscall.mqAttributes(queue).nonblocking == false)
+        #expect(try Syscall.mqSetFlags(queue, Int(O_NONBLOCK)) == 0)
+        #expect(try Syscall.mqAttributes(queue).nonblocking == true)
+        #expect(try Syscall.mqAttributes(queue).maximumMessages == 2)
+        #expect(throws: Errno.badFileDescriptor) { try Syscall.mqSetFlags(FileDescriptor(rawValue: -1), Int(O_NONBLOCK)) }
+    }
+
     @Test func anOutOfRangePriorityFailsEINVALEvenBeforeTheDescriptorIsChecked() throws {
         let (queue, name) = try makeQueue()
         defer { discard(queue, name) }

@@ -34,6 +34,59 @@ import Testing
         case notifyUnknownKind(Int)
         /// `mq_notify` with `SIGEV_SIGNAL` and signal 0: registers (it notifies nothing).
         case notifySignalZero
+        /// One of ``elsewhereCalls`` given a number that is no queue descriptor: `INT_MAX - 1` or a directory's.
+        case elsewhere(otherFile: Bool, call: Int)
+        /// `mq_open` with the access mode `O_ACCMODE`, with `O_CREAT` (and `O_EXCL`) or not: `EINVAL` while the name
+        /// exists (after `EEXIST`), `ENOENT` once unlinked, or a new queue the test closes and unlinks at once.
+        case openInvalidAccess(create: Bool, exclusive: Bool)
+        /// `mq_setattr` with a raw `mq_flags` (`O_NONBLOCK` with another bit: `EINVAL` before the descriptor).
+        case setFlags(Int)
+    }
+
+    /// The calls drawn through another number: a send (the priority and an invalid timeout checked first), a receive
+    /// (a buffer too small too), getattr, setattr, notify (an invalid signal first) and close.
+    static let elsewhereCalls: [PosixMessageQueueModel.Input] = [
+        .send(process: 1, data: [1], priority: 0, nonblocking: true), .send(process: 1, data: [1], priority: 32768, nonblocking: true),
+        .send(process: 1, data: [UInt8](repeating: 1, count: 17), priority: 0, nonblocking: true),
+        .send(process: 1, data: [1], priority: 0, nonblocking: false, timeout: .invalid),
+        .receive(process: 1, max: 16, nonblocking: true), .receive(process: 1, max: 1, nonblocking: true),
+        .receive(process: 1, max: 16, nonblocking: false, timeout: .invalid),
+        .getAttributes(process: 1), .setNonblocking(process: 1, nonblocking: true),
+        .notify(process: 1, register: true, kind: .none), .notify(process: 1, register: false),
+        .notify(process: 1, register: true, invalidSignal: true), .setFlagsRefused(process: 1, flags: 2), .close(process: 1),
+    ]
+
+    /// What `call` through `descriptor` gives on the kernel (the raw calls: a send or receive on the queue first sets
+    /// its description's `O_NONBLOCK`, which another number would fail first).
+    static func performElsewhere(_ call: PosixMessageQueueModel.Input, through descriptor: FileDescriptor) throws(Errno) -> PosixMessageQueueModel.Output {
+        switch call {
+        case .send(_, let data, let priority, _, let timeout):
+            try data.withUnsafeBufferPointer { (raw) throws(Errno) in
+                try Syscall.mqSend(descriptor, UnsafeRawBufferPointer(raw), priority: UInt32(priority), deadline: timeout == .invalid ? Syscall.invalidDeadline : nil)
+            }
+            return .sent
+        case .receive(_, let max, _, let timeout):
+            var buffer = [UInt8](repeating: 0, count: max)
+            let (length, priority) = try buffer.withUnsafeMutableBufferPointer { (raw) throws(Errno) in
+                try Syscall.mqReceive(descriptor, into: UnsafeMutableRawBufferPointer(raw), deadline: timeout == .invalid ? Syscall.invalidDeadline : nil)
+            }
+            return .received(.init(data: Array(buffer.prefix(length)), priority: Int(priority)))
+        case .getAttributes:
+            let attributes = try Syscall.mqAttributes(descriptor)
+            return .attributes(.init(
+                messages: attributes.currentMessages, maxMessages: attributes.maximumMessages, messageSize: attributes.messageSize,
+                nonblocking: attributes.nonblocking))
+        case .setNonblocking(_, let nonblocking): return .oldFlags(nonblocking: try Syscall.mqSetNonblocking(descriptor, nonblocking))
+        case .setFlagsRefused(_, let flags):
+            try Syscall.mqSetFlags(descriptor, flags)
+            return .done
+        case .notify(_, let register, let invalid, _, _):
+            try Syscall.mqNotify(descriptor, !register ? nil : invalid ? .signal(999) : .withoutSignal)
+            return .done
+        default:
+            try Syscall.close(descriptor)
+            return .done
+        }
     }
 
     static let queueOperations = Gen.oneOf(
@@ -48,7 +101,11 @@ import Testing
         Gen.int(in: 0...2).map { $0 == 2 ? QueueOperation.getattr : .setattr(nonblocking: $0 == 0) }.eraseToAny(),
         zip(Gen.int(in: 0...1), Gen.int(in: 0...3)).map {
             QueueOperation.create(exclusive: $0 == 1, messages: [3, 11, 0, 10][$1], size: [16, 16, 8, 8193][$1])
-        }.eraseToAny()
+        }.eraseToAny(),
+        zip(Gen.int(in: 0...1), Gen.int(in: 0...(elsewhereCalls.count - 1))).map { QueueOperation.elsewhere(otherFile: $0 == 1, call: $1) }
+            .eraseToAny(),
+        Gen.int(in: 0...2).map { QueueOperation.openInvalidAccess(create: $0 > 0, exclusive: $0 == 2) }.eraseToAny(),
+        Gen.int(in: 0...3).map { QueueOperation.setFlags([Int(O_NONBLOCK) | Int(O_RDWR), 1, Int(O_CLOEXEC), -1][$0]) }.eraseToAny()
     )
 
     @Test func posixMessageQueueAgreesWithItsModel() async {
@@ -168,6 +225,38 @@ import Testing
                     return (.notify(process: 1, register: register), {
                         guard let queue = descriptors.last else { return .failed(.EBADF) }
                         do { try Syscall.mqNotify(queue, register ? .withoutSignal : nil); return .done } catch { return .failed(errorCode(error)) }
+                    })
+                case .setFlags(let flags):
+                    return (.setFlagsRefused(process: 1, flags: flags), {
+                        do { try Syscall.mqSetFlags(descriptors.last ?? FileDescriptor(rawValue: -1), flags); return .done } catch {
+                            return .failed(errorCode(error))
+                        }
+                    })
+                case .openInvalidAccess(let create, let exclusive):
+                    let creation = create ? PosixMessageQueueModel.Creation(exclusive: exclusive, maxMessages: 3, messageSize: 16) : nil
+                    return (.open(process: 1, access: .invalid, creation: creation), {
+                        do {
+                            let queue = create
+                                ? try Syscall.mqCreate(
+                                    name, flags: O_ACCMODE | O_CLOEXEC | (exclusive ? O_EXCL : 0), mode: 0o600, maximumMessages: 3, messageSize: 16)
+                                : try Syscall.mqOpen(name, flags: O_ACCMODE | O_CLOEXEC)
+                            // Never this queue (EINVAL while the name exists): a new one, closed and unlinked at once.
+                            if try Syscall.inode(of: queue) == inode { descriptors.append(queue) } else {
+                                try? Syscall.close(queue)
+                                try? Syscall.mqUnlink(name)
+                            }
+                            return .done
+                        } catch { return .failed(errorCode(error)) }
+                    })
+                case .elsewhere(let otherFile, let index):
+                    let call = Self.elsewhereCalls[index]
+                    return (.elsewhere(otherFile ? .otherFile : .unopened, call), {
+                        let descriptor = otherFile
+                            ? try Syscall.open("/", flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC) : FileDescriptor(rawValue: Int32.max - 1)
+                        var closed = !otherFile
+                        defer { if !closed { try? Syscall.close(descriptor) } }
+                        if case .close = call { closed = true }
+                        do { return try Self.performElsewhere(call, through: descriptor) } catch { return .failed(errorCode(error)) }
                     })
                 }
             }

@@ -43,4 +43,25 @@ import Testing
             #expect(throws: Errno.noSuchFileOrDirectory) { try PosixSemaphore.unlink(path) }
         }
     }
+
+    /// A name of 252 to 255 characters after the slash — `NAME_MAX` itself too (Open POSIX `sem_unlink/5-1`) — passes
+    /// glibc's own check (up to 255), but the file it opens under `/dev/shm` is `sem.` and the name: longer than
+    /// `NAME_MAX`, so the kernel refuses it, `sem_open` and `sem_unlink` alike, with `ENAMETOOLONG`; 251 is a name like
+    /// any other; from 256 on glibc refuses it itself (`EINVAL`, `ENOENT`: the test above).
+    @Test func aNameOfNameMaxCharactersFailsENAMETOOLONGOpenAndUnlinkAlike() throws {
+        let stem = "ipch-test-\(getpid())-long-"
+        func name(_ length: Int) -> String { "/" + stem + String(repeating: "n", count: length - stem.count) }
+        for length in [252, 255] {
+            #expect(throws: Errno.fileNameTooLong) { try (try PosixSemaphore.create(name(length), value: 1)).close() }
+            #expect(throws: Errno.fileNameTooLong) { try PosixSemaphore.unlink(name(length)) }
+        }
+        for length in [256, 257] {
+            #expect(throws: Errno.invalidArgument) { try (try PosixSemaphore.create(name(length), value: 1)).close() }
+            #expect(throws: Errno.noSuchFileOrDirectory) { try PosixSemaphore.unlink(name(length)) }
+        }
+        let longest = name(251)
+        let semaphore = try PosixSemaphore.create(longest, value: 1)
+        try semaphore.close()
+        try PosixSemaphore.unlink(longest)
+    }
 }

@@ -15,12 +15,15 @@ import SystemPackage
 /// consumer that takes one message per wake-up and answers its other receives `EAGAIN` without asking, believing the
 /// queue empty until the next wake-up (a burst of sends wakes it once: the rest is stranded); and the fragile
 /// `client.mq-nested-dispatch`, an event loop that, when its main epoll instance reports a kept one, drains the kept
-/// one's events unrecorded (``KeptEpollInstances/wait``), so the recorded wait on it misses the edge.
+/// one's events unrecorded (``KeptEpollInstances/wait``), so the recorded wait on it misses the edge; and the fragile
+/// `client.mq-errno-eagain-only`, a producer whose error check looks only for `EAGAIN`: a send through a number that is no
+/// longer its queue's (`"descriptor"`) fails `EBADF`, which it takes for sent.
 public enum PosixMessageQueueKind: MechanismKind {
     public typealias Model = PosixMessageQueueModel
 
     public static let implementations = [
         "kernel.posix-mq", "client.mq-notify-not-rearmed", "client.mq-poll-once", "client.mq-epoll-one-per-wakeup", "client.mq-nested-dispatch",
+        "client.mq-errno-eagain-only",
     ]
 
     /// `mq_getattr`'s `mq_curmsgs`: whether a killed process's send or receive took effect.
@@ -60,6 +63,7 @@ public enum PosixMessageQueueKind: MechanismKind {
             onePerWakeup: implementation == "client.mq-epoll-one-per-wakeup",
             context: object.context)
         binding.dispatchesNested = implementation == "client.mq-nested-dispatch"
+        binding.checksOnlyEAGAIN = implementation == "client.mq-errno-eagain-only"
         if object.flag("open") {
             do {
                 binding.descriptors.append(try PosixMessageQueue.open(name))
@@ -119,6 +123,8 @@ struct PosixMessageQueueBinding: ObjectBinding {
     var kept = KeptEpollInstances<PosixMessageQueueModel.EpollTarget>()
     /// `client.mq-nested-dispatch`'s wrong belief (``KeptEpollInstances/wait``): a reported kept instance drained at once.
     var dispatchesNested = false
+    /// `client.mq-errno-eagain-only`'s wrong belief: a send through another number that fails other than `EAGAIN` was sent.
+    var checksOnlyEAGAIN = false
     /// The `O_NONBLOCK` `setattr` left on each descriptor's open description (absent: clear). A send or receive
     /// sets the flag for its own mode (``PosixMessageQueue``'s calls do), and the flag is put back after it.
     var descriptionFlags: [FileDescriptor: Bool] = [:]
@@ -195,6 +201,10 @@ struct PosixMessageQueueBinding: ObjectBinding {
             let old = try Syscall.mqSetNonblocking(queue, nonblocking)
             descriptionFlags[queue] = nonblocking
             return .oldFlags(nonblocking: old)
+        case .setFlagsRefused(_, let flags):
+            // Refused before the descriptor is looked at.
+            try Syscall.mqSetFlags(descriptors.last ?? FileDescriptor(rawValue: -1), flags)
+            return .done
         case .notifyUnknownKind(_, let how):
             // Refused before the descriptor is looked at, as the invalid signal below.
             try Syscall.mqNotify(descriptors.last ?? FileDescriptor(rawValue: -1), .how(CInt(truncatingIfNeeded: how)))
@@ -247,7 +257,7 @@ struct PosixMessageQueueBinding: ObjectBinding {
                 return .notifications(count, rearmed: false, deliveries: deliveries, threadValues: threadValues)
             }
         case .open(_, let access, let creation, let nonblocking):
-            let mode = (access == .read ? O_RDONLY : access == .write ? O_WRONLY : O_RDWR) | (nonblocking ? O_NONBLOCK : 0)
+            let mode = (access == .read ? O_RDONLY : access == .write ? O_WRONLY : access == .invalid ? O_ACCMODE : O_RDWR) | (nonblocking ? O_NONBLOCK : 0)
             guard let creation else {
                 let queue = try PosixMessageQueue.open(name, access: mode)
                 descriptors.append(queue)
@@ -284,6 +294,61 @@ struct PosixMessageQueueBinding: ObjectBinding {
             return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        case .elsewhere(let descriptor, let call):
+            do throws(Errno) {
+                return try Self.perform(call, through: descriptor)
+            } catch where checksOnlyEAGAIN && error != .wouldBlock {
+                guard case .send = call else { throw error }
+                return .sent  // `if (r == -1 && errno == EAGAIN) retry(); else sent++;`
+            }
+        }
+    }
+
+    /// `call` given a number that is no message-queue descriptor: `INT_MAX - 1` (never open here), or a descriptor of
+    /// the root directory opened for the call (and closed after, unless the call closed it). The raw calls, without
+    /// the `O_NONBLOCK` setting a send or receive on the queue makes first.
+    static func perform(
+        _ call: PosixMessageQueueModel.Input, through kind: PosixMessageQueueModel.ForeignDescriptor
+    ) throws(Errno) -> PosixMessageQueueModel.Output {
+        let descriptor = kind == .unopened ? FileDescriptor(rawValue: Int32.max - 1) : try Syscall.open("/", flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        var closed = kind == .unopened
+        defer { if !closed { try? Syscall.close(descriptor) } }
+        switch call {
+        case .send(_, let data, let priority, _, let timeout):
+            let priority = UInt32(clamping: priority < 0 ? Int(UInt32.max) : priority)
+            try data.withUnsafeBufferPointer { (raw) throws(Errno) in try Syscall.mqSend(descriptor, UnsafeRawBufferPointer(raw), priority: priority, deadline: timeout?.deadline) }
+            return .sent
+        case .receive(_, let max, _, let timeout):
+            var buffer = [UInt8](repeating: 0, count: max)
+            let (length, priority) = try buffer.withUnsafeMutableBufferPointer { (raw) throws(Errno) in
+                try Syscall.mqReceive(descriptor, into: UnsafeMutableRawBufferPointer(raw), deadline: timeout?.deadline)
+            }
+            return .received(PosixMessageQueueModel.Message(data: Array(buffer.prefix(length)), priority: Int(priority)))
+        case .getAttributes:
+            let attributes = try Syscall.mqAttributes(descriptor)
+            return .attributes(PosixMessageQueueModel.Attributes(
+                messages: attributes.currentMessages, maxMessages: attributes.maximumMessages, messageSize: attributes.messageSize,
+                nonblocking: attributes.nonblocking))
+        case .setNonblocking(_, let nonblocking):
+            return .oldFlags(nonblocking: try Syscall.mqSetNonblocking(descriptor, nonblocking))
+        case .setFlagsRefused(_, let flags):
+            try Syscall.mqSetFlags(descriptor, flags)
+            return .done
+        case .notifyUnknownKind(_, let how):
+            try Syscall.mqNotify(descriptor, .how(CInt(truncatingIfNeeded: how)))
+            return .done
+        case .notify(_, let register, let refused, let kind, let value):
+            let notification: Syscall.MessageQueueNotification? =
+                !register ? nil : refused ? .signal(invalidSignal) : kind == .signalZero ? .signalZero
+                : kind == .none ? .withoutSignal : .signalWithValue(notificationSignal, CInt(truncatingIfNeeded: value))
+            try Syscall.mqNotify(descriptor, notification)
+            return .done
+        case .close:
+            closed = true
+            try Syscall.close(descriptor)
+            return .done
+        default:
+            BindingFailure.abandon("no call but send, receive, getattr, setattr, notify and close takes another number")
         }
     }
 }

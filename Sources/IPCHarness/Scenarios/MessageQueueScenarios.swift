@@ -5,7 +5,7 @@ public enum MessageQueueScenarios {
     public static let all: [Scenario] = [
         posixPriority, posixTimed, posixPersistence, posixNotify, notificationNotRearmed, notificationRearmed,
         systemVSelection, systemVRemoval, copyTakenForReceive, receiveTakes, pollOnce, pollWaits, posixEpoll, epollOnePerWakeup,
-        epollDrains, nestedEventLoop, nestedDispatch,
+        epollDrains, nestedEventLoop, nestedDispatch, reopensAfterEBADF, errnoEAGAINOnly,
     ]
 
     /// Producers send distinct messages to a System V queue; consumers take them, nonblocking, type 0.
