@@ -134,6 +134,9 @@ public struct UnixSocketModel: TraceModel {
         case socket(process: Int, domain: Int, type: Int, protocol: Int)
         /// `socketpair(domain, type, protocol)`: a new pair, closed at once (see ``createdPair``).
         case socketPair(process: Int, domain: Int, type: Int, protocol: Int)
+        /// `getsockname` (`peer` false) or `getpeername` of the object's socket `end`, or (nil) of a new socket closed
+        /// at once (see ``socketName(_:process:end:peer:)``).
+        case socketName(process: Int, end: String?, peer: Bool)
         /// `listen(end, backlog)` again, on the listener (a new backlog) or on any other socket (an error).
         case listen(process: Int, end: String, backlog: Int)
         case close(process: Int, end: String)
@@ -201,6 +204,8 @@ public struct UnixSocketModel: TraceModel {
         case value(Int)
         /// `SO_PEERCRED`: whose credentials, with the ids when known.
         case peerCredentials(PeerCredentials)
+        /// `getsockname`/`getpeername`: whose address (the object's socket whose `bind` made it), or `unnamed`.
+        case address(String)
         /// `SO_ERROR`: the pending error, or none (0).
         case socketError(ErrorCode?)
         /// `socket` made a socket of this type (and it was closed).
@@ -463,7 +468,7 @@ extension UnixSocketModel.Input {
             .sendOutOfBand(let process, _, _, _), .receiveOutOfBand(let process, _, _, _), .atMark(let process, _),
             .setOutOfBandInline(let process, _, _), .selectWithExceptions(let process, _, _, _, _),
             .socket(let process, _, _, _), .bind(let process, _, _, _), .epoll(let process, _), .nestedEpoll(let process, _),
-            .fileControl(let process, _, _), .takeSignal(let process, _, _):
+            .fileControl(let process, _, _), .takeSignal(let process, _, _), .socketName(let process, _, _):
             process
         }
     }

@@ -161,6 +161,13 @@ int ipc_peer_address(int fd, void *storage, int *length) {
     return result;
 }
 
+int ipc_socket_address(int fd, void *storage, int *length) {
+    socklen_t size = (socklen_t)*length;
+    int result = getsockname(fd, storage, &size);
+    *length = (int)size;
+    return result;
+}
+
 int ipc_send_buffer_size(int fd) {
     int size = 0;
     socklen_t length = sizeof(size);

@@ -320,6 +320,18 @@ extension Syscall {
         return storage.withUnsafeBytes { UnixAddress.decode($0.baseAddress!, length: length) }
     }
 
+    /// The socket's own address; nil when it is not bound (the kernel's `sizeof(sa_family_t)` address).
+    ///
+    /// The corresponding C function is `getsockname`.
+    public static func socketAddress(_ descriptor: FileDescriptor) throws(Errno) -> UnixAddress? {
+        var storage = [UInt8](repeating: 0, count: ipc_unix_address_capacity())
+        var length = CInt(storage.count)
+        _ = try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            storage.withUnsafeMutableBytes { ipc_socket_address(descriptor.rawValue, $0.baseAddress, &length) }
+        }
+        return storage.withUnsafeBytes { UnixAddress.decode($0.baseAddress!, length: length) }
+    }
+
     /// The socket's send buffer limit in bytes (`SO_SNDBUF`).
     ///
     /// The corresponding C function is `getsockopt(SO_SNDBUF)`.

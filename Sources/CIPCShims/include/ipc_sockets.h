@@ -75,6 +75,9 @@ int ipc_child_listen_or_connect(
 /// getpeername(2) into a sockaddr_un buffer of `*length` bytes; `*length` is updated.
 int ipc_peer_address(int fd, void *storage, int *length);
 
+/// getsockname(2) into a sockaddr_un buffer of `*length` bytes; `*length` is updated.
+int ipc_socket_address(int fd, void *storage, int *length);
+
 /// getsockopt(SO_SNDBUF).
 int ipc_send_buffer_size(int fd);
 
