@@ -98,6 +98,8 @@ extension UnixSocketModel {
             call = "bind \(end ?? type.map { "a new \($0.rawValue) socket" } ?? "a new socket") to \(address.name)"
         case .listen(_, let end, let backlog): call = "listen on \(end) with backlog \(backlog)"
         case .close(_, let end): call = "close \(end)"
+        case .refusedOption(_, let end, let set, let level, let option):
+            call = "\(set ? "setsockopt" : "getsockopt") \(end) level \(level) option \(option)"
         case .socketName(_, let end, let peer): call = "\(peer ? "getpeername" : "getsockname") \(end ?? "a new socket")"
         case .shutdown(_, let end, let how):
             call = "shutdown \(end) " + (Self.shutdownNames.indices.contains(how) ? Self.shutdownNames[how] : "how \(how)")

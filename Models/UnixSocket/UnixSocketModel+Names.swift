@@ -58,7 +58,7 @@ extension UnixSocketModel {
             .setSendBuffer(_, let end, _), .setPeekOffset(_, let end, _), .setTimeout(_, let end, _, _),
             .setOutOfBandInline(_, let end, _), .listen(_, let end, _), .disconnectPeer(_, let end),
             .connectPeer(_, let end, _), .connectTo(_, let end?, _, _, _), .bind(_, let end?, _, _),
-            .socketName(_, let end?, _):
+            .socketName(_, let end?, _), .refusedOption(_, let end, _, _, _):
             return end == regularFile ? notSocket : nil
         case .accept(_, let end, _, let flags):
             guard end == regularFile else { return nil }
@@ -66,5 +66,73 @@ extension UnixSocketModel {
         default:
             return nil
         }
+    }
+}
+
+extension UnixSocketModel {
+    /// `SOL_SOCKET`.
+    public static let socketLevel = 1
+
+    /// The `SOL_SOCKET` option numbers of the names a trace may give (x86-64: `SO_RCVTIMEO`/`SO_SNDTIMEO` are the
+    /// old 20 and 21).
+    public static let optionNumbers: [String: Int] = [
+        "SO_TYPE": 3, "SO_ERROR": 4, "SO_SNDBUF": 7, "SO_OOBINLINE": 10, "SO_PEERCRED": 17, "SO_RCVTIMEO": 20,
+        "SO_SNDTIMEO": 21, "SO_PEEK_OFF": 42,
+    ]
+
+    /// The options `setsockopt` cannot set (`sk_setsockopt`'s default: `ENOPROTOOPT`, measured).
+    static let readOnlyOptions: Set<String> = ["SO_TYPE", "SO_ERROR", "SO_PEERCRED"]
+
+    /// Option numbers no kernel knows at `SOL_SOCKET`, which the model may judge: negative, or 1000 and above (this
+    /// kernel's highest is under 100; between them only named options are judged).
+    static func isUnknownOption(_ number: Int) -> Bool { number < 0 || number >= 1000 }
+
+    /// `getsockopt` or `setsockopt` (`set`) that no socket option answers (measured in `UnixSocketNameFactsTests`,
+    /// LTP's `getsockopt01`, `setsockopt01`): a level other than `SOL_SOCKET` `EOPNOTSUPP` whatever the option (Unix
+    /// sockets have no options of their own protocol), an option `SOL_SOCKET` does not know — or, for `setsockopt`,
+    /// one it only reports (`SO_TYPE`, `SO_ERROR`, `SO_PEERCRED`) — `ENOPROTOOPT`; `EBADF` (and `ENOTSOCK`) first.
+    func refusedOption(_ state: State, process: Int, end: String, level: Int) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        return failure(state, level == Self.socketLevel ? ErrorCode("ENOPROTOOPT") : ErrorCode("EOPNOTSUPP"))
+    }
+
+    /// The trace's `getsockopt`/`setsockopt` that no option answers: a `"level"` other than `SOL_SOCKET` (a number),
+    /// an option number no kernel knows, or `setsockopt` of a read-only option; nil for the options the model
+    /// answers. An option number between 0 and 999 at `SOL_SOCKET` is refused: give the options the model knows by
+    /// name.
+    static func refusedOptionInput(of call: Call) throws(ModelError) -> Input? {
+        let set = call.f == "setsockopt"
+        let level: Int
+        switch try call.value.optional("level") {
+        case nil, .string("SOL_SOCKET")?: level = socketLevel
+        case let other?: level = try other.integer("level", in: Int(Int32.min)...Int(Int32.max))
+        }
+        let option: Int
+        switch try call.value.required("option") {
+        case .string(let name):
+            guard level != socketLevel || (set && readOnlyOptions.contains(name)) else { return nil }
+            guard let number = optionNumbers[name] else {
+                throw ModelError("\(call.f): option \(name) is not one the model names (give a number)")
+            }
+            option = number
+        case let other:
+            option = try other.integer("option", in: Int(Int32.min)...Int(Int32.max))
+            guard level != socketLevel || isUnknownOption(option) else {
+                throw ModelError("\(call.f): option \(option) at SOL_SOCKET: name the options the model knows; numbers only below 0 or from 1000")
+            }
+        }
+        return .refusedOption(process: call.process, end: try call.value.required("end").text("end"), set: set, level: level, option: option)
+    }
+
+    /// The trace form of a refused option call.
+    static func refusedOptionCall(end: String, set: Bool, level: Int, option: Int) -> (String, JSONValue?) {
+        var value: JSONObject = ["end": .string(end)]
+        if level != socketLevel { value["level"] = .int(level) }
+        value["option"] = optionNumbers.first { $0.value == option && (level != socketLevel || readOnlyOptions.contains($0.key)) }
+            .map { .string($0.key) } ?? .int(option)
+        if set { value["value"] = 1 }
+        return (set ? "setsockopt" : "getsockopt", .object(value))
     }
 }

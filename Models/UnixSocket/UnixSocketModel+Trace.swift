@@ -195,6 +195,7 @@ extension UnixSocketModel {
     }
 
     private func socketInput(from call: Call) throws(ModelError) -> Input {
+        if call.f == "getsockopt" || call.f == "setsockopt", let refused = try Self.refusedOptionInput(of: call) { return refused }
         let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
         switch call.f {
         case "send" where try call.value.optional("oob")?.boolean("oob") == true:
@@ -461,6 +462,9 @@ extension UnixSocketModel {
             return .address(try value.required("address").text("address"))
         case .getOption(_, _, .peekOffset):
             return .value(try value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
+        case .refusedOption(_, _, let set, _, _):
+            // Never a success: what one recorded is judged (and refused).
+            return set ? .closed : .value(try value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
         case .getOption, .queued:
             return .value(try value.required("value").integer("value", in: 0...Int(Int32.max)))
         case .poll(_, _, let events, _):
@@ -651,6 +655,8 @@ extension UnixSocketModel {
             if write { value["write"] = true }
             if timeout != 0 { value["timeout"] = .int(timeout) }
             return ("select", .object(value))
+        case .refusedOption(_, let end, let set, let level, let option):
+            return Self.refusedOptionCall(end: end, set: set, level: level, option: option)
         case .getOption(_, let end, let option):
             return ("getsockopt", ["end": .string(end), "option": .string(option.rawValue)])
         case .setSendBuffer(_, let end, let value):

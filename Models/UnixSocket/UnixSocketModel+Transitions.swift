@@ -22,6 +22,8 @@ extension UnixSocketModel {
         switch input {
         case .socketName(let process, let end, let peer):
             return socketName(state, process: process, end: end, peer: peer)
+        case .refusedOption(let process, let end, _, let level, _):
+            return refusedOption(state, process: process, end: end, level: level)
         case .nestedEpoll(let process, let call):
             return nestedEpollTransitions(state, process: process, call: call).map { ($0.output ?? .epollControlled, $0.step) }
         case .epoll(let process, .wait(let maxEvents, let timeout, let form)) where state.implicitHoldsInstances(process: process) && !state.epollUnjudged.contains(process):

@@ -104,6 +104,9 @@ public struct UnixSocketModel: TraceModel {
         case selectWithExceptions(process: Int, end: String, read: Bool, write: Bool, timeout: Int)
         /// `getsockopt(SOL_SOCKET, option)`.
         case getOption(process: Int, end: String, option: SocketOption)
+        /// `getsockopt` or `setsockopt` (`set`) of an option no socket option answers: `level` other than `SOL_SOCKET`,
+        /// or an `option` `SOL_SOCKET` does not know or (set) only reports (see ``refusedOption(_:process:end:level:)``).
+        case refusedOption(process: Int, end: String, set: Bool, level: Int, option: Int)
         /// `setsockopt(SOL_SOCKET, SO_SNDBUF, value)`.
         case setSendBuffer(process: Int, end: String, value: Int)
         /// `setsockopt(SOL_SOCKET, SO_PEEK_OFF, value)` (see ``peekingAtOffset(_:end:_:)``).
@@ -468,7 +471,8 @@ extension UnixSocketModel.Input {
             .sendOutOfBand(let process, _, _, _), .receiveOutOfBand(let process, _, _, _), .atMark(let process, _),
             .setOutOfBandInline(let process, _, _), .selectWithExceptions(let process, _, _, _, _),
             .socket(let process, _, _, _), .bind(let process, _, _, _), .epoll(let process, _), .nestedEpoll(let process, _),
-            .fileControl(let process, _, _), .takeSignal(let process, _, _), .socketName(let process, _, _):
+            .fileControl(let process, _, _), .takeSignal(let process, _, _), .socketName(let process, _, _),
+            .refusedOption(let process, _, _, _, _):
             process
         }
     }

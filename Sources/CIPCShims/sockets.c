@@ -218,6 +218,15 @@ int ipc_set_socket_int_option(int fd, int option, int value) {
     return setsockopt(fd, SOL_SOCKET, option, &value, sizeof value);
 }
 
+int ipc_socket_int_option_at(int fd, int level, int option, int *value) {
+    socklen_t length = sizeof *value;
+    return getsockopt(fd, level, option, value, &length);
+}
+
+int ipc_set_socket_int_option_at(int fd, int level, int option, int value) {
+    return setsockopt(fd, level, option, &value, sizeof value);
+}
+
 int ipc_set_socket_timeval_option(int fd, int option, long seconds, long microseconds) {
     struct timeval value = {.tv_sec = seconds, .tv_usec = microseconds};
     return setsockopt(fd, SOL_SOCKET, option, &value, sizeof value);

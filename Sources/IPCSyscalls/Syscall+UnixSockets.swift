@@ -409,6 +409,26 @@ extension Syscall {
         }
     }
 
+    /// An `int` socket option at any `level` (a level or option the socket does not know: the kernel's error).
+    ///
+    /// The corresponding C function is `getsockopt`.
+    public static func socketOption(_ descriptor: FileDescriptor, level: CInt, _ option: CInt) throws(Errno) -> Int {
+        var value: CInt = 0
+        _ = try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_socket_int_option_at(descriptor.rawValue, level, option, &value)
+        }
+        return Int(value)
+    }
+
+    /// Sets an `int` socket option at any `level`.
+    ///
+    /// The corresponding C function is `setsockopt`.
+    public static func setSocketOption(_ descriptor: FileDescriptor, level: CInt, _ option: CInt, _ value: CInt) throws(Errno) {
+        _ = try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_set_socket_int_option_at(descriptor.rawValue, level, option, value)
+        }
+    }
+
     /// Sets a `struct timeval` socket option at `SOL_SOCKET` (`SO_RCVTIMEO`, `SO_SNDTIMEO`): `EDOM` for microseconds
     /// outside 0..<1000000.
     ///

@@ -148,4 +148,34 @@ import Testing
         #expect(errorName { _ = try Syscall.socketAddress(closed) } == "EBADF")
         #expect(errorName { try Syscall.shutdown(closed, how: 5) } == "EBADF")
     }
+
+    /// `getsockopt` and `setsockopt` that no option answers, on every type (LTP's `getsockopt01`, `setsockopt01`): a
+    /// level other than `SOL_SOCKET` `EOPNOTSUPP`, whatever the option (Unix sockets have no protocol options); an
+    /// option `SOL_SOCKET` does not know `ENOPROTOOPT`, and so does setting one it only reports (`SO_TYPE`,
+    /// `SO_ERROR`, `SO_PEERCRED`). The model's `refusedOption` gives each.
+    @Test(arguments: UnixSocketType.allCases)
+    func optionsNothingAnswers(type: UnixSocketType) throws {
+        let (a, b) = try Syscall.socketPair(type)
+        defer { try? Syscall.close(a); try? Syscall.close(b) }
+        let model = UnixSocketModel(objects: [("s0", .init(type: .init(rawValue: type.rawValue)!, shape: .pair(a: [1], b: [2])))])
+        let state = model.initialState(of: "s0")
+        let cases: [(set: Bool, level: Int, option: Int)] = [
+            (false, 500, 10), (false, 17, 10), (false, 0, -1), (false, 6, -1), (false, 1, -1), (false, 1, 9999),
+            (true, 500, 10), (true, 0, 1), (true, 1, -1), (true, 1, 9999), (true, 1, 3), (true, 1, 4), (true, 1, 17),
+        ]
+        for (set, level, option) in cases {
+            let kernel = errorName {
+                if set {
+                    try Syscall.setSocketOption(a, level: CInt(level), CInt(option), 1)
+                } else {
+                    _ = try Syscall.socketOption(a, level: CInt(level), CInt(option))
+                }
+            }
+            let input = UnixSocketModel.Input.refusedOption(process: 1, end: "a", set: set, level: level, option: option)
+            #expect(model.outcomes(of: input, in: state).map(\.output) == [.failed(ErrorCode(kernel))], "\(input): the kernel says \(kernel)")
+        }
+        // The ones it knows succeed (SO_RCVBUF, SO_KEEPALIVE: options the model does not judge).
+        #expect(errorName { _ = try Syscall.socketOption(a, level: 1, 8) } == "ok")
+        #expect(errorName { try Syscall.setSocketOption(a, level: 1, 9, 1) } == "ok")
+    }
 }

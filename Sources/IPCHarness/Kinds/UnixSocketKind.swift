@@ -324,6 +324,13 @@ public struct UnixSocketBinding: ObjectBinding {
             if onRegularFile, let file = sockets.removeValue(forKey: UnixSocketModel.regularFile) { try? Syscall.close(file) }
         }
         switch input {
+        case .refusedOption(_, let end, let set, let level, let option):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            if set {
+                try Syscall.setSocketOption(socket, level: CInt(truncatingIfNeeded: level), CInt(truncatingIfNeeded: option), 1)
+                return .closed
+            }
+            return .value(try Syscall.socketOption(socket, level: CInt(truncatingIfNeeded: level), CInt(truncatingIfNeeded: option)))
         case .socketName(_, let end, let peer):
             let socket = try heldOrNew(end, type: nil)
             defer { if end == nil { try? Syscall.close(socket) } }
