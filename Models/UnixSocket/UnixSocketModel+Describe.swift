@@ -98,6 +98,9 @@ extension UnixSocketModel {
             call = "bind \(end ?? type.map { "a new \($0.rawValue) socket" } ?? "a new socket") to \(address.name)"
         case .listen(_, let end, let backlog): call = "listen on \(end) with backlog \(backlog)"
         case .close(_, let end): call = "close \(end)"
+        case .refusedOption(_, let end, let set, let level, let option):
+            call = "\(set ? "setsockopt" : "getsockopt") \(end) level \(level) option \(option)"
+        case .socketName(_, let end, let peer): call = "\(peer ? "getpeername" : "getsockname") \(end ?? "a new socket")"
         case .shutdown(_, let end, let how):
             call = "shutdown \(end) " + (Self.shutdownNames.indices.contains(how) ? Self.shutdownNames[how] : "how \(how)")
         case .poll(_, let end, let events, let timeout):
@@ -157,6 +160,7 @@ extension UnixSocketModel {
         case .pairCreated(let type, let nonblocking, let closeOnExec)?:
             result = "a \(type.rawValue) pair" + (nonblocking == true ? ", O_NONBLOCK" : "") + (closeOnExec == true ? ", FD_CLOEXEC" : "")
         case .value(let number)?: result = "\(number)"
+        case .address(let name)?: result = name == Self.unnamed ? "unnamed (no address)" : "the address of \(name)"
         case .socketError(let code)?: result = code?.rawValue ?? "0 (no error)"
         case .peerCredentials(let credentials)?:
             let who = switch credentials.who {

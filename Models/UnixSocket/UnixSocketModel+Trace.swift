@@ -62,6 +62,10 @@
 //   setsockopt  {"end": S, "option": "SO_SNDBUF" | "SO_PEEK_OFF" | "SO_OOBINLINE", "value": INT} (none)
 //               or {"end": S, "option": "SO_RCVTIMEO" | "SO_SNDTIMEO", "value": {"sec", "usec"}} (none; EDOM)
 //               (SO_PEEK_OFF: where peeks start while ≥ 0; getsockopt SO_PEEK_OFF reports it, -1 at first)
+//   getsockname {"end": S} | {"type": T}?                                     {"address": "unnamed" | S}   EBADF, ENOTSOCK
+//   getpeername {"end": S} | {"type": T}?                                     {"address": "unnamed" | S}   ENOTCONN, EBADF,
+//                                                                                                          ENOTSOCK
+//               (the address named by the object's socket whose bind made it; no end: a new socket closed at once)
 //   ioctl       {"end": S, "request": "SIOCINQ" | "SIOCOUTQ" | "SIOCATMARK"}  {"value": INT}   EINVAL, EBADF
 //   ioctl       {"end": S, "request": "FIOASYNC", "on": BOOL}                  (none)   EBADF   (O_ASYNC, as F_SETFL)
 //   ioctl       {"end": S, "request": "FIONBIO", "on": BOOL}                   (none)   EBADF   (O_NONBLOCK, as F_SETFL)
@@ -69,7 +73,8 @@
 //   close-file  {"file": F}                                                   (none)
 //   probe       {"file": F}                                                   {"open": BOOL}
 //
-// S names a socket of the object ("a", "b"; "listen", "client-P", "server-P"; "pP"); F a passed file.
+// S names a socket of the object ("a", "b"; "listen", "client-P", "server-P"; "pP"); F a passed file. "regular-file"
+// as S names a memory file the process holds: every socket call on it fails ENOTSOCK (accept4's bad flags EINVAL).
 // params: {"sendBuffer": 212992, "sendBufferMaximum": 4194304 (optional), "datagramQueue": 10,
 //   "tablesNeverFull": BOOL (optional; true: no process's descriptor table fills, so a receive installs every
 //   descriptor its room holds; absent: a receive may stop early, EMFILE of a full table, closing the rest), "objects": {
@@ -179,6 +184,18 @@ extension UnixSocketModel {
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {
+        let input = try socketInput(from: call)
+        // "regular-file" is a socket call's descriptor that is no socket (ENOTSOCK); other calls have no such form.
+        if case .epoll = input { return input }
+        if case .nestedEpoll = input { return input }
+        if try call.value.optional("end") == .string(Self.regularFile), Self.regularFileFailure(input) == nil {
+            throw ModelError("\(call.f): \"regular-file\" is only a socket call's end (send, receive, connect, bind, listen, accept, shutdown, getsockopt, setsockopt, getsockname, getpeername)")
+        }
+        return input
+    }
+
+    private func socketInput(from call: Call) throws(ModelError) -> Input {
+        if call.f == "getsockopt" || call.f == "setsockopt", let refused = try Self.refusedOptionInput(of: call) { return refused }
         let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
         switch call.f {
         case "send" where try call.value.optional("oob")?.boolean("oob") == true:
@@ -275,6 +292,11 @@ extension UnixSocketModel {
             return pair
                 ? .socketPair(process: call.process, domain: domain, type: type, protocol: number)
                 : .socket(process: call.process, domain: domain, type: type, protocol: number)
+        case "getsockname", "getpeername":
+            let end = try call.value.optional("end")?.text("end")
+            let type = try Self.newSocketType(call)
+            guard end == nil || type == nil else { throw ModelError("\(call.f): an 'end' has its type; give 'end' or 'type'") }
+            return .socketName(process: call.process, end: end, peer: call.f == "getpeername")
         case "listen":
             return .listen(
                 process: call.process, end: try call.value.required("end").text("end"),
@@ -370,7 +392,8 @@ extension UnixSocketModel {
         default:
             throw ModelError(
                 "the unix-socket model has no operation '\(call.f)' (it has send, receive, receive-exactly, connect, "
-                    + "socket, bind, accept, listen, close, shutdown, poll, select, getsockopt, setsockopt, ioctl, fcntl, "
+                    + "socket, bind, accept, listen, close, shutdown, poll, select, getsockopt, setsockopt, getsockname, getpeername, "
+                    + "ioctl, fcntl, "
                     + "sigtimedwait, read-file, close-file and probe)")
         }
     }
@@ -435,8 +458,13 @@ extension UnixSocketModel {
             }
         case .getOption(_, _, .peerCredentials):
             return .peerCredentials(try Self.peerCredentials(value))
+        case .socketName:
+            return .address(try value.required("address").text("address"))
         case .getOption(_, _, .peekOffset):
             return .value(try value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
+        case .refusedOption(_, _, let set, _, _):
+            // Never a success: what one recorded is judged (and refused).
+            return set ? .closed : .value(try value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)))
         case .getOption, .queued:
             return .value(try value.required("value").integer("value", in: 0...Int(Int32.max)))
         case .poll(_, _, let events, _):
@@ -592,6 +620,8 @@ extension UnixSocketModel {
             return ("accept", .object(value))
         case .close(_, let end):
             return ("close", ["end": .string(end)])
+        case .socketName(_, let end, let peer):
+            return (peer ? "getpeername" : "getsockname", end.map { ["end": .string($0)] } ?? .object([:]))
         case .socket(_, let domain, let type, let `protocol`):
             var value: JSONObject = ["domain": domain == 1 ? "AF_UNIX" : .int(domain), "type": .int(type)]
             if `protocol` != 0 { value["protocol"] = .int(`protocol`) }
@@ -625,6 +655,8 @@ extension UnixSocketModel {
             if write { value["write"] = true }
             if timeout != 0 { value["timeout"] = .int(timeout) }
             return ("select", .object(value))
+        case .refusedOption(_, let end, let set, let level, let option):
+            return Self.refusedOptionCall(end: end, set: set, level: level, option: option)
         case .getOption(_, let end, let option):
             return ("getsockopt", ["end": .string(end), "option": .string(option.rawValue)])
         case .setSendBuffer(_, let end, let value):
@@ -684,6 +716,8 @@ extension UnixSocketModel {
             return .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .selectedWithExceptions(let readable, let writable, let exceptional):
             return .ok(["readable": .bool(readable), "writable": .bool(writable), "exceptional": .bool(exceptional)])
+        case .address(let name):
+            return .ok(["address": .string(name)])
         case .value(let number):
             return .ok(["value": .int(number)])
         case .created(let type):

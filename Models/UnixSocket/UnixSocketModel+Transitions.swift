@@ -2,6 +2,7 @@ extension UnixSocketModel {
     typealias Transitions = [(output: Output?, step: Step<State>)]
 
     func transitions(_ state: State, _ input: Input) -> Transitions {
+        if let failed = Self.regularFileFailure(input) { return failure(state, failed) }
         if let nonblocking = Self.nonblockingByDescriptor(input, in: state) {
             return Self.markingNonblockingByDescription(transitions(state, nonblocking), process: input.process)
         }
@@ -19,6 +20,10 @@ extension UnixSocketModel {
     /// ``transitions(_:_:)`` of a call its socket's timeout leaves alone.
     private func untimedTransitions(_ state: State, _ input: Input) -> Transitions {
         switch input {
+        case .socketName(let process, let end, let peer):
+            return socketName(state, process: process, end: end, peer: peer)
+        case .refusedOption(let process, let end, _, let level, _):
+            return refusedOption(state, process: process, end: end, level: level)
         case .nestedEpoll(let process, let call):
             return nestedEpollTransitions(state, process: process, call: call).map { ($0.output ?? .epollControlled, $0.step) }
         case .epoll(let process, .wait(let maxEvents, let timeout, let form)) where state.implicitHoldsInstances(process: process) && !state.epollUnjudged.contains(process):

@@ -104,6 +104,9 @@ public struct UnixSocketModel: TraceModel {
         case selectWithExceptions(process: Int, end: String, read: Bool, write: Bool, timeout: Int)
         /// `getsockopt(SOL_SOCKET, option)`.
         case getOption(process: Int, end: String, option: SocketOption)
+        /// `getsockopt` or `setsockopt` (`set`) of an option no socket option answers: `level` other than `SOL_SOCKET`,
+        /// or an `option` `SOL_SOCKET` does not know or (set) only reports (see ``refusedOption(_:process:end:level:)``).
+        case refusedOption(process: Int, end: String, set: Bool, level: Int, option: Int)
         /// `setsockopt(SOL_SOCKET, SO_SNDBUF, value)`.
         case setSendBuffer(process: Int, end: String, value: Int)
         /// `setsockopt(SOL_SOCKET, SO_PEEK_OFF, value)` (see ``peekingAtOffset(_:end:_:)``).
@@ -134,6 +137,9 @@ public struct UnixSocketModel: TraceModel {
         case socket(process: Int, domain: Int, type: Int, protocol: Int)
         /// `socketpair(domain, type, protocol)`: a new pair, closed at once (see ``createdPair``).
         case socketPair(process: Int, domain: Int, type: Int, protocol: Int)
+        /// `getsockname` (`peer` false) or `getpeername` of the object's socket `end`, or (nil) of a new socket closed
+        /// at once (see ``socketName(_:process:end:peer:)``).
+        case socketName(process: Int, end: String?, peer: Bool)
         /// `listen(end, backlog)` again, on the listener (a new backlog) or on any other socket (an error).
         case listen(process: Int, end: String, backlog: Int)
         case close(process: Int, end: String)
@@ -201,6 +207,8 @@ public struct UnixSocketModel: TraceModel {
         case value(Int)
         /// `SO_PEERCRED`: whose credentials, with the ids when known.
         case peerCredentials(PeerCredentials)
+        /// `getsockname`/`getpeername`: whose address (the object's socket whose `bind` made it), or `unnamed`.
+        case address(String)
         /// `SO_ERROR`: the pending error, or none (0).
         case socketError(ErrorCode?)
         /// `socket` made a socket of this type (and it was closed).
@@ -463,7 +471,8 @@ extension UnixSocketModel.Input {
             .sendOutOfBand(let process, _, _, _), .receiveOutOfBand(let process, _, _, _), .atMark(let process, _),
             .setOutOfBandInline(let process, _, _), .selectWithExceptions(let process, _, _, _, _),
             .socket(let process, _, _, _), .bind(let process, _, _, _), .epoll(let process, _), .nestedEpoll(let process, _),
-            .fileControl(let process, _, _), .takeSignal(let process, _, _):
+            .fileControl(let process, _, _), .takeSignal(let process, _, _), .socketName(let process, _, _),
+            .refusedOption(let process, _, _, _, _):
             process
         }
     }

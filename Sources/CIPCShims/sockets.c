@@ -161,6 +161,13 @@ int ipc_peer_address(int fd, void *storage, int *length) {
     return result;
 }
 
+int ipc_socket_address(int fd, void *storage, int *length) {
+    socklen_t size = (socklen_t)*length;
+    int result = getsockname(fd, storage, &size);
+    *length = (int)size;
+    return result;
+}
+
 int ipc_send_buffer_size(int fd) {
     int size = 0;
     socklen_t length = sizeof(size);
@@ -209,6 +216,15 @@ int ipc_socket_int_option(int fd, int option, int *value) {
 
 int ipc_set_socket_int_option(int fd, int option, int value) {
     return setsockopt(fd, SOL_SOCKET, option, &value, sizeof value);
+}
+
+int ipc_socket_int_option_at(int fd, int level, int option, int *value) {
+    socklen_t length = sizeof *value;
+    return getsockopt(fd, level, option, value, &length);
+}
+
+int ipc_set_socket_int_option_at(int fd, int level, int option, int value) {
+    return setsockopt(fd, level, option, &value, sizeof value);
 }
 
 int ipc_set_socket_timeval_option(int fd, int option, long seconds, long microseconds) {

@@ -320,6 +320,18 @@ extension Syscall {
         return storage.withUnsafeBytes { UnixAddress.decode($0.baseAddress!, length: length) }
     }
 
+    /// The socket's own address; nil when it is not bound (the kernel's `sizeof(sa_family_t)` address).
+    ///
+    /// The corresponding C function is `getsockname`.
+    public static func socketAddress(_ descriptor: FileDescriptor) throws(Errno) -> UnixAddress? {
+        var storage = [UInt8](repeating: 0, count: ipc_unix_address_capacity())
+        var length = CInt(storage.count)
+        _ = try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            storage.withUnsafeMutableBytes { ipc_socket_address(descriptor.rawValue, $0.baseAddress, &length) }
+        }
+        return storage.withUnsafeBytes { UnixAddress.decode($0.baseAddress!, length: length) }
+    }
+
     /// The socket's send buffer limit in bytes (`SO_SNDBUF`).
     ///
     /// The corresponding C function is `getsockopt(SO_SNDBUF)`.
@@ -394,6 +406,26 @@ extension Syscall {
     public static func setSocketOption(_ descriptor: FileDescriptor, _ option: CInt, _ value: CInt) throws(Errno) {
         _ = try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in
             ipc_set_socket_int_option(descriptor.rawValue, option, value)
+        }
+    }
+
+    /// An `int` socket option at any `level` (a level or option the socket does not know: the kernel's error).
+    ///
+    /// The corresponding C function is `getsockopt`.
+    public static func socketOption(_ descriptor: FileDescriptor, level: CInt, _ option: CInt) throws(Errno) -> Int {
+        var value: CInt = 0
+        _ = try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_socket_int_option_at(descriptor.rawValue, level, option, &value)
+        }
+        return Int(value)
+    }
+
+    /// Sets an `int` socket option at any `level`.
+    ///
+    /// The corresponding C function is `setsockopt`.
+    public static func setSocketOption(_ descriptor: FileDescriptor, level: CInt, _ option: CInt, _ value: CInt) throws(Errno) {
+        _ = try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in
+            ipc_set_socket_int_option_at(descriptor.rawValue, level, option, value)
         }
     }
 

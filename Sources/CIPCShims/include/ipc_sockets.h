@@ -75,6 +75,9 @@ int ipc_child_listen_or_connect(
 /// getpeername(2) into a sockaddr_un buffer of `*length` bytes; `*length` is updated.
 int ipc_peer_address(int fd, void *storage, int *length);
 
+/// getsockname(2) into a sockaddr_un buffer of `*length` bytes; `*length` is updated.
+int ipc_socket_address(int fd, void *storage, int *length);
+
 /// getsockopt(SO_SNDBUF).
 int ipc_send_buffer_size(int fd);
 
@@ -88,6 +91,9 @@ int ipc_socket_at_mark(int fd);
 int ipc_socket_int_option(int fd, int option, int *value);
 /// setsockopt(SOL_SOCKET, option) of an int option; 0, or -1 with errno.
 int ipc_set_socket_int_option(int fd, int option, int value);
+/// getsockopt and setsockopt of an int option at any level; 0, or -1 with errno.
+int ipc_socket_int_option_at(int fd, int level, int option, int *value);
+int ipc_set_socket_int_option_at(int fd, int level, int option, int value);
 /* setsockopt/getsockopt of a struct timeval option at SOL_SOCKET (SO_RCVTIMEO, SO_SNDTIMEO). */
 int ipc_set_socket_timeval_option(int fd, int option, long seconds, long microseconds);
 int ipc_socket_timeval_option(int fd, int option, long *seconds, long *microseconds);

@@ -314,7 +314,28 @@ public struct UnixSocketBinding: ObjectBinding {
     }
 
     public mutating func perform(_ input: UnixSocketModel.Input) throws(Errno) -> UnixSocketModel.Output {
+        // A socket call on "regular-file" goes to the kernel on a memory file this process holds for the call
+        // (`ENOTSOCK`, or `accept4`'s `EINVAL` first): the model's `regularFileFailure`.
+        let onRegularFile = UnixSocketModel.regularFileFailure(input) != nil
+        if onRegularFile {
+            sockets[UnixSocketModel.regularFile] = try Syscall.memfdCreate("ipch-regular-file")
+        }
+        defer {
+            if onRegularFile, let file = sockets.removeValue(forKey: UnixSocketModel.regularFile) { try? Syscall.close(file) }
+        }
         switch input {
+        case .refusedOption(_, let end, let set, let level, let option):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            if set {
+                try Syscall.setSocketOption(socket, level: CInt(truncatingIfNeeded: level), CInt(truncatingIfNeeded: option), 1)
+                return .closed
+            }
+            return .value(try Syscall.socketOption(socket, level: CInt(truncatingIfNeeded: level), CInt(truncatingIfNeeded: option)))
+        case .socketName(_, let end, let peer):
+            let socket = try heldOrNew(end, type: nil)
+            defer { if end == nil { try? Syscall.close(socket) } }
+            let address = try peer ? Syscall.peerAddress(socket) : Syscall.socketAddress(socket)
+            return .address(addressName(address, call: peer ? "getpeername" : "getsockname"))
         case .epoll(_, .control(let operation, let end, let events)):
             try epoll.control(operation, target: end, descriptor: end.flatMap { sockets[$0] }, events: events)
             if let end {
@@ -667,6 +688,18 @@ public struct UnixSocketBinding: ObjectBinding {
             if let bound = addresses[name] ?? ownNames[name] { return bound }
             BindingFailure.abandon("\(call): no socket '\(name)' with an address")
         }
+    }
+
+    /// The model's name for an address `getsockname` or `getpeername` reported: `unnamed`, or the socket whose bind
+    /// made it — the listener, a bound socket, or a socket this process's `bind` gave a fresh abstract name. An
+    /// address this process cannot attribute (another process's fresh name, a fresh path) is refused loudly.
+    private func addressName(_ address: UnixAddress?, call: String) -> String {
+        guard let address else { return UnixSocketModel.unnamed }
+        if address == listenerAddress { return "listen" }
+        if let bound = addresses.first(where: { $0.value == address }) ?? ownNames.first(where: { $0.value == address }) {
+            return bound.key
+        }
+        BindingFailure.abandon("\(call): \(address) is no address this process can name")
     }
 
     /// `connect` of this process's socket `end`, or of a new socket of `type` closed at once, to `address` (the
