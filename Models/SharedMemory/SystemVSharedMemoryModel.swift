@@ -144,6 +144,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         /// `setrlimit(RLIMIT_MEMLOCK)` of the process, as posix-shm's (``MemoryLockLimit/setting(_:process:soft:hard:)``):
         /// the limit a later `SHM_LOCK` by it meets.
         case setMemoryLockLimit(process: Int, soft: Int, hard: Int)
+        /// `fork`: `child` starts with copies of the process's attachments (``SystemVSharedMemoryModel+Fork``).
+        case fork(process: Int, child: Int)
         case exit(process: Int)
         /// `shmctl` with a command it does not have, or `shmctl` or `shmat` with a negative id: `EINVAL` before
         /// anything else, no effect (``SystemVInvalidCall``).
@@ -288,6 +290,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             // A new segment (not this object), or shmmni/shmall met (ENOSPC) or no memory for it (ENOMEM), which the
             // trace does not show.
             return [Transition(.done, state), Transition(.failed(.ENOSPC), state), Transition(.failed(.ENOMEM), state)]
+        case .fork(let process, let child):
+            return forkTransitions(state, process: process, child: child)
         case .exit(let process):
             next.attachments.removeAll { $0 == process }
             if next.readOnly.removeValue(forKey: process) != nil {
@@ -363,6 +367,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case .get(_, let size, let create, let exclusive, _):
             call = "shmget \(size) bytes" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         case .setMemoryLockLimit(_, let soft, let hard): call = MemoryLockLimit.describeChange(soft: soft, hard: hard)
+        case .fork(_, let child): call = "fork (child: process \(child))"
         case .exit: call = "exit (detaches everything)"
         case .invalid(_, let invalid): call = invalid.summary
         }
@@ -438,6 +443,10 @@ extension SystemVSharedMemoryModel {
             if let hint = try AttachHint.field(of: call.value) { return .attachAt(process: call.process, hint: hint) }
             return .attach(process: call.process, readOnly: try call.value.optional("readOnly")?.boolean("readOnly") ?? false)
         case "detach": return .detach(process: call.process)
+        case "fork":
+            let child = try call.value.required("child").integer("child", in: 0...Int(Int32.max))
+            guard child != call.process else { throw ModelError("a fork's 'child' must be another process than the one forking (\(child))") }
+            return .fork(process: call.process, child: child)
         case "status":
             guard let any = try SystemVCommand.statAtIndex(call.value, prefix: "SHM") else { return .status(process: call.process) }
             return .statusAtIndex(process: call.process, any: any)
@@ -456,7 +465,7 @@ extension SystemVSharedMemoryModel {
             let change = try MemoryLockLimit.change(call.value, model: Self.name, objects: setups.count)
             return .setMemoryLockLimit(process: call.process, soft: change.soft, hard: change.hard)
         default:
-            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, info, set, remove, lock, unlock, get, setrlimit and control)")
+            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, info, set, remove, lock, unlock, get, setrlimit, control and fork)")
         }
     }
 
@@ -515,6 +524,7 @@ extension SystemVSharedMemoryModel {
                 if let mode { value["mode"] = Permissions.text(ofMode: mode) }
                 return value
             }()))
+        case .fork(_, let child): ("fork", ["child": .int(child)])
         case .exit: ("exit", nil)
         case .invalid(_, let invalid): (invalid.f, invalid.value)
         }

@@ -72,9 +72,16 @@ private let interruptionsHandled = Atomic<Int>(0)
             }
         }
         defer { thread.join() }
+        // The system call the thread first sleeps in: after the signal, only a sleep in that same call is the call
+        // restarted. (Between the handler and the wrapper's return the thread may sleep briefly elsewhere — a futex
+        // of the runtime under load — which was taken for the restart: the release then came while the call was
+        // already returning EINTR.)
+        var sleepingCall: Int?
         func asleep() -> Bool {
             let id = threadID.load(ordering: .sequentiallyConsistent)
-            return id != 0 && ProcessInspector.snapshot(of: id)?.isAsleepInSyscall == true
+            guard id != 0, let snapshot = ProcessInspector.snapshot(of: id), snapshot.isAsleepInSyscall else { return false }
+            if sleepingCall == nil { sleepingCall = snapshot.syscall }
+            return snapshot.syscall == sleepingCall
         }
         // A bound far past any wait these steps need, so that a machine where /proc does not show the sleep (or the
         // signal never comes) fails the test instead of hanging the suite; not a timing assertion.

@@ -522,6 +522,8 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
             return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        case .fork:
+            BindingFailure.abandon("the sysv-shm worker does not fork: a trace's fork is judged by the model only")
         case .invalid(let process, let invalid):
             // The kernel refuses these (EINVAL) before looking at anything: made as recorded, a control command raw,
             // any other call as the ordinary one with the negative id in place of the segment's.

@@ -1,0 +1,23 @@
+/// `fork` and a System V segment, as measured (`SystemVSharedMemoryForkFactsTests`, a C probe first; LTP shmctl01's
+/// children): the child inherits every attachment of its parent (`SHM_RDONLY` ones stay read-only), so the
+/// attachment count grows by the parent's attachments; the kernel's `shm_open` runs for each in the parent, so
+/// `shm_lpid` becomes the parent and the attach time is set. The child's exit detaches them again (its pid becomes
+/// `shm_lpid`, as any exit's). `RLIMIT_MEMLOCK` is inherited.
+extension SystemVSharedMemoryModel {
+    /// `fork` by `process`: `child` starts with copies of its attachments.
+    func forkTransitions(_ state: State, process: Int, child: Int) -> [Transition<State, Output>] {
+        var next = state
+        // A child is a new process: whatever the trace said of that number before is gone.
+        next.attachments.removeAll { $0 == child }
+        next.readOnly[child] = nil
+        let inherited = state.readOnly[process] ?? []
+        for _ in inherited { next.attachments.insertSorted(child) }
+        if !inherited.isEmpty {
+            next.readOnly[child] = inherited
+            next.lastProcess = process
+            next.times.set(0)
+        }
+        next.memoryLockLimits[child] = state.memoryLockLimits[process]
+        return [Transition(.done, next)]
+    }
+}
