@@ -15,7 +15,9 @@
 /// the thread (`PIDFD_SIGNAL_THREAD`, or no flag on a pidfd opened with `PIDFD_THREAD`), which makes it pending for
 /// the receiver's thread, as `tgkill` (glibc's `sigtimedwait` reports `SI_USER`: see `Details`); with `siginfo`,
 /// its code and value (a queued real-time one past `RLIMIT_SIGPENDING` fails `EAGAIN`, as `sigqueue`'s).
-/// The process-group scope reaches the receiver because the harness's receiver leads a group of its own.
+/// The process-group scope is `kill_pgrp_info` of the group whose id is the receiver's pid: it reaches the receiver
+/// when the receiver leads a group of its own (the harness's set-up), and fails `ESRCH` when it does not (measured:
+/// `ProcessGroupSignalFactsTests`); see `SignalModel+ProcessGroup.swift`.
 ///
 /// `PIDFD_SELF_THREAD` and `PIDFD_SELF_THREAD_GROUP` (Linux 6.15) pass no descriptor: the caller signals itself, its
 /// thread (`PIDTYPE_PID`: `SI_TKILL`, as a `PIDFD_THREAD` pidfd) or its process, with the same flags and checks
@@ -90,14 +92,22 @@ extension SignalModel {
     /// `pidfd_open` flags: `PIDFD_NONBLOCK` (`O_NONBLOCK`) and `PIDFD_THREAD` (`O_EXCL`).
     static let pidfdOpenFlags = [("PIDFD_NONBLOCK", 0o4000), ("PIDFD_THREAD", 0o200)]
 
-    func pidfdSendOutcome(_ state: State, process: Int, signal: Int, send: PidfdSend) -> (output: Output, next: State) {
-        guard send.flagsValid else { return (.failed(.EINVAL), state) }
-        guard send.descriptor != .notPidfd else { return (.failed(.EBADF), state) }
+    /// The checks `pidfd_send_signal` makes before it looks the receiver up (steps 1 to 3 above): the error, or nil.
+    func pidfdRefusal(_ state: State, process: Int, signal: Int, send: PidfdSend) -> ErrorCode? {
+        guard send.flagsValid else { return .EINVAL }
+        guard send.descriptor != .notPidfd else { return .EBADF }
         if let info = send.info {
-            guard info.signal == signal else { return (.failed(.EINVAL), state) }
+            guard info.signal == signal else { return .EINVAL }
             let forged = info.code == .user || info.code == .tkill
-            if forged && (process != state.receiver || send.scope == .processGroup) { return (.failed(.EPERM), state) }
+            if forged && (process != state.receiver || send.scope == .processGroup) { return .EPERM }
         }
+        return nil
+    }
+
+    /// The send as it is when the receiver leads a process group of its own (see `SignalModel+ProcessGroup.swift` for
+    /// the process-group scope otherwise).
+    func pidfdSendOutcome(_ state: State, process: Int, signal: Int, send: PidfdSend) -> (output: Output, next: State) {
+        if let refusal = pidfdRefusal(state, process: process, signal: signal, send: send) { return (.failed(refusal), state) }
         guard state.alive else { return (.failed(.ESRCH), state) }
         guard (0...Self.last).contains(signal) else { return (.failed(.EINVAL), state) }
         let code = send.info?.code ?? (send.scope == .thread ? .tkill : .user)

@@ -61,7 +61,9 @@
 // SIG is a name ("SIGUSR2", "SIGRTMIN+1") or a number (to provoke EINVAL). The object is the receiving process's
 // pending set: kill and sigqueue by any process target it; only the receiver waits.
 // params: {"objects": {"sig2": {"receiver": 2, "queueLimit": 8, "actions": {"SIGUSR2": "default"}}}}
-// ("actions": the receiver's actions known at the start; any other signal's first old action may be anything)
+// ("actions": the receiver's actions known at the start; any other signal's first old action may be anything;
+// "processGroup": "own" (the receiver leads a group of its own, as the harness's does) or "other" (it does not lead
+// its group): what killpg and PIDFD_SIGNAL_PROCESS_GROUP reach — absent, either)
 extension SignalModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var receivers: [(name: String, setup: Setup)] = []
@@ -69,7 +71,8 @@ extension SignalModel {
             receivers.append((name, Setup(
                 receiver: try setup.required("receiver").integer("receiver", in: 1...10_000),
                 queueLimit: try setup.optional("queueLimit")?.integer("queueLimit", in: 0...1 << 30),
-                actions: try Self.actions(setup.optional("actions")))))
+                actions: try Self.actions(setup.optional("actions")),
+                processGroup: try Self.processGroup(setup.optional("processGroup")))))
         }
         self.init(receivers: receivers)
     }
@@ -79,6 +82,7 @@ extension SignalModel {
         for (name, setup) in setups {
             var object: JSONObject = ["receiver": .int(setup.receiver)]
             if let limit = setup.queueLimit { object["queueLimit"] = .int(limit) }
+            if let group = setup.processGroup { object["processGroup"] = .string(group.rawValue) }
             if !setup.actions.isEmpty {
                 var actions = JSONObject()
                 for (signal, action) in setup.actions.sorted(by: { $0.key < $1.key }) { actions[Self.name(of: signal)] = .string(action.rawValue) }
@@ -640,7 +644,7 @@ extension SignalModel {
             guard let number = number(of: name) else { throw ModelError("field '\(field)': unknown signal \"\(name)\"") }
             return number
         case .integer:
-            return try value.integer(field, in: -1...1000)
+            return try value.integer(field, in: Int(Int32.min)...Int(Int32.max))
         default:
             throw ModelError("field '\(field)' must be a signal name or number, not \(value.typeName)")
         }

@@ -73,7 +73,8 @@ public enum SignalKind: MechanismKind {
             (object.name, SignalModel.Setup(
                 receiver: workload.holders(of: object.name, role: "receive").first ?? 0,
                 queueLimit: object.integer("queueLimit"),
-                actions: Dictionary(uniqueKeysWithValues: Set(signalNumbers(object)).map { ($0, .standard) })))
+                actions: Dictionary(uniqueKeysWithValues: Set(signalNumbers(object)).map { ($0, .standard) }),
+                processGroup: .own))
         })
     }
 
