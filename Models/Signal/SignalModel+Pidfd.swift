@@ -60,11 +60,26 @@ extension SignalModel {
         public var descriptor: Descriptor
         public var flags: Int
         public var info: Info?
+        /// Made by `rt_tgsigqueueinfo` of the receiver's main thread rather than `pidfd_send_signal`: the same send as
+        /// a `PIDFD_THREAD` pidfd's with that `siginfo` (see ``threadQueue(signal:code:value:)``).
+        public var threadQueue = false
 
         public init(descriptor: Descriptor = .process, flags: Int = 0, info: Info? = nil) {
             self.descriptor = descriptor
             self.flags = flags
             self.info = info
+        }
+
+        /// `rt_tgsigqueueinfo(receiver, receiver, signal, info)`, as measured (`ThreadQueueSignalFactsTests`, a C probe;
+        /// LTP `rt_tgsigqueueinfo01`): the kernel sets the `siginfo`'s number to the call's (no `EINVAL` for another),
+        /// refuses a forged code (`SI_USER`, `SI_TKILL`) with `EPERM` unless the caller is that thread — before it looks
+        /// the thread up — then `ESRCH` once it is gone, `EINVAL` for a bad number, and queues the signal for that
+        /// thread alone (taken before process-wide ones) with the code and value; `EAGAIN` past the limit as `sigqueue`.
+        /// A `PIDFD_THREAD` pidfd's send with the same `siginfo` does exactly this.
+        public static func threadQueue(signal: Int, code: Code, value: Int32) -> PidfdSend {
+            var send = PidfdSend(descriptor: .thread, info: Info(signal: signal, code: code, value: value))
+            send.threadQueue = true
+            return send
         }
 
         public static let signalThread = 1, signalThreadGroup = 2, signalProcessGroup = 4
@@ -123,6 +138,16 @@ extension SignalModel {
 
     // MARK: - Trace form
 
+    /// `rt_tgsigqueueinfo`'s `{"signal", "code"?, "value"?}` (code `SI_QUEUE` and value 0 when absent).
+    static func threadQueue(from value: JSONValue?, signal: Int) throws(ModelError) -> PidfdSend {
+        let codeName = try value.optional("code").map { (code) throws(ModelError) in try code.text("code") } ?? Code.queue.rawValue
+        guard let code = Code(rawValue: codeName) else {
+            throw ModelError("rt_tgsigqueueinfo: code \"\(codeName)\" is not one of SI_QUEUE, SI_USER, SI_TKILL (other codes are not modelled)")
+        }
+        let number = try value.optional("value").map { (value) throws(ModelError) in try value.integer("value", in: Int(Int32.min)...Int(Int32.max)) } ?? 0
+        return .threadQueue(signal: signal, code: code, value: Int32(number))
+    }
+
     static func pidfdSend(from value: JSONValue?) throws(ModelError) -> PidfdSend {
         var send = PidfdSend()
         if let descriptor = try value.optional("pidfd") {
@@ -174,6 +199,9 @@ extension SignalModel {
     }
 
     static func json(_ send: PidfdSend, signal: Int) -> JSONValue {
+        if send.threadQueue, let info = send.info {
+            return ["signal": json(signal), "code": .string(info.code.rawValue), "value": .int(Int(info.value))]
+        }
         var object: JSONObject = ["signal": json(signal)]
         if send.descriptor != .process { object["pidfd"] = .string(send.descriptor.rawValue) }
         if send.flags != 0 { object["flags"] = json(flags: send.flags, names: PidfdSend.flagNames) }
@@ -186,6 +214,7 @@ extension SignalModel {
     }
 
     static func describe(_ send: PidfdSend, signal: Int) -> String {
+        if send.threadQueue, let info = send.info { return "rt_tgsigqueueinfo \(name(of: signal)) \(info.code.rawValue) \(info.value)" }
         var text = "pidfd_send_signal \(name(of: signal))"
         if send.descriptor != .process { text += " on \(send.descriptor.rawValue)" }
         if send.flags != 0 { text += " flags \(send.flags)" }

@@ -5,6 +5,8 @@
 //   sigqueue  {"signal": SIG, "value": INT}                   (none)                                    EAGAIN, EINVAL, ESRCH
 //   tgkill    {"signal": SIG}                                 (none)                                    EINVAL, ESRCH
 //   killpg    {"signal": SIG}: to the receiver's group        (none)                                    EINVAL, ESRCH
+//   rt_tgsigqueueinfo {"signal": SIG, "code": CODE?, "value": INT?}: to the receiver's main thread  (none)  EAGAIN,
+//             EINVAL, EPERM, ESRCH (CODE "SI_QUEUE" (default) | "SI_USER" | "SI_TKILL": a forged one EPERM unless it is the receiver's own)
 //   sigaction {"signal": SIG, "action": ACTION?}              {"old": ACTION}                           EINVAL
 //             (receiver only; ACTION "default" | "ignore" | "handler"; no "action": only asks; a handler's
 //             "flags": ["SA_RESETHAND", "SA_NODEFER", "SA_ONSTACK", "SA_SIGINFO"]?, "mask": "all" (default) | "none" | [SIG, ...]
@@ -107,12 +109,12 @@ extension SignalModel {
             let method = Method(rawValue: call.f)!
             let value = method == .sigqueue ? try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)) : 0
             return .send(process: call.process, signal: signal, method: method, value: Int32(value))
-        case "pidfd_send_signal":
+        case "pidfd_send_signal", "rt_tgsigqueueinfo":
             let signal = try Self.signal(try call.value.required("signal"), field: "signal")
             if Self.unblockable.contains(signal) {
-                throw ModelError("pidfd_send_signal of \(Self.name(of: signal)): it cannot be blocked, so it kills or stops the receiver rather than wait for sigtimedwait; the signal model does not have it")
+                throw ModelError("\(call.f) of \(Self.name(of: signal)): it cannot be blocked, so it kills or stops the receiver rather than wait for sigtimedwait; the signal model does not have it")
             }
-            let send = try Self.pidfdSend(from: call.value)
+            let send = call.f == "rt_tgsigqueueinfo" ? try Self.threadQueue(from: call.value, signal: signal) : try Self.pidfdSend(from: call.value)
             if send.descriptor.isSelf { try requireReceiver(call, doing: "sends itself, through PIDFD_SELF_*,") }
             return .pidfdSend(process: call.process, signal: signal, send: send)
         case "pidfd_open":
@@ -234,7 +236,7 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, pidfd_send_signal, pidfd_open, sigaction, signal, sigignore, sighold, sigrelse, sigset, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, sigaltstack, pause, wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, pidfd_send_signal, rt_tgsigqueueinfo, pidfd_open, sigaction, signal, sigignore, sighold, sigrelse, sigset, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, sigaltstack, pause, wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
         }
     }
 
@@ -350,7 +352,7 @@ extension SignalModel {
             if method == .sigqueue { object["value"] = .int(Int(value)) }
             return (method.rawValue, .object(object))
         case .pidfdSend(_, let signal, let send):
-            return ("pidfd_send_signal", Self.json(send, signal: signal))
+            return (send.threadQueue ? "rt_tgsigqueueinfo" : "pidfd_send_signal", Self.json(send, signal: signal))
         case .pidfdOpen(_, let flags):
             return ("pidfd_open", flags == 0 ? nil : .object(["flags": Self.json(flags: flags, names: Self.pidfdOpenFlags)]))
         case .wait(_, let signals, let timeout):

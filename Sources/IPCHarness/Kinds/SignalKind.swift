@@ -211,6 +211,10 @@ struct SignalBinding: ObjectBinding {
                 let code = switch info.code { case .user: SignalInfo.userCode; case .queue: SignalInfo.queueCode; case .tkill: SignalInfo.threadKillCode }
                 return (signal: Int32(clamping: info.signal), code: code, value: info.value)
             }
+            if send.threadQueue, let info {
+                try Syscall.queueSignal(toThread: receiverPID, of: receiverPID, signal: Int32(clamping: signal), code: info.code, value: info.value)
+                return .sent
+            }
             let descriptor: KernelSignals.ReceiverPidfds.Descriptor = switch send.descriptor {
             case .process: .process
             case .thread: .thread
