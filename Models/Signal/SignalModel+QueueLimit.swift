@@ -1,6 +1,6 @@
 // `EAGAIN` of a send that would queue a real-time signal's details (`sigqueue`, `tgkill` and its kin, a pidfd send with
 // `SI_QUEUE` or to the thread): the kernel counts the queued signals of the receiver's *user* (every process of it,
-// which a trace does not show) against the receiver's `RLIMIT_SIGPENDING`. So `EAGAIN` may come before this receiver
+// which a trace does not show) against the receiver's `RLIMIT_SIGPENDING` (measured, `SignalQueueLimitFactsTests`). So `EAGAIN` may come before this receiver
 // alone has `queueLimit` queued, and with no `queueLimit` in the set-up (the limit not known: Open POSIX `sigqueue`
 // 9-1 queues `sysconf(_SC_SIGQUEUE_MAX)` of them and expects `EAGAIN` at the next) at any such send. What stays sure:
 // a send past `queueLimit` never queues, and a send that would not queue details (a standard signal, `kill`'s
