@@ -15,7 +15,9 @@
 /// the thread (`PIDFD_SIGNAL_THREAD`, or no flag on a pidfd opened with `PIDFD_THREAD`), which makes it pending for
 /// the receiver's thread, as `tgkill` (glibc's `sigtimedwait` reports `SI_USER`: see `Details`); with `siginfo`,
 /// its code and value (a queued real-time one past `RLIMIT_SIGPENDING` fails `EAGAIN`, as `sigqueue`'s).
-/// The process-group scope reaches the receiver because the harness's receiver leads a group of its own.
+/// The process-group scope is `kill_pgrp_info` of the group whose id is the receiver's pid: it reaches the receiver
+/// when the receiver leads a group of its own (the harness's set-up), and fails `ESRCH` when it does not (measured:
+/// `ProcessGroupSignalFactsTests`); see `SignalModel+ProcessGroup.swift`.
 ///
 /// `PIDFD_SELF_THREAD` and `PIDFD_SELF_THREAD_GROUP` (Linux 6.15) pass no descriptor: the caller signals itself, its
 /// thread (`PIDTYPE_PID`: `SI_TKILL`, as a `PIDFD_THREAD` pidfd) or its process, with the same flags and checks
@@ -58,11 +60,26 @@ extension SignalModel {
         public var descriptor: Descriptor
         public var flags: Int
         public var info: Info?
+        /// Made by `rt_tgsigqueueinfo` of the receiver's main thread rather than `pidfd_send_signal`: the same send as
+        /// a `PIDFD_THREAD` pidfd's with that `siginfo` (see ``threadQueue(signal:code:value:)``).
+        public var threadQueue = false
 
         public init(descriptor: Descriptor = .process, flags: Int = 0, info: Info? = nil) {
             self.descriptor = descriptor
             self.flags = flags
             self.info = info
+        }
+
+        /// `rt_tgsigqueueinfo(receiver, receiver, signal, info)`, as measured (`ThreadQueueSignalFactsTests`, a C probe;
+        /// LTP `rt_tgsigqueueinfo01`): the kernel sets the `siginfo`'s number to the call's (no `EINVAL` for another),
+        /// refuses a forged code (`SI_USER`, `SI_TKILL`) with `EPERM` unless the caller is that thread — before it looks
+        /// the thread up — then `ESRCH` once it is gone, `EINVAL` for a bad number, and queues the signal for that
+        /// thread alone (taken before process-wide ones) with the code and value; `EAGAIN` past the limit as `sigqueue`.
+        /// A `PIDFD_THREAD` pidfd's send with the same `siginfo` does exactly this.
+        public static func threadQueue(signal: Int, code: Code, value: Int32) -> PidfdSend {
+            var send = PidfdSend(descriptor: .thread, info: Info(signal: signal, code: code, value: value))
+            send.threadQueue = true
+            return send
         }
 
         public static let signalThread = 1, signalThreadGroup = 2, signalProcessGroup = 4
@@ -90,14 +107,22 @@ extension SignalModel {
     /// `pidfd_open` flags: `PIDFD_NONBLOCK` (`O_NONBLOCK`) and `PIDFD_THREAD` (`O_EXCL`).
     static let pidfdOpenFlags = [("PIDFD_NONBLOCK", 0o4000), ("PIDFD_THREAD", 0o200)]
 
-    func pidfdSendOutcome(_ state: State, process: Int, signal: Int, send: PidfdSend) -> (output: Output, next: State) {
-        guard send.flagsValid else { return (.failed(.EINVAL), state) }
-        guard send.descriptor != .notPidfd else { return (.failed(.EBADF), state) }
+    /// The checks `pidfd_send_signal` makes before it looks the receiver up (steps 1 to 3 above): the error, or nil.
+    func pidfdRefusal(_ state: State, process: Int, signal: Int, send: PidfdSend) -> ErrorCode? {
+        guard send.flagsValid else { return .EINVAL }
+        guard send.descriptor != .notPidfd else { return .EBADF }
         if let info = send.info {
-            guard info.signal == signal else { return (.failed(.EINVAL), state) }
+            guard info.signal == signal else { return .EINVAL }
             let forged = info.code == .user || info.code == .tkill
-            if forged && (process != state.receiver || send.scope == .processGroup) { return (.failed(.EPERM), state) }
+            if forged && (process != state.receiver || send.scope == .processGroup) { return .EPERM }
         }
+        return nil
+    }
+
+    /// The send as it is when the receiver leads a process group of its own (see `SignalModel+ProcessGroup.swift` for
+    /// the process-group scope otherwise).
+    func pidfdSendOutcome(_ state: State, process: Int, signal: Int, send: PidfdSend) -> (output: Output, next: State) {
+        if let refusal = pidfdRefusal(state, process: process, signal: signal, send: send) { return (.failed(refusal), state) }
         guard state.alive else { return (.failed(.ESRCH), state) }
         guard (0...Self.last).contains(signal) else { return (.failed(.EINVAL), state) }
         let code = send.info?.code ?? (send.scope == .thread ? .tkill : .user)
@@ -112,6 +137,16 @@ extension SignalModel {
     }
 
     // MARK: - Trace form
+
+    /// `rt_tgsigqueueinfo`'s `{"signal", "code"?, "value"?}` (code `SI_QUEUE` and value 0 when absent).
+    static func threadQueue(from value: JSONValue?, signal: Int) throws(ModelError) -> PidfdSend {
+        let codeName = try value.optional("code").map { (code) throws(ModelError) in try code.text("code") } ?? Code.queue.rawValue
+        guard let code = Code(rawValue: codeName) else {
+            throw ModelError("rt_tgsigqueueinfo: code \"\(codeName)\" is not one of SI_QUEUE, SI_USER, SI_TKILL (other codes are not modelled)")
+        }
+        let number = try value.optional("value").map { (value) throws(ModelError) in try value.integer("value", in: Int(Int32.min)...Int(Int32.max)) } ?? 0
+        return .threadQueue(signal: signal, code: code, value: Int32(number))
+    }
 
     static func pidfdSend(from value: JSONValue?) throws(ModelError) -> PidfdSend {
         var send = PidfdSend()
@@ -164,6 +199,9 @@ extension SignalModel {
     }
 
     static func json(_ send: PidfdSend, signal: Int) -> JSONValue {
+        if send.threadQueue, let info = send.info {
+            return ["signal": json(signal), "code": .string(info.code.rawValue), "value": .int(Int(info.value))]
+        }
         var object: JSONObject = ["signal": json(signal)]
         if send.descriptor != .process { object["pidfd"] = .string(send.descriptor.rawValue) }
         if send.flags != 0 { object["flags"] = json(flags: send.flags, names: PidfdSend.flagNames) }
@@ -176,6 +214,7 @@ extension SignalModel {
     }
 
     static func describe(_ send: PidfdSend, signal: Int) -> String {
+        if send.threadQueue, let info = send.info { return "rt_tgsigqueueinfo \(name(of: signal)) \(info.code.rawValue) \(info.value)" }
         var text = "pidfd_send_signal \(name(of: signal))"
         if send.descriptor != .process { text += " on \(send.descriptor.rawValue)" }
         if send.flags != 0 { text += " flags \(send.flags)" }

@@ -5,6 +5,8 @@
 //   sigqueue  {"signal": SIG, "value": INT}                   (none)                                    EAGAIN, EINVAL, ESRCH
 //   tgkill    {"signal": SIG}                                 (none)                                    EINVAL, ESRCH
 //   killpg    {"signal": SIG}: to the receiver's group        (none)                                    EINVAL, ESRCH
+//   rt_tgsigqueueinfo {"signal": SIG, "code": CODE?, "value": INT?}: to the receiver's main thread  (none)  EAGAIN,
+//             EINVAL, EPERM, ESRCH (CODE "SI_QUEUE" (default) | "SI_USER" | "SI_TKILL": a forged one EPERM unless it is the receiver's own)
 //   sigaction {"signal": SIG, "action": ACTION?}              {"old": ACTION}                           EINVAL
 //             (receiver only; ACTION "default" | "ignore" | "handler"; no "action": only asks; a handler's
 //             "flags": ["SA_RESETHAND", "SA_NODEFER", "SA_ONSTACK", "SA_SIGINFO"]?, "mask": "all" (default) | "none" | [SIG, ...]
@@ -61,7 +63,9 @@
 // SIG is a name ("SIGUSR2", "SIGRTMIN+1") or a number (to provoke EINVAL). The object is the receiving process's
 // pending set: kill and sigqueue by any process target it; only the receiver waits.
 // params: {"objects": {"sig2": {"receiver": 2, "queueLimit": 8, "actions": {"SIGUSR2": "default"}}}}
-// ("actions": the receiver's actions known at the start; any other signal's first old action may be anything)
+// ("actions": the receiver's actions known at the start; any other signal's first old action may be anything;
+// "processGroup": "own" (the receiver leads a group of its own, as the harness's does) or "other" (it does not lead
+// its group): what killpg and PIDFD_SIGNAL_PROCESS_GROUP reach — absent, either)
 extension SignalModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var receivers: [(name: String, setup: Setup)] = []
@@ -69,7 +73,8 @@ extension SignalModel {
             receivers.append((name, Setup(
                 receiver: try setup.required("receiver").integer("receiver", in: 1...10_000),
                 queueLimit: try setup.optional("queueLimit")?.integer("queueLimit", in: 0...1 << 30),
-                actions: try Self.actions(setup.optional("actions")))))
+                actions: try Self.actions(setup.optional("actions")),
+                processGroup: try Self.processGroup(setup.optional("processGroup")))))
         }
         self.init(receivers: receivers)
     }
@@ -79,6 +84,7 @@ extension SignalModel {
         for (name, setup) in setups {
             var object: JSONObject = ["receiver": .int(setup.receiver)]
             if let limit = setup.queueLimit { object["queueLimit"] = .int(limit) }
+            if let group = setup.processGroup { object["processGroup"] = .string(group.rawValue) }
             if !setup.actions.isEmpty {
                 var actions = JSONObject()
                 for (signal, action) in setup.actions.sorted(by: { $0.key < $1.key }) { actions[Self.name(of: signal)] = .string(action.rawValue) }
@@ -103,12 +109,12 @@ extension SignalModel {
             let method = Method(rawValue: call.f)!
             let value = method == .sigqueue ? try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)) : 0
             return .send(process: call.process, signal: signal, method: method, value: Int32(value))
-        case "pidfd_send_signal":
+        case "pidfd_send_signal", "rt_tgsigqueueinfo":
             let signal = try Self.signal(try call.value.required("signal"), field: "signal")
             if Self.unblockable.contains(signal) {
-                throw ModelError("pidfd_send_signal of \(Self.name(of: signal)): it cannot be blocked, so it kills or stops the receiver rather than wait for sigtimedwait; the signal model does not have it")
+                throw ModelError("\(call.f) of \(Self.name(of: signal)): it cannot be blocked, so it kills or stops the receiver rather than wait for sigtimedwait; the signal model does not have it")
             }
-            let send = try Self.pidfdSend(from: call.value)
+            let send = call.f == "rt_tgsigqueueinfo" ? try Self.threadQueue(from: call.value, signal: signal) : try Self.pidfdSend(from: call.value)
             if send.descriptor.isSelf { try requireReceiver(call, doing: "sends itself, through PIDFD_SELF_*,") }
             return .pidfdSend(process: call.process, signal: signal, send: send)
         case "pidfd_open":
@@ -230,7 +236,7 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, pidfd_send_signal, pidfd_open, sigaction, signal, sigignore, sighold, sigrelse, sigset, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, sigaltstack, pause, wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, pidfd_send_signal, rt_tgsigqueueinfo, pidfd_open, sigaction, signal, sigignore, sighold, sigrelse, sigset, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, sigaltstack, pause, wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
         }
     }
 
@@ -346,7 +352,7 @@ extension SignalModel {
             if method == .sigqueue { object["value"] = .int(Int(value)) }
             return (method.rawValue, .object(object))
         case .pidfdSend(_, let signal, let send):
-            return ("pidfd_send_signal", Self.json(send, signal: signal))
+            return (send.threadQueue ? "rt_tgsigqueueinfo" : "pidfd_send_signal", Self.json(send, signal: signal))
         case .pidfdOpen(_, let flags):
             return ("pidfd_open", flags == 0 ? nil : .object(["flags": Self.json(flags: flags, names: Self.pidfdOpenFlags)]))
         case .wait(_, let signals, let timeout):
@@ -640,7 +646,7 @@ extension SignalModel {
             guard let number = number(of: name) else { throw ModelError("field '\(field)': unknown signal \"\(name)\"") }
             return number
         case .integer:
-            return try value.integer(field, in: -1...1000)
+            return try value.integer(field, in: Int(Int32.min)...Int(Int32.max))
         default:
             throw ModelError("field '\(field)' must be a signal name or number, not \(value.typeName)")
         }

@@ -51,7 +51,9 @@
 ///   looked up first); what was pending is gone with it.
 /// - `killpg` to the receiver's process group, whose only member it is, is a process-directed `kill`: the same
 ///   coalescing, `SI_USER` and sender; `EINVAL` for a bad number, `ESRCH` (even for a bad number) once the group has
-///   no member (`KernelSignalFactsTests+Actions`).
+///   no member (`KernelSignalFactsTests+Actions`) — when the set-up says the receiver leads a group of its own
+///   (params `processGroup`); one that does not lead its group gets `ESRCH`, and a trace that does not say may show
+///   either (`SignalModel+ProcessGroup.swift`).
 /// - `pause` by the receiver never returns for the object's (blocked) signals: they stay pending, and it fails
 ///   `EINTR` only when a handled signal outside them comes, never returns 0 (`PauseFactsTests`). See
 ///   `SignalModel+Pause.swift`.
@@ -269,7 +271,9 @@ public struct SignalModel: TraceModel {
     /// One receiver's pending signals.
     public struct State: Hashable, Sendable {
         public let receiver: Int
-        public let queueLimit: Int?
+        public internal(set) var queueLimit: Int?
+        /// What the set-up says of the receiver's process group (nil: nothing; see ``ProcessGroup``).
+        public internal(set) var processGroup: ProcessGroup? = nil
         /// Process-wide signals whose pending bit is set, ascending; each with the details queued for it (possibly
         /// none).
         public internal(set) var pending: [Pending] = []
@@ -313,11 +317,14 @@ public struct SignalModel: TraceModel {
         /// The receiver's actions known at the start (the harness's receiver sets its object's signals to `SIG_DFL`);
         /// `SIGKILL` and `SIGSTOP` are always `SIG_DFL`.
         public var actions: [Int: Action]
+        /// The receiver's process group, as the set-up made it (nil: the trace does not say; params `processGroup`).
+        public var processGroup: ProcessGroup?
 
-        public init(receiver: Int, queueLimit: Int? = nil, actions: [Int: Action] = [:]) {
+        public init(receiver: Int, queueLimit: Int? = nil, actions: [Int: Action] = [:], processGroup: ProcessGroup? = nil) {
             self.receiver = receiver
             self.queueLimit = queueLimit
             self.actions = actions
+            self.processGroup = processGroup
         }
     }
 
@@ -332,6 +339,7 @@ public struct SignalModel: TraceModel {
     public func initialState(of object: String) -> State {
         let setup = setups.first { $0.name == object }?.setup ?? Setup(receiver: 0)
         var state = State(receiver: setup.receiver, queueLimit: setup.queueLimit)
+        state.processGroup = setup.processGroup
         state.actions = setup.actions.merging(Self.unblockable.map { ($0, .standard) }) { _, fixed in fixed }
         return state
     }
@@ -413,6 +421,14 @@ public struct SignalModel: TraceModel {
                 !state.pendingSignals.contains(where: { signals.contains($0) })
             else { return [] }
             return [.completed(state)]
+        }
+        if output == .failed(.EAGAIN), let steps = exhaustedQueueSteps(state, input) { return steps }
+        if let outcomes = groupSendOutcomes(state, input) {
+            var steps: [Step<State>] = []
+            for (result, next) in outcomes where output.map({ Self.allows(result, $0) }) ?? true {
+                if !steps.contains(.completed(next)) { steps.append(.completed(next)) }
+            }
+            return steps
         }
         guard let (result, next) = callOutcome(of: input, in: state) else { return [] }
         return output.map { Self.allows(result, $0) } ?? true ? [.completed(next)] : []
@@ -801,6 +817,9 @@ extension SignalModel {
         ("SIGVTALRM", 26), ("SIGPROF", 27), ("SIGWINCH", 28), ("SIGIO", 29), ("SIGPWR", 30), ("SIGSYS", 31),
     ]
 
+    /// glibc's other names of standard signals, read from a trace but never written.
+    static let aliasNames: [(String, Int)] = [("SIGIOT", 6), ("SIGCLD", 17), ("SIGPOLL", 29)]
+
     /// The trace name of a signal number: `SIGUSR2`, `SIGRTMIN+1`, or the number itself for anything else.
     public static func name(of signal: Int) -> String {
         if let entry = standardNames.first(where: { $0.1 == signal }) { return entry.0 }
@@ -813,6 +832,10 @@ extension SignalModel {
         if let entry = standardNames.first(where: { $0.0 == name }) { return entry.1 }
         if name.hasPrefix("SIGRTMIN+"), let offset = Int(name.dropFirst(9)), offset >= 0 { return realtimeNameBase + offset }
         if name == "SIGRTMIN" { return realtimeNameBase }
+        // Other spellings a C program's trace may carry: glibc's aliases and SIGRTMAX (64) counted down.
+        if let alias = aliasNames.first(where: { $0.0 == name }) { return alias.1 }
+        if name == "SIGRTMAX" { return last }
+        if name.hasPrefix("SIGRTMAX-"), let offset = Int(name.dropFirst(9)), (0...(last - realtimeNameBase)).contains(offset) { return last - offset }
         return nil
     }
 }

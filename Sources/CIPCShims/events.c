@@ -406,6 +406,17 @@ int ipc_pidfd_send_signal(int pidfd, int signal, int has_info, int info_signal, 
     return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, has_info ? &info : NULL, flags);
 }
 
+int ipc_rt_tgsigqueueinfo(int tgid, int tid, int signal, int code, int value) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    info.si_signo = signal;
+    info.si_code = code;
+    info.si_pid = getpid();
+    info.si_uid = getuid();
+    info.si_value.sival_int = value;
+    return (int)syscall(SYS_rt_tgsigqueueinfo, tgid, tid, signal, &info);
+}
+
 int ipc_pthread_kill_self(int signal) {
     return pthread_kill(pthread_self(), signal);
 }

@@ -17,7 +17,7 @@ public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case chmod, setuid, setgid, unshare, setns
     case membarrier, futex
     /// No fault is injected into these yet (``FaultFeasibility`` gives them no direction).
-    case splice, tee, vmsplice, dup3, msync, mlock, munlock, mlockall, munlockall, mutexCeiling, pidfdOpen, pidfdSendSignal
+    case splice, tee, vmsplice, dup3, msync, mlock, munlock, mlockall, munlockall, mutexCeiling, pidfdOpen, pidfdSendSignal, tgsigqueueinfo
 }
 
 /// What a fault injector is told about a call that is about to be made.

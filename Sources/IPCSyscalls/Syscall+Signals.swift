@@ -366,6 +366,16 @@ extension Syscall {
         }
     }
 
+    /// Queues `signal` for the thread `thread` of the process `process` alone, with a `siginfo` of `code` and `value` and
+    /// the caller's pid and uid: `EPERM` for a code of 0 or more (`SI_USER`) or `SI_TKILL` unless the caller is that
+    /// thread, `EINVAL` for a bad number or an id of 0 or less, `ESRCH` for a thread not in the process, `EAGAIN` past
+    /// `RLIMIT_SIGPENDING` for a real-time signal.
+    ///
+    /// The corresponding C function is `rt_tgsigqueueinfo` (a raw system call).
+    public static func queueSignal(toThread thread: pid_t, of process: pid_t, signal: Int32, code: Int32, value: Int32) throws(Errno) {
+        _ = try perform(.tgsigqueueinfo, retryOnInterrupt: false) { _ in ipc_rt_tgsigqueueinfo(process, thread, signal, code, value) }
+    }
+
     /// Sends `signal` to the main thread of `pid` (whose thread id is `pid`): pending for that thread, not the
     /// process, so its receiver takes it before any process-wide signal.
     ///

@@ -99,6 +99,34 @@ extension KernelSignalFactsTests {
         ])
     }
 
+    /// `rt_tgsigqueueinfo` of the receiver's main thread (`ThreadQueueSignalFactsTests` measures it in one process): its
+    /// own sends queue for its thread with their code and value (a forged `SI_USER` too), taken before the process-wide
+    /// `kill`; 65 `EINVAL`, 0 checks only. Another process's forged `SI_USER` or `SI_TKILL` is `EPERM`, its `SI_QUEUE` sent.
+    @Test func rtTgsigqueueinfoQueuesForTheReceiversThreadAsAThreadPidfdWithInfo() throws {
+        let program: [(f: String, value: JSONValue)] = [
+            ("kill", ["signal": "SIGUSR2"]),
+            ("rt_tgsigqueueinfo", ["signal": "SIGRTMIN+1", "code": "SI_USER", "value": 8]),
+            ("rt_tgsigqueueinfo", ["signal": "SIGWINCH", "value": 3]),
+            ("rt_tgsigqueueinfo", ["signal": 65]),
+            ("rt_tgsigqueueinfo", ["signal": 0]),
+            ("wait", Self.poll), ("wait", Self.poll), ("wait", Self.poll), ("wait", Self.poll),
+        ]
+        #expect(try outcomes(program, signals: signals) == [
+            "ok", "ok", "ok", "EINVAL", "ok",
+            #"{"signal":"SIGWINCH","code":"SI_QUEUE","sender":1,"value":3}"#, #"{"signal":"SIGRTMIN+1","code":"SI_USER","sender":1}"#,
+            #"{"signal":"SIGUSR2","code":"SI_USER","sender":1}"#, "EAGAIN",
+        ])
+        let sends: [(f: String, value: JSONValue)] = [
+            ("rt_tgsigqueueinfo", ["signal": "SIGUSR2", "code": "SI_USER"]),
+            ("rt_tgsigqueueinfo", ["signal": "SIGUSR2", "code": "SI_TKILL"]),
+            ("rt_tgsigqueueinfo", ["signal": "SIGRTMIN+2", "value": 4]),
+        ]
+        let receiver = [Call(process: 1, object: "sig1", f: "wait", value: ["signals": ["SIGRTMIN+2"]])]
+        let results = try pidfdOutcomes(sends, receiver: receiver)
+        #expect(results.filter { !$0.hasPrefix("{") } == ["EPERM", "EPERM", "ok"])
+        #expect(results.filter { $0.hasPrefix("{") } == [#"{"signal":"SIGRTMIN+2","code":"SI_QUEUE","sender":2,"value":4}"#])
+    }
+
     /// Only the receiver may use the sentinels: another process would signal itself, which the model does not follow,
     /// so a trace with one is refused in one line rather than judged.
     @Test func anotherProcessUsingASelfSentinelIsRefused() throws {

@@ -168,6 +168,9 @@ int ipc_pidfd_open(int pid, unsigned flags);
 /* pidfd_send_signal(pidfd, signal, info, flags); with has_info, a siginfo of info_signal, info_code and value, with the
    caller's pid and uid (as sigqueue fills them); without, NULL. */
 int ipc_pidfd_send_signal(int pidfd, int signal, int has_info, int info_signal, int info_code, int value, unsigned flags);
+/* rt_tgsigqueueinfo(tgid, tid, signal, info): a siginfo of code and value with the caller's pid and uid, for the thread
+   tid of tgid alone (the kernel sets si_signo to signal). */
+int ipc_rt_tgsigqueueinfo(int tgid, int tid, int signal, int code, int value);
 /// pthread_kill(3) of the calling thread: the error number it returns (0 when sent).
 int ipc_pthread_kill_self(int signal);
 

@@ -73,7 +73,8 @@ public enum SignalKind: MechanismKind {
             (object.name, SignalModel.Setup(
                 receiver: workload.holders(of: object.name, role: "receive").first ?? 0,
                 queueLimit: object.integer("queueLimit"),
-                actions: Dictionary(uniqueKeysWithValues: Set(signalNumbers(object)).map { ($0, .standard) })))
+                actions: Dictionary(uniqueKeysWithValues: Set(signalNumbers(object)).map { ($0, .standard) }),
+                processGroup: .own))
         })
     }
 
@@ -209,6 +210,10 @@ struct SignalBinding: ObjectBinding {
             let info = send.info.map { info in
                 let code = switch info.code { case .user: SignalInfo.userCode; case .queue: SignalInfo.queueCode; case .tkill: SignalInfo.threadKillCode }
                 return (signal: Int32(clamping: info.signal), code: code, value: info.value)
+            }
+            if send.threadQueue, let info {
+                try Syscall.queueSignal(toThread: receiverPID, of: receiverPID, signal: Int32(clamping: signal), code: info.code, value: info.value)
+                return .sent
             }
             let descriptor: KernelSignals.ReceiverPidfds.Descriptor = switch send.descriptor {
             case .process: .process
