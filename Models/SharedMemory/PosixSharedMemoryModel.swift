@@ -616,10 +616,7 @@ extension PosixSharedMemoryModel {
         case "truncate": return .truncate(process: call.process, size: try call.value.required("size").integer("size", in: Int(Int32.min)...1 << 40))
         case "stat": return .stat(process: call.process)
         case "close": return .close(process: call.process)
-        case "fork":
-            let child = try call.value.required("child").integer("child", in: 0...Int(Int32.max))
-            guard child != call.process else { throw ModelError("a fork's 'child' must be another process than the one forking (\(child))") }
-            return .fork(process: call.process, child: child)
+        case "fork": return .fork(process: call.process, child: try call.forkedChild())
         case "fcntl":
             switch try call.value.required("cmd").text("cmd") {
             case "F_GETFD": return .descriptorFlags(process: call.process, set: nil)

@@ -443,10 +443,7 @@ extension SystemVSharedMemoryModel {
             if let hint = try AttachHint.field(of: call.value) { return .attachAt(process: call.process, hint: hint) }
             return .attach(process: call.process, readOnly: try call.value.optional("readOnly")?.boolean("readOnly") ?? false)
         case "detach": return .detach(process: call.process)
-        case "fork":
-            let child = try call.value.required("child").integer("child", in: 0...Int(Int32.max))
-            guard child != call.process else { throw ModelError("a fork's 'child' must be another process than the one forking (\(child))") }
-            return .fork(process: call.process, child: child)
+        case "fork": return .fork(process: call.process, child: try call.forkedChild())
         case "status":
             guard let any = try SystemVCommand.statAtIndex(call.value, prefix: "SHM") else { return .status(process: call.process) }
             return .statusAtIndex(process: call.process, any: any)
