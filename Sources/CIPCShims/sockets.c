@@ -209,15 +209,6 @@ int ipc_socket_at_mark(int fd) {
     return answer;
 }
 
-int ipc_socket_int_option(int fd, int option, int *value) {
-    socklen_t length = sizeof *value;
-    return getsockopt(fd, SOL_SOCKET, option, value, &length);
-}
-
-int ipc_set_socket_int_option(int fd, int option, int value) {
-    return setsockopt(fd, SOL_SOCKET, option, &value, sizeof value);
-}
-
 int ipc_socket_int_option_at(int fd, int level, int option, int *value) {
     socklen_t length = sizeof *value;
     return getsockopt(fd, level, option, value, &length);

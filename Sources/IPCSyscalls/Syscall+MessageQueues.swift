@@ -105,11 +105,7 @@ extension Syscall {
     /// The corresponding C function is `mq_setattr`.
     @discardableResult
     public static func mqSetNonblocking(_ queue: FileDescriptor, _ nonblocking: Bool) throws(Errno) -> Bool {
-        var old = 0
-        _ = try perform(.mqSetAttributes, descriptor: queue, retryOnInterrupt: false) { _ in
-            ipc_mq_setflags(queue.rawValue, nonblocking ? Int(O_NONBLOCK) : 0, &old)
-        }
-        return old & Int(O_NONBLOCK) != 0
+        try mqSetFlags(queue, nonblocking ? Int(O_NONBLOCK) : 0) & Int(O_NONBLOCK) != 0
     }
 
     /// `mq_setattr` with `mq_flags` set to `flags` as given (any bit but `O_NONBLOCK` fails `EINVAL`, before the descriptor

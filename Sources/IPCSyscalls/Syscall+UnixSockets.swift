@@ -393,20 +393,14 @@ extension Syscall {
     ///
     /// The corresponding C function is `getsockopt`.
     public static func socketOption(_ descriptor: FileDescriptor, _ option: CInt) throws(Errno) -> Int {
-        var value: CInt = 0
-        _ = try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in
-            ipc_socket_int_option(descriptor.rawValue, option, &value)
-        }
-        return Int(value)
+        try socketOption(descriptor, level: SOL_SOCKET, option)
     }
 
     /// Sets an `int` socket option at `SOL_SOCKET` (`SO_SNDBUF`: the kernel doubles and clamps it).
     ///
     /// The corresponding C function is `setsockopt`.
     public static func setSocketOption(_ descriptor: FileDescriptor, _ option: CInt, _ value: CInt) throws(Errno) {
-        _ = try perform(.getsockopt, descriptor: descriptor, retryOnInterrupt: false) { _ in
-            ipc_set_socket_int_option(descriptor.rawValue, option, value)
-        }
+        try setSocketOption(descriptor, level: SOL_SOCKET, option, value)
     }
 
     /// An `int` socket option at any `level` (a level or option the socket does not know: the kernel's error).

@@ -87,11 +87,8 @@ int ipc_socket_output_queue(int fd);
 int ipc_socket_input_queue(int fd);
 /// ioctl(SIOCATMARK): 1 when the next byte a receive would read is at the out-of-band mark, else 0; -1 with errno.
 int ipc_socket_at_mark(int fd);
-/// getsockopt(SOL_SOCKET, option) of an int option into *value; 0, or -1 with errno.
-int ipc_socket_int_option(int fd, int option, int *value);
-/// setsockopt(SOL_SOCKET, option) of an int option; 0, or -1 with errno.
-int ipc_set_socket_int_option(int fd, int option, int value);
-/// getsockopt and setsockopt of an int option at any level; 0, or -1 with errno.
+/// getsockopt and setsockopt of an int option at any level (SOL_SOCKET for the SOL_SOCKET wrappers); 0, or -1 with
+/// errno.
 int ipc_socket_int_option_at(int fd, int level, int option, int *value);
 int ipc_set_socket_int_option_at(int fd, int level, int option, int value);
 /* setsockopt/getsockopt of a struct timeval option at SOL_SOCKET (SO_RCVTIMEO, SO_SNDTIMEO). */
