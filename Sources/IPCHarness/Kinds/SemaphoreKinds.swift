@@ -218,7 +218,10 @@ public enum SystemVSemaphoreKind: MechanismKind {
     public static let resolutionProbe: ResolutionProbe? = ResolutionProbe(f: "getall", role: nil)
 
     public static func model(for workload: Workload) -> SystemVSemaphoreModel {
-        SystemVSemaphoreModel(sets: workload.objects.filter { $0.kind == name }.map { ($0.name, values(of: $0)) })
+        let sets = workload.objects.filter { $0.kind == name }
+        return SystemVSemaphoreModel(
+            sets: sets.map { ($0.name, values(of: $0)) },
+            permissions: Dictionary(uniqueKeysWithValues: sets.map { ($0.name, Permissions.ofThisRun(for: workload)) }))
     }
 
     static func values(of object: Workload.Object) -> [Int] {

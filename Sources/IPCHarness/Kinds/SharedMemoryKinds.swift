@@ -35,7 +35,8 @@ public enum PosixSharedMemoryKind: MechanismKind {
 
     public static func model(for workload: Workload) -> PosixSharedMemoryModel {
         PosixSharedMemoryModel(objects: workload.objects.filter { $0.kind == name }.map { object in
-            var setup = PosixSharedMemoryModel.Setup(words: object.integer("words") ?? 8, mapped: workload.holders(of: object.name, role: "map"))
+            var setup = PosixSharedMemoryModel.Setup(
+                words: object.integer("words") ?? 8, mapped: workload.holders(of: object.name, role: "map"), permissions: .ofThisRun(for: workload))
             if let limit = object.integer("memlock") {
                 for process in workload.processes where process.holds[object.name] != nil {
                     // The worker drops CAP_SYS_RESOURCE too (Syscall.limitMemoryLocking): a raised hard limit fails EPERM.
@@ -128,7 +129,8 @@ public enum SystemVSharedMemoryKind: MechanismKind {
     public static func model(for workload: Workload) -> SystemVSharedMemoryModel {
         SystemVSharedMemoryModel(segments: workload.objects.filter { $0.kind == name }.map { object in
             var setup = SystemVSharedMemoryModel.Setup(
-                words: object.integer("words") ?? 8, attached: workload.holders(of: object.name, role: "attach"))
+                words: object.integer("words") ?? 8, attached: workload.holders(of: object.name, role: "attach"),
+                permissions: .ofThisRun(for: workload))
             if let limit = object.integer("memlock") {
                 for process in workload.processes where process.holds[object.name] != nil {
                     setup.memoryLockLimits[process.id] = MemoryLockLimit(bytes: limit, capSysResource: false)
@@ -358,9 +360,8 @@ struct PosixSharedMemoryBinding: ObjectBinding {
         case .stat:
             guard let descriptor = newestDescriptor else { throw .badFileDescriptor }
             let status = try Syscall.fileStatus(descriptor)
-            // st_uid and st_gid left out: the model's setup names no owner for the object the driver made (root's
-            // unless given), and a run as another user would be judged against root's (a false violation).
-            return .size(status.size, mode: Int(status.mode & 0o777))
+            // The setup names the run's own user as the owner (Permissions.ofThisRun), so st_uid and st_gid are judged.
+            return .size(status.size, mode: Int(status.mode & 0o777), owner: Int(status.owner), group: Int(status.group))
         case .descriptorFlags(_, let set):
             guard let descriptor = newestDescriptor else { throw .badFileDescriptor }
             guard let set else { return .closeOnExec(try Syscall.closesOnExec(descriptor)) }

@@ -18,7 +18,8 @@ public enum SystemVMessageQueueKind: MechanismKind {
 
     public static func model(for workload: Workload) -> SystemVMessageQueueModel {
         SystemVMessageQueueModel(queues: workload.objects.filter { $0.kind == name }.map { object in
-            (object.name, SystemVMessageQueueModel.Setup(capacity: object.integer("capacity") ?? 16384))
+            (object.name, SystemVMessageQueueModel.Setup(
+                capacity: object.integer("capacity") ?? 16384, permissions: .ofThisRun(for: workload)))
         })
     }
 
