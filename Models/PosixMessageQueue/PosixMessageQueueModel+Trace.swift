@@ -112,7 +112,7 @@ extension PosixMessageQueueModel {
             return .takeNotifications(
                 process: call.process, rearm: try call.value.optional("rearm")?.boolean("rearm") ?? false, kind: try notificationKind(call.value))
         case "open", "unlink":
-            if let name = try RefusedName.field(of: call.value, allowed: [.withSlash, .empty, .tooLong, .noSlash]) {
+            if let name = try RefusedName.field(of: call.value, allowed: [.withSlash, .empty, .tooLong, .overNameMax, .noSlash]) {
                 return .refusedName(process: call.process, open: call.f == "open", name: name)
             }
             if call.f == "unlink" { return .unlink(process: call.process) }

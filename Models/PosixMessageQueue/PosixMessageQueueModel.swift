@@ -548,7 +548,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             return [Transition(.done, next)]
         case .refusedName(_, _, let name):
             let code: ErrorCode? = switch name {
-            case .tooLong: ErrorCode("ENAMETOOLONG")
+            case .tooLong, .overNameMax: ErrorCode("ENAMETOOLONG")
             case .noSlash, .empty: .EINVAL
             case .withSlash: .EACCES
             case .nameMax: nil  // a name mq_open takes: not a refused one (the trace form does not take it)

@@ -296,7 +296,7 @@ extension PosixSemaphoreModel {
             guard setups.first(where: { $0.name == call.object })?.setup.named == true else {
                 throw ModelError("'\(call.f)' needs a named semaphore, and \(call.object) is unnamed")
             }
-            if let name = try RefusedName.field(of: call.value, allowed: [.withSlash, .empty, .tooLong, .nameMax]) {
+            if let name = try RefusedName.field(of: call.value, allowed: [.withSlash, .empty, .tooLong, .overNameMax, .nameMax]) {
                 return .refusedName(process: call.process, open: call.f == "open", name: name)
             }
             guard call.f == "open" else { return .unlink(process: call.process) }

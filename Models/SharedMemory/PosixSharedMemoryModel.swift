@@ -17,7 +17,8 @@
 ///   keeps what is stored there when the object grows again. `ftruncate` fails `EINVAL` for a negative size (first)
 ///   and through a read-only descriptor, and works after `shm_unlink`.
 /// - `shm_open` (glibc 2.36): a name with a slash after the first, an empty name, `/` alone or one longer than
-///   `NAME_MAX` fails `EINVAL` (not `ENAMETOOLONG`), and `shm_unlink` of such a name `ENOENT`. `O_CREAT | O_EXCL`
+///   `NAME_MAX` by more than 4 fails `EINVAL` (not `ENAMETOOLONG`), and `shm_unlink` of such a name `ENOENT`; one of
+///   256 to 259 characters after the slash reaches the kernel, which fails both `ENAMETOOLONG` (`over-name-max`). `O_CREAT | O_EXCL`
 ///   fails `EEXIST` while the name exists; `O_TRUNC` sets the size to 0, even with `O_RDONLY`; a new object has size
 ///   0. `O_RDONLY` gives a read-only descriptor: `mmap` of it with `PROT_WRITE` fails `EACCES` (after the `O_TRUNC`
 ///   took effect), a `PROT_READ` mapping refuses stores with `SIGSEGV`, and `ftruncate` fails `EINVAL`.
@@ -124,7 +125,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
     /// A name `shm_open` and `shm_unlink` are given instead of the object's, which glibc refuses (not `noSlash`:
     /// glibc takes it).
     public typealias InvalidName = RefusedName
-    static let refusedNames: [RefusedName] = [.withSlash, .empty, .tooLong]
+    static let refusedNames: [RefusedName] = [.withSlash, .empty, .tooLong, .overNameMax]
 
     /// How `open` opens and maps: `shm_open`'s flags and `mmap`'s protection.
     public struct Opening: Hashable, Sendable {
@@ -278,7 +279,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             let output = next.access(access, by: process)
             return [Transition(output, next)]
         case .open(let process, let opening):
-            if opening.invalidName != nil { return [Transition(.failed(.EINVAL), state)] }
+            // glibc refuses the names it cannot put in its path; one of 256 to 259 characters reaches the kernel.
+            if let name = opening.invalidName { return [Transition(.failed(name == .overNameMax ? ErrorCode("ENAMETOOLONG") : .EINVAL), state)] }
             if !state.created || state.name.unlinked {
                 guard opening.create else { return [Transition(.failed(.ENOENT), state)] }
                 // Once unlinked, a create makes a new object, not this one (the worker closes and unlinks it).
@@ -352,6 +354,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             next.mappings[process]![next.mappings[process]!.count - 1] = mapping
             return [Transition(error.map { .failed($0) } ?? .done, next)]
         case .unlink(let process, let invalidName):
+            if invalidName == .overNameMax { return [Transition(.failed(ErrorCode("ENAMETOOLONG")), state)] }
             if invalidName != nil || !state.created { return [Transition(.failed(.ENOENT), state)] }
             // Only the owner (or root) may remove the name (the kernel's EPERM, which glibc turns into EACCES).
             if !state.name.unlinked && !state.permissions.isOwner(process) { return [Transition(.failed(.EACCES), state)] }
@@ -487,7 +490,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 // Trace form (documented in traces/README.md):
 //   load {"index"} → {"value"}; store {"index", "value"}; add {"index", "delta"} → {"value": the value before};
 //   open {"create", "exclusive", "truncate": BOOL?, "access": "read" | "read-write"?, "protection": "read" |
-//   "read-write" | "read-exec" | "read-write-exec"?, "name": "with-slash" | "empty" | "too-long"?, "mapping":
+//   "read-write" | "read-exec" | "read-write-exec"?, "name": "with-slash" | "empty" | "too-long" | "over-name-max"?, "mapping":
 //   "shared" | "shared-validate" | "private" | "neither"?, "flags": ["MAP_LOCKED", ...]?, "bits": INT?, "offset": BYTES?, "length": BYTES?, "address": "fixed" | "fixed-unaligned"
 //   | "fixed-free" | "hint" | "noreplace" | "noreplace-unaligned" | "noreplace-free"?}; unmap {"page", "pages" | "length", "unaligned": BOOL?}? (with a value: munmap of those pages only);
 //   protect {"protection": "none" | "read" | "read-write" | "read-exec" | "read-write-exec", "page", "pages" |

@@ -6,8 +6,13 @@ public enum RefusedName: String, Hashable, Sendable, CaseIterable {
     case withSlash = "with-slash"
     /// The empty name.
     case empty
-    /// Longer than `NAME_MAX` (255) after the slash.
+    /// Longer than `NAME_MAX` (255) after the slash: 300 characters, past what glibc's `shm_open` and `sem_open`
+    /// put in their path buffer (`/dev/shm/` and the name), so they refuse it themselves.
     case tooLong = "too-long"
+    /// `NAME_MAX` + 1 (256) characters after the slash: glibc's `shm_open` hands it on (up to 259 it fits its
+    /// buffer) and the kernel fails `ENAMETOOLONG`; `sem_open` refuses it `EINVAL` itself; `mq_open` as any name
+    /// longer than `NAME_MAX` (`NameLengthFactsTests`).
+    case overNameMax = "over-name-max"
     /// No leading slash (`mq_open` refuses it; `shm_open` and `sem_open` take it as another name).
     case noSlash = "no-slash"
     /// Exactly `NAME_MAX` (255) characters after the slash: `mq_open` and `shm_open` take it, but `sem_open` opens
@@ -22,6 +27,7 @@ public enum RefusedName: String, Hashable, Sendable, CaseIterable {
         case .tooLong: "/" + String(repeating: "a", count: 300)
         case .noSlash: String(name.drop { $0 == "/" })
         case .nameMax: "/" + String(repeating: "n", count: 255)
+        case .overNameMax: "/" + String(repeating: "o", count: 256)
         }
     }
 

@@ -77,7 +77,7 @@ import Testing
                     } catch { return .failed(errorCode(error)) }
                 })
             case 5...6:
-                let invalid: PosixSharedMemoryModel.InvalidName? = amount == -5 ? .withSlash : amount == 5 ? .tooLong : nil
+                let invalid: PosixSharedMemoryModel.InvalidName? = amount == -5 ? (index == 1 ? .overNameMax : .withSlash) : amount == 5 ? .tooLong : nil
                 // Choice 6 at index 3: no O_CREAT, but mmap's other flags (mapFlags).
                 let otherFlags = choice % 12 == 6 && index == 3
                 var opening = PosixSharedMemoryModel.Opening(
@@ -108,7 +108,7 @@ import Testing
                     if opening.create { flags |= O_CREAT }
                     if opening.exclusive { flags |= O_EXCL }
                     if opening.truncate { flags |= O_TRUNC }
-                    let path = invalid == .withSlash ? name + "/x" : invalid == .tooLong ? "/" + String(repeating: "a", count: 300) : name
+                    let path = invalid.map { $0.path(for: name) } ?? name
                     do {
                         let opened = try Syscall.shmOpen(path, flags: flags, mode: 0o600)
                         guard try Syscall.inode(of: opened) == inode else {
@@ -188,9 +188,9 @@ import Testing
                     } catch { return .failed(errorCode(error)) }
                 })
             case 9:
-                let invalid: PosixSharedMemoryModel.InvalidName? = amount < -3 ? .withSlash : nil
+                let invalid: PosixSharedMemoryModel.InvalidName? = amount == -5 && index == 1 ? .overNameMax : amount < -3 ? .withSlash : nil
                 return (.unlink(process: process, invalidName: invalid), {
-                    do { try Syscall.shmUnlink(invalid == nil ? name : name + "/x"); return .done } catch { return .failed(errorCode(error)) }
+                    do { try Syscall.shmUnlink(invalid.map { $0.path(for: name) } ?? name); return .done } catch { return .failed(errorCode(error)) }
                 })
             case 10:
                 // PROT_EXEC with it for page 1 and amount ±4.
