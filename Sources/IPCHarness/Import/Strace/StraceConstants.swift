@@ -25,6 +25,8 @@ enum StraceConstants {
         "SO_SNDTIMEO_NEW": 67,
         // eventfd(2)
         "EFD_SEMAPHORE": 1, "EFD_NONBLOCK": 0o4000, "EFD_CLOEXEC": 0o2000000,
+        // signalfd(2)
+        "SFD_NONBLOCK": 0o4000, "SFD_CLOEXEC": 0o2000000,
         // System V IPC
         "IPC_PRIVATE": 0, "IPC_CREAT": 0o1000, "IPC_EXCL": 0o2000, "IPC_NOWAIT": 0o4000, "IPC_RMID": 0, "SEM_UNDO": 0x1000,
         "IPC_SET": 1, "IPC_STAT": 2, "IPC_INFO": 3, "IPC_64": 0x100, "MSG_STAT": 11, "MSG_INFO": 12,

@@ -271,19 +271,46 @@ struct StraceAssembly {
                 continue
             }
             receiverEpochs[object.id] = epochs.first ?? 0
-            for operation in object.operations {
-                guard case .ok(let value?) = operation.outcome, case .integer(let pid)? = value.objectValue?["senderPid"] else { continue }
-                let sender = Int(pid)
-                let epochs = Set(object.operations.filter { $0.pid == sender && $0.f != "wait" }.map { epoch(of: sender, at: $0.start) })
-                guard epochs.count == 1, let only = epochs.first else {
-                    object.exclude(epochs.isEmpty
-                        ? "a signal taken at line \(operation.line) came from pid \(sender), whose send the log does not show as one the model has"
-                        : "pid \(sender) sent to it under several process numbers (it let go of another object between sends)")
-                    break
+            senders: for operation in object.operations {
+                guard case .ok(let value?) = operation.outcome else { continue }
+                for sender in Self.senderPids(in: value) {
+                    let sends = object.operations.filter { $0.pid == sender && $0.f != "wait" && $0.f != "signalfd-read" }
+                    let epochs = Set(sends.map { epoch(of: sender, at: $0.start) })
+                    guard epochs.count == 1, let only = epochs.first else {
+                        object.exclude(epochs.isEmpty
+                            ? "a signal taken at line \(operation.line) came from pid \(sender), whose send the log does not show as one the model has"
+                            : "pid \(sender) sent to it under several process numbers (it let go of another object between sends)")
+                        break senders
+                    }
+                    senderEpochs[Pair(pid: sender, epoch: object.id)] = only
                 }
-                senderEpochs[Pair(pid: sender, epoch: object.id)] = only
             }
         }
+    }
+
+    /// The senders a taken signal names by pid: a `wait`'s one, or each of a `signalfd-read`'s deliveries.
+    static func senderPids(in value: JSONValue) -> [Int] {
+        let taken = value.objectValue.map { [$0] } ?? []
+        let delivered: [JSONObject] = if case .array(let list)? = value.objectValue?["deliveries"] { list.compactMap(\.objectValue) } else { [] }
+        return (taken + delivered).compactMap { if case .integer(let pid)? = $0["senderPid"] { Int(pid) } else { nil } }
+    }
+
+    /// `value` with each `senderPid` (see `senderPids(in:)`) replaced by the model's `sender`, the process number
+    /// `number` gives.
+    static func numberingSenders(in value: JSONValue, _ number: (Int) -> Int) -> JSONValue {
+        func numbered(_ taken: JSONObject) -> JSONObject {
+            guard case .integer(let pid)? = taken["senderPid"] else { return taken }
+            var taken = taken
+            taken["senderPid"] = nil
+            taken["sender"] = .int(number(Int(pid)))
+            return taken
+        }
+        guard var taken = value.objectValue else { return value }
+        taken = numbered(taken)
+        if case .array(let list)? = taken["deliveries"] {
+            taken["deliveries"] = .array(list.map { $0.objectValue.map { .object(numbered($0)) } ?? $0 })
+        }
+        return .object(taken)
     }
 
     private func epoch(of pid: Int, at time: Int64) -> Int {
@@ -330,12 +357,8 @@ struct StraceAssembly {
         completion.object = object.name
         switch operation.outcome {
         case .ok(var value):
-            if case .object(var taken)? = value, case .integer(let pid)? = taken["senderPid"] {
-                // A signal's sender, by its process number (see `findSignalSenders`).
-                taken["senderPid"] = nil
-                taken["sender"] = .int(number(Int(pid), senderEpochs[Pair(pid: Int(pid), epoch: object.id)] ?? 0))
-                value = .object(taken)
-            }
+            // A signal's sender, by its process number (see `findSignalSenders`).
+            value = value.map { Self.numberingSenders(in: $0) { pid in number(pid, senderEpochs[Pair(pid: pid, epoch: object.id)] ?? 0) } }
             completion.value = value
         case .fail(let error):
             completion.type = .fail

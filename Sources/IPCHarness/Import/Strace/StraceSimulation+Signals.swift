@@ -7,7 +7,7 @@ import IPCModels
 /// The model's receiver never lets a signal reach a handler, so a receiver is checked only where the log shows all
 /// of that: every send came while the receiver blocked the signal (the mask is followed through `rt_sigprocmask`,
 /// inherited by `fork`), no signal it was sent or waited for was delivered (`--- SIG… ---`), it is one thread, it
-/// reads no signalfd, and nothing was sent to a process group. `tgkill`/`tkill` to the receiver's main thread (its
+/// uses signalfds only as the importer follows them (`StraceSimulation+Signalfd.swift`), and nothing was sent to a process group. `tgkill`/`tkill` to the receiver's main thread (its
 /// thread id is its pid) is the model's `tgkill`. What the model cannot say is left out with its reason: a signal to
 /// another thread, `rt_tgsigqueueinfo` (a queued signal to a thread), a send that failed `EAGAIN` or `EPERM` (the user's pending-signal limit
 /// and credentials are not in the log), a signal from outside the log, a send to the receiver after it died (a
@@ -23,8 +23,11 @@ extension StraceSimulation {
         var deliveries: [Int: [(signal: Int, line: Int)]] = [:]
         /// Lines of signals sent to a process group (`kill(0 or -PGID, …)`): any receiver may be in it.
         var groupSends: [Int] = []
-        /// Pids that read signals through a signalfd.
+        /// Pids that used a signalfd in a way the importer does not follow (see `StraceSimulation+Signalfd.swift`),
+        /// and the first such line.
         var signalfdUsers: [Int: Int] = [:]
+        /// The signalfds the importer follows, by file: the set each was made for.
+        var signalfds: [Int: Set<Int>] = [:]
         /// Per receiver object: the signals sent to it or waited for.
         var involved: [Int: Set<Int>] = [:]
         /// Pidfds by file: the pid `pidfd_open` was given (the log's pid, whatever a descriptor's annotation says
@@ -100,8 +103,11 @@ extension StraceSimulation {
             }
             signals.masks[call.pid] = mask
         case "signalfd", "signalfd4":
+            if makeSignalfd(call, arguments) { return true }
             signals.signalfdUsers[call.pid] = signals.signalfdUsers[call.pid] ?? call.line
             return false  // its descriptor is installed as any other file
+        case _ where usesSignalfd(call, arguments):
+            return true
         case "rt_sigqueueinfo":
             guard let target = argument(0)?.integer, target > 0 else {
                 unchecked["signals to threads or to processes outside the log", default: []].append(call.line)
@@ -275,7 +281,7 @@ extension StraceSimulation {
                 objects[object].exclude("a signal was sent to a process group at line \(line), which may hold pid \(pid)")
             }
             if let line = signals.signalfdUsers[pid] {
-                objects[object].exclude("pid \(pid) reads signals through a signalfd (line \(line)), which the signal model does not have")
+                objects[object].exclude("pid \(pid) used a signalfd at line \(line) in a way the importer does not follow (a set changed through the descriptor, flags or a buffer it cannot read)")
             }
             if sharesSignals(pid) {
                 objects[object].exclude("pid \(pid) has threads: a signal sent to it may go to any of them")
