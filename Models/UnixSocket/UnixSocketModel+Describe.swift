@@ -85,6 +85,12 @@ extension UnixSocketModel {
                 + (nonblocking ? " (nonblocking)" : "")
         case .receiveExactly(_, let end, let size):
             call = "receive exactly \(size) bytes on \(end) (a loop of receives)"
+        case .sendBatch(_, let end, let messages, let nonblocking, let to):
+            call = "sendmmsg on \(end) of \(messages.count) messages (\(messages.map { Payload.preview($0) }.joined(separator: ", ")))"
+                + (to.map { " to \($0)" } ?? "") + (nonblocking ? " (nonblocking)" : "")
+        case .receiveBatch(_, let end, let max, let count, let nonblocking, let waitForOne, let timeout):
+            call = "recvmmsg on \(end) of \(count) entries of \(max) bytes" + (waitForOne ? " with MSG_WAITFORONE" : "")
+                + (timeout.map { " (timeout \($0.rawValue))" } ?? "") + (nonblocking ? " (nonblocking)" : "")
         case .connect(_, let nonblocking): call = "connect" + (nonblocking ? " (nonblocking)" : "")
         case .connectPeer(_, let end, let to): call = "connect \(end) to \(to)"
         case .disconnectPeer(_, let end): call = "connect \(end) to AF_UNSPEC (no peer)"
@@ -133,6 +139,11 @@ extension UnixSocketModel {
         case .epollEvents(let reports)?: result = reports.isEmpty ? "nothing" : reports.map(\.description).joined(separator: ", ")
         case .nestedEpollEvents(let reports)?: result = reports.map { "\($0.target.name) \($0.events)" }.joined(separator: ", ")
         case .sent(let count)?: result = "sent \(count)"
+        case .sentBatch(let sent)?: result = "sent \(sent.count) messages (msg_len \(sent))"
+        case .receivedBatch(let entries)?:
+            result = "\(entries.count) messages: " + entries.map { entry in
+                Payload.preview(entry.data) + (entry.truncated ? " [MSG_TRUNC]" : "") + (entry.from.map { " from \($0)" } ?? "")
+            }.joined(separator: ", ")
         case .received(let received)?:
             if received.data.isEmpty && received.files.isEmpty {
                 result = "0 bytes (end of file, or an empty message)"

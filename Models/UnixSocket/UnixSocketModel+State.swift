@@ -148,6 +148,8 @@ extension UnixSocketModel {
         public internal(set) var sockets: [Socket]
         public internal(set) var files: [PassedFile]
         public internal(set) var progress: [Progress] = []
+        /// `sendmmsg` and `recvmmsg` calls under way, by process (see `UnixSocketModel+Batches`).
+        public internal(set) var batches: [Batch] = []
         /// The users and groups the setup gives the trace's processes (constant; others' are not known).
         public internal(set) var users: [Int: Permissions.User] = [:]
         /// Each process's registrations on its epoll instance for this object (see `UnixSocketModel+Epoll`).
@@ -181,7 +183,7 @@ extension UnixSocketModel {
         }
 
         public static func == (lhs: State, rhs: State) -> Bool {
-            lhs.sockets == rhs.sockets && lhs.files == rhs.files && lhs.progress == rhs.progress
+            lhs.sockets == rhs.sockets && lhs.files == rhs.files && lhs.progress == rhs.progress && lhs.batches == rhs.batches
                 && lhs.type == rhs.type && lhs.sendBuffer == rhs.sendBuffer && lhs.backlog == rhs.backlog
                 && lhs.epoll == rhs.epoll && lhs.epollUnjudged == rhs.epollUnjudged && lhs.ioSignals == rhs.ioSignals
                 && lhs.epollInstances == rhs.epollInstances && lhs.nestedEpoll == rhs.nestedEpoll
@@ -191,6 +193,7 @@ extension UnixSocketModel {
             hasher.combine(sockets)
             hasher.combine(files)
             hasher.combine(progress)
+            hasher.combine(batches)
             hasher.combine(backlog)
             hasher.combine(epoll)
             hasher.combine(epollUnjudged)

@@ -85,6 +85,12 @@ public struct UnixSocketModel: TraceModel {
         /// A receive with `MSG_WAITALL` in its flags: a blocking stream receive waits for all `max` bytes (short only
         /// at end of file, an error, descriptors or a signal); otherwise as ``receive``.
         case receiveWaitingAll(process: Int, end: String, max: Int, nonblocking: Bool)
+        /// `sendmmsg`: the messages in order, each through ``send`` (no descriptors), until one fails (see
+        /// `UnixSocketModel+Batches`).
+        case sendBatch(process: Int, end: String, messages: [[UInt8]], nonblocking: Bool, to: String?)
+        /// `recvmmsg` of `count` entries of `max` bytes each, `MSG_WAITFORONE` if `waitForOne`, with a timeout or none
+        /// (see `UnixSocketModel+Batches`).
+        case receiveBatch(process: Int, end: String, max: Int, count: Int, nonblocking: Bool, waitForOne: Bool, timeout: BatchTimeout?)
         /// A client's loop of blocking receives until `size` bytes have arrived, end of file or an error (stream
         /// sockets only).
         case receiveExactly(process: Int, end: String, size: Int)
@@ -188,6 +194,10 @@ public struct UnixSocketModel: TraceModel {
 
     public enum Output: Hashable, Sendable {
         case sent(Int)
+        /// `sendmmsg`: each sent message's `msg_len`, as many as it returned.
+        case sentBatch([Int])
+        /// `recvmmsg`: each filled entry, as many as it returned.
+        case receivedBatch([Received])
         case received(Received)
         /// A connection was made or accepted; the socket's name (`client-2`, `server-2`).
         case connected(String)
@@ -348,6 +358,10 @@ public struct UnixSocketModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        switch input {
+        case .sendBatch, .receiveBatch: return batchSteps(state, input, output)
+        default: break
+        }
         if case .nestedEpoll(let process, let call) = input { return nestedEpollSteps(state, process: process, call: call, output: output) }
         if case .epoll(let process, .wait(let maxEvents, let timeout, let form)) = input, state.implicitHoldsInstances(process: process),
             !state.epollUnjudged.contains(process)
@@ -449,6 +463,7 @@ public struct UnixSocketModel: TraceModel {
     public func abandon(_ state: State, _ input: Input) -> State {
         var next = state.closingNewSocket(of: input.process)
         next.setProgress(nil, of: input.process)
+        next.setBatch(nil, of: input.process)
         return next
     }
 
@@ -472,7 +487,8 @@ extension UnixSocketModel.Input {
             .setOutOfBandInline(let process, _, _), .selectWithExceptions(let process, _, _, _, _),
             .socket(let process, _, _, _), .bind(let process, _, _, _), .epoll(let process, _), .nestedEpoll(let process, _),
             .fileControl(let process, _, _), .takeSignal(let process, _, _), .socketName(let process, _, _),
-            .refusedOption(let process, _, _, _, _):
+            .refusedOption(let process, _, _, _, _), .sendBatch(let process, _, _, _, _),
+            .receiveBatch(let process, _, _, _, _, _, _):
             process
         }
     }

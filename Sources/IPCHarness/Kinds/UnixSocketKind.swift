@@ -444,6 +444,33 @@ public struct UnixSocketBinding: ObjectBinding {
             case .completed(let message): return .received(try record(message))
             case .wouldBlock: throw .wouldBlock
             }
+        case .sendBatch(_, let end, let messages, let nonblocking, let to):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            var address: UnixAddress?
+            if let to {
+                guard let bound = addresses[to] ?? ownNames[to] else { BindingFailure.abandon("sendmmsg: no socket '\(to)' to send to") }
+                address = bound
+            }
+            let sent = try Syscall.sendMessages(
+                socket, Array(messages.prefix(UnixSocketModel.batchLimit)), to: address, flags: nonblocking ? Syscall.MessageFlags.dontWait : 0)
+            return .sentBatch(sent)
+        case .receiveBatch(_, let end, let max, let count, let nonblocking, let waitForOne, let timeout):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            let limit: Syscall.BatchTimeout? =
+                switch timeout {
+                case nil: nil
+                case .zero?: .init(seconds: 0, nanoseconds: 0)
+                case .positive?: .init(seconds: 1, nanoseconds: 0)
+                case .invalid?: .init(seconds: 0, nanoseconds: 1_000_000_000)
+                }
+            let flags = (nonblocking ? Syscall.MessageFlags.dontWait : 0) | (waitForOne ? Syscall.messageWaitForOne : 0)
+            let entries = try Syscall.receiveMessages(
+                socket, maximum: max, vlen: count, wantSender: !addresses.isEmpty, timeout: limit, flags: flags)
+            return .receivedBatch(entries.map { entry in
+                UnixSocketModel.Received(
+                    data: entry.data, truncated: entry.truncated, filesTruncated: entry.controlTruncated,
+                    from: entry.sender.flatMap { sender in addresses.first { $0.value == sender }?.key })
+            })
         case .receiveExactly(_, let end, let size):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             // A framing reader is for streams: a datagram or record socket keeps its own boundaries.
