@@ -67,19 +67,25 @@ extension UnixSocketModel {
         }
     }
 
-    /// The steps of a `sendmmsg` or `recvmmsg` (see the extension's notes): the next message's own step, as a piece,
-    /// or the batch's end.
+    /// The steps of a `sendmmsg` or `recvmmsg` that agree with the recorded `output` (see ``batchOutcomes(_:_:)``).
     func batchSteps(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        batchOutcomes(state, input).compactMap { outcome in
+            if let result = outcome.output { return output == nil || output == result ? outcome.step : nil }
+            let batch = outcome.step.state.batch(of: input.process) ?? Batch(process: input.process)
+            return Self.batchMayLeadTo(output, batch) ? outcome.step : nil
+        }
+    }
+
+    /// Every way a `sendmmsg` or `recvmmsg` may go on from `state` (see the extension's notes): a piece (no output) —
+    /// the next message's own call, or a piece of it — or the batch's end with its output.
+    public func batchOutcomes(_ state: State, _ input: Input) -> [(output: Output?, step: Step<State>)] {
         let process = input.process
-        func ending(_ next: State, _ result: Output) -> Step<State>? {
-            guard output == nil || output == result else { return nil }
+        func ending(_ next: State, _ result: Output) -> (output: Output?, step: Step<State>) {
             var next = next
             next.setBatch(nil, of: process)
-            return .completed(next)
+            return (result, .completed(next))
         }
-        if case .receiveBatch(_, _, _, _, _, _, .invalid?) = input {
-            return [ending(state, .failed(.EINVAL))].compactMap { $0 }
-        }
+        if case .receiveBatch(_, _, _, _, _, _, .invalid?) = input { return [ending(state, .failed(.EINVAL))] }
         let batch = state.batch(of: process) ?? Batch(process: process)
         if case .receiveBatch(_, let end, _, _, _, _, _) = input, batch.count == 0, let index = state.socketIndex(end),
             state.sockets[index].holders.contains(process), let error = state.sockets[index].error
@@ -88,19 +94,20 @@ extension UnixSocketModel {
             // with vlen 0 too).
             var next = state
             next.sockets[index].error = nil
-            return [ending(next, .failed(error))].compactMap { $0 }
+            return [ending(next, .failed(error))]
         }
         guard let message = Self.batchMessage(input, index: batch.count) else {
             // vlen 0 (or nothing left): the batch returns what it has, 0 with nothing.
-            return [ending(state, Self.batchOutput(input, batch))].compactMap { $0 }
+            return [ending(state, Self.batchOutput(input, batch))]
         }
-        var steps: [Step<State>] = []
+        var results: [(output: Output?, step: Step<State>)] = []
         let candidates = outcomes(of: message, in: state)
         for candidate in candidates {
             var next = candidate.step.state
             guard let messageOutput = candidate.output else {
                 // A piece of the message's own call (a stream's buffer): the batch goes on.
-                if Self.batchMayLeadTo(output, batch) { steps.append(.partial(next)) }
+                next.setBatch(batch, of: process)
+                results.append((nil, .partial(next)))
                 continue
             }
             var more = batch
@@ -109,13 +116,13 @@ extension UnixSocketModel {
             case .received(let received): more.received.append(received)
             case .failed(let error):
                 if batch.count == 0 {
-                    if let step = ending(next, .failed(error)) { steps.append(step) }
+                    results.append(ending(next, .failed(error)))
                 } else {
                     // The error is lost; a receive's (but EAGAIN) stays pending on the socket.
                     if case .receiveBatch(_, let end, _, _, _, _, _) = input, error != .EAGAIN, let index = next.socketIndex(end) {
                         next.sockets[index].error = error
                     }
-                    if let step = ending(next, Self.batchOutput(input, batch)) { steps.append(step) }
+                    results.append(ending(next, Self.batchOutput(input, batch)))
                 }
                 continue
             default:
@@ -125,26 +132,27 @@ extension UnixSocketModel {
             if case .receiveBatch(_, _, _, _, _, _, let limit) = input { timeout = limit }
             let last = Self.batchMessage(input, index: more.count) == nil
             if last || timeout == .zero || timeout == .positive {
-                if let step = ending(next, Self.batchOutput(input, more)) { steps.append(step) }
+                results.append(ending(next, Self.batchOutput(input, more)))
             }
-            if !last && timeout != .zero && Self.batchMayLeadTo(output, more) {
+            if !last && timeout != .zero {
                 next.setBatch(more, of: process)
-                steps.append(.partial(next))
+                results.append((nil, .partial(next)))
             }
         }
         if candidates.isEmpty && Self.maySleep(message) {
             // Asleep for this message: a signal (or a socket timeout) may end the batch here.
             if batch.count == 0 {
-                if let step = ending(state, .failed(.EINTR)) { steps.append(step) }
+                results.append(ending(state, .failed(.EINTR)))
             } else {
-                if let step = ending(state, Self.batchOutput(input, batch)) { steps.append(step) }
-                if case .receiveBatch(_, let end, _, _, _, _, _) = input, var next = Optional(state), let index = next.socketIndex(end) {
+                results.append(ending(state, Self.batchOutput(input, batch)))
+                if case .receiveBatch(_, let end, _, _, _, _, _) = input, let index = state.socketIndex(end) {
+                    var next = state
                     next.sockets[index].error = .EINTR
-                    if let step = ending(next, Self.batchOutput(input, batch)) { steps.append(step) }
+                    results.append(ending(next, Self.batchOutput(input, batch)))
                 }
             }
         }
-        return steps
+        return results
     }
 }
 
@@ -238,6 +246,7 @@ extension UnixSocketModel {
         if received.filesTruncated { value["filesTruncated"] = true }
         if let from = received.from { value["from"] = .string(from) }
         if let length = received.length { value["size"] = .int(length) }
+        if let pidfd = received.pidfd, pidfd != pidfdNotJudged { value["pidfd"] = .int(pidfd) }
         return .object(value)
     }
 }

@@ -122,6 +122,7 @@ extension UnixSocketModel {
         case .getOption(_, let end, let option): call = "getsockopt \(end) \(option.rawValue)"
         case .setSendBuffer(_, let end, let value): call = "setsockopt \(end) SO_SNDBUF \(value)"
         case .setPeekOffset(_, let end, let value): call = "setsockopt \(end) SO_PEEK_OFF \(value)"
+        case .setPassPidfd(_, let end, let value): call = "setsockopt \(end) SO_PASSPIDFD \(value)"
         case .setTimeout(_, let end, let send, let timeout): call = "setsockopt \(end) \(send ? "SO_SNDTIMEO" : "SO_RCVTIMEO") \(timeout)"
         case .queued(_, let end, let outgoing): call = "ioctl \(end) " + (outgoing ? "SIOCOUTQ" : "SIOCINQ")
         case .readFile(_, let file, let max): call = "read up to \(max) bytes of file \(file)"
@@ -155,6 +156,7 @@ extension UnixSocketModel {
             if !received.files.isEmpty { flags.append("files \(received.files)") }
             if received.filesTruncated { flags.append("MSG_CTRUNC") }
             if let from = received.from { flags.append("from \(from)") }
+            if let pidfd = received.pidfd { flags.append(pidfd == Self.pidfdNotJudged ? "SCM_PIDFD not judged" : "SCM_PIDFD of process \(pidfd)") }
             return "\(call) → \(result)" + (flags.isEmpty ? "" : " [" + flags.joined(separator: ", ") + "]")
         case .connected(let end)?: result = end
         case .closed?, .exited?: result = "ok"

@@ -15,6 +15,8 @@ extension UnixSocketModel {
         /// ``UnixSocketModel/receiveOutOfBand(_:process:end:max:peek:)``). Once `recv(MSG_OOB)` took its byte the
         /// buffer stays queued empty — the only empty buffer a stream queue holds — as the mark reads stop at.
         public var urgent = false
+        /// The trace process whose send queued it (`SCM_PIDFD` names it; see `UnixSocketModel+Pidfd`).
+        public var senderProcess: Int?
     }
 
     /// One socket of an object: a pair's end, a listener, one side of a connection, or a bound datagram socket.
@@ -80,6 +82,8 @@ extension UnixSocketModel {
         /// `SOCKWQ_ASYNC_NOSPACE`: a send found no room while the socket had `O_ASYNC`; the next buffer freed that
         /// leaves it writable sends its owner `POLL_OUT` and clears it (see `UnixSocketModel+Async`).
         public internal(set) var noSpace = false
+        /// `SO_PASSPIDFD`: each message received carries a pidfd of its sender (see `UnixSocketModel+Pidfd`).
+        public internal(set) var passPidfd = false
 
         init(name: String, holders: [Int], peer: String? = nil, isListener: Bool = false, isBound: Bool = false) {
             self.name = name

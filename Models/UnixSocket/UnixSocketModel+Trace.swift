@@ -350,6 +350,7 @@ extension UnixSocketModel {
             return .getOption(process: call.process, end: try call.value.required("end").text("end"), option: option)
         case "setsockopt":
             let name = try call.value.required("option").text("option")
+            if name == "SO_PASSPIDFD" { return try passPidfdInput(of: call) }
             guard ["SO_SNDBUF", "SO_PEEK_OFF", "SO_OOBINLINE", "SO_RCVTIMEO", "SO_SNDTIMEO"].contains(name) else {
                 throw ModelError(
                     "setsockopt: field 'option' must be SO_SNDBUF, SO_PEEK_OFF, SO_OOBINLINE, SO_RCVTIMEO or SO_SNDTIMEO, not \"\(name)\"")
@@ -455,7 +456,7 @@ extension UnixSocketModel {
             return .created(type)
         case .getOption(_, _, .receiveTimeout), .getOption(_, _, .sendTimeout):
             return .timeout(try Self.socketTimeout(try value.required("value"), field: "value"))
-        case .close, .closeFile, .shutdown, .setSendBuffer, .setPeekOffset, .setOutOfBandInline, .setTimeout,
+        case .close, .closeFile, .shutdown, .setSendBuffer, .setPeekOffset, .setPassPidfd, .setOutOfBandInline, .setTimeout,
             .listen, .connectPeer, .connectTo, .disconnectPeer, .bind:
             return .closed
         case .getOption(_, _, .error):
@@ -465,7 +466,7 @@ extension UnixSocketModel {
                 _ = try other.integer("value", in: 0...0)
                 return .socketError(nil)
             }
-        case .getOption(_, _, .peerCredentials):
+        case .getOption(_, _, .peerCredentials), .getOption(_, _, .peerPidfd):
             return .peerCredentials(try Self.peerCredentials(value))
         case .socketName:
             return .address(try value.required("address").text("address"))
@@ -557,7 +558,7 @@ extension UnixSocketModel {
                 try file.text("files")
             } ?? [],
             filesTruncated: try value.optional("filesTruncated")?.boolean("filesTruncated") ?? false,
-            from: try value.optional("from")?.text("from"))
+            from: try value.optional("from")?.text("from"), pidfd: try value.optional("pidfd")?.integer("pidfd", in: 1...1_000_000))
     }
 
     public func call(for input: Input) -> (f: String, value: JSONValue?) {
@@ -672,6 +673,8 @@ extension UnixSocketModel {
             return ("getsockopt", ["end": .string(end), "option": .string(option.rawValue)])
         case .setSendBuffer(_, let end, let value):
             return ("setsockopt", ["end": .string(end), "option": "SO_SNDBUF", "value": .int(value)])
+        case .setPassPidfd(_, let end, let value):
+            return ("setsockopt", ["end": .string(end), "option": "SO_PASSPIDFD", "value": .int(value)])
         case .setPeekOffset(_, let end, let value):
             return ("setsockopt", ["end": .string(end), "option": "SO_PEEK_OFF", "value": .int(value)])
         case .setTimeout(_, let end, let send, let timeout):

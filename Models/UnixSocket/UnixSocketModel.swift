@@ -113,6 +113,8 @@ public struct UnixSocketModel: TraceModel {
         /// `getsockopt` or `setsockopt` (`set`) of an option no socket option answers: `level` other than `SOL_SOCKET`,
         /// or an `option` `SOL_SOCKET` does not know or (set) only reports (see ``refusedOption(_:process:end:level:)``).
         case refusedOption(process: Int, end: String, set: Bool, level: Int, option: Int)
+        /// `setsockopt(SOL_SOCKET, SO_PASSPIDFD, value)` (see `UnixSocketModel+Pidfd`).
+        case setPassPidfd(process: Int, end: String, value: Int)
         /// `setsockopt(SOL_SOCKET, SO_SNDBUF, value)`.
         case setSendBuffer(process: Int, end: String, value: Int)
         /// `setsockopt(SOL_SOCKET, SO_PEEK_OFF, value)` (see ``peekingAtOffset(_:end:_:)``).
@@ -178,11 +180,15 @@ public struct UnixSocketModel: TraceModel {
         /// What the call returned when it differs from the bytes delivered: with `MSG_TRUNC` in its flags, a
         /// truncated datagram's or record's whole length.
         public var length: Int?
+        /// `SCM_PIDFD` (the receiver's `SO_PASSPIDFD`): the trace process whose send queued the message; in the model's
+        /// own outcomes ``UnixSocketModel/pidfdNotJudged`` where it does not judge it.
+        public var pidfd: Int?
 
         public init(
             data: [UInt8], truncated: Bool = false, files: [String] = [], filesTruncated: Bool = false, from: String? = nil,
-            length: Int? = nil
+            length: Int? = nil, pidfd: Int? = nil
         ) {
+            self.pidfd = pidfd
             self.length = length
             self.data = data
             self.truncated = truncated
@@ -417,7 +423,7 @@ public struct UnixSocketModel: TraceModel {
 
     /// Every way `input` may take effect from `state`: a completion with its output, or a piece (no output).
     public func outcomes(of input: Input, in state: State) -> [(output: Output?, step: Step<State>)] {
-        var candidates = transitions(state, input)
+        var candidates = pidfdsAttached(input, before: state, transitions(state, input))
         var signalling = !state.ioSignals.owners.isEmpty || !state.ioSignals.async.isEmpty
         if case .exit = input { signalling = true }  // its owners may be gone
         if signalling {
@@ -487,7 +493,7 @@ extension UnixSocketModel.Input {
             .setOutOfBandInline(let process, _, _), .selectWithExceptions(let process, _, _, _, _),
             .socket(let process, _, _, _), .bind(let process, _, _, _), .epoll(let process, _), .nestedEpoll(let process, _),
             .fileControl(let process, _, _), .takeSignal(let process, _, _), .socketName(let process, _, _),
-            .refusedOption(let process, _, _, _, _), .sendBatch(let process, _, _, _, _),
+            .refusedOption(let process, _, _, _, _), .sendBatch(let process, _, _, _, _), .setPassPidfd(let process, _, _),
             .receiveBatch(let process, _, _, _, _, _, _):
             process
         }

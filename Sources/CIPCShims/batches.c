@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "ipc_batches.h"
 
@@ -133,4 +135,46 @@ int ipc_peer_pidfd(int fd) {
     socklen_t length = sizeof pidfd;
     if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &length) != 0) return -1;
     return pidfd;
+}
+
+int ipc_child_send(int fd, const void *data, size_t length) {
+    pid_t child = fork();
+    if (child == 0) {
+        ssize_t sent = send(fd, data, length, MSG_NOSIGNAL);
+        _exit(sent == (ssize_t)length ? 0 : 1);
+    }
+    return child;
+}
+
+int ipc_reap(int pid) {
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+int ipc_child_pass_new_pair(int fd) {
+    pid_t child = fork();
+    if (child == 0) {
+        int pair[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0) _exit(1);
+        char byte = 'p';
+        struct iovec piece = {&byte, 1};
+        union {
+            char bytes[CMSG_SPACE(sizeof(int))];
+            struct cmsghdr align;
+        } control;
+        memset(&control, 0, sizeof control);
+        struct msghdr header = {0};
+        header.msg_iov = &piece;
+        header.msg_iovlen = 1;
+        header.msg_control = control.bytes;
+        header.msg_controllen = sizeof control.bytes;
+        struct cmsghdr *message = CMSG_FIRSTHDR(&header);
+        message->cmsg_level = SOL_SOCKET;
+        message->cmsg_type = SCM_RIGHTS;
+        message->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(message), &pair[0], sizeof(int));
+        _exit(sendmsg(fd, &header, MSG_NOSIGNAL) == 1 ? 0 : 1);
+    }
+    return child;
 }

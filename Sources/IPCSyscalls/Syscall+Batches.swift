@@ -145,4 +145,39 @@ extension Syscall {
             ipc_peer_pidfd(descriptor.rawValue)
         })
     }
+
+    /// Forks a child that sends `bytes` on `descriptor` and exits (`MSG_NOSIGNAL`); returns its pid, not reaped
+    /// (``reap(_:)``). Only for fact tests of what a receiver learns of its sender: the child runs no Swift code.
+    public static func sendFromChild(_ descriptor: FileDescriptor, _ bytes: [UInt8]) throws(Errno) -> pid_t {
+        let pid = bytes.withUnsafeBytes { ipc_child_send(descriptor.rawValue, $0.baseAddress, $0.count) }
+        guard pid > 0 else { throw Errno(rawValue: errno) }
+        return pid
+    }
+
+    /// Forks a child that makes a stream pair and passes its first end over `descriptor` (`SCM_RIGHTS`), then exits;
+    /// returns its pid, not reaped. Only for fact tests of what a socket keeps of its maker.
+    public static func pairFromChild(_ descriptor: FileDescriptor) throws(Errno) -> pid_t {
+        let pid = ipc_child_pass_new_pair(descriptor.rawValue)
+        guard pid > 0 else { throw Errno(rawValue: errno) }
+        return pid
+    }
+
+    /// Waits for the child `pid`: its exit status (128 if it did not exit).
+    public static func reap(_ pid: pid_t) throws(Errno) -> Int {
+        let status = ipc_reap(pid)
+        guard status >= 0 else { throw Errno(rawValue: errno) }
+        return Int(status)
+    }
+
+    /// Receives one message into `maximum` bytes with `controlRoom` bytes of control room, and the pidfd of its
+    /// `SCM_PIDFD` message if there is one (owned by the caller).
+    ///
+    /// The corresponding C function is `recvmsg`.
+    public static func receiveMessageWithPidfd(
+        _ descriptor: FileDescriptor, maximum: Int, controlRoom: Int, flags: CInt = 0
+    ) throws(Errno) -> (data: [UInt8], controlTruncated: Bool, pidfd: FileDescriptor?) {
+        let entries = try receiveMessages(descriptor, maximum: maximum, vlen: 1, controlRoom: controlRoom, flags: flags)
+        guard let entry = entries.first else { throw Errno.wouldBlock }
+        return (entry.data, entry.controlTruncated, entry.pidfd)
+    }
 }

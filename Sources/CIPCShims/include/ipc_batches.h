@@ -41,4 +41,15 @@ int ipc_pidfd_pid(int pidfd);
 /// getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD) with a full-size option: the new pidfd, or -1 with errno.
 int ipc_peer_pidfd(int fd);
 
+/// In a forked child: send(fd, data, length, MSG_NOSIGNAL), then _exit (0 when it sent all). Returns the child's pid
+/// (not waited for: the caller reaps it with ipc_reap), or -1 with errno.
+int ipc_child_send(int fd, const void *data, size_t length);
+
+/// In a forked child: makes a stream socketpair and sends its first end over `fd` (SCM_RIGHTS, one byte), then _exit
+/// (0 when sent). Returns the child's pid, not waited for (ipc_reap), or -1 with errno.
+int ipc_child_pass_new_pair(int fd);
+
+/// waitpid(pid): the child's exit status, 128 if it did not exit, -1 when the wait failed.
+int ipc_reap(int pid);
+
 #endif
