@@ -85,6 +85,12 @@ extension UnixSocketModel {
                 + (nonblocking ? " (nonblocking)" : "")
         case .receiveExactly(_, let end, let size):
             call = "receive exactly \(size) bytes on \(end) (a loop of receives)"
+        case .sendBatch(_, let end, let messages, let nonblocking, let to):
+            call = "sendmmsg on \(end) of \(messages.count) messages (\(messages.map { Payload.preview($0) }.joined(separator: ", ")))"
+                + (to.map { " to \($0)" } ?? "") + (nonblocking ? " (nonblocking)" : "")
+        case .receiveBatch(_, let end, let max, let count, let nonblocking, let waitForOne, let timeout):
+            call = "recvmmsg on \(end) of \(count) entries of \(max) bytes" + (waitForOne ? " with MSG_WAITFORONE" : "")
+                + (timeout.map { " (timeout \($0.rawValue))" } ?? "") + (nonblocking ? " (nonblocking)" : "")
         case .connect(_, let nonblocking): call = "connect" + (nonblocking ? " (nonblocking)" : "")
         case .connectPeer(_, let end, let to): call = "connect \(end) to \(to)"
         case .disconnectPeer(_, let end): call = "connect \(end) to AF_UNSPEC (no peer)"
@@ -116,6 +122,7 @@ extension UnixSocketModel {
         case .getOption(_, let end, let option): call = "getsockopt \(end) \(option.rawValue)"
         case .setSendBuffer(_, let end, let value): call = "setsockopt \(end) SO_SNDBUF \(value)"
         case .setPeekOffset(_, let end, let value): call = "setsockopt \(end) SO_PEEK_OFF \(value)"
+        case .setPassPidfd(_, let end, let value): call = "setsockopt \(end) SO_PASSPIDFD \(value)"
         case .setTimeout(_, let end, let send, let timeout): call = "setsockopt \(end) \(send ? "SO_SNDTIMEO" : "SO_RCVTIMEO") \(timeout)"
         case .queued(_, let end, let outgoing): call = "ioctl \(end) " + (outgoing ? "SIOCOUTQ" : "SIOCINQ")
         case .readFile(_, let file, let max): call = "read up to \(max) bytes of file \(file)"
@@ -133,6 +140,11 @@ extension UnixSocketModel {
         case .epollEvents(let reports)?: result = reports.isEmpty ? "nothing" : reports.map(\.description).joined(separator: ", ")
         case .nestedEpollEvents(let reports)?: result = reports.map { "\($0.target.name) \($0.events)" }.joined(separator: ", ")
         case .sent(let count)?: result = "sent \(count)"
+        case .sentBatch(let sent)?: result = "sent \(sent.count) messages (msg_len \(sent))"
+        case .receivedBatch(let entries)?:
+            result = "\(entries.count) messages: " + entries.map { entry in
+                Payload.preview(entry.data) + (entry.truncated ? " [MSG_TRUNC]" : "") + (entry.from.map { " from \($0)" } ?? "")
+            }.joined(separator: ", ")
         case .received(let received)?:
             if received.data.isEmpty && received.files.isEmpty {
                 result = "0 bytes (end of file, or an empty message)"
@@ -144,6 +156,7 @@ extension UnixSocketModel {
             if !received.files.isEmpty { flags.append("files \(received.files)") }
             if received.filesTruncated { flags.append("MSG_CTRUNC") }
             if let from = received.from { flags.append("from \(from)") }
+            if let pidfd = received.pidfd { flags.append(pidfd == Self.pidfdNotJudged ? "SCM_PIDFD not judged" : "SCM_PIDFD of process \(pidfd)") }
             return "\(call) → \(result)" + (flags.isEmpty ? "" : " [" + flags.joined(separator: ", ") + "]")
         case .connected(let end)?: result = end
         case .closed?, .exited?: result = "ok"

@@ -9,6 +9,8 @@ extension UnixSocketModel {
         case sendBuffer = "SO_SNDBUF"
         /// The peer's credentials (``UnixSocketModel/Credentials``).
         case peerCredentials = "SO_PEERCRED"
+        /// A pidfd of the process whose credentials `SO_PEERCRED` reports; `ENODATA` where it reports none.
+        case peerPidfd = "SO_PEERPIDFD"
         /// Where a peek starts, -1 while disabled (``UnixSocketModel/peekingAtOffset(_:end:_:)``).
         case peekOffset = "SO_PEEK_OFF"
         /// 1 while out-of-band bytes are read inline, else 0.
@@ -57,6 +59,11 @@ extension UnixSocketModel {
             return [(.value(number), .completed(state))]
         case .getOption(_, _, .peerCredentials):
             return [(.peerCredentials(Self.peerCredentials(of: socket, users: state.users)), .completed(state))]
+        case .getOption(_, _, .peerPidfd):
+            // Measured (`UnixSocketPidfdFactsTests`): the pid `SO_PEERCRED` reports, as a pidfd — still valid once
+            // that process exited and was reaped; none is `ENODATA`.
+            if socket.credentials == .none { return [(.failed(ErrorCode("ENODATA")), .completed(state))] }
+            return [(.peerCredentials(PeerCredentials(who: socket.credentials)), .completed(state))]
         case .getOption(_, _, .peekOffset):
             return [(.value(socket.peekOffset), .completed(state))]
         case .getOption(_, _, .outOfBandInline):

@@ -15,6 +15,8 @@ extension UnixSocketModel {
         /// ``UnixSocketModel/receiveOutOfBand(_:process:end:max:peek:)``). Once `recv(MSG_OOB)` took its byte the
         /// buffer stays queued empty — the only empty buffer a stream queue holds — as the mark reads stop at.
         public var urgent = false
+        /// The trace process whose send queued it (`SCM_PIDFD` names it; see `UnixSocketModel+Pidfd`).
+        public var senderProcess: Int?
     }
 
     /// One socket of an object: a pair's end, a listener, one side of a connection, or a bound datagram socket.
@@ -80,6 +82,8 @@ extension UnixSocketModel {
         /// `SOCKWQ_ASYNC_NOSPACE`: a send found no room while the socket had `O_ASYNC`; the next buffer freed that
         /// leaves it writable sends its owner `POLL_OUT` and clears it (see `UnixSocketModel+Async`).
         public internal(set) var noSpace = false
+        /// `SO_PASSPIDFD`: each message received carries a pidfd of its sender (see `UnixSocketModel+Pidfd`).
+        public internal(set) var passPidfd = false
 
         init(name: String, holders: [Int], peer: String? = nil, isListener: Bool = false, isBound: Bool = false) {
             self.name = name
@@ -148,6 +152,8 @@ extension UnixSocketModel {
         public internal(set) var sockets: [Socket]
         public internal(set) var files: [PassedFile]
         public internal(set) var progress: [Progress] = []
+        /// `sendmmsg` and `recvmmsg` calls under way, by process (see `UnixSocketModel+Batches`).
+        public internal(set) var batches: [Batch] = []
         /// The users and groups the setup gives the trace's processes (constant; others' are not known).
         public internal(set) var users: [Int: Permissions.User] = [:]
         /// Each process's registrations on its epoll instance for this object (see `UnixSocketModel+Epoll`).
@@ -181,7 +187,7 @@ extension UnixSocketModel {
         }
 
         public static func == (lhs: State, rhs: State) -> Bool {
-            lhs.sockets == rhs.sockets && lhs.files == rhs.files && lhs.progress == rhs.progress
+            lhs.sockets == rhs.sockets && lhs.files == rhs.files && lhs.progress == rhs.progress && lhs.batches == rhs.batches
                 && lhs.type == rhs.type && lhs.sendBuffer == rhs.sendBuffer && lhs.backlog == rhs.backlog
                 && lhs.epoll == rhs.epoll && lhs.epollUnjudged == rhs.epollUnjudged && lhs.ioSignals == rhs.ioSignals
                 && lhs.epollInstances == rhs.epollInstances && lhs.nestedEpoll == rhs.nestedEpoll
@@ -191,6 +197,7 @@ extension UnixSocketModel {
             hasher.combine(sockets)
             hasher.combine(files)
             hasher.combine(progress)
+            hasher.combine(batches)
             hasher.combine(backlog)
             hasher.combine(epoll)
             hasher.combine(epollUnjudged)

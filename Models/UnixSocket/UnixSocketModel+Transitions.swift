@@ -20,6 +20,10 @@ extension UnixSocketModel {
     /// ``transitions(_:_:)`` of a call its socket's timeout leaves alone.
     private func untimedTransitions(_ state: State, _ input: Input) -> Transitions {
         switch input {
+        case .sendBatch, .receiveBatch:
+            return []  // stepped message by message (see `UnixSocketModel+Batches`)
+        case .setPassPidfd(let process, let end, let value):
+            return setPassPidfd(state, process: process, end: end, value: value)
         case .socketName(let process, let end, let peer):
             return socketName(state, process: process, end: end, peer: peer)
         case .refusedOption(let process, let end, _, let level, _):

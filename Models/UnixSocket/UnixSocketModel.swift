@@ -85,6 +85,12 @@ public struct UnixSocketModel: TraceModel {
         /// A receive with `MSG_WAITALL` in its flags: a blocking stream receive waits for all `max` bytes (short only
         /// at end of file, an error, descriptors or a signal); otherwise as ``receive``.
         case receiveWaitingAll(process: Int, end: String, max: Int, nonblocking: Bool)
+        /// `sendmmsg`: the messages in order, each through ``send`` (no descriptors), until one fails (see
+        /// `UnixSocketModel+Batches`).
+        case sendBatch(process: Int, end: String, messages: [[UInt8]], nonblocking: Bool, to: String?)
+        /// `recvmmsg` of `count` entries of `max` bytes each, `MSG_WAITFORONE` if `waitForOne`, with a timeout or none
+        /// (see `UnixSocketModel+Batches`).
+        case receiveBatch(process: Int, end: String, max: Int, count: Int, nonblocking: Bool, waitForOne: Bool, timeout: BatchTimeout?)
         /// A client's loop of blocking receives until `size` bytes have arrived, end of file or an error (stream
         /// sockets only).
         case receiveExactly(process: Int, end: String, size: Int)
@@ -107,6 +113,8 @@ public struct UnixSocketModel: TraceModel {
         /// `getsockopt` or `setsockopt` (`set`) of an option no socket option answers: `level` other than `SOL_SOCKET`,
         /// or an `option` `SOL_SOCKET` does not know or (set) only reports (see ``refusedOption(_:process:end:level:)``).
         case refusedOption(process: Int, end: String, set: Bool, level: Int, option: Int)
+        /// `setsockopt(SOL_SOCKET, SO_PASSPIDFD, value)` (see `UnixSocketModel+Pidfd`).
+        case setPassPidfd(process: Int, end: String, value: Int)
         /// `setsockopt(SOL_SOCKET, SO_SNDBUF, value)`.
         case setSendBuffer(process: Int, end: String, value: Int)
         /// `setsockopt(SOL_SOCKET, SO_PEEK_OFF, value)` (see ``peekingAtOffset(_:end:_:)``).
@@ -172,11 +180,15 @@ public struct UnixSocketModel: TraceModel {
         /// What the call returned when it differs from the bytes delivered: with `MSG_TRUNC` in its flags, a
         /// truncated datagram's or record's whole length.
         public var length: Int?
+        /// `SCM_PIDFD` (the receiver's `SO_PASSPIDFD`): the trace process whose send queued the message; in the model's
+        /// own outcomes ``UnixSocketModel/pidfdNotJudged`` where it does not judge it.
+        public var pidfd: Int?
 
         public init(
             data: [UInt8], truncated: Bool = false, files: [String] = [], filesTruncated: Bool = false, from: String? = nil,
-            length: Int? = nil
+            length: Int? = nil, pidfd: Int? = nil
         ) {
+            self.pidfd = pidfd
             self.length = length
             self.data = data
             self.truncated = truncated
@@ -188,6 +200,10 @@ public struct UnixSocketModel: TraceModel {
 
     public enum Output: Hashable, Sendable {
         case sent(Int)
+        /// `sendmmsg`: each sent message's `msg_len`, as many as it returned.
+        case sentBatch([Int])
+        /// `recvmmsg`: each filled entry, as many as it returned.
+        case receivedBatch([Received])
         case received(Received)
         /// A connection was made or accepted; the socket's name (`client-2`, `server-2`).
         case connected(String)
@@ -348,6 +364,10 @@ public struct UnixSocketModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        switch input {
+        case .sendBatch, .receiveBatch: return batchSteps(state, input, output)
+        default: break
+        }
         if case .nestedEpoll(let process, let call) = input { return nestedEpollSteps(state, process: process, call: call, output: output) }
         if case .epoll(let process, .wait(let maxEvents, let timeout, let form)) = input, state.implicitHoldsInstances(process: process),
             !state.epollUnjudged.contains(process)
@@ -403,7 +423,7 @@ public struct UnixSocketModel: TraceModel {
 
     /// Every way `input` may take effect from `state`: a completion with its output, or a piece (no output).
     public func outcomes(of input: Input, in state: State) -> [(output: Output?, step: Step<State>)] {
-        var candidates = transitions(state, input)
+        var candidates = pidfdsAttached(input, before: state, transitions(state, input))
         var signalling = !state.ioSignals.owners.isEmpty || !state.ioSignals.async.isEmpty
         if case .exit = input { signalling = true }  // its owners may be gone
         if signalling {
@@ -449,6 +469,7 @@ public struct UnixSocketModel: TraceModel {
     public func abandon(_ state: State, _ input: Input) -> State {
         var next = state.closingNewSocket(of: input.process)
         next.setProgress(nil, of: input.process)
+        next.setBatch(nil, of: input.process)
         return next
     }
 
@@ -472,7 +493,8 @@ extension UnixSocketModel.Input {
             .setOutOfBandInline(let process, _, _), .selectWithExceptions(let process, _, _, _, _),
             .socket(let process, _, _, _), .bind(let process, _, _, _), .epoll(let process, _), .nestedEpoll(let process, _),
             .fileControl(let process, _, _), .takeSignal(let process, _, _), .socketName(let process, _, _),
-            .refusedOption(let process, _, _, _, _):
+            .refusedOption(let process, _, _, _, _), .sendBatch(let process, _, _, _, _), .setPassPidfd(let process, _, _),
+            .receiveBatch(let process, _, _, _, _, _, _):
             process
         }
     }

@@ -18,6 +18,7 @@ public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     case membarrier, futex
     /// No fault is injected into these yet (``FaultFeasibility`` gives them no direction).
     case splice, tee, vmsplice, dup3, msync, mlock, munlock, mlockall, munlockall, mutexCeiling, pidfdOpen, pidfdSendSignal, tgsigqueueinfo
+    case sendmmsg, recvmmsg
 }
 
 /// What a fault injector is told about a call that is about to be made.

@@ -37,6 +37,10 @@ import Testing
         case bind(end: String?, address: UnixSocketModel.BindAddress)
         /// `connect(end, AF_UNSPEC)`.
         case disconnect(end: String)
+        /// `sendmmsg` of messages of these sizes, nonblocking.
+        case sendBatch(end: String, sizes: [Int])
+        /// `recvmmsg` of `vlen` entries of `max` bytes, nonblocking.
+        case receiveBatch(end: String, max: Int, vlen: Int)
 
         var description: String {
             switch self {
@@ -57,6 +61,8 @@ import Testing
             case .queued(let end, let outgoing): "ioctl(\(end), \(outgoing ? "SIOCOUTQ" : "SIOCINQ"))"
             case .bind(let end, let address): "bind(\(end ?? "new"), \(address.name))"
             case .disconnect(let end): "connect(\(end), AF_UNSPEC)"
+            case .sendBatch(let end, let sizes): "sendmmsg(\(end), \(sizes))"
+            case .receiveBatch(let end, let max, let vlen): "recvmmsg(\(end), \(max), vlen \(vlen))"
             }
         }
     }
@@ -91,8 +97,13 @@ import Testing
                 let addresses = UnixSocketAddressAgreementTests.Operation.otherAddresses
                 return pick < 8 ? .bind(end: pick < 4 ? end : nil, address: addresses[pick % 4]) : .disconnect(end: end)
             }.eraseToAny(),
-            zip(end, Gen.int(in: 0...10)).map { end, pick -> Operation in
+            zip(end, Gen.int(in: 0...15)).map { end, pick -> Operation in
                 switch pick {
+                case 11: .sendBatch(end: end, sizes: [1, 2, 3])
+                case 12: .sendBatch(end: end, sizes: [100, 0, 70_000])
+                case 13: .sendBatch(end: end, sizes: [60_000, 60_000, 60_000, 60_000])
+                case 14: .receiveBatch(end: end, max: 64, vlen: 4)
+                case 15: .receiveBatch(end: end, max: 100_000, vlen: 3)
                 case 7: .setPeekOffset(end: end, value: 0)
                 case 8: .setPeekOffset(end: end, value: 5)
                 case 9: .getOption(end: end, option: .peekOffset)
@@ -189,6 +200,15 @@ import Testing
                     case .wouldBlock:
                         return .failed(.EAGAIN)
                     }
+                case .sendBatch(let end, let sizes):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    return .sentBatch(try Syscall.sendMessages(socket, sizes.map { payload($0) }, flags: Syscall.MessageFlags.dontWait))
+                case .receiveBatch(let end, let max, let vlen):
+                    guard let socket = ends[end] else { return .failed(.EBADF) }
+                    let entries = try Syscall.receiveMessages(socket, maximum: max, vlen: vlen, flags: Syscall.MessageFlags.dontWait)
+                    return .receivedBatch(entries.map {
+                        UnixSocketModel.Received(data: $0.data, truncated: $0.truncated, filesTruncated: $0.controlTruncated)
+                    })
                 case .shutdown(let end, let how):
                     guard let socket = ends[end] else { return .failed(.EBADF) }
                     try Syscall.shutdown(socket, how: CInt(how))
@@ -233,6 +253,9 @@ import Testing
                     case .peekOffset: return .value(try Syscall.socketOption(socket, SO_PEEK_OFF))
                     case .outOfBandInline: return .value(try Syscall.socketOption(socket, SO_OOBINLINE))
                     case .peerCredentials: return .peerCredentials(UnixSocketModelAgreementTests.credentials(try Syscall.peerCredentials(socket)))
+                    case .peerPidfd:
+                        try Syscall.close(try Syscall.peerPidfd(socket))
+                        return .peerCredentials(.init(who: UnixSocketModelAgreementTests.credentials(try Syscall.peerCredentials(socket)).who))
                     case .receiveTimeout, .sendTimeout:
                         let reported = try Syscall.socketTimeout(socket, option == .sendTimeout ? SO_SNDTIMEO : SO_RCVTIMEO)
                         return .timeout(.init(seconds: reported.seconds, microseconds: reported.microseconds))
@@ -317,7 +340,13 @@ import Testing
             case .queued(let end, let outgoing): input = .queued(process: 1, end: end, outgoing: outgoing)
             case .bind(let end, let address): input = .bind(process: 1, end: end, type: nil, address: address)
             case .disconnect(let end): input = .disconnectPeer(process: 1, end: end)
+            case .sendBatch(let end, let sizes):
+                input = .sendBatch(process: 1, end: end, messages: sizes.map { payload($0) }, nonblocking: true, to: nil)
+            case .receiveBatch(let end, let max, let vlen):
+                input = .receiveBatch(process: 1, end: end, max: max, count: vlen, nonblocking: true, waitForOne: false, timeout: nil)
             }
+            if case .sendBatch = input { return Self.batchPrediction(model, &state, input) }
+            if case .receiveBatch = input { return Self.batchPrediction(model, &state, input) }
             // A stream send or receive goes buffer by buffer; alone, each piece leads to one next.
             for _ in 0..<1000 {
                 // The test process's descriptor table is never full (see UnixSocketAddressAgreementTests.expect).
@@ -332,6 +361,33 @@ import Testing
             }
             return nil
         }
+    }
+
+    /// A nonblocking batch alone: each message one piece; the model's one completion, or nil if it allows several.
+    static func batchPrediction(_ model: UnixSocketModel, _ state: inout UnixSocketModel.State, _ input: UnixSocketModel.Input) -> UnixSocketModel.Output? {
+        for _ in 0..<2000 {
+            let outcomes = model.batchOutcomes(state, input)
+            let completions = outcomes.filter { $0.output != nil }
+            if completions.count == 1 {
+                state = completions[0].step.state
+                return completions[0].output
+            }
+            guard completions.isEmpty else { return nil }
+            // As the single calls' rule above: a message's call that may end here ends here (a stream receive that
+            // may take another buffer or stop: it stops), so a piece that moved the batch on goes first.
+            func count(_ state: UnixSocketModel.State) -> Int {
+                state.batches.first { $0.process == input.process }.map { $0.sent.count + $0.received.count } ?? 0
+            }
+            let advanced = outcomes.filter { count($0.step.state) > count(state) }
+            if outcomes.count == 1 {
+                state = outcomes[0].step.state
+            } else if advanced.count == 1 {
+                state = advanced[0].step.state
+            } else {
+                return nil
+            }
+        }
+        return nil
     }
 
     /// `SO_PEERCRED` as the model reports it: this process (the pair's maker) is process 1, pid 0 none, any

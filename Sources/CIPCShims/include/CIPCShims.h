@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ipc_batches.h"
 #include "ipc_children.h"
 #include "ipc_epoll.h"
 #include "ipc_events.h"

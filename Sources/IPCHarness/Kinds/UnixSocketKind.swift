@@ -31,7 +31,7 @@ public enum UnixSocketKind: MechanismKind {
         "kernel.unix-socket", "client.stream-framing-reader", "client.stream-framing-one-read",
         "client.stream-framing-waitall", "client.bind-unlinks-taken-path", "client.bind-leaves-taken-path",
         "client.stream-urgent-when-signalled", "client.accept-inherits-nonblocking", "client.dgram-sticky-writable",
-        "client.unix-nested-dispatch", "client.unix-timeout-as-end-of-file",
+        "client.unix-nested-dispatch", "client.unix-timeout-as-end-of-file", "client.recvmmsg-full-vector",
     ]
 
     /// Each object's type, shape, holders and files.
@@ -181,6 +181,7 @@ public enum UnixSocketKind: MechanismKind {
         var binding = try UnixSocketBinding(object)
         if implementation == "client.stream-framing-one-read" { binding.framingReader = OneReadFramingReader() }
         if implementation == "client.stream-framing-waitall" { binding.framingReader = WaitAllFramingReader() }
+        if implementation == "client.recvmmsg-full-vector" { binding.assumesFullVector = true }
         if implementation == "client.bind-unlinks-taken-path" { binding.unlinksTakenPath = true }
         if implementation == "client.stream-urgent-when-signalled" { binding.urgentWhenSignalled = true }
         if implementation == "client.accept-inherits-nonblocking" { binding.acceptInheritsNonblocking = true }
@@ -203,6 +204,9 @@ public struct UnixSocketBinding: ObjectBinding {
     let type: UnixSocketType
     /// The client that carries out `receive-exactly` (the kernel's loop unless a client says otherwise).
     var framingReader: any StreamFramingReader = FramingReader()
+    /// `client.recvmmsg-full-vector`: a receiver that reads every entry of its `recvmmsg` vector as a datagram,
+    /// whatever count the call returned (the entries past it: empty, as its zeroed buffers hold nothing).
+    var assumesFullVector = false
     /// The stale-socket idiom, a bug: a bind that finds its path taken unlinks whatever is there and binds again —
     /// taking a live listener's path (`client.bind-unlinks-taken-path`).
     var unlinksTakenPath = false
@@ -444,6 +448,37 @@ public struct UnixSocketBinding: ObjectBinding {
             case .completed(let message): return .received(try record(message))
             case .wouldBlock: throw .wouldBlock
             }
+        case .sendBatch(_, let end, let messages, let nonblocking, let to):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            var address: UnixAddress?
+            if let to {
+                guard let bound = addresses[to] ?? ownNames[to] else { BindingFailure.abandon("sendmmsg: no socket '\(to)' to send to") }
+                address = bound
+            }
+            let sent = try Syscall.sendMessages(
+                socket, Array(messages.prefix(UnixSocketModel.batchLimit)), to: address, flags: nonblocking ? Syscall.MessageFlags.dontWait : 0)
+            return .sentBatch(sent)
+        case .receiveBatch(_, let end, let max, let count, let nonblocking, let waitForOne, let timeout):
+            guard let socket = sockets[end] else { throw .badFileDescriptor }
+            let limit: Syscall.BatchTimeout? =
+                switch timeout {
+                case nil: nil
+                case .zero?: .init(seconds: 0, nanoseconds: 0)
+                case .positive?: .init(seconds: 1, nanoseconds: 0)
+                case .invalid?: .init(seconds: 0, nanoseconds: 1_000_000_000)
+                }
+            let flags = (nonblocking ? Syscall.MessageFlags.dontWait : 0) | (waitForOne ? Syscall.messageWaitForOne : 0)
+            let entries = try Syscall.receiveMessages(
+                socket, maximum: max, vlen: count, wantSender: !addresses.isEmpty, timeout: limit, flags: flags)
+            var received = entries.map { entry in
+                UnixSocketModel.Received(
+                    data: entry.data, truncated: entry.truncated, filesTruncated: entry.controlTruncated,
+                    from: entry.sender.flatMap { sender in addresses.first { $0.value == sender }?.key })
+            }
+            if assumesFullVector {
+                while received.count < count { received.append(UnixSocketModel.Received(data: [])) }
+            }
+            return .receivedBatch(received)
         case .receiveExactly(_, let end, let size):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             // A framing reader is for streams: a datagram or record socket keeps its own boundaries.
@@ -549,12 +584,20 @@ public struct UnixSocketBinding: ObjectBinding {
                 let who: UnixSocketModel.Credentials =
                     credentials.pid == 0 ? .none : context.process(of: credentials.pid).map { .process($0) } ?? .harness
                 return .peerCredentials(.init(who: who, uid: Int(credentials.uid), gid: Int(credentials.gid)))
+            case .peerPidfd:
+                // The pidfd names the process SO_PEERCRED does (a reaped one's pidfd reads pid -1): read whose it is
+                // there, once the pidfd was given.
+                try Syscall.close(try Syscall.peerPidfd(socket))
+                let credentials = try Syscall.peerCredentials(socket)
+                return .peerCredentials(.init(who: context.process(of: credentials.pid).map { .process($0) } ?? .harness))
             }
         case .setTimeout(_, let end, let send, let timeout):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             try Syscall.setSocketTimeout(socket, send ? SO_SNDTIMEO : SO_RCVTIMEO, seconds: timeout.seconds, microseconds: timeout.microseconds)
             if !send { receiveTimed.insert(end) }
             return .closed
+        case .setPassPidfd:
+            BindingFailure.abandon("setsockopt SO_PASSPIDFD: this binding's receives do not read SCM_PIDFD")
         case .setPeekOffset(_, let end, let value):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             try Syscall.setSocketOption(socket, SO_PEEK_OFF, CInt(truncatingIfNeeded: value))

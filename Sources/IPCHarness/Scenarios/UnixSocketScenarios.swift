@@ -8,6 +8,7 @@ public enum UnixSocketScenarios {
         unlinksTakenPath, leavesTakenPath, connectAddresses, streamEpoll, datagramEpoll, seqpacketEpoll, listenerEpoll, seqpacketListenerEpoll, outOfBand, waitAllStopsAtMark, readerPastMark,
         urgentSignals, urgentByteWhenSignalled, urgentByteAsItIs, packetSignals, nonblockingListener, acceptInheritsNonblocking,
         datagramServerEpoll, stickyWritable, nestedEventLoop, nestedDispatch, receiveTimeout, timeoutAsEndOfFile,
+        batchReceiverCounts, batchReceiverAssumesFull,
     ]
 
     public static let streamPair = Scenario.real(
