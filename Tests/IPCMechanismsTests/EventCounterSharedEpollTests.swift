@@ -1,7 +1,10 @@
 import CIPCShims
 import Glibc
 import IPCMechanisms
+import IPCModels
 import IPCSyscalls
+import PropertyBased
+import Synchronization
 import SystemPackage
 import Testing
 
@@ -57,5 +60,138 @@ import Testing
         #expect(childSaw[4].0 == 1 && childSaw[4].2.elementsEqual(reported, by: ==))
         #expect(exitedCleanly)
         #expect(parentSaw[2].map(\.descriptor) == [counterNumber])
+    }
+
+    enum Operation: Sendable, CustomStringConvertible {
+        /// `process` 1 is the test process, 2 the forked child.
+        case write(process: Int)
+        case read
+        case control(process: Int, operation: Epoll.Operation, events: Epoll.Events)
+        case wait(process: Int, maxEvents: Int)
+        case childClose
+
+        var description: String {
+            switch self {
+            case .write(let process): "write@\(process)"
+            case .read: "read@1"
+            case .control(let process, let operation, let events): "epoll_ctl@\(process)(\(operation.name), \(events))"
+            case .wait(let process, let maxEvents): "epoll_wait@\(process)(\(maxEvents))"
+            case .childClose: "close@2"
+            }
+        }
+    }
+
+    static let eventChoices: [Epoll.Events] = [.input, [.input, .edgeTriggered], [.input, .oneShot], .output, [.input, .output, .edgeTriggered]]
+    static let operations = Gen.oneOf(
+        Gen.int(in: 1...2).map { Operation.write(process: $0) }.eraseToAny(),
+        Gen.int(in: 0...1).map { _ in Operation.read }.eraseToAny(),
+        Gen.int(in: 0...29).map { value in
+            Operation.control(process: 1 + value % 2, operation: [Epoll.Operation.add, .modify, .delete][(value / 2) % 3], events: eventChoices[value / 6])
+        }.eraseToAny(),
+        Gen.int(in: 0...3).map { Operation.wait(process: 1 + $0 % 2, maxEvents: 1 + $0 / 2) }.eraseToAny(),
+        Gen.int(in: 0...9).map { $0 == 0 ? Operation.childClose : Operation.wait(process: 1 + $0 % 2, maxEvents: 1) }.eraseToAny())
+
+    /// Random sequences of the parent's writes, reads, `epoll_ctl`s and waits and the forked child's `epoll_ctl`s, waits,
+    /// 8-byte writes and the close of its copy, on one eventfd registered in the instance they share: the kernel's
+    /// outcome of every call must be one the eventfd model with `sharedEpoll` `[[1, 2]]` allows, call after call (a
+    /// disagreement counts only when a second run repeats it).
+    @Test func theModelAgreesWithTheKernelOnASharedInstance() async throws {
+        let model = EventCounterModel(counters: [("e0", .init(nonblocking: true, holders: [1, 2], sharedEpoll: [[1, 2]]))])
+        await propertyCheck(count: 25, input: Self.operations.array(of: 5...30)) { operations in
+            var disagreement = Self.disagreement(operations, model: model)
+            if disagreement != nil { disagreement = Self.disagreement(operations, model: model) }
+            #expect(disagreement == nil, "\(operations): \(disagreement ?? "")")
+        }
+    }
+
+    /// The check bites: the belief that each process has its own instance (no `sharedEpoll`) is caught at the child's
+    /// ADD of the registered eventfd (`EEXIST`) and at the parent's wait after the child's took the `EPOLLET` news.
+    @Test func aModelWithoutTheSharedInstanceDisagrees() {
+        let ownInstances = EventCounterModel(counters: [("e0", .init(nonblocking: true, holders: [1, 2]))])
+        let add = Operation.control(process: 1, operation: .add, events: [.input, .edgeTriggered])
+        #expect(Self.disagreement([add, .control(process: 2, operation: .add, events: .input)], model: ownInstances) != nil)
+        #expect(Self.disagreement([add, .write(process: 1), .wait(process: 2, maxEvents: 1), .wait(process: 1, maxEvents: 1)], model: ownInstances) != nil)
+        let shared = EventCounterModel(counters: [("e0", .init(nonblocking: true, holders: [1, 2], sharedEpoll: [[1, 2]]))])
+        #expect(Self.disagreement([add, .write(process: 1), .wait(process: 2, maxEvents: 1), .wait(process: 1, maxEvents: 1)], model: shared) == nil)
+    }
+
+    /// The first call whose kernel outcome the model does not allow, described (nil: none).
+    static func disagreement(_ operations: [Operation], model: EventCounterModel) -> String? {
+        var states: Set<EventCounterModel.State> = [model.initialState(of: "e0")]
+        var found: String?
+        Syscall.withoutConcurrentSpawns {
+            guard let counter = try? Syscall.eventCounter(initial: 0, semaphore: false, nonblocking: true) else { found = "no eventfd"; return }
+            guard let instance = try? KernelEpoll.create() else { try? Syscall.close(counter); found = "no instance"; return }
+            defer { try? Syscall.close(counter); try? Syscall.close(instance) }
+            guard let sharer = try? PipeSharedEpollTests.Sharer(instance: instance.rawValue) else { found = "no fork"; return }
+            defer { _ = sharer.finish() }
+            let number = counter.rawValue
+            func reports(_ events: [(CInt, UInt32)]) -> JSONValue {
+                ["events": .array(events.map { ["events": .array(Epoll.Events(rawValue: Int($0.1)).names.map { .string($0) })] })]
+            }
+            for operation in operations where found == nil {
+                let process: Int, f: String, value: JSONValue?, outcome: Outcome
+                switch operation {
+                case .write(let writer):
+                    process = writer
+                    f = "write"
+                    if writer == 1 {
+                        var one: UInt64 = 1
+                        let result = Glibc.write(number, &one, 8)
+                        value = ["value": .int(1)]
+                        outcome = result == 8 ? .ok(["written": .int(8)]) : .fail(ErrorCode(Errno(rawValue: Glibc.errno).name))
+                    } else {
+                        let reply = sharer.run(4, number, 8, 1)  // eight bytes of 1
+                        value = ["value": .int(0x0101_0101_0101_0101)]
+                        outcome = reply.result == 8 ? .ok(["written": .int(8)]) : .fail(ErrorCode(Errno(rawValue: reply.errno).name))
+                    }
+                case .read:
+                    process = 1
+                    f = "read"
+                    var got: UInt64 = 0
+                    let result = Glibc.read(number, &got, 8)
+                    value = nil
+                    outcome = result == 8 ? .ok(["value": .string(String(got))]) : .fail(ErrorCode(Errno(rawValue: Glibc.errno).name))
+                case .control(let caller, let operation, let events):
+                    process = caller
+                    f = "epoll_ctl"
+                    value = ["op": .string(operation.name), "events": .array(events.names.map { .string($0) })]
+                    let op = operation == .add ? ipc_epoll_ctl_add() : operation == .modify ? ipc_epoll_ctl_mod() : ipc_epoll_ctl_del()
+                    let bits = UInt32(events.rawValue)
+                    if caller == 1 {
+                        outcome = ipc_epoll_ctl(instance.rawValue, op, number, bits, 1) == 0 ? .ok(nil) : .fail(ErrorCode(Errno(rawValue: Glibc.errno).name))
+                    } else {
+                        let reply = sharer.run(2, op, number, Int32(bitPattern: bits))
+                        outcome = reply.result == 0 ? .ok(nil) : .fail(ErrorCode(Errno(rawValue: reply.errno).name))
+                    }
+                case .wait(let waiter, let maxEvents):
+                    process = waiter
+                    f = "epoll_wait"
+                    value = ["maxevents": .int(maxEvents), "timeout": 0]
+                    if waiter == 1 {
+                        let events = (try? KernelEpoll.wait(instance.rawValue, maxEvents: maxEvents, timeoutMilliseconds: 0)) ?? []
+                        outcome = .ok(reports(events.map { ($0.descriptor, $0.events.rawValue) }))
+                    } else {
+                        let reply = sharer.run(3, Int32(maxEvents), 0)
+                        outcome = reply.result < 0 ? .fail(ErrorCode(Errno(rawValue: reply.errno).name)) : .ok(reports(reply.events))
+                    }
+                case .childClose:
+                    process = 2
+                    f = "close"
+                    value = nil
+                    let reply = sharer.run(1, number)
+                    outcome = reply.result == 0 ? .ok(nil) : .fail(ErrorCode(Errno(rawValue: reply.errno).name))
+                }
+                do {
+                    let input = try model.input(from: Call(process: process, object: "e0", f: f, value: value))
+                    let output = try model.output(from: outcome, for: input)
+                    states = Set(states.flatMap { state in model.step(state, input, output).map(\.state) })
+                    if states.isEmpty { found = "\(operation) → \(outcome) not allowed" }
+                } catch {
+                    found = "\(operation): \(error)"
+                }
+            }
+        }
+        return found
     }
 }
