@@ -88,7 +88,7 @@ struct SeveralObjectsEpollWaits {
                 throw TraceError(path: path, line: line, "each event of a several-object \(invoke.f ?? "") names its object: {\"object\": NAME, ...}")
             }
             guard objects.contains(object) else {
-                throw TraceError(path: path, line: line, "an event names object '\(object)', which the wait's 'objects' (line of its invoke) do not list")
+                throw TraceError(path: path, line: line, "an event names object '\(object)', which the wait's 'objects' do not list")
             }
             fields["object"] = nil
             byObject[object, default: []].append(.object(fields))
