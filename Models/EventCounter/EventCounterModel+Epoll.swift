@@ -14,6 +14,11 @@
 ///   an exclusive registration behind another process's may miss a wake for good; nothing else of the eventfd's
 ///   sleeps exclusively on its queue (a blocking `read` or `write` waits there non-exclusively), so alone it is judged
 ///   fully.
+/// - One instance shared by processes (`params` `sharedEpoll`: `[[1, 2]]`, holders that got the instance and the
+///   eventfd through a `fork`, or threads of one process; selftest `epoll59`, LTP `epoll_wait11`'s shape): any sharer's
+///   ADD, MOD, DEL and waits reach the same registrations (kept under the group's first member), `EBADF` only for a
+///   caller holding no descriptor; the instance ends with the last sharer's exit (measured,
+///   `EventCounterSharedEpollTests`). Kept instances of a sharer are refused (not followed).
 /// - A registration is the eventfd's one open description and the number it was added with. Closing a process's
 ///   last descriptor while another holder keeps the description open leaves the registration reporting (measured);
 ///   the last close of all releases it. Closing one of several (which one is not recorded), or an `epoll_ctl` by a
@@ -43,10 +48,14 @@ extension EventCounterModel {
 
     /// Every way an epoll call may end: its output (nil: not judged, any goes) and the state after it. A wait that
     /// reports nothing may also end `EINTR` (leaving the same state); with a negative timeout it can end no other way.
-    func epollOutcomes(_ state: State, process: Int, call: EpollCall) -> [(output: Output?, next: State)] {
-        Epoll.outcomes(
+    ///
+    /// A process of a ``State/sharedEpoll`` group calls on its group's instance: its owner's registrations, the caller's
+    /// own descriptors counted for `EBADF`.
+    func epollOutcomes(_ state: State, process caller: Int, call: EpollCall) -> [(output: Output?, next: State)] {
+        let process = state.epollOwner(caller)
+        return Epoll.outcomes(
             of: call, process: process, in: state, registrations: \.epoll, unjudged: \.epollUnjudged,
-            held: { _ in state.holders.filter { $0 == process }.count }, mask: { _ in Self.epollMask(state) },
+            held: { _ in state.holders.filter { $0 == caller }.count }, mask: { _ in Self.epollMask(state) },
             controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) },
             created: { .epollCreated(closeOnExec: $0) }
         ).flatMap { outcome in
@@ -69,15 +78,23 @@ extension EventCounterModel {
     private func plainEpollAfter(_ input: Input, before: State, after: State) -> State {
         var next = after
         if case .exit(let process) = input {
-            next.epoll.removeAll { $0.process == process }
-            next.epollUnjudged.removeAll { $0 == process }
+            // A shared instance ends with the last of its sharers.
+            let owner = after.epollOwner(process)
+            let group = after.sharedEpoll.first { $0.contains(process) } ?? [process]
+            if group.count > 1 { next.exitedSharers = (next.exitedSharers + [process]).sorted() }
+            if group.allSatisfy({ $0 == process || next.exitedSharers.contains($0) }) {
+                next.epoll.removeAll { $0.process == owner }
+                next.epollUnjudged.removeAll { $0 == owner }
+            }
         }
         if after.holders.isEmpty {
             next.epoll.removeAll()  // the description released: eventpoll_release drops every registration
         } else if case .close(let process) = input, after.holders.count < before.holders.count,
-            after.holders.contains(process), next.epoll.contains(where: { $0.process == process })
+            after.holders.contains(process), next.epoll.contains(where: { $0.process == after.epollOwner(process) })
         {
-            Epoll.unjudge(process, registrations: &next.epoll, unjudged: &next.epollUnjudged)
+            // One of several descriptors closed: which number the registration was added with is not recorded (a
+            // sharer's copy has the number its owner added, fork having copied the table).
+            Epoll.unjudge(after.epollOwner(process), registrations: &next.epoll, unjudged: &next.epollUnjudged)
         }
         guard next.epoll.contains(where: \.edgeTriggered), let (result, _) = outcome(of: input, in: before) else { return next }
         let key: Epoll.Events

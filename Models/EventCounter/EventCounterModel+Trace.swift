@@ -44,7 +44,8 @@ extension EventCounterModel {
                 holders: try setup.required("holders").elements("holders").map { (value) throws(ModelError) in
                     try value.integer("holders")
                 },
-                closeOnExec: try setup.optional("closeOnExec")?.boolean("closeOnExec"))))
+                closeOnExec: try setup.optional("closeOnExec")?.boolean("closeOnExec"),
+                sharedEpoll: try Self.sharedEpoll(setup, name: name))))
         }
         self.init(counters: counters)
     }
@@ -57,9 +58,25 @@ extension EventCounterModel {
                 "nonblocking": .bool(setup.nonblocking), "holders": .array(setup.holders.map { .int($0) }),
             ]
             if let closeOnExec = setup.closeOnExec { object["closeOnExec"] = .bool(closeOnExec) }
+            if !setup.sharedEpoll.isEmpty { object["sharedEpoll"] = .array(setup.sharedEpoll.map { .array($0.map { .int($0) }) }) }
             objects[name] = .object(object)
         }
         return ["objects": .object(objects)]
+    }
+
+    /// `"sharedEpoll": [[1, 2]]`: holders sharing one implicit instance, each in one group at most.
+    static func sharedEpoll(_ setup: JSONValue?, name: String) throws(ModelError) -> [[Int]] {
+        let groups = try setup.optional("sharedEpoll")?.elements("sharedEpoll").map { (group) throws(ModelError) in
+            try group.elements("sharedEpoll").map { (process) throws(ModelError) in try process.integer("sharedEpoll") }
+        } ?? []
+        let holders = try setup.required("holders").elements("holders").map { (value) throws(ModelError) in try value.integer("holders") }
+        for member in groups.joined() where !holders.contains(member) {
+            throw ModelError("eventfd '\(name)': process \(member) of 'sharedEpoll' (one epoll instance, inherited through fork, or a thread) must be a holder")
+        }
+        if Set(groups.joined()).count != groups.joined().count {
+            throw ModelError("eventfd '\(name)': a process appears twice in 'sharedEpoll'")
+        }
+        return groups
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {
@@ -105,7 +122,12 @@ extension EventCounterModel {
         case "lseek":
             return .lseek(process: call.process)
         case "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_create", "epoll_create1":
-            if let nested = try Self.nestedEpollCall(of: call) { return .nestedEpoll(process: call.process, call: nested) }
+            if let nested = try Self.nestedEpollCall(of: call) {
+                if setup(of: call.object).sharedEpoll.contains(where: { $0.count > 1 && $0.contains(call.process) }) {
+                    throw ModelError("kept epoll instances of a process in a 'sharedEpoll' group are not followed (which sharer's instance holds what)")
+                }
+                return .nestedEpoll(process: call.process, call: nested)
+            }
             return .epoll(process: call.process, call: try Self.epollCall(of: call))
         case "eventfd_signal":
             // The kernel's eventfd_signal on the process's descriptor (an AIO completion with IOCB_FLAG_RESFD, ...).

@@ -103,8 +103,15 @@ public struct EventCounterModel: TraceModel {
         public var holders: [Int]
         /// `FD_CLOEXEC` of every holder's descriptor (nil: not known).
         public var closeOnExec: Bool? = nil
+        /// Groups of holders sharing one implicit epoll instance: made, with the eventfd, before a `fork` that copied
+        /// both, or threads of one process (see ``EventCounterModel+Epoll``).
+        public var sharedEpoll: [[Int]] = []
 
-        public init(initial: UInt64 = 0, semaphore: Bool = false, nonblocking: Bool = false, holders: [Int], closeOnExec: Bool? = nil) {
+        public init(
+            initial: UInt64 = 0, semaphore: Bool = false, nonblocking: Bool = false, holders: [Int], closeOnExec: Bool? = nil,
+            sharedEpoll: [[Int]] = []
+        ) {
+            self.sharedEpoll = sharedEpoll
             self.closeOnExec = closeOnExec
             self.initial = initial
             self.semaphore = semaphore
@@ -129,6 +136,13 @@ public struct EventCounterModel: TraceModel {
         public internal(set) var epollInstances: [NestedEpoll.Instance] = []
         /// The kept instances' registrations, and the implicit instance's of instances, sorted.
         public internal(set) var nestedEpoll: [NestedEpollRegistration] = []
+        /// Groups of processes sharing one implicit instance (``Setup/sharedEpoll``), and those of their members that
+        /// have exited (the instance ends with the last).
+        public internal(set) var sharedEpoll: [[Int]] = []
+        public internal(set) var exitedSharers: [Int] = []
+
+        /// Whose implicit instance `process`'s is: its ``sharedEpoll`` group's first member, or itself.
+        func epollOwner(_ process: Int) -> Int { sharedEpoll.first { $0.contains(process) }?.first ?? process }
     }
 
     public let setups: [(name: String, setup: Setup)]
@@ -147,6 +161,7 @@ public struct EventCounterModel: TraceModel {
         let setup = setup(of: object)
         var state = State(count: setup.initial, semaphore: setup.semaphore, nonblocking: setup.nonblocking, holders: setup.holders)
         if let closeOnExec = setup.closeOnExec { for process in setup.holders { state.closeOnExec[process] = closeOnExec } }
+        state.sharedEpoll = setup.sharedEpoll.filter { $0.count > 1 }
         return state
     }
 

@@ -136,12 +136,19 @@ public enum TraceChecker {
         // The real-mode driver settles every worker before each move (`RealDriver.settle()`).
         var builder = HistoryBuilder(model: model, path: reader.path, killsAreSettled: reader.header.mode == "real")
         var references = TraceReferences(header: reader.header)
-        try reader.forEachEvent { (event) throws(TraceError) in
+        // A wait on an instance holding several objects' descriptors goes to each object's history as its share.
+        var severalObjects = SeveralObjectsEpollWaits(path: reader.path)
+        func take(_ event: borrowing Trace.Event) throws(TraceError) {
             try builder.add(event, line: reader.lineNumber)
             references.note(event)
             for index in invariants.indices { invariants[index].observe(event) }
             if event.type == .schedule || event.type == .invoke { staleLoads.observe(event) }
         }
+        try reader.forEachEvent { (event) throws(TraceError) in
+            guard severalObjects.concerns(event) else { return try take(event) }
+            for share in try severalObjects.split(copy event, line: reader.lineNumber) { try take(share) }
+        }
+        try severalObjects.finish()
         var history = builder.finish()
         history.references = references
         return history
