@@ -208,7 +208,8 @@ struct SignalBinding: ObjectBinding {
             return .sent
         case .pidfdSend(_, let signal, let send):
             let info = send.info.map { info in
-                let code = switch info.code { case .user: SignalInfo.userCode; case .queue: SignalInfo.queueCode; case .tkill: SignalInfo.threadKillCode }
+                let code = switch info.code { case .user: SignalInfo.userCode; case .queue: SignalInfo.queueCode; case .tkill: SignalInfo.threadKillCode
+                case .kernel, .timer: BindingFailure.abandon("a pidfd send with a timer's si_code: the trace form refuses it") }
                 return (signal: Int32(clamping: info.signal), code: code, value: info.value)
             }
             if send.threadQueue, let info {
@@ -447,6 +448,8 @@ struct SignalBinding: ObjectBinding {
             return reports.map { .epollEvents($0) } ?? .epollControlled
         case .epoll(_, .create(let creation)):
             return .epollCreated(closeOnExec: try creation.perform())
+        case .timer(_, let call):
+            return try performTimer(call)
         case .signalFault:
             BindingFailure.abandon("a worker is never asked to perform a signal fault (the driver sends it)")
         case .exit:
@@ -628,3 +631,9 @@ final class SignalDescriptorEpoll {
     }
 }
 
+extension SignalBinding {
+    /// A timer call by the receiver.
+    func performTimer(_ call: SignalModel.TimerCall) throws(Errno) -> SignalModel.Output {
+        BindingFailure.abandon("\(call.name): the signal binding does not perform timer calls yet")
+    }
+}
