@@ -141,7 +141,7 @@ extension SignalModel {
     /// `rt_tgsigqueueinfo`'s `{"signal", "code"?, "value"?}` (code `SI_QUEUE` and value 0 when absent).
     static func threadQueue(from value: JSONValue?, signal: Int) throws(ModelError) -> PidfdSend {
         let codeName = try value.optional("code").map { (code) throws(ModelError) in try code.text("code") } ?? Code.queue.rawValue
-        guard let code = Code(rawValue: codeName) else {
+        guard let code = Code(rawValue: codeName), [.queue, .user, .tkill].contains(code) else {
             throw ModelError("rt_tgsigqueueinfo: code \"\(codeName)\" is not one of SI_QUEUE, SI_USER, SI_TKILL (other codes are not modelled)")
         }
         let number = try value.optional("value").map { (value) throws(ModelError) in try value.integer("value", in: Int(Int32.min)...Int(Int32.max)) } ?? 0
@@ -163,7 +163,7 @@ extension SignalModel {
             let infoSignal = try fields.optional("signal")
             let signal = try Self.signal(infoSignal == nil ? try value.required("signal") : infoSignal!, field: "info.signal")
             let codeName = try fields.optional("code").map { (code) throws(ModelError) in try code.text("info.code") } ?? Code.queue.rawValue
-            guard let code = Code(rawValue: codeName) else {
+            guard let code = Code(rawValue: codeName), [.queue, .user, .tkill].contains(code) else {
                 throw ModelError("pidfd_send_signal: info.code \"\(codeName)\" is not one of SI_QUEUE, SI_USER, SI_TKILL (other codes are not modelled)")
             }
             let number = try fields.optional("value").map { (value) throws(ModelError) in try value.integer("info.value", in: Int(Int32.min)...Int(Int32.max)) } ?? 0

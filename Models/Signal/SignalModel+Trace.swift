@@ -191,6 +191,10 @@ extension SignalModel {
         case "pending":
             try requireReceiver(call, doing: "asks sigpending about")
             return .pending(process: call.process)
+        case "alarm", "setitimer", "getitimer", "timer_create", "timer_settime", "timer_gettime", "timer_getoverrun",
+            "timer_delete", "timer_expire":
+            if call.f != "timer_expire" { try requireReceiver(call, doing: "sets the timers of") }
+            return .timer(process: call.process, call: try Self.timerCall(call))
         case "signalfd-read":
             try requireReceiver(call, doing: "reads a signalfd for")
             let signals = try Self.waitSet(call.value)
@@ -327,6 +331,8 @@ extension SignalModel {
             return .epollEvents(try Self.epollReports(value))
         case (.ok, .signalFault):
             return .returned
+        case (.ok(let value), .timer(_, let timerCall)):
+            return try Self.timerOutput(value, for: timerCall)
         case (.ok, .exit):
             return .exited
         case (.ok, .pause):
@@ -421,6 +427,8 @@ extension SignalModel {
             return (epollCall.name, Self.epollValue(of: epollCall))
         case .signalFault:
             return ("signal-fault", nil)  // the checker's own input, never in a trace's operations
+        case .timer(_, let timerCall):
+            return (timerCall.name, Self.timerValue(timerCall))
         case .exit:
             return ("exit", nil)
         }
@@ -461,6 +469,8 @@ extension SignalModel {
             })])
         case .epollCreated(let closeOnExec):
             return .ok(closeOnExec.map { ["closeOnExec": .bool($0)] })
+        case .timerReport(let report):
+            return .ok(Self.json(report))
         case .failed(let code):
             return .fail(code)
         }
@@ -588,9 +598,13 @@ extension SignalModel {
         let signal = try Self.signal(try value.required("signal"), field: "signal")
         let text = try value.required("code").text("code")
         guard let code = Code(rawValue: text) else {
-            throw ModelError("field 'code' must be \"SI_USER\", \"SI_QUEUE\" or \"SI_TKILL\", not \"\(text)\"")
+            throw ModelError("field 'code' must be \"SI_USER\", \"SI_QUEUE\", \"SI_TKILL\", \"SI_KERNEL\" or \"SI_TIMER\", not \"\(text)\"")
         }
-        let sender = try value.optional("sender")?.integer("sender", in: 1...10_000)
+        // A timer's signal: SI_KERNEL has no sender (si_pid 0); SI_TIMER its timer's id and overruns where si_pid and
+        // si_uid lie.
+        let timer = try value.optional("timer").map { (id) throws(ModelError) in try Self.timerID(id, field: "timer") }
+        let overrun = try value.optional("overrun")?.integer("overrun", in: 0...Int(Int32.max))
+        let sender = code == .kernel || code == .timer ? nil : try value.optional("sender")?.integer("sender", in: 1...10_000)
         let number = try value.optional("value")?.integer("value", in: Int(Int32.min)...Int(Int32.max)) ?? 0
         let onStack = try value.optional("onStack")?.boolean("onStack")
         var altStackCall: HandlerAltStackRecord?
@@ -603,13 +617,16 @@ extension SignalModel {
             altStackCall = HandlerAltStackRecord(
                 flags: try Self.altStackFlags(try record.required("flags")), size: try record.required("size").integer("size", in: 0...(1 << 20)), set: set)
         }
-        return Delivery(signal: signal, details: Details(code: code, sender: sender, value: Int32(number), onStack: onStack, altStackCall: altStackCall))
+        return Delivery(signal: signal, details: Details(
+            code: code, sender: sender, value: Int32(number), onStack: onStack, altStackCall: altStackCall, timer: timer, overrun: overrun))
     }
 
     static func json(_ delivery: Delivery) -> JSONValue {
         var object: JSONObject = ["signal": json(delivery.signal), "code": .string(delivery.details.code.rawValue)]
         if let sender = delivery.details.sender { object["sender"] = .int(sender) }
-        if delivery.details.queued { object["value"] = .int(Int(delivery.details.value)) }
+        if delivery.details.carriesValue { object["value"] = .int(Int(delivery.details.value)) }
+        if let timer = delivery.details.timer { object["timer"] = Int(timer).map { .int($0) } ?? .string(timer) }
+        if let overrun = delivery.details.overrun { object["overrun"] = .int(overrun) }
         // Written when true only, as the workers write it: false and absent read alike (not on the alternate stack as
         // far as the record says; a trace may still say false, which the model then judges).
         if delivery.details.onStack == true { object["onStack"] = true }
@@ -659,7 +676,7 @@ extension SignalModel.Input {
         case .send(let process, _, _, _), .pidfdSend(let process, _, _), .pidfdOpen(let process, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _), .signalfdReadAgain(let process, _, _, _, _),
             .signalfdReadiness(let process, _, _), .signalfdReadinessMasked(let process, _, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
             .sigsuspend(let process, _), .obsolete(let process, _, _), .sigpause(let process, _), .sigpauseMask(let process, _),
-            .pause(let process), .pauseUnblocking(let process, _), .sigaltstack(let process, _), .epoll(let process, _), .signalFault(let process), .exit(let process): process
+            .pause(let process), .pauseUnblocking(let process, _), .sigaltstack(let process, _), .epoll(let process, _), .signalFault(let process), .timer(let process, _), .exit(let process): process
         }
     }
 }

@@ -102,6 +102,10 @@ public struct SignalModel: TraceModel {
     /// `si_code`: how a signal was sent, as the receiver learns it.
     public enum Code: String, Hashable, Sendable {
         case user = "SI_USER", queue = "SI_QUEUE", tkill = "SI_TKILL"
+        /// An interval timer's (`alarm`, `setitimer`) signal: the kernel's, `si_pid` 0.
+        case kernel = "SI_KERNEL"
+        /// A POSIX timer's signal: `si_timerid`, `si_overrun`, `si_value` (see `SignalModel+Timers.swift`).
+        case timer = "SI_TIMER"
     }
 
     /// How the receiver learns who sent a signal (`si_code`, `si_pid`, `si_value`).
@@ -117,16 +121,28 @@ public struct SignalModel: TraceModel {
         /// What the handler's `sigaltstack` call gave (`"sigaltstack"`; nil: it made none, or not judged). See
         /// `SignalModel+AltStack`.
         public var altStackCall: HandlerAltStackRecord?
+        /// `SI_TIMER`: the timer's id (`si_timerid`, as the trace names it; nil: not recorded).
+        public var timer: String?
+        /// `SI_TIMER`: `si_overrun` (nil: any — a periodic timer's overruns are timing — or not recorded).
+        public var overrun: Int?
+        /// A POSIX timer's entry its timer was re-armed, disarmed or deleted since it was queued: pending still, but
+        /// dropped by the dequeue that meets it (never delivered) unless the timer expires again first.
+        public var stale = false
 
         /// True for `SI_QUEUE` (sent by `sigqueue`).
         public var queued: Bool { code == .queue }
+        /// Whether `si_value` means something: `SI_QUEUE` and `SI_TIMER`.
+        public var carriesValue: Bool { code == .queue || code == .timer }
 
-        public init(code: Code, sender: Int?, value: Int32, onStack: Bool? = nil, altStackCall: HandlerAltStackRecord? = nil) {
+        public init(code: Code, sender: Int?, value: Int32, onStack: Bool? = nil, altStackCall: HandlerAltStackRecord? = nil,
+            timer: String? = nil, overrun: Int? = nil) {
             self.code = code
-            self.sender = sender
-            self.value = code == .queue ? value : 0
+            self.sender = code == .timer || code == .kernel ? nil : sender
+            self.value = code == .queue || code == .timer ? value : 0
             self.onStack = onStack
             self.altStackCall = altStackCall
+            self.timer = code == .timer ? timer : nil
+            self.overrun = code == .timer ? overrun : nil
         }
 
         public init(queued: Bool, sender: Int?, value: Int32) {
@@ -143,11 +159,20 @@ public struct SignalModel: TraceModel {
             guard onStack == nil || observed.onStack == nil || onStack == observed.onStack else { return false }
             // What the handler's sigaltstack call gave, likewise.
             guard altStackCall == nil || observed.altStackCall == nil || altStackCall == observed.altStackCall else { return false }
+            // A timer's id and overruns likewise (nil: any).
+            guard timer == nil || observed.timer == nil || timer == observed.timer else { return false }
+            guard overrun == nil || observed.overrun == nil || overrun == observed.overrun else { return false }
             var mine = self, seen = observed
             mine.onStack = nil
             seen.onStack = nil
             mine.altStackCall = nil
             seen.altStackCall = nil
+            mine.timer = nil
+            seen.timer = nil
+            mine.overrun = nil
+            seen.overrun = nil
+            mine.stale = false
+            seen.stale = false
             return seen == mine || (code == .tkill && seen.code == .user && seen.sender == sender)
         }
     }
@@ -207,6 +232,8 @@ public struct SignalModel: TraceModel {
         /// A signal the harness sent the receiver (its `SIGUSR1`, a signal fault): not one of the object's, but made
         /// pending as any, it wakes the signalfds' queue — news to `EPOLLET` registrations.
         case signalFault(process: Int)
+        /// A timer call by the receiver, or the trace's record of a timer's expiry (see `SignalModel+Timers.swift`).
+        case timer(process: Int, call: TimerCall)
         case exit(process: Int)
     }
 
@@ -243,6 +270,8 @@ public struct SignalModel: TraceModel {
         case epollEvents([EpollReport])
         /// `epoll_create`/`epoll_create1` made an instance (closed at once): its `FD_CLOEXEC` (nil: not recorded).
         case epollCreated(closeOnExec: Bool?)
+        /// What a timer call reported.
+        case timerReport(TimerReport)
         case failed(ErrorCode)
     }
 
@@ -302,6 +331,10 @@ public struct SignalModel: TraceModel {
         public internal(set) var epoll: [EpollRegistration] = []
         /// Processes whose epoll calls the model does not judge (none: each registration's signalfd is one).
         public internal(set) var epollUnjudged: [Int] = []
+        /// The receiver's timers (see `SignalModel+Timers.swift`); an interval timer absent is disarmed.
+        public internal(set) var timers: [TimerName: Timer] = [:]
+        /// A `timer_create` had no outcome: its id is not known, so calls naming an unknown timer are not judged.
+        public internal(set) var timersUnknown = false
 
         /// Queued details in both sets, which count against the limit.
         var queuedCount: Int { (pending + threadPending).reduce(0) { $0 + $1.queue.count } }
@@ -345,6 +378,19 @@ public struct SignalModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        // An armed timer may have expired before this step (the model keeps no time): each way it may have.
+        let starts = expiries(state)
+        if starts.count == 1 { return timedStep(state, input, output) }
+        var steps: [Step<State>] = []
+        for start in starts {
+            for step in timedStep(start, input, output) where !steps.contains(step) { steps.append(step) }
+        }
+        return steps
+    }
+
+    /// ``step(_:_:_:)`` once the timers' expiries before it are decided.
+    func timedStep(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if case .timer(_, let call) = input { return timerSteps(state, call: call, output: output) }
         if case .signalFault = input {
             var next = state
             if next.alive { Self.signalfdNotify(&next) }
@@ -443,8 +489,9 @@ public struct SignalModel: TraceModel {
     func signalfdSteps(_ state: State, signals: [Int], capacity: Int, nonblocking: Bool, output: Output?) -> [Step<State>] {
         if output == .failed(DescriptorTable.exhausted) { return state.readTaken == 0 ? [.completed(state)] : [] }
         guard capacity > 0 else { return output == nil || output == .failed(.EINVAL) ? [.completed(state)] : [] }
-        let nothingPending = !state.pendingSignals.contains(where: signals.contains)
-        var done = state
+        // Stale timer entries are dropped by the dequeue that meets them: pending, but nothing to take.
+        let nothingPending = take(state, signals) == nil
+        var done = nothingPending ? Self.droppingStale(state, signals) : state
         done.readTaken = 0
         switch output {
         case .failed(.EAGAIN)?:
@@ -560,7 +607,8 @@ public struct SignalModel: TraceModel {
                 ?? Self.dequeue(from: &next.pending, signals) {
                 return (.received(signal: signal, details: details), next)
             }
-            return timeout == nil ? nil : (.failed(.EAGAIN), state)
+            // A stale timer entry the dequeue met is dropped even so.
+            return timeout == nil ? nil : (.failed(.EAGAIN), next)
         case .sigwait(_, let signals):
             var next = state
             guard let (signal, _) = Self.dequeue(from: &next.threadPending, signals) ?? Self.dequeue(from: &next.pending, signals)
@@ -600,6 +648,8 @@ public struct SignalModel: TraceModel {
             var next = state
             if next.alive { Self.signalfdNotify(&next) }
             return (.returned, next)
+        case .timer(_, let call):
+            return timerOutcome(state, call: call)
         case .epoll(let process, let call):
             if let sigmask = Self.epollWaitMask(call) { return maskedEpollOutcome(state, process: process, call: call, sigmask: sigmask) }
             // One way it may end (a wait with nothing ready and no timeout cannot end by itself: EINTR aside, none).
@@ -613,6 +663,7 @@ public struct SignalModel: TraceModel {
             next.threadPending = []
             next.epoll = []  // its epoll instance and signalfds closed with it
             next.epollUnjudged = []
+            next.timers = [:]  // its timers die with it
             return (.exited, next)
         }
     }
@@ -621,16 +672,20 @@ public struct SignalModel: TraceModel {
     /// lowest-numbered other; nil when none of them is pending there.
     static func dequeue(from set: inout [Pending], _ signals: [Int]) -> (signal: Int, details: Details)? {
         let waitedFor = { (pending: Pending) in signals.contains(pending.signal) }
-        let firstSynchronous = set.firstIndex { waitedFor($0) && Self.synchronous.contains($0.signal) }
-        guard let index = firstSynchronous ?? set.firstIndex(where: waitedFor) else { return nil }
-        let signal = set[index].signal
-        guard !set[index].queue.isEmpty else {
-            set.remove(at: index)
-            return (signal, .lost)
+        while true {
+            let firstSynchronous = set.firstIndex { waitedFor($0) && Self.synchronous.contains($0.signal) }
+            guard let index = firstSynchronous ?? set.firstIndex(where: waitedFor) else { return nil }
+            let signal = set[index].signal
+            guard !set[index].queue.isEmpty else {
+                set.remove(at: index)
+                return (signal, .lost)
+            }
+            let details = set[index].queue.removeFirst()
+            if set[index].queue.isEmpty { set.remove(at: index) }
+            // A stale timer entry is dropped as it is met, and the dequeue looks again (the kernel's `goto again`).
+            if details.stale { continue }
+            return (signal, details)
         }
-        let details = set[index].queue.removeFirst()
-        if set[index].queue.isEmpty { set.remove(at: index) }
-        return (signal, details)
     }
 
     /// The kernel's `__send_signal_locked` on the target set (the thread's for `tgkill`, else the process's): a
@@ -659,11 +714,19 @@ public struct SignalModel: TraceModel {
     private func generate(_ state: State, signal: Int, details: Details, toThread: Bool) -> (output: Output, next: State) {
         let realtime = signal >= Self.firstRealtime
         var set = toThread ? state.threadPending : state.pending
+        if details.code == .timer {
+            // A POSIX timer's preallocated entry: never refused, never absorbed (see `SignalModel+Timers.swift`).
+            Self.queueTimerSignal(&set, signal: signal, details: details)
+            var next = state
+            if toThread { next.threadPending = set } else { next.pending = set }
+            Self.signalfdNotify(&next)
+            return (.sent, next)
+        }
         let index = set.firstIndex { $0.signal == signal }
         if !realtime, index != nil { return (.sent, state) }
         // `override_rlimit` only for a standard signal whose si_code is not negative (`kill`'s SI_USER);
         // over the limit, a real-time one fails unless it is SI_USER (so `sigqueue` and `tgkill` fail).
-        let overrideLimit = !realtime && details.code == .user
+        let overrideLimit = !realtime && (details.code == .user || details.code == .kernel)
         let fits = overrideLimit || state.queueLimit.map { state.queuedCount < $0 } ?? true
         if !fits && realtime && details.code != .user { return (.failed(.EAGAIN), state) }
         let position = index ?? set.firstIndex { $0.signal > signal } ?? set.count
@@ -754,6 +817,8 @@ public struct SignalModel: TraceModel {
             call = "\(epollCall)"
         case .signalFault:
             call = "the harness's SIGUSR1 (a signal fault)"
+        case .timer(_, let timerCall):
+            call = Self.describe(timerCall)
         case .exit:
             call = "exit"
         }
@@ -783,6 +848,7 @@ public struct SignalModel: TraceModel {
         case .epollControlled?: result = "ok"
         case .epollEvents(let reports)?: result = reports.isEmpty ? "nothing ready" : reports.map(\.description).joined(separator: ", ")
         case .epollCreated(let closeOnExec)?: result = closeOnExec.map { $0 ? "an instance, FD_CLOEXEC" : "an instance" } ?? "an instance"
+        case .timerReport(let report)?: result = Self.describe(report)
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"
@@ -798,11 +864,16 @@ public struct SignalModel: TraceModel {
             case .failed(let code)?: stack += ", a change failed \(code.rawValue)"
             }
         }
+        if details.code == .kernel { return "(SI_KERNEL\(stack))" }
+        if details.code == .timer {
+            return "(SI_TIMER of timer \(details.timer ?? "?"), overrun \(details.overrun.map(String.init) ?? "any"), value \(details.value)\(stack))"
+        }
         guard let sender = details.sender else { return "(SI_USER, no sender\(stack))" }
         switch details.code {
         case .queue: return "(SI_QUEUE from \(sender), value \(details.value)\(stack))"
         case .user: return "(SI_USER from \(sender)\(stack))"
         case .tkill: return "(SI_TKILL or SI_USER from \(sender)\(stack))"
+        case .kernel, .timer: return ""
         }
     }
 }

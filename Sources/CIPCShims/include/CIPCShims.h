@@ -19,6 +19,7 @@
 #include "ipc_mqueue.h"
 #include "ipc_rcu.h"
 #include "ipc_semaphore.h"
+#include "ipc_timers.h"
 #include "ipc_sysv.h"
 
 /// mkfifo(path, mode) under the file mode creation mask `mask`, on a thread of its own that first unshares its

@@ -208,7 +208,8 @@ struct SignalBinding: ObjectBinding {
             return .sent
         case .pidfdSend(_, let signal, let send):
             let info = send.info.map { info in
-                let code = switch info.code { case .user: SignalInfo.userCode; case .queue: SignalInfo.queueCode; case .tkill: SignalInfo.threadKillCode }
+                let code = switch info.code { case .user: SignalInfo.userCode; case .queue: SignalInfo.queueCode; case .tkill: SignalInfo.threadKillCode
+                case .kernel, .timer: BindingFailure.abandon("a pidfd send with a timer's si_code: the trace form refuses it") }
                 return (signal: Int32(clamping: info.signal), code: code, value: info.value)
             }
             if send.threadQueue, let info {
@@ -447,6 +448,8 @@ struct SignalBinding: ObjectBinding {
             return reports.map { .epollEvents($0) } ?? .epollControlled
         case .epoll(_, .create(let creation)):
             return .epollCreated(closeOnExec: try creation.perform())
+        case .timer(_, let call):
+            return try performTimer(call)
         case .signalFault:
             BindingFailure.abandon("a worker is never asked to perform a signal fault (the driver sends it)")
         case .exit:
@@ -571,6 +574,8 @@ struct SignalBinding: ObjectBinding {
         case SignalInfo.queueCode: code = .queue
         case SignalInfo.threadKillCode: code = .tkill
         case SignalInfo.userCode: code = .user
+        case Syscall.kernelCode: code = .kernel
+        case Syscall.timerCode: code = .timer
         default:
             // Raised by the kernel, or by something outside the run: not a send the model can judge, and reporting
             // it as a user's would be a verdict on what the run did not do.
@@ -595,7 +600,10 @@ struct SignalBinding: ObjectBinding {
         return SignalModel.Delivery(
             signal: Int(info.signal),
             details: SignalModel.Details(
-                code: code, sender: context.process(of: info.senderPID), value: info.value, onStack: onStack ? true : nil, altStackCall: altStackCall))
+                code: code, sender: code == .kernel || code == .timer ? nil : context.process(of: info.senderPID), value: info.value,
+                onStack: onStack ? true : nil, altStackCall: altStackCall,
+                // SI_TIMER's si_timerid lies where si_pid does.
+                timer: code == .timer ? String(info.senderPID) : nil))
     }
 }
 
@@ -628,3 +636,45 @@ final class SignalDescriptorEpoll {
     }
 }
 
+extension SignalBinding {
+    /// A timer call by the receiver.
+    func performTimer(_ call: SignalModel.TimerCall) throws(Errno) -> SignalModel.Output {
+        func setting(_ time: SignalModel.TimeValue, _ interval: SignalModel.TimeValue) -> Syscall.TimerSetting {
+            Syscall.TimerSetting(valueSeconds: time.seconds, valueFraction: time.fraction, intervalSeconds: interval.seconds, intervalFraction: interval.fraction)
+        }
+        func report(_ setting: Syscall.TimerSetting, perSecond: Int) -> SignalModel.Output {
+            let unit = 1_000_000_000 / perSecond
+            return .timerReport(.setting(
+                value: setting.valueSeconds * 1_000_000_000 + setting.valueFraction * unit,
+                interval: setting.intervalSeconds * 1_000_000_000 + setting.intervalFraction * unit))
+        }
+        func id(_ name: String) -> CInt {
+            guard let id = CInt(name) else { BindingFailure.abandon("timer \(name): the worker names timers by the kernel's id") }
+            return id
+        }
+        switch call {
+        case .alarm(let seconds):
+            return .timerReport(.seconds(Int(Syscall.alarm(UInt32(clamping: seconds)))))
+        case .setitimer(let which, let value, let interval):
+            return report(try Syscall.setIntervalTimer(CInt(clamping: which), setting(value, interval)), perSecond: 1_000_000)
+        case .getitimer(let which):
+            return report(try Syscall.intervalTimer(CInt(clamping: which)), perSecond: 1_000_000)
+        case .create(let clock, let notify, let signal, let value):
+            if notify == 4 { BindingFailure.abandon("timer_create SIGEV_THREAD_ID: the worker's receiving thread is not the one performing") }
+            let made = try Syscall.createTimer(clock: CInt(clamping: clock), notify: CInt(clamping: notify), signal: CInt(clamping: signal), value: value)
+            if made < 0 { BindingFailure.abandon("timer_create SIGEV_THREAD: glibc's timer has no kernel id to name") }
+            return .timerReport(.created(String(made)))
+        case .settime(let name, let flags, let value, let interval):
+            return report(try Syscall.setTimer(id(name), flags: CInt(clamping: flags), setting(value, interval)), perSecond: 1_000_000_000)
+        case .gettime(let name):
+            return report(try Syscall.timer(id(name)), perSecond: 1_000_000_000)
+        case .getoverrun(let name):
+            return .timerReport(.overrun(Int(try Syscall.timerOverrun(id(name)))))
+        case .delete(let name):
+            try Syscall.deleteTimer(id(name))
+            return .returned
+        case .expire:
+            BindingFailure.abandon("timer_expire is the kernel's act, not a call a worker makes")
+        }
+    }
+}
