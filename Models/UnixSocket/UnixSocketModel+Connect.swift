@@ -9,8 +9,9 @@ extension UnixSocketModel {
 
     /// The addresses `address` may be, looked up by a socket of `type` (measured in
     /// `UnixSocketBindConnectFactsTests`): a path that does not exist (`fresh-path`, `missing-directory`) fails
-    /// `ENOENT`; a file that is no socket (`existing-file`) and an abstract name nobody holds (`fresh-abstract`)
-    /// `ECONNREFUSED`. A socket's path finds that socket while it is open (`ECONNREFUSED` once it closed: the file
+    /// `ENOENT`; a file that is no socket (`existing-file`: one the process may write, as `/dev/null`; one it may not
+    /// fails `EACCES` first, measured as uid 65534 with `/proc/self/status`) and an abstract name nobody holds
+    /// (`fresh-abstract`) `ECONNREFUSED`. A socket's path finds that socket while it is open (`ECONNREFUSED` once it closed: the file
     /// stays, the socket is gone), and `EPROTOTYPE` when it is of another type; an abstract name finds only a socket
     /// of the looker's type (abstract names are per type), so another type is `ECONNREFUSED`. When the trace does not
     /// say which kind the object's addresses are, both are allowed. A socket with no address of its own (a client or

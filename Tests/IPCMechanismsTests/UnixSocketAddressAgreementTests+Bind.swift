@@ -60,7 +60,7 @@ extension UnixSocketAddressAgreementTests {
         case .freshPath: .path("/tmp/" + Self.name("fresh"))
         case .freshAbstract: .abstract(Self.name("fresh"))
         case .missingDirectory: .path("/tmp/" + Self.name("missing") + "/socket")
-        case .existingFile: .path("/proc/self/status")
+        case .existingFile: .path("/dev/null")
         }
     }
 

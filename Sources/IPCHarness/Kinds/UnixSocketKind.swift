@@ -725,7 +725,10 @@ public struct UnixSocketBinding: ObjectBinding {
             abstractNamesUsed += 1
             return .abstract("\(bindAbstract)-\(abstractNamesUsed)")
         case .missingDirectory: return .path("\(bindPath)-missing/socket")
-        case .existingFile: return .path("/proc/self/status")
+        // A file that is no socket and that every user may write: a connect or sendto to one it may not write fails
+        // EACCES before the kernel sees it is no socket (uid 65534 and /proc/self/status, mode 0444), which the
+        // model's `existing-file` does not say.
+        case .existingFile: return .path("/dev/null")
         case .of(let name):
             if name == "listen", let listenerAddress { return listenerAddress }
             if let bound = addresses[name] ?? ownNames[name] { return bound }
