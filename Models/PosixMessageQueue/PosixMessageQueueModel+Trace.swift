@@ -19,6 +19,8 @@
 //            "messageSize": INT?} (O_RDWR, O_RDONLY, O_WRONLY; O_CREAT, O_EXCL, mq_attr)  (none)  ENOENT, EEXIST, EINVAL
 //   close    (none); {"instance": NAME}: a kept epoll instance's close (none)                         EBADF
 //   unlink   (none)                                                    (none)                         ENOENT
+//   fork     {"child": N}: the process forks; N starts with copies of its descriptors (their open descriptions shared)
+//            and no mq_notify registration (PosixMessageQueueModel+Fork.swift)  (none)
 //   poll     {"events": ["POLLIN", ...], "timeout": MS}                {"revents": [...]}             EINTR (nothing ready)
 //   select   {"read": BOOL?, "write": BOOL?, "timeout": MS}            {"readable": BOOL, "writable": BOOL}  EBADF, EINTR
 //   (send, receive, getattr, setattr, notify, close: "descriptor": "unopened" | "other-file", a number that is no queue
@@ -79,6 +81,7 @@ extension PosixMessageQueueModel {
                 process: call.process, max: try call.value.required("max").integer("max", in: 0...1 << 24), nonblocking: nonblocking,
                 timeout: try Timeout.field(of: call.value))
         case "getattr": return .getAttributes(process: call.process)
+        case "fork": return .fork(process: call.process, child: try call.forkedChild())
         case "setattr":
             // A raw mq_flags: O_NONBLOCK or nothing is a plain setattr; any other bit is refused.
             if let flags = try call.value.optional("flags")?.integer("flags", in: Int(Int64.min)...Int(Int64.max)) {
@@ -141,7 +144,7 @@ extension PosixMessageQueueModel {
             if let nested = try Self.nestedEpollCall(of: call) { return .nestedEpoll(process: call.process, call: nested) }
             return .epoll(process: call.process, call: try Self.epollCall(of: call))
         default:
-            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, setattr, notify, notified, open, close, unlink, poll, select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
+            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, setattr, notify, notified, open, close, unlink, poll, select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create, epoll_create1 and fork)")
         }
     }
 
@@ -238,6 +241,7 @@ extension PosixMessageQueueModel {
         case .unlink: return ("unlink", nil)
         case .refusedName(_, let open, let name): return (open ? "open" : "unlink", ["name": .string(name.rawValue)])
         case .exit: return ("exit", nil)
+        case .fork(_, let child): return ("fork", ["child": .int(child)])
         case .readiness(_, let readinessCall): return (readinessCall.name, PipeModel.readinessValue(readinessCall))
         case .epoll(_, let epollCall): return (epollCall.name, Epoll.value(ofSingleTarget: epollCall))
         case .nestedEpoll(_, let nested): return (nested.name, NestedEpoll.value(of: nested, field: "target"))

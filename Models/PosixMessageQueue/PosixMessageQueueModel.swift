@@ -158,10 +158,14 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     public struct Descriptor: Hashable, Sendable {
         public var access: Access = .readWrite
         public var nonblocking = false
+        /// The open description it shares with other processes' descriptors since a `fork` (nil: its own): a
+        /// `mq_setattr` through any of them is seen through all (``PosixMessageQueueModel+Fork``).
+        public var description: Int?
 
-        public init(access: Access = .readWrite, nonblocking: Bool = false) {
+        public init(access: Access = .readWrite, nonblocking: Bool = false, description: Int? = nil) {
             self.access = access
             self.nonblocking = nonblocking
+            self.description = description
         }
     }
 
@@ -247,6 +251,11 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             var list = listed(process)
             list[list.count - 1].nonblocking = nonblocking
             store(process, list)
+            // The open description is shared with a forked relative's copies: they see it too.
+            guard let description = list[list.count - 1].description else { return }
+            for (holder, descriptors) in descriptors {
+                store(holder, descriptors.map { $0.description == description ? Descriptor(access: $0.access, nonblocking: nonblocking, description: description) : $0 })
+            }
         }
 
         mutating func abandonReceive(of process: Int) {
@@ -301,6 +310,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case refusedName(process: Int, open: Bool, name: RefusedName)
         /// The process died: its descriptors close.
         case exit(process: Int)
+        /// `fork`: `child` starts with copies of the process's descriptors, sharing their open descriptions, and no
+        /// registration (``PosixMessageQueueModel+Fork``).
+        case fork(process: Int, child: Int)
         /// `poll` or `select` on the process's newest descriptor (see ``readiness(of:in:)``).
         case readiness(process: Int, call: ReadinessCall)
         /// `epoll_ctl` or `epoll_wait` on the process's epoll instance for this queue (`PosixMessageQueueModel+Epoll`).
@@ -566,6 +578,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             next.threadNotifications.removeAll { $0.process == process }
             next.descriptors[process] = nil
             return nameTransition(next, \.name) { $0.exit(process); return nil }
+        case .fork(let process, let child):
+            return forkTransitions(state, process: process, child: child)
         case .readiness(let process, let call):
             return readinessTransitions(call, process: process, in: state)
         case .epoll(let process, let call):
@@ -725,6 +739,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .unlink: call = "unlink"
         case .refusedName(_, let open, let name): call = "\(open ? "mq_open" : "mq_unlink") of a name \(name.rawValue)"
         case .exit: call = "exit (closes its descriptors)"
+        case .fork(_, let child): call = "fork (child: process \(child))"
         case .readiness(_, let readinessCall): call = "\(readinessCall)"
         case .epoll(_, let epollCall): call = "\(epollCall)"
         case .nestedEpoll(_, let nested): call = "\(nested)"
@@ -771,7 +786,7 @@ extension PosixMessageQueueModel.Input {
         case .send(let process, _, _, _, _), .receive(let process, _, _, _), .getAttributes(let process), .open(let process, _, _, _),
             .setNonblocking(let process, _), .setFlagsRefused(let process, _),
             .notify(let process, _, _, _, _), .notifyUnknownKind(let process, _), .takeNotifications(let process, _, _),
-            .close(let process), .unlink(let process), .exit(let process), .refusedName(let process, _, _),
+            .close(let process), .unlink(let process), .exit(let process), .fork(let process, _), .refusedName(let process, _, _),
             .readiness(let process, _), .epoll(let process, _), .nestedEpoll(let process, _):
             process
         case .elsewhere(_, let call): call.process

@@ -43,12 +43,16 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         public var permissions: Permissions
         /// An unnamed semaphore's `pshared`: the driver's `sem_init` shares it between processes unless told not to.
         public var shared: Bool
+        /// An unnamed semaphore in the process's private memory (a global, the stack, `MAP_PRIVATE`) rather than in
+        /// shared memory: a `fork` gives the child a copy of its own (``PosixSemaphoreModel+Fork``).
+        public var privateMemory: Bool
 
-        public init(value: Int, named: Bool, permissions: Permissions = Permissions(), shared: Bool = true) {
+        public init(value: Int, named: Bool, permissions: Permissions = Permissions(), shared: Bool = true, privateMemory: Bool = false) {
             self.value = value
             self.named = named
             self.permissions = permissions
             self.shared = shared
+            self.privateMemory = privateMemory
         }
     }
 
@@ -70,6 +74,11 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         public var shared = true
         /// Whether a `sem_init` during the run succeeded: glibc then forgets whoever slept on the semaphore.
         public var initialised = false
+        /// The values of the copies forked children hold of an unnamed semaphore in private memory, by process: each
+        /// child's calls reach its copy only (``PosixSemaphoreModel+Fork``).
+        public var copies: [Int: Int] = [:]
+        /// Whether the semaphore lies in private memory (the setup's `privateMemory`): a `fork` copies it.
+        public var privateMemory = false
     }
 
     public enum Input: Hashable, Sendable {
@@ -95,6 +104,9 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         /// (``sleeperObservation(_:process:)``).
         case asleep(process: Int)
         case exit(process: Int)
+        /// `fork`: `child` starts with its parent's handles of a named semaphore, or reaches an unnamed one in shared
+        /// memory, or gets a copy of one in private memory (``PosixSemaphoreModel+Fork``).
+        case fork(process: Int, child: Int)
     }
 
     /// `sem_open` with `O_CREAT`: `O_EXCL`, and the value asked for.
@@ -127,11 +139,13 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         var state = State(value: setup?.value ?? 0)
         state.permissions = setup?.permissions ?? Permissions()
         state.shared = setup?.shared ?? true
+        state.privateMemory = setup?.privateMemory ?? false
         return state
     }
 
     /// Every call's outcomes; an `open` may also fail `EMFILE` (``DescriptorTable/withExhaustion(_:of:in:)``).
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
+        if let copied = copyTransitions(state, input) { return copied }
         guard case .open = input else { return callTransitions(state, input) }
         return DescriptorTable.withExhaustion(callTransitions(state, input), in: state)
     }
@@ -185,7 +199,10 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
             if !state.permissions.isOwner(process) { return [Transition(.failed(.EACCES), state)] }
             next.unlinked = true
             return [Transition(.done, next)]
+        case .fork(let process, let child):
+            return forkTransitions(state, process: process, child: child)
         case .exit(let process):
+            next.copies[process] = nil
             let before = next.taken.count
             next.taken.removeAll { $0 == process }
             next.lostUnits += before - next.taken.count
@@ -230,6 +247,7 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         case .destroy: call = "sem_destroy"
         case .asleep: call = "asleep in a wait when killed (so the value was 0)"
         case .exit: call = "exit"
+        case .fork(_, let child): call = "fork (child: process \(child))"
         }
         let result = output.described { output in
             switch output {
@@ -247,7 +265,9 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
 //   (EAGAIN; blocking: EINTR; timed: ETIMEDOUT, EINVAL; a clock makes it sem_clockwait and needs a timeout), post (EOVERFLOW), getvalue → {"value": INT}; named only: open, unlink
 //   (ENOENT), close (EINVAL with no handle left); unnamed only: init {"value": N, "pshared": BOOL?} (EINVAL above
 //   2^31 - 1), destroy.
-// params: {"objects": {"s0": {"value": 1, "named": true}}}; an unnamed one may say "pshared": false.
+//   fork {"child": N}: the process forks (PosixSemaphoreModel+Fork.swift).
+// params: {"objects": {"s0": {"value": 1, "named": true}}}; an unnamed one may say "pshared": false, and
+//   "privateMemory": true (it lies in the process's private memory, so a fork copies it).
 extension PosixSemaphoreModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var semaphores: [(name: String, setup: Setup)] = []
@@ -255,7 +275,8 @@ extension PosixSemaphoreModel {
             semaphores.append((name, Setup(
                 value: try setup.required("value").integer("value", in: 0...Self.maximumValue),
                 named: try setup.optional("named")?.boolean("named") ?? false, permissions: try Permissions(setup: setup),
-                shared: try setup.optional("pshared")?.boolean("pshared") ?? true)))
+                shared: try setup.optional("pshared")?.boolean("pshared") ?? true,
+                privateMemory: try setup.optional("privateMemory")?.boolean("privateMemory") ?? false)))
         }
         self.init(semaphores: semaphores)
     }
@@ -264,6 +285,7 @@ extension PosixSemaphoreModel {
         ModelParameters.json(setups.map { name, setup in
             (name, .object(JSONObject(
                 [("value", .int(setup.value)), ("named", .bool(setup.named))] + (setup.shared ? [] : [("pshared", false)])
+                    + (setup.privateMemory ? [("privateMemory", true)] : [])
                     + setup.permissions.json)))
         })
     }
@@ -278,6 +300,7 @@ extension PosixSemaphoreModel {
                 process: call.process, nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false,
                 timeout: timeout, clock: clock)
         case "post": return .post(process: call.process)
+        case "fork": return .fork(process: call.process, child: try call.forkedChild())
         case "getvalue": return .getValue(process: call.process)
         case "close":
             guard setups.first(where: { $0.name == call.object })?.setup.named == true else {
@@ -307,7 +330,7 @@ extension PosixSemaphoreModel {
                 exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false,
                 value: try call.value.required("value").integer("value", in: 0...Int(UInt32.max))))
         default:
-            throw ModelError("the posix-sem model has no operation '\(call.f)' (it has wait, post, getvalue, open, unlink, close, init and destroy)")
+            throw ModelError("the posix-sem model has no operation '\(call.f)' (it has wait, post, getvalue, open, unlink, close, init, destroy and fork)")
         }
     }
 
@@ -333,6 +356,7 @@ extension PosixSemaphoreModel {
         case .destroy: ("destroy", nil)
         case .asleep: ("asleep", nil)
         case .exit: ("exit", nil)
+        case .fork(_, let child): ("fork", ["child": .int(child)])
         }
     }
 

@@ -196,6 +196,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case get(process: Int, count: Int, create: Bool, exclusive: Bool, mode: Int? = nil)
         /// The process exited: its adjustments apply.
         case exit(process: Int)
+        /// `fork`: `child` starts with no adjustments of its own (``SystemVSemaphoreModel+Fork``).
+        case fork(process: Int, child: Int)
         /// `semctl` with a command it does not have, or `semctl` or `semop` with a negative id: `EINVAL` before
         /// anything else (a `semop` of more than 500 operations `E2BIG`), no effect (``SystemVInvalidCall``).
         case invalid(process: Int, call: SystemVInvalidCall)
@@ -352,6 +354,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             next.removed = true
             next.adjustments = []
             return [Transition(.done, next)]
+        case .fork(let process, let child):
+            return forkTransitions(state, process: process, child: child)
         case .exit(let process):
             next.wake(process)
             guard !state.removed else { return [Transition(.done, next)] }
@@ -487,6 +491,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         case .invalid(_, let invalid): call = invalid.summary
         case .remove: call = "IPC_RMID"
         case .exit: call = "exit (undo adjustments apply)"
+        case .fork(_, let child): call = "fork (child: process \(child))"
         }
         let result = output.described { output in
             switch output {
@@ -513,6 +518,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
 //   getncnt, getzcnt {"num": INT} → {"value": INT} (EINVAL); stat → {"semaphores": INT, "mode": "0600"?, "owner": UID?,
 //   "group": GID?, "operationTime": S?, "changeTime": S?} (sem_otime, sem_ctime in seconds; EINVAL);
 //   getpid {"num": INT} → {"process": INT, 0 for none of the workers} (EINVAL).
+//   fork {"child": N}: the process forks; the child N starts with no undo adjustments (SystemVSemaphoreModel+Fork).
 //   control {"command": INT} (semctl with a command it does not have: EINVAL); "id": a negative INT beside the fields
 //   of any call but get: that call made with a negative id (EINVAL; a semop of more than 500 operations E2BIG).
 // params: {"objects": {"v0": {"values": [1, 0], "mode", "owner", "group", "users" (Permissions)}}}
@@ -547,6 +553,7 @@ extension SystemVSemaphoreModel {
             return .invalid(process: call.process, call: invalid)
         }
         switch call.f {
+        case "fork": return .fork(process: call.process, child: try call.forkedChild())
         case "semop":
             let operations = try call.value.required("ops").elements("ops").map { (element) throws(ModelError) -> Operation in
                 let operation: JSONValue? = element
@@ -591,7 +598,7 @@ extension SystemVSemaphoreModel {
             }
             return .setValues(process: call.process, values: values)
         default:
-            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, getpid, stat, info, set, get, setall, setval, remove and control)")
+            throw ModelError("the sysv-sem model has no operation '\(call.f)' (it has semop, getall, getval, getncnt, getzcnt, getpid, stat, info, set, get, setall, setval, remove, control and fork)")
         }
     }
 
@@ -648,6 +655,7 @@ extension SystemVSemaphoreModel {
             return ("get", .object(value))
         case .setValues(_, let values): return ("setall", ["values": .ints(values)])
         case .exit: return ("exit", nil)
+        case .fork(_, let child): return ("fork", ["child": .int(child)])
         case .invalid(_, let invalid): return (invalid.f, invalid.value)
         }
     }

@@ -15,6 +15,7 @@
 //   control  {"command": INT} (msgctl with a command it does not have)  (never)  EINVAL
 //   ("id": a negative INT beside send's, receive's, remove's, stat's, set's or info's fields: that call made with
 //   a negative id, EINVAL; SystemVInvalidCall)
+// fork {"child": N}: the process forks; N is a new process with its credentials (nothing of the queue is inherited)
 //
 // params: {"objects": {"m0": {"capacity": 16384, "maxMessageSize": 8192, "mode": "0600"?, "owner": UID?, "group": GID?,
 //   "users": {"2": UID | {"uid": UID, "gid": GID}}?}} (Permissions)
@@ -62,6 +63,8 @@ extension SystemVMessageQueueModel {
                 truncate: try flag("truncate"), nonblocking: try flag("nonblocking"))
         case "remove":
             return .remove(process: call.process)
+        case "fork":
+            return .fork(process: call.process, child: try call.forkedChild())
         case "stat":
             guard let any = try SystemVCommand.statAtIndex(call.value, prefix: "MSG") else { return .stat(process: call.process) }
             return .statAtIndex(process: call.process, any: any)
@@ -80,7 +83,7 @@ extension SystemVMessageQueueModel {
             }
             return .setCapacity(process: call.process, capacity: try call.value.required("capacity").integer("capacity", in: 0...Int(UInt32.max)))
         default:
-            throw ModelError("the sysv-msg model has no operation '\(call.f)' (it has send, receive, remove, stat, info, set, get and control)")
+            throw ModelError("the sysv-msg model has no operation '\(call.f)' (it has send, receive, remove, stat, info, set, get, control and fork)")
         }
     }
 
@@ -95,6 +98,7 @@ extension SystemVMessageQueueModel {
         case (.ok, .remove): return .removed
         case (.ok, .setCapacity), (.ok, .setPermissions): return .capacitySet
         case (.ok, .get), (.ok, .invalid): return .found
+        case (.ok, .fork): return .forked
         case (.ok(let value), .info):
             var fields: [String: Int] = [:]
             for name in Self.infoLimits.keys { if let field = try value.optional(name) { fields[name] = try field.integer(name) } }
@@ -155,12 +159,14 @@ extension SystemVMessageQueueModel {
             return ("get", value.count == 0 ? nil : .object(value))
         case .invalid(_, let invalid):
             return (invalid.f, invalid.value)
+        case .fork(_, let child):
+            return ("fork", ["child": .int(child)])
         }
     }
 
     public func outcome(for output: Output) -> Outcome {
         switch output {
-        case .sent, .removed, .capacitySet, .found: .ok(nil)
+        case .sent, .removed, .capacitySet, .found, .forked: .ok(nil)
         case .received(let message): .ok(["type": .int(message.type), "data": Payload.json(message.data)])
         case .status(let status): .ok(.object(status.json))
         case .info(let info):

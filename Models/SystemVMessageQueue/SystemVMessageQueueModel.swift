@@ -119,6 +119,8 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
 
     public enum Input: Hashable, Sendable {
         case send(process: Int, type: Int, data: [UInt8], nonblocking: Bool)
+        /// `fork`: `child`, a new process with the parent's credentials; nothing of the queue is inherited.
+        case fork(process: Int, child: Int)
         /// `except`: `MSG_EXCEPT`; `truncate`: `MSG_NOERROR`.
         case receive(process: Int, type: Int, max: Int, except: Bool, truncate: Bool, nonblocking: Bool)
         /// `msgrcv` with `MSG_COPY`: a copy of the message at position `index`, which stays queued.
@@ -231,6 +233,8 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         case capacitySet
         /// `msgget` found (or, after the removal, made) a queue under the key.
         case found
+        /// `fork` done.
+        case forked
         case status(Status)
         case failed(ErrorCode)
     }
@@ -255,6 +259,11 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         switch input {
         case .invalid(_, let call):
             return [Transition(.failed(call.error), state)]
+        case .fork(let process, let child):
+            // Nothing of a System V queue belongs to a process: the child is another process with its parent's
+            // credentials, its own pid what msg_lspid and msg_lrpid then name (SystemVMessageQueueForkFactsTests).
+            next.permissions.users[child] = state.permissions.users[process]
+            return [Transition(.forked, next)]
         case .send(let process, let type, let data, let nonblocking):
             if type < 1 || data.count > state.maxMessageSize { return [Transition(.failed(.EINVAL), state)] }
             if state.removed { return afterRemoval(state, blocking: !nonblocking) }
@@ -407,10 +416,12 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             call = "msgget" + (mode.map { " 0\(String($0, radix: 8))" } ?? "") + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         case .invalid(_, let invalid):
             call = invalid.summary
+        case .fork(_, let child):
+            call = "fork (child: process \(child))"
         }
         let result = output.described { output in
             switch output {
-            case .sent, .removed, .capacitySet, .found: "ok"
+            case .sent, .removed, .capacitySet, .found, .forked: "ok"
             case .info(let info): "\(info.index) " + info.fields.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
             case .received(let message): "type \(message.type) \(Payload.preview(message.data)) (\(message.data.count) bytes)"
             case .status(let status):

@@ -294,6 +294,8 @@ struct PosixMessageQueueBinding: ObjectBinding {
             return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        case .fork:
+            BindingFailure.abandon("the posix-mq worker does not fork: a trace's fork is judged by the model only")
         case .elsewhere(let descriptor, let call):
             do throws(Errno) {
                 return try Self.perform(call, through: descriptor)

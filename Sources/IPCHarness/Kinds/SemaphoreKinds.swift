@@ -201,6 +201,8 @@ struct PosixSemaphoreBinding: ObjectBinding {
             return .done
         case .exit, .asleep:
             BindingFailure.abandon("a worker is never asked to perform '\(input)': it is no call")
+        case .fork:
+            BindingFailure.abandon("the posix-sem worker does not fork: a trace's fork is judged by the model only")
         }
     }
 }
@@ -314,6 +316,8 @@ struct SystemVSemaphoreBinding: ObjectBinding {
             return .done
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        case .fork:
+            BindingFailure.abandon("the sysv-sem worker does not fork: a trace's fork is judged by the model only")
         case .invalid(let process, let invalid):
             // The kernel refuses these (EINVAL; E2BIG for too many operations) before looking at anything: made as
             // recorded, a control command raw, any other call as the ordinary one with the negative id in place.

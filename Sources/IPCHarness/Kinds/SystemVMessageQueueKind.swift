@@ -100,6 +100,8 @@ struct SystemVMessageQueueBinding: ObjectBinding {
             return .status(status(found.status))
         case .stat:
             return .status(status(try Syscall.msgStatus(queue)))
+        case .fork:
+            BindingFailure.abandon("the sysv-msg worker does not fork: a trace's fork is judged by the model only")
         case .invalid(let process, let invalid):
             // The kernel refuses these (EINVAL) before looking at anything: made as recorded, a control command raw,
             // any other call as the ordinary one with the negative id in place of the queue's.
