@@ -91,6 +91,26 @@ import Testing
         }
     }
 
+    /// Connecting to a file that is no socket asks for write permission on it first: as uid 65534, `/proc/self/status`
+    /// (mode 0444, its own) fails `EACCES`, `/dev/null` (0666) `ECONNREFUSED`, as both do for root. The workers'
+    /// `existing-file` is `/dev/null`, so the model's `ECONNREFUSED` holds for every user. Exit test: it gives up root.
+    @Test func aFileThatIsNoSocketIsRefusedOnlyWhenWritable() async {
+        await #expect(processExitsWith: .exitCode(0)) {
+            if geteuid() == 0 { guard setgroups(0, nil) == 0, setgid(65534) == 0, setuid(65534) == 0 else { exit(3) } }
+            func connectError(_ path: String) -> String {
+                guard let socket = try? Syscall.unixSocket(.stream) else { return "no socket" }
+                defer { try? Syscall.close(socket) }
+                do throws(Errno) {
+                    try Syscall.connect(socket, to: .path(path), retryOnInterrupt: false)
+                    return "ok"
+                } catch { return error.name }
+            }
+            guard connectError("/dev/null") == "ECONNREFUSED" else { exit(4) }
+            guard connectError("/proc/self/status") == "EACCES" else { exit(5) }
+            exit(0)
+        }
+    }
+
     /// A type mismatch: `EPROTOTYPE` through a path, but `ECONNREFUSED` through an abstract name (the abstract
     /// lookup matches the type, so a socket of another type is not found at all) — measured, for every pair of types.
     @Test(arguments: UnixSocketType.allCases)
