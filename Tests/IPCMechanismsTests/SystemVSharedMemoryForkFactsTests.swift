@@ -25,6 +25,8 @@ import Testing
         defer { close(gate[0]); close(gate[1]) }
         let word = writable.assumingMemoryBound(to: UInt64.self)
         var child: pid_t = 0
+        // Held until the child is reaped: a fork or spawn of another test in between would inherit the two attachments
+        // and count in `shm_nattch`.
         try Syscall.withoutConcurrentSpawns { () throws in
             child = fork()
             if child == 0 {
@@ -35,16 +37,16 @@ import Testing
                 word[3] = 77
                 _exit(0)
             }
+            try #require(child > 0)
+            #expect(shmctl(id, IPC_STAT, &status) == 0)
+            #expect(status.shm_nattch == 4 && status.shm_lpid == getpid() && status.shm_atime >= before)
+            var byte: UInt8 = 1
+            #expect(write(gate[1], &byte, 1) == 1)
+            var exit: CInt = 0
+            #expect(waitpid(child, &exit, 0) == child && exit == 0)
+            #expect(word[3] == 77)
+            #expect(shmctl(id, IPC_STAT, &status) == 0)
+            #expect(status.shm_nattch == 2 && status.shm_lpid == child)
         }
-        try #require(child > 0)
-        #expect(shmctl(id, IPC_STAT, &status) == 0)
-        #expect(status.shm_nattch == 4 && status.shm_lpid == getpid() && status.shm_atime >= before)
-        var byte: UInt8 = 1
-        #expect(write(gate[1], &byte, 1) == 1)
-        var exit: CInt = 0
-        #expect(waitpid(child, &exit, 0) == child && exit == 0)
-        #expect(word[3] == 77)
-        #expect(shmctl(id, IPC_STAT, &status) == 0)
-        #expect(status.shm_nattch == 2 && status.shm_lpid == child)
     }
 }
