@@ -14,7 +14,7 @@ extension SignalModel {
         default: return nil
         }
         var full = state
-        full.queueLimit = min(state.queueLimit ?? .max, state.queuedCount)
+        full.queueLimit = min(state.queueLimit ?? .max, state.surelyQueuedCount)
         let outcomes = groupSendOutcomes(full, input) ?? callOutcome(of: input, in: full).map { [$0] } ?? []
         var steps: [Step<State>] = []
         for outcome in outcomes where outcome.output == .failed(.EAGAIN) {

@@ -128,6 +128,13 @@ public struct SignalModel: TraceModel {
         /// A POSIX timer's entry its timer was re-armed, disarmed or deleted since it was queued: pending still, but
         /// dropped by the dequeue that meets it (never delivered) unless the timer expires again first.
         public var stale = false
+        /// Queued by a send whose details the kernel drops when the receiver's user is at its `RLIMIT_SIGPENDING` — a
+        /// count that the user's other processes share, which no trace shows: so these may be kept without details
+        /// after all (see `SignalModel+LostDetails.swift`).
+        public var mayLose = false
+        /// Of an entry that ``mayLose``: a collection of another entry of its signal found it still queued, so had it
+        /// been dropped, that collection cleared the pending bit and it is gone (no delivery without details).
+        public var vanishIfLost = false
 
         /// True for `SI_QUEUE` (sent by `sigqueue`).
         public var queued: Bool { code == .queue }
@@ -173,6 +180,10 @@ public struct SignalModel: TraceModel {
             seen.overrun = nil
             mine.stale = false
             seen.stale = false
+            mine.mayLose = false
+            seen.mayLose = false
+            mine.vanishIfLost = false
+            seen.vanishIfLost = false
             return seen == mine || (code == .tkill && seen.code == .user && seen.sender == sender)
         }
     }
@@ -336,8 +347,9 @@ public struct SignalModel: TraceModel {
         /// A `timer_create` had no outcome: its id is not known, so calls naming an unknown timer are not judged.
         public internal(set) var timersUnknown = false
 
-        /// Queued details in both sets, which count against the limit.
-        var queuedCount: Int { (pending + threadPending).reduce(0) { $0 + $1.queue.count } }
+        /// Queued details in both sets, which count against the limit: the entries that hold a slot for sure (not
+        /// those that may have lost their details: see `SignalModel+LostDetails.swift`).
+        var surelyQueuedCount: Int { (pending + threadPending).reduce(0) { $0 + $1.queue.filter { !$0.mayLose }.count } }
 
         /// Every signal pending in either set, ascending (what `sigpending` reports).
         var pendingSignals: [Int] { Set((pending + threadPending).map(\.signal)).sorted() }
@@ -378,6 +390,18 @@ public struct SignalModel: TraceModel {
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        let steps = stepKeepingDetails(state, input, output)
+        // Nothing allows it as the details were kept: perhaps some were dropped past the user's limit.
+        guard steps.isEmpty, state.mayHaveLostDetails else { return steps }
+        var resolved: [Step<State>] = []
+        for variant in Self.lostDetailsVariants(state) {
+            for step in stepKeepingDetails(variant, input, output) where !resolved.contains(step) { resolved.append(step) }
+        }
+        return resolved
+    }
+
+    /// ``step(_:_:_:)`` taking every queued entry's details as kept.
+    func stepKeepingDetails(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         // An armed timer may have expired before this step (the model keeps no time): each way it may have.
         let starts = expiries(state)
         if starts.count == 1 { return timedStep(state, input, output) }
@@ -681,7 +705,7 @@ public struct SignalModel: TraceModel {
                 return (signal, .lost)
             }
             let details = set[index].queue.removeFirst()
-            if set[index].queue.isEmpty { set.remove(at: index) }
+            if set[index].queue.isEmpty { set.remove(at: index) } else { Self.collected(&set[index]) }
             // A stale timer entry is dropped as it is met, and the dequeue looks again (the kernel's `goto again`).
             if details.stale { continue }
             return (signal, details)
@@ -727,11 +751,17 @@ public struct SignalModel: TraceModel {
         // `override_rlimit` only for a standard signal whose si_code is not negative (`kill`'s SI_USER);
         // over the limit, a real-time one fails unless it is SI_USER (so `sigqueue` and `tgkill` fail).
         let overrideLimit = !realtime && (details.code == .user || details.code == .kernel)
-        let fits = overrideLimit || state.queueLimit.map { state.queuedCount < $0 } ?? true
+        // Counted: the entries surely queued (one that may have lost its details may hold no slot).
+        let fits = overrideLimit || state.queueLimit.map { state.surelyQueuedCount < $0 } ?? true
         if !fits && realtime && details.code != .user { return (.failed(.EAGAIN), state) }
         let position = index ?? set.firstIndex { $0.signal > signal } ?? set.count
         if index == nil { set.insert(Pending(signal: signal, queue: []), at: position) }
-        if fits { set[position].queue.append(details) }
+        if fits {
+            // Details the kernel keeps only while the user's count (other processes' signals too) is under the limit.
+            var queued = details
+            queued.mayLose = realtime ? details.code == .user : !overrideLimit
+            set[position].queue.append(queued)
+        }
         var next = state
         if toThread { next.threadPending = set } else { next.pending = set }
         // The kernel's `signalfd_notify` as it marks the signal pending: news to every EPOLLET registration.
