@@ -13,7 +13,9 @@ import IPCModels
 ///   disarmed until a MOD — one that does not is dropped; the walk stops once `maxevents` are reported.
 ///
 /// So a wait's reports are the listed items that are ready, in list order, up to `maxevents`: a report out of that
-/// order, or one that skips an item known to be ready, or names one not listed, is a violation. Readiness comes from
+/// order, or one that skips an item known to be ready, or names one not listed, is a violation. (The order is a
+/// several-object wait's, written in the kernel's order; a wait on one object's instance is written in any order —
+/// the real binding sorts it — so there only which items were reported is judged.) Readiness comes from
 /// the trace: a pipe's or FIFO's bytes (counted from `write`s and `read`s; an empty read end with a writer is not
 /// ready), an eventfd's count, a registration reported and untouched since. Where the trace cannot tell — whether an
 /// ADD found an object ready, whether a read woke a writer's registration — every possibility is kept (a set of
@@ -364,8 +366,12 @@ struct EpollReadyOrder {
         judged += 1
         var next: Set<Instance> = []
         var failures: [String] = []
+        // A wait on one object's instance reports in any order (the binding sorts them): only which were reported is
+        // judged, each state taking them in its list's order. A several-object wait's are the kernel's order.
+        let ordered = value?["objects"] != nil
         for state in states {
-            switch walk(state, reported: reported, maxEvents: maxEvents) {
+            let taken = ordered ? reported : reported.sorted { (state.list.firstIndex(of: $0) ?? .max) < (state.list.firstIndex(of: $1) ?? .max) }
+            switch walk(state, reported: taken, maxEvents: maxEvents) {
             case .success(let after): next.insert(after)
             case .failure(let why): failures.append(why.text)
             }
