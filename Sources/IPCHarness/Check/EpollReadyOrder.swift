@@ -180,7 +180,9 @@ struct EpollReadyOrder {
             return touched(object, wakes: { _, _ in nil })
         }
         if count == 0 {
-            known = Contents(atLeast: 0, exact: true, writers: false)  // end of file: no writer
+            // End of file: no writer — a pipe's read end has EPOLLHUP, a FIFO's perhaps not (an open made before any
+            // writer reports no hang-up).
+            known = Contents(atLeast: 0, exact: true, writers: kind == .pipe ? false : nil)
         } else if known.exact && known.atLeast >= count {
             known.atLeast -= count
         } else {
@@ -265,7 +267,9 @@ struct EpollReadyOrder {
             let hangUp: Bool? = known.writers.map { !$0 }
             let data: Bool? = !registration.wantsInput ? false : known.atLeast > 0 ? true : known.exact ? false : nil
             if data == true || hangUp == true { return true }
-            return data == false && hangUp == false ? false : nil
+            // A FIFO's read end may be an O_RDWR open, which is writable too: not ready only when nothing but input is asked.
+            let inputOnly = registration.events.isSubset(of: ["EPOLLIN", "EPOLLRDNORM", "EPOLLET", "EPOLLONESHOT", "EPOLLWAKEUP"])
+            return data == false && hangUp == false && (kind == .pipe || inputOnly) ? false : nil
         case .eventCounter?:
             guard item.end.isEmpty else { return nil }
             let input: Bool? = !registration.wantsInput ? false : known.atLeast > 0 ? true : known.exact ? false : nil
