@@ -12,8 +12,10 @@ import Testing
 /// reads, `epoll_ctl` ADD/MOD/DEL of either end of any pipe (level-triggered, `EPOLLET`, `EPOLLONESHOT`), and zero-timeout
 /// `epoll_wait`s with `maxevents` 1 to 4 reporting several pipes at once — recorded as a trace (a wait written once, its
 /// `"objects"` all three, each event naming its pipe) and checked by ``TraceChecker``: each pipe's model judges its share
-/// of every wait (`SeveralObjectsEpollWaits`). The kernel's trace must be accepted; the same trace with a wait's report
-/// changed — one event dropped from a wait that was not cut, or one added beyond `maxevents` — rejected.
+/// of every wait (`SeveralObjectsEpollWaits`), and the order across pipes is judged where the trace shows it
+/// (`EpollReadyOrder`). The kernel's trace must be accepted; the same trace with a wait's report changed — one event
+/// dropped from a wait that was not cut, or one added beyond `maxevents` — rejected, and with two neighbouring reports of
+/// read ends swapped, rejected.
 @Suite struct EpollSeveralObjectsAgreementTests {
     enum Operation: Sendable, CustomStringConvertible {
         case write(pipe: Int, size: Int)
