@@ -283,4 +283,28 @@ import Testing
         write(pipe.write)
         #expect(try reported(instance, maxEvents: 2) == [pipe.read])
     }
+    /// Eventfds are listed as pipes are: in the order of their writes (2, 0, 1; a second write to a listed one does not
+    /// move it), each reported level-triggered one back at the tail. A pipe's write failing `EAGAIN` (full) still wakes
+    /// its read end: an `EPOLLET` registration reported has news again.
+    @Test func eventCountersAreListedInTheOrderOfTheirWrites() throws {
+        let descriptors = Descriptors()
+        let instance = try descriptors.instance()
+        let counters = try (0..<3).map { _ in try descriptors.eventCounter() }
+        for counter in counters { try add(instance, counter) }
+        var one: UInt64 = 1
+        for index in [2, 0, 1, 2] { #expect(Glibc.write(counters[index], &one, 8) == 8) }
+        #expect(try reported(instance, maxEvents: 1) == [counters[2]])
+        #expect(try reported(instance, maxEvents: 1) == [counters[0]])
+        #expect(try reported(instance, maxEvents: 3) == [counters[1], counters[2], counters[0]])
+
+        let other = try descriptors.instance()
+        let pipe = try descriptors.pipe()
+        try add(other, pipe.read, [.input, .edgeTriggered])
+        var page = [UInt8](repeating: 7, count: 4096)
+        while Glibc.write(pipe.write, &page, page.count) > 0 {}
+        #expect(try reported(other, maxEvents: 1) == [pipe.read])
+        #expect(try reported(other, maxEvents: 1).isEmpty)
+        #expect(Glibc.write(pipe.write, &page, 1) == -1 && Glibc.errno == EAGAIN)
+        #expect(try reported(other, maxEvents: 1) == [pipe.read])
+    }
 }

@@ -160,7 +160,8 @@ struct EpollReadyOrder {
 
     private mutating func writeToPipe(_ object: String, _ completion: Trace.Event) {
         guard completion.type == .ok, case .integer(let written)? = completion.value?["written"], written > 0 else {
-            contents[object, default: Contents()].exact = false
+            // Nothing written. The kernel's EAGAIN still wakes the readers (measured), an injected one does not.
+            if completion.type == .ok || completion.error != "EAGAIN" { contents[object] = Contents() }
             return touched(object, wakes: { _, _ in nil })
         }
         contents[object, default: Contents()].atLeast += written
