@@ -40,6 +40,10 @@ extension FIFOModel {
             guard capacity % pageSize == 0 else {
                 throw ModelError("FIFO '\(name)': capacity \(capacity) is not a multiple of the page size")
             }
+            // Refused, not ignored: judged as instances of their own, a shared one's waits would be misjudged.
+            guard try setup.optional("sharedEpoll") == nil else {
+                throw ModelError("FIFO '\(name)': 'sharedEpoll' (one epoll instance shared by processes) is not followed for a FIFO: each process's opens are descriptions of its own, so a shared instance would hold one registration per open, which the trace's end names do not tell apart (the pipe's and the eventfd's are followed)")
+            }
             fifos.append((name, Setup(
                 capacity: capacity, mode: try setup.optional("mode")?.integer("mode", in: 0...0o7777) ?? 0o600,
                 owner: try setup.optional("owner")?.integer("owner", in: 1...10_000),

@@ -12,8 +12,10 @@ import Testing
 /// reads, `epoll_ctl` ADD/MOD/DEL of either end of any pipe (level-triggered, `EPOLLET`, `EPOLLONESHOT`), and zero-timeout
 /// `epoll_wait`s with `maxevents` 1 to 4 reporting several pipes at once — recorded as a trace (a wait written once, its
 /// `"objects"` all three, each event naming its pipe) and checked by ``TraceChecker``: each pipe's model judges its share
-/// of every wait (`SeveralObjectsEpollWaits`). The kernel's trace must be accepted; the same trace with a wait's report
-/// changed — one event dropped from a wait that was not cut, or one added beyond `maxevents` — rejected.
+/// of every wait (`SeveralObjectsEpollWaits`), and the order across pipes is judged where the trace shows it
+/// (`EpollReadyOrder`). The kernel's trace must be accepted; the same trace with a wait's report changed — one event
+/// dropped from a wait that was not cut, or one added beyond `maxevents` — rejected, and with two neighbouring reports of
+/// read ends swapped, rejected.
 @Suite struct EpollSeveralObjectsAgreementTests {
     enum Operation: Sendable, CustomStringConvertible {
         case write(pipe: Int, size: Int)
@@ -141,6 +143,7 @@ import Testing
     @Test func theKernelsRunsAreAcceptedAndWrongReportsRejected() async throws {
         Syscall.ignoreBrokenPipeSignal()
         let changed = Mutex(0)
+        let reordered = Mutex((tried: 0, rejected: 0))
         await propertyCheck(count: 60, input: Self.operations.array(of: 20...60)) { operations in
             do {
                 let trace = try Self.record(operations)
@@ -148,16 +151,79 @@ import Testing
                 if report.result != .ok {  // a disagreement counts only when a second run repeats it
                     report = try TraceChecker.check(try Self.record(operations))
                 }
-                #expect(report.result == .ok, "\(operations): \(report.objects.compactMap(\.explanation))")
+                #expect(report.result == .ok, "\(operations): \(report.explanation)")
                 if let wrong = Self.mutated(trace) {
                     #expect(try TraceChecker.check(wrong).result == .violation, "\(operations): a changed report accepted")
                     changed.withLock { $0 += 1 }
+                }
+                // The same reports in another order: each pipe's share is unchanged (its model accepts it), so only
+                // the ready list's order can reject it — where the trace shows that order.
+                for wrong in Self.reordered(trace) where report.result == .ok {
+                    if try TraceChecker.check(wrong).result == .violation { reordered.withLock { $0.rejected += 1 } }
+                    reordered.withLock { $0.tried += 1 }
                 }
             } catch {
                 Issue.record("\(operations): \(error)")
             }
         }
         #expect(changed.withLock { $0 } > 20)
+        let (tried, rejected) = reordered.withLock { $0 }
+        #expect(rejected == tried, "reordered reports: \(rejected) of \(tried) rejected")
+    }
+
+    /// Sequences on the three pipes' read ends only (level-triggered, `EPOLLET`, `EPOLLONESHOT`), whose readiness the
+    /// trace shows: the order of every wait's reports is judged (``EpollReadyOrder``). The kernel's runs must be
+    /// accepted; each with two neighbouring reports swapped — each pipe's share unchanged — rejected.
+    static let readEndOperations = Gen.oneOf(
+        Gen.int(in: 0...(2 * pipes - 1)).map { Operation.write(pipe: $0 % pipes, size: 1 + $0 / pipes) }.eraseToAny(),
+        Gen.int(in: 0...(2 * pipes - 1)).map { Operation.read(pipe: $0 % pipes, max: 1 + $0 / pipes) }.eraseToAny(),
+        Gen.int(in: 0...(pipes * 5 * 3 - 1)).map { value in
+            Operation.control(
+                pipe: value % pipes, operation: [Epoll.Operation.add, .add, .add, .modify, .delete][(value / pipes) % 5],
+                end: .read, events: eventChoices[value / (pipes * 5)])
+        }.eraseToAny(),
+        Gen.int(in: 1...3).map { Operation.wait(maxEvents: $0) }.eraseToAny(),
+        Gen.int(in: 0...(pipes - 1)).map { Operation.write(pipe: $0, size: 1) }.eraseToAny(),
+        Gen.int(in: 2...3).map { Operation.wait(maxEvents: $0) }.eraseToAny())
+
+    @Test func theOrderOfReportsAcrossPipesIsJudged() async throws {
+        let reordered = Mutex((tried: 0, rejected: 0))
+        await propertyCheck(count: 60, input: Self.readEndOperations.array(of: 20...60)) { operations in
+            do {
+                let trace = try Self.record(operations)
+                var report = try TraceChecker.check(trace)
+                if report.result != .ok {  // a disagreement counts only when a second run repeats it
+                    report = try TraceChecker.check(try Self.record(operations))
+                }
+                #expect(report.result == .ok, "\(operations): \(report.explanation)")
+                guard report.result == .ok else { return }
+                for wrong in Self.reordered(trace) {
+                    let result = try TraceChecker.check(wrong).result
+                    #expect(result == .violation, "\(operations): reordered reports accepted")
+                    reordered.withLock { $0.tried += 1; if result == .violation { $0.rejected += 1 } }
+                }
+            } catch {
+                Issue.record("\(operations): \(error)")
+            }
+        }
+        #expect(reordered.withLock { $0.tried } > 20)
+    }
+
+    /// The trace with one wait's report reordered — two neighbouring events naming read ends swapped (a write end's
+    /// readiness is not followed, so its place may be allowed) — for each such pair (one trace each).
+    static func reordered(_ trace: Trace) -> [Trace] {
+        var traces: [Trace] = []
+        for index in trace.events.indices where trace.events[index].type == .ok && trace.events[index].f == "epoll_wait" {
+            guard case .array(let events)? = trace.events[index].value?["events"], events.count >= 2 else { continue }
+            for first in 0..<(events.count - 1) where events[first]["end"] == "read" && events[first + 1]["end"] == "read" {
+                var swapped = events
+                swapped.swapAt(first, first + 1)
+                var wrong = trace
+                wrong.events[index].value = ["events": .array(swapped)]
+                traces.append(wrong)
+            }
+        }
+        return traces
     }
 
     /// What the split refuses, each with a line-naming error (exit 2), never a verdict: a several-object wait that

@@ -69,6 +69,8 @@ public struct History<M: TraceModel>: Sendable {
     public var crashes: [String]
     /// How explanations point at operations (an imported history's own lines and process names).
     public var references = TraceReferences()
+    /// What ``EpollReadyOrder`` found wrong in the order of an epoll instance's reports across its objects.
+    var epollReadyOrder: InvariantFinding?
 
     public init(model: M, operations: [Operation], hangs: [String] = [], hazards: [String] = [], crashes: [String] = []) {
         self.model = model

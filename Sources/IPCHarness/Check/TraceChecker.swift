@@ -104,6 +104,7 @@ public enum TraceChecker {
         timings.searchSeconds = Double(MonotonicClock.nanoseconds() - read) / 1e9
         report.add(invariants.map { InvariantCheck(
             name: type(of: $0).name, finding: $0.finish(), coverageFeatures: $0.coverageFeatures, coverageMetrics: $0.coverageMetrics) })
+        if let finding = history.epollReadyOrder { report.add([InvariantCheck(name: "epoll-ready-order", finding: finding)]) }
         report.hazards = history.hazards
         // A hang is never a pass: what the hung operation would have done is unknown.
         if !history.hangs.isEmpty {
@@ -138,6 +139,8 @@ public enum TraceChecker {
         var references = TraceReferences(header: reader.header)
         // A wait on an instance holding several objects' descriptors goes to each object's history as its share.
         var severalObjects = SeveralObjectsEpollWaits(path: reader.path)
+        // The order of an instance's reports across its objects, which no object's share shows.
+        var readyOrder = EpollReadyOrder(header: reader.header)
         func take(_ event: borrowing Trace.Event) throws(TraceError) {
             try builder.add(event, line: reader.lineNumber)
             references.note(event)
@@ -145,12 +148,14 @@ public enum TraceChecker {
             if event.type == .schedule || event.type == .invoke { staleLoads.observe(event) }
         }
         try reader.forEachEvent { (event) throws(TraceError) in
+            readyOrder.observe(event)
             guard severalObjects.concerns(event) else { return try take(event) }
             for share in try severalObjects.split(copy event, line: reader.lineNumber) { try take(share) }
         }
         try severalObjects.finish()
         var history = builder.finish()
         history.references = references
+        history.epollReadyOrder = readyOrder.finding
         return history
     }
 }
