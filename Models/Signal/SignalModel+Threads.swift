@@ -135,19 +135,28 @@ extension SignalModel {
         return steps
     }
 
-    /// `next` after a step from `state`: an action set to ignore a signal (or to a default that ignores it) discards
-    /// it from every thread's set too, and a receiver that died takes its threads' sets with it.
-    static func threadsAfter(_ state: State, _ next: State) -> State {
+    /// `next` after a step of `input`: an action set to ignore a signal (or to a default that ignores it) — even the
+    /// one it had — discards it from every thread's set too (measured, a C probe and `ThreadSignalFactsTests`), and a
+    /// receiver that died takes its threads' sets with it.
+    static func threadsAfter(_ input: Input, _ next: State) -> State {
         guard !next.threads.isEmpty else { return next }
         var after = next
         if !next.alive {
             for name in next.threads.keys { after.threads[name]?.pending = [] }
             return after
         }
-        for (signal, action) in next.actions where state.actions[signal] != action || state.actions[signal] == nil {
-            guard action == .ignore || (action == .standard && ignoredByDefault.contains(signal)) else { continue }
-            for name in next.threads.keys { after.threads[name]?.pending.removeAll { $0.signal == signal } }
+        let setting: Int?
+        switch input {
+        case .sigaction(_, let signal, _?, _), .obsolete(_, let signal, .signal), .obsolete(_, let signal, .sigignore),
+            .obsolete(_, let signal, .sigset(.action)):
+            setting = signal
+        default:
+            setting = nil
         }
+        guard let signal = setting, let action = next.actions[signal],
+            action == .ignore || (action == .standard && ignoredByDefault.contains(signal))
+        else { return next }
+        for name in next.threads.keys { after.threads[name]?.pending.removeAll { $0.signal == signal } }
         return after
     }
 

@@ -396,7 +396,7 @@ public struct SignalModel: TraceModel {
         for start in starts {
             for step in timedStep(start, input, output) {
                 // What the step did to the receiver's other threads (see `SignalModel+Threads.swift`).
-                let next = Self.threadsAfter(start, step.state)
+                let next = Self.threadsAfter(input, step.state)
                 let after: Step<State> = if case .partial = step { .partial(next) } else { .completed(next) }
                 if !steps.contains(after) { steps.append(after) }
             }

@@ -9,7 +9,7 @@ import Testing
 /// - a `tgkill` (and a `raise` in a thread) is pending for that thread alone: another thread's `sigtimedwait` finds
 ///   nothing, its `sigpending` does not report it; the thread's own `sigpending` reports it and the process's signals;
 /// - a new thread inherits its creator's mask; a signal sent to one thread runs its handler only when that thread
-///   unblocks it, never when another does;
+///   unblocks it, never when another does; `SIG_IGN` set by one thread discards the signal pending for every thread;
 /// - (the C probe, where every thread blocked the signals: a process-directed signal pending is reported by every
 ///   thread's `sigpending`, taken once by whichever thread waits for it, and handled by the one thread that leaves it
 ///   unblocked, a thread other than the main one too; an exit-test child has runtime threads that block nothing);
@@ -88,7 +88,7 @@ import Testing
         }
     }
 
-    @Test func aNewThreadInheritsItsCreatorsMaskAndItsUnblockRunsOnlyItsOwnSignalsHandler() async {
+    @Test func aNewThreadInheritsItsCreatorsMaskItsUnblockRunsOnlyItsOwnSignalsHandlerAndIgnoringDiscardsItsSignals() async {
         await #expect(processExitsWith: .exitCode(0)) {
             let me = getpid()
             var action = sigaction()
@@ -115,6 +115,15 @@ import Testing
                 ranIn = Probe.handledIn
             }
             guard ranIn == other.id else { exit(7) }
+            // An action set to ignore by this thread discards what is pending for the other thread too.
+            guard (try? Syscall.sendToThread(other.id, inGroup: me, signal: SIGUSR1)) != nil,
+                (try? Syscall.sendToThread(other.id, inGroup: me, signal: SIGUSR2)) != nil else { exit(8) }
+            var ignoring = sigaction()
+            ignoring.__sigaction_handler.sa_handler = SIG_IGN
+            guard sigaction(SIGUSR2, &ignoring, nil) == 0 else { exit(9) }
+            var left: Set<Int32> = []
+            other.run { left = Probe.pending() }
+            guard left == [SIGUSR1] else { exit(10) }
             other.finish()
             exit(0)
         }
