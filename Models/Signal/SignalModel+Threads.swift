@@ -88,7 +88,7 @@ extension SignalModel {
                 let allowed: [Output] = end == .gone ? [.failed(.ESRCH)] : [.failed(.ESRCH), .sent]
                 return output.map { allowed.contains($0) } ?? true ? [.completed(state)] : []
             }
-            return inThread(state, name) { timedStep($0, call, output) }
+            return inThread(state, name) { swapped in Self.otherThreadsDelivered(swapped).flatMap { timedStep($0, call, output) } }
         case .thread(_, let name, let event):
             guard output == nil || output == .returned else { return [] }
             var next = state
@@ -109,6 +109,23 @@ extension SignalModel {
             return output == nil || output == Self.foreignOutcome(signal: signal, ids: ids) ? [.completed(state)] : []
         default:
             return nil
+        }
+    }
+
+    /// The states a step may begin in when threads other than the caller leave some of the object's signals unblocked
+    /// (inherited from a creator that had, `pthread_create`): the kernel's `complete_signal` may have given such a
+    /// thread a process-directed one, which it takes at its next return to user mode, whenever that is — so any prefix
+    /// of its pending instances may be gone already (timing the trace does not show: never judged).
+    static func otherThreadsDelivered(_ state: State) -> [State] {
+        let unblocked = Set(state.threads.values.filter { $0.end == nil }.flatMap(\.unblocked))
+        guard !unblocked.isEmpty, state.pending.contains(where: { unblocked.contains($0.signal) }) else { return [state] }
+        var probe = state
+        probe.unblocked = unblocked.sorted()
+        probe.threadPending = []
+        return partlyDelivered(probe).map { delivered in
+            var next = state
+            next.pending = delivered.pending
+            return next
         }
     }
 

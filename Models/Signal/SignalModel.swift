@@ -391,7 +391,8 @@ public struct SignalModel: TraceModel {
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         // An armed timer may have expired before this step (the model keeps no time): each way it may have.
-        let starts = expiries(state)
+        // A thread other than the main one may have taken a process-directed signal it leaves unblocked.
+        let starts = expiries(state).flatMap(Self.otherThreadsDelivered)
         var steps: [Step<State>] = []
         for start in starts {
             for step in timedStep(start, input, output) {
