@@ -56,7 +56,8 @@ extension SignalModel {
 
     /// Every state `state` may stand for, its marked entries each kept or dropped.
     static func lostDetailsVariants(_ state: State) -> [State] {
-        let marked = (state.pending + state.threadPending).reduce(0) { $0 + $1.queue.filter(\.mayLose).count }
+        let sets = state.pending + state.threadPending + state.threads.values.flatMap(\.pending)
+        let marked = sets.reduce(0) { $0 + $1.queue.filter(\.mayLose).count }
         let count = min(marked, lostDetailsResolutionLimit)
         var variants: [State] = []
         for choice in 0..<(1 << count) {
@@ -71,6 +72,8 @@ extension SignalModel {
             var next = state
             next.threadPending = resolve(state.threadPending)
             next.pending = resolve(state.pending)
+            // The other threads' sets, in a fixed order of their names.
+            for name in state.threads.keys.sorted() { next.threads[name]?.pending = resolve(state.threads[name]?.pending ?? []) }
             if !variants.contains(next) { variants.append(next) }
         }
         return variants
@@ -80,6 +83,6 @@ extension SignalModel {
 extension SignalModel.State {
     /// Whether an entry queued here may have lost its details (see `SignalModel+LostDetails.swift`).
     var mayHaveLostDetails: Bool {
-        (pending + threadPending).contains { $0.queue.contains(where: \.mayLose) }
+        (pending + threadPending + threads.values.flatMap(\.pending)).contains { $0.queue.contains(where: \.mayLose) }
     }
 }

@@ -96,6 +96,8 @@ extension SignalModel {
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {
+        // A thread of the receiver named (see `SignalModel+Threads.swift`).
+        if let input = try threadInput(from: call, parse: { (call) throws(ModelError) in try self.input(from: call) }) { return input }
         switch call.f {
         case "kill", "sigqueue", "tgkill", "tkill", "killpg", "raise", "pthread_kill":
             if call.f == "raise" || call.f == "pthread_kill" { try requireReceiver(call, doing: "\(call.f)s to itself") }
@@ -240,7 +242,7 @@ extension SignalModel {
             let signals = try Self.waitSet(call.value)
             return .wait(process: call.process, signals: signals, timeout: try Timeout.field(of: call.value))
         default:
-            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, pidfd_send_signal, rt_tgsigqueueinfo, pidfd_open, sigaction, signal, sigignore, sighold, sigrelse, sigset, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, sigaltstack, pause, wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
+            throw ModelError("the signal model has no operation '\(call.f)' (it has kill, sigqueue, tgkill, tkill, raise, pthread_kill, killpg, pidfd_send_signal, rt_tgsigqueueinfo, pidfd_open, sigaction, signal, sigignore, sighold, sigrelse, sigset, siginterrupt, sigprocmask, pthread_sigmask, sigsuspend, sigpause, sigaltstack, pause, wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1; pthread_create and pthread_join for its threads)")
         }
     }
 
@@ -335,6 +337,12 @@ extension SignalModel {
             return try Self.timerOutput(value, for: timerCall)
         case (.ok, .exit):
             return .exited
+        case (_, .inThread(_, let inner)):
+            return try output(from: outcome, for: inner)
+        case (.ok, .thread):
+            return .returned
+        case (.ok, .foreignIDs):
+            return .sent
         case (.ok, .pause):
             return .returned
         case (.ok(let value), .sigaltstack):
@@ -431,6 +439,8 @@ extension SignalModel {
             return (timerCall.name, Self.timerValue(timerCall))
         case .exit:
             return ("exit", nil)
+        case .inThread, .thread, .foreignIDs:
+            return threadCall(for: input) ?? ("thread", nil)
         }
     }
 
@@ -676,7 +686,9 @@ extension SignalModel.Input {
         case .send(let process, _, _, _), .pidfdSend(let process, _, _), .pidfdOpen(let process, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _), .signalfdReadAgain(let process, _, _, _, _),
             .signalfdReadiness(let process, _, _), .signalfdReadinessMasked(let process, _, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
             .sigsuspend(let process, _), .obsolete(let process, _, _), .sigpause(let process, _), .sigpauseMask(let process, _),
-            .pause(let process), .pauseUnblocking(let process, _), .sigaltstack(let process, _), .epoll(let process, _), .signalFault(let process), .timer(let process, _), .exit(let process): process
+            .pause(let process), .pauseUnblocking(let process, _), .sigaltstack(let process, _), .epoll(let process, _), .signalFault(let process), .timer(let process, _), .exit(let process),
+            .thread(let process, _, _), .foreignIDs(let process, _, _, _): process
+        case .inThread(_, let call): call.process
         }
     }
 }

@@ -30,8 +30,8 @@
 /// - `poll` on a `signalfd` for `signals` reports `POLLIN` alone (never `POLLRDNORM`, `POLLOUT`, `POLLWRNORM`) while
 ///   one of `signals` is pending for the calling thread or its process, and `select` reports it readable then, never
 ///   writable (`SignalDescriptorReadinessFactsTests`); it takes nothing. The receiver's thread set is its polling
-///   thread's, so both sets count (another thread of the receiver, which would not see the thread set, is not
-///   expressible: one receiving thread per object). A zero or positive timeout may return nothing while nothing is
+///   thread's, so both sets count (another thread of the receiver polls with its own set and the process's: see
+///   `SignalModel+Threads.swift`). A zero or positive timeout may return nothing while nothing is
 ///   pending; a negative one sleeps until a signal of the set is; `EINTR` only while nothing of the set is pending
 ///   (the kernel's `do_poll` checks for a handled signal even with timeout 0).
 /// - `epoll` on signalfds (the receiver's one instance; a registration names the set its signalfd was made for):
@@ -41,6 +41,9 @@
 ///   no `si_code` and no sender, so any of them is allowed. It never fails `EINTR`: glibc retries its
 ///   `sigtimedwait` when a handler interrupts it (measured, `InterruptionFactsTests`).
 /// - `sigpending` reports the union of both sets and changes nothing.
+/// - Several threads of the receiver (`"thread": "t2"` on a call): each its own pending set and mask, a `tgkill` to
+///   one pending for it alone, a process-directed signal taken once by any; `pthread_create` inherits the mask,
+///   a joined thread's set is gone (`SignalModel+Threads.swift`).
 /// - A `read` of a `signalfd` whose mask is `signals` takes what `sigtimedwait` would, one 128-byte
 ///   `signalfd_siginfo` per signal, as many as its buffer holds and are pending: the first take may sleep (not with
 ///   `SFD_NONBLOCK`: `EAGAIN`), the rest never do, and each is its own atomic step, so a signal sent between two
@@ -246,6 +249,13 @@ public struct SignalModel: TraceModel {
         /// A timer call by the receiver, or the trace's record of a timer's expiry (see `SignalModel+Timers.swift`).
         case timer(process: Int, call: TimerCall)
         case exit(process: Int)
+        /// A call of the receiver made in its thread `thread` (not the main one), or a send to that thread (see
+        /// `SignalModel+Threads.swift`).
+        indirect case inThread(thread: String, call: Input)
+        /// `pthread_create` of thread `thread` by the receiver, or its end (see `SignalModel+Threads.swift`).
+        case thread(process: Int, thread: String, event: ThreadEvent)
+        /// `tgkill`/`tkill` naming a thread group or thread id that is not the receiver's (see `SignalModel+Threads.swift`).
+        case foreignIDs(process: Int, signal: Int, method: Method, ids: ForeignThreadIDs)
     }
 
     public enum Output: Hashable, Sendable {
@@ -346,10 +356,14 @@ public struct SignalModel: TraceModel {
         public internal(set) var timers: [TimerName: Timer] = [:]
         /// A `timer_create` had no outcome: its id is not known, so calls naming an unknown timer are not judged.
         public internal(set) var timersUnknown = false
+        /// The receiver's threads other than its main one, by trace name (see `SignalModel+Threads.swift`).
+        public internal(set) var threads: [String: ReceiverThread] = [:]
 
-        /// Queued details in both sets, which count against the limit: the entries that hold a slot for sure (not
-        /// those that may have lost their details: see `SignalModel+LostDetails.swift`).
-        var surelyQueuedCount: Int { (pending + threadPending).reduce(0) { $0 + $1.queue.filter { !$0.mayLose }.count } }
+        /// Queued details in every set (the receiver's threads' too), which count against the limit: the entries that
+        /// hold a slot for sure (not those that may have lost their details: see `SignalModel+LostDetails.swift`).
+        var surelyQueuedCount: Int {
+            (pending + threadPending + threads.values.flatMap(\.pending)).reduce(0) { $0 + $1.queue.filter { !$0.mayLose }.count }
+        }
 
         /// Every signal pending in either set, ascending (what `sigpending` reports).
         var pendingSignals: [Int] { Set((pending + threadPending).map(\.signal)).sorted() }
@@ -403,17 +417,23 @@ public struct SignalModel: TraceModel {
     /// ``step(_:_:_:)`` taking every queued entry's details as kept.
     func stepKeepingDetails(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         // An armed timer may have expired before this step (the model keeps no time): each way it may have.
-        let starts = expiries(state)
-        if starts.count == 1 { return timedStep(state, input, output) }
+        // A thread other than the main one may have taken a process-directed signal it leaves unblocked.
+        let starts = expiries(state).flatMap(Self.otherThreadsDelivered)
         var steps: [Step<State>] = []
         for start in starts {
-            for step in timedStep(start, input, output) where !steps.contains(step) { steps.append(step) }
+            for step in timedStep(start, input, output) {
+                // What the step did to the receiver's other threads (see `SignalModel+Threads.swift`).
+                let next = Self.threadsAfter(input, step.state)
+                let after: Step<State> = if case .partial = step { .partial(next) } else { .completed(next) }
+                if !steps.contains(after) { steps.append(after) }
+            }
         }
         return steps
     }
 
     /// ``step(_:_:_:)`` once the timers' expiries before it are decided.
     func timedStep(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if let steps = threadSteps(state, input, output) { return steps }
         if case .timer(_, let call) = input { return timerSteps(state, call: call, output: output) }
         if case .signalFault = input {
             var next = state
@@ -679,6 +699,8 @@ public struct SignalModel: TraceModel {
             // One way it may end (a wait with nothing ready and no timeout cannot end by itself: EINTR aside, none).
             return epollOutcomes(state, process: process, call: call).first { $0.output != .failed(.EINTR) }
                 .map { ($0.output ?? .epollControlled, $0.next) }
+        case .inThread, .thread, .foreignIDs:
+            return threadOutcome(of: input, in: state)
         case .exit(let process):
             guard process == state.receiver else { return (.exited, state) }
             var next = state
@@ -775,7 +797,9 @@ public struct SignalModel: TraceModel {
             "; epoll: \(registration.target) \(registration.events)" + (registration.disabled ? " (disabled)" : "")
                 + (registration.edgeTriggered ? ", news \(registration.news)" : "")
         }.joined()
-        if state.pending.isEmpty && state.threadPending.isEmpty { return "nothing pending for process \(state.receiver)" + registrations }
+        if state.pending.isEmpty && state.threadPending.isEmpty {
+            return "nothing pending for process \(state.receiver)" + Self.describeThreads(state) + registrations
+        }
         func list(_ set: [Pending]) -> String {
             set.map { pending in
                 let name = Self.name(of: pending.signal)
@@ -785,6 +809,7 @@ public struct SignalModel: TraceModel {
         }
         var text = "pending for process \(state.receiver): " + (state.pending.isEmpty ? "none" : list(state.pending))
         if !state.threadPending.isEmpty { text += "; for its thread (tgkill): " + list(state.threadPending) }
+        text += Self.describeThreads(state)
         text += registrations
         return text
     }
@@ -851,6 +876,8 @@ public struct SignalModel: TraceModel {
             call = Self.describe(timerCall)
         case .exit:
             call = "exit"
+        case .inThread, .thread, .foreignIDs:
+            call = describeThreadCall(input) ?? ""
         }
         var result: String
         switch output {

@@ -391,6 +391,10 @@ int ipc_tkill(int tid, int signal) {
     return (int)syscall(SYS_tkill, tid, signal);
 }
 
+int ipc_tgkill(int tgid, int tid, int signal) {
+    return (int)syscall(SYS_tgkill, tgid, tid, signal);
+}
+
 int ipc_pidfd_open(int pid, unsigned flags) {
     return (int)syscall(SYS_pidfd_open, pid, flags);
 }

@@ -392,6 +392,14 @@ extension Syscall {
         _ = try perform(.tgkill, retryOnInterrupt: false) { _ in ipc_tkill(tid, signal) }
     }
 
+    /// Sends `signal` to the thread `tid` of the thread group `tgid`: `EINVAL` for an id of 0 or less (before the signal
+    /// is looked at) or a bad signal, `ESRCH` when `tid` is not a thread of `tgid` (looked up before the signal).
+    ///
+    /// The corresponding C function is `tgkill`.
+    public static func sendToThread(_ tid: pid_t, inGroup tgid: pid_t, signal: Int32) throws(Errno) {
+        _ = try perform(.tgkill, retryOnInterrupt: false) { _ in ipc_tgkill(tgid, tid, signal) }
+    }
+
     /// Sends `signal` to the calling thread (`raise`: glibc's `tgkill` of its own process and thread): `EINVAL` for a
     /// bad signal.
     ///

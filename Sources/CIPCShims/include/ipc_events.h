@@ -163,6 +163,8 @@ int ipc_sigqueue(int pid, int signal, int value);
 int ipc_tgkill_main_thread(int pid, int signal);
 /// tkill(2): `signal` to the thread `tid` alone (no thread group named; glibc has no wrapper).
 int ipc_tkill(int tid, int signal);
+/* tgkill(tgid, tid, signal), a raw system call. */
+int ipc_tgkill(int tgid, int tid, int signal);
 /* pidfd_open(pid, flags): a pidfd, or -1 with errno. */
 int ipc_pidfd_open(int pid, unsigned flags);
 /* pidfd_send_signal(pidfd, signal, info, flags); with has_info, a siginfo of info_signal, info_code and value, with the

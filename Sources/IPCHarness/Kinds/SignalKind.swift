@@ -454,6 +454,9 @@ struct SignalBinding: ObjectBinding {
             BindingFailure.abandon("a worker is never asked to perform a signal fault (the driver sends it)")
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
+        case .inThread, .thread, .foreignIDs:
+            // The signal worker has one thread: a trace of a user's threaded code is checked, not performed.
+            BindingFailure.abandon("the signal worker has one thread: \(input) is not performed in real mode")
         }
     }
 
