@@ -195,7 +195,15 @@ import Testing
 
     // MARK: Agreement: random sends between random credentials, on the kernel, judged by the model
 
-    @Test(.enabled(if: geteuid() == 0)) func randomSendsBetweenUsersAgree() throws {
+    /// One drawn send: the target's real, effective and saved uids, whether it is in a session of its own, the sender's
+    /// real and effective uids, the call (0 `kill`, 1 `sigqueue`, 2 `tgkill`, 3 `pidfd_send_signal`) and the signal.
+    struct DrawnSend: CustomStringConvertible {
+        var target: (UInt32, UInt32, UInt32), session: Int32, sender: (UInt32, UInt32), method: Int32, signal: Int32
+        var description: String { "target \(target) session \(session), sender \(sender), method \(method), signal \(signal)" }
+    }
+
+    /// 48 sends drawn from a fixed seed among uids 0, 1000, 2000, 65534 and signals SIGUSR1, SIGCONT, 0, 65, SIGRTMIN+1.
+    static let drawnSends: [DrawnSend] = {
         let uids: [UInt32] = [0, 1000, 2000, 65534]
         let signals: [Int32] = [10, 18, 0, 65, 35]
         var seed: UInt64 = 0x5EED_0019
@@ -203,40 +211,65 @@ import Testing
             seed = seed &* 6364136223846793005 &+ 1442695040888963407
             return Int((seed >> 33) % UInt64(count))
         }
-        let cases = (0..<48).map { _ in
-            (target: (uids[draw(4)], uids[draw(4)], uids[draw(4)]), session: Int32(draw(2)), sender: (uids[draw(4)], uids[draw(4)]),
+        return (0..<48).map { _ in
+            DrawnSend(target: (uids[draw(4)], uids[draw(4)], uids[draw(4)]), session: Int32(draw(2)), sender: (uids[draw(4)], uids[draw(4)]),
                 method: Int32(draw(4)), signal: signals[draw(5)])
         }
-        try PipeAgreement.repeatingDisagreements {
-            for drawn in cases {
-                var pending: Int32 = 0
-                let result = Syscall.withoutConcurrentSpawns {
-                    ipc_signal_send_as(drawn.target.0, drawn.target.1, drawn.target.2, drawn.session, drawn.sender.0, drawn.sender.1,
-                        drawn.method, drawn.signal, &pending)
-                }
-                guard result >= 0 else { Issue.record("set-up failed for \(drawn)"); continue }
-                let model = Self.model([
-                    1: .init(uid: Int(drawn.target.0), effectiveUID: Int(drawn.target.1), savedUID: Int(drawn.target.2), session: drawn.session == 1 ? 2 : 1),
-                    2: .init(uid: Int(drawn.sender.0), effectiveUID: Int(drawn.sender.1), savedUID: Int(drawn.sender.1), session: 1),
-                ])
-                let signal = Int(drawn.signal)
-                let input: SignalModel.Input = switch drawn.method {
-                case 0: .send(process: 2, signal: signal, method: .kill, value: 0)
-                case 1: .send(process: 2, signal: signal, method: .sigqueue, value: 7)
-                case 2: .send(process: 2, signal: signal, method: .tgkill, value: 0)
-                default: .pidfdSend(process: 2, signal: signal, send: .init())
-                }
-                let error: ErrorCode = switch result { case EPERM: .EPERM; case EINVAL: .EINVAL; case ESRCH: .ESRCH; default: ErrorCode("errno \(result)") }
-                let output: SignalModel.Output = result == 0 ? .sent : .failed(error)
-                let start = model.initialState(of: "sig")
-                let after = model.step(start, input, output)
-                let agrees = after.contains { step in
-                    guard case .completed(let next) = step else { return false }
-                    return model.outcome(of: .pending(process: 1), in: next)?.output == .pendingSignals(pending == 1 ? [signal] : [])
-                }
-                if !agrees { PipeAgreement.disagreement("\(drawn): kernel \(output), pending \(pending); model \(after)") }
+    }()
+
+    /// What the kernel did with each drawn send: the call's errno (0: done) and whether the signal became pending.
+    static func kernelOutcomes() -> [(send: DrawnSend, result: Int32, pending: Bool)] {
+        drawnSends.map { drawn in
+            var pending: Int32 = 0
+            let result = Syscall.withoutConcurrentSpawns {
+                ipc_signal_send_as(drawn.target.0, drawn.target.1, drawn.target.2, drawn.session, drawn.sender.0, drawn.sender.1,
+                    drawn.method, drawn.signal, &pending)
             }
+            return (drawn, result, pending == 1)
         }
+    }
+
+    /// The sends where the model, given the credentials `believed` makes of the target's, disagrees with the kernel.
+    static func disagreements(_ outcomes: [(send: DrawnSend, result: Int32, pending: Bool)],
+        believed: (SignalModel.Credentials) -> SignalModel.Credentials = { $0 }) -> [String] {
+        outcomes.compactMap { observed in
+            let drawn = observed.send
+            guard observed.result >= 0 else { return "set-up failed for \(drawn)" }
+            let target = SignalModel.Credentials(uid: Int(drawn.target.0), effectiveUID: Int(drawn.target.1), savedUID: Int(drawn.target.2),
+                session: drawn.session == 1 ? 2 : 1)
+            let model = Self.model([1: believed(target), 2: .init(uid: Int(drawn.sender.0), effectiveUID: Int(drawn.sender.1), savedUID: Int(drawn.sender.1), session: 1)])
+            let signal = Int(drawn.signal)
+            let input: SignalModel.Input = switch drawn.method {
+            case 0: .send(process: 2, signal: signal, method: .kill, value: 0)
+            case 1: .send(process: 2, signal: signal, method: .sigqueue, value: 7)
+            case 2: .send(process: 2, signal: signal, method: .tgkill, value: 0)
+            default: .pidfdSend(process: 2, signal: signal, send: .init())
+            }
+            let error: ErrorCode = switch observed.result { case EPERM: .EPERM; case EINVAL: .EINVAL; case ESRCH: .ESRCH; default: ErrorCode("errno \(observed.result)") }
+            let output: SignalModel.Output = observed.result == 0 ? .sent : .failed(error)
+            let after = model.step(model.initialState(of: "sig"), input, output)
+            let agrees = after.contains { step in
+                guard case .completed(let next) = step else { return false }
+                return model.outcome(of: .pending(process: 1), in: next)?.output == .pendingSignals(observed.pending ? [signal] : [])
+            }
+            return agrees ? nil : "\(drawn): kernel \(output), pending \(observed.pending)"
+        }
+    }
+
+    @Test(.enabled(if: geteuid() == 0)) func randomSendsBetweenUsersAgree() throws {
+        try PipeAgreement.repeatingDisagreements {
+            for disagreement in Self.disagreements(Self.kernelOutcomes()) { PipeAgreement.disagreement(disagreement) }
+        }
+    }
+
+    /// The same random sends catch a model that believes the target's effective uid counts, as its saved one does.
+    @Test(.enabled(if: geteuid() == 0)) func theRandomSendsCatchAWrongModel() {
+        let wrong = Self.disagreements(Self.kernelOutcomes()) { target in
+            var believed = target
+            believed.savedUID = target.effectiveUID
+            return believed
+        }
+        #expect(!wrong.isEmpty)
     }
 
     /// The random sends catch a model that believes the target's effective uid counts as its saved one does.
