@@ -82,7 +82,7 @@ static int send_as(uid_t uid, uid_t euid, pid_t group, enum method method, pid_t
         sigset_t all;
         sigfillset(&all);
         sigprocmask(SIG_BLOCK, &all, NULL);
-        if (group >= 0 && setpgid(0, group) != 0) _exit(255);
+        if (group >= 0 && setpgid(0, group) != 0) _exit(255);  // 0: a group of its own
         if (setresuid(uid, euid, euid) != 0) _exit(255);
         long result = -1;
         union sigval value = {.sival_int = 7};
@@ -238,6 +238,32 @@ int ipc_signal_send_as(unsigned int target_uid, unsigned int target_euid, unsign
     unsigned int uid, unsigned int euid, int method, int signal, int *pending) {
     if (method < KILL || method > PIDFD) return -1;
     return single(target_uid, target_euid, target_suid, target_session, uid, euid, (enum method)method, signal, pending);
+}
+
+int ipc_signal_group_send_as(int count, const unsigned int *uids, unsigned int sender_uid, int sender_member, int method,
+    int signal, int *reached, int *sender_pending) {
+    static const enum method methods[] = {KILLPG, KILL, KILL_OWN_GROUP, KILLPG_OWN_GROUP};
+    if (count < 1 || count > 8 || method < 0 || method > 3) return -1;
+    struct member members[8];
+    pid_t group = 0;
+    int made = 0, result = -1;
+    for (; made < count; made++) {
+        if (make_member(&members[made], uids[made], uids[made], uids[made], group, 0) != 0) break;
+        if (made == 0) group = members[0].pid;
+    }
+    if (made == count) {
+        uint64_t own = 0;
+        pid_t target = method == 1 ? -group : group;
+        // Not a member, the sender takes a group of its own: never the caller's.
+        result = send_as(sender_uid, sender_uid, sender_member ? group : 0, methods[method], target, signal, &own);
+        *sender_pending = signal >= 1 && signal <= 64 && (own & bit(signal)) != 0;
+    }
+    *reached = 0;
+    for (int index = 0; index < made; index++) {
+        uint64_t bits = finish(&members[index]);
+        if (signal >= 1 && signal <= 64 && (bits & bit(signal))) *reached |= 1 << index;
+    }
+    return result;
 }
 
 int ipc_child_signal_permission_facts(int namespace) {

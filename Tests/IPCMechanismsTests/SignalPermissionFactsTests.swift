@@ -272,6 +272,85 @@ import Testing
         #expect(!wrong.isEmpty)
     }
 
+    /// One drawn group send: the members' uids (the first leads), the sender's uid, whether it is a member, the call
+    /// (0 `killpg(G)`, 1 `kill(-G)`, 2 `kill(0)`, 3 `killpg(0)`) and the signal.
+    struct DrawnGroupSend: CustomStringConvertible {
+        var uids: [UInt32], sender: UInt32, member: Bool, method: Int32, signal: Int32
+        var description: String { "members \(uids), sender \(sender)\(member ? " (a member)" : ""), method \(method), signal \(signal)" }
+    }
+
+    static let drawnGroupSends: [DrawnGroupSend] = {
+        let uids: [UInt32] = [0, 65534]
+        let signals: [Int32] = [10, 12, 0, 65]
+        var seed: UInt64 = 0x6209_0019
+        func draw(_ count: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(count))
+        }
+        return (0..<32).map { _ in
+            DrawnGroupSend(uids: (0...draw(3)).map { _ in uids[draw(2)] }, sender: uids[draw(2)], member: draw(2) == 1,
+                method: Int32(draw(4)), signal: signals[draw(4)])
+        }
+    }()
+
+    /// What the kernel did with each drawn group send: the errno (0: done), the members reached, and the sender.
+    static func kernelGroupOutcomes() -> [(send: DrawnGroupSend, result: Int32, reached: Int32, sender: Bool)] {
+        drawnGroupSends.map { drawn in
+            var reached: Int32 = 0, own: Int32 = 0
+            let result = Syscall.withoutConcurrentSpawns {
+                ipc_signal_group_send_as(Int32(drawn.uids.count), drawn.uids, drawn.sender, drawn.member ? 1 : 0, drawn.method, drawn.signal, &reached, &own)
+            }
+            return (drawn, result, reached, own == 1)
+        }
+    }
+
+    /// Where the model, each member and the sender taken as the receiver in turn (members are processes 1…n, the
+    /// sender 10; all described), disagrees with the kernel; `wrong` puts a wrong belief in the kernel's place: a group
+    /// send that succeeded reported `EPERM` when a member may have refused (a hand-made bad history).
+    static func groupDisagreements(_ outcomes: [(send: DrawnGroupSend, result: Int32, reached: Int32, sender: Bool)], wrong: Bool = false) -> [String] {
+        outcomes.compactMap { observed in
+            let drawn = observed.send
+            guard observed.result >= 0 else { return "set-up failed for \(drawn)" }
+            let members = Array(1...drawn.uids.count) + (drawn.member ? [10] : [])
+            var credentials: [Int: SignalModel.Credentials] = [10: .init(uid: Int(drawn.sender))]
+            for (index, uid) in drawn.uids.enumerated() { credentials[index + 1] = .init(uid: Int(uid)) }
+            let signal = Int(drawn.signal)
+            let input: SignalModel.Input = switch drawn.method {
+            case 0: .targetedSend(process: 10, signal: signal, call: .killpg, target: .group(1))
+            case 1: .targetedSend(process: 10, signal: signal, call: .kill, target: .group(1))
+            case 2: .targetedSend(process: 10, signal: signal, call: .kill, target: .ownGroup)
+            default: .targetedSend(process: 10, signal: signal, call: .killpg, target: .ownGroup)
+            }
+            let error: ErrorCode = switch observed.result { case EPERM: .EPERM; case EINVAL: .EINVAL; case ESRCH: .ESRCH; default: ErrorCode("errno \(observed.result)") }
+            var output: SignalModel.Output = observed.result == 0 ? .sent : .failed(error)
+            if wrong, output == .sent, (1...64).contains(signal), drawn.method < 2,
+                drawn.uids.contains(where: { $0 != drawn.sender && drawn.sender != 0 }) { output = .failed(.EPERM) }
+            var receivers = (1...drawn.uids.count).map { ($0, observed.reached & (1 << ($0 - 1)) != 0, SignalModel.GroupMembership(id: 1, members: members)) }
+            receivers.append((10, observed.sender, drawn.member ? .init(id: 1, members: members) : .init(id: 10, members: [10])))
+            for (receiver, pending, group) in receivers {
+                let model = SignalModel(receivers: [("sig", .init(receiver: receiver, group: group, credentials: credentials))])
+                let agrees = model.step(model.initialState(of: "sig"), input, output).contains { step in
+                    guard case .completed(let next) = step else { return false }
+                    return model.outcome(of: .pending(process: receiver), in: next)?.output == .pendingSignals(pending ? [signal] : [])
+                }
+                if !agrees { return "\(drawn): kernel \(output), receiver \(receiver) pending \(pending)" }
+            }
+            return nil
+        }
+    }
+
+    @Test(.enabled(if: geteuid() == 0)) func randomGroupSendsAgree() throws {
+        try PipeAgreement.repeatingDisagreements {
+            for disagreement in Self.groupDisagreements(Self.kernelGroupOutcomes()) { PipeAgreement.disagreement(disagreement) }
+        }
+    }
+
+    /// The same group sends catch a wrong belief: a group send that reached one member reported `EPERM` because another
+    /// refused.
+    @Test(.enabled(if: geteuid() == 0)) func theRandomGroupSendsCatchAWrongModel() {
+        #expect(!Self.groupDisagreements(Self.kernelGroupOutcomes(), wrong: true).isEmpty)
+    }
+
     /// The random sends catch a model that believes the target's effective uid counts as its saved one does.
     @Test func aWrongModelOfTheCredentialsIsCaught() {
         // What the kernel did (check 14): a uid-1000 sender refused by a target of uid 0, euid 1000, suid 0.

@@ -20,4 +20,13 @@ int ipc_child_signal_permission_facts(int namespace);
 int ipc_signal_send_as(unsigned int target_uid, unsigned int target_euid, unsigned int target_suid, int target_session,
     unsigned int uid, unsigned int euid, int method, int signal, int *pending);
 
+/// One group send measured: a group of `count` members (at most 8) forked with the uids `uids` (real, effective and
+/// saved alike; the first leads it), blocking every signal, and a sender forked as `sender_uid`, a member of it when
+/// `sender_member` is 1 (else in a group of its own), which sends `signal` with `method` (0 `killpg(G)`, 1
+/// `kill(-G)`, 2 `kill(0)`, 3 `killpg(0)`). Returns the call's errno (0: done; -1: the set-up failed), sets bit i of
+/// `reached` when the signal became pending for member i, and `sender_pending` when for the sender. Forks from the
+/// caller: run it with no concurrent spawns (the children make C calls only).
+int ipc_signal_group_send_as(int count, const unsigned int *uids, unsigned int sender_uid, int sender_member, int method,
+    int signal, int *reached, int *sender_pending);
+
 #endif
