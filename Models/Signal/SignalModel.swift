@@ -98,7 +98,8 @@ public struct SignalModel: TraceModel {
         /// with `EINVAL` first.
         case raise
         case pthreadKill = "pthread_kill"
-        /// `killpg` (or `kill` of the negated group id) to the receiver's process group, of which it is the only member.
+        /// `killpg` (or `kill` of the negated group id) to the group whose id is the receiver's pid (see
+        /// `SignalModel+ProcessGroup.swift`; other groups: ``Input/targetedSend``).
         case killpg
     }
 
