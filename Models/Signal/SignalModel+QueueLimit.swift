@@ -15,7 +15,7 @@ extension SignalModel {
         }
         var full = state
         full.queueLimit = min(state.queueLimit ?? .max, state.surelyQueuedCount)
-        let outcomes = groupSendOutcomes(full, input) ?? callOutcome(of: input, in: full).map { [$0] } ?? []
+        let outcomes = sendOutcomes(full, input) ?? callOutcome(of: input, in: full).map { [$0] } ?? []
         var steps: [Step<State>] = []
         for outcome in outcomes where outcome.output == .failed(.EAGAIN) {
             var next = outcome.next

@@ -1,10 +1,12 @@
 // The signal model's trace form (documented in traces/README.md):
 //
 //   f         invoke value                                    ok value                                  fail error
-//   kill      {"signal": SIG}                                 (none)                                    EINVAL, ESRCH
+//   kill      {"signal": SIG, "pid": 0 | -1 | -G ?}           (none)                                    EINVAL, EPERM, ESRCH
+//             (no "pid": the receiver; 0 the sender's own group, -1 every process, -G group G)
 //   sigqueue  {"signal": SIG, "value": INT}                   (none)                                    EAGAIN, EINVAL, ESRCH
 //   tgkill    {"signal": SIG}                                 (none)                                    EINVAL, ESRCH
-//   killpg    {"signal": SIG}: to the receiver's group        (none)                                    EINVAL, ESRCH
+//   killpg    {"signal": SIG, "group": G?}: no group, the one  (none)                                    EINVAL, EPERM, ESRCH
+//             whose id is the receiver's pid; 0 the sender's own
 //   rt_tgsigqueueinfo {"signal": SIG, "code": CODE?, "value": INT?}: to the receiver's main thread  (none)  EAGAIN,
 //             EINVAL, EPERM, ESRCH (CODE "SI_QUEUE" (default) | "SI_USER" | "SI_TKILL": a forged one EPERM unless it is the receiver's own)
 //   sigaction {"signal": SIG, "action": ACTION?}              {"old": ACTION}                           EINVAL
@@ -65,16 +67,19 @@
 // params: {"objects": {"sig2": {"receiver": 2, "queueLimit": 8, "actions": {"SIGUSR2": "default"}}}}
 // ("actions": the receiver's actions known at the start; any other signal's first old action may be anything;
 // "processGroup": "own" (the receiver leads a group of its own, as the harness's does) or "other" (it does not lead
-// its group): what killpg and PIDFD_SIGNAL_PROCESS_GROUP reach — absent, either)
+// its group) or {"id": G, "members": [P, ...]?} (its group's id and every member): what killpg, kill of 0 or -G and
+// PIDFD_SIGNAL_PROCESS_GROUP reach — absent, any; "credentials": {"P": {"uid", "euid"?, "suid"?, "capKill"?,
+// "session"?}}: who may signal whom, EPERM otherwise — a process not described, either)
 extension SignalModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var receivers: [(name: String, setup: Setup)] = []
         for (name, setup) in try parameters.objectSetups(model: "signal") {
+            let (processGroup, group) = try Self.processGroup(setup.optional("processGroup"))
             receivers.append((name, Setup(
                 receiver: try setup.required("receiver").integer("receiver", in: 1...10_000),
                 queueLimit: try setup.optional("queueLimit")?.integer("queueLimit", in: 0...1 << 30),
                 actions: try Self.actions(setup.optional("actions")),
-                processGroup: try Self.processGroup(setup.optional("processGroup")))))
+                processGroup: processGroup, group: group, credentials: try Self.credentials(setup.optional("credentials")))))
         }
         self.init(receivers: receivers)
     }
@@ -85,6 +90,12 @@ extension SignalModel {
             var object: JSONObject = ["receiver": .int(setup.receiver)]
             if let limit = setup.queueLimit { object["queueLimit"] = .int(limit) }
             if let group = setup.processGroup { object["processGroup"] = .string(group.rawValue) }
+            if let group = setup.group {
+                var membership: JSONObject = ["id": .int(group.id)]
+                if let members = group.members { membership["members"] = .array(members.map { .int($0) }) }
+                object["processGroup"] = .object(membership)
+            }
+            if !setup.credentials.isEmpty { object["credentials"] = Self.json(setup.credentials) }
             if !setup.actions.isEmpty {
                 var actions = JSONObject()
                 for (signal, action) in setup.actions.sorted(by: { $0.key < $1.key }) { actions[Self.name(of: signal)] = .string(action.rawValue) }
@@ -109,6 +120,9 @@ extension SignalModel {
                 throw ModelError("\(call.f) of \(Self.name(of: signal)): it cannot be blocked, so it kills or stops the receiver rather than wait for sigtimedwait; the signal model does not have it (a harness kill is a \"kill\" event)")
             }
             let method = Method(rawValue: call.f)!
+            if let target = try Self.sendTarget(call) {
+                return .targetedSend(process: call.process, signal: signal, call: method, target: target)
+            }
             let value = method == .sigqueue ? try call.value.required("value").integer("value", in: Int(Int32.min)...Int(Int32.max)) : 0
             return .send(process: call.process, signal: signal, method: method, value: Int32(value))
         case "pidfd_send_signal", "rt_tgsigqueueinfo":
@@ -257,7 +271,7 @@ extension SignalModel {
         switch (outcome, input) {
         case (.fail(let code), _):
             return .failed(code)
-        case (.ok, .send), (.ok, .pidfdSend):
+        case (.ok, .send), (.ok, .pidfdSend), (.ok, .targetedSend):
             return .sent
         case (.ok, .pidfdOpen):
             return .returned
@@ -367,6 +381,16 @@ extension SignalModel {
             return (method.rawValue, .object(object))
         case .pidfdSend(_, let signal, let send):
             return (send.threadQueue ? "rt_tgsigqueueinfo" : "pidfd_send_signal", Self.json(send, signal: signal))
+        case .targetedSend(_, let signal, let method, let target):
+            var object: JSONObject = ["signal": Self.json(signal)]
+            switch (method, target) {
+            case (.killpg, .ownGroup): object["group"] = .int(0)
+            case (.killpg, .group(let id)): object["group"] = .int(id)
+            case (_, .ownGroup): object["pid"] = .int(0)
+            case (_, .group(let id)): object["pid"] = .int(-id)
+            case (_, .everyone): object["pid"] = .int(-1)
+            }
+            return (method.rawValue, .object(object))
         case .pidfdOpen(_, let flags):
             return ("pidfd_open", flags == 0 ? nil : .object(["flags": Self.json(flags: flags, names: Self.pidfdOpenFlags)]))
         case .wait(_, let signals, let timeout):
@@ -598,7 +622,10 @@ extension SignalModel {
     }
 
     public func exitInput(process: Int, object: String) -> Input? {
-        guard let setup = setups.first(where: { $0.name == object })?.setup, setup.receiver == process else { return nil }
+        // The receiver's death, or a member of its group leaving it.
+        guard let setup = setups.first(where: { $0.name == object })?.setup,
+            setup.receiver == process || setup.group?.members?.contains(process) == true
+        else { return nil }
         return .exit(process: process)
     }
 
@@ -683,7 +710,7 @@ extension SignalModel {
 extension SignalModel.Input {
     public var process: Int {
         switch self {
-        case .send(let process, _, _, _), .pidfdSend(let process, _, _), .pidfdOpen(let process, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _), .signalfdReadAgain(let process, _, _, _, _),
+        case .send(let process, _, _, _), .targetedSend(let process, _, _, _), .pidfdSend(let process, _, _), .pidfdOpen(let process, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _), .signalfdReadAgain(let process, _, _, _, _),
             .signalfdReadiness(let process, _, _), .signalfdReadinessMasked(let process, _, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
             .sigsuspend(let process, _), .obsolete(let process, _, _), .sigpause(let process, _), .sigpauseMask(let process, _),
             .pause(let process), .pauseUnblocking(let process, _), .sigaltstack(let process, _), .epoll(let process, _), .signalFault(let process), .timer(let process, _), .exit(let process),
@@ -753,5 +780,26 @@ extension SignalModel {
         var value = Epoll.controlValue(operation, events: events)
         if let target { value["signals"] = .array(target.signals.map(Self.json)) } else { value["target"] = "epoll" }
         return .object(value)
+    }
+}
+
+extension SignalModel {
+    /// The target a `kill` (`"pid"`: 0, -1 or -G) or `killpg` (`"group"`: G, 0 the sender's own) names; nil when it
+    /// names none (the receiver, or for `killpg` the group whose id is the receiver's pid).
+    static func sendTarget(_ call: Call) throws(ModelError) -> SendTarget? {
+        switch call.f {
+        case "kill":
+            guard let pid = try call.value.optional("pid")?.integer("pid", in: Int(Int32.min) + 1...0) else { return nil }
+            return pid == 0 ? .ownGroup : pid == -1 ? .everyone : .group(-pid)
+        case "killpg":
+            guard let group = try call.value.optional("group")?.integer("group", in: Int(Int32.min)...Int(Int32.max)) else { return nil }
+            return group == 0 ? .ownGroup : .group(group)
+        default:
+            let pid = try call.value.optional("pid"), group = try call.value.optional("group")
+            if pid != nil || group != nil {
+                throw ModelError("\(call.f): only kill takes a \"pid\" and only killpg a \"group\" (the receiver is the object's)")
+            }
+            return nil
+        }
     }
 }

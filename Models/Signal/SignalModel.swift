@@ -56,7 +56,10 @@
 ///   coalescing, `SI_USER` and sender; `EINVAL` for a bad number, `ESRCH` (even for a bad number) once the group has
 ///   no member (`KernelSignalFactsTests+Actions`) — when the set-up says the receiver leads a group of its own
 ///   (params `processGroup`); one that does not lead its group gets `ESRCH`, and a trace that does not say may show
-///   either (`SignalModel+ProcessGroup.swift`).
+///   either (`SignalModel+ProcessGroup.swift`). Groups of several members (params `processGroup` as `{"id", "members"}`),
+///   the sender's own group (`kill(0)`, `killpg(0)`) and `kill(-1)` are sends of their own (``Input/targetedSend``).
+/// - Who may signal whom (params `credentials`): `EPERM` after `ESRCH` and `EINVAL`, from every send; a process the
+///   set-up does not describe either (`SignalModel+Credentials.swift`, `SignalPermissionFactsTests`).
 /// - `pause` by the receiver never returns for the object's (blocked) signals: they stay pending, and it fails
 ///   `EINTR` only when a handled signal outside them comes, never returns 0 (`PauseFactsTests`). See
 ///   `SignalModel+Pause.swift`.
@@ -98,7 +101,8 @@ public struct SignalModel: TraceModel {
         /// with `EINVAL` first.
         case raise
         case pthreadKill = "pthread_kill"
-        /// `killpg` (or `kill` of the negated group id) to the receiver's process group, of which it is the only member.
+        /// `killpg` (or `kill` of the negated group id) to the group whose id is the receiver's pid (see
+        /// `SignalModel+ProcessGroup.swift`; other groups: ``Input/targetedSend``).
         case killpg
     }
 
@@ -193,6 +197,9 @@ public struct SignalModel: TraceModel {
 
     public enum Input: Hashable, Sendable {
         case send(process: Int, signal: Int, method: Method, value: Int32)
+        /// `kill` or `killpg` (`call`) aimed at the sender's own group, a group the trace names, or every process (see
+        /// `SignalModel+ProcessGroup.swift`).
+        case targetedSend(process: Int, signal: Int, call: Method, target: SendTarget)
         /// `pidfd_send_signal` to the receiver (see `SignalModel+Pidfd.swift`).
         case pidfdSend(process: Int, signal: Int, send: PidfdSend)
         /// `pidfd_open` of the receiver with the raw `flags`; the pidfd is closed at once.
@@ -324,6 +331,10 @@ public struct SignalModel: TraceModel {
         public internal(set) var queueLimit: Int?
         /// What the set-up says of the receiver's process group (nil: nothing; see ``ProcessGroup``).
         public internal(set) var processGroup: ProcessGroup? = nil
+        /// The receiver's group's id and members, when the set-up says them (see ``GroupMembership``).
+        public internal(set) var group: GroupMembership? = nil
+        /// The credentials of the processes the set-up describes (see `SignalModel+Credentials.swift`).
+        public internal(set) var credentials: [Int: Credentials] = [:]
         /// Process-wide signals whose pending bit is set, ascending; each with the details queued for it (possibly
         /// none).
         public internal(set) var pending: [Pending] = []
@@ -378,12 +389,19 @@ public struct SignalModel: TraceModel {
         public var actions: [Int: Action]
         /// The receiver's process group, as the set-up made it (nil: the trace does not say; params `processGroup`).
         public var processGroup: ProcessGroup?
+        /// The receiver's group's id and members (params `processGroup` as an object).
+        public var group: GroupMembership?
+        /// The credentials of the trace's processes (params `credentials`).
+        public var credentials: [Int: Credentials]
 
-        public init(receiver: Int, queueLimit: Int? = nil, actions: [Int: Action] = [:], processGroup: ProcessGroup? = nil) {
+        public init(receiver: Int, queueLimit: Int? = nil, actions: [Int: Action] = [:], processGroup: ProcessGroup? = nil,
+            group: GroupMembership? = nil, credentials: [Int: Credentials] = [:]) {
             self.receiver = receiver
             self.queueLimit = queueLimit
             self.actions = actions
             self.processGroup = processGroup
+            self.group = group
+            self.credentials = credentials
         }
     }
 
@@ -399,6 +417,8 @@ public struct SignalModel: TraceModel {
         let setup = setups.first { $0.name == object }?.setup ?? Setup(receiver: 0)
         var state = State(receiver: setup.receiver, queueLimit: setup.queueLimit)
         state.processGroup = setup.processGroup
+        state.group = setup.group
+        state.credentials = setup.credentials
         state.actions = setup.actions.merging(Self.unblockable.map { ($0, .standard) }) { _, fixed in fixed }
         return state
     }
@@ -513,7 +533,7 @@ public struct SignalModel: TraceModel {
             return [.completed(state)]
         }
         if output == .failed(.EAGAIN), let steps = exhaustedQueueSteps(state, input) { return steps }
-        if let outcomes = groupSendOutcomes(state, input) {
+        if let outcomes = sendOutcomes(state, input) {
             var steps: [Step<State>] = []
             for (result, next) in outcomes where output.map({ Self.allows(result, $0) }) ?? true {
                 if !steps.contains(.completed(next)) { steps.append(.completed(next)) }
@@ -640,6 +660,8 @@ public struct SignalModel: TraceModel {
             return sendOutcome(state, signal: signal, details: Details(code: code, sender: process, value: value), toThread: code == .tkill)
         case .pidfdSend(let process, let signal, let send):
             return pidfdSendOutcome(state, process: process, signal: signal, send: send)
+        case .targetedSend:
+            return sendOutcomes(state, input)?.first
         case .pidfdOpen(_, let flags):
             return pidfdOpenOutcome(state, flags: flags)
         case .wait(_, let signals, let timeout):
@@ -702,7 +724,7 @@ public struct SignalModel: TraceModel {
         case .inThread, .thread, .foreignIDs:
             return threadOutcome(of: input, in: state)
         case .exit(let process):
-            guard process == state.receiver else { return (.exited, state) }
+            guard process == state.receiver else { return (.exited, Self.departed(state, process)) }
             var next = state
             next.alive = false
             next.pending = []
@@ -821,6 +843,14 @@ public struct SignalModel: TraceModel {
             call = "\(method.rawValue) \(Self.name(of: signal))" + (method == .sigqueue ? " value \(value)" : "")
         case .pidfdSend(_, let signal, let send):
             call = Self.describe(send, signal: signal)
+        case .targetedSend(_, let signal, let method, let target):
+            call = "\(method.rawValue) \(Self.name(of: signal)) to " + {
+                switch target {
+                case .ownGroup: "the sender's own group"
+                case .group(let id): "group \(id)"
+                case .everyone: "every process (-1)"
+                }
+            }()
         case .pidfdOpen(_, let flags):
             call = "pidfd_open flags \(flags)"
         case .wait(_, let signals, let timeout):

@@ -21,6 +21,7 @@
 #include "ipc_semaphore.h"
 #include "ipc_timers.h"
 #include "ipc_sysv.h"
+#include "ipc_signal_permissions.h"
 
 /// mkfifo(path, mode) under the file mode creation mask `mask`, on a thread of its own that first unshares its
 /// filesystem attributes (unshare(CLONE_FS)), so the process's umask — shared by every thread, and by tests running

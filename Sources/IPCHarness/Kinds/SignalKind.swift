@@ -206,6 +206,9 @@ struct SignalBinding: ObjectBinding {
             }
             try KernelSignals.send(Int32(clamping: signal), to: receiverPID, by: how, value: value)
             return .sent
+        case .targetedSend(_, _, let method, let target):
+            // A worker's own group is the harness's, and -1 every process of its user: never sent for real.
+            BindingFailure.abandon("\(method.rawValue) to \(target): a real worker sends only to the receiver and the group its pid names")
         case .pidfdSend(_, let signal, let send):
             let info = send.info.map { info in
                 let code = switch info.code { case .user: SignalInfo.userCode; case .queue: SignalInfo.queueCode; case .tkill: SignalInfo.threadKillCode
