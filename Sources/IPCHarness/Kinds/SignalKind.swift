@@ -1,3 +1,4 @@
+import Glibc
 import IPCMechanisms
 import IPCModels
 import IPCSyscalls
@@ -74,8 +75,17 @@ public enum SignalKind: MechanismKind {
                 receiver: workload.holders(of: object.name, role: "receive").first ?? 0,
                 queueLimit: object.integer("queueLimit"),
                 actions: Dictionary(uniqueKeysWithValues: Set(signalNumbers(object)).map { ($0, .standard) }),
-                processGroup: .own))
+                processGroup: .own,
+                credentials: credentialsOfThisRun(for: workload)))
         })
+    }
+
+    /// Every process of the run is a worker the harness spawned: it has the harness's real and effective uid, and
+    /// its saved uid is the effective one (no set-user-id program is run). Stated, they make the model judge `EPERM`
+    /// strictly (a process the set-up does not describe may or may not be refused).
+    static func credentialsOfThisRun(for workload: Workload) -> [Int: SignalModel.Credentials] {
+        let user = SignalModel.Credentials(uid: Int(getuid()), effectiveUID: Int(geteuid()), savedUID: Int(geteuid()))
+        return Dictionary(uniqueKeysWithValues: workload.processes.map { ($0.id, user) })
     }
 
     /// The object's signals, by number (names the model does not know are left out).
