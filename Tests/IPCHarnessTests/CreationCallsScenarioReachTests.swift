@@ -4,7 +4,7 @@ import Testing
 
 /// The built-in scenarios reach the calls issue 15's creation rows added: across a few seeds, `sigwait` in the
 /// signal scenarios, `mkfifo` and `unlink` in `fifo-basic`, `pipe` and `pipe2` (refused flags among them) in
-/// `pipe-made-during-run`, `sem_close` in `posix-sem-handles`, `sem_init` and `sem_destroy` in `posix-sem-init-destroy`, `pause` in `signal-robust-pause`; the obsolete signal calls in `signal-robust-handler-flags`; `sigrelse`, `sigset` and BSD `sigpause` in `signal-robust-sigrelse`.
+/// `pipe-made-during-run`, `sem_close` in `posix-sem-handles`, `sem_init` and `sem_destroy` in `posix-sem-init-destroy`, `pause` in `signal-robust-pause`; the obsolete signal calls in `signal-robust-handler-flags`; `sigrelse`, `sigset` and BSD `sigpause` in `signal-robust-sigrelse`; the timer calls in `signal-robust-timer-bounded-wait`.
 @Suite struct CreationCallsScenarioReachTests {
     /// Every call's `f` the scenario's workloads hold over seeds 1...40.
     func calls(of name: String) throws -> Set<String> {
@@ -28,6 +28,10 @@ import Testing
         ("signal-robust-sigrelse", ["sigrelse", "sigset", "sigpause", "pending", "kill", "sigqueue", "sigaltstack"]), ("pipe-robust-made-nonblocking", ["pipe2", "write"]),
         ("posix-sem-init-destroy", ["init", "destroy", "wait", "post"]), ("posix-shm-mappings", ["open", "protect", "unmap", "sync", "truncate"]),
         ("posix-shm-memory-locks", ["lock", "unlock", "lockall", "unlockall", "sync"]),
+        (
+            "signal-robust-timer-bounded-wait",
+            ["alarm", "setitimer", "getitimer", "timer_create", "timer_settime", "timer_gettime", "timer_getoverrun", "timer_delete", "wait"]
+        ),
     ])
     func scenarioReaches(name: String, expected: [String]) throws {
         let seen = try calls(of: name)

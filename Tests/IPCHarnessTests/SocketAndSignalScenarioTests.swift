@@ -50,6 +50,10 @@ import Testing
         ("signal-robust-epoll-pwait-mask", ["ok:epoll_pwait", "ok:epoll_pwait2", "sigmask interrupted", "sigmask ready", "sigmask nothing", "ok:signalfd-read"]),
         ("signal-robust-epoll-drain", ["ok:epoll_ctl", "ok:epoll_wait", "ok:signalfd-read", "EAGAIN:signalfd-read", "sent while pending"]),
         ("signal-robust-handler-flags", ["ok:sigaction", "ok:sigprocmask", "ok:pthread_sigmask", "ok:sigsuspend", "out of order", "setmask delivered", "sigmask interrupted", "sigmask ready", "SI_USER", "SI_QUEUE"]),
+        (
+            "signal-robust-timer-bounded-wait",
+            ["ok:alarm", "ok:setitimer", "ok:timer_create", "ok:timer_settime", "ok:timer_delete", "EINVAL:timer_delete", "SI_KERNEL", "SI_TIMER", "SI_USER", "SI_QUEUE"]
+        ),
         ("eventfd-counter", ["above 2^63", "EAGAIN", "EINVAL", "asleep", "ESPIPE", "ENOTTY", "ok:fcntl", "ok:lseek", "ok:ioctl", "ok:dup"]),
         ("eventfd-semaphore", ["EAGAIN", "EINVAL", "asleep"]),
     ]
@@ -65,7 +69,9 @@ import Testing
     /// `pidfd_send_signal`s; the epoll event loop that reads one signal per report (caught at a read
     /// with room for ten returning one while more were pending); the one that believes a stack its handler set stays set
     /// (caught at its next ask for the stack); the epoll loop that emulates `epoll_pwait` with `sigprocmask` and
-    /// `epoll_wait` (caught at a wait whose handlers ran though registrations were ready or its timeout was 0); and the
+    /// `epoll_wait` (caught at a wait whose handlers ran though registrations were ready or its timeout was 0); the
+    /// receiver that takes its timer's signal as the end of the data and discards what is pending (caught at a later
+    /// wait that finds nothing, or the timer's signal, where a sender's was pending); and the
     /// framing reader that trusts
     /// `MSG_WAITALL`, with no fault injected: its one receive stops at the out-of-band mark inside a message and is
     /// reported as the whole message (`receive exactly` short).
@@ -76,6 +82,7 @@ import Testing
         ("signal-fragile-sigrelse-forgotten", "sigrelse"), ("signal-fragile-onstack-everywhere", "on the alternate stack"),
         ("signal-fragile-epoll-read-one", "read signalfd"), ("signal-fragile-handler-stack-kept", "sigaltstack (asking)"),
         ("signal-fragile-epoll-pwait-emulated", "epoll_pwait"), ("signal-fragile-pidfd-thread-scope", "sigtimedwait"),
+        ("signal-fragile-timeout-ends-data", "sigtimedwait"),
     ])
     func theBrokenReceiverIsCaught(name: String, named: String) throws {
         let explanation = try #require(try ScenarioRuns.firstViolation(name, worker: worker), "caught in none of 30 runs")

@@ -57,6 +57,11 @@ import SystemPackage
 /// its `signalfd-read` takes one `signalfd_siginfo` (128 bytes) whatever buffer the call names, leaving the rest
 /// pending with no news to wake it again.
 ///
+/// `client.signal-timeout-ends-data` bounds its waits with a timer and takes the timer's signal as the end of the data:
+/// when a `wait` returns `SIGALRM` from its interval timer (`SI_KERNEL`) or a POSIX timer's signal
+/// (`SI_TIMER`), it believes the senders are done and discards whatever of its set is still pending as left over (a
+/// drain of `sigtimedwait`s with timeout 0 the trace does not show) — losing the senders' signals pending then.
+///
 /// The receiver leads a process group of its own (for `killpg`) and sets its object's signals to `SIG_DFL` at
 /// set-up, so the model knows their actions.
 public enum SignalKind: MechanismKind {
@@ -66,7 +71,7 @@ public enum SignalKind: MechanismKind {
         "kernel.signal", "client.signal-lowest-pending-first", "client.signal-sigwait-in-set-order", "client.signal-reset-before-wait",
         "client.signal-pause-takes-signal", "client.signal-resethand-rearmed", "client.signal-setmask-blocks-only",
         "client.signal-sigrelse-forgotten", "client.signal-onstack-everywhere", "client.signal-epoll-read-one",
-        "client.signal-handler-stack-kept", "client.signal-epoll-pwait-emulated",
+        "client.signal-handler-stack-kept", "client.signal-epoll-pwait-emulated", "client.signal-timeout-ends-data",
     ]
 
     public static func model(for workload: Workload) -> SignalModel {
@@ -149,7 +154,8 @@ public enum SignalKind: MechanismKind {
             onStackEverywhere: implementation == "client.signal-onstack-everywhere",
             readOnePerReport: implementation == "client.signal-epoll-read-one",
             handlerStackKept: implementation == "client.signal-handler-stack-kept",
-            pwaitEmulated: implementation == "client.signal-epoll-pwait-emulated")
+            pwaitEmulated: implementation == "client.signal-epoll-pwait-emulated",
+            timeoutEndsData: implementation == "client.signal-timeout-ends-data")
     }
 }
 
@@ -188,6 +194,8 @@ struct SignalBinding: ObjectBinding {
     let handlerStackKept: Bool
     /// `client.signal-epoll-pwait-emulated`'s epoll_pwait: unblock, handlers, block, epoll_wait.
     let pwaitEmulated: Bool
+    /// `client.signal-timeout-ends-data`'s drain after a wait that took a timer's signal.
+    let timeoutEndsData: Bool
     /// The stack each handler's sigaltstack call sets (its `sigaction`'s), and the one `client.signal-handler-stack-kept`
     /// believes its handlers left set.
     let handlerStacks = HandlerStackMemory()
@@ -303,6 +311,7 @@ struct SignalBinding: ObjectBinding {
                 throw .wouldBlock
             case .completed(let info):
                 let delivery = self.delivery(info)
+                if timeoutEndsData && (delivery.details.code == .kernel || delivery.details.code == .timer) { try discardPending() }
                 return .received(signal: delivery.signal, details: delivery.details)
             }
         case .sigaction(_, let signal, let action, let flags):
@@ -653,6 +662,12 @@ final class SignalDescriptorEpoll {
 }
 
 extension SignalBinding {
+    /// `client.signal-timeout-ends-data`'s belief that the timer's signal ends the data: whatever of the object's
+    /// signals is still pending is left over, and taken and thrown away.
+    func discardPending() throws(Errno) {
+        while case .completed = try KernelSignals.wait(for: received, timeoutNanoseconds: 0) {}
+    }
+
     /// A timer call by the receiver.
     func performTimer(_ call: SignalModel.TimerCall) throws(Errno) -> SignalModel.Output {
         func setting(_ time: SignalModel.TimeValue, _ interval: SignalModel.TimeValue) -> Syscall.TimerSetting {

@@ -7,6 +7,7 @@ public enum SignalScenarios {
         coalescing, realtimeQueue, lowestPendingFirst, threadDirected, pidfdThreadScope, pidfdSends, sigwaitInSetOrder, sigwaitLowestFirst, resetBeforeWait, actions,
         pauseTakesSignal, pause, resetHandRearmed, handlerFlags, setmaskBlocksOnly, releaseForgotten, release,
         onStackEverywhere, alternateStack, epollReadOne, epollDrain, handlerStackKept, handlerAltStack, pwaitEmulated, maskedEpoll,
+        timeoutEndsData, timerBoundedWait,
     ]
 
     /// An event loop that waits in epoll with some of its signals unblocked for the wait, emulating `epoll_pwait` as
