@@ -527,10 +527,12 @@ public struct SignalModel: TraceModel {
         }
         if output == .failed(.EINTR) {
             // Interrupted asleep: nothing of its set was pending, and it takes nothing.
+            // (A stale timer entry is not live: its first dequeue dropped it as it went to sleep.)
             guard case .wait(_, let signals, let timeout) = input, timeout != .milliseconds(0), timeout != .invalid, state.alive,
-                !state.pendingSignals.contains(where: { signals.contains($0) })
+                take(state, signals) == nil
             else { return [] }
-            return [.completed(state)]
+            let swept = Self.droppingStale(state, signals)
+            return swept == state ? [.completed(state)] : [.completed(state), .completed(swept)]
         }
         if output == .failed(.EAGAIN), let steps = exhaustedQueueSteps(state, input) { return steps }
         if let outcomes = sendOutcomes(state, input) {
@@ -540,8 +542,12 @@ public struct SignalModel: TraceModel {
             }
             return steps
         }
-        guard let (result, next) = callOutcome(of: input, in: state) else { return [] }
-        return output.map { Self.allows(result, $0) } ?? true ? [.completed(next)] : []
+        var steps: [Step<State>] = []
+        for start in [state] + sleepingWaitStarts(state, input) {
+            guard let (result, next) = callOutcome(of: input, in: start) else { continue }
+            if output.map({ Self.allows(result, $0) }) ?? true, !steps.contains(.completed(next)) { steps.append(.completed(next)) }
+        }
+        return steps
     }
 
     /// A `signalfd` read, one take per step (the kernel's `signalfd_read` loop, which takes the lock per signal):
