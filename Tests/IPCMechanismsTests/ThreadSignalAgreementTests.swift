@@ -21,15 +21,6 @@ import Testing
         case pending(in: Int)
     }
 
-    /// A small deterministic generator (a seed gives one sequence).
-    struct Draws {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int((state >> 33) % UInt64(bound))
-        }
-    }
-
     static func sequence(seed: UInt64, length: Int) -> [Call] {
         var draws = Draws(state: seed)
         return (0..<length).map { _ in
