@@ -191,16 +191,7 @@ import Testing
 
     /// The first step the model does not allow, in words (nil: it allows them all).
     static func disagreement(_ history: History, model: SignalModel) -> String? {
-        var states: Set<SignalModel.State> = [model.initialState(of: "sig1")]
-        for (index, (input, output)) in history.enumerated() {
-            var next: Set<SignalModel.State> = []
-            for state in states {
-                for step in model.step(state, input, output) { if case .completed(let after) = step { next.insert(after) } }
-            }
-            if next.isEmpty { return "step \(index): \(model.describe(input, output)) from \(states.map(model.describe).sorted())" }
-            states = next
-        }
-        return nil
+        DirectedHistory(model: model, object: "sig1").firstRefusal(history)
     }
 
     /// The wrong belief: every armed timer reports a second more than the kernel gave (more than was set).
