@@ -18,6 +18,11 @@ public enum ModelRegistry {
     /// Every model known in this process, built-in first.
     public static var models: [any TraceModel.Type] { registry.all }
 
+    /// Whether `model` is one of ours (not a user's registered one).
+    public static func isBuiltIn(_ model: any TraceModel.Type) -> Bool {
+        builtIn.contains { ObjectIdentifier($0) == ObjectIdentifier(model) }
+    }
+
     public static func model(named name: String) -> (any TraceModel.Type)? { registry.named(name) }
 
     public static var names: [String] { models.map { $0.name } }

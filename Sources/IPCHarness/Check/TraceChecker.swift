@@ -28,7 +28,10 @@ public enum TraceChecker {
             throw TraceError(path: path, line: 1, "unknown model '\(header.model)' (known: \(ModelRegistry.names.joined(separator: ", ")))")
         }
         do {
-            return try type.init(parameters: header.parameters)
+            // A built-in model's params are read strictly (a member it never asks for is refused: see
+            // ``ParameterReading``); a user's model may read its own in ways the reading does not see.
+            guard ModelRegistry.isBuiltIn(type) else { return try type.init(parameters: header.parameters) }
+            return try ParameterReading.read(header.parameters) { () throws(ModelError) in try type.init(parameters: header.parameters) }
         } catch {
             throw TraceError(path: path, line: 1, "the header's params do not fit the \(header.model) model: \(error.message)")
         }
