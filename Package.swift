@@ -122,10 +122,14 @@ let package = Package(
         // What several test targets share (not a product).
         // Every posix_spawn of the test process takes the spawn gate (Tests/CSpawnGate/spawn_gate.c says why).
         .target(name: "CSpawnGate", dependencies: ["CIPCShims"], path: "Tests/CSpawnGate", cSettings: [.define("_GNU_SOURCE")]),
-        .target(name: "TestSupport", dependencies: ["IPCSyscalls", "CSpawnGate"], path: "Tests/TestSupport", swiftSettings: strictSwift),
+        .target(
+            name: "TestSupport",
+            dependencies: ["IPCSyscalls", "CSpawnGate", .product(name: "PropertyBased", package: "swift-property-based")],
+            path: "Tests/TestSupport", swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "IPCModelsTests",
-            dependencies: ["IPCModels", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["IPCModels", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strictSwift
         ),
         .testTarget(name: "IPCSyscallsTests", dependencies: ["IPCSyscalls"], swiftSettings: strictSwift),
@@ -133,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "IPCMechanismsTests",
             dependencies: [
-                "IPCMechanisms", "IPCSyscalls", "IPCModels", "CURCU",
+                "IPCMechanisms", "IPCSyscalls", "IPCModels", "CURCU", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSwift

@@ -4,6 +4,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import Synchronization
 import SystemPackage
 import Testing
@@ -144,7 +145,7 @@ import Testing
         Syscall.ignoreBrokenPipeSignal()
         let changed = Mutex(0)
         let reordered = Mutex((tried: 0, rejected: 0))
-        await propertyCheck(count: 60, input: Self.operations.array(of: 20...60)) { operations in
+        await checkProperty(count: 60, input: Self.operations.array(of: 20...60)) { operations in
             do {
                 let trace = try Self.record(operations)
                 var report = try TraceChecker.check(trace)
@@ -188,7 +189,7 @@ import Testing
 
     @Test func theOrderOfReportsAcrossPipesIsJudged() async throws {
         let reordered = Mutex((tried: 0, rejected: 0))
-        await propertyCheck(count: 60, input: Self.readEndOperations.array(of: 20...60)) { operations in
+        await checkProperty(count: 60, input: Self.readEndOperations.array(of: 20...60)) { operations in
             do {
                 let trace = try Self.record(operations)
                 var report = try TraceChecker.check(trace)

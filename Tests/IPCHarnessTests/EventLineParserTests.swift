@@ -1,6 +1,7 @@
 @testable import IPCHarness
 import IPCModels
 import PropertyBased
+import TestSupport
 import Testing
 
 /// The trace reader's fast path (``EventLineParser``) must read exactly what the full JSON parser reads, and leave
@@ -27,7 +28,7 @@ import Testing
             GeneratedHistory(kind: .register, operations: 8, processes: 3, objects: 2, deaths: 0.3),
             GeneratedHistory(kind: .queue, operations: 8, processes: 3, objects: 2, mutations: 1, deaths: 0.3),
         ]
-        await propertyCheck(count: 1500, input: Gen.int(in: 0...1), Gen.int(in: 0...Int(Int32.max)), Gen.int(in: 1...4)) {
+        await checkProperty(count: 1500, input: Gen.int(in: 0...1), Gen.int(in: 0...Int(Int32.max)), Gen.int(in: 1...4)) {
             which, seed, edits in
             let shape = shapes[which]
             var random = SeededGenerator(seed: UInt64(seed))

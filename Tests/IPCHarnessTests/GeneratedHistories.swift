@@ -92,7 +92,9 @@ struct GeneratedHistory {
             events.append((operation.invoke, 2 * index, invoke))
             if operation.dies {
                 events.append((operation.end, 2 * index + 1, Trace.Event(index: 0, time: operation.end, process: operation.process, type: .info, f: operation.f, object: operation.object)))
-                events.append((operation.end + 1, 2 * index + 1, Trace.Event(index: 0, time: operation.end + 1, process: operation.process, type: .exit)))
+                var exit = Trace.Event(index: 0, time: operation.end + 1, process: operation.process, type: .exit)
+                exit.value = ["signal": "SIGKILL"]
+                events.append((operation.end + 1, 2 * index + 1, exit))
                 continue
             }
             var completion = Trace.Event(

@@ -3,6 +3,7 @@ import Glibc
 import IPCHarness
 import IPCModels
 import PropertyBased
+import TestSupport
 import Synchronization
 import Testing
 
@@ -515,7 +516,7 @@ import Testing
     @Test func theKernelAndTheModelAgreeOnRandomSequences() async throws {
         let actions = Dictionary(uniqueKeysWithValues: Self.names.map { (SignalModel.number(of: $0)!, SignalModel.Action.standard) })
         let model = SignalModel(receivers: [("sig1", .init(receiver: 1, actions: actions))])
-        await propertyCheck(count: 25, input: Self.operations) { operations throws in
+        await checkProperty(count: 25, input: Self.operations) { operations throws in
             // The receiver's actions as its program sets them: unblocking a signal whose default action ends the
             // receiver is left out (SIGWINCH's default is to ignore it).
             // An SA_RESETHAND handler of a signal whose default ends the receiver is left out too: a second instance

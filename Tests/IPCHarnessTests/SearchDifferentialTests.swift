@@ -1,6 +1,7 @@
 @testable import IPCHarness
 import IPCModels
 import PropertyBased
+import TestSupport
 import Testing
 
 /// The checker's way of holding states and configurations (``InternedStates``: interned ids, memoised steps, a
@@ -61,7 +62,7 @@ import Testing
     ]
 
     @Test func bothSearchesAgreeOnGeneratedHistories() async {
-        await propertyCheck(count: 400, input: Gen.int(in: 0...Self.shapes.count - 1), Gen.int(in: 0...Int(Int32.max))) { which, seed in
+        await checkProperty(count: 400, input: Gen.int(in: 0...Self.shapes.count - 1), Gen.int(in: 0...Int(Int32.max))) { which, seed in
             let shape = Self.shapes[which]
             let trace = shape.trace(seed: UInt64(seed))
             for (plain, fast) in try Self.compare(trace) {
@@ -71,7 +72,7 @@ import Testing
     }
 
     @Test func bothSearchesAgreeWithOperationsRelaxed() async {
-        await propertyCheck(count: 200, input: Gen.int(in: 0...Self.shapes.count - 1), Gen.int(in: 0...Int(Int32.max)), Gen.bool) {
+        await checkProperty(count: 200, input: Gen.int(in: 0...Self.shapes.count - 1), Gen.int(in: 0...Int(Int32.max)), Gen.bool) {
             which, seed, mayNotHappen in
             let shape = Self.shapes[which]
             let trace = shape.trace(seed: UInt64(seed))

@@ -1,5 +1,6 @@
 import IPCHarness
 import PropertyBased
+import TestSupport
 import Testing
 
 /// How threads mode merges the threads' own event streams into one trace.
@@ -23,7 +24,7 @@ import Testing
     /// no completion ahead of another stream's invoke of the same time.
     @Test func theMergeIsATimeOrderThatKeepsEachStreamInOrder() async {
         let stream = zip(Gen.int(in: 0...3), Gen.bool).array(of: 0...12)
-        await propertyCheck(count: 500, input: stream.array(of: 1...4)) { steps in
+        await checkProperty(count: 500, input: stream.array(of: 1...4)) { steps in
             let streams: [[Stamp]] = steps.map { stream in
                 var time: UInt64 = 0
                 return stream.map { step in

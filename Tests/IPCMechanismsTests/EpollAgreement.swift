@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import Synchronization
 import SystemPackage
 import Testing
@@ -174,7 +175,7 @@ enum EpollAgreement {
         Syscall.ignoreBrokenPipeSignal()
         let seen = Mutex<Set<String>>([])
         for operations in directed { try check(operations, seen) }
-        await propertyCheck(count: 200, input: random) { operations throws in try check(operations, seen) }
+        await checkProperty(count: 200, input: random) { operations throws in try check(operations, seen) }
         let missing = marks.subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the sequences never met \(missing.sorted())", sourceLocation: sourceLocation)
     }

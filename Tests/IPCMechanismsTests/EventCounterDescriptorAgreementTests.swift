@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import SystemPackage
 import Testing
 
@@ -72,7 +73,7 @@ import Testing
     )
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
-        await propertyCheck(count: 200, input: Self.operations.array(of: 1...40)) { operations throws in
+        await checkProperty(count: 200, input: Self.operations.array(of: 1...40)) { operations throws in
             // Both descriptors close-on-exec, as made (eventfd(EFD_CLOEXEC), F_DUPFD_CLOEXEC).
             let model = EventCounterModel(counters: [("e0", .init(semaphore: false, nonblocking: true, holders: [1, 2], closeOnExec: true))])
             var state = model.initialState(of: "e0")

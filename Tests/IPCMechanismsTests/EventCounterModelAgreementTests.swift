@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import Synchronization
 import SystemPackage
 import Testing
@@ -43,7 +44,7 @@ import Testing
     @Test(arguments: [false, true])
     func modelAndKernelGiveTheSameOutputs(semaphore: Bool) async throws {
         let seen = Mutex<Set<String>>([])
-        await propertyCheck(count: 150, input: Self.operations) { operations throws in
+        await checkProperty(count: 150, input: Self.operations) { operations throws in
             var descriptor: FileDescriptor? = try KernelEventCounter.create(semaphore: semaphore, nonblocking: true)
             defer { if let descriptor { try? Syscall.close(descriptor) } }
             let model = EventCounterModel(counters: [("e0", .init(semaphore: semaphore, nonblocking: true, holders: [1]))])

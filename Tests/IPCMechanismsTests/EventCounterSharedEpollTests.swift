@@ -4,6 +4,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import Synchronization
 import SystemPackage
 import Testing
@@ -68,7 +69,7 @@ import Testing
     /// disagreement counts only when a second run repeats it).
     @Test func theModelAgreesWithTheKernelOnASharedInstance() async throws {
         let model = EventCounterModel(counters: [("e0", .init(nonblocking: true, holders: [1, 2], sharedEpoll: [[1, 2]]))])
-        await propertyCheck(count: 25, input: Self.operations.array(of: 5...30)) { operations in
+        await checkProperty(count: 25, input: Self.operations.array(of: 5...30)) { operations in
             var disagreement = Self.disagreement(operations, model: model)
             if disagreement != nil { disagreement = Self.disagreement(operations, model: model) }
             #expect(disagreement == nil, "\(operations): \(disagreement ?? "")")

@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import Synchronization
 import SystemPackage
 import Testing
@@ -111,7 +112,7 @@ import Testing
         for operations in Self.directedSequences {
             try Self.check(operations: operations, seen: seen)
         }
-        await propertyCheck(count: 1200, input: Self.operations) { operations throws in
+        await checkProperty(count: 1200, input: Self.operations) { operations throws in
             try Self.check(operations: operations, seen: seen)
         }
         let missing = Set([
@@ -318,7 +319,7 @@ import Testing
         for operations in Self.directedNameSequences {
             try Self.checkName(operations: operations, seen: seen)
         }
-        await propertyCheck(count: 300, input: Self.nameOperations) { operations throws in
+        await checkProperty(count: 300, input: Self.nameOperations) { operations throws in
             try Self.checkName(operations: operations, seen: seen)
         }
         let missing = Set(["made", "read after unlink", "open ENOENT", "chmod ENOENT", "unlink ENOENT", "mkfifo EEXIST", "mkfifo ENOENT"])

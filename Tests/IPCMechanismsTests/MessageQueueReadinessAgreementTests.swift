@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import SystemPackage
 import Testing
 
@@ -39,7 +40,7 @@ import Testing
     )
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
-        await propertyCheck(count: 100, input: Self.operations.array(of: 1...30)) { operations throws in
+        await checkProperty(count: 100, input: Self.operations.array(of: 1...30)) { operations throws in
             let owned = try OwnedQueueDescriptors("pollagree", maximumMessages: 3, messageSize: 8)
             defer { withExtendedLifetime(owned) {} }
             let (queue, reader, writer) = (owned.queue, owned.reader, owned.writer)

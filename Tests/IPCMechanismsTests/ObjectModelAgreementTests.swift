@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import SystemPackage
 import Testing
 
@@ -109,7 +110,7 @@ import Testing
     )
 
     @Test func posixMessageQueueAgreesWithItsModel() async {
-        await propertyCheck(count: Self.cases, input: Self.queueOperations.array(of: 1...40)) { operations throws in
+        await checkProperty(count: Self.cases, input: Self.queueOperations.array(of: 1...40)) { operations throws in
             let name = "/ipch-test-\(getpid())-agree-\(UInt32.random(in: 0...UInt32.max))"
             var descriptors = [try PosixMessageQueue.create(name, maximumMessages: 3, messageSize: 16)]
             let inode = try Syscall.inode(of: descriptors[0])
@@ -301,7 +302,7 @@ import Testing
     )
 
     @Test func systemVMessageQueueAgreesWithItsModel() async {
-        await propertyCheck(count: Self.cases, input: Self.messageOperations.array(of: 1...40)) { operations throws in
+        await checkProperty(count: Self.cases, input: Self.messageOperations.array(of: 1...40)) { operations throws in
             if let problem = try Self.messageQueueDisagreement(operations) { Issue.record("\(problem)") }
         }
     }
@@ -428,7 +429,7 @@ import Testing
     )
 
     @Test func systemVSemaphoresAgreeWithTheirModel() async {
-        await propertyCheck(count: Self.cases, input: Self.setOperations.array(of: 1...40)) { operations throws in
+        await checkProperty(count: Self.cases, input: Self.setOperations.array(of: 1...40)) { operations throws in
             if let problem = try Self.semaphoreSetDisagreement(operations) { Issue.record("\(problem)") }
         }
     }
@@ -526,7 +527,7 @@ import Testing
             try Self.checkUnnamedSemaphore(operations, start: start)
         }
         let operations = Gen.int(in: 0...17).array(of: 1...40)
-        await propertyCheck(count: Self.cases, input: operations, Gen.int(in: 0...3)) { operations, start throws in
+        await checkProperty(count: Self.cases, input: operations, Gen.int(in: 0...3)) { operations, start throws in
             try Self.checkUnnamedSemaphore(operations, start: start)
         }
     }
@@ -583,7 +584,7 @@ import Testing
             var count = 1
             init(_ pointer: UnsafeMutablePointer<sem_t>) { self.pointer = pointer }
         }
-        await propertyCheck(count: Self.cases, input: operations) { operations throws in
+        await checkProperty(count: Self.cases, input: operations) { operations throws in
             let name = "/ipch-test-\(getpid())-named-\(UInt32.random(in: 0...UInt32.max))"
             let handles = Handles(try PosixSemaphore.create(name, value: 1).pointer)
             defer {
@@ -660,7 +661,7 @@ import Testing
         for (index, operations) in Self.directedMutexSequences.enumerated() {
             if let problem = robustMutexDisagreement(operations) { Issue.record("directed sequence \(index): \(problem)") }
         }
-        await propertyCheck(count: Self.cases, input: Gen.int(in: 0...31).array(of: 1...30)) { operations throws in
+        await checkProperty(count: Self.cases, input: Gen.int(in: 0...31).array(of: 1...30)) { operations throws in
             if let problem = robustMutexDisagreement(operations) { Issue.record("\(problem)") }
         }
     }
@@ -826,7 +827,7 @@ import Testing
     /// `O_RDONLY` (a `PROT_READ` mapping, or `EACCES` for `PROT_WRITE`) and refused names; `fstat`'s size. One
     /// process's calls of ``PosixSharedMemoryAgreementTests/disagreement(_:)`` (which has the mappings' calls too).
     @Test func posixSharedMemoryAgreesWithItsModel() async {
-        await propertyCheck(count: Self.cases, input: Self.wordOperations.array(of: 1...40)) { operations throws in
+        await checkProperty(count: Self.cases, input: Self.wordOperations.array(of: 1...40)) { operations throws in
             if let problem = try PosixSharedMemoryAgreementTests.disagreement(operations) { Issue.record("\(problem)") }
         }
     }
@@ -849,7 +850,7 @@ import Testing
     }
 
     @Test func systemVSharedMemoryAgreesWithItsModel() async {
-        await propertyCheck(count: Self.cases, input: Self.wordOperations.array(of: 1...40)) { operations throws in
+        await checkProperty(count: Self.cases, input: Self.wordOperations.array(of: 1...40)) { operations throws in
             if let problem = try Self.sharedMemoryDisagreement(operations) { Issue.record("\(problem)") }
         }
     }

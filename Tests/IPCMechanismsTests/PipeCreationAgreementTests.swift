@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import SystemPackage
 import Testing
 
@@ -51,7 +52,7 @@ import Testing
 
     @Test func modelAndKernelAgreeFromThePipeCall() async throws {
         Syscall.ignoreBrokenPipeSignal()
-        await propertyCheck(count: 400, input: Self.operations) { operations throws in
+        await checkProperty(count: 400, input: Self.operations) { operations throws in
             // Its closes must be the last (a write after the reader's close fails EPIPE): held off from our spawns,
             // and a disagreement counts only when a second run repeats it (the test library's spawns cannot be held
             // off; a fresh-clone CI run once saw that write succeed).

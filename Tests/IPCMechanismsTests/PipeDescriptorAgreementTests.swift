@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import SystemPackage
 import Testing
 
@@ -145,7 +146,7 @@ import Testing
     }
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
-        await propertyCheck(count: 200, input: Self.operations.array(of: 1...60)) { operations throws in
+        await checkProperty(count: 200, input: Self.operations.array(of: 1...60)) { operations throws in
             try Syscall.withoutConcurrentSpawns {
                 let kernel = try kernelOutputs(operations)
                 let model = modelOutputs(operations)

@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import Synchronization
 import SystemPackage
 import Testing
@@ -129,7 +130,7 @@ import Testing
         for operations in Self.directedSequences {
             try Self.check(limit: limit, operations: operations, seen: seen)
         }
-        await propertyCheck(count: 200, input: Self.operations) { operations throws in
+        await checkProperty(count: 200, input: Self.operations) { operations throws in
             try Self.check(limit: limit, operations: operations, seen: seen)
         }
         let missing = Set([

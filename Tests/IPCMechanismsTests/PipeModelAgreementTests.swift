@@ -2,6 +2,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import SystemPackage
 import Testing
 
@@ -105,7 +106,7 @@ import Testing
     }
 
     @Test func modelAndKernelGiveTheSameOutputs() async throws {
-        await propertyCheck(count: 200, input: Self.operations.array(of: 1...60)) { operations throws in
+        await checkProperty(count: 200, input: Self.operations.array(of: 1...60)) { operations throws in
             // No spawn may hold a copy of these descriptors: their closes must be the last.
             try Syscall.withoutConcurrentSpawns {
                 let kernel = try kernelOutputs(operations)

@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import SystemPackage
 import Testing
 
@@ -154,7 +155,7 @@ import Testing
 
     @Test func modelAllowsWhatTheKernelDoes() async throws {
         for operations in Self.directedSequences { try Self.check(operations) }
-        await propertyCheck(count: 200, input: Self.operations) { operations throws in
+        await checkProperty(count: 200, input: Self.operations) { operations throws in
             try Self.check(operations)
         }
     }

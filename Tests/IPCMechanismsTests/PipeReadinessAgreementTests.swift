@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import Synchronization
 import SystemPackage
 import Testing
@@ -65,7 +66,7 @@ import Testing
         for operations in Self.directedSequences {
             try Self.check(operations: operations, seen: seen)
         }
-        await propertyCheck(count: 200, input: Self.operations) { operations throws in
+        await checkProperty(count: 200, input: Self.operations) { operations throws in
             try Self.check(operations: operations, seen: seen)
         }
         let missing = Set(["POLLIN", "POLLRDNORM", "POLLOUT", "POLLWRNORM", "POLLHUP", "POLLERR", "POLLNVAL", "full", "selected readable"])

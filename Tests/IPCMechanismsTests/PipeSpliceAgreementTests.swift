@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import Synchronization
 import SystemPackage
 import Testing
@@ -92,7 +93,7 @@ import Testing
         for operations in Self.directedSequences {
             try Self.check(packet: packet, operations: operations, seen: seen)
         }
-        await propertyCheck(count: 100, input: Self.operations) { operations throws in
+        await checkProperty(count: 100, input: Self.operations) { operations throws in
             try Self.check(packet: packet, operations: operations, seen: seen)
         }
         let missing = Self.required.subtracting(seen.withLock { $0 })

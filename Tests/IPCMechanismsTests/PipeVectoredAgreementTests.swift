@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import Synchronization
 import SystemPackage
 import Testing
@@ -56,7 +57,7 @@ import Testing
         for operations in Self.directedSequences {
             try Self.check(packet: packet, operations: operations, seen: seen)
         }
-        await propertyCheck(count: 150, input: Self.operations) { operations throws in
+        await checkProperty(count: 150, input: Self.operations) { operations throws in
             try Self.check(packet: packet, operations: operations, seen: seen)
         }
         let missing = Set(["short writev", "writev EAGAIN", "writev", "readv across buffers", "readv EAGAIN"]).subtracting(seen.withLock { $0 })

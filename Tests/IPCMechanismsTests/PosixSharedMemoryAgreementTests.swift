@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import SystemPackage
 import Testing
 
@@ -446,7 +447,7 @@ import Testing
 
     @Test func randomSequencesAgree() async {
         let operations = zip(Gen.int(in: 0...27), Gen.int(in: 0...3), Gen.int(in: -5...5))
-        await propertyCheck(count: ObjectModelAgreementTests.cases, input: operations.array(of: 1...40)) { operations throws in
+        await checkProperty(count: ObjectModelAgreementTests.cases, input: operations.array(of: 1...40)) { operations throws in
             if let problem = try Self.disagreement(operations) { Issue.record("\(problem)") }
         }
     }

@@ -3,6 +3,7 @@ import Glibc
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import SystemPackage
 import Testing
 
@@ -251,7 +252,7 @@ import Testing
     /// child: the model judges every outcome. A disagreement counts only when a second run repeats it.
     @Test func randomSequencesUnderALimitAgree() async {
         let steps = zip(Gen.int(in: 0...9), Gen.int(in: 0...7), Gen.int(in: 0...7)).map { Self.step($0, $1, $2) }
-        await propertyCheck(count: 200, input: zip(Gen.int(in: 0...6), steps.array(of: 1...30))) { soft, steps throws in
+        await checkProperty(count: 200, input: zip(Gen.int(in: 0...6), steps.array(of: 1...30))) { soft, steps throws in
             try PipeAgreement.repeatingDisagreements {
                 let outcomes = try Self.run(steps, soft: Self.softLimits[soft])
                 if let problem = Self.disagreement(steps.map(Self.input), outcomes, Self.randomModel(soft: Self.softLimits[soft])) {

@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import SystemPackage
 import Testing
 
@@ -180,7 +181,7 @@ import Testing
     /// ordinary ones then see.
     @Test func invalidCallsAmongOrdinaryOnesAgreeWithTheModel() async {
         let choices = Gen.int(in: 0...7).array(of: 1...30)
-        await propertyCheck(count: 40, input: choices) { choices throws in
+        await checkProperty(count: 40, input: choices) { choices throws in
             if let problem = try Self.queueDisagreement(choices) { Issue.record("\(problem)") }
         }
     }

@@ -2,6 +2,7 @@ import Glibc
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import SystemPackage
 import Testing
 
@@ -131,7 +132,7 @@ import Testing
     /// run repeats it.
     @Test(.enabled(if: geteuid() == 0)) func randomSequencesUnderALimitAgree() async {
         let steps = zip(Gen.int(in: 0...7), Gen.int(in: 0...8), Gen.int(in: 0...4)).map { Self.step($0, $1, $2) }
-        await propertyCheck(count: 100, input: zip(Gen.int(in: 0...6), steps.array(of: 1...30))) { soft, steps throws in
+        await checkProperty(count: 100, input: zip(Gen.int(in: 0...6), steps.array(of: 1...30))) { soft, steps throws in
             try PipeAgreement.repeatingDisagreements {
                 let limit = Self.initialLimits[soft]
                 let outcomes = try Self.run(steps, soft: limit)

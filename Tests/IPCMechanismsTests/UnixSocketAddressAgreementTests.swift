@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import Synchronization
 import SystemPackage
 import Testing
@@ -143,7 +144,7 @@ import Testing
         for (backlog, operations) in Self.directedListenerSequences {
             try Self.checkListener(type: type, backlog: backlog, operations: operations, seen: seen)
         }
-        await propertyCheck(count: 120, input: zip(Gen.int(in: 0...2), Self.listenerOperations)) { backlog, operations throws in
+        await checkProperty(count: 120, input: zip(Gen.int(in: 0...2), Self.listenerOperations)) { backlog, operations throws in
             try Self.checkListener(type: type, backlog: backlog, operations: operations, seen: seen)
         }
         let missing = Set([
@@ -284,7 +285,7 @@ import Testing
         for operations in Self.directedBoundSequences {
             try Self.checkBound(abstract: abstract, operations: operations, seen: seen)
         }
-        await propertyCheck(count: 120, input: Self.boundOperations) { operations throws in
+        await checkProperty(count: 120, input: Self.boundOperations) { operations throws in
             try Self.checkBound(abstract: abstract, operations: operations, seen: seen)
         }
         let missing = Set([

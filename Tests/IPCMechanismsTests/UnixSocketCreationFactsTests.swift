@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import SystemPackage
 import Testing
 
@@ -68,7 +69,7 @@ import Testing
         let type = Gen.oneOf(
             Gen.int(in: 0...16).eraseToAny(), Gen.int(in: 0...16).map { $0 | 0x800 }.eraseToAny(),
             Gen.int(in: 0...16).map { $0 | 0x80000 }.eraseToAny(), Gen.int(in: 0...0x1000).eraseToAny())
-        await propertyCheck(count: 300, input: zip(domain, type, Gen.int(in: -1...3))) { domain, type, number in
+        await checkProperty(count: 300, input: zip(domain, type, Gen.int(in: -1...3))) { domain, type, number in
             guard UnixSocketModel.judgesSocket(domain: domain, type: type, protocol: number) else { return }
             expectAgreement(domain: domain, type: type, number: number)
         }

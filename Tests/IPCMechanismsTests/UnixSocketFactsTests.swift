@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import SystemPackage
 import Testing
 
@@ -54,7 +55,7 @@ import Testing
 
     /// Capacity is kernel memory, not bytes: each queued buffer costs its true size, reported by SIOCOUTQ.
     @Test func theTrueSizeOfOneBufferIsWhatTheModelCharges() async throws {
-        await propertyCheck(count: 200, input: zip(Gen.int(in: 0...2), Gen.int(in: 0...212_960))) { kind, size throws in
+        await checkProperty(count: 200, input: zip(Gen.int(in: 0...2), Gen.int(in: 0...212_960))) { kind, size throws in
             let type: UnixSocketType = [.stream, .dgram, .seqpacket][kind]
             let (a, b) = try pair(type)
             defer { closeAll(a, b) }

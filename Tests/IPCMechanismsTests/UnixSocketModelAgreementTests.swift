@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import Synchronization
 import SystemPackage
 import Testing
@@ -483,7 +484,7 @@ import Testing
         for operations in Self.directedSequences[type]! {
             try Self.check(type: type, operations: operations, seen: seen)
         }
-        await propertyCheck(count: 300, input: Self.operations) { (operations: [Operation]) throws in
+        await checkProperty(count: 300, input: Self.operations) { (operations: [Operation]) throws in
             try Self.check(type: type, operations: operations, seen: seen)
         }
         let missing = Self.expectedKinds[type]!.subtracting(seen.withLock { $0 })

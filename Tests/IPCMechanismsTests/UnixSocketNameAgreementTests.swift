@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import Synchronization
 import SystemPackage
 import Testing
@@ -135,7 +136,7 @@ import Testing
     func listenersConnectionsAgree(type: UnixSocketType) async throws {
         let seen = Mutex<Set<String>>([])
         for steps in Self.directedListener { try Self.check(.listener, type: type, steps, seen: seen) }
-        await propertyCheck(count: 100, input: Self.listenerSteps) { steps throws in
+        await checkProperty(count: 100, input: Self.listenerSteps) { steps throws in
             try Self.check(.listener, type: type, steps, seen: seen)
         }
         let missing = Set([
@@ -149,7 +150,7 @@ import Testing
     func pairsAgree(type: UnixSocketType) async throws {
         let seen = Mutex<Set<String>>([])
         for steps in Self.directedPair { try Self.check(.pair, type: type, steps, seen: seen) }
-        await propertyCheck(count: 100, input: Self.pairSteps) { steps throws in try Self.check(.pair, type: type, steps, seen: seen) }
+        await checkProperty(count: 100, input: Self.pairSteps) { steps throws in try Self.check(.pair, type: type, steps, seen: seen) }
         let missing = Set(["getsockname unnamed", "getsockname own", "getpeername unnamed", "getpeername own", "getpeername closed peer"]
             + (type == .dgram ? ["getpeername ENOTCONN"] : []))
             .subtracting(seen.withLock { $0 })
@@ -159,7 +160,7 @@ import Testing
     @Test func boundDatagramSocketsAgree() async throws {
         let seen = Mutex<Set<String>>([])
         for steps in Self.directedBound { try Self.check(.bound, type: .dgram, steps, seen: seen) }
-        await propertyCheck(count: 100, input: Self.boundSteps) { steps throws in try Self.check(.bound, type: .dgram, steps, seen: seen) }
+        await checkProperty(count: 100, input: Self.boundSteps) { steps throws in try Self.check(.bound, type: .dgram, steps, seen: seen) }
         let missing = Set(["getsockname own", "getpeername own", "getpeername ENOTCONN", "getpeername closed peer"])
             .subtracting(seen.withLock { $0 })
         #expect(missing.isEmpty, "the generated sequences never met \(missing.sorted())")

@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import Synchronization
 import SystemPackage
 import Testing
@@ -189,7 +190,7 @@ import Testing
         for operations in Self.directedPairSequences {
             try Self.checkPair(type: type, operations: operations, seen: seen)
         }
-        await propertyCheck(count: 60, input: Self.pairOperations) { operations throws in
+        await checkProperty(count: 60, input: Self.pairOperations) { operations throws in
             try Self.checkPair(type: type, operations: operations, seen: seen)
         }
         let missing = Set(["EAGAIN by the flag", "asleep", "flags", "set"]).subtracting(seen.withLock { $0 })
@@ -203,7 +204,7 @@ import Testing
         for (backlog, operations) in Self.directedListenerSequences {
             try Self.checkListener(type: type, backlog: backlog, operations: operations, seen: seen)
         }
-        await propertyCheck(count: 60, input: zip(Gen.int(in: 0...1), Self.listenerOperations)) { backlog, operations throws in
+        await checkProperty(count: 60, input: zip(Gen.int(in: 0...1), Self.listenerOperations)) { backlog, operations throws in
             try Self.checkListener(type: type, backlog: backlog, operations: operations, seen: seen)
         }
         let missing = Set([

@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import SystemPackage
 import Testing
 
@@ -121,7 +122,7 @@ import Testing
             Gen.int(in: -1...3).eraseToAny(), Gen.always(6).eraseToAny(), Gen.always(17).eraseToAny(),
             Gen.int(in: 250...265).eraseToAny())
         var judged = 0
-        await propertyCheck(count: 400, input: zip(domain, type, number)) { domain, type, number in
+        await checkProperty(count: 400, input: zip(domain, type, number)) { domain, type, number in
             guard UnixSocketModel.judgesPair(domain: domain, type: type, protocol: number) else { return }
             judged += 1
             expectAgreement(domain: domain, type: type, number: number)

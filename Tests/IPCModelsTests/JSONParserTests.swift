@@ -1,5 +1,6 @@
 import IPCModels
 import PropertyBased
+import TestSupport
 import Testing
 
 @Suite struct JSONParserTests {
@@ -69,7 +70,7 @@ import Testing
     }
 
     @Test func serializingThenParsingGivesTheSameValue() async {
-        await propertyCheck(count: 300, input: JSONGenerators.value()) { value throws in
+        await checkProperty(count: 300, input: JSONGenerators.value()) { value throws in
             #expect(try JSONParser.parse(value.serialized()) == value)
         }
     }

@@ -1,5 +1,6 @@
 import IPCModels
 import PropertyBased
+import TestSupport
 import Testing
 
 @Suite struct PayloadTests {
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func anyBytesRoundTrip() async {
-        await propertyCheck(count: 500, input: Gen.uint8().array(of: 0...64)) { bytes throws in
+        await checkProperty(count: 500, input: Gen.uint8().array(of: 0...64)) { bytes throws in
             #expect(try Payload.bytes(from: Payload.json(bytes)) == bytes)
             // Also through text, as traces store them.
             #expect(try Payload.bytes(from: JSONParser.parse(Payload.json(bytes).serialized())) == bytes)

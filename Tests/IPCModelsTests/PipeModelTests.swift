@@ -1,5 +1,6 @@
 import IPCModels
 import PropertyBased
+import TestSupport
 import Testing
 
 /// The pipe model's rules, each stated as the sequence of outputs a single process sees. The same sequences run
@@ -161,7 +162,7 @@ import Testing
             zip(Gen.int(in: 1...4), Gen.bool)
                 .map { PipeModel.Input.close(process: $0, end: $1 ? .read : .write) }.eraseToAny()
         )
-        await propertyCheck(count: 300, input: inputs) { input throws in
+        await checkProperty(count: 300, input: inputs) { input throws in
             let (f, value) = model.call(for: input)
             let decoded = try model.input(from: Call(process: input.process, object: "p0", f: f, value: value))
             #expect(decoded == input)
