@@ -11,6 +11,9 @@
 //   (`SI_USER`, `SI_TKILL`) is refused `EPERM` unless the caller *is* that thread (`task_pid_vnr(current) != pid`):
 //   another process is always refused, the receiver's main thread too (measured) — the receiver's call may have been
 //   made in that thread itself (LTP's first case), which the trace does not say, so for the receiver both;
+// - `pthread_kill` to a thread that has returned and been joined: glibc (2.34 on; 2.36 here) sees it has exited and
+//   returns 0 without a system call, for any number but its own 32 and 33 (`EINVAL`) — never `ESRCH`, which Open
+//   POSIX `pthread_kill/6-1` expects (it fails on this system); `tgkill`/`tkill` to it reach the kernel (`ESRCH`);
 // - `rt_tgsigqueueinfo` `{"tgid": N?, "tid": N?}` (absent: the receiver's): an id of 0 or less `EINVAL` first (a forged
 //   code too); then a forged code `EPERM` (the thread named is not the caller; only the receiver naming its own tid may
 //   forge), then `ESRCH` — looked up before the signal number (65 too).
@@ -57,6 +60,12 @@ extension SignalModel {
             case .exited?: return [.failed(.ESRCH), found]
             case .gone?: return [.failed(.ESRCH)]
             }
+        case .send(_, let signal, .pthreadKill, _):
+            guard end != nil, state.alive else { return nil }
+            // glibc's pthread_kill (2.34 on) of a thread that has exited sends nothing and returns 0, whatever the
+            // number but its own 32 and 33 (measured, glibc 2.36: 65 and -1 too); never ESRCH (Open POSIX
+            // `pthread_kill/6-1` expects it: not on this system).
+            return [signal == 32 || signal == 33 ? .failed(.EINVAL) : .sent]
         case .send, .pidfdSend:
             guard let end, state.alive else { return nil }
             // A forged code is refused before the thread is looked up.

@@ -14,6 +14,8 @@ import Testing
 ///   for the main thread (no handler runs, the wait goes on until the process-directed one);
 /// - `pause` in the other thread after its lasting `pthread_sigmask` unblock: a `kill` runs the handler there, `EINTR`;
 /// - `sigwaitinfo` in the other thread: takes a `kill`'s signal (`SI_USER`), no handler;
+/// - `pthread_kill` of a joined thread: 0 and nothing sent (glibc 2.36 sees it exited), for 65 and -1 too; 32 and 33
+///   `EINVAL` (glibc's own) — not Open POSIX `pthread_kill/6-1`'s `ESRCH`;
 /// - a lasting unblock in the other thread runs the handler for what is pending for the process before it returns,
 ///   in that thread; a later `kill` runs it there too (every other thread blocks it), and nothing stays pending.
 @Suite struct ThreadSuspendFactsTests {
@@ -162,6 +164,19 @@ import Testing
             guard let thread = Self.start(waiting), Self.await(Shared.ready) else { return 101 }
             guard kill(getpid(), SIGUSR2) == 0, pthread_join(thread, nil) == 0 else { return 1 }
             guard Shared.result == SIGUSR2, Shared.error == SignalInfo.userCode, Shared.handledCount == 0 else { return 2 }
+            return 0
+        }
+        #expect(code == 0)
+    }
+
+    /// In a child: a `pthread_t` of a joined thread is not reused by another test's thread creation there.
+    @Test func pthreadKillOfAJoinedThreadReturnsZeroAndSendsNothingButRefusesGlibcsOwnSignals() throws {
+        let code = try Self.inChild {
+            let returning: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { _ in nil }
+            guard let thread = Self.start(returning), pthread_join(thread, nil) == 0 else { return 101 }
+            let results = [SIGUSR2, 0, 65, -1, 32, 33].map { pthread_kill(thread, $0) }
+            guard results == [0, 0, 0, 0, EINVAL, EINVAL] else { return 1 }
+            guard let pending = try? Syscall.pendingSignals(), !pending.contains(SIGUSR2), Shared.handledCount == 0 else { return 2 }
             return 0
         }
         #expect(code == 0)
