@@ -25,6 +25,10 @@ extension SignalModel {
     public enum MaskChange: String, Hashable, Sendable {
         /// `SIG_UNBLOCK`, then `SIG_BLOCK` again at once: what was pending is delivered in between.
         case unblock
+        /// `SIG_UNBLOCK` not blocked again (`"how": "unblock", "lasting": true`): what was pending is delivered before
+        /// it returns, and the signals stay unblocked for the calling thread — as `sigrelse` leaves one (see
+        /// `SignalModel+Unblocked.swift`; in a thread other than the main one, `SignalModel+Threads.swift`).
+        case lastingUnblock = "lasting-unblock"
         /// `SIG_BLOCK` of signals already blocked: nothing changes.
         case block
         /// A `how` that is none of the three: `EINVAL`.
@@ -86,7 +90,8 @@ extension SignalModel {
             // The worker asks pthread_sigmask, and any SIG_SETMASK, for the old mask too: every signal of the call was
             // blocked.
             let reportsOld = call == .thread || change == .setmask
-            let next = change == .unblock ? Self.blocking(run.next, signals) : run.next
+            var next = change == .unblock ? Self.blocking(run.next, signals) : run.next
+            if change == .lastingUnblock { for signal in signals { Self.leaveUnblocked(&next, signal) } }
             return (reportsOld ? .maskChanged(deliveries: run.recorded, old: Self.blockedBefore(signals, in: state)) : .deliveries(run.recorded), next)
         case .maskQuery:
             return (.deliveries([]), state)
@@ -119,9 +124,17 @@ extension SignalModel {
             let next = Self.blocking(state, signals)
             guard let output else { return [.completed(next)] }
             return output == .deliveries([]) || output == .maskChanged(deliveries: [], old: Self.blockedBefore(signals, in: state)) ? [.completed(next)] : []
-        case .unblock, .setmask:
+        case .unblock, .setmask, .lastingUnblock:
             let named = Self.blockedBefore(signals, in: state)
             let steps = unblockSteps(state, unblocking: Self.unblocked(by: change, signals), named: named, output: output)
+            if change == .lastingUnblock {
+                // Left unblocked: from now on sent ones run their handler at the thread's next return to user mode.
+                return steps.map { step in
+                    guard case .completed(var next) = step else { return step }
+                    for signal in signals { Self.leaveUnblocked(&next, signal) }
+                    return .completed(next)
+                }
+            }
             guard change == .unblock else { return steps }
             // Blocked again after: a signal `sigrelse` had left unblocked is blocked from now on.
             return steps.map { step in

@@ -21,13 +21,22 @@
 //   `EINVAL` before anything else (even a bad signal number); otherwise `ESRCH` (a thread of the receiver named with
 //   another group's id, or an id of no thread of the receiver's group), also with a bad signal number.
 //
-// Which thread takes a process-directed signal: the kernel's `complete_signal` picks a thread that does not block it.
-// In this model every thread but the main one blocks the object's signals for good (created with them blocked; `sigrelse`,
-// `sigset`, `sigsuspend` and `pause` in another thread are not in the trace form), and unblocks them only inside one
-// `sigprocmask`/`pthread_sigmask` unblock of its own, which then runs the handlers for what is pending for the process
-// or for it, as the main thread's does — so a process-directed signal is taken by whichever thread waits for it or
-// unblocks it first in the trace, or by the main thread's handler where the main thread left it unblocked. A thread's
-// calls are the receiver's trace process's: two threads' calls are written in the order they took effect.
+// - `sigsuspend`, `sigpause`, `pause` (with or without `"signals"`) made in that thread, the others blocking the set
+//   (measured, `ThreadSuspendFactsTests`: a `kill` of the process runs the handler in the thread whose `sigsuspend`
+//   unblocks it, which fails `EINTR`; a `tgkill` to the main thread meanwhile stays pending for the main thread);
+//   `sigrelse` and `sighold` in it: a lasting unblock (or block) of its own, as the main thread's (see below).
+// - `rt_tgsigqueueinfo` and `pidfd_open` of that thread, and of ids that are not the receiver's: see
+//   `SignalModel+ThreadTargets.swift`.
+//
+// Which thread takes a process-directed signal: the kernel's `complete_signal` picks the main thread if it does not
+// block it (and has nothing else pending, or runs), else the next thread that does not — timing no trace shows. So a
+// process-directed signal pending while some threads leave it unblocked (for good: `sigrelse` in the thread, or
+// inherited from a creator that had) may have been taken by any of them before any step (``otherThreadsDelivered``),
+// each pending instance in turn, and one sent to such a thread itself likewise: its handler runs there, whatever the
+// other threads do, and nothing of it stays pending once that thread's own next call is over. A signal of the set
+// unblocked only inside a call (`pthread_sigmask` unblock, `sigsuspend`) is taken by that call's delivery loop, which
+// runs the handlers in the calling thread for what is pending for the process or for it, never another thread's. A
+// thread's calls are the receiver's trace process's: two threads' calls are written in the order they took effect.
 extension SignalModel {
     /// A thread of the receiver other than its main one: its own pending set and the object's signals it has left
     /// unblocked (its creator's, inherited).
@@ -36,6 +45,9 @@ extension SignalModel {
         public internal(set) var unblocked: [Int] = []
         /// How it ended (nil: running).
         public internal(set) var end: ThreadEnd? = nil
+        /// The signals its `sigsuspend` has unblocked while it sleeps (nil: not asleep in one; see
+        /// ``State/suspended``).
+        public internal(set) var suspended: [Int]? = nil
     }
 
     /// How a thread of the receiver ended.
@@ -74,7 +86,12 @@ extension SignalModel {
     static func madeInThread(_ input: Input) -> Bool {
         switch input {
         case .wait, .sigwait, .pending, .signalfdRead, .signalfdReadAgain, .signalfdReadiness, .sigprocmask, .maskQuery: true
+        // Waits with signals unblocked for them, and a lasting unblock (`SignalModel+ThreadTargets.swift`).
+        case .sigsuspend, .sigpause, .sigpauseMask, .pause, .pauseUnblocking, .obsolete(_, _, .sigrelse), .obsolete(_, _, .sighold): true
         case .send(_, _, let method, _): [.tgkill, .tkill, .pthreadKill, .raise].contains(method)
+        // `pidfd_open` of the thread and `rt_tgsigqueueinfo` to it.
+        case .pidfdOpen: true
+        case .pidfdSend(_, _, let send): send.threadQueue
         default: false
         }
     }
@@ -83,11 +100,11 @@ extension SignalModel {
     func threadSteps(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>]? {
         switch input {
         case .inThread(let name, let call):
-            if case .send = call, let end = state.threads[name]?.end, state.alive {
-                // Sent to a thread that has ended: ESRCH, or (not known gone) found a moment still, taken by no one.
-                let allowed: [Output] = end == .gone ? [.failed(.ESRCH)] : [.failed(.ESRCH), .sent]
+            if let allowed = threadTargetOutcomes(state, name, call) {
                 return output.map { allowed.contains($0) } ?? true ? [.completed(state)] : []
             }
+            // The receiver's main thread forging a code to another thread is refused (made in that thread, it is not).
+            if output == .failed(.EPERM), Self.forgedToOtherThread(state, call) { return [.completed(state)] }
             return inThread(state, name) { swapped in Self.otherThreadsDelivered(swapped).flatMap { timedStep($0, call, output) } }
         case .thread(_, let name, let event):
             guard output == nil || output == .returned else { return [] }
@@ -107,6 +124,8 @@ extension SignalModel {
             return [.completed(next)]
         case .foreignIDs(_, let signal, _, let ids):
             return output == nil || output == Self.foreignOutcome(signal: signal, ids: ids) ? [.completed(state)] : []
+        case .foreignTarget(let process, let call):
+            return output == nil || output == foreignOutcome(call, process: process, receiver: state.receiver) ? [.completed(state)] : []
         default:
             return nil
         }
@@ -118,34 +137,56 @@ extension SignalModel {
     /// of its pending instances may be gone already (timing the trace does not show: never judged).
     static func otherThreadsDelivered(_ state: State) -> [State] {
         let unblocked = Set(state.threads.values.filter { $0.end == nil }.flatMap(\.unblocked))
-        guard !unblocked.isEmpty, state.pending.contains(where: { unblocked.contains($0.signal) }) else { return [state] }
-        var probe = state
-        probe.unblocked = unblocked.sorted()
-        probe.threadPending = []
-        return partlyDelivered(probe).map { delivered in
-            var next = state
-            next.pending = delivered.pending
-            return next
+        guard !unblocked.isEmpty else { return [state] }
+        var states = [state]
+        if state.pending.contains(where: { unblocked.contains($0.signal) }) {
+            var probe = state
+            probe.unblocked = unblocked.sorted()
+            probe.threadPending = []
+            states = partlyDelivered(probe).map { delivered in
+                var next = state
+                next.pending = delivered.pending
+                return next
+            }
         }
+        // Likewise what was sent to such a thread itself (`tgkill`, `pthread_kill`): its handler runs in that thread.
+        for (name, thread) in state.threads.sorted(by: { $0.key < $1.key }) where thread.end == nil {
+            guard thread.pending.contains(where: { thread.unblocked.contains($0.signal) }) else { continue }
+            states = states.flatMap { start in
+                var probe = start
+                probe.pending = []
+                probe.threadPending = thread.pending
+                probe.unblocked = thread.unblocked
+                return partlyDelivered(probe).map { delivered in
+                    var next = start
+                    next.threads[name]?.pending = delivered.threadPending
+                    return next
+                }
+            }
+        }
+        return states
     }
 
     /// `body`'s steps with thread `name`'s own set and mask in the place of the main thread's, put back after.
     func inThread(_ state: State, _ name: String, _ body: (State) -> [Step<State>]) -> [Step<State>] {
         let thread = state.threads[name] ?? ReceiverThread()
         var swapped = state
-        swapped.threads[Self.stashedMainThread] = ReceiverThread(pending: state.threadPending, unblocked: state.unblocked)
+        swapped.threads[Self.stashedMainThread] = ReceiverThread(pending: state.threadPending, unblocked: state.unblocked, suspended: state.suspended)
         swapped.threadPending = thread.pending
         swapped.unblocked = thread.unblocked
+        swapped.suspended = thread.suspended
         var steps: [Step<State>] = []
         for step in body(swapped) {
             var next = step.state
             var after = thread
             after.pending = next.alive ? next.threadPending : []
             after.unblocked = next.unblocked
+            after.suspended = next.suspended
             let main = next.threads.removeValue(forKey: Self.stashedMainThread)
             next.threads[name] = after
             next.threadPending = next.alive ? main?.pending ?? [] : []
             next.unblocked = main?.unblocked ?? []
+            next.suspended = main?.suspended
             let put: Step<State> = if case .partial = step { .partial(next) } else { .completed(next) }
             if !steps.contains(put) { steps.append(put) }
         }
@@ -194,7 +235,7 @@ extension SignalModel {
     func threadOutcome(of input: Input, in state: State) -> (output: Output, next: State)? {
         switch input {
         case .inThread(let name, let call):
-            if case .send = call, state.threads[name]?.end != nil, state.alive { return (.failed(.ESRCH), state) }
+            if let allowed = threadTargetOutcomes(state, name, call), let first = allowed.first { return (first, state) }
             var result: Output?
             let steps = inThread(state, name) { swapped in
                 guard let (output, next) = callOutcome(of: call, in: swapped) else { return [] }
@@ -207,6 +248,8 @@ extension SignalModel {
             return threadSteps(state, input, .returned)?.first.map { (.returned, $0.state) }
         case .foreignIDs(_, let signal, _, let ids):
             return (Self.foreignOutcome(signal: signal, ids: ids), state)
+        case .foreignTarget(let process, let call):
+            return (foreignOutcome(call, process: process, receiver: state.receiver), state)
         default:
             return nil
         }
@@ -238,6 +281,7 @@ extension SignalModel {
         default:
             break
         }
+        if let input = try foreignTargetInput(from: call, fields: fields) { return input }
         if fields["tgid"] != nil || fields["tid"] != nil {
             guard call.f == "tgkill" || call.f == "tkill" else { throw ModelError("\(call.f): only tgkill and tkill name a thread group or thread id") }
             if call.f == "tkill" && fields["tgid"] != nil { throw ModelError("tkill names no thread group") }
@@ -255,7 +299,7 @@ extension SignalModel {
         let input = try parse(plain)
         if name == Self.mainThreadName { return input }
         guard Self.madeInThread(input) else {
-            throw ModelError("\(call.f) in (or to) thread \(name): a thread other than the main one is not in the signal model for it (only wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select, sigprocmask, pthread_sigmask, and tgkill, tkill, pthread_kill, raise to it)")
+            throw ModelError("\(call.f) in (or to) thread \(name): a thread other than the main one is not in the signal model for it (only wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select, sigprocmask, pthread_sigmask, sigsuspend, sigpause, pause, sigrelse, sighold, and tgkill, tkill, pthread_kill, raise, rt_tgsigqueueinfo, pidfd_open to it)")
         }
         if case .send(let process, _, .raise, _) = input, process != receiver(of: call) {
             throw ModelError("raise in thread \(name): only the receiver raises in its threads")
@@ -309,7 +353,11 @@ extension SignalModel {
         case .inThread(let name, let inner):
             let text = describe(inner, nil)
             let call = text.hasSuffix(" → ?") ? String(text.dropLast(4)) : text
-            if case .send = inner { return "\(call) to thread \(name)" }
+            switch inner {
+            case .send, .pidfdSend: return "\(call) to thread \(name)"
+            case .pidfdOpen: return "\(call) of thread \(name)"
+            default: break
+            }
             return "\(call) in thread \(name)"
         case .thread(_, let name, .create(let creator)):
             return "pthread_create of thread \(name)" + (creator.map { " by thread \($0)" } ?? "")
@@ -317,6 +365,8 @@ extension SignalModel {
             return "thread \(name) returned and was joined" + (gone ? " (its task entry gone)" : "")
         case .foreignIDs(_, let signal, let method, let ids):
             return "\(method.rawValue) \(Self.name(of: signal))" + (ids.tgid.map { " tgid \($0)" } ?? "") + (ids.tid.map { " tid \($0)" } ?? "")
+        case .foreignTarget(_, let call):
+            return Self.describe(call)
         default:
             return nil
         }

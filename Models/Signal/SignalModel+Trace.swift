@@ -145,7 +145,10 @@ extension SignalModel {
         case "sigprocmask", "pthread_sigmask":
             try requireReceiver(call, doing: "unblocks")
             let how = try call.value.required("how").text("how")
-            guard let change = MaskChange(rawValue: how) else {
+            // `"lasting": true` with `unblock`: not blocked again (see ``MaskChange/lastingUnblock``).
+            let lasting = try call.value.optional("lasting")?.boolean("lasting") ?? false
+            if lasting && how != "unblock" { throw ModelError("field 'lasting' goes with \"how\": \"unblock\" only") }
+            guard let change = lasting ? .lastingUnblock : MaskChange(rawValue: how), change != .lastingUnblock || lasting else {
                 throw ModelError("field 'how' must be \"unblock\", \"block\", \"setmask\" or \"invalid\", not \"\(how)\"")
             }
             // No "signals" (or null): a NULL set, only asking for the old mask.
@@ -357,6 +360,10 @@ extension SignalModel {
             return .returned
         case (.ok, .foreignIDs):
             return .sent
+        case (.ok, .foreignTarget(_, .threadQueue)):
+            return .sent
+        case (.ok, .foreignTarget(_, .pidfdOpen)):
+            return .returned
         case (.ok, .pause):
             return .returned
         case (.ok(let value), .sigaltstack):
@@ -423,6 +430,9 @@ extension SignalModel {
             object["sigmask"] = .array(sigmask.map(Self.json))
             return (f, .object(object))
         case .sigprocmask(_, let change, let signals, let call):
+            if change == .lastingUnblock {
+                return (call.rawValue, ["how": "unblock", "signals": .array(signals.map(Self.json)), "lasting": true])
+            }
             return (call.rawValue, ["how": .string(change.rawValue), "signals": .array(signals.map(Self.json))])
         case .maskQuery(_, let change, let call):
             return (call.rawValue, ["how": .string(change.rawValue)])
@@ -465,6 +475,8 @@ extension SignalModel {
             return ("exit", nil)
         case .inThread, .thread, .foreignIDs:
             return threadCall(for: input) ?? ("thread", nil)
+        case .foreignTarget(_, let foreign):
+            return Self.foreignCall(foreign)
         }
     }
 
@@ -714,7 +726,7 @@ extension SignalModel.Input {
             .signalfdReadiness(let process, _, _), .signalfdReadinessMasked(let process, _, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
             .sigsuspend(let process, _), .obsolete(let process, _, _), .sigpause(let process, _), .sigpauseMask(let process, _),
             .pause(let process), .pauseUnblocking(let process, _), .sigaltstack(let process, _), .epoll(let process, _), .signalFault(let process), .timer(let process, _), .exit(let process),
-            .thread(let process, _, _), .foreignIDs(let process, _, _, _): process
+            .thread(let process, _, _), .foreignIDs(let process, _, _, _), .foreignTarget(let process, _): process
         case .inThread(_, let call): call.process
         }
     }

@@ -263,6 +263,9 @@ public struct SignalModel: TraceModel {
         case thread(process: Int, thread: String, event: ThreadEvent)
         /// `tgkill`/`tkill` naming a thread group or thread id that is not the receiver's (see `SignalModel+Threads.swift`).
         case foreignIDs(process: Int, signal: Int, method: Method, ids: ForeignThreadIDs)
+        /// `rt_tgsigqueueinfo` naming thread ids, or `pidfd_open` of a pid, not the receiver's (see
+        /// `SignalModel+ThreadTargets.swift`).
+        case foreignTarget(process: Int, call: ForeignCall)
     }
 
     public enum Output: Hashable, Sendable {
@@ -622,6 +625,7 @@ public struct SignalModel: TraceModel {
         next.readTaken = 0
         next.suspended = nil
         next.loop = nil
+        for name in next.threads.keys { next.threads[name]?.suspended = nil }
         return next
     }
 
@@ -727,7 +731,7 @@ public struct SignalModel: TraceModel {
             // One way it may end (a wait with nothing ready and no timeout cannot end by itself: EINTR aside, none).
             return epollOutcomes(state, process: process, call: call).first { $0.output != .failed(.EINTR) }
                 .map { ($0.output ?? .epollControlled, $0.next) }
-        case .inThread, .thread, .foreignIDs:
+        case .inThread, .thread, .foreignIDs, .foreignTarget:
             return threadOutcome(of: input, in: state)
         case .exit(let process):
             guard process == state.receiver else { return (.exited, Self.departed(state, process)) }
@@ -771,7 +775,11 @@ public struct SignalModel: TraceModel {
     /// otherwise it is generated for the process or its thread.
     func sendOutcome(_ state: State, signal: Int, details: Details, toThread: Bool) -> (output: Output, next: State) {
         if signal == 0 { return (.sent, state) }
-        if state.suspended?.contains(signal) == true, fate(of: signal, in: state) == .discarded { return (.sent, state) }
+        // Asleep in `sigsuspend` with it unblocked (the receiving thread, or for a process-directed one any thread):
+        // an ignored one is discarded.
+        let suspended = state.suspended?.contains(signal) == true
+            || (!toThread && state.threads.values.contains { $0.end == nil && $0.suspended?.contains(signal) == true })
+        if suspended, fate(of: signal, in: state) == .discarded { return (.sent, state) }
         if state.unblocked.contains(signal), let fate = fate(of: signal, in: state), fate != .handled {
             // Not blocked: an ignored one is dropped as it is sent (`sig_ignored`), a fatal one kills the receiver,
             // and what was pending is gone with it.
@@ -912,7 +920,7 @@ public struct SignalModel: TraceModel {
             call = Self.describe(timerCall)
         case .exit:
             call = "exit"
-        case .inThread, .thread, .foreignIDs:
+        case .inThread, .thread, .foreignIDs, .foreignTarget:
             call = describeThreadCall(input) ?? ""
         }
         var result: String

@@ -5,7 +5,8 @@ import SystemPackage
 import Testing
 
 /// The signal model's threads against the kernel (issue 15, `SignalModel+Threads.swift`): random sequences of
-/// `tgkill` and `raise` to one of two threads of a process, `sigtimedwait` (timeout 0) and `sigpending` in either, run
+/// `tgkill`, `raise` and `rt_tgsigqueueinfo` (`SI_QUEUE` with a value) to one of two threads of a process, `pidfd_open`
+/// of either (the other is no group leader: `ENOENT` without `PIDFD_THREAD`), `sigtimedwait` (timeout 0) and `sigpending` in either, run
 /// on the kernel in an exit-test child and judged by the model step by step (the calls are sequential: each thread
 /// acts only when told). A sequence counts against the model only when a second run of it disagrees again; and the
 /// same histories with each wait's thread swapped (a wrong belief: a signal seen by the other thread) must disagree.
@@ -19,16 +20,23 @@ import Testing
         case raise(in: Int, signal: Int32)
         case wait(in: Int, signals: [Int32])
         case pending(in: Int)
+        case queue(to: Int, signal: Int32, value: Int32)
+        case pidfdOpen(of: Int, flags: UInt32)
     }
+
+    /// `pidfd_open` flags drawn: none, `PIDFD_THREAD`, with `PIDFD_NONBLOCK`, and an unknown bit.
+    static let pidfdFlags: [UInt32] = [0, 0o200, 0o4200, 1]
 
     static func sequence(seed: UInt64, length: Int) -> [Call] {
         var draws = Draws(state: seed)
         return (0..<length).map { _ in
             let thread = draws.next(2), signal = signals[draws.next(signals.count)]
-            switch draws.next(6) {
+            switch draws.next(8) {
             case 0, 1: return .tgkill(to: thread, signal: signal)
             case 2: return .raise(in: thread, signal: signal)
             case 3, 4: return .wait(in: thread, signals: signals.filter { _ in draws.next(2) == 0 })
+            case 5: return .queue(to: thread, signal: signal, value: Int32(draws.next(100)))
+            case 6: return .pidfdOpen(of: thread, flags: pidfdFlags[draws.next(pidfdFlags.count)])
             default: return .pending(in: thread)
             }
         }
@@ -48,6 +56,10 @@ import Testing
             return inThread(swapWaits ? 1 - thread : thread, .wait(process: receiver, signals: signals.map(Int.init), timeout: .milliseconds(0)))
         case .pending(let thread):
             return inThread(thread, .pending(process: receiver))
+        case .queue(let to, let signal, let value):
+            return inThread(to, .pidfdSend(process: receiver, signal: Int(signal), send: .threadQueue(signal: Int(signal), code: .queue, value: value)))
+        case .pidfdOpen(let of, let flags):
+            return inThread(of, .pidfdOpen(process: receiver, flags: Int(flags)))
         }
     }
 
@@ -71,8 +83,8 @@ import Testing
             body = {
                 do throws(Errno) {
                     let info = try Syscall.waitForSignal(signals, timeoutNanoseconds: 0, retryOnInterrupt: false)
-                    let code: SignalModel.Code = info.code == SignalInfo.threadKillCode ? .tkill : .user
-                    output = .received(signal: Int(info.signal), details: .init(code: code, sender: Int(info.senderPID), value: 0))
+                    let code: SignalModel.Code = info.code == SignalInfo.threadKillCode ? .tkill : info.code == SignalInfo.queueCode ? .queue : .user
+                    output = .received(signal: Int(info.signal), details: .init(code: code, sender: Int(info.senderPID), value: info.value))
                 } catch { output = .failed(ErrorCode(error.name)) }
             }
         case .pending(let inThread):
@@ -80,6 +92,21 @@ import Testing
             body = {
                 let pending = Set((try? Syscall.pendingSignals()) ?? [])
                 output = .pendingSignals(signals.filter(pending.contains).map(Int.init).sorted())
+            }
+        case .queue(let to, let signal, let value):
+            thread = 0
+            body = {
+                do throws(Errno) {
+                    try Syscall.queueSignal(toThread: to == 0 ? here : other.id, of: me, signal: signal, code: SignalInfo.queueCode, value: value)
+                } catch { output = .failed(ErrorCode(error.name)) }
+            }
+        case .pidfdOpen(let of, let flags):
+            thread = 0
+            body = {
+                do throws(Errno) {
+                    close(try Syscall.openPidfd(of == 0 ? me : other.id, flags: flags))
+                    output = .returned
+                } catch { output = .failed(ErrorCode(error.name)) }
             }
         }
         if thread == 0 { body() } else { other.run(body) }

@@ -25,6 +25,15 @@ import Testing
         inputs.append(.thread(process: 1, thread: "t2", event: .exit(gone: true)))
         inputs.append(.foreignIDs(process: 2, signal: 10, method: .tgkill, ids: .init(tgid: -1, tid: nil)))
         inputs.append(.foreignIDs(process: 2, signal: 65, method: .tkill, ids: .init(tgid: nil, tid: 4001)))
+        inputs.append(.inThread(thread: "t2", call: .sigsuspend(process: 1, signals: [10])))
+        inputs.append(.inThread(thread: "t2", call: .pause(process: 1)))
+        inputs.append(.inThread(thread: "t2", call: .obsolete(process: 1, signal: 10, call: .sigrelse)))
+        inputs.append(.inThread(thread: "t2", call: .sigprocmask(process: 1, change: .lastingUnblock, signals: [10, 12], call: .thread)))
+        inputs.append(.sigprocmask(process: 1, change: .lastingUnblock, signals: [12], call: .process))
+        inputs.append(.inThread(thread: "t2", call: .pidfdOpen(process: 2, flags: 0o200)))
+        inputs.append(.inThread(thread: "t2", call: .pidfdSend(process: 2, signal: 10, send: .threadQueue(signal: 10, code: .queue, value: 7))))
+        inputs.append(.foreignTarget(process: 2, call: .pidfdOpen(pid: -1, flags: 1)))
+        inputs.append(.foreignTarget(process: 2, call: .threadQueue(signal: 10, code: .user, value: 3, ids: .init(tgid: 4000, tid: nil))))
         for input in inputs {
             let call = Self.call(input, process: input.process)
             #expect(try Self.model.input(from: call) == input, "\(call.f) \(String(describing: call.value))")
@@ -33,8 +42,11 @@ import Testing
 
     @Test func whatAnotherThreadMayNotDoIsRefused() {
         var calls: [Call] = []
-        calls.append(Call(process: 1, object: "sig1", f: "sigsuspend", value: ["signals": ["SIGUSR1"], "thread": "t2"]))
-        calls.append(Call(process: 1, object: "sig1", f: "sigrelse", value: ["signal": "SIGUSR1", "thread": "t2"]))
+        calls.append(Call(process: 1, object: "sig1", f: "sigaltstack", value: ["thread": "t2"]))
+        calls.append(Call(process: 1, object: "sig1", f: "sigset", value: ["signal": "SIGUSR1", "disposition": "handler", "thread": "t2"]))
+        calls.append(Call(process: 2, object: "sig1", f: "pidfd_send_signal", value: ["signal": "SIGUSR1", "thread": "t2"]))
+        calls.append(Call(process: 2, object: "sig1", f: "pidfd_open", value: ["pid": 4000, "thread": "t2"]))
+        calls.append(Call(process: 1, object: "sig1", f: "pthread_sigmask", value: ["how": "block", "signals": ["SIGUSR1"], "lasting": true]))
         calls.append(Call(process: 2, object: "sig1", f: "kill", value: ["signal": "SIGUSR1", "thread": "t2"]))
         calls.append(Call(process: 2, object: "sig1", f: "raise", value: ["signal": "SIGUSR1", "thread": "t2"]))
         calls.append(Call(process: 2, object: "sig1", f: "pthread_create", value: ["thread": "t2"]))

@@ -349,9 +349,12 @@ struct SignalBinding: ObjectBinding {
             return .previousAction(old == .standard ? .standard : old == .ignore ? .ignore : .handler)
         case .sigprocmask(_, .setmask, let signals, let call):
             return try setMaskBriefly(keeping: signals, call: call)
+        case .sigprocmask(_, .lastingUnblock, _, _):
+            // Left unblocked, the object's signals would run handlers in the worker whenever they came.
+            BindingFailure.abandon("the signal worker keeps the object's signals blocked: a lasting unblock (\(input)) is checked in a trace, not performed in real mode")
         case .maskQuery(_, let change, let call):
             // No set: the kernel does not look at `how`; the old mask's part that is the object's.
-            let how: CInt = switch change { case .block: 0; case .unblock: 1; case .setmask: 3; case .invalid: 2 }
+            let how: CInt = switch change { case .block: 0; case .unblock, .lastingUnblock: 1; case .setmask: 3; case .invalid: 2 }
             let old = try KernelSignals.maskWithoutSet(how: how, perThread: call == .thread)
             return .maskChanged(deliveries: [], old: received.filter(old.contains).map(Int.init).sorted())
         case .sigprocmask(_, let change, let signals, .thread):
@@ -359,7 +362,7 @@ struct SignalBinding: ObjectBinding {
             // blocked signals are no business of the object).
             let numbers = try ownSignals(signals, doing: "unblock")
             if change == .unblock { try refuseFatalActions(numbers, suspending: false) }
-            let how: CInt = switch change { case .block: 0; case .unblock: 1; case .invalid, .setmask: 2 }
+            let how: CInt = switch change { case .block: 0; case .unblock, .lastingUnblock: 1; case .invalid, .setmask: 2 }
             let (old, seen) = try KernelSignals.changeMask(how: how, perThread: true, numbers)
             return .maskChanged(deliveries: seen.map(delivery), old: Set(numbers.filter(old.contains)).map(Int.init).sorted())
         case .sigprocmask(_, let change, let signals, .process):
@@ -374,7 +377,7 @@ struct SignalBinding: ObjectBinding {
             case .unblock:
                 try refuseFatalActions(numbers, suspending: false)
                 return .deliveries(try KernelSignals.unblockBriefly(numbers).map(delivery))
-            case .setmask:
+            case .setmask, .lastingUnblock:
                 return try setMaskBriefly(keeping: signals, call: .process)
             }
         case .obsolete(_, let signal, let call):
@@ -476,7 +479,7 @@ struct SignalBinding: ObjectBinding {
             BindingFailure.abandon("a worker is never asked to perform a signal fault (the driver sends it)")
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
-        case .inThread, .thread, .foreignIDs:
+        case .inThread, .thread, .foreignIDs, .foreignTarget:
             // The signal worker has one thread: a trace of a user's threaded code is checked, not performed.
             BindingFailure.abandon("the signal worker has one thread: \(input) is not performed in real mode")
         }
