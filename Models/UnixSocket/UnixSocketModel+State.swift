@@ -84,6 +84,11 @@ extension UnixSocketModel {
         public internal(set) var noSpace = false
         /// `SO_PASSPIDFD`: each message received carries a pidfd of its sender (see `UnixSocketModel+Pidfd`).
         public internal(set) var passPidfd = false
+        /// `SO_PASSCRED`: each message received carries its sender's credentials (see `UnixSocketModel+Credentials`).
+        public internal(set) var passCredentials = false
+        /// `SO_PASSCRED` or `SO_PASSPIDFD` (`unix_may_passcred`): the kernel records the sender of what is sent to or
+        /// from it, and a stream read stops at a change of sender.
+        var passesSender: Bool { passPidfd || passCredentials }
 
         init(name: String, holders: [Int], peer: String? = nil, isListener: Bool = false, isBound: Bool = false) {
             self.name = name
@@ -134,6 +139,9 @@ extension UnixSocketModel {
         /// enters, so an `F_SETFL` while it is under way changes nothing for it (see
         /// ``UnixSocketModel/nonblockingByDescriptor(_:in:)``).
         public var nonblockingByDescription = false
+        /// A stream receive: the sending trace process recorded with the first buffer it took (0: none recorded), nil
+        /// before it took one; under `SO_PASSCRED` or `SO_PASSPIDFD` it stops before a buffer of another.
+        public var senderProcess: Int?
     }
 
     /// An object's sockets and files.

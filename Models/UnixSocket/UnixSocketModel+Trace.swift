@@ -351,6 +351,7 @@ extension UnixSocketModel {
         case "setsockopt":
             let name = try call.value.required("option").text("option")
             if name == "SO_PASSPIDFD" { return try passPidfdInput(of: call) }
+            if name == "SO_PASSCRED" { return try passCredentialsInput(of: call) }
             guard ["SO_SNDBUF", "SO_PEEK_OFF", "SO_OOBINLINE", "SO_RCVTIMEO", "SO_SNDTIMEO"].contains(name) else {
                 throw ModelError(
                     "setsockopt: field 'option' must be SO_SNDBUF, SO_PEEK_OFF, SO_OOBINLINE, SO_RCVTIMEO or SO_SNDTIMEO, not \"\(name)\"")
@@ -456,7 +457,7 @@ extension UnixSocketModel {
             return .created(type)
         case .getOption(_, _, .receiveTimeout), .getOption(_, _, .sendTimeout):
             return .timeout(try Self.socketTimeout(try value.required("value"), field: "value"))
-        case .close, .closeFile, .shutdown, .setSendBuffer, .setPeekOffset, .setPassPidfd, .setOutOfBandInline, .setTimeout,
+        case .close, .closeFile, .shutdown, .setSendBuffer, .setPeekOffset, .setPassPidfd, .setPassCredentials, .setOutOfBandInline, .setTimeout,
             .listen, .connectPeer, .connectTo, .disconnectPeer, .bind:
             return .closed
         case .getOption(_, _, .error):
@@ -514,7 +515,7 @@ extension UnixSocketModel {
 
     /// `SO_PEERCRED`'s ok value: `"pid"` (a trace process, 0 for none) or `"harness": true`, with optional ids
     /// (-1 read as 4294967295, the same `(uid_t)-1`).
-    private static func peerCredentials(_ value: JSONValue?) throws(ModelError) -> PeerCredentials {
+    static func peerCredentials(_ value: JSONValue?) throws(ModelError) -> PeerCredentials {
         let who: Credentials
         if try value.optional("harness")?.boolean("harness") == true {
             guard try value.optional("pid") == nil else {
@@ -558,7 +559,8 @@ extension UnixSocketModel {
                 try file.text("files")
             } ?? [],
             filesTruncated: try value.optional("filesTruncated")?.boolean("filesTruncated") ?? false,
-            from: try value.optional("from")?.text("from"), pidfd: try value.optional("pidfd")?.integer("pidfd", in: 1...1_000_000))
+            from: try value.optional("from")?.text("from"), pidfd: try value.optional("pidfd")?.integer("pidfd", in: 1...1_000_000),
+            credentials: try value.optional("credentials").map { (credentials) throws(ModelError) in try peerCredentials(credentials) })
     }
 
     public func call(for input: Input) -> (f: String, value: JSONValue?) {
@@ -675,6 +677,8 @@ extension UnixSocketModel {
             return ("setsockopt", ["end": .string(end), "option": "SO_SNDBUF", "value": .int(value)])
         case .setPassPidfd(_, let end, let value):
             return ("setsockopt", ["end": .string(end), "option": "SO_PASSPIDFD", "value": .int(value)])
+        case .setPassCredentials(_, let end, let value):
+            return ("setsockopt", ["end": .string(end), "option": "SO_PASSCRED", "value": .int(value)])
         case .setPeekOffset(_, let end, let value):
             return ("setsockopt", ["end": .string(end), "option": "SO_PEEK_OFF", "value": .int(value)])
         case .setTimeout(_, let end, let send, let timeout):
@@ -742,15 +746,7 @@ extension UnixSocketModel {
         case .socketError(let code):
             return .ok(["value": code.map { .string($0.rawValue) } ?? .int(0)])
         case .peerCredentials(let credentials):
-            var value: JSONObject
-            switch credentials.who {
-            case .none: value = ["pid": .int(0)]
-            case .harness: value = ["harness": true]
-            case .process(let process): value = ["pid": .int(process)]
-            }
-            if let uid = credentials.uid { value["uid"] = .int(uid) }
-            if let gid = credentials.gid { value["gid"] = .int(gid) }
-            return .ok(.object(value))
+            return .ok(Self.credentialsValue(credentials))
         case .failed(let code):
             return .fail(code)
         case .flags, .owner, .ownerEx, .ioSignal, .signalTaken:
@@ -842,5 +838,20 @@ extension UnixSocketModel {
 
     static func json(_ timeout: SocketTimeout) -> JSONValue {
         ["sec": .int(timeout.seconds), "usec": .int(timeout.microseconds)]
+    }
+}
+
+extension UnixSocketModel {
+    /// `SO_PEERCRED`'s and `SCM_CREDENTIALS`' value: `{"pid": P (0: none), "uid": U?, "gid": G?}` or `{"harness": true}`.
+    static func credentialsValue(_ credentials: PeerCredentials) -> JSONValue {
+        var value: JSONObject
+        switch credentials.who {
+        case .none: value = ["pid": .int(0)]
+        case .harness: value = ["harness": true]
+        case .process(let process): value = ["pid": .int(process)]
+        }
+        if let uid = credentials.uid { value["uid"] = .int(uid) }
+        if let gid = credentials.gid { value["gid"] = .int(gid) }
+        return .object(value)
     }
 }

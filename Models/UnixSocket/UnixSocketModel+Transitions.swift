@@ -24,6 +24,8 @@ extension UnixSocketModel {
             return []  // stepped message by message (see `UnixSocketModel+Batches`)
         case .setPassPidfd(let process, let end, let value):
             return setPassPidfd(state, process: process, end: end, value: value)
+        case .setPassCredentials(let process, let end, let value):
+            return setPassCredentials(state, process: process, end: end, value: value)
         case .socketName(let process, let end, let peer):
             return socketName(state, process: process, end: end, peer: peer)
         case .refusedOption(let process, let end, _, let level, _):
@@ -378,7 +380,7 @@ extension UnixSocketModel {
         guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
             return failure(state, .EBADF)
         }
-        let room = UnixSocketMemory.descriptorRoom(requested: maxFiles)
+        let room = state.descriptorRoom(requested: maxFiles, at: index)
         if state.type == .stream {
             return streamReceive(state, process: process, index, max: max, nonblocking: nonblocking, room: room)
         }
@@ -408,7 +410,7 @@ extension UnixSocketModel {
         guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
             return failure(state, .EBADF)
         }
-        let room = UnixSocketMemory.descriptorRoom(requested: maxFiles)
+        let room = state.descriptorRoom(requested: maxFiles, at: index)
         let socket = state.sockets[index]
         if state.type == .stream {
             if state.holdsReadLock(socket.name, except: process) { return [] }
@@ -416,6 +418,8 @@ extension UnixSocketModel {
             var next = state
             var received = Received(data: [])
             for message in socket.queue {
+                // Under SO_PASSCRED or SO_PASSPIDFD a peek stops before another sender's buffer, as a read does.
+                if socket.passesSender, message.senderProcess != socket.queue.first?.senderProcess { break }
                 received.data += message.bytes.prefix(max - received.data.count)
                 if !message.files.isEmpty {
                     (received.files, received.filesTruncated) = next.deliver(message.files, room: room, to: process)
@@ -498,10 +502,12 @@ extension UnixSocketModel {
             // Asleep, having dropped what it passed (the byte or a mark): that much has happened.
             return state == original ? [] : [(nil, .partial(state))]
         }
+        if Self.stopsAtSender(socket, progress, message) { return finish(state, progress) }
         var next = state
         var advanced = progress
         let take = min(message.bytes.count, max - progress.received.count)
         advanced.received += message.bytes.prefix(take)
+        if advanced.senderProcess == nil { advanced.senderProcess = message.senderProcess ?? 0 }
         var carriedFiles = false
         if !message.files.isEmpty {
             carriedFiles = true
@@ -908,5 +914,24 @@ extension UnixSocketModel.State {
     mutating func dropHolder(_ process: Int, of name: String) {
         guard let index = fileIndex(name), let position = files[index].holders.firstIndex(of: process) else { return }
         files[index].holders.remove(at: position)
+    }
+}
+
+extension UnixSocketModel {
+    /// Whether a stream read that has copied bytes stops before `message`: under `SO_PASSCRED` or `SO_PASSPIDFD` it
+    /// does at a change of sender (`unix_skb_scm_eq`; measured in `UnixSocketCredentialsFactsTests`).
+    static func stopsAtSender(_ socket: Socket, _ progress: Progress, _ message: Message) -> Bool {
+        guard socket.passesSender, !progress.received.isEmpty, let first = progress.senderProcess else { return false }
+        return (message.senderProcess ?? 0) != first
+    }
+}
+
+extension UnixSocketModel.State {
+    /// The descriptors a receive of `maxFiles` on socket `index` has room for: the harness's control buffer
+    /// (`CMSG_SPACE(4 × room)`), less `SCM_CREDENTIALS`' 32 bytes under `SO_PASSCRED` (see `UnixSocketModel+Credentials`).
+    func descriptorRoom(requested maxFiles: Int, at index: Int) -> Int {
+        var bytes = UnixSocketModel.controlBytes(maxFiles: maxFiles)
+        if sockets[index].passCredentials { bytes = bytes >= 32 ? bytes - 32 : 0 }
+        return bytes > 16 ? (bytes - 16) / 4 : 0
     }
 }
